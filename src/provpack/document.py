@@ -55,7 +55,7 @@ _TRAILER_LINES = re.compile(
 
 def decode(raw: bytes, path: Path) -> str:
     """The text of `raw`, which must be non-empty UTF-8 without NUL bytes."""
-    if not raw.strip():
+    if not raw or raw.isspace():   # as `not raw.strip()`, without copying the text
         problem = "file is empty" if not raw else "file holds only white space"
         raise InputError(path, problem, fix="give the excerpt's text, or remove the file")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -77,7 +77,7 @@ def decode(raw: bytes, path: Path) -> str:
 def parse_document(name: str, raw: bytes, *, path: Path | None = None) -> Document:
     """Decode `raw` strictly and find its date, publication, title, body and trailer."""
     text = decode(raw, path or Path(name))
-    index = TextIndex(text)
+    index = TextIndex.of(text)
     lines = index.lines()
     has_bom = text.startswith("\ufeff")
     content_start = 1 if has_bom else 0
@@ -120,7 +120,7 @@ def parse_document(name: str, raw: bytes, *, path: Path | None = None) -> Docume
         header=index.span(content_start, header_end) if header_end is not None else None,
         body=index.span(body_start, body_end),
         trailer=trailer,
-        newline=_newline_style(text),
+        newline=_newline_style(raw),
         has_bom=has_bom,
         final_newline=text.endswith(("\n", "\r")),
     )
@@ -194,11 +194,12 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _newline_style(text: str) -> str:
-    crlf = text.count("\r\n")
-    cr = text.count("\r") - crlf
-    lf = text.count("\n") - crlf
+def _newline_style(raw: bytes) -> str:
+    """CRLF, CR, LF, mixed or none; counted in the bytes (UTF-8 has no CR or LF inside other characters)."""
+    if b"\r" not in raw:
+        return "LF" if b"\n" in raw else "none"
+    crlf = raw.count(b"\r\n")
+    cr = raw.count(b"\r") - crlf
+    lf = raw.count(b"\n") - crlf
     styles = [name for name, count in (("CRLF", crlf), ("CR", cr), ("LF", lf)) if count]
-    if not styles:
-        return "none"
     return styles[0] if len(styles) == 1 else "mixed"

@@ -17,10 +17,13 @@ from .textindex import TextIndex
 
 _SPACE = "[ \u00a0\u2009\u202f]"
 _BRACKETED = re.compile(rf"\[{_SPACE}*(?:[.\u2026]{_SPACE}*)+\]")
+# One leading character class, then the branch it selects: the same matches as
+# `\(...\)|\.(?: ?\.){2,}|…+`, found several times faster (re skips to candidates).
 _POSSIBLE = re.compile(
-    rf"\({_SPACE}*(?:[.\u2026]{_SPACE}*)+\)"      # (...) (…)
-    rf"|\.(?:{_SPACE}?\.){{2,}}"                   # ... . . . ....
-    r"|\u2026+"                                    # …
+    r"[(.\u2026]"
+    rf"(?:(?<=\(){_SPACE}*(?:[.\u2026]{_SPACE}*)+\)"    # (...) (…)
+    rf"|(?<=\.)(?:{_SPACE}?\.){{2,}}"                   # ... . . . ....
+    r"|(?<=\u2026)\u2026*)"                             # …
 )
 _ALTERATION = re.compile(r"\[[^\[\]\r\n]{1,80}\]")
 
@@ -33,7 +36,7 @@ def is_cut(marker: str) -> bool:
 def analyse(document: Document) -> Analysis:
     """Every marker in the document's header and body, and the body's quoted segments."""
     text = document.text
-    index = TextIndex(text)
+    index = TextIndex.of(text)
     limit = document.trailer.start if document.trailer is not None else len(text)
     taken: list[tuple[int, int]] = []
     elisions: list[Elision] = []

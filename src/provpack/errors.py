@@ -13,12 +13,17 @@ verification report (exit code 1).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class ProvpackError(Exception):
     """Base for every error provpack raises on purpose."""
 
     exit_code = 2
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle message and attributes, so that an error raised in a worker process arrives whole."""
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class InputError(ProvpackError, ValueError):
@@ -74,3 +79,11 @@ class IntegrityError(ProvpackError):
         super().__init__(f"{path}: {problem}")
         self.path = Path(path)
         self.problem = problem
+
+
+def _rebuild(cls: type[ProvpackError], args: tuple[Any, ...], state: dict[str, Any]) -> ProvpackError:
+    """An error of type `cls` with `args` and attributes `state`, without calling its __init__."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error

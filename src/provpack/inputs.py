@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import stat
+from array import array
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import InputError
 from .model import SourceFile
+from .tables import NameList
 
 log = logging.getLogger(__name__)
 
@@ -18,39 +23,109 @@ SIDECAR_SUFFIXES = (".yaml", ".yml")
 MAX_TEXT_BYTES = 512 * 1024 * 1024
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The texts to package, sorted by name, each with its sidecar and size; about 40 bytes a document."""
+
+    folders: tuple[str, ...]
+    names: NameList
+    folder_index: array[int]
+    sidecars: bytes          # per document: 0 none, else 1 + index into SIDECAR_SUFFIXES
+    sizes: array[int]        # bytes, as listed
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def text_path(self, index: int) -> str:
+        """Where document `index`'s text is."""
+        return os.path.join(self.folders[self.folder_index[index]], self.names[index] + TEXT_SUFFIX)
+
+    def sidecar_path(self, index: int) -> str | None:
+        """Where its sidecar is, if it has one."""
+        code = self.sidecars[index]
+        if not code:
+            return None
+        return os.path.join(self.folders[self.folder_index[index]], self.names[index] + SIDECAR_SUFFIXES[code - 1])
+
+    def source(self, index: int) -> SourceFile:
+        """Document `index` as a SourceFile."""
+        sidecar = self.sidecar_path(index)
+        return SourceFile(name=self.names[index], text_path=Path(self.text_path(index)),
+                          sidecar_path=None if sidecar is None else Path(sidecar))
+
+
 def discover(sources: Iterable[Path | str], *, follow_symlinks: bool = False) -> tuple[SourceFile, ...]:
     """Every NAME.txt in the given folders and files, sorted by name, with its sidecar."""
-    found: dict[str, SourceFile] = {}
+    listing = list_sources(sources, follow_symlinks=follow_symlinks)
+    return tuple(listing.source(index) for index in range(len(listing)))
+
+
+def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False) -> Listing:
+    """What `discover` finds, listed compactly: one listing and one stat per text, no object per document."""
+    scans: list[_Scan] = []
     for source in sources:
         root = Path(source)
         if root.is_dir():
-            texts = _texts_in(root, follow_symlinks=follow_symlinks)
-            if not texts:
+            scan = _scan_folder(root, follow_symlinks=follow_symlinks)
+            if not scan.stems:
                 raise InputError(root, "no .txt files in this folder", fix="put one NAME.txt per document in it")
         elif root.exists():
             if root.suffix != TEXT_SUFFIX:
                 raise InputError(root, f"not a {TEXT_SUFFIX} file", fix="name each document NAME.txt")
-            _require_regular(root)
-            texts = [root]
+            size = _require_regular(root)
+            sidecar = _sidecar_for(root)
+            code = 0 if sidecar is None else 1 + SIDECAR_SUFFIXES.index(sidecar.suffix)
+            scan = _Scan(str(root.parent), [root.stem], bytearray([code]), array("q", [size]))
         else:
             raise InputError(root, "no such file or folder")
-        for text_path in texts:
-            item = SourceFile(name=text_path.stem, text_path=text_path, sidecar_path=_sidecar_for(text_path))
-            if item.name in found:
-                other = found[item.name].text_path
-                raise InputError(text_path, f"a document named {item.name!r} is already given by {other}",
-                                 fix="document names (file stems) must be unique")
-            found[item.name] = item
-    if not found:
+        scans.append(scan)
+    if not scans:
         raise InputError(Path("."), "no source given", fix="name a folder of .txt files or the files themselves")
-    return tuple(found[name] for name in sorted(found))
+    return _merge(scans)
+
+
+class _Scan(NamedTuple):
+    folder: str
+    stems: list[str]        # sorted
+    sidecars: bytearray
+    sizes: array[int]
+
+
+def _merge(scans: list[_Scan]) -> Listing:
+    """One listing sorted by name from per-source scans; a name given twice is an error."""
+    if len(scans) == 1:
+        only = scans[0]
+        return Listing((only.folder,), NameList(only.stems), array("H", bytes(2 * len(only.stems))),
+                       bytes(only.sidecars), only.sizes)
+    folder_index = array("H")
+    sidecars = bytearray()
+    sizes = array("q")
+    names: list[str] = []
+    previous: tuple[str | None, int] = (None, 0)
+    ordered = heapq.merge(*(((stem, number, position) for position, stem in enumerate(scan.stems))
+                            for number, scan in enumerate(scans)))
+    for stem, number, position in ordered:
+        if stem == previous[0]:
+            first, second = scans[previous[1]], scans[number]
+            raise InputError(os.path.join(second.folder, stem + TEXT_SUFFIX),
+                             f"a document named {stem!r} is already given by "
+                             f"{Path(first.folder, stem + TEXT_SUFFIX)}",
+                             fix="document names (file stems) must be unique")
+        previous = (stem, number)
+        names.append(stem)
+        folder_index.append(number)
+        sidecars.append(scans[number].sidecars[position])
+        sizes.append(scans[number].sizes[position])
+    return Listing(tuple(scan.folder for scan in scans), NameList(names), folder_index, bytes(sidecars), sizes)
 
 
 def read_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES) -> bytes:
     """The file's exact bytes; an InputError naming the file when it cannot be read."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+        with open(path, "rb", buffering=0) as handle:
+            if os.fstat(handle.fileno()).st_size > limit:
+                raise InputError(path, f"larger than {limit} bytes", fix="split the document or raise the limit")
+            data = handle.readall()
     except FileNotFoundError as exc:
         raise InputError(path, "the file disappeared while packaging", fix="run again") from exc
     except OSError as exc:
@@ -60,36 +135,62 @@ def read_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES) -> bytes:
     return data
 
 
-def _texts_in(root: Path, *, follow_symlinks: bool) -> list[Path]:
+def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
+    """The texts in one folder, sorted by name, with their sidecars and sizes."""
     resolved_root = root.resolve()
-    texts: list[Path] = []
+    folder = str(root)
+    stems: list[str] = []
+    linked: set[str] = set()
+    sidecar_stems: tuple[set[str], ...] = tuple(set() for _ in SIDECAR_SUFFIXES)
     try:
-        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+        with os.scandir(root) as listing:
+            for entry in listing:
+                name = entry.name
+                if name.endswith(TEXT_SUFFIX):
+                    if not name.startswith("."):
+                        stems.append(name[:-len(TEXT_SUFFIX)])
+                        if entry.is_symlink():
+                            linked.add(name)
+                    continue
+                for number, suffix in enumerate(SIDECAR_SUFFIXES):
+                    if name.endswith(suffix) and entry.is_file():
+                        sidecar_stems[number].add(name[:-len(suffix)])
     except OSError as exc:
         raise InputError(root, f"cannot list the folder: {exc.strerror or exc}") from exc
-    for entry in entries:
-        if not entry.name.endswith(TEXT_SUFFIX) or entry.name.startswith("."):
-            continue
-        path = Path(entry.path)
-        if entry.is_symlink():
-            target = path.resolve()
+    stems.sort()
+    kept: list[str] = []
+    sidecars = bytearray()
+    sizes = array("q")
+    for stem in stems:
+        path = os.path.join(folder, stem + TEXT_SUFFIX)
+        if stem + TEXT_SUFFIX in linked:
+            target = Path(path).resolve()
             if not follow_symlinks and not target.is_relative_to(resolved_root):
                 raise InputError(path, f"symbolic link points outside the source folder (to {target})",
                                  fix="copy the file in, or pass --follow-symlinks")
         try:
-            mode = path.stat().st_mode
+            info = os.stat(path)
         except OSError as exc:
             raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(info.st_mode):
             log.warning("%s: not a regular file; skipped", path)
             continue
-        texts.append(path)
-    return texts
+        present = [number for number, found in enumerate(sidecar_stems) if stem in found]
+        if len(present) > 1:
+            first, second = (stem + SIDECAR_SUFFIXES[number] for number in present[:2])
+            raise InputError(os.path.join(folder, second), f"both {first} and {second} describe {stem}{TEXT_SUFFIX}",
+                             fix="keep one sidecar per document")
+        kept.append(stem)
+        sidecars.append(1 + present[0] if present else 0)
+        sizes.append(info.st_size)
+    return _Scan(folder, kept, sidecars, sizes)
 
 
-def _require_regular(path: Path) -> None:
-    if not stat.S_ISREG(path.stat().st_mode):
+def _require_regular(path: Path) -> int:
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
         raise InputError(path, "not a regular file", fix="give a plain .txt file")
+    return info.st_size
 
 
 def _sidecar_for(text_path: Path) -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -143,7 +144,7 @@ class PackageResult:
     sha256: str
     size_bytes: int
     records: int
-    documents: tuple[DocumentSummary, ...] = field(default_factory=tuple)
+    documents: Sequence[DocumentSummary] = field(default_factory=tuple)
 
     @property
     def elisions(self) -> int:

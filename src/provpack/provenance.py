@@ -6,11 +6,17 @@ only, so that the same input always gives the same bytes.
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any
 
 from ._version import __version__
 from .model import Analysis, Document, Elision, FieldValue, Marker, Metadata, Span
+
+try:
+    _orjson: Any = importlib.import_module("orjson")
+except ImportError:
+    _orjson = None
 
 FORMAT = "provpack-provenance/1"
 CONTEXT: dict[str, str] = {
@@ -77,9 +83,39 @@ def describe(
 
 
 def to_json_bytes(description: dict[str, Any]) -> bytes:
-    """Canonical bytes: sorted keys, compact separators, UTF-8, one final newline."""
+    """Canonical bytes: sorted keys, compact separators, UTF-8, one final newline.
+
+    orjson, when installed, writes the same bytes as the standard library's json
+    several times faster, for plain values; floats (orjson spells exponents
+    differently) and any other type go through json.
+    """
+    if _orjson is not None and _plain([description]):
+        try:
+            encoded: bytes = _orjson.dumps(description, option=_orjson.OPT_SORT_KEYS | _orjson.OPT_APPEND_NEWLINE)
+            return encoded
+        except (TypeError, ValueError):
+            pass  # what orjson refuses (integers beyond 64 bits, surrogates, non-str keys): json decides
     return (json.dumps(description, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                        allow_nan=False) + "\n").encode("utf-8")
+
+
+_PLAIN_LEAVES = frozenset((str, int, bool, type(None)))
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` holds only dicts, lists, tuples, str, int, bool and None: no float, nothing else."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        for child in item.values() if type(item) is dict else item:
+            kind = type(child)
+            if kind in _PLAIN_LEAVES:
+                continue
+            if kind is dict or kind is list or kind is tuple:
+                stack.append(child)
+                continue
+            return False
+    return True
 
 
 def _pair(span: Span | None) -> list[int] | None:

@@ -1,29 +1,39 @@
-"""RecordSpec list -> .warc.gz via warcio, one gzip member per record; atomic, with a .sha256 beside it.
+"""RecordSpec list -> .warc.gz, one gzip member per record; atomic, with a .sha256 beside it.
 
-warcio serialises each record (headers in a fixed order, digests we computed);
-we compress each one as its own gzip member with no mtime and no file name, so
-the bytes depend only on the records.
+warcio defines the record bytes: `serialize` has warcio write each record
+(headers in a fixed order, digests we computed). For the records provpack makes,
+`record_head` builds the same header bytes directly, skipping warcio's
+per-record overhead; tests prove it byte-identical to warcio. Each record is
+compressed as its own gzip member by `gzipper` (no mtime, no name), so the bytes
+depend only on the records, the deflate backend and the level.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
-import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from warcio.warcwriter import WARCWriter
 
 from .atomic import atomic_writer
 from .errors import ArchiveError
+from .gzipper import Deflate, choose
 from .model import RecordSpec
 
 WARC_VERSION = "WARC/1.1"
-DEFAULT_LEVEL = 6
+WRITE_BUFFER = 1 << 20
 _NO_PAYLOAD_DIGEST = ("warcinfo", "metadata", "revisit")
+_HTTP_TYPES = ("response", "request", "revisit")   # warcio parses an HTTP head out of these blocks
+_OWN_HEADERS = frozenset(name.lower() for name in (
+    "WARC-Type", "WARC-Record-ID", "WARC-Date", "WARC-Target-URI", "Content-Type", "WARC-Block-Digest",
+    "WARC-Payload-Digest", "Content-Length"))
+_TAIL = b"\r\n\r\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +84,99 @@ def serialize(spec: RecordSpec, *, date: str) -> bytes:
     return buffer.getvalue()
 
 
-def gzip_member(data: bytes, *, level: int = DEFAULT_LEVEL) -> bytes:
-    """One gzip member holding `data`: mtime 0, no name, so bytes depend only on `data`."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush()
+def record_head(spec: RecordSpec, *, date: str, block_sha256: str) -> bytes | None:
+    """The record's version line and headers exactly as `serialize` writes them; None when only warcio can.
+
+    That is every record except HTTP-typed ones (warcio parses their blocks),
+    repeated or reserved extra header names, an empty Content-Type, and
+    records without payload digest whose type warcio would give one.
+    """
+    if spec.warc_type in _HTTP_TYPES or not spec.content_type:
+        return None
+    if not spec.payload_digest and spec.warc_type not in _NO_PAYLOAD_DIGEST:
+        return None
+    names = {name.lower() for name, _ in spec.extra_headers}
+    if len(names) != len(spec.extra_headers) or not names.isdisjoint(_OWN_HEADERS):
+        return None
+    lines = [f"{WARC_VERSION}\r\nWARC-Type: {spec.warc_type}\r\nWARC-Record-ID: {spec.record_id}\r\n"
+             f"WARC-Date: {date}\r\n"]
+    if spec.target_uri is not None:
+        lines.append(f"WARC-Target-URI: {spec.target_uri}\r\n")
+    lines.extend(f"{name}: {value}\r\n" for name, value in spec.extra_headers)
+    lines.append(f"Content-Type: {spec.content_type}\r\nWARC-Block-Digest: sha256:{block_sha256}\r\n")
+    if spec.payload_digest:
+        lines.append(f"WARC-Payload-Digest: sha256:{block_sha256}\r\n")
+    lines.append(f"Content-Length: {len(spec.block)}\r\n\r\n")
+    return "".join(lines).encode("utf-8")
+
+
+def encode(spec: RecordSpec, *, date: str, deflate: Deflate) -> Iterable[bytes]:
+    """One record as one gzip member, in pieces (large blocks are deflated without a copy)."""
+    head = record_head(spec, date=date, block_sha256=hashlib.sha256(spec.block).hexdigest())
+    if head is None:
+        return deflate.pieces(serialize(spec, date=date))
+    return deflate.pieces(head, spec.block, _TAIL)
+
+
+class ArchiveSink:
+    """Where gzip members go: a temp file written in large blocks, hashed as it is written."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._digest = hashlib.sha256()
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+        self.size = 0
+        self.records = 0
+
+    def write(self, pieces: Iterable[bytes], *, records: int) -> None:
+        """Append the pieces of `records` whole gzip members."""
+        for piece in pieces:
+            self._buffer.append(piece)
+            self._buffered += len(piece)
+            if self._buffered >= WRITE_BUFFER:
+                self.flush()
+        self.records += records
+
+    def flush(self) -> None:
+        """Write out what is buffered."""
+        block = b"".join(self._buffer)
+        self._out.write(block)
+        self._digest.update(block)
+        self.size += len(block)
+        self._buffer.clear()
+        self._buffered = 0
+
+    def hexdigest(self) -> str:
+        """sha256 of every byte written so far."""
+        return self._digest.hexdigest()
+
+
+@contextlib.contextmanager
+def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
+    """A sink whose bytes replace `path` atomically when the block ends without error.
+
+    Afterwards `path.sha256` holds the digest, in `sha256sum -c` format.
+    """
+    sha256_path = path.with_name(path.name + ".sha256")
+    with atomic_writer(path, force=force) as out:
+        sink = ArchiveSink(out)
+        yield sink
+        sink.flush()
+        # The old checksum file goes before the new archive takes its name: a crash
+        # in between leaves an archive without a checksum file, never a wrong one.
+        try:
+            sha256_path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise ArchiveError(sha256_path, f"cannot replace: {exc.strerror or exc}") from exc
+    with atomic_writer(sha256_path, force=True) as out:
+        out.write(f"{sink.hexdigest()}  {path.name}\n".encode("utf-8"))
+
+
+def written(sink: ArchiveSink, path: Path) -> WrittenArchive:
+    """What `open_archive` wrote through `sink` to `path`."""
+    return WrittenArchive(path=path, sha256_path=path.with_name(path.name + ".sha256"), sha256=sink.hexdigest(),
+                          size_bytes=sink.size, records=sink.records)
 
 
 def write_warc(
@@ -85,28 +184,13 @@ def write_warc(
     path: Path,
     *,
     date: str,
-    level: int = DEFAULT_LEVEL,
+    level: int | None = None,
+    backend: str | None = None,
     force: bool = False,
 ) -> WrittenArchive:
     """Write the records to `path` atomically, then `path.sha256` in `sha256sum -c` format."""
-    digest = hashlib.sha256()
-    size = 0
-    count = 0
-    sha256_path = path.with_name(path.name + ".sha256")
-    with atomic_writer(path, force=force) as out:
+    deflate = choose(backend, level)
+    with open_archive(path, force=force) as sink:
         for spec in records:
-            member = gzip_member(serialize(spec, date=date), level=level)
-            out.write(member)
-            digest.update(member)
-            size += len(member)
-            count += 1
-        # The old checksum file goes before the new archive takes its name: a crash
-        # in between leaves an archive without a checksum file, never a wrong one.
-        try:
-            sha256_path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise ArchiveError(sha256_path, f"cannot replace: {exc.strerror or exc}") from exc
-    hexdigest = digest.hexdigest()
-    with atomic_writer(sha256_path, force=True) as out:
-        out.write(f"{hexdigest}  {path.name}\n".encode("utf-8"))
-    return WrittenArchive(path=path, sha256_path=sha256_path, sha256=hexdigest, size_bytes=size, records=count)
+            sink.write(encode(spec, date=date, deflate=deflate), records=1)
+    return written(sink, path)

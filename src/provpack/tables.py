@@ -1,0 +1,111 @@
+"""Per-document tables that stay small for 100,000 documents: names and summaries in flat buffers.
+
+A Python str and a dataclass per document cost some 400 bytes each; packaging
+keeps one name (its characters plus 8 bytes) and one 64-byte row per document
+instead, and builds the objects only when they are read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import struct
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
+
+from .model import DocumentSummary
+
+_ROW = struct.Struct("<16s32sQII")   # record uuid, sha256, length in bytes, elisions, possible elisions
+_RECORD_ID = re.compile(r"<urn:uuid:([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})>")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+class NameList(Sequence[str]):
+    """Strings stored as one str and the offsets where each ends."""
+
+    __slots__ = ("_text", "_ends")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        parts = list(names)
+        self._text = "".join(parts)
+        self._ends = array("Q", itertools.accumulate(len(part) for part in parts))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        end = self._ends[index]
+        position = index % len(self._ends)
+        start = self._ends[position - 1] if position else 0
+        return self._text[start:end]
+
+
+class SummaryTable(Sequence[DocumentSummary]):
+    """DocumentSummary rows for the documents named in `names`, in that order, 64 bytes each."""
+
+    __slots__ = ("_names", "_rows", "_odd_ids", "_odd_digests", "elisions", "possible_elisions", "text_bytes")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._names = names
+        self._rows = bytearray()
+        self._odd_ids: dict[int, str] = {}        # record ids not of provpack's <urn:uuid:...> form
+        self._odd_digests: dict[int, str] = {}    # digests that are not lower-case sha256 hex
+        self.elisions = 0
+        self.possible_elisions = 0
+        self.text_bytes = 0
+
+    def append(self, record_id: str, sha256: str, length_bytes: int, elisions: int, possible_elisions: int) -> None:
+        """Add the summary of the next document."""
+        index = len(self)
+        match = _RECORD_ID.fullmatch(record_id)
+        if match is None:
+            self._odd_ids[index] = record_id
+        if _HEX64.fullmatch(sha256) is None:
+            self._odd_digests[index] = sha256
+        self._rows += _ROW.pack(bytes.fromhex("".join(match.groups())) if match else b"",
+                                bytes.fromhex(sha256) if index not in self._odd_digests else b"",
+                                length_bytes, elisions, possible_elisions)
+        self.elisions += elisions
+        self.possible_elisions += possible_elisions
+        self.text_bytes += length_bytes
+
+    def __len__(self) -> int:
+        return len(self._rows) // _ROW.size
+
+    @overload
+    def __getitem__(self, index: int) -> DocumentSummary: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[DocumentSummary]: ...
+
+    def __getitem__(self, index: int | slice) -> DocumentSummary | list[DocumentSummary]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        count = len(self)
+        if not -count <= index < count:
+            raise IndexError("document index out of range")
+        index %= count
+        return self._summary(index, _ROW.unpack_from(self._rows, index * _ROW.size))
+
+    def __iter__(self) -> Iterator[DocumentSummary]:
+        for index, row in enumerate(_ROW.iter_unpack(self._rows)):
+            yield self._summary(index, row)
+
+    def _summary(self, index: int, row: tuple[bytes, bytes, int, int, int]) -> DocumentSummary:
+        uuid_bytes, digest, length_bytes, elisions, possible = row
+        record_id = self._odd_ids.get(index)
+        if record_id is None:
+            hexed = uuid_bytes.hex()
+            record_id = f"<urn:uuid:{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}>"
+        sha256 = self._odd_digests.get(index) or digest.hex()
+        return DocumentSummary(name=self._names[index], record_id=record_id, sha256=sha256,
+                               length_bytes=length_bytes, elisions=elisions, possible_elisions=possible)
