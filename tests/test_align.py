@@ -328,3 +328,18 @@ def test_reported_cut_is_exactly_what_was_left_out(order: list[str], cuts: list[
     assert elision.omitted.text == expected
     assert original[elision.omitted.start : elision.omitted.end] == expected
     assert result.differences == ()
+
+
+def test_possible_marker_inside_a_segment_is_cut_there() -> None:
+    """Segments that run through an unbracketed marker (as provpack.elisions gives them) work alike."""
+    excerpt = "Four score and seven years ago... all men are created equal.\n\nNow we are engaged in a great civil war..."
+    ellipses = [(m.start(), m.end(), "possible") for m in re.finditer(r"\.\.\.", excerpt)]
+    result = align(excerpt, [(0, len(excerpt))], ellipses, GETTYSBURG)
+    first, last = result.elisions
+    assert first.confirmed is True and first.omitted is not None
+    assert first.omitted.text.startswith("our fathers brought forth")
+    assert last.scope == "paragraph-end" and last.confirmed is True
+    assert last.omitted is not None and last.omitted.text.startswith(", testing whether that nation")
+    assert last.omitted.text.endswith("It is altogether fitting and proper that we should do this.")
+    (segment,) = result.segments
+    assert segment.source_start == 0 and segment.in_order

@@ -528,7 +528,8 @@ def align(
     _check_inputs(excerpt, segments, elisions)
     aligner = _Aligner(excerpt, original)
     words = _tokenize(excerpt)
-    bounds = [_word_range(words, start, end) for start, end in segments]
+    pieces = _pieces(segments, elisions)
+    bounds = [_word_range(words, start, end) for start, end, _ in pieces]
     n = ANCHOR_WORDS
     wanted = {
         tuple(words.keys[i : i + n])
@@ -536,11 +537,11 @@ def align(
         for i in range(first, last - n + 1)
     }
     unique = aligner.unique_anchors(wanted)
-    matches: list[SegmentMatch] = []
+    found: list[SegmentMatch] = []
     differences: list[Difference] = []
     spans: list[tuple[int, int] | None] = []
     after = 0
-    for index, ((start, end), (first, last)) in enumerate(zip(segments, bounds)):
+    for (start, end, index), (first, last) in zip(pieces, bounds):
         hits = [
             (i, unique[gram])
             for i in range(first, last - n + 1)
@@ -552,7 +553,7 @@ def align(
             size = min(_FALLBACK_WORDS, last - first)
         if not hits:
             spans.append(None)
-            matches.append(SegmentMatch(index, start, end, None, None, last - first, 0, True))
+            found.append(SegmentMatch(index, start, end, None, None, last - first, 0, True))
             continue
         segment = _SegmentAligner(aligner, words, index, first, last)
         segment.run(_blocks(hits, size))
@@ -574,24 +575,53 @@ def align(
         after = o_last + 1
         spans.append((source_start, source_end))
         equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e])
-        matches.append(
-            SegmentMatch(index, start, end, source_start, source_end, last - first, equal, in_order)
-        )
+        found.append(SegmentMatch(index, start, end, source_start, source_end, last - first, equal, in_order))
         differences.extend(segment.differences)
-    out_of_order = tuple(
-        (a.index, b.index)
-        for a, b in zip(matches, matches[1:])
-        if a.found and b.found and not b.in_order
-    )
+    located = [m for m in found if m.found]
+    out_of_order = tuple((a.index, b.index) for a, b in zip(located, located[1:]) if not b.in_order)
+    ranges = [(start, end) for start, end, _ in pieces]
+    has_words = [last > first for first, last in bounds]
     return Alignment(
-        segments=tuple(matches),
+        segments=_merge(segments, found),
         elisions=tuple(
-            _elision(index, elision, segments, spans, original)
+            _elision(index, elision, ranges, has_words, spans, original)
             for index, elision in enumerate(elisions)
         ),
         differences=tuple(differences),
         out_of_order=out_of_order,
     )
+
+
+def _pieces(
+    segments: tuple[tuple[int, int], ...], elisions: tuple[tuple[int, int, str], ...]
+) -> list[tuple[int, int, int]]:
+    """Segments cut at any marker inside them (a segment may hold "possible" markers): start, end, segment."""
+    pieces: list[tuple[int, int, int]] = []
+    for index, (start, end) in enumerate(segments):
+        position = start
+        for cut_start, cut_end, _ in sorted(elisions):
+            if start <= cut_start and cut_end <= end and cut_start >= position:
+                pieces.append((position, cut_start, index))
+                position = cut_end
+        pieces.append((position, end, index))
+    return pieces
+
+
+def _merge(segments: tuple[tuple[int, int], ...], found: list[SegmentMatch]) -> tuple[SegmentMatch, ...]:
+    """One match per given segment from the matches of its pieces."""
+    merged: list[SegmentMatch] = []
+    for index, (start, end) in enumerate(segments):
+        parts = [m for m in found if m.index == index]
+        located = [m for m in parts if m.found]
+        merged.append(SegmentMatch(
+            index, start, end,
+            located[0].source_start if located else None,
+            located[-1].source_end if located else None,
+            sum(m.words for m in parts),
+            sum(m.matched_words for m in parts),
+            all(m.in_order for m in parts),
+        ))
+    return tuple(merged)
 
 
 def _paragraph_end(text: str, pos: int) -> int:
@@ -611,15 +641,16 @@ def _paragraph_start(text: str, pos: int) -> int:
 def _elision(
     index: int,
     elision: tuple[int, int, str],
-    segments: tuple[tuple[int, int], ...],
+    segments: list[tuple[int, int]],
+    has_words: list[bool],
     spans: list[tuple[int, int] | None],
     original: str,
 ) -> ElisionMatch:
-    """What the original has between the segments around one elision marker."""
+    """What the original has between the quoted text around one elision marker."""
     start, end, kind_name = elision
     kind: ElisionKind = "possible" if kind_name == "possible" else "bracketed"
-    before = max((i for i, s in enumerate(segments) if s[1] <= start and s[1] > s[0]), default=None)
-    after = min((i for i, s in enumerate(segments) if s[0] >= end and s[1] > s[0]), default=None)
+    before = max((i for i, s in enumerate(segments) if s[1] <= start and has_words[i]), default=None)
+    after = min((i for i, s in enumerate(segments) if s[0] >= end and has_words[i]), default=None)
 
     def result(omitted: Passage | None, reason: str | None, scope: Scope, confirmed: bool | None) -> ElisionMatch:
         return ElisionMatch(index, start, end, kind, omitted, reason, scope,
