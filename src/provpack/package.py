@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -58,13 +59,15 @@ def package(
     follow_symlinks: bool = False,
     level: int = DEFAULT_LEVEL,
     fetch: bool = False,
-    fetcher: Callable[[str], Capture] = capture,
+    allow_private: bool = False,
+    fetcher: Callable[[str], Capture] | None = None,
 ) -> PackageResult:
     """Package texts (folders or .txt files) into one WARC file and its .sha256; returns what was written.
 
     With `fetch`, each document whose sidecar gives `source_url` (and no local `original`)
-    has it fetched by `fetcher`; a failed fetch is reported in the result, not raised.
-    Without it nothing touches the network.
+    has it fetched by `fetcher` (default: `capture`, refusing private addresses unless
+    `allow_private`); a failed fetch is reported in the result, not raised. Without
+    `fetch` nothing touches the network.
     """
     source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
     out_path = Path(out) if out is not None else default_output(source_list)
@@ -79,7 +82,8 @@ def package(
     moment = date if date is not None else run_date()
     summaries: list[DocumentSummary] = []
     failures: list[FetchFailure] = []
-    originals = _Originals(fetch=fetch, fetcher=fetcher, follow_symlinks=follow_symlinks, failures=failures)
+    chosen_fetcher = fetcher if fetcher is not None else functools.partial(capture, allow_private=allow_private)
+    originals = _Originals(fetch=fetch, fetcher=chosen_fetcher, follow_symlinks=follow_symlinks, failures=failures)
 
     def records() -> Iterator[RecordSpec]:
         yield warcinfo_record(out_path.name, description=description, operator=operator)
