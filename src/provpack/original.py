@@ -34,6 +34,7 @@ _TYPES_BY_SUFFIX = {
     ".txt": "text/plain",
     ".text": "text/plain",
     ".md": "text/plain",
+    ".pdf": "application/pdf",
 }
 
 
@@ -74,6 +75,8 @@ def _content_type(path: Path, data: bytes) -> str:
     known = _TYPES_BY_SUFFIX.get(path.suffix.lower())
     if known is not None:
         return known
+    if b"\0" in data[:8192]:
+        return "application/octet-stream"
     head = data[:1024].lstrip().lower()
     return "text/html" if head.startswith((b"<!doctype html", b"<html")) else "text/plain"
 
