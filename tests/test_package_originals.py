@@ -180,7 +180,7 @@ def test_cli_fetch_and_show(tmp_path: Path, server: ServerState, capsys: pytest.
     source = make_source(tmp_path / "src", f"source_url: {server.url('/page.html')}\n", with_copy=False)
     make_source(source, f"source_url: {server.url('/missing')}\n", name="broken", with_copy=False)
     out = tmp_path / "out.warc.gz"
-    assert main(["package", str(source), "-o", str(out), "--level", "6", "--fetch", "--allow-private"]) == 0
+    assert main(["package", str(source), "-o", str(out), "--fetch", "--allow-private"]) == 0
     printed = capsys.readouterr()
     assert "originals: 1 aligned (3 omitted passages found, 0 differences); 1 not fetched: " in printed.out
     assert f"broken: not fetched: {server.url('/missing')}: HTTP 404" in printed.err

@@ -57,7 +57,7 @@ def package(
     operator: str | None = None,
     force: bool = False,
     follow_symlinks: bool = False,
-    level: int = DEFAULT_LEVEL,
+    level: int | None = None,
     fetch: bool = False,
     allow_private: bool = False,
     fetcher: Callable[[str], Capture] | None = None,
@@ -76,6 +76,7 @@ def package(
     if not out_path.name.endswith(ARCHIVE_SUFFIX):
         raise InputError(out_path, f"the archive name must end in {ARCHIVE_SUFFIX}",
                          fix=f"name it e.g. {out_path.name.split('.')[0] or 'archive'}{ARCHIVE_SUFFIX}")
+    level = DEFAULT_LEVEL if level is None else level
     if not 0 <= level <= 9:
         raise InputError("--level", f"compression level must be 0 to 9, not {level}")
     files = discover(source_list, follow_symlinks=follow_symlinks)
