@@ -27,13 +27,23 @@ FACTORIES: dict[str, HashFactory] = {name: factory for name, factory in _ALGORIT
 _SIZES = {name: factory().digest_size for name, factory in FACTORIES.items()}
 # Lengths of a value per encoding, without "=" padding: name -> (base16, base32, base64).
 _LENGTHS = {name: (2 * size, -(-size * 8 // 5), -(-size * 4 // 3)) for name, size in _SIZES.items()}
-# Standard base32 (A-Z, 2-7) to the digits int(..., 32) reads (0-9, A-V).
-_B32_TO_INT = str.maketrans(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz",
-    "0123456789ABCDEFGHIJKLMNOPQRSTUV0123456789ABCDEFGHIJKLMNOP",
-)
 _B32_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz")
+
+
+def _b32_table() -> bytes:
+    """Translate table from base32 (A-Z, 2-7, any case) to int(..., 32) digits; other bytes to "!"."""
+    table = bytearray(b"!" * 256)
+    for digit, char in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"):
+        target = ord("0123456789ABCDEFGHIJKLMNOPQRSTUV"[digit])
+        table[ord(char)] = target
+        table[ord(char.lower())] = target
+    return bytes(table)
+
+
+_B32_BYTES = _b32_table()
 _label_cache: dict[str, str | None] = {}
+_UNKNOWN = object()
+_byte_label_cache: dict[bytes, str | None] = {}
 
 
 class DigestClaim(NamedTuple):
@@ -61,6 +71,43 @@ def algorithm_for(label: str) -> str | None:
     if len(_label_cache) < 256:
         _label_cache[label] = name
     return name
+
+
+def split_value(raw: bytes) -> tuple[str | None, bytes]:
+    """A digest header value as (algorithm or None when unknown, value without the label)."""
+    label, sep, value = raw.partition(b":")
+    if not sep:
+        return None, raw
+    algorithm = _byte_label_cache.get(label, _UNKNOWN)
+    if algorithm is _UNKNOWN:
+        algorithm = algorithm_for(label.decode("ascii", "replace"))
+        if len(_byte_label_cache) < 256:
+            _byte_label_cache[label] = algorithm
+    return algorithm, value.strip()  # type: ignore[return-value]
+
+
+def value_matches(algorithm: str, value: bytes, digest: bytes) -> bool:
+    """True when `value` is `digest` in base16 or base32 (any case), or base64/base64url."""
+    hex_len, b32_len, b64_len = _LENGTHS[algorithm]
+    if len(value) == hex_len and value.lower() == binascii.hexlify(digest):
+        return True
+    stripped = value.rstrip(b"=")
+    if len(stripped) == b32_len:
+        # Exact: the unused low bits of the last character must be zero, as the encoder writes them.
+        excess = b32_len * 5 - len(digest) * 8
+        try:
+            return bool(int(stripped.translate(_B32_BYTES), 32) == int.from_bytes(digest, "big") << excess)
+        except ValueError:
+            return False
+    if len(stripped) == b64_len:
+        encoded = binascii.b2a_base64(digest, newline=False).rstrip(b"=")
+        return bool(stripped == encoded or stripped == encoded.replace(b"+", b"-").replace(b"/", b"_"))
+    return False
+
+
+def claim_from_bytes(header: str, raw: bytes) -> DigestClaim:
+    """A DigestClaim (for messages) from a header value as read."""
+    return parse_claim(header, raw.decode("ascii", "replace"))
 
 
 def parse_claim(header: str, text: str) -> DigestClaim:
@@ -94,22 +141,9 @@ def value_encoding(claim: DigestClaim) -> str | None:
 
 def matches(claim: DigestClaim, digest: bytes) -> bool:
     """True when the claimed value is `digest` in base16 or base32 (any case), or base64/base64url."""
-    algorithm = claim.algorithm
-    if algorithm is None:
+    if claim.algorithm is None:
         return False
-    hex_len, b32_len, b64_len = _LENGTHS[algorithm]
-    value = claim.value
-    if len(value) == hex_len and value.lower() == digest.hex():
-        return True
-    stripped = value.rstrip("=")
-    if len(stripped) == b32_len and _B32_ALPHABET.issuperset(stripped):
-        # Exact: the unused low bits of the last character must be zero, as the encoder writes them.
-        excess = b32_len * 5 - len(digest) * 8
-        return int(stripped.translate(_B32_TO_INT), 32) == int.from_bytes(digest, "big") << excess
-    if len(stripped) == b64_len:
-        encoded = base64.b64encode(digest).decode("ascii").rstrip("=")
-        return stripped == encoded or stripped == encoded.replace("+", "-").replace("/", "_")
-    return False
+    return value_matches(claim.algorithm, claim.value.encode("ascii", "replace"), digest)
 
 
 def describe(claim: DigestClaim, digest: bytes) -> str:

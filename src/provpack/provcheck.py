@@ -7,15 +7,13 @@ and the resource block only; imports nothing of the writer.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_MESSAGES = 10
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceFacts:
+class ResourceFacts(NamedTuple):
     """What is known about the resource record a provenance record refers to."""
 
     record_id: str

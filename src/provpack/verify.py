@@ -248,7 +248,7 @@ def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> str 
 
 
 def render_text(report: VerifyReport, *, strict: bool = False) -> str:
-    """Human output: one line per problem, warnings for unverified records, then a summary line."""
+    """Human output: one line per problem, warnings for unverified records, then a summary line (no final newline)."""
     strict = strict or report.strict
     lines: list[str] = []
     for file in report.files:
@@ -268,7 +268,7 @@ def render_text(report: VerifyReport, *, strict: bool = False) -> str:
     verified = sum(f.verified for f in report.files)
     problems = report.problems + (report.unverified if strict else 0)
     lines.append(_summary(records, verified, report.unverified, problems))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
 def _summary(records: int, verified: int, unverified: int, problems: int) -> str:

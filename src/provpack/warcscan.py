@@ -13,7 +13,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterator
 
 from . import problems as kinds
-from .digests import DigestClaim, describe, matches, parse_claim, value_encoding
+from .digests import claim_from_bytes, describe, split_value, value_encoding, value_matches
 from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
 from .problems import Problem
 from .provcheck import ResourceFacts, check_provenance, is_provenance
@@ -29,8 +29,13 @@ _VERSIONS = (b"WARC/1.0", b"WARC/1.1")
 _REQUIRED = (b"warc-record-id", b"warc-date", b"warc-type", b"content-length")
 _REQUIRED_NAMES = {b"warc-record-id": "WARC-Record-ID", b"warc-date": "WARC-Date",
                    b"warc-type": "WARC-Type", b"content-length": "Content-Length"}
+_REQUIRED_SET = frozenset(_REQUIRED)
+_FOLDED = re.compile(rb"\r\n[ \t]+")
+_BLOCK_KEY = b"warc-block-digest"
+_PAYLOAD_KEY = b"warc-payload-digest"
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _NAMES: dict[bytes, bytes] = {}  # header names seen and found valid -> lower case
+_Claim = tuple[str | None, bytes, bytes]  # (algorithm or None, value, header value as written)
 _BLOCK = "WARC-Block-Digest"
 _PAYLOAD = "WARC-Payload-Digest"
 _DATE = re.compile(
@@ -60,6 +65,7 @@ class Scanner:
         self._gap = False
         self._silent = False  # skip to the next record without calling the bytes junk
         self._candidate: int | None = None  # first `WARC/` line inside the block being streamed
+        self._good_date = b""  # the last WARC-Date found valid (most files repeat one date)
         self._rec_offset: int | None = None
         self._rec_id: str | None = None
         self._rec_failed = False
@@ -228,23 +234,25 @@ class Scanner:
         fields, block_values, payload_values, length = parsed
         warc_type = fields.get(b"warc-type", b"").lower()
 
-        block_claims = [parse_claim(_BLOCK, value.decode("ascii", "replace")) for value in block_values]
-        payload_claims = [parse_claim(_PAYLOAD, value.decode("ascii", "replace")) for value in payload_values]
+        # Claims: (algorithm or None, value, header value as written).
+        block_claims = [(*split_value(raw), raw) for raw in block_values]
+        payload_claims = [(*split_value(raw), raw) for raw in payload_values]
         if payload_claims and (warc_type == b"revisit" or warc_type == b"continuation"
                                or b"warc-segment-number" in fields):
             # A revisit's payload digest names the original capture; a segment's covers the whole
             # reassembled payload. Neither can be checked against this block.
             self.counts["payload digests not checked: they describe another record (revisit, segment)"] += 1
             payload_claims = []
-        block_algorithms = tuple({c.algorithm: None for c in block_claims if c.algorithm is not None})
-        payload_algorithms = tuple({c.algorithm: None for c in payload_claims if c.algorithm is not None})
-        unknown: list[DigestClaim] = []
+        block_algorithms = tuple({c[0]: None for c in block_claims if c[0] is not None})
+        payload_algorithms = tuple({c[0]: None for c in payload_claims if c[0] is not None})
+        unknown: list[bytes] = []
         if len(block_algorithms) + len(payload_algorithms) < len(block_claims) + len(payload_claims):
-            unknown = [c for c in block_claims + payload_claims if c.algorithm is None]
-            for claim in unknown:
-                self.counts[f"digests with an unknown algorithm {claim.label or claim.raw!r} not checked"] += 1
-            block_claims = [c for c in block_claims if c.algorithm is not None]
-            payload_claims = [c for c in payload_claims if c.algorithm is not None]
+            unknown = [c[2] for c in block_claims + payload_claims if c[0] is None]
+            for raw in unknown:
+                label = raw.partition(b":")[0].decode("ascii", "replace")
+                self.counts[f"digests with an unknown algorithm {label!r} not checked"] += 1
+            block_claims = [c for c in block_claims if c[0] is not None]
+            payload_claims = [c for c in payload_claims if c[0] is not None]
         http = False
         keep = False
         if payload_algorithms and (warc_type == b"response" or warc_type == b"request"):
@@ -310,7 +318,8 @@ class Scanner:
         name = warc_type.decode("ascii", "replace") or "untyped"
         if unknown:
             kind = kinds.UNKNOWN_DIGEST
-            message = f"{name} record has only digests with unknown algorithms: " + ", ".join(c.raw for c in unknown)
+            message = f"{name} record has only digests with unknown algorithms: " + ", ".join(
+                raw.decode("ascii", "replace") for raw in unknown)
         elif payload_values:
             kind = kinds.MISSING_DIGEST
             message = f"{name} record has only a WARC-Payload-Digest, which describes another record"
@@ -321,21 +330,17 @@ class Scanner:
 
     def _parse_header(self, header: bytes) -> tuple[dict[bytes, bytes], list[bytes], list[bytes], int] | None:
         """Fields (lower-case name -> first value), digest values and Content-Length; None without a length."""
+        if b"\r\n " in header or b"\r\n\t" in header:
+            header = _FOLDED.sub(b" ", header)  # continuation lines belong to the line before
         lines = header.split(b"\r\n")
         fields: dict[bytes, bytes] = {}
-        block_values: list[bytes] = []
-        payload_values: list[bytes] = []
+        repeated: list[tuple[bytes, bytes]] = []
         names = _NAMES
         bad_line: bytes | None = None
-        last: bytes | None = None
         for line in lines[1:-1]:
             name, sep, value = line.partition(b":")
             key = names.get(name)
             if key is None:
-                if line[:1] in (b" ", b"\t") and last is not None:
-                    if last in fields:
-                        fields[last] += b" " + line.strip()
-                    continue
                 if not sep or _TOKEN.fullmatch(name) is None:
                     if bad_line is None:
                         bad_line = line
@@ -343,14 +348,17 @@ class Scanner:
                 key = name.lower()
                 if len(names) < 4096:
                     names[name] = key
-            value = value.strip()
-            if key == b"warc-block-digest":
+            if key in fields:
+                repeated.append((key, value.strip()))
+            else:
+                fields[key] = value.strip()
+        block_values = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
+        payload_values = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
+        for key, value in repeated:
+            if key == _BLOCK_KEY:
                 block_values.append(value)
-            elif key == b"warc-payload-digest":
+            elif key == _PAYLOAD_KEY:
                 payload_values.append(value)
-            elif key not in fields:
-                fields[key] = value
-            last = key
         record_id = fields.get(b"warc-record-id")
         if record_id is not None:
             self._rec_id = record_id.decode("utf-8", "replace")
@@ -360,8 +368,8 @@ class Scanner:
             self._problem(kinds.MALFORMED_HEADER, f"header line {_show(bad_line)} is not 'Name: value'")
         elif header.count(b"\n") >= len(lines) or header.count(b"\r") >= len(lines):
             self._problem(kinds.MALFORMED_HEADER, "a header line contains a bare CR or LF")
-        missing = [_REQUIRED_NAMES[key] for key in _REQUIRED if key not in fields]
-        if missing:
+        if not _REQUIRED_SET.issubset(fields):
+            missing = [_REQUIRED_NAMES[key] for key in _REQUIRED if key not in fields]
             self._problem(kinds.MISSING_HEADER, "no " + ", ".join(missing) + " header")
         if record_id is not None:
             if _RECORD_ID.fullmatch(record_id) is None:
@@ -372,8 +380,11 @@ class Scanner:
             else:
                 self._seen_ids.add(key_hash)
         date = fields.get(b"warc-date")
-        if date is not None and _DATE.fullmatch(date) is None:
-            self._problem(kinds.MALFORMED_HEADER, f"WARC-Date {_show(date)} is not a W3C ISO 8601 UTC date")
+        if date is not None and date != self._good_date:
+            if _DATE.fullmatch(date) is None:
+                self._problem(kinds.MALFORMED_HEADER, f"WARC-Date {_show(date)} is not a W3C ISO 8601 UTC date")
+            else:
+                self._good_date = date
         length_text = fields.get(b"content-length")
         if length_text is None:
             return None
@@ -451,29 +462,29 @@ class Scanner:
         self._eof = False
         self._gap = False
 
-    def _check_block(self, claims: list[DigestClaim], digests: dict[str, bytes]) -> int:
+    def _check_block(self, claims: list[_Claim], digests: dict[str, bytes]) -> int:
         """Compare block digest claims; the number checked."""
-        for claim in claims:
-            digest = digests[claim.algorithm or ""]
-            if not matches(claim, digest):
-                self._mismatch(claim, digest, "the block")
+        for algorithm, value, raw in claims:
+            digest = digests[algorithm or ""]
+            if not value_matches(algorithm or "", value, digest):
+                self._mismatch(_BLOCK, raw, digest, "the block")
         return len(claims)
 
     def _check_payload(
-        self, claims: list[DigestClaim], readings: Readings | None, chunked: bool, http: bool
+        self, claims: list[_Claim], readings: Readings | None, chunked: bool, http: bool
     ) -> int:
         """Compare payload digest claims with each reading of the payload; the number checked."""
         if readings is None:
             self.counts["payload digests not checked: no end of the HTTP header within 1 MiB"] += 1
             return 0
-        for claim in claims:
-            algorithm = claim.algorithm or ""
-            if matches(claim, readings[RAW][algorithm]):
+        for algorithm, value, raw in claims:
+            algorithm = algorithm or ""
+            if value_matches(algorithm, value, readings[RAW][algorithm]):
                 if chunked:
                     self.counts["chunked HTTP payload digests matched the raw chunked body"] += 1
                 continue
             dechunked = readings.get(DECHUNKED)
-            if dechunked is not None and matches(claim, dechunked[algorithm]):
+            if dechunked is not None and value_matches(algorithm, value, dechunked[algorithm]):
                 self.counts["chunked HTTP payload digests matched the de-chunked body"] += 1
                 continue
             if chunked:
@@ -482,20 +493,21 @@ class Scanner:
                 what = "the payload (the HTTP entity body)"
             else:
                 what = "the payload (the whole block)"
-            self._mismatch(claim, readings[RAW][algorithm], what)
+            self._mismatch(_PAYLOAD, raw, readings[RAW][algorithm], what)
         return len(claims)
 
-    def _mismatch(self, claim: DigestClaim, digest: bytes, what: str) -> None:
+    def _mismatch(self, header: str, raw: bytes, digest: bytes, what: str) -> None:
+        claim = claim_from_bytes(header, raw)
         if value_encoding(claim) is None:
             self._problem(
                 kinds.DIGEST_MISMATCH,
-                f"{claim.header} {claim.raw} is not a {claim.algorithm} value in base32, base16 or"
+                f"{header} {claim.raw} is not a {claim.algorithm} value in base32, base16 or"
                 f" base64; {what} is {describe(claim, digest)}",
             )
         else:
             self._problem(
                 kinds.DIGEST_MISMATCH,
-                f"{claim.header} {claim.raw} does not match {what}: computed {describe(claim, digest)}",
+                f"{header} {claim.raw} does not match {what}: computed {describe(claim, digest)}",
             )
 
     # -- provpack provenance ----------------------------------------------------------------

@@ -206,6 +206,11 @@ class GzipSource(Source):
         self._first = b""
         base = raw.offset - len(buf)  # raw offset of buf[0]
         pos = 0
+        upos = self.upos
+        skip = self._skip
+        self._skip = 0
+        members_append = self._members.append
+        decompressobj = zlib.decompressobj
         resync = False
         while True:
             if len(buf) - pos < 2:
@@ -233,11 +238,11 @@ class GzipSource(Source):
                     return
                 continue
             member_start = base + pos
-            self._members.append((self.upos, member_start))
+            members_append((upos, member_start))
             if member_start > self._last_member:
                 self._last_member = member_start
                 self.member_count += 1
-            decomp = zlib.decompressobj(31)
+            decomp = decompressobj(31)
             feed = FIRST_FEED
             view = memoryview(buf)
             try:
@@ -261,22 +266,18 @@ class GzipSource(Source):
                     out = decomp.decompress(piece, MAX_OUT)
                     while True:
                         if out:
-                            if self._skip:
-                                if len(out) <= self._skip:
-                                    self._skip -= len(out)
-                                    self.upos += len(out)
-                                    out = b""
-                                else:
-                                    self.upos += self._skip
-                                    out = out[self._skip :]
-                                    self._skip = 0
+                            if skip:  # after a restart: drop what comes before the restart point
+                                dropped = min(skip, len(out))
+                                skip -= dropped
+                                upos += dropped
+                                out = out[dropped:]
                             if out:
-                                self.upos += len(out)
+                                upos += len(out)
+                                self.upos = upos
                                 yield out
-                        tail = decomp.unconsumed_tail
-                        if not tail:
+                        if not decomp.unconsumed_tail:
                             break
-                        out = decomp.decompress(tail, MAX_OUT)
+                        out = decomp.decompress(decomp.unconsumed_tail, MAX_OUT)
                     if decomp.eof:
                         pos += len(piece) - len(decomp.unused_data)
                         break
@@ -338,7 +339,12 @@ def _zlib_reason(exc: zlib.error) -> str:
 
 
 def open_source(raw: RawReader, report: Report) -> Source:
-    """Look at the first bytes and pick the reader; NotWarcError when it is neither gzip nor WARC."""
+    """Look at the first bytes and pick the reader; NotWarcError when nothing in them looks like a WARC.
+
+    A WARC whose first bytes are damaged is still read (the damage is reported as junk or a bad
+    gzip member) when a WARC record, a gzip member holding one, or WARC header fields appear in
+    the first block.
+    """
     first = b""
     while len(first) < 5:
         more = raw.read()
@@ -351,5 +357,33 @@ def open_source(raw: RawReader, report: Report) -> Source:
         return PlainSource(raw, first, report)
     if not first:
         raise NotWarcError("the file is empty")
+    if _damaged_gzip_header(first) or any(
+        _starts_warc_member(first, idx) for idx in _all(first, b"\x1f\x8b\x08")
+    ):
+        return GzipSource(raw, first, report)
+    if any(mark in first for mark in (b"\nWARC/1.", b"\r\nWARC-Record-ID:", b"\r\nWARC-Type:")):
+        return PlainSource(raw, first, report)
     shown = first[:16].hex(" ")
-    raise NotWarcError(f"starts with bytes {shown}, neither gzip (1f 8b) nor a WARC record (WARC/)")
+    raise NotWarcError(
+        f"starts with bytes {shown}, neither gzip (1f 8b) nor a WARC record (WARC/),"
+        " and no WARC record follows in the first MiB"
+    )
+
+
+def _damaged_gzip_header(data: bytes) -> bool:
+    """True when a plain 10-byte gzip header with a damaged magic is followed by deflate data of a WARC record."""
+    if len(data) < 11 or data[2] != 8:
+        return False
+    trial = zlib.decompressobj(-15)
+    try:
+        return trial.decompress(data[10 : 10 + _PROBE], 5) == b"WARC/"
+    except zlib.error:
+        return False
+
+
+def _all(data: bytes, needle: bytes) -> Iterator[int]:
+    """Every index of `needle` in `data`."""
+    idx = data.find(needle)
+    while idx >= 0:
+        yield idx
+        idx = data.find(needle, idx + 1)
