@@ -67,6 +67,9 @@ def _capped(messages: list[str]) -> list[str]:
 
 def _check_totals(doc: dict[str, Any], resource: ResourceFacts) -> None:
     problems = []
+    record_id = doc.get("record_id")
+    if record_id is not None and record_id != resource.record_id:
+        problems.append(f"record_id {record_id} but WARC-Refers-To names {resource.record_id}")
     length = _int(doc, "length_bytes", "provenance")
     if length != resource.length:
         problems.append(f"length_bytes {length} but the resource block has {resource.length} bytes")
