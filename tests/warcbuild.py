@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import re
 import uuid
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 DATE = "2017-11-12T00:00:00Z"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:provpack")
+_serial = itertools.count()
 
 
 def digest_text(algorithm: str, data: bytes, encoding: str = "base16", label: str | None = None) -> str:
@@ -46,7 +48,7 @@ def record(
     content_length: int | None = None,
 ) -> bytes:
     """One uncompressed record; digests given as an algorithm name ("sha256") or a full header value."""
-    record_id = record_id or f"<urn:uuid:{uuid.uuid5(NAMESPACE, warc_type + block.hex())}>"
+    record_id = record_id or f"<urn:uuid:{uuid.uuid5(NAMESPACE, f'{warc_type} {next(_serial)}')}>"
     lines = [version, f"WARC-Type: {warc_type}", f"WARC-Record-ID: {record_id}", f"WARC-Date: {date}"]
     lines += [f"{name}: {value}" for name, value in headers]
     if content_type is not None:

@@ -288,8 +288,12 @@ class Scanner:
                     self._problem(
                         kinds.TRUNCATED,
                         f"the block has {length - remaining} of the {length} bytes its Content-Length"
-                        " declares: the file is cut off",
+                        " declares: the file is cut off, or Content-Length is too large",
                     )
+                    if self._candidate is not None:
+                        # A record starts inside what was read as this block: read on from there.
+                        self._silent = True
+                        self._restart(self._candidate)
                 return
             block_digests = sink.block_digests()
             readings = sink.payload_digests() if payload_algorithms else None
