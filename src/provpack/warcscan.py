@@ -164,7 +164,14 @@ class Scanner:
             if not self._more():
                 if self._gap:
                     continue
-                if len(self._buf) > self._pos and junk_start is None:
+                rest = self._buf[self._pos :]
+                if junk_start is None and rest and b"WARC/".startswith(rest) and not self._silent:
+                    self.problems.append(Problem(
+                        self.source.member_offset(self._base + self._pos), None, kinds.TRUNCATED,
+                        f"the file ends {len(rest)} bytes into a record: it is cut off",
+                    ))
+                    return False
+                if rest and junk_start is None:
                     junk_start = self._base + self._pos
                 self._end_junk(junk_start, self._base + len(self._buf), last=True)
                 return False
@@ -312,7 +319,7 @@ class Scanner:
             self._metadata_done(fields, block)
         if self._rec_failed:
             return
-        if checked:
+        if checked and not unknown:
             self.verified += 1
             return
         self.unverified += 1
@@ -322,7 +329,7 @@ class Scanner:
         name = warc_type.decode("ascii", "replace") or "untyped"
         if unknown:
             kind = kinds.UNKNOWN_DIGEST
-            message = f"{name} record has only digests with unknown algorithms: " + ", ".join(
+            message = f"{name} record has digests with unknown algorithms, not checked: " + ", ".join(
                 raw.decode("ascii", "replace") for raw in unknown)
         elif payload_values:
             kind = kinds.MISSING_DIGEST

@@ -222,6 +222,11 @@ class GzipSource(Source):
                     continue
                 if pos >= len(buf):
                     return
+                if buf[pos:] == GZIP_MAGIC[:1] and not resync:
+                    self.report(base + pos, kinds.TRUNCATED,
+                                "gzip member ends after 1 byte: the file is cut off")
+                    yield GAP
+                    return
             if resync or buf[pos : pos + 2] != GZIP_MAGIC:
                 # Not a member start: junk, or the rest of a corrupt member. Find the next good member.
                 start = base + pos
@@ -351,9 +356,9 @@ def open_source(raw: RawReader, report: Report) -> Source:
         if not more:
             break
         first += more
-    if first.startswith(GZIP_MAGIC):
+    if first.startswith(GZIP_MAGIC) or first == GZIP_MAGIC[:1]:
         return GzipSource(raw, first, report)
-    if first.startswith(b"WARC/"):
+    if first.startswith(b"WARC/") or (first and b"WARC/".startswith(first)):
         return PlainSource(raw, first, report)
     if not first:
         raise NotWarcError("the file is empty")
