@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Collection, Generator
+from collections.abc import Collection, Generator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_RECORDS",
     "CdxjLine",
     "archive_date",
+    "cdxj_text",
     "index",
     "write_index",
 ]
@@ -137,14 +138,18 @@ def write_index(
     Sorted (as `cdxj-indexer --sort`, which pywb and WACZ readers need) unless
     `sort=False`, which keeps file order (as plain `cdxj-indexer`).
     """
-    lines = [f"{line}\n" for line in index(warc_path, filename=filename)]
-    if sort:
-        lines = _sorted_unique(lines)
+    text = cdxj_text(index(warc_path, filename=filename), sort=sort)
     if isinstance(out, (str, Path)):
-        _write_atomically(Path(out), "".join(lines).encode("utf-8"))
+        _write_atomically(Path(out), text.encode("utf-8"))
     else:
-        out.writelines(lines)
-    return len(lines)
+        out.write(text)
+    return text.count("\n")
+
+
+def cdxj_text(lines: Iterable[CdxjLine], *, sort: bool = True) -> str:
+    """Index lines as CDXJ text, one per line; sorted and deduplicated as `cdxj-indexer --sort`."""
+    texts = [f"{line}\n" for line in lines]
+    return "".join(_sorted_unique(texts) if sort else texts)
 
 
 def archive_date(warc_path: Path | str) -> datetime | None:
