@@ -3,7 +3,8 @@
     ProvpackError            base; exit code 2 ("cannot go on")
     ├── InputError           input we cannot package (names the file and the position)
     ├── ArchiveError         an archive we cannot read or write (names the file)
-    └── CaptureError         an original we could not fetch (names the URL)
+    ├── CaptureError         an original we could not fetch (names the URL)
+    └── IntegrityError       archived bytes that no longer match their digest (exit code 1)
 
 A digest that does not match is not an exception: it is a finding in a
 verification report (exit code 1).
@@ -61,4 +62,15 @@ class CaptureError(ProvpackError):
     def __init__(self, url: str, problem: str) -> None:
         super().__init__(f"{url}: {problem}")
         self.url = url
+        self.problem = problem
+
+
+class IntegrityError(ProvpackError):
+    """Archived bytes that do not match their recorded digest; exit code 1."""
+
+    exit_code = 1
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = Path(path)
         self.problem = problem

@@ -1,0 +1,7 @@
+"""python -m provpack."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,165 @@
+"""The provpack command: argparse over the library API; prints, and picks the exit code.
+
+Exit codes: 0 success, 1 an integrity problem was found, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from . import reader
+from ._version import __version__
+from .atomic import atomic_writer
+from .config import Config, load_config
+from .display import print_documents, show_json
+from .errors import ProvpackError
+from .package import default_output, package
+from .verify import render_text, verify, verify_stream, VerifyReport
+
+log = logging.getLogger("provpack")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="provpack",
+        description="Package quoted excerpts, their elisions and provenance into verifiable WARC files.",
+        epilog="Exit codes: 0 success, 1 integrity problem found, 2 usage or input error.",
+    )
+    parser.add_argument("--version", action="version", version=f"provpack {__version__}")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="settings file (default: ./provpack.yaml, or [tool.provpack] in ./pyproject.toml)")
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    noise.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    pack = commands.add_parser("package", help="package texts into a WARC file",
+                               description="Package NAME.txt files (with optional NAME.yaml sidecars) "
+                                           "into one WARC file, and write OUT.sha256 beside it.")
+    pack.add_argument("sources", nargs="+", metavar="SRC", help="a folder of .txt files, or .txt files")
+    pack.add_argument("-o", "--output", metavar="OUT.warc.gz",
+                      help="archive to write (default: archive/<first source>.warc.gz)")
+    pack.add_argument("--force", action="store_true", help="replace an existing archive")
+    pack.add_argument("--description", help="description for the warcinfo record")
+    pack.add_argument("--operator", help="operator for the warcinfo record (person or organisation)")
+    pack.add_argument("--level", type=int, metavar="0-9", help="gzip level (default 6)")
+    pack.add_argument("--follow-symlinks", action="store_true",
+                      help="accept symbolic links that point outside the source folder")
+    pack.set_defaults(handler=_package)
+
+    check = commands.add_parser("verify", help="check a WARC file's digests and structure",
+                                description="Recompute every digest and check the structure of WARC files "
+                                            "(any tool's); for provpack archives also the .sha256 file and "
+                                            "the provenance records.")
+    check.add_argument("files", nargs="+", metavar="FILE", help="WARC file(s); - reads standard input")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--strict", action="store_true", help="records without a digest are problems (exit 1)")
+    check.set_defaults(handler=_verify)
+
+    show = commands.add_parser("show", help="list the documents in an archive and their elisions")
+    show.add_argument("file", metavar="FILE")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=_show)
+
+    get = commands.add_parser("extract", help="write a document back, byte for byte")
+    get.add_argument("file", metavar="FILE")
+    get.add_argument("name", metavar="NAME", help="the document's name (its file stem when packaged)")
+    get.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
+    get.add_argument("--force", action="store_true", help="replace an existing file")
+    get.set_defaults(handler=_extract)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run provpack with `argv` (default: the command line); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    _configure_logging(args)
+    try:
+        code: int = args.handler(args)
+        return code
+    except ProvpackError as exc:
+        print(f"provpack: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("provpack: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("provpack: %(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+def _package(args: argparse.Namespace) -> int:
+    config: Config = load_config(args.config)
+    output = args.output
+    if output is None and config.output_dir is not None:
+        output = config.output_dir / default_output(args.sources).name
+    result = package(
+        args.sources,
+        out=output,
+        force=args.force,
+        description=args.description or config.description,
+        operator=args.operator or config.operator,
+        level=args.level if args.level is not None else config.level,
+        follow_symlinks=args.follow_symlinks,
+    )
+    if not args.quiet:
+        text_bytes = sum(d.length_bytes for d in result.documents)
+        docs = len(result.documents)
+        print(f"packaged {docs} document{'s' if docs != 1 else ''}: {result.elisions} elision"
+              f"{'s' if result.elisions != 1 else ''}, {result.possible_elisions} possible, "
+              f"{text_bytes:,} bytes of text")
+        print(f"wrote {result.warc_path} ({result.records} records, {result.size_bytes:,} bytes)")
+        print(f"sha256 {result.sha256}  ({result.sha256_path})")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    if "-" in args.files:
+        if len(args.files) > 1:
+            raise ProvpackError("verify: '-' (standard input) cannot be combined with other files")
+        report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),))
+    else:
+        report = verify(args.files, strict=args.strict)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, sort_keys=True))
+    elif not args.quiet or not report.ok:
+        print(render_text(report, strict=args.strict))
+    return report.exit_code(strict=args.strict)
+
+
+def _show(args: argparse.Namespace) -> int:
+    documents = reader.read_archive(args.file)
+    if args.json:
+        print(json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=False))
+    else:
+        print_documents(args.file, documents, sys.stdout)
+    return 0
+
+
+def _extract(args: argparse.Namespace) -> int:
+    if args.output is None:
+        reader.extract(args.file, args.name, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return 0
+    with atomic_writer(Path(args.output), force=args.force) as out:
+        document = reader.extract(args.file, args.name, out)
+    if not args.quiet:
+        print(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})", file=sys.stderr)
+    return 0

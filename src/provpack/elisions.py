@@ -1,0 +1,92 @@
+"""Document -> elision markers, editorial alterations and the quoted segments between cuts.
+
+Bracketed markers (`[...]`, `[…]`, `[. . .]`, `[ ... ]`, `[....]`) are certain cuts.
+Unbracketed ones (`...`, `…`, `. . .`, `....`, `(...)`, `(…)`) are only possible cuts:
+they are often real ellipses, and only the original can tell. Other square-bracketed
+text (`[sic]`, `[T]he`, `[emphasis added]`) is an editorial alteration, not a cut.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+
+from .model import Analysis, Document, Elision, Marker, Segment
+from .textindex import TextIndex
+
+_SPACE = "[ \u00a0\u2009\u202f]"
+_BRACKETED = re.compile(rf"\[{_SPACE}*(?:[.\u2026]{_SPACE}*)+\]")
+_POSSIBLE = re.compile(
+    rf"\({_SPACE}*(?:[.\u2026]{_SPACE}*)+\)"      # (...) (…)
+    rf"|\.(?:{_SPACE}?\.){{2,}}"                   # ... . . . ....
+    r"|\u2026+"                                    # …
+)
+_ALTERATION = re.compile(r"\[[^\[\]\r\n]{1,80}\]")
+
+
+def is_cut(marker: str) -> bool:
+    """Whether a dotted marker stands for an ellipsis: three dots or more, or one '…'."""
+    return "\u2026" in marker or marker.count(".") >= 3
+
+
+def analyse(document: Document) -> Analysis:
+    """Every marker in the document's header and body, and the body's quoted segments."""
+    text = document.text
+    index = TextIndex(text)
+    limit = document.trailer.start if document.trailer is not None else len(text)
+    taken: list[tuple[int, int]] = []
+    elisions: list[Elision] = []
+
+    for match in _BRACKETED.finditer(text, 0, limit):
+        if is_cut(match.group()):
+            elisions.append(Elision(_marker(index, match.start(), match.end(), match.group()), "bracketed"))
+            taken.append((match.start(), match.end()))
+    alterations = [
+        _marker(index, match.start(), match.end(), match.group())
+        for match in _ALTERATION.finditer(text, 0, limit)
+        if not _overlaps(taken, match.start(), match.end())
+    ]
+    taken.extend((a.span.start, a.span.end) for a in alterations)
+    taken.sort()
+    for match in _POSSIBLE.finditer(text, 0, limit):
+        if is_cut(match.group()) and not _overlaps(taken, match.start(), match.end()):
+            elisions.append(Elision(_marker(index, match.start(), match.end(), match.group()), "possible"))
+    elisions.sort(key=lambda e: e.marker.span.start)
+    return Analysis(
+        elisions=tuple(elisions),
+        alterations=tuple(alterations),
+        segments=_segments(document, index, elisions),
+    )
+
+
+def _marker(index: TextIndex, start: int, end: int, text: str) -> Marker:
+    line, column = index.line_column(start)
+    return Marker(text=text, span=index.span(start, end), line=line, column=column)
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, disjoint ranges in `taken`."""
+    at = bisect.bisect_right(taken, (start, end))
+    return any(start < t_end and t_start < end for t_start, t_end in taken[max(at - 1, 0):at + 1])
+
+
+def _segments(document: Document, index: TextIndex, elisions: list[Elision]) -> tuple[Segment, ...]:
+    """The body split at its bracketed markers, each piece trimmed of surrounding white space."""
+    text = document.text
+    body = document.body
+    cuts = [e.marker.span for e in elisions
+            if e.kind == "bracketed" and body.start <= e.marker.span.start and e.marker.span.end <= body.end]
+    bounds = [body.start] + [p for cut in cuts for p in (cut.start, cut.end)] + [body.end]
+    segments: list[Segment] = []
+    for start, end in zip(bounds[::2], bounds[1::2]):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            continue
+        span = index.span(start, end)
+        digest = hashlib.sha256(document.raw[span.byte_start:span.byte_end]).hexdigest()
+        segments.append(Segment(index=len(segments), span=span, sha256=digest))
+    return tuple(segments)

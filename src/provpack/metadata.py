@@ -1,0 +1,143 @@
+"""Sidecar YAML -> JSON-ready values; merge them with the fields parsed from the text.
+
+Sidecars are read with the safe loader only (the C one when PyYAML has it), so no
+tag can construct a Python object. Every value is made JSON-ready here, with
+limits on size, nesting and alias expansion so that no sidecar can exhaust memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+from .model import FieldValue, Metadata, ParsedField
+
+try:
+    _SafeLoader: Any = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _SafeLoader = yaml.SafeLoader
+
+MAX_SIDECAR_BYTES = 1024 * 1024
+MAX_VALUES = 10_000
+MAX_DEPTH = 32
+MAX_STRING = 64 * 1024
+
+KNOWN_TEXT_KEYS = ("title", "publication", "published", "source_url", "url", "retrieved",
+                   "license", "notes", "original", "description")
+KNOWN_KEYS = KNOWN_TEXT_KEYS + ("author",)
+FIELD_KEYS = ("title", "publication", "author", "published", "source_url", "url", "retrieved", "license")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def load_sidecar(path: Path) -> dict[str, Any]:
+    """The sidecar's mapping, made JSON-ready and checked; an InputError naming file and line if not."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check its permissions") from exc
+    if len(raw) > MAX_SIDECAR_BYTES:
+        raise InputError(path, f"sidecar is larger than {MAX_SIDECAR_BYTES} bytes", fix="keep sidecars small")
+    try:
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "invalid UTF-8", offset=exc.start, fix="re-save the sidecar as UTF-8") from exc
+    try:
+        loaded = yaml.load(source, Loader=_SafeLoader)  # noqa: S506 - a safe loader, always
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "malformed YAML"
+        if mark is None:
+            raise InputError(path, f"malformed YAML: {problem}", fix="fix the YAML syntax") from exc
+        raise InputError(path, f"malformed YAML: {problem}", line=mark.line + 1, column=mark.column + 1,
+                         fix="fix the YAML syntax") from exc
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"malformed YAML: {exc}", fix="fix the YAML syntax") from exc
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise InputError(path, f"sidecar must be a mapping of keys to values, not a {type(loaded).__name__}",
+                         fix="write it as 'key: value' lines")
+    budget = [MAX_VALUES]
+    sidecar: dict[str, Any] = _jsonable(loaded, path, "", budget, 0, set())
+    _check_known(sidecar, path)
+    return sidecar
+
+
+def _jsonable(value: Any, path: Path, where: str, budget: list[int], depth: int, active: set[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise InputError(path, f"more than {MAX_VALUES} values (YAML aliases can multiply them)",
+                         fix="simplify the sidecar")
+    if depth > MAX_DEPTH:
+        raise InputError(path, f"nested deeper than {MAX_DEPTH} levels at {where or 'top'}", fix="flatten it")
+    if isinstance(value, (dict, list, set)):
+        if id(value) in active:
+            raise InputError(path, f"recursive YAML alias at {where or 'top'}", fix="remove the self-reference")
+        active = active | {id(value)}
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            name = key.isoformat() if isinstance(key, (dt.date, dt.datetime)) else str(key)
+            out[name] = _jsonable(item, path, f"{where}.{name}" if where else name, budget, depth + 1, active)
+        return out
+    if isinstance(value, (list, set)):
+        items = sorted(value, key=str) if isinstance(value, set) else value
+        return [_jsonable(item, path, f"{where}[{n}]", budget, depth + 1, active) for n, item in enumerate(items)]
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            raise InputError(path, f"value of {where} is longer than {MAX_STRING} characters", fix="shorten it")
+        return value
+    if isinstance(value, (bool, int)) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise InputError(path, f"value of {where} has a type JSON cannot hold ({type(value).__name__})",
+                     fix="write it as text")
+
+
+def _check_known(sidecar: dict[str, Any], path: Path) -> None:
+    for key in KNOWN_TEXT_KEYS:
+        if key in sidecar and sidecar[key] is not None and not isinstance(sidecar[key], (str, int)):
+            raise InputError(path, f"'{key}' must be text, not {type(sidecar[key]).__name__}",
+                             fix=f"write '{key}: ...' on one line")
+    author = sidecar.get("author")
+    if author is not None and not (isinstance(author, str) or
+                                   (isinstance(author, list) and all(isinstance(a, str) for a in author))):
+        raise InputError(path, "'author' must be text or a list of texts", fix="write 'author: Name'")
+    for key in ("url", "source_url"):
+        value = sidecar.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not _URI.fullmatch(value):
+            raise InputError(path, f"'{key}' is not an absolute URI without spaces: {str(value)[:80]!r}",
+                             fix="give the full address, e.g. https://example.org/post")
+        if key == "source_url" and not value.lower().startswith(("http://", "https://")):
+            raise InputError(path, "'source_url' must be an http or https address", fix="give the article's web address")
+    for key, value in sidecar.items():
+        if isinstance(value, str) and key in KNOWN_TEXT_KEYS and _CONTROL.search(value):
+            raise InputError(path, f"'{key}' holds control characters", fix="remove them")
+
+
+def merge(parsed: tuple[ParsedField, ...], sidecar: dict[str, Any] | None, *,
+          sidecar_name: str | None = None) -> Metadata:
+    """Fields from the text, overridden by the sidecar's; each says where it came from."""
+    fields: dict[str, FieldValue] = {f.name: FieldValue(f.value, "text", f.span) for f in parsed}
+    for key in FIELD_KEYS:
+        if sidecar is None or sidecar.get(key) is None:
+            continue
+        value = sidecar[key]
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        previous = fields.get(key)
+        overridden = previous.value if previous is not None and previous.value != value else None
+        fields[key] = FieldValue(value, "sidecar", None, overridden=overridden)
+    return Metadata(fields=dict(sorted(fields.items())), sidecar=sidecar, sidecar_name=sidecar_name)

@@ -1,0 +1,156 @@
+"""Frozen value objects passed between the stages of the pipeline; no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+ElisionKind = Literal["bracketed", "possible"]
+FieldOrigin = Literal["text", "sidecar"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One input text and its optional sidecar, as found on disk."""
+
+    name: str
+    text_path: Path
+    sidecar_path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range of the text, in code points and in UTF-8 bytes."""
+
+    start: int
+    end: int
+    byte_start: int
+    byte_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedField:
+    """A metadata value read from the text itself, with where it stood."""
+
+    name: str
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An excerpt: its exact bytes, its decoded text and what its layout says."""
+
+    name: str
+    raw: bytes
+    text: str
+    parsed: tuple[ParsedField, ...]
+    header: Span | None
+    body: Span
+    trailer: Span | None
+    newline: str
+    has_bom: bool
+    final_newline: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """An elision marker or an editorial alteration found in the text."""
+
+    text: str
+    span: Span
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Elision:
+    """An elision marker: bracketed (certain) or unbracketed (possible)."""
+
+    marker: Marker
+    kind: ElisionKind
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of quoted text between elision markers, with its own digest."""
+
+    index: int
+    span: Span
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything found in one document's text."""
+
+    elisions: tuple[Elision, ...]
+    alterations: tuple[Marker, ...]
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValue:
+    """A metadata field after merging the text's value with the sidecar's."""
+
+    value: Any
+    origin: FieldOrigin
+    span: Span | None = None
+    overridden: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Merged fields plus the sidecar exactly as given (JSON-ready)."""
+
+    fields: dict[str, FieldValue]
+    sidecar: dict[str, Any] | None
+    sidecar_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSpec:
+    """One WARC record, fully decided: nothing about it depends on the writer."""
+
+    warc_type: str
+    record_id: str
+    target_uri: str | None
+    content_type: str
+    block: bytes
+    payload_digest: bool
+    extra_headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """What packaging one document produced."""
+
+    name: str
+    record_id: str
+    sha256: str
+    length_bytes: int
+    elisions: int
+    possible_elisions: int
+
+
+@dataclass(frozen=True, slots=True)
+class PackageResult:
+    """The outcome of `package`: where the archive is and what went into it."""
+
+    warc_path: Path
+    sha256_path: Path
+    sha256: str
+    size_bytes: int
+    records: int
+    documents: tuple[DocumentSummary, ...] = field(default_factory=tuple)
+
+    @property
+    def elisions(self) -> int:
+        """Bracketed elision markers across all documents."""
+        return sum(d.elisions for d in self.documents)
+
+    @property
+    def possible_elisions(self) -> int:
+        """Unbracketed, possible elisions across all documents."""
+        return sum(d.possible_elisions for d in self.documents)

@@ -1,0 +1,127 @@
+"""Document + analysis + metadata -> the JSON-LD provenance description (W3C PROV-O, Web Annotation).
+
+The JSON is serialised with sorted keys, no insignificant white space and integers
+only, so that the same input always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ._version import __version__
+from .model import Analysis, Document, Elision, FieldValue, Marker, Metadata, Span
+
+FORMAT = "provpack-provenance/1"
+CONTEXT: dict[str, str] = {
+    "@vocab": "urn:provpack:terms:",
+    "dcterms": "http://purl.org/dc/terms/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+QUOTE_CONTEXT = 32
+_DCTERMS = {"title": "dcterms:title", "published": "dcterms:date", "license": "dcterms:license"}
+_SOURCE_DCTERMS = {"publication": "dcterms:publisher", "title": "dcterms:title", "author": "dcterms:creator",
+                   "published": "dcterms:date"}
+
+
+def describe(
+    document: Document,
+    analysis: Analysis,
+    metadata: Metadata,
+    *,
+    target_uri: str,
+    record_id: str,
+    sha256: str,
+) -> dict[str, Any]:
+    """The provenance description of one excerpt, ready to serialise."""
+    fields = metadata.fields
+    description: dict[str, Any] = {
+        "@context": CONTEXT,
+        "@id": target_uri,
+        "@type": "prov:Entity",
+        "format": FORMAT,
+        "generator": f"provpack {__version__}",
+        "name": document.name,
+        "record_id": record_id,
+        "sha256": sha256,
+        "length_bytes": len(document.raw),
+        "length_chars": len(document.text),
+        "text": {"encoding": "utf-8", "bom": document.has_bom, "newline": document.newline,
+                 "final_newline": document.final_newline},
+        "parts": {"header": _pair(document.header), "body": _pair(document.body),
+                  "trailer": _pair(document.trailer)},
+        "fields": {name: _field(value) for name, value in fields.items()},
+        "sidecar": metadata.sidecar,
+        "sidecar_file": metadata.sidecar_name,
+        "segments": [
+            {"index": s.index, **_offsets(s.span), "sha256": s.sha256} for s in analysis.segments
+        ],
+        "elisions": [_annotation(document, e, target_uri) for e in analysis.elisions],
+        "alterations": [_marker(m) for m in analysis.alterations],
+        "original": None,
+        "differences": [],
+    }
+    for name, term in _DCTERMS.items():
+        if name in fields:
+            description[term] = fields[name].value
+    source: dict[str, Any] = {"@type": "prov:Entity"}
+    if "source_url" in fields:
+        source["@id"] = fields["source_url"].value
+    for name, term in _SOURCE_DCTERMS.items():
+        if name in fields:
+            source[term] = fields[name].value
+    if len(source) > 1:
+        description["prov:wasQuotedFrom"] = source
+    return description
+
+
+def to_json_bytes(description: dict[str, Any]) -> bytes:
+    """Canonical bytes: sorted keys, compact separators, UTF-8, one final newline."""
+    return (json.dumps(description, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                       allow_nan=False) + "\n").encode("utf-8")
+
+
+def _pair(span: Span | None) -> list[int] | None:
+    return None if span is None else [span.start, span.end]
+
+
+def _offsets(span: Span) -> dict[str, int]:
+    return {"start": span.start, "end": span.end, "byte_start": span.byte_start, "byte_end": span.byte_end}
+
+
+def _field(value: FieldValue) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "value": value.value,
+        "from": value.origin,
+        "span": _pair(value.span),
+        "byte_span": None if value.span is None else [value.span.byte_start, value.span.byte_end],
+    }
+    if value.overridden is not None:
+        out["overridden"] = value.overridden
+    return out
+
+
+def _marker(marker: Marker) -> dict[str, Any]:
+    return {"marker": marker.text, **_offsets(marker.span), "line": marker.line, "column": marker.column}
+
+
+def _annotation(document: Document, elision: Elision, target_uri: str) -> dict[str, Any]:
+    span = elision.marker.span
+    text = document.text
+    return {
+        "@type": "oa:Annotation",
+        "oa:motivatedBy": {"@id": "oa:describing"},
+        "oa:hasTarget": {
+            "oa:hasSource": {"@id": target_uri},
+            "oa:hasSelector": [
+                {"@type": "oa:TextPositionSelector", "oa:start": span.start, "oa:end": span.end},
+                {"@type": "oa:TextQuoteSelector", "oa:exact": elision.marker.text,
+                 "oa:prefix": text[max(0, span.start - QUOTE_CONTEXT):span.start],
+                 "oa:suffix": text[span.end:span.end + QUOTE_CONTEXT]},
+            ],
+        },
+        **_marker(elision.marker),
+        "kind": elision.kind,
+        "omitted": None,
+    }

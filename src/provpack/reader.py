@@ -1,0 +1,126 @@
+"""Read a provpack archive back: its documents, their provenance, and their exact bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from .errors import ArchiveError, IntegrityError
+
+PROVENANCE_FORMAT = "provpack-provenance/1"
+MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedDocument:
+    """One excerpt as the archive records it."""
+
+    name: str
+    record_id: str
+    target_uri: str
+    sha256: str
+    length_bytes: int
+    offset: int | None
+    provenance: dict[str, Any]
+
+
+def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
+    """Every document described by a provpack provenance record, in archive order."""
+    archive = Path(path)
+    resource_offsets: dict[str, int] = {}
+    documents: list[ArchivedDocument] = []
+    for record, offset in _records(archive):
+        warc_type = record.rec_type
+        if warc_type == "resource":
+            resource_offsets[record.rec_headers.get_header("WARC-Record-ID") or ""] = offset
+            continue
+        if warc_type != "metadata" or not _is_jsonld(record.rec_headers.get_header("Content-Type")):
+            continue
+        block = record.content_stream().read(MAX_PROVENANCE_BYTES + 1)
+        if len(block) > MAX_PROVENANCE_BYTES:
+            raise ArchiveError(archive, f"metadata record at offset {offset} is larger than "
+                               f"{MAX_PROVENANCE_BYTES} bytes")
+        try:
+            provenance = json.loads(block)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ArchiveError(archive, f"metadata record at offset {offset} is not valid JSON: {exc}",
+                               fix="run 'provpack verify' on the file") from exc
+        if not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT:
+            continue
+        try:
+            record_id = str(provenance["record_id"])
+            documents.append(ArchivedDocument(
+                name=str(provenance["name"]),
+                record_id=record_id,
+                target_uri=str(provenance.get("@id", "")),
+                sha256=str(provenance["sha256"]),
+                length_bytes=int(provenance["length_bytes"]),
+                offset=resource_offsets.get(record_id),
+                provenance=provenance,
+            ))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArchiveError(archive, f"metadata record at offset {offset} lacks {exc}",
+                               fix="run 'provpack verify' on the file") from exc
+    return tuple(documents)
+
+
+def find(path: Path | str, name: str) -> ArchivedDocument:
+    """The document called `name`; an ArchiveError listing the names there are if none is."""
+    documents = read_archive(path)
+    for document in documents:
+        if document.name == name:
+            return document
+    names = ", ".join(d.name for d in documents[:20]) or "none"
+    raise ArchiveError(path, f"no document named {name!r} (documents: {names})",
+                       fix="use a name that 'provpack show' lists")
+
+
+def extract(path: Path | str, name: str, dest: BinaryIO) -> ArchivedDocument:
+    """Copy the exact bytes of document `name` to `dest`, checking them against their sha256."""
+    archive = Path(path)
+    document = find(archive, name)
+    if document.offset is None:
+        raise IntegrityError(archive, f"{name}: its resource record {document.record_id} is missing")
+    digest = hashlib.sha256()
+    size = 0
+    for record, _ in _records(archive, start=document.offset):
+        stream = record.content_stream()
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            dest.write(chunk)
+        break
+    if digest.hexdigest() != document.sha256 or size != document.length_bytes:
+        raise IntegrityError(archive, f"{name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) do "
+                             f"not match the recorded sha256 {document.sha256}; run 'provpack verify'")
+    return document
+
+
+def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
+    try:
+        handle = archive.open("rb")
+    except OSError as exc:
+        raise ArchiveError(archive, f"cannot open: {exc.strerror or exc}") from exc
+    with handle:
+        handle.seek(start)
+        try:
+            iterator = ArchiveIterator(handle, no_record_parse=False, check_digests=False)
+            for record in iterator:
+                # `offset` is where this record starts, in the file; get_record_offset()
+                # would read the record to its end before we could.
+                yield record, int(iterator.offset)
+        except ArchiveLoadFailed as exc:
+            raise ArchiveError(archive, f"not a readable WARC file: {exc}",
+                               fix="run 'provpack verify' on it for details") from exc
+
+
+def _is_jsonld(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() in ("application/ld+json", "application/json")

@@ -1,0 +1,98 @@
+"""Document + analysis + metadata -> the WARC records that describe it; deterministic.
+
+Record ids are UUIDv5 over (role, document name, target URI, block digest), so
+the same input always gives the same ids; nothing here reads a clock or a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+
+from ._version import __version__
+from .errors import InputError
+from .model import Analysis, Document, Metadata, RecordSpec
+from .provenance import describe, to_json_bytes
+
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:provpack")
+WARC_FORMAT = "WARC File Format 1.1"
+CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+DEFAULT_DESCRIPTION = "Quoted excerpts with their elision markers and provenance, packaged by provpack"
+TEXT_TYPE = "text/plain; charset=utf-8"
+JSONLD_TYPE = "application/ld+json"
+_UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def record_id(role: str, name: str, target: str | None, block_sha256: str) -> str:
+    """A WARC-Record-ID that depends only on what the record is and holds."""
+    key = "\n".join((role, name, target or "", block_sha256))
+    return f"<urn:uuid:{uuid.uuid5(NAMESPACE, key)}>"
+
+
+def header_value(value: str, *, what: str) -> str:
+    """`value`, refused when it holds CR, LF or other control characters (no header injection)."""
+    if _UNSAFE_HEADER.search(value):
+        raise InputError(what, f"control character in a WARC header value: {value[:80]!r}",
+                         fix="remove line breaks and control characters")
+    return value
+
+
+def warcinfo_record(filename: str, *, description: str | None = None, operator: str | None = None) -> RecordSpec:
+    """The warcinfo record that opens every archive."""
+    lines = [
+        ("software", f"provpack/{__version__}"),
+        ("format", WARC_FORMAT),
+        ("conformsTo", CONFORMS_TO),
+        ("description", description or DEFAULT_DESCRIPTION),
+    ]
+    if operator:
+        lines.append(("operator", operator))
+    block = "".join(f"{key}: {header_value(value, what=key)}\r\n" for key, value in lines).encode("utf-8")
+    digest = hashlib.sha256(block).hexdigest()
+    name = header_value(filename, what="output file name")
+    return RecordSpec(
+        warc_type="warcinfo",
+        record_id=record_id("warcinfo", name, None, digest),
+        target_uri=None,
+        content_type="application/warc-fields",
+        block=block,
+        payload_digest=False,
+        extra_headers=(("WARC-Filename", name),),
+    )
+
+
+def excerpt_target(document: Document, metadata: Metadata) -> str:
+    """Where the excerpt was published (sidecar `url`), else a URN of its content; never a path."""
+    url = metadata.fields.get("url")
+    if url is not None and url.origin == "sidecar":
+        return header_value(str(url.value), what=f"{document.name}: url")
+    return f"urn:provpack:sha256:{hashlib.sha256(document.raw).hexdigest()}"
+
+
+def document_records(document: Document, analysis: Analysis, metadata: Metadata) -> tuple[RecordSpec, RecordSpec]:
+    """The excerpt's resource record and the metadata record describing it."""
+    target = excerpt_target(document, metadata)
+    text_sha256 = hashlib.sha256(document.raw).hexdigest()
+    resource_id = record_id("excerpt", document.name, target, text_sha256)
+    resource = RecordSpec(
+        warc_type="resource",
+        record_id=resource_id,
+        target_uri=target,
+        content_type=TEXT_TYPE,
+        block=document.raw,
+        payload_digest=True,
+    )
+    description = describe(document, analysis, metadata, target_uri=target, record_id=resource_id,
+                           sha256=text_sha256)
+    block = to_json_bytes(description)
+    provenance = RecordSpec(
+        warc_type="metadata",
+        record_id=record_id("provenance", document.name, target, hashlib.sha256(block).hexdigest()),
+        target_uri=target,
+        content_type=JSONLD_TYPE,
+        block=block,
+        payload_digest=False,
+        extra_headers=(("WARC-Refers-To", resource_id), ("WARC-Concurrent-To", resource_id)),
+    )
+    return resource, provenance

@@ -1,0 +1,50 @@
+"""Shared fixtures: a temp copy of the seeds, a fixed clock, the interop folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+ARCHIVE = REPO / "archive"
+SEED_NAME = "000_8dbb4f68ea601904"
+SEED_EPOCH = 1510444800  # 2017-11-12T00:00:00Z, the seed's own date
+INTEROP = REPO.parent / "shared" / "interop"
+
+settings.register_profile("ci", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
+
+
+@pytest.fixture
+def seed_dir(tmp_path: Path) -> Path:
+    """A temporary copy of seeds/."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def fixed_date() -> dt.datetime:
+    """The date the committed archive is built with."""
+    return dt.datetime.fromtimestamp(SEED_EPOCH, dt.timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def write_text(folder: Path, name: str, data: bytes, sidecar: str | None = None) -> Path:
+    """Write NAME.txt (and NAME.yaml) into folder; return the text's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.txt"
+    path.write_bytes(data)
+    if sidecar is not None:
+        (folder / f"{name}.yaml").write_text(sidecar, encoding="utf-8")
+    return path

@@ -1,0 +1,108 @@
+"""End-to-end tests of the provpack command: in-process main([...]) and the installed script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from provpack.cli import main
+
+from conftest import SEED_NAME, SEEDS, write_text
+
+
+@pytest.fixture
+def packed(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1510444800")
+    out = tmp_path / "a" / "seeds.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out)]) == 0
+    return out
+
+
+def test_package_prints_summary(seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """package says how many documents, elisions and bytes, and where it wrote."""
+    out = tmp_path / "x.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "packaged 1 document: 2 elisions, 0 possible, 2,865 bytes of text" in printed
+    assert f"wrote {out} (3 records" in printed
+
+
+def test_verify_show_extract(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """verify passes, show lists the elisions, extract gives the bytes back."""
+    capsys.readouterr()
+    assert main(["verify", str(packed)]) == 0
+    assert main(["show", "--json", str(packed)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    (document,) = shown["documents"]
+    assert document["name"] == SEED_NAME and document["length_bytes"] == 2865
+    assert [(e["marker"], e["start"], e["end"], e["byte_start"], e["byte_end"], e["kind"], e["omitted"])
+            for e in document["elisions"]] == [("[...]", 1019, 1024, 1029, 1034, "bracketed", None),
+                                               ("[...]", 1801, 1806, 1813, 1818, "bracketed", None)]
+    assert document["fields"]["publication"]["value"] == "The Atlantic"
+    assert main(["show", str(packed)]) == 0
+    text = capsys.readouterr().out
+    assert "chars 1019-1024, bytes 1029-1034" in text and "The Atlantic" in text
+    out = tmp_path / "back.txt"
+    assert main(["extract", str(packed), SEED_NAME, "-o", str(out)]) == 0
+    assert out.read_bytes() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+    assert main(["extract", str(packed), SEED_NAME, "-o", str(out)]) == 2
+
+
+def test_verify_finds_a_flipped_byte(packed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A changed byte makes verify exit 1, in text and in JSON."""
+    data = bytearray(packed.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    packed.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert main(["verify", str(packed)]) == 1
+    assert str(packed) in capsys.readouterr().out
+    assert main(["verify", "--json", str(packed)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and report["files"][0]["problems"]
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["package", "nowhere"], "no such file"),
+    (["verify", "missing.warc.gz"], "missing.warc.gz"),
+    (["show", "missing.warc.gz"], "missing.warc.gz"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_usage_and_input_errors_exit_2(argv: list[str], words: str, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Usage and input errors exit 2 and name the problem on stderr."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_invalid_utf8_exits_2_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad text names file and byte offset; no archive appears."""
+    write_text(tmp_path / "src", "bad", b"caf\xc3(")
+    out = tmp_path / "o.warc.gz"
+    assert main(["package", str(tmp_path / "src"), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.txt: byte 3: invalid UTF-8 (0xC3 0x28)" in err and "re-save the file as UTF-8" in err
+    assert not out.exists()
+
+
+def test_malformed_sidecar_names_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A broken sidecar names the file, line and column."""
+    write_text(tmp_path / "src", "doc", b"text", sidecar="title: ok\n  bad: indent: here\n")
+    assert main(["package", str(tmp_path / "src"), "-o", str(tmp_path / "o.warc.gz")]) == 2
+    assert "doc.yaml: line 2, column" in capsys.readouterr().err
+
+
+def test_installed_script_and_module(packed: Path) -> None:
+    """The console script and python -m provpack both run and return exit codes."""
+    script = shutil.which("provpack")
+    assert script is not None, "the provpack console script is not installed"
+    done = subprocess.run([script, "verify", str(packed)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    version = subprocess.run([sys.executable, "-m", "provpack", "--version"], capture_output=True, text=True,
+                             check=False)
+    assert version.returncode == 0 and version.stdout.startswith("provpack ")

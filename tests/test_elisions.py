@@ -1,0 +1,88 @@
+"""Tests for provpack.elisions."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import given
+
+from provpack.document import parse_document
+from provpack.elisions import analyse
+
+from conftest import SEED_NAME, SEEDS
+from strategies import MARKERS, excerpt_texts
+
+
+def analysed(text: str):  # type: ignore[no-untyped-def]
+    return analyse(parse_document("doc", text.encode("utf-8")))
+
+
+def test_seed_markers_at_documented_offsets() -> None:
+    """The seed's two [...] markers are at the char and byte offsets the issue states."""
+    raw = (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+    analysis = analyse(parse_document(SEED_NAME, raw))
+    spans = [(e.marker.text, e.marker.span.start, e.marker.span.end, e.marker.span.byte_start,
+              e.marker.span.byte_end, e.kind) for e in analysis.elisions]
+    assert spans == [("[...]", 1019, 1024, 1029, 1034, "bracketed"), ("[...]", 1801, 1806, 1813, 1818, "bracketed")]
+    assert [(e.marker.line, e.marker.column) for e in analysis.elisions] == [(5, 942), (7, 776)]
+    assert len(analysis.segments) == 3
+
+
+@pytest.mark.parametrize("marker", MARKERS + ["[\u2026\u2026]", "[ \u2026 ]", "[.\u00a0.\u00a0.]"])
+def test_bracketed_variants(marker: str) -> None:
+    """Every bracketed variant is a certain cut."""
+    analysis = analysed(f"One two {marker} three four.")
+    assert [(e.marker.text, e.kind) for e in analysis.elisions] == [(marker, "bracketed")]
+
+
+@pytest.mark.parametrize("marker", ["...", "\u2026", ". . .", "....", "(...)", "(\u2026)"])
+def test_unbracketed_are_possible(marker: str) -> None:
+    """Unbracketed ellipses are recorded as possible elisions only."""
+    analysis = analysed(f"One two{marker} three four.")
+    assert [(e.marker.text, e.kind) for e in analysis.elisions] == [(marker, "possible")]
+    assert len(analysis.segments) == 1
+
+
+@pytest.mark.parametrize("text", ["a [..] b", "a [sic] b", "a. b. c.", "a.. b"])
+def test_not_elisions(text: str) -> None:
+    """Two dots, editorial brackets and sentence stops are not elisions."""
+    assert analysed(text).elisions == ()
+
+
+def test_alterations_are_recorded_apart() -> None:
+    """[sic], [T]he and [emphasis added] are alterations, not cuts."""
+    analysis = analysed("[T]he minister [sic] said [...] it [emphasis added].")
+    assert [a.text for a in analysis.alterations] == ["[T]", "[sic]", "[emphasis added]"]
+    assert [e.marker.text for e in analysis.elisions] == ["[...]"]
+
+
+def test_markers_at_start_and_end_give_no_empty_segments() -> None:
+    """A marker at either end of the body leaves one non-empty segment."""
+    analysis = analysed("[...] middle words [\u2026]")
+    assert len(analysis.segments) == 1
+    assert analysis.segments[0].span.start == 6
+
+
+def test_markers_in_trailer_are_ignored() -> None:
+    """Boilerplate after the quote is not searched."""
+    analysis = analysed("Quoted [...] text.\n\nLoading...")
+    assert [e.marker.text for e in analysis.elisions] == ["[...]"]
+
+
+@given(excerpt_texts())
+def test_offsets_select_the_marker(text: str) -> None:
+    """Char and byte offsets of every marker select its exact text; segments hash their bytes."""
+    raw = text.encode("utf-8")
+    analysis = analyse(parse_document("doc", raw))
+    for elision in analysis.elisions:
+        span = elision.marker.span
+        assert text[span.start:span.end] == elision.marker.text
+        assert raw[span.byte_start:span.byte_end] == elision.marker.text.encode("utf-8")
+    for segment in analysis.segments:
+        chunk = raw[segment.span.byte_start:segment.span.byte_end]
+        assert chunk.decode("utf-8") == text[segment.span.start:segment.span.end]
+        assert hashlib.sha256(chunk).hexdigest() == segment.sha256
+        assert "[...]" not in text[segment.span.start:segment.span.end]
+    bracketed = sum(text.count(m) for m in MARKERS)
+    assert sum(1 for e in analysis.elisions if e.kind == "bracketed") == bracketed

@@ -1,0 +1,60 @@
+"""Module boundaries: data flows one way, and each third-party library has one home."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "provpack"
+
+# library -> the only modules allowed to import it
+HOMES = {
+    "requests": {"capture"},
+    "yaml": {"metadata", "config"},
+    "warcio": {"warcwriter", "verify", "reader", "cdxj"},
+}
+# module -> provpack modules it must never import
+FORBIDDEN = {
+    "verify": {"records", "warcwriter", "package", "provenance", "cli"},
+    "model": {"package", "cli", "records", "warcwriter", "verify"},
+    "errors": {"package", "cli", "records", "model"},
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = ("." * node.level) + (node.module or "")
+            names.add(base)
+            if node.level and not node.module:
+                names.update("." + alias.name for alias in node.names)
+    return names
+
+
+MODULES = sorted(p for p in PACKAGE.glob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.stem)
+def test_libraries_stay_home(path: Path) -> None:
+    """requests, yaml and warcio are each imported only by the modules made for them."""
+    for name in imports_of(path):
+        top = name.split(".")[0]
+        if top in HOMES:
+            assert path.stem in HOMES[top], f"{path.name} imports {top}; only {sorted(HOMES[top])} may"
+
+
+@pytest.mark.parametrize("module", sorted(FORBIDDEN))
+def test_data_flows_one_way(module: str) -> None:
+    """The verifier never imports the writer, so a writer bug cannot hide itself."""
+    path = PACKAGE / f"{module}.py"
+    if not path.exists():
+        pytest.fail(f"{path} is missing")
+    local = {n.lstrip(".").split(".")[0] for n in imports_of(path) if n.startswith(".")}
+    local |= {n.split(".")[1] for n in imports_of(path) if n.startswith("provpack.") and n.count(".") >= 1}
+    assert not (local & FORBIDDEN[module]), f"{module} imports {sorted(local & FORBIDDEN[module])}"

@@ -1,0 +1,66 @@
+"""Tests for provpack.inputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from provpack.errors import InputError
+from provpack.inputs import discover
+
+from conftest import write_text
+
+
+def test_folder_sorted_with_sidecars(tmp_path: Path) -> None:
+    """Texts come sorted by name, each with its .yaml or .yml sidecar."""
+    write_text(tmp_path, "b", b"B", sidecar="title: B\n")
+    write_text(tmp_path, "a", b"A")
+    (tmp_path / "c.txt").write_bytes(b"C")
+    (tmp_path / "c.yml").write_text("title: C\n")
+    (tmp_path / "notes.md").write_text("ignored")
+    found = discover([tmp_path])
+    assert [f.name for f in found] == ["a", "b", "c"]
+    assert found[0].sidecar_path is None
+    assert found[1].sidecar_path == tmp_path / "b.yaml"
+    assert found[2].sidecar_path == tmp_path / "c.yml"
+
+
+def test_empty_folder_and_missing_source(tmp_path: Path) -> None:
+    """A folder without .txt files and a missing path are errors naming them."""
+    with pytest.raises(InputError, match="no .txt files"):
+        discover([tmp_path])
+    with pytest.raises(InputError, match="no such file"):
+        discover([tmp_path / "missing"])
+
+
+def test_duplicate_names_and_two_sidecars(tmp_path: Path) -> None:
+    """Two documents with one name, or one document with two sidecars, are refused."""
+    write_text(tmp_path / "x", "same", b"1")
+    write_text(tmp_path / "y", "same", b"2")
+    with pytest.raises(InputError, match="already given"):
+        discover([tmp_path / "x", tmp_path / "y"])
+    (tmp_path / "x" / "same.yaml").write_text("a: 1")
+    (tmp_path / "x" / "same.yml").write_text("a: 1")
+    with pytest.raises(InputError, match="keep one sidecar"):
+        discover([tmp_path / "x"])
+
+
+def test_symlink_outside_is_refused_unless_followed(tmp_path: Path) -> None:
+    """A link that leaves the source folder needs --follow-symlinks."""
+    outside = write_text(tmp_path / "elsewhere", "secret", b"secret")
+    folder = tmp_path / "src"
+    write_text(folder, "ok", b"ok")
+    os.symlink(outside, folder / "link.txt")
+    with pytest.raises(InputError, match="outside the source folder"):
+        discover([folder])
+    assert [f.name for f in discover([folder], follow_symlinks=True)] == ["link", "ok"]
+
+
+def test_fifo_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Special files are skipped with a warning."""
+    write_text(tmp_path, "ok", b"ok")
+    os.mkfifo(tmp_path / "pipe.txt")
+    assert [f.name for f in discover([tmp_path])] == ["ok"]
+    assert "not a regular file" in caplog.text

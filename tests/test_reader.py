@@ -1,0 +1,70 @@
+"""Tests for provpack.reader: reading documents back and extracting exact bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+import provpack
+from provpack.errors import ArchiveError, IntegrityError
+from provpack.reader import extract, read_archive
+
+from conftest import SEED_NAME, SEEDS
+
+
+@pytest.fixture
+def seed_archive(seed_dir: Path, tmp_path: Path, fixed_date: dt.datetime) -> Path:
+    return provpack.package(seed_dir, out=tmp_path / "s.warc.gz", date=fixed_date).warc_path
+
+
+def test_read_archive(seed_archive: Path) -> None:
+    """Each document comes back with its provenance and the offset of its text."""
+    (document,) = read_archive(seed_archive)
+    assert document.name == SEED_NAME and document.length_bytes == 2865
+    assert document.offset is not None and document.offset > 0
+    assert [e["start"] for e in document.provenance["elisions"]] == [1019, 1801]
+
+
+def test_extract_is_byte_exact(seed_archive: Path) -> None:
+    """extract writes the very bytes that were packaged."""
+    out = io.BytesIO()
+    extract(seed_archive, SEED_NAME, out)
+    assert out.getvalue() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+
+
+def test_extract_detects_changed_text(seed_archive: Path, tmp_path: Path) -> None:
+    """A text altered inside the archive is refused as an integrity problem (exit 1)."""
+    import gzip
+    import zlib
+
+    data = seed_archive.read_bytes()
+    members = []
+    while data:
+        d = zlib.decompressobj(31)
+        members.append(d.decompress(data))
+        data = d.unused_data
+    members[1] = members[1].replace(b"Tehran was next", b"Tehran was last")
+    tampered = tmp_path / "t.warc.gz"
+    tampered.write_bytes(b"".join(gzip.compress(m, mtime=0) for m in members))
+    with pytest.raises(IntegrityError) as caught:
+        extract(tampered, SEED_NAME, io.BytesIO())
+    assert caught.value.exit_code == 1
+
+
+def test_missing_and_foreign_files(tmp_path: Path) -> None:
+    """A missing file or a non-WARC is an ArchiveError naming it."""
+    with pytest.raises(ArchiveError, match="cannot open"):
+        read_archive(tmp_path / "none.warc.gz")
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(b"this is not a warc file at all\n" * 10)
+    with pytest.raises(ArchiveError, match="junk.warc.gz"):
+        read_archive(junk)
+
+
+def test_unknown_name_lists_documents(seed_archive: Path) -> None:
+    """Asking for a name that is not there lists the names that are."""
+    with pytest.raises(ArchiveError, match=SEED_NAME):
+        extract(seed_archive, "nope", io.BytesIO())

@@ -1,0 +1,89 @@
+"""Tests for provpack.records and provpack.provenance: deterministic records and their JSON-LD."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from provpack.document import parse_document
+from provpack.elisions import analyse
+from provpack.errors import InputError
+from provpack.metadata import merge
+from provpack.provenance import CONTEXT, FORMAT
+from provpack.records import document_records, record_id, warcinfo_record
+
+from conftest import SEED_NAME, SEEDS
+
+
+def seed_records(sidecar: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
+    raw = (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+    document = parse_document(SEED_NAME, raw)
+    return raw, document_records(document, analyse(document), merge(document.parsed, sidecar))
+
+
+def test_ids_depend_on_role_name_target_and_content() -> None:
+    """Record ids are UUIDv5: stable, and different when any input differs."""
+    base = record_id("excerpt", "a", "urn:x", "00")
+    assert base == record_id("excerpt", "a", "urn:x", "00")
+    assert base.startswith("<urn:uuid:") and base[24] == "5"
+    others = {record_id("provenance", "a", "urn:x", "00"), record_id("excerpt", "b", "urn:x", "00"),
+              record_id("excerpt", "a", "urn:y", "00"), record_id("excerpt", "a", "urn:x", "01")}
+    assert base not in others and len(others) == 4
+
+
+def test_resource_and_metadata_records() -> None:
+    """The resource holds the exact bytes; the metadata record refers to it."""
+    raw, (resource, metadata) = seed_records()
+    digest = hashlib.sha256(raw).hexdigest()
+    assert resource.block == raw and resource.warc_type == "resource" and resource.payload_digest
+    assert resource.target_uri == f"urn:provpack:sha256:{digest}"
+    assert metadata.warc_type == "metadata" and not metadata.payload_digest
+    assert dict(metadata.extra_headers) == {"WARC-Refers-To": resource.record_id,
+                                            "WARC-Concurrent-To": resource.record_id}
+    assert metadata.content_type == "application/ld+json"
+
+
+def test_provenance_json_ld() -> None:
+    """The JSON-LD has an inline context, PROV-O source, annotations whose selectors match."""
+    raw, (resource, metadata) = seed_records({"source_url": "https://www.theatlantic.com/x/",
+                                              "url": "https://blog.example.org/post"})
+    assert metadata.block.endswith(b"\n") and metadata.block.count(b"\n") == 1
+    description = json.loads(metadata.block)
+    assert json.dumps(description, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() + b"\n" \
+        == metadata.block
+    assert description["@context"] == CONTEXT and description["format"] == FORMAT
+    assert description["@id"] == "https://blog.example.org/post" == resource.target_uri
+    assert description["prov:wasQuotedFrom"] == {
+        "@id": "https://www.theatlantic.com/x/", "@type": "prov:Entity", "dcterms:date": "2017-11-12",
+        "dcterms:publisher": "The Atlantic", "dcterms:title": "Al-Qaeda Has Rebuilt Itself\u2014With Iran's Help"}
+    assert description["record_id"] == resource.record_id
+    assert description["sha256"] == hashlib.sha256(raw).hexdigest()
+    text = raw.decode()
+    for elision in description["elisions"]:
+        position, quote = elision["oa:hasTarget"]["oa:hasSelector"]
+        assert (position["oa:start"], position["oa:end"]) == (elision["start"], elision["end"])
+        assert quote["oa:exact"] == text[elision["start"]:elision["end"]] == elision["marker"]
+        assert text[:elision["start"]].endswith(quote["oa:prefix"])
+        assert text[elision["end"]:].startswith(quote["oa:suffix"])
+        assert elision["omitted"] is None
+    assert description["fields"]["title"]["from"] == "text"
+    assert description["fields"]["url"]["from"] == "sidecar"
+
+
+def test_header_injection_is_impossible() -> None:
+    """A value with CR/LF can never reach a WARC header."""
+    with pytest.raises(InputError, match="control character"):
+        warcinfo_record("x.warc.gz", operator="me\r\nWARC-Type: response")
+
+
+def test_warcinfo_fields() -> None:
+    """warcinfo names the software, format, standard and description."""
+    spec = warcinfo_record("seeds.warc.gz", operator="Jane Archivist")
+    block = spec.block.decode()
+    assert block.startswith("software: provpack/")
+    assert "format: WARC File Format 1.1\r\n" in block
+    assert "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/" in block
+    assert "operator: Jane Archivist\r\n" in block
+    assert dict(spec.extra_headers) == {"WARC-Filename": "seeds.warc.gz"}

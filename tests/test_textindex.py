@@ -1,0 +1,36 @@
+"""Tests for provpack.textindex."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provpack.textindex import TextIndex
+
+
+@given(st.text(max_size=9000), st.data())
+def test_byte_offsets_match_encoding(text: str, data: st.DataObject) -> None:
+    """Every code-point offset maps to the byte length of the text before it."""
+    text = text.encode("utf-8", "replace").decode("utf-8", "replace")
+    index = TextIndex(text)
+    offset = data.draw(st.integers(0, len(text)))
+    assert index.byte_offset(offset) == len(text[:offset].encode("utf-8"))
+
+
+def test_long_non_ascii_text_crosses_blocks() -> None:
+    """Offsets stay right past the internal block size."""
+    text = "\u00e9" * 10000 + "x"
+    index = TextIndex(text)
+    assert index.byte_offset(10000) == 20000
+    assert index.byte_offset(10001) == 20001
+    assert index.span(4095, 4097).byte_start == 8190
+
+
+def test_lines_and_columns_with_mixed_breaks() -> None:
+    """CRLF, CR and LF each end a line; columns count code points from 1."""
+    text = "ab\r\ncd\ref\ngh"
+    index = TextIndex(text)
+    assert index.lines() == [(0, 2), (4, 6), (7, 9), (10, 12)]
+    assert index.line_column(0) == (1, 1)
+    assert index.line_column(5) == (2, 2)
+    assert index.line_column(11) == (4, 2)
