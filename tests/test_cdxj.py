@@ -135,10 +135,15 @@ def test_write_index_to_a_path(provpack_warc: Path, tmp_path: Path) -> None:
     assert [p.name for p in out.parent.iterdir()] == ["index.cdxj"]
 
 
-def test_write_index_into_a_missing_directory(provpack_warc: Path, tmp_path: Path) -> None:
-    """A destination that cannot be written is an ArchiveError naming it."""
-    with pytest.raises(ArchiveError, match="missing"):
-        write_index(provpack_warc, tmp_path / "missing" / "index.cdxj")
+def test_write_index_replaces_a_file_only_when_forced(provpack_warc: Path, tmp_path: Path) -> None:
+    """An existing index is an ArchiveError naming it, unless force=True."""
+    out = tmp_path / "index.cdxj"
+    out.write_text("old\n")
+    with pytest.raises(ArchiveError, match="index.cdxj: already exists"):
+        write_index(provpack_warc, out)
+    assert out.read_text() == "old\n"
+    write_index(provpack_warc, out, force=True)
+    assert out.read_text(encoding="utf-8") == ours(provpack_warc)
 
 
 def test_archive_date_is_the_warcinfo_date(tmp_path: Path) -> None:

@@ -160,9 +160,20 @@ def test_failure_leaves_existing_output_alone(tmp_path: Path) -> None:
     out = tmp_path / "out.wacz"
     out.write_bytes(b"previous")
     with pytest.raises(ArchiveError, match="bad.warc.gz"):
-        make_wacz(bad, out)
+        make_wacz(bad, out, force=True)
     assert out.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.warc.gz", "out.wacz"]
+
+
+def test_existing_output_needs_force(warc: Path, tmp_path: Path) -> None:
+    """An existing file is replaced only with force=True."""
+    out = tmp_path / "seeds.wacz"
+    out.write_bytes(b"previous")
+    with pytest.raises(ArchiveError, match="already exists"):
+        make_wacz(warc, out)
+    assert out.read_bytes() == b"previous"
+    make_wacz(warc, out, force=True)
+    assert zipfile.is_zipfile(out)
 
 
 def test_gzip_named_plain_is_refused(warc: Path, tmp_path: Path) -> None:

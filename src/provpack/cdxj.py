@@ -11,10 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import logging
-import os
 import re
-import tempfile
 import zlib
 from collections.abc import Collection, Generator, Iterable
 from dataclasses import dataclass
@@ -28,7 +25,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.timeutils import iso_date_to_timestamp
 
-from provpack.errors import ArchiveError
+from .atomic import atomic_writer
+from .errors import ArchiveError
 
 __all__ = [
     "DEFAULT_RECORDS",
@@ -38,8 +36,6 @@ __all__ = [
     "index",
     "write_index",
 ]
-
-log = logging.getLogger(__name__)
 
 #: Record types cdxj-indexer indexes unless told otherwise.
 DEFAULT_RECORDS: frozenset[str] = frozenset({"response", "revisit", "resource", "metadata"})
@@ -132,15 +128,18 @@ def write_index(
     *,
     filename: str | None = None,
     sort: bool = True,
+    force: bool = False,
 ) -> int:
     """Write the CDXJ index of `warc_path` to a path or text stream; return the line count.
 
     Sorted (as `cdxj-indexer --sort`, which pywb and WACZ readers need) unless
-    `sort=False`, which keeps file order (as plain `cdxj-indexer`).
+    `sort=False`, which keeps file order (as plain `cdxj-indexer`). An existing
+    file is replaced only with `force=True`; it is written atomically.
     """
     text = cdxj_text(index(warc_path, filename=filename), sort=sort)
     if isinstance(out, (str, Path)):
-        _write_atomically(Path(out), text.encode("utf-8"))
+        with atomic_writer(Path(out), force=force) as stream:
+            stream.write(text.encode("utf-8"))
     else:
         out.write(text)
     return text.count("\n")
@@ -268,22 +267,3 @@ def _sorted_unique(lines: list[str]) -> list[str]:
 def _one_line(exc: BaseException) -> str:
     """An exception's message squeezed onto one line."""
     return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same directory."""
-    tmp_name = ""
-    try:
-        handle, tmp_name = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-        with os.fdopen(handle, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fchmod(tmp.fileno(), 0o644)
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        if tmp_name:
-            Path(tmp_name).unlink(missing_ok=True)
-        raise ArchiveError(path, f"cannot write: {exc.strerror or exc}") from exc

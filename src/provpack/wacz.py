@@ -13,19 +13,18 @@ import json
 import logging
 import os
 import re
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
 
-from provpack.cdxj import CdxjLine, archive_date, cdxj_text, index
-from provpack.errors import ArchiveError
+from ._version import __version__
+from .atomic import atomic_writer
+from .cdxj import CdxjLine, archive_date, cdxj_text, index
+from .errors import ArchiveError
 
 __all__ = ["WACZ_VERSION", "make_wacz"]
 
@@ -61,8 +60,12 @@ def make_wacz(
     *,
     title: str | None = None,
     description: str | None = None,
+    force: bool = False,
 ) -> Path:
-    """Package `warc_path` as a WACZ at `out_path` (written atomically) and return that path."""
+    """Package `warc_path` as a WACZ at `out_path` (written atomically) and return that path.
+
+    An existing `out_path` is replaced only with `force=True`.
+    """
     warc = Path(warc_path)
     out = Path(out_path)
     archive_name = _archive_name(warc)
@@ -75,7 +78,7 @@ def make_wacz(
     stamp = (max(date.year, 1980), date.month, date.day, date.hour, date.minute, date.second)
     created = date.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    with _atomic_file(out) as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as zf:
+    with atomic_writer(out, force=force) as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as zf:
         resources = [
             _add_file(zf, f"archive/{archive_name}", warc, stamp),
             _add_bytes(zf, INDEX_PATH, index_bytes, stamp),
@@ -91,7 +94,7 @@ def make_wacz(
         package.update(
             created=created,
             modified=created,
-            software=_software(),
+            software=f"provpack {__version__}",
             resources=[resource.as_json() for resource in resources],
         )
         datapackage = _json_bytes(package)
@@ -193,14 +196,6 @@ def _iso(timestamp: str) -> str:
     return datetime.strptime(timestamp, "%Y%m%d%H%M%S").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _software() -> str:
-    """`provpack <version>` for datapackage.json."""
-    try:
-        return f"provpack {version('provpack')}"
-    except PackageNotFoundError:
-        return "provpack"
-
-
 def _json_bytes(data: dict[str, Any]) -> bytes:
     """Indented UTF-8 JSON with a final newline."""
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -241,34 +236,3 @@ def _add_file(
     except OSError as exc:
         raise ArchiveError(source, f"cannot read: {exc.strerror or exc}") from exc
     return _Resource(name, hasher.hexdigest(), size)
-
-
-@contextmanager
-def _atomic_file(path: Path) -> Iterator[IO[bytes]]:
-    """A temporary file beside `path` that replaces it, synced, only if the block succeeds."""
-    try:
-        handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise ArchiveError(path, f"cannot write: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(handle, "w+b") as stream:
-            yield stream
-            stream.flush()
-            os.fchmod(stream.fileno(), 0o644)
-            os.fsync(stream.fileno())
-        os.replace(tmp_name, path)
-    except BaseException as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not isinstance(exc, ArchiveError):
-            raise ArchiveError(path, f"cannot write: {exc.strerror or exc}") from exc
-        raise
-    _sync_directory(path.parent)
-
-
-def _sync_directory(directory: Path) -> None:
-    """fsync a directory so a rename in it survives a crash."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
