@@ -127,6 +127,7 @@ def write_index(
     out: Path | str | IO[str],
     *,
     filename: str | None = None,
+    records: Collection[str] | None = DEFAULT_RECORDS,
     sort: bool = True,
     force: bool = False,
 ) -> int:
@@ -134,9 +135,10 @@ def write_index(
 
     Sorted (as `cdxj-indexer --sort`, which pywb and WACZ readers need) unless
     `sort=False`, which keeps file order (as plain `cdxj-indexer`). An existing
-    file is replaced only with `force=True`; it is written atomically.
+    file is replaced only with `force=True`; it is written atomically. `records`
+    is as for `index`.
     """
-    text = cdxj_text(index(warc_path, filename=filename), sort=sort)
+    text = cdxj_text(index(warc_path, filename=filename, records=records), sort=sort)
     if isinstance(out, (str, Path)):
         with atomic_writer(Path(out), force=force) as stream:
             stream.write(text.encode("utf-8"))
