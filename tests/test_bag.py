@@ -34,12 +34,6 @@ def archive(tmp_path: Path) -> list[Path]:
     return [warc, sidecar]
 
 
-@pytest.fixture(autouse=True)
-def no_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests set SOURCE_DATE_EPOCH themselves when they want it."""
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-
-
 def test_bag_validates_with_bagit(archive: list[Path], tmp_path: Path) -> None:
     """bagit-python reads the bag as BagIt 1.0 with both algorithms, and validates every file."""
     out = make_bag(archive, tmp_path / "bag")

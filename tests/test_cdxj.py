@@ -2,48 +2,29 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import re
-import warnings
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from cdxj_indexer.main import CDXJIndexer
-from cdxj_indexer.main import main as cdxj_indexer_main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provpack.cdxj import CdxjLine, archive_date, index, write_index
 from provpack.errors import ArchiveError
+from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, Doc, write_provpack_warc
+from reference_tools import cdxj_indexer
 
-INTEROP = Path(__file__).resolve().parents[2] / "shared" / "interop"
 EXPECTED = json.loads((INTEROP / "EXPECTED.json").read_text()) if INTEROP.is_dir() else {}
 LINE = re.compile(r"^(\S+) (\d{14}) (\{.*\})$")
 CAPTURES = (
     Capture("https://example.org/original?x=1&a=2", b"<html><title>Orig</title>Hi</html>"),
     Capture("http://example.net/gone", b"not here", content_type="text/plain", status="404 Not Found"),
 )
-
-
-def reference(warc: Path, tmp_path: Path, *args: str) -> str | None:
-    """What cdxj-indexer writes for `warc` with the given options; None if it fails."""
-    assert "warcinfo" not in CDXJIndexer.DEFAULT_RECORDS, "py-wacz, imported here, changed cdxj-indexer"
-    out = tmp_path / "reference.cdxj"
-    failed = False
-    with warnings.catch_warnings():
-        # warcio, under cdxj-indexer, leaves the spool file it digests a record into unclosed
-        warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            cdxj_indexer_main([str(warc), "-o", str(out), *args])
-        except Exception:  # cdxj-indexer lets whatever warcio raises through
-            failed = True
-        gc.collect()
-    return None if failed else out.read_text(encoding="utf-8")
 
 
 def ours(warc: Path, **options: object) -> str:
@@ -61,19 +42,19 @@ def provpack_warc(tmp_path: Path) -> Path:
 
 def test_sorted_index_matches_cdxj_indexer_byte_for_byte(provpack_warc: Path, tmp_path: Path) -> None:
     """Sorted output equals `cdxj-indexer --sort` on a provpack archive."""
-    expected = reference(provpack_warc, tmp_path, "--sort")
+    expected = cdxj_indexer(provpack_warc, tmp_path, "--sort")
     assert ours(provpack_warc) == expected
     assert "urn:provpack:sha256:" in expected and "https://www.Example.org/" in expected
 
 
 def test_file_order_index_matches_cdxj_indexer(provpack_warc: Path, tmp_path: Path) -> None:
     """Unsorted output equals plain `cdxj-indexer`, line for line in file order."""
-    assert ours(provpack_warc, sort=False) == reference(provpack_warc, tmp_path)
+    assert ours(provpack_warc, sort=False) == cdxj_indexer(provpack_warc, tmp_path)
 
 
 def test_all_records_match_cdxj_indexer(provpack_warc: Path, tmp_path: Path) -> None:
     """With records=None every record is indexed, as `cdxj-indexer --records all`."""
-    expected = reference(provpack_warc, tmp_path, "--records", "all")
+    expected = cdxj_indexer(provpack_warc, tmp_path, "--records", "all")
     got = "".join(f"{line}\n" for line in index(provpack_warc, records=None))
     assert got == expected
     assert got.count("\n") == 1 + 2 * len(DOCS) + 3 * len(CAPTURES)
@@ -171,7 +152,7 @@ def test_not_a_warc_is_an_archive_error(tmp_path: Path) -> None:
 def test_interop_files_match_cdxj_indexer(name: str, tmp_path: Path) -> None:
     """On WARCs by other tools we index exactly what cdxj-indexer does, or both refuse."""
     path = INTEROP / name
-    expected = reference(path, tmp_path, "--records", "all")
+    expected = cdxj_indexer(path, tmp_path, "--records", "all")
     try:
         got: str | None = "".join(f"{line}\n" for line in index(path, records=None))
     except ArchiveError as exc:
@@ -179,7 +160,7 @@ def test_interop_files_match_cdxj_indexer(name: str, tmp_path: Path) -> None:
         got = None
     assert got == expected
     if expected is not None:
-        assert ours(path) == reference(path, tmp_path, "--sort")
+        assert ours(path) == cdxj_indexer(path, tmp_path, "--sort")
 
 
 urls = st.one_of(
@@ -211,4 +192,4 @@ docs = st.lists(
 def test_any_provpack_archive_matches_cdxj_indexer(docs: list[Doc], tmp_path: Path) -> None:
     """For any excerpts and target URIs, our sorted index equals cdxj-indexer's."""
     warc = write_provpack_warc(tmp_path / "any.warc.gz", docs)
-    assert ours(warc) == reference(warc, tmp_path, "--sort")
+    assert ours(warc) == cdxj_indexer(warc, tmp_path, "--sort")

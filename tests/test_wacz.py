@@ -5,19 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
 from provpack.cdxj import write_index
 from provpack.errors import ArchiveError
 from provpack.wacz import WACZ_VERSION, make_wacz
+from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, write_provpack_warc
+from reference_tools import wacz_validate
 
-INTEROP = Path(__file__).resolve().parents[2] / "shared" / "interop"
-VALIDATE = "import sys; from wacz.main import main; sys.exit(main(sys.argv[1:]))"
 ENTRIES = [
     "archive/seeds.warc.gz",
     "indexes/index.cdxj",
@@ -25,23 +24,6 @@ ENTRIES = [
     "datapackage.json",
     "datapackage-digest.json",
 ]
-
-
-def wacz_validate(path: Path) -> tuple[int, str]:
-    """Exit code and output of `wacz validate -f path`.
-
-    In a child process: importing py-wacz appends "warcinfo" to cdxj-indexer's
-    default record types, which would skew the cdxj tests' reference run. Not
-    `python -m wacz`, which exits 0 whatever main() returns.
-    """
-    proc = subprocess.run(
-        [sys.executable, "-c", VALIDATE, "validate", "-f", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
 
 
 @pytest.fixture
