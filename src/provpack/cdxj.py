@@ -154,16 +154,10 @@ def cdxj_text(lines: Iterable[CdxjLine], *, sort: bool = True) -> str:
 
 
 def archive_date(warc_path: Path | str) -> datetime | None:
-    """WARC-Date of the first warcinfo record (else of the first record), to the second, UTC."""
-    first: CdxjLine | None = None
+    """WARC-Date of the first record (a provpack archive's warcinfo), to the second, UTC."""
     lines = index(warc_path, records=None)
     try:
-        for line in lines:
-            if line.record_type == "warcinfo":
-                first = line
-                break
-            if first is None:
-                first = line
+        first = next(lines, None)
     finally:
         lines.close()
     if first is None:

@@ -75,7 +75,7 @@ def make_wacz(
     lines = list(index(warc, filename=archive_name))
     index_bytes = cdxj_text(lines).encode("utf-8")
     pages_bytes = _pages_jsonl(warc, lines)
-    stamp = (max(date.year, 1980), date.month, date.day, date.hour, date.minute, date.second)
+    stamp = (min(max(date.year, 1980), 2107), date.month, date.day, date.hour, date.minute, date.second)
     created = date.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     with atomic_writer(out, force=force) as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as zf:
