@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import importlib.util
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,7 +16,9 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from provpack.cdxj import write_index
+from localserver import PAGE, serve
+from provpack.cdxj import index, write_index
+from provpack.package import package
 from provpack_warcs import DATE, DOCS, Doc, write_provpack_warc
 
 pytestmark = pytest.mark.skipif(
@@ -82,20 +85,32 @@ class Server:
                 self.process.wait(timeout=10)
 
 
+def add_collection(root: Path, name: str, warc: Path, records: tuple[str, ...] | None = None) -> None:
+    """collections/NAME: the WARC in archive/, our index of it in indexes/."""
+    (root / "collections" / name / "archive").mkdir(parents=True)
+    (root / "collections" / name / "indexes").mkdir()
+    shutil.copy(warc, root / "collections" / name / "archive" / warc.name)
+    index_path = root / "collections" / name / "indexes" / "index.cdxj"
+    if records is None:
+        write_index(warc, index_path)
+    else:
+        write_index(warc, index_path, records=records)
+
+
 @pytest.fixture(scope="module")
 def pywb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two pywb collections of one provpack WARC: `all` with our default index, `text` with text records only."""
+    """pywb collections: `all` and `text` (text records only) of one provpack WARC, `fetched` of a real capture."""
     root = tmp_path_factory.mktemp("pywb")
     warc = write_provpack_warc(root / "seeds.warc.gz")
-    for collection, records in (("all", None), ("text", TEXT_ONLY)):
-        (root / "collections" / collection / "archive").mkdir(parents=True)
-        (root / "collections" / collection / "indexes").mkdir()
-        (root / "collections" / collection / "archive" / warc.name).write_bytes(warc.read_bytes())
-        index_path = root / "collections" / collection / "indexes" / "index.cdxj"
-        if records is None:
-            write_index(warc, index_path)
-        else:
-            write_index(warc, index_path, records=records)
+    add_collection(root, "all", warc)
+    add_collection(root, "text", warc, TEXT_ONLY)
+    source = root / "src"
+    source.mkdir()
+    (source / "quote.txt").write_text("We hold these truths [...] to be self-evident.\n", encoding="utf-8")
+    with serve() as server:
+        (source / "quote.yaml").write_text(f"source_url: {server.url('/redirect')}\n", encoding="utf-8")
+        fetched = package(source, out=root / "fetched.warc.gz", fetch=True, allow_private=True).warc_path
+    add_collection(root, "fetched", fetched)
     return root
 
 
@@ -172,3 +187,14 @@ def test_wayback_replays_the_excerpt_from_the_full_index(servers: dict[str, Serv
     status, _, body = servers["wayback"].get(f"/all/{TIMESTAMP}id_/{doc.target}")
     assert status == 200
     assert body == doc.text
+
+
+def test_wayback_replays_a_fetched_original(pywb_root: Path, servers: dict[str, Server]) -> None:
+    """An HTTP response captured by `provpack package --fetch` replays (id_) as the page's exact body."""
+    warc = pywb_root / "collections" / "fetched" / "archive" / "fetched.warc.gz"
+    (response,) = [line for line in index(warc) if line.record_type == "response" and line.status == "200"]
+    assert response.url is not None
+    status, headers, body = servers["wayback"].get(f"/fetched/{response.timestamp}id_/{response.url}")
+    assert status == 200, body[:500]
+    assert headers["content-type"].startswith("text/html")
+    assert body == PAGE
