@@ -165,7 +165,7 @@ def test_gzip_named_plain_is_refused(warc: Path, tmp_path: Path) -> None:
         make_wacz(misnamed, tmp_path / "x.wacz")
 
 
-@pytest.mark.parametrize("name", ["example.warc.gz", "example.warc", "example-resource.warc.gz", "post-test.warc.gz"])
+@pytest.mark.parametrize("name", ["example.warc.gz", "example.warc"])
 def test_interop_warcs_make_valid_packages(name: str, tmp_path: Path) -> None:
     """WARCs by other tools (read in place) package into valid WACZ files, with no pages."""
     source = INTEROP / name
