@@ -129,13 +129,21 @@ def write_provpack_warc(
     with open(path, "wb") as out:
         writer = _Writer(out, gzip=True, warc_version="1.1")
 
-        def write(rec_type: str, target: str | None, block: bytes, content_type: str, headers: dict[str, str], *, http: StatusAndHeaders | None = None, payload_digest: bool = True) -> None:
-            body = block
-            full = block
+        def write(
+            rec_type: str,
+            target: str | None,
+            body: bytes,
+            content_type: str,
+            headers: dict[str, str],
+            *,
+            http: StatusAndHeaders | None = None,
+            payload_digest: bool = True,
+        ) -> None:
+            block = body
             if http is not None:
                 http.compute_headers_buffer(None)
-                full = http.headers_buff + body
-            warc_headers = {"WARC-Date": date, "WARC-Block-Digest": sha256_label(full), **headers}
+                block = http.headers_buff + body
+            warc_headers = {"WARC-Date": date, "WARC-Block-Digest": sha256_label(block), **headers}
             if payload_digest:
                 warc_headers["WARC-Payload-Digest"] = sha256_label(body)
             record = writer.create_warc_record(
