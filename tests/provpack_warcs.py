@@ -172,7 +172,7 @@ def write_provpack_warc(
             write("resource", doc.target, doc.text, "text/plain; charset=utf-8", {"WARC-Record-ID": rid})
             meta = provenance(doc, rid)
             write(
-                "metadata", doc.target, meta, "application/ld+json",
+                "metadata", None, meta, "application/ld+json",
                 {"WARC-Record-ID": record_id("provenance", doc.name, doc.target, meta),
                  "WARC-Refers-To": rid, "WARC-Concurrent-To": rid},
                 payload_digest=False,

@@ -176,13 +176,8 @@ def test_wayback_replays_the_excerpt_byte_exact(doc: Doc, servers: dict[str, Ser
     assert body == doc.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs/format.md gives the metadata record the excerpt's target URI and date; cdxj-indexer "
-    "sorts application/ld+json before text/plain, and pywb replays the first of equal captures",
-)
 def test_wayback_replays_the_excerpt_from_the_full_index(servers: dict[str, Server]) -> None:
-    """With the cdxj-indexer-equal index, replaying the excerpt URL gives the excerpt (not yet: see xfail)."""
+    """With the cdxj-indexer-equal index, replaying the excerpt URL gives the excerpt, not its provenance."""
     doc = DOCS[2]
     status, _, body = servers["wayback"].get(f"/all/{TIMESTAMP}id_/{doc.target}")
     assert status == 200

@@ -9,8 +9,9 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
 from . import reader
 from ._version import __version__
 from .atomic import atomic_writer
@@ -120,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
-    _configure_logging(args)
+    restore = _configure_logging(args)
     try:
         code: int = args.handler(args)
         return code
@@ -132,15 +133,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        restore()
 
 
-def _configure_logging(args: argparse.Namespace) -> None:
-    level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING
+def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
+    """Send provpack's log to stderr for this run; return what undoes it (main() may run in-process)."""
+    saved = (log.handlers[:], log.level, log.propagate)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("provpack: %(levelname)s: %(message)s"))
     log.handlers[:] = [handler]
-    log.setLevel(level)
+    log.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
     log.propagate = False
+
+    def restore() -> None:
+        log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
+
+    return restore
 
 
 def _package(args: argparse.Namespace) -> int:
