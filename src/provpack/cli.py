@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--fetch", action="store_true",
                       help="fetch each sidecar's source_url (unless it names a local 'original') and "
                            "archive the HTTP exchange; without it nothing touches the network")
+    pack.add_argument("--wacz", action="store_true",
+                      help="also write OUT.wacz (WACZ 1.1.1) beside the archive")
     pack.add_argument("--allow-private", action="store_true",
                       help="with --fetch, also fetch from private, loopback and link-local addresses")
     pack.set_defaults(handler=_package)
@@ -186,7 +188,15 @@ def _package(args: argparse.Namespace) -> int:
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
         print(f"wrote {result.warc_path} ({result.records} records, {result.size_bytes:,} bytes)")
         print(f"sha256 {result.sha256}  ({result.sha256_path})")
+    if args.wacz:
+        wacz_path = make_wacz(result.warc_path, _wacz_name(result.warc_path), force=args.force)
+        if not args.quiet:
+            print(f"wrote {wacz_path}")
     return 0
+
+
+def _wacz_name(warc_path: Path) -> Path:
+    return warc_path.with_name(warc_path.name.removesuffix(".warc.gz") + ".wacz")
 
 
 def _verify(args: argparse.Namespace) -> int:
