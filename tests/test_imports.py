@@ -15,6 +15,8 @@ HOMES = {
     "urllib3": {"capture", "wire"},
     "yaml": {"metadata", "config"},
     "warcio": {"warcwriter", "verify", "reader", "cdxj"},
+    "surt": {"cdxj"},
+    "rich": {"display", "progress"},
 }
 # module -> provpack modules it must never import
 FORBIDDEN = {
