@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import provpack
+from provpack.gzipper import DEFAULT_LEVELS, available_backends
 
 from conftest import ARCHIVE, SEED_EPOCH, SEEDS
 
 WARCIO = shutil.which("warcio") or str(Path(sys.executable).with_name("warcio"))
 COMMITTED = ARCHIVE / "seeds.warc.gz"
-REBUILD = (f"SOURCE_DATE_EPOCH={SEED_EPOCH} provpack package seeds/ -o archive/seeds.warc.gz --force")
+REBUILD = (f"SOURCE_DATE_EPOCH={SEED_EPOCH} provpack package seeds/ -o archive/seeds.warc.gz --force "
+           "--deflate zlib")
 
 
 def test_committed_archive_rebuilds_byte_for_byte(tmp_path: Path) -> None:
-    """Packaging seeds/ with the documented SOURCE_DATE_EPOCH gives the committed bytes."""
-    result = provpack.package(SEEDS, out=tmp_path / "seeds.warc.gz",
+    """Packaging seeds/ with the documented SOURCE_DATE_EPOCH and the portable zlib backend gives the committed bytes."""
+    result = provpack.package(SEEDS, out=tmp_path / "seeds.warc.gz", deflate="zlib",
                               date=dt.datetime.fromtimestamp(SEED_EPOCH, dt.timezone.utc))
     assert result.warc_path.read_bytes() == COMMITTED.read_bytes(), f"archive/ is stale: run {REBUILD}"
     assert result.sha256_path.read_bytes() == COMMITTED.with_name("seeds.warc.gz.sha256").read_bytes()
+
+
+def test_every_backend_writes_the_committed_records(tmp_path: Path) -> None:
+    """Whatever the deflate backend and level, the records inside are the committed archive's, byte for byte."""
+    for backend in available_backends():
+        for level in (0, DEFAULT_LEVELS[backend]):
+            out = tmp_path / backend / str(level) / "seeds.warc.gz"
+            provpack.package(SEEDS, out=out, deflate=backend, level=level,
+                             date=dt.datetime.fromtimestamp(SEED_EPOCH, dt.timezone.utc))
+            assert gzip.decompress(out.read_bytes()) == gzip.decompress(COMMITTED.read_bytes())
 
 
 def test_committed_archive_verifies() -> None:

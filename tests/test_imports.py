@@ -12,8 +12,11 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "provpack"
 # library -> the only modules allowed to import it
 HOMES = {
     "requests": {"capture"},
+    "urllib3": {"capture", "wire"},
     "yaml": {"metadata", "config"},
     "warcio": {"warcwriter", "verify", "reader", "cdxj"},
+    "surt": {"cdxj"},
+    "rich": {"display", "progress"},
 }
 # module -> provpack modules it must never import
 FORBIDDEN = {

@@ -9,16 +9,20 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from . import reader
 from ._version import __version__
 from .atomic import atomic_writer
-from .errors import ProvpackError
-from .package import package
+from .bag import make_bag
+from .cdxj import DEFAULT_RECORDS, write_index
+from .config import Config, load_config
+from .display import print_documents, show_json
+from .errors import InputError, ProvpackError
+from .package import default_output, package
 from .verify import render_text, verify, verify_stream, VerifyReport
+from .wacz import make_wacz
 
 log = logging.getLogger("provpack")
 
@@ -31,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 1 integrity problem found, 2 usage or input error.",
     )
     parser.add_argument("--version", action="version", version=f"provpack {__version__}")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="settings file (default: ./provpack.yaml, or [tool.provpack] in ./pyproject.toml)")
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     noise.add_argument("-v", "--verbose", action="store_true", help="log each step")
@@ -45,9 +51,22 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--force", action="store_true", help="replace an existing archive")
     pack.add_argument("--description", help="description for the warcinfo record")
     pack.add_argument("--operator", help="operator for the warcinfo record (person or organisation)")
-    pack.add_argument("--level", type=int, default=6, metavar="0-9", help="gzip level (default 6)")
+    pack.add_argument("--level", type=int, metavar="N",
+                      help="deflate level: 0-3 with isal (default 1), 0-9 with zlib (default 6)")
+    pack.add_argument("--deflate", choices=("isal", "zlib"),
+                      help="gzip backend (default: isal where installed, else zlib); zlib gives the same bytes "
+                           "on every machine with the reference zlib")
+    pack.add_argument("-j", "--jobs", type=int, metavar="N",
+                      help="worker processes (default: the CPUs available; the archive is the same for any N)")
     pack.add_argument("--follow-symlinks", action="store_true",
                       help="accept symbolic links that point outside the source folder")
+    pack.add_argument("--fetch", action="store_true",
+                      help="fetch each sidecar's source_url (unless it names a local 'original') and "
+                           "archive the HTTP exchange; without it nothing touches the network")
+    pack.add_argument("--wacz", action="store_true",
+                      help="also write OUT.wacz (WACZ 1.1.1) beside the archive")
+    pack.add_argument("--allow-private", action="store_true",
+                      help="with --fetch, also fetch from private, loopback and link-local addresses")
     pack.set_defaults(handler=_package)
 
     check = commands.add_parser("verify", help="check a WARC file's digests and structure",
@@ -70,6 +89,36 @@ def build_parser() -> argparse.ArgumentParser:
     get.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
     get.add_argument("--force", action="store_true", help="replace an existing file")
     get.set_defaults(handler=_extract)
+
+    cdx = commands.add_parser("index", help="write the CDXJ index of a WARC file, for pywb",
+                              description="Index a WARC file (any tool's) as CDXJ: line for line what "
+                                          "`cdxj-indexer --sort` writes, ready for a pywb collection.")
+    cdx.add_argument("file", metavar="ARCHIVE")
+    cdx.add_argument("-o", "--output", metavar="OUT.cdxj", help="file to write (default: standard output)")
+    cdx.add_argument("--records", metavar="TYPES",
+                     help="comma-separated WARC-Types to index, or 'all' "
+                          f"(default: {','.join(sorted(DEFAULT_RECORDS))}, as cdxj-indexer)")
+    cdx.add_argument("--unsorted", action="store_true", help="keep the file's order (as cdxj-indexer without --sort)")
+    cdx.add_argument("--force", action="store_true", help="replace an existing file")
+    cdx.set_defaults(handler=_index)
+
+    zipped = commands.add_parser("wacz", help="package a WARC file as WACZ, for ReplayWeb.page",
+                                 description="Write a WACZ 1.1.1 file: the archive, its CDXJ index, a page "
+                                             "per excerpt with its title, and datapackage.json with sha256s.")
+    zipped.add_argument("file", metavar="ARCHIVE")
+    zipped.add_argument("-o", "--output", metavar="OUT.wacz",
+                        help="file to write (default: ARCHIVE with .wacz for .warc.gz)")
+    zipped.add_argument("--title", help="title of the collection (default: the archive's name)")
+    zipped.add_argument("--description", help="description of the collection (Markdown)")
+    zipped.add_argument("--force", action="store_true", help="replace an existing file")
+    zipped.set_defaults(handler=_wacz)
+
+    bagging = commands.add_parser("bag", help="put archive files in a BagIt bag, for transfer",
+                                description="Copy files into a new BagIt 1.0 bag (RFC 8493) with sha256 and "
+                                            "sha512 manifests.")
+    bagging.add_argument("files", nargs="+", metavar="ARCHIVE", help="files to bag (e.g. the .warc.gz and its .sha256)")
+    bagging.add_argument("-o", "--output", required=True, metavar="DIR", help="the bag: a new or empty folder")
+    bagging.set_defaults(handler=_bag)
     return parser
 
 
@@ -80,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
-    _configure_logging(args)
+    restore = _configure_logging(args)
     try:
         code: int = args.handler(args)
         return code
@@ -92,29 +141,70 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        restore()
 
 
-def _configure_logging(args: argparse.Namespace) -> None:
-    level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING
+def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
+    """Send provpack's log to stderr for this run; return what undoes it (main() may run in-process)."""
+    saved = (log.handlers[:], log.level, log.propagate)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("provpack: %(levelname)s: %(message)s"))
     log.handlers[:] = [handler]
-    log.setLevel(level)
+    log.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
     log.propagate = False
+
+    def restore() -> None:
+        log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
+
+    return restore
 
 
 def _package(args: argparse.Namespace) -> int:
-    result = package(args.sources, out=args.output, force=args.force, description=args.description,
-                     operator=args.operator, level=args.level, follow_symlinks=args.follow_symlinks)
+    config: Config = load_config(args.config)
+    output = args.output
+    if output is None and config.output_dir is not None:
+        output = config.output_dir / default_output(args.sources).name
+    result = package(
+        args.sources,
+        out=output,
+        force=args.force,
+        description=args.description or config.description,
+        operator=args.operator or config.operator,
+        level=args.level if args.level is not None else config.level,
+        deflate=args.deflate,
+        jobs=args.jobs if args.jobs is not None else config.jobs,
+        follow_symlinks=args.follow_symlinks,
+        fetch=args.fetch,
+        allow_private=args.allow_private,
+    )
+    for failure in result.fetch_failures:
+        print(f"provpack: warning: {failure.name}: not fetched: {failure.message}", file=sys.stderr)
     if not args.quiet:
         text_bytes = sum(d.length_bytes for d in result.documents)
         docs = len(result.documents)
         print(f"packaged {docs} document{'s' if docs != 1 else ''}: {result.elisions} elision"
               f"{'s' if result.elisions != 1 else ''}, {result.possible_elisions} possible, "
               f"{text_bytes:,} bytes of text")
+        with_original = [d for d in result.documents if d.original is not None]
+        if with_original or args.fetch:
+            omitted = sum(d.omitted_found for d in with_original)
+            differences = sum(d.differences for d in with_original)
+            print(f"originals: {len(with_original)} aligned ({omitted} omitted passages found, "
+                  f"{differences} differences)"
+                  + (f"; {len(result.fetch_failures)} not fetched: "
+                     + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
         print(f"wrote {result.warc_path} ({result.records} records, {result.size_bytes:,} bytes)")
         print(f"sha256 {result.sha256}  ({result.sha256_path})")
+    if args.wacz:
+        wacz_path = make_wacz(result.warc_path, _wacz_name(result.warc_path), force=args.force)
+        if not args.quiet:
+            print(f"wrote {wacz_path}")
     return 0
+
+
+def _wacz_name(warc_path: Path) -> Path:
+    return warc_path.with_name(warc_path.name.removesuffix(".warc.gz") + ".wacz")
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -134,74 +224,10 @@ def _verify(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     documents = reader.read_archive(args.file)
     if args.json:
-        print(json.dumps({"documents": [_show_json(d) for d in documents]}, indent=2, ensure_ascii=False))
-        return 0
-    print(f"{args.file}: {len(documents)} document{'s' if len(documents) != 1 else ''}")
-    for document in documents:
-        print()
-        print("\n".join(_show_lines(document)))
+        print(json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=False))
+    else:
+        print_documents(args.file, documents, sys.stdout)
     return 0
-
-
-def _show_json(document: reader.ArchivedDocument) -> dict[str, Any]:
-    provenance = document.provenance
-    return {
-        "name": document.name,
-        "record_id": document.record_id,
-        "target_uri": document.target_uri,
-        "sha256": document.sha256,
-        "length_bytes": document.length_bytes,
-        "fields": provenance.get("fields", {}),
-        "elisions": [
-            {key: e.get(key) for key in ("marker", "start", "end", "byte_start", "byte_end", "line", "column",
-                                         "kind", "omitted")}
-            for e in provenance.get("elisions", [])
-        ],
-        "segments": provenance.get("segments", []),
-        "alterations": provenance.get("alterations", []),
-        "differences": provenance.get("differences", []),
-    }
-
-
-def _show_lines(document: reader.ArchivedDocument) -> list[str]:
-    provenance = document.provenance
-    lines = [
-        document.name,
-        f"  record     {document.record_id}",
-        f"  target     {document.target_uri}",
-        f"  sha256     {document.sha256}",
-        f"  size       {document.length_bytes:,} bytes, {provenance.get('length_chars', 0):,} characters",
-    ]
-    for name, field in sorted(provenance.get("fields", {}).items()):
-        where = f"chars {field['span'][0]}-{field['span'][1]}" if field.get("span") else field.get("from", "")
-        lines.append(f"  {name:<11} {field.get('value')}  ({field.get('from')}; {where})")
-    elisions = provenance.get("elisions", [])
-    bracketed = sum(1 for e in elisions if e.get("kind") == "bracketed")
-    lines.append(f"  elisions   {bracketed} bracketed, {len(elisions) - bracketed} possible")
-    for elision in elisions:
-        prefix = _selector(elision, "oa:prefix")[-24:].replace("\n", " ").replace("\r", " ")
-        lines.append(
-            f"    {elision['marker']:<7} {elision['kind']:<9} chars {elision['start']}-{elision['end']}, "
-            f"bytes {elision['byte_start']}-{elision['byte_end']}, line {elision['line']} col {elision['column']}"
-            f"  …{prefix}{elision['marker']}"
-        )
-        omitted = elision.get("omitted")
-        if isinstance(omitted, dict) and omitted.get("text") is not None:
-            lines.append(f"            cut: {_preview(str(omitted['text']))}")
-    lines.append(f"  segments   {len(provenance.get('segments', []))}")
-    return lines
-
-
-def _selector(elision: dict[str, Any], key: str) -> str:
-    for selector in elision.get("oa:hasTarget", {}).get("oa:hasSelector", []):
-        if key in selector:
-            return str(selector[key])
-    return ""
-
-
-def _preview(text: str, width: int = 70) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else f"{flat[:width // 2 - 2]} … {flat[-(width // 2 - 2):]}"
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -213,4 +239,53 @@ def _extract(args: argparse.Namespace) -> int:
         document = reader.extract(args.file, args.name, out)
     if not args.quiet:
         print(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})", file=sys.stderr)
+    return 0
+
+
+_RECORD_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit",
+                           "conversion", "continuation"})
+
+
+def _record_types(value: str | None) -> frozenset[str] | None:
+    """--records: None for all, the default set when not given, else the named WARC-Types."""
+    if value is None:
+        return DEFAULT_RECORDS
+    if value.strip() == "all":
+        return None
+    types = frozenset(name.strip() for name in value.split(",") if name.strip())
+    unknown = sorted(types - _RECORD_TYPES)
+    if unknown or not types:
+        raise InputError("--records", f"not WARC record types: {', '.join(unknown) or repr(value)}",
+                         fix=f"use 'all' or some of {','.join(sorted(_RECORD_TYPES))}")
+    return types
+
+
+def _index(args: argparse.Namespace) -> int:
+    records = _record_types(args.records)
+    if args.output is None:
+        write_index(args.file, sys.stdout, records=records, sort=not args.unsorted)
+        return 0
+    lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force)
+    if not args.quiet:
+        print(f"wrote {args.output} ({lines} line{'s' if lines != 1 else ''})")
+    return 0
+
+
+def _wacz(args: argparse.Namespace) -> int:
+    archive = Path(args.file)
+    if args.output is not None:
+        output = Path(args.output)
+    else:
+        output = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
+    written = make_wacz(archive, output, title=args.title, description=args.description, force=args.force)
+    if not args.quiet:
+        print(f"wrote {written} ({written.stat().st_size:,} bytes)")
+    return 0
+
+
+def _bag(args: argparse.Namespace) -> int:
+    written = make_bag(args.files, Path(args.output))
+    if not args.quiet:
+        count = len(args.files)
+        print(f"wrote bag {written} ({count} file{'s' if count != 1 else ''}, sha256 and sha512 manifests)")
     return 0

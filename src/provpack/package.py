@@ -10,21 +10,26 @@ documents are encoded here, streaming, rather than copied between processes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
+from .align import align
+from .capture import Capture, capture
 from .document import parse_document
 from .elisions import analyse
-from .errors import InputError
-from .inputs import Listing, list_sources, read_bytes
+from .errors import CaptureError, InputError
 from .gzipper import Deflate, choose
+from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
-from .model import DocumentSummary, PackageResult, RecordSpec, SourceFile
+from .model import Analysis, Document, DocumentSummary, FetchFailure, PackageResult, RecordSpec, SourceFile
+from .original import Original, fetched_original, local_original
 from .parallel import OrderedPool, default_jobs
+from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
 from .tables import SummaryTable
 from .warcwriter import encode, open_archive, warc_date, written
@@ -38,8 +43,9 @@ BATCH_DOCUMENTS = 48              # documents per task sent to a worker ...
 BATCH_BYTES = 1 << 20             # ... or fewer, when their texts add up to this
 LOCAL_BYTES = 32 << 20            # texts at least this large are encoded here, streaming
 
-# One document's summary as it travels from a worker: record id, sha256, bytes, elisions, possible elisions.
-_SummaryRow = tuple[str, str, int, int, int]
+# One document's summary as it travels from a worker: record id, sha256, bytes, elisions, possible
+# elisions, original ("local", "fetched" or None), omitted passages found, differences.
+_SummaryRow = tuple[str, str, int, int, int, Literal["local", "fetched"] | None, int, int]
 
 
 def run_date(environ: dict[str, str] | None = None) -> dt.datetime:
@@ -74,11 +80,18 @@ def package(
     level: int | None = None,
     deflate: str | None = None,
     jobs: int | None = None,
+    fetch: bool = False,
+    allow_private: bool = False,
+    fetcher: Callable[[str], Capture] | None = None,
 ) -> PackageResult:
     """Package texts (folders or .txt files) into one WARC file and its .sha256; returns what was written.
 
     `deflate` names the gzip backend (isal where installed, else zlib) and `level`
     its level; `jobs` the worker processes (default: the CPUs available).
+    With `fetch`, each document whose sidecar gives `source_url` (and no local `original`)
+    has it fetched by `fetcher` (default: `capture`, refusing private addresses unless
+    `allow_private`); a failed fetch is reported in the result, not raised. Without
+    `fetch` nothing touches the network.
     """
     source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
     out_path = Path(out) if out is not None else default_output(source_list)
@@ -94,13 +107,22 @@ def package(
     listing = list_sources(source_list, follow_symlinks=follow_symlinks)
     stamp = warc_date(date if date is not None else run_date())
     summaries = SummaryTable(listing.names)
+    failures: list[FetchFailure] = []
+    chosen_fetcher = fetcher if fetcher is not None else functools.partial(capture, allow_private=allow_private)
+    originals = _Originals(fetch=fetch, fetcher=chosen_fetcher, follow_symlinks=follow_symlinks, failures=failures)
+    if fetch:
+        workers = 1  # captures are shared between documents, and the fetcher may not travel to a worker
+    written_originals: set[str] = set()
     with open_archive(out_path, force=force) as sink:
         info = warcinfo_record(out_path.name, description=description, operator=operator)
         sink.write(encode(info, date=stamp, deflate=compressor), records=1)
-        for batch in _encoded(listing, date=stamp, deflate=compressor, jobs=workers):
-            sink.write(batch.pieces, records=batch.records)
-            for row in batch.summaries:
-                summaries.append(*row)
+        for encoded in _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers):
+            sink.write(encoded.pieces, records=2)
+            for record_id, pieces in encoded.originals:
+                if record_id not in written_originals:
+                    written_originals.add(record_id)
+                    sink.write(pieces, records=1)
+            summaries.append(*encoded.summary)
     archive = written(sink, out_path)
     log.info("wrote %s (%d records, %d bytes)", archive.path, archive.records, archive.size_bytes)
     return PackageResult(
@@ -110,34 +132,40 @@ def package(
         size_bytes=archive.size_bytes,
         records=archive.records,
         documents=summaries,
+        fetch_failures=tuple(failures),
     )
 
 
-class _Batch(NamedTuple):
-    """Consecutive documents encoded: their gzip members in pieces, and a summary row for each."""
+class _Encoded(NamedTuple):
+    """One document encoded: its excerpt's two records and its original's, as gzip members, and its summary."""
 
     pieces: Iterable[bytes]
-    records: int
-    summaries: list[_SummaryRow]
+    originals: Sequence[tuple[str, Iterable[bytes]]]   # (record id, member) for each record of its original
+    summary: _SummaryRow
 
 
-# What a worker gets: documents as (name, text path, sidecar path or None), the WARC-Date, the compressor.
-_Task = tuple[tuple[tuple[str, str, str | None], ...], str, Deflate]
+# What a worker gets: documents as (name, text path, sidecar path or None), then how to encode them.
+_Task = tuple[tuple[tuple[str, str, str | None], ...], str, Deflate, bool]
 
 
-def _encoded(listing: Listing, *, date: str, deflate: Deflate, jobs: int) -> Iterator[_Batch]:
+def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Deflate,
+             jobs: int) -> Iterator[_Encoded]:
     """Every document encoded, in order: in worker processes when that pays, else here."""
     count = len(listing)
     if jobs == 1 or (count < POOL_MIN_DOCUMENTS and sum(listing.sizes) < POOL_MIN_BYTES):
         for index in range(count):
-            yield _encode_local(listing.source(index), date=date, deflate=deflate)
+            yield _encode(listing.source(index), originals, date=date, deflate=deflate)
         return
     plan = _plan(listing.sizes)
-    tasks = (_task(listing, start, stop, date, deflate) for start, stop, local in plan if not local)
+    tasks = (_task(listing, start, stop, date, deflate, originals.follow_symlinks)
+             for start, stop, local in plan if not local)
     with OrderedPool(_encode_task, jobs=jobs) as pool:
         results = pool.map(tasks)
         for start, _stop, local in plan:
-            yield _encode_local(listing.source(start), date=date, deflate=deflate) if local else next(results)
+            if local:
+                yield _encode(listing.source(start), originals, date=date, deflate=deflate)
+            else:
+                yield from next(results)
 
 
 def _plan(sizes: Sequence[int]) -> list[tuple[int, int, bool]]:
@@ -161,48 +189,105 @@ def _plan(sizes: Sequence[int]) -> list[tuple[int, int, bool]]:
     return plan
 
 
-def _task(listing: Listing, start: int, stop: int, date: str, deflate: Deflate) -> _Task:
+def _task(listing: Listing, start: int, stop: int, date: str, deflate: Deflate, follow_symlinks: bool) -> _Task:
     documents = tuple((listing.names[index], listing.text_path(index), listing.sidecar_path(index))
                       for index in range(start, stop))
-    return documents, date, deflate
+    return documents, date, deflate, follow_symlinks
 
 
-def _encode_task(task: _Task) -> _Batch:
-    """Run in a worker: encode a batch of documents into one block of gzip members."""
-    documents, date, deflate = task
-    pieces: list[bytes] = []
-    records = 0
-    rows: list[_SummaryRow] = []
+def _encode_task(task: _Task) -> list[_Encoded]:
+    """Run in a worker: encode a batch of documents, each into one block of gzip members."""
+    documents, date, deflate, follow_symlinks = task
+    originals = _Originals(fetch=False, fetcher=capture, follow_symlinks=follow_symlinks, failures=[])
+    batch = []
     for name, text_path, sidecar_path in documents:
         source = SourceFile(name, Path(text_path), None if sidecar_path is None else Path(sidecar_path))
-        specs, row = _document_specs(source)
-        for spec in specs:
-            pieces.extend(encode(spec, date=date, deflate=deflate))
-        records += len(specs)
-        rows.append(row)
-    return _Batch(pieces=(b"".join(pieces),), records=records, summaries=rows)
+        encoded = _encode(source, originals, date=date, deflate=deflate)
+        batch.append(encoded._replace(
+            pieces=(b"".join(encoded.pieces),),
+            originals=[(record_id, (b"".join(pieces),)) for record_id, pieces in encoded.originals]))
+    return batch
 
 
-def _encode_local(source: SourceFile, *, date: str, deflate: Deflate) -> _Batch:
-    specs, row = _document_specs(source)
-    pieces = (piece for spec in specs for piece in encode(spec, date=date, deflate=deflate))
-    return _Batch(pieces=pieces, records=len(specs), summaries=[row])
+def _encode(source: SourceFile, originals: _Originals, *, date: str, deflate: Deflate) -> _Encoded:
+    """One document's records as gzip members (large blocks deflated as they are written)."""
+    resource, provenance, summary, original = _document(source, originals)
+    pieces = _members((resource, provenance), date=date, deflate=deflate)
+    original_members = [(spec.record_id, _members((spec,), date=date, deflate=deflate))
+                        for spec in (original.records if original is not None else ())]
+    row = (summary.record_id, summary.sha256, summary.length_bytes, summary.elisions, summary.possible_elisions,
+           summary.original, summary.omitted_found, summary.differences)
+    return _Encoded(pieces, original_members, row)
 
 
-def _document_specs(source: SourceFile) -> tuple[tuple[RecordSpec, ...], _SummaryRow]:
-    resource, provenance, summary = _document(source)
-    row = (summary.record_id, summary.sha256, summary.length_bytes, summary.elisions, summary.possible_elisions)
-    return (resource, provenance), row
+def _members(specs: Iterable[RecordSpec], *, date: str, deflate: Deflate) -> Iterator[bytes]:
+    """The records' gzip members in pieces, compressed only as they are consumed."""
+    for spec in specs:
+        yield from encode(spec, date=date, deflate=deflate)
 
 
-def _document(source: SourceFile) -> tuple[RecordSpec, RecordSpec, DocumentSummary]:
+class _Originals:
+    """Finds each document's original: the sidecar's local copy, or a capture (once per URL)."""
+
+    def __init__(self, *, fetch: bool, fetcher: Callable[[str], Capture], follow_symlinks: bool,
+                 failures: list[FetchFailure]) -> None:
+        self.fetch = fetch
+        self.fetcher = fetcher
+        self.follow_symlinks = follow_symlinks
+        self.failures = failures
+        self.captured: dict[str, Original | CaptureError] = {}
+
+    def find(self, name: str, sidecar_path: Path | None, sidecar: dict[str, object] | None) -> Original | None:
+        """The original for one document, or None (not given, not fetching, or the fetch failed)."""
+        if sidecar is None or sidecar_path is None:
+            return None
+        source_url = sidecar.get("source_url")
+        url = source_url if isinstance(source_url, str) else None
+        if sidecar.get("original") is not None:
+            return local_original(sidecar_path, sidecar["original"], source_url=url,
+                                  follow_symlinks=self.follow_symlinks)
+        if not self.fetch or url is None:
+            return None
+        if url not in self.captured:
+            try:
+                self.captured[url] = fetched_original(self.fetcher(url))
+            except CaptureError as exc:
+                log.warning("%s: %s", name, exc)
+                self.captured[url] = exc
+            except InputError as exc:
+                log.warning("%s: %s", name, exc)
+                self.captured[url] = CaptureError(url, exc.problem)
+        found = self.captured[url]
+        if isinstance(found, CaptureError):
+            self.failures.append(FetchFailure(name=name, url=url, message=str(found)))
+            return None
+        return found
+
+
+def _aligned(document: Document, analysis: Analysis, original: Original) -> AlignedOriginal:
+    """Align the excerpt's segments with the original's extracted text."""
+    alignment = align(
+        document.text,
+        [(s.span.start, s.span.end) for s in analysis.segments],
+        [(e.marker.span.start, e.marker.span.end, e.kind) for e in analysis.elisions],
+        original.text,
+    )
+    return AlignedOriginal(description=original.description, text=original.text, target_uri=original.target_uri,
+                           conversion_record_id=original.conversion_record_id, alignment=alignment)
+
+
+def _document(
+    source: SourceFile, originals: _Originals
+) -> tuple[RecordSpec, RecordSpec, DocumentSummary, Original | None]:
     raw = read_bytes(source.text_path)
     document = parse_document(source.name, raw, path=source.text_path)
     analysis = analyse(document)
     sidecar = load_sidecar(source.sidecar_path) if source.sidecar_path is not None else None
     metadata = merge(document.parsed, sidecar,
                      sidecar_name=source.sidecar_path.name if source.sidecar_path is not None else None)
-    resource, provenance = document_records(document, analysis, metadata)
+    original = originals.find(source.name, source.sidecar_path, sidecar)
+    aligned = _aligned(document, analysis, original) if original is not None else None
+    resource, provenance = document_records(document, analysis, metadata, original=aligned)
     log.debug("%s: %d elisions", source.text_path, len(analysis.elisions))
     summary = DocumentSummary(
         name=source.name,
@@ -211,5 +296,8 @@ def _document(source: SourceFile) -> tuple[RecordSpec, RecordSpec, DocumentSumma
         length_bytes=len(raw),
         elisions=sum(1 for e in analysis.elisions if e.kind == "bracketed"),
         possible_elisions=sum(1 for e in analysis.elisions if e.kind == "possible"),
+        original=None if original is None else "local" if original.description["how"] == "local" else "fetched",
+        omitted_found=0 if aligned is None else sum(1 for e in aligned.alignment.elisions if e.omitted),
+        differences=0 if aligned is None else len(aligned.alignment.differences),
     )
-    return resource, provenance, summary
+    return resource, provenance, summary, original

@@ -1,7 +1,7 @@
 """Per-document tables that stay small for 100,000 documents: names and summaries in flat buffers.
 
 A Python str and a dataclass per document cost some 400 bytes each; packaging
-keeps one name (its characters plus 8 bytes) and one 64-byte row per document
+keeps one name (its characters plus 8 bytes) and one 73-byte row per document
 instead, and builds the objects only when they are read.
 """
 
@@ -12,11 +12,13 @@ import re
 import struct
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from typing import overload
+from typing import Literal, overload
 
 from .model import DocumentSummary
 
-_ROW = struct.Struct("<16s32sQII")   # record uuid, sha256, length in bytes, elisions, possible elisions
+# record uuid, sha256, length in bytes, elisions, possible elisions, original, omitted found, differences
+_ROW = struct.Struct("<16s32sQIIBII")
+_ORIGINALS: tuple[Literal["local", "fetched"] | None, ...] = (None, "local", "fetched")
 _RECORD_ID = re.compile(r"<urn:uuid:([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})>")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -50,7 +52,7 @@ class NameList(Sequence[str]):
 
 
 class SummaryTable(Sequence[DocumentSummary]):
-    """DocumentSummary rows for the documents named in `names`, in that order, 64 bytes each."""
+    """DocumentSummary rows for the documents named in `names`, in that order, 73 bytes each."""
 
     __slots__ = ("_names", "_rows", "_odd_ids", "_odd_digests", "elisions", "possible_elisions", "text_bytes")
 
@@ -63,7 +65,9 @@ class SummaryTable(Sequence[DocumentSummary]):
         self.possible_elisions = 0
         self.text_bytes = 0
 
-    def append(self, record_id: str, sha256: str, length_bytes: int, elisions: int, possible_elisions: int) -> None:
+    def append(self, record_id: str, sha256: str, length_bytes: int, elisions: int, possible_elisions: int,
+               original: Literal["local", "fetched"] | None = None, omitted_found: int = 0,
+               differences: int = 0) -> None:
         """Add the summary of the next document."""
         index = len(self)
         match = _RECORD_ID.fullmatch(record_id)
@@ -73,7 +77,8 @@ class SummaryTable(Sequence[DocumentSummary]):
             self._odd_digests[index] = sha256
         self._rows += _ROW.pack(bytes.fromhex("".join(match.groups())) if match else b"",
                                 bytes.fromhex(sha256) if index not in self._odd_digests else b"",
-                                length_bytes, elisions, possible_elisions)
+                                length_bytes, elisions, possible_elisions, _ORIGINALS.index(original),
+                                omitted_found, differences)
         self.elisions += elisions
         self.possible_elisions += possible_elisions
         self.text_bytes += length_bytes
@@ -100,12 +105,13 @@ class SummaryTable(Sequence[DocumentSummary]):
         for index, row in enumerate(_ROW.iter_unpack(self._rows)):
             yield self._summary(index, row)
 
-    def _summary(self, index: int, row: tuple[bytes, bytes, int, int, int]) -> DocumentSummary:
-        uuid_bytes, digest, length_bytes, elisions, possible = row
+    def _summary(self, index: int, row: tuple[bytes, bytes, int, int, int, int, int, int]) -> DocumentSummary:
+        uuid_bytes, digest, length_bytes, elisions, possible, original, omitted_found, differences = row
         record_id = self._odd_ids.get(index)
         if record_id is None:
             hexed = uuid_bytes.hex()
             record_id = f"<urn:uuid:{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}>"
         sha256 = self._odd_digests.get(index) or digest.hex()
         return DocumentSummary(name=self._names[index], record_id=record_id, sha256=sha256,
-                               length_bytes=length_bytes, elisions=elisions, possible_elisions=possible)
+                               length_bytes=length_bytes, elisions=elisions, possible_elisions=possible,
+                               original=_ORIGINALS[original], omitted_found=omitted_found, differences=differences)

@@ -29,7 +29,7 @@ from .model import RecordSpec
 WARC_VERSION = "WARC/1.1"
 WRITE_BUFFER = 1 << 20
 _NO_PAYLOAD_DIGEST = ("warcinfo", "metadata", "revisit")
-_HTTP_TYPES = ("response", "request", "revisit")   # warcio parses an HTTP head out of these blocks
+_HTTP_TYPES = ("request", "response")
 _OWN_HEADERS = frozenset(name.lower() for name in (
     "WARC-Type", "WARC-Record-ID", "WARC-Date", "WARC-Target-URI", "Content-Type", "WARC-Block-Digest",
     "WARC-Payload-Digest", "Content-Length"))
@@ -72,14 +72,20 @@ def serialize(spec: RecordSpec, *, date: str) -> bytes:
     headers["Content-Type"] = spec.content_type
     headers["WARC-Block-Digest"] = f"sha256:{block_sha256}"
     if spec.payload_digest:
-        headers["WARC-Payload-Digest"] = f"sha256:{block_sha256}"
+        payload_sha256 = hashlib.sha256(spec.block[spec.payload_offset:]).hexdigest()
+        headers["WARC-Payload-Digest"] = f"sha256:{payload_sha256}"
     buffer = io.BytesIO()
     writer = _Serializer(buffer, gzip=False, warc_version=WARC_VERSION)
+    # Built as a resource record so that warcio does not parse and re-serialise the HTTP
+    # head of request/response blocks (it would normalise it); the type is set after.
     record = writer.create_warc_record(
-        spec.target_uri or "", spec.warc_type,
+        spec.target_uri or "", "resource" if spec.warc_type in _HTTP_TYPES else spec.warc_type,
         payload=io.BytesIO(spec.block), length=len(spec.block),
         warc_content_type=spec.content_type, warc_headers_dict=headers,
     )
+    if spec.warc_type in _HTTP_TYPES:
+        record.rec_type = spec.warc_type
+        record.rec_headers.replace_header("WARC-Type", spec.warc_type)
     writer.write_record(record)
     return buffer.getvalue()
 
@@ -87,11 +93,11 @@ def serialize(spec: RecordSpec, *, date: str) -> bytes:
 def record_head(spec: RecordSpec, *, date: str, block_sha256: str) -> bytes | None:
     """The record's version line and headers exactly as `serialize` writes them; None when only warcio can.
 
-    That is every record except HTTP-typed ones (warcio parses their blocks),
-    repeated or reserved extra header names, an empty Content-Type, and
-    records without payload digest whose type warcio would give one.
+    That is every record but revisits (warcio parses their blocks), repeated or
+    reserved extra header names, an empty Content-Type, and records without
+    payload digest whose type warcio would give one.
     """
-    if spec.warc_type in _HTTP_TYPES or not spec.content_type:
+    if spec.warc_type == "revisit" or not spec.content_type:
         return None
     if not spec.payload_digest and spec.warc_type not in _NO_PAYLOAD_DIGEST:
         return None
@@ -105,7 +111,9 @@ def record_head(spec: RecordSpec, *, date: str, block_sha256: str) -> bytes | No
     lines.extend(f"{name}: {value}\r\n" for name, value in spec.extra_headers)
     lines.append(f"Content-Type: {spec.content_type}\r\nWARC-Block-Digest: sha256:{block_sha256}\r\n")
     if spec.payload_digest:
-        lines.append(f"WARC-Payload-Digest: sha256:{block_sha256}\r\n")
+        payload_sha256 = (block_sha256 if spec.payload_offset == 0
+                          else hashlib.sha256(memoryview(spec.block)[spec.payload_offset:]).hexdigest())
+        lines.append(f"WARC-Payload-Digest: sha256:{payload_sha256}\r\n")
     lines.append(f"Content-Length: {len(spec.block)}\r\n\r\n")
     return "".join(lines).encode("utf-8")
 
