@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from provpack.document import parse_document
-from provpack.elisions import analyse
+from provpack.elisions import _POSSIBLE, _SPACE, analyse
 
 from conftest import SEED_NAME, SEEDS
 from strategies import MARKERS, excerpt_texts
@@ -86,3 +88,16 @@ def test_offsets_select_the_marker(text: str) -> None:
         assert "[...]" not in text[segment.span.start:segment.span.end]
     bracketed = sum(text.count(m) for m in MARKERS)
     assert sum(1 for e in analysis.elisions if e.kind == "bracketed") == bracketed
+
+
+_REFERENCE_POSSIBLE = re.compile(
+    rf"\({_SPACE}*(?:[.\u2026]{_SPACE}*)+\)|\.(?:{_SPACE}?\.){{2,}}|\u2026+"
+)
+
+
+@given(st.text(st.sampled_from(list("(). \u2026\u00a0\u2009\u202fa[]\n")), max_size=60), st.data())
+def test_possible_pattern_matches_its_plain_form(text: str, data: st.DataObject) -> None:
+    """The fast _POSSIBLE finds exactly what the plain alternation finds, within any bounds."""
+    end = data.draw(st.integers(0, len(text)))
+    assert ([m.span() for m in _POSSIBLE.finditer(text, 0, end)]
+            == [m.span() for m in _REFERENCE_POSSIBLE.finditer(text, 0, end)])

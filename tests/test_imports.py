@@ -17,6 +17,8 @@ HOMES = {
     "warcio": {"warcwriter", "verify", "reader", "cdxj"},
     "surt": {"cdxj"},
     "rich": {"display", "progress"},
+    "isal": {"gzipper"},
+    "orjson": {"provenance"},
 }
 # module -> provpack modules it must never import
 FORBIDDEN = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from provpack.errors import InputError
-from provpack.inputs import discover
+from provpack.inputs import discover, list_sources
 
 from conftest import write_text
 
@@ -64,3 +64,28 @@ def test_fifo_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> No
     os.mkfifo(tmp_path / "pipe.txt")
     assert [f.name for f in discover([tmp_path])] == ["ok"]
     assert "not a regular file" in caplog.text
+
+
+def test_listing_sorts_by_name_across_sources(tmp_path: Path) -> None:
+    """Names sort by stem ("a" before "a-b"), across folders and single files, with sizes and sidecars."""
+    write_text(tmp_path / "x", "a-b", b"12345", sidecar="title: AB\n")
+    write_text(tmp_path / "y", "a", b"1")
+    single = write_text(tmp_path / "z", "c", b"123", sidecar="title: C\n")
+    (tmp_path / "x" / ".hidden.txt").write_bytes(b"no")
+    (tmp_path / "x" / "dir.yaml").mkdir()
+    write_text(tmp_path / "x", "dir", b"12")
+    listing = list_sources([tmp_path / "x", tmp_path / "y", single])
+    assert list(listing.names) == ["a", "a-b", "c", "dir"]
+    assert list(listing.sizes) == [1, 5, 3, 2]
+    assert [listing.sidecar_path(n) for n in range(4)] == [
+        None, str(tmp_path / "x" / "a-b.yaml"), str(tmp_path / "z" / "c.yaml"), None]
+    assert [s.text_path for s in discover([tmp_path / "x", tmp_path / "y", single])] == [
+        tmp_path / "y" / "a.txt", tmp_path / "x" / "a-b.txt", single, tmp_path / "x" / "dir.txt"]
+
+
+def test_duplicate_across_sources_names_both(tmp_path: Path) -> None:
+    """The later file is named, and the earlier one it clashes with."""
+    write_text(tmp_path / "x", "same", b"1")
+    write_text(tmp_path / "y", "same", b"2")
+    with pytest.raises(InputError, match=r"y/same.txt: a document named 'same' is already given by .*x/same.txt"):
+        list_sources([tmp_path / "x", tmp_path / "y"])

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from warcio.archiveiterator import ArchiveIterator
 
 import provpack
+from provpack import gzipper
+from provpack.tables import SummaryTable
 from provpack.errors import InputError
 from provpack.package import run_date
 from provpack.reader import extract, read_archive
@@ -91,3 +96,107 @@ def test_round_trip_generated_texts(tmp_path_factory: pytest.TempPathFactory, te
         with out.open("wb") as handle:
             extract(result.warc_path, f"doc{n}", handle)
         assert out.read_bytes() == text.encode("utf-8")
+
+
+package_module = importlib.import_module("provpack.package")
+ORIGINAL_HTML = Path(__file__).parent / "data" / "originals" / "declaration.html"
+
+
+def mixed_corpus(folder: Path, count: int = 40) -> Path:
+    """Texts of every shape: markers, CRLF, BOM, non-ASCII, sidecars, a shared local original, a large one."""
+    for number in range(count):
+        words = " ".join(f"caf\u00e9{n} word{number}" for n in range(number % 7 + 3))
+        text = f"12 November 2017\n\nPaper {number}: Title {number}\n\n{words} [...] {words}... the end.\n"
+        if number % 5 == 1:
+            text = text.replace("\n", "\r\n")
+        if number % 9 == 2:
+            text = "\ufeff" + text
+        if number == 17:
+            text = text * 400   # larger than the LOCAL_BYTES set by the tests: encoded in the parent
+        sidecar = f"title: Doc {number}\nurl: https://blog.example.org/{number}\n" if number % 3 == 0 else None
+        if number in (5, 6, 30):
+            sidecar = "source_url: https://www.archives.gov/declaration\noriginal: decl.html\n"
+        write_text(folder, f"doc{number:03d}", text.encode("utf-8"), sidecar=sidecar)
+    shutil.copy(ORIGINAL_HTML, folder / "decl.html")
+    return folder
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use the worker pool even for a few small documents, in small batches, with one large one local."""
+    monkeypatch.setattr(package_module, "POOL_MIN_DOCUMENTS", 1)
+    monkeypatch.setattr(package_module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(package_module, "BATCH_DOCUMENTS", 3)
+    monkeypatch.setattr(package_module, "BATCH_BYTES", 4000)
+    monkeypatch.setattr(package_module, "LOCAL_BYTES", 20000)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_output_does_not_depend_on_jobs(tmp_path: Path, fixed_date: dt.datetime) -> None:
+    """1, 2 or 3 jobs write the same bytes and the same summaries; a shared original is written once."""
+    source = mixed_corpus(tmp_path / "src")
+    results = [provpack.package(source, out=tmp_path / str(jobs) / "out.warc.gz", date=fixed_date, jobs=jobs)
+               for jobs in (1, 2, 3)]
+    first = results[0]
+    for other in results[1:]:
+        assert other.warc_path.read_bytes() == first.warc_path.read_bytes()
+        assert other.sha256 == first.sha256 and other.records == first.records
+        assert list(other.documents) == list(first.documents)
+    assert provpack.verify(first.warc_path).ok
+    assert first.records == 1 + 2 * 40 + 2
+    assert [d.original for d in first.documents].count("local") == 3
+    assert first.elisions == sum(d.elisions for d in first.documents) == 39 + 400
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_error_in_a_worker_is_the_same_error(tmp_path: Path, fixed_date: dt.datetime) -> None:
+    """A bad text deep in the corpus stops the run with the InputError jobs=1 gives, and writes nothing."""
+    source = mixed_corpus(tmp_path / "src")
+    write_text(source, "doc025", b"fine so far \xff\xfe broken")
+    errors = []
+    for jobs in (1, 2):
+        out = tmp_path / str(jobs) / "out.warc.gz"
+        with pytest.raises(InputError) as caught:
+            provpack.package(source, out=out, date=fixed_date, jobs=jobs)
+        errors.append((type(caught.value), str(caught.value), caught.value.offset))
+        assert not out.parent.exists() or list(out.parent.iterdir()) == []
+    assert errors[0] == errors[1]
+    assert "doc025.txt: byte 12: invalid UTF-8" in errors[0][1]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_interrupt_leaves_no_partial_archive(tmp_path: Path, fixed_date: dt.datetime,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the middle of a parallel run leaves neither archive, checksum nor temp file."""
+    source = mixed_corpus(tmp_path / "src")
+    calls = []
+    original_extend = SummaryTable.extend
+
+    def interrupted(self: SummaryTable, rows: bytes) -> None:
+        calls.append(len(rows))
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        original_extend(self, rows)
+
+    monkeypatch.setattr(SummaryTable, "extend", interrupted)
+    out = tmp_path / "out" / "x.warc.gz"
+    with pytest.raises(KeyboardInterrupt):
+        provpack.package(source, out=out, date=fixed_date, jobs=2)
+    assert list(out.parent.iterdir()) == []
+
+
+def test_jobs_must_be_positive(seed_dir: Path, tmp_path: Path) -> None:
+    """--jobs 0 is an input error."""
+    with pytest.raises(InputError, match="at least 1"):
+        provpack.package(seed_dir, out=tmp_path / "x.warc.gz", jobs=0)
+
+
+def test_without_isal_zlib_archives_read_back(seed_dir: Path, tmp_path: Path, fixed_date: dt.datetime,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where isal is missing the default falls back to zlib: the --deflate zlib bytes, read back by warcio."""
+    monkeypatch.setattr(gzipper, "_ISAL", None)
+    fallback = provpack.package(seed_dir, out=tmp_path / "a" / "s.warc.gz", date=fixed_date)
+    explicit = provpack.package(seed_dir, out=tmp_path / "b" / "s.warc.gz", date=fixed_date, deflate="zlib")
+    assert fallback.warc_path.read_bytes() == explicit.warc_path.read_bytes()
+    with fallback.warc_path.open("rb") as handle:
+        assert [r.rec_type for r in ArchiveIterator(handle)] == ["warcinfo", "resource", "metadata"]

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
+from unittest import mock
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from provpack.document import parse_document
 from provpack.elisions import analyse
 from provpack.errors import InputError
 from provpack.metadata import merge
-from provpack.provenance import CONTEXT, FORMAT
-from provpack.records import document_records, record_id, warcinfo_record
+from provpack import provenance
+from provpack.provenance import CONTEXT, FORMAT, to_json_bytes
+from provpack.records import NAMESPACE, document_records, record_id, uuid5, warcinfo_record
 
 from conftest import SEED_NAME, SEEDS
 
@@ -87,3 +92,43 @@ def test_warcinfo_fields() -> None:
     assert "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/" in block
     assert "operator: Jane Archivist\r\n" in block
     assert dict(spec.extra_headers) == {"WARC-Filename": "seeds.warc.gz"}
+
+
+@given(name=st.text(max_size=80))
+def test_uuid5_is_the_standard_one(name: str) -> None:
+    """The fast uuid5 spells exactly what uuid.uuid5 does."""
+    try:
+        expected = str(uuid.uuid5(NAMESPACE, name))
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            uuid5(NAMESPACE, name)
+        return
+    assert uuid5(NAMESPACE, name) == expected
+
+
+JSON_LEAVES = (st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.text(max_size=20)
+               | st.floats(allow_nan=False, allow_infinity=False))
+JSON_VALUES = st.recursive(JSON_LEAVES, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=30)
+
+
+@given(value=st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6))
+def test_json_bytes_do_not_depend_on_orjson(value: dict[str, object]) -> None:
+    """With or without orjson, to_json_bytes writes the same bytes (floats and big integers included)."""
+    fast = to_json_bytes(value)
+    with mock.patch.object(provenance, "_orjson", None):
+        assert fast == to_json_bytes(value)
+    assert json.loads(fast) == value
+
+
+def test_descriptions_take_the_fast_json_path() -> None:
+    """A real provenance description is plain (no float), and orjson and json agree on it."""
+    raw = (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+    document = parse_document(SEED_NAME, raw)
+    metadata = merge(document.parsed, {"title": "T", "tags": ["a", "b"], "count": 3, "when": None})
+    description = provenance.describe(document, analyse(document), metadata, target_uri="urn:x",
+                                      record_id="<urn:uuid:x>", sha256="00")
+    assert provenance._plain([description])
+    fast = to_json_bytes(description)
+    with mock.patch.object(provenance, "_orjson", None):
+        assert to_json_bytes(description) == fast

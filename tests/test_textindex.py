@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,3 +36,28 @@ def test_lines_and_columns_with_mixed_breaks() -> None:
     assert index.line_column(0) == (1, 1)
     assert index.line_column(5) == (2, 2)
     assert index.line_column(11) == (4, 2)
+
+
+@given(st.text(st.sampled_from(list("ab\u00e9\u2014\U0001f600\n\r")), min_size=0, max_size=3000), st.data())
+def test_byte_offsets_across_many_blocks(text: str, data: st.DataObject) -> None:
+    """Byte offsets are right at any position of texts spanning several look-up blocks."""
+    index = TextIndex(text)
+    for offset in data.draw(st.lists(st.integers(0, len(text)), max_size=20)):
+        assert index.byte_offset(offset) == len(text[:offset].encode("utf-8"))
+
+
+def test_of_reuses_the_index_of_the_same_string() -> None:
+    """TextIndex.of builds once per string object, and never mixes up equal-looking strings."""
+    text = "caf\u00e9\nline two\n" * 10
+    assert TextIndex.of(text) is TextIndex.of(text)
+    other = "".join(["caf\u00e9\nline two\n"] * 10)
+    assert other == text and TextIndex.of(other) is not TextIndex.of(text)
+    assert TextIndex.of(other).lines() == TextIndex(text).lines()
+
+
+@given(st.text(st.sampled_from(list("ab\r\n")), max_size=40))
+def test_line_starts_with_and_without_cr(text: str) -> None:
+    """Line look-ups agree with splitting the text on CRLF, CR and LF."""
+    index = TextIndex(text)
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    assert [start for start, _ in index.lines()] == starts

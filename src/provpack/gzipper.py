@@ -12,7 +12,6 @@ the reference zlib). Different backends give different, equally standard, gzip.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import struct
 import zlib
@@ -33,15 +32,10 @@ SLICE = 1 << 20
 _RAW = -15                 # raw deflate: no zlib or gzip wrapper, we write our own
 
 
-def _isal_zlib() -> Any:
-    """python-isal's zlib-like module, or None when it is not installed."""
-    try:
-        return importlib.import_module("isal.isal_zlib")
-    except ImportError:
-        return None
-
-
-_ISAL = _isal_zlib()
+try:
+    from isal import isal_zlib as _ISAL
+except ImportError:  # python-isal has no wheel for this platform: zlib only
+    _ISAL = None  # type: ignore[assignment]
 
 
 def available_backends() -> tuple[str, ...]:

@@ -7,7 +7,7 @@ import logging
 import os
 import stat
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -84,6 +84,12 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
     return _merge(scans)
 
 
+def _keyed(stems: list[str], number: int) -> Iterator[tuple[str, int, int]]:
+    """(stem, scan number, position) for each stem of one scan, in order."""
+    for position, stem in enumerate(stems):
+        yield stem, number, position
+
+
 class _Scan(NamedTuple):
     folder: str
     stems: list[str]        # sorted
@@ -102,8 +108,7 @@ def _merge(scans: list[_Scan]) -> Listing:
     sizes = array("q")
     names: list[str] = []
     previous: tuple[str | None, int] = (None, 0)
-    ordered = heapq.merge(*(((stem, number, position) for position, stem in enumerate(scan.stems))
-                            for number, scan in enumerate(scans)))
+    ordered = heapq.merge(*(_keyed(scan.stems, number) for number, scan in enumerate(scans)))
     for stem, number, position in ordered:
         if stem == previous[0]:
             first, second = scans[previous[1]], scans[number]

@@ -16,7 +16,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from .align import align
 from .capture import Capture, capture
@@ -31,7 +31,7 @@ from .original import Original, fetched_original, local_original
 from .parallel import OrderedPool, default_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
-from .tables import SummaryTable
+from .tables import SummaryTable, pack_row
 from .warcwriter import encode, open_archive, warc_date, written
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,6 @@ BATCH_DOCUMENTS = 48              # documents per task sent to a worker ...
 BATCH_BYTES = 1 << 20             # ... or fewer, when their texts add up to this
 LOCAL_BYTES = 32 << 20            # texts at least this large are encoded here, streaming
 
-# One document's summary as it travels from a worker: record id, sha256, bytes, elisions, possible
-# elisions, original ("local", "fetched" or None), omitted passages found, differences.
-_SummaryRow = tuple[str, str, int, int, int, Literal["local", "fetched"] | None, int, int]
 
 
 def run_date(environ: dict[str, str] | None = None) -> dt.datetime:
@@ -117,12 +114,12 @@ def package(
         info = warcinfo_record(out_path.name, description=description, operator=operator)
         sink.write(encode(info, date=stamp, deflate=compressor), records=1)
         for encoded in _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers):
-            sink.write(encoded.pieces, records=2)
-            for record_id, pieces in encoded.originals:
-                if record_id not in written_originals:
-                    written_originals.add(record_id)
-                    sink.write(pieces, records=1)
-            summaries.append(*encoded.summary)
+            for key, records, pieces in encoded.parts:
+                if key is None or key not in written_originals:
+                    sink.write(pieces, records=records)
+                    if key is not None:
+                        written_originals.add(key)
+            summaries.extend(encoded.rows)
     archive = written(sink, out_path)
     log.info("wrote %s (%d records, %d bytes)", archive.path, archive.records, archive.size_bytes)
     return PackageResult(
@@ -137,11 +134,14 @@ def package(
 
 
 class _Encoded(NamedTuple):
-    """One document encoded: its excerpt's two records and its original's, as gzip members, and its summary."""
+    """Consecutive documents encoded: parts of gzip members to write in order, and their summary rows.
 
-    pieces: Iterable[bytes]
-    originals: Sequence[tuple[str, Iterable[bytes]]]   # (record id, member) for each record of its original
-    summary: _SummaryRow
+    A part is (key, records, pieces): key None for the documents' own records; an
+    original's record carries its record id as key and is written only once.
+    """
+
+    parts: list[tuple[str | None, int, Iterable[bytes]]]
+    rows: bytes
 
 
 # What a worker gets: documents as (name, text path, sidecar path or None), then how to encode them.
@@ -154,7 +154,7 @@ def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Def
     count = len(listing)
     if jobs == 1 or (count < POOL_MIN_DOCUMENTS and sum(listing.sizes) < POOL_MIN_BYTES):
         for index in range(count):
-            yield _encode(listing.source(index), originals, date=date, deflate=deflate)
+            yield _encode((listing.source(index),), originals, date=date, deflate=deflate, lazy=True)
         return
     plan = _plan(listing.sizes)
     tasks = (_task(listing, start, stop, date, deflate, originals.follow_symlinks)
@@ -163,9 +163,9 @@ def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Def
         results = pool.map(tasks)
         for start, _stop, local in plan:
             if local:
-                yield _encode(listing.source(start), originals, date=date, deflate=deflate)
+                yield _encode((listing.source(start),), originals, date=date, deflate=deflate, lazy=True)
             else:
-                yield from next(results)
+                yield next(results)
 
 
 def _plan(sizes: Sequence[int]) -> list[tuple[int, int, bool]]:
@@ -195,29 +195,39 @@ def _task(listing: Listing, start: int, stop: int, date: str, deflate: Deflate, 
     return documents, date, deflate, follow_symlinks
 
 
-def _encode_task(task: _Task) -> list[_Encoded]:
-    """Run in a worker: encode a batch of documents, each into one block of gzip members."""
+def _encode_task(task: _Task) -> _Encoded:
+    """Run in a worker: encode a batch of documents."""
     documents, date, deflate, follow_symlinks = task
     originals = _Originals(fetch=False, fetcher=capture, follow_symlinks=follow_symlinks, failures=[])
-    batch = []
-    for name, text_path, sidecar_path in documents:
-        source = SourceFile(name, Path(text_path), None if sidecar_path is None else Path(sidecar_path))
-        encoded = _encode(source, originals, date=date, deflate=deflate)
-        batch.append(encoded._replace(
-            pieces=(b"".join(encoded.pieces),),
-            originals=[(record_id, (b"".join(pieces),)) for record_id, pieces in encoded.originals]))
-    return batch
+    sources = [SourceFile(name, Path(text), None if sidecar is None else Path(sidecar))
+               for name, text, sidecar in documents]
+    return _encode(sources, originals, date=date, deflate=deflate, lazy=False)
 
 
-def _encode(source: SourceFile, originals: _Originals, *, date: str, deflate: Deflate) -> _Encoded:
-    """One document's records as gzip members (large blocks deflated as they are written)."""
-    resource, provenance, summary, original = _document(source, originals)
-    pieces = _members((resource, provenance), date=date, deflate=deflate)
-    original_members = [(spec.record_id, _members((spec,), date=date, deflate=deflate))
-                        for spec in (original.records if original is not None else ())]
-    row = (summary.record_id, summary.sha256, summary.length_bytes, summary.elisions, summary.possible_elisions,
-           summary.original, summary.omitted_found, summary.differences)
-    return _Encoded(pieces, original_members, row)
+def _encode(sources: Sequence[SourceFile], originals: _Originals, *, date: str, deflate: Deflate,
+            lazy: bool) -> _Encoded:
+    """Documents' records as gzip members; `lazy`: large blocks deflated only as they are written."""
+    parts: list[tuple[str | None, int, Iterable[bytes]]] = []
+    own: list[RecordSpec] = []
+    rows = bytearray()
+
+    def flush() -> None:
+        if own:
+            pieces = _members(list(own), date=date, deflate=deflate)
+            parts.append((None, len(own), pieces if lazy else (b"".join(pieces),)))
+            own.clear()
+
+    for source in sources:
+        resource, provenance, summary, original = _document(source, originals)
+        own.extend((resource, provenance))
+        rows += pack_row(summary)
+        if original is not None:
+            flush()
+            for spec in original.records:
+                pieces = _members((spec,), date=date, deflate=deflate)
+                parts.append((spec.record_id, 1, pieces if lazy else (b"".join(pieces),)))
+    flush()
+    return _Encoded(parts, bytes(rows))
 
 
 def _members(specs: Iterable[RecordSpec], *, date: str, deflate: Deflate) -> Iterator[bytes]:

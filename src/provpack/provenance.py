@@ -6,7 +6,6 @@ only, so that the same input always gives the same bytes.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +15,9 @@ from .align import Alignment, ElisionMatch
 from .model import Analysis, Document, Elision, FieldValue, Marker, Metadata, Span
 
 try:
-    _orjson: Any = importlib.import_module("orjson")
-except ImportError:
-    _orjson = None
+    import orjson as _orjson
+except ImportError:  # no wheel for this platform: the standard library's json writes the same bytes
+    _orjson = None  # type: ignore[assignment]
 
 FORMAT = "provpack-provenance/1"
 CONTEXT: dict[str, str] = {

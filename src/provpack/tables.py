@@ -20,7 +20,7 @@ from .model import DocumentSummary
 _ROW = struct.Struct("<16s32sQIIBII")
 _ORIGINALS: tuple[Literal["local", "fetched"] | None, ...] = (None, "local", "fetched")
 _RECORD_ID = re.compile(r"<urn:uuid:([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})>")
-_HEX64 = re.compile(r"[0-9a-f]{64}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class NameList(Sequence[str]):
@@ -51,37 +51,37 @@ class NameList(Sequence[str]):
         return self._text[start:end]
 
 
-class SummaryTable(Sequence[DocumentSummary]):
-    """DocumentSummary rows for the documents named in `names`, in that order, 73 bytes each."""
+def pack_row(summary: DocumentSummary) -> bytes:
+    """A summary as a table row (its name is kept apart); ValueError unless its ids are provpack's."""
+    match = _RECORD_ID.fullmatch(summary.record_id)
+    if match is None or _SHA256.fullmatch(summary.sha256) is None:
+        raise ValueError(f"not a provpack record id and sha256: {summary.record_id!r}, {summary.sha256!r}")
+    return _ROW.pack(bytes.fromhex("".join(match.groups())), bytes.fromhex(summary.sha256), summary.length_bytes,
+                     summary.elisions, summary.possible_elisions, _ORIGINALS.index(summary.original),
+                     summary.omitted_found, summary.differences)
 
-    __slots__ = ("_names", "_rows", "_odd_ids", "_odd_digests", "elisions", "possible_elisions", "text_bytes")
+
+class SummaryTable(Sequence[DocumentSummary]):
+    """The summaries of the documents named in `names`, in that order, one packed row each."""
+
+    __slots__ = ("_names", "_rows", "elisions", "possible_elisions", "text_bytes")
 
     def __init__(self, names: Sequence[str]) -> None:
         self._names = names
         self._rows = bytearray()
-        self._odd_ids: dict[int, str] = {}        # record ids not of provpack's <urn:uuid:...> form
-        self._odd_digests: dict[int, str] = {}    # digests that are not lower-case sha256 hex
         self.elisions = 0
         self.possible_elisions = 0
         self.text_bytes = 0
 
-    def append(self, record_id: str, sha256: str, length_bytes: int, elisions: int, possible_elisions: int,
-               original: Literal["local", "fetched"] | None = None, omitted_found: int = 0,
-               differences: int = 0) -> None:
-        """Add the summary of the next document."""
-        index = len(self)
-        match = _RECORD_ID.fullmatch(record_id)
-        if match is None:
-            self._odd_ids[index] = record_id
-        if _HEX64.fullmatch(sha256) is None:
-            self._odd_digests[index] = sha256
-        self._rows += _ROW.pack(bytes.fromhex("".join(match.groups())) if match else b"",
-                                bytes.fromhex(sha256) if index not in self._odd_digests else b"",
-                                length_bytes, elisions, possible_elisions, _ORIGINALS.index(original),
-                                omitted_found, differences)
-        self.elisions += elisions
-        self.possible_elisions += possible_elisions
-        self.text_bytes += length_bytes
+    def extend(self, rows: bytes) -> None:
+        """Add the rows (from `pack_row`) of the next documents."""
+        if len(rows) % _ROW.size:
+            raise ValueError(f"{len(rows)} bytes are not whole rows of {_ROW.size}")
+        for _uuid, _digest, length_bytes, elisions, possible, *_rest in _ROW.iter_unpack(rows):
+            self.elisions += elisions
+            self.possible_elisions += possible
+            self.text_bytes += length_bytes
+        self._rows += rows
 
     def __len__(self) -> int:
         return len(self._rows) // _ROW.size
@@ -107,11 +107,9 @@ class SummaryTable(Sequence[DocumentSummary]):
 
     def _summary(self, index: int, row: tuple[bytes, bytes, int, int, int, int, int, int]) -> DocumentSummary:
         uuid_bytes, digest, length_bytes, elisions, possible, original, omitted_found, differences = row
-        record_id = self._odd_ids.get(index)
-        if record_id is None:
-            hexed = uuid_bytes.hex()
-            record_id = f"<urn:uuid:{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}>"
-        sha256 = self._odd_digests.get(index) or digest.hex()
-        return DocumentSummary(name=self._names[index], record_id=record_id, sha256=sha256,
-                               length_bytes=length_bytes, elisions=elisions, possible_elisions=possible,
-                               original=_ORIGINALS[original], omitted_found=omitted_found, differences=differences)
+        hexed = uuid_bytes.hex()
+        return DocumentSummary(
+            name=self._names[index],
+            record_id=f"<urn:uuid:{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}>",
+            sha256=digest.hex(), length_bytes=length_bytes, elisions=elisions, possible_elisions=possible,
+            original=_ORIGINALS[original], omitted_found=omitted_found, differences=differences)

@@ -1,0 +1,85 @@
+"""Tests for provpack.gzipper: deterministic, standard gzip members from either backend."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provpack import gzipper
+from provpack.errors import InputError
+from provpack.gzipper import GZIP_HEADER, ONE_SHOT_LIMIT, Deflate, available_backends, choose
+
+BACKENDS = available_backends()
+
+
+@given(data=st.binary(max_size=5000), backend=st.sampled_from(BACKENDS), level=st.integers(0, 3))
+def test_member_is_standard_gzip(data: bytes, backend: str, level: int) -> None:
+    """Every member decompresses to its data with gzip, one member, with our fixed header."""
+    member = Deflate(backend, level).member(data[:len(data) // 2], data[len(data) // 2:])
+    assert gzip.decompress(member) == data
+    decompressor = zlib.decompressobj(31)
+    assert decompressor.decompress(member) == data and decompressor.eof and not decompressor.unused_data
+    assert member[:10] == GZIP_HEADER
+
+
+def test_header_has_no_time_no_name_and_a_fixed_os() -> None:
+    """mtime 0, no FNAME/FEXTRA flags, XFL 0, OS 3: the same header on every platform."""
+    for backend in BACKENDS:
+        header = Deflate(backend, 1).member(b"x")[:10]
+        assert header[3] == 0 and header[4:8] == b"\0\0\0\0" and header[8] == 0 and header[9] == 3
+
+
+@given(data=st.binary(max_size=3000), level=st.integers(0, 9))
+def test_zlib_backend_writes_zlibs_own_deflate_stream(data: bytes, level: int) -> None:
+    """The zlib backend's bytes after the header are zlib's gzip output exactly (what archives held before)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
+    reference = compressor.compress(data) + compressor.flush()
+    assert Deflate("zlib", level).member(data)[10:] == reference[10:]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_large_data_streams_in_slices(backend: str) -> None:
+    """Past ONE_SHOT_LIMIT the member comes in pieces, is the same every time, and is still one gzip member."""
+    block = bytes(range(256)) * ((ONE_SHOT_LIMIT // 256) + 300)
+    deflate = Deflate(backend, 1)
+    pieces = list(deflate.pieces(b"head\r\n", block, b"\r\n\r\n"))
+    assert len(pieces) > 3
+    member = b"".join(pieces)
+    assert member == deflate.member(b"head\r\n", block, b"\r\n\r\n")
+    assert gzip.decompress(member) == b"head\r\n" + block + b"\r\n\r\n"
+
+
+def test_zlib_output_does_not_depend_on_slicing() -> None:
+    """zlib's streamed member equals its one-shot member, so the slice size never changes zlib archives."""
+    block = bytes(range(256)) * ((ONE_SHOT_LIMIT // 256) + 300)
+    streamed = Deflate("zlib", 6).member(block)
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    assert streamed[10:] == (compressor.compress(block) + compressor.flush())[10:]
+
+
+def test_choose_defaults_and_refusals() -> None:
+    """Default backend and level; unknown backends and out-of-range levels are input errors."""
+    assert choose() == Deflate(gzipper.default_backend(), gzipper.DEFAULT_LEVELS[gzipper.default_backend()])
+    assert choose("zlib") == Deflate("zlib", 6)
+    assert choose("zlib", 9) == Deflate("zlib", 9)
+    with pytest.raises(InputError, match="unknown deflate backend"):
+        choose("brotli")
+    with pytest.raises(InputError, match="levels are 0 to 9"):
+        choose("zlib", 10)
+    if "isal" in BACKENDS:
+        assert choose() == Deflate("isal", 1)
+        with pytest.raises(InputError, match="isal levels are 0 to 3"):
+            choose("isal", 6)
+
+
+def test_without_isal_zlib_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where python-isal is not installed, the default is zlib and asking for isal says how to get it."""
+    monkeypatch.setattr(gzipper, "_ISAL", None)
+    assert available_backends() == ("zlib",)
+    assert choose() == Deflate("zlib", 6)
+    with pytest.raises(InputError, match="not installed"):
+        choose("isal")

@@ -1,0 +1,102 @@
+"""Tests for provpack.parallel: results in task order, bounded windows, errors and interrupts."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+
+import pytest
+
+from provpack.errors import ArchiveError, CaptureError, InputError, IntegrityError, ProvpackError
+from provpack.parallel import OrderedPool, default_jobs
+
+
+def slow_square(number: int) -> int:
+    """Later tasks finish first, so order must be restored."""
+    time.sleep(0.002 * (number % 3))
+    return number * number
+
+
+def fail_on_seven(number: int) -> int:
+    if number == 7:
+        raise InputError("doc7.txt", "invalid UTF-8 (0xFF)", offset=12, fix="re-save the file as UTF-8")
+    return number
+
+
+def worker_pid(_: int) -> int:
+    return os.getpid()
+
+
+def test_results_come_in_task_order() -> None:
+    """Whatever finishes first, results are yielded in the order of the tasks."""
+    with OrderedPool(slow_square, jobs=2, window=4) as pool:
+        assert list(pool.map(range(40))) == [n * n for n in range(40)]
+
+
+def test_window_bounds_tasks_in_flight() -> None:
+    """No more than `window` tasks are taken from the iterator ahead of the consumer."""
+    taken: list[int] = []
+
+    def tasks() -> object:
+        for number in range(100):
+            taken.append(number)
+            yield number
+
+    with OrderedPool(slow_square, jobs=2, window=3) as pool:
+        results = pool.map(tasks())  # type: ignore[arg-type]
+        assert next(results) == 0
+        assert len(taken) <= 4
+        assert list(results) == [n * n for n in range(1, 100)]
+
+
+def test_work_runs_in_other_processes() -> None:
+    """The function runs in worker processes, not in the caller."""
+    with OrderedPool(worker_pid, jobs=2) as pool:
+        assert os.getpid() not in set(pool.map(range(8)))
+
+
+def test_worker_error_arrives_whole() -> None:
+    """An InputError raised in a worker is raised in the caller with its message and attributes."""
+    with OrderedPool(fail_on_seven, jobs=2, window=4) as pool:
+        results = pool.map(range(20))
+        assert [next(results) for _ in range(7)] == list(range(7))
+        with pytest.raises(InputError) as caught:
+            next(results)
+    error = caught.value
+    assert str(error) == "doc7.txt: byte 12: invalid UTF-8 (0xFF); re-save the file as UTF-8"
+    assert (error.path.name, error.offset, error.problem) == ("doc7.txt", 12, "invalid UTF-8 (0xFF)")
+
+
+@pytest.mark.parametrize("error", [
+    InputError("a.yaml", "malformed YAML", line=3, column=4, fix="fix it"),
+    ArchiveError("x.warc.gz", "already exists", fix="pass --force"),
+    CaptureError("https://example.org/", "timed out"),
+    IntegrityError("x.warc.gz", "digest mismatch"),
+    ProvpackError("plain"),
+])
+def test_errors_pickle_whole(error: ProvpackError) -> None:
+    """Every provpack error survives pickling: same type, message, attributes and exit code."""
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error) and str(copy) == str(error) and copy.args == error.args
+    assert copy.__dict__ == error.__dict__ and copy.exit_code == error.exit_code
+
+
+def test_interrupt_in_the_consumer_stops_the_pool() -> None:
+    """KeyboardInterrupt while consuming cancels the rest and leaves no worker behind."""
+    pool = OrderedPool(slow_square, jobs=2, window=4)
+    processes = []
+    with pytest.raises(KeyboardInterrupt):
+        with pool:
+            for result in pool.map(range(1000)):
+                if result > 50:
+                    assert pool._executor is not None
+                    processes = list(pool._executor._processes.values())
+                    raise KeyboardInterrupt
+    assert len(processes) == 2
+    assert all(not process.is_alive() for process in processes)
+
+
+def test_default_jobs_is_the_cpus_available() -> None:
+    """At least one, and no more than the machine has."""
+    assert 1 <= default_jobs() <= (os.cpu_count() or 1)

@@ -1,0 +1,68 @@
+"""Tests for provpack.tables: compact per-document tables read back as what went in."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provpack.model import DocumentSummary
+from provpack.tables import NameList, SummaryTable, pack_row
+
+NAMES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@given(names=st.lists(NAMES, max_size=30))
+def test_name_list_reads_back(names: list[str]) -> None:
+    """Every name, by positive or negative index and by slice."""
+    table = NameList(names)
+    assert list(table) == names and len(table) == len(names)
+    assert [table[-n] for n in range(1, len(names) + 1)] == [names[-n] for n in range(1, len(names) + 1)]
+    assert table[1:4] == names[1:4]
+    with pytest.raises(IndexError):
+        table[len(names)]
+
+
+summaries = st.builds(
+    DocumentSummary,
+    name=st.just(""),
+    record_id=st.uuids().map(lambda u: f"<urn:uuid:{u}>"),
+    sha256=st.binary(min_size=32, max_size=32).map(bytes.hex),
+    length_bytes=st.integers(0, 2**40),
+    elisions=st.integers(0, 2**31),
+    possible_elisions=st.integers(0, 2**31),
+    original=st.sampled_from([None, "local", "fetched"]),
+    omitted_found=st.integers(0, 2**31),
+    differences=st.integers(0, 2**31),
+)
+
+
+@given(rows=st.lists(summaries, max_size=20))
+def test_summary_table_reads_back(rows: list[DocumentSummary]) -> None:
+    """Packed rows come back as equal DocumentSummary objects, with their names, and totals add up."""
+    names = [f"doc{n}" for n in range(len(rows))]
+    table = SummaryTable(NameList(names))
+    half = len(rows) // 2
+    table.extend(b"".join(pack_row(row) for row in rows[:half]))
+    table.extend(b"".join(pack_row(row) for row in rows[half:]))
+    expected = [DocumentSummary(name, *(getattr(row, field) for field in DocumentSummary.__slots__[1:]))
+                for name, row in zip(names, rows)]
+    assert list(table) == expected and len(table) == len(rows)
+    assert [table[n] for n in range(-len(rows), len(rows))] == expected + expected
+    assert table.elisions == sum(r.elisions for r in rows)
+    assert table.possible_elisions == sum(r.possible_elisions for r in rows)
+    assert table.text_bytes == sum(r.length_bytes for r in rows)
+
+
+def test_only_provpack_ids_pack() -> None:
+    """A record id or digest of another form is refused rather than stored wrongly."""
+    good = DocumentSummary("a", f"<urn:uuid:{uuid.uuid4()}>", "ab" * 32, 1, 0, 0)
+    pack_row(good)
+    with pytest.raises(ValueError):
+        pack_row(DocumentSummary("a", "<urn:other:1>", "ab" * 32, 1, 0, 0))
+    with pytest.raises(ValueError):
+        pack_row(DocumentSummary("a", good.record_id, "AB" * 32, 1, 0, 0))
+    with pytest.raises(ValueError):
+        SummaryTable([]).extend(b"\0" * 7)
