@@ -85,7 +85,8 @@ def run(command: list[str] | str, *, shell: bool = False) -> float:
 
 
 def peak_memory(command: list[str] | str, *, shell: bool = False) -> tuple[float, float]:
-    """Peak resident memory (MB) of the whole process tree, summed, and of its largest process."""
+    """Peak memory (MB) of the whole process tree (proportional set size, so pages that forked
+    workers share with their parent count once) and peak resident memory of its largest process."""
     process = subprocess.Popen(command, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                executable="/bin/bash" if shell else None)
     peaks = [0, 0]
@@ -93,9 +94,9 @@ def peak_memory(command: list[str] | str, *, shell: bool = False) -> tuple[float
     def sample() -> None:
         page = os.sysconf("SC_PAGE_SIZE")
         while process.poll() is None:
-            sizes = [_rss(pid, page) for pid in _tree(process.pid)]
-            peaks[0] = max(peaks[0], sum(sizes))
-            peaks[1] = max(peaks[1], max(sizes, default=0))
+            tree = _tree(process.pid)
+            peaks[0] = max(peaks[0], sum(_pss(pid) for pid in tree))
+            peaks[1] = max(peaks[1], max((_rss(pid, page) for pid in tree), default=0))
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample)
@@ -115,6 +116,17 @@ def _tree(pid: int) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _rss(pid: int, page: int) -> int:
@@ -192,6 +204,11 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
     naive = best("naive warcio writer", [sys.executable, str(naive_script), str(source), str(naive_out)], args.repeat)
     pack = best("provpack package", package_command(source, ours), args.repeat)
     pack_one = best("provpack package --jobs 1", package_command(source, ours, "--jobs", "1"), args.repeat)
+    library = best("provpack.package() (no CLI start-up)",
+                   [sys.executable, "-c", "import sys, provpack; provpack.package(sys.argv[1], out=sys.argv[2], "
+                    "force=True)", str(source), str(ours)], args.repeat)
+    startup = best("provpack --version (CLI start-up)", [tool("provpack"), "--version"], args.repeat,
+                   memory=False)
     archive_mb = ours.stat().st_size / 1e6
     warcio_check = best("warcio check", [tool("warcio"), "check", str(ours)], args.repeat)
     fastwarc_check = best("fastwarc check", [tool("fastwarc"), "check", "-q", str(ours)], args.repeat)
@@ -205,6 +222,8 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
         (naive, f"{args.docs / naive.seconds:,.0f} docs/s", "1.0x"),
         (pack, f"{args.docs / pack.seconds:,.0f} docs/s", f"{naive.seconds / pack.seconds:.1f}x naive"),
         (pack_one, f"{args.docs / pack_one.seconds:,.0f} docs/s", f"{naive.seconds / pack_one.seconds:.1f}x naive"),
+        (library, f"{args.docs / library.seconds:,.0f} docs/s", f"{naive.seconds / library.seconds:.1f}x naive"),
+        (startup, "", ""),
         (warcio_check, f"{uncompressed_mb / warcio_check.seconds:,.0f} MB/s", "1.0x"),
         (fastwarc_check, f"{uncompressed_mb / fastwarc_check.seconds:,.0f} MB/s",
          f"{warcio_check.seconds / fastwarc_check.seconds:.1f}x warcio check"),
@@ -216,7 +235,7 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
     print(f"\n{args.docs:,} documents ({text_bytes / 1e6:.1f} MB of text; archive {archive_mb:.1f} MB, "
           f"{uncompressed_mb:.1f} MB uncompressed; naive archive {naive_out.stat().st_size / 1e6:.1f} MB)")
     print(f"{header}, {load_end:.2f} at end; {backends()}; best of {args.repeat}\n")
-    print("| command | best time | throughput | ratio | peak RSS, all processes | largest process |")
+    print("| command | best time | throughput | ratio | peak memory, all processes (PSS) | largest process (RSS) |")
     print("|---|---:|---:|---|---:|---:|")
     for measure, speed, ratio in rows:
         print(f"| {measure.label} | {measure.seconds:.2f} s | {speed} | {ratio} | {measure.tree_mb:.0f} MB "
@@ -237,7 +256,7 @@ def _flat(args: argparse.Namespace, work: Path, pack: Measure, verify: Measure) 
     out = work / "flat.warc.gz"
     pack_tree, pack_largest = peak_memory(package_command(source, out))
     verify_tree, verify_largest = peak_memory([tool("provpack"), "-q", "verify", str(out)])
-    print(f"\nPeak RSS, {args.docs:,} vs {args.flat:,} documents (all processes / largest process):\n")
+    print(f"\nPeak memory, {args.docs:,} vs {args.flat:,} documents (all processes PSS / largest process RSS):\n")
     print(f"| command | {args.docs:,} documents | {args.flat:,} documents | change |")
     print("|---|---:|---:|---:|")
     for label, small, large in (("provpack package", pack, (pack_tree, pack_largest)),
@@ -256,7 +275,7 @@ def _tiny(args: argparse.Namespace, work: Path) -> None:
 
 
 def _compression(args: argparse.Namespace, source: Path, work: Path) -> None:
-    """Archive size and packaging time for each deflate backend and level."""
+    """Archive size and packaging time (one run each) for each deflate backend and level."""
     from provpack import gzipper
     print("\n| deflate | level | archive | ratio to text+JSON | provpack package |")
     print("|---|---:|---:|---:|---:|")
@@ -266,8 +285,7 @@ def _compression(args: argparse.Namespace, source: Path, work: Path) -> None:
         for level in gzipper.LEVELS[backend]:
             if backend == "zlib" and level not in (1, 6, 9):
                 continue
-            seconds = min(run(package_command(source, out, "--deflate", backend, "--level", str(level)))
-                          for _ in range(args.repeat))
+            seconds = run(package_command(source, out, "--deflate", backend, "--level", str(level)))
             if uncompressed is None:
                 uncompressed = float(subprocess.run(f"zcat {out} | wc -c", shell=True, capture_output=True,
                                                     text=True, executable="/bin/bash").stdout)

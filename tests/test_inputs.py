@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from provpack.errors import InputError
+from provpack import inputs
 from provpack.inputs import discover, list_sources
 
 from conftest import write_text
@@ -89,3 +90,21 @@ def test_duplicate_across_sources_names_both(tmp_path: Path) -> None:
     write_text(tmp_path / "y", "same", b"2")
     with pytest.raises(InputError, match=r"y/same.txt: a document named 'same' is already given by .*x/same.txt"):
         list_sources([tmp_path / "x", tmp_path / "y"])
+
+
+def test_listing_in_small_sorted_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names gathered in many sorted runs come out in one order, each with its own sidecar."""
+    monkeypatch.setattr(inputs, "_RUN", 3)
+    stems = [f"{letter}{number}" for number in range(5) for letter in "zyxab-"]
+    for position, stem in enumerate(stems):
+        sidecar = f"title: {stem}\n" if position % 4 == 0 else None
+        write_text(tmp_path, stem, stem.encode(), sidecar=sidecar)
+        if position % 7 == 3 and sidecar is None:
+            (tmp_path / f"{stem}.yml").write_text("title: yml\n")
+    listing = list_sources([tmp_path])
+    assert list(listing.names) == sorted(stems)
+    for index, stem in enumerate(listing.names):
+        position = stems.index(stem)
+        expected = ".yaml" if position % 4 == 0 else ".yml" if position % 7 == 3 else None
+        assert listing.sidecar_path(index) == (None if expected is None else str(tmp_path / f"{stem}{expected}"))
+        assert listing.sizes[index] == len(stem)

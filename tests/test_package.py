@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -160,6 +161,7 @@ def test_error_in_a_worker_is_the_same_error(tmp_path: Path, fixed_date: dt.date
             provpack.package(source, out=out, date=fixed_date, jobs=jobs)
         errors.append((type(caught.value), str(caught.value), caught.value.offset))
         assert not out.parent.exists() or list(out.parent.iterdir()) == []
+        assert multiprocessing.active_children() == []
     assert errors[0] == errors[1]
     assert "doc025.txt: byte 12: invalid UTF-8" in errors[0][1]
 
@@ -183,6 +185,7 @@ def test_interrupt_leaves_no_partial_archive(tmp_path: Path, fixed_date: dt.date
     with pytest.raises(KeyboardInterrupt):
         provpack.package(source, out=out, date=fixed_date, jobs=2)
     assert list(out.parent.iterdir()) == []
+    assert multiprocessing.active_children() == []
 
 
 def test_jobs_must_be_positive(seed_dir: Path, tmp_path: Path) -> None:

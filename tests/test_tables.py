@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import uuid
 
 import pytest
@@ -66,3 +67,12 @@ def test_only_provpack_ids_pack() -> None:
         pack_row(DocumentSummary("a", good.record_id, "AB" * 32, 1, 0, 0))
     with pytest.raises(ValueError):
         SummaryTable([]).extend(b"\0" * 7)
+
+
+def test_summary_table_pickles_as_a_tuple() -> None:
+    """A table travels (pickled) as the plain tuple of its summaries."""
+    row = DocumentSummary("", f"<urn:uuid:{uuid.UUID(int=5)}>", "cd" * 32, 3, 1, 0)
+    table = SummaryTable(NameList(["a", "b"]))
+    table.extend(pack_row(row) * 2)
+    copy = pickle.loads(pickle.dumps(table))
+    assert copy == tuple(table) and [s.name for s in copy] == ["a", "b"]

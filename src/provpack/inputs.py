@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIX = ".txt"
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 MAX_TEXT_BYTES = 512 * 1024 * 1024
+_RUN = 8192   # names sorted per run while listing a folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
             size = _require_regular(root)
             sidecar = _sidecar_for(root)
             code = 0 if sidecar is None else 1 + SIDECAR_SUFFIXES.index(sidecar.suffix)
-            scan = _Scan(str(root.parent), [root.stem], bytearray([code]), array("q", [size]))
+            scan = _Scan(str(root.parent), NameList([root.stem]), bytearray([code]), array("q", [size]))
         else:
             raise InputError(root, "no such file or folder")
         scans.append(scan)
@@ -84,7 +85,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
     return _merge(scans)
 
 
-def _keyed(stems: list[str], number: int) -> Iterator[tuple[str, int, int]]:
+def _keyed(stems: Iterable[str], number: int) -> Iterator[tuple[str, int, int]]:
     """(stem, scan number, position) for each stem of one scan, in order."""
     for position, stem in enumerate(stems):
         yield stem, number, position
@@ -92,7 +93,7 @@ def _keyed(stems: list[str], number: int) -> Iterator[tuple[str, int, int]]:
 
 class _Scan(NamedTuple):
     folder: str
-    stems: list[str]        # sorted
+    stems: NameList         # sorted
     sidecars: bytearray
     sizes: array[int]
 
@@ -101,27 +102,29 @@ def _merge(scans: list[_Scan]) -> Listing:
     """One listing sorted by name from per-source scans; a name given twice is an error."""
     if len(scans) == 1:
         only = scans[0]
-        return Listing((only.folder,), NameList(only.stems), array("H", bytes(2 * len(only.stems))),
+        return Listing((only.folder,), only.stems, array("H", bytes(2 * len(only.stems))),
                        bytes(only.sidecars), only.sizes)
     folder_index = array("H")
     sidecars = bytearray()
     sizes = array("q")
-    names: list[str] = []
-    previous: tuple[str | None, int] = (None, 0)
-    ordered = heapq.merge(*(_keyed(scan.stems, number) for number, scan in enumerate(scans)))
-    for stem, number, position in ordered:
-        if stem == previous[0]:
-            first, second = scans[previous[1]], scans[number]
-            raise InputError(os.path.join(second.folder, stem + TEXT_SUFFIX),
-                             f"a document named {stem!r} is already given by "
-                             f"{Path(first.folder, stem + TEXT_SUFFIX)}",
-                             fix="document names (file stems) must be unique")
-        previous = (stem, number)
-        names.append(stem)
-        folder_index.append(number)
-        sidecars.append(scans[number].sidecars[position])
-        sizes.append(scans[number].sizes[position])
-    return Listing(tuple(scan.folder for scan in scans), NameList(names), folder_index, bytes(sidecars), sizes)
+
+    def merged() -> Iterator[str]:
+        previous: tuple[str | None, int] = (None, 0)
+        for stem, number, position in heapq.merge(*(_keyed(scan.stems, number) for number, scan in enumerate(scans))):
+            if stem == previous[0]:
+                first, second = scans[previous[1]], scans[number]
+                raise InputError(os.path.join(second.folder, stem + TEXT_SUFFIX),
+                                 f"a document named {stem!r} is already given by "
+                                 f"{Path(first.folder, stem + TEXT_SUFFIX)}",
+                                 fix="document names (file stems) must be unique")
+            previous = (stem, number)
+            folder_index.append(number)
+            sidecars.append(scans[number].sidecars[position])
+            sizes.append(scans[number].sizes[position])
+            yield stem
+
+    names = NameList(merged())
+    return Listing(tuple(scan.folder for scan in scans), names, folder_index, bytes(sidecars), sizes)
 
 
 def read_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES) -> bytes:
@@ -144,16 +147,16 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     """The texts in one folder, sorted by name, with their sidecars and sizes."""
     resolved_root = root.resolve()
     folder = str(root)
-    stems: list[str] = []
+    texts = _SortedRuns()
+    sidecar_stems = tuple(_SortedRuns() for _ in SIDECAR_SUFFIXES)
     linked: set[str] = set()
-    sidecar_stems: tuple[set[str], ...] = tuple(set() for _ in SIDECAR_SUFFIXES)
     try:
         with os.scandir(root) as listing:
             for entry in listing:
                 name = entry.name
                 if name.endswith(TEXT_SUFFIX):
                     if not name.startswith("."):
-                        stems.append(name[:-len(TEXT_SUFFIX)])
+                        texts.add(name[:-len(TEXT_SUFFIX)])
                         if entry.is_symlink():
                             linked.add(name)
                     continue
@@ -162,33 +165,71 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
                         sidecar_stems[number].add(name[:-len(suffix)])
     except OSError as exc:
         raise InputError(root, f"cannot list the folder: {exc.strerror or exc}") from exc
-    stems.sort()
-    kept: list[str] = []
+    sidecar_iters = [iter(stems) for stems in sidecar_stems]
+    sidecar_heads = [next(stems, None) for stems in sidecar_iters]
     sidecars = bytearray()
     sizes = array("q")
-    for stem in stems:
-        path = os.path.join(folder, stem + TEXT_SUFFIX)
-        if stem + TEXT_SUFFIX in linked:
-            target = Path(path).resolve()
-            if not follow_symlinks and not target.is_relative_to(resolved_root):
-                raise InputError(path, f"symbolic link points outside the source folder (to {target})",
-                                 fix="copy the file in, or pass --follow-symlinks")
-        try:
-            info = os.stat(path)
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
-        if not stat.S_ISREG(info.st_mode):
-            log.warning("%s: not a regular file; skipped", path)
-            continue
-        present = [number for number, found in enumerate(sidecar_stems) if stem in found]
-        if len(present) > 1:
-            first, second = (stem + SIDECAR_SUFFIXES[number] for number in present[:2])
-            raise InputError(os.path.join(folder, second), f"both {first} and {second} describe {stem}{TEXT_SUFFIX}",
-                             fix="keep one sidecar per document")
-        kept.append(stem)
-        sidecars.append(1 + present[0] if present else 0)
-        sizes.append(info.st_size)
-    return _Scan(folder, kept, sidecars, sizes)
+
+    def kept() -> Iterator[str]:
+        for stem in texts:   # sorted; each sidecar stream is walked alongside
+            path = os.path.join(folder, stem + TEXT_SUFFIX)
+            if stem + TEXT_SUFFIX in linked:
+                target = Path(path).resolve()
+                if not follow_symlinks and not target.is_relative_to(resolved_root):
+                    raise InputError(path, f"symbolic link points outside the source folder (to {target})",
+                                     fix="copy the file in, or pass --follow-symlinks")
+            try:
+                info = os.stat(path)
+            except OSError as exc:
+                raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
+            present = []
+            for number, stems in enumerate(sidecar_iters):
+                head = sidecar_heads[number]
+                while head is not None and head < stem:
+                    head = next(stems, None)
+                sidecar_heads[number] = head
+                if head == stem:
+                    present.append(number)
+            if not stat.S_ISREG(info.st_mode):
+                log.warning("%s: not a regular file; skipped", path)
+                continue
+            if len(present) > 1:
+                first, second = (stem + SIDECAR_SUFFIXES[number] for number in present[:2])
+                raise InputError(os.path.join(folder, second),
+                                 f"both {first} and {second} describe {stem}{TEXT_SUFFIX}",
+                                 fix="keep one sidecar per document")
+            sidecars.append(1 + present[0] if present else 0)
+            sizes.append(info.st_size)
+            yield stem
+
+    names = NameList(kept())
+    return _Scan(folder, names, sidecars, sizes)
+
+
+class _SortedRuns:
+    """Strings gathered in sorted, packed runs; iterating merges the runs in order.
+
+    A folder of 100,000 texts is listed without ever holding 100,000 str objects.
+    """
+
+    def __init__(self) -> None:
+        self._runs: list[NameList] = []
+        self._pending: list[str] = []
+
+    def add(self, item: str) -> None:
+        self._pending.append(item)
+        if len(self._pending) >= _RUN:
+            self._pack()
+
+    def __iter__(self) -> Iterator[str]:
+        self._pack()
+        return heapq.merge(*self._runs)
+
+    def _pack(self) -> None:
+        if self._pending:
+            self._pending.sort()
+            self._runs.append(NameList(self._pending))
+            self._pending = []
 
 
 def _require_regular(path: Path) -> int:

@@ -9,6 +9,7 @@ documents are encoded here, streaming, rather than copied between processes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -110,10 +111,11 @@ def package(
     if fetch:
         workers = 1  # captures are shared between documents, and the fetcher may not travel to a worker
     written_originals: set[str] = set()
-    with open_archive(out_path, force=force) as sink:
+    batches = _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers)
+    with open_archive(out_path, force=force) as sink, contextlib.closing(batches):
         info = warcinfo_record(out_path.name, description=description, operator=operator)
         sink.write(encode(info, date=stamp, deflate=compressor), records=1)
-        for encoded in _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers):
+        for encoded in batches:
             for key, records, pieces in encoded.parts:
                 if key is None or key not in written_originals:
                     sink.write(pieces, records=records)

@@ -1,15 +1,17 @@
-"""Per-document tables that stay small for 100,000 documents: names and summaries in flat buffers.
+"""Per-document tables that keep memory flat for 100,000 documents: names and summaries.
 
 A Python str and a dataclass per document cost some 400 bytes each; packaging
-keeps one name (its characters plus 8 bytes) and one 73-byte row per document
-instead, and builds the objects only when they are read.
+keeps one name in memory (its characters plus 8 bytes) and one 73-byte row on
+disk per document instead, and builds the objects only when they are read.
 """
 
 from __future__ import annotations
 
-import itertools
+import os
 import re
 import struct
+import tempfile
+import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal, overload
@@ -21,6 +23,8 @@ _ROW = struct.Struct("<16s32sQIIBII")
 _ORIGINALS: tuple[Literal["local", "fetched"] | None, ...] = (None, "local", "fetched")
 _RECORD_ID = re.compile(r"<urn:uuid:([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})>")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_CHUNK_ROWS = 4096
+_PACK = 4096
 
 
 class NameList(Sequence[str]):
@@ -29,12 +33,29 @@ class NameList(Sequence[str]):
     __slots__ = ("_text", "_ends")
 
     def __init__(self, names: Iterable[str]) -> None:
-        parts = list(names)
+        parts: list[str] = []
+        chunk: list[str] = []
+        self._ends = array("Q")
+        end = 0
+        for name in names:   # packed as they come: the names never all exist as objects at once
+            chunk.append(name)
+            end += len(name)
+            self._ends.append(end)
+            if len(chunk) >= _PACK:
+                parts.append("".join(chunk))
+                chunk.clear()
+        parts.append("".join(chunk))
         self._text = "".join(parts)
-        self._ends = array("Q", itertools.accumulate(len(part) for part in parts))
 
     def __len__(self) -> int:
         return len(self._ends)
+
+    def __iter__(self) -> Iterator[str]:
+        text = self._text
+        start = 0
+        for end in self._ends:
+            yield text[start:end]
+            start = end
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -62,13 +83,19 @@ def pack_row(summary: DocumentSummary) -> bytes:
 
 
 class SummaryTable(Sequence[DocumentSummary]):
-    """The summaries of the documents named in `names`, in that order, one packed row each."""
+    """The summaries of the documents named in `names`, in that order.
 
-    __slots__ = ("_names", "_rows", "elisions", "possible_elisions", "text_bytes")
+    Rows go to an anonymous temporary file as they come, so memory stays flat
+    however many documents there are; reading one builds its DocumentSummary.
+    """
+
+    __slots__ = ("_names", "_file", "_count", "elisions", "possible_elisions", "text_bytes", "__weakref__")
 
     def __init__(self, names: Sequence[str]) -> None:
         self._names = names
-        self._rows = bytearray()
+        self._file = tempfile.TemporaryFile()
+        weakref.finalize(self, self._file.close)
+        self._count = 0
         self.elisions = 0
         self.possible_elisions = 0
         self.text_bytes = 0
@@ -81,10 +108,11 @@ class SummaryTable(Sequence[DocumentSummary]):
             self.elisions += elisions
             self.possible_elisions += possible
             self.text_bytes += length_bytes
-        self._rows += rows
+        self._file.write(rows)
+        self._count += len(rows) // _ROW.size
 
     def __len__(self) -> int:
-        return len(self._rows) // _ROW.size
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> DocumentSummary: ...
@@ -95,15 +123,27 @@ class SummaryTable(Sequence[DocumentSummary]):
     def __getitem__(self, index: int | slice) -> DocumentSummary | list[DocumentSummary]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        count = len(self)
-        if not -count <= index < count:
+        if not -self._count <= index < self._count:
             raise IndexError("document index out of range")
-        index %= count
-        return self._summary(index, _ROW.unpack_from(self._rows, index * _ROW.size))
+        index %= self._count
+        return self._summary(index, _ROW.unpack(self._read(index, 1)))
 
     def __iter__(self) -> Iterator[DocumentSummary]:
-        for index, row in enumerate(_ROW.iter_unpack(self._rows)):
-            yield self._summary(index, row)
+        for start in range(0, self._count, _CHUNK_ROWS):
+            chunk = self._read(start, min(_CHUNK_ROWS, self._count - start))
+            for offset, row in enumerate(_ROW.iter_unpack(chunk)):
+                yield self._summary(start + offset, row)
+
+    def __reduce__(self) -> tuple[type[tuple[DocumentSummary, ...]], tuple[list[DocumentSummary]]]:
+        """Pickled as the tuple of its summaries."""
+        return tuple, (list(self),)
+
+    def _read(self, first: int, count: int) -> bytes:
+        self._file.flush()
+        self._file.seek(first * _ROW.size)
+        data = self._file.read(count * _ROW.size)
+        self._file.seek(0, os.SEEK_END)
+        return data
 
     def _summary(self, index: int, row: tuple[bytes, bytes, int, int, int, int, int, int]) -> DocumentSummary:
         uuid_bytes, digest, length_bytes, elisions, possible, original, omitted_found, differences = row
