@@ -15,7 +15,7 @@ import functools
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -151,7 +151,7 @@ _Task = tuple[tuple[tuple[str, str, str | None], ...], str, Deflate, bool]
 
 
 def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Deflate,
-             jobs: int) -> Iterator[_Encoded]:
+             jobs: int) -> Generator[_Encoded, None, None]:
     """Every document encoded, in order: in worker processes when that pays, else here."""
     count = len(listing)
     if jobs == 1 or (count < POOL_MIN_DOCUMENTS and sum(listing.sizes) < POOL_MIN_BYTES):
