@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import InputError
@@ -126,7 +126,7 @@ def parse_document(name: str, raw: bytes, *, path: Path | None = None) -> Docume
     )
 
 
-def _next_filled(lines: list[tuple[int, int]], start: int, blank: Callable[[int], bool]) -> int | None:
+def _next_filled(lines: Sequence[tuple[int, int]], start: int, blank: Callable[[int], bool]) -> int | None:
     for number in range(start, len(lines)):
         if not blank(number):
             return number
@@ -172,7 +172,7 @@ def _publication_title(
     ]
 
 
-def _trailer_start(text: str, lines: list[tuple[int, int]], blank: Callable[[int], bool], floor: int) -> int | None:
+def _trailer_start(text: str, lines: Sequence[tuple[int, int]], blank: Callable[[int], bool], floor: int) -> int | None:
     trailer_start = None
     for number in range(len(lines) - 1, -1, -1):
         start, end = lines[number]

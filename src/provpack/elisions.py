@@ -90,6 +90,6 @@ def _segments(document: Document, index: TextIndex, elisions: list[Elision]) -> 
         if start == end:
             continue
         span = index.span(start, end)
-        digest = hashlib.sha256(document.raw[span.byte_start:span.byte_end]).hexdigest()
+        digest = hashlib.sha256(memoryview(document.raw)[span.byte_start:span.byte_end]).hexdigest()
         segments.append(Segment(index=len(segments), span=span, sha256=digest))
     return tuple(segments)

@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 ARCHIVE_SUFFIX = ".warc.gz"
 POOL_MIN_DOCUMENTS = 256          # fewer documents than this (and little text) are encoded in-process
 POOL_MIN_BYTES = 8 << 20
-BATCH_DOCUMENTS = 48              # documents per task sent to a worker ...
-BATCH_BYTES = 1 << 20             # ... or fewer, when their texts add up to this
+BATCH_DOCUMENTS = 96              # documents per task sent to a worker ...
+BATCH_BYTES = 2 << 20             # ... or fewer, when their texts add up to this
 LOCAL_BYTES = 32 << 20            # texts at least this large are encoded here, streaming
 
 

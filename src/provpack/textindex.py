@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 import re
 from array import array
+from collections.abc import Sequence
+from typing import overload
 
 from .model import Span
 
@@ -61,25 +63,56 @@ class TextIndex:
         line = bisect.bisect_right(self._line_starts, char_offset)
         return line, char_offset - self._line_starts[line - 1] + 1
 
-    def lines(self) -> list[tuple[int, int]]:
+    def lines(self) -> Lines:
         """(start, end) of every line, without its line break."""
-        bounds = []
-        starts = self._line_starts
-        for number, start in enumerate(starts):
-            if number + 1 < len(starts):
-                nxt = starts[number + 1]
-                end = nxt - (2 if self._text[nxt - 2:nxt] == "\r\n" else 1)
-            else:
-                end = len(self._text)
-            bounds.append((start, end))
-        return bounds
+        return Lines(self._text, self._line_starts)
 
 
-def _line_starts(text: str) -> list[int]:
+class Lines(Sequence[tuple[int, int]]):
+    """(start, end) of each line, without its line break; computed when asked for, so a text of
+    millions of lines costs no list of millions of tuples."""
+
+    __slots__ = ("_text", "_starts")
+
+    def __init__(self, text: str, starts: array[int]) -> None:
+        self._text = text
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same (start, end) pairs, a list included."""
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(mine == theirs for mine, theirs in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @overload
+    def __getitem__(self, number: int) -> tuple[int, int]: ...
+
+    @overload
+    def __getitem__(self, number: slice) -> list[tuple[int, int]]: ...
+
+    def __getitem__(self, number: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if isinstance(number, slice):
+            return [self[n] for n in range(*number.indices(len(self)))]
+        starts = self._starts
+        start = starts[number]   # IndexError when out of range, as a list
+        following = number % len(starts) + 1
+        if following < len(starts):
+            nxt = starts[following]
+            return start, nxt - (2 if self._text[nxt - 2:nxt] == "\r\n" else 1)
+        return start, len(self._text)
+
+
+def _line_starts(text: str) -> array[int]:
     """Where each line starts; str.find when there is no CR, several times faster than the regex."""
+    starts = array("q", [0])
     if "\r" in text:
-        return [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-    starts = [0]
+        starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
+        return starts
     find = text.find
     at = find("\n")
     while at >= 0:
