@@ -242,8 +242,8 @@ class Scanner:
         warc_type = fields.get(b"warc-type", b"").lower()
 
         # Claims: (algorithm or None, value, header value as written).
-        block_claims = [(*split_value(raw), raw) for raw in block_values]
-        payload_claims = [(*split_value(raw), raw) for raw in payload_values]
+        block_claims = [split_value(raw) for raw in block_values]
+        payload_claims = [split_value(raw) for raw in payload_values]
         if payload_claims and (warc_type == b"revisit" or warc_type == b"continuation"
                                or b"warc-segment-number" in fields):
             # A revisit's payload digest names the original capture; a segment's covers the whole
