@@ -373,7 +373,11 @@ def open_source(raw: RawReader, report: Report) -> Source:
         if not more:
             break
         first += more
-    if first.startswith(GZIP_MAGIC) or first == GZIP_MAGIC[:1]:
+    if first == GZIP_MAGIC[:1]:
+        return GzipSource(raw, first, report)
+    if first.startswith(GZIP_MAGIC):
+        if _gzip_of_something_else(first):
+            raise NotWarcError("it is gzip, but what it holds does not start with a WARC record (WARC/)")
         return GzipSource(raw, first, report)
     if first.startswith(b"WARC/") or (first and b"WARC/".startswith(first)):
         return PlainSource(raw, first, report)
@@ -390,6 +394,19 @@ def open_source(raw: RawReader, report: Report) -> Source:
         f"starts with bytes {shown}, neither gzip (1f 8b) nor a WARC record (WARC/),"
         " and no WARC record follows in the first MiB"
     )
+
+
+def _gzip_of_something_else(data: bytes) -> bool:
+    """True when the first member decompresses cleanly to something that is not a WARC record,
+    and no member in `data` holds one; a damaged first member is a damaged WARC, not another format."""
+    trial = zlib.decompressobj(31)
+    try:
+        out = trial.decompress(data[:_PROBE], 5)
+    except zlib.error:
+        return False
+    if out == b"WARC/" or len(out) < 5 and not trial.eof:
+        return False
+    return not any(_starts_warc_member(data, idx) for idx in _all(data, b"\x1f\x8b\x08"))
 
 
 def _damaged_gzip_header(data: bytes) -> bool:
