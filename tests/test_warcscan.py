@@ -324,3 +324,12 @@ def test_large_records_straddling_read_blocks(gzip: bool) -> None:
     broken[1_500_000] ^= 0x01
     report = check(bytes(broken))
     assert kinds(report) == ["digest-mismatch", "digest-mismatch"] and report.records == 5
+
+
+def test_payload_behind_a_huge_http_header_is_unverified() -> None:
+    """A payload digest that cannot be checked leaves the record unverified, even with a good block digest."""
+    from provpack.payload import HTTP_HEAD_LIMIT
+    block = b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (HTTP_HEAD_LIMIT + 10) + b"\r\n\r\nbody"
+    report = check(warc([record("response", block, content_type="application/http; msgtype=response",
+                                payload_digest="sha1", payload=b"body")], gzip=False))
+    assert report.ok and report.unverified == 1 and report.warnings[0].kind == "unknown-digest"

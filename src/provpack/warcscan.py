@@ -294,7 +294,11 @@ class Scanner:
         if block_claims:
             checked += self._check_block(block_claims, block_digests)
         if payload_claims:
-            checked += self._check_payload(payload_claims, readings, chunked, http)
+            if readings is None:
+                self.counts["payload digests not checked: no end of the HTTP header within 1 MiB"] += 1
+                unknown += [c[2] for c in payload_claims]
+            else:
+                checked += self._check_payload(payload_claims, readings, chunked, http)
         if warc_type == b"resource":
             self._resource_done(block_digests, block, length)
         elif block is not None:
@@ -311,7 +315,7 @@ class Scanner:
         name = warc_type.decode("ascii", "replace") or "untyped"
         if unknown:
             kind = kinds.UNKNOWN_DIGEST
-            message = f"{name} record has digests with unknown algorithms, not checked: " + ", ".join(
+            message = f"{name} record has digests that cannot be checked: " + ", ".join(
                 raw.decode("ascii", "replace") for raw in unknown)
         elif payload_values:
             kind = kinds.MISSING_DIGEST
@@ -398,13 +402,8 @@ class Scanner:
                 self._mismatch(_BLOCK, raw, digest, "the block")
         return len(claims)
 
-    def _check_payload(
-        self, claims: list[_Claim], readings: Readings | None, chunked: bool, http: bool
-    ) -> int:
+    def _check_payload(self, claims: list[_Claim], readings: Readings, chunked: bool, http: bool) -> int:
         """Compare payload digest claims with each reading of the payload; the number checked."""
-        if readings is None:
-            self.counts["payload digests not checked: no end of the HTTP header within 1 MiB"] += 1
-            return 0
         for algorithm, value, raw in claims:
             algorithm = algorithm or ""
             if value_matches(algorithm, value, readings[RAW][algorithm]):
