@@ -177,6 +177,12 @@ def test_every_byte_flip_in_a_gzip_archive(tmp_path: Path) -> None:
     assert set(missed[0xFF]) == harmless
     assert set(missed[0x01]) == harmless | ftext
     assert harmless <= set(missed[0x80]) <= harmless | last_deflate
+    # Each FLG bit alone: only FTEXT (0x01) is harmless; FHCRC, FEXTRA, FNAME, FCOMMENT and the
+    # reserved bits change how the member parses or are refused.
+    for bit in range(1, 8):
+        data = bytearray(ARCHIVE_BYTES)
+        data[MEMBER_STARTS[1] + 3] ^= 1 << bit
+        assert detected(verify_stream(io.BytesIO(bytes(data)), name="x"), baseline), bit
     # The sidecar covers them all.
     (tmp_path / "a.warc.gz.sha256").write_text(f"{hashlib.sha256(ARCHIVE_BYTES).hexdigest()}  a.warc.gz\n")
     for offset in sorted(set().union(*missed.values())):
@@ -438,7 +444,8 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
             continue
         seen.add(module)
         todo.extend(local_imports(module))
-    assert seen == {"verify", "warcscan", "warcstream", "digests", "payload", "provcheck", "problems", "errors"}
+    assert seen == {"verify", "warcscan", "warcstream", "warcheader", "digests", "payload", "provcheck",
+                    "problems", "errors"}
     assert not seen & WRITER
 
 

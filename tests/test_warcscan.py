@@ -304,3 +304,32 @@ def test_other_metadata_is_left_alone() -> None:
     block = json.dumps({"format": "something-else/1"}).encode()
     report = check(warc([record("metadata", block, content_type="application/json")]))
     assert report.ok and report.verified == 1
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_large_records_straddling_read_blocks(gzip: bool) -> None:
+    """Records larger than a read block are streamed: digests, chunked payloads and trailers still checked."""
+    records = []
+    for i in range(4):
+        body = bytes([65 + i]) * (700_000 + i)
+        block, sent = http_response(body, chunked=True, chunk_size=65_536)
+        records.append(record("response", block, content_type="application/http; msgtype=response",
+                              payload_digest="sha256", payload=body if i % 2 else sent))
+    records.append(record("resource", b"z" * 2_500_000, payload_digest="md5"))
+    report = check(warc(records, gzip=gzip))
+    assert report.ok and report.verified == 5, report.problems
+    notes = " ".join(report.notes)
+    assert "raw chunked body: 2" in notes and "de-chunked body: 2" in notes
+    broken = bytearray(warc(records, gzip=False))
+    broken[1_500_000] ^= 0x01
+    report = check(bytes(broken))
+    assert kinds(report) == ["digest-mismatch", "digest-mismatch"] and report.records == 5
+
+
+def test_payload_behind_a_huge_http_header_is_unverified() -> None:
+    """A payload digest that cannot be checked leaves the record unverified, even with a good block digest."""
+    from provpack.payload import HTTP_HEAD_LIMIT
+    block = b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (HTTP_HEAD_LIMIT + 10) + b"\r\n\r\nbody"
+    report = check(warc([record("response", block, content_type="application/http; msgtype=response",
+                                payload_digest="sha1", payload=b"body")], gzip=False))
+    assert report.ok and report.unverified == 1 and report.warnings[0].kind == "unknown-digest"

@@ -106,8 +106,10 @@ def digest_block(
     Gives the same results as feeding the block to a BlockSink piece by piece.
     """
     view = memoryview(buf)[start:end]
-    names = block_algorithms if http or not payload_algorithms else (
-        tuple(dict.fromkeys(block_algorithms + payload_algorithms)))
+    if http or not payload_algorithms or payload_algorithms == block_algorithms:
+        names = block_algorithms
+    else:
+        names = tuple(dict.fromkeys(block_algorithms + payload_algorithms))
     block = {name: FACTORIES[name](view).digest() for name in names}
     if not payload_algorithms:
         return block, None, False
