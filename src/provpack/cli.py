@@ -203,7 +203,7 @@ def _verify(args: argparse.Namespace) -> int:
     if "-" in args.files:
         if len(args.files) > 1:
             raise ProvpackError("verify: '-' (standard input) cannot be combined with other files")
-        report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),))
+        report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),), strict=args.strict)
     else:
         report = verify(args.files, strict=args.strict)
     if args.json:

@@ -111,6 +111,11 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
         raise ArchiveError(archive, f"cannot open: {exc.strerror or exc}") from exc
     with handle:
         handle.seek(start)
+        head = handle.read(5)
+        if not (head.startswith(b"\x1f\x8b") or head == b"WARC/"):
+            raise ArchiveError(archive, f"not a WARC file (at byte {start}: {head!r})",
+                               fix="give a .warc or .warc.gz file; 'provpack verify' says more")
+        handle.seek(start)
         try:
             iterator = ArchiveIterator(handle, no_record_parse=False, check_digests=False)
             for record in iterator:
