@@ -12,7 +12,7 @@ from pathlib import Path
 from .document import parse_document
 from .elisions import analyse
 from .errors import InputError
-from .inputs import discover, read_bytes
+from .inputs import MAX_TEXT_BYTES, discover, read_bytes
 from .metadata import load_sidecar, merge
 from .model import DocumentSummary, PackageResult, RecordSpec, SourceFile
 from .records import document_records, warcinfo_record
@@ -53,6 +53,7 @@ def package(
     force: bool = False,
     follow_symlinks: bool = False,
     level: int = DEFAULT_LEVEL,
+    max_text_bytes: int = MAX_TEXT_BYTES,
 ) -> PackageResult:
     """Package texts (folders or .txt files) into one WARC file and its .sha256; returns what was written."""
     source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
@@ -64,6 +65,8 @@ def package(
                          fix=f"name it e.g. {out_path.name.split('.')[0] or 'archive'}{ARCHIVE_SUFFIX}")
     if not 0 <= level <= 9:
         raise InputError("--level", f"compression level must be 0 to 9, not {level}")
+    if max_text_bytes < 1:
+        raise InputError("--max-text-bytes", f"the limit must be a positive number of bytes, not {max_text_bytes}")
     files = discover(source_list, follow_symlinks=follow_symlinks)
     moment = date if date is not None else run_date()
     summaries: list[DocumentSummary] = []
@@ -71,7 +74,7 @@ def package(
     def records() -> Iterator[RecordSpec]:
         yield warcinfo_record(out_path.name, description=description, operator=operator)
         for source in files:
-            resource, provenance, summary = _document(source)
+            resource, provenance, summary = _document(source, max_text_bytes)
             summaries.append(summary)
             yield resource
             yield provenance
@@ -88,8 +91,8 @@ def package(
     )
 
 
-def _document(source: SourceFile) -> tuple[RecordSpec, RecordSpec, DocumentSummary]:
-    raw = read_bytes(source.text_path)
+def _document(source: SourceFile, max_text_bytes: int) -> tuple[RecordSpec, RecordSpec, DocumentSummary]:
+    raw = read_bytes(source.text_path, limit=max_text_bytes)
     document = parse_document(source.name, raw, path=source.text_path)
     analysis = analyse(document)
     sidecar = load_sidecar(source.sidecar_path) if source.sidecar_path is not None else None
