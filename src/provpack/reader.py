@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from .errors import ArchiveError, IntegrityError
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
+MAX_HEADER_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
 
 
@@ -36,11 +38,17 @@ def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
     """Every document described by a provpack provenance record, in archive order."""
     archive = Path(path)
     resource_offsets: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
     documents: list[ArchivedDocument] = []
     for record, offset in _records(archive):
         warc_type = record.rec_type
+        warc_id = record.rec_headers.get_header("WARC-Record-ID") or ""
+        if warc_id in seen_ids:
+            raise ArchiveError(archive, f"records at offsets {seen_ids[warc_id]} and {offset} share the "
+                               f"WARC-Record-ID {warc_id[:100]}", fix="run 'provpack verify' on the file")
+        seen_ids[warc_id] = offset
         if warc_type == "resource":
-            resource_offsets[record.rec_headers.get_header("WARC-Record-ID") or ""] = offset
+            resource_offsets[warc_id] = offset
             continue
         if warc_type != "metadata" or not _is_jsonld(record.rec_headers.get_header("Content-Type")):
             continue
@@ -113,13 +121,43 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
         handle.seek(start)
         try:
             iterator = ArchiveIterator(handle, no_record_parse=False, check_digests=False)
+            iterator.reader = _BoundedReader(iterator.fh, block_size=iterator.reader.block_size)
             for record in iterator:
                 # `offset` is where this record starts, in the file; get_record_offset()
                 # would read the record to its end before we could.
-                yield record, int(iterator.offset)
+                offset = int(iterator.offset)
+                if record.format != "warc" or not str(record.rec_headers.protocol).startswith("WARC/"):
+                    raise ArchiveError(archive, f"not a WARC file: the record at offset {offset} has no "
+                                       "WARC/1.x header line", fix="give a WARC file (.warc or .warc.gz)")
+                yield record, offset
         except ArchiveLoadFailed as exc:
             raise ArchiveError(archive, f"not a readable WARC file: {exc}",
                                fix="run 'provpack verify' on it for details") from exc
+
+
+class _BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]
+    """warcio's decompressing reader, refusing header blocks over MAX_HEADER_BYTES.
+
+    warcio reads headers line by line without a limit, so one compressed header
+    line of a gigabyte would be held in memory whole; here it is an error.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_bytes = 0
+
+    def read(self, length: int | None = None) -> bytes:
+        self._header_bytes = 0
+        data: bytes = super().read(length)
+        return data
+
+    def readline(self, length: int | None = None) -> bytes:
+        room = MAX_HEADER_BYTES - self._header_bytes + 1
+        line: bytes = super().readline(room if length is None else min(length, room))
+        self._header_bytes = self._header_bytes + len(line) if line.strip(b"\r\n") else 0
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise ArchiveLoadFailed(f"a header block is larger than {MAX_HEADER_BYTES} bytes")
+        return line
 
 
 def _is_jsonld(content_type: str | None) -> bool:
