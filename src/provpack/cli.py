@@ -8,15 +8,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import reader
+from . import reader, signing
 from ._version import __version__
-from .atomic import atomic_writer
+from .atomic import atomic_writer, reason
 from .errors import ProvpackError
+from .inputs import MAX_TEXT_BYTES
 from .package import package
 from .verify import render_text, verify, verify_stream, VerifyReport
 
@@ -48,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--level", type=int, default=6, metavar="0-9", help="gzip level (default 6)")
     pack.add_argument("--follow-symlinks", action="store_true",
                       help="accept symbolic links that point outside the source folder")
+    pack.add_argument("--max-text-bytes", type=_byte_count, default=MAX_TEXT_BYTES, metavar="N",
+                      help=f"refuse texts larger than N bytes; K, M, G suffixes (default {MAX_TEXT_BYTES // 2**20}M)")
     pack.set_defaults(handler=_package)
 
     check = commands.add_parser("verify", help="check a WARC file's digests and structure",
@@ -70,7 +75,29 @@ def build_parser() -> argparse.ArgumentParser:
     get.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
     get.add_argument("--force", action="store_true", help="replace an existing file")
     get.set_defaults(handler=_extract)
+
+    keys = commands.add_parser("keygen", help="make an Ed25519 key pair for signing archives",
+                               description="Write KEY (private key, PEM PKCS#8, mode 0600) and KEY.pub "
+                                           "(public key, PEM). Keep KEY secret; give KEY.pub to those who check.")
+    keys.add_argument("-o", "--output", required=True, metavar="KEY", help="private key file to write")
+    keys.add_argument("--force", action="store_true", help="replace an existing key pair")
+    keys.set_defaults(handler=_keygen)
+
+    seal = commands.add_parser("sign", help="write a detached Ed25519 signature over an archive's sha256",
+                               description="Sign a statement naming the archive's file name, size and sha256 "
+                                           "(and a WACZ's datapackage digest) with KEY; write ARCHIVE.sig. "
+                                           "'provpack verify --key KEY.pub' checks it.")
+    seal.add_argument("archive", metavar="ARCHIVE")
+    seal.add_argument("--key", required=True, metavar="KEY", help="private key from 'provpack keygen'")
+    seal.add_argument("--wacz", metavar="FILE", help="also sign this WACZ's datapackage-digest.json")
+    seal.add_argument("-o", "--output", metavar="SIG", help="signature file (default: ARCHIVE.sig)")
+    seal.add_argument("--force", action="store_true", help="replace an existing signature file")
+    seal.set_defaults(handler=_sign)
     return parser
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it unwinds like Ctrl-C: temp files go, nothing half-written stays."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,17 +108,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     _configure_logging(args)
+    previous = _catch_sigterm()
     try:
         code: int = args.handler(args)
         return code
     except ProvpackError as exc:
         print(f"provpack: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("provpack: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        what, code = ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
+        print(f"provpack: {what}; no partial output was left, and files written before are untouched",
+              file=sys.stderr)
+        return code
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"provpack: error: {where}{reason(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("provpack: error: out of memory; give smaller inputs (see --max-text-bytes)", file=sys.stderr)
+        return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _catch_sigterm() -> Any:
+    """Turn SIGTERM into Terminated while main runs (main thread only); return the handler to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    return signal.signal(signal.SIGTERM, terminate)
+
+
+def _byte_count(text: str) -> int:
+    """'512M' -> 536870912; for --max-text-bytes."""
+    units = {"K": 2**10, "M": 2**20, "G": 2**30}
+    number, scale = (text[:-1], units[text[-1].upper()]) if text[-1:].upper() in units else (text, 1)
+    try:
+        value = int(number) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of bytes: {text!r} (e.g. 1000000, 64M, 1G)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 byte, not {text!r}")
+    return value
 
 
 def _configure_logging(args: argparse.Namespace) -> None:
@@ -105,7 +169,8 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
 def _package(args: argparse.Namespace) -> int:
     result = package(args.sources, out=args.output, force=args.force, description=args.description,
-                     operator=args.operator, level=args.level, follow_symlinks=args.follow_symlinks)
+                     operator=args.operator, level=args.level, follow_symlinks=args.follow_symlinks,
+                     max_text_bytes=args.max_text_bytes)
     if not args.quiet:
         text_bytes = sum(d.length_bytes for d in result.documents)
         docs = len(result.documents)
@@ -213,4 +278,19 @@ def _extract(args: argparse.Namespace) -> int:
         document = reader.extract(args.file, args.name, out)
     if not args.quiet:
         print(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})", file=sys.stderr)
+    return 0
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    key_path, pub_path = signing.keygen(args.output, force=args.force)
+    if not args.quiet:
+        print(f"wrote {key_path} (private key: keep it secret) and {pub_path} (public key, "
+              f"{signing.fingerprint(signing.load_public_key(pub_path))})")
+    return 0
+
+
+def _sign(args: argparse.Namespace) -> int:
+    sig_path = signing.sign(args.archive, args.key, wacz=args.wacz, out=args.output, force=args.force)
+    if not args.quiet:
+        print(f"wrote {sig_path}")
     return 0
