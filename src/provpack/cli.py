@@ -18,9 +18,11 @@ from typing import Any
 from . import reader, signing
 from ._version import __version__
 from .atomic import atomic_writer, reason
+from .config import Config, load_config
+from .display import print_documents, show_json
 from .errors import ProvpackError
 from .inputs import MAX_TEXT_BYTES
-from .package import package
+from .package import default_output, package
 from .verify import render_text, verify, verify_stream, VerifyReport
 
 log = logging.getLogger("provpack")
@@ -34,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 1 integrity problem found, 2 usage or input error.",
     )
     parser.add_argument("--version", action="version", version=f"provpack {__version__}")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="settings file (default: ./provpack.yaml, or [tool.provpack] in ./pyproject.toml)")
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     noise.add_argument("-v", "--verbose", action="store_true", help="log each step")
@@ -48,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--force", action="store_true", help="replace an existing archive")
     pack.add_argument("--description", help="description for the warcinfo record")
     pack.add_argument("--operator", help="operator for the warcinfo record (person or organisation)")
-    pack.add_argument("--level", type=int, default=6, metavar="0-9", help="gzip level (default 6)")
+    pack.add_argument("--level", type=int, metavar="0-9", help="gzip level (default 6)")
     pack.add_argument("--follow-symlinks", action="store_true",
                       help="accept symbolic links that point outside the source folder")
     pack.add_argument("--max-text-bytes", type=_byte_count, default=MAX_TEXT_BYTES, metavar="N",
@@ -168,9 +172,20 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
 
 def _package(args: argparse.Namespace) -> int:
-    result = package(args.sources, out=args.output, force=args.force, description=args.description,
-                     operator=args.operator, level=args.level, follow_symlinks=args.follow_symlinks,
-                     max_text_bytes=args.max_text_bytes)
+    config: Config = load_config(args.config)
+    output = args.output
+    if output is None and config.output_dir is not None:
+        output = config.output_dir / default_output(args.sources).name
+    result = package(
+        args.sources,
+        out=output,
+        force=args.force,
+        description=args.description or config.description,
+        operator=args.operator or config.operator,
+        level=args.level if args.level is not None else config.level,
+        follow_symlinks=args.follow_symlinks,
+        max_text_bytes=args.max_text_bytes,
+    )
     if not args.quiet:
         text_bytes = sum(d.length_bytes for d in result.documents)
         docs = len(result.documents)
@@ -199,74 +214,10 @@ def _verify(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     documents = reader.read_archive(args.file)
     if args.json:
-        print(json.dumps({"documents": [_show_json(d) for d in documents]}, indent=2, ensure_ascii=False))
-        return 0
-    print(f"{args.file}: {len(documents)} document{'s' if len(documents) != 1 else ''}")
-    for document in documents:
-        print()
-        print("\n".join(_show_lines(document)))
+        print(json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=False))
+    else:
+        print_documents(args.file, documents, sys.stdout)
     return 0
-
-
-def _show_json(document: reader.ArchivedDocument) -> dict[str, Any]:
-    provenance = document.provenance
-    return {
-        "name": document.name,
-        "record_id": document.record_id,
-        "target_uri": document.target_uri,
-        "sha256": document.sha256,
-        "length_bytes": document.length_bytes,
-        "fields": provenance.get("fields", {}),
-        "elisions": [
-            {key: e.get(key) for key in ("marker", "start", "end", "byte_start", "byte_end", "line", "column",
-                                         "kind", "omitted")}
-            for e in provenance.get("elisions", [])
-        ],
-        "segments": provenance.get("segments", []),
-        "alterations": provenance.get("alterations", []),
-        "differences": provenance.get("differences", []),
-    }
-
-
-def _show_lines(document: reader.ArchivedDocument) -> list[str]:
-    provenance = document.provenance
-    lines = [
-        document.name,
-        f"  record     {document.record_id}",
-        f"  target     {document.target_uri}",
-        f"  sha256     {document.sha256}",
-        f"  size       {document.length_bytes:,} bytes, {provenance.get('length_chars', 0):,} characters",
-    ]
-    for name, field in sorted(provenance.get("fields", {}).items()):
-        where = f"chars {field['span'][0]}-{field['span'][1]}" if field.get("span") else field.get("from", "")
-        lines.append(f"  {name:<11} {field.get('value')}  ({field.get('from')}; {where})")
-    elisions = provenance.get("elisions", [])
-    bracketed = sum(1 for e in elisions if e.get("kind") == "bracketed")
-    lines.append(f"  elisions   {bracketed} bracketed, {len(elisions) - bracketed} possible")
-    for elision in elisions:
-        prefix = _selector(elision, "oa:prefix")[-24:].replace("\n", " ").replace("\r", " ")
-        lines.append(
-            f"    {elision['marker']:<7} {elision['kind']:<9} chars {elision['start']}-{elision['end']}, "
-            f"bytes {elision['byte_start']}-{elision['byte_end']}, line {elision['line']} col {elision['column']}"
-            f"  …{prefix}{elision['marker']}"
-        )
-        omitted = elision.get("omitted")
-        if isinstance(omitted, dict) and omitted.get("text") is not None:
-            lines.append(f"            cut: {_preview(str(omitted['text']))}")
-    lines.append(f"  segments   {len(provenance.get('segments', []))}")
-    return lines
-
-
-def _selector(elision: dict[str, Any], key: str) -> str:
-    for selector in elision.get("oa:hasTarget", {}).get("oa:hasSelector", []):
-        if key in selector:
-            return str(selector[key])
-    return ""
-
-
-def _preview(text: str, width: int = 70) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else f"{flat[:width // 2 - 2]} … {flat[-(width // 2 - 2):]}"
 
 
 def _extract(args: argparse.Namespace) -> int:

@@ -52,7 +52,7 @@ def package(
     operator: str | None = None,
     force: bool = False,
     follow_symlinks: bool = False,
-    level: int = DEFAULT_LEVEL,
+    level: int | None = None,
     max_text_bytes: int = MAX_TEXT_BYTES,
 ) -> PackageResult:
     """Package texts (folders or .txt files) into one WARC file and its .sha256; returns what was written."""
@@ -63,6 +63,7 @@ def package(
     if not out_path.name.endswith(ARCHIVE_SUFFIX):
         raise InputError(out_path, f"the archive name must end in {ARCHIVE_SUFFIX}",
                          fix=f"name it e.g. {out_path.name.split('.')[0] or 'archive'}{ARCHIVE_SUFFIX}")
+    level = DEFAULT_LEVEL if level is None else level
     if not 0 <= level <= 9:
         raise InputError("--level", f"compression level must be 0 to 9, not {level}")
     if max_text_bytes < 1:

@@ -1,0 +1,97 @@
+"""Defaults for the command line from `provpack.yaml`, or `[tool.provpack]` in `pyproject.toml`.
+
+Only the command line reads configuration; the library API takes every option as
+an argument, so a library call never depends on the folder it runs in.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONFIG_NAME = "provpack.yaml"
+_TYPES: dict[str, type] = {"operator": str, "description": str, "level": int, "output_dir": str, "jobs": int}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Defaults a user set once; the command line's own flags win over them."""
+
+    operator: str | None = None
+    description: str | None = None
+    level: int | None = None
+    output_dir: Path | None = None
+    jobs: int | None = None
+    source: Path | None = None
+
+
+def load_config(path: Path | None = None, *, folder: Path | None = None) -> Config:
+    """The config at `path`; else provpack.yaml, else pyproject's [tool.provpack] in `folder`; else none."""
+    if path is not None:
+        return _parse(_read(path), path)
+    folder = folder or Path.cwd()
+    own = folder / CONFIG_NAME
+    if own.is_file():
+        return _parse(_read(own), own)
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            table = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise InputError(pyproject, f"cannot read: {exc}", fix="fix the TOML, or use provpack.yaml") from exc
+        section = table.get("tool", {}).get("provpack")
+        if section is not None:
+            return _parse(section, pyproject)
+    return Config()
+
+
+def _read(path: Path) -> Any:
+    if path.suffix == ".toml":
+        try:
+            return tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("provpack", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise InputError(path, f"cannot read: {exc}", fix="fix the TOML") from exc
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(path, f"malformed configuration: {exc}", fix="fix the YAML") from exc
+
+
+def _parse(values: Any, path: Path) -> Config:
+    if not isinstance(values, dict):
+        raise InputError(path, "configuration must be a mapping of keys to values")
+    unknown = sorted(set(values) - set(_TYPES))
+    if unknown:
+        raise InputError(path, f"unknown setting {unknown[0]!r}", fix=f"use only {', '.join(sorted(_TYPES))}")
+    for key, value in values.items():
+        wanted = _TYPES[key]
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise InputError(path, f"{key!r} must be {'a number' if wanted is int else 'text'}, not {value!r}")
+    level = values.get("level")
+    if level is not None and not 0 <= level <= 9:
+        raise InputError(path, f"'level' must be 0 to 9, not {level}")
+    jobs = values.get("jobs")
+    if jobs is not None and jobs < 1:
+        raise InputError(path, f"'jobs' must be 1 or more, not {jobs}")
+    output_dir = values.get("output_dir")
+    return Config(
+        operator=values.get("operator"),
+        description=values.get("description"),
+        level=level,
+        output_dir=(path.parent / output_dir) if output_dir is not None else None,
+        jobs=jobs,
+        source=path,
+    )

@@ -1,0 +1,109 @@
+"""How `provpack show` looks: tables and a diff-style view of each elision in a terminal, plain text elsewhere."""
+
+from __future__ import annotations
+
+import re
+from typing import IO, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .reader import ArchivedDocument
+
+CONTEXT = 40
+
+
+def show_json(document: ArchivedDocument) -> dict[str, Any]:
+    """The stable JSON shape of one document for `show --json`."""
+    provenance = document.provenance
+    return {
+        "name": document.name,
+        "record_id": document.record_id,
+        "target_uri": document.target_uri,
+        "sha256": document.sha256,
+        "length_bytes": document.length_bytes,
+        "fields": provenance.get("fields", {}),
+        "elisions": [
+            {key: e.get(key) for key in ("marker", "start", "end", "byte_start", "byte_end", "line", "column",
+                                         "kind", "omitted")}
+            for e in provenance.get("elisions", [])
+        ],
+        "segments": provenance.get("segments", []),
+        "alterations": provenance.get("alterations", []),
+        "differences": provenance.get("differences", []),
+    }
+
+
+def print_documents(path: str, documents: tuple[ArchivedDocument, ...], out: IO[str], *,
+                    color: bool | None = None) -> None:
+    """Print every document: a summary, its fields, and each elision in its context."""
+    terminal = out.isatty()
+    console = Console(file=out, force_terminal=color, no_color=color is False, highlight=False,
+                      width=None if terminal else 1000)
+    console.print(f"[bold]{path}[/]: {len(documents)} document{'s' if len(documents) != 1 else ''}")
+    for document in documents:
+        console.print()
+        _print_document(console, document)
+
+
+def _print_document(console: Console, document: ArchivedDocument) -> None:
+    provenance = document.provenance
+    console.print(Text(document.name, style="bold cyan"))
+    summary = Table.grid(padding=(0, 2))
+    summary.add_row("record", document.record_id)
+    summary.add_row("target", document.target_uri)
+    summary.add_row("sha256", document.sha256)
+    summary.add_row("size", f"{document.length_bytes:,} bytes, {provenance.get('length_chars', 0):,} characters")
+    console.print(summary)
+
+    fields = provenance.get("fields", {})
+    if fields:
+        table = Table("field", "value", "from", "chars", title=None, show_edge=False, pad_edge=False)
+        for name, field in sorted(fields.items()):
+            span = field.get("span")
+            table.add_row(name, str(field.get("value")), str(field.get("from")),
+                          f"{span[0]}-{span[1]}" if span else "")
+        console.print(table)
+
+    elisions = provenance.get("elisions", [])
+    bracketed = sum(1 for e in elisions if e.get("kind") == "bracketed")
+    console.print(f"elisions: {bracketed} bracketed, {len(elisions) - bracketed} possible; "
+                  f"segments: {len(provenance.get('segments', []))}")
+    for number, elision in enumerate(elisions, start=1):
+        console.print(
+            f"  {number}. [bold]{elision['marker']}[/] {elision['kind']}: chars {elision['start']}-{elision['end']}, "
+            f"bytes {elision['byte_start']}-{elision['byte_end']}, line {elision['line']} col {elision['column']}",
+            markup=True,
+        )
+        console.print(_in_context(elision))
+        omitted = elision.get("omitted")
+        if isinstance(omitted, dict) and omitted.get("text") is not None:
+            line = Text()
+            line.append("     - " + _preview(str(omitted["text"])), style="red")
+            console.print(line)
+        elif elision.get("kind") == "bracketed":
+            console.print(Text("     (what it cut is not known: no original in the archive)", style="dim"))
+
+
+def _in_context(elision: dict[str, Any]) -> Text:
+    prefix = suffix = ""
+    for selector in elision.get("oa:hasTarget", {}).get("oa:hasSelector", []):
+        prefix = str(selector.get("oa:prefix", prefix))
+        suffix = str(selector.get("oa:suffix", suffix))
+    line = Text()
+    line.append("     …", style="dim")
+    line.append(_flat(prefix)[-CONTEXT:])
+    line.append(str(elision["marker"]), style="bold red")
+    line.append(_flat(suffix)[:CONTEXT])
+    line.append("…", style="dim")
+    return line
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _preview(text: str, width: int = 100) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else f"{flat[:width // 2 - 2]} … {flat[-(width // 2 - 2):]}"

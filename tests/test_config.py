@@ -1,0 +1,59 @@
+"""Tests for provpack.config: provpack.yaml and [tool.provpack] defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provpack.config import Config, load_config
+from provpack.errors import InputError
+
+
+def test_no_config_is_empty(tmp_path: Path) -> None:
+    """Without a settings file every default is unset."""
+    assert load_config(folder=tmp_path) == Config()
+
+
+def test_yaml_config(tmp_path: Path) -> None:
+    """provpack.yaml sets operator, description, level, output folder and jobs."""
+    (tmp_path / "provpack.yaml").write_text(
+        "operator: Jane Archivist\ndescription: Reposts\nlevel: 9\noutput_dir: out\njobs: 2\n")
+    config = load_config(folder=tmp_path)
+    assert (config.operator, config.description, config.level, config.jobs) == ("Jane Archivist", "Reposts", 9, 2)
+    assert config.output_dir == tmp_path / "out"
+
+
+def test_pyproject_table(tmp_path: Path) -> None:
+    """[tool.provpack] in pyproject.toml is read when there is no provpack.yaml."""
+    (tmp_path / "pyproject.toml").write_text('[tool.provpack]\noperator = "Lab"\nlevel = 1\n')
+    assert load_config(folder=tmp_path).operator == "Lab"
+    assert load_config(tmp_path / "pyproject.toml").level == 1
+
+
+@pytest.mark.parametrize("text, words", [
+    ("operater: typo\n", "unknown setting 'operater'"),
+    ("level: high\n", "'level' must be a number"),
+    ("level: 12\n", "0 to 9"),
+    ("jobs: 0\n", "1 or more"),
+    ("- a list\n", "must be a mapping"),
+    ("a: [unclosed\n", "malformed configuration"),
+])
+def test_bad_config_is_refused(tmp_path: Path, text: str, words: str) -> None:
+    """Typos and wrong types name the file and the setting."""
+    (tmp_path / "provpack.yaml").write_text(text)
+    with pytest.raises(InputError, match=words):
+        load_config(folder=tmp_path)
+
+
+def test_cli_uses_config(tmp_path: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line takes operator and output folder from the settings file."""
+    from provpack.cli import main
+    from provpack.reader import read_archive  # noqa: F401
+
+    (tmp_path / "provpack.yaml").write_text("operator: Jane Archivist\noutput_dir: built\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["-q", "package", str(seed_dir)]) == 0
+    archive = tmp_path / "built" / "seeds.warc.gz"
+    import gzip
+    assert b"operator: Jane Archivist\r\n" in gzip.decompress(archive.read_bytes())

@@ -1,0 +1,36 @@
+"""Tests for provpack.display: the show command's views."""
+
+from __future__ import annotations
+
+import io
+
+from provpack.display import print_documents, show_json
+from provpack.reader import read_archive
+
+from conftest import ARCHIVE, SEED_NAME
+
+
+def test_plain_view_lists_fields_and_elisions_in_context() -> None:
+    """Without a terminal the view is plain text with each elision in its context."""
+    documents = read_archive(ARCHIVE / "seeds.warc.gz")
+    out = io.StringIO()
+    print_documents("seeds.warc.gz", documents, out)
+    text = out.getvalue()
+    assert "\x1b[" not in text
+    assert SEED_NAME in text and "The Atlantic" in text
+    assert "chars 1019-1024, bytes 1029-1034, line 5 col 942" in text
+    assert "Tehran was next. [...] There is no evidence" in text
+
+
+def test_colour_marks_the_marker() -> None:
+    """With colour forced, the marker is highlighted."""
+    out = io.StringIO()
+    print_documents("x", read_archive(ARCHIVE / "seeds.warc.gz"), out, color=True)
+    assert "\x1b[1;31m[...]" in out.getvalue()
+
+
+def test_json_shape_is_stable() -> None:
+    """show --json has exactly the documented keys."""
+    (document,) = [show_json(d) for d in read_archive(ARCHIVE / "seeds.warc.gz")]
+    assert set(document) >= {"name", "record_id", "sha256", "length_bytes", "fields", "elisions", "segments"}
+    assert set(document["elisions"][0]) >= {"marker", "start", "end", "byte_start", "byte_end", "kind", "omitted"}
