@@ -14,6 +14,7 @@ HOMES = {
     "requests": {"capture"},
     "yaml": {"metadata", "config"},
     "warcio": {"warcwriter", "verify", "reader", "cdxj"},
+    "cryptography": {"signing"},
 }
 # module -> provpack modules it must never import
 FORBIDDEN = {

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import ArchiveError
+
+log = logging.getLogger(__name__)
 
 TEMP_SUFFIX = ".tmp"
 LOCK_SUFFIX = ".lock"
@@ -71,6 +75,7 @@ class Staging:
         """A new temp file beside `path` that replaces `path` (permissions `mode`) on success."""
         if os.path.isdir(path):
             raise ArchiveError(path, "is a folder", fix="name a file to write")
+        _remove_stale_temps(path)
         try:
             temp_path, handle = _open_temp(path)
         except OSError as exc:
@@ -168,6 +173,16 @@ def fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temp files of `path` that a killed run (kill -9, power cut) left; we hold its lock, so none is live."""
+    stale = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
+            if stale.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                log.info("removing %s, left by an interrupted run", entry.path)
+                os.unlink(entry.path)
 
 
 def _open_temp(path: Path) -> tuple[Path, BinaryIO]:
