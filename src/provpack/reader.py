@@ -52,7 +52,7 @@ def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
             continue
         if warc_type != "metadata" or not _is_jsonld(record.rec_headers.get_header("Content-Type")):
             continue
-        block = record.content_stream().read(MAX_PROVENANCE_BYTES + 1)
+        block = _read_capped(record.content_stream(), MAX_PROVENANCE_BYTES + 1)
         if len(block) > MAX_PROVENANCE_BYTES:
             raise ArchiveError(archive, f"metadata record at offset {offset} is larger than "
                                f"{MAX_PROVENANCE_BYTES} bytes")
@@ -158,6 +158,14 @@ class _BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]
         if self._header_bytes > MAX_HEADER_BYTES:
             raise ArchiveLoadFailed(f"a header block is larger than {MAX_HEADER_BYTES} bytes")
         return line
+
+
+def _read_capped(stream: Any, limit: int) -> bytearray:
+    """Up to `limit` bytes, gathered chunk by chunk so that memory holds them once, not twice."""
+    block = bytearray()
+    while len(block) < limit and (chunk := stream.read(min(_CHUNK, limit - len(block)))):
+        block += chunk
+    return block
 
 
 def _is_jsonld(content_type: str | None) -> bool:
