@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "provpack"
 # library -> the only modules allowed to import it
 HOMES = {
     "requests": {"capture"},
+    "urllib3": {"capture", "wire"},
     "yaml": {"metadata", "config"},
     "warcio": {"warcwriter", "verify", "reader", "cdxj"},
     "cryptography": {"signing"},

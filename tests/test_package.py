@@ -29,8 +29,8 @@ def test_package_seed(seed_dir: Path, tmp_path: Path, fixed_date: dt.datetime) -
 
 def test_same_input_same_bytes(seed_dir: Path, tmp_path: Path, fixed_date: dt.datetime) -> None:
     """Packaging twice gives byte-identical archives."""
-    first = provpack.package(seed_dir, out=tmp_path / "a.warc.gz", date=fixed_date)
-    second = provpack.package(seed_dir, out=tmp_path / "b.warc.gz", date=fixed_date)
+    first = provpack.package(seed_dir, out=tmp_path / "a" / "s.warc.gz", date=fixed_date)
+    second = provpack.package(seed_dir, out=tmp_path / "b" / "s.warc.gz", date=fixed_date)
     assert first.warc_path.read_bytes() == second.warc_path.read_bytes()
 
 

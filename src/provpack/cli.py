@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="accept symbolic links that point outside the source folder")
     pack.add_argument("--max-text-bytes", type=_byte_count, default=MAX_TEXT_BYTES, metavar="N",
                       help=f"refuse texts larger than N bytes; K, M, G suffixes (default {MAX_TEXT_BYTES // 2**20}M)")
+    pack.add_argument("--fetch", action="store_true",
+                      help="fetch each sidecar's source_url (unless it names a local 'original') and "
+                           "archive the HTTP exchange; without it nothing touches the network")
+    pack.add_argument("--allow-private", action="store_true",
+                      help="with --fetch, also fetch from private, loopback and link-local addresses")
+>>>>>>> main
     pack.set_defaults(handler=_package)
 
     check = commands.add_parser("verify", help="check a WARC file's digests and structure",
@@ -184,14 +190,26 @@ def _package(args: argparse.Namespace) -> int:
         operator=args.operator or config.operator,
         level=args.level if args.level is not None else config.level,
         follow_symlinks=args.follow_symlinks,
+        fetch=args.fetch,
+        allow_private=args.allow_private,
         max_text_bytes=args.max_text_bytes,
     )
+    for failure in result.fetch_failures:
+        print(f"provpack: warning: {failure.name}: not fetched: {failure.message}", file=sys.stderr)
     if not args.quiet:
         text_bytes = sum(d.length_bytes for d in result.documents)
         docs = len(result.documents)
         print(f"packaged {docs} document{'s' if docs != 1 else ''}: {result.elisions} elision"
               f"{'s' if result.elisions != 1 else ''}, {result.possible_elisions} possible, "
               f"{text_bytes:,} bytes of text")
+        with_original = [d for d in result.documents if d.original is not None]
+        if with_original or args.fetch:
+            omitted = sum(d.omitted_found for d in with_original)
+            differences = sum(d.differences for d in with_original)
+            print(f"originals: {len(with_original)} aligned ({omitted} omitted passages found, "
+                  f"{differences} differences)"
+                  + (f"; {len(result.fetch_failures)} not fetched: "
+                     + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
         print(f"wrote {result.warc_path} ({result.records} records, {result.size_bytes:,} bytes)")
         print(f"sha256 {result.sha256}  ({result.sha256_path})")
     return 0

@@ -25,14 +25,33 @@ def show_json(document: ArchivedDocument) -> dict[str, Any]:
         "length_bytes": document.length_bytes,
         "fields": provenance.get("fields", {}),
         "elisions": [
-            {key: e.get(key) for key in ("marker", "start", "end", "byte_start", "byte_end", "line", "column",
-                                         "kind", "omitted")}
+            {**{key: e.get(key) for key in ("marker", "start", "end", "byte_start", "byte_end", "line", "column",
+                                            "kind", "omitted_reason", "confirmed")},
+             "omitted": _omitted_json(e.get("omitted"))}
             for e in provenance.get("elisions", [])
         ],
         "segments": provenance.get("segments", []),
         "alterations": provenance.get("alterations", []),
+        "original": _original_json(provenance.get("original")),
         "differences": provenance.get("differences", []),
+        "out_of_order": provenance.get("out_of_order", []),
     }
+
+
+def _omitted_json(omitted: Any) -> dict[str, Any] | None:
+    """The omitted passage as {"text", "start", "end"} (offsets into the original's text)."""
+    if not isinstance(omitted, dict):
+        return None
+    return {key: omitted.get(key) for key in ("text", "start", "end")}
+
+
+def _original_json(original: Any) -> dict[str, Any] | None:
+    """Where the original came from and which records hold it."""
+    if not isinstance(original, dict):
+        return None
+    keys = ("how", "url", "final_url", "path", "status", "fetched_at", "record_id", "conversion_record_id",
+            "target_uri", "content_type", "length_chars", "scope", "charset")
+    return {key: original[key] for key in keys if key in original}
 
 
 def print_documents(path: str, documents: tuple[ArchivedDocument, ...], out: IO[str], *,
@@ -80,10 +99,41 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
         omitted = elision.get("omitted")
         if isinstance(omitted, dict) and omitted.get("text") is not None:
             line = Text()
-            line.append("     - " + _preview(str(omitted["text"])), style="red")
+            line.append(f"     - cut {omitted.get('start')}-{omitted.get('end')}: " + _preview(str(omitted["text"])),
+                        style="red")
             console.print(line)
+        elif elision.get("omitted_reason"):
+            console.print(Text(f"     ({elision['omitted_reason']})", style="dim"))
         elif elision.get("kind") == "bracketed":
             console.print(Text("     (what it cut is not known: no original in the archive)", style="dim"))
+        if elision.get("kind") == "possible" and elision.get("confirmed") is not None:
+            verdict = "confirmed: the original has text there" if elision["confirmed"] else "not an elision"
+            console.print(Text(f"     possible elision {verdict}", style="dim"))
+    _print_original(console, provenance)
+
+
+def _print_original(console: Console, provenance: dict[str, Any]) -> None:
+    original = provenance.get("original")
+    if not isinstance(original, dict):
+        return
+    if original.get("how") == "fetched":
+        where = f"fetched {original.get('url')} (HTTP {original.get('status')}, {original.get('fetched_at')})"
+        if original.get("final_url") != original.get("url"):
+            where += f" -> {original.get('final_url')}"
+    else:
+        where = f"local copy {original.get('path')}"
+    console.print(f"original: {where}; text {original.get('length_chars', 0):,} characters "
+                  f"from the {original.get('scope')}, record {original.get('conversion_record_id')}")
+    differences = provenance.get("differences", [])
+    out_of_order = provenance.get("out_of_order", [])
+    console.print(f"differences: {len(differences)}"
+                  + (f"; segments out of order: {out_of_order}" if out_of_order else ""))
+    for difference in differences:
+        line = Text(f"  {difference.get('kind')} at chars {difference.get('start')}-{difference.get('end')}: ")
+        line.append(repr(_preview(str(difference.get("excerpt")), 60)), style="red")
+        line.append(" for ")
+        line.append(repr(_preview(str(difference.get("source")), 60)), style="green")
+        console.print(line)
 
 
 def _in_context(elision: dict[str, Any]) -> Text:

@@ -120,6 +120,8 @@ class RecordSpec:
     block: bytes
     payload_digest: bool
     extra_headers: tuple[tuple[str, str], ...] = ()
+    payload_offset: int = 0
+    """Where the payload starts in the block: after the HTTP head for request/response records."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,18 @@ class DocumentSummary:
     length_bytes: int
     elisions: int
     possible_elisions: int
+    original: Literal["local", "fetched"] | None = None
+    omitted_found: int = 0
+    differences: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchFailure:
+    """An original that could not be fetched; its document was packaged without it."""
+
+    name: str
+    url: str
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +158,7 @@ class PackageResult:
     size_bytes: int
     records: int
     documents: tuple[DocumentSummary, ...] = field(default_factory=tuple)
+    fetch_failures: tuple[FetchFailure, ...] = field(default_factory=tuple)
 
     @property
     def elisions(self) -> int:

@@ -7,9 +7,11 @@ only, so that the same input always gives the same bytes.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from ._version import __version__
+from .align import Alignment, ElisionMatch
 from .model import Analysis, Document, Elision, FieldValue, Marker, Metadata, Span
 
 FORMAT = "provpack-provenance/1"
@@ -25,6 +27,17 @@ _SOURCE_DCTERMS = {"publication": "dcterms:publisher", "title": "dcterms:title",
                    "published": "dcterms:date"}
 
 
+@dataclass(frozen=True, slots=True)
+class AlignedOriginal:
+    """An original in the archive and how the excerpt aligns with its extracted text."""
+
+    description: dict[str, Any]
+    text: str
+    target_uri: str
+    conversion_record_id: str
+    alignment: Alignment
+
+
 def describe(
     document: Document,
     analysis: Analysis,
@@ -33,6 +46,7 @@ def describe(
     target_uri: str,
     record_id: str,
     sha256: str,
+    original: AlignedOriginal | None = None,
 ) -> dict[str, Any]:
     """The provenance description of one excerpt, ready to serialise."""
     fields = metadata.fields
@@ -73,7 +87,46 @@ def describe(
             source[term] = fields[name].value
     if len(source) > 1:
         description["prov:wasQuotedFrom"] = source
+    if original is not None:
+        _add_alignment(description, original)
     return description
+
+
+def _add_alignment(description: dict[str, Any], original: AlignedOriginal) -> None:
+    """Fill in `original`, each elision's `omitted`, segment sources and `differences`."""
+    alignment = original.alignment
+    description["original"] = original.description
+    for entry, match in zip(description["segments"], alignment.segments):
+        entry.update({"source_start": match.source_start, "source_end": match.source_end,
+                      "in_order": match.in_order})
+    for entry, elision in zip(description["elisions"], alignment.elisions):
+        entry["omitted"] = _omitted(elision, original)
+        entry["omitted_reason"] = elision.reason
+        entry["omitted_scope"] = elision.scope
+        entry["confirmed"] = elision.confirmed
+    description["differences"] = [d.to_json() for d in alignment.differences]
+    description["out_of_order"] = [list(pair) for pair in alignment.out_of_order]
+
+
+def _omitted(elision: ElisionMatch, original: AlignedOriginal) -> dict[str, Any] | None:
+    """The omitted passage with Web Annotation selectors into the conversion record's text."""
+    passage = elision.omitted
+    if passage is None:
+        return None
+    text = original.text
+    return {
+        "text": passage.text,
+        "start": passage.start,
+        "end": passage.end,
+        "record_id": original.conversion_record_id,
+        "oa:hasSource": {"@id": original.target_uri},
+        "oa:hasSelector": [
+            {"@type": "oa:TextPositionSelector", "oa:start": passage.start, "oa:end": passage.end},
+            {"@type": "oa:TextQuoteSelector", "oa:exact": passage.text,
+             "oa:prefix": text[max(0, passage.start - QUOTE_CONTEXT):passage.start],
+             "oa:suffix": text[passage.end:passage.end + QUOTE_CONTEXT]},
+        ],
+    }
 
 
 def to_json_bytes(description: dict[str, Any]) -> bytes:

@@ -13,7 +13,7 @@ import uuid
 from ._version import __version__
 from .errors import InputError
 from .model import Analysis, Document, Metadata, RecordSpec
-from .provenance import describe, to_json_bytes
+from .provenance import AlignedOriginal, describe, to_json_bytes
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:provpack")
 WARC_FORMAT = "WARC File Format 1.1"
@@ -70,7 +70,8 @@ def excerpt_target(document: Document, metadata: Metadata) -> str:
     return f"urn:provpack:sha256:{hashlib.sha256(document.raw).hexdigest()}"
 
 
-def document_records(document: Document, analysis: Analysis, metadata: Metadata) -> tuple[RecordSpec, RecordSpec]:
+def document_records(document: Document, analysis: Analysis, metadata: Metadata, *,
+                     original: AlignedOriginal | None = None) -> tuple[RecordSpec, RecordSpec]:
     """The excerpt's resource record and the metadata record describing it."""
     target = excerpt_target(document, metadata)
     text_sha256 = hashlib.sha256(document.raw).hexdigest()
@@ -84,7 +85,7 @@ def document_records(document: Document, analysis: Analysis, metadata: Metadata)
         payload_digest=True,
     )
     description = describe(document, analysis, metadata, target_uri=target, record_id=resource_id,
-                           sha256=text_sha256)
+                           sha256=text_sha256, original=original)
     block = to_json_bytes(description)
     provenance = RecordSpec(
         warc_type="metadata",

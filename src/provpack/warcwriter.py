@@ -23,6 +23,7 @@ from .model import RecordSpec
 WARC_VERSION = "WARC/1.1"
 DEFAULT_LEVEL = 6
 _NO_PAYLOAD_DIGEST = ("warcinfo", "metadata", "revisit")
+_HTTP_TYPES = ("request", "response")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +62,20 @@ def serialize(spec: RecordSpec, *, date: str) -> bytes:
     headers["Content-Type"] = spec.content_type
     headers["WARC-Block-Digest"] = f"sha256:{block_sha256}"
     if spec.payload_digest:
-        headers["WARC-Payload-Digest"] = f"sha256:{block_sha256}"
+        payload_sha256 = hashlib.sha256(spec.block[spec.payload_offset:]).hexdigest()
+        headers["WARC-Payload-Digest"] = f"sha256:{payload_sha256}"
     buffer = io.BytesIO()
     writer = _Serializer(buffer, gzip=False, warc_version=WARC_VERSION)
+    # Built as a resource record so that warcio does not parse and re-serialise the HTTP
+    # head of request/response blocks (it would normalise it); the type is set after.
     record = writer.create_warc_record(
-        spec.target_uri or "", spec.warc_type,
+        spec.target_uri or "", "resource" if spec.warc_type in _HTTP_TYPES else spec.warc_type,
         payload=io.BytesIO(spec.block), length=len(spec.block),
         warc_content_type=spec.content_type, warc_headers_dict=headers,
     )
+    if spec.warc_type in _HTTP_TYPES:
+        record.rec_type = spec.warc_type
+        record.rec_headers.replace_header("WARC-Type", spec.warc_type)
     writer.write_record(record)
     return buffer.getvalue()
 

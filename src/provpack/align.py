@@ -1,0 +1,701 @@
+"""Align a quote's segments with the original's text: what each elision cut, where the quote drifts.
+
+Pure: no I/O. Both texts are cut into words (runs of letters and digits, soft hyphens and
+zero-width characters ignored, NFKC-folded, case-folded for matching), so punctuation,
+quote and dash styles, whitespace and line wrapping never count as drift. Each segment is
+anchored on word 5-grams that occur once in the original, the anchors are chained in order,
+and the gaps between them are aligned word by word with difflib; a segment without such an
+anchor falls back to shorter, repeated n-grams voted by diagonal. Offsets are code points
+into the texts exactly as given, end exclusive.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "Alignment",
+    "Difference",
+    "ElisionMatch",
+    "Passage",
+    "SegmentMatch",
+    "align",
+]
+
+ANCHOR_WORDS = 5
+"""Length of the word n-grams that anchor a segment when unique in the original."""
+
+_FALLBACK_WORDS = 3
+_MAX_HITS_PER_GRAM = 200
+_MAX_ALIGNED_GAP = 2000
+_SIMILAR_EDGE = 0.6
+_WORD_RE = re.compile(
+    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f])*"
+)
+_INVISIBLE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_WORD_NOISE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\[\]]")
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[^\S\n]*\n")
+_ELLIPSIS_RE = re.compile(r"[\s(\[]*(?:…|\.(?:\s?\.){2,3})[\s)\]]*")
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′`´", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("‐‑‒–—―−", "-"),
+        **dict.fromkeys("\u00a0\u2007\u202f\u2009\u200a\u3000", " "),
+    }
+)
+
+ElisionKind = Literal["bracketed", "possible"]
+Scope = Literal["between", "paragraph-start", "paragraph-end"]
+DifferenceKind = Literal["changed", "added", "dropped", "case"]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stretch of the original's text and its code-point offsets."""
+
+    text: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, object]:
+        """The passage as {"text", "start", "end"}."""
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentMatch:
+    """Where one quoted segment was found in the original (None when it was not)."""
+
+    index: int
+    start: int
+    end: int
+    source_start: int | None
+    source_end: int | None
+    words: int
+    matched_words: int
+    in_order: bool
+
+    @property
+    def found(self) -> bool:
+        """True when the segment was located in the original."""
+        return self.source_start is not None
+
+    def to_json(self) -> dict[str, object]:
+        """The match as plain JSON types."""
+        return {
+            "index": self.index,
+            "start": self.start,
+            "end": self.end,
+            "source_start": self.source_start,
+            "source_end": self.source_end,
+            "words": self.words,
+            "matched_words": self.matched_words,
+            "in_order": self.in_order,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ElisionMatch:
+    """What the original has where the quote has an elision marker.
+
+    `confirmed` applies to "possible" markers only: True when the original has text there,
+    False when it has nothing or the ellipsis itself, None when that cannot be told.
+    """
+
+    index: int
+    start: int
+    end: int
+    kind: ElisionKind
+    omitted: Passage | None
+    reason: str | None
+    scope: Scope
+    confirmed: bool | None
+
+    def to_json(self) -> dict[str, object]:
+        """The match as plain JSON types."""
+        return {
+            "index": self.index,
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "omitted": None if self.omitted is None else self.omitted.to_json(),
+            "reason": self.reason,
+            "scope": self.scope,
+            "confirmed": self.confirmed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """Words the quote changed, added or dropped without a marker, or whose case it changed."""
+
+    excerpt: str
+    source: str
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    kind: DifferenceKind
+    segment: int
+
+    def to_json(self) -> dict[str, object]:
+        """The difference as plain JSON types."""
+        return {
+            "excerpt": self.excerpt,
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "source_start": self.source_start,
+            "source_end": self.source_end,
+            "kind": self.kind,
+            "segment": self.segment,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Everything the original says about a quote: segments, elisions, differences."""
+
+    segments: tuple[SegmentMatch, ...]
+    elisions: tuple[ElisionMatch, ...]
+    differences: tuple[Difference, ...]
+    out_of_order: tuple[tuple[int, int], ...]
+
+    def to_json(self) -> dict[str, object]:
+        """The alignment as plain JSON types."""
+        return {
+            "segments": [s.to_json() for s in self.segments],
+            "elisions": [e.to_json() for e in self.elisions],
+            "differences": [d.to_json() for d in self.differences],
+            "out_of_order": [list(pair) for pair in self.out_of_order],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """Words of a text: matching keys, exact forms, raw offsets, case-tolerant flags."""
+
+    keys: list[str]
+    exact: list[str]
+    starts: list[int]
+    ends: list[int]
+    loose_initial: list[bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A run of equal words: excerpt index, original index, length."""
+
+    e: int
+    o: int
+    size: int
+
+
+def _tokenize(text: str, start: int = 0, end: int | None = None) -> _Words:
+    """Cut text[start:end] into words with their raw offsets."""
+    words = _Words([], [], [], [], [])
+    for match in _WORD_RE.finditer(text, start, len(text) if end is None else end):
+        raw = match.group()
+        if raw.isascii() and "[" not in raw:
+            exact = raw
+        else:
+            exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+        words.keys.append(exact.casefold())
+        words.exact.append(exact)
+        words.starts.append(match.start())
+        words.ends.append(match.end())
+        words.loose_initial.append(raw.startswith("["))
+    return words
+
+
+def _fold(text: str) -> str:
+    """Fold quote, dash and space variants and drop invisible characters, char for char."""
+    return _INVISIBLE_RE.sub("", text.translate(_FOLD))
+
+
+def _lis(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longest chain of points increasing in both coordinates (points sorted by the first)."""
+    tails: list[int] = []
+    tail_index: list[int] = []
+    previous = [-1] * len(points)
+    for i, (_, o) in enumerate(points):
+        k = bisect.bisect_left(tails, o)
+        if k == len(tails):
+            tails.append(o)
+            tail_index.append(i)
+        else:
+            tails[k] = o
+            tail_index[k] = i
+        previous[i] = tail_index[k - 1] if k else -1
+    chain: list[tuple[int, int]] = []
+    i = tail_index[-1] if tail_index else -1
+    while i >= 0:
+        chain.append(points[i])
+        i = previous[i]
+    return chain[::-1]
+
+
+def _blocks(hits: list[tuple[int, int]], size: int) -> list[_Block]:
+    """Chain n-gram hits in order and merge them into non-overlapping runs of equal words."""
+    blocks: list[_Block] = []
+    for e, o in _lis(sorted(set(hits))):
+        if blocks:
+            last = blocks[-1]
+            if e - last.e == o - last.o and e <= last.e + last.size:
+                blocks[-1] = _Block(last.e, last.o, e + size - last.e)
+                continue
+            if e < last.e + last.size or o < last.o + last.size:
+                continue
+        blocks.append(_Block(e, o, size))
+    return blocks
+
+
+class _Aligner:
+    """Holds both texts' words and the indexes built over the original."""
+
+    def __init__(self, excerpt: str, original: str) -> None:
+        self.excerpt = excerpt
+        self.original = original
+        self.source = _tokenize(original)
+        self._positions: dict[str, list[int]] | None = None
+
+    def positions(self) -> dict[str, list[int]]:
+        """Where each word key occurs in the original (built on first use)."""
+        if self._positions is None:
+            table: defaultdict[str, list[int]] = defaultdict(list)
+            for i, key in enumerate(self.source.keys):
+                table[key].append(i)
+            self._positions = dict(table)
+        return self._positions
+
+    def unique_anchors(self, wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+        """Positions of the wanted n-grams that occur exactly once in the original."""
+        n = ANCHOR_WORDS
+        keys = self.source.keys
+        seen: dict[tuple[str, ...], int] = {}
+        for i in range(len(keys) - n + 1):
+            gram = tuple(keys[i : i + n])
+            if gram in wanted:
+                seen[gram] = -1 if gram in seen else i
+        return {gram: i for gram, i in seen.items() if i >= 0}
+
+    def voted_hits(
+        self, keys: list[str], offset: int, after: int
+    ) -> list[tuple[int, int]]:
+        """Hits of short n-grams, kept from the densest diagonal band (ties: first after `after`)."""
+        n = min(_FALLBACK_WORDS, len(keys))
+        source = self.source.keys
+        positions = self.positions()
+        hits: list[tuple[int, int]] = []
+        for i in range(len(keys) - n + 1):
+            found = positions.get(keys[i], [])
+            if len(found) > _MAX_HITS_PER_GRAM:
+                continue
+            for p in found:
+                if source[p : p + n] == keys[i : i + n]:
+                    hits.append((offset + i, p))
+        if not hits:
+            return []
+        tolerance = max(3, len(keys) // 5)
+        hits.sort(key=lambda h: (h[1] - h[0], h[0]))
+        bands: list[list[tuple[int, int]]] = [[hits[0]]]
+        for hit in hits[1:]:
+            prev = bands[-1][-1]
+            if (hit[1] - hit[0]) - (prev[1] - prev[0]) <= tolerance:
+                bands[-1].append(hit)
+            else:
+                bands.append([hit])
+
+        def rank(band: list[tuple[int, int]]) -> tuple[int, int, int]:
+            first = min(o for _, o in band)
+            return (-len({e for e, _ in band}), 0 if first >= after else 1, first)
+
+        return min(bands, key=rank)
+
+
+def _gap_ops(
+    e_keys: list[str], o_keys: list[str]
+) -> list[tuple[str, int, int, int, int]]:
+    """Word-level opcodes between two gaps; one coarse replace when a side is too long."""
+    if not e_keys and not o_keys:
+        return []
+    if not e_keys:
+        return [("insert", 0, 0, 0, len(o_keys))]
+    if not o_keys:
+        return [("delete", 0, len(e_keys), 0, 0)]
+    if len(o_keys) > _MAX_ALIGNED_GAP or len(e_keys) > _MAX_ALIGNED_GAP:
+        return [("replace", 0, len(e_keys), 0, len(o_keys))]
+    matcher = difflib.SequenceMatcher(None, e_keys, o_keys, autojunk=False)
+    return [op for op in matcher.get_opcodes()]
+
+
+def _similar(e_keys: list[str], o_keys: list[str]) -> bool:
+    """True when two runs of words look like one mistyped as the other."""
+    matcher = difflib.SequenceMatcher(None, " ".join(e_keys), " ".join(o_keys), autojunk=False)
+    return matcher.ratio() >= _SIMILAR_EDGE
+
+
+def _edge_ops(
+    e_keys: list[str], o_keys: list[str]
+) -> list[tuple[str, int, int, int, int]]:
+    """Align the words of a segment's edge with the original's words next to its anchor.
+
+    Both lists run outward from the anchor. Original words past the segment's last word
+    are not part of the quote, so alignment stops when the excerpt's words run out, and an
+    outermost changed word counts as changed only when it looks like a typo, else as added.
+    """
+    if not e_keys:
+        return []
+    kept: list[tuple[str, int, int, int, int]] = []
+    for tag, i1, i2, j1, j2 in _gap_ops(e_keys, o_keys):
+        if i1 >= len(e_keys):
+            break
+        if i2 == len(e_keys) and tag == "replace":
+            j2 = j1 + min(j2 - j1, i2 - i1)
+            if not _similar(e_keys[i1:i2], o_keys[j1:j2]):
+                tag, j2 = "delete", j1
+        kept.append((tag, i1, i2, j1, j2))
+    return kept
+
+
+def _edge_window(words: int) -> int:
+    """How many original words next to an anchor may match a segment edge of this many words."""
+    return words + 2 + words // 2
+
+
+def _case_differs(excerpt_word: str, source_word: str, loose_initial: bool) -> bool:
+    """True when two words equal under case folding differ in case (initial may be loose)."""
+    if excerpt_word == source_word:
+        return False
+    if loose_initial and excerpt_word[1:] == source_word[1:]:
+        return False
+    return True
+
+
+class _SegmentAligner:
+    """Aligns one segment's words and records its differences."""
+
+    def __init__(self, aligner: _Aligner, words: _Words, index: int, first: int, last: int) -> None:
+        self.aligner = aligner
+        self.words = words
+        self.index = index
+        self.first = first
+        self.last = last
+        self.pairs: list[tuple[int, int]] = []
+        self.differences: list[Difference] = []
+
+    def emit(self, tag: str, e1: int, e2: int, o1: int, o2: int) -> None:
+        """Record one opcode in absolute word indexes."""
+        if tag == "equal":
+            for k in range(e2 - e1):
+                self.pairs.append((e1 + k, o1 + k))
+                self._check_case(e1 + k, o1 + k)
+            return
+        for k in range(min(e2 - e1, o2 - o1)):
+            self.pairs.append((e1 + k, o1 + k))
+        if tag == "replace" and "".join(self.words.keys[e1:e2]) == "".join(
+            self.aligner.source.keys[o1:o2]
+        ):
+            return
+        kind: DifferenceKind = (
+            "changed" if tag == "replace" else ("added" if tag == "delete" else "dropped")
+        )
+        self.differences.append(self._difference(kind, e1, e2, o1, o2))
+
+    def _check_case(self, e: int, o: int) -> None:
+        words, source = self.words, self.aligner.source
+        loose = words.loose_initial[e] or e == self.first
+        if _case_differs(words.exact[e], source.exact[o], loose):
+            self.differences.append(self._difference("case", e, e + 1, o, o + 1))
+
+    def _difference(self, kind: DifferenceKind, e1: int, e2: int, o1: int, o2: int) -> Difference:
+        words, source = self.words, self.aligner.source
+        if e2 > e1:
+            start, end = words.starts[e1], words.ends[e2 - 1]
+        else:
+            start = end = words.ends[e1 - 1] if e1 > self.first else words.starts[self.first]
+        if o2 > o1:
+            source_start, source_end = source.starts[o1], source.ends[o2 - 1]
+        else:
+            source_start = source_end = source.ends[o1 - 1] if o1 > 0 else 0
+        return Difference(
+            excerpt=self.aligner.excerpt[start:end],
+            source=self.aligner.original[source_start:source_end],
+            start=start,
+            end=end,
+            source_start=source_start,
+            source_end=source_end,
+            kind=kind,
+            segment=self.index,
+        )
+
+    def run(self, blocks: list[_Block]) -> None:
+        """Align the lead edge, the gaps between blocks, the blocks and the tail edge."""
+        e_keys, o_keys = self.words.keys, self.aligner.source.keys
+        head = blocks[0]
+        lead_e = e_keys[self.first : head.e][::-1]
+        lead_o_start = max(0, head.o - _edge_window(len(lead_e)))
+        lead_o = o_keys[lead_o_start : head.o][::-1]
+        for tag, i1, i2, j1, j2 in reversed(_edge_ops(lead_e, lead_o)):
+            self.emit(tag, head.e - i2, head.e - i1, head.o - j2, head.o - j1)
+        for k, block in enumerate(blocks):
+            self.emit("equal", block.e, block.e + block.size, block.o, block.o + block.size)
+            e_from, o_from = block.e + block.size, block.o + block.size
+            if k + 1 < len(blocks):
+                nxt = blocks[k + 1]
+                for tag, i1, i2, j1, j2 in _gap_ops(e_keys[e_from : nxt.e], o_keys[o_from : nxt.o]):
+                    self.emit(tag, e_from + i1, e_from + i2, o_from + j1, o_from + j2)
+        tail = blocks[-1]
+        e_from, o_from = tail.e + tail.size, tail.o + tail.size
+        tail_e = e_keys[e_from : self.last]
+        tail_o = o_keys[o_from : o_from + _edge_window(len(tail_e))]
+        for tag, i1, i2, j1, j2 in _edge_ops(tail_e, tail_o):
+            self.emit(tag, e_from + i1, e_from + i2, o_from + j1, o_from + j2)
+        self.differences.sort(key=lambda d: (d.start, d.source_start))
+
+
+def _extend_over_punctuation(excerpt_edge: str, source: str, pos: int, step: int) -> int:
+    """Move pos over original punctuation that the excerpt also has at this segment edge."""
+    wanted = [c for c in _fold(excerpt_edge if step > 0 else excerpt_edge[::-1]) if not c.isspace()]
+    i, best, k = pos, pos, 0
+    while k < len(wanted):
+        j = i if step > 0 else i - 1
+        if not 0 <= j < len(source):
+            break
+        c = _fold(source[j])
+        if c == "" or c.isspace():
+            i += step
+            continue
+        if c != wanted[k]:
+            break
+        k += 1
+        i += step
+        best = i
+    return best
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) of text to exclude surrounding whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _word_range(words: _Words, start: int, end: int) -> tuple[int, int]:
+    """Indexes of the first and one past the last word lying wholly inside [start, end)."""
+    first = bisect.bisect_left(words.starts, start)
+    last = bisect.bisect_left(words.starts, end)
+    while last > first and words.ends[last - 1] > end:
+        last -= 1
+    return first, last
+
+
+def _check_inputs(
+    excerpt: str, segments: tuple[tuple[int, int], ...], elisions: tuple[tuple[int, int, str], ...]
+) -> None:
+    """Reject spans outside the excerpt, unsorted segments and unknown elision kinds."""
+    previous_end = 0
+    for start, end in segments:
+        if not 0 <= start <= end <= len(excerpt):
+            raise ValueError(f"segment ({start}, {end}) is outside the excerpt (0, {len(excerpt)})")
+        if start < previous_end:
+            raise ValueError(f"segment ({start}, {end}) overlaps or precedes the one before it")
+        previous_end = end
+    for start, end, kind in elisions:
+        if not 0 <= start <= end <= len(excerpt):
+            raise ValueError(f"elision ({start}, {end}) is outside the excerpt (0, {len(excerpt)})")
+        if kind not in ("bracketed", "possible"):
+            raise ValueError(f"elision ({start}, {end}) has kind {kind!r}; expected 'bracketed' or 'possible'")
+
+
+def align(
+    excerpt: str,
+    segments: tuple[tuple[int, int], ...] | list[tuple[int, int]],
+    elisions: tuple[tuple[int, int, str], ...] | list[tuple[int, int, str]],
+    original: str,
+) -> Alignment:
+    """Align each quoted segment with the original and say what each elision marker cut."""
+    segments, elisions = tuple(segments), tuple(elisions)
+    _check_inputs(excerpt, segments, elisions)
+    aligner = _Aligner(excerpt, original)
+    words = _tokenize(excerpt)
+    pieces = _pieces(segments, elisions)
+    bounds = [_word_range(words, start, end) for start, end, _ in pieces]
+    n = ANCHOR_WORDS
+    wanted = {
+        tuple(words.keys[i : i + n])
+        for first, last in bounds
+        for i in range(first, last - n + 1)
+    }
+    unique = aligner.unique_anchors(wanted)
+    found: list[SegmentMatch] = []
+    differences: list[Difference] = []
+    spans: list[tuple[int, int] | None] = []
+    after = 0
+    for (start, end, index), (first, last) in zip(pieces, bounds):
+        hits = [
+            (i, unique[gram])
+            for i in range(first, last - n + 1)
+            if (gram := tuple(words.keys[i : i + n])) in unique
+        ]
+        size = n
+        if not hits and last > first:
+            hits = aligner.voted_hits(words.keys[first:last], first, after)
+            size = min(_FALLBACK_WORDS, last - first)
+        if not hits:
+            spans.append(None)
+            found.append(SegmentMatch(index, start, end, None, None, last - first, 0, True))
+            continue
+        segment = _SegmentAligner(aligner, words, index, first, last)
+        segment.run(_blocks(hits, size))
+        o_first = min(o for _, o in segment.pairs)
+        o_last = max(o for _, o in segment.pairs)
+        source = aligner.source
+        e_first = min(e for e, o in segment.pairs if o == o_first)
+        e_last = max(e for e, o in segment.pairs if o == o_last)
+        lead_from = words.ends[e_first - 1] if e_first > first else start
+        tail_to = words.starts[e_last + 1] if e_last + 1 < last else end
+        source_start = _extend_over_punctuation(
+            excerpt[lead_from : words.starts[e_first]], original, source.starts[o_first], -1
+        )
+        source_end = _extend_over_punctuation(
+            excerpt[words.ends[e_last] : tail_to], original, source.ends[o_last], 1
+        )
+        previous = next((s for s in reversed(spans) if s is not None), None)
+        in_order = previous is None or source_start >= previous[1]
+        after = o_last + 1
+        spans.append((source_start, source_end))
+        equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e])
+        found.append(SegmentMatch(index, start, end, source_start, source_end, last - first, equal, in_order))
+        differences.extend(segment.differences)
+    located = [m for m in found if m.found]
+    out_of_order = tuple((a.index, b.index) for a, b in zip(located, located[1:]) if not b.in_order)
+    ranges = [(start, end) for start, end, _ in pieces]
+    has_words = [last > first for first, last in bounds]
+    return Alignment(
+        segments=_merge(segments, found),
+        elisions=tuple(
+            _elision(index, elision, ranges, has_words, spans, original)
+            for index, elision in enumerate(elisions)
+        ),
+        differences=tuple(differences),
+        out_of_order=out_of_order,
+    )
+
+
+def _pieces(
+    segments: tuple[tuple[int, int], ...], elisions: tuple[tuple[int, int, str], ...]
+) -> list[tuple[int, int, int]]:
+    """Segments cut at any marker inside them (a segment may hold "possible" markers): start, end, segment."""
+    pieces: list[tuple[int, int, int]] = []
+    for index, (start, end) in enumerate(segments):
+        position = start
+        for cut_start, cut_end, _ in sorted(elisions):
+            if start <= cut_start and cut_end <= end and cut_start >= position:
+                pieces.append((position, cut_start, index))
+                position = cut_end
+        pieces.append((position, end, index))
+    return pieces
+
+
+def _merge(segments: tuple[tuple[int, int], ...], found: list[SegmentMatch]) -> tuple[SegmentMatch, ...]:
+    """One match per given segment from the matches of its pieces."""
+    merged: list[SegmentMatch] = []
+    for index, (start, end) in enumerate(segments):
+        parts = [m for m in found if m.index == index]
+        located = [m for m in parts if m.found]
+        merged.append(SegmentMatch(
+            index, start, end,
+            located[0].source_start if located else None,
+            located[-1].source_end if located else None,
+            sum(m.words for m in parts),
+            sum(m.matched_words for m in parts),
+            all(m.in_order for m in parts),
+        ))
+    return tuple(merged)
+
+
+def _paragraph_end(text: str, pos: int) -> int:
+    """End of the paragraph (blank-line separated) containing pos."""
+    found = _PARAGRAPH_BREAK_RE.search(text, pos)
+    return len(text) if found is None else found.start()
+
+
+def _paragraph_start(text: str, pos: int) -> int:
+    """Start of the paragraph (blank-line separated) containing pos."""
+    start = 0
+    for found in _PARAGRAPH_BREAK_RE.finditer(text, 0, pos):
+        start = found.end()
+    return start
+
+
+def _elision(
+    index: int,
+    elision: tuple[int, int, str],
+    segments: list[tuple[int, int]],
+    has_words: list[bool],
+    spans: list[tuple[int, int] | None],
+    original: str,
+) -> ElisionMatch:
+    """What the original has between the quoted text around one elision marker."""
+    start, end, kind_name = elision
+    kind: ElisionKind = "possible" if kind_name == "possible" else "bracketed"
+    before = max((i for i, s in enumerate(segments) if s[1] <= start and has_words[i]), default=None)
+    after = min((i for i, s in enumerate(segments) if s[0] >= end and has_words[i]), default=None)
+
+    def result(omitted: Passage | None, reason: str | None, scope: Scope, confirmed: bool | None) -> ElisionMatch:
+        return ElisionMatch(index, start, end, kind, omitted, reason, scope,
+                            confirmed if kind == "possible" else None)
+
+    scope: Scope = "between" if before is not None and after is not None else (
+        "paragraph-end" if before is not None else "paragraph-start")
+    missing = [
+        f"the segment {'before' if i == before else 'after'} it "
+        f"(chars {segments[i][0]}-{segments[i][1]})"
+        for i in (before, after) if i is not None and spans[i] is None
+    ]
+    if before is None and after is None:
+        return result(None, "no quoted segment next to the marker", scope, None)
+    if missing:
+        return result(None, f"neighbouring segment not found in the original: {' and '.join(missing)}",
+                      scope, None)
+    if before is not None and after is not None:
+        prev_span, next_span = spans[before], spans[after]
+        if prev_span is None or next_span is None:
+            return result(None, "neighbouring segment not found in the original", scope, None)
+        if next_span[0] < prev_span[1]:
+            return result(None, "segments out of order: the segment after the marker comes "
+                          "before the one preceding it in the original", scope, None)
+        gap_start, gap_end = prev_span[1], next_span[0]
+    elif before is not None:
+        span = spans[before]
+        if span is None:
+            return result(None, "neighbouring segment not found in the original", scope, None)
+        gap_start, gap_end = span[1], _paragraph_end(original, span[1])
+    else:
+        span = spans[after] if after is not None else None
+        if span is None:
+            return result(None, "neighbouring segment not found in the original", scope, None)
+        gap_start, gap_end = _paragraph_start(original, span[0]), span[0]
+    gap_start, gap_end = _strip_span(original, gap_start, gap_end)
+    text = original[gap_start:gap_end]
+    if kind == "possible" and text and _ELLIPSIS_RE.fullmatch(_fold(text)):
+        return result(None, "the original has the ellipsis itself: not an elision", scope, False)
+    if not _WORD_RE.search(text):
+        if scope == "between":
+            reason = "nothing omitted: the segments are adjacent in the original"
+        elif scope == "paragraph-end":
+            reason = "nothing omitted before the end of the paragraph in the original"
+        else:
+            reason = "nothing omitted after the start of the paragraph in the original"
+        return result(None, reason, scope, False)
+    return result(Passage(text, gap_start, gap_end), None, scope, True)

@@ -1,0 +1,397 @@
+"""Fetch an original with requests and keep the exchange as it went over the wire.
+
+The only module that touches the network. Redirects are followed here, hop by hop, so that
+every hop is checked (http/https only; no private, loopback or link-local address unless
+allowed; no loops; a limit on their number) and kept. The session made by
+`capture_session()` records the request bytes as sent and the response head as received
+(through `wire`'s urllib3 connection classes); a caller's own session gets rebuilt heads
+instead, and `Exchange.exact` says which. Bodies are read raw (Content-Encoding kept),
+with the size cap enforced while streaming; see `httpbytes` for chunked bodies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.cookies import extract_cookies_to_jar
+from urllib3.exceptions import HTTPError as Urllib3HTTPError
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
+
+from ._version import __version__
+from .errors import CaptureError
+from .httpbytes import (
+    Exchange,
+    build_request_head,
+    build_response_head,
+    decode_body,
+    dechunked_head,
+    parse_head,
+)
+from .wire import CURRENT, BlockedAddress, RecordingHTTPPool, RecordingHTTPSPool, Wire, address_problem
+
+__all__ = [
+    "MiB",
+    "USER_AGENT",
+    "Capture",
+    "address_problem",
+    "capture",
+    "capture_session",
+]
+
+log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+USER_AGENT = f"provpack/{__version__} (+https://pypi.org/project/provpack/)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+REQUEST_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.8",
+    "Accept-Encoding": "gzip, deflate",
+}
+_READ_CHUNK = 64 * 1024
+_RETRY_AFTER_CAP = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """A fetched original: every redirect hop and the final exchange, with its decoded body."""
+
+    requested_url: str
+    redirects: tuple[Exchange, ...]
+    response: Exchange
+    decoded_body: bytes
+    attempts: int
+
+    @property
+    def url(self) -> str:
+        """The final URL, after redirects."""
+        return self.response.url
+
+    @property
+    def status(self) -> int:
+        """The final HTTP status."""
+        return self.response.status
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """The final response's headers as received."""
+        return self.response.headers
+
+    @property
+    def fetched_at(self) -> dt.datetime:
+        """When the final response arrived (UTC)."""
+        return self.response.fetched_at
+
+    @property
+    def content_type(self) -> str | None:
+        """The final response's Content-Type header."""
+        return self.response.header("Content-Type")
+
+    @property
+    def request_bytes(self) -> bytes:
+        """The final request as sent."""
+        return self.response.request_block
+
+    @property
+    def response_bytes(self) -> bytes:
+        """The final response as stored (see httpbytes for chunked bodies)."""
+        return self.response.response_block
+
+    @property
+    def exchanges(self) -> tuple[Exchange, ...]:
+        """Every exchange in order: redirect hops, then the final one."""
+        return self.redirects + (self.response,)
+
+
+class _RecordingAdapter(HTTPAdapter):
+    """A requests adapter whose connections record the wire bytes."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": RecordingHTTPPool, "https": RecordingHTTPSPool}
+
+
+def capture_session() -> requests.Session:
+    """A requests session that records exact wire bytes and ignores proxy environment variables."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = _RecordingAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+# --- one request -----------------------------------------------------------------------
+
+
+class _Transient(Exception):
+    """A failure worth retrying (connection refused or reset, DNS failure)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    timeout: tuple[float, float]
+    max_bytes: int
+    allow_private: bool
+    deadline: float
+    clock: Callable[[], dt.datetime]
+
+
+def _host_problem(url: str, allow_private: bool) -> str | None:
+    """Resolve the URL's host and say why it may not be fetched, if so."""
+    if allow_private:
+        return None
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise _Transient(f"cannot resolve host {host!r}: {exc}") from exc
+    for info in infos:
+        address = str(info[4][0])
+        problem = address_problem(address)
+        if problem is not None:
+            return f"host {host!r} resolves to {address}, which is {problem}; refused (allow_private is off)"
+    return None
+
+
+def _url_problem(url: str) -> str | None:
+    """Why a URL cannot be fetched at all (scheme, host), or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return f"only http and https URLs are fetched, not {parts.scheme or 'a URL without a scheme'}"
+    if not parts.hostname:
+        return "the URL has no host"
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    """The innermost useful message of a requests/urllib3 exception chain."""
+    reason: BaseException = exc
+    while True:
+        inner = getattr(reason, "reason", None) or reason.__cause__ or reason.__context__
+        if not isinstance(inner, BaseException) or inner is reason:
+            break
+        reason = inner
+    text = str(reason) or type(reason).__name__
+    return text.split(": ", 1)[-1] if "object at 0x" in text else text
+
+
+def _read_body(response: requests.Response, url: str, settings: _Settings) -> bytes:
+    """The body as transmitted (Content-Encoding kept), capped while streaming."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > settings.max_bytes:
+        raise CaptureError(url, f"Content-Length {declared} is over the cap of {settings.max_bytes} bytes")
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        if time.monotonic() > settings.deadline:
+            raise CaptureError(url, "the capture took longer than its total time limit")
+        try:
+            chunk = response.raw.read1(_READ_CHUNK, decode_content=False)
+        except ReadTimeoutError as exc:
+            raise CaptureError(url, f"read timed out after {settings.timeout[1]} s while receiving the body") from exc
+        except (ProtocolError, Urllib3HTTPError, OSError) as exc:
+            raise _Transient(f"connection broke while receiving the body: {_describe(exc)}") from exc
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > settings.max_bytes:
+            raise CaptureError(url, f"body is over the cap of {settings.max_bytes} bytes; stopped reading")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exchange:
+    """Send one GET (no redirect following) and read the whole response."""
+    wire = Wire(allow_private=settings.allow_private)
+    token = CURRENT.set(wire)
+    try:
+        prepared = session.prepare_request(requests.Request("GET", url, headers=REQUEST_HEADERS))
+        environment = session.merge_environment_settings(prepared.url, {}, True, None, None)
+        try:
+            # The adapter, not Session.send: with allow_redirects=False the session still
+            # reads a redirect's body (decoded) to look ahead, and it would be lost here.
+            verify = environment["verify"]
+            response = session.get_adapter(prepared.url or url).send(
+                prepared, stream=True, timeout=settings.timeout, verify=True if verify is None else verify,
+                cert=environment["cert"], proxies=environment["proxies"],
+            )
+            extract_cookies_to_jar(session.cookies, prepared, response.raw)  # type: ignore[no-untyped-call]
+        except BlockedAddress as exc:
+            raise CaptureError(url, f"connected to {exc.address}, which is {exc.problem}; "
+                               "refused (allow_private is off)") from exc
+        except requests.exceptions.SSLError as exc:
+            raise CaptureError(url, f"TLS failed: {_describe(exc)}") from exc
+        except requests.ConnectionError as exc:
+            raise _Transient(f"could not connect: {_describe(exc)}") from exc
+        except requests.Timeout as exc:
+            raise CaptureError(url, f"no response within the read timeout of {settings.timeout[1]} s") from exc
+        except requests.RequestException as exc:
+            raise CaptureError(url, f"request failed: {_describe(exc)}") from exc
+        try:
+            body = _read_body(response, url, settings)
+        finally:
+            response.close()
+        return _exchange(url, prepared, response, body, wire, settings.clock())
+    finally:
+        CURRENT.reset(token)
+
+
+def _exchange(
+    url: str,
+    prepared: requests.PreparedRequest,
+    response: requests.Response,
+    body: bytes,
+    wire: Wire,
+    fetched_at: dt.datetime,
+) -> Exchange:
+    """Assemble the exchange from what the wire recorded (or rebuild the heads)."""
+    exact = wire.head is not None and bool(wire.sent)
+    if exact and wire.head is not None:
+        request_head, received_head = bytes(wire.sent), wire.head
+    else:
+        parts = urlsplit(url)
+        host = [("Host", parts.netloc.rsplit("@", 1)[-1])]
+        request_head = build_request_head(prepared.method or "GET", prepared.path_url,
+                                          host + list(prepared.headers.items()))
+        version = str(getattr(response.raw, "version_string", "HTTP/1.1"))
+        received_head = build_response_head(version, response.status_code, response.reason or "",
+                                            list(response.raw.headers.items()))
+    _, headers = parse_head(received_head)
+    chunked = any(name.lower() == "transfer-encoding" and "chunked" in value.lower()
+                  for name, value in headers)
+    stored_head = dechunked_head(received_head, len(body)) if chunked else received_head
+    return Exchange(
+        url=url,
+        method=prepared.method or "GET",
+        request_head=request_head,
+        request_body=b"",
+        response_head=stored_head,
+        body=body,
+        status=response.status_code,
+        reason=response.reason or "",
+        headers=headers,
+        peer_address=wire.peer,
+        fetched_at=fetched_at,
+        exact=exact,
+        dechunked=chunked,
+    )
+
+
+def _retry_delay(exchange: Exchange | None, attempt: int, backoff: float) -> float:
+    """Exponential backoff, or the server's Retry-After (in seconds, capped) when longer."""
+    delay = backoff * float(2**attempt)
+    retry_after = exchange.header("Retry-After") if exchange is not None else None
+    if retry_after is not None and retry_after.strip().isdigit():
+        delay = max(delay, min(float(retry_after), _RETRY_AFTER_CAP))
+    return delay
+
+
+def _fetch_with_retries(
+    session: requests.Session,
+    requested: str,
+    url: str,
+    settings: _Settings,
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+) -> tuple[Exchange, int]:
+    """Fetch one hop, retrying connection failures and 429/500/502/503/504 with backoff."""
+    attempts = retries + 1
+    for attempt in range(attempts):
+        try:
+            problem = _host_problem(url, settings.allow_private)
+            if problem is not None:
+                raise CaptureError(requested, problem if url == requested else f"redirect to {url}: {problem}")
+            exchange = _fetch_once(session, url, settings)
+        except _Transient as exc:
+            if attempt + 1 == attempts:
+                where = "" if url == requested else f"redirect to {url}: "
+                raise CaptureError(requested, f"{where}{exc} (gave up after {attempts} attempts)") from exc
+            log.info("%s: %s; retrying", url, exc)
+            sleep(_retry_delay(None, attempt, backoff))
+            continue
+        if exchange.status in RETRY_STATUSES and attempt + 1 < attempts:
+            log.info("%s: HTTP %d; retrying", url, exchange.status)
+            sleep(_retry_delay(exchange, attempt, backoff))
+            continue
+        return exchange, attempt + 1
+    raise CaptureError(requested, "no attempt was made (retries must be 0 or more)")
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _without_fragment(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def capture(
+    url: str,
+    *,
+    session: requests.Session | None = None,
+    timeout: tuple[float, float] = (5.0, 20.0),
+    max_bytes: int = 50 * MiB,
+    max_redirects: int = 5,
+    retries: int = 3,
+    backoff: float = 0.5,
+    allow_private: bool = False,
+    total_timeout: float = 120.0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], dt.datetime] = _utc_now,
+) -> Capture:
+    """Fetch url (following redirects) and return every exchange as bytes; CaptureError on failure."""
+    problem = _url_problem(url)
+    if problem is not None:
+        raise CaptureError(url, problem)
+    if retries < 0 or max_redirects < 0 or max_bytes < 0:
+        raise CaptureError(url, "retries, max_redirects and max_bytes must be 0 or more")
+    settings = _Settings(timeout, max_bytes, allow_private, time.monotonic() + total_timeout, clock)
+    active = session if session is not None else capture_session()
+    try:
+        hops: list[Exchange] = []
+        seen = [_without_fragment(url)]
+        attempts_total = 0
+        while True:
+            current = seen[-1]
+            exchange, attempts = _fetch_with_retries(active, url, current, settings, retries, backoff, sleep)
+            attempts_total += attempts
+            location = exchange.header("Location")
+            if exchange.status in REDIRECT_STATUSES and location:
+                hops.append(exchange)
+                target = _without_fragment(urljoin(current, location.strip()))
+                target_problem = _url_problem(target)
+                if target_problem is not None:
+                    raise CaptureError(url, f"redirect from {current} to {target} refused: {target_problem}")
+                if target in seen:
+                    raise CaptureError(url, "redirect loop: " + " -> ".join(seen + [target]))
+                if len(hops) > max_redirects:
+                    raise CaptureError(url, f"more than {max_redirects} redirects: " + " -> ".join(seen + [target]))
+                seen.append(target)
+                continue
+            if not 200 <= exchange.status < 300:
+                tries = f" (after {attempts} attempts)" if attempts > 1 else ""
+                where = "" if current == url else f" from {current}"
+                raise CaptureError(url, f"HTTP {exchange.status} {exchange.reason}{where}{tries}".rstrip())
+            try:
+                decoded = decode_body(exchange.body, exchange.header("Content-Encoding"), max_bytes=max_bytes)
+            except ValueError as exc:
+                raise CaptureError(url, str(exc)) from exc
+            return Capture(url, tuple(hops), exchange, decoded, attempts_total)
+    finally:
+        if session is None:
+            active.close()

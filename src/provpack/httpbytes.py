@@ -1,0 +1,207 @@
+"""HTTP messages as bytes: heads, de-chunked bodies, content decoding, WARC record blocks.
+
+Pure: no I/O. A captured exchange is stored as WARC `request` and `response` records whose
+blocks are the HTTP messages (`application/http; msgtype=...`). The response body is kept
+as transmitted (a gzip Content-Encoding stays gzip), except that chunked transfer framing,
+which requests/urllib3 remove while reading, is gone: the stored head then says so the way
+Common Crawl does, `Transfer-Encoding: chunked` becomes `X-Crawler-Transfer-Encoding: chunked`
+and a `Content-Length` of the de-chunked body is added, so the block is a valid message
+whose payload (the entity body, per WARC 1.1 and iipc/warc-specifications#22) is exactly
+the bytes after the head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zlib
+from dataclasses import dataclass
+
+__all__ = [
+    "REQUEST_CONTENT_TYPE",
+    "RESPONSE_CONTENT_TYPE",
+    "Exchange",
+    "HttpRecordBlocks",
+    "build_request_head",
+    "build_response_head",
+    "decode_body",
+    "dechunked_head",
+    "http_record_blocks",
+    "parse_head",
+    "split_message",
+]
+
+REQUEST_CONTENT_TYPE = "application/http; msgtype=request"
+RESPONSE_CONTENT_TYPE = "application/http; msgtype=response"
+ORIGINAL_HEADER_PREFIX = "X-Crawler-"
+_HEAD_END = b"\r\n\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One HTTP request and its response, as bytes on the wire (see `exact`)."""
+
+    url: str
+    method: str
+    request_head: bytes
+    request_body: bytes
+    response_head: bytes
+    body: bytes
+    status: int
+    reason: str
+    headers: tuple[tuple[str, str], ...]
+    peer_address: str | None
+    fetched_at: dt.datetime
+    exact: bool
+    dechunked: bool
+
+    @property
+    def request_block(self) -> bytes:
+        """The request message: request line, headers, blank line, body."""
+        return self.request_head + self.request_body
+
+    @property
+    def response_block(self) -> bytes:
+        """The response message as stored: status line, headers, blank line, body."""
+        return self.response_head + self.body
+
+    def header(self, name: str) -> str | None:
+        """The first response header with this name (any case), as received."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRecordBlocks:
+    """Blocks and payloads of the WARC request and response records for one exchange."""
+
+    target_uri: str
+    request: bytes
+    request_payload: bytes
+    response: bytes
+    response_payload: bytes
+    peer_address: str | None
+
+    @property
+    def request_payload_digest(self) -> str:
+        """WARC-Payload-Digest of the request record."""
+        return "sha256:" + hashlib.sha256(self.request_payload).hexdigest()
+
+    @property
+    def response_payload_digest(self) -> str:
+        """WARC-Payload-Digest of the response record: the entity body as transmitted."""
+        return "sha256:" + hashlib.sha256(self.response_payload).hexdigest()
+
+
+def http_record_blocks(exchange: Exchange) -> HttpRecordBlocks:
+    """The exact bytes of an exchange's WARC request and response blocks, and their payloads."""
+    return HttpRecordBlocks(
+        target_uri=exchange.url,
+        request=exchange.request_block,
+        request_payload=exchange.request_body,
+        response=exchange.response_block,
+        response_payload=exchange.body,
+        peer_address=exchange.peer_address,
+    )
+
+
+def split_message(block: bytes) -> tuple[bytes, bytes]:
+    """Split an HTTP message into its head (through the blank line) and its body."""
+    end = block.find(_HEAD_END)
+    if end < 0:
+        bare = block.find(b"\n\n")
+        if bare < 0:
+            raise ValueError("no blank line ends the HTTP head")
+        return block[: bare + 2], block[bare + 2 :]
+    return block[: end + 4], block[end + 4 :]
+
+
+def parse_head(head: bytes) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The start line and the (name, value) headers of an HTTP head, folded lines joined."""
+    lines = head.decode("latin-1").replace("\r\n", "\n").split("\n")
+    start_line = lines[0]
+    headers: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        if not line:
+            break
+        if line[0] in " \t" and headers:
+            name, value = headers[-1]
+            headers[-1] = (name, f"{value} {line.strip()}")
+            continue
+        name, colon, value = line.partition(":")
+        if colon:
+            headers.append((name.strip(), value.strip(" \t")))
+    return start_line, tuple(headers)
+
+
+def _head(start_line: str, headers: list[tuple[str, str]]) -> bytes:
+    lines = [start_line] + [f"{name}: {value}" for name, value in headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def build_request_head(method: str, target: str, headers: list[tuple[str, str]]) -> bytes:
+    """An HTTP/1.1 request head, for when the bytes sent could not be recorded."""
+    return _head(f"{method} {target} HTTP/1.1", headers)
+
+
+def build_response_head(version: str, status: int, reason: str, headers: list[tuple[str, str]]) -> bytes:
+    """A response head rebuilt from parsed parts, for when the bytes received were not recorded."""
+    return _head(f"{version} {status} {reason}".rstrip(), headers)
+
+
+def dechunked_head(head: bytes, body_length: int) -> bytes:
+    """Rewrite a chunked response's head for its de-chunked body (Common Crawl's convention).
+
+    `Transfer-Encoding` and any `Content-Length` lines keep their values under an
+    `X-Crawler-` prefix, and `Content-Length: <body_length>` is added; other lines are
+    kept byte for byte.
+    """
+    newline = b"\r\n" if head.endswith(_HEAD_END) else b"\n"
+    lines = head[: len(head) - 2 * len(newline)].split(newline)
+    out = [lines[0]]
+    for line in lines[1:]:
+        name = line.split(b":", 1)[0].strip().lower()
+        if name in (b"transfer-encoding", b"content-length") and not line.startswith((b" ", b"\t")):
+            line = ORIGINAL_HEADER_PREFIX.encode("ascii") + line
+        out.append(line)
+    out.append(b"Content-Length: %d" % body_length)
+    return newline.join(out) + newline + newline
+
+
+def _inflate(data: bytes, wbits: int, max_bytes: int) -> bytes:
+    """Decompress one zlib/gzip stream (and any gzip members after it), at most max_bytes out."""
+    out = bytearray()
+    while data:
+        inflater = zlib.decompressobj(wbits)
+        out += inflater.decompress(data, max_bytes + 1 - len(out))
+        if len(out) > max_bytes:
+            raise ValueError(f"decoded body is larger than the cap of {max_bytes} bytes")
+        if inflater.unconsumed_tail:
+            raise ValueError(f"decoded body is larger than the cap of {max_bytes} bytes")
+        if not inflater.eof:
+            raise ValueError("compressed body ends early")
+        is_gzip = wbits > zlib.MAX_WBITS
+        data = inflater.unused_data if is_gzip and inflater.unused_data[:2] == b"\x1f\x8b" else b""
+    return bytes(out)
+
+
+def decode_body(body: bytes, content_encoding: str | None, *, max_bytes: int) -> bytes:
+    """Undo the Content-Encoding (gzip, deflate, identity) of a body; ValueError otherwise."""
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+    data = body
+    for coding in reversed(codings):
+        try:
+            if coding == "identity":
+                continue
+            if coding in ("gzip", "x-gzip"):
+                data = _inflate(data, 16 + zlib.MAX_WBITS, max_bytes)
+            elif coding == "deflate":
+                try:
+                    data = _inflate(data, zlib.MAX_WBITS, max_bytes)
+                except zlib.error:
+                    data = _inflate(data, -zlib.MAX_WBITS, max_bytes)
+            else:
+                raise ValueError(f"unsupported Content-Encoding {coding!r}")
+        except zlib.error as exc:
+            raise ValueError(f"body is not valid {coding}: {exc}") from exc
+    return data

@@ -1,0 +1,202 @@
+"""An excerpt's original -> its WARC records and the text that alignment offsets point into.
+
+Two ways in: a local copy named by the sidecar (`original: PATH`, archived as a `resource`
+record) or a capture of `source_url` (`request` + `response` records per exchange, redirect
+hops included). Either way a `conversion` record holds the extracted text, with
+`WARC-Refers-To` the record it was extracted from. Record ids depend only on the URL or
+file content, so two excerpts of one original share its records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .capture import Capture
+from .errors import InputError
+from .htmltext import Extraction, extract_text
+from .httpbytes import REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, split_message
+from .inputs import read_bytes
+from .model import RecordSpec
+from .records import TEXT_TYPE, header_value, record_id
+from .warcwriter import warc_date
+
+log = logging.getLogger(__name__)
+
+MAX_ORIGINAL_BYTES = 64 * 1024 * 1024
+_TYPES_BY_SUFFIX = {
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".xhtml": "application/xhtml+xml",
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".md": "text/plain",
+    ".pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """An original's records, the text extracted from it and how it was obtained."""
+
+    records: tuple[RecordSpec, ...]
+    source_record_id: str
+    conversion_record_id: str
+    target_uri: str
+    text: str
+    description: dict[str, Any]
+
+
+def original_path(sidecar_path: Path, value: object, *, follow_symlinks: bool = False) -> Path:
+    """The file a sidecar's `original:` names: relative to the sidecar, inside its folder."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(sidecar_path, "'original' must be a file path relative to the sidecar",
+                         fix="write e.g. 'original: originals/article.html'")
+    relative = Path(value)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise InputError(sidecar_path, f"'original' must stay inside the source folder: {value!r}",
+                         fix="copy the original next to the sidecar and name it relative to it")
+    folder = sidecar_path.parent.resolve()
+    path = sidecar_path.parent / relative
+    resolved = path.resolve()
+    if not resolved.is_relative_to(folder) and not follow_symlinks:
+        raise InputError(sidecar_path, f"'original' {value!r} is a symbolic link out of the source "
+                         f"folder (to {resolved})", fix="copy the file in, or pass --follow-symlinks")
+    if not resolved.is_file():
+        raise InputError(sidecar_path, f"'original' {value!r}: no such file", fix="check the path")
+    return path
+
+
+def _content_type(path: Path, data: bytes) -> str:
+    """A fixed suffix table (never the system's), else HTML if it looks like HTML, else text."""
+    known = _TYPES_BY_SUFFIX.get(path.suffix.lower())
+    if known is not None:
+        return known
+    if b"\0" in data[:8192]:
+        return "application/octet-stream"
+    head = data[:1024].lstrip().lower()
+    return "text/html" if head.startswith((b"<!doctype html", b"<html")) else "text/plain"
+
+
+def _extract(data: bytes, content_type: str | None, where: str) -> Extraction:
+    try:
+        return extract_text(data, content_type=content_type)
+    except ValueError as exc:
+        raise InputError(where, f"the original has no text to align against: {exc}",
+                         fix="give an HTML or plain-text original") from exc
+
+
+def _conversion(name_key: str, target: str, extraction: Extraction, refers_to: str) -> RecordSpec:
+    block = extraction.text.encode("utf-8")
+    return RecordSpec(
+        warc_type="conversion",
+        record_id=record_id("conversion", name_key, target, hashlib.sha256(block).hexdigest()),
+        target_uri=target,
+        content_type=TEXT_TYPE,
+        block=block,
+        payload_digest=True,
+        extra_headers=(("WARC-Refers-To", refers_to),),
+    )
+
+
+def _conversion_description(extraction: Extraction, conversion: RecordSpec) -> dict[str, Any]:
+    return {
+        "conversion_record_id": conversion.record_id,
+        "text_sha256": hashlib.sha256(conversion.block).hexdigest(),
+        "length_chars": len(extraction.text),
+        "scope": extraction.scope,
+        "charset": extraction.charset.to_json(),
+    }
+
+
+def local_original(sidecar_path: Path, value: object, *, source_url: str | None = None,
+                   follow_symlinks: bool = False) -> Original:
+    """Records for a local copy of the original named by the sidecar."""
+    path = original_path(sidecar_path, value, follow_symlinks=follow_symlinks)
+    data = read_bytes(path, limit=MAX_ORIGINAL_BYTES)
+    content_type = _content_type(path, data)
+    data_sha256 = hashlib.sha256(data).hexdigest()
+    target = header_value(source_url, what=f"{sidecar_path}: source_url") if source_url else (
+        f"urn:provpack:sha256:{data_sha256}")
+    resource = RecordSpec(
+        warc_type="resource",
+        record_id=record_id("original", "", target, data_sha256),
+        target_uri=target,
+        content_type=content_type,
+        block=data,
+        payload_digest=True,
+    )
+    extraction = _extract(data, content_type, str(path))
+    conversion = _conversion("", target, extraction, resource.record_id)
+    description = {
+        "how": "local",
+        "path": str(value),
+        "record_id": resource.record_id,
+        "target_uri": target,
+        "content_type": content_type,
+        "sha256": data_sha256,
+        "length_bytes": len(data),
+        **_conversion_description(extraction, conversion),
+    }
+    return Original((resource, conversion), resource.record_id, conversion.record_id, target,
+                    extraction.text, description)
+
+
+def _exchange_records(exchange: Exchange) -> tuple[RecordSpec, RecordSpec]:
+    """The request and response records of one exchange, each Concurrent-To the other."""
+    target = header_value(exchange.url, what="captured URL")
+    response_block = exchange.response_block
+    request_block = exchange.request_block
+    response_id = record_id("response", "", target, hashlib.sha256(response_block).hexdigest())
+    request_id = record_id("request", "", target, hashlib.sha256(request_block).hexdigest())
+    date = ("WARC-Date", warc_date(exchange.fetched_at))
+    address = (("WARC-IP-Address", exchange.peer_address),) if exchange.peer_address else ()
+    request = RecordSpec(
+        warc_type="request", record_id=request_id, target_uri=target, content_type=REQUEST_CONTENT_TYPE,
+        block=request_block, payload_digest=True, payload_offset=len(exchange.request_head),
+        extra_headers=(date, ("WARC-Concurrent-To", response_id)),
+    )
+    response = RecordSpec(
+        warc_type="response", record_id=response_id, target_uri=target, content_type=RESPONSE_CONTENT_TYPE,
+        block=response_block, payload_digest=True, payload_offset=len(exchange.response_head),
+        extra_headers=(date, *address, ("WARC-Concurrent-To", request_id)),
+    )
+    if split_message(response_block)[1] != exchange.body:
+        raise ValueError(f"{exchange.url}: the stored response head is not followed by the body")
+    return request, response
+
+
+def fetched_original(capture: Capture) -> Original:
+    """Records for a captured original: every exchange, then the conversion of the final body."""
+    records: list[RecordSpec] = []
+    hops: list[dict[str, Any]] = []
+    for exchange in capture.exchanges:
+        request, response = _exchange_records(exchange)
+        records += [request, response]
+        hops.append({"url": exchange.url, "status": exchange.status, "request_record_id": request.record_id,
+                     "response_record_id": response.record_id, "exact": exchange.exact,
+                     "dechunked": exchange.dechunked})
+    response_id = records[-1].record_id
+    extraction = _extract(capture.decoded_body, capture.content_type, capture.url)
+    conversion = _conversion("", header_value(capture.url, what="captured URL"), extraction, response_id)
+    records.append(conversion)
+    description = {
+        "how": "fetched",
+        "url": capture.requested_url,
+        "final_url": capture.url,
+        "record_id": response_id,
+        "request_record_id": records[-3].record_id,
+        "target_uri": capture.url,
+        "status": capture.status,
+        "content_type": capture.content_type,
+        "content_encoding": capture.response.header("Content-Encoding"),
+        "fetched_at": warc_date(capture.fetched_at),
+        "attempts": capture.attempts,
+        "exchanges": hops,
+        **_conversion_description(extraction, conversion),
+    }
+    log.debug("%s: captured %d exchange(s)", capture.requested_url, len(hops))
+    return Original(tuple(records), response_id, conversion.record_id, capture.url, extraction.text, description)

@@ -1,0 +1,159 @@
+"""Record what goes over the wire: the request bytes sent, the response head received, the peer.
+
+urllib3 connection and pool classes that report to the `Wire` set in `CURRENT` (a context
+variable, so a pooled connection reports to whichever capture is using it). The first send
+on a request checks the connected peer's address, so a host whose DNS changed after the
+capture checked it is still refused. Used by `capture`, which mounts these pools in a
+requests adapter.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import http.client
+import ipaddress
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+
+__all__ = [
+    "CURRENT",
+    "BlockedAddress",
+    "HeadRecorder",
+    "RecordingHTTPPool",
+    "RecordingHTTPSPool",
+    "Wire",
+    "address_problem",
+]
+
+
+def address_problem(address: str) -> str | None:
+    """Why an IP address may not be fetched by default ("loopback", "private", ...), or None."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    checks = (
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("unspecified", ip.is_unspecified),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+        ("not globally routable", not ip.is_global),
+    )
+    return next((name for name, applies in checks if applies), None)
+
+
+@dataclass
+class Wire:
+    """What one request sent and received, filled in by the recording connection."""
+
+    allow_private: bool
+    sent: bytearray = field(default_factory=bytearray)
+    head: bytes | None = None
+    peer: str | None = None
+
+
+CURRENT: contextvars.ContextVar[Wire | None] = contextvars.ContextVar("provpack_wire", default=None)
+
+
+class BlockedAddress(Exception):
+    """The connection reached an address the capture may not fetch."""
+
+    def __init__(self, address: str, problem: str) -> None:
+        super().__init__(f"{address} is {problem}")
+        self.address = address
+        self.problem = problem
+
+
+class HeadRecorder:
+    """Wraps a response's socket file and keeps the lines http.client reads as the head."""
+
+    def __init__(self, fp: Any) -> None:
+        self.fp = fp
+        self.lines: list[bytes] = []
+
+    def readline(self, limit: int = -1) -> bytes:
+        line: bytes = self.fp.readline(limit)
+        self.lines.append(line)
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.fp, name)
+
+    def final_head(self) -> bytes:
+        """The last head read (interim 1xx heads dropped), through its blank line."""
+        heads: list[bytes] = []
+        current = bytearray()
+        for line in self.lines:
+            current += line
+            if line in (b"\r\n", b"\n"):
+                heads.append(bytes(current))
+                current = bytearray()
+        return heads[-1] if heads else bytes(current)
+
+
+class _RecordingResponse(http.client.HTTPResponse):
+    """An http.client response that hands its raw head to the current Wire."""
+
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        self.fp: Any = HeadRecorder(self.fp)
+
+    def begin(self) -> None:
+        recorder = self.fp
+        super().begin()
+        wire = CURRENT.get()
+        if wire is not None and isinstance(recorder, HeadRecorder):
+            wire.head = recorder.final_head()
+        if isinstance(self.fp, HeadRecorder):
+            self.fp = self.fp.fp
+
+
+def _record_send(connection: HTTPConnection, data: Any) -> None:
+    """Check the peer's address and keep the bytes about to be sent."""
+    wire = CURRENT.get()
+    if wire is None:
+        return
+    if wire.peer is None and connection.sock is not None:
+        wire.peer = str(connection.sock.getpeername()[0])
+        problem = None if wire.allow_private else address_problem(wire.peer)
+        if problem is not None:
+            raise BlockedAddress(wire.peer, problem)
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        wire.sent += data
+
+
+class _RecordingHTTPConnection(HTTPConnection):
+    """urllib3 connection that records the bytes it sends and the head it receives."""
+
+    response_class = _RecordingResponse
+
+    def send(self, data: Any) -> None:
+        if self.sock is None:
+            self.connect()
+        _record_send(self, data)
+        super().send(data)
+
+
+class _RecordingHTTPSConnection(HTTPSConnection):
+    """The TLS variant: records the plaintext HTTP bytes."""
+
+    response_class = _RecordingResponse
+
+    def send(self, data: Any) -> None:
+        if self.sock is None:
+            self.connect()
+        _record_send(self, data)
+        super().send(data)
+
+
+class RecordingHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _RecordingHTTPConnection
+
+
+class RecordingHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _RecordingHTTPSConnection

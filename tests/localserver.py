@@ -1,0 +1,167 @@
+"""A small HTTP server on 127.0.0.1 for capture tests: redirects, errors, slow, huge, gzip, chunked."""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ORIGINALS = Path(__file__).parent / "data" / "originals"
+PAGE = (ORIGINALS / "declaration.html").read_bytes()
+HUGE = 2 * 1024 * 1024
+CHUNKS = [b"<p>Four score and seven years ago ", b"our fathers brought forth", b" on this continent.</p>"]
+WRONG_CHARSET = "<p>Nature\u2019s God \u2014 caf\u00e9</p>".encode("utf-8")
+
+
+@dataclass
+class ServerState:
+    """What the server saw: hits per path, request heads."""
+
+    port: int = 0
+    hits: Counter[str] = field(default_factory=Counter)
+    requests: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        """Absolute URL of a path on this server."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    state: ServerState
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet."""
+
+    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        path = urlsplit(self.path).path
+        key = self.path
+        self.state.hits[key] += 1
+        self.state.requests.append((self.requestline, list(self.headers.items())))
+        hits = self.state.hits[key]
+        html = {"Content-Type": "text/html; charset=utf-8"}
+        if path == "/page.html":
+            self._send(200, PAGE, html)
+        elif path == "/redirect":
+            self._send(302, b"moved", {"Location": "/page.html"})
+        elif path == "/redirect-abs":
+            self._send(301, b"", {"Location": self.state.url("/redirect#frag")})
+        elif path == "/to-file":
+            self._send(302, b"", {"Location": "file:///etc/passwd"})
+        elif path in ("/loop-a", "/loop-b"):
+            self._send(302, b"", {"Location": "/loop-b" if path == "/loop-a" else "/loop-a"})
+        elif path.startswith("/chain/"):
+            left = int(path.rsplit("/", 1)[1])
+            if left:
+                self._send(302, b"", {"Location": f"/chain/{left - 1}"})
+            else:
+                self._send(200, b"end of chain", {"Content-Type": "text/plain"})
+        elif path == "/missing":
+            self._send(404, b"no such page", {"Content-Type": "text/plain"})
+        elif path == "/error":
+            self._send(500, b"boom", {"Content-Type": "text/plain"})
+        elif path == "/flaky":
+            if hits <= 2:
+                self._send(503, b"busy")
+            else:
+                self._send(200, PAGE, html)
+        elif path == "/too-many":
+            if hits == 1:
+                self._send(429, b"slow down", {"Retry-After": "7"})
+            else:
+                self._send(200, PAGE, html)
+        elif path == "/slow":
+            time.sleep(1.0)
+            self._send(200, PAGE, html)
+        elif path == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Length", "40")
+            self.end_headers()
+            for _ in range(40):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
+        elif path == "/huge":
+            self._stream_huge(with_length=True)
+        elif path == "/huge-nolength":
+            self._stream_huge(with_length=False)
+        elif path == "/gzip":
+            self._send(200, gzip.compress(PAGE, mtime=0), {**html, "Content-Encoding": "gzip"})
+        elif path == "/chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for chunk in CHUNKS:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+        elif path == "/wrong-charset":
+            self._send(200, WRONG_CHARSET, {"Content-Type": "text/html; charset=iso-8859-1"})
+        elif path == "/odd-head":
+            self.wfile.write(b"HTTP/1.1 200  Fine\r\nX-Odd:   spaced  \r\ncontent-length: 2\r\n\r\nok")
+        else:
+            self._send(404)
+
+    def _stream_huge(self, *, with_length: bool) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        if with_length:
+            self.send_header("Content-Length", str(HUGE))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        try:
+            for _ in range(HUGE // 65536):
+                self.wfile.write(b"\0" * 65536)
+        except OSError:
+            pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Does not print tracebacks when a client hangs up early (the cap tests do)."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Ignore: clients in these tests close connections on purpose."""
+
+
+@contextmanager
+def serve() -> Iterator[ServerState]:
+    """Run the server on 127.0.0.1 in a thread for the duration of the block."""
+    state = ServerState()
+    handler = type("Handler", (_Handler,), {"state": state})
+    server = _QuietServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.block_on_close = False
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=2)
+
+
+def unused_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

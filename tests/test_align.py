@@ -1,0 +1,345 @@
+"""Tests for provpack.align: segments found, omitted passages, differences, order."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provpack.align import Alignment, align
+from provpack.htmltext import extract_text
+
+ORIGINALS = Path(__file__).parent / "data" / "originals"
+GETTYSBURG = (ORIGINALS / "gettysburg.txt").read_text(encoding="utf-8")
+_MARKER_RE = re.compile(
+    r"(?P<bracketed>\[\s*(?:\.\s*){3}\]|\[…\])|(?P<possible>\.{3,4}|…|\. \. \.)"
+)
+
+
+def quote(excerpt: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
+    """Segments and elisions of an excerpt, as provpack.elisions would report them."""
+    elisions = [
+        (m.start(), m.end(), "bracketed" if m.group("bracketed") else "possible")
+        for m in _MARKER_RE.finditer(excerpt)
+    ]
+    cuts = [0] + [x for s, e, _ in elisions for x in (s, e)] + [len(excerpt)]
+    segments = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+    return [(s, e) for s, e in segments if excerpt[s:e].strip()], elisions
+
+
+def run(excerpt: str, original: str = GETTYSBURG) -> Alignment:
+    """Align an excerpt whose markers are found by the test's own regex."""
+    segments, elisions = quote(excerpt)
+    return align(excerpt, segments, elisions, original)
+
+
+def omitted_texts(result: Alignment) -> list[str | None]:
+    """The omitted text of each elision, or None."""
+    return [None if e.omitted is None else e.omitted.text for e in result.elisions]
+
+
+@pytest.mark.parametrize("marker", ["[...]", "[…]", "[. . .]", "[ ... ]"])
+def test_every_bracketed_variant_reports_the_same_mid_sentence_cut(marker: str) -> None:
+    """A mid-sentence marker of any bracketed form omits ', conceived in Liberty, and'."""
+    result = run(f"a new nation {marker} dedicated to the proposition that all men are created equal.")
+    (elision,) = result.elisions
+    assert elision.omitted is not None
+    assert elision.omitted.text == ", conceived in Liberty, and"
+    assert GETTYSBURG[elision.omitted.start : elision.omitted.end] == elision.omitted.text
+    assert elision.reason is None and elision.scope == "between"
+    assert result.differences == ()
+
+
+def test_marker_between_paragraphs_omits_the_opening_of_the_next() -> None:
+    """A marker at a paragraph's end, before the next quoted paragraph, omits what lies between."""
+    excerpt = (
+        "Four score and seven years ago our fathers brought forth on this continent, a new nation, "
+        "conceived in Liberty, and dedicated to the proposition that all men are created equal.\n\n"
+        "[...] We are met on a great battle-field of that war."
+    )
+    result = run(excerpt)
+    assert omitted_texts(result) == [
+        "Now we are engaged in a great civil war, testing whether that nation, or any nation so "
+        "conceived and so dedicated, can long endure."
+    ]
+    assert result.differences == ()
+
+
+def test_cut_spanning_paragraphs_reports_the_whole_passage() -> None:
+    """A cut from the end of paragraph 1 into paragraph 3 returns both halves and the break."""
+    result = run("all men are created equal. [...] The brave men, living and dead, who struggled here")
+    (text,) = omitted_texts(result)
+    assert text is not None
+    assert text.startswith("Now we are engaged in a great civil war")
+    assert text.endswith("we can not hallow -- this ground.")
+    assert "that we should do this.\n\nBut, in a larger sense" in text
+
+
+def test_final_marker_omits_the_rest_of_the_paragraph() -> None:
+    """A marker ending the quote omits the rest of the original's paragraph, scope paragraph-end."""
+    result = run("Now we are engaged in a great civil war, testing whether that nation [...]")
+    (elision,) = result.elisions
+    assert elision.scope == "paragraph-end"
+    assert elision.omitted is not None
+    assert elision.omitted.text.startswith(", or any nation so conceived")
+    assert elision.omitted.text.endswith("It is altogether fitting and proper that we should do this.")
+
+
+def test_final_marker_at_the_paragraphs_end_omits_nothing_bounded() -> None:
+    """When the quote already ends its paragraph, a final marker gets null and a reason."""
+    result = run("all men are created equal. [...]")
+    (elision,) = result.elisions
+    assert elision.omitted is None
+    assert elision.reason == "nothing omitted before the end of the paragraph in the original"
+
+
+def test_leading_marker_omits_from_the_paragraphs_start() -> None:
+    """A marker opening the quote omits the paragraph's start up to the first segment."""
+    result = run("[...] we can not consecrate -- we can not hallow -- this ground.")
+    (elision,) = result.elisions
+    assert elision.scope == "paragraph-start"
+    assert elision.omitted is not None
+    assert elision.omitted.text == "But, in a larger sense, we can not dedicate --"
+
+
+def test_adjacent_segments_omit_nothing() -> None:
+    """A marker between text that is contiguous in the original omits nothing, with a reason."""
+    result = run("Four score and seven years ago [...] our fathers brought forth on this continent")
+    (elision,) = result.elisions
+    assert elision.omitted is None
+    assert elision.reason == "nothing omitted: the segments are adjacent in the original"
+
+
+def test_possible_elision_confirmed_when_the_original_has_text_there() -> None:
+    """An unbracketed ellipsis standing for real omitted text is confirmed."""
+    result = run("Four score and seven years ago... all men are created equal.")
+    (elision,) = result.elisions
+    assert elision.kind == "possible" and elision.confirmed is True
+    assert elision.omitted is not None
+    assert elision.omitted.text.startswith("our fathers brought forth")
+    assert elision.omitted.text.endswith("dedicated to the proposition that")
+
+
+def test_ellipsis_that_is_in_the_original_is_not_an_elision() -> None:
+    """An ellipsis the original itself has is not confirmed and omits nothing."""
+    original = extract_text((ORIGINALS / "second-inaugural.html").read_bytes()).text
+    result = run("Editor’s note: the speaker paused here… and the crowd was silent.", original)
+    (elision,) = result.elisions
+    assert elision.confirmed is False
+    assert elision.omitted is None
+    assert elision.reason == "the original has the ellipsis itself: not an elision"
+
+
+def test_crlf_and_bom_excerpt_gives_offsets_in_the_text_as_stored() -> None:
+    """A BOM and CRLF line ends shift excerpt offsets but not what is found."""
+    excerpt = (
+        "\ufeffFour score and seven years ago our fathers brought forth on this continent, a new\r\n"
+        "nation [...] dedicated to the proposition that all men are created equal.\r\n\r\n"
+        "Now we are engaged in a great civil war [...]\r\n"
+    )
+    result = run(excerpt)
+    assert omitted_texts(result)[0] == ", conceived in Liberty, and"
+    assert result.differences == ()
+    first = result.segments[0]
+    assert first.start == 0 and first.source_start == 0
+
+
+def test_blog_trailer_after_the_quote_is_reported_as_added_words() -> None:
+    """Words after the quote that the original lacks are 'added'; the match itself stays exact."""
+    excerpt = "shall not perish from the earth.\n\nNo comments:\n\nPost a Comment"
+    result = align(excerpt, [(0, len(excerpt))], [], GETTYSBURG)
+    (segment,) = result.segments
+    assert segment.source_end == len(GETTYSBURG.rstrip("\n"))
+    assert [(d.kind, d.excerpt) for d in result.differences] == [
+        ("added", "No comments:\n\nPost a Comment")
+    ]
+
+
+def test_trailer_left_outside_the_segments_changes_nothing() -> None:
+    """With segments covering only the quote's body, a trailer is ignored."""
+    body = "Now we are engaged in a great civil war [...] We are met on a great battle-field of that war."
+    excerpt = body + "\n\nNo comments:\n\nPost a Comment"
+    segments, elisions = quote(body)
+    result = align(excerpt, segments, elisions, GETTYSBURG)
+    assert result.differences == ()
+    assert omitted_texts(result)[0] == (
+        ", testing whether that nation, or any nation so conceived and so dedicated, can long endure."
+    )
+
+
+def test_mistyped_proper_noun_is_a_changed_word() -> None:
+    """'Liberthy' for 'Liberty' is one changed word with both offsets."""
+    excerpt = "a new nation, conceived in Liberthy, and dedicated to the proposition"
+    result = run(excerpt)
+    (difference,) = result.differences
+    assert (difference.kind, difference.excerpt, difference.source) == ("changed", "Liberthy", "Liberty")
+    assert excerpt[difference.start : difference.end] == "Liberthy"
+    assert GETTYSBURG[difference.source_start : difference.source_end] == "Liberty"
+
+
+def test_mistyped_last_word_is_changed_not_added() -> None:
+    """A typo in a segment's last word is 'changed', and the cut after it starts after that word."""
+    result = run("all men are created equl. [...] We are met on a great battle-field of that war.")
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", "equl", "equal")]
+    assert omitted_texts(result)[0] == (
+        "Now we are engaged in a great civil war, testing whether that nation, or any nation so "
+        "conceived and so dedicated, can long endure."
+    )
+
+
+def test_silently_dropped_word_is_reported() -> None:
+    """Leaving out 'poor' without a marker is a 'dropped' difference at the excerpt's gap."""
+    excerpt = "have consecrated it, far above our power to add or detract."
+    result = run(excerpt)
+    (difference,) = result.differences
+    assert (difference.kind, difference.excerpt, difference.source) == ("dropped", "", "poor")
+    assert difference.start == difference.end == excerpt.index(" power")
+
+
+def test_added_word_is_reported() -> None:
+    """A word the original lacks is 'added' with an empty source span."""
+    result = run("The world will little note, nor long remember what we say here today")
+    (difference,) = result.differences
+    assert (difference.kind, difference.excerpt, difference.source) == ("added", "today", "")
+    assert difference.source_start == difference.source_end
+
+
+def test_paragraphs_quoted_out_of_order_are_noted() -> None:
+    """A later paragraph quoted first: both found, the pair noted, the marker gets a reason."""
+    excerpt = (
+        "The world will little note, nor long remember what we say here [...]\n\n"
+        "Now we are engaged in a great civil war, testing whether that nation"
+    )
+    result = run(excerpt)
+    assert all(s.found for s in result.segments)
+    assert result.out_of_order == ((0, 1),)
+    assert result.segments[1].in_order is False
+    (elision,) = result.elisions
+    assert elision.omitted is None
+    assert elision.reason is not None and elision.reason.startswith("segments out of order")
+
+
+def test_no_elisions_at_all() -> None:
+    """A quote without markers is one segment matched in full."""
+    excerpt = "It is altogether fitting and proper that we should do this."
+    result = align(excerpt, [(0, len(excerpt))], [], GETTYSBURG)
+    assert result.elisions == () and result.differences == ()
+    (segment,) = result.segments
+    assert segment.source_start is not None and segment.source_end is not None
+    assert GETTYSBURG[segment.source_start : segment.source_end] == excerpt
+
+
+def test_normalisation_drift_is_not_a_difference() -> None:
+    """Curly quotes, dashes, NBSP, soft hyphens, wrapping and an initial's case are ignored."""
+    excerpt = (
+        "we can not dedicate — we can\u00a0not conse\u00adcrate –\n  we can not hallow — this ground. "
+        "The brave men, living and dead"
+    )
+    result = run("[...] " + excerpt.replace("we can not dedicate", "We can not dedicate", 1))
+    assert result.differences == ()
+    assert omitted_texts(result) == ["But, in a larger sense,"]
+
+
+def test_case_change_inside_a_segment_is_a_difference() -> None:
+    """Changing case mid-segment is reported as kind 'case'; the segment's first letter is not."""
+    result = run("we are engaged in a Great civil war")
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("case", "Great", "great")]
+
+
+def test_bracketed_initial_is_not_a_case_difference() -> None:
+    """'[t]he' for 'The' is an editorial alteration, not drift."""
+    result = run("we can not hallow -- this ground, [t]he brave men, living and dead")
+    assert result.differences == ()
+
+
+def test_segment_absent_from_the_original_gives_reasons() -> None:
+    """A segment the original lacks is not found, and its neighbouring marker says so."""
+    excerpt = "Four score and seven years ago [...] Zebras quietly graze beneath purple skies"
+    result = run(excerpt)
+    assert [s.found for s in result.segments] == [True, False]
+    (elision,) = result.elisions
+    assert elision.omitted is None
+    assert elision.reason == (
+        "neighbouring segment not found in the original: the segment after it "
+        f"(chars {excerpt.index('[...]') + 5}-{len(excerpt)})"
+    )
+
+
+def test_html_original_with_boilerplate_and_entities() -> None:
+    """Quoting the Declaration page: entities decoded, boilerplate gone, cut found exactly."""
+    original = extract_text((ORIGINALS / "declaration.html").read_bytes()).text
+    excerpt = (
+        "When in the Course of human events, it becomes necessary for one people to dissolve the "
+        "political bands which have connected them with another [...] a decent respect to the "
+        "opinions of mankind requires that they should declare the causes which impel them to the "
+        "separation.\n\nWe hold these truths to be self-evident, that all men are created equal "
+        "[…] --That to secure these rights, Governments are instituted among Men"
+    )
+    result = run(excerpt, original)
+    assert omitted_texts(result) == [
+        ", and to assume among the powers of the earth, the separate and equal station to which "
+        "the Laws of Nature and of Nature's God entitle them,",
+        ", that they are endowed by their Creator with certain unalienable Rights, that among "
+        "these are Life, Liberty and the pursuit of Happiness.",
+    ]
+    assert result.differences == ()
+
+
+def test_short_repeated_segment_prefers_the_place_after_the_previous_one() -> None:
+    """A short segment that occurs often is taken after the previous segment's match."""
+    result = run("It is rather for us to be here dedicated [...] the people, by the people")
+    second = result.segments[1]
+    assert second.source_start == GETTYSBURG.index("the people, by the people")
+    assert omitted_texts(result)[0] is not None
+
+
+def test_rejects_spans_outside_the_excerpt() -> None:
+    """Spans that do not fit the excerpt are a ValueError naming them."""
+    with pytest.raises(ValueError, match=r"segment \(0, 99\) is outside"):
+        align("short", [(0, 99)], [], GETTYSBURG)
+    with pytest.raises(ValueError, match="kind 'odd'"):
+        align("short", [(0, 5)], [(0, 1, "odd")], GETTYSBURG)
+
+
+_WORDS = [f"w{i}x" for i in range(400)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    order=st.permutations(_WORDS),
+    cuts=st.lists(st.integers(min_value=1, max_value=398), min_size=4, max_size=4, unique=True),
+    marker=st.sampled_from(["[...]", "[…]", "[. . .]", "[ ... ]"]),
+)
+def test_reported_cut_is_exactly_what_was_left_out(order: list[str], cuts: list[int], marker: str) -> None:
+    """Quoting original[a:b] + marker + original[c:d] reports original[b:c] (stripped) as omitted."""
+    a, b, c, d = sorted(cuts)
+    original = " ".join(order[:200]) + ".\n\n" + " ".join(order[200:]) + "."
+    words = list(re.finditer(r"\S+", original))
+    first = original[words[a].start() : words[b - 1].end()]
+    second = original[words[c].start() : words[d - 1].end()]
+    excerpt = f"{first} {marker} {second}"
+    result = run(excerpt, original)
+    (elision,) = result.elisions
+    assert elision.omitted is not None
+    expected = original[words[b - 1].end() : words[c].start()].strip()
+    assert elision.omitted.text == expected
+    assert original[elision.omitted.start : elision.omitted.end] == expected
+    assert result.differences == ()
+
+
+def test_possible_marker_inside_a_segment_is_cut_there() -> None:
+    """Segments that run through an unbracketed marker (as provpack.elisions gives them) work alike."""
+    excerpt = "Four score and seven years ago... all men are created equal.\n\nNow we are engaged in a great civil war..."
+    ellipses = [(m.start(), m.end(), "possible") for m in re.finditer(r"\.\.\.", excerpt)]
+    result = align(excerpt, [(0, len(excerpt))], ellipses, GETTYSBURG)
+    first, last = result.elisions
+    assert first.confirmed is True and first.omitted is not None
+    assert first.omitted.text.startswith("our fathers brought forth")
+    assert last.scope == "paragraph-end" and last.confirmed is True
+    assert last.omitted is not None and last.omitted.text.startswith(", testing whether that nation")
+    assert last.omitted.text.endswith("It is altogether fitting and proper that we should do this.")
+    (segment,) = result.segments
+    assert segment.source_start == 0 and segment.in_order

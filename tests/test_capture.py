@@ -1,0 +1,276 @@
+"""Tests for provpack.capture against a local HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from localserver import CHUNKS, HUGE, PAGE, WRONG_CHARSET, ServerState, serve, unused_port
+from provpack import capture as capture_module
+from provpack._version import __version__
+from provpack.capture import USER_AGENT, capture
+from provpack.errors import CaptureError
+from provpack.htmltext import extract_text
+from provpack.httpbytes import http_record_blocks, parse_head, split_message
+
+FETCHED_AT = dt.datetime(2017, 11, 12, 9, 30, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def server() -> Iterator[ServerState]:
+    """The local test server."""
+    with serve() as state:
+        yield state
+
+
+class Sleeps(list[float]):
+    """Records the backoff delays instead of sleeping."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def fetch(url: str, **options: Any) -> Any:
+    """capture() for local URLs: private allowed, fixed clock, no real sleeping."""
+    options.setdefault("allow_private", True)
+    options.setdefault("sleep", Sleeps())
+    return capture(url, clock=lambda: FETCHED_AT, **options)
+
+
+def test_200_keeps_the_exact_request_and_response_bytes(server: ServerState) -> None:
+    """The request as sent and the response as received are stored byte for byte."""
+    result = fetch(server.url("/page.html"))
+    exchange = result.response
+    assert (result.status, result.url, result.redirects, result.attempts) == (200, server.url("/page.html"), (), 1)
+    assert exchange.exact and not exchange.dechunked
+    assert exchange.request_head.startswith(
+        f"GET /page.html HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n".encode()
+    )
+    assert exchange.request_head.endswith(b"\r\n\r\n")
+    request_line, seen_headers = server.requests[0]
+    start, sent_headers = parse_head(exchange.request_head)
+    assert start == request_line
+    assert list(sent_headers) == seen_headers
+    assert dict(sent_headers)["User-Agent"] == USER_AGENT == f"provpack/{__version__} (+https://pypi.org/project/provpack/)"
+    assert exchange.response_head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert result.response_bytes == exchange.response_head + PAGE
+    assert result.decoded_body == PAGE and exchange.body == PAGE
+    assert exchange.peer_address == "127.0.0.1"
+    assert result.fetched_at == FETCHED_AT
+    assert result.content_type == "text/html; charset=utf-8"
+
+
+def test_head_is_recorded_exactly_as_received(server: ServerState) -> None:
+    """Odd spacing and header case in the response head survive untouched."""
+    result = fetch(server.url("/odd-head"))
+    assert result.response.response_head == b"HTTP/1.1 200  Fine\r\nX-Odd:   spaced  \r\ncontent-length: 2\r\n\r\n"
+    assert result.response.reason == " Fine" or result.response.reason == "Fine"
+    assert result.response.header("x-odd") == "spaced"
+
+
+def test_redirects_are_followed_and_every_hop_kept(server: ServerState) -> None:
+    """301 then 302 (relative Location, fragment dropped): both hops kept in order."""
+    result = fetch(server.url("/redirect-abs"))
+    assert [hop.status for hop in result.redirects] == [301, 302]
+    assert [hop.url for hop in result.redirects] == [server.url("/redirect-abs"), server.url("/redirect")]
+    assert result.url == server.url("/page.html")
+    assert result.redirects[1].body == b"moved"
+    assert b"Location: /page.html\r\n" in result.redirects[1].response_head
+    assert [e.url for e in result.exchanges][-1] == result.url
+
+
+def test_redirect_to_file_is_refused(server: ServerState) -> None:
+    """A Location with another scheme stops the capture with a clear error."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/to-file"))
+    assert caught.value.url == server.url("/to-file")
+    assert str(caught.value) == (
+        f"{server.url('/to-file')}: redirect from {server.url('/to-file')} to file:///etc/passwd "
+        "refused: only http and https URLs are fetched, not file"
+    )
+
+
+def test_redirect_loop_is_reported(server: ServerState) -> None:
+    """A -> B -> A is a loop, named in the error."""
+    with pytest.raises(CaptureError, match="redirect loop: .*/loop-a -> .*/loop-b -> .*/loop-a$"):
+        fetch(server.url("/loop-a"))
+
+
+def test_too_many_redirects(server: ServerState) -> None:
+    """More hops than max_redirects fail; exactly max_redirects pass."""
+    with pytest.raises(CaptureError, match="more than 2 redirects"):
+        fetch(server.url("/chain/3"), max_redirects=2)
+    assert fetch(server.url("/chain/2"), max_redirects=2).decoded_body == b"end of chain"
+
+
+def test_404_fails_at_once(server: ServerState) -> None:
+    """A 404 is not retried and the error names status and URL."""
+    sleeps = Sleeps()
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/missing"), sleep=sleeps)
+    assert str(caught.value) == f"{server.url('/missing')}: HTTP 404 Not Found"
+    assert server.hits["/missing"] == 1 and sleeps == []
+
+
+def test_500_is_retried_with_backoff_then_fails(server: ServerState) -> None:
+    """A 500 is tried retries+1 times with doubling delays, then reported."""
+    sleeps = Sleeps()
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/error"), sleep=sleeps)
+    assert str(caught.value).endswith("HTTP 500 Internal Server Error (after 4 attempts)")
+    assert server.hits["/error"] == 4
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+def test_transient_503_then_success(server: ServerState) -> None:
+    """Two 503s then a 200: the capture succeeds and counts its attempts."""
+    sleeps = Sleeps()
+    result = fetch(server.url("/flaky"), sleep=sleeps)
+    assert (result.status, result.attempts, sleeps) == (200, 3, [0.5, 1.0])
+
+
+def test_429_honours_retry_after(server: ServerState) -> None:
+    """Retry-After (seconds) lengthens the wait."""
+    sleeps = Sleeps()
+    assert fetch(server.url("/too-many"), sleep=sleeps).status == 200
+    assert sleeps == [7.0]
+
+
+def test_connection_refused_is_retried_then_reported() -> None:
+    """Nothing listening: retried with backoff, then one clear error."""
+    url = f"http://127.0.0.1:{unused_port()}/page.html"
+    sleeps = Sleeps()
+    with pytest.raises(CaptureError) as caught:
+        fetch(url, retries=2, sleep=sleeps)
+    message = str(caught.value)
+    assert message.startswith(f"{url}: could not connect: ")
+    assert message.endswith("(gave up after 3 attempts)")
+    assert sleeps == [0.5, 1.0]
+
+
+def test_slow_response_hits_the_read_timeout(server: ServerState) -> None:
+    """A server slower than the read timeout fails fast, without retrying."""
+    began = time.monotonic()
+    with pytest.raises(CaptureError, match=r"no response within the read timeout of 0.2 s"):
+        fetch(server.url("/slow"), timeout=(1.0, 0.2))
+    assert time.monotonic() - began < 0.9
+    assert server.hits["/slow"] == 1
+
+
+def test_dripping_body_hits_the_total_time_limit(server: ServerState) -> None:
+    """A body that trickles in under the read timeout still stops at the total limit."""
+    with pytest.raises(CaptureError, match="longer than its total time limit"):
+        fetch(server.url("/drip"), timeout=(1.0, 1.0), total_timeout=0.3)
+
+
+def test_huge_body_with_content_length_is_refused_before_reading(server: ServerState) -> None:
+    """A declared length over the cap fails at once."""
+    with pytest.raises(CaptureError, match=f"Content-Length {HUGE} is over the cap of 65536 bytes"):
+        fetch(server.url("/huge"), max_bytes=65536)
+
+
+def test_huge_body_without_length_is_capped_while_streaming(server: ServerState) -> None:
+    """An undeclared length is capped as the bytes arrive."""
+    with pytest.raises(CaptureError, match="body is over the cap of 100000 bytes; stopped reading"):
+        fetch(server.url("/huge-nolength"), max_bytes=100_000)
+
+
+def test_gzip_body_is_kept_encoded_and_decoded_for_text(server: ServerState) -> None:
+    """Content-Encoding gzip: the stored body is the gzip bytes, the decoded one the page."""
+    result = fetch(server.url("/gzip"))
+    assert result.response.body == gzip.compress(PAGE, mtime=0)
+    assert result.decoded_body == PAGE
+    blocks = http_record_blocks(result.response)
+    head, payload = split_message(blocks.response)
+    assert b"Content-Encoding: gzip\r\n" in head and payload == result.response.body
+    assert blocks.response_payload_digest == "sha256:" + hashlib.sha256(payload).hexdigest()
+
+
+def test_chunked_body_is_stored_dechunked_with_rewritten_headers(server: ServerState) -> None:
+    """Chunk framing is gone; Transfer-Encoding kept as X-Crawler-, Content-Length added."""
+    result = fetch(server.url("/chunked"))
+    exchange = result.response
+    body = b"".join(CHUNKS)
+    assert exchange.dechunked and exchange.body == body == result.decoded_body
+    head, payload = split_message(exchange.response_block)
+    assert payload == body
+    _, headers = parse_head(head)
+    names = [name for name, _ in headers]
+    assert "Transfer-Encoding" not in names
+    assert ("X-Crawler-Transfer-Encoding", "chunked") in headers
+    assert ("Content-Length", str(len(body))) in headers
+    assert exchange.header("Transfer-Encoding") == "chunked"
+
+
+def test_wrong_charset_bytes_are_kept_and_decoding_says_why(server: ServerState) -> None:
+    """Declared latin-1, sent UTF-8: bytes untouched; text extraction uses UTF-8 and notes it."""
+    result = fetch(server.url("/wrong-charset"))
+    assert result.response.body == WRONG_CHARSET
+    extraction = extract_text(result.decoded_body, content_type=result.content_type)
+    assert extraction.text == "Nature\u2019s God \u2014 caf\u00e9\n"
+    assert extraction.charset.encoding == "utf-8"
+    assert extraction.charset.note is not None and "valid UTF-8" in extraction.charset.note
+
+
+def test_private_addresses_are_refused_by_default(server: ServerState) -> None:
+    """Without allow_private, a loopback host is refused before any request is sent."""
+    for host in ("127.0.0.1", "localhost"):
+        url = f"http://{host}:{server.port}/page.html"
+        with pytest.raises(CaptureError, match=r"which is loopback; refused \(allow_private is off\)"):
+            capture(url, sleep=Sleeps())
+    assert server.hits["/page.html"] == 0
+
+
+def test_redirect_hop_to_a_private_address_is_refused(
+    server: ServerState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every hop is checked: a redirect target that resolves privately is refused."""
+    checked: list[str] = []
+
+    def first_hop_public(url: str, allow_private: bool) -> str | None:
+        checked.append(url)
+        return None if len(checked) == 1 else "host resolves to 127.0.0.1, which is loopback; refused"
+
+    monkeypatch.setattr(capture_module, "_host_problem", first_hop_public)
+    with pytest.raises(CaptureError, match=r"redirect to .*/page.html: host resolves to 127.0.0.1"):
+        fetch(server.url("/redirect"), allow_private=True)
+    assert server.hits["/page.html"] == 0
+
+
+def test_connection_to_a_private_peer_is_refused_even_after_a_public_lookup(
+    server: ServerState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If DNS changed between the check and the connection, the peer check still refuses."""
+    monkeypatch.setattr(capture_module, "_host_problem", lambda url, allow_private: None)
+    with pytest.raises(CaptureError, match="connected to 127.0.0.1, which is loopback"):
+        capture(server.url("/page.html"), sleep=Sleeps())
+    assert server.hits["/page.html"] == 0
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/x", "file:///etc/passwd", "example.org/page", "http:///x"])
+def test_only_http_and_https_urls(url: str) -> None:
+    """Other schemes, and URLs without a host, fail before any connection."""
+    with pytest.raises(CaptureError) as caught:
+        capture(url)
+    assert caught.value.url == url
+
+
+def test_a_plain_session_gets_rebuilt_heads(server: ServerState) -> None:
+    """With a caller's own session the heads are rebuilt and marked inexact."""
+    with requests.Session() as session:
+        session.trust_env = False
+        result = fetch(server.url("/page.html"), session=session)
+    exchange = result.response
+    assert not exchange.exact
+    assert exchange.request_head.startswith(
+        f"GET /page.html HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n".encode()
+    )
+    assert exchange.response_head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert exchange.body == PAGE

@@ -1,0 +1,182 @@
+"""Tests for provpack.htmltext: boilerplate, main content, paragraphs, charsets."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provpack.htmltext import (
+    charset_from_content_type,
+    decode_html,
+    extract_text,
+    html_to_text,
+)
+
+ORIGINALS = Path(__file__).parent / "data" / "originals"
+
+
+def test_declaration_page_keeps_the_article_and_drops_boilerplate() -> None:
+    """Script, style, header, nav, aside, form, footer and noscript are gone; entities decoded."""
+    result = extract_text((ORIGINALS / "declaration.html").read_bytes())
+    assert result.scope == "article"
+    for boilerplate in ("Home", "Founding Documents", "The Constitution", "window.analytics",
+                        "font-family", "Related", "Search", "public domain", "Enable JavaScript"):
+        assert boilerplate not in result.text
+    paragraphs = result.text.split("\n\n")
+    assert paragraphs[0] == "In Congress, July 4, 1776"
+    assert paragraphs[2].startswith("When in the Course of human events")
+    assert "Nature's God" in paragraphs[2]
+    assert "Happiness.\u2014That to secure" in paragraphs[3]
+    assert result.text.endswith("to which they are accustomed.\n")
+    assert result.charset.encoding == "utf-8" and result.charset.source == "meta"
+
+
+def test_page_without_article_or_main_uses_the_body() -> None:
+    """Without <article>/<main> the body is used; a soft hyphen from &shy; is kept as stored."""
+    result = extract_text((ORIGINALS / "second-inaugural.html").read_bytes())
+    assert result.scope == "body"
+    assert "bond\u00adman\u2019s" not in result.text
+    assert "bond\u00adman's two hundred" in result.text
+    assert "\u201cthe judgments of the Lord are true and righteous altogether.\u201d" in result.text
+    assert result.charset.declared_meta == "utf-8"
+
+
+def test_implied_paragraph_ends_line_breaks_and_lists() -> None:
+    """Unclosed <p> and <li> end at the next block; <br> is a line break, not a paragraph."""
+    text, scope = html_to_text(
+        "<body><p>One  two\n three<p>Four<br>five<ul><li>six<li>seven</ul>eight</body>"
+    )
+    assert scope == "body"
+    assert text == "One two three\n\nFour\nfive\n\nsix\n\nseven\n\neight\n"
+
+
+def test_pre_keeps_its_whitespace() -> None:
+    """Text inside <pre> keeps its spaces and line breaks."""
+    text, _ = html_to_text("<main><p>a   b</p><pre>x   y\n  z</pre></main>")
+    assert text == "a b\n\nx   y\n  z\n"
+
+
+def test_longest_article_wins_and_roles_are_respected() -> None:
+    """Of several articles the longest is taken; role=navigation and hidden parts are dropped."""
+    page = (
+        "<body><article><p>Short teaser.</p></article>"
+        "<article><p>The long story itself, with more words.</p>"
+        "<div role='navigation'>Next story</div><p hidden>secret</p></article></body>"
+    )
+    assert html_to_text(page) == ("The long story itself, with more words.\n", "article")
+
+
+def test_role_main_counts_as_main() -> None:
+    """A div with role=main is the main content when there is no <article>."""
+    page = "<body><div>Site chrome</div><div role='main'><p>Body text.</p></div></body>"
+    assert html_to_text(page) == ("Body text.\n", "main")
+
+
+def test_table_cells_are_separated() -> None:
+    """Cells of a row are separated by a space; rows are paragraphs."""
+    text, _ = html_to_text("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>")
+    assert text == "a b\n\nc\n"
+
+
+def test_http_latin1_declared_but_bytes_are_utf8() -> None:
+    """A wrong HTTP charset (latin-1) on UTF-8 bytes: decoded as UTF-8, and the note says so."""
+    data = "<p>Nature\u2019s God \u2014 caf\u00e9</p>".encode("utf-8")
+    text, charset = decode_html(data, http_charset="ISO-8859-1")
+    assert text == data.decode("utf-8")
+    assert charset.encoding == "utf-8" and charset.source == "http"
+    assert charset.note == "'ISO-8859-1' declared in the HTTP Content-Type, but the bytes are valid UTF-8; decoded as UTF-8"
+
+
+def test_http_latin1_with_latin1_bytes_is_windows_1252() -> None:
+    """Real latin-1 bytes under a latin-1 label decode as windows-1252 (as browsers do)."""
+    data = "<p>caf\u00e9 \u2019</p>".encode("cp1252")
+    text, charset = decode_html(data, http_charset="latin1")
+    assert text == "<p>caf\u00e9 \u2019</p>"
+    assert (charset.encoding, charset.source, charset.note) == ("cp1252", "http", None)
+
+
+def test_http_charset_wins_over_meta() -> None:
+    """The HTTP charset is used before the <meta> one."""
+    data = '<meta charset="windows-1252"><p>\u00e9</p>'.encode("iso-8859-15")
+    _, charset = decode_html(data, http_charset="iso-8859-15")
+    assert (charset.encoding, charset.source, charset.declared_meta) == ("iso8859-15", "http", "windows-1252")
+
+
+def test_meta_http_equiv_is_found() -> None:
+    """<meta http-equiv=Content-Type content='...; charset=...'> is honoured."""
+    data = '<meta http-equiv="content-type" content="text/html; charset=koi8-r"><p>\u0416</p>'.encode("koi8-r")
+    text, charset = decode_html(data)
+    assert "\u0416" in text and charset.encoding == "koi8-r" and charset.source == "meta"
+
+
+def test_declared_utf8_but_invalid_falls_back_with_a_note() -> None:
+    """UTF-8 declared over latin-1 bytes: windows-1252 used, the note names the bad byte."""
+    data = "<p>caf\u00e9</p>".encode("latin-1")
+    text, charset = decode_html(data, http_charset="utf-8")
+    assert text == "<p>caf\u00e9</p>"
+    assert charset.encoding == "cp1252" and charset.source == "fallback"
+    assert charset.note == (
+        "'utf-8' declared in the HTTP Content-Type, but byte 6 is not valid utf-8; "
+        "not valid UTF-8 (byte 6); decoded as windows-1252"
+    )
+
+
+def test_unknown_label_and_no_declaration() -> None:
+    """An unknown label is noted and UTF-8 is tried; no declaration means UTF-8 by default."""
+    _, charset = decode_html(b"<p>plain</p>", http_charset="x-klingon")
+    assert (charset.encoding, charset.source) == ("utf-8", "default")
+    assert charset.note == "unknown charset 'x-klingon' declared in the HTTP Content-Type"
+    _, charset = decode_html(b"<p>plain</p>")
+    assert (charset.encoding, charset.source, charset.note) == ("utf-8", "default", None)
+
+
+def test_bom_wins_and_is_not_part_of_the_text() -> None:
+    """A UTF-8 BOM decides the encoding even against a declaration, and is dropped."""
+    text, charset = decode_html(b"\xef\xbb\xbf<p>\xc3\xa9</p>", http_charset="latin-1")
+    assert text == "<p>\u00e9</p>" and charset.source == "bom"
+
+
+def test_undefined_windows_1252_bytes_do_not_fail() -> None:
+    """Bytes windows-1252 leaves undefined (0x81...) decode to C1 controls, not an error."""
+    text, charset = decode_html(b"<p>a\x81b\x93</p>", http_charset="windows-1252")
+    assert text == "<p>a\x81b\u201c</p>" and charset.encoding == "cp1252"
+
+
+def test_plain_text_original_is_kept_as_is() -> None:
+    """A text/plain original is decoded, not parsed: tags and CRLF stay."""
+    result = extract_text(b"a <b> c\r\nd", content_type="text/plain; charset=utf-8")
+    assert (result.text, result.scope) == ("a <b> c\r\nd", "plain-text")
+
+
+def test_sniffs_html_without_a_content_type() -> None:
+    """Without a content type, bytes that start like HTML are parsed as HTML."""
+    assert extract_text(b"  <!DOCTYPE html><p>x &amp; y</p>").text == "x & y\n"
+    assert extract_text(b"x &amp; y").text == "x &amp; y"
+
+
+def test_refuses_binary_types() -> None:
+    """A PDF or image original has no text to extract here."""
+    with pytest.raises(ValueError, match="application/pdf"):
+        extract_text(b"%PDF-1.4", content_type="application/pdf")
+
+
+def test_charset_from_content_type() -> None:
+    """The charset parameter is found in any position, quoted or not."""
+    assert charset_from_content_type('text/html; Charset="UTF-8"') == "UTF-8"
+    assert charset_from_content_type("text/html;foo=bar;charset=latin1") == "latin1"
+    assert charset_from_content_type("text/html") is None
+    assert charset_from_content_type(None) is None
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r")
+               | st.sampled_from(" \n\t")))
+def test_paragraph_text_round_trips_through_escaping(text: str) -> None:
+    """Escaped text in one <p> comes back with only its ASCII whitespace collapsed."""
+    expected = re.sub(r"[ \t\n\r\f]+", " ", text).strip(" ")
+    out, _ = html_to_text("<p>" + html.escape(text) + "</p>")
+    assert out == (expected + "\n" if expected else "")

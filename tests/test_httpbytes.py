@@ -1,0 +1,122 @@
+"""Tests for provpack.httpbytes: heads, de-chunking, content decoding, record blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import io
+import zlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from warcio.statusandheaders import StatusAndHeadersParser
+
+from provpack.httpbytes import (
+    Exchange,
+    build_request_head,
+    build_response_head,
+    decode_body,
+    dechunked_head,
+    http_record_blocks,
+    parse_head,
+    split_message,
+)
+
+CHUNKED_HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\ntransfer-encoding:  chunked\r\n"
+    b"X-Note: Transfer-Encoding stays in values\r\n\r\n"
+)
+
+
+def test_dechunked_head_renames_and_adds_content_length() -> None:
+    """Transfer-Encoding becomes X-Crawler-Transfer-Encoding; Content-Length is appended."""
+    assert dechunked_head(CHUNKED_HEAD, 42) == (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Crawler-transfer-encoding:  chunked\r\n"
+        b"X-Note: Transfer-Encoding stays in values\r\nContent-Length: 42\r\n\r\n"
+    )
+
+
+def test_dechunked_head_keeps_a_stray_content_length_under_the_prefix() -> None:
+    """A Content-Length sent alongside chunked (invalid) is kept as X-Crawler-Content-Length."""
+    head = b"HTTP/1.1 200 OK\nContent-Length: 3\nTransfer-Encoding: chunked\n\n"
+    assert dechunked_head(head, 7) == (
+        b"HTTP/1.1 200 OK\nX-Crawler-Content-Length: 3\nX-Crawler-Transfer-Encoding: chunked\n"
+        b"Content-Length: 7\n\n"
+    )
+
+
+def test_dechunked_message_parses_with_warcio() -> None:
+    """warcio reads the rewritten head: the Content-Length it finds is the body's length."""
+    head = dechunked_head(CHUNKED_HEAD, 5)
+    parsed = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"]).parse(io.BytesIO(head))
+    assert parsed.get_statuscode() == "200"
+    assert parsed.get_header("Content-Length") == "5"
+    assert parsed.get_header("Transfer-Encoding") is None
+
+
+def test_parse_head_joins_folded_lines_and_keeps_order() -> None:
+    """Obsolete line folding is joined; duplicates and order are kept."""
+    start, headers = parse_head(b"HTTP/1.1 200 OK\r\nA: 1\r\nB: two\r\n  parts\r\nA: 3\r\n\r\n")
+    assert start == "HTTP/1.1 200 OK"
+    assert headers == (("A", "1"), ("B", "two parts"), ("A", "3"))
+
+
+def test_split_message() -> None:
+    """The head ends at the first blank line; a bare-LF head works too; no head is an error."""
+    assert split_message(b"HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody\r\n\r\nmore") == (
+        b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n", b"body\r\n\r\nmore")
+    assert split_message(b"HTTP/1.0 200 OK\nA: b\n\nbody") == (b"HTTP/1.0 200 OK\nA: b\n\n", b"body")
+    with pytest.raises(ValueError, match="no blank line"):
+        split_message(b"HTTP/1.1 200 OK\r\n")
+
+
+def test_built_heads() -> None:
+    """Rebuilt heads are CRLF-terminated HTTP/1.1 messages."""
+    assert build_request_head("GET", "/a?b", [("Host", "x"), ("Accept", "*/*")]) == (
+        b"GET /a?b HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n")
+    assert build_response_head("HTTP/1.1", 204, "", []) == b"HTTP/1.1 204\r\n\r\n"
+
+
+@given(st.binary(max_size=2000), st.integers(min_value=1, max_value=4))
+def test_gzip_members_and_deflate_round_trip(data: bytes, members: int) -> None:
+    """gzip (one or more members), zlib deflate and raw deflate all decode back."""
+    pieces = [data[i::members] for i in range(members)]
+    assert decode_body(b"".join(gzip.compress(p) for p in pieces), "gzip", max_bytes=10_000) == b"".join(pieces)
+    assert decode_body(zlib.compress(data), "deflate", max_bytes=10_000) == data
+    raw = zlib.compressobj(wbits=-15)
+    assert decode_body(raw.compress(data) + raw.flush(), "Deflate", max_bytes=10_000) == data
+    assert decode_body(data, "identity", max_bytes=10_000) == data
+    assert decode_body(data, None, max_bytes=10_000) == data
+
+
+def test_decode_body_refuses_bombs_broken_and_unknown_codings() -> None:
+    """Output over the cap, a truncated stream and an unknown coding are ValueErrors."""
+    bomb = gzip.compress(b"\0" * 1_000_000)
+    with pytest.raises(ValueError, match="larger than the cap of 1000 bytes"):
+        decode_body(bomb, "gzip", max_bytes=1000)
+    with pytest.raises(ValueError, match="ends early"):
+        decode_body(gzip.compress(b"hello world" * 50)[:-12], "gzip", max_bytes=10_000)
+    with pytest.raises(ValueError, match="not valid gzip"):
+        decode_body(b"not gzip at all", "gzip", max_bytes=10_000)
+    with pytest.raises(ValueError, match="unsupported Content-Encoding 'br'"):
+        decode_body(b"x", "br", max_bytes=10)
+
+
+def test_record_blocks_and_payload_digests() -> None:
+    """Blocks are head + body; the response payload digest covers the body as transmitted."""
+    body = gzip.compress(b"<p>hi</p>", mtime=0)
+    exchange = Exchange(
+        url="http://example.org/", method="GET", request_head=b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n",
+        request_body=b"", response_head=b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n", body=body,
+        status=200, reason="OK", headers=(("Content-Encoding", "gzip"),), peer_address="93.184.216.34",
+        fetched_at=dt.datetime(2017, 11, 12, tzinfo=dt.timezone.utc), exact=True, dechunked=False,
+    )
+    blocks = http_record_blocks(exchange)
+    assert blocks.request == exchange.request_head
+    assert blocks.response == exchange.response_head + body
+    assert blocks.response_payload_digest == "sha256:" + hashlib.sha256(body).hexdigest()
+    assert blocks.request_payload_digest == "sha256:" + hashlib.sha256(b"").hexdigest()
+    assert split_message(blocks.response)[1] == blocks.response_payload
+    assert exchange.header("content-encoding") == "gzip" and exchange.header("X-None") is None

@@ -1,0 +1,196 @@
+"""Packaging with originals: a local copy (`original:`), --fetch, alignment in the provenance, show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from localserver import PAGE, ServerState, serve
+import importlib
+import socket
+from provpack.capture import Capture
+from provpack.errors import CaptureError
+from provpack.httpbytes import split_message
+from provpack.package import package
+
+ORIGINALS = Path(__file__).parent / "data" / "originals"
+EXCERPT = (
+    "When in the Course of human events, it becomes necessary for one people to dissolve the political "
+    "bands which have connected them with another [...] a decent respect to the opinions of mankind "
+    "requires that they should declare the causes which impel them to the separation.\n\n"
+    "We hold these truths to be self-evident, that all men are created equal [\u2026] \u2014That to secure "
+    "these rights, Governments are instituted among Men...\n"
+)
+FIRST_CUT = (", and to assume among the powers of the earth, the separate and equal station to which the "
+             "Laws of Nature and of Nature's God entitle them,")
+
+
+@pytest.fixture
+def server() -> Iterator[ServerState]:
+    """The local test server."""
+    with serve() as state:
+        yield state
+
+
+def make_source(folder: Path, sidecar: str, *, name: str = "decl", with_copy: bool = True) -> Path:
+    """A source folder with one excerpt, its sidecar and (optionally) a local original."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.txt").write_text(EXCERPT, encoding="utf-8")
+    (folder / f"{name}.yaml").write_text(sidecar, encoding="utf-8")
+    if with_copy:
+        shutil.copy(ORIGINALS / "declaration.html", folder / "decl.html")
+    return folder
+
+
+def records(path: Path) -> list[tuple[dict[str, str], bytes]]:
+    """Every record's WARC headers and block, without HTTP parsing."""
+    out = []
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle, no_record_parse=True):
+            out.append((dict(record.rec_headers.headers), record.raw_stream.read()))
+    return out
+
+
+def check_digests(path: Path) -> None:
+    """Block digests cover the block; payload digests the body after any HTTP head."""
+    for headers, block in records(path):
+        assert headers["WARC-Block-Digest"] == "sha256:" + hashlib.sha256(block).hexdigest()
+        if "WARC-Payload-Digest" in headers:
+            payload = split_message(block)[1] if headers["WARC-Type"] in ("request", "response") else block
+            assert headers["WARC-Payload-Digest"] == "sha256:" + hashlib.sha256(payload).hexdigest()
+
+
+def provenance(path: Path) -> dict[str, Any]:
+    """The first provenance JSON in the archive."""
+    for headers, block in records(path):
+        if headers["WARC-Type"] == "metadata":
+            return dict(json.loads(block))
+    raise AssertionError("no metadata record")
+
+
+def test_local_original_is_archived_and_aligned(tmp_path: Path) -> None:
+    """original: PATH gives resource + conversion records and the omitted passages."""
+    source = make_source(tmp_path / "src", "source_url: https://www.archives.gov/declaration\noriginal: decl.html\n")
+    result = package(source, out=tmp_path / "out.warc.gz", date=dt.datetime(2017, 11, 12, tzinfo=dt.timezone.utc))
+    kinds = [(h["WARC-Type"], h.get("WARC-Target-URI")) for h, _ in records(result.warc_path)]
+    assert [k for k, _ in kinds] == ["warcinfo", "resource", "metadata", "resource", "conversion"]
+    assert kinds[3][1] == kinds[4][1] == "https://www.archives.gov/declaration"
+    check_digests(result.warc_path)
+    described = provenance(result.warc_path)
+    (_, conversion_block) = records(result.warc_path)[4]
+    text = conversion_block.decode("utf-8")
+    first = described["elisions"][0]
+    assert first["omitted"]["text"] == FIRST_CUT
+    assert text[first["omitted"]["start"]:first["omitted"]["end"]] == FIRST_CUT
+    selectors = first["omitted"]["oa:hasSelector"]
+    assert selectors[0] == {"@type": "oa:TextPositionSelector", "oa:start": first["omitted"]["start"],
+                            "oa:end": first["omitted"]["end"]}
+    assert selectors[1]["oa:exact"] == FIRST_CUT
+    assert first["omitted"]["record_id"] == records(result.warc_path)[4][0]["WARC-Record-ID"]
+    possible = described["elisions"][2]
+    assert possible["kind"] == "possible" and possible["confirmed"] is True
+    assert described["original"]["how"] == "local"
+    assert described["differences"] == []
+    assert result.documents[0].original == "local" and result.documents[0].omitted_found == 3
+
+
+def test_packaging_with_an_original_is_reproducible_and_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --fetch nothing fetches, even with source_url; the same input gives the same bytes."""
+    def no_network(url: str, **options: object) -> Capture:
+        raise AssertionError(f"tried to fetch {url}")
+
+    def no_lookup(*args: object, **kwargs: object) -> object:
+        raise AssertionError("tried to resolve a host name")
+
+    monkeypatch.setattr(importlib.import_module("provpack.package"), "capture", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_lookup)
+    source = make_source(tmp_path / "src", "source_url: https://example.org/declaration\noriginal: decl.html\n")
+    make_source(source, "source_url: https://example.org/declaration\n", name="other", with_copy=False)
+    date = dt.datetime(2017, 11, 12, tzinfo=dt.timezone.utc)
+    first = package(source, out=tmp_path / "a" / "out.warc.gz", date=date)
+    second = package(source, out=tmp_path / "b" / "out.warc.gz", date=date)
+    assert first.warc_path.read_bytes() == second.warc_path.read_bytes()
+    assert [d.original for d in first.documents] == ["local", None]
+
+
+def test_fetch_stores_the_exchange_linked_to_the_excerpt(tmp_path: Path, server: ServerState) -> None:
+    """--fetch: request/response Concurrent-To each other, conversion Refers-To the response."""
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/redirect')}\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    found = records(result.warc_path)
+    kinds = [h["WARC-Type"] for h, _ in found]
+    assert kinds == ["warcinfo", "resource", "metadata", "request", "response", "request", "response", "conversion"]
+    check_digests(result.warc_path)
+    by_id = {h["WARC-Record-ID"]: (h, b) for h, b in found}
+    request, response = found[5][0], found[6][0]
+    assert request["WARC-Concurrent-To"] == response["WARC-Record-ID"]
+    assert response["WARC-Concurrent-To"] == request["WARC-Record-ID"]
+    assert response["Content-Type"] == "application/http; msgtype=response"
+    assert split_message(found[6][1])[1] == PAGE
+    assert found[7][0]["WARC-Refers-To"] == response["WARC-Record-ID"]
+    described = provenance(result.warc_path)
+    assert described["original"]["record_id"] == response["WARC-Record-ID"]
+    assert described["original"]["conversion_record_id"] in by_id
+    assert described["original"]["final_url"] == server.url("/page.html")
+    assert described["elisions"][0]["omitted"]["text"] == FIRST_CUT
+    assert result.fetch_failures == ()
+
+
+def test_failed_fetch_is_reported_and_the_run_goes_on(tmp_path: Path, server: ServerState) -> None:
+    """A 404 for one document does not stop the others; the result names the URL."""
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/missing')}\n", with_copy=False)
+    make_source(source, f"source_url: {server.url('/page.html')}\n", name="good", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    assert [d.original for d in result.documents] == [None, "fetched"]
+    (failure,) = result.fetch_failures
+    assert (failure.name, failure.url) == ("decl", server.url("/missing"))
+    assert failure.message.endswith("HTTP 404 Not Found")
+
+
+def test_one_capture_per_url(tmp_path: Path) -> None:
+    """Two excerpts of the same page: one fetch, one set of records."""
+    calls: list[str] = []
+
+    def fetcher(url: str) -> Capture:
+        calls.append(url)
+        raise CaptureError(url, "refused in this test")
+
+    source = make_source(tmp_path / "src", "source_url: https://example.org/a\n", with_copy=False)
+    make_source(source, "source_url: https://example.org/a\n", name="again", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    assert calls == ["https://example.org/a"]
+    assert len(result.fetch_failures) == 2
+
+
+def test_cli_fetch_and_show(tmp_path: Path, server: ServerState, capsys: pytest.CaptureFixture[str]) -> None:
+    """provpack package --fetch prints the originals line; show prints cuts and differences."""
+    pytest.importorskip("provpack.verify", reason="the CLI needs provpack.verify (not merged yet)")
+    from provpack.cli import main
+
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/page.html')}\n", with_copy=False)
+    make_source(source, f"source_url: {server.url('/missing')}\n", name="broken", with_copy=False)
+    out = tmp_path / "out.warc.gz"
+    assert main(["package", str(source), "-o", str(out), "--fetch", "--allow-private"]) == 0
+    printed = capsys.readouterr()
+    assert "originals: 1 aligned (3 omitted passages found, 0 differences); 1 not fetched: " in printed.out
+    assert f"broken: not fetched: {server.url('/missing')}: HTTP 404" in printed.err
+    assert main(["show", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "- cut 238-377: , and to assume among the powers" in shown
+    assert f"original: fetched {server.url('/page.html')} (HTTP 200" in shown
+    assert "possible elision confirmed" in shown
+    assert main(["show", "--json", str(out)]) == 0
+    documents = json.loads(capsys.readouterr().out)["documents"]
+    decl = next(d for d in documents if d["name"] == "decl")
+    assert decl["elisions"][0]["omitted"] == {"text": FIRST_CUT, "start": 238, "end": 377}
+    assert decl["differences"] == [] and decl["original"]["how"] == "fetched"
