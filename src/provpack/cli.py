@@ -62,7 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
                            "archive the HTTP exchange; without it nothing touches the network")
     pack.add_argument("--allow-private", action="store_true",
                       help="with --fetch, also fetch from private, loopback and link-local addresses")
->>>>>>> main
     pack.set_defaults(handler=_package)
 
     check = commands.add_parser("verify", help="check a WARC file's digests and structure",
