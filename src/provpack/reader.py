@@ -63,20 +63,19 @@ def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
                                fix="run 'provpack verify' on the file") from exc
         if not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT:
             continue
-        try:
-            record_id = str(provenance["record_id"])
-            documents.append(ArchivedDocument(
-                name=str(provenance["name"]),
-                record_id=record_id,
-                target_uri=str(provenance.get("@id", "")),
-                sha256=str(provenance["sha256"]),
-                length_bytes=int(provenance["length_bytes"]),
-                offset=resource_offsets.get(record_id),
-                provenance=provenance,
-            ))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ArchiveError(archive, f"metadata record at offset {offset} lacks {exc}",
-                               fix="run 'provpack verify' on the file") from exc
+        problem = _shape_problem(provenance)
+        if problem is not None:
+            raise ArchiveError(archive, f"metadata record at offset {offset}: {problem}",
+                               fix="run 'provpack verify' on the file")
+        documents.append(ArchivedDocument(
+            name=provenance["name"],
+            record_id=provenance["record_id"],
+            target_uri=str(provenance.get("@id", "")),
+            sha256=provenance["sha256"],
+            length_bytes=provenance["length_bytes"],
+            offset=resource_offsets.get(provenance["record_id"]),
+            provenance=provenance,
+        ))
     return tuple(documents)
 
 
@@ -158,6 +157,54 @@ class _BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]
         if self._header_bytes > MAX_HEADER_BYTES:
             raise ArchiveLoadFailed(f"a header block is larger than {MAX_HEADER_BYTES} bytes")
         return line
+
+
+_TEXT_KEYS = ("name", "record_id", "sha256")
+_INT_KEYS = ("length_bytes",)
+_ELISION_TEXT = ("marker", "kind")
+_ELISION_INTS = ("start", "end", "byte_start", "byte_end", "line", "column")
+_LISTS = ("elisions", "segments", "alterations", "differences")
+
+
+def _shape_problem(provenance: dict[str, Any]) -> str | None:
+    """What is wrong with the shape of a provenance record that readers rely on, or None."""
+    for key in _TEXT_KEYS:
+        if not isinstance(provenance.get(key), str):
+            return f"'{key}' is missing or not text"
+    for key in _INT_KEYS + ("length_chars",):
+        value = provenance.get(key, 0 if key == "length_chars" else None)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return f"'{key}' is missing or not a count"
+    for key in _LISTS:
+        items = provenance.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            return f"'{key}' is not a list of objects"
+    for key in ("fields", "sidecar", "original"):
+        if not isinstance(provenance.get(key) or {}, dict):
+            return f"'{key}' is not an object"
+    if not _is_count((provenance.get("original") or {}).get("length_chars", 0)):
+        return "'original.length_chars' is not a count"
+    for name, field in (provenance.get("fields") or {}).items():
+        span = field.get("span") if isinstance(field, dict) else None
+        if not isinstance(field, dict) or not (span is None or _is_span(span)):
+            return f"field '{name[:40]}' is not an object with a [start, end] span"
+    for number, elision in enumerate(provenance.get("elisions", [])):
+        target = elision.get("oa:hasTarget", {})
+        selectors = target.get("oa:hasSelector", []) if isinstance(target, dict) else None
+        if (not all(isinstance(elision.get(key), str) for key in _ELISION_TEXT)
+                or not all(_is_count(elision.get(key)) for key in _ELISION_INTS)
+                or not isinstance(selectors, list) or not all(isinstance(item, dict) for item in selectors)
+                or not isinstance(elision.get("omitted") or {}, dict)):
+            return f"elision {number} lacks its marker, kind, offsets or selectors"
+    return None
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_span(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(_is_count(item) for item in value)
 
 
 def _read_capped(stream: Any, limit: int) -> bytearray:
