@@ -36,6 +36,7 @@ def test_verify_show_extract(packed: Path, tmp_path: Path, capsys: pytest.Captur
     """verify passes, show lists the elisions, extract gives the bytes back."""
     capsys.readouterr()
     assert main(["verify", str(packed)]) == 0
+    assert "problems 0" in capsys.readouterr().out
     assert main(["show", "--json", str(packed)]) == 0
     shown = json.loads(capsys.readouterr().out)
     (document,) = shown["documents"]

@@ -11,7 +11,7 @@ from .errors import ArchiveError, CaptureError, InputError, ProvpackError
 from .model import DocumentSummary, PackageResult
 from .package import package
 from .reader import ArchivedDocument, extract, read_archive
-# from .verify import FileReport, Problem, Status, VerifyReport, verify
+from .verify import FileReport, Problem, Status, VerifyReport, verify
 
 __all__ = [
     "ArchiveError",

@@ -1,0 +1,223 @@
+"""Hash a record block as it streams past: the block itself, and the payload inside it.
+
+For `application/http` request/response records the payload is the entity body after
+the HTTP header block, as transmitted. When the body is sent with
+`Transfer-Encoding: chunked`, both readings are hashed: the raw chunked bytes and the
+de-chunked body; whichever the record's digest names is accepted (and reported).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .digests import FACTORIES, new_hasher
+
+HTTP_HEAD_LIMIT = 1 << 20  # the blank line ending the HTTP header block must start within this many bytes
+_BLANK_LINE = re.compile(rb"\n\r?\n")
+_CHUNKED = re.compile(rb"^transfer-encoding[ \t]*:[^\r\n]*\bchunked\b", re.IGNORECASE | re.MULTILINE)
+_CHUNK_LINE_LIMIT = 4096
+
+RAW = "raw"
+DECHUNKED = "de-chunked"
+
+
+class Dechunker:
+    """Streaming HTTP/1.1 chunked-body decoder that hashes the decoded body."""
+
+    _SIZE, _DATA, _DATA_END, _TRAILER, _DONE, _ERROR = range(6)
+
+    def __init__(self, algorithms: tuple[str, ...]) -> None:
+        self.hashers = {name: new_hasher(name) for name in algorithms}
+        self._state = self._SIZE
+        self._line = bytearray()
+        self._remaining = 0
+
+    @property
+    def complete(self) -> bool:
+        """True when the terminating zero-size chunk was seen and nothing went wrong."""
+        return self._state in (self._TRAILER, self._DONE)
+
+    def feed(self, buf: bytes, start: int, end: int) -> None:
+        """Decode buf[start:end]."""
+        view = memoryview(buf)
+        pos = start
+        while pos < end:
+            state = self._state
+            if state == self._DATA:
+                take = min(self._remaining, end - pos)
+                piece = view[pos : pos + take]
+                for hasher in self.hashers.values():
+                    hasher.update(piece)
+                pos += take
+                self._remaining -= take
+                if not self._remaining:
+                    self._state = self._DATA_END
+                continue
+            if state in (self._DONE, self._ERROR):
+                return
+            newline = buf.find(b"\n", pos, end)
+            stop = end if newline < 0 else newline
+            self._line += view[pos:stop]
+            if len(self._line) > _CHUNK_LINE_LIMIT:
+                self._state = self._ERROR
+                return
+            if newline < 0:
+                return
+            pos = newline + 1
+            line = bytes(self._line).rstrip(b"\r")
+            self._line.clear()
+            self._end_of_line(line)
+
+    def _end_of_line(self, line: bytes) -> None:
+        if self._state == self._SIZE:
+            size_text = line.split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                self._state = self._ERROR
+                return
+            if size < 0 or size_text.startswith((b"-", b"+", b"0x", b"0X")):
+                self._state = self._ERROR
+            elif size == 0:
+                self._state = self._TRAILER
+            else:
+                self._remaining = size
+                self._state = self._DATA
+        elif self._state == self._DATA_END:
+            self._state = self._SIZE if not line else self._ERROR
+        elif self._state == self._TRAILER and not line:
+            self._state = self._DONE
+
+    def digests(self) -> dict[str, bytes]:
+        """Digests of the decoded body (meaningful only when `complete`)."""
+        return {name: hasher.digest() for name, hasher in self.hashers.items()}
+
+
+Readings = dict[str, dict[str, bytes]]  # reading ("raw", "de-chunked") -> algorithm -> digest
+
+
+def digest_block(
+    buf: bytes, start: int, end: int, block_algorithms: tuple[str, ...],
+    payload_algorithms: tuple[str, ...], *, http: bool,
+) -> tuple[dict[str, bytes], Readings | None, bool]:
+    """Digests of a block held in memory at buf[start:end]: (block digests, payload readings, chunked).
+
+    Gives the same results as feeding the block to a BlockSink piece by piece.
+    """
+    view = memoryview(buf)[start:end]
+    names = block_algorithms if http or not payload_algorithms else (
+        tuple(dict.fromkeys(block_algorithms + payload_algorithms)))
+    block = {name: FACTORIES[name](view).digest() for name in names}
+    if not payload_algorithms:
+        return block, None, False
+    if not http:
+        return block, {RAW: {name: block[name] for name in payload_algorithms}}, False
+    match = _BLANK_LINE.search(buf, start, min(end, start + HTTP_HEAD_LIMIT + 3))
+    if match is None or match.start() - start > HTTP_HEAD_LIMIT:
+        if match is None and end - start <= HTTP_HEAD_LIMIT + 3:
+            # The HTTP header block runs to the end of the record block: the payload is empty.
+            return block, {RAW: {name: FACTORIES[name]().digest() for name in payload_algorithms}}, False
+        return block, None, False
+    chunked = _CHUNKED.search(buf[start : match.start()]) is not None
+    payload = view[match.end() - start :]
+    readings: Readings = {RAW: {name: FACTORIES[name](payload).digest() for name in payload_algorithms}}
+    if chunked:
+        dechunker = Dechunker(payload_algorithms)
+        dechunker.feed(buf, match.end(), end)
+        if dechunker.complete:
+            readings[DECHUNKED] = dechunker.digests()
+    return block, readings, chunked
+
+
+class BlockSink:
+    """Receives a block piece by piece; hashes block and payload, keeps the block when asked."""
+
+    def __init__(
+        self,
+        block_algorithms: tuple[str, ...],
+        payload_algorithms: tuple[str, ...],
+        *,
+        http: bool,
+        keep: bool,
+    ) -> None:
+        self.http = http
+        names = set(block_algorithms)
+        if not http:
+            names.update(payload_algorithms)
+        self.block_hashers = {name: new_hasher(name) for name in sorted(names)}
+        self._hashers = tuple(self.block_hashers.values())
+        self._payload_algorithms = payload_algorithms
+        self.kept: list[bytes] | None = [] if keep else None
+        # HTTP state: the header block is gathered until its blank line, then the payload hashed.
+        self._head: bytearray | None = bytearray() if http else None
+        self._head_searched = 0
+        self.http_head_found = False
+        self.http_head_too_long = False
+        self.chunked = False
+        self._payload_hashers: dict[str, Any] = {}
+        self._dechunker: Dechunker | None = None
+
+    def feed(self, buf: bytes, start: int, end: int) -> None:
+        """Take buf[start:end] as the next part of the block."""
+        piece = memoryview(buf)[start:end]
+        for hasher in self._hashers:
+            hasher.update(piece)
+        if self.kept is not None:
+            self.kept.append(buf[start:end])
+        if self._head is not None:
+            self._feed_head(buf, start, end)
+        elif self.http_head_found:
+            self._feed_payload(buf, start, end)
+
+    def _feed_head(self, buf: bytes, start: int, end: int) -> None:
+        head = self._head
+        if head is None:
+            return
+        head += memoryview(buf)[start:end]
+        match = _BLANK_LINE.search(head, max(0, self._head_searched - 2))
+        if match is None or match.start() > HTTP_HEAD_LIMIT:
+            self._head_searched = len(head)
+            if match is not None or len(head) > HTTP_HEAD_LIMIT + 3:
+                self.http_head_too_long = True
+                self._head = None
+            return
+        self._head = None
+        self.http_head_found = True
+        header = bytes(head[: match.start()])
+        self.chunked = _CHUNKED.search(header) is not None
+        self._payload_hashers = {name: new_hasher(name) for name in self._payload_algorithms}
+        if self.chunked:
+            self._dechunker = Dechunker(self._payload_algorithms)
+        rest = bytes(head[match.end() :])
+        self._feed_payload(rest, 0, len(rest))
+
+    def _feed_payload(self, buf: bytes, start: int, end: int) -> None:
+        piece = memoryview(buf)[start:end]
+        for hasher in self._payload_hashers.values():
+            hasher.update(piece)
+        if self._dechunker is not None:
+            self._dechunker.feed(buf, start, end)
+
+    def block_digests(self) -> dict[str, bytes]:
+        """Digest of the whole block for each algorithm asked for."""
+        return {name: hasher.digest() for name, hasher in self.block_hashers.items()}
+
+    def payload_digests(self) -> Readings | None:
+        """Payload digests per reading ("raw", "de-chunked"); None when the payload could not be found."""
+        if not self.http:
+            digests = self.block_digests()
+            return {RAW: {name: digests[name] for name in self._payload_algorithms}}
+        if self.http_head_too_long:
+            return None
+        if not self.http_head_found:
+            # The HTTP header block runs to the end of the record block: the payload is empty.
+            return {RAW: {name: new_hasher(name).digest() for name in self._payload_algorithms}}
+        readings: Readings = {RAW: {name: h.digest() for name, h in self._payload_hashers.items()}}
+        if self._dechunker is not None and self._dechunker.complete:
+            readings[DECHUNKED] = self._dechunker.digests()
+        return readings
+
+    def block(self) -> bytes | None:
+        """The whole block, when it was kept."""
+        return None if self.kept is None else b"".join(self.kept)

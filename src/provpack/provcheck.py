@@ -1,0 +1,180 @@
+"""Check a provpack provenance record (`"format": "provpack-provenance/1"`) against its excerpt's bytes.
+
+The rules are those of docs/format.md, "What provpack verify checks". Reads the JSON
+and the resource block only; imports nothing of the writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, NamedTuple
+
+PROVENANCE_FORMAT = "provpack-provenance/1"
+MAX_MESSAGES = 10
+
+
+class ResourceFacts(NamedTuple):
+    """What is known about the resource record a provenance record refers to."""
+
+    record_id: str
+    length: int
+    sha256_hex: str | None  # None when it was not computed
+    block: bytes | None  # None when the block was too large to keep
+
+
+class _Bad(Exception):
+    """One failed check; its message goes into the report."""
+
+
+def is_provenance(doc: object) -> bool:
+    """True when a parsed JSON document says it is provpack provenance."""
+    return isinstance(doc, dict) and doc.get("format") == PROVENANCE_FORMAT
+
+
+def check_provenance(doc: dict[str, Any], resource: ResourceFacts) -> tuple[list[str], bool]:
+    """Every disagreement between the provenance JSON and the resource; (messages, fully checked)."""
+    messages: list[str] = []
+    _collect(messages, _check_totals, doc, resource)
+    block = resource.block
+    if block is None:
+        return _capped(messages), False
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        messages.append(f"resource block is not valid UTF-8 at byte {exc.start}")
+        return _capped(messages), True
+    _collect(messages, _check_length_chars, doc, text)
+    for index, segment in enumerate(_list(doc, "segments", messages)):
+        _collect(messages, _check_segment, index, segment, block, text)
+    for key in ("elisions", "alterations"):
+        for index, mark in enumerate(_list(doc, key, messages)):
+            _collect(messages, _check_mark, key, index, mark, block, text)
+    return _capped(messages), True
+
+
+def _collect(messages: list[str], check: Any, *args: Any) -> None:
+    try:
+        check(*args)
+    except _Bad as exc:
+        messages.append(str(exc))
+
+
+def _capped(messages: list[str]) -> list[str]:
+    if len(messages) <= MAX_MESSAGES:
+        return messages
+    return messages[: MAX_MESSAGES - 1] + [f"... and {len(messages) - MAX_MESSAGES + 1} more disagreements"]
+
+
+def _check_totals(doc: dict[str, Any], resource: ResourceFacts) -> None:
+    problems = []
+    record_id = doc.get("record_id")
+    if record_id is not None and record_id != resource.record_id:
+        problems.append(f"record_id {record_id} but WARC-Refers-To names {resource.record_id}")
+    length = _int(doc, "length_bytes", "provenance")
+    if length != resource.length:
+        problems.append(f"length_bytes {length} but the resource block has {resource.length} bytes")
+    sha = doc.get("sha256")
+    if not isinstance(sha, str):
+        problems.append("sha256 is missing or not a string")
+    elif resource.sha256_hex is not None and sha.lower() != resource.sha256_hex:
+        problems.append(f"sha256 {sha} but the resource block hashes to {resource.sha256_hex}")
+    if problems:
+        raise _Bad("; ".join(problems))
+
+
+def _check_length_chars(doc: dict[str, Any], text: str) -> None:
+    chars = _int(doc, "length_chars", "provenance")
+    if chars != len(text):
+        raise _Bad(f"length_chars {chars} but the resource text has {len(text)} characters")
+
+
+def _check_segment(index: int, segment: object, block: bytes, text: str) -> None:
+    where = f"segments[{index}]"
+    if not isinstance(segment, dict):
+        raise _Bad(f"{where} is not an object")
+    start, end, byte_start, byte_end = _span(segment, where, block, text)
+    sha = segment.get("sha256")
+    actual = hashlib.sha256(block[byte_start:byte_end]).hexdigest()
+    if not isinstance(sha, str) or sha.lower() != actual:
+        raise _Bad(f"{where}: sha256 {sha!r} but bytes {byte_start}-{byte_end} hash to {actual}")
+    _same_text(where, block, text, start, end, byte_start, byte_end)
+
+
+def _check_mark(key: str, index: int, mark: object, block: bytes, text: str) -> None:
+    where = f"{key}[{index}]"
+    if not isinstance(mark, dict):
+        raise _Bad(f"{where} is not an object")
+    start, end, byte_start, byte_end = _span(mark, where, block, text)
+    marker = mark.get("marker")
+    if not isinstance(marker, str):
+        raise _Bad(f"{where}: marker is missing or not a string")
+    _same_text(where, block, text, start, end, byte_start, byte_end)
+    if text[start:end] != marker:
+        raise _Bad(f"{where}: characters {start}-{end} are {text[start:end]!r}, not the marker {marker!r}")
+    target = mark.get("oa:hasTarget")
+    if target is None and key == "alterations":
+        return
+    selectors = target.get("oa:hasSelector") if isinstance(target, dict) else None
+    if not isinstance(selectors, list):
+        raise _Bad(f"{where}: oa:hasTarget has no oa:hasSelector list")
+    for selector in selectors:
+        if not isinstance(selector, dict):
+            raise _Bad(f"{where}: a selector is not an object")
+        kind = selector.get("@type")
+        if kind == "oa:TextPositionSelector":
+            if (selector.get("oa:start"), selector.get("oa:end")) != (start, end):
+                raise _Bad(
+                    f"{where}: TextPositionSelector {selector.get('oa:start')}-{selector.get('oa:end')}"
+                    f" disagrees with start/end {start}-{end}"
+                )
+        elif kind == "oa:TextQuoteSelector":
+            _check_quote(where, selector, marker, text, start, end)
+
+
+def _check_quote(where: str, selector: dict[str, Any], marker: str, text: str, start: int, end: int) -> None:
+    if selector.get("oa:exact") != marker:
+        raise _Bad(f"{where}: TextQuoteSelector exact {selector.get('oa:exact')!r} is not the marker {marker!r}")
+    prefix = selector.get("oa:prefix", "")
+    suffix = selector.get("oa:suffix", "")
+    if not isinstance(prefix, str) or not text.endswith(prefix, 0, start):
+        raise _Bad(f"{where}: TextQuoteSelector prefix {prefix!r} is not the text before character {start}")
+    if not isinstance(suffix, str) or not text.startswith(suffix, end):
+        raise _Bad(f"{where}: TextQuoteSelector suffix {suffix!r} is not the text after character {end}")
+
+
+def _span(item: dict[str, Any], where: str, block: bytes, text: str) -> tuple[int, int, int, int]:
+    start = _int(item, "start", where)
+    end = _int(item, "end", where)
+    byte_start = _int(item, "byte_start", where)
+    byte_end = _int(item, "byte_end", where)
+    if not 0 <= start <= end <= len(text):
+        raise _Bad(f"{where}: characters {start}-{end} are outside the text (0-{len(text)})")
+    if not 0 <= byte_start <= byte_end <= len(block):
+        raise _Bad(f"{where}: bytes {byte_start}-{byte_end} are outside the block (0-{len(block)})")
+    return start, end, byte_start, byte_end
+
+
+def _same_text(
+    where: str, block: bytes, text: str, start: int, end: int, byte_start: int, byte_end: int
+) -> None:
+    try:
+        by_bytes = block[byte_start:byte_end].decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Bad(f"{where}: bytes {byte_start}-{byte_end} do not decode as UTF-8 (a split character)") from None
+    if by_bytes != text[start:end]:
+        raise _Bad(f"{where}: characters {start}-{end} and bytes {byte_start}-{byte_end} select different text")
+
+
+def _int(item: dict[str, Any], key: str, where: str) -> int:
+    value = item.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Bad(f"{where}: {key} is missing or not an integer")
+    return value
+
+
+def _list(doc: dict[str, Any], key: str, messages: list[str]) -> list[Any]:
+    value = doc.get(key, [])
+    if not isinstance(value, list):
+        messages.append(f"{key} is not a list")
+        return []
+    return value

@@ -1,0 +1,286 @@
+"""Verify any WARC file: structure, gzip integrity, digests, and provpack's own provenance and sidecar.
+
+An independent reader: it imports nothing of provpack's writer, so a writer bug cannot
+hide itself. Streams every file in large blocks; memory stays flat whatever the size.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from . import problems as kinds
+from .errors import ArchiveError
+from .problems import Problem
+from .warcscan import Scanner
+from .warcstream import GzipSource, NotWarcError, RawReader, open_source
+
+__all__ = [
+    "FileReport",
+    "Problem",
+    "Status",
+    "VerifyReport",
+    "render_text",
+    "verify",
+    "verify_stream",
+]
+
+logger = logging.getLogger(__name__)
+
+_SIDECAR_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
+
+
+class Status(enum.Enum):
+    """Outcome for a file or a whole run."""
+
+    OK = "ok"
+    FAILED = "failed"
+    UNVERIFIED = "unverified"  # no problem, but some record had no digest to check
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """What verifying one file found."""
+
+    path: str
+    records: int
+    verified: int
+    unverified: int
+    problems: tuple[Problem, ...]
+    notes: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = field(default=())  # unverified records (the first 1000)
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found (unverified records are not problems)."""
+        return not self.problems
+
+    @property
+    def status(self) -> Status:
+        """FAILED with problems, UNVERIFIED with unchecked records, else OK."""
+        if self.problems:
+            return Status.FAILED
+        return Status.UNVERIFIED if self.unverified else Status.OK
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict."""
+        return {
+            "path": self.path,
+            "status": self.status.value,
+            "records": self.records,
+            "verified": self.verified,
+            "unverified": self.unverified,
+            "problems": [p.to_json() for p in self.problems],
+            "warnings": [w.to_json() for w in self.warnings],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """What verifying some files found; `strict` counts unverified records as failures."""
+
+    files: tuple[FileReport, ...]
+    strict: bool = False
+
+    @property
+    def problems(self) -> int:
+        """Number of problems in all files."""
+        return sum(len(f.problems) for f in self.files)
+
+    @property
+    def unverified(self) -> int:
+        """Number of records without a checkable digest in all files."""
+        return sum(f.unverified for f in self.files)
+
+    @property
+    def ok(self) -> bool:
+        """True when no file has a problem (and, when strict, no record is unverified)."""
+        return self.exit_code() == 0
+
+    @property
+    def status(self) -> Status:
+        """FAILED with problems, UNVERIFIED with unchecked records, else OK."""
+        if self.problems:
+            return Status.FAILED
+        return Status.UNVERIFIED if self.unverified else Status.OK
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """0 when sound; 1 for any problem, or for unverified records under strict."""
+        if self.problems or ((strict or self.strict) and self.unverified):
+            return 1
+        return 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict."""
+        return {
+            "ok": self.ok,
+            "status": self.status.value,
+            "strict": self.strict,
+            "records": sum(f.records for f in self.files),
+            "verified": sum(f.verified for f in self.files),
+            "unverified": self.unverified,
+            "problems": self.problems,
+            "files": [f.to_json() for f in self.files],
+        }
+
+
+def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False) -> VerifyReport:
+    """Verify one or more WARC files ("-" is standard input); ArchiveError when one cannot be read at all."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    for path in paths:
+        if str(path) != "-":
+            _check_readable(Path(path))
+    reports = []
+    for path in paths:
+        if str(path) == "-":
+            reports.append(verify_stream(sys.stdin.buffer, name="-"))
+        else:
+            reports.append(_verify_path(Path(path)))
+    return VerifyReport(tuple(reports), strict=strict)
+
+
+def verify_stream(stream: BinaryIO, *, name: str) -> FileReport:
+    """Verify a WARC read from a binary stream (no sidecar); ArchiveError when it is not a WARC at all."""
+    return _verify(stream, name=name, sidecar=None)
+
+
+def _check_readable(path: Path) -> None:
+    if not path.exists():
+        raise ArchiveError(path, "no such file", fix="check the path")
+    if path.is_dir():
+        raise ArchiveError(path, "is a directory, not a WARC file")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise ArchiveError(path, f"cannot be read: {exc.strerror or exc}") from exc
+
+
+def _verify_path(path: Path) -> FileReport:
+    sidecar = path.with_name(path.name + ".sha256")
+    try:
+        with path.open("rb", buffering=0) as stream:
+            return _verify(stream, name=str(path), sidecar=sidecar if sidecar.is_file() else None)
+    except OSError as exc:
+        if isinstance(exc, ArchiveError):
+            raise
+        raise ArchiveError(path, f"cannot be read: {exc.strerror or exc}") from exc
+
+
+def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None) -> FileReport:
+    logger.debug("verifying %s", name)
+    problems: list[Problem] = []
+    notes: list[str] = []
+    expected: str | None = None
+    if sidecar is not None:
+        expected = _read_sidecar(sidecar, Path(name).name, problems)
+    hasher = hashlib.sha256() if expected is not None else None
+    raw = RawReader(stream, hasher=hasher)
+    scanner: Scanner | None = None
+
+    def report(offset: int, kind: str, message: str) -> None:
+        if scanner is not None:
+            scanner.source_problem(offset, kind, message)
+
+    try:
+        source = open_source(raw, report)
+    except NotWarcError as exc:
+        raise ArchiveError(name, f"not a WARC file: {exc}") from None
+    scanner = Scanner(source)
+    scanner.run()
+    raw.drain()
+    if isinstance(source, GzipSource):
+        notes.append(f"gzip: {source.member_count} members")
+    else:
+        notes.append("uncompressed WARC")
+    notes.extend(f"{what}: {count}" for what, count in sorted(scanner.counts.items()))
+    if sidecar is not None and hasher is not None and expected is not None:
+        actual = hasher.hexdigest()
+        if actual != expected:
+            problems.append(Problem(
+                None, None, kinds.SIDECAR_MISMATCH,
+                f"{sidecar.name} says sha256 {expected} but the file hashes to {actual}",
+            ))
+        else:
+            notes.append(f"sidecar {sidecar.name} matches the file's sha256")
+    return FileReport(
+        path=name,
+        records=scanner.records,
+        verified=scanner.verified,
+        unverified=scanner.unverified,
+        problems=tuple(scanner.problems + problems),
+        notes=tuple(notes),
+        warnings=tuple(scanner.warnings),
+    )
+
+
+def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> str | None:
+    """The sha256 the sidecar gives for `basename`; None (and a problem) when it is unusable."""
+    try:
+        text = sidecar.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(None, None, kinds.BAD_SIDECAR, f"{sidecar.name} cannot be read: {exc}"))
+        return None
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        match = _SIDECAR_LINE.fullmatch(line)
+        if match is None:
+            problems.append(Problem(
+                None, None, kinds.BAD_SIDECAR,
+                f"{sidecar.name} line {number} is not '<64 hex digits>  <file name>' (sha256sum format)",
+            ))
+            return None
+        if match.group(2) == basename:
+            return match.group(1).lower()
+    problems.append(Problem(
+        None, None, kinds.BAD_SIDECAR, f"{sidecar.name} has no line for {basename}",
+    ))
+    return None
+
+
+def render_text(report: VerifyReport, *, strict: bool = False) -> str:
+    """Human output: one line per problem, warnings for unverified records, then a summary line (no final newline)."""
+    strict = strict or report.strict
+    lines: list[str] = []
+    for file in report.files:
+        lines.extend(_line(file.path, problem) for problem in file.problems)
+        prefix = "" if strict else "warning: "
+        lines.extend(_line(file.path, warning, prefix) for warning in file.warnings)
+        if file.unverified > len(file.warnings):
+            lines.append(
+                f"{file.path}: {prefix}{file.unverified - len(file.warnings)} more records without a"
+                " checkable digest"
+            )
+        lines.extend(f"{file.path}: note: {note}" for note in file.notes)
+        if len(report.files) > 1:
+            lines.append(f"{file.path}: " + _summary(file.records, file.verified, file.unverified,
+                                                     len(file.problems)))
+    records = sum(f.records for f in report.files)
+    verified = sum(f.verified for f in report.files)
+    problems = report.problems + (report.unverified if strict else 0)
+    lines.append(_summary(records, verified, report.unverified, problems))
+    return "\n".join(lines)
+
+
+def _summary(records: int, verified: int, unverified: int, problems: int) -> str:
+    return f"records {records}, verified {verified}, unverified {unverified}, problems {problems}"
+
+
+def _line(path: str, problem: Problem, prefix: str = "") -> str:
+    parts = [path]
+    if problem.offset is not None:
+        parts.append(f"offset {problem.offset}")
+    if problem.record_id is not None:
+        parts.append(f"record {problem.record_id}")
+    parts.append(f"{prefix}{problem.kind}")
+    parts.append(problem.message)
+    return ": ".join(parts)

@@ -1,0 +1,587 @@
+"""Walk the records of a decompressed WARC stream: check structure, digests and provpack provenance.
+
+An independent reader: it follows the WARC 1.0/1.1 rules and docs/format.md, and
+imports nothing of provpack's writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter, OrderedDict
+from collections.abc import Iterator
+
+from . import problems as kinds
+from .digests import claim_from_bytes, describe, split_value, value_encoding, value_matches
+from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
+from .problems import Problem
+from .provcheck import ResourceFacts, check_provenance, is_provenance
+from .warcstream import Gap, Source
+
+MAX_HEADER = 1 << 20  # a WARC header longer than this is treated as malformed
+KEEP_LIMIT = 16 << 20  # resource/metadata blocks up to this size are kept for the provenance check
+KEEP_BUDGET = 32 << 20  # total bytes of resource blocks kept at once
+KEEP_RECORDS = 10_000  # resource records remembered for the provenance check
+MAX_WARNINGS = 1000  # unverified records listed per file (all are counted)
+
+_VERSIONS = (b"WARC/1.0", b"WARC/1.1")
+_REQUIRED = (b"warc-record-id", b"warc-date", b"warc-type", b"content-length")
+_REQUIRED_NAMES = {b"warc-record-id": "WARC-Record-ID", b"warc-date": "WARC-Date",
+                   b"warc-type": "WARC-Type", b"content-length": "Content-Length"}
+_REQUIRED_SET = frozenset(_REQUIRED)
+_FOLDED = re.compile(rb"\r\n[ \t]+")
+_BLOCK_KEY = b"warc-block-digest"
+_PAYLOAD_KEY = b"warc-payload-digest"
+_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_NAMES: dict[bytes, bytes] = {}  # header names seen and found valid -> lower case
+_Claim = tuple[str | None, bytes, bytes]  # (algorithm or None, value, header value as written)
+_BLOCK = "WARC-Block-Digest"
+_PAYLOAD = "WARC-Payload-Digest"
+_DATE = re.compile(
+    rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
+    rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?Z)?)?)?"
+)
+_RECORD_ID = re.compile(rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]+>")
+_PROVENANCE_MARK = b"provpack-provenance/1"
+
+
+class Scanner:
+    """Reads one WARC stream record by record and collects problems, warnings, counts and notes."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.records = 0
+        self.verified = 0
+        self.unverified = 0
+        self.counts: Counter[str] = Counter()
+        self._chunks: Iterator[bytes | Gap] = source.chunks()
+        self._buf = b""
+        self._pos = 0
+        self._base = 0  # decompressed offset of _buf[0]
+        self._eof = False
+        self._gap = False
+        self._silent = False  # skip to the next record without calling the bytes junk
+        self._candidate: int | None = None  # first `WARC/` line inside the block being streamed
+        self._good_date = b""  # the last WARC-Date found valid (most files repeat one date)
+        self._rec_offset: int | None = None
+        self._rec_id: str | None = None
+        self._rec_failed = False
+        self._seen_ids: set[int] = set()
+        self._resources: OrderedDict[str, ResourceFacts] = OrderedDict()
+        self._kept_bytes = 0
+        self._pending: dict[str, list[tuple[int, str | None, dict[str, object]]]] = {}
+
+    # -- problems ---------------------------------------------------------------------------
+
+    def source_problem(self, offset: int, kind: str, message: str) -> None:
+        """A problem found by the stream reader (gzip level); tied to the record being read, if any."""
+        if self._rec_offset is not None:
+            self._rec_failed = True
+            self.problems.append(Problem(offset, self._rec_id, kind, message))
+        else:
+            self.problems.append(Problem(offset, None, kind, message))
+
+    def _problem(self, kind: str, message: str) -> None:
+        self._rec_failed = True
+        self.problems.append(Problem(self._rec_offset, self._rec_id, kind, message))
+
+    # -- buffer -----------------------------------------------------------------------------
+
+    def _more(self) -> bool:
+        """Append the next decompressed chunk; False at the end of the stream or at a gap."""
+        if self._eof or self._gap:
+            return False
+        chunk = next(self._chunks, None)
+        if chunk is None:
+            self._eof = True
+            return False
+        if isinstance(chunk, Gap):
+            self._gap = True
+            return False
+        if self._pos:
+            self._base += self._pos
+            self._buf = self._buf[self._pos :] + chunk
+            self._pos = 0
+        elif self._buf:
+            self._buf += chunk
+        else:
+            self._buf = chunk
+        return True
+
+    def _drop_buffer(self) -> None:
+        self._base += len(self._buf)
+        self._buf = b""
+        self._pos = 0
+
+    # -- walking ----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Read every record to the end of the stream."""
+        while True:
+            buf, pos = self._buf, self._pos
+            if pos == len(buf) and not self._more() and not self._gap:
+                break  # clean end of the stream
+            if not self._gap and self._buf.startswith(b"WARC/", self._pos):
+                self._silent = False
+            elif not self._find_record_start():
+                break
+            self._read_record()
+            self._rec_offset = None
+            self._rec_id = None
+        for refers_to, waiting in self._pending.items():
+            for offset, record_id, _doc in waiting:
+                self.problems.append(Problem(
+                    offset, record_id, kinds.METADATA_MISMATCH,
+                    f"provenance WARC-Refers-To {refers_to} names no record in this file",
+                ))
+        self._pending.clear()
+
+    def _find_record_start(self) -> bool:
+        """Move to the next `WARC/` record start; report what had to be skipped. False at the end."""
+        junk_start: int | None = None
+        while True:
+            if self._gap:
+                self._gap = False
+                self._drop_buffer()
+                junk_start = None
+                self._silent = True
+            buf, pos = self._buf, self._pos
+            if len(buf) - pos >= 5:
+                if buf.startswith(b"WARC/", pos):
+                    self._end_junk(junk_start, self._base + pos, last=False)
+                    self._silent = False
+                    return True
+                if junk_start is None:
+                    junk_start = self._base + pos
+                found = self._next_candidate(pos + 1)
+                if found >= 0:
+                    self._pos = found
+                    continue
+                self._pos = max(pos + 1, len(buf) - 5)
+            if not self._more():
+                if self._gap:
+                    continue
+                if len(self._buf) > self._pos and junk_start is None:
+                    junk_start = self._base + self._pos
+                self._end_junk(junk_start, self._base + len(self._buf), last=True)
+                return False
+
+    def _next_candidate(self, start: int) -> int:
+        """Index in the buffer of the next `WARC/` at a line start or a gzip member start, or -1."""
+        buf = self._buf
+        idx = buf.find(b"WARC/", start)
+        while idx >= 0:
+            if (idx > 0 and buf[idx - 1] == 10) or self.source.is_member_start(self._base + idx):
+                return idx
+            idx = buf.find(b"WARC/", idx + 1)
+        return -1
+
+    def _end_junk(self, junk_start: int | None, end: int, *, last: bool) -> None:
+        if junk_start is None or self._silent or end <= junk_start:
+            return
+        where = "after the last record" if last else "before the next record"
+        offset = self.source.member_offset(junk_start)
+        at = f" (decompressed offset {junk_start})" if self.source.compressed else ""
+        self.problems.append(Problem(
+            offset, None, kinds.JUNK, f"{end - junk_start} bytes{at} that are not a WARC record {where}"
+        ))
+
+    def _read_header(self) -> bytes | None:
+        """The header (version line and fields, each ending in CRLF) of the record at the cursor."""
+        end = self._buf.find(b"\r\n\r\n", self._pos)
+        while end < 0:
+            have = len(self._buf) - self._pos
+            if have > MAX_HEADER:
+                self._problem(kinds.MALFORMED_HEADER, f"no blank line ends the header within {MAX_HEADER} bytes")
+                self._pos += 5
+                self._silent = True
+                return None
+            if not self._more():
+                if not self._gap:
+                    self._problem(kinds.TRUNCATED, "the record header is cut off by the end of the file")
+                    self._pos = len(self._buf)
+                return None
+            end = self._buf.find(b"\r\n\r\n", self._pos + max(0, have - 3))
+        header = self._buf[self._pos : end + 2]
+        self._pos = end + 4
+        return header
+
+    def _read_record(self) -> None:
+        buf, pos = self._buf, self._pos
+        start = self._base + pos
+        self.records += 1
+        self._rec_offset, aligned = self.source.locate(start)
+        self._rec_failed = False
+        self._rec_id = None
+        if not aligned:
+            self.counts["records that start inside a gzip member (not one member per record)"] += 1
+        end = buf.find(b"\r\n\r\n", pos)
+        if end >= 0:
+            header = buf[pos : end + 2]
+            self._pos = end + 4
+        else:
+            found = self._read_header()
+            if found is None:
+                return
+            header = found
+        parsed = self._parse_header(header)
+        if parsed is None:
+            self._silent = True
+            return
+        fields, block_values, payload_values, length = parsed
+        warc_type = fields.get(b"warc-type", b"").lower()
+
+        # Claims: (algorithm or None, value, header value as written).
+        block_claims = [(*split_value(raw), raw) for raw in block_values]
+        payload_claims = [(*split_value(raw), raw) for raw in payload_values]
+        if payload_claims and (warc_type == b"revisit" or warc_type == b"continuation"
+                               or b"warc-segment-number" in fields):
+            # A revisit's payload digest names the original capture; a segment's covers the whole
+            # reassembled payload. Neither can be checked against this block.
+            self.counts["payload digests not checked: they describe another record (revisit, segment)"] += 1
+            payload_claims = []
+        block_algorithms = tuple({c[0]: None for c in block_claims if c[0] is not None})
+        payload_algorithms = tuple({c[0]: None for c in payload_claims if c[0] is not None})
+        unknown: list[bytes] = []
+        if len(block_algorithms) + len(payload_algorithms) < len(block_claims) + len(payload_claims):
+            unknown = [c[2] for c in block_claims + payload_claims if c[0] is None]
+            for raw in unknown:
+                label = raw.partition(b":")[0].decode("ascii", "replace")
+                self.counts[f"digests with an unknown algorithm {label!r} not checked"] += 1
+            block_claims = [c for c in block_claims if c[0] is not None]
+            payload_claims = [c for c in payload_claims if c[0] is not None]
+        http = False
+        keep = False
+        if payload_algorithms and (warc_type == b"response" or warc_type == b"request"):
+            http = fields.get(b"content-type", b"").split(b";", 1)[0].strip().lower() == b"application/http"
+        if warc_type == b"resource":
+            keep = length <= KEEP_LIMIT
+        elif warc_type == b"metadata":
+            keep = length <= KEEP_LIMIT and b"json" in fields.get(b"content-type", b"").lower()
+
+        buf, pos = self._buf, self._pos
+        end = pos + length
+        block: bytes | None = None
+        if end + 4 <= len(buf):
+            # The whole block is in memory (the usual case for records up to a few MiB).
+            if block_algorithms or payload_algorithms:
+                block_digests, readings, chunked = digest_block(
+                    buf, pos, end, block_algorithms, payload_algorithms, http=http
+                )
+            else:
+                block_digests, readings, chunked = {}, None, False
+            if keep:
+                block = buf[pos:end]
+            if buf.startswith(b"\r\n\r\n", end):
+                self._pos = end + 4
+            else:
+                self._pos = end
+                self._check_trailer(length, pos)
+        else:
+            sink = BlockSink(block_algorithms, payload_algorithms, http=http, keep=keep)
+            remaining = self._read_block(length, sink)
+            if remaining:
+                if not self._gap:
+                    self._problem(
+                        kinds.TRUNCATED,
+                        f"the block has {length - remaining} of the {length} bytes its Content-Length"
+                        " declares: the file is cut off, or Content-Length is too large",
+                    )
+                    if self._candidate is not None:
+                        # A record starts inside what was read as this block: read on from there.
+                        self._silent = True
+                        self._restart(self._candidate)
+                return
+            block_digests = sink.block_digests()
+            readings = sink.payload_digests() if payload_algorithms else None
+            chunked = sink.chunked
+            block = sink.block()
+            self._check_trailer(length, None)
+
+        checked = 0
+        if block_claims:
+            checked += self._check_block(block_claims, block_digests)
+        if payload_claims:
+            checked += self._check_payload(payload_claims, readings, chunked, http)
+        if warc_type == b"resource":
+            self._resource_done(block_digests, block, length)
+        elif block is not None:
+            self._metadata_done(fields, block)
+        if self._rec_failed:
+            return
+        if checked:
+            self.verified += 1
+            return
+        self.unverified += 1
+        if len(self.warnings) >= MAX_WARNINGS:
+            self.counts["unverified records not listed"] += 1
+            return
+        name = warc_type.decode("ascii", "replace") or "untyped"
+        if unknown:
+            kind = kinds.UNKNOWN_DIGEST
+            message = f"{name} record has only digests with unknown algorithms: " + ", ".join(
+                raw.decode("ascii", "replace") for raw in unknown)
+        elif payload_values:
+            kind = kinds.MISSING_DIGEST
+            message = f"{name} record has only a WARC-Payload-Digest, which describes another record"
+        else:
+            kind = kinds.MISSING_DIGEST
+            message = f"{name} record has no WARC-Block-Digest or WARC-Payload-Digest"
+        self.warnings.append(Problem(self._rec_offset, self._rec_id, kind, message))
+
+    def _parse_header(self, header: bytes) -> tuple[dict[bytes, bytes], list[bytes], list[bytes], int] | None:
+        """Fields (lower-case name -> first value), digest values and Content-Length; None without a length."""
+        if b"\r\n " in header or b"\r\n\t" in header:
+            header = _FOLDED.sub(b" ", header)  # continuation lines belong to the line before
+        lines = header.split(b"\r\n")
+        fields: dict[bytes, bytes] = {}
+        repeated: list[tuple[bytes, bytes]] = []
+        names = _NAMES
+        bad_line: bytes | None = None
+        for line in lines[1:-1]:
+            name, sep, value = line.partition(b":")
+            key = names.get(name)
+            if key is None:
+                if not sep or _TOKEN.fullmatch(name) is None:
+                    if bad_line is None:
+                        bad_line = line
+                    continue
+                key = name.lower()
+                if len(names) < 4096:
+                    names[name] = key
+            if key in fields:
+                repeated.append((key, value.strip()))
+            else:
+                fields[key] = value.strip()
+        block_values = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
+        payload_values = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
+        for key, value in repeated:
+            if key == _BLOCK_KEY:
+                block_values.append(value)
+            elif key == _PAYLOAD_KEY:
+                payload_values.append(value)
+        record_id = fields.get(b"warc-record-id")
+        if record_id is not None:
+            self._rec_id = record_id.decode("utf-8", "replace")
+        if lines[0] not in _VERSIONS:
+            self._problem(kinds.BAD_VERSION, f"version line {_show(lines[0])} is neither WARC/1.0 nor WARC/1.1")
+        if bad_line is not None:
+            self._problem(kinds.MALFORMED_HEADER, f"header line {_show(bad_line)} is not 'Name: value'")
+        elif header.count(b"\n") >= len(lines) or header.count(b"\r") >= len(lines):
+            self._problem(kinds.MALFORMED_HEADER, "a header line contains a bare CR or LF")
+        if not _REQUIRED_SET.issubset(fields):
+            missing = [_REQUIRED_NAMES[key] for key in _REQUIRED if key not in fields]
+            self._problem(kinds.MISSING_HEADER, "no " + ", ".join(missing) + " header")
+        if record_id is not None:
+            if _RECORD_ID.fullmatch(record_id) is None:
+                self._problem(kinds.MALFORMED_HEADER, f"WARC-Record-ID {_show(record_id)} is not <uri>")
+            key_hash = hash(record_id)
+            if key_hash in self._seen_ids:
+                self._problem(kinds.DUPLICATE_RECORD_ID, "an earlier record in this file has the same WARC-Record-ID")
+            else:
+                self._seen_ids.add(key_hash)
+        date = fields.get(b"warc-date")
+        if date is not None and date != self._good_date:
+            if _DATE.fullmatch(date) is None:
+                self._problem(kinds.MALFORMED_HEADER, f"WARC-Date {_show(date)} is not a W3C ISO 8601 UTC date")
+            else:
+                self._good_date = date
+        length_text = fields.get(b"content-length")
+        if length_text is None:
+            return None
+        if not length_text.isdigit():
+            self._problem(kinds.BAD_LENGTH, f"Content-Length {_show(length_text)} is not a number")
+            return None
+        return fields, block_values, payload_values, int(length_text)
+
+    def _read_block(self, length: int, sink: BlockSink) -> int:
+        """Feed `length` bytes to the sink; the number of bytes missing at the end of the stream.
+
+        Also notes where the first line starting with `WARC/` inside the block is, in case the
+        Content-Length turns out to be wrong and reading has to go back there.
+        """
+        remaining = length
+        buf, pos = self._buf, self._pos
+        self._candidate = None
+        while remaining:
+            avail = len(buf) - pos
+            if not avail:
+                self._drop_buffer()
+                if not self._more():
+                    break
+                buf, pos = self._buf, 0
+                continue
+            take = avail if avail < remaining else remaining
+            sink.feed(buf, pos, pos + take)
+            if self._candidate is None:
+                idx = buf.find(b"\nWARC/", max(pos - 1, 0), pos + take)
+                if idx >= 0 and idx + 1 < pos + take:
+                    self._candidate = self._base + idx + 1
+            pos += take
+            remaining -= take
+        if not remaining:
+            self._pos = pos
+        return remaining
+
+    def _check_trailer(self, length: int, block_start: int | None) -> None:
+        """The block must be followed by CRLF CRLF; if not, resume at the next record start.
+
+        `block_start` is the buffer index of the block when the whole block is still in memory.
+        """
+        while len(self._buf) - self._pos < 4 and self._more():
+            pass
+        tail = self._buf[self._pos : self._pos + 4]
+        if tail == b"\r\n\r\n":
+            self._pos += 4
+            return
+        self._silent = True
+        if self._gap:
+            return
+        if self._eof and b"\r\n\r\n".startswith(tail):
+            self._problem(kinds.TRUNCATED, "the record ends without the CRLF CRLF that closes it: the file is cut off")
+            return
+        self._problem(
+            kinds.BAD_LENGTH,
+            f"the {length}-byte block (Content-Length) is followed by {_show(tail)}, not CRLF CRLF:"
+            " Content-Length is wrong or the block was altered",
+        )
+        # Look for the next record from the start of the block: with a Content-Length that is too
+        # large, it lies inside what was read as this block.
+        if block_start is not None:
+            self._pos = block_start
+        elif self._candidate is not None and self._candidate < self._base + self._pos:
+            self._restart(self._candidate)
+
+    def _restart(self, upos: int) -> None:
+        """Read again from decompressed offset `upos` (seekable input only)."""
+        if not self.source.can_restart():
+            return
+        self._chunks = self.source.restart(upos)
+        self._buf = b""
+        self._pos = 0
+        self._base = upos
+        self._eof = False
+        self._gap = False
+
+    def _check_block(self, claims: list[_Claim], digests: dict[str, bytes]) -> int:
+        """Compare block digest claims; the number checked."""
+        for algorithm, value, raw in claims:
+            digest = digests[algorithm or ""]
+            if not value_matches(algorithm or "", value, digest):
+                self._mismatch(_BLOCK, raw, digest, "the block")
+        return len(claims)
+
+    def _check_payload(
+        self, claims: list[_Claim], readings: Readings | None, chunked: bool, http: bool
+    ) -> int:
+        """Compare payload digest claims with each reading of the payload; the number checked."""
+        if readings is None:
+            self.counts["payload digests not checked: no end of the HTTP header within 1 MiB"] += 1
+            return 0
+        for algorithm, value, raw in claims:
+            algorithm = algorithm or ""
+            if value_matches(algorithm, value, readings[RAW][algorithm]):
+                if chunked:
+                    self.counts["chunked HTTP payload digests matched the raw chunked body"] += 1
+                continue
+            dechunked = readings.get(DECHUNKED)
+            if dechunked is not None and value_matches(algorithm, value, dechunked[algorithm]):
+                self.counts["chunked HTTP payload digests matched the de-chunked body"] += 1
+                continue
+            if chunked:
+                what = "the payload (neither the raw chunked body nor the de-chunked body)"
+            elif http:
+                what = "the payload (the HTTP entity body)"
+            else:
+                what = "the payload (the whole block)"
+            self._mismatch(_PAYLOAD, raw, readings[RAW][algorithm], what)
+        return len(claims)
+
+    def _mismatch(self, header: str, raw: bytes, digest: bytes, what: str) -> None:
+        claim = claim_from_bytes(header, raw)
+        if value_encoding(claim) is None:
+            self._problem(
+                kinds.DIGEST_MISMATCH,
+                f"{header} {claim.raw} is not a {claim.algorithm} value in base32, base16 or"
+                f" base64; {what} is {describe(claim, digest)}",
+            )
+        else:
+            self._problem(
+                kinds.DIGEST_MISMATCH,
+                f"{header} {claim.raw} does not match {what}: computed {describe(claim, digest)}",
+            )
+
+    # -- provpack provenance ----------------------------------------------------------------
+
+    def _resource_done(self, block_digests: dict[str, bytes], block: bytes | None, length: int) -> None:
+        """Remember a resource record for provenance records that refer to it."""
+        if self._rec_id is None:
+            return
+        sha = block_digests.get("sha256")
+        if sha is None and block is not None:
+            sha = hashlib.sha256(block).digest()
+        facts = ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block)
+        self._remember(facts)
+        if self._pending:
+            for offset, record_id, doc in self._pending.pop(self._rec_id, []):
+                self._check_provenance(offset, record_id, doc, facts)
+
+    def _metadata_done(self, fields: dict[bytes, bytes], block: bytes) -> None:
+        """Check a provpack provenance record against the resource it refers to."""
+        if _PROVENANCE_MARK not in block:
+            return
+        try:
+            doc = json.loads(block)
+        except (UnicodeDecodeError, ValueError) as exc:
+            self._problem(kinds.METADATA_MISMATCH, f"the provenance JSON does not parse: {exc}")
+            return
+        if not is_provenance(doc):
+            return
+        refers = fields.get(b"warc-refers-to")
+        if refers is None:
+            self._problem(kinds.METADATA_MISMATCH, "provenance record has no WARC-Refers-To")
+            return
+        refers = refers.strip()
+        refers_to = refers.decode("utf-8", "replace")
+        facts = self._resources.get(refers_to)
+        if facts is not None:
+            self._check_provenance(self._rec_offset, self._rec_id, doc, facts)
+        elif hash(refers) in self._seen_ids:
+            self._problem(
+                kinds.METADATA_MISMATCH,
+                f"WARC-Refers-To {refers_to} names an earlier record that is not a resource record"
+                f" (or is more than {KEEP_RECORDS} resource records back)",
+            )
+        else:
+            self._pending.setdefault(refers_to, []).append((self._rec_offset or 0, self._rec_id, doc))
+
+    def _check_provenance(
+        self, offset: int | None, record_id: str | None, doc: dict[str, object], facts: ResourceFacts
+    ) -> None:
+        messages, complete = check_provenance(doc, facts)
+        self.counts["provpack provenance records checked" if complete else
+                    "provpack provenance records checked without their resource block (too large)"] += 1
+        for message in messages:
+            if record_id == self._rec_id:
+                self._rec_failed = True
+            self.problems.append(Problem(offset, record_id, kinds.METADATA_MISMATCH, message))
+
+    def _remember(self, facts: ResourceFacts) -> None:
+        resources = self._resources
+        old = resources.pop(facts.record_id, None)
+        if old is not None:
+            self._kept_bytes -= len(old.block or b"")
+        resources[facts.record_id] = facts
+        self._kept_bytes += len(facts.block or b"")
+        while len(resources) > KEEP_RECORDS or self._kept_bytes > KEEP_BUDGET:
+            _, old = resources.popitem(last=False)
+            self._kept_bytes -= len(old.block or b"")
+
+
+def _show(value: bytes) -> str:
+    """Bytes for a message: short, printable."""
+    text = value[:60].decode("utf-8", "backslashreplace")
+    return repr(text + ("..." if len(value) > 60 else ""))

@@ -1,0 +1,389 @@
+"""Raw WARC bytes -> decompressed chunks: gzip members walked one by one, or a plain file as is.
+
+Reads in large blocks and never holds more than a few MiB. Gzip is found by its magic
+bytes, not by the file name. Every gzip member must end with a correct CRC32 and length
+(zlib checks both); a member cut off by the end of the file is reported as truncated,
+bytes between members that are not gzip as junk, and after a corrupt member reading
+resumes at the next member that starts a WARC record.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+from . import problems as kinds
+
+GZIP_MAGIC = b"\x1f\x8b"
+READ_SIZE = 1 << 20
+FIRST_FEED = 4096  # compressed bytes fed for a new member; doubles up to MAX_FEED
+MAX_FEED = 256 << 10
+MAX_OUT = 1 << 20  # decompressed bytes per zlib call
+_PROBE = 64 << 10  # compressed bytes tried when testing a resync candidate
+
+Report = Callable[[int, str, str], None]  # (offset, kind, message)
+
+
+class Gap:
+    """Marks a break in the decompressed stream: bytes were lost to a corrupt or cut-off member."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "GAP"
+
+
+GAP = Gap()
+
+
+class NotWarcError(Exception):
+    """The input starts with neither a gzip member nor `WARC/`."""
+
+
+class RawReader:
+    """Reads a binary stream in large blocks; hashes every byte exactly once when given a hasher."""
+
+    def __init__(self, stream: BinaryIO, *, hasher: Any = None, read_size: int = READ_SIZE) -> None:
+        self._stream = stream
+        self._hasher = hasher
+        self._read_size = read_size
+        self.offset = 0  # raw offset of the next byte read() returns
+        self._hashed_upto = 0
+
+    def read(self) -> bytes:
+        """The next block of raw bytes; b"" at the end of the stream."""
+        data = self._stream.read(self._read_size)
+        if self._hasher is not None and data:
+            end = self.offset + len(data)
+            if end > self._hashed_upto:
+                skip = self._hashed_upto - self.offset
+                self._hasher.update(memoryview(data)[skip:] if skip > 0 else data)
+                self._hashed_upto = end
+        self.offset += len(data)
+        return data
+
+    def seekable(self) -> bool:
+        """True when the stream can be re-read from an earlier offset."""
+        try:
+            return bool(self._stream.seekable())
+        except (AttributeError, OSError, ValueError):
+            return False
+
+    def seek(self, offset: int) -> None:
+        """Continue reading at raw `offset`."""
+        self._stream.seek(offset)
+        self.offset = offset
+
+    def drain(self) -> None:
+        """Read (and hash) whatever is left, so the whole stream has been seen."""
+        if self._hasher is not None and self.seekable() and self._hashed_upto > self.offset:
+            self.seek(self._hashed_upto)
+        while self.read():
+            pass
+
+
+class Source:
+    """Decompressed WARC bytes from a raw stream, with the raw offset of every member start."""
+
+    compressed = False
+
+    def __init__(self, raw: RawReader, first: bytes, report: Report) -> None:
+        self.raw = raw
+        self._first = first
+        self._report = report
+        self._reported: set[tuple[str, int]] = set()
+        self.upos = 0  # decompressed offset of the next byte yielded
+
+    def chunks(self) -> Iterator[bytes | Gap]:
+        """Decompressed data in order; GAP where bytes were lost."""
+        raise NotImplementedError
+
+    def member_offset(self, upos: int) -> int:
+        """The raw offset to report for a record starting at decompressed offset `upos`."""
+        return upos
+
+    def is_member_start(self, upos: int) -> bool:
+        """True when a gzip member starts exactly at decompressed offset `upos`."""
+        return False
+
+    def locate(self, upos: int) -> tuple[int, bool]:
+        """For a record starting at `upos`: (offset to report, starts a gzip member or is plain).
+
+        Forgets everything before it: nothing earlier will be asked about again.
+        """
+        return upos, True
+
+    def can_restart(self) -> bool:
+        """True when reading can go back to an earlier decompressed offset."""
+        return self.raw.seekable()
+
+    def restart(self, upos: int) -> Iterator[bytes | Gap]:
+        """Decompressed data again, from `upos` on (needs a seekable stream)."""
+        raise NotImplementedError
+
+    def report(self, offset: int, kind: str, message: str) -> None:
+        """Pass a problem on once, even when a restart reads the same bytes again."""
+        key = (kind, offset)
+        if key not in self._reported:
+            self._reported.add(key)
+            self._report(offset, kind, message)
+
+
+class PlainSource(Source):
+    """An uncompressed WARC: the raw bytes themselves."""
+
+    def chunks(self) -> Iterator[bytes | Gap]:
+        """The raw stream in large blocks."""
+        data = self._first
+        self._first = b""
+        while data:
+            self.upos += len(data)
+            yield data
+            data = self.raw.read()
+
+    def restart(self, upos: int) -> Iterator[bytes | Gap]:
+        """The raw stream again from `upos`."""
+        self.raw.seek(upos)
+        self.upos = upos
+        self._first = self.raw.read()
+        return self.chunks()
+
+
+class GzipSource(Source):
+    """A gzip WARC: one member per record, one member for the whole file, or anything between."""
+
+    compressed = True
+
+    def __init__(self, raw: RawReader, first: bytes, report: Report) -> None:
+        super().__init__(raw, first, report)
+        self._members: deque[tuple[int, int]] = deque()  # (decompressed start, raw offset)
+        self._skip = 0
+        self.member_count = 0
+        self._last_member = -1  # raw offset of the last member counted
+
+    def member_offset(self, upos: int) -> int:
+        """Raw offset of the member holding decompressed offset `upos` (the last that starts at or before it)."""
+        for ustart, coffset in reversed(self._members):
+            if ustart <= upos:
+                return coffset
+        return self._members[0][1] if self._members else 0
+
+    def is_member_start(self, upos: int) -> bool:
+        """True when a member's data starts at `upos`."""
+        return any(ustart == upos for ustart, _ in self._members)
+
+    def locate(self, upos: int) -> tuple[int, bool]:
+        """Raw offset of the member holding `upos`, and whether the member starts there."""
+        members = self._members
+        while len(members) > 1 and members[1][0] <= upos:
+            members.popleft()
+        if not members:
+            return 0, False
+        ustart, coffset = members[0]
+        return coffset, ustart == upos
+
+    def restart(self, upos: int) -> Iterator[bytes | Gap]:
+        """Seek back to the member holding `upos` and skip to it."""
+        for ustart, coffset in reversed(self._members):
+            if ustart <= upos:
+                break
+        else:
+            raise ValueError(f"no gzip member known before decompressed offset {upos}")
+        while self._members and self._members[-1][0] >= ustart:
+            self._members.pop()
+        self.raw.seek(coffset)
+        self.upos = ustart
+        self._skip = upos - ustart
+        self._first = self.raw.read()
+        return self.chunks()
+
+    def chunks(self) -> Iterator[bytes | Gap]:
+        """Walk the members, yielding their decompressed bytes."""
+        raw = self.raw
+        buf = self._first
+        self._first = b""
+        base = raw.offset - len(buf)  # raw offset of buf[0]
+        pos = 0
+        upos = self.upos
+        skip = self._skip
+        self._skip = 0
+        members_append = self._members.append
+        decompressobj = zlib.decompressobj
+        resync = False
+        while True:
+            if len(buf) - pos < 2:
+                more = raw.read()
+                if more:
+                    base += pos
+                    buf = buf[pos:] + more
+                    pos = 0
+                    continue
+                if pos >= len(buf):
+                    return
+            if resync or buf[pos : pos + 2] != GZIP_MAGIC:
+                # Not a member start: junk, or the rest of a corrupt member. Find the next good member.
+                start = base + pos
+                found, buf, base, pos = self._find_member(buf, base, pos)
+                if not resync:
+                    end = base + pos if found else raw.offset
+                    what = "before the next gzip member" if found else "after the last gzip member"
+                    self.report(
+                        start, kinds.JUNK, f"{end - start} bytes that are not gzip data {what}"
+                    )
+                resync = False
+                yield GAP
+                if not found:
+                    return
+                continue
+            member_start = base + pos
+            members_append((upos, member_start))
+            if member_start > self._last_member:
+                self._last_member = member_start
+                self.member_count += 1
+            decomp = decompressobj(31)
+            feed = FIRST_FEED
+            view = memoryview(buf)
+            try:
+                while True:
+                    if pos >= len(buf):
+                        more = raw.read()
+                        if not more:
+                            self.report(
+                                member_start,
+                                kinds.TRUNCATED,
+                                f"gzip member ends after {base + pos - member_start} bytes without"
+                                " its end-of-stream marker: the file is cut off",
+                            )
+                            yield GAP
+                            return
+                        base += len(buf)
+                        buf = more
+                        pos = 0
+                        view = memoryview(buf)
+                    piece = view[pos : pos + feed]
+                    out = decomp.decompress(piece, MAX_OUT)
+                    while True:
+                        if out:
+                            if skip:  # after a restart: drop what comes before the restart point
+                                dropped = min(skip, len(out))
+                                skip -= dropped
+                                upos += dropped
+                                out = out[dropped:]
+                            if out:
+                                upos += len(out)
+                                self.upos = upos
+                                yield out
+                        if not decomp.unconsumed_tail:
+                            break
+                        out = decomp.decompress(decomp.unconsumed_tail, MAX_OUT)
+                    if decomp.eof:
+                        pos += len(piece) - len(decomp.unused_data)
+                        break
+                    pos += len(piece)
+                    if feed < MAX_FEED:
+                        feed *= 2
+            except zlib.error as exc:
+                self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {_zlib_reason(exc)}")
+                resync = True
+                yield GAP
+                # Resume after the start of the last piece fed: the next member begins there or later.
+                pos = min(pos + 1, len(buf))
+
+    def _find_member(self, buf: bytes, base: int, pos: int) -> tuple[bool, bytes, int, int]:
+        """Skip to the next gzip member that decompresses to a WARC record start; (found, buf, base, pos)."""
+        raw = self.raw
+        search = pos
+        eof = False
+        while True:
+            idx = buf.find(b"\x1f\x8b\x08", search)
+            if idx >= 0:
+                if len(buf) - idx < _PROBE and not eof:
+                    more = raw.read()
+                    if more:
+                        base += idx
+                        buf = buf[idx:] + more
+                        search = 0
+                        continue
+                    eof = True
+                if _starts_warc_member(buf, idx):
+                    return True, buf, base, idx
+                search = idx + 1
+                continue
+            if eof:
+                return False, b"", raw.offset, 0
+            keep = max(search, len(buf) - 2)
+            more = raw.read()
+            if not more:
+                return False, b"", raw.offset, 0
+            base += keep
+            buf = buf[keep:] + more
+            search = 0
+
+
+def _starts_warc_member(buf: bytes, idx: int) -> bool:
+    """True when the bytes at `idx` decompress (as gzip) to something starting with `WARC/`."""
+    trial = zlib.decompressobj(31)
+    try:
+        out = trial.decompress(buf[idx : idx + _PROBE], 5)
+    except zlib.error:
+        return False
+    return out == b"WARC/"
+
+
+def _zlib_reason(exc: zlib.error) -> str:
+    """zlib's message without the "Error -3 while decompressing data:" prefix."""
+    text = str(exc)
+    return text.split(": ", 1)[1] if ": " in text else text
+
+
+def open_source(raw: RawReader, report: Report) -> Source:
+    """Look at the first bytes and pick the reader; NotWarcError when nothing in them looks like a WARC.
+
+    A WARC whose first bytes are damaged is still read (the damage is reported as junk or a bad
+    gzip member) when a WARC record, a gzip member holding one, or WARC header fields appear in
+    the first block.
+    """
+    first = b""
+    while len(first) < 5:
+        more = raw.read()
+        if not more:
+            break
+        first += more
+    if first.startswith(GZIP_MAGIC):
+        return GzipSource(raw, first, report)
+    if first.startswith(b"WARC/"):
+        return PlainSource(raw, first, report)
+    if not first:
+        raise NotWarcError("the file is empty")
+    if _damaged_gzip_header(first) or any(
+        _starts_warc_member(first, idx) for idx in _all(first, b"\x1f\x8b\x08")
+    ):
+        return GzipSource(raw, first, report)
+    if any(mark in first for mark in (b"\nWARC/1.", b"\r\nWARC-Record-ID:", b"\r\nWARC-Type:")):
+        return PlainSource(raw, first, report)
+    shown = first[:16].hex(" ")
+    raise NotWarcError(
+        f"starts with bytes {shown}, neither gzip (1f 8b) nor a WARC record (WARC/),"
+        " and no WARC record follows in the first MiB"
+    )
+
+
+def _damaged_gzip_header(data: bytes) -> bool:
+    """True when a plain 10-byte gzip header with a damaged magic is followed by deflate data of a WARC record."""
+    if len(data) < 11 or data[2] != 8:
+        return False
+    trial = zlib.decompressobj(-15)
+    try:
+        return trial.decompress(data[10 : 10 + _PROBE], 5) == b"WARC/"
+    except zlib.error:
+        return False
+
+
+def _all(data: bytes, needle: bytes) -> Iterator[int]:
+    """Every index of `needle` in `data`."""
+    idx = data.find(needle)
+    while idx >= 0:
+        yield idx
+        idx = data.find(needle, idx + 1)

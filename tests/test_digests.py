@@ -1,0 +1,115 @@
+"""Digest header values: labels in every spelling seen in the wild, values in base16/32/64."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provpack.digests import (
+    algorithm_for,
+    describe,
+    matches,
+    parse_claim,
+    split_value,
+    value_encoding,
+    value_matches,
+)
+
+ALGORITHMS = ["md5", "sha1", "sha256", "sha512"]
+
+
+@pytest.mark.parametrize("label, algorithm", [
+    ("sha1", "sha1"), ("SHA1", "sha1"), ("SHA-1", "sha1"), ("sha-1", "sha1"),
+    ("sha256", "sha256"), ("sha-256", "sha256"), ("SHA-256", "sha256"), ("sha_256", "sha256"),
+    ("sha512", "sha512"), ("SHA-512", "sha512"), ("md5", "md5"), ("MD5", "md5"),
+    ("sha3-256", "sha3-256"), ("crc32", None), ("sha0", None), ("", None),
+])
+def test_labels(label: str, algorithm: str | None) -> None:
+    """Labels are read case-insensitively, with or without a dash; unknown ones give None."""
+    assert algorithm_for(label) == algorithm
+    assert split_value(f"{label}:abc".encode())[0] == algorithm
+
+
+def test_value_without_label_is_unknown() -> None:
+    """A value with no `label:` has no algorithm."""
+    assert split_value(b"ABCDEF") == (None, b"ABCDEF")
+    assert parse_claim("WARC-Block-Digest", "ABCDEF").algorithm is None
+
+
+def encodings_of(digest: bytes) -> list[str]:
+    b32 = base64.b32encode(digest).decode()
+    b64 = base64.b64encode(digest).decode()
+    return [digest.hex(), digest.hex().upper(), b32, b32.lower(), b32.rstrip("="), b64, b64.rstrip("="),
+            base64.urlsafe_b64encode(digest).decode()]
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_every_encoding_matches(algorithm: str) -> None:
+    """base16 (any case), base32 (any case, padded or not), base64 and base64url all match."""
+    digest = hashlib.new(algorithm, b"payload").digest()
+    other = hashlib.new(algorithm, b"other").digest()
+    for text in encodings_of(digest):
+        assert value_matches(algorithm, text.encode(), digest), text
+        assert not value_matches(algorithm, text.encode(), other), text
+        assert value_encoding(parse_claim("WARC-Block-Digest", f"{algorithm}:{text}")) is not None
+
+
+def test_interop_values() -> None:
+    """Values from the interop files: sha1 base32, sha1 hex, sha-256 hex, base64 and base64url."""
+    empty = hashlib.sha1(b"").digest()
+    assert value_matches("sha1", b"3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ", empty)
+    assert value_matches("sha1", b"2jmj7l5rSw0yVb/vlWAYkK/YBwk=", empty)
+    assert value_matches("sha1", b"2jmj7l5rSw0yVb_vlWAYkK_YBwk=", empty)
+    assert not value_matches("sha1", b"1112H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ", empty)
+    assert value_matches("sha256", b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                         hashlib.sha256(b"").digest())
+
+
+def test_base32_padding_bits_must_be_zero() -> None:
+    """A base32 value whose unused low bits are set is not the digest (no flip hides there)."""
+    digest = hashlib.sha256(b"x").digest()
+    text = base64.b32encode(digest).decode().rstrip("=")  # 52 chars, the last carries 4 unused bits
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    last = alphabet.index(text[-1])
+    for bits in range(1, 16):
+        changed = text[:-1] + alphabet[last ^ bits]
+        assert not value_matches("sha256", changed.encode(), digest)
+
+
+def test_undecodable_value() -> None:
+    """A value that is no encoding of a digest of that size never matches, and is described as such."""
+    claim = parse_claim("WARC-Payload-Digest", "sha1:1112H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ")
+    assert value_encoding(claim) is None
+    assert not matches(claim, hashlib.sha1(b"").digest())
+    assert describe(claim, hashlib.sha1(b"").digest()) == "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
+    for text in ("", "xyz", "-" * 40, "g" * 40, " " + "a" * 39, "+1" * 16):
+        assert not value_matches("sha1", text.encode(), hashlib.sha1(b"").digest())
+
+
+def test_describe_uses_the_claims_encoding() -> None:
+    """Mismatch messages show the computed digest the way the record wrote its own."""
+    digest = hashlib.sha1(b"a").digest()
+    hex_claim = parse_claim("WARC-Block-Digest", "SHA-1:" + "0" * 40)
+    assert describe(hex_claim, digest) == "SHA-1:" + digest.hex()
+    b64_claim = parse_claim("WARC-Block-Digest", "sha1:" + "A" * 27 + "=")
+    assert describe(b64_claim, digest) == "sha1:" + base64.b64encode(digest).decode()
+    assert hex_claim.raw == "SHA-1:" + "0" * 40
+
+
+@given(st.binary(max_size=64), st.sampled_from(ALGORITHMS), st.integers(0, 7), st.data())
+def test_any_changed_character_fails(data: bytes, algorithm: str, which: int, draw: st.DataObject) -> None:
+    """Changing any one character of a correct value (in any encoding) makes it not match."""
+    digest = hashlib.new(algorithm, data).digest()
+    text = encodings_of(digest)[which].rstrip("=")
+    index = draw.draw(st.integers(0, len(text) - 1))
+    replacement = draw.draw(st.sampled_from("0123456789abcdefABCDEFxyzXYZ+/-_=!"))
+    changed = text[:index] + replacement + text[index + 1 :]
+    if changed.lower() == text.lower() and which < 5:
+        return  # base16/base32 are case-insensitive: a case change is the same value
+    if changed.translate(str.maketrans("-_", "+/")) == text.translate(str.maketrans("-_", "+/")):
+        return  # base64url spelling of the same value
+    assert not value_matches(algorithm, changed.encode(), digest)

@@ -1,0 +1,117 @@
+"""Block and payload hashing: in memory and streamed give the same digests; chunked bodies both ways."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provpack.payload import DECHUNKED, HTTP_HEAD_LIMIT, RAW, BlockSink, Dechunker, digest_block
+
+from warcbuild import http_response
+
+
+def dechunk(data: bytes, splits: list[int] | None = None) -> bytes | None:
+    """The decoded body by sha256, or None when the chunked body is incomplete or malformed."""
+    decoder = Dechunker(("sha256",))
+    cuts = sorted({0, len(data), *(s % (len(data) + 1) for s in (splits or []))})
+    for start, end in zip(cuts, cuts[1:]):
+        decoder.feed(data, start, end)
+    return decoder.digests()["sha256"] if decoder.complete else None
+
+
+def test_dechunker_decodes() -> None:
+    """Chunk sizes in hex, extensions and trailers are handled; the body is what is hashed."""
+    body = b"Hello, chunked world! " * 20
+    _, sent = http_response(body, chunked=True, chunk_size=13)
+    assert dechunk(sent) == hashlib.sha256(body).digest()
+    assert dechunk(b"5\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\n") == hashlib.sha256(b"hello").digest()
+    assert dechunk(b"A\r\n0123456789\r\n0\r\n") == hashlib.sha256(b"0123456789").digest()  # no last CRLF
+
+
+@pytest.mark.parametrize("bad", [
+    b"5\r\nhello\r\n",            # no terminating chunk
+    b"zz\r\nhello\r\n0\r\n\r\n",  # size is not hex
+    b"5\r\nhelloXX0\r\n\r\n",     # data not followed by CRLF
+    b"-5\r\nhello\r\n0\r\n\r\n",  # negative size
+    b"5\r\nhel",                  # cut off
+])
+def test_dechunker_rejects(bad: bytes) -> None:
+    """Malformed or incomplete chunked bodies give no de-chunked reading."""
+    assert dechunk(bad) is None
+
+
+@given(st.binary(max_size=300), st.integers(1, 40), st.lists(st.integers(0, 2000), max_size=6))
+def test_dechunker_any_split(body: bytes, chunk_size: int, splits: list[int]) -> None:
+    """However the chunked bytes arrive, the decoded body is the same."""
+    _, sent = http_response(body, chunked=True, chunk_size=chunk_size)
+    assert dechunk(sent, splits) == hashlib.sha256(body).digest()
+
+
+def streamed(block: bytes, splits: list[int], block_algs: tuple[str, ...], payload_algs: tuple[str, ...],
+             http: bool) -> tuple[dict[str, bytes], object, bool]:
+    sink = BlockSink(block_algs, payload_algs, http=http, keep=True)
+    cuts = sorted({0, len(block), *(s % (len(block) + 1) for s in splits)})
+    for start, end in zip(cuts, cuts[1:]):
+        sink.feed(block, start, end)
+    assert sink.block() == block
+    return sink.block_digests(), sink.payload_digests() if payload_algs else None, sink.chunked
+
+
+blocks = st.one_of(
+    st.binary(max_size=400),
+    st.builds(lambda body, chunked, size: http_response(body, chunked=chunked, chunk_size=size)[0],
+              st.binary(max_size=300), st.booleans(), st.integers(1, 50)),
+)
+
+
+@given(blocks, st.lists(st.integers(0, 1000), max_size=8), st.booleans())
+def test_streamed_equals_in_memory(block: bytes, splits: list[int], http: bool) -> None:
+    """BlockSink fed in any pieces gives exactly what digest_block gives for the whole block."""
+    algs = ("sha1",), ("sha256", "md5")
+    padded = b"xx" + block + b"yy"
+    in_memory = digest_block(padded, 2, 2 + len(block), *algs, http=http)
+    assert streamed(block, splits, *algs, http) == in_memory
+
+
+def test_http_payload_is_the_body_after_the_header() -> None:
+    """For HTTP the payload is what follows the blank line; chunked bodies get both readings."""
+    body = b"<html>hello</html>"
+    block, sent = http_response(body)
+    _, readings, chunked = digest_block(block, 0, len(block), (), ("sha1",), http=True)
+    assert readings == {RAW: {"sha1": hashlib.sha1(body).digest()}} and not chunked
+    block, sent = http_response(body, chunked=True)
+    _, readings, chunked = digest_block(block, 0, len(block), (), ("sha1",), http=True)
+    assert chunked and readings is not None
+    assert readings[RAW]["sha1"] == hashlib.sha1(sent).digest()
+    assert readings[DECHUNKED]["sha1"] == hashlib.sha1(body).digest()
+
+
+def test_http_header_without_blank_line_has_empty_payload() -> None:
+    """A block that is all HTTP header has an empty payload."""
+    block = b"GET / HTTP/1.1\r\nHost: example.com\r\n"
+    _, readings, _ = digest_block(block, 0, len(block), (), ("sha1",), http=True)
+    assert readings == {RAW: {"sha1": hashlib.sha1(b"").digest()}}
+    _, readings, _ = streamed(block, [5], (), ("sha1",), True)
+    assert readings == {RAW: {"sha1": hashlib.sha1(b"").digest()}}
+
+
+def test_non_http_payload_is_the_block() -> None:
+    """For resource-like records the payload is the whole block."""
+    block = b"some text\r\n\r\nmore"
+    digests, readings, _ = digest_block(block, 0, len(block), ("sha256",), ("sha256",), http=False)
+    assert readings == {RAW: {"sha256": hashlib.sha256(block).digest()}} == {RAW: digests}
+
+
+def test_http_header_limit() -> None:
+    """An HTTP header block longer than the limit leaves the payload unknown, in memory and streamed."""
+    block = b"HTTP/1.1 200 OK\r\nX: " + b"a" * (HTTP_HEAD_LIMIT + 10) + b"\r\n\r\nbody"
+    _, readings, _ = digest_block(block, 0, len(block), (), ("sha1",), http=True)
+    assert readings is None
+    _, readings, _ = streamed(block, [100, 70000], (), ("sha1",), True)
+    assert readings is None
+    short = b"HTTP/1.1 200 OK\r\n\r\n" + b"b" * (HTTP_HEAD_LIMIT + 10)
+    _, readings, _ = digest_block(short, 0, len(short), (), ("sha1",), http=True)
+    assert readings == {RAW: {"sha1": hashlib.sha1(b"b" * (HTTP_HEAD_LIMIT + 10)).digest()}}

@@ -1,0 +1,306 @@
+"""Record by record: structure, digests, payload conventions, resynchronisation, provenance records."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+import pytest
+
+from provpack.verify import FileReport, verify_stream
+
+from warcbuild import (
+    SAMPLE_TEXTS,
+    gzip_member,
+    http_response,
+    provenance,
+    provenance_bytes,
+    provpack_records,
+    record,
+    warc,
+)
+
+
+def check(data: bytes, *, seekable: bool = True) -> FileReport:
+    stream: io.RawIOBase | io.BytesIO = io.BytesIO(data) if seekable else _Unseekable(data)
+    return verify_stream(stream, name="t.warc")  # type: ignore[arg-type]
+
+
+class _Unseekable(io.RawIOBase):
+    """A pipe-like stream: no seek."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def kinds(report: FileReport) -> list[str]:
+    return [p.kind for p in report.problems]
+
+
+@pytest.mark.parametrize("gzip", [True, False])
+def test_sound_archive(gzip: bool) -> None:
+    """A provpack-style archive verifies: every record has a digest, provenance checks out."""
+    report = check(warc(provpack_records(SAMPLE_TEXTS), gzip=gzip))
+    assert report.ok and report.records == 5 and report.verified == 5 and report.unverified == 0
+    assert "provpack provenance records checked: 2" in report.notes
+
+
+def test_missing_and_unknown_digests_are_unverified() -> None:
+    """No digest, or only a digest of an unknown algorithm: unverified with a warning, not a problem."""
+    report = check(warc([
+        record("resource", b"a", block_digest=None),
+        record("resource", b"b", block_digest="blake3:abcdef"),
+        record("resource", b"c", block_digest="sha256", payload_digest="blake3:abcdef"),
+    ]))
+    assert report.ok and report.unverified == 2 and report.verified == 1
+    assert [w.kind for w in report.warnings] == ["missing-digest", "unknown-digest"]
+    assert any("unknown algorithm 'blake3'" in note for note in report.notes)
+
+
+def test_digest_mismatches_say_which() -> None:
+    """Block and payload mismatches name the header and the computed digest."""
+    report = check(warc([
+        record("resource", b"abc", block_digest="sha1:" + "A" * 32),
+        record("resource", b"abc", payload_digest="md5:" + "0" * 32),
+    ]))
+    assert kinds(report) == ["digest-mismatch", "digest-mismatch"]
+    assert "WARC-Block-Digest sha1:" in report.problems[0].message
+    assert "WARC-Payload-Digest md5:" in report.problems[1].message
+    assert hashlib.md5(b"abc").hexdigest() in report.problems[1].message
+    assert report.verified == 0
+
+
+@pytest.mark.parametrize("encoding, label", [("base32", "sha1"), ("base16", "SHA-1"), ("base64", "sha1"),
+                                             ("base16", "sha-256"), ("base32", "sha512"), ("base16", "md5")])
+def test_labels_and_encodings(encoding: str, label: str) -> None:
+    """Digests in any label spelling and encoding are checked."""
+    from warcbuild import digest_text
+    algorithm = label.lower().replace("-", "")
+    value = digest_text(algorithm, b"block", encoding, label=label)
+    assert check(warc([record("resource", b"block", block_digest=value)])).verified == 1
+
+
+def test_revisit_payload_digest_is_not_checked() -> None:
+    """A revisit's payload digest names the original: never checked; its block digest is."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    report = check(warc([
+        record("revisit", head, content_type="application/http; msgtype=response",
+               payload_digest="sha1:" + "B" * 32),
+        record("revisit", head, content_type="application/http; msgtype=response",
+               block_digest=None, payload_digest="sha1:" + "B" * 32),
+    ]))
+    assert report.ok and report.verified == 1 and report.unverified == 1
+    assert "only a WARC-Payload-Digest" in report.warnings[0].message
+
+
+@pytest.mark.parametrize("digest_of, note", [("raw", "raw chunked body"), ("body", "de-chunked body")])
+def test_chunked_payload_either_convention(digest_of: str, note: str) -> None:
+    """A chunked HTTP body's payload digest may cover the raw chunks or the de-chunked body; the note says which."""
+    body = b"<html>" + b"x" * 100 + b"</html>"
+    block, sent = http_response(body, chunked=True)
+    payload = sent if digest_of == "raw" else body
+    report = check(warc([record("response", block, content_type="application/http; msgtype=response",
+                                payload_digest="sha1", payload=payload)]))
+    assert report.ok and report.verified == 1
+    assert any(note in n for n in report.notes)
+    wrong = check(warc([record("response", block, content_type="application/http; msgtype=response",
+                               payload_digest="sha1", payload=b"other")]))
+    assert kinds(wrong) == ["digest-mismatch"] and "neither" in wrong.problems[0].message
+
+
+def test_http_payload_and_resource_payload() -> None:
+    """Response payload = entity body after the HTTP header; resource payload = the block."""
+    block, body = http_response(b"hello")
+    report = check(warc([
+        record("response", block, content_type="application/http;msgtype=response",
+               payload_digest="sha1", payload=body),
+        record("request", b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", content_type="application/http; msgtype=request",
+               payload_digest="sha1", payload=b""),
+        record("resource", b"text", payload_digest="sha1"),
+        record("response", b"raw dns answer", content_type="text/dns", payload_digest="sha1"),
+    ]))
+    assert report.ok and report.verified == 4
+
+
+@pytest.mark.parametrize("version, ok", [("WARC/1.0", True), ("WARC/1.1", True), ("WARC/0.18", False),
+                                         ("WARC/2.0", False)])
+def test_version_line(version: str, ok: bool) -> None:
+    """WARC/1.0 and WARC/1.1 are accepted; other versions are reported, and the record still read."""
+    report = check(warc([record("resource", b"x", version=version), record("resource", b"y")]))
+    assert report.ok == ok and report.records == 2
+    if not ok:
+        assert kinds(report) == ["bad-version"]
+
+
+def test_missing_headers() -> None:
+    """WARC-Record-ID, WARC-Date, WARC-Type and Content-Length are required."""
+    good = record("resource", b"x")
+    no_date = good.replace(b"WARC-Date: 2017-11-12T00:00:00Z\r\n", b"")
+    no_length = record("resource", b"y").replace(b"Content-Length: 1\r\n", b"")
+    report = check(warc([no_date, no_length, record("resource", b"z")], gzip=False))
+    assert kinds(report)[:2] == ["missing-header", "missing-header"]
+    assert "WARC-Date" in report.problems[0].message and "Content-Length" in report.problems[1].message
+    assert report.records == 3 and report.verified == 1  # resynchronised after the record with no length
+
+
+@pytest.mark.parametrize("change, kind", [
+    ((b"WARC-Date: 2017-11-12T00:00:00Z", b"WARC-Date: 12 Nov 2017"), "malformed-header"),
+    ((b"WARC-Date: 2017-11-12T00:00:00Z", b"WARC-Date: 2017-13-12T00:00:00Z"), "malformed-header"),
+    ((b"WARC-Record-ID: <", b"WARC-Record-ID: "), "malformed-header"),
+    ((b"Content-Type: application/octet-stream\r\n", b"Content-Type application/octet-stream\r\n"),
+     "malformed-header"),
+    ((b"Content-Type: application/octet-stream\r\n", b"Content-Type: application/\noctet-stream\r\n"),
+     "malformed-header"),
+    ((b"Content-Length: 1\r\n", b"Content-Length: one\r\n"), "bad-length"),
+])
+def test_malformed_headers(change: tuple[bytes, bytes], kind: str) -> None:
+    """Header lines that break the WARC grammar are reported."""
+    raw = record("resource", b"x").replace(*change)
+    report = check(warc([raw, record("resource", b"y")], gzip=False))
+    assert kind in kinds(report)
+
+
+def test_folded_and_lower_case_headers_are_read() -> None:
+    """Continuation lines and lower-case field names are valid WARC."""
+    folded = record("resource", b"x", headers=[("X-Long", "first\r\n  second\r\n\tthird")])
+    lower = record("resource", b"y").replace(b"WARC-Block-Digest", b"warc-block-digest").replace(
+        b"Content-Length", b"CONTENT-LENGTH")
+    report = check(warc([folded, lower], gzip=False))
+    assert report.ok and report.verified == 2
+
+
+def test_duplicate_record_ids() -> None:
+    """Two records with one WARC-Record-ID are reported."""
+    rid = "<urn:uuid:11111111-1111-5111-8111-111111111111>"
+    report = check(warc([record("resource", b"a", record_id=rid), record("resource", b"b", record_id=rid)]))
+    assert kinds(report) == ["duplicate-record-id"] and report.problems[0].record_id == rid
+
+
+@pytest.mark.parametrize("seekable", [True, False])
+def test_content_length_too_small(seekable: bool) -> None:
+    """A block longer than its Content-Length: bad-length and digest mismatch, the next record read."""
+    bad = record("resource", b"0123456789", content_length=8)
+    report = check(warc([bad, record("resource", b"next")], gzip=False), seekable=seekable)
+    assert kinds(report) == ["bad-length", "digest-mismatch"]
+    assert report.records == 2 and report.verified == 1
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+@pytest.mark.parametrize("seekable", [True, False])
+def test_content_length_too_large(seekable: bool, gzip: bool) -> None:
+    """A Content-Length running into the next records: reported, and the next records still found."""
+    following = [record("resource", b"next %d" % i) for i in range(3)]
+    bad = record("resource", b"0123456789", content_length=40)
+    report = check(warc([bad, *following], gzip=gzip), seekable=seekable)
+    assert report.problems[0].kind == "bad-length" and report.problems[0].offset == 0
+    if gzip:
+        # Gzip per record: the wrong length is caught at the end of the member data.
+        assert report.verified >= 2
+    else:
+        assert report.records == 4 and report.verified == 3
+
+
+def test_huge_content_length_in_a_plain_file_is_resynchronised() -> None:
+    """A Content-Length far past the end of a seekable plain file: truncated, then the records inside found."""
+    following = [record("resource", b"next %d" % i) for i in range(3)]
+    bad = record("resource", b"0123456789", content_length=10**9)
+    report = check(warc([bad, *following], gzip=False))
+    assert kinds(report) == ["truncated"] and report.records == 4 and report.verified == 3
+    report = check(warc([bad, *following], gzip=False), seekable=False)
+    assert kinds(report) == ["truncated"] and report.records == 1
+
+
+def test_junk_between_and_after_records() -> None:
+    """Bytes between or after records are junk, with offsets."""
+    first, second = record("resource", b"a"), record("resource", b"b")
+    report = check(first + b"GARBAGE\r\n" + second + b"\r\n")
+    assert kinds(report) == ["junk", "junk"]
+    assert report.problems[0].offset == len(first) and "9 bytes" in report.problems[0].message
+    assert report.problems[1].offset == len(first) + 9 + len(second)
+    assert report.verified == 2
+
+
+@pytest.mark.parametrize("cut, kind", [(30, "truncated"), (-12, "truncated"), (-2, "truncated")])
+def test_truncated_plain_file(cut: int, kind: str) -> None:
+    """A plain file cut in the header, in the block or in the closing CRLFs is truncated."""
+    data = record("resource", b"x" * 20)
+    report = check(data[:cut])
+    assert kinds(report) == [kind]
+
+
+def test_records_split_across_members() -> None:
+    """Gzip members that split records (header, body, tail) are sound; records inside members are noted."""
+    raw = b"".join([record("resource", b"a" * 50), record("resource", b"b" * 50)])
+    cuts = [0, 40, 120, len(raw) - 3, len(raw)]
+    data = b"".join(gzip_member(raw[a:b]) for a, b in zip(cuts, cuts[1:]))
+    report = check(data)
+    assert report.ok and report.verified == 2
+    assert any("start inside a gzip member" in note for note in report.notes)
+
+
+def test_problem_offsets_are_member_offsets() -> None:
+    """Problems name the raw offset of the gzip member the record starts in."""
+    members = [gzip_member(record("resource", b"%d" % i, block_digest="sha256:" + "0" * 64)) for i in range(3)]
+    report = check(b"".join(members))
+    assert [p.offset for p in report.problems] == [0, len(members[0]), len(members[0]) + len(members[1])]
+
+
+def provpack_with(doc_change: object = None, *, order: str = "normal") -> bytes:
+    text = SAMPLE_TEXTS[0]
+    records = provpack_records([text])
+    if doc_change is not None:
+        resource_id = "<" + records[1].split(b"WARC-Record-ID: <")[1].split(b">")[0].decode() + ">"
+        doc = provenance(text, record_id=resource_id, target="urn:x")
+        doc_change(doc)  # type: ignore[operator]
+        records = provpack_records([text], docs=[doc])
+    if order == "metadata first":
+        records = [records[0], records[2], records[1]]
+    return warc(records)
+
+
+def test_metadata_mismatch() -> None:
+    """A provenance record that disagrees with its excerpt is a metadata-mismatch, digests all fine."""
+    report = check(provpack_with(lambda d: d["segments"][0].update(byte_end=d["segments"][0]["byte_end"] - 1)))
+    assert kinds(report) == ["metadata-mismatch"] and report.verified == 2
+
+
+def test_metadata_before_its_resource() -> None:
+    """The resource may come after the provenance record that refers to it."""
+    report = check(provpack_with(order="metadata first"))
+    assert report.ok and "provpack provenance records checked: 1" in report.notes
+
+
+def test_refers_to_nothing_or_the_wrong_record() -> None:
+    """WARC-Refers-To must name a resource record in the file."""
+    records = provpack_records([SAMPLE_TEXTS[0]])
+    info_id = records[0].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0]
+    resource_id = records[1].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0]
+    nowhere = records[2].replace(b"WARC-Refers-To: " + resource_id, b"WARC-Refers-To: <urn:uuid:nowhere>")
+    report = check(warc([records[0], records[1], nowhere]))
+    assert kinds(report) == ["metadata-mismatch"] and "names no record" in report.problems[0].message
+    to_info = records[2].replace(b"WARC-Refers-To: " + resource_id, b"WARC-Refers-To: " + info_id)
+    report = check(warc([records[0], records[1], to_info]))
+    assert kinds(report) == ["metadata-mismatch"] and "not a resource record" in report.problems[0].message
+
+
+def test_provenance_that_does_not_parse() -> None:
+    """A provenance record that claims the format but is not JSON is a metadata-mismatch."""
+    bad = b'{"format": "provpack-provenance/1", '
+    report = check(warc([record("metadata", bad, content_type="application/ld+json")]))
+    assert kinds(report) == ["metadata-mismatch"]
+
+
+def test_other_metadata_is_left_alone() -> None:
+    """JSON metadata of other tools is not checked against anything."""
+    block = json.dumps({"format": "something-else/1"}).encode()
+    report = check(warc([record("metadata", block, content_type="application/json")]))
+    assert report.ok and report.verified == 1

@@ -1,0 +1,169 @@
+"""Build small WARC files by hand for the verifier's tests, independently of provpack's writer.
+
+Records follow WARC/1.1 and docs/format.md; nothing here imports provpack.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import re
+import uuid
+import zlib
+from collections.abc import Iterable, Sequence
+
+DATE = "2017-11-12T00:00:00Z"
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:provpack")
+_serial = itertools.count()
+
+
+def digest_text(algorithm: str, data: bytes, encoding: str = "base16", label: str | None = None) -> str:
+    """A digest header value such as `sha256:<hex>` or `sha1:<BASE32>`."""
+    raw = hashlib.new(algorithm.replace("-", ""), data).digest()
+    if encoding == "base16":
+        value = raw.hex()
+    elif encoding == "base32":
+        value = base64.b32encode(raw).decode("ascii")
+    elif encoding == "base64":
+        value = base64.b64encode(raw).decode("ascii")
+    else:
+        raise ValueError(encoding)
+    return f"{label or algorithm}:{value}"
+
+
+def record(
+    warc_type: str,
+    block: bytes,
+    *,
+    record_id: str | None = None,
+    date: str = DATE,
+    content_type: str | None = "application/octet-stream",
+    block_digest: str | None = "sha256",
+    payload_digest: str | None = None,
+    payload: bytes | None = None,
+    headers: Sequence[tuple[str, str]] = (),
+    version: str = "WARC/1.1",
+    content_length: int | None = None,
+) -> bytes:
+    """One uncompressed record; digests given as an algorithm name ("sha256") or a full header value."""
+    record_id = record_id or f"<urn:uuid:{uuid.uuid5(NAMESPACE, f'{warc_type} {next(_serial)}')}>"
+    lines = [version, f"WARC-Type: {warc_type}", f"WARC-Record-ID: {record_id}", f"WARC-Date: {date}"]
+    lines += [f"{name}: {value}" for name, value in headers]
+    if content_type is not None:
+        lines.append(f"Content-Type: {content_type}")
+    if block_digest is not None:
+        value = block_digest if ":" in block_digest else digest_text(block_digest, block)
+        lines.append(f"WARC-Block-Digest: {value}")
+    if payload_digest is not None:
+        value = payload_digest if ":" in payload_digest else digest_text(
+            payload_digest, block if payload is None else payload)
+        lines.append(f"WARC-Payload-Digest: {value}")
+    lines.append(f"Content-Length: {len(block) if content_length is None else content_length}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + block + b"\r\n\r\n"
+
+
+def gzip_member(data: bytes, level: int = 6) -> bytes:
+    """One gzip member, mtime 0 and no file name (as provpack writes them)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
+    return compressor.compress(data) + compressor.flush()
+
+
+def warc(records: Iterable[bytes], *, gzip: bool = True) -> bytes:
+    """Concatenate records, each in its own gzip member when `gzip`."""
+    return b"".join(gzip_member(r) if gzip else r for r in records)
+
+
+def http_response(body: bytes, *, chunked: bool = False, chunk_size: int = 7) -> tuple[bytes, bytes]:
+    """An HTTP/1.1 response as transmitted, and its payload as transmitted (chunked when asked)."""
+    if chunked:
+        pieces = [body[i : i + chunk_size] for i in range(0, len(body), chunk_size)]
+        sent = b"".join(b"%x;ext=1\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+    else:
+        sent = body
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body)
+    return head + sent, sent
+
+
+_MARKER = re.compile(r"\[(?:\.\.\.|…)\]")
+
+
+def provenance(text: str, *, record_id: str, target: str) -> dict[str, object]:
+    """A provenance JSON document as docs/format.md describes it, for the excerpt `text`."""
+    raw = text.encode("utf-8")
+
+    def byte_at(char: int) -> int:
+        return len(text[:char].encode("utf-8"))
+
+    elisions = []
+    segments = []
+    start = 0
+    for match in _MARKER.finditer(text):
+        segments.append((start, match.start()))
+        start = match.end()
+        elisions.append({
+            "@type": "oa:Annotation",
+            "oa:motivatedBy": {"@id": "oa:describing"},
+            "oa:hasTarget": {"oa:hasSource": {"@id": target}, "oa:hasSelector": [
+                {"@type": "oa:TextPositionSelector", "oa:start": match.start(), "oa:end": match.end()},
+                {"@type": "oa:TextQuoteSelector", "oa:exact": match.group(),
+                 "oa:prefix": text[max(0, match.start() - 32) : match.start()],
+                 "oa:suffix": text[match.end() : match.end() + 32]}]},
+            "marker": match.group(), "start": match.start(), "end": match.end(),
+            "byte_start": byte_at(match.start()), "byte_end": byte_at(match.end()),
+            "line": text.count("\n", 0, match.start()) + 1, "column": 1,
+            "kind": "bracketed", "omitted": None,
+        })
+    segments.append((start, len(text)))
+    return {
+        "@context": {"@vocab": "urn:provpack:terms:", "prov": "http://www.w3.org/ns/prov#"},
+        "@id": target,
+        "@type": "prov:Entity",
+        "format": "provpack-provenance/1",
+        "generator": "warcbuild (tests)",
+        "name": "doc",
+        "record_id": record_id,
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "length_bytes": len(raw),
+        "length_chars": len(text),
+        "segments": [
+            {"index": i, "start": s, "end": e, "byte_start": byte_at(s), "byte_end": byte_at(e),
+             "sha256": hashlib.sha256(raw[byte_at(s) : byte_at(e)]).hexdigest()}
+            for i, (s, e) in enumerate(segments)
+        ],
+        "elisions": elisions,
+        "alterations": [],
+        "differences": [],
+    }
+
+
+def provenance_bytes(doc: dict[str, object]) -> bytes:
+    """The provenance JSON as provpack writes it: sorted keys, compact, one final newline."""
+    return (json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def provpack_records(texts: Sequence[str], *, docs: Sequence[dict[str, object]] | None = None) -> list[bytes]:
+    """warcinfo, then per text a resource and its provenance metadata record (docs/format.md layout)."""
+    info = b"software: warcbuild\r\nformat: WARC File Format 1.1\r\n"
+    out = [record("warcinfo", info, content_type="application/warc-fields")]
+    for index, text in enumerate(texts):
+        raw = text.encode("utf-8")
+        target = f"urn:provpack:sha256:{hashlib.sha256(raw).hexdigest()}"
+        resource_id = f"<urn:uuid:{uuid.uuid5(NAMESPACE, 'excerpt' + target + str(index))}>"
+        out.append(record("resource", raw, record_id=resource_id, content_type="text/plain; charset=utf-8",
+                          payload_digest="sha256", headers=[("WARC-Target-URI", target)]))
+        doc = docs[index] if docs is not None else provenance(text, record_id=resource_id, target=target)
+        meta = provenance_bytes(doc)
+        out.append(record("metadata", meta, content_type="application/ld+json",
+                          record_id=f"<urn:uuid:{uuid.uuid5(NAMESPACE, 'provenance' + target + str(index))}>",
+                          headers=[("WARC-Target-URI", target), ("WARC-Refers-To", resource_id),
+                                   ("WARC-Concurrent-To", resource_id)]))
+    return out
+
+
+SAMPLE_TEXTS = (
+    "12 November 2017\n\nThe start. [...] The middle—with a dash. […] The end.\n",
+    "Ünïcödé first line\r\nsecond [...] third\r\n",
+)
