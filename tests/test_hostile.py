@@ -301,29 +301,67 @@ def test_invalid_utf8_in_headers(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert json.loads(capsys.readouterr().out)["documents"] == []
 
 
-def test_gzip_bomb_in_show_is_bounded(tmp_path: Path) -> None:
-    """A metadata record inflating to 256 MiB of zeros: show stops at its size cap, in bounded memory and time."""
-    import subprocess
-    import sys
+def zeros_bomb(path: Path, warc_type: str, size: int = 256 * 2**20) -> Path:
+    """One gzip member under 1 MiB that inflates to a record of `size` zero bytes (with a wrong digest)."""
     import zlib
 
-    size = 256 * 2**20
-    head = (f"WARC/1.1\r\nWARC-Type: metadata\r\nWARC-Record-ID: <urn:uuid:3>\r\n"
-            f"Content-Type: application/ld+json\r\nContent-Length: {size}\r\n\r\n").encode()
+    head = (f"WARC/1.1\r\nWARC-Type: {warc_type}\r\nWARC-Record-ID: <urn:uuid:3>\r\n"
+            f"WARC-Date: 2020-01-01T00:00:00Z\r\nContent-Type: application/ld+json\r\n"
+            f"WARC-Block-Digest: sha256:{'0' * 64}\r\nContent-Length: {size}\r\n\r\n").encode()
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
     parts = [compressor.compress(head)]
-    chunk = b"\0" * 2**20
-    for _ in range(size // len(chunk)):
-        parts.append(compressor.compress(chunk))
+    chunk = b"\0" * 2**22
+    parts += [compressor.compress(chunk) for _ in range(size // len(chunk))]
     parts.append(compressor.compress(b"\r\n\r\n") + compressor.flush())
-    path = tmp_path / "bomb.warc.gz"
     path.write_bytes(b"".join(parts))
     assert path.stat().st_size < 2**20
-    script = ("import resource, sys; from provpack.cli import main; code = main(['show', sys.argv[1]]); "
-              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)")
+    return path
+
+
+def run_measured(argv: list[str]) -> tuple[int, str, float, int]:
+    """Run provpack's main(argv) in a fresh process: (exit code, stdout+stderr, seconds, peak RSS in MiB)."""
+    import subprocess
+    import sys
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs /proc to measure peak memory")
+    script = ("import sys; from provpack.cli import main; code = main(sys.argv[1:]); "
+              "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]; "
+              "print('PEAK', peak); sys.exit(code)")
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "larger than" in done.stderr, done.stderr
-    assert time.monotonic() - started < 20
-    peak_kib = int(done.stdout.split()[-1])
-    assert peak_kib < 300 * 1024, f"peak memory {peak_kib} KiB"  # about 135 MiB: the 64 MiB cap, held once
+    done = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, timeout=120)
+    peak_kib = int(done.stdout.rsplit("PEAK", 1)[1].split()[0])
+    return done.returncode, done.stdout + done.stderr, time.monotonic() - started, peak_kib // 1024
+
+
+def test_gzip_bomb_in_show_is_bounded(tmp_path: Path) -> None:
+    """A metadata record inflating to 256 MiB of zeros: show stops at its size cap, in bounded memory and time."""
+    code, output, seconds, peak_mib = run_measured(["show", str(zeros_bomb(tmp_path / "b.warc.gz", "metadata"))])
+    assert code == 2 and "larger than 67108864 bytes" in output, output
+    assert seconds < 20 and peak_mib < 250, (seconds, peak_mib)  # the 64 MiB cap, held once
+
+
+def test_gzip_bomb_in_verify_is_streamed(tmp_path: Path) -> None:
+    """verify streams a record inflating to 256 MiB in flat memory, and finds its wrong digest."""
+    code, output, seconds, peak_mib = run_measured(["verify", str(zeros_bomb(tmp_path / "b.warc.gz", "resource"))])
+    assert code == 1 and "digest-mismatch" in output, output
+    assert seconds < 20 and peak_mib < 120, (seconds, peak_mib)
+
+
+@pytest.mark.parametrize("data, code, words", [
+    (os.urandom(3000), 2, "not a WARC file"),
+    (b"WARC/1.1\r\n" + b"X-Long: " + b"a" * (2 * 1024 * 1024) + b"\r\n\r\n", 1, "malformed-header"),
+    (gzip.compress(b"WARC/1.1\r\n" + b"X: y\r\n" * 400_000 + b"\r\n"), 1, "malformed-header"),
+    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc") * 2, 1, "duplicate-record-id"),
+    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc", length=-5), 1, "bad-length"),
+    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc", length=10**22), 1, "truncated"),
+    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc").replace(b"<urn:uuid:1>", b"<urn:uuid:\xff>"), 0, ""),
+])
+def test_hostile_warcs_for_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, code: int,
+                                  words: str) -> None:
+    """verify reports hostile WARCs as problems (exit 1) or refuses non-WARCs (exit 2); never a trace."""
+    path = tmp_path / "h.warc.gz"
+    path.write_bytes(data)
+    assert main(["verify", str(path)]) == code
+    captured = capsys.readouterr()
+    assert words in captured.out + captured.err

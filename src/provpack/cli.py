@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE", help="WARC file(s); - reads standard input")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--strict", action="store_true", help="records without a digest are problems (exit 1)")
+    check.add_argument("--key", metavar="PUB", help="also check each FILE.sig against this public key "
+                       "(from 'provpack keygen'); a missing or bad signature is a problem (exit 1)")
     check.set_defaults(handler=_verify)
 
     show = commands.add_parser("show", help="list the documents in an archive and their elisions")
@@ -218,9 +220,11 @@ def _verify(args: argparse.Namespace) -> int:
     if "-" in args.files:
         if len(args.files) > 1:
             raise ProvpackError("verify: '-' (standard input) cannot be combined with other files")
+        if args.key is not None:
+            raise ProvpackError("verify: --key needs the archive's file name (FILE.sig sits beside it), not '-'")
         report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),))
     else:
-        report = verify(args.files, strict=args.strict)
+        report = verify(args.files, strict=args.strict, key=args.key)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))
     elif not args.quiet or not report.ok:

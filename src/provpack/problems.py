@@ -17,6 +17,8 @@ DUPLICATE_RECORD_ID = "duplicate-record-id"
 SIDECAR_MISMATCH = "sidecar-mismatch"
 BAD_SIDECAR = "bad-sidecar"
 METADATA_MISMATCH = "metadata-mismatch"
+MISSING_SIGNATURE = "missing-signature"  # verify --key: no ARCHIVE.sig
+BAD_SIGNATURE = "bad-signature"  # verify --key: ARCHIVE.sig does not vouch for these bytes with this key
 # Warning kinds: a record that cannot be checked. Problems only under --strict.
 MISSING_DIGEST = "missing-digest"
 UNKNOWN_DIGEST = "unknown-digest"
@@ -34,6 +36,8 @@ PROBLEM_KINDS = (
     SIDECAR_MISMATCH,
     BAD_SIDECAR,
     METADATA_MISMATCH,
+    MISSING_SIGNATURE,
+    BAD_SIGNATURE,
 )
 WARNING_KINDS = (MISSING_DIGEST, UNKNOWN_DIGEST)
 

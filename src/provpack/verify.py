@@ -12,12 +12,13 @@ import logging
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import problems as kinds
-from .errors import ArchiveError
+from . import signing
+from .errors import ArchiveError, InputError
 from .problems import Problem
 from .warcscan import Scanner
 from .warcstream import GzipSource, NotWarcError, RawReader, open_source
@@ -132,20 +133,38 @@ class VerifyReport:
         }
 
 
-def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False) -> VerifyReport:
-    """Verify one or more WARC files ("-" is standard input); ArchiveError when one cannot be read at all."""
+def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
+           key: str | Path | None = None) -> VerifyReport:
+    """Verify one or more WARC files ("-" is standard input); ArchiveError when one cannot be read at all.
+
+    With `key` (a public key file), each file's detached signature FILE.sig must be good
+    for that key and those bytes: else a missing-signature or bad-signature problem.
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     for path in paths:
         if str(path) != "-":
             _check_readable(Path(path))
+        elif key is not None:
+            raise InputError("-", "a signature cannot be checked on standard input", fix="give the file's name")
+    if key is not None:
+        signing.load_public_key(key)  # a bad key file stops the run before any file is read
     reports = []
     for path in paths:
         if str(path) == "-":
             reports.append(verify_stream(sys.stdin.buffer, name="-"))
         else:
-            reports.append(_verify_path(Path(path)))
+            report = _verify_path(Path(path))
+            reports.append(report if key is None else _with_signature(report, Path(path), Path(key)))
     return VerifyReport(tuple(reports), strict=strict)
+
+
+def _with_signature(report: FileReport, path: Path, key: Path) -> FileReport:
+    """The report with the signature check added: a note when good, a problem when missing or bad."""
+    check = signing.check_signature(path, key)
+    if check.kind is None:
+        return replace(report, notes=report.notes + (f"signature: {check.message}",))
+    return replace(report, problems=report.problems + (Problem(None, None, check.kind, check.message),))
 
 
 def verify_stream(stream: BinaryIO, *, name: str) -> FileReport:
