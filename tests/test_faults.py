@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import provpack
+from provpack.cli import main
 
 from conftest import SEED_EPOCH, write_text
 
@@ -119,3 +120,61 @@ def test_two_writers_one_wins(big_corpus: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in out.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
     assert out.read_bytes() == uninterrupted(big_corpus, tmp_path / "clean")
     assert provpack.verify(out).ok
+
+
+def test_sigterm_handler_only_while_main_runs(seed_dir: Path, tmp_path: Path) -> None:
+    """main() turns SIGTERM into a clean exit only while it runs, and puts the old handler back."""
+    seen = []
+
+    def handler(signum: int, frame: object) -> None:
+        seen.append(signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        assert main(["package", str(seed_dir), "-o", str(tmp_path / "a.warc.gz")]) == 0
+        assert signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_sigterm_in_process_is_a_clean_143(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A SIGTERM raised mid-package (in this process) unwinds: exit 143, no archive, no temp or lock file."""
+    from provpack import warcwriter
+
+    calls = []
+    original = warcwriter.gzip_member
+
+    def member_then_term(data: bytes, **kwargs: object) -> bytes:
+        calls.append(1)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return original(data, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(warcwriter, "gzip_member", member_then_term)
+    out = tmp_path / "out" / "a.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out)]) == 143
+    assert "terminated (SIGTERM)" in capsys.readouterr().err
+    assert list(out.parent.iterdir()) == []
+
+
+def test_unexpected_os_error_and_memory_error(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """An OSError no layer expected, or running out of memory, is one line on stderr and exit 2, not a trace."""
+    import errno
+
+    from provpack import cli
+
+    def io_error(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EIO, "Input/output error", "/mnt/disk/x.txt")
+
+    monkeypatch.setattr(cli, "package", io_error)
+    assert main(["package", str(seed_dir)]) == 2
+    assert capsys.readouterr().err == "provpack: error: /mnt/disk/x.txt: Input/output error\n"
+
+    def no_memory(*args: object, **kwargs: object) -> None:
+        raise MemoryError()
+
+    monkeypatch.setattr(cli, "package", no_memory)
+    assert main(["package", str(seed_dir)]) == 2
+    assert "out of memory" in capsys.readouterr().err

@@ -15,7 +15,10 @@ log = logging.getLogger(__name__)
 
 TEXT_SUFFIX = ".txt"
 SIDECAR_SUFFIXES = (".yaml", ".yml")
-MAX_TEXT_BYTES = 512 * 1024 * 1024
+# An excerpt needs about 8 times its size in memory while it is packaged (measured:
+# 30 MiB of text with 30,000 elisions peaked at 230 MiB), so 64 MiB keeps a run under
+# about half a GiB; --max-text-bytes raises it for machines that have the room.
+MAX_TEXT_BYTES = 64 * 1024 * 1024
 
 
 def discover(sources: Iterable[Path | str], *, follow_symlinks: bool = False) -> tuple[SourceFile, ...]:
