@@ -91,11 +91,13 @@ def _texts_in(root: Path, *, follow_symlinks: bool) -> list[tuple[Path, Path | N
         path = Path(entry.path)
         if entry.is_symlink():
             _check_link(path, root, follow_symlinks=follow_symlinks)
-        try:
-            mode = path.stat().st_mode
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the file and its link") from exc
-        if not stat.S_ISREG(mode):
+            try:
+                regular = stat.S_ISREG(path.stat().st_mode)
+            except OSError as exc:
+                raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the link") from exc
+        else:
+            regular = entry.is_file(follow_symlinks=False)  # from the directory listing: no stat per file
+        if not regular:
             log.warning("%s: not a regular file; skipped", path)
             continue
         stem = entry.name[:-len(TEXT_SUFFIX)]
