@@ -244,7 +244,7 @@ def check_signature(
                           f"statement says {statement.wacz_datapackage_digest}: the WACZ changed after signing",
                           statement)
     renamed = "" if statement.file_name == archive_path.name else f" (signed as {statement.file_name})"
-    return result(None, f"{archive_path}: good signature by {key_id}{renamed}", statement)
+    return result(None, f"good signature by {key_id}{renamed}", statement)
 
 
 def parse_signature_file(data: bytes) -> tuple[Statement, bytes, bytes]:
