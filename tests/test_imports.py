@@ -15,7 +15,8 @@ HOMES = {
     "urllib3": {"capture", "wire"},
     "yaml": {"metadata", "config"},
     "warcio": {"warcwriter", "verify", "reader", "cdxj"},
-    "cryptography": {"signing"},
+    "cryptography": {"signing", "timestamp"},
+    "rfc3161_client": {"timestamp"},
 }
 # module -> provpack modules it must never import
 FORBIDDEN = {

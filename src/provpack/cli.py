@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import reader, signing
+from . import reader, signing, timestamp
 from ._version import __version__
 from .atomic import atomic_writer, reason
 from .config import Config, load_config
@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="records without a digest are problems (exit 1)")
     check.add_argument("--key", metavar="PUB", help="also check each FILE.sig against this public key "
                        "(from 'provpack keygen'); a missing or bad signature is a problem (exit 1)")
+    check.add_argument("--tsa-ca", metavar="PEM", help="with --key, also check each FILE.sig.tsr: an RFC 3161 "
+                       "timestamp of FILE.sig by a TSA certified by these CA certificates")
     check.set_defaults(handler=_verify)
 
     show = commands.add_parser("show", help="list the documents in an archive and their elisions")
@@ -103,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     seal.add_argument("--wacz", metavar="FILE", help="also sign this WACZ's datapackage-digest.json")
     seal.add_argument("-o", "--output", metavar="SIG", help="signature file (default: ARCHIVE.sig)")
     seal.add_argument("--force", action="store_true", help="replace an existing signature file")
+    seal.add_argument("--tsa", metavar="URL", help="also get an RFC 3161 timestamp of the signature from this "
+                      "timestamping authority; writes ARCHIVE.sig.tsr (needs provpack[timestamp])")
     seal.set_defaults(handler=_sign)
     return parser
 
@@ -224,7 +228,7 @@ def _verify(args: argparse.Namespace) -> int:
             raise ProvpackError("verify: --key needs the archive's file name (FILE.sig sits beside it), not '-'")
         report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),))
     else:
-        report = verify(args.files, strict=args.strict, key=args.key)
+        report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))
     elif not args.quiet or not report.ok:
@@ -265,4 +269,8 @@ def _sign(args: argparse.Namespace) -> int:
     sig_path = signing.sign(args.archive, args.key, wacz=args.wacz, out=args.output, force=args.force)
     if not args.quiet:
         print(f"wrote {sig_path}")
+    if args.tsa is not None:
+        token_path, when = timestamp.request_timestamp(sig_path, args.tsa, force=args.force)
+        if not args.quiet:
+            print(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})")
     return 0
