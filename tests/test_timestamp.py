@@ -129,3 +129,14 @@ def test_cli_sign_tsa_and_verify_tsa_ca(tsa: Authority, signed: tuple[Path, Path
     tsa.mode = "reject"
     assert main(["sign", str(archive), "--key", str(key), "--tsa", tsa.url, "--force"]) == 2
     assert "the TSA refused" in capsys.readouterr().err
+
+
+def test_without_the_extra(signed: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without rfc3161-client installed, asking for a timestamp says which extra to install."""
+    import sys
+
+    from provpack.errors import ProvpackError
+
+    monkeypatch.setitem(sys.modules, "rfc3161_client", None)
+    with pytest.raises(ProvpackError, match=r"pip install 'provpack\[timestamp\]'"):
+        request_timestamp(signed[1], "http://127.0.0.1:9/")
