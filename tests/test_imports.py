@@ -17,6 +17,8 @@ HOMES = {
     "warcio": {"warcwriter", "verify", "reader", "cdxj"},
     "cryptography": {"signing", "timestamp"},
     "rfc3161_client": {"timestamp"},
+    "surt": {"cdxj"},
+    "rich": {"display", "progress"},
 }
 # module -> provpack modules it must never import
 FORBIDDEN = {

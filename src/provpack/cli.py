@@ -11,19 +11,22 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import reader, signing, timestamp
 from ._version import __version__
 from .atomic import atomic_writer, reason
+from .bag import make_bag
+from .cdxj import DEFAULT_RECORDS, write_index
 from .config import Config, load_config
 from .display import print_documents, show_json
-from .errors import ProvpackError
+from .errors import InputError, ProvpackError
 from .inputs import MAX_TEXT_BYTES
 from .package import default_output, package
 from .verify import render_text, verify, verify_stream, VerifyReport
+from .wacz import make_wacz
 
 log = logging.getLogger("provpack")
 
@@ -60,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--fetch", action="store_true",
                       help="fetch each sidecar's source_url (unless it names a local 'original') and "
                            "archive the HTTP exchange; without it nothing touches the network")
+    pack.add_argument("--wacz", action="store_true",
+                      help="also write OUT.wacz (WACZ 1.1.1) beside the archive")
     pack.add_argument("--allow-private", action="store_true",
                       help="with --fetch, also fetch from private, loopback and link-local addresses")
     pack.set_defaults(handler=_package)
@@ -88,6 +93,36 @@ def build_parser() -> argparse.ArgumentParser:
     get.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
     get.add_argument("--force", action="store_true", help="replace an existing file")
     get.set_defaults(handler=_extract)
+
+    cdx = commands.add_parser("index", help="write the CDXJ index of a WARC file, for pywb",
+                              description="Index a WARC file (any tool's) as CDXJ: line for line what "
+                                          "`cdxj-indexer --sort` writes, ready for a pywb collection.")
+    cdx.add_argument("file", metavar="ARCHIVE")
+    cdx.add_argument("-o", "--output", metavar="OUT.cdxj", help="file to write (default: standard output)")
+    cdx.add_argument("--records", metavar="TYPES",
+                     help="comma-separated WARC-Types to index, or 'all' "
+                          f"(default: {','.join(sorted(DEFAULT_RECORDS))}, as cdxj-indexer)")
+    cdx.add_argument("--unsorted", action="store_true", help="keep the file's order (as cdxj-indexer without --sort)")
+    cdx.add_argument("--force", action="store_true", help="replace an existing file")
+    cdx.set_defaults(handler=_index)
+
+    zipped = commands.add_parser("wacz", help="package a WARC file as WACZ, for ReplayWeb.page",
+                                 description="Write a WACZ 1.1.1 file: the archive, its CDXJ index, a page "
+                                             "per excerpt with its title, and datapackage.json with sha256s.")
+    zipped.add_argument("file", metavar="ARCHIVE")
+    zipped.add_argument("-o", "--output", metavar="OUT.wacz",
+                        help="file to write (default: ARCHIVE with .wacz for .warc.gz)")
+    zipped.add_argument("--title", help="title of the collection (default: the archive's name)")
+    zipped.add_argument("--description", help="description of the collection (Markdown)")
+    zipped.add_argument("--force", action="store_true", help="replace an existing file")
+    zipped.set_defaults(handler=_wacz)
+
+    bagging = commands.add_parser("bag", help="put archive files in a BagIt bag, for transfer",
+                                description="Copy files into a new BagIt 1.0 bag (RFC 8493) with sha256 and "
+                                            "sha512 manifests.")
+    bagging.add_argument("files", nargs="+", metavar="ARCHIVE", help="files to bag (e.g. the .warc.gz and its .sha256)")
+    bagging.add_argument("-o", "--output", required=True, metavar="DIR", help="the bag: a new or empty folder")
+    bagging.set_defaults(handler=_bag)
 
     keys = commands.add_parser("keygen", help="make an Ed25519 key pair for signing archives",
                                description="Write KEY (private key, PEM PKCS#8, mode 0600) and KEY.pub "
@@ -122,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
-    _configure_logging(args)
+    restore = _configure_logging(args)
     previous = _catch_sigterm()
     try:
         code: int = args.handler(args)
@@ -145,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("provpack: error: out of memory; give smaller inputs (see --max-text-bytes)", file=sys.stderr)
         return 2
     finally:
+        restore()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
@@ -173,13 +209,19 @@ def _byte_count(text: str) -> int:
     return value
 
 
-def _configure_logging(args: argparse.Namespace) -> None:
-    level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING
+def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
+    """Send provpack's log to stderr for this run; return what undoes it (main() may run in-process)."""
+    saved = (log.handlers[:], log.level, log.propagate)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("provpack: %(levelname)s: %(message)s"))
     log.handlers[:] = [handler]
-    log.setLevel(level)
+    log.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
     log.propagate = False
+
+    def restore() -> None:
+        log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
+
+    return restore
 
 
 def _package(args: argparse.Namespace) -> int:
@@ -217,7 +259,15 @@ def _package(args: argparse.Namespace) -> int:
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
         print(f"wrote {result.warc_path} ({result.records} records, {result.size_bytes:,} bytes)")
         print(f"sha256 {result.sha256}  ({result.sha256_path})")
+    if args.wacz:
+        wacz_path = make_wacz(result.warc_path, _wacz_name(result.warc_path), force=args.force)
+        if not args.quiet:
+            print(f"wrote {wacz_path}")
     return 0
+
+
+def _wacz_name(warc_path: Path) -> Path:
+    return warc_path.with_name(warc_path.name.removesuffix(".warc.gz") + ".wacz")
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -254,6 +304,55 @@ def _extract(args: argparse.Namespace) -> int:
         document = reader.extract(args.file, args.name, out)
     if not args.quiet:
         print(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})", file=sys.stderr)
+    return 0
+
+
+_RECORD_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit",
+                           "conversion", "continuation"})
+
+
+def _record_types(value: str | None) -> frozenset[str] | None:
+    """--records: None for all, the default set when not given, else the named WARC-Types."""
+    if value is None:
+        return DEFAULT_RECORDS
+    if value.strip() == "all":
+        return None
+    types = frozenset(name.strip() for name in value.split(",") if name.strip())
+    unknown = sorted(types - _RECORD_TYPES)
+    if unknown or not types:
+        raise InputError("--records", f"not WARC record types: {', '.join(unknown) or repr(value)}",
+                         fix=f"use 'all' or some of {','.join(sorted(_RECORD_TYPES))}")
+    return types
+
+
+def _index(args: argparse.Namespace) -> int:
+    records = _record_types(args.records)
+    if args.output is None:
+        write_index(args.file, sys.stdout, records=records, sort=not args.unsorted)
+        return 0
+    lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force)
+    if not args.quiet:
+        print(f"wrote {args.output} ({lines} line{'s' if lines != 1 else ''})")
+    return 0
+
+
+def _wacz(args: argparse.Namespace) -> int:
+    archive = Path(args.file)
+    if args.output is not None:
+        output = Path(args.output)
+    else:
+        output = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
+    written = make_wacz(archive, output, title=args.title, description=args.description, force=args.force)
+    if not args.quiet:
+        print(f"wrote {written} ({written.stat().st_size:,} bytes)")
+    return 0
+
+
+def _bag(args: argparse.Namespace) -> int:
+    written = make_bag(args.files, Path(args.output))
+    if not args.quiet:
+        count = len(args.files)
+        print(f"wrote bag {written} ({count} file{'s' if count != 1 else ''}, sha256 and sha512 manifests)")
     return 0
 
 

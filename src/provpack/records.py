@@ -90,7 +90,7 @@ def document_records(document: Document, analysis: Analysis, metadata: Metadata,
     provenance = RecordSpec(
         warc_type="metadata",
         record_id=record_id("provenance", document.name, target, hashlib.sha256(block).hexdigest()),
-        target_uri=target,
+        target_uri=None,
         content_type=JSONLD_TYPE,
         block=block,
         payload_digest=False,

@@ -1,0 +1,178 @@
+"""BagIt 1.0 bag (RFC 8493) of archive files, with sha256 and sha512 manifests.
+
+    OUT/bagit.txt
+    OUT/bag-info.txt              Bag-Software-Agent, Bagging-Date, Payload-Oxum
+    OUT/data/<file>...            the payload, copied byte for byte
+    OUT/manifest-sha256.txt       manifest-sha512.txt
+    OUT/tagmanifest-sha256.txt    tagmanifest-sha512.txt
+
+The bag is built in a temporary folder beside OUT and renamed into place, so
+OUT holds a whole bag or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._version import __version__
+from .atomic import fsync_folder
+from .cdxj import archive_date
+from .errors import ArchiveError, InputError
+from .package import run_date
+
+__all__ = ["ALGORITHMS", "make_bag"]
+
+log = logging.getLogger(__name__)
+
+ALGORITHMS = ("sha256", "sha512")
+HASH_BLOCK_SIZE = 512 * 1024
+_WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
+def make_bag(paths: Sequence[Path | str], out_dir: Path | str) -> Path:
+    """Bag the files `paths` into the new folder `out_dir` and return it.
+
+    `out_dir` must not exist or be empty. Bagging-Date is SOURCE_DATE_EPOCH's
+    date when set, else the first WARC's date, else today (UTC).
+    """
+    out = Path(out_dir)
+    sources = _payload(paths)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ArchiveError(out, "already exists and is not an empty folder",
+                           fix="name a new folder for the bag")
+    bagging_date = _bagging_date(sources)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        build_dir = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    except OSError as exc:
+        raise ArchiveError(out, f"cannot write here: {exc.strerror or exc}") from exc
+    try:
+        _build(build_dir, sources, bagging_date)
+        build_dir.chmod(0o755)
+        os.rename(build_dir, out)  # replaces an empty folder; fails on a non-empty one
+    except BaseException as exc:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, ArchiveError):
+            raise ArchiveError(out, f"cannot write the bag: {exc.strerror or exc}; nothing was changed",
+                               fix="name a new folder, free disk space or check permissions") from exc
+        raise
+    fsync_folder(out.parent)
+    log.info("%s: bagged %d file(s)", out, len(sources))
+    return out
+
+
+def _payload(paths: Sequence[Path | str]) -> list[Path]:
+    """The files to bag, each a regular file with a name no other one has."""
+    if not paths:
+        raise InputError("bag", "no files to bag", fix="name at least one archive")
+    sources: list[Path] = []
+    names: dict[str, Path] = {}
+    for given in paths:
+        path = Path(given)
+        if not path.is_file():
+            problem = "is a folder" if path.is_dir() else "is not a file that can be read"
+            raise InputError(path, problem, fix="name the archive files to bag")
+        if any(char in path.name for char in "%\r\n"):
+            raise InputError(path, "has %, CR or LF in its name, which BagIt validators encode differently",
+                             fix="rename the file")
+        if path.name in names:
+            raise InputError(path, f"has the same name as {names[path.name]}",
+                             fix="bag files with different names, or rename one")
+        names[path.name] = path
+        sources.append(path)
+    return sources
+
+
+def _bagging_date(sources: Sequence[Path]) -> dt.date:
+    """SOURCE_DATE_EPOCH's date, else the first readable WARC's date, else today, in UTC."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return run_date().date()
+    for source in sources:
+        if not source.name.endswith(_WARC_SUFFIXES):
+            continue
+        try:
+            moment = archive_date(source)
+        except ArchiveError as exc:
+            log.warning("%s; not used for Bagging-Date", exc)
+            continue
+        if moment is not None:
+            return moment.date()
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def _build(bag: Path, sources: Sequence[Path], bagging_date: dt.date) -> None:
+    """Write the payload, manifests and tag files into the folder `bag`."""
+    data = bag / "data"
+    data.mkdir()
+    payload: dict[str, dict[str, str]] = {algorithm: {} for algorithm in ALGORITHMS}
+    octets = 0
+    for source in sources:
+        relative = f"data/{source.name}"
+        digests, size = _copy_and_hash(source, data / source.name)
+        octets += size
+        for algorithm in ALGORITHMS:
+            payload[algorithm][relative] = digests[algorithm]
+    fsync_folder(data)
+
+    tags: dict[str, dict[str, str]] = {algorithm: {} for algorithm in ALGORITHMS}
+
+    def tag_file(name: str, text: str) -> None:
+        raw = text.encode("utf-8")
+        _write_synced(bag / name, raw)
+        for algorithm in ALGORITHMS:
+            tags[algorithm][name] = hashlib.new(algorithm, raw).hexdigest()
+
+    tag_file("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+    tag_file(
+        "bag-info.txt",
+        f"Bag-Software-Agent: provpack {__version__}\n"
+        f"Bagging-Date: {bagging_date.isoformat()}\n"
+        f"Payload-Oxum: {octets}.{len(sources)}\n",
+    )
+    for algorithm in ALGORITHMS:
+        tag_file(f"manifest-{algorithm}.txt", _manifest(payload[algorithm]))
+    for algorithm in ALGORITHMS:
+        _write_synced(bag / f"tagmanifest-{algorithm}.txt", _manifest(tags[algorithm]).encode("utf-8"))
+    fsync_folder(bag)
+
+
+def _copy_and_hash(source: Path, target: Path) -> tuple[dict[str, str], int]:
+    """Copy `source` to `target`, hashing it with every algorithm in the same single read."""
+    hashers = {algorithm: hashlib.new(algorithm) for algorithm in ALGORITHMS}
+    size = 0
+    try:
+        with open(source, "rb") as src, open(target, "xb") as dst:
+            while block := src.read(HASH_BLOCK_SIZE):
+                for hasher in hashers.values():
+                    hasher.update(block)
+                dst.write(block)
+                size += len(block)
+            dst.flush()
+            os.fsync(dst.fileno())
+        stat = source.stat()
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    except OSError as exc:
+        if exc.filename == str(target):
+            raise
+        raise ArchiveError(source, f"cannot read: {exc.strerror or exc}") from exc
+    return {algorithm: hasher.hexdigest() for algorithm, hasher in hashers.items()}, size
+
+
+def _manifest(digests: dict[str, str]) -> str:
+    """Manifest lines `<hex>  <path>`, sorted by path (names with %, CR or LF never get here)."""
+    return "".join(f"{digests[path]}  {path}\n" for path in sorted(digests))
+
+
+def _write_synced(path: Path, raw: bytes) -> None:
+    """Write a new file and fsync it."""
+    with open(path, "xb") as out:
+        out.write(raw)
+        out.flush()
+        os.fsync(out.fileno())

@@ -1,0 +1,265 @@
+"""CDXJ index of a WARC file, field for field what `cdxj-indexer` writes.
+
+A line is `<SURT> <14-digit timestamp> <JSON>`, the JSON holding, in this order
+and only when known: url, mime, status, digest, length, offset, filename. The
+offset and length are those of the record as stored: its gzip member in a
+record-compressed file, so a replay tool can seek straight to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import zlib
+from collections.abc import Collection, Generator, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+import surt
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
+from warcio.timeutils import iso_date_to_timestamp
+
+from .atomic import atomic_writer
+from .errors import ArchiveError
+
+__all__ = [
+    "DEFAULT_RECORDS",
+    "CdxjLine",
+    "archive_date",
+    "cdxj_text",
+    "index",
+    "write_index",
+]
+
+#: Record types cdxj-indexer indexes unless told otherwise.
+DEFAULT_RECORDS: frozenset[str] = frozenset({"response", "revisit", "resource", "metadata"})
+
+_MIME_END = re.compile(r"[;\s]")
+_BLOCK_SIZE = 64 * 1024
+# warcio computes no payload digest for these when the header is missing.
+_NO_PAYLOAD_DIGEST = ("warcinfo", "revisit")
+
+
+@dataclass(frozen=True, slots=True)
+class CdxjLine:
+    """One index line: where a record is and what it holds."""
+
+    urlkey: str
+    timestamp: str
+    url: str | None
+    mime: str | None
+    status: str | None
+    digest: str | None
+    length: int
+    offset: int
+    filename: str
+    record_type: str
+
+    def fields(self) -> dict[str, str]:
+        """The JSON part, in cdxj-indexer's key order, unknown values left out."""
+        candidates = (
+            ("url", self.url),
+            ("mime", self.mime),
+            ("status", self.status),
+            ("digest", self.digest),
+            ("length", str(self.length)),
+            ("offset", str(self.offset)),
+            ("filename", self.filename),
+        )
+        return {key: value for key, value in candidates if value is not None}
+
+    def __str__(self) -> str:
+        return f"{self.urlkey} {self.timestamp} {json.dumps(self.fields())}"
+
+
+def index(
+    warc_path: Path | str,
+    *,
+    filename: str | None = None,
+    records: Collection[str] | None = DEFAULT_RECORDS,
+) -> Generator[CdxjLine, None, None]:
+    """Yield one CDXJ line per indexed record of `warc_path`, in file order.
+
+    `records=None` indexes every record (cdxj-indexer's `--records all`); with the
+    default set, `resource`/`metadata` records of type `application/warc-fields`
+    are skipped, as cdxj-indexer does.
+    """
+    path = Path(warc_path)
+    name = filename if filename is not None else path.name
+    wanted = None if records is None else frozenset(records)
+    skip_warc_fields = wanted == DEFAULT_RECORDS
+    try:
+        stream = open(path, "rb")
+    except OSError as exc:
+        raise ArchiveError(path, f"cannot open: {exc.strerror or exc}") from exc
+    with stream:
+        iterator = ArchiveIterator(stream, arc2warc=True)
+        try:
+            for record in iterator:
+                if not _selected(record, wanted, skip_warc_fields):
+                    continue
+                yield _line(path, record, iterator, name)
+        except (
+            ArchiveLoadFailed,
+            StatusAndHeadersParserException,
+            zlib.error,
+            EOFError,
+            ValueError,
+        ) as exc:
+            raise ArchiveError(
+                path,
+                f"cannot read the record at or after byte {iterator.offset}: {_one_line(exc)}",
+                fix="check it with `provpack verify`; a WARC gzipped as a whole needs "
+                "`warcio recompress` first",
+            ) from exc
+        finally:
+            iterator.close()
+
+
+def write_index(
+    warc_path: Path | str,
+    out: Path | str | IO[str],
+    *,
+    filename: str | None = None,
+    records: Collection[str] | None = DEFAULT_RECORDS,
+    sort: bool = True,
+    force: bool = False,
+) -> int:
+    """Write the CDXJ index of `warc_path` to a path or text stream; return the line count.
+
+    Sorted (as `cdxj-indexer --sort`, which pywb and WACZ readers need) unless
+    `sort=False`, which keeps file order (as plain `cdxj-indexer`). An existing
+    file is replaced only with `force=True`; it is written atomically. `records`
+    is as for `index`.
+    """
+    text = cdxj_text(index(warc_path, filename=filename, records=records), sort=sort)
+    if isinstance(out, (str, Path)):
+        with atomic_writer(Path(out), force=force) as stream:
+            stream.write(text.encode("utf-8"))
+    else:
+        out.write(text)
+    return text.count("\n")
+
+
+def cdxj_text(lines: Iterable[CdxjLine], *, sort: bool = True) -> str:
+    """Index lines as CDXJ text, one per line; sorted and deduplicated as `cdxj-indexer --sort`."""
+    texts = [f"{line}\n" for line in lines]
+    return "".join(_sorted_unique(texts) if sort else texts)
+
+
+def archive_date(warc_path: Path | str) -> datetime | None:
+    """WARC-Date of the first record (a provpack archive's warcinfo), to the second, UTC."""
+    lines = index(warc_path, records=None)
+    try:
+        first = next(lines, None)
+    finally:
+        lines.close()
+    if first is None:
+        return None
+    return datetime.strptime(first.timestamp, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+
+
+def _selected(record: Any, wanted: frozenset[str] | None, skip_warc_fields: bool) -> bool:
+    """Whether cdxj-indexer would index this record."""
+    if wanted is None:
+        return True
+    if record.rec_type not in wanted:
+        return False
+    return not (
+        skip_warc_fields
+        and record.rec_type in ("resource", "metadata")
+        and record.rec_headers.get_header("Content-Type") == "application/warc-fields"
+    )
+
+
+def _line(path: Path, record: Any, iterator: Any, filename: str) -> CdxjLine:
+    """Index fields of the record `iterator` has just read."""
+    url: str | None = record.rec_headers.get_header("WARC-Target-URI")
+    date: str | None = record.rec_headers.get_header("WARC-Date")
+    if not date:
+        raise ArchiveError(
+            path,
+            f"the {record.rec_type} record at byte {iterator.offset} has no WARC-Date",
+            fix="a WARC record needs one to be indexed",
+        )
+    try:
+        timestamp = iso_date_to_timestamp(date)
+    except (ValueError, TypeError) as exc:
+        raise ArchiveError(
+            path, f"the record at byte {iterator.offset} has a bad WARC-Date {date!r}"
+        ) from exc
+    mime = _mime(record)
+    status = _status(record)
+    digest = _payload_digest(record)
+    return CdxjLine(
+        urlkey=_urlkey(url),
+        timestamp=timestamp,
+        url=url,
+        mime=mime,
+        status=status,
+        digest=digest,
+        length=iterator.get_record_length(),
+        offset=iterator.get_record_offset(),
+        filename=filename,
+        record_type=record.rec_type,
+    )
+
+
+def _urlkey(url: str | None) -> str:
+    """SURT of the URL, or the URL itself when it cannot be canonicalised."""
+    try:
+        return str(surt.surt(url))
+    except Exception:  # surt raises whatever its parsers raise; cdxj-indexer falls back too
+        return url if url is not None else "-"
+
+
+def _mime(record: Any) -> str | None:
+    """Media type without parameters: the HTTP one for HTTP exchanges."""
+    if record.rec_type == "revisit":
+        return "warc/revisit"
+    value: str | None
+    if record.rec_type in ("response", "request"):
+        value = record.http_headers.get_header("Content-Type") if record.http_headers else None
+    else:
+        value = record.rec_headers.get_header("Content-Type")
+    if value:
+        value = _MIME_END.split(value, maxsplit=1)[0].strip()
+    return value
+
+
+def _status(record: Any) -> str | None:
+    """HTTP status code of a response or revisit that carries HTTP headers."""
+    if record.rec_type in ("response", "revisit") and record.http_headers:
+        return str(record.http_headers.get_statuscode())
+    return None
+
+
+def _payload_digest(record: Any) -> str | None:
+    """WARC-Payload-Digest as written, else sha1 (base32) of the payload, as warcio computes it."""
+    value: str | None = record.rec_headers.get_header("WARC-Payload-Digest")
+    if value or record.rec_type in _NO_PAYLOAD_DIGEST:
+        return value
+    hasher = hashlib.sha1()
+    while chunk := record.raw_stream.read(_BLOCK_SIZE):
+        hasher.update(chunk)
+    return "sha1:" + base64.b32encode(hasher.digest()).decode("ascii")
+
+
+def _sorted_unique(lines: list[str]) -> list[str]:
+    """Lines sorted as text, a line equal to the one before it dropped (cdxj-indexer --sort)."""
+    unique: list[str] = []
+    for line in sorted(lines):
+        if not unique or unique[-1] != line:
+            unique.append(line)
+    return unique
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message squeezed onto one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__

@@ -1,0 +1,238 @@
+"""WACZ 1.1.1 package of one WARC: the archive, its CDXJ index, a page per excerpt.
+
+Layout (specs.webrecorder.net/wacz/1.1.1): `archive/<name>.warc.gz`,
+`indexes/index.cdxj`, `pages/pages.jsonl`, `datapackage.json`,
+`datapackage-digest.json`. Every entry is stored uncompressed with the WARC's
+own date, so the same WARC always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import zipfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from ._version import __version__
+from .atomic import atomic_writer
+from .cdxj import CdxjLine, archive_date, cdxj_text, index
+from .errors import ArchiveError
+
+__all__ = ["WACZ_VERSION", "make_wacz"]
+
+log = logging.getLogger(__name__)
+
+WACZ_VERSION = "1.1.1"
+INDEX_PATH = "indexes/index.cdxj"
+PAGES_PATH = "pages/pages.jsonl"
+PROVENANCE_FORMAT = "provpack-provenance/1"
+
+_BLOCK_SIZE = 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_NOT_IN_NAME = re.compile(r"[^-a-z0-9._/]")  # what a Frictionless resource name may hold
+
+
+@dataclass(frozen=True, slots=True)
+class _Resource:
+    """One file of the package, as datapackage.json lists it."""
+
+    path: str
+    sha256: str
+    size: int
+
+    def as_json(self) -> dict[str, Any]:
+        """The datapackage.json entry."""
+        name = _NOT_IN_NAME.sub("-", self.path.rsplit("/", 1)[-1].lower())
+        return {"name": name, "path": self.path, "hash": f"sha256:{self.sha256}", "bytes": self.size}
+
+
+def make_wacz(
+    warc_path: Path | str,
+    out_path: Path | str,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    force: bool = False,
+) -> Path:
+    """Package `warc_path` as a WACZ at `out_path` (written atomically) and return that path.
+
+    An existing `out_path` is replaced only with `force=True`.
+    """
+    warc = Path(warc_path)
+    out = Path(out_path)
+    archive_name = _archive_name(warc)
+    date = archive_date(warc)
+    if date is None:
+        raise ArchiveError(warc, "holds no record", fix="package a WARC written by `provpack package`")
+    lines = list(index(warc, filename=archive_name))
+    index_bytes = cdxj_text(lines).encode("utf-8")
+    pages_bytes = _pages_jsonl(warc, lines)
+    stamp = (min(max(date.year, 1980), 2107), date.month, date.day, date.hour, date.minute, date.second)
+    created = date.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    with atomic_writer(out, force=force) as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as zf:
+        resources = [
+            _add_file(zf, f"archive/{archive_name}", warc, stamp),
+            _add_bytes(zf, INDEX_PATH, index_bytes, stamp),
+            _add_bytes(zf, PAGES_PATH, pages_bytes, stamp),
+        ]
+        package: dict[str, Any] = {
+            "profile": "data-package",
+            "wacz_version": WACZ_VERSION,
+            "title": title if title is not None else _stem(archive_name),
+        }
+        if description is not None:
+            package["description"] = description
+        package.update(
+            created=created,
+            modified=created,
+            software=f"provpack {__version__}",
+            resources=[resource.as_json() for resource in resources],
+        )
+        datapackage = _json_bytes(package)
+        _add_bytes(zf, "datapackage.json", datapackage, stamp)
+        digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest()}
+        _add_bytes(zf, "datapackage-digest.json", _json_bytes(digest), stamp)
+    log.info("%s: WACZ of %s with %d index lines", out, warc, len(lines))
+    return out
+
+
+def _archive_name(warc: Path) -> str:
+    """The WARC's name inside archive/, checked against its compression as WACZ requires."""
+    try:
+        with open(warc, "rb") as stream:
+            gzipped = stream.read(2) == _GZIP_MAGIC
+    except OSError as exc:
+        raise ArchiveError(warc, f"cannot open: {exc.strerror or exc}") from exc
+    suffix = ".warc.gz" if gzipped else ".warc"
+    if not warc.name.endswith(suffix) or warc.name == suffix:
+        raise ArchiveError(
+            warc,
+            f"a WACZ needs a {'gzipped' if gzipped else 'plain'} WARC to be named NAME{suffix}",
+            fix=f"rename it to end in {suffix}",
+        )
+    return warc.name
+
+
+def _stem(archive_name: str) -> str:
+    """The WARC's name without .warc or .warc.gz."""
+    return archive_name.removesuffix(".gz").removesuffix(".warc")
+
+
+def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine]) -> bytes:
+    """pages.jsonl: the header line, then one page per provpack provenance record."""
+    header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+    out = [json.dumps(header, ensure_ascii=False)]
+    with open(warc, "rb") as stream:
+        for line in lines:
+            if line.record_type != "metadata" or line.mime != "application/ld+json":
+                continue
+            provenance = _provenance(warc, stream, line)
+            if provenance is None:
+                continue
+            page = {
+                "id": str(provenance.get("name") or f"record-{line.offset}"),
+                "url": line.url,
+                "ts": _iso(line.timestamp),
+                "title": _title(provenance),
+            }
+            out.append(json.dumps(page, ensure_ascii=False))
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _provenance(warc: Path, stream: IO[bytes], line: CdxjLine) -> dict[str, Any] | None:
+    """The provenance JSON of the metadata record `line` points at, or None if it is not ours."""
+    block = _record_block(warc, stream, line)
+    try:
+        data = json.loads(block.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        log.warning("%s: byte %d: metadata record is not JSON; no page for it", warc, line.offset)
+        return None
+    if not isinstance(data, dict) or data.get("format") != PROVENANCE_FORMAT:
+        return None
+    return data
+
+
+def _record_block(warc: Path, stream: IO[bytes], line: CdxjLine) -> bytes:
+    """The block of the record at `line`'s offset, read from its own gzip member."""
+    stream.seek(line.offset)
+    raw = stream.read(line.length)
+    if raw[:2] == _GZIP_MAGIC:
+        try:
+            raw = zlib.decompressobj(wbits=31).decompress(raw)
+        except zlib.error as exc:
+            raise ArchiveError(warc, f"byte {line.offset}: bad gzip member: {exc}") from exc
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    for header in head.split(b"\r\n"):
+        name, _, value = header.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            return rest[: int(value.strip())]
+    raise ArchiveError(warc, f"byte {line.offset}: record has no Content-Length")
+
+
+def _title(provenance: dict[str, Any]) -> str:
+    """The excerpt's title: dcterms:title, else the parsed title field, else its name."""
+    title = provenance.get("dcterms:title")
+    if isinstance(title, str) and title:
+        return title
+    fields = provenance.get("fields")
+    field = fields.get("title") if isinstance(fields, dict) else None
+    value = field.get("value") if isinstance(field, dict) else None
+    if isinstance(value, str) and value:
+        return value
+    return str(provenance.get("name", ""))
+
+
+def _iso(timestamp: str) -> str:
+    """RFC 3339 form of a 14-digit CDX timestamp."""
+    return datetime.strptime(timestamp, "%Y%m%d%H%M%S").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json_bytes(data: dict[str, Any]) -> bytes:
+    """Indented UTF-8 JSON with a final newline."""
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _zip_info(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    """A stored entry whose header depends only on its name and the archive date."""
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.compress_type = zipfile.ZIP_STORED
+    info.create_system = 3
+    info.external_attr = 0o100644 << 16
+    return info
+
+
+def _add_bytes(
+    zf: zipfile.ZipFile, name: str, data: bytes, stamp: tuple[int, int, int, int, int, int]
+) -> _Resource:
+    """Store `data` as `name` and describe it."""
+    zf.writestr(_zip_info(name, stamp), data)
+    return _Resource(name, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def _add_file(
+    zf: zipfile.ZipFile, name: str, source: Path, stamp: tuple[int, int, int, int, int, int]
+) -> _Resource:
+    """Store the file `source` as `name`, hashing it in the same pass."""
+    info = _zip_info(name, stamp)
+    hasher = hashlib.sha256()
+    size = 0
+    try:
+        with open(source, "rb") as src:
+            info.file_size = os.fstat(src.fileno()).st_size  # lets zipfile pick ZIP64 up front
+            with zf.open(info, "w") as dest:
+                while chunk := src.read(_BLOCK_SIZE):
+                    hasher.update(chunk)
+                    dest.write(chunk)
+                    size += len(chunk)
+    except OSError as exc:
+        raise ArchiveError(source, f"cannot read: {exc.strerror or exc}") from exc
+    return _Resource(name, hasher.hexdigest(), size)

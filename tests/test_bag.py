@@ -1,0 +1,194 @@
+"""provpack.bag: bags that bagit-python validates, and that fail when touched."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import bagit
+import pytest
+
+import provpack.bag
+from provpack.bag import make_bag
+from provpack.errors import ArchiveError, InputError
+from provpack_warcs import write_provpack_warc
+
+TAG_FILES = [
+    "bag-info.txt",
+    "bagit.txt",
+    "manifest-sha256.txt",
+    "manifest-sha512.txt",
+    "tagmanifest-sha256.txt",
+    "tagmanifest-sha512.txt",
+]
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> list[Path]:
+    """A provpack-style WARC and its .sha256 file."""
+    source = tmp_path / "in"
+    source.mkdir()
+    warc = write_provpack_warc(source / "seeds.warc.gz", date="2017-11-12T10:20:30Z")
+    sidecar = source / "seeds.warc.gz.sha256"
+    sidecar.write_text(f"{hashlib.sha256(warc.read_bytes()).hexdigest()}  seeds.warc.gz\n")
+    return [warc, sidecar]
+
+
+def test_bag_validates_with_bagit(archive: list[Path], tmp_path: Path) -> None:
+    """bagit-python reads the bag as BagIt 1.0 with both algorithms, and validates every file."""
+    out = make_bag(archive, tmp_path / "bag")
+    bag = bagit.Bag(str(out))
+    bag.validate()
+    assert bag.version_info == (1, 0)
+    assert sorted(bag.algorithms) == ["sha256", "sha512"]
+    assert sorted(bag.payload_files()) == ["data/seeds.warc.gz", "data/seeds.warc.gz.sha256"]
+    size = sum(p.stat().st_size for p in archive)
+    assert bag.info["Payload-Oxum"] == f"{size}.2"
+    assert bag.info["Bagging-Date"] == "2017-11-12"
+    assert bag.info["Bag-Software-Agent"].startswith("provpack ")
+    for source in archive:
+        assert (out / "data" / source.name).read_bytes() == source.read_bytes()
+    assert sorted(p.name for p in out.iterdir()) == sorted([*TAG_FILES, "data"])
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_manifests_hold_sha256_and_sha512(archive: list[Path], tmp_path: Path) -> None:
+    """Each manifest line is `<hex>  data/<name>`, sorted, with the file's real digest."""
+    out = make_bag(archive, tmp_path / "bag")
+    for algorithm in ("sha256", "sha512"):
+        lines = (out / f"manifest-{algorithm}.txt").read_text().splitlines()
+        expected = [
+            f"{hashlib.new(algorithm, p.read_bytes()).hexdigest()}  data/{p.name}"
+            for p in sorted(archive, key=lambda p: p.name)
+        ]
+        assert lines == expected
+        tag_lines = (out / f"tagmanifest-{algorithm}.txt").read_text().splitlines()
+        assert [line.split("  ", 1)[1] for line in tag_lines] == [
+            "bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest-sha512.txt"
+        ]
+
+
+def test_tampered_payload_fails_validation(archive: list[Path], tmp_path: Path) -> None:
+    """Changing one payload byte makes bagit report a checksum mismatch."""
+    out = make_bag(archive, tmp_path / "bag")
+    target = out / "data" / "seeds.warc.gz"
+    raw = bytearray(target.read_bytes())
+    raw[100] ^= 0x01
+    target.write_bytes(bytes(raw))
+    with pytest.raises(bagit.BagValidationError) as caught:
+        bagit.Bag(str(out)).validate()
+    mismatched = {(d.path, d.algorithm) for d in caught.value.details}
+    assert mismatched == {("data/seeds.warc.gz", "sha256"), ("data/seeds.warc.gz", "sha512")}
+
+
+def test_tampered_tag_file_fails_validation(archive: list[Path], tmp_path: Path) -> None:
+    """Editing bag-info.txt breaks the tag manifests."""
+    out = make_bag(archive, tmp_path / "bag")
+    with open(out / "bag-info.txt", "a", encoding="utf-8") as info:
+        info.write("Source-Organization: someone else\n")
+    with pytest.raises(bagit.BagValidationError):
+        bagit.Bag(str(out)).validate()
+
+
+def test_source_date_epoch_sets_bagging_date(
+    archive: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SOURCE_DATE_EPOCH wins over the WARC's date."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    out = make_bag(archive, tmp_path / "bag")
+    assert bagit.Bag(str(out)).info["Bagging-Date"] == "2023-11-14"
+
+
+def test_same_files_give_the_same_tag_files(archive: list[Path], tmp_path: Path) -> None:
+    """Bagging twice gives byte-identical tag files and payload."""
+    first = make_bag(archive, tmp_path / "one")
+    second = make_bag(archive, tmp_path / "two")
+    for name in [*TAG_FILES, "data/seeds.warc.gz", "data/seeds.warc.gz.sha256"]:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("name", ["100%.txt", "two\nlines.txt", "cr\r.txt"])
+def test_names_validators_disagree_on_are_refused(name: str, tmp_path: Path) -> None:
+    """RFC 8493 percent-encodes %, CR and LF in manifests; bagit-python decodes only CR/LF: refuse them."""
+    odd = tmp_path / name
+    odd.write_bytes(b"odd")
+    with pytest.raises(InputError, match="rename"):
+        make_bag([odd], tmp_path / "bag")
+    assert not (tmp_path / "bag").exists()
+
+
+def test_plain_odd_names_are_fine(tmp_path: Path) -> None:
+    """Spaces, non-ASCII and a leading dot pass through manifests unchanged."""
+    names = ["a b.txt", "caf\u00e9 \u2026.warc.gz", ".hidden"]
+    for name in names:
+        (tmp_path / name).write_text(name)
+    out = make_bag([tmp_path / name for name in names], tmp_path / "bag")
+    bag = bagit.Bag(str(out))
+    bag.validate()
+    assert sorted(bag.payload_files()) == sorted(f"data/{name}" for name in names)
+
+
+def test_existing_empty_folder_is_used(archive: list[Path], tmp_path: Path) -> None:
+    """An empty destination folder is replaced by the bag."""
+    (tmp_path / "bag").mkdir()
+    bagit.Bag(str(make_bag(archive, tmp_path / "bag"))).validate()
+
+
+def test_non_empty_folder_is_refused(archive: list[Path], tmp_path: Path) -> None:
+    """A folder with anything in it is never overwritten."""
+    out = tmp_path / "bag"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(ArchiveError, match="not an empty folder"):
+        make_bag(archive, out)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_file_in_the_way_is_refused(archive: list[Path], tmp_path: Path) -> None:
+    """A file where the bag should go is an error, and is left alone."""
+    out = tmp_path / "bag"
+    out.write_text("file")
+    with pytest.raises(ArchiveError):
+        make_bag(archive, out)
+    assert out.read_text() == "file"
+
+
+def test_failure_while_building_leaves_nothing(
+    archive: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error half-way removes the temporary folder and creates no bag."""
+
+    def broken(digests: dict[str, str]) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(provpack.bag, "_manifest", broken)
+    with pytest.raises(ArchiveError, match="No space left on device"):
+        make_bag(archive, tmp_path / "bag")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+@pytest.mark.parametrize("problem", ["missing", "folder", "duplicate", "none"])
+def test_bad_inputs_are_input_errors(problem: str, archive: list[Path], tmp_path: Path) -> None:
+    """Missing files, folders, clashing names and no files at all are refused before writing."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "seeds.warc.gz").write_bytes(b"x")
+    paths = {
+        "missing": [tmp_path / "nope.warc.gz"],
+        "folder": [other],
+        "duplicate": [archive[0], other / "seeds.warc.gz"],
+        "none": [],
+    }[problem]
+    with pytest.raises(InputError):
+        make_bag(paths, tmp_path / "bag")
+    assert not (tmp_path / "bag").exists()
+
+
+def test_unreadable_warc_falls_back_for_the_date(tmp_path: Path) -> None:
+    """A .warc.gz that is not a WARC is still bagged; the date then comes from the clock."""
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(b"not a warc at all\n")
+    out = make_bag([junk], tmp_path / "bag")
+    bag = bagit.Bag(str(out))
+    bag.validate()
+    assert len(bag.info["Bagging-Date"]) == 10

@@ -1,0 +1,195 @@
+"""provpack.cdxj: our index against cdxj-indexer's, and the offsets against the file."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from provpack.cdxj import CdxjLine, archive_date, index, write_index
+from provpack.errors import ArchiveError
+from conftest import INTEROP
+from provpack_warcs import DOCS, Capture, Doc, write_provpack_warc
+from reference_tools import cdxj_indexer
+
+EXPECTED = json.loads((INTEROP / "EXPECTED.json").read_text()) if INTEROP.is_dir() else {}
+LINE = re.compile(r"^(\S+) (\d{14}) (\{.*\})$")
+CAPTURES = (
+    Capture("https://example.org/original?x=1&a=2", b"<html><title>Orig</title>Hi</html>"),
+    Capture("http://example.net/gone", b"not here", content_type="text/plain", status="404 Not Found"),
+)
+
+
+def ours(warc: Path, **options: object) -> str:
+    """What provpack.cdxj writes for `warc`, as text."""
+    buffer = io.StringIO()
+    write_index(warc, buffer, **options)  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def provpack_warc(tmp_path: Path) -> Path:
+    """A provpack-style WARC with URN and http(s) targets plus one HTTP capture."""
+    return write_provpack_warc(tmp_path / "seeds.warc.gz", captures=CAPTURES)
+
+
+def test_sorted_index_matches_cdxj_indexer_byte_for_byte(provpack_warc: Path, tmp_path: Path) -> None:
+    """Sorted output equals `cdxj-indexer --sort` on a provpack archive."""
+    expected = cdxj_indexer(provpack_warc, tmp_path, "--sort")
+    assert ours(provpack_warc) == expected
+    assert "urn:provpack:sha256:" in expected and "https://www.Example.org/" in expected
+
+
+def test_file_order_index_matches_cdxj_indexer(provpack_warc: Path, tmp_path: Path) -> None:
+    """Unsorted output equals plain `cdxj-indexer`, line for line in file order."""
+    assert ours(provpack_warc, sort=False) == cdxj_indexer(provpack_warc, tmp_path)
+
+
+def test_all_records_match_cdxj_indexer(provpack_warc: Path, tmp_path: Path) -> None:
+    """With records=None every record is indexed, as `cdxj-indexer --records all`."""
+    expected = cdxj_indexer(provpack_warc, tmp_path, "--records", "all")
+    got = "".join(f"{line}\n" for line in index(provpack_warc, records=None))
+    assert got == expected
+    assert got.count("\n") == 1 + 2 * len(DOCS) + 3 * len(CAPTURES)
+
+
+def test_fields_of_provpack_records(provpack_warc: Path) -> None:
+    """Resource and metadata lines carry the fields pywb needs, status only on the response."""
+    lines = list(index(provpack_warc))
+    by_type: dict[str, list[CdxjLine]] = {}
+    for line in lines:
+        by_type.setdefault(line.record_type, []).append(line)
+    assert sorted(by_type) == ["metadata", "resource", "response"]
+    resource = by_type["resource"][0]
+    assert resource.mime == "text/plain" and resource.status is None
+    assert resource.digest == "sha256:" + __import__("hashlib").sha256(DOCS[0].text).hexdigest()
+    assert resource.urlkey == DOCS[0].target  # a URN has no SURT form: kept as is
+    assert by_type["resource"][1].urlkey == "org,example)/articles/2017/quote?a=1&b=2"
+    assert by_type["metadata"][0].mime == "application/ld+json"
+    assert by_type["metadata"][0].digest is not None and by_type["metadata"][0].digest.startswith("sha1:")
+    assert [line.status for line in by_type["response"]] == ["200", "404"]
+    for line in lines:
+        match = LINE.match(str(line))
+        assert match, str(line)
+        assert match[2] == "20171112000000"
+        assert list(json.loads(match[3])) == list(line.fields())
+
+
+def test_offsets_and_lengths_are_gzip_members(provpack_warc: Path) -> None:
+    """Each record's offset/length is one whole gzip member, and the members tile the file."""
+    data = provpack_warc.read_bytes()
+    lines = list(index(provpack_warc, records=None))
+    position = 0
+    for line in lines:
+        assert line.offset == position
+        member = data[line.offset : line.offset + line.length]
+        inflater = zlib.decompressobj(wbits=31)
+        record = inflater.decompress(member)
+        assert inflater.eof and inflater.unused_data == b""
+        assert record.startswith(b"WARC/1.1\r\n")
+        assert f"WARC-Type: {line.record_type}\r\n".encode() in record
+        position += line.length
+    assert position == len(data)
+
+
+def test_filename_is_the_basename_unless_given(provpack_warc: Path) -> None:
+    """`filename` defaults to the file's name and can be set for a WACZ or collection."""
+    assert {line.filename for line in index(provpack_warc)} == {"seeds.warc.gz"}
+    assert {line.filename for line in index(provpack_warc, filename="x/y.warc.gz")} == {"x/y.warc.gz"}
+
+
+def test_write_index_to_a_path(provpack_warc: Path, tmp_path: Path) -> None:
+    """Writing to a path leaves the sorted index and no temporary file."""
+    out = tmp_path / "out" / "index.cdxj"
+    out.parent.mkdir()
+    count = write_index(provpack_warc, out)
+    text = out.read_text(encoding="utf-8")
+    assert count == text.count("\n") == 2 * len(DOCS) + len(CAPTURES)
+    assert text.splitlines() == sorted(text.splitlines())
+    assert [p.name for p in out.parent.iterdir()] == ["index.cdxj"]
+
+
+def test_write_index_replaces_a_file_only_when_forced(provpack_warc: Path, tmp_path: Path) -> None:
+    """An existing index is an ArchiveError naming it, unless force=True."""
+    out = tmp_path / "index.cdxj"
+    out.write_text("old\n")
+    with pytest.raises(ArchiveError, match="index.cdxj: already exists"):
+        write_index(provpack_warc, out)
+    assert out.read_text() == "old\n"
+    write_index(provpack_warc, out, force=True)
+    assert out.read_text(encoding="utf-8") == ours(provpack_warc)
+
+
+def test_archive_date_is_the_warcinfo_date(tmp_path: Path) -> None:
+    """archive_date reads the warcinfo record's WARC-Date."""
+    warc = write_provpack_warc(tmp_path / "a.warc.gz", date="2021-03-04T05:06:07Z")
+    assert archive_date(warc) == datetime(2021, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+
+
+def test_missing_file_is_an_archive_error(tmp_path: Path) -> None:
+    """A path that does not exist raises ArchiveError naming it."""
+    with pytest.raises(ArchiveError, match="nope.warc.gz: cannot open"):
+        list(index(tmp_path / "nope.warc.gz"))
+
+
+def test_not_a_warc_is_an_archive_error(tmp_path: Path) -> None:
+    """Bytes that are no WARC raise ArchiveError rather than a warcio exception."""
+    path = tmp_path / "junk.warc"
+    path.write_bytes(b"<!doctype html>\n<p>hello</p>\n")
+    with pytest.raises(ArchiveError, match="junk.warc: cannot read the record"):
+        list(index(path))
+
+
+@pytest.mark.skipif(not EXPECTED, reason="shared/interop not found beside the repository")
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_interop_files_match_cdxj_indexer(name: str, tmp_path: Path) -> None:
+    """On WARCs by other tools we index exactly what cdxj-indexer does, or both refuse."""
+    path = INTEROP / name
+    expected = cdxj_indexer(path, tmp_path, "--records", "all")
+    try:
+        got: str | None = "".join(f"{line}\n" for line in index(path, records=None))
+    except ArchiveError as exc:
+        assert name in str(exc)
+        got = None
+    assert got == expected
+    if expected is not None:
+        assert ours(path) == cdxj_indexer(path, tmp_path, "--sort")
+
+
+urls = st.one_of(
+    st.none(),
+    st.builds(
+        lambda scheme, host, path, query: f"{scheme}://{host}/{path}" + (f"?{query}" if query else ""),
+        st.sampled_from(["http", "https"]),
+        st.sampled_from(["example.com", "www.Example.org", "sub.example.co.uk:8080", "xn--caf-dma.fr"]),
+        st.text(st.characters(codec="ascii", categories=("L", "N"), include_characters="-_./~%"), max_size=20),
+        st.text(st.characters(codec="ascii", categories=("L", "N"), include_characters="=&"), max_size=15),
+    ),
+)
+docs = st.lists(
+    st.builds(
+        Doc,
+        name=st.text("abcdef0123456789_", min_size=1, max_size=12),
+        text=st.text(min_size=0, max_size=60).map(lambda text: text.encode("utf-8", "surrogatepass")),
+        url=urls,
+        title=st.none() | st.text(max_size=20),
+    ),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda doc: doc.name,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=docs)
+def test_any_provpack_archive_matches_cdxj_indexer(docs: list[Doc], tmp_path: Path) -> None:
+    """For any excerpts and target URIs, our sorted index equals cdxj-indexer's."""
+    warc = write_provpack_warc(tmp_path / "any.warc.gz", docs)
+    assert ours(warc) == cdxj_indexer(warc, tmp_path, "--sort")

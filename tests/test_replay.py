@@ -1,0 +1,195 @@
+"""Replay in pywb: our WARC plus our CDXJ, served on 127.0.0.1, give the excerpts back byte for byte."""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+
+from localserver import PAGE, serve
+from provpack.cdxj import index, write_index
+from provpack.package import package
+from provpack_warcs import DATE, DOCS, Doc, write_provpack_warc
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("pywb") is None,
+    reason="pywb is not installed (pip install pywb) so replay cannot be tried",
+)
+
+TIMESTAMP = DATE.replace("-", "").replace(":", "").replace("T", "").rstrip("Z")
+TEXT_ONLY = ("resource", "response", "revisit")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """A pywb command running in a child process on a free 127.0.0.1 port."""
+
+    def __init__(self, command: str, root: Path) -> None:
+        self.port = free_port()
+        self.log = root / f"{command}.log"
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", f"from pywb.apps.cli import {command}; {command}()",
+                 "-p", str(self.port), "-b", "127.0.0.1"],
+                cwd=root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            )
+
+    def wait_until_listening(self, timeout: float = 30.0) -> None:
+        """Return once the port accepts connections; fail with pywb's log otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"pywb did not start:\n{self.log.read_text(errors='replace')}")
+
+    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body of GET `path`."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        """End the child process."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def add_collection(root: Path, name: str, warc: Path, records: tuple[str, ...] | None = None) -> None:
+    """collections/NAME: the WARC in archive/, our index of it in indexes/."""
+    (root / "collections" / name / "archive").mkdir(parents=True)
+    (root / "collections" / name / "indexes").mkdir()
+    shutil.copy(warc, root / "collections" / name / "archive" / warc.name)
+    index_path = root / "collections" / name / "indexes" / "index.cdxj"
+    if records is None:
+        write_index(warc, index_path)
+    else:
+        write_index(warc, index_path, records=records)
+
+
+@pytest.fixture(scope="module")
+def pywb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pywb collections: `all` and `text` (text records only) of one provpack WARC, `fetched` of a real capture."""
+    root = tmp_path_factory.mktemp("pywb")
+    warc = write_provpack_warc(root / "seeds.warc.gz")
+    add_collection(root, "all", warc)
+    add_collection(root, "text", warc, TEXT_ONLY)
+    source = root / "src"
+    source.mkdir()
+    (source / "quote.txt").write_text("We hold these truths [...] to be self-evident.\n", encoding="utf-8")
+    with serve() as server:
+        (source / "quote.yaml").write_text(f"source_url: {server.url('/redirect')}\n", encoding="utf-8")
+        fetched = package(source, out=root / "fetched.warc.gz", fetch=True, allow_private=True).warc_path
+    add_collection(root, "fetched", fetched)
+    return root
+
+
+@pytest.fixture(scope="module")
+def servers(pywb_root: Path) -> Iterator[dict[str, Server]]:
+    """pywb's WARC-serving core (`warcserver`) and its full replay app (`wayback`), started together."""
+    started = {name: Server(name, pywb_root) for name in ("warcserver", "wayback")}
+    try:
+        for server in started.values():
+            server.wait_until_listening()
+        yield started
+    finally:
+        for server in started.values():
+            server.stop()
+
+
+def record_block(record: bytes) -> bytes:
+    """The block of one uncompressed WARC record, by its Content-Length."""
+    head, _, rest = record.partition(b"\r\n\r\n")
+    lengths = [line.split(b":", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+    return rest[: int(lengths[0])]
+
+
+def lookup_variants(doc: Doc) -> list[str]:
+    """The target URI, and for http(s) a spelling that only matches through SURT canonicalisation."""
+    variants = [doc.target]
+    if doc.url and "?" in doc.url:
+        base, query = doc.url.split("?", 1)
+        variants.append(base.lower().replace("://www.", "://") + "?" + "&".join(sorted(query.split("&"))))
+    return variants
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda doc: doc.name)
+def test_warcserver_serves_the_excerpt_byte_exact(doc: Doc, servers: dict[str, Server]) -> None:
+    """With our full index, pywb's warcserver finds the resource record and returns its exact bytes."""
+    for url in lookup_variants(doc):
+        query = urlencode({"url": url, "closest": TIMESTAMP, "filter": "mime:text/plain"})
+        status, headers, body = servers["warcserver"].get(f"/all/resource?{query}")
+        assert status == 200, body[:500]
+        assert headers["warcserver-type"] == "warc"
+        assert b"\r\nWARC-Type: resource\r\n" in body.split(b"\r\n\r\n", 1)[0]
+        assert record_block(body) == doc.text
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda doc: doc.name)
+def test_pywb_reads_our_index_lines(doc: Doc, servers: dict[str, Server]) -> None:
+    """pywb's CDX API returns our lines for the URL: the excerpt and its provenance record."""
+    query = urlencode({"url": doc.target, "output": "json"})
+    status, _, body = servers["wayback"].get(f"/all/cdx?{query}")
+    assert status == 200
+    lines = [json.loads(line) for line in body.decode("utf-8").splitlines()]
+    assert sorted(line["mime"] for line in lines) == ["application/ld+json", "text/plain"]
+    assert {line["filename"] for line in lines} == {"seeds.warc.gz"}
+    assert {line["timestamp"] for line in lines} == {TIMESTAMP}
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda doc: doc.name)
+def test_wayback_replays_the_excerpt_byte_exact(doc: Doc, servers: dict[str, Server]) -> None:
+    """With an index of text records only, wayback's raw replay (id_) returns the excerpt as archived."""
+    status, headers, body = servers["wayback"].get(f"/text/{TIMESTAMP}id_/{quote(doc.target, safe=':/?&=')}")
+    assert status == 200, body[:500]
+    assert headers["content-type"] == "text/plain; charset=utf-8"
+    assert body == doc.text
+
+
+def test_wayback_replays_the_excerpt_from_the_full_index(servers: dict[str, Server]) -> None:
+    """With the cdxj-indexer-equal index, replaying the excerpt URL gives the excerpt, not its provenance."""
+    doc = DOCS[2]
+    status, _, body = servers["wayback"].get(f"/all/{TIMESTAMP}id_/{doc.target}")
+    assert status == 200
+    assert body == doc.text
+
+
+def test_wayback_replays_a_fetched_original(pywb_root: Path, servers: dict[str, Server]) -> None:
+    """An HTTP response captured by `provpack package --fetch` replays (id_) as the page's exact body."""
+    warc = pywb_root / "collections" / "fetched" / "archive" / "fetched.warc.gz"
+    (response,) = [line for line in index(warc) if line.record_type == "response" and line.status == "200"]
+    assert response.url is not None
+    status, headers, body = servers["wayback"].get(f"/fetched/{response.timestamp}id_/{response.url}")
+    assert status == 200, body[:500]
+    assert headers["content-type"].startswith("text/html")
+    assert body == PAGE

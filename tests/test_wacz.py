@@ -1,0 +1,189 @@
+"""provpack.wacz: packages that py-wacz validates, byte-reproducible, written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from provpack.cdxj import write_index
+from provpack.errors import ArchiveError
+from provpack.wacz import WACZ_VERSION, make_wacz
+from conftest import INTEROP
+from provpack_warcs import DOCS, Capture, write_provpack_warc
+from reference_tools import wacz_validate
+
+ENTRIES = [
+    "archive/seeds.warc.gz",
+    "indexes/index.cdxj",
+    "pages/pages.jsonl",
+    "datapackage.json",
+    "datapackage-digest.json",
+]
+
+
+@pytest.fixture
+def warc(tmp_path: Path) -> Path:
+    """A provpack-style WARC named as `provpack package` would."""
+    capture = Capture("https://example.org/original", b"<html><title>Orig</title>Hi</html>")
+    return write_provpack_warc(tmp_path / "seeds.warc.gz", captures=[capture])
+
+
+def test_package_passes_wacz_validate(warc: Path, tmp_path: Path) -> None:
+    """py-wacz's validator accepts the package, hashes and all."""
+    out = make_wacz(warc, tmp_path / "seeds.wacz")
+    code, output = wacz_validate(out)
+    assert code == 0, output
+    assert "Validation succeeded" in output
+
+
+def test_tampered_package_fails_wacz_validate(
+    warc: Path, tmp_path: Path
+) -> None:
+    """The validator we rely on does catch a wrong hash, so passing it means something."""
+    good = make_wacz(warc, tmp_path / "good.wacz")
+    bad = tmp_path / "bad.wacz"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "indexes/index.cdxj":
+                data = data.replace(b"text/plain", b"text/plaiN", 1)
+            dst.writestr(info, data)
+    code, output = wacz_validate(bad)
+    assert code == 1, output
+
+
+def test_layout_and_zip_entries(warc: Path, tmp_path: Path) -> None:
+    """Entries in spec order, all stored uncompressed, dated with the WARC's date."""
+    out = make_wacz(warc, tmp_path / "seeds.wacz")
+    with zipfile.ZipFile(out) as zf:
+        infos = zf.infolist()
+        assert [info.filename for info in infos] == ENTRIES
+        assert {info.compress_type for info in infos} == {zipfile.ZIP_STORED}
+        assert {info.date_time for info in infos} == {(2017, 11, 12, 0, 0, 0)}
+        assert zf.read("archive/seeds.warc.gz") == warc.read_bytes()
+        assert zf.testzip() is None
+
+
+def test_index_is_our_sorted_cdxj(warc: Path, tmp_path: Path) -> None:
+    """indexes/index.cdxj is exactly `provpack index` of the WARC."""
+    out = make_wacz(warc, tmp_path / "seeds.wacz")
+    expected = tmp_path / "expected.cdxj"
+    write_index(warc, expected)
+    with zipfile.ZipFile(out) as zf:
+        assert zf.read("indexes/index.cdxj") == expected.read_bytes()
+
+
+def test_pages_list_each_excerpt_with_its_title(warc: Path, tmp_path: Path) -> None:
+    """One page per excerpt: dcterms:title first, then the parsed title, then the name."""
+    out = make_wacz(warc, tmp_path / "seeds.wacz")
+    with zipfile.ZipFile(out) as zf:
+        lines = zf.read("pages/pages.jsonl").decode("utf-8").splitlines()
+    assert json.loads(lines[0]) == {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+    pages = [json.loads(line) for line in lines[1:]]
+    assert [page["id"] for page in pages] == [doc.name for doc in DOCS]
+    assert [page["url"] for page in pages] == [doc.target for doc in DOCS]
+    assert {page["ts"] for page in pages} == {"2017-11-12T00:00:00Z"}
+    assert [page["title"] for page in pages] == [
+        DOCS[0].field_title,
+        DOCS[1].title,
+        DOCS[2].name,
+    ]
+
+
+def test_datapackage_describes_every_file(warc: Path, tmp_path: Path) -> None:
+    """datapackage.json lists each file with its sha256 and size; the digest file covers it."""
+    out = make_wacz(warc, tmp_path / "seeds.wacz", title="Seeds", description="Quoted *excerpts*")
+    with zipfile.ZipFile(out) as zf:
+        raw = zf.read("datapackage.json")
+        package = json.loads(raw)
+        digest = json.loads(zf.read("datapackage-digest.json"))
+        for resource in package["resources"]:
+            data = zf.read(resource["path"])
+            assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert resource["bytes"] == len(data)
+            assert resource["name"] == resource["path"].rsplit("/", 1)[-1]
+    assert [r["path"] for r in package["resources"]] == ENTRIES[:3]
+    assert package["profile"] == "data-package"
+    assert package["wacz_version"] == WACZ_VERSION == "1.1.1"
+    assert package["title"] == "Seeds" and package["description"] == "Quoted *excerpts*"
+    assert package["created"] == package["modified"] == "2017-11-12T00:00:00Z"
+    assert package["software"].startswith("provpack ")
+    assert digest == {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(raw).hexdigest()}
+
+
+def test_same_warc_gives_the_same_bytes(warc: Path, tmp_path: Path) -> None:
+    """Packaging twice, under other names and later, gives identical files."""
+    first = make_wacz(warc, tmp_path / "one.wacz")
+    copy_dir = tmp_path / "elsewhere"
+    copy_dir.mkdir()
+    copy = shutil.copy2(warc, copy_dir / warc.name)
+    second = make_wacz(copy, copy_dir / "two.wacz")
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_other_date_other_stamp(tmp_path: Path) -> None:
+    """The created date and the ZIP times follow the WARC's warcinfo date."""
+    warc = write_provpack_warc(tmp_path / "late.warc.gz", date="2024-02-29T23:59:58Z")
+    out = make_wacz(warc, tmp_path / "late.wacz")
+    with zipfile.ZipFile(out) as zf:
+        assert zf.getinfo("datapackage.json").date_time == (2024, 2, 29, 23, 59, 58)
+        assert json.loads(zf.read("datapackage.json"))["created"] == "2024-02-29T23:59:58Z"
+
+
+def test_failure_leaves_existing_output_alone(tmp_path: Path) -> None:
+    """A WARC that cannot be indexed raises ArchiveError; the old output and no temp file remain."""
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"\x1f\x8b" + b"\x00" * 40)
+    out = tmp_path / "out.wacz"
+    out.write_bytes(b"previous")
+    with pytest.raises(ArchiveError, match="bad.warc.gz"):
+        make_wacz(bad, out, force=True)
+    assert out.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.warc.gz", "out.wacz"]
+
+
+def test_existing_output_needs_force(warc: Path, tmp_path: Path) -> None:
+    """An existing file is replaced only with force=True."""
+    out = tmp_path / "seeds.wacz"
+    out.write_bytes(b"previous")
+    with pytest.raises(ArchiveError, match="already exists"):
+        make_wacz(warc, out)
+    assert out.read_bytes() == b"previous"
+    make_wacz(warc, out, force=True)
+    assert zipfile.is_zipfile(out)
+
+
+def test_gzip_named_plain_is_refused(warc: Path, tmp_path: Path) -> None:
+    """WACZ wants gzipped WARCs named .warc.gz: a misnamed one is refused with a fix."""
+    misnamed = shutil.copy(warc, tmp_path / "seeds.warc")
+    with pytest.raises(ArchiveError, match=r"rename it to end in \.warc\.gz"):
+        make_wacz(misnamed, tmp_path / "x.wacz")
+
+
+@pytest.mark.parametrize("name", ["example.warc.gz", "example.warc"])
+def test_interop_warcs_make_valid_packages(name: str, tmp_path: Path) -> None:
+    """WARCs by other tools (read in place) package into valid WACZ files, with no pages."""
+    source = INTEROP / name
+    if not source.is_file():
+        pytest.skip("shared/interop not found beside the repository")
+    out = make_wacz(source, tmp_path / "interop.wacz")
+    code, output = wacz_validate(out)
+    assert code == 0, output
+    with zipfile.ZipFile(out) as zf:
+        assert zf.read(f"archive/{name}") == source.read_bytes()
+        assert zf.read("pages/pages.jsonl").count(b"\n") == 1
+
+
+def test_whole_file_gzip_is_refused(tmp_path: Path) -> None:
+    """A WARC gzipped as one member cannot be indexed for replay: ArchiveError."""
+    source = INTEROP / "example-bad-non-chunked.warc.gz"
+    if not source.is_file():
+        pytest.skip("shared/interop not found beside the repository")
+    with pytest.raises(ArchiveError, match="recompress"):
+        make_wacz(source, tmp_path / "x.wacz")
+    assert not list(tmp_path.iterdir())
