@@ -36,7 +36,7 @@ def test_labels(label: str, algorithm: str | None) -> None:
 
 def test_value_without_label_is_unknown() -> None:
     """A value with no `label:` has no algorithm."""
-    assert split_value(b"ABCDEF") == (None, b"ABCDEF")
+    assert split_value(b"ABCDEF") == (None, b"ABCDEF", b"ABCDEF")
     assert parse_claim("WARC-Block-Digest", "ABCDEF").algorithm is None
 
 

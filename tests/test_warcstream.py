@@ -113,15 +113,22 @@ def test_garbage_starting_like_gzip_is_one_bad_member() -> None:
 @pytest.mark.parametrize("data, words", [
     (b"", "empty"),
     (b"hello world, this is text\n" * 10, "neither gzip"),
-    (gzip_member(b"just some gzipped text"), None),
+    (gzip_member(b"just some gzipped text"), "it is gzip"),
+    (gzip_member(b"just some gzipped text") + gzip_member(b"more"), "it is gzip"),
 ])
-def test_not_a_warc(data: bytes, words: str | None) -> None:
-    """Input with no WARC record anywhere in its first block is refused (gzip of anything is still read)."""
-    if words is None:
-        assert isinstance(open_source(RawReader(io.BytesIO(data)), lambda *a: None), GzipSource)
-        return
+def test_not_a_warc(data: bytes, words: str) -> None:
+    """Input with no WARC record anywhere in its first block is refused."""
     with pytest.raises(NotWarcError, match=words):
         open_source(RawReader(io.BytesIO(data)), lambda *a: None)
+
+
+def test_damaged_or_partly_foreign_gzip_is_still_read() -> None:
+    """Gzip whose first member is damaged, or followed by WARC members, is read as a WARC."""
+    members = [gzip_member(r) for r in RECORDS]
+    damaged = bytearray(members[0])
+    damaged[12] ^= 0xFF
+    assert isinstance(read_all(bytes(damaged) + members[1])[0], GzipSource)
+    assert isinstance(read_all(gzip_member(b"preface") + members[1])[0], GzipSource)
 
 
 def test_damaged_first_bytes_are_still_a_warc() -> None:

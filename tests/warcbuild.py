@@ -147,7 +147,8 @@ def provenance_bytes(doc: dict[str, object]) -> bytes:
 def provpack_records(texts: Sequence[str], *, docs: Sequence[dict[str, object]] | None = None) -> list[bytes]:
     """warcinfo, then per text a resource and its provenance metadata record (docs/format.md layout)."""
     info = b"software: warcbuild\r\nformat: WARC File Format 1.1\r\n"
-    out = [record("warcinfo", info, content_type="application/warc-fields")]
+    out = [record("warcinfo", info, content_type="application/warc-fields",
+                  record_id=f"<urn:uuid:{uuid.uuid5(NAMESPACE, 'warcinfo' + ''.join(texts))}>")]
     for index, text in enumerate(texts):
         raw = text.encode("utf-8")
         target = f"urn:provpack:sha256:{hashlib.sha256(raw).hexdigest()}"

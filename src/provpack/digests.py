@@ -73,17 +73,17 @@ def algorithm_for(label: str) -> str | None:
     return name
 
 
-def split_value(raw: bytes) -> tuple[str | None, bytes]:
-    """A digest header value as (algorithm or None when unknown, value without the label)."""
+def split_value(raw: bytes) -> tuple[str | None, bytes, bytes]:
+    """A digest header value as (algorithm or None when unknown, value without the label, raw)."""
     label, sep, value = raw.partition(b":")
     if not sep:
-        return None, raw
+        return None, raw, raw
     algorithm = _byte_label_cache.get(label, _UNKNOWN)
     if algorithm is _UNKNOWN:
         algorithm = algorithm_for(label.decode("ascii", "replace"))
         if len(_byte_label_cache) < 256:
             _byte_label_cache[label] = algorithm
-    return algorithm, value.strip()  # type: ignore[return-value]
+    return algorithm, value.strip(), raw  # type: ignore[return-value]
 
 
 def value_matches(algorithm: str, value: bytes, digest: bytes) -> bool:

@@ -7,10 +7,18 @@ and the resource block only; imports nothing of the writer.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter, OrderedDict
 from typing import Any, NamedTuple
+
+from . import problems as kinds
+from .problems import Problem
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_MESSAGES = 10
+KEEP_BUDGET = 32 << 20  # total bytes of resource blocks kept at once
+KEEP_RECORDS = 10_000  # resource records remembered for provenance records that come later
+_MARK = PROVENANCE_FORMAT.encode("ascii")
 
 
 class ResourceFacts(NamedTuple):
@@ -20,6 +28,82 @@ class ResourceFacts(NamedTuple):
     length: int
     sha256_hex: str | None  # None when it was not computed
     block: bytes | None  # None when the block was too large to keep
+
+
+class ProvenanceTracker:
+    """Pairs provenance records with the resource records they refer to, in either order, in bounded memory."""
+
+    def __init__(self, counts: Counter[str]) -> None:
+        self.counts = counts
+        self._resources: OrderedDict[str, ResourceFacts] = OrderedDict()
+        self._kept_bytes = 0
+        # Provenance records whose resource has not been seen yet: WARC-Refers-To -> (offset, id, doc).
+        self._pending: dict[str, list[tuple[int | None, str | None, dict[str, Any]]]] = {}
+
+    def resource(self, facts: ResourceFacts) -> list[Problem]:
+        """A resource record was read; problems of provenance records that were waiting for it."""
+        resources = self._resources
+        old = resources.pop(facts.record_id, None)
+        if old is not None:
+            self._kept_bytes -= len(old.block or b"")
+        resources[facts.record_id] = facts
+        self._kept_bytes += len(facts.block or b"")
+        while len(resources) > KEEP_RECORDS or self._kept_bytes > KEEP_BUDGET:
+            _, old = resources.popitem(last=False)
+            self._kept_bytes -= len(old.block or b"")
+        found: list[Problem] = []
+        for offset, record_id, doc in self._pending.pop(facts.record_id, []):
+            found += self._check(offset, record_id, doc, facts)
+        return found
+
+    def metadata(
+        self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen_earlier: bool
+    ) -> list[Problem]:
+        """A metadata record's block; problems when it is provpack provenance that disagrees."""
+        if _MARK not in block:
+            return []
+
+        def problem(message: str) -> list[Problem]:
+            return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message)]
+
+        try:
+            doc = json.loads(block)
+        except (UnicodeDecodeError, ValueError) as exc:
+            return problem(f"the provenance JSON does not parse: {exc}")
+        if not is_provenance(doc):
+            return []
+        if refers is None:
+            return problem("provenance record has no WARC-Refers-To")
+        refers_to = refers.decode("utf-8", "replace")
+        facts = self._resources.get(refers_to)
+        if facts is not None:
+            return self._check(offset, record_id, doc, facts)
+        if seen_earlier:
+            return problem(
+                f"WARC-Refers-To {refers_to} names an earlier record that is not a resource record"
+                f" (or is more than {KEEP_RECORDS} resource records back)"
+            )
+        self._pending.setdefault(refers_to, []).append((offset, record_id, doc))
+        return []
+
+    def finish(self) -> list[Problem]:
+        """At the end of the file: provenance records whose resource never came."""
+        found = [
+            Problem(offset, record_id, kinds.METADATA_MISMATCH,
+                    f"provenance WARC-Refers-To {refers_to} names no record in this file")
+            for refers_to, waiting in self._pending.items()
+            for offset, record_id, _doc in waiting
+        ]
+        self._pending.clear()
+        return found
+
+    def _check(
+        self, offset: int | None, record_id: str | None, doc: dict[str, Any], facts: ResourceFacts
+    ) -> list[Problem]:
+        messages, complete = check_provenance(doc, facts)
+        self.counts["provpack provenance records checked" if complete else
+                    "provpack provenance records checked without their resource block (too large)"] += 1
+        return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message) for message in messages]
 
 
 class _Bad(Exception):

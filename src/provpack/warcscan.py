@@ -7,43 +7,24 @@ imports nothing of provpack's writer.
 from __future__ import annotations
 
 import hashlib
-import json
-import re
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterator
 
 from . import problems as kinds
 from .digests import claim_from_bytes, describe, split_value, value_encoding, value_matches
 from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
 from .problems import Problem
-from .provcheck import ResourceFacts, check_provenance, is_provenance
+from .provcheck import ProvenanceTracker, ResourceFacts
+from .warcheader import HeaderParser, show
 from .warcstream import Gap, Source
 
 MAX_HEADER = 1 << 20  # a WARC header longer than this is treated as malformed
 KEEP_LIMIT = 16 << 20  # resource/metadata blocks up to this size are kept for the provenance check
-KEEP_BUDGET = 32 << 20  # total bytes of resource blocks kept at once
-KEEP_RECORDS = 10_000  # resource records remembered for the provenance check
 MAX_WARNINGS = 1000  # unverified records listed per file (all are counted)
 
-_VERSIONS = (b"WARC/1.0", b"WARC/1.1")
-_REQUIRED = (b"warc-record-id", b"warc-date", b"warc-type", b"content-length")
-_REQUIRED_NAMES = {b"warc-record-id": "WARC-Record-ID", b"warc-date": "WARC-Date",
-                   b"warc-type": "WARC-Type", b"content-length": "Content-Length"}
-_REQUIRED_SET = frozenset(_REQUIRED)
-_FOLDED = re.compile(rb"\r\n[ \t]+")
-_BLOCK_KEY = b"warc-block-digest"
-_PAYLOAD_KEY = b"warc-payload-digest"
-_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_NAMES: dict[bytes, bytes] = {}  # header names seen and found valid -> lower case
 _Claim = tuple[str | None, bytes, bytes]  # (algorithm or None, value, header value as written)
 _BLOCK = "WARC-Block-Digest"
 _PAYLOAD = "WARC-Payload-Digest"
-_DATE = re.compile(
-    rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
-    rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?Z)?)?)?"
-)
-_RECORD_ID = re.compile(rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]+>")
-_PROVENANCE_MARK = b"provpack-provenance/1"
 
 
 class Scanner:
@@ -65,14 +46,12 @@ class Scanner:
         self._gap = False
         self._silent = False  # skip to the next record without calling the bytes junk
         self._candidate: int | None = None  # first `WARC/` line inside the block being streamed
-        self._good_date = b""  # the last WARC-Date found valid (most files repeat one date)
+        self._headers = HeaderParser()
         self._rec_offset: int | None = None
         self._rec_id: str | None = None
         self._rec_failed = False
         self._seen_ids: set[int] = set()
-        self._resources: OrderedDict[str, ResourceFacts] = OrderedDict()
-        self._kept_bytes = 0
-        self._pending: dict[str, list[tuple[int, str | None, dict[str, object]]]] = {}
+        self._provenance = ProvenanceTracker(self.counts)
 
     # -- problems ---------------------------------------------------------------------------
 
@@ -131,13 +110,7 @@ class Scanner:
             self._read_record()
             self._rec_offset = None
             self._rec_id = None
-        for refers_to, waiting in self._pending.items():
-            for offset, record_id, _doc in waiting:
-                self.problems.append(Problem(
-                    offset, record_id, kinds.METADATA_MISMATCH,
-                    f"provenance WARC-Refers-To {refers_to} names no record in this file",
-                ))
-        self._pending.clear()
+        self.problems.extend(self._provenance.finish())
 
     def _find_record_start(self) -> bool:
         """Move to the next `WARC/` record start; report what had to be skipped. False at the end."""
@@ -164,7 +137,14 @@ class Scanner:
             if not self._more():
                 if self._gap:
                     continue
-                if len(self._buf) > self._pos and junk_start is None:
+                rest = self._buf[self._pos :]
+                if junk_start is None and rest and b"WARC/".startswith(rest) and not self._silent:
+                    self.problems.append(Problem(
+                        self.source.member_offset(self._base + self._pos), None, kinds.TRUNCATED,
+                        f"the file ends {len(rest)} bytes into a record: it is cut off",
+                    ))
+                    return False
+                if rest and junk_start is None:
                     junk_start = self._base + self._pos
                 self._end_junk(junk_start, self._base + len(self._buf), last=True)
                 return False
@@ -227,16 +207,25 @@ class Scanner:
             if found is None:
                 return
             header = found
-        parsed = self._parse_header(header)
-        if parsed is None:
+        fields, block_values, payload_values, length, issues = self._headers.parse(header)
+        record_id = fields.get(b"warc-record-id")
+        if record_id is not None:
+            self._rec_id = record_id.decode("utf-8", "replace")
+            key_hash = hash(record_id)
+            if key_hash in self._seen_ids:
+                issues.append((kinds.DUPLICATE_RECORD_ID, "an earlier record in this file has the same WARC-Record-ID"))
+            else:
+                self._seen_ids.add(key_hash)
+        for kind, message in issues:
+            self._problem(kind, message)
+        if length is None:
             self._silent = True
             return
-        fields, block_values, payload_values, length = parsed
         warc_type = fields.get(b"warc-type", b"").lower()
 
         # Claims: (algorithm or None, value, header value as written).
-        block_claims = [(*split_value(raw), raw) for raw in block_values]
-        payload_claims = [(*split_value(raw), raw) for raw in payload_values]
+        block_claims = [split_value(raw) for raw in block_values]
+        payload_claims = [split_value(raw) for raw in payload_values]
         if payload_claims and (warc_type == b"revisit" or warc_type == b"continuation"
                                or b"warc-segment-number" in fields):
             # A revisit's payload digest names the original capture; a segment's covers the whole
@@ -312,7 +301,7 @@ class Scanner:
             self._metadata_done(fields, block)
         if self._rec_failed:
             return
-        if checked:
+        if checked and not unknown:
             self.verified += 1
             return
         self.unverified += 1
@@ -322,7 +311,7 @@ class Scanner:
         name = warc_type.decode("ascii", "replace") or "untyped"
         if unknown:
             kind = kinds.UNKNOWN_DIGEST
-            message = f"{name} record has only digests with unknown algorithms: " + ", ".join(
+            message = f"{name} record has digests with unknown algorithms, not checked: " + ", ".join(
                 raw.decode("ascii", "replace") for raw in unknown)
         elif payload_values:
             kind = kinds.MISSING_DIGEST
@@ -331,71 +320,6 @@ class Scanner:
             kind = kinds.MISSING_DIGEST
             message = f"{name} record has no WARC-Block-Digest or WARC-Payload-Digest"
         self.warnings.append(Problem(self._rec_offset, self._rec_id, kind, message))
-
-    def _parse_header(self, header: bytes) -> tuple[dict[bytes, bytes], list[bytes], list[bytes], int] | None:
-        """Fields (lower-case name -> first value), digest values and Content-Length; None without a length."""
-        if b"\r\n " in header or b"\r\n\t" in header:
-            header = _FOLDED.sub(b" ", header)  # continuation lines belong to the line before
-        lines = header.split(b"\r\n")
-        fields: dict[bytes, bytes] = {}
-        repeated: list[tuple[bytes, bytes]] = []
-        names = _NAMES
-        bad_line: bytes | None = None
-        for line in lines[1:-1]:
-            name, sep, value = line.partition(b":")
-            key = names.get(name)
-            if key is None:
-                if not sep or _TOKEN.fullmatch(name) is None:
-                    if bad_line is None:
-                        bad_line = line
-                    continue
-                key = name.lower()
-                if len(names) < 4096:
-                    names[name] = key
-            if key in fields:
-                repeated.append((key, value.strip()))
-            else:
-                fields[key] = value.strip()
-        block_values = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
-        payload_values = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
-        for key, value in repeated:
-            if key == _BLOCK_KEY:
-                block_values.append(value)
-            elif key == _PAYLOAD_KEY:
-                payload_values.append(value)
-        record_id = fields.get(b"warc-record-id")
-        if record_id is not None:
-            self._rec_id = record_id.decode("utf-8", "replace")
-        if lines[0] not in _VERSIONS:
-            self._problem(kinds.BAD_VERSION, f"version line {_show(lines[0])} is neither WARC/1.0 nor WARC/1.1")
-        if bad_line is not None:
-            self._problem(kinds.MALFORMED_HEADER, f"header line {_show(bad_line)} is not 'Name: value'")
-        elif header.count(b"\n") >= len(lines) or header.count(b"\r") >= len(lines):
-            self._problem(kinds.MALFORMED_HEADER, "a header line contains a bare CR or LF")
-        if not _REQUIRED_SET.issubset(fields):
-            missing = [_REQUIRED_NAMES[key] for key in _REQUIRED if key not in fields]
-            self._problem(kinds.MISSING_HEADER, "no " + ", ".join(missing) + " header")
-        if record_id is not None:
-            if _RECORD_ID.fullmatch(record_id) is None:
-                self._problem(kinds.MALFORMED_HEADER, f"WARC-Record-ID {_show(record_id)} is not <uri>")
-            key_hash = hash(record_id)
-            if key_hash in self._seen_ids:
-                self._problem(kinds.DUPLICATE_RECORD_ID, "an earlier record in this file has the same WARC-Record-ID")
-            else:
-                self._seen_ids.add(key_hash)
-        date = fields.get(b"warc-date")
-        if date is not None and date != self._good_date:
-            if _DATE.fullmatch(date) is None:
-                self._problem(kinds.MALFORMED_HEADER, f"WARC-Date {_show(date)} is not a W3C ISO 8601 UTC date")
-            else:
-                self._good_date = date
-        length_text = fields.get(b"content-length")
-        if length_text is None:
-            return None
-        if not length_text.isdigit():
-            self._problem(kinds.BAD_LENGTH, f"Content-Length {_show(length_text)} is not a number")
-            return None
-        return fields, block_values, payload_values, int(length_text)
 
     def _read_block(self, length: int, sink: BlockSink) -> int:
         """Feed `length` bytes to the sink; the number of bytes missing at the end of the stream.
@@ -445,7 +369,7 @@ class Scanner:
             return
         self._problem(
             kinds.BAD_LENGTH,
-            f"the {length}-byte block (Content-Length) is followed by {_show(tail)}, not CRLF CRLF:"
+            f"the {length}-byte block (Content-Length) is followed by {show(tail)}, not CRLF CRLF:"
             " Content-Length is wrong or the block was altered",
         )
         # Look for the next record from the start of the block: with a Content-Length that is too
@@ -517,71 +441,22 @@ class Scanner:
     # -- provpack provenance ----------------------------------------------------------------
 
     def _resource_done(self, block_digests: dict[str, bytes], block: bytes | None, length: int) -> None:
-        """Remember a resource record for provenance records that refer to it."""
+        """Remember a resource record for the provenance records that refer to it."""
         if self._rec_id is None:
             return
         sha = block_digests.get("sha256")
         if sha is None and block is not None:
             sha = hashlib.sha256(block).digest()
-        facts = ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block)
-        self._remember(facts)
-        if self._pending:
-            for offset, record_id, doc in self._pending.pop(self._rec_id, []):
-                self._check_provenance(offset, record_id, doc, facts)
+        self.problems.extend(self._provenance.resource(
+            ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block)))
 
     def _metadata_done(self, fields: dict[bytes, bytes], block: bytes) -> None:
         """Check a provpack provenance record against the resource it refers to."""
-        if _PROVENANCE_MARK not in block:
-            return
-        try:
-            doc = json.loads(block)
-        except (UnicodeDecodeError, ValueError) as exc:
-            self._problem(kinds.METADATA_MISMATCH, f"the provenance JSON does not parse: {exc}")
-            return
-        if not is_provenance(doc):
-            return
         refers = fields.get(b"warc-refers-to")
-        if refers is None:
-            self._problem(kinds.METADATA_MISMATCH, "provenance record has no WARC-Refers-To")
-            return
-        refers = refers.strip()
-        refers_to = refers.decode("utf-8", "replace")
-        facts = self._resources.get(refers_to)
-        if facts is not None:
-            self._check_provenance(self._rec_offset, self._rec_id, doc, facts)
-        elif hash(refers) in self._seen_ids:
-            self._problem(
-                kinds.METADATA_MISMATCH,
-                f"WARC-Refers-To {refers_to} names an earlier record that is not a resource record"
-                f" (or is more than {KEEP_RECORDS} resource records back)",
-            )
-        else:
-            self._pending.setdefault(refers_to, []).append((self._rec_offset or 0, self._rec_id, doc))
-
-    def _check_provenance(
-        self, offset: int | None, record_id: str | None, doc: dict[str, object], facts: ResourceFacts
-    ) -> None:
-        messages, complete = check_provenance(doc, facts)
-        self.counts["provpack provenance records checked" if complete else
-                    "provpack provenance records checked without their resource block (too large)"] += 1
-        for message in messages:
-            if record_id == self._rec_id:
-                self._rec_failed = True
-            self.problems.append(Problem(offset, record_id, kinds.METADATA_MISMATCH, message))
-
-    def _remember(self, facts: ResourceFacts) -> None:
-        resources = self._resources
-        old = resources.pop(facts.record_id, None)
-        if old is not None:
-            self._kept_bytes -= len(old.block or b"")
-        resources[facts.record_id] = facts
-        self._kept_bytes += len(facts.block or b"")
-        while len(resources) > KEEP_RECORDS or self._kept_bytes > KEEP_BUDGET:
-            _, old = resources.popitem(last=False)
-            self._kept_bytes -= len(old.block or b"")
-
-
-def _show(value: bytes) -> str:
-    """Bytes for a message: short, printable."""
-    text = value[:60].decode("utf-8", "backslashreplace")
-    return repr(text + ("..." if len(value) > 60 else ""))
+        found = self._provenance.metadata(
+            self._rec_offset, self._rec_id, block, refers,
+            seen_earlier=refers is not None and hash(refers) in self._seen_ids,
+        )
+        if found:
+            self._rec_failed = True
+            self.problems.extend(found)

@@ -211,6 +211,7 @@ class GzipSource(Source):
         self._skip = 0
         members_append = self._members.append
         decompressobj = zlib.decompressobj
+        view = memoryview(buf)
         resync = False
         while True:
             if len(buf) - pos < 2:
@@ -222,7 +223,12 @@ class GzipSource(Source):
                     continue
                 if pos >= len(buf):
                     return
-            if resync or buf[pos : pos + 2] != GZIP_MAGIC:
+                if buf[pos:] == GZIP_MAGIC[:1] and not resync:
+                    self.report(base + pos, kinds.TRUNCATED,
+                                "gzip member ends after 1 byte: the file is cut off")
+                    yield GAP
+                    return
+            if resync or not buf.startswith(GZIP_MAGIC, pos):
                 # Not a member start: junk, or the rest of a corrupt member. Find the next good member.
                 start = base + pos
                 found, buf, base, pos = self._find_member(buf, base, pos)
@@ -244,12 +250,19 @@ class GzipSource(Source):
                 self.member_count += 1
             decomp = decompressobj(31)
             feed = FIRST_FEED
-            view = memoryview(buf)
+            if view.obj is not buf:
+                view = memoryview(buf)
+            # A member's output is passed on whole (up to MAX_OUT at a time), so that a record in
+            # its own member reaches the scanner in one piece.
+            pending: list[bytes] = []
+            pending_size = 0
             try:
                 while True:
                     if pos >= len(buf):
                         more = raw.read()
                         if not more:
+                            if pending:
+                                yield b"".join(pending)
                             self.report(
                                 member_start,
                                 kinds.TRUNCATED,
@@ -273,8 +286,12 @@ class GzipSource(Source):
                                 out = out[dropped:]
                             if out:
                                 upos += len(out)
-                                self.upos = upos
-                                yield out
+                                pending.append(out)
+                                pending_size += len(out)
+                                if pending_size >= MAX_OUT:
+                                    yield pending[0] if len(pending) == 1 else b"".join(pending)
+                                    pending = []
+                                    pending_size = 0
                         if not decomp.unconsumed_tail:
                             break
                         out = decomp.decompress(decomp.unconsumed_tail, MAX_OUT)
@@ -285,11 +302,16 @@ class GzipSource(Source):
                     if feed < MAX_FEED:
                         feed *= 2
             except zlib.error as exc:
+                if pending:
+                    yield b"".join(pending)
                 self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {_zlib_reason(exc)}")
                 resync = True
                 yield GAP
                 # Resume after the start of the last piece fed: the next member begins there or later.
                 pos = min(pos + 1, len(buf))
+                continue
+            if pending:
+                yield pending[0] if len(pending) == 1 else b"".join(pending)
 
     def _find_member(self, buf: bytes, base: int, pos: int) -> tuple[bool, bytes, int, int]:
         """Skip to the next gzip member that decompresses to a WARC record start; (found, buf, base, pos)."""
@@ -351,9 +373,13 @@ def open_source(raw: RawReader, report: Report) -> Source:
         if not more:
             break
         first += more
-    if first.startswith(GZIP_MAGIC):
+    if first == GZIP_MAGIC[:1]:
         return GzipSource(raw, first, report)
-    if first.startswith(b"WARC/"):
+    if first.startswith(GZIP_MAGIC):
+        if _gzip_of_something_else(first):
+            raise NotWarcError("it is gzip, but what it holds does not start with a WARC record (WARC/)")
+        return GzipSource(raw, first, report)
+    if first.startswith(b"WARC/") or (first and b"WARC/".startswith(first)):
         return PlainSource(raw, first, report)
     if not first:
         raise NotWarcError("the file is empty")
@@ -368,6 +394,19 @@ def open_source(raw: RawReader, report: Report) -> Source:
         f"starts with bytes {shown}, neither gzip (1f 8b) nor a WARC record (WARC/),"
         " and no WARC record follows in the first MiB"
     )
+
+
+def _gzip_of_something_else(data: bytes) -> bool:
+    """True when the first member decompresses cleanly to something that is not a WARC record,
+    and no member in `data` holds one; a damaged first member is a damaged WARC, not another format."""
+    trial = zlib.decompressobj(31)
+    try:
+        out = trial.decompress(data[:_PROBE], 5)
+    except zlib.error:
+        return False
+    if out == b"WARC/" or len(out) < 5 and not trial.eof:
+        return False
+    return not any(_starts_warc_member(data, idx) for idx in _all(data, b"\x1f\x8b\x08"))
 
 
 def _damaged_gzip_header(data: bytes) -> bool:

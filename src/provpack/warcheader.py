@@ -1,0 +1,108 @@
+"""Parse and check one WARC record header (version line and named fields), fast on the common case."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from . import problems as kinds
+
+VERSIONS = (b"WARC/1.0", b"WARC/1.1")
+_REQUIRED = (b"warc-record-id", b"warc-date", b"warc-type", b"content-length")
+_REQUIRED_NAMES = {b"warc-record-id": "WARC-Record-ID", b"warc-date": "WARC-Date",
+                   b"warc-type": "WARC-Type", b"content-length": "Content-Length"}
+_REQUIRED_SET = frozenset(_REQUIRED)
+_FOLDED = re.compile(rb"\r\n[ \t]+")
+_BLOCK_KEY = b"warc-block-digest"
+_PAYLOAD_KEY = b"warc-payload-digest"
+_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_NAMES_KEPT = 4096
+# W3C ISO 8601 in UTC, as WARC 1.1 allows it (WARC 1.0 files use the full seconds form).
+_DATE = re.compile(
+    rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
+    rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?Z)?)?)?"
+)
+_RECORD_ID = re.compile(rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]+>")
+
+
+class Header(NamedTuple):
+    """A parsed header: fields by lower-case name (first value), digest values, length, problems."""
+
+    fields: dict[bytes, bytes]
+    block_digests: list[bytes]
+    payload_digests: list[bytes]
+    length: int | None  # None when Content-Length is missing or not a number
+    issues: list[tuple[str, str]]  # (problem kind, message)
+
+
+class HeaderParser:
+    """Parses headers; remembers valid field names and the last valid date, which repeat across records."""
+
+    def __init__(self) -> None:
+        self._names: dict[bytes, bytes] = {}  # field names seen and found valid -> lower case
+        self._good_date = b""
+
+    def parse(self, header: bytes) -> Header:
+        """Parse `header` (each line ending in CRLF, without the blank line that ends it)."""
+        if b"\r\n " in header or b"\r\n\t" in header:
+            header = _FOLDED.sub(b" ", header)  # continuation lines belong to the line before
+        lines = header.split(b"\r\n")
+        fields: dict[bytes, bytes] = {}
+        repeated: list[tuple[bytes, bytes]] = []
+        names = self._names
+        bad_line: bytes | None = None
+        for line in lines[1:-1]:
+            name, sep, value = line.partition(b":")
+            key = names.get(name)
+            if key is None:
+                if not sep or _TOKEN.fullmatch(name) is None:
+                    if bad_line is None:
+                        bad_line = line
+                    continue
+                key = name.lower()
+                if len(names) < _NAMES_KEPT:
+                    names[name] = key
+            if key in fields:
+                repeated.append((key, value.strip()))
+            else:
+                fields[key] = value.strip()
+        block_digests = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
+        payload_digests = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
+        for key, value in repeated:
+            if key == _BLOCK_KEY:
+                block_digests.append(value)
+            elif key == _PAYLOAD_KEY:
+                payload_digests.append(value)
+        issues: list[tuple[str, str]] = []
+        if lines[0] not in VERSIONS:
+            issues.append((kinds.BAD_VERSION, f"version line {show(lines[0])} is neither WARC/1.0 nor WARC/1.1"))
+        if bad_line is not None:
+            issues.append((kinds.MALFORMED_HEADER, f"header line {show(bad_line)} is not 'Name: value'"))
+        elif header.count(b"\n") >= len(lines) or header.count(b"\r") >= len(lines):
+            issues.append((kinds.MALFORMED_HEADER, "a header line contains a bare CR or LF"))
+        if not _REQUIRED_SET.issubset(fields):
+            missing = [_REQUIRED_NAMES[key] for key in _REQUIRED if key not in fields]
+            issues.append((kinds.MISSING_HEADER, "no " + ", ".join(missing) + " header"))
+        record_id = fields.get(b"warc-record-id")
+        if record_id is not None and _RECORD_ID.fullmatch(record_id) is None:
+            issues.append((kinds.MALFORMED_HEADER, f"WARC-Record-ID {show(record_id)} is not <uri>"))
+        date = fields.get(b"warc-date")
+        if date is not None and date != self._good_date:
+            if _DATE.fullmatch(date) is None:
+                issues.append((kinds.MALFORMED_HEADER, f"WARC-Date {show(date)} is not a W3C ISO 8601 UTC date"))
+            else:
+                self._good_date = date
+        length_text = fields.get(b"content-length")
+        length: int | None = None
+        if length_text is not None:
+            if length_text.isdigit():
+                length = int(length_text)
+            else:
+                issues.append((kinds.BAD_LENGTH, f"Content-Length {show(length_text)} is not a number"))
+        return Header(fields, block_digests, payload_digests, length, issues)
+
+
+def show(value: bytes) -> str:
+    """Bytes for a message: short, printable."""
+    text = value[:60].decode("utf-8", "backslashreplace")
+    return repr(text + ("..." if len(value) > 60 else ""))

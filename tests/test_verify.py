@@ -1,0 +1,458 @@
+"""The verify API: reports, exit codes, sidecars, every corruption found, flat memory."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import json
+import sys
+import tracemalloc
+import zlib
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import provpack
+from provpack.errors import ArchiveError
+from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
+
+from conftest import ARCHIVE
+from warcbuild import SAMPLE_TEXTS, gzip_member, provpack_records, record, warc
+
+PACKAGE = Path(provpack.__file__).parent
+
+
+def write(tmp_path: Path, data: bytes, name: str = "a.warc.gz", *, sidecar: bool = False) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    if sidecar:
+        (tmp_path / f"{name}.sha256").write_text(f"{hashlib.sha256(data).hexdigest()}  {name}\n")
+    return path
+
+
+def detected(report: FileReport, baseline: FileReport) -> bool:
+    """A change is detected when it brings a problem, or leaves a record unverified or unread."""
+    return (not report.ok or report.unverified > baseline.unverified
+            or report.records != baseline.records)
+
+
+RECORDS = provpack_records(SAMPLE_TEXTS)
+MEMBERS = [gzip_member(r) for r in RECORDS]
+ARCHIVE_BYTES = b"".join(MEMBERS)
+MEMBER_STARTS = [sum(len(m) for m in MEMBERS[:i]) for i in range(len(MEMBERS))]
+
+
+# -- the API ------------------------------------------------------------------------------------
+
+
+def test_report_for_a_sound_file(tmp_path: Path) -> None:
+    """A sound archive: ok, exit 0, every record verified, the sidecar checked."""
+    path = write(tmp_path, ARCHIVE_BYTES, sidecar=True)
+    report = verify(path)
+    assert isinstance(report, VerifyReport) and report.ok and report.exit_code() == 0
+    assert report.status is Status.OK and report.unverified == 0
+    (file,) = report.files
+    assert (file.path, file.records, file.verified, file.problems) == (str(path), 5, 5, ())
+    assert any("sidecar a.warc.gz.sha256 matches" in note for note in file.notes)
+
+
+def test_unverified_and_strict(tmp_path: Path) -> None:
+    """Records without a digest: exit 0 with a warning; exit 1 under strict."""
+    path = write(tmp_path, warc([record("resource", b"x", block_digest=None), record("resource", b"y")]))
+    report = verify(path)
+    assert report.ok and report.exit_code() == 0 and report.exit_code(strict=True) == 1
+    assert report.status is Status.UNVERIFIED and report.unverified == 1
+    strict = verify([path], strict=True)
+    assert not strict.ok and strict.exit_code() == 1 and strict.to_json()["ok"] is False
+    text = render_text(report)
+    assert f"{path}: offset 0: record " in text and ": warning: missing-digest: " in text
+    assert text.splitlines()[-1] == "records 2, verified 1, unverified 1, problems 0"
+    strict_text = render_text(report, strict=True)
+    assert "warning:" not in strict_text and strict_text.endswith("problems 1")
+
+
+def test_problem_lines_and_json(tmp_path: Path) -> None:
+    """One line per problem: path, offset, record id, kind, message; JSON with the same facts."""
+    bad = record("resource", b"x", block_digest="sha256:" + "0" * 64,
+                 record_id="<urn:uuid:22222222-2222-5222-8222-222222222222>")
+    fine = gzip_member(record("resource", b"fine"))
+    path = write(tmp_path, fine + gzip_member(bad))
+    report = verify(str(path))
+    assert report.exit_code() == 1 and report.status is Status.FAILED
+    offset = len(fine)
+    line = render_text(report).splitlines()[0]
+    assert line.startswith(f"{path}: offset {offset}: record <urn:uuid:22222222-2222-5222-8222-222222222222>:"
+                           " digest-mismatch: WARC-Block-Digest sha256:000")
+    data = json.loads(json.dumps(report.to_json()))
+    assert data["ok"] is False and data["problems"] == 1
+    (file,) = data["files"]
+    assert {"path", "records", "verified", "unverified", "problems", "notes", "warnings"} <= set(file)
+    assert file["problems"][0] == {"offset": offset, "record_id": "<urn:uuid:22222222-2222-5222-8222-222222222222>",
+                                   "kind": "digest-mismatch", "message": report.files[0].problems[0].message}
+
+
+def test_several_files(tmp_path: Path) -> None:
+    """Several files: one report each, per-file summaries, one total."""
+    first = write(tmp_path, ARCHIVE_BYTES, "one.warc.gz")
+    second = write(tmp_path, b"".join(provpack_records(SAMPLE_TEXTS[:1])), "two.warc")
+    report = verify([first, second])
+    assert [f.records for f in report.files] == [5, 3]
+    lines = render_text(report).splitlines()
+    assert f"{first}: records 5, verified 5, unverified 0, problems 0" in lines
+    assert lines[-1] == "records 8, verified 8, unverified 0, problems 0"
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "no such file"),
+    (b"", "empty"),
+    (b"just some text, not a WARC\n" * 5, "not a WARC"),
+])
+def test_cannot_run(tmp_path: Path, content: bytes | None, words: str) -> None:
+    """Missing, empty or non-WARC files raise ArchiveError (exit 2) naming the file."""
+    path = tmp_path / "x.warc"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ArchiveError, match=words) as info:
+        verify([write(tmp_path, ARCHIVE_BYTES), path])
+    assert info.value.exit_code == 2 and "x.warc" in str(info.value)
+    with pytest.raises(ArchiveError, match="directory"):
+        verify(tmp_path)
+
+
+def test_stream() -> None:
+    """verify_stream reads a stream (standard input) with no sidecar."""
+    report = verify_stream(io.BytesIO(ARCHIVE_BYTES), name="-")
+    assert report.path == "-" and report.ok and report.verified == 5
+
+
+# -- the sidecar --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line, kind", [
+    ("{digest}  a.warc.gz\n", None),
+    ("{digest} *a.warc.gz\n", None),
+    ("{upper}  a.warc.gz\n", None),
+    ("{other}  b.warc.gz\n{digest}  a.warc.gz\n", None),
+    ("{other}  a.warc.gz\n", "sidecar-mismatch"),
+    ("{digest}  b.warc.gz\n", "bad-sidecar"),
+    ("{digest}\n", "bad-sidecar"),
+    ("not a checksum line\n", "bad-sidecar"),
+    ("{short}  a.warc.gz\n", "bad-sidecar"),
+])
+def test_sidecar(tmp_path: Path, line: str, kind: str | None) -> None:
+    """The .sha256 sidecar, in sha256sum format, must match the file; a malformed one is a problem."""
+    path = write(tmp_path, ARCHIVE_BYTES)
+    digest = hashlib.sha256(ARCHIVE_BYTES).hexdigest()
+    (tmp_path / "a.warc.gz.sha256").write_text(line.format(
+        digest=digest, upper=digest.upper(), other="1" * 64, short=digest[:60]))
+    report = verify(path)
+    assert [p.kind for p in report.files[0].problems] == ([kind] if kind else [])
+
+
+# -- corruptions --------------------------------------------------------------------------------
+
+HEADER_HARMLESS = {4, 5, 6, 7, 8, 9}  # gzip MTIME (4 bytes), XFL, OS: zlib does not read them
+
+
+def test_every_byte_flip_in_a_gzip_archive(tmp_path: Path) -> None:
+    """Every single-byte change of a per-record gzip archive is found, except in bytes zlib ignores.
+
+    Exactly these are harmless (and found only by the sidecar): MTIME, XFL and OS in each member's
+    header, the FTEXT bit of FLG, and the unused padding bits of the last deflate byte.
+    """
+    baseline = verify_stream(io.BytesIO(ARCHIVE_BYTES), name="x")
+    missed: dict[int, list[int]] = {}
+    for mask in (0x01, 0x80, 0xFF):
+        for offset in range(len(ARCHIVE_BYTES)):
+            data = bytearray(ARCHIVE_BYTES)
+            data[offset] ^= mask
+            if not detected(verify_stream(io.BytesIO(bytes(data)), name="x"), baseline):
+                missed.setdefault(mask, []).append(offset)
+    harmless = {start + i for start in MEMBER_STARTS for i in HEADER_HARMLESS}
+    ftext = {start + 3 for start in MEMBER_STARTS}
+    last_deflate = {start + len(member) - 9 for start, member in zip(MEMBER_STARTS, MEMBERS)}
+    assert set(missed[0xFF]) == harmless
+    assert set(missed[0x01]) == harmless | ftext
+    assert harmless <= set(missed[0x80]) <= harmless | last_deflate
+    # Each FLG bit alone: only FTEXT (0x01) is harmless; FHCRC, FEXTRA, FNAME, FCOMMENT and the
+    # reserved bits change how the member parses or are refused.
+    for bit in range(1, 8):
+        data = bytearray(ARCHIVE_BYTES)
+        data[MEMBER_STARTS[1] + 3] ^= 1 << bit
+        assert detected(verify_stream(io.BytesIO(bytes(data)), name="x"), baseline), bit
+    # The sidecar covers them all.
+    (tmp_path / "a.warc.gz.sha256").write_text(f"{hashlib.sha256(ARCHIVE_BYTES).hexdigest()}  a.warc.gz\n")
+    for offset in sorted(set().union(*missed.values())):
+        data = bytearray(ARCHIVE_BYTES)
+        data[offset] ^= 0x01 if offset in ftext else 0x80 if offset in last_deflate else 0xFF
+        path = write(tmp_path, bytes(data))
+        assert [p.kind for p in verify(path).files[0].problems] == ["sidecar-mismatch"]
+
+
+PLAIN_RECORDS = provpack_records(SAMPLE_TEXTS[:1])
+PLAIN = b"".join(PLAIN_RECORDS)
+# Fields no digest covers: a change in their values (or their names, making them unknown extension
+# fields) cannot be seen in an uncompressed WARC without the sidecar.
+UNPROTECTED = {b"WARC-Record-ID", b"WARC-Date", b"WARC-Target-URI", b"WARC-Type", b"Content-Type",
+               b"WARC-Concurrent-To"}
+
+
+def plain_layout() -> list[tuple[int, int, bytes, int]]:
+    """(line start, line end, field name, record index) for every header line of PLAIN."""
+    lines = []
+    start = 0
+    for index, raw in enumerate(PLAIN_RECORDS):
+        header = raw[: raw.index(b"\r\n\r\n") + 2]
+        pos = 0
+        while pos < len(header):
+            end = header.index(b"\r\n", pos)
+            line = header[pos:end]
+            lines.append((start + pos, start + end, line.split(b":")[0] if pos else b"version", index))
+            pos = end + 2
+        start += len(raw)
+    return lines
+
+
+def excused(offset: int, mask: int) -> bool:
+    """Whether a flip at `offset` may go unseen in PLAIN, per docs/verify.md."""
+    for start, end, name, _ in plain_layout():
+        if start <= offset < end:
+            old = PLAIN[offset : offset + 1]
+            new = bytes([old[0] ^ mask])
+            case_only = old.lower() == new.lower() and old.isalpha()
+            in_name = offset < start + len(name)
+            if name in UNPROTECTED:
+                return True
+            if name == b"version":
+                return (old, new) in ((b"1", b"0"),)
+            if case_only and (in_name or name in (b"WARC-Block-Digest", b"WARC-Payload-Digest")):
+                return True  # field names and base16 digests are case-insensitive
+            # One of a resource's two digests renamed: the other still covers the same block.
+            return in_name and name in (b"WARC-Block-Digest", b"WARC-Payload-Digest")
+    return False
+
+
+def test_every_byte_flip_in_a_plain_archive() -> None:
+    """In an uncompressed WARC every change to a block, a digest, a length or a separator is found;
+    what may pass is listed in docs/verify.md (fields no digest covers, case in names)."""
+    baseline = verify_stream(io.BytesIO(PLAIN), name="x")
+    unexcused = []
+    for mask in (0x01, 0x20, 0xFF):
+        for offset in range(len(PLAIN)):
+            data = bytearray(PLAIN)
+            data[offset] ^= mask
+            if not detected(verify_stream(io.BytesIO(bytes(data)), name="x"), baseline) and not excused(offset, mask):
+                unexcused.append((offset, mask))
+    assert unexcused == []
+
+
+def test_truncation_at_every_point(tmp_path: Path) -> None:
+    """Cut inside a member: truncated. Cut at a member boundary: a shorter sound file, caught by the sidecar."""
+    baseline = verify_stream(io.BytesIO(ARCHIVE_BYTES), name="x")
+    boundaries = set(MEMBER_STARTS[1:])
+    for cut in range(1, len(ARCHIVE_BYTES)):
+        report = verify_stream(io.BytesIO(ARCHIVE_BYTES[:cut]), name="x")
+        if cut in boundaries:
+            assert report.ok and report.records < baseline.records
+        else:
+            assert [p.kind for p in report.problems] == ["truncated"], cut
+    (tmp_path / "a.warc.gz.sha256").write_text(f"{hashlib.sha256(ARCHIVE_BYTES).hexdigest()}  a.warc.gz\n")
+    for cut in sorted(boundaries):
+        report = verify(write(tmp_path, ARCHIVE_BYTES[:cut]))
+        assert [p.kind for p in report.files[0].problems] == ["sidecar-mismatch"]
+
+
+@pytest.mark.parametrize("tail", [b"\x00", b"\r\n", b"junk", b"\x1f\x8b", gzip_member(b"not a record"),
+                                  b"WARC/1.1\r\n"])
+def test_junk_appended(tail: bytes) -> None:
+    """Anything after the last record is a problem."""
+    report = verify_stream(io.BytesIO(ARCHIVE_BYTES + tail), name="x")
+    assert not report.ok
+
+
+@given(st.lists(st.binary(max_size=200), min_size=1, max_size=4), st.booleans())
+def test_random_records_verify(blocks: list[bytes], gzip: bool) -> None:
+    """Any records written by the rules verify as sound."""
+    data = warc([record("resource", block, payload_digest="sha1") for block in blocks], gzip=gzip)
+    report = verify_stream(io.BytesIO(data), name="x")
+    assert report.ok and report.verified == len(blocks)
+
+
+@given(st.binary(min_size=1, max_size=200), st.data())
+def test_any_flip_in_a_block_fails(block: bytes, data: st.DataObject) -> None:
+    """Changing any byte of a block, compressed or not, is found."""
+    raw = record("resource", block)
+    start = raw.index(b"\r\n\r\n") + 4
+    offset = data.draw(st.integers(start, start + len(block) - 1))
+    mask = data.draw(st.integers(1, 255))
+    changed = bytearray(raw)
+    changed[offset] ^= mask
+    for gzip in (False, True):
+        report = verify_stream(io.BytesIO(warc([bytes(changed)], gzip=gzip)), name="x")
+        assert [p.kind for p in report.problems] == ["digest-mismatch"]
+
+
+# -- memory --------------------------------------------------------------------------------------
+
+
+class _Zeros(io.RawIOBase):
+    """A file-like object producing a WARC holding one large record, generated as it is read."""
+
+    def __init__(self, parts: list[bytes], size: int) -> None:
+        self._parts = parts  # header, (size zero bytes), trailer
+        self._size = size
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        header, trailer = self._parts
+        total = len(header) + self._size + len(trailer)
+        n = min(len(buffer), total - self._pos)
+        view = memoryview(buffer)
+        written = 0
+        while written < n:
+            pos = self._pos + written
+            if pos < len(header):
+                piece = header[pos : pos + n - written]
+            elif pos < len(header) + self._size:
+                piece = bytes(min(n - written, len(header) + self._size - pos))
+            else:
+                offset = pos - len(header) - self._size
+                piece = trailer[offset : offset + n - written]
+            view[written : written + len(piece)] = piece
+            written += len(piece)
+        self._pos += n
+        return n
+
+
+SIZE = 200 * 1024 * 1024
+ZEROS_SHA256 = None
+
+
+def _zero_digest() -> str:
+    hasher = hashlib.sha256()
+    chunk = bytes(1 << 20)
+    for _ in range(SIZE // len(chunk)):
+        hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def test_memory_stays_flat_for_a_large_record() -> None:
+    """A 200 MB record, plain and gzip, is verified with a small peak of traced memory."""
+    digest = _zero_digest()
+    header = record("resource", b"", block_digest=f"sha256:{digest}", content_length=SIZE)[:-4]
+    plain = io.BufferedReader(_Zeros([header, b"\r\n\r\n"], SIZE), buffer_size=1 << 20)
+    tracemalloc.start()
+    try:
+        report = verify_stream(plain, name="big.warc")  # type: ignore[arg-type]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.ok and report.verified == 1 and peak < 20 * 1024 * 1024, peak
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 31)
+    zipped = [compressor.compress(header)]
+    chunk = bytes(1 << 20)
+    for _ in range(SIZE // len(chunk)):
+        zipped.append(compressor.compress(chunk))
+    zipped.append(compressor.compress(b"\r\n\r\n") + compressor.flush())
+    data = b"".join(zipped)
+    tracemalloc.start()
+    try:
+        report = verify_stream(io.BytesIO(data), name="big.warc.gz")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.ok and report.verified == 1 and peak < 20 * 1024 * 1024, peak
+
+
+# -- provpack's own output -----------------------------------------------------------------------
+
+
+def test_committed_archive_and_package_output(seed_dir: Path, tmp_path: Path) -> None:
+    """The committed archive and a fresh package() verify, with the provenance record checked."""
+    result = provpack.package(seed_dir, out=tmp_path / "out.warc.gz")
+    for path in (ARCHIVE / "seeds.warc.gz", result.warc_path):
+        report = verify(path)
+        (file,) = report.files
+        assert report.exit_code(strict=True) == 0 and file.unverified == 0, render_text(report)
+        assert any(note.startswith("provpack provenance records checked") for note in file.notes)
+        assert any(note.startswith("sidecar") for note in file.notes)
+
+
+def test_altered_provenance_is_caught_even_with_fresh_digests(seed_dir: Path, tmp_path: Path) -> None:
+    """Rewriting a provenance record (new digests, new sidecar) is still caught by the metadata check."""
+    result = provpack.package(seed_dir, out=tmp_path / "out.warc.gz")
+    data = result.warc_path.read_bytes()
+    members = []
+    pos = 0
+    while pos < len(data):
+        decompressor = zlib.decompressobj(31)
+        raw = decompressor.decompress(data[pos:])
+        members.append(raw)
+        pos = len(data) - len(decompressor.unused_data)
+    changed = []
+    for raw in members:
+        header, _, rest = raw.partition(b"\r\n\r\n")
+        if b"WARC-Type: metadata" in header and b"provpack-provenance/1" in rest:
+            block = rest[:-4]
+            doc = json.loads(block)
+            doc["segments"][0]["byte_start"] += 1
+            new = (json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+            lines = [line for line in header.split(b"\r\n")
+                     if not line.startswith((b"Content-Length", b"WARC-Block-Digest"))]
+            lines += [b"WARC-Block-Digest: sha256:" + hashlib.sha256(new).hexdigest().encode(),
+                      b"Content-Length: %d" % len(new)]
+            raw = b"\r\n".join(lines) + b"\r\n\r\n" + new + b"\r\n\r\n"
+        changed.append(gzip_member(raw))
+    path = write(tmp_path, b"".join(changed), "out.warc.gz", sidecar=True)
+    kinds = [p.kind for p in verify(path).files[0].problems]
+    assert kinds == ["metadata-mismatch"]
+
+
+# -- independence --------------------------------------------------------------------------------
+
+WRITER = {"records", "warcwriter", "package", "provenance", "cli", "original", "capture", "document",
+          "elisions", "align", "httpbytes", "wire"}
+
+
+def local_imports(module: str) -> set[str]:
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            if node.module:
+                names.add(node.module.split(".")[0])
+            else:
+                names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("provpack."):
+            names.add((node.module or "").split(".")[1])
+    return names
+
+
+def test_verifier_imports_nothing_of_the_writer() -> None:
+    """verify and every module it reaches stay clear of the writer, so a writer bug cannot hide itself."""
+    seen: set[str] = set()
+    todo = ["verify"]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        todo.extend(local_imports(module))
+    assert seen == {"verify", "warcscan", "warcstream", "warcheader", "digests", "payload", "provcheck",
+                    "problems", "errors"}
+    assert not seen & WRITER
+
+
+def test_public_types() -> None:
+    """The report types are frozen and exported at the top level."""
+    assert provpack.verify is verify and provpack.Problem is Problem and provpack.Status is Status
+    problem = Problem(1, None, "junk", "x")
+    with pytest.raises(AttributeError):
+        problem.kind = "other"  # type: ignore[misc]
+    assert "verify" in sys.modules["provpack"].__all__

@@ -1,0 +1,48 @@
+"""One WARC header: fields, digests, Content-Length and what is wrong with them."""
+
+from __future__ import annotations
+
+import pytest
+
+from provpack.warcheader import HeaderParser
+
+GOOD = (b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+        b"WARC-Date: 2017-11-12T00:00:00Z\r\nWARC-Block-Digest: sha1:AAAA\r\nContent-Length: 12\r\n")
+
+
+def test_fields_and_length() -> None:
+    """Names are case-insensitive keys; values are stripped; the length is an int."""
+    header = HeaderParser().parse(GOOD.replace(b"WARC-Type: ", b"warc-type:   "))
+    assert header.fields[b"warc-type"] == b"resource" and header.length == 12
+    assert header.block_digests == [b"sha1:AAAA"] and header.payload_digests == [] and header.issues == []
+
+
+def test_repeated_digests_and_folded_lines() -> None:
+    """Every digest header counts; folded lines join the line before."""
+    text = GOOD + b"WARC-Block-Digest: md5:BBBB\r\nX-Note: one\r\n two\r\n\tthree\r\n"
+    header = HeaderParser().parse(text)
+    assert header.block_digests == [b"sha1:AAAA", b"md5:BBBB"]
+    assert header.fields[b"x-note"] == b"one two three" and header.issues == []
+
+
+@pytest.mark.parametrize("text, kind", [
+    (GOOD.replace(b"WARC/1.1", b"WARC/0.17"), "bad-version"),
+    (GOOD + b"no colon here\r\n", "malformed-header"),
+    (GOOD + b"Bad Name: x\r\n", "malformed-header"),
+    (GOOD.replace(b"WARC-Type: resource", b"WARC-Type: res\rource"), "malformed-header"),
+    (GOOD.replace(b"WARC-Date: 2017-11-12T00:00:00Z\r\n", b""), "missing-header"),
+    (GOOD.replace(b"<urn:uuid:1>", b"urn:uuid:1"), "malformed-header"),
+    (GOOD.replace(b"2017-11-12T00:00:00Z", b"2017-11-12 00:00:00"), "malformed-header"),
+    (GOOD.replace(b"Content-Length: 12", b"Content-Length: -12"), "bad-length"),
+])
+def test_issues(text: bytes, kind: str) -> None:
+    """Each break of the WARC grammar is one issue of the right kind."""
+    header = HeaderParser().parse(text)
+    assert [k for k, _ in header.issues] == [kind]
+
+
+@pytest.mark.parametrize("date", [b"2017", b"2017-11", b"2017-11-12", b"2017-11-12T00:00Z",
+                                  b"2020-11-13T01:39:01.712Z"])
+def test_w3c_dates(date: bytes) -> None:
+    """WARC 1.1 dates of any W3C precision are accepted."""
+    assert HeaderParser().parse(GOOD.replace(b"2017-11-12T00:00:00Z", date)).issues == []
