@@ -15,7 +15,7 @@ from .capture import Capture, capture
 from .document import parse_document
 from .elisions import analyse
 from .errors import CaptureError, InputError
-from .inputs import discover, read_bytes
+from .inputs import MAX_TEXT_BYTES, discover, read_bytes
 from .metadata import load_sidecar, merge
 from .model import Analysis, Document, DocumentSummary, FetchFailure, PackageResult, RecordSpec, SourceFile
 from .original import Original, fetched_original, local_original
@@ -61,13 +61,14 @@ def package(
     fetch: bool = False,
     allow_private: bool = False,
     fetcher: Callable[[str], Capture] | None = None,
+    max_text_bytes: int = MAX_TEXT_BYTES,
 ) -> PackageResult:
     """Package texts (folders or .txt files) into one WARC file and its .sha256; returns what was written.
 
     With `fetch`, each document whose sidecar gives `source_url` (and no local `original`)
     has it fetched by `fetcher` (default: `capture`, refusing private addresses unless
     `allow_private`); a failed fetch is reported in the result, not raised. Without
-    `fetch` nothing touches the network.
+    `fetch` nothing touches the network. Texts over `max_text_bytes` are refused.
     """
     source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
     out_path = Path(out) if out is not None else default_output(source_list)
@@ -79,6 +80,8 @@ def package(
     level = DEFAULT_LEVEL if level is None else level
     if not 0 <= level <= 9:
         raise InputError("--level", f"compression level must be 0 to 9, not {level}")
+    if max_text_bytes < 1:
+        raise InputError("--max-text-bytes", f"the limit must be a positive number of bytes, not {max_text_bytes}")
     files = discover(source_list, follow_symlinks=follow_symlinks)
     moment = date if date is not None else run_date()
     summaries: list[DocumentSummary] = []
@@ -90,7 +93,7 @@ def package(
         yield warcinfo_record(out_path.name, description=description, operator=operator)
         written: set[str] = set()
         for source in files:
-            resource, provenance, summary, original = _document(source, originals)
+            resource, provenance, summary, original = _document(source, originals, max_text_bytes)
             summaries.append(summary)
             yield resource
             yield provenance
@@ -163,9 +166,9 @@ def _aligned(document: Document, analysis: Analysis, original: Original) -> Alig
 
 
 def _document(
-    source: SourceFile, originals: _Originals
+    source: SourceFile, originals: _Originals, max_text_bytes: int
 ) -> tuple[RecordSpec, RecordSpec, DocumentSummary, Original | None]:
-    raw = read_bytes(source.text_path)
+    raw = read_bytes(source.text_path, limit=max_text_bytes)
     document = parse_document(source.name, raw, path=source.text_path)
     analysis = analyse(document)
     sidecar = load_sidecar(source.sidecar_path) if source.sidecar_path is not None else None

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from warcio.warcwriter import WARCWriter
 
-from .atomic import atomic_writer
-from .errors import ArchiveError
+from .atomic import atomic_files
 from .model import RecordSpec
 
 WARC_VERSION = "WARC/1.1"
@@ -100,20 +99,17 @@ def write_warc(
     size = 0
     count = 0
     sha256_path = path.with_name(path.name + ".sha256")
-    with atomic_writer(path, force=force) as out:
+    # Both files are staged under temp names and fsynced before either takes its
+    # final name; the old .sha256 goes first, so a crash never pairs a new
+    # archive with an old checksum (atomic_files commits in that order).
+    with atomic_files(path, force=force) as staging:
+        out = staging.open(path)
         for spec in records:
             member = gzip_member(serialize(spec, date=date), level=level)
             out.write(member)
             digest.update(member)
             size += len(member)
             count += 1
-        # The old checksum file goes before the new archive takes its name: a crash
-        # in between leaves an archive without a checksum file, never a wrong one.
-        try:
-            sha256_path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise ArchiveError(sha256_path, f"cannot replace: {exc.strerror or exc}") from exc
-    hexdigest = digest.hexdigest()
-    with atomic_writer(sha256_path, force=True) as out:
-        out.write(f"{hexdigest}  {path.name}\n".encode("utf-8"))
+        hexdigest = digest.hexdigest()
+        staging.open(sha256_path).write(f"{hexdigest}  {path.name}\n".encode("utf-8"))
     return WrittenArchive(path=path, sha256_path=sha256_path, sha256=hexdigest, size_bytes=size, records=count)
