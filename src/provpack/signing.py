@@ -138,7 +138,7 @@ def keygen(path: Path | str, *, force: bool = False) -> tuple[Path, Path]:
 def load_private_key(path: Path | str) -> Ed25519PrivateKey:
     """The Ed25519 private key in a PEM file; a ProvpackError saying what is wrong if it is not one."""
     key_path = Path(path)
-    data = _read_small(key_path, MAX_KEY_BYTES, what="key file")
+    data = read_small(key_path, MAX_KEY_BYTES, what="key file")
     mode = key_path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         log.warning("%s: private key is readable by others (mode %03o); chmod 600 it", key_path, mode & 0o777)
@@ -157,7 +157,7 @@ def load_private_key(path: Path | str) -> Ed25519PrivateKey:
 def load_public_key(path: Path | str) -> Ed25519PublicKey:
     """The Ed25519 public key in a PEM file; a ProvpackError saying what is wrong if it is not one."""
     pub_path = Path(path)
-    data = _read_small(pub_path, MAX_KEY_BYTES, what="public key file")
+    data = read_small(pub_path, MAX_KEY_BYTES, what="public key file")
     if b"PRIVATE KEY" in data:
         raise InputError(pub_path, "this is a private key", fix=f"give the public key, {pub_path.name}{PUBLIC_SUFFIX}")
     try:
@@ -216,7 +216,7 @@ def check_signature(
     if not sig_path.exists():
         return result("missing-signature", f"{sig_path}: no signature file")
     try:
-        statement, signed, signature = parse_signature_file(_read_small(sig_path, MAX_SIGNATURE_BYTES,
+        statement, signed, signature = parse_signature_file(read_small(sig_path, MAX_SIGNATURE_BYTES,
                                                                           what="signature file"))
     except ValueError as exc:
         return result("bad-signature", f"{sig_path}: malformed signature file: {exc}")
@@ -310,7 +310,7 @@ def _check_sha256_file(archive: Path, digest: str) -> None:
     sha_path = archive.with_name(archive.name + ".sha256")
     if not sha_path.exists():
         return
-    recorded = _read_small(sha_path, 4096, what="checksum file").decode("utf-8", "replace").split()
+    recorded = read_small(sha_path, 4096, what="checksum file").decode("utf-8", "replace").split()
     if not recorded or recorded[0].lower() != digest:
         raise IntegrityError(archive, f"its sha256 is {digest}, but {sha_path.name} says "
                              f"{recorded[0][:64] if recorded else 'nothing'}; refusing to sign a file that changed "
@@ -382,7 +382,8 @@ def _json_object(data: bytes, wacz: Path, name: str) -> dict[str, Any]:
     return value
 
 
-def _read_small(path: Path, limit: int, *, what: str) -> bytes:
+def read_small(path: Path, limit: int, *, what: str) -> bytes:
+    """At most `limit` bytes of a small file (key, signature, token); an InputError naming it otherwise."""
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)

@@ -25,6 +25,7 @@ from cryptography import x509
 
 from .atomic import atomic_writer
 from .errors import CaptureError, InputError, ProvpackError
+from .signing import read_small
 
 if TYPE_CHECKING:
     from rfc3161_client import TimeStampResponse
@@ -74,7 +75,7 @@ def request_timestamp(
     """Ask the TSA at `tsa_url` to timestamp the signature file; write ARCHIVE.sig.tsr; return it and the time."""
     rfc3161 = _library()
     sig_path = Path(signature_path)
-    message = _read(sig_path, MAX_SIGNATURE_BYTES, what="signature file")
+    message = read_small(sig_path, MAX_SIGNATURE_BYTES, what="signature file")
     request = (rfc3161.TimestampRequestBuilder().data(message).nonce(nonce=True)
                .cert_request(cert_request=True).build())
     sender = post if post is not None else _poster(timeout)
@@ -104,8 +105,8 @@ def check_timestamp(signature_path: Path | str, ca_path: Path | str) -> Timestam
     token_path = token_path_for(sig_path)
     if not token_path.exists():
         return TimestampCheck(token_path, "missing-timestamp", f"{token_path}: no timestamp token")
-    token = _read(token_path, MAX_RESPONSE_BYTES, what="timestamp token")
-    message = _read(sig_path, MAX_SIGNATURE_BYTES, what="signature file") if sig_path.exists() else b""
+    token = read_small(token_path, MAX_RESPONSE_BYTES, what="timestamp token")
+    message = read_small(sig_path, MAX_SIGNATURE_BYTES, what="signature file") if sig_path.exists() else b""
     try:
         response = rfc3161.decode_timestamp_response(token)
         builder = rfc3161.VerifierBuilder()
@@ -122,7 +123,7 @@ def check_timestamp(signature_path: Path | str, ca_path: Path | str) -> Timestam
 def load_certificates(path: Path | str) -> list[x509.Certificate]:
     """The PEM certificates in a file (a TSA's CA); an InputError if there are none."""
     ca_path = Path(path)
-    data = _read(ca_path, MAX_CA_BYTES, what="CA certificate file")
+    data = read_small(ca_path, MAX_CA_BYTES, what="CA certificate file")
     try:
         certificates = x509.load_pem_x509_certificates(data)
     except ValueError as exc:
@@ -176,14 +177,3 @@ def _library() -> ModuleType:
         raise ProvpackError("RFC 3161 timestamps need the rfc3161-client package: "
                             "pip install 'provpack[timestamp]'") from exc
     return rfc3161_client
-
-
-def _read(path: Path, limit: int, *, what: str) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise InputError(path, f"cannot read the {what}: {exc.strerror or exc}", fix="check the path") from exc
-    if len(data) > limit:
-        raise InputError(path, f"the {what} is larger than {limit} bytes")
-    return data
