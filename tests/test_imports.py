@@ -15,6 +15,8 @@ HOMES = {
     "urllib3": {"capture", "wire"},
     "yaml": {"metadata", "config"},
     "warcio": {"warcwriter", "verify", "reader", "cdxj"},
+    "cryptography": {"signing", "timestamp"},
+    "rfc3161_client": {"timestamp"},
     "surt": {"cdxj"},
     "rich": {"display", "progress"},
     "isal": {"gzipper"},

@@ -15,7 +15,6 @@ from warcbuild import (
     gzip_member,
     http_response,
     provenance,
-    provenance_bytes,
     provpack_records,
     record,
     warc,

@@ -1,9 +1,20 @@
-"""Write a file so that it appears whole or not at all: temp file beside it, fsync, rename."""
+"""Write files so that they appear whole or not at all, and only one run writes them at a time.
+
+Each file is written under a temp name beside its final one (`.NAME.XXXX.tmp`),
+flushed and fsynced, renamed over the final name, and the folder fsynced so the
+rename survives a power cut. A lock file `.NAME.lock` beside the output, held
+with flock for the whole run, makes a second run on the same output fail at once
+instead of racing the first; the kernel drops the lock if a run dies, so a
+leftover lock file never blocks the next run.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,36 +22,147 @@ from typing import BinaryIO
 
 from .errors import ArchiveError
 
+log = logging.getLogger(__name__)
+
+TEMP_SUFFIX = ".tmp"
+LOCK_SUFFIX = ".lock"
+FILE_MODE = 0o644
+_LOCK_ATTEMPTS = 20
+_REASONS = {
+    errno.ENOSPC: "disk full (no space left on device)",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EFBIG: "file too large for this file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+}
+
+
+def reason(exc: OSError) -> str:
+    """What an OSError means, in words: 'disk full (no space left on device)'."""
+    if exc.errno in _REASONS:
+        return _REASONS[exc.errno]
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def lock_path_for(path: Path) -> Path:
+    """The lock file that guards `path`: `.NAME.lock` in the same folder."""
+    return path.with_name(f".{path.name}{LOCK_SUFFIX}")
+
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, *, force: bool = False) -> Iterator[BinaryIO]:
-    """Yield a temp file in `path`'s folder; on success it replaces `path`, on failure it vanishes."""
-    if path.exists() and not force:
-        raise ArchiveError(path, "already exists", fix="pass --force to replace it, or choose another name")
-    if path.is_dir():
-        raise ArchiveError(path, "is a folder", fix="name a file to write")
-    folder = path.parent
+def output_lock(path: Path) -> Iterator[Path]:
+    """Hold the lock on `path` for the block; an ArchiveError at once if another run holds it."""
+    lock_path = lock_path_for(path)
+    fd = _acquire(lock_path, path)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    except OSError as exc:
-        raise ArchiveError(path, f"cannot write here: {exc.strerror or exc}", fix="check the folder") from exc
-    temp_path = Path(handle.name)
-    try:
-        with handle:
-            yield handle  # type: ignore[misc]
+        yield lock_path
+    finally:
+        # Remove the file while still holding the lock: a run that opened it in
+        # the meantime sees that its inode is no longer the file's and retries.
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        os.close(fd)
+
+
+class Staging:
+    """Files written under temp names; they take their final names together when the block ends."""
+
+    def __init__(self) -> None:
+        self._files: list[tuple[Path, Path, BinaryIO, int]] = []
+
+    def open(self, path: Path, *, mode: int = FILE_MODE) -> BinaryIO:
+        """A new temp file beside `path` that replaces `path` (permissions `mode`) on success."""
+        if os.path.isdir(path):
+            raise ArchiveError(path, "is a folder", fix="name a file to write")
+        _remove_stale_temps(path)
+        try:
+            temp_path, handle = _open_temp(path)
+        except OSError as exc:
+            raise ArchiveError(path, f"cannot write here: {reason(exc)}", fix="check the folder") from exc
+        self._files.append((path, temp_path, handle, mode))
+        return handle
+
+    def _sync(self) -> None:
+        for _, temp_path, handle, mode in self._files:
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp_path, 0o644 & ~_umask())
-        os.replace(temp_path, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            temp_path.unlink()
-        if isinstance(exc, OSError) and not isinstance(exc, ArchiveError):
-            raise ArchiveError(path, f"write failed: {exc.strerror or exc}; nothing was changed",
-                               fix="free disk space or check permissions") from exc
-        raise
-    fsync_folder(folder)
+            handle.close()
+            os.chmod(temp_path, mode & ~_umask())
+
+    def _commit(self) -> None:
+        if not self._files:
+            return
+        first, *companions = self._files
+        # Companions (checksums) describe the first file: remove the old ones before
+        # the new first file takes its name, so a crash in between leaves a file
+        # without its checksum, never with a wrong one.
+        for final, _, _, _ in companions:
+            if final.exists() or final.is_symlink():
+                final.unlink()
+        for final, temp_path, _, _ in (first, *companions):
+            os.replace(temp_path, final)
+        for folder in dict.fromkeys(final.parent for final, _, _, _ in self._files):
+            fsync_folder(folder)
+
+    def _discard(self) -> None:
+        for _, temp_path, handle, _ in self._files:
+            with contextlib.suppress(OSError):
+                handle.close()
+            with contextlib.suppress(OSError):
+                temp_path.unlink()
+
+
+@contextlib.contextmanager
+def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Iterator[Staging]:
+    """Lock `path`, refuse to replace it unless `force`, and commit what the block stages, or nothing."""
+    if os.path.isdir(path):
+        raise ArchiveError(path, "is a folder", fix="name a file to write")
+    make_folder(path)
+    with output_lock(path) if lock else contextlib.nullcontext(lock_path_for(path)):
+        if os.path.lexists(path) and not force:
+            raise ArchiveError(path, "already exists", fix="pass --force to replace it, or choose another name")
+        staging = Staging()
+        try:
+            yield staging
+            staging._sync()
+            staging._commit()
+        except BaseException as exc:
+            staging._discard()
+            if isinstance(exc, OSError) and not isinstance(exc, ArchiveError):
+                raise ArchiveError(path, f"{reason(exc)} while writing; nothing was changed",
+                                   fix="free some space or fix the folder's permissions, then run again") from exc
+            raise
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, force: bool = False, mode: int = FILE_MODE,
+                  lock: bool = True) -> Iterator[BinaryIO]:
+    """Yield a temp file in `path`'s folder; on success it replaces `path`, on failure it vanishes."""
+    with atomic_files(path, force=force, lock=lock) as staging:
+        yield staging.open(path, mode=mode)
+
+
+def make_folder(path: Path) -> None:
+    """Create the folder `path` goes in, durably; refuse to invent folders behind a '..'."""
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if ".." in folder.parts:
+        raise ArchiveError(path, f"the folder {folder} does not exist",
+                           fix="create it first, or give a path without '..'")
+    missing: list[Path] = []
+    while not folder.is_dir():
+        if os.path.lexists(folder):
+            raise ArchiveError(path, f"{folder} is not a folder", fix="choose another output path")
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(path, f"cannot create the folder {new}: {reason(exc)}", fix="check the path") from exc
+        fsync_folder(new.parent)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -53,7 +175,73 @@ def fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temp files of `path` that a killed run (kill -9, power cut) left; we hold its lock, so none is live."""
+    stale = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
+            if stale.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                log.info("removing %s, left by an interrupted run", entry.path)
+                os.unlink(entry.path)
+
+
+def _open_temp(path: Path) -> tuple[Path, BinaryIO]:
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    return Path(name), os.fdopen(fd, "wb")
+
+
+def _acquire(lock_path: Path, path: Path) -> int:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: an exclusive create stands in for flock
+        return _acquire_exclusive(lock_path, path)
+    for _ in range(_LOCK_ATTEMPTS):
+        try:
+            flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+            fd = os.open(lock_path, flags, 0o600)
+        except OSError as exc:
+            raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {reason(exc)}",
+                               fix="check the folder's permissions") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(fd)
+            raise ArchiveError(path, f"another provpack is writing {path.name} (it holds {lock_path.name})",
+                               fix="wait for it to finish, or write to another name") from exc
+        except OSError as exc:
+            os.close(fd)
+            raise ArchiveError(path, f"cannot lock {lock_path.name}: {reason(exc)}",
+                               fix="write to a local file system") from exc
+        try:
+            current = os.stat(lock_path, follow_symlinks=False)
+        except FileNotFoundError:
+            current = None
+        if current is not None and os.path.samestat(os.fstat(fd), current):
+            return fd
+        os.close(fd)  # the previous holder removed the file after we opened it: try the new one
+    raise ArchiveError(path, f"could not take the lock {lock_path.name}: it keeps changing",
+                       fix="make sure only one provpack writes this file")
+
+
+def _acquire_exclusive(lock_path: Path, path: Path) -> int:
+    try:
+        return os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise ArchiveError(path, f"another provpack is writing {path.name} (it holds {lock_path.name})",
+                           fix=f"wait for it to finish; if none is running, delete {lock_path}") from exc
+    except OSError as exc:
+        raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {reason(exc)}",
+                           fix="check the folder's permissions") from exc
+
+
 def _umask() -> int:
-    mask = os.umask(0)
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # no /proc: read it the only other way there is, and put it back
     os.umask(mask)
     return mask

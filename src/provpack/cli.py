@@ -8,18 +8,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from . import reader
+from . import reader, signing, timestamp
 from ._version import __version__
-from .atomic import atomic_writer
+from .atomic import atomic_writer, reason
 from .bag import make_bag
 from .cdxj import DEFAULT_RECORDS, write_index
 from .config import Config, load_config
 from .display import print_documents, show_json
 from .errors import InputError, ProvpackError
+from .inputs import MAX_TEXT_BYTES
 from .package import default_output, package
 from .verify import render_text, verify, verify_stream, VerifyReport
 from .wacz import make_wacz
@@ -60,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="worker processes (default: the CPUs available; the archive is the same for any N)")
     pack.add_argument("--follow-symlinks", action="store_true",
                       help="accept symbolic links that point outside the source folder")
+    pack.add_argument("--max-text-bytes", type=_byte_count, default=MAX_TEXT_BYTES, metavar="N",
+                      help=f"refuse texts larger than N bytes; K, M, G suffixes (default {MAX_TEXT_BYTES // 2**20}M)")
     pack.add_argument("--fetch", action="store_true",
                       help="fetch each sidecar's source_url (unless it names a local 'original') and "
                            "archive the HTTP exchange; without it nothing touches the network")
@@ -76,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE", help="WARC file(s); - reads standard input")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--strict", action="store_true", help="records without a digest are problems (exit 1)")
+    check.add_argument("--key", metavar="PUB", help="also check each FILE.sig against this public key "
+                       "(from 'provpack keygen'); a missing or bad signature is a problem (exit 1)")
+    check.add_argument("--tsa-ca", metavar="PEM", help="with --key, also check each FILE.sig.tsr: an RFC 3161 "
+                       "timestamp of FILE.sig by a TSA certified by these CA certificates")
     check.set_defaults(handler=_verify)
 
     show = commands.add_parser("show", help="list the documents in an archive and their elisions")
@@ -119,7 +129,31 @@ def build_parser() -> argparse.ArgumentParser:
     bagging.add_argument("files", nargs="+", metavar="ARCHIVE", help="files to bag (e.g. the .warc.gz and its .sha256)")
     bagging.add_argument("-o", "--output", required=True, metavar="DIR", help="the bag: a new or empty folder")
     bagging.set_defaults(handler=_bag)
+
+    keys = commands.add_parser("keygen", help="make an Ed25519 key pair for signing archives",
+                               description="Write KEY (private key, PEM PKCS#8, mode 0600) and KEY.pub "
+                                           "(public key, PEM). Keep KEY secret; give KEY.pub to those who check.")
+    keys.add_argument("-o", "--output", required=True, metavar="KEY", help="private key file to write")
+    keys.add_argument("--force", action="store_true", help="replace an existing key pair")
+    keys.set_defaults(handler=_keygen)
+
+    seal = commands.add_parser("sign", help="write a detached Ed25519 signature over an archive's sha256",
+                               description="Sign a statement naming the archive's file name, size and sha256 "
+                                           "(and a WACZ's datapackage digest) with KEY; write ARCHIVE.sig. "
+                                           "'provpack verify --key KEY.pub' checks it.")
+    seal.add_argument("archive", metavar="ARCHIVE")
+    seal.add_argument("--key", required=True, metavar="KEY", help="private key from 'provpack keygen'")
+    seal.add_argument("--wacz", metavar="FILE", help="also sign this WACZ's datapackage-digest.json")
+    seal.add_argument("-o", "--output", metavar="SIG", help="signature file (default: ARCHIVE.sig)")
+    seal.add_argument("--force", action="store_true", help="replace an existing signature file")
+    seal.add_argument("--tsa", metavar="URL", help="also get an RFC 3161 timestamp of the signature from this "
+                      "timestamping authority; writes ARCHIVE.sig.tsr (needs provpack[timestamp])")
+    seal.set_defaults(handler=_sign)
     return parser
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it unwinds like Ctrl-C: temp files go, nothing half-written stays."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,19 +164,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     restore = _configure_logging(args)
+    previous = _catch_sigterm()
     try:
         code: int = args.handler(args)
         return code
     except ProvpackError as exc:
         print(f"provpack: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("provpack: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        what, code = ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
+        print(f"provpack: {what}; no partial output was left, and files written before are untouched",
+              file=sys.stderr)
+        return code
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"provpack: error: {where}{reason(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("provpack: error: out of memory; give smaller inputs (see --max-text-bytes)", file=sys.stderr)
+        return 2
     finally:
         restore()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _catch_sigterm() -> Any:
+    """Turn SIGTERM into Terminated while main runs (main thread only); return the handler to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    return signal.signal(signal.SIGTERM, terminate)
+
+
+def _byte_count(text: str) -> int:
+    """'512M' -> 536870912; for --max-text-bytes."""
+    units = {"K": 2**10, "M": 2**20, "G": 2**30}
+    number, scale = (text[:-1], units[text[-1].upper()]) if text[-1:].upper() in units else (text, 1)
+    try:
+        value = int(number) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of bytes: {text!r} (e.g. 1000000, 64M, 1G)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 byte, not {text!r}")
+    return value
 
 
 def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
@@ -177,6 +247,7 @@ def _package(args: argparse.Namespace) -> int:
         follow_symlinks=args.follow_symlinks,
         fetch=args.fetch,
         allow_private=args.allow_private,
+        max_text_bytes=args.max_text_bytes,
     )
     for failure in result.fetch_failures:
         print(f"provpack: warning: {failure.name}: not fetched: {failure.message}", file=sys.stderr)
@@ -211,9 +282,11 @@ def _verify(args: argparse.Namespace) -> int:
     if "-" in args.files:
         if len(args.files) > 1:
             raise ProvpackError("verify: '-' (standard input) cannot be combined with other files")
-        report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),))
+        if args.key is not None:
+            raise ProvpackError("verify: --key needs the archive's file name (FILE.sig sits beside it), not '-'")
+        report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),), strict=args.strict)
     else:
-        report = verify(args.files, strict=args.strict)
+        report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))
     elif not args.quiet or not report.ok:
@@ -288,4 +361,23 @@ def _bag(args: argparse.Namespace) -> int:
     if not args.quiet:
         count = len(args.files)
         print(f"wrote bag {written} ({count} file{'s' if count != 1 else ''}, sha256 and sha512 manifests)")
+    return 0
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    key_path, pub_path = signing.keygen(args.output, force=args.force)
+    if not args.quiet:
+        print(f"wrote {key_path} (private key: keep it secret) and {pub_path} (public key, "
+              f"{signing.fingerprint(signing.load_public_key(pub_path))})")
+    return 0
+
+
+def _sign(args: argparse.Namespace) -> int:
+    sig_path = signing.sign(args.archive, args.key, wacz=args.wacz, out=args.output, force=args.force)
+    if not args.quiet:
+        print(f"wrote {sig_path}")
+    if args.tsa is not None:
+        token_path, when = timestamp.request_timestamp(sig_path, args.tsa, force=args.force)
+        if not args.quiet:
+            print(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})")
     return 0

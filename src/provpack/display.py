@@ -6,6 +6,7 @@ import re
 from typing import IO, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -60,7 +61,7 @@ def print_documents(path: str, documents: tuple[ArchivedDocument, ...], out: IO[
     terminal = out.isatty()
     console = Console(file=out, force_terminal=color, no_color=color is False, highlight=False,
                       width=None if terminal else 1000)
-    console.print(f"[bold]{path}[/]: {len(documents)} document{'s' if len(documents) != 1 else ''}")
+    console.print(f"[bold]{escape(path)}[/]: {len(documents)} document{'s' if len(documents) != 1 else ''}")
     for document in documents:
         console.print()
         _print_document(console, document)
@@ -70,9 +71,9 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
     provenance = document.provenance
     console.print(Text(document.name, style="bold cyan"))
     summary = Table.grid(padding=(0, 2))
-    summary.add_row("record", document.record_id)
-    summary.add_row("target", document.target_uri)
-    summary.add_row("sha256", document.sha256)
+    summary.add_row("record", Text(document.record_id))
+    summary.add_row("target", Text(document.target_uri))
+    summary.add_row("sha256", Text(document.sha256))
     summary.add_row("size", f"{document.length_bytes:,} bytes, {provenance.get('length_chars', 0):,} characters")
     console.print(summary)
 
@@ -81,7 +82,7 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
         table = Table("field", "value", "from", "chars", title=None, show_edge=False, pad_edge=False)
         for name, field in sorted(fields.items()):
             span = field.get("span")
-            table.add_row(name, str(field.get("value")), str(field.get("from")),
+            table.add_row(Text(name), Text(str(field.get("value"))), Text(str(field.get("from"))),
                           f"{span[0]}-{span[1]}" if span else "")
         console.print(table)
 
@@ -91,7 +92,8 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
                   f"segments: {len(provenance.get('segments', []))}")
     for number, elision in enumerate(elisions, start=1):
         console.print(
-            f"  {number}. [bold]{elision['marker']}[/] {elision['kind']}: chars {elision['start']}-{elision['end']}, "
+            f"  {number}. [bold]{escape(elision['marker'])}[/] {escape(elision['kind'])}: "
+            f"chars {elision['start']}-{elision['end']}, "
             f"bytes {elision['byte_start']}-{elision['byte_end']}, line {elision['line']} col {elision['column']}",
             markup=True,
         )
@@ -123,11 +125,11 @@ def _print_original(console: Console, provenance: dict[str, Any]) -> None:
     else:
         where = f"local copy {original.get('path')}"
     console.print(f"original: {where}; text {original.get('length_chars', 0):,} characters "
-                  f"from the {original.get('scope')}, record {original.get('conversion_record_id')}")
+                  f"from the {original.get('scope')}, record {original.get('conversion_record_id')}", markup=False)
     differences = provenance.get("differences", [])
     out_of_order = provenance.get("out_of_order", [])
     console.print(f"differences: {len(differences)}"
-                  + (f"; segments out of order: {out_of_order}" if out_of_order else ""))
+                  + (f"; segments out of order: {out_of_order}" if out_of_order else ""), markup=False)
     for difference in differences:
         line = Text(f"  {difference.get('kind')} at chars {difference.get('start')}-{difference.get('end')}: ")
         line.append(repr(_preview(str(difference.get("excerpt")), 60)), style="red")

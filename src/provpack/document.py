@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import InputError
-from .model import Document, ParsedField, Span
+from .model import Document, ParsedField
 from .textindex import TextIndex
 
 _MONTHS = {

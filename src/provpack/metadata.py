@@ -59,6 +59,8 @@ def load_sidecar(path: Path) -> dict[str, Any]:
                          fix="fix the YAML syntax") from exc
     except yaml.YAMLError as exc:
         raise InputError(path, f"malformed YAML: {exc}", fix="fix the YAML syntax") from exc
+    except RecursionError as exc:  # the pure-Python loader, without libyaml's own depth limit
+        raise InputError(path, "malformed YAML: nested too deeply", fix="flatten it") from exc
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):

@@ -25,7 +25,7 @@ from .document import parse_document
 from .elisions import analyse
 from .errors import CaptureError, InputError
 from .gzipper import Deflate, choose
-from .inputs import Listing, list_sources, read_bytes
+from .inputs import MAX_TEXT_BYTES, Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
 from .model import Analysis, Document, DocumentSummary, FetchFailure, PackageResult, RecordSpec, SourceFile
 from .original import Original, fetched_original, local_original
@@ -81,6 +81,7 @@ def package(
     fetch: bool = False,
     allow_private: bool = False,
     fetcher: Callable[[str], Capture] | None = None,
+    max_text_bytes: int = MAX_TEXT_BYTES,
 ) -> PackageResult:
     """Package texts (folders or .txt files) into one WARC file and its .sha256; returns what was written.
 
@@ -89,7 +90,7 @@ def package(
     With `fetch`, each document whose sidecar gives `source_url` (and no local `original`)
     has it fetched by `fetcher` (default: `capture`, refusing private addresses unless
     `allow_private`); a failed fetch is reported in the result, not raised. Without
-    `fetch` nothing touches the network.
+    `fetch` nothing touches the network. Texts over `max_text_bytes` are refused.
     """
     source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
     out_path = Path(out) if out is not None else default_output(source_list)
@@ -99,6 +100,8 @@ def package(
         raise InputError(out_path, f"the archive name must end in {ARCHIVE_SUFFIX}",
                          fix=f"name it e.g. {out_path.name.split('.')[0] or 'archive'}{ARCHIVE_SUFFIX}")
     compressor = choose(deflate, level)
+    if max_text_bytes < 1:
+        raise InputError("--max-text-bytes", f"the limit must be a positive number of bytes, not {max_text_bytes}")
     workers = default_jobs() if jobs is None else jobs
     if workers < 1:
         raise InputError("--jobs", f"the number of jobs must be at least 1, not {workers}")
@@ -111,7 +114,8 @@ def package(
     if fetch:
         workers = 1  # captures are shared between documents, and the fetcher may not travel to a worker
     written_originals: set[str] = set()
-    batches = _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers)
+    batches = _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers,
+                       max_text_bytes=max_text_bytes)
     with open_archive(out_path, force=force) as sink, contextlib.closing(batches):
         info = warcinfo_record(out_path.name, description=description, operator=operator)
         sink.write(encode(info, date=stamp, deflate=compressor), records=1)
@@ -147,25 +151,27 @@ class _Encoded(NamedTuple):
 
 
 # What a worker gets: documents as (name, text path, sidecar path or None), then how to encode them.
-_Task = tuple[tuple[tuple[str, str, str | None], ...], str, Deflate, bool]
+_Task = tuple[tuple[tuple[str, str, str | None], ...], str, Deflate, bool, int]
 
 
-def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Deflate,
-             jobs: int) -> Generator[_Encoded, None, None]:
+def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Deflate, jobs: int,
+             max_text_bytes: int) -> Generator[_Encoded, None, None]:
     """Every document encoded, in order: in worker processes when that pays, else here."""
     count = len(listing)
     if jobs == 1 or (count < POOL_MIN_DOCUMENTS and sum(listing.sizes) < POOL_MIN_BYTES):
         for index in range(count):
-            yield _encode((listing.source(index),), originals, date=date, deflate=deflate, lazy=True)
+            yield _encode((listing.source(index),), originals, date=date, deflate=deflate, lazy=True,
+                          max_text_bytes=max_text_bytes)
         return
     plan = _plan(listing.sizes)
-    tasks = (_task(listing, start, stop, date, deflate, originals.follow_symlinks)
+    tasks = (_task(listing, start, stop, date, deflate, originals.follow_symlinks, max_text_bytes)
              for start, stop, local in plan if not local)
     with OrderedPool(_encode_task, jobs=jobs) as pool:
         results = pool.map(tasks)
         for start, _stop, local in plan:
             if local:
-                yield _encode((listing.source(start),), originals, date=date, deflate=deflate, lazy=True)
+                yield _encode((listing.source(start),), originals, date=date, deflate=deflate, lazy=True,
+                              max_text_bytes=max_text_bytes)
             else:
                 yield next(results)
 
@@ -191,23 +197,24 @@ def _plan(sizes: Sequence[int]) -> list[tuple[int, int, bool]]:
     return plan
 
 
-def _task(listing: Listing, start: int, stop: int, date: str, deflate: Deflate, follow_symlinks: bool) -> _Task:
+def _task(listing: Listing, start: int, stop: int, date: str, deflate: Deflate, follow_symlinks: bool,
+          max_text_bytes: int) -> _Task:
     documents = tuple((listing.names[index], listing.text_path(index), listing.sidecar_path(index))
                       for index in range(start, stop))
-    return documents, date, deflate, follow_symlinks
+    return documents, date, deflate, follow_symlinks, max_text_bytes
 
 
 def _encode_task(task: _Task) -> _Encoded:
     """Run in a worker: encode a batch of documents."""
-    documents, date, deflate, follow_symlinks = task
+    documents, date, deflate, follow_symlinks, max_text_bytes = task
     originals = _Originals(fetch=False, fetcher=capture, follow_symlinks=follow_symlinks, failures=[])
     sources = [SourceFile(name, Path(text), None if sidecar is None else Path(sidecar))
                for name, text, sidecar in documents]
-    return _encode(sources, originals, date=date, deflate=deflate, lazy=False)
+    return _encode(sources, originals, date=date, deflate=deflate, lazy=False, max_text_bytes=max_text_bytes)
 
 
 def _encode(sources: Sequence[SourceFile], originals: _Originals, *, date: str, deflate: Deflate,
-            lazy: bool) -> _Encoded:
+            lazy: bool, max_text_bytes: int) -> _Encoded:
     """Documents' records as gzip members; `lazy`: large blocks deflated only as they are written."""
     parts: list[tuple[str | None, int, Iterable[bytes]]] = []
     own: list[RecordSpec] = []
@@ -220,7 +227,7 @@ def _encode(sources: Sequence[SourceFile], originals: _Originals, *, date: str, 
             own.clear()
 
     for source in sources:
-        resource, provenance, summary, original = _document(source, originals)
+        resource, provenance, summary, original = _document(source, originals, max_text_bytes)
         own.extend((resource, provenance))
         rows += pack_row(summary)
         if original is not None:
@@ -289,9 +296,9 @@ def _aligned(document: Document, analysis: Analysis, original: Original) -> Alig
 
 
 def _document(
-    source: SourceFile, originals: _Originals
+    source: SourceFile, originals: _Originals, max_text_bytes: int
 ) -> tuple[RecordSpec, RecordSpec, DocumentSummary, Original | None]:
-    raw = read_bytes(source.text_path)
+    raw = read_bytes(source.text_path, limit=max_text_bytes)
     document = parse_document(source.name, raw, path=source.text_path)
     analysis = analyse(document)
     sidecar = load_sidecar(source.sidecar_path) if source.sidecar_path is not None else None

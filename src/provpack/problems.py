@@ -17,6 +17,10 @@ DUPLICATE_RECORD_ID = "duplicate-record-id"
 SIDECAR_MISMATCH = "sidecar-mismatch"
 BAD_SIDECAR = "bad-sidecar"
 METADATA_MISMATCH = "metadata-mismatch"
+MISSING_SIGNATURE = "missing-signature"  # verify --key: no ARCHIVE.sig
+BAD_SIGNATURE = "bad-signature"  # verify --key: ARCHIVE.sig does not vouch for these bytes with this key
+MISSING_TIMESTAMP = "missing-timestamp"  # verify --tsa-ca: no ARCHIVE.sig.tsr
+BAD_TIMESTAMP = "bad-timestamp"  # verify --tsa-ca: the token does not date this .sig, or no trusted TSA made it
 # Warning kinds: a record that cannot be checked. Problems only under --strict.
 MISSING_DIGEST = "missing-digest"
 UNKNOWN_DIGEST = "unknown-digest"
@@ -34,6 +38,10 @@ PROBLEM_KINDS = (
     SIDECAR_MISMATCH,
     BAD_SIDECAR,
     METADATA_MISMATCH,
+    MISSING_SIGNATURE,
+    BAD_SIGNATURE,
+    MISSING_TIMESTAMP,
+    BAD_TIMESTAMP,
 )
 WARNING_KINDS = (MISSING_DIGEST, UNKNOWN_DIGEST)
 

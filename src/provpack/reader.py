@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from .errors import ArchiveError, IntegrityError
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
+MAX_HEADER_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
 
 
@@ -36,15 +38,21 @@ def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
     """Every document described by a provpack provenance record, in archive order."""
     archive = Path(path)
     resource_offsets: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
     documents: list[ArchivedDocument] = []
     for record, offset in _records(archive):
         warc_type = record.rec_type
+        warc_id = record.rec_headers.get_header("WARC-Record-ID") or ""
+        if warc_id in seen_ids:
+            raise ArchiveError(archive, f"records at offsets {seen_ids[warc_id]} and {offset} share the "
+                               f"WARC-Record-ID {warc_id[:100]}", fix="run 'provpack verify' on the file")
+        seen_ids[warc_id] = offset
         if warc_type == "resource":
-            resource_offsets[record.rec_headers.get_header("WARC-Record-ID") or ""] = offset
+            resource_offsets[warc_id] = offset
             continue
         if warc_type != "metadata" or not _is_jsonld(record.rec_headers.get_header("Content-Type")):
             continue
-        block = record.content_stream().read(MAX_PROVENANCE_BYTES + 1)
+        block = _read_capped(record.content_stream(), MAX_PROVENANCE_BYTES + 1)
         if len(block) > MAX_PROVENANCE_BYTES:
             raise ArchiveError(archive, f"metadata record at offset {offset} is larger than "
                                f"{MAX_PROVENANCE_BYTES} bytes")
@@ -55,20 +63,19 @@ def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
                                fix="run 'provpack verify' on the file") from exc
         if not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT:
             continue
-        try:
-            record_id = str(provenance["record_id"])
-            documents.append(ArchivedDocument(
-                name=str(provenance["name"]),
-                record_id=record_id,
-                target_uri=str(provenance.get("@id", "")),
-                sha256=str(provenance["sha256"]),
-                length_bytes=int(provenance["length_bytes"]),
-                offset=resource_offsets.get(record_id),
-                provenance=provenance,
-            ))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ArchiveError(archive, f"metadata record at offset {offset} lacks {exc}",
-                               fix="run 'provpack verify' on the file") from exc
+        problem = _shape_problem(provenance)
+        if problem is not None:
+            raise ArchiveError(archive, f"metadata record at offset {offset}: {problem}",
+                               fix="run 'provpack verify' on the file")
+        documents.append(ArchivedDocument(
+            name=provenance["name"],
+            record_id=provenance["record_id"],
+            target_uri=str(provenance.get("@id", "")),
+            sha256=provenance["sha256"],
+            length_bytes=provenance["length_bytes"],
+            offset=resource_offsets.get(provenance["record_id"]),
+            provenance=provenance,
+        ))
     return tuple(documents)
 
 
@@ -111,15 +118,106 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
         raise ArchiveError(archive, f"cannot open: {exc.strerror or exc}") from exc
     with handle:
         handle.seek(start)
+        head = handle.read(5)
+        if not (head.startswith(b"\x1f\x8b") or head == b"WARC/"):
+            raise ArchiveError(archive, f"not a WARC file (at byte {start}: {head!r})",
+                               fix="give a .warc or .warc.gz file; 'provpack verify' says more")
+        handle.seek(start)
         try:
             iterator = ArchiveIterator(handle, no_record_parse=False, check_digests=False)
+            iterator.reader = _BoundedReader(iterator.fh, block_size=iterator.reader.block_size)
             for record in iterator:
                 # `offset` is where this record starts, in the file; get_record_offset()
                 # would read the record to its end before we could.
-                yield record, int(iterator.offset)
+                offset = int(iterator.offset)
+                if record.format != "warc" or not str(record.rec_headers.protocol).startswith("WARC/"):
+                    raise ArchiveError(archive, f"not a WARC file: the record at offset {offset} has no "
+                                       "WARC/1.x header line", fix="give a WARC file (.warc or .warc.gz)")
+                yield record, offset
         except ArchiveLoadFailed as exc:
             raise ArchiveError(archive, f"not a readable WARC file: {exc}",
                                fix="run 'provpack verify' on it for details") from exc
+
+
+class _BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]
+    """warcio's decompressing reader, refusing header blocks over MAX_HEADER_BYTES.
+
+    warcio reads headers line by line without a limit, so one compressed header
+    line of a gigabyte would be held in memory whole; here it is an error.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_bytes = 0
+
+    def read(self, length: int | None = None) -> bytes:
+        self._header_bytes = 0
+        data: bytes = super().read(length)
+        return data
+
+    def readline(self, length: int | None = None) -> bytes:
+        room = MAX_HEADER_BYTES - self._header_bytes + 1
+        line: bytes = super().readline(room if length is None else min(length, room))
+        self._header_bytes = self._header_bytes + len(line) if line.strip(b"\r\n") else 0
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise ArchiveLoadFailed(f"a header block is larger than {MAX_HEADER_BYTES} bytes")
+        return line
+
+
+_TEXT_KEYS = ("name", "record_id", "sha256")
+_INT_KEYS = ("length_bytes",)
+_ELISION_TEXT = ("marker", "kind")
+_ELISION_INTS = ("start", "end", "byte_start", "byte_end", "line", "column")
+_LISTS = ("elisions", "segments", "alterations", "differences")
+
+
+def _shape_problem(provenance: dict[str, Any]) -> str | None:
+    """What is wrong with the shape of a provenance record that readers rely on, or None."""
+    for key in _TEXT_KEYS:
+        if not isinstance(provenance.get(key), str):
+            return f"'{key}' is missing or not text"
+    for key in _INT_KEYS + ("length_chars",):
+        value = provenance.get(key, 0 if key == "length_chars" else None)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return f"'{key}' is missing or not a count"
+    for key in _LISTS:
+        items = provenance.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            return f"'{key}' is not a list of objects"
+    for key in ("fields", "sidecar", "original"):
+        if not isinstance(provenance.get(key) or {}, dict):
+            return f"'{key}' is not an object"
+    if not _is_count((provenance.get("original") or {}).get("length_chars", 0)):
+        return "'original.length_chars' is not a count"
+    for name, field in (provenance.get("fields") or {}).items():
+        span = field.get("span") if isinstance(field, dict) else None
+        if not isinstance(field, dict) or not (span is None or _is_span(span)):
+            return f"field '{name[:40]}' is not an object with a [start, end] span"
+    for number, elision in enumerate(provenance.get("elisions", [])):
+        target = elision.get("oa:hasTarget", {})
+        selectors = target.get("oa:hasSelector", []) if isinstance(target, dict) else None
+        if (not all(isinstance(elision.get(key), str) for key in _ELISION_TEXT)
+                or not all(_is_count(elision.get(key)) for key in _ELISION_INTS)
+                or not isinstance(selectors, list) or not all(isinstance(item, dict) for item in selectors)
+                or not isinstance(elision.get("omitted") or {}, dict)):
+            return f"elision {number} lacks its marker, kind, offsets or selectors"
+    return None
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_span(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(_is_count(item) for item in value)
+
+
+def _read_capped(stream: Any, limit: int) -> bytearray:
+    """Up to `limit` bytes, gathered chunk by chunk so that memory holds them once, not twice."""
+    block = bytearray()
+    while len(block) < limit and (chunk := stream.read(min(_CHUNK, limit - len(block)))):
+        block += chunk
+    return block
 
 
 def _is_jsonld(content_type: str | None) -> bool:

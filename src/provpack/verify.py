@@ -12,12 +12,13 @@ import logging
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import problems as kinds
-from .errors import ArchiveError
+from . import signing, timestamp
+from .errors import ArchiveError, InputError
 from .problems import Problem
 from .warcscan import Scanner
 from .warcstream import GzipSource, NotWarcError, RawReader, open_source
@@ -132,25 +133,61 @@ class VerifyReport:
         }
 
 
-def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False) -> VerifyReport:
-    """Verify one or more WARC files ("-" is standard input); ArchiveError when one cannot be read at all."""
+def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
+           key: str | Path | None = None, tsa_ca: str | Path | None = None) -> VerifyReport:
+    """Verify one or more WARC files ("-" is standard input); ArchiveError when one cannot be read at all.
+
+    With `key` (a public key file), each file's detached signature FILE.sig must be good
+    for that key and those bytes: else a missing-signature or bad-signature problem.
+    With `tsa_ca` (the CA certificates of a timestamping authority, PEM) as well,
+    FILE.sig.tsr must be an RFC 3161 timestamp of FILE.sig by that TSA.
+    """
+    if tsa_ca is not None and key is None:
+        raise InputError("--tsa-ca", "a timestamp dates a signature: give --key as well")
     if isinstance(paths, (str, Path)):
         paths = [paths]
     for path in paths:
         if str(path) != "-":
             _check_readable(Path(path))
+        elif key is not None:
+            raise InputError("-", "a signature cannot be checked on standard input", fix="give the file's name")
+    if key is not None:
+        signing.load_public_key(key)  # a bad key or CA file stops the run before any file is read
+    if tsa_ca is not None:
+        timestamp.load_certificates(tsa_ca)
     reports = []
     for path in paths:
         if str(path) == "-":
             reports.append(verify_stream(sys.stdin.buffer, name="-"))
         else:
-            reports.append(_verify_path(Path(path)))
+            report = _verify_path(Path(path))
+            if key is not None:
+                report = _with_signature(report, Path(path), Path(key))
+            if tsa_ca is not None:
+                report = _with_timestamp(report, Path(path), Path(tsa_ca))
+            reports.append(report)
     return VerifyReport(tuple(reports), strict=strict)
+
+
+def _with_signature(report: FileReport, path: Path, key: Path) -> FileReport:
+    """The report with the signature check added: a note when good, a problem when missing or bad."""
+    check = signing.check_signature(path, key)
+    if check.kind is None:
+        return replace(report, notes=report.notes + (f"signature: {check.message}",))
+    return replace(report, problems=report.problems + (Problem(None, None, check.kind, check.message),))
 
 
 def verify_stream(stream: BinaryIO, *, name: str) -> FileReport:
     """Verify a WARC read from a binary stream (no sidecar); ArchiveError when it is not a WARC at all."""
     return _verify(stream, name=name, sidecar=None)
+
+
+def _with_timestamp(report: FileReport, path: Path, tsa_ca: Path) -> FileReport:
+    """The report with the RFC 3161 check of FILE.sig.tsr added."""
+    check = timestamp.check_timestamp(signing.signature_path_for(path), tsa_ca)
+    if check.kind is None:
+        return replace(report, notes=report.notes + (f"timestamp: {check.message}",))
+    return replace(report, problems=report.problems + (Problem(None, None, check.kind, check.message),))
 
 
 def _check_readable(path: Path) -> None:

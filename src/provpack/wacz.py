@@ -140,7 +140,7 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine]) -> bytes:
                 continue
             page = {
                 "id": str(provenance.get("name") or f"record-{line.offset}"),
-                "url": line.url,
+                "url": provenance.get("@id") or line.url,
                 "ts": _iso(line.timestamp),
                 "title": _title(provenance),
             }

@@ -21,8 +21,7 @@ from typing import BinaryIO
 
 from warcio.warcwriter import WARCWriter
 
-from .atomic import atomic_writer
-from .errors import ArchiveError
+from .atomic import atomic_files
 from .gzipper import Deflate, choose
 from .model import RecordSpec
 
@@ -162,23 +161,18 @@ class ArchiveSink:
 
 @contextlib.contextmanager
 def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
-    """A sink whose bytes replace `path` atomically when the block ends without error.
+    """A sink whose bytes become `path`, with `path.sha256` beside it, when the block ends without error.
 
-    Afterwards `path.sha256` holds the digest, in `sha256sum -c` format.
+    Both files are staged under temp names and fsynced before either takes its
+    final name; the old .sha256 goes first, so a crash never pairs a new
+    archive with an old checksum (atomic_files commits in that order).
     """
     sha256_path = path.with_name(path.name + ".sha256")
-    with atomic_writer(path, force=force) as out:
-        sink = ArchiveSink(out)
+    with atomic_files(path, force=force) as staging:
+        sink = ArchiveSink(staging.open(path))
         yield sink
         sink.flush()
-        # The old checksum file goes before the new archive takes its name: a crash
-        # in between leaves an archive without a checksum file, never a wrong one.
-        try:
-            sha256_path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise ArchiveError(sha256_path, f"cannot replace: {exc.strerror or exc}") from exc
-    with atomic_writer(sha256_path, force=True) as out:
-        out.write(f"{sink.hexdigest()}  {path.name}\n".encode("utf-8"))
+        staging.open(sha256_path).write(f"{sink.hexdigest()}  {path.name}\n".encode("utf-8"))
 
 
 def written(sink: ArchiveSink, path: Path) -> WrittenArchive:

@@ -1,0 +1,70 @@
+"""A progress bar on the terminal (count, bytes, rate, ETA); nothing at all when stderr is not a terminal."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import IO
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+Update = Callable[[int, int], None]
+"""update(units_done, bytes_done): called as work advances."""
+
+
+def _quiet(units: int, size: int) -> None:
+    """The update of a run that shows no progress."""
+
+
+class _Rate(ProgressColumn):
+    """Units per second, e.g. '2,310 docs/s'."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed
+        return Text("" if speed is None else f"{speed:,.0f} {self.unit}/s", style="progress.data.speed")
+
+
+def human_bytes(size: int) -> str:
+    """1536 -> '1.5 KiB'."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, *, total: int | None, unit: str, enabled: bool,
+                 stream: IO[str] | None = None) -> Iterator[Update]:
+    """Yield an update function; draw a transient bar on `stream` only when `enabled`."""
+    if not enabled:
+        yield _quiet
+        return
+    console = Console(file=stream, stderr=stream is None)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} " + unit if total else "{task.completed:,} " + unit),
+        TextColumn("{task.fields[size]}"),
+        _Rate(unit),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=total, size="")
+
+        def update(units: int, size: int) -> None:
+            bar.update(task, completed=units, size=human_bytes(size))
+
+        yield update
+
+
+def wanted(stream: IO[str], *, quiet: bool) -> bool:
+    """Show progress only on an interactive terminal and when not told to be quiet."""
+    return not quiet and stream.isatty()

@@ -1,0 +1,394 @@
+"""Detached Ed25519 signatures over an archive's sha256: keygen, sign, check_signature.
+
+What is signed is a short statement in a fixed text form, not the bare digest:
+
+    provpack-signature/1
+    algorithm: ed25519
+    file: seeds.warc.gz
+    size: 5042
+    sha256: <hex of the whole archive>
+    key: sha256:<hex of the raw 32-byte public key>
+    wacz: seeds.wacz                                  (only with --wacz)
+    wacz-datapackage-digest: sha256:<hex of its datapackage-digest.json>
+
+The signature file ARCHIVE.sig is that statement followed by one line
+`signature: <base64 of the 64-byte Ed25519 signature over the statement's bytes>`.
+The first line names the format, so a signature made here cannot be passed off as
+a signature over anything else. Keys are PEM files (PKCS#8 private, mode 0600;
+SubjectPublicKeyInfo public), which OpenSSL reads too: the signature can be
+checked without provpack (see docs/threat-model.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import os
+import re
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from .atomic import atomic_files, atomic_writer
+from .errors import ArchiveError, InputError, IntegrityError, ProvpackError
+
+log = logging.getLogger(__name__)
+
+STATEMENT_FORMAT = "provpack-signature/1"
+ALGORITHM = "ed25519"
+SIGNATURE_SUFFIX = ".sig"
+PUBLIC_SUFFIX = ".pub"
+MAX_KEY_BYTES = 16 * 1024
+MAX_SIGNATURE_BYTES = 16 * 1024
+MAX_WACZ_JSON_BYTES = 64 * 1024 * 1024
+DATAPACKAGE_DIGEST = "datapackage-digest.json"
+DATAPACKAGE = "datapackage.json"
+_CHUNK = 1024 * 1024
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+CheckKind = Literal["missing-signature", "bad-signature"]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """What a signature vouches for: this file, these bytes, this key (and maybe a WACZ)."""
+
+    file_name: str
+    size_bytes: int
+    sha256: str
+    key_fingerprint: str
+    wacz_name: str | None = None
+    wacz_datapackage_digest: str | None = None
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The statement's key/value lines, in their fixed order."""
+        pairs = [("algorithm", ALGORITHM), ("file", self.file_name), ("size", str(self.size_bytes)),
+                 ("sha256", self.sha256), ("key", self.key_fingerprint)]
+        if self.wacz_name is not None and self.wacz_datapackage_digest is not None:
+            pairs += [("wacz", self.wacz_name), ("wacz-datapackage-digest", self.wacz_datapackage_digest)]
+        return pairs
+
+    def to_bytes(self) -> bytes:
+        """The exact bytes that are signed."""
+        return (STATEMENT_FORMAT + "\n" + "".join(f"{key}: {value}\n" for key, value in self.lines())).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureCheck:
+    """The outcome of checking ARCHIVE.sig against a public key; `kind` is None when it holds."""
+
+    archive: Path
+    signature_path: Path
+    key_fingerprint: str
+    kind: CheckKind | None
+    message: str
+    statement: Statement | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the signature is valid and the archive (and WACZ) are the bytes it names."""
+        return self.kind is None
+
+
+def fingerprint(public_key: Ed25519PublicKey) -> str:
+    """sha256:<hex> of the raw 32-byte public key."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return f"sha256:{hashlib.sha256(raw).hexdigest()}"
+
+
+def public_path_for(key_path: Path) -> Path:
+    """KEY -> KEY.pub."""
+    return key_path.with_name(key_path.name + PUBLIC_SUFFIX)
+
+
+def signature_path_for(archive: Path) -> Path:
+    """ARCHIVE -> ARCHIVE.sig."""
+    return archive.with_name(archive.name + SIGNATURE_SUFFIX)
+
+
+def keygen(path: Path | str, *, force: bool = False) -> tuple[Path, Path]:
+    """Write a new Ed25519 key pair: PATH (private, PKCS#8 PEM, mode 0600) and PATH.pub; return both paths."""
+    key_path = Path(path)
+    pub_path = public_path_for(key_path)
+    if os.path.lexists(pub_path) and not force:
+        raise ArchiveError(pub_path, "already exists",
+                           fix="pass --force to replace the key pair, or choose another name")
+    private_key = Ed25519PrivateKey.generate()
+    private_pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.NoEncryption())
+    public_pem = private_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                       serialization.PublicFormat.SubjectPublicKeyInfo)
+    with atomic_files(key_path, force=force) as staging:
+        staging.open(key_path, mode=0o600).write(private_pem)
+        staging.open(pub_path).write(public_pem)
+    log.info("wrote %s and %s (%s)", key_path, pub_path, fingerprint(private_key.public_key()))
+    return key_path, pub_path
+
+
+def load_private_key(path: Path | str) -> Ed25519PrivateKey:
+    """The Ed25519 private key in a PEM file; a ProvpackError saying what is wrong if it is not one."""
+    key_path = Path(path)
+    data = read_small(key_path, MAX_KEY_BYTES, what="key file")
+    mode = key_path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("%s: private key is readable by others (mode %03o); chmod 600 it", key_path, mode & 0o777)
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except TypeError as exc:  # encrypted, and no password given
+        raise InputError(key_path, "the private key is encrypted; provpack reads unencrypted keys only",
+                         fix="decrypt it with 'openssl pkey', or make one with 'provpack keygen'") from exc
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise InputError(key_path, "not a PEM private key", fix="give the KEY file 'provpack keygen' wrote") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InputError(key_path, f"not an Ed25519 key ({type(key).__name__})", fix="make one with 'provpack keygen'")
+    return key
+
+
+def load_public_key(path: Path | str) -> Ed25519PublicKey:
+    """The Ed25519 public key in a PEM file; a ProvpackError saying what is wrong if it is not one."""
+    pub_path = Path(path)
+    data = read_small(pub_path, MAX_KEY_BYTES, what="public key file")
+    if b"PRIVATE KEY" in data:
+        raise InputError(pub_path, "this is a private key", fix=f"give the public key, {pub_path.name}{PUBLIC_SUFFIX}")
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise InputError(pub_path, "not a PEM public key", fix="give the KEY.pub file 'provpack keygen' wrote") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise InputError(pub_path, f"not an Ed25519 key ({type(key).__name__})", fix="give an Ed25519 public key")
+    return key
+
+
+def sign(
+    archive: Path | str,
+    key_path: Path | str,
+    *,
+    wacz: Path | str | None = None,
+    out: Path | str | None = None,
+    force: bool = False,
+) -> Path:
+    """Sign the archive's sha256 (and a WACZ's datapackage digest) with KEY; write ARCHIVE.sig, return its path."""
+    archive_path = Path(archive)
+    key = load_private_key(key_path)
+    _check_name(archive_path)
+    size, digest = _sha256_of(archive_path)
+    _check_sha256_file(archive_path, digest)
+    wacz_name = wacz_digest = None
+    if wacz is not None:
+        wacz_path = Path(wacz)
+        _check_name(wacz_path)
+        wacz_name, wacz_digest = wacz_path.name, _wacz_chain(wacz_path)
+    statement = Statement(archive_path.name, size, digest, fingerprint(key.public_key()), wacz_name, wacz_digest)
+    message = statement.to_bytes()
+    signature = base64.b64encode(key.sign(message)).decode("ascii")
+    sig_path = Path(out) if out is not None else signature_path_for(archive_path)
+    with atomic_writer(sig_path, force=force) as handle:
+        handle.write(message + f"signature: {signature}\n".encode("ascii"))
+    return sig_path
+
+
+def check_signature(
+    archive: Path | str,
+    pub_path: Path | str,
+    *,
+    signature_path: Path | str | None = None,
+    wacz: Path | str | None = None,
+) -> SignatureCheck:
+    """Check ARCHIVE.sig: made by this key, over a statement naming these very bytes."""
+    archive_path = Path(archive)
+    public_key = load_public_key(pub_path)
+    key_id = fingerprint(public_key)
+    sig_path = Path(signature_path) if signature_path is not None else signature_path_for(archive_path)
+
+    def result(kind: CheckKind | None, message: str, statement: Statement | None = None) -> SignatureCheck:
+        return SignatureCheck(archive_path, sig_path, key_id, kind, message, statement)
+
+    if not sig_path.exists():
+        return result("missing-signature", f"{sig_path}: no signature file")
+    try:
+        statement, signed, signature = parse_signature_file(read_small(sig_path, MAX_SIGNATURE_BYTES,
+                                                                          what="signature file"))
+    except ValueError as exc:
+        return result("bad-signature", f"{sig_path}: malformed signature file: {exc}")
+    if statement.key_fingerprint != key_id:
+        return result("bad-signature", f"{sig_path}: signed by key {statement.key_fingerprint}, "
+                      f"not by {Path(pub_path).name} ({key_id})", statement)
+    try:
+        public_key.verify(signature, signed)
+    except InvalidSignature:
+        return result("bad-signature", f"{sig_path}: the signature does not match the statement "
+                      "(the signature file was altered)", statement)
+    size, digest = _sha256_of(archive_path)
+    if (size, digest) != (statement.size_bytes, statement.sha256):
+        return result("bad-signature", f"{archive_path}: sha256 {digest} ({size} bytes), but the signed statement "
+                      f"says {statement.sha256} ({statement.size_bytes} bytes): the archive changed after signing",
+                      statement)
+    if statement.wacz_name is not None:
+        wacz_path = Path(wacz) if wacz is not None else archive_path.with_name(statement.wacz_name)
+        try:
+            wacz_digest = _wacz_chain(wacz_path)
+        except ProvpackError as exc:
+            return result("bad-signature", f"the signature also covers {statement.wacz_name}: {exc}", statement)
+        if wacz_digest != statement.wacz_datapackage_digest:
+            return result("bad-signature", f"{wacz_path}: {DATAPACKAGE_DIGEST} is {wacz_digest}, but the signed "
+                          f"statement says {statement.wacz_datapackage_digest}: the WACZ changed after signing",
+                          statement)
+    renamed = "" if statement.file_name == archive_path.name else f" (signed as {statement.file_name})"
+    return result(None, f"good signature by {key_id}{renamed}", statement)
+
+
+def parse_signature_file(data: bytes) -> tuple[Statement, bytes, bytes]:
+    """(statement, the signed bytes, the raw signature) from a .sig file; ValueError if malformed."""
+    try:
+        text = data.decode("ascii") if data.isascii() else data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError("not UTF-8 text") from exc
+    if "\r" in text or not text.endswith("\n"):
+        raise ValueError("lines must end in a single LF")
+    lines = text[:-1].split("\n")
+    if len(lines) < 2 or lines[0] != STATEMENT_FORMAT:
+        raise ValueError(f"the first line must be {STATEMENT_FORMAT}")
+    pairs = []
+    for number, line in enumerate(lines[1:], start=2):
+        key, sep, value = line.partition(": ")
+        if not sep or not value:
+            raise ValueError(f"line {number} is not 'key: value'")
+        pairs.append((key, value))
+    if pairs[-1][0] != "signature":
+        raise ValueError("the last line must be 'signature: <base64>'")
+    try:
+        signature = base64.b64decode(pairs[-1][1], validate=True)
+    except binascii.Error as exc:
+        raise ValueError("the signature is not base64") from exc
+    if len(signature) != 64:
+        raise ValueError(f"an Ed25519 signature has 64 bytes, not {len(signature)}")
+    fields = dict(pairs[:-1])
+    try:
+        statement = Statement(fields["file"], int(fields["size"]), fields["sha256"], fields["key"],
+                              fields.get("wacz"), fields.get("wacz-datapackage-digest"))
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"missing or invalid field {exc}") from exc
+    signed = data[:len(data) - len(f"signature: {pairs[-1][1]}\n".encode())]
+    # Only the canonical form is accepted: no reordered, repeated or unknown lines.
+    if statement.to_bytes() != signed or fields.get("algorithm") != ALGORITHM:
+        raise ValueError("the statement is not in canonical form (fields missing, repeated, unknown or reordered)")
+    if not _HEX64.fullmatch(statement.sha256) or statement.size_bytes < 0:
+        raise ValueError("sha256 must be 64 lower-case hex digits and size a count of bytes")
+    return statement, signed, signature
+
+
+def _check_name(path: Path) -> None:
+    if _UNSAFE.search(path.name):
+        raise InputError(path, "the file name holds a line break or control character, which a signed statement "
+                         "cannot name", fix="rename the file")
+
+
+def _sha256_of(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        raise ArchiveError(path, f"cannot read: {exc.strerror or exc}", fix="check the path") from exc
+    return size, digest.hexdigest()
+
+
+def _check_sha256_file(archive: Path, digest: str) -> None:
+    sha_path = archive.with_name(archive.name + ".sha256")
+    if not sha_path.exists():
+        return
+    recorded = read_small(sha_path, 4096, what="checksum file").decode("utf-8", "replace").split()
+    if not recorded or recorded[0].lower() != digest:
+        raise IntegrityError(archive, f"its sha256 is {digest}, but {sha_path.name} says "
+                             f"{recorded[0][:64] if recorded else 'nothing'}; refusing to sign a file that changed "
+                             "(run 'provpack verify')")
+
+
+def _wacz_chain(wacz: Path) -> str:
+    """sha256:<hex> of the WACZ's datapackage-digest.json, after checking the chain of hashes below it."""
+    try:
+        with zipfile.ZipFile(wacz) as bundle:
+            digest_bytes = _zip_member(bundle, wacz, DATAPACKAGE_DIGEST)
+            package_bytes = _zip_member(bundle, wacz, DATAPACKAGE)
+            digest_json = _json_object(digest_bytes, wacz, DATAPACKAGE_DIGEST)
+            package_sha = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
+            if str(digest_json.get("hash", "")).lower() != package_sha:
+                raise IntegrityError(wacz, f"{DATAPACKAGE_DIGEST} says {str(digest_json.get('hash'))[:80]}, "
+                                     f"but {DATAPACKAGE} has {package_sha}")
+            resources = _json_object(package_bytes, wacz, DATAPACKAGE).get("resources", [])
+            if not isinstance(resources, list):
+                raise ArchiveError(wacz, f"{DATAPACKAGE}: 'resources' is not a list")
+            for resource in resources:
+                _check_resource(bundle, wacz, resource)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        if isinstance(exc, ProvpackError):
+            raise
+        raise ArchiveError(wacz, f"not a readable WACZ (zip) file: {exc}") from exc
+    return "sha256:" + hashlib.sha256(digest_bytes).hexdigest()
+
+
+def _check_resource(bundle: zipfile.ZipFile, wacz: Path, resource: Any) -> None:
+    if not isinstance(resource, dict) or not isinstance(resource.get("path"), str):
+        raise ArchiveError(wacz, f"{DATAPACKAGE}: a resource without a path")
+    name, expected = resource["path"], str(resource.get("hash", ""))
+    algorithm, _, value = expected.partition(":")
+    if algorithm.lower() not in ("sha256", "md5", "sha1", "sha512") or not value:
+        raise ArchiveError(wacz, f"{DATAPACKAGE}: {name}: hash {expected[:80]!r} is not 'sha256:<hex>'")
+    digest = hashlib.new(algorithm.lower())
+    try:
+        with bundle.open(name) as member:
+            while chunk := member.read(_CHUNK):
+                digest.update(chunk)
+    except KeyError as exc:
+        raise IntegrityError(wacz, f"{name} is listed in {DATAPACKAGE} but missing from the zip") from exc
+    if digest.hexdigest() != value.lower():
+        raise IntegrityError(wacz, f"{name}: {algorithm} {digest.hexdigest()}, but {DATAPACKAGE} says {value}")
+
+
+def _zip_member(bundle: zipfile.ZipFile, wacz: Path, name: str) -> bytes:
+    try:
+        info = bundle.getinfo(name)
+    except KeyError as exc:
+        raise ArchiveError(wacz, f"no {name} in it", fix="give a WACZ file") from exc
+    if info.file_size > MAX_WACZ_JSON_BYTES:
+        raise ArchiveError(wacz, f"{name} is larger than {MAX_WACZ_JSON_BYTES} bytes")
+    with bundle.open(info) as member:
+        data = member.read(MAX_WACZ_JSON_BYTES + 1)
+    if len(data) > MAX_WACZ_JSON_BYTES:
+        raise ArchiveError(wacz, f"{name} is larger than {MAX_WACZ_JSON_BYTES} bytes")
+    return data
+
+
+def _json_object(data: bytes, wacz: Path, name: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data)
+    except ValueError as exc:
+        raise ArchiveError(wacz, f"{name} is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ArchiveError(wacz, f"{name} is not a JSON object")
+    return value
+
+
+def read_small(path: Path, limit: int, *, what: str) -> bytes:
+    """At most `limit` bytes of a small file (key, signature, token); an InputError naming it otherwise."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(path, f"cannot read the {what}: {exc.strerror or exc}", fix="check the path") from exc
+    if len(data) > limit:
+        raise InputError(path, f"the {what} is larger than {limit} bytes; it is not one provpack wrote")
+    return data

@@ -1,0 +1,179 @@
+"""RFC 3161 timestamps of signature files: a timestamping authority (TSA) vouches that ARCHIVE.sig existed.
+
+The token covers the sha256 of the whole signature file, so it dates the signed
+statement and, through it, the archive's digest. It is stored beside it as
+ARCHIVE.sig.tsr, the DER TimeStampResp the TSA sent (`openssl ts -reply -in` reads
+it). Checking needs the TSA's CA certificate(s): the chain, the TSA certificate's
+critical timeStamping key usage, the CMS signature and the message imprint are all
+checked (by rfc3161-client, Trail of Bits' library, which sigstore uses). Install
+with `pip install 'provpack[timestamp]'`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Literal
+
+from cryptography import x509
+
+from .atomic import atomic_writer
+from .errors import CaptureError, InputError, ProvpackError
+from .signing import read_small
+
+if TYPE_CHECKING:
+    from rfc3161_client import TimeStampResponse
+
+log = logging.getLogger(__name__)
+
+TOKEN_SUFFIX = ".tsr"
+MAX_RESPONSE_BYTES = 1024 * 1024
+MAX_SIGNATURE_BYTES = 16 * 1024
+MAX_CA_BYTES = 1024 * 1024
+DEFAULT_TIMEOUT = 30.0
+QUERY_TYPE = "application/timestamp-query"
+
+Post = Callable[[str, bytes], bytes]  # (TSA URL, DER TimeStampReq) -> DER TimeStampResp
+TimestampKind = Literal["missing-timestamp", "bad-timestamp"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimestampCheck:
+    """The outcome of checking ARCHIVE.sig.tsr; `kind` is None when it holds."""
+
+    token_path: Path
+    kind: TimestampKind | None
+    message: str
+    time: dt.datetime | None = None
+    tsa: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when a trusted TSA dated exactly this signature file."""
+        return self.kind is None
+
+
+def token_path_for(signature_path: Path) -> Path:
+    """ARCHIVE.sig -> ARCHIVE.sig.tsr."""
+    return signature_path.with_name(signature_path.name + TOKEN_SUFFIX)
+
+
+def request_timestamp(
+    signature_path: Path | str,
+    tsa_url: str,
+    *,
+    post: Post | None = None,
+    force: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> tuple[Path, dt.datetime]:
+    """Ask the TSA at `tsa_url` to timestamp the signature file; write ARCHIVE.sig.tsr; return it and the time."""
+    rfc3161 = _library()
+    sig_path = Path(signature_path)
+    message = read_small(sig_path, MAX_SIGNATURE_BYTES, what="signature file")
+    request = (rfc3161.TimestampRequestBuilder().data(message).nonce(nonce=True)
+               .cert_request(cert_request=True).build())
+    sender = post if post is not None else _poster(timeout)
+    answer = sender(tsa_url, request.as_bytes())
+    try:
+        response = rfc3161.decode_timestamp_response(answer)
+    except ValueError as exc:
+        raise CaptureError(tsa_url, f"the answer is not an RFC 3161 timestamp response: {exc}") from exc
+    if response.status not in (rfc3161.PKIStatus.GRANTED, rfc3161.PKIStatus.GRANTED_WITH_MODS):
+        said = "; ".join(response.status_string) or "no reason given"
+        raise CaptureError(tsa_url, f"the TSA refused (status {response.status}: {said})")
+    info = response.tst_info
+    if info.nonce != request.nonce or info.message_imprint.message != request.message_imprint.message:
+        raise CaptureError(tsa_url, "the TSA answered for another request (nonce or message imprint differ)")
+    token_path = token_path_for(sig_path)
+    with atomic_writer(token_path, force=force) as handle:
+        handle.write(answer)
+    log.info("%s: timestamped %s by %s", token_path, info.gen_time, tsa_url)
+    return token_path, info.gen_time
+
+
+def check_timestamp(signature_path: Path | str, ca_path: Path | str) -> TimestampCheck:
+    """Check ARCHIVE.sig.tsr: a TSA certified by a CA in `ca_path` (PEM) dated exactly this signature file."""
+    rfc3161 = _library()
+    roots = load_certificates(ca_path)
+    sig_path = Path(signature_path)
+    token_path = token_path_for(sig_path)
+    if not token_path.exists():
+        return TimestampCheck(token_path, "missing-timestamp", f"{token_path}: no timestamp token")
+    token = read_small(token_path, MAX_RESPONSE_BYTES, what="timestamp token")
+    message = read_small(sig_path, MAX_SIGNATURE_BYTES, what="signature file") if sig_path.exists() else b""
+    try:
+        response = rfc3161.decode_timestamp_response(token)
+        builder = rfc3161.VerifierBuilder()
+        for root in roots:
+            builder = builder.add_root_certificate(root)
+        builder.build().verify_message(response, message)
+    except (ValueError, rfc3161.VerificationError) as exc:
+        return TimestampCheck(token_path, "bad-timestamp", f"{token_path}: the timestamp does not hold: {exc}")
+    tsa = _signer_name(response)
+    when = response.tst_info.gen_time
+    return TimestampCheck(token_path, None, f"timestamped {when.isoformat()} by {tsa}", when, tsa)
+
+
+def load_certificates(path: Path | str) -> list[x509.Certificate]:
+    """The PEM certificates in a file (a TSA's CA); an InputError if there are none."""
+    ca_path = Path(path)
+    data = read_small(ca_path, MAX_CA_BYTES, what="CA certificate file")
+    try:
+        certificates = x509.load_pem_x509_certificates(data)
+    except ValueError as exc:
+        raise InputError(ca_path, "no PEM certificate in it", fix="give the TSA's CA certificate, in PEM") from exc
+    return certificates
+
+
+def _signer_name(response: TimeStampResponse) -> str:
+    signed = response.signed_data
+    infos = list(signed.signer_infos)
+    for der in signed.certificates:
+        certificate = x509.load_der_x509_certificate(der)
+        if infos and certificate.serial_number == infos[0].serial_number and certificate.issuer == infos[0].issuer:
+            return str(certificate.subject.rfc4514_string())
+    return "the TSA"
+
+
+def _poster(timeout: float) -> Post:
+    """POST a query to a TSA over http(s): no redirects, a timeout, at most MAX_RESPONSE_BYTES back."""
+
+    class _NoRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(_NoRedirects())
+
+    def post(url: str, body: bytes) -> bytes:
+        if not url.lower().startswith(("http://", "https://")):
+            raise InputError("--tsa", f"a TSA address must be http or https: {url[:100]!r}")
+        request = urllib.request.Request(url, data=body, method="POST",
+                                         headers={"Content-Type": QUERY_TYPE,
+                                                  "Accept": "application/timestamp-reply"})
+        try:
+            with opener.open(request, timeout=timeout) as answer:
+                data: bytes = answer.read(MAX_RESPONSE_BYTES + 1)
+        except urllib.error.HTTPError as exc:
+            raise CaptureError(url, f"the TSA answered HTTP {exc.code} {exc.reason}") from exc
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise CaptureError(url, f"cannot reach the TSA: {getattr(exc, 'reason', exc)}") from exc
+        if len(data) > MAX_RESPONSE_BYTES:
+            raise CaptureError(url, f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
+        return data
+
+    return post
+
+
+def _library() -> ModuleType:
+    try:
+        import rfc3161_client
+    except ImportError as exc:
+        raise ProvpackError("RFC 3161 timestamps need the rfc3161-client package: "
+                            "pip install 'provpack[timestamp]'") from exc
+    return rfc3161_client

@@ -1,0 +1,284 @@
+"""Tests for provpack.atomic: whole-or-nothing writes, the output lock, and what a failure says."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import io
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import provpack
+from provpack import atomic
+from provpack.atomic import atomic_files, atomic_writer, lock_path_for, output_lock
+from provpack.cli import main
+from provpack.errors import ArchiveError
+
+from conftest import write_text
+
+DATE = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temp and lock files in `folder`: there must never be any after a run."""
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith((".tmp", ".lock")))
+
+
+def test_writes_whole_file_with_usual_mode(tmp_path: Path) -> None:
+    """The file appears with its bytes and 0644 less the umask; no temp or lock file stays."""
+    path = tmp_path / "sub" / "deeper" / "f.bin"
+    with atomic_writer(path) as out:
+        out.write(b"hello")
+        assert not path.exists() and lock_path_for(path).exists()
+    assert path.read_bytes() == b"hello"
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o644 & ~mask
+    assert leftovers(path.parent) == []
+
+
+def test_private_mode_is_kept(tmp_path: Path) -> None:
+    """A file written with mode 0600 is never readable by others, not even while it is written."""
+    path = tmp_path / "key"
+    with atomic_writer(path, mode=0o600) as out:
+        assert os.fstat(out.fileno()).st_mode & 0o077 == 0
+        out.write(b"secret")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_exception_leaves_old_file(tmp_path: Path) -> None:
+    """Any exception, KeyboardInterrupt included, removes the temp file and keeps the old content."""
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"old")
+    for error in (RuntimeError("boom"), KeyboardInterrupt()):
+        with pytest.raises(type(error)), atomic_writer(path, force=True) as out:
+            out.write(b"new, half")
+            raise error
+        assert path.read_bytes() == b"old"
+        assert leftovers(tmp_path) == []
+
+
+class FullDisk(io.BufferedWriter):
+    """A temp file on a disk that fills up after `room` bytes."""
+
+    room = 5000
+
+    def write(self, data: Any) -> int:
+        FullDisk.room -= len(data)
+        if FullDisk.room < 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return super().write(data)
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every temp file atomic opens runs out of space after 5000 bytes."""
+    real = atomic._open_temp
+
+    def open_temp(path: Path) -> tuple[Path, Any]:
+        temp_path, handle = real(path)
+        handle.close()
+        FullDisk.room = 5000
+        return temp_path, FullDisk(io.FileIO(temp_path, "wb"))
+
+    monkeypatch.setattr(atomic, "_open_temp", open_temp)
+
+
+def big_source(folder: Path, count: int = 4) -> Path:
+    """A few texts too big to compress below 5000 bytes."""
+    import random
+
+    rng = random.Random(1)
+    for n in range(count):
+        words = " ".join("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9)))
+                         for _ in range(1500))
+        write_text(folder, f"doc{n}", f"{words} [...] end\n".encode())
+    return folder
+
+
+def test_disk_full_mid_write_keeps_old_archive(tmp_path: Path, seed_dir: Path, full_disk: None,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """ENOSPC mid-write: exit 2, 'disk full' named, old archive and its .sha256 untouched, no temp files."""
+    out = tmp_path / "out" / "a.warc.gz"
+    FullDisk.room = 10**9
+    provpack.package(seed_dir, out=out, date=DATE)
+    before = out.read_bytes(), out.with_name("a.warc.gz.sha256").read_bytes()
+    assert main(["package", str(big_source(tmp_path / "big")), "-o", str(out), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "disk full (no space left on device) while writing; nothing was changed" in err and str(out) in err
+    assert (out.read_bytes(), out.with_name("a.warc.gz.sha256").read_bytes()) == before
+    assert leftovers(out.parent) == []
+
+
+def test_disk_full_at_the_last_flush_keeps_old_checksum(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENOSPC when the last buffered bytes are flushed still leaves the old archive and its .sha256 in place."""
+    out = tmp_path / "a.warc.gz"
+    write_text(tmp_path / "src", "doc", b"a text [...] here\n")
+    provpack.package(tmp_path / "src", out=out, date=DATE)
+    before = out.read_bytes(), out.with_name("a.warc.gz.sha256").read_bytes()
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    with pytest.raises(ArchiveError, match="disk full"):
+        provpack.package(tmp_path / "src", out=out, date=DATE, force=True, description="changed")
+    monkeypatch.setattr(atomic.os, "fsync", real_fsync)
+    assert (out.read_bytes(), out.with_name("a.warc.gz.sha256").read_bytes()) == before
+    assert leftovers(tmp_path) == []
+
+
+@contextlib.contextmanager
+def small_tmpfs(folder: Path, size: str = "64k") -> Iterator[Path]:
+    """A real tmpfs of `size` mounted at folder; skips the test where mounting is not allowed."""
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root in a sandbox that allows it): {done.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True, check=False)
+
+
+def test_real_full_tmpfs(tmp_path: Path, seed_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """On a real 64 KiB file system that fills up: exit 2 'disk full', the old archive intact, nothing left over."""
+    source = big_source(tmp_path / "big", count=12)
+    with small_tmpfs(tmp_path / "small") as disk:
+        out = disk / "a.warc.gz"
+        assert main(["package", str(seed_dir), "-o", str(out)]) == 0
+        before = out.read_bytes(), out.with_name("a.warc.gz.sha256").read_bytes()
+        capsys.readouterr()
+        assert main(["package", str(source), "-o", str(out), "--force"]) == 2
+        assert "disk full" in capsys.readouterr().err
+        assert (out.read_bytes(), out.with_name("a.warc.gz.sha256").read_bytes()) == before
+        assert leftovers(disk) == []
+        assert main(["verify", str(out)]) == 0
+
+
+def test_second_writer_is_refused(tmp_path: Path) -> None:
+    """While one run holds the lock, another run on the same output fails at once, naming it."""
+    path = tmp_path / "a.warc.gz"
+    with output_lock(path):
+        with pytest.raises(ArchiveError, match="another provpack is writing a.warc.gz"), atomic_writer(path):
+            pass
+        assert not path.exists()
+    with atomic_writer(path) as out:  # released: the next run goes ahead
+        out.write(b"x")
+    assert leftovers(tmp_path) == []
+
+
+def test_stale_lock_and_temp_files_do_not_block(tmp_path: Path) -> None:
+    """A lock file and temp file left by a killed run (kill -9) neither block nor survive the next run."""
+    path = tmp_path / "a.warc.gz"
+    lock_path_for(path).write_bytes(b"")
+    stale = tmp_path / ".a.warc.gz.k1ll3d_9.tmp"
+    stale.write_bytes(b"half an archive")
+    other = tmp_path / ".a.warc.gz.x.warc.gz.abcdefgh.tmp"  # another output's temp file: not ours to delete
+    other.write_bytes(b"")
+    with atomic_writer(path) as out:
+        out.write(b"whole")
+    assert path.read_bytes() == b"whole"
+    assert not stale.exists() and other.exists()
+    assert not lock_path_for(path).exists()
+
+
+def test_lock_retries_when_the_file_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the previous holder removes the lock file between our open and our flock, we lock the new file."""
+    import fcntl
+
+    path = tmp_path / "a.warc.gz"
+    lock_path = lock_path_for(path)
+    real_flock = fcntl.flock
+    calls = []
+
+    def flock(fd: int, operation: int) -> None:
+        calls.append(fd)
+        if len(calls) == 1:  # the previous holder finishes right now: unlink, and a third run recreates it
+            lock_path.unlink()
+            lock_path.write_bytes(b"")
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    with output_lock(path):
+        assert len(calls) == 2
+        assert os.path.samestat(os.fstat(calls[1]), lock_path.stat())
+
+
+def test_existing_output_needs_force(tmp_path: Path, seed_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """package refuses to replace an archive (or a dangling link in its place) without --force."""
+    out = tmp_path / "a.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out)]) == 0
+    before = out.read_bytes()
+    capsys.readouterr()
+    assert main(["package", str(seed_dir), "-o", str(out), "--description", "other"]) == 2
+    assert "a.warc.gz: already exists; pass --force" in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert main(["package", str(seed_dir), "-o", str(out), "--force", "--description", "other"]) == 0
+    assert out.read_bytes() != before
+    dangling = tmp_path / "b.warc.gz"
+    dangling.symlink_to(tmp_path / "nowhere")
+    assert main(["package", str(seed_dir), "-o", str(dangling)]) == 2
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_output_path_with_dotdot(tmp_path: Path, seed_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'..' in the output goes where the OS says; no folders are invented behind it; nothing lands elsewhere."""
+    (tmp_path / "real").mkdir()
+    out = tmp_path / "real" / ".." / "up.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out)]) == 0
+    assert (tmp_path / "up.warc.gz").exists() and (tmp_path / "up.warc.gz.sha256").exists()
+    assert list((tmp_path / "real").iterdir()) == []
+    capsys.readouterr()
+    assert main(["package", str(seed_dir), "-o", str(tmp_path / "ghost" / ".." / "x.warc.gz")]) == 2
+    assert "does not exist; create it first" in capsys.readouterr().err
+    assert not (tmp_path / "ghost").exists() and not (tmp_path / "x.warc.gz").exists()
+
+
+def test_symlinked_output_folder_and_file(tmp_path: Path, seed_dir: Path) -> None:
+    """A symlinked output folder receives the archive; a symlink at the output name is replaced, not its target."""
+    target = tmp_path / "target"
+    target.mkdir()
+    (tmp_path / "link").symlink_to(target, target_is_directory=True)
+    assert main(["package", str(seed_dir), "-o", str(tmp_path / "link" / "a.warc.gz")]) == 0
+    assert sorted(p.name for p in target.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"do not touch")
+    (tmp_path / "b.warc.gz").symlink_to(victim)
+    assert main(["package", str(seed_dir), "-o", str(tmp_path / "b.warc.gz"), "--force"]) == 0
+    assert victim.read_bytes() == b"do not touch"
+    assert not (tmp_path / "b.warc.gz").is_symlink()
+    assert main(["verify", str(tmp_path / "b.warc.gz")]) == 0
+
+
+def test_output_is_a_folder_or_under_a_file(tmp_path: Path) -> None:
+    """Writing onto a folder, or under something that is a file, is an ArchiveError naming the path."""
+    (tmp_path / "dir.bin").mkdir()
+    with pytest.raises(ArchiveError, match="is a folder"), atomic_writer(tmp_path / "dir.bin", force=True):
+        pass
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(ArchiveError, match="is not a folder"), atomic_writer(tmp_path / "file" / "x"):
+        pass
+
+
+def test_companions_commit_after_the_main_file(tmp_path: Path) -> None:
+    """Staged files all appear on success, and none does when the block fails."""
+    main_path, companion = tmp_path / "a", tmp_path / "a.sha256"
+    with atomic_files(main_path) as staging:
+        staging.open(main_path).write(b"A")
+        staging.open(companion).write(b"sum of A")
+    assert main_path.read_bytes() == b"A" and companion.read_bytes() == b"sum of A"
+    with pytest.raises(RuntimeError), atomic_files(main_path, force=True) as staging:
+        staging.open(main_path).write(b"B")
+        staging.open(companion).write(b"sum of B")
+        raise RuntimeError("stop")
+    assert main_path.read_bytes() == b"A" and companion.read_bytes() == b"sum of A"
+    assert leftovers(tmp_path) == []

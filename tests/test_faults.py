@@ -1,0 +1,184 @@
+"""Interrupted and concurrent runs of the real command: SIGINT, SIGTERM, kill -9, two writers at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import provpack
+from provpack.cli import main
+
+from conftest import SEED_EPOCH, write_text
+
+WORDS = "the and of to in Tehran quoted caf\u00e9 na\u00efve word al-Qaeda policy minister said".split()
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """About 4 MB of texts: packaging them takes a second or more, long enough to interrupt."""
+    folder = tmp_path_factory.mktemp("big") / "corpus"
+    rng = random.Random(7)
+    for n in range(120):
+        text = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(120)) + " [...]" for _ in range(50))
+        write_text(folder, f"doc{n:04d}", text.encode("utf-8"))
+    return folder
+
+
+@pytest.fixture
+def old_archive(tmp_path: Path) -> Path:
+    """An archive written earlier, at the name the interrupted runs will try to replace."""
+    write_text(tmp_path / "small", "old", b"An earlier archive [...] that must survive.\n")
+    return provpack.package(tmp_path / "small", out=tmp_path / "out" / "a.warc.gz",
+                            date=dt.datetime.fromtimestamp(SEED_EPOCH, dt.timezone.utc)).warc_path
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    """`python -m provpack ARGS` in the background, with a fixed SOURCE_DATE_EPOCH."""
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(SEED_EPOCH))
+    return subprocess.Popen([sys.executable, "-m", "provpack", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for_temp_file(folder: Path, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    """Return once the run has started writing (its temp file exists), paused there with SIGSTOP
+    (packaging is fast enough to finish before the test could act); fail if it ended first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.name.endswith(".tmp") for p in folder.iterdir()):
+            process.send_signal(signal.SIGSTOP)
+            return
+        if process.poll() is not None:
+            pytest.fail(f"the run ended before it was interrupted: {process.communicate()}")
+        time.sleep(0.005)
+    process.kill()
+    pytest.fail("the run never started writing")
+
+
+def snapshot(archive: Path) -> tuple[bytes, bytes]:
+    return archive.read_bytes(), archive.with_name(archive.name + ".sha256").read_bytes()
+
+
+def uninterrupted(corpus: Path, folder: Path) -> bytes:
+    """The archive an uninterrupted run writes, at the same file name."""
+    result = provpack.package(corpus, out=folder / "a.warc.gz",
+                              date=dt.datetime.fromtimestamp(SEED_EPOCH, dt.timezone.utc))
+    return result.warc_path.read_bytes()
+
+
+@pytest.mark.parametrize("signum, code, words", [
+    (signal.SIGINT, 130, "interrupted"),
+    (signal.SIGTERM, 143, "terminated (SIGTERM)"),
+])
+def test_signal_mid_run(big_corpus: Path, old_archive: Path, tmp_path: Path,
+                        signum: int, code: int, words: str) -> None:
+    """SIGINT/SIGTERM mid-write: exit 130/143 with a message, old archive intact, no temp or lock file left."""
+    before = snapshot(old_archive)
+    process = start("package", str(big_corpus), "-o", str(old_archive), "--force")
+    wait_for_temp_file(old_archive.parent, process)
+    process.send_signal(signum)
+    process.send_signal(signal.SIGCONT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == code, err
+    assert words in err and "no partial output was left" in err and "Traceback" not in err
+    assert snapshot(old_archive) == before
+    assert sorted(p.name for p in old_archive.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
+
+
+def test_kill_9_then_rerun_gives_the_same_file(big_corpus: Path, old_archive: Path, tmp_path: Path) -> None:
+    """After kill -9 the old archive stands; the next run clears the leftovers and writes the uninterrupted bytes."""
+    before = snapshot(old_archive)
+    process = start("package", str(big_corpus), "-o", str(old_archive), "--force")
+    wait_for_temp_file(old_archive.parent, process)
+    process.kill()
+    process.communicate(timeout=30)
+    assert snapshot(old_archive) == before  # the partial output is only ever under a temp name
+    assert [p for p in old_archive.parent.iterdir() if p.name.endswith(".tmp")]
+    rerun = start("package", str(big_corpus), "-o", str(old_archive), "--force")
+    _, err = rerun.communicate(timeout=60)
+    assert rerun.returncode == 0, err
+    assert sorted(p.name for p in old_archive.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
+    assert old_archive.read_bytes() == uninterrupted(big_corpus, tmp_path / "clean")
+
+
+def test_two_writers_one_wins(big_corpus: Path, tmp_path: Path) -> None:
+    """Two runs on one output: the second exits 2 'another provpack is writing', the first writes a good file."""
+    out = tmp_path / "out" / "a.warc.gz"
+    out.parent.mkdir()
+    first = start("package", str(big_corpus), "-o", str(out))
+    wait_for_temp_file(out.parent, first)
+    second = start("package", str(big_corpus), "-o", str(out), "--force")
+    _, err = second.communicate(timeout=30)
+    assert second.returncode == 2
+    assert "another provpack is writing a.warc.gz" in err and "Traceback" not in err
+    first.send_signal(signal.SIGCONT)
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert sorted(p.name for p in out.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
+    assert out.read_bytes() == uninterrupted(big_corpus, tmp_path / "clean")
+    assert provpack.verify(out).ok
+
+
+def test_sigterm_handler_only_while_main_runs(seed_dir: Path, tmp_path: Path) -> None:
+    """main() turns SIGTERM into a clean exit only while it runs, and puts the old handler back."""
+    seen = []
+
+    def handler(signum: int, frame: object) -> None:
+        seen.append(signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        assert main(["package", str(seed_dir), "-o", str(tmp_path / "a.warc.gz")]) == 0
+        assert signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_sigterm_in_process_is_a_clean_143(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A SIGTERM raised mid-package (in this process) unwinds: exit 143, no archive, no temp or lock file."""
+    from provpack.gzipper import Deflate
+
+    calls = []
+    original = Deflate.pieces
+
+    def member_then_term(self: Deflate, *parts: bytes) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return original(self, *parts)
+
+    monkeypatch.setattr(Deflate, "pieces", member_then_term)
+    out = tmp_path / "out" / "a.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out)]) == 143
+    assert "terminated (SIGTERM)" in capsys.readouterr().err
+    assert list(out.parent.iterdir()) == []
+
+
+def test_unexpected_os_error_and_memory_error(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """An OSError no layer expected, or running out of memory, is one line on stderr and exit 2, not a trace."""
+    import errno
+
+    from provpack import cli
+
+    def io_error(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EIO, "Input/output error", "/mnt/disk/x.txt")
+
+    monkeypatch.setattr(cli, "package", io_error)
+    assert main(["package", str(seed_dir)]) == 2
+    assert capsys.readouterr().err == "provpack: error: /mnt/disk/x.txt: Input/output error\n"
+
+    def no_memory(*args: object, **kwargs: object) -> None:
+        raise MemoryError()
+
+    monkeypatch.setattr(cli, "package", no_memory)
+    assert main(["package", str(seed_dir)]) == 2
+    assert "out of memory" in capsys.readouterr().err

@@ -1,0 +1,367 @@
+"""Hostile and odd input, end to end through the command: a clear error (exit 2) or correct handling, never a trace."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import provpack
+from provpack import inputs
+from provpack.cli import main
+from provpack.reader import read_archive
+
+from conftest import write_text
+
+
+def package_exit(tmp_path: Path, *extra: str) -> int:
+    """Run `provpack package tmp/src -o tmp/o.warc.gz EXTRA`; return the exit code."""
+    return main(["package", str(tmp_path / "src"), "-o", str(tmp_path / "o.warc.gz"), *extra])
+
+
+def no_output(tmp_path: Path) -> bool:
+    return not any(p.name.startswith(("o.warc.gz", ".o.warc.gz")) for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"caf\xc3( [...]", "byte 3: invalid UTF-8 (0xC3 0x28"),
+    ("\ufeffUTF-16 text [...]".encode("utf-16-le"), "text is UTF-16"),
+    ("UTF-16 [...]".encode("utf-16"), "text is UTF-16"),
+    (b"text\x00with a NUL [...]", "byte 4: NUL byte in the text"),
+    (b"", "file is empty"),
+    (b" \n\t\r\n", "file holds only white space"),
+])
+def test_bad_text_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, words: str) -> None:
+    """Undecodable texts exit 2 naming file, byte and problem; nothing is written."""
+    write_text(tmp_path / "src", "doc", data)
+    assert package_exit(tmp_path) == 2
+    err = capsys.readouterr().err
+    assert "doc.txt" in err and words in err
+    assert no_output(tmp_path)
+
+
+def test_huge_file_refused_before_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 1 GiB (sparse) text is refused by its size at once, without being read."""
+    path = write_text(tmp_path / "src", "huge", b"")
+    with path.open("wb") as handle:
+        handle.truncate(2**30)
+    started = time.monotonic()
+    assert package_exit(tmp_path) == 2
+    assert time.monotonic() - started < 2
+    err = capsys.readouterr().err
+    assert "huge.txt: 1,073,741,824 bytes is more than the limit of" in err and "--max-text-bytes" in err
+
+
+def test_text_limit_is_configurable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--max-text-bytes lowers (or raises) the limit; a bad value is a usage error."""
+    write_text(tmp_path / "src", "doc", b"twenty bytes [...] x")
+    assert package_exit(tmp_path, "--max-text-bytes", "19") == 2
+    assert "20 bytes is more than the limit of 19 bytes" in capsys.readouterr().err
+    assert package_exit(tmp_path, "--max-text-bytes", "1K") == 0
+    for bad in ("0", "-5", "lots", "", "K"):
+        assert package_exit(tmp_path, "--force", "--max-text-bytes", bad) == 2
+    with pytest.raises(provpack.InputError, match="positive"):
+        provpack.package(tmp_path / "src", out=tmp_path / "p.warc.gz", max_text_bytes=0)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (a file whose size says 0)")
+def test_file_grown_past_the_limit_while_reading() -> None:
+    """A file whose size said 'small' but which holds more is still refused."""
+    with pytest.raises(provpack.InputError, match="grew while packaging"):
+        inputs.read_bytes(Path("/proc/self/status"), limit=10)
+
+
+def test_many_files_in_one_folder(tmp_path: Path) -> None:
+    """Thousands of texts (the 100,000 case, scaled down): discovery is sorted, fast, and sidecars found."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    count = 5000
+    for n in range(count):
+        (folder / f"d{n:06d}.txt").write_bytes(b"t")
+    (folder / "d000007.yaml").write_text("title: seven\n")
+    started = time.monotonic()
+    found = inputs.discover([folder])
+    elapsed = time.monotonic() - started
+    assert [f.name for f in found] == [f"d{n:06d}" for n in range(count)]
+    assert found[7].sidecar_path == folder / "d000007.yaml" and found[8].sidecar_path is None
+    assert elapsed < 2.0, f"discovering {count} files took {elapsed:.2f}s"
+
+
+def test_odd_names_stay_out_of_headers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Spaces, non-ASCII and a newline in file names package fine; the names reach the JSON only."""
+    names = ["with space", "caf\u00e9 \u65e5\u672c", "line\nbreak", "tab\there"]
+    for name in names:
+        write_text(tmp_path / "src", name, f"Text of {name!r} [...] end.\n".encode())
+    assert package_exit(tmp_path) == 0
+    archive = tmp_path / "o.warc.gz"
+    assert sorted(d.name for d in read_archive(archive)) == sorted(names)
+    for member in split_members(archive.read_bytes()):
+        head = member.split(b"\r\n\r\n", 1)[0]
+        assert b"break" not in head and b"space" not in head and b"\t" not in head
+    out = tmp_path / "back.txt"
+    assert main(["extract", str(archive), "line\nbreak", "-o", str(out)]) == 0
+    assert out.read_bytes() == (tmp_path / "src" / "line\nbreak.txt").read_bytes()
+
+
+def test_output_name_with_newline_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An output file name with a line break never reaches the WARC-Filename header."""
+    write_text(tmp_path / "src", "doc", b"text [...]\n")
+    assert main(["package", str(tmp_path / "src"), "-o", str(tmp_path / "a\nb.warc.gz")]) == 2
+    assert "control character in a WARC header value" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
+
+
+def test_file_vanishing_mid_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A text deleted after discovery but before reading: exit 2, named, nothing written."""
+    write_text(tmp_path / "src", "a", b"first [...]\n")
+    gone = write_text(tmp_path / "src", "b", b"second [...]\n")
+    real = provpack.package.__globals__["list_sources"]
+
+    def list_then_delete(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        gone.unlink()
+        return found
+
+    monkeypatch.setitem(provpack.package.__globals__, "list_sources", list_then_delete)
+    assert package_exit(tmp_path) == 2
+    assert "b.txt: the file disappeared while packaging" in capsys.readouterr().err
+    assert no_output(tmp_path)
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A text we may not read (chmod 000 as a normal user; simulated, as tests run as root): exit 2, named."""
+    locked = write_text(tmp_path / "src", "locked", b"secret [...]\n")
+    real_open = os.open
+
+    def deny(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(inputs.os, "open", deny)
+    assert package_exit(tmp_path) == 2
+    assert "locked.txt: cannot read: Permission denied" in capsys.readouterr().err
+    assert no_output(tmp_path)
+
+
+def test_symlinks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Links out of the folder are refused unless --follow-symlinks; loops and dangling links are named."""
+    write_text(tmp_path / "outside", "secret", b"outside text [...]\n")
+    write_text(tmp_path / "src", "inside", b"inside text [...]\n")
+    (tmp_path / "src" / "ok.txt").symlink_to("inside.txt")
+    (tmp_path / "src" / "out.txt").symlink_to(tmp_path / "outside" / "secret.txt")
+    assert package_exit(tmp_path) == 2
+    assert "out.txt: symbolic link points outside the source folder" in capsys.readouterr().err
+    assert package_exit(tmp_path, "--follow-symlinks") == 0
+    assert sorted(d.name for d in read_archive(tmp_path / "o.warc.gz")) == ["inside", "ok", "out"]
+    (tmp_path / "src" / "out.txt").unlink()
+    (tmp_path / "src" / "loop.txt").symlink_to("loop.txt")
+    assert package_exit(tmp_path, "--force") == 2
+    assert "loop.txt: symbolic link cannot be followed" in capsys.readouterr().err
+    (tmp_path / "src" / "loop.txt").unlink()
+    (tmp_path / "src" / "dangling.txt").symlink_to("nothing.txt")
+    assert package_exit(tmp_path, "--force") == 2
+    assert "dangling.txt: symbolic link to a file that does not exist" in capsys.readouterr().err
+
+
+def test_sidecar_link_outside_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sidecar linked to a file outside the folder is refused too: no reading /etc/* into an archive."""
+    write_text(tmp_path / "outside", "x", b"", sidecar="title: from outside\n")
+    write_text(tmp_path / "src", "doc", b"text [...]\n")
+    (tmp_path / "src" / "doc.yaml").symlink_to(tmp_path / "outside" / "x.yaml")
+    assert package_exit(tmp_path) == 2
+    assert "doc.yaml: symbolic link points outside the source folder" in capsys.readouterr().err
+
+
+def test_fifo_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A FIFO named like a text or a sidecar is skipped with a warning, never opened (it would block)."""
+    write_text(tmp_path / "src", "doc", b"text [...]\n")
+    os.mkfifo(tmp_path / "src" / "pipe.txt")
+    os.mkfifo(tmp_path / "src" / "doc.yaml")
+    assert package_exit(tmp_path) == 0
+    err = capsys.readouterr().err
+    assert "pipe.txt: not a regular file; skipped" in err and "doc.yaml: not a regular file" in err
+    assert [d.name for d in read_archive(tmp_path / "o.warc.gz")] == ["doc"]
+
+
+def test_fifo_swapped_in_after_discovery(tmp_path: Path) -> None:
+    """A text replaced by a FIFO between discovery and reading is refused without blocking."""
+    path = tmp_path / "f.txt"
+    os.mkfifo(path)
+    with pytest.raises(provpack.InputError, match="not a regular file"):
+        inputs.read_bytes(path)
+
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + n)}: &{chr(98 + n)} [*{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, "
+    f"*{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}]\n" for n in range(8))
+
+
+@pytest.mark.parametrize("sidecar, words", [
+    ("title: ok\n  bad: indent: here\n", "doc.yaml: line 2, column"),
+    (BILLION_LAUGHS, "more than 10000 values (YAML aliases can multiply them)"),
+    ("a: &a [*a]\n", "recursive YAML alias"),
+    ("title: !!python/object/apply:os.system ['touch PWNED']\n", "malformed YAML"),
+    ("!!python/name:os.system\n", "malformed YAML"),
+    ("- a list\n- not a mapping\n", "sidecar must be a mapping of keys to values, not a list"),
+    ("just a string\n", "not a str"),
+    ("title: [1, 2]\n", "'title' must be text, not list"),
+    ("author: {name: x}\n", "'author' must be text or a list of texts"),
+    ("url: not a url\n", "'url' is not an absolute URI"),
+    ("source_url: ftp://example.org/x\n", "'source_url' must be an http or https address"),
+    ("title: \"bell \\a here\"\n", "'title' holds control characters"),
+    (f"title: {'x' * 70_000}\n", "longer than 65536 characters"),
+    ("x: " + "[" * 40 + "]" * 40 + "\n", "nested deeper than 32 levels"),
+    ("x: " + "[" * 5000 + "]" * 5000 + "\n", "malformed YAML"),
+    ("x: 1\n" * 2 + "z: " + "y" * (1024 * 1024) + "\n", "larger than 1048576 bytes"),
+])
+def test_hostile_sidecars(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                          sidecar: str, words: str) -> None:
+    """Malformed, explosive, object-constructing, non-mapping, mistyped and oversized sidecars: exit 2, named."""
+    monkeypatch.chdir(tmp_path)
+    write_text(tmp_path / "src", "doc", b"text [...]\n", sidecar=sidecar)
+    assert package_exit(tmp_path) == 2
+    err = capsys.readouterr().err
+    assert "doc.yaml" in err and words in err, err
+    assert not (tmp_path / "PWNED").exists()
+    assert no_output(tmp_path)
+
+
+def test_invalid_utf8_sidecar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sidecar in Latin-1 is named with the byte offset."""
+    write_text(tmp_path / "src", "doc", b"text [...]\n")
+    (tmp_path / "src" / "doc.yaml").write_bytes(b"title: caf\xe9\n")
+    assert package_exit(tmp_path) == 2
+    assert "doc.yaml: byte 10: invalid UTF-8" in capsys.readouterr().err
+
+
+def split_members(data: bytes) -> list[bytes]:
+    """The decompressed gzip members of a .warc.gz."""
+    import zlib
+
+    out = []
+    while data:
+        decompressor = zlib.decompressobj(31)
+        out.append(decompressor.decompress(data))
+        data = decompressor.unused_data
+    return out
+
+
+def warc_record(headers: list[tuple[str, str]], block: bytes, *, length: int | None = None) -> bytes:
+    """One uncompressed WARC/1.1 record, Content-Length as given (default: the block's)."""
+    lines = ["WARC/1.1", *(f"{k}: {v}" for k, v in headers),
+             f"Content-Length: {len(block) if length is None else length}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + block + b"\r\n\r\n"
+
+
+def resource(record_id: str, block: bytes) -> list[tuple[str, str]]:
+    return [("WARC-Type", "resource"), ("WARC-Record-ID", record_id), ("WARC-Date", "2020-01-01T00:00:00Z"),
+            ("WARC-Target-URI", "urn:x"), ("Content-Type", "text/plain")]
+
+
+@pytest.mark.parametrize("data, words", [
+    (os.urandom(3000), "not a"),
+    (b"WARC/1.1\r\n" + b"X-Long: " + b"a" * (2 * 1024 * 1024) + b"\r\n\r\n", "header block is larger than"),
+    (gzip.compress(b"WARC/1.1\r\n" + b"X: y\r\n" * 400_000 + b"\r\n"), "header block is larger than"),
+    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc") * 2, "share the WARC-Record-ID <urn:uuid:1>"),
+    (b"%PDF-1.7\n" + os.urandom(500), "not a"),
+])
+def test_hostile_warcs_for_show(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, words: str) -> None:
+    """Random bytes, megabyte headers and duplicate record ids: show and extract exit 2 with a clear message."""
+    path = tmp_path / "h.warc.gz"
+    path.write_bytes(data)
+    assert main(["show", str(path)]) == 2
+    assert words in capsys.readouterr().err
+    assert main(["extract", str(path), "doc", "-o", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("length", ["-5", "99999999999999999999", "abc", "3.5"])
+def test_odd_content_length(tmp_path: Path, capsys: pytest.CaptureFixture[str], length: str) -> None:
+    """Negative, huge or non-numeric Content-Length never crashes show (exit 0 or 2)."""
+    record = ("WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:2>\r\nContent-Length: "
+              f"{length}\r\n\r\nabc\r\n\r\n").encode()
+    path = tmp_path / "h.warc"
+    path.write_bytes(record)
+    assert main(["show", "--json", str(path)]) in (0, 2)
+
+
+def test_invalid_utf8_in_headers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Header bytes that are not UTF-8 are read (as Latin-1) and do not stop show."""
+    record = warc_record(resource("<urn:uuid:\xff>", b"abc") + [("X-Bad", "\xe9")], b"abc")
+    path = tmp_path / "h.warc"
+    path.write_bytes(record.replace("\xff".encode("utf-8"), b"\xff").replace("\xe9".encode("utf-8"), b"\xe9"))
+    assert main(["show", "--json", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["documents"] == []
+
+
+def zeros_bomb(path: Path, warc_type: str, size: int = 256 * 2**20) -> Path:
+    """One gzip member under 1 MiB that inflates to a record of `size` zero bytes (with a wrong digest)."""
+    import zlib
+
+    head = (f"WARC/1.1\r\nWARC-Type: {warc_type}\r\nWARC-Record-ID: <urn:uuid:3>\r\n"
+            f"WARC-Date: 2020-01-01T00:00:00Z\r\nContent-Type: application/ld+json\r\n"
+            f"WARC-Block-Digest: sha256:{'0' * 64}\r\nContent-Length: {size}\r\n\r\n").encode()
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [compressor.compress(head)]
+    chunk = b"\0" * 2**22
+    parts += [compressor.compress(chunk) for _ in range(size // len(chunk))]
+    parts.append(compressor.compress(b"\r\n\r\n") + compressor.flush())
+    path.write_bytes(b"".join(parts))
+    assert path.stat().st_size < 2**20
+    return path
+
+
+def run_measured(argv: list[str]) -> tuple[int, str, float, int]:
+    """Run provpack's main(argv) in a fresh process: (exit code, stdout+stderr, seconds, peak RSS in MiB)."""
+    import subprocess
+    import sys
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs /proc to measure peak memory")
+    script = ("import sys; from provpack.cli import main; code = main(sys.argv[1:]); "
+              "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]; "
+              "print('PEAK', peak); sys.exit(code)")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, timeout=120)
+    peak_kib = int(done.stdout.rsplit("PEAK", 1)[1].split()[0])
+    return done.returncode, done.stdout + done.stderr, time.monotonic() - started, peak_kib // 1024
+
+
+def test_gzip_bomb_in_show_is_bounded(tmp_path: Path) -> None:
+    """A metadata record inflating to 256 MiB of zeros: show stops at its size cap, in bounded memory and time."""
+    code, output, seconds, peak_mib = run_measured(["show", str(zeros_bomb(tmp_path / "b.warc.gz", "metadata"))])
+    assert code == 2 and "larger than 67108864 bytes" in output, output
+    assert seconds < 20 and peak_mib < 250, (seconds, peak_mib)  # the 64 MiB cap, held once
+
+
+def test_gzip_bomb_in_verify_is_streamed(tmp_path: Path) -> None:
+    """verify streams a record inflating to 256 MiB in flat memory, and finds its wrong digest."""
+    code, output, seconds, peak_mib = run_measured(["verify", str(zeros_bomb(tmp_path / "b.warc.gz", "resource"))])
+    assert code == 1 and "digest-mismatch" in output, output
+    assert seconds < 20 and peak_mib < 120, (seconds, peak_mib)
+
+
+@pytest.mark.parametrize("data, code, words", [
+    (os.urandom(3000), 2, "not a WARC file"),
+    (b"WARC/1.1\r\n" + b"X-Long: " + b"a" * (2 * 1024 * 1024) + b"\r\n\r\n", 1, "malformed-header"),
+    (gzip.compress(b"WARC/1.1\r\n" + b"X: y\r\n" * 400_000 + b"\r\n"), 1, "malformed-header"),
+    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc") * 2, 1, "duplicate-record-id"),
+    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc", length=-5), 1, "bad-length"),
+    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc", length=10**22), 1, "truncated"),
+    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc").replace(b"<urn:uuid:1>", b"<urn:uuid:\xff>"), 0, ""),
+])
+def test_hostile_warcs_for_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, code: int,
+                                  words: str) -> None:
+    """verify reports hostile WARCs as problems (exit 1) or refuses non-WARCs (exit 2); never a trace."""
+    path = tmp_path / "h.warc.gz"
+    path.write_bytes(data)
+    assert main(["verify", str(path)]) == code
+    captured = capsys.readouterr()
+    assert words in captured.out + captured.err

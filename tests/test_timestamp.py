@@ -1,0 +1,142 @@
+"""Tests for provpack.timestamp and sign --tsa / verify --tsa-ca, against a stand-in TSA on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import provpack
+from provpack.cli import main
+from provpack.errors import CaptureError, InputError
+from provpack.signing import keygen, sign
+from provpack.timestamp import check_timestamp, request_timestamp, token_path_for
+
+from tsa import WHEN, Authority, make_authority, serve
+
+DATE = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def tsa() -> Iterator[Authority]:
+    """A running stand-in TSA."""
+    with serve(make_authority()) as authority:
+        yield authority
+
+
+@pytest.fixture
+def signed(seed_dir: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """(archive, its .sig, the public key)."""
+    archive = provpack.package(seed_dir, out=tmp_path / "out" / "seeds.warc.gz", date=DATE).warc_path
+    key, pub = keygen(tmp_path / "keys" / "k")
+    return archive, sign(archive, key), pub
+
+
+@pytest.fixture
+def ca_file(tsa: Authority, tmp_path: Path) -> Path:
+    path = tmp_path / "tsa-ca.pem"
+    path.write_bytes(tsa.root_pem())
+    return path
+
+
+def test_timestamp_round_trip(tsa: Authority, signed: tuple[Path, Path, Path], ca_file: Path) -> None:
+    """The TSA's token is stored as .sig.tsr and checks out with its CA: the time and the TSA are named."""
+    _, sig, _ = signed
+    token_path, when = request_timestamp(sig, tsa.url)
+    assert token_path == token_path_for(sig) and token_path.name == "seeds.warc.gz.sig.tsr"
+    assert when == WHEN and len(tsa.queries) == 1
+    check = check_timestamp(sig, ca_file)
+    assert check.ok and check.time == WHEN and check.tsa == "CN=provpack test TSA"
+    assert "timestamped 2024-05-06T07:08:09+00:00 by CN=provpack test TSA" == check.message
+
+
+def test_openssl_reads_the_token(tsa: Authority, signed: tuple[Path, Path, Path], ca_file: Path) -> None:
+    """openssl ts -verify accepts the .tsr for the .sig with the CA: checkable without provpack."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    _, sig, _ = signed
+    token_path, _ = request_timestamp(sig, tsa.url)
+    done = subprocess.run(["openssl", "ts", "-verify", "-in", str(token_path), "-data", str(sig),
+                           "-CAfile", str(ca_file)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "Verification: OK" in done.stdout, done.stdout + done.stderr
+
+
+def test_changed_signature_or_other_ca_is_bad(tsa: Authority, signed: tuple[Path, Path, Path],
+                                              ca_file: Path, tmp_path: Path) -> None:
+    """A token checked against a changed .sig, another CA, or a damaged token: bad-timestamp."""
+    _, sig, _ = signed
+    token_path, _ = request_timestamp(sig, tsa.url)
+    other_ca = tmp_path / "other.pem"
+    other_ca.write_bytes(make_authority("other").root_pem())
+    assert check_timestamp(sig, other_ca).kind == "bad-timestamp"
+    original = sig.read_bytes()
+    sig.write_bytes(original.replace(b"ed25519", b"ed25518"))
+    assert check_timestamp(sig, ca_file).kind == "bad-timestamp"
+    sig.write_bytes(original)
+    token = bytearray(token_path.read_bytes())
+    token[len(token) // 2] ^= 0x01
+    token_path.write_bytes(bytes(token))
+    assert check_timestamp(sig, ca_file).kind == "bad-timestamp"
+    token_path.write_bytes(b"junk")
+    assert check_timestamp(sig, ca_file).kind == "bad-timestamp"
+    token_path.unlink()
+    assert check_timestamp(sig, ca_file).kind == "missing-timestamp"
+
+
+@pytest.mark.parametrize("mode, words", [
+    ("reject", "the TSA refused"),
+    ("garbage", "not an RFC 3161 timestamp response"),
+    ("other", "answered for another request"),
+    ("500", "HTTP 500"),
+])
+def test_tsa_failures_write_nothing(tsa: Authority, signed: tuple[Path, Path, Path], mode: str, words: str) -> None:
+    """A TSA that refuses, talks nonsense, answers another query or fails: a CaptureError, no token."""
+    _, sig, _ = signed
+    tsa.mode = mode
+    with pytest.raises(CaptureError, match=words):
+        request_timestamp(sig, tsa.url)
+    assert not token_path_for(sig).exists()
+
+
+def test_unreachable_tsa_and_bad_urls(signed: tuple[Path, Path, Path]) -> None:
+    """No TSA listening, or an address that is not http(s): clear errors."""
+    _, sig, _ = signed
+    with pytest.raises(CaptureError, match="cannot reach the TSA"):
+        request_timestamp(sig, "http://127.0.0.1:9/tsa", timeout=2)
+    with pytest.raises(InputError, match="must be http or https"):
+        request_timestamp(sig, "file:///etc/passwd")
+
+
+def test_cli_sign_tsa_and_verify_tsa_ca(tsa: Authority, signed: tuple[Path, Path, Path], ca_file: Path,
+                                        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """sign --tsa writes the token; verify --key --tsa-ca passes, and fails (exit 1) once the token is gone."""
+    archive, sig, pub = signed
+    key = pub.with_suffix("")
+    assert main(["sign", str(archive), "--key", str(key), "--tsa", tsa.url, "--force"]) == 0
+    assert "seeds.warc.gz.sig.tsr (timestamped 2024-05-06T07:08:09+00:00" in capsys.readouterr().out
+    assert main(["verify", "--key", str(pub), "--tsa-ca", str(ca_file), str(archive)]) == 0
+    assert "timestamp: timestamped 2024-05-06" in capsys.readouterr().out
+    token_path_for(sig).unlink()
+    assert main(["verify", "--key", str(pub), "--tsa-ca", str(ca_file), str(archive)]) == 1
+    assert "missing-timestamp" in capsys.readouterr().out
+    assert main(["verify", "--tsa-ca", str(ca_file), str(archive)]) == 2  # a timestamp dates a signature
+    (tmp_path / "empty.pem").write_text("")
+    assert main(["verify", "--key", str(pub), "--tsa-ca", str(tmp_path / "empty.pem"), str(archive)]) == 2
+    tsa.mode = "reject"
+    assert main(["sign", str(archive), "--key", str(key), "--tsa", tsa.url, "--force"]) == 2
+    assert "the TSA refused" in capsys.readouterr().err
+
+
+def test_without_the_extra(signed: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without rfc3161-client installed, asking for a timestamp says which extra to install."""
+    import sys
+
+    from provpack.errors import ProvpackError
+
+    monkeypatch.setitem(sys.modules, "rfc3161_client", None)
+    with pytest.raises(ProvpackError, match=r"pip install 'provpack\[timestamp\]'"):
+        request_timestamp(signed[1], "http://127.0.0.1:9/")
