@@ -2,7 +2,7 @@
 
     python benchmarks/run.py --docs 20000          # the issue's corpus (about a minute and a half here)
     python benchmarks/run.py --docs 5000           # quick: under a minute
-    python benchmarks/run.py --docs 20000 --flat 100000 --tiny 100000 --compression
+    python benchmarks/run.py --docs 20000 --flat 100000 --tiny 100000 --compression --big 200
 
 Every command runs as its own process, best of --repeat runs; peak memory is
 measured in one more run, sampling the whole process tree. Ratios are taken
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -59,10 +60,11 @@ with open(out, "wb") as fh:
 
 @dataclass
 class Measure:
-    """One command's best time and peak memory."""
+    """One command's best time, the CPU time of that run (all its processes) and peak memory."""
 
     label: str
     seconds: float
+    cpu: float = 0.0
     tree_mb: float = 0.0
     largest_mb: float = 0.0
 
@@ -75,13 +77,20 @@ def tool(name: str) -> str:
 
 def run(command: list[str] | str, *, shell: bool = False) -> float:
     """Seconds the command took; it must succeed."""
+    return timed(command, shell=shell)[0]
+
+
+def timed(command: list[str] | str, *, shell: bool = False) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system, every process it waited for) of a command that must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           executable="/bin/bash" if shell else None)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"failed ({done.returncode}): {command}\n{done.stderr.decode(errors='replace')[-2000:]}")
-    return elapsed
+    return elapsed, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def peak_memory(command: list[str] | str, *, shell: bool = False) -> tuple[float, float]:
@@ -140,11 +149,11 @@ def _rss(pid: int, page: int) -> int:
 def best(label: str, command: list[str] | str, repeat: int, *, shell: bool = False,
          memory: bool = True) -> Measure:
     """Best of `repeat` runs, then one more run for memory."""
-    seconds = min(run(command, shell=shell) for _ in range(repeat))
-    measure = Measure(label, seconds)
+    seconds, cpu = min(timed(command, shell=shell) for _ in range(repeat))
+    measure = Measure(label, seconds, cpu)
     if memory:
         measure.tree_mb, measure.largest_mb = peak_memory(command, shell=shell)
-    print(f"  {label:<34} {seconds:7.2f} s", file=sys.stderr)
+    print(f"  {label:<36} {seconds:7.2f} s  cpu {cpu:7.2f} s", file=sys.stderr)
     return measure
 
 
@@ -182,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flat", type=int, metavar="N", help="also measure peak memory with N documents")
     parser.add_argument("--tiny", type=int, metavar="N", help="also time N 100-byte documents")
     parser.add_argument("--compression", action="store_true", help="also compare deflate backends and levels")
+    parser.add_argument("--big", type=int, metavar="MB", help="also package one text of MB megabytes")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="provpack-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -213,7 +223,7 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
     warcio_check = best("warcio check", [tool("warcio"), "check", str(ours)], args.repeat)
     fastwarc_check = best("fastwarc check", [tool("fastwarc"), "check", "-q", str(ours)], args.repeat)
     verify = best("provpack verify", [tool("provpack"), "-q", "verify", str(ours)], args.repeat)
-    floor = best("zcat | sha256sum (floor)", f"zcat {ours} | sha256sum", args.repeat, shell=True)
+    floor = best("zcat \\| sha256sum (floor)", f"zcat {ours} | sha256sum", args.repeat, shell=True)
     uncompressed_mb = float(subprocess.run(f"zcat {ours} | wc -c", shell=True, capture_output=True, text=True,
                                            executable="/bin/bash").stdout) / 1e6
     load_end = os.getloadavg()[0]
@@ -235,17 +245,20 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
     print(f"\n{args.docs:,} documents ({text_bytes / 1e6:.1f} MB of text; archive {archive_mb:.1f} MB, "
           f"{uncompressed_mb:.1f} MB uncompressed; naive archive {naive_out.stat().st_size / 1e6:.1f} MB)")
     print(f"{header}, {load_end:.2f} at end; {backends()}; best of {args.repeat}\n")
-    print("| command | best time | throughput | ratio | peak memory, all processes (PSS) | largest process (RSS) |")
-    print("|---|---:|---:|---|---:|---:|")
+    print("| command | best time | CPU time | throughput | ratio | peak memory, all processes (PSS) "
+          "| largest process (RSS) |")
+    print("|---|---:|---:|---:|---|---:|---:|")
     for measure, speed, ratio in rows:
-        print(f"| {measure.label} | {measure.seconds:.2f} s | {speed} | {ratio} | {measure.tree_mb:.0f} MB "
-              f"| {measure.largest_mb:.0f} MB |")
+        print(f"| {measure.label} | {measure.seconds:.2f} s | {measure.cpu:.2f} s | {speed} | {ratio} "
+              f"| {measure.tree_mb:.0f} MB | {measure.largest_mb:.0f} MB |")
     if args.flat:
         _flat(args, work, pack, verify)
     if args.tiny:
         _tiny(args, work)
     if args.compression:
         _compression(args, source, work)
+    if args.big:
+        _big(args, work)
     return 0
 
 
@@ -272,6 +285,24 @@ def _tiny(args: argparse.Namespace, work: Path) -> None:
     seconds = run(package_command(source, work / "tiny.warc.gz"))
     print(f"\n{args.tiny:,} documents of about {corpus.TINY_BYTES} bytes: provpack package {seconds:.1f} s "
           f"({args.tiny / seconds:,.0f} docs/s)")
+
+
+def _big(args: argparse.Namespace, work: Path) -> None:
+    """Peak memory for one large text: a book-like file of short lines with a few markers."""
+    source = work / "big"
+    source.mkdir(exist_ok=True)
+    gen = corpus.Generator(args.seed)
+    block = "\n".join(gen.sentence() for _ in range(2000)).encode("utf-8") + b"\n[...]\n"
+    size = 0
+    with (source / "book.txt").open("wb") as handle:
+        while size < args.big * 1_000_000:
+            handle.write(block)
+            size += len(block)
+    command = package_command(source, work / "big.warc.gz", "--max-text-bytes", str(size + 1))
+    seconds = run(command)
+    tree, largest = peak_memory(command)
+    print(f"\nOne text of {size / 1e6:.0f} MB: provpack package {seconds:.1f} s, peak memory {tree:.0f} MB "
+          f"(all processes, PSS), largest process {largest:.0f} MB")
 
 
 def _compression(args: argparse.Namespace, source: Path, work: Path) -> None:
