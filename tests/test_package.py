@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
 import provpack
-from provpack import gzipper
+from provpack import gzipper, parallel
 from provpack.tables import SummaryTable
 from provpack.errors import InputError
 from provpack.package import run_date
@@ -203,3 +203,21 @@ def test_without_isal_zlib_archives_read_back(seed_dir: Path, tmp_path: Path, fi
     assert fallback.warc_path.read_bytes() == explicit.warc_path.read_bytes()
     with fallback.warc_path.open("rb") as handle:
         assert [r.rec_type for r in ArchiveIterator(handle)] == ["warcinfo", "resource", "metadata"]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_spawned_workers_write_the_same_bytes(tmp_path: Path, fixed_date: dt.datetime,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers started fresh (spawn, as on macOS and Windows) get everything they need and agree with fork."""
+    source = mixed_corpus(tmp_path / "src", count=12)
+    forked = provpack.package(source, out=tmp_path / "fork" / "o.warc.gz", date=fixed_date, jobs=2)
+    started: list[str] = []
+
+    def spawn() -> multiprocessing.context.BaseContext:
+        started.append("spawn")
+        return multiprocessing.get_context("spawn")
+
+    monkeypatch.setattr(parallel, "_context", spawn)
+    spawned = provpack.package(source, out=tmp_path / "spawn" / "o.warc.gz", date=fixed_date, jobs=2)
+    assert started == ["spawn"]
+    assert spawned.warc_path.read_bytes() == forked.warc_path.read_bytes()

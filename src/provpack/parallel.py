@@ -38,10 +38,10 @@ def _ignore_sigint() -> None:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # fork starts workers in milliseconds, but is only safe from a single-threaded process
-    # (and not on macOS); everywhere else the platform's default start method.
-    if sys.platform == "linux" and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
+    # fork starts workers in milliseconds but is only safe from a single-threaded process (and
+    # not on macOS); with other threads running, forkserver; elsewhere the platform's default (spawn).
+    if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
+        return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
     return multiprocessing.get_context()
 
 
