@@ -107,3 +107,13 @@ def test_installed_script_and_module(packed: Path) -> None:
     version = subprocess.run([sys.executable, "-m", "provpack", "--version"], capture_output=True, text=True,
                              check=False)
     assert version.returncode == 0 and version.stdout.startswith("provpack ")
+
+
+def test_deflate_and_jobs_options(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--deflate zlib --jobs 2 writes the committed archive's bytes; a level the backend lacks exits 2."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1510444800")
+    out = tmp_path / "seeds.warc.gz"
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--deflate", "zlib", "--jobs", "2"]) == 0
+    assert out.read_bytes() == (Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz").read_bytes()
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--force", "--deflate", "isal",
+                 "--level", "6"]) == 2

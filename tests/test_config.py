@@ -36,6 +36,7 @@ def test_pyproject_table(tmp_path: Path) -> None:
     ("level: high\n", "'level' must be a number"),
     ("level: 12\n", "0 to 9"),
     ("jobs: 0\n", "1 or more"),
+    ("deflate: brotli\n", "'deflate' must be isal or zlib"),
     ("- a list\n", "must be a mapping"),
     ("a: [unclosed\n", "malformed configuration"),
 ])
@@ -57,3 +58,10 @@ def test_cli_uses_config(tmp_path: Path, seed_dir: Path, monkeypatch: pytest.Mon
     archive = tmp_path / "built" / "seeds.warc.gz"
     import gzip
     assert b"operator: Jane Archivist\r\n" in gzip.decompress(archive.read_bytes())
+
+
+def test_deflate_setting(tmp_path: Path) -> None:
+    """`deflate: zlib` pins the portable backend for every run in the folder."""
+    (tmp_path / "provpack.yaml").write_text("deflate: zlib\nlevel: 6\n")
+    config = load_config(folder=tmp_path)
+    assert (config.deflate, config.level) == ("zlib", 6)

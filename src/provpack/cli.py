@@ -242,7 +242,7 @@ def _package(args: argparse.Namespace) -> int:
         description=args.description or config.description,
         operator=args.operator or config.operator,
         level=args.level if args.level is not None else config.level,
-        deflate=args.deflate,
+        deflate=args.deflate or config.deflate,
         jobs=args.jobs if args.jobs is not None else config.jobs,
         follow_symlinks=args.follow_symlinks,
         fetch=args.fetch,

@@ -21,7 +21,9 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 CONFIG_NAME = "provpack.yaml"
-_TYPES: dict[str, type] = {"operator": str, "description": str, "level": int, "output_dir": str, "jobs": int}
+_TYPES: dict[str, type] = {"operator": str, "description": str, "level": int, "output_dir": str, "jobs": int,
+                           "deflate": str}
+_DEFLATE = ("isal", "zlib")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class Config:
     level: int | None = None
     output_dir: Path | None = None
     jobs: int | None = None
+    deflate: str | None = None
     source: Path | None = None
 
 
@@ -86,6 +89,9 @@ def _parse(values: Any, path: Path) -> Config:
     jobs = values.get("jobs")
     if jobs is not None and jobs < 1:
         raise InputError(path, f"'jobs' must be 1 or more, not {jobs}")
+    deflate = values.get("deflate")
+    if deflate is not None and deflate not in _DEFLATE:
+        raise InputError(path, f"'deflate' must be {' or '.join(_DEFLATE)}, not {deflate!r}")
     output_dir = values.get("output_dir")
     return Config(
         operator=values.get("operator"),
@@ -93,5 +99,6 @@ def _parse(values: Any, path: Path) -> Config:
         level=level,
         output_dir=(path.parent / output_dir) if output_dir is not None else None,
         jobs=jobs,
+        deflate=deflate,
         source=path,
     )
