@@ -216,7 +216,7 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
     pack_one = best("provpack package --jobs 1", package_command(source, ours, "--jobs", "1"), args.repeat)
     library = best("provpack.package() (no CLI start-up)",
                    [sys.executable, "-c", "import sys, provpack; provpack.package(sys.argv[1], out=sys.argv[2], "
-                    "force=True)", str(source), str(ours)], args.repeat)
+                    "force=True)", str(source), str(ours)], args.repeat, memory=False)
     startup = best("provpack --version (CLI start-up)", [tool("provpack"), "--version"], args.repeat,
                    memory=False)
     archive_mb = ours.stat().st_size / 1e6
