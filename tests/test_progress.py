@@ -22,16 +22,16 @@ def test_silent_when_not_a_terminal() -> None:
 def test_disabled_bar_writes_nothing() -> None:
     """A disabled bar accepts updates and prints nothing."""
     out = io.StringIO()
-    with progress_bar("package", total=3, unit="docs", enabled=False, stream=out) as update:
-        update(1, 10)
+    with progress_bar("package", unit="docs", enabled=False, stream=out) as update:
+        update(1, 3, 10)
     assert out.getvalue() == ""
 
 
 def test_enabled_bar_shows_count_bytes_and_label() -> None:
     """On a terminal the bar shows the label, the count and the bytes."""
     out = _Terminal()
-    with progress_bar("package", total=4, unit="docs", enabled=True, stream=out) as update:
-        update(2, 3 * 1024 * 1024)
+    with progress_bar("package", unit="docs", enabled=True, stream=out) as update:
+        update(2, 4, 3 * 1024 * 1024)
     text = out.getvalue()
     assert "package" in text and "2/4 docs" in text and "3.0 MiB" in text
 

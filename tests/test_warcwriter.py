@@ -143,9 +143,15 @@ def test_fast_head_is_byte_identical_to_warcio(spec: RecordSpec) -> None:
 
 @given(spec=record_specs(), backend=st.sampled_from(available_backends()))
 def test_encoded_member_holds_warcios_record(spec: RecordSpec, backend: str) -> None:
-    """Every record, fast path or not, is one gzip member holding warcio's serialisation."""
+    """Every record, fast path or not, is one gzip member holding warcio's serialisation (or fails as warcio does)."""
+    try:
+        expected = serialize(spec, date=DATE)
+    except Exception as exc:  # warcio refuses e.g. a revisit to an http URI whose block is not HTTP
+        with pytest.raises(type(exc)):
+            b"".join(encode(spec, date=DATE, deflate=choose(backend)))
+        return
     member = b"".join(encode(spec, date=DATE, deflate=choose(backend)))
-    assert gzip.decompress(member) == serialize(spec, date=DATE)
+    assert gzip.decompress(member) == expected
 
 
 def test_provpack_records_take_the_fast_path() -> None:

@@ -22,6 +22,7 @@ from .bag import make_bag
 from .cdxj import DEFAULT_RECORDS, write_index
 from .config import Config, load_config
 from .display import print_documents, show_json
+from .progress import progress_bar, wanted
 from .errors import InputError, ProvpackError
 from .inputs import MAX_TEXT_BYTES
 from .package import default_output, package
@@ -235,27 +236,29 @@ def _package(args: argparse.Namespace) -> int:
     output = args.output
     if output is None and config.output_dir is not None:
         output = config.output_dir / default_output(args.sources).name
-    result = package(
-        args.sources,
-        out=output,
-        force=args.force,
-        description=args.description or config.description,
-        operator=args.operator or config.operator,
-        level=args.level if args.level is not None else config.level,
-        deflate=args.deflate or config.deflate,
-        jobs=args.jobs if args.jobs is not None else config.jobs,
-        follow_symlinks=args.follow_symlinks,
-        fetch=args.fetch,
-        allow_private=args.allow_private,
-        max_text_bytes=args.max_text_bytes,
-    )
+    with progress_bar("package", unit="docs", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
+        result = package(
+            args.sources,
+            out=output,
+            force=args.force,
+            description=args.description or config.description,
+            operator=args.operator or config.operator,
+            level=args.level if args.level is not None else config.level,
+            deflate=args.deflate or config.deflate,
+            jobs=args.jobs if args.jobs is not None else config.jobs,
+            follow_symlinks=args.follow_symlinks,
+            fetch=args.fetch,
+            allow_private=args.allow_private,
+            max_text_bytes=args.max_text_bytes,
+            progress=update,
+        )
     for failure in result.fetch_failures:
         print(f"provpack: warning: {failure.name}: not fetched: {failure.message}", file=sys.stderr)
     if not args.quiet:
         text_bytes = sum(d.length_bytes for d in result.documents)
         docs = len(result.documents)
-        print(f"packaged {docs} document{'s' if docs != 1 else ''}: {result.elisions} elision"
-              f"{'s' if result.elisions != 1 else ''}, {result.possible_elisions} possible, "
+        print(f"packaged {docs:,} document{'s' if docs != 1 else ''}: {result.elisions:,} elision"
+              f"{'s' if result.elisions != 1 else ''}, {result.possible_elisions:,} possible, "
               f"{text_bytes:,} bytes of text")
         with_original = [d for d in result.documents if d.original is not None]
         if with_original or args.fetch:
@@ -265,7 +268,7 @@ def _package(args: argparse.Namespace) -> int:
                   f"{differences} differences)"
                   + (f"; {len(result.fetch_failures)} not fetched: "
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
-        print(f"wrote {result.warc_path} ({result.records} records, {result.size_bytes:,} bytes)")
+        print(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)")
         print(f"sha256 {result.sha256}  ({result.sha256_path})")
     if args.wacz:
         wacz_path = make_wacz(result.warc_path, _wacz_name(result.warc_path), force=args.force)

@@ -82,6 +82,7 @@ def package(
     allow_private: bool = False,
     fetcher: Callable[[str], Capture] | None = None,
     max_text_bytes: int = MAX_TEXT_BYTES,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> PackageResult:
     """Package texts (folders or .txt files) into one WARC file and its .sha256; returns what was written.
 
@@ -91,6 +92,7 @@ def package(
     has it fetched by `fetcher` (default: `capture`, refusing private addresses unless
     `allow_private`); a failed fetch is reported in the result, not raised. Without
     `fetch` nothing touches the network. Texts over `max_text_bytes` are refused.
+    `progress(documents_done, documents_total, archive_bytes)` is called as the work advances.
     """
     source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
     out_path = Path(out) if out is not None else default_output(source_list)
@@ -126,6 +128,8 @@ def package(
                     if key is not None:
                         written_originals.add(key)
             summaries.extend(encoded.rows)
+            if progress is not None:
+                progress(len(summaries), len(listing.names), sink.size)
     archive = written(sink, out_path)
     log.info("wrote %s (%d records, %d bytes)", archive.path, archive.records, archive.size_bytes)
     return PackageResult(

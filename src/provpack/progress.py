@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-Update = Callable[[int, int], None]
-"""update(units_done, bytes_done): called as work advances."""
+Update = Callable[[int, int, int], None]
+"""update(units_done, units_total, bytes_done): called as work advances (total 0 when unknown)."""
 
 
-def _quiet(units: int, size: int) -> None:
+def _quiet(units: int, total: int, size: int) -> None:
     """The update of a run that shows no progress."""
 
 
@@ -30,6 +30,19 @@ class _Rate(ProgressColumn):
         return Text("" if speed is None else f"{speed:,.0f} {self.unit}/s", style="progress.data.speed")
 
 
+class _Count(ProgressColumn):
+    """'1,234/20,000 docs', or '1,234 docs' while the total is unknown."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        done = int(task.completed)
+        count = f"{done:,}/{int(task.total):,}" if task.total else f"{done:,}"
+        return Text(f"{count} {self.unit}", style="progress.download")
+
+
 def human_bytes(size: int) -> str:
     """1536 -> '1.5 KiB'."""
     value = float(size)
@@ -41,8 +54,7 @@ def human_bytes(size: int) -> str:
 
 
 @contextlib.contextmanager
-def progress_bar(label: str, *, total: int | None, unit: str, enabled: bool,
-                 stream: IO[str] | None = None) -> Iterator[Update]:
+def progress_bar(label: str, *, unit: str, enabled: bool, stream: IO[str] | None = None) -> Iterator[Update]:
     """Yield an update function; draw a transient bar on `stream` only when `enabled`."""
     if not enabled:
         yield _quiet
@@ -51,16 +63,16 @@ def progress_bar(label: str, *, total: int | None, unit: str, enabled: bool,
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} " + unit if total else "{task.completed:,} " + unit),
+        _Count(unit),
         TextColumn("{task.fields[size]}"),
         _Rate(unit),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(label, total=total, size="")
+        task = bar.add_task(label, total=None, size="")
 
-        def update(units: int, size: int) -> None:
-            bar.update(task, completed=units, size=human_bytes(size))
+        def update(units: int, total: int, size: int) -> None:
+            bar.update(task, completed=units, total=total or None, size=human_bytes(size))
 
         yield update
 
