@@ -182,3 +182,26 @@ def test_unexpected_os_error_and_memory_error(seed_dir: Path, tmp_path: Path, mo
     monkeypatch.setattr(cli, "package", no_memory)
     assert main(["package", str(seed_dir)]) == 2
     assert "out of memory" in capsys.readouterr().err
+
+
+def test_kill_9_of_a_worker(tmp_path: Path, old_archive: Path) -> None:
+    """A worker killed mid-run stops the run at once: exit 2 naming it, old archive intact, nothing left over."""
+    corpus = tmp_path / "many"
+    for n in range(3000):  # well over the pool's threshold, so workers are used
+        write_text(corpus, f"doc{n:04d}", (f"Document {n} quotes [...] a passage. " * 60).encode())
+    before = snapshot(old_archive)
+    process = start("package", str(corpus), "-o", str(old_archive), "--force", "--jobs", "2")
+    children: list[str] = []
+    deadline = time.monotonic() + 30
+    while not children and time.monotonic() < deadline and process.poll() is None:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        time.sleep(0.002)
+    assert children, f"no worker processes were started: {process.communicate()}"
+    os.kill(int(children[0]), signal.SIGKILL)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 2, err
+    assert "a worker process died (killed by signal 9)" in err and "Traceback" not in err
+    assert snapshot(old_archive) == before
+    assert sorted(p.name for p in old_archive.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
+    for child in children:
+        assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()

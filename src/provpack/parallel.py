@@ -4,6 +4,8 @@ Only a window of tasks is in flight at once, so results never pile up; an
 exception raised by the function in a worker is raised again in the caller
 (provpack's errors pickle whole). Workers ignore SIGINT: on Ctrl-C the caller
 gets KeyboardInterrupt, cancels what has not started and waits for what has.
+A worker that dies (kill -9, the OOM killer) is noticed within a second: the
+other workers are stopped and the caller gets a ProvpackError saying so.
 """
 
 from __future__ import annotations
@@ -17,10 +19,16 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Generic, TypeVar
 
+from .errors import ProvpackError
+
 log = logging.getLogger(__name__)
+
+WATCH_SECONDS = 1.0
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -79,7 +87,7 @@ class OrderedPool(Generic[T, R]):
                 if len(pending) >= self._window:
                     break
             while pending:
-                result = pending.popleft().result()
+                result = self._result(pending.popleft())
                 for task in remaining:
                     pending.append(executor.submit(self._function, task))
                     break
@@ -87,3 +95,48 @@ class OrderedPool(Generic[T, R]):
         finally:
             for future in pending:
                 future.cancel()
+
+    def _result(self, future: Future[R]) -> R:
+        """The future's result, watching the workers while waiting: a dead one stops the run."""
+        while True:
+            try:
+                return future.result(timeout=WATCH_SECONDS)
+            except FutureTimeout:
+                dead = self._dead_worker()
+                if dead is not None:
+                    self._abandon()
+                    raise ProvpackError(f"a worker process died ({dead}); nothing was written") from None
+            except BrokenProcessPool as exc:
+                self._abandon()
+                raise ProvpackError(f"a worker process died ({self._dead_worker() or 'unknown cause'}); "
+                                    "nothing was written") from exc
+
+    def _dead_worker(self) -> str | None:
+        processes = getattr(self._executor, "_processes", None) or {}
+        for process in list(processes.values()):
+            code = process.exitcode
+            if code is not None:
+                return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+        return None
+
+    def _abandon(self) -> None:
+        """Stop every worker and unblock the executor's result thread, so shutdown cannot hang.
+
+        A worker killed while sending its result leaves half a message in the result
+        pipe, and the executor's thread would wait for the rest for ever; with every
+        worker gone, closing our own copy of the pipe's writing end gives it EOF.
+        """
+        executor = self._executor
+        processes = getattr(executor, "_processes", None) or {}
+        for process in list(processes.values()):
+            if process.exitcode is None:
+                process.kill()
+        for process in list(processes.values()):
+            process.join(timeout=5)
+        queue = getattr(executor, "_result_queue", None)
+        writer = getattr(queue, "_writer", None)
+        if writer is not None:
+            try:
+                writer.close()
+            except OSError:
+                pass
