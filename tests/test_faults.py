@@ -163,18 +163,20 @@ def test_unexpected_os_error_and_memory_error(seed_dir: Path, tmp_path: Path, mo
     """An OSError no layer expected, or running out of memory, is one line on stderr and exit 2, not a trace."""
     import errno
 
-    from provpack import cli
+    import importlib
+
+    runner = importlib.import_module("provpack.package")  # the module: provpack.package is the function
 
     def io_error(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EIO, "Input/output error", "/mnt/disk/x.txt")
 
-    monkeypatch.setattr(cli, "package", io_error)
+    monkeypatch.setattr(runner, "package", io_error)
     assert main(["package", str(seed_dir)]) == 2
     assert capsys.readouterr().err == "provpack: error: /mnt/disk/x.txt: Input/output error\n"
 
     def no_memory(*args: object, **kwargs: object) -> None:
         raise MemoryError()
 
-    monkeypatch.setattr(cli, "package", no_memory)
+    monkeypatch.setattr(runner, "package", no_memory)
     assert main(["package", str(seed_dir)]) == 2
     assert "out of memory" in capsys.readouterr().err

@@ -15,18 +15,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import reader, signing, timestamp
 from ._version import __version__
 from .atomic import atomic_writer, reason
-from .bag import make_bag
-from .cdxj import DEFAULT_RECORDS, write_index
-from .config import Config, load_config
-from .display import print_documents, show_json
+from .cdxj import DEFAULT_RECORDS
 from .errors import InputError, ProvpackError
 from .inputs import MAX_TEXT_BYTES
-from .package import default_output, package
 from .verify import render_text, verify, verify_stream, VerifyReport
-from .wacz import make_wacz
+
+# Each command imports what only it needs (requests, warcio, surt, cryptography, rich, yaml)
+# when it runs, so that `provpack verify` starts fast.
 
 log = logging.getLogger("provpack")
 
@@ -225,7 +222,10 @@ def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
 
 
 def _package(args: argparse.Namespace) -> int:
-    config: Config = load_config(args.config)
+    from .config import load_config
+    from .package import default_output, package
+
+    config = load_config(args.config)
     output = args.output
     if output is None and config.output_dir is not None:
         output = config.output_dir / default_output(args.sources).name
@@ -260,6 +260,8 @@ def _package(args: argparse.Namespace) -> int:
         print(f"wrote {result.warc_path} ({result.records} records, {result.size_bytes:,} bytes)")
         print(f"sha256 {result.sha256}  ({result.sha256_path})")
     if args.wacz:
+        from .wacz import make_wacz
+
         wacz_path = make_wacz(result.warc_path, _wacz_name(result.warc_path), force=args.force)
         if not args.quiet:
             print(f"wrote {wacz_path}")
@@ -287,6 +289,9 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from . import reader
+    from .display import print_documents, show_json
+
     documents = reader.read_archive(args.file)
     if args.json:
         print(json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=False))
@@ -296,6 +301,8 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from . import reader
+
     if args.output is None:
         reader.extract(args.file, args.name, sys.stdout.buffer)
         sys.stdout.buffer.flush()
@@ -326,6 +333,8 @@ def _record_types(value: str | None) -> frozenset[str] | None:
 
 
 def _index(args: argparse.Namespace) -> int:
+    from .cdxj import write_index
+
     records = _record_types(args.records)
     if args.output is None:
         write_index(args.file, sys.stdout, records=records, sort=not args.unsorted)
@@ -337,6 +346,8 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _wacz(args: argparse.Namespace) -> int:
+    from .wacz import make_wacz
+
     archive = Path(args.file)
     if args.output is not None:
         output = Path(args.output)
@@ -349,6 +360,8 @@ def _wacz(args: argparse.Namespace) -> int:
 
 
 def _bag(args: argparse.Namespace) -> int:
+    from .bag import make_bag
+
     written = make_bag(args.files, Path(args.output))
     if not args.quiet:
         count = len(args.files)
@@ -357,6 +370,8 @@ def _bag(args: argparse.Namespace) -> int:
 
 
 def _keygen(args: argparse.Namespace) -> int:
+    from . import signing
+
     key_path, pub_path = signing.keygen(args.output, force=args.force)
     if not args.quiet:
         print(f"wrote {key_path} (private key: keep it secret) and {pub_path} (public key, "
@@ -365,6 +380,8 @@ def _keygen(args: argparse.Namespace) -> int:
 
 
 def _sign(args: argparse.Namespace) -> int:
+    from . import signing, timestamp
+
     sig_path = signing.sign(args.archive, args.key, wacz=args.wacz, out=args.output, force=args.force)
     if not args.quiet:
         print(f"wrote {sig_path}")

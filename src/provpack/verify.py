@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import problems as kinds
-from . import signing, timestamp
 from .errors import ArchiveError, InputError
 from .problems import Problem
 from .warcscan import Scanner
@@ -152,8 +151,12 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
         elif key is not None:
             raise InputError("-", "a signature cannot be checked on standard input", fix="give the file's name")
     if key is not None:
+        from . import signing  # cryptography is imported only when a signature is to be checked
+
         signing.load_public_key(key)  # a bad key or CA file stops the run before any file is read
     if tsa_ca is not None:
+        from . import timestamp
+
         timestamp.load_certificates(tsa_ca)
     reports = []
     for path in paths:
@@ -171,6 +174,8 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
 
 def _with_signature(report: FileReport, path: Path, key: Path) -> FileReport:
     """The report with the signature check added: a note when good, a problem when missing or bad."""
+    from . import signing
+
     check = signing.check_signature(path, key)
     if check.kind is None:
         return replace(report, notes=report.notes + (f"signature: {check.message}",))
@@ -184,6 +189,8 @@ def verify_stream(stream: BinaryIO, *, name: str) -> FileReport:
 
 def _with_timestamp(report: FileReport, path: Path, tsa_ca: Path) -> FileReport:
     """The report with the RFC 3161 check of FILE.sig.tsr added."""
+    from . import signing, timestamp
+
     check = timestamp.check_timestamp(signing.signature_path_for(path), tsa_ca)
     if check.kind is None:
         return replace(report, notes=report.notes + (f"timestamp: {check.message}",))
