@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from . import problems as kinds
 from .digests import claim_from_bytes, describe, split_value, value_encoding, value_matches
 from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
 from .problems import Problem
-from .provcheck import ProvenanceTracker, ResourceFacts
+from .provcheck import Deferred, ProvenanceTracker, ResourceFacts, Waiting
 from .warcheader import HeaderParser, show
 from .warcstream import Gap, Source
 
@@ -30,7 +31,7 @@ _PAYLOAD = "WARC-Payload-Digest"
 class Scanner:
     """Reads one WARC stream record by record and collects problems, warnings, counts and notes."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, *, segment: bool = False) -> None:
         self.source = source
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
@@ -41,7 +42,7 @@ class Scanner:
         self._chunks: Iterator[bytes | Gap] = source.chunks()
         self._buf = b""
         self._pos = 0
-        self._base = 0  # decompressed offset of _buf[0]
+        self._base = self._start = source.upos  # decompressed offset of _buf[0]; where reading began
         self._eof = False
         self._gap = False
         self._silent = False  # skip to the next record without calling the bytes junk
@@ -51,7 +52,12 @@ class Scanner:
         self._rec_id: str | None = None
         self._rec_failed = False
         self._seen_ids: set[int] = set()
-        self._provenance = ProvenanceTracker(self.counts)
+        self._provenance = ProvenanceTracker(self.counts, segment=segment)
+        # A segment is the second part of a file verified in parallel (see absorb).
+        self._segment = segment
+        self._context: Deferred | None = None  # the record being read waits for its resource
+        self._junk: list[tuple[int, int, int, bool]] = []  # (problem index, start, end, last): gzip segment
+        self.starts_with_record = False
 
     # -- problems ---------------------------------------------------------------------------
 
@@ -99,17 +105,37 @@ class Scanner:
 
     def run(self) -> None:
         """Read every record to the end of the stream."""
+        self.walk()
+        self.finish()
+
+    def walk(self, split: int | None = None) -> bool:
+        """Read records to the end of the stream; or, given a raw offset `split`, stop when the next
+        record starts there and nothing read so far runs on past it (True), or return False as soon
+        as reading has gone past it."""
+        first = self._segment
         while True:
             buf, pos = self._buf, self._pos
+            if split is not None and not self._gap:
+                where = self.source.boundary(split, self._base + pos, pos == len(buf))
+                if where:
+                    return where > 0
             if pos == len(buf) and not self._more() and not self._gap:
                 break  # clean end of the stream
             if not self._gap and self._buf.startswith(b"WARC/", self._pos):
                 self._silent = False
+                if first:
+                    self.starts_with_record = self._base + self._pos == self._start
             elif not self._find_record_start():
                 break
+            first = False
             self._read_record()
             self._rec_offset = None
             self._rec_id = None
+            self._context = None
+        return False
+
+    def finish(self) -> None:
+        """At the end of the file: provenance records whose resource never came."""
         self.problems.extend(self._provenance.finish())
 
     def _find_record_start(self) -> bool:
@@ -162,11 +188,11 @@ class Scanner:
     def _end_junk(self, junk_start: int | None, end: int, *, last: bool) -> None:
         if junk_start is None or self._silent or end <= junk_start:
             return
-        where = "after the last record" if last else "before the next record"
-        offset = self.source.member_offset(junk_start)
-        at = f" (decompressed offset {junk_start})" if self.source.compressed else ""
+        if self._segment and self.source.compressed:
+            self._junk.append((len(self.problems), junk_start, end, last))  # decompressed offsets to rebase
         self.problems.append(Problem(
-            offset, None, kinds.JUNK, f"{end - junk_start} bytes{at} that are not a WARC record {where}"
+            self.source.member_offset(junk_start), None, kinds.JUNK,
+            _junk_message(junk_start, end, compressed=self.source.compressed, last=last),
         ))
 
     def _read_header(self) -> bytes | None:
@@ -305,10 +331,15 @@ class Scanner:
             self._metadata_done(fields, block)
         if self._rec_failed:
             return
+        context = self._context
         if checked and not unknown:
             self.verified += 1
+            if context is not None:
+                context.outcome = "verified"
             return
         self.unverified += 1
+        if context is not None:
+            context.outcome = "unverified"
         if len(self.warnings) >= MAX_WARNINGS:
             self.counts["unverified records not listed"] += 1
             return
@@ -323,6 +354,8 @@ class Scanner:
         else:
             kind = kinds.MISSING_DIGEST
             message = f"{name} record has no WARC-Block-Digest or WARC-Payload-Digest"
+        if context is not None:
+            context.warning_at = len(self.warnings)
         self.warnings.append(Problem(self._rec_offset, self._rec_id, kind, message))
 
     def _read_block(self, length: int, sink: BlockSink) -> int:
@@ -452,10 +485,101 @@ class Scanner:
     def _metadata_done(self, fields: dict[bytes, bytes], block: bytes) -> None:
         """Check a provpack provenance record against the resource it refers to."""
         refers = fields.get(b"warc-refers-to")
+        if self._segment:
+            self._context = Deferred(self.records, len(self.problems))
         found = self._provenance.metadata(
             self._rec_offset, self._rec_id, block, refers,
-            seen_earlier=refers is not None and hash(refers) in self._seen_ids,
+            seen_earlier=refers is not None and hash(refers) in self._seen_ids, context=self._context,
         )
         if found:
             self._rec_failed = True
             self.problems.extend(found)
+
+    # -- verifying a file in two parts ------------------------------------------------------
+
+    def segment(self) -> Segment:
+        """What this scanner (of a segment: the second part of a file) found, for the first part to absorb."""
+        return Segment(
+            problems=self.problems, junk=self._junk, warnings=self.warnings, records=self.records,
+            verified=self.verified, unverified=self.unverified, counts=self.counts,
+            seen_ids=self._seen_ids, resource_keys=self._provenance.resource_keys,
+            refused_keys=self._provenance.refused_keys, waiting=self._provenance.pending(),
+            starts_with_record=self.starts_with_record,
+            members=getattr(self.source, "member_count", 0),
+        )
+
+    def absorb(self, part: Segment) -> bool:
+        """Take on what the second part of the file found, as if this scanner had read on from where
+        it stopped (walk returned True); False, changing nothing, when that cannot be done exactly."""
+        if self._silent and not part.starts_with_record:
+            return False  # this scanner would have skipped the segment's first bytes silently
+        if part.seen_ids & self._seen_ids:
+            return False  # a record id on both sides: duplicates and provenance pairs cross over
+        if part.resource_keys & self._provenance.keys() or part.refused_keys & self._provenance.keys():
+            return False
+        resolved = self._provenance.resolve(part.waiting, self._seen_ids)
+        if resolved is None:
+            return False
+        verified, unverified = part.verified, part.unverified
+        inserts: list[tuple[int, int, list[Problem]]] = []
+        still: list[tuple[str, Waiting]] = []
+        for (refers_to, entry), resolution in zip(part.waiting, resolved):
+            context = resolution.context
+            if resolution.problems is None:
+                still.append((refers_to, entry))
+                continue
+            if resolution.problems:
+                if context.outcome == "unverified":
+                    return False  # it would not be listed as a warning: the list shifts
+                if context.outcome == "verified":
+                    verified -= 1
+                inserts.append((context.problems_at, context.sequence, resolution.problems))
+        problems = list(part.problems)
+        base = self._base + self._pos  # decompressed offset of the split in this scanner
+        for index, start, end, last in part.junk:
+            old = problems[index]
+            problems[index] = Problem(old.offset, old.record_id, old.kind,
+                                      _junk_message(start + base, end + base, compressed=True, last=last))
+        for at, _, found in sorted(inserts, key=lambda item: (item[0], item[1]), reverse=True):
+            problems[at:at] = found
+        for resolution in resolved:
+            if resolution.counted is not None:
+                self.counts[resolution.counted] += 1
+        self.problems.extend(problems)
+        room = max(0, MAX_WARNINGS - len(self.warnings))
+        listed = part.warnings[:room]
+        if len(part.warnings) > len(listed):
+            self.counts["unverified records not listed"] += len(part.warnings) - len(listed)
+        self.warnings.extend(listed)
+        self.counts.update(part.counts)
+        self.records += part.records
+        self.verified += verified
+        self.unverified += unverified
+        self._seen_ids |= part.seen_ids
+        self._provenance.adopt(still)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """What the scanner of a file's second part found; see Scanner.absorb."""
+
+    problems: list[Problem]
+    junk: list[tuple[int, int, int, bool]]
+    warnings: list[Problem]
+    records: int
+    verified: int
+    unverified: int
+    counts: Counter[str]
+    seen_ids: set[int]
+    resource_keys: set[int]
+    refused_keys: set[int]
+    waiting: list[tuple[str, Waiting]]
+    starts_with_record: bool
+    members: int
+
+
+def _junk_message(start: int, end: int, *, compressed: bool, last: bool) -> str:
+    where = "after the last record" if last else "before the next record"
+    at = f" (decompressed offset {start})" if compressed else ""
+    return f"{end - start} bytes{at} that are not a WARC record {where}"

@@ -66,6 +66,13 @@ class RawReader:
         self.offset += len(data)
         return data
 
+    def fileno(self) -> int | None:
+        """The stream's file descriptor, or None when it has none."""
+        try:
+            return int(self._stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            return None
+
     def seekable(self) -> bool:
         """True when the stream can be re-read from an earlier offset."""
         try:
@@ -116,6 +123,14 @@ class Source:
         Forgets everything before it: nothing earlier will be asked about again.
         """
         return upos, True
+
+    def boundary(self, split: int, upos: int, empty: bool) -> int:
+        """For a reader about to look for a record at decompressed offset `upos` (`empty`: it holds no
+        unread data): 1 when everything before raw offset `split` has been read and nothing after it,
+        -1 when reading has gone past `split`, else 0."""
+        if upos == split:
+            return 1
+        return -1 if upos > split else 0
 
     def can_restart(self) -> bool:
         """True when reading can go back to an earlier decompressed offset."""
@@ -194,6 +209,12 @@ class GzipSource(Source):
             return 0, False
         ustart, coffset = members[0]
         return coffset, ustart == upos
+
+    def boundary(self, split: int, upos: int, empty: bool) -> int:
+        """1 when the member that ends at raw offset `split` has been read whole, and nothing after it."""
+        if empty and self.member_end == split:
+            return 1
+        return -1 if self._last_member >= split else 0
 
     def restart(self, upos: int) -> Iterator[bytes | Gap]:
         """Seek back to the member holding `upos` and skip to it."""
@@ -390,13 +411,14 @@ class GzipSource(Source):
                 resync = True
                 yield GAP
                 continue
+            if outcome == "end":
+                pos += 8
+                self.member_end = base + pos  # before passing the output on: see boundary()
             for data in _cut(pending, passed, produced, skip):
                 yield data
             upos = member_upos + produced
             skip = 0
             if outcome == "end":
-                pos += 8
-                self.member_end = base + pos
                 continue
             if outcome == "truncated":
                 self.report(
@@ -428,7 +450,7 @@ class GzipSource(Source):
                         search = 0
                         continue
                     eof = True
-                if _starts_warc_member(buf, idx):
+                if starts_warc_member(buf, idx):
                     return True, buf, base, idx
                 search = idx + 1
                 continue
@@ -443,7 +465,7 @@ class GzipSource(Source):
             search = 0
 
 
-def _starts_warc_member(buf: bytes, idx: int) -> bool:
+def starts_warc_member(buf: bytes, idx: int) -> bool:
     """True when the bytes at `idx` decompress (as gzip) to something starting with `WARC/`."""
     trial = zlib.decompressobj(31)
     try:
@@ -508,7 +530,7 @@ def open_source(raw: RawReader, report: Report) -> Source:
     if not first:
         raise NotWarcError("the file is empty")
     if _damaged_gzip_header(first) or any(
-        _starts_warc_member(first, idx) for idx in _all(first, b"\x1f\x8b\x08")
+        starts_warc_member(first, idx) for idx in _all(first, b"\x1f\x8b\x08")
     ):
         return GzipSource(raw, first, report)
     if any(mark in first for mark in (b"\nWARC/1.", b"\r\nWARC-Record-ID:", b"\r\nWARC-Type:")):
@@ -530,7 +552,7 @@ def _gzip_of_something_else(data: bytes) -> bool:
         return False
     if out == b"WARC/" or len(out) < 5 and not trial.eof:
         return False
-    return not any(_starts_warc_member(data, idx) for idx in _all(data, b"\x1f\x8b\x08"))
+    return not any(starts_warc_member(data, idx) for idx in _all(data, b"\x1f\x8b\x08"))
 
 
 def _damaged_gzip_header(data: bytes) -> bool:
