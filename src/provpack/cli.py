@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "(from 'provpack keygen'); a missing or bad signature is a problem (exit 1)")
     check.add_argument("--tsa-ca", metavar="PEM", help="with --key, also check each FILE.sig.tsr: an RFC 3161 "
                        "timestamp of FILE.sig by a TSA certified by these CA certificates")
+    check.add_argument("--jobs", type=int, metavar="N",
+                       help="processes to use for a large file (default: the number of cores; 1 reads in one go)")
     check.set_defaults(handler=_verify)
 
     show = commands.add_parser("show", help="list the documents in an archive and their elisions")
@@ -280,7 +282,7 @@ def _verify(args: argparse.Namespace) -> int:
             raise ProvpackError("verify: --key needs the archive's file name (FILE.sig sits beside it), not '-'")
         report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),), strict=args.strict)
     else:
-        report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca)
+        report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca, jobs=args.jobs)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))
     elif not args.quiet or not report.ok:
