@@ -245,6 +245,7 @@ class GzipSource(Source):
         fast = self._fast
         crc32 = zlib.crc32 if fast is None else fast.crc32
         bad_data = inflate.errors(fast)
+        trailer = inflate.TRAILER.unpack_from
         view = memoryview(buf)
         resync = False
         redo = -1  # raw offset of a member to inflate again with zlib
@@ -379,7 +380,7 @@ class GzipSource(Source):
                             break
                         buf += more
                     view = memoryview(buf)
-                if outcome == "end":
+                if outcome == "end" and trailer(buf, pos) != (crc, produced & 0xFFFFFFFF):
                     try:
                         inflate.check_trailer(buf, pos, crc, produced)
                     except inflate.GzipError as exc:
@@ -414,8 +415,11 @@ class GzipSource(Source):
             if outcome == "end":
                 pos += 8
                 self.member_end = base + pos  # before passing the output on: see boundary()
-            for data in _cut(pending, passed, produced, skip):
-                yield data
+            if len(pending) == 1 and not skip and produced <= MAX_OUT:
+                yield pending[0]  # the usual case: a small member's whole output
+            else:
+                for data in _cut(pending, passed, produced, skip):
+                    yield data
             upos = member_upos + produced
             skip = 0
             if outcome == "end":
