@@ -44,9 +44,25 @@ class HeaderParser:
 
     def parse(self, header: bytes) -> Header:
         """Parse `header` (each line ending in CRLF, without the blank line that ends it)."""
-        if b"\r\n " in header or b"\r\n\t" in header:
-            header = _FOLDED.sub(b" ", header)  # continuation lines belong to the line before
         lines = header.split(b"\r\n")
+        fields, repeated, bad_line = self._fields(lines)
+        # A continuation line (starting with a space or tab) never reads as `Name: value`: only
+        # then is it worth looking for one.
+        if bad_line is not None and (b"\r\n " in header or b"\r\n\t" in header):
+            header = _FOLDED.sub(b" ", header)  # continuation lines belong to the line before
+            lines = header.split(b"\r\n")
+            fields, repeated, bad_line = self._fields(lines)
+        block_digests = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
+        payload_digests = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
+        for key, value in repeated:
+            if key == _BLOCK_KEY:
+                block_digests.append(value)
+            elif key == _PAYLOAD_KEY:
+                payload_digests.append(value)
+        return self._check(header, lines, fields, block_digests, payload_digests, bad_line)
+
+    def _fields(self, lines: list[bytes]) -> tuple[dict[bytes, bytes], list[tuple[bytes, bytes]], bytes | None]:
+        """Fields (first value of each name), repeated fields, and the first line that is not `Name: value`."""
         fields: dict[bytes, bytes] = {}
         repeated: list[tuple[bytes, bytes]] = []
         names = self._names
@@ -66,13 +82,11 @@ class HeaderParser:
                 repeated.append((key, value.strip()))
             else:
                 fields[key] = value.strip()
-        block_digests = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
-        payload_digests = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
-        for key, value in repeated:
-            if key == _BLOCK_KEY:
-                block_digests.append(value)
-            elif key == _PAYLOAD_KEY:
-                payload_digests.append(value)
+        return fields, repeated, bad_line
+
+    def _check(self, header: bytes, lines: list[bytes], fields: dict[bytes, bytes], block_digests: list[bytes],
+               payload_digests: list[bytes], bad_line: bytes | None) -> Header:
+        """The parsed header with what is wrong in it."""
         issues: list[tuple[str, str]] = []
         if lines[0] not in VERSIONS:
             issues.append((kinds.BAD_VERSION, f"version line {show(lines[0])} is neither WARC/1.0 nor WARC/1.1"))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import problems as kinds
 from .digests import claim_from_bytes, describe, split_value, value_encoding, value_matches
+from .digests import FACTORIES
 from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
 from .problems import Problem
 from .provcheck import Deferred, ProvenanceTracker, ResourceFacts, Waiting
@@ -26,6 +27,14 @@ MAX_WARNINGS = 1000  # unverified records listed per file (all are counted)
 _Claim = tuple[str | None, bytes, bytes]  # (algorithm or None, value, header value as written)
 _BLOCK = "WARC-Block-Digest"
 _PAYLOAD = "WARC-Payload-Digest"
+
+
+def _algorithms(claims: list[_Claim]) -> tuple[str, ...]:
+    """The known algorithms of some digest claims, each once, in order."""
+    if len(claims) == 1:
+        algorithm = claims[0][0]
+        return () if algorithm is None else (algorithm,)
+    return tuple({c[0]: None for c in claims if c[0] is not None})
 
 
 class Scanner:
@@ -258,8 +267,8 @@ class Scanner:
             # reassembled payload. Neither can be checked against this block.
             self.counts["payload digests not checked: they describe another record (revisit, segment)"] += 1
             payload_claims = []
-        block_algorithms = tuple({c[0]: None for c in block_claims if c[0] is not None})
-        payload_algorithms = tuple({c[0]: None for c in payload_claims if c[0] is not None})
+        block_algorithms = _algorithms(block_claims)
+        payload_algorithms = _algorithms(payload_claims) if payload_claims else ()
         unknown: list[bytes] = []
         if len(block_algorithms) + len(payload_algorithms) < len(block_claims) + len(payload_claims):
             unknown = [c[2] for c in block_claims + payload_claims if c[0] is None]
@@ -282,7 +291,13 @@ class Scanner:
         block: bytes | None = None
         if end + 4 <= len(buf):
             # The whole block is in memory (the usual case for records up to a few MiB).
-            if block_algorithms or payload_algorithms:
+            if not http and len(block_algorithms) == 1 and payload_algorithms in ((), block_algorithms):
+                # The usual case: one algorithm, the payload is the block.
+                name = block_algorithms[0]
+                block_digests = {name: FACTORIES[name](memoryview(buf)[pos:end]).digest()}
+                readings = {RAW: block_digests} if payload_algorithms else None
+                chunked = False
+            elif block_algorithms or payload_algorithms:
                 block_digests, readings, chunked = digest_block(
                     buf, pos, end, block_algorithms, payload_algorithms, http=http
                 )
@@ -318,13 +333,24 @@ class Scanner:
 
         checked = 0
         if block_claims:
-            checked += self._check_block(block_claims, block_digests)
+            for algorithm, value, _ in block_claims:
+                if not value_matches(algorithm or "", value, block_digests[algorithm or ""]):
+                    self._check_block(block_claims, block_digests)  # reports each mismatch
+                    break
+            checked += len(block_claims)
         if payload_claims:
             if readings is None:
                 self.counts["payload digests not checked: no end of the HTTP header within 1 MiB"] += 1
                 unknown += [c[2] for c in payload_claims]
-            else:
+            elif chunked:
                 checked += self._check_payload(payload_claims, readings, chunked, http)
+            else:
+                raw_digests = readings[RAW]
+                for algorithm, value, _ in payload_claims:
+                    if not value_matches(algorithm or "", value, raw_digests[algorithm or ""]):
+                        self._check_payload(payload_claims, readings, chunked, http)  # reports each mismatch
+                        break
+                checked += len(payload_claims)
         if warc_type == b"resource":
             self._resource_done(block_digests, block, length)
         elif block is not None:
