@@ -244,6 +244,7 @@ class GzipSource(Source):
         members_append = self._members.append
         fast = self._fast
         crc32 = zlib.crc32 if fast is None else fast.crc32
+        new_inflater = zlib.decompressobj if fast is None else fast.decompressobj
         bad_data = inflate.errors(fast)
         trailer = inflate.TRAILER.unpack_from
         view = memoryview(buf)
@@ -280,6 +281,29 @@ class GzipSource(Source):
                     return
                 continue
             member_start = base + pos
+            if (not skip and member_start != redo and len(buf) - pos > 18 and buf[pos + 3] == 0
+                    and buf[pos + 2] == 8):
+                # The usual case, tried first: a plain header, and the whole member in the first
+                # piece fed. Anything else is left to the full walk below, which starts afresh.
+                if view.obj is not buf:
+                    view = memoryview(buf)
+                quick = new_inflater(-15)
+                try:
+                    out = quick.decompress(view[pos + 10 : pos + FIRST_FEED], MAX_OUT)
+                except bad_data:
+                    out = b""
+                if quick.eof and out:
+                    end = min(len(buf), pos + FIRST_FEED) - len(quick.unused_data)
+                    if end + 8 <= len(buf) and trailer(buf, end) == (crc32(out), len(out)):
+                        members_append((upos, member_start))
+                        if member_start > self._last_member:
+                            self._last_member = member_start
+                            self.member_count += 1
+                        pos = end + 8
+                        self.member_end = base + pos
+                        upos += len(out)
+                        yield out
+                        continue
             slow = fast is None or member_start == redo
             if member_start != redo:
                 members_append((upos, member_start))
