@@ -155,3 +155,12 @@ def test_header_length() -> None:
     runaway = b"\x1f\x8b\x08\x08" + bytes(6) + b"n" * (inflate.HEADER_LIMIT + 1)
     with pytest.raises(inflate.GzipError, match="run on"):
         inflate.header_length(runaway, 0)
+
+
+def test_highly_compressible_member_followed_by_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A member whose few KB inflate to MiBs, then another member: both read (zlib keeps the bytes after a
+    stream's end in unconsumed_tail as well as unused_data, and reading on from the tail never ended)."""
+    data = gzip_member(record("resource", bytes(3 << 20))) + gzip_member(record("resource", b"after"))
+    assert len(data) < 8192
+    fast, slow = both(data, monkeypatch)
+    assert fast == slow and fast.ok and fast.verified == 2
