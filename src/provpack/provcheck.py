@@ -76,6 +76,7 @@ class ProvenanceTracker:
         self.refused_keys: set[int] = set()  # hashes of WARC-Refers-To found earlier but not as a resource
         self.peak_records = 0  # the most resource records held at once (before evicting the oldest)
         self.peak_bytes = 0  # the most bytes of blocks held at once
+        self.deferred: Deferred | None = None  # set by metadata() for a segment's waiting record
 
     def resource(self, facts: ResourceFacts) -> list[Problem]:
         """A resource record was read; problems of provenance records that were waiting for it."""
@@ -93,15 +94,21 @@ class ProvenanceTracker:
             _, old = resources.popitem(last=False)
             self._kept_bytes -= len(old.block or b"")
         found: list[Problem] = []
-        for offset, record_id, doc, _context in self._pending.pop(facts.record_id, []):
-            found += self._check(offset, record_id, doc, facts)
+        if self._pending:
+            for offset, record_id, doc, _context in self._pending.pop(facts.record_id, []):
+                found += self._check(offset, record_id, doc, facts)
         return found
 
     def metadata(
         self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen_earlier: bool,
-        context: Deferred | None = None,
+        position: tuple[int, int] | None = None,
     ) -> list[Problem]:
-        """A metadata record's block; problems when it is provpack provenance that disagrees."""
+        """A metadata record's block; problems when it is provpack provenance that disagrees.
+
+        In a segment, `position` (record number, problems so far) is kept with a provenance record
+        that waits for its resource, as `deferred`, for the first part of the file to settle.
+        """
+        self.deferred = None
         if _MARK not in block:
             return []
 
@@ -124,7 +131,9 @@ class ProvenanceTracker:
             if self.segment:
                 self.refused_keys.add(hash(refers_to))
             return problem(_not_a_resource(refers_to))
-        if context is not None:
+        context = None
+        if position is not None:
+            context = self.deferred = Deferred(*position)
             context.refers_hash = hash(refers)
             context.peak_records = self.peak_records
             context.peak_bytes = self.peak_bytes

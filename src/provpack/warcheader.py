@@ -23,6 +23,7 @@ _DATE = re.compile(
     rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?Z)?)?)?"
 )
 _RECORD_ID = re.compile(rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]+>")
+_NOT_IN_ID = b"<> \t\n\r\x0b\x0c"  # what [^<>\s] excludes
 
 
 class Header(NamedTuple):
@@ -98,7 +99,10 @@ class HeaderParser:
             missing = [_REQUIRED_NAMES[key] for key in _REQUIRED if key not in fields]
             issues.append((kinds.MISSING_HEADER, "no " + ", ".join(missing) + " header"))
         record_id = fields.get(b"warc-record-id")
-        if record_id is not None and _RECORD_ID.fullmatch(record_id) is None:
+        if record_id is not None and not (
+            record_id.startswith(b"<urn:") and record_id.endswith(b">") and len(record_id) > 6
+            and len(record_id[5:-1].translate(None, _NOT_IN_ID)) == len(record_id) - 6
+        ) and _RECORD_ID.fullmatch(record_id) is None:  # (the check before the regex is the usual case, quicker)
             issues.append((kinds.MALFORMED_HEADER, f"WARC-Record-ID {show(record_id)} is not <uri>"))
         date = fields.get(b"warc-date")
         if date is not None and date != self._good_date:

@@ -505,18 +505,21 @@ class Scanner:
         sha = block_digests.get("sha256")
         if sha is None and block is not None:
             sha = hashlib.sha256(block).digest()
-        self.problems.extend(self._provenance.resource(
-            ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block)))
+        found = self._provenance.resource(
+            ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block))
+        if found:
+            self.problems.extend(found)
 
     def _metadata_done(self, fields: dict[bytes, bytes], block: bytes) -> None:
         """Check a provpack provenance record against the resource it refers to."""
         refers = fields.get(b"warc-refers-to")
-        if self._segment:
-            self._context = Deferred(self.records, len(self.problems))
         found = self._provenance.metadata(
             self._rec_offset, self._rec_id, block, refers,
-            seen_earlier=refers is not None and hash(refers) in self._seen_ids, context=self._context,
+            seen_earlier=refers is not None and hash(refers) in self._seen_ids,
+            position=(self.records, len(self.problems)) if self._segment else None,
         )
+        if self._segment:
+            self._context = self._provenance.deferred
         if found:
             self._rec_failed = True
             self.problems.extend(found)
