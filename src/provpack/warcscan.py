@@ -7,6 +7,7 @@ imports nothing of provpack's writer.
 from __future__ import annotations
 
 import hashlib
+from binascii import hexlify
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -128,8 +129,18 @@ class Scanner:
                 where = self.source.boundary(split, self._base + pos, pos == len(buf))
                 if where:
                     return where > 0
-            if pos == len(buf) and not self._more() and not self._gap:
-                break  # clean end of the stream
+            if pos == len(buf):
+                chunk = next(self._chunks, None) if not (self._eof or self._gap) else None
+                if chunk is None:
+                    if not self._gap:
+                        self._eof = True
+                        break  # clean end of the stream
+                elif isinstance(chunk, Gap):
+                    self._gap = True
+                else:  # what _more() does, for an emptied buffer
+                    self._base += pos
+                    self._buf = chunk
+                    self._pos = 0
             if not self._gap and self._buf.startswith(b"WARC/", self._pos):
                 self._silent = False
                 if first:
@@ -334,7 +345,10 @@ class Scanner:
         checked = 0
         if block_claims:
             for algorithm, value, _ in block_claims:
-                if not value_matches(algorithm or "", value, block_digests[algorithm or ""]):
+                digest = block_digests[algorithm or ""]
+                if len(value) == 2 * len(digest) and value.lower() == hexlify(digest):
+                    continue  # base16, the usual case
+                if not value_matches(algorithm or "", value, digest):
                     self._check_block(block_claims, block_digests)  # reports each mismatch
                     break
             checked += len(block_claims)
@@ -347,7 +361,10 @@ class Scanner:
             else:
                 raw_digests = readings[RAW]
                 for algorithm, value, _ in payload_claims:
-                    if not value_matches(algorithm or "", value, raw_digests[algorithm or ""]):
+                    digest = raw_digests[algorithm or ""]
+                    if len(value) == 2 * len(digest) and value.lower() == hexlify(digest):
+                        continue
+                    if not value_matches(algorithm or "", value, digest):
                         self._check_payload(payload_claims, readings, chunked, http)  # reports each mismatch
                         break
                 checked += len(payload_claims)
