@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +33,9 @@ _PLAUSIBLE_XFL = (0, 2, 4)
 
 def can_split(path: Path, size: int, jobs: int) -> bool:
     """True when a file of `size` bytes may be read in two parts here."""
-    return (jobs > 1 and size >= MIN_SIZE and hasattr(os, "fork") and threading.active_count() == 1
-            and path.is_file())
+    # fork without exec: only where it is the usual way (not macOS), and only without other threads.
+    return (jobs > 1 and size >= MIN_SIZE and hasattr(os, "fork") and sys.platform != "darwin"
+            and threading.active_count() == 1 and path.is_file())
 
 
 def find_split(path: Path, size: int, *, compressed: bool) -> int | None:
