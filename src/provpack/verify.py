@@ -297,14 +297,16 @@ def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scan
     try:
         if scanner.walk(split):
             resume = raw.offset
-            raw.drain()  # hash the rest for the sidecar while the child works
+            if raw.hashing:
+                raw.drain()  # hash the rest for the sidecar while the child works
             part = child.result()
             if part is not None and scanner.absorb(part):
                 if isinstance(source, GzipSource):
                     source.member_count += part.members
                 return True
             logger.debug("%s: the second part cannot be merged exactly; reading it here", path)
-            raw.seek(resume)
+            if raw.hashing:
+                raw.seek(resume)
         child.cancel()  # reading ran on past the split, or the merge was refused: read on here
         scanner.walk()
         raw.drain()

@@ -66,6 +66,11 @@ class RawReader:
         self.offset += len(data)
         return data
 
+    @property
+    def hashing(self) -> bool:
+        """True when every byte read is hashed (for a sidecar)."""
+        return self._hasher is not None
+
     def fileno(self) -> int | None:
         """The stream's file descriptor, or None when it has none."""
         try:
