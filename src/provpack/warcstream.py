@@ -255,6 +255,7 @@ class GzipSource(Source):
         view = memoryview(buf)
         resync = False
         redo = -1  # raw offset of a member to inflate again with zlib
+        quick_feed = FIRST_FEED  # compressed bytes tried at once for a member (doubles while members are larger)
         while True:
             if len(buf) - pos < 2:
                 more = raw.read()
@@ -294,11 +295,11 @@ class GzipSource(Source):
                     view = memoryview(buf)
                 quick = new_inflater(-15)
                 try:
-                    out = quick.decompress(view[pos + 10 : pos + FIRST_FEED], MAX_OUT)
+                    out = quick.decompress(view[pos + 10 : pos + quick_feed], MAX_OUT)
                 except bad_data:
                     out = b""
                 if quick.eof and out:
-                    end = min(len(buf), pos + FIRST_FEED) - len(quick.unused_data)
+                    end = min(len(buf), pos + quick_feed) - len(quick.unused_data)
                     if end + 8 <= len(buf) and trailer(buf, end) == (crc32(out), len(out)):
                         members_append((upos, member_start))
                         if member_start > self._last_member:
@@ -309,6 +310,8 @@ class GzipSource(Source):
                         upos += len(out)
                         yield out
                         continue
+                elif not quick.eof and out and len(out) < MAX_OUT and quick_feed < MAX_FEED:
+                    quick_feed *= 2  # members larger than the first piece: try a larger one next time
             slow = fast is None or member_start == redo
             if member_start != redo:
                 members_append((upos, member_start))
