@@ -21,6 +21,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 READ_SIZE = 1 << 20
 FIRST_FEED = 4096  # compressed bytes fed for a new member; doubles up to MAX_FEED
 MAX_FEED = 256 << 10
+QUICK_LIMIT = 128 << 10  # the most compressed bytes tried at once for a member (see quick_feed)
 MAX_OUT = 1 << 20  # decompressed bytes per zlib call, and per piece of a large member passed on
 HOLD = 2  # pieces of a member's output held back with python-isal (see GzipSource)
 _PROBE = 64 << 10  # compressed bytes tried when testing a resync candidate
@@ -255,7 +256,7 @@ class GzipSource(Source):
         view = memoryview(buf)
         resync = False
         redo = -1  # raw offset of a member to inflate again with zlib
-        quick_feed = FIRST_FEED  # compressed bytes tried at once for a member (doubles while members are larger)
+        quick_feed = FIRST_FEED  # compressed bytes tried at once for a member: twice the largest so far
         while True:
             if len(buf) - pos < 2:
                 more = raw.read()
@@ -310,8 +311,6 @@ class GzipSource(Source):
                         upos += len(out)
                         yield out
                         continue
-                elif not quick.eof and out and len(out) < MAX_OUT and quick_feed < MAX_FEED:
-                    quick_feed *= 2  # members larger than the first piece: try a larger one next time
             slow = fast is None or member_start == redo
             if member_start != redo:
                 members_append((upos, member_start))
@@ -447,6 +446,9 @@ class GzipSource(Source):
             if outcome == "end":
                 pos += 8
                 self.member_end = base + pos  # before passing the output on: see boundary()
+                # Members like this one (up to QUICK_LIMIT) are tried whole at once from now on.
+                if 2 * (self.member_end - member_start) <= QUICK_LIMIT:
+                    quick_feed = max(quick_feed, 2 * (self.member_end - member_start))
             if len(pending) == 1 and not skip and produced <= MAX_OUT:
                 yield pending[0]  # the usual case: a small member's whole output
             else:
