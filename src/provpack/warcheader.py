@@ -23,7 +23,7 @@ _DATE = re.compile(
     rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?Z)?)?)?"
 )
 _RECORD_ID = re.compile(rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]+>")
-_NOT_IN_ID = b"<> \t\n\r\x0b\x0c"  # what [^<>\s] excludes
+NOT_IN_ID = b"<> \t\n\r\x0b\x0c"  # what [^<>\s] excludes
 
 
 class Header(NamedTuple):
@@ -40,8 +40,8 @@ class HeaderParser:
     """Parses headers; remembers valid field names and the last valid date, which repeat across records."""
 
     def __init__(self) -> None:
-        self._names: dict[bytes, bytes] = {}  # field names seen and found valid -> lower case
-        self._good_date = b""
+        self.names: dict[bytes, bytes] = {}  # field names seen and found valid -> lower case
+        self.good_date = b""  # the last WARC-Date found valid
 
     def parse(self, header: bytes) -> Header:
         """Parse `header` (each line ending in CRLF, without the blank line that ends it)."""
@@ -66,7 +66,7 @@ class HeaderParser:
         """Fields (first value of each name), repeated fields, and the first line that is not `Name: value`."""
         fields: dict[bytes, bytes] = {}
         repeated: list[tuple[bytes, bytes]] = []
-        names = self._names
+        names = self.names
         bad_line: bytes | None = None
         for line in lines[1:-1]:
             name, sep, value = line.partition(b":")
@@ -101,15 +101,15 @@ class HeaderParser:
         record_id = fields.get(b"warc-record-id")
         if record_id is not None and not (
             record_id.startswith(b"<urn:") and record_id.endswith(b">") and len(record_id) > 6
-            and len(record_id[5:-1].translate(None, _NOT_IN_ID)) == len(record_id) - 6
+            and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6
         ) and _RECORD_ID.fullmatch(record_id) is None:  # (the check before the regex is the usual case, quicker)
             issues.append((kinds.MALFORMED_HEADER, f"WARC-Record-ID {show(record_id)} is not <uri>"))
         date = fields.get(b"warc-date")
-        if date is not None and date != self._good_date:
+        if date is not None and date != self.good_date:
             if _DATE.fullmatch(date) is None:
                 issues.append((kinds.MALFORMED_HEADER, f"WARC-Date {show(date)} is not a W3C ISO 8601 UTC date"))
             else:
-                self._good_date = date
+                self.good_date = date
         length_text = fields.get(b"content-length")
         length: int | None = None
         if length_text is not None:
