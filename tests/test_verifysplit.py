@@ -31,6 +31,7 @@ def merges(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
         return merged
 
     monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
     monkeypatch.setattr(warcscan.Scanner, "absorb", recording)
     yield outcomes
 
@@ -216,6 +217,7 @@ def test_large_file_uses_two_parts_by_default(tmp_path: Path, monkeypatch: pytes
     absorb = warcscan.Scanner.absorb
     monkeypatch.setattr(warcscan.Scanner, "absorb", lambda self, part: outcomes.append(absorb(self, part)) or outcomes[-1])
     monkeypatch.setattr(verifysplit, "MIN_SIZE", 1 << 16)
+    monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
     data = warc(provpack_records(texts(300)))
     assert len(data) > 1 << 16
     path = tmp_path / "a.warc.gz"
@@ -226,3 +228,15 @@ def test_large_file_uses_two_parts_by_default(tmp_path: Path, monkeypatch: pytes
     assert report.ok and report.files[0].records == 601 and outcomes == [True]
     assert report == verify(path, jobs=1)
     assert json.dumps(report.to_json()) == json.dumps(verify(path, jobs=1).to_json())
+
+
+def test_busy_machine_reads_in_one_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With all cores but one already busy, a second process would only slow this one down."""
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert verifysplit.busy(2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 1.0, 1.0))
+    assert not verifysplit.busy(2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 1.0, 1.0))
+    assert not verifysplit.busy(8) and verifysplit.busy(2)

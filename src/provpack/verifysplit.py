@@ -35,7 +35,17 @@ def can_split(path: Path, size: int, jobs: int) -> bool:
     """True when a file of `size` bytes may be read in two parts here."""
     # fork without exec: only where it is the usual way (not macOS), and only without other threads.
     return (jobs > 1 and size >= MIN_SIZE and hasattr(os, "fork") and sys.platform != "darwin"
-            and threading.active_count() == 1 and path.is_file())
+            and threading.active_count() == 1 and path.is_file() and not busy(jobs))
+
+
+def busy(jobs: int) -> bool:
+    """True when other work already keeps all but one of the cores busy (load average): a second
+    process would only take turns with this one, and this one would wait for it."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return False
+    return load > min(jobs, os.cpu_count() or 1) - 1 + 0.5
 
 
 def find_split(path: Path, size: int, *, compressed: bool) -> int | None:
