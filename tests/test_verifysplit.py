@@ -32,6 +32,7 @@ def merges(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
 
     monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
     monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)  # threads other tests may leave
     monkeypatch.setattr(warcscan.Scanner, "absorb", recording)
     yield outcomes
 
@@ -218,6 +219,7 @@ def test_large_file_uses_two_parts_by_default(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(warcscan.Scanner, "absorb", lambda self, part: outcomes.append(absorb(self, part)) or outcomes[-1])
     monkeypatch.setattr(verifysplit, "MIN_SIZE", 1 << 16)
     monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
     data = warc(provpack_records(texts(300)))
     assert len(data) > 1 << 16
     path = tmp_path / "a.warc.gz"
@@ -240,3 +242,17 @@ def test_busy_machine_reads_in_one_go(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
     monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 1.0, 1.0))
     assert not verifysplit.busy(8) and verifysplit.busy(2)
+
+
+def test_no_second_process_with_threads_or_small_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork only without other threads, for files of MIN_SIZE or more, with jobs > 1."""
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(b"x")
+    monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    assert verifysplit.can_split(path, verifysplit.MIN_SIZE, 2)
+    assert not verifysplit.can_split(path, verifysplit.MIN_SIZE - 1, 2)
+    assert not verifysplit.can_split(path, verifysplit.MIN_SIZE, 1)
+    assert not verifysplit.can_split(tmp_path, verifysplit.MIN_SIZE, 2)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 2)
+    assert not verifysplit.can_split(path, verifysplit.MIN_SIZE, 2)

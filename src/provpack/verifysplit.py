@@ -125,7 +125,10 @@ class Child:
         if not self.done:
             self.done = True
             os.close(self.reader)
-            os.waitpid(self.pid, 0)
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:  # SIGCHLD ignored: the system reaped it
+                pass
 
 
 def start(path: Path, split: int, *, compressed: bool) -> Child | None:
