@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import problems as kinds
+from . import verifysplit
 from .errors import ArchiveError, InputError
 from .problems import Problem
-from . import verifysplit
 from .warcscan import Scanner
 from .warcstream import GzipSource, NotWarcError, RawReader, Source, open_source
 

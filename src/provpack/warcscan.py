@@ -115,11 +115,6 @@ class Scanner:
 
     # -- walking ----------------------------------------------------------------------------
 
-    def run(self) -> None:
-        """Read every record to the end of the stream."""
-        self.walk()
-        self.finish()
-
     def walk(self, split: int | None = None) -> bool:
         """Read records to the end of the stream; or, given a raw offset `split`, stop when the next
         record starts there and nothing read so far runs on past it (True), or return False as soon
