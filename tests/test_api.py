@@ -7,7 +7,7 @@ import provpack
 
 def test_all_matches_exports() -> None:
     """Every name in __all__ exists, and every public top-level name is in __all__."""
-    public = {name for name in vars(provpack) if not name.startswith("_")}
+    public = {name for name in dir(provpack) if not name.startswith("_")}
     modules = {name for name in public if type(getattr(provpack, name)).__name__ == "module"}
     assert set(provpack.__all__) - {"__version__"} == public - modules
     assert all(hasattr(provpack, name) for name in provpack.__all__)

@@ -19,7 +19,7 @@ HOMES = {
     "rfc3161_client": {"timestamp"},
     "surt": {"cdxj"},
     "rich": {"display", "progress"},
-    "isal": {"gzipper"},
+    "isal": {"gzipper", "inflate"},
     "orjson": {"provenance"},
 }
 # module -> provpack modules it must never import

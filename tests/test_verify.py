@@ -447,7 +447,7 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     # signing and timestamp check FILE.sig and FILE.sig.tsr for verify --key / --tsa-ca; they reach
     # atomic (for writing .sig files), which is not the WARC writer.
     assert seen == {"verify", "warcscan", "warcstream", "warcheader", "digests", "payload", "provcheck",
-                    "problems", "errors", "signing", "timestamp", "atomic"}
+                    "problems", "errors", "signing", "timestamp", "atomic", "inflate", "verifysplit"}
     assert not seen & WRITER
 
 

@@ -332,3 +332,71 @@ def test_payload_behind_a_huge_http_header_is_unverified() -> None:
     report = check(warc([record("response", block, content_type="application/http; msgtype=response",
                                 payload_digest="sha1", payload=b"body")], gzip=False))
     assert report.ok and report.unverified == 1 and report.warnings[0].kind == "unknown-digest"
+
+
+def _both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[FileReport, FileReport]:
+    """The report, and the report with the quick path for sound records turned off."""
+    from provpack.warcscan import Scanner
+
+    quick = check(data)
+    with monkeypatch.context() as patch:
+        patch.setattr(Scanner, "_express", lambda self: False)
+        full = check(data)
+    return quick, full
+
+
+@pytest.mark.parametrize("mask", [0x01, 0x20, 0xFF])
+def test_quick_path_changes_no_report(mask: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every byte of an uncompressed archive flipped: the same report with and without the quick
+    path that reads sound records (in a gzip archive a flip breaks the member before any record)."""
+    records = provpack_records(SAMPLE_TEXTS[:1]) + [
+        record("resource", b"sha1 block", block_digest="sha1", payload_digest="sha1"),
+        record("metadata", b'{"a": 1}', content_type="application/json"),
+        record("response", b"HTTP/1.1 200 OK\r\n\r\nbody", content_type="application/http; msgtype=response"),
+    ]
+    data = b"".join(records)
+    quick, full = _both_ways(data, monkeypatch)
+    assert quick == full and quick.ok
+    for offset in range(len(data)):
+        changed = bytearray(data)
+        changed[offset] ^= mask
+        quick, full = _both_ways(bytes(changed), monkeypatch)
+        assert quick == full, offset
+
+
+def test_quick_path_on_odd_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Headers the quick path must leave to the full reader: the same report either way."""
+    body = b"block"
+    cases = [
+        record("resource", body, record_id="<urn:a b>"),
+        record("resource", body, record_id="<urn:x:y>"),
+        record("resource", body, record_id="<URN:x>"),
+        record("resource", body, headers=[("WARC-Block-Digest", "sha256:" + "0" * 64)]),
+        record("resource", body, headers=[("X-Folded", "a")]).replace(b"X-Folded: a\r\n", b"X-Folded: a\r\n  b\r\n"),
+        record("resource", body, payload_digest="sha256", headers=[("WARC-Segment-Number", "1")]),
+        record("revisit", body, payload_digest="sha256:" + "1" * 64),
+        record("resource", body, date="2017-11-12T00:00:00"),
+        record("resource", body, version="WARC/1.2"),
+        record("resource", body, block_digest="sha256", payload_digest="sha1"),
+        record("resource", body, block_digest="SHA-256"),
+        record("resource", body, block_digest="sha256", content_length=4),
+    ]
+    for rec in cases:
+        good = record("resource", b"before")
+        for data in (good + rec + good, warc([good, rec, good])):
+            quick, full = _both_ways(data, monkeypatch)
+            assert quick == full, rec[:200]
+    twice = record("resource", body, record_id="<urn:same>")
+    quick, full = _both_ways(warc([twice, twice]), monkeypatch)
+    assert quick == full and [p.kind for p in quick.problems] == ["duplicate-record-id"]
+
+
+def test_quick_path_reads_sound_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the field names are known, sound records take the quick path."""
+    from provpack.warcscan import Scanner
+
+    taken: list[bool] = []
+    express = Scanner._express
+    monkeypatch.setattr(Scanner, "_express", lambda self: taken.append(express(self)) or taken[-1])
+    report = check(warc(provpack_records(SAMPLE_TEXTS) + [record("resource", b"x")]))
+    assert report.ok and report.verified == 6 and taken.count(True) >= 3

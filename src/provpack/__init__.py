@@ -4,17 +4,29 @@
     >>> report = provpack.verify(result.warc_path)
     >>> report.ok
     True
+
+The names below are imported on first use, so that `provpack verify` does not pay for
+requests, warcio, surt, cryptography and rich, which only the other commands need.
 """
 
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .bag import make_bag
-from .cdxj import index, write_index
 from .errors import ArchiveError, CaptureError, InputError, IntegrityError, ProvpackError
-from .model import DocumentSummary, FetchFailure, PackageResult
-from .package import package
-from .reader import ArchivedDocument, extract, read_archive
-from .verify import FileReport, Problem, Status, VerifyReport, verify
-from .wacz import make_wacz
+
+if TYPE_CHECKING:
+    from .bag import make_bag
+    from .cdxj import index, write_index
+    from .model import DocumentSummary, FetchFailure, PackageResult
+    from .package import package
+    from .reader import ArchivedDocument, extract, read_archive
+    from .verify import FileReport, Problem, Status, VerifyReport, verify
+    from .wacz import make_wacz
 
 __all__ = [
     "ArchiveError",
@@ -40,3 +52,54 @@ __all__ = [
     "verify",
     "write_index",
 ]
+
+# public name -> the module that defines it
+_LAZY = {
+    "make_bag": "bag",
+    "index": "cdxj",
+    "write_index": "cdxj",
+    "DocumentSummary": "model",
+    "FetchFailure": "model",
+    "PackageResult": "model",
+    "package": "package",
+    "ArchivedDocument": "reader",
+    "extract": "reader",
+    "read_archive": "reader",
+    "FileReport": "verify",
+    "Problem": "verify",
+    "Status": "verify",
+    "VerifyReport": "verify",
+    "verify": "verify",
+    "make_wacz": "wacz",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, loaded or not."""
+    return sorted(set(__all__) | {name for name in globals() if name.startswith("__")})
+
+
+class _Provpack(types.ModuleType):
+    """The package module: a submodule import must not replace the function of the same name.
+
+    `provpack.verify` and `provpack.package` are functions, and also modules; importing the
+    module `provpack.verify` would otherwise bind the module over the function.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Provpack

@@ -19,12 +19,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-import surt
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeadersParserException
-from warcio.timeutils import iso_date_to_timestamp
-
 from .atomic import atomic_writer
 from .errors import ArchiveError
 
@@ -98,6 +92,11 @@ def index(
         stream = open(path, "rb")
     except OSError as exc:
         raise ArchiveError(path, f"cannot open: {exc.strerror or exc}") from exc
+    # warcio and surt are imported here, not at the top, so that `import provpack` stays fast.
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+    from warcio.statusandheaders import StatusAndHeadersParserException
+
     with stream:
         iterator = ArchiveIterator(stream, arc2warc=True)
         try:
@@ -188,6 +187,8 @@ def _line(path: Path, record: Any, iterator: Any, filename: str) -> CdxjLine:
             f"the {record.rec_type} record at byte {iterator.offset} has no WARC-Date",
             fix="a WARC record needs one to be indexed",
         )
+    from warcio.timeutils import iso_date_to_timestamp
+
     try:
         timestamp = iso_date_to_timestamp(date)
     except (ValueError, TypeError) as exc:
@@ -213,6 +214,8 @@ def _line(path: Path, record: Any, iterator: Any, filename: str) -> CdxjLine:
 
 def _urlkey(url: str | None) -> str:
     """SURT of the URL, or the URL itself when it cannot be canonicalised."""
+    import surt
+
     try:
         return str(surt.surt(url))
     except Exception:  # surt raises whatever its parsers raise; cdxj-indexer falls back too

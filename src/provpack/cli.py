@@ -15,19 +15,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import reader, signing, timestamp
 from ._version import __version__
 from .atomic import atomic_writer, reason
-from .bag import make_bag
-from .cdxj import DEFAULT_RECORDS, write_index
-from .config import Config, load_config
-from .display import print_documents, show_json
-from .progress import progress_bar, wanted
+from .cdxj import DEFAULT_RECORDS
 from .errors import InputError, ProvpackError
 from .inputs import MAX_TEXT_BYTES
-from .package import default_output, package
 from .verify import render_text, verify, verify_stream, VerifyReport
-from .wacz import make_wacz
+
+# Each command imports what only it needs (requests, warcio, surt, cryptography, rich, yaml)
+# when it runs, so that `provpack verify` starts fast.
 
 log = logging.getLogger("provpack")
 
@@ -87,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "(from 'provpack keygen'); a missing or bad signature is a problem (exit 1)")
     check.add_argument("--tsa-ca", metavar="PEM", help="with --key, also check each FILE.sig.tsr: an RFC 3161 "
                        "timestamp of FILE.sig by a TSA certified by these CA certificates")
+    check.add_argument("--jobs", type=int, metavar="N",
+                       help="processes to use for a large file (default: the number of cores; 1 reads in one go)")
     check.set_defaults(handler=_verify)
 
     show = commands.add_parser("show", help="list the documents in an archive and their elisions")
@@ -232,7 +230,11 @@ def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
 
 
 def _package(args: argparse.Namespace) -> int:
-    config: Config = load_config(args.config)
+    from .config import load_config
+    from .package import default_output, package
+    from .progress import progress_bar, wanted
+
+    config = load_config(args.config)
     output = args.output
     if output is None and config.output_dir is not None:
         output = config.output_dir / default_output(args.sources).name
@@ -271,6 +273,8 @@ def _package(args: argparse.Namespace) -> int:
         print(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)")
         print(f"sha256 {result.sha256}  ({result.sha256_path})")
     if args.wacz:
+        from .wacz import make_wacz
+
         wacz_path = make_wacz(result.warc_path, _wacz_name(result.warc_path), force=args.force)
         if not args.quiet:
             print(f"wrote {wacz_path}")
@@ -289,7 +293,7 @@ def _verify(args: argparse.Namespace) -> int:
             raise ProvpackError("verify: --key needs the archive's file name (FILE.sig sits beside it), not '-'")
         report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),), strict=args.strict)
     else:
-        report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca)
+        report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca, jobs=args.jobs)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))
     elif not args.quiet or not report.ok:
@@ -298,6 +302,9 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from . import reader
+    from .display import print_documents, show_json
+
     documents = reader.read_archive(args.file)
     if args.json:
         print(json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=False))
@@ -307,6 +314,8 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from . import reader
+
     if args.output is None:
         reader.extract(args.file, args.name, sys.stdout.buffer)
         sys.stdout.buffer.flush()
@@ -337,6 +346,8 @@ def _record_types(value: str | None) -> frozenset[str] | None:
 
 
 def _index(args: argparse.Namespace) -> int:
+    from .cdxj import write_index
+
     records = _record_types(args.records)
     if args.output is None:
         write_index(args.file, sys.stdout, records=records, sort=not args.unsorted)
@@ -348,6 +359,8 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _wacz(args: argparse.Namespace) -> int:
+    from .wacz import make_wacz
+
     archive = Path(args.file)
     if args.output is not None:
         output = Path(args.output)
@@ -360,6 +373,8 @@ def _wacz(args: argparse.Namespace) -> int:
 
 
 def _bag(args: argparse.Namespace) -> int:
+    from .bag import make_bag
+
     written = make_bag(args.files, Path(args.output))
     if not args.quiet:
         count = len(args.files)
@@ -368,6 +383,8 @@ def _bag(args: argparse.Namespace) -> int:
 
 
 def _keygen(args: argparse.Namespace) -> int:
+    from . import signing
+
     key_path, pub_path = signing.keygen(args.output, force=args.force)
     if not args.quiet:
         print(f"wrote {key_path} (private key: keep it secret) and {pub_path} (public key, "
@@ -376,6 +393,8 @@ def _keygen(args: argparse.Namespace) -> int:
 
 
 def _sign(args: argparse.Namespace) -> int:
+    from . import signing, timestamp
+
     sig_path = signing.sign(args.archive, args.key, wacz=args.wacz, out=args.output, force=args.force)
     if not args.quiet:
         print(f"wrote {sig_path}")

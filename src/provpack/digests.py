@@ -43,7 +43,7 @@ def _b32_table() -> bytes:
 _B32_BYTES = _b32_table()
 _label_cache: dict[str, str | None] = {}
 _UNKNOWN = object()
-_byte_label_cache: dict[bytes, str | None] = {}
+LABELS: dict[bytes, str | None] = {}  # labels as written -> canonical algorithm name (None: unknown), as seen
 
 
 class DigestClaim(NamedTuple):
@@ -78,11 +78,11 @@ def split_value(raw: bytes) -> tuple[str | None, bytes, bytes]:
     label, sep, value = raw.partition(b":")
     if not sep:
         return None, raw, raw
-    algorithm = _byte_label_cache.get(label, _UNKNOWN)
+    algorithm = LABELS.get(label, _UNKNOWN)
     if algorithm is _UNKNOWN:
         algorithm = algorithm_for(label.decode("ascii", "replace"))
-        if len(_byte_label_cache) < 256:
-            _byte_label_cache[label] = algorithm
+        if len(LABELS) < 256:
+            LABELS[label] = algorithm
     return algorithm, value.strip(), raw  # type: ignore[return-value]
 
 

@@ -107,9 +107,9 @@ class OrderedPool(Generic[T, R]):
                     self._abandon()
                     raise ProvpackError(f"a worker process died ({dead}); nothing was written") from None
             except BrokenProcessPool as exc:
+                dead = self._dead_worker() or "killed or crashed"
                 self._abandon()
-                raise ProvpackError(f"a worker process died ({self._dead_worker() or 'unknown cause'}); "
-                                    "nothing was written") from exc
+                raise ProvpackError(f"a worker process died ({dead}); nothing was written") from exc
 
     def _dead_worker(self) -> str | None:
         processes = getattr(self._executor, "_processes", None) or {}

@@ -30,15 +30,53 @@ class ResourceFacts(NamedTuple):
     block: bytes | None  # None when the block was too large to keep
 
 
+class Deferred:
+    """A segment's provenance record whose resource it has not seen: where it came, and how it ended."""
+
+    __slots__ = ("sequence", "problems_at", "outcome", "warning_at", "refers_hash", "peak_records", "peak_bytes")
+
+    def __init__(self, sequence: int, problems_at: int) -> None:
+        self.sequence = sequence
+        self.problems_at = problems_at  # problems the segment had found before it
+        self.outcome = "failed"  # then "verified" or "unverified"
+        self.warning_at = -1  # index of its warning, when it was listed
+        self.refers_hash = 0
+        self.peak_records = 0
+        self.peak_bytes = 0
+
+
+Waiting = tuple[int | None, str | None, dict[str, Any], Deferred | None]  # (offset, record id, doc, context)
+
+
+class Resolution(NamedTuple):
+    """A waiting provenance record settled by the first part: its problems (None: still waiting) and count."""
+
+    context: Deferred
+    problems: list[Problem] | None
+    counted: str | None
+
+
+def _not_a_resource(refers_to: str) -> str:
+    return (f"WARC-Refers-To {refers_to} names an earlier record that is not a resource record"
+            f" (or is more than {KEEP_RECORDS} resource records back)")
+
+
 class ProvenanceTracker:
     """Pairs provenance records with the resource records they refer to, in either order, in bounded memory."""
 
-    def __init__(self, counts: Counter[str]) -> None:
+    def __init__(self, counts: Counter[str], *, segment: bool = False) -> None:
         self.counts = counts
         self._resources: OrderedDict[str, ResourceFacts] = OrderedDict()
         self._kept_bytes = 0
-        # Provenance records whose resource has not been seen yet: WARC-Refers-To -> (offset, id, doc).
-        self._pending: dict[str, list[tuple[int | None, str | None, dict[str, Any]]]] = {}
+        # Provenance records whose resource has not been seen yet: WARC-Refers-To -> (offset, id, doc, context).
+        self._pending: dict[str, list[Waiting]] = {}
+        # A segment (the second part of a file verified in parallel) notes what the first part may change.
+        self.segment = segment
+        self.resource_keys: set[int] = set()  # hashes of the resource record ids it kept
+        self.refused_keys: set[int] = set()  # hashes of WARC-Refers-To found earlier but not as a resource
+        self.peak_records = 0  # the most resource records held at once (before evicting the oldest)
+        self.peak_bytes = 0  # the most bytes of blocks held at once
+        self.deferred: Deferred | None = None  # set by metadata() for a segment's waiting record
 
     def resource(self, facts: ResourceFacts) -> list[Problem]:
         """A resource record was read; problems of provenance records that were waiting for it."""
@@ -48,18 +86,29 @@ class ProvenanceTracker:
             self._kept_bytes -= len(old.block or b"")
         resources[facts.record_id] = facts
         self._kept_bytes += len(facts.block or b"")
+        if self.segment:
+            self.resource_keys.add(hash(facts.record_id))
+            self.peak_records = max(self.peak_records, len(resources))
+            self.peak_bytes = max(self.peak_bytes, self._kept_bytes)
         while len(resources) > KEEP_RECORDS or self._kept_bytes > KEEP_BUDGET:
             _, old = resources.popitem(last=False)
             self._kept_bytes -= len(old.block or b"")
         found: list[Problem] = []
-        for offset, record_id, doc in self._pending.pop(facts.record_id, []):
-            found += self._check(offset, record_id, doc, facts)
+        if self._pending:
+            for offset, record_id, doc, _context in self._pending.pop(facts.record_id, []):
+                found += self._check(offset, record_id, doc, facts)
         return found
 
     def metadata(
-        self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen_earlier: bool
+        self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen_earlier: bool,
+        position: tuple[int, int] | None = None,
     ) -> list[Problem]:
-        """A metadata record's block; problems when it is provpack provenance that disagrees."""
+        """A metadata record's block; problems when it is provpack provenance that disagrees.
+
+        In a segment, `position` (record number, problems so far) is kept with a provenance record
+        that waits for its resource, as `deferred`, for the first part of the file to settle.
+        """
+        self.deferred = None
         if _MARK not in block:
             return []
 
@@ -79,11 +128,16 @@ class ProvenanceTracker:
         if facts is not None:
             return self._check(offset, record_id, doc, facts)
         if seen_earlier:
-            return problem(
-                f"WARC-Refers-To {refers_to} names an earlier record that is not a resource record"
-                f" (or is more than {KEEP_RECORDS} resource records back)"
-            )
-        self._pending.setdefault(refers_to, []).append((offset, record_id, doc))
+            if self.segment:
+                self.refused_keys.add(hash(refers_to))
+            return problem(_not_a_resource(refers_to))
+        context = None
+        if position is not None:
+            context = self.deferred = Deferred(*position)
+            context.refers_hash = hash(refers)
+            context.peak_records = self.peak_records
+            context.peak_bytes = self.peak_bytes
+        self._pending.setdefault(refers_to, []).append((offset, record_id, doc, context))
         return []
 
     def finish(self) -> list[Problem]:
@@ -92,10 +146,56 @@ class ProvenanceTracker:
             Problem(offset, record_id, kinds.METADATA_MISMATCH,
                     f"provenance WARC-Refers-To {refers_to} names no record in this file")
             for refers_to, waiting in self._pending.items()
-            for offset, record_id, _doc in waiting
+            for offset, record_id, _doc, _context in waiting
         ]
         self._pending.clear()
         return found
+
+    def pending(self) -> list[tuple[str, Waiting]]:
+        """Provenance records still waiting for their resource, in the order they came."""
+        waiting = [(refers_to, entry) for refers_to, entries in self._pending.items() for entry in entries]
+        return sorted(waiting, key=lambda item: item[1][3].sequence if item[1][3] is not None else -1)
+
+    def resolve(self, waiting: list[tuple[str, Waiting]], seen: set[int]) -> list[Resolution] | None:
+        """What this tracker (the first part of a file) says of a segment's waiting provenance records.
+
+        For each: the problems found at the point where it came, or None when it still waits (for a
+        resource after it, or none). `seen` holds the record id hashes of the first part. None when
+        a record's outcome cannot be told exactly (then the caller reads the segment itself).
+        """
+        keys = list(self._resources)
+        position = {key: index for index, key in enumerate(keys)}
+        newer_bytes = [0] * (len(keys) + 1)  # bytes of blocks from index on
+        for index in range(len(keys) - 1, -1, -1):
+            newer_bytes[index] = newer_bytes[index + 1] + len(self._resources[keys[index]].block or b"")
+        found: list[Resolution] = []
+        for refers_to, (offset, record_id, doc, context) in waiting:
+            if context is None:
+                return None
+            at = position.get(refers_to)
+            if at is not None and (len(keys) - at + context.peak_records <= KEEP_RECORDS
+                                   and newer_bytes[at] + context.peak_bytes <= KEEP_BUDGET):
+                facts = self._resources[refers_to]
+                messages, complete = check_provenance(doc, facts)
+                count = ("provpack provenance records checked" if complete else
+                         "provpack provenance records checked without their resource block (too large)")
+                problems = [Problem(offset, record_id, kinds.METADATA_MISMATCH, m) for m in messages]
+                found.append(Resolution(context, problems, count))
+            elif context.refers_hash in seen:
+                problem = Problem(offset, record_id, kinds.METADATA_MISMATCH, _not_a_resource(refers_to))
+                found.append(Resolution(context, [problem], None))
+            else:
+                found.append(Resolution(context, None, None))
+        return found
+
+    def keys(self) -> set[int]:
+        """Hashes of the WARC-Refers-To values waiting and of the resource ids held."""
+        return {hash(key) for key in self._pending} | {hash(key) for key in self._resources}
+
+    def adopt(self, waiting: list[tuple[str, Waiting]]) -> None:
+        """Take on a segment's provenance records that still wait, after this tracker's own."""
+        for refers_to, entry in waiting:
+            self._pending.setdefault(refers_to, []).append(entry)
 
     def _check(
         self, offset: int | None, record_id: str | None, doc: dict[str, Any], facts: ResourceFacts

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -17,11 +18,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import problems as kinds
-from . import signing, timestamp
+from . import verifysplit
 from .errors import ArchiveError, InputError
 from .problems import Problem
 from .warcscan import Scanner
-from .warcstream import GzipSource, NotWarcError, RawReader, open_source
+from .warcstream import GzipSource, NotWarcError, RawReader, Source, open_source
 
 __all__ = [
     "FileReport",
@@ -134,8 +135,12 @@ class VerifyReport:
 
 
 def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
-           key: str | Path | None = None, tsa_ca: str | Path | None = None) -> VerifyReport:
+           key: str | Path | None = None, tsa_ca: str | Path | None = None,
+           jobs: int | None = None) -> VerifyReport:
     """Verify one or more WARC files ("-" is standard input); ArchiveError when one cannot be read at all.
+
+    With `jobs` > 1 (default: the number of cores), a file of 8 MiB or more is read in two
+    parts at once (two processes); the report is the same as reading it in one go.
 
     With `key` (a public key file), each file's detached signature FILE.sig must be good
     for that key and those bytes: else a missing-signature or bad-signature problem.
@@ -152,15 +157,19 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
         elif key is not None:
             raise InputError("-", "a signature cannot be checked on standard input", fix="give the file's name")
     if key is not None:
+        from . import signing  # cryptography is imported only when a signature is to be checked
+
         signing.load_public_key(key)  # a bad key or CA file stops the run before any file is read
     if tsa_ca is not None:
+        from . import timestamp
+
         timestamp.load_certificates(tsa_ca)
     reports = []
     for path in paths:
         if str(path) == "-":
             reports.append(verify_stream(sys.stdin.buffer, name="-"))
         else:
-            report = _verify_path(Path(path))
+            report = _verify_path(Path(path), jobs=_cores() if jobs is None else jobs)
             if key is not None:
                 report = _with_signature(report, Path(path), Path(key))
             if tsa_ca is not None:
@@ -171,6 +180,8 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
 
 def _with_signature(report: FileReport, path: Path, key: Path) -> FileReport:
     """The report with the signature check added: a note when good, a problem when missing or bad."""
+    from . import signing
+
     check = signing.check_signature(path, key)
     if check.kind is None:
         return replace(report, notes=report.notes + (f"signature: {check.message}",))
@@ -184,6 +195,8 @@ def verify_stream(stream: BinaryIO, *, name: str) -> FileReport:
 
 def _with_timestamp(report: FileReport, path: Path, tsa_ca: Path) -> FileReport:
     """The report with the RFC 3161 check of FILE.sig.tsr added."""
+    from . import signing, timestamp
+
     check = timestamp.check_timestamp(signing.signature_path_for(path), tsa_ca)
     if check.kind is None:
         return replace(report, notes=report.notes + (f"timestamp: {check.message}",))
@@ -202,18 +215,27 @@ def _check_readable(path: Path) -> None:
         raise ArchiveError(path, f"cannot be read: {exc.strerror or exc}") from exc
 
 
-def _verify_path(path: Path) -> FileReport:
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _verify_path(path: Path, *, jobs: int = 1) -> FileReport:
     sidecar = path.with_name(path.name + ".sha256")
     try:
         with path.open("rb", buffering=0) as stream:
-            return _verify(stream, name=str(path), sidecar=sidecar if sidecar.is_file() else None)
+            return _verify(stream, name=str(path), sidecar=sidecar if sidecar.is_file() else None,
+                           path=path, jobs=jobs)
     except OSError as exc:
         if isinstance(exc, ArchiveError):
             raise
         raise ArchiveError(path, f"cannot be read: {exc.strerror or exc}") from exc
 
 
-def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None) -> FileReport:
+def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | None = None,
+            jobs: int = 1) -> FileReport:
     logger.debug("verifying %s", name)
     problems: list[Problem] = []
     notes: list[str] = []
@@ -233,8 +255,10 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None) -> FileReport:
     except NotWarcError as exc:
         raise ArchiveError(name, f"not a WARC file: {exc}") from None
     scanner = Scanner(source)
-    scanner.run()
-    raw.drain()
+    if path is None or not _walk_in_two_parts(path, raw, source, scanner, jobs):
+        scanner.walk()
+        raw.drain()
+    scanner.finish()
     if isinstance(source, GzipSource):
         notes.append(f"gzip: {source.member_count} members")
     else:
@@ -258,6 +282,37 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None) -> FileReport:
         notes=tuple(notes),
         warnings=tuple(scanner.warnings),
     )
+
+
+def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scanner, jobs: int) -> bool:
+    """Read the whole file, in two parts at once when it is worth it; False (nothing read) when it is not."""
+    descriptor = raw.fileno()
+    size = os.fstat(descriptor).st_size if descriptor is not None else 0
+    if not verifysplit.can_split(path, size, jobs):
+        return False
+    split = verifysplit.find_split(path, size, compressed=source.compressed)
+    child = None if split is None else verifysplit.start(path, split, compressed=source.compressed)
+    if split is None or child is None:
+        return False
+    try:
+        if scanner.walk(split):
+            resume = raw.offset
+            if raw.hashing:
+                raw.drain()  # hash the rest for the sidecar while the child works
+            part = child.result()
+            if part is not None and scanner.absorb(part):
+                if isinstance(source, GzipSource):
+                    source.member_count += part.members
+                return True
+            logger.debug("%s: the second part cannot be merged exactly; reading it here", path)
+            if raw.hashing:
+                raw.seek(resume)
+        child.cancel()  # reading ran on past the split, or the merge was refused: read on here
+        scanner.walk()
+        raw.drain()
+        return True
+    finally:
+        child.cancel()
 
 
 def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> str | None:

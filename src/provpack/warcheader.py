@@ -23,6 +23,7 @@ _DATE = re.compile(
     rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?Z)?)?)?"
 )
 _RECORD_ID = re.compile(rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]+>")
+NOT_IN_ID = b"<> \t\n\r\x0b\x0c"  # what [^<>\s] excludes
 
 
 class Header(NamedTuple):
@@ -39,17 +40,33 @@ class HeaderParser:
     """Parses headers; remembers valid field names and the last valid date, which repeat across records."""
 
     def __init__(self) -> None:
-        self._names: dict[bytes, bytes] = {}  # field names seen and found valid -> lower case
-        self._good_date = b""
+        self.names: dict[bytes, bytes] = {}  # field names seen and found valid -> lower case
+        self.good_date = b""  # the last WARC-Date found valid
 
     def parse(self, header: bytes) -> Header:
         """Parse `header` (each line ending in CRLF, without the blank line that ends it)."""
-        if b"\r\n " in header or b"\r\n\t" in header:
-            header = _FOLDED.sub(b" ", header)  # continuation lines belong to the line before
         lines = header.split(b"\r\n")
+        fields, repeated, bad_line = self._fields(lines)
+        # A continuation line (starting with a space or tab) never reads as `Name: value`: only
+        # then is it worth looking for one.
+        if bad_line is not None and (b"\r\n " in header or b"\r\n\t" in header):
+            header = _FOLDED.sub(b" ", header)  # continuation lines belong to the line before
+            lines = header.split(b"\r\n")
+            fields, repeated, bad_line = self._fields(lines)
+        block_digests = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
+        payload_digests = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
+        for key, value in repeated:
+            if key == _BLOCK_KEY:
+                block_digests.append(value)
+            elif key == _PAYLOAD_KEY:
+                payload_digests.append(value)
+        return self._check(header, lines, fields, block_digests, payload_digests, bad_line)
+
+    def _fields(self, lines: list[bytes]) -> tuple[dict[bytes, bytes], list[tuple[bytes, bytes]], bytes | None]:
+        """Fields (first value of each name), repeated fields, and the first line that is not `Name: value`."""
         fields: dict[bytes, bytes] = {}
         repeated: list[tuple[bytes, bytes]] = []
-        names = self._names
+        names = self.names
         bad_line: bytes | None = None
         for line in lines[1:-1]:
             name, sep, value = line.partition(b":")
@@ -66,13 +83,11 @@ class HeaderParser:
                 repeated.append((key, value.strip()))
             else:
                 fields[key] = value.strip()
-        block_digests = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
-        payload_digests = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
-        for key, value in repeated:
-            if key == _BLOCK_KEY:
-                block_digests.append(value)
-            elif key == _PAYLOAD_KEY:
-                payload_digests.append(value)
+        return fields, repeated, bad_line
+
+    def _check(self, header: bytes, lines: list[bytes], fields: dict[bytes, bytes], block_digests: list[bytes],
+               payload_digests: list[bytes], bad_line: bytes | None) -> Header:
+        """The parsed header with what is wrong in it."""
         issues: list[tuple[str, str]] = []
         if lines[0] not in VERSIONS:
             issues.append((kinds.BAD_VERSION, f"version line {show(lines[0])} is neither WARC/1.0 nor WARC/1.1"))
@@ -84,14 +99,17 @@ class HeaderParser:
             missing = [_REQUIRED_NAMES[key] for key in _REQUIRED if key not in fields]
             issues.append((kinds.MISSING_HEADER, "no " + ", ".join(missing) + " header"))
         record_id = fields.get(b"warc-record-id")
-        if record_id is not None and _RECORD_ID.fullmatch(record_id) is None:
+        if record_id is not None and not (
+            record_id.startswith(b"<urn:") and record_id.endswith(b">") and len(record_id) > 6
+            and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6
+        ) and _RECORD_ID.fullmatch(record_id) is None:  # (the check before the regex is the usual case, quicker)
             issues.append((kinds.MALFORMED_HEADER, f"WARC-Record-ID {show(record_id)} is not <uri>"))
         date = fields.get(b"warc-date")
-        if date is not None and date != self._good_date:
+        if date is not None and date != self.good_date:
             if _DATE.fullmatch(date) is None:
                 issues.append((kinds.MALFORMED_HEADER, f"WARC-Date {show(date)} is not a W3C ISO 8601 UTC date"))
             else:
-                self._good_date = date
+                self.good_date = date
         length_text = fields.get(b"content-length")
         length: int | None = None
         if length_text is not None:

@@ -7,15 +7,18 @@ imports nothing of provpack's writer.
 from __future__ import annotations
 
 import hashlib
+from binascii import hexlify
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from . import problems as kinds
 from .digests import claim_from_bytes, describe, split_value, value_encoding, value_matches
+from .digests import FACTORIES, LABELS
 from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
 from .problems import Problem
-from .provcheck import ProvenanceTracker, ResourceFacts
-from .warcheader import HeaderParser, show
+from .provcheck import Deferred, ProvenanceTracker, ResourceFacts, Waiting
+from .warcheader import NOT_IN_ID, VERSIONS, HeaderParser, show
 from .warcstream import Gap, Source
 
 MAX_HEADER = 1 << 20  # a WARC header longer than this is treated as malformed
@@ -24,13 +27,23 @@ MAX_WARNINGS = 1000  # unverified records listed per file (all are counted)
 
 _Claim = tuple[str | None, bytes, bytes]  # (algorithm or None, value, header value as written)
 _BLOCK = "WARC-Block-Digest"
+# Types whose payload digest is not simply of the block (another record's, or maybe an HTTP entity's).
+_OWN_PAYLOAD_UNKNOWN = frozenset({b"revisit", b"continuation", b"response", b"request"})
 _PAYLOAD = "WARC-Payload-Digest"
+
+
+def _algorithms(claims: list[_Claim]) -> tuple[str, ...]:
+    """The known algorithms of some digest claims, each once, in order."""
+    if len(claims) == 1:
+        algorithm = claims[0][0]
+        return () if algorithm is None else (algorithm,)
+    return tuple({c[0]: None for c in claims if c[0] is not None})
 
 
 class Scanner:
     """Reads one WARC stream record by record and collects problems, warnings, counts and notes."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, *, segment: bool = False) -> None:
         self.source = source
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
@@ -41,7 +54,7 @@ class Scanner:
         self._chunks: Iterator[bytes | Gap] = source.chunks()
         self._buf = b""
         self._pos = 0
-        self._base = 0  # decompressed offset of _buf[0]
+        self._base = self._start = source.upos  # decompressed offset of _buf[0]; where reading began
         self._eof = False
         self._gap = False
         self._silent = False  # skip to the next record without calling the bytes junk
@@ -51,7 +64,12 @@ class Scanner:
         self._rec_id: str | None = None
         self._rec_failed = False
         self._seen_ids: set[int] = set()
-        self._provenance = ProvenanceTracker(self.counts)
+        self._provenance = ProvenanceTracker(self.counts, segment=segment)
+        # A segment is the second part of a file verified in parallel (see absorb).
+        self._segment = segment
+        self._context: Deferred | None = None  # the record being read waits for its resource
+        self._junk: list[tuple[int, int, int, bool]] = []  # (problem index, start, end, last): gzip segment
+        self.starts_with_record = False
 
     # -- problems ---------------------------------------------------------------------------
 
@@ -97,19 +115,44 @@ class Scanner:
 
     # -- walking ----------------------------------------------------------------------------
 
-    def run(self) -> None:
-        """Read every record to the end of the stream."""
+    def walk(self, split: int | None = None) -> bool:
+        """Read records to the end of the stream; or, given a raw offset `split`, stop when the next
+        record starts there and nothing read so far runs on past it (True), or return False as soon
+        as reading has gone past it."""
+        first = self._segment
         while True:
             buf, pos = self._buf, self._pos
-            if pos == len(buf) and not self._more() and not self._gap:
-                break  # clean end of the stream
+            if split is not None and not self._gap:
+                where = self.source.boundary(split, self._base + pos, pos == len(buf))
+                if where:
+                    return where > 0
+            if pos == len(buf):
+                chunk = next(self._chunks, None) if not (self._eof or self._gap) else None
+                if chunk is None:
+                    if not self._gap:
+                        self._eof = True
+                        break  # clean end of the stream
+                elif isinstance(chunk, Gap):
+                    self._gap = True
+                else:  # what _more() does, for an emptied buffer
+                    self._base += pos
+                    self._buf = chunk
+                    self._pos = 0
             if not self._gap and self._buf.startswith(b"WARC/", self._pos):
                 self._silent = False
+                if first:
+                    self.starts_with_record = self._base + self._pos == self._start
             elif not self._find_record_start():
                 break
+            first = False
             self._read_record()
             self._rec_offset = None
             self._rec_id = None
+            self._context = None
+        return False
+
+    def finish(self) -> None:
+        """At the end of the file: provenance records whose resource never came."""
         self.problems.extend(self._provenance.finish())
 
     def _find_record_start(self) -> bool:
@@ -162,11 +205,11 @@ class Scanner:
     def _end_junk(self, junk_start: int | None, end: int, *, last: bool) -> None:
         if junk_start is None or self._silent or end <= junk_start:
             return
-        where = "after the last record" if last else "before the next record"
-        offset = self.source.member_offset(junk_start)
-        at = f" (decompressed offset {junk_start})" if self.source.compressed else ""
+        if self._segment and self.source.compressed:
+            self._junk.append((len(self.problems), junk_start, end, last))  # decompressed offsets to rebase
         self.problems.append(Problem(
-            offset, None, kinds.JUNK, f"{end - junk_start} bytes{at} that are not a WARC record {where}"
+            self.source.member_offset(junk_start), None, kinds.JUNK,
+            _junk_message(junk_start, end, compressed=self.source.compressed, last=last),
         ))
 
     def _read_header(self) -> bytes | None:
@@ -189,7 +232,88 @@ class Scanner:
         self._pos = end + 4
         return header
 
+    def _express(self) -> bool:
+        """Read the record at the cursor when it is of the usual kind and sound: whole in the buffer,
+        a header every name of which has been seen before, one block digest (and a payload digest
+        of the same algorithm) in base16, both matching. False, having changed nothing, for
+        anything else: then _read_record reads it, and says what is wrong."""
+        buf, pos = self._buf, self._pos
+        end = buf.find(b"\r\n\r\n", pos)
+        if end < 0:
+            return False
+        header = buf[pos : end + 2]
+        lines = header.split(b"\r\n")
+        if lines[0] not in VERSIONS:
+            return False
+        names = self._headers.names
+        fields: dict[bytes, bytes] = {}
+        for line in lines[1:-1]:
+            name, _, value = line.partition(b":")
+            key = names.get(name)
+            if key is None or key in fields:
+                return False
+            fields[key] = value.strip()
+        record_id = fields.get(b"warc-record-id")
+        length_text = fields.get(b"content-length")
+        block_value = fields.get(b"warc-block-digest")
+        if (record_id is None or length_text is None or block_value is None or b"warc-type" not in fields
+                or fields.get(b"warc-date") != self._headers.good_date or not length_text.isdigit()
+                or b"warc-segment-number" in fields
+                or header.count(b"\n") >= len(lines) or header.count(b"\r") >= len(lines)):
+            return False
+        if not (record_id.startswith(b"<urn:") and record_id.endswith(b">") and len(record_id) > 6
+                and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6):
+            return False
+        key_hash = hash(record_id)
+        if key_hash in self._seen_ids:
+            return False
+        warc_type = fields[b"warc-type"].lower()
+        payload_value = fields.get(b"warc-payload-digest")
+        if payload_value is not None and warc_type in _OWN_PAYLOAD_UNKNOWN:
+            return False
+        label, _, value = block_value.partition(b":")
+        algorithm = LABELS.get(label)
+        if algorithm is None:
+            return False
+        length = int(length_text)
+        start = end + 4
+        stop = start + length
+        if stop + 4 > len(buf) or not buf.startswith(b"\r\n\r\n", stop):
+            return False
+        digest = FACTORIES[algorithm](memoryview(buf)[start:stop]).digest()
+        expected = hexlify(digest)
+        value = value.strip()
+        if len(value) != len(expected) or value.lower() != expected:
+            return False
+        if payload_value is not None:
+            label, _, value = payload_value.partition(b":")
+            value = value.strip()
+            if LABELS.get(label) != algorithm or len(value) != len(expected) or value.lower() != expected:
+                return False
+        # A sound record: as _read_record would have read it.
+        self.records += 1
+        self._rec_offset, aligned = self.source.locate(self._base + pos)
+        if not aligned:
+            self.counts["records that start inside a gzip member (not one member per record)"] += 1
+        self._rec_failed = False
+        self._rec_id = record_id.decode("utf-8", "replace")
+        self._seen_ids.add(key_hash)
+        self._pos = stop + 4
+        if warc_type == b"resource":
+            self._resource_done({algorithm: digest}, buf[start:stop] if length <= KEEP_LIMIT else None, length)
+        elif (warc_type == b"metadata" and length <= KEEP_LIMIT
+              and b"json" in fields.get(b"content-type", b"").lower()):
+            self._metadata_done(fields, buf[start:stop])
+            if self._rec_failed:
+                return True
+        self.verified += 1
+        if self._context is not None:
+            self._context.outcome = "verified"
+        return True
+
     def _read_record(self) -> None:
+        if self._express():
+            return
         buf, pos = self._buf, self._pos
         start = self._base + pos
         self.records += 1
@@ -232,8 +356,8 @@ class Scanner:
             # reassembled payload. Neither can be checked against this block.
             self.counts["payload digests not checked: they describe another record (revisit, segment)"] += 1
             payload_claims = []
-        block_algorithms = tuple({c[0]: None for c in block_claims if c[0] is not None})
-        payload_algorithms = tuple({c[0]: None for c in payload_claims if c[0] is not None})
+        block_algorithms = _algorithms(block_claims)
+        payload_algorithms = _algorithms(payload_claims) if payload_claims else ()
         unknown: list[bytes] = []
         if len(block_algorithms) + len(payload_algorithms) < len(block_claims) + len(payload_claims):
             unknown = [c[2] for c in block_claims + payload_claims if c[0] is None]
@@ -256,7 +380,13 @@ class Scanner:
         block: bytes | None = None
         if end + 4 <= len(buf):
             # The whole block is in memory (the usual case for records up to a few MiB).
-            if block_algorithms or payload_algorithms:
+            if not http and len(block_algorithms) == 1 and payload_algorithms in ((), block_algorithms):
+                # The usual case: one algorithm, the payload is the block.
+                name = block_algorithms[0]
+                block_digests = {name: FACTORIES[name](memoryview(buf)[pos:end]).digest()}
+                readings = {RAW: block_digests} if payload_algorithms else None
+                chunked = False
+            elif block_algorithms or payload_algorithms:
                 block_digests, readings, chunked = digest_block(
                     buf, pos, end, block_algorithms, payload_algorithms, http=http
                 )
@@ -292,23 +422,45 @@ class Scanner:
 
         checked = 0
         if block_claims:
-            checked += self._check_block(block_claims, block_digests)
+            for algorithm, value, _ in block_claims:
+                digest = block_digests[algorithm or ""]
+                if len(value) == 2 * len(digest) and value.lower() == hexlify(digest):
+                    continue  # base16, the usual case
+                if not value_matches(algorithm or "", value, digest):
+                    self._check_block(block_claims, block_digests)  # reports each mismatch
+                    break
+            checked += len(block_claims)
         if payload_claims:
             if readings is None:
                 self.counts["payload digests not checked: no end of the HTTP header within 1 MiB"] += 1
                 unknown += [c[2] for c in payload_claims]
-            else:
+            elif chunked:
                 checked += self._check_payload(payload_claims, readings, chunked, http)
+            else:
+                raw_digests = readings[RAW]
+                for algorithm, value, _ in payload_claims:
+                    digest = raw_digests[algorithm or ""]
+                    if len(value) == 2 * len(digest) and value.lower() == hexlify(digest):
+                        continue
+                    if not value_matches(algorithm or "", value, digest):
+                        self._check_payload(payload_claims, readings, chunked, http)  # reports each mismatch
+                        break
+                checked += len(payload_claims)
         if warc_type == b"resource":
             self._resource_done(block_digests, block, length)
         elif block is not None:
             self._metadata_done(fields, block)
         if self._rec_failed:
             return
+        context = self._context
         if checked and not unknown:
             self.verified += 1
+            if context is not None:
+                context.outcome = "verified"
             return
         self.unverified += 1
+        if context is not None:
+            context.outcome = "unverified"
         if len(self.warnings) >= MAX_WARNINGS:
             self.counts["unverified records not listed"] += 1
             return
@@ -323,6 +475,8 @@ class Scanner:
         else:
             kind = kinds.MISSING_DIGEST
             message = f"{name} record has no WARC-Block-Digest or WARC-Payload-Digest"
+        if context is not None:
+            context.warning_at = len(self.warnings)
         self.warnings.append(Problem(self._rec_offset, self._rec_id, kind, message))
 
     def _read_block(self, length: int, sink: BlockSink) -> int:
@@ -446,8 +600,10 @@ class Scanner:
         sha = block_digests.get("sha256")
         if sha is None and block is not None:
             sha = hashlib.sha256(block).digest()
-        self.problems.extend(self._provenance.resource(
-            ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block)))
+        found = self._provenance.resource(
+            ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block))
+        if found:
+            self.problems.extend(found)
 
     def _metadata_done(self, fields: dict[bytes, bytes], block: bytes) -> None:
         """Check a provpack provenance record against the resource it refers to."""
@@ -455,7 +611,99 @@ class Scanner:
         found = self._provenance.metadata(
             self._rec_offset, self._rec_id, block, refers,
             seen_earlier=refers is not None and hash(refers) in self._seen_ids,
+            position=(self.records, len(self.problems)) if self._segment else None,
         )
+        if self._segment:
+            self._context = self._provenance.deferred
         if found:
             self._rec_failed = True
             self.problems.extend(found)
+
+    # -- verifying a file in two parts ------------------------------------------------------
+
+    def segment(self) -> Segment:
+        """What this scanner (of a segment: the second part of a file) found, for the first part to absorb."""
+        return Segment(
+            problems=self.problems, junk=self._junk, warnings=self.warnings, records=self.records,
+            verified=self.verified, unverified=self.unverified, counts=self.counts,
+            seen_ids=self._seen_ids, resource_keys=self._provenance.resource_keys,
+            refused_keys=self._provenance.refused_keys, waiting=self._provenance.pending(),
+            starts_with_record=self.starts_with_record,
+            members=getattr(self.source, "member_count", 0),
+        )
+
+    def absorb(self, part: Segment) -> bool:
+        """Take on what the second part of the file found, as if this scanner had read on from where
+        it stopped (walk returned True); False, changing nothing, when that cannot be done exactly."""
+        if self._silent and not part.starts_with_record:
+            return False  # this scanner would have skipped the segment's first bytes silently
+        if part.seen_ids & self._seen_ids:
+            return False  # a record id on both sides: duplicates and provenance pairs cross over
+        if part.resource_keys & self._provenance.keys() or part.refused_keys & self._provenance.keys():
+            return False
+        resolved = self._provenance.resolve(part.waiting, self._seen_ids)
+        if resolved is None:
+            return False
+        verified, unverified = part.verified, part.unverified
+        inserts: list[tuple[int, int, list[Problem]]] = []
+        still: list[tuple[str, Waiting]] = []
+        for (refers_to, entry), resolution in zip(part.waiting, resolved):
+            context = resolution.context
+            if resolution.problems is None:
+                still.append((refers_to, entry))
+                continue
+            if resolution.problems:
+                if context.outcome == "unverified":
+                    return False  # it would not be listed as a warning: the list shifts
+                if context.outcome == "verified":
+                    verified -= 1
+                inserts.append((context.problems_at, context.sequence, resolution.problems))
+        problems = list(part.problems)
+        base = self._base + self._pos  # decompressed offset of the split in this scanner
+        for index, start, end, last in part.junk:
+            old = problems[index]
+            problems[index] = Problem(old.offset, old.record_id, old.kind,
+                                      _junk_message(start + base, end + base, compressed=True, last=last))
+        for at, _, found in sorted(inserts, key=lambda item: (item[0], item[1]), reverse=True):
+            problems[at:at] = found
+        for resolution in resolved:
+            if resolution.counted is not None:
+                self.counts[resolution.counted] += 1
+        self.problems.extend(problems)
+        room = max(0, MAX_WARNINGS - len(self.warnings))
+        listed = part.warnings[:room]
+        if len(part.warnings) > len(listed):
+            self.counts["unverified records not listed"] += len(part.warnings) - len(listed)
+        self.warnings.extend(listed)
+        self.counts.update(part.counts)
+        self.records += part.records
+        self.verified += verified
+        self.unverified += unverified
+        self._seen_ids |= part.seen_ids
+        self._provenance.adopt(still)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """What the scanner of a file's second part found; see Scanner.absorb."""
+
+    problems: list[Problem]
+    junk: list[tuple[int, int, int, bool]]
+    warnings: list[Problem]
+    records: int
+    verified: int
+    unverified: int
+    counts: Counter[str]
+    seen_ids: set[int]
+    resource_keys: set[int]
+    refused_keys: set[int]
+    waiting: list[tuple[str, Waiting]]
+    starts_with_record: bool
+    members: int
+
+
+def _junk_message(start: int, end: int, *, compressed: bool, last: bool) -> str:
+    where = "after the last record" if last else "before the next record"
+    at = f" (decompressed offset {start})" if compressed else ""
+    return f"{end - start} bytes{at} that are not a WARC record {where}"

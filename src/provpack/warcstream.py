@@ -14,13 +14,16 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
+from . import inflate
 from . import problems as kinds
 
 GZIP_MAGIC = b"\x1f\x8b"
 READ_SIZE = 1 << 20
 FIRST_FEED = 4096  # compressed bytes fed for a new member; doubles up to MAX_FEED
 MAX_FEED = 256 << 10
-MAX_OUT = 1 << 20  # decompressed bytes per zlib call
+QUICK_LIMIT = 128 << 10  # the most compressed bytes tried at once for a member (see quick_feed)
+MAX_OUT = 1 << 20  # decompressed bytes per zlib call, and per piece of a large member passed on
+HOLD = 2  # pieces of a member's output held back with python-isal (see GzipSource)
 _PROBE = 64 << 10  # compressed bytes tried when testing a resync candidate
 
 Report = Callable[[int, str, str], None]  # (offset, kind, message)
@@ -63,6 +66,18 @@ class RawReader:
                 self._hashed_upto = end
         self.offset += len(data)
         return data
+
+    @property
+    def hashing(self) -> bool:
+        """True when every byte read is hashed (for a sidecar)."""
+        return self._hasher is not None
+
+    def fileno(self) -> int | None:
+        """The stream's file descriptor, or None when it has none."""
+        try:
+            return int(self._stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            return None
 
     def seekable(self) -> bool:
         """True when the stream can be re-read from an earlier offset."""
@@ -115,6 +130,14 @@ class Source:
         """
         return upos, True
 
+    def boundary(self, split: int, upos: int, empty: bool) -> int:
+        """For a reader about to look for a record at decompressed offset `upos` (`empty`: it holds no
+        unread data): 1 when everything before raw offset `split` has been read and nothing after it,
+        -1 when reading has gone past `split`, else 0."""
+        if upos == split:
+            return 1
+        return -1 if upos > split else 0
+
     def can_restart(self) -> bool:
         """True when reading can go back to an earlier decompressed offset."""
         return self.raw.seekable()
@@ -152,7 +175,14 @@ class PlainSource(Source):
 
 
 class GzipSource(Source):
-    """A gzip WARC: one member per record, one member for the whole file, or anything between."""
+    """A gzip WARC: one member per record, one member for the whole file, or anything between.
+
+    A member's output is passed on whole when it is under MAX_OUT bytes (so that a record in
+    its own member reaches the scanner in one piece), else cut at every MAX_OUT bytes of it.
+    With python-isal (seekable input only), a member that does not end cleanly is inflated
+    again by zlib from its start, so that the report is the same byte for byte either way;
+    isal holds back HOLD pieces so that it never passes on more than zlib would.
+    """
 
     compressed = True
 
@@ -162,6 +192,8 @@ class GzipSource(Source):
         self._skip = 0
         self.member_count = 0
         self._last_member = -1  # raw offset of the last member counted
+        self.member_end = -1  # raw offset where the member whose last output was just passed on ends
+        self._fast = inflate.fast_inflater() if raw.seekable() else None
 
     def member_offset(self, upos: int) -> int:
         """Raw offset of the member holding decompressed offset `upos` (the last that starts at or before it)."""
@@ -183,6 +215,12 @@ class GzipSource(Source):
             return 0, False
         ustart, coffset = members[0]
         return coffset, ustart == upos
+
+    def boundary(self, split: int, upos: int, empty: bool) -> int:
+        """1 when the member that ends at raw offset `split` has been read whole, and nothing after it."""
+        if empty and self.member_end == split:
+            return 1
+        return -1 if self._last_member >= split else 0
 
     def restart(self, upos: int) -> Iterator[bytes | Gap]:
         """Seek back to the member holding `upos` and skip to it."""
@@ -210,9 +248,15 @@ class GzipSource(Source):
         skip = self._skip
         self._skip = 0
         members_append = self._members.append
-        decompressobj = zlib.decompressobj
+        fast = self._fast
+        crc32 = zlib.crc32 if fast is None else fast.crc32
+        new_inflater = zlib.decompressobj if fast is None else fast.decompressobj
+        bad_data = inflate.errors(fast)
+        trailer = inflate.TRAILER.unpack_from
         view = memoryview(buf)
         resync = False
+        redo = -1  # raw offset of a member to inflate again with zlib
+        quick_feed = FIRST_FEED  # compressed bytes tried at once for a member: twice the largest so far
         while True:
             if len(buf) - pos < 2:
                 more = raw.read()
@@ -244,74 +288,189 @@ class GzipSource(Source):
                     return
                 continue
             member_start = base + pos
-            members_append((upos, member_start))
-            if member_start > self._last_member:
-                self._last_member = member_start
-                self.member_count += 1
-            decomp = decompressobj(31)
-            feed = FIRST_FEED
+            if (not skip and member_start != redo and len(buf) - pos > 18 and buf[pos + 3] == 0
+                    and buf[pos + 2] == 8):
+                # The usual case, tried first: a plain header, and the whole member in the first
+                # piece fed. Anything else is left to the full walk below, which starts afresh.
+                if view.obj is not buf:
+                    view = memoryview(buf)
+                quick = new_inflater(-15)
+                try:
+                    out = quick.decompress(view[pos + 10 : pos + quick_feed], MAX_OUT)
+                except bad_data:
+                    out = b""
+                if quick.eof and out:
+                    end = min(len(buf), pos + quick_feed) - len(quick.unused_data)
+                    if end + 8 <= len(buf) and trailer(buf, end) == (crc32(out), len(out)):
+                        members_append((upos, member_start))
+                        if member_start > self._last_member:
+                            self._last_member = member_start
+                            self.member_count += 1
+                        pos = end + 8
+                        self.member_end = base + pos
+                        upos += len(out)
+                        yield out
+                        continue
+            slow = fast is None or member_start == redo
+            if member_start != redo:
+                members_append((upos, member_start))
+                if member_start > self._last_member:
+                    self._last_member = member_start
+                    self.member_count += 1
+            self.member_end = -1
+            if len(buf) - pos >= 10 and buf[pos + 3] == 0 and buf[pos + 2] == 8:
+                header = 10
+            else:
+                try:
+                    header = inflate.header_length(buf, pos)
+                    while not header:
+                        more = raw.read()
+                        if not more:
+                            self.report(
+                                member_start, kinds.TRUNCATED,
+                                f"gzip member ends after {base + len(buf) - member_start} bytes without"
+                                " its end-of-stream marker: the file is cut off",
+                            )
+                            yield GAP
+                            return
+                        base += pos
+                        buf = buf[pos:] + more
+                        pos = 0
+                        header = inflate.header_length(buf, pos)
+                except inflate.GzipError as exc:
+                    self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {exc}")
+                    resync = True
+                    yield GAP
+                    pos = min(pos + 1, len(buf))
+                    continue
             if view.obj is not buf:
                 view = memoryview(buf)
-            # A member's output is passed on whole (up to MAX_OUT at a time), so that a record in
-            # its own member reaches the scanner in one piece.
-            pending: list[bytes] = []
-            pending_size = 0
+            decomp = zlib.decompressobj(-15) if slow else fast.decompressobj(-15)  # type: ignore[union-attr]
+            held = 0 if slow else HOLD * MAX_OUT  # output kept back from passing on while inflating
+            resume = pos  # buffer index of the last piece fed (the first counts from the member start)
+            pos += header
+            feed = max(FIRST_FEED - header, 1)
+            first = True
+            member_upos = upos
+            crc = 0
+            produced = 0  # bytes of output of this member so far
+            passed = 0  # of which passed on (or skipped after a restart); a multiple of MAX_OUT
+            pending: list[bytes] = []  # output from `passed` to `produced`
+            outcome = ""  # "end", "truncated", "corrupt" or "bad trailer"
+            message = ""
             try:
                 while True:
                     if pos >= len(buf):
                         more = raw.read()
                         if not more:
-                            if pending:
-                                yield b"".join(pending)
-                            self.report(
-                                member_start,
-                                kinds.TRUNCATED,
-                                f"gzip member ends after {base + pos - member_start} bytes without"
-                                " its end-of-stream marker: the file is cut off",
-                            )
-                            yield GAP
-                            return
+                            outcome = "truncated"
+                            break
                         base += len(buf)
                         buf = more
-                        pos = 0
+                        pos = resume = 0
                         view = memoryview(buf)
+                    if not first:
+                        resume = pos
+                    first = False
                     piece = view[pos : pos + feed]
                     out = decomp.decompress(piece, MAX_OUT)
                     while True:
                         if out:
-                            if skip:  # after a restart: drop what comes before the restart point
-                                dropped = min(skip, len(out))
-                                skip -= dropped
-                                upos += dropped
-                                out = out[dropped:]
-                            if out:
-                                upos += len(out)
-                                pending.append(out)
-                                pending_size += len(out)
-                                if pending_size >= MAX_OUT:
-                                    yield pending[0] if len(pending) == 1 else b"".join(pending)
-                                    pending = []
-                                    pending_size = 0
-                        if not decomp.unconsumed_tail:
-                            break
+                            crc = crc32(out, crc)
+                            produced += len(out)
+                            pending.append(out)
+                            if produced - passed >= MAX_OUT + held:
+                                upto = _boundary(produced - held, passed)
+                                for data in _cut(pending, passed, upto, skip):
+                                    yield data
+                                passed = upto
+                        if decomp.eof or not decomp.unconsumed_tail:
+                            break  # (at the end, zlib leaves what follows in unused_data and in unconsumed_tail)
                         out = decomp.decompress(decomp.unconsumed_tail, MAX_OUT)
                     if decomp.eof:
                         pos += len(piece) - len(decomp.unused_data)
+                        outcome = "end"
                         break
                     pos += len(piece)
                     if feed < MAX_FEED:
                         feed *= 2
-            except zlib.error as exc:
-                if pending:
-                    yield b"".join(pending)
-                self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {_zlib_reason(exc)}")
+            except bad_data as exc:
+                outcome = "corrupt"
+                message = inflate.reason(exc)
+            if outcome == "end":
+                if pos < 0:  # isal kept input of an earlier buffer: let zlib do this member
+                    outcome = "truncated"
+                elif len(buf) - pos < 8:
+                    base += pos
+                    buf = buf[pos:]
+                    pos = 0
+                    while len(buf) < 8:
+                        more = raw.read()
+                        if not more:
+                            outcome = "truncated"
+                            break
+                        buf += more
+                    view = memoryview(buf)
+                if outcome == "end" and trailer(buf, pos) != (crc, produced & 0xFFFFFFFF):
+                    try:
+                        inflate.check_trailer(buf, pos, crc, produced)
+                    except inflate.GzipError as exc:
+                        outcome = "bad trailer"
+                        message = str(exc)
+            if outcome != "end" and not slow:
+                # isal stopped short, or the member is bad: inflate it again with zlib from its start,
+                # passing on only what isal did not, so that the report is zlib's.
+                redo = member_start
+                skip = max(skip, passed)
+                upos = member_upos
+                if member_start >= base:
+                    pos = member_start - base
+                else:
+                    raw.seek(member_start)
+                    base = member_start
+                    buf = raw.read()
+                    pos = 0
+                continue
+            redo = -1
+            if outcome == "bad trailer":
+                # The member's data is suspect: only whole MAX_OUT pieces already complete are passed on.
+                upto = _boundary(produced, passed)
+                for data in _cut(pending, passed, upto, skip):
+                    yield data
+                upos = member_upos + upto
+                skip = 0
+                self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {message}")
                 resync = True
                 yield GAP
-                # Resume after the start of the last piece fed: the next member begins there or later.
-                pos = min(pos + 1, len(buf))
                 continue
-            if pending:
-                yield pending[0] if len(pending) == 1 else b"".join(pending)
+            if outcome == "end":
+                pos += 8
+                self.member_end = base + pos  # before passing the output on: see boundary()
+                # Members like this one (up to QUICK_LIMIT) are tried whole at once from now on.
+                if 2 * (self.member_end - member_start) <= QUICK_LIMIT:
+                    quick_feed = max(quick_feed, 2 * (self.member_end - member_start))
+            if len(pending) == 1 and not skip and produced <= MAX_OUT:
+                yield pending[0]  # the usual case: a small member's whole output
+            else:
+                for data in _cut(pending, passed, produced, skip):
+                    yield data
+            upos = member_upos + produced
+            skip = 0
+            if outcome == "end":
+                continue
+            if outcome == "truncated":
+                self.report(
+                    member_start, kinds.TRUNCATED,
+                    f"gzip member ends after {raw.offset - member_start} bytes without"
+                    " its end-of-stream marker: the file is cut off",
+                )
+                yield GAP
+                return
+            self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {message}")
+            resync = True
+            yield GAP
+            # Resume after the start of the last piece fed: the next member begins there or later.
+            pos = min(resume + 1, len(buf))
 
     def _find_member(self, buf: bytes, base: int, pos: int) -> tuple[bool, bytes, int, int]:
         """Skip to the next gzip member that decompresses to a WARC record start; (found, buf, base, pos)."""
@@ -329,7 +488,7 @@ class GzipSource(Source):
                         search = 0
                         continue
                     eof = True
-                if _starts_warc_member(buf, idx):
+                if starts_warc_member(buf, idx):
                     return True, buf, base, idx
                 search = idx + 1
                 continue
@@ -344,7 +503,7 @@ class GzipSource(Source):
             search = 0
 
 
-def _starts_warc_member(buf: bytes, idx: int) -> bool:
+def starts_warc_member(buf: bytes, idx: int) -> bool:
     """True when the bytes at `idx` decompress (as gzip) to something starting with `WARC/`."""
     trial = zlib.decompressobj(31)
     try:
@@ -354,10 +513,35 @@ def _starts_warc_member(buf: bytes, idx: int) -> bool:
     return out == b"WARC/"
 
 
-def _zlib_reason(exc: zlib.error) -> str:
-    """zlib's message without the "Error -3 while decompressing data:" prefix."""
-    text = str(exc)
-    return text.split(": ", 1)[1] if ": " in text else text
+def _cut(pending: list[bytes], passed: int, upto: int, skip: int) -> Iterator[bytes]:
+    """Member output [passed, upto) from `pending` (which starts at `passed`), in pieces cut at every
+    MAX_OUT bytes of the member; what follows `upto` stays in `pending`. Output before `skip` (the
+    restart point) is dropped."""
+    if len(pending) == 1 and upto - passed == len(pending[0]) and (upto - 1) // MAX_OUT == passed // MAX_OUT:
+        data = pending.pop()  # the usual case: a member's whole output in one piece
+        if skip > passed:
+            data = data[skip - passed :]
+        if data:
+            yield data
+        return
+    joined = b"".join(pending)
+    pending.clear()
+    offset = passed
+    while offset < upto:
+        cut = min((offset // MAX_OUT + 1) * MAX_OUT, upto)
+        piece = joined[offset - passed : cut - passed]
+        if skip > offset:
+            piece = piece[skip - offset :]
+        if piece:
+            yield piece
+        offset = cut
+    if upto - passed < len(joined):
+        pending.append(joined[upto - passed :])
+
+
+def _boundary(upto: int, passed: int) -> int:
+    """Where passing on member output up to `upto` stops: the last MAX_OUT boundary, never before `passed`."""
+    return max(passed, upto // MAX_OUT * MAX_OUT)
 
 
 def open_source(raw: RawReader, report: Report) -> Source:
@@ -384,7 +568,7 @@ def open_source(raw: RawReader, report: Report) -> Source:
     if not first:
         raise NotWarcError("the file is empty")
     if _damaged_gzip_header(first) or any(
-        _starts_warc_member(first, idx) for idx in _all(first, b"\x1f\x8b\x08")
+        starts_warc_member(first, idx) for idx in _all(first, b"\x1f\x8b\x08")
     ):
         return GzipSource(raw, first, report)
     if any(mark in first for mark in (b"\nWARC/1.", b"\r\nWARC-Record-ID:", b"\r\nWARC-Type:")):
@@ -406,7 +590,7 @@ def _gzip_of_something_else(data: bytes) -> bool:
         return False
     if out == b"WARC/" or len(out) < 5 and not trial.eof:
         return False
-    return not any(_starts_warc_member(data, idx) for idx in _all(data, b"\x1f\x8b\x08"))
+    return not any(starts_warc_member(data, idx) for idx in _all(data, b"\x1f\x8b\x08"))
 
 
 def _damaged_gzip_header(data: bytes) -> bool:

@@ -1,0 +1,180 @@
+"""Verify a large WARC file in two parts at once: this process reads the first half, a forked one the second.
+
+The second part starts at a gzip member (or, in a plain WARC, a `WARC/1.` line) found
+near the middle. The first part must end exactly there, with nothing running on past
+it; then the second part's findings are merged in (Scanner.absorb), and the report is
+the one reading the whole file in one go gives. Whenever that cannot be told for sure
+(a false start, a record id or a provenance pair that crosses the split, a child that
+failed), the first part simply reads on to the end itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .warcheader import VERSIONS, HeaderParser
+from .warcscan import Scanner, Segment
+from .warcstream import GzipSource, PlainSource, RawReader, Source, starts_warc_member
+
+logger = logging.getLogger(__name__)
+
+MIN_SIZE = 8 << 20  # smaller files are read in one go: forking would cost more than it saves
+WINDOW = 1 << 20  # bytes searched for a starting point, from the middle on
+WINDOWS = 4  # windows tried before giving up (e.g. a file that is one gzip member)
+_PLAUSIBLE_XFL = (0, 2, 4)
+
+
+def can_split(path: Path, size: int, jobs: int) -> bool:
+    """True when a file of `size` bytes may be read in two parts here."""
+    # fork without exec: only where it is the usual way (not macOS), and only without other threads.
+    return (jobs > 1 and size >= MIN_SIZE and hasattr(os, "fork") and sys.platform != "darwin"
+            and threading.active_count() == 1 and path.is_file() and not busy(jobs))
+
+
+def busy(jobs: int) -> bool:
+    """True when other work already keeps all but one of the cores busy (load average): a second
+    process would only take turns with this one, and this one would wait for it."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return False
+    return load > min(jobs, os.cpu_count() or 1) - 1 + 0.5
+
+
+def find_split(path: Path, size: int, *, compressed: bool) -> int | None:
+    """A raw offset near the middle where a gzip member (or a plain record) seems to start, or None."""
+    with path.open("rb") as stream:
+        for window in range(WINDOWS):
+            start = size // 2 + window * WINDOW
+            if start >= size:
+                return None
+            stream.seek(start)
+            data = stream.read(WINDOW + (64 << 10))
+            found = _gzip_start(data) if compressed else _plain_start(data)
+            if found is not None:
+                return start + found
+    return None
+
+
+def _gzip_start(data: bytes) -> int | None:
+    idx = data.find(b"\x1f\x8b\x08")
+    while 0 <= idx < WINDOW:
+        if (len(data) - idx >= 10 and not data[idx + 3] & 0xE0 and data[idx + 8] in _PLAUSIBLE_XFL
+                and (data[idx + 9] <= 13 or data[idx + 9] == 255) and starts_warc_member(data, idx)):
+            return idx
+        idx = data.find(b"\x1f\x8b\x08", idx + 1)
+    return None
+
+
+def _plain_start(data: bytes) -> int | None:
+    idx = data.find(b"\r\n\r\nWARC/1.")
+    while 0 <= idx < WINDOW:
+        start = idx + 4
+        end = data.find(b"\r\n\r\n", start)
+        if end > 0:
+            header = HeaderParser().parse(data[start : end + 2])
+            if data[start : start + 8] in VERSIONS and header.length is not None and not header.issues:
+                return start
+        idx = data.find(b"\r\n\r\nWARC/1.", idx + 1)
+    return None
+
+
+@dataclass
+class Child:
+    """A forked process verifying the second part of a file."""
+
+    pid: int
+    reader: int  # pipe the pickled Segment comes through
+    done: bool = False
+
+    def result(self) -> Segment | None:
+        """Wait for the child's findings; None when it failed."""
+        chunks = []
+        try:
+            while True:
+                data = os.read(self.reader, 1 << 20)
+                if not data:
+                    break
+                chunks.append(data)
+        finally:
+            self._reap()
+        try:
+            found = pickle.loads(b"".join(chunks))
+        except Exception:  # a child that died mid-write: read the part here instead
+            logger.debug("the process verifying the second part failed")
+            return None
+        return found if isinstance(found, Segment) else None
+
+    def cancel(self) -> None:
+        """Stop the child (when its part is not needed after all)."""
+        if not self.done:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap()
+
+    def _reap(self) -> None:
+        if not self.done:
+            self.done = True
+            os.close(self.reader)
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:  # SIGCHLD ignored: the system reaped it
+                pass
+
+
+def start(path: Path, split: int, *, compressed: bool) -> Child | None:
+    """Fork a process that verifies `path` from raw offset `split` on; None when forking fails."""
+    reader, writer = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return None
+    if pid:
+        os.close(writer)
+        return Child(pid, reader)
+    try:  # the child: never returns
+        os.close(reader)
+        try:
+            found: Segment | None = scan_segment(path, split, compressed=compressed)
+        except BaseException:
+            found = None
+        data = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(writer, view):]
+    finally:
+        os._exit(0)
+
+
+def scan_segment(path: Path, split: int, *, compressed: bool) -> Segment:
+    """Verify `path` from raw offset `split` to its end, as the second part of the file."""
+    scanner: Scanner | None = None
+
+    def report(offset: int, kind: str, message: str) -> None:
+        if scanner is not None:
+            scanner.source_problem(offset, kind, message)
+
+    with path.open("rb", buffering=0) as stream:
+        raw = RawReader(stream)
+        raw.seek(split)
+        first = raw.read()
+        source: Source
+        if compressed:
+            source = GzipSource(raw, first, report)
+        else:
+            source = PlainSource(raw, first, report)
+            source.upos = split
+        scanner = Scanner(source, segment=True)
+        scanner.walk()
+        return scanner.segment()

@@ -1,0 +1,260 @@
+"""Reading a file in two parts at once gives the report one serial read gives, whatever the file and split."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from provpack import provcheck, verifysplit, warcscan
+from provpack.verify import FileReport, _verify_path
+
+from conftest import INTEROP
+from warcbuild import SAMPLE_TEXTS, gzip_member, provenance, provenance_bytes, provpack_records, record, warc
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin",
+                                reason="two-part reading forks (not on macOS)")
+
+
+@pytest.fixture
+def merges(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    """Splitting allowed for any size; the outcome of every merge attempt is recorded."""
+    outcomes: list[bool] = []
+    absorb = warcscan.Scanner.absorb
+
+    def recording(self: warcscan.Scanner, part: warcscan.Segment) -> bool:
+        merged = absorb(self, part)
+        outcomes.append(merged)
+        return merged
+
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)  # threads other tests may leave
+    monkeypatch.setattr(warcscan.Scanner, "absorb", recording)
+    yield outcomes
+
+
+def serial_and_split(path: Path, split: int, monkeypatch: pytest.MonkeyPatch) -> tuple[FileReport, FileReport]:
+    """The report of one serial read, and of a two-part read split at raw offset `split`."""
+    monkeypatch.setattr(verifysplit, "find_split", lambda *args, **kwargs: split)
+    return _verify_path(path, jobs=1), _verify_path(path, jobs=2)
+
+
+def member_starts(data: bytes) -> list[int]:
+    """Offsets of the gzip members of a per-record archive."""
+    return [i for i in range(len(data)) if data.startswith(b"\x1f\x8b\x08\x00", i)]
+
+
+def texts(count: int) -> list[str]:
+    return [f"Text {n}: {'word ' * (n % 7)}[...] and more {n}.\n" for n in range(count)]
+
+
+def archives() -> dict[str, bytes]:
+    """Per-record gzip archives, sound and broken in ways that cross a split."""
+    records = provpack_records(texts(6))
+    sound = warc(records)
+    members = [gzip_member(r) for r in records]
+    out = {"sound": sound}
+    # Provenance before its resource (waits across the split), and a provenance record whose
+    # resource is missing.
+    swapped = [records[0]] + [r for pair in zip(records[2::2], records[1::2]) for r in pair]
+    out["provenance first"] = warc(swapped)
+    out["resource missing"] = warc(records[:3] + records[4:])
+    # The same record id on both sides; a duplicate resource.
+    out["duplicate ids"] = warc(records + records[3:5])
+    # A provenance record that disagrees with its resource (the pair may cross the split).
+    doc = provenance(texts(6)[2], record_id="<urn:x:wrong>", target="urn:x")
+    bad_meta = record("metadata", provenance_bytes(doc), content_type="application/ld+json",
+                      headers=[("WARC-Refers-To", records[5].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode())])
+    out["disagreeing provenance"] = warc(records[:6] + [bad_meta] + records[6:])
+    # Corruption: a flipped byte inside a member, a bad CRC, junk between members, a cut-off end.
+    flipped = bytearray(sound)
+    flipped[sum(len(m) for m in members[:4]) + 30] ^= 0xFF
+    out["flipped byte"] = bytes(flipped)
+    crc = bytearray(sound)
+    crc[sum(len(m) for m in members[:5]) - 6] ^= 0x01
+    out["bad crc"] = bytes(crc)
+    out["junk between members"] = b"".join(members[:5]) + b"junk!" * 3 + b"".join(members[5:])
+    out["cut off"] = sound[: len(sound) - 20]
+    # Records without digests (warnings), and several records in one member.
+    out["no digests"] = warc([record("resource", f"r{n}".encode(), block_digest=None) for n in range(12)])
+    out["records spanning members"] = (gzip_member(b"".join(records[:4])) + gzip_member(records[4][:40])
+                                       + gzip_member(records[4][40:] + b"".join(records[5:])))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(archives()))
+def test_every_split_gives_the_serial_report(name: str, tmp_path: Path, merges: list[bool],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Split at every member start, and at offsets that start no member: the report is the serial one."""
+    data = archives()[name]
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    (tmp_path / "a.warc.gz.sha256").write_text(f"{hashlib.sha256(data).hexdigest()}  a.warc.gz\n")
+    splits = member_starts(data)[1:] + [1, len(data) // 2, len(data) - 1]
+    for split in splits:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial, split
+    assert True in merges  # not only falling back
+
+
+def test_splits_merge_and_fall_back(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Provenance pairs across the split merge; a record id on both sides falls back to reading on."""
+    records = provpack_records(texts(6))
+    data = warc(records)
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    starts = member_starts(data)
+    serial, split_report = serial_and_split(path, starts[4], monkeypatch)  # metadata of the 2nd pair first
+    assert split_report == serial and serial.ok and merges == [True]
+    assert "provpack provenance records checked: 6" in serial.notes
+    duplicated = warc(records + records[1:2])
+    path.write_bytes(duplicated)
+    serial, split_report = serial_and_split(path, starts[6], monkeypatch)
+    assert split_report == serial and merges == [True, False]
+    assert [p.kind for p in serial.problems] == ["duplicate-record-id"]
+
+
+def test_false_candidate_and_stored_member(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gzip member stored inside a record (level 0) is a false start: the first part reads on."""
+    inner = gzip_member(record("resource", b"inner record"))
+    records = provpack_records(texts(4))
+    outer = [gzip_member(r) for r in records[:3]]
+    outer.append(gzip_member(record("resource", inner * 3), level=0))
+    outer += [gzip_member(r) for r in records[3:]]
+    data = b"".join(outer)
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    false_start = data.index(inner, sum(len(m) for m in outer[:3]) + 20)
+    serial, split_report = serial_and_split(path, false_start, monkeypatch)
+    assert split_report == serial and serial.ok
+    assert merges == []  # the first part ran on past the split: the child's work was dropped
+
+
+def test_warnings_beyond_the_listed_limit(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unverified records are listed up to the limit across the split, and the rest counted."""
+    monkeypatch.setattr(warcscan, "MAX_WARNINGS", 5)
+    data = warc([record("resource", f"r{n}".encode(), block_digest=None) for n in range(16)])
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    for split in member_starts(data)[1:]:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial and len(serial.warnings) == 5
+    assert all(merges)
+
+
+def test_resources_forgotten_across_the_split(tmp_path: Path, merges: list[bool],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for few resources, a provenance record after the split finds its resource or not,
+    exactly as in one read."""
+    monkeypatch.setattr(provcheck, "KEEP_RECORDS", 2)
+    records = provpack_records(texts(8))
+    resources, metas = records[1::2], records[2::2]
+    data = warc([records[0]] + resources + metas)  # all resources, then all provenance records
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    for split in member_starts(data)[1:]:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial, split
+    assert any(merges)
+
+
+def test_plain_warc_split_at_record_starts(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An uncompressed WARC splits at a record's `WARC/1.` line; any other offset reads on."""
+    records = provpack_records(texts(5))
+    data = b"".join(records)
+    path = tmp_path / "a.warc"
+    path.write_bytes(data)
+    starts = [sum(len(r) for r in records[:i]) for i in range(1, len(records))]
+    for split in starts + [7, len(data) // 2]:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial, split
+    assert merges.count(True) == len(starts)
+    broken = bytearray(data)
+    broken[starts[3] + 100] ^= 0x20
+    path.write_bytes(bytes(broken))
+    for split in starts:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial and not serial.ok, split
+
+
+@pytest.mark.skipif(not INTEROP.is_dir(), reason=f"{INTEROP} is missing")
+def test_interop_files(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file written by another tool, split at each of its first gzip members or records."""
+    for source in sorted(INTEROP.glob("*.warc*")):
+        data = source.read_bytes()
+        path = tmp_path / source.name
+        path.write_bytes(data)
+        starts = member_starts(data) or [i + 4 for i in range(len(data)) if data.startswith(b"\r\n\r\nWARC/1.", i)]
+        for split in starts[1:8] + [len(data) // 2]:
+            serial, split_report = serial_and_split(path, split, monkeypatch)
+            assert split_report == serial, (source.name, split)
+    assert any(merges)
+
+
+def test_find_split_finds_a_member_near_the_middle(tmp_path: Path) -> None:
+    """find_split returns a real member start past the middle; None for a single-member file."""
+    records = provpack_records(texts(40))
+    data = warc(records)
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    split = verifysplit.find_split(path, len(data), compressed=True)
+    assert split is not None and split >= len(data) // 2 and split in member_starts(data)
+    whole = gzip_member(b"".join(records))
+    path.write_bytes(whole)
+    assert verifysplit.find_split(path, len(whole), compressed=True) is None
+    plain = b"".join(records)
+    path.write_bytes(plain)
+    split = verifysplit.find_split(path, len(plain), compressed=False)
+    assert split is not None and plain.startswith(b"WARC/1.1\r\n", split) and split >= len(plain) // 2
+
+
+def test_large_file_uses_two_parts_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify() with jobs unset splits a file over MIN_SIZE on a machine with two cores."""
+    outcomes: list[bool] = []
+    absorb = warcscan.Scanner.absorb
+    monkeypatch.setattr(warcscan.Scanner, "absorb", lambda self, part: outcomes.append(absorb(self, part)) or outcomes[-1])
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 1 << 16)
+    monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    data = warc(provpack_records(texts(300)))
+    assert len(data) > 1 << 16
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    from provpack.verify import verify
+
+    report = verify(path, jobs=2)
+    assert report.ok and report.files[0].records == 601 and outcomes == [True]
+    assert report == verify(path, jobs=1)
+    assert json.dumps(report.to_json()) == json.dumps(verify(path, jobs=1).to_json())
+
+
+def test_busy_machine_reads_in_one_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With all cores but one already busy, a second process would only slow this one down."""
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert verifysplit.busy(2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 1.0, 1.0))
+    assert not verifysplit.busy(2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 1.0, 1.0))
+    assert not verifysplit.busy(8) and verifysplit.busy(2)
+
+
+def test_no_second_process_with_threads_or_small_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork only without other threads, for files of MIN_SIZE or more, with jobs > 1."""
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(b"x")
+    monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    assert verifysplit.can_split(path, verifysplit.MIN_SIZE, 2)
+    assert not verifysplit.can_split(path, verifysplit.MIN_SIZE - 1, 2)
+    assert not verifysplit.can_split(path, verifysplit.MIN_SIZE, 1)
+    assert not verifysplit.can_split(tmp_path, verifysplit.MIN_SIZE, 2)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 2)
+    assert not verifysplit.can_split(path, verifysplit.MIN_SIZE, 2)
