@@ -31,21 +31,33 @@ WINDOWS = 4  # windows tried before giving up (e.g. a file that is one gzip memb
 _PLAUSIBLE_XFL = (0, 2, 4)
 
 
-def can_split(path: Path, size: int, jobs: int) -> bool:
-    """True when a file of `size` bytes may be read in two parts here."""
+def can_split(path: Path, size: int, jobs: int | None) -> bool:
+    """True when a file of `size` bytes may be read in two parts here; `jobs` None: as the machine allows."""
+    if jobs is None:
+        if busy():
+            return False
+        jobs = cores()
     # fork without exec: only where it is the usual way (not macOS), and only without other threads.
     return (jobs > 1 and size >= MIN_SIZE and hasattr(os, "fork") and sys.platform != "darwin"
-            and threading.active_count() == 1 and path.is_file() and not busy(jobs))
+            and threading.active_count() == 1 and path.is_file())
 
 
-def busy(jobs: int) -> bool:
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def busy() -> bool:
     """True when other work already keeps all but one of the cores busy (load average): a second
     process would only take turns with this one, and this one would wait for it."""
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
         return False
-    return load > min(jobs, os.cpu_count() or 1) - 1 + 0.5
+    return load > cores() - 0.5
 
 
 def find_split(path: Path, size: int, *, compressed: bool) -> int | None:
