@@ -25,17 +25,17 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darw
 def merges(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     """Splitting allowed for any size; the outcome of every merge attempt is recorded."""
     outcomes: list[bool] = []
-    absorb = warcscan.Scanner.absorb
+    absorb = verifysplit.absorb
 
-    def recording(self: warcscan.Scanner, part: warcscan.Segment) -> bool:
-        merged = absorb(self, part)
+    def recording(scanner: warcscan.Scanner, part: verifysplit.Segment) -> bool:
+        merged = absorb(scanner, part)
         outcomes.append(merged)
         return merged
 
     monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
     monkeypatch.setattr(verifysplit, "busy", lambda: False)
     monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)  # threads other tests may leave
-    monkeypatch.setattr(warcscan.Scanner, "absorb", recording)
+    monkeypatch.setattr(verifysplit, "absorb", recording)
     yield outcomes
 
 
@@ -217,8 +217,8 @@ def test_find_split_finds_a_member_near_the_middle(tmp_path: Path) -> None:
 def test_large_file_uses_two_parts_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """verify() with jobs unset splits a file over MIN_SIZE on a machine with two cores."""
     outcomes: list[bool] = []
-    absorb = warcscan.Scanner.absorb
-    monkeypatch.setattr(warcscan.Scanner, "absorb", lambda self, part: outcomes.append(absorb(self, part)) or outcomes[-1])
+    absorb = verifysplit.absorb
+    monkeypatch.setattr(verifysplit, "absorb", lambda scanner, part: outcomes.append(absorb(scanner, part)) or outcomes[-1])
     monkeypatch.setattr(verifysplit, "MIN_SIZE", 1 << 16)
     monkeypatch.setattr(verifysplit, "busy", lambda: False)
     monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)

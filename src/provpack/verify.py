@@ -294,7 +294,7 @@ def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scan
             if raw.hashing:
                 raw.drain()  # hash the rest for the sidecar while the child works
             part = child.result()
-            if part is not None and scanner.absorb(part):
+            if part is not None and verifysplit.absorb(scanner, part):
                 if isinstance(source, GzipSource):
                     source.member_count += part.members
                 return True
