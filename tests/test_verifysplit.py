@@ -25,17 +25,17 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darw
 def merges(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     """Splitting allowed for any size; the outcome of every merge attempt is recorded."""
     outcomes: list[bool] = []
-    absorb = warcscan.Scanner.absorb
+    absorb = verifysplit.absorb
 
-    def recording(self: warcscan.Scanner, part: warcscan.Segment) -> bool:
-        merged = absorb(self, part)
+    def recording(scanner: warcscan.Scanner, part: verifysplit.Segment) -> bool:
+        merged = absorb(scanner, part)
         outcomes.append(merged)
         return merged
 
     monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
-    monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
     monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)  # threads other tests may leave
-    monkeypatch.setattr(warcscan.Scanner, "absorb", recording)
+    monkeypatch.setattr(verifysplit, "absorb", recording)
     yield outcomes
 
 
@@ -217,10 +217,10 @@ def test_find_split_finds_a_member_near_the_middle(tmp_path: Path) -> None:
 def test_large_file_uses_two_parts_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """verify() with jobs unset splits a file over MIN_SIZE on a machine with two cores."""
     outcomes: list[bool] = []
-    absorb = warcscan.Scanner.absorb
-    monkeypatch.setattr(warcscan.Scanner, "absorb", lambda self, part: outcomes.append(absorb(self, part)) or outcomes[-1])
+    absorb = verifysplit.absorb
+    monkeypatch.setattr(verifysplit, "absorb", lambda scanner, part: outcomes.append(absorb(scanner, part)) or outcomes[-1])
     monkeypatch.setattr(verifysplit, "MIN_SIZE", 1 << 16)
-    monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
     monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
     data = warc(provpack_records(texts(300)))
     assert len(data) > 1 << 16
@@ -234,23 +234,27 @@ def test_large_file_uses_two_parts_by_default(tmp_path: Path, monkeypatch: pytes
     assert json.dumps(report.to_json()) == json.dumps(verify(path, jobs=1).to_json())
 
 
-def test_busy_machine_reads_in_one_go(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With all cores but one already busy, a second process would only slow this one down."""
+def test_busy_machine_reads_in_one_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With all cores but one already busy, a second process would only slow this one down:
+    not by default, but when asked for."""
+    monkeypatch.setattr(verifysplit, "cores", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.0, 1.0))
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert verifysplit.busy(2)
+    assert verifysplit.busy()
     monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 1.0, 1.0))
-    assert not verifysplit.busy(2)
-    monkeypatch.setattr(os, "cpu_count", lambda: 8)
-    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 1.0, 1.0))
-    assert not verifysplit.busy(8) and verifysplit.busy(2)
+    assert not verifysplit.busy()
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(b"x")
+    assert verifysplit.can_split(path, verifysplit.MIN_SIZE, None)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    assert not verifysplit.can_split(path, verifysplit.MIN_SIZE, None)
+    assert verifysplit.can_split(path, verifysplit.MIN_SIZE, 2)
 
 
 def test_no_second_process_with_threads_or_small_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fork only without other threads, for files of MIN_SIZE or more, with jobs > 1."""
     path = tmp_path / "a.warc.gz"
     path.write_bytes(b"x")
-    monkeypatch.setattr(verifysplit, "busy", lambda jobs: False)
     monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
     assert verifysplit.can_split(path, verifysplit.MIN_SIZE, 2)
     assert not verifysplit.can_split(path, verifysplit.MIN_SIZE - 1, 2)

@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--tsa-ca", metavar="PEM", help="with --key, also check each FILE.sig.tsr: an RFC 3161 "
                        "timestamp of FILE.sig by a TSA certified by these CA certificates")
     check.add_argument("--jobs", type=int, metavar="N",
-                       help="processes to use for a large file (default: the number of cores; 1 reads in one go)")
+                       help="processes to use for a large file (default: the number of cores, unless other work "
+                       "keeps them busy; 1 reads in one go)")
     check.set_defaults(handler=_verify)
 
     show = commands.add_parser("show", help="list the documents in an archive and their elisions")

@@ -139,8 +139,9 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
            jobs: int | None = None) -> VerifyReport:
     """Verify one or more WARC files ("-" is standard input); ArchiveError when one cannot be read at all.
 
-    With `jobs` > 1 (default: the number of cores), a file of 8 MiB or more is read in two
-    parts at once (two processes); the report is the same as reading it in one go.
+    With `jobs` > 1 (default: the number of cores, unless other work keeps them busy), a file
+    of 8 MiB or more is read in two parts at once (two processes); the report is the same as
+    reading it in one go.
 
     With `key` (a public key file), each file's detached signature FILE.sig must be good
     for that key and those bytes: else a missing-signature or bad-signature problem.
@@ -169,7 +170,7 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
         if str(path) == "-":
             reports.append(verify_stream(sys.stdin.buffer, name="-"))
         else:
-            report = _verify_path(Path(path), jobs=_cores() if jobs is None else jobs)
+            report = _verify_path(Path(path), jobs=jobs)
             if key is not None:
                 report = _with_signature(report, Path(path), Path(key))
             if tsa_ca is not None:
@@ -215,14 +216,7 @@ def _check_readable(path: Path) -> None:
         raise ArchiveError(path, f"cannot be read: {exc.strerror or exc}") from exc
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _verify_path(path: Path, *, jobs: int = 1) -> FileReport:
+def _verify_path(path: Path, *, jobs: int | None = 1) -> FileReport:
     sidecar = path.with_name(path.name + ".sha256")
     try:
         with path.open("rb", buffering=0) as stream:
@@ -235,7 +229,7 @@ def _verify_path(path: Path, *, jobs: int = 1) -> FileReport:
 
 
 def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | None = None,
-            jobs: int = 1) -> FileReport:
+            jobs: int | None = 1) -> FileReport:
     logger.debug("verifying %s", name)
     problems: list[Problem] = []
     notes: list[str] = []
@@ -284,7 +278,7 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
     )
 
 
-def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scanner, jobs: int) -> bool:
+def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scanner, jobs: int | None) -> bool:
     """Read the whole file, in two parts at once when it is worth it; False (nothing read) when it is not."""
     descriptor = raw.fileno()
     size = os.fstat(descriptor).st_size if descriptor is not None else 0
@@ -300,7 +294,7 @@ def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scan
             if raw.hashing:
                 raw.drain()  # hash the rest for the sidecar while the child works
             part = child.result()
-            if part is not None and scanner.absorb(part):
+            if part is not None and verifysplit.absorb(scanner, part):
                 if isinstance(source, GzipSource):
                     source.member_count += part.members
                 return True

@@ -2,7 +2,7 @@
 
 The second part starts at a gzip member (or, in a plain WARC, a `WARC/1.` line) found
 near the middle. The first part must end exactly there, with nothing running on past
-it; then the second part's findings are merged in (Scanner.absorb), and the report is
+it; then the second part's findings are merged in (absorb), and the report is
 the one reading the whole file in one go gives. Whenever that cannot be told for sure
 (a false start, a record id or a provenance pair that crosses the split, a child that
 failed), the first part simply reads on to the end itself.
@@ -16,11 +16,15 @@ import pickle
 import signal
 import sys
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import warcscan
+from .problems import Problem
+from .provcheck import Waiting
 from .warcheader import VERSIONS, HeaderParser
-from .warcscan import Scanner, Segment
+from .warcscan import Scanner, junk_message
 from .warcstream import GzipSource, PlainSource, RawReader, Source, starts_warc_member
 
 logger = logging.getLogger(__name__)
@@ -31,21 +35,33 @@ WINDOWS = 4  # windows tried before giving up (e.g. a file that is one gzip memb
 _PLAUSIBLE_XFL = (0, 2, 4)
 
 
-def can_split(path: Path, size: int, jobs: int) -> bool:
-    """True when a file of `size` bytes may be read in two parts here."""
+def can_split(path: Path, size: int, jobs: int | None) -> bool:
+    """True when a file of `size` bytes may be read in two parts here; `jobs` None: as the machine allows."""
+    if jobs is None:
+        if busy():
+            return False
+        jobs = cores()
     # fork without exec: only where it is the usual way (not macOS), and only without other threads.
     return (jobs > 1 and size >= MIN_SIZE and hasattr(os, "fork") and sys.platform != "darwin"
-            and threading.active_count() == 1 and path.is_file() and not busy(jobs))
+            and threading.active_count() == 1 and path.is_file())
 
 
-def busy(jobs: int) -> bool:
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def busy() -> bool:
     """True when other work already keeps all but one of the cores busy (load average): a second
     process would only take turns with this one, and this one would wait for it."""
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
         return False
-    return load > min(jobs, os.cpu_count() or 1) - 1 + 0.5
+    return load > cores() - 0.5
 
 
 def find_split(path: Path, size: int, *, compressed: bool) -> int | None:
@@ -84,6 +100,25 @@ def _plain_start(data: bytes) -> int | None:
                 return start
         idx = data.find(b"\r\n\r\nWARC/1.", idx + 1)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """What the scanner of a file's second part found; see absorb."""
+
+    problems: list[Problem]
+    junk: list[tuple[int, int, int, bool]]  # problems whose message gives a decompressed offset
+    warnings: list[Problem]
+    records: int
+    verified: int
+    unverified: int
+    counts: Counter[str]
+    seen_ids: set[int]
+    resource_keys: set[int]
+    refused_keys: set[int]
+    waiting: list[tuple[str, Waiting]]
+    starts_with_record: bool
+    members: int
 
 
 @dataclass
@@ -177,4 +212,68 @@ def scan_segment(path: Path, split: int, *, compressed: bool) -> Segment:
             source.upos = split
         scanner = Scanner(source, segment=True)
         scanner.walk()
-        return scanner.segment()
+        return segment_of(scanner)
+
+
+def segment_of(scanner: Scanner) -> Segment:
+    """What a segment's scanner (of the second part of a file) found, for the first part to absorb."""
+    return Segment(
+        problems=scanner.problems, junk=scanner.junk, warnings=scanner.warnings, records=scanner.records,
+        verified=scanner.verified, unverified=scanner.unverified, counts=scanner.counts,
+        seen_ids=scanner.seen_ids, resource_keys=scanner.provenance.resource_keys,
+        refused_keys=scanner.provenance.refused_keys, waiting=scanner.provenance.pending(),
+        starts_with_record=scanner.starts_with_record,
+        members=getattr(scanner.source, "member_count", 0),
+    )
+
+
+def absorb(scanner: Scanner, part: Segment) -> bool:
+    """Give `scanner` what the second part of the file found, as if it had read on from where it
+    stopped (walk returned True); False, changing nothing, when that cannot be done exactly."""
+    if scanner.silent and not part.starts_with_record:
+        return False  # this scanner would have skipped the segment's first bytes silently
+    if part.seen_ids & scanner.seen_ids:
+        return False  # a record id on both sides: duplicates and provenance pairs cross over
+    if part.resource_keys & scanner.provenance.keys() or part.refused_keys & scanner.provenance.keys():
+        return False
+    resolved = scanner.provenance.resolve(part.waiting, scanner.seen_ids)
+    if resolved is None:
+        return False
+    verified, unverified = part.verified, part.unverified
+    inserts: list[tuple[int, int, list[Problem]]] = []
+    still: list[tuple[str, Waiting]] = []
+    for (refers_to, entry), resolution in zip(part.waiting, resolved):
+        context = resolution.context
+        if resolution.problems is None:
+            still.append((refers_to, entry))
+            continue
+        if resolution.problems:
+            if context.outcome == "unverified":
+                return False  # it would not be listed as a warning: the list shifts
+            if context.outcome == "verified":
+                verified -= 1
+            inserts.append((context.problems_at, context.sequence, resolution.problems))
+    problems = list(part.problems)
+    base = scanner.upos  # decompressed offset of the split in this scanner
+    for index, start, end, last in part.junk:
+        old = problems[index]
+        problems[index] = Problem(old.offset, old.record_id, old.kind,
+                                  junk_message(start + base, end + base, compressed=True, last=last))
+    for at, _, found in sorted(inserts, key=lambda item: (item[0], item[1]), reverse=True):
+        problems[at:at] = found
+    for resolution in resolved:
+        if resolution.counted is not None:
+            scanner.counts[resolution.counted] += 1
+    scanner.problems.extend(problems)
+    room = max(0, warcscan.MAX_WARNINGS - len(scanner.warnings))
+    listed = part.warnings[:room]
+    if len(part.warnings) > len(listed):
+        scanner.counts["unverified records not listed"] += len(part.warnings) - len(listed)
+    scanner.warnings.extend(listed)
+    scanner.counts.update(part.counts)
+    scanner.records += part.records
+    scanner.verified += verified
+    scanner.unverified += unverified
+    scanner.seen_ids |= part.seen_ids
+    scanner.provenance.adopt(still)
+    return True

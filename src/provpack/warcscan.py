@@ -10,14 +10,13 @@ import hashlib
 from binascii import hexlify
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from . import problems as kinds
 from .digests import claim_from_bytes, describe, split_value, value_encoding, value_matches
 from .digests import FACTORIES, LABELS
 from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
 from .problems import Problem
-from .provcheck import Deferred, ProvenanceTracker, ResourceFacts, Waiting
+from .provcheck import Deferred, ProvenanceTracker, ResourceFacts
 from .warcheader import NOT_IN_ID, VERSIONS, HeaderParser, show
 from .warcstream import Gap, Source
 
@@ -63,12 +62,12 @@ class Scanner:
         self._rec_offset: int | None = None
         self._rec_id: str | None = None
         self._rec_failed = False
-        self._seen_ids: set[int] = set()
-        self._provenance = ProvenanceTracker(self.counts, segment=segment)
+        self.seen_ids: set[int] = set()  # hashes of the record ids read
+        self.provenance = ProvenanceTracker(self.counts, segment=segment)
         # A segment is the second part of a file verified in parallel (see absorb).
         self._segment = segment
         self._context: Deferred | None = None  # the record being read waits for its resource
-        self._junk: list[tuple[int, int, int, bool]] = []  # (problem index, start, end, last): gzip segment
+        self.junk: list[tuple[int, int, int, bool]] = []  # (problem index, start, end, last): gzip segment
         self.starts_with_record = False
 
     # -- problems ---------------------------------------------------------------------------
@@ -151,9 +150,19 @@ class Scanner:
             self._context = None
         return False
 
+    @property
+    def silent(self) -> bool:
+        """True when bytes before the next record would be skipped without being called junk."""
+        return self._silent
+
+    @property
+    def upos(self) -> int:
+        """The decompressed offset of the next byte to read."""
+        return self._base + self._pos
+
     def finish(self) -> None:
         """At the end of the file: provenance records whose resource never came."""
-        self.problems.extend(self._provenance.finish())
+        self.problems.extend(self.provenance.finish())
 
     def _find_record_start(self) -> bool:
         """Move to the next `WARC/` record start; report what had to be skipped. False at the end."""
@@ -206,10 +215,10 @@ class Scanner:
         if junk_start is None or self._silent or end <= junk_start:
             return
         if self._segment and self.source.compressed:
-            self._junk.append((len(self.problems), junk_start, end, last))  # decompressed offsets to rebase
+            self.junk.append((len(self.problems), junk_start, end, last))  # decompressed offsets to rebase
         self.problems.append(Problem(
             self.source.member_offset(junk_start), None, kinds.JUNK,
-            _junk_message(junk_start, end, compressed=self.source.compressed, last=last),
+            junk_message(junk_start, end, compressed=self.source.compressed, last=last),
         ))
 
     def _read_header(self) -> bytes | None:
@@ -265,7 +274,7 @@ class Scanner:
                 and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6):
             return False
         key_hash = hash(record_id)
-        if key_hash in self._seen_ids:
+        if key_hash in self.seen_ids:
             return False
         warc_type = fields[b"warc-type"].lower()
         payload_value = fields.get(b"warc-payload-digest")
@@ -297,7 +306,7 @@ class Scanner:
             self.counts["records that start inside a gzip member (not one member per record)"] += 1
         self._rec_failed = False
         self._rec_id = record_id.decode("utf-8", "replace")
-        self._seen_ids.add(key_hash)
+        self.seen_ids.add(key_hash)
         self._pos = stop + 4
         if warc_type == b"resource":
             self._resource_done({algorithm: digest}, buf[start:stop] if length <= KEEP_LIMIT else None, length)
@@ -336,10 +345,10 @@ class Scanner:
         if record_id is not None:
             self._rec_id = record_id.decode("utf-8", "replace")
             key_hash = hash(record_id)
-            if key_hash in self._seen_ids:
+            if key_hash in self.seen_ids:
                 issues.append((kinds.DUPLICATE_RECORD_ID, "an earlier record in this file has the same WARC-Record-ID"))
             else:
-                self._seen_ids.add(key_hash)
+                self.seen_ids.add(key_hash)
         for kind, message in issues:
             self._problem(kind, message)
         if length is None:
@@ -600,7 +609,7 @@ class Scanner:
         sha = block_digests.get("sha256")
         if sha is None and block is not None:
             sha = hashlib.sha256(block).digest()
-        found = self._provenance.resource(
+        found = self.provenance.resource(
             ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block))
         if found:
             self.problems.extend(found)
@@ -608,102 +617,19 @@ class Scanner:
     def _metadata_done(self, fields: dict[bytes, bytes], block: bytes) -> None:
         """Check a provpack provenance record against the resource it refers to."""
         refers = fields.get(b"warc-refers-to")
-        found = self._provenance.metadata(
+        found = self.provenance.metadata(
             self._rec_offset, self._rec_id, block, refers,
-            seen_earlier=refers is not None and hash(refers) in self._seen_ids,
+            seen_earlier=refers is not None and hash(refers) in self.seen_ids,
             position=(self.records, len(self.problems)) if self._segment else None,
         )
         if self._segment:
-            self._context = self._provenance.deferred
+            self._context = self.provenance.deferred
         if found:
             self._rec_failed = True
             self.problems.extend(found)
 
-    # -- verifying a file in two parts ------------------------------------------------------
 
-    def segment(self) -> Segment:
-        """What this scanner (of a segment: the second part of a file) found, for the first part to absorb."""
-        return Segment(
-            problems=self.problems, junk=self._junk, warnings=self.warnings, records=self.records,
-            verified=self.verified, unverified=self.unverified, counts=self.counts,
-            seen_ids=self._seen_ids, resource_keys=self._provenance.resource_keys,
-            refused_keys=self._provenance.refused_keys, waiting=self._provenance.pending(),
-            starts_with_record=self.starts_with_record,
-            members=getattr(self.source, "member_count", 0),
-        )
-
-    def absorb(self, part: Segment) -> bool:
-        """Take on what the second part of the file found, as if this scanner had read on from where
-        it stopped (walk returned True); False, changing nothing, when that cannot be done exactly."""
-        if self._silent and not part.starts_with_record:
-            return False  # this scanner would have skipped the segment's first bytes silently
-        if part.seen_ids & self._seen_ids:
-            return False  # a record id on both sides: duplicates and provenance pairs cross over
-        if part.resource_keys & self._provenance.keys() or part.refused_keys & self._provenance.keys():
-            return False
-        resolved = self._provenance.resolve(part.waiting, self._seen_ids)
-        if resolved is None:
-            return False
-        verified, unverified = part.verified, part.unverified
-        inserts: list[tuple[int, int, list[Problem]]] = []
-        still: list[tuple[str, Waiting]] = []
-        for (refers_to, entry), resolution in zip(part.waiting, resolved):
-            context = resolution.context
-            if resolution.problems is None:
-                still.append((refers_to, entry))
-                continue
-            if resolution.problems:
-                if context.outcome == "unverified":
-                    return False  # it would not be listed as a warning: the list shifts
-                if context.outcome == "verified":
-                    verified -= 1
-                inserts.append((context.problems_at, context.sequence, resolution.problems))
-        problems = list(part.problems)
-        base = self._base + self._pos  # decompressed offset of the split in this scanner
-        for index, start, end, last in part.junk:
-            old = problems[index]
-            problems[index] = Problem(old.offset, old.record_id, old.kind,
-                                      _junk_message(start + base, end + base, compressed=True, last=last))
-        for at, _, found in sorted(inserts, key=lambda item: (item[0], item[1]), reverse=True):
-            problems[at:at] = found
-        for resolution in resolved:
-            if resolution.counted is not None:
-                self.counts[resolution.counted] += 1
-        self.problems.extend(problems)
-        room = max(0, MAX_WARNINGS - len(self.warnings))
-        listed = part.warnings[:room]
-        if len(part.warnings) > len(listed):
-            self.counts["unverified records not listed"] += len(part.warnings) - len(listed)
-        self.warnings.extend(listed)
-        self.counts.update(part.counts)
-        self.records += part.records
-        self.verified += verified
-        self.unverified += unverified
-        self._seen_ids |= part.seen_ids
-        self._provenance.adopt(still)
-        return True
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """What the scanner of a file's second part found; see Scanner.absorb."""
-
-    problems: list[Problem]
-    junk: list[tuple[int, int, int, bool]]
-    warnings: list[Problem]
-    records: int
-    verified: int
-    unverified: int
-    counts: Counter[str]
-    seen_ids: set[int]
-    resource_keys: set[int]
-    refused_keys: set[int]
-    waiting: list[tuple[str, Waiting]]
-    starts_with_record: bool
-    members: int
-
-
-def _junk_message(start: int, end: int, *, compressed: bool, last: bool) -> str:
+def junk_message(start: int, end: int, *, compressed: bool, last: bool) -> str:
     where = "after the last record" if last else "before the next record"
     at = f" (decompressed offset {start})" if compressed else ""
     return f"{end - start} bytes{at} that are not a WARC record {where}"
