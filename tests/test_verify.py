@@ -458,3 +458,14 @@ def test_public_types() -> None:
     with pytest.raises(AttributeError):
         problem.kind = "other"  # type: ignore[misc]
     assert "verify" in sys.modules["provpack"].__all__
+
+
+def test_progress_reports_bytes_read_per_file(tmp_path: Path) -> None:
+    """verify(progress=...) is told the bytes read as it goes, ending at the files' total size."""
+    seen: list[tuple[int, int, int]] = []
+    archive = Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz"
+    provpack.verify([archive, archive], progress=lambda done, total, size: seen.append((done, total, size)))
+    size = archive.stat().st_size
+    assert seen[-1] == (2, 2, 2 * size)
+    assert (1, 2, size) in seen
+    assert [s for _, _, s in seen] == sorted(s for _, _, s in seen)

@@ -294,7 +294,13 @@ def _verify(args: argparse.Namespace) -> int:
             raise ProvpackError("verify: --key needs the archive's file name (FILE.sig sits beside it), not '-'")
         report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),), strict=args.strict)
     else:
-        report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca, jobs=args.jobs)
+        from .progress import progress_bar, wanted
+
+        total = sum(Path(f).stat().st_size for f in args.files if Path(f).is_file())
+        mib = 1 << 20
+        with progress_bar("verify", unit="MiB", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
+            report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca, jobs=args.jobs,
+                            progress=lambda files, count, size: update(size // mib, total // mib, size))
     if args.json:
         print(json.dumps(report.to_json(), indent=2, sort_keys=True))
     elif not args.quiet or not report.ok:

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -136,8 +136,11 @@ class VerifyReport:
 
 def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
            key: str | Path | None = None, tsa_ca: str | Path | None = None,
-           jobs: int | None = None) -> VerifyReport:
+           jobs: int | None = None,
+           progress: Callable[[int, int, int], None] | None = None) -> VerifyReport:
     """Verify one or more WARC files ("-" is standard input); ArchiveError when one cannot be read at all.
+
+    `progress(files_done, files_total, bytes_read)` is called as the files are read.
 
     With `jobs` > 1 (default: the number of cores, unless other work keeps them busy), a file
     of 8 MiB or more is read in two parts at once (two processes); the report is the same as
@@ -166,11 +169,19 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
 
         timestamp.load_certificates(tsa_ca)
     reports = []
-    for path in paths:
+    done_bytes = 0
+    for number, path in enumerate(paths):
+        def on_read(offset: int, number: int = number, before: int = done_bytes) -> None:
+            if progress is not None:
+                progress(number, len(paths), before + offset)
+
         if str(path) == "-":
             reports.append(verify_stream(sys.stdin.buffer, name="-"))
         else:
-            report = _verify_path(Path(path), jobs=jobs)
+            report = _verify_path(Path(path), jobs=jobs, on_read=on_read)
+            done_bytes += Path(path).stat().st_size
+            if progress is not None:
+                progress(number + 1, len(paths), done_bytes)
             if key is not None:
                 report = _with_signature(report, Path(path), Path(key))
             if tsa_ca is not None:
@@ -216,12 +227,13 @@ def _check_readable(path: Path) -> None:
         raise ArchiveError(path, f"cannot be read: {exc.strerror or exc}") from exc
 
 
-def _verify_path(path: Path, *, jobs: int | None = 1) -> FileReport:
+def _verify_path(path: Path, *, jobs: int | None = 1,
+                 on_read: Callable[[int], None] | None = None) -> FileReport:
     sidecar = path.with_name(path.name + ".sha256")
     try:
         with path.open("rb", buffering=0) as stream:
             return _verify(stream, name=str(path), sidecar=sidecar if sidecar.is_file() else None,
-                           path=path, jobs=jobs)
+                           path=path, jobs=jobs, on_read=on_read)
     except OSError as exc:
         if isinstance(exc, ArchiveError):
             raise
@@ -229,7 +241,7 @@ def _verify_path(path: Path, *, jobs: int | None = 1) -> FileReport:
 
 
 def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | None = None,
-            jobs: int | None = 1) -> FileReport:
+            jobs: int | None = 1, on_read: Callable[[int], None] | None = None) -> FileReport:
     logger.debug("verifying %s", name)
     problems: list[Problem] = []
     notes: list[str] = []
@@ -237,7 +249,7 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
     if sidecar is not None:
         expected = _read_sidecar(sidecar, Path(name).name, problems)
     hasher = hashlib.sha256() if expected is not None else None
-    raw = RawReader(stream, hasher=hasher)
+    raw = RawReader(stream, hasher=hasher, on_read=on_read)
     scanner: Scanner | None = None
 
     def report(offset: int, kind: str, message: str) -> None:

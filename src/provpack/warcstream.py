@@ -48,10 +48,12 @@ class NotWarcError(Exception):
 class RawReader:
     """Reads a binary stream in large blocks; hashes every byte exactly once when given a hasher."""
 
-    def __init__(self, stream: BinaryIO, *, hasher: Any = None, read_size: int = READ_SIZE) -> None:
+    def __init__(self, stream: BinaryIO, *, hasher: Any = None, read_size: int = READ_SIZE,
+                 on_read: Callable[[int], None] | None = None) -> None:
         self._stream = stream
         self._hasher = hasher
         self._read_size = read_size
+        self._on_read = on_read  # told the offset reached after each block (progress)
         self.offset = 0  # raw offset of the next byte read() returns
         self._hashed_upto = 0
 
@@ -65,6 +67,8 @@ class RawReader:
                 self._hasher.update(memoryview(data)[skip:] if skip > 0 else data)
                 self._hashed_upto = end
         self.offset += len(data)
+        if self._on_read is not None:
+            self._on_read(self.offset)
         return data
 
     @property
