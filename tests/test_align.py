@@ -207,6 +207,28 @@ def test_added_word_is_reported() -> None:
     assert difference.source_start == difference.source_end
 
 
+@pytest.mark.parametrize("note", ["[sic]", "[sic!]", "[ Sic ]", "[emphasis added]", "[italics in original]",
+                                  "[citation omitted]", "[internal quotation marks omitted]"])
+def test_editorial_note_is_not_an_added_word(note: str) -> None:
+    """A quoter's bracketed note (`[sic]`, `[emphasis added]`) is not a difference from the original."""
+    result = run(f"The world will little note, nor long remember {note} what we say here")
+    assert result.differences == ()
+    (segment,) = result.segments
+    assert segment.words == segment.matched_words
+
+
+def test_bracketed_words_that_are_not_a_note_still_count() -> None:
+    """Bracketed words that replace or add text ("[the fighters]") are still reported."""
+    result = run("The world will little note, nor long remember [the fighters] what we say here")
+    assert [(d.kind, d.excerpt) for d in result.differences] == [("added", "the fighters")]
+
+
+def test_note_words_outside_brackets_are_still_words() -> None:
+    """'sic' as a plain word the original lacks is an added word, not a note."""
+    result = run("The world will little note, nor long remember sic what we say here")
+    assert [(d.kind, d.excerpt) for d in result.differences] == [("added", "sic")]
+
+
 def test_paragraphs_quoted_out_of_order_are_noted() -> None:
     """A later paragraph quoted first: both found, the pair noted, the marker gets a reason."""
     excerpt = (

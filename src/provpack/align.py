@@ -5,8 +5,10 @@ zero-width characters ignored, NFKC-folded, case-folded for matching), so punctu
 quote and dash styles, whitespace and line wrapping never count as drift. Each segment is
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
-anchor falls back to shorter, repeated n-grams voted by diagonal. Offsets are code points
-into the texts exactly as given, end exclusive.
+anchor falls back to shorter, repeated n-grams voted by diagonal. Editorial notes the
+quoter added in square brackets (`[sic]`, `[emphasis added]`, `[citation omitted]`) are
+not words of the quote and never count as added words. Offsets are code points into the
+texts exactly as given, end exclusive.
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ _MAX_ALIGNED_GAP = 2000
 _SIMILAR_EDGE = 0.6
 _WORD_RE = re.compile(
     r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f])*"
+)
+_EDITORIAL_NOTE_RE = re.compile(
+    r"\[\s*(?:sic|(?:emphas[ie]s|italics|underlining|bold)\s+(?:added|mine|supplied|removed|omitted|in\s+original)"
+    r"|(?:internal\s+)?(?:citations?|footnotes?|quotation\s+marks|alterations?)\s+omitted)"
+    r"\s*[.!]?\s*\]",
+    re.IGNORECASE,
 )
 _INVISIBLE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _WORD_NOISE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\[\]]")
@@ -198,10 +206,13 @@ class _Block:
     size: int
 
 
-def _tokenize(text: str, start: int = 0, end: int | None = None) -> _Words:
-    """Cut text[start:end] into words with their raw offsets."""
+def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: bool = False) -> _Words:
+    """Cut text[start:end] into words with their raw offsets (without editorial notes if asked)."""
     words = _Words([], [], [], [], [])
+    notes = [(m.start(), m.end()) for m in _EDITORIAL_NOTE_RE.finditer(text)] if skip_notes and "[" in text else []
     for match in _WORD_RE.finditer(text, start, len(text) if end is None else end):
+        if notes and _inside(notes, match.start()):
+            continue
         raw = match.group()
         if raw.isascii() and "[" not in raw:
             exact = raw
@@ -213,6 +224,14 @@ def _tokenize(text: str, start: int = 0, end: int | None = None) -> _Words:
         words.ends.append(match.end())
         words.loose_initial.append(raw.startswith("["))
     return words
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    """Whether pos lies in one of the sorted, disjoint spans."""
+    at = bisect.bisect_right(spans, (pos, pos)) - 1
+    if at + 1 < len(spans) and spans[at + 1][0] == pos:
+        at += 1
+    return at >= 0 and spans[at][0] <= pos < spans[at][1]
 
 
 def _fold(text: str) -> str:
@@ -527,7 +546,7 @@ def align(
     segments, elisions = tuple(segments), tuple(elisions)
     _check_inputs(excerpt, segments, elisions)
     aligner = _Aligner(excerpt, original)
-    words = _tokenize(excerpt)
+    words = _tokenize(excerpt, skip_notes=True)
     pieces = _pieces(segments, elisions)
     bounds = [_word_range(words, start, end) for start, end, _ in pieces]
     n = ANCHOR_WORDS
