@@ -92,6 +92,8 @@ def test_changed_signature_or_other_ca_is_bad(tsa: Authority, signed: tuple[Path
     ("garbage", "not an RFC 3161 timestamp response"),
     ("other", "answered for another request"),
     ("500", "HTTP 500"),
+    ("redirect", "HTTP 307"),
+    ("huge", "larger than"),
 ])
 def test_tsa_failures_write_nothing(tsa: Authority, signed: tuple[Path, Path, Path], mode: str, words: str) -> None:
     """A TSA that refuses, talks nonsense, answers another query or fails: a CaptureError, no token."""

@@ -27,7 +27,7 @@ WHEN = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
 
 @dataclass
 class Authority:
-    """A CA and the TSA it certified; `mode` says how the server answers (good, reject, garbage, other, 500)."""
+    """A CA and the TSA it certified; `mode` says how the server answers (good, reject, garbage, other, 500, redirect, huge)."""
 
     root: x509.Certificate
     tsa: x509.Certificate
@@ -129,6 +129,14 @@ def serve(authority: Authority) -> Iterator[Authority]:
                 status, body = 500, b"down"
             elif authority.mode == "garbage":
                 status, body = 200, b"<html>not a timestamp</html>"
+            elif authority.mode == "redirect":
+                self.send_response(307)
+                self.send_header("Location", f"http://127.0.0.1:{authority.port}/elsewhere")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            elif authority.mode == "huge":
+                status, body = 200, b"\x30" * (2 * 1024 * 1024)
             else:
                 status, body = 200, authority.answer(query)
             self.send_response(status)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from cryptography import x509
 
+from ._version import __version__
 from .atomic import atomic_writer
 from .errors import CaptureError, InputError, ProvpackError
 from .signing import read_small
@@ -142,30 +141,27 @@ def _signer_name(response: TimeStampResponse) -> str:
 
 
 def _poster(timeout: float) -> Post:
-    """POST a query to a TSA over http(s): no redirects, a timeout, at most MAX_RESPONSE_BYTES back."""
-
-    class _NoRedirects(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: object, **kwargs: object) -> None:
-            return None
-
-    opener = urllib.request.build_opener(_NoRedirects())
+    """POST a query to a TSA over http(s) with requests: no redirects, a timeout, at most MAX_RESPONSE_BYTES back."""
+    import requests
 
     def post(url: str, body: bytes) -> bytes:
         if not url.lower().startswith(("http://", "https://")):
             raise InputError("--tsa", f"a TSA address must be http or https: {url[:100]!r}")
-        request = urllib.request.Request(url, data=body, method="POST",
-                                         headers={"Content-Type": QUERY_TYPE,
-                                                  "Accept": "application/timestamp-reply"})
+        headers = {"Content-Type": QUERY_TYPE, "Accept": "application/timestamp-reply",
+                   "User-Agent": f"provpack/{__version__}"}
         try:
-            with opener.open(request, timeout=timeout) as answer:
-                data: bytes = answer.read(MAX_RESPONSE_BYTES + 1)
-        except urllib.error.HTTPError as exc:
-            raise CaptureError(url, f"the TSA answered HTTP {exc.code} {exc.reason}") from exc
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise CaptureError(url, f"cannot reach the TSA: {getattr(exc, 'reason', exc)}") from exc
-        if len(data) > MAX_RESPONSE_BYTES:
-            raise CaptureError(url, f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
-        return data
+            with requests.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
+                               stream=True) as answer:
+                if answer.status_code != 200:
+                    raise CaptureError(url, f"the TSA answered HTTP {answer.status_code} {answer.reason}")
+                data = bytearray()
+                for chunk in answer.iter_content(64 * 1024):
+                    data += chunk
+                    if len(data) > MAX_RESPONSE_BYTES:
+                        raise CaptureError(url, f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
+        except requests.RequestException as exc:
+            raise CaptureError(url, f"cannot reach the TSA: {exc}") from exc
+        return bytes(data)
 
     return post
 
