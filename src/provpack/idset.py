@@ -1,0 +1,98 @@
+"""A set of 64-bit integers in about 10 bytes each, for the verifier's record-id hashes.
+
+A Python set of ints costs about 75 bytes an entry (the int object and its slot): a WARC
+of a million records would hold 75 MB just to notice a repeated WARC-Record-ID. Here the
+first 65,536 entries are a plain set, as fast as one; then they are sorted into an
+array of 8-byte values (a run), and so on for every 65,536. A bitmap of 8 to 16 bits a
+value, grown as runs are added, answers most look-ups of absent values at once (about
+15 in 16); the others search each run.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections.abc import Iterable, Iterator
+
+__all__ = ["IdSet"]
+
+_PENDING = 65536
+_MIN_FILTER_BITS = 1 << 20
+_LOW, _HIGH = -(1 << 63), 1 << 63
+
+
+class IdSet:
+    """A set of ints in [-2**63, 2**63) (such as `hash()` values): add, in, len, iteration."""
+
+    __slots__ = ("_runs", "_pending", "_held", "_filter", "_filter_mask")
+
+    def __init__(self, values: Iterable[int] = ()) -> None:
+        self._runs: list[array[int]] = []  # each sorted; disjoint
+        self._pending: set[int] = set()
+        self._held = 0  # entries in the runs
+        self._filter = bytearray(_MIN_FILTER_BITS // 8)  # bit (value >> 8) & mask: maybe in a run
+        self._filter_mask = _MIN_FILTER_BITS - 1
+        for value in values:
+            self.add(value)
+
+    def add(self, value: int) -> bool:
+        """Add one value; True when it was not there. OverflowError when it does not fit in 64 bits."""
+        if not _LOW <= value < _HIGH:
+            raise OverflowError(f"{value} does not fit in 64 bits")
+        pending = self._pending
+        if value in pending or (self._held and self._in_runs(value)):
+            return False
+        pending.add(value)
+        if len(pending) >= _PENDING:
+            self._flush()
+        return True
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, int) or not _LOW <= value < _HIGH:
+            return False
+        return value in self._pending or (self._held > 0 and self._in_runs(value))
+
+    def __len__(self) -> int:
+        return self._held + len(self._pending)
+
+    def __iter__(self) -> Iterator[int]:
+        for run in self._runs:
+            yield from run
+        yield from self._pending
+
+    def _in_runs(self, value: int) -> bool:
+        bit = (value >> 8) & self._filter_mask
+        if not self._filter[bit >> 3] & (1 << (bit & 7)):
+            return False
+        for run in self._runs:
+            at = bisect.bisect_left(run, value)
+            if at < len(run) and run[at] == value:
+                return True
+        return False
+
+    def _flush(self) -> None:
+        """Turn the waiting values into a sorted run and mark them in the filter."""
+        run = array("q", sorted(self._pending))
+        self._pending = set()
+        self._held += len(run)
+        self._runs.append(run)
+        if self._held * 8 > self._filter_mask + 1:
+            self._grow_filter()
+        else:
+            self._mark(run)
+
+    def _grow_filter(self) -> None:
+        """A bitmap with about 16 bits per value held, rebuilt from the runs."""
+        bits = self._filter_mask + 1
+        while self._held * 16 > bits:
+            bits *= 2
+        self._filter = bytearray(bits // 8)
+        self._filter_mask = bits - 1
+        for run in self._runs:
+            self._mark(run)
+
+    def _mark(self, values: Iterable[int]) -> None:
+        seen, mask = self._filter, self._filter_mask
+        for value in values:
+            bit = (value >> 8) & mask
+            seen[bit >> 3] |= 1 << (bit & 7)
