@@ -59,6 +59,7 @@ class Scanner:
         self._silent = False  # skip to the next record without calling the bytes junk
         self._candidate: int | None = None  # first `WARC/` line inside the block being streamed
         self._headers = HeaderParser()
+        self._names = self._headers.names  # (the same dict, kept up to date by the parser)
         self._rec_offset: int | None = None
         self._rec_id: str | None = None
         self._rec_failed = False
@@ -254,7 +255,7 @@ class Scanner:
         lines = header.split(b"\r\n")
         if lines[0] not in VERSIONS:
             return False
-        names = self._headers.names
+        names = self._names
         fields: dict[bytes, bytes] = {}
         for line in lines[1:-1]:
             name, _, value = line.partition(b":")
@@ -262,22 +263,27 @@ class Scanner:
             if key is None or key in fields:
                 return False
             fields[key] = value.strip()
-        record_id = fields.get(b"warc-record-id")
-        length_text = fields.get(b"content-length")
-        block_value = fields.get(b"warc-block-digest")
-        if (record_id is None or length_text is None or block_value is None or b"warc-type" not in fields
-                or fields.get(b"warc-date") != self._headers.good_date or not length_text.isdigit()
-                or b"warc-segment-number" in fields
-                or header.count(b"\n") >= len(lines) or header.count(b"\r") >= len(lines)):
+        get = fields.get
+        record_id = get(b"warc-record-id")
+        length_text = get(b"content-length")
+        block_value = get(b"warc-block-digest")
+        warc_type = get(b"warc-type")
+        if (record_id is None or length_text is None or block_value is None or warc_type is None
+                or get(b"warc-date") != self._headers.good_date or not length_text.isdigit()
+                or b"warc-segment-number" in fields):
+            return False
+        rest = b"".join(lines)  # a CR or LF that is not part of a CRLF (the parser's bare CR/LF check)
+        if b"\r" in rest or b"\n" in rest:
             return False
         if not (record_id.startswith(b"<urn:") and record_id.endswith(b">") and len(record_id) > 6
                 and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6):
             return False
         key_hash = hash(record_id)
-        if key_hash in self.seen_ids:
+        seen_ids = self.seen_ids
+        if key_hash in seen_ids:
             return False
-        warc_type = fields[b"warc-type"].lower()
-        payload_value = fields.get(b"warc-payload-digest")
+        warc_type = warc_type.lower()
+        payload_value = get(b"warc-payload-digest")
         if payload_value is not None and warc_type in _OWN_PAYLOAD_UNKNOWN:
             return False
         label, _, value = block_value.partition(b":")
@@ -292,12 +298,12 @@ class Scanner:
         digest = FACTORIES[algorithm](memoryview(buf)[start:stop]).digest()
         expected = hexlify(digest)
         value = value.strip()
-        if len(value) != len(expected) or value.lower() != expected:
+        if value != expected and value.lower() != expected:
             return False
         if payload_value is not None:
             label, _, value = payload_value.partition(b":")
             value = value.strip()
-            if LABELS.get(label) != algorithm or len(value) != len(expected) or value.lower() != expected:
+            if LABELS.get(label) != algorithm or (value != expected and value.lower() != expected):
                 return False
         # A sound record: as _read_record would have read it.
         self.records += 1
@@ -306,12 +312,17 @@ class Scanner:
             self.counts["records that start inside a gzip member (not one member per record)"] += 1
         self._rec_failed = False
         self._rec_id = record_id.decode("utf-8", "replace")
-        self.seen_ids.add(key_hash)
+        seen_ids.add(key_hash)
         self._pos = stop + 4
-        if warc_type == b"resource":
-            self._resource_done({algorithm: digest}, buf[start:stop] if length <= KEEP_LIMIT else None, length)
+        if warc_type == b"resource":  # (as _resource_done, with the digest at hand)
+            block = buf[start:stop] if length <= KEEP_LIMIT else None
+            found = self.provenance.resource(ResourceFacts(
+                self._rec_id, length, expected.decode("ascii") if algorithm == "sha256" else
+                None if block is None else hashlib.sha256(block).hexdigest(), block))
+            if found:
+                self.problems.extend(found)
         elif (warc_type == b"metadata" and length <= KEEP_LIMIT
-              and b"json" in fields.get(b"content-type", b"").lower()):
+              and b"json" in get(b"content-type", b"").lower()):
             self._metadata_done(fields, buf[start:stop])
             if self._rec_failed:
                 return True
