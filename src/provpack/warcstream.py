@@ -18,6 +18,7 @@ from . import inflate
 from . import problems as kinds
 
 GZIP_MAGIC = b"\x1f\x8b"
+_MEMBER_START = GZIP_MAGIC + b"\x08"  # magic and deflate: how (nearly) every gzip member starts
 READ_SIZE = 1 << 20
 FIRST_FEED = 4096  # compressed bytes fed for a new member; doubles up to MAX_FEED
 MAX_FEED = 256 << 10
@@ -301,7 +302,7 @@ class GzipSource(Source):
                 # Feed up to the trailer before the next gzip magic: when the member ends there (the
                 # usual case), the inflater copies no unused input. Else (the magic was inside the
                 # deflate data, or there is none in the buffer), feed quick_feed bytes.
-                stop = buf.find(GZIP_MAGIC + b"\x08", pos + 20) - 8
+                stop = buf.find(_MEMBER_START, pos + 20) - 8
                 out = b""
                 quick = new_inflater(-15)
                 if stop >= 0:
