@@ -30,7 +30,8 @@ RID = "<urn:uuid:00000000-0000-5000-8000-000000000000>"
 
 def load_corpus_module() -> ModuleType:
     """benchmarks/corpus.py, the benchmark's corpus generator."""
-    spec = importlib.util.spec_from_file_location("corpus", Path(__file__).resolve().parents[1] / "benchmarks" / "corpus.py")
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus.py"
+    spec = importlib.util.spec_from_file_location("corpus", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

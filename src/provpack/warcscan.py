@@ -37,7 +37,6 @@ _PAYLOAD = "WARC-Payload-Digest"
 # The fields the quick path reads, in this order (see Layout).
 _QUICK_KEYS = (b"warc-record-id", b"content-length", b"warc-block-digest", b"warc-type", b"warc-date",
                b"warc-payload-digest", b"content-type", b"warc-refers-to", b"warc-segment-number")
-_quick_fields = itemgetter(*_QUICK_KEYS)
 LAYOUTS_KEPT = 8
 
 
@@ -51,7 +50,8 @@ class Layout(NamedTuple):
 
 def layout_of(version: bytes, names: list[bytes], keys: list[bytes]) -> Layout:
     """The layout of a header with this version line and these field names (lower case: `keys`)."""
-    pattern = re.escape(version) + b"\r\n" + b"".join(re.escape(name) + b":([^\r\n]*)\r\n" for name in names) + b"\r\n"
+    lines = b"".join(re.escape(name) + b":([^\r\n]*)\r\n" for name in names)
+    pattern = re.escape(version) + b"\r\n" + lines + b"\r\n"
     where = {key: index for index, key in enumerate(keys)}
     # Group values, then None for an absent field.
     pick = itemgetter(*(where.get(key, len(keys)) for key in _QUICK_KEYS))
