@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.util
+import json
+from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from warcio.archiveiterator import ArchiveIterator
 
-from provpack.provcheck import ResourceFacts, check_provenance, is_provenance
+from provpack import package, provcheck
+from provpack.problems import Problem
+from provpack.provcheck import ProvenanceTracker, ResourceFacts, check_provenance, explain, is_provenance, parse
+from provpack.provcheck import sound
 
 from strategies import excerpt_texts
 from warcbuild import SAMPLE_TEXTS, provenance
 
 RID = "<urn:uuid:00000000-0000-5000-8000-000000000000>"
+
+
+def load_corpus_module() -> ModuleType:
+    """benchmarks/corpus.py, the benchmark's corpus generator."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus.py"
+    spec = importlib.util.spec_from_file_location("corpus", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def facts_for(text: str, *, keep: bool = True) -> ResourceFacts:
@@ -130,3 +150,202 @@ def test_other_json_is_not_provenance() -> None:
     """Only documents that say "format": "provpack-provenance/1" are checked."""
     assert not is_provenance({"format": "something else"})
     assert not is_provenance([1, 2])
+
+
+# -- the quick check (sound) and orjson against the reference (explain, json.loads) -------------
+
+_POOL: list[Any] = [0, 1, -1, 2**63, 2**70, -(2**64), 1.0, 0.5, float("nan"), True, False, None, "", "x", "[...]",
+                    "\u2026", "\ud800", [], {}, [1], {"start": 0}]
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a value inside a JSON document (not the root)."""
+    found = [path] if path else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, path + (index,))
+    return found
+
+
+def _at(doc: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        doc = doc[key]
+    return doc
+
+
+_CHECKED = {"start", "end", "byte_start", "byte_end", "sha256", "marker", "oa:start", "oa:end", "oa:exact",
+            "oa:prefix", "oa:suffix", "length_bytes", "length_chars", "record_id", "segments", "elisions",
+            "alterations", "oa:hasTarget", "oa:hasSelector", "@type", "format"}
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> tuple[dict[str, Any], ResourceFacts, bool]:
+    """A sound provenance document for an excerpt, then maybe a few changes of any kind to it, mostly to
+    what the check reads."""
+    text = draw(excerpt_texts())
+    if draw(st.booleans()):
+        text += draw(st.sampled_from([" [...] end", " \u2026 tail [\u2026]", "[. . .]"]))
+    if draw(st.booleans()):
+        text = text.replace("the", "[T]he", 1).replace("word", "word [sic]", 1)
+    doc: dict[str, Any] = copy.deepcopy(provenance(text, record_id=RID, target="urn:x"))
+    if "[T]" in text or "[sic]" in text:
+        doc["alterations"] = [
+            {"marker": m, "start": i, "end": i + len(m), "byte_start": len(text[:i].encode()),
+             "byte_end": len(text[: i + len(m)].encode())}
+            for m in ("[T]", "[sic]") for i in [text.find(m)] if i >= 0]
+    changes = draw(st.integers(0, 3))
+    for _ in range(changes):
+        paths = _paths(doc)
+        checked = [p for p in paths if p[-1] in _CHECKED or isinstance(p[-1], int)]
+        path = draw(st.sampled_from(checked if checked and draw(st.integers(0, 9)) else paths))
+        parent, key = _at(doc, path[:-1]), path[-1]
+        old = parent[key]
+        how = draw(st.sampled_from(["pool", "shift", "shift", "delete", "duplicate", "swap"]))
+        if how == "shift" and type(old) is int:
+            parent[key] = old + draw(st.sampled_from([-3, -1, 1, 2, len(text)]))
+        elif how == "shift" and isinstance(old, str):
+            parent[key] = draw(st.sampled_from([old[1:], old[:-1], old + "x", "x" + old, old.upper()]))
+        elif how == "delete" and isinstance(parent, dict):
+            del parent[key]
+        elif how == "duplicate" and isinstance(parent, list):
+            parent.insert(key, copy.deepcopy(old))
+        elif how == "swap" and isinstance(parent, list) and len(parent) > 1:
+            other = draw(st.integers(0, len(parent) - 1))
+            parent[key], parent[other] = parent[other], parent[key]
+        else:
+            parent[key] = copy.deepcopy(draw(st.sampled_from(_POOL)))
+    raw = text.encode("utf-8")
+    if draw(st.integers(0, 4)) == 0 and raw:  # sometimes the block itself changes (a byte flipped)
+        at = draw(st.integers(0, len(raw) - 1))
+        raw = raw[:at] + bytes([raw[at] ^ draw(st.sampled_from([1, 0x40, 0x80, 0xFF]))]) + raw[at + 1:]
+    facts = ResourceFacts(RID, len(raw), hashlib.sha256(raw).hexdigest(), raw)
+    return doc, facts, changes == 0 and raw == text.encode("utf-8")
+
+
+@settings(max_examples=400, deadline=None)
+@given(mutated())
+def test_quick_check_never_passes_what_the_reference_faults(case: tuple[dict[str, Any], ResourceFacts, bool]) -> None:
+    """sound() is True only where the rule-by-rule check finds nothing, and True for every sound document."""
+    doc, facts, untouched = case
+    quick = sound(doc, facts)
+    reference = explain(doc, facts)
+    if quick:
+        assert reference == ([], True)
+    if untouched:
+        assert quick
+    assert check_provenance(doc, facts) == reference
+
+
+def _variants(old: Any, text: str) -> list[Any]:
+    """Values to put in place of `old`: of every JSON type, and near it."""
+    found: list[Any] = list(_POOL)
+    if type(old) is int:
+        found += [old - 1, old + 1, old + 2, old - 3, old + len(text), float(old), old == 1]
+    if isinstance(old, str):
+        found += [old[1:], old[:-1], old + "x", "x" + old, old.upper(), old + "\u00e9"]
+    if isinstance(old, list):
+        found += [old[1:], old[:-1], old + old[:1], old[::-1]]
+    return found
+
+
+@pytest.mark.parametrize("text", [
+    SAMPLE_TEXTS[0], SAMPLE_TEXTS[1], "\ufeff[...] caf\u00e9 [T]he word [sic] \u2026 end [\u2026]",
+    "[...]", "abc [...] abc [...] abc",
+])
+def test_quick_check_against_every_single_change(text: str) -> None:
+    """Each field of a sound document changed in each way: sound() passes only what the reference passes."""
+    base: dict[str, Any] = copy.deepcopy(provenance(text, record_id=RID, target="urn:x"))
+    if "[T]" in text:
+        base["alterations"] = [
+            {"marker": m, "start": text.find(m), "end": text.find(m) + len(m),
+             "byte_start": len(text[: text.find(m)].encode()),
+             "byte_end": len(text[: text.find(m) + len(m)].encode()),
+             "oa:hasTarget": {"oa:hasSelector": [{"@type": "oa:TextPositionSelector", "oa:start": text.find(m),
+                                                  "oa:end": text.find(m) + len(m)}]}}
+            for m in ("[T]", "[sic]")]
+    raw = text.encode("utf-8")
+    facts = ResourceFacts(RID, len(raw), hashlib.sha256(raw).hexdigest(), raw)
+    assert sound(base, facts)
+    tried = faulted = 0
+    for path in _paths(base):
+        old = _at(base, path)
+        changes: list[Callable[[Any, Any], None]] = [
+            lambda parent, key, value=value: parent.__setitem__(key, copy.deepcopy(value))
+            for value in _variants(old, text)]
+        changes.append(lambda parent, key: parent.__delitem__(key))
+        changes.append(lambda parent, key: parent.insert(key, copy.deepcopy(parent[key]))
+                       if isinstance(parent, list) else None)
+        for change in changes:
+            doc = copy.deepcopy(base)
+            change(_at(doc, path[:-1]), path[-1])
+            reference = explain(doc, facts)
+            tried += 1
+            faulted += reference != ([], True)
+            if sound(doc, facts):
+                assert reference == ([], True), (path, doc)
+            assert check_provenance(doc, facts) == reference
+    assert faulted > tried // 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated(), st.sampled_from(["", "big", "float", "nan", "dup", "bom", "surrogate"]))
+def test_orjson_reading_gives_the_reports_json_gives(case: tuple[dict[str, Any], ResourceFacts, bool],
+                                                      twist: str) -> None:
+    """The tracker reports the same with orjson as with the standard library alone, whatever the JSON holds."""
+    doc, facts, _ = case
+    data = json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    if twist == "big":
+        data = data.replace(b'"length_chars": ', b'"length_chars": 1000000000000000000000', 1)
+    elif twist == "float":
+        data = data.replace(b'"start": 0', b'"start": 0.0', 1).replace(b'"oa:end": ', b'"oa:end": 1e0+', 1)
+    elif twist == "nan":
+        data = data.replace(b'"length_bytes": ', b'"length_bytes": NaN, "x": ', 1)
+    elif twist == "dup":
+        data = data.replace(b'{"byte_end": ', b'{"start": 1, "byte_end": ', 1)
+    elif twist == "bom":
+        data = b"\xef\xbb\xbf" + data
+    elif twist == "surrogate":
+        data = data.replace(b'"sha256": "', b'"sha256": "\\ud800', 1)
+
+    def report() -> tuple[list[Problem], list[Problem], Counter[str]]:
+        counts: Counter[str] = Counter()
+        tracker = ProvenanceTracker(counts)
+        tracker.resource(facts)
+        found = tracker.metadata(7, "<urn:m>", data, RID.encode(), seen_earlier=False)
+        later = ProvenanceTracker(counts)  # the provenance record first, waiting for its resource
+        waited = later.metadata(7, "<urn:m>", data, RID.encode(), seen_earlier=False)
+        waited += later.resource(facts)
+        return found, waited, counts
+
+    with_orjson = report()
+    original = provcheck.orjson
+    try:
+        provcheck.orjson = None
+        assert report() == with_orjson
+    finally:
+        provcheck.orjson = original
+
+
+def test_packaged_documents_take_the_quick_check(tmp_path: Path) -> None:
+    """Every provenance record provpack writes (elisions, alterations, segments, sidecars) passes sound()."""
+    corpus = load_corpus_module()
+    corpus.generate(tmp_path / "c", docs=60, seed=3)
+    result = package(tmp_path / "c", out=tmp_path / "a.warc.gz")
+    resources: dict[str, ResourceFacts] = {}
+    checked = 0
+    with open(result.warc_path, "rb") as stream:
+        for record in ArchiveIterator(stream):
+            rid = record.rec_headers.get_header("WARC-Record-ID")
+            block = record.content_stream().read()
+            if record.rec_type == "resource":
+                resources[rid] = ResourceFacts(rid, len(block), hashlib.sha256(block).hexdigest(), block)
+            elif record.rec_type == "metadata":
+                doc, quick = parse(block)
+                assert quick == (provcheck.orjson is not None)
+                facts = resources[record.rec_headers.get_header("WARC-Refers-To")]
+                assert sound(doc, facts), doc.get("name")
+                checked += 1
+    assert checked == 60

@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provpack.verify import FileReport, verify_stream
 
@@ -400,3 +402,90 @@ def test_quick_path_reads_sound_records(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(Scanner, "_express", lambda self: taken.append(express(self)) or taken[-1])
     report = check(warc(provpack_records(SAMPLE_TEXTS) + [record("resource", b"x")]))
     assert report.ok and report.verified == 6 and taken.count(True) >= 3
+
+
+_TWISTS = [
+    lambda line: line.replace(b": ", b":", 1),  # no space
+    lambda line: line.replace(b": ", b":  \t", 1),  # more white space before the value
+    lambda line: line + b" ",  # after it
+    lambda line: line + b"\x0b",
+    lambda line: line.replace(b": ", b": \x0c", 1),
+    lambda line: line.replace(b": ", b" : ", 1),  # white space in the name
+    lambda line: line.lower(),
+    lambda line: line.upper(),
+    lambda line: line + b"\r",  # a bare CR
+    lambda line: line + b"\nX-Other: 1",  # a bare LF
+    lambda line: line.replace(b":", b"", 1),  # no colon
+    lambda line: line + b"\r\n " + line,  # a continuation line
+    lambda line: b"",  # an empty line
+    lambda line: line.replace(b": ", b": <", 1),
+    lambda line: line.replace(b">", b" x>", 1),
+    lambda line: line.replace(b"sha256:", b"SHA256:", 1),
+    lambda line: line.replace(b"sha256:", b"sha256: ", 1),
+    lambda line: line + b"0",
+    lambda line: line[:-1],
+]
+
+
+@st.composite
+def header_twists(draw: st.DrawFn) -> list[bytes]:
+    """Records of a few header layouts, the later ones maybe with a line changed, dropped, repeated or moved."""
+    body = draw(st.sampled_from([b"block", b"", b"{\"format\": \"other\"}"]))
+    kinds = [
+        lambda: record("resource", body, payload_digest="sha256", headers=[("WARC-Target-URI", "urn:x")]),
+        lambda: record("metadata", body, content_type="application/json",
+                       headers=[("WARC-Refers-To", "<urn:uuid:0>")]),
+        lambda: record("resource", body, block_digest="sha1"),
+    ]
+    records = [draw(st.sampled_from(kinds))() for _ in range(draw(st.integers(2, 6)))]
+    for index in draw(st.lists(st.integers(1, len(records) - 1), max_size=3)):
+        head, _, rest = records[index].partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        at = draw(st.integers(0, len(lines) - 1))
+        how = draw(st.sampled_from(["twist", "twist", "drop", "repeat", "move", "version"]))
+        if how == "twist":
+            lines[at] = draw(st.sampled_from(_TWISTS))(lines[at])
+        elif how == "drop" and at:
+            del lines[at]
+        elif how == "repeat":
+            lines.insert(at, lines[at])
+        elif how == "move" and at:
+            lines.insert(draw(st.integers(1, len(lines) - 1)), lines.pop(at))
+        elif how == "version":
+            lines[0] = draw(st.sampled_from([b"WARC/1.0", b"WARC/1.2", b"WARC/1.1 "]))
+        records[index] = b"\r\n".join(lines) + b"\r\n\r\n" + rest
+    return records
+
+
+@settings(max_examples=300, deadline=None)
+@given(header_twists(), st.booleans())
+def test_header_layouts_change_no_report(records: list[bytes], gzip: bool) -> None:
+    """Headers like and unlike earlier sound ones: the same report whether the quick path matches them
+    by the layout of an earlier header, splits them itself, or leaves them all to the full reader."""
+    from provpack import warcscan
+    from provpack.warcscan import Scanner
+
+    data = warc(records, gzip=gzip)
+    with pytest.MonkeyPatch.context() as patch:
+        with_layouts = check(data)
+        patch.setattr(warcscan, "LAYOUTS_KEPT", 0)
+        without_layouts = check(data)
+        patch.setattr(Scanner, "_express", lambda self: False)
+        full = check(data)
+    assert with_layouts == without_layouts == full
+
+
+def test_sound_records_are_matched_by_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the first sound record of a kind read by the quick path, the next ones are matched by its layout
+    (the quick path learns a layout only from a header it had to split itself)."""
+    from provpack.warcscan import Scanner
+
+    learned: list[int] = []
+    learn = Scanner._learn
+    monkeypatch.setattr(Scanner, "_learn", lambda self, lines: learned.append(1) or learn(self, lines))
+    taken: list[bool] = []
+    express = Scanner._express
+    monkeypatch.setattr(Scanner, "_express", lambda self: taken.append(express(self)) or taken[-1])
+    report = check(warc(provpack_records(SAMPLE_TEXTS * 3)))
+    assert report.ok and report.verified == 13
+    assert taken.count(True) == 10 and len(learned) == 2  # the second resource and metadata records

@@ -171,3 +171,29 @@ def test_raw_reader_hashes_every_byte_once() -> None:
     reader.read()
     reader.drain()
     assert hasher.hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("read_size", [64, 1 << 20])
+def test_gzip_magic_inside_deflate_data_or_between_members(read_size: int) -> None:
+    """The next gzip magic is only a hint of where a member ends: inside a member's (stored) deflate
+    data, or in junk after it, it misleads nothing."""
+    magic = b"\x1f\x8b\x08\x00" + b"\x00" * 6
+    blocks = [record("resource", b"x" * n + magic + b"y" * 30) for n in (0, 1, 7, 8, 9, 40)]
+    members = [gzip_member(r, level=0) for r in blocks]  # stored blocks: the magic is there as it is
+    assert all(magic in m[10:-8] for m in members)
+    source, chunks, found = read_all(b"".join(members), read_size)
+    assert found == [] and joined(chunks) == b"".join(blocks) and source.member_count == len(blocks)
+    assert [c for c in chunks if isinstance(c, bytes)] == blocks
+    data = members[0] + magic[:3] + b"junk" + members[1] + magic + members[2]
+    _, chunks, found = read_all(data, read_size)
+    assert [(o, k) for o, k, _ in found] == [(len(members[0]), "bad-gzip"),
+                                             (len(members[0]) + 7 + len(members[1]), "bad-gzip")]
+    assert joined(chunks) == b"".join(blocks[:3])
+
+
+@pytest.mark.parametrize("level", [0, 1, 6, 9])
+def test_members_whatever_their_size_come_whole(level: int) -> None:
+    """Members small and large, in any mix, each reach the scanner as one piece."""
+    blocks = [record("resource", bytes(range(256)) * n) for n in (0, 1, 3, 200, 2, 1000, 1)]
+    _, chunks, found = read_all(b"".join(gzip_member(b, level) for b in blocks))
+    assert found == [] and chunks == blocks

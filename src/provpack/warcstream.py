@@ -18,6 +18,7 @@ from . import inflate
 from . import problems as kinds
 
 GZIP_MAGIC = b"\x1f\x8b"
+_MEMBER_START = GZIP_MAGIC + b"\x08"  # magic and deflate: how (nearly) every gzip member starts
 READ_SIZE = 1 << 20
 FIRST_FEED = 4096  # compressed bytes fed for a new member; doubles up to MAX_FEED
 MAX_FEED = 256 << 10
@@ -298,13 +299,26 @@ class GzipSource(Source):
                 # piece fed. Anything else is left to the full walk below, which starts afresh.
                 if view.obj is not buf:
                     view = memoryview(buf)
+                # Feed up to the trailer before the next gzip magic: when the member ends there (the
+                # usual case), the inflater copies no unused input. Else (the magic was inside the
+                # deflate data, or there is none in the buffer), feed quick_feed bytes.
+                stop = buf.find(_MEMBER_START, pos + 20) - 8
+                out = b""
                 quick = new_inflater(-15)
-                try:
-                    out = quick.decompress(view[pos + 10 : pos + quick_feed], MAX_OUT)
-                except bad_data:
-                    out = b""
+                if stop >= 0:
+                    try:
+                        out = quick.decompress(view[pos + 10 : stop], MAX_OUT)
+                    except bad_data:
+                        pass
+                if not quick.eof:
+                    stop = min(len(buf), pos + quick_feed)
+                    quick = new_inflater(-15)
+                    try:
+                        out = quick.decompress(view[pos + 10 : stop], MAX_OUT)
+                    except bad_data:
+                        out = b""
                 if quick.eof and out:
-                    end = min(len(buf), pos + quick_feed) - len(quick.unused_data)
+                    end = stop - len(quick.unused_data)
                     if end + 8 <= len(buf) and trailer(buf, end) == (crc32(out), len(out)):
                         members_append((upos, member_start))
                         if member_start > self._last_member:
