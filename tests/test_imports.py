@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "provpack"
 
 # library -> the only modules allowed to import it
 HOMES = {
-    "requests": {"capture"},
+    "requests": {"capture", "timestamp"},  # fetching originals; POSTing a query to a TSA
     "urllib3": {"capture", "wire"},
     "yaml": {"metadata", "config"},
     "warcio": {"warcwriter", "verify", "reader", "cdxj"},
