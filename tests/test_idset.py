@@ -71,3 +71,23 @@ def test_values_beyond_64_bits_are_refused_and_change_nothing() -> None:
     with pytest.raises(OverflowError):
         ours.add(-(1 << 63) - 1)
     assert len(ours) == 2 and (1 << 63) not in ours and 2 in ours and 3 not in ours
+
+
+def test_pickles_and_merges_like_a_set() -> None:
+    """A pickled set (as the verifier's second process sends it) comes back equal; disjointness, update."""
+    import pickle
+
+    saved, idset._PENDING = idset._PENDING, 100
+    try:
+        first = IdSet(range(0, 1000, 2))
+        second = pickle.loads(pickle.dumps(first))
+        assert sorted(second) == list(range(0, 1000, 2)) and 998 in second and 999 not in second
+        odd = IdSet(range(1, 1000, 2))
+        assert first.isdisjoint(odd) and odd.isdisjoint(first)
+        assert not first.isdisjoint(IdSet([7, 500]))
+        second.update(odd)
+        assert len(second) == 1000 and all(v in second for v in range(1000))
+        second.add(5000)
+        assert 5000 in second and 5000 not in first
+    finally:
+        idset._PENDING = saved

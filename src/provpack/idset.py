@@ -60,6 +60,32 @@ class IdSet:
             yield from run
         yield from self._pending
 
+    def update(self, values: Iterable[int]) -> None:
+        """Add many values."""
+        for value in values:
+            self.add(value)
+
+    def isdisjoint(self, other: IdSet) -> bool:
+        """True when no value is in both sets."""
+        small, large = (self, other) if len(self) <= len(other) else (other, self)
+        return not any(value in large for value in small)
+
+    def __getstate__(self) -> tuple[list[bytes], list[int]]:
+        return [run.tobytes() for run in self._runs], list(self._pending)
+
+    def __setstate__(self, state: tuple[list[bytes], list[int]]) -> None:
+        runs, pending = state
+        self._runs = []
+        for raw in runs:
+            run = array("q")
+            run.frombytes(raw)
+            self._runs.append(run)
+        self._pending = set(pending)
+        self._held = sum(len(run) for run in self._runs)
+        self._filter = bytearray(_MIN_FILTER_BITS // 8)
+        self._filter_mask = _MIN_FILTER_BITS - 1
+        self._grow_filter()
+
     def _in_runs(self, value: int) -> bool:
         bit = (value >> 8) & self._filter_mask
         if not self._filter[bit >> 3] & (1 << (bit & 7)):
@@ -82,7 +108,7 @@ class IdSet:
             self._mark(run)
 
     def _grow_filter(self) -> None:
-        """A bitmap with about 16 bits per value held, rebuilt from the runs."""
+        """A bitmap with 8 to 16 bits per value held (at least 1 Mbit), rebuilt from the runs."""
         bits = self._filter_mask + 1
         while self._held * 16 > bits:
             bits *= 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, OrderedDict
+from collections.abc import Container
 from operator import itemgetter
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -166,7 +167,7 @@ class ProvenanceTracker:
         waiting = [(refers_to, entry) for refers_to, entries in self._pending.items() for entry in entries]
         return sorted(waiting, key=lambda item: item[1][3].sequence if item[1][3] is not None else -1)
 
-    def resolve(self, waiting: list[tuple[str, Waiting]], seen: set[int]) -> list[Resolution] | None:
+    def resolve(self, waiting: list[tuple[str, Waiting]], seen: Container[int]) -> list[Resolution] | None:
         """What this tracker (the first part of a file) says of a segment's waiting provenance records.
 
         For each: the problems found at the point where it came, or None when it still waits (for a

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import warcscan
+from .idset import IdSet
 from .problems import Problem
 from .provcheck import Waiting
 from .warcheader import VERSIONS, HeaderParser
@@ -113,7 +114,7 @@ class Segment:
     verified: int
     unverified: int
     counts: Counter[str]
-    seen_ids: set[int]
+    seen_ids: IdSet
     resource_keys: set[int]
     refused_keys: set[int]
     waiting: list[tuple[str, Waiting]]
@@ -232,7 +233,7 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
     stopped (walk returned True); False, changing nothing, when that cannot be done exactly."""
     if scanner.silent and not part.starts_with_record:
         return False  # this scanner would have skipped the segment's first bytes silently
-    if part.seen_ids & scanner.seen_ids:
+    if not part.seen_ids.isdisjoint(scanner.seen_ids):
         return False  # a record id on both sides: duplicates and provenance pairs cross over
     if part.resource_keys & scanner.provenance.keys() or part.refused_keys & scanner.provenance.keys():
         return False
@@ -274,6 +275,6 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
     scanner.records += part.records
     scanner.verified += verified
     scanner.unverified += unverified
-    scanner.seen_ids |= part.seen_ids
+    scanner.seen_ids.update(part.seen_ids)
     scanner.provenance.adopt(still)
     return True

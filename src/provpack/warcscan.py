@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from . import problems as kinds
 from .digests import claim_from_bytes, describe, split_value, value_encoding, value_matches
 from .digests import FACTORIES, LABELS
+from .idset import IdSet
 from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
 from .problems import Problem
 from .provcheck import Deferred, ProvenanceTracker, ResourceFacts
@@ -91,7 +92,7 @@ class Scanner:
         self._rec_offset: int | None = None
         self._rec_id: str | None = None
         self._rec_failed = False
-        self.seen_ids: set[int] = set()  # hashes of the record ids read
+        self.seen_ids = IdSet()  # hashes of the record ids read (about 10 bytes each)
         self.provenance = ProvenanceTracker(self.counts, segment=segment)
         # A segment is the second part of a file verified in parallel (see absorb).
         self._segment = segment
