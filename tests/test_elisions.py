@@ -6,11 +6,11 @@ import hashlib
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from provpack.document import parse_document
-from provpack.elisions import _POSSIBLE, _SPACE, analyse
+from provpack.elisions import _POSSIBLE, _SPACE, analyse, possible_matches
 
 from conftest import SEED_NAME, SEEDS
 from strategies import MARKERS, excerpt_texts
@@ -101,3 +101,17 @@ def test_possible_pattern_matches_its_plain_form(text: str, data: st.DataObject)
     end = data.draw(st.integers(0, len(text)))
     assert ([m.span() for m in _POSSIBLE.finditer(text, 0, end)]
             == [m.span() for m in _REFERENCE_POSSIBLE.finditer(text, 0, end)])
+
+
+DOTTY = st.lists(st.sampled_from([".", " .", "\u00a0.", "\u2009.", "\u202f.", "(", ")", "\u2026", " ", "a", "[",
+                                  "]"]), max_size=30).map("".join)
+
+
+@given(DOTTY, st.integers(0, 60))
+@example("a.\u202f.\u202f.", 60)
+@example("a (. . .) b", 60)
+@example("a . . . b", 60)
+def test_possible_matches_are_the_pattern_scan(text: str, bound: int) -> None:
+    """possible_matches, which tries _POSSIBLE only after str.find, finds what finditer finds, within any bound."""
+    end = min(bound, len(text))
+    assert [m.span() for m in possible_matches(text, end)] == [m.span() for m in _POSSIBLE.finditer(text, 0, end)]

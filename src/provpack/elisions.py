@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from collections.abc import Iterator
 
 from .model import Analysis, Document, Elision, Marker, Segment
 from .textindex import TextIndex
@@ -26,6 +27,7 @@ _POSSIBLE = re.compile(
     r"|(?<=\u2026)\u2026*)"                             # …
 )
 _ALTERATION = re.compile(r"\[[^\[\]\r\n]{1,80}\]")
+_DOT_PAIR = re.compile(rf"\.(?={_SPACE}?\.)")   # where a dotted possible elision can start (re finds '.' fast)
 
 
 def is_cut(marker: str) -> bool:
@@ -52,7 +54,7 @@ def analyse(document: Document) -> Analysis:
     ]
     taken.extend((a.span.start, a.span.end) for a in alterations)
     taken.sort()
-    for match in _POSSIBLE.finditer(text, 0, limit):
+    for match in possible_matches(text, limit):
         if is_cut(match.group()) and not _overlaps(taken, match.start(), match.end()):
             elisions.append(Elision(_marker(index, match.start(), match.end(), match.group()), "possible"))
     elisions.sort(key=lambda e: e.marker.span.start)
@@ -61,6 +63,31 @@ def analyse(document: Document) -> Analysis:
         alterations=tuple(alterations),
         segments=_segments(document, index, elisions),
     )
+
+
+def possible_matches(text: str, limit: int) -> Iterator[re.Match[str]]:
+    """What `_POSSIBLE.finditer(text, 0, limit)` finds, trying the pattern only where a match can start.
+
+    A match starts with '(', '…', or a '.' followed by another, with or without
+    one space between them; str.find and a pattern that starts with a literal
+    '.' skip to those far faster than re's scan for a set of characters.
+    """
+    find = text.find
+    starts: list[int] = []
+    for needle in "(\u2026":
+        at = find(needle, 0, limit)
+        while at >= 0:
+            starts.append(at)
+            at = find(needle, at + 1, limit)
+    starts.extend(match.start() for match in _DOT_PAIR.finditer(text, 0, limit))
+    starts.sort()
+    end = 0
+    for at in starts:
+        if at >= end:
+            match = _POSSIBLE.match(text, at, limit)
+            if match is not None:
+                yield match
+                end = match.end()
 
 
 def _marker(index: TextIndex, start: int, end: int, text: str) -> Marker:
