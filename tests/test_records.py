@@ -50,6 +50,7 @@ def test_resource_and_metadata_records() -> None:
     assert dict(metadata.extra_headers) == {"WARC-Refers-To": resource.record_id,
                                             "WARC-Concurrent-To": resource.record_id}
     assert metadata.content_type == "application/ld+json"
+    assert resource.block_sha256 == digest and metadata.block_sha256 == hashlib.sha256(metadata.block).hexdigest()
 
 
 def test_provenance_json_ld() -> None:

@@ -315,7 +315,7 @@ def _document(
     summary = DocumentSummary(
         name=source.name,
         record_id=resource.record_id,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=resource.block_sha256 or hashlib.sha256(raw).hexdigest(),
         length_bytes=len(raw),
         elisions=sum(1 for e in analysis.elisions if e.kind == "bracketed"),
         possible_elisions=sum(1 for e in analysis.elisions if e.kind == "possible"),
