@@ -141,20 +141,21 @@ def read_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES) -> bytes:
         raise InputError(path, "the file disappeared while packaging", fix="run again") from exc
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check its permissions") from exc
-    with os.fdopen(fd, "rb", buffering=0) as handle:
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError(path, "not a regular file (it changed while packaging)", fix="run again")
-            if info.st_size > limit:
-                raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes",
-                                 fix="split the document, or raise the limit with --max-text-bytes")
-            # Unbuffered, sized by what the file holds: no buffer of `limit` bytes for every text.
-            data = handle.read(info.st_size + 1) or b""
-            if len(data) > info.st_size:  # it grew since fstat: read on, to tell how much
-                data += handle.read(limit + 1 - len(data)) or b""
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the file") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(path, "not a regular file (it changed while packaging)", fix="run again")
+        if info.st_size > limit:
+            raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes",
+                             fix="split the document, or raise the limit with --max-text-bytes")
+        # Straight from the descriptor, sized by what the file holds: no file object, no buffer of `limit` bytes.
+        data = os.read(fd, info.st_size + 1)
+        if len(data) > info.st_size:  # it grew since fstat: read on, to tell how much
+            data += os.read(fd, limit + 1 - len(data))
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the file") from exc
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise InputError(path, f"more than the limit of {limit:,} bytes (the file grew while packaging)",
                          fix="split the document, or raise the limit with --max-text-bytes")
