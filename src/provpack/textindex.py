@@ -11,6 +11,7 @@ from typing import overload
 from .model import Span
 
 _BLOCK = 1024   # a look-up encodes at most this many code points
+_SHORT = 128    # ranges up to this long get their end by encoding them
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -20,11 +21,13 @@ _last: TextIndex | None = None   # parse_document and analyse index the same tex
 class TextIndex:
     """Offsets into one text, computed once so that each look-up is cheap."""
 
-    __slots__ = ("_text", "_ascii", "_block_bytes", "_line_starts")
+    __slots__ = ("_text", "_ascii", "_block_bytes", "_line_starts", "_at", "_at_byte")
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._ascii = text.isascii()
+        self._at = 0          # the last offset looked up, and its byte offset: look-ups mostly go forward
+        self._at_byte = 0
         self._block_bytes = array("q")
         if not self._ascii:
             total = 0
@@ -51,12 +54,23 @@ class TextIndex:
         block = char_offset // _BLOCK
         if block >= len(self._block_bytes):
             block = len(self._block_bytes) - 1
-        head = self._text[block * _BLOCK:char_offset]
-        return self._block_bytes[block] + len(head.encode("utf-8", "surrogatepass"))
+        at = self._at
+        if block * _BLOCK < at <= char_offset:   # nearer than the block's start: encode from there
+            offset = self._at_byte + len(self._text[at:char_offset].encode("utf-8", "surrogatepass"))
+        else:
+            head = self._text[block * _BLOCK:char_offset]
+            offset = self._block_bytes[block] + len(head.encode("utf-8", "surrogatepass"))
+        self._at, self._at_byte = char_offset, offset
+        return offset
 
     def span(self, start: int, end: int) -> Span:
         """A Span for the half-open code-point range [start, end)."""
-        return Span(start, end, self.byte_offset(start), self.byte_offset(end))
+        if self._ascii:
+            return Span(start, end, start, end)
+        byte_start = self.byte_offset(start)
+        if end - start <= _SHORT:   # encode a short range rather than look its end up
+            return Span(start, end, byte_start, byte_start + len(self._text[start:end].encode("utf-8", "surrogatepass")))
+        return Span(start, end, byte_start, self.byte_offset(end))
 
     def line_column(self, char_offset: int) -> tuple[int, int]:
         """1-based line and column (in code points) of a code-point offset."""
