@@ -90,6 +90,18 @@ def test_offsets_select_the_marker(text: str) -> None:
     assert sum(1 for e in analysis.elisions if e.kind == "bracketed") == bracketed
 
 
+@pytest.mark.parametrize("text, pieces", [
+    ("caf\u00e9\u2003[...]\u00a0\u3000na\u00efve\u2009", ["caf\u00e9", "na\u00efve"]),
+    ("\u3000\u00e9 [\u2026]\u2028\u00e9\u00a0", ["\u00e9", "\u00e9"]),
+])
+def test_segments_trimmed_of_multibyte_space(text: str, pieces: list[str]) -> None:
+    """Segments trimmed of non-ASCII white space (2 and 3 bytes in UTF-8) still select their bytes."""
+    raw = text.encode("utf-8")
+    segments = analyse(parse_document("doc", raw)).segments
+    assert [raw[s.span.byte_start:s.span.byte_end].decode("utf-8") for s in segments] == pieces
+    assert [text[s.span.start:s.span.end] for s in segments] == pieces
+
+
 _REFERENCE_POSSIBLE = re.compile(
     rf"\({_SPACE}*(?:[.\u2026]{_SPACE}*)+\)|\.(?:{_SPACE}?\.){{2,}}|\u2026+"
 )

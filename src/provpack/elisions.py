@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 
-from .model import Analysis, Document, Elision, Marker, Segment
+from .model import Analysis, Document, Elision, Marker, Segment, Span
 from .textindex import TextIndex
 
 _SPACE = "[ \u00a0\u2009\u202f]"
@@ -61,7 +61,7 @@ def analyse(document: Document) -> Analysis:
     return Analysis(
         elisions=tuple(elisions),
         alterations=tuple(alterations),
-        segments=_segments(document, index, elisions),
+        segments=_segments(document, elisions),
     )
 
 
@@ -101,22 +101,34 @@ def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(start < t_end and t_start < end for t_start, t_end in taken[max(at - 1, 0):at + 1])
 
 
-def _segments(document: Document, index: TextIndex, elisions: list[Elision]) -> tuple[Segment, ...]:
-    """The body split at its bracketed markers, each piece trimmed of surrounding white space."""
+def _segments(document: Document, elisions: list[Elision]) -> tuple[Segment, ...]:
+    """The body split at its bracketed markers, each piece trimmed of surrounding white space.
+
+    Each piece lies between two known spans (the body's ends, the cuts), so its
+    byte offsets come from theirs plus the white space trimmed: no look-up.
+    """
     text = document.text
+    raw = memoryview(document.raw)
     body = document.body
     cuts = [e.marker.span for e in elisions
             if e.kind == "bracketed" and body.start <= e.marker.span.start and e.marker.span.end <= body.end]
-    bounds = [body.start] + [p for cut in cuts for p in (cut.start, cut.end)] + [body.end]
+    # (start, byte_start) after each cut and (end, byte_end) before the next, body ends included
+    opens = [(body.start, body.byte_start)] + [(cut.end, cut.byte_end) for cut in cuts]
+    closes = [(cut.start, cut.byte_start) for cut in cuts] + [(body.end, body.byte_end)]
     segments: list[Segment] = []
-    for start, end in zip(bounds[::2], bounds[1::2]):
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start == end:
+    for (start, byte_start), (end, byte_end) in zip(opens, closes):
+        trimmed_start, trimmed_end = start, end
+        while trimmed_start < trimmed_end and text[trimmed_start].isspace():
+            trimmed_start += 1
+        while trimmed_end > trimmed_start and text[trimmed_end - 1].isspace():
+            trimmed_end -= 1
+        if trimmed_start == trimmed_end:
             continue
-        span = index.span(start, end)
-        digest = hashlib.sha256(memoryview(document.raw)[span.byte_start:span.byte_end]).hexdigest()
+        if trimmed_start > start:
+            byte_start += len(text[start:trimmed_start].encode("utf-8", "surrogatepass"))
+        if trimmed_end < end:
+            byte_end -= len(text[trimmed_end:end].encode("utf-8", "surrogatepass"))
+        span = Span(trimmed_start, trimmed_end, byte_start, byte_end)
+        digest = hashlib.sha256(raw[byte_start:byte_end]).hexdigest()
         segments.append(Segment(index=len(segments), span=span, sha256=digest))
     return tuple(segments)
