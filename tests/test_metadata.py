@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from unittest import mock
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from provpack import metadata
 from provpack.errors import InputError
 from provpack.metadata import load_sidecar, merge
 from provpack.model import ParsedField, Span
@@ -93,65 +89,3 @@ def test_sidecar_wins_and_says_what_it_overrode() -> None:
     assert merged.fields["author"].value == ["A", "B"]
     assert "unknown" not in merged.fields and merged.sidecar == {"title": "Given", "author": ["A", "B"], "unknown": 1}
 
-
-SCALARS = ["plain text", "yes", "No", "on", "~", "null", "", "1", "-0", "0x1F", "0o17", "017", "1_000", "1:20",
-           "-1.5", "1e3", "6.8523015e+5", ".inf", "-.Inf", ".NaN", "2017-11-12", "2001-12-14t21:59:43.10-05:00",
-           "2001-12-14 21:59:43", "2001-13-45", "'quoted'", '"caf\\u00e9 \\t"', "<<", "=", "!!str 3", "!!int 3",
-           "!!binary aGVsbG8=", "!!float 1", "!foo x", "&anchor x", "*anchor", "'it''s'", "T\u00e9st \u2014 \U0001f600",
-           "https://example.org/a?b=c", "a #comment", "123456789012345678901234567890"]
-KEYS = ["title", "url", "1", "'1'", "true", "yes", "2017-01-01", "1.5", "~", "<<", "a", "A", "? k", "[x]", "&k key"]
-
-
-@st.composite
-def yaml_texts(draw: st.DrawFn, depth: int = 0) -> str:
-    """Sidecar-like YAML: mappings of tricky keys to scalars, flow and block lists and nested mappings."""
-    indent = "  " * depth
-    lines = []
-    for key in draw(st.lists(st.sampled_from(KEYS), min_size=0 if depth else 1, max_size=5)):
-        shape = draw(st.sampled_from(["scalar", "scalar", "flow", "block", "mapping"] if depth < 3 else ["scalar"]))
-        if shape == "scalar":
-            lines.append(f"{indent}{key}: {draw(st.sampled_from(SCALARS))}")
-        elif shape == "flow":
-            items = draw(st.lists(st.sampled_from([s for s in SCALARS if s and s[0] not in "&*!'\"" and "#" not in s]),
-                                  max_size=3))
-            lines.append(f"{indent}{key}: [{', '.join(items)}]")
-        elif shape == "block":
-            lines.append(f"{indent}{key}:")
-            lines.extend(f"{indent}  - {item}" for item in draw(st.lists(st.sampled_from(SCALARS), min_size=1,
-                                                                          max_size=3)))
-        else:
-            nested = draw(yaml_texts(depth + 1))
-            lines.append(f"{indent}{key}:" + ("\n" + nested if nested else " {}"))
-    return "\n".join(lines)
-
-
-def outcome(path: Path) -> object:
-    """What load_sidecar gives: the value with its key order, or the error's message."""
-    try:
-        loaded = load_sidecar(path)
-    except (InputError, ValueError, TypeError) as exc:
-        return type(exc), str(exc)
-    return repr(loaded)
-
-
-@given(text=yaml_texts() | st.sampled_from(["", "---\na: 1\n---\nb: 2\n", "- a\n", "x", "a: &r [*r]\n",
-                                              "base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n", "s: !!set {a, b}\n",
-                                              "1: a\n'1': b\n1: c\n", "a: 1\na: 2\n", "d: 2001-02-30\n",
-                                              "a: .inf\nb: [-.inf, .nan]\n"]))
-def test_quick_reader_agrees_with_the_reference(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
-    """libyaml's events read directly give what yaml.load and _jsonable give, or leave the sidecar to them."""
-    path = tmp_path_factory.mktemp("quick") / "doc.yaml"
-    path.write_text(text, encoding="utf-8")
-    quick = outcome(path)
-    with mock.patch.object(metadata, "_quick_load", lambda source: None):
-        assert quick == outcome(path)
-
-
-def test_quick_reader_takes_plain_sidecars() -> None:
-    """A sidecar as users write them is read by the quick reader, not handed to the reference."""
-    text = ("title: \"A: Title\"\nurl: https://example.org/x\npublished: 2017-11-12\nretrieved: 2024-01-02T03:04:05Z\n"
-            "author:\n  - One\n  - Two\ntags: [a, b]\nrating: 3.5\nlimit: .inf\nnotes: >\n  folded\n  text\n")
-    assert metadata._quick_load(text) == {
-        "title": "A: Title", "url": "https://example.org/x", "published": "2017-11-12",
-        "retrieved": "2024-01-02T03:04:05+00:00", "author": ["One", "Two"], "tags": ["a", "b"], "rating": 3.5,
-        "limit": "inf", "notes": "folded text\n"}
