@@ -79,18 +79,19 @@ class TextIndex:
 
     def lines(self) -> Lines:
         """(start, end) of every line, without its line break."""
-        return Lines(self._text, self._line_starts)
+        return Lines(self._text, self._line_starts, crlf=len(self._line_starts) > 1 and "\r" in self._text)
 
 
 class Lines(Sequence[tuple[int, int]]):
     """(start, end) of each line, without its line break; computed when asked for, so a text of
     millions of lines costs no list of millions of tuples."""
 
-    __slots__ = ("_text", "_starts")
+    __slots__ = ("_text", "_starts", "_crlf")
 
-    def __init__(self, text: str, starts: array[int]) -> None:
+    def __init__(self, text: str, starts: array[int], *, crlf: bool = True) -> None:
         self._text = text
         self._starts = starts
+        self._crlf = crlf   # False: no line ends in CR LF, so every break is one character
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -114,10 +115,10 @@ class Lines(Sequence[tuple[int, int]]):
             return [self[n] for n in range(*number.indices(len(self)))]
         starts = self._starts
         start = starts[number]   # IndexError when out of range, as a list
-        following = number % len(starts) + 1
+        following = (number if number >= 0 else number + len(starts)) + 1
         if following < len(starts):
             nxt = starts[following]
-            return start, nxt - (2 if self._text[nxt - 2:nxt] == "\r\n" else 1)
+            return start, nxt - (2 if self._crlf and self._text[nxt - 2:nxt] == "\r\n" else 1)
         return start, len(self._text)
 
 
