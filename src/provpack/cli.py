@@ -20,7 +20,6 @@ from .atomic import atomic_writer, reason
 from .cdxj import DEFAULT_RECORDS
 from .errors import InputError, ProvpackError
 from .inputs import MAX_TEXT_BYTES
-from .verify import render_text, verify, verify_stream, VerifyReport
 
 # Each command imports what only it needs (requests, warcio, surt, cryptography, rich, yaml)
 # when it runs, so that `provpack verify` starts fast.
@@ -287,6 +286,8 @@ def _wacz_name(warc_path: Path) -> Path:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from .verify import VerifyReport, render_text, verify, verify_stream   # imported for this command only
+
     if "-" in args.files:
         if len(args.files) > 1:
             raise ProvpackError("verify: '-' (standard input) cannot be combined with other files")
