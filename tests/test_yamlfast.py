@@ -18,7 +18,7 @@ SCALARS = ["plain text", "yes", "No", "on", "~", "null", "", "1", "-0", "0x1F", 
            "2001-12-14 21:59:43", "2001-13-45", "'quoted'", '"caf\\u00e9 \\t"', '"plain dq"', "<<", "=", "!!str 3",
            "!!int 3", "!!binary aGVsbG8=", "!!float 1", "!foo x", "&anchor x", "*anchor", "'it''s'", "T\u00e9st \u2014 x",
            "https://example.org/a?b=c#frag", "a #comment", "a: b", "a:", "x:y", "123456789012345678901234567890",
-           "-x", "- x", "? x", "%x", "@x", "`x", "a\u2028b", "a\tb", "trailing ", "[a, b]", "{a: b}", ">", "|",
+           "-x", "- x", "? x", "%x", "@x", "`x", "#c", "!x", "|x", "a\u2028b", "a\tb", "trailing ", "[a, b]", "{a: b}", ">", "|",
            "> x", "a , b", "\u00e9t\u00e9", "\U0001f600 smile", "[a, 1, yes, ~]", "[]", "[ a ]", "[a, [b]]", "[a,]",
            "[a: b]", "[\"q\"]"]
 KEYS = ["title", "url", "1", "'1'", "true", "yes", "on", "y", "null", "2017-01-01", "1.5", "~", "<<", "a", "A",

@@ -41,8 +41,10 @@ _SCALARS = {
 
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(.*)")
 _ITEM_LINE = re.compile(r"( *)- +(\S.*)")
-# A plain scalar in block context: no indicator first, no ': ' or ' #' inside, no ':' last (checked apart).
-_PLAIN_TEXT = re.compile(r"(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|-[0-9.])[^\n]*")
+# A plain scalar in block context starts with none of these (but '-' may start a number), has no ': ' or
+# ' #' inside and no ':' at its end; lines are printable, so no other white space can start it.
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
+_NUMBER_START = frozenset("0123456789.")
 _FLOW_ITEM = re.compile(r"[A-Za-z0-9_\u00a0-\U0010ffff][A-Za-z0-9_ .\-\u00a0-\U0010ffff]*")
 _KEYS: dict[str, Any] = {}   # plain keys already constructed: sidecars repeat the same few
 _KEYS_KEPT = 1024
@@ -197,8 +199,13 @@ def _scalar(written: str, max_string: int) -> Any:
         if match is None or len(match.group(1)) > max_string:
             raise _Undecided
         return match.group(1)
-    if _PLAIN_TEXT.fullmatch(written) is None or ": " in written or " #" in written or written.endswith(":"):
+    if ((first in _INDICATORS and not (first == "-" and written[1:2] in _NUMBER_START))
+            or ": " in written or " #" in written or written.endswith(":")):
         raise _Undecided
+    if first not in _IMPLICIT_FIRST:   # text whatever follows: no pattern to try
+        if len(written) > max_string:
+            raise _Undecided
+        return written
     return _plain(written, max_string)
 
 
