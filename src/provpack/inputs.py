@@ -191,14 +191,16 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     sidecars = bytearray()
     sizes = array("q")
 
-    def kept() -> Iterator[str]:
+    def kept(folder_fd: int | None) -> Iterator[str]:
         for stem in texts:   # sorted; each sidecar stream is walked alongside
-            path = os.path.join(folder, stem + TEXT_SUFFIX)
-            if stem + TEXT_SUFFIX in linked:
-                _check_link(Path(path), root, follow_symlinks=follow_symlinks)
-            try:
-                info = os.stat(path)
+            file_name = stem + TEXT_SUFFIX
+            if file_name in linked:
+                _check_link(Path(folder, file_name), root, follow_symlinks=follow_symlinks)
+            try:   # by name in the open folder: no path to join and walk for each text
+                info = os.stat(file_name, dir_fd=folder_fd) if folder_fd is not None else os.stat(
+                    os.path.join(folder, file_name))
             except OSError as exc:
+                path = os.path.join(folder, file_name)
                 raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the file") from exc
             present = []
             for number, stems in enumerate(sidecar_iters):
@@ -209,8 +211,14 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
                 if head == stem:
                     present.append(number)
             if not stat.S_ISREG(info.st_mode):
-                log.warning("%s: not a regular file; skipped", path)
+                log.warning("%s: not a regular file; skipped", os.path.join(folder, file_name))
                 continue
+            if not present:
+                sidecars.append(0)
+                sizes.append(info.st_size)
+                yield stem
+                continue
+            path = os.path.join(folder, file_name)
             names = [stem + SIDECAR_SUFFIXES[number] for number in present]
             if any(name in unusual for name in names):
                 sidecar = _sidecar_of(Path(path), [root / name for name in names], root,
@@ -223,8 +231,23 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
             sizes.append(info.st_size)
             yield stem
 
-    names = NameList(kept())
+    folder_fd = _open_folder(folder)
+    try:
+        names = NameList(kept(folder_fd))
+    finally:
+        if folder_fd is not None:
+            os.close(folder_fd)
     return _Scan(folder, names, sidecars, sizes)
+
+
+def _open_folder(folder: str) -> int | None:
+    """A descriptor of the folder to stat its files by name, or None where the platform or the folder cannot."""
+    if os.stat not in os.supports_dir_fd or not hasattr(os, "O_DIRECTORY"):
+        return None
+    try:
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
 
 
 class _SortedRuns:
