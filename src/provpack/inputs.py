@@ -51,6 +51,11 @@ class Listing:
             return None
         return os.path.join(self.folders[self.folder_index[index]], self.names[index] + SIDECAR_SUFFIXES[code - 1])
 
+    def part(self, start: int, stop: int) -> Listing:
+        """Documents [start, stop) as a listing of their own, built from slices (what a worker is sent)."""
+        return Listing(self.folders, self.names.part(start, stop), self.folder_index[start:stop],
+                       self.sidecars[start:stop], self.sizes[start:stop])
+
     def source(self, index: int) -> SourceFile:
         """Document `index` as a SourceFile."""
         sidecar = self.sidecar_path(index)

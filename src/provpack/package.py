@@ -157,8 +157,8 @@ class _Encoded(NamedTuple):
     rows: bytes
 
 
-# What a worker gets: documents as (name, text path, sidecar path or None), then how to encode them.
-_Task = tuple[tuple[tuple[str, str, str | None], ...], str, Deflate, bool, int]
+# What a worker gets: its documents as a listing of their own, then how to encode them.
+_Task = tuple[Listing, str, Deflate, bool, int]
 
 
 def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Deflate, jobs: int,
@@ -206,17 +206,14 @@ def _plan(sizes: Sequence[int]) -> list[tuple[int, int, bool]]:
 
 def _task(listing: Listing, start: int, stop: int, date: str, deflate: Deflate, follow_symlinks: bool,
           max_text_bytes: int) -> _Task:
-    documents = tuple((listing.names[index], listing.text_path(index), listing.sidecar_path(index))
-                      for index in range(start, stop))
-    return documents, date, deflate, follow_symlinks, max_text_bytes
+    return listing.part(start, stop), date, deflate, follow_symlinks, max_text_bytes
 
 
 def _encode_task(task: _Task) -> _Encoded:
     """Run in a worker: encode a batch of documents."""
     documents, date, deflate, follow_symlinks, max_text_bytes = task
     originals = _Originals(fetch=False, fetcher=None, follow_symlinks=follow_symlinks, failures=[])
-    sources = [SourceFile(name, Path(text), None if sidecar is None else Path(sidecar))
-               for name, text, sidecar in documents]
+    sources = [documents.source(index) for index in range(len(documents))]
     return _encode(sources, originals, date=date, deflate=deflate, lazy=False, max_text_bytes=max_text_bytes)
 
 
