@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -195,7 +196,13 @@ def _catch_sigterm() -> Any:
     if threading.current_thread() is not threading.main_thread():
         return None
 
+    owner = os.getpid()
+
     def terminate(signum: int, frame: object) -> None:
+        if os.getpid() != owner:   # a forked worker, stopped by its pool: end quietly, as without the handler
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
         raise Terminated()
 
     return signal.signal(signal.SIGTERM, terminate)

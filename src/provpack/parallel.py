@@ -41,8 +41,14 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _ignore_sigint() -> None:
+def _worker_signals() -> None:
+    """Ctrl-C is the caller's to handle; SIGTERM (the executor stopping a broken pool) just ends the worker.
+
+    A worker forked from the command line inherits its SIGTERM handler, which
+    would raise in the worker and print a traceback for a stop that is expected.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -64,7 +70,7 @@ class OrderedPool(Generic[T, R]):
 
     def __enter__(self) -> OrderedPool[T, R]:
         self._executor = ProcessPoolExecutor(max_workers=self._jobs, mp_context=_context(),
-                                             initializer=_ignore_sigint)
+                                             initializer=_worker_signals)
         log.debug("started %d worker processes", self._jobs)
         return self
 
@@ -83,18 +89,27 @@ class OrderedPool(Generic[T, R]):
         remaining = iter(tasks)
         try:
             for task in remaining:
-                pending.append(executor.submit(self._function, task))
+                pending.append(self._submit(executor, task))
                 if len(pending) >= self._window:
                     break
             while pending:
                 result = self._result(pending.popleft())
                 for task in remaining:
-                    pending.append(executor.submit(self._function, task))
+                    pending.append(self._submit(executor, task))
                     break
                 yield result
         finally:
             for future in pending:
                 future.cancel()
+
+    def _submit(self, executor: ProcessPoolExecutor, task: T) -> Future[R]:
+        """The task handed to the pool; a pool already broken by a dead worker stops the run as _result does."""
+        try:
+            return executor.submit(self._function, task)
+        except BrokenProcessPool as exc:
+            dead = self._dead_worker() or "killed or crashed"
+            self._abandon()
+            raise ProvpackError(f"a worker process died ({dead}); nothing was written") from exc
 
     def _result(self, future: Future[R]) -> R:
         """The future's result, watching the workers while waiting: a dead one stops the run."""
