@@ -78,7 +78,7 @@ def decode(raw: bytes, path: Path) -> str:
 def parse_document(name: str, raw: bytes, *, path: Path | None = None) -> Document:
     """Decode `raw` strictly and find its date, publication, title, body and trailer."""
     text = decode(raw, path or Path(name))
-    index = TextIndex.of(text)
+    index = TextIndex.of(text, byte_length=len(raw))
     lines = index.lines()
     has_bom = text.startswith("\ufeff")
     content_start = 1 if has_bom else 0

@@ -21,29 +21,28 @@ _last: TextIndex | None = None   # parse_document and analyse index the same tex
 class TextIndex:
     """Offsets into one text, computed once so that each look-up is cheap."""
 
-    __slots__ = ("_text", "_ascii", "_block_bytes", "_line_starts", "_at", "_at_byte")
+    __slots__ = ("_text", "_ascii", "_block_bytes", "_line_starts", "_at", "_at_byte", "_byte_length")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, byte_length: int | None = None) -> None:
+        """`byte_length`, when the caller knows it (the text's UTF-8 length), lets look-ups near the end count back."""
         self._text = text
         self._ascii = text.isascii()
         self._at = 0          # the last offset looked up, and its byte offset: look-ups mostly go forward
         self._at_byte = 0
-        self._block_bytes = array("q")
-        if not self._ascii:
-            total = 0
-            for start in range(0, len(text), _BLOCK):
-                self._block_bytes.append(total)
-                total += len(text[start:start + _BLOCK].encode("utf-8", "surrogatepass"))
+        self._byte_length = -1 if byte_length is None else byte_length
+        self._block_bytes = array("q", [0])   # byte offset of each block start, extended as look-ups need
         self._line_starts = _line_starts(text)
 
     @classmethod
-    def of(cls, text: str) -> TextIndex:
+    def of(cls, text: str, *, byte_length: int | None = None) -> TextIndex:
         """The index of `text`, reusing the last one built when it is for this very string object."""
         global _last
         last = _last
         if last is not None and last._text is text:
+            if byte_length is not None:
+                last._byte_length = byte_length
             return last
-        index = cls(text)
+        index = cls(text, byte_length=byte_length)
         _last = index
         return index
 
@@ -51,15 +50,19 @@ class TextIndex:
         """The UTF-8 byte offset at which the code point `char_offset` starts."""
         if self._ascii:
             return char_offset
-        block = char_offset // _BLOCK
-        if block >= len(self._block_bytes):
-            block = len(self._block_bytes) - 1
+        text = self._text
         at = self._at
+        block = char_offset // _BLOCK
         if block * _BLOCK < at <= char_offset:   # nearer than the block's start: encode from there
-            offset = self._at_byte + len(self._text[at:char_offset].encode("utf-8", "surrogatepass"))
+            offset = self._at_byte + len(text[at:char_offset].encode("utf-8", "surrogatepass"))
+        elif self._byte_length >= 0 and len(text) - char_offset < char_offset - block * _BLOCK:
+            offset = self._byte_length - len(text[char_offset:].encode("utf-8", "surrogatepass"))
         else:
-            head = self._text[block * _BLOCK:char_offset]
-            offset = self._block_bytes[block] + len(head.encode("utf-8", "surrogatepass"))
+            blocks = self._block_bytes
+            while len(blocks) <= block:   # the table grows only as far as look-ups reach
+                done = len(blocks)
+                blocks.append(blocks[-1] + len(text[(done - 1) * _BLOCK:done * _BLOCK].encode("utf-8", "surrogatepass")))
+            offset = blocks[block] + len(text[block * _BLOCK:char_offset].encode("utf-8", "surrogatepass"))
         self._at, self._at_byte = char_offset, offset
         return offset
 
