@@ -10,7 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from provpack.document import parse_document
-from provpack.elisions import _POSSIBLE, _SPACE, analyse, possible_matches
+from provpack.elisions import _POSSIBLE, _SPACE, _overlaps, analyse, possible_matches
 
 from conftest import SEED_NAME, SEEDS
 from strategies import MARKERS, excerpt_texts
@@ -127,3 +127,14 @@ def test_possible_matches_are_the_pattern_scan(text: str, bound: int) -> None:
     """possible_matches, which tries _POSSIBLE only after str.find, finds what finditer finds, within any bound."""
     end = min(bound, len(text))
     assert [m.span() for m in possible_matches(text, end)] == [m.span() for m in _POSSIBLE.finditer(text, 0, end)]
+
+
+@given(st.lists(st.integers(0, 60), max_size=16, unique=True), st.integers(0, 60), st.integers(1, 8))
+@example([5, 8], 2, 3)
+@example([5, 8], 8, 2)
+def test_overlaps_agrees_with_checking_every_range(bounds: list[int], start: int, length: int) -> None:
+    """_overlaps, which looks at two neighbours found by bisection, agrees with testing every taken range."""
+    points = sorted(bounds)
+    taken = list(zip(points[::2], points[1::2]))   # sorted, disjoint, never empty
+    end = start + length
+    assert _overlaps(taken, start, end) == any(start < t_end and t_start < end for t_start, t_end in taken)

@@ -98,7 +98,8 @@ def _marker(index: TextIndex, start: int, end: int, text: str) -> Marker:
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     """Whether [start, end) overlaps one of the sorted, disjoint ranges in `taken`."""
     at = bisect.bisect_right(taken, (start, end))
-    return any(start < t_end and t_start < end for t_start, t_end in taken[max(at - 1, 0):at + 1])
+    # the range before starts at or before `start`, the one after at or after it (ranges are never empty)
+    return (at > 0 and start < taken[at - 1][1]) or (at < len(taken) and taken[at][0] < end)
 
 
 def _segments(document: Document, elisions: list[Elision]) -> tuple[Segment, ...]:
