@@ -10,6 +10,7 @@ other workers are stopped and the caller gets a ProvpackError saying so.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -46,9 +47,27 @@ def _worker_signals() -> None:
 
     A worker forked from the command line inherits its SIGTERM handler, which
     would raise in the worker and print a traceback for a stop that is expected.
+    SIGTERM is blocked while workers are forked (see `_sigterm_held`): one sent
+    then waits until here, instead of being lost in the fork and leaving a worker
+    that blocks for ever on a result nobody reads.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def _sigterm_held() -> Iterator[None]:
+    """SIGTERM blocked in this thread (and so in the processes it forks) for the block; delivered after."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -105,7 +124,8 @@ class OrderedPool(Generic[T, R]):
     def _submit(self, executor: ProcessPoolExecutor, task: T) -> Future[R]:
         """The task handed to the pool; a pool already broken by a dead worker stops the run as _result does."""
         try:
-            return executor.submit(self._function, task)
+            with _sigterm_held():   # a submit may fork the workers
+                return executor.submit(self._function, task)
         except BrokenProcessPool as exc:
             dead = self._dead_worker() or "killed or crashed"
             self._abandon()
