@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from provpack import document
 from provpack.document import parse_document
 from provpack.errors import InputError
 
@@ -103,3 +106,9 @@ def test_empty_text_is_refused(raw: bytes) -> None:
     """Empty and blank files get a clear error."""
     with pytest.raises(InputError, match="empty|white space"):
         parse_document("x", raw, path=Path("e.txt"))
+
+
+@given(st.text(st.sampled_from(list(" \t\r\n\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u200b\u2028\u3000\ufeffa")), max_size=8))
+def test_filled_pattern_sees_white_space_as_strip_does(line: str) -> None:
+    """_FILLED finds nothing exactly when str.strip() leaves nothing."""
+    assert (document._FILLED.search(line) is None) == (not line.strip())

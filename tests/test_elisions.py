@@ -6,11 +6,11 @@ import hashlib
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from provpack.document import parse_document
-from provpack.elisions import _POSSIBLE, _SPACE, analyse
+from provpack.elisions import _POSSIBLE, _SPACE, _overlaps, analyse, possible_matches
 
 from conftest import SEED_NAME, SEEDS
 from strategies import MARKERS, excerpt_texts
@@ -90,6 +90,18 @@ def test_offsets_select_the_marker(text: str) -> None:
     assert sum(1 for e in analysis.elisions if e.kind == "bracketed") == bracketed
 
 
+@pytest.mark.parametrize("text, pieces", [
+    ("caf\u00e9\u2003[...]\u00a0\u3000na\u00efve\u2009", ["caf\u00e9", "na\u00efve"]),
+    ("\u3000\u00e9 [\u2026]\u2028\u00e9\u00a0", ["\u00e9", "\u00e9"]),
+])
+def test_segments_trimmed_of_multibyte_space(text: str, pieces: list[str]) -> None:
+    """Segments trimmed of non-ASCII white space (2 and 3 bytes in UTF-8) still select their bytes."""
+    raw = text.encode("utf-8")
+    segments = analyse(parse_document("doc", raw)).segments
+    assert [raw[s.span.byte_start:s.span.byte_end].decode("utf-8") for s in segments] == pieces
+    assert [text[s.span.start:s.span.end] for s in segments] == pieces
+
+
 _REFERENCE_POSSIBLE = re.compile(
     rf"\({_SPACE}*(?:[.\u2026]{_SPACE}*)+\)|\.(?:{_SPACE}?\.){{2,}}|\u2026+"
 )
@@ -101,3 +113,28 @@ def test_possible_pattern_matches_its_plain_form(text: str, data: st.DataObject)
     end = data.draw(st.integers(0, len(text)))
     assert ([m.span() for m in _POSSIBLE.finditer(text, 0, end)]
             == [m.span() for m in _REFERENCE_POSSIBLE.finditer(text, 0, end)])
+
+
+DOTTY = st.lists(st.sampled_from([".", " .", "\u00a0.", "\u2009.", "\u202f.", "(", ")", "\u2026", " ", "a", "[",
+                                  "]"]), max_size=30).map("".join)
+
+
+@given(DOTTY, st.integers(0, 60))
+@example("a.\u202f.\u202f.", 60)
+@example("a (. . .) b", 60)
+@example("a . . . b", 60)
+def test_possible_matches_are_the_pattern_scan(text: str, bound: int) -> None:
+    """possible_matches, which tries _POSSIBLE only after str.find, finds what finditer finds, within any bound."""
+    end = min(bound, len(text))
+    assert [m.span() for m in possible_matches(text, end)] == [m.span() for m in _POSSIBLE.finditer(text, 0, end)]
+
+
+@given(st.lists(st.integers(0, 60), max_size=16, unique=True), st.integers(0, 60), st.integers(1, 8))
+@example([5, 8], 2, 3)
+@example([5, 8], 8, 2)
+def test_overlaps_agrees_with_checking_every_range(bounds: list[int], start: int, length: int) -> None:
+    """_overlaps, which looks at two neighbours found by bisection, agrees with testing every taken range."""
+    points = sorted(bounds)
+    taken = list(zip(points[::2], points[1::2]))   # sorted, disjoint, never empty
+    end = start + length
+    assert _overlaps(taken, start, end) == any(start < t_end and t_start < end for t_start, t_end in taken)

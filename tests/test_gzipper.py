@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import struct
 import zlib
 
 import pytest
@@ -83,3 +84,16 @@ def test_without_isal_zlib_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> N
     assert choose() == Deflate("zlib", 6)
     with pytest.raises(InputError, match="not installed"):
         choose("isal")
+
+
+@pytest.mark.skipif("isal" not in available_backends(), reason="python-isal is not installed")
+@given(data=st.binary(max_size=3000) | st.text(max_size=2000).map(lambda text: text.encode("utf-8") * 3),
+       level=st.integers(0, 3))
+def test_isal_member_is_the_raw_deflate_stream_in_our_gzip_frame(data: bytes, level: int) -> None:
+    """ISA-L's own gzip framing, re-headed, holds the bytes of its raw deflate with our header and RFC 1952 trailer."""
+    from isal import isal_zlib
+
+    member = Deflate("isal", level).member(data[:7], data[7:])
+    assert member[:10] == GZIP_HEADER
+    assert member[10:-8] == isal_zlib.compress(data, level, -15)
+    assert member[-8:] == struct.pack("<II", zlib.crc32(data), len(data))

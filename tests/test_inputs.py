@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,16 @@ def test_listing_in_small_sorted_runs(tmp_path: Path, monkeypatch: pytest.Monkey
         expected = ".yaml" if position % 4 == 0 else ".yml" if position % 7 == 3 else None
         assert listing.sidecar_path(index) == (None if expected is None else str(tmp_path / f"{stem}{expected}"))
         assert listing.sizes[index] == len(stem)
+
+
+def test_listing_part_gives_the_same_sources(tmp_path: Path) -> None:
+    """A part of a listing, pickled as a worker receives it, names the same texts and sidecars."""
+    for number in range(7):
+        (tmp_path / f"doc{number}.txt").write_text("text\n", encoding="utf-8")
+        if number % 3 == 0:
+            (tmp_path / f"doc{number}.yaml").write_text("title: T\n", encoding="utf-8")
+    listing = list_sources([tmp_path])
+    for start, stop in ((0, 7), (2, 5), (4, 4), (6, 7)):
+        part = pickle.loads(pickle.dumps(listing.part(start, stop)))
+        assert [part.source(i) for i in range(len(part))] == [listing.source(i) for i in range(start, stop)]
+        assert list(part.sizes) == list(listing.sizes[start:stop])

@@ -112,7 +112,7 @@ def test_packaging_with_an_original_is_reproducible_and_offline(
     def no_lookup(*args: object, **kwargs: object) -> object:
         raise AssertionError("tried to resolve a host name")
 
-    monkeypatch.setattr(importlib.import_module("provpack.package"), "capture", no_network)
+    monkeypatch.setattr(importlib.import_module("provpack.capture"), "capture", no_network)
     monkeypatch.setattr(socket, "getaddrinfo", no_lookup)
     source = make_source(tmp_path / "src", "source_url: https://example.org/declaration\noriginal: decl.html\n")
     make_source(source, "source_url: https://example.org/declaration\n", name="other", with_copy=False)

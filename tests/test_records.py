@@ -8,18 +8,20 @@ import uuid
 from unittest import mock
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from provpack.document import parse_document
 from provpack.elisions import analyse
 from provpack.errors import InputError
 from provpack.metadata import merge
+from provpack.model import FieldValue, Metadata
 from provpack import provenance
 from provpack.provenance import CONTEXT, FORMAT, to_json_bytes
 from provpack.records import NAMESPACE, document_records, record_id, uuid5, warcinfo_record
 
 from conftest import SEED_NAME, SEEDS
+from strategies import excerpt_texts
 
 
 def seed_records(sidecar: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
@@ -48,6 +50,7 @@ def test_resource_and_metadata_records() -> None:
     assert dict(metadata.extra_headers) == {"WARC-Refers-To": resource.record_id,
                                             "WARC-Concurrent-To": resource.record_id}
     assert metadata.content_type == "application/ld+json"
+    assert resource.block_sha256 == digest and metadata.block_sha256 == hashlib.sha256(metadata.block).hexdigest()
 
 
 def test_provenance_json_ld() -> None:
@@ -132,3 +135,34 @@ def test_descriptions_take_the_fast_json_path() -> None:
     fast = to_json_bytes(description)
     with mock.patch.object(provenance, "_orjson", None):
         assert to_json_bytes(description) == fast
+
+
+FIELD_VALUES = st.one_of(st.text(max_size=12), st.integers(-2**70, 2**70),
+                         st.floats(allow_nan=False, allow_infinity=False), st.lists(st.text(max_size=8), max_size=3))
+
+
+@given(text=excerpt_texts(), sidecar=st.none() | st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=4),
+       fields=st.dictionaries(st.sampled_from(["title", "publication", "author", "published", "source_url",
+                                               "license"]), FIELD_VALUES, max_size=4))
+@example(text="a [...] b", sidecar={"ratio": 1e16}, fields={})
+@example(text="a", sidecar=None, fields={"title": 2.5e-08})
+def test_describe_json_is_the_reference_serialisation(text: str, sidecar: dict[str, object] | None,
+                                                      fields: dict[str, object]) -> None:
+    """describe_json, which looks for floats only in the sidecar and fields, writes to_json_bytes(describe())."""
+    document = parse_document("doc", text.encode("utf-8"))
+    analysis = analyse(document)
+    metadata = merge(document.parsed, None if sidecar is None and not fields else {**(sidecar or {}), **fields})
+    arguments = dict(target_uri="urn:x", record_id="<urn:uuid:x>", sha256="00")
+    expected = to_json_bytes(provenance.describe(document, analysis, metadata, **arguments))  # type: ignore[arg-type]
+    assert provenance.describe_json(document, analysis, metadata, **arguments) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value, overridden", [(2.5e-08, None), ("t", 1e16)])
+def test_describe_json_checks_field_values_apart_from_the_sidecar(value: object, overridden: object) -> None:
+    """A float in a field (not in the sidecar) still goes through json, as to_json_bytes(describe()) would."""
+    document = parse_document("doc", b"a [...] b")
+    metadata = Metadata(fields={"title": FieldValue(value, "sidecar", overridden=overridden)},  # type: ignore[arg-type]
+                        sidecar=None)
+    arguments = dict(target_uri="urn:x", record_id="<urn:uuid:x>", sha256="00")
+    expected = to_json_bytes(provenance.describe(document, analyse(document), metadata, **arguments))  # type: ignore[arg-type]
+    assert provenance.describe_json(document, analyse(document), metadata, **arguments) == expected  # type: ignore[arg-type]

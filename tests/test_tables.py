@@ -76,3 +76,13 @@ def test_summary_table_pickles_as_a_tuple() -> None:
     table.extend(pack_row(row) * 2)
     copy = pickle.loads(pickle.dumps(table))
     assert copy == tuple(table) and [s.name for s in copy] == ["a", "b"]
+
+
+@given(names=st.lists(st.text(max_size=6), max_size=30), data=st.data())
+def test_part_holds_the_names_of_its_range(names: list[str], data: st.DataObject) -> None:
+    """NameList.part(start, stop) is the names [start, stop), also once pickled (as a worker gets it)."""
+    start = data.draw(st.integers(0, len(names)))
+    stop = data.draw(st.integers(start, len(names)))
+    part = NameList(names).part(start, stop)
+    assert list(part) == names[start:stop] and len(part) == stop - start
+    assert list(pickle.loads(pickle.dumps(part))) == names[start:stop]

@@ -61,3 +61,13 @@ def test_line_starts_with_and_without_cr(text: str) -> None:
     index = TextIndex(text)
     starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
     assert [start for start, _ in index.lines()] == starts
+
+
+@given(st.text(st.sampled_from(list("ab\u00e9\u2014\U0001f600\n\ud800")), min_size=0, max_size=3000), st.data())
+def test_byte_offsets_counted_back_from_a_known_end(text: str, data: st.DataObject) -> None:
+    """Given the text's byte length, look-ups in any order (near the end, far back, forward) stay right."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    index = TextIndex(text, byte_length=len(encoded))
+    for offset in data.draw(st.lists(st.integers(0, len(text)), max_size=20)):
+        assert index.byte_offset(offset) == len(text[:offset].encode("utf-8", "surrogatepass"))
+    assert index.byte_offset(len(text)) == len(encoded)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -20,7 +21,6 @@ from .atomic import atomic_writer, reason
 from .cdxj import DEFAULT_RECORDS
 from .errors import InputError, ProvpackError
 from .inputs import MAX_TEXT_BYTES
-from .verify import render_text, verify, verify_stream, VerifyReport
 
 # Each command imports what only it needs (requests, warcio, surt, cryptography, rich, yaml)
 # when it runs, so that `provpack verify` starts fast.
@@ -196,7 +196,13 @@ def _catch_sigterm() -> Any:
     if threading.current_thread() is not threading.main_thread():
         return None
 
+    owner = os.getpid()
+
     def terminate(signum: int, frame: object) -> None:
+        if os.getpid() != owner:   # a forked worker, stopped by its pool: end quietly, as without the handler
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
         raise Terminated()
 
     return signal.signal(signal.SIGTERM, terminate)
@@ -287,6 +293,8 @@ def _wacz_name(warc_path: Path) -> Path:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from .verify import VerifyReport, render_text, verify, verify_stream   # imported for this command only
+
     if "-" in args.files:
         if len(args.files) > 1:
             raise ProvpackError("verify: '-' (standard input) cannot be combined with other files")

@@ -44,6 +44,7 @@ _DATE_PATTERNS = (
     re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),
 )
 _PUBLICATION_TITLE = re.compile(r"(?P<publication>[A-Z0-9][^:\n]{0,59}?):[ \t]+(?P<title>\S.*?)[ \t]*")
+_FILLED = re.compile(r"\S")   # white space as str.strip() sees it, found without copying the line
 _TRAILER_LINES = re.compile(
     r"no comments:?|\d+ comments?:?|post a comment|newer post|older post|home|"
     r"newer post\s+older post\s+home|subscribe to:.*|posted by .{1,80}|labels?:.{0,200}|"
@@ -77,14 +78,14 @@ def decode(raw: bytes, path: Path) -> str:
 def parse_document(name: str, raw: bytes, *, path: Path | None = None) -> Document:
     """Decode `raw` strictly and find its date, publication, title, body and trailer."""
     text = decode(raw, path or Path(name))
-    index = TextIndex.of(text)
+    index = TextIndex.of(text, byte_length=len(raw))
     lines = index.lines()
     has_bom = text.startswith("\ufeff")
     content_start = 1 if has_bom else 0
 
     def blank(number: int) -> bool:
         start, end = lines[number]
-        return not text[max(start, content_start):end].strip()
+        return _FILLED.search(text, start if start > content_start else content_start, end) is None
 
     parsed: list[ParsedField] = []
     header_end: int | None = None

@@ -33,9 +33,11 @@ _RAW = -15                 # raw deflate: no zlib or gzip wrapper, we write our 
 
 
 try:
+    from isal import igzip_lib as _IGZIP
     from isal import isal_zlib as _ISAL
 except ImportError:  # python-isal has no wheel for this platform: zlib only
     _ISAL = None  # type: ignore[assignment]
+    _IGZIP = None  # type: ignore[assignment]
 
 
 def available_backends() -> tuple[str, ...]:
@@ -65,7 +67,9 @@ class Deflate:
         if size > ONE_SHOT_LIMIT:
             return self._stream(parts)
         data = parts[0] if len(parts) == 1 else b"".join(parts)
-        body = _isal_one_shot(data, self.level) if self.backend == "isal" else _zlib_one_shot(data, self.level)
+        if self.backend == "isal":   # ISA-L writes the CRC-32 and length trailer too; our header replaces its own
+            return [b"".join((GZIP_HEADER, memoryview(_isal_gzip(data, self.level))[len(GZIP_HEADER):]))]
+        body = _zlib_one_shot(data, self.level)
         return [b"".join((GZIP_HEADER, body, struct.pack("<II", zlib.crc32(data), size)))]
 
     def _stream(self, parts: Sequence[bytes]) -> Iterator[bytes]:
@@ -102,8 +106,9 @@ def choose(backend: str | None = None, level: int | None = None) -> Deflate:
     return Deflate(name, chosen)
 
 
-def _isal_one_shot(data: bytes, level: int) -> bytes:
-    result: bytes = _ISAL.compress(data, level, _RAW)
+def _isal_gzip(data: bytes, level: int) -> bytes:
+    """A gzip member from ISA-L: its own 10-byte header (OS 255), the deflate stream and the trailer."""
+    result: bytes = _IGZIP.compress(data, level, _IGZIP.COMP_GZIP)
     return result
 
 

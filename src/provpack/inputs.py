@@ -51,6 +51,11 @@ class Listing:
             return None
         return os.path.join(self.folders[self.folder_index[index]], self.names[index] + SIDECAR_SUFFIXES[code - 1])
 
+    def part(self, start: int, stop: int) -> Listing:
+        """Documents [start, stop) as a listing of their own, built from slices (what a worker is sent)."""
+        return Listing(self.folders, self.names.part(start, stop), self.folder_index[start:stop],
+                       self.sidecars[start:stop], self.sizes[start:stop])
+
     def source(self, index: int) -> SourceFile:
         """Document `index` as a SourceFile."""
         sidecar = self.sidecar_path(index)
@@ -141,20 +146,21 @@ def read_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES) -> bytes:
         raise InputError(path, "the file disappeared while packaging", fix="run again") from exc
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check its permissions") from exc
-    with os.fdopen(fd, "rb", buffering=0) as handle:
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError(path, "not a regular file (it changed while packaging)", fix="run again")
-            if info.st_size > limit:
-                raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes",
-                                 fix="split the document, or raise the limit with --max-text-bytes")
-            # Unbuffered, sized by what the file holds: no buffer of `limit` bytes for every text.
-            data = handle.read(info.st_size + 1) or b""
-            if len(data) > info.st_size:  # it grew since fstat: read on, to tell how much
-                data += handle.read(limit + 1 - len(data)) or b""
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the file") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(path, "not a regular file (it changed while packaging)", fix="run again")
+        if info.st_size > limit:
+            raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes",
+                             fix="split the document, or raise the limit with --max-text-bytes")
+        # Straight from the descriptor, sized by what the file holds: no file object, no buffer of `limit` bytes.
+        data = os.read(fd, info.st_size + 1)
+        if len(data) > info.st_size:  # it grew since fstat: read on, to tell how much
+            data += os.read(fd, limit + 1 - len(data))
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the file") from exc
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise InputError(path, f"more than the limit of {limit:,} bytes (the file grew while packaging)",
                          fix="split the document, or raise the limit with --max-text-bytes")
@@ -190,14 +196,16 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     sidecars = bytearray()
     sizes = array("q")
 
-    def kept() -> Iterator[str]:
+    def kept(folder_fd: int | None) -> Iterator[str]:
         for stem in texts:   # sorted; each sidecar stream is walked alongside
-            path = os.path.join(folder, stem + TEXT_SUFFIX)
-            if stem + TEXT_SUFFIX in linked:
-                _check_link(Path(path), root, follow_symlinks=follow_symlinks)
-            try:
-                info = os.stat(path)
+            file_name = stem + TEXT_SUFFIX
+            if file_name in linked:
+                _check_link(Path(folder, file_name), root, follow_symlinks=follow_symlinks)
+            try:   # by name in the open folder: no path to join and walk for each text
+                info = os.stat(file_name, dir_fd=folder_fd) if folder_fd is not None else os.stat(
+                    os.path.join(folder, file_name))
             except OSError as exc:
+                path = os.path.join(folder, file_name)
                 raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the file") from exc
             present = []
             for number, stems in enumerate(sidecar_iters):
@@ -208,8 +216,14 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
                 if head == stem:
                     present.append(number)
             if not stat.S_ISREG(info.st_mode):
-                log.warning("%s: not a regular file; skipped", path)
+                log.warning("%s: not a regular file; skipped", os.path.join(folder, file_name))
                 continue
+            if not present:
+                sidecars.append(0)
+                sizes.append(info.st_size)
+                yield stem
+                continue
+            path = os.path.join(folder, file_name)
             names = [stem + SIDECAR_SUFFIXES[number] for number in present]
             if any(name in unusual for name in names):
                 sidecar = _sidecar_of(Path(path), [root / name for name in names], root,
@@ -222,8 +236,23 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
             sizes.append(info.st_size)
             yield stem
 
-    names = NameList(kept())
+    folder_fd = _open_folder(folder)
+    try:
+        names = NameList(kept(folder_fd))
+    finally:
+        if folder_fd is not None:
+            os.close(folder_fd)
     return _Scan(folder, names, sidecars, sizes)
+
+
+def _open_folder(folder: str) -> int | None:
+    """A descriptor of the folder to stat its files by name, or None where the platform or the folder cannot."""
+    if os.stat not in os.supports_dir_fd or not hasattr(os, "O_DIRECTORY"):
+        return None
+    try:
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
 
 
 class _SortedRuns:

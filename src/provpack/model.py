@@ -123,6 +123,8 @@ class RecordSpec:
     extra_headers: tuple[tuple[str, str], ...] = ()
     payload_offset: int = 0
     """Where the payload starts in the block: after the HTTP head for request/response records."""
+    block_sha256: str | None = None
+    """The block's sha256 in hex when its builder computed it already; None: the writer computes it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,8 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .capture import Capture
 from .errors import InputError
 from .htmltext import Extraction, extract_text
 from .httpbytes import REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, split_message
@@ -23,6 +22,9 @@ from .inputs import read_bytes
 from .model import RecordSpec
 from .records import TEXT_TYPE, header_value, record_id
 from .warcwriter import warc_date
+
+if TYPE_CHECKING:
+    from .capture import Capture
 
 log = logging.getLogger(__name__)
 

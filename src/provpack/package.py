@@ -17,10 +17,8 @@ import logging
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from .align import align
-from .capture import Capture, capture
 from .document import parse_document
 from .elisions import analyse
 from .errors import CaptureError, InputError
@@ -28,12 +26,15 @@ from .gzipper import Deflate, choose
 from .inputs import MAX_TEXT_BYTES, Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
 from .model import Analysis, Document, DocumentSummary, FetchFailure, PackageResult, RecordSpec, SourceFile
-from .original import Original, fetched_original, local_original
 from .parallel import OrderedPool, default_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
 from .tables import SummaryTable, pack_row
 from .warcwriter import encode, open_archive, warc_date, written
+
+if TYPE_CHECKING:   # fetching, originals and alignment are imported only when a run needs them
+    from .capture import Capture
+    from .original import Original
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,10 @@ def package(
     stamp = warc_date(date if date is not None else run_date())
     summaries = SummaryTable(listing.names)
     failures: list[FetchFailure] = []
-    chosen_fetcher = fetcher if fetcher is not None else functools.partial(capture, allow_private=allow_private)
-    originals = _Originals(fetch=fetch, fetcher=chosen_fetcher, follow_symlinks=follow_symlinks, failures=failures)
+    if fetch and fetcher is None:
+        from .capture import capture   # requests and urllib3: only for runs that fetch
+        fetcher = functools.partial(capture, allow_private=allow_private)
+    originals = _Originals(fetch=fetch, fetcher=fetcher, follow_symlinks=follow_symlinks, failures=failures)
     if fetch:
         workers = 1  # captures are shared between documents, and the fetcher may not travel to a worker
     written_originals: set[str] = set()
@@ -154,8 +157,8 @@ class _Encoded(NamedTuple):
     rows: bytes
 
 
-# What a worker gets: documents as (name, text path, sidecar path or None), then how to encode them.
-_Task = tuple[tuple[tuple[str, str, str | None], ...], str, Deflate, bool, int]
+# What a worker gets: its documents as a listing of their own, then how to encode them.
+_Task = tuple[Listing, str, Deflate, bool, int]
 
 
 def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Deflate, jobs: int,
@@ -203,17 +206,14 @@ def _plan(sizes: Sequence[int]) -> list[tuple[int, int, bool]]:
 
 def _task(listing: Listing, start: int, stop: int, date: str, deflate: Deflate, follow_symlinks: bool,
           max_text_bytes: int) -> _Task:
-    documents = tuple((listing.names[index], listing.text_path(index), listing.sidecar_path(index))
-                      for index in range(start, stop))
-    return documents, date, deflate, follow_symlinks, max_text_bytes
+    return listing.part(start, stop), date, deflate, follow_symlinks, max_text_bytes
 
 
 def _encode_task(task: _Task) -> _Encoded:
     """Run in a worker: encode a batch of documents."""
     documents, date, deflate, follow_symlinks, max_text_bytes = task
-    originals = _Originals(fetch=False, fetcher=capture, follow_symlinks=follow_symlinks, failures=[])
-    sources = [SourceFile(name, Path(text), None if sidecar is None else Path(sidecar))
-               for name, text, sidecar in documents]
+    originals = _Originals(fetch=False, fetcher=None, follow_symlinks=follow_symlinks, failures=[])
+    sources = [documents.source(index) for index in range(len(documents))]
     return _encode(sources, originals, date=date, deflate=deflate, lazy=False, max_text_bytes=max_text_bytes)
 
 
@@ -252,7 +252,7 @@ def _members(specs: Iterable[RecordSpec], *, date: str, deflate: Deflate) -> Ite
 class _Originals:
     """Finds each document's original: the sidecar's local copy, or a capture (once per URL)."""
 
-    def __init__(self, *, fetch: bool, fetcher: Callable[[str], Capture], follow_symlinks: bool,
+    def __init__(self, *, fetch: bool, fetcher: Callable[[str], Capture] | None, follow_symlinks: bool,
                  failures: list[FetchFailure]) -> None:
         self.fetch = fetch
         self.fetcher = fetcher
@@ -267,11 +267,13 @@ class _Originals:
         source_url = sidecar.get("source_url")
         url = source_url if isinstance(source_url, str) else None
         if sidecar.get("original") is not None:
+            from .original import local_original
             return local_original(sidecar_path, sidecar["original"], source_url=url,
                                   follow_symlinks=self.follow_symlinks)
-        if not self.fetch or url is None:
+        if not self.fetch or url is None or self.fetcher is None:
             return None
         if url not in self.captured:
+            from .original import fetched_original
             try:
                 self.captured[url] = fetched_original(self.fetcher(url))
             except CaptureError as exc:
@@ -289,6 +291,7 @@ class _Originals:
 
 def _aligned(document: Document, analysis: Analysis, original: Original) -> AlignedOriginal:
     """Align the excerpt's segments with the original's extracted text."""
+    from .align import align
     alignment = align(
         document.text,
         [(s.span.start, s.span.end) for s in analysis.segments],
@@ -315,7 +318,7 @@ def _document(
     summary = DocumentSummary(
         name=source.name,
         record_id=resource.record_id,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=resource.block_sha256 or hashlib.sha256(raw).hexdigest(),
         length_bytes=len(raw),
         elisions=sum(1 for e in analysis.elisions if e.kind == "bracketed"),
         possible_elisions=sum(1 for e in analysis.elisions if e.kind == "possible"),

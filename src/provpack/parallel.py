@@ -10,6 +10,7 @@ other workers are stopped and the caller gets a ProvpackError saying so.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -41,8 +42,32 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _ignore_sigint() -> None:
+def _worker_signals() -> None:
+    """Ctrl-C is the caller's to handle; SIGTERM (the executor stopping a broken pool) just ends the worker.
+
+    A worker forked from the command line inherits its SIGTERM handler, which
+    would raise in the worker and print a traceback for a stop that is expected.
+    SIGTERM is blocked while workers are forked (see `_sigterm_held`): one sent
+    then waits until here, instead of being lost in the fork and leaving a worker
+    that blocks for ever on a result nobody reads.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def _sigterm_held() -> Iterator[None]:
+    """SIGTERM blocked in this thread (and so in the processes it forks) for the block; delivered after."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -64,7 +89,7 @@ class OrderedPool(Generic[T, R]):
 
     def __enter__(self) -> OrderedPool[T, R]:
         self._executor = ProcessPoolExecutor(max_workers=self._jobs, mp_context=_context(),
-                                             initializer=_ignore_sigint)
+                                             initializer=_worker_signals)
         log.debug("started %d worker processes", self._jobs)
         return self
 
@@ -83,18 +108,28 @@ class OrderedPool(Generic[T, R]):
         remaining = iter(tasks)
         try:
             for task in remaining:
-                pending.append(executor.submit(self._function, task))
+                pending.append(self._submit(executor, task))
                 if len(pending) >= self._window:
                     break
             while pending:
                 result = self._result(pending.popleft())
                 for task in remaining:
-                    pending.append(executor.submit(self._function, task))
+                    pending.append(self._submit(executor, task))
                     break
                 yield result
         finally:
             for future in pending:
                 future.cancel()
+
+    def _submit(self, executor: ProcessPoolExecutor, task: T) -> Future[R]:
+        """The task handed to the pool; a pool already broken by a dead worker stops the run as _result does."""
+        try:
+            with _sigterm_held():   # a submit may fork the workers
+                return executor.submit(self._function, task)
+        except BrokenProcessPool as exc:
+            dead = self._dead_worker() or "killed or crashed"
+            self._abandon()
+            raise ProvpackError(f"a worker process died ({dead}); nothing was written") from exc
 
     def _result(self, future: Future[R]) -> R:
         """The future's result, watching the workers while waiting: a dead one stops the run."""

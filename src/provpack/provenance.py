@@ -7,6 +7,7 @@ only, so that the same input always gives the same bytes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +75,10 @@ def describe(
         "sidecar": metadata.sidecar,
         "sidecar_file": metadata.sidecar_name,
         "segments": [
-            {"index": s.index, **_offsets(s.span), "sha256": s.sha256} for s in analysis.segments
+            {"index": s.index, "start": s.span.start, "end": s.span.end, "byte_start": s.span.byte_start,
+             "byte_end": s.span.byte_end, "sha256": s.sha256} for s in analysis.segments
         ],
-        "elisions": [_annotation(document, e, target_uri) for e in analysis.elisions],
+        "elisions": [_annotation(document.text, e, target_uri) for e in analysis.elisions],
         "alterations": [_marker(m) for m in analysis.alterations],
         "original": None,
         "differences": [],
@@ -134,14 +136,35 @@ def _omitted(elision: ElisionMatch, original: AlignedOriginal) -> dict[str, Any]
     }
 
 
-def to_json_bytes(description: dict[str, Any]) -> bytes:
+def describe_json(
+    document: Document,
+    analysis: Analysis,
+    metadata: Metadata,
+    *,
+    target_uri: str,
+    record_id: str,
+    sha256: str,
+    original: AlignedOriginal | None = None,
+) -> bytes:
+    """`to_json_bytes(describe(...))`, looking for floats only where they can be: the sidecar and field values."""
+    description = describe(document, analysis, metadata, target_uri=target_uri, record_id=record_id,
+                           sha256=sha256, original=original)
+    if original is not None:
+        return to_json_bytes(description)
+    suspects: list[Any] = [metadata.sidecar]
+    suspects.extend((value.value, value.overridden) for value in metadata.fields.values())
+    return to_json_bytes(description, check=suspects)
+
+
+def to_json_bytes(description: dict[str, Any], *, check: Sequence[Any] | None = None) -> bytes:
     """Canonical bytes: sorted keys, compact separators, UTF-8, one final newline.
 
     orjson, when installed, writes the same bytes as the standard library's json
     several times faster, for plain values; floats (orjson spells exponents
-    differently) and any other type go through json.
+    differently) and any other type go through json. `check`: the only values
+    that may not be plain, when the caller knows the rest is.
     """
-    if _orjson is not None and _plain([description]):
+    if _orjson is not None and _plain([description] if check is None else check):
         try:
             encoded: bytes = _orjson.dumps(description, option=_orjson.OPT_SORT_KEYS | _orjson.OPT_APPEND_NEWLINE)
             return encoded
@@ -174,10 +197,6 @@ def _pair(span: Span | None) -> list[int] | None:
     return None if span is None else [span.start, span.end]
 
 
-def _offsets(span: Span) -> dict[str, int]:
-    return {"start": span.start, "end": span.end, "byte_start": span.byte_start, "byte_end": span.byte_end}
-
-
 def _field(value: FieldValue) -> dict[str, Any]:
     out: dict[str, Any] = {
         "value": value.value,
@@ -191,25 +210,29 @@ def _field(value: FieldValue) -> dict[str, Any]:
 
 
 def _marker(marker: Marker) -> dict[str, Any]:
-    return {"marker": marker.text, **_offsets(marker.span), "line": marker.line, "column": marker.column}
+    span = marker.span
+    return {"marker": marker.text, "start": span.start, "end": span.end, "byte_start": span.byte_start,
+            "byte_end": span.byte_end, "line": marker.line, "column": marker.column}
 
 
-def _annotation(document: Document, elision: Elision, target_uri: str) -> dict[str, Any]:
-    span = elision.marker.span
-    text = document.text
+def _annotation(text: str, elision: Elision, target_uri: str) -> dict[str, Any]:
+    marker = elision.marker
+    span = marker.span
+    start, end = span.start, span.end
     return {
         "@type": "oa:Annotation",
         "oa:motivatedBy": {"@id": "oa:describing"},
         "oa:hasTarget": {
             "oa:hasSource": {"@id": target_uri},
             "oa:hasSelector": [
-                {"@type": "oa:TextPositionSelector", "oa:start": span.start, "oa:end": span.end},
-                {"@type": "oa:TextQuoteSelector", "oa:exact": elision.marker.text,
-                 "oa:prefix": text[max(0, span.start - QUOTE_CONTEXT):span.start],
-                 "oa:suffix": text[span.end:span.end + QUOTE_CONTEXT]},
+                {"@type": "oa:TextPositionSelector", "oa:start": start, "oa:end": end},
+                {"@type": "oa:TextQuoteSelector", "oa:exact": marker.text,
+                 "oa:prefix": text[max(0, start - QUOTE_CONTEXT):start],
+                 "oa:suffix": text[end:end + QUOTE_CONTEXT]},
             ],
         },
-        **_marker(elision.marker),
+        "marker": marker.text, "start": start, "end": end, "byte_start": span.byte_start,
+        "byte_end": span.byte_end, "line": marker.line, "column": marker.column,
         "kind": elision.kind,
         "omitted": None,
     }

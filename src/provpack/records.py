@@ -13,7 +13,7 @@ import uuid
 from ._version import __version__
 from .errors import InputError
 from .model import Analysis, Document, Metadata, RecordSpec
-from .provenance import AlignedOriginal, describe, to_json_bytes
+from .provenance import AlignedOriginal, describe_json
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:provpack")
 WARC_FORMAT = "WARC File Format 1.1"
@@ -92,17 +92,19 @@ def document_records(document: Document, analysis: Analysis, metadata: Metadata,
         content_type=TEXT_TYPE,
         block=document.raw,
         payload_digest=True,
+        block_sha256=text_sha256,
     )
-    description = describe(document, analysis, metadata, target_uri=target, record_id=resource_id,
-                           sha256=text_sha256, original=original)
-    block = to_json_bytes(description)
+    block = describe_json(document, analysis, metadata, target_uri=target, record_id=resource_id,
+                          sha256=text_sha256, original=original)
+    block_sha256 = hashlib.sha256(block).hexdigest()
     provenance = RecordSpec(
         warc_type="metadata",
-        record_id=record_id("provenance", document.name, target, hashlib.sha256(block).hexdigest()),
+        record_id=record_id("provenance", document.name, target, block_sha256),
         target_uri=None,
         content_type=JSONLD_TYPE,
         block=block,
         payload_digest=False,
         extra_headers=(("WARC-Refers-To", resource_id), ("WARC-Concurrent-To", resource_id)),
+        block_sha256=block_sha256,
     )
     return resource, provenance

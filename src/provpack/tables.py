@@ -57,6 +57,15 @@ class NameList(Sequence[str]):
             yield text[start:end]
             start = end
 
+    def part(self, start: int, stop: int) -> NameList:
+        """Names [start, stop) as a NameList of their own: two slices, no str per name (cheap to pickle)."""
+        first = self._ends[start - 1] if start > 0 else 0
+        ends = self._ends[start:stop]
+        part = NameList(())
+        part._text = self._text[first:ends[-1]] if ends else ""
+        part._ends = array("Q", [end - first for end in ends]) if first else ends
+        return part
+
     @overload
     def __getitem__(self, index: int) -> str: ...
 

@@ -11,6 +11,7 @@ from typing import overload
 from .model import Span
 
 _BLOCK = 1024   # a look-up encodes at most this many code points
+_SHORT = 128    # ranges up to this long get their end by encoding them
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -20,27 +21,28 @@ _last: TextIndex | None = None   # parse_document and analyse index the same tex
 class TextIndex:
     """Offsets into one text, computed once so that each look-up is cheap."""
 
-    __slots__ = ("_text", "_ascii", "_block_bytes", "_line_starts")
+    __slots__ = ("_text", "_ascii", "_block_bytes", "_line_starts", "_at", "_at_byte", "_byte_length")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, byte_length: int | None = None) -> None:
+        """`byte_length`, when the caller knows it (the text's UTF-8 length), lets look-ups near the end count back."""
         self._text = text
         self._ascii = text.isascii()
-        self._block_bytes = array("q")
-        if not self._ascii:
-            total = 0
-            for start in range(0, len(text), _BLOCK):
-                self._block_bytes.append(total)
-                total += len(text[start:start + _BLOCK].encode("utf-8", "surrogatepass"))
+        self._at = 0          # the last offset looked up, and its byte offset: look-ups mostly go forward
+        self._at_byte = 0
+        self._byte_length = -1 if byte_length is None else byte_length
+        self._block_bytes = array("q", [0])   # byte offset of each block start, extended as look-ups need
         self._line_starts = _line_starts(text)
 
     @classmethod
-    def of(cls, text: str) -> TextIndex:
+    def of(cls, text: str, *, byte_length: int | None = None) -> TextIndex:
         """The index of `text`, reusing the last one built when it is for this very string object."""
         global _last
         last = _last
         if last is not None and last._text is text:
+            if byte_length is not None:
+                last._byte_length = byte_length
             return last
-        index = cls(text)
+        index = cls(text, byte_length=byte_length)
         _last = index
         return index
 
@@ -48,15 +50,30 @@ class TextIndex:
         """The UTF-8 byte offset at which the code point `char_offset` starts."""
         if self._ascii:
             return char_offset
+        text = self._text
+        at = self._at
         block = char_offset // _BLOCK
-        if block >= len(self._block_bytes):
-            block = len(self._block_bytes) - 1
-        head = self._text[block * _BLOCK:char_offset]
-        return self._block_bytes[block] + len(head.encode("utf-8", "surrogatepass"))
+        if block * _BLOCK < at <= char_offset:   # nearer than the block's start: encode from there
+            offset = self._at_byte + len(text[at:char_offset].encode("utf-8", "surrogatepass"))
+        elif self._byte_length >= 0 and len(text) - char_offset < char_offset - block * _BLOCK:
+            offset = self._byte_length - len(text[char_offset:].encode("utf-8", "surrogatepass"))
+        else:
+            blocks = self._block_bytes
+            while len(blocks) <= block:   # the table grows only as far as look-ups reach
+                done = len(blocks)
+                blocks.append(blocks[-1] + len(text[(done - 1) * _BLOCK:done * _BLOCK].encode("utf-8", "surrogatepass")))
+            offset = blocks[block] + len(text[block * _BLOCK:char_offset].encode("utf-8", "surrogatepass"))
+        self._at, self._at_byte = char_offset, offset
+        return offset
 
     def span(self, start: int, end: int) -> Span:
         """A Span for the half-open code-point range [start, end)."""
-        return Span(start, end, self.byte_offset(start), self.byte_offset(end))
+        if self._ascii:
+            return Span(start, end, start, end)
+        byte_start = self.byte_offset(start)
+        if end - start <= _SHORT:   # encode a short range rather than look its end up
+            return Span(start, end, byte_start, byte_start + len(self._text[start:end].encode("utf-8", "surrogatepass")))
+        return Span(start, end, byte_start, self.byte_offset(end))
 
     def line_column(self, char_offset: int) -> tuple[int, int]:
         """1-based line and column (in code points) of a code-point offset."""
@@ -65,18 +82,19 @@ class TextIndex:
 
     def lines(self) -> Lines:
         """(start, end) of every line, without its line break."""
-        return Lines(self._text, self._line_starts)
+        return Lines(self._text, self._line_starts, crlf=len(self._line_starts) > 1 and "\r" in self._text)
 
 
 class Lines(Sequence[tuple[int, int]]):
     """(start, end) of each line, without its line break; computed when asked for, so a text of
     millions of lines costs no list of millions of tuples."""
 
-    __slots__ = ("_text", "_starts")
+    __slots__ = ("_text", "_starts", "_crlf")
 
-    def __init__(self, text: str, starts: array[int]) -> None:
+    def __init__(self, text: str, starts: array[int], *, crlf: bool = True) -> None:
         self._text = text
         self._starts = starts
+        self._crlf = crlf   # False: no line ends in CR LF, so every break is one character
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -100,10 +118,10 @@ class Lines(Sequence[tuple[int, int]]):
             return [self[n] for n in range(*number.indices(len(self)))]
         starts = self._starts
         start = starts[number]   # IndexError when out of range, as a list
-        following = number % len(starts) + 1
+        following = (number if number >= 0 else number + len(starts)) + 1
         if following < len(starts):
             nxt = starts[following]
-            return start, nxt - (2 if self._text[nxt - 2:nxt] == "\r\n" else 1)
+            return start, nxt - (2 if self._crlf and self._text[nxt - 2:nxt] == "\r\n" else 1)
         return start, len(self._text)
 
 

@@ -100,26 +100,28 @@ def record_head(spec: RecordSpec, *, date: str, block_sha256: str) -> bytes | No
         return None
     if not spec.payload_digest and spec.warc_type not in _NO_PAYLOAD_DIGEST:
         return None
-    names = {name.lower() for name, _ in spec.extra_headers}
-    if len(names) != len(spec.extra_headers) or not names.isdisjoint(_OWN_HEADERS):
-        return None
-    lines = [f"{WARC_VERSION}\r\nWARC-Type: {spec.warc_type}\r\nWARC-Record-ID: {spec.record_id}\r\n"
-             f"WARC-Date: {date}\r\n"]
-    if spec.target_uri is not None:
-        lines.append(f"WARC-Target-URI: {spec.target_uri}\r\n")
-    lines.extend(f"{name}: {value}\r\n" for name, value in spec.extra_headers)
-    lines.append(f"Content-Type: {spec.content_type}\r\nWARC-Block-Digest: sha256:{block_sha256}\r\n")
+    extra = ""
+    if spec.extra_headers:
+        names = {name.lower() for name, _ in spec.extra_headers}
+        if len(names) != len(spec.extra_headers) or not names.isdisjoint(_OWN_HEADERS):
+            return None
+        extra = "".join([f"{name}: {value}\r\n" for name, value in spec.extra_headers])
+    target = "" if spec.target_uri is None else f"WARC-Target-URI: {spec.target_uri}\r\n"
+    payload = ""
     if spec.payload_digest:
         payload_sha256 = (block_sha256 if spec.payload_offset == 0
                           else hashlib.sha256(memoryview(spec.block)[spec.payload_offset:]).hexdigest())
-        lines.append(f"WARC-Payload-Digest: sha256:{payload_sha256}\r\n")
-    lines.append(f"Content-Length: {len(spec.block)}\r\n\r\n")
-    return "".join(lines).encode("utf-8")
+        payload = f"WARC-Payload-Digest: sha256:{payload_sha256}\r\n"
+    return (f"{WARC_VERSION}\r\nWARC-Type: {spec.warc_type}\r\nWARC-Record-ID: {spec.record_id}\r\n"
+            f"WARC-Date: {date}\r\n{target}{extra}Content-Type: {spec.content_type}\r\n"
+            f"WARC-Block-Digest: sha256:{block_sha256}\r\n{payload}Content-Length: {len(spec.block)}\r\n\r\n"
+            ).encode("utf-8")
 
 
 def encode(spec: RecordSpec, *, date: str, deflate: Deflate) -> Iterable[bytes]:
     """One record as one gzip member, in pieces (large blocks are deflated without a copy)."""
-    head = record_head(spec, date=date, block_sha256=hashlib.sha256(spec.block).hexdigest())
+    block_sha256 = spec.block_sha256 if spec.block_sha256 is not None else hashlib.sha256(spec.block).hexdigest()
+    head = record_head(spec, date=date, block_sha256=block_sha256)
     if head is None:
         return deflate.pieces(serialize(spec, date=date))
     return deflate.pieces(head, spec.block, _TAIL)
