@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "provpack"
 HOMES = {
     "requests": {"capture", "timestamp"},  # fetching originals; POSTing a query to a TSA
     "urllib3": {"capture", "wire"},
-    "yaml": {"metadata", "yamlfast", "config"},
+    "yaml": {"metadata", "config"},
     "warcio": {"warcwriter", "verify", "reader", "cdxj"},
     "cryptography": {"signing", "timestamp"},
     "rfc3161_client": {"timestamp"},

@@ -88,4 +88,3 @@ def test_sidecar_wins_and_says_what_it_overrode() -> None:
     assert merged.fields["publication"].origin == "text" and merged.fields["publication"].span == Span(8, 11, 8, 11)
     assert merged.fields["author"].value == ["A", "B"]
     assert "unknown" not in merged.fields and merged.sidecar == {"title": "Given", "author": ["A", "B"], "unknown": 1}
-

@@ -3,8 +3,6 @@
 Sidecars are read with the safe loader only (the C one when PyYAML has it), so no
 tag can construct a Python object. Every value is made JSON-ready here, with
 limits on size, nesting and alias expansion so that no sidecar can exhaust memory.
-Plain sidecars are read by `yamlfast`, several times faster and with the same
-result; anything unusual takes PyYAML's full path.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import yaml
 
 from .errors import InputError
 from .model import FieldValue, Metadata, ParsedField
-from .yamlfast import quick_load
 
 try:
     _SafeLoader: Any = yaml.CSafeLoader
@@ -51,10 +48,6 @@ def load_sidecar(path: Path) -> dict[str, Any]:
         source = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(path, "invalid UTF-8", offset=exc.start, fix="re-save the sidecar as UTF-8") from exc
-    quick = quick_load(source, max_values=MAX_VALUES, max_depth=MAX_DEPTH, max_string=MAX_STRING)
-    if quick is not None:
-        _check_known(quick, path)
-        return quick
     try:
         loaded = yaml.load(source, Loader=_SafeLoader)  # noqa: S506 - a safe loader, always
     except yaml.MarkedYAMLError as exc:
