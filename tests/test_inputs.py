@@ -7,12 +7,11 @@ import pickle
 from pathlib import Path
 
 import pytest
-
-from provpack.errors import InputError
-from provpack import inputs
-from provpack.inputs import discover, list_sources
-
 from conftest import write_text
+
+from provpack import inputs
+from provpack.errors import InputError
+from provpack.inputs import discover, list_sources
 
 
 def test_folder_sorted_with_sidecars(tmp_path: Path) -> None:
@@ -109,6 +108,18 @@ def test_listing_in_small_sorted_runs(tmp_path: Path, monkeypatch: pytest.Monkey
         expected = ".yaml" if position % 4 == 0 else ".yml" if position % 7 == 3 else None
         assert listing.sidecar_path(index) == (None if expected is None else str(tmp_path / f"{stem}{expected}"))
         assert listing.sizes[index] == len(stem)
+
+
+def test_spilled_runs_keep_unusual_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs spilled to disk and read back in pieces smaller than a name keep every name exactly."""
+    monkeypatch.setattr(inputs, "_RUN", 2)
+    monkeypatch.setattr(inputs, "_SPILL_READ", 3)
+    stems = ["é-accent", "日本語の名前", "space name", "z", "a" * 40, os.fsdecode(b"bytes-\xff-name"), "ÿ", "0"]
+    for stem in stems:
+        (tmp_path / (stem + ".txt")).write_bytes(os.fsencode(stem))
+    listing = list_sources([tmp_path])
+    assert list(listing.names) == sorted(stems)
+    assert [listing.sizes[i] for i in range(len(stems))] == [len(os.fsencode(s)) for s in sorted(stems)]
 
 
 def test_listing_part_gives_the_same_sources(tmp_path: Path) -> None:

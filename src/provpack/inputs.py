@@ -6,11 +6,12 @@ import heapq
 import logging
 import os
 import stat
+import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from .errors import InputError
 from .model import SourceFile
@@ -25,6 +26,7 @@ SIDECAR_SUFFIXES = (".yaml", ".yml")
 # about half a GiB; --max-text-bytes raises it for machines that have the room.
 MAX_TEXT_BYTES = 64 * 1024 * 1024
 _RUN = 8192   # names sorted per run while listing a folder
+_SPILL_READ = 16384   # bytes read at a time from each spilled run while merging them
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +244,8 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     finally:
         if folder_fd is not None:
             os.close(folder_fd)
+        for runs in (texts, *sidecar_stems):
+            runs.close()
     return _Scan(folder, names, sidecars, sizes)
 
 
@@ -256,29 +260,62 @@ def _open_folder(folder: str) -> int | None:
 
 
 class _SortedRuns:
-    """Strings gathered in sorted, packed runs; iterating merges the runs in order.
+    """Strings gathered in sorted runs of _RUN; iterating merges the runs in order.
 
-    A folder of 100,000 texts is listed without ever holding 100,000 str objects.
+    A folder of 100,000 texts is listed without ever holding 100,000 str objects, nor the
+    names twice: past the first run, each sorted run goes to an unnamed temporary file and
+    is read back in small pieces while the runs are merged.
     """
 
     def __init__(self) -> None:
-        self._runs: list[NameList] = []
         self._pending: list[str] = []
+        self._spill: IO[bytes] | None = None
+        self._runs: list[tuple[int, int]] = []  # (offset, length) of each run in the spill file
 
     def add(self, item: str) -> None:
         self._pending.append(item)
         if len(self._pending) >= _RUN:
-            self._pack()
+            self._write_run()
 
     def __iter__(self) -> Iterator[str]:
-        self._pack()
-        return heapq.merge(*self._runs)
-
-    def _pack(self) -> None:
-        if self._pending:
+        if self._spill is None:
             self._pending.sort()
-            self._runs.append(NameList(self._pending))
-            self._pending = []
+            return iter(self._pending)
+        self._write_run()
+        return heapq.merge(*(_read_run(self._spill, offset, length) for offset, length in self._runs))
+
+    def _write_run(self) -> None:
+        if not self._pending:
+            return
+        if self._spill is None:
+            self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._pending.sort()
+        data = b"\0".join(os.fsencode(item) for item in self._pending) + b"\0"
+        offset = self._spill.seek(0, os.SEEK_END)
+        self._spill.write(data)
+        self._runs.append((offset, len(data)))
+        self._pending = []
+
+    def close(self) -> None:
+        """Drop the temporary file, if there is one."""
+        if self._spill is not None:
+            self._spill.close()
+
+
+def _read_run(spill: IO[bytes], offset: int, length: int) -> Iterator[str]:
+    """The names of one spilled run, read a piece at a time (file names hold no NUL)."""
+    spill.flush()
+    fd = spill.fileno()
+    end = offset + length
+    rest = b""
+    while offset < end:
+        piece = os.pread(fd, min(_SPILL_READ, end - offset), offset)
+        if not piece:
+            raise OSError(f"the listing's temporary file ended early at byte {offset}")
+        offset += len(piece)
+        *names, rest = (rest + piece).split(b"\0")
+        for name in names:
+            yield os.fsdecode(name)
 
 
 def _check_link(path: Path, root: Path, *, follow_symlinks: bool) -> None:
