@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from provpack.model import DocumentSummary
+from provpack import tables
 from provpack.tables import NameList, SummaryTable, pack_row
 
 NAMES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
@@ -86,3 +87,38 @@ def test_part_holds_the_names_of_its_range(names: list[str], data: st.DataObject
     part = NameList(names).part(start, stop)
     assert list(part) == names[start:stop] and len(part) == stop - start
     assert list(pickle.loads(pickle.dumps(part))) == names[start:stop]
+
+
+@given(names=st.lists(st.text(max_size=6), max_size=40), data=st.data())
+def test_spilled_name_list_is_the_same_list(names: list[str], data: st.DataObject) -> None:
+    """Past SPILL_AFTER names the list lives in a temporary file; every way of reading it agrees."""
+    saved = tables.SPILL_AFTER, tables._PACK
+    tables.SPILL_AFTER, tables._PACK = 3, 2
+    try:
+        table = NameList(iter(names))
+        from_list = NameList(names)
+    finally:
+        tables.SPILL_AFTER, tables._PACK = saved
+    assert (table._file is not None) == (len(names) >= 4)
+    for built in (table, from_list):
+        assert list(built) == names and len(built) == len(names)
+        assert [built[i] for i in range(-len(names), len(names))] == names + names
+        assert built[1:5] == names[1:5]
+        start = data.draw(st.integers(0, len(names)))
+        stop = data.draw(st.integers(start, len(names)))
+        assert list(built.part(start, stop)) == names[start:stop]
+        assert list(pickle.loads(pickle.dumps(built))) == names
+    with pytest.raises(IndexError):
+        table[len(names)]
+
+
+def test_large_listing_holds_no_names_in_memory() -> None:
+    """20,000 names of 40 characters: the spilled list's memory is its offsets, not its text."""
+    import tracemalloc
+
+    tracemalloc.start()
+    table = NameList(f"{n:08d}-a-fairly-long-document-name-xx" for n in range(20_000))
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert table[12_345] == "00012345-a-fairly-long-document-name-xx"
+    assert held < 20_000 * 20, held   # 8 bytes of offset a name, not 40 + 8

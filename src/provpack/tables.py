@@ -13,8 +13,8 @@ import struct
 import tempfile
 import weakref
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Literal, overload
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO, Literal, overload
 
 from .model import DocumentSummary
 
@@ -25,18 +25,27 @@ _RECORD_ID = re.compile(r"<urn:uuid:([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK_ROWS = 4096
 _PACK = 4096
+SPILL_AFTER = 16384   # names kept in memory before a NameList moves them to a temporary file
+_CAN_SPILL = hasattr(os, "pread")
 
 
 class NameList(Sequence[str]):
-    """Strings stored as one str and the offsets where each ends."""
+    """Strings stored as one str and the offsets where each ends.
 
-    __slots__ = ("_text", "_ends")
+    Past SPILL_AFTER names the characters go to an anonymous temporary file instead (as
+    UTF-8, lone surrogates passed through), read back a name or a run of names at a time: a listing of 100,000
+    names then holds 8 bytes a name in memory, not 8 plus the name.
+    """
+
+    __slots__ = ("_text", "_ends", "_file", "__weakref__")
 
     def __init__(self, names: Iterable[str]) -> None:
         parts: list[str] = []
         chunk: list[str] = []
         self._ends = array("Q")
+        self._file: IO[bytes] | None = None
         end = 0
+        names = iter(names)   # one pass: _spill takes the rest of it
         for name in names:   # packed as they come: the names never all exist as objects at once
             chunk.append(name)
             end += len(name)
@@ -44,27 +53,87 @@ class NameList(Sequence[str]):
             if len(chunk) >= _PACK:
                 parts.append("".join(chunk))
                 chunk.clear()
+                if len(self._ends) >= SPILL_AFTER and _CAN_SPILL:
+                    self._spill(parts, chunk, names)
+                    return
         parts.append("".join(chunk))
         self._text = "".join(parts)
+
+    def _spill(self, parts: list[str], chunk: list[str], rest: Iterable[str]) -> None:
+        """Move what is packed so far, and every name still to come, to a temporary file."""
+        spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed when this list is collected
+        weakref.finalize(self, spill.close)
+        self._file = spill
+        self._text = ""
+        ends = array("Q")
+        offset = 0
+        text = "".join(parts)
+        parts.clear()
+        start = 0
+        for end in self._ends:   # character ends -> byte ends
+            offset += len(_encode(text[start:end]))
+            ends.append(offset)
+            start = end
+        spill.write(_encode(text))
+        del text
+        for name in rest:
+            raw = _encode(name)
+            chunk.append(name)
+            offset += len(raw)
+            ends.append(offset)
+            if len(chunk) >= _PACK:
+                spill.write(_encode("".join(chunk)))
+                chunk.clear()
+        spill.write(_encode("".join(chunk)))
+        spill.flush()
+        self._ends = ends
 
     def __len__(self) -> int:
         return len(self._ends)
 
     def __iter__(self) -> Iterator[str]:
+        if self._file is not None:
+            for first in range(0, len(self._ends), _PACK):
+                yield from self._read(first, min(first + _PACK, len(self._ends)))
+            return
         text = self._text
         start = 0
         for end in self._ends:
             yield text[start:end]
             start = end
 
+    def _read(self, first: int, stop: int) -> list[str]:
+        """Names [first, stop) of a spilled list."""
+        spill = self._file
+        if spill is None or stop <= first:
+            return []
+        ends = self._ends
+        base = ends[first - 1] if first > 0 else 0
+        raw = os.pread(spill.fileno(), ends[stop - 1] - base, base)
+        names = []
+        start = 0
+        for end in ends[first:stop]:
+            names.append(_decode(raw[start:end - base]))
+            start = end - base
+        return names
+
     def part(self, start: int, stop: int) -> NameList:
         """Names [start, stop) as a NameList of their own: two slices, no str per name (cheap to pickle)."""
+        if self._file is not None:
+            return NameList(self._read(start, stop))
         first = self._ends[start - 1] if start > 0 else 0
         ends = self._ends[start:stop]
         part = NameList(())
         part._text = self._text[first:ends[-1]] if ends else ""
         part._ends = array("Q", [end - first for end in ends]) if first else ends
         return part
+
+    def __reduce__(self) -> tuple[Callable[[str, array[int]], NameList], tuple[str, array[int]]]:
+        """Pickled as its packed text and ends (a spilled list's names are read for it: its file does not travel)."""
+        if self._file is None:
+            return _packed, (self._text, self._ends)
+        whole = self.part(0, len(self))
+        return _packed, (whole._text, whole._ends)
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -77,8 +146,27 @@ class NameList(Sequence[str]):
             return [self[i] for i in range(*index.indices(len(self)))]
         end = self._ends[index]
         position = index % len(self._ends)
+        if self._file is not None:
+            return self._read(position, position + 1)[0]
         start = self._ends[position - 1] if position else 0
         return self._text[start:end]
+
+
+def _encode(text: str) -> bytes:
+    """Any str as bytes, lone surrogates included (file names may hold them)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogatepass")
+
+
+def _packed(text: str, ends: array[int]) -> NameList:
+    """A NameList from its packed text and ends (unpickling)."""
+    names = NameList(())
+    names._text = text
+    names._ends = ends
+    return names
 
 
 def pack_row(summary: DocumentSummary) -> bytes:
