@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import io
+import ipaddress
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
-from provpack.wire import HeadRecorder, address_problem
+from provpack.wire import (
+    CURRENT,
+    BlockedAddress,
+    HeadRecorder,
+    RecordingHTTPPool,
+    RecordingHTTPSPool,
+    Wire,
+    address_problem,
+)
 
 
 @pytest.mark.parametrize(
@@ -39,3 +52,90 @@ def test_head_recorder_keeps_the_final_head_after_interim_ones() -> None:
         pass
     assert recorder.final_head() == b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n"
     assert recorder.read() == b"body"
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_recording_pools_keep_the_plaintext_request_and_head(scheme: str, tmp_path: Path) -> None:
+    """Over HTTP and TLS alike, the Wire gets the request bytes sent, the response head and the peer."""
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            """Stay quiet."""
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.send_header("X-Seen", "yes")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    options: dict[str, str] = {}
+    if scheme == "https":
+        cert, key = _self_signed(tmp_path)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        options["ca_certs"] = str(cert)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    pool_class = RecordingHTTPSPool if scheme == "https" else RecordingHTTPPool
+    pool = pool_class("127.0.0.1", server.server_address[1], **options)
+    wire = Wire(allow_private=True)
+    token = CURRENT.set(wire)
+    try:
+        answer = pool.urlopen("GET", "/page?q=1", headers={"User-Agent": "test"})
+        assert answer.status == 200 and answer.data == b"ok"
+    finally:
+        CURRENT.reset(token)
+        pool.close()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert bytes(wire.sent).startswith(b"GET /page?q=1 HTTP/1.1\r\n") and b"User-Agent: test\r\n" in wire.sent
+    assert wire.head is not None and wire.head.startswith(b"HTTP/1.0 200 OK\r\n")
+    assert b"X-Seen: yes\r\n" in wire.head and wire.head.endswith(b"\r\n\r\n")
+    assert wire.peer == "127.0.0.1"
+
+
+def test_recording_pool_refuses_a_private_peer_unless_allowed() -> None:
+    """With allow_private off, the first send to a loopback peer raises BlockedAddress."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    pool = RecordingHTTPPool("127.0.0.1", server.server_address[1], retries=False)
+    token = CURRENT.set(Wire(allow_private=False))
+    try:
+        with pytest.raises(BlockedAddress, match="loopback"):
+            pool.urlopen("GET", "/")
+    finally:
+        CURRENT.reset(token)
+        pool.close()
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -127,28 +127,24 @@ def _record_send(connection: HTTPConnection, data: Any) -> None:
         wire.sent += data
 
 
-class _RecordingHTTPConnection(HTTPConnection):
+class _Recording(HTTPConnection):
+    """Records the bytes a connection sends and the head it receives (a mixin for both schemes)."""
+
+    response_class = _RecordingResponse
+
+    def send(self, data: Any) -> None:
+        if self.sock is None:
+            self.connect()
+        _record_send(self, data)
+        super().send(data)
+
+
+class _RecordingHTTPConnection(_Recording):
     """urllib3 connection that records the bytes it sends and the head it receives."""
 
-    response_class = _RecordingResponse
 
-    def send(self, data: Any) -> None:
-        if self.sock is None:
-            self.connect()
-        _record_send(self, data)
-        super().send(data)
-
-
-class _RecordingHTTPSConnection(HTTPSConnection):
+class _RecordingHTTPSConnection(_Recording, HTTPSConnection):
     """The TLS variant: records the plaintext HTTP bytes."""
-
-    response_class = _RecordingResponse
-
-    def send(self, data: Any) -> None:
-        if self.sock is None:
-            self.connect()
-        _record_send(self, data)
-        super().send(data)
 
 
 class RecordingHTTPPool(urllib3.HTTPConnectionPool):
