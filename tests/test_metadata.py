@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,19 @@ def test_recursive_alias_is_refused(tmp_path: Path) -> None:
     """A self-referencing alias is refused instead of recursing forever."""
     with pytest.raises(InputError, match="recursive"):
         load_sidecar(sidecar(tmp_path, "a: &x [1, *x]\n"))
+
+
+@pytest.mark.parametrize("text, words", [
+    ("a:\n  b:\n    - x\n    - " + "y" * 70_000 + "\n", "value of a.b[1] is longer than 65536 characters"),
+    ("x: " + "[" * 40 + "]" * 40 + "\n", "nested deeper than 32 levels at x[0][0]"),
+    ("a:\n  - &x [1, *x]\n", "recursive YAML alias at a[0][1]"),
+    ("deep: {list: [1, {k: !!binary aGk=}]}\n", "value of deep.list[1].k has a type JSON cannot hold (bytes)"),
+    ("2017-11-12: {k: !!binary aGk=}\n", "value of 2017-11-12.k has a type"),
+])
+def test_refusals_name_where_the_value_sits(tmp_path: Path, text: str, words: str) -> None:
+    """Errors about one value give its place as a path of keys and list positions."""
+    with pytest.raises(InputError, match=re.escape(words)):
+        load_sidecar(sidecar(tmp_path, text))
 
 
 def test_empty_sidecar_is_empty_mapping(tmp_path: Path) -> None:

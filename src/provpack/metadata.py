@@ -67,42 +67,60 @@ def load_sidecar(path: Path) -> dict[str, Any]:
         raise InputError(path, f"sidecar must be a mapping of keys to values, not a {type(loaded).__name__}",
                          fix="write it as 'key: value' lines")
     budget = [MAX_VALUES]
-    sidecar: dict[str, Any] = _jsonable(loaded, path, "", budget, 0, set())
+    sidecar: dict[str, Any] = _jsonable(loaded, path, None, budget, 0, set())
     _check_known(sidecar, path)
     return sidecar
 
 
-def _jsonable(value: Any, path: Path, where: str, budget: list[int], depth: int, active: set[int]) -> Any:
+# Where a value sits, built only for an error message: None at the top, else (parent, key or index).
+_Where = tuple[Any, "str | int"] | None
+
+
+def _where(where: _Where) -> str:
+    """'a.b[2]' for the chain (((None, 'a'), 'b'), 2); '' for None."""
+    keys: list[str | int] = []
+    while where is not None:
+        where, key = where
+        keys.append(key)
+    text = ""
+    for key in reversed(keys):
+        text = f"{text}[{key}]" if isinstance(key, int) else f"{text}.{key}" if text else key
+    return text
+
+
+def _jsonable(value: Any, path: Path, where: _Where, budget: list[int], depth: int, active: set[int]) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise InputError(path, f"more than {MAX_VALUES} values (YAML aliases can multiply them)",
                          fix="simplify the sidecar")
     if depth > MAX_DEPTH:
-        raise InputError(path, f"nested deeper than {MAX_DEPTH} levels at {where or 'top'}", fix="flatten it")
+        raise InputError(path, f"nested deeper than {MAX_DEPTH} levels at {_where(where) or 'top'}", fix="flatten it")
+    if isinstance(value, str):   # most values: tested first
+        if len(value) > MAX_STRING:
+            raise InputError(path, f"value of {_where(where)} is longer than {MAX_STRING} characters",
+                             fix="shorten it")
+        return value
     if isinstance(value, (dict, list, set)):
         if id(value) in active:
-            raise InputError(path, f"recursive YAML alias at {where or 'top'}", fix="remove the self-reference")
+            raise InputError(path, f"recursive YAML alias at {_where(where) or 'top'}",
+                             fix="remove the self-reference")
         active = active | {id(value)}
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
             name = key.isoformat() if isinstance(key, (dt.date, dt.datetime)) else str(key)
-            out[name] = _jsonable(item, path, f"{where}.{name}" if where else name, budget, depth + 1, active)
+            out[name] = _jsonable(item, path, (where, name), budget, depth + 1, active)
         return out
     if isinstance(value, (list, set)):
         items = sorted(value, key=str) if isinstance(value, set) else value
-        return [_jsonable(item, path, f"{where}[{n}]", budget, depth + 1, active) for n, item in enumerate(items)]
-    if isinstance(value, str):
-        if len(value) > MAX_STRING:
-            raise InputError(path, f"value of {where} is longer than {MAX_STRING} characters", fix="shorten it")
-        return value
+        return [_jsonable(item, path, (where, n), budget, depth + 1, active) for n, item in enumerate(items)]
     if isinstance(value, (bool, int)) or value is None:
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    raise InputError(path, f"value of {where} has a type JSON cannot hold ({type(value).__name__})",
+    raise InputError(path, f"value of {_where(where)} has a type JSON cannot hold ({type(value).__name__})",
                      fix="write it as text")
 
 
