@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import warcscan
+from .gzipsource import GzipSource, starts_warc_member
 from .idset import IdSet
 from .problems import Problem
 from .provcheck import Waiting
+from .rawreader import RawReader
 from .warcheader import VERSIONS, HeaderParser
 from .warcscan import Scanner, junk_message
-from .warcstream import GzipSource, PlainSource, RawReader, Source, starts_warc_member
+from .warcstream import PlainSource, Source
 
 logger = logging.getLogger(__name__)
 
