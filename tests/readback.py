@@ -6,6 +6,7 @@ import io
 
 from provpack.rawreader import RawReader
 from provpack.sniff import open_source
+from provpack.verify import FileReport, verify_stream
 from provpack.warcstream import Source
 
 from warcbuild import record
@@ -25,3 +26,27 @@ def joined(chunks: list[bytes | object]) -> bytes:
 
 
 RECORDS = [record("resource", b"block %d " % i * 50) for i in range(3)]
+
+
+def check(data: bytes, *, seekable: bool = True) -> FileReport:
+    stream: io.RawIOBase | io.BytesIO = io.BytesIO(data) if seekable else Unseekable(data)
+    return verify_stream(stream, name="t.warc")  # type: ignore[arg-type]
+
+
+class Unseekable(io.RawIOBase):
+    """A pipe-like stream: no seek."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def kinds(report: FileReport) -> list[str]:
+    return [p.kind for p in report.problems]
