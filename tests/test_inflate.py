@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from provpack import inflate
+from provpack.gzipsource import MAX_OUT, GzipSource
+from provpack.rawreader import RawReader
 from provpack.verify import FileReport, verify_stream
-from provpack.warcstream import MAX_OUT, GzipSource, RawReader
 
 from conftest import INTEROP
 from test_verifysplit import archives

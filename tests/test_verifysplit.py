@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from provpack import provcheck, verifysplit, warcscan
+from provpack import provcheck, recordcheck, verifysplit, warcscan
 from provpack.verify import FileReport, _verify_path
 
 from conftest import INTEROP
@@ -138,7 +138,7 @@ def test_false_candidate_and_stored_member(tmp_path: Path, merges: list[bool], m
 
 def test_warnings_beyond_the_listed_limit(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     """Unverified records are listed up to the limit across the split, and the rest counted."""
-    monkeypatch.setattr(warcscan, "MAX_WARNINGS", 5)
+    monkeypatch.setattr(recordcheck, "MAX_WARNINGS", 5)
     data = warc([record("resource", f"r{n}".encode(), block_digest=None) for n in range(16)])
     path = tmp_path / "a.warc.gz"
     path.write_bytes(data)

@@ -1,65 +1,11 @@
-"""The raw reader: gzip members walked one by one, plain files as they are, damage reported."""
+"""Sources: plain files read as they are; any source read again from an offset."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import struct
-import zlib
+from provpack.warcstream import PlainSource
 
-import pytest
-
-from provpack.warcstream import GAP, GzipSource, NotWarcError, PlainSource, RawReader, Source, open_source
-
-from warcbuild import gzip_member, record
-
-Found = list[tuple[int, str, str]]
-
-
-def read_all(data: bytes, read_size: int = 1 << 20) -> tuple[Source, list[bytes | object], Found]:
-    found: Found = []
-    source = open_source(RawReader(io.BytesIO(data), read_size=read_size),
-                         lambda offset, kind, message: found.append((offset, kind, message)))
-    return source, list(source.chunks()), found
-
-
-def joined(chunks: list[bytes | object]) -> bytes:
-    return b"".join(c for c in chunks if isinstance(c, bytes))
-
-
-RECORDS = [record("resource", b"block %d " % i * 50) for i in range(3)]
-
-
-@pytest.mark.parametrize("read_size", [7, 100, 1 << 20])
-def test_members_are_walked(read_size: int) -> None:
-    """Per-record members decompress to the records, with each member's raw offset remembered."""
-    members = [gzip_member(r) for r in RECORDS]
-    source, chunks, found = read_all(b"".join(members), read_size)
-    assert isinstance(source, GzipSource) and found == [] and GAP not in chunks
-    assert joined(chunks) == b"".join(RECORDS)
-    assert source.member_count == 3
-    offsets = [0, len(members[0]), len(members[0]) + len(members[1])]
-    starts = [0, len(RECORDS[0]), len(RECORDS[0]) + len(RECORDS[1])]
-    assert [source.locate(u) for u in starts] == [(o, True) for o in offsets]
-    assert source.locate(starts[2] + 5) == (offsets[2], False)
-
-
-def test_one_member_for_many_records() -> None:
-    """One member holding every record is read whole; the records all report offset 0."""
-    source, chunks, found = read_all(gzip_member(b"".join(RECORDS)))
-    assert found == [] and joined(chunks) == b"".join(RECORDS)
-    assert source.locate(len(RECORDS[0])) == (0, False)
-
-
-def test_fextra_and_fname_headers() -> None:
-    """Members with FEXTRA and FNAME header fields are read (zlib parses the header)."""
-    raw = zlib.compressobj(6, zlib.DEFLATED, -15)
-    deflated = raw.compress(RECORDS[0]) + raw.flush()
-    extra = b"sl" + struct.pack("<H", 4) + b"\x00\x01\x02\x03"
-    header = b"\x1f\x8b\x08\x0c" + b"\x00" * 4 + b"\x00\x03" + struct.pack("<H", len(extra)) + extra + b"a.warc\x00"
-    trailer = struct.pack("<II", zlib.crc32(RECORDS[0]), len(RECORDS[0]))
-    _, chunks, found = read_all(header + deflated + trailer)
-    assert found == [] and joined(chunks) == RECORDS[0]
+from readback import RECORDS, joined, read_all
+from warcbuild import gzip_member
 
 
 def test_plain_file() -> None:
@@ -68,85 +14,6 @@ def test_plain_file() -> None:
     source, chunks, found = read_all(data, read_size=64)
     assert isinstance(source, PlainSource) and joined(chunks) == data and found == []
     assert source.locate(10) == (10, True)
-
-
-def test_cut_off_member_is_truncated() -> None:
-    """A member without its end is reported as truncated at its offset, then a gap."""
-    members = [gzip_member(r) for r in RECORDS]
-    data = members[0] + members[1][:-5]
-    _, chunks, found = read_all(data)
-    assert found == [(len(members[0]), "truncated", found[0][2])]
-    assert chunks[-1] is GAP
-
-
-def test_bad_crc_is_bad_gzip_and_reading_resumes() -> None:
-    """A member with a wrong CRC is reported; the members after it are still read."""
-    members = [gzip_member(r) for r in RECORDS]
-    broken = bytearray(members[1])
-    broken[-8] ^= 0xFF  # CRC32 in the trailer
-    _, chunks, found = read_all(members[0] + bytes(broken) + members[2])
-    assert [(o, k) for o, k, _ in found] == [(len(members[0]), "bad-gzip")]
-    assert "incorrect data check" in found[0][2]
-    assert GAP in chunks and joined(chunks).endswith(RECORDS[2])
-
-
-def test_junk_between_and_after_members() -> None:
-    """Bytes that are not gzip between or after members are junk, with their length."""
-    members = [gzip_member(r) for r in RECORDS]
-    data = members[0] + b"GARBAGE" + members[1] + b"\x00" * 9
-    _, chunks, found = read_all(data)
-    assert [(o, k) for o, k, _ in found] == [(len(members[0]), "junk"),
-                                             (len(members[0]) + 7 + len(members[1]), "junk")]
-    assert "7 bytes" in found[0][2] and "9 bytes" in found[1][2]
-    assert joined(chunks) == RECORDS[0] + RECORDS[1]
-
-
-def test_garbage_starting_like_gzip_is_one_bad_member() -> None:
-    """Bytes that start with the gzip magic but are not gzip are one bad member; the next is read."""
-    members = [gzip_member(r) for r in RECORDS]
-    data = members[0] + b"\x1f\x8b\x08 not really \x1f\x8b\x08 either" + members[1]
-    _, chunks, found = read_all(data)
-    assert [(o, k) for o, k, _ in found] == [(len(members[0]), "bad-gzip")]
-    assert joined(chunks) == RECORDS[0] + RECORDS[1]
-
-
-@pytest.mark.parametrize("data, words", [
-    (b"", "empty"),
-    (b"hello world, this is text\n" * 10, "neither gzip"),
-    (gzip_member(b"just some gzipped text"), "it is gzip"),
-    (gzip_member(b"just some gzipped text") + gzip_member(b"more"), "it is gzip"),
-])
-def test_not_a_warc(data: bytes, words: str) -> None:
-    """Input with no WARC record anywhere in its first block is refused."""
-    with pytest.raises(NotWarcError, match=words):
-        open_source(RawReader(io.BytesIO(data)), lambda *a: None)
-
-
-def test_damaged_or_partly_foreign_gzip_is_still_read() -> None:
-    """Gzip whose first member is damaged, or followed by WARC members, is read as a WARC."""
-    members = [gzip_member(r) for r in RECORDS]
-    damaged = bytearray(members[0])
-    damaged[12] ^= 0xFF
-    assert isinstance(read_all(bytes(damaged) + members[1])[0], GzipSource)
-    assert isinstance(read_all(gzip_member(b"preface") + members[1])[0], GzipSource)
-
-
-def test_damaged_first_bytes_are_still_a_warc() -> None:
-    """A WARC whose first bytes are damaged is read, and the damage reported as junk."""
-    members = [gzip_member(r) for r in RECORDS]
-    for index in (0, 1):
-        data = bytearray(b"".join(members))
-        data[index] ^= 0xFF
-        source, chunks, found = read_all(bytes(data))
-        assert isinstance(source, GzipSource)
-        assert found[0][:2] == (0, "junk") and joined(chunks) == RECORDS[1] + RECORDS[2]
-    single = bytearray(gzip_member(RECORDS[0]))
-    single[0] ^= 0xFF
-    _, _, found = read_all(bytes(single))
-    assert [k for _, k, _ in found] == ["junk"]
-    plain = bytearray(b"".join(RECORDS))
-    plain[0] ^= 0xFF
-    assert isinstance(read_all(bytes(plain))[0], PlainSource)
 
 
 def test_restart_reads_again_from_an_offset() -> None:
@@ -158,42 +25,3 @@ def test_restart_reads_again_from_an_offset() -> None:
     assert again == b"".join(RECORDS)[target:]
     plain, _, _ = read_all(b"".join(RECORDS))
     assert joined(list(plain.restart(target))) == b"".join(RECORDS)[target:]
-
-
-def test_raw_reader_hashes_every_byte_once() -> None:
-    """Seeking back and reading again does not hash bytes twice; drain hashes the rest."""
-    data = bytes(range(256)) * 40
-    hasher = hashlib.sha256()
-    reader = RawReader(io.BytesIO(data), hasher=hasher, read_size=1000)
-    reader.read()
-    reader.read()
-    reader.seek(500)
-    reader.read()
-    reader.drain()
-    assert hasher.hexdigest() == hashlib.sha256(data).hexdigest()
-
-
-@pytest.mark.parametrize("read_size", [64, 1 << 20])
-def test_gzip_magic_inside_deflate_data_or_between_members(read_size: int) -> None:
-    """The next gzip magic is only a hint of where a member ends: inside a member's (stored) deflate
-    data, or in junk after it, it misleads nothing."""
-    magic = b"\x1f\x8b\x08\x00" + b"\x00" * 6
-    blocks = [record("resource", b"x" * n + magic + b"y" * 30) for n in (0, 1, 7, 8, 9, 40)]
-    members = [gzip_member(r, level=0) for r in blocks]  # stored blocks: the magic is there as it is
-    assert all(magic in m[10:-8] for m in members)
-    source, chunks, found = read_all(b"".join(members), read_size)
-    assert found == [] and joined(chunks) == b"".join(blocks) and source.member_count == len(blocks)
-    assert [c for c in chunks if isinstance(c, bytes)] == blocks
-    data = members[0] + magic[:3] + b"junk" + members[1] + magic + members[2]
-    _, chunks, found = read_all(data, read_size)
-    assert [(o, k) for o, k, _ in found] == [(len(members[0]), "bad-gzip"),
-                                             (len(members[0]) + 7 + len(members[1]), "bad-gzip")]
-    assert joined(chunks) == b"".join(blocks[:3])
-
-
-@pytest.mark.parametrize("level", [0, 1, 6, 9])
-def test_members_whatever_their_size_come_whole(level: int) -> None:
-    """Members small and large, in any mix, each reach the scanner as one piece."""
-    blocks = [record("resource", bytes(range(256)) * n) for n in (0, 1, 3, 200, 2, 1000, 1)]
-    _, chunks, found = read_all(b"".join(gzip_member(b, level) for b in blocks))
-    assert found == [] and chunks == blocks

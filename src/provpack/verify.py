@@ -20,9 +20,12 @@ from typing import Any, BinaryIO
 from . import problems as kinds
 from . import verifysplit
 from .errors import ArchiveError, InputError
+from .gzipsource import GzipSource
 from .problems import Problem
+from .rawreader import RawReader
+from .sniff import NotWarcError, open_source
 from .warcscan import Scanner
-from .warcstream import GzipSource, NotWarcError, RawReader, Source, open_source
+from .warcstream import Source
 
 __all__ = [
     "FileReport",

@@ -20,13 +20,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import warcscan
+from . import recordcheck
+from .gzipsource import GzipSource, starts_warc_member
 from .idset import IdSet
 from .problems import Problem
 from .provcheck import Waiting
+from .rawreader import RawReader
 from .warcheader import VERSIONS, HeaderParser
 from .warcscan import Scanner, junk_message
-from .warcstream import GzipSource, PlainSource, RawReader, Source, starts_warc_member
+from .warcstream import PlainSource, Source
 
 logger = logging.getLogger(__name__)
 
@@ -266,7 +268,7 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
         if resolution.counted is not None:
             scanner.counts[resolution.counted] += 1
     scanner.problems.extend(problems)
-    room = max(0, warcscan.MAX_WARNINGS - len(scanner.warnings))
+    room = max(0, recordcheck.MAX_WARNINGS - len(scanner.warnings))
     listed = part.warnings[:room]
     if len(part.warnings) > len(listed):
         scanner.counts["unverified records not listed"] += len(part.warnings) - len(listed)

@@ -1,0 +1,166 @@
+"""The quick path: a sound record of the usual kind read in one go, its header matched by a known layout.
+
+A layout is learned from an earlier sound record's header; anything that is not plainly sound
+is left, untouched, to the full reader (recordcheck.py), which says what is wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from binascii import hexlify
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from .digests import FACTORIES, LABELS
+from .provcheck import ResourceFacts
+from .recordcheck import KEEP_LIMIT, RecordChecker
+from .warcheader import NOT_IN_ID, VERSIONS
+from .warcstream import Source
+
+# Types whose payload digest is not simply of the block (another record's, or maybe an HTTP entity's).
+_OWN_PAYLOAD_UNKNOWN = frozenset({b"revisit", b"continuation", b"response", b"request"})
+
+
+# The fields the quick path reads, in this order (see Layout).
+_QUICK_KEYS = (b"warc-record-id", b"content-length", b"warc-block-digest", b"warc-type", b"warc-date",
+               b"warc-payload-digest", b"content-type", b"warc-refers-to", b"warc-segment-number")
+LAYOUTS_KEPT = 8
+
+
+class Layout(NamedTuple):
+    """The field names of a header, in order, as a pattern matching any header with exactly those
+    names: `Name:value` lines, no CR or LF in a value, the blank line after them."""
+
+    pattern: re.Pattern[bytes]
+    fields: Callable[[tuple[Any, ...]], tuple[bytes | None, ...]]  # the _QUICK_KEYS values (None: absent)
+
+
+def layout_of(version: bytes, names: list[bytes], keys: list[bytes]) -> Layout:
+    """The layout of a header with this version line and these field names (lower case: `keys`)."""
+    lines = b"".join(re.escape(name) + b":([^\r\n]*)\r\n" for name in names)
+    pattern = re.escape(version) + b"\r\n" + lines + b"\r\n"
+    where = {key: index for index, key in enumerate(keys)}
+    # Group values, then None for an absent field.
+    pick = itemgetter(*(where.get(key, len(keys)) for key in _QUICK_KEYS))
+    return Layout(re.compile(pattern), lambda groups: pick(groups + (None,)))
+
+
+class QuickReader(RecordChecker):
+    """Reads sound records of the usual kind quickly; leaves every other record to RecordChecker._read_record."""
+
+    def __init__(self, source: Source, *, segment: bool = False) -> None:
+        super().__init__(source, segment=segment)
+        self._names = self._headers.names  # (the same dict, kept up to date by the parser)
+        self._layouts: list[Layout] = []  # of sound records' headers, tried first by _express
+
+    def _express(self) -> bool:
+        """Read the record at the cursor when it is of the usual kind and sound: whole in the buffer,
+        a header every name of which has been seen before, one block digest (and a payload digest
+        of the same algorithm) in base16, both matching. False, having changed nothing, for
+        anything else: then _read_record reads it, and says what is wrong.
+
+        A header whose names come in the same order as an earlier sound record's is matched by
+        that record's layout in one go; any other is split into lines here.
+        """
+        buf, pos = self._buf, self._pos
+        for layout in self._layouts:
+            match = layout.pattern.match(buf, pos)
+            if match is not None:
+                values = layout.fields(match.groups())
+                start = match.end()
+                learn: list[bytes] | None = None
+                break
+        else:
+            end = buf.find(b"\r\n\r\n", pos)
+            if end < 0:
+                return False
+            header = buf[pos : end + 2]
+            lines = header.split(b"\r\n")
+            if lines[0] not in VERSIONS:
+                return False
+            names = self._names
+            fields: dict[bytes, bytes] = {}
+            for line in lines[1:-1]:
+                name, _, value = line.partition(b":")
+                key = names.get(name)
+                if key is None or key in fields:
+                    return False
+                fields[key] = value
+            rest = b"".join(lines)  # a CR or LF that is not part of a CRLF (the parser's bare CR/LF check)
+            if b"\r" in rest or b"\n" in rest:
+                return False
+            values = tuple(map(fields.get, _QUICK_KEYS))
+            start = end + 4
+            learn = lines
+        record_id, length_text, block_value, warc_type, date, payload_value, content_type, refers, segment = values
+        if (record_id is None or length_text is None or block_value is None or warc_type is None
+                or date is None or date.strip() != self._headers.good_date or segment is not None):
+            return False
+        record_id = record_id.strip()
+        length_text = length_text.strip()
+        if not length_text.isdigit():
+            return False
+        if not (record_id.startswith(b"<urn:") and record_id.endswith(b">") and len(record_id) > 6
+                and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6):
+            return False
+        key_hash = hash(record_id)
+        seen_ids = self.seen_ids
+        if key_hash in seen_ids:
+            return False
+        warc_type = warc_type.strip().lower()
+        if payload_value is not None and warc_type in _OWN_PAYLOAD_UNKNOWN:
+            return False
+        label, _, value = block_value.strip().partition(b":")
+        algorithm = LABELS.get(label)
+        if algorithm is None:
+            return False
+        length = int(length_text)
+        stop = start + length
+        if stop + 4 > len(buf) or not buf.startswith(b"\r\n\r\n", stop):
+            return False
+        digest = FACTORIES[algorithm](memoryview(buf)[start:stop]).digest()
+        expected = hexlify(digest)
+        value = value.strip()
+        if value != expected and value.lower() != expected:
+            return False
+        if payload_value is not None:
+            label, _, value = payload_value.strip().partition(b":")
+            value = value.strip()
+            if LABELS.get(label) != algorithm or (value != expected and value.lower() != expected):
+                return False
+        # A sound record: as _read_record would have read it.
+        if learn is not None and len(self._layouts) < LAYOUTS_KEPT:
+            self._learn(learn)
+        self.records += 1
+        self._rec_offset, aligned = self.source.locate(self._base + pos)
+        if not aligned:
+            self.counts["records that start inside a gzip member (not one member per record)"] += 1
+        self._rec_failed = False
+        self._rec_id = record_id.decode("utf-8", "replace")
+        seen_ids.add(key_hash)
+        self._pos = stop + 4
+        if warc_type == b"resource":  # (as _resource_done, with the digest at hand)
+            block = buf[start:stop] if length <= KEEP_LIMIT else None
+            found = self.provenance.resource(ResourceFacts(
+                self._rec_id, length, expected.decode("ascii") if algorithm == "sha256" else
+                None if block is None else hashlib.sha256(block).hexdigest(), block))
+            if found:
+                self.problems.extend(found)
+        elif warc_type == b"metadata" and length <= KEEP_LIMIT and content_type is not None and (
+                b"json" in content_type.lower()):
+            self._metadata_done(None if refers is None else refers.strip(), buf[start:stop])
+            if self._rec_failed:
+                return True
+        self.verified += 1
+        if self._context is not None:
+            self._context.outcome = "verified"
+        return True
+
+    def _learn(self, lines: list[bytes]) -> None:
+        """Keep the layout of a sound record's header (its lines), for the records after it."""
+        names = [line.partition(b":")[0] for line in lines[1:-1]]
+        layout = layout_of(lines[0], names, [self._names[name] for name in names])
+        if all(known.pattern.pattern != layout.pattern.pattern for known in self._layouts):
+            self._layouts.append(layout)

@@ -1,0 +1,365 @@
+"""One record read the long way: its header fields, digest claims, closing CRLF CRLF and provenance checked.
+
+Block and payload digests are computed whatever the algorithm, encoding or payload convention
+(HTTP entity, chunked or not); resource and metadata records go to the provpack provenance
+check. An independent reader: it follows the WARC 1.0/1.1 rules and docs/format.md, and
+imports nothing of provpack's writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from binascii import hexlify
+
+from . import problems as kinds
+from .digests import FACTORIES, claim_from_bytes, describe, split_value, value_encoding, value_matches
+from .idset import IdSet
+from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
+from .problems import Problem
+from .provcheck import Deferred, ProvenanceTracker, ResourceFacts
+from .scanbuffer import ScanBuffer
+from .warcheader import HeaderParser, show
+from .warcstream import Source
+
+MAX_HEADER = 1 << 20  # a WARC header longer than this is treated as malformed
+KEEP_LIMIT = 16 << 20  # resource/metadata blocks up to this size are kept for the provenance check
+MAX_WARNINGS = 1000  # unverified records listed per file (all are counted)
+
+_Claim = tuple[str | None, bytes, bytes]  # (algorithm or None, value, header value as written)
+_BLOCK = "WARC-Block-Digest"
+_PAYLOAD = "WARC-Payload-Digest"
+
+
+def _algorithms(claims: list[_Claim]) -> tuple[str, ...]:
+    """The known algorithms of some digest claims, each once, in order."""
+    if len(claims) == 1:
+        algorithm = claims[0][0]
+        return () if algorithm is None else (algorithm,)
+    return tuple({c[0]: None for c in claims if c[0] is not None})
+
+
+class RecordChecker(ScanBuffer):
+    """Reads a record whole and checks it; what the quick path leaves, and everything it doubts, comes here."""
+
+    def __init__(self, source: Source, *, segment: bool = False) -> None:
+        super().__init__(source, segment=segment)
+        self._candidate: int | None = None  # first `WARC/` line inside the block being streamed
+        self._headers = HeaderParser()
+        self.seen_ids = IdSet()  # hashes of the record ids read (about 10 bytes each)
+        self.provenance = ProvenanceTracker(self.counts, segment=segment)
+        self._context: Deferred | None = None  # the record being read waits for its resource
+
+    def _read_header(self) -> bytes | None:
+        """The header (version line and fields, each ending in CRLF) of the record at the cursor."""
+        end = self._buf.find(b"\r\n\r\n", self._pos)
+        while end < 0:
+            have = len(self._buf) - self._pos
+            if have > MAX_HEADER:
+                self._problem(kinds.MALFORMED_HEADER, f"no blank line ends the header within {MAX_HEADER} bytes")
+                self._pos += 5
+                self._silent = True
+                return None
+            if not self._more():
+                if not self._gap:
+                    self._problem(kinds.TRUNCATED, "the record header is cut off by the end of the file")
+                    self._pos = len(self._buf)
+                return None
+            end = self._buf.find(b"\r\n\r\n", self._pos + max(0, have - 3))
+        header = self._buf[self._pos : end + 2]
+        self._pos = end + 4
+        return header
+
+    def _read_record(self) -> None:
+        """Read the record at the cursor the long way: every header field, digest and trailer checked."""
+        buf, pos = self._buf, self._pos
+        start = self._base + pos
+        self.records += 1
+        self._rec_offset, aligned = self.source.locate(start)
+        self._rec_failed = False
+        self._rec_id = None
+        if not aligned:
+            self.counts["records that start inside a gzip member (not one member per record)"] += 1
+        end = buf.find(b"\r\n\r\n", pos)
+        if end >= 0:
+            header = buf[pos : end + 2]
+            self._pos = end + 4
+        else:
+            found = self._read_header()
+            if found is None:
+                return
+            header = found
+        fields, block_values, payload_values, length, issues = self._headers.parse(header)
+        record_id = fields.get(b"warc-record-id")
+        if record_id is not None:
+            self._rec_id = record_id.decode("utf-8", "replace")
+            key_hash = hash(record_id)
+            if key_hash in self.seen_ids:
+                issues.append((kinds.DUPLICATE_RECORD_ID, "an earlier record in this file has the same WARC-Record-ID"))
+            else:
+                self.seen_ids.add(key_hash)
+        for kind, message in issues:
+            self._problem(kind, message)
+        if length is None:
+            self._silent = True
+            return
+        warc_type = fields.get(b"warc-type", b"").lower()
+
+        # Claims: (algorithm or None, value, header value as written).
+        block_claims = [split_value(raw) for raw in block_values]
+        payload_claims = [split_value(raw) for raw in payload_values]
+        if payload_claims and (warc_type == b"revisit" or warc_type == b"continuation"
+                               or b"warc-segment-number" in fields):
+            # A revisit's payload digest names the original capture; a segment's covers the whole
+            # reassembled payload. Neither can be checked against this block.
+            self.counts["payload digests not checked: they describe another record (revisit, segment)"] += 1
+            payload_claims = []
+        block_algorithms = _algorithms(block_claims)
+        payload_algorithms = _algorithms(payload_claims) if payload_claims else ()
+        unknown: list[bytes] = []
+        if len(block_algorithms) + len(payload_algorithms) < len(block_claims) + len(payload_claims):
+            unknown = [c[2] for c in block_claims + payload_claims if c[0] is None]
+            for raw in unknown:
+                label = raw.partition(b":")[0].decode("ascii", "replace")
+                self.counts[f"digests with an unknown algorithm {label!r} not checked"] += 1
+            block_claims = [c for c in block_claims if c[0] is not None]
+            payload_claims = [c for c in payload_claims if c[0] is not None]
+        http = False
+        keep = False
+        if payload_algorithms and (warc_type == b"response" or warc_type == b"request"):
+            http = fields.get(b"content-type", b"").split(b";", 1)[0].strip().lower() == b"application/http"
+        if warc_type == b"resource":
+            keep = length <= KEEP_LIMIT
+        elif warc_type == b"metadata":
+            keep = length <= KEEP_LIMIT and b"json" in fields.get(b"content-type", b"").lower()
+
+        buf, pos = self._buf, self._pos
+        end = pos + length
+        block: bytes | None = None
+        if end + 4 <= len(buf):
+            # The whole block is in memory (the usual case for records up to a few MiB).
+            if not http and len(block_algorithms) == 1 and payload_algorithms in ((), block_algorithms):
+                # The usual case: one algorithm, the payload is the block.
+                name = block_algorithms[0]
+                block_digests = {name: FACTORIES[name](memoryview(buf)[pos:end]).digest()}
+                readings = {RAW: block_digests} if payload_algorithms else None
+                chunked = False
+            elif block_algorithms or payload_algorithms:
+                block_digests, readings, chunked = digest_block(
+                    buf, pos, end, block_algorithms, payload_algorithms, http=http
+                )
+            else:
+                block_digests, readings, chunked = {}, None, False
+            if keep:
+                block = buf[pos:end]
+            if buf.startswith(b"\r\n\r\n", end):
+                self._pos = end + 4
+            else:
+                self._pos = end
+                self._check_trailer(length, pos)
+        else:
+            sink = BlockSink(block_algorithms, payload_algorithms, http=http, keep=keep)
+            remaining = self._read_block(length, sink)
+            if remaining:
+                if not self._gap:
+                    self._problem(
+                        kinds.TRUNCATED,
+                        f"the block has {length - remaining} of the {length} bytes its Content-Length"
+                        " declares: the file is cut off, or Content-Length is too large",
+                    )
+                    if self._candidate is not None:
+                        # A record starts inside what was read as this block: read on from there.
+                        self._silent = True
+                        self._restart(self._candidate)
+                return
+            block_digests = sink.block_digests()
+            readings = sink.payload_digests() if payload_algorithms else None
+            chunked = sink.chunked
+            block = sink.block()
+            self._check_trailer(length, None)
+
+        checked = 0
+        if block_claims:
+            for algorithm, value, _ in block_claims:
+                digest = block_digests[algorithm or ""]
+                if len(value) == 2 * len(digest) and value.lower() == hexlify(digest):
+                    continue  # base16, the usual case
+                if not value_matches(algorithm or "", value, digest):
+                    self._check_block(block_claims, block_digests)  # reports each mismatch
+                    break
+            checked += len(block_claims)
+        if payload_claims:
+            if readings is None:
+                self.counts["payload digests not checked: no end of the HTTP header within 1 MiB"] += 1
+                unknown += [c[2] for c in payload_claims]
+            elif chunked:
+                checked += self._check_payload(payload_claims, readings, chunked, http)
+            else:
+                raw_digests = readings[RAW]
+                for algorithm, value, _ in payload_claims:
+                    digest = raw_digests[algorithm or ""]
+                    if len(value) == 2 * len(digest) and value.lower() == hexlify(digest):
+                        continue
+                    if not value_matches(algorithm or "", value, digest):
+                        self._check_payload(payload_claims, readings, chunked, http)  # reports each mismatch
+                        break
+                checked += len(payload_claims)
+        if warc_type == b"resource":
+            self._resource_done(block_digests, block, length)
+        elif block is not None:
+            self._metadata_done(fields.get(b"warc-refers-to"), block)
+        if self._rec_failed:
+            return
+        context = self._context
+        if checked and not unknown:
+            self.verified += 1
+            if context is not None:
+                context.outcome = "verified"
+            return
+        self.unverified += 1
+        if context is not None:
+            context.outcome = "unverified"
+        if len(self.warnings) >= MAX_WARNINGS:
+            self.counts["unverified records not listed"] += 1
+            return
+        name = warc_type.decode("ascii", "replace") or "untyped"
+        if unknown:
+            kind = kinds.UNKNOWN_DIGEST
+            message = f"{name} record has digests that cannot be checked: " + ", ".join(
+                raw.decode("ascii", "replace") for raw in unknown)
+        elif payload_values:
+            kind = kinds.MISSING_DIGEST
+            message = f"{name} record has only a WARC-Payload-Digest, which describes another record"
+        else:
+            kind = kinds.MISSING_DIGEST
+            message = f"{name} record has no WARC-Block-Digest or WARC-Payload-Digest"
+        if context is not None:
+            context.warning_at = len(self.warnings)
+        self.warnings.append(Problem(self._rec_offset, self._rec_id, kind, message))
+
+    def _read_block(self, length: int, sink: BlockSink) -> int:
+        """Feed `length` bytes to the sink; the number of bytes missing at the end of the stream.
+
+        Also notes where the first line starting with `WARC/` inside the block is, in case the
+        Content-Length turns out to be wrong and reading has to go back there.
+        """
+        remaining = length
+        buf, pos = self._buf, self._pos
+        self._candidate = None
+        while remaining:
+            avail = len(buf) - pos
+            if not avail:
+                self._drop_buffer()
+                if not self._more():
+                    break
+                buf, pos = self._buf, 0
+                continue
+            take = avail if avail < remaining else remaining
+            sink.feed(buf, pos, pos + take)
+            if self._candidate is None:
+                idx = buf.find(b"\nWARC/", max(pos - 1, 0), pos + take)
+                if idx >= 0 and idx + 1 < pos + take:
+                    self._candidate = self._base + idx + 1
+            pos += take
+            remaining -= take
+        if not remaining:
+            self._pos = pos
+        return remaining
+
+    def _check_trailer(self, length: int, block_start: int | None) -> None:
+        """The block must be followed by CRLF CRLF; if not, resume at the next record start.
+
+        `block_start` is the buffer index of the block when the whole block is still in memory.
+        """
+        while len(self._buf) - self._pos < 4 and self._more():
+            pass
+        tail = self._buf[self._pos : self._pos + 4]
+        if tail == b"\r\n\r\n":
+            self._pos += 4
+            return
+        self._silent = True
+        if self._gap:
+            return
+        if self._eof and b"\r\n\r\n".startswith(tail):
+            self._problem(kinds.TRUNCATED, "the record ends without the CRLF CRLF that closes it: the file is cut off")
+            return
+        self._problem(
+            kinds.BAD_LENGTH,
+            f"the {length}-byte block (Content-Length) is followed by {show(tail)}, not CRLF CRLF:"
+            " Content-Length is wrong or the block was altered",
+        )
+        # Look for the next record from the start of the block: with a Content-Length that is too
+        # large, it lies inside what was read as this block.
+        if block_start is not None:
+            self._pos = block_start
+        elif self._candidate is not None and self._candidate < self._base + self._pos:
+            self._restart(self._candidate)
+
+    def _check_block(self, claims: list[_Claim], digests: dict[str, bytes]) -> int:
+        """Compare block digest claims; the number checked."""
+        for algorithm, value, raw in claims:
+            digest = digests[algorithm or ""]
+            if not value_matches(algorithm or "", value, digest):
+                self._mismatch(_BLOCK, raw, digest, "the block")
+        return len(claims)
+
+    def _check_payload(self, claims: list[_Claim], readings: Readings, chunked: bool, http: bool) -> int:
+        """Compare payload digest claims with each reading of the payload; the number checked."""
+        for algorithm, value, raw in claims:
+            algorithm = algorithm or ""
+            if value_matches(algorithm, value, readings[RAW][algorithm]):
+                if chunked:
+                    self.counts["chunked HTTP payload digests matched the raw chunked body"] += 1
+                continue
+            dechunked = readings.get(DECHUNKED)
+            if dechunked is not None and value_matches(algorithm, value, dechunked[algorithm]):
+                self.counts["chunked HTTP payload digests matched the de-chunked body"] += 1
+                continue
+            if chunked:
+                what = "the payload (neither the raw chunked body nor the de-chunked body)"
+            elif http:
+                what = "the payload (the HTTP entity body)"
+            else:
+                what = "the payload (the whole block)"
+            self._mismatch(_PAYLOAD, raw, readings[RAW][algorithm], what)
+        return len(claims)
+
+    def _mismatch(self, header: str, raw: bytes, digest: bytes, what: str) -> None:
+        claim = claim_from_bytes(header, raw)
+        if value_encoding(claim) is None:
+            self._problem(
+                kinds.DIGEST_MISMATCH,
+                f"{header} {claim.raw} is not a {claim.algorithm} value in base32, base16 or"
+                f" base64; {what} is {describe(claim, digest)}",
+            )
+        else:
+            self._problem(
+                kinds.DIGEST_MISMATCH,
+                f"{header} {claim.raw} does not match {what}: computed {describe(claim, digest)}",
+            )
+
+    # -- provpack provenance ----------------------------------------------------------------
+
+    def _resource_done(self, block_digests: dict[str, bytes], block: bytes | None, length: int) -> None:
+        """Remember a resource record for the provenance records that refer to it."""
+        if self._rec_id is None:
+            return
+        sha = block_digests.get("sha256")
+        if sha is None and block is not None:
+            sha = hashlib.sha256(block).digest()
+        found = self.provenance.resource(
+            ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block))
+        if found:
+            self.problems.extend(found)
+
+    def _metadata_done(self, refers: bytes | None, block: bytes) -> None:
+        """Check a provpack provenance record (WARC-Refers-To `refers`) against the resource it refers to."""
+        found = self.provenance.metadata(
+            self._rec_offset, self._rec_id, block, refers,
+            seen_earlier=refers is not None and hash(refers) in self.seen_ids,
+            position=(self.records, len(self.problems)) if self._segment else None,
+        )
+        if self._segment:
+            self._context = self.provenance.deferred
+        if found:
+            self._rec_failed = True
+            self.problems.extend(found)

@@ -1,0 +1,223 @@
+"""One record read whole: digests, payload conventions, header fields, large blocks, provenance records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from readback import check, kinds
+from warcbuild import SAMPLE_TEXTS, http_response, provenance, provpack_records, record, warc
+
+
+def test_missing_and_unknown_digests_are_unverified() -> None:
+    """No digest, or any digest of an unknown algorithm: unverified with a warning, not a problem."""
+    report = check(warc([
+        record("resource", b"a", block_digest=None),
+        record("resource", b"b", block_digest="blake3:abcdef"),
+        record("resource", b"c", block_digest="sha256", payload_digest="blake3:abcdef"),
+    ]))
+    assert report.ok and report.unverified == 3 and report.verified == 0
+    assert [w.kind for w in report.warnings] == ["missing-digest", "unknown-digest", "unknown-digest"]
+    assert any("unknown algorithm 'blake3'" in note for note in report.notes)
+
+
+def test_digest_mismatches_say_which() -> None:
+    """Block and payload mismatches name the header and the computed digest."""
+    report = check(warc([
+        record("resource", b"abc", block_digest="sha1:" + "A" * 32),
+        record("resource", b"abc", payload_digest="md5:" + "0" * 32),
+    ]))
+    assert kinds(report) == ["digest-mismatch", "digest-mismatch"]
+    assert "WARC-Block-Digest sha1:" in report.problems[0].message
+    assert "WARC-Payload-Digest md5:" in report.problems[1].message
+    assert hashlib.md5(b"abc").hexdigest() in report.problems[1].message
+    assert report.verified == 0
+
+
+@pytest.mark.parametrize("encoding, label", [("base32", "sha1"), ("base16", "SHA-1"), ("base64", "sha1"),
+                                             ("base16", "sha-256"), ("base32", "sha512"), ("base16", "md5")])
+def test_labels_and_encodings(encoding: str, label: str) -> None:
+    """Digests in any label spelling and encoding are checked."""
+    from warcbuild import digest_text
+    algorithm = label.lower().replace("-", "")
+    value = digest_text(algorithm, b"block", encoding, label=label)
+    assert check(warc([record("resource", b"block", block_digest=value)])).verified == 1
+
+
+def test_revisit_payload_digest_is_not_checked() -> None:
+    """A revisit's payload digest names the original: never checked; its block digest is."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    report = check(warc([
+        record("revisit", head, content_type="application/http; msgtype=response",
+               payload_digest="sha1:" + "B" * 32),
+        record("revisit", head, content_type="application/http; msgtype=response",
+               block_digest=None, payload_digest="sha1:" + "B" * 32),
+    ]))
+    assert report.ok and report.verified == 1 and report.unverified == 1
+    assert "only a WARC-Payload-Digest" in report.warnings[0].message
+
+
+@pytest.mark.parametrize("digest_of, note", [("raw", "raw chunked body"), ("body", "de-chunked body")])
+def test_chunked_payload_either_convention(digest_of: str, note: str) -> None:
+    """A chunked HTTP body's payload digest may cover the raw chunks or the de-chunked body; the note says which."""
+    body = b"<html>" + b"x" * 100 + b"</html>"
+    block, sent = http_response(body, chunked=True)
+    payload = sent if digest_of == "raw" else body
+    report = check(warc([record("response", block, content_type="application/http; msgtype=response",
+                                payload_digest="sha1", payload=payload)]))
+    assert report.ok and report.verified == 1
+    assert any(note in n for n in report.notes)
+    wrong = check(warc([record("response", block, content_type="application/http; msgtype=response",
+                               payload_digest="sha1", payload=b"other")]))
+    assert kinds(wrong) == ["digest-mismatch"] and "neither" in wrong.problems[0].message
+
+
+def test_http_payload_and_resource_payload() -> None:
+    """Response payload = entity body after the HTTP header; resource payload = the block."""
+    block, body = http_response(b"hello")
+    report = check(warc([
+        record("response", block, content_type="application/http;msgtype=response",
+               payload_digest="sha1", payload=body),
+        record("request", b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", content_type="application/http; msgtype=request",
+               payload_digest="sha1", payload=b""),
+        record("resource", b"text", payload_digest="sha1"),
+        record("response", b"raw dns answer", content_type="text/dns", payload_digest="sha1"),
+    ]))
+    assert report.ok and report.verified == 4
+
+
+@pytest.mark.parametrize("version, ok", [("WARC/1.0", True), ("WARC/1.1", True), ("WARC/0.18", False),
+                                         ("WARC/2.0", False)])
+def test_version_line(version: str, ok: bool) -> None:
+    """WARC/1.0 and WARC/1.1 are accepted; other versions are reported, and the record still read."""
+    report = check(warc([record("resource", b"x", version=version), record("resource", b"y")]))
+    assert report.ok == ok and report.records == 2
+    if not ok:
+        assert kinds(report) == ["bad-version"]
+
+
+def test_missing_headers() -> None:
+    """WARC-Record-ID, WARC-Date, WARC-Type and Content-Length are required."""
+    good = record("resource", b"x")
+    no_date = good.replace(b"WARC-Date: 2017-11-12T00:00:00Z\r\n", b"")
+    no_length = record("resource", b"y").replace(b"Content-Length: 1\r\n", b"")
+    report = check(warc([no_date, no_length, record("resource", b"z")], gzip=False))
+    assert kinds(report)[:2] == ["missing-header", "missing-header"]
+    assert "WARC-Date" in report.problems[0].message and "Content-Length" in report.problems[1].message
+    assert report.records == 3 and report.verified == 1  # resynchronised after the record with no length
+
+
+@pytest.mark.parametrize("change, kind", [
+    ((b"WARC-Date: 2017-11-12T00:00:00Z", b"WARC-Date: 12 Nov 2017"), "malformed-header"),
+    ((b"WARC-Date: 2017-11-12T00:00:00Z", b"WARC-Date: 2017-13-12T00:00:00Z"), "malformed-header"),
+    ((b"WARC-Record-ID: <", b"WARC-Record-ID: "), "malformed-header"),
+    ((b"Content-Type: application/octet-stream\r\n", b"Content-Type application/octet-stream\r\n"),
+     "malformed-header"),
+    ((b"Content-Type: application/octet-stream\r\n", b"Content-Type: application/\noctet-stream\r\n"),
+     "malformed-header"),
+    ((b"Content-Length: 1\r\n", b"Content-Length: one\r\n"), "bad-length"),
+])
+def test_malformed_headers(change: tuple[bytes, bytes], kind: str) -> None:
+    """Header lines that break the WARC grammar are reported."""
+    raw = record("resource", b"x").replace(*change)
+    report = check(warc([raw, record("resource", b"y")], gzip=False))
+    assert kind in kinds(report)
+
+
+def test_folded_and_lower_case_headers_are_read() -> None:
+    """Continuation lines and lower-case field names are valid WARC."""
+    folded = record("resource", b"x", headers=[("X-Long", "first\r\n  second\r\n\tthird")])
+    lower = record("resource", b"y").replace(b"WARC-Block-Digest", b"warc-block-digest").replace(
+        b"Content-Length", b"CONTENT-LENGTH")
+    report = check(warc([folded, lower], gzip=False))
+    assert report.ok and report.verified == 2
+
+
+def test_duplicate_record_ids() -> None:
+    """Two records with one WARC-Record-ID are reported."""
+    rid = "<urn:uuid:11111111-1111-5111-8111-111111111111>"
+    report = check(warc([record("resource", b"a", record_id=rid), record("resource", b"b", record_id=rid)]))
+    assert kinds(report) == ["duplicate-record-id"] and report.problems[0].record_id == rid
+
+
+def provpack_with(doc_change: object = None, *, order: str = "normal") -> bytes:
+    text = SAMPLE_TEXTS[0]
+    records = provpack_records([text])
+    if doc_change is not None:
+        resource_id = "<" + records[1].split(b"WARC-Record-ID: <")[1].split(b">")[0].decode() + ">"
+        doc = provenance(text, record_id=resource_id, target="urn:x")
+        doc_change(doc)  # type: ignore[operator]
+        records = provpack_records([text], docs=[doc])
+    if order == "metadata first":
+        records = [records[0], records[2], records[1]]
+    return warc(records)
+
+
+def test_metadata_mismatch() -> None:
+    """A provenance record that disagrees with its excerpt is a metadata-mismatch, digests all fine."""
+    report = check(provpack_with(lambda d: d["segments"][0].update(byte_end=d["segments"][0]["byte_end"] - 1)))
+    assert kinds(report) == ["metadata-mismatch"] and report.verified == 2
+
+
+def test_metadata_before_its_resource() -> None:
+    """The resource may come after the provenance record that refers to it."""
+    report = check(provpack_with(order="metadata first"))
+    assert report.ok and "provpack provenance records checked: 1" in report.notes
+
+
+def test_refers_to_nothing_or_the_wrong_record() -> None:
+    """WARC-Refers-To must name a resource record in the file."""
+    records = provpack_records([SAMPLE_TEXTS[0]])
+    info_id = records[0].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0]
+    resource_id = records[1].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0]
+    nowhere = records[2].replace(b"WARC-Refers-To: " + resource_id, b"WARC-Refers-To: <urn:uuid:nowhere>")
+    report = check(warc([records[0], records[1], nowhere]))
+    assert kinds(report) == ["metadata-mismatch"] and "names no record" in report.problems[0].message
+    to_info = records[2].replace(b"WARC-Refers-To: " + resource_id, b"WARC-Refers-To: " + info_id)
+    report = check(warc([records[0], records[1], to_info]))
+    assert kinds(report) == ["metadata-mismatch"] and "not a resource record" in report.problems[0].message
+
+
+def test_provenance_that_does_not_parse() -> None:
+    """A provenance record that claims the format but is not JSON is a metadata-mismatch."""
+    bad = b'{"format": "provpack-provenance/1", '
+    report = check(warc([record("metadata", bad, content_type="application/ld+json")]))
+    assert kinds(report) == ["metadata-mismatch"]
+
+
+def test_other_metadata_is_left_alone() -> None:
+    """JSON metadata of other tools is not checked against anything."""
+    block = json.dumps({"format": "something-else/1"}).encode()
+    report = check(warc([record("metadata", block, content_type="application/json")]))
+    assert report.ok and report.verified == 1
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_large_records_straddling_read_blocks(gzip: bool) -> None:
+    """Records larger than a read block are streamed: digests, chunked payloads and trailers still checked."""
+    records = []
+    for i in range(4):
+        body = bytes([65 + i]) * (700_000 + i)
+        block, sent = http_response(body, chunked=True, chunk_size=65_536)
+        records.append(record("response", block, content_type="application/http; msgtype=response",
+                              payload_digest="sha256", payload=body if i % 2 else sent))
+    records.append(record("resource", b"z" * 2_500_000, payload_digest="md5"))
+    report = check(warc(records, gzip=gzip))
+    assert report.ok and report.verified == 5, report.problems
+    notes = " ".join(report.notes)
+    assert "raw chunked body: 2" in notes and "de-chunked body: 2" in notes
+    broken = bytearray(warc(records, gzip=False))
+    broken[1_500_000] ^= 0x01
+    report = check(bytes(broken))
+    assert kinds(report) == ["digest-mismatch", "digest-mismatch"] and report.records == 5
+
+
+def test_payload_behind_a_huge_http_header_is_unverified() -> None:
+    """A payload digest that cannot be checked leaves the record unverified, even with a good block digest."""
+    from provpack.payload import HTTP_HEAD_LIMIT
+    block = b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (HTTP_HEAD_LIMIT + 10) + b"\r\n\r\nbody"
+    report = check(warc([record("response", block, content_type="application/http; msgtype=response",
+                                payload_digest="sha1", payload=b"body")], gzip=False))
+    assert report.ok and report.unverified == 1 and report.warnings[0].kind == "unknown-digest"
