@@ -7,12 +7,12 @@ import logging
 import os
 import stat
 import tempfile
-from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
 
+from .column import Column
 from .errors import InputError
 from .model import SourceFile
 from .tables import NameList
@@ -31,13 +31,17 @@ _SPILL_READ = 16384   # bytes read at a time from each spilled run while merging
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """The texts to package, sorted by name, each with its sidecar and size; about 40 bytes a document."""
+    """The texts to package, sorted by name, each with its sidecar and size.
+
+    Past 16,384 documents each column moves to a temporary file (see column.py),
+    so a listing of 100,000 texts holds almost nothing per document in memory.
+    """
 
     folders: tuple[str, ...]
     names: NameList
-    folder_index: array[int]
-    sidecars: bytes          # per document: 0 none, else 1 + index into SIDECAR_SUFFIXES
-    sizes: array[int]        # bytes, as listed
+    folder_index: Column     # per document: index into folders
+    sidecars: Column         # per document: 0 none, else 1 + index into SIDECAR_SUFFIXES
+    sizes: Column            # bytes, as listed
 
     def __len__(self) -> int:
         return len(self.names)
@@ -55,14 +59,16 @@ class Listing:
 
     def part(self, start: int, stop: int) -> Listing:
         """Documents [start, stop) as a listing of their own, built from slices (what a worker is sent)."""
-        return Listing(self.folders, self.names.part(start, stop), self.folder_index[start:stop],
-                       self.sidecars[start:stop], self.sizes[start:stop])
+        return Listing(self.folders, self.names.part(start, stop), Column("H", self.folder_index.values(start, stop)),
+                       Column("B", self.sidecars.values(start, stop)), Column("q", self.sizes.values(start, stop)))
 
     def source(self, index: int) -> SourceFile:
         """Document `index` as a SourceFile."""
-        sidecar = self.sidecar_path(index)
-        return SourceFile(name=self.names[index], text_path=Path(self.text_path(index)),
-                          sidecar_path=None if sidecar is None else Path(sidecar))
+        name = self.names[index]
+        folder = self.folders[self.folder_index[index]]
+        code = self.sidecars[index]
+        return SourceFile(name=name, text_path=Path(folder, name + TEXT_SUFFIX),
+                          sidecar_path=Path(folder, name + SIDECAR_SUFFIXES[code - 1]) if code else None)
 
 
 def discover(sources: Iterable[Path | str], *, follow_symlinks: bool = False) -> tuple[SourceFile, ...]:
@@ -88,7 +94,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
                           if os.path.lexists(path)]
             sidecar = _sidecar_of(root, candidates, root.parent, follow_symlinks=follow_symlinks)
             code = 0 if sidecar is None else 1 + SIDECAR_SUFFIXES.index(sidecar.suffix)
-            scan = _Scan(str(root.parent), NameList([root.stem]), bytearray([code]), array("q", [size]))
+            scan = _Scan(str(root.parent), NameList([root.stem]), Column("B", [code]), Column("q", [size]))
         else:
             raise InputError(root, "no such file or folder")
         scans.append(scan)
@@ -106,19 +112,19 @@ def _keyed(stems: Iterable[str], number: int) -> Iterator[tuple[str, int, int]]:
 class _Scan(NamedTuple):
     folder: str
     stems: NameList         # sorted
-    sidecars: bytearray
-    sizes: array[int]
+    sidecars: Column
+    sizes: Column
 
 
 def _merge(scans: list[_Scan]) -> Listing:
     """One listing sorted by name from per-source scans; a name given twice is an error."""
     if len(scans) == 1:
         only = scans[0]
-        return Listing((only.folder,), only.stems, array("H", bytes(2 * len(only.stems))),
-                       bytes(only.sidecars), only.sizes)
-    folder_index = array("H")
-    sidecars = bytearray()
-    sizes = array("q")
+        return Listing((only.folder,), only.stems, Column("H", (0 for _ in range(len(only.stems)))),
+                       only.sidecars, only.sizes)
+    folder_index = Column("H")
+    sidecars = Column("B")
+    sizes = Column("q")
 
     def merged() -> Iterator[str]:
         previous: tuple[str | None, int] = (None, 0)
@@ -136,7 +142,7 @@ def _merge(scans: list[_Scan]) -> Listing:
             yield stem
 
     names = NameList(merged())
-    return Listing(tuple(scan.folder for scan in scans), names, folder_index, bytes(sidecars), sizes)
+    return Listing(tuple(scan.folder for scan in scans), names, folder_index, sidecars, sizes)
 
 
 def read_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES) -> bytes:
@@ -195,8 +201,8 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
         raise InputError(root, f"cannot list the folder: {exc.strerror or exc}") from exc
     sidecar_iters = [iter(stems) for stems in sidecar_stems]
     sidecar_heads = [next(stems, None) for stems in sidecar_iters]
-    sidecars = bytearray()
-    sizes = array("q")
+    sidecars = Column("B")
+    sizes = Column("q")
 
     def kept(folder_fd: int | None) -> Iterator[str]:
         for stem in texts:   # sorted; each sidecar stream is walked alongside

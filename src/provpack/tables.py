@@ -1,8 +1,9 @@
 """Per-document tables that keep memory flat for 100,000 documents: names and summaries.
 
 A Python str and a dataclass per document cost some 400 bytes each; packaging
-keeps one name in memory (its characters plus 8 bytes) and one 73-byte row on
-disk per document instead, and builds the objects only when they are read.
+keeps each name packed with the others (past 16,384 names, in a temporary file,
+its end offset in a Column) and one 73-byte row on disk per document instead,
+and builds the objects only when they are read.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import re
 import struct
 import tempfile
 import weakref
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Literal, overload
 
+from .column import Column
 from .model import DocumentSummary
 
 # record uuid, sha256, length in bytes, elisions, possible elisions, original, omitted found, differences
@@ -33,8 +34,9 @@ class NameList(Sequence[str]):
     """Strings stored as one str and the offsets where each ends.
 
     Past SPILL_AFTER names the characters go to an anonymous temporary file instead (as
-    UTF-8, lone surrogates passed through), read back a name or a run of names at a time: a listing of 100,000
-    names then holds 8 bytes a name in memory, not 8 plus the name.
+    UTF-8, lone surrogates passed through), read back a name or a run of names at a time,
+    and the ends are a Column, which spills too: a listing of 100,000 names then holds
+    next to nothing per name in memory.
     """
 
     __slots__ = ("_text", "_ends", "_file", "__weakref__")
@@ -42,7 +44,7 @@ class NameList(Sequence[str]):
     def __init__(self, names: Iterable[str]) -> None:
         parts: list[str] = []
         chunk: list[str] = []
-        self._ends = array("Q")
+        self._ends = Column("Q")
         self._file: IO[bytes] | None = None
         end = 0
         names = iter(names)   # one pass: _spill takes the rest of it
@@ -65,7 +67,7 @@ class NameList(Sequence[str]):
         weakref.finalize(self, spill.close)
         self._file = spill
         self._text = ""
-        ends = array("Q")
+        ends = Column("Q")
         offset = 0
         text = "".join(parts)
         parts.clear()
@@ -125,10 +127,10 @@ class NameList(Sequence[str]):
         ends = self._ends[start:stop]
         part = NameList(())
         part._text = self._text[first:ends[-1]] if ends else ""
-        part._ends = array("Q", [end - first for end in ends]) if first else ends
+        part._ends = Column("Q", [end - first for end in ends] if first else ends)
         return part
 
-    def __reduce__(self) -> tuple[Callable[[str, array[int]], NameList], tuple[str, array[int]]]:
+    def __reduce__(self) -> tuple[Callable[[str, Column], NameList], tuple[str, Column]]:
         """Pickled as its packed text and ends (a spilled list's names are read for it: its file does not travel)."""
         if self._file is None:
             return _packed, (self._text, self._ends)
@@ -161,7 +163,7 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogatepass")
 
 
-def _packed(text: str, ends: array[int]) -> NameList:
+def _packed(text: str, ends: Column) -> NameList:
     """A NameList from its packed text and ends (unpickling)."""
     names = NameList(())
     names._text = text

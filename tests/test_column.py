@@ -1,0 +1,76 @@
+"""Tests for provpack.column: integers kept in memory, then in a temporary file, read back as they went in."""
+
+from __future__ import annotations
+
+import pickle
+import tracemalloc
+from array import array
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provpack import column
+from provpack.column import Column
+
+
+@pytest.fixture()
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spill after 5 values, in blocks of 2: a few dozen values cross every boundary."""
+    monkeypatch.setattr(column, "SPILL_AFTER", 5)
+    monkeypatch.setattr(column, "BLOCK", 2)
+
+
+@given(values=st.lists(st.integers(-(2**63), 2**63 - 1), max_size=40), data=st.data())
+def test_reads_back_by_index_slice_and_in_order(values: list[int], data: st.DataObject) -> None:
+    """Every value by positive and negative index, by slice, by values(), in order and once pickled."""
+    with pytest.MonkeyPatch.context() as patch:   # (hypothesis runs the test many times: no fixture)
+        patch.setattr(column, "SPILL_AFTER", 5)
+        patch.setattr(column, "BLOCK", 2)
+        built = Column("q", values)
+        appended = Column("q")
+        for value in values:
+            appended.append(value)
+        for col in (built, appended):
+            assert (col._file is not None) == (len(values) >= 5)
+            assert len(col) == len(values) and list(col) == values and col == values
+            assert [col[i] for i in range(-len(values), len(values))] == values + values
+            order = data.draw(st.permutations(range(len(values))))   # any order, not only forwards
+            assert [col[i] for i in order] == [values[i] for i in order]
+            start = data.draw(st.integers(0, len(values)))
+            stop = data.draw(st.integers(start, len(values)))
+            assert col.values(start, stop) == array("q", values[start:stop]) == col[start:stop]
+            assert list(col[::3]) == values[::3]
+            assert list(pickle.loads(pickle.dumps(col))) == values
+            with pytest.raises(IndexError):
+                col[len(values)]
+            with pytest.raises(IndexError):
+                col[-len(values) - 1]
+
+
+def test_out_of_range_values_and_ranges_are_refused(small_blocks: None) -> None:
+    """A value the type code cannot hold raises OverflowError; a range past the end IndexError."""
+    col = Column("B", range(10))
+    with pytest.raises(OverflowError):
+        col.append(256)
+    with pytest.raises(IndexError):
+        col.values(3, 11)
+    with pytest.raises(IndexError):
+        col.values(4, 3)
+    assert list(col) == list(range(10))
+
+
+def test_a_pickled_spilled_column_stays_spilled() -> None:
+    """A large column sent to another process spills there too, rather than landing in its memory."""
+    col = pickle.loads(pickle.dumps(Column("H", (n % 65536 for n in range(column.SPILL_AFTER + 10)))))
+    assert col._file is not None and col[column.SPILL_AFTER + 9] == (column.SPILL_AFTER + 9) % 65536
+
+
+def test_a_large_column_holds_its_values_on_disk() -> None:
+    """100,000 sizes: the column's memory is a block and a tail, not 8 bytes a value."""
+    tracemalloc.start()
+    col = Column("q", range(100_000))
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert col[54_321] == 54_321 and sum(col) == sum(range(100_000))
+    assert held < 100_000, held   # in arrays it would be 800,000 bytes
