@@ -2,8 +2,8 @@
 
 A Python set of ints costs about 75 bytes an entry (the int object and its slot): a WARC
 of a million records would hold 75 MB just to notice a repeated WARC-Record-ID. Here the
-first 65,536 entries are a plain set, as fast as one; then they are sorted into an
-array of 8-byte values (a run), and so on for every 65,536. A bitmap of 8 to 16 bits a
+first 16,384 entries are a plain set, as fast as one; then they are sorted into an
+array of 8-byte values (a run), and so on for every 16,384. A bitmap of 8 to 16 bits a
 value, grown as runs are added, answers most look-ups of absent values at once (about
 15 in 16); the others search each run.
 """
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 
 __all__ = ["IdSet"]
 
-_PENDING = 65536
+_PENDING = 16384
 _MIN_FILTER_BITS = 1 << 20
 _LOW, _HIGH = -(1 << 63), 1 << 63
 
