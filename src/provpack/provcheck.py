@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 from . import problems as kinds
+from .idset import IdSet
 from .problems import Problem
 
 orjson: ModuleType | None
@@ -81,7 +82,7 @@ class ProvenanceTracker:
         self._pending: dict[str, list[Waiting]] = {}
         # A segment (the second part of a file verified in parallel) notes what the first part may change.
         self.segment = segment
-        self.resource_keys: set[int] = set()  # hashes of the resource record ids it kept
+        self.resource_keys = IdSet()  # hashes of the resource record ids it kept (one per resource)
         self.refused_keys: set[int] = set()  # hashes of WARC-Refers-To found earlier but not as a resource
         self.peak_records = 0  # the most resource records held at once (before evicting the oldest)
         self.peak_bytes = 0  # the most bytes of blocks held at once

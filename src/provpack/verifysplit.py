@@ -117,7 +117,7 @@ class Segment:
     unverified: int
     counts: Counter[str]
     seen_ids: IdSet
-    resource_keys: set[int]
+    resource_keys: IdSet
     refused_keys: set[int]
     waiting: list[tuple[str, Waiting]]
     starts_with_record: bool
@@ -134,20 +134,17 @@ class Child:
 
     def result(self) -> Segment | None:
         """Wait for the child's findings; None when it failed."""
-        chunks = []
-        try:
-            while True:
-                data = os.read(self.reader, 1 << 20)
-                if not data:
-                    break
-                chunks.append(data)
+        found = None
+        try:   # unpickled as it comes through the pipe, not gathered and joined first
+            with os.fdopen(self.reader, "rb", closefd=False) as pipe:
+                try:
+                    found = pickle.load(pipe)
+                except Exception:  # a child that died mid-write: read the part here instead
+                    logger.debug("the process verifying the second part failed")
+                while pipe.read(1 << 16):   # whatever follows, up to the child's end
+                    pass
         finally:
             self._reap()
-        try:
-            found = pickle.loads(b"".join(chunks))
-        except Exception:  # a child that died mid-write: read the part here instead
-            logger.debug("the process verifying the second part failed")
-            return None
         return found if isinstance(found, Segment) else None
 
     def cancel(self) -> None:
@@ -187,10 +184,8 @@ def start(path: Path, split: int, *, compressed: bool) -> Child | None:
             found: Segment | None = scan_segment(path, split, compressed=compressed)
         except BaseException:
             found = None
-        data = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(writer, view):]
+        with os.fdopen(writer, "wb") as pipe:   # pickled straight into the pipe, a frame at a time
+            pickle.dump(found, pipe, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         os._exit(0)
 
@@ -237,7 +232,8 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
         return False  # this scanner would have skipped the segment's first bytes silently
     if not part.seen_ids.isdisjoint(scanner.seen_ids):
         return False  # a record id on both sides: duplicates and provenance pairs cross over
-    if part.resource_keys & scanner.provenance.keys() or part.refused_keys & scanner.provenance.keys():
+    held = scanner.provenance.keys()   # a few thousand at most; the segment's resources can be millions
+    if any(key in part.resource_keys for key in held) or not part.refused_keys.isdisjoint(held):
         return False
     resolved = scanner.provenance.resolve(part.waiting, scanner.seen_ids)
     if resolved is None:
