@@ -235,11 +235,12 @@ def test_large_file_uses_two_parts_by_default(tmp_path: Path, monkeypatch: pytes
 
 
 def test_busy_machine_reads_in_one_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With all cores but one already busy, a second process would only slow this one down:
-    not by default, but when asked for."""
+    """With the cores already kept busy by other work, a second process would only slow this one down:
+    not by default, but when asked for. Where the load average is all there is, it decides."""
     monkeypatch.setattr(verifysplit, "cores", lambda: 2)
+    monkeypatch.setattr(verifysplit, "LOADAVG", str(tmp_path / "no-such-file"))
     monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.0, 1.0))
-    assert verifysplit.busy()
+    assert verifysplit.running_others() is None and verifysplit.busy()
     monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 1.0, 1.0))
     assert not verifysplit.busy()
     monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
@@ -249,6 +250,35 @@ def test_busy_machine_reads_in_one_go(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.0, 1.0))
     assert not verifysplit.can_split(path, verifysplit.MIN_SIZE, None)
     assert verifysplit.can_split(path, verifysplit.MIN_SIZE, 2)
+
+
+@pytest.mark.parametrize("line, others, busy", [
+    ("1.90 1.20 0.80 1/310 4242\n", 0, False),   # a minute of packaging behind, nothing running now
+    ("0.30 0.20 0.10 2/310 4242\n", 1, False),   # one other task: a core is still free
+    ("0.30 0.20 0.10 3/310 4242\n", 2, True),    # two others keep both cores busy
+    ("0.30 0.20 0.10 9/310 4242\n", 8, True),
+])
+def test_tasks_running_now_decide_over_the_load_average(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str, others: int, busy: bool) -> None:
+    """Where /proc/loadavg counts the tasks running now, that count (less this process) decides,
+    not the load average, which lags a minute behind."""
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text(line, encoding="ascii")
+    monkeypatch.setattr(verifysplit, "LOADAVG", str(loadavg))
+    monkeypatch.setattr(verifysplit, "cores", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 5.0, 5.0))   # not consulted
+    assert verifysplit.running_others() == others
+    assert verifysplit.busy() is busy
+
+
+def test_an_unreadable_task_count_falls_back_to_the_load_average(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A /proc/loadavg of another shape counts as absent."""
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text("0.30 0.20\n", encoding="ascii")
+    monkeypatch.setattr(verifysplit, "LOADAVG", str(loadavg))
+    monkeypatch.setattr(verifysplit, "cores", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    assert verifysplit.running_others() is None and verifysplit.busy()
 
 
 def test_no_second_process_with_threads_or_small_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
