@@ -65,3 +65,22 @@ def test_data_flows_one_way(module: str) -> None:
     local = {n.lstrip(".").split(".")[0] for n in imports_of(path) if n.startswith(".")}
     local |= {n.split(".")[1] for n in imports_of(path) if n.startswith("provpack.") and n.count(".") >= 1}
     assert not (local & FORBIDDEN[module]), f"{module} imports {sorted(local & FORBIDDEN[module])}"
+
+
+def test_the_command_line_starts_light() -> None:
+    """The command line alone loads none of the packager, listing, model or indexer, and `verify`
+    loads only the verifier: each command imports what it needs when it runs."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from provpack import cli; cli.main(sys.argv[1:]) if len(sys.argv) > 1 else None; "
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('provpack'))))")
+    seeds = PACKAGE.parents[1] / "archive" / "seeds.warc.gz"
+    alone = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               check=True).stdout.split())
+    assert alone == {"provpack", "provpack._version", "provpack.cli", "provpack.defaults", "provpack.errors"}
+    verifying = set(subprocess.run([sys.executable, "-c", code, "-q", "verify", str(seeds)], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert "provpack.verify" in verifying
+    assert not verifying & {"provpack.package", "provpack.inputs", "provpack.model", "provpack.cdxj",
+                            "provpack.tables", "provpack.atomic", "provpack.records", "provpack.provenance"}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .atomic import atomic_writer
+from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
 ]
 
 #: Record types cdxj-indexer indexes unless told otherwise.
-DEFAULT_RECORDS: frozenset[str] = frozenset({"response", "revisit", "resource", "metadata"})
+DEFAULT_RECORDS = CDXJ_RECORDS
 
 _MIME_END = re.compile(r"[;\s]")
 _BLOCK_SIZE = 64 * 1024

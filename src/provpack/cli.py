@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .atomic import atomic_writer, reason
-from .cdxj import DEFAULT_RECORDS
+from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
 from .errors import InputError, ProvpackError
-from .inputs import MAX_TEXT_BYTES
 
-# Each command imports what only it needs (requests, warcio, surt, cryptography, rich, yaml)
-# when it runs, so that `provpack verify` starts fast.
+# Each command imports what only it needs (requests, warcio, surt, cryptography, rich, yaml,
+# and provpack's own packager, listing and indexer) when it runs, so that `provpack verify`
+# starts fast; the defaults its help shows come from defaults.py, which imports nothing.
 
 log = logging.getLogger("provpack")
 
@@ -107,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     cdx.add_argument("-o", "--output", metavar="OUT.cdxj", help="file to write (default: standard output)")
     cdx.add_argument("--records", metavar="TYPES",
                      help="comma-separated WARC-Types to index, or 'all' "
-                          f"(default: {','.join(sorted(DEFAULT_RECORDS))}, as cdxj-indexer)")
+                          f"(default: {','.join(sorted(CDXJ_RECORDS))}, as cdxj-indexer)")
     cdx.add_argument("--unsorted", action="store_true", help="keep the file's order (as cdxj-indexer without --sort)")
     cdx.add_argument("--force", action="store_true", help="replace an existing file")
     cdx.set_defaults(handler=_index)
@@ -179,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:
+        from .atomic import reason
+
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"provpack: error: {where}{reason(exc)}", file=sys.stderr)
         return 2
@@ -330,6 +331,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _extract(args: argparse.Namespace) -> int:
     from . import reader
+    from .atomic import atomic_writer
 
     if args.output is None:
         reader.extract(args.file, args.name, sys.stdout.buffer)
@@ -349,7 +351,7 @@ _RECORD_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metad
 def _record_types(value: str | None) -> frozenset[str] | None:
     """--records: None for all, the default set when not given, else the named WARC-Types."""
     if value is None:
-        return DEFAULT_RECORDS
+        return CDXJ_RECORDS
     if value.strip() == "all":
         return None
     types = frozenset(name.strip() for name in value.split(",") if name.strip())

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from .column import Column
+from .defaults import MAX_TEXT_BYTES
 from .errors import InputError
 from .model import SourceFile
 from .tables import NameList
@@ -21,10 +22,6 @@ log = logging.getLogger(__name__)
 
 TEXT_SUFFIX = ".txt"
 SIDECAR_SUFFIXES = (".yaml", ".yml")
-# An excerpt needs about 8 times its size in memory while it is packaged (measured:
-# 30 MiB of text with 30,000 elisions peaked at 230 MiB), so 64 MiB keeps a run under
-# about half a GiB; --max-text-bytes raises it for machines that have the room.
-MAX_TEXT_BYTES = 64 * 1024 * 1024
 _RUN = 8192   # names sorted per run while listing a folder
 _SPILL_READ = 16384   # bytes read at a time from each spilled run while merging them
 

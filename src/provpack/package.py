@@ -19,11 +19,12 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from .defaults import MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
 from .errors import CaptureError, InputError
 from .gzipper import Deflate, choose
-from .inputs import MAX_TEXT_BYTES, Listing, list_sources, read_bytes
+from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
 from .model import Analysis, Document, DocumentSummary, FetchFailure, PackageResult, RecordSpec, SourceFile
 from .parallel import OrderedPool, default_jobs
