@@ -9,9 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from binascii import hexlify
-from collections.abc import Callable
-from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .digests import FACTORIES, LABELS
 from .provcheck import ResourceFacts
@@ -34,17 +32,16 @@ class Layout(NamedTuple):
     names: `Name:value` lines, no CR or LF in a value, the blank line after them."""
 
     pattern: re.Pattern[bytes]
-    fields: Callable[[tuple[Any, ...]], tuple[bytes | None, ...]]  # the _QUICK_KEYS values (None: absent)
+    groups: tuple[int, ...]  # the group of each of _QUICK_KEYS' values; an absent field's never matches
 
 
 def layout_of(version: bytes, names: list[bytes], keys: list[bytes]) -> Layout:
     """The layout of a header with this version line and these field names (lower case: `keys`)."""
     lines = b"".join(re.escape(name) + b":([^\r\n]*)\r\n" for name in names)
-    pattern = re.escape(version) + b"\r\n" + lines + b"\r\n"
-    where = {key: index for index, key in enumerate(keys)}
-    # Group values, then None for an absent field.
-    pick = itemgetter(*(where.get(key, len(keys)) for key in _QUICK_KEYS))
-    return Layout(re.compile(pattern), lambda groups: pick(groups + (None,)))
+    # A last group that never takes part in a match stands for every absent field (its value: None).
+    pattern = re.escape(version) + b"\r\n" + lines + b"\r\n((?!))?"
+    where = {key: index + 1 for index, key in enumerate(keys)}
+    return Layout(re.compile(pattern), tuple(where.get(key, len(keys) + 1) for key in _QUICK_KEYS))
 
 
 class QuickReader(RecordChecker):
@@ -68,7 +65,7 @@ class QuickReader(RecordChecker):
         for layout in self._layouts:
             match = layout.pattern.match(buf, pos)
             if match is not None:
-                values = layout.fields(match.groups())
+                values = match.group(*layout.groups)
                 start = match.end()
                 learn: list[bytes] | None = None
                 break
