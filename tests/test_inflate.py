@@ -15,8 +15,7 @@ from provpack.rawreader import RawReader
 from provpack.verify import FileReport, verify_stream
 
 from conftest import INTEROP
-from test_verifysplit import archives
-from warcbuild import SAMPLE_TEXTS, gzip_member, provpack_records, record, warc
+from warcbuild import SAMPLE_TEXTS, archives, gzip_member, provpack_records, record, warc
 
 needs_isal = pytest.mark.skipif(inflate.isal_zlib is None, reason="python-isal is not installed")
 

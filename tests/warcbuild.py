@@ -168,3 +168,41 @@ SAMPLE_TEXTS = (
     "12 November 2017\n\nThe start. [...] The middle—with a dash. […] The end.\n",
     "Ünïcödé first line\r\nsecond [...] third\r\n",
 )
+
+
+def texts(count: int) -> list[str]:
+    return [f"Text {n}: {'word ' * (n % 7)}[...] and more {n}.\n" for n in range(count)]
+
+
+def archives() -> dict[str, bytes]:
+    """Per-record gzip archives, sound and broken in ways that cross a split."""
+    records = provpack_records(texts(6))
+    sound = warc(records)
+    members = [gzip_member(r) for r in records]
+    out = {"sound": sound}
+    # Provenance before its resource (waits across the split), and a provenance record whose
+    # resource is missing.
+    swapped = [records[0]] + [r for pair in zip(records[2::2], records[1::2]) for r in pair]
+    out["provenance first"] = warc(swapped)
+    out["resource missing"] = warc(records[:3] + records[4:])
+    # The same record id on both sides; a duplicate resource.
+    out["duplicate ids"] = warc(records + records[3:5])
+    # A provenance record that disagrees with its resource (the pair may cross the split).
+    doc = provenance(texts(6)[2], record_id="<urn:x:wrong>", target="urn:x")
+    bad_meta = record("metadata", provenance_bytes(doc), content_type="application/ld+json",
+                      headers=[("WARC-Refers-To", records[5].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode())])
+    out["disagreeing provenance"] = warc(records[:6] + [bad_meta] + records[6:])
+    # Corruption: a flipped byte inside a member, a bad CRC, junk between members, a cut-off end.
+    flipped = bytearray(sound)
+    flipped[sum(len(m) for m in members[:4]) + 30] ^= 0xFF
+    out["flipped byte"] = bytes(flipped)
+    crc = bytearray(sound)
+    crc[sum(len(m) for m in members[:5]) - 6] ^= 0x01
+    out["bad crc"] = bytes(crc)
+    out["junk between members"] = b"".join(members[:5]) + b"junk!" * 3 + b"".join(members[5:])
+    out["cut off"] = sound[: len(sound) - 20]
+    # Records without digests (warnings), and several records in one member.
+    out["no digests"] = warc([record("resource", f"r{n}".encode(), block_digest=None) for n in range(12)])
+    out["records spanning members"] = (gzip_member(b"".join(records[:4])) + gzip_member(records[4][:40])
+                                       + gzip_member(records[4][40:] + b"".join(records[5:])))
+    return out
