@@ -300,32 +300,41 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
         return False
     if resource.sha256_hex is not None and sha.lower() != resource.sha256_hex:
         return False
-    try:
-        text = block.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    chars = doc.get("length_chars")
-    size = len(block)
-    count = len(text)
-    if type(chars) is not int or chars != count:
-        return False
     segments = doc.get("segments", [])
     if type(segments) is not list:
         return False
+    size = len(block)
     view = memoryview(block)
     sha256 = hashlib.sha256
     try:
+        # The text is decoded piece by piece, cut where the segments start and end, so that each
+        # segment's characters are known to be its bytes without encoding them again: its byte
+        # span must decode to exactly the characters its char span counts to (stricter than
+        # comparing the texts, which a repeated passage could pass at the wrong offsets).
+        pieces: list[str] = []
+        at = chars_at = 0
         for segment in segments:
             start, end, byte_start, byte_end = _SPAN(segment)
             if not (type(start) is type(end) is type(byte_start) is type(byte_end) is int
-                    and 0 <= start <= end <= count and 0 <= byte_start <= byte_end <= size):
+                    and at <= byte_start <= byte_end <= size):
+                return False   # (out of order or overlapping: left to the rule-by-rule check)
+            gap = block[at:byte_start].decode("utf-8")
+            piece = block[byte_start:byte_end].decode("utf-8")
+            chars_at += len(gap)
+            if chars_at != start or chars_at + len(piece) != end:
                 return False
             sha = segment.get("sha256")
             if type(sha) is not str or sha.lower() != sha256(view[byte_start:byte_end]).hexdigest():
                 return False
-            if (start != 0 or end != count or byte_start != 0 or byte_end != size) and (
-                    block[byte_start:byte_end] != text[start:end].encode("utf-8")):
-                return False  # (the whole text is the whole block: no need to compare)
+            pieces += (gap, piece)
+            chars_at = end
+            at = byte_end
+        pieces.append(block[at:].decode("utf-8"))
+        text = "".join(pieces)
+        count = len(text)
+        chars = doc.get("length_chars")
+        if type(chars) is not int or chars != count:
+            return False
         for key in _SELECTORS:
             marks = doc.get(key, [])
             if type(marks) is not list:
@@ -356,8 +365,8 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                                 or type(suffix) is not str or not text.endswith(prefix, 0, start)
                                 or not text.startswith(suffix, end)):
                             return False
-    except (AttributeError, KeyError, TypeError):  # an item that is not an object, or lacks a field
-        return False
+    except (AttributeError, KeyError, TypeError, UnicodeDecodeError):  # an item that is not an object, or
+        return False                                                    # lacks a field; bytes not UTF-8
     return True
 
 
