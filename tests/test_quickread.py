@@ -158,3 +158,18 @@ def test_sound_records_are_matched_by_layout(monkeypatch: pytest.MonkeyPatch) ->
     report = check(warc(provpack_records(SAMPLE_TEXTS * 3)))
     assert report.ok and report.verified == 13
     assert taken.count(True) == 10 and len(learned) == 2  # the second resource and metadata records
+
+
+def test_the_layout_that_came_next_last_time_is_tried_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resources and provenance records alternate, so each layout is remembered as the one that follows
+    the other, and tried first after it; the reports stay those of the full reader."""
+    readers: list[QuickReader] = []
+    express = QuickReader._express
+    monkeypatch.setattr(QuickReader, "_express", lambda self: readers.append(self) or express(self))
+    data = warc(provpack_records(SAMPLE_TEXTS * 3))
+    report = check(data)
+    assert report.ok and report.verified == 13
+    reader = readers[-1]
+    assert len(reader._layouts) == 2 and reader._after == [1, 0]
+    monkeypatch.setattr(quickread, "LAYOUTS_KEPT", 0)
+    assert check(data) == report

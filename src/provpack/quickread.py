@@ -51,6 +51,10 @@ class QuickReader(RecordChecker):
         super().__init__(source, segment=segment)
         self._names = self._headers.names  # (the same dict, kept up to date by the parser)
         self._layouts: list[Layout] = []  # of sound records' headers, tried first by _express
+        # Which layout followed each one last time (resources and provenance records alternate):
+        # tried first after it, so that the first pattern tried mostly matches.
+        self._after: list[int] = []
+        self._previous = -1  # the layout of the record before, when one matched it
 
     def _express(self) -> bool:
         """Read the record at the cursor when it is of the usual kind and sound: whole in the buffer,
@@ -59,17 +63,30 @@ class QuickReader(RecordChecker):
         anything else: then _read_record reads it, and says what is wrong.
 
         A header whose names come in the same order as an earlier sound record's is matched by
-        that record's layout in one go; any other is split into lines here.
+        that record's layout in one go; any other is split into lines here. (Which layout to try
+        first is remembered even when the record then goes to the full reader: a hint, no state.)
         """
         buf, pos = self._buf, self._pos
-        for layout in self._layouts:
-            match = layout.pattern.match(buf, pos)
-            if match is not None:
-                values = match.group(*layout.groups)
-                start = match.end()
-                learn: list[bytes] | None = None
-                break
+        layouts = self._layouts
+        previous = self._previous
+        guess = self._after[previous] if previous >= 0 else 0
+        match = layouts[guess].pattern.match(buf, pos) if guess < len(layouts) else None
+        index = guess
+        if match is None:
+            for index, layout in enumerate(layouts):
+                if index != guess:
+                    match = layout.pattern.match(buf, pos)
+                    if match is not None:
+                        break
+        learn: list[bytes] | None = None
+        if match is not None:
+            if previous >= 0:
+                self._after[previous] = index
+            self._previous = index
+            values = match.group(*layouts[index].groups)
+            start = match.end()
         else:
+            self._previous = -1
             end = buf.find(b"\r\n\r\n", pos)
             if end < 0:
                 return False
@@ -161,3 +178,4 @@ class QuickReader(RecordChecker):
         layout = layout_of(lines[0], names, [self._names[name] for name in names])
         if all(known.pattern.pattern != layout.pattern.pattern for known in self._layouts):
             self._layouts.append(layout)
+            self._after.append(len(self._after))
