@@ -32,6 +32,25 @@ def test_package_prints_summary(seed_dir: Path, tmp_path: Path, capsys: pytest.C
     assert f"wrote {out} (3 records" in printed
 
 
+def test_package_summary_does_not_read_the_summaries_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The totals printed are kept as documents are written: reading 20,000 summaries back cost 0.8 s."""
+    from provpack.tables import SummaryTable
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the summaries were read back")
+
+    monkeypatch.setattr(SummaryTable, "__iter__", refuse)
+    monkeypatch.setattr(SummaryTable, "__getitem__", refuse)
+    folder = tmp_path / "texts"
+    for number, text in enumerate([b"A [...] B\n", b"C D\n", b"E [...] F [...] G\n"]):
+        write_text(folder, f"t{number}", text)
+    assert main(["package", str(folder), "-o", str(tmp_path / "x.warc.gz")]) == 0
+    printed = capsys.readouterr().out
+    assert "packaged 3 documents: 3 elisions, 0 possible, 32 bytes of text" in printed
+
+
 def test_verify_show_extract(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """verify passes, show lists the elisions, extract gives the bytes back."""
     capsys.readouterr()

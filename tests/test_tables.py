@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provpack.model import DocumentSummary
+from provpack.model import DocumentSummary, Totals
 from provpack import tables
 from provpack.tables import NameList, SummaryTable, pack_row
 
@@ -41,21 +41,33 @@ summaries = st.builds(
 )
 
 
-@given(rows=st.lists(summaries, max_size=20))
-def test_summary_table_reads_back(rows: list[DocumentSummary]) -> None:
-    """Packed rows come back as equal DocumentSummary objects, with their names, and totals add up."""
+@given(rows=st.lists(summaries, max_size=20), chunk=st.integers(1, 8))
+def test_summary_table_reads_back(rows: list[DocumentSummary], chunk: int) -> None:
+    """Packed rows come back as equal DocumentSummary objects, with their names, read in runs of
+    any length, and the totals kept as rows are added equal those of the summaries."""
     names = [f"doc{n}" for n in range(len(rows))]
     table = SummaryTable(NameList(names))
     half = len(rows) // 2
     table.extend(b"".join(pack_row(row) for row in rows[:half]))
+    assert table.totals() == Totals.of(rows[:half])
     table.extend(b"".join(pack_row(row) for row in rows[half:]))
     expected = [DocumentSummary(name, *(getattr(row, field) for field in DocumentSummary.__slots__[1:]))
                 for name, row in zip(names, rows)]
-    assert list(table) == expected and len(table) == len(rows)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tables, "_CHUNK_ROWS", chunk)
+        assert list(table) == expected and len(table) == len(rows)
     assert [table[n] for n in range(-len(rows), len(rows))] == expected + expected
-    assert table.elisions == sum(r.elisions for r in rows)
-    assert table.possible_elisions == sum(r.possible_elisions for r in rows)
-    assert table.text_bytes == sum(r.length_bytes for r in rows)
+    assert table.totals() == Totals.of(expected)
+
+
+def test_totals_count_what_they_name() -> None:
+    """Totals.of sums each field of the summaries, and counts those with an original."""
+    rows = [DocumentSummary("a", "<urn:uuid:x>", "", 10, 2, 1, "local", 2, 3),
+            DocumentSummary("b", "<urn:uuid:y>", "", 5, 0, 4),
+            DocumentSummary("c", "<urn:uuid:z>", "", 1, 1, 0, "fetched", 0, 1)]
+    assert Totals.of(rows) == Totals(documents=3, text_bytes=16, elisions=3, possible_elisions=5,
+                                     with_original=2, omitted_found=2, differences=4)
+    assert Totals.of([]) == Totals()
 
 
 def test_only_provpack_ids_pack() -> None:

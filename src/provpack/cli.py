@@ -265,17 +265,13 @@ def _package(args: argparse.Namespace) -> int:
     for failure in result.fetch_failures:
         print(f"provpack: warning: {failure.name}: not fetched: {failure.message}", file=sys.stderr)
     if not args.quiet:
-        text_bytes = sum(d.length_bytes for d in result.documents)
-        docs = len(result.documents)
-        print(f"packaged {docs:,} document{'s' if docs != 1 else ''}: {result.elisions:,} elision"
-              f"{'s' if result.elisions != 1 else ''}, {result.possible_elisions:,} possible, "
-              f"{text_bytes:,} bytes of text")
-        with_original = [d for d in result.documents if d.original is not None]
-        if with_original or args.fetch:
-            omitted = sum(d.omitted_found for d in with_original)
-            differences = sum(d.differences for d in with_original)
-            print(f"originals: {len(with_original)} aligned ({omitted} omitted passages found, "
-                  f"{differences} differences)"
+        totals = result.summed()
+        print(f"packaged {totals.documents:,} document{'s' if totals.documents != 1 else ''}: "
+              f"{totals.elisions:,} elision{'s' if totals.elisions != 1 else ''}, "
+              f"{totals.possible_elisions:,} possible, {totals.text_bytes:,} bytes of text")
+        if totals.with_original or args.fetch:
+            print(f"originals: {totals.with_original} aligned ({totals.omitted_found} omitted passages found, "
+                  f"{totals.differences} differences)"
                   + (f"; {len(result.fetch_failures)} not fetched: "
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
         print(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)")

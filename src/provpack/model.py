@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -143,6 +143,33 @@ class DocumentSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Totals:
+    """Sums over the documents of a run, kept as they are written (reading 100,000 summaries back costs seconds)."""
+
+    documents: int = 0
+    text_bytes: int = 0
+    elisions: int = 0
+    possible_elisions: int = 0
+    with_original: int = 0
+    omitted_found: int = 0
+    differences: int = 0
+
+    @classmethod
+    def of(cls, summaries: Iterable[DocumentSummary]) -> Totals:
+        """The totals of `summaries`."""
+        documents = text_bytes = elisions = possible = with_original = omitted = differences = 0
+        for summary in summaries:
+            documents += 1
+            text_bytes += summary.length_bytes
+            elisions += summary.elisions
+            possible += summary.possible_elisions
+            with_original += summary.original is not None
+            omitted += summary.omitted_found
+            differences += summary.differences
+        return cls(documents, text_bytes, elisions, possible, with_original, omitted, differences)
+
+
+@dataclass(frozen=True, slots=True)
 class FetchFailure:
     """An original that could not be fetched; its document was packaged without it."""
 
@@ -162,13 +189,19 @@ class PackageResult:
     records: int
     documents: Sequence[DocumentSummary] = field(default_factory=tuple)
     fetch_failures: tuple[FetchFailure, ...] = field(default_factory=tuple)
+    totals: Totals | None = None
+    """Sums over `documents`; None: computed from them when asked."""
+
+    def summed(self) -> Totals:
+        """Sums over the documents: `totals`, or (when it was not given) read from the summaries."""
+        return self.totals if self.totals is not None else Totals.of(self.documents)
 
     @property
     def elisions(self) -> int:
         """Bracketed elision markers across all documents."""
-        return sum(d.elisions for d in self.documents)
+        return self.summed().elisions
 
     @property
     def possible_elisions(self) -> int:
         """Unbracketed, possible elisions across all documents."""
-        return sum(d.possible_elisions for d in self.documents)
+        return self.summed().possible_elisions

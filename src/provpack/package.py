@@ -144,6 +144,7 @@ def package(
         records=archive.records,
         documents=summaries,
         fetch_failures=tuple(failures),
+        totals=summaries.totals(),
     )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Literal, overload
 
 from .column import Column
-from .model import DocumentSummary
+from .model import DocumentSummary, Totals
 
 # record uuid, sha256, length in bytes, elisions, possible elisions, original, omitted found, differences
 _ROW = struct.Struct("<16s32sQIIBII")
@@ -188,30 +188,36 @@ class SummaryTable(Sequence[DocumentSummary]):
     however many documents there are; reading one builds its DocumentSummary.
     """
 
-    __slots__ = ("_names", "_file", "_count", "elisions", "possible_elisions", "text_bytes", "__weakref__")
+    __slots__ = ("_names", "_file", "_count", "_sums", "__weakref__")
 
     def __init__(self, names: Sequence[str]) -> None:
         self._names = names
         self._file = tempfile.TemporaryFile()
         weakref.finalize(self, self._file.close)
         self._count = 0
-        self.elisions = 0
-        self.possible_elisions = 0
-        self.text_bytes = 0
+        self._sums = [0] * 6   # text bytes, elisions, possible, with an original, omitted found, differences
 
     def extend(self, rows: bytes) -> None:
         """Add the rows (from `pack_row`) of the next documents."""
         if len(rows) % _ROW.size:
             raise ValueError(f"{len(rows)} bytes are not whole rows of {_ROW.size}")
-        for _uuid, _digest, length_bytes, elisions, possible, *_rest in _ROW.iter_unpack(rows):
-            self.elisions += elisions
-            self.possible_elisions += possible
-            self.text_bytes += length_bytes
+        sums = self._sums
+        for _uuid, _digest, length_bytes, elisions, possible, original, omitted, differences in _ROW.iter_unpack(rows):
+            sums[0] += length_bytes
+            sums[1] += elisions
+            sums[2] += possible
+            sums[3] += original != 0
+            sums[4] += omitted
+            sums[5] += differences
         self._file.write(rows)
         self._count += len(rows) // _ROW.size
 
     def __len__(self) -> int:
         return self._count
+
+    def totals(self) -> Totals:
+        """Sums over the rows added so far, without reading them back."""
+        return Totals(self._count, *self._sums)
 
     @overload
     def __getitem__(self, index: int) -> DocumentSummary: ...
@@ -225,13 +231,14 @@ class SummaryTable(Sequence[DocumentSummary]):
         if not -self._count <= index < self._count:
             raise IndexError("document index out of range")
         index %= self._count
-        return self._summary(index, _ROW.unpack(self._read(index, 1)))
+        return _summary(self._names[index], _ROW.unpack(self._read(index, 1)))
 
     def __iter__(self) -> Iterator[DocumentSummary]:
+        names = iter(self._names)   # a run of names at a time, not a lookup per row
         for start in range(0, self._count, _CHUNK_ROWS):
             chunk = self._read(start, min(_CHUNK_ROWS, self._count - start))
-            for offset, row in enumerate(_ROW.iter_unpack(chunk)):
-                yield self._summary(start + offset, row)
+            for row, name in zip(_ROW.iter_unpack(chunk), names):   # rows first: zip then takes no name too many
+                yield _summary(name, row)
 
     def __reduce__(self) -> tuple[type[tuple[DocumentSummary, ...]], tuple[list[DocumentSummary]]]:
         """Pickled as the tuple of its summaries."""
@@ -244,11 +251,12 @@ class SummaryTable(Sequence[DocumentSummary]):
         self._file.seek(0, os.SEEK_END)
         return data
 
-    def _summary(self, index: int, row: tuple[bytes, bytes, int, int, int, int, int, int]) -> DocumentSummary:
-        uuid_bytes, digest, length_bytes, elisions, possible, original, omitted_found, differences = row
-        hexed = uuid_bytes.hex()
-        return DocumentSummary(
-            name=self._names[index],
-            record_id=f"<urn:uuid:{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}>",
-            sha256=digest.hex(), length_bytes=length_bytes, elisions=elisions, possible_elisions=possible,
-            original=_ORIGINALS[original], omitted_found=omitted_found, differences=differences)
+
+def _summary(name: str, row: tuple[bytes, bytes, int, int, int, int, int, int]) -> DocumentSummary:
+    uuid_bytes, digest, length_bytes, elisions, possible, original, omitted_found, differences = row
+    hexed = uuid_bytes.hex()
+    return DocumentSummary(
+        name=name,
+        record_id=f"<urn:uuid:{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}>",
+        sha256=digest.hex(), length_bytes=length_bytes, elisions=elisions, possible_elisions=possible,
+        original=_ORIGINALS[original], omitted_found=omitted_found, differences=differences)
