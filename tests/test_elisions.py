@@ -10,7 +10,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from provpack.document import parse_document
-from provpack.elisions import _POSSIBLE, _SPACE, _overlaps, analyse, possible_matches
+from provpack.elisions import (_ALTERATION, _BRACKETED, _POSSIBLE, _SPACE, _overlaps, analyse, is_cut,
+                               possible_matches)
+from provpack.errors import InputError
+from provpack.model import Document, Marker
 
 from conftest import SEED_NAME, SEEDS
 from strategies import MARKERS, excerpt_texts
@@ -138,3 +141,70 @@ def test_overlaps_agrees_with_checking_every_range(bounds: list[int], start: int
     taken = list(zip(points[::2], points[1::2]))   # sorted, disjoint, never empty
     end = start + length
     assert _overlaps(taken, start, end) == any(start < t_end and t_start < end for t_start, t_end in taken)
+
+
+MARKER_DENSE = st.lists(st.sampled_from(
+    ["[", "]", ".", " ", "\u00a0", "(", ")", "\u2026", "sic", "caf\u00e9", "\u65e5", "\U0001f600", "\n", "\r\n",
+     "[...]", "[\u2026]", "[. . .]", "[sic]", "[T]", "...", ". . .", "(...)", "\n\nNo comments:\n\nPost a Comment\n"]),
+    min_size=1, max_size=40).map("".join)
+
+
+def _reference_analysis(document: Document) -> tuple[list[tuple[object, ...]], ...]:
+    """The plain algorithm: finditer per pattern, overlaps against every range, offsets from encoded prefixes."""
+    text, raw = document.text, document.raw
+    limit = document.trailer.start if document.trailer is not None else len(text)
+
+    def at(offset: int) -> int:
+        return len(text[:offset].encode("utf-8", "surrogatepass"))
+
+    def line_column(offset: int) -> tuple[int, int]:
+        breaks = [m.end() for m in re.finditer(r"\r\n|\r|\n", text[:offset])]
+        return len(breaks) + 1, offset - (breaks[-1] if breaks else 0) + 1
+
+    def overlaps(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+        return any(start < r_end and r_start < end for r_start, r_end in ranges)
+
+    def row(match: re.Match[str], kind: str) -> tuple[object, ...]:
+        return (match.start(), match.end(), at(match.start()), at(match.end()), match.group(),
+                *line_column(match.start()), kind)
+
+    cuts = [m for m in _BRACKETED.finditer(text, 0, limit) if is_cut(m.group())]
+    cut_spans = [m.span() for m in cuts]
+    alterations = [m for m in _ALTERATION.finditer(text, 0, limit) if not overlaps(cut_spans, *m.span())]
+    taken = [m.span() for m in cuts + alterations]
+    possible = [m for m in _POSSIBLE.finditer(text, 0, limit) if is_cut(m.group()) and not overlaps(taken, *m.span())]
+    elisions = sorted([row(m, "bracketed") for m in cuts] + [row(m, "possible") for m in possible])
+    body = document.body
+    bounds = [body.start] + [x for m in cuts if body.start <= m.start() and m.end() <= body.end for x in m.span()]
+    bounds.append(body.end)
+    segments = []
+    for start, end in zip(bounds[::2], bounds[1::2]):
+        piece = text[start:end]
+        start, end = start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
+        if start < end:
+            segments.append((start, end, at(start), at(end), hashlib.sha256(raw[at(start):at(end)]).hexdigest()))
+    return elisions, [row(m, "alteration") for m in alterations], segments
+
+
+@given(MARKER_DENSE)
+@example("a [...] [sic] (...)\u2026 [. . .]\u00a0\u65e5 ...")
+@example("[[...]] [.] [..] [[sic]]")
+def test_analysis_is_the_plain_algorithm(text: str) -> None:
+    """analyse (each '[' tried once, byte offsets walked between markers) finds what the plain algorithm finds."""
+    try:
+        document = parse_document("doc", text.encode("utf-8"))
+    except InputError:
+        return   # blank: nothing to analyse
+    analysis = analyse(document)
+    elisions, alterations, segments = _reference_analysis(document)
+
+    def row(marker: Marker, kind: str) -> tuple[object, ...]:
+        span = marker.span
+        return (span.start, span.end, span.byte_start, span.byte_end, marker.text, marker.line, marker.column, kind)
+
+    assert [row(e.marker, e.kind) for e in analysis.elisions] == elisions
+    assert [row(m, "alteration") for m in analysis.alterations] == alterations
+    spans = [s.span for s in analysis.segments]
+    assert [(s.start, s.end, s.byte_start, s.byte_end) for s in spans] == [row[:4] for row in segments]
+    assert [s.sha256 for s in analysis.segments] == [row[4] for row in segments]
+    assert [s.index for s in analysis.segments] == list(range(len(segments)))

@@ -109,6 +109,18 @@ def test_uuid5_is_the_standard_one(name: str) -> None:
     assert uuid5(NAMESPACE, name) == expected
 
 
+@given(role=st.sampled_from(["excerpt", "provenance"]), name=st.text(max_size=40),
+       target=st.none() | st.text(max_size=40), digest=st.text("0123456789abcdef", max_size=64))
+def test_record_id_is_the_standard_uuid5(role: str, name: str, target: str | None, digest: str) -> None:
+    """record_id, which hashes the namespace's cached bytes, is uuid.uuid5 of NAMESPACE and the joined key."""
+    key = "\n".join((role, name, target or "", digest))
+    try:
+        expected = f"<urn:uuid:{uuid.uuid5(NAMESPACE, key)}>"
+    except UnicodeEncodeError:
+        return
+    assert record_id(role, name, target, digest) == expected
+
+
 JSON_LEAVES = (st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.text(max_size=20)
                | st.floats(allow_nan=False, allow_infinity=False))
 JSON_VALUES = st.recursive(JSON_LEAVES, lambda inner: st.lists(inner, max_size=4)
@@ -157,7 +169,7 @@ def test_describe_json_is_the_reference_serialisation(text: str, sidecar: dict[s
     assert provenance.describe_json(document, analysis, metadata, **arguments) == expected  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("value, overridden", [(2.5e-08, None), ("t", 1e16)])
+@pytest.mark.parametrize("value, overridden", [(2.5e-08, None), ("t", 1e16), ("t", 2.5e-08)])
 def test_describe_json_checks_field_values_apart_from_the_sidecar(value: object, overridden: object) -> None:
     """A float in a field (not in the sidecar) still goes through json, as to_json_bytes(describe()) would."""
     document = parse_document("doc", b"a [...] b")

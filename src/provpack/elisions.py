@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 
-from .model import Analysis, Document, Elision, Marker, Segment, Span
+from .model import Analysis, Document, Elision, ElisionKind, Marker, Segment, Span
 from .textindex import TextIndex
 
 _SPACE = "[ \u00a0\u2009\u202f]"
@@ -38,26 +38,49 @@ def is_cut(marker: str) -> bool:
 def analyse(document: Document) -> Analysis:
     """Every marker in the document's header and body, and the body's quoted segments."""
     text = document.text
-    index = TextIndex.of(text)
     limit = document.trailer.start if document.trailer is not None else len(text)
-    taken: list[tuple[int, int]] = []
+    # (start, end, marker, kind): kind None is an alteration
+    found: list[tuple[int, int, str, ElisionKind | None]] = []
+    find = text.find
+    at = find("[", 0, limit)
+    if at >= 0:
+        # Both patterns start with '[' and hold no '[' or ']' inside, so their finditer matches are
+        # their matches at each '[', and an alteration overlaps a cut only when both start at one '['.
+        bracketed, alteration = _BRACKETED.match, _ALTERATION.match
+        while at >= 0:
+            match = bracketed(text, at, limit)
+            if match is not None and is_cut(marker := match.group()):
+                found.append((at, match.end(), marker, "bracketed"))
+            else:
+                match = alteration(text, at, limit)
+                if match is not None:
+                    found.append((at, match.end(), match.group(), None))
+            at = find("[", at + 1, limit)
+    taken = [(start, end) for start, end, _, _ in found]
+    possible: list[tuple[int, int, str, ElisionKind | None]] = [
+        (match.start(), match.end(), marker, "possible") for match in possible_matches(text, limit)
+        if is_cut(marker := match.group()) and not _overlaps(taken, match.start(), match.end())]
+    if possible:
+        found.extend(possible)
+        found.sort()   # starts are distinct: a possible marker overlapping another is dropped
     elisions: list[Elision] = []
-
-    for match in _BRACKETED.finditer(text, 0, limit):
-        if is_cut(match.group()):
-            elisions.append(Elision(_marker(index, match.start(), match.end(), match.group()), "bracketed"))
-            taken.append((match.start(), match.end()))
-    alterations = [
-        _marker(index, match.start(), match.end(), match.group())
-        for match in _ALTERATION.finditer(text, 0, limit)
-        if not _overlaps(taken, match.start(), match.end())
-    ]
-    taken.extend((a.span.start, a.span.end) for a in alterations)
-    taken.sort()
-    for match in possible_matches(text, limit):
-        if is_cut(match.group()) and not _overlaps(taken, match.start(), match.end()):
-            elisions.append(Elision(_marker(index, match.start(), match.end(), match.group()), "possible"))
-    elisions.sort(key=lambda e: e.marker.span.start)
+    alterations: list[Marker] = []
+    if found:
+        index = TextIndex.of(text)
+        # byte offsets walk forward from the first marker's, encoding only the text between markers
+        last = found[0][0]
+        last_byte = index.byte_offset(last)
+        for start, end, marker, kind in found:
+            if start != last:
+                last_byte += len(text[last:start].encode("utf-8", "surrogatepass"))
+            byte_end = last_byte + len(marker.encode("utf-8", "surrogatepass"))
+            line, column = index.line_column(start)
+            item = Marker(marker, Span(start, end, last_byte, byte_end), line, column)
+            if kind is None:
+                alterations.append(item)
+            else:
+                elisions.append(Elision(item, kind))
+            last, last_byte = end, byte_end
     return Analysis(
         elisions=tuple(elisions),
         alterations=tuple(alterations),
@@ -90,11 +113,6 @@ def possible_matches(text: str, limit: int) -> Iterator[re.Match[str]]:
                 end = match.end()
 
 
-def _marker(index: TextIndex, start: int, end: int, text: str) -> Marker:
-    line, column = index.line_column(start)
-    return Marker(text=text, span=index.span(start, end), line=line, column=column)
-
-
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     """Whether [start, end) overlaps one of the sorted, disjoint ranges in `taken`."""
     at = bisect.bisect_right(taken, (start, end))
@@ -111,13 +129,19 @@ def _segments(document: Document, elisions: list[Elision]) -> tuple[Segment, ...
     text = document.text
     raw = memoryview(document.raw)
     body = document.body
-    cuts = [e.marker.span for e in elisions
-            if e.kind == "bracketed" and body.start <= e.marker.span.start and e.marker.span.end <= body.end]
-    # (start, byte_start) after each cut and (end, byte_end) before the next, body ends included
-    opens = [(body.start, body.byte_start)] + [(cut.end, cut.byte_end) for cut in cuts]
-    closes = [(cut.start, cut.byte_start) for cut in cuts] + [(body.end, body.byte_end)]
+    # (start, byte_start, end, byte_end) of each piece: from the body's start or a cut's end to the next
+    pieces: list[tuple[int, int, int, int]] = []
+    start, byte_start = body.start, body.byte_start
+    for elision in elisions:
+        if elision.kind == "bracketed":
+            cut = elision.marker.span
+            if body.start <= cut.start and cut.end <= body.end:
+                pieces.append((start, byte_start, cut.start, cut.byte_start))
+                start, byte_start = cut.end, cut.byte_end
+    pieces.append((start, byte_start, body.end, body.byte_end))
     segments: list[Segment] = []
-    for (start, byte_start), (end, byte_end) in zip(opens, closes):
+    sha256 = hashlib.sha256
+    for start, byte_start, end, byte_end in pieces:
         trimmed_start, trimmed_end = start, end
         while trimmed_start < trimmed_end and text[trimmed_start].isspace():
             trimmed_start += 1
@@ -129,7 +153,6 @@ def _segments(document: Document, elisions: list[Elision]) -> tuple[Segment, ...
             byte_start += len(text[start:trimmed_start].encode("utf-8", "surrogatepass"))
         if trimmed_end < end:
             byte_end -= len(text[trimmed_end:end].encode("utf-8", "surrogatepass"))
-        span = Span(trimmed_start, trimmed_end, byte_start, byte_end)
-        digest = hashlib.sha256(raw[byte_start:byte_end]).hexdigest()
-        segments.append(Segment(index=len(segments), span=span, sha256=digest))
+        segments.append(Segment(len(segments), Span(trimmed_start, trimmed_end, byte_start, byte_end),
+                                sha256(raw[byte_start:byte_end]).hexdigest()))
     return tuple(segments)

@@ -31,6 +31,7 @@ QUOTE_CONTEXT = 32
 _DCTERMS = {"title": "dcterms:title", "published": "dcterms:date", "license": "dcterms:license"}
 _SOURCE_DCTERMS = {"publication": "dcterms:publisher", "title": "dcterms:title", "author": "dcterms:creator",
                    "published": "dcterms:date"}
+_SOURCE_NAMES = frozenset(_SOURCE_DCTERMS) | {"source_url"}   # a field that puts a term in prov:wasQuotedFrom
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +84,16 @@ def describe(
         "original": None,
         "differences": [],
     }
-    for name, term in _DCTERMS.items():
-        if name in fields:
-            description[term] = fields[name].value
-    source: dict[str, Any] = {"@type": "prov:Entity"}
-    if "source_url" in fields:
-        source["@id"] = fields["source_url"].value
-    for name, term in _SOURCE_DCTERMS.items():
-        if name in fields:
-            source[term] = fields[name].value
-    if len(source) > 1:
-        description["prov:wasQuotedFrom"] = source
+    if fields:
+        for name in _DCTERMS.keys() & fields.keys():   # each term comes from one name: order is immaterial
+            description[_DCTERMS[name]] = fields[name].value
+        if not _SOURCE_NAMES.isdisjoint(fields):
+            source: dict[str, Any] = {"@type": "prov:Entity"}
+            if "source_url" in fields:
+                source["@id"] = fields["source_url"].value
+            for name in _SOURCE_DCTERMS.keys() & fields.keys():
+                source[_SOURCE_DCTERMS[name]] = fields[name].value
+            description["prov:wasQuotedFrom"] = source
     if original is not None:
         _add_alignment(description, original)
     return description
@@ -152,7 +152,8 @@ def describe_json(
     if original is not None:
         return to_json_bytes(description)
     suspects: list[Any] = [metadata.sidecar]
-    suspects.extend((value.value, value.overridden) for value in metadata.fields.values())
+    suspects.extend((value.value, value.overridden) for value in metadata.fields.values()
+                    if type(value.value) is not str or value.overridden is not None)   # str and None are plain
     return to_json_bytes(description, check=suspects)
 
 

@@ -27,16 +27,22 @@ _UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f]")
 def record_id(role: str, name: str, target: str | None, block_sha256: str) -> str:
     """A WARC-Record-ID that depends only on what the record is and holds."""
     key = "\n".join((role, name, target or "", block_sha256))
-    return f"<urn:uuid:{uuid5(NAMESPACE, key)}>"
+    return f"<urn:uuid:{_uuid5(_NAMESPACE_BYTES, key)}>"
 
 
 def uuid5(namespace: uuid.UUID, name: str) -> str:
     """str(uuid.uuid5(namespace, name)), without building UUID objects (a few times faster)."""
-    digest = bytearray(hashlib.sha1(namespace.bytes + name.encode("utf-8"), usedforsecurity=False).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50   # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80   # RFC 4122 variant
-    hexed = digest.hex()
-    return f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}"
+    return _uuid5(namespace.bytes, name)
+
+
+_NAMESPACE_BYTES = NAMESPACE.bytes   # UUID.bytes builds them anew at each call
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}   # RFC 4122: 10xx
+
+
+def _uuid5(namespace: bytes, name: str) -> str:
+    """uuid5 from the namespace's 16 bytes, spelled from the SHA-1's hex digits (version 5 replaces the 13th)."""
+    hexed = hashlib.sha1(namespace + name.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return f"{hexed[:8]}-{hexed[8:12]}-5{hexed[13:16]}-{_VARIANT[hexed[16]]}{hexed[17:20]}-{hexed[20:32]}"
 
 
 def header_value(value: str, *, what: str) -> str:
