@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
+
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from provpack import document
 from provpack.document import parse_document
 from provpack.errors import InputError
+from provpack.model import Document, Span
 
 from conftest import SEED_NAME, SEEDS
 
@@ -112,3 +115,148 @@ def test_empty_text_is_refused(raw: bytes) -> None:
 def test_filled_pattern_sees_white_space_as_strip_does(line: str) -> None:
     """_FILLED finds nothing exactly when str.strip() leaves nothing."""
     assert (document._FILLED.search(line) is None) == (not line.strip())
+
+
+# Lines whose role is known, to build texts whose layout a plain line-by-line reading gives.
+DATE_LINES = {"12 November 2017": "2017-11-12", "Sunday, November 12, 2017": "2017-11-12", "2017-11-12": "2017-11-12",
+              "3 Sept. 1919": "1919-09-03", "\u0661\u0662 November \u0662\u0660\u0661\u0667": "2017-11-12",
+              "31 February 2017": None, "12 Nov 2017": "2017-11-12"}
+TITLE_LINES = {"The Atlantic: Al-Qaeda Has Rebuilt": ("The Atlantic", "Al-Qaeda Has Rebuilt"),
+               "Le Monde:\t\u00c9t\u00e9 \u00e0 Paris": ("Le Monde", "\u00c9t\u00e9 \u00e0 Paris"),
+               "P" * 60 + ": Sixty": ("P" * 60, "Sixty"), "Q" * 61 + ": Too long": None,
+               "Note: a sentence that ends.": None, "One two three four five six seven: x": None}
+TRAILER_LINES = ["No comments:", "Post a Comment", "2 comments", "Newer Post  Older Post  Home", "Home",
+                 "Posted by J\u00f6hn at 3:00", "Loading...", "Share this:"]
+BODY_LINES = ["Body \u00fcn\u00efc\u00f6d\u00e9 \u2603 \U0001d11e text [...] more", "plain ascii body line",
+              "\u00e9" * 150, "x" * 300 + " \u00e9", "a\u2028b \u0085 c"]
+BLANK_LINES = ["", " ", "\t", "\u00a0", "\u3000", "\u2028", "\x0b\x0c", "\x85", "\u2000 \u200a"]
+SPACES = st.sampled_from(["", " ", "\u00a0", "\t", "\u3000"])
+line_text = st.one_of(
+    st.tuples(SPACES, st.sampled_from([*DATE_LINES, *TITLE_LINES, *TRAILER_LINES, *BODY_LINES]), SPACES).map("".join),
+    st.sampled_from(BLANK_LINES),
+)
+
+
+@st.composite
+def layout_texts(draw: st.DrawFn) -> str:
+    """Lines of known roles in any order, with CR, CRLF or LF breaks, maybe a BOM."""
+    lines = draw(st.lists(line_text, min_size=1, max_size=10))
+    breaks = draw(st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(lines), max_size=len(lines)))
+    text = "".join(line + brk for line, brk in zip(lines, breaks))
+    if draw(st.booleans()):
+        text = text[:-len(breaks[-1])]
+    if draw(st.booleans()):
+        text = "\ufeff" + text
+    raw = text.encode()
+    return text if raw and not raw.isspace() else "\ufeff" + text   # decode refuses empty and blank files
+
+
+def expected_layout(text: str) -> dict[str, object]:
+    """The fields and char spans the layout gives, read line by line from the lines' known roles."""
+    floor = 1 if text.startswith("\ufeff") else 0
+    lines, start = [], 0
+    for brk in re.finditer(r"\r\n|\r|\n", text):
+        lines.append((start, brk.start()))
+        start = brk.end()
+    lines.append((start, len(text)))
+
+    def content(number: int) -> str:
+        return text[max(lines[number][0], floor):lines[number][1]].strip()
+
+    filled = [number for number in range(len(lines)) if content(number)]
+    fields: list[tuple[str, str]] = []
+    header_end = None
+    if filled and DATE_LINES.get(content(filled[0])):
+        fields.append(("published", str(DATE_LINES[content(filled[0])])))
+        header_end = lines[filled.pop(0)][1]
+    if filled and TITLE_LINES.get(content(filled[0])):
+        number = filled[0]
+        if header_end is not None or (number + 1 < len(lines) and not content(number + 1)):
+            publication, title = TITLE_LINES[content(number)]  # type: ignore[misc]
+            fields += [("publication", publication), ("title", title)]
+            header_end = lines[number][1]
+    body_from = header_end if header_end is not None else floor
+    trailer_start = None
+    for start, end in reversed(lines):
+        if end <= body_from:
+            break
+        if not text[max(start, floor):end].strip():
+            continue
+        if text[start:end].strip() not in TRAILER_LINES:
+            break
+        trailer_start = start
+
+    def stripped(start: int, end: int) -> tuple[int, int]:
+        part = text[start:end]
+        if not part.strip():
+            return end, end
+        return start + len(part) - len(part.lstrip()), end - len(part) + len(part.rstrip())
+
+    body = stripped(body_from, trailer_start if trailer_start is not None else len(text))
+    trailer = None
+    if body[0] >= body[1]:
+        body = stripped(floor, len(text))
+    elif trailer_start is not None:
+        trailer = stripped(trailer_start, len(text))
+    return {"fields": fields, "header": None if header_end is None else (floor, header_end),
+            "body": body, "trailer": trailer}
+
+
+def char_range(span: Span | None) -> tuple[int, int] | None:
+    return None if span is None else (span.start, span.end)
+
+
+def assert_spans_match_bytes(document: Document) -> None:
+    spans = [field.span for field in document.parsed] + [document.header, document.body, document.trailer]
+    for span in spans:
+        if span is not None:
+            assert document.raw[span.byte_start:span.byte_end] == document.text[span.start:span.end].encode()
+
+
+@given(layout_texts())
+@example("P" * 60 + ": Sixty\r\rBody text")             # the longest publication
+@example("Body\rNo comments:\r\u3000\rPost a Comment\r")   # a trailer after CR breaks
+@example("\ufeffNo comments:\r\nPost a Comment")           # the BOM's line is no trailer line
+def test_layout_matches_a_line_by_line_reading(text: str) -> None:
+    """Fields, header, body and trailer are those a plain line-by-line reading of the layout gives."""
+    document = parse_document("doc", text.encode())
+    expected = expected_layout(text)
+    assert [(field.name, field.value) for field in document.parsed] == expected["fields"]
+    assert char_range(document.header) == expected["header"]
+    assert char_range(document.body) == expected["body"]
+    assert char_range(document.trailer) == expected["trailer"]
+    for field in document.parsed:
+        shown = document.text[field.span.start:field.span.end]
+        assert shown == field.value or (field.name == "published" and DATE_LINES.get(shown) == field.value)
+
+
+@given(layout_texts())
+def test_every_span_covers_the_bytes_of_its_text(text: str) -> None:
+    """Each span's byte range holds exactly the UTF-8 of its char range; header, body and trailer follow each other."""
+    document = parse_document("doc", text.encode())
+    assert_spans_match_bytes(document)
+    if document.header is not None:
+        # the body follows the header, or is the whole text when nothing but trailer follows it
+        content = document.text[int(document.has_bom):]
+        whole = (len(document.text) - len(content.lstrip()), len(document.text) - len(content) + len(content.rstrip()))
+        assert document.header.end <= document.body.start or char_range(document.body) == whole
+        assert all(document.header.start <= f.span.start <= f.span.end <= document.header.end for f in document.parsed)
+    if document.trailer is not None:
+        assert document.body.end <= document.trailer.start and document.trailer.end <= len(document.text)
+        assert not document.text[document.body.end:document.trailer.start].strip()
+
+
+_NOT_ASCII = {ord(c): "x" for c in "\u00fc\u00ef\u00f6\u00e9\u2603\U0001d11e\u00c9\u00e0"}
+_NOT_ASCII.update({0x0660 + digit: str(digit) for digit in range(10)})
+
+
+@given(layout_texts())
+def test_char_spans_do_not_depend_on_non_ascii_letters(text: str) -> None:
+    """Swapping non-ASCII letters and digits for ASCII ones one for one moves no char offset."""
+    document = parse_document("doc", text.encode())
+    plain = parse_document("doc", text.translate(_NOT_ASCII).encode())
+    assert_spans_match_bytes(plain)
+    assert [(f.name, f.value.translate(_NOT_ASCII), char_range(f.span)) for f in document.parsed] == [
+        (f.name, f.value, char_range(f.span)) for f in plain.parsed]
+    for part in ("header", "body", "trailer"):
+        assert char_range(getattr(document, part)) == char_range(getattr(plain, part))

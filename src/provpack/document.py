@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import InputError
-from .model import Document, ParsedField
+from .model import Document, ParsedField, Span
 from .textindex import TextIndex
 
 _MONTHS = {
@@ -78,33 +77,36 @@ def decode(raw: bytes, path: Path) -> str:
 def parse_document(name: str, raw: bytes, *, path: Path | None = None) -> Document:
     """Decode `raw` strictly and find its date, publication, title, body and trailer."""
     text = decode(raw, path or Path(name))
-    index = TextIndex.of(text, byte_length=len(raw))
-    lines = index.lines()
+    TextIndex.of(text, byte_length=len(raw))   # built here for elisions.analyse, which looks up the same text next
+    # Lines are found with str.find / rfind around the places the layout needs; a line
+    # break is CR LF, CR or LF, as for TextIndex.lines(). A line is blank when it holds no
+    # \S (the BOM of line 0 not counted), so the first \S at or after a line's end lies on
+    # the next filled line, at its first character once stripped.
+    has_cr = b"\r" in raw
     has_bom = text.startswith("\ufeff")
     content_start = 1 if has_bom else 0
 
-    def blank(number: int) -> bool:
-        start, end = lines[number]
-        return _FILLED.search(text, start if start > content_start else content_start, end) is None
-
     parsed: list[ParsedField] = []
     header_end: int | None = None
-    line_no = _next_filled(lines, 0, blank)
-    if line_no is not None:
-        date_field = _date_field(text, index, lines[line_no], content_start)
+    filled = _FILLED.search(text, content_start)
+    if filled is not None:
+        first = filled.start()
+        line_end = _line_end(text, first, has_cr)
+        date_field = _date_field(text, raw, first, line_end)
         if date_field is not None:
             parsed.append(date_field)
-            header_end = lines[line_no][1]
-            line_no = _next_filled(lines, line_no + 1, blank)
-    if line_no is not None:
-        followed_by_blank = line_no + 1 < len(lines) and blank(line_no + 1)
-        title_fields = _publication_title(text, index, lines[line_no], content_start)
-        if title_fields and (followed_by_blank or header_end is not None):
+            header_end = line_end
+            filled = _FILLED.search(text, line_end)
+    if filled is not None:
+        first = filled.start()
+        line_end = _line_end(text, first, has_cr)
+        title_fields = _publication_title(text, raw, first, line_end)
+        if title_fields and (header_end is not None or _followed_by_blank(text, line_end, has_cr)):
             parsed.extend(title_fields)
-            header_end = lines[line_no][1]
+            header_end = line_end
 
     body_from = header_end if header_end is not None else content_start
-    trailer_start = _trailer_start(text, lines, blank, body_from)
+    trailer_start = _trailer_start(text, body_from, has_cr, content_start)
     body_to = trailer_start if trailer_start is not None else len(text)
     body_start, body_end = _strip(text, body_from, body_to)
     if body_start >= body_end:
@@ -112,33 +114,67 @@ def parse_document(name: str, raw: bytes, *, path: Path | None = None) -> Docume
         trailer_start = None
     trailer = None
     if trailer_start is not None:
-        trailer = index.span(*_strip(text, trailer_start, len(text)))
+        trailer = _span(text, raw, *_strip(text, trailer_start, len(text)))
+    if not has_cr:
+        newline = "LF" if b"\n" in raw else "none"
+    else:
+        newline = _newline_style(raw)
     return Document(
         name=name,
         raw=raw,
         text=text,
         parsed=tuple(parsed),
-        header=index.span(content_start, header_end) if header_end is not None else None,
-        body=index.span(body_start, body_end),
+        header=_span(text, raw, content_start, header_end) if header_end is not None else None,
+        body=_span(text, raw, body_start, body_end),
         trailer=trailer,
-        newline=_newline_style(raw),
+        newline=newline,
         has_bom=has_bom,
         final_newline=text.endswith(("\n", "\r")),
     )
 
 
-def _next_filled(lines: Sequence[tuple[int, int]], start: int, blank: Callable[[int], bool]) -> int | None:
-    for number in range(start, len(lines)):
-        if not blank(number):
-            return number
-    return None
+def _line_end(text: str, at: int, has_cr: bool) -> int:
+    """Where the line holding offset `at` ends, before its line break."""
+    end = text.find("\n", at)
+    if end < 0:
+        end = len(text)
+    if has_cr:
+        cr = text.find("\r", at, end)
+        if cr >= 0:
+            return cr
+    return end
 
 
-def _date_field(text: str, index: TextIndex, line: tuple[int, int], floor: int) -> ParsedField | None:
-    start, end = _strip(text, max(line[0], floor), line[1])
-    candidate = text[start:end]
+def _followed_by_blank(text: str, line_end: int, has_cr: bool) -> bool:
+    """Whether a line follows the one ending at `line_end` (before its break) and is blank."""
+    if line_end >= len(text):
+        return False
+    start = line_end + (2 if has_cr and text.startswith("\r\n", line_end) else 1)
+    return _FILLED.search(text, start, _line_end(text, start, has_cr)) is None
+
+
+def _span(text: str, raw: bytes, start: int, end: int) -> Span:
+    """A Span for [start, end) of `text`, the strict UTF-8 decoding of `raw`: encode the shorter side."""
+    if text.isascii():   # O(1): CPython keeps the flag
+        return Span(start, end, start, end)
+    length = len(text)
+    if start <= length - start:
+        byte_start = len(text[:start].encode("utf-8"))
+    else:
+        byte_start = len(raw) - len(text[start:].encode("utf-8"))
+    if end - start <= length - end:
+        byte_end = byte_start + len(text[start:end].encode("utf-8"))
+    else:
+        byte_end = len(raw) - len(text[end:].encode("utf-8"))
+    return Span(start, end, byte_start, byte_end)
+
+
+def _date_field(text: str, raw: bytes, first: int, line_end: int) -> ParsedField | None:
+    start, end = _strip(text, first, line_end)
+    if not text[end - 1].isdecimal():   # every pattern ends in \d, which is str.isdecimal() for re
+        return None
     for pattern in _DATE_PATTERNS:
-        match = pattern.fullmatch(candidate)
+        match = pattern.fullmatch(text, start, end)
         if match is None:
             continue
         month_text = match.group("month")
@@ -149,15 +185,15 @@ def _date_field(text: str, index: TextIndex, line: tuple[int, int], floor: int) 
             date = dt.date(int(match.group("year")), month, int(match.group("day")))
         except ValueError:
             continue
-        return ParsedField("published", date.isoformat(), index.span(start, end))
+        return ParsedField("published", date.isoformat(), _span(text, raw, start, end))
     return None
 
 
-def _publication_title(
-    text: str, index: TextIndex, line: tuple[int, int], floor: int
-) -> list[ParsedField] | None:
-    start, end = _strip(text, max(line[0], floor), line[1])
+def _publication_title(text: str, raw: bytes, first: int, line_end: int) -> list[ParsedField] | None:
+    start, end = _strip(text, first, line_end)
     if end - start > 300:
+        return None
+    if text.find(":", start + 1, start + 61) < 0:   # the pattern's ':' comes 1 to 60 characters in
         return None
     match = _PUBLICATION_TITLE.fullmatch(text, start, end)
     if match is None:
@@ -168,22 +204,31 @@ def _publication_title(
         return None
     pub_start = match.start("publication")
     return [
-        ParsedField("publication", publication, index.span(pub_start, pub_start + len(publication))),
-        ParsedField("title", title, index.span(match.start("title"), match.end("title"))),
+        ParsedField("publication", publication, _span(text, raw, pub_start, pub_start + len(publication))),
+        ParsedField("title", title, _span(text, raw, match.start("title"), match.end("title"))),
     ]
 
 
-def _trailer_start(text: str, lines: Sequence[tuple[int, int]], blank: Callable[[int], bool], floor: int) -> int | None:
+def _trailer_start(text: str, floor: int, has_cr: bool, content_start: int) -> int | None:
+    """Where the run of trailer lines (blank lines between them allowed) that ends the text starts."""
     trailer_start = None
-    for number in range(len(lines) - 1, -1, -1):
-        start, end = lines[number]
-        if end <= floor:
+    end = len(text)
+    rfind = text.rfind
+    while end > floor:
+        start = (max(rfind("\n", 0, end), rfind("\r", 0, end)) if has_cr else rfind("\n", 0, end)) + 1
+        filled = _FILLED.search(text, start if start > content_start else content_start, end)
+        if filled is not None:
+            if start < content_start:   # the BOM, not white space, begins this line: no trailer line
+                break
+            last = end
+            while text[last - 1].isspace():
+                last -= 1
+            if _TRAILER_LINES.fullmatch(text, filled.start(), last) is None:
+                break
+            trailer_start = start
+        if start == 0:
             break
-        if blank(number):
-            continue
-        if _TRAILER_LINES.fullmatch(text[start:end].strip()) is None:
-            break
-        trailer_start = start
+        end = start - 2 if has_cr and start >= 2 and text.startswith("\r\n", start - 2) else start - 1
     return trailer_start
 
 
