@@ -23,7 +23,6 @@ from pathlib import Path
 
 from .errors import InputError
 from .model import Document, ParsedField, Span
-from .textindex import TextIndex
 
 _MONTHS = {
     name: number
@@ -77,9 +76,8 @@ def decode(raw: bytes, path: Path) -> str:
 def parse_document(name: str, raw: bytes, *, path: Path | None = None) -> Document:
     """Decode `raw` strictly and find its date, publication, title, body and trailer."""
     text = decode(raw, path or Path(name))
-    TextIndex.of(text, byte_length=len(raw))   # built here for elisions.analyse, which looks up the same text next
     # Lines are found with str.find / rfind around the places the layout needs; a line
-    # break is CR LF, CR or LF, as for TextIndex.lines(). A line is blank when it holds no
+    # break is CR LF, CR or LF, as for textindex.TextIndex. A line is blank when it holds no
     # \S (the BOM of line 0 not counted), so the first \S at or after a line's end lies on
     # the next filled line, at its first character once stripped.
     has_cr = b"\r" in raw

@@ -66,7 +66,7 @@ def analyse(document: Document) -> Analysis:
     elisions: list[Elision] = []
     alterations: list[Marker] = []
     if found:
-        index = TextIndex.of(text)
+        index = TextIndex(text, byte_length=len(document.raw))
         # byte offsets walk forward from the first marker's, encoding only the text between markers
         last = found[0][0]
         last_byte = index.byte_offset(last)
