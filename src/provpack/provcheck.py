@@ -110,39 +110,37 @@ class ProvenanceTracker:
         return found
 
     def metadata(
-        self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen_earlier: bool,
+        self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen: Container[int],
         position: tuple[int, int] | None = None,
     ) -> list[Problem]:
         """A metadata record's block; problems when it is provpack provenance that disagrees.
 
-        In a segment, `position` (record number, problems so far) is kept with a provenance record
-        that waits for its resource, as `deferred`, for the first part of the file to settle.
+        `seen` holds the hashes of the record ids read so far: a WARC-Refers-To among them that
+        names no resource record kept is a problem (looked up only then). In a segment, `position`
+        (record number, problems so far) is kept with a provenance record that waits for its
+        resource, as `deferred`, for the first part of the file to settle.
         """
         self.deferred = None
         if _MARK not in block:
             return []
-
-        def problem(message: str) -> list[Problem]:
-            return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message)]
-
         try:
             doc, quick = parse(block)
         except (UnicodeDecodeError, ValueError) as exc:
-            return problem(f"the provenance JSON does not parse: {exc}")
+            return [Problem(offset, record_id, kinds.METADATA_MISMATCH, f"the provenance JSON does not parse: {exc}")]
         if not is_provenance(doc):
             return []
         if refers is None:
-            return problem("provenance record has no WARC-Refers-To")
+            return [Problem(offset, record_id, kinds.METADATA_MISMATCH, "provenance record has no WARC-Refers-To")]
         refers_to = refers.decode("utf-8", "replace")
         facts = self._resources.get(refers_to)
         if facts is not None:
             return self._check(offset, record_id, doc, facts, block if quick else None)
         if quick:
             doc = json.loads(block)  # a waiting document is kept as the standard library reads it
-        if seen_earlier:
+        if hash(refers) in seen:
             if self.segment:
                 self.refused_keys.add(hash(refers_to))
-            return problem(_not_a_resource(refers_to))
+            return [Problem(offset, record_id, kinds.METADATA_MISMATCH, _not_a_resource(refers_to))]
         context = None
         if position is not None:
             context = self.deferred = Deferred(*position)
