@@ -314,9 +314,9 @@ def test_orjson_reading_gives_the_reports_json_gives(case: tuple[dict[str, Any],
         counts: Counter[str] = Counter()
         tracker = ProvenanceTracker(counts)
         tracker.resource(facts)
-        found = tracker.metadata(7, "<urn:m>", data, RID.encode(), seen_earlier=False)
+        found = tracker.metadata(7, "<urn:m>", data, RID.encode(), seen=())
         later = ProvenanceTracker(counts)  # the provenance record first, waiting for its resource
-        waited = later.metadata(7, "<urn:m>", data, RID.encode(), seen_earlier=False)
+        waited = later.metadata(7, "<urn:m>", data, RID.encode(), seen=())
         waited += later.resource(facts)
         return found, waited, counts
 

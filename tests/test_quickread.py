@@ -173,3 +173,20 @@ def test_the_layout_that_came_next_last_time_is_tried_first(monkeypatch: pytest.
     assert len(reader._layouts) == 2 and reader._after == [1, 0]
     monkeypatch.setattr(quickread, "LAYOUTS_KEPT", 0)
     assert check(data) == report
+
+
+@pytest.mark.parametrize("where", ["urn:x\r2", "urn:x2\r", "\rurn:x2"])
+def test_a_bare_cr_in_a_header_matched_by_layout(where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A header of a learned layout with a bare CR in a value (which the layout's `.` lets through) goes
+    to the full reader, which reports it; the sound records around it still take the quick path."""
+    taken: list[bool] = []
+    express = QuickReader._express
+    monkeypatch.setattr(QuickReader, "_express", lambda self: taken.append(express(self)) or taken[-1])
+    records = [record("resource", b"block %d" % n, headers=[("WARC-Target-URI", "urn:x%d" % n)]) for n in range(4)]
+    records[2] = records[2].replace(b"urn:x2", where.encode(), 1)  # (the first is read the long way,
+    # the second split by the quick path, which learns its layout: the third is matched by it)
+    for data in (b"".join(records), warc(records)):
+        taken.clear()
+        quick, full = _both_ways(data, monkeypatch)
+        assert quick == full and [p.kind for p in quick.problems] == ["malformed-header"]
+        assert taken == [False, True, False, True]

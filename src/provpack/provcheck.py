@@ -29,6 +29,8 @@ MAX_MESSAGES = 10
 KEEP_BUDGET = 32 << 20  # total bytes of resource blocks kept at once
 KEEP_RECORDS = 10_000  # resource records remembered for provenance records that come later
 _MARK = PROVENANCE_FORMAT.encode("ascii")
+_CHECKED = "provpack provenance records checked"
+_CHECKED_PART = "provpack provenance records checked without their resource block (too large)"
 
 
 class ResourceFacts(NamedTuple):
@@ -110,39 +112,40 @@ class ProvenanceTracker:
         return found
 
     def metadata(
-        self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen_earlier: bool,
+        self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen: Container[int],
         position: tuple[int, int] | None = None,
     ) -> list[Problem]:
         """A metadata record's block; problems when it is provpack provenance that disagrees.
 
-        In a segment, `position` (record number, problems so far) is kept with a provenance record
-        that waits for its resource, as `deferred`, for the first part of the file to settle.
+        `seen` holds the hashes of the record ids read so far: a WARC-Refers-To among them that
+        names no resource record kept is a problem (looked up only then). In a segment, `position`
+        (record number, problems so far) is kept with a provenance record that waits for its
+        resource, as `deferred`, for the first part of the file to settle.
         """
         self.deferred = None
-        if _MARK not in block:
+        if block.find(_MARK) < 0:  # (`in` would first try the mark as an int, and raise inside)
             return []
-
-        def problem(message: str) -> list[Problem]:
-            return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message)]
-
         try:
             doc, quick = parse(block)
         except (UnicodeDecodeError, ValueError) as exc:
-            return problem(f"the provenance JSON does not parse: {exc}")
-        if not is_provenance(doc):
+            return [Problem(offset, record_id, kinds.METADATA_MISMATCH, f"the provenance JSON does not parse: {exc}")]
+        if not (isinstance(doc, dict) and doc.get("format") == PROVENANCE_FORMAT):  # (is_provenance)
             return []
         if refers is None:
-            return problem("provenance record has no WARC-Refers-To")
+            return [Problem(offset, record_id, kinds.METADATA_MISMATCH, "provenance record has no WARC-Refers-To")]
         refers_to = refers.decode("utf-8", "replace")
         facts = self._resources.get(refers_to)
         if facts is not None:
+            if sound(doc, facts):  # the usual case (as _check)
+                self.counts[_CHECKED] += 1
+                return []
             return self._check(offset, record_id, doc, facts, block if quick else None)
         if quick:
             doc = json.loads(block)  # a waiting document is kept as the standard library reads it
-        if seen_earlier:
+        if hash(refers) in seen:
             if self.segment:
                 self.refused_keys.add(hash(refers_to))
-            return problem(_not_a_resource(refers_to))
+            return [Problem(offset, record_id, kinds.METADATA_MISMATCH, _not_a_resource(refers_to))]
         context = None
         if position is not None:
             context = self.deferred = Deferred(*position)
@@ -218,8 +221,7 @@ class ProvenanceTracker:
         complete = True
         if not sound(doc, facts):  # what is wrong is said of the standard library's reading
             messages, complete = explain(json.loads(raw) if raw is not None else doc, facts)
-        self.counts["provpack provenance records checked" if complete else
-                    "provpack provenance records checked without their resource block (too large)"] += 1
+        self.counts[_CHECKED if complete else _CHECKED_PART] += 1
         return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message) for message in messages]
 
 
@@ -324,7 +326,8 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
             if chars_at != start or chars_at + len(piece) != end:
                 return False
             sha = segment.get("sha256")
-            if type(sha) is not str or sha.lower() != sha256(view[byte_start:byte_end]).hexdigest():
+            actual = sha256(view[byte_start:byte_end]).hexdigest()
+            if sha != actual and (type(sha) is not str or sha.lower() != actual):
                 return False
             pieces += (gap, piece)
             chars_at = end

@@ -355,7 +355,7 @@ class RecordChecker(ScanBuffer):
         """Check a provpack provenance record (WARC-Refers-To `refers`) against the resource it refers to."""
         found = self.provenance.metadata(
             self._rec_offset, self._rec_id, block, refers,
-            seen_earlier=refers is not None and hash(refers) in self.seen_ids,
+            seen=self.seen_ids,
             position=(self.records, len(self.problems)) if self._segment else None,
         )
         if self._segment:
