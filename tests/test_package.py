@@ -166,6 +166,24 @@ def test_error_in_a_worker_is_the_same_error(tmp_path: Path, fixed_date: dt.date
     assert "doc025.txt: byte 12: invalid UTF-8" in errors[0][1]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_first_document_that_fails_is_reported(tmp_path: Path, fixed_date: dt.datetime, jobs: int) -> None:
+    """Documents go through the stages together, but the error is the one taking them in turn gives:
+    the first document's (here a bad sidecar), not a later one's that fails at an earlier stage."""
+    source = tmp_path / "src"
+    write_text(source, "a", b"Fine [...] text.\n")
+    write_text(source, "b", b"Also fine.\n", sidecar="title: [unclosed\n")
+    write_text(source, "c", b"broken \xff here\n")
+    write_text(source, "d", b"")
+    with pytest.raises(InputError) as caught:
+        provpack.package(source, out=tmp_path / "out.warc.gz", date=fixed_date, jobs=jobs)
+    assert "b.yaml" in str(caught.value) and "malformed YAML" in str(caught.value)
+    write_text(source, "b", b"Also fine.\n", sidecar="title: closed\n")
+    with pytest.raises(InputError) as caught:
+        provpack.package(source, out=tmp_path / "out.warc.gz", date=fixed_date, jobs=jobs)
+    assert "c.txt: byte 7: invalid UTF-8" in str(caught.value)
+
+
 @pytest.mark.usefixtures("small_batches")
 def test_interrupt_leaves_no_partial_archive(tmp_path: Path, fixed_date: dt.datetime,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
