@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 
 import pytest
 
-from provpack import gzipsource, inflate
-from provpack.gzipsource import AHEAD, GzipSource
-from provpack.rawreader import RawReader
-from provpack.sniff import open_source
+from provpack.gzipsource import GzipSource
 from provpack.warcstream import GAP
 
 from readback import RECORDS, joined, read_all
@@ -114,69 +110,3 @@ def test_members_whatever_their_size_come_whole(level: int) -> None:
     blocks = [record("resource", bytes(range(256)) * n) for n in (0, 1, 3, 200, 2, 1000, 1)]
     _, chunks, found = read_all(b"".join(gzip_member(b, level) for b in blocks))
     assert found == [] and chunks == blocks
-
-
-def _walk_with_state(data: bytes, read_size: int = 1 << 20) -> list[tuple[object, ...]]:
-    """Each chunk and problem in order, with what the source says of its members at that moment."""
-    events: list[tuple[object, ...]] = []
-    source = open_source(RawReader(io.BytesIO(data), read_size=read_size),
-                         lambda offset, kind, message: events.append(("problem", offset, kind)))
-    assert isinstance(source, GzipSource)
-    upos = 0
-    for chunk in source.chunks():
-        if chunk is GAP:
-            events.append(("gap", source.member_count))
-            continue
-        assert isinstance(chunk, bytes)
-        events.append((chunk, source.member_count, source.member_end, source.locate(upos),
-                       source.boundary(source.member_end, upos + len(chunk), True)))
-        upos += len(chunk)
-    return events
-
-
-def _small_members(count: int) -> list[bytes]:
-    return [record("resource", b"%d " % i * 40, record_id=f"<urn:uuid:{i:08d}>") for i in range(count)]
-
-
-def test_members_inflated_ahead_are_passed_on_with_their_own_state() -> None:
-    """Small members (several batches' worth) each reach the scanner alone, with their own start,
-    end and count recorded just then, never those of members inflated after them."""
-    blocks = _small_members(3 * AHEAD // 300)
-    members = [gzip_member(b) for b in blocks]
-    assert sum(map(len, blocks)) > 2 * AHEAD
-    events = _walk_with_state(b"".join(members), read_size=64 << 10)
-    offset = upos = 0
-    expected: list[tuple[object, ...]] = []
-    for index, (block, member) in enumerate(zip(blocks, members)):
-        expected.append((block, index + 1, offset + len(member), (offset, True), 1))
-        offset += len(member)
-        upos += len(block)
-    assert events == expected
-
-
-@pytest.mark.parametrize("damage", ["crc", "deflate", "junk", "cut", "header"])
-@pytest.mark.parametrize("fast", [True, False])
-def test_inflating_ahead_changes_nothing_the_scanner_sees(
-        damage: str, fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With damage in the middle of a batch, chunks, problems and member state come in the same
-    order, and the same, as when every member is inflated only when asked for."""
-    if not fast:
-        monkeypatch.setattr(inflate, "isal_zlib", None)
-    members = [gzip_member(b) for b in _small_members(2 * AHEAD // 300)]
-    hit = len(members) * 3 // 4
-    bad = bytearray(members[hit])
-    if damage == "crc":
-        bad[-8] ^= 0xFF
-    elif damage == "deflate":
-        bad[30] ^= 0xFF
-    elif damage == "junk":
-        bad = bytearray(b"not gzip" + bad)
-    elif damage == "header":
-        bad[3] = 0xE0  # reserved flag bits
-    data = b"".join(members[:hit]) + bytes(bad) + b"".join(members[hit + 1 :])
-    if damage == "cut":
-        data = b"".join(members[:hit]) + bytes(bad[:-20])
-    batched = _walk_with_state(data, read_size=100 << 10)
-    monkeypatch.setattr(gzipsource, "AHEAD", 0)  # each member passed on as soon as it is inflated
-    assert batched == _walk_with_state(data, read_size=100 << 10)
-    assert any(event[0] == "problem" for event in batched)

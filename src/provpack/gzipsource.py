@@ -25,7 +25,6 @@ QUICK_LIMIT = 128 << 10  # the most compressed bytes tried at once for a member 
 MAX_OUT = 1 << 20  # decompressed bytes per zlib call, and per piece of a large member passed on
 HOLD = 2  # pieces of a member's output held back with python-isal (see GzipSource)
 PROBE = 64 << 10  # compressed bytes tried when testing whether a member holds a WARC record
-AHEAD = 256 << 10  # output of small members inflated ahead before they are passed on (see GzipSource)
 
 
 class GzipSource(Source):
@@ -36,13 +35,6 @@ class GzipSource(Source):
     With python-isal (seekable input only), a member that does not end cleanly is inflated
     again by zlib from its start, so that the report is the same byte for byte either way;
     isal holds back HOLD pieces so that it never passes on more than zlib would.
-
-    Small members that end cleanly are inflated ahead, up to AHEAD bytes of output, and then
-    passed on one by one, so that the inflating and then the checking of records run over many
-    members together (the interpreter's and the libraries' caches stay warm). Each member is
-    counted and its start recorded only when its output is passed on, and any other member,
-    problem or end waits until those ahead have been passed on: the scanner sees the same
-    chunks and the same state as if each member were inflated only when asked for.
     """
 
     compressed = True
@@ -118,9 +110,6 @@ class GzipSource(Source):
         resync = False
         redo = -1  # raw offset of a member to inflate again with zlib
         quick_feed = FIRST_FEED  # compressed bytes tried at once for a member: twice the largest so far
-        # Members inflated ahead, not yet passed on: (output, decompressed start, raw start, raw end).
-        ahead: list[tuple[bytes, int, int, int]] = []
-        ahead_out = 0  # their output's length
         while True:
             if len(buf) - pos < 2:
                 more = raw.read()
@@ -129,9 +118,6 @@ class GzipSource(Source):
                     buf = buf[pos:] + more
                     pos = 0
                     continue
-                if ahead:
-                    yield from self._release(ahead)
-                    ahead_out = 0
                 if pos >= len(buf):
                     return
                 if buf[pos:] == GZIP_MAGIC[:1] and not resync:
@@ -141,9 +127,6 @@ class GzipSource(Source):
                     return
             if resync or not buf.startswith(GZIP_MAGIC, pos):
                 # Not a member start: junk, or the rest of a corrupt member. Find the next good member.
-                if ahead:
-                    yield from self._release(ahead)
-                    ahead_out = 0
                 start = base + pos
                 found, buf, base, pos = self._find_member(buf, base, pos)
                 if not resync:
@@ -185,17 +168,15 @@ class GzipSource(Source):
                 if quick.eof and out:
                     end = stop - len(quick.unused_data)
                     if end + 8 <= len(buf) and trailer(buf, end) == (crc32(out), len(out)):
+                        members_append((upos, member_start))
+                        if member_start > self._last_member:
+                            self._last_member = member_start
+                            self.member_count += 1
                         pos = end + 8
-                        ahead.append((out, upos, member_start, base + pos))
+                        self.member_end = base + pos
                         upos += len(out)
-                        ahead_out += len(out)
-                        if ahead_out >= AHEAD:
-                            yield from self._release(ahead)
-                            ahead_out = 0
+                        yield out
                         continue
-            if ahead:
-                yield from self._release(ahead)
-                ahead_out = 0
             slow = fast is None or member_start == redo
             if member_start != redo:
                 members_append((upos, member_start))
@@ -356,18 +337,6 @@ class GzipSource(Source):
             yield GAP
             # Resume after the start of the last piece fed: the next member begins there or later.
             pos = min(resume + 1, len(buf))
-
-    def _release(self, ahead: list[tuple[bytes, int, int, int]]) -> Iterator[bytes]:
-        """Pass on the members inflated ahead, each recorded and counted as it goes."""
-        members_append = self._members.append
-        for out, ustart, start, end in ahead:
-            members_append((ustart, start))
-            if start > self._last_member:
-                self._last_member = start
-                self.member_count += 1
-            self.member_end = end
-            yield out
-        ahead.clear()
 
     def _find_member(self, buf: bytes, base: int, pos: int) -> tuple[bool, bytes, int, int]:
         """Skip to the next gzip member that decompresses to a WARC record start; (found, buf, base, pos)."""
