@@ -349,3 +349,46 @@ def test_packaged_documents_take_the_quick_check(tmp_path: Path) -> None:
                 assert sound(doc, facts), doc.get("name")
                 checked += 1
     assert checked == 60
+
+
+@settings(max_examples=150, deadline=None)
+@given(reads=st.lists(st.tuples(st.integers(0, 9), st.one_of(st.none(), st.integers(0, 40), st.sampled_from([63, 64, 65]))),
+                    max_size=80))
+def test_resources_held_follow_the_rule(reads: list[tuple[int, int | None]]) -> None:
+    """The resources held, and their blocks, are those of the rule in docs/verify.md: each one read
+    is added, then the oldest dropped while more than KEEP_RECORDS or KEEP_BUDGET bytes are held
+    (ids read again, blocks not kept and blocks over the budget included)."""
+    saved = provcheck.KEEP_RECORDS, provcheck.KEEP_BUDGET
+    provcheck.KEEP_RECORDS, provcheck.KEEP_BUDGET = 4, 64
+    try:
+        tracker = ProvenanceTracker(Counter())
+    finally:
+        provcheck.KEEP_RECORDS, provcheck.KEEP_BUDGET = saved
+    model: dict[str, ResourceFacts] = {}
+    for number, (which, size) in enumerate(reads):
+        record_id = f"<urn:x:{which}>"
+        block = None if size is None else bytes([number % 256]) * size
+        facts = ResourceFacts(record_id, size or 0, None, block)
+        assert tracker.resource(facts) == []
+        model.pop(record_id, None)
+        model[record_id] = facts
+        while len(model) > 4 or sum(len(f.block or b"") for f in model.values()) > 64:
+            del model[next(iter(model))]
+        for which_held in range(10):
+            assert tracker.held(f"<urn:x:{which_held}>") == model.get(f"<urn:x:{which_held}>")
+
+
+def test_blocks_held_do_not_fragment_the_heap() -> None:
+    """Blocks are copied into the ring, not held as bytes objects: 20,000 of 3 KB leave little on the heap."""
+    import tracemalloc
+    tracker = ProvenanceTracker(Counter())
+    tracemalloc.start()
+    try:
+        for number in range(20_000):
+            block = b"%08d" % number * 400
+            tracker.resource(ResourceFacts(f"<urn:x:{number}>", len(block), None, block))
+        traced, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert traced < 8 << 20   # the blocks held are 30 MB; their ids and facts about 3 MB
+    assert tracker.held("<urn:x:19999>") == ResourceFacts("<urn:x:19999>", 3200, None, b"00019999" * 400)

@@ -446,7 +446,7 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
         todo.extend(local_imports(module))
     # signing and timestamp check FILE.sig and FILE.sig.tsr for verify --key / --tsa-ca; they reach
     # atomic (for writing .sig files) and _version (the TSA request's User-Agent), not the WARC writer.
-    assert seen == {"_version", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer", "warcstream",
+    assert seen == {"_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer", "warcstream",
                     "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck", "problems",
                     "errors", "signing", "timestamp", "atomic", "inflate", "verifysplit"}
     assert not seen & WRITER

@@ -127,6 +127,23 @@ def test_resources_forgotten_across_the_split(tmp_path: Path, merges: list[bool]
     assert any(merges)
 
 
+@pytest.mark.parametrize("pair", range(7))
+def test_resources_forgotten_by_bytes_across_the_split(pair: int, tmp_path: Path, merges: list[bool],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for the bytes of just two blocks, a provenance record after the split finds its
+    resource or not, exactly as in one read (the byte budget met exactly, and missed by one)."""
+    sample = texts(8)
+    monkeypatch.setattr(provcheck, "KEEP_BUDGET", sum(len(text.encode()) for text in sample[pair : pair + 2]))
+    records = provpack_records(sample)
+    data = warc([records[0]] + records[1::2] + records[2::2])  # all resources, then all provenance records
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    for split in member_starts(data)[1:]:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial, split
+    assert any(merges)
+
+
 def test_plain_warc_split_at_record_starts(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     """An uncompressed WARC splits at a record's `WARC/1.` line; any other offset reads on."""
     records = provpack_records(texts(5))

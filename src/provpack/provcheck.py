@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, OrderedDict
-from collections.abc import Container
+from collections.abc import Callable, Container
 from operator import itemgetter
 from types import ModuleType
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from . import problems as kinds
+from .blockring import BlockRing
 from .idset import IdSet
 from .problems import Problem
 
@@ -40,6 +41,16 @@ class ResourceFacts(NamedTuple):
     length: int
     sha256_hex: str | None  # None when it was not computed
     block: bytes | None  # None when the block was too large to keep
+
+
+_new_facts: Callable[[type[ResourceFacts], tuple[str, int, str | None, bytes | None]], ResourceFacts] = tuple.__new__
+
+# A resource record held for provenance records to come (a plain tuple: one is made for every
+# resource read): ResourceFacts' record_id, length and sha256_hex, then its block when it is not
+# in the ring (else None), where the block starts in the ring (-1: not there), and its length (0: none).
+_Kept = tuple[str, int, "str | None", "bytes | None", int, int]
+_START: Final = 4
+_SIZE: Final = 5
 
 
 class Deferred:
@@ -78,8 +89,10 @@ class ProvenanceTracker:
 
     def __init__(self, counts: Counter[str], *, segment: bool = False) -> None:
         self.counts = counts
-        self._resources: OrderedDict[str, ResourceFacts] = OrderedDict()
+        self._resources: OrderedDict[str, _Kept] = OrderedDict()
         self._kept_bytes = 0
+        self._keep_records, self._keep_budget = KEEP_RECORDS, KEEP_BUDGET   # (as set when it was made)
+        self._ring = BlockRing(KEEP_BUDGET)  # the blocks of the resources held
         # Provenance records whose resource has not been seen yet: WARC-Refers-To -> (offset, id, doc, context).
         self._pending: dict[str, list[Waiting]] = {}
         # A segment (the second part of a file verified in parallel) notes what the first part may change.
@@ -95,21 +108,46 @@ class ProvenanceTracker:
         resources = self._resources
         old = resources.pop(facts.record_id, None)
         if old is not None:
-            self._kept_bytes -= len(old.block or b"")
-        resources[facts.record_id] = facts
-        self._kept_bytes += len(facts.block or b"")
+            self._forget(old)
+        block = facts.block
+        size = 0 if block is None else len(block)
+        # The rule: add it, then drop the oldest while over a limit. The oldest go first here,
+        # so that the ring has their space for this one; the same ones go.
         if self.segment:
             self.resource_keys.add(hash(facts.record_id))
-            self.peak_records = max(self.peak_records, len(resources))
-            self.peak_bytes = max(self.peak_bytes, self._kept_bytes)
-        while len(resources) > KEEP_RECORDS or self._kept_bytes > KEEP_BUDGET:
-            _, old = resources.popitem(last=False)
-            self._kept_bytes -= len(old.block or b"")
+            self.peak_records = max(self.peak_records, len(resources) + 1)
+            self.peak_bytes = max(self.peak_bytes, self._kept_bytes + size)
+        most, budget = self._keep_records, self._keep_budget
+        while resources and (len(resources) >= most or self._kept_bytes + size > budget):
+            self._forget(resources.popitem(last=False)[1])
+        if size <= budget:
+            start = None if block is None else self._ring.put(block)
+            resources[facts.record_id] = (
+                (facts.record_id, facts.length, facts.sha256_hex, block, -1, size) if start is None else
+                (facts.record_id, facts.length, facts.sha256_hex, None, start, size))
+            self._kept_bytes += size
         found: list[Problem] = []
         if self._pending:
             for offset, record_id, doc, _context in self._pending.pop(facts.record_id, []):
                 found += self._check(offset, record_id, doc, facts)
         return found
+
+    def _forget(self, kept: _Kept) -> None:
+        self._kept_bytes -= kept[_SIZE]
+        if kept[_START] >= 0:
+            self._ring.drop(kept[_START], kept[_SIZE])
+
+    def held(self, record_id: str) -> ResourceFacts | None:
+        """The resource record `record_id` when it is among those held, its block as read."""
+        kept = self._resources.get(record_id)
+        return None if kept is None else self._facts(kept)
+
+    def _facts(self, kept: _Kept) -> ResourceFacts:
+        """The facts of a resource held, its block read back from the ring."""
+        record_id, length, sha256_hex, block, start, size = kept
+        if start >= 0:
+            block = self._ring.get(start, size)
+        return _new_facts(ResourceFacts, (record_id, length, sha256_hex, block))   # (without the Python-level __new__)
 
     def metadata(
         self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen: Container[int],
@@ -134,7 +172,7 @@ class ProvenanceTracker:
         if refers is None:
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, "provenance record has no WARC-Refers-To")]
         refers_to = refers.decode("utf-8", "replace")
-        facts = self._resources.get(refers_to)
+        facts = self.held(refers_to)
         if facts is not None:
             if sound(doc, facts):  # the usual case (as _check)
                 self.counts[_CHECKED] += 1
@@ -178,24 +216,31 @@ class ProvenanceTracker:
         resource after it, or none). `seen` holds the record id hashes of the first part. None when
         a record's outcome cannot be told exactly (then the caller reads the segment itself).
         """
-        keys = list(self._resources)
-        position = {key: index for index, key in enumerate(keys)}
-        newer_bytes = [0] * (len(keys) + 1)  # bytes of blocks from index on
-        for index in range(len(keys) - 1, -1, -1):
-            newer_bytes[index] = newer_bytes[index + 1] + len(self._resources[keys[index]].block or b"")
+        if not waiting:
+            return []
+        # For each resource waited for: how many resources, and bytes of blocks, from it to the newest.
+        resources = self._resources
+        wanted = {refers_to for refers_to, _ in waiting if refers_to in resources}
+        newer: dict[str, tuple[int, int]] = {}
+        count = total = 0
+        for key, kept in reversed(resources.items()):
+            if len(newer) == len(wanted):
+                break
+            count += 1
+            total += kept[_SIZE]
+            if key in wanted:
+                newer[key] = (count, total)
         found: list[Resolution] = []
         for refers_to, (offset, record_id, doc, context) in waiting:
             if context is None:
                 return None
-            at = position.get(refers_to)
-            if at is not None and (len(keys) - at + context.peak_records <= KEEP_RECORDS
-                                   and newer_bytes[at] + context.peak_bytes <= KEEP_BUDGET):
-                facts = self._resources[refers_to]
+            since = newer.get(refers_to)
+            if since is not None and (since[0] + context.peak_records <= self._keep_records
+                                      and since[1] + context.peak_bytes <= self._keep_budget):
+                facts = self._facts(resources[refers_to])
                 messages, complete = check_provenance(doc, facts)
-                count = ("provpack provenance records checked" if complete else
-                         "provpack provenance records checked without their resource block (too large)")
                 problems = [Problem(offset, record_id, kinds.METADATA_MISMATCH, m) for m in messages]
-                found.append(Resolution(context, problems, count))
+                found.append(Resolution(context, problems, _CHECKED if complete else _CHECKED_PART))
             elif context.refers_hash in seen:
                 problem = Problem(offset, record_id, kinds.METADATA_MISMATCH, _not_a_resource(refers_to))
                 found.append(Resolution(context, [problem], None))
@@ -203,9 +248,10 @@ class ProvenanceTracker:
                 found.append(Resolution(context, None, None))
         return found
 
-    def keys(self) -> set[int]:
-        """Hashes of the WARC-Refers-To values waiting and of the resource ids held."""
-        return {hash(key) for key in self._pending} | {hash(key) for key in self._resources}
+    def holds_any(self, hashes: Container[int]) -> bool:
+        """True when the hash of a WARC-Refers-To value waiting, or of a resource id held, is in `hashes`."""
+        return (any(hash(key) in hashes for key in self._pending)
+                or any(hash(key) in hashes for key in self._resources))
 
     def adopt(self, waiting: list[tuple[str, Waiting]]) -> None:
         """Take on a segment's provenance records that still wait, after this tracker's own."""

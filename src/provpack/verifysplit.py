@@ -258,8 +258,8 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
         return False  # this scanner would have skipped the segment's first bytes silently
     if not part.seen_ids.isdisjoint(scanner.seen_ids):
         return False  # a record id on both sides: duplicates and provenance pairs cross over
-    held = scanner.provenance.keys()   # a few thousand at most; the segment's resources can be millions
-    if any(key in part.resource_keys for key in held) or not part.refused_keys.isdisjoint(held):
+    held = scanner.provenance   # a few thousand ids at most; the segment's resources can be millions
+    if held.holds_any(part.resource_keys) or held.holds_any(part.refused_keys):
         return False
     resolved = scanner.provenance.resolve(part.waiting, scanner.seen_ids)
     if resolved is None:

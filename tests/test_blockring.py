@@ -1,0 +1,118 @@
+"""Tests for provpack.blockring: blocks come back as they were put, in a fixed space reused in turn."""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provpack.blockring import BlockRing
+
+CAPACITY = 64
+
+# Steps: put a block of a size (filled with a byte from its number), or drop the oldest block held,
+# or drop one out of turn (the index among those held, from the newest).
+STEPS = st.lists(st.one_of(st.tuples(st.just("put"), st.integers(0, 40)),
+                           st.tuples(st.just("drop-oldest"), st.just(0)),
+                           st.tuples(st.just("drop-any"), st.integers(0, 7))), max_size=120)
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=STEPS)
+def test_against_a_model(steps: list[tuple[str, int]]) -> None:
+    """What comes back is what was put; space is refused exactly when the blocks from the oldest one
+    held (dropped ones behind it included) and the new one would not fit."""
+    ring = BlockRing(CAPACITY)
+    held: OrderedDict[int, tuple[int, bytes]] = OrderedDict()   # number -> (start, data), in put order
+    behind: list[tuple[int, bool]] = []   # (size, live) of every block put and not yet given back
+    for number, (action, value) in enumerate(steps):
+        if action == "put":
+            data = bytes([number % 256]) * value
+            occupied = sum(size for size, _ in behind)
+            start = ring.put(data)
+            if value == 0 or occupied + value > CAPACITY:
+                assert start is None
+            else:
+                assert start is not None
+                held[number] = (start, data)
+                behind.append((value, True))
+        elif held:
+            keys = list(held)
+            key = keys[0] if action == "drop-oldest" else keys[-1 - value % len(keys)]
+            start, data = held.pop(key)
+            ring.drop(start, len(data))
+            position = sum(1 for k in keys if k < key)   # its place among the live ones...
+            live = [i for i, (_, alive) in enumerate(behind) if alive]
+            behind[live[position]] = (len(data), False)
+            while behind and not behind[0][1]:
+                behind.pop(0)
+        assert ring.used == sum(size for size, _ in behind) <= CAPACITY
+        for start, data in held.values():
+            assert ring.get(start, len(data)) == data
+
+
+def test_a_block_that_meets_the_end_wraps_round() -> None:
+    """A block split across the end of the ring comes back whole, and the space behind it is reused."""
+    ring = BlockRing(10)
+    first = ring.put(b"abcdef")
+    assert first == 0
+    second = ring.put(b"gh")
+    assert second == 6
+    ring.drop(first, 6)
+    third = ring.put(b"ijklmn")   # 2 bytes at the end, 4 at the start
+    assert third == 8
+    assert ring.get(third, 6) == b"ijklmn"
+    assert ring.get(second, 2) == b"gh"
+    assert ring.put(b"opq") is None   # 2 + 6 held, 2 free
+    assert ring.put(b"op") == 4
+
+
+def test_space_dropped_out_of_turn_comes_back_in_turn() -> None:
+    """A block dropped before the ones put ahead of it frees its space only when they go."""
+    ring = BlockRing(8)
+    a, b = ring.put(b"aaaa"), ring.put(b"bbbb")
+    assert a is not None and b is not None
+    ring.drop(b, 4)
+    assert ring.used == 8 and ring.put(b"c") is None
+    ring.drop(a, 4)
+    assert ring.used == 0
+    assert ring.put(b"cccccccc") == 0   # empty again: from the start
+
+
+def test_an_emptied_ring_starts_again_at_the_beginning() -> None:
+    """Once every block is dropped, the next goes at offset 0, on pages already touched."""
+    ring = BlockRing(10)
+    start = ring.put(b"abc")
+    assert start == 0
+    ring.drop(start, 3)
+    assert ring.put(b"de") == 0
+
+
+def test_bad_use_is_refused() -> None:
+    with pytest.raises(ValueError, match="positive capacity"):
+        BlockRing(0)
+    ring = BlockRing(8)
+    with pytest.raises(ValueError, match="no block"):
+        ring.get(0, 4)   # nothing was ever put
+    ring.put(b"abcd")
+    with pytest.raises(ValueError, match="no block"):
+        ring.get(9, 1)
+    ring.close()
+    with pytest.raises(ValueError, match="no block"):
+        ring.get(0, 4)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads the resident size from /proc")
+def test_pages_are_taken_only_as_they_are_written() -> None:
+    """A ring of 256 MiB with one small block in it adds far less than 256 MiB to the resident size."""
+    def resident() -> int:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    before = resident()
+    ring = BlockRing(256 << 20)
+    ring.put(b"x" * 10_000)
+    assert resident() - before < 16 << 20
+    ring.close()
