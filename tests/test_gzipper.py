@@ -42,6 +42,16 @@ def test_zlib_backend_writes_zlibs_own_deflate_stream(data: bytes, level: int) -
     assert Deflate("zlib", level).member(data)[10:] == reference[10:]
 
 
+@pytest.mark.skipif("isal" not in BACKENDS, reason="python-isal is not installed")
+@given(data=st.binary(max_size=3000), level=st.integers(0, 3))
+def test_isal_backend_writes_isals_own_gzip_member(data: bytes, level: int) -> None:
+    """The isal backend's bytes after the header are ISA-L's whole gzip member's (what archives held before)."""
+    from isal import igzip_lib
+
+    pieces = Deflate("isal", level).pieces(data[:7], data[7:])
+    assert b"".join(pieces)[10:] == igzip_lib.compress(data, level, igzip_lib.COMP_GZIP)[10:]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_large_data_streams_in_slices(backend: str) -> None:
     """Past ONE_SHOT_LIMIT the member comes in pieces, is the same every time, and is still one gzip member."""

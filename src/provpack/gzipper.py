@@ -62,15 +62,14 @@ class Deflate:
         return b"".join(self.pieces(*parts))
 
     def pieces(self, *parts: bytes) -> Iterable[bytes]:
-        """The member in pieces: one for small data; large data deflated slice by slice, as it is consumed."""
-        size = sum(len(part) for part in parts)
+        """The member in a few pieces; large data deflated slice by slice, as the pieces are consumed."""
+        size = sum(map(len, parts))
         if size > ONE_SHOT_LIMIT:
             return self._stream(parts)
         data = parts[0] if len(parts) == 1 else b"".join(parts)
-        if self.backend == "isal":   # ISA-L writes the CRC-32 and length trailer too; our header replaces its own
-            return [b"".join((GZIP_HEADER, memoryview(_isal_gzip(data, self.level))[len(GZIP_HEADER):]))]
-        body = _zlib_one_shot(data, self.level)
-        return [b"".join((GZIP_HEADER, body, struct.pack("<II", zlib.crc32(data), size)))]
+        if self.backend == "isal":   # ISA-L writes the deflate stream and the CRC-32 and length trailer
+            return (GZIP_HEADER, _isal_gzip_without_header(data, self.level))
+        return (GZIP_HEADER, _zlib_one_shot(data, self.level), struct.pack("<II", zlib.crc32(data), size))
 
     def _stream(self, parts: Sequence[bytes]) -> Iterator[bytes]:
         compressor = _compressobj(self.backend, self.level)
@@ -106,9 +105,9 @@ def choose(backend: str | None = None, level: int | None = None) -> Deflate:
     return Deflate(name, chosen)
 
 
-def _isal_gzip(data: bytes, level: int) -> bytes:
-    """A gzip member from ISA-L: its own 10-byte header (OS 255), the deflate stream and the trailer."""
-    result: bytes = _IGZIP.compress(data, level, _IGZIP.COMP_GZIP)
+def _isal_gzip_without_header(data: bytes, level: int) -> bytes:
+    """A gzip member from ISA-L without its header: the deflate stream and the CRC-32 and length trailer."""
+    result: bytes = _IGZIP.compress(data, level, _IGZIP.COMP_GZIP_NO_HDR)
     return result
 
 
