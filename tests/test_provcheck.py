@@ -392,3 +392,12 @@ def test_blocks_held_do_not_fragment_the_heap() -> None:
         tracemalloc.stop()
     assert traced < 8 << 20   # the blocks held are 30 MB; their ids and facts about 3 MB
     assert tracker.held("<urn:x:19999>") == ResourceFacts("<urn:x:19999>", 3200, None, b"00019999" * 400)
+
+
+def test_finish_lets_the_resources_go() -> None:
+    """At the end of a file the resources held are dropped and the ring unmapped."""
+    tracker = ProvenanceTracker(Counter())
+    tracker.resource(facts_for("some text"))
+    assert tracker.held(RID) == facts_for("some text")
+    assert tracker.finish() == []
+    assert tracker.held(RID) is None and tracker._ring.used == 0 and tracker._ring._map is None

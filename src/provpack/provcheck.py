@@ -194,7 +194,8 @@ class ProvenanceTracker:
         return []
 
     def finish(self) -> list[Problem]:
-        """At the end of the file: provenance records whose resource never came."""
+        """At the end of the file: provenance records whose resource never came. The resources
+        held are let go (the ring unmapped) here, not when the tracker is collected."""
         found = [
             Problem(offset, record_id, kinds.METADATA_MISMATCH,
                     f"provenance WARC-Refers-To {refers_to} names no record in this file")
@@ -202,6 +203,9 @@ class ProvenanceTracker:
             for offset, record_id, _doc, _context in waiting
         ]
         self._pending.clear()
+        self._resources.clear()
+        self._kept_bytes = 0
+        self._ring.close()
         return found
 
     def pending(self) -> list[tuple[str, Waiting]]:

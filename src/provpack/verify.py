@@ -253,21 +253,25 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
         expected = _read_sidecar(sidecar, Path(name).name, problems)
     hasher = hashlib.sha256() if expected is not None else None
     raw = RawReader(stream, hasher=hasher, on_read=on_read)
-    scanner: Scanner | None = None
+    reading: list[Scanner] = []   # the scanner, for `report`; emptied at the end (see below)
 
     def report(offset: int, kind: str, message: str) -> None:
-        if scanner is not None:
-            scanner.source_problem(offset, kind, message)
+        if reading:
+            reading[0].source_problem(offset, kind, message)
 
     try:
         source = open_source(raw, report)
     except NotWarcError as exc:
         raise ArchiveError(name, f"not a WARC file: {exc}") from None
     scanner = Scanner(source)
-    if path is None or not _walk_in_two_parts(path, raw, source, scanner, jobs):
-        scanner.walk()
-        raw.drain()
-    scanner.finish()
+    reading.append(scanner)
+    try:
+        if path is None or not _walk_in_two_parts(path, raw, source, scanner, jobs):
+            scanner.walk()
+            raw.drain()
+        scanner.finish()
+    finally:   # else the cycle scanner -> source -> report -> scanner keeps each file's buffers
+        reading.clear()   # and blocks until the next garbage collection
     if isinstance(source, GzipSource):
         notes.append(f"gzip: {source.member_count} members")
     else:
