@@ -116,3 +116,16 @@ def test_pages_are_taken_only_as_they_are_written() -> None:
     ring.put(b"x" * 10_000)
     assert resident() - before < 16 << 20
     ring.close()
+
+
+def test_a_ring_that_cannot_be_mapped_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the mapping is refused (a memory limit), put says None: the caller keeps its blocks."""
+    import mmap
+
+    def refuse(*args: object) -> mmap.mmap:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    ring = BlockRing(64)
+    assert ring.put(b"abc") is None and ring.put(b"d") is None
+

@@ -401,3 +401,17 @@ def test_finish_lets_the_resources_go() -> None:
     assert tracker.held(RID) == facts_for("some text")
     assert tracker.finish() == []
     assert tracker.held(RID) is None and tracker._ring.used == 0 and tracker._ring._map is None
+
+
+def test_the_tracker_keeps_blocks_itself_without_a_ring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provenance tracker whose ring cannot be mapped still holds each resource's block."""
+    import mmap
+
+    def refuse(*args: object) -> mmap.mmap:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    tracker = ProvenanceTracker(Counter())
+    facts = ResourceFacts("<urn:x:1>", 5, None, b"hello")
+    tracker.resource(facts)
+    assert tracker.held("<urn:x:1>") == facts

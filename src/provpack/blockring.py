@@ -53,7 +53,11 @@ class BlockRing:
             return None
         ring = self._map
         if ring is None:
-            ring = self._map = mmap.mmap(-1, self.capacity)
+            try:
+                ring = self._map = mmap.mmap(-1, self.capacity)
+            except OSError:  # no room for the mapping (a memory limit): the caller keeps each block itself
+                self._used = self.capacity
+                return None
         start = self._head
         first = self.capacity - start
         if size <= first:
