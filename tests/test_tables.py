@@ -134,3 +134,14 @@ def test_large_listing_holds_no_names_in_memory() -> None:
     tracemalloc.stop()
     assert table[12_345] == "00012345-a-fairly-long-document-name-xx"
     assert held < 20_000 * 20, held   # 8 bytes of offset a name, not 40 + 8
+
+
+def test_pickled_name_list_past_spill_after_keeps_its_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list that would spill again when rebuilt (more than SPILL_AFTER names) pickles whole."""
+    monkeypatch.setattr(tables, "SPILL_AFTER", 3)
+    monkeypatch.setattr(tables, "_PACK", 2)
+    names = [f"name{number}" for number in range(9)] + ["", "é-日本"]
+    table = NameList(names)
+    assert table._file is not None
+    copied = pickle.loads(pickle.dumps(table))
+    assert list(copied) == names and copied[3] == "name3"

@@ -8,6 +8,7 @@ and builds the objects only when they are read.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import struct
@@ -134,8 +135,8 @@ class NameList(Sequence[str]):
         """Pickled as its packed text and ends (a spilled list's names are read for it: its file does not travel)."""
         if self._file is None:
             return _packed, (self._text, self._ends)
-        whole = self.part(0, len(self))
-        return _packed, (whole._text, whole._ends)
+        names = self._read(0, len(self))   # packed here: a NameList of them would spill again
+        return _packed, ("".join(names), Column("Q", itertools.accumulate(map(len, names))))
 
     @overload
     def __getitem__(self, index: int) -> str: ...
