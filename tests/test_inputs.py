@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import write_text
 
-from provpack import inputs
+from provpack import column, inputs, tables
 from provpack.errors import InputError
 from provpack.inputs import discover, list_sources
 
@@ -133,3 +133,28 @@ def test_listing_part_gives_the_same_sources(tmp_path: Path) -> None:
         part = pickle.loads(pickle.dumps(listing.part(start, stop)))
         assert [part.source(i) for i in range(len(part))] == [listing.source(i) for i in range(start, stop)]
         assert list(part.sizes) == list(listing.sizes[start:stop])
+
+
+@pytest.mark.parametrize("spilled", [False, True])
+def test_listing_sources_equal_source_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  spilled: bool) -> None:
+    """`sources(start, stop)` gives what `source(i)` gives for each i, across folders and sidecar kinds."""
+    if spilled:
+        monkeypatch.setattr(tables, "SPILL_AFTER", 3)
+        monkeypatch.setattr(tables, "_PACK", 2)
+        monkeypatch.setattr(column, "SPILL_AFTER", 3)
+        monkeypatch.setattr(column, "BLOCK", 2)
+    for number in range(9):
+        folder = tmp_path / ("one" if number % 2 else "two")
+        sidecar = "title: T\n" if number % 3 == 0 else None
+        write_text(folder, f"doc {number}", b"text\n", sidecar=sidecar)
+        if number % 3 == 1:
+            (folder / f"doc {number}.yml").write_text("title: T\n", encoding="utf-8")
+    listing = list_sources([tmp_path / "one", tmp_path / "two"])
+    assert (listing.names._file is not None) is spilled
+    for start, stop in ((0, 9), (2, 5), (4, 4), (8, 9)):
+        assert listing.sources(start, stop) == [listing.source(i) for i in range(start, stop)]
+        part = pickle.loads(pickle.dumps(listing.part(start, stop)))
+        assert part.sources(0, len(part)) == [listing.source(i) for i in range(start, stop)]
+    assert [str(s.sidecar_path)[-4:] if s.sidecar_path else None for s in listing.sources(0, 3)] == [
+        "yaml", ".yml", None]

@@ -67,11 +67,22 @@ class Listing:
         return SourceFile(name=name, text_path=Path(folder, name + TEXT_SUFFIX),
                           sidecar_path=Path(folder, name + SIDECAR_SUFFIXES[code - 1]) if code else None)
 
+    def sources(self, start: int, stop: int) -> list[SourceFile]:
+        """Documents [start, stop) as SourceFiles, as `source` gives them, each folder's path parsed once."""
+        folder_paths = [Path(folder) for folder in self.folders]
+        found = []
+        for name, folder, code in zip(self.names.part(start, stop), self.folder_index.values(start, stop),
+                                      self.sidecars.values(start, stop)):
+            folder_path = folder_paths[folder]   # a name is one path component: joining it parses only the name
+            found.append(SourceFile(name=name, text_path=folder_path / (name + TEXT_SUFFIX),
+                                    sidecar_path=folder_path / (name + SIDECAR_SUFFIXES[code - 1]) if code else None))
+        return found
+
 
 def discover(sources: Iterable[Path | str], *, follow_symlinks: bool = False) -> tuple[SourceFile, ...]:
     """Every NAME.txt in the given folders and files, sorted by name, with its sidecar."""
     listing = list_sources(sources, follow_symlinks=follow_symlinks)
-    return tuple(listing.source(index) for index in range(len(listing)))
+    return tuple(listing.sources(0, len(listing)))
 
 
 def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False) -> Listing:

@@ -172,7 +172,7 @@ def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Def
     plan = _plan(listing.sizes)
     if jobs == 1 or (count < POOL_MIN_DOCUMENTS and sum(listing.sizes) < POOL_MIN_BYTES):
         for start, stop, local in plan:   # the batches a worker would take, taken here
-            yield _encode([listing.source(index) for index in range(start, stop)], originals, date=date,
+            yield _encode(listing.sources(start, stop), originals, date=date,
                           deflate=deflate, lazy=local, max_text_bytes=max_text_bytes)
         return
     tasks = (_task(listing, start, stop, date, deflate, originals.follow_symlinks, max_text_bytes)
@@ -217,8 +217,8 @@ def _encode_task(task: _Task) -> _Encoded:
     """Run in a worker: encode a batch of documents."""
     documents, date, deflate, follow_symlinks, max_text_bytes = task
     originals = _Originals(fetch=False, fetcher=None, follow_symlinks=follow_symlinks, failures=[])
-    sources = [documents.source(index) for index in range(len(documents))]
-    return _encode(sources, originals, date=date, deflate=deflate, lazy=False, max_text_bytes=max_text_bytes)
+    return _encode(documents.sources(0, len(documents)), originals, date=date, deflate=deflate, lazy=False,
+                   max_text_bytes=max_text_bytes)
 
 
 def _encode(sources: Sequence[SourceFile], originals: _Originals, *, date: str, deflate: Deflate,
