@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,10 @@ def test_the_command_line_starts_light() -> None:
     assert "provpack.verify" in verifying
     assert not verifying & {"provpack.package", "provpack.inputs", "provpack.model", "provpack.cdxj",
                             "provpack.tables", "provpack.atomic", "provpack.records", "provpack.provenance"}
+
+
+def test_packaging_without_originals_does_not_import_align() -> None:
+    """align (some 20 ms to import) loads only for runs that align originals, not with provpack.package."""
+    code = "import sys, provpack.cli, provpack.package; print('provpack.align' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"

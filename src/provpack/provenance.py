@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .align import Alignment, ElisionMatch
 from .model import Analysis, Document, Elision, FieldValue, Marker, Metadata, Span
+
+if TYPE_CHECKING:   # only runs with originals align; the rest need not import it
+    from .align import Alignment, ElisionMatch
 
 try:
     import orjson as _orjson
