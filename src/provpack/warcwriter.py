@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
-
-from warcio.warcwriter import WARCWriter
+from typing import Any, BinaryIO
 
 from .atomic import atomic_files
 from .gzipper import Deflate, choose
@@ -46,10 +45,19 @@ class WrittenArchive:
     records: int
 
 
-class _Serializer(WARCWriter):  # type: ignore[misc]
-    """warcio's writer, told not to add payload digests where WARC 1.1 has none."""
+@functools.cache
+def _serializer() -> type[Any]:
+    """warcio's writer, told not to add payload digests where WARC 1.1 has none.
 
-    NO_PAYLOAD_DIGEST_TYPES = _NO_PAYLOAD_DIGEST
+    Imported when first needed: `record_head` writes every record provpack makes,
+    so most runs never load warcio (some 10 ms of start-up).
+    """
+    from warcio.warcwriter import WARCWriter
+
+    class Serializer(WARCWriter):  # type: ignore[misc]
+        NO_PAYLOAD_DIGEST_TYPES = _NO_PAYLOAD_DIGEST
+
+    return Serializer
 
 
 def warc_date(moment: dt.datetime) -> str:
@@ -74,7 +82,7 @@ def serialize(spec: RecordSpec, *, date: str) -> bytes:
         payload_sha256 = hashlib.sha256(spec.block[spec.payload_offset:]).hexdigest()
         headers["WARC-Payload-Digest"] = f"sha256:{payload_sha256}"
     buffer = io.BytesIO()
-    writer = _Serializer(buffer, gzip=False, warc_version=WARC_VERSION)
+    writer = _serializer()(buffer, gzip=False, warc_version=WARC_VERSION)
     # Built as a resource record so that warcio does not parse and re-serialise the HTTP
     # head of request/response blocks (it would normalise it); the type is set after.
     record = writer.create_warc_record(
