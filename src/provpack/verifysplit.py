@@ -41,13 +41,13 @@ _PLAUSIBLE_XFL = (0, 2, 4)
 
 def can_split(path: Path, size: int, jobs: int | None) -> bool:
     """True when a file of `size` bytes may be read in two parts here; `jobs` None: as the machine allows."""
-    if jobs is None:
-        if busy():
-            return False
-        jobs = cores()
     # fork without exec: only where it is the usual way (not macOS), and only without other threads.
-    return (jobs > 1 and size >= MIN_SIZE and hasattr(os, "fork") and sys.platform != "darwin"
-            and threading.active_count() == 1 and path.is_file())
+    if not (size >= MIN_SIZE and hasattr(os, "fork") and sys.platform != "darwin"
+            and threading.active_count() == 1 and path.is_file()):
+        return False
+    if jobs is None:   # (asked last: it takes a few milliseconds, which add up over many small files)
+        return not busy() and cores() > 1
+    return jobs > 1
 
 
 def cores() -> int:
