@@ -97,6 +97,20 @@ class Dechunker:
 Readings = dict[str, dict[str, bytes]]  # reading ("raw", "de-chunked") -> algorithm -> digest
 
 
+def http_payload(buf: bytes, start: int, end: int) -> tuple[int, bool] | None:
+    """Where the payload of the HTTP message buf[start:end] starts, and whether its header says chunked.
+
+    None when no blank line ends the HTTP header block within HTTP_HEAD_LIMIT bytes; (end, False)
+    when the header block runs to the end of a shorter message (the payload is empty).
+    """
+    match = _BLANK_LINE.search(buf, start, min(end, start + HTTP_HEAD_LIMIT + 3))
+    if match is None or match.start() - start > HTTP_HEAD_LIMIT:
+        if match is None and end - start <= HTTP_HEAD_LIMIT + 3:
+            return end, False
+        return None
+    return match.end(), _CHUNKED.search(buf[start : match.start()]) is not None
+
+
 def digest_block(
     buf: bytes, start: int, end: int, block_algorithms: tuple[str, ...],
     payload_algorithms: tuple[str, ...], *, http: bool,
@@ -115,18 +129,15 @@ def digest_block(
         return block, None, False
     if not http:
         return block, {RAW: {name: block[name] for name in payload_algorithms}}, False
-    match = _BLANK_LINE.search(buf, start, min(end, start + HTTP_HEAD_LIMIT + 3))
-    if match is None or match.start() - start > HTTP_HEAD_LIMIT:
-        if match is None and end - start <= HTTP_HEAD_LIMIT + 3:
-            # The HTTP header block runs to the end of the record block: the payload is empty.
-            return block, {RAW: {name: FACTORIES[name]().digest() for name in payload_algorithms}}, False
+    found = http_payload(buf, start, end)
+    if found is None:
         return block, None, False
-    chunked = _CHUNKED.search(buf[start : match.start()]) is not None
-    payload = view[match.end() - start :]
+    payload_start, chunked = found
+    payload = view[payload_start - start :]
     readings: Readings = {RAW: {name: FACTORIES[name](payload).digest() for name in payload_algorithms}}
     if chunked:
         dechunker = Dechunker(payload_algorithms)
-        dechunker.feed(buf, match.end(), end)
+        dechunker.feed(buf, payload_start, end)
         if dechunker.complete:
             readings[DECHUNKED] = dechunker.digests()
     return block, readings, chunked

@@ -11,14 +11,17 @@ import re
 from binascii import hexlify
 from typing import NamedTuple
 
-from .digests import FACTORIES, LABELS
+from .digests import FACTORIES, LABELS, value_matches
+from .payload import http_payload
 from .provcheck import ResourceFacts
 from .recordcheck import KEEP_LIMIT, RecordChecker
-from .warcheader import NOT_IN_ID, VERSIONS
+from .warcheader import DATE, NOT_IN_ID, VERSIONS
 from .warcstream import Source
 
-# Types whose payload digest is not simply of the block (another record's, or maybe an HTTP entity's).
-_OWN_PAYLOAD_UNKNOWN = frozenset({b"revisit", b"continuation", b"response", b"request"})
+# Types whose payload digest describes another record (the full reader counts it, unchecked).
+_OTHER_PAYLOAD = frozenset({b"revisit", b"continuation"})
+# Types whose payload is the HTTP entity body when the block is `application/http`.
+_HTTP_TYPES = frozenset({b"response", b"request"})
 
 
 # The fields the quick path reads, in this order (see Layout).
@@ -61,8 +64,9 @@ class QuickReader(RecordChecker):
 
     def _express(self) -> bool:
         """Read the record at the cursor when it is of the usual kind and sound: whole in the buffer,
-        a header every name of which has been seen before, one block digest (and a payload digest
-        of the same algorithm) in base16, both matching. False, having changed nothing, for
+        a header every name of which has been seen before, one block digest and at most one payload
+        digest (of the block, or of the HTTP entity body of a response or request that is not
+        chunked), in any encoding the full reader accepts, both matching. False, having changed nothing, for
         anything else: then _read_record reads it, and says what is wrong.
 
         A header whose names come in the same order as an earlier sound record's is matched by
@@ -116,7 +120,11 @@ class QuickReader(RecordChecker):
             learn = lines
         record_id, length_text, block_value, warc_type, date, payload_value, content_type, refers, segment = values
         if (record_id is None or length_text is None or block_value is None or warc_type is None
-                or date is None or date.strip() != self._headers.good_date or segment is not None):
+                or date is None or segment is not None):
+            return False
+        date = date.strip()
+        new_date = date != self._headers.good_date
+        if new_date and DATE.fullmatch(date) is None:
             return False
         record_id = record_id.strip()
         length_text = length_text.strip()
@@ -126,7 +134,7 @@ class QuickReader(RecordChecker):
                 and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6):
             return False
         warc_type = warc_type.strip().lower()
-        if payload_value is not None and warc_type in _OWN_PAYLOAD_UNKNOWN:
+        if payload_value is not None and warc_type in _OTHER_PAYLOAD:
             return False
         label, _, value = block_value.strip().partition(b":")
         algorithm = LABELS.get(label)
@@ -136,19 +144,38 @@ class QuickReader(RecordChecker):
         stop = start + length
         if stop + 4 > len(buf) or not buf.startswith(b"\r\n\r\n", stop):
             return False
-        digest = FACTORIES[algorithm](memoryview(buf)[start:stop]).digest()
+        view = memoryview(buf)
+        digest = FACTORIES[algorithm](view[start:stop]).digest()
         expected = hexlify(digest)
         value = value.strip()
-        if value != expected and value.lower() != expected:
+        if value != expected and value.lower() != expected and not value_matches(algorithm, value, digest):
             return False
         if payload_value is not None:
             label, _, value = payload_value.strip().partition(b":")
+            payload_algorithm = LABELS.get(label)
+            if payload_algorithm is None:
+                return False
             value = value.strip()
-            if LABELS.get(label) != algorithm or (value != expected and value.lower() != expected):
+            if (warc_type in _HTTP_TYPES and content_type is not None
+                    and content_type.split(b";", 1)[0].strip().lower() == b"application/http"):
+                # As payload.digest_block: the payload is the entity body after the HTTP header
+                # block; a chunked one has two readings, left to the full reader.
+                entity = http_payload(buf, start, stop)
+                if entity is None or entity[1]:
+                    return False
+                payload_digest = FACTORIES[payload_algorithm](view[entity[0]:stop]).digest()
+                if not value_matches(payload_algorithm, value, payload_digest):
+                    return False
+            elif payload_algorithm == algorithm:
+                if value != expected and value.lower() != expected and not value_matches(algorithm, value, digest):
+                    return False
+            elif not value_matches(payload_algorithm, value, FACTORIES[payload_algorithm](view[start:stop]).digest()):
                 return False
         if not self.seen_ids.add(hash(record_id)):  # (a repeated id: left unchanged, for _read_record to report)
             return False
         # A sound record: as _read_record would have read it.
+        if new_date:
+            self._headers.good_date = date
         if learn is not None and len(self._layouts) < LAYOUTS_KEPT:
             self._learn(learn)
         self.records += 1

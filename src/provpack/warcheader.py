@@ -18,7 +18,7 @@ _PAYLOAD_KEY = b"warc-payload-digest"
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _NAMES_KEPT = 4096
 # W3C ISO 8601 in UTC, as WARC 1.1 allows it (WARC 1.0 files use the full seconds form).
-_DATE = re.compile(
+DATE = re.compile(
     rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
     rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?Z)?)?)?"
 )
@@ -106,7 +106,7 @@ class HeaderParser:
             issues.append((kinds.MALFORMED_HEADER, f"WARC-Record-ID {show(record_id)} is not <uri>"))
         date = fields.get(b"warc-date")
         if date is not None and date != self.good_date:
-            if _DATE.fullmatch(date) is None:
+            if DATE.fullmatch(date) is None:
                 issues.append((kinds.MALFORMED_HEADER, f"WARC-Date {show(date)} is not a W3C ISO 8601 UTC date"))
             else:
                 self.good_date = date
