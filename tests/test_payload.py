@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provpack.payload import DECHUNKED, HTTP_HEAD_LIMIT, RAW, BlockSink, Dechunker, digest_block
+from provpack.payload import DECHUNKED, HTTP_HEAD_LIMIT, RAW, BlockSink, Dechunker, digest_block, http_payload
 
 from warcbuild import http_response
 
@@ -115,3 +115,29 @@ def test_http_header_limit() -> None:
     short = b"HTTP/1.1 200 OK\r\n\r\n" + b"b" * (HTTP_HEAD_LIMIT + 10)
     _, readings, _ = digest_block(short, 0, len(short), (), ("sha1",), http=True)
     assert readings == {RAW: {"sha1": hashlib.sha1(b"b" * (HTTP_HEAD_LIMIT + 10)).digest()}}
+
+
+@pytest.mark.parametrize(("head", "chunked"), [
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n", False),
+    (b"HTTP/1.1 200 OK\nContent-Length: 4\n\n", False),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 4\n\r\n", False),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n", True),
+    (b"HTTP/1.1 200 OK\r\ntransfer-encoding:chunked\r\n\r\n", True),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkedx\r\n\r\n", False),
+    (b"HTTP/1.1 200 OK\r\nX-Transfer-Encoding: chunked\r\n\r\n", False),
+])
+def test_http_payload_finds_the_end_of_the_header(head: bytes, chunked: bool) -> None:
+    """Where the payload starts (after the first blank line, CRLF or bare LF) and whether the header says chunked,
+    for a message anywhere in a buffer."""
+    buf = b"WARC header\r\n\r\n" + head + b"body\r\n\r\n"
+    assert http_payload(buf, 15, len(buf) - 4) == (15 + len(head), chunked)
+
+
+def test_http_payload_without_the_end_of_the_header() -> None:
+    """No blank line: an empty payload in a short message, none found past the limit."""
+    head = b"GET / HTTP/1.1\r\nHost: example.org\r\n"
+    assert http_payload(head, 0, len(head)) == (len(head), False)
+    assert http_payload(head + b"\r\n", 0, len(head)) == (len(head), False)  # (the blank line is past the end)
+    long = b"HTTP/1.1 200 OK\r\nX: " + b"a" * HTTP_HEAD_LIMIT + b"\r\n\r\nbody"
+    assert http_payload(long, 0, len(long)) is None
+    assert http_payload(long[: HTTP_HEAD_LIMIT + 3], 0, HTTP_HEAD_LIMIT + 3) == (HTTP_HEAD_LIMIT + 3, False)

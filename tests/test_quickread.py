@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from provpack.quickread import QuickReader
 from provpack.verify import FileReport
 
 from readback import check
-from warcbuild import SAMPLE_TEXTS, provpack_records, record, warc
+from warcbuild import SAMPLE_TEXTS, digest_text, provpack_records, record, warc
 
 
 def _both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[FileReport, FileReport]:
@@ -190,3 +192,182 @@ def test_a_bare_cr_in_a_header_matched_by_layout(where: str, monkeypatch: pytest
         quick, full = _both_ways(data, monkeypatch)
         assert quick == full and [p.kind for p in quick.problems] == ["malformed-header"]
         assert taken == [False, True, False, True]
+
+
+# -- crawl records: response/request with application/http blocks, base32 and base64 digests ----------
+
+_ALPHABETS = {"base16": "0123456789abcdef", "base32": "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+              "base64": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"}
+
+
+def _chunked(body: bytes, size: int) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(body[i : i + size]), body[i : i + size])
+                    for i in range(0, len(body), size)) + b"0\r\n\r\n"
+
+
+@st.composite
+def _digest(draw: st.DrawFn, data: bytes) -> str:
+    """A digest header value of `data`: any algorithm, encoding, case and label, sometimes damaged."""
+    algorithm = draw(st.sampled_from(["sha1", "sha256", "md5"]))
+    encoding = draw(st.sampled_from(["base16", "base32", "base32", "base64"]))
+    text = digest_text(algorithm, data, encoding).partition(":")[2]
+    case = draw(st.sampled_from(["as is", "as is", "lower", "upper", "swap"]))
+    text = {"as is": text, "lower": text.lower(), "upper": text.upper(), "swap": text.swapcase()}[case]
+    damage = draw(st.sampled_from(["none", "none", "none", "char", "low bits", "padding", "cut", "space"]))
+    stripped = text.rstrip("=")
+    if damage == "char":
+        at = draw(st.integers(0, len(stripped) - 1))
+        alphabet = _ALPHABETS[encoding]
+        text = stripped[:at] + draw(st.sampled_from(alphabet + "!-_")) + stripped[at + 1 :]
+    elif damage == "low bits" and encoding == "base32":  # the unused low bits of the last character set
+        last = _ALPHABETS["base32"].find(stripped[-1].upper())
+        text = stripped[:-1] + _ALPHABETS["base32"][last ^ draw(st.integers(1, 3))]
+    elif damage == "padding":
+        text = stripped + "=" * draw(st.integers(0, 9))
+    elif damage == "cut":
+        text = text[:-1]
+    elif damage == "space":
+        text = " " + text + " "
+    label = draw(st.sampled_from([algorithm, algorithm, algorithm.upper(), algorithm.replace("sha", "sha-"), "sha9"]))
+    return f"{label}:{text}"
+
+
+@st.composite
+def crawl_records(draw: st.DrawFn) -> bytes:
+    """A response or request record, chunked or not, its payload digest over the entity body (raw or
+    de-chunked), the block or nothing, in any encoding, sometimes damaged; odd types and heads too."""
+    body = draw(st.binary(max_size=300) | st.sampled_from([b"", b"<html>page</html>", b"0\r\n\r\n"]))
+    chunked_body = draw(st.booleans())
+    sent = _chunked(body, draw(st.integers(1, 40))) if chunked_body else body
+    head = [b"HTTP/1.1 200 OK", b"Content-Type: text/html"]
+    coding = draw(st.sampled_from([None, "chunked", "chunked", "gzip, CHUNKED", "identity", "chunkedx"]))
+    if coding is not None:
+        head.append(b"Transfer-Encoding: " + coding.encode())
+    else:
+        head.append(b"Content-Length: %d" % len(sent))
+    if draw(st.integers(0, 4)) == 0:
+        head.append(b"Content-Encoding: gzip")
+    end = draw(st.sampled_from([b"\r\n\r\n"] * 6 + [b"\n\n", b"\n\r\n", b"\r\n", b""]))
+    newline = draw(st.sampled_from([b"\r\n"] * 5 + [b"\n"]))
+    block = newline.join(head) + end + sent
+    warc_type = draw(st.sampled_from(["response", "response", "request", "Response", "resource", "revisit"]))
+    content_type = draw(st.sampled_from(["application/http; msgtype=response", "application/http; msgtype=response",
+                                         "Application/HTTP ;msgtype=request", "application/http",
+                                         "text/plain", "application/httpx", None]))
+    covered = draw(st.sampled_from(["sent", "sent", "body", "block", "empty", "none"]))
+    payload = {"sent": sent, "body": body, "block": block, "empty": b"", "none": None}[covered]
+    block_digest = draw(_digest(block))
+    payload_digest = None if payload is None else draw(_digest(payload))
+    date = draw(st.sampled_from(["2021-03-04T05:06:07Z", "2021-03-04T05:06:08Z", "2021-03-04", "2021-13-04",
+                                 "2021-03-04T05:06:07.123456Z"]))
+    return record(warc_type, block, content_type=content_type, block_digest=block_digest,
+                  payload_digest=payload_digest, date=date,
+                  headers=[("WARC-Target-URI", "https://example.org/")])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(crawl_records(), min_size=1, max_size=6), st.booleans())
+def test_crawl_records_change_no_report(records: list[bytes], gzip: bool) -> None:
+    """Response and request records of every shape, sound or not: the same report from the quick path
+    (matching by layout or splitting headers itself) as from the full reader."""
+    data = warc(records, gzip=gzip)
+    with pytest.MonkeyPatch.context() as patch:
+        quick = check(data)
+        patch.setattr(quickread, "LAYOUTS_KEPT", 0)
+        without_layouts = check(data)
+        patch.setattr(QuickReader, "_express", lambda self: False)
+        full = check(data)
+    assert quick == without_layouts == full
+
+
+def _crawl_pair(number: int, *, encoding: str = "base32", algorithm: str = "sha1", chunked: bool = False,
+                date: str | None = None, label: str | None = None, kind: str = "response") -> list[bytes]:
+    """A response and its request as crawlers write them: sha1 base32 digests, a new WARC-Date."""
+    date = date or f"2021-03-04T05:06:{number:02d}Z"
+    body = b"<html>page %d</html>" % number
+    if chunked:
+        body = _chunked(body, 5)
+        response = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+    else:
+        response = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    request = b"GET /page/%d HTTP/1.1\r\nHost: example.org\r\n\r\n" % number
+    return [record(warc_type, block, date=date, content_type=f"application/http; msgtype={msgtype}",
+                   block_digest=digest_text(algorithm, block, encoding, label),
+                   payload_digest=digest_text(algorithm, payload, encoding, label),
+                   headers=[("WARC-Target-URI", f"https://example.org/page/{number}")])
+            for warc_type, msgtype, block, payload in ((kind, "response", response, body),
+                                                       ("request", "request", request, b""))]
+
+
+@pytest.mark.parametrize(("encoding", "algorithm"), [("base32", "sha1"), ("base16", "sha1"), ("base64", "sha256"),
+                                                     ("base32", "md5")])
+def test_crawl_records_take_the_quick_path(encoding: str, algorithm: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Responses and requests with application/http blocks and digests in any encoding, each pair at a new
+    WARC-Date, take the quick path once their field names are known (all but the first record)."""
+    taken: list[bool] = []
+    express = QuickReader._express
+    monkeypatch.setattr(QuickReader, "_express", lambda self: taken.append(express(self)) or taken[-1])
+    records = [rec for number in range(5) for rec in _crawl_pair(number, encoding=encoding, algorithm=algorithm)]
+    report = check(warc(records))
+    assert report.ok and report.verified == 10 and report.notes == ("gzip: 10 members",)
+    assert taken == [False] + [True] * 9
+
+
+@pytest.mark.parametrize(("change", "note"), [
+    ({"chunked": True}, "chunked HTTP payload digests matched the raw chunked body: 1"),
+    ({"date": "2021-03-04T05:06:63Z"}, None),
+    ({"label": "sha9"}, "digests with an unknown algorithm 'sha9' not checked: 2"),
+    ({"kind": "revisit"}, "payload digests not checked: they describe another record (revisit, segment): 1"),
+])
+def test_crawl_records_the_quick_path_leaves(change: dict[str, Any], note: str | None,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunked body, a bad date, an unknown algorithm, a revisit: left to the full reader, same report."""
+    records = [rec for number in range(5) for rec in _crawl_pair(number)]
+    records[6] = _crawl_pair(3, **change)[0]
+    taken: list[bool] = []
+    express = QuickReader._express
+    monkeypatch.setattr(QuickReader, "_express", lambda self: taken.append(express(self)) or taken[-1])
+    quick, full = _both_ways(warc(records), monkeypatch)
+    assert quick == full and taken[6] is False and taken.count(True) == 8
+    assert (note in quick.notes) if note else quick.problems
+
+
+def _entity_record(warc_type: str, content_type: str, *, block_label: str = "sha1", payload_label: str = "sha1",
+                   low_bits: str = "") -> bytes:
+    """A record of an HTTP response whose payload digest is of the entity body; md5 in base32 with
+    `low_bits` ("block" or "payload"), that value's unused low bits set (then it is not the digest)."""
+    body = b"<html>entity</html>"
+    block = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    if low_bits:
+        values = {"block": digest_text("md5", block, "base32").rstrip("="),
+                  "payload": digest_text("md5", body, "base32").rstrip("=")}
+        values[low_bits] = values[low_bits][:-1] + chr(ord(values[low_bits][-1]) + 1)  # (2 bits unused)
+        block_value, payload_value = values["block"], values["payload"]
+    else:
+        block_value = digest_text("sha1", block, "base32", block_label)
+        payload_value = digest_text("sha1", body, "base32", payload_label)
+    return record(warc_type, block, content_type=content_type, block_digest=block_value,
+                  payload_digest=payload_value, headers=[("WARC-Target-URI", "https://example.org/")])
+
+
+@pytest.mark.parametrize(("rec", "kind"), [
+    (_entity_record("response", "text/plain"), "digest-mismatch"),  # (the payload is the block)
+    (_entity_record("response", "application/httpx"), "digest-mismatch"),
+    (_entity_record("resource", "application/http; msgtype=response"), "digest-mismatch"),
+    (_entity_record("response", "application/http", payload_label="sha9"), "unknown-digest"),
+    # A revisit's payload digest is of another record's payload: not checked, even when it is the block's.
+    (record("revisit", b"HTTP/1.1 200 OK\r\n\r\n", block_digest="sha1", payload_digest="sha1"), None),
+    (record("continuation", b"rest of a payload", block_digest="sha1", payload_digest="sha1"), None),
+    (_entity_record("response", "application/http", payload_label="SHA_1"), None),
+    (_entity_record("request", "APPLICATION/HTTP;msgtype=request", low_bits="block"), "digest-mismatch"),
+    (_entity_record("request", "APPLICATION/HTTP;msgtype=request", low_bits="payload"), "digest-mismatch"),
+])
+def test_crawl_records_odd_cases(rec: bytes, kind: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Payload digests of the entity body on records whose payload is the block, an unknown or new payload
+    label, base32 values with the unused low bits set: the full reader's report, with or without layouts."""
+    good = [_entity_record("response", "application/http; msgtype=response") for _ in range(3)]
+    for data in (warc([good[0], good[1], rec]), warc([good[0], rec, good[2]], gzip=False)):
+        quick, full = _both_ways(data, monkeypatch)
+        assert quick == full
+        found = [p.kind for p in quick.problems] + [w.kind for w in quick.warnings]
+        assert found == ([kind] if kind else [])
