@@ -79,10 +79,10 @@ def generate(path: Path, *, pages: int, seed: int = 1) -> int:
             else:
                 fields.append(("Content-Length", str(len(body))))
             response = writer.create_warc_record(
-                uri, "response", payload=io.BytesIO(body), warc_headers_dict=headers(number, 0),
+                uri, "response", payload=io.BytesIO(body), length=len(body), warc_headers_dict=headers(number, 0),
                 http_headers=StatusAndHeaders("200 OK", fields, protocol="HTTP/1.1"))
             request = writer.create_warc_record(
-                uri, "request", payload=io.BytesIO(b""), warc_headers_dict=headers(number, 1),
+                uri, "request", payload=io.BytesIO(b""), length=0, warc_headers_dict=headers(number, 1),
                 http_headers=StatusAndHeaders(f"GET /page/{number} HTTP/1.1",
                                               [("Host", "example.org"), ("User-Agent", "crawler")],
                                               protocol="HTTP/1.1", is_http_request=True))

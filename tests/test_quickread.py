@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -371,3 +374,30 @@ def test_crawl_records_odd_cases(rec: bytes, kind: str | None, monkeypatch: pyte
         assert quick == full
         found = [p.kind for p in quick.problems] + [w.kind for w in quick.warnings]
         assert found == ([kind] if kind else [])
+
+
+def _crawl_module() -> ModuleType:
+    """benchmarks/crawl.py, the crawl-like WARC generator (warcio writes the records)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "crawl.py"
+    spec = importlib.util.spec_from_file_location("crawl", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_crawl_written_by_warcio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The benchmark's crawl WARC (warcio's records, sha1 base32, some chunked, gzip-encoded and revisited
+    pages) is reproducible, sound, reads the same with and without the quick path, which takes most of it."""
+    crawl = _crawl_module()
+    first, second = tmp_path / "a.warc.gz", tmp_path / "b.warc.gz"
+    assert crawl.generate(first, pages=200, seed=5) == crawl.generate(second, pages=200, seed=5) == 401
+    assert first.read_bytes() == second.read_bytes()
+    taken: list[bool] = []
+    express = QuickReader._express
+    monkeypatch.setattr(QuickReader, "_express", lambda self: taken.append(express(self)) or taken[-1])
+    quick, full = _both_ways(first.read_bytes(), monkeypatch)
+    assert quick == full and quick.ok and quick.verified == 401
+    assert "chunked HTTP payload digests matched the raw chunked body: 4" in quick.notes
+    assert "payload digests not checked: they describe another record (revisit, segment): 1" in quick.notes
+    assert taken[:401].count(False) == 1 + 4 + 1  # the first record, the chunked responses, the revisit
