@@ -336,9 +336,10 @@ def test_crawl_records_the_quick_path_leaves(change: dict[str, Any], note: str |
 
 
 def _entity_record(warc_type: str, content_type: str, *, block_label: str = "sha1", payload_label: str = "sha1",
-                   low_bits: str = "") -> bytes:
+                   low_bits: str = "", of_block: bool = False) -> bytes:
     """A record of an HTTP response whose payload digest is of the entity body; md5 in base32 with
-    `low_bits` ("block" or "payload"), that value's unused low bits set (then it is not the digest)."""
+    `low_bits` ("block" or "payload"), that value's unused low bits set (then it is not the digest);
+    `of_block`: the payload digest is of the whole block instead."""
     body = b"<html>entity</html>"
     block = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
     if low_bits:
@@ -348,7 +349,7 @@ def _entity_record(warc_type: str, content_type: str, *, block_label: str = "sha
         block_value, payload_value = values["block"], values["payload"]
     else:
         block_value = digest_text("sha1", block, "base32", block_label)
-        payload_value = digest_text("sha1", body, "base32", payload_label)
+        payload_value = digest_text("sha1", block if of_block else body, "base32", payload_label)
     return record(warc_type, block, content_type=content_type, block_digest=block_value,
                   payload_digest=payload_value, headers=[("WARC-Target-URI", "https://example.org/")])
 
@@ -356,6 +357,11 @@ def _entity_record(warc_type: str, content_type: str, *, block_label: str = "sha
 @pytest.mark.parametrize(("rec", "kind"), [
     (_entity_record("response", "text/plain"), "digest-mismatch"),  # (the payload is the block)
     (_entity_record("response", "application/httpx"), "digest-mismatch"),
+    (_entity_record("response", "APPLICATION/HTTP ;msgtype=response", of_block=True), "digest-mismatch"),
+    (_entity_record("response", "text/plain", of_block=True), None),
+    (record("resource", b"block", block_digest="sha1", payload_digest="sha256"), None),  # (another algorithm)
+    (record("resource", b"block", block_digest="sha1", payload_digest=digest_text("sha256", b"other", "base32")),
+     "digest-mismatch"),
     (_entity_record("resource", "application/http; msgtype=response"), "digest-mismatch"),
     (_entity_record("response", "application/http", payload_label="sha9"), "unknown-digest"),
     # A revisit's payload digest is of another record's payload: not checked, even when it is the block's.
