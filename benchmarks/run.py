@@ -2,7 +2,7 @@
 
     python benchmarks/run.py --docs 20000          # the issue's corpus (about a minute and a half here)
     python benchmarks/run.py --docs 5000           # quick: under a minute
-    python benchmarks/run.py --docs 20000 --flat 100000 --tiny 100000 --compression --big 200
+    python benchmarks/run.py --docs 20000 --flat 100000 --tiny 100000 --compression --big 200 --crawl 20000
 
 Every command runs as its own process, best of --repeat runs taken in rounds (each
 command once, then again) so that the machine's drift falls on all alike; peak memory is
@@ -210,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiny", type=int, metavar="N", help="also time N 100-byte documents")
     parser.add_argument("--compression", action="store_true", help="also compare deflate backends and levels")
     parser.add_argument("--big", type=int, metavar="MB", help="also package one text of MB megabytes")
+    parser.add_argument("--crawl", type=int, metavar="N",
+                        help="also verify a crawl-like WARC of N pages (response and request records, sha1 base32)")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="provpack-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -297,6 +299,8 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
         _compression(args, source, work)
     if args.big:
         _big(args, work)
+    if args.crawl:
+        _crawl(args, work)
     return 0
 
 
@@ -314,6 +318,33 @@ def _flat(args: argparse.Namespace, work: Path, pack: Measure, verify: Measure) 
                                 ("provpack verify", verify, (verify_tree, verify_largest))):
         print(f"| {label} | {small.tree_mb:.0f} / {small.largest_mb:.0f} MB | {large[0]:.0f} / {large[1]:.0f} MB "
               f"| {100 * (large[0] / small.tree_mb - 1):+.0f}% / {100 * (large[1] / small.largest_mb - 1):+.0f}% |")
+
+
+def _crawl(args: argparse.Namespace, work: Path) -> None:
+    """The checkers on a WARC as crawlers write them, not as provpack does: response and request
+    records with HTTP headers, sha1 digests in base32 (benchmarks/crawl.py, made with warcio)."""
+    import crawl
+
+    out = work / f"crawl-{args.crawl}.warc.gz"
+    crawl.generate(out, pages=args.crawl, seed=args.seed)
+    size_mb = float(subprocess.run(f"zcat {out} | wc -c", shell=True, capture_output=True, text=True,
+                                   executable="/bin/bash").stdout) / 1e6
+    warcio_check, fastwarc_check, one, two = interleaved([
+        Entry("warcio check", [tool("warcio"), "check", str(out)]),
+        Entry("fastwarc check", [tool("fastwarc"), "check", "-q", str(out)]),
+        Entry("provpack verify --jobs 1", [tool("provpack"), "verify", "--jobs", "1", str(out)]),
+        Entry("provpack verify --jobs 2", [tool("provpack"), "verify", "--jobs", "2", str(out)]),
+    ], args.repeat)
+    print(f"\nA crawl-like WARC of {args.crawl:,} pages ({out.stat().st_size / 1e6:.1f} MB, {size_mb:.1f} MB "
+          f"uncompressed; best of {args.repeat}):\n")
+    print("| command | best time | CPU time | throughput | ratio | peak memory, all processes (PSS) "
+          "| largest process (RSS) |")
+    print("|---|---:|---:|---:|---|---:|---:|")
+    for measure in (warcio_check, fastwarc_check, one, two):
+        ratio = (f"{warcio_check.seconds / measure.seconds:.1f}x warcio check, "
+                 f"{fastwarc_check.seconds / measure.seconds:.2f}x fastwarc check")
+        print(f"| {measure.label} | {measure.seconds:.2f} s | {measure.cpu:.2f} s | "
+              f"{size_mb / measure.seconds:,.0f} MB/s | {ratio} | {measure.tree_mb:.0f} MB | {measure.largest_mb:.0f} MB |")
 
 
 def _tiny(args: argparse.Namespace, work: Path) -> None:
