@@ -100,10 +100,14 @@ def test_without_isal_zlib_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> N
 @given(data=st.binary(max_size=3000) | st.text(max_size=2000).map(lambda text: text.encode("utf-8") * 3),
        level=st.integers(0, 3))
 def test_isal_member_is_the_raw_deflate_stream_in_our_gzip_frame(data: bytes, level: int) -> None:
-    """ISA-L's own gzip framing, re-headed, holds the bytes of its raw deflate with our header and RFC 1952 trailer."""
-    from isal import isal_zlib
+    """Our header, a raw deflate stream of the data, and the RFC 1952 trailer.
 
+    (Not compared byte for byte with `isal_zlib.compress(data, level, -15)`: in one full-suite run
+    that separate entry point of python-isal gave another valid stream than usual for the same
+    input and level, which could not be made to happen again. The bytes provpack writes are
+    compared with the entry point it calls, igzip_lib, above.)
+    """
     member = Deflate("isal", level).member(data[:7], data[7:])
     assert member[:10] == GZIP_HEADER
-    assert member[10:-8] == isal_zlib.compress(data, level, -15)
+    assert zlib.decompress(member[10:-8], -15) == data
     assert member[-8:] == struct.pack("<II", zlib.crc32(data), len(data))
