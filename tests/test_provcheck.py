@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import importlib.util
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from provpack.problems import Problem
 from provpack.provcheck import ProvenanceTracker, ResourceFacts, check_provenance, explain, is_provenance, parse
 from provpack.provcheck import sound
 
+from conftest import benchmark_module
 from strategies import excerpt_texts
 from warcbuild import SAMPLE_TEXTS, provenance
 
@@ -30,12 +30,7 @@ RID = "<urn:uuid:00000000-0000-5000-8000-000000000000>"
 
 def load_corpus_module() -> ModuleType:
     """benchmarks/corpus.py, the benchmark's corpus generator."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus.py"
-    spec = importlib.util.spec_from_file_location("corpus", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_module("corpus")
 
 
 def facts_for(text: str, *, keep: bool = True) -> ResourceFacts:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,8 +14,20 @@ from provpack import quickread
 from provpack.quickread import QuickReader
 from provpack.verify import FileReport
 
+from conftest import benchmark_module
 from readback import check
 from warcbuild import SAMPLE_TEXTS, digest_text, provpack_records, record, warc
+
+
+def three_readings(data: bytes) -> tuple[FileReport, FileReport, FileReport]:
+    """The report with the quick path, with it but no header layouts learned, and from the full reader alone."""
+    with pytest.MonkeyPatch.context() as patch:
+        quick = check(data)
+        patch.setattr(quickread, "LAYOUTS_KEPT", 0)
+        without_layouts = check(data)
+        patch.setattr(QuickReader, "_express", lambda self: False)
+        full = check(data)
+    return quick, without_layouts, full
 
 
 def _both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[FileReport, FileReport]:
@@ -141,13 +152,7 @@ def header_twists(draw: st.DrawFn) -> list[bytes]:
 def test_header_layouts_change_no_report(records: list[bytes], gzip: bool) -> None:
     """Headers like and unlike earlier sound ones: the same report whether the quick path matches them
     by the layout of an earlier header, splits them itself, or leaves them all to the full reader."""
-    data = warc(records, gzip=gzip)
-    with pytest.MonkeyPatch.context() as patch:
-        with_layouts = check(data)
-        patch.setattr(quickread, "LAYOUTS_KEPT", 0)
-        without_layouts = check(data)
-        patch.setattr(QuickReader, "_express", lambda self: False)
-        full = check(data)
+    with_layouts, without_layouts, full = three_readings(warc(records, gzip=gzip))
     assert with_layouts == without_layouts == full
 
 
@@ -273,13 +278,7 @@ def crawl_records(draw: st.DrawFn) -> bytes:
 def test_crawl_records_change_no_report(records: list[bytes], gzip: bool) -> None:
     """Response and request records of every shape, sound or not: the same report from the quick path
     (matching by layout or splitting headers itself) as from the full reader."""
-    data = warc(records, gzip=gzip)
-    with pytest.MonkeyPatch.context() as patch:
-        quick = check(data)
-        patch.setattr(quickread, "LAYOUTS_KEPT", 0)
-        without_layouts = check(data)
-        patch.setattr(QuickReader, "_express", lambda self: False)
-        full = check(data)
+    quick, without_layouts, full = three_readings(warc(records, gzip=gzip))
     assert quick == without_layouts == full
 
 
@@ -384,12 +383,7 @@ def test_crawl_records_odd_cases(rec: bytes, kind: str | None, monkeypatch: pyte
 
 def _crawl_module() -> ModuleType:
     """benchmarks/crawl.py, the crawl-like WARC generator (warcio writes the records)."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "crawl.py"
-    spec = importlib.util.spec_from_file_location("crawl", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_module("crawl")
 
 
 def test_a_crawl_written_by_warcio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

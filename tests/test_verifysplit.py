@@ -116,14 +116,7 @@ def test_resources_forgotten_across_the_split(tmp_path: Path, merges: list[bool]
     """With room for few resources, a provenance record after the split finds its resource or not,
     exactly as in one read."""
     monkeypatch.setattr(provcheck, "KEEP_RECORDS", 2)
-    records = provpack_records(texts(8))
-    resources, metas = records[1::2], records[2::2]
-    data = warc([records[0]] + resources + metas)  # all resources, then all provenance records
-    path = tmp_path / "a.warc.gz"
-    path.write_bytes(data)
-    for split in member_starts(data)[1:]:
-        serial, split_report = serial_and_split(path, split, monkeypatch)
-        assert split_report == serial, split
+    every_split_as_one_read(provpack_records(texts(8)), tmp_path, monkeypatch)
     assert any(merges)
 
 
@@ -134,14 +127,18 @@ def test_resources_forgotten_by_bytes_across_the_split(pair: int, tmp_path: Path
     resource or not, exactly as in one read (the byte budget met exactly, and missed by one)."""
     sample = texts(8)
     monkeypatch.setattr(provcheck, "KEEP_BUDGET", sum(len(text.encode()) for text in sample[pair : pair + 2]))
-    records = provpack_records(sample)
-    data = warc([records[0]] + records[1::2] + records[2::2])  # all resources, then all provenance records
+    every_split_as_one_read(provpack_records(sample), tmp_path, monkeypatch)
+    assert any(merges)
+
+
+def every_split_as_one_read(records: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """warcinfo, all resources, then all provenance records: split at each member, the report of one read."""
+    data = warc([records[0]] + records[1::2] + records[2::2])
     path = tmp_path / "a.warc.gz"
     path.write_bytes(data)
     for split in member_starts(data)[1:]:
         serial, split_report = serial_and_split(path, split, monkeypatch)
         assert split_report == serial, split
-    assert any(merges)
 
 
 def test_plain_warc_split_at_record_starts(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
