@@ -12,7 +12,7 @@ from binascii import hexlify
 from typing import NamedTuple
 
 from .digests import FACTORIES, LABELS, value_matches
-from .payload import http_payload
+from .payload import Dechunker, http_payload
 from .provcheck import ResourceFacts
 from .recordcheck import KEEP_LIMIT, RecordChecker
 from .warcheader import DATE, NOT_IN_ID, VERSIONS
@@ -22,6 +22,9 @@ from .warcstream import Source
 _OTHER_PAYLOAD = frozenset({b"revisit", b"continuation"})
 # Types whose payload is the HTTP entity body when the block is `application/http`.
 _HTTP_TYPES = frozenset({b"response", b"request"})
+# The counts of RecordChecker._check_payload for a chunked payload, by the reading its digest matched.
+_RAW_MATCHED = "chunked HTTP payload digests matched the raw chunked body"
+_DECHUNKED_MATCHED = "chunked HTTP payload digests matched the de-chunked body"
 
 
 # The fields the quick path reads, in this order (see Layout).
@@ -65,8 +68,9 @@ class QuickReader(RecordChecker):
     def _express(self) -> bool:
         """Read the record at the cursor when it is of the usual kind and sound: whole in the buffer,
         a header every name of which has been seen before, one block digest and at most one payload
-        digest (of the block, or of the HTTP entity body of a response or request that is not
-        chunked), in any encoding the full reader accepts, both matching. False, having changed nothing, for
+        digest (of the block, or of the HTTP entity body of a response or request: for a chunked
+        one, of the raw or the de-chunked body, counted as the full reader counts it), in any
+        encoding the full reader accepts, both matching. False, having changed nothing, for
         anything else: then _read_record reads it, and says what is wrong.
 
         A header whose names come in the same order as an earlier sound record's is matched by
@@ -150,6 +154,7 @@ class QuickReader(RecordChecker):
         value = value.strip()
         if value != expected and value.lower() != expected and not value_matches(algorithm, value, digest):
             return False
+        reading = None  # the count of a chunked payload's reading that matched
         if payload_value is not None:
             label, _, value = payload_value.strip().partition(b":")
             payload_algorithm = LABELS.get(label)
@@ -159,13 +164,25 @@ class QuickReader(RecordChecker):
             if (warc_type in _HTTP_TYPES and content_type is not None
                     and content_type.split(b";", 1)[0].strip().lower() == b"application/http"):
                 # As payload.digest_block: the payload is the entity body after the HTTP header
-                # block; a chunked one has two readings, left to the full reader.
+                # block; a chunked one has two readings, the raw body tried first, as in
+                # RecordChecker._check_payload, which counts the one that matched.
                 entity = http_payload(buf, start, stop)
-                if entity is None or entity[1]:
+                if entity is None:
                     return False
-                payload_digest = FACTORIES[payload_algorithm](view[entity[0]:stop]).digest()
-                if not value_matches(payload_algorithm, value, payload_digest):
+                payload_start, chunked = entity
+                payload_digest = FACTORIES[payload_algorithm](view[payload_start:stop]).digest()
+                if value_matches(payload_algorithm, value, payload_digest):
+                    if chunked:
+                        reading = _RAW_MATCHED
+                elif not chunked:
                     return False
+                else:
+                    dechunker = Dechunker((payload_algorithm,))
+                    dechunker.feed(buf, payload_start, stop)
+                    if not (dechunker.complete and value_matches(
+                            payload_algorithm, value, dechunker.digests()[payload_algorithm])):
+                        return False
+                    reading = _DECHUNKED_MATCHED
             elif payload_algorithm == algorithm:
                 if value != expected and value.lower() != expected and not value_matches(algorithm, value, digest):
                     return False
@@ -182,6 +199,8 @@ class QuickReader(RecordChecker):
         self._rec_offset, aligned = self.source.locate(self._base + pos)
         if not aligned:
             self.counts["records that start inside a gzip member (not one member per record)"] += 1
+        if reading is not None:
+            self.counts[reading] += 1
         self._rec_failed = False
         self._rec_id = record_id.decode("utf-8", "replace")
         self._pos = stop + 4
