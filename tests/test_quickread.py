@@ -425,6 +425,14 @@ def _entity_record(warc_type: str, content_type: str, *, block_label: str = "sha
                   payload_digest=payload_value, headers=[("WARC-Target-URI", "https://example.org/")])
 
 
+def _unchunked_record(field: bytes, sent: bytes, payload: bytes) -> bytes:
+    """A response with this HTTP header field and body, its payload digest of `payload`."""
+    block = b"HTTP/1.1 200 OK\r\n" + field + b"\r\n\r\n" + sent
+    return record("response", block, content_type="application/http; msgtype=response",
+                  block_digest=digest_text("sha1", block, "base32"), payload_digest=digest_text("sha1", payload, "base32"),
+                  headers=[("WARC-Target-URI", "https://example.org/")])
+
+
 @pytest.mark.parametrize(("rec", "kind"), [
     (_entity_record("response", "text/plain"), "digest-mismatch"),  # (the payload is the block)
     (_entity_record("response", "application/httpx"), "digest-mismatch"),
@@ -441,6 +449,11 @@ def _entity_record(warc_type: str, content_type: str, *, block_label: str = "sha
     (_entity_record("response", "application/http", payload_label="SHA_1"), None),
     (_entity_record("request", "APPLICATION/HTTP;msgtype=request", low_bits="block"), "digest-mismatch"),
     (_entity_record("request", "APPLICATION/HTTP;msgtype=request", low_bits="payload"), "digest-mismatch"),
+    # A body that is a chunked encoding, sent without Transfer-Encoding: chunked, has one reading only.
+    (_unchunked_record(b"Transfer-Encoding: identity", _chunked(b"<html>page</html>", 4), b"<html>page</html>"),
+     "digest-mismatch"),
+    (_unchunked_record(b"Content-Length: 5", b"0\r\n\r\n", b""), "digest-mismatch"),
+    (_unchunked_record(b"Content-Length: 5", b"0\r\n\r\n", b"0\r\n\r\n"), None),
 ])
 def test_crawl_records_odd_cases(rec: bytes, kind: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Payload digests of the entity body on records whose payload is the block, an unknown or new payload
