@@ -41,13 +41,15 @@ def _both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[FileReport
 
 @pytest.mark.parametrize("mask", [0x01, 0x20, 0xFF])
 def test_quick_path_changes_no_report(mask: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every byte of an uncompressed archive flipped: the same report with and without the quick
-    path that reads sound records (in a gzip archive a flip breaks the member before any record)."""
+    """Every byte of an uncompressed archive flipped (chunked responses with digests of either reading too):
+    the same report with and without the quick path (in a gzip archive a flip breaks the member first)."""
     records = provpack_records(SAMPLE_TEXTS[:1]) + [
         record("resource", b"sha1 block", block_digest="sha1", payload_digest="sha1"),
         record("metadata", b'{"a": 1}', content_type="application/json"),
         record("response", b"HTTP/1.1 200 OK\r\n\r\nbody", content_type="application/http; msgtype=response"),
-    ]
+    ] + [record("response", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n1\r\nd\r\n0\r\n\r\n",
+                content_type="application/http", block_digest="sha1", payload_digest=digest_text("sha1", payload))
+         for payload in (b"abcd", b"3\r\nabc\r\n1\r\nd\r\n0\r\n\r\n")]  # (de-chunked, raw)
     data = b"".join(records)
     quick, full = _both_ways(data, monkeypatch)
     assert quick == full and quick.ok
