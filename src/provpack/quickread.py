@@ -14,7 +14,7 @@ from typing import NamedTuple
 from .digests import FACTORIES, LABELS, value_matches
 from .payload import Dechunker, http_payload
 from .provcheck import ResourceFacts
-from .recordcheck import KEEP_LIMIT, RecordChecker
+from .recordcheck import DECHUNKED_MATCHED, KEEP_LIMIT, RAW_MATCHED, RecordChecker
 from .warcheader import DATE, NOT_IN_ID, VERSIONS
 from .warcstream import Source
 
@@ -22,9 +22,6 @@ from .warcstream import Source
 _OTHER_PAYLOAD = frozenset({b"revisit", b"continuation"})
 # Types whose payload is the HTTP entity body when the block is `application/http`.
 _HTTP_TYPES = frozenset({b"response", b"request"})
-# The counts of RecordChecker._check_payload for a chunked payload, by the reading its digest matched.
-_RAW_MATCHED = "chunked HTTP payload digests matched the raw chunked body"
-_DECHUNKED_MATCHED = "chunked HTTP payload digests matched the de-chunked body"
 
 
 # The fields the quick path reads, in this order (see Layout).
@@ -173,7 +170,7 @@ class QuickReader(RecordChecker):
                 payload_digest = FACTORIES[payload_algorithm](view[payload_start:stop]).digest()
                 if value_matches(payload_algorithm, value, payload_digest):
                     if chunked:
-                        reading = _RAW_MATCHED
+                        reading = RAW_MATCHED
                 elif not chunked:
                     return False
                 else:
@@ -182,7 +179,7 @@ class QuickReader(RecordChecker):
                     if not (dechunker.complete and value_matches(
                             payload_algorithm, value, dechunker.digests()[payload_algorithm])):
                         return False
-                    reading = _DECHUNKED_MATCHED
+                    reading = DECHUNKED_MATCHED
             elif payload_algorithm == algorithm:
                 if value != expected and value.lower() != expected and not value_matches(algorithm, value, digest):
                     return False

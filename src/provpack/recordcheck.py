@@ -23,6 +23,9 @@ from .warcstream import Source
 
 MAX_HEADER = 1 << 20  # a WARC header longer than this is treated as malformed
 KEEP_LIMIT = 16 << 20  # resource/metadata blocks up to this size are kept for the provenance check
+# The counts of a chunked HTTP payload digest, by the reading it matched (the quick path counts them too).
+RAW_MATCHED = "chunked HTTP payload digests matched the raw chunked body"
+DECHUNKED_MATCHED = "chunked HTTP payload digests matched the de-chunked body"
 MAX_WARNINGS = 1000  # unverified records listed per file (all are counted)
 
 _Claim = tuple[str | None, bytes, bytes]  # (algorithm or None, value, header value as written)
@@ -308,11 +311,11 @@ class RecordChecker(ScanBuffer):
             algorithm = algorithm or ""
             if value_matches(algorithm, value, readings[RAW][algorithm]):
                 if chunked:
-                    self.counts["chunked HTTP payload digests matched the raw chunked body"] += 1
+                    self.counts[RAW_MATCHED] += 1
                 continue
             dechunked = readings.get(DECHUNKED)
             if dechunked is not None and value_matches(algorithm, value, dechunked[algorithm]):
-                self.counts["chunked HTTP payload digests matched the de-chunked body"] += 1
+                self.counts[DECHUNKED_MATCHED] += 1
                 continue
             if chunked:
                 what = "the payload (neither the raw chunked body nor the de-chunked body)"
