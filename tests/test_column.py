@@ -74,3 +74,39 @@ def test_a_large_column_holds_its_values_on_disk() -> None:
     tracemalloc.stop()
     assert col[54_321] == 54_321 and sum(col) == sum(range(100_000))
     assert held < 100_000, held   # in arrays it would be 800,000 bytes
+
+
+@given(runs=st.lists(st.lists(st.integers(0, 2**16 - 1), max_size=12), max_size=6), as_array=st.booleans())
+def test_extend_is_as_many_appends(runs: list[list[int]], as_array: bool) -> None:
+    """Extending (from a list, a generator or an array) leaves what the same appends leave, spill included."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(column, "SPILL_AFTER", 5)
+        patch.setattr(column, "BLOCK", 2)
+        extended, appended = Column("H"), Column("H")
+        for run in runs:
+            extended.extend(array("H", run) if as_array else (value for value in run))
+            for value in run:
+                appended.append(value)
+            assert (extended._stored, len(extended._tail)) == (appended._stored, len(appended._tail))
+            assert list(extended) == list(appended)
+
+
+def test_extend_keeps_the_values_before_one_that_does_not_fit(small_blocks: None) -> None:
+    """As appends would: the values before the one too large are in, and the column still works."""
+    col = Column("B", [1, 2])
+    with pytest.raises(OverflowError):
+        col.extend([3, 4, 5, 6, 7, 300, 8])
+    assert list(col) == [1, 2, 3, 4, 5, 6, 7]
+    col.extend(array("B", [9]))
+    assert list(col) == [1, 2, 3, 4, 5, 6, 7, 9] and col._file is not None
+
+
+def test_extending_from_a_long_generator_holds_a_block_at_a_time() -> None:
+    """100,000 values from a generator never sit in memory at once (they would take 800,000 bytes)."""
+    tracemalloc.start()
+    col = Column("q")
+    col.extend(iter(range(100_000)))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(col) == 100_000 and col[99_999] == 99_999
+    assert peak < 400_000, peak

@@ -9,6 +9,7 @@ does) costs one read a block. Values still being added wait in a short tail.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import weakref
@@ -43,9 +44,25 @@ class Column(Sequence[int]):
             self._write_tail()
 
     def extend(self, values: Iterable[int]) -> None:
-        """Add values at the end."""
-        for value in values:
-            self.append(value)
+        """Add values at the end: as many appends, a block at a time in C (an array of the same type
+        code is copied whole). Values before one the type code cannot hold are added, as by append."""
+        if isinstance(values, array) and values.typecode == self._code and self._file is None and (
+                len(self._tail) + len(values) < SPILL_AFTER or not _CAN_SPILL):
+            self._tail.extend(values)   # (the usual case: a slice of another column, still in memory)
+            return
+        if not _CAN_SPILL:
+            self._tail.extend(values)
+            return
+        values = iter(values)
+        while True:
+            tail = self._tail
+            room = (BLOCK if self._file is not None else SPILL_AFTER) - len(tail)
+            before = len(tail)
+            tail.extend(itertools.islice(values, max(room, 1)))
+            if len(tail) == before:
+                return
+            if len(tail) >= BLOCK and (self._file is not None or len(tail) >= SPILL_AFTER):
+                self._write_tail()
 
     def _write_tail(self) -> None:
         if self._file is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import logging
 import os
 import stat
@@ -128,7 +129,7 @@ def _merge(scans: list[_Scan]) -> Listing:
     """One listing sorted by name from per-source scans; a name given twice is an error."""
     if len(scans) == 1:
         only = scans[0]
-        return Listing((only.folder,), only.stems, Column("H", (0 for _ in range(len(only.stems)))),
+        return Listing((only.folder,), only.stems, Column("H", itertools.repeat(0, len(only.stems))),
                        only.sidecars, only.sizes)
     folder_index = Column("H")
     sidecars = Column("B")
