@@ -91,3 +91,60 @@ def test_pickles_and_merges_like_a_set() -> None:
         assert 5000 in second and 5000 not in first
     finally:
         idset._PENDING = saved
+
+
+@settings(max_examples=80, deadline=None)
+@given(left=st.lists(st.one_of(INT64, st.integers(-60, 60)), max_size=120),
+       right=st.lists(st.one_of(INT64, st.integers(-60, 60)), max_size=120),
+       plain=st.lists(st.integers(-60, 60), max_size=20),
+       c_speed=st.sampled_from([0, 1, 10**9]),
+       pickled=st.booleans())
+def test_isdisjoint_and_update_agree_with_sets(left: list[int], right: list[int], plain: list[int],
+                                               c_speed: int, pickled: bool) -> None:
+    """isdisjoint (with an IdSet or a set, either way of comparing) and update give what sets give."""
+    import pickle
+
+    saved = idset._PENDING, idset._C_LOOKUPS_PER_STEP
+    idset._PENDING, idset._C_LOOKUPS_PER_STEP = 7, c_speed
+    try:
+        ours, theirs = IdSet(left), IdSet(right)
+        if pickled:
+            theirs = pickle.loads(pickle.dumps(theirs))
+        assert ours.isdisjoint(theirs) == set(left).isdisjoint(right) == theirs.isdisjoint(ours)
+        assert ours.isdisjoint(set(plain)) == set(left).isdisjoint(plain)
+        ours.update(theirs)
+        model = set(left) | set(right)
+        assert len(ours) == len(model) and sorted(ours) == sorted(model)
+        for value in [*left, *right, *plain, 61, -61]:
+            assert (value in ours) == (value in model)
+            assert ours.add(value) == (value not in model)
+            model.add(value)
+        assert sorted(theirs) == sorted(set(right))   # the other set is left as it was
+    finally:
+        idset._PENDING, idset._C_LOOKUPS_PER_STEP = saved
+
+
+def test_merging_two_parts_takes_no_step_per_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Comparing and joining two large sets (the verifier's two parts) compares whole runs in C:
+    no value is looked up or marked one at a time, neither in unpickling, isdisjoint nor update."""
+    import pickle
+
+    rng = random.Random(11)
+    first = IdSet(rng.getrandbits(64) - (1 << 63) for _ in range(50_000))
+    second = pickle.loads(pickle.dumps(IdSet(rng.getrandbits(64) - (1 << 63) for _ in range(50_000))))
+    first._in_runs(0)   # (the first set's own bitmap is up to date, as after a walk)
+
+    def refused(*args: object) -> None:
+        raise AssertionError("a step per value")
+
+    monkeypatch.setattr(IdSet, "__contains__", refused)
+    monkeypatch.setattr(IdSet, "add", refused)
+    monkeypatch.setattr(IdSet, "_mark", refused)
+    assert first.isdisjoint(second) and second.isdisjoint(first)
+    held = set(range(10_000))   # (as many as the provenance records' resources held at most)
+    assert second.isdisjoint(held)
+    held.add(next(iter(second)))
+    assert not second.isdisjoint(held)
+    first.update(second)
+    monkeypatch.undo()
+    assert len(first) == 100_000 and all(value in first for value in list(second)[::499])

@@ -282,3 +282,33 @@ def test_small_files_do_not_ask_how_busy_the_machine_is(tmp_path: Path, monkeypa
     assert asked == []
     assert verifysplit.can_split(path, verifysplit.MIN_SIZE, None) == (verifysplit.cores() > 1)
     assert asked == [1]
+
+
+@pytest.mark.parametrize("sound", [True, False])
+def test_sidecar_hash_goes_on_in_a_thread(sound: bool, tmp_path: Path, merges: list[bool],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a sidecar, the hash is handed to a thread at the split (this process never hashes the
+    second part), joined before the report, which is the serial one, matching sidecar or not."""
+    import threading
+
+    data = archives()[sorted(archives())[0]]
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    digest = hashlib.sha256(data if sound else data + b"x").hexdigest()
+    (tmp_path / "a.warc.gz.sha256").write_text(f"{digest}  a.warc.gz\n")
+    handed: list[int] = []
+
+    class Recording(verifysplit.HashRest):
+        def __init__(self, path: Path, hasher: object, offset: int) -> None:
+            handed.append(offset)
+            super().__init__(path, hasher, offset)
+
+    monkeypatch.setattr(verifysplit, "HashRest", Recording)
+    split = member_starts(data)[len(member_starts(data)) // 2]
+    serial, split_report = serial_and_split(path, split, monkeypatch)
+    assert split_report == serial and merges == [True] and len(handed) == 1
+    from provpack.rawreader import READ_SIZE
+
+    assert handed == [min(len(data), READ_SIZE)]   # (only the first block, read to sniff, was hashed here)
+    assert (any(p.kind == "sidecar-mismatch" for p in serial.problems)) != sound
+    assert not any(t.name == "provpack-sidecar-hash" for t in threading.enumerate())

@@ -252,10 +252,11 @@ class ProvenanceTracker:
                 found.append(Resolution(context, None, None))
         return found
 
-    def holds_any(self, hashes: Container[int]) -> bool:
+    def holds_any(self, hashes: IdSet | set[int]) -> bool:
         """True when the hash of a WARC-Refers-To value waiting, or of a resource id held, is in `hashes`."""
-        return (any(hash(key) in hashes for key in self._pending)
-                or any(hash(key) in hashes for key in self._resources))
+        held = {hash(key) for key in self._pending}
+        held.update(map(hash, self._resources))
+        return not hashes.isdisjoint(held)
 
     def adopt(self, waiting: list[tuple[str, Waiting]]) -> None:
         """Take on a segment's provenance records that still wait, after this tracker's own."""

@@ -58,6 +58,14 @@ class RawReader:
         self._stream.seek(offset)
         self.offset = offset
 
+    def hand_over_hashing(self) -> tuple[Any, int] | None:
+        """Stop hashing: the hasher and the offset up to which it has hashed, for another reader to go
+        on from (None when not hashing)."""
+        if self._hasher is None:
+            return None
+        hasher, self._hasher = self._hasher, None
+        return hasher, self._hashed_upto
+
     def drain(self) -> None:
         """Read (and hash) whatever is left, so the whole stream has been seen."""
         if self._hasher is not None and self.seekable() and self._hashed_upto > self.offset:

@@ -307,25 +307,26 @@ def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scan
     child = None if split is None else verifysplit.start(path, split, compressed=source.compressed)
     if split is None or child is None:
         return False
+    # The sidecar's hash goes on in a thread (hashlib lets go of the GIL), off this process's
+    # path: else this process would hash the second half after its own, while the child waits.
+    handed = raw.hand_over_hashing()
+    hashing = None if handed is None else verifysplit.HashRest(path, *handed)
     try:
         if scanner.walk(split):
-            resume = raw.offset
-            if raw.hashing:
-                raw.drain()  # hash the rest for the sidecar while the child works
             part = child.result()
             if part is not None and verifysplit.absorb(scanner, part):
                 if isinstance(source, GzipSource):
                     source.member_count += part.members
                 return True
             logger.debug("%s: the second part cannot be merged exactly; reading it here", path)
-            if raw.hashing:
-                raw.seek(resume)
         child.cancel()  # reading ran on past the split, or the merge was refused: read on here
         scanner.walk()
         raw.drain()
         return True
     finally:
         child.cancel()
+        if hashing is not None:
+            hashing.join()   # raises what reading the file raised
 
 
 def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> str | None:

@@ -20,13 +20,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import recordcheck
 from .gzipsource import GzipSource, starts_warc_member
 from .idset import IdSet
 from .problems import Problem
 from .provcheck import Waiting
-from .rawreader import RawReader
+from .rawreader import READ_SIZE, RawReader
 from .warcheader import VERSIONS, HeaderParser
 from .warcscan import Scanner, junk_message
 from .warcstream import PlainSource, Source
@@ -129,6 +130,31 @@ def _plain_start(data: bytes) -> int | None:
                 return start
         idx = data.find(b"\r\n\r\nWARC/1.", idx + 1)
     return None
+
+
+class HashRest:
+    """Hashes a file from `offset` to its end into `hasher`, in a thread of its own; join() to wait."""
+
+    def __init__(self, path: Path, hasher: Any, offset: int) -> None:
+        self._error: OSError | None = None
+        self._thread = threading.Thread(target=self._run, args=(path, hasher, offset),
+                                        name="provpack-sidecar-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path, hasher: Any, offset: int) -> None:
+        try:
+            with path.open("rb", buffering=0) as stream:
+                stream.seek(offset)
+                while block := stream.read(READ_SIZE):
+                    hasher.update(block)
+        except OSError as exc:
+            self._error = exc
+
+    def join(self) -> None:
+        """Wait for the end of the file; OSError when it could not be read."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 @dataclass(frozen=True, slots=True)
