@@ -27,7 +27,7 @@ from .gzipsource import GzipSource, starts_warc_member
 from .idset import IdSet
 from .problems import Problem
 from .provcheck import Waiting
-from .rawreader import READ_SIZE, RawReader
+from .rawreader import RawReader
 from .warcheader import VERSIONS, HeaderParser
 from .warcscan import Scanner, junk_message
 from .warcstream import PlainSource, Source
@@ -132,6 +132,9 @@ def _plain_start(data: bytes) -> int | None:
     return None
 
 
+HASH_BLOCK = 256 << 10  # bytes hashed at a time by HashRest
+
+
 class HashRest:
     """Hashes a file from `offset` to its end into `hasher`, in a thread of its own; join() to wait."""
 
@@ -143,10 +146,13 @@ class HashRest:
 
     def _run(self, path: Path, hasher: Any, offset: int) -> None:
         try:
+            # One buffer, read into again and again: the thread's allocator arena stays untouched.
+            block = bytearray(HASH_BLOCK)
+            view = memoryview(block)
             with path.open("rb", buffering=0) as stream:
                 stream.seek(offset)
-                while block := stream.read(READ_SIZE):
-                    hasher.update(block)
+                while count := stream.readinto(block):
+                    hasher.update(view[:count])
         except OSError as exc:
             self._error = exc
 
