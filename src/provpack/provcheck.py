@@ -93,6 +93,9 @@ class ProvenanceTracker:
         self._kept_bytes = 0
         self._keep_records, self._keep_budget = KEEP_RECORDS, KEEP_BUDGET   # (as set when it was made)
         self._ring = BlockRing(KEEP_BUDGET)  # the blocks of the resources held
+        # The resource read last while it is held (its provenance record nearly always comes next):
+        # handed back by held() as it came, its block not read back from the ring.
+        self._last: ResourceFacts | None = None
         # Provenance records whose resource has not been seen yet: WARC-Refers-To -> (offset, id, doc, context).
         self._pending: dict[str, list[Waiting]] = {}
         # A segment (the second part of a file verified in parallel) notes what the first part may change.
@@ -126,6 +129,9 @@ class ProvenanceTracker:
                 (facts.record_id, facts.length, facts.sha256_hex, block, -1, size) if start is None else
                 (facts.record_id, facts.length, facts.sha256_hex, None, start, size))
             self._kept_bytes += size
+            self._last = facts
+        else:
+            self._last = None
         found: list[Problem] = []
         if self._pending:
             for offset, record_id, doc, _context in self._pending.pop(facts.record_id, []):
@@ -139,6 +145,9 @@ class ProvenanceTracker:
 
     def held(self, record_id: str) -> ResourceFacts | None:
         """The resource record `record_id` when it is among those held, its block as read."""
+        last = self._last
+        if last is not None and last.record_id == record_id:
+            return last
         kept = self._resources.get(record_id)
         return None if kept is None else self._facts(kept)
 
@@ -204,6 +213,7 @@ class ProvenanceTracker:
         ]
         self._pending.clear()
         self._resources.clear()
+        self._last = None
         self._kept_bytes = 0
         self._ring.close()
         return found
