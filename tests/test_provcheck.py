@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
 from provpack import package, provcheck
+from provpack.blockring import BlockRing
 from provpack.problems import Problem
 from provpack.provcheck import ProvenanceTracker, ResourceFacts, check_provenance, explain, is_provenance, parse
 from provpack.provcheck import sound
@@ -371,6 +372,38 @@ def test_resources_held_follow_the_rule(reads: list[tuple[int, int | None]]) -> 
             del model[next(iter(model))]
         for which_held in range(10):
             assert tracker.held(f"<urn:x:{which_held}>") == model.get(f"<urn:x:{which_held}>")
+
+
+def test_the_resource_read_last_is_handed_back_without_the_ring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resource read last comes back as it was given, its block not read back from the ring;
+    the one before it comes from the ring, and neither once a resource over the budget is read."""
+    tracker = ProvenanceTracker(Counter())
+    first = ResourceFacts("<urn:x:1>", 5, None, b"first")
+    last = ResourceFacts("<urn:x:2>", 4, None, b"last")
+    tracker.resource(first)
+    tracker.resource(last)
+    reads: list[tuple[int, int]] = []
+    ring_get = BlockRing.get
+
+    def get(ring: BlockRing, start: int, size: int) -> bytes:
+        reads.append((start, size))
+        return ring_get(ring, start, size)
+
+    monkeypatch.setattr(BlockRing, "get", get)
+    assert tracker.held("<urn:x:2>") is last and reads == []
+    assert tracker.held("<urn:x:1>") == first and reads == [(0, 5)]
+    assert tracker.held("<urn:x:3>") is None
+    tracker.resource(ResourceFacts("<urn:x:2>", 4, None, b"LAST"))   # the same id again: the new block
+    assert tracker.held("<urn:x:2>") == ResourceFacts("<urn:x:2>", 4, None, b"LAST")
+    saved = provcheck.KEEP_BUDGET
+    provcheck.KEEP_BUDGET = 16
+    try:
+        small = ProvenanceTracker(Counter())
+    finally:
+        provcheck.KEEP_BUDGET = saved
+    small.resource(ResourceFacts("<urn:x:1>", 5, None, b"small"))
+    small.resource(ResourceFacts("<urn:x:1>", 17, None, b"x" * 17))   # over the budget: nothing held
+    assert small.held("<urn:x:1>") is None
 
 
 def test_blocks_held_do_not_fragment_the_heap() -> None:
