@@ -50,10 +50,10 @@ def quick_init(cls: _C) -> _C:
     code = compile(source, f"<quick_init of {cls.__qualname__}>", "exec")
     exec(code, {}, namespace)  # noqa: S102 - source built above from the class's own field names
     init = namespace["__make__"](**closure)
-    generated = cls.__init__
+    generated = cls.__dict__["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
     init.__annotations__ = dict(getattr(generated, "__annotations__", {}))
     init.__doc__ = generated.__doc__
-    cls.__init__ = init
+    setattr(cls, "__init__", init)   # noqa: B010 - (mypy refuses cls.__init__ on a type variable)
     return cls
