@@ -99,6 +99,12 @@ class _QuickLoader(_SafeLoader):  # type: ignore[misc]
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
+    def descend_resolver(self, current_node: yaml.Node | None, current_index: Any) -> None:
+        """Nothing to track: path resolvers are the only users of the path."""
+
+    def ascend_resolver(self) -> None:
+        """Nothing to track: path resolvers are the only users of the path."""
+
 
 def _quick_load(source: str) -> dict[str, Any] | None:
     """The JSON-ready mapping of a plain sidecar, as yaml.load then _jsonable give it; None if unusual."""
@@ -205,9 +211,13 @@ def _jsonable(value: Any, path: Path, where: _Where, budget: list[int], depth: i
 
 
 def _check_known(sidecar: dict[str, Any], path: Path) -> None:
+    texts: list[str] = []
     for key in KNOWN_TEXT_KEYS:
-        if key in sidecar and sidecar[key] is not None and not isinstance(sidecar[key], (str, int)):
-            raise InputError(path, f"'{key}' must be text, not {type(sidecar[key]).__name__}",
+        value = sidecar.get(key)
+        if isinstance(value, str):
+            texts.append(value)
+        elif value is not None and not isinstance(value, int):
+            raise InputError(path, f"'{key}' must be text, not {type(value).__name__}",
                              fix=f"write '{key}: ...' on one line")
     author = sidecar.get("author")
     if author is not None and not (isinstance(author, str) or
@@ -222,6 +232,8 @@ def _check_known(sidecar: dict[str, Any], path: Path) -> None:
                              fix="give the full address, e.g. https://example.org/post")
         if key == "source_url" and not value.lower().startswith(("http://", "https://")):
             raise InputError(path, "'source_url' must be an http or https address", fix="give the article's web address")
+    if not _CONTROL.search("".join(texts)):  # one scan for all; the loop names the first such key
+        return
     for key, value in sidecar.items():
         if isinstance(value, str) and key in KNOWN_TEXT_KEYS and _CONTROL.search(value):
             raise InputError(path, f"'{key}' holds control characters", fix="remove them")
