@@ -1,7 +1,7 @@
 """Sidecar YAML -> JSON-ready values; merge them with the fields parsed from the text.
 
 Sidecars are read with the safe loader only (the C one when PyYAML has it), so no
-tag can construct a Python object. Every value is made JSON-ready here, with
+tag can construct a Python object; plain ones are built straight from its node tree. Every value is made JSON-ready here, with
 limits on size, nesting and alias expansion so that no sidecar can exhaust memory.
 """
 
