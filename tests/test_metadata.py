@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provpack import metadata
 
 from provpack.errors import InputError
 from provpack.metadata import load_sidecar, merge
@@ -102,3 +112,159 @@ def test_sidecar_wins_and_says_what_it_overrode() -> None:
     assert merged.fields["publication"].origin == "text" and merged.fields["publication"].span == Span(8, 11, 8, 11)
     assert merged.fields["author"].value == ["A", "B"]
     assert "unknown" not in merged.fields and merged.sidecar == {"title": "Given", "author": ["A", "B"], "unknown": 1}
+
+
+# The quick sidecar path (_quick_load) must give exactly what yaml.load and _jsonable give.
+
+def outcome(path: Path) -> tuple[Any, ...]:
+    """What load_sidecar does with `path`: its result's repr (so types count), or the error it raises."""
+    try:
+        return ("ok", repr(load_sidecar(path)))
+    except InputError as exc:
+        return ("InputError", str(exc), exc.line, exc.column)
+    except Exception as exc:  # noqa: BLE001 - whatever PyYAML raises, both paths must raise the same
+        return (type(exc).__name__, str(exc))
+
+
+def both_outcomes(path: Path) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """load_sidecar's outcome, and its outcome with the quick path off (yaml.load, then _jsonable)."""
+    quick = outcome(path)
+    with mock.patch.object(metadata, "_quick_load", lambda source: None):
+        reference = outcome(path)
+    return quick, reference
+
+
+@pytest.fixture(scope="module")
+def sidecar_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("quick") / "doc.yaml"
+
+
+@pytest.fixture
+def pure_python() -> Iterator[None]:
+    """metadata reloaded as if PyYAML had no libyaml, restored afterwards."""
+    with mock.patch.object(yaml, "CSafeLoader"):
+        del yaml.CSafeLoader
+        importlib.reload(metadata)
+        assert metadata._SafeLoader is yaml.SafeLoader
+        yield
+    importlib.reload(metadata)
+
+
+keys = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=8)
+plain_values = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.dates(),
+    st.datetimes(timezones=st.none() | st.integers(-23 * 60, 23 * 60).map(lambda m: dt.timezone(dt.timedelta(minutes=m)))),
+    st.text(st.characters(codec="utf-8"), max_size=20),
+    st.sampled_from(["yes", "No", "on", "OFF", "~", "null", "0o17", "0x1f", "1_000", "1:30", ".inf", "2001-12-14"]))
+documents = st.dictionaries(keys, st.recursive(
+    plain_values, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+    max_leaves=12), max_size=8)
+
+
+@given(data=documents, flow=st.sampled_from([False, True, None]), unicode=st.booleans())
+def test_quick_path_equals_yaml_load_on_dumped_documents(sidecar_file: Path, data: dict[str, Any],
+                                                         flow: bool | None, unicode: bool) -> None:
+    """Documents PyYAML dumps in block and flow styles load the same, and take the quick path."""
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=unicode)
+    sidecar_file.write_text(text, encoding="utf-8")
+    quick, reference = both_outcomes(sidecar_file)
+    assert quick == reference
+    expected = metadata._jsonable(yaml.load(text, Loader=yaml.CSafeLoader), sidecar_file, None, [10**6], 0, set())
+    assert repr(metadata._quick_load(text)) == repr(expected)
+
+
+TRICKY_SCALARS = [
+    "0o17", "017", "0x1f", "0b101", "1_000", "+12", "-0", "1:30", "-1:30:00", "190:20:30.15", "1e3", "1.0e+3",
+    "6.8523015e+5", "1_000.5", ".5", ".inf", "-.Inf", "+.INF", ".NaN", "~", "null", "Null", "NULL", "", "yes", "No",
+    "on", "OFF", "y", "n", "True", "FALSE", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
+    "2001-12-14 21:59:43.10 -5", "2001-12-15T02:59:43.1Z", "2002-2-3 4:05:06", "2001-02-30", "'yes'", '"1"',
+    "'2001-12-14'", "\"a\\tb\"", "\"a\\x07b\"", "!!str 12", "!!int '12'", "!!int abc", "!!float 1", "!!bool yes",
+    "!!bool maybe", "!!null x", "!!timestamp 2001-01-01", "!!timestamp nope", "!!binary aGk=", "!custom x",
+    "!!set {a, b}", "!!omap [a: 1]", "!!pairs [a: 1, a: 2]", "!!python/object/apply:os.system ['echo hacked']",
+    "!!str [a]", "!!seq x", "!!map [a]", "&x 3", "<<", "=", "|\n  line\n", ">-\n  folded\n  text\n",
+    "[a, 1, no, ~, 2001-01-01]", "{a: 1, b: [x, y]}", "-", "@at", "`tick", "%pct",
+]
+scalars = st.sampled_from(TRICKY_SCALARS)
+
+
+@given(values=st.lists(scalars, min_size=1, max_size=4), key=scalars, where=st.sampled_from(["map", "seq", "key"]))
+def test_quick_path_equals_yaml_load_on_tricky_scalars(sidecar_file: Path, values: list[str], key: str,
+                                                       where: str) -> None:
+    """Ints, floats, bools, nulls, timestamps, quoting and explicit tags resolve as PyYAML resolves them."""
+    if where == "map":
+        text = "".join(f"k{n}: {value}\n" for n, value in enumerate(values))
+    elif where == "seq":
+        text = "items:\n" + "".join(f"  - {value}\n" for value in values)
+    else:
+        text = f"{key}: first\n" + "".join(f"k{n}: {value}\n" for n, value in enumerate(values))
+    sidecar_file.write_text(text, encoding="utf-8")
+    quick, reference = both_outcomes(sidecar_file)
+    assert quick == reference
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x [1, 2]\nb: *x\n",                                # a node reached twice
+    "a: &x 1\nb: *x\n",                                     # an aliased scalar: still PyYAML's
+    "a: &x [1, *x]\n",                                      # recursive
+    "base: &b {x: 1, y: 2}\nd: {<<: *b, y: 3}\n",           # merge key
+    "d: {<<: [{x: 1}, {z: 2}], y: 3}\n",
+    "=: value\n",                                           # a value key
+    "s: !!set {a, b}\n", "o: !!omap [a: 1, b: 2]\n", "p: !!pairs [a: 1, a: 2]\n", "b: !!binary aGk=\n",
+    "x: !!python/object:os.system {}\n", "x: !custom 1\n", "x: !!str [a]\n",
+    "? [a, b]\n: c\n", "{a: 1}: c\n", "1: one\n1.0: float\ntrue: yes\n", "2017-11-12: date\n", "~: null key\n",
+    "a: 1\na: 2\nb: 3\na: 4\n",                             # duplicate keys: the last wins, in the first's place
+    "", "---\n", "# only a comment\n", "--- ~\n", "- a\n- b\n", "just text\n", "3\n", "!!map {a: 1}\n",
+    "a: 1\n---\nb: 2\n", "a: [unclosed\n", "a: *undefined\n", "a: b: c\n", "\ta: 1\n",
+    "x: " + "[" * 31 + "]" * 31 + "\n", "x: " + "[" * 32 + "]" * 32 + "\n", "x: " + "[" * 33 + "]" * 33 + "\n",
+    "x: " + "[" * 31 + "1" + "]" * 31 + "\n", "x: " + "[" * 32 + "1" + "]" * 32 + "\n",
+    "a: " + "y" * 65_536 + "\n", "a: " + "y" * 65_537 + "\n",
+    "a: [" + ", ".join(["1"] * 9_999) + "]\n", "a: [" + ", ".join(["1"] * 10_000) + "]\n",
+    "title: [1, 2]\n", "notes: \"a\\x07b\"\nother: \"\\x07\"\n", "other: \"\\x07\"\nnotes: \"a\\x07b\"\n",
+    "x: .nan\ny: -.inf\n", "t: 2001-12-14 21:59:43.10 -5\nd: 2002-12-14\n",
+])
+def test_quick_path_equals_yaml_load_on_unusual_documents(sidecar_file: Path, text: str) -> None:
+    """Aliases, merge keys, other tags, odd keys, odd documents and every limit give today's result or error."""
+    sidecar_file.write_text(text, encoding="utf-8")
+    quick, reference = both_outcomes(sidecar_file)
+    assert quick == reference
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x [1, 2]\nb: *x\n", "d: {<<: {x: 1}, y: 3}\n", "=: v\n", "s: !!set {a}\n", "b: !!binary aGk=\n",
+    "x: !custom 1\n", "x: !!int abc\n", "? [a]\n: c\n", "1: one\n", "- a\n", "x: " + "[" * 32 + "]" * 32 + "\n",
+    "a: " + "y" * 65_537 + "\n", "a: [" + ", ".join(["1"] * 10_000) + "]\n",
+])
+def test_unusual_documents_leave_the_quick_path(text: str) -> None:
+    """Whatever the quick path does not fully know goes to PyYAML's own constructor."""
+    assert metadata._quick_load(text) is None
+
+
+CORPUS_LIKE = ("title: \"A Title: With Colon\"\nurl: https://blog.example.org/2000/11/a.html\n"
+               "published: 2000-11-22\nretrieved: 2001-11-22T12:00:00Z\nauthor:\n  - One Name\n  - Two Name\n"
+               "tags: [vetind, til]\nrating: 3\nscore: 1.5\ndraft: no\nempty:\nnotes: >\n  Folded\n  text.\n")
+
+
+def test_plain_sidecars_take_the_quick_path() -> None:
+    """A sidecar like the corpus' is built by the quick path, with PyYAML's types."""
+    assert metadata._quick_load(CORPUS_LIKE) == {
+        "title": "A Title: With Colon", "url": "https://blog.example.org/2000/11/a.html", "published": "2000-11-22",
+        "retrieved": "2001-11-22T12:00:00+00:00", "author": ["One Name", "Two Name"], "tags": ["vetind", "til"],
+        "rating": 3, "score": 1.5, "draft": False, "empty": None, "notes": "Folded text.\n"}
+    assert metadata._quick_load("") == {} and metadata._quick_load("# nothing\n") == {}
+
+
+@pytest.mark.usefixtures("pure_python")
+@pytest.mark.parametrize("text", [CORPUS_LIKE, "a: &x [1]\nb: *x\n", "x: !!python/object:os.system {}\n",
+                                  "a: [unclosed\n", "1: one\ntrue: x\n", "x: " + "[" * 40 + "]" * 40 + "\n"])
+def test_quick_path_without_libyaml(sidecar_file: Path, text: str) -> None:
+    """With the pure-Python SafeLoader the quick path gives the same results and errors."""
+    sidecar_file.write_text(text, encoding="utf-8")
+    quick, reference = both_outcomes(sidecar_file)
+    assert quick == reference
+    if quick[0] == "ok":
+        assert (metadata._quick_load(text) is not None) == (text == CORPUS_LIKE)
+
+
+def test_safe_loader_has_no_path_resolvers() -> None:
+    """The quick resolver leaves out path resolvers, which SafeLoader does not have."""
+    assert not yaml.SafeLoader.yaml_path_resolvers and not metadata._SafeLoader.yaml_path_resolvers

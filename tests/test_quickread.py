@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from provpack import quickread
 from provpack.quickread import QuickReader
+from provpack.recordcheck import OTHER_RECORD_PAYLOAD
 from provpack.verify import FileReport
 
 from conftest import benchmark_module
@@ -311,11 +312,56 @@ def crawl_records(draw: st.DrawFn) -> bytes:
                   headers=[("WARC-Target-URI", "https://example.org/")])
 
 
+_PROFILES = ["http://netpreserve.org/warc/1.0/revisit/identical-payload-digest",
+             "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+             "http://netpreserve.org/warc/1.0/revisit/uri-agnostic-identical-payload-digest",
+             "http://netpreserve.org/warc/1.1/revisit/server-not-modified", "urn:not-a-profile", ""]
+# The optional fields of a revisit, in the order warcio writes them.
+_REVISIT_FIELDS = ["WARC-Target-URI", "WARC-Profile", "WARC-Refers-To", "WARC-Refers-To-Target-URI",
+                   "WARC-Refers-To-Date", "WARC-Truncated", "WARC-Segment-Number"]
+
+
+@st.composite
+def revisit_records(draw: st.DrawFn, fields: tuple[str, ...]) -> bytes:
+    """A revisit (or continuation) record with these optional fields: an empty block, an HTTP header block
+    or more, its block digest sound or damaged, a payload digest of anything or none, a profile of WARC 1.0
+    or 1.1 under either version line."""
+    block = draw(st.sampled_from([b"", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+                                  b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n",
+                                  b"HTTP/1.1 200 OK\r\n\r\n<html>truncated</html>"]) | st.binary(max_size=40))
+    warc_type = draw(st.sampled_from(["revisit", "revisit", "revisit", "Revisit", "continuation", "response"]))
+    payload_digest = draw(st.sampled_from([None, "", "sha1:", "sha9:XYZ", "nolabel"]) | _digest(block)
+                          | _digest(b"the original payload"))
+    values = {"WARC-Target-URI": "https://example.org/", "WARC-Profile": draw(st.sampled_from(_PROFILES)),
+              "WARC-Refers-To": draw(st.sampled_from(["<urn:uuid:1>", "urn:uuid:1", ""])),
+              "WARC-Refers-To-Target-URI": "https://example.org/",
+              "WARC-Refers-To-Date": draw(st.sampled_from(["2021-03-04T05:06:07Z", "yesterday"])),
+              "WARC-Truncated": "length", "WARC-Segment-Number": "1"}
+    content_type = draw(st.sampled_from(["application/http; msgtype=response", "application/http", None]))
+    headers = [(name, values[name]) for name in fields]
+    if payload_digest is not None and ":" not in payload_digest:  # (record() reads it as an algorithm)
+        headers.append(("WARC-Payload-Digest", payload_digest))
+        payload_digest = None
+    return record(warc_type, block, version=draw(st.sampled_from(["WARC/1.1", "WARC/1.1", "WARC/1.0"])),
+                  content_type=content_type, block_digest=draw(_digest(block)), payload_digest=payload_digest,
+                  date=draw(st.sampled_from(["2021-03-04T05:06:07Z", "2021-03-04T05:06:09Z", "2021-13-04"])),
+                  headers=headers)
+
+
+@st.composite
+def crawl_lists(draw: st.DrawFn) -> list[bytes]:
+    """Responses, requests and revisits in any order; the revisits of one list share their optional fields
+    (as one crawler writes them), so that the later ones are matched by a learned layout."""
+    fields = tuple(draw(st.lists(st.sampled_from(_REVISIT_FIELDS), unique=True, max_size=4)))
+    fields = tuple(name for name in _REVISIT_FIELDS if name in fields)  # (in one order)
+    return draw(st.lists(crawl_records() | revisit_records(fields) | revisit_records(fields), min_size=1, max_size=7))
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(crawl_records(), min_size=1, max_size=6), st.booleans())
+@given(crawl_lists(), st.booleans())
 def test_crawl_records_change_no_report(records: list[bytes], gzip: bool) -> None:
-    """Response and request records of every shape, sound or not: the same report from the quick path
-    (matching by layout or splitting headers itself) as from the full reader."""
+    """Response, request and revisit records of every shape, sound or not: the same report from the quick
+    path (matching by layout or splitting headers itself) as from the full reader."""
     quick, without_layouts, full = three_readings(warc(records, gzip=gzip))
     assert quick == without_layouts == full
 
@@ -359,11 +405,10 @@ def test_crawl_records_take_the_quick_path(encoding: str, algorithm: str, monkey
 @pytest.mark.parametrize(("change", "note"), [
     ({"date": "2021-03-04T05:06:63Z"}, None),
     ({"label": "sha9"}, "digests with an unknown algorithm 'sha9' not checked: 2"),
-    ({"kind": "revisit"}, "payload digests not checked: they describe another record (revisit, segment): 1"),
 ])
 def test_crawl_records_the_quick_path_leaves(change: dict[str, Any], note: str | None,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """A bad date, an unknown algorithm, a revisit: left to the full reader, same report."""
+    """A bad date, an unknown algorithm: left to the full reader, same report."""
     records = [rec for number in range(5) for rec in _crawl_pair(number)]
     records[6] = _crawl_pair(3, **change)[0]
     taken: list[bool] = []
@@ -372,6 +417,84 @@ def test_crawl_records_the_quick_path_leaves(change: dict[str, Any], note: str |
     quick, full = _both_ways(warc(records), monkeypatch)
     assert quick == full and taken[6] is False and taken.count(True) == 8
     assert (note in quick.notes) if note else quick.problems
+
+
+def _revisit(number: int, *, kind: str = "revisit", block: bytes | None = None, block_digest: str | None = "sha1",
+             payload_digest: str | None = None, profile: str = _PROFILES[1], refers: bool = True,
+             version: str = "WARC/1.1", extra: tuple[tuple[str, str], ...] = ()) -> bytes:
+    """A revisit of page `number` as warcio writes one: its HTTP header block, a WARC-Profile, the original's
+    id, URI and date, and its payload digest (that of the page, not of this block, unless given)."""
+    if block is None:
+        block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+    if payload_digest is None:
+        payload_digest = digest_text("sha1", b"<html>page %d</html>" % number, "base32")
+    if block_digest == "bad":
+        block_digest = digest_text("sha1", block + b"x", "base32")
+    elif block_digest is not None:
+        block_digest = digest_text(block_digest, block, "base32")
+    headers = [("WARC-Target-URI", f"https://example.org/page/{number}"), ("WARC-Profile", profile)]
+    if refers:
+        headers += [("WARC-Refers-To", f"<urn:uuid:{number}>"),
+                    ("WARC-Refers-To-Target-URI", f"https://example.org/page/{number}"),
+                    ("WARC-Refers-To-Date", "2021-03-04T05:06:07Z")]
+    return record(kind, block, date=f"2021-03-05T05:06:{number:02d}Z", version=version,
+                  content_type="application/http; msgtype=response", block_digest=block_digest,
+                  payload_digest=payload_digest or None, headers=headers + list(extra))
+
+
+@pytest.mark.parametrize(("change", "taken", "kind"), [
+    ({}, True, None),
+    ({"payload_digest": ""}, True, None),  # (no payload digest: taken before too)
+    ({"refers": False}, True, None),
+    ({"block": b""}, True, None),
+    ({"block": b"HTTP/1.1 200 OK\r\n\r\n<html>page 4</html>"}, True, None),
+    ({"payload_digest": "sha9:NOTCHECKED"}, True, None),  # (dropped before its label is looked at)
+    ({"payload_digest": digest_text("sha256", b"", "base64")}, True, None),
+    ({"profile": _PROFILES[0], "version": "WARC/1.0"}, True, None),
+    ({"profile": _PROFILES[0]}, True, None),  # (a WARC 1.0 profile in a WARC/1.1 record: not checked)
+    ({"profile": "urn:not-a-profile"}, True, None),
+    ({"kind": "continuation"}, True, None),
+    ({"block_digest": "sha256"}, True, None),
+    ({"block_digest": "bad"}, False, "digest-mismatch"),
+    ({"block_digest": None}, False, "missing-digest"),  # (only a payload digest: unverified)
+    ({"extra": (("WARC-Segment-Number", "1"),)}, False, None),
+    ({"extra": (("WARC-Payload-Digest", "sha1:AAAA"),)}, False, None),  # (two payload digests)
+    ({"kind": "response"}, False, "digest-mismatch"),  # (a payload digest of another body)
+])
+def test_revisit_records_take_the_quick_path(change: dict[str, Any], taken: bool, kind: str | None,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sound revisit takes the quick path once its field names are known, its payload digest counted and not
+    checked, as the full reader counts it; any other is left to the full reader, with the same report."""
+    records = [rec for number in range(3) for rec in _crawl_pair(number)] + [_revisit(n) for n in range(3, 6)]
+    records[7] = _revisit(4, **change)
+    seen: list[bool] = []
+    express = QuickReader._express
+    monkeypatch.setattr(QuickReader, "_express", lambda self: seen.append(express(self)) or seen[-1])
+    for data in (warc(records), warc(records, gzip=False)):
+        seen.clear()
+        quick, full = _both_ways(data, monkeypatch)
+        assert quick == full
+        assert seen[:9] == [False] + [True] * 5 + [False, taken, True]  # (the first revisit: new names)
+        assert [p.kind for p in quick.problems] + [w.kind for w in quick.warnings] == ([kind] if kind else [])
+        unchecked = 2 + (change.get("payload_digest") != "" and change.get("kind") != "response")
+        assert f"{OTHER_RECORD_PAYLOAD}: {unchecked}" in quick.notes
+
+
+def test_damaged_revisits_change_no_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every byte of a revisit flipped, and the file cut at every byte of it: the same report with and
+    without the quick path (the revisit before it has taught the field names)."""
+    records = [_revisit(1), _revisit(2), record("resource", b"after")]
+    data = b"".join(records)
+    start = len(records[0])
+    quick, full = _both_ways(data, monkeypatch)
+    assert quick == full and quick.ok
+    for offset in range(start, start + len(records[1])):
+        changed = bytearray(data)
+        changed[offset] ^= 0x01
+        quick, full = _both_ways(bytes(changed), monkeypatch)
+        assert quick == full, offset
+        quick, full = _both_ways(data[:offset], monkeypatch)
+        assert quick == full, offset
 
 
 _WHOLE = b"<html>page 3</html>"

@@ -1,7 +1,7 @@
 """Sidecar YAML -> JSON-ready values; merge them with the fields parsed from the text.
 
 Sidecars are read with the safe loader only (the C one when PyYAML has it), so no
-tag can construct a Python object. Every value is made JSON-ready here, with
+tag can construct a Python object; plain ones are built straight from its node tree. Every value is made JSON-ready here, with
 limits on size, nesting and alias expansion so that no sidecar can exhaust memory.
 """
 
@@ -49,7 +49,8 @@ def load_sidecar(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise InputError(path, "invalid UTF-8", offset=exc.start, fix="re-save the sidecar as UTF-8") from exc
     try:
-        loaded = yaml.load(source, Loader=_SafeLoader)  # noqa: S506 - a safe loader, always
+        quick = _quick_load(source)
+        loaded = yaml.load(source, Loader=_SafeLoader) if quick is None else None  # noqa: S506 - safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
@@ -61,15 +62,100 @@ def load_sidecar(path: Path) -> dict[str, Any]:
         raise InputError(path, f"malformed YAML: {exc}", fix="fix the YAML syntax") from exc
     except RecursionError as exc:  # the pure-Python loader, without libyaml's own depth limit
         raise InputError(path, "malformed YAML: nested too deeply", fix="flatten it") from exc
-    if loaded is None:
+    if quick is not None:
+        sidecar = quick
+    elif loaded is None:
         return {}
-    if not isinstance(loaded, dict):
+    elif not isinstance(loaded, dict):
         raise InputError(path, f"sidecar must be a mapping of keys to values, not a {type(loaded).__name__}",
                          fix="write it as 'key: value' lines")
-    budget = [MAX_VALUES]
-    sidecar: dict[str, Any] = _jsonable(loaded, path, None, budget, 0, set())
+    else:
+        sidecar = _jsonable(loaded, path, None, [MAX_VALUES], 0, set())
     _check_known(sidecar, path)
     return sidecar
+
+
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+_QUICK_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp"))
+# SafeLoader's implicit resolvers by first character (plus any wildcard ones), as Resolver.resolve tries them.
+_WILDCARD = tuple(_SafeLoader.yaml_implicit_resolvers.get(None, ()))
+_RESOLVERS = {first: tuple(resolvers) + _WILDCARD
+              for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items() if first is not None}
+
+
+class _Unusual(Exception):
+    """The document needs PyYAML's whole constructor (aliases, merge keys, other tags, limits reached)."""
+
+
+class _QuickLoader(_SafeLoader):  # type: ignore[misc]
+    """The safe loader with Resolver.resolve as one table lookup; SafeLoader has no path resolvers."""
+
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _RESOLVERS.get(value[:1], _WILDCARD):  # type: ignore[index]
+                    if regexp.match(value):
+                        return tag  # type: ignore[no-any-return]
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: yaml.Node | None, current_index: Any) -> None:
+        """Nothing to track: path resolvers are the only users of the path."""
+
+    def ascend_resolver(self) -> None:
+        """Nothing to track: path resolvers are the only users of the path."""
+
+
+def _quick_load(source: str) -> dict[str, Any] | None:
+    """The JSON-ready mapping of a plain sidecar, as yaml.load then _jsonable give it; None if unusual."""
+    loader = _QuickLoader(source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        values = [1]
+        try:
+            mapping: dict[str, Any] = _quick_value(loader, node, 0, values, set())
+        except _Unusual:
+            return None
+        return mapping if values[0] <= MAX_VALUES else None
+    finally:
+        loader.dispose()
+
+
+def _quick_value(loader: Any, node: yaml.Node, depth: int, values: list[int], seen: set[int]) -> Any:
+    """The JSON-ready value of `node`, counting values into `values`; _Unusual when PyYAML must decide."""
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _STR:
+            if len(node.value) > MAX_STRING:
+                raise _Unusual
+            return node.value
+        if tag not in _QUICK_SCALAR_TAGS:
+            raise _Unusual
+        try:  # PyYAML's own rules for ints, floats, bools and timestamps; explicit tags may not fit them
+            value = loader.yaml_constructors[tag](loader, node)
+        except Exception as exc:
+            raise _Unusual from exc
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
+        return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+    if id(node) in seen or depth >= MAX_DEPTH:  # an alias (maybe recursive), or nesting near the limit
+        raise _Unusual
+    seen.add(id(node))
+    values[0] += len(node.value)
+    if tag == _MAP and isinstance(node, yaml.MappingNode):
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag != _STR or not isinstance(key_node, yaml.ScalarNode):
+                raise _Unusual
+            mapping[key_node.value] = _quick_value(loader, value_node, depth + 1, values, seen)
+        return mapping
+    if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+        return [_quick_value(loader, item, depth + 1, values, seen) for item in node.value]
+    raise _Unusual
 
 
 # Where a value sits, built only for an error message: None at the top, else (parent, key or index).
@@ -125,9 +211,13 @@ def _jsonable(value: Any, path: Path, where: _Where, budget: list[int], depth: i
 
 
 def _check_known(sidecar: dict[str, Any], path: Path) -> None:
+    texts: list[str] = []
     for key in KNOWN_TEXT_KEYS:
-        if key in sidecar and sidecar[key] is not None and not isinstance(sidecar[key], (str, int)):
-            raise InputError(path, f"'{key}' must be text, not {type(sidecar[key]).__name__}",
+        value = sidecar.get(key)
+        if isinstance(value, str):
+            texts.append(value)
+        elif value is not None and not isinstance(value, int):
+            raise InputError(path, f"'{key}' must be text, not {type(value).__name__}",
                              fix=f"write '{key}: ...' on one line")
     author = sidecar.get("author")
     if author is not None and not (isinstance(author, str) or
@@ -142,6 +232,8 @@ def _check_known(sidecar: dict[str, Any], path: Path) -> None:
                              fix="give the full address, e.g. https://example.org/post")
         if key == "source_url" and not value.lower().startswith(("http://", "https://")):
             raise InputError(path, "'source_url' must be an http or https address", fix="give the article's web address")
+    if not _CONTROL.search("".join(texts)):  # one scan for all; the loop names the first such key
+        return
     for key, value in sidecar.items():
         if isinstance(value, str) and key in KNOWN_TEXT_KEYS and _CONTROL.search(value):
             raise InputError(path, f"'{key}' holds control characters", fix="remove them")

@@ -1,4 +1,7 @@
-"""Frozen value objects passed between the stages of the pipeline; no I/O here."""
+"""Frozen value objects passed between the stages of the pipeline; no I/O here.
+
+Those made per document get a quicker __init__ (`frozen.quick_init`); they are as frozen.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .frozen import quick_init
+
 ElisionKind = Literal["bracketed", "possible"]
 FieldOrigin = Literal["text", "sidecar"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """One input text and its optional sidecar, as found on disk."""
@@ -20,6 +26,7 @@ class SourceFile:
     sidecar_path: Path | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Span:
     """A half-open range of the text, in code points and in UTF-8 bytes."""
@@ -30,6 +37,7 @@ class Span:
     byte_end: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ParsedField:
     """A metadata value read from the text itself, with where it stood."""
@@ -39,6 +47,7 @@ class ParsedField:
     span: Span
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Document:
     """An excerpt: its exact bytes, its decoded text and what its layout says."""
@@ -55,6 +64,7 @@ class Document:
     final_newline: bool
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Marker:
     """An elision marker or an editorial alteration found in the text."""
@@ -65,6 +75,7 @@ class Marker:
     column: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Elision:
     """An elision marker: bracketed (certain) or unbracketed (possible)."""
@@ -73,6 +84,7 @@ class Elision:
     kind: ElisionKind
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Segment:
     """A run of quoted text between elision markers, with its own digest."""
@@ -82,6 +94,7 @@ class Segment:
     sha256: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything found in one document's text."""
@@ -91,6 +104,7 @@ class Analysis:
     segments: tuple[Segment, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FieldValue:
     """A metadata field after merging the text's value with the sidecar's."""
@@ -101,6 +115,7 @@ class FieldValue:
     overridden: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Metadata:
     """Merged fields plus the sidecar exactly as given (JSON-ready)."""
@@ -110,6 +125,7 @@ class Metadata:
     sidecar_name: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RecordSpec:
     """One WARC record, fully decided: nothing about it depends on the writer."""
@@ -127,6 +143,7 @@ class RecordSpec:
     """The block's sha256 in hex when its builder computed it already; None: the writer computes it."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DocumentSummary:
     """What packaging one document produced."""
@@ -142,6 +159,7 @@ class DocumentSummary:
     differences: int = 0
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Totals:
     """Sums over the documents of a run, kept as they are written (reading 100,000 summaries back costs seconds)."""
@@ -169,6 +187,7 @@ class Totals:
         return cls(documents, text_bytes, elisions, possible, with_original, omitted, differences)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FetchFailure:
     """An original that could not be fetched; its document was packaged without it."""

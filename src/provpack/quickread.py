@@ -14,11 +14,11 @@ from typing import NamedTuple
 from .digests import FACTORIES, LABELS, value_matches
 from .payload import Dechunker, http_payload
 from .provcheck import ResourceFacts
-from .recordcheck import DECHUNKED_MATCHED, KEEP_LIMIT, RAW_MATCHED, RecordChecker
+from .recordcheck import DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, RAW_MATCHED, RecordChecker
 from .warcheader import DATE, NOT_IN_ID, VERSIONS
 from .warcstream import Source
 
-# Types whose payload digest describes another record (the full reader counts it, unchecked).
+# Types whose payload digest describes another record (counted, unchecked, as the full reader does).
 _OTHER_PAYLOAD = frozenset({b"revisit", b"continuation"})
 # Types whose payload is the HTTP entity body when the block is `application/http`.
 _HTTP_TYPES = frozenset({b"response", b"request"})
@@ -67,8 +67,10 @@ class QuickReader(RecordChecker):
         a header every name of which has been seen before, one block digest and at most one payload
         digest (of the block, or of the HTTP entity body of a response or request: for a chunked
         one, of the raw or the de-chunked body, counted as the full reader counts it), in any
-        encoding the full reader accepts, both matching. False, having changed nothing, for
-        anything else: then _read_record reads it, and says what is wrong.
+        encoding the full reader accepts, both matching; a revisit's or continuation's payload
+        digest, which describes another record, is counted and not checked, as the full reader
+        does. False, having changed nothing, for anything else: then _read_record reads it, and
+        says what is wrong.
 
         A header whose names come in the same order as an earlier sound record's is matched by
         that record's layout in one go; any other is split into lines here. (Which layout to try
@@ -135,8 +137,12 @@ class QuickReader(RecordChecker):
                 and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6):
             return False
         warc_type = warc_type.strip().lower()
+        reading = None  # the count of a payload digest: of another record's payload, or of a chunked reading
         if payload_value is not None and warc_type in _OTHER_PAYLOAD:
-            return False
+            # A revisit's or a continuation's payload digest, whatever its value: counted and not checked,
+            # as RecordChecker._read_record does; the record is verified by its block digest alone.
+            payload_value = None
+            reading = OTHER_RECORD_PAYLOAD
         label, _, value = block_value.strip().partition(b":")
         algorithm = LABELS.get(label)
         if algorithm is None:
@@ -151,7 +157,6 @@ class QuickReader(RecordChecker):
         value = value.strip()
         if value != expected and value.lower() != expected and not value_matches(algorithm, value, digest):
             return False
-        reading = None  # the count of a chunked payload's reading that matched
         if payload_value is not None:
             label, _, value = payload_value.strip().partition(b":")
             payload_algorithm = LABELS.get(label)

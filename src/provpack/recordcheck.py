@@ -26,6 +26,8 @@ KEEP_LIMIT = 16 << 20  # resource/metadata blocks up to this size are kept for t
 # The counts of a chunked HTTP payload digest, by the reading it matched (the quick path counts them too).
 RAW_MATCHED = "chunked HTTP payload digests matched the raw chunked body"
 DECHUNKED_MATCHED = "chunked HTTP payload digests matched the de-chunked body"
+# The count of payload digests left unchecked on a revisit, continuation or segment (the quick path counts it too).
+OTHER_RECORD_PAYLOAD = "payload digests not checked: they describe another record (revisit, segment)"
 MAX_WARNINGS = 1000  # unverified records listed per file (all are counted)
 
 _Claim = tuple[str | None, bytes, bytes]  # (algorithm or None, value, header value as written)
@@ -114,7 +116,7 @@ class RecordChecker(ScanBuffer):
                                or b"warc-segment-number" in fields):
             # A revisit's payload digest names the original capture; a segment's covers the whole
             # reassembled payload. Neither can be checked against this block.
-            self.counts["payload digests not checked: they describe another record (revisit, segment)"] += 1
+            self.counts[OTHER_RECORD_PAYLOAD] += 1
             payload_claims = []
         block_algorithms = _algorithms(block_claims)
         payload_algorithms = _algorithms(payload_claims) if payload_claims else ()
