@@ -404,6 +404,12 @@ def test_the_resource_read_last_is_handed_back_without_the_ring(monkeypatch: pyt
     small.resource(ResourceFacts("<urn:x:1>", 5, None, b"small"))
     small.resource(ResourceFacts("<urn:x:1>", 17, None, b"x" * 17))   # over the budget: nothing held
     assert small.held("<urn:x:1>") is None
+    large = b"y" * (provcheck.LAST_BLOCK_LIMIT + 1)   # held, but not twice: read back from the ring
+    tracker.resource(ResourceFacts("<urn:x:4>", len(large), None, large))
+    reads.clear()
+    facts = tracker.held("<urn:x:4>")
+    assert facts == ResourceFacts("<urn:x:4>", len(large), None, large) and facts is not None
+    assert facts.block is not large and len(reads) == 1
 
 
 def test_blocks_held_do_not_fragment_the_heap() -> None:

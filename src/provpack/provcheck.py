@@ -28,6 +28,7 @@ except ImportError:  # no wheel for this platform: the standard library parses e
 PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_MESSAGES = 10
 KEEP_BUDGET = 32 << 20  # total bytes of resource blocks kept at once
+LAST_BLOCK_LIMIT = 64 << 10  # the block of the resource read last is kept as it came up to this size
 KEEP_RECORDS = 10_000  # resource records remembered for provenance records that come later
 _MARK = PROVENANCE_FORMAT.encode("ascii")
 _CHECKED = "provpack provenance records checked"
@@ -129,7 +130,8 @@ class ProvenanceTracker:
                 (facts.record_id, facts.length, facts.sha256_hex, block, -1, size) if start is None else
                 (facts.record_id, facts.length, facts.sha256_hex, None, start, size))
             self._kept_bytes += size
-            self._last = facts
+            # (a large block is not kept twice: it is read back from the ring like the others)
+            self._last = facts if size <= LAST_BLOCK_LIMIT else None
         else:
             self._last = None
         found: list[Problem] = []
