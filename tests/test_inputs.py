@@ -158,3 +158,27 @@ def test_listing_sources_equal_source_one_by_one(tmp_path: Path, monkeypatch: py
         assert part.sources(0, len(part)) == [listing.source(i) for i in range(start, stop)]
     assert [str(s.sidecar_path)[-4:] if s.sidecar_path else None for s in listing.sources(0, 3)] == [
         "yaml", ".yml", None]
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_paths_spell_what_sources_give(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, relative: bool) -> None:
+    """Listing.paths gives each name, text and sidecar path exactly as str() of Listing.sources' Paths."""
+    folder = tmp_path / "texts"
+    (folder / "sub").mkdir(parents=True)
+    for stem, sidecar in (("a", "title: A\n"), ("b", None), ("c", None)):
+        write_text(folder, stem, stem.encode(), sidecar=sidecar)
+    (folder / "c.yml").write_text("title: C\n")
+    write_text(tmp_path, "single", b"S", sidecar="title: S\n")
+    write_text(folder, "other", b"O")
+    monkeypatch.chdir(tmp_path)
+    sources: list[Path | str] = (["texts", "./single.txt", "texts/sub/../other.txt"] if relative
+                                 else [folder, tmp_path / "single.txt"])
+    listing = list_sources(sources[:2])
+    if relative:   # a text named alone lies in ".": str(Path(".") / "single.txt") is "single.txt"
+        other = list_sources([sources[2]])
+        assert other.paths(0, 1) == [("other", "texts/sub/../other.txt", None)]
+        assert ("single", "single.txt", "single.yaml") in listing.paths(0, len(listing))
+    for start, stop in ((0, len(listing)), (1, 3), (2, 2)):
+        expected = [(s.name, str(s.text_path), None if s.sidecar_path is None else str(s.sidecar_path))
+                    for s in listing.sources(start, stop)]
+        assert listing.paths(start, stop) == expected

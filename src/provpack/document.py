@@ -52,7 +52,7 @@ _TRAILER_LINES = re.compile(
 )
 
 
-def decode(raw: bytes, path: Path) -> str:
+def decode(raw: bytes, path: Path | str) -> str:
     """The text of `raw`, which must be non-empty UTF-8 without NUL bytes."""
     if not raw or raw.isspace():   # as `not raw.strip()`, without copying the text
         problem = "file is empty" if not raw else "file holds only white space"
@@ -73,7 +73,7 @@ def decode(raw: bytes, path: Path) -> str:
     return text
 
 
-def parse_document(name: str, raw: bytes, *, path: Path | None = None) -> Document:
+def parse_document(name: str, raw: bytes, *, path: Path | str | None = None) -> Document:
     """Decode `raw` strictly and find its date, publication, title, body and trailer."""
     text = decode(raw, path or Path(name))
     # Lines are found with str.find / rfind around the places the layout needs; a line

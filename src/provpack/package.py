@@ -26,8 +26,7 @@ from .errors import CaptureError, InputError
 from .gzipper import Deflate, choose
 from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
-from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
-                    SourceFile)
+from .model import Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec
 from .parallel import OrderedPool, default_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
@@ -172,7 +171,7 @@ def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Def
     plan = _plan(listing.sizes)
     if jobs == 1 or (count < POOL_MIN_DOCUMENTS and sum(listing.sizes) < POOL_MIN_BYTES):
         for start, stop, local in plan:   # the batches a worker would take, taken here
-            yield _encode(listing.sources(start, stop), originals, date=date,
+            yield _encode(listing.part(start, stop), originals, date=date,
                           deflate=deflate, lazy=local, max_text_bytes=max_text_bytes)
         return
     tasks = (_task(listing, start, stop, date, deflate, originals.follow_symlinks, max_text_bytes)
@@ -181,7 +180,7 @@ def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Def
         results = pool.map(tasks)
         for start, _stop, local in plan:
             if local:
-                yield _encode((listing.source(start),), originals, date=date, deflate=deflate, lazy=True,
+                yield _encode(listing.part(start, start + 1), originals, date=date, deflate=deflate, lazy=True,
                               max_text_bytes=max_text_bytes)
             else:
                 yield next(results)
@@ -217,11 +216,11 @@ def _encode_task(task: _Task) -> _Encoded:
     """Run in a worker: encode a batch of documents."""
     documents, date, deflate, follow_symlinks, max_text_bytes = task
     originals = _Originals(fetch=False, fetcher=None, follow_symlinks=follow_symlinks, failures=[])
-    return _encode(documents.sources(0, len(documents)), originals, date=date, deflate=deflate, lazy=False,
+    return _encode(documents, originals, date=date, deflate=deflate, lazy=False,
                    max_text_bytes=max_text_bytes)
 
 
-def _encode(sources: Sequence[SourceFile], originals: _Originals, *, date: str, deflate: Deflate,
+def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: Deflate,
             lazy: bool, max_text_bytes: int) -> _Encoded:
     """Documents' records as gzip members; `lazy`: large blocks deflated only as they are written."""
     parts: list[tuple[str | None, int, Iterable[bytes]]] = []
@@ -234,7 +233,8 @@ def _encode(sources: Sequence[SourceFile], originals: _Originals, *, date: str, 
             parts.append((None, len(own), pieces if lazy else (b"".join(pieces),)))
             own.clear()
 
-    for resource, provenance, summary, original in _documents(sources, originals, max_text_bytes):
+    files = documents.paths(0, len(documents))
+    for resource, provenance, summary, original in _documents(files, originals, max_text_bytes):
         own.extend((resource, provenance))
         rows += pack_row(summary)
         if original is not None:
@@ -263,7 +263,7 @@ class _Originals:
         self.failures = failures
         self.captured: dict[str, Original | CaptureError] = {}
 
-    def find(self, name: str, sidecar_path: Path | None, sidecar: dict[str, object] | None) -> Original | None:
+    def find(self, name: str, sidecar_path: str | None, sidecar: dict[str, object] | None) -> Original | None:
         """The original for one document, or None (not given, not fetching, or the fetch failed)."""
         if sidecar is None or sidecar_path is None:
             return None
@@ -271,7 +271,7 @@ class _Originals:
         url = source_url if isinstance(source_url, str) else None
         if sidecar.get("original") is not None:
             from .original import local_original
-            return local_original(sidecar_path, sidecar["original"], source_url=url,
+            return local_original(Path(sidecar_path), sidecar["original"], source_url=url,
                                   follow_symlinks=self.follow_symlinks)
         if not self.fetch or url is None or self.fetcher is None:
             return None
@@ -306,12 +306,13 @@ def _aligned(document: Document, analysis: Analysis, original: Original) -> Alig
 
 
 _Encodable = tuple[RecordSpec, RecordSpec, DocumentSummary, "Original | None"]
+_Files = tuple[str, str, "str | None"]   # a document's name, text path and sidecar path, as Listing.paths gives them
 
 
 def _documents(
-    sources: Sequence[SourceFile], originals: _Originals, max_text_bytes: int
+    files: Sequence[_Files], originals: _Originals, max_text_bytes: int
 ) -> list[_Encodable]:
-    """Each document's two records, summary and original, in order.
+    """Each document's two records, summary and original, in order; `files` as `Listing.paths` gives them.
 
     The work goes stage by stage over all of them (read every text, then parse every
     one, ...): the interpreter's and the C libraries' caches stay warm, which costs
@@ -321,7 +322,7 @@ def _documents(
     the first one that failed so far).
     """
     failed: list[Exception] = []
-    done = len(sources)
+    done = len(files)
 
     def stage(work: Callable[[int], _T]) -> list[_T]:
         nonlocal done
@@ -335,34 +336,35 @@ def _documents(
                 break
         return results
 
-    raws = stage(lambda n: read_bytes(sources[n].text_path, limit=max_text_bytes))
-    documents = stage(lambda n: parse_document(sources[n].name, raws[n], path=sources[n].text_path))
+    raws = stage(lambda n: read_bytes(files[n][1], limit=max_text_bytes))
+    documents = stage(lambda n: parse_document(files[n][0], raws[n], path=files[n][1]))
     analyses = stage(lambda n: analyse(documents[n]))
-    sidecars = stage(lambda n: _sidecar(sources[n]))
-    metadata = stage(lambda n: merge(documents[n].parsed, sidecars[n], sidecar_name=_sidecar_name(sources[n])))
-    found = stage(lambda n: originals.find(sources[n].name, sources[n].sidecar_path, sidecars[n]))
-    encodable = stage(lambda n: _records(sources[n], raws[n], documents[n], analyses[n], metadata[n], found[n]))
+    sidecars = stage(lambda n: _sidecar(files[n][2]))
+    metadata = stage(lambda n: merge(documents[n].parsed, sidecars[n], sidecar_name=_sidecar_name(files[n][2])))
+    found = stage(lambda n: originals.find(files[n][0], files[n][2], sidecars[n]))
+    encodable = stage(lambda n: _records(files[n], raws[n], documents[n], analyses[n], metadata[n], found[n]))
     if failed:
         raise failed[-1]   # the last recorded is the earliest document's
     return encodable
 
 
-def _sidecar(source: SourceFile) -> dict[str, object] | None:
-    return load_sidecar(source.sidecar_path) if source.sidecar_path is not None else None
+def _sidecar(sidecar_path: str | None) -> dict[str, object] | None:
+    return load_sidecar(Path(sidecar_path)) if sidecar_path is not None else None
 
 
-def _sidecar_name(source: SourceFile) -> str | None:
-    return source.sidecar_path.name if source.sidecar_path is not None else None
+def _sidecar_name(sidecar_path: str | None) -> str | None:
+    return os.path.basename(sidecar_path) if sidecar_path is not None else None
 
 
-def _records(source: SourceFile, raw: bytes, document: Document, analysis: Analysis, metadata: Metadata,
+def _records(files: _Files, raw: bytes, document: Document, analysis: Analysis, metadata: Metadata,
              original: Original | None) -> _Encodable:
     """One document's records and summary, from what the stages before found."""
     aligned = _aligned(document, analysis, original) if original is not None else None
     resource, provenance = document_records(document, analysis, metadata, original=aligned)
-    log.debug("%s: %d elisions", source.text_path, len(analysis.elisions))
+    name, text_path, _ = files
+    log.debug("%s: %d elisions", text_path, len(analysis.elisions))
     summary = DocumentSummary(
-        name=source.name,
+        name=name,
         record_id=resource.record_id,
         sha256=resource.block_sha256 or hashlib.sha256(raw).hexdigest(),
         length_bytes=len(raw),
