@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import write_text
+from hypothesis import given
+from hypothesis import strategies as st
 
 from provpack import column, inputs, tables
 from provpack.errors import InputError
@@ -120,6 +122,28 @@ def test_spilled_runs_keep_unusual_names(tmp_path: Path, monkeypatch: pytest.Mon
     listing = list_sources([tmp_path])
     assert list(listing.names) == sorted(stems)
     assert [listing.sizes[i] for i in range(len(stems))] == [len(os.fsencode(s)) for s in sorted(stems)]
+
+
+# File names: any characters but NUL and '/', undecodable bytes included (as os.fsdecode gives them), or empty.
+_NAMES = st.lists(st.one_of(st.text(st.characters(blacklist_characters="\x00/", blacklist_categories=("Cs",)),
+                                    max_size=5),
+                            st.binary(max_size=4).filter(lambda b: b"\0" not in b and b"/" not in b).map(os.fsdecode)),
+                  max_size=30)
+
+
+@given(names=_NAMES, run=st.integers(1, 5), read=st.integers(1, 7))
+def test_sorted_runs_give_every_name_in_order(names: list[str], run: int, read: int) -> None:
+    """Any names, the empty one too, spilled in runs and read back in pieces of any size, come out sorted."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(inputs, "_RUN", run)
+        patch.setattr(inputs, "_SPILL_READ", read)
+        runs = inputs._SortedRuns()
+        for name in names:
+            runs.add(name)
+        try:
+            assert list(runs) == sorted(names)
+        finally:
+            runs.close()
 
 
 def test_listing_part_gives_the_same_sources(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import logging
 import os
 import stat
 import tempfile
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIX = ".txt"
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 _RUN = 8192   # names sorted per run while listing a folder
+_PENDING_VALUES = 4096   # sizes and sidecar codes gathered before they go into their columns
 _SPILL_READ = 16384   # bytes read at a time from each spilled run while merging them
 
 
@@ -228,8 +230,23 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     sidecar_heads = [next(stems, None) for stems in sidecar_iters]
     sidecars = Column("B")
     sizes = Column("q")
+    # Each text's sidecar code and size, gathered here and added to the columns a block at a time.
+    codes_pending = array("B")
+    sizes_pending = array("q")
+
+    def flush() -> None:
+        sidecars.extend(codes_pending)
+        sizes.extend(sizes_pending)
+        del codes_pending[:], sizes_pending[:]
 
     def kept(folder_fd: int | None) -> Iterator[str]:
+        for stem in kept_unflushed(folder_fd):
+            if len(codes_pending) >= _PENDING_VALUES:
+                flush()
+            yield stem
+        flush()
+
+    def kept_unflushed(folder_fd: int | None) -> Iterator[str]:
         for stem in texts:   # sorted; each sidecar stream is walked alongside
             file_name = stem + TEXT_SUFFIX
             if file_name in linked:
@@ -252,8 +269,8 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
                 log.warning("%s: not a regular file; skipped", os.path.join(folder, file_name))
                 continue
             if not present:
-                sidecars.append(0)
-                sizes.append(info.st_size)
+                codes_pending.append(0)
+                sizes_pending.append(info.st_size)
                 yield stem
                 continue
             path = os.path.join(folder, file_name)
@@ -265,8 +282,8 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
             elif len(names) > 1:
                 raise InputError(root / names[1], f"both {names[0]} and {names[1]} describe {stem}{TEXT_SUFFIX}",
                                  fix="keep one sidecar per document")
-            sidecars.append(1 + present[0] if present else 0)
-            sizes.append(info.st_size)
+            codes_pending.append(1 + present[0] if present else 0)
+            sizes_pending.append(info.st_size)
             yield stem
 
     folder_fd = _open_folder(folder)
@@ -321,7 +338,7 @@ class _SortedRuns:
         if self._spill is None:
             self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._pending.sort()
-        data = b"\0".join(os.fsencode(item) for item in self._pending) + b"\0"
+        data = os.fsencode("\0".join(self._pending) + "\0")   # (as each name's fsencode, NUL-ended)
         offset = self._spill.seek(0, os.SEEK_END)
         self._spill.write(data)
         self._runs.append((offset, len(data)))
@@ -344,9 +361,9 @@ def _read_run(spill: IO[bytes], offset: int, length: int) -> Iterator[str]:
         if not piece:
             raise OSError(f"the listing's temporary file ended early at byte {offset}")
         offset += len(piece)
-        *names, rest = (rest + piece).split(b"\0")
-        for name in names:
-            yield os.fsdecode(name)
+        names, ended, rest = (rest + piece).rpartition(b"\0")
+        if ended:   # whole names only (one may be empty), decoded together (as each name's fsdecode)
+            yield from os.fsdecode(names).split("\0")
 
 
 def _check_link(path: Path, root: Path, *, follow_symlinks: bool) -> None:

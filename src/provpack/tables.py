@@ -44,50 +44,44 @@ class NameList(Sequence[str]):
 
     def __init__(self, names: Iterable[str]) -> None:
         parts: list[str] = []
-        chunk: list[str] = []
         self._ends = Column("Q")
         self._file: IO[bytes] | None = None
         end = 0
         names = iter(names)   # one pass: _spill takes the rest of it
-        for name in names:   # packed as they come: the names never all exist as objects at once
-            chunk.append(name)
-            end += len(name)
-            self._ends.append(end)
-            if len(chunk) >= _PACK:
-                parts.append("".join(chunk))
-                chunk.clear()
-                if len(self._ends) >= SPILL_AFTER and _CAN_SPILL:
-                    self._spill(parts, chunk, names)
-                    return
-        parts.append("".join(chunk))
+        # Packed _PACK names at a time as they come: the names never all exist as objects at once.
+        while chunk := list(itertools.islice(names, _PACK)):
+            self._ends.extend(_running(map(len, chunk), end))
+            end = self._ends[-1]
+            parts.append("".join(chunk))
+            if len(chunk) == _PACK and len(self._ends) >= SPILL_AFTER and _CAN_SPILL:
+                self._spill(parts, names)
+                return
         self._text = "".join(parts)
 
-    def _spill(self, parts: list[str], chunk: list[str], rest: Iterable[str]) -> None:
+    def _spill(self, parts: list[str], rest: Iterator[str]) -> None:
         """Move what is packed so far, and every name still to come, to a temporary file."""
         spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed when this list is collected
         weakref.finalize(self, spill.close)
         self._file = spill
         self._text = ""
         ends = Column("Q")
-        offset = 0
         text = "".join(parts)
         parts.clear()
-        start = 0
-        for end in self._ends:   # character ends -> byte ends
-            offset += len(_encode(text[start:end]))
-            ends.append(offset)
-            start = end
-        spill.write(_encode(text))
-        del text
-        for name in rest:
-            raw = _encode(name)
-            chunk.append(name)
-            offset += len(raw)
-            ends.append(offset)
-            if len(chunk) >= _PACK:
-                spill.write(_encode("".join(chunk)))
-                chunk.clear()
-        spill.write(_encode("".join(chunk)))
+        data = _encode(text)
+        if len(data) == len(text):   # ASCII: each name's bytes are its characters
+            ends.extend(self._ends.values(0, len(self._ends)))
+        else:   # character ends -> byte ends
+            starts = itertools.chain((0,), self._ends)
+            ends.extend(itertools.accumulate(len(_encode(text[start:end])) for start, end in zip(starts, self._ends)))
+        spill.write(data)
+        del text, data
+        offset = ends[-1] if len(ends) else 0
+        while chunk := list(itertools.islice(rest, _PACK)):
+            data = _encode("".join(chunk))
+            lengths = map(len, chunk) if len(data) == sum(map(len, chunk)) else (len(_encode(name)) for name in chunk)
+            ends.extend(_running(lengths, offset))
+            offset = ends[-1]
+            spill.write(data)
         spill.flush()
         self._ends = ends
 
@@ -153,6 +147,11 @@ class NameList(Sequence[str]):
             return self._read(position, position + 1)[0]
         start = self._ends[position - 1] if position else 0
         return self._text[start:end]
+
+
+def _running(lengths: Iterable[int], start: int) -> Iterator[int]:
+    """start + the running sums of `lengths`: the ends of pieces of those lengths laid after `start`."""
+    return itertools.islice(itertools.accumulate(lengths, initial=start), 1, None)
 
 
 def _encode(text: str) -> bytes:
