@@ -36,10 +36,11 @@ _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def load_sidecar(path: Path) -> dict[str, Any]:
+def load_sidecar(path: Path | str) -> dict[str, Any]:
     """The sidecar's mapping, made JSON-ready and checked; an InputError naming file and line if not."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as file:   # a str path needs no Path built and formatted per sidecar
+            raw = file.read()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check its permissions") from exc
     if len(raw) > MAX_SIDECAR_BYTES:
@@ -174,7 +175,7 @@ def _where(where: _Where) -> str:
     return text
 
 
-def _jsonable(value: Any, path: Path, where: _Where, budget: list[int], depth: int, active: set[int]) -> Any:
+def _jsonable(value: Any, path: Path | str, where: _Where, budget: list[int], depth: int, active: set[int]) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise InputError(path, f"more than {MAX_VALUES} values (YAML aliases can multiply them)",
@@ -210,7 +211,7 @@ def _jsonable(value: Any, path: Path, where: _Where, budget: list[int], depth: i
                      fix="write it as text")
 
 
-def _check_known(sidecar: dict[str, Any], path: Path) -> None:
+def _check_known(sidecar: dict[str, Any], path: Path | str) -> None:
     texts: list[str] = []
     for key in KNOWN_TEXT_KEYS:
         value = sidecar.get(key)

@@ -349,7 +349,7 @@ def _documents(
 
 
 def _sidecar(sidecar_path: str | None) -> dict[str, object] | None:
-    return load_sidecar(Path(sidecar_path)) if sidecar_path is not None else None
+    return load_sidecar(sidecar_path) if sidecar_path is not None else None
 
 
 def _sidecar_name(sidecar_path: str | None) -> str | None:
