@@ -268,3 +268,16 @@ def test_quick_path_without_libyaml(sidecar_file: Path, text: str) -> None:
 def test_safe_loader_has_no_path_resolvers() -> None:
     """The quick resolver leaves out path resolvers, which SafeLoader does not have."""
     assert not yaml.SafeLoader.yaml_path_resolvers and not metadata._SafeLoader.yaml_path_resolvers
+
+
+def test_str_path_reads_and_fails_as_a_path(tmp_path: Path) -> None:
+    """A sidecar named by a str loads as by its Path, and a failure names the file the same way."""
+    sidecar = tmp_path / "a.yaml"
+    sidecar.write_text("title: A\nauthor: [B, C]\n")
+    assert load_sidecar(str(sidecar)) == load_sidecar(sidecar) == {"title": "A", "author": ["B", "C"]}
+    messages = []
+    for path in (tmp_path / "missing.yaml", str(tmp_path / "missing.yaml"), tmp_path, str(tmp_path)):
+        with pytest.raises(InputError, match="cannot read") as caught:
+            load_sidecar(path)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1] and messages[2] == messages[3]
