@@ -59,6 +59,18 @@ def describe(
 ) -> dict[str, Any]:
     """The provenance description of one excerpt, ready to serialise."""
     fields = metadata.fields
+    field_entries: dict[str, Any] = {}
+    terms: dict[str, Any] = {}
+    source: dict[str, Any] | None = None
+    for name, value in fields.items():   # one pass; each term comes from one name, so order is immaterial
+        field_entries[name] = _field(value)
+        term = _DCTERMS.get(name)
+        if term is not None:
+            terms[term] = value.value
+        if name in _SOURCE_NAMES:
+            if source is None:
+                source = {"@type": "prov:Entity"}
+            source["@id" if name == "source_url" else _SOURCE_DCTERMS[name]] = value.value
     description: dict[str, Any] = {
         "@context": CONTEXT,
         "@id": target_uri,
@@ -74,7 +86,7 @@ def describe(
                  "final_newline": document.final_newline},
         "parts": {"header": _pair(document.header), "body": _pair(document.body),
                   "trailer": _pair(document.trailer)},
-        "fields": {name: _field(value) for name, value in fields.items()},
+        "fields": field_entries,
         "sidecar": metadata.sidecar,
         "sidecar_file": metadata.sidecar_name,
         "segments": [
@@ -86,16 +98,10 @@ def describe(
         "original": None,
         "differences": [],
     }
-    if fields:
-        for name in _DCTERMS.keys() & fields.keys():   # each term comes from one name: order is immaterial
-            description[_DCTERMS[name]] = fields[name].value
-        if not _SOURCE_NAMES.isdisjoint(fields):
-            source: dict[str, Any] = {"@type": "prov:Entity"}
-            if "source_url" in fields:
-                source["@id"] = fields["source_url"].value
-            for name in _SOURCE_DCTERMS.keys() & fields.keys():
-                source[_SOURCE_DCTERMS[name]] = fields[name].value
-            description["prov:wasQuotedFrom"] = source
+    if terms:
+        description.update(terms)
+    if source is not None:
+        description["prov:wasQuotedFrom"] = source
     if original is not None:
         _add_alignment(description, original)
     return description
@@ -154,8 +160,9 @@ def describe_json(
     if original is not None:
         return to_json_bytes(description)
     suspects: list[Any] = [metadata.sidecar]
-    suspects.extend((value.value, value.overridden) for value in metadata.fields.values()
-                    if type(value.value) is not str or value.overridden is not None)   # str and None are plain
+    for value in metadata.fields.values():
+        if type(value.value) is not str or value.overridden is not None:   # str and None are plain
+            suspects.append((value.value, value.overridden))
     return to_json_bytes(description, check=suspects)
 
 
@@ -201,11 +208,12 @@ def _pair(span: Span | None) -> list[int] | None:
 
 
 def _field(value: FieldValue) -> dict[str, Any]:
+    span = value.span
     out: dict[str, Any] = {
         "value": value.value,
         "from": value.origin,
-        "span": _pair(value.span),
-        "byte_span": None if value.span is None else [value.span.byte_start, value.span.byte_end],
+        "span": None if span is None else [span.start, span.end],
+        "byte_span": None if span is None else [span.byte_start, span.byte_end],
     }
     if value.overridden is not None:
         out["overridden"] = value.overridden
