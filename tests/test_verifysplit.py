@@ -312,3 +312,70 @@ def test_sidecar_hash_goes_on_in_a_thread(sound: bool, tmp_path: Path, merges: l
     assert handed == [min(len(data), READ_SIZE)]   # (only the first block, read to sniff, was hashed here)
     assert (any(p.kind == "sidecar-mismatch" for p in serial.problems)) != sound
     assert not any(t.name == "provpack-sidecar-hash" for t in threading.enumerate())
+
+
+class _GatedHasher:
+    """A hasher whose first update waits for `gate`: a test decides when the thread goes on."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+        self.updates = 0
+
+    def update(self, data: object) -> None:
+        self.updates += 1
+        self.entered.set()
+        self.gate.wait(10)
+
+
+def test_hashing_the_rest_stops_when_cancelled(tmp_path: Path) -> None:
+    """cancel() stops the thread at the next block; join() hashes to the end."""
+    path = tmp_path / "big"
+    blocks = 8
+    path.write_bytes(b"x" * (verifysplit.HASH_BLOCK * blocks))
+    cancelled = _GatedHasher()
+    rest = verifysplit.HashRest(path, cancelled, 0)
+    assert cancelled.entered.wait(10)   # its thread waits in its first update
+    import threading
+
+    stopper = threading.Thread(target=rest.cancel)
+    stopper.start()
+    assert rest._stop.wait(10)   # cancel() has asked the thread to stop, and waits for it
+    cancelled.gate.set()
+    stopper.join(10)
+    assert not stopper.is_alive() and cancelled.updates == 1
+    whole = _GatedHasher()
+    whole.gate.set()
+    verifysplit.HashRest(path, whole, 0).join()
+    assert whole.updates == blocks
+
+
+def test_an_abandoned_two_part_read_does_not_wait_for_the_hash(tmp_path: Path, merges: list[bool],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or an error) during a two-part read with a sidecar cancels the hashing thread, not joins it."""
+    data = archives()[sorted(archives())[0]]
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    (tmp_path / "a.warc.gz.sha256").write_text(f"{hashlib.sha256(data).hexdigest()}  a.warc.gz\n")
+    calls: list[str] = []
+
+    class Recording(verifysplit.HashRest):
+        def join(self) -> None:
+            calls.append("join")
+            super().join()
+
+        def cancel(self) -> None:
+            calls.append("cancel")
+            super().cancel()
+
+    def interrupted(self: warcscan.Scanner, *args: object) -> bool:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(verifysplit, "HashRest", Recording)
+    monkeypatch.setattr(verifysplit, "find_split", lambda *args, **kwargs: member_starts(data)[1])
+    monkeypatch.setattr(warcscan.Scanner, "walk", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _verify_path(path, jobs=2)
+    assert calls == ["cancel"]

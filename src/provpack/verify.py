@@ -323,6 +323,11 @@ def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scan
         scanner.walk()
         raw.drain()
         return True
+    except BaseException:
+        if hashing is not None:   # the read is abandoned: its hash is not needed
+            hashing.cancel()
+            hashing = None
+        raise
     finally:
         child.cancel()
         if hashing is not None:

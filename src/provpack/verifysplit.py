@@ -136,10 +136,13 @@ HASH_BLOCK = 256 << 10  # bytes hashed at a time by HashRest
 
 
 class HashRest:
-    """Hashes a file from `offset` to its end into `hasher`, in a thread of its own; join() to wait."""
+    """Hashes a file from `offset` to its end into `hasher`, in a thread of its own; join() to wait,
+    cancel() to stop it at the next block (a read abandoned, by Ctrl-C or an error, does not wait
+    for the rest of a large file to be hashed)."""
 
     def __init__(self, path: Path, hasher: Any, offset: int) -> None:
         self._error: OSError | None = None
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(path, hasher, offset),
                                         name="provpack-sidecar-hash", daemon=True)
         self._thread.start()
@@ -151,7 +154,7 @@ class HashRest:
             view = memoryview(block)
             with path.open("rb", buffering=0) as stream:
                 stream.seek(offset)
-                while count := stream.readinto(block):
+                while not self._stop.is_set() and (count := stream.readinto(block)):
                     hasher.update(view[:count])
         except OSError as exc:
             self._error = exc
@@ -161,6 +164,11 @@ class HashRest:
         self._thread.join()
         if self._error is not None:
             raise self._error
+
+    def cancel(self) -> None:
+        """Stop hashing at the next block and wait for the thread (the hash is then incomplete)."""
+        self._stop.set()
+        self._thread.join()
 
 
 @dataclass(frozen=True, slots=True)
