@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -379,3 +380,57 @@ def test_an_abandoned_two_part_read_does_not_wait_for_the_hash(tmp_path: Path, m
     with pytest.raises(KeyboardInterrupt):
         _verify_path(path, jobs=2)
     assert calls == ["cancel"]
+
+
+def _large_warc(blocks: int) -> bytes:
+    """A gzip WARC of `blocks` resource records of 256 KiB that do not compress (one member each)."""
+    return warc(record("resource", random.Random(n).randbytes(256 << 10),
+                       headers=[("WARC-Target-URI", f"urn:x:{n}")]) for n in range(blocks))
+
+
+def test_progress_counts_both_parts_and_never_goes_back(tmp_path: Path, merges: list[bool],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """While this process reads its half and then waits, progress counts what the second process has read too:
+    the whole file is told as read before verify() ends, and no report goes back."""
+    from provpack.rawreader import READ_SIZE
+    from provpack.verify import verify
+
+    data = _large_warc(16)
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    split = member_starts(data)[8]
+    assert READ_SIZE < split < len(data) - READ_SIZE
+    monkeypatch.setattr(verifysplit, "find_split", lambda *args, **kwargs: split)
+    monkeypatch.setattr(verifysplit, "PROGRESS_INTERVAL", 0.02)
+    scan = verifysplit.scan_segment
+
+    def slow_to_answer(*args: object, **kwargs: object) -> verifysplit.Segment:
+        found = scan(*args, **kwargs)   # (run in the child: its whole part is read, then it waits)
+        import time
+
+        time.sleep(0.5)
+        return found
+
+    monkeypatch.setattr(verifysplit, "scan_segment", slow_to_answer)
+    told: list[int] = []
+    report = verify(path, jobs=2, progress=lambda files, count, size: told.append(size))
+    assert report.ok and merges == [True]
+    assert told == sorted(told) and told[-1] == len(data)
+    assert len(data) in told[:-1]   # told while waiting for the child, before verify()'s own last report
+    assert all(size <= len(data) for size in told)
+
+
+def test_child_progress_is_shared_and_ends_with_its_part(tmp_path: Path) -> None:
+    """The child's reader writes the offset it reached where this process reads it; once reaped, it counts 0."""
+    data = _large_warc(8)
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    split = member_starts(data)[4]
+    child = verifysplit.start(path, split, compressed=True)
+    assert child is not None
+    ticks: list[int] = []
+    child.wait(lambda: ticks.append(child.read_so_far()), interval=0.001)
+    assert child.read_so_far() == len(data) - split   # read to the end before its findings come
+    assert ticks == sorted(ticks) and all(0 <= tick <= len(data) - split for tick in ticks)
+    part = child.result()
+    assert part is not None and part.records == 4 and child.read_so_far() == 0

@@ -16,7 +16,7 @@ class RawReader:
         self._stream = stream
         self._hasher = hasher
         self._read_size = read_size
-        self._on_read = on_read  # told the offset reached after each block (progress)
+        self.on_read = on_read  # told the offset reached after each block (progress)
         self.offset = 0  # raw offset of the next byte read() returns
         self._hashed_upto = 0
 
@@ -30,8 +30,8 @@ class RawReader:
                 self._hasher.update(memoryview(data)[skip:] if skip > 0 else data)
                 self._hashed_upto = end
         self.offset += len(data)
-        if self._on_read is not None:
-            self._on_read(self.offset)
+        if self.on_read is not None:
+            self.on_read(self.offset)
         return data
 
     @property

@@ -311,8 +311,13 @@ def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scan
     # path: else this process would hash the second half after its own, while the child waits.
     handed = raw.hand_over_hashing()
     hashing = None if handed is None else verifysplit.HashRest(path, *handed)
+    if raw.on_read is not None:
+        raw.on_read = _both_parts(raw.on_read, split, child)
     try:
         if scanner.walk(split):
+            on_read = raw.on_read
+            if on_read is not None:   # the second part may take longer: its progress goes on being told
+                child.wait(lambda: on_read(raw.offset))
             part = child.result()
             if part is not None and verifysplit.absorb(scanner, part):
                 if isinstance(source, GzipSource):
@@ -332,6 +337,22 @@ def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scan
         child.cancel()
         if hashing is not None:
             hashing.join()   # raises what reading the file raised
+
+
+def _both_parts(told: Callable[[int], None], split: int, child: verifysplit.Child) -> Callable[[int], None]:
+    """A reader's progress callback for a two-part read: the bytes read in both parts, never going back.
+
+    This process counts up to the split, the child from it on; once the child is reaped
+    (its part merged, or left to this process to read on) this process's offset alone counts.
+    """
+    reported = 0
+
+    def on_read(offset: int) -> None:
+        nonlocal reported
+        reported = max(reported, offset if child.done else min(offset, split) + child.read_so_far())
+        told(reported)
+
+    return on_read
 
 
 def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> str | None:

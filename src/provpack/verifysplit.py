@@ -11,13 +11,17 @@ failed), the first part simply reads on to the end itself.
 from __future__ import annotations
 
 import logging
+import mmap
 import os
 import pickle
+import select
 import signal
+import struct
 import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,8 @@ MIN_SIZE = 8 << 20  # smaller files are read in one go: forking would cost more 
 WINDOW = 1 << 20  # bytes searched for a starting point, from the middle on
 WINDOWS = 4  # windows tried before giving up (e.g. a file that is one gzip member)
 _PLAUSIBLE_XFL = (0, 2, 4)
+PROGRESS_INTERVAL = 0.25  # seconds between progress reports while waiting for the second part
+_OFFSET = struct.Struct("=q")  # the raw offset the second part's reader has reached, in memory both processes share
 
 
 def can_split(path: Path, size: int, jobs: int | None) -> bool:
@@ -192,11 +198,26 @@ class Segment:
 
 @dataclass
 class Child:
-    """A forked process verifying the second part of a file."""
+    """A forked process verifying the second part of a file, from raw offset `split`."""
 
     pid: int
     reader: int  # pipe the pickled Segment comes through
+    split: int
+    reached: mmap.mmap  # the raw offset the child's reader has reached (shared: the child writes it)
     done: bool = False
+
+    def read_so_far(self) -> int:
+        """Bytes of its part the child has read (0 once it is reaped: its part is then counted elsewhere)."""
+        if self.done:
+            return 0
+        reached: int = _OFFSET.unpack_from(self.reached)[0]
+        return max(0, reached - self.split)
+
+    def wait(self, tick: Callable[[], None], interval: float = PROGRESS_INTERVAL) -> None:
+        """Return when the child's findings start to come (its part is read, or it died), calling
+        tick() every `interval` seconds until then."""
+        while not select.select([self.reader], [], [], interval)[0]:
+            tick()
 
     def result(self) -> Segment | None:
         """Wait for the child's findings; None when it failed."""
@@ -226,6 +247,7 @@ class Child:
         if not self.done:
             self.done = True
             os.close(self.reader)
+            self.reached.close()
             try:
                 os.waitpid(self.pid, 0)
             except ChildProcessError:  # SIGCHLD ignored: the system reaped it
@@ -234,20 +256,24 @@ class Child:
 
 def start(path: Path, split: int, *, compressed: bool) -> Child | None:
     """Fork a process that verifies `path` from raw offset `split` on; None when forking fails."""
+    reached = mmap.mmap(-1, _OFFSET.size)  # anonymous and shared: the child's writes are seen here
+    _OFFSET.pack_into(reached, 0, split)
     reader, writer = os.pipe()
     try:
         pid = os.fork()
     except OSError:
         os.close(reader)
         os.close(writer)
+        reached.close()
         return None
     if pid:
         os.close(writer)
-        return Child(pid, reader)
+        return Child(pid, reader, split, reached)
     try:  # the child: never returns
         os.close(reader)
         try:
-            found: Segment | None = scan_segment(path, split, compressed=compressed)
+            found: Segment | None = scan_segment(path, split, compressed=compressed,
+                                                 on_read=lambda offset: _OFFSET.pack_into(reached, 0, offset))
         except BaseException:
             found = None
         with os.fdopen(writer, "wb") as pipe:   # pickled straight into the pipe, a frame at a time
@@ -256,8 +282,10 @@ def start(path: Path, split: int, *, compressed: bool) -> Child | None:
         os._exit(0)
 
 
-def scan_segment(path: Path, split: int, *, compressed: bool) -> Segment:
-    """Verify `path` from raw offset `split` to its end, as the second part of the file."""
+def scan_segment(path: Path, split: int, *, compressed: bool,
+                 on_read: Callable[[int], None] | None = None) -> Segment:
+    """Verify `path` from raw offset `split` to its end, as the second part of the file;
+    `on_read(offset)` is told the raw offset reached after each block read."""
     scanner: Scanner | None = None
 
     def report(offset: int, kind: str, message: str) -> None:
@@ -265,7 +293,7 @@ def scan_segment(path: Path, split: int, *, compressed: bool) -> Segment:
             scanner.source_problem(offset, kind, message)
 
     with path.open("rb", buffering=0) as stream:
-        raw = RawReader(stream)
+        raw = RawReader(stream, on_read=on_read)
         raw.seek(split)
         first = raw.read()
         source: Source
