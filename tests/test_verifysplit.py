@@ -7,6 +7,7 @@ import json
 import os
 import random
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -406,8 +407,6 @@ def test_progress_counts_both_parts_and_never_goes_back(tmp_path: Path, merges: 
 
     def slow_to_answer(*args: object, **kwargs: object) -> verifysplit.Segment:
         found = scan(*args, **kwargs)   # (run in the child: its whole part is read, then it waits)
-        import time
-
         time.sleep(0.5)
         return found
 
