@@ -433,3 +433,28 @@ def test_child_progress_is_shared_and_ends_with_its_part(tmp_path: Path) -> None
     assert ticks == sorted(ticks) and all(0 <= tick <= len(data) - split for tick in ticks)
     part = child.result()
     assert part is not None and part.records == 4 and child.read_so_far() == 0
+
+
+def test_waiting_works_with_a_descriptor_past_1024(tmp_path: Path) -> None:
+    """A child whose pipe has a descriptor number select() cannot watch is still waited for."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 2048:
+        if hard != resource.RLIM_INFINITY and hard < 2048:
+            pytest.skip("this process may not open descriptor 2000")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (2048, hard))
+    try:
+        data = _large_warc(4)
+        path = tmp_path / "a.warc.gz"
+        path.write_bytes(data)
+        child = verifysplit.start(path, member_starts(data)[2], compressed=True)
+        assert child is not None
+        high = os.dup2(child.reader, 2000)
+        os.close(child.reader)
+        child.reader = high
+        child.wait(lambda: None, interval=0.001)
+        part = child.result()
+        assert part is not None and part.records == 2
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -215,8 +215,11 @@ class Child:
 
     def wait(self, tick: Callable[[], None], interval: float = PROGRESS_INTERVAL) -> None:
         """Return when the child's findings start to come (its part is read, or it died), calling
-        tick() every `interval` seconds until then."""
-        while not select.select([self.reader], [], [], interval)[0]:
+        tick() every `interval` seconds until then. (poll, not select: a process with more than
+        1,024 files open may get a descriptor select cannot watch.)"""
+        poller = select.poll()
+        poller.register(self.reader, select.POLLIN | select.POLLHUP | select.POLLERR)
+        while not poller.poll(interval * 1000):
             tick()
 
     def result(self) -> Segment | None:
