@@ -17,8 +17,7 @@ from provpack import provcheck, recordcheck, verifysplit, warcscan
 from provpack.verify import FileReport, _verify_path
 
 from conftest import INTEROP
-from warcbuild import (SAMPLE_TEXTS, archives, gzip_member, provenance, provenance_bytes, provpack_records, record,
-                       texts, warc)
+from warcbuild import archives, gzip_member, provpack_records, record, texts, warc
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin",
                                 reason="two-part reading forks (not on macOS)")
