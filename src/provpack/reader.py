@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from .errors import ArchiveError, IntegrityError
+from .warciter import QuietArchiveIterator
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
@@ -124,7 +124,7 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
         handle.seek(start)
         try:
-            iterator = ArchiveIterator(handle, no_record_parse=False, check_digests=False)
+            iterator = QuietArchiveIterator(handle, no_record_parse=False, check_digests=False, source=archive)
             iterator.reader = _BoundedReader(iterator.fh, block_size=iterator.reader.block_size)
             for record in iterator:
                 # `offset` is where this record starts, in the file; get_record_offset()
