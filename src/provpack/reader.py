@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
@@ -90,7 +90,7 @@ def find(path: Path | str, name: str) -> ArchivedDocument:
                        fix="use a name that 'provpack show' lists")
 
 
-def extract(path: Path | str, name: str, dest: BinaryIO) -> ArchivedDocument:
+def extract(path: Path | str, name: str, dest: IO[bytes]) -> ArchivedDocument:
     """Copy the exact bytes of document `name` to `dest`, checking them against their sha256."""
     archive = Path(path)
     document = find(archive, name)
