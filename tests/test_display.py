@@ -34,3 +34,12 @@ def test_json_shape_is_stable() -> None:
     (document,) = [show_json(d) for d in read_archive(ARCHIVE / "seeds.warc.gz")]
     assert set(document) >= {"name", "record_id", "sha256", "length_bytes", "fields", "elisions", "segments"}
     assert set(document["elisions"][0]) >= {"marker", "start", "end", "byte_start", "byte_end", "kind", "omitted"}
+
+
+def test_plain_view_has_no_trailing_spaces() -> None:
+    """Piped, no line ends in the padding of rich's tables (the README's transcript has none)."""
+    out = io.StringIO()
+    print_documents("seeds.warc.gz", read_archive(ARCHIVE / "seeds.warc.gz"), out)
+    lines = out.getvalue().split("\n")
+    assert [line for line in lines if line != line.rstrip()] == []
+    assert "record  <urn:uuid:36034ffd-15e0-5b81-bbea-631edd1d2129>" in lines
