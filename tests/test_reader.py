@@ -88,3 +88,19 @@ def test_bad_content_length_is_logged_not_printed(
     assert document.name == SEED_NAME
     assert capfd.readouterr().err == ""
     assert any("byte 0" in r.getMessage() for r in caplog.records)
+
+
+def test_unknown_name_in_a_large_archive_says_how_many_and_which_are_close(tmp_path: Path) -> None:
+    """Past 20 documents the list is cut with a count of the rest, and names close to the one asked for come first."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(25):
+        (folder / f"doc{number:02d}.txt").write_bytes(b"A [...] B %d\n" % number)
+    warc = provpack.package(folder, out=tmp_path / "many.warc.gz", jobs=1).warc_path
+    with pytest.raises(ArchiveError) as caught:
+        extract(warc, "doc24.txt", io.BytesIO())
+    message = str(caught.value)
+    assert "similar: doc24" in message and "and 5 more" in message
+    with pytest.raises(ArchiveError) as caught:
+        extract(warc, "zzz", io.BytesIO())
+    assert "similar" not in str(caught.value) and "doc00, doc01" in str(caught.value)

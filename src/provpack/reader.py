@@ -19,6 +19,7 @@ PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
 MAX_HEADER_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
+_NAMES_LISTED = 20  # names an unknown-name error lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +86,15 @@ def find(path: Path | str, name: str) -> ArchivedDocument:
     for document in documents:
         if document.name == name:
             return document
-    names = ", ".join(d.name for d in documents[:20]) or "none"
-    raise ArchiveError(path, f"no document named {name!r} (documents: {names})",
-                       fix="use a name that 'provpack show' lists")
+    import difflib
+
+    every = [d.name for d in documents]
+    similar = difflib.get_close_matches(name, every, n=5)
+    names = ", ".join(every[:_NAMES_LISTED]) or "none"
+    if len(every) > _NAMES_LISTED:
+        names += f", and {len(every) - _NAMES_LISTED:,} more"
+    raise ArchiveError(path, f"no document named {name!r}" + (f"; similar: {', '.join(similar)}" if similar else "")
+                       + f" (documents: {names})", fix="use a name that 'provpack show' lists")
 
 
 def extract(path: Path | str, name: str, dest: IO[bytes]) -> ArchivedDocument:
