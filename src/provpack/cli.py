@@ -146,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     seal.add_argument("-o", "--output", metavar="SIG", help="signature file (default: ARCHIVE.sig)")
     seal.add_argument("--force", action="store_true", help="replace an existing signature file")
     seal.add_argument("--tsa", metavar="URL", help="also get an RFC 3161 timestamp of the signature from this "
-                      "timestamping authority; writes ARCHIVE.sig.tsr (needs provpack[timestamp])")
+                      "timestamping authority; writes the signature file's name + .tsr, ARCHIVE.sig.tsr by default "
+                      "(needs provpack[timestamp])")
     seal.set_defaults(handler=_sign)
     return parser
 
