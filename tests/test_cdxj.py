@@ -193,3 +193,39 @@ def test_any_provpack_archive_matches_cdxj_indexer(docs: list[Doc], tmp_path: Pa
     """For any excerpts and target URIs, our sorted index equals cdxj-indexer's."""
     warc = write_provpack_warc(tmp_path / "any.warc.gz", docs)
     assert ours(warc) == cdxj_indexer(warc, tmp_path, "--sort")
+
+
+def _seed_records() -> bytes:
+    """The committed archive's records, uncompressed (a plain WARC)."""
+    import gzip
+
+    from conftest import ARCHIVE
+
+    return gzip.decompress((ARCHIVE / "seeds.warc.gz").read_bytes())
+
+
+def test_whole_file_gzip_error_names_a_real_offset(tmp_path: Path) -> None:
+    """A WARC gzipped as a whole is refused with an offset in the file, never a negative one."""
+    import gzip
+
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(gzip.compress(_seed_records(), mtime=0))
+    with pytest.raises(ArchiveError) as caught:
+        list(index(path))
+    message = str(caught.value)
+    assert "at or after byte 0:" in message and "byte -" not in message
+
+
+def test_bad_content_length_is_logged_not_printed(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """warcio's warning about a record not followed by a blank line goes to the log, not to stderr."""
+    data = _seed_records()
+    length = int(re.search(rb"Content-Length: (\d+)", data).group(1))  # type: ignore[union-attr]
+    path = tmp_path / "short.warc"
+    path.write_bytes(data.replace(b"Content-Length: %d" % length, b"Content-Length: %d" % (length - 10), 1))
+    with caplog.at_level("WARNING", logger="provpack"):
+        lines = list(index(path, records=None))
+    assert len(lines) == 3
+    assert capfd.readouterr().err == ""
+    assert any("byte 0" in r.getMessage() and "Content-Length" in r.getMessage() for r in caplog.records)

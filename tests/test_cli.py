@@ -136,3 +136,21 @@ def test_deflate_and_jobs_options(seed_dir: Path, tmp_path: Path, monkeypatch: p
     assert out.read_bytes() == (Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz").read_bytes()
     assert main(["-q", "package", str(seed_dir), "-o", str(out), "--force", "--deflate", "isal",
                  "--level", "6"]) == 2
+
+
+def test_extract_to_stdout_writes_nothing_unless_the_text_checks(
+    packed: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """extract checks the sha256 before standard output gets a byte: a changed text gives exit 1 and no output."""
+    import gzip
+
+    plain = gzip.decompress(packed.read_bytes())
+    good, bad = tmp_path / "good.warc", tmp_path / "bad.warc"
+    good.write_bytes(plain)
+    bad.write_bytes(plain.replace(b"Tehran was next", b"Tehran was last"))
+    capsysbinary.readouterr()
+    assert main(["extract", str(good), SEED_NAME]) == 0
+    assert capsysbinary.readouterr().out == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+    assert main(["extract", str(bad), SEED_NAME]) == 1
+    captured = capsysbinary.readouterr()
+    assert captured.out == b"" and b"do not match the recorded sha256" in captured.err

@@ -32,5 +32,25 @@ def test_colour_marks_the_marker() -> None:
 def test_json_shape_is_stable() -> None:
     """show --json has exactly the documented keys."""
     (document,) = [show_json(d) for d in read_archive(ARCHIVE / "seeds.warc.gz")]
-    assert set(document) >= {"name", "record_id", "sha256", "length_bytes", "fields", "elisions", "segments"}
-    assert set(document["elisions"][0]) >= {"marker", "start", "end", "byte_start", "byte_end", "kind", "omitted"}
+    assert set(document) == {"name", "record_id", "target_uri", "sha256", "length_bytes", "fields", "elisions",
+                             "segments", "alterations", "original", "differences", "out_of_order"}
+    assert set(document["elisions"][0]) == {"marker", "start", "end", "byte_start", "byte_end", "line", "column",
+                                            "kind", "omitted", "omitted_reason", "confirmed"}
+
+
+def test_readme_documents_the_json_shape() -> None:
+    """Every key show --json gives is named where the README describes it."""
+    readme = (ARCHIVE.parent / "README.md").read_text(encoding="utf-8")
+    described = readme[readme.index("`--json` gives"):][:900]
+    (document,) = [show_json(d) for d in read_archive(ARCHIVE / "seeds.warc.gz")]
+    missing = [key for key in [*document, *document["elisions"][0]] if f'"{key}"' not in described]
+    assert missing == []
+
+
+def test_plain_view_has_no_trailing_spaces() -> None:
+    """Piped, no line ends in the padding of rich's tables (the README's transcript has none)."""
+    out = io.StringIO()
+    print_documents("seeds.warc.gz", read_archive(ARCHIVE / "seeds.warc.gz"), out)
+    lines = out.getvalue().split("\n")
+    assert [line for line in lines if line != line.rstrip()] == []
+    assert "record  <urn:uuid:36034ffd-15e0-5b81-bbea-631edd1d2129>" in lines

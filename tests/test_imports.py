@@ -16,7 +16,7 @@ HOMES = {
     "requests": {"capture", "timestamp"},  # fetching originals; POSTing a query to a TSA
     "urllib3": {"capture", "wire"},
     "yaml": {"metadata", "config"},
-    "warcio": {"warcwriter", "verify", "reader", "cdxj"},
+    "warcio": {"warcwriter", "verify", "reader", "cdxj", "warciter"},
     "cryptography": {"signing", "timestamp"},
     "rfc3161_client": {"timestamp"},
     "surt": {"cdxj"},

@@ -68,3 +68,39 @@ def test_unknown_name_lists_documents(seed_archive: Path) -> None:
     """Asking for a name that is not there lists the names that are."""
     with pytest.raises(ArchiveError, match=SEED_NAME):
         extract(seed_archive, "nope", io.BytesIO())
+
+
+def test_bad_content_length_is_logged_not_printed(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """read_archive never prints: warcio's warning about a wrong Content-Length becomes a log record."""
+    import gzip
+    import re
+
+    from conftest import ARCHIVE
+
+    data = gzip.decompress((ARCHIVE / "seeds.warc.gz").read_bytes())
+    length = int(re.search(rb"Content-Length: (\d+)", data).group(1))  # type: ignore[union-attr]
+    path = tmp_path / "short.warc"
+    path.write_bytes(data.replace(b"Content-Length: %d" % length, b"Content-Length: %d" % (length - 10), 1))
+    with caplog.at_level("WARNING", logger="provpack"):
+        (document,) = read_archive(path)
+    assert document.name == SEED_NAME
+    assert capfd.readouterr().err == ""
+    assert any("byte 0" in r.getMessage() for r in caplog.records)
+
+
+def test_unknown_name_in_a_large_archive_says_how_many_and_which_are_close(tmp_path: Path) -> None:
+    """Past 20 documents the list is cut with a count of the rest, and names close to the one asked for come first."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(25):
+        (folder / f"doc{number:02d}.txt").write_bytes(b"A [...] B %d\n" % number)
+    warc = provpack.package(folder, out=tmp_path / "many.warc.gz", jobs=1).warc_path
+    with pytest.raises(ArchiveError) as caught:
+        extract(warc, "doc24.txt", io.BytesIO())
+    message = str(caught.value)
+    assert "similar: doc24" in message and "and 5 more" in message
+    with pytest.raises(ArchiveError) as caught:
+        extract(warc, "zzz", io.BytesIO())
+    assert "similar" not in str(caught.value) and "doc00, doc01" in str(caught.value)

@@ -279,3 +279,13 @@ def test_cli_keygen_sign_verify(archive: Path, tmp_path: Path, capsys: pytest.Ca
     assert [p["kind"] for p in report["files"][0]["problems"]] == ["bad-signature"]
     assert main(["verify", "--key", str(key), str(archive)]) == 2  # the private key is not the public one
     assert main(["verify", "--key", f"{key}.pub", "-"]) == 2
+
+
+def test_public_key_given_to_sign_is_named_as_such(
+    archive: Path, keys: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """KEY.pub given where KEY belongs is refused as a public key, with no warning about its file mode."""
+    keys[1].chmod(0o644)
+    with pytest.raises(InputError, match="this is a public key"):
+        sign(archive, keys[1])
+    assert "readable by others" not in caplog.text

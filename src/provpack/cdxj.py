@@ -94,14 +94,17 @@ def index(
     except OSError as exc:
         raise ArchiveError(path, f"cannot open: {exc.strerror or exc}") from exc
     # warcio and surt are imported here, not at the top, so that `import provpack` stays fast.
-    from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
+    from .warciter import QuietArchiveIterator
+
     with stream:
-        iterator = ArchiveIterator(stream, arc2warc=True)
+        iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
+        start = 0  # where the last record read began: warcio's offset is negative for a whole-file gzip
         try:
             for record in iterator:
+                start = iterator.offset
                 if not _selected(record, wanted, skip_warc_fields):
                     continue
                 yield _line(path, record, iterator, name)
@@ -114,7 +117,7 @@ def index(
         ) as exc:
             raise ArchiveError(
                 path,
-                f"cannot read the record at or after byte {iterator.offset}: {_one_line(exc)}",
+                f"cannot read the record at or after byte {max(iterator.offset, start)}: {_one_line(exc)}",
                 fix="check it with `provpack verify`; a WARC gzipped as a whole needs "
                 "`warcio recompress` first",
             ) from exc

@@ -146,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     seal.add_argument("-o", "--output", metavar="SIG", help="signature file (default: ARCHIVE.sig)")
     seal.add_argument("--force", action="store_true", help="replace an existing signature file")
     seal.add_argument("--tsa", metavar="URL", help="also get an RFC 3161 timestamp of the signature from this "
-                      "timestamping authority; writes ARCHIVE.sig.tsr (needs provpack[timestamp])")
+                      "timestamping authority; writes the signature file's name + .tsr, ARCHIVE.sig.tsr by default "
+                      "(needs provpack[timestamp])")
     seal.set_defaults(handler=_sign)
     return parser
 
@@ -330,7 +331,14 @@ def _extract(args: argparse.Namespace) -> int:
     from .atomic import atomic_writer
 
     if args.output is None:
-        reader.extract(args.file, args.name, sys.stdout.buffer)
+        import shutil
+        import tempfile
+
+        # Held back (in memory up to 8 MiB, then on disk) until its sha256 checks: a changed text writes nothing.
+        with tempfile.SpooledTemporaryFile(max_size=8 << 20) as held:
+            reader.extract(args.file, args.name, held)
+            held.seek(0)
+            shutil.copyfileobj(held, sys.stdout.buffer, 1 << 20)
         sys.stdout.buffer.flush()
         return 0
     with atomic_writer(Path(args.output), force=args.force) as out:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import IO, Any
 
@@ -59,12 +60,25 @@ def print_documents(path: str, documents: tuple[ArchivedDocument, ...], out: IO[
                     color: bool | None = None) -> None:
     """Print every document: a summary, its fields, and each elision in its context."""
     terminal = out.isatty()
-    console = Console(file=out, force_terminal=color, no_color=color is False, highlight=False,
+    # Piped, each document is drawn into a buffer and written without the padding rich puts at line ends.
+    buffer = None if terminal else io.StringIO()
+    console = Console(file=buffer or out, force_terminal=color, no_color=color is False, highlight=False,
                       width=None if terminal else 1000)
     console.print(f"[bold]{escape(path)}[/]: {len(documents)} document{'s' if len(documents) != 1 else ''}")
     for document in documents:
         console.print()
         _print_document(console, document)
+        _flush(buffer, out)
+    _flush(buffer, out)
+
+
+def _flush(buffer: io.StringIO | None, out: IO[str]) -> None:
+    """Write what is in `buffer` to `out`, each line without trailing spaces, and empty it."""
+    if buffer is None:
+        return
+    out.write("\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n")))
+    buffer.seek(0)
+    buffer.truncate()
 
 
 def _print_document(console: Console, document: ArchivedDocument) -> None:

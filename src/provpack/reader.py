@@ -7,18 +7,19 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from .errors import ArchiveError, IntegrityError
+from .warciter import QuietArchiveIterator
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
 MAX_HEADER_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
+_NAMES_LISTED = 20  # names an unknown-name error lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +86,18 @@ def find(path: Path | str, name: str) -> ArchivedDocument:
     for document in documents:
         if document.name == name:
             return document
-    names = ", ".join(d.name for d in documents[:20]) or "none"
-    raise ArchiveError(path, f"no document named {name!r} (documents: {names})",
-                       fix="use a name that 'provpack show' lists")
+    import difflib
+
+    every = [d.name for d in documents]
+    similar = difflib.get_close_matches(name, every, n=5)
+    names = ", ".join(every[:_NAMES_LISTED]) or "none"
+    if len(every) > _NAMES_LISTED:
+        names += f", and {len(every) - _NAMES_LISTED:,} more"
+    raise ArchiveError(path, f"no document named {name!r}" + (f"; similar: {', '.join(similar)}" if similar else "")
+                       + f" (documents: {names})", fix="use a name that 'provpack show' lists")
 
 
-def extract(path: Path | str, name: str, dest: BinaryIO) -> ArchivedDocument:
+def extract(path: Path | str, name: str, dest: IO[bytes]) -> ArchivedDocument:
     """Copy the exact bytes of document `name` to `dest`, checking them against their sha256."""
     archive = Path(path)
     document = find(archive, name)
@@ -124,7 +131,7 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
         handle.seek(start)
         try:
-            iterator = ArchiveIterator(handle, no_record_parse=False, check_digests=False)
+            iterator = QuietArchiveIterator(handle, no_record_parse=False, check_digests=False, source=archive)
             iterator.reader = _BoundedReader(iterator.fh, block_size=iterator.reader.block_size)
             for record in iterator:
                 # `offset` is where this record starts, in the file; get_record_offset()

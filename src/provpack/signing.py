@@ -139,9 +139,9 @@ def load_private_key(path: Path | str) -> Ed25519PrivateKey:
     """The Ed25519 private key in a PEM file; a ProvpackError saying what is wrong if it is not one."""
     key_path = Path(path)
     data = read_small(key_path, MAX_KEY_BYTES, what="key file")
-    mode = key_path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        log.warning("%s: private key is readable by others (mode %03o); chmod 600 it", key_path, mode & 0o777)
+    if b"PUBLIC KEY" in data and b"PRIVATE KEY" not in data:
+        raise InputError(key_path, "this is a public key",
+                         fix=f"give the private key, {key_path.name.removesuffix(PUBLIC_SUFFIX)}")
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except TypeError as exc:  # encrypted, and no password given
@@ -151,6 +151,9 @@ def load_private_key(path: Path | str) -> Ed25519PrivateKey:
         raise InputError(key_path, "not a PEM private key", fix="give the KEY file 'provpack keygen' wrote") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise InputError(key_path, f"not an Ed25519 key ({type(key).__name__})", fix="make one with 'provpack keygen'")
+    mode = key_path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("%s: private key is readable by others (mode %03o); chmod 600 it", key_path, mode & 0o777)
     return key
 
 
