@@ -34,6 +34,7 @@ def test_repeated_digests_and_folded_lines() -> None:
     (GOOD.replace(b"<urn:uuid:1>", b"urn:uuid:1"), "malformed-header"),
     (GOOD.replace(b"2017-11-12T00:00:00Z", b"2017-11-12 00:00:00"), "malformed-header"),
     (GOOD.replace(b"Content-Length: 12", b"Content-Length: -12"), "bad-length"),
+    (GOOD.replace(b"Content-Length: 12", b"Content-Length: " + b"9" * 5000), "bad-length"),
 ])
 def test_issues(text: bytes, kind: str) -> None:
     """Each break of the WARC grammar is one issue of the right kind."""
@@ -46,3 +47,14 @@ def test_issues(text: bytes, kind: str) -> None:
 def test_w3c_dates(date: bytes) -> None:
     """WARC 1.1 dates of any W3C precision are accepted."""
     assert HeaderParser().parse(GOOD.replace(b"2017-11-12T00:00:00Z", date)).issues == []
+
+
+@pytest.mark.parametrize("text, length", [
+    (b"0" * 5000 + b"12", 12),
+    (b"9" * 30, int("9" * 30)),
+    (b"0", 0),
+])
+def test_long_content_lengths(text: bytes, length: int) -> None:
+    """Leading zeros do not count against the digit limit; up to 30 digits a length is a number."""
+    header = HeaderParser().parse(GOOD.replace(b"Content-Length: 12", b"Content-Length: " + text))
+    assert header.length == length and header.issues == []

@@ -17,6 +17,9 @@ _BLOCK_KEY = b"warc-block-digest"
 _PAYLOAD_KEY = b"warc-payload-digest"
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _NAMES_KEPT = 4096
+# A Content-Length with more digits than this (leading zeros aside) is larger than any file could
+# be: reported, not converted (int() refuses more than 4,300 digits, and no block is that long).
+MAX_LENGTH_DIGITS = 30
 # W3C ISO 8601 in UTC, as WARC 1.1 allows it (WARC 1.0 files use the full seconds form).
 DATE = re.compile(
     rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
@@ -114,7 +117,12 @@ class HeaderParser:
         length: int | None = None
         if length_text is not None:
             if length_text.isdigit():
-                length = int(length_text)
+                digits = length_text.lstrip(b"0") or b"0"
+                if len(digits) <= MAX_LENGTH_DIGITS:
+                    length = int(digits)
+                else:
+                    issues.append((kinds.BAD_LENGTH, f"Content-Length {show(length_text)} has {len(digits)}"
+                                   " digits: larger than any file"))
             else:
                 issues.append((kinds.BAD_LENGTH, f"Content-Length {show(length_text)} is not a number"))
         return Header(fields, block_digests, payload_digests, length, issues)
