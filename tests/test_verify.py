@@ -141,6 +141,9 @@ def test_stream() -> None:
     ("{digest}\n", "bad-sidecar"),
     ("not a checksum line\n", "bad-sidecar"),
     ("{short}  a.warc.gz\n", "bad-sidecar"),
+    ("{digest}  a.warc.gz\n{upper} *a.warc.gz\n", None),
+    ("{digest}  a.warc.gz\n{other}  a.warc.gz\n", "sidecar-mismatch"),
+    ("{digest}  a.warc.gz\nnot a checksum line\n", "bad-sidecar"),
 ])
 def test_sidecar(tmp_path: Path, line: str, kind: str | None) -> None:
     """The .sha256 sidecar, in sha256sum format, must match the file; a malformed one is a problem."""
