@@ -398,7 +398,7 @@ def render_text(report: VerifyReport, *, strict: bool = False) -> str:
         lines.extend(f"{file.path}: note: {note}" for note in file.notes)
         if len(report.files) > 1:
             lines.append(f"{file.path}: " + _summary(file.records, file.verified, file.unverified,
-                                                     len(file.problems)))
+                                                     len(file.problems) + (file.unverified if strict else 0)))
     records = sum(f.records for f in report.files)
     verified = sum(f.verified for f in report.files)
     problems = report.problems + (report.unverified if strict else 0)
