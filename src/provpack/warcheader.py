@@ -121,8 +121,8 @@ class HeaderParser:
                 if len(digits) <= MAX_LENGTH_DIGITS:
                     length = int(digits)
                 else:
-                    issues.append((kinds.BAD_LENGTH, f"Content-Length {show(length_text)} has {len(digits)}"
-                                   " digits: larger than any file"))
+                    message = f"Content-Length {show(length_text)} has {len(digits)} digits: larger than any file"
+                    issues.append((kinds.BAD_LENGTH, message))
             else:
                 issues.append((kinds.BAD_LENGTH, f"Content-Length {show(length_text)} is not a number"))
         return Header(fields, block_digests, payload_digests, length, issues)
