@@ -58,12 +58,21 @@ class HeaderParser:
             fields, repeated, bad_line = self._fields(lines)
         block_digests = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
         payload_digests = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
+        twice: dict[bytes, None] = {}  # required fields given more than once
         for key, value in repeated:
             if key == _BLOCK_KEY:
                 block_digests.append(value)
             elif key == _PAYLOAD_KEY:
                 payload_digests.append(value)
-        return self._check(header, lines, fields, block_digests, payload_digests, bad_line)
+            elif key in _REQUIRED_SET:
+                twice[key] = None
+        parsed = self._check(header, lines, fields, block_digests, payload_digests, bad_line)
+        if twice:
+            # WARC 1.1 section 5.1: named fields are not repeated (WARC-Concurrent-To aside); readers
+            # that take the last value would frame or name the record differently.
+            names = ", ".join(_REQUIRED_NAMES[key] for key in twice)
+            parsed.issues.append((kinds.MALFORMED_HEADER, f"{names} appears more than once (the first is used)"))
+        return parsed
 
     def _fields(self, lines: list[bytes]) -> tuple[dict[bytes, bytes], list[tuple[bytes, bytes]], bytes | None]:
         """Fields (first value of each name), repeated fields, and the first line that is not `Name: value`."""
