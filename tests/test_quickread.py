@@ -623,3 +623,11 @@ def test_content_length_of_thousands_of_digits(gzip: bool) -> None:
     for report in three_readings(warc([sound, huge, after], gzip=gzip)):
         assert [p.kind for p in report.problems] == ["bad-length"] and "5000 digits" in report.problems[0].message
         assert report.records == 3 and report.verified == 2
+
+
+def test_a_known_name_without_a_colon() -> None:
+    """A header line that is only a name seen in an earlier record: malformed-header, by both readers."""
+    first = record("resource", b"abc", content_type="text/plain")
+    second = record("resource", b"def", content_type="text/plain").replace(b"Content-Type: text/plain", b"Content-Type")
+    for report in three_readings(warc([first, second], gzip=False)):
+        assert [p.kind for p in report.problems] == ["malformed-header"] and report.verified == 1

@@ -70,3 +70,11 @@ def test_repeatable_fields() -> None:
     header = HeaderParser().parse(GOOD + b"Content-Length: 3\r\nWARC-Date: 2017-11-12T00:00:00Z\r\n")
     assert header.length == 12 and header.issues == [
         ("malformed-header", "Content-Length, WARC-Date appears more than once (the first is used)")]
+
+
+def test_a_known_name_without_a_colon_is_malformed() -> None:
+    """A line that is only a field name seen before (no colon) is as malformed as it was the first time."""
+    parser = HeaderParser()
+    assert parser.parse(GOOD + b"Content-Type: text/plain\r\n").issues == []
+    header = parser.parse(GOOD + b"Content-Type\r\n")
+    assert header.issues == [("malformed-header", "header line 'Content-Type' is not 'Name: value'")]

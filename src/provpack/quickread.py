@@ -110,9 +110,9 @@ class QuickReader(RecordChecker):
             names = self._names
             fields: dict[bytes, bytes] = {}
             for line in lines[1:-1]:
-                name, _, value = line.partition(b":")
+                name, sep, value = line.partition(b":")
                 key = names.get(name)
-                if key is None or key in fields:
+                if key is None or key in fields or not sep:
                     return False
                 fields[key] = value
             rest = b"".join(lines)  # a CR or LF that is not part of a CRLF (the parser's bare CR/LF check)

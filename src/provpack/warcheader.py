@@ -82,7 +82,7 @@ class HeaderParser:
         bad_line: bytes | None = None
         for line in lines[1:-1]:
             name, sep, value = line.partition(b":")
-            key = names.get(name)
+            key = names.get(name) if sep else None  # (a line that is only a known name is no field)
             if key is None:
                 if not sep or _TOKEN.fullmatch(name) is None:
                     if bad_line is None:
