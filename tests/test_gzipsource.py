@@ -10,7 +10,7 @@ import pytest
 from provpack.gzipsource import GzipSource
 from provpack.warcstream import GAP
 
-from readback import RECORDS, joined, read_all
+from readback import RECORDS, check, joined, read_all
 from warcbuild import gzip_member, record
 
 
@@ -53,6 +53,19 @@ def test_cut_off_member_is_truncated() -> None:
     _, chunks, found = read_all(data)
     assert found == [(len(members[0]), "truncated", found[0][2])]
     assert chunks[-1] is GAP
+
+
+@pytest.mark.parametrize("seekable", [True, False])
+@pytest.mark.parametrize("keep, missing", [(-5, "without its CRC-32 and length trailer"),
+                                           (-8, "without its CRC-32 and length trailer"),
+                                           (-12, "without its end-of-stream marker"), (6, "inside its header")])
+def test_truncated_says_what_is_missing(keep: int, missing: str, seekable: bool) -> None:
+    """A member cut in its 8-byte trailer is truncated with the trailer named; cut in its deflate data, the
+    end-of-stream marker; cut in its header, the header (python-isal or zlib alike)."""
+    members = [gzip_member(r) for r in RECORDS]
+    report = check(members[0] + members[1][:keep], seekable=seekable)
+    assert [(p.offset, p.kind) for p in report.problems] == [(len(members[0]), "truncated")]
+    assert missing in report.problems[0].message
 
 
 def test_bad_crc_is_bad_gzip_and_reading_resumes() -> None:

@@ -72,6 +72,15 @@ def _add(path: tuple[Any, ...], delta: int) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def _as(path: tuple[Any, ...], kind: Callable[[Any], Any]) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        target: Any = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = kind(target[path[-1]])
+    return change
+
+
 CHANGES = {
     "sha256": _set(("sha256",), "0" * 64),
     "length_bytes": _add(("length_bytes",), 1),
@@ -85,6 +94,8 @@ CHANGES = {
     "elision byte_start": _add(("elisions", 0, "byte_start"), 1),
     "elision start": _add(("elisions", 0, "start"), 1),
     "position selector": _add(("elisions", 0, "oa:hasTarget", "oa:hasSelector", 0, "oa:start"), 1),
+    "position selector float": _as(("elisions", 0, "oa:hasTarget", "oa:hasSelector", 0, "oa:end"), float),
+    "position selector string": _as(("elisions", 0, "oa:hasTarget", "oa:hasSelector", 0, "oa:start"), str),
     "quote exact": _set(("elisions", 0, "oa:hasTarget", "oa:hasSelector", 1, "oa:exact"), "[..]"),
     "quote prefix": _set(("elisions", 0, "oa:hasTarget", "oa:hasSelector", 1, "oa:prefix"), "nope"),
     "quote suffix": _set(("elisions", 0, "oa:hasTarget", "oa:hasSelector", 1, "oa:suffix"), "nope"),

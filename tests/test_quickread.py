@@ -611,3 +611,23 @@ def test_a_crawl_written_by_warcio(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "chunked HTTP payload digests matched the raw chunked body: 4" in quick.notes
     assert "payload digests not checked: they describe another record (revisit, segment): 1" in quick.notes
     assert taken[:401].count(False) == 1 + 1  # the first record, the revisit
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_content_length_of_thousands_of_digits(gzip: bool) -> None:
+    """A Content-Length longer than int() converts, after a sound record of the same layout: a bad-length
+    problem (not a crash), and the record after it still read, by both readers."""
+    sound = record("resource", b"abc", record_id="<urn:uuid:a>")
+    huge = record("resource", b"abc", record_id="<urn:uuid:b>").replace(b"Content-Length: 3", b"Content-Length: " + b"9" * 5000)
+    after = record("resource", b"def", record_id="<urn:uuid:c>")
+    for report in three_readings(warc([sound, huge, after], gzip=gzip)):
+        assert [p.kind for p in report.problems] == ["bad-length"] and "5000 digits" in report.problems[0].message
+        assert report.records == 3 and report.verified == 2
+
+
+def test_a_known_name_without_a_colon() -> None:
+    """A header line that is only a name seen in an earlier record: malformed-header, by both readers."""
+    first = record("resource", b"abc", content_type="text/plain")
+    second = record("resource", b"def", content_type="text/plain").replace(b"Content-Type: text/plain", b"Content-Type")
+    for report in three_readings(warc([first, second], gzip=False)):
+        assert [p.kind for p in report.problems] == ["malformed-header"] and report.verified == 1

@@ -74,6 +74,16 @@ def test_unverified_and_strict(tmp_path: Path) -> None:
     assert "warning:" not in strict_text and strict_text.endswith("problems 1")
 
 
+def test_strict_summary_per_file_counts_unverified(tmp_path: Path) -> None:
+    """Under strict, each file's summary line counts its unverified records as problems, as the total does."""
+    first = write(tmp_path, warc([record("resource", b"x", block_digest=None)]), "a.warc.gz")
+    second = write(tmp_path, warc([record("resource", b"y")]), "b.warc.gz")
+    lines = render_text(verify([first, second]), strict=True).splitlines()
+    assert f"{first}: records 1, verified 0, unverified 1, problems 1" in lines
+    assert f"{second}: records 1, verified 1, unverified 0, problems 0" in lines
+    assert lines[-1] == "records 2, verified 1, unverified 1, problems 1"
+
+
 def test_problem_lines_and_json(tmp_path: Path) -> None:
     """One line per problem: path, offset, record id, kind, message; JSON with the same facts."""
     bad = record("resource", b"x", block_digest="sha256:" + "0" * 64,
@@ -141,6 +151,9 @@ def test_stream() -> None:
     ("{digest}\n", "bad-sidecar"),
     ("not a checksum line\n", "bad-sidecar"),
     ("{short}  a.warc.gz\n", "bad-sidecar"),
+    ("{digest}  a.warc.gz\n{upper} *a.warc.gz\n", None),
+    ("{digest}  a.warc.gz\n{other}  a.warc.gz\n", "sidecar-mismatch"),
+    ("{digest}  a.warc.gz\nnot a checksum line\n", "bad-sidecar"),
 ])
 def test_sidecar(tmp_path: Path, line: str, kind: str | None) -> None:
     """The .sha256 sidecar, in sha256sum format, must match the file; a malformed one is a problem."""

@@ -34,6 +34,10 @@ def test_repeated_digests_and_folded_lines() -> None:
     (GOOD.replace(b"<urn:uuid:1>", b"urn:uuid:1"), "malformed-header"),
     (GOOD.replace(b"2017-11-12T00:00:00Z", b"2017-11-12 00:00:00"), "malformed-header"),
     (GOOD.replace(b"Content-Length: 12", b"Content-Length: -12"), "bad-length"),
+    (GOOD.replace(b"Content-Length: 12", b"Content-Length: " + b"9" * 5000), "bad-length"),
+    (GOOD + b"Content-Length: 3\r\n", "malformed-header"),
+    (GOOD + b"WARC-Record-ID: <urn:uuid:2>\r\n", "malformed-header"),
+    (GOOD + b"warc-type: resource\r\n", "malformed-header"),
 ])
 def test_issues(text: bytes, kind: str) -> None:
     """Each break of the WARC grammar is one issue of the right kind."""
@@ -46,3 +50,31 @@ def test_issues(text: bytes, kind: str) -> None:
 def test_w3c_dates(date: bytes) -> None:
     """WARC 1.1 dates of any W3C precision are accepted."""
     assert HeaderParser().parse(GOOD.replace(b"2017-11-12T00:00:00Z", date)).issues == []
+
+
+@pytest.mark.parametrize("text, length", [
+    (b"0" * 5000 + b"12", 12),
+    (b"9" * 30, int("9" * 30)),
+    (b"0", 0),
+])
+def test_long_content_lengths(text: bytes, length: int) -> None:
+    """Leading zeros do not count against the digit limit; up to 30 digits a length is a number."""
+    header = HeaderParser().parse(GOOD.replace(b"Content-Length: 12", b"Content-Length: " + text))
+    assert header.length == length and header.issues == []
+
+
+def test_repeatable_fields() -> None:
+    """Digests and optional fields may repeat (every digest is checked); a required field may not."""
+    text = GOOD + b"WARC-Concurrent-To: <urn:uuid:3>\r\nWARC-Concurrent-To: <urn:uuid:4>\r\nWARC-Block-Digest: md5:B\r\n"
+    assert HeaderParser().parse(text).issues == []
+    header = HeaderParser().parse(GOOD + b"Content-Length: 3\r\nWARC-Date: 2017-11-12T00:00:00Z\r\n")
+    assert header.length == 12 and header.issues == [
+        ("malformed-header", "Content-Length, WARC-Date appears more than once (the first is used)")]
+
+
+def test_a_known_name_without_a_colon_is_malformed() -> None:
+    """A line that is only a field name seen before (no colon) is as malformed as it was the first time."""
+    parser = HeaderParser()
+    assert parser.parse(GOOD + b"Content-Type: text/plain\r\n").issues == []
+    header = parser.parse(GOOD + b"Content-Type\r\n")
+    assert header.issues == [("malformed-header", "header line 'Content-Type' is not 'Name: value'")]

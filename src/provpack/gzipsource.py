@@ -194,8 +194,8 @@ class GzipSource(Source):
                         if not more:
                             self.report(
                                 member_start, kinds.TRUNCATED,
-                                f"gzip member ends after {base + len(buf) - member_start} bytes without"
-                                " its end-of-stream marker: the file is cut off",
+                                f"gzip member ends after {base + len(buf) - member_start} bytes, inside"
+                                " its header: the file is cut off",
                             )
                             yield GAP
                             return
@@ -325,10 +325,11 @@ class GzipSource(Source):
             if outcome == "end":
                 continue
             if outcome == "truncated":
+                missing = "CRC-32 and length trailer" if decomp.eof else "end-of-stream marker"
                 self.report(
                     member_start, kinds.TRUNCATED,
                     f"gzip member ends after {raw.offset - member_start} bytes without"
-                    " its end-of-stream marker: the file is cut off",
+                    f" its {missing}: the file is cut off",
                 )
                 yield GAP
                 return

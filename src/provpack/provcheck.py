@@ -422,7 +422,8 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                 for selector in selectors:
                     kind = selector.get("@type")
                     if kind == "oa:TextPositionSelector":
-                        if selector.get("oa:start") != start or selector.get("oa:end") != end:
+                        first, last = selector.get("oa:start"), selector.get("oa:end")
+                        if first != start or last != end or type(first) is not int or type(last) is not int:
                             return False
                     elif kind == "oa:TextQuoteSelector":
                         prefix = selector.get("oa:prefix", "")
@@ -506,7 +507,8 @@ def _check_mark(key: str, index: int, mark: object, block: bytes, text: str) -> 
             raise _Bad(f"{where}: a selector is not an object")
         kind = selector.get("@type")
         if kind == "oa:TextPositionSelector":
-            if (selector.get("oa:start"), selector.get("oa:end")) != (start, end):
+            position = (selector.get("oa:start"), selector.get("oa:end"))
+            if position != (start, end) or not all(type(value) is int for value in position):  # (1.0, True: no)
                 raise _Bad(
                     f"{where}: TextPositionSelector {selector.get('oa:start')}-{selector.get('oa:end')}"
                     f" disagrees with start/end {start}-{end}"

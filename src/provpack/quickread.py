@@ -15,7 +15,7 @@ from .digests import FACTORIES, LABELS, value_matches
 from .payload import Dechunker, http_payload
 from .provcheck import ResourceFacts
 from .recordcheck import DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, RAW_MATCHED, RecordChecker
-from .warcheader import DATE, NOT_IN_ID, VERSIONS
+from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, VERSIONS
 from .warcstream import Source
 
 # Types whose payload digest describes another record (counted, unchecked, as the full reader does).
@@ -110,9 +110,9 @@ class QuickReader(RecordChecker):
             names = self._names
             fields: dict[bytes, bytes] = {}
             for line in lines[1:-1]:
-                name, _, value = line.partition(b":")
+                name, sep, value = line.partition(b":")
                 key = names.get(name)
-                if key is None or key in fields:
+                if key is None or key in fields or not sep:
                     return False
                 fields[key] = value
             rest = b"".join(lines)  # a CR or LF that is not part of a CRLF (the parser's bare CR/LF check)
@@ -131,7 +131,7 @@ class QuickReader(RecordChecker):
             return False
         record_id = record_id.strip()
         length_text = length_text.strip()
-        if not length_text.isdigit():
+        if not length_text.isdigit() or len(length_text) > MAX_LENGTH_DIGITS:
             return False
         if not (record_id.startswith(b"<urn:") and record_id.endswith(b">") and len(record_id) > 6
                 and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6):

@@ -248,10 +248,10 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
     logger.debug("verifying %s", name)
     problems: list[Problem] = []
     notes: list[str] = []
-    expected: str | None = None
+    expected: list[str] = []
     if sidecar is not None:
         expected = _read_sidecar(sidecar, Path(name).name, problems)
-    hasher = hashlib.sha256() if expected is not None else None
+    hasher = hashlib.sha256() if expected else None
     raw = RawReader(stream, hasher=hasher, on_read=on_read)
     reading: list[Scanner] = []   # the scanner, for `report`; emptied at the end (see below)
 
@@ -277,14 +277,14 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
     else:
         notes.append("uncompressed WARC")
     notes.extend(f"{what}: {count}" for what, count in sorted(scanner.counts.items()))
-    if sidecar is not None and hasher is not None and expected is not None:
+    if sidecar is not None and hasher is not None:
         actual = hasher.hexdigest()
-        if actual != expected:
-            problems.append(Problem(
-                None, None, kinds.SIDECAR_MISMATCH,
-                f"{sidecar.name} says sha256 {expected} but the file hashes to {actual}",
-            ))
-        else:
+        problems.extend(
+            Problem(None, None, kinds.SIDECAR_MISMATCH,
+                    f"{sidecar.name} says sha256 {value} but the file hashes to {actual}")
+            for value in expected if value != actual
+        )
+        if expected == [actual]:
             notes.append(f"sidecar {sidecar.name} matches the file's sha256")
     return FileReport(
         path=name,
@@ -355,28 +355,31 @@ def _both_parts(told: Callable[[int], None], split: int, child: verifysplit.Chil
     return on_read
 
 
-def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> str | None:
-    """The sha256 the sidecar gives for `basename`; None (and a problem) when it is unusable."""
+def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> list[str]:
+    """The sha256 values the sidecar gives for `basename` (each once; as sha256sum -c, every line
+    for it must match); empty (and a problem) when it is unusable."""
     try:
         text = sidecar.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(None, None, kinds.BAD_SIDECAR, f"{sidecar.name} cannot be read: {exc}"))
-        return None
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
+        return []
+    found: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
         match = _SIDECAR_LINE.fullmatch(line)
         if match is None:
             problems.append(Problem(
                 None, None, kinds.BAD_SIDECAR,
                 f"{sidecar.name} line {number} is not '<64 hex digits>  <file name>' (sha256sum format)",
             ))
-            return None
-        if match.group(2) == basename:
-            return match.group(1).lower()
-    problems.append(Problem(
-        None, None, kinds.BAD_SIDECAR, f"{sidecar.name} has no line for {basename}",
-    ))
-    return None
+            return []
+        value = match.group(1).lower()
+        if match.group(2) == basename and value not in found:
+            found.append(value)
+    if not found:
+        problems.append(Problem(
+            None, None, kinds.BAD_SIDECAR, f"{sidecar.name} has no line for {basename}",
+        ))
+    return found
 
 
 def render_text(report: VerifyReport, *, strict: bool = False) -> str:
@@ -395,7 +398,7 @@ def render_text(report: VerifyReport, *, strict: bool = False) -> str:
         lines.extend(f"{file.path}: note: {note}" for note in file.notes)
         if len(report.files) > 1:
             lines.append(f"{file.path}: " + _summary(file.records, file.verified, file.unverified,
-                                                     len(file.problems)))
+                                                     len(file.problems) + (file.unverified if strict else 0)))
     records = sum(f.records for f in report.files)
     verified = sum(f.verified for f in report.files)
     problems = report.problems + (report.unverified if strict else 0)

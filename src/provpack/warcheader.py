@@ -17,6 +17,9 @@ _BLOCK_KEY = b"warc-block-digest"
 _PAYLOAD_KEY = b"warc-payload-digest"
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _NAMES_KEPT = 4096
+# A Content-Length with more digits than this (leading zeros aside) is larger than any file could
+# be: reported, not converted (int() refuses more than 4,300 digits, and no block is that long).
+MAX_LENGTH_DIGITS = 30
 # W3C ISO 8601 in UTC, as WARC 1.1 allows it (WARC 1.0 files use the full seconds form).
 DATE = re.compile(
     rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
@@ -55,12 +58,21 @@ class HeaderParser:
             fields, repeated, bad_line = self._fields(lines)
         block_digests = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
         payload_digests = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
+        twice: dict[bytes, None] = {}  # required fields given more than once
         for key, value in repeated:
             if key == _BLOCK_KEY:
                 block_digests.append(value)
             elif key == _PAYLOAD_KEY:
                 payload_digests.append(value)
-        return self._check(header, lines, fields, block_digests, payload_digests, bad_line)
+            elif key in _REQUIRED_SET:
+                twice[key] = None
+        parsed = self._check(header, lines, fields, block_digests, payload_digests, bad_line)
+        if twice:
+            # WARC 1.1 section 5.1: named fields are not repeated (WARC-Concurrent-To aside); readers
+            # that take the last value would frame or name the record differently.
+            names = ", ".join(_REQUIRED_NAMES[key] for key in twice)
+            parsed.issues.append((kinds.MALFORMED_HEADER, f"{names} appears more than once (the first is used)"))
+        return parsed
 
     def _fields(self, lines: list[bytes]) -> tuple[dict[bytes, bytes], list[tuple[bytes, bytes]], bytes | None]:
         """Fields (first value of each name), repeated fields, and the first line that is not `Name: value`."""
@@ -70,7 +82,7 @@ class HeaderParser:
         bad_line: bytes | None = None
         for line in lines[1:-1]:
             name, sep, value = line.partition(b":")
-            key = names.get(name)
+            key = names.get(name) if sep else None  # (a line that is only a known name is no field)
             if key is None:
                 if not sep or _TOKEN.fullmatch(name) is None:
                     if bad_line is None:
@@ -114,7 +126,12 @@ class HeaderParser:
         length: int | None = None
         if length_text is not None:
             if length_text.isdigit():
-                length = int(length_text)
+                digits = length_text.lstrip(b"0") or b"0"
+                if len(digits) <= MAX_LENGTH_DIGITS:
+                    length = int(digits)
+                else:
+                    message = f"Content-Length {show(length_text)} has {len(digits)} digits: larger than any file"
+                    issues.append((kinds.BAD_LENGTH, message))
             else:
                 issues.append((kinds.BAD_LENGTH, f"Content-Length {show(length_text)} is not a number"))
         return Header(fields, block_digests, payload_digests, length, issues)
