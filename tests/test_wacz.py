@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from provpack.cdxj import write_index
-from provpack.errors import ArchiveError
+from provpack.cli import main
+from provpack.errors import ArchiveError, IntegrityError
 from provpack.wacz import WACZ_VERSION, make_wacz
 from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, write_provpack_warc
@@ -136,12 +137,13 @@ def test_other_date_other_stamp(tmp_path: Path) -> None:
 
 
 def test_failure_leaves_existing_output_alone(tmp_path: Path) -> None:
-    """A WARC that cannot be indexed raises ArchiveError; the old output and no temp file remain."""
+    """A WARC that cannot be read (its first gzip member is no deflate data) is refused; the old
+    output and no temp file remain."""
     bad = tmp_path / "bad.warc.gz"
     bad.write_bytes(b"\x1f\x8b" + b"\x00" * 40)
     out = tmp_path / "out.wacz"
     out.write_bytes(b"previous")
-    with pytest.raises(ArchiveError, match="bad.warc.gz"):
+    with pytest.raises(IntegrityError, match="bad.warc.gz: byte 0: bad-gzip"):
         make_wacz(bad, out, force=True)
     assert out.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.warc.gz", "out.wacz"]
@@ -186,4 +188,51 @@ def test_whole_file_gzip_is_refused(tmp_path: Path) -> None:
         pytest.skip("shared/interop not found beside the repository")
     with pytest.raises(ArchiveError, match="recompress"):
         make_wacz(source, tmp_path / "x.wacz")
+    assert not list(tmp_path.iterdir())
+
+
+def _members(data: bytes) -> list[int]:
+    """Offsets of the gzip members of a WARC written one member per record."""
+    return [at for at in range(len(data)) if data.startswith(b"\x1f\x8b\x08", at)]
+
+
+def test_cut_off_warc_is_refused(warc: Path, tmp_path: Path) -> None:
+    """A gzipped WARC cut inside its last member: IntegrityError (exit 1) naming that member; nothing written."""
+    data = warc.read_bytes()
+    last = _members(data)[-1]
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(data[:-12])
+    out = tmp_path / "cut.wacz"
+    with pytest.raises(IntegrityError, match=rf"cut\.warc\.gz: byte {last}: truncated: ") as caught:
+        make_wacz(cut, out)
+    assert caught.value.exit_code == 1
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["cut.warc.gz", "seeds.warc.gz"]
+
+
+def test_corrupt_member_is_refused_and_output_kept(warc: Path, tmp_path: Path) -> None:
+    """A member whose deflate data is damaged: refused, and an existing output is left as it was, even with force."""
+    data = bytearray(warc.read_bytes())
+    starts = _members(bytes(data))
+    middle = starts[len(starts) // 2]
+    for at in range(middle + 12, starts[len(starts) // 2 + 1] - 12):
+        data[at] ^= 0x55
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "bad.wacz"
+    out.write_bytes(b"previous")
+    with pytest.raises(IntegrityError, match=rf"byte {middle}: bad-gzip: "):
+        make_wacz(bad, out, force=True)
+    assert out.read_bytes() == b"previous"
+
+
+def test_clipped_interop_warc_is_refused(tmp_path: Path) -> None:
+    """resiliparse's clipped.warc.gz (one member, cut off), read in place: refused, where it used to give a
+    WACZ that `wacz validate` rejects; the command exits 1."""
+    source = INTEROP / "clipped.warc.gz"
+    if not source.is_file():
+        pytest.skip("shared/interop not found beside the repository")
+    out = tmp_path / "clipped.wacz"
+    with pytest.raises(IntegrityError, match="byte 0: truncated: gzip member ends after"):
+        make_wacz(source, out)
+    assert main(["wacz", str(source), "-o", str(out)]) == 1
     assert not list(tmp_path.iterdir())

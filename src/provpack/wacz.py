@@ -24,7 +24,9 @@ from typing import IO, Any
 from ._version import __version__
 from .atomic import atomic_writer
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
-from .errors import ArchiveError
+from .errors import ArchiveError, IntegrityError
+from .rawreader import RawReader
+from .sniff import NotWarcError, open_source
 
 __all__ = ["WACZ_VERSION", "make_wacz"]
 
@@ -64,11 +66,13 @@ def make_wacz(
 ) -> Path:
     """Package `warc_path` as a WACZ at `out_path` (written atomically) and return that path.
 
-    An existing `out_path` is replaced only with `force=True`.
+    An existing `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data
+    is cut off or damaged is refused (IntegrityError): a replay tool could not read it to its end.
     """
     warc = Path(warc_path)
     out = Path(out_path)
     archive_name = _archive_name(warc)
+    _check_gzip(warc)
     date = archive_date(warc)
     if date is None:
         raise ArchiveError(warc, "holds no record", fix="package a WARC written by `provpack package`")
@@ -120,6 +124,34 @@ def _archive_name(warc: Path) -> str:
             fix=f"rename it to end in {suffix}",
         )
     return warc.name
+
+
+def _check_gzip(warc: Path) -> None:
+    """Refuse a gzipped WARC whose members do not all end cleanly (cut off, corrupt, or junk between them).
+
+    Only the gzip layer is read (verify's reader, inflating every member): a WACZ holding such a
+    file fails `wacz validate` and stops replay at the damage. Other findings (digests, headers)
+    are `provpack verify`'s to report; they do not keep a WARC out of a WACZ.
+    """
+    found: list[tuple[int, str, str]] = []
+    try:
+        with open(warc, "rb") as stream:
+            try:
+                source = open_source(RawReader(stream), lambda offset, kind, message: found.append(
+                    (offset, kind, message)))
+            except NotWarcError:
+                return   # the index says what is wrong with it
+            if not source.compressed:
+                return
+            for _ in source.chunks():
+                if found:
+                    break
+    except OSError as exc:
+        raise ArchiveError(warc, f"cannot read: {exc.strerror or exc}") from exc
+    if found:
+        offset, kind, message = found[0]
+        raise IntegrityError(warc, f"byte {offset}: {kind}: {message}; no WACZ written (replay would stop "
+                             "there); `provpack verify` gives the full report")
 
 
 def _stem(archive_name: str) -> str:
