@@ -289,3 +289,18 @@ def test_public_key_given_to_sign_is_named_as_such(
     with pytest.raises(InputError, match="this is a public key"):
         sign(archive, keys[1])
     assert "readable by others" not in caplog.text
+
+
+def test_resigning_warns_of_a_token_left_from_the_old_signature(
+    archive: Path, keys: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sign --force without --tsa beside an ARCHIVE.sig.tsr: warned that the token dates the replaced signature
+    (it is left in place: nothing is deleted); no warning when there is no token."""
+    key = str(keys[0])
+    assert main(["sign", str(archive), "--key", key]) == 0
+    assert "dates the signature" not in capsys.readouterr().err
+    token = archive.with_name("seeds.warc.gz.sig.tsr")
+    token.write_bytes(b"old token")
+    assert main(["sign", str(archive), "--key", key, "--force"]) == 0
+    assert "seeds.warc.gz.sig.tsr dates the signature this run replaced" in capsys.readouterr().err
+    assert token.read_bytes() == b"old token"

@@ -423,4 +423,7 @@ def _sign(args: argparse.Namespace) -> int:
         token_path, when = timestamp.request_timestamp(sig_path, args.tsa, force=args.force)
         if not args.quiet:
             print(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})")
+    elif timestamp.token_path_for(sig_path).exists():
+        log.warning("%s dates the signature this run replaced, not the new one (verify --tsa-ca will call it "
+                    "bad): timestamp the new one with --tsa, or remove it", timestamp.token_path_for(sig_path))
     return 0
