@@ -262,6 +262,28 @@ def test_only_http_and_https_urls(url: str) -> None:
     assert caught.value.url == url
 
 
+@pytest.mark.parametrize("allow_private", [False, True])
+@pytest.mark.parametrize(("url", "message"), [
+    ("http://127.0.0.1:99999/x", "the URL is malformed"),
+    ("http://127.0.0.1:port/x", "the URL is malformed"),
+    ("http://[::1/x", "the URL is malformed"),
+    ("http://" + "a" * 70 + ".example/x", "the URL is malformed|cannot resolve host"),
+])
+def test_a_malformed_url_is_a_capture_error(url: str, message: str, allow_private: bool) -> None:
+    """A port out of range, a broken IPv6 literal or an overlong host label fail as CaptureError."""
+    with pytest.raises(CaptureError, match=message) as caught:
+        capture(url, allow_private=allow_private, retries=0, sleep=Sleeps())
+    assert caught.value.url == url
+
+
+@pytest.mark.parametrize("path", ["/to-bad-port", "/to-bad-ipv6"])
+def test_a_redirect_to_a_malformed_url_is_a_capture_error(server: ServerState, path: str) -> None:
+    """A server's Location that does not parse stops the capture with a CaptureError naming it."""
+    with pytest.raises(CaptureError, match=r"redirect from .* refused: the URL is malformed") as caught:
+        fetch(server.url(path))
+    assert caught.value.url == server.url(path)
+
+
 def test_a_plain_session_gets_rebuilt_heads(server: ServerState) -> None:
     """With a caller's own session the heads are rebuilt and marked inexact."""
     with requests.Session() as session:
