@@ -143,6 +143,24 @@ def test_429_honours_retry_after(server: ServerState) -> None:
     assert sleeps == [7.0]
 
 
+def test_a_retry_that_would_pass_the_total_time_limit_is_not_made(server: ServerState) -> None:
+    """Retry-After 7 with 1 s left: no sleep past the limit; the 429 is reported at once."""
+    sleeps = Sleeps()
+    with pytest.raises(CaptureError, match=r"HTTP 429 .*retry would pass the total time limit"):
+        fetch(server.url("/too-many"), sleep=sleeps, total_timeout=1.0)
+    assert sleeps == []
+    assert server.hits["/too-many"] == 1
+
+
+def test_a_connection_retry_that_would_pass_the_total_time_limit_is_not_made() -> None:
+    """Backoff is not slept past the total time limit either."""
+    url = f"http://127.0.0.1:{unused_port()}/"
+    sleeps = Sleeps()
+    with pytest.raises(CaptureError, match=r"gave up after 1 attempt: a retry would pass the total time limit"):
+        fetch(url, sleep=sleeps, backoff=5.0, total_timeout=1.0)
+    assert sleeps == []
+
+
 def test_connection_refused_is_retried_then_reported() -> None:
     """Nothing listening: retried with backoff, then one clear error."""
     url = f"http://127.0.0.1:{unused_port()}/page.html"

@@ -326,15 +326,29 @@ def _fetch_with_retries(
             if attempt + 1 == attempts:
                 where = "" if url == requested else f"redirect to {url}: "
                 raise CaptureError(requested, f"{where}{exc} (gave up after {attempts} attempts)") from exc
+            delay = _retry_delay(None, attempt, backoff)
+            if time.monotonic() + delay > settings.deadline:
+                where = "" if url == requested else f"redirect to {url}: "
+                raise CaptureError(requested, f"{where}{exc} (gave up after {_attempts(attempt + 1)}: "
+                                   "a retry would pass the total time limit)") from exc
             log.info("%s: %s; retrying", url, exc)
-            sleep(_retry_delay(None, attempt, backoff))
+            sleep(delay)
             continue
         if exchange.status in RETRY_STATUSES and attempt + 1 < attempts:
+            delay = _retry_delay(exchange, attempt, backoff)
+            if time.monotonic() + delay > settings.deadline:
+                where = "" if url == requested else f" from {url}"
+                raise CaptureError(requested, f"HTTP {exchange.status} {exchange.reason}{where} (gave up after "
+                                   f"{_attempts(attempt + 1)}: a retry would pass the total time limit)")
             log.info("%s: HTTP %d; retrying", url, exchange.status)
-            sleep(_retry_delay(exchange, attempt, backoff))
+            sleep(delay)
             continue
         return exchange, attempt + 1
     raise CaptureError(requested, "no attempt was made (retries must be 0 or more)")
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
 
 
 def _utc_now() -> dt.datetime:
