@@ -62,6 +62,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, b"moved", {"Location": "/page.html"})
         elif path == "/redirect-abs":
             self._send(301, b"", {"Location": self.state.url("/redirect#frag")})
+        elif path == "/to-bad-port":
+            self._send(302, b"", {"Location": "http://127.0.0.1:99999/x"})
+        elif path == "/to-bad-ipv6":
+            self._send(302, b"", {"Location": "http://[::1/x"})
         elif path == "/to-file":
             self._send(302, b"", {"Location": "file:///etc/passwd"})
         elif path in ("/loop-a", "/loop-b"):

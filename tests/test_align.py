@@ -113,6 +113,16 @@ def test_adjacent_segments_omit_nothing() -> None:
     assert elision.reason == "nothing omitted: the segments are adjacent in the original"
 
 
+def test_punctuation_on_both_sides_of_a_marker_that_cut_nothing_is_not_out_of_order() -> None:
+    """'continent, [...], a new nation': both segments take the one comma; nothing cut, order kept."""
+    result = run("brought forth on this continent, [...], a new nation, conceived in Liberty")
+    (elision,) = result.elisions
+    assert elision.omitted is None
+    assert elision.reason == "nothing omitted: the segments are adjacent in the original"
+    assert result.out_of_order == ()
+    assert all(segment.in_order for segment in result.segments)
+
+
 def test_possible_elision_confirmed_when_the_original_has_text_there() -> None:
     """An unbracketed ellipsis standing for real omitted text is confirmed."""
     result = run("Four score and seven years ago... all men are created equal.")

@@ -143,6 +143,24 @@ def test_429_honours_retry_after(server: ServerState) -> None:
     assert sleeps == [7.0]
 
 
+def test_a_retry_that_would_pass_the_total_time_limit_is_not_made(server: ServerState) -> None:
+    """Retry-After 7 with 1 s left: no sleep past the limit; the 429 is reported at once."""
+    sleeps = Sleeps()
+    with pytest.raises(CaptureError, match=r"HTTP 429 .*retry would pass the total time limit"):
+        fetch(server.url("/too-many"), sleep=sleeps, total_timeout=1.0)
+    assert sleeps == []
+    assert server.hits["/too-many"] == 1
+
+
+def test_a_connection_retry_that_would_pass_the_total_time_limit_is_not_made() -> None:
+    """Backoff is not slept past the total time limit either."""
+    url = f"http://127.0.0.1:{unused_port()}/"
+    sleeps = Sleeps()
+    with pytest.raises(CaptureError, match=r"gave up after 1 attempt: a retry would pass the total time limit"):
+        fetch(url, sleep=sleeps, backoff=5.0, total_timeout=1.0)
+    assert sleeps == []
+
+
 def test_connection_refused_is_retried_then_reported() -> None:
     """Nothing listening: retried with backoff, then one clear error."""
     url = f"http://127.0.0.1:{unused_port()}/page.html"
@@ -260,6 +278,28 @@ def test_only_http_and_https_urls(url: str) -> None:
     with pytest.raises(CaptureError) as caught:
         capture(url)
     assert caught.value.url == url
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+@pytest.mark.parametrize(("url", "message"), [
+    ("http://127.0.0.1:99999/x", "the URL is malformed"),
+    ("http://127.0.0.1:port/x", "the URL is malformed"),
+    ("http://[::1/x", "the URL is malformed"),
+    ("http://" + "a" * 70 + ".example/x", "the URL is malformed|cannot resolve host"),
+])
+def test_a_malformed_url_is_a_capture_error(url: str, message: str, allow_private: bool) -> None:
+    """A port out of range, a broken IPv6 literal or an overlong host label fail as CaptureError."""
+    with pytest.raises(CaptureError, match=message) as caught:
+        capture(url, allow_private=allow_private, retries=0, sleep=Sleeps())
+    assert caught.value.url == url
+
+
+@pytest.mark.parametrize("path", ["/to-bad-port", "/to-bad-ipv6"])
+def test_a_redirect_to_a_malformed_url_is_a_capture_error(server: ServerState, path: str) -> None:
+    """A server's Location that does not parse stops the capture with a CaptureError naming it."""
+    with pytest.raises(CaptureError, match=r"redirect from .* refused: the URL is malformed") as caught:
+        fetch(server.url(path))
+    assert caught.value.url == server.url(path)
 
 
 def test_a_plain_session_gets_rebuilt_heads(server: ServerState) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from provpack.display import print_documents, show_json
+from provpack.package import package
 from provpack.reader import read_archive
 
 from conftest import ARCHIVE, SEED_NAME
@@ -54,3 +56,21 @@ def test_plain_view_has_no_trailing_spaces() -> None:
     lines = out.getvalue().split("\n")
     assert [line for line in lines if line != line.rstrip()] == []
     assert "record  <urn:uuid:36034ffd-15e0-5b81-bbea-631edd1d2129>" in lines
+
+
+def test_control_characters_of_an_original_do_not_reach_the_terminal(tmp_path: Path) -> None:
+    """An escape sequence in an original's omitted passage, or the quote's context, is shown escaped."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "page.html").write_bytes(b"<p>We hold these truths to be self-evident, that all \x1b]0;owned\x1b\\ "
+                                       b"\x1b[2J men are created equal, that they are endowed by their Creator.</p>")
+    (source / "a.txt").write_text("We hold these truths to be self-evident \x1b[31m[...] that they are endowed "
+                                  "by their Creator.\n", encoding="utf-8")
+    (source / "a.yaml").write_text("original: page.html\n", encoding="utf-8")
+    result = package(source, out=tmp_path / "out.warc.gz")
+    out = io.StringIO()
+    print_documents("out.warc.gz", read_archive(result.warc_path), out)
+    text = out.getvalue()
+    assert "\x1b" not in text
+    assert "cut 39-" in text and "\\x1b[2J men are created equal" in text
+    assert "self-evident \\x1b[31m[...] that they" in text

@@ -590,7 +590,7 @@ def align(
             excerpt[words.ends[e_last] : tail_to], original, source.ends[o_last], 1
         )
         previous = next((s for s in reversed(spans) if s is not None), None)
-        in_order = previous is None or source_start >= previous[1]
+        in_order = previous is None or _follows(previous, (source_start, source_end), original)
         after = o_last + 1
         spans.append((source_start, source_end))
         equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e])
@@ -643,6 +643,13 @@ def _merge(segments: tuple[tuple[int, int], ...], found: list[SegmentMatch]) -> 
     return tuple(merged)
 
 
+def _follows(earlier: tuple[int, int], later: tuple[int, int], original: str) -> bool:
+    """True when `later` starts where `earlier` ends or after it (sharing only punctuation is fine)."""
+    if later[0] >= earlier[1]:
+        return True
+    return later[0] >= earlier[0] and _WORD_RE.search(original, later[0], earlier[1]) is None
+
+
 def _paragraph_end(text: str, pos: int) -> int:
     """End of the paragraph (blank-line separated) containing pos."""
     found = _PARAGRAPH_BREAK_RE.search(text, pos)
@@ -691,10 +698,10 @@ def _elision(
         prev_span, next_span = spans[before], spans[after]
         if prev_span is None or next_span is None:
             return result(None, "neighbouring segment not found in the original", scope, None)
-        if next_span[0] < prev_span[1]:
+        if not _follows(prev_span, next_span, original):
             return result(None, "segments out of order: the segment after the marker comes "
                           "before the one preceding it in the original", scope, None)
-        gap_start, gap_end = prev_span[1], next_span[0]
+        gap_start, gap_end = prev_span[1], max(prev_span[1], next_span[0])
     elif before is not None:
         span = spans[before]
         if span is None:

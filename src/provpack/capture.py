@@ -24,7 +24,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.cookies import extract_cookies_to_jar
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
-from urllib3.exceptions import ProtocolError, ReadTimeoutError
+from urllib3.exceptions import LocationValueError, ProtocolError, ReadTimeoutError
 
 from ._version import __version__
 from .errors import CaptureError
@@ -167,8 +167,12 @@ def _host_problem(url: str, allow_private: bool) -> str | None:
 
 
 def _url_problem(url: str) -> str | None:
-    """Why a URL cannot be fetched at all (scheme, host), or None."""
-    parts = urlsplit(url)
+    """Why a URL cannot be fetched at all (malformed, scheme, host), or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        return f"the URL is malformed: {exc}"
     if parts.scheme not in ("http", "https"):
         return f"only http and https URLs are fetched, not {parts.scheme or 'a URL without a scheme'}"
     if not parts.hostname:
@@ -218,9 +222,9 @@ def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exc
     wire = Wire(allow_private=settings.allow_private)
     token = CURRENT.set(wire)
     try:
-        prepared = session.prepare_request(requests.Request("GET", url, headers=REQUEST_HEADERS))
-        environment = session.merge_environment_settings(prepared.url, {}, True, None, None)
         try:
+            prepared = session.prepare_request(requests.Request("GET", url, headers=REQUEST_HEADERS))
+            environment = session.merge_environment_settings(prepared.url, {}, True, None, None)
             # The adapter, not Session.send: with allow_redirects=False the session still
             # reads a redirect's body (decoded) to look ahead, and it would be lost here.
             verify = environment["verify"]
@@ -229,6 +233,8 @@ def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exc
                 cert=environment["cert"], proxies=environment["proxies"],
             )
             extract_cookies_to_jar(session.cookies, prepared, response.raw)  # type: ignore[no-untyped-call]
+        except (requests.exceptions.InvalidURL, LocationValueError) as exc:
+            raise CaptureError(url, f"the URL is malformed: {_describe(exc)}") from exc
         except BlockedAddress as exc:
             raise CaptureError(url, f"connected to {exc.address}, which is {exc.problem}; "
                                "refused (allow_private is off)") from exc
@@ -320,15 +326,29 @@ def _fetch_with_retries(
             if attempt + 1 == attempts:
                 where = "" if url == requested else f"redirect to {url}: "
                 raise CaptureError(requested, f"{where}{exc} (gave up after {attempts} attempts)") from exc
+            delay = _retry_delay(None, attempt, backoff)
+            if time.monotonic() + delay > settings.deadline:
+                where = "" if url == requested else f"redirect to {url}: "
+                raise CaptureError(requested, f"{where}{exc} (gave up after {_attempts(attempt + 1)}: "
+                                   "a retry would pass the total time limit)") from exc
             log.info("%s: %s; retrying", url, exc)
-            sleep(_retry_delay(None, attempt, backoff))
+            sleep(delay)
             continue
         if exchange.status in RETRY_STATUSES and attempt + 1 < attempts:
+            delay = _retry_delay(exchange, attempt, backoff)
+            if time.monotonic() + delay > settings.deadline:
+                where = "" if url == requested else f" from {url}"
+                raise CaptureError(requested, f"HTTP {exchange.status} {exchange.reason}{where} (gave up after "
+                                   f"{_attempts(attempt + 1)}: a retry would pass the total time limit)")
             log.info("%s: HTTP %d; retrying", url, exchange.status)
-            sleep(_retry_delay(exchange, attempt, backoff))
+            sleep(delay)
             continue
         return exchange, attempt + 1
     raise CaptureError(requested, "no attempt was made (retries must be 0 or more)")
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
 
 
 def _utc_now() -> dt.datetime:
@@ -373,8 +393,13 @@ def capture(
             location = exchange.header("Location")
             if exchange.status in REDIRECT_STATUSES and location:
                 hops.append(exchange)
-                target = _without_fragment(urljoin(current, location.strip()))
-                target_problem = _url_problem(target)
+                target_problem: str | None
+                try:
+                    target = _without_fragment(urljoin(current, location.strip()))
+                except ValueError as exc:
+                    target, target_problem = location.strip(), f"the URL is malformed: {exc}"
+                else:
+                    target_problem = _url_problem(target)
                 if target_problem is not None:
                     raise CaptureError(url, f"redirect from {current} to {target} refused: {target_problem}")
                 if target in seen:

@@ -166,10 +166,18 @@ def _in_context(elision: dict[str, Any]) -> Text:
     return line
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    """Control characters (an original's escape sequences) spelled out, so they never reach the terminal."""
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
+    return _visible(re.sub(r"\s+", " ", text))
 
 
 def _preview(text: str, width: int = 100) -> str:
-    flat = " ".join(text.split())
+    flat = _visible(" ".join(text.split()))
     return flat if len(flat) <= width else f"{flat[:width // 2 - 2]} … {flat[-(width // 2 - 2):]}"
