@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from provpack.display import print_documents, show_json
+from provpack.reader import ArchivedDocument
 from provpack.package import package
 from provpack.reader import read_archive
 
@@ -74,3 +75,30 @@ def test_control_characters_of_an_original_do_not_reach_the_terminal(tmp_path: P
     assert "\x1b" not in text
     assert "cut 39-" in text and "\\x1b[2J men are created equal" in text
     assert "self-evident \\x1b[31m[...] that they" in text
+
+
+def test_nothing_read_from_a_hostile_archive_reaches_the_terminal_raw() -> None:
+    """Escape sequences anywhere a provenance record or record header puts them (name, ids, field names
+    and values, markers, the original's description) are spelled out; line breaks in a value are kept."""
+    evil = "\x1b]0;owned\x07\x1b[2J\r\x9b"
+    document = ArchivedDocument(
+        name=f"doc{evil}", record_id=f"<urn:uuid:{evil}>", target_uri=f"urn:x:{evil}", sha256=evil,
+        length_bytes=3, offset=0,
+        provenance={
+            "length_chars": 3,
+            "fields": {f"title{evil}": {"value": f"A{evil}\nB", "from": f"sidecar{evil}", "span": [0, 1]}},
+            "elisions": [{"marker": f"[...]{evil}", "kind": "bracketed", "start": 0, "end": 1, "byte_start": 0,
+                          "byte_end": 1, "line": 1, "column": 1, "omitted": None, "omitted_reason": f"why{evil}"}],
+            "segments": [],
+            "original": {"how": "fetched", "url": f"https://e.org/{evil}", "status": 200, "fetched_at": evil,
+                         "final_url": f"https://e.org/{evil}", "length_chars": 1, "scope": evil,
+                         "conversion_record_id": evil},
+            "differences": [{"kind": evil, "start": 0, "end": 1, "excerpt": evil, "source": evil}],
+        },
+    )
+    out = io.StringIO()
+    print_documents("x.warc.gz", (document,), out)
+    text = out.getvalue()
+    assert not any(ch in text for ch in "\x1b\x07\r\x9b"), repr(text)
+    assert "doc\\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b" in text
+    assert "A\\x1b" in text and "why\\x1b" in text and "https://e.org/\\x1b" in text

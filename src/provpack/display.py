@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 import re
 from typing import IO, Any
 
@@ -67,7 +68,7 @@ def print_documents(path: str, documents: tuple[ArchivedDocument, ...], out: IO[
     console.print(f"[bold]{escape(path)}[/]: {len(documents)} document{'s' if len(documents) != 1 else ''}")
     for document in documents:
         console.print()
-        _print_document(console, document)
+        _print_document(console, _shown(document))
         _flush(buffer, out)
     _flush(buffer, out)
 
@@ -79,6 +80,25 @@ def _flush(buffer: io.StringIO | None, out: IO[str]) -> None:
     out.write("\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n")))
     buffer.seek(0)
     buffer.truncate()
+
+
+def _shown(document: ArchivedDocument) -> ArchivedDocument:
+    """The document with every string read from the archive made safe for a terminal (an archive from
+    elsewhere is hostile input: its names, fields and markers could hold escape sequences)."""
+    return replace(document, name=_safe(document.name), record_id=_safe(document.record_id),
+                   target_uri=_safe(document.target_uri), sha256=_safe(document.sha256),
+                   provenance=_safe(document.provenance))
+
+
+def _safe(value: Any) -> Any:
+    """`value` with the control characters of its strings (keys too) spelled out, line breaks and tabs aside."""
+    if isinstance(value, str):
+        return _UNSAFE_RE.sub(_spelled, value)
+    if isinstance(value, dict):
+        return {_safe(key): _safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_safe(item) for item in value]
+    return value
 
 
 def _print_document(console: Console, document: ArchivedDocument) -> None:
@@ -167,11 +187,16 @@ def _in_context(elision: dict[str, Any]) -> Text:
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_UNSAFE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")   # (line breaks and tabs are laid out, not run)
+
+
+def _spelled(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def _visible(text: str) -> str:
     """Control characters (an original's escape sequences) spelled out, so they never reach the terminal."""
-    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL_RE.sub(_spelled, text)
 
 
 def _flat(text: str) -> str:
