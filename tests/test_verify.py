@@ -503,3 +503,21 @@ def test_nothing_of_a_file_outlives_its_report(tmp_path: Path) -> None:
     finally:
         gc.enable()
     assert report.ok and alive == []
+
+
+def test_text_report_spells_out_control_characters(tmp_path: Path) -> None:
+    """A hostile WARC's record id and header values reach the text report with their control characters
+    spelled out (no escape sequence can clear the screen and print a clean summary); --json keeps them exact."""
+    body = b"hello"
+    record_id = "<urn:uuid:\x1b[2J\x1b]0;title\x07\r\x9b>"
+    header = ("WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: " + record_id + "\r\n"
+              "WARC-Date: 2020-01-01T00:00:00Z\r\nWARC-Block-Digest: sha256:" + "0" * 64 + "\r\n"
+              "Content-Length: 5\r\n\r\n").encode("utf-8")
+    path = tmp_path / "evil\x1b[0m.warc"
+    path.write_bytes(header + body + b"\r\n\r\n")
+    report = verify(path)
+    assert not report.ok and report.files[0].problems[0].record_id == record_id
+    text = render_text(report)
+    assert not any(ch in text for ch in "\x1b\x07\r\x9b"), repr(text)
+    assert "evil\\x1b[0m.warc: offset 0: record <urn:uuid:\\x1b[2J\\x1b]0;title\\x07\\x0d\\x9b>: " in text
+    assert json.loads(json.dumps(report.to_json()))["files"][0]["problems"][0]["record_id"] == record_id

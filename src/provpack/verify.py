@@ -403,7 +403,16 @@ def render_text(report: VerifyReport, *, strict: bool = False) -> str:
     verified = sum(f.verified for f in report.files)
     problems = report.problems + (report.unverified if strict else 0)
     lines.append(_summary(records, verified, report.unverified, problems))
-    return "\n".join(lines)
+    return "\n".join(_CONTROL.sub(_spelled, line) for line in lines)
+
+
+# Control characters: a hostile WARC's record ids and header values, quoted in a problem, must not
+# reach the terminal as escape sequences (which could, say, clear the screen and print a clean summary).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _spelled(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def _summary(records: int, verified: int, unverified: int, problems: int) -> str:
