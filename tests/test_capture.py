@@ -86,6 +86,15 @@ def test_redirects_are_followed_and_every_hop_kept(server: ServerState) -> None:
     assert [e.url for e in result.exchanges][-1] == result.url
 
 
+def test_a_utf8_location_is_followed_as_utf8(server: ServerState) -> None:
+    """A Location holding UTF-8 bytes (/café) is read as UTF-8, as requests and browsers read it, not as
+    latin-1 (which asked for /cafÃ© and got a 404)."""
+    result = fetch(server.url("/to-cafe"))
+    assert result.response.status == 200
+    assert result.url == server.url("/caf\u00e9/page")   # (kept as an IRI, as a non-ASCII source_url is)
+    assert server.hits["/caf%C3%A9/page"] == 1
+
+
 def test_redirect_to_file_is_refused(server: ServerState) -> None:
     """A Location with another scheme stops the capture with a clear error."""
     with pytest.raises(CaptureError) as caught:

@@ -347,6 +347,15 @@ def _fetch_with_retries(
     raise CaptureError(requested, "no attempt was made (retries must be 0 or more)")
 
 
+def _utf8(value: str) -> str:
+    """A header value read as latin-1 (as HTTP libraries read bytes) that is really UTF-8, as servers send a
+    non-ASCII Location and as requests and browsers read it; else the value as it was."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
 def _attempts(count: int) -> str:
     return "1 attempt" if count == 1 else f"{count} attempts"
 
@@ -395,7 +404,7 @@ def capture(
                 hops.append(exchange)
                 target_problem: str | None
                 try:
-                    target = _without_fragment(urljoin(current, location.strip()))
+                    target = _without_fragment(urljoin(current, _utf8(location.strip())))
                 except ValueError as exc:
                     target, target_problem = location.strip(), f"the URL is malformed: {exc}"
                 else:
