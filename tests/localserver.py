@@ -97,6 +97,16 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(1.0)
             self._send(200, PAGE, html)
+        elif path == "/trickle-head":   # each header line well within any read timeout, the head never ending soon
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for number in range(40):
+                    self.wfile.write(b"X-Slow-%d: x\r\n" % number)
+                    self.wfile.flush()
+                    time.sleep(0.1)
+                self.wfile.write(b"Content-Length: 0\r\n\r\n")
+            except OSError:   # the client gave up: so much the better
+                self.close_connection = True
         elif path == "/drip":
             self.send_response(200)
             self.send_header("Content-Length", "40")

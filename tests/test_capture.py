@@ -182,6 +182,16 @@ def test_connection_refused_is_retried_then_reported() -> None:
     assert sleeps == [0.5, 1.0]
 
 
+def test_a_head_trickled_past_the_total_time_limit_stops_there(server: ServerState) -> None:
+    """A server sending its head a line at a time, each well within the read timeout, is cut off at the
+    total time limit (it could hold a run for 100 lines x the read timeout), and not retried."""
+    started = time.monotonic()
+    with pytest.raises(CaptureError, match="longer than its total time limit"):
+        fetch(server.url("/trickle-head"), timeout=(1.0, 1.0), total_timeout=0.5)
+    assert time.monotonic() - started < 1.5
+    assert server.hits["/trickle-head"] == 1
+
+
 def test_slow_response_hits_the_read_timeout(server: ServerState) -> None:
     """A server slower than the read timeout fails fast, without retrying."""
     began = time.monotonic()

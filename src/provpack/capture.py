@@ -219,7 +219,7 @@ def _read_body(response: requests.Response, url: str, settings: _Settings) -> by
 
 def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exchange:
     """Send one GET (no redirect following) and read the whole response."""
-    wire = Wire(allow_private=settings.allow_private)
+    wire = Wire(allow_private=settings.allow_private, deadline=settings.deadline)
     token = CURRENT.set(wire)
     try:
         try:
@@ -243,6 +243,8 @@ def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exc
         except requests.ConnectionError as exc:
             raise _Transient(f"could not connect: {_describe(exc)}") from exc
         except requests.Timeout as exc:
+            if time.monotonic() >= settings.deadline:
+                raise CaptureError(url, "the capture took longer than its total time limit") from exc
             raise CaptureError(url, f"no response within the read timeout of {settings.timeout[1]} s") from exc
         except requests.RequestException as exc:
             raise CaptureError(url, f"request failed: {_describe(exc)}") from exc

@@ -13,6 +13,7 @@ import contextvars
 import http.client
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,7 @@ class Wire:
     """What one request sent and received, filled in by the recording connection."""
 
     allow_private: bool
+    deadline: float | None = None  # time.monotonic() by which the response head must have arrived
     sent: bytearray = field(default_factory=bytearray)
     head: bytes | None = None
     peer: str | None = None
@@ -70,13 +72,25 @@ class BlockedAddress(Exception):
 
 
 class HeadRecorder:
-    """Wraps a response's socket file and keeps the lines http.client reads as the head."""
+    """Wraps a response's socket file and keeps the lines http.client reads as the head.
 
-    def __init__(self, fp: Any) -> None:
+    With a deadline, each line must arrive before it: the socket's timeout is cut to the time
+    left, so a server sending its head a line at a time cannot hold the capture past it.
+    """
+
+    def __init__(self, fp: Any, sock: socket.socket | None = None, deadline: float | None = None) -> None:
         self.fp = fp
         self.lines: list[bytes] = []
+        self._sock = sock
+        self._deadline = deadline
+        self.timeout = sock.gettimeout() if sock is not None else None  # as it was, to restore
 
     def readline(self, limit: int = -1) -> bytes:
+        if self._deadline is not None and self._sock is not None:
+            left = self._deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the total time limit passed while the response head was read")
+            self._sock.settimeout(left if self.timeout is None else min(self.timeout, left))
         line: bytes = self.fp.readline(limit)
         self.lines.append(line)
         return line
@@ -101,11 +115,15 @@ class _RecordingResponse(http.client.HTTPResponse):
 
     def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
         super().__init__(sock, *args, **kwargs)
-        self.fp: Any = HeadRecorder(self.fp)
+        wire = CURRENT.get()
+        self._sock = sock
+        self.fp: Any = HeadRecorder(self.fp, sock, None if wire is None else wire.deadline)
 
     def begin(self) -> None:
         recorder = self.fp
         super().begin()
+        if isinstance(recorder, HeadRecorder) and recorder.lines:
+            self._sock.settimeout(recorder.timeout)   # the body is read with the usual read timeout
         wire = CURRENT.get()
         if wire is not None and isinstance(recorder, HeadRecorder):
             wire.head = recorder.final_head()
