@@ -143,8 +143,8 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
         elif elision.get("kind") == "bracketed":
             console.print(Text("     (what it cut is not known: no original in the archive)", style="dim"))
         if elision.get("kind") == "possible" and elision.get("confirmed") is not None:
-            verdict = "confirmed: the original has text there" if elision["confirmed"] else "not an elision"
-            console.print(Text(f"     possible elision {verdict}", style="dim"))
+            verdict = " confirmed: the original has text there" if elision["confirmed"] else ": not a cut"
+            console.print(Text(f"     possible elision{verdict}", style="dim"))
     _print_original(console, provenance)
 
 
