@@ -32,7 +32,7 @@ KNOWN_TEXT_KEYS = ("title", "publication", "published", "source_url", "url", "re
                    "license", "notes", "original", "description")
 KNOWN_KEYS = KNOWN_TEXT_KEYS + ("author",)
 FIELD_KEYS = ("title", "publication", "author", "published", "source_url", "url", "retrieved", "license")
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f-\x9f]+")   # \s holds U+2028/9; C1 as records' headers
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
