@@ -217,6 +217,9 @@ def _check_known(sidecar: dict[str, Any], path: Path | str) -> None:
         value = sidecar.get(key)
         if isinstance(value, str):
             texts.append(value)
+        elif isinstance(value, bool):   # YAML 1.1: yes, no, on, off, y, n, true, false, any case
+            raise InputError(path, f"'{key}' reads as {str(value).lower()} in YAML, not as text",
+                             fix=f"quote it: {key}: \"...\"")
         elif value is not None and not isinstance(value, int):
             raise InputError(path, f"'{key}' must be text, not {type(value).__name__}",
                              fix=f"write '{key}: ...' on one line")
