@@ -239,3 +239,18 @@ def test_spawned_workers_write_the_same_bytes(tmp_path: Path, fixed_date: dt.dat
     spawned = provpack.package(source, out=tmp_path / "spawn" / "o.warc.gz", date=fixed_date, jobs=2)
     assert started == ["spawn"]
     assert spawned.warc_path.read_bytes() == forked.warc_path.read_bytes()
+
+
+@pytest.mark.parametrize("epoch", ["-1", "+5", " 12 ", "1_000", "\u0663", "1.5", "abc", "0x10"])
+def test_source_date_epoch_must_be_ascii_digits(epoch: str) -> None:
+    """SOURCE_DATE_EPOCH is refused unless it is what `date +%s` prints (reproducible-builds.org): no sign, space, '_' or other digits."""
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH: not a number of seconds since 1970"):
+        run_date({"SOURCE_DATE_EPOCH": epoch})
+
+
+def test_source_date_epoch_past_year_9999_says_so() -> None:
+    """A number too large for a WARC-Date is refused as too large, not as 'not a number'."""
+    with pytest.raises(InputError, match="after the year 9999"):
+        run_date({"SOURCE_DATE_EPOCH": "253402300800"})
+    assert run_date({"SOURCE_DATE_EPOCH": "253402300799"}).year == 9999
+    assert run_date({"SOURCE_DATE_EPOCH": "0"}).year == 1970

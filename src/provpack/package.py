@@ -55,10 +55,13 @@ def run_date(environ: dict[str, str] | None = None) -> dt.datetime:
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if epoch is None or epoch == "":
         return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    if not (epoch.isascii() and epoch.isdigit()):   # as `date +%s` prints it: int() also takes -1, " 1", 1_0, "\u0663"
+        raise InputError("SOURCE_DATE_EPOCH", f"not a number of seconds since 1970: {epoch!r}",
+                         fix="set it to an integer, e.g. 1510444800, or unset it")
     try:
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
     except (ValueError, OverflowError, OSError) as exc:
-        raise InputError("SOURCE_DATE_EPOCH", f"not a number of seconds since 1970: {epoch!r}",
+        raise InputError("SOURCE_DATE_EPOCH", f"{epoch} seconds since 1970 is after the year 9999",
                          fix="set it to an integer, e.g. 1510444800, or unset it") from exc
 
 
