@@ -339,7 +339,7 @@ def _documents(
                 break
         return results
 
-    raws = stage(lambda n: read_bytes(files[n][1], limit=max_text_bytes))
+    raws = stage(lambda n: _read_text(files[n], max_text_bytes))
     documents = stage(lambda n: parse_document(files[n][0], raws[n], path=files[n][1]))
     analyses = stage(lambda n: analyse(documents[n]))
     sidecars = stage(lambda n: _sidecar(files[n][2]))
@@ -349,6 +349,19 @@ def _documents(
     if failed:
         raise failed[-1]   # the last recorded is the earliest document's
     return encodable
+
+
+def _read_text(files: _Files, max_text_bytes: int) -> bytes:
+    """The text's bytes; an InputError first if its name, which the archive holds as UTF-8, is not UTF-8."""
+    name, text_path, _ = files
+    if not name.isascii():   # O(1); only other names are encoded
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError as exc:   # undecodable bytes of the file name, as os.fsdecode escapes them
+            bad = " ".join(f"0x{byte:02X}" for byte in os.fsencode(name[exc.start:exc.end]))
+            raise InputError(text_path, f"the file name is not UTF-8 ({bad})",
+                             fix="rename the file in UTF-8 (the archive holds document names as UTF-8)") from exc
+    return read_bytes(text_path, limit=max_text_bytes)
 
 
 def _sidecar(sidecar_path: str | None) -> dict[str, object] | None:
