@@ -93,6 +93,7 @@ def test_text_that_is_only_trailer_keeps_a_body() -> None:
     (b"abc\xe2\x80 def", 3, "invalid UTF-8 (0xE2 0x80"),
     (b"ok\xff", 2, "invalid UTF-8 (0xFF"),
     (b"\xff\xfeh\x00i\x00", 0, "UTF-16"),
+    ("\ufeffhi".encode("utf-32-le"), 0, "text is UTF-32"), ("\ufeffhi".encode("utf-32-be"), 0, "text is UTF-32"),
     (b"nul\x00byte", 3, "NUL byte"),
 ])
 def test_bad_bytes_name_file_and_offset(raw: bytes, offset: int, words: str) -> None:

@@ -52,7 +52,11 @@ def test_malformed_yaml_names_line_and_column(tmp_path: Path) -> None:
     ("title: [1, 2]\n", "'title' must be text"),
     ("author: {a: 1}\n", "'author' must be text"),
     ("url: not a uri\n", "'url' is not an absolute URI"),
+    ("url: \"https://example.org/a\\u009bb\"\n", "'url' is not an absolute URI"),
+    ("source_url: \"https://example.org/a\\x80b\"\n", "'source_url' is not an absolute URI"),
     ("source_url: ftp://example.org/x\n", "must be an http or https"),
+    ("title: yes\n", "'title' reads as true in YAML"), ("publication: No\n", "'publication' reads as false in YAML"),
+    ("notes: off\n", "'notes' reads as false in YAML"),
     ("title: !!python/object/apply:os.system ['echo hacked']\n", "malformed YAML"),
     ("notes: \"a\\x07b\"\n", "control characters"),
 ])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import multiprocessing
+import os
 import shutil
 from pathlib import Path
 
@@ -239,3 +240,32 @@ def test_spawned_workers_write_the_same_bytes(tmp_path: Path, fixed_date: dt.dat
     spawned = provpack.package(source, out=tmp_path / "spawn" / "o.warc.gz", date=fixed_date, jobs=2)
     assert started == ["spawn"]
     assert spawned.warc_path.read_bytes() == forked.warc_path.read_bytes()
+
+
+@pytest.mark.parametrize("epoch", ["-1", "+5", " 12 ", "1_000", "\u0663", "1.5", "abc", "0x10"])
+def test_source_date_epoch_must_be_ascii_digits(epoch: str) -> None:
+    """SOURCE_DATE_EPOCH is refused unless it is what `date +%s` prints (reproducible-builds.org): no sign, space, '_' or other digits."""
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH: not a number of seconds since 1970"):
+        run_date({"SOURCE_DATE_EPOCH": epoch})
+
+
+def test_source_date_epoch_past_year_9999_says_so() -> None:
+    """A number too large for a WARC-Date is refused as too large, not as 'not a number'."""
+    with pytest.raises(InputError, match="after the year 9999"):
+        run_date({"SOURCE_DATE_EPOCH": "253402300800"})
+    assert run_date({"SOURCE_DATE_EPOCH": "253402300799"}).year == 9999
+    assert run_date({"SOURCE_DATE_EPOCH": "0"}).year == 1970
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_file_name_not_utf8_is_an_input_error(tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name in Latin-1 bytes (caf\\xe9.txt) is refused naming the file, not a UnicodeEncodeError; nothing is written."""
+    monkeypatch.setattr(package_module, "POOL_MIN_DOCUMENTS", 2)
+    src = tmp_path / "src"
+    write_text(src, "good", b"fine [...] text\n")
+    write_text(src, "later", b"more\n")
+    (src / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"text [...]\n")
+    with pytest.raises(InputError, match=r"file name is not UTF-8 \(0xE9\)") as caught:
+        provpack.package(src, out=tmp_path / "o.warc.gz", jobs=jobs)
+    assert caught.value.path.name == os.fsdecode(b"caf\xe9.txt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
@@ -108,6 +110,35 @@ def test_interrupt_in_the_consumer_stops_the_pool() -> None:
                     raise KeyboardInterrupt
     assert len(processes) == 2
     assert all(not process.is_alive() for process in processes)
+
+
+def test_ctrl_c_while_the_pool_starts_leaves_no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C arriving while submit forks the workers waits until the pool is whole, then stops it cleanly.
+
+    Delivered at once, it left workers that no manager thread would ever stop
+    (the command then hung at exit), or a manager thread that join() refused.
+    """
+    launched: list[object] = []
+    launch = ProcessPoolExecutor._launch_processes
+
+    def launch_then_interrupt(executor: ProcessPoolExecutor) -> None:
+        launch(executor)
+        launched.extend(executor._processes.values())   # type: ignore[attr-defined]
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "_launch_processes", launch_then_interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with OrderedPool(slow_square, jobs=2) as pool:
+                list(pool.map(range(8)))
+        for process in launched:
+            process.join(timeout=5)   # type: ignore[attr-defined]
+        assert launched and not any(process.is_alive() for process in launched)   # type: ignore[attr-defined]
+    finally:
+        for process in launched:   # without the fix: end them, or the test run would hang at exit
+            if process.is_alive():   # type: ignore[attr-defined]
+                process.kill()   # type: ignore[attr-defined]
+                process.join()   # type: ignore[attr-defined]
 
 
 def test_default_jobs_is_the_cpus_available() -> None:

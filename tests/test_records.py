@@ -18,7 +18,7 @@ from provpack.metadata import merge
 from provpack.model import FieldValue, Metadata
 from provpack import provenance
 from provpack.provenance import CONTEXT, FORMAT, to_json_bytes
-from provpack.records import NAMESPACE, document_records, record_id, uuid5, warcinfo_record
+from provpack.records import NAMESPACE, document_records, header_value, record_id, uuid5, warcinfo_record
 
 from conftest import SEED_NAME, SEEDS
 from strategies import excerpt_texts
@@ -84,6 +84,17 @@ def test_header_injection_is_impossible() -> None:
     """A value with CR/LF can never reach a WARC header."""
     with pytest.raises(InputError, match="control character"):
         warcinfo_record("x.warc.gz", operator="me\r\nWARC-Type: response")
+
+
+@pytest.mark.parametrize("bad", ["\x85", "\x9b", "\x80", "\x9f", "\u2028", "\u2029"])
+def test_c1_controls_and_line_separators_never_reach_a_header(bad: str) -> None:
+    """NEL, the other C1 controls and U+2028/U+2029 (line breaks to str.splitlines and Unicode readers) are refused."""
+    with pytest.raises(InputError, match="control character"):
+        warcinfo_record("x.warc.gz", operator=f"me{bad}WARC-Type: response")
+    with pytest.raises(InputError, match="control character"):
+        warcinfo_record(f"x{bad}.warc.gz")
+    with pytest.raises(InputError, match="control character"):
+        header_value(f"https://example.org/a{bad}b", what="url")
 
 
 def test_warcinfo_fields() -> None:

@@ -57,6 +57,9 @@ def decode(raw: bytes, path: Path | str) -> str:
     if not raw or raw.isspace():   # as `not raw.strip()`, without copying the text
         problem = "file is empty" if not raw else "file holds only white space"
         raise InputError(path, problem, fix="give the excerpt's text, or remove the file")
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):   # before UTF-16's: FF FE begins both
+        raise InputError(path, "text is UTF-32 (it starts with a UTF-32 byte order mark)", offset=0,
+                         fix="re-save the file as UTF-8")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(path, "text is UTF-16 (it starts with a UTF-16 byte order mark)", offset=0,
                          fix="re-save the file as UTF-8")

@@ -32,7 +32,7 @@ KNOWN_TEXT_KEYS = ("title", "publication", "published", "source_url", "url", "re
                    "license", "notes", "original", "description")
 KNOWN_KEYS = KNOWN_TEXT_KEYS + ("author",)
 FIELD_KEYS = ("title", "publication", "author", "published", "source_url", "url", "retrieved", "license")
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f-\x9f]+")   # \s holds U+2028/9; C1 as records' headers
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -217,6 +217,9 @@ def _check_known(sidecar: dict[str, Any], path: Path | str) -> None:
         value = sidecar.get(key)
         if isinstance(value, str):
             texts.append(value)
+        elif isinstance(value, bool):   # YAML 1.1: yes, no, on, off, y, n, true, false, any case
+            raise InputError(path, f"'{key}' reads as {str(value).lower()} in YAML, not as text",
+                             fix=f"quote it: {key}: \"...\"")
         elif value is not None and not isinstance(value, int):
             raise InputError(path, f"'{key}' must be text, not {type(value).__name__}",
                              fix=f"write '{key}: ...' on one line")

@@ -55,10 +55,13 @@ def run_date(environ: dict[str, str] | None = None) -> dt.datetime:
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if epoch is None or epoch == "":
         return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    if not (epoch.isascii() and epoch.isdigit()):   # as `date +%s` prints it: int() also takes -1, " 1", 1_0, "\u0663"
+        raise InputError("SOURCE_DATE_EPOCH", f"not a number of seconds since 1970: {epoch!r}",
+                         fix="set it to an integer, e.g. 1510444800, or unset it")
     try:
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
     except (ValueError, OverflowError, OSError) as exc:
-        raise InputError("SOURCE_DATE_EPOCH", f"not a number of seconds since 1970: {epoch!r}",
+        raise InputError("SOURCE_DATE_EPOCH", f"{epoch} seconds since 1970 is after the year 9999",
                          fix="set it to an integer, e.g. 1510444800, or unset it") from exc
 
 
@@ -336,7 +339,7 @@ def _documents(
                 break
         return results
 
-    raws = stage(lambda n: read_bytes(files[n][1], limit=max_text_bytes))
+    raws = stage(lambda n: _read_text(files[n], max_text_bytes))
     documents = stage(lambda n: parse_document(files[n][0], raws[n], path=files[n][1]))
     analyses = stage(lambda n: analyse(documents[n]))
     sidecars = stage(lambda n: _sidecar(files[n][2]))
@@ -346,6 +349,19 @@ def _documents(
     if failed:
         raise failed[-1]   # the last recorded is the earliest document's
     return encodable
+
+
+def _read_text(files: _Files, max_text_bytes: int) -> bytes:
+    """The text's bytes; an InputError first if its name, which the archive holds as UTF-8, is not UTF-8."""
+    name, text_path, _ = files
+    if not name.isascii():   # O(1); only other names are encoded
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError as exc:   # undecodable bytes of the file name, as os.fsdecode escapes them
+            bad = " ".join(f"0x{byte:02X}" for byte in os.fsencode(name[exc.start:exc.end]))
+            raise InputError(text_path, f"the file name is not UTF-8 ({bad})",
+                             fix="rename the file in UTF-8 (the archive holds document names as UTF-8)") from exc
+    return read_bytes(text_path, limit=max_text_bytes)
 
 
 def _sidecar(sidecar_path: str | None) -> dict[str, object] | None:

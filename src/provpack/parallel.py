@@ -62,7 +62,7 @@ def _worker_signals() -> None:
 
     A worker forked from the command line inherits its SIGTERM handler, which
     would raise in the worker and print a traceback for a stop that is expected.
-    SIGTERM is blocked while workers are forked (see `_sigterm_held`): one sent
+    SIGTERM is blocked while workers are forked (see `_signals_held`): one sent
     then waits until here, instead of being lost in the fork and leaving a worker
     that blocks for ever on a result nobody reads.
     """
@@ -73,12 +73,17 @@ def _worker_signals() -> None:
 
 
 @contextlib.contextmanager
-def _sigterm_held() -> Iterator[None]:
-    """SIGTERM blocked in this thread (and so in the processes it forks) for the block; delivered after."""
+def _signals_held() -> Iterator[None]:
+    """SIGTERM and SIGINT blocked in this thread (and the processes it forks) for the block; delivered after.
+
+    A submit may start the pool: fork the workers, then start the executor's manager
+    thread. Ctrl-C in between left workers that nothing would stop (the run hung at
+    exit) or a thread that shutdown() could not join; held, it arrives once the pool is whole.
+    """
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
     try:
         yield
     finally:
@@ -139,7 +144,7 @@ class OrderedPool(Generic[T, R]):
     def _submit(self, executor: ProcessPoolExecutor, task: T) -> Future[R]:
         """The task handed to the pool; a pool already broken by a dead worker stops the run as _result does."""
         try:
-            with _sigterm_held():   # a submit may fork the workers
+            with _signals_held():   # a submit may fork the workers and start the pool's thread
                 return executor.submit(self._function, task)
         except BrokenProcessPool as exc:
             dead = self._dead_worker() or "killed or crashed"

@@ -21,7 +21,8 @@ CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-fo
 DEFAULT_DESCRIPTION = "Quoted excerpts with their elision markers and provenance, packaged by provpack"
 TEXT_TYPE = "text/plain; charset=utf-8"
 JSONLD_TYPE = "application/ld+json"
-_UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls (NEL among them) and U+2028/U+2029: line breaks to str.splitlines and Unicode-aware readers
+_UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def record_id(role: str, name: str, target: str | None, block_sha256: str) -> str:
@@ -46,7 +47,7 @@ def _uuid5(namespace: bytes, name: str) -> str:
 
 
 def header_value(value: str, *, what: str) -> str:
-    """`value`, refused when it holds CR, LF or other control characters (no header injection)."""
+    """`value`, refused when it holds CR, LF, other C0 or C1 control characters or U+2028/9 (no header injection)."""
     if _UNSAFE_HEADER.search(value):
         raise InputError(what, f"control character in a WARC header value: {value[:80]!r}",
                          fix="remove line breaks and control characters")
