@@ -57,6 +57,10 @@ def test_malformed_yaml_names_line_and_column(tmp_path: Path) -> None:
     ("source_url: ftp://example.org/x\n", "must be an http or https"),
     ("title: yes\n", "'title' reads as true in YAML"), ("publication: No\n", "'publication' reads as false in YAML"),
     ("notes: off\n", "'notes' reads as false in YAML"),
+    ("title: 007\n", "'title: 007' reads as the number 7 in YAML.*quote it: title: \"007\""),
+    ("notes: 12:30\n", "'notes: 12:30' reads as the number 750"),
+    ("a: 1\npublication: 0x1F  # hex\n", "'publication: 0x1F' reads as the number 31"),
+    ("title: 1_000\n", "'title: 1_000' reads as the number 1000"),
     ("title: !!python/object/apply:os.system ['echo hacked']\n", "malformed YAML"),
     ("notes: \"a\\x07b\"\n", "control characters"),
 ])
@@ -64,6 +68,13 @@ def test_bad_sidecars_are_refused(tmp_path: Path, text: str, words: str) -> None
     """Wrong shapes, wrong types and Python tags are refused with a clear message."""
     with pytest.raises(InputError, match=words):
         load_sidecar(sidecar(tmp_path, text))
+
+
+def test_a_number_written_as_its_digits_is_kept(tmp_path: Path) -> None:
+    """A text field YAML reads as a number loses nothing when the number is written plainly (title: 1984,
+    published: 2017): kept as before; only a spelling YAML changes (007, 12:30, 0x1F) is refused."""
+    loaded = load_sidecar(sidecar(tmp_path, "title: 1984\npublished: 2017\nnotes: -3\n"))
+    assert loaded == {"title": 1984, "published": 2017, "notes": -3}
 
 
 def test_billion_laughs_is_bounded(tmp_path: Path) -> None:

@@ -72,8 +72,19 @@ def load_sidecar(path: Path | str) -> dict[str, Any]:
                          fix="write it as 'key: value' lines")
     else:
         sidecar = _jsonable(loaded, path, None, [MAX_VALUES], 0, set())
-    _check_known(sidecar, path)
+    _check_known(sidecar, path, source)
     return sidecar
+
+
+def _written(source: str, key: str) -> str | None:
+    """The top-level `key`'s scalar as written in the YAML `source` (composed again: only for the rare
+    number in a text field), or None."""
+    node = yaml.compose(source, Loader=_SafeLoader)  # noqa: S506 - safe loader; nodes, no objects built
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key and isinstance(value_node, yaml.ScalarNode):
+                return str(value_node.value)
+    return None
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
@@ -211,7 +222,7 @@ def _jsonable(value: Any, path: Path | str, where: _Where, budget: list[int], de
                      fix="write it as text")
 
 
-def _check_known(sidecar: dict[str, Any], path: Path | str) -> None:
+def _check_known(sidecar: dict[str, Any], path: Path | str, source: str) -> None:
     texts: list[str] = []
     for key in KNOWN_TEXT_KEYS:
         value = sidecar.get(key)
@@ -220,6 +231,10 @@ def _check_known(sidecar: dict[str, Any], path: Path | str) -> None:
         elif isinstance(value, bool):   # YAML 1.1: yes, no, on, off, y, n, true, false, any case
             raise InputError(path, f"'{key}' reads as {str(value).lower()} in YAML, not as text",
                              fix=f"quote it: {key}: \"...\"")
+        elif isinstance(value, int) and (written := _written(source, key)) not in (None, str(value)):
+            # YAML 1.1 reads 007 as 7, 12:30 as 750, 0x1F as 31: the text as written would be lost
+            raise InputError(path, f"'{key}: {written}' reads as the number {value} in YAML, not as the text",
+                             fix=f"quote it: {key}: \"{written}\"")
         elif value is not None and not isinstance(value, int):
             raise InputError(path, f"'{key}' must be text, not {type(value).__name__}",
                              fix=f"write '{key}: ...' on one line")
