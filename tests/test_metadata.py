@@ -75,6 +75,7 @@ def test_a_number_written_as_its_digits_is_kept(tmp_path: Path) -> None:
     published: 2017): kept as before; only a spelling YAML changes (007, 12:30, 0x1F) is refused."""
     loaded = load_sidecar(sidecar(tmp_path, "title: 1984\npublished: 2017\nnotes: -3\n"))
     assert loaded == {"title": 1984, "published": 2017, "notes": -3}
+    assert load_sidecar(sidecar(tmp_path, "title: 007\ntitle: 7\n")) == {"title": 7}   # the last one counts
 
 
 def test_billion_laughs_is_bounded(tmp_path: Path) -> None:

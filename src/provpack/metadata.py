@@ -80,11 +80,12 @@ def _written(source: str, key: str) -> str | None:
     """The top-level `key`'s scalar as written in the YAML `source` (composed again: only for the rare
     number in a text field), or None."""
     node = yaml.compose(source, Loader=_SafeLoader)  # noqa: S506 - safe loader; nodes, no objects built
+    written = None
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key and isinstance(value_node, yaml.ScalarNode):
-                return str(value_node.value)
-    return None
+        for key_node, value_node in node.value:   # the last one given, as loading keeps the last
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                written = str(value_node.value) if isinstance(value_node, yaml.ScalarNode) else None
+    return written
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
