@@ -23,11 +23,24 @@ except ImportError:  # no wheel for this platform: the standard library's json w
     _orjson = None  # type: ignore[assignment]
 
 FORMAT = "provpack-provenance/1"
-CONTEXT: dict[str, str] = {
+# JSON-LD 1.1 (its default processing mode; no "@version": 1.1, which would be the one float in
+# the record): `sidecar` is the user's own data, one JSON literal (its keys are not read as terms,
+# so an "@context" or "@id" in it can neither make a processor fetch a URL nor add statements about
+# the excerpt); [start, end] pairs and the redirect chain are ordered lists, not sets of values.
+_ORDERED: dict[str, str] = {"@container": "@list"}
+CONTEXT: dict[str, Any] = {
     "@vocab": "urn:provpack:terms:",
+    "body": _ORDERED,
+    "byte_span": _ORDERED,
     "dcterms": "http://purl.org/dc/terms/",
+    "exchanges": _ORDERED,
+    "header": _ORDERED,
     "oa": "http://www.w3.org/ns/oa#",
+    "out_of_order": _ORDERED,
     "prov": "http://www.w3.org/ns/prov#",
+    "sidecar": {"@type": "@json"},
+    "span": _ORDERED,
+    "trailer": _ORDERED,
 }
 QUOTE_CONTEXT = 32
 _DCTERMS = {"title": "dcterms:title", "published": "dcterms:date", "license": "dcterms:license"}
