@@ -131,6 +131,9 @@ def test_prov_and_web_annotation_terms_are_used_as_defined(descriptions: dict[st
     assert len(quoted) == 1 and (quoted[0], f"<{PROV}Entity>") in types
     annotations = [s for s, o in types if o == f"<{OA}Annotation>"]
     assert len(annotations) == len(description["elisions"]) > 0
+    # Web Annotation Data Model 3.1: each Annotation MUST have exactly one IRI (no blank node)
+    assert sorted(annotations) == sorted(f"<{e['@id']}>" for e in description["elisions"])
+    assert all(_IRI.match(a[1:-1]) for a in annotations)
     for annotation in annotations:
         assert (annotation, OA + "motivatedBy", f"<{OA}describing>") in quads   # an oa:Motivation, not a string
     sources = [o for _, p, o in quads if p == OA + "hasSource"]
@@ -140,8 +143,8 @@ def test_prov_and_web_annotation_terms_are_used_as_defined(descriptions: dict[st
     selector_types = {t for s, t in types if s in selectors}
     assert selector_types == {f"<{OA}TextPositionSelector>", f"<{OA}TextQuoteSelector>"}
     for _, predicate, obj in quads:
-        if predicate in (OA + "start", OA + "end"):   # range xsd:nonNegativeInteger: integer literals >= 0
-            assert obj.endswith(f"^^<{XSD}integer>") and int(obj[1:obj.index('"', 1)]) >= 0
+        if predicate in (OA + "start", OA + "end"):   # range xsd:nonNegativeInteger, typed so as anno.jsonld does
+            assert obj.endswith(f"^^<{XSD}nonNegativeInteger>") and int(obj[1:obj.index('"', 1)]) >= 0
         elif predicate in (OA + "exact", OA + "prefix", OA + "suffix"):   # range xsd:string
             assert obj.startswith('"') and obj.endswith('"')
 

@@ -36,11 +36,14 @@ CONTEXT: dict[str, Any] = {
     "exchanges": _ORDERED,
     "header": _ORDERED,
     "oa": "http://www.w3.org/ns/oa#",
+    "oa:end": {"@type": "xsd:nonNegativeInteger"},   # (as W3C's own anno.jsonld types them)
+    "oa:start": {"@type": "xsd:nonNegativeInteger"},
     "out_of_order": _ORDERED,
     "prov": "http://www.w3.org/ns/prov#",
     "sidecar": {"@type": "@json"},
     "span": _ORDERED,
     "trailer": _ORDERED,
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 QUOTE_CONTEXT = 32
 _DCTERMS = {"title": "dcterms:title", "published": "dcterms:date", "license": "dcterms:license"}
@@ -106,7 +109,7 @@ def describe(
             {"index": s.index, "start": s.span.start, "end": s.span.end, "byte_start": s.span.byte_start,
              "byte_end": s.span.byte_end, "sha256": s.sha256} for s in analysis.segments
         ],
-        "elisions": [_annotation(document.text, e, target_uri) for e in analysis.elisions],
+        "elisions": [_annotation(document.text, e, target_uri, sha256) for e in analysis.elisions],
         "alterations": [_marker(m) for m in analysis.alterations],
         "original": None,
         "differences": [],
@@ -239,11 +242,14 @@ def _marker(marker: Marker) -> dict[str, Any]:
             "byte_end": span.byte_end, "line": marker.line, "column": marker.column}
 
 
-def _annotation(text: str, elision: Elision, target_uri: str) -> dict[str, Any]:
+def _annotation(text: str, elision: Elision, target_uri: str, sha256: str) -> dict[str, Any]:
     marker = elision.marker
     span = marker.span
     start, end = span.start, span.end
     return {
+        # Web Annotation Data Model 3.1: an Annotation MUST have one IRI. The excerpt's content URN and
+        # the marker's first character: unique in the text, the same whenever the same text is packaged.
+        "@id": f"urn:provpack:sha256:{sha256}#elision-{start}",
         "@type": "oa:Annotation",
         "oa:motivatedBy": {"@id": "oa:describing"},
         "oa:hasTarget": {
