@@ -307,11 +307,15 @@ def _verify(args: argparse.Namespace) -> int:
         with progress_bar("verify", unit="MiB", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
             report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca, jobs=args.jobs,
                             progress=lambda files, count, size: update(size // mib, total // mib, size))
-    if args.json:
-        print(json.dumps(report.to_json(), indent=2, sort_keys=True))
-    elif not args.quiet or not report.ok:
-        print(render_text(report, strict=args.strict))
-    return report.exit_code(strict=args.strict)
+    code = report.exit_code(strict=args.strict)
+    try:
+        if args.json:
+            print(json.dumps(report.to_json(), indent=2, sort_keys=True))
+        elif not args.quiet or not report.ok:
+            print(render_text(report, strict=args.strict))
+    except BrokenPipeError:   # `verify ... | head` must still fail when a file did: the finding outranks the pipe
+        return code
+    return code
 
 
 def _show(args: argparse.Namespace) -> int:
