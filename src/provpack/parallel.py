@@ -6,7 +6,8 @@ exception raised by the function in a worker is raised again in the caller
 gets KeyboardInterrupt, cancels what has not started and waits for what has.
 A worker that dies (kill -9, the OOM killer) is noticed within a second: the
 other workers are stopped and the caller gets a ProvpackError saying so.
-Workers run the cyclic garbage collector rarely (see `_worker_start`).
+Workers whose parent died (kill -9) exit within a second; they run the cyclic
+garbage collector rarely (see `_worker_start`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -54,7 +56,23 @@ def _worker_start() -> None:
     garbage is still collected, once every WORKER_GC_THRESHOLD allocations.
     """
     _worker_signals()
+    _watch_parent(os.getppid())
     gc.set_threshold(WORKER_GC_THRESHOLD)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker once its parent is gone (kill -9, the OOM killer).
+
+    Forked workers share the task pipe's writing end, so none of them ever sees it
+    close: without this, they would wait for tasks for ever, holding the dead run's
+    stdout and stderr open (a caller reading them to the end would hang too).
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="provpack-parent-watch", daemon=True).start()
 
 
 def _worker_signals() -> None:
