@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import provpack
-from provpack.errors import ArchiveError
+from provpack.errors import ArchiveError, InputError
 from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
 
 from conftest import ARCHIVE
@@ -503,3 +503,10 @@ def test_nothing_of_a_file_outlives_its_report(tmp_path: Path) -> None:
     finally:
         gc.enable()
     assert report.ok and alive == []
+
+
+@pytest.mark.parametrize("jobs", [0, -1])
+def test_jobs_below_one_are_refused(jobs: int, tmp_path: Path) -> None:
+    """verify --jobs 0 is a usage error, as package --jobs 0 is, not silently one job."""
+    with pytest.raises(InputError, match=f"--jobs: the number of jobs must be at least 1, not {jobs}"):
+        verify(tmp_path / "any.warc.gz", jobs=jobs)
