@@ -47,7 +47,7 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _worker_start() -> None:
+def _worker_start(parent: int) -> None:
     """Set up a worker: its signals, and a collector that runs rarely.
 
     Tasks make many objects and free them by reference counting when they end; with
@@ -56,12 +56,12 @@ def _worker_start() -> None:
     garbage is still collected, once every WORKER_GC_THRESHOLD allocations.
     """
     _worker_signals()
-    _watch_parent(os.getppid())
+    _watch_parent(parent or os.getppid())
     gc.set_threshold(WORKER_GC_THRESHOLD)
 
 
 def _watch_parent(parent: int) -> None:
-    """End this worker once its parent is gone (kill -9, the OOM killer).
+    """End this worker once `parent` is no longer its parent (kill -9, the OOM killer; even before we got here).
 
     Forked workers share the task pipe's writing end, so none of them ever sees it
     close: without this, they would wait for tasks for ever, holding the dead run's
@@ -121,8 +121,11 @@ class OrderedPool(Generic[T, R]):
         self._executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> OrderedPool[T, R]:
-        self._executor = ProcessPoolExecutor(max_workers=self._jobs, mp_context=_context(),
-                                             initializer=_worker_start)
+        context = _context()
+        # The process a worker should have as parent: this one, except under a fork server (0: whichever it has).
+        parent = 0 if context.get_start_method() == "forkserver" else os.getpid()
+        self._executor = ProcessPoolExecutor(max_workers=self._jobs, mp_context=context,
+                                             initializer=_worker_start, initargs=(parent,))
         log.debug("started %d worker processes", self._jobs)
         return self
 
