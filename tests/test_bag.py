@@ -162,7 +162,7 @@ def test_failure_while_building_leaves_nothing(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(provpack.bag, "_manifest", broken)
-    with pytest.raises(ArchiveError, match="No space left on device"):
+    with pytest.raises(ArchiveError, match="disk full \\(no space left on device\\)"):
         make_bag(archive, tmp_path / "bag")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
 
@@ -192,3 +192,22 @@ def test_unreadable_warc_falls_back_for_the_date(tmp_path: Path) -> None:
     bag = bagit.Bag(str(out))
     bag.validate()
     assert len(bag.info["Bagging-Date"]) == 10
+
+
+def test_a_failed_write_is_not_blamed_on_the_source(tmp_path: Path) -> None:
+    """A payload copy that cannot be written (here: over RLIMIT_FSIZE) names the bag, not the file being read."""
+    resource = pytest.importorskip("resource")
+    big = tmp_path / "in" / "big.warc.gz"
+    big.parent.mkdir()
+    big.write_bytes(bytes(3 << 20))
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, hard))   # Python ignores SIGXFSZ: writes fail with EFBIG
+    try:
+        with pytest.raises(ArchiveError) as caught:
+            make_bag([big], tmp_path / "bag")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert caught.value.path == tmp_path / "bag"
+    assert "file too large for this file system" in str(caught.value) and "nothing was changed" in str(caught.value)
+    assert "cannot read" not in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]

@@ -154,3 +154,26 @@ def test_extract_to_stdout_writes_nothing_unless_the_text_checks(
     assert main(["extract", str(bad), SEED_NAME]) == 1
     captured = capsysbinary.readouterr()
     assert captured.out == b"" and b"do not match the recorded sha256" in captured.err
+
+
+class _ClosedPipe:
+    """Standard output whose reader went away (`provpack ... | head -1`)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_verify_into_a_closed_pipe_still_fails(packed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               json_flag: list[str]) -> None:
+    """`verify BAD | head -1` exits 1, not 0: a closed pipe must not hide a failed check."""
+    bad = tmp_path / "bad.warc.gz"
+    data = bytearray(packed.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main(["verify", *json_flag, str(bad)]) == 1
+    assert main(["verify", *json_flag, str(packed)]) == 0

@@ -65,3 +65,37 @@ def test_deflate_setting(tmp_path: Path) -> None:
     (tmp_path / "provpack.yaml").write_text("deflate: zlib\nlevel: 6\n")
     config = load_config(folder=tmp_path)
     assert (config.deflate, config.level) == ("zlib", 6)
+
+
+def test_malformed_yaml_names_line_and_column(tmp_path: Path) -> None:
+    """A YAML syntax error names the file, line and column, on one line."""
+    path = tmp_path / "provpack.yaml"
+    path.write_text("operator: Lab\nlevel: [1\n")
+    with pytest.raises(InputError) as caught:
+        load_config(folder=tmp_path)
+    assert str(caught.value).startswith(f"{path}: line 3, column 1: malformed configuration")
+    assert "\n" not in str(caught.value) and "<unicode string>" not in str(caught.value)
+
+
+@pytest.mark.parametrize("key", ["operator", "description"])
+def test_control_characters_name_the_config_file(tmp_path: Path, key: str) -> None:
+    """A line break in a setting that goes into a WARC header is refused naming the file and the setting."""
+    path = tmp_path / "provpack.yaml"
+    path.write_text(f'{key}: "Lab\\r\\nWARC-Type: response"\n')
+    with pytest.raises(InputError, match=rf"^{path}: '{key}' must not hold line breaks or control characters"):
+        load_config(folder=tmp_path)
+
+
+def test_level_outside_the_backend_names_the_config_file(tmp_path: Path, seed_dir: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`level: 9` with the isal backend is blamed on the settings file, not on a --level nobody gave."""
+    from provpack.cli import main
+
+    pytest.importorskip("isal")
+    (tmp_path / "provpack.yaml").write_text("deflate: zlib\nlevel: 9\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", "--deflate", "isal"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'provpack.yaml'}: 'level': isal levels are 0 to 3, not 9" in err
+    assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", "--deflate", "isal", "--level", "2"]) == 0

@@ -207,3 +207,29 @@ def test_kill_9_of_a_worker(tmp_path: Path, old_archive: Path) -> None:
     assert sorted(p.name for p in old_archive.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
     for child in children:
         assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+
+
+def test_kill_9_of_the_run_ends_its_workers(tmp_path: Path) -> None:
+    """kill -9 of a run with workers: they exit within seconds, rather than wait for ever holding its pipes."""
+    corpus = tmp_path / "many"
+    for n in range(3000):  # well over the pool's threshold, so workers are used
+        write_text(corpus, f"doc{n:04d}", (f"Document {n} quotes [...] a passage. " * 60).encode())
+    process = start("package", str(corpus), "-o", str(tmp_path / "out" / "a.warc.gz"), "--jobs", "2")
+    children: list[str] = []
+    deadline = time.monotonic() + 30
+    while not children and time.monotonic() < deadline and process.poll() is None:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        time.sleep(0.002)
+    assert children, f"no worker processes were started: {process.communicate()}"
+    process.kill()
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    alive = children
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [c for c in children if Path(f"/proc/{c}").exists()
+                 and "zombie" not in Path(f"/proc/{c}/status").read_text()]
+    for child in alive:
+        os.kill(int(child), signal.SIGKILL)
+    process.communicate(timeout=30)   # the workers held its output pipes open
+    assert not alive, "worker processes outlived the run"

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import provpack
-from provpack.errors import ArchiveError
+from provpack.errors import ArchiveError, InputError
 from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
 
 from conftest import ARCHIVE
@@ -521,3 +521,10 @@ def test_text_report_spells_out_control_characters(tmp_path: Path) -> None:
     assert not any(ch in text for ch in "\x1b\x07\r\x9b"), repr(text)
     assert "evil\\x1b[0m.warc: offset 0: record <urn:uuid:\\x1b[2J\\x1b]0;title\\x07\\x0d\\x9b>: " in text
     assert json.loads(json.dumps(report.to_json()))["files"][0]["problems"][0]["record_id"] == record_id
+
+
+@pytest.mark.parametrize("jobs", [0, -1])
+def test_jobs_below_one_are_refused(jobs: int, tmp_path: Path) -> None:
+    """verify --jobs 0 is a usage error, as package --jobs 0 is, not silently one job."""
+    with pytest.raises(InputError, match=f"--jobs: the number of jobs must be at least 1, not {jobs}"):
+        verify(tmp_path / "any.warc.gz", jobs=jobs)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._version import __version__
-from .atomic import fsync_folder
+from .atomic import fsync_folder, reason
 from .cdxj import archive_date
 from .errors import ArchiveError, InputError
 from .package import run_date
@@ -60,7 +60,7 @@ def make_bag(paths: Sequence[Path | str], out_dir: Path | str) -> Path:
     except BaseException as exc:
         shutil.rmtree(build_dir, ignore_errors=True)
         if isinstance(exc, OSError) and not isinstance(exc, ArchiveError):
-            raise ArchiveError(out, f"cannot write the bag: {exc.strerror or exc}; nothing was changed",
+            raise ArchiveError(out, f"cannot write the bag: {reason(exc)}; nothing was changed",
                                fix="name a new folder, free disk space or check permissions") from exc
         raise
     fsync_folder(out.parent)
@@ -147,21 +147,27 @@ def _copy_and_hash(source: Path, target: Path) -> tuple[dict[str, str], int]:
     """Copy `source` to `target`, hashing it with every algorithm in the same single read."""
     hashers = {algorithm: hashlib.new(algorithm) for algorithm in ALGORITHMS}
     size = 0
+    # Only reading errors name the source; a write that fails (disk full) propagates, for make_bag to report.
     try:
-        with open(source, "rb") as src, open(target, "xb") as dst:
-            while block := src.read(HASH_BLOCK_SIZE):
-                for hasher in hashers.values():
-                    hasher.update(block)
-                dst.write(block)
-                size += len(block)
-            dst.flush()
-            os.fsync(dst.fileno())
-        stat = source.stat()
-        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        src = open(source, "rb")
+        stat = os.fstat(src.fileno())
     except OSError as exc:
-        if exc.filename == str(target):
-            raise
         raise ArchiveError(source, f"cannot read: {exc.strerror or exc}") from exc
+    with src, open(target, "xb") as dst:
+        while True:
+            try:
+                block = src.read(HASH_BLOCK_SIZE)
+            except OSError as exc:
+                raise ArchiveError(source, f"cannot read: {exc.strerror or exc}") from exc
+            if not block:
+                break
+            for hasher in hashers.values():
+                hasher.update(block)
+            dst.write(block)
+            size += len(block)
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     return {algorithm: hasher.hexdigest() for algorithm, hasher in hashers.items()}, size
 
 

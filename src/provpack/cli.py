@@ -14,11 +14,14 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
 from .errors import InputError, ProvpackError
+
+if TYPE_CHECKING:
+    from .config import Config
 
 # Each command imports what only it needs (requests, warcio, surt, cryptography, rich, yaml,
 # and provpack's own packager, listing and indexer) when it runs, so that `provpack verify`
@@ -244,6 +247,7 @@ def _package(args: argparse.Namespace) -> int:
     from .progress import progress_bar, wanted
 
     config = load_config(args.config)
+    _check_deflate(args, config)
     output = args.output
     if output is None and config.output_dir is not None:
         output = config.output_dir / default_output(args.sources).name
@@ -286,6 +290,24 @@ def _package(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_deflate(args: argparse.Namespace, config: Config) -> None:
+    """A deflate backend or level from the settings file that does not fit is blamed on that file."""
+    from .gzipper import choose
+
+    given = {"--level": args.level is None and config.level is not None,
+             "--deflate": args.deflate is None and config.deflate is not None}
+    if config.source is None or not any(given.values()):
+        return
+    try:
+        choose(args.deflate or config.deflate, args.level if args.level is not None else config.level)
+    except InputError as exc:
+        option = str(exc.path)
+        if not given.get(option):
+            raise
+        raise InputError(config.source, f"{option.removeprefix('--')!r}: {exc.problem}",
+                         fix=f"change it there, or give {option} on the command line") from exc
+
+
 def _wacz_name(warc_path: Path) -> Path:
     return warc_path.with_name(warc_path.name.removesuffix(".warc.gz") + ".wacz")
 
@@ -307,11 +329,15 @@ def _verify(args: argparse.Namespace) -> int:
         with progress_bar("verify", unit="MiB", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
             report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca, jobs=args.jobs,
                             progress=lambda files, count, size: update(size // mib, total // mib, size))
-    if args.json:
-        print(json.dumps(report.to_json(), indent=2, sort_keys=True))
-    elif not args.quiet or not report.ok:
-        print(render_text(report, strict=args.strict))
-    return report.exit_code(strict=args.strict)
+    code = report.exit_code(strict=args.strict)
+    try:
+        if args.json:
+            print(json.dumps(report.to_json(), indent=2, sort_keys=True))
+        elif not args.quiet or not report.ok:
+            print(render_text(report, strict=args.strict))
+    except BrokenPipeError:   # `verify ... | head` must still fail when a file did: the finding outranks the pipe
+        return code
+    return code
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ an argument, so a library call never depends on the folder it runs in.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ CONFIG_NAME = "provpack.yaml"
 _TYPES: dict[str, type] = {"operator": str, "description": str, "level": int, "output_dir": str, "jobs": int,
                            "deflate": str}
 _DEFLATE = ("isal", "zlib")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,12 @@ def _read(path: Path) -> Any:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = f"malformed configuration: {exc.problem or exc.context or 'not YAML'}"
+        if mark is None:
+            raise InputError(path, problem, fix="fix the YAML") from exc
+        raise InputError(path, problem, line=mark.line + 1, column=mark.column + 1, fix="fix the YAML") from exc
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(path, f"malformed configuration: {exc}", fix="fix the YAML") from exc
 
@@ -83,6 +91,9 @@ def _parse(values: Any, path: Path) -> Config:
         wanted = _TYPES[key]
         if not isinstance(value, wanted) or isinstance(value, bool):
             raise InputError(path, f"{key!r} must be {'a number' if wanted is int else 'text'}, not {value!r}")
+    for key in ("operator", "description"):   # they go into the warcinfo record's header-like lines
+        if key in values and _CONTROL.search(values[key]):
+            raise InputError(path, f"{key!r} must not hold line breaks or control characters: {values[key][:80]!r}")
     level = values.get("level")
     if level is not None and not 0 <= level <= 9:
         raise InputError(path, f"'level' must be 0 to 9, not {level}")

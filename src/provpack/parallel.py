@@ -6,7 +6,8 @@ exception raised by the function in a worker is raised again in the caller
 gets KeyboardInterrupt, cancels what has not started and waits for what has.
 A worker that dies (kill -9, the OOM killer) is noticed within a second: the
 other workers are stopped and the caller gets a ProvpackError saying so.
-Workers run the cyclic garbage collector rarely (see `_worker_start`).
+Workers whose parent died (kill -9) exit within a second; they run the cyclic
+garbage collector rarely (see `_worker_start`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,7 +47,7 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _worker_start() -> None:
+def _worker_start(parent: int) -> None:
     """Set up a worker: its signals, and a collector that runs rarely.
 
     Tasks make many objects and free them by reference counting when they end; with
@@ -54,7 +56,23 @@ def _worker_start() -> None:
     garbage is still collected, once every WORKER_GC_THRESHOLD allocations.
     """
     _worker_signals()
+    _watch_parent(parent or os.getppid())
     gc.set_threshold(WORKER_GC_THRESHOLD)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker once `parent` is no longer its parent (kill -9, the OOM killer; even before we got here).
+
+    Forked workers share the task pipe's writing end, so none of them ever sees it
+    close: without this, they would wait for tasks for ever, holding the dead run's
+    stdout and stderr open (a caller reading them to the end would hang too).
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="provpack-parent-watch", daemon=True).start()
 
 
 def _worker_signals() -> None:
@@ -108,8 +126,11 @@ class OrderedPool(Generic[T, R]):
         self._executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> OrderedPool[T, R]:
-        self._executor = ProcessPoolExecutor(max_workers=self._jobs, mp_context=_context(),
-                                             initializer=_worker_start)
+        context = _context()
+        # The process a worker should have as parent: this one, except under a fork server (0: whichever it has).
+        parent = 0 if context.get_start_method() == "forkserver" else os.getpid()
+        self._executor = ProcessPoolExecutor(max_workers=self._jobs, mp_context=context,
+                                             initializer=_worker_start, initargs=(parent,))
         log.debug("started %d worker processes", self._jobs)
         return self
 

@@ -156,6 +156,8 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
     """
     if tsa_ca is not None and key is None:
         raise InputError("--tsa-ca", "a timestamp dates a signature: give --key as well")
+    if jobs is not None and jobs < 1:
+        raise InputError("--jobs", f"the number of jobs must be at least 1, not {jobs}")
     if isinstance(paths, (str, Path)):
         paths = [paths]
     for path in paths:
