@@ -7,6 +7,8 @@ import importlib
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -269,3 +271,18 @@ def test_file_name_not_utf8_is_an_input_error(tmp_path: Path, jobs: int, monkeyp
         provpack.package(src, out=tmp_path / "o.warc.gz", jobs=jobs)
     assert caught.value.path.name == os.fsdecode(b"caf\xe9.txt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
+
+
+def test_the_library_prints_nothing_when_logging_is_not_configured(tmp_path: Path) -> None:
+    """A warning (a FIFO skipped) in a program that set up no logging: nothing on stderr (NullHandler, not
+    logging's last resort); with logging configured, the warning is there."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A quoted [...] text.\n", encoding="utf-8")
+    os.mkfifo(folder / "f.txt")
+    script = (f"import provpack\nprovpack.package({str(folder)!r}, out={str(tmp_path / 'x.warc.gz')!r}, jobs=1)\n")
+    quiet = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == "", quiet.stderr
+    loud = subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig()\n"
+                           + script.replace("x.warc.gz", "y.warc.gz")], capture_output=True, text=True, check=False)
+    assert loud.returncode == 0 and "f.txt: not a regular file; skipped" in loud.stderr

@@ -12,12 +12,17 @@ requests, warcio, surt, cryptography and rich, which only the other commands nee
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 import types
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .errors import ArchiveError, CaptureError, InputError, IntegrityError, ProvpackError
+
+# A library's logger gets only a NullHandler (the logging HOWTO's advice): its warnings reach whatever
+# the application configures, and never stderr through logging's last-resort handler on their own.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from .bag import make_bag
