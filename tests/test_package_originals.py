@@ -184,6 +184,7 @@ def test_cli_fetch_and_show(tmp_path: Path, server: ServerState, capsys: pytest.
     printed = capsys.readouterr()
     assert "originals: 1 aligned (3 omitted passages found, 0 differences); 1 not fetched: " in printed.out
     assert f"broken: not fetched: {server.url('/missing')}: HTTP 404" in printed.err
+    assert printed.err.count(server.url("/missing")) == 1   # said once, not also as a log warning
     assert main(["show", str(out)]) == 0
     shown = capsys.readouterr().out
     assert "- cut 238-377: , and to assume among the powers" in shown

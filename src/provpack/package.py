@@ -280,13 +280,14 @@ class _Originals:
             return None
         if url not in self.captured:
             from .original import fetched_original
+            # (info, not warning: a failure goes into the result's fetch_failures, which the command prints)
             try:
                 self.captured[url] = fetched_original(self.fetcher(url))
             except CaptureError as exc:
-                log.warning("%s: %s", name, exc)
+                log.info("%s: %s", name, exc)
                 self.captured[url] = exc
             except InputError as exc:
-                log.warning("%s: %s", name, exc)
+                log.info("%s: %s", name, exc)
                 self.captured[url] = CaptureError(url, exc.problem)
         found = self.captured[url]
         if isinstance(found, CaptureError):
