@@ -100,5 +100,18 @@ def test_nothing_read_from_a_hostile_archive_reaches_the_terminal_raw() -> None:
     print_documents("x.warc.gz", (document,), out)
     text = out.getvalue()
     assert not any(ch in text for ch in "\x1b\x07\r\x9b"), repr(text)
-    assert "doc\\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b" in text
+    assert "doc\\x1b]0;owned\\x07\\x1b[2J\\x9b" in text   # (the CR dropped, as rich drops CR, VT and FF)
     assert "A\\x1b" in text and "why\\x1b" in text and "https://e.org/\\x1b" in text
+
+
+def test_a_crlf_excerpt_reads_as_text(tmp_path: Path) -> None:
+    """CRLF line breaks around a marker show as spaces in its context, not as spelled-out \\x0d."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.txt").write_bytes(b"First line of the quote\r\n[...]\r\nand the second line of it.\r\n")
+    result = package(source, out=tmp_path / "out.warc.gz")
+    out = io.StringIO()
+    print_documents("out.warc.gz", read_archive(result.warc_path), out)
+    text = out.getvalue()
+    assert "First line of the quote [...] and the second" in text
+    assert "\\x0d" not in text and "\r" not in text

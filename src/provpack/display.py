@@ -91,7 +91,7 @@ def _shown(document: ArchivedDocument) -> ArchivedDocument:
 
 
 def _safe(value: Any) -> Any:
-    """`value` with the control characters of its strings (keys too) spelled out, line breaks and tabs aside."""
+    """`value` with the control characters of its strings (keys too) spelled out, white space aside."""
     if isinstance(value, str):
         return _UNSAFE_RE.sub(_spelled, value)
     if isinstance(value, dict):
@@ -187,7 +187,9 @@ def _in_context(elision: dict[str, Any]) -> Text:
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_UNSAFE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")   # (line breaks and tabs are laid out, not run)
+# Tabs and line breaks are laid out, and rich drops CR, VT and FF itself (a CRLF excerpt's context
+# must read as text, not "\x0d"); every other control character is spelled out.
+_UNSAFE_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def _spelled(match: re.Match[str]) -> str:
