@@ -115,6 +115,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"x")
                 self.wfile.flush()
                 time.sleep(0.05)
+        elif path in ("/odd-length", "/long-length"):   # a Content-Length int() refuses: superscript two, 5,000 digits
+            value = "\u00b2" if path == "/odd-length" else "9" * 5000
+            self.send_response(200)
+            self.send_header("Content-Length", value)   # (http.server writes it as latin-1: the byte B2)
+            self.end_headers()
+            self.wfile.write(b"ab")
+            self.close_connection = True
         elif path == "/huge":
             self._stream_huge(with_length=True)
         elif path == "/huge-nolength":

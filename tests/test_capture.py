@@ -207,6 +207,14 @@ def test_dripping_body_hits_the_total_time_limit(server: ServerState) -> None:
         fetch(server.url("/drip"), timeout=(1.0, 1.0), total_timeout=0.3)
 
 
+def test_a_content_length_int_refuses_does_not_crash(server: ServerState) -> None:
+    """A Content-Length int() refuses (a superscript two; 5,000 digits) gave a ValueError's traceback: the first is
+    no length (the body is read to the connection's end, as http.client reads it), the second over any cap."""
+    assert fetch(server.url("/odd-length"), retries=0).response.body == b"ab"
+    with pytest.raises(CaptureError, match=r"Content-Length 9{5000} is over the cap"):
+        fetch(server.url("/long-length"), retries=0)
+
+
 def test_huge_body_with_content_length_is_refused_before_reading(server: ServerState) -> None:
     """A declared length over the cap fails at once."""
     with pytest.raises(CaptureError, match=f"Content-Length {HUGE} is over the cap of 65536 bytes"):

@@ -78,10 +78,12 @@ def test_malformed_yaml_names_line_and_column(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("key", ["operator", "description"])
-def test_control_characters_name_the_config_file(tmp_path: Path, key: str) -> None:
-    """A line break in a setting that goes into a WARC header is refused naming the file and the setting."""
+@pytest.mark.parametrize("bad", ["\\r\\nWARC-Type: response", "\\u0085X", "\\u2028X", "\\x9b2J"])
+def test_control_characters_name_the_config_file(tmp_path: Path, key: str, bad: str) -> None:
+    """A line break or control character (C0, C1, U+2028/9: what WARC headers refuse) in a setting that goes
+    into a WARC header is refused naming the file and the setting."""
     path = tmp_path / "provpack.yaml"
-    path.write_text(f'{key}: "Lab\\r\\nWARC-Type: response"\n')
+    path.write_text(f'{key}: "Lab{bad}"\n')
     with pytest.raises(InputError, match=rf"^{path}: '{key}' must not hold line breaks or control characters"):
         load_config(folder=tmp_path)
 

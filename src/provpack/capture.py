@@ -195,7 +195,8 @@ def _describe(exc: BaseException) -> str:
 def _read_body(response: requests.Response, url: str, settings: _Settings) -> bytes:
     """The body as transmitted (Content-Encoding kept), capped while streaming."""
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > settings.max_bytes:
+    # (ASCII digits only: str.isdigit also takes "²", which int() refuses; and a bounded count of them)
+    if declared.isascii() and declared.isdigit() and (len(declared) > 30 or int(declared) > settings.max_bytes):
         raise CaptureError(url, f"Content-Length {declared} is over the cap of {settings.max_bytes} bytes")
     chunks: list[bytes] = []
     total = 0

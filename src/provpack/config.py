@@ -25,7 +25,7 @@ CONFIG_NAME = "provpack.yaml"
 _TYPES: dict[str, type] = {"operator": str, "description": str, "level": int, "output_dir": str, "jobs": int,
                            "deflate": str}
 _DEFLATE = ("isal", "zlib")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")   # as records' header check: C0, C1, U+2028/9
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,9 @@ def load_sidecar(path: Path | str) -> dict[str, Any]:
         raise InputError(path, f"malformed YAML: {exc}", fix="fix the YAML syntax") from exc
     except RecursionError as exc:  # the pure-Python loader, without libyaml's own depth limit
         raise InputError(path, "malformed YAML: nested too deeply", fix="flatten it") from exc
+    except ValueError as exc:  # a number int() will not read (over 4,300 digits)
+        raise InputError(path, f"a value YAML reads as a number cannot be read: {str(exc)[:120]}",
+                         fix="quote it, or shorten it") from exc
     if quick is not None:
         sidecar = quick
     elif loaded is None:
@@ -229,7 +232,7 @@ def _check_known(sidecar: dict[str, Any], path: Path | str, source: str) -> None
         value = sidecar.get(key)
         if isinstance(value, str):
             texts.append(value)
-        elif isinstance(value, bool):   # YAML 1.1: yes, no, on, off, y, n, true, false, any case
+        elif isinstance(value, bool):   # YAML 1.1 as PyYAML reads it: yes, no, on, off, true, false
             raise InputError(path, f"'{key}' reads as {str(value).lower()} in YAML, not as text",
                              fix=f"quote it: {key}: \"...\"")
         elif isinstance(value, int) and (written := _written(source, key)) not in (None, str(value)):
