@@ -177,3 +177,18 @@ def test_verify_into_a_closed_pipe_still_fails(packed: Path, tmp_path: Path, mon
     monkeypatch.setattr(sys, "stdout", _ClosedPipe())
     assert main(["verify", *json_flag, str(bad)]) == 1
     assert main(["verify", *json_flag, str(packed)]) == 0
+
+
+def test_show_json_spells_c1_controls(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """show --json escapes C1 controls (json leaves U+0080-U+009F raw with ensure_ascii off): a sidecar title
+    holding CSI reaches the terminal as \\u009b; the JSON still reads back to the same title."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A quoted [...] text.\n", encoding="utf-8")
+    (folder / "a.yaml").write_text('title: "x\\u009b2Jy é"\n', encoding="utf-8")
+    out = tmp_path / "a.warc.gz"
+    assert main(["-q", "package", str(folder), "-o", str(out)]) == 0
+    assert main(["show", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "\x9b" not in printed and "x\\u009b2Jy é" in printed
+    assert json.loads(printed)["documents"][0]["fields"]["title"]["value"] == "x\x9b2Jy é"

@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -346,7 +347,9 @@ def _show(args: argparse.Namespace) -> int:
 
     documents = reader.read_archive(args.file)
     if args.json:
-        print(json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=False))
+        text = json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=False)
+        # json escapes C0 controls but not C1 (U+0080-U+009F: CSI among them); in JSON they occur only in strings
+        print(re.sub("[\x80-\x9f]", lambda match: f"\\u{ord(match.group()):04x}", text))
     else:
         print_documents(args.file, documents, sys.stdout)
     return 0

@@ -109,7 +109,7 @@ def describe(
             {"index": s.index, "start": s.span.start, "end": s.span.end, "byte_start": s.span.byte_start,
              "byte_end": s.span.byte_end, "sha256": s.sha256} for s in analysis.segments
         ],
-        "elisions": [_annotation(document.text, e, target_uri, sha256) for e in analysis.elisions],
+        "elisions": [_annotation(document.text, e, target_uri, record_id) for e in analysis.elisions],
         "alterations": [_marker(m) for m in analysis.alterations],
         "original": None,
         "differences": [],
@@ -242,14 +242,15 @@ def _marker(marker: Marker) -> dict[str, Any]:
             "byte_end": span.byte_end, "line": marker.line, "column": marker.column}
 
 
-def _annotation(text: str, elision: Elision, target_uri: str, sha256: str) -> dict[str, Any]:
+def _annotation(text: str, elision: Elision, target_uri: str, record_id: str) -> dict[str, Any]:
     marker = elision.marker
     span = marker.span
     start, end = span.start, span.end
     return {
-        # Web Annotation Data Model 3.1: an Annotation MUST have one IRI. The excerpt's content URN and
-        # the marker's first character: unique in the text, the same whenever the same text is packaged.
-        "@id": f"urn:provpack:sha256:{sha256}#elision-{start}",
+        # Web Annotation Data Model 3.1: an Annotation MUST have one IRI. The excerpt record's id (one per
+        # text and target: two documents of the same text published at two addresses differ) and the
+        # marker's first character; the same whenever the same document is packaged.
+        "@id": f"{record_id.strip('<>')}#elision-{start}",
         "@type": "oa:Annotation",
         "oa:motivatedBy": {"@id": "oa:describing"},
         "oa:hasTarget": {
