@@ -207,3 +207,14 @@ def test_docs_name_every_key_written(descriptions: dict[str, dict[str, Any]]) ->
         for field in description["fields"].values():
             _keys(field, written)
     assert sorted(key for key in written if f'"{key}"' not in contract) == []
+
+
+def test_annotation_iris_differ_between_documents_of_one_text() -> None:
+    """The same text published at two addresses gives two documents whose annotations have distinct IRIs
+    (each under its own record's id), the same for the same document packaged again."""
+    one = _seed_description({"url": "https://a.example/post"})
+    two = _seed_description({"url": "https://b.example/post"})
+    again = _seed_description({"url": "https://a.example/post"})
+    ids = [[e["@id"] for e in d["elisions"]] for d in (one, two, again)]
+    assert ids[0] == ids[2] and not set(ids[0]) & set(ids[1])
+    assert all(i.startswith(one["record_id"].strip("<>") + "#elision-") for i in ids[0])
