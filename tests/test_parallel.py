@@ -6,7 +6,9 @@ import gc
 import os
 import pickle
 import signal
+import threading
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -136,6 +138,41 @@ def test_ctrl_c_while_the_pool_starts_leaves_no_worker(monkeypatch: pytest.Monke
         assert launched and not any(process.is_alive() for process in launched)   # type: ignore[attr-defined]
     finally:
         for process in launched:   # without the fix: end them, or the test run would hang at exit
+            if process.is_alive():   # type: ignore[attr-defined]
+                process.kill()   # type: ignore[attr-defined]
+                process.join()   # type: ignore[attr-defined]
+
+
+def test_ctrl_c_given_to_another_thread_waits_for_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With another thread running (a progress bar's), the OS hands SIGINT to it while submit starts the pool;
+    Python still raises in the main thread, so the handler there puts it off until the pool is whole: the
+    KeyboardInterrupt comes from outside the executor's submit, and every worker ends."""
+    spawned: list[object] = []
+    spawn = ProcessPoolExecutor._spawn_process   # type: ignore[attr-defined]
+
+    def spawn_then_interrupt(executor: ProcessPoolExecutor) -> None:
+        spawn(executor)
+        spawned.extend(executor._processes.values())
+        if len(spawned) == 1:
+            os.kill(os.getpid(), signal.SIGINT)   # blocked in this thread: the other thread takes it
+            time.sleep(0.05)   # (long enough for Python to act on it)
+
+    stop = threading.Event()
+    other = threading.Thread(target=lambda: stop.wait(30), daemon=True)
+    other.start()
+    monkeypatch.setattr(ProcessPoolExecutor, "_spawn_process", spawn_then_interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            with OrderedPool(slow_square, jobs=2) as pool:
+                list(pool.map(range(8)))
+        files = [frame.filename for frame in traceback.extract_tb(caught.value.__traceback__)]
+        assert not any(name.endswith(os.path.join("concurrent", "futures", "process.py")) for name in files), files
+        for process in spawned:
+            process.join(timeout=5)   # type: ignore[attr-defined]
+        assert spawned and not any(process.is_alive() for process in spawned)   # type: ignore[attr-defined]
+    finally:
+        stop.set()
+        for process in spawned:
             if process.is_alive():   # type: ignore[attr-defined]
                 process.kill()   # type: ignore[attr-defined]
                 process.join()   # type: ignore[attr-defined]

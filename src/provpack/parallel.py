@@ -92,20 +92,31 @@ def _worker_signals() -> None:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGTERM and SIGINT blocked in this thread (and the processes it forks) for the block; delivered after.
+    """SIGTERM blocked in this thread (and the processes it forks), and Ctrl-C put off, for the block.
 
     A submit may start the pool: fork the workers, then start the executor's manager
     thread. Ctrl-C in between left workers that nothing would stop (the run hung at
-    exit) or a thread that shutdown() could not join; held, it arrives once the pool is whole.
+    exit) or a thread that shutdown() could not join. Blocking SIGINT in this thread is
+    not enough once another thread runs (a progress bar's): the OS gives it that thread,
+    and Python still raises KeyboardInterrupt here. So in the main thread SIGINT's
+    handler only notes it during the block, and it is sent again once the pool is whole.
     """
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    noted: list[int] = []
+    handler = signal.getsignal(signal.SIGINT)
+    swap = threading.current_thread() is threading.main_thread() and handler is not None
+    if swap:
+        signal.signal(signal.SIGINT, lambda number, frame: noted.append(number))
+    masked = hasattr(signal, "pthread_sigmask")
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT}) if masked else None
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if swap:
+            signal.signal(signal.SIGINT, handler)
+            if noted:
+                signal.raise_signal(signal.SIGINT)   # now, to the handler it was meant for
 
 
 def _context() -> multiprocessing.context.BaseContext:
