@@ -172,6 +172,7 @@ def test_ctrl_c_given_to_another_thread_waits_for_the_pool(monkeypatch: pytest.M
         assert spawned and not any(process.is_alive() for process in spawned)   # type: ignore[attr-defined]
     finally:
         stop.set()
+        other.join(timeout=5)   # (no thread left over: the pool of a later test would take forkserver)
         for process in spawned:
             if process.is_alive():   # type: ignore[attr-defined]
                 process.kill()   # type: ignore[attr-defined]
