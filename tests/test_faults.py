@@ -186,19 +186,31 @@ def test_unexpected_os_error_and_memory_error(seed_dir: Path, tmp_path: Path, mo
     assert "out of memory" in capsys.readouterr().err
 
 
-def test_kill_9_of_a_worker(tmp_path: Path, old_archive: Path) -> None:
-    """A worker killed mid-run stops the run at once: exit 2 naming it, old archive intact, nothing left over."""
+def _many(tmp_path: Path) -> Path:
+    """A corpus well over the pool's threshold, so that workers are used."""
     corpus = tmp_path / "many"
-    for n in range(3000):  # well over the pool's threshold, so workers are used
+    for n in range(3000):
         write_text(corpus, f"doc{n:04d}", (f"Document {n} quotes [...] a passage. " * 60).encode())
-    before = snapshot(old_archive)
-    process = start("package", str(corpus), "-o", str(old_archive), "--force", "--jobs", "2")
+    return corpus
+
+
+def _workers_of(process: subprocess.Popen[str]) -> list[str]:
+    """The pids of the run's worker processes, once it has started them."""
     children: list[str] = []
     deadline = time.monotonic() + 30
     while not children and time.monotonic() < deadline and process.poll() is None:
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         time.sleep(0.002)
     assert children, f"no worker processes were started: {process.communicate()}"
+    return children
+
+
+def test_kill_9_of_a_worker(tmp_path: Path, old_archive: Path) -> None:
+    """A worker killed mid-run stops the run at once: exit 2 naming it, old archive intact, nothing left over."""
+    corpus = _many(tmp_path)
+    before = snapshot(old_archive)
+    process = start("package", str(corpus), "-o", str(old_archive), "--force", "--jobs", "2")
+    children = _workers_of(process)
     os.kill(int(children[0]), signal.SIGKILL)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 2, err
@@ -211,16 +223,9 @@ def test_kill_9_of_a_worker(tmp_path: Path, old_archive: Path) -> None:
 
 def test_kill_9_of_the_run_ends_its_workers(tmp_path: Path) -> None:
     """kill -9 of a run with workers: they exit within seconds, rather than wait for ever holding its pipes."""
-    corpus = tmp_path / "many"
-    for n in range(3000):  # well over the pool's threshold, so workers are used
-        write_text(corpus, f"doc{n:04d}", (f"Document {n} quotes [...] a passage. " * 60).encode())
+    corpus = _many(tmp_path)
     process = start("package", str(corpus), "-o", str(tmp_path / "out" / "a.warc.gz"), "--jobs", "2")
-    children: list[str] = []
-    deadline = time.monotonic() + 30
-    while not children and time.monotonic() < deadline and process.poll() is None:
-        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        time.sleep(0.002)
-    assert children, f"no worker processes were started: {process.communicate()}"
+    children = _workers_of(process)
     process.kill()
     process.wait(timeout=30)
     deadline = time.monotonic() + 10
