@@ -528,3 +528,17 @@ def test_jobs_below_one_are_refused(jobs: int, tmp_path: Path) -> None:
     """verify --jobs 0 is a usage error, as package --jobs 0 is, not silently one job."""
     with pytest.raises(InputError, match=f"--jobs: the number of jobs must be at least 1, not {jobs}"):
         verify(tmp_path / "any.warc.gz", jobs=jobs)
+
+
+def test_a_provpack_archive_without_its_sha256_is_noted(tmp_path: Path) -> None:
+    """A provpack archive whose .sha256 is gone gets a note saying what is then unchecked (not a problem:
+    any other WARC has none); with the sidecar, or for a WARC without provenance, no such note."""
+    archive = tmp_path / "seeds.warc.gz"
+    archive.write_bytes((ARCHIVE / "seeds.warc.gz").read_bytes())
+    report = verify(archive)
+    assert report.ok and any(n.startswith("no seeds.warc.gz.sha256 beside it: ") for n in report.files[0].notes)
+    (tmp_path / "seeds.warc.gz.sha256").write_bytes((ARCHIVE / "seeds.warc.gz.sha256").read_bytes())
+    assert not any("beside it" in n for n in verify(archive).files[0].notes)
+    plain = tmp_path / "plain.warc"
+    plain.write_bytes(warc([record(b"resource", b"just bytes")]))
+    assert not any("beside it" in n for n in verify(plain).files[0].notes)

@@ -33,6 +33,7 @@ KEEP_RECORDS = 10_000  # resource records remembered for provenance records that
 _MARK = PROVENANCE_FORMAT.encode("ascii")
 _CHECKED = "provpack provenance records checked"
 _CHECKED_PART = "provpack provenance records checked without their resource block (too large)"
+COUNTED = (_CHECKED, _CHECKED_PART)   # the counts that say a file holds provpack provenance
 
 
 class ResourceFacts(NamedTuple):
