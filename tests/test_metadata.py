@@ -61,6 +61,8 @@ def test_malformed_yaml_names_line_and_column(tmp_path: Path) -> None:
     ("notes: 12:30\n", "'notes: 12:30' reads as the number 750"),
     ("a: 1\npublication: 0x1F  # hex\n", "'publication: 0x1F' reads as the number 31"),
     ("title: 1_000\n", "'title: 1_000' reads as the number 1000"),
+    ("base: &b {title: 007}\n<<: *b\n", "'title: 007' reads as the number 7"),   # through a merge key
+    ("<<: [{a: 1}, {notes: 0x1F}]\n", "'notes: 0x1F' reads as the number 31"),
     ("title: 1" + "0" * 5000 + "\n", "a value YAML reads as a number cannot be read"),
     ("notes: [1" + "0" * 5000 + "]\n", "a value YAML reads as a number cannot be read"),
     ("title: !!python/object/apply:os.system ['echo hacked']\n", "malformed YAML"),

@@ -82,7 +82,13 @@ def load_sidecar(path: Path | str) -> dict[str, Any]:
 def _written(source: str, key: str) -> str | None:
     """The top-level `key`'s scalar as written in the YAML `source` (composed again: only for the rare
     number in a text field), or None."""
-    node = yaml.compose(source, Loader=_SafeLoader)  # noqa: S506 - safe loader; nodes, no objects built
+    loader = _SafeLoader(source)   # noqa: S506 - safe loader; nodes, no objects built
+    try:
+        node = loader.get_single_node()
+        if isinstance(node, yaml.MappingNode):
+            loader.flatten_mapping(node)   # a merge key's pairs first, then the mapping's own, as loading does
+    finally:
+        loader.dispose()
     written = None
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:   # the last one given, as loading keeps the last
