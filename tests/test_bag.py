@@ -211,3 +211,40 @@ def test_a_failed_write_is_not_blamed_on_the_source(tmp_path: Path) -> None:
     assert "file too large for this file system" in str(caught.value) and "nothing was changed" in str(caught.value)
     assert "cannot read" not in str(caught.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+def test_a_build_folder_left_by_a_killed_run_is_removed(archive: list[Path], tmp_path: Path) -> None:
+    """A run killed with kill -9 leaves its .OUT.XXXXXXXX.tmp build folder; the next run on OUT removes it,
+    and leaves alone a look-alike that is not one of ours (another name, or a file)."""
+    stale = tmp_path / ".bag.k2j_x9q0.tmp"
+    (stale / "data").mkdir(parents=True)
+    (stale / "data" / "seeds.warc.gz").write_bytes(b"half")
+    other = tmp_path / ".bag2.k2j_x9q0.tmp"
+    other.mkdir()
+    lookalike = tmp_path / ".bag.abcdefgh.tmp.keep"
+    lookalike.write_text("mine")
+    make_bag(archive, tmp_path / "bag")
+    assert not stale.exists()
+    assert other.is_dir() and lookalike.read_text() == "mine"
+    assert bagit.Bag(str(tmp_path / "bag")).is_valid()
+    assert not list(tmp_path.glob(".bag*.lock"))
+
+
+def test_a_second_run_on_the_same_folder_is_refused_while_the_first_builds(
+    archive: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs bagging into one folder: the second is refused at once and the first's bag is whole."""
+    out = tmp_path / "bag"
+    build = provpack.bag._build
+    refused: list[str] = []
+
+    def build_then_try_again(bag: Path, sources: list[Path], date: object) -> None:
+        with pytest.raises(ArchiveError) as second:
+            make_bag(archive, out)
+        refused.append(str(second.value))
+        build(bag, sources, date)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(provpack.bag, "_build", build_then_try_again)
+    make_bag(archive, out)
+    assert refused and "another" in refused[0]
+    assert bagit.Bag(str(out)).is_valid()

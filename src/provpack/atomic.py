@@ -15,6 +15,7 @@ import errno
 import logging
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,10 +178,23 @@ def fsync_folder(folder: Path) -> None:
 
 def _remove_stale_temps(path: Path) -> None:
     """Delete temp files of `path` that a killed run (kill -9, power cut) left; we hold its lock, so none is live."""
+    remove_stale_temps(path, folders=False)
+
+
+def remove_stale_temps(path: Path, *, folders: bool) -> None:
+    """Delete the temp files (or, with `folders`, the temp folders) of `path` that a killed run left.
+
+    Only for a caller that holds `path`'s output lock, so that none of them belongs to a live run.
+    """
     stale = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
     with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
         for entry in entries:
-            if stale.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            if not stale.fullmatch(entry.name):
+                continue
+            if folders and entry.is_dir(follow_symlinks=False):
+                log.info("removing %s, left by an interrupted run", entry.path)
+                shutil.rmtree(entry.path, ignore_errors=True)
+            elif not folders and entry.is_file(follow_symlinks=False):
                 log.info("removing %s, left by an interrupted run", entry.path)
                 os.unlink(entry.path)
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._version import __version__
-from .atomic import fsync_folder, reason
+from .atomic import TEMP_SUFFIX, fsync_folder, output_lock, reason, remove_stale_temps
 from .cdxj import archive_date
 from .errors import ArchiveError, InputError
 from .package import run_date
@@ -44,13 +44,34 @@ def make_bag(paths: Sequence[Path | str], out_dir: Path | str) -> Path:
     """
     out = Path(out_dir)
     sources = _payload(paths)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ArchiveError(out, "already exists and is not an empty folder",
-                           fix="name a new folder for the bag")
+    _require_room(out)
     bagging_date = _bagging_date(sources)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        build_dir = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    except OSError as exc:
+        raise ArchiveError(out, f"cannot write here: {exc.strerror or exc}") from exc
+    # Held until the bag has its name: a second run on the same folder is refused at once,
+    # and a build folder that a killed run left (.OUT.XXXXXXXX.tmp) can be removed as nobody's.
+    with output_lock(out):
+        _require_room(out)
+        remove_stale_temps(out, folders=True)
+        _build_in_place(out, sources, bagging_date)
+    fsync_folder(out.parent)
+    log.info("%s: bagged %d file(s)", out, len(sources))
+    return out
+
+
+def _require_room(out: Path) -> None:
+    """Refuse an `out` that is a file or a folder with something in it."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ArchiveError(out, "already exists and is not an empty folder",
+                           fix="name a new folder for the bag")
+
+
+def _build_in_place(out: Path, sources: Sequence[Path], bagging_date: dt.date) -> None:
+    """Build the bag in a temporary folder beside `out`, then give it `out`'s name."""
+    try:
+        build_dir = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=TEMP_SUFFIX))
     except OSError as exc:
         raise ArchiveError(out, f"cannot write here: {exc.strerror or exc}") from exc
     try:
@@ -63,9 +84,6 @@ def make_bag(paths: Sequence[Path | str], out_dir: Path | str) -> Path:
             raise ArchiveError(out, f"cannot write the bag: {reason(exc)}; nothing was changed",
                                fix="name a new folder, free disk space or check permissions") from exc
         raise
-    fsync_folder(out.parent)
-    log.info("%s: bagged %d file(s)", out, len(sources))
-    return out
 
 
 def _payload(paths: Sequence[Path | str]) -> list[Path]:
