@@ -236,3 +236,40 @@ def test_clipped_interop_warc_is_refused(tmp_path: Path) -> None:
         make_wacz(source, out)
     assert main(["wacz", str(source), "-o", str(out)]) == 1
     assert not list(tmp_path.iterdir())
+
+
+def test_pages_read_json_orjson_refuses_as_the_standard_library_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Provenance JSON that orjson will not read (NaN, an integer past 64 bits, a lone surrogate escape)
+    still gives its page, the same page as without orjson; a block that is not JSON gives none."""
+    import provpack.wacz
+    from warcbuild import provenance_bytes, provpack_records, record, warc as warc_bytes
+
+    texts = ["One [...] two.\n", "Three [...] four.\n", "Five [...] six.\n"]
+    records = provpack_records(texts)
+    meta = [i for i, raw in enumerate(records) if b"application/ld+json" in raw]
+    odd = [b'"x":NaN,', b'"x":123456789012345678901234567890,', b'"x":"\\ud800",']
+    for index, (at, extra) in enumerate(zip(meta, odd)):
+        raw = records[at]
+        head, _, block = raw.partition(b"\r\n\r\n")
+        doc = json.loads(block.split(b"\r\n\r\n")[0])
+        doc["dcterms:title"] = f"Title {index}"
+        body = provenance_bytes(doc).replace(b"{", b"{" + extra, 1)
+        records[at] = record("metadata", body, content_type="application/ld+json",
+                             headers=[("WARC-Target-URI", doc["@id"])])
+    records.append(record("metadata", b"{not json", content_type="application/ld+json"))
+    path = tmp_path / "odd.warc.gz"
+    path.write_bytes(warc_bytes(records))
+
+    def pages(out: Path) -> list[dict[str, str]]:
+        with zipfile.ZipFile(make_wacz(path, out)) as zf:
+            return [json.loads(line) for line in zf.read(PAGES).decode("utf-8").splitlines()[1:]]
+
+    with_orjson = pages(tmp_path / "a.wacz")
+    monkeypatch.setattr(provpack.wacz, "orjson", None)
+    assert pages(tmp_path / "b.wacz") == with_orjson
+    assert [page["title"] for page in with_orjson] == ["Title 0", "Title 1", "Title 2"]
+
+
+PAGES = "pages/pages.jsonl"

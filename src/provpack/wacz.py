@@ -8,6 +8,7 @@ own date, so the same WARC always gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -19,14 +20,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 from ._version import __version__
 from .atomic import atomic_writer
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
 from .errors import ArchiveError, IntegrityError
+from .inflate import errors, fast_inflater
 from .rawreader import RawReader
 from .sniff import NotWarcError, open_source
+
+orjson: ModuleType | None
+try:
+    import orjson
+except ImportError:  # no wheel for this platform: the standard library parses the provenance
+    orjson = None
 
 __all__ = ["WACZ_VERSION", "make_wacz"]
 
@@ -184,7 +193,7 @@ def _provenance(warc: Path, stream: IO[bytes], line: CdxjLine) -> dict[str, Any]
     """The provenance JSON of the metadata record `line` points at, or None if it is not ours."""
     block = _record_block(warc, stream, line)
     try:
-        data = json.loads(block.decode("utf-8"))
+        data = _loads(block)
     except (UnicodeDecodeError, ValueError):
         log.warning("%s: byte %d: metadata record is not JSON; no page for it", warc, line.offset)
         return None
@@ -198,9 +207,10 @@ def _record_block(warc: Path, stream: IO[bytes], line: CdxjLine) -> bytes:
     stream.seek(line.offset)
     raw = stream.read(line.length)
     if raw[:2] == _GZIP_MAGIC:
+        inflater = fast_inflater() or zlib
         try:
-            raw = zlib.decompressobj(wbits=31).decompress(raw)
-        except zlib.error as exc:
+            raw = inflater.decompressobj(wbits=31).decompress(raw)
+        except errors(inflater) as exc:
             raise ArchiveError(warc, f"byte {line.offset}: bad gzip member: {exc}") from exc
     head, _, rest = raw.partition(b"\r\n\r\n")
     for header in head.split(b"\r\n"):
@@ -223,6 +233,17 @@ def _title(provenance: dict[str, Any]) -> str:
     return str(provenance.get("name", ""))
 
 
+def _loads(block: bytes) -> Any:
+    """The JSON in `block`: orjson's reading where it has one (about 3x faster), else the standard library's."""
+    if orjson is not None:
+        try:
+            return orjson.loads(block)
+        except orjson.JSONDecodeError:
+            pass   # NaN, or numbers orjson will not take: json.loads may read them
+    return json.loads(block.decode("utf-8"))
+
+
+@functools.lru_cache(maxsize=64)   # a provpack archive's records share the run's date
 def _iso(timestamp: str) -> str:
     """RFC 3339 form of a 14-digit CDX timestamp."""
     return datetime.strptime(timestamp, "%Y%m%d%H%M%S").strftime("%Y-%m-%dT%H:%M:%SZ")
