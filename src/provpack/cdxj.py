@@ -9,6 +9,7 @@ record-compressed file, so a replay tool can seek straight to it.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -37,6 +38,7 @@ DEFAULT_RECORDS = CDXJ_RECORDS
 
 _MIME_END = re.compile(r"[;\s]")
 _BLOCK_SIZE = 64 * 1024
+_RECENT = 256   # values remembered by the per-record conversions below
 # warcio computes no payload digest for these when the header is missing.
 _NO_PAYLOAD_DIGEST = ("warcinfo", "revisit")
 
@@ -191,10 +193,8 @@ def _line(path: Path, record: Any, iterator: Any, filename: str) -> CdxjLine:
             f"the {record.rec_type} record at byte {iterator.offset} has no WARC-Date",
             fix="a WARC record needs one to be indexed",
         )
-    from warcio.timeutils import iso_date_to_timestamp
-
     try:
-        timestamp = iso_date_to_timestamp(date)
+        timestamp = _timestamp(date)
     except (ValueError, TypeError) as exc:
         raise ArchiveError(
             path, f"the record at byte {iterator.offset} has a bad WARC-Date {date!r}"
@@ -216,6 +216,15 @@ def _line(path: Path, record: Any, iterator: Any, filename: str) -> CdxjLine:
     )
 
 
+@functools.lru_cache(maxsize=_RECENT)   # a provpack archive's records share one date
+def _timestamp(date: str) -> str:
+    """The 14-digit CDX timestamp of a WARC-Date."""
+    from warcio.timeutils import iso_date_to_timestamp
+
+    return str(iso_date_to_timestamp(date))
+
+
+@functools.lru_cache(maxsize=_RECENT)   # an excerpt and its provenance record share their target URI
 def _urlkey(url: str | None) -> str:
     """SURT of the URL, or the URL itself when it cannot be canonicalised."""
     import surt
