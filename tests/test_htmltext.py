@@ -126,6 +126,28 @@ def test_declared_utf8_but_invalid_falls_back_with_a_note() -> None:
     )
 
 
+@pytest.mark.parametrize("http, meta", [("utf-8", None), (None, "utf-8"), (None, None)])
+def test_utf8_with_a_stray_byte_stays_utf8(http: str | None, meta: str | None) -> None:
+    """A UTF-8 page with one bad byte is decoded as UTF-8 with U+FFFD for that byte, as browsers do,
+    not wholly as windows-1252 (which would turn every other accented letter into mojibake)."""
+    head = f'<meta charset="{meta}">' if meta else ""
+    data = (head + "<p>The caf\u00e9 owner said: \u201cWe\u2019re closing.\u201d</p>").encode("utf-8") + b"<p>\xa9 2019</p>"
+    text, charset = decode_html(data, http_charset=http)
+    assert "caf\u00e9 owner said: \u201cWe\u2019re closing.\u201d" in text and "<p>\ufffd 2019</p>" in text
+    assert charset.encoding == "utf-8"
+    assert charset.source == ("http" if http else "meta" if meta else "default")
+    assert charset.note is not None and charset.note.endswith("1 bad byte sequence read as U+FFFD")
+    assert "byte %d" % data.rindex(b"\xa9") in charset.note
+
+
+def test_a_literal_replacement_character_is_not_counted_as_a_bad_byte() -> None:
+    """U+FFFD written in the page is a good character: with one stray byte, one bad sequence is counted."""
+    data = "<p>\ufffd caf\u00e9</p>".encode("utf-8") + b"\xff"
+    text, charset = decode_html(data, http_charset="utf-8")
+    assert text == "<p>\ufffd caf\u00e9</p>\ufffd"
+    assert charset.note is not None and charset.note.endswith("; 1 bad byte sequence read as U+FFFD")
+
+
 def test_unknown_label_and_no_declaration() -> None:
     """An unknown label is noted and UTF-8 is tried; no declaration means UTF-8 by default."""
     _, charset = decode_html(b"<p>plain</p>", http_charset="x-klingon")
