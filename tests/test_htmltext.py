@@ -71,6 +71,18 @@ def test_longest_article_wins_and_roles_are_respected() -> None:
     assert html_to_text(page) == ("The long story itself, with more words.\n", "article")
 
 
+@pytest.mark.parametrize("wrapper", ["aside", "nav", "footer", "div hidden", "div role='complementary'"])
+def test_an_article_inside_what_is_left_out_is_not_the_story(wrapper: str) -> None:
+    """A longer <article> (or <main>) in an <aside>, <nav>, <footer> or hidden part is not taken over the story."""
+    tag = wrapper.split()[0]
+    comment = "Reader comment: I have used this library for thirty years and this is a terrible decision."
+    page = (f"<body><article><p>The library will close at four.</p></article>"
+            f"<{wrapper}><article><p>{comment}</p></article></{tag}></body>")
+    assert html_to_text(page) == ("The library will close at four.\n", "article")
+    page = f"<body><p>The story.</p><{wrapper}><main><p>{comment}</p></main></{tag}></body>"
+    assert html_to_text(page) == ("The story.\n", "body")
+
+
 def test_role_main_counts_as_main() -> None:
     """A div with role=main is the main content when there is no <article>."""
     page = "<body><div>Site chrome</div><div role='main'><p>Body text.</p></div></body>"

@@ -335,11 +335,14 @@ def _render(node: _Node) -> str:
 
 
 def _find_all(node: _Node, wanted: str, stop_inside: bool) -> list[_Node]:
-    """Elements with this tag in document order (not looking inside a found one if stop_inside)."""
+    """Elements with this tag in document order (not looking inside a found one if stop_inside), none of
+    them inside what the text leaves out (an <article> in an <aside> is a comment, not the story)."""
     found: list[_Node] = []
     pending: list[_Node] = [node]
     while pending:
         current = pending.pop()
+        if current is not node and _skipped(current):
+            continue
         is_match = current.tag == wanted or (wanted == "main" and current.attrs.get("role") == "main")
         if is_match and current is not node:
             found.append(current)
