@@ -216,7 +216,15 @@ def _jsonable(value: Any, path: Path | str, where: _Where, budget: list[int], de
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            name = key.isoformat() if isinstance(key, (dt.date, dt.datetime)) else str(key)
+            if isinstance(key, (dt.date, dt.datetime)):
+                name = key.isoformat()
+            elif isinstance(key, str):
+                name = key
+            else:
+                # YAML reads `true:`, `null:`, `007:` and `1.0:` as other things, and True, 1 and 1.0 as one
+                # key: a value would be lost or its key respelled (True, None, 7), so it must be written as text.
+                raise InputError(path, f"a key in {_where(where) or 'the top level'} reads as {_kind(key)} in "
+                                 f"YAML ({key!r}), not as text", fix="quote the key, e.g. \"true\": ...")
             out[name] = _jsonable(item, path, (where, name), budget, depth + 1, active)
         return out
     if isinstance(value, (list, set)):
@@ -230,6 +238,13 @@ def _jsonable(value: Any, path: Path | str, where: _Where, budget: list[int], de
         return value.isoformat()
     raise InputError(path, f"value of {_where(where)} has a type JSON cannot hold ({type(value).__name__})",
                      fix="write it as text")
+
+
+def _kind(value: object) -> str:
+    """What YAML made of a plain scalar, in words."""
+    if isinstance(value, bool) or value is None:
+        return "null" if value is None else str(value).lower()
+    return "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
 
 
 def _check_known(sidecar: dict[str, Any], path: Path | str, source: str) -> None:
