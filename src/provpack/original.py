@@ -60,7 +60,8 @@ def original_path(sidecar_path: Path, value: object, *, follow_symlinks: bool = 
     relative = Path(value)
     if relative.is_absolute() or ".." in relative.parts:
         raise InputError(sidecar_path, f"'original' must stay inside the source folder: {value!r}",
-                         fix="copy the original next to the sidecar and name it relative to it")
+                         fix="copy the original into a folder beside the sidecar (e.g. originals/; a .txt "
+                         "right beside it would be packaged as an excerpt) and name it relative to it")
     folder = sidecar_path.parent.resolve()
     path = sidecar_path.parent / relative
     resolved = path.resolve()
