@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .iri import as_uri
 from .model import FieldValue, Metadata, ParsedField
 
 try:
@@ -276,6 +277,11 @@ def _check_known(sidecar: dict[str, Any], path: Path | str, source: str) -> None
                              fix="give the full address, e.g. https://example.org/post")
         if key == "source_url" and not value.lower().startswith(("http://", "https://")):
             raise InputError(path, "'source_url' must be an http or https address", fix="give the article's web address")
+        if not value.isascii():   # an IRI: its URI form goes into WARC headers, so it must have one
+            try:
+                as_uri(value)
+            except ValueError as exc:
+                raise InputError(path, f"'{key}': {exc}", fix="check the address") from exc
     if not _CONTROL.search("".join(texts)):  # one scan for all; the loop names the first such key
         return
     for key, value in sidecar.items():
