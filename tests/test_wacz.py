@@ -243,7 +243,7 @@ def test_pages_read_json_orjson_refuses_as_the_standard_library_does(
 ) -> None:
     """Provenance JSON that orjson will not read (NaN, an integer past 64 bits, a lone surrogate escape)
     still gives its page, the same page as without orjson; a block that is not JSON gives none."""
-    import provpack.wacz
+    import provpack.provcheck
     from warcbuild import provenance_bytes, provpack_records, record, warc as warc_bytes
 
     texts = ["One [...] two.\n", "Three [...] four.\n", "Five [...] six.\n"]
@@ -267,7 +267,7 @@ def test_pages_read_json_orjson_refuses_as_the_standard_library_does(
             return [json.loads(line) for line in zf.read(PAGES).decode("utf-8").splitlines()[1:]]
 
     with_orjson = pages(tmp_path / "a.wacz")
-    monkeypatch.setattr(provpack.wacz, "orjson", None)
+    monkeypatch.setattr(provpack.provcheck, "orjson", None)
     assert pages(tmp_path / "b.wacz") == with_orjson
     assert [page["title"] for page in with_orjson] == ["Title 0", "Title 1", "Title 2"]
 
