@@ -1,7 +1,7 @@
 """WACZ 1.1.1 package of one WARC: the archive, its CDXJ index, a page per excerpt.
 
 Layout (specs.webrecorder.net/wacz/1.1.1): `archive/<name>.warc.gz`,
-`indexes/index.cdxj`, `pages/pages.jsonl`, `datapackage.json`,
+`indexes/index.cdx`, `pages/pages.jsonl`, `datapackage.json`,
 `datapackage-digest.json`. Every entry is stored uncompressed with the WARC's
 own date, so the same WARC always gives the same bytes.
 """
@@ -36,7 +36,7 @@ __all__ = ["WACZ_VERSION", "make_wacz"]
 log = logging.getLogger(__name__)
 
 WACZ_VERSION = "1.1.1"
-INDEX_PATH = "indexes/index.cdxj"
+INDEX_PATH = "indexes/index.cdx"   # CDXJ data (WACZ 1.1.1); pywb's wb-manager takes only *.cdx and *.cdx.gz
 PAGES_PATH = "pages/pages.jsonl"
 
 _BLOCK_SIZE = 1024 * 1024
