@@ -87,36 +87,70 @@ def http_response(body: bytes, *, chunked: bool = False, chunk_size: int = 7) ->
     return head + sent, sent
 
 
-_MARKER = re.compile(r"\[(?:\.\.\.|…)\]")
+_GAP = "[ \u00a0\u2009\u202f]"
+_CUT = re.compile(rf"\[{_GAP}*(?:[.\u2026]{_GAP}*)+\]")   # docs/format.md's bracketed markers
+_EDIT = re.compile(r"\[[^\[\]\r\n]{1,80}\]")                # other bracketed text: an alteration
+
+
+def _is_cut(marker: str) -> bool:
+    return "\u2026" in marker or marker.count(".") >= 3
+
+
+def _line_column(text: str, at: int) -> tuple[int, int]:
+    before = text[:at]
+    line = before.count("\r") + before.count("\n") - before.count("\r\n") + 1
+    start = max(before.rfind("\n"), before.rfind("\r")) + 1
+    return line, at - start + 1
 
 
 def provenance(text: str, *, record_id: str, target: str) -> dict[str, object]:
-    """A provenance JSON document as docs/format.md describes it, for the excerpt `text`."""
+    """A provenance JSON document as docs/format.md describes it, for the excerpt `text` (no header,
+    no trailer: the body is the whole text, trimmed; bracketed cuts and alterations listed)."""
     raw = text.encode("utf-8")
 
     def byte_at(char: int) -> int:
         return len(text[:char].encode("utf-8"))
 
-    elisions = []
+    elisions: list[dict[str, object]] = []
+    alterations: list[dict[str, object]] = []
+    cuts: list[tuple[int, int]] = []
+    at = text.find("[")
+    while at >= 0:
+        match = _CUT.match(text, at)
+        is_cut = match is not None and _is_cut(match.group())
+        if not is_cut:
+            match = _EDIT.match(text, at)
+        if match is not None:
+            start, end = match.span()
+            line, column = _line_column(text, start)
+            entry: dict[str, object] = {
+                "marker": match.group(), "start": start, "end": end, "byte_start": byte_at(start),
+                "byte_end": byte_at(end), "line": line, "column": column}
+            if is_cut:
+                cuts.append((start, end))
+                entry.update({
+                    "@id": f"{record_id.strip('<>')}#elision-{start}",
+                    "@type": "oa:Annotation",
+                    "oa:motivatedBy": {"@id": "oa:describing"},
+                    "oa:hasTarget": {"oa:hasSource": {"@id": target}, "oa:hasSelector": [
+                        {"@type": "oa:TextPositionSelector", "oa:start": start, "oa:end": end},
+                        {"@type": "oa:TextQuoteSelector", "oa:exact": match.group(),
+                         "oa:prefix": text[max(0, start - 32) : start],
+                         "oa:suffix": text[end : end + 32]}]},
+                    "kind": "bracketed", "omitted": None})
+                elisions.append(entry)
+            else:
+                alterations.append(entry)
+        at = text.find("[", at + 1)
+    content = 1 if text.startswith("\ufeff") else 0
+    body = (content + len(text[content:]) - len(text[content:].lstrip()), len(text.rstrip()))
     segments = []
-    start = 0
-    for match in _MARKER.finditer(text):
-        segments.append((start, match.start()))
-        start = match.end()
-        elisions.append({
-            "@type": "oa:Annotation",
-            "oa:motivatedBy": {"@id": "oa:describing"},
-            "oa:hasTarget": {"oa:hasSource": {"@id": target}, "oa:hasSelector": [
-                {"@type": "oa:TextPositionSelector", "oa:start": match.start(), "oa:end": match.end()},
-                {"@type": "oa:TextQuoteSelector", "oa:exact": match.group(),
-                 "oa:prefix": text[max(0, match.start() - 32) : match.start()],
-                 "oa:suffix": text[match.end() : match.end() + 32]}]},
-            "marker": match.group(), "start": match.start(), "end": match.end(),
-            "byte_start": byte_at(match.start()), "byte_end": byte_at(match.end()),
-            "line": text.count("\n", 0, match.start()) + 1, "column": 1,
-            "kind": "bracketed", "omitted": None,
-        })
-    segments.append((start, len(text)))
+    at = body[0]
+    for cut_start, cut_end in [*cuts, (body[1], body[1])]:
+        piece = text[at:cut_start]
+        if piece.strip():
+            segments.append((at + len(piece) - len(piece.lstrip()), cut_start - (len(piece) - len(piece.rstrip()))))
+        at = cut_end
     return {
         "@context": {"@vocab": "urn:provpack:terms:", "prov": "http://www.w3.org/ns/prov#"},
         "@id": target,
@@ -128,13 +162,14 @@ def provenance(text: str, *, record_id: str, target: str) -> dict[str, object]:
         "sha256": hashlib.sha256(raw).hexdigest(),
         "length_bytes": len(raw),
         "length_chars": len(text),
+        "parts": {"header": None, "body": list(body), "trailer": None},
         "segments": [
             {"index": i, "start": s, "end": e, "byte_start": byte_at(s), "byte_end": byte_at(e),
              "sha256": hashlib.sha256(raw[byte_at(s) : byte_at(e)]).hexdigest()}
             for i, (s, e) in enumerate(segments)
         ],
         "elisions": elisions,
-        "alterations": [],
+        "alterations": alterations,
         "differences": [],
     }
 

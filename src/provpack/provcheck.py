@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Container
 from operator import itemgetter
@@ -43,14 +44,17 @@ class ResourceFacts(NamedTuple):
     length: int
     sha256_hex: str | None  # None when it was not computed
     block: bytes | None  # None when the block was too large to keep
+    target: str | None = None  # its WARC-Target-URI, None when it has none
 
 
-_new_facts: Callable[[type[ResourceFacts], tuple[str, int, str | None, bytes | None]], ResourceFacts] = tuple.__new__
+_new_facts: Callable[[type[ResourceFacts], tuple[str, int, str | None, bytes | None, str | None]], ResourceFacts] = (
+    tuple.__new__)
 
 # A resource record held for provenance records to come (a plain tuple: one is made for every
 # resource read): ResourceFacts' record_id, length and sha256_hex, then its block when it is not
-# in the ring (else None), where the block starts in the ring (-1: not there), and its length (0: none).
-_Kept = tuple[str, int, "str | None", "bytes | None", int, int]
+# in the ring (else None), where the block starts in the ring (-1: not there), its length (0: none),
+# and its WARC-Target-URI.
+_Kept = tuple[str, int, "str | None", "bytes | None", int, int, "str | None"]
 _START: Final = 4
 _SIZE: Final = 5
 
@@ -128,8 +132,8 @@ class ProvenanceTracker:
         if size <= budget:
             start = None if block is None else self._ring.put(block)
             resources[facts.record_id] = (
-                (facts.record_id, facts.length, facts.sha256_hex, block, -1, size) if start is None else
-                (facts.record_id, facts.length, facts.sha256_hex, None, start, size))
+                (facts.record_id, facts.length, facts.sha256_hex, block, -1, size, facts.target) if start is None else
+                (facts.record_id, facts.length, facts.sha256_hex, None, start, size, facts.target))
             self._kept_bytes += size
             # (a large block is not kept twice: it is read back from the ring like the others)
             self._last = facts if size <= LAST_BLOCK_LIMIT else None
@@ -156,10 +160,10 @@ class ProvenanceTracker:
 
     def _facts(self, kept: _Kept) -> ResourceFacts:
         """The facts of a resource held, its block read back from the ring."""
-        record_id, length, sha256_hex, block, start, size = kept
+        record_id, length, sha256_hex, block, start, size, target = kept
         if start >= 0:
             block = self._ring.get(start, size)
-        return _new_facts(ResourceFacts, (record_id, length, sha256_hex, block))   # (without the Python-level __new__)
+        return _new_facts(ResourceFacts, (record_id, length, sha256_hex, block, target))   # (without the Python-level __new__)
 
     def metadata(
         self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen: Container[int],
@@ -339,6 +343,7 @@ def explain(doc: dict[str, Any], resource: ResourceFacts) -> tuple[list[str], bo
     for key in ("elisions", "alterations"):
         for index, mark in enumerate(_list(doc, key, messages)):
             _collect(messages, _check_mark, key, index, mark, block, text)
+    messages += derived(doc, text, block, resource)
     return _capped(messages), True
 
 
@@ -435,7 +440,7 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                             return False
     except (AttributeError, KeyError, TypeError, UnicodeDecodeError):  # an item that is not an object, or
         return False                                                    # lacks a field; bytes not UTF-8
-    return True
+    return not derived(doc, text, block, resource)
 
 
 def _collect(messages: list[str], check: Any, *args: Any) -> None:
@@ -565,3 +570,259 @@ def _list(doc: dict[str, Any], key: str, messages: list[str]) -> list[Any]:
         messages.append(f"{key} is not a list")
         return []
     return value
+
+
+# The markers of docs/format.md ("Markers"), written here again: the verifier imports nothing of the writer.
+_GAP = "[ \u00a0\u2009\u202f]"
+_BRACKETED = re.compile(rf"\[{_GAP}*(?:[.\u2026]{_GAP}*)+\]")
+_POSSIBLE = re.compile(rf"\({_GAP}*(?:[.\u2026]{_GAP}*)+\)|\.(?:{_GAP}?\.){{2,}}|\u2026+")
+_ALTERATION = re.compile(r"\[[^\[\]\r\n]{1,80}\]")
+_POSITION, _QUOTE = "oa:TextPositionSelector", "oa:TextQuoteSelector"
+_KINDS = ("bracketed", "possible")
+
+
+def _is_cut(marker: str) -> bool:
+    return "\u2026" in marker or marker.count(".") >= 3
+
+
+def _square_marks(text: str, limit: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The bracketed cuts and the alterations before `limit`: at each '[', a cut, else an alteration, else neither."""
+    cuts: list[tuple[int, int]] = []
+    alterations: list[tuple[int, int]] = []
+    find = text.find
+    at = find("[", 0, limit)
+    bracketed, alteration = _BRACKETED.match, _ALTERATION.match
+    while at >= 0:
+        match = bracketed(text, at, limit)
+        if match is not None and _is_cut(match.group()):
+            cuts.append((at, match.end()))
+        else:
+            match = alteration(text, at, limit)
+            if match is not None:
+                alterations.append((at, match.end()))
+        at = find("[", at + 1, limit)
+    return cuts, alterations
+
+
+def _pair(value: object, size: int) -> tuple[int, int] | None:
+    """A [start, end] pair of integers within 0..size, or None."""
+    if (type(value) is list and len(value) == 2 and type(value[0]) is int and type(value[1]) is int
+            and 0 <= value[0] <= value[1] <= size):
+        return value[0], value[1]
+    return None
+
+
+def _newline(block: bytes) -> str:
+    if b"\r" not in block:
+        return "LF" if b"\n" in block else "none"
+    crlf = block.count(b"\r\n")
+    styles = [name for name, count in (("CRLF", crlf), ("CR", block.count(b"\r") - crlf),
+                                       ("LF", block.count(b"\n") - crlf)) if count]
+    return styles[0] if len(styles) == 1 else "mixed"
+
+
+def _spans(where: str, marks: list[tuple[int, int]]) -> str:
+    shown = ", ".join(f"{start}-{end}" for start, end in marks[:5])
+    return f"{where} {shown}{' ...' if len(marks) > 5 else ''}" if marks else f"no {where}"
+
+
+def derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFacts) -> list[str]:
+    """Disagreements between the facts the provenance JSON derives from the text and the text itself.
+
+    Besides the entries' agreement with the bytes (checked by `sound` and `explain`): `@id` is the
+    resource's WARC-Target-URI; every annotation's `@id`, source and two selectors; the text facts;
+    the parts; the list of bracketed cuts and alterations is complete; the segments are the body cut
+    there; each elision's kind fits its marker; lines and columns; the fields read from the text.
+    """
+    try:
+        return _derived(doc, text, block, resource)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:  # a shape no rule foresaw
+        return [f"the provenance JSON is malformed ({type(exc).__name__}: {exc})"]
+
+
+def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFacts) -> list[str]:
+    out: list[str] = []
+    size = len(text)
+    doc_id = doc.get("@id")
+    target = resource.target
+    if target is not None and target.startswith("<") and target.endswith(">"):
+        target = target[1:-1]
+    if doc_id != target:
+        out.append(f"@id {doc_id!r} cannot be matched: the resource record has no WARC-Target-URI" if target is None
+                   else f"@id {doc_id!r} but the resource record's WARC-Target-URI is {target}")
+    # parts: the segments lie in the body, the markers before the trailer (the rest is for --deep)
+    parts = doc.get("parts")
+    body = trailer = None
+    given_trailer = None
+    if type(parts) is dict:
+        body = _pair(parts.get("body"), size)
+        given_trailer = parts.get("trailer")
+        trailer = _pair(given_trailer, size)
+    if body is None or (given_trailer is not None and (trailer is None or trailer[0] < body[1])):
+        out.append(f"parts {parts!r} has no body [start, end] within the text (0-{size}), or a trailer that is"
+                   " not null or a [start, end] pair after it")
+    limit = trailer[0] if trailer is not None else size
+
+    # elisions and alterations: in order, without overlaps or repeats; every bracketed cut and alteration listed
+    elisions = doc.get("elisions", [])
+    alterations = doc.get("alterations", [])
+    elisions = elisions if type(elisions) is list else []
+    alterations = alterations if type(alterations) is list else []
+    record = resource.record_id.strip("<>")
+    listed_cuts: list[tuple[int, int]] = []
+    listed_alterations: list[tuple[int, int]] = []
+    possible: list[tuple[int, int]] = []
+    for key, marks in (("elisions", elisions), ("alterations", alterations)):
+        previous = -1
+        lines = _Lines(text)
+        for index, mark in enumerate(marks):
+            if type(mark) is not dict:
+                continue   # (said by the rule-by-rule check)
+            get = mark.get
+            start, end, marker = get("start"), get("end"), get("marker")
+            if type(start) is not int or type(end) is not int or type(marker) is not str:
+                continue
+            if start < previous:
+                out.append(f"{key}[{index}] at {start}-{end} comes before the end of the one listed before it"
+                           f" ({previous}): each marker is listed once, in text order")
+                lines.at = -1   # (lines and columns are not checked after a marker out of order)
+            if end > previous:
+                previous = end
+            if lines.at >= 0 and (start > size or lines.line_column(start) != (get("line"), get("column"))
+                                  or type(get("line")) is not int or type(get("column")) is not int):
+                found = lines.line_column(start) if start <= size else None
+                out.append(f"{key}[{index}]: line {get('line')!r} column {get('column')!r}, but character {start}"
+                           f" is at line {found[0] if found else '?'} column {found[1] if found else '?'}")
+            if key == "alterations":
+                listed_alterations.append((start, end))
+                continue
+            kind = get("kind")
+            if kind == "bracketed":
+                listed_cuts.append((start, end))
+            elif kind != "possible":
+                out.append(f"{key}[{index}]: kind {kind!r} is not 'bracketed' or 'possible'")
+            elif _POSSIBLE.fullmatch(marker) is None or not _is_cut(marker) or end > limit:
+                out.append(f"{key}[{index}]: {marker!r} at {start}-{end} is not a possible elision marker"
+                           " ('...', '…', '. . .', '(...)', '(…)') before the trailer")
+            else:
+                possible.append((start, end))
+            annotation = get("@id")
+            if annotation is not None and annotation != f"{record}#elision-{start}":
+                out.append(f"{key}[{index}]: @id {annotation!r} is not {record}#elision-{start}")
+            target_of = get("oa:hasTarget")
+            if type(target_of) is not dict:
+                continue   # (said by the rule-by-rule check)
+            source = target_of.get("oa:hasSource")
+            source_id = source.get("@id") if type(source) is dict else source
+            if source_id != doc_id or doc_id is None:
+                out.append(f"{key}[{index}]: oa:hasSource {source_id!r} is not the excerpt's @id {doc_id!r}")
+            selectors = target_of.get("oa:hasSelector")
+            if type(selectors) is list and not (
+                    len(selectors) == 2 and type(selectors[0]) is dict and type(selectors[1]) is dict
+                    and {selectors[0].get("@type"), selectors[1].get("@type")} == _BOTH):
+                types = [s.get("@type") if type(s) is dict else s for s in selectors]
+                out.append(f"{key}[{index}]: oa:hasSelector holds {types!r}, not one {_POSITION} and one {_QUOTE}")
+    cuts, square = _square_marks(text, limit)
+    if listed_cuts != cuts:
+        out.append("elisions: the bracketed ones are not the text's bracketed cuts before the trailer ("
+                   + _difference(cuts, listed_cuts, "a bracketed cut") + ")")
+    if listed_alterations != square:
+        out.append("alterations are not the text's bracketed editorial marks before the trailer ("
+                   + _difference(square, listed_alterations, "one") + ")")
+    if possible and (cuts or square):
+        spans = sorted([*cuts, *square, *possible])
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            if start < end:
+                out.append(f"a possible elision overlaps a bracketed mark at character {start}")
+                break
+
+    # segments: the body cut at its bracketed cuts, each piece trimmed of white space, empty ones left out
+    segments = doc.get("segments", [])
+    if body is not None and type(segments) is list:
+        if not _segments_right(text, body, cuts, segments):
+            listed = [(s["start"], s["end"]) if type(s) is dict and type(s.get("start")) is int
+                      and type(s.get("end")) is int else (-1, -1) for s in segments]
+            out.append("segments are not the body cut at its bracketed elisions ("
+                       + _spans("expected", _segments_of(text, body, cuts)) + "; " + _spans("listed", listed) + ")")
+        for index, segment in enumerate(segments):
+            if type(segment) is dict and segment.get("index") != index:
+                out.append(f"segments[{index}]: index {segment.get('index')!r} is not {index}")
+
+    return out
+
+
+_BOTH = frozenset((_POSITION, _QUOTE))
+
+
+def _blank(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is empty or white space only."""
+    return start >= end or text[start:end].isspace()
+
+
+def _segments_right(text: str, body: tuple[int, int], cuts: list[tuple[int, int]], segments: list[Any]) -> bool:
+    """Whether `segments` are the body's pieces between its cuts, each trimmed, the blank ones left out."""
+    at, body_end = body
+    index = 0
+    count = len(segments)
+    for cut_start, cut_end in [*(cut for cut in cuts if body[0] <= cut[0] and cut[1] <= body_end), (body_end, body_end)]:
+        segment = segments[index] if index < count else None
+        start = end = None
+        if type(segment) is dict:
+            start, end = segment.get("start"), segment.get("end")
+        if (type(start) is int and type(end) is int and at <= start < end <= cut_start
+                and not text[start].isspace() and not text[end - 1].isspace()
+                and _blank(text, at, start) and _blank(text, end, cut_start)):
+            index += 1
+        elif not _blank(text, at, cut_start):
+            return False
+        at = cut_end
+    return index == count
+
+
+def _segments_of(text: str, body: tuple[int, int], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The body's pieces between its cuts, each trimmed, the blank ones left out (for messages)."""
+    found: list[tuple[int, int]] = []
+    at = body[0]
+    for start, end in [*(cut for cut in cuts if body[0] <= cut[0] and cut[1] <= body[1]), (body[1], body[1])]:
+        piece = text[at:start]
+        lead = len(piece) - len(piece.lstrip())
+        if lead < len(piece):
+            found.append((at + lead, start - (len(piece) - len(piece.rstrip()))))
+        at = end
+    return found
+
+
+def _difference(expected: list[tuple[int, int]], listed: list[tuple[int, int]], what: str) -> str:
+    """What differs between two lists of spans, in words."""
+    missing = [span for span in expected if span not in listed]
+    extra = [span for span in listed if span not in expected]
+    said = [_spans("not listed:", missing)] if missing else []
+    said += [_spans(f"listed but not {what}:", extra)] if extra else []
+    return "; ".join(said) or "the same, listed in another order or repeated"
+
+
+class _Lines:
+    """Line and column of offsets given in increasing order, the text walked once."""
+
+    __slots__ = ("text", "cr", "line", "line_start", "at")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.cr = "\r" in text
+        self.line, self.line_start, self.at = 1, 0, 0
+
+    def line_column(self, start: int) -> tuple[int, int]:
+        """1-based line (a break is CR LF, CR or LF) and column (in code points) of `start`, not before the last."""
+        at = self.at
+        if start > at:
+            text = self.text
+            if self.cr:
+                self.line += text.count("\r", at, start) + text.count("\n", at, start) - text.count("\r\n", at, start)
+                found = max(text.rfind("\n", at, start), text.rfind("\r", at, start))
+            else:
+                self.line += text.count("\n", at, start)
+                found = text.rfind("\n", at, start)
+            if found >= 0:
+                self.line_start = found + 1
+            self.at = start
+        return self.line, start - self.line_start + 1

@@ -26,7 +26,7 @@ _HTTP_TYPES = frozenset({b"response", b"request"})
 
 # The fields the quick path reads, in this order (see Layout).
 _QUICK_KEYS = (b"warc-record-id", b"content-length", b"warc-block-digest", b"warc-type", b"warc-date",
-               b"warc-payload-digest", b"content-type", b"warc-refers-to", b"warc-segment-number")
+               b"warc-payload-digest", b"content-type", b"warc-refers-to", b"warc-segment-number", b"warc-target-uri")
 LAYOUTS_KEPT = 8
 
 
@@ -121,7 +121,8 @@ class QuickReader(RecordChecker):
             values = tuple(map(fields.get, _QUICK_KEYS))
             start = end + 4
             learn = lines
-        record_id, length_text, block_value, warc_type, date, payload_value, content_type, refers, segment = values
+        (record_id, length_text, block_value, warc_type, date, payload_value, content_type, refers, segment,
+         target) = values
         if (record_id is None or length_text is None or block_value is None or warc_type is None
                 or date is None or segment is not None):
             return False
@@ -210,7 +211,8 @@ class QuickReader(RecordChecker):
             block = buf[start:stop] if length <= KEEP_LIMIT else None
             found = self.provenance.resource(ResourceFacts(
                 self._rec_id, length, expected.decode("ascii") if algorithm == "sha256" else
-                None if block is None else hashlib.sha256(block).hexdigest(), block))
+                None if block is None else hashlib.sha256(block).hexdigest(), block,
+                None if target is None else target.strip().decode("utf-8", "replace")))
             if found:
                 self.problems.extend(found)
         elif warc_type == b"metadata" and length <= KEEP_LIMIT and content_type is not None and (

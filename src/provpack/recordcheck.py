@@ -209,7 +209,7 @@ class RecordChecker(ScanBuffer):
                         break
                 checked += len(payload_claims)
         if warc_type == b"resource":
-            self._resource_done(block_digests, block, length)
+            self._resource_done(block_digests, block, length, fields.get(b"warc-target-uri"))
         elif block is not None:
             self._metadata_done(fields.get(b"warc-refers-to"), block)
         if self._rec_failed:
@@ -344,7 +344,8 @@ class RecordChecker(ScanBuffer):
 
     # -- provpack provenance ----------------------------------------------------------------
 
-    def _resource_done(self, block_digests: dict[str, bytes], block: bytes | None, length: int) -> None:
+    def _resource_done(self, block_digests: dict[str, bytes], block: bytes | None, length: int,
+                       target: bytes | None = None) -> None:
         """Remember a resource record for the provenance records that refer to it."""
         if self._rec_id is None:
             return
@@ -352,7 +353,8 @@ class RecordChecker(ScanBuffer):
         if sha is None and block is not None:
             sha = hashlib.sha256(block).digest()
         found = self.provenance.resource(
-            ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block))
+            ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block,
+                          None if target is None else target.decode("utf-8", "replace")))
         if found:
             self.problems.extend(found)
 
