@@ -147,7 +147,8 @@ def provpack_with(doc_change: object = None, *, order: str = "normal") -> bytes:
     records = provpack_records([text])
     if doc_change is not None:
         resource_id = "<" + records[1].split(b"WARC-Record-ID: <")[1].split(b">")[0].decode() + ">"
-        doc = provenance(text, record_id=resource_id, target="urn:x")
+        target = records[1].split(b"WARC-Target-URI: ")[1].split(b"\r\n")[0].decode()
+        doc = provenance(text, record_id=resource_id, target=target)
         doc_change(doc)  # type: ignore[operator]
         records = provpack_records([text], docs=[doc])
     if order == "metadata first":

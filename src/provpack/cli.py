@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", type=int, metavar="N",
                        help="processes to use for a large file (default: the number of cores, unless other work "
                        "keeps them busy; 1 reads in one go)")
+    check.add_argument("--deep", action="store_true", help="also parse each provpack excerpt again with provpack's "
+                       "own parser and compare every key its provenance record derives from it (slower)")
     check.set_defaults(handler=_verify)
 
     show = commands.add_parser("show", help="list the documents in an archive and their elisions")
@@ -321,7 +323,7 @@ def _verify(args: argparse.Namespace) -> int:
             raise ProvpackError("verify: '-' (standard input) cannot be combined with other files")
         if args.key is not None:
             raise ProvpackError("verify: --key needs the archive's file name (FILE.sig sits beside it), not '-'")
-        report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-"),), strict=args.strict)
+        report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-", deep=args.deep),), strict=args.strict)
     else:
         from .progress import progress_bar, wanted
 
@@ -329,7 +331,7 @@ def _verify(args: argparse.Namespace) -> int:
         mib = 1 << 20
         with progress_bar("verify", unit="MiB", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
             report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca, jobs=args.jobs,
-                            progress=lambda files, count, size: update(size // mib, total // mib, size))
+                            deep=args.deep, progress=lambda files, count, size: update(size // mib, total // mib, size))
     code = report.exit_code(strict=args.strict)
     try:
         if args.json:

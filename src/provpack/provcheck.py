@@ -93,8 +93,9 @@ def _not_a_resource(refers_to: str) -> str:
 class ProvenanceTracker:
     """Pairs provenance records with the resource records they refer to, in either order, in bounded memory."""
 
-    def __init__(self, counts: Counter[str], *, segment: bool = False) -> None:
+    def __init__(self, counts: Counter[str], *, segment: bool = False, deep: bool = False) -> None:
         self.counts = counts
+        self.deep = deep  # each record also compared with what provpack writes for its excerpt (provrecompute)
         self._resources: OrderedDict[str, _Kept] = OrderedDict()
         self._kept_bytes = 0
         self._keep_records, self._keep_budget = KEEP_RECORDS, KEEP_BUDGET   # (as set when it was made)
@@ -190,7 +191,7 @@ class ProvenanceTracker:
         refers_to = refers.decode("utf-8", "replace")
         facts = self.held(refers_to)
         if facts is not None:
-            if sound(doc, facts):  # the usual case (as _check)
+            if not self.deep and sound(doc, facts):  # the usual case (as _check)
                 self.counts[_CHECKED] += 1
                 return []
             return self._check(offset, record_id, doc, facts, block if quick else None)
@@ -259,7 +260,7 @@ class ProvenanceTracker:
             if since is not None and (since[0] + context.peak_records <= self._keep_records
                                       and since[1] + context.peak_bytes <= self._keep_budget):
                 facts = self._facts(resources[refers_to])
-                messages, complete = check_provenance(doc, facts)
+                messages, complete = check_provenance(doc, facts, deep=self.deep)
                 problems = [Problem(offset, record_id, kinds.METADATA_MISMATCH, m) for m in messages]
                 found.append(Resolution(context, problems, _CHECKED if complete else _CHECKED_PART))
             elif context.refers_hash in seen:
@@ -289,6 +290,8 @@ class ProvenanceTracker:
         complete = True
         if not sound(doc, facts):  # what is wrong is said of the standard library's reading
             messages, complete = explain(json.loads(raw) if raw is not None else doc, facts)
+        if self.deep and complete:
+            messages = _capped(messages + deep_messages(json.loads(raw) if raw is not None else doc, facts))
         self.counts[_CHECKED if complete else _CHECKED_PART] += 1
         return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message) for message in messages]
 
@@ -318,11 +321,29 @@ def is_provenance(doc: object) -> bool:
     return isinstance(doc, dict) and doc.get("format") == PROVENANCE_FORMAT
 
 
-def check_provenance(doc: dict[str, Any], resource: ResourceFacts) -> tuple[list[str], bool]:
-    """Every disagreement between the provenance JSON and the resource; (messages, fully checked)."""
-    if sound(doc, resource):
-        return [], True
-    return explain(doc, resource)
+def check_provenance(doc: dict[str, Any], resource: ResourceFacts, *, deep: bool = False) -> tuple[list[str], bool]:
+    """Every disagreement between the provenance JSON and the resource; (messages, fully checked).
+
+    With `deep`, also every key that differs from what provpack itself writes for the excerpt."""
+    messages, complete = ([], True) if sound(doc, resource) else explain(doc, resource)
+    if deep and complete:
+        messages = _capped(messages + deep_messages(doc, resource))
+    return messages, complete
+
+
+def deep_messages(doc: dict[str, Any], resource: ResourceFacts) -> list[str]:
+    """provrecompute's comparison (which imports provpack's parser, analyser and writer: only for --deep)."""
+    block = resource.block
+    if block is None:
+        return []
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError:
+        return []   # (said already)
+    from .provrecompute import recompute
+
+    target = doc.get("@id")
+    return recompute(doc, block, record_id=resource.record_id, target=target if isinstance(target, str) else "")
 
 
 def explain(doc: dict[str, Any], resource: ResourceFacts) -> tuple[list[str], bool]:

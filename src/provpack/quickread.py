@@ -53,8 +53,8 @@ def layout_of(version: bytes, names: list[bytes], keys: list[bytes]) -> Layout:
 class QuickReader(RecordChecker):
     """Reads sound records of the usual kind quickly; leaves every other record to RecordChecker._read_record."""
 
-    def __init__(self, source: Source, *, segment: bool = False) -> None:
-        super().__init__(source, segment=segment)
+    def __init__(self, source: Source, *, segment: bool = False, deep: bool = False) -> None:
+        super().__init__(source, segment=segment, deep=deep)
         self._names = self._headers.names  # (the same dict, kept up to date by the parser)
         self._layouts: list[Layout] = []  # of sound records' headers, tried first by _express
         # Which layout followed each one last time (resources and provenance records alternate):

@@ -46,12 +46,12 @@ def _algorithms(claims: list[_Claim]) -> tuple[str, ...]:
 class RecordChecker(ScanBuffer):
     """Reads a record whole and checks it; what the quick path leaves, and everything it doubts, comes here."""
 
-    def __init__(self, source: Source, *, segment: bool = False) -> None:
+    def __init__(self, source: Source, *, segment: bool = False, deep: bool = False) -> None:
         super().__init__(source, segment=segment)
         self._candidate: int | None = None  # first `WARC/` line inside the block being streamed
         self._headers = HeaderParser()
         self.seen_ids = IdSet()  # hashes of the record ids read (about 10 bytes each)
-        self.provenance = ProvenanceTracker(self.counts, segment=segment)
+        self.provenance = ProvenanceTracker(self.counts, segment=segment, deep=deep)
         self._context: Deferred | None = None  # the record being read waits for its resource
 
     def _read_header(self) -> bytes | None:

@@ -141,7 +141,7 @@ class VerifyReport:
 def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
            key: str | Path | None = None, tsa_ca: str | Path | None = None,
            jobs: int | None = None,
-           progress: Callable[[int, int, int], None] | None = None) -> VerifyReport:
+           progress: Callable[[int, int, int], None] | None = None, deep: bool = False) -> VerifyReport:
     """Verify one or more WARC files ("-" is standard input); ArchiveError when one cannot be read at all.
 
     `progress(files_done, files_total, bytes_read)` is called as the files are read.
@@ -154,6 +154,9 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
     for that key and those bytes: else a missing-signature or bad-signature problem.
     With `tsa_ca` (the CA certificates of a timestamping authority, PEM) as well,
     FILE.sig.tsr must be an RFC 3161 timestamp of FILE.sig by that TSA.
+
+    With `deep`, each provpack provenance record is also compared, key by key, with what
+    provpack itself writes for its excerpt (docs/verify.md, "--deep").
     """
     if tsa_ca is not None and key is None:
         raise InputError("--tsa-ca", "a timestamp dates a signature: give --key as well")
@@ -184,7 +187,7 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
         if str(path) == "-":
             reports.append(verify_stream(sys.stdin.buffer, name="-"))
         else:
-            report = _verify_path(Path(path), jobs=jobs, on_read=on_read)
+            report = _verify_path(Path(path), jobs=jobs, on_read=on_read, deep=deep)
             done_bytes += Path(path).stat().st_size
             if progress is not None:
                 progress(number + 1, len(paths), done_bytes)
@@ -207,9 +210,9 @@ def _with_signature(report: FileReport, path: Path, key: Path) -> FileReport:
     return replace(report, problems=report.problems + (Problem(None, None, check.kind, check.message),))
 
 
-def verify_stream(stream: BinaryIO, *, name: str) -> FileReport:
+def verify_stream(stream: BinaryIO, *, name: str, deep: bool = False) -> FileReport:
     """Verify a WARC read from a binary stream (no sidecar); ArchiveError when it is not a WARC at all."""
-    return _verify(stream, name=name, sidecar=None)
+    return _verify(stream, name=name, sidecar=None, deep=deep)
 
 
 def _with_timestamp(report: FileReport, path: Path, tsa_ca: Path) -> FileReport:
@@ -235,12 +238,12 @@ def _check_readable(path: Path) -> None:
 
 
 def _verify_path(path: Path, *, jobs: int | None = 1,
-                 on_read: Callable[[int], None] | None = None) -> FileReport:
+                 on_read: Callable[[int], None] | None = None, deep: bool = False) -> FileReport:
     sidecar = path.with_name(path.name + ".sha256")
     try:
         with path.open("rb", buffering=0) as stream:
             return _verify(stream, name=str(path), sidecar=sidecar if sidecar.is_file() else None,
-                           path=path, jobs=jobs, on_read=on_read)
+                           path=path, jobs=jobs, on_read=on_read, deep=deep)
     except OSError as exc:
         if isinstance(exc, ArchiveError):
             raise
@@ -248,7 +251,7 @@ def _verify_path(path: Path, *, jobs: int | None = 1,
 
 
 def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | None = None,
-            jobs: int | None = 1, on_read: Callable[[int], None] | None = None) -> FileReport:
+            jobs: int | None = 1, on_read: Callable[[int], None] | None = None, deep: bool = False) -> FileReport:
     logger.debug("verifying %s", name)
     problems: list[Problem] = []
     notes: list[str] = []
@@ -267,10 +270,10 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
         source = open_source(raw, report)
     except NotWarcError as exc:
         raise ArchiveError(name, f"not a WARC file: {exc}") from None
-    scanner = Scanner(source)
+    scanner = Scanner(source, deep=deep)
     reading.append(scanner)
     try:
-        if path is None or not _walk_in_two_parts(path, raw, source, scanner, jobs):
+        if path is None or not _walk_in_two_parts(path, raw, source, scanner, jobs, deep):
             scanner.walk()
             raw.drain()
         scanner.finish()
@@ -307,14 +310,15 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
     )
 
 
-def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scanner, jobs: int | None) -> bool:
+def _walk_in_two_parts(path: Path, raw: RawReader, source: Source, scanner: Scanner, jobs: int | None,
+                       deep: bool = False) -> bool:
     """Read the whole file, in two parts at once when it is worth it; False (nothing read) when it is not."""
     descriptor = raw.fileno()
     size = os.fstat(descriptor).st_size if descriptor is not None else 0
     if not verifysplit.can_split(path, size, jobs):
         return False
     split = verifysplit.find_split(path, size, compressed=source.compressed)
-    child = None if split is None else verifysplit.start(path, split, compressed=source.compressed)
+    child = None if split is None else verifysplit.start(path, split, compressed=source.compressed, deep=deep)
     if split is None or child is None:
         return False
     # The sidecar's hash goes on in a thread (hashlib lets go of the GIL), off this process's

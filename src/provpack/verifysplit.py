@@ -257,7 +257,7 @@ class Child:
                 pass
 
 
-def start(path: Path, split: int, *, compressed: bool) -> Child | None:
+def start(path: Path, split: int, *, compressed: bool, deep: bool = False) -> Child | None:
     """Fork a process that verifies `path` from raw offset `split` on; None when forking fails."""
     reached = mmap.mmap(-1, _OFFSET.size)  # anonymous and shared: the child's writes are seen here
     _OFFSET.pack_into(reached, 0, split)
@@ -275,7 +275,7 @@ def start(path: Path, split: int, *, compressed: bool) -> Child | None:
     try:  # the child: never returns
         os.close(reader)
         try:
-            found: Segment | None = scan_segment(path, split, compressed=compressed,
+            found: Segment | None = scan_segment(path, split, compressed=compressed, deep=deep,
                                                  on_read=lambda offset: _OFFSET.pack_into(reached, 0, offset))
         except BaseException:
             found = None
@@ -285,7 +285,7 @@ def start(path: Path, split: int, *, compressed: bool) -> Child | None:
         os._exit(0)
 
 
-def scan_segment(path: Path, split: int, *, compressed: bool,
+def scan_segment(path: Path, split: int, *, compressed: bool, deep: bool = False,
                  on_read: Callable[[int], None] | None = None) -> Segment:
     """Verify `path` from raw offset `split` to its end, as the second part of the file;
     `on_read(offset)` is told the raw offset reached after each block read."""
@@ -305,7 +305,7 @@ def scan_segment(path: Path, split: int, *, compressed: bool,
         else:
             source = PlainSource(raw, first, report)
             source.upos = split
-        scanner = Scanner(source, segment=True)
+        scanner = Scanner(source, segment=True, deep=deep)
         scanner.walk()
         return segment_of(scanner)
 

@@ -20,8 +20,8 @@ class Scanner(QuickReader):
     (quickread.py) when it can be, else by the full reader (recordcheck.py).
     """
 
-    def __init__(self, source: Source, *, segment: bool = False) -> None:
-        super().__init__(source, segment=segment)
+    def __init__(self, source: Source, *, segment: bool = False, deep: bool = False) -> None:
+        super().__init__(source, segment=segment, deep=deep)
         self._start = source.upos  # where reading began
         self.junk: list[tuple[int, int, int, bool]] = []  # (problem index, start, end, last): gzip segment
         self.starts_with_record = False

@@ -1,0 +1,151 @@
+"""Forged provenance records (the JSON rewritten, its digest and length recomputed) are caught:
+by the default checks where they derive from the text cheaply, by --deep otherwise."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provpack.verify import verify
+
+SEEDS = Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz"
+
+
+def _members(data: bytes) -> list[bytes]:
+    found, pos = [], 0
+    while pos < len(data):
+        inflater = zlib.decompressobj(31)
+        found.append(inflater.decompress(data[pos:]))
+        pos = len(data) - len(inflater.unused_data)
+    return found
+
+
+MEMBERS = _members(SEEDS.read_bytes())
+TEXT = MEMBERS[1].split(b"\r\n\r\n", 1)[1][:-4].decode("utf-8")
+HEAD, _, BLOCK = MEMBERS[2].partition(b"\r\n\r\n")
+DOC: dict[str, Any] = json.loads(BLOCK[:-4])
+
+
+def _forged(doc: dict[str, Any], folder: Path) -> Path:
+    """The seed archive with its provenance record replaced by `doc`, digest and Content-Length made to fit."""
+    block = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    lines = []
+    for line in HEAD.split(b"\r\n"):
+        if line.startswith(b"WARC-Block-Digest:"):
+            line = b"WARC-Block-Digest: sha256:" + hashlib.sha256(block).hexdigest().encode("ascii")
+        elif line.startswith(b"Content-Length:"):
+            line = b"Content-Length: %d" % len(block)
+        lines.append(line)
+    record = b"\r\n".join(lines) + b"\r\n\r\n" + block + b"\r\n\r\n"
+    path = folder / "forged.warc.gz"
+    path.write_bytes(b"".join(_gzip(member) for member in (MEMBERS[0], MEMBERS[1], record)))
+    return path
+
+
+def _gzip(data: bytes) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _no_elisions(doc: dict[str, Any]) -> None:
+    doc["elisions"], doc["segments"] = [], []
+
+
+def _word_as_elision(doc: dict[str, Any]) -> None:
+    elision = doc["elisions"][0]
+    start = TEXT.index("Tehran")
+    byte_start = len(TEXT[:start].encode("utf-8"))
+    elision.update(start=start, end=start + 6, byte_start=byte_start, byte_end=byte_start + 6, marker="Tehran",
+                   line=TEXT.count("\n", 0, start) + 1, column=start - TEXT.rfind("\n", 0, start))
+    elision["@id"] = elision["@id"].rsplit("-", 1)[0] + f"-{start}"
+    position, quote = elision["oa:hasTarget"]["oa:hasSelector"]
+    position.update({"oa:start": start, "oa:end": start + 6})
+    quote.update({"oa:exact": "Tehran", "oa:prefix": TEXT[start - 32:start], "oa:suffix": TEXT[start + 6:start + 38]})
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        keys: list[Any] = [int(k) if k.isdigit() else k for k in path.split("/")]
+        parent = doc
+        for key in keys[:-1]:
+            parent = parent[key]
+        parent[keys[-1]] = value
+    return change
+
+
+def _shrunk_segment(doc: dict[str, Any]) -> None:
+    segment = doc["segments"][0]
+    segment["end"], segment["byte_end"] = segment["start"] + 10, segment["byte_start"] + 10
+    raw = TEXT.encode("utf-8")
+    segment["sha256"] = hashlib.sha256(raw[segment["byte_start"]:segment["byte_end"]]).hexdigest()
+
+
+def _duplicated(doc: dict[str, Any]) -> None:
+    doc["elisions"].insert(0, copy.deepcopy(doc["elisions"][0]))
+
+
+def _one_selector(doc: dict[str, Any]) -> None:
+    del doc["elisions"][0]["oa:hasTarget"]["oa:hasSelector"][1]
+
+
+def _title_span(doc: dict[str, Any]) -> None:
+    doc["fields"]["title"]["span"] = [32, 40]
+    doc["fields"]["title"]["byte_span"] = [32, 40]
+    doc["fields"]["title"]["value"] = TEXT[32:40]
+
+
+# (name, change, caught without --deep)
+FORGERIES: list[tuple[str, Callable[[dict[str, Any]], None], bool]] = [
+    ("no elisions or segments", _no_elisions, True),
+    ("an ordinary word as an elision", _word_as_elision, True),
+    ("entity @id", _set("@id", "urn:provpack:sha256:" + "0" * 64), True),
+    ("oa:hasSource elsewhere", _set("elisions/0/oa:hasTarget/oa:hasSource/@id", "https://elsewhere.example/"), True),
+    ("annotation without selectors", _set("elisions/1/oa:hasTarget/oa:hasSelector", []), True),
+    ("annotation @id", _set("elisions/0/@id", "urn:uuid:x#elision-1"), True),
+    ("segment shrunk to 10 bytes", _shrunk_segment, True),
+    ("line", _set("elisions/0/line", 2), True),
+    ("column", _set("elisions/1/column", 1), True),
+    ("kind", _set("elisions/0/kind", "possible"), True),
+    ("duplicated elision", _duplicated, True),
+    ("one selector removed", _one_selector, True),
+    ("fields.title value", _set("fields/title/value", "Another Title"), False),
+    ("fields.title span", _title_span, False),
+    ("parts spans", _set("parts/header", [0, 70]), False),
+    ("text.newline", _set("text/newline", "CRLF"), False),
+    ("text.bom", _set("text/bom", True), False),
+    ("length_chars of a field's source", _set("dcterms:title", "Another Title"), False),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "by_default"), FORGERIES, ids=[f[0] for f in FORGERIES])
+def test_forged_provenance_is_caught(tmp_path: Path, name: str, change: Callable[[dict[str, Any]], None],
+                                     by_default: bool) -> None:
+    """Each forged record fails --deep; those the default checks cover fail without it too."""
+    doc = copy.deepcopy(DOC)
+    change(doc)
+    path = _forged(doc, tmp_path)
+    deep = verify(path, jobs=1, deep=True)
+    assert not deep.ok and all(p.kind == "metadata-mismatch" for p in deep.files[0].problems), name
+    default = verify(path, jobs=1)
+    assert default.ok is not by_default, [p.message for p in default.files[0].problems]
+
+
+def test_the_unchanged_record_passes_both_ways(tmp_path: Path) -> None:
+    """The seed archive's record, rewritten unchanged, passes by default and with --deep."""
+    path = _forged(copy.deepcopy(DOC), tmp_path)
+    assert verify(path, jobs=1).ok and verify(path, jobs=1, deep=True).ok
+
+
+def test_deep_names_the_key(tmp_path: Path) -> None:
+    """A --deep disagreement names the key that differs."""
+    doc = copy.deepcopy(DOC)
+    doc["text"]["newline"] = "CRLF"
+    messages = [p.message for p in verify(_forged(doc, tmp_path), jobs=1, deep=True).files[0].problems]
+    assert any(m.startswith("--deep: text is ") for m in messages), messages
