@@ -123,8 +123,8 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
                 raise InputError(root, "no .txt files in this folder", fix="put one NAME.txt per document in it")
         elif root.exists():
             if root.suffix != TEXT_SUFFIX:
-                raise InputError(root, f"not a {TEXT_SUFFIX} file",
-                                 fix=_output_hint(root, also="and --force to replace it") or "name each document NAME.txt")
+                fix = _output_hint(root, also="and --force to replace it") or "name each document NAME.txt"
+                raise InputError(root, f"not a {TEXT_SUFFIX} file", fix=fix)
             size = _require_regular(root)
             candidates = [path for path in (root.with_suffix(suffix) for suffix in SIDECAR_SUFFIXES)
                           if os.path.lexists(path)]
