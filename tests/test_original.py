@@ -85,8 +85,13 @@ def test_local_original_without_url_gets_a_content_urn(folder: Path) -> None:
 def test_binary_original_is_refused(folder: Path) -> None:
     """An original with no text (a PDF) cannot be aligned against."""
     (folder / "paper.pdf").write_bytes(b"%PDF-1.4\n")
-    with pytest.raises(InputError, match="no text to align against"):
+    with pytest.raises(InputError, match="no text to align against") as caught:
         local_original(folder / "decl.yaml", "paper.pdf")
+    message = str(caught.value)
+    assert message.endswith("paper.pdf: the original has no text to align against: cannot extract text from "
+                            "application/pdf; give an HTML or plain-text original")
+    assert message.count("give") == 1   # the fix said once
+    assert caught.value.exit_code == 2
 
 
 def test_fetched_original_records(server: ServerState) -> None:
