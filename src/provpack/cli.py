@@ -270,14 +270,20 @@ def _package(args: argparse.Namespace) -> int:
         )
     for failure in result.fetch_failures:
         print(f"provpack: warning: {failure.name}: not fetched: {failure.message}", file=sys.stderr)
+    for unaligned in result.unaligned:
+        print(f"provpack: warning: {unaligned.name}: fetched {unaligned.url} but not aligned: {unaligned.reason}",
+              file=sys.stderr)
     if not args.quiet:
         totals = result.summed()
         print(f"packaged {totals.documents:,} document{'s' if totals.documents != 1 else ''}: "
               f"{totals.elisions:,} elision{'s' if totals.elisions != 1 else ''}, "
               f"{totals.possible_elisions:,} possible, {totals.text_bytes:,} bytes of text")
         if totals.with_original or args.fetch:
-            print(f"originals: {totals.with_original} aligned ({totals.omitted_found} omitted passages found, "
-                  f"{totals.differences} differences)"
+            # with_original counts every document with an original archived, aligned or not
+            print(f"originals: {totals.with_original - len(result.unaligned)} aligned "
+                  f"({totals.omitted_found} omitted passages found, {totals.differences} differences)"
+                  + (f"; {len(result.unaligned)} archived but not aligned (no text): "
+                     + ", ".join(u.url for u in result.unaligned) if result.unaligned else "")
                   + (f"; {len(result.fetch_failures)} not fetched: "
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
         print(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)")

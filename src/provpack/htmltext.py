@@ -379,7 +379,7 @@ def extract_text(data: bytes, *, content_type: str | None = None) -> Extraction:
     mime = (content_type or "").split(";")[0].strip().lower()
     is_html = mime in ("text/html", "application/xhtml+xml") or (not mime and _looks_like_html(data))
     if not is_html and mime and not mime.startswith("text/"):
-        raise ValueError(f"cannot extract text from {mime}; give a text or HTML original")
+        raise ValueError(f"cannot extract text from {mime}")
     text, charset = decode_html(data, http_charset=charset_from_content_type(content_type), sniff_meta=is_html)
     if not is_html:
         return Extraction(text, charset, "plain-text")
