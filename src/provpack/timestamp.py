@@ -11,6 +11,7 @@ with `pip install 'provpack[timestamp]'`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -18,7 +19,7 @@ import socket
 import ssl
 import urllib.parse
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -181,22 +182,31 @@ def load_certificates(path: Path | str) -> list[x509.Certificate]:
     ca_path = Path(path)
     data = read_small(ca_path, MAX_CA_BYTES, what="CA certificate file")
     try:
-        with warnings.catch_warnings():
-            # System bundles hold old roots with a serial number <= 0: cryptography warns (with its
-            # source line) that it will refuse them one day. They are the user's trust choice, and not
-            # ours to comment on in the middle of a report.
-            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        with _old_certificates_quietly():
             certificates = x509.load_pem_x509_certificates(data)
     except ValueError as exc:
         raise InputError(ca_path, "no PEM certificate in it", fix="give the TSA's CA certificate, in PEM") from exc
     return certificates
 
 
+@contextlib.contextmanager
+def _old_certificates_quietly() -> Iterator[None]:
+    """Parse certificates without cryptography's warning about a serial number <= 0.
+
+    System bundles hold old roots like that: cryptography warns, with its source line, that it
+    will refuse them one day. They are the user's trust choice, not ours to comment on in a report.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        yield
+
+
 def _signer_name(response: TimeStampResponse) -> str:
     signed = response.signed_data
     infos = list(signed.signer_infos)
     for der in signed.certificates:
-        certificate = x509.load_der_x509_certificate(der)
+        with _old_certificates_quietly():
+            certificate = x509.load_der_x509_certificate(der)
         if infos and certificate.serial_number == infos[0].serial_number and certificate.issuer == infos[0].issuer:
             return str(certificate.subject.rfc4514_string())
     return "the TSA"
