@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -192,3 +193,112 @@ def test_show_json_spells_c1_controls(tmp_path: Path, capsys: pytest.CaptureFixt
     printed = capsys.readouterr().out
     assert "\x9b" not in printed and "x\\u009b2Jy é" in printed
     assert json.loads(printed)["documents"][0]["fields"]["title"]["value"] == "x\x9b2Jy é"
+
+
+@pytest.mark.parametrize("in_the_way", ["file", "folder"])
+def test_package_wacz_in_the_way_writes_nothing(seed_dir: Path, tmp_path: Path, in_the_way: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """package --wacz checks the WACZ's name before it writes the archive: an existing OUT.wacz (without --force),
+    or a folder of that name, leaves neither archive nor .sha256; with --force the file is replaced."""
+    out, wacz = tmp_path / "o.warc.gz", tmp_path / "o.wacz"
+    if in_the_way == "file":
+        wacz.write_bytes(b"older")
+    else:
+        wacz.mkdir()
+    assert main(["package", str(seed_dir), "-o", str(out), "--wacz"]) == 2
+    captured = capsys.readouterr()
+    words = "already exists; pass --force" if in_the_way == "file" else "is a folder"
+    assert f"o.wacz: {words}" in captured.err and "wrote" not in captured.out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.wacz", "seeds"]
+    if in_the_way == "file":
+        assert main(["-q", "package", str(seed_dir), "-o", str(out), "--wacz", "--force"]) == 0
+        assert wacz.read_bytes()[:2] == b"PK" and out.exists()
+
+
+def test_package_refuses_a_stray_checksum(seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """OUT.warc.gz.sha256 without OUT.warc.gz is not replaced silently: exit 2, nothing written, --force replaces."""
+    out = tmp_path / "o.warc.gz"
+    stray = tmp_path / "o.warc.gz.sha256"
+    stray.write_text("0" * 64 + "  o.warc.gz\n")
+    assert main(["package", str(seed_dir), "-o", str(out)]) == 2
+    assert "o.warc.gz.sha256: already exists (without its archive); pass --force" in capsys.readouterr().err
+    assert not out.exists() and stray.read_text() == "0" * 64 + "  o.warc.gz\n"
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--force"]) == 0
+    assert stray.read_text().split()[0] != "0" * 64
+
+
+def test_package_into_a_folder_that_does_not_exist(seed_dir: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """-o newdir/ suggests newdir/<name>.warc.gz (not newdir.warc.gz) and creates nothing; an existing folder
+    gets the default name inside it."""
+    assert main(["package", str(seed_dir), "-o", f"{tmp_path / 'newdir'}/"]) == 2
+    err = capsys.readouterr().err
+    assert "newdir/: no such folder; create it first, or name the archive itself, e.g. " in err
+    assert f"{tmp_path / 'newdir' / 'seeds.warc.gz'}" in err
+    assert not (tmp_path / "newdir").exists()
+    (tmp_path / "newdir").mkdir()
+    assert main(["-q", "package", str(seed_dir), "-o", f"{tmp_path / 'newdir'}/"]) == 0
+    assert (tmp_path / "newdir" / "seeds.warc.gz").is_file()
+
+
+def test_common_options_after_the_command(packed: Path, tmp_path: Path, seed_dir: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """-q, -v and --config are taken after the command as before it; -q with -v is refused however placed."""
+    capsys.readouterr()
+    assert main(["verify", str(packed), "-q"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["verify", str(packed)]) == 0
+    assert "problems 0" in capsys.readouterr().out
+    assert main(["-q", "verify", str(packed)]) == 0   # before the command: not undone by the command's default
+    assert capsys.readouterr().out == ""
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("operator: Jane Archivist\n")
+    out = tmp_path / "c.warc.gz"
+    assert main(["package", "--config", str(settings), str(seed_dir), "-o", str(out), "-q"]) == 0
+    import gzip
+    assert b"operator: Jane Archivist\r\n" in gzip.decompress(out.read_bytes())
+    for argv in (["-q", "verify", str(packed), "-v"], ["verify", "-v", str(packed), "-q"],
+                 ["-q", "-v", "verify", str(packed)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "-q/--quiet" in err and "not allowed with argument" in err and "-v/--verbose" in err
+
+
+def _commands() -> dict[str, Any]:
+    import argparse
+
+    from provpack.cli import build_parser
+
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {"": parser, **action.choices, "(list)": action}
+
+
+def test_every_command_and_argument_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each command has a line in `provpack --help` and a description; each positional its help; each command's
+    --help shows --config, -q and -v."""
+    commands = _commands()
+    listed = {choice.dest: choice.help for choice in commands.pop("(list)")._choices_actions}
+    commands.pop("")
+    assert set(listed) == set(commands)
+    for name, parser in commands.items():
+        assert listed[name], f"{name} has no line in provpack --help"
+        assert parser.description, f"{name} has no description"
+        for action in parser._actions:
+            if not action.option_strings:
+                assert action.help, f"{name}'s {action.metavar} has no help"
+        assert main([name, "--help"]) == 0
+        shown = capsys.readouterr().out
+        assert "--config FILE" in shown and "-q, --quiet" in shown and "-v, --verbose" in shown
+
+
+def test_extract_dash_is_standard_output(packed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    """extract -o - writes to standard output, not to a file named '-'; ./- still names a file."""
+    monkeypatch.chdir(tmp_path)
+    capsysbinary.readouterr()
+    assert main(["extract", str(packed), SEED_NAME, "-o", "-"]) == 0
+    assert capsysbinary.readouterr().out == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+    assert not (tmp_path / "-").exists()
+    assert main(["-q", "extract", str(packed), SEED_NAME, "-o", "./-"]) == 0
+    assert (tmp_path / "-").read_bytes() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
