@@ -116,21 +116,37 @@ def test_several_files(tmp_path: Path) -> None:
     assert lines[-1] == "records 8, verified 8, unverified 0, problems 0"
 
 
-@pytest.mark.parametrize("content, words", [
-    (None, "no such file"),
-    (b"", "empty"),
-    (b"just some text, not a WARC\n" * 5, "not a WARC"),
-])
-def test_cannot_run(tmp_path: Path, content: bytes | None, words: str) -> None:
-    """Missing, empty or non-WARC files raise ArchiveError (exit 2) naming the file."""
-    path = tmp_path / "x.warc"
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises(ArchiveError, match=words) as info:
-        verify([write(tmp_path, ARCHIVE_BYTES), path])
+def test_cannot_run(tmp_path: Path) -> None:
+    """A missing file or a directory raises ArchiveError (exit 2) naming it, before any file is read."""
+    with pytest.raises(ArchiveError, match="no such file") as info:
+        verify([write(tmp_path, ARCHIVE_BYTES), tmp_path / "x.warc"])
     assert info.value.exit_code == 2 and "x.warc" in str(info.value)
     with pytest.raises(ArchiveError, match="directory"):
         verify(tmp_path)
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "not a WARC file: the file is empty"),
+    (b"just some text, not a WARC\n" * 5, "not a WARC file: starts with bytes 6a 75"),
+])
+def test_a_file_that_is_not_a_warc_is_an_error_and_the_others_are_checked(
+        tmp_path: Path, content: bytes, words: str) -> None:
+    """An empty or non-WARC file gets an error in its report (exit 2); the other files are still checked."""
+    good = write(tmp_path, ARCHIVE_BYTES)
+    path = tmp_path / "x.warc"
+    path.write_bytes(content)
+    report = verify([path, good])
+    bad, checked = report.files
+    assert bad.path == str(path) and bad.error is not None and bad.error.startswith(words)
+    assert bad.status is Status.ERROR and not bad.ok and bad.records == 0
+    assert checked.ok and checked.verified == 5
+    assert report.exit_code() == 2 and report.errors == 1 and report.status is Status.ERROR and not report.ok
+    assert report.to_json()["errors"] == 1 and report.to_json()["files"][0]["error"] == bad.error
+    lines = render_text(report).splitlines()
+    assert f"{path}: error: {bad.error}" in lines
+    assert lines[-1] == "records 5, verified 5, unverified 0, problems 0, files not checked 1 (not WARC files)"
+    with pytest.raises(ArchiveError, match="not a WARC file"):   # standard input: nothing else to check
+        verify_stream(io.BytesIO(content), name="-")
 
 
 def test_stream() -> None:
@@ -562,3 +578,90 @@ def test_a_good_signature_closes_what_a_missing_sha256_leaves_open(tmp_path: Pat
     sign(archive, private)
     notes = verify(archive, key=public).files[0].notes
     assert not any("beside it" in n for n in notes) and any(n.startswith("signature: ") for n in notes)
+
+
+def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from provpack.cli import main
+
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_wacz_is_refused_by_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A WACZ (a ZIP storing the WARC) is named and refused (exit 2), not read as a WARC with junk around it."""
+    from provpack.wacz import make_wacz
+
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz")
+    wacz = make_wacz(archive, tmp_path / "a.wacz")
+    code, out, err = _cli(["verify", str(wacz)], capsys)
+    assert code == 2 and out == "" and "junk" not in err
+    assert err == (f"provpack: error: {wacz}: not a WARC file: a ZIP file (a WACZ?); check a WACZ with "
+                   "`wacz validate`, or unzip it and verify archive/*.warc.gz\n")
+
+
+def test_sidecars_given_with_their_archive_are_noted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`verify archive/*`: the .sha256, .sig and .sig.tsr beside an archive are noted, not refused (exit 0)."""
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)
+    (tmp_path / "a.warc.gz.sig").write_bytes(b"-----BEGIN SIGNATURE-----\n")
+    (tmp_path / "a.warc.gz.sig.tsr").write_bytes(b"\x30\x82\x01\x00")
+    files = sorted(str(p) for p in tmp_path.iterdir())
+    code, out, err = _cli(["verify", *files], capsys)
+    assert code == 0 and err == "", err
+    assert f"{archive}: note: sidecar a.warc.gz.sha256 matches the file's sha256" in out
+    assert f"{archive}.sha256: note: checked as the .sha256 sidecar of {archive}" in out
+    assert f"{archive}.sig: note: the signature of {archive}: not checked; give --key to check it" in out
+    assert (f"{archive}.sig.tsr: note: the RFC 3161 timestamp of {archive}.sig: not checked; give --key and "
+            "--tsa-ca to check it") in out
+    assert out.splitlines()[-1] == "records 5, verified 5, unverified 0, problems 0"
+    report = verify(files)
+    assert [f.status for f in report.files] == [Status.OK] * 4 and report.exit_code() == 0
+
+
+def test_a_sidecar_alone_names_its_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A .sha256 given without its archive is an error (exit 2) that says to name the archive."""
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)
+    code, out, err = _cli(["verify", f"{archive}.sha256"], capsys)
+    assert code == 2 and out == ""
+    assert err == (f"provpack: error: {archive}.sha256: this is the .sha256 sidecar of {archive}, not a WARC; "
+                   f"name {archive} instead\n")
+    archive.unlink()
+    code, out, err = _cli(["verify", f"{archive}.sha256"], capsys)
+    assert code == 2 and f"({archive} is not there)" in err
+
+
+def test_a_warc_named_like_a_sidecar_is_verified(tmp_path: Path) -> None:
+    """A file named NAME.sha256 that is a WARC is verified as one, whatever its name."""
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz")
+    odd = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz.sha256")
+    report = verify([archive, odd])
+    assert [f.verified for f in report.files] == [5, 5] and report.files[1].ok   # (a.warc.gz's "sidecar" is bad)
+
+
+def test_other_files_are_checked_beside_a_non_warc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file that is not a WARC among others: exit 2 naming it; the others are still checked and reported."""
+    good = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)
+    text = write(tmp_path, b"just notes\n", "notes.txt")
+    bad = write(tmp_path, ARCHIVE_BYTES[:-3] + b"\x00\x00\x00", "b.warc.gz")
+    code, out, err = _cli(["verify", str(text), str(good), str(bad)], capsys)
+    assert code == 2
+    assert err.startswith(f"provpack: error: {text}: not a WARC file: starts with bytes 6a 75 73 74")
+    assert err.count("\n") == 1 and f"{bad}: " in out and "problems 1" in out.splitlines()[-1]
+    assert f"{good}: records 5, verified 5, unverified 0, problems 0" in out and str(text) not in out
+    code, out, err = _cli(["verify", "--json", str(text), str(good)], capsys)
+    data = json.loads(out)
+    assert code == 2 and data["errors"] == 1 and data["status"] == "error"
+    assert [f["status"] for f in data["files"]] == ["error", "ok"] and "not a WARC file" in err
+
+
+def test_a_signature_given_with_its_archive_and_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With --key, NAME.sig given beside NAME is checked as NAME's signature, not as a WARC of its own."""
+    from provpack import signing
+
+    (tmp_path / "archive").mkdir()
+    archive = write(tmp_path / "archive", ARCHIVE_BYTES)
+    _, public = signing.keygen(tmp_path / "key")
+    signature = signing.sign(archive, tmp_path / "key")
+    code, out, err = _cli(["verify", "--key", str(public), str(archive), str(signature)], capsys)
+    assert code == 0 and err == "", err
+    assert f"{signature}: note: checked as the signature of {archive}" in out and "missing-signature" not in out

@@ -401,11 +401,15 @@ def _verify(args: argparse.Namespace) -> int:
             report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca, jobs=args.jobs,
                             progress=lambda files, count, size: update(size // mib, total // mib, size))
     code = report.exit_code(strict=args.strict)
+    for file in report.files:   # a file that is not a WARC: an error, as for any input that cannot be used
+        if file.error is not None:
+            print(f"provpack: error: {file.path}: {file.error}", file=sys.stderr)
+    checked = VerifyReport(tuple(f for f in report.files if f.error is None), strict=report.strict)
     try:
         if args.json:
             print(json.dumps(report.to_json(), indent=2, sort_keys=True))
-        elif not args.quiet or not report.ok:
-            print(render_text(report, strict=args.strict))
+        elif checked.files and (not args.quiet or not checked.ok):
+            print(render_text(checked, strict=args.strict))
     except BrokenPipeError:   # `verify ... | head` must still fail when a file did: the finding outranks the pipe
         return code
     return code
