@@ -342,7 +342,7 @@ def test_cli_prints_what_is_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyP
                  "./ok.YAML: only lower-case .txt, .yaml, .yml are read; rename it to ok.yaml",
                  "./okk.yaml: describes no okk.txt; not used",
                  "./sub: sub-folder with 1 .txt file is not read; give it as a source too (provpack package . ./sub)"):
-        assert f"WARNING: {line}" in err
+        assert f"provpack: warning: {line}" in err
     assert ".h.txt" not in err
     assert main(["package", ".", "new.warc.gz"]) == 2
     assert "new.warc.gz: no such file or folder; to name the output, use -o new.warc.gz" in capsys.readouterr().err

@@ -265,11 +265,20 @@ def _byte_count(text: str) -> int:
     return value
 
 
+class _LowerLevelFormatter(logging.Formatter):
+    """'provpack: warning: ...', as the command's own messages say it, not logging's 'WARNING'."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's naming
+        copy = logging.makeLogRecord(record.__dict__)   # the record itself may go on to other handlers
+        copy.levelname = record.levelname.lower()
+        return super().formatMessage(copy)
+
+
 def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
     """Send provpack's log to stderr for this run; return what undoes it (main() may run in-process)."""
     saved = (log.handlers[:], log.level, log.propagate)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("provpack: %(levelname)s: %(message)s"))
+    handler.setFormatter(_LowerLevelFormatter("provpack: %(levelname)s: %(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
     log.propagate = False
