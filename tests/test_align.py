@@ -96,6 +96,33 @@ def test_final_marker_at_the_paragraphs_end_omits_nothing_bounded() -> None:
     assert elision.reason == "nothing omitted before the end of the paragraph in the original"
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("blank", ["", "  ", "\t"])
+def test_paragraphs_are_found_with_any_line_ending(newline: str, blank: str) -> None:
+    """A final or opening marker stops at a blank line (LF, CRLF or CR; white space on it is fine)."""
+    lines = ["The ferry was late again on Monday. Passengers waited two hours in the rain,",
+             "and some gave up and went home.", blank,
+             "The operator blamed a broken engine part. A new one arrives on Friday, it said."]
+    original = newline.join(lines) + newline
+    result = run("The ferry was late again on Monday. Passengers waited two hours [...]", original)
+    (elision,) = result.elisions
+    assert elision.omitted is not None
+    assert elision.omitted.text == f"in the rain,{newline}and some gave up and went home."
+    result = run("[...] A new one arrives on Friday, it said.", original)
+    (elision,) = result.elisions
+    assert elision.omitted is not None
+    assert elision.omitted.text == "The operator blamed a broken engine part."
+
+
+def test_a_single_line_break_does_not_end_a_paragraph() -> None:
+    """CRLF, CR or LF alone (one line end, however written) is not a paragraph break."""
+    for newline in ("\n", "\r\n", "\r"):
+        original = f"Passengers waited two hours in the rain,{newline}and some gave up and went home."
+        (elision,) = run("Passengers waited two hours [...]", original).elisions
+        assert elision.omitted is not None
+        assert elision.omitted.text == f"in the rain,{newline}and some gave up and went home."
+
+
 def test_leading_marker_omits_from_the_paragraphs_start() -> None:
     """A marker opening the quote omits the paragraph's start up to the first segment."""
     result = run("[...] we can not consecrate -- we can not hallow -- this ground.")

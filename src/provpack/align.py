@@ -48,7 +48,7 @@ _EDITORIAL_NOTE_RE = re.compile(
 )
 _INVISIBLE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _WORD_NOISE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\[\]]")
-_PARAGRAPH_BREAK_RE = re.compile(r"\n[^\S\n]*\n")
+_PARAGRAPH_BREAK_RE = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n)|\n))+")
 _ELLIPSIS_RE = re.compile(r"[\s(\[]*(?:…|\.(?:\s?\.){2,3})[\s)\]]*")
 _FOLD = str.maketrans(
     {
@@ -651,13 +651,13 @@ def _follows(earlier: tuple[int, int], later: tuple[int, int], original: str) ->
 
 
 def _paragraph_end(text: str, pos: int) -> int:
-    """End of the paragraph (blank-line separated) containing pos."""
+    """End of the paragraph (blank-line separated; LF, CRLF or CR line ends) containing pos."""
     found = _PARAGRAPH_BREAK_RE.search(text, pos)
     return len(text) if found is None else found.start()
 
 
 def _paragraph_start(text: str, pos: int) -> int:
-    """Start of the paragraph (blank-line separated) containing pos."""
+    """Start of the paragraph (blank-line separated; LF, CRLF or CR line ends) containing pos."""
     start = 0
     for found in _PARAGRAPH_BREAK_RE.finditer(text, 0, pos):
         start = found.end()
