@@ -302,6 +302,32 @@ def test_normalisation_drift_is_not_a_difference() -> None:
     assert omitted_texts(result) == ["But, in a larger sense,"]
 
 
+STADIUM = ("The new stadium will cost 45 million crowns, the mayor said on Monday, and will seat "
+           "12,000 people when it opens in 2027. Building starts in 2019.")
+
+
+@pytest.mark.parametrize(("quoted", "source"), [("4.5", "45"), ("1,2000", "12,000"), ("20.27", "2027"),
+                                                ("12000", "12,000"), ("4,5", "45")])
+def test_a_moved_or_added_point_or_comma_in_a_number_is_a_changed_word(quoted: str, source: str) -> None:
+    """A number's inner point or comma counts: 4.5 million is not 45 million."""
+    excerpt = STADIUM.replace(source, quoted, 1).replace(" Building starts in 2019.", "")
+    result = run(excerpt, STADIUM)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", quoted, source)]
+    (difference,) = result.differences
+    assert STADIUM[difference.source_start : difference.source_end] == source
+
+
+def test_numbers_quoted_as_written_are_not_differences() -> None:
+    """Equal numbers are equal, and a sentence's full stop after a number is not part of it."""
+    excerpt = "will seat 12,000 people when it opens in 2027 [...] Building starts in 2019"
+    result = run(excerpt, STADIUM.replace("45 million", "4.5 million"))
+    assert result.differences == ()
+    (elision,) = result.elisions
+    assert elision.omitted is None
+    assert elision.reason == "nothing omitted: the segments are adjacent in the original"
+    assert run("The new stadium will cost 4.5 million crowns", STADIUM.replace("45", "4.5")).differences == ()
+
+
 def test_case_change_inside_a_segment_is_a_difference() -> None:
     """Changing case mid-segment is reported as kind 'case'; the segment's first letter is not."""
     result = run("we are engaged in a Great civil war")

@@ -1,8 +1,9 @@
 """Align a quote's segments with the original's text: what each elision cut, where the quote drifts.
 
-Pure: no I/O. Both texts are cut into words (runs of letters and digits, soft hyphens and
-zero-width characters ignored, NFKC-folded, case-folded for matching), so punctuation,
-quote and dash styles, whitespace and line wrapping never count as drift. Each segment is
+Pure: no I/O. Both texts are cut into words (runs of letters and digits, a point or comma
+between digits kept in the number, soft hyphens and zero-width characters ignored,
+NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, whitespace
+and line wrapping never count as drift. Each segment is
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
 anchor falls back to shorter, repeated n-grams voted by diagonal. Editorial notes the
@@ -38,8 +39,10 @@ _MAX_HITS_PER_GRAM = 200
 _MAX_ALIGNED_GAP = 2000
 _SIMILAR_EDGE = 0.6
 _WORD_RE = re.compile(
-    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f])*"
+    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f]|[.,](?<=\d[.,])(?=\d))*"
 )
+"""A word: letters and digits, with soft hyphens, zero-width characters and combining marks inside;
+a point or comma between two digits belongs to the number (`4.5`, `12,000` are one word each)."""
 _EDITORIAL_NOTE_RE = re.compile(
     r"\[\s*(?:sic|(?:emphas[ie]s|italics|underlining|bold)\s+(?:added|mine|supplied|removed|omitted|in\s+original)"
     r"|(?:internal\s+)?(?:citations?|footnotes?|quotation\s+marks|alterations?)\s+omitted)"
