@@ -381,12 +381,39 @@ def test_short_repeated_segment_prefers_the_place_after_the_previous_one() -> No
     assert omitted_texts(result)[0] is not None
 
 
+MILL = "In the spring the mill closed for good. Two hundred workers were told on a Monday that there would be no shift."
+
+
+@pytest.mark.parametrize(("marker", "kind"), [("[...]", "bracketed"), ("...", "possible")])
+def test_marker_outside_the_quoted_text_cuts_nothing(marker: str, kind: str) -> None:
+    """Markers in a title line or a trailer, outside `quoted`, get omitted None and say where they are."""
+    title = f"Westmarsh Gazette: The mill {marker} closes\n\n"
+    body = "Two hundred workers were told on a Monday that there would be no shift."
+    trailer = f"\n\nPosted by a reader {marker} more soon"
+    excerpt = title + body + trailer
+    body_start, body_end = len(title), len(title) + len(body)
+    elisions = [(m.start(), m.end(), kind) for m in re.finditer(re.escape(marker), excerpt)]
+    result = align(excerpt, [(body_start, body_end)], elisions, MILL, quoted=(body_start, body_end))
+    header, tail = result.elisions
+    assert (header.omitted, header.reason, header.confirmed) == (
+        None, "in the title/header, not in the quoted text", None)
+    assert (tail.omitted, tail.reason, tail.confirmed) == (None, "in the trailer, not in the quoted text", None)
+    assert header.scope == "paragraph-start"
+    assert result.segments[0].source_start == MILL.index("Two hundred")
+    without = align(excerpt, [(body_start, body_end)], elisions, MILL)
+    assert without.elisions[0].omitted is not None   # without `quoted`, the whole excerpt counts as quoted
+
+
 def test_rejects_spans_outside_the_excerpt() -> None:
     """Spans that do not fit the excerpt are a ValueError naming them."""
     with pytest.raises(ValueError, match=r"segment \(0, 99\) is outside"):
         align("short", [(0, 99)], [], GETTYSBURG)
     with pytest.raises(ValueError, match="kind 'odd'"):
         align("short", [(0, 5)], [(0, 1, "odd")], GETTYSBURG)
+    with pytest.raises(ValueError, match=r"segment \(0, 5\) is outside the quoted text \(1, 5\)"):
+        align("short", [(0, 5)], [], GETTYSBURG, quoted=(1, 5))
+    with pytest.raises(ValueError, match=r"quoted text \(0, 9\) is outside"):
+        align("short", [(0, 5)], [], GETTYSBURG, quoted=(0, 9))
 
 
 _WORDS = [f"w{i}x" for i in range(400)]

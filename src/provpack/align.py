@@ -522,13 +522,20 @@ def _word_range(words: _Words, start: int, end: int) -> tuple[int, int]:
 
 
 def _check_inputs(
-    excerpt: str, segments: tuple[tuple[int, int], ...], elisions: tuple[tuple[int, int, str], ...]
+    excerpt: str,
+    segments: tuple[tuple[int, int], ...],
+    elisions: tuple[tuple[int, int, str], ...],
+    quoted: tuple[int, int],
 ) -> None:
-    """Reject spans outside the excerpt, unsorted segments and unknown elision kinds."""
+    """Reject spans outside the excerpt or the quoted text, unsorted segments and unknown elision kinds."""
+    if not 0 <= quoted[0] <= quoted[1] <= len(excerpt):
+        raise ValueError(f"quoted text {quoted} is outside the excerpt (0, {len(excerpt)})")
     previous_end = 0
     for start, end in segments:
         if not 0 <= start <= end <= len(excerpt):
             raise ValueError(f"segment ({start}, {end}) is outside the excerpt (0, {len(excerpt)})")
+        if not quoted[0] <= start <= end <= quoted[1]:
+            raise ValueError(f"segment ({start}, {end}) is outside the quoted text {quoted}")
         if start < previous_end:
             raise ValueError(f"segment ({start}, {end}) overlaps or precedes the one before it")
         previous_end = end
@@ -544,10 +551,18 @@ def align(
     segments: tuple[tuple[int, int], ...] | list[tuple[int, int]],
     elisions: tuple[tuple[int, int, str], ...] | list[tuple[int, int, str]],
     original: str,
+    *,
+    quoted: tuple[int, int] | None = None,
 ) -> Alignment:
-    """Align each quoted segment with the original and say what each elision marker cut."""
+    """Align each quoted segment with the original and say what each elision marker cut.
+
+    `quoted` is the span of the excerpt that quotes the original (a document's body; the
+    whole excerpt when None): a marker outside it, in a title or header line or a trailer,
+    cut nothing from the original and gets no omitted passage.
+    """
     segments, elisions = tuple(segments), tuple(elisions)
-    _check_inputs(excerpt, segments, elisions)
+    quoted = (0, len(excerpt)) if quoted is None else quoted
+    _check_inputs(excerpt, segments, elisions, quoted)
     aligner = _Aligner(excerpt, original)
     words = _tokenize(excerpt, skip_notes=True)
     pieces = _pieces(segments, elisions)
@@ -606,7 +621,7 @@ def align(
     return Alignment(
         segments=_merge(segments, found),
         elisions=tuple(
-            _elision(index, elision, ranges, has_words, spans, original)
+            _elision(index, elision, ranges, has_words, spans, original, quoted)
             for index, elision in enumerate(elisions)
         ),
         differences=tuple(differences),
@@ -674,6 +689,7 @@ def _elision(
     has_words: list[bool],
     spans: list[tuple[int, int] | None],
     original: str,
+    quoted: tuple[int, int],
 ) -> ElisionMatch:
     """What the original has between the quoted text around one elision marker."""
     start, end, kind_name = elision
@@ -692,6 +708,10 @@ def _elision(
         f"(chars {segments[i][0]}-{segments[i][1]})"
         for i in (before, after) if i is not None and spans[i] is None
     ]
+    if start < quoted[0]:
+        return result(None, "in the title/header, not in the quoted text", scope, None)
+    if end > quoted[1]:
+        return result(None, "in the trailer, not in the quoted text", scope, None)
     if before is None and after is None:
         return result(None, "no quoted segment next to the marker", scope, None)
     if missing:
