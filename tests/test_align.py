@@ -404,6 +404,58 @@ def test_marker_outside_the_quoted_text_cuts_nothing(marker: str, kind: str) -> 
     assert without.elisions[0].omitted is not None   # without `quoted`, the whole excerpt counts as quoted
 
 
+def test_repeated_passage_is_taken_where_it_precedes_the_next_segment() -> None:
+    """A sentence the original repeats is matched at the copy that leaves the smallest cut before the next one."""
+    original = ("The river rose again last night. Farmers moved their cattle.\n\n"
+                "Officials said the dam held. The river rose again last night. "
+                "By noon the mayor ordered the lower town cleared.\n")
+    result = run("The river rose again last night. [...] the mayor ordered the lower town cleared.\n", original)
+    assert omitted_texts(result) == ["By noon"]
+    assert result.segments[0].source_start == original.rindex("The river rose")
+    assert result.out_of_order == ()
+
+
+def test_repeated_passage_between_two_segments_stays_between_them() -> None:
+    """Of three copies, the one after the previous segment and last before the next is taken."""
+    original = ("Rain fell. The bridge was closed at dawn. Alpha beta gamma delta epsilon zeta. "
+                "The bridge was closed at dawn. Eta theta iota kappa lambda mu. "
+                "The bridge was closed at dawn. Nu xi omicron pi rho sigma.")
+    result = run("Alpha beta gamma delta epsilon zeta. [...] The bridge was closed at dawn. [...] "
+                 "Nu xi omicron pi rho sigma.", original)
+    assert omitted_texts(result) == [
+        "The bridge was closed at dawn. Eta theta iota kappa lambda mu.", None]
+    assert result.elisions[1].reason == "nothing omitted: the segments are adjacent in the original"
+
+
+_FILLER = [f"f{i}q" for i in range(120)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    filler=st.permutations(_FILLER),
+    places=st.lists(st.integers(min_value=1, max_value=110), min_size=2, max_size=4, unique=True),
+    tail=st.integers(min_value=0, max_value=100),
+)
+def test_repeated_sentence_leaves_the_smallest_cut(filler: list[str], places: list[int], tail: int) -> None:
+    """Quoting a repeated sentence, a marker and a later passage cuts from the copy nearest before that passage."""
+    sentence = "the river rose again last night"
+    words: list[str] = []
+    copies: list[int] = []
+    for k, word in enumerate(filler):
+        if k in places:
+            copies.append(len(words))
+            words.extend(sentence.split())
+        words.append(word)
+    later = [w for w in range(len(words) - 5) if words[w] in filler and
+             any(c < w for c in copies) and not any(w <= c < w + 6 for c in copies)]
+    start = later[tail % len(later)]
+    original = " ".join(words)
+    excerpt = f"{sentence} [...] " + " ".join(words[start : start + 6])
+    nearest = max(c for c in copies if c + 6 <= start)
+    expected = " ".join(words[nearest + 6 : start])
+    assert omitted_texts(run(excerpt, original)) == [expected or None]
+
+
 def test_rejects_spans_outside_the_excerpt() -> None:
     """Spans that do not fit the excerpt are a ValueError naming them."""
     with pytest.raises(ValueError, match=r"segment \(0, 99\) is outside"):

@@ -308,10 +308,14 @@ class _Aligner:
                 seen[gram] = -1 if gram in seen else i
         return {gram: i for gram, i in seen.items() if i >= 0}
 
-    def voted_hits(
+    def voted_bands(
         self, keys: list[str], offset: int, after: int
-    ) -> list[tuple[int, int]]:
-        """Hits of short n-grams, kept from the densest diagonal band (ties: first after `after`)."""
+    ) -> list[list[tuple[int, int]]]:
+        """Hits of short n-grams grouped by diagonal: the densest bands, best first (first after `after`).
+
+        Bands as dense as the best are all returned, so that a segment repeated in the
+        original can later be moved to the copy its neighbours point at.
+        """
         n = min(_FALLBACK_WORDS, len(keys))
         source = self.source.keys
         positions = self.positions()
@@ -339,7 +343,9 @@ class _Aligner:
             first = min(o for _, o in band)
             return (-len({e for e, _ in band}), 0 if first >= after else 1, first)
 
-        return min(bands, key=rank)
+        ranked = sorted((rank(band), k) for k, band in enumerate(bands))
+        densest = ranked[0][0][0]
+        return [bands[k] for key, k in ranked if key[0] == densest]
 
 
 def _gap_ops(
@@ -399,6 +405,17 @@ def _case_differs(excerpt_word: str, source_word: str, loose_initial: bool) -> b
     if loose_initial and excerpt_word[1:] == source_word[1:]:
         return False
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """One piece located in the original: its span there, its first and last word there, what differs."""
+
+    span: tuple[int, int]
+    o_first: int
+    o_last: int
+    matched_words: int
+    differences: list[Difference]
 
 
 class _SegmentAligner:
@@ -574,11 +591,10 @@ def align(
         for i in range(first, last - n + 1)
     }
     unique = aligner.unique_anchors(wanted)
-    found: list[SegmentMatch] = []
-    differences: list[Difference] = []
-    spans: list[tuple[int, int] | None] = []
+    placed: list[_Placed | None] = []
+    repeated: dict[int, tuple[list[list[tuple[int, int]]], int]] = {}
     after = 0
-    for (start, end, index), (first, last) in zip(pieces, bounds):
+    for number, (first, last) in enumerate(bounds):
         hits = [
             (i, unique[gram])
             for i in range(first, last - n + 1)
@@ -586,36 +602,39 @@ def align(
         ]
         size = n
         if not hits and last > first:
-            hits = aligner.voted_hits(words.keys[first:last], first, after)
+            bands = aligner.voted_bands(words.keys[first:last], first, after)
             size = min(_FALLBACK_WORDS, last - first)
+            hits = bands[0] if bands else []
+            if len(bands) > 1:
+                repeated[number] = (bands, size)
         if not hits:
+            placed.append(None)
+            continue
+        located = _place(aligner, words, pieces[number], bounds[number], hits, size)
+        after = located.o_last + 1
+        placed.append(located)
+    for number in sorted(repeated, reverse=True):
+        bands, size = repeated[number]
+        closer = _closer_band(bands, size, placed, number)
+        if closer is not None:
+            placed[number] = _place(aligner, words, pieces[number], bounds[number], closer, size)
+    found: list[SegmentMatch] = []
+    differences: list[Difference] = []
+    spans: list[tuple[int, int] | None] = []
+    for (start, end, index), (first, last), piece in zip(pieces, bounds, placed):
+        if piece is None:
             spans.append(None)
             found.append(SegmentMatch(index, start, end, None, None, last - first, 0, True))
             continue
-        segment = _SegmentAligner(aligner, words, index, first, last)
-        segment.run(_blocks(hits, size))
-        o_first = min(o for _, o in segment.pairs)
-        o_last = max(o for _, o in segment.pairs)
-        source = aligner.source
-        e_first = min(e for e, o in segment.pairs if o == o_first)
-        e_last = max(e for e, o in segment.pairs if o == o_last)
-        lead_from = words.ends[e_first - 1] if e_first > first else start
-        tail_to = words.starts[e_last + 1] if e_last + 1 < last else end
-        source_start = _extend_over_punctuation(
-            excerpt[lead_from : words.starts[e_first]], original, source.starts[o_first], -1
-        )
-        source_end = _extend_over_punctuation(
-            excerpt[words.ends[e_last] : tail_to], original, source.ends[o_last], 1
-        )
+        source_start, source_end = piece.span
         previous = next((s for s in reversed(spans) if s is not None), None)
-        in_order = previous is None or _follows(previous, (source_start, source_end), original)
-        after = o_last + 1
-        spans.append((source_start, source_end))
-        equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e])
-        found.append(SegmentMatch(index, start, end, source_start, source_end, last - first, equal, in_order))
-        differences.extend(segment.differences)
-    located = [m for m in found if m.found]
-    out_of_order = tuple((a.index, b.index) for a, b in zip(located, located[1:]) if not b.in_order)
+        in_order = previous is None or _follows(previous, piece.span, original)
+        spans.append(piece.span)
+        found.append(SegmentMatch(index, start, end, source_start, source_end, last - first,
+                                  piece.matched_words, in_order))
+        differences.extend(piece.differences)
+    matched = [m for m in found if m.found]
+    out_of_order = tuple((a.index, b.index) for a, b in zip(matched, matched[1:]) if not b.in_order)
     ranges = [(start, end) for start, end, _ in pieces]
     has_words = [last > first for first, last in bounds]
     return Alignment(
@@ -627,6 +646,60 @@ def align(
         differences=tuple(differences),
         out_of_order=out_of_order,
     )
+
+
+def _place(
+    aligner: _Aligner,
+    words: _Words,
+    piece: tuple[int, int, int],
+    bounds: tuple[int, int],
+    hits: list[tuple[int, int]],
+    size: int,
+) -> _Placed:
+    """Align one piece's words around its n-gram hits and find its span in the original."""
+    start, end, index = piece
+    first, last = bounds
+    excerpt, original, source = aligner.excerpt, aligner.original, aligner.source
+    segment = _SegmentAligner(aligner, words, index, first, last)
+    segment.run(_blocks(hits, size))
+    o_first = min(o for _, o in segment.pairs)
+    o_last = max(o for _, o in segment.pairs)
+    e_first = min(e for e, o in segment.pairs if o == o_first)
+    e_last = max(e for e, o in segment.pairs if o == o_last)
+    lead_from = words.ends[e_first - 1] if e_first > first else start
+    tail_to = words.starts[e_last + 1] if e_last + 1 < last else end
+    source_start = _extend_over_punctuation(
+        excerpt[lead_from : words.starts[e_first]], original, source.starts[o_first], -1
+    )
+    source_end = _extend_over_punctuation(
+        excerpt[words.ends[e_last] : tail_to], original, source.ends[o_last], 1
+    )
+    equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e])
+    return _Placed((source_start, source_end), o_first, o_last, equal, segment.differences)
+
+
+def _closer_band(
+    bands: list[list[tuple[int, int]]], size: int, placed: list[_Placed | None], number: int
+) -> list[tuple[int, int]] | None:
+    """Of equally dense bands, the last copy between the neighbouring pieces, if not the one taken.
+
+    A passage repeated in the original is taken where the cuts around it are smallest
+    and in order: after the previous piece and as close before the next one as it goes.
+    Without a located next piece, or when no copy fits between, the first choice stays.
+    """
+    following = next((p for p in placed[number + 1 :] if p is not None), None)
+    if following is None:
+        return None
+    preceding = next((p for p in reversed(placed[:number]) if p is not None), None)
+    low = 0 if preceding is None else preceding.o_last + 1
+    fitting = [
+        band for band in bands
+        if min(o for _, o in band) >= low and max(o for _, o in band) + size <= following.o_first
+    ]
+    if not fitting:
+        return None
+    closest = max(fitting, key=lambda band: min(o for _, o in band))
+    return None if closest is bands[0] else closest
 
 
 def _pieces(
