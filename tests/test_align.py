@@ -456,6 +456,28 @@ def test_repeated_sentence_leaves_the_smallest_cut(filler: list[str], places: li
     assert omitted_texts(run(excerpt, original)) == [expected or None]
 
 
+LIGHTHOUSE = ("The lighthouse keeper retired after forty years on the rock. His daughter took over the lamp "
+              "and kept it burning through the great storm of that winter.\n")
+
+
+def test_paragraph_end_cut_stops_at_a_segment_quoted_earlier() -> None:
+    """After segments quoted out of order, a final marker's cut ends where the other quoted segment begins."""
+    result = run("His daughter took over the lamp and kept it burning [...] "
+                 "The lighthouse keeper retired after forty years [...]", LIGHTHOUSE)
+    assert result.out_of_order == ((0, 1),)
+    assert omitted_texts(result) == [None, "on the rock."]
+    assert result.elisions[1].scope == "paragraph-end"
+
+
+def test_paragraph_start_cut_starts_after_a_segment_quoted_later() -> None:
+    """A leading marker's cut starts where a segment the quote has later ends, not at the paragraph's start."""
+    result = run("[...] through the great storm of that winter. [...] "
+                 "The lighthouse keeper retired after forty years", LIGHTHOUSE)
+    assert result.out_of_order == ((0, 1),)
+    assert omitted_texts(result) == ["on the rock. His daughter took over the lamp and kept it burning", None]
+    assert result.elisions[0].scope == "paragraph-start"
+
+
 def test_rejects_spans_outside_the_excerpt() -> None:
     """Spans that do not fit the excerpt are a ValueError naming them."""
     with pytest.raises(ValueError, match=r"segment \(0, 99\) is outside"):

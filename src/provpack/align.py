@@ -802,12 +802,17 @@ def _elision(
         span = spans[before]
         if span is None:
             return result(None, "neighbouring segment not found in the original", scope, None)
-        gap_start, gap_end = span[1], _paragraph_end(original, span[1])
+        # up to the paragraph's end, or to a segment the quote has elsewhere (quoted out of order)
+        gap_start = span[1]
+        gap_end = min([_paragraph_end(original, gap_start)]
+                      + [s[0] for s in spans if s is not None and s[0] >= gap_start])
     else:
         span = spans[after] if after is not None else None
         if span is None:
             return result(None, "neighbouring segment not found in the original", scope, None)
-        gap_start, gap_end = _paragraph_start(original, span[0]), span[0]
+        gap_end = span[0]
+        gap_start = max([_paragraph_start(original, gap_end)]
+                        + [s[1] for s in spans if s is not None and s[1] <= gap_end])
     gap_start, gap_end = _strip_span(original, gap_start, gap_end)
     text = original[gap_start:gap_end]
     if kind == "possible" and text and _ELLIPSIS_RE.fullmatch(_fold(text)):
