@@ -71,6 +71,18 @@ def test_longest_article_wins_and_roles_are_respected() -> None:
     assert html_to_text(page) == ("The long story itself, with more words.\n", "article")
 
 
+@pytest.mark.parametrize("wrapper", ["aside", "nav", "footer", "div hidden", "div role='complementary'"])
+def test_an_article_inside_what_is_left_out_is_not_the_story(wrapper: str) -> None:
+    """A longer <article> (or <main>) in an <aside>, <nav>, <footer> or hidden part is not taken over the story."""
+    tag = wrapper.split()[0]
+    comment = "Reader comment: I have used this library for thirty years and this is a terrible decision."
+    page = (f"<body><article><p>The library will close at four.</p></article>"
+            f"<{wrapper}><article><p>{comment}</p></article></{tag}></body>")
+    assert html_to_text(page) == ("The library will close at four.\n", "article")
+    page = f"<body><p>The story.</p><{wrapper}><main><p>{comment}</p></main></{tag}></body>"
+    assert html_to_text(page) == ("The story.\n", "body")
+
+
 def test_role_main_counts_as_main() -> None:
     """A div with role=main is the main content when there is no <article>."""
     page = "<body><div>Site chrome</div><div role='main'><p>Body text.</p></div></body>"
@@ -124,6 +136,28 @@ def test_declared_utf8_but_invalid_falls_back_with_a_note() -> None:
         "'utf-8' declared in the HTTP Content-Type, but byte 6 is not valid utf-8; "
         "not valid UTF-8 (byte 6); decoded as windows-1252"
     )
+
+
+@pytest.mark.parametrize("http, meta", [("utf-8", None), (None, "utf-8"), (None, None)])
+def test_utf8_with_a_stray_byte_stays_utf8(http: str | None, meta: str | None) -> None:
+    """A UTF-8 page with one bad byte is decoded as UTF-8 with U+FFFD for that byte, as browsers do,
+    not wholly as windows-1252 (which would turn every other accented letter into mojibake)."""
+    head = f'<meta charset="{meta}">' if meta else ""
+    data = (head + "<p>The caf\u00e9 owner said: \u201cWe\u2019re closing.\u201d</p>").encode("utf-8") + b"<p>\xa9 2019</p>"
+    text, charset = decode_html(data, http_charset=http)
+    assert "caf\u00e9 owner said: \u201cWe\u2019re closing.\u201d" in text and "<p>\ufffd 2019</p>" in text
+    assert charset.encoding == "utf-8"
+    assert charset.source == ("http" if http else "meta" if meta else "default")
+    assert charset.note is not None and charset.note.endswith("1 bad byte sequence read as U+FFFD")
+    assert "byte %d" % data.rindex(b"\xa9") in charset.note
+
+
+def test_a_literal_replacement_character_is_not_counted_as_a_bad_byte() -> None:
+    """U+FFFD written in the page is a good character: with one stray byte, one bad sequence is counted."""
+    data = "<p>\ufffd caf\u00e9</p>".encode("utf-8") + b"\xff"
+    text, charset = decode_html(data, http_charset="utf-8")
+    assert text == "<p>\ufffd caf\u00e9</p>\ufffd"
+    assert charset.note is not None and charset.note.endswith("; 1 bad byte sequence read as U+FFFD")
 
 
 def test_unknown_label_and_no_declaration() -> None:

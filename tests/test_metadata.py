@@ -74,6 +74,26 @@ def test_bad_sidecars_are_refused(tmp_path: Path, text: str, words: str) -> None
         load_sidecar(sidecar(tmp_path, text))
 
 
+@pytest.mark.parametrize("text, words", [
+    ("true: x\nnull: y\n", "a key in the top level reads as true in YAML (True)"),
+    ("null: y\n", "reads as null in YAML (None)"),
+    ("'1': a\n1: b\n", "reads as a number in YAML (1)"),
+    ("extra: {007: a}\n", "a key in extra reads as a number in YAML (7)"),
+    ("a: [{1.0: x}]\n", "a key in a[0] reads as a number in YAML (1.0)"),
+])
+def test_keys_yaml_reads_as_other_things_are_refused(tmp_path: Path, text: str, words: str) -> None:
+    """A key YAML reads as a boolean, null or number would be respelled (True, None, 7) or merged with
+    another (true and 1 are one key to PyYAML, losing a value): refused, with how to write it."""
+    with pytest.raises(InputError, match=re.escape(words) + ".*quote the key"):
+        load_sidecar(sidecar(tmp_path, text))
+
+
+def test_quoted_keys_and_date_keys_are_kept(tmp_path: Path) -> None:
+    """Quoted, the same keys are text; a date key becomes its ISO 8601 text, which is how it is written."""
+    loaded = load_sidecar(sidecar(tmp_path, "'true': x\n'null': y\n'1': a\n2017-11-12: d\n"))
+    assert loaded == {"true": "x", "null": "y", "1": "a", "2017-11-12": "d"}
+
+
 def test_a_number_written_as_its_digits_is_kept(tmp_path: Path) -> None:
     """A text field YAML reads as a number loses nothing when the number is written plainly (title: 1984,
     published: 2017): kept as before; only a spelling YAML changes (007, 12:30, 0x1F) is refused."""

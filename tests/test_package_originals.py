@@ -219,3 +219,41 @@ def test_cli_fetch_and_show(tmp_path: Path, server: ServerState, capsys: pytest.
     decl = next(d for d in documents if d["name"] == "decl")
     assert decl["elisions"][0]["omitted"] == {"text": FIRST_CUT, "start": 238, "end": 377}
     assert decl["differences"] == [] and decl["original"]["how"] == "fetched"
+
+
+def test_iri_addresses_are_written_as_uris(tmp_path: Path) -> None:
+    """A sidecar url and source_url with a non-ASCII host and path: WARC-Target-URI takes their URI form
+    (pywb refuses a header that is not Latin-1), the excerpt's quoted-from id and the original's target
+    are one node, and the fields keep the address as written."""
+    url, source = "https://\u4f8b\u3048.jp/\u8a18\u4e8b?x=1", "https://caf\u00e9.example/d\u00e9claration"
+    folder = make_source(tmp_path / "src", f"url: {url}\nsource_url: {source}\noriginal: decl.html\n")
+    result = package(folder, out=tmp_path / "out.warc.gz", date=dt.datetime(2017, 11, 12, tzinfo=dt.timezone.utc))
+    targets = [h.get("WARC-Target-URI") for h, _ in records(result.warc_path)]
+    assert targets == [None, "https://xn--r8jz45g.jp/%E8%A8%98%E4%BA%8B?x=1", None,
+                       "https://xn--caf-dma.example/d%C3%A9claration", "https://xn--caf-dma.example/d%C3%A9claration"]
+    described = provenance(result.warc_path)
+    assert described["@id"] == targets[1]
+    assert described["prov:wasQuotedFrom"]["@id"] == described["original"]["target_uri"] == targets[3]
+    assert described["elisions"][0]["omitted"]["oa:hasSource"] == {"@id": targets[3]}
+    assert described["fields"]["url"]["value"] == url and described["fields"]["source_url"]["value"] == source
+
+
+def test_a_url_whose_host_idna_refuses_is_an_input_error(tmp_path: Path) -> None:
+    """A sidecar address with no URI form is refused naming the sidecar, before anything is written."""
+    from provpack.errors import InputError
+
+    folder = make_source(tmp_path / "src", "url: https://a..\u4f8b/x\n", with_copy=False)
+    with pytest.raises(InputError, match="decl.yaml: 'url': the host 'a..\u4f8b' is not a valid"):
+        package(folder, out=tmp_path / "out.warc.gz")
+    assert not (tmp_path / "out.warc.gz").exists()
+
+
+def test_a_fetched_iri_is_recorded_as_the_uri_sent(tmp_path: Path, server: ServerState) -> None:
+    """A redirect to /café: the request and response records name the URL as it went on the wire."""
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/to-cafe')}\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    targets = [h["WARC-Target-URI"] for h, _ in records(result.warc_path) if h["WARC-Type"] != "warcinfo"
+               and h["WARC-Type"] not in ("resource", "metadata")]
+    assert targets[-3:] == [server.url("/caf%C3%A9/page")] * 3   # request, response, conversion
+    assert provenance(result.warc_path)["original"]["target_uri"] == server.url("/caf%C3%A9/page")
+    assert provenance(result.warc_path)["original"]["final_url"] == server.url("/caf\u00e9/page")

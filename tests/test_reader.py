@@ -104,3 +104,25 @@ def test_unknown_name_in_a_large_archive_says_how_many_and_which_are_close(tmp_p
     with pytest.raises(ArchiveError) as caught:
         extract(warc, "zzz", io.BytesIO())
     assert "similar" not in str(caught.value) and "doc00, doc01" in str(caught.value)
+
+
+def test_a_name_in_another_unicode_normalisation_is_found(tmp_path: Path) -> None:
+    """'Zürich Café' typed in NFD (as macOS gives names) finds the NFC-named document; when two documents
+    differ only in normalisation, an exact name still wins and any other spelling is an error naming both."""
+    import unicodedata
+
+    folder = tmp_path / "names"
+    folder.mkdir()
+    nfc = "Z\u00fcrich Caf\u00e9"
+    nfd = unicodedata.normalize("NFD", nfc)
+    mixed = "Z\u00fcrich Cafe\u0301"   # one letter composed, one not: equal to neither
+    (folder / f"{nfc}.txt").write_bytes(b"A [...] B\n")
+    (folder / "other.txt").write_bytes(b"C [...] D\n")
+    warc = provpack.package(folder, out=tmp_path / "one.warc.gz", jobs=1).warc_path
+    out = io.BytesIO()
+    assert extract(warc, nfd, out).name == nfc and out.getvalue() == b"A [...] B\n"
+    (folder / f"{nfd}.txt").write_bytes(b"E [...] F\n")
+    warc = provpack.package(folder, out=tmp_path / "two.warc.gz", jobs=1).warc_path
+    assert extract(warc, nfd, io.BytesIO()).name == nfd
+    with pytest.raises(ArchiveError, match="2 names differ from it only in Unicode normalisation"):
+        extract(warc, mixed, io.BytesIO())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gzip
 import hashlib
 import io
 import json
@@ -536,9 +537,28 @@ def test_a_provpack_archive_without_its_sha256_is_noted(tmp_path: Path) -> None:
     archive = tmp_path / "seeds.warc.gz"
     archive.write_bytes((ARCHIVE / "seeds.warc.gz").read_bytes())
     report = verify(archive)
-    assert report.ok and any(n.startswith("no seeds.warc.gz.sha256 beside it: ") for n in report.files[0].notes)
+    assert report.ok and any(n.startswith("no seeds.warc.gz.sha256 beside it: WARC header values (WARC-Date and "
+                                          "the like), gzip headers, the order of records and whether whole "
+                                          "records were removed are unchecked") for n in report.files[0].notes)
+    uncompressed = tmp_path / "seeds.warc"
+    uncompressed.write_bytes(gzip.decompress(archive.read_bytes()))
+    notes = verify(uncompressed).files[0].notes
+    assert any(n.startswith("no seeds.warc.sha256 beside it: WARC header values (WARC-Date and the like), the "
+                            "order of records") for n in notes), notes
     (tmp_path / "seeds.warc.gz.sha256").write_bytes((ARCHIVE / "seeds.warc.gz.sha256").read_bytes())
     assert not any("beside it" in n for n in verify(archive).files[0].notes)
     plain = tmp_path / "plain.warc"
     plain.write_bytes(warc([record(b"resource", b"just bytes")]))
     assert not any("beside it" in n for n in verify(plain).files[0].notes)
+
+
+def test_a_good_signature_closes_what_a_missing_sha256_leaves_open(tmp_path: Path) -> None:
+    """The signature names the file's sha256, so with a good one the missing-.sha256 note is not given."""
+    from provpack.signing import keygen, sign
+
+    archive = tmp_path / "seeds.warc.gz"
+    archive.write_bytes((ARCHIVE / "seeds.warc.gz").read_bytes())
+    private, public = keygen(tmp_path / "k")
+    sign(archive, private)
+    notes = verify(archive, key=public).files[0].notes
+    assert not any("beside it" in n for n in notes) and any(n.startswith("signature: ") for n in notes)

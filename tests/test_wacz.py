@@ -20,7 +20,7 @@ from reference_tools import wacz_validate
 
 ENTRIES = [
     "archive/seeds.warc.gz",
-    "indexes/index.cdxj",
+    "indexes/index.cdx",
     "pages/pages.jsonl",
     "datapackage.json",
     "datapackage-digest.json",
@@ -51,7 +51,7 @@ def test_tampered_package_fails_wacz_validate(
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
         for info in src.infolist():
             data = src.read(info)
-            if info.filename == "indexes/index.cdxj":
+            if info.filename == "indexes/index.cdx":
                 data = data.replace(b"text/plain", b"text/plaiN", 1)
             dst.writestr(info, data)
     code, output = wacz_validate(bad)
@@ -71,12 +71,12 @@ def test_layout_and_zip_entries(warc: Path, tmp_path: Path) -> None:
 
 
 def test_index_is_our_sorted_cdxj(warc: Path, tmp_path: Path) -> None:
-    """indexes/index.cdxj is exactly `provpack index` of the WARC."""
+    """indexes/index.cdx is exactly `provpack index` of the WARC."""
     out = make_wacz(warc, tmp_path / "seeds.wacz")
     expected = tmp_path / "expected.cdxj"
     write_index(warc, expected)
     with zipfile.ZipFile(out) as zf:
-        assert zf.read("indexes/index.cdxj") == expected.read_bytes()
+        assert zf.read("indexes/index.cdx") == expected.read_bytes()
 
 
 def test_pages_list_each_excerpt_with_its_title(warc: Path, tmp_path: Path) -> None:
@@ -243,7 +243,7 @@ def test_pages_read_json_orjson_refuses_as_the_standard_library_does(
 ) -> None:
     """Provenance JSON that orjson will not read (NaN, an integer past 64 bits, a lone surrogate escape)
     still gives its page, the same page as without orjson; a block that is not JSON gives none."""
-    import provpack.wacz
+    import provpack.provcheck
     from warcbuild import provenance_bytes, provpack_records, record, warc as warc_bytes
 
     texts = ["One [...] two.\n", "Three [...] four.\n", "Five [...] six.\n"]
@@ -267,9 +267,29 @@ def test_pages_read_json_orjson_refuses_as_the_standard_library_does(
             return [json.loads(line) for line in zf.read(PAGES).decode("utf-8").splitlines()[1:]]
 
     with_orjson = pages(tmp_path / "a.wacz")
-    monkeypatch.setattr(provpack.wacz, "orjson", None)
+    monkeypatch.setattr(provpack.provcheck, "orjson", None)
     assert pages(tmp_path / "b.wacz") == with_orjson
     assert [page["title"] for page in with_orjson] == ["Title 0", "Title 1", "Title 2"]
 
 
 PAGES = "pages/pages.jsonl"
+
+
+def test_pywb_adds_the_package_and_finds_every_excerpt(warc: Path, tmp_path: Path) -> None:
+    """pywb's `wb-manager add --unpack-wacz` copies the WARC in and merges our index (it looks for
+    *.cdx / *.cdx.gz entries only), and each excerpt's line then points into the copied WARC."""
+    import subprocess
+    import sys
+
+    package = make_wacz(warc, tmp_path / "out.wacz")
+    manager = [sys.executable, "-W", "ignore", "-c", "from pywb.manager.manager import main; main()"]
+    for args in (["init", "col"], ["add", "--unpack-wacz", "col", str(package)]):
+        done = subprocess.run(manager + args, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert "does not contain" not in done.stderr, done.stderr
+    copied = list((tmp_path / "collections" / "col" / "archive").iterdir())
+    assert [p.name for p in copied] == ["out-0.warc.gz"] and copied[0].read_bytes() == warc.read_bytes()
+    lines = (tmp_path / "collections" / "col" / "indexes" / "index.cdxj").read_text().splitlines()
+    fields = [json.loads(line.split(" ", 2)[2]) for line in lines]
+    assert {f["filename"] for f in fields} == {"out-0.warc.gz"}
+    assert {f["url"] for f in fields if f.get("mime") == "text/plain"} >= {doc.target for doc in DOCS}

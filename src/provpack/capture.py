@@ -162,7 +162,7 @@ def _host_problem(url: str, allow_private: bool) -> str | None:
         address = str(info[4][0])
         problem = address_problem(address)
         if problem is not None:
-            return f"host {host!r} resolves to {address}, which is {problem}; refused (allow_private is off)"
+            return f"host {host!r} resolves to {address}, which is {problem}; refused (pass --allow-private to fetch it)"
     return None
 
 
@@ -238,7 +238,7 @@ def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exc
             raise CaptureError(url, f"the URL is malformed: {_describe(exc)}") from exc
         except BlockedAddress as exc:
             raise CaptureError(url, f"connected to {exc.address}, which is {exc.problem}; "
-                               "refused (allow_private is off)") from exc
+                               "refused (pass --allow-private to fetch it)") from exc
         except requests.exceptions.SSLError as exc:
             raise CaptureError(url, f"TLS failed: {_describe(exc)}") from exc
         except requests.ConnectionError as exc:

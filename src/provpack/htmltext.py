@@ -216,7 +216,8 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def decode_html(data: bytes, *, http_charset: str | None = None, sniff_meta: bool = True) -> tuple[str, Charset]:
-    """Decode page bytes: BOM, then the HTTP charset, then <meta charset>, then UTF-8, then windows-1252."""
+    """Decode page bytes: BOM, then the HTTP charset, then <meta charset>, then UTF-8, then windows-1252
+    (UTF-8 with a few bad bytes stays UTF-8, as _mostly_utf8 tells)."""
     meta = _meta_charset(data) if sniff_meta else None
     for bom, bom_codec in _BOMS:
         if data.startswith(bom):
@@ -239,14 +240,38 @@ def decode_html(data: bytes, *, http_charset: str | None = None, sniff_meta: boo
             text = _decode_cp1252(data) if codec == "cp1252" else data.decode(codec)
         except UnicodeDecodeError as exc:
             notes.append(f"{label!r} declared in {where}, but byte {exc.start} is not valid {codec}")
+            if codec == "utf-8" and (mostly := _mostly_utf8(data)) is not None:
+                notes.append(mostly[1])
+                return mostly[0], Charset("utf-8", source, http_charset, meta, "; ".join(notes))
             continue
         return text, Charset(codec, source, http_charset, meta, "; ".join(notes) or None)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if (mostly := _mostly_utf8(data)) is not None:
+            notes.append(f"not valid UTF-8 at byte {exc.start}; {mostly[1]}")
+            return mostly[0], Charset("utf-8", "default", http_charset, meta, "; ".join(notes))
         notes.append(f"not valid UTF-8 (byte {exc.start}); decoded as windows-1252")
         return _decode_cp1252(data), Charset("cp1252", "fallback", http_charset, meta, "; ".join(notes))
     return text, Charset("utf-8", "default", http_charset, meta, "; ".join(notes) or None)
+
+
+_ASCII = bytes(range(128))
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 text with a few bad bytes: the text with each bad sequence as U+FFFD, and a note; else None.
+
+    A page with more well-formed multi-byte characters than bad sequences is UTF-8 with stray bytes
+    (decoded as browsers decode UTF-8); one with fewer is another encoding labelled UTF-8 (a latin-1
+    page a server calls UTF-8), which windows-1252 reads as meant.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    non_ascii = len(text) - (len(data) - len(data.translate(None, _ASCII)))
+    if non_ascii - bad <= bad:
+        return None
+    return text, f"{bad} bad byte sequence{'s' if bad > 1 else ''} read as U+FFFD"
 
 
 def _skipped(node: _Node) -> bool:
@@ -310,11 +335,14 @@ def _render(node: _Node) -> str:
 
 
 def _find_all(node: _Node, wanted: str, stop_inside: bool) -> list[_Node]:
-    """Elements with this tag in document order (not looking inside a found one if stop_inside)."""
+    """Elements with this tag in document order (not looking inside a found one if stop_inside), none of
+    them inside what the text leaves out (an <article> in an <aside> is a comment, not the story)."""
     found: list[_Node] = []
     pending: list[_Node] = [node]
     while pending:
         current = pending.pop()
+        if current is not node and _skipped(current):
+            continue
         is_match = current.tag == wanted or (wanted == "main" and current.attrs.get("role") == "main")
         if is_match and current is not node:
             found.append(current)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .iri import as_uri
 from .model import FieldValue, Metadata, ParsedField
 
 try:
@@ -216,7 +217,15 @@ def _jsonable(value: Any, path: Path | str, where: _Where, budget: list[int], de
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            name = key.isoformat() if isinstance(key, (dt.date, dt.datetime)) else str(key)
+            if isinstance(key, (dt.date, dt.datetime)):
+                name = key.isoformat()
+            elif isinstance(key, str):
+                name = key
+            else:
+                # YAML reads `true:`, `null:`, `007:` and `1.0:` as other things, and True, 1 and 1.0 as one
+                # key: a value would be lost or its key respelled (True, None, 7), so it must be written as text.
+                raise InputError(path, f"a key in {_where(where) or 'the top level'} reads as {_kind(key)} in "
+                                 f"YAML ({key!r}), not as text", fix="quote the key, e.g. \"true\": ...")
             out[name] = _jsonable(item, path, (where, name), budget, depth + 1, active)
         return out
     if isinstance(value, (list, set)):
@@ -230,6 +239,13 @@ def _jsonable(value: Any, path: Path | str, where: _Where, budget: list[int], de
         return value.isoformat()
     raise InputError(path, f"value of {_where(where)} has a type JSON cannot hold ({type(value).__name__})",
                      fix="write it as text")
+
+
+def _kind(value: object) -> str:
+    """What YAML made of a plain scalar, in words."""
+    if isinstance(value, bool) or value is None:
+        return "null" if value is None else str(value).lower()
+    return "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
 
 
 def _check_known(sidecar: dict[str, Any], path: Path | str, source: str) -> None:
@@ -261,6 +277,11 @@ def _check_known(sidecar: dict[str, Any], path: Path | str, source: str) -> None
                              fix="give the full address, e.g. https://example.org/post")
         if key == "source_url" and not value.lower().startswith(("http://", "https://")):
             raise InputError(path, "'source_url' must be an http or https address", fix="give the article's web address")
+        if not value.isascii():   # an IRI: its URI form goes into WARC headers, so it must have one
+            try:
+                as_uri(value)
+            except ValueError as exc:
+                raise InputError(path, f"'{key}': {exc}", fix="check the address") from exc
     if not _CONTROL.search("".join(texts)):  # one scan for all; the loop names the first such key
         return
     for key, value in sidecar.items():

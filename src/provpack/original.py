@@ -20,7 +20,7 @@ from .htmltext import Extraction, extract_text
 from .httpbytes import REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, split_message
 from .inputs import read_bytes
 from .model import RecordSpec
-from .records import TEXT_TYPE, header_value, record_id
+from .records import TEXT_TYPE, record_id, uri_value
 from .warcwriter import warc_date
 
 if TYPE_CHECKING:
@@ -60,7 +60,8 @@ def original_path(sidecar_path: Path, value: object, *, follow_symlinks: bool = 
     relative = Path(value)
     if relative.is_absolute() or ".." in relative.parts:
         raise InputError(sidecar_path, f"'original' must stay inside the source folder: {value!r}",
-                         fix="copy the original next to the sidecar and name it relative to it")
+                         fix="copy the original into a folder beside the sidecar (e.g. originals/; a .txt "
+                         "right beside it would be packaged as an excerpt) and name it relative to it")
     folder = sidecar_path.parent.resolve()
     path = sidecar_path.parent / relative
     resolved = path.resolve()
@@ -121,7 +122,7 @@ def local_original(sidecar_path: Path, value: object, *, source_url: str | None 
     data = read_bytes(path, limit=MAX_ORIGINAL_BYTES)
     content_type = _content_type(path, data)
     data_sha256 = hashlib.sha256(data).hexdigest()
-    target = header_value(source_url, what=f"{sidecar_path}: source_url") if source_url else (
+    target = uri_value(source_url, what=f"{sidecar_path}: source_url") if source_url else (
         f"urn:provpack:sha256:{data_sha256}")
     resource = RecordSpec(
         warc_type="resource",
@@ -149,7 +150,7 @@ def local_original(sidecar_path: Path, value: object, *, source_url: str | None 
 
 def _exchange_records(exchange: Exchange) -> tuple[RecordSpec, RecordSpec]:
     """The request and response records of one exchange, each Concurrent-To the other."""
-    target = header_value(exchange.url, what="captured URL")
+    target = uri_value(exchange.url, what="captured URL")
     response_block = exchange.response_block
     request_block = exchange.request_block
     response_id = record_id("response", "", target, hashlib.sha256(response_block).hexdigest())
@@ -183,7 +184,8 @@ def fetched_original(capture: Capture) -> Original:
                      "dechunked": exchange.dechunked})
     response_id = records[-1].record_id
     extraction = _extract(capture.decoded_body, capture.content_type, capture.url)
-    conversion = _conversion("", header_value(capture.url, what="captured URL"), extraction, response_id)
+    target = uri_value(capture.url, what="captured URL")   # as the response record's WARC-Target-URI
+    conversion = _conversion("", target, extraction, response_id)
     records.append(conversion)
     description = {
         "how": "fetched",
@@ -191,7 +193,7 @@ def fetched_original(capture: Capture) -> Original:
         "final_url": capture.url,
         "record_id": response_id,
         "request_record_id": records[-3].record_id,
-        "target_uri": capture.url,
+        "target_uri": target,
         "status": capture.status,
         "content_type": capture.content_type,
         "content_encoding": capture.response.header("Content-Encoding"),
@@ -201,4 +203,4 @@ def fetched_original(capture: Capture) -> Original:
         **_conversion_description(extraction, conversion),
     }
     log.debug("%s: captured %d exchange(s)", capture.requested_url, len(hops))
-    return Original(tuple(records), response_id, conversion.record_id, capture.url, extraction.text, description)
+    return Original(tuple(records), response_id, conversion.record_id, target, extraction.text, description)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .iri import as_uri
 from .model import Analysis, Document, Elision, FieldValue, Marker, Metadata, Span
 
 if TYPE_CHECKING:   # only runs with originals align; the rest need not import it
@@ -86,7 +87,10 @@ def describe(
         if name in _SOURCE_NAMES:
             if source is None:
                 source = {"@type": "prov:Entity"}
-            source["@id" if name == "source_url" else _SOURCE_DCTERMS[name]] = value.value
+            if name == "source_url":   # the IRI as the URI its original's records name (iri.py)
+                source["@id"] = as_uri(value.value) if type(value.value) is str else value.value
+            else:
+                source[_SOURCE_DCTERMS[name]] = value.value
     description: dict[str, Any] = {
         "@context": CONTEXT,
         "@id": target_uri,

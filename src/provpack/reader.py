@@ -87,8 +87,19 @@ def find(path: Path | str, name: str) -> ArchivedDocument:
         if document.name == name:
             return document
     import difflib
+    import unicodedata
 
+    # The same letters in another Unicode normalisation (a name typed on macOS is NFD, most files NFC):
+    # taken when exactly one document is that name, else said, since the names look the same on screen.
+    folded = unicodedata.normalize("NFC", name)
+    twins = [d for d in documents if unicodedata.normalize("NFC", d.name) == folded]
+    if len(twins) == 1:
+        return twins[0]
     every = [d.name for d in documents]
+    if twins:
+        raise ArchiveError(path, f"no document named {name!r}; {len(twins)} names differ from it only in Unicode "
+                           f"normalisation: {', '.join(ascii(d.name) for d in twins)}",
+                           fix="type the name exactly as 'provpack show --json' gives it")
     similar = difflib.get_close_matches(name, every, n=5)
     names = ", ".join(every[:_NAMES_LISTED]) or "none"
     if len(every) > _NAMES_LISTED:

@@ -12,6 +12,7 @@ import uuid
 
 from ._version import __version__
 from .errors import InputError
+from .iri import as_uri
 from .model import Analysis, Document, Metadata, RecordSpec
 from .provenance import AlignedOriginal, describe_json
 
@@ -54,6 +55,15 @@ def header_value(value: str, *, what: str) -> str:
     return value
 
 
+def uri_value(value: str, *, what: str) -> str:
+    """`value` (a URI or an IRI) as the URI a WARC header takes (see iri.as_uri); InputError if it cannot be."""
+    header_value(value, what=what)
+    try:
+        return as_uri(value)
+    except ValueError as exc:
+        raise InputError(what, str(exc), fix="check the address") from exc
+
+
 def warcinfo_record(filename: str, *, description: str | None = None, operator: str | None = None) -> RecordSpec:
     """The warcinfo record that opens every archive."""
     lines = [
@@ -82,7 +92,7 @@ def excerpt_target(document: Document, metadata: Metadata, *, text_sha256: str |
     """Where the excerpt was published (sidecar `url`), else a URN of its content; never a path."""
     url = metadata.fields.get("url")
     if url is not None and url.origin == "sidecar":
-        return header_value(str(url.value), what=f"{document.name}: url")
+        return uri_value(str(url.value), what=f"{document.name}: url")
     return f"urn:provpack:sha256:{text_sha256 or hashlib.sha256(document.raw).hexdigest()}"
 
 

@@ -40,6 +40,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _SIDECAR_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
+_UNCOVERED = "beside it: WARC header values"   # in the note a missing .sha256 gives, which a good signature closes
 
 
 class Status(enum.Enum):
@@ -200,8 +201,9 @@ def _with_signature(report: FileReport, path: Path, key: Path) -> FileReport:
     from . import signing
 
     check = signing.check_signature(path, key)
-    if check.kind is None:
-        return replace(report, notes=report.notes + (f"signature: {check.message}",))
+    if check.kind is None:   # the signature names the file's sha256: what a missing .sha256 left open is closed
+        kept = tuple(note for note in report.notes if _UNCOVERED not in note)
+        return replace(report, notes=kept + (f"signature: {check.message}",))
     return replace(report, problems=report.problems + (Problem(None, None, check.kind, check.message),))
 
 
@@ -291,7 +293,9 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
     elif sidecar is None and path is not None and any(scanner.counts.get(what) for what in provcheck.COUNTED):
         # provpack writes ARCHIVE.sha256 beside each archive: one gone (deleted, or lost in a crash
         # between the two renames) leaves the bytes no record digest covers unchecked
-        notes.append(f"no {path.name}.sha256 beside it: gzip headers and the order of records are unchecked")
+        layer = "gzip headers, " if isinstance(source, GzipSource) else ""
+        notes.append(f"no {path.name}.sha256 {_UNCOVERED} (WARC-Date and the like), {layer}the order of "
+                     "records and whether whole records were removed are unchecked")
     return FileReport(
         path=name,
         records=scanner.records,
