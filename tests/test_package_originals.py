@@ -103,6 +103,30 @@ def test_local_original_is_archived_and_aligned(tmp_path: Path) -> None:
     assert result.documents[0].original == "local" and result.documents[0].omitted_found == 3
 
 
+@pytest.mark.parametrize("marker", ["[...]", "..."])
+def test_marker_in_the_title_line_cuts_nothing_from_the_original(tmp_path: Path, marker: str) -> None:
+    """A marker in the header (outside the quoted body) gets no omitted passage, a reason, and no confirmation."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "mill.txt").write_text(
+        f"12 March 2019\n\nWestmarsh Gazette: The mill {marker} closes\n\n"
+        "Two hundred workers were told on a Monday that there would be no shift.\n", encoding="utf-8")
+    (source / "mill.yaml").write_text("original: mill.html\n", encoding="utf-8")
+    (source / "mill.html").write_text(
+        "<p>In the spring the mill closed for good. Two hundred workers were told on a Monday that there "
+        "would be no shift.</p>", encoding="utf-8")
+    result = package(source, out=tmp_path / "out.warc.gz", date=dt.datetime(2019, 3, 12, tzinfo=dt.timezone.utc))
+    described = provenance(result.warc_path)
+    assert described["parts"]["header"] is not None
+    (elision,) = described["elisions"]
+    assert elision["marker"] == marker
+    assert elision["start"] < described["parts"]["body"][0]
+    assert elision["omitted"] is None
+    assert elision["omitted_reason"] == "in the title/header, not in the quoted text"
+    assert elision["confirmed"] is None
+    assert result.documents[0].omitted_found == 0
+
+
 def test_packaging_with_an_original_is_reproducible_and_offline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -318,6 +318,7 @@ def _aligned(document: Document, analysis: Analysis, original: Original) -> Alig
         [(s.span.start, s.span.end) for s in analysis.segments],
         [(e.marker.span.start, e.marker.span.end, e.kind) for e in analysis.elisions],
         original.text,
+        quoted=(document.body.start, document.body.end),
     )
     return AlignedOriginal(description=original.description, text=original.text, target_uri=original.target_uri,
                            conversion_record_id=original.conversion_record_id, alignment=alignment)
