@@ -59,6 +59,13 @@ def test_missing_original_is_an_input_error(folder: Path) -> None:
         original_path(folder / "decl.yaml", "originals/none.html")
 
 
+def test_a_folder_as_original_is_named_a_folder(folder: Path) -> None:
+    """A path to a folder says so, not 'no such file' (the folder is there)."""
+    (folder / "originals").mkdir(exist_ok=True)
+    with pytest.raises(InputError, match="'originals' is a folder; name the file in it"):
+        original_path(folder / "decl.yaml", "originals")
+
+
 def test_local_original_records(folder: Path) -> None:
     """A resource with the file's bytes, and a conversion referring to it with the text."""
     original = local_original(folder / "decl.yaml", "originals/decl.html",

@@ -82,6 +82,8 @@ def original_path(sidecar_path: Path, value: object, *, follow_symlinks: bool = 
         raise InputError(sidecar_path, f"'original' {value!r} is a symbolic link out of the source "
                          f"folder (to {resolved})", fix="copy the file in, or pass --follow-symlinks")
     if not resolved.is_file():
+        if resolved.is_dir():
+            raise InputError(sidecar_path, f"'original' {value!r} is a folder", fix="name the file in it")
         raise InputError(sidecar_path, f"'original' {value!r}: no such file", fix="check the path")
     return path
 
