@@ -302,3 +302,18 @@ def test_extract_dash_is_standard_output(packed: Path, tmp_path: Path, monkeypat
     assert not (tmp_path / "-").exists()
     assert main(["-q", "extract", str(packed), SEED_NAME, "-o", "./-"]) == 0
     assert (tmp_path / "-").read_bytes() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+
+
+def test_index_dash_is_standard_output_and_wacz_dash_is_refused(
+        packed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """index -o - prints the index as index with no -o does; wacz -o - is refused (a ZIP needs seeking),
+    and neither leaves a file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["index", str(packed)]) == 0
+    plain = capsys.readouterr().out
+    assert main(["index", str(packed), "-o", "-"]) == 0
+    assert capsys.readouterr().out == plain and plain.count("\n") >= 2
+    assert main(["wacz", str(packed), "-o", "-"]) == 2
+    assert "cannot go to standard output" in capsys.readouterr().err
+    assert not (tmp_path / "-").exists()

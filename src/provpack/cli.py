@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Index a WARC file (any tool's) as CDXJ: line for line what "
                                           "`cdxj-indexer --sort` writes, ready for a pywb collection.")
     cdx.add_argument("file", metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
-    cdx.add_argument("-o", "--output", metavar="OUT.cdxj", help="file to write (default: standard output)")
+    cdx.add_argument("-o", "--output", metavar="OUT.cdxj", help="file to write (default, or -: standard output)")
     cdx.add_argument("--records", metavar="TYPES",
                      help="comma-separated WARC-Types to index, or 'all' "
                           f"(default: {','.join(sorted(CDXJ_RECORDS))}, as cdxj-indexer)")
@@ -482,7 +482,7 @@ def _index(args: argparse.Namespace) -> int:
     from .cdxj import write_index
 
     records = _record_types(args.records)
-    if args.output is None:
+    if args.output in (None, "-"):   # '-' is standard output, as for extract (./- names a file called -)
         write_index(args.file, sys.stdout, records=records, sort=not args.unsorted)
         return 0
     lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force)
@@ -495,6 +495,9 @@ def _wacz(args: argparse.Namespace) -> int:
     from .wacz import make_wacz
 
     archive = Path(args.file)
+    if args.output == "-":
+        raise ProvpackError("wacz: a WACZ is a ZIP file that readers open by seeking: it cannot go to standard "
+                            "output; name a file with -o (./- names a file called -)")
     if args.output is not None:
         output = Path(args.output)
     else:
