@@ -346,3 +346,30 @@ def test_cli_prints_what_is_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert ".h.txt" not in err
     assert main(["package", ".", "new.warc.gz"]) == 2
     assert "new.warc.gz: no such file or folder; to name the output, use -o new.warc.gz" in capsys.readouterr().err
+
+
+def test_names_that_differ_only_in_case_or_normalisation_are_warned_of(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Doc/doc and an NFC/NFD pair are distinct files here, but one file on macOS or Windows: packaged, with a
+    warning per pair; distinct names (and one name in two sources' folders, refused elsewhere) give none."""
+    import unicodedata
+
+    for name in ("Doc", "doc", "other", "Z\u00fcrich", unicodedata.normalize("NFD", "Z\u00fcrich"), "Unique"):
+        (tmp_path / f"{name}.txt").write_bytes(b"A [...] B\n")
+    caplog.set_level("WARNING", logger="provpack")
+    assert len(list_sources([tmp_path])) == 6
+    warned = _warnings(caplog)
+    assert len(warned) == 2, warned
+    assert warned[0].startswith("Doc.txt and doc.txt differ only in letter case or Unicode normalisation")
+    assert warned[1].startswith("Zu\u0308rich.txt and Z\u00fcrich.txt differ only")   # in code point order
+
+
+def test_many_twins_are_capped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Past ten pairs, one line counts the rest."""
+    for number in range(15):
+        (tmp_path / f"n{number}.txt").write_bytes(b"x")
+        (tmp_path / f"N{number}.txt").write_bytes(b"x")
+    caplog.set_level("WARNING", logger="provpack")
+    list_sources([tmp_path])
+    warned = _warnings(caplog)
+    assert len(warned) == 11 and warned[-1] == "5 more names differ from another only so"

@@ -9,6 +9,7 @@ import os
 import shlex
 import stat
 import tempfile
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -138,7 +139,38 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
         raise InputError(Path("."), "no source given", fix="name a folder of .txt files or the files themselves")
     if any(scan.subfolders for scan in scans):
         _warn_subfolders(scans)
-    return _merge(scans)
+    listing = _merge(scans)
+    _warn_twins(listing)
+    return listing
+
+
+def _fold(name: str) -> str:
+    """The name as a case-insensitive, normalising file system (macOS, Windows) compares it."""
+    return name.lower() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
+
+
+def _warn_twins(listing: Listing) -> None:
+    """Warn of names that differ only in letter case or Unicode normalisation: extracted into one folder on
+    macOS or Windows, one would overwrite the other. Only names that fold to something else are kept (none
+    in a corpus of lower-case names), so this costs one pass and no memory per name."""
+    folded: dict[str, str] = {}
+    clashes: list[tuple[str, str]] = []
+    for name in listing.names:
+        key = _fold(name)
+        if key != name:
+            first = folded.setdefault(key, name)
+            if first is not name:
+                clashes.append((first, name))
+    if not folded:
+        return
+    for name in listing.names:   # a name that is its own fold (all lower case) against the others
+        if name in folded:
+            clashes.append((name, folded[name]))
+    for first, second in sorted(tuple(sorted(pair)) for pair in clashes)[:_WARN_LINES]:
+        log.warning("%s.txt and %s.txt differ only in letter case or Unicode normalisation: extracted on "
+                    "macOS or Windows, one would overwrite the other; rename one", first, second)
+    if len(clashes) > _WARN_LINES:
+        log.warning("%d more names differ from another only so", len(clashes) - _WARN_LINES)
 
 
 def _output_hint(source: Path, *, also: str = "") -> str:
