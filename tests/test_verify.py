@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import provpack
+from provpack import verifysplit
 from provpack.errors import ArchiveError, InputError
 from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
 
@@ -285,6 +286,43 @@ def test_junk_appended(tail: bytes) -> None:
     """Anything after the last record is a problem."""
     report = verify_stream(io.BytesIO(ARCHIVE_BYTES + tail), name="x")
     assert not report.ok
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_a_stray_byte_gives_the_same_report_read_in_one_or_two_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gzip: bool) -> None:
+    """A stray byte before a record: one junk byte and the record read, whether the file is read in one
+    process or split in two at any record start (before, at or after the stray byte)."""
+    records = provpack_records(SAMPLE_TEXTS)
+    at = 3
+    if gzip:
+        parts = [gzip_member(r) for r in records]
+        parts[at] = gzip_member(b" " + records[at])
+    else:
+        parts = list(records)
+        parts[at] = b" " + records[at]
+    data = b"".join(parts)
+    path = write(tmp_path, data, "a.warc.gz" if gzip else "a.warc", sidecar=True)
+    merged: list[bool] = []
+    absorb = verifysplit.absorb
+
+    def recording(scanner: object, part: verifysplit.Segment) -> bool:
+        merged.append(absorb(scanner, part))  # type: ignore[arg-type]
+        return merged[-1]
+
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(verifysplit, "absorb", recording)
+    serial = verify(path, jobs=1)
+    (file,) = serial.files
+    assert [p.kind for p in file.problems] == ["junk"] and "1 byte " in file.problems[0].message
+    assert (file.records, file.verified) == (len(records), len(records))
+    starts = [sum(len(part) for part in parts[:i]) for i in range(1, len(parts))]
+    for split in starts + [starts[at - 1] + 1]:   # every part start, and the record after the stray byte
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged   # not only falling back to one read
 
 
 @given(st.lists(st.binary(max_size=200), min_size=1, max_size=4), st.booleans())
