@@ -12,7 +12,7 @@ import pytest
 
 from provpack.cli import main
 
-from conftest import SEED_NAME, SEEDS, write_text
+from conftest import INTEROP, SEED_NAME, SEEDS, write_text
 
 
 @pytest.fixture
@@ -84,6 +84,32 @@ def test_verify_finds_a_flipped_byte(packed: Path, capsys: pytest.CaptureFixture
     assert main(["verify", "--json", str(packed)]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is False and report["files"][0]["problems"]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_verify_strict_text_and_json_agree(strict: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    """An interop WARC with records that carry no digest: under --strict the text, the JSON and the
+    exit code all count those records as problems; without it, as warnings (exit 0)."""
+    path = str(INTEROP / "example.warc")
+    flags = ["--strict"] if strict else []
+    capsys.readouterr()
+    text_code = main(["verify", *flags, path])
+    text = capsys.readouterr().out.splitlines()
+    json_code = main(["verify", "--json", *flags, path])
+    report = json.loads(capsys.readouterr().out)
+    expected = 1 if strict else 0
+    assert text_code == json_code == expected
+    assert text[-1] == f"records 6, verified 2, unverified 4, problems {4 if strict else 0}"
+    assert report["problems"] == (4 if strict else 0) and report["unverified"] == 4
+    assert report["ok"] is (not strict) and report["strict"] is strict
+    assert report["status"] == ("failed" if strict else "unverified")
+    (file,) = report["files"]
+    assert file["status"] == report["status"]
+    listed = file["problems"] if strict else file["warnings"]
+    assert [item["kind"] for item in listed] == ["missing-digest"] * 4
+    assert (file["warnings"] if strict else file["problems"]) == []
+    lines = [line for line in text if ": missing-digest: " in line]
+    assert len(lines) == 4 and all(("warning: missing-digest" in line) is not strict for line in lines)
 
 
 @pytest.mark.parametrize("argv, words", [

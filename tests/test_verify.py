@@ -86,6 +86,34 @@ def test_strict_summary_per_file_counts_unverified(tmp_path: Path) -> None:
     assert lines[-1] == "records 2, verified 1, unverified 1, problems 1"
 
 
+def test_strict_json_says_what_the_text_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under strict, the JSON counts unverified records as problems, lists them among a file's problems
+    and calls the file and the run failed, as the text and the exit code do; the rest is unchanged."""
+    from provpack import recordcheck
+
+    monkeypatch.setattr(recordcheck, "MAX_WARNINGS", 2)
+    unchecked = write(tmp_path, warc([record("resource", b"%d" % n, block_digest=None) for n in range(3)]
+                                     + [record("resource", b"y")]), "a.warc.gz")
+    sound = write(tmp_path, warc([record("resource", b"z")]), "b.warc.gz")
+    for strict in (False, True):
+        report = verify([unchecked, sound], strict=strict)
+        data = json.loads(json.dumps(report.to_json()))
+        summary = render_text(report).splitlines()[-1]
+        assert summary == f"records 5, verified 2, unverified 3, problems {3 if strict else 0}"
+        assert data["problems"] == (3 if strict else 0) and data["unverified"] == 3
+        assert data["ok"] is (not strict) and report.exit_code() == (1 if strict else 0)
+        assert data["status"] == ("failed" if strict else "unverified") and data["strict"] is strict
+        first, second = data["files"]
+        assert first["status"] == ("failed" if strict else "unverified")
+        listed = [w.to_json() for w in report.files[0].warnings]
+        assert len(listed) == 2 and {w["kind"] for w in listed} == {"missing-digest"}
+        assert (first["problems"], first["warnings"]) == ((listed, []) if strict else ([], listed))
+        assert second["status"] == "ok" and second["problems"] == second["warnings"] == []
+    # A report made without strict, rendered as strict (as render_text and exit_code allow).
+    report = verify([unchecked, sound])
+    assert report.to_json(strict=True) == verify([unchecked, sound], strict=True).to_json()
+
+
 def test_problem_lines_and_json(tmp_path: Path) -> None:
     """One line per problem: path, offset, record id, kind, message; JSON with the same facts."""
     bad = record("resource", b"x", block_digest="sha256:" + "0" * 64,
