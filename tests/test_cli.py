@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 from provpack.cli import main
 
-from conftest import SEED_NAME, SEEDS, write_text
+from conftest import INTEROP, SEED_NAME, SEEDS, write_text
 
 
 @pytest.fixture
@@ -85,6 +86,99 @@ def test_verify_finds_a_flipped_byte(packed: Path, capsys: pytest.CaptureFixture
     assert main(["verify", "--json", str(packed)]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is False and report["files"][0]["problems"]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_verify_strict_text_and_json_agree(strict: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    """An interop WARC with records that carry no digest: under --strict the text, the JSON and the
+    exit code all count those records as problems; without it, as warnings (exit 0)."""
+    path = str(INTEROP / "example.warc")
+    flags = ["--strict"] if strict else []
+    capsys.readouterr()
+    text_code = main(["verify", *flags, path])
+    text = capsys.readouterr().out.splitlines()
+    json_code = main(["verify", "--json", *flags, path])
+    report = json.loads(capsys.readouterr().out)
+    expected = 1 if strict else 0
+    assert text_code == json_code == expected
+    assert text[-1] == f"records 6, verified 2, unverified 4, problems {4 if strict else 0}"
+    assert report["problems"] == (4 if strict else 0) and report["unverified"] == 4
+    assert report["ok"] is (not strict) and report["strict"] is strict
+    assert report["status"] == ("failed" if strict else "unverified")
+    (file,) = report["files"]
+    assert file["status"] == report["status"]
+    listed = file["problems"] if strict else file["warnings"]
+    assert [item["kind"] for item in listed] == ["missing-digest"] * 4
+    assert (file["warnings"] if strict else file["problems"]) == []
+    lines = [line for line in text if ": missing-digest: " in line]
+    assert len(lines) == 4 and all(("warning: missing-digest" in line) is not strict for line in lines)
+
+
+def _resource_changed(packed: Path, old: bytes, new: bytes) -> tuple[bytes, int]:
+    """The packed archive decompressed, `old` replaced by `new` at its first place in the resource record
+    (the second), and that record's offset."""
+    data = gzip.decompress(packed.read_bytes())
+    at = data.index(b"WARC/1.1", 10)
+    where = data.index(old, at)
+    return data[:where] + new + data[where + len(old):], at
+
+
+@pytest.mark.parametrize("label, kind, code", [
+    (b"sha256;", "digest-mismatch", 1),
+    (b"she256:", "digest-mismatch", 1),
+    (b"", "digest-mismatch", 1),
+    (b"blake3:", "unknown-digest", 0),
+])
+def test_verify_a_damaged_digest_label(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                       label: bytes, kind: str, code: int) -> None:
+    """One byte of a digest's label damaged fails the record (exit 1) in text and JSON; a well-formed
+    label of an algorithm provpack does not know is a warning (exit 0; exit 1 under --strict)."""
+    data, at = _resource_changed(packed, b"WARC-Block-Digest: sha256:", b"WARC-Block-Digest: " + label)
+    path = tmp_path / "d.warc"
+    path.write_bytes(data)
+    capsys.readouterr()
+    assert main(["verify", str(path)]) == code
+    text = capsys.readouterr().out
+    assert f"{path}: offset {at}: record <urn:uuid:" in text and f": {'warning: ' if code == 0 else ''}{kind}: " in text
+    original = gzip.decompress(packed.read_bytes())
+    start = original.index(b"WARC-Block-Digest: sha256:", at) + len(b"WARC-Block-Digest: sha256:")
+    value = original[start : start + 64].decode()
+    assert value[10:] not in text  # the label is quoted, not the value (at most its first 10 characters)
+    assert main(["verify", "--json", str(path)]) == code
+    report = json.loads(capsys.readouterr().out)
+    (file,) = report["files"]
+    found = file["problems"] if code else file["warnings"]
+    assert [(item["offset"], item["kind"]) for item in found] == [(at, kind)]
+    assert report["status"] == ("failed" if code else "unverified")
+    assert main(["verify", "--strict", "--json", str(path)]) == 1
+    assert json.loads(capsys.readouterr().out)["problems"] == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("compress", [False, True])
+def test_verify_a_stray_byte_before_a_record(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch, jobs: str, compress: bool) -> None:
+    """A stray byte before the resource record: one byte of junk, the record read and its provenance
+    checked, in text and JSON, whether read in one process or in two."""
+    from provpack import verifysplit
+
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    data, at = _resource_changed(packed, b"WARC/1.1", b" WARC/1.1")
+    path = tmp_path / ("j.warc.gz" if compress else "j.warc")
+    path.write_bytes(gzip.compress(data, mtime=0) if compress else data)
+    capsys.readouterr()
+    assert main(["verify", "--jobs", jobs, str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    where = f"offset 0: junk: 1 byte (decompressed offset {at})" if compress else f"offset {at}: junk: 1 byte"
+    assert lines[0] == f"{path}: {where} that is not a WARC record before the next record"
+    assert lines[-1] == "records 3, verified 3, unverified 0, problems 1"
+    assert f"{path}: note: provpack provenance records checked: 1" in lines
+    assert main(["verify", "--json", "--jobs", jobs, str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["records"], report["verified"], report["problems"]) == (3, 3, 1)
+    assert [item["kind"] for item in report["files"][0]["problems"]] == ["junk"]
 
 
 @pytest.mark.parametrize("argv, words", [

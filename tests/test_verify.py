@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import provpack
+from provpack import verifysplit
 from provpack.errors import ArchiveError, InputError
 from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
 
@@ -83,6 +84,34 @@ def test_strict_summary_per_file_counts_unverified(tmp_path: Path) -> None:
     assert f"{first}: records 1, verified 0, unverified 1, problems 1" in lines
     assert f"{second}: records 1, verified 1, unverified 0, problems 0" in lines
     assert lines[-1] == "records 2, verified 1, unverified 1, problems 1"
+
+
+def test_strict_json_says_what_the_text_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under strict, the JSON counts unverified records as problems, lists them among a file's problems
+    and calls the file and the run failed, as the text and the exit code do; the rest is unchanged."""
+    from provpack import recordcheck
+
+    monkeypatch.setattr(recordcheck, "MAX_WARNINGS", 2)
+    unchecked = write(tmp_path, warc([record("resource", b"%d" % n, block_digest=None) for n in range(3)]
+                                     + [record("resource", b"y")]), "a.warc.gz")
+    sound = write(tmp_path, warc([record("resource", b"z")]), "b.warc.gz")
+    for strict in (False, True):
+        report = verify([unchecked, sound], strict=strict)
+        data = json.loads(json.dumps(report.to_json()))
+        summary = render_text(report).splitlines()[-1]
+        assert summary == f"records 5, verified 2, unverified 3, problems {3 if strict else 0}"
+        assert data["problems"] == (3 if strict else 0) and data["unverified"] == 3
+        assert data["ok"] is (not strict) and report.exit_code() == (1 if strict else 0)
+        assert data["status"] == ("failed" if strict else "unverified") and data["strict"] is strict
+        first, second = data["files"]
+        assert first["status"] == ("failed" if strict else "unverified")
+        listed = [w.to_json() for w in report.files[0].warnings]
+        assert len(listed) == 2 and {w["kind"] for w in listed} == {"missing-digest"}
+        assert (first["problems"], first["warnings"]) == ((listed, []) if strict else ([], listed))
+        assert second["status"] == "ok" and second["problems"] == second["warnings"] == []
+    # A report made without strict, rendered as strict (as render_text and exit_code allow).
+    report = verify([unchecked, sound])
+    assert report.to_json(strict=True) == verify([unchecked, sound], strict=True).to_json()
 
 
 def test_problem_lines_and_json(tmp_path: Path) -> None:
@@ -301,6 +330,43 @@ def test_junk_appended(tail: bytes) -> None:
     """Anything after the last record is a problem."""
     report = verify_stream(io.BytesIO(ARCHIVE_BYTES + tail), name="x")
     assert not report.ok
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_a_stray_byte_gives_the_same_report_read_in_one_or_two_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gzip: bool) -> None:
+    """A stray byte before a record: one junk byte and the record read, whether the file is read in one
+    process or split in two at any record start (before, at or after the stray byte)."""
+    records = provpack_records(SAMPLE_TEXTS)
+    at = 3
+    if gzip:
+        parts = [gzip_member(r) for r in records]
+        parts[at] = gzip_member(b" " + records[at])
+    else:
+        parts = list(records)
+        parts[at] = b" " + records[at]
+    data = b"".join(parts)
+    path = write(tmp_path, data, "a.warc.gz" if gzip else "a.warc", sidecar=True)
+    merged: list[bool] = []
+    absorb = verifysplit.absorb
+
+    def recording(scanner: object, part: verifysplit.Segment) -> bool:
+        merged.append(absorb(scanner, part))  # type: ignore[arg-type]
+        return merged[-1]
+
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(verifysplit, "absorb", recording)
+    serial = verify(path, jobs=1)
+    (file,) = serial.files
+    assert [p.kind for p in file.problems] == ["junk"] and "1 byte " in file.problems[0].message
+    assert (file.records, file.verified) == (len(records), len(records))
+    starts = [sum(len(part) for part in parts[:i]) for i in range(1, len(parts))]
+    for split in starts + [starts[at - 1] + 1]:   # every part start, and the record after the stray byte
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged   # not only falling back to one read
 
 
 @given(st.lists(st.binary(max_size=200), min_size=1, max_size=4), st.booleans())
@@ -665,3 +731,17 @@ def test_a_signature_given_with_its_archive_and_key(tmp_path: Path, capsys: pyte
     code, out, err = _cli(["verify", "--key", str(public), str(archive), str(signature)], capsys)
     assert code == 0 and err == "", err
     assert f"{signature}: note: checked as the signature of {archive}" in out and "missing-signature" not in out
+
+
+def test_strict_with_a_file_that_is_not_a_warc(tmp_path: Path) -> None:
+    """--strict and a non-WARC file together: the run is an error (exit 2) whatever strict makes of the
+    other file's unverified records, and the JSON's counts and statuses say both."""
+    plain = tmp_path / "plain.warc"
+    plain.write_bytes(warc([record("resource", b"no digest here", block_digest=None)]))
+    other = tmp_path / "notes.txt"
+    other.write_text("not a warc\n")
+    report = verify([plain, other], strict=True)
+    assert report.exit_code(strict=True) == 2 and report.status is Status.ERROR
+    data = report.to_json(strict=True)
+    assert (data["status"], data["errors"], data["problems"], data["ok"]) == ("error", 1, 1, False)
+    assert [f["status"] for f in data["files"]] == ["failed", "error"]

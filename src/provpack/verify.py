@@ -79,16 +79,20 @@ class FileReport:
             return Status.FAILED
         return Status.UNVERIFIED if self.unverified else Status.OK
 
-    def to_json(self) -> dict[str, Any]:
-        """The report as a JSON-ready dict."""
+    def to_json(self, *, strict: bool = False) -> dict[str, Any]:
+        """The report as a JSON-ready dict; under strict, as the text says it: the unverified records
+        listed among the problems (none left among the warnings), and the status FAILED."""
+        problems, warnings = self.problems, self.warnings
+        if strict:
+            problems, warnings = problems + warnings, ()
         return {
             "path": self.path,
-            "status": self.status.value,
+            "status": (Status.FAILED if strict and self.unverified and self.error is None else self.status).value,
             "records": self.records,
             "verified": self.verified,
             "unverified": self.unverified,
-            "problems": [p.to_json() for p in self.problems],
-            "warnings": [w.to_json() for w in self.warnings],
+            "problems": [p.to_json() for p in problems],
+            "warnings": [w.to_json() for w in warnings],
             "notes": list(self.notes),
             "error": self.error,
         }
@@ -103,8 +107,12 @@ class VerifyReport:
 
     @property
     def problems(self) -> int:
-        """Number of problems in all files."""
+        """Number of problems in all files (unverified records not counted, even when strict: see failures)."""
         return sum(len(f.problems) for f in self.files)
+
+    def failures(self, *, strict: bool = False) -> int:
+        """Number of problems in all files, counting every unverified record as one when strict."""
+        return self.problems + (self.unverified if strict or self.strict else 0)
 
     @property
     def unverified(self) -> int:
@@ -123,10 +131,11 @@ class VerifyReport:
 
     @property
     def status(self) -> Status:
-        """ERROR when a file was not checked, FAILED with problems, UNVERIFIED with unchecked records, else OK."""
+        """ERROR when a file was not checked, FAILED with problems (or, when strict, unchecked records),
+        UNVERIFIED with unchecked records, else OK."""
         if self.errors:
             return Status.ERROR
-        if self.problems:
+        if self.failures():
             return Status.FAILED
         return Status.UNVERIFIED if self.unverified else Status.OK
 
@@ -134,22 +143,21 @@ class VerifyReport:
         """0 when sound; 2 when a file is not a WARC; else 1 for any problem, or for unverified records under strict."""
         if self.errors:
             return 2
-        if self.problems or ((strict or self.strict) and self.unverified):
-            return 1
-        return 0
+        return 1 if self.failures(strict=strict) else 0
 
-    def to_json(self) -> dict[str, Any]:
-        """The report as a JSON-ready dict."""
+    def to_json(self, *, strict: bool = False) -> dict[str, Any]:
+        """The report as a JSON-ready dict, saying what render_text says (strict: as the report's own, or given)."""
+        strict = strict or self.strict
         return {
-            "ok": self.ok,
-            "status": self.status.value,
-            "strict": self.strict,
+            "ok": self.exit_code(strict=strict) == 0,
+            "status": (Status.FAILED if strict and self.unverified and not self.errors else self.status).value,
+            "strict": strict,
             "records": sum(f.records for f in self.files),
             "verified": sum(f.verified for f in self.files),
             "unverified": self.unverified,
-            "problems": self.problems,
+            "problems": self.failures(strict=strict),
             "errors": self.errors,
-            "files": [f.to_json() for f in self.files],
+            "files": [f.to_json(strict=strict) for f in self.files],
         }
 
 
@@ -476,9 +484,8 @@ def render_text(report: VerifyReport, *, strict: bool = False) -> str:
                                                      len(file.problems) + (file.unverified if strict else 0)))
     records = sum(f.records for f in report.files)
     verified = sum(f.verified for f in report.files)
-    problems = report.problems + (report.unverified if strict else 0)
     not_checked = f", files not checked {report.errors} (not WARC files)" if report.errors else ""
-    lines.append(_summary(records, verified, report.unverified, problems) + not_checked)
+    lines.append(_summary(records, verified, report.unverified, report.failures(strict=strict)) + not_checked)
     return "\n".join(_CONTROL.sub(_spelled, line) for line in lines)
 
 
