@@ -149,11 +149,22 @@ def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> dt.date:
     return value
 
 
+_KEY_KINDS = {f"tag:yaml.org,2002:{tag}": kind for tag, kind in
+              (("int", "a number"), ("float", "a number"), ("bool", "a boolean"), ("null", "null"))}
+
+
 def _check_unique(node: yaml.MappingNode) -> None:
     """Refuse a key given twice among the mapping's own (YAML 1.2 requires unique keys; PyYAML keeps the last)."""
     seen: dict[tuple[str, str], yaml.Node] = {}
     for key_node, _ in node.value:
         if isinstance(key_node, yaml.ScalarNode):
+            kind = _KEY_KINDS.get(key_node.tag)
+            if kind is not None:
+                # `true:`, `null:`, `007:`, `1.0:` are keys YAML reads as other things (and True, 1 and 1.0 as one
+                # key): respelled True, None, 7 or merged, a value lost; so a key must be written as text.
+                refused = _Refused(key_node, f"{{at}} reads as {kind} in YAML, not as text")
+                refused.is_key = True
+                raise refused
             tag = _STR if key_node.tag == _VALUE else key_node.tag   # flatten_mapping makes '=' text
             first = seen.setdefault((tag, key_node.value), key_node)
             if first is not key_node:
@@ -320,7 +331,7 @@ def _jsonable(value: Any, path: Path | str, where: _Where, budget: list[int], de
                 # YAML reads `true:`, `null:`, `007:` and `1.0:` as other things, and True, 1 and 1.0 as one
                 # key: a value would be lost or its key respelled (True, None, 7), so it must be written as text.
                 raise InputError(path, f"a key in {_where(where) or 'the top level'} reads as {_kind(key)} in "
-                                 f"YAML ({key!r}), not as text", fix="quote the key, e.g. \"true\": ...")
+                                 f"YAML ({key!r}), not as text", fix="quote the key: write it as text")
             if name in out:   # a date key and a quoted one spelled as its ISO 8601 text
                 raise InputError(path, f"duplicate key '{name}' in {_where(where) or 'the top level'}",
                                  fix="keep one of them")
