@@ -107,6 +107,20 @@ def test_warcs_are_not_taken_for_other_formats() -> None:
         assert foreign_format(data) is None
 
 
+def test_ustar_at_byte_257_of_a_warc_is_no_tar() -> None:
+    """A plain WARC (or an ARC file) whose URL puts "custard" at byte 257 has `ustar` where a tar's magic
+    sits; without a tar header checksum it is not a tar. A real tar with a broken checksum is not one either."""
+    pad = 257 - len(b"WARC/1.1\r\nWARC-Target-URI: http://example.com/") - 1
+    head = b"WARC/1.1\r\nWARC-Target-URI: http://example.com/" + b"a" * pad + b"custard-tart\r\n"
+    assert head[257:262] == b"ustar"
+    assert foreign_format(head + b"x" * 300) is None
+    assert foreign_format(b"filedesc://x" + head[12:] + b"x" * 300) is None
+    tar = bytearray(_tar(GZIPPED))
+    assert foreign_format(bytes(tar)) is not None
+    tar[150] ^= 1
+    assert foreign_format(bytes(tar)) is None
+
+
 def test_quoted_bytes_are_short_and_escaped() -> None:
     """Bytes shown in a message: at most `limit`, every control and non-ASCII byte escaped."""
     assert quoted(b"PK\x03\x04\x1b[2J\xff" + b"x" * 100) == "'PK\\x03\\x04\\x1b[2J\\xff" + "x" * 31 + "'..."

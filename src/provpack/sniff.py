@@ -48,9 +48,22 @@ def foreign_format(first: bytes) -> NotWarcError | None:
             return NotWarcError(what, fix)
     if first[:3] == b"BZh" and first[3:4] in b"123456789" and first[4:10] in _BZIP2_BLOCKS:
         return NotWarcError("a bzip2-compressed file", _DECOMPRESS.format(tool="bunzip2 -k"))
-    if first[_TAR_MAGIC_AT:_TAR_MAGIC_AT + 5] == b"ustar":
+    if first[_TAR_MAGIC_AT:_TAR_MAGIC_AT + 5] == b"ustar" and _tar_header(first):
         return NotWarcError("a tar archive", "extract it (tar -xf FILE) and {verb} the WARC files in it")
     return None
+
+
+def _tar_header(first: bytes) -> bool:
+    """True when `first` opens with a tar header whose checksum holds: `ustar` at byte 257 alone is also a
+    plain WARC whose URL says "custard" there."""
+    if len(first) < 512 or first.startswith(b"WARC/"):
+        return False
+    try:
+        stored = int(first[148:156].strip(b" \0").decode("ascii") or "x", 8)
+    except ValueError:
+        return False
+    header = first[:148] + b" " * 8 + first[156:512]   # the checksum is taken with its own field as spaces
+    return stored == sum(header)
 
 
 def quoted(data: bytes, limit: int = 40) -> str:
