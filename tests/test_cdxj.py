@@ -257,3 +257,16 @@ def test_bytes_that_are_no_record_are_quoted_short_and_escaped(tmp_path: Path) -
     message = str(caught.value)
     assert "no WARC record starts there (the bytes there: '\\x1b[2J\\xff\\x00binary\\x1b[2J" in message
     assert all(32 <= ord(c) < 127 for c in message) and len(message) < len(str(path)) + 400, message   # was 2 KB of mangled binary
+
+
+def test_a_gzip_member_that_is_no_record_is_quoted_inflated(tmp_path: Path) -> None:
+    """In a gzipped WARC the bytes on disk say nothing: the message quotes what the member holds."""
+    import gzip
+
+    path = tmp_path / "html.warc.gz"
+    path.write_bytes(gzip.compress(b"<!doctype html>\n<html>\x1b[2J" + b"x" * 5000))
+    with pytest.raises(ArchiveError) as caught:
+        list(index(path))
+    message = str(caught.value)
+    assert "no WARC record starts there (its gzip member holds: '<!doctype html>\\n<html>\\x1b[2J" in message
+    assert all(32 <= ord(c) < 127 for c in message)

@@ -38,6 +38,7 @@ DEFAULT_RECORDS = CDXJ_RECORDS
 
 _MIME_END = re.compile(r"[;\s]")
 _BLOCK_SIZE = 64 * 1024
+_GZIP_PEEK = 64 * 1024   # compressed bytes read to show what a member that is no WARC record holds
 _RECENT = 256   # values remembered by the per-record conversions below
 _QUOTED = 40   # file bytes quoted in a message
 _SNIFFED = 512   # first bytes read to recognise another format (a tar header's magic is at 257)
@@ -304,10 +305,17 @@ def _reason(exc: BaseException, stream: IO[bytes], offset: int) -> str:
     if text.startswith("Unknown archive format"):   # warcio quotes the whole first "line": maybe kilobytes of binary
         try:
             stream.seek(offset)
-            found = stream.read(_QUOTED + 1)
+            found = stream.read(_GZIP_PEEK)
         except (OSError, ValueError):
             return "no WARC record starts there"
-        return f"no WARC record starts there (the bytes there: {quoted(found, _QUOTED)})"
+        if found.startswith(b"\x1f\x8b"):   # a gzip member: what it holds tells the reader something
+            try:
+                inflated = zlib.decompressobj(wbits=31).decompress(found, _QUOTED + 1)
+            except zlib.error:
+                inflated = b""
+            if inflated:
+                return f"no WARC record starts there (its gzip member holds: {quoted(inflated, _QUOTED)})"
+        return f"no WARC record starts there (the bytes there: {quoted(found[:_QUOTED + 1], _QUOTED)})"
     text = ascii(text)[1:-1]   # control and non-ASCII characters escaped
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
 
