@@ -684,6 +684,21 @@ def test_sidecars_given_with_their_archive_are_noted(tmp_path: Path, capsys: pyt
     assert [f.status for f in report.files] == [Status.OK] * 4 and report.exit_code() == 0
 
 
+def test_the_wacz_beside_its_archive_is_noted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`package --wacz` then `verify archive/*`: the WACZ beside the archive is noted (its WARC is verified
+    as the archive), not an error; alone, it is still refused as a ZIP."""
+    from provpack.wacz import make_wacz
+
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)
+    wacz = make_wacz(archive, tmp_path / "a.wacz")
+    code, out, err = _cli(["verify", *sorted(str(p) for p in tmp_path.iterdir())], capsys)
+    assert code == 0 and err == "", err
+    assert (f"{wacz}: note: the WACZ of {archive}: not checked here (its WARC is; check the package with "
+            "`wacz validate`)") in out
+    code, out, err = _cli(["verify", str(wacz)], capsys)
+    assert code == 2 and "a ZIP file (a WACZ?)" in err
+
+
 def test_a_sidecar_alone_names_its_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A .sha256 given without its archive is an error (exit 2) that says to name the archive."""
     archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)

@@ -260,6 +260,13 @@ def _not_warc(path: Path, exc: _NotWarc, given: set[Path], *, key: bool, tsa_ca:
         checked = key and tsa_ca if suffix == ".sig.tsr" else key if suffix == ".sig" else True
         note = f"checked as {role}" if checked else f"{role}: not checked; give {options} to check it"
         return FileReport(str(path), 0, 0, 0, (), notes=(note,))
+    if path.suffix == ".wacz":   # `package --wacz` and `wacz` put NAME.wacz beside NAME.warc.gz
+        for suffix in (".warc.gz", ".warc"):
+            archive = path.with_name(path.stem + suffix)
+            if archive.resolve() in given:
+                return FileReport(str(path), 0, 0, 0, (), notes=(
+                    f"the WACZ of {archive}: not checked here (its WARC is; check the package with "
+                    "`wacz validate`)",))
     return FileReport(str(path), 0, 0, 0, (), error=exc.message)
 
 
