@@ -1,4 +1,4 @@
-"""A small HTTP server on 127.0.0.1 for capture tests: redirects, errors, slow, huge, gzip, chunked."""
+"""A small HTTP server on 127.0.0.1 for capture tests: redirects, errors, slow, huge, gzip, chunked, binary."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ ORIGINALS = Path(__file__).parent / "data" / "originals"
 PAGE = (ORIGINALS / "declaration.html").read_bytes()
 HUGE = 2 * 1024 * 1024
 CHUNKS = [b"<p>Four score and seven years ago ", b"our fathers brought forth", b" on this continent.</p>"]
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+BLOB = bytes(range(256)) * 4
 WRONG_CHARSET = "<p>Nature\u2019s God \u2014 caf\u00e9</p>".encode("utf-8")
 
 
@@ -136,6 +138,12 @@ class _Handler(BaseHTTPRequestHandler):
             for chunk in CHUNKS:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             self.wfile.write(b"0\r\n\r\n")
+        elif path == "/paper.pdf":
+            self._send(200, PDF, {"Content-Type": "application/pdf"})
+        elif path == "/blob":
+            self._send(200, BLOB, {"Content-Type": "application/octet-stream"})
+        elif path == "/to-pdf":
+            self._send(302, b"see the PDF", {"Location": "/paper.pdf"})
         elif path == "/wrong-charset":
             self._send(200, WRONG_CHARSET, {"Content-Type": "text/html; charset=iso-8859-1"})
         elif path == "/odd-head":

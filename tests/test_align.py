@@ -96,6 +96,33 @@ def test_final_marker_at_the_paragraphs_end_omits_nothing_bounded() -> None:
     assert elision.reason == "nothing omitted before the end of the paragraph in the original"
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("blank", ["", "  ", "\t"])
+def test_paragraphs_are_found_with_any_line_ending(newline: str, blank: str) -> None:
+    """A final or opening marker stops at a blank line (LF, CRLF or CR; white space on it is fine)."""
+    lines = ["The ferry was late again on Monday. Passengers waited two hours in the rain,",
+             "and some gave up and went home.", blank,
+             "The operator blamed a broken engine part. A new one arrives on Friday, it said."]
+    original = newline.join(lines) + newline
+    result = run("The ferry was late again on Monday. Passengers waited two hours [...]", original)
+    (elision,) = result.elisions
+    assert elision.omitted is not None
+    assert elision.omitted.text == f"in the rain,{newline}and some gave up and went home."
+    result = run("[...] A new one arrives on Friday, it said.", original)
+    (elision,) = result.elisions
+    assert elision.omitted is not None
+    assert elision.omitted.text == "The operator blamed a broken engine part."
+
+
+def test_a_single_line_break_does_not_end_a_paragraph() -> None:
+    """CRLF, CR or LF alone (one line end, however written) is not a paragraph break."""
+    for newline in ("\n", "\r\n", "\r"):
+        original = f"Passengers waited two hours in the rain,{newline}and some gave up and went home."
+        (elision,) = run("Passengers waited two hours [...]", original).elisions
+        assert elision.omitted is not None
+        assert elision.omitted.text == f"in the rain,{newline}and some gave up and went home."
+
+
 def test_leading_marker_omits_from_the_paragraphs_start() -> None:
     """A marker opening the quote omits the paragraph's start up to the first segment."""
     result = run("[...] we can not consecrate -- we can not hallow -- this ground.")
@@ -275,6 +302,32 @@ def test_normalisation_drift_is_not_a_difference() -> None:
     assert omitted_texts(result) == ["But, in a larger sense,"]
 
 
+STADIUM = ("The new stadium will cost 45 million crowns, the mayor said on Monday, and will seat "
+           "12,000 people when it opens in 2027. Building starts in 2019.")
+
+
+@pytest.mark.parametrize(("quoted", "source"), [("4.5", "45"), ("1,2000", "12,000"), ("20.27", "2027"),
+                                                ("12000", "12,000"), ("4,5", "45")])
+def test_a_moved_or_added_point_or_comma_in_a_number_is_a_changed_word(quoted: str, source: str) -> None:
+    """A number's inner point or comma counts: 4.5 million is not 45 million."""
+    excerpt = STADIUM.replace(source, quoted, 1).replace(" Building starts in 2019.", "")
+    result = run(excerpt, STADIUM)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", quoted, source)]
+    (difference,) = result.differences
+    assert STADIUM[difference.source_start : difference.source_end] == source
+
+
+def test_numbers_quoted_as_written_are_not_differences() -> None:
+    """Equal numbers are equal, and a sentence's full stop after a number is not part of it."""
+    excerpt = "will seat 12,000 people when it opens in 2027 [...] Building starts in 2019"
+    result = run(excerpt, STADIUM.replace("45 million", "4.5 million"))
+    assert result.differences == ()
+    (elision,) = result.elisions
+    assert elision.omitted is None
+    assert elision.reason == "nothing omitted: the segments are adjacent in the original"
+    assert run("The new stadium will cost 4.5 million crowns", STADIUM.replace("45", "4.5")).differences == ()
+
+
 def test_case_change_inside_a_segment_is_a_difference() -> None:
     """Changing case mid-segment is reported as kind 'case'; the segment's first letter is not."""
     result = run("we are engaged in a Great civil war")
@@ -328,12 +381,113 @@ def test_short_repeated_segment_prefers_the_place_after_the_previous_one() -> No
     assert omitted_texts(result)[0] is not None
 
 
+MILL = "In the spring the mill closed for good. Two hundred workers were told on a Monday that there would be no shift."
+
+
+@pytest.mark.parametrize(("marker", "kind"), [("[...]", "bracketed"), ("...", "possible")])
+def test_marker_outside_the_quoted_text_cuts_nothing(marker: str, kind: str) -> None:
+    """Markers in a title line or a trailer, outside `quoted`, get omitted None and say where they are."""
+    title = f"Westmarsh Gazette: The mill {marker} closes\n\n"
+    body = "Two hundred workers were told on a Monday that there would be no shift."
+    trailer = f"\n\nPosted by a reader {marker} more soon"
+    excerpt = title + body + trailer
+    body_start, body_end = len(title), len(title) + len(body)
+    elisions = [(m.start(), m.end(), kind) for m in re.finditer(re.escape(marker), excerpt)]
+    result = align(excerpt, [(body_start, body_end)], elisions, MILL, quoted=(body_start, body_end))
+    header, tail = result.elisions
+    assert (header.omitted, header.reason, header.confirmed) == (
+        None, "in the title/header, not in the quoted text", None)
+    assert (tail.omitted, tail.reason, tail.confirmed) == (None, "in the trailer, not in the quoted text", None)
+    assert header.scope == "paragraph-start"
+    assert result.segments[0].source_start == MILL.index("Two hundred")
+    without = align(excerpt, [(body_start, body_end)], elisions, MILL)
+    assert without.elisions[0].omitted is not None   # without `quoted`, the whole excerpt counts as quoted
+
+
+def test_repeated_passage_is_taken_where_it_precedes_the_next_segment() -> None:
+    """A sentence the original repeats is matched at the copy that leaves the smallest cut before the next one."""
+    original = ("The river rose again last night. Farmers moved their cattle.\n\n"
+                "Officials said the dam held. The river rose again last night. "
+                "By noon the mayor ordered the lower town cleared.\n")
+    result = run("The river rose again last night. [...] the mayor ordered the lower town cleared.\n", original)
+    assert omitted_texts(result) == ["By noon"]
+    assert result.segments[0].source_start == original.rindex("The river rose")
+    assert result.out_of_order == ()
+
+
+def test_repeated_passage_between_two_segments_stays_between_them() -> None:
+    """Of three copies, the one after the previous segment and last before the next is taken."""
+    original = ("Rain fell. The bridge was closed at dawn. Alpha beta gamma delta epsilon zeta. "
+                "The bridge was closed at dawn. Eta theta iota kappa lambda mu. "
+                "The bridge was closed at dawn. Nu xi omicron pi rho sigma.")
+    result = run("Alpha beta gamma delta epsilon zeta. [...] The bridge was closed at dawn. [...] "
+                 "Nu xi omicron pi rho sigma.", original)
+    assert omitted_texts(result) == [
+        "The bridge was closed at dawn. Eta theta iota kappa lambda mu.", None]
+    assert result.elisions[1].reason == "nothing omitted: the segments are adjacent in the original"
+
+
+_FILLER = [f"f{i}q" for i in range(120)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    filler=st.permutations(_FILLER),
+    places=st.lists(st.integers(min_value=1, max_value=110), min_size=2, max_size=4, unique=True),
+    tail=st.integers(min_value=0, max_value=100),
+)
+def test_repeated_sentence_leaves_the_smallest_cut(filler: list[str], places: list[int], tail: int) -> None:
+    """Quoting a repeated sentence, a marker and a later passage cuts from the copy nearest before that passage."""
+    sentence = "the river rose again last night"
+    words: list[str] = []
+    copies: list[int] = []
+    for k, word in enumerate(filler):
+        if k in places:
+            copies.append(len(words))
+            words.extend(sentence.split())
+        words.append(word)
+    later = [w for w in range(len(words) - 5) if words[w] in filler and
+             any(c < w for c in copies) and not any(w <= c < w + 6 for c in copies)]
+    start = later[tail % len(later)]
+    original = " ".join(words)
+    excerpt = f"{sentence} [...] " + " ".join(words[start : start + 6])
+    nearest = max(c for c in copies if c + 6 <= start)
+    expected = " ".join(words[nearest + 6 : start])
+    assert omitted_texts(run(excerpt, original)) == [expected or None]
+
+
+LIGHTHOUSE = ("The lighthouse keeper retired after forty years on the rock. His daughter took over the lamp "
+              "and kept it burning through the great storm of that winter.\n")
+
+
+def test_paragraph_end_cut_stops_at_a_segment_quoted_earlier() -> None:
+    """After segments quoted out of order, a final marker's cut ends where the other quoted segment begins."""
+    result = run("His daughter took over the lamp and kept it burning [...] "
+                 "The lighthouse keeper retired after forty years [...]", LIGHTHOUSE)
+    assert result.out_of_order == ((0, 1),)
+    assert omitted_texts(result) == [None, "on the rock."]
+    assert result.elisions[1].scope == "paragraph-end"
+
+
+def test_paragraph_start_cut_starts_after_a_segment_quoted_later() -> None:
+    """A leading marker's cut starts where a segment the quote has later ends, not at the paragraph's start."""
+    result = run("[...] through the great storm of that winter. [...] "
+                 "The lighthouse keeper retired after forty years", LIGHTHOUSE)
+    assert result.out_of_order == ((0, 1),)
+    assert omitted_texts(result) == ["on the rock. His daughter took over the lamp and kept it burning", None]
+    assert result.elisions[0].scope == "paragraph-start"
+
+
 def test_rejects_spans_outside_the_excerpt() -> None:
     """Spans that do not fit the excerpt are a ValueError naming them."""
     with pytest.raises(ValueError, match=r"segment \(0, 99\) is outside"):
         align("short", [(0, 99)], [], GETTYSBURG)
     with pytest.raises(ValueError, match="kind 'odd'"):
         align("short", [(0, 5)], [(0, 1, "odd")], GETTYSBURG)
+    with pytest.raises(ValueError, match=r"segment \(0, 5\) is outside the quoted text \(1, 5\)"):
+        align("short", [(0, 5)], [], GETTYSBURG, quoted=(1, 5))
+    with pytest.raises(ValueError, match=r"quoted text \(0, 9\) is outside"):
+        align("short", [(0, 5)], [], GETTYSBURG, quoted=(0, 9))
 
 
 _WORDS = [f"w{i}x" for i in range(400)]

@@ -248,3 +248,17 @@ def test_a_second_run_on_the_same_folder_is_refused_while_the_first_builds(
     make_bag(archive, out)
     assert refused and "another" in refused[0]
     assert bagit.Bag(str(out)).is_valid()
+
+
+def test_a_wacz_named_like_a_warc_is_bagged_with_a_short_warning(
+        archive: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A ZIP named x.warc.gz is bagged as it is; the warning names what it is and quotes none of its bytes."""
+    from provpack.wacz import make_wacz
+
+    fake = tmp_path / "fake.warc.gz"
+    make_wacz(archive[0], tmp_path / "a.wacz").rename(fake)
+    with caplog.at_level("WARNING", logger="provpack"):
+        make_bag([fake], tmp_path / "bag")
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{fake}: not a WARC file: a ZIP file (a WACZ?); bagged as it is, but not used for Bagging-Date"]
+    bagit.Bag(str(tmp_path / "bag")).validate()

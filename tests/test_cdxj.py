@@ -229,3 +229,44 @@ def test_bad_content_length_is_logged_not_printed(
     assert len(lines) == 3
     assert capfd.readouterr().err == ""
     assert any("byte 0" in r.getMessage() and "Content-Length" in r.getMessage() for r in caplog.records)
+
+
+def test_a_wacz_named_like_a_warc_is_named_not_dumped(
+        provpack_warc: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`index` on a ZIP named x.warc.gz says what it is (exit 2), quoting none of its bytes."""
+    from provpack.cli import main
+    from provpack.wacz import make_wacz
+
+    fake = tmp_path / "fake.warc.gz"
+    make_wacz(provpack_warc, tmp_path / "a.wacz").rename(fake)
+    with pytest.raises(ArchiveError, match="not a WARC file: a ZIP file"):
+        archive_date(fake)
+    assert main(["index", str(fake)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == (
+        f"provpack: error: {fake}: not a WARC file: a ZIP file (a WACZ?); check a WACZ with `wacz validate`, "
+        "or unzip it and index archive/*.warc.gz\n")
+
+
+def test_bytes_that_are_no_record_are_quoted_short_and_escaped(tmp_path: Path) -> None:
+    """Where warcio finds no record, at most 40 bytes are quoted, escaped: no binary dump, no escape sequences."""
+    path = tmp_path / "junk.warc"
+    path.write_bytes(b"\x1b[2J\xff\x00binary" * 200 + b"WARC/1.1\r\n")
+    with pytest.raises(ArchiveError) as caught:
+        list(index(path))
+    message = str(caught.value)
+    assert "no WARC record starts there (the bytes there: '\\x1b[2J\\xff\\x00binary\\x1b[2J" in message
+    assert all(32 <= ord(c) < 127 for c in message) and len(message) < len(str(path)) + 400, message   # was 2 KB of mangled binary
+
+
+def test_a_gzip_member_that_is_no_record_is_quoted_inflated(tmp_path: Path) -> None:
+    """In a gzipped WARC the bytes on disk say nothing: the message quotes what the member holds."""
+    import gzip
+
+    path = tmp_path / "html.warc.gz"
+    path.write_bytes(gzip.compress(b"<!doctype html>\n<html>\x1b[2J" + b"x" * 5000))
+    with pytest.raises(ArchiveError) as caught:
+        list(index(path))
+    message = str(caught.value)
+    assert "no WARC record starts there (its gzip member holds: '<!doctype html>\\n<html>\\x1b[2J" in message
+    assert all(32 <= ord(c) < 127 for c in message)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from provpack.cli import main
 
-from conftest import SEED_NAME, SEEDS, write_text
+from conftest import INTEROP, SEED_NAME, SEEDS, write_text
 
 
 @pytest.fixture
@@ -84,6 +86,99 @@ def test_verify_finds_a_flipped_byte(packed: Path, capsys: pytest.CaptureFixture
     assert main(["verify", "--json", str(packed)]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is False and report["files"][0]["problems"]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_verify_strict_text_and_json_agree(strict: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    """An interop WARC with records that carry no digest: under --strict the text, the JSON and the
+    exit code all count those records as problems; without it, as warnings (exit 0)."""
+    path = str(INTEROP / "example.warc")
+    flags = ["--strict"] if strict else []
+    capsys.readouterr()
+    text_code = main(["verify", *flags, path])
+    text = capsys.readouterr().out.splitlines()
+    json_code = main(["verify", "--json", *flags, path])
+    report = json.loads(capsys.readouterr().out)
+    expected = 1 if strict else 0
+    assert text_code == json_code == expected
+    assert text[-1] == f"records 6, verified 2, unverified 4, problems {4 if strict else 0}"
+    assert report["problems"] == (4 if strict else 0) and report["unverified"] == 4
+    assert report["ok"] is (not strict) and report["strict"] is strict
+    assert report["status"] == ("failed" if strict else "unverified")
+    (file,) = report["files"]
+    assert file["status"] == report["status"]
+    listed = file["problems"] if strict else file["warnings"]
+    assert [item["kind"] for item in listed] == ["missing-digest"] * 4
+    assert (file["warnings"] if strict else file["problems"]) == []
+    lines = [line for line in text if ": missing-digest: " in line]
+    assert len(lines) == 4 and all(("warning: missing-digest" in line) is not strict for line in lines)
+
+
+def _resource_changed(packed: Path, old: bytes, new: bytes) -> tuple[bytes, int]:
+    """The packed archive decompressed, `old` replaced by `new` at its first place in the resource record
+    (the second), and that record's offset."""
+    data = gzip.decompress(packed.read_bytes())
+    at = data.index(b"WARC/1.1", 10)
+    where = data.index(old, at)
+    return data[:where] + new + data[where + len(old):], at
+
+
+@pytest.mark.parametrize("label, kind, code", [
+    (b"sha256;", "digest-mismatch", 1),
+    (b"she256:", "digest-mismatch", 1),
+    (b"", "digest-mismatch", 1),
+    (b"blake3:", "unknown-digest", 0),
+])
+def test_verify_a_damaged_digest_label(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                       label: bytes, kind: str, code: int) -> None:
+    """One byte of a digest's label damaged fails the record (exit 1) in text and JSON; a well-formed
+    label of an algorithm provpack does not know is a warning (exit 0; exit 1 under --strict)."""
+    data, at = _resource_changed(packed, b"WARC-Block-Digest: sha256:", b"WARC-Block-Digest: " + label)
+    path = tmp_path / "d.warc"
+    path.write_bytes(data)
+    capsys.readouterr()
+    assert main(["verify", str(path)]) == code
+    text = capsys.readouterr().out
+    assert f"{path}: offset {at}: record <urn:uuid:" in text and f": {'warning: ' if code == 0 else ''}{kind}: " in text
+    original = gzip.decompress(packed.read_bytes())
+    start = original.index(b"WARC-Block-Digest: sha256:", at) + len(b"WARC-Block-Digest: sha256:")
+    value = original[start : start + 64].decode()
+    assert value[10:] not in text  # the label is quoted, not the value (at most its first 10 characters)
+    assert main(["verify", "--json", str(path)]) == code
+    report = json.loads(capsys.readouterr().out)
+    (file,) = report["files"]
+    found = file["problems"] if code else file["warnings"]
+    assert [(item["offset"], item["kind"]) for item in found] == [(at, kind)]
+    assert report["status"] == ("failed" if code else "unverified")
+    assert main(["verify", "--strict", "--json", str(path)]) == 1
+    assert json.loads(capsys.readouterr().out)["problems"] == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("compress", [False, True])
+def test_verify_a_stray_byte_before_a_record(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch, jobs: str, compress: bool) -> None:
+    """A stray byte before the resource record: one byte of junk, the record read and its provenance
+    checked, in text and JSON, whether read in one process or in two."""
+    from provpack import verifysplit
+
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    data, at = _resource_changed(packed, b"WARC/1.1", b" WARC/1.1")
+    path = tmp_path / ("j.warc.gz" if compress else "j.warc")
+    path.write_bytes(gzip.compress(data, mtime=0) if compress else data)
+    capsys.readouterr()
+    assert main(["verify", "--jobs", jobs, str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    where = f"offset 0: junk: 1 byte (decompressed offset {at})" if compress else f"offset {at}: junk: 1 byte"
+    assert lines[0] == f"{path}: {where} that is not a WARC record before the next record"
+    assert lines[-1] == "records 3, verified 3, unverified 0, problems 1"
+    assert f"{path}: note: provpack provenance records checked: 1" in lines
+    assert main(["verify", "--json", "--jobs", jobs, str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["records"], report["verified"], report["problems"]) == (3, 3, 1)
+    assert [item["kind"] for item in report["files"][0]["problems"]] == ["junk"]
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -192,3 +287,127 @@ def test_show_json_spells_c1_controls(tmp_path: Path, capsys: pytest.CaptureFixt
     printed = capsys.readouterr().out
     assert "\x9b" not in printed and "x\\u009b2Jy é" in printed
     assert json.loads(printed)["documents"][0]["fields"]["title"]["value"] == "x\x9b2Jy é"
+
+
+@pytest.mark.parametrize("in_the_way", ["file", "folder"])
+def test_package_wacz_in_the_way_writes_nothing(seed_dir: Path, tmp_path: Path, in_the_way: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """package --wacz checks the WACZ's name before it writes the archive: an existing OUT.wacz (without --force),
+    or a folder of that name, leaves neither archive nor .sha256; with --force the file is replaced."""
+    out, wacz = tmp_path / "o.warc.gz", tmp_path / "o.wacz"
+    if in_the_way == "file":
+        wacz.write_bytes(b"older")
+    else:
+        wacz.mkdir()
+    assert main(["package", str(seed_dir), "-o", str(out), "--wacz"]) == 2
+    captured = capsys.readouterr()
+    words = "already exists; pass --force" if in_the_way == "file" else "is a folder"
+    assert f"o.wacz: {words}" in captured.err and "wrote" not in captured.out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.wacz", "seeds"]
+    if in_the_way == "file":
+        assert main(["-q", "package", str(seed_dir), "-o", str(out), "--wacz", "--force"]) == 0
+        assert wacz.read_bytes()[:2] == b"PK" and out.exists()
+
+
+def test_package_refuses_a_stray_checksum(seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """OUT.warc.gz.sha256 without OUT.warc.gz is not replaced silently: exit 2, nothing written, --force replaces."""
+    out = tmp_path / "o.warc.gz"
+    stray = tmp_path / "o.warc.gz.sha256"
+    stray.write_text("0" * 64 + "  o.warc.gz\n")
+    assert main(["package", str(seed_dir), "-o", str(out)]) == 2
+    assert "o.warc.gz.sha256: already exists (without its archive); pass --force" in capsys.readouterr().err
+    assert not out.exists() and stray.read_text() == "0" * 64 + "  o.warc.gz\n"
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--force"]) == 0
+    assert stray.read_text().split()[0] != "0" * 64
+
+
+def test_package_into_a_folder_that_does_not_exist(seed_dir: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """-o newdir/ suggests newdir/<name>.warc.gz (not newdir.warc.gz) and creates nothing; an existing folder
+    gets the default name inside it."""
+    assert main(["package", str(seed_dir), "-o", f"{tmp_path / 'newdir'}/"]) == 2
+    err = capsys.readouterr().err
+    assert "newdir/: no such folder; create it first, or name the archive itself, e.g. " in err
+    assert f"{tmp_path / 'newdir' / 'seeds.warc.gz'}" in err
+    assert not (tmp_path / "newdir").exists()
+    (tmp_path / "newdir").mkdir()
+    assert main(["-q", "package", str(seed_dir), "-o", f"{tmp_path / 'newdir'}/"]) == 0
+    assert (tmp_path / "newdir" / "seeds.warc.gz").is_file()
+
+
+def test_common_options_after_the_command(packed: Path, tmp_path: Path, seed_dir: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """-q, -v and --config are taken after the command as before it; -q with -v is refused however placed."""
+    capsys.readouterr()
+    assert main(["verify", str(packed), "-q"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["verify", str(packed)]) == 0
+    assert "problems 0" in capsys.readouterr().out
+    assert main(["-q", "verify", str(packed)]) == 0   # before the command: not undone by the command's default
+    assert capsys.readouterr().out == ""
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("operator: Jane Archivist\n")
+    out = tmp_path / "c.warc.gz"
+    assert main(["package", "--config", str(settings), str(seed_dir), "-o", str(out), "-q"]) == 0
+    import gzip
+    assert b"operator: Jane Archivist\r\n" in gzip.decompress(out.read_bytes())
+    for argv in (["-q", "verify", str(packed), "-v"], ["verify", "-v", str(packed), "-q"],
+                 ["-q", "-v", "verify", str(packed)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "-q/--quiet" in err and "not allowed with argument" in err and "-v/--verbose" in err
+
+
+def _commands() -> dict[str, Any]:
+    import argparse
+
+    from provpack.cli import build_parser
+
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {"": parser, **action.choices, "(list)": action}
+
+
+def test_every_command_and_argument_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each command has a line in `provpack --help` and a description; each positional its help; each command's
+    --help shows --config, -q and -v."""
+    commands = _commands()
+    listed = {choice.dest: choice.help for choice in commands.pop("(list)")._choices_actions}
+    commands.pop("")
+    assert set(listed) == set(commands)
+    for name, parser in commands.items():
+        assert listed[name], f"{name} has no line in provpack --help"
+        assert parser.description, f"{name} has no description"
+        for action in parser._actions:
+            if not action.option_strings:
+                assert action.help, f"{name}'s {action.metavar} has no help"
+        assert main([name, "--help"]) == 0
+        shown = capsys.readouterr().out
+        assert "--config FILE" in shown and "-q, --quiet" in shown and "-v, --verbose" in shown
+
+
+def test_extract_dash_is_standard_output(packed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    """extract -o - writes to standard output, not to a file named '-'; ./- still names a file."""
+    monkeypatch.chdir(tmp_path)
+    capsysbinary.readouterr()
+    assert main(["extract", str(packed), SEED_NAME, "-o", "-"]) == 0
+    assert capsysbinary.readouterr().out == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+    assert not (tmp_path / "-").exists()
+    assert main(["-q", "extract", str(packed), SEED_NAME, "-o", "./-"]) == 0
+    assert (tmp_path / "-").read_bytes() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+
+
+def test_index_dash_is_standard_output_and_wacz_dash_is_refused(
+        packed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """index -o - prints the index as index with no -o does; wacz -o - is refused (a ZIP needs seeking),
+    and neither leaves a file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["index", str(packed)]) == 0
+    plain = capsys.readouterr().out
+    assert main(["index", str(packed), "-o", "-"]) == 0
+    assert capsys.readouterr().out == plain and plain.count("\n") >= 2
+    assert main(["wacz", str(packed), "-o", "-"]) == 2
+    assert "cannot go to standard output" in capsys.readouterr().err
+    assert not (tmp_path / "-").exists()

@@ -101,3 +101,61 @@ def test_level_outside_the_backend_names_the_config_file(tmp_path: Path, seed_di
     err = capsys.readouterr().err
     assert f"{tmp_path / 'provpack.yaml'}: 'level': isal levels are 0 to 3, not 9" in err
     assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", "--deflate", "isal", "--level", "2"]) == 0
+
+
+ARCHIVE = Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz"
+COMMANDS = [
+    ["verify", str(ARCHIVE)],
+    ["show", str(ARCHIVE)],
+    ["extract", str(ARCHIVE), "000_8dbb4f68ea601904", "-o", "back.txt"],
+    ["index", str(ARCHIVE), "-o", "out.cdxj"],
+    ["wacz", str(ARCHIVE), "-o", "out.wacz"],
+    ["bag", str(ARCHIVE), "-o", "bag"],
+    ["keygen", "-o", "key"],
+    ["sign", str(ARCHIVE), "--key", "key", "-o", "a.sig"],
+    ["package", "nowhere"],
+]
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda argv: argv[0])
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_every_command_refuses_a_missing_config(argv: list[str], where: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """--config FILE that is not there is an error (exit 2) for every command, before it writes anything."""
+    from provpack.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    option = ["--config", "nothere.yaml"]
+    assert main([*option, *argv] if where == "before" else [*argv, *option]) == 2
+    assert "nothere.yaml: cannot read: No such file or directory; check the path" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda argv: argv[0])
+def test_every_command_refuses_a_typo_in_the_settings(argv: list[str], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """./provpack.yaml with an unknown key is refused by every command, as by package: a typo is never ignored."""
+    from provpack.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "provpack.yaml").write_text("operater: Jane\n")
+    assert main(argv) == 2
+    assert "provpack.yaml: unknown setting 'operater'" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["provpack.yaml"]
+
+
+def test_commands_without_settings_import_no_parser(tmp_path: Path) -> None:
+    """With no settings file, verify imports neither yaml nor tomllib for them, and --version loads no settings."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from provpack import cli; code = cli.main(sys.argv[1:]); "
+            "print(code, 'yaml' in sys.modules, 'tomllib' in sys.modules, 'provpack.config' in sys.modules)")
+    verifying = subprocess.run([sys.executable, "-c", code, "-q", "verify", str(ARCHIVE)], capture_output=True,
+                               text=True, check=True, cwd=tmp_path)
+    assert verifying.stdout.split() == ["0", "False", "False", "True"]
+    version = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True, text=True,
+                             check=True, cwd=tmp_path)
+    assert version.stdout.split()[-4:] == ["0", "False", "False", "False"]

@@ -211,7 +211,7 @@ BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     ("!!python/name:os.system\n", "malformed YAML"),
     ("- a list\n- not a mapping\n", "sidecar must be a mapping of keys to values, not a list"),
     ("just a string\n", "not a str"),
-    ("title: [1, 2]\n", "'title' must be text, not list"),
+    ("title: [1, 2]\n", "'title' must be text, not a list"),
     ("author: {name: x}\n", "'author' must be text or a list of texts"),
     ("url: not a url\n", "'url' is not an absolute URI"),
     ("source_url: ftp://example.org/x\n", "'source_url' must be an http or https address"),

@@ -83,6 +83,17 @@ def test_an_article_inside_what_is_left_out_is_not_the_story(wrapper: str) -> No
     assert html_to_text(page) == ("The story.\n", "body")
 
 
+def test_a_page_held_in_a_form_keeps_its_text() -> None:
+    """ASP.NET WebForms pages hold the whole body in one <form>: its article, its main, or else its body text
+    is the page's text (the form's own controls are not)."""
+    story = "<p>First para of the story.</p>"
+    assert html_to_text(f"<body><form><main><article>{story}</article></main></form></body>") == (
+        "First para of the story.\n", "article")
+    assert html_to_text(f"<body><form id='aspnetForm'><div>{story}<button>Go</button>"
+                        "<select><option>x</option></select></div></form></body>") == ("First para of the story.\n",
+                                                                                     "body")
+
+
 def test_role_main_counts_as_main() -> None:
     """A div with role=main is the main content when there is no <article>."""
     page = "<body><div>Site chrome</div><div role='main'><p>Body text.</p></div></body>"

@@ -206,3 +206,170 @@ def test_paths_spell_what_sources_give(tmp_path: Path, monkeypatch: pytest.Monke
         expected = [(s.name, str(s.text_path), None if s.sidecar_path is None else str(s.sidecar_path))
                     for s in listing.sources(start, stop)]
         assert listing.paths(start, stop) == expected
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+
+
+def test_folder_of_good_files_logs_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Texts, their sidecars, hidden files, other files and a sub-folder without .txt give no warning."""
+    write_text(tmp_path, "a", b"A", sidecar="title: A\n")
+    write_text(tmp_path, "b", b"B")
+    (tmp_path / "c.txt").write_bytes(b"C")
+    (tmp_path / "c.yml").write_text("title: C\n")
+    (tmp_path / ".hidden.txt").write_bytes(b"H")
+    (tmp_path / ".hidden.yaml").write_text("title: H\n")
+    (tmp_path / ".yaml").write_text("title: H\n")
+    (tmp_path / "notes.md").write_text("notes")
+    (tmp_path / "originals").mkdir()
+    (tmp_path / "originals" / "a.html").write_text("<p>A</p>")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.txt").write_text("not a source")
+    caplog.set_level("DEBUG", logger="provpack")
+    assert list(list_sources([tmp_path]).names) == ["a", "b", "c"]
+    assert caplog.records == []
+
+
+def test_sidecar_without_text_is_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A sidecar named for no NAME.txt, before, between or after the texts, is named in a warning."""
+    write_text(tmp_path, "m", b"M", sidecar="title: M\n")
+    for name in ("a.yaml", "n.yml", "z.yaml", "m0.yaml"):
+        (tmp_path / name).write_text("title: T\n")
+    assert list(list_sources([tmp_path]).names) == ["m"]
+    assert _warnings(caplog) == [f"{tmp_path / stem}{suffix}: describes no {stem}.txt; not used"
+                                 for stem, suffix in (("a", ".yaml"), ("m0", ".yaml"), ("n", ".yml"), ("z", ".yaml"))]
+
+
+def test_suffix_in_another_case_is_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """NAME.TXT, NAME.YAML and NAME.Yml are not read, and each is named with the name to give it."""
+    write_text(tmp_path, "ok", b"ok")
+    (tmp_path / "UP.TXT").write_bytes(b"up")
+    (tmp_path / "ok.YAML").write_text("title: W\n")
+    (tmp_path / "x.Yml").write_text("title: X\n")
+    (tmp_path / "y.tXt.bak").write_text("not a text")
+    (tmp_path / ".H.TXT").write_text("hidden")
+    assert list(list_sources([tmp_path]).names) == ["ok"]
+    problem = "only lower-case .txt, .yaml, .yml are read; rename it to"
+    assert _warnings(caplog) == [f"{tmp_path / name}: {problem} {to}"
+                                 for name, to in (("UP.TXT", "UP.txt"), ("ok.YAML", "ok.yaml"), ("x.Yml", "x.yml"))]
+
+
+def test_sub_folder_with_texts_is_warned_of_unless_given(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A sub-folder holding .txt files is named with the command that reads it; given as a source, it is not."""
+    write_text(tmp_path, "a", b"A")
+    for name in ("n1", "n2"):
+        write_text(tmp_path / "sub", name, b"N")
+    write_text(tmp_path / "one", "o", b"O")
+    (tmp_path / "originals").mkdir()
+    (tmp_path / "originals" / "a.html").write_text("<p>A</p>")
+    (tmp_path / "sub" / "deeper").mkdir()
+    write_text(tmp_path / "sub" / "deeper", "d", b"D")
+    assert list(list_sources([tmp_path]).names) == ["a"]
+    assert _warnings(caplog) == [
+        f"{tmp_path / sub}: sub-folder with {files} is not read; give it as a source too "
+        f"(provpack package {tmp_path} {tmp_path / sub}), unless they are originals a sidecar names"
+        for sub, files in (("one", "1 .txt file"), ("sub", "2 .txt files"))]
+    caplog.clear()   # sub/deeper was not looked into: one scandir per sub-folder, no recursion
+    sub = tmp_path / "sub" / "deeper" / ".."   # a folder given is known however it is spelled
+    assert list(list_sources([tmp_path, tmp_path / "one", sub, tmp_path / "sub" / "deeper"]).names) == [
+        "a", "d", "n1", "n2", "o"]
+    assert _warnings(caplog) == []
+
+
+@pytest.mark.parametrize("kind", ["orphan", "case", "folder"])
+def test_warnings_are_capped_per_folder(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                        monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Past ten lines of one kind in one folder, the rest are counted in one line, so a wrong folder cannot flood."""
+    monkeypatch.setattr(inputs, "_RUN", 7)   # orphans met between texts, after them and across spilled runs
+    for number in range(60):
+        write_text(tmp_path, f"t{number:02}", b"T")
+        if kind == "orphan":
+            (tmp_path / f"t{number:02}x.yaml").write_text("title: T\n")
+        elif kind == "case":
+            (tmp_path / f"u{number:02}.TXT").write_bytes(b"U")
+        else:
+            write_text(tmp_path / f"s{number:02}", "n", b"N")
+    assert len(list_sources([tmp_path])) == 60
+    lines = _warnings(caplog)
+    assert len(lines) == 11
+    first = {"orphan": "t00x.yaml", "case": "u00.TXT", "folder": "s00"}[kind]
+    tenth = {"orphan": "t09x.yaml", "case": "u09.TXT", "folder": "s09"}[kind]
+    assert lines[0].startswith(f"{tmp_path / first}: ") and lines[9].startswith(f"{tmp_path / tenth}: ")
+    assert lines[10].startswith(f"{tmp_path}: 50 more ")
+
+
+@pytest.mark.parametrize("name", ["new.warc.gz", "out.WARC", "dir/new.warc.gz"])
+def test_missing_archive_name_as_source_suggests_o(tmp_path: Path, name: str) -> None:
+    """A source that does not exist and is named like an archive is most likely the output given without -o."""
+    write_text(tmp_path, "a", b"A")
+    with pytest.raises(InputError, match=f"{name}: no such file or folder; to name the output, use -o {name}$"):
+        list_sources([tmp_path, name])
+    with pytest.raises(InputError, match="no such file or folder$"):
+        list_sources([tmp_path, "new.txt"])
+
+
+def test_existing_archive_as_source_suggests_o_and_force(tmp_path: Path) -> None:
+    """An existing archive given as a source is told to use -o, with --force to replace it."""
+    write_text(tmp_path, "a", b"A")
+    (tmp_path / "old.warc.gz").write_bytes(b"")
+    with pytest.raises(InputError, match=r"not a .txt file; to name the output, use -o .*old.warc.gz "
+                                         r"\(and --force to replace it\)"):
+        list_sources([tmp_path, tmp_path / "old.warc.gz"])
+    (tmp_path / "notes.md").write_text("")
+    with pytest.raises(InputError, match="not a .txt file; name each document NAME.txt"):
+        list_sources([tmp_path / "notes.md"])
+
+
+def test_cli_prints_what_is_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`provpack package` shows each warning on stderr, and the -o hint for an archive named as a source."""
+    from provpack.cli import main
+
+    folder = tmp_path / "x"
+    write_text(folder, "ok", b"a [...]\n")
+    (folder / "UP.TXT").write_bytes(b"b [...]\n")
+    write_text(folder / "sub", "n", b"c [...]\n")
+    (folder / ".h.txt").write_bytes(b"d [...]\n")
+    (folder / "okk.yaml").write_text("title: T\n")
+    (folder / "ok.YAML").write_text("title: W\n")
+    monkeypatch.chdir(folder)
+    assert main(["-q", "package", ".", "-o", str(tmp_path / "x.warc.gz")]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["package", ".", "-o", str(tmp_path / "x.warc.gz"), "--force"]) == 0
+    err = capsys.readouterr().err
+    for line in ("./UP.TXT: only lower-case .txt, .yaml, .yml are read; rename it to UP.txt",
+                 "./ok.YAML: only lower-case .txt, .yaml, .yml are read; rename it to ok.yaml",
+                 "./okk.yaml: describes no okk.txt; not used",
+                 "./sub: sub-folder with 1 .txt file is not read; give it as a source too (provpack package . ./sub)"):
+        assert f"provpack: warning: {line}" in err
+    assert ".h.txt" not in err
+    assert main(["package", ".", "new.warc.gz"]) == 2
+    assert "new.warc.gz: no such file or folder; to name the output, use -o new.warc.gz" in capsys.readouterr().err
+
+
+def test_names_that_differ_only_in_case_or_normalisation_are_warned_of(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Doc/doc and an NFC/NFD pair are distinct files here, but one file on macOS or Windows: packaged, with a
+    warning per pair; distinct names (and one name in two sources' folders, refused elsewhere) give none."""
+    import unicodedata
+
+    for name in ("Doc", "doc", "other", "Z\u00fcrich", unicodedata.normalize("NFD", "Z\u00fcrich"), "Unique"):
+        (tmp_path / f"{name}.txt").write_bytes(b"A [...] B\n")
+    caplog.set_level("WARNING", logger="provpack")
+    assert len(list_sources([tmp_path])) == 6
+    warned = _warnings(caplog)
+    assert len(warned) == 2, warned
+    assert warned[0].startswith("Doc.txt and doc.txt differ only in letter case or Unicode normalisation")
+    assert warned[1].startswith("Zu\u0308rich.txt and Z\u00fcrich.txt differ only")   # in code point order
+
+
+def test_many_twins_are_capped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Past ten pairs, one line counts the rest."""
+    for number in range(15):
+        (tmp_path / f"n{number}.txt").write_bytes(b"x")
+        (tmp_path / f"N{number}.txt").write_bytes(b"x")
+    caplog.set_level("WARNING", logger="provpack")
+    list_sources([tmp_path])
+    warned = _warnings(caplog)
+    assert len(warned) == 11 and warned[-1] == "5 more names differ from another only so"

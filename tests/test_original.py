@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from localserver import PAGE, ServerState, serve
+from localserver import PAGE, PDF, ServerState, serve
 from provpack.capture import capture
 from provpack.errors import InputError
 from provpack.httpbytes import split_message
-from provpack.original import fetched_original, local_original, original_path
+from provpack.original import TextlessOriginal, fetched_original, local_original, original_path
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
 
@@ -59,6 +59,13 @@ def test_missing_original_is_an_input_error(folder: Path) -> None:
         original_path(folder / "decl.yaml", "originals/none.html")
 
 
+def test_a_folder_as_original_is_named_a_folder(folder: Path) -> None:
+    """A path to a folder says so, not 'no such file' (the folder is there)."""
+    (folder / "originals").mkdir(exist_ok=True)
+    with pytest.raises(InputError, match="'originals' is a folder; name the file in it"):
+        original_path(folder / "decl.yaml", "originals")
+
+
 def test_local_original_records(folder: Path) -> None:
     """A resource with the file's bytes, and a conversion referring to it with the text."""
     original = local_original(folder / "decl.yaml", "originals/decl.html",
@@ -85,8 +92,13 @@ def test_local_original_without_url_gets_a_content_urn(folder: Path) -> None:
 def test_binary_original_is_refused(folder: Path) -> None:
     """An original with no text (a PDF) cannot be aligned against."""
     (folder / "paper.pdf").write_bytes(b"%PDF-1.4\n")
-    with pytest.raises(InputError, match="no text to align against"):
+    with pytest.raises(InputError, match="no text to align against") as caught:
         local_original(folder / "decl.yaml", "paper.pdf")
+    message = str(caught.value)
+    assert message.endswith("paper.pdf: the original has no text to align against: cannot extract text from "
+                            "application/pdf; give an HTML or plain-text original")
+    assert message.count("give") == 1   # the fix said once
+    assert caught.value.exit_code == 2
 
 
 def test_fetched_original_records(server: ServerState) -> None:
@@ -107,3 +119,18 @@ def test_fetched_original_records(server: ServerState) -> None:
     assert original.source_record_id == final.record_id
     assert original.description["final_url"] == server.url("/page.html")
     assert [hop["status"] for hop in original.description["exchanges"]] == [302, 200]
+    assert original.description["request_record_id"] == original.records[2].record_id
+    assert "no_text" not in original.description
+
+
+def test_fetched_original_with_no_text(server: ServerState) -> None:
+    """A PDF reached by a redirect: both exchanges, no conversion, and the description says why."""
+    original = fetched_original(capture(server.url("/to-pdf"), allow_private=True))
+    assert isinstance(original, TextlessOriginal)
+    assert [r.warc_type for r in original.records] == ["request", "response", "request", "response"]
+    final = original.records[3]
+    assert final.block[final.payload_offset:] == PDF
+    assert original.source_record_id == final.record_id and original.target_uri == server.url("/paper.pdf")
+    assert original.reason == original.description["no_text"] == "cannot extract text from application/pdf"
+    assert original.description["request_record_id"] == original.records[2].record_id
+    assert original.description["conversion_record_id"] is None and original.description["charset"] is None

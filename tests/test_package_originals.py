@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from localserver import PAGE, ServerState, serve
+from localserver import BLOB, PAGE, PDF, ServerState, serve
 import importlib
 import socket
 from provpack.capture import Capture
 from provpack.errors import CaptureError
 from provpack.httpbytes import split_message
+from provpack.model import UnalignedOriginal
 from provpack.package import package
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
@@ -100,6 +101,30 @@ def test_local_original_is_archived_and_aligned(tmp_path: Path) -> None:
     assert described["original"]["how"] == "local"
     assert described["differences"] == []
     assert result.documents[0].original == "local" and result.documents[0].omitted_found == 3
+
+
+@pytest.mark.parametrize("marker", ["[...]", "..."])
+def test_marker_in_the_title_line_cuts_nothing_from_the_original(tmp_path: Path, marker: str) -> None:
+    """A marker in the header (outside the quoted body) gets no omitted passage, a reason, and no confirmation."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "mill.txt").write_text(
+        f"12 March 2019\n\nWestmarsh Gazette: The mill {marker} closes\n\n"
+        "Two hundred workers were told on a Monday that there would be no shift.\n", encoding="utf-8")
+    (source / "mill.yaml").write_text("original: mill.html\n", encoding="utf-8")
+    (source / "mill.html").write_text(
+        "<p>In the spring the mill closed for good. Two hundred workers were told on a Monday that there "
+        "would be no shift.</p>", encoding="utf-8")
+    result = package(source, out=tmp_path / "out.warc.gz", date=dt.datetime(2019, 3, 12, tzinfo=dt.timezone.utc))
+    described = provenance(result.warc_path)
+    assert described["parts"]["header"] is not None
+    (elision,) = described["elisions"]
+    assert elision["marker"] == marker
+    assert elision["start"] < described["parts"]["body"][0]
+    assert elision["omitted"] is None
+    assert elision["omitted_reason"] == "in the title/header, not in the quoted text"
+    assert elision["confirmed"] is None
+    assert result.documents[0].omitted_found == 0
 
 
 def test_packaging_with_an_original_is_reproducible_and_offline(
@@ -195,6 +220,108 @@ def test_cli_fetch_and_show(tmp_path: Path, server: ServerState, capsys: pytest.
     decl = next(d for d in documents if d["name"] == "decl")
     assert decl["elisions"][0]["omitted"] == {"text": FIRST_CUT, "start": 238, "end": 377}
     assert decl["differences"] == [] and decl["original"]["how"] == "fetched"
+
+
+@pytest.mark.parametrize(("path", "body", "mime"), [("/paper.pdf", PDF, "application/pdf"),
+                                                    ("/blob", BLOB, "application/octet-stream")])
+def test_fetched_original_without_text_is_archived_not_aligned(
+    tmp_path: Path, server: ServerState, path: str, body: bytes, mime: str
+) -> None:
+    """A 200 with no text to extract keeps its exchange, gets no conversion, and is reported as not aligned."""
+    from provpack.verify import verify
+
+    source = make_source(tmp_path / "src", f"source_url: {server.url(path)}\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    found = records(result.warc_path)
+    assert [h["WARC-Type"] for h, _ in found] == ["warcinfo", "resource", "metadata", "request", "response"]
+    check_digests(result.warc_path)
+    (request, _), (response, response_block) = found[3], found[4]
+    assert split_message(response_block)[1] == body
+    assert response["WARC-Target-URI"] == server.url(path)
+    reason = f"cannot extract text from {mime}"
+    assert result.fetch_failures == ()
+    assert result.unaligned == (UnalignedOriginal(name="decl", url=server.url(path), reason=reason),)
+    assert result.documents[0].original == "fetched"
+    assert (result.documents[0].omitted_found, result.documents[0].differences) == (0, 0)
+    described = provenance(result.warc_path)
+    original = described["original"]
+    assert original["how"] == "fetched" and original["no_text"] == reason
+    assert original["record_id"] == response["WARC-Record-ID"]
+    assert original["request_record_id"] == request["WARC-Record-ID"]
+    assert (original["status"], original["content_type"], original["final_url"]) == (200, mime, server.url(path))
+    for key in ("conversion_record_id", "text_sha256", "length_chars", "scope", "charset"):
+        assert key in original and original[key] is None
+    assert described["differences"] == [] and "out_of_order" not in described
+    assert all("source_start" not in segment for segment in described["segments"])
+    assert all("omitted_reason" not in e and "confirmed" not in e and e["omitted"] is None
+               for e in described["elisions"])
+    report = verify(result.warc_path)
+    assert report.ok and report.problems == 0 and report.exit_code(strict=True) == 0
+
+
+def test_redirect_to_a_pdf_keeps_both_exchanges(tmp_path: Path, server: ServerState) -> None:
+    """A redirect to an original with no text: both request/response pairs are archived, in order."""
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/to-pdf')}\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    found = records(result.warc_path)
+    assert [h["WARC-Type"] for h, _ in found[3:]] == ["request", "response", "request", "response"]
+    assert [h["WARC-Target-URI"] for h, _ in found[3:]] == [server.url("/to-pdf")] * 2 + [server.url("/paper.pdf")] * 2
+    assert split_message(found[4][1])[1] == b"see the PDF" and split_message(found[6][1])[1] == PDF
+    original = provenance(result.warc_path)["original"]
+    assert [hop["status"] for hop in original["exchanges"]] == [302, 200]
+    assert [hop["response_record_id"] for hop in original["exchanges"]] == [found[4][0]["WARC-Record-ID"],
+                                                                           found[6][0]["WARC-Record-ID"]]
+    assert original["record_id"] == found[6][0]["WARC-Record-ID"]
+    assert original["request_record_id"] == found[5][0]["WARC-Record-ID"]
+    assert original["url"] == server.url("/to-pdf") and original["final_url"] == server.url("/paper.pdf")
+    assert original["no_text"] == "cannot extract text from application/pdf"
+    check_digests(result.warc_path)
+
+
+def test_one_archive_of_a_textless_url_for_two_excerpts(tmp_path: Path, server: ServerState) -> None:
+    """Two excerpts of one PDF: one fetch, one request/response pair, both described, both reported."""
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/paper.pdf')}\n", with_copy=False)
+    make_source(source, f"source_url: {server.url('/paper.pdf')}\n", name="again", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    assert server.hits["/paper.pdf"] == 1
+    kinds = [h["WARC-Type"] for h, _ in records(result.warc_path)]
+    assert kinds == ["warcinfo", "resource", "metadata", "request", "response", "resource", "metadata"]
+    described = [json.loads(b) for h, b in records(result.warc_path) if h["WARC-Type"] == "metadata"]
+    assert described[0]["original"] == described[1]["original"]
+    assert [u.name for u in result.unaligned] == ["again", "decl"]
+
+
+def test_cli_reports_verifies_and_shows_a_textless_original(
+    tmp_path: Path, server: ServerState, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """package warns 'fetched but not aligned' and exits 0; verify, show, show --json, index and wacz take it."""
+    from provpack.cli import main
+
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/paper.pdf')}\n", with_copy=False)
+    out = tmp_path / "out.warc.gz"
+    assert main(["package", str(source), "-o", str(out), "--fetch", "--allow-private"]) == 0
+    printed = capsys.readouterr()
+    url = server.url("/paper.pdf")
+    assert (f"provpack: warning: decl: fetched {url} but not aligned: cannot extract text from application/pdf\n"
+            in printed.err)
+    assert "not fetched" not in printed.err and "not fetched" not in printed.out
+    assert printed.err.count(url) == 1
+    assert f"originals: 0 aligned (0 omitted passages found, 0 differences); 1 archived but not aligned (no text): {url}" in printed.out
+    assert main(["verify", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["show", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert (f"original: fetched {url} (HTTP 200, " in shown
+            and "; archived, not aligned: no text to align against (cannot extract text from application/pdf)" in shown)
+    assert "None" not in shown and "differences:" not in shown
+    assert "(what it cut is not known: the original has no text to align against)" in shown
+    assert main(["show", "--json", str(out)]) == 0
+    (document,) = json.loads(capsys.readouterr().out)["documents"]
+    assert document["original"]["no_text"] == "cannot extract text from application/pdf"
+    assert document["original"]["length_chars"] is None and document["differences"] == []
+    assert main(["index", str(out), "-o", str(tmp_path / "out.cdxj")]) == 0
+    assert url.split("//")[1].split(":")[0] in (tmp_path / "out.cdxj").read_text(encoding="utf-8")
+    assert main(["wacz", str(out), "-o", str(tmp_path / "out.wacz")]) == 0
 
 
 def test_iri_addresses_are_written_as_uris(tmp_path: Path) -> None:

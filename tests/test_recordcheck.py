@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 
@@ -21,6 +22,53 @@ def test_missing_and_unknown_digests_are_unverified() -> None:
     assert report.ok and report.unverified == 3 and report.verified == 0
     assert [w.kind for w in report.warnings] == ["missing-digest", "unknown-digest", "unknown-digest"]
     assert any("unknown algorithm 'blake3'" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("value, words", [
+    ("sha256;{hex}", "WARC-Block-Digest is not 'algorithm:value': there is no ':' (it starts 'sha256;"),
+    ("she256:{hex}", "WARC-Block-Digest has the label 'she256', not a known algorithm; a damaged 'sha256'?"),
+    ("sha265:{hex}", "a damaged 'sha256'?"),
+    ("sah1:{b32}", "WARC-Block-Digest has the label 'sah1', not a known algorithm; a damaged 'sha1'?"),
+    ("{b32}", "WARC-Block-Digest is not 'algorithm:value': there is no ':'"),
+    ("", "WARC-Block-Digest is empty"),
+    ("sha/256:{hex}", "WARC-Block-Digest has the label 'sha/256', which is not letters, digits"),
+])
+@pytest.mark.parametrize("gzip", [True, False])
+def test_a_damaged_digest_label_fails_the_record(value: str, words: str, gzip: bool) -> None:
+    """A digest value that is not `label:value`, or whose label is one edit from a known algorithm, is a
+    problem (digest-mismatch), never a warning; the message quotes the label, not the value."""
+    block = b"block"
+    hex_value = hashlib.sha256(block).hexdigest()
+    b32 = base64.b32encode(hashlib.sha1(block).digest()).decode()
+    damaged = value.format(hex=hex_value, b32=b32)
+    report = check(warc([record("resource", block, block_digest=damaged if ":" in damaged else None,
+                                headers=[] if ":" in damaged else [("WARC-Block-Digest", damaged)]),
+                         record("resource", b"next")], gzip=gzip))
+    assert kinds(report) == ["digest-mismatch"] and report.warnings == ()
+    assert (report.records, report.verified, report.unverified) == (2, 1, 0)
+    message = report.problems[0].message
+    assert words in message and hex_value not in message and b32[12:] not in message
+    assert not any("unknown algorithm" in note for note in report.notes)
+
+
+def test_a_damaged_payload_digest_label_fails_the_record() -> None:
+    """The same for WARC-Payload-Digest, beside a good block digest."""
+    report = check(warc([record("resource", b"x", block_digest="sha256", payload_digest="sha-265:" + "0" * 64)]))
+    assert kinds(report) == ["digest-mismatch"] and report.warnings == ()
+    assert report.problems[0].message == ("WARC-Payload-Digest has the label 'sha-265', not a known"
+                                          " algorithm; a damaged 'sha256'?")
+
+
+def test_unknown_algorithms_are_named_by_their_label_shortened() -> None:
+    """An algorithm provpack does not know stays a warning; the warning and the note quote its label,
+    shortened, not the value."""
+    label = "blake3-with-a-long-name"
+    report = check(warc([record("resource", b"x", block_digest=f"{label}:SECRETVALUE")]))
+    assert report.ok and [w.kind for w in report.warnings] == ["unknown-digest"]
+    assert report.warnings[0].message == ("resource record has digests that cannot be checked:"
+                                          " WARC-Block-Digest of the unknown algorithm 'blake3-with-a-lo…'")
+    assert "digests with an unknown algorithm 'blake3-with-a-lo…' not checked: 1" in report.notes
+    assert not any("SECRETVALUE" in note for note in report.notes)
 
 
 def test_digest_mismatches_say_which() -> None:

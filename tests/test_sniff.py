@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import bz2
 import io
+import lzma
+import tarfile
+import zipfile
+from pathlib import Path
 
 import pytest
 
 from provpack.gzipsource import GzipSource
 from provpack.rawreader import RawReader
-from provpack.sniff import NotWarcError, open_source
+from provpack.sniff import NotWarcError, foreign_format, is_gzipped_warc, open_source, quoted
 from provpack.warcstream import PlainSource
 
 from readback import RECORDS, joined, read_all
@@ -52,3 +57,83 @@ def test_damaged_first_bytes_are_still_a_warc() -> None:
     plain = bytearray(b"".join(RECORDS))
     plain[0] ^= 0xFF
     assert isinstance(read_all(bytes(plain))[0], PlainSource)
+
+
+def _zip(data: bytes) -> bytes:
+    """A ZIP storing `data` uncompressed, as a WACZ stores its WARC."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        if data:
+            zf.writestr("archive/a.warc.gz", data)
+    return out.getvalue()
+
+
+def _tar(data: bytes) -> bytes:
+    """A tar holding `data` as a.warc.gz."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        info = tarfile.TarInfo("a.warc.gz")
+        info.size = len(data)
+        tf.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+GZIPPED = b"".join(gzip_member(r) for r in RECORDS)
+PLAIN = b"".join(RECORDS)
+
+
+@pytest.mark.parametrize("data, what, fix", [
+    (_zip(GZIPPED), "a ZIP file (a WACZ?)", "check a WACZ with `wacz validate`, or unzip it and verify archive/"),
+    (_zip(PLAIN), "a ZIP file (a WACZ?)", "unzip it"),
+    (_zip(b""), "an empty ZIP file", ""),
+    (_tar(GZIPPED), "a tar archive", "extract it (tar -xf FILE) and verify the WARC files in it"),
+    (bz2.compress(PLAIN), "a bzip2-compressed file", "decompress it (bunzip2 -k FILE) and verify the WARC"),
+    (bz2.compress(b""), "a bzip2-compressed file", "bunzip2"),
+    (lzma.compress(PLAIN), "an xz-compressed file", "unxz -k FILE"),
+    (b"\x28\xb5\x2f\xfd" + GZIPPED, "a zstd-compressed file", "zstd -d FILE"),
+])
+def test_other_formats_are_named(data: bytes, what: str, fix: str) -> None:
+    """A ZIP (a WACZ), tar, or bzip2/xz/zstd file is named and refused, though it may hold a whole WARC."""
+    with pytest.raises(NotWarcError) as caught:
+        open_source(RawReader(io.BytesIO(data)), lambda *a: None)
+    assert caught.value.what == what and str(caught.value) == what
+    assert fix in caught.value.fix() and (fix == "") == (caught.value.fix() == "")
+    assert "verify" not in caught.value.fix("index")
+
+
+def test_warcs_are_not_taken_for_other_formats() -> None:
+    """A WARC, plain or gzipped, damaged at its start or not, is named as no other format."""
+    for data in (GZIPPED, PLAIN, b"PK" + PLAIN[2:], b"BZh" + GZIPPED[3:], _zip(GZIPPED)[4:]):
+        assert foreign_format(data) is None
+
+
+def test_ustar_at_byte_257_of_a_warc_is_no_tar() -> None:
+    """A plain WARC (or an ARC file) whose URL puts "custard" at byte 257 has `ustar` where a tar's magic
+    sits; without a tar header checksum it is not a tar. A real tar with a broken checksum is not one either."""
+    pad = 257 - len(b"WARC/1.1\r\nWARC-Target-URI: http://example.com/") - 1
+    head = b"WARC/1.1\r\nWARC-Target-URI: http://example.com/" + b"a" * pad + b"custard-tart\r\n"
+    assert head[257:262] == b"ustar"
+    assert foreign_format(head + b"x" * 300) is None
+    assert foreign_format(b"filedesc://x" + head[12:] + b"x" * 300) is None
+    tar = bytearray(_tar(GZIPPED))
+    assert foreign_format(bytes(tar)) is not None
+    tar[150] ^= 1
+    assert foreign_format(bytes(tar)) is None
+
+
+def test_quoted_bytes_are_short_and_escaped() -> None:
+    """Bytes shown in a message: at most `limit`, every control and non-ASCII byte escaped."""
+    assert quoted(b"PK\x03\x04\x1b[2J\xff" + b"x" * 100) == "'PK\\x03\\x04\\x1b[2J\\xff" + "x" * 31 + "'..."
+    assert quoted(b"abc") == "'abc'"
+    assert all(32 <= ord(c) < 127 for c in quoted(bytes(range(256)), 256))
+
+
+def test_is_gzipped_warc(tmp_path: Path) -> None:
+    """Gzip or plain by content, not name; NotWarcError for a WACZ named like a WARC."""
+    cases = {"a.warc": (GZIPPED, True), "b.warc.gz": (PLAIN, False)}
+    for name, (data, gzipped) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        assert is_gzipped_warc(tmp_path / name) is gzipped
+    (tmp_path / "c.warc.gz").write_bytes(_zip(GZIPPED))
+    with pytest.raises(NotWarcError, match="a ZIP file"):
+        is_gzipped_warc(tmp_path / "c.warc.gz")

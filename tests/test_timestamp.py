@@ -142,3 +142,87 @@ def test_without_the_extra(signed: tuple[Path, Path, Path], monkeypatch: pytest.
     monkeypatch.setitem(sys.modules, "rfc3161_client", None)
     with pytest.raises(ProvpackError, match=r"pip install 'provpack\[timestamp\]'"):
         request_timestamp(signed[1], "http://127.0.0.1:9/")
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("url, words", [
+    ("notaurl", "a TSA address must be http or https"),
+    ("https:///tsa", "a TSA address must be http or https"),
+    ("http://127.0.0.1:99999/", "a valid port"),
+    ("closed", "cannot reach the TSA (connection refused); check the address and the network, or sign "
+               "without --tsa now and timestamp later by signing again with --tsa and --force"),
+])
+def test_sign_with_a_tsa_that_fails_writes_no_signature(seed_dir: Path, tmp_path: Path, url: str, words: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """sign --tsa checks the address and gets the timestamp before it writes: a bad address or a TSA that
+    cannot be reached leaves no ARCHIVE.sig (so the re-run needs no --force), in one line naming the URL."""
+    archive = provpack.package(seed_dir, out=tmp_path / "out" / "seeds.warc.gz", date=DATE).warc_path
+    key, _ = keygen(tmp_path / "keys" / "k")
+    if url == "closed":
+        url = f"http://127.0.0.1:{_closed_port()}/tsa"
+    assert main(["sign", str(archive), "--key", str(key), "--tsa", url]) == 2
+    captured = capsys.readouterr()
+    assert words in captured.err and url in captured.err and captured.err.count("\n") == 1
+    assert "Max retries" not in captured.err and captured.out == ""
+    assert sorted(p.name for p in archive.parent.iterdir()) == ["seeds.warc.gz", "seeds.warc.gz.sha256"]
+
+
+def test_sign_with_tsa_writes_both_or_neither(tsa: Authority, seed_dir: Path, tmp_path: Path, ca_file: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A refusing TSA leaves neither file; the re-run needs no --force and writes both; an existing token is
+    refused before the TSA is asked; --force replaces both."""
+    archive = provpack.package(seed_dir, out=tmp_path / "out" / "seeds.warc.gz", date=DATE).warc_path
+    key, pub = keygen(tmp_path / "keys" / "k")
+    sig, token = archive.with_name("seeds.warc.gz.sig"), archive.with_name("seeds.warc.gz.sig.tsr")
+    tsa.mode = "reject"
+    assert main(["sign", str(archive), "--key", str(key), "--tsa", tsa.url]) == 2
+    assert "the TSA refused" in capsys.readouterr().err
+    assert not sig.exists() and not token.exists()
+    tsa.mode = "good"
+    assert main(["sign", str(archive), "--key", str(key), "--tsa", tsa.url]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"wrote {sig}"
+    assert check_timestamp(sig, ca_file).ok
+    asked = len(tsa.queries)
+    sig.unlink()
+    assert main(["sign", str(archive), "--key", str(key), "--tsa", tsa.url]) == 2
+    assert "seeds.warc.gz.sig.tsr: already exists; pass --force" in capsys.readouterr().err
+    assert len(tsa.queries) == asked and not sig.exists()
+    assert main(["-q", "sign", str(archive), "--key", str(key), "--tsa", tsa.url, "--force"]) == 0
+    assert main(["-q", "verify", "--key", str(pub), "--tsa-ca", str(ca_file), str(archive)]) == 0
+
+
+def test_a_ca_bundle_with_a_negative_serial_prints_no_warning(tsa: Authority, signed: tuple[Path, Path, Path],
+                                                              tmp_path: Path) -> None:
+    """verify --tsa-ca with a bundle holding an old root whose serial number is negative (as system bundles do)
+    prints nothing on stderr: cryptography's deprecation warning, with its source line, is not shown."""
+    import base64
+    import sys
+    import warnings
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    archive, sig, pub = signed
+    request_timestamp(sig, tsa.url)
+    der = make_authority("old").root.public_bytes(serialization.Encoding.DER)
+    assert der.count(b"\x02\x01\x01") >= 1   # its serial number, 1
+    negative = der.replace(b"\x02\x01\x01", b"\x02\x01\xff", 1)
+    pem = ("-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(negative).decode()
+           + "-----END CERTIFICATE-----\n").encode()
+    with warnings.catch_warnings(record=True) as seen:   # the bundle does provoke the warning
+        warnings.simplefilter("always")
+        x509.load_pem_x509_certificates(pem)
+    assert any(issubclass(w.category, CryptographyDeprecationWarning) for w in seen)
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(pem + tsa.root_pem())
+    done = subprocess.run([sys.executable, "-m", "provpack", "-q", "verify", "--key", str(pub), "--tsa-ca",
+                           str(bundle), str(archive)], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stderr) == (0, "")

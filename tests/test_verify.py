@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import provpack
+from provpack import verifysplit
 from provpack.errors import ArchiveError, InputError
 from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
 
@@ -85,6 +86,34 @@ def test_strict_summary_per_file_counts_unverified(tmp_path: Path) -> None:
     assert lines[-1] == "records 2, verified 1, unverified 1, problems 1"
 
 
+def test_strict_json_says_what_the_text_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under strict, the JSON counts unverified records as problems, lists them among a file's problems
+    and calls the file and the run failed, as the text and the exit code do; the rest is unchanged."""
+    from provpack import recordcheck
+
+    monkeypatch.setattr(recordcheck, "MAX_WARNINGS", 2)
+    unchecked = write(tmp_path, warc([record("resource", b"%d" % n, block_digest=None) for n in range(3)]
+                                     + [record("resource", b"y")]), "a.warc.gz")
+    sound = write(tmp_path, warc([record("resource", b"z")]), "b.warc.gz")
+    for strict in (False, True):
+        report = verify([unchecked, sound], strict=strict)
+        data = json.loads(json.dumps(report.to_json()))
+        summary = render_text(report).splitlines()[-1]
+        assert summary == f"records 5, verified 2, unverified 3, problems {3 if strict else 0}"
+        assert data["problems"] == (3 if strict else 0) and data["unverified"] == 3
+        assert data["ok"] is (not strict) and report.exit_code() == (1 if strict else 0)
+        assert data["status"] == ("failed" if strict else "unverified") and data["strict"] is strict
+        first, second = data["files"]
+        assert first["status"] == ("failed" if strict else "unverified")
+        listed = [w.to_json() for w in report.files[0].warnings]
+        assert len(listed) == 2 and {w["kind"] for w in listed} == {"missing-digest"}
+        assert (first["problems"], first["warnings"]) == ((listed, []) if strict else ([], listed))
+        assert second["status"] == "ok" and second["problems"] == second["warnings"] == []
+    # A report made without strict, rendered as strict (as render_text and exit_code allow).
+    report = verify([unchecked, sound])
+    assert report.to_json(strict=True) == verify([unchecked, sound], strict=True).to_json()
+
+
 def test_problem_lines_and_json(tmp_path: Path) -> None:
     """One line per problem: path, offset, record id, kind, message; JSON with the same facts."""
     bad = record("resource", b"x", block_digest="sha256:" + "0" * 64,
@@ -116,21 +145,37 @@ def test_several_files(tmp_path: Path) -> None:
     assert lines[-1] == "records 8, verified 8, unverified 0, problems 0"
 
 
-@pytest.mark.parametrize("content, words", [
-    (None, "no such file"),
-    (b"", "empty"),
-    (b"just some text, not a WARC\n" * 5, "not a WARC"),
-])
-def test_cannot_run(tmp_path: Path, content: bytes | None, words: str) -> None:
-    """Missing, empty or non-WARC files raise ArchiveError (exit 2) naming the file."""
-    path = tmp_path / "x.warc"
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises(ArchiveError, match=words) as info:
-        verify([write(tmp_path, ARCHIVE_BYTES), path])
+def test_cannot_run(tmp_path: Path) -> None:
+    """A missing file or a directory raises ArchiveError (exit 2) naming it, before any file is read."""
+    with pytest.raises(ArchiveError, match="no such file") as info:
+        verify([write(tmp_path, ARCHIVE_BYTES), tmp_path / "x.warc"])
     assert info.value.exit_code == 2 and "x.warc" in str(info.value)
     with pytest.raises(ArchiveError, match="directory"):
         verify(tmp_path)
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "not a WARC file: the file is empty"),
+    (b"just some text, not a WARC\n" * 5, "not a WARC file: starts with bytes 6a 75"),
+])
+def test_a_file_that_is_not_a_warc_is_an_error_and_the_others_are_checked(
+        tmp_path: Path, content: bytes, words: str) -> None:
+    """An empty or non-WARC file gets an error in its report (exit 2); the other files are still checked."""
+    good = write(tmp_path, ARCHIVE_BYTES)
+    path = tmp_path / "x.warc"
+    path.write_bytes(content)
+    report = verify([path, good])
+    bad, checked = report.files
+    assert bad.path == str(path) and bad.error is not None and bad.error.startswith(words)
+    assert bad.status is Status.ERROR and not bad.ok and bad.records == 0
+    assert checked.ok and checked.verified == 5
+    assert report.exit_code() == 2 and report.errors == 1 and report.status is Status.ERROR and not report.ok
+    assert report.to_json()["errors"] == 1 and report.to_json()["files"][0]["error"] == bad.error
+    lines = render_text(report).splitlines()
+    assert f"{path}: error: {bad.error}" in lines
+    assert lines[-1] == "records 5, verified 5, unverified 0, problems 0, files not checked 1 (not WARC files)"
+    with pytest.raises(ArchiveError, match="not a WARC file"):   # standard input: nothing else to check
+        verify_stream(io.BytesIO(content), name="-")
 
 
 def test_stream() -> None:
@@ -285,6 +330,43 @@ def test_junk_appended(tail: bytes) -> None:
     """Anything after the last record is a problem."""
     report = verify_stream(io.BytesIO(ARCHIVE_BYTES + tail), name="x")
     assert not report.ok
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_a_stray_byte_gives_the_same_report_read_in_one_or_two_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gzip: bool) -> None:
+    """A stray byte before a record: one junk byte and the record read, whether the file is read in one
+    process or split in two at any record start (before, at or after the stray byte)."""
+    records = provpack_records(SAMPLE_TEXTS)
+    at = 3
+    if gzip:
+        parts = [gzip_member(r) for r in records]
+        parts[at] = gzip_member(b" " + records[at])
+    else:
+        parts = list(records)
+        parts[at] = b" " + records[at]
+    data = b"".join(parts)
+    path = write(tmp_path, data, "a.warc.gz" if gzip else "a.warc", sidecar=True)
+    merged: list[bool] = []
+    absorb = verifysplit.absorb
+
+    def recording(scanner: object, part: verifysplit.Segment) -> bool:
+        merged.append(absorb(scanner, part))  # type: ignore[arg-type]
+        return merged[-1]
+
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(verifysplit, "absorb", recording)
+    serial = verify(path, jobs=1)
+    (file,) = serial.files
+    assert [p.kind for p in file.problems] == ["junk"] and "1 byte " in file.problems[0].message
+    assert (file.records, file.verified) == (len(records), len(records))
+    starts = [sum(len(part) for part in parts[:i]) for i in range(1, len(parts))]
+    for split in starts + [starts[at - 1] + 1]:   # every part start, and the record after the stray byte
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged   # not only falling back to one read
 
 
 @given(st.lists(st.binary(max_size=200), min_size=1, max_size=4), st.booleans())
@@ -563,3 +645,119 @@ def test_a_good_signature_closes_what_a_missing_sha256_leaves_open(tmp_path: Pat
     sign(archive, private)
     notes = verify(archive, key=public).files[0].notes
     assert not any("beside it" in n for n in notes) and any(n.startswith("signature: ") for n in notes)
+
+
+def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from provpack.cli import main
+
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_wacz_is_refused_by_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A WACZ (a ZIP storing the WARC) is named and refused (exit 2), not read as a WARC with junk around it."""
+    from provpack.wacz import make_wacz
+
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz")
+    wacz = make_wacz(archive, tmp_path / "a.wacz")
+    code, out, err = _cli(["verify", str(wacz)], capsys)
+    assert code == 2 and out == "" and "junk" not in err
+    assert err == (f"provpack: error: {wacz}: not a WARC file: a ZIP file (a WACZ?); check a WACZ with "
+                   "`wacz validate`, or unzip it and verify archive/*.warc.gz\n")
+
+
+def test_sidecars_given_with_their_archive_are_noted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`verify archive/*`: the .sha256, .sig and .sig.tsr beside an archive are noted, not refused (exit 0)."""
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)
+    (tmp_path / "a.warc.gz.sig").write_bytes(b"-----BEGIN SIGNATURE-----\n")
+    (tmp_path / "a.warc.gz.sig.tsr").write_bytes(b"\x30\x82\x01\x00")
+    files = sorted(str(p) for p in tmp_path.iterdir())
+    code, out, err = _cli(["verify", *files], capsys)
+    assert code == 0 and err == "", err
+    assert f"{archive}: note: sidecar a.warc.gz.sha256 matches the file's sha256" in out
+    assert f"{archive}.sha256: note: checked as the .sha256 sidecar of {archive}" in out
+    assert f"{archive}.sig: note: the signature of {archive}: not checked; give --key to check it" in out
+    assert (f"{archive}.sig.tsr: note: the RFC 3161 timestamp of {archive}.sig: not checked; give --key and "
+            "--tsa-ca to check it") in out
+    assert out.splitlines()[-1] == "records 5, verified 5, unverified 0, problems 0"
+    report = verify(files)
+    assert [f.status for f in report.files] == [Status.OK] * 4 and report.exit_code() == 0
+
+
+def test_the_wacz_beside_its_archive_is_noted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`package --wacz` then `verify archive/*`: the WACZ beside the archive is noted (its WARC is verified
+    as the archive), not an error; alone, it is still refused as a ZIP."""
+    from provpack.wacz import make_wacz
+
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)
+    wacz = make_wacz(archive, tmp_path / "a.wacz")
+    code, out, err = _cli(["verify", *sorted(str(p) for p in tmp_path.iterdir())], capsys)
+    assert code == 0 and err == "", err
+    assert (f"{wacz}: note: the WACZ of {archive}: not checked here (its WARC is; check the package with "
+            "`wacz validate`)") in out
+    code, out, err = _cli(["verify", str(wacz)], capsys)
+    assert code == 2 and "a ZIP file (a WACZ?)" in err
+
+
+def test_a_sidecar_alone_names_its_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A .sha256 given without its archive is an error (exit 2) that says to name the archive."""
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)
+    code, out, err = _cli(["verify", f"{archive}.sha256"], capsys)
+    assert code == 2 and out == ""
+    assert err == (f"provpack: error: {archive}.sha256: this is the .sha256 sidecar of {archive}, not a WARC; "
+                   f"name {archive} instead\n")
+    archive.unlink()
+    code, out, err = _cli(["verify", f"{archive}.sha256"], capsys)
+    assert code == 2 and f"({archive} is not there)" in err
+
+
+def test_a_warc_named_like_a_sidecar_is_verified(tmp_path: Path) -> None:
+    """A file named NAME.sha256 that is a WARC is verified as one, whatever its name."""
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz")
+    odd = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz.sha256")
+    report = verify([archive, odd])
+    assert [f.verified for f in report.files] == [5, 5] and report.files[1].ok   # (a.warc.gz's "sidecar" is bad)
+
+
+def test_other_files_are_checked_beside_a_non_warc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file that is not a WARC among others: exit 2 naming it; the others are still checked and reported."""
+    good = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)
+    text = write(tmp_path, b"just notes\n", "notes.txt")
+    bad = write(tmp_path, ARCHIVE_BYTES[:-3] + b"\x00\x00\x00", "b.warc.gz")
+    code, out, err = _cli(["verify", str(text), str(good), str(bad)], capsys)
+    assert code == 2
+    assert err.startswith(f"provpack: error: {text}: not a WARC file: starts with bytes 6a 75 73 74")
+    assert err.count("\n") == 1 and f"{bad}: " in out and "problems 1" in out.splitlines()[-1]
+    assert f"{good}: records 5, verified 5, unverified 0, problems 0" in out and str(text) not in out
+    code, out, err = _cli(["verify", "--json", str(text), str(good)], capsys)
+    data = json.loads(out)
+    assert code == 2 and data["errors"] == 1 and data["status"] == "error"
+    assert [f["status"] for f in data["files"]] == ["error", "ok"] and "not a WARC file" in err
+
+
+def test_a_signature_given_with_its_archive_and_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With --key, NAME.sig given beside NAME is checked as NAME's signature, not as a WARC of its own."""
+    from provpack import signing
+
+    (tmp_path / "archive").mkdir()
+    archive = write(tmp_path / "archive", ARCHIVE_BYTES)
+    _, public = signing.keygen(tmp_path / "key")
+    signature = signing.sign(archive, tmp_path / "key")
+    code, out, err = _cli(["verify", "--key", str(public), str(archive), str(signature)], capsys)
+    assert code == 0 and err == "", err
+    assert f"{signature}: note: checked as the signature of {archive}" in out and "missing-signature" not in out
+
+
+def test_strict_with_a_file_that_is_not_a_warc(tmp_path: Path) -> None:
+    """--strict and a non-WARC file together: the run is an error (exit 2) whatever strict makes of the
+    other file's unverified records, and the JSON's counts and statuses say both."""
+    plain = tmp_path / "plain.warc"
+    plain.write_bytes(warc([record("resource", b"no digest here", block_digest=None)]))
+    other = tmp_path / "notes.txt"
+    other.write_text("not a warc\n")
+    report = verify([plain, other], strict=True)
+    assert report.exit_code(strict=True) == 2 and report.status is Status.ERROR
+    data = report.to_json(strict=True)
+    assert (data["status"], data["errors"], data["problems"], data["ok"]) == ("error", 1, 1, False)
+    assert [f["status"] for f in data["files"]] == ["failed", "error"]

@@ -293,3 +293,25 @@ def test_pywb_adds_the_package_and_finds_every_excerpt(warc: Path, tmp_path: Pat
     fields = [json.loads(line.split(" ", 2)[2]) for line in lines]
     assert {f["filename"] for f in fields} == {"out-0.warc.gz"}
     assert {f["url"] for f in fields if f.get("mime") == "text/plain"} >= {doc.target for doc in DOCS}
+
+
+def test_a_wacz_named_like_a_warc_is_refused_as_not_a_warc(
+        warc: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A ZIP named x.warc.gz is no WARC (read from its first bytes), not a plain WARC to be renamed .warc."""
+    fake = tmp_path / "fake.warc.gz"
+    shutil.copyfile(make_wacz(warc, tmp_path / "real.wacz"), fake)
+    with pytest.raises(ArchiveError, match=r"fake.warc.gz: not a WARC file: a ZIP file \(a WACZ\?\)"):
+        make_wacz(fake, tmp_path / "out.wacz")
+    assert main(["wacz", str(fake), "-o", str(tmp_path / "out.wacz")]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"provpack: error: {fake}: not a WARC file: a ZIP file (a WACZ?); check a WACZ with "
+                   "`wacz validate`, or unzip it and package archive/*.warc.gz\n")
+    assert not (tmp_path / "out.wacz").exists()
+
+
+def test_compression_is_read_from_the_bytes(warc: Path, tmp_path: Path) -> None:
+    """A gzipped WARC named .warc is told to be named .warc.gz, whatever its name says."""
+    misnamed = tmp_path / "seeds.warc"
+    shutil.copyfile(warc, misnamed)
+    with pytest.raises(ArchiveError, match="a WACZ needs a gzipped WARC to be named NAME.warc.gz"):
+        make_wacz(misnamed, tmp_path / "out.wacz")

@@ -3,7 +3,14 @@ Content-Length, and the offsets problems are reported at."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+
+from provpack.problems import Problem
+from provpack.rawreader import RawReader
+from provpack.sniff import open_source
+from provpack.warcscan import Scanner
 
 from readback import check, kinds
 from warcbuild import SAMPLE_TEXTS, gzip_member, provpack_records, record, warc
@@ -84,3 +91,89 @@ def test_problem_offsets_are_member_offsets() -> None:
     members = [gzip_member(record("resource", b"%d" % i, block_digest="sha256:" + "0" * 64)) for i in range(3)]
     report = check(b"".join(members))
     assert [p.offset for p in report.problems] == [0, len(members[0]), len(members[0]) + len(members[1])]
+
+
+def scan(data: bytes, read_size: int) -> tuple[list[Problem], int, int, list[Problem]]:
+    """Problems, records, verified records and warnings of `data` read `read_size` bytes at a time."""
+    scanner: Scanner | None = None
+
+    def report(offset: int, kind: str, message: str) -> None:
+        assert scanner is not None
+        scanner.source_problem(offset, kind, message)
+
+    scanner = Scanner(open_source(RawReader(io.BytesIO(data), read_size=read_size), report))
+    scanner.walk()
+    scanner.finish()
+    return scanner.problems, scanner.records, scanner.verified, scanner.warnings
+
+
+STRAY = provpack_records(SAMPLE_TEXTS)  # warcinfo, then resource and provenance records
+
+
+@pytest.mark.parametrize("stray", [b" ", b"\x00", b"x\r", b"GARBAGE "])
+@pytest.mark.parametrize("layout", ["plain", "one member", "per record"])
+def test_stray_bytes_before_a_record_are_junk_and_the_record_is_read(stray: bytes, layout: str) -> None:
+    """Stray bytes before a sound record (not ending in a LF) are junk of their own length: the record
+    after them is read, and its provenance record finds it."""
+    records = list(STRAY)
+    at = 1  # the first resource record
+    if layout == "per record":
+        data = warc(records[:at]) + gzip_member(stray + records[at]) + warc(records[at + 1 :])
+    else:
+        raw = b"".join(records[:at]) + stray + b"".join(records[at:])
+        data = raw if layout == "plain" else gzip_member(raw)
+    report = check(data)
+    assert kinds(report) == ["junk"], report.problems
+    noun = "byte" if len(stray) == 1 else "bytes"
+    assert report.problems[0].message.startswith(f"{len(stray)} {noun} ")
+    assert (report.records, report.verified) == (len(records), len(records))
+    assert "provpack provenance records checked: 2" in report.notes
+    if layout == "plain":
+        assert report.problems[0].offset == len(records[0])
+
+
+def test_stray_byte_report_does_not_depend_on_how_the_stream_is_cut() -> None:
+    """Whatever the read size, a stray byte (and a version line in junk whose header is long or faulty)
+    gives the same report."""
+    first, second, third = (record("resource", b"block %d" % i) for i in range(3))
+    faulty = b"see WARC/1.1\r\nWARC-Type: resource\r\n" + b"X-Long: " + b"y" * 300 + b"\r\nno colon\r\n\r\n"
+    data = first + b" " + second + faulty + b"  " + third
+    expected = scan(data, 1 << 20)
+    problems = expected[0]
+    assert [p.kind for p in problems] == ["junk", "junk"] and expected[1:3] == (3, 3)
+    assert problems[0].message.startswith("1 byte ")
+    assert problems[1].message.startswith(f"{len(faulty) + 2} bytes ")
+    for size in [*range(1, 24), 50, 97, 128, 333, 512]:
+        assert scan(data, size) == expected, size
+
+
+@pytest.mark.parametrize("junk", [
+    b"text WARC/1.1\r\nnot a header\r\n\r\n",  # a version line mid-line, no header after it
+    b"text WARC/1.1\r\nWARC-Type: resource\r\n\r\n",  # a header without its required fields
+    b"text WARC/1.2\r\n",  # not a version this reader takes mid-line
+    b"text WARC/1.1 more\r\n",  # not a version line
+])
+def test_a_version_line_mid_line_without_a_sound_header_stays_junk(junk: bytes) -> None:
+    """In junk, a `WARC/` that is not at a line start begins a record only when a sound header follows it."""
+    first, second = record("resource", b"a"), record("resource", b"b")
+    report = check(first + junk + second)
+    assert kinds(report) == ["junk"] and report.problems[0].message.startswith(f"{len(junk)} bytes ")
+    assert (report.records, report.verified) == (2, 2)
+
+
+def test_no_record_is_taken_mid_line_inside_a_block_whose_length_is_wrong() -> None:
+    """After a wrong Content-Length the search from the block start skips bytes silently: there only a
+    `WARC/` at a line start begins a record, never one mid-line inside the block."""
+    inner = record("resource", b"inner")
+    block = b"quoted: " + inner
+    bad = record("resource", block, content_length=len(block) - 3)
+    report = check(bad + record("resource", b"next"))
+    assert kinds(report) == ["bad-length", "digest-mismatch"]
+    assert (report.records, report.verified) == (2, 1)
+
+
+def test_a_record_that_ends_well_must_be_followed_by_a_record_start() -> None:
+    """After a record's closing CRLF CRLF, a record that starts one byte later is still one junk byte away."""
+    first, second = record("resource", b"a"), record("resource", b"b")
+    report = check(first + b"\t" + second)
+    assert kinds(report) == ["junk"] and report.problems[0].offset == len(first)

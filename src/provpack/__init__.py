@@ -27,7 +27,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 if TYPE_CHECKING:
     from .bag import make_bag
     from .cdxj import index, write_index
-    from .model import DocumentSummary, FetchFailure, PackageResult
+    from .model import DocumentSummary, FetchFailure, PackageResult, UnalignedOriginal
     from .package import package
     from .reader import ArchivedDocument, extract, read_archive
     from .verify import FileReport, Problem, Status, VerifyReport, verify
@@ -46,6 +46,7 @@ __all__ = [
     "Problem",
     "ProvpackError",
     "Status",
+    "UnalignedOriginal",
     "VerifyReport",
     "__version__",
     "extract",
@@ -66,6 +67,7 @@ _LAZY = {
     "DocumentSummary": "model",
     "FetchFailure": "model",
     "PackageResult": "model",
+    "UnalignedOriginal": "model",
     "package": "package",
     "ArchivedDocument": "reader",
     "extract": "reader",

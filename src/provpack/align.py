@@ -1,8 +1,9 @@
 """Align a quote's segments with the original's text: what each elision cut, where the quote drifts.
 
-Pure: no I/O. Both texts are cut into words (runs of letters and digits, soft hyphens and
-zero-width characters ignored, NFKC-folded, case-folded for matching), so punctuation,
-quote and dash styles, whitespace and line wrapping never count as drift. Each segment is
+Pure: no I/O. Both texts are cut into words (runs of letters and digits, a point or comma
+between digits kept in the number, soft hyphens and zero-width characters ignored,
+NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, whitespace
+and line wrapping never count as drift. Each segment is
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
 anchor falls back to shorter, repeated n-grams voted by diagonal. Editorial notes the
@@ -38,8 +39,10 @@ _MAX_HITS_PER_GRAM = 200
 _MAX_ALIGNED_GAP = 2000
 _SIMILAR_EDGE = 0.6
 _WORD_RE = re.compile(
-    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f])*"
+    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f]|[.,](?<=\d[.,])(?=\d))*"
 )
+"""A word: letters and digits, with soft hyphens, zero-width characters and combining marks inside;
+a point or comma between two digits belongs to the number (`4.5`, `12,000` are one word each)."""
 _EDITORIAL_NOTE_RE = re.compile(
     r"\[\s*(?:sic|(?:emphas[ie]s|italics|underlining|bold)\s+(?:added|mine|supplied|removed|omitted|in\s+original)"
     r"|(?:internal\s+)?(?:citations?|footnotes?|quotation\s+marks|alterations?)\s+omitted)"
@@ -48,7 +51,7 @@ _EDITORIAL_NOTE_RE = re.compile(
 )
 _INVISIBLE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _WORD_NOISE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\[\]]")
-_PARAGRAPH_BREAK_RE = re.compile(r"\n[^\S\n]*\n")
+_PARAGRAPH_BREAK_RE = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n)|\n))+")
 _ELLIPSIS_RE = re.compile(r"[\s(\[]*(?:…|\.(?:\s?\.){2,3})[\s)\]]*")
 _FOLD = str.maketrans(
     {
@@ -305,10 +308,14 @@ class _Aligner:
                 seen[gram] = -1 if gram in seen else i
         return {gram: i for gram, i in seen.items() if i >= 0}
 
-    def voted_hits(
+    def voted_bands(
         self, keys: list[str], offset: int, after: int
-    ) -> list[tuple[int, int]]:
-        """Hits of short n-grams, kept from the densest diagonal band (ties: first after `after`)."""
+    ) -> list[list[tuple[int, int]]]:
+        """Hits of short n-grams grouped by diagonal: the densest bands, best first (first after `after`).
+
+        Bands as dense as the best are all returned, so that a segment repeated in the
+        original can later be moved to the copy its neighbours point at.
+        """
         n = min(_FALLBACK_WORDS, len(keys))
         source = self.source.keys
         positions = self.positions()
@@ -336,7 +343,9 @@ class _Aligner:
             first = min(o for _, o in band)
             return (-len({e for e, _ in band}), 0 if first >= after else 1, first)
 
-        return min(bands, key=rank)
+        ranked = sorted((rank(band), k) for k, band in enumerate(bands))
+        densest = ranked[0][0][0]
+        return [bands[k] for key, k in ranked if key[0] == densest]
 
 
 def _gap_ops(
@@ -396,6 +405,17 @@ def _case_differs(excerpt_word: str, source_word: str, loose_initial: bool) -> b
     if loose_initial and excerpt_word[1:] == source_word[1:]:
         return False
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """One piece located in the original: its span there, its first and last word there, what differs."""
+
+    span: tuple[int, int]
+    o_first: int
+    o_last: int
+    matched_words: int
+    differences: list[Difference]
 
 
 class _SegmentAligner:
@@ -519,13 +539,20 @@ def _word_range(words: _Words, start: int, end: int) -> tuple[int, int]:
 
 
 def _check_inputs(
-    excerpt: str, segments: tuple[tuple[int, int], ...], elisions: tuple[tuple[int, int, str], ...]
+    excerpt: str,
+    segments: tuple[tuple[int, int], ...],
+    elisions: tuple[tuple[int, int, str], ...],
+    quoted: tuple[int, int],
 ) -> None:
-    """Reject spans outside the excerpt, unsorted segments and unknown elision kinds."""
+    """Reject spans outside the excerpt or the quoted text, unsorted segments and unknown elision kinds."""
+    if not 0 <= quoted[0] <= quoted[1] <= len(excerpt):
+        raise ValueError(f"quoted text {quoted} is outside the excerpt (0, {len(excerpt)})")
     previous_end = 0
     for start, end in segments:
         if not 0 <= start <= end <= len(excerpt):
             raise ValueError(f"segment ({start}, {end}) is outside the excerpt (0, {len(excerpt)})")
+        if not quoted[0] <= start <= end <= quoted[1]:
+            raise ValueError(f"segment ({start}, {end}) is outside the quoted text {quoted}")
         if start < previous_end:
             raise ValueError(f"segment ({start}, {end}) overlaps or precedes the one before it")
         previous_end = end
@@ -541,10 +568,18 @@ def align(
     segments: tuple[tuple[int, int], ...] | list[tuple[int, int]],
     elisions: tuple[tuple[int, int, str], ...] | list[tuple[int, int, str]],
     original: str,
+    *,
+    quoted: tuple[int, int] | None = None,
 ) -> Alignment:
-    """Align each quoted segment with the original and say what each elision marker cut."""
+    """Align each quoted segment with the original and say what each elision marker cut.
+
+    `quoted` is the span of the excerpt that quotes the original (a document's body; the
+    whole excerpt when None): a marker outside it, in a title or header line or a trailer,
+    cut nothing from the original and gets no omitted passage.
+    """
     segments, elisions = tuple(segments), tuple(elisions)
-    _check_inputs(excerpt, segments, elisions)
+    quoted = (0, len(excerpt)) if quoted is None else quoted
+    _check_inputs(excerpt, segments, elisions, quoted)
     aligner = _Aligner(excerpt, original)
     words = _tokenize(excerpt, skip_notes=True)
     pieces = _pieces(segments, elisions)
@@ -556,11 +591,10 @@ def align(
         for i in range(first, last - n + 1)
     }
     unique = aligner.unique_anchors(wanted)
-    found: list[SegmentMatch] = []
-    differences: list[Difference] = []
-    spans: list[tuple[int, int] | None] = []
+    placed: list[_Placed | None] = []
+    repeated: dict[int, tuple[list[list[tuple[int, int]]], int]] = {}
     after = 0
-    for (start, end, index), (first, last) in zip(pieces, bounds):
+    for number, (first, last) in enumerate(bounds):
         hits = [
             (i, unique[gram])
             for i in range(first, last - n + 1)
@@ -568,47 +602,104 @@ def align(
         ]
         size = n
         if not hits and last > first:
-            hits = aligner.voted_hits(words.keys[first:last], first, after)
+            bands = aligner.voted_bands(words.keys[first:last], first, after)
             size = min(_FALLBACK_WORDS, last - first)
+            hits = bands[0] if bands else []
+            if len(bands) > 1:
+                repeated[number] = (bands, size)
         if not hits:
+            placed.append(None)
+            continue
+        located = _place(aligner, words, pieces[number], bounds[number], hits, size)
+        after = located.o_last + 1
+        placed.append(located)
+    for number in sorted(repeated, reverse=True):
+        bands, size = repeated[number]
+        closer = _closer_band(bands, size, placed, number)
+        if closer is not None:
+            placed[number] = _place(aligner, words, pieces[number], bounds[number], closer, size)
+    found: list[SegmentMatch] = []
+    differences: list[Difference] = []
+    spans: list[tuple[int, int] | None] = []
+    for (start, end, index), (first, last), piece in zip(pieces, bounds, placed):
+        if piece is None:
             spans.append(None)
             found.append(SegmentMatch(index, start, end, None, None, last - first, 0, True))
             continue
-        segment = _SegmentAligner(aligner, words, index, first, last)
-        segment.run(_blocks(hits, size))
-        o_first = min(o for _, o in segment.pairs)
-        o_last = max(o for _, o in segment.pairs)
-        source = aligner.source
-        e_first = min(e for e, o in segment.pairs if o == o_first)
-        e_last = max(e for e, o in segment.pairs if o == o_last)
-        lead_from = words.ends[e_first - 1] if e_first > first else start
-        tail_to = words.starts[e_last + 1] if e_last + 1 < last else end
-        source_start = _extend_over_punctuation(
-            excerpt[lead_from : words.starts[e_first]], original, source.starts[o_first], -1
-        )
-        source_end = _extend_over_punctuation(
-            excerpt[words.ends[e_last] : tail_to], original, source.ends[o_last], 1
-        )
+        source_start, source_end = piece.span
         previous = next((s for s in reversed(spans) if s is not None), None)
-        in_order = previous is None or _follows(previous, (source_start, source_end), original)
-        after = o_last + 1
-        spans.append((source_start, source_end))
-        equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e])
-        found.append(SegmentMatch(index, start, end, source_start, source_end, last - first, equal, in_order))
-        differences.extend(segment.differences)
-    located = [m for m in found if m.found]
-    out_of_order = tuple((a.index, b.index) for a, b in zip(located, located[1:]) if not b.in_order)
+        in_order = previous is None or _follows(previous, piece.span, original)
+        spans.append(piece.span)
+        found.append(SegmentMatch(index, start, end, source_start, source_end, last - first,
+                                  piece.matched_words, in_order))
+        differences.extend(piece.differences)
+    matched = [m for m in found if m.found]
+    out_of_order = tuple((a.index, b.index) for a, b in zip(matched, matched[1:]) if not b.in_order)
     ranges = [(start, end) for start, end, _ in pieces]
     has_words = [last > first for first, last in bounds]
     return Alignment(
         segments=_merge(segments, found),
         elisions=tuple(
-            _elision(index, elision, ranges, has_words, spans, original)
+            _elision(index, elision, ranges, has_words, spans, original, quoted)
             for index, elision in enumerate(elisions)
         ),
         differences=tuple(differences),
         out_of_order=out_of_order,
     )
+
+
+def _place(
+    aligner: _Aligner,
+    words: _Words,
+    piece: tuple[int, int, int],
+    bounds: tuple[int, int],
+    hits: list[tuple[int, int]],
+    size: int,
+) -> _Placed:
+    """Align one piece's words around its n-gram hits and find its span in the original."""
+    start, end, index = piece
+    first, last = bounds
+    excerpt, original, source = aligner.excerpt, aligner.original, aligner.source
+    segment = _SegmentAligner(aligner, words, index, first, last)
+    segment.run(_blocks(hits, size))
+    o_first = min(o for _, o in segment.pairs)
+    o_last = max(o for _, o in segment.pairs)
+    e_first = min(e for e, o in segment.pairs if o == o_first)
+    e_last = max(e for e, o in segment.pairs if o == o_last)
+    lead_from = words.ends[e_first - 1] if e_first > first else start
+    tail_to = words.starts[e_last + 1] if e_last + 1 < last else end
+    source_start = _extend_over_punctuation(
+        excerpt[lead_from : words.starts[e_first]], original, source.starts[o_first], -1
+    )
+    source_end = _extend_over_punctuation(
+        excerpt[words.ends[e_last] : tail_to], original, source.ends[o_last], 1
+    )
+    equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e])
+    return _Placed((source_start, source_end), o_first, o_last, equal, segment.differences)
+
+
+def _closer_band(
+    bands: list[list[tuple[int, int]]], size: int, placed: list[_Placed | None], number: int
+) -> list[tuple[int, int]] | None:
+    """Of equally dense bands, the last copy between the neighbouring pieces, if not the one taken.
+
+    A passage repeated in the original is taken where the cuts around it are smallest
+    and in order: after the previous piece and as close before the next one as it goes.
+    Without a located next piece, or when no copy fits between, the first choice stays.
+    """
+    following = next((p for p in placed[number + 1 :] if p is not None), None)
+    if following is None:
+        return None
+    preceding = next((p for p in reversed(placed[:number]) if p is not None), None)
+    low = 0 if preceding is None else preceding.o_last + 1
+    fitting = [
+        band for band in bands
+        if min(o for _, o in band) >= low and max(o for _, o in band) + size <= following.o_first
+    ]
+    if not fitting:
+        return None
+    closest = max(fitting, key=lambda band: min(o for _, o in band))
+    return None if closest is bands[0] else closest
 
 
 def _pieces(
@@ -651,13 +742,13 @@ def _follows(earlier: tuple[int, int], later: tuple[int, int], original: str) ->
 
 
 def _paragraph_end(text: str, pos: int) -> int:
-    """End of the paragraph (blank-line separated) containing pos."""
+    """End of the paragraph (blank-line separated; LF, CRLF or CR line ends) containing pos."""
     found = _PARAGRAPH_BREAK_RE.search(text, pos)
     return len(text) if found is None else found.start()
 
 
 def _paragraph_start(text: str, pos: int) -> int:
-    """Start of the paragraph (blank-line separated) containing pos."""
+    """Start of the paragraph (blank-line separated; LF, CRLF or CR line ends) containing pos."""
     start = 0
     for found in _PARAGRAPH_BREAK_RE.finditer(text, 0, pos):
         start = found.end()
@@ -671,6 +762,7 @@ def _elision(
     has_words: list[bool],
     spans: list[tuple[int, int] | None],
     original: str,
+    quoted: tuple[int, int],
 ) -> ElisionMatch:
     """What the original has between the quoted text around one elision marker."""
     start, end, kind_name = elision
@@ -689,6 +781,10 @@ def _elision(
         f"(chars {segments[i][0]}-{segments[i][1]})"
         for i in (before, after) if i is not None and spans[i] is None
     ]
+    if start < quoted[0]:
+        return result(None, "in the title/header, not in the quoted text", scope, None)
+    if end > quoted[1]:
+        return result(None, "in the trailer, not in the quoted text", scope, None)
     if before is None and after is None:
         return result(None, "no quoted segment next to the marker", scope, None)
     if missing:
@@ -706,12 +802,17 @@ def _elision(
         span = spans[before]
         if span is None:
             return result(None, "neighbouring segment not found in the original", scope, None)
-        gap_start, gap_end = span[1], _paragraph_end(original, span[1])
+        # up to the paragraph's end, or to a segment the quote has elsewhere (quoted out of order)
+        gap_start = span[1]
+        gap_end = min([_paragraph_end(original, gap_start)]
+                      + [s[0] for s in spans if s is not None and s[0] >= gap_start])
     else:
         span = spans[after] if after is not None else None
         if span is None:
             return result(None, "neighbouring segment not found in the original", scope, None)
-        gap_start, gap_end = _paragraph_start(original, span[0]), span[0]
+        gap_end = span[0]
+        gap_start = max([_paragraph_start(original, gap_end)]
+                        + [s[1] for s in spans if s is not None and s[1] <= gap_end])
     gap_start, gap_end = _strip_span(original, gap_start, gap_end)
     text = original[gap_start:gap_end]
     if kind == "possible" and text and _ELLIPSIS_RE.fullmatch(_fold(text)):

@@ -117,8 +117,8 @@ def _bagging_date(sources: Sequence[Path]) -> dt.date:
             continue
         try:
             moment = archive_date(source)
-        except ArchiveError as exc:
-            log.warning("%s; not used for Bagging-Date", exc)
+        except ArchiveError as exc:   # a damaged WARC, or another file named like one, is still bagged
+            log.warning("%s: %s; bagged as it is, but not used for Bagging-Date", source, exc.problem)
             continue
         if moment is not None:
             return moment.date()

@@ -38,7 +38,11 @@ DEFAULT_RECORDS = CDXJ_RECORDS
 
 _MIME_END = re.compile(r"[;\s]")
 _BLOCK_SIZE = 64 * 1024
+_GZIP_PEEK = 64 * 1024   # compressed bytes read to show what a member that is no WARC record holds
 _RECENT = 256   # values remembered by the per-record conversions below
+_QUOTED = 40   # file bytes quoted in a message
+_SNIFFED = 512   # first bytes read to recognise another format (a tar header's magic is at 257)
+_MESSAGE_LIMIT = 200   # characters of a reader's error message kept in ours
 # warcio computes no payload digest for these when the header is missing.
 _NO_PAYLOAD_DIGEST = ("warcinfo", "revisit")
 
@@ -102,6 +106,7 @@ def index(
     from .warciter import QuietArchiveIterator
 
     with stream:
+        _check_warc(path, stream)
         iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
         start = 0  # where the last record read began: warcio's offset is negative for a whole-file gzip
         try:
@@ -117,9 +122,10 @@ def index(
             EOFError,
             ValueError,
         ) as exc:
+            at = max(iterator.offset, start)
             raise ArchiveError(
                 path,
-                f"cannot read the record at or after byte {max(iterator.offset, start)}: {_one_line(exc)}",
+                f"cannot read the record at or after byte {at}: {_reason(exc, stream, at)}",
                 fix="check it with `provpack verify`; a WARC gzipped as a whole needs "
                 "`warcio recompress` first",
             ) from exc
@@ -274,6 +280,44 @@ def _sorted_unique(lines: list[str]) -> list[str]:
         if not unique or unique[-1] != line:
             unique.append(line)
     return unique
+
+
+def _check_warc(path: Path, stream: IO[bytes]) -> None:
+    """Refuse a file whose first bytes name another format (a WACZ or other ZIP, a tar, bzip2, xz or zstd).
+
+    Only those, as `provpack verify` names them: anything else is left to warcio, which reads ARC files too.
+    """
+    if not stream.seekable():   # a pipe: its first bytes cannot be read twice; warcio's reading has to tell
+        return
+    from .sniff import foreign_format
+
+    found = foreign_format(stream.read(_SNIFFED))
+    if found is not None:
+        raise ArchiveError(path, f"not a WARC file: {found.what}", fix=found.fix("index"))
+    stream.seek(0)
+
+
+def _reason(exc: BaseException, stream: IO[bytes], offset: int) -> str:
+    """Why warcio could not read at `offset`, on one line; file bytes quoted short and escaped, never dumped."""
+    from .sniff import quoted
+
+    text = _one_line(exc)
+    if text.startswith("Unknown archive format"):   # warcio quotes the whole first "line": maybe kilobytes of binary
+        try:
+            stream.seek(offset)
+            found = stream.read(_GZIP_PEEK)
+        except (OSError, ValueError):
+            return "no WARC record starts there"
+        if found.startswith(b"\x1f\x8b"):   # a gzip member: what it holds tells the reader something
+            try:
+                inflated = zlib.decompressobj(wbits=31).decompress(found, _QUOTED + 1)
+            except zlib.error:
+                inflated = b""
+            if inflated:
+                return f"no WARC record starts there (its gzip member holds: {quoted(inflated, _QUOTED)})"
+        return f"no WARC record starts there (the bytes there: {quoted(found[:_QUOTED + 1], _QUOTED)})"
+    text = ascii(text)[1:-1]   # control and non-ASCII characters escaped
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
 
 
 def _one_line(exc: BaseException) -> str:

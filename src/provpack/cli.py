@@ -39,12 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 1 integrity problem found, 2 usage or input error.",
     )
     parser.add_argument("--version", action="version", version=f"provpack {__version__}")
-    parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="settings file (default: ./provpack.yaml, or [tool.provpack] in ./pyproject.toml)")
-    noise = parser.add_mutually_exclusive_group()
-    noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    noise.add_argument("-v", "--verbose", action="store_true", help="log each step")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_common(parser, default=None)
+    # The same options after the command: their default is SUPPRESS, so a value given before
+    # the command is not overwritten by the subcommand's own default.
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common, default=argparse.SUPPRESS)
+    commands = _Commands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"), common)
 
     pack = commands.add_parser("package", help="package texts into a WARC file",
                                description="Package NAME.txt files (with optional NAME.yaml sidecars) "
@@ -93,23 +93,28 @@ def build_parser() -> argparse.ArgumentParser:
                        "own parser and compare every key its provenance record derives from it (slower)")
     check.set_defaults(handler=_verify)
 
-    show = commands.add_parser("show", help="list the documents in an archive and their elisions")
-    show.add_argument("file", metavar="FILE")
+    show = commands.add_parser("show", help="list the documents in an archive and their elisions",
+                               description="List each document in a provpack archive: its title, source and "
+                                           "elisions, with the omitted text where the original is archived.")
+    show.add_argument("file", metavar="FILE", help="a provpack archive (.warc.gz)")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=_show)
 
-    get = commands.add_parser("extract", help="write a document back, byte for byte")
-    get.add_argument("file", metavar="FILE")
+    get = commands.add_parser("extract", help="write a document back, byte for byte",
+                              description="Write a document's text back byte for byte, after checking it against "
+                                          "its recorded sha256 (exit 1, and nothing written, if it no longer matches).")
+    get.add_argument("file", metavar="FILE", help="a provpack archive (.warc.gz)")
     get.add_argument("name", metavar="NAME", help="the document's name (its file stem when packaged)")
-    get.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
+    get.add_argument("-o", "--output", metavar="PATH",
+                     help="file to write; - or none: standard output (./- names a file called -)")
     get.add_argument("--force", action="store_true", help="replace an existing file")
     get.set_defaults(handler=_extract)
 
     cdx = commands.add_parser("index", help="write the CDXJ index of a WARC file, for pywb",
                               description="Index a WARC file (any tool's) as CDXJ: line for line what "
                                           "`cdxj-indexer --sort` writes, ready for a pywb collection.")
-    cdx.add_argument("file", metavar="ARCHIVE")
-    cdx.add_argument("-o", "--output", metavar="OUT.cdxj", help="file to write (default: standard output)")
+    cdx.add_argument("file", metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
+    cdx.add_argument("-o", "--output", metavar="OUT.cdxj", help="file to write (default, or -: standard output)")
     cdx.add_argument("--records", metavar="TYPES",
                      help="comma-separated WARC-Types to index, or 'all' "
                           f"(default: {','.join(sorted(CDXJ_RECORDS))}, as cdxj-indexer)")
@@ -120,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     zipped = commands.add_parser("wacz", help="package a WARC file as WACZ, for ReplayWeb.page",
                                  description="Write a WACZ 1.1.1 file: the archive, its CDXJ index, a page "
                                              "per excerpt with its title, and datapackage.json with sha256s.")
-    zipped.add_argument("file", metavar="ARCHIVE")
+    zipped.add_argument("file", metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
     zipped.add_argument("-o", "--output", metavar="OUT.wacz",
                         help="file to write (default: ARCHIVE with .wacz for .warc.gz)")
     zipped.add_argument("--title", help="title of the collection (default: the archive's name)")
@@ -146,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Sign a statement naming the archive's file name, size and sha256 "
                                            "(and a WACZ's datapackage digest) with KEY; write ARCHIVE.sig. "
                                            "'provpack verify --key KEY.pub' checks it.")
-    seal.add_argument("archive", metavar="ARCHIVE")
+    seal.add_argument("archive", metavar="ARCHIVE", help="the file to sign (e.g. the .warc.gz)")
     seal.add_argument("--key", required=True, metavar="KEY", help="private key from 'provpack keygen'")
     seal.add_argument("--wacz", metavar="FILE", help="also sign this WACZ's datapackage-digest.json")
     seal.add_argument("-o", "--output", metavar="SIG", help="signature file (default: ARCHIVE.sig)")
@@ -158,6 +163,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_common(parser: argparse.ArgumentParser, *, default: Any) -> None:
+    """--config, -q and -v: accepted before the command and after it."""
+    parser.add_argument("--config", type=Path, metavar="FILE", default=default,
+                        help="settings file (default: ./provpack.yaml, or [tool.provpack] in ./pyproject.toml)")
+    flag = False if default is None else default
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", default=flag, help="print only errors")
+    noise.add_argument("-v", "--verbose", action="store_true", default=flag, help="log each step")
+
+
+class _Commands:
+    """The subparsers action, giving each command the common options."""
+
+    def __init__(self, action: Any, common: argparse.ArgumentParser) -> None:
+        self._action = action
+        self._common = common
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """A new command that also takes --config, -q and -v."""
+        parser: argparse.ArgumentParser = self._action.add_parser(name, parents=[self._common], **kwargs)
+        return parser
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is, so it unwinds like Ctrl-C: temp files go, nothing half-written stays."""
 
@@ -167,11 +195,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.quiet and args.verbose:   # one before the command, the other after it
+            parser.error("argument -q/--quiet: not allowed with argument -v/--verbose")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     restore = _configure_logging(args)
     previous = _catch_sigterm()
     try:
+        args.settings = _settings(args.config)
         code: int = args.handler(args)
         return code
     except ProvpackError as exc:
@@ -197,6 +228,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         restore()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _settings(path: Path | None) -> Config:
+    """The settings file, read and checked for every command: a missing --config FILE or a typo is an error."""
+    from .config import load_config   # imports yaml or tomllib only when there is a file to read
+
+    return load_config(path)
 
 
 def _catch_sigterm() -> Any:
@@ -229,11 +267,20 @@ def _byte_count(text: str) -> int:
     return value
 
 
+class _LowerLevelFormatter(logging.Formatter):
+    """'provpack: warning: ...', as the command's own messages say it, not logging's 'WARNING'."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's naming
+        copy = logging.makeLogRecord(record.__dict__)   # the record itself may go on to other handlers
+        copy.levelname = record.levelname.lower()
+        return super().formatMessage(copy)
+
+
 def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
     """Send provpack's log to stderr for this run; return what undoes it (main() may run in-process)."""
     saved = (log.handlers[:], log.level, log.propagate)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("provpack: %(levelname)s: %(message)s"))
+    handler.setFormatter(_LowerLevelFormatter("provpack: %(levelname)s: %(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
     log.propagate = False
@@ -245,15 +292,14 @@ def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
 
 
 def _package(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .package import default_output, package
+    from .package import package
     from .progress import progress_bar, wanted
 
-    config = load_config(args.config)
+    config: Config = args.settings
     _check_deflate(args, config)
-    output = args.output
-    if output is None and config.output_dir is not None:
-        output = config.output_dir / default_output(args.sources).name
+    output = _archive_path(args.output, args.sources, config)
+    if args.wacz:   # before anything is written: a WACZ that cannot be written must not leave the archive alone
+        _check_new(_wacz_name(output), force=args.force)
     with progress_bar("package", unit="docs", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
         result = package(
             args.sources,
@@ -272,14 +318,20 @@ def _package(args: argparse.Namespace) -> int:
         )
     for failure in result.fetch_failures:
         print(f"provpack: warning: {failure.name}: not fetched: {failure.message}", file=sys.stderr)
+    for unaligned in result.unaligned:
+        print(f"provpack: warning: {unaligned.name}: fetched {unaligned.url} but not aligned: {unaligned.reason}",
+              file=sys.stderr)
     if not args.quiet:
         totals = result.summed()
         print(f"packaged {totals.documents:,} document{'s' if totals.documents != 1 else ''}: "
               f"{totals.elisions:,} elision{'s' if totals.elisions != 1 else ''}, "
               f"{totals.possible_elisions:,} possible, {totals.text_bytes:,} bytes of text")
         if totals.with_original or args.fetch:
-            print(f"originals: {totals.with_original} aligned ({totals.omitted_found} omitted passages found, "
-                  f"{totals.differences} differences)"
+            # with_original counts every document with an original archived, aligned or not
+            print(f"originals: {totals.with_original - len(result.unaligned)} aligned "
+                  f"({totals.omitted_found} omitted passages found, {totals.differences} differences)"
+                  + (f"; {len(result.unaligned)} archived but not aligned (no text): "
+                     + ", ".join(u.url for u in result.unaligned) if result.unaligned else "")
                   + (f"; {len(result.fetch_failures)} not fetched: "
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
         print(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)")
@@ -291,6 +343,33 @@ def _package(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"wrote {wacz_path}")
     return 0
+
+
+def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> Path:
+    """Where package writes: -o (a folder gets the default name inside it), else output_dir, else archive/."""
+    from .package import default_output
+
+    default = default_output(sources)
+    if given is None:
+        return default if config.output_dir is None else config.output_dir / default.name
+    output = Path(given)
+    if output.is_dir():
+        return output / default.name
+    if given.endswith(("/", os.sep, os.altsep or "/")):
+        problem, fix = ("is not a folder", "give a folder") if os.path.lexists(output) else ("no such folder",
+                                                                                         "create it first")
+        raise InputError(given, problem, fix=f"{fix}, or name the archive itself, e.g. {output / default.name}")
+    return output
+
+
+def _check_new(path: Path, *, force: bool) -> None:
+    """Refuse, before any work, a file that `--force` alone may replace, or a folder in its place."""
+    from .errors import ArchiveError
+
+    if path.is_dir():
+        raise ArchiveError(path, "is a folder", fix="move it away, or give -o another name")
+    if os.path.lexists(path) and not force:
+        raise ArchiveError(path, "already exists", fix="pass --force to replace it, or give -o another name")
 
 
 def _check_deflate(args: argparse.Namespace, config: Config) -> None:
@@ -333,11 +412,15 @@ def _verify(args: argparse.Namespace) -> int:
             report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca, jobs=args.jobs,
                             deep=args.deep, progress=lambda files, count, size: update(size // mib, total // mib, size))
     code = report.exit_code(strict=args.strict)
+    for file in report.files:   # a file that is not a WARC: an error, as for any input that cannot be used
+        if file.error is not None:
+            print(f"provpack: error: {file.path}: {file.error}", file=sys.stderr)
+    checked = VerifyReport(tuple(f for f in report.files if f.error is None), strict=report.strict)
     try:
         if args.json:
             print(json.dumps(report.to_json(), indent=2, sort_keys=True))
-        elif not args.quiet or not report.ok:
-            print(render_text(report, strict=args.strict))
+        elif checked.files and (not args.quiet or not checked.ok):
+            print(render_text(checked, strict=args.strict))
     except BrokenPipeError:   # `verify ... | head` must still fail when a file did: the finding outranks the pipe
         return code
     return code
@@ -361,7 +444,7 @@ def _extract(args: argparse.Namespace) -> int:
     from . import reader
     from .atomic import atomic_writer
 
-    if args.output is None:
+    if args.output in (None, "-"):
         import shutil
         import tempfile
 
@@ -401,7 +484,7 @@ def _index(args: argparse.Namespace) -> int:
     from .cdxj import write_index
 
     records = _record_types(args.records)
-    if args.output is None:
+    if args.output in (None, "-"):   # '-' is standard output, as for extract (./- names a file called -)
         write_index(args.file, sys.stdout, records=records, sort=not args.unsorted)
         return 0
     lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force)
@@ -414,6 +497,9 @@ def _wacz(args: argparse.Namespace) -> int:
     from .wacz import make_wacz
 
     archive = Path(args.file)
+    if args.output == "-":
+        raise ProvpackError("wacz: a WACZ is a ZIP file that readers open by seeking: it cannot go to standard "
+                            "output; name a file with -o (./- names a file called -)")
     if args.output is not None:
         output = Path(args.output)
     else:
@@ -447,14 +533,17 @@ def _keygen(args: argparse.Namespace) -> int:
 def _sign(args: argparse.Namespace) -> int:
     from . import signing, timestamp
 
+    if args.tsa is not None:   # both files, or neither: a TSA that fails leaves no signature behind
+        sig_path, token_path, when = timestamp.sign_with_timestamp(args.archive, args.key, args.tsa, wacz=args.wacz,
+                                                                   out=args.output, force=args.force)
+        if not args.quiet:
+            print(f"wrote {sig_path}")
+            print(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})")
+        return 0
     sig_path = signing.sign(args.archive, args.key, wacz=args.wacz, out=args.output, force=args.force)
     if not args.quiet:
         print(f"wrote {sig_path}")
-    if args.tsa is not None:
-        token_path, when = timestamp.request_timestamp(sig_path, args.tsa, force=args.force)
-        if not args.quiet:
-            print(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})")
-    elif timestamp.token_path_for(sig_path).exists():
+    if timestamp.token_path_for(sig_path).exists():
         log.warning("%s dates the signature this run replaced, not the new one (verify --tsa-ca will call it "
                     "bad): timestamp the new one with --tsa, or remove it", timestamp.token_path_for(sig_path))
     return 0

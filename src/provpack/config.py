@@ -10,16 +10,13 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
-
-import yaml
 
 from .errors import InputError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+# yaml and tomllib are imported when there is a file to read: every command loads the
+# settings, and most runs have none.
 
 CONFIG_NAME = "provpack.yaml"
 _TYPES: dict[str, type] = {"operator": str, "description": str, "level": int, "output_dir": str, "jobs": int,
@@ -51,6 +48,7 @@ def load_config(path: Path | None = None, *, folder: Path | None = None) -> Conf
         return _parse(_read(own), own)
     pyproject = folder / "pyproject.toml"
     if pyproject.is_file():
+        tomllib = _toml()
         try:
             table = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -61,16 +59,29 @@ def load_config(path: Path | None = None, *, folder: Path | None = None) -> Conf
     return Config()
 
 
+def _toml() -> ModuleType:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
 def _read(path: Path) -> Any:
     if path.suffix == ".toml":
+        tomllib = _toml()
         try:
             return tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("provpack", {})
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        except OSError as exc:
+            raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the path") from exc
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(path, f"cannot read: {exc}", fix="fix the TOML") from exc
+    import yaml
+
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
+        raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the path") from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = f"malformed configuration: {exc.problem or exc.context or 'not YAML'}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -84,6 +85,67 @@ def split_value(raw: bytes) -> tuple[str | None, bytes, bytes]:
         if len(LABELS) < 256:
             LABELS[label] = algorithm
     return algorithm, value.strip(), raw  # type: ignore[return-value]
+
+
+_LABEL_CHARS = re.compile(rb"[A-Za-z0-9_-]+")
+# Real algorithms one edit away from a known one: unknown here, but not a damaged label.
+_REAL_NEIGHBOURS = frozenset({"md2", "md4", "sha0"})
+QUOTED = 16  # characters of a label quoted in a message
+
+
+def quote(text: bytes) -> str:
+    """A label (or the start of a value) quoted for a message, shortened to QUOTED characters."""
+    shown = text.decode("ascii", "replace")
+    return repr(shown if len(shown) <= QUOTED else shown[:QUOTED] + "…")
+
+
+def fault(raw: bytes) -> str | None:
+    """Why a digest header value with no known algorithm is damaged, not of an algorithm provpack does not
+    know (its record then fails, never is a mere warning); None for a sound `label:value` of another
+    algorithm. Quotes only the label, shortened."""
+    text = raw.strip()
+    if not text:
+        return "is empty"
+    label, sep, _ = text.partition(b":")
+    label = label.strip()
+    if not sep:
+        return f"is not 'algorithm:value': there is no ':' (it starts {quote(text[:10])})"
+    if not label:
+        return "has no algorithm label before its ':'"
+    if _LABEL_CHARS.fullmatch(label) is None:
+        return f"has the label {quote(label)}, which is not letters, digits, '-' and '_'"
+    near = near_algorithm(label.decode("ascii"))
+    if near is not None:
+        return f"has the label {quote(label)}, not a known algorithm; a damaged {near!r}?"
+    return None
+
+
+def near_algorithm(label: str) -> str | None:
+    """The known algorithm a label not known is one edit away from (a letter changed, added, dropped, or two
+    swapped; case, '-' and '_' aside), or None."""
+    key = label.lower().replace("-", "").replace("_", "")
+    if key in _ALGORITHMS or key in _REAL_NEIGHBOURS:
+        return None
+    for known, (name, _) in _ALGORITHMS.items():
+        if _one_edit(key, known):
+            return name
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by one substitution, insertion, deletion or swap of neighbours."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    if len(a) == len(b):
+        rest_a, rest_b = a[start + 1 :], b[start + 1 :]
+        swapped = a[start + 2 :] == b[start + 2 :] and a[start : start + 2] == b[start : start + 2][::-1]
+        return rest_a == rest_b or swapped
+    if len(a) > len(b):
+        return a[start + 1 :] == b[start:]
+    return b[start + 1 :] == a[start:]
 
 
 def value_matches(algorithm: str, value: bytes, digest: bytes) -> bool:

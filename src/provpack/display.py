@@ -53,7 +53,7 @@ def _original_json(original: Any) -> dict[str, Any] | None:
     if not isinstance(original, dict):
         return None
     keys = ("how", "url", "final_url", "path", "status", "fetched_at", "record_id", "conversion_record_id",
-            "target_uri", "content_type", "length_chars", "scope", "charset")
+            "target_uri", "content_type", "length_chars", "scope", "charset", "no_text")
     return {key: original[key] for key in keys if key in original}
 
 
@@ -120,6 +120,8 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
                           f"{span[0]}-{span[1]}" if span else "")
         console.print(table)
 
+    original = provenance.get("original")
+    no_text = isinstance(original, dict) and original.get("no_text") is not None
     elisions = provenance.get("elisions", [])
     bracketed = sum(1 for e in elisions if e.get("kind") == "bracketed")
     console.print(f"elisions: {bracketed} bracketed, {len(elisions) - bracketed} possible; "
@@ -141,7 +143,8 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
         elif elision.get("omitted_reason"):
             console.print(Text(f"     ({elision['omitted_reason']})", style="dim"))
         elif elision.get("kind") == "bracketed":
-            console.print(Text("     (what it cut is not known: no original in the archive)", style="dim"))
+            why = "the original has no text to align against" if no_text else "no original in the archive"
+            console.print(Text(f"     (what it cut is not known: {why})", style="dim"))
         if elision.get("kind") == "possible" and elision.get("confirmed") is not None:
             verdict = " confirmed: the original has text there" if elision["confirmed"] else ": not a cut"
             console.print(Text(f"     possible elision{verdict}", style="dim"))
@@ -158,6 +161,10 @@ def _print_original(console: Console, provenance: dict[str, Any]) -> None:
             where += f" -> {original.get('final_url')}"
     else:
         where = f"local copy {original.get('path')}"
+    if original.get("no_text") is not None:
+        console.print(f"original: {where}; archived, not aligned: no text to align against "
+                      f"({original.get('no_text')})", markup=False)
+        return   # nothing compared: no differences to list
     console.print(f"original: {where}; text {original.get('length_chars', 0):,} characters "
                   f"from the {original.get('scope')}, record {original.get('conversion_record_id')}", markup=False)
     differences = provenance.get("differences", [])

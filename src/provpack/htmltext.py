@@ -28,10 +28,13 @@ __all__ = [
 CharsetSource = Literal["bom", "http", "meta", "default", "fallback"]
 Scope = Literal["article", "main", "body", "document", "plain-text"]
 
+# Not text of the page. <form> is not among them: ASP.NET WebForms pages hold their whole body in one.
 _SKIP = frozenset(
-    "script style nav header footer aside form noscript template head title svg math "
+    "script style nav header footer aside noscript template head title svg math "
     "iframe object embed canvas button select textarea dialog".split()
 )
+# What an <article> or <main> inside is not the page's story in: asides, navigation, footers, hidden parts.
+_NOT_STORY = frozenset("nav header footer aside template dialog".split())
 _SKIP_ROLES = frozenset("navigation banner contentinfo complementary search dialog".split())
 _BLOCK = frozenset(
     "address article blockquote body caption dd details div dl dt fieldset figcaption figure "
@@ -341,7 +344,8 @@ def _find_all(node: _Node, wanted: str, stop_inside: bool) -> list[_Node]:
     pending: list[_Node] = [node]
     while pending:
         current = pending.pop()
-        if current is not node and _skipped(current):
+        if current is not node and (current.tag in _NOT_STORY or "hidden" in current.attrs
+                                    or (current.attrs.get("role") or "").lower() in _SKIP_ROLES):
             continue
         is_match = current.tag == wanted or (wanted == "main" and current.attrs.get("role") == "main")
         if is_match and current is not node:
@@ -379,7 +383,7 @@ def extract_text(data: bytes, *, content_type: str | None = None) -> Extraction:
     mime = (content_type or "").split(";")[0].strip().lower()
     is_html = mime in ("text/html", "application/xhtml+xml") or (not mime and _looks_like_html(data))
     if not is_html and mime and not mime.startswith("text/"):
-        raise ValueError(f"cannot extract text from {mime}; give a text or HTML original")
+        raise ValueError(f"cannot extract text from {mime}")
     text, charset = decode_html(data, http_charset=charset_from_content_type(content_type), sniff_meta=is_html)
     if not is_html:
         return Extraction(text, charset, "plain-text")

@@ -6,10 +6,12 @@ import heapq
 import itertools
 import logging
 import os
+import shlex
 import stat
 import tempfile
+import unicodedata
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -27,6 +29,8 @@ SIDECAR_SUFFIXES = (".yaml", ".yml")
 _RUN = 8192   # names sorted per run while listing a folder
 _PENDING_VALUES = 4096   # sizes and sidecar codes gathered before they go into their columns
 _SPILL_READ = 16384   # bytes read at a time from each spilled run while merging them
+_WARN_LINES = 10   # warnings of one kind named one by one per folder; the rest are counted in one line
+_OUTPUT_SUFFIXES = (".warc.gz", ".warc")   # a source named so is likely the output, given without -o
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +109,12 @@ def discover(sources: Iterable[Path | str], *, follow_symlinks: bool = False) ->
 
 
 def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False) -> Listing:
-    """What `discover` finds, listed compactly: one listing and one stat per text, no object per document."""
+    """What `discover` finds, listed compactly: one listing and one stat per text, no object per document.
+
+    A folder source gives its NAME.txt files, each with NAME.yaml or NAME.yml when there is one.
+    Hidden names (.NAME) are skipped silently; a sidecar with no text, a suffix in another case
+    (NAME.TXT) and a sub-folder holding .txt files are skipped with a warning.
+    """
     scans: list[_Scan] = []
     for source in sources:
         root = Path(source)
@@ -115,7 +124,8 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
                 raise InputError(root, "no .txt files in this folder", fix="put one NAME.txt per document in it")
         elif root.exists():
             if root.suffix != TEXT_SUFFIX:
-                raise InputError(root, f"not a {TEXT_SUFFIX} file", fix="name each document NAME.txt")
+                fix = _output_hint(root, also="and --force to replace it") or "name each document NAME.txt"
+                raise InputError(root, f"not a {TEXT_SUFFIX} file", fix=fix)
             size = _require_regular(root)
             candidates = [path for path in (root.with_suffix(suffix) for suffix in SIDECAR_SUFFIXES)
                           if os.path.lexists(path)]
@@ -123,11 +133,68 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
             code = 0 if sidecar is None else 1 + SIDECAR_SUFFIXES.index(sidecar.suffix)
             scan = _Scan(str(root.parent), NameList([root.stem]), Column("B", [code]), Column("q", [size]))
         else:
-            raise InputError(root, "no such file or folder")
+            raise InputError(root, "no such file or folder", fix=_output_hint(root))
         scans.append(scan)
     if not scans:
         raise InputError(Path("."), "no source given", fix="name a folder of .txt files or the files themselves")
-    return _merge(scans)
+    if any(scan.subfolders for scan in scans):
+        _warn_subfolders(scans)
+    listing = _merge(scans)
+    _warn_twins(listing)
+    return listing
+
+
+def _fold(name: str) -> str:
+    """The name as a case-insensitive, normalising file system (macOS, Windows) compares it."""
+    return name.lower() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
+
+
+def _warn_twins(listing: Listing) -> None:
+    """Warn of names that differ only in letter case or Unicode normalisation: extracted into one folder on
+    macOS or Windows, one would overwrite the other. Only names that fold to something else are kept (none
+    in a corpus of lower-case names), so this costs one pass and no memory per name."""
+    folded: dict[str, str] = {}
+    clashes: list[tuple[str, str]] = []
+    for name in listing.names:
+        key = _fold(name)
+        if key != name:
+            first = folded.setdefault(key, name)
+            if first is not name:
+                clashes.append((first, name))
+    if not folded:
+        return
+    for name in listing.names:   # a name that is its own fold (all lower case) against the others
+        if name in folded:
+            clashes.append((name, folded[name]))
+    for first, second in sorted(tuple(sorted(pair)) for pair in clashes)[:_WARN_LINES]:
+        log.warning("%s.txt and %s.txt differ only in letter case or Unicode normalisation: extracted on "
+                    "macOS or Windows, one would overwrite the other; rename one", first, second)
+    if len(clashes) > _WARN_LINES:
+        log.warning("%d more names differ from another only so", len(clashes) - _WARN_LINES)
+
+
+def _output_hint(source: Path, *, also: str = "") -> str:
+    """The fix for an archive name given as a source (the output without -o), or ""."""
+    if not source.name.lower().endswith(_OUTPUT_SUFFIXES):
+        return ""
+    return f"to name the output, use -o {shlex.quote(str(source))}" + (f" ({also})" if also else "")
+
+
+def _warn_subfolders(scans: list[_Scan]) -> None:
+    """Warn of each sub-folder holding .txt files that is not itself a source (a few per folder, then a count)."""
+    given = {os.path.realpath(scan.folder) for scan in scans}
+    for scan in scans:
+        unread = [(name, count) for name, count in scan.subfolders
+                  if os.path.realpath(os.path.join(scan.folder, name)) not in given]
+        for name, count in unread[:_WARN_LINES]:
+            path = os.path.join(scan.folder, name)
+            files = "1 .txt file" if count == 1 else f"{count:,} .txt files"
+            log.warning("%s: sub-folder with %s is not read; give it as a source too (provpack package %s %s), "
+                        "unless they are originals a sidecar names", path, files,
+                        shlex.quote(scan.folder), shlex.quote(path))
+        if len(unread) > _WARN_LINES:
+            log.warning("%s: %d more sub-folders with .txt files are not read", scan.folder,
+                        len(unread) - _WARN_LINES)
 
 
 def _keyed(stems: Iterable[str], number: int) -> Iterator[tuple[str, int, int]]:
@@ -141,6 +208,29 @@ class _Scan(NamedTuple):
     stems: NameList         # sorted
     sidecars: Column
     sizes: Column
+    subfolders: tuple[tuple[str, int], ...] = ()   # (name, how many .txt) of each sub-folder holding some, sorted
+
+
+class _Few:
+    """Names noted for a warning: how many, and the first _WARN_LINES of them in order (no more are kept)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._names: list[str] = []
+
+    def add(self, name: str) -> None:
+        self.count += 1
+        self._names.append(name)
+        if len(self._names) >= 4 * _WARN_LINES:
+            self._names.sort()
+            del self._names[_WARN_LINES:]
+
+    def warn(self, folder: str, problem: Callable[[str], str], more: str) -> None:
+        """Log one warning per name (the first _WARN_LINES of them), then one line counting the rest."""
+        for name in sorted(self._names)[:_WARN_LINES]:
+            log.warning("%s: %s", os.path.join(folder, name), problem(name))
+        if self.count > _WARN_LINES:
+            log.warning("%s: %d more %s", folder, self.count - _WARN_LINES, more)
 
 
 def _merge(scans: list[_Scan]) -> Listing:
@@ -209,6 +299,9 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     sidecar_stems = tuple(_SortedRuns() for _ in SIDECAR_SUFFIXES)
     linked: set[str] = set()
     unusual: set[str] = set()   # sidecar names that are links or not regular files: checked one by one
+    orphans = _Few()            # sidecars whose NAME.txt is not there
+    miscased = _Few()           # NAME.TXT, NAME.Yaml, ...: not read
+    subfolders: list[str] = []
     try:
         with os.scandir(root) as listing:
             for entry in listing:
@@ -224,6 +317,14 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
                         sidecar_stems[number].add(name[:-len(suffix)])
                         if not entry.is_file(follow_symlinks=False):
                             unusual.add(name)
+                        break
+                else:   # neither a text nor a sidecar: hidden, a sub-folder, a suffix in another case, or ignored
+                    if name.startswith("."):
+                        continue
+                    if _is_folder(entry):
+                        subfolders.append(name)
+                    elif _lower_case_name(name) is not None:
+                        miscased.add(name)
     except OSError as exc:
         raise InputError(root, f"cannot list the folder: {exc.strerror or exc}") from exc
     sidecar_iters = [iter(stems) for stems in sidecar_stems]
@@ -238,6 +339,10 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
         sidecars.extend(codes_pending)
         sizes.extend(sizes_pending)
         del codes_pending[:], sizes_pending[:]
+
+    def orphan(name: str) -> None:
+        if not name.startswith("."):   # hidden: skipped silently, as hidden texts are
+            orphans.add(name)
 
     def kept(folder_fd: int | None) -> Iterator[str]:
         for stem in kept_unflushed(folder_fd):
@@ -260,11 +365,13 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
             present = []
             for number, stems in enumerate(sidecar_iters):
                 head = sidecar_heads[number]
-                while head is not None and head < stem:
+                while head is not None and head < stem:   # a sidecar no text is named for
+                    orphan(head + SIDECAR_SUFFIXES[number])
                     head = next(stems, None)
-                sidecar_heads[number] = head
                 if head == stem:
                     present.append(number)
+                    head = next(stems, None)
+                sidecar_heads[number] = head
             if not stat.S_ISREG(info.st_mode):
                 log.warning("%s: not a regular file; skipped", os.path.join(folder, file_name))
                 continue
@@ -285,6 +392,11 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
             codes_pending.append(1 + present[0] if present else 0)
             sizes_pending.append(info.st_size)
             yield stem
+        for number, stems in enumerate(sidecar_iters):   # sidecars named after the last text
+            head = sidecar_heads[number]
+            while head is not None:
+                orphan(head + SIDECAR_SUFFIXES[number])
+                head = next(stems, None)
 
     folder_fd = _open_folder(folder)
     try:
@@ -294,7 +406,38 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
             os.close(folder_fd)
         for runs in (texts, *sidecar_stems):
             runs.close()
-    return _Scan(folder, names, sidecars, sizes)
+    miscased.warn(folder, lambda name: f"only lower-case {TEXT_SUFFIX}, {', '.join(SIDECAR_SUFFIXES)} are read; "
+                  f"rename it to {_lower_case_name(name)}",
+                  "files whose suffix is not in lower case are not read; rename them")
+    orphans.warn(folder, lambda name: f"describes no {name.rpartition('.')[0]}{TEXT_SUFFIX}; not used",
+                 f"sidecars describe no {TEXT_SUFFIX} file beside them and are not used")
+    counted = ((name, _texts_in(os.path.join(folder, name))) for name in sorted(subfolders))
+    return _Scan(folder, names, sidecars, sizes, tuple((name, count) for name, count in counted if count))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is a folder (or a link to one); False when that cannot be told."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _lower_case_name(name: str) -> str | None:
+    """NAME.txt for NAME.TXT (NAME.yaml for NAME.Yaml, ...); None when the suffix is none of them in any case."""
+    for suffix in (TEXT_SUFFIX, *SIDECAR_SUFFIXES):
+        if name[-len(suffix):].lower() == suffix and len(name) > len(suffix):
+            return name[:-len(suffix)] + suffix
+    return None
+
+
+def _texts_in(folder: str) -> int:
+    """How many NAME.txt a folder holds directly, counted by name (0 when it cannot be listed)."""
+    try:
+        with os.scandir(folder) as listing:
+            return sum(1 for entry in listing if entry.name.endswith(TEXT_SUFFIX) and not entry.name.startswith("."))
+    except OSError:
+        return 0
 
 
 def _open_folder(folder: str) -> int | None:

@@ -35,6 +35,7 @@ KNOWN_KEYS = KNOWN_TEXT_KEYS + ("author",)
 FIELD_KEYS = ("title", "publication", "author", "published", "source_url", "url", "retrieved", "license")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f-\x9f]+")   # \s holds U+2028/9; C1 as records' headers
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "value"))
 
 
 def load_sidecar(path: Path | str) -> dict[str, Any]:
@@ -52,7 +53,9 @@ def load_sidecar(path: Path | str) -> dict[str, Any]:
         raise InputError(path, "invalid UTF-8", offset=exc.start, fix="re-save the sidecar as UTF-8") from exc
     try:
         quick = _quick_load(source)
-        loaded = yaml.load(source, Loader=_SafeLoader) if quick is None else None  # noqa: S506 - safe loader
+        loaded = yaml.load(source, Loader=_Loader) if quick is None else None  # noqa: S506 - safe loader
+    except _Refused as exc:
+        raise exc.error(path) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
@@ -64,9 +67,6 @@ def load_sidecar(path: Path | str) -> dict[str, Any]:
         raise InputError(path, f"malformed YAML: {exc}", fix="fix the YAML syntax") from exc
     except RecursionError as exc:  # the pure-Python loader, without libyaml's own depth limit
         raise InputError(path, "malformed YAML: nested too deeply", fix="flatten it") from exc
-    except ValueError as exc:  # a number int() will not read (over 4,300 digits)
-        raise InputError(path, f"a value YAML reads as a number cannot be read: {str(exc)[:120]}",
-                         fix="quote it, or shorten it") from exc
     if quick is not None:
         sidecar = quick
     elif loaded is None:
@@ -76,29 +76,135 @@ def load_sidecar(path: Path | str) -> dict[str, Any]:
                          fix="write it as 'key: value' lines")
     else:
         sidecar = _jsonable(loaded, path, None, [MAX_VALUES], 0, set())
-    _check_known(sidecar, path, source)
+    _check_known(sidecar, path)
     return sidecar
 
 
-def _written(source: str, key: str) -> str | None:
-    """The top-level `key`'s scalar as written in the YAML `source` (composed again: only for the rare
-    number in a text field), or None."""
-    loader = _SafeLoader(source)   # noqa: S506 - safe loader; nodes, no objects built
+class _Refused(Exception):
+    """A scalar or key load_sidecar refuses, with the node it is about; `error` words it for the file."""
+
+    def __init__(self, node: yaml.Node, problem: str, *, quote: bool = True) -> None:
+        super().__init__(problem)
+        self.node = node
+        self.problem = problem   # {at} stands for the scalar as written: 'key: value', the key '...' or '...'
+        self.quote = quote
+        self.key: str | None = None   # the mapping key whose value `node` is, when known
+        self.is_key = False
+
+    def error(self, path: Path | str) -> InputError:
+        """The InputError naming `path`, the node's line and column, and the quoted form to write."""
+        written = str(self.node.value)
+        if self.key is not None:
+            at, quoted = f"'{self.key}: {written}'", f'{self.key}: "{written}"'
+        else:
+            at, quoted = (f"the key '{written}'" if self.is_key else f"'{written}'"), f'"{written}"'
+        mark = self.node.start_mark
+        return InputError(path, self.problem.replace("{at}", at, 1), line=mark.line + 1, column=mark.column + 1,
+                          fix=f"quote it: {quoted}" if self.quote else "keep one of them")
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    """PyYAML's int, refused unless it is written as Python writes it: 0123, 0x1F, 1_000, 12:30, +5 are not."""
     try:
-        node = loader.get_single_node()
-        if isinstance(node, yaml.MappingNode):
-            loader.flatten_mapping(node)   # a merge key's pairs first, then the mapping's own, as loading does
-    finally:
-        loader.dispose()
-    written = None
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:   # the last one given, as loading keeps the last
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                written = str(value_node.value) if isinstance(value_node, yaml.ScalarNode) else None
-    return written
+        value: int = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError as exc:   # over 4,300 digits, or an explicit !!int on something else
+        raise _Refused(node, f"a value YAML reads as a number cannot be read ({{at}}): {str(exc)[:120]}") from None
+    if str(value) != node.value:
+        raise _Refused(node, f"{{at}} reads as the number {value} in YAML, not as the text written")
+    return value
 
 
-_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    """PyYAML's float, refused unless it is written as Python writes it: 1.10, .5, 1e3, .inf are not."""
+    try:
+        value: float = yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+    except ValueError as exc:   # an explicit !!float on something else
+        raise _Refused(node, f"a value YAML reads as a number cannot be read ({{at}}): {str(exc)[:120]}") from None
+    if repr(value) != node.value:   # also infinities and NaN, which JSON cannot hold
+        what = (f"the number {value!r}" if math.isfinite(value) else "not-a-number" if value != value
+                else "infinity" if value > 0 else "minus infinity")
+        raise _Refused(node, f"{{at}} reads as {what} in YAML, not as the text written")
+    return value
+
+
+def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
+    """True and false (in any case PyYAML reads); yes, no, on, off (which JSON would write true or false) refused."""
+    spelled = node.value.lower()
+    if spelled == "true":
+        return True
+    if spelled == "false":
+        return False
+    what = "true" if loader.bool_values.get(spelled) else "false" if spelled in loader.bool_values else ""
+    raise _Refused(node, f"{{at}} reads as {what} in YAML, not as the text written" if what else
+                   "{at} is tagged as a boolean but is neither true nor false")
+
+
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> dt.date:
+    """PyYAML's date or date-time; a date that does not exist (2017-02-30) refused with its place."""
+    try:
+        value: dt.date = yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, AttributeError) as exc:   # AttributeError: an explicit !!timestamp on something else
+        reason = str(exc) if isinstance(exc, ValueError) else "not written YYYY-MM-DD"
+        raise _Refused(node, f"{{at}} reads as a date in YAML but is not a valid date ({reason[:120]})") from None
+    return value
+
+
+_KEY_KINDS = {f"tag:yaml.org,2002:{tag}": kind for tag, kind in
+              (("int", "a number"), ("float", "a number"), ("bool", "a boolean"), ("null", "null"))}
+
+
+def _check_unique(node: yaml.MappingNode) -> None:
+    """Refuse a key given twice among the mapping's own (YAML 1.2 requires unique keys; PyYAML keeps the last)."""
+    seen: dict[tuple[str, str], yaml.Node] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            kind = _KEY_KINDS.get(key_node.tag)
+            if kind is not None:
+                # `true:`, `null:`, `007:`, `1.0:` are keys YAML reads as other things (and True, 1 and 1.0 as one
+                # key): respelled True, None, 7 or merged, a value lost; so a key must be written as text.
+                refused = _Refused(key_node, f"{{at}} reads as {kind} in YAML, not as text")
+                refused.is_key = True
+                raise refused
+            tag = _STR if key_node.tag == _VALUE else key_node.tag   # flatten_mapping makes '=' text
+            first = seen.setdefault((tag, key_node.value), key_node)
+            if first is not key_node:
+                raise _Refused(key_node, f"duplicate key '{key_node.value}' (first given on line "
+                               f"{first.start_mark.line + 1}): YAML keys must be unique", quote=False)
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc]
+    """The safe loader with checked numbers, booleans and dates, and unique keys; both paths use it."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._checked: set[int] = set()
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        """Check the mapping's own keys once (before a merge key's pairs join them, which they may override)."""
+        if id(node) not in self._checked:
+            self._checked.add(id(node))
+            _check_unique(node)
+        super().flatten_mapping(node)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """SafeConstructor's, with a refused scalar told which key it is or belongs to."""
+        try:
+            return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        except _Refused as exc:
+            if exc.key is None and not exc.is_key:
+                for key_node, value_node in node.value:
+                    if key_node is exc.node:
+                        exc.is_key = True
+                    elif value_node is exc.node and isinstance(key_node, yaml.ScalarNode):
+                        exc.key = str(key_node.value)
+            raise
+
+
+for _name, _construct in (("int", _construct_int), ("float", _construct_float), ("bool", _construct_bool),
+                          ("timestamp", _construct_timestamp)):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_name}", _construct)
+
+
 _QUICK_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp"))
 # SafeLoader's implicit resolvers by first character (plus any wildcard ones), as Resolver.resolve tries them.
 _WILDCARD = tuple(_SafeLoader.yaml_implicit_resolvers.get(None, ()))
@@ -110,8 +216,8 @@ class _Unusual(Exception):
     """The document needs PyYAML's whole constructor (aliases, merge keys, other tags, limits reached)."""
 
 
-class _QuickLoader(_SafeLoader):  # type: ignore[misc]
-    """The safe loader with Resolver.resolve as one table lookup; SafeLoader has no path resolvers."""
+class _QuickLoader(_Loader):
+    """_Loader with Resolver.resolve as one table lookup; SafeLoader has no path resolvers."""
 
     def resolve(self, kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
@@ -158,12 +264,10 @@ def _quick_value(loader: Any, node: yaml.Node, depth: int, values: list[int], se
             return node.value
         if tag not in _QUICK_SCALAR_TAGS:
             raise _Unusual
-        try:  # PyYAML's own rules for ints, floats, bools and timestamps; explicit tags may not fit them
+        try:  # _Loader's checked ints, floats, bools and dates; any refusal is worded by the whole loader
             value = loader.yaml_constructors[tag](loader, node)
         except Exception as exc:
             raise _Unusual from exc
-        if isinstance(value, float) and not math.isfinite(value):
-            return str(value)
         return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
     if id(node) in seen or depth >= MAX_DEPTH:  # an alias (maybe recursive), or nesting near the limit
         raise _Unusual
@@ -175,6 +279,8 @@ def _quick_value(loader: Any, node: yaml.Node, depth: int, values: list[int], se
             if key_node.tag != _STR or not isinstance(key_node, yaml.ScalarNode):
                 raise _Unusual
             mapping[key_node.value] = _quick_value(loader, value_node, depth + 1, values, seen)
+        if len(mapping) != len(node.value):   # a key given twice: refused by the whole loader
+            raise _Unusual
         return mapping
     if tag == _SEQ and isinstance(node, yaml.SequenceNode):
         return [_quick_value(loader, item, depth + 1, values, seen) for item in node.value]
@@ -225,16 +331,17 @@ def _jsonable(value: Any, path: Path | str, where: _Where, budget: list[int], de
                 # YAML reads `true:`, `null:`, `007:` and `1.0:` as other things, and True, 1 and 1.0 as one
                 # key: a value would be lost or its key respelled (True, None, 7), so it must be written as text.
                 raise InputError(path, f"a key in {_where(where) or 'the top level'} reads as {_kind(key)} in "
-                                 f"YAML ({key!r}), not as text", fix="quote the key, e.g. \"true\": ...")
+                                 f"YAML ({key!r}), not as text", fix="quote the key: write it as text")
+            if name in out:   # a date key and a quoted one spelled as its ISO 8601 text
+                raise InputError(path, f"duplicate key '{name}' in {_where(where) or 'the top level'}",
+                                 fix="keep one of them")
             out[name] = _jsonable(item, path, (where, name), budget, depth + 1, active)
         return out
     if isinstance(value, (list, set)):
         items = sorted(value, key=str) if isinstance(value, set) else value
         return [_jsonable(item, path, (where, n), budget, depth + 1, active) for n, item in enumerate(items)]
-    if isinstance(value, (bool, int)) or value is None:
+    if isinstance(value, (bool, int, float)) or value is None:   # finite floats only: _Loader refuses the rest
         return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     raise InputError(path, f"value of {_where(where)} has a type JSON cannot hold ({type(value).__name__})",
@@ -248,22 +355,20 @@ def _kind(value: object) -> str:
     return "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
 
 
-def _check_known(sidecar: dict[str, Any], path: Path | str, source: str) -> None:
+def _check_known(sidecar: dict[str, Any], path: Path | str) -> None:
     texts: list[str] = []
     for key in KNOWN_TEXT_KEYS:
         value = sidecar.get(key)
         if isinstance(value, str):
             texts.append(value)
-        elif isinstance(value, bool):   # YAML 1.1 as PyYAML reads it: yes, no, on, off, true, false
-            raise InputError(path, f"'{key}' reads as {str(value).lower()} in YAML, not as text",
-                             fix=f"quote it: {key}: \"...\"")
-        elif isinstance(value, int) and (written := _written(source, key)) not in (None, str(value)):
-            # YAML 1.1 reads 007 as 7, 12:30 as 750, 0x1F as 31: the text as written would be lost
-            raise InputError(path, f"'{key}: {written}' reads as the number {value} in YAML, not as the text",
-                             fix=f"quote it: {key}: \"{written}\"")
+        elif isinstance(value, (bool, float)):   # an int is kept: _Loader let it through only as written (1984)
+            spelled = str(value).lower() if isinstance(value, bool) else repr(value)
+            what = spelled if isinstance(value, bool) else f"the number {spelled}"
+            raise InputError(path, f"'{key}: {spelled}' reads as {what} in YAML, not as text",
+                             fix=f"quote it: {key}: \"{spelled}\"")
         elif value is not None and not isinstance(value, int):
-            raise InputError(path, f"'{key}' must be text, not {type(value).__name__}",
-                             fix=f"write '{key}: ...' on one line")
+            raise InputError(path, f"'{key}' must be text, not a {type(value).__name__}",
+                             fix=f"write one text instead: {key}: \"...\"")
     author = sidecar.get("author")
     if author is not None and not (isinstance(author, str) or
                                    (isinstance(author, list) and all(isinstance(a, str) for a in author))):

@@ -197,6 +197,16 @@ class FetchFailure:
     message: str
 
 
+@quick_init
+@dataclass(frozen=True, slots=True)
+class UnalignedOriginal:
+    """An original fetched and archived (its request and response records) but not aligned: it has no text."""
+
+    name: str
+    url: str
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class PackageResult:
     """The outcome of `package`: where the archive is and what went into it."""
@@ -208,6 +218,8 @@ class PackageResult:
     records: int
     documents: Sequence[DocumentSummary] = field(default_factory=tuple)
     fetch_failures: tuple[FetchFailure, ...] = field(default_factory=tuple)
+    unaligned: tuple[UnalignedOriginal, ...] = field(default_factory=tuple)
+    """Documents whose fetched original was archived without text to align against (a PDF, an image)."""
     totals: Totals | None = None
     """Sums over `documents`; None: computed from them when asked."""
 

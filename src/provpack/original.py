@@ -3,8 +3,10 @@
 Two ways in: a local copy named by the sidecar (`original: PATH`, archived as a `resource`
 record) or a capture of `source_url` (`request` + `response` records per exchange, redirect
 hops included). Either way a `conversion` record holds the extracted text, with
-`WARC-Refers-To` the record it was extracted from. Record ids depend only on the URL or
-file content, so two excerpts of one original share its records.
+`WARC-Refers-To` the record it was extracted from. A capture whose body has no text to
+extract (a PDF, an image) is archived all the same, without a conversion: it is not
+aligned. Record ids depend only on the URL or file content, so two excerpts of one
+original share its records.
 """
 
 from __future__ import annotations
@@ -52,6 +54,17 @@ class Original:
     description: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class TextlessOriginal:
+    """A captured original archived without a conversion: its body has no text to align against."""
+
+    records: tuple[RecordSpec, ...]
+    source_record_id: str
+    target_uri: str
+    reason: str
+    description: dict[str, Any]
+
+
 def original_path(sidecar_path: Path, value: object, *, follow_symlinks: bool = False) -> Path:
     """The file a sidecar's `original:` names: relative to the sidecar, inside its folder."""
     if not isinstance(value, str) or not value.strip():
@@ -69,6 +82,8 @@ def original_path(sidecar_path: Path, value: object, *, follow_symlinks: bool = 
         raise InputError(sidecar_path, f"'original' {value!r} is a symbolic link out of the source "
                          f"folder (to {resolved})", fix="copy the file in, or pass --follow-symlinks")
     if not resolved.is_file():
+        if resolved.is_dir():
+            raise InputError(sidecar_path, f"'original' {value!r} is a folder", fix="name the file in it")
         raise InputError(sidecar_path, f"'original' {value!r}: no such file", fix="check the path")
     return path
 
@@ -172,8 +187,12 @@ def _exchange_records(exchange: Exchange) -> tuple[RecordSpec, RecordSpec]:
     return request, response
 
 
-def fetched_original(capture: Capture) -> Original:
-    """Records for a captured original: every exchange, then the conversion of the final body."""
+def fetched_original(capture: Capture) -> Original | TextlessOriginal:
+    """Records for a captured original: every exchange, then the conversion of the final body.
+
+    A body with no text to extract (say, `application/pdf`) gives a TextlessOriginal: the
+    exchanges are kept, there is no conversion, and the description says why.
+    """
     records: list[RecordSpec] = []
     hops: list[dict[str, Any]] = []
     for exchange in capture.exchanges:
@@ -183,16 +202,13 @@ def fetched_original(capture: Capture) -> Original:
                      "response_record_id": response.record_id, "exact": exchange.exact,
                      "dechunked": exchange.dechunked})
     response_id = records[-1].record_id
-    extraction = _extract(capture.decoded_body, capture.content_type, capture.url)
     target = uri_value(capture.url, what="captured URL")   # as the response record's WARC-Target-URI
-    conversion = _conversion("", target, extraction, response_id)
-    records.append(conversion)
-    description = {
+    description: dict[str, Any] = {
         "how": "fetched",
         "url": capture.requested_url,
         "final_url": capture.url,
         "record_id": response_id,
-        "request_record_id": records[-3].record_id,
+        "request_record_id": records[-2].record_id,
         "target_uri": target,
         "status": capture.status,
         "content_type": capture.content_type,
@@ -200,7 +216,17 @@ def fetched_original(capture: Capture) -> Original:
         "fetched_at": warc_date(capture.fetched_at),
         "attempts": capture.attempts,
         "exchanges": hops,
-        **_conversion_description(extraction, conversion),
     }
     log.debug("%s: captured %d exchange(s)", capture.requested_url, len(hops))
+    try:
+        extraction = extract_text(capture.decoded_body, content_type=capture.content_type)
+    except ValueError as exc:
+        no_text = str(exc)
+        log.debug("%s: no text to align against: %s", capture.url, no_text)
+        description.update({"conversion_record_id": None, "text_sha256": None, "length_chars": None,
+                            "scope": None, "charset": None, "no_text": no_text})
+        return TextlessOriginal(tuple(records), response_id, target, no_text, description)
+    conversion = _conversion("", target, extraction, response_id)
+    description.update(_conversion_description(extraction, conversion))
+    records.append(conversion)
     return Original(tuple(records), response_id, conversion.record_id, target, extraction.text, description)

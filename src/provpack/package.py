@@ -26,7 +26,8 @@ from .errors import CaptureError, InputError
 from .gzipper import Deflate, choose
 from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
-from .model import Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec
+from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
+                    UnalignedOriginal)
 from .parallel import OrderedPool, default_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
@@ -35,7 +36,7 @@ from .warcwriter import encode, open_archive, warc_date, written
 
 if TYPE_CHECKING:   # fetching, originals and alignment are imported only when a run needs them
     from .capture import Capture
-    from .original import Original
+    from .original import Original, TextlessOriginal
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -96,7 +97,8 @@ def package(
     its level; `jobs` the worker processes (default: the CPUs available).
     With `fetch`, each document whose sidecar gives `source_url` (and no local `original`)
     has it fetched by `fetcher` (default: `capture`, refusing private addresses unless
-    `allow_private`); a failed fetch is reported in the result, not raised. Without
+    `allow_private`); a failed fetch is reported in the result, not raised, and so is an
+    original fetched with no text to align against (archived all the same). Without
     `fetch` nothing touches the network. Texts over `max_text_bytes` are refused.
     `progress(documents_done, documents_total, archive_bytes)` is called as the work advances.
     """
@@ -117,10 +119,12 @@ def package(
     stamp = warc_date(date if date is not None else run_date())
     summaries = SummaryTable(listing.names)
     failures: list[FetchFailure] = []
+    unaligned: list[UnalignedOriginal] = []
     if fetch and fetcher is None:
         from .capture import capture   # requests and urllib3: only for runs that fetch
         fetcher = functools.partial(capture, allow_private=allow_private)
-    originals = _Originals(fetch=fetch, fetcher=fetcher, follow_symlinks=follow_symlinks, failures=failures)
+    originals = _Originals(fetch=fetch, fetcher=fetcher, follow_symlinks=follow_symlinks, failures=failures,
+                           unaligned=unaligned)
     if fetch:
         workers = 1  # captures are shared between documents, and the fetcher may not travel to a worker
     written_originals: set[str] = set()
@@ -148,6 +152,7 @@ def package(
         records=archive.records,
         documents=summaries,
         fetch_failures=tuple(failures),
+        unaligned=tuple(unaligned),
         totals=summaries.totals(),
     )
 
@@ -218,7 +223,7 @@ def _task(listing: Listing, start: int, stop: int, date: str, deflate: Deflate, 
 def _encode_task(task: _Task) -> _Encoded:
     """Run in a worker: encode a batch of documents."""
     documents, date, deflate, follow_symlinks, max_text_bytes = task
-    originals = _Originals(fetch=False, fetcher=None, follow_symlinks=follow_symlinks, failures=[])
+    originals = _Originals(fetch=False, fetcher=None, follow_symlinks=follow_symlinks, failures=[], unaligned=[])
     return _encode(documents, originals, date=date, deflate=deflate, lazy=False,
                    max_text_bytes=max_text_bytes)
 
@@ -256,17 +261,22 @@ def _members(specs: Iterable[RecordSpec], *, date: str, deflate: Deflate) -> Ite
 
 
 class _Originals:
-    """Finds each document's original: the sidecar's local copy, or a capture (once per URL)."""
+    """Finds each document's original: the sidecar's local copy, or a capture (once per URL).
+
+    A failed fetch goes into `failures`, a capture with no text into `unaligned`, once per document.
+    """
 
     def __init__(self, *, fetch: bool, fetcher: Callable[[str], Capture] | None, follow_symlinks: bool,
-                 failures: list[FetchFailure]) -> None:
+                 failures: list[FetchFailure], unaligned: list[UnalignedOriginal]) -> None:
         self.fetch = fetch
         self.fetcher = fetcher
         self.follow_symlinks = follow_symlinks
         self.failures = failures
-        self.captured: dict[str, Original | CaptureError] = {}
+        self.unaligned = unaligned
+        self.captured: dict[str, Original | TextlessOriginal | CaptureError] = {}
 
-    def find(self, name: str, sidecar_path: str | None, sidecar: dict[str, object] | None) -> Original | None:
+    def find(self, name: str, sidecar_path: str | None,
+             sidecar: dict[str, object] | None) -> Original | TextlessOriginal | None:
         """The original for one document, or None (not given, not fetching, or the fetch failed)."""
         if sidecar is None or sidecar_path is None:
             return None
@@ -293,6 +303,10 @@ class _Originals:
         if isinstance(found, CaptureError):
             self.failures.append(FetchFailure(name=name, url=url, message=str(found)))
             return None
+        from .original import TextlessOriginal
+        if isinstance(found, TextlessOriginal):
+            log.info("%s: fetched %s but not aligned: %s", name, url, found.reason)
+            self.unaligned.append(UnalignedOriginal(name=name, url=url, reason=found.reason))
         return found
 
 
@@ -304,12 +318,13 @@ def _aligned(document: Document, analysis: Analysis, original: Original) -> Alig
         [(s.span.start, s.span.end) for s in analysis.segments],
         [(e.marker.span.start, e.marker.span.end, e.kind) for e in analysis.elisions],
         original.text,
+        quoted=(document.body.start, document.body.end),
     )
     return AlignedOriginal(description=original.description, text=original.text, target_uri=original.target_uri,
                            conversion_record_id=original.conversion_record_id, alignment=alignment)
 
 
-_Encodable = tuple[RecordSpec, RecordSpec, DocumentSummary, "Original | None"]
+_Encodable = tuple[RecordSpec, RecordSpec, DocumentSummary, "Original | TextlessOriginal | None"]
 _Files = tuple[str, str, "str | None"]   # a document's name, text path and sidecar path, as Listing.paths gives them
 
 
@@ -374,10 +389,18 @@ def _sidecar_name(sidecar_path: str | None) -> str | None:
 
 
 def _records(files: _Files, raw: bytes, document: Document, analysis: Analysis, metadata: Metadata,
-             original: Original | None) -> _Encodable:
+             original: Original | TextlessOriginal | None) -> _Encodable:
     """One document's records and summary, from what the stages before found."""
-    aligned = _aligned(document, analysis, original) if original is not None else None
-    resource, provenance = document_records(document, analysis, metadata, original=aligned)
+    aligned = None
+    unaligned = None
+    if original is not None:
+        from .original import TextlessOriginal
+        if isinstance(original, TextlessOriginal):   # archived, described, nothing to align against
+            unaligned = original.description
+        else:
+            aligned = _aligned(document, analysis, original)
+    resource, provenance = document_records(document, analysis, metadata, original=aligned,
+                                            unaligned_original=unaligned)
     name, text_path, _ = files
     log.debug("%s: %d elisions", text_path, len(analysis.elisions))
     summary = DocumentSummary(

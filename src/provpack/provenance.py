@@ -73,8 +73,13 @@ def describe(
     record_id: str,
     sha256: str,
     original: AlignedOriginal | None = None,
+    unaligned_original: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The provenance description of one excerpt, ready to serialise."""
+    """The provenance description of one excerpt, ready to serialise.
+
+    `unaligned_original`: the description of an original archived without text to align
+    against; it becomes `original`, and nothing is aligned (as without an original).
+    """
     fields = metadata.fields
     field_entries: dict[str, Any] = {}
     terms: dict[str, Any] = {}
@@ -124,6 +129,8 @@ def describe(
         description["prov:wasQuotedFrom"] = source
     if original is not None:
         _add_alignment(description, original)
+    elif unaligned_original is not None:
+        description["original"] = unaligned_original
     return description
 
 
@@ -173,11 +180,12 @@ def describe_json(
     record_id: str,
     sha256: str,
     original: AlignedOriginal | None = None,
+    unaligned_original: dict[str, Any] | None = None,
 ) -> bytes:
     """`to_json_bytes(describe(...))`, looking for floats only where they can be: the sidecar and field values."""
     description = describe(document, analysis, metadata, target_uri=target_uri, record_id=record_id,
-                           sha256=sha256, original=original)
-    if original is not None:
+                           sha256=sha256, original=original, unaligned_original=unaligned_original)
+    if original is not None or unaligned_original is not None:
         return to_json_bytes(description)
     suspects: list[Any] = [metadata.sidecar]
     for value in metadata.fields.values():

@@ -205,7 +205,8 @@ def _shape_problem(provenance: dict[str, Any]) -> str | None:
     for key in ("fields", "sidecar", "original"):
         if not isinstance(provenance.get(key) or {}, dict):
             return f"'{key}' is not an object"
-    if not _is_count((provenance.get("original") or {}).get("length_chars", 0)):
+    original_chars = (provenance.get("original") or {}).get("length_chars", 0)
+    if original_chars is not None and not _is_count(original_chars):   # null: an original with no text
         return "'original.length_chars' is not a count"
     for name, field in (provenance.get("fields") or {}).items():
         span = field.get("span") if isinstance(field, dict) else None

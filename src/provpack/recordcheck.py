@@ -12,7 +12,7 @@ import hashlib
 from binascii import hexlify
 
 from . import problems as kinds
-from .digests import FACTORIES, claim_from_bytes, describe, split_value, value_encoding, value_matches
+from .digests import FACTORIES, claim_from_bytes, describe, fault, quote, split_value, value_encoding, value_matches
 from .idset import IdSet
 from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
 from .problems import Problem
@@ -120,12 +120,19 @@ class RecordChecker(ScanBuffer):
             payload_claims = []
         block_algorithms = _algorithms(block_claims)
         payload_algorithms = _algorithms(payload_claims) if payload_claims else ()
-        unknown: list[bytes] = []
+        unknown: list[str] = []  # the digests that cannot be checked, described for the warning
         if len(block_algorithms) + len(payload_algorithms) < len(block_claims) + len(payload_claims):
-            unknown = [c[2] for c in block_claims + payload_claims if c[0] is None]
-            for raw in unknown:
-                label = raw.partition(b":")[0].decode("ascii", "replace")
-                self.counts[f"digests with an unknown algorithm {label!r} not checked"] += 1
+            for which, claims in ((_BLOCK, block_claims), (_PAYLOAD, payload_claims)):
+                for algorithm, _, raw in claims:
+                    if algorithm is not None:
+                        continue
+                    damage = fault(raw)
+                    if damage is not None:  # a damaged label or value: the digest cannot be right
+                        self._problem(kinds.DIGEST_MISMATCH, f"{which} {damage}")
+                        continue
+                    label = quote(raw.partition(b":")[0].strip())
+                    self.counts[f"digests with an unknown algorithm {label} not checked"] += 1
+                    unknown.append(f"{which} of the unknown algorithm {label}")
             block_claims = [c for c in block_claims if c[0] is not None]
             payload_claims = [c for c in payload_claims if c[0] is not None]
         http = False
@@ -195,7 +202,8 @@ class RecordChecker(ScanBuffer):
         if payload_claims:
             if readings is None:
                 self.counts["payload digests not checked: no end of the HTTP header within 1 MiB"] += 1
-                unknown += [c[2] for c in payload_claims]
+                unknown += [f"{_PAYLOAD} {quote(c[2].partition(b':')[0].strip())} (no end of the HTTP header"
+                            " within 1 MiB)" for c in payload_claims]
             elif chunked:
                 checked += self._check_payload(payload_claims, readings, chunked, http)
             else:
@@ -229,8 +237,7 @@ class RecordChecker(ScanBuffer):
         name = warc_type.decode("ascii", "replace") or "untyped"
         if unknown:
             kind = kinds.UNKNOWN_DIGEST
-            message = f"{name} record has digests that cannot be checked: " + ", ".join(
-                raw.decode("ascii", "replace") for raw in unknown)
+            message = f"{name} record has digests that cannot be checked: " + ", ".join(unknown)
         elif payload_values:
             kind = kinds.MISSING_DIGEST
             message = f"{name} record has only a WARC-Payload-Digest, which describes another record"

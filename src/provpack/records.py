@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from typing import Any
 
 from ._version import __version__
 from .errors import InputError
@@ -97,8 +98,9 @@ def excerpt_target(document: Document, metadata: Metadata, *, text_sha256: str |
 
 
 def document_records(document: Document, analysis: Analysis, metadata: Metadata, *,
-                     original: AlignedOriginal | None = None) -> tuple[RecordSpec, RecordSpec]:
-    """The excerpt's resource record and the metadata record describing it."""
+                     original: AlignedOriginal | None = None,
+                     unaligned_original: dict[str, Any] | None = None) -> tuple[RecordSpec, RecordSpec]:
+    """The excerpt's resource record and the metadata record describing it (`describe` says what the originals are)."""
     text_sha256 = hashlib.sha256(document.raw).hexdigest()
     target = excerpt_target(document, metadata, text_sha256=text_sha256)
     resource_id = record_id("excerpt", document.name, target, text_sha256)
@@ -112,7 +114,7 @@ def document_records(document: Document, analysis: Analysis, metadata: Metadata,
         block_sha256=text_sha256,
     )
     block = describe_json(document, analysis, metadata, target_uri=target, record_id=resource_id,
-                          sha256=text_sha256, original=original)
+                          sha256=text_sha256, original=original, unaligned_original=unaligned_original)
     block_sha256 = hashlib.sha256(block).hexdigest()
     provenance = RecordSpec(
         warc_type="metadata",

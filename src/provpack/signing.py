@@ -182,6 +182,16 @@ def sign(
 ) -> Path:
     """Sign the archive's sha256 (and a WACZ's datapackage digest) with KEY; write ARCHIVE.sig, return its path."""
     archive_path = Path(archive)
+    sig_path = Path(out) if out is not None else signature_path_for(archive_path)
+    data = signature_file(archive_path, key_path, wacz=wacz)
+    with atomic_writer(sig_path, force=force) as handle:
+        handle.write(data)
+    return sig_path
+
+
+def signature_file(archive: Path | str, key_path: Path | str, *, wacz: Path | str | None = None) -> bytes:
+    """The bytes of the archive's signature file: the statement, then the line with its signature by KEY."""
+    archive_path = Path(archive)
     key = load_private_key(key_path)
     _check_name(archive_path)
     size, digest = _sha256_of(archive_path)
@@ -194,10 +204,7 @@ def sign(
     statement = Statement(archive_path.name, size, digest, fingerprint(key.public_key()), wacz_name, wacz_digest)
     message = statement.to_bytes()
     signature = base64.b64encode(key.sign(message)).decode("ascii")
-    sig_path = Path(out) if out is not None else signature_path_for(archive_path)
-    with atomic_writer(sig_path, force=force) as handle:
-        handle.write(message + f"signature: {signature}\n".encode("ascii"))
-    return sig_path
+    return message + f"signature: {signature}\n".encode("ascii")
 
 
 def check_signature(

@@ -1,9 +1,14 @@
-"""First bytes -> the Source that reads them: gzip (known by its magic bytes, not the file name) or plain."""
+"""First bytes -> the Source that reads them: gzip (known by its magic bytes, not the file name) or plain.
+
+Formats a WARC is often mistaken for (a WACZ or other ZIP, a tar archive, a WARC compressed
+with bzip2, xz or zstd) are named by their magic bytes and refused with what to do instead.
+"""
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 from .gzipsource import GZIP_MAGIC, PROBE, GzipSource, starts_warc_member
 from .rawreader import RawReader
@@ -11,7 +16,68 @@ from .warcstream import PlainSource, Report, Source
 
 
 class NotWarcError(Exception):
-    """The input starts with neither a gzip member nor `WARC/`."""
+    """The input is not a WARC: `what` it is instead, and what to do (`fix`, given the command's verb)."""
+
+    def __init__(self, what: str, fix: str = "") -> None:
+        super().__init__(what)
+        self.what = what
+        self._fix = fix
+
+    def fix(self, verb: str = "verify") -> str:
+        """What to do instead, for a command that would `verb` the WARC ("" when there is no advice)."""
+        return self._fix.format(verb=verb)
+
+
+_DECOMPRESS = "decompress it ({tool} FILE) and {{verb}} the WARC file it gives"
+# (magic bytes at the start, what the file is, what to do); a WARC file starts with neither
+_FOREIGN = (
+    (b"PK\x03\x04", "a ZIP file (a WACZ?)",
+     "check a WACZ with `wacz validate`, or unzip it and {verb} archive/*.warc.gz"),
+    (b"PK\x05\x06", "an empty ZIP file", ""),
+    (b"\xfd7zXZ\x00", "an xz-compressed file", _DECOMPRESS.format(tool="unxz -k")),
+    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file", _DECOMPRESS.format(tool="zstd -d")),
+)
+_BZIP2_BLOCKS = (b"1AY&SY", b"\x17rE8P\x90")   # a bzip2 stream's first block, or its end when it is empty
+_TAR_MAGIC_AT = 257   # "ustar" in a POSIX or GNU tar header
+
+
+def foreign_format(first: bytes) -> NotWarcError | None:
+    """The error naming what `first` (a file's first bytes) is, when its magic bytes say it is another format."""
+    for magic, what, fix in _FOREIGN:
+        if first.startswith(magic):
+            return NotWarcError(what, fix)
+    if first[:3] == b"BZh" and first[3:4] in b"123456789" and first[4:10] in _BZIP2_BLOCKS:
+        return NotWarcError("a bzip2-compressed file", _DECOMPRESS.format(tool="bunzip2 -k"))
+    if first[_TAR_MAGIC_AT:_TAR_MAGIC_AT + 5] == b"ustar" and _tar_header(first):
+        return NotWarcError("a tar archive", "extract it (tar -xf FILE) and {verb} the WARC files in it")
+    return None
+
+
+def _tar_header(first: bytes) -> bool:
+    """True when `first` opens with a tar header whose checksum holds: `ustar` at byte 257 alone is also a
+    plain WARC whose URL says "custard" there."""
+    if len(first) < 512 or first.startswith(b"WARC/"):
+        return False
+    try:
+        stored = int(first[148:156].strip(b" \0").decode("ascii") or "x", 8)
+    except ValueError:
+        return False
+    header = first[:148] + b" " * 8 + first[156:512]   # the checksum is taken with its own field as spaces
+    return stored == sum(header)
+
+
+def quoted(data: bytes, limit: int = 40) -> str:
+    """`data` for a message: its first `limit` bytes, non-ASCII and control bytes escaped, "..." when cut."""
+    return repr(data[:limit])[1:] + ("..." if len(data) > limit else "")
+
+
+def is_gzipped_warc(path: Path) -> bool:
+    """True for a gzipped WARC, False for a plain one, read from its first bytes; NotWarcError for anything else.
+
+    OSError when the file cannot be read.
+    """
+    with open(path, "rb") as stream:
+        return open_source(RawReader(stream), lambda offset, kind, message: None).compressed
 
 
 def open_source(raw: RawReader, report: Report) -> Source:
@@ -37,6 +103,9 @@ def open_source(raw: RawReader, report: Report) -> Source:
         return PlainSource(raw, first, report)
     if not first:
         raise NotWarcError("the file is empty")
+    foreign = foreign_format(first)
+    if foreign is not None:   # before the searches below: a ZIP or tar may store a WARC uncompressed
+        raise foreign
     if _damaged_gzip_header(first) or any(
         starts_warc_member(first, idx) for idx in _all(first, b"\x1f\x8b\x08")
     ):
@@ -45,7 +114,7 @@ def open_source(raw: RawReader, report: Report) -> Source:
         return PlainSource(raw, first, report)
     shown = first[:16].hex(" ")
     raise NotWarcError(
-        f"starts with bytes {shown}, neither gzip (1f 8b) nor a WARC record (WARC/),"
+        f"starts with bytes {shown} ({quoted(first, 16)}), neither gzip (1f 8b) nor a WARC record (WARC/),"
         " and no WARC record follows in the first MiB"
     )
 

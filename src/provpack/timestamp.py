@@ -11,20 +11,27 @@ with `pip install 'provpack[timestamp]'`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+import os
+import socket
+import ssl
+import urllib.parse
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 from cryptography import x509
+from cryptography.utils import CryptographyDeprecationWarning
 
 from ._version import __version__
-from .atomic import atomic_writer
-from .errors import CaptureError, InputError, ProvpackError
-from .signing import read_small
+from .atomic import atomic_files, atomic_writer
+from .errors import ArchiveError, CaptureError, InputError, ProvpackError
+from .signing import read_small, signature_file, signature_path_for
 
 if TYPE_CHECKING:
     from rfc3161_client import TimeStampResponse
@@ -72,12 +79,66 @@ def request_timestamp(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> tuple[Path, dt.datetime]:
     """Ask the TSA at `tsa_url` to timestamp the signature file; write ARCHIVE.sig.tsr; return it and the time."""
+    check_tsa_url(tsa_url)
     rfc3161 = _library()
     sig_path = Path(signature_path)
     message = read_small(sig_path, MAX_SIGNATURE_BYTES, what="signature file")
+    answer, when = _timestamp(rfc3161, message, tsa_url, post if post is not None else _poster(timeout))
+    token_path = token_path_for(sig_path)
+    with atomic_writer(token_path, force=force) as handle:
+        handle.write(answer)
+    log.info("%s: timestamped %s by %s", token_path, when, tsa_url)
+    return token_path, when
+
+
+def sign_with_timestamp(
+    archive: Path | str,
+    key_path: Path | str,
+    tsa_url: str,
+    *,
+    wacz: Path | str | None = None,
+    out: Path | str | None = None,
+    force: bool = False,
+    post: Post | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> tuple[Path, Path, dt.datetime]:
+    """Sign as `signing.sign` does and have the TSA timestamp the signature; write ARCHIVE.sig and
+    ARCHIVE.sig.tsr together, or neither; return both paths and the time."""
+    check_tsa_url(tsa_url)
+    rfc3161 = _library()
+    archive_path = Path(archive)
+    sig_path = Path(out) if out is not None else signature_path_for(archive_path)
+    token_path = token_path_for(sig_path)
+    data = signature_file(archive_path, key_path, wacz=wacz)
+    with atomic_files(sig_path, force=force) as staging:   # refuses an existing ARCHIVE.sig before the TSA is asked
+        if os.path.isdir(token_path):
+            raise ArchiveError(token_path, "is a folder", fix="move it away, or give -o another name")
+        if os.path.lexists(token_path) and not force:
+            raise ArchiveError(token_path, "already exists", fix="pass --force to replace it (and the signature), "
+                               "or give -o another name")
+        answer, when = _timestamp(rfc3161, data, tsa_url, post if post is not None else _poster(timeout))
+        staging.open(sig_path).write(data)
+        staging.open(token_path).write(answer)
+    log.info("%s: timestamped %s by %s", token_path, when, tsa_url)
+    return sig_path, token_path, when
+
+
+def check_tsa_url(url: str) -> None:
+    """An InputError unless `url` is an http or https address with a host (checked before any work)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname or not port_ok:
+        raise InputError("--tsa", f"a TSA address must be http or https, with a host and a valid port: "
+                         f"{url[:100]!r}", fix="give the TSA's URL, e.g. http://timestamp.example.org/tsa")
+
+
+def _timestamp(rfc3161: ModuleType, message: bytes, tsa_url: str, sender: Post) -> tuple[bytes, dt.datetime]:
+    """The TSA's DER TimeStampResp for `message`, checked to be a granted answer to this very request."""
     request = (rfc3161.TimestampRequestBuilder().data(message).nonce(nonce=True)
                .cert_request(cert_request=True).build())
-    sender = post if post is not None else _poster(timeout)
     answer = sender(tsa_url, request.as_bytes())
     try:
         response = rfc3161.decode_timestamp_response(answer)
@@ -89,11 +150,8 @@ def request_timestamp(
     info = response.tst_info
     if info.nonce != request.nonce or info.message_imprint.message != request.message_imprint.message:
         raise CaptureError(tsa_url, "the TSA answered for another request (nonce or message imprint differ)")
-    token_path = token_path_for(sig_path)
-    with atomic_writer(token_path, force=force) as handle:
-        handle.write(answer)
-    log.info("%s: timestamped %s by %s", token_path, info.gen_time, tsa_url)
-    return token_path, info.gen_time
+    when: dt.datetime = info.gen_time
+    return answer, when
 
 
 def check_timestamp(signature_path: Path | str, ca_path: Path | str) -> TimestampCheck:
@@ -124,17 +182,31 @@ def load_certificates(path: Path | str) -> list[x509.Certificate]:
     ca_path = Path(path)
     data = read_small(ca_path, MAX_CA_BYTES, what="CA certificate file")
     try:
-        certificates = x509.load_pem_x509_certificates(data)
+        with _old_certificates_quietly():
+            certificates = x509.load_pem_x509_certificates(data)
     except ValueError as exc:
         raise InputError(ca_path, "no PEM certificate in it", fix="give the TSA's CA certificate, in PEM") from exc
     return certificates
+
+
+@contextlib.contextmanager
+def _old_certificates_quietly() -> Iterator[None]:
+    """Parse certificates without cryptography's warning about a serial number <= 0.
+
+    System bundles hold old roots like that: cryptography warns, with its source line, that it
+    will refuse them one day. They are the user's trust choice, not ours to comment on in a report.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        yield
 
 
 def _signer_name(response: TimeStampResponse) -> str:
     signed = response.signed_data
     infos = list(signed.signer_infos)
     for der in signed.certificates:
-        certificate = x509.load_der_x509_certificate(der)
+        with _old_certificates_quietly():
+            certificate = x509.load_der_x509_certificate(der)
         if infos and certificate.serial_number == infos[0].serial_number and certificate.issuer == infos[0].issuer:
             return str(certificate.subject.rfc4514_string())
     return "the TSA"
@@ -145,8 +217,7 @@ def _poster(timeout: float) -> Post:
     import requests
 
     def post(url: str, body: bytes) -> bytes:
-        if not url.lower().startswith(("http://", "https://")):
-            raise InputError("--tsa", f"a TSA address must be http or https: {url[:100]!r}")
+        check_tsa_url(url)
         headers = {"Content-Type": QUERY_TYPE, "Accept": "application/timestamp-reply",
                    "User-Agent": f"provpack/{__version__}"}
         try:
@@ -159,11 +230,37 @@ def _poster(timeout: float) -> Post:
                     data += chunk
                     if len(data) > MAX_RESPONSE_BYTES:
                         raise CaptureError(url, f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
+        except requests.Timeout as exc:
+            raise CaptureError(url, f"the TSA did not answer within {timeout:g} s; {_LATER}") from exc
         except requests.RequestException as exc:
-            raise CaptureError(url, f"cannot reach the TSA: {exc}") from exc
+            raise CaptureError(url, f"cannot reach the TSA ({_cause(exc)}); {_LATER}") from exc
         return bytes(data)
 
     return post
+
+
+_LATER = ("check the address and the network, or sign without --tsa now and timestamp later by signing "
+          "again with --tsa and --force (the same key and archive give the same signature)")
+
+
+def _cause(exc: BaseException) -> str:
+    """The root of a requests error in a few words ('connection refused'), not urllib3's repr of its pool."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        error = todo.pop(0)
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, socket.gaierror):
+            return "the host name does not resolve"
+        if isinstance(error, ssl.SSLError):
+            return f"TLS failed: {error.reason or error}"
+        if isinstance(error, OSError) and error.strerror and error.errno is not None:
+            return str(error.strerror).lower()
+        todo += [e for e in (error.__cause__, error.__context__, getattr(error, "reason", None), *error.args)
+                 if isinstance(e, BaseException)]
+    return type(exc).__name__
 
 
 def _library() -> ModuleType:

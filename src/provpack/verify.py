@@ -49,6 +49,7 @@ class Status(enum.Enum):
     OK = "ok"
     FAILED = "failed"
     UNVERIFIED = "unverified"  # no problem, but some record had no digest to check
+    ERROR = "error"  # not checked: the file is not a WARC (exit 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,30 +63,38 @@ class FileReport:
     problems: tuple[Problem, ...]
     notes: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = field(default=())  # unverified records (the first 1000)
+    error: str | None = None   # why the file was not checked at all (it is not a WARC), and what to do
 
     @property
     def ok(self) -> bool:
-        """True when no problem was found (unverified records are not problems)."""
-        return not self.problems
+        """True when the file was checked and no problem was found (unverified records are not problems)."""
+        return not self.problems and self.error is None
 
     @property
     def status(self) -> Status:
-        """FAILED with problems, UNVERIFIED with unchecked records, else OK."""
+        """ERROR when not checked, FAILED with problems, UNVERIFIED with unchecked records, else OK."""
+        if self.error is not None:
+            return Status.ERROR
         if self.problems:
             return Status.FAILED
         return Status.UNVERIFIED if self.unverified else Status.OK
 
-    def to_json(self) -> dict[str, Any]:
-        """The report as a JSON-ready dict."""
+    def to_json(self, *, strict: bool = False) -> dict[str, Any]:
+        """The report as a JSON-ready dict; under strict, as the text says it: the unverified records
+        listed among the problems (none left among the warnings), and the status FAILED."""
+        problems, warnings = self.problems, self.warnings
+        if strict:
+            problems, warnings = problems + warnings, ()
         return {
             "path": self.path,
-            "status": self.status.value,
+            "status": (Status.FAILED if strict and self.unverified and self.error is None else self.status).value,
             "records": self.records,
             "verified": self.verified,
             "unverified": self.unverified,
-            "problems": [p.to_json() for p in self.problems],
-            "warnings": [w.to_json() for w in self.warnings],
+            "problems": [p.to_json() for p in problems],
+            "warnings": [w.to_json() for w in warnings],
             "notes": list(self.notes),
+            "error": self.error,
         }
 
 
@@ -98,8 +107,12 @@ class VerifyReport:
 
     @property
     def problems(self) -> int:
-        """Number of problems in all files."""
+        """Number of problems in all files (unverified records not counted, even when strict: see failures)."""
         return sum(len(f.problems) for f in self.files)
+
+    def failures(self, *, strict: bool = False) -> int:
+        """Number of problems in all files, counting every unverified record as one when strict."""
+        return self.problems + (self.unverified if strict or self.strict else 0)
 
     @property
     def unverified(self) -> int:
@@ -107,34 +120,44 @@ class VerifyReport:
         return sum(f.unverified for f in self.files)
 
     @property
+    def errors(self) -> int:
+        """Number of files not checked because they are not WARC files."""
+        return sum(f.error is not None for f in self.files)
+
+    @property
     def ok(self) -> bool:
-        """True when no file has a problem (and, when strict, no record is unverified)."""
+        """True when every file was checked and none has a problem (and, when strict, no record is unverified)."""
         return self.exit_code() == 0
 
     @property
     def status(self) -> Status:
-        """FAILED with problems, UNVERIFIED with unchecked records, else OK."""
-        if self.problems:
+        """ERROR when a file was not checked, FAILED with problems (or, when strict, unchecked records),
+        UNVERIFIED with unchecked records, else OK."""
+        if self.errors:
+            return Status.ERROR
+        if self.failures():
             return Status.FAILED
         return Status.UNVERIFIED if self.unverified else Status.OK
 
     def exit_code(self, *, strict: bool = False) -> int:
-        """0 when sound; 1 for any problem, or for unverified records under strict."""
-        if self.problems or ((strict or self.strict) and self.unverified):
-            return 1
-        return 0
+        """0 when sound; 2 when a file is not a WARC; else 1 for any problem, or for unverified records under strict."""
+        if self.errors:
+            return 2
+        return 1 if self.failures(strict=strict) else 0
 
-    def to_json(self) -> dict[str, Any]:
-        """The report as a JSON-ready dict."""
+    def to_json(self, *, strict: bool = False) -> dict[str, Any]:
+        """The report as a JSON-ready dict, saying what render_text says (strict: as the report's own, or given)."""
+        strict = strict or self.strict
         return {
-            "ok": self.ok,
-            "status": self.status.value,
-            "strict": self.strict,
+            "ok": self.exit_code(strict=strict) == 0,
+            "status": (Status.FAILED if strict and self.unverified and not self.errors else self.status).value,
+            "strict": strict,
             "records": sum(f.records for f in self.files),
             "verified": sum(f.verified for f in self.files),
             "unverified": self.unverified,
-            "problems": self.problems,
-            "files": [f.to_json() for f in self.files],
+            "problems": self.failures(strict=strict),
+            "errors": self.errors,
+            "files": [f.to_json(strict=strict) for f in self.files],
         }
 
 
@@ -142,7 +165,12 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
            key: str | Path | None = None, tsa_ca: str | Path | None = None,
            jobs: int | None = None,
            progress: Callable[[int, int, int], None] | None = None, deep: bool = False) -> VerifyReport:
-    """Verify one or more WARC files ("-" is standard input); ArchiveError when one cannot be read at all.
+    """Verify one or more WARC files ("-" is standard input); ArchiveError when one is missing or cannot be read.
+
+    A file that is not a WARC (a WACZ, a text file, ...) gets a report with `error` set (exit code 2),
+    and the other files are still checked; standard input that is not a WARC raises ArchiveError.
+    A sidecar provpack writes (NAME.sha256, NAME.sig, NAME.sig.tsr) given together with NAME is
+    checked with NAME: its own report only notes so. Given without NAME, it is an error naming NAME.
 
     `progress(files_done, files_total, bytes_read)` is called as the files are read.
 
@@ -179,24 +207,70 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
         timestamp.load_certificates(tsa_ca)
     reports = []
     done_bytes = 0
+    given = {Path(path).resolve() for path in paths if str(path) != "-"}
     for number, path in enumerate(paths):
         def on_read(offset: int, number: int = number, before: int = done_bytes) -> None:
             if progress is not None:
                 progress(number, len(paths), before + offset)
 
         if str(path) == "-":
-            reports.append(verify_stream(sys.stdin.buffer, name="-"))
-        else:
+            reports.append(verify_stream(sys.stdin.buffer, name="-", deep=deep))
+            continue
+        try:
             report = _verify_path(Path(path), jobs=jobs, on_read=on_read, deep=deep)
-            done_bytes += Path(path).stat().st_size
-            if progress is not None:
-                progress(number + 1, len(paths), done_bytes)
+        except _NotWarc as exc:
+            report = _not_warc(Path(path), exc, given, key=key is not None, tsa_ca=tsa_ca is not None)
+        else:
             if key is not None:
                 report = _with_signature(report, Path(path), Path(key))
             if tsa_ca is not None:
                 report = _with_timestamp(report, Path(path), Path(tsa_ca))
-            reports.append(report)
+        done_bytes += Path(path).stat().st_size
+        if progress is not None:
+            progress(number + 1, len(paths), done_bytes)
+        reports.append(report)
     return VerifyReport(tuple(reports), strict=strict)
+
+
+class _NotWarc(ArchiveError):
+    """A file that is not a WARC at all: what it is, as the sniffer named it."""
+
+    def __init__(self, path: str, found: NotWarcError) -> None:
+        fix = found.fix("verify")
+        super().__init__(path, f"not a WARC file: {found.what}", fix=fix)
+        self.message = f"not a WARC file: {found.what}" + (f"; {fix}" if fix else "")   # without the path
+
+
+# The files provpack writes beside an archive NAME: (suffix, what it is to NAME, the options that check it)
+_SIDECARS = (
+    (".sig.tsr", "the RFC 3161 timestamp of NAME.sig", "--key and --tsa-ca"),
+    (".sha256", "the .sha256 sidecar of NAME", ""),
+    (".sig", "the signature of NAME", "--key"),
+)
+
+
+def _not_warc(path: Path, exc: _NotWarc, given: set[Path], *, key: bool, tsa_ca: bool) -> FileReport:
+    """The report of a file that is not a WARC: a note when it is the sidecar of an archive also given, else an error."""
+    for suffix, role, options in _SIDECARS:
+        if not path.name.endswith(suffix) or path.name == suffix:
+            continue
+        archive = path.with_name(path.name.removesuffix(suffix))
+        role = role.replace("NAME", str(archive))
+        if archive.resolve() not in given:
+            there = "" if archive.exists() else f" ({archive} is not there)"
+            return FileReport(str(path), 0, 0, 0, (), error=f"this is {role}{there}, not a WARC; name {archive} "
+                              "instead" + (f" (with {options} to check it)" if options else ""))
+        checked = key and tsa_ca if suffix == ".sig.tsr" else key if suffix == ".sig" else True
+        note = f"checked as {role}" if checked else f"{role}: not checked; give {options} to check it"
+        return FileReport(str(path), 0, 0, 0, (), notes=(note,))
+    if path.suffix == ".wacz":   # `package --wacz` and `wacz` put NAME.wacz beside NAME.warc.gz
+        for suffix in (".warc.gz", ".warc"):
+            archive = path.with_name(path.stem + suffix)
+            if archive.resolve() in given:
+                return FileReport(str(path), 0, 0, 0, (), notes=(
+                    f"the WACZ of {archive}: not checked here (its WARC is; check the package with "
+                    "`wacz validate`)",))
+    return FileReport(str(path), 0, 0, 0, (), error=exc.message)
 
 
 def _with_signature(report: FileReport, path: Path, key: Path) -> FileReport:
@@ -269,7 +343,7 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
     try:
         source = open_source(raw, report)
     except NotWarcError as exc:
-        raise ArchiveError(name, f"not a WARC file: {exc}") from None
+        raise _NotWarc(name, exc) from None
     scanner = Scanner(source, deep=deep)
     reading.append(scanner)
     try:
@@ -397,10 +471,16 @@ def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> list
 
 
 def render_text(report: VerifyReport, *, strict: bool = False) -> str:
-    """Human output: one line per problem, warnings for unverified records, then a summary line (no final newline)."""
+    """Human output: one line per problem, warnings for unverified records, then a summary line (no final newline).
+
+    A file that was not checked (not a WARC) has one line, `PATH: error: ...`, and the summary counts it.
+    """
     strict = strict or report.strict
     lines: list[str] = []
     for file in report.files:
+        if file.error is not None:
+            lines.append(f"{file.path}: error: {file.error}")
+            continue
         lines.extend(_line(file.path, problem) for problem in file.problems)
         prefix = "" if strict else "warning: "
         lines.extend(_line(file.path, warning, prefix) for warning in file.warnings)
@@ -415,8 +495,8 @@ def render_text(report: VerifyReport, *, strict: bool = False) -> str:
                                                      len(file.problems) + (file.unverified if strict else 0)))
     records = sum(f.records for f in report.files)
     verified = sum(f.verified for f in report.files)
-    problems = report.problems + (report.unverified if strict else 0)
-    lines.append(_summary(records, verified, report.unverified, problems))
+    not_checked = f", files not checked {report.errors} (not WARC files)" if report.errors else ""
+    lines.append(_summary(records, verified, report.unverified, report.failures(strict=strict)) + not_checked)
     return "\n".join(_CONTROL.sub(_spelled, line) for line in lines)
 
 

@@ -29,7 +29,7 @@ from .errors import ArchiveError, IntegrityError
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
-from .sniff import NotWarcError, open_source
+from .sniff import NotWarcError, is_gzipped_warc, open_source
 
 __all__ = ["WACZ_VERSION", "make_wacz"]
 
@@ -112,10 +112,11 @@ def make_wacz(
 
 
 def _archive_name(warc: Path) -> str:
-    """The WARC's name inside archive/, checked against its compression as WACZ requires."""
+    """The WARC's name inside archive/, checked against its compression (read from its first bytes) as WACZ requires."""
     try:
-        with open(warc, "rb") as stream:
-            gzipped = stream.read(2) == _GZIP_MAGIC
+        gzipped = is_gzipped_warc(warc)
+    except NotWarcError as exc:
+        raise ArchiveError(warc, f"not a WARC file: {exc.what}", fix=exc.fix("package")) from None
     except OSError as exc:
         raise ArchiveError(warc, f"cannot open: {exc.strerror or exc}") from exc
     suffix = ".warc.gz" if gzipped else ".warc"
@@ -142,7 +143,7 @@ def _check_gzip(warc: Path) -> None:
                 source = open_source(RawReader(stream), lambda offset, kind, message: found.append(
                     (offset, kind, message)))
             except NotWarcError:
-                return   # the index says what is wrong with it
+                return   # _archive_name has refused it already
             if not source.compressed:
                 return
             for _ in source.chunks():

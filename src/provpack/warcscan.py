@@ -9,7 +9,11 @@ from __future__ import annotations
 from . import problems as kinds
 from .problems import Problem
 from .quickread import QuickReader
+from .recordcheck import MAX_HEADER
 from .warcstream import Gap, Source
+
+_VERSION_LINES = (b"WARC/1.0\r\n", b"WARC/1.1\r\n")
+_VERSION_LINE = 10  # the length of either
 
 
 class Scanner(QuickReader):
@@ -25,6 +29,7 @@ class Scanner(QuickReader):
         self._start = source.upos  # where reading began
         self.junk: list[tuple[int, int, int, bool]] = []  # (problem index, start, end, last): gzip segment
         self.starts_with_record = False
+        self._searched = (-1, -1)  # (decompressed offset of a version line, how far its header end was looked for)
 
     # -- walking ----------------------------------------------------------------------------
 
@@ -80,7 +85,7 @@ class Scanner(QuickReader):
         self.problems.extend(self.provenance.finish())
 
     def _find_record_start(self) -> bool:
-        """Move to the next `WARC/` record start; report what had to be skipped. False at the end."""
+        """Move to the next record start; report what had to be skipped. False at the end."""
         junk_start: int | None = None
         while True:
             if self._gap:
@@ -90,17 +95,18 @@ class Scanner(QuickReader):
                 self._silent = True
             buf, pos = self._buf, self._pos
             if len(buf) - pos >= 5:
-                if buf.startswith(b"WARC/", pos):
-                    self._end_junk(junk_start, self._base + pos, last=False)
-                    self._silent = False
-                    return True
                 if junk_start is None:
+                    if buf.startswith(b"WARC/", pos):  # where a record was due (or the first bytes after a gap)
+                        self._silent = False
+                        return True
                     junk_start = self._base + pos
-                found = self._next_candidate(pos + 1)
+                found, resume = self._next_candidate(pos + 1)
                 if found >= 0:
                     self._pos = found
-                    continue
-                self._pos = max(pos + 1, len(buf) - 5)
+                    self._end_junk(junk_start, self._base + found, last=False)
+                    self._silent = False
+                    return True
+                self._pos = resume
             if not self._more():
                 if self._gap:
                     continue
@@ -116,15 +122,53 @@ class Scanner(QuickReader):
                 self._end_junk(junk_start, self._base + len(self._buf), last=True)
                 return False
 
-    def _next_candidate(self, start: int) -> int:
-        """Index in the buffer of the next `WARC/` at a line start or a gzip member start, or -1."""
+    def _next_candidate(self, start: int) -> tuple[int, int]:
+        """The buffer index of the next record start from `start` on (-1: none yet), and the index to
+        look again from (the byte before the next one to consider) once more bytes have come.
+
+        A record starts at a `WARC/` at a line start or a gzip member start; and, while junk is
+        being reported (not while bytes are skipped silently, as inside a block whose length was
+        wrong), at a version line `WARC/1.0` or `WARC/1.1` anywhere, when its header parses
+        without a fault: a stray byte before a record must not swallow the record.
+        """
         buf = self._buf
+        loose = not self._silent
         idx = buf.find(b"WARC/", start)
         while idx >= 0:
-            if (idx > 0 and buf[idx - 1] == 10) or self.source.is_member_start(self._base + idx):
-                return idx
+            if buf[idx - 1] == 10 or self.source.is_member_start(self._base + idx):
+                return idx, idx
+            if loose:
+                verdict = self._sound_header_at(idx)
+                if verdict > 0:
+                    return idx, idx
+                if verdict < 0:
+                    return -1, idx - 1  # undecided until more bytes come
             idx = buf.find(b"WARC/", idx + 1)
-        return -1
+        return -1, max(start - 1, len(buf) - 5)
+
+    def _sound_header_at(self, idx: int) -> int:
+        """1 when a version line and a header without faults start at buffer index `idx`, 0 when not,
+        -1 when the buffer does not reach far enough to tell (the answer never depends on how the
+        stream was cut into chunks)."""
+        buf = self._buf
+        if len(buf) - idx < _VERSION_LINE:
+            return -1
+        if buf[idx : idx + _VERSION_LINE] not in _VERSION_LINES:
+            return 0
+        at = self._base + idx
+        since = idx + _VERSION_LINE - 2
+        if self._searched[0] == at:
+            since = max(since, self._searched[1] - self._base - 3)
+        end = buf.find(b"\r\n\r\n", since)
+        if end < 0:
+            if len(buf) - idx > MAX_HEADER:
+                return 0
+            self._searched = (at, self._base + len(buf))
+            return -1
+        if end - idx > MAX_HEADER:
+            return 0
+        header = self._headers.parse(buf[idx : end + 2])
+        return 1 if header.length is not None and not header.issues else 0
 
     def _end_junk(self, junk_start: int | None, end: int, *, last: bool) -> None:
         if junk_start is None or self._silent or end <= junk_start:
@@ -140,4 +184,5 @@ class Scanner(QuickReader):
 def junk_message(start: int, end: int, *, compressed: bool, last: bool) -> str:
     where = "after the last record" if last else "before the next record"
     at = f" (decompressed offset {start})" if compressed else ""
-    return f"{end - start} bytes{at} that are not a WARC record {where}"
+    count = end - start
+    return f"{count} byte{'' if count == 1 else 's'}{at} that {'is' if count == 1 else 'are'} not a WARC record {where}"

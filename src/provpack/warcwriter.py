@@ -15,12 +15,14 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .atomic import atomic_files
+from .errors import ArchiveError
 from .gzipper import Deflate, choose
 from .model import RecordSpec
 
@@ -192,6 +194,13 @@ def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
     """
     sha256_path = path.with_name(path.name + ".sha256")
     with atomic_files(path, force=force) as staging:
+        # A checksum without its archive is someone's file too: replaced only with force, and checked
+        # before the archive is written, not after.
+        if os.path.isdir(sha256_path):
+            raise ArchiveError(sha256_path, "is a folder", fix="move it away, or choose another name")
+        if os.path.lexists(sha256_path) and not force:
+            raise ArchiveError(sha256_path, "already exists (without its archive)",
+                               fix="pass --force to replace it, or remove it, or choose another name")
         sink = ArchiveSink(staging.open(path))
         yield sink
         sink.flush()
