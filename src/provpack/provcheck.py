@@ -288,10 +288,13 @@ class ProvenanceTracker:
         """Problems of one provenance record; `raw` is its JSON when orjson read `doc` (see parse)."""
         messages: list[str] = []
         complete = True
-        if not sound(doc, facts):  # what is wrong is said of the standard library's reading
+        if self.deep:   # every rule, the derived facts in full, then provpack's own reading compared
+            parsed = json.loads(raw) if raw is not None else doc
+            messages, complete = explain(parsed, facts, full=True)
+            if complete:
+                messages = _capped(messages + deep_messages(parsed, facts))
+        elif not sound(doc, facts):  # what is wrong is said of the standard library's reading
             messages, complete = explain(json.loads(raw) if raw is not None else doc, facts)
-        if self.deep and complete:
-            messages = _capped(messages + deep_messages(json.loads(raw) if raw is not None else doc, facts))
         self.counts[_CHECKED if complete else _CHECKED_PART] += 1
         return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message) for message in messages]
 
@@ -325,8 +328,10 @@ def check_provenance(doc: dict[str, Any], resource: ResourceFacts, *, deep: bool
     """Every disagreement between the provenance JSON and the resource; (messages, fully checked).
 
     With `deep`, also every key that differs from what provpack itself writes for the excerpt."""
-    messages, complete = ([], True) if sound(doc, resource) else explain(doc, resource)
-    if deep and complete:
+    if not deep:
+        return ([], True) if sound(doc, resource) else explain(doc, resource)
+    messages, complete = explain(doc, resource, full=True)
+    if complete:
         messages = _capped(messages + deep_messages(doc, resource))
     return messages, complete
 
@@ -346,8 +351,8 @@ def deep_messages(doc: dict[str, Any], resource: ResourceFacts) -> list[str]:
     return recompute(doc, block, record_id=resource.record_id, target=target if isinstance(target, str) else "")
 
 
-def explain(doc: dict[str, Any], resource: ResourceFacts) -> tuple[list[str], bool]:
-    """check_provenance, the long way: each rule in turn, each disagreement in words."""
+def explain(doc: dict[str, Any], resource: ResourceFacts, *, full: bool = False) -> tuple[list[str], bool]:
+    """check_provenance, the long way: each rule in turn, each disagreement in words (`full`: see derived)."""
     messages: list[str] = []
     _collect(messages, _check_totals, doc, resource)
     block = resource.block
@@ -364,7 +369,7 @@ def explain(doc: dict[str, Any], resource: ResourceFacts) -> tuple[list[str], bo
     for key in ("elisions", "alterations"):
         for index, mark in enumerate(_list(doc, key, messages)):
             _collect(messages, _check_mark, key, index, mark, block, text)
-    messages += derived(doc, text, block, resource)
+    messages += derived(doc, text, block, resource, full=full)
     return _capped(messages), True
 
 
@@ -647,21 +652,23 @@ def _spans(where: str, marks: list[tuple[int, int]]) -> str:
     return f"{where} {shown}{' ...' if len(marks) > 5 else ''}" if marks else f"no {where}"
 
 
-def derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFacts) -> list[str]:
+def derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFacts, *, full: bool = False) -> list[str]:
     """Disagreements between the facts the provenance JSON derives from the text and the text itself.
 
-    Besides the entries' agreement with the bytes (checked by `sound` and `explain`): `@id` is the
-    resource's WARC-Target-URI; every annotation's `@id`, source and two selectors; the text facts;
-    the parts; the list of bracketed cuts and alterations is complete; the segments are the body cut
-    there; each elision's kind fits its marker; lines and columns; the fields read from the text.
+    Besides the entries' agreement with the bytes (checked by `sound` and `explain`), always: `@id`
+    is the resource's WARC-Target-URI; every annotation's `@id`, source and two selectors; the
+    parts are pairs in order; the markers are listed once each, in text order; each elision's kind
+    fits its marker. With `full` (verify --deep) also what needs a walk over the text: the list of
+    bracketed cuts and alterations is complete, the segments are the body cut there, the lines and
+    columns are right. (The default stays cheap: these walks would cost verify about half again.)
     """
     try:
-        return _derived(doc, text, block, resource)
+        return _derived(doc, text, block, resource, full)
     except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:  # a shape no rule foresaw
         return [f"the provenance JSON is malformed ({type(exc).__name__}: {exc})"]
 
 
-def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFacts) -> list[str]:
+def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFacts, full: bool) -> list[str]:
     out: list[str] = []
     size = len(text)
     doc_id = doc.get("@id")
@@ -696,6 +703,8 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
     for key, marks in (("elisions", elisions), ("alterations", alterations)):
         previous = -1
         lines = _Lines(text)
+        if not full:
+            lines.at = -1   # (lines and columns: for --deep)
         for index, mark in enumerate(marks):
             if type(mark) is not dict:
                 continue   # (said by the rule-by-rule check)
@@ -716,10 +725,16 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
                            f" is at line {found[0] if found else '?'} column {found[1] if found else '?'}")
             if key == "alterations":
                 listed_alterations.append((start, end))
+                if _ALTERATION.fullmatch(marker) is None or (_BRACKETED.fullmatch(marker) and _is_cut(marker)):
+                    out.append(f"{key}[{index}]: {marker!r} at {start}-{end} is not an editorial mark ('[sic]',"
+                               " '[T]he')")
                 continue
             kind = get("kind")
             if kind == "bracketed":
                 listed_cuts.append((start, end))
+                if _BRACKETED.fullmatch(marker) is None or not _is_cut(marker):
+                    out.append(f"{key}[{index}]: {marker!r} at {start}-{end} is not a bracketed elision marker"
+                               " ('[...]', '[…]', '[. . .]')")
             elif kind != "possible":
                 out.append(f"{key}[{index}]: kind {kind!r} is not 'bracketed' or 'possible'")
             elif _POSSIBLE.fullmatch(marker) is None or not _is_cut(marker) or end > limit:
@@ -743,6 +758,8 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
                     and {selectors[0].get("@type"), selectors[1].get("@type")} == _BOTH):
                 types = [s.get("@type") if type(s) is dict else s for s in selectors]
                 out.append(f"{key}[{index}]: oa:hasSelector holds {types!r}, not one {_POSITION} and one {_QUOTE}")
+    if not full:
+        return out
     cuts, square = _square_marks(text, limit)
     if listed_cuts != cuts:
         out.append("elisions: the bracketed ones are not the text's bracketed cuts before the trailer ("
