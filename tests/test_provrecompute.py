@@ -149,3 +149,18 @@ def test_deep_names_the_key(tmp_path: Path) -> None:
     doc["text"]["newline"] = "CRLF"
     messages = [p.message for p in verify(_forged(doc, tmp_path), jobs=1, deep=True).files[0].problems]
     assert any(m.startswith("--deep: text is ") for m in messages), messages
+
+
+def test_deep_reports_the_same_in_two_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--deep with the file read in two processes gives the report of one serial read."""
+    from provpack import verifysplit
+
+    doc = copy.deepcopy(DOC)
+    doc["elisions"][0]["line"] = 2
+    path = _forged(doc, tmp_path)
+    serial = verify(path, jobs=1, deep=True)
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    split = verify(path, jobs=2, deep=True)
+    assert not serial.ok and serial.to_json() == split.to_json()
