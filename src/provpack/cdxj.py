@@ -12,17 +12,21 @@ import base64
 import functools
 import hashlib
 import json
+import json.encoder
 import re
 import zlib
-from collections.abc import Collection, Generator, Iterable
+from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .atomic import atomic_writer
 from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError
+
+if TYPE_CHECKING:
+    from .recordwalk import WalkedRecord
 
 __all__ = [
     "DEFAULT_RECORDS",
@@ -32,6 +36,9 @@ __all__ = [
     "index",
     "write_index",
 ]
+
+_json_string: Callable[[str], str] = getattr(
+    json.encoder, "c_encode_basestring_ascii", None) or json.encoder.encode_basestring_ascii
 
 #: Record types cdxj-indexer indexes unless told otherwise.
 DEFAULT_RECORDS = CDXJ_RECORDS
@@ -44,6 +51,10 @@ _SNIFFED = 512   # first bytes read to recognise another format (a tar header's 
 _MESSAGE_LIMIT = 200   # characters of a reader's error message kept in ours
 # warcio computes no payload digest for these when the header is missing.
 _NO_PAYLOAD_DIGEST = ("warcinfo", "revisit")
+# Types whose block warcio parses as HTTP (given an http(s) target URI): left to warcio.
+_HTTP_RECORDS = ("response", "request", "revisit")
+_WARC_FIELDS_TYPES = ("resource", "metadata")
+_WARCIO = object()   # a record the quick walk leaves to warcio
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +86,9 @@ class CdxjLine:
         return {key: value for key, value in candidates if value is not None}
 
     def __str__(self) -> str:
-        return f"{self.urlkey} {self.timestamp} {json.dumps(self.fields())}"
+        # What json.dumps(self.fields()) writes (every value is a string), without its per-call set-up.
+        text = ", ".join([f'"{key}": {_json_string(value)}' for key, value in self.fields().items()])
+        return f"{self.urlkey} {self.timestamp} {{{text}}}"
 
 
 def index(
@@ -83,12 +96,16 @@ def index(
     *,
     filename: str | None = None,
     records: Collection[str] | None = DEFAULT_RECORDS,
+    express: bool = True,
 ) -> Generator[CdxjLine, None, None]:
     """Yield one CDXJ line per indexed record of `warc_path`, in file order.
 
     `records=None` indexes every record (cdxj-indexer's `--records all`); with the
     default set, `resource`/`metadata` records of type `application/warc-fields`
-    are skipped, as cdxj-indexer does.
+    are skipped, as cdxj-indexer does. The usual records (one per gzip member, or in
+    a plain WARC, of types that need no HTTP parsing) are read by a quick walk of our
+    own, the rest by warcio from the first record the walk cannot vouch for on; the
+    lines are the same either way. `express=False` reads every record with warcio.
     """
     path = Path(warc_path)
     name = filename if filename is not None else path.name
@@ -106,30 +123,66 @@ def index(
 
     with stream:
         _check_warc(path, stream)
-        iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
-        start = 0  # where the last record read began: warcio's offset is negative for a whole-file gzip
-        try:
-            for record in iterator:
-                start = iterator.offset
-                if not _selected(record, wanted, skip_warc_fields):
-                    continue
-                yield _line(path, record, iterator, name)
-        except (
-            ArchiveLoadFailed,
-            StatusAndHeadersParserException,
-            zlib.error,
-            EOFError,
-            ValueError,
-        ) as exc:
-            at = max(iterator.offset, start)
-            raise ArchiveError(
-                path,
-                f"cannot read the record at or after byte {at}: {_reason(exc, stream, at)}",
-                fix="check it with `provpack verify`; a WARC gzipped as a whole needs "
-                "`warcio recompress` first",
-            ) from exc
-        finally:
-            iterator.close()
+        resume = 0
+        if express and stream.seekable():
+            resume_at = yield from _express_lines(stream, wanted, skip_warc_fields, name)
+            if resume_at is None:
+                return
+            resume = resume_at
+            stream.seek(resume)
+        yield from _warcio_lines(path, stream, wanted, skip_warc_fields, name)
+
+
+def _express_lines(
+    stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, filename: str
+) -> Generator[CdxjLine, None, int | None]:
+    """Lines of the records the quick walk reads; returns where warcio has to go on (None: nowhere)."""
+    from .recordwalk import RecordWalk
+
+    walk = RecordWalk(stream)
+    for record in walk:
+        line = _walked_line(record, wanted, skip_warc_fields, filename)
+        if line is _WARCIO:
+            return record.offset
+        if isinstance(line, CdxjLine):
+            yield line
+    return walk.resume_at
+
+
+def _warcio_lines(
+    path: Path, stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, name: str
+) -> Generator[CdxjLine, None, None]:
+    """Lines of the records warcio reads from the stream's position on."""
+    # warcio and surt are imported here, not at the top, so that `import provpack` stays fast.
+    from warcio.exceptions import ArchiveLoadFailed
+    from warcio.statusandheaders import StatusAndHeadersParserException
+
+    from .warciter import QuietArchiveIterator
+
+    iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
+    start = iterator.offset  # where the last record read began: warcio's offset is negative for a whole-file gzip
+    try:
+        for record in iterator:
+            start = iterator.offset
+            if not _selected(record, wanted, skip_warc_fields):
+                continue
+            yield _line(path, record, iterator, name)
+    except (
+        ArchiveLoadFailed,
+        StatusAndHeadersParserException,
+        zlib.error,
+        EOFError,
+        ValueError,
+    ) as exc:
+        at = max(iterator.offset, start)
+        raise ArchiveError(
+            path,
+            f"cannot read the record at or after byte {at}: {_reason(exc, stream, at)}",
+            fix="check it with `provpack verify`; a WARC gzipped as a whole needs "
+            "`warcio recompress` first",
+        ) from exc
+    finally:
+        iterator.close()
 
 
 def write_index(
@@ -221,6 +274,51 @@ def _line(path: Path, record: Any, iterator: Any, filename: str) -> CdxjLine:
     )
 
 
+def _walked_line(
+    record: WalkedRecord, wanted: frozenset[str] | None, skip_warc_fields: bool, filename: str
+) -> CdxjLine | None | object:
+    """The line of a record the quick walk read, None when it is not indexed, or _WARCIO when
+    warcio has to read it (HTTP headers to parse, a header warcio would rewrite, a bad date)."""
+    header = record.headers.get
+    rec_type = header("warc-type")
+    url = header("warc-target-uri")
+    if rec_type is None or (url is not None and (url.startswith("<") or " " in url)):
+        return _WARCIO   # warcio rewrites such a target URI (and logs it)
+    if wanted is not None and (
+        rec_type not in wanted
+        or (skip_warc_fields and rec_type in _WARC_FIELDS_TYPES
+            and header("content-type") == "application/warc-fields")
+    ):
+        # Not indexed. warcio would parse the HTTP headers of an HTTP record, harmlessly for
+        # an http(s) target URI; without one it would fail, as it has to say.
+        return None if rec_type not in _HTTP_RECORDS or url is not None else _WARCIO
+    if rec_type in _HTTP_RECORDS:
+        return _WARCIO
+    date = header("warc-date")
+    if not date:
+        return _WARCIO
+    try:
+        timestamp = _timestamp(date)
+    except Exception:  # whatever warcio's date parsing raises, reading the record with warcio says it
+        return _WARCIO
+    digest = header("warc-payload-digest")
+    if not digest and rec_type not in _NO_PAYLOAD_DIGEST:
+        block = memoryview(record.data)[record.block_start : record.block_end]
+        digest = "sha1:" + base64.b32encode(hashlib.sha1(block).digest()).decode("ascii")
+    return CdxjLine(
+        urlkey=_urlkey(url),
+        timestamp=timestamp,
+        url=url,
+        mime=_bare_mime(header("content-type")),
+        status=None,
+        digest=digest,
+        length=record.length,
+        offset=record.offset,
+        filename=filename,
+        record_type=rec_type,
+    )
+
+
 @functools.lru_cache(maxsize=_RECENT)   # a provpack archive's records share one date
 def _timestamp(date: str) -> str:
     """The 14-digit CDX timestamp of a WARC-Date."""
@@ -249,6 +347,11 @@ def _mime(record: Any) -> str | None:
         value = record.http_headers.get_header("Content-Type") if record.http_headers else None
     else:
         value = record.rec_headers.get_header("Content-Type")
+    return _bare_mime(value)
+
+
+def _bare_mime(value: str | None) -> str | None:
+    """A Content-Type without its parameters."""
     if value:
         value = _MIME_END.split(value, maxsplit=1)[0].strip()
     return value
