@@ -268,6 +268,8 @@ def both(warc: Path, **options: object) -> tuple[object, object]:
             return list(index(warc, express=express, **options))  # type: ignore[arg-type]
         except ArchiveError as exc:
             return str(exc)
+        except Exception as exc:  # what warcio lets through (an HTTP record without a target URI)
+            return f"{type(exc).__name__}: {exc}"
     return run(True), run(False)
 
 
@@ -377,7 +379,10 @@ def _odd_headers(tmp_path: Path) -> list[Path]:
         (b"WARC-Date: ", b"WARC-Date:   "),                      # blanks warcio strips
         (b"Content-Type: text/plain", b"content-type:text/plain"),
         (b"WARC-Type: resource\r\n", b"WARC-Type: resource\r\nWARC-Type: metadata\r\n"),   # first wins
-        (b"WARC-Target-URI: urn:", b"WARC-Target-URI: <urn:"),   # warcio would strip <...>
+        (b"WARC-Target-URI: urn:", b"WARC-Target-URI: <urn:"),
+        (rb"(WARC-Target-URI: )(urn:[^\r]*)", rb"\1<\2>"),   # warcio strips the <>
+        (rb"(WARC-Target-URI: urn:)([^\r]*)", rb"\1a b"),   # warcio writes %20
+        (b"WARC-Type: metadata", b"WARC-Type: request"),   # no target URI: warcio fails
         (b"WARC-Type: metadata\r\n", b"WARC-Type: metadata\r\nX-Note: a\r\n b\r\n"),
         (b"WARC-Date: 2017", b"WARC-Date: 1017"),
         (b"WARC-Date: 2017-11-12T00:00:00Z", b"WARC-Date: yesterday"),
@@ -387,7 +392,7 @@ def _odd_headers(tmp_path: Path) -> list[Path]:
     ]
     paths = []
     for number, (old, new) in enumerate(swaps):
-        changed = data.replace(old, new, 1)
+        changed = re.sub(old, new, data, count=1) if b"(" in old else data.replace(old, new, 1)
         assert changed != data, old
         records = [part for part in re.split(rb"(?=WARC/1\.[01]\r\nWARC-Type)", changed) if part]
         assert len(records) == 3
