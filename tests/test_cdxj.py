@@ -421,3 +421,29 @@ def test_any_archive_express_equals_warcio(docs: list[Doc], captured: bool, plai
         warc.with_suffix("").write_bytes(gzip.decompress(warc.read_bytes()))
         warc = warc.with_suffix("")
     assert_same(warc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(digest=st.text("0123456789abcdef", min_size=64, max_size=64),
+       other=st.sampled_from(["", "A", "0", "/", "%41", ":"]))
+def test_content_urns_are_their_own_surt(digest: str, other: str) -> None:
+    """The shortcut for provpack content URNs gives what surt gives, and near-misses still go to surt."""
+    import surt
+
+    from provpack.cdxj import _urlkey
+
+    for url in (f"urn:provpack:sha256:{digest}", f"urn:provpack:sha256:{digest}{other}",
+                f"urn:provpack:sha256:{other}{digest[1:]}", f"URN:provpack:sha256:{digest}"):
+        _urlkey.cache_clear()
+        assert _urlkey(url) == surt.surt(url), url
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.none() | st.text(max_size=8), min_size=5, max_size=5),
+       numbers=st.tuples(st.integers(0, 2**40), st.integers(0, 2**40)))
+def test_line_json_is_json_dumps(values: list[str | None], numbers: tuple[int, int]) -> None:
+    """A line's JSON is byte for byte what json.dumps writes for its fields (as cdxj-indexer writes it)."""
+    url, mime, status, digest, filename = values
+    line = CdxjLine("key", "20170101000000", url, mime, status, digest, numbers[0], numbers[1],
+                    filename or "a.warc.gz", "resource")
+    assert str(line) == f"key 20170101000000 {json.dumps(line.fields())}"

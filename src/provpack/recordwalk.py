@@ -10,7 +10,6 @@ the walk stops and says where warcio has to take over (`RecordWalk.resume_at`).
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,9 +29,37 @@ _END = b"\r\n\r\n"
 _TRAILER = 8  # a gzip member's CRC-32 and length
 # Header lines of the usual form: a name of visible ASCII, a colon, at most one space, and a value
 # of printable ASCII that neither starts nor ends with a blank (so warcio strips nothing from it).
-_PLAIN_LINE = rb"[!-9;-~]+: ?(?:[!-~](?:[ -~]*[!-~])?)?"
-_PLAIN_HEAD = re.compile(_PLAIN_LINE + rb"(?:\r\n" + _PLAIN_LINE + rb")*")
-_FIELD = re.compile(r"([^:\r\n]+): ?([^\r\n]*)")   # a line of such a header: name, value
+_PRINTABLE = bytes(range(0x20, 0x7F))
+_KEYS: dict[str, bytes] = {}   # field name -> b"\r\n<name>:", as looked for in a plain header
+
+
+class Fields:
+    """A record's header fields, looked up as warcio's get_header does: case-insensitively, the first one winning.
+
+    A plain header (printable ASCII lines, no blank at a line's start or end or before a colon) is
+    kept as its bytes and searched; any other is read line by line as warcio reads it.
+    """
+
+    __slots__ = ("_head", "_lower", "_fields")
+
+    def __init__(self, head: bytes, fields: dict[str, str] | None = None) -> None:
+        self._head = head   # b"\r\n" + the header lines, for a plain header
+        self._lower = head.lower()
+        self._fields = fields
+
+    def get(self, name: str) -> str | None:
+        """The value of the first field named `name` (lower case), blanks after the colon stripped."""
+        if self._fields is not None:
+            return self._fields.get(name)
+        key = _KEYS.get(name)
+        if key is None:
+            key = _KEYS[name] = b"\r\n" + name.encode("ascii") + b":"
+        at = self._lower.find(key)
+        if at < 0:
+            return None
+        start = at + len(key)
+        end = self._lower.find(b"\r\n", start)
+        return self._head[start: end if end >= 0 else len(self._head)].decode("ascii").lstrip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +68,7 @@ class WalkedRecord:
 
     offset: int   # the gzip member's offset, or the record's in a plain WARC
     length: int   # the gzip member's length, or the header and block's in a plain WARC (no trailing CRLFs)
-    headers: dict[str, str]   # lower-cased name -> value of its first occurrence, as warcio's get_header
+    headers: Fields
     data: bytes   # the record's bytes (uncompressed), holding the block at [block_start, block_end)
     block_start: int
     block_end: int
@@ -224,7 +251,7 @@ class RecordWalk:
         return WalkedRecord(offset, total, headers, self._buf[start: start + total], head_length, total)
 
 
-def _content_length(headers: dict[str, str]) -> int | None:
+def _content_length(headers: Fields) -> int | None:
     """The Content-Length, if it is a plain decimal number (as int() reads it, but no sign, blanks or _)."""
     value = headers.get("content-length")
     if value is None or not (value.isascii() and value.isdigit()):
@@ -232,7 +259,7 @@ def _content_length(headers: dict[str, str]) -> int | None:
     return int(value)
 
 
-def _header(data: bytes) -> tuple[dict[str, str], int] | None:
+def _header(data: bytes) -> tuple[Fields, int] | None:
     """The header fields at the start of `data` and where the block starts, if warcio would read them just so."""
     if not data.startswith(_STATUS_LINES):
         return None
@@ -240,10 +267,12 @@ def _header(data: bytes) -> tuple[dict[str, str], int] | None:
     if head_end < _STATUS:   # no header lines at all
         return None
     head = data[_STATUS:head_end]
-    if _PLAIN_HEAD.fullmatch(head):
-        # The usual case: printable ASCII `Name: value` lines, nothing for warcio to strip.
-        headers = {name.lower(): value for name, value in reversed(_FIELD.findall(head.decode("ascii")))}
-        return headers, head_end + len(_END)
+    if (len(head.translate(None, _PRINTABLE)) == 2 * head.count(b"\r\n")   # no byte but printable ASCII and CRLFs
+            and b"\r\n " not in head and b" \r\n" not in head and b" :" not in head
+            and not head.startswith(b" ") and not head.endswith(b" ")):
+        # The usual case: lines that warcio splits at the first colon, stripping nothing but blanks
+        # after it; a line without colon (which warcio drops) is never found by Fields.get.
+        return Fields(b"\r\n" + head), head_end + len(_END)
     newlines = head.count(b"\n")
     if newlines != head.count(b"\r") or newlines != head.count(b"\r\n"):
         return None   # a lone CR or LF: warcio would split lines elsewhere
@@ -251,7 +280,7 @@ def _header(data: bytes) -> tuple[dict[str, str], int] | None:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
         return None   # warcio would read such a line as ISO-8859-1
-    headers = {}
+    headers: dict[str, str] = {}
     for line in text.split("\r\n"):
         stripped = line.rstrip()
         if not stripped or line[0] in " \t":
@@ -259,7 +288,7 @@ def _header(data: bytes) -> tuple[dict[str, str], int] | None:
         name, colon, value = stripped.partition(":")
         if colon:   # warcio drops a line without a colon
             headers.setdefault(name.rstrip(" \t").lower(), value.lstrip())
-    return headers, head_end + len(_END)
+    return Fields(b"", headers), head_end + len(_END)
 
 
 def _member_record(data: bytes, offset: int, length: int) -> WalkedRecord | None:
