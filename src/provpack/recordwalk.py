@@ -30,36 +30,6 @@ _TRAILER = 8  # a gzip member's CRC-32 and length
 # Header lines of the usual form: a name of visible ASCII, a colon, at most one space, and a value
 # of printable ASCII that neither starts nor ends with a blank (so warcio strips nothing from it).
 _PRINTABLE = bytes(range(0x20, 0x7F))
-_KEYS: dict[str, bytes] = {}   # field name -> b"\r\n<name>:", as looked for in a plain header
-
-
-class Fields:
-    """A record's header fields, looked up as warcio's get_header does: case-insensitively, the first one winning.
-
-    A plain header (printable ASCII lines, no blank at a line's start or end or before a colon) is
-    kept as its bytes and searched; any other is read line by line as warcio reads it.
-    """
-
-    __slots__ = ("_head", "_lower", "_fields")
-
-    def __init__(self, head: bytes, fields: dict[str, str] | None = None) -> None:
-        self._head = head   # b"\r\n" + the header lines, for a plain header
-        self._lower = head.lower()
-        self._fields = fields
-
-    def get(self, name: str) -> str | None:
-        """The value of the first field named `name` (lower case), blanks after the colon stripped."""
-        if self._fields is not None:
-            return self._fields.get(name)
-        key = _KEYS.get(name)
-        if key is None:
-            key = _KEYS[name] = b"\r\n" + name.encode("ascii") + b":"
-        at = self._lower.find(key)
-        if at < 0:
-            return None
-        start = at + len(key)
-        end = self._lower.find(b"\r\n", start)
-        return self._head[start: end if end >= 0 else len(self._head)].decode("ascii").lstrip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +38,7 @@ class WalkedRecord:
 
     offset: int   # the gzip member's offset, or the record's in a plain WARC
     length: int   # the gzip member's length, or the header and block's in a plain WARC (no trailing CRLFs)
-    headers: Fields
+    headers: dict[str, str]   # lower-cased name -> value of its first occurrence, as warcio's get_header
     data: bytes   # the record's bytes (uncompressed), holding the block at [block_start, block_end)
     block_start: int
     block_end: int
@@ -251,7 +221,7 @@ class RecordWalk:
         return WalkedRecord(offset, total, headers, self._buf[start: start + total], head_length, total)
 
 
-def _content_length(headers: Fields) -> int | None:
+def _content_length(headers: dict[str, str]) -> int | None:
     """The Content-Length, if it is a plain decimal number (as int() reads it, but no sign, blanks or _)."""
     value = headers.get("content-length")
     if value is None or not (value.isascii() and value.isdigit()):
@@ -259,7 +229,7 @@ def _content_length(headers: Fields) -> int | None:
     return int(value)
 
 
-def _header(data: bytes) -> tuple[Fields, int] | None:
+def _header(data: bytes) -> tuple[dict[str, str], int] | None:
     """The header fields at the start of `data` and where the block starts, if warcio would read them just so."""
     if not data.startswith(_STATUS_LINES):
         return None
@@ -271,8 +241,9 @@ def _header(data: bytes) -> tuple[Fields, int] | None:
             and b"\r\n " not in head and b" \r\n" not in head and b" :" not in head
             and not head.startswith(b" ") and not head.endswith(b" ")):
         # The usual case: lines that warcio splits at the first colon, stripping nothing but blanks
-        # after it; a line without colon (which warcio drops) is never found by Fields.get.
-        return Fields(b"\r\n" + head), head_end + len(_END)
+        # after it, dropping a line without colon; the first field of a name wins.
+        lines = [line.partition(":") for line in head.decode("ascii").split("\r\n")]
+        return {name.lower(): value.lstrip() for name, colon, value in reversed(lines) if colon}, head_end + len(_END)
     newlines = head.count(b"\n")
     if newlines != head.count(b"\r") or newlines != head.count(b"\r\n"):
         return None   # a lone CR or LF: warcio would split lines elsewhere
@@ -288,7 +259,7 @@ def _header(data: bytes) -> tuple[Fields, int] | None:
         name, colon, value = stripped.partition(":")
         if colon:   # warcio drops a line without a colon
             headers.setdefault(name.rstrip(" \t").lower(), value.lstrip())
-    return Fields(b"", headers), head_end + len(_END)
+    return headers, head_end + len(_END)
 
 
 def _member_record(data: bytes, offset: int, length: int) -> WalkedRecord | None:
