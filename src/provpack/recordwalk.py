@@ -27,9 +27,7 @@ _STATUS_LINES = (b"WARC/1.1\r\n", b"WARC/1.0\r\n")
 _STATUS = len(_STATUS_LINES[0])
 _END = b"\r\n\r\n"
 _TRAILER = 8  # a gzip member's CRC-32 and length
-# Header lines of the usual form: a name of visible ASCII, a colon, at most one space, and a value
-# of printable ASCII that neither starts nor ends with a blank (so warcio strips nothing from it).
-_PRINTABLE = bytes(range(0x20, 0x7F))
+_PRINTABLE = bytes(range(0x20, 0x7F))   # the bytes of a plain header, with CRLFs
 
 
 @dataclass(frozen=True, slots=True)
