@@ -163,9 +163,26 @@ def test_duplicate_and_odd_case_fields_are_read_as_warcio_reads_them(tmp_path: P
         assert only.header(name.lower()) == theirs.get_header(name), name
 
 
+@pytest.mark.parametrize("position", [0, 2, 4])
+@pytest.mark.parametrize("line", [b"WARC-Type : metadata", b" Content-Type: x", b"Content-Type: x ", b"X-Other: v ",
+                                  b"Content-Type:x", b"Content-Type:   x", b"content-TYPE: y", b"X-Other: a\r\n b",
+                                  b"X-Other: a\r\n\tb", b"Content-Type: x\t", b"Content-Type:\tx", b"X-Other: caf\xc3\xa9",
+                                  b"Content-Type", b"Content-Type: a:b", b"X-Other:", b"X-Other: "])
+def test_each_odd_line_is_read_as_warcio_reads_it(line: bytes, position: int, tmp_path: Path) -> None:
+    """A header line warcio strips, splits or joins otherwise is read just so, or the record is left to warcio."""
+    lines = fields()
+    lines.insert(position, line)
+    for path in (tmp_path / "a.warc", tmp_path / "a.warc.gz"):
+        data = record(lines, b"hello")
+        path.write_bytes(members(data) if path.suffix == ".gz" else data)
+        found, resume_at = walked(path)
+        assert found == (warcio_records(path) if resume_at is None else []), (line, position)
+
+
 header_names = st.sampled_from(["WARC-Type", "warc-type", "WARC-Date", "Content-Length", "content-length",
                                 "Content-Type", "WARC-Target-URI", "WARC-Payload-Digest", "X-Other"])
-header_values = st.text(st.characters(codec="latin-1", exclude_characters="\r\n"), max_size=12)
+header_values = st.one_of(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12),
+                          st.text(st.characters(codec="latin-1", exclude_characters="\r\n"), max_size=12))
 header_lines = st.one_of(
     st.builds(lambda n, s, v: (n + s + v).encode("utf-8"), header_names, st.sampled_from([": ", ":", " : ", ":\t"]),
               header_values),
