@@ -237,7 +237,7 @@ def _header(data: bytes) -> tuple[dict[str, str], int] | None:
     head = data[_STATUS:head_end]
     if (len(head.translate(None, _PRINTABLE)) == 2 * head.count(b"\r\n")   # no byte but printable ASCII and CRLFs
             and b"\r\n " not in head and b" \r\n" not in head and b" :" not in head
-            and not head.startswith(b" ") and not head.endswith(b" ")):
+            and not head.endswith(b" ")):
         # The usual case: lines that warcio splits at the first colon, stripping nothing but blanks
         # after it, dropping a line without colon; the first field of a name wins.
         lines = [line.partition(":") for line in head.decode("ascii").split("\r\n")]
