@@ -447,3 +447,13 @@ def test_line_json_is_json_dumps(values: list[str | None], numbers: tuple[int, i
     line = CdxjLine("key", "20170101000000", url, mime, status, digest, numbers[0], numbers[1],
                     filename or "a.warc.gz", "resource")
     assert str(line) == f"key 20170101000000 {json.dumps(line.fields())}"
+
+
+@given(digest=st.binary(min_size=0, max_size=24))
+def test_base32_is_b32encode(digest: bytes) -> None:
+    """The digest's base32 is base64.b32encode's, for a sha1 digest and any other length."""
+    import base64
+
+    from provpack.cdxj import _base32
+
+    assert _base32(digest) == base64.b32encode(digest).decode("ascii")

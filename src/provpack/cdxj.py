@@ -45,6 +45,8 @@ DEFAULT_RECORDS = CDXJ_RECORDS
 
 _MIME_END = re.compile(r"[;\s]")
 _CONTENT_URN = re.compile(r"urn:provpack:sha256:[0-9a-f]{64}")
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_BASE32_PAIRS = [a + b for a in _BASE32 for b in _BASE32]   # base32 of each 10-bit number
 _BLOCK_SIZE = 64 * 1024
 _RECENT = 256   # values remembered by the per-record conversions below
 _QUOTED = 40   # file bytes quoted in a message
@@ -309,7 +311,7 @@ def _walked_line(
     digest = header("warc-payload-digest")
     if not digest and rec_type not in _NO_PAYLOAD_DIGEST:
         block = memoryview(record.data)[record.block_start : record.block_end]
-        digest = "sha1:" + base64.b32encode(hashlib.sha1(block).digest()).decode("ascii")
+        digest = "sha1:" + _base32(hashlib.sha1(block).digest())
     return CdxjLine(
         urlkey=_urlkey(url),
         timestamp=timestamp,
@@ -347,6 +349,15 @@ def _urlkey(url: str | None) -> str:
         return url if url is not None else "-"
 
 
+def _base32(digest: bytes) -> str:
+    """base64.b32encode of a 20-byte digest (no padding then), as text, by 10-bit pairs of letters."""
+    if len(digest) != 20:
+        return base64.b32encode(digest).decode("ascii")
+    number = int.from_bytes(digest, "big")
+    pairs = _BASE32_PAIRS
+    return "".join([pairs[(number >> shift) & 0x3FF] for shift in range(150, -10, -10)])
+
+
 def _mime(record: Any) -> str | None:
     """Media type without parameters: the HTTP one for HTTP exchanges."""
     if record.rec_type == "revisit":
@@ -381,7 +392,7 @@ def _payload_digest(record: Any) -> str | None:
     hasher = hashlib.sha1()
     while chunk := record.raw_stream.read(_BLOCK_SIZE):
         hasher.update(chunk)
-    return "sha1:" + base64.b32encode(hasher.digest()).decode("ascii")
+    return "sha1:" + _base32(hasher.digest())
 
 
 def _sorted_unique(lines: list[str]) -> list[str]:
