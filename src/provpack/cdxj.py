@@ -402,6 +402,7 @@ def _mime(record: Any) -> str | None:
     return _bare_mime(value)
 
 
+@functools.lru_cache(maxsize=_RECENT)   # an archive's records share a few media types
 def _bare_mime(value: str | None) -> str | None:
     """A Content-Type without its parameters."""
     if value:

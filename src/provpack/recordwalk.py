@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from . import inflate
 
@@ -27,11 +26,11 @@ _STATUS_LINES = (b"WARC/1.1\r\n", b"WARC/1.0\r\n")
 _STATUS = len(_STATUS_LINES[0])
 _END = b"\r\n\r\n"
 _TRAILER = 8  # a gzip member's CRC-32 and length
+_SHORTEST_MEMBER = 10 + 2 + _TRAILER   # header, an empty deflate block, trailer
 _PRINTABLE = bytes(range(0x20, 0x7F))   # the bytes of a plain header, with CRLFs
 
 
-@dataclass(frozen=True, slots=True)
-class WalkedRecord:
+class WalkedRecord(NamedTuple):
     """One record read by the walk: where it is, as warcio counts it, and its header fields."""
 
     offset: int   # the gzip member's offset, or the record's in a plain WARC
@@ -107,10 +106,11 @@ class RecordWalk:
         """Records one per gzip member; stops (resume_at set) at the first member that is not plainly so."""
         offset = 0
         while True:
-            if self._at_end(offset):
-                self.resume_at = None
-                return
             self.resume_at = offset
+            if not self._fill(offset, _SHORTEST_MEMBER):
+                if self._at_end(offset):
+                    self.resume_at = None
+                return   # (else a few bytes that are no member: warcio's to read)
             found = self._member(offset)
             if found is None:
                 return
@@ -123,7 +123,7 @@ class RecordWalk:
 
     def _member(self, offset: int) -> tuple[bytes, int] | None:
         """The output of the gzip member at `offset` and the offset where it ends, if it is whole and sound."""
-        if not self._fill(offset, 10 + 2 + _TRAILER) or not self._buf.startswith(_MEMBER_START, offset - self._base):
+        if not self._buf.startswith(_MEMBER_START, offset - self._base):   # (_fill done by the caller)
             return None
         buf = self._buf
         start = offset - self._base + 10
