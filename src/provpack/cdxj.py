@@ -312,18 +312,8 @@ def _walked_line(
     if not digest and rec_type not in _NO_PAYLOAD_DIGEST:
         block = memoryview(record.data)[record.block_start : record.block_end]
         digest = "sha1:" + _base32(hashlib.sha1(block).digest())
-    return CdxjLine(
-        urlkey=_urlkey(url),
-        timestamp=timestamp,
-        url=url,
-        mime=_bare_mime(header("content-type")),
-        status=None,
-        digest=digest,
-        length=record.length,
-        offset=record.offset,
-        filename=filename,
-        record_type=rec_type,
-    )
+    return CdxjLine(_urlkey(url), timestamp, url, _bare_mime(header("content-type")), None, digest,
+                    record.length, record.offset, filename, rec_type)
 
 
 @functools.lru_cache(maxsize=_RECENT)   # a provpack archive's records share one date

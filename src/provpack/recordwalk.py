@@ -26,6 +26,7 @@ _STATUS_LINES = (b"WARC/1.1\r\n", b"WARC/1.0\r\n")
 _STATUS = len(_STATUS_LINES[0])
 _END = b"\r\n\r\n"
 _TRAILER = 8  # a gzip member's CRC-32 and length
+_unpack_trailer = inflate.TRAILER.unpack_from
 _SHORTEST_MEMBER = 10 + 2 + _TRAILER   # header, an empty deflate block, trailer
 _PRINTABLE = bytes(range(0x20, 0x7F))   # the bytes of a plain header, with CRLFs
 
@@ -58,25 +59,21 @@ class RecordWalk:
         self._base = 0   # file offset of _buf[0]
         self._eof = False
         self.resume_at: int | None = 0
-        self.records = 0   # records passed on so far
         self._fast: Any = inflate.fast_inflater()
         self._inflater: Any = self._fast if self._fast is not None else zlib
         self._errors = inflate.errors(self._fast)
+        self._crc32: Any = self._fast.crc32 if self._fast is not None else zlib.crc32
 
     def __iter__(self) -> Iterator[WalkedRecord]:
         self._stream.seek(0)
         if not self._fill(0, _STATUS):
-            return
+            return iter(())
         head = self._buf[:_STATUS]
         if head.startswith(_MEMBER_START):
-            walk = self._members()
-        elif head in _STATUS_LINES:
-            walk = self._plain()
-        else:
-            return   # an ARC file, another kind of gzip header, or no WARC: warcio's to read
-        for record in walk:
-            self.records += 1
-            yield record
+            return self._members()
+        if head in _STATUS_LINES:
+            return self._plain()
+        return iter(())   # an ARC file, another kind of gzip header, or no WARC: warcio's to read
 
     def _fill(self, offset: int, need: int) -> bool:
         """Have file bytes [offset, offset + need) in the buffer (offset never before the buffer's start);
@@ -170,8 +167,7 @@ class RecordWalk:
         """`out` and the member's end, if the trailer at buf[trailer] holds its CRC-32 and length."""
         if len(buf) - trailer < _TRAILER:
             return None
-        crc = (self._fast.crc32 if self._fast is not None else zlib.crc32)(out)
-        if inflate.TRAILER.unpack_from(buf, trailer) != (crc, len(out) & 0xFFFFFFFF):
+        if _unpack_trailer(buf, trailer) != (self._crc32(out), len(out) & 0xFFFFFFFF):
             return None
         return out, self._base + trailer + _TRAILER
 
@@ -266,10 +262,10 @@ def _member_record(data: bytes, offset: int, length: int) -> WalkedRecord | None
     if parsed is None:
         return None
     headers, block_start = parsed
-    size = _content_length(headers)
-    if size is None:
+    size = headers.get("content-length")
+    if size is None or not (size.isascii() and size.isdigit()):
         return None
-    block_end = block_start + size
+    block_end = block_start + int(size)
     if len(data) != block_end + len(_END) or not data.endswith(_END):
         return None
     return WalkedRecord(offset, length, headers, data, block_start, block_end)
