@@ -122,12 +122,6 @@ def index(
         stream = open(path, "rb")
     except OSError as exc:
         raise ArchiveError(path, f"cannot open: {exc.strerror or exc}") from exc
-    # warcio and surt are imported here, not at the top, so that `import provpack` stays fast.
-    from warcio.exceptions import ArchiveLoadFailed
-    from warcio.statusandheaders import StatusAndHeadersParserException
-
-    from .warciter import QuietArchiveIterator
-
     with stream:
         _check_warc(path, stream)
         resume = 0

@@ -16,7 +16,7 @@ from typing import IO, Any, NamedTuple
 
 from . import inflate
 
-__all__ = ["WalkedRecord", "RecordWalk"]
+__all__ = ["RecordWalk", "WalkedRecord"]
 
 READ_SIZE = 4 << 20  # bytes read from the file at once
 MAX_RECORD = 64 << 20  # a record (or gzip member's output) larger than this is left to warcio, which streams it
@@ -205,9 +205,9 @@ class RecordWalk:
         if length is None or head_length + length > MAX_RECORD:
             return None
         total = head_length + length
-        if not self._fill(offset, total + len(_END) + _STATUS):
-            if not self._fill(offset, total + len(_END)) or not self._at_end(offset + total + len(_END)):
-                return None
+        if not self._fill(offset, total + len(_END) + _STATUS) and (
+                not self._fill(offset, total + len(_END)) or not self._at_end(offset + total + len(_END))):
+            return None   # neither the next record's start nor the end of the file after it
         start = offset - self._base
         after = self._buf[start + total: start + total + len(_END) + _STATUS]
         if after[: len(_END)] != _END or (len(after) > len(_END) and after[len(_END):] not in _STATUS_LINES):
