@@ -457,18 +457,3 @@ def test_base32_is_b32encode(digest: bytes) -> None:
     from provpack.cdxj import _base32
 
     assert _base32(digest) == base64.b32encode(digest).decode("ascii")
-
-
-def test_surt_is_imported_without_tldextract() -> None:
-    """Indexing an http(s) URL imports neither tldextract nor requests; both work as usual afterwards."""
-    import subprocess
-    import sys
-
-    code = ("import sys; from provpack.cdxj import _urlkey; print(_urlkey('https://www.Example.org/a?b=1&a=2')); "
-            "print('requests' in sys.modules, 'tldextract' in sys.modules); "
-            "offline = dict(suffix_list_urls=(), cache_dir=None); "
-            "print(sys.modules['surt.handyurl'].tldextract.TLDExtract(**offline)('a.b.example.co.uk').suffix); "
-            "import tldextract; print(tldextract.TLDExtract(**offline)('x.example.org.uk').suffix, "
-            "tldextract is sys.modules['tldextract'], hasattr(tldextract, '__path__'))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["org,example)/a?a=2&b=1", "False", "False", "co.uk", "org.uk", "True", "True"]

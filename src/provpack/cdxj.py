@@ -325,44 +325,12 @@ def _urlkey(url: str | None) -> str:
         # A provpack content URN is its own SURT: surt lowercases and %-escapes the path of a URL
         # without host, which leaves these characters alone (tests/test_cdxj.py checks it against surt).
         return url
-    surt = _surt()
+    import surt
 
     try:
         return str(surt.surt(url))
     except Exception:  # surt raises whatever its parsers raise; cdxj-indexer falls back too
         return url if url is not None else "-"
-
-
-@functools.cache
-def _surt() -> Any:
-    """The surt module, imported without tldextract, which it imports for an option we do not use.
-
-    tldextract (with requests) costs as much CPU to import as indexing thousands of records.
-    While surt is imported, a stand-in takes its place; handyurl keeps the stand-in, which
-    imports the real tldextract the first time anything of it is used.
-    """
-    import sys
-    import types
-
-    if "surt" in sys.modules or "tldextract" in sys.modules:
-        import surt
-
-        return surt
-
-    def real(name: str) -> Any:
-        import importlib
-
-        return getattr(importlib.import_module("tldextract"), name)
-
-    stand_in = types.ModuleType("tldextract", "Imports tldextract when first used (see provpack.cdxj._surt).")
-    stand_in.__getattr__ = real  # type: ignore[method-assign]
-    sys.modules["tldextract"] = stand_in
-    try:
-        import surt
-    finally:
-        if sys.modules.get("tldextract") is stand_in:
-            del sys.modules["tldextract"]
-    return surt
 
 
 def _base32(digest: bytes) -> str:
