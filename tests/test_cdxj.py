@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provpack.cdxj import CdxjLine, archive_date, index, write_index
+from provpack.cdxj import DEFAULT_RECORDS, CdxjLine, archive_date, index, write_index
 from provpack.errors import ArchiveError
 from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, Doc, write_provpack_warc
@@ -270,3 +270,203 @@ def test_a_gzip_member_that_is_no_record_is_quoted_inflated(tmp_path: Path) -> N
     message = str(caught.value)
     assert "no WARC record starts there (its gzip member holds: '<!doctype html>\\n<html>\\x1b[2J" in message
     assert all(32 <= ord(c) < 127 for c in message)
+
+
+# The quick walk (express) against warcio: the same lines, or the same error, whatever the file.
+
+def both(warc: Path, **options: object) -> tuple[object, object]:
+    """index() with the quick walk and with warcio only: the lines (or the error message) of each."""
+    def run(express: bool) -> object:
+        try:
+            return list(index(warc, express=express, **options))  # type: ignore[arg-type]
+        except ArchiveError as exc:
+            return str(exc)
+        except Exception as exc:  # what warcio lets through (an HTTP record without a target URI)
+            return f"{type(exc).__name__}: {exc}"
+    return run(True), run(False)
+
+
+def assert_same(warc: Path) -> None:
+    """Express and warcio agree with every record indexed and with the default types."""
+    for records in (None, DEFAULT_RECORDS, frozenset({"resource", "conversion", "warcinfo"})):
+        express, warcio = both(warc, records=records)
+        assert express == warcio, records
+
+
+class NoWarcio(Exception):
+    """Raised where warcio would start reading."""
+
+
+@pytest.fixture
+def warcio_starts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Offsets at which index() hands a file to warcio (recorded, then warcio goes on as usual)."""
+    from provpack import warciter
+
+    starts: list[int] = []
+    original = warciter.QuietArchiveIterator.__init__
+
+    def spy(self: object, stream: io.BufferedReader, *args: object, **kwargs: object) -> None:
+        starts.append(stream.tell())
+        original(self, stream, *args, **kwargs)
+
+    monkeypatch.setattr(warciter.QuietArchiveIterator, "__init__", spy)
+    return starts
+
+
+def test_express_path_reads_the_committed_archive_without_warcio(warcio_starts: list[int]) -> None:
+    """A provpack archive is indexed by the quick walk alone, to the same lines warcio gives."""
+    from conftest import ARCHIVE
+
+    warc = ARCHIVE / "seeds.warc.gz"
+    lines = list(index(warc, records=None))
+    assert warcio_starts == [] and len(lines) == 3
+    assert_same(warc)
+
+
+def test_express_path_reads_a_plain_warc_without_warcio(tmp_path: Path, warcio_starts: list[int]) -> None:
+    """An uncompressed WARC is walked too, its lengths as warcio counts them (no trailing CRLFs)."""
+    plain = tmp_path / "seeds.warc"
+    plain.write_bytes(_seed_records())
+    lines = list(index(plain, records=None))
+    assert warcio_starts == [] and lines[0].offset == 0
+    assert_same(plain)
+    gz = write_provpack_warc(tmp_path / "docs.warc.gz")
+    plain.write_bytes(__import__("gzip").decompress(gz.read_bytes()))
+    assert_same(plain)
+
+
+def test_http_records_hand_over_to_warcio_mid_file(provpack_warc: Path, warcio_starts: list[int]) -> None:
+    """At the first response the walk stops and warcio reads on from that record; the lines are warcio's."""
+    lines = list(index(provpack_warc, records=None))
+    first_http = next(line for line in lines if line.record_type in ("response", "request"))
+    assert warcio_starts == [first_http.offset] and first_http.offset > 0
+    assert_same(provpack_warc)
+
+
+def test_unindexed_requests_are_walked_past(tmp_path: Path, warcio_starts: list[int]) -> None:
+    """A request record is not indexed by default: the walk goes past it, warcio is not needed for it."""
+    warc = write_provpack_warc(tmp_path / "a.warc.gz", captures=CAPTURES)
+    lines = list(index(warc, records=frozenset({"resource", "conversion"})))
+    assert warcio_starts == [] and {line.record_type for line in lines} == {"resource", "conversion"}
+    assert_same(warc)
+
+
+def test_archives_with_originals(tmp_path: Path) -> None:
+    """Archives with a local original (conversion records) and with a fetched one (HTTP exchanges)."""
+    import shutil
+
+    from localserver import ORIGINALS, serve
+    from provpack.package import package
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "decl.txt").write_text("When in the Course [...] of human events.\n", encoding="utf-8")
+    (source / "decl.yaml").write_text("source_url: https://www.archives.gov/declaration\noriginal: decl.html\n",
+                                      encoding="utf-8")
+    shutil.copy(ORIGINALS / "declaration.html", source / "decl.html")
+    local = package(source, out=tmp_path / "local.warc.gz").warc_path
+    assert_same(local)
+    (source / "decl.html").unlink()
+    with serve() as state:
+        (source / "decl.yaml").write_text(f"source_url: {state.url('/redirect')}\n", encoding="utf-8")
+        fetched = package(source, out=tmp_path / "fetched.warc.gz", fetch=True, allow_private=True).warc_path
+    assert_same(fetched)
+    assert ours(local) == cdxj_indexer(local, tmp_path, "--sort")
+    assert ours(fetched) == cdxj_indexer(fetched, tmp_path, "--sort")
+
+
+@pytest.mark.skipif(not EXPECTED, reason="shared/interop not found beside the repository")
+@pytest.mark.parametrize("name", sorted(p.name for p in INTEROP.iterdir() if ".warc" in p.name)
+                         if INTEROP.is_dir() else [])
+def test_interop_files_express_equals_warcio(name: str) -> None:
+    """Every interop file (read in place): the quick walk and warcio give the same lines or the same error."""
+    assert_same(INTEROP / name)
+
+
+def _odd_headers(tmp_path: Path) -> list[Path]:
+    """Provpack archives whose records carry what the walk must leave to warcio or read just as warcio does."""
+    import gzip
+
+    data = _seed_records()
+    swaps = [
+        (b"WARC-Date: ", b"WARC-Date:   "),                      # blanks warcio strips
+        (b"Content-Type: text/plain", b"content-type:text/plain"),
+        (b"WARC-Type: resource\r\n", b"WARC-Type: resource\r\nWARC-Type: metadata\r\n"),   # first wins
+        (b"WARC-Target-URI: urn:", b"WARC-Target-URI: <urn:"),
+        (rb"(WARC-Target-URI: )(urn:[^\r]*)", rb"\1<\2>"),   # warcio strips the <>
+        (rb"(WARC-Target-URI: urn:)([^\r]*)", rb"\1a b"),   # warcio writes %20
+        (b"WARC-Type: metadata", b"WARC-Type: request"),   # no target URI: warcio fails
+        (b"WARC-Type: metadata\r\n", b"WARC-Type: metadata\r\nX-Note: a\r\n b\r\n"),
+        (b"WARC-Date: 2017", b"WARC-Date: 1017"),
+        (b"WARC-Date: 2017-11-12T00:00:00Z", b"WARC-Date: yesterday"),
+        (b"WARC-Payload-Digest: sha256:", b"X-Payload-Digest: sha256:"),   # warcio computes sha1
+        (b"WARC-Type: metadata", b"WARC-Type: metadata\r\nWARC-Payload-Digest: "),
+        (b"WARC/1.1\r\nWARC-Type: metadata", b"WARC/1.0\r\nWARC-Type: metadata"),
+    ]
+    paths = []
+    for number, (old, new) in enumerate(swaps):
+        changed = re.sub(old, new, data, count=1) if b"(" in old else data.replace(old, new, 1)
+        assert changed != data, old
+        records = [part for part in re.split(rb"(?=WARC/1\.[01]\r\nWARC-Type)", changed) if part]
+        assert len(records) == 3
+        plain = tmp_path / f"odd{number}.warc"
+        plain.write_bytes(changed)
+        gz = tmp_path / f"odd{number}.warc.gz"
+        gz.write_bytes(b"".join(gzip.compress(r, mtime=0) for r in records))
+        paths += [plain, gz]
+    return paths
+
+
+def test_odd_headers_express_equals_warcio(tmp_path: Path) -> None:
+    """Blanks, case, duplicate fields, <URI>, continuation lines, bad dates, missing payload digests, WARC/1.0."""
+    for path in _odd_headers(tmp_path):
+        assert_same(path)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=docs, captured=st.booleans(), plain=st.booleans())
+def test_any_archive_express_equals_warcio(docs: list[Doc], captured: bool, plain: bool, tmp_path: Path) -> None:
+    """For any excerpts, with or without HTTP captures, gzipped or plain: the quick walk's lines are warcio's."""
+    import gzip
+
+    warc = write_provpack_warc(tmp_path / "any.warc.gz", docs, captures=CAPTURES if captured else ())
+    if plain:
+        warc.with_suffix("").write_bytes(gzip.decompress(warc.read_bytes()))
+        warc = warc.with_suffix("")
+    assert_same(warc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(digest=st.text("0123456789abcdef", min_size=64, max_size=64),
+       other=st.sampled_from(["", "A", "0", "/", "%41", ":"]))
+def test_content_urns_are_their_own_surt(digest: str, other: str) -> None:
+    """The shortcut for provpack content URNs gives what surt gives, and near-misses still go to surt."""
+    import surt
+
+    from provpack.cdxj import _urlkey
+
+    for url in (f"urn:provpack:sha256:{digest}", f"urn:provpack:sha256:{digest}{other}",
+                f"urn:provpack:sha256:{other}{digest[1:]}", f"URN:provpack:sha256:{digest}"):
+        _urlkey.cache_clear()
+        assert _urlkey(url) == surt.surt(url), url
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.none() | st.text(max_size=8), min_size=5, max_size=5),
+       numbers=st.tuples(st.integers(0, 2**40), st.integers(0, 2**40)))
+def test_line_json_is_json_dumps(values: list[str | None], numbers: tuple[int, int]) -> None:
+    """A line's JSON is byte for byte what json.dumps writes for its fields (as cdxj-indexer writes it)."""
+    url, mime, status, digest, filename = values
+    line = CdxjLine("key", "20170101000000", url, mime, status, digest, numbers[0], numbers[1],
+                    filename or "a.warc.gz", "resource")
+    assert str(line) == f"key 20170101000000 {json.dumps(line.fields())}"
+
+
+@given(digest=st.binary(min_size=0, max_size=24))
+def test_base32_is_b32encode(digest: bytes) -> None:
+    """The digest's base32 is base64.b32encode's, for a sha1 digest and any other length."""
+    import base64
+
+    from provpack.cdxj import _base32
+
+    assert _base32(digest) == base64.b32encode(digest).decode("ascii")

@@ -12,17 +12,21 @@ import base64
 import functools
 import hashlib
 import json
+import json.encoder
 import re
 import zlib
-from collections.abc import Collection, Generator, Iterable
+from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .atomic import atomic_writer
 from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError
+
+if TYPE_CHECKING:
+    from .recordwalk import WalkedRecord
 
 __all__ = [
     "DEFAULT_RECORDS",
@@ -33,10 +37,16 @@ __all__ = [
     "write_index",
 ]
 
+_json_string: Callable[[str], str] = getattr(
+    json.encoder, "c_encode_basestring_ascii", None) or json.encoder.encode_basestring_ascii
+
 #: Record types cdxj-indexer indexes unless told otherwise.
 DEFAULT_RECORDS = CDXJ_RECORDS
 
 _MIME_END = re.compile(r"[;\s]")
+_CONTENT_URN = re.compile(r"urn:provpack:sha256:[0-9a-f]{64}")
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_BASE32_PAIRS = [a + b for a in _BASE32 for b in _BASE32]   # base32 of each 10-bit number
 _BLOCK_SIZE = 64 * 1024
 _GZIP_PEEK = 64 * 1024   # compressed bytes read to show what a member that is no WARC record holds
 _RECENT = 256   # values remembered by the per-record conversions below
@@ -45,6 +55,10 @@ _SNIFFED = 512   # first bytes read to recognise another format (a tar header's 
 _MESSAGE_LIMIT = 200   # characters of a reader's error message kept in ours
 # warcio computes no payload digest for these when the header is missing.
 _NO_PAYLOAD_DIGEST = ("warcinfo", "revisit")
+# Types whose block warcio parses as HTTP (given an http(s) target URI): left to warcio.
+_HTTP_RECORDS = ("response", "request", "revisit")
+_WARC_FIELDS_TYPES = ("resource", "metadata")
+_WARCIO = object()   # a record the quick walk leaves to warcio
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +90,13 @@ class CdxjLine:
         return {key: value for key, value in candidates if value is not None}
 
     def __str__(self) -> str:
-        return f"{self.urlkey} {self.timestamp} {json.dumps(self.fields())}"
+        # What json.dumps(self.fields()) writes (every value is a string), without its per-call set-up.
+        text = ", ".join([f'"{key}": {_json_string(value)}' for key, value in (
+            ("url", self.url), ("mime", self.mime), ("status", self.status), ("digest", self.digest))
+            if value is not None])
+        place = f'"length": "{self.length}", "offset": "{self.offset}", "filename": {_json_string(self.filename)}'
+        return f"{self.urlkey} {self.timestamp} {{{text}, {place}}}" if text else \
+            f"{self.urlkey} {self.timestamp} {{{place}}}"
 
 
 def index(
@@ -84,12 +104,16 @@ def index(
     *,
     filename: str | None = None,
     records: Collection[str] | None = DEFAULT_RECORDS,
+    express: bool = True,
 ) -> Generator[CdxjLine, None, None]:
     """Yield one CDXJ line per indexed record of `warc_path`, in file order.
 
     `records=None` indexes every record (cdxj-indexer's `--records all`); with the
     default set, `resource`/`metadata` records of type `application/warc-fields`
-    are skipped, as cdxj-indexer does.
+    are skipped, as cdxj-indexer does. The usual records (one per gzip member, or in
+    a plain WARC, of types that need no HTTP parsing) are read by a quick walk of our
+    own, the rest by warcio from the first record the walk cannot vouch for on; the
+    lines are the same either way. `express=False` reads every record with warcio.
     """
     path = Path(warc_path)
     name = filename if filename is not None else path.name
@@ -99,38 +123,68 @@ def index(
         stream = open(path, "rb")
     except OSError as exc:
         raise ArchiveError(path, f"cannot open: {exc.strerror or exc}") from exc
+    with stream:
+        _check_warc(path, stream)
+        resume = 0
+        if express and stream.seekable():
+            resume_at = yield from _express_lines(stream, wanted, skip_warc_fields, name)
+            if resume_at is None:
+                return
+            resume = resume_at
+            stream.seek(resume)
+        yield from _warcio_lines(path, stream, wanted, skip_warc_fields, name)
+
+
+def _express_lines(
+    stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, filename: str
+) -> Generator[CdxjLine, None, int | None]:
+    """Lines of the records the quick walk reads; returns where warcio has to go on (None: nowhere)."""
+    from .recordwalk import RecordWalk
+
+    walk = RecordWalk(stream)
+    for record in walk:
+        line = _walked_line(record, wanted, skip_warc_fields, filename)
+        if line is _WARCIO:
+            return record.offset
+        if isinstance(line, CdxjLine):
+            yield line
+    return walk.resume_at
+
+
+def _warcio_lines(
+    path: Path, stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, name: str
+) -> Generator[CdxjLine, None, None]:
+    """Lines of the records warcio reads from the stream's position on."""
     # warcio and surt are imported here, not at the top, so that `import provpack` stays fast.
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
     from .warciter import QuietArchiveIterator
 
-    with stream:
-        _check_warc(path, stream)
-        iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
-        start = 0  # where the last record read began: warcio's offset is negative for a whole-file gzip
-        try:
-            for record in iterator:
-                start = iterator.offset
-                if not _selected(record, wanted, skip_warc_fields):
-                    continue
-                yield _line(path, record, iterator, name)
-        except (
-            ArchiveLoadFailed,
-            StatusAndHeadersParserException,
-            zlib.error,
-            EOFError,
-            ValueError,
-        ) as exc:
-            at = max(iterator.offset, start)
-            raise ArchiveError(
-                path,
-                f"cannot read the record at or after byte {at}: {_reason(exc, stream, at)}",
-                fix="check it with `provpack verify`; a WARC gzipped as a whole needs "
-                "`warcio recompress` first",
-            ) from exc
-        finally:
-            iterator.close()
+    iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
+    start = iterator.offset  # where the last record read began: warcio's offset is negative for a whole-file gzip
+    try:
+        for record in iterator:
+            start = iterator.offset
+            if not _selected(record, wanted, skip_warc_fields):
+                continue
+            yield _line(path, record, iterator, name)
+    except (
+        ArchiveLoadFailed,
+        StatusAndHeadersParserException,
+        zlib.error,
+        EOFError,
+        ValueError,
+    ) as exc:
+        at = max(iterator.offset, start)
+        raise ArchiveError(
+            path,
+            f"cannot read the record at or after byte {at}: {_reason(exc, stream, at)}",
+            fix="check it with `provpack verify`; a WARC gzipped as a whole needs "
+            "`warcio recompress` first",
+        ) from exc
+    finally:
+        iterator.close()
 
 
 def write_index(
@@ -222,6 +276,41 @@ def _line(path: Path, record: Any, iterator: Any, filename: str) -> CdxjLine:
     )
 
 
+def _walked_line(
+    record: WalkedRecord, wanted: frozenset[str] | None, skip_warc_fields: bool, filename: str
+) -> CdxjLine | None | object:
+    """The line of a record the quick walk read, None when it is not indexed, or _WARCIO when
+    warcio has to read it (HTTP headers to parse, a header warcio would rewrite, a bad date)."""
+    header = record.headers.get
+    rec_type = header("warc-type")
+    url = header("warc-target-uri")
+    if rec_type is None or (url is not None and (url.startswith("<") or " " in url)):
+        return _WARCIO   # warcio rewrites such a target URI (and logs it)
+    if wanted is not None and (
+        rec_type not in wanted
+        or (skip_warc_fields and rec_type in _WARC_FIELDS_TYPES
+            and header("content-type") == "application/warc-fields")
+    ):
+        # Not indexed. warcio would parse the HTTP headers of an HTTP record, harmlessly for
+        # an http(s) target URI; without one it would fail, as it has to say.
+        return None if rec_type not in _HTTP_RECORDS or url is not None else _WARCIO
+    if rec_type in _HTTP_RECORDS:
+        return _WARCIO
+    date = header("warc-date")
+    if not date:
+        return _WARCIO
+    try:
+        timestamp = _timestamp(date)
+    except Exception:  # whatever warcio's date parsing raises, reading the record with warcio says it
+        return _WARCIO
+    digest = header("warc-payload-digest")
+    if not digest and rec_type not in _NO_PAYLOAD_DIGEST:
+        block = memoryview(record.data)[record.block_start : record.block_end]
+        digest = "sha1:" + _base32(hashlib.sha1(block).digest())
+    return CdxjLine(_urlkey(url), timestamp, url, _bare_mime(header("content-type")), None, digest,
+                    record.length, record.offset, filename, rec_type)
+
+
 @functools.lru_cache(maxsize=_RECENT)   # a provpack archive's records share one date
 def _timestamp(date: str) -> str:
     """The 14-digit CDX timestamp of a WARC-Date."""
@@ -233,12 +322,25 @@ def _timestamp(date: str) -> str:
 @functools.lru_cache(maxsize=_RECENT)   # an excerpt and its provenance record share their target URI
 def _urlkey(url: str | None) -> str:
     """SURT of the URL, or the URL itself when it cannot be canonicalised."""
+    if url is not None and _CONTENT_URN.fullmatch(url):
+        # A provpack content URN is its own SURT: surt lowercases and %-escapes the path of a URL
+        # without host, which leaves these characters alone (tests/test_cdxj.py checks it against surt).
+        return url
     import surt
 
     try:
         return str(surt.surt(url))
     except Exception:  # surt raises whatever its parsers raise; cdxj-indexer falls back too
         return url if url is not None else "-"
+
+
+def _base32(digest: bytes) -> str:
+    """base64.b32encode of a 20-byte digest (no padding then), as text, by 10-bit pairs of letters."""
+    if len(digest) != 20:
+        return base64.b32encode(digest).decode("ascii")
+    number = int.from_bytes(digest, "big")
+    pairs = _BASE32_PAIRS
+    return "".join([pairs[(number >> shift) & 0x3FF] for shift in range(150, -10, -10)])
 
 
 def _mime(record: Any) -> str | None:
@@ -250,6 +352,12 @@ def _mime(record: Any) -> str | None:
         value = record.http_headers.get_header("Content-Type") if record.http_headers else None
     else:
         value = record.rec_headers.get_header("Content-Type")
+    return _bare_mime(value)
+
+
+@functools.lru_cache(maxsize=_RECENT)   # an archive's records share a few media types
+def _bare_mime(value: str | None) -> str | None:
+    """A Content-Type without its parameters."""
     if value:
         value = _MIME_END.split(value, maxsplit=1)[0].strip()
     return value
@@ -270,7 +378,7 @@ def _payload_digest(record: Any) -> str | None:
     hasher = hashlib.sha1()
     while chunk := record.raw_stream.read(_BLOCK_SIZE):
         hasher.update(chunk)
-    return "sha1:" + base64.b32encode(hasher.digest()).decode("ascii")
+    return "sha1:" + _base32(hasher.digest())
 
 
 def _sorted_unique(lines: list[str]) -> list[str]:
