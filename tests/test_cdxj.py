@@ -470,3 +470,16 @@ def test_base32_is_b32encode(digest: bytes) -> None:
     from provpack.cdxj import _base32
 
     assert _base32(digest) == base64.b32encode(digest).decode("ascii")
+
+
+def test_an_http_record_without_a_target_uri_is_an_archive_error(tmp_path: Path) -> None:
+    """warcio raises AttributeError on a response with no WARC-Target-URI: said as the record's fault, no
+    traceback, by both readers."""
+    from warcbuild import http_response, record, warc
+
+    _, block = http_response(b"hello")
+    path = tmp_path / "nourl.warc"
+    path.write_bytes(warc([record("response", block, content_type="application/http; msgtype=response")]))
+    express, warcio = both(path)
+    assert express == warcio
+    assert isinstance(express, str) and "an HTTP record with no WARC-Target-URI does this" in express

@@ -163,8 +163,18 @@ def _warcio_lines(
 
     iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
     start = iterator.offset  # where the last record read began: warcio's offset is negative for a whole-file gzip
+    records = iter(iterator)
     try:
-        for record in iterator:
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                break
+            except AttributeError as exc:   # warcio's own slip: an HTTP record with no WARC-Target-URI
+                at = max(iterator.offset, start)
+                raise ArchiveError(path, f"cannot read the record at or after byte {at}: warcio fails on it "
+                                   f"({exc}); an HTTP record with no WARC-Target-URI does this",
+                                   fix="check it with `provpack verify`") from exc
             start = iterator.offset
             if not _selected(record, wanted, skip_warc_fields):
                 continue
