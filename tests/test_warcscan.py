@@ -4,6 +4,7 @@ Content-Length, and the offsets problems are reported at."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -154,11 +155,32 @@ def test_stray_byte_report_does_not_depend_on_how_the_stream_is_cut() -> None:
     b"text WARC/1.1 more\r\n",  # not a version line
 ])
 def test_a_version_line_mid_line_without_a_sound_header_stays_junk(junk: bytes) -> None:
-    """In junk, a `WARC/` that is not at a line start begins a record only when a sound header follows it."""
+    """In junk, a `WARC/` that is not at a line start begins a record only when a header with a
+    Content-Length follows it."""
     first, second = record("resource", b"a"), record("resource", b"b")
     report = check(first + junk + second)
     assert kinds(report) == ["junk"] and report.problems[0].message.startswith(f"{len(junk)} bytes ")
     assert (report.records, report.verified) == (2, 2)
+
+
+@pytest.mark.parametrize("fault", ["no WARC-Date", "a line without a colon"])
+@pytest.mark.parametrize("stray", [b"x", b"junk"])
+def test_a_stray_byte_before_a_faulty_record_does_not_swallow_it(fault: str, stray: bytes) -> None:
+    """A record with a Content-Length but another fault, after stray bytes that end mid-line: it is read
+    and its fault reported on it; a record quoted in its block stays part of the block."""
+    quoted = record("resource", b"inner")
+    second = record("resource", b"text\r\n" + quoted + b"more")
+    if fault == "no WARC-Date":
+        second = re.sub(rb"WARC-Date: [^\r]*\r\n", b"", second, count=1)
+    else:
+        second = second.replace(b"WARC-Type: resource\r\n", b"WARC-Type: resource\r\nno colon here\r\n", 1)
+    first, third = record("resource", b"a"), record("resource", b"c")
+    for read_size in (1 << 20, 7):
+        problems, records, verified, _ = scan(first + stray + second + third, read_size)
+        assert [p.kind for p in problems] == ["junk", "missing-header" if fault == "no WARC-Date"
+                                              else "malformed-header"], problems
+        assert problems[0].message.startswith(f"{len(stray)} byte")
+        assert records == 3, read_size
 
 
 def test_no_record_is_taken_mid_line_inside_a_block_whose_length_is_wrong() -> None:

@@ -129,7 +129,7 @@ class Scanner(QuickReader):
         A record starts at a `WARC/` at a line start or a gzip member start; and, while junk is
         being reported (not while bytes are skipped silently, as inside a block whose length was
         wrong), at a version line `WARC/1.0` or `WARC/1.1` anywhere, when its header parses
-        without a fault: a stray byte before a record must not swallow the record.
+        to a Content-Length: a stray byte before a record must not swallow the record.
         """
         buf = self._buf
         loose = not self._silent
@@ -147,7 +147,7 @@ class Scanner(QuickReader):
         return -1, max(start - 1, len(buf) - 5)
 
     def _sound_header_at(self, idx: int) -> int:
-        """1 when a version line and a header without faults start at buffer index `idx`, 0 when not,
+        """1 when a version line and a header with a Content-Length start at buffer index `idx`, 0 when not,
         -1 when the buffer does not reach far enough to tell (the answer never depends on how the
         stream was cut into chunks)."""
         buf = self._buf
@@ -168,7 +168,9 @@ class Scanner(QuickReader):
         if end - idx > MAX_HEADER:
             return 0
         header = self._headers.parse(buf[idx : end + 2])
-        return 1 if header.length is not None and not header.issues else 0
+        # A Content-Length is enough: the record's other faults (no WARC-Date, a line with no colon) are
+        # reported on it, as for a record found at a line start, instead of swallowing it as junk.
+        return 1 if header.length is not None else 0
 
     def _end_junk(self, junk_start: int | None, end: int, *, last: bool) -> None:
         if junk_start is None or self._silent or end <= junk_start:
