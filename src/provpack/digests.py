@@ -89,7 +89,7 @@ def split_value(raw: bytes) -> tuple[str | None, bytes, bytes]:
 
 _LABEL_CHARS = re.compile(rb"[A-Za-z0-9_-]+")
 # Real algorithms one edit away from a known one: unknown here, but not a damaged label.
-_REAL_NEIGHBOURS = frozenset({"md2", "md4", "sha0"})
+_REAL_NEIGHBOURS = frozenset({"md2", "md4", "md6", "sha0", "sha2", "sha3", "sha256d"})
 QUOTED = 16  # characters of a label quoted in a message
 
 
