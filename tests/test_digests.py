@@ -132,7 +132,7 @@ def test_any_changed_character_fails(data: bytes, algorithm: str, which: int, dr
     (b"sha2566:ABC", "a damaged 'sha256'?"),
     (b"ha256:ABC", "a damaged 'sha256'?"),
     (b"sha3-265:ABC", "a damaged 'sha3-256'?"),
-    (b"md6:ABC", "a damaged 'md5'?"),
+    (b"mb5:ABC", "a damaged 'md5'?"),
     (b"x" * 40 + b".:ABC", "has the label 'xxxxxxxxxxxxxxxx…', which"),
 ])
 def test_damaged_labels_are_faults(raw: bytes, words: str) -> None:
