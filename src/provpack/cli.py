@@ -192,6 +192,23 @@ class Terminated(KeyboardInterrupt):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run provpack with `argv` (default: the command line); return the exit code."""
+    from .stdout import OutputError, whole_stdout
+
+    code = 0
+    with whole_stdout():   # a full disk under standard output is an error (exit 2), not a short file and exit 0
+        try:
+            code = _run(argv)   # an OutputError a command raises is reported there; this is for --help, --version
+            sys.stdout.flush()
+        except BrokenPipeError:   # `... | head`: the reader has what it wanted; the command's verdict stands
+            pass
+        except OutputError as exc:
+            print(f"provpack: error: {exc}", file=sys.stderr)
+            return exc.exit_code
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    """main() without the standard output check."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -1,0 +1,118 @@
+"""Standard output that is written whole or fails loudly: a full disk must not cut a listing short in silence.
+
+Under `python -u` or PYTHONUNBUFFERED, `sys.stdout.buffer` is the raw file: its write()
+may take only part of the bytes (a full disk, `ulimit -f`) and say so only in its return
+value, which print() and shutil.copyfileobj ignore. The wrapper here writes the rest, so
+the next write meets the error (ENOSPC, EFBIG), and turns that error into an OutputError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any, BinaryIO, cast
+
+from .errors import ProvpackError
+
+
+class OutputError(ProvpackError):
+    """Standard output could not take all of the output (exit code 2)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"could not write standard output: {problem}; the output is incomplete, "
+                         "free some space (or send it elsewhere) and run again")
+        self.problem = problem
+
+
+class _WholeWriter(io.RawIOBase):
+    """Writes every byte it is given to `target`, or raises OutputError; a closed pipe stays BrokenPipeError."""
+
+    def __init__(self, target: BinaryIO) -> None:
+        super().__init__()
+        self._target = target
+        self.failed = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._target.fileno()
+
+    def isatty(self) -> bool:
+        return self._target.isatty()
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        total = len(view)
+        while view:
+            with self._reported():
+                written = self._target.write(view)
+            if written is None or written <= 0:   # a non-blocking descriptor that is full, or a writer saying 0
+                self.failed = True
+                raise OutputError("it took no more bytes")
+            view = view[written:]
+        return total
+
+    def flush(self) -> None:
+        if self.failed or self.closed:   # reported once; at exit there is nothing more to say
+            return
+        with self._reported():
+            self._target.flush()
+
+    def close(self) -> None:
+        """Leave the real standard output open: only this wrapper closes."""
+        with contextlib.suppress(OSError, ValueError, ProvpackError):
+            self.flush()
+        super().close()
+
+    @contextlib.contextmanager
+    def _reported(self) -> Iterator[None]:
+        try:
+            yield
+        except BrokenPipeError:
+            self.failed = True
+            raise
+        except OSError as exc:
+            from .atomic import reason
+
+            self.failed = True
+            raise OutputError(reason(exc)) from exc
+
+
+@contextlib.contextmanager
+def whole_stdout() -> Iterator[None]:
+    """Replace sys.stdout for the block with one whose writes are complete or raise OutputError."""
+    original = sys.stdout
+    target = getattr(original, "buffer", None)
+    if target is None:   # a stand-in without bytes underneath (a test's StringIO): leave it be
+        yield
+        return
+    writer = _WholeWriter(target)
+    text = io.TextIOWrapper(cast(BinaryIO, writer), encoding=original.encoding, errors=original.errors,
+                            line_buffering=bool(original.line_buffering), write_through=True)
+    sys.stdout = text
+    try:
+        yield
+    finally:
+        sys.stdout = original
+        with contextlib.suppress(OSError, ValueError, ProvpackError):
+            text.flush()
+        with contextlib.suppress(OSError, ValueError, ProvpackError):
+            text.detach()
+        if writer.failed:
+            _drop_the_rest(target)
+
+
+def _drop_the_rest(target: BinaryIO) -> None:
+    """Point a descriptor that failed at /dev/null, so that flushing what it still buffers at exit does not fail
+    again (Python would print a traceback and exit 120): the output was already reported incomplete."""
+    with contextlib.suppress(OSError, ValueError):
+        descriptor = target.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, descriptor)
+        finally:
+            os.close(null)

@@ -1,0 +1,119 @@
+"""Standard output on a full disk: the command fails (exit 2) and says so, whatever the buffering."""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from provpack.cli import main
+from provpack.stdout import OutputError, whole_stdout
+
+from conftest import ARCHIVE, SEED_NAME
+
+SEEDS_WARC = ARCHIVE / "seeds.warc.gz"
+COMMANDS = {"extract": ["extract", str(SEEDS_WARC), SEED_NAME], "show": ["show", str(SEEDS_WARC)],
+            "show --json": ["show", "--json", str(SEEDS_WARC)], "index": ["index", str(SEEDS_WARC)],
+            "verify": ["verify", str(SEEDS_WARC)]}
+LIMIT = 200   # bytes: less than any command's output
+
+
+def _run(args: list[str], out: Path | str, *, unbuffered: bool, limit: int | None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+
+    def cap() -> None:
+        if limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    with open(out, "wb") as stdout:
+        return subprocess.run([sys.executable, "-m", "provpack", *args], stdout=stdout, stderr=subprocess.PIPE,
+                              text=True, env=env, preexec_fn=cap, timeout=60)
+
+
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["unbuffered", "buffered"])
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_file_size_limit_under_stdout_is_exit_2(command: str, unbuffered: bool, tmp_path: Path) -> None:
+    """Under `ulimit -f`, a write to standard output comes back short: that is an error, not a short file and 0."""
+    out = tmp_path / "out"
+    done = _run(COMMANDS[command], out, unbuffered=unbuffered, limit=LIMIT)
+    assert done.returncode == 2, done.stderr
+    assert out.stat().st_size == LIMIT
+    assert done.stderr.startswith("provpack: error: could not write standard output: file too large")
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["unbuffered", "buffered"])
+@pytest.mark.parametrize("args", [["index", str(SEEDS_WARC)], ["--version"]], ids=["index", "version"])
+def test_dev_full_is_exit_2_even_for_small_output(args: list[str], unbuffered: bool) -> None:
+    """Output small enough to sit in a buffer until exit is flushed and checked before the exit code is chosen."""
+    done = _run(args, "/dev/full", unbuffered=unbuffered, limit=None)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "provpack: error: could not write standard output: disk full (no space left on device); the output is "
+        "incomplete, free some space (or send it elsewhere) and run again"]
+
+
+def test_output_that_fits_is_unchanged(tmp_path: Path) -> None:
+    """Under the same limit, an output that fits is written whole and the command succeeds."""
+    out = tmp_path / "out"
+    done = _run(COMMANDS["extract"], out, unbuffered=True, limit=1 << 20)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == (ARCHIVE.parent / "seeds" / f"{SEED_NAME}.txt").read_bytes()
+
+
+class _Trickle(io.RawIOBase):
+    """A raw stream that takes at most `room` bytes in all, a few at a time, then fails as a full disk does."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        view = memoryview(data).cast("B")  # type: ignore[arg-type]
+        if self.room == 0:
+            raise OSError(28, "No space left on device")
+        taken = min(len(view), 3, self.room)
+        self.data += view[:taken]
+        self.room -= taken
+        return taken
+
+
+def test_short_writes_are_completed_in_process(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A raw stream that takes a few bytes per write gets all of them; when it stops taking any, main exits 2."""
+    roomy = _Trickle(1 << 20)
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(roomy, write_through=True))   # type: ignore[arg-type]
+    assert main(["extract", str(SEEDS_WARC), SEED_NAME]) == 0
+    assert bytes(roomy.data) == (ARCHIVE.parent / "seeds" / f"{SEED_NAME}.txt").read_bytes()
+    cramped = _Trickle(100)
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(cramped, write_through=True))   # type: ignore[arg-type]
+    assert main(["extract", str(SEEDS_WARC), SEED_NAME]) == 2
+    assert len(cramped.data) == 100
+    assert "could not write standard output: disk full" in capsys.readouterr().err
+
+
+def test_whole_stdout_leaves_a_text_only_stream_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stand-in for sys.stdout without bytes underneath is used as it is, and put back."""
+    text = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", text)
+    with whole_stdout():
+        assert sys.stdout is text
+        print("hello")
+    assert sys.stdout is text and text.getvalue() == "hello\n"
+
+
+def test_output_error_names_standard_output() -> None:
+    """The message says what failed and what to do."""
+    assert str(OutputError("disk full")).startswith("could not write standard output: disk full; ")
+    assert OutputError("x").exit_code == 2
