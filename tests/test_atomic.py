@@ -7,6 +7,7 @@ import datetime as dt
 import errno
 import io
 import os
+import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -282,3 +283,97 @@ def test_companions_commit_after_the_main_file(tmp_path: Path) -> None:
         raise RuntimeError("stop")
     assert main_path.read_bytes() == b"A" and companion.read_bytes() == b"sum of A"
     assert leftovers(tmp_path) == []
+
+
+def _signal_after_first_rename(monkeypatch: pytest.MonkeyPatch, signum: int) -> list[str]:
+    """Make the first rename of a commit deliver `signum` to this process, as a signal arriving mid-commit would."""
+    renamed: list[str] = []
+    real_replace = os.replace
+
+    def replace(source: Any, target: Any) -> None:
+        real_replace(source, target)
+        renamed.append(Path(target).name)
+        if len(renamed) == 1:
+            signal.raise_signal(signum)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    return renamed
+
+
+@pytest.mark.parametrize("signum, code, words", [(signal.SIGTERM, 143, "terminated (SIGTERM)"),
+                                                 (signal.SIGINT, 130, "interrupted")])
+def test_a_signal_mid_commit_waits_for_the_commit(tmp_path: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str], signum: int, code: int,
+                                                  words: str) -> None:
+    """SIGTERM or Ctrl-C between the archive's rename and its checksum's: both take their names, then the run
+    stops (143/130) with a message that is true; the archive verifies against its new .sha256."""
+    out = tmp_path / "out" / "a.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out), "-q"]) == 0
+    old = out.read_bytes()
+    (seed_dir / "extra.txt").write_text("A Title\n\nSome text [...] here.\n", encoding="utf-8")
+    renamed = _signal_after_first_rename(monkeypatch, signum)
+    capsys.readouterr()
+    assert main(["package", str(seed_dir), "-o", str(out), "--force", "-q"]) == code
+    err = capsys.readouterr().err
+    assert renamed == ["a.warc.gz", "a.warc.gz.sha256"]
+    assert words in err and "each output file is complete or as it was before" in err
+    assert sorted(p.name for p in out.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
+    assert out.read_bytes() != old and provpack.verify(out).ok
+    monkeypatch.undo()
+    assert main(["verify", "-q", str(out)]) == 0
+
+
+def test_signals_held_delivers_after_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signal during signals_held() reaches the handler that was there before, once, after the block."""
+    seen: list[tuple[int, bool]] = []
+    inside = [False]
+
+    def handler(signum: int, frame: object) -> None:
+        seen.append((signum, inside[0]))
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        with atomic.signals_held():
+            inside[0] = True
+            signal.raise_signal(signal.SIGTERM)
+            signal.raise_signal(signal.SIGTERM)
+            assert seen == []
+            inside[0] = False
+        assert seen == [(signal.SIGTERM, False)]
+        assert signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_failed_rename_mid_commit_says_what_was_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rename that fails after the main file took its name: the error names it, rather than 'nothing changed'."""
+    main_path, companion = tmp_path / "a", tmp_path / "a.sha256"
+    real_replace = os.replace
+
+    def replace(source: Any, target: Any) -> None:
+        if Path(target) == companion:
+            raise OSError(errno.EIO, "Input/output error")
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    with pytest.raises(ArchiveError, match=rf"while renaming the files into place: {main_path} written, the others "
+                                           "not; fix the folder"), atomic_files(main_path) as staging:
+        staging.open(main_path).write(b"A")
+        staging.open(companion).write(b"sum of A")
+    assert main_path.read_bytes() == b"A" and not companion.exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_a_killed_runs_temp_file_is_noted_without_v(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The temp file a kill -9 left is removed with a one-line note (no -v needed); -q keeps quiet about it."""
+    from conftest import ARCHIVE
+
+    out = tmp_path / "x.cdxj"
+    stale = tmp_path / ".x.cdxj.k1ll3d_9.tmp"
+    stale.write_bytes(b"half an index")
+    assert main(["index", str(ARCHIVE / "seeds.warc.gz"), "-o", str(out)]) == 0
+    assert f"provpack: warning: removing {stale}, left by an interrupted run\n" in capsys.readouterr().err
+    assert not stale.exists()
+    stale.write_bytes(b"half an index")
+    assert main(["index", "-q", str(ARCHIVE / "seeds.warc.gz"), "-o", str(out), "--force"]) == 0
+    assert capsys.readouterr().err == "" and not stale.exists()

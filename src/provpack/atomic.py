@@ -16,10 +16,12 @@ import logging
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .errors import ArchiveError
 
@@ -71,6 +73,7 @@ class Staging:
 
     def __init__(self) -> None:
         self._files: list[tuple[Path, Path, BinaryIO, int]] = []
+        self.committed: list[Path] = []   # the files that already have their final names
 
     def open(self, path: Path, *, mode: int = FILE_MODE) -> BinaryIO:
         """A new temp file beside `path` that replaces `path` (permissions `mode`) on success."""
@@ -92,19 +95,22 @@ class Staging:
             os.chmod(temp_path, mode & ~_umask())
 
     def _commit(self) -> None:
+        """Give every staged file its final name; Ctrl-C or SIGTERM meanwhile waits until all have theirs."""
         if not self._files:
             return
         first, *companions = self._files
-        # Companions (checksums) describe the first file: remove the old ones before
-        # the new first file takes its name, so a crash in between leaves a file
-        # without its checksum, never with a wrong one.
-        for final, _, _, _ in companions:
-            if final.exists() or final.is_symlink():
-                final.unlink()
-        for final, temp_path, _, _ in (first, *companions):
-            os.replace(temp_path, final)
-        for folder in dict.fromkeys(final.parent for final, _, _, _ in self._files):
-            fsync_folder(folder)
+        with signals_held():
+            # Companions (checksums) describe the first file: remove the old ones before
+            # the new first file takes its name, so a crash in between leaves a file
+            # without its checksum, never with a wrong one.
+            for final, _, _, _ in companions:
+                if final.exists() or final.is_symlink():
+                    final.unlink()
+            for final, temp_path, _, _ in (first, *companions):
+                os.replace(temp_path, final)
+                self.committed.append(final)
+            for folder in dict.fromkeys(final.parent for final, _, _, _ in self._files):
+                fsync_folder(folder)
 
     def _discard(self) -> None:
         for _, temp_path, handle, _ in self._files:
@@ -131,9 +137,40 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
         except BaseException as exc:
             staging._discard()
             if isinstance(exc, OSError) and not isinstance(exc, ArchiveError):
+                if staging.committed:   # a rename failed after others were done: say which files are new
+                    done = ", ".join(str(final) for final in staging.committed)
+                    raise ArchiveError(path, f"{reason(exc)} while renaming the files into place: {done} "
+                                             "written, the others not",
+                                       fix="fix the folder, then run again with --force") from exc
                 raise ArchiveError(path, f"{reason(exc)} while writing; nothing was changed",
                                    fix="free some space or fix the folder's permissions, then run again") from exc
             raise
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM for the block, then deliver them: a commit, once begun, completes.
+
+    Only the main thread can set handlers; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    previous: dict[signal.Signals, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if handler is None:   # set outside Python: cannot be put back, so leave it
+            continue
+        previous[signum] = handler
+        signal.signal(signum, lambda number, frame: arrived.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for number in dict.fromkeys(arrived):
+            signal.raise_signal(number)   # the handler put back now runs (KeyboardInterrupt, provpack's Terminated)
 
 
 @contextlib.contextmanager
@@ -192,10 +229,10 @@ def remove_stale_temps(path: Path, *, folders: bool) -> None:
             if not stale.fullmatch(entry.name):
                 continue
             if folders and entry.is_dir(follow_symlinks=False):
-                log.info("removing %s, left by an interrupted run", entry.path)
+                log.warning("removing %s, left by an interrupted run", entry.path)
                 shutil.rmtree(entry.path, ignore_errors=True)
             elif not folders and entry.is_file(follow_symlinks=False):
-                log.info("removing %s, left by an interrupted run", entry.path)
+                log.warning("removing %s, left by an interrupted run", entry.path)
                 os.unlink(entry.path)
 
 

@@ -227,7 +227,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return exc.exit_code
     except KeyboardInterrupt as exc:
         what, code = ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
-        print(f"provpack: {what}; no partial output was left, and files written before are untouched",
+        # True at any moment: a file is renamed into place whole, and a commit once begun finishes (atomic.py)
+        print(f"provpack: {what}; no partial output was left: each output file is complete or as it was before",
               file=sys.stderr)
         return code
     except BrokenPipeError:
