@@ -225,3 +225,81 @@ def test_paragraph_text_round_trips_through_escaping(text: str) -> None:
     expected = re.sub(r"[ \t\n\r\f]+", " ", text).strip(" ")
     out, _ = html_to_text("<p>" + html.escape(text) + "</p>")
     assert out == (expected + "\n" if expected else "")
+
+
+def test_a_page_nested_far_deeper_than_the_recursion_limit() -> None:
+    """Thousands of nested elements (more than Python's recursion limit) give the text, not a RecursionError."""
+    import sys
+
+    depth = sys.getrecursionlimit() * 3
+    page = "<html><body>" + "<div>" * depth + "<p>alpha beta zeta</p>" + "</div>" * depth + "</body></html>"
+    assert html_to_text(page) == ("alpha beta zeta\n", "body")
+    inline = "<html><body><p>" + "<span>" * depth + "deep <br>text" + "</span>" * depth + "</p></body></html>"
+    assert html_to_text(inline) == ("deep\ntext\n", "body")
+
+
+def _recursive_walk(writer: object, node: object, pre: bool = False) -> None:
+    """The walk as it was written recursively: the reference the iterative walk must agree with."""
+    from provpack import htmltext
+
+    assert isinstance(writer, htmltext._TextWriter) and isinstance(node, htmltext._Node)
+    if htmltext._skipped(node):
+        return
+    block = node.tag in htmltext._BLOCK
+    if block:
+        writer.paragraph_break()
+    if node.tag == "br":
+        writer.line_break()
+    elif node.tag in ("td", "th"):
+        writer.text(" ", False)
+    inside_pre = pre or node.tag == "pre"
+    for child in node.children:
+        if isinstance(child, str):
+            writer.text(child, inside_pre)
+        else:
+            _recursive_walk(writer, child, inside_pre)
+    if block:
+        writer.paragraph_break()
+
+
+def _both_walks(page: str) -> tuple[list[str], list[str]]:
+    from provpack import htmltext
+
+    builder = htmltext._TreeBuilder()
+    builder.feed(page)
+    builder.close()
+    iterative, recursive = htmltext._TextWriter(), htmltext._TextWriter()
+    iterative.walk(builder.root)
+    iterative.paragraph_break()
+    _recursive_walk(recursive, builder.root)
+    recursive.paragraph_break()
+    return iterative.paragraphs, recursive.paragraphs
+
+
+_TAGS = ("div", "p", "span", "pre", "br", "td", "th", "li", "ul", "article", "nav", "script", "b", "h1",
+         "section", "table", "tr", "hr")
+
+
+@st.composite
+def _pages(draw: st.DrawFn) -> str:
+    """Random tag soup: opening, closing and void tags of block, inline, skipped and pre elements, with text."""
+    pieces = draw(st.lists(st.one_of(
+        st.sampled_from(_TAGS).map(lambda tag: f"<{tag}>"),
+        st.sampled_from(_TAGS).map(lambda tag: f"</{tag}>"),
+        st.sampled_from(['<div hidden>', '<div role="navigation">', "<br/>", "\n", "  "]),
+        st.text(alphabet="ab \n\t", min_size=1, max_size=6)), max_size=40))
+    return "<html><body>" + "".join(pieces) + "</body></html>"
+
+
+@given(_pages())
+def test_the_iterative_walk_gives_what_the_recursive_one_gave(page: str) -> None:
+    """On random tag soup, the walk with its own stack yields the same paragraphs as the recursive walk."""
+    iterative, recursive = _both_walks(page)
+    assert iterative == recursive
+
+
+@pytest.mark.parametrize("name", ["declaration.html", "second-inaugural.html"])
+def test_the_iterative_walk_on_the_fixture_pages(name: str) -> None:
+    """On the real pages kept as fixtures, both walks give the same paragraphs."""
+    iterative, recursive = _both_walks((ORIGINALS / name).read_text(encoding="utf-8"))
+    assert iterative == recursive and iterative

@@ -310,24 +310,29 @@ class _TextWriter:
             self.paragraphs.append(paragraph)
         self.parts = []
 
-    def walk(self, node: _Node, pre: bool = False) -> None:
-        if _skipped(node):
-            return
-        block = node.tag in _BLOCK
-        if block:
-            self.paragraph_break()
-        if node.tag == "br":
-            self.line_break()
-        elif node.tag in ("td", "th"):
-            self.text(" ", False)
-        inside_pre = pre or node.tag == "pre"
-        for child in node.children:
-            if isinstance(child, str):
-                self.text(child, inside_pre)
-            else:
-                self.walk(child, inside_pre)
-        if block:
-            self.paragraph_break()
+    def walk(self, root: _Node) -> None:
+        """Visit `root` and everything in it in document order, with a stack of its own: a page nested
+        thousands of elements deep must not exhaust Python's recursion limit."""
+        pending: list[tuple[_Node | str | None, bool]] = [(root, False)]   # None: the end of a block element
+        while pending:
+            item, pre = pending.pop()
+            if item is None:
+                self.paragraph_break()
+                continue
+            if isinstance(item, str):
+                self.text(item, pre)
+                continue
+            if _skipped(item):
+                continue
+            if item.tag in _BLOCK:
+                self.paragraph_break()
+                pending.append((None, False))
+            if item.tag == "br":
+                self.line_break()
+            elif item.tag in ("td", "th"):
+                self.text(" ", False)
+            inside_pre = pre or item.tag == "pre"
+            pending.extend((child, inside_pre) for child in reversed(item.children))
 
 
 def _render(node: _Node) -> str:
