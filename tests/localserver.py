@@ -109,6 +109,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"Content-Length: 0\r\n\r\n")
             except OSError:   # the client gave up: so much the better
                 self.close_connection = True
+        elif path == "/trickle-line":   # one header line, a byte at a time, each well within any read timeout
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                for _ in range(40):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+                self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
+            except OSError:   # the client gave up: so much the better
+                self.close_connection = True
         elif path == "/drip":
             self.send_response(200)
             self.send_header("Content-Length", "40")

@@ -192,6 +192,23 @@ def test_a_head_trickled_past_the_total_time_limit_stops_there(server: ServerSta
     assert server.hits["/trickle-head"] == 1
 
 
+def test_one_header_line_trickled_past_the_total_time_limit_stops_there(server: ServerState) -> None:
+    """One header line sent a byte at a time (each byte well within the read timeout) is cut off at the total
+    time limit, inside the line: the limit was checked only between lines, so a 64 KiB line could hold a run."""
+    started = time.monotonic()
+    with pytest.raises(CaptureError, match="longer than its total time limit"):
+        fetch(server.url("/trickle-line"), timeout=(1.0, 1.0), total_timeout=0.5)
+    assert time.monotonic() - started < 1.2
+    assert server.hits["/trickle-line"] == 1
+
+
+def test_a_head_within_the_limit_is_read_whole(server: ServerState) -> None:
+    """The line-by-line read under a deadline gives http.client the same head: status, headers and body."""
+    captured = fetch(server.url("/trickle-line"), timeout=(1.0, 1.0), total_timeout=30)
+    assert captured.response.status == 200 and captured.response.body == b""
+    assert captured.response.header("X-Slow") == "x" * 40
+
+
 def test_slow_response_hits_the_read_timeout(server: ServerState) -> None:
     """A server slower than the read timeout fails fast, without retrying."""
     began = time.monotonic()

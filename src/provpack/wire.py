@@ -86,14 +86,31 @@ class HeadRecorder:
         self.timeout = sock.gettimeout() if sock is not None else None  # as it was, to restore
 
     def readline(self, limit: int = -1) -> bytes:
-        if self._deadline is not None and self._sock is not None:
-            left = self._deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("the total time limit passed while the response head was read")
-            self._sock.settimeout(left if self.timeout is None else min(self.timeout, left))
-        line: bytes = self.fp.readline(limit)
+        if self._deadline is None or self._sock is None or not hasattr(self.fp, "peek"):
+            line: bytes = self.fp.readline(limit)
+        else:
+            line = self._readline_by(self._deadline, self._sock, limit)
         self.lines.append(line)
         return line
+
+    def _readline_by(self, deadline: float, sock: socket.socket, limit: int) -> bytes:
+        """One line, read as it arrives (each wait cut to the time left): a line trickled a byte at a time,
+        each within the read timeout, still ends at the deadline."""
+        line = bytearray()
+        while limit < 0 or len(line) < limit:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the total time limit passed while the response head was read")
+            sock.settimeout(left if self.timeout is None else min(self.timeout, left))
+            buffered: bytes = self.fp.peek(1)   # what has arrived, waiting for at most one read if nothing has
+            if not buffered:
+                break
+            room = len(buffered) if limit < 0 else min(len(buffered), limit - len(line))
+            end = buffered.find(b"\n", 0, room)
+            line += self.fp.read(room if end < 0 else end + 1)   # bytes already buffered: no wait
+            if end >= 0:
+                break
+        return bytes(line)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.fp, name)
