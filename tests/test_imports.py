@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "provpack"
 # library -> the only modules allowed to import it
 HOMES = {
     "requests": {"capture", "timestamp"},  # fetching originals; POSTing a query to a TSA
-    "urllib3": {"capture", "wire"},
+    "urllib3": {"capture", "wire", "timestamp"},   # timestamp reads the TSA's answer under a total deadline
     "yaml": {"metadata", "config"},
     "warcio": {"warcwriter", "verify", "reader", "cdxj", "warciter"},
     "cryptography": {"signing", "timestamp"},

@@ -104,6 +104,22 @@ def test_tsa_failures_write_nothing(tsa: Authority, signed: tuple[Path, Path, Pa
     assert not token_path_for(sig).exists()
 
 
+@pytest.mark.parametrize("mode", ["slow-head", "slow-body"])
+def test_a_trickling_tsa_is_cut_off_at_the_total_limit(tsa: Authority, signed: tuple[Path, Path, Path],
+                                                      mode: str) -> None:
+    """A TSA sending its answer (head or body) a byte at a time, each well within the read timeout, is cut off
+    at the total limit: requests' timeout applies to each read, so it could hold `sign --tsa` for ever."""
+    import time
+
+    _, sig, _ = signed
+    tsa.mode = mode
+    started = time.monotonic()
+    with pytest.raises(CaptureError, match=r"the TSA did not answer within 0.5 s"):
+        request_timestamp(sig, tsa.url, timeout=0.5)
+    assert time.monotonic() - started < 1.2
+    assert not token_path_for(sig).exists()
+
+
 def test_unreachable_tsa_and_bad_urls(signed: tuple[Path, Path, Path]) -> None:
     """No TSA listening, or an address that is not http(s): clear errors."""
     _, sig, _ = signed

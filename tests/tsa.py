@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ WHEN = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
 
 @dataclass
 class Authority:
-    """A CA and the TSA it certified; `mode` says how the server answers (good, reject, garbage, other, 500, redirect, huge)."""
+    """A CA and the TSA it certified; `mode` says how the server answers (good, reject, garbage, other, 500, redirect, huge,
+    slow-head, slow-body)."""
 
     root: x509.Certificate
     tsa: x509.Certificate
@@ -135,6 +137,9 @@ def serve(authority: Authority) -> Iterator[Authority]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
+            elif authority.mode in ("slow-head", "slow-body"):   # a byte at a time, each well within any read timeout
+                self._trickle(authority.answer(query), head=authority.mode == "slow-head")
+                return
             elif authority.mode == "huge":
                 status, body = 200, b"\x30" * (2 * 1024 * 1024)
             else:
@@ -144,6 +149,22 @@ def serve(authority: Authority) -> Iterator[Authority]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def _trickle(self, body: bytes, *, head: bool) -> None:
+            """Send the answer's head (or its body) one byte every 50 ms, until the client hangs up."""
+            start = (b"HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\n"
+                     b"Content-Length: %d\r\n" % len(body))
+            slow, rest = (start + b"X-Slow: " + b"x" * 200 + b"\r\n\r\n", body) if head else (body, b"")
+            try:
+                if not head:
+                    self.wfile.write(start + b"\r\n")
+                for byte in slow:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.05)
+                self.wfile.write(rest)
+            except OSError:   # the client gave up: so much the better
+                self.close_connection = True
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     authority.port = server.server_address[1]

@@ -121,10 +121,11 @@ class _RecordingAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": RecordingHTTPPool, "https": RecordingHTTPSPool}
 
 
-def capture_session() -> requests.Session:
-    """A requests session that records exact wire bytes and ignores proxy environment variables."""
+def capture_session(*, trust_env: bool = False) -> requests.Session:
+    """A requests session that records exact wire bytes (and holds a Wire's deadline while a head arrives);
+    it ignores proxy environment variables unless `trust_env`."""
     session = requests.Session()
-    session.trust_env = False
+    session.trust_env = trust_env
     adapter = _RecordingAdapter()
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import ssl
+import time
 import urllib.parse
 import warnings
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ from .errors import ArchiveError, CaptureError, InputError, ProvpackError
 from .signing import read_small, signature_file, signature_path_for
 
 if TYPE_CHECKING:
+    import requests
     from rfc3161_client import TimeStampResponse
 
 log = logging.getLogger(__name__)
@@ -213,30 +215,64 @@ def _signer_name(response: TimeStampResponse) -> str:
 
 
 def _poster(timeout: float) -> Post:
-    """POST a query to a TSA over http(s) with requests: no redirects, a timeout, at most MAX_RESPONSE_BYTES back."""
+    """POST a query to a TSA over http(s) with requests: no redirects, at most MAX_RESPONSE_BYTES back, and
+    `timeout` seconds in all (connecting, the answer's head and its body), however slowly the TSA trickles."""
     import requests
+
+    from .capture import capture_session
+    from .wire import CURRENT, Wire
 
     def post(url: str, body: bytes) -> bytes:
         check_tsa_url(url)
         headers = {"Content-Type": QUERY_TYPE, "Accept": "application/timestamp-reply",
                    "User-Agent": f"provpack/{__version__}"}
+        too_slow = f"the TSA did not answer within {timeout:g} s; {_LATER}"
+        deadline = time.monotonic() + timeout
+        token = CURRENT.set(Wire(allow_private=True, deadline=deadline))   # the head, line by line, by the deadline
         try:
-            with requests.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
-                               stream=True) as answer:
+            with capture_session(trust_env=True) as session, session.post(
+                    url, data=body, headers=headers, timeout=timeout, allow_redirects=False, stream=True) as answer:
                 if answer.status_code != 200:
                     raise CaptureError(url, f"the TSA answered HTTP {answer.status_code} {answer.reason}")
-                data = bytearray()
-                for chunk in answer.iter_content(64 * 1024):
-                    data += chunk
-                    if len(data) > MAX_RESPONSE_BYTES:
-                        raise CaptureError(url, f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
+                data = _read_answer(answer, url, deadline, timeout)
         except requests.Timeout as exc:
-            raise CaptureError(url, f"the TSA did not answer within {timeout:g} s; {_LATER}") from exc
+            raise CaptureError(url, too_slow) from exc
         except requests.RequestException as exc:
             raise CaptureError(url, f"cannot reach the TSA ({_cause(exc)}); {_LATER}") from exc
-        return bytes(data)
+        except TimeoutError as exc:
+            raise CaptureError(url, too_slow) from exc
+        finally:
+            CURRENT.reset(token)
+        return data
 
     return post
+
+
+def _read_answer(answer: requests.Response, url: str, deadline: float, timeout: float) -> bytes:
+    """The answer's body, each wait for more cut to the time left before `deadline` (TimeoutError after it)."""
+    from urllib3.exceptions import HTTPError as Urllib3HTTPError
+    from urllib3.exceptions import ReadTimeoutError
+
+    connection = getattr(answer.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    data = bytearray()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the total time limit passed while the answer was read")
+        if isinstance(sock, socket.socket):
+            sock.settimeout(min(timeout, left))
+        try:
+            chunk = answer.raw.read1(64 * 1024, decode_content=True)
+        except ReadTimeoutError as exc:
+            raise TimeoutError("no more of the answer arrived in time") from exc
+        except Urllib3HTTPError as exc:
+            raise CaptureError(url, f"cannot reach the TSA ({_cause(exc)}); {_LATER}") from exc
+        if not chunk:
+            return bytes(data)
+        data += chunk
+        if len(data) > MAX_RESPONSE_BYTES:
+            raise CaptureError(url, f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
 
 
 _LATER = ("check the address and the network, or sign without --tsa now and timestamp later by signing "
