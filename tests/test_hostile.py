@@ -365,3 +365,32 @@ def test_hostile_warcs_for_verify(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["verify", str(path)]) == code
     captured = capsys.readouterr()
     assert words in captured.out + captured.err
+
+
+def huge_header_warc(path: Path, value_bytes: int = 80 * 2**20) -> tuple[Path, int]:
+    """A small record, then one gzip member whose header has one `value_bytes` line; and that member's offset."""
+    import zlib
+
+    first = gzip.compress(warc_record(resource("<urn:uuid:1>", b"abc"), b"abc"), mtime=0)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [compressor.compress(b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:2>\r\nX-Huge: ")]
+    chunk = b"a" * 2**22
+    parts += [compressor.compress(chunk) for _ in range(value_bytes // len(chunk))]
+    parts.append(compressor.compress(b"\r\nContent-Length: 0\r\n\r\n\r\n\r\n") + compressor.flush())
+    path.write_bytes(first + b"".join(parts))
+    assert path.stat().st_size < 2**20
+    return path, len(first)
+
+
+@pytest.mark.parametrize("command", ["index", "wacz"])
+def test_a_huge_header_line_in_index_and_wacz_is_refused(tmp_path: Path, command: str) -> None:
+    """An 80 MiB header line (under 1 MiB compressed): index and wacz refuse it at 1 MiB, as show does, naming the
+    file and the record's offset, in bounded memory; warcio read it whole (a 512 MiB one took 1.6 GB)."""
+    path, offset = huge_header_warc(tmp_path / "h.warc.gz")
+    argv = [command, str(path)] + (["-o", str(tmp_path / "h.wacz")] if command == "wacz" else [])
+    code, output, seconds, peak_mib = run_measured(argv)
+    assert code == 2, output
+    assert f"{path}: cannot read the record at or after byte {offset}: a header block is larger than 1048576 " \
+           "bytes" in output
+    assert "Traceback" not in output and not (tmp_path / "h.wacz").exists()
+    assert peak_mib < 200, peak_mib

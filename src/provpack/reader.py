@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from .errors import ArchiveError, IntegrityError
@@ -17,7 +16,6 @@ from .warciter import QuietArchiveIterator
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
-MAX_HEADER_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
 _NAMES_LISTED = 20  # names an unknown-name error lists
 
@@ -143,7 +141,6 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
         handle.seek(start)
         try:
             iterator = QuietArchiveIterator(handle, no_record_parse=False, check_digests=False, source=archive)
-            iterator.reader = _BoundedReader(iterator.fh, block_size=iterator.reader.block_size)
             for record in iterator:
                 # `offset` is where this record starts, in the file; get_record_offset()
                 # would read the record to its end before we could.
@@ -155,31 +152,6 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
         except ArchiveLoadFailed as exc:
             raise ArchiveError(archive, f"not a readable WARC file: {exc}",
                                fix="run 'provpack verify' on it for details") from exc
-
-
-class _BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]
-    """warcio's decompressing reader, refusing header blocks over MAX_HEADER_BYTES.
-
-    warcio reads headers line by line without a limit, so one compressed header
-    line of a gigabyte would be held in memory whole; here it is an error.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._header_bytes = 0
-
-    def read(self, length: int | None = None) -> bytes:
-        self._header_bytes = 0
-        data: bytes = super().read(length)
-        return data
-
-    def readline(self, length: int | None = None) -> bytes:
-        room = MAX_HEADER_BYTES - self._header_bytes + 1
-        line: bytes = super().readline(room if length is None else min(length, room))
-        self._header_bytes = self._header_bytes + len(line) if line.strip(b"\r\n") else 0
-        if self._header_bytes > MAX_HEADER_BYTES:
-            raise ArchiveLoadFailed(f"a header block is larger than {MAX_HEADER_BYTES} bytes")
-        return line
 
 
 _TEXT_KEYS = ("name", "record_id", "sha256")
