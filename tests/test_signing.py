@@ -304,3 +304,51 @@ def test_resigning_warns_of_a_token_left_from_the_old_signature(
     assert main(["sign", str(archive), "--key", key, "--force"]) == 0
     assert "seeds.warc.gz.sig.tsr dates the signature this run replaced" in capsys.readouterr().err
     assert token.read_bytes() == b"old token"
+
+
+def _provpack(*args: str) -> subprocess.CompletedProcess[str]:
+    """provpack in a child with a time limit: a read that blocks on a FIFO must fail the test, not hang it."""
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "provpack", *args], capture_output=True, text=True, timeout=20)
+
+
+@pytest.mark.parametrize("suffix, what", [(".sig", "signature file"), (".sha256", "checksum file")])
+def test_a_fifo_for_the_signature_or_checksum_is_exit_2(archive: Path, keys: tuple[Path, Path], suffix: str,
+                                                        what: str) -> None:
+    """ARCHIVE.sig or ARCHIVE.sha256 made a FIFO: verify --key and sign exit 2 naming it; they used to wait for
+    a writer for ever."""
+    import os
+
+    key, pub = keys
+    sign(archive, key)
+    fifo = archive.with_name(archive.name + suffix)
+    fifo.unlink()
+    os.mkfifo(fifo)
+    # verify --key reads the .sig; sign reads the .sha256 to check the archive first (it never reads a .sig)
+    commands = [["verify", str(archive), "--key", str(pub)] if suffix == ".sig"
+                else ["sign", str(archive), "--key", str(key), "--force"]]
+    for command in commands:
+        done = _provpack(*command)
+        assert done.returncode == 2, (command, done.stderr)
+        assert done.stderr == f"provpack: error: {fifo}: the {what} is not a regular file (a FIFO, device or " \
+                              "folder); put the file itself there\n"
+
+
+def test_a_fifo_for_the_archive_is_not_signed(tmp_path: Path, keys: tuple[Path, Path]) -> None:
+    """Signing a FIFO (its size and sha256 mean nothing) is refused at once, naming it."""
+    import os
+
+    fifo = tmp_path / "a.warc.gz"
+    os.mkfifo(fifo)
+    done = _provpack("sign", str(fifo), "--key", str(keys[0]))
+    assert done.returncode == 2 and f"{fifo}: is not a regular file" in done.stderr, done.stderr
+
+
+def test_read_small_refuses_what_is_not_a_file(tmp_path: Path) -> None:
+    """The small-file reader takes regular files only: a folder is an ArchiveError naming it (FIFOs: above, in a
+    child process, so that a regression fails rather than hangs)."""
+    with pytest.raises(ArchiveError, match=f"^{tmp_path}: the key file is not a regular file"):
+        signing.read_small(tmp_path, 100, what="key file")
+    (tmp_path / "ok").write_bytes(b"x" * 5)
+    assert signing.read_small(tmp_path / "ok", 100, what="key file") == b"xxxxx"

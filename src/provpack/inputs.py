@@ -20,6 +20,7 @@ from .column import Column
 from .defaults import MAX_TEXT_BYTES
 from .errors import InputError
 from .model import SourceFile
+from .regular import NotRegularFile, open_regular
 from .tables import NameList
 
 log = logging.getLogger(__name__)
@@ -265,16 +266,14 @@ def _merge(scans: list[_Scan]) -> Listing:
 def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES) -> bytes:
     """The file's exact bytes; an InputError naming the file when it cannot be read or is too large."""
     try:
-        # O_NONBLOCK: a file swapped for a FIFO after discovery must not hang the run.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd, info = open_regular(path)   # a file swapped for a FIFO after discovery must not hang the run
     except FileNotFoundError as exc:
         raise InputError(path, "the file disappeared while packaging", fix="run again") from exc
+    except NotRegularFile as exc:
+        raise InputError(path, "not a regular file (it changed while packaging)", fix="run again") from exc
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check its permissions") from exc
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(path, "not a regular file (it changed while packaging)", fix="run again")
         if info.st_size > limit:
             raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes",
                              fix="split the document, or raise the limit with --max-text-bytes")

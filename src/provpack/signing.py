@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from .atomic import atomic_files, atomic_writer
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError
+from .regular import NotRegularFile, open_regular
 
 log = logging.getLogger(__name__)
 
@@ -307,10 +308,13 @@ def _sha256_of(path: Path) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
     try:
-        with path.open("rb") as handle:
+        with os.fdopen(open_regular(path)[0], "rb") as handle:
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
+    except NotRegularFile as exc:
+        raise ArchiveError(path, "is not a regular file (a FIFO, device or folder)",
+                           fix="sign the file itself") from exc
     except OSError as exc:
         raise ArchiveError(path, f"cannot read: {exc.strerror or exc}", fix="check the path") from exc
     return size, digest.hexdigest()
@@ -393,9 +397,20 @@ def _json_object(data: bytes, wacz: Path, name: str) -> dict[str, Any]:
 
 
 def read_small(path: Path, limit: int, *, what: str) -> bytes:
-    """At most `limit` bytes of a small file (key, signature, token); an InputError naming it otherwise."""
+    """At most `limit` bytes of a small file (key, signature, token); an InputError naming it otherwise.
+
+    Not a regular file (a FIFO would block the read for ever): an ArchiveError, exit 2 even where a
+    malformed file is a finding.
+    """
     try:
-        with path.open("rb") as handle:
+        fd, _ = open_regular(path)
+    except NotRegularFile as exc:
+        raise ArchiveError(path, f"the {what} is not a regular file (a FIFO, device or folder)",
+                           fix="put the file itself there") from exc
+    except OSError as exc:
+        raise InputError(path, f"cannot read the {what}: {exc.strerror or exc}", fix="check the path") from exc
+    try:
+        with os.fdopen(fd, "rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
         raise InputError(path, f"cannot read the {what}: {exc.strerror or exc}", fix="check the path") from exc
