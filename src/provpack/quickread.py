@@ -15,7 +15,7 @@ from .digests import FACTORIES, LABELS, value_matches
 from .payload import Dechunker, http_payload
 from .provcheck import ResourceFacts
 from .recordcheck import DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, RAW_MATCHED, RecordChecker
-from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, VERSIONS
+from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, VERSIONS, bad_day
 from .warcstream import Source
 
 # Types whose payload digest describes another record (counted, unchecked, as the full reader does).
@@ -128,7 +128,7 @@ class QuickReader(RecordChecker):
             return False
         date = date.strip()
         new_date = date != self._headers.good_date
-        if new_date and DATE.fullmatch(date) is None:
+        if new_date and (DATE.fullmatch(date) is None or bad_day(date)):
             return False
         record_id = record_id.strip()
         length_text = length_text.strip()
@@ -138,6 +138,8 @@ class QuickReader(RecordChecker):
                 and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6):
             return False
         warc_type = warc_type.strip().lower()
+        if not warc_type:
+            return False
         reading = None  # the count of a payload digest: of another record's payload, or of a chunked reading
         if payload_value is not None and warc_type in _OTHER_PAYLOAD:
             # A revisit's or a continuation's payload digest, whatever its value: counted and not checked,
