@@ -448,7 +448,13 @@ def _revisit(number: int, *, kind: str = "revisit", block: bytes | None = None, 
     ({"refers": False}, True, None),
     ({"block": b""}, True, None),
     ({"block": b"HTTP/1.1 200 OK\r\n\r\n<html>page 4</html>"}, True, None),
-    ({"payload_digest": "sha9:NOTCHECKED"}, True, None),  # (dropped before its label is looked at)
+    # A revisit's payload digest is not checked, but its label and the form of its value are: a damaged label
+    # (one edit from sha1), a value that is no sha1 in any encoding, fail; a label of another algorithm does not.
+    ({"payload_digest": "sha9:NOTCHECKED"}, False, "digest-mismatch"),
+    ({"payload_digest": "sha1:!!garbage!!"}, False, "digest-mismatch"),
+    ({"payload_digest": "sha1:AAAA"}, False, "digest-mismatch"),
+    ({"payload_digest": "blake3:NOTCHECKED"}, False, None),
+    ({"payload_digest": digest_text("sha1", b"the original", "base16")}, True, None),
     ({"payload_digest": digest_text("sha256", b"", "base64")}, True, None),
     ({"profile": _PROFILES[0], "version": "WARC/1.0"}, True, None),
     ({"profile": _PROFILES[0]}, True, None),  # (a WARC 1.0 profile in a WARC/1.1 record: not checked)
@@ -458,7 +464,7 @@ def _revisit(number: int, *, kind: str = "revisit", block: bytes | None = None, 
     ({"block_digest": "bad"}, False, "digest-mismatch"),
     ({"block_digest": None}, False, "missing-digest"),  # (only a payload digest: unverified)
     ({"extra": (("WARC-Segment-Number", "1"),)}, False, None),
-    ({"extra": (("WARC-Payload-Digest", "sha1:AAAA"),)}, False, None),  # (two payload digests)
+    ({"extra": (("WARC-Payload-Digest", digest_text("sha1", b"x", "base32")),)}, False, None),  # (two)
     ({"kind": "response"}, False, "digest-mismatch"),  # (a payload digest of another body)
 ])
 def test_revisit_records_take_the_quick_path(change: dict[str, Any], taken: bool, kind: str | None,

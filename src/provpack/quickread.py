@@ -11,7 +11,7 @@ import re
 from binascii import hexlify
 from typing import NamedTuple
 
-from .digests import FACTORIES, LABELS, value_matches
+from .digests import FACTORIES, LABELS, encoding_of, value_matches
 from .payload import Dechunker, http_payload
 from .provcheck import ResourceFacts
 from .recordcheck import DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, RAW_MATCHED, RecordChecker
@@ -142,8 +142,14 @@ class QuickReader(RecordChecker):
             return False
         reading = None  # the count of a payload digest: of another record's payload, or of a chunked reading
         if payload_value is not None and warc_type in _OTHER_PAYLOAD:
-            # A revisit's or a continuation's payload digest, whatever its value: counted and not checked,
-            # as RecordChecker._read_record does; the record is verified by its block digest alone.
+            # A revisit's or a continuation's payload digest: counted and not checked, as
+            # RecordChecker._read_record does; the record is verified by its block digest alone. Its
+            # label and the form of its value are checked: anything but a known algorithm's label and a
+            # value in one of its encodings goes to the full reader, which says what is wrong.
+            label, _, value = payload_value.strip().partition(b":")
+            payload_algorithm = LABELS.get(label)
+            if payload_algorithm is None or encoding_of(payload_algorithm, value.strip()) is None:
+                return False
             payload_value = None
             reading = OTHER_RECORD_PAYLOAD
         label, _, value = block_value.strip().partition(b":")

@@ -12,7 +12,18 @@ import hashlib
 from binascii import hexlify
 
 from . import problems as kinds
-from .digests import FACTORIES, claim_from_bytes, describe, fault, quote, split_value, value_encoding, value_matches
+from .digests import (
+    FACTORIES,
+    claim_from_bytes,
+    describe,
+    encoding_of,
+    fault,
+    fault_and_neighbour,
+    quote,
+    split_value,
+    value_encoding,
+    value_matches,
+)
 from .idset import IdSet
 from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
 from .problems import Problem
@@ -115,18 +126,33 @@ class RecordChecker(ScanBuffer):
         if payload_claims and (warc_type == b"revisit" or warc_type == b"continuation"
                                or b"warc-segment-number" in fields):
             # A revisit's payload digest names the original capture; a segment's covers the whole
-            # reassembled payload. Neither can be checked against this block.
+            # reassembled payload. Neither can be checked against this block, but a damaged label or a
+            # value that is no digest of its algorithm is seen without it.
             self.counts[OTHER_RECORD_PAYLOAD] += 1
+            for algorithm, value, raw in payload_claims:
+                if algorithm is None:
+                    damage = fault(raw)
+                    if damage is not None:
+                        self._problem(kinds.DIGEST_MISMATCH, f"{_PAYLOAD} {damage}")
+                elif encoding_of(algorithm, value) is None:
+                    claim = claim_from_bytes(_PAYLOAD, raw)
+                    self._problem(kinds.DIGEST_MISMATCH, f"{_PAYLOAD} {claim.raw} is not a {algorithm} value in"
+                                  " base32, base16 or base64 (it describes another record, not checked here)")
             payload_claims = []
         block_algorithms = _algorithms(block_claims)
         payload_algorithms = _algorithms(payload_claims) if payload_claims else ()
         unknown: list[str] = []  # the digests that cannot be checked, described for the warning
+        # Labels one edit from a known algorithm: (header, raw, that algorithm, fault), judged by the value.
+        suspects: list[tuple[str, bytes, str, str]] = []
         if len(block_algorithms) + len(payload_algorithms) < len(block_claims) + len(payload_claims):
             for which, claims in ((_BLOCK, block_claims), (_PAYLOAD, payload_claims)):
                 for algorithm, _, raw in claims:
                     if algorithm is not None:
                         continue
-                    damage = fault(raw)
+                    damage, near = fault_and_neighbour(raw)
+                    if near is not None and damage is not None:
+                        suspects.append((which, raw, near, damage))
+                        continue
                     if damage is not None:  # a damaged label or value: the digest cannot be right
                         self._problem(kinds.DIGEST_MISMATCH, f"{which} {damage}")
                         continue
@@ -135,6 +161,11 @@ class RecordChecker(ScanBuffer):
                     unknown.append(f"{which} of the unknown algorithm {label}")
             block_claims = [c for c in block_claims if c[0] is not None]
             payload_claims = [c for c in payload_claims if c[0] is not None]
+            if suspects:  # (their neighbours' digests are computed too, to compare their values with)
+                block_algorithms = tuple(dict.fromkeys(
+                    block_algorithms + tuple(near for which, _, near, _ in suspects if which == _BLOCK)))
+                payload_algorithms = tuple(dict.fromkeys(
+                    payload_algorithms + tuple(near for which, _, near, _ in suspects if which == _PAYLOAD)))
         http = False
         keep = False
         if payload_algorithms and (warc_type == b"response" or warc_type == b"request"):
@@ -172,6 +203,8 @@ class RecordChecker(ScanBuffer):
             sink = BlockSink(block_algorithms, payload_algorithms, http=http, keep=keep)
             remaining = self._read_block(length, sink)
             if remaining:
+                for which, _, _, damage in suspects:  # (no digest to compare their values with)
+                    self._problem(kinds.DIGEST_MISMATCH, f"{which} {damage}")
                 if not self._gap:
                     self._problem(
                         kinds.TRUNCATED,
@@ -189,6 +222,8 @@ class RecordChecker(ScanBuffer):
             block = sink.block()
             self._check_trailer(length, None)
 
+        if suspects:
+            self._judge_suspects(suspects, block_digests, readings, unknown)
         checked = 0
         if block_claims:
             for algorithm, value, _ in block_claims:
@@ -247,6 +282,23 @@ class RecordChecker(ScanBuffer):
         if context is not None:
             context.warning_at = len(self.warnings)
         self.warnings.append(Problem(self._rec_offset, self._rec_id, kind, message))
+
+    def _judge_suspects(self, suspects: list[tuple[str, bytes, str, str]], block_digests: dict[str, bytes],
+                        readings: Readings | None, unknown: list[str]) -> None:
+        """A label one edit from a known algorithm whose value is that algorithm's digest (of the block, or of
+        a reading of the payload) is misspelt, not damaged: left unchecked (a warning); any other, damaged."""
+        for which, raw, near, damage in suspects:
+            value = raw.partition(b":")[2].strip()
+            if which == _BLOCK:
+                digests = [block_digests[near]]
+            else:
+                digests = [reading[near] for reading in (readings or {}).values()]
+            if any(value_matches(near, value, digest) for digest in digests):
+                label = quote(raw.partition(b":")[0].strip())
+                self.counts[f"digests with an unknown algorithm {label} not checked"] += 1
+                unknown.append(f"{which} of the unknown algorithm {label} (its value is the {near} digest)")
+            else:
+                self._problem(kinds.DIGEST_MISMATCH, f"{which} {damage}")
 
     def _read_block(self, length: int, sink: BlockSink) -> int:
         """Feed `length` bytes to the sink; the number of bytes missing at the end of the stream.
