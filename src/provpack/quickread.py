@@ -12,7 +12,7 @@ from binascii import hexlify
 from typing import NamedTuple
 
 from .digests import FACTORIES, LABELS, encoding_of, value_matches
-from .payload import Dechunker, http_payload
+from .payload import Dechunker, http_block, http_payload
 from .provcheck import ResourceFacts
 from .recordcheck import DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, RAW_MATCHED, RecordChecker
 from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, VERSIONS, bad_day
@@ -20,7 +20,7 @@ from .warcstream import Source
 
 # Types whose payload digest describes another record (counted, unchecked, as the full reader does).
 _OTHER_PAYLOAD = frozenset({b"revisit", b"continuation"})
-# Types whose payload is the HTTP entity body when the block is `application/http`.
+# Types whose payload is the HTTP entity body when the block is an HTTP message (payload.http_block).
 _HTTP_TYPES = frozenset({b"response", b"request"})
 
 
@@ -172,8 +172,7 @@ class QuickReader(RecordChecker):
             if payload_algorithm is None:
                 return False
             value = value.strip()
-            if (warc_type in _HTTP_TYPES and content_type is not None
-                    and content_type.split(b";", 1)[0].strip().lower() == b"application/http"):
+            if warc_type in _HTTP_TYPES and http_block(content_type, target, buf, start, stop):
                 # As payload.digest_block: the payload is the entity body after the HTTP header
                 # block; a chunked one has two readings, the raw body tried first, as in
                 # RecordChecker._check_payload, which counts the one that matched.
@@ -192,7 +191,7 @@ class QuickReader(RecordChecker):
                     dechunker.feed(buf, payload_start, stop)
                     if not (dechunker.complete and value_matches(
                             payload_algorithm, value, dechunker.digests()[payload_algorithm])):
-                        return False
+                        return False  # (a body cut off in a record marked WARC-Truncated too: the full reader's)
                     reading = DECHUNKED_MATCHED
             elif payload_algorithm == algorithm:
                 if value != expected and value.lower() != expected and not value_matches(algorithm, value, digest):

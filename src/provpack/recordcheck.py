@@ -25,7 +25,7 @@ from .digests import (
     value_matches,
 )
 from .idset import IdSet
-from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
+from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
 from .provcheck import Deferred, ProvenanceTracker, ResourceFacts
 from .scanbuffer import ScanBuffer
@@ -168,8 +168,15 @@ class RecordChecker(ScanBuffer):
                     payload_algorithms + tuple(near for which, _, near, _ in suspects if which == _PAYLOAD)))
         http = False
         keep = False
+        truncated = False
         if payload_algorithms and (warc_type == b"response" or warc_type == b"request"):
-            http = fields.get(b"content-type", b"").split(b";", 1)[0].strip().lower() == b"application/http"
+            content_type = fields.get(b"content-type")
+            target = fields.get(b"warc-target-uri")
+            if content_type is None and target is not None:  # (the block's first line is looked at)
+                while len(self._buf) - self._pos < min(length, SNIFF_LIMIT) and self._more():
+                    pass
+            http = http_block(content_type, target, self._buf, self._pos, self._pos + length)
+            truncated = b"warc-truncated" in fields
         if warc_type == b"resource":
             keep = length <= KEEP_LIMIT
         elif warc_type == b"metadata":
@@ -188,7 +195,7 @@ class RecordChecker(ScanBuffer):
                 chunked = False
             elif block_algorithms or payload_algorithms:
                 block_digests, readings, chunked = digest_block(
-                    buf, pos, end, block_algorithms, payload_algorithms, http=http
+                    buf, pos, end, block_algorithms, payload_algorithms, http=http, truncated=truncated
                 )
             else:
                 block_digests, readings, chunked = {}, None, False
@@ -200,7 +207,7 @@ class RecordChecker(ScanBuffer):
                 self._pos = end
                 self._check_trailer(length, pos)
         else:
-            sink = BlockSink(block_algorithms, payload_algorithms, http=http, keep=keep)
+            sink = BlockSink(block_algorithms, payload_algorithms, http=http, keep=keep, truncated=truncated)
             remaining = self._read_block(length, sink)
             if remaining:
                 for which, _, _, damage in suspects:  # (no digest to compare their values with)
