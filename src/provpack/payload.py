@@ -19,9 +19,7 @@ _BLANK_LINE = re.compile(rb"\n\r?\n")
 _CHUNKED = re.compile(rb"^transfer-encoding[ \t]*:[^\r\n]*\bchunked\b", re.IGNORECASE | re.MULTILINE)
 _CHUNK_LINE_LIMIT = 4096
 _HTTP_MEDIA_TYPES = (b"application/http", b"message/http")
-_HTTP_URI = re.compile(rb"[ \t]*https?://", re.IGNORECASE)
-# The first line of an HTTP/1.x message: a status line, or a request line (method, target, version).
-_HTTP_START = re.compile(rb"HTTP/\d(?:\.\d)? \d{3}[ \r\n]|[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ HTTP/\d\.\d\r?\n")
+_TOKEN_CHARS = b"!#$%&'*+.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-"
 SNIFF_LIMIT = 8192  # a block's first line read for http_block must end within this many bytes
 
 RAW = "raw"
@@ -115,9 +113,26 @@ def http_block(content_type: bytes | None, target: bytes | None, buf: bytes, sta
     starts with an HTTP/1.x status or request line (ending within SNIFF_LIMIT bytes)."""
     if content_type is not None:
         return content_type.split(b";", 1)[0].strip().lower() in _HTTP_MEDIA_TYPES
-    if target is None or _HTTP_URI.match(target) is None:
+    if target is None or not target.lstrip(b" \t")[:8].lower().startswith((b"http://", b"https://")):
         return False
-    return _HTTP_START.match(buf, start, min(end, start + SNIFF_LIMIT)) is not None
+    stop = buf.find(b"\n", start, min(end, start + SNIFF_LIMIT))
+    if stop < 0:
+        return False
+    parts = buf[start:stop].rstrip(b"\r").split(b" ")
+    if parts[0].startswith(b"HTTP/"):  # a status line: HTTP/1.1 200 OK (HTTP/2 200)
+        return (len(parts) >= 2 and _is_version(parts[0], minor=False)
+                and len(parts[1]) == 3 and parts[1].isdigit())
+    # A request line: GET /x HTTP/1.1
+    return (len(parts) == 3 and parts[0] != b"" and not parts[0].translate(None, _TOKEN_CHARS)
+            and parts[1] != b"" and _is_version(parts[2], minor=True))
+
+
+def _is_version(text: bytes, *, minor: bool) -> bool:
+    """`HTTP/d.d` (or, unless `minor`, also `HTTP/d`)."""
+    number = text[5:]
+    return text.startswith(b"HTTP/") and (
+        (len(number) == 3 and number[:1].isdigit() and number[1:2] == b"." and number[2:].isdigit())
+        or (not minor and len(number) == 1 and number.isdigit()))
 
 
 def http_payload(buf: bytes, start: int, end: int) -> tuple[int, bool] | None:

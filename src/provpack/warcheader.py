@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from typing import NamedTuple
 
 from . import problems as kinds
@@ -28,7 +27,6 @@ DATE = re.compile(
     rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
     rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?(?:Z|[+-]00:00))?)?)?"
 )
-_OFFSET = re.compile(rb"[+-](?:[01]\d|2[0-3]):[0-5]\d")
 _RECORD_ID = re.compile(rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]+>")
 NOT_IN_ID = b"<> \t\n\r\x0b\x0c"  # what [^<>\s] excludes
 
@@ -153,13 +151,19 @@ def bad_day(date: bytes) -> bool:
     """True when a date that DATE matches has a day past the end of its month (2021-02-29, 2020-04-31)."""
     if len(date) < 10 or date[8:10] <= b"28":
         return False
-    return int(date[8:10]) > monthrange(int(date[:4]), int(date[5:7]))[1]
+    year, month = int(date[:4]), int(date[5:7])
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return int(date[8:10]) > (29 if leap else 28)
+    return date[8:10] == b"31" and month in (4, 6, 9, 11)
 
 
 def date_fault(date: bytes) -> str | None:
     """What is wrong with a WARC-Date value (to follow the quoted value in a message), or None."""
     if DATE.fullmatch(date) is None:
-        if _OFFSET.fullmatch(date, len(date) - 6) and DATE.fullmatch(date[:-6] + b"Z") is not None:
+        offset = date[-6:]
+        if (offset[:1] in (b"+", b"-") and offset[1:3].isdigit() and offset[3:4] == b":" and offset[4:].isdigit()
+                and len(date) > 6 and DATE.fullmatch(date[:-6] + b"Z") is not None):
             return (f"has the UTC offset {date[-6:].decode('ascii')}: WARC dates are in UTC"
                     " (end it with Z, or +00:00)")
         if not date:
