@@ -267,26 +267,40 @@ def _byte_count(text: str) -> int:
     return value
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 class _LowerLevelFormatter(logging.Formatter):
-    """'provpack: warning: ...', as the command's own messages say it, not logging's 'WARNING'."""
+    """'provpack: warning: ...', as the command's own messages say it, not logging's 'WARNING'.
+
+    Control characters in a message (a library's warning quoting a file raw) are escaped, so that
+    none reaches the terminal.
+    """
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's naming
         copy = logging.makeLogRecord(record.__dict__)   # the record itself may go on to other handlers
         copy.levelname = record.levelname.lower()
-        return super().formatMessage(copy)
+        return _CONTROL_CHARS.sub(lambda match: f"\\x{ord(match.group()):02x}", super().formatMessage(copy))
 
 
 def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
-    """Send provpack's log to stderr for this run; return what undoes it (main() may run in-process)."""
-    saved = (log.handlers[:], log.level, log.propagate)
+    """Send provpack's log, and warcio's, to stderr for this run; return what undoes it (main() may run in-process).
+
+    warcio's records are read through provpack's own warnings; any it logs itself still come out
+    prefixed, escaped and silenced by -q, never through logging's last-resort handler.
+    """
+    loggers = (log, logging.getLogger("warcio"))
+    saved = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_LowerLevelFormatter("provpack: %(levelname)s: %(message)s"))
-    log.handlers[:] = [handler]
-    log.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
-    log.propagate = False
+    for logger in loggers:
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
+        logger.propagate = False
 
     def restore() -> None:
-        log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
+        for logger, (handlers, level, propagate) in zip(loggers, saved):
+            logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
 
     return restore
 
