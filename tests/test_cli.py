@@ -434,3 +434,14 @@ def test_warcio_warnings_are_prefixed_escaped_and_quietened(tmp_path: Path, capf
     finally:
         restore()
     assert capfd.readouterr().err == "provpack: warning: raw \\x1b[2J\n"
+
+
+def test_a_toml_config_with_a_setting_outside_tool_provpack_exits_2(
+    seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`levl = 2` at the top of a --config TOML file is refused (exit 2), naming the file; nothing is written."""
+    settings = tmp_path / "y.toml"
+    settings.write_text("levl = 2\n")
+    out = tmp_path / "d.warc.gz"
+    assert main(["package", str(seed_dir), "--config", str(settings), "-o", str(out)]) == 2
+    assert f"{settings}: 'levl' is outside [tool.provpack]" in capsys.readouterr().err and not out.exists()
