@@ -52,6 +52,20 @@ def test_extract_detects_changed_text(seed_archive: Path, tmp_path: Path) -> Non
     with pytest.raises(IntegrityError) as caught:
         extract(tampered, SEED_NAME, io.BytesIO())
     assert caught.value.exit_code == 1
+    with open(tmp_path / "back.txt", "wb") as out:   # the README's example: nothing reaches the file
+        with pytest.raises(IntegrityError, match="nothing was written"):
+            extract(tampered, SEED_NAME, out)
+    assert (tmp_path / "back.txt").read_bytes() == b""
+
+
+def test_extract_holds_a_large_text_in_a_temporary_file(seed_archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the bytes held in memory the text is held on disk until checked, and comes back whole."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("provpack.reader"), "_HELD_IN_MEMORY", 100)
+    out = io.BytesIO()
+    extract(seed_archive, SEED_NAME, out)
+    assert out.getvalue() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
 
 
 def test_missing_and_foreign_files(tmp_path: Path) -> None:

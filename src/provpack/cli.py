@@ -459,14 +459,8 @@ def _extract(args: argparse.Namespace) -> int:
     from .atomic import atomic_writer
 
     if args.output in (None, "-"):
-        import shutil
-        import tempfile
-
-        # Held back (in memory up to 8 MiB, then on disk) until its sha256 checks: a changed text writes nothing.
-        with tempfile.SpooledTemporaryFile(max_size=8 << 20) as held:
-            reader.extract(args.file, args.name, held)
-            held.seek(0)
-            shutil.copyfileobj(held, sys.stdout.buffer, 1 << 20)
+        # extract holds the bytes back until their sha256 checks: a changed text writes nothing.
+        reader.extract(args.file, args.name, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return 0
     with atomic_writer(Path(args.output), force=args.force) as out:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
 MAX_HEADER_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
+_HELD_IN_MEMORY = 8 << 20   # bytes of a document held in memory until checked; the rest in a temporary file
 _NAMES_LISTED = 20  # names an unknown-name error lists
 
 
@@ -111,23 +114,31 @@ def find(path: Path | str, name: str) -> ArchivedDocument:
 
 
 def extract(path: Path | str, name: str, dest: IO[bytes]) -> ArchivedDocument:
-    """Copy the exact bytes of document `name` to `dest`, checking them against their sha256."""
+    """Write the exact bytes of document `name` to `dest` once they match their recorded sha256.
+
+    They are held back (in memory up to 8 MiB, beyond that in a temporary file) until checked, so that
+    on an IntegrityError nothing has been written to `dest`.
+    """
     archive = Path(path)
     document = find(archive, name)
     if document.offset is None:
         raise IntegrityError(archive, f"{name}: its resource record {document.record_id} is missing")
     digest = hashlib.sha256()
     size = 0
-    for record, _ in _records(archive, start=document.offset):
-        stream = record.content_stream()
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            dest.write(chunk)
-        break
-    if digest.hexdigest() != document.sha256 or size != document.length_bytes:
-        raise IntegrityError(archive, f"{name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) do "
-                             f"not match the recorded sha256 {document.sha256}; run 'provpack verify'")
+    with tempfile.SpooledTemporaryFile(max_size=_HELD_IN_MEMORY) as held:
+        for record, _ in _records(archive, start=document.offset):
+            stream = record.content_stream()
+            while chunk := stream.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                held.write(chunk)
+            break
+        if digest.hexdigest() != document.sha256 or size != document.length_bytes:
+            raise IntegrityError(archive, f"{name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) do "
+                                 f"not match the recorded sha256 {document.sha256}; nothing was written; "
+                                 "run 'provpack verify'")
+        held.seek(0)
+        shutil.copyfileobj(held, dest, _CHUNK)
     return document
 
 
