@@ -399,7 +399,7 @@ def _sorted_unique(lines: list[str]) -> list[str]:
 
 
 def _check_warc(path: Path, stream: IO[bytes]) -> None:
-    """Refuse a file whose first bytes name another format (a WACZ or other ZIP, a tar, bzip2, xz or zstd).
+    """Refuse an empty file, or one whose first bytes name another format (a ZIP or WACZ, tar, bzip2, xz, zstd).
 
     Only those, as `provpack verify` names them: anything else is left to warcio, which reads ARC files too.
     """
@@ -407,7 +407,10 @@ def _check_warc(path: Path, stream: IO[bytes]) -> None:
         return
     from .sniff import foreign_format
 
-    found = foreign_format(stream.read(_SNIFFED))
+    first = stream.read(_SNIFFED)
+    if not first:   # as verify, show and wacz say it; warcio would read no record and say nothing
+        raise ArchiveError(path, "not a WARC file: the file is empty", fix="give a .warc or .warc.gz file")
+    found = foreign_format(first)
     if found is not None:
         raise ArchiveError(path, f"not a WARC file: {found.what}", fix=found.fix("index"))
     stream.seek(0)

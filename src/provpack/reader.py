@@ -150,6 +150,8 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
     with handle:
         handle.seek(start)
         head = handle.read(5)
+        if not head and start == 0:
+            raise ArchiveError(archive, "not a WARC file: the file is empty", fix="give a .warc or .warc.gz file")
         if not (head.startswith(b"\x1f\x8b") or head == b"WARC/"):
             raise ArchiveError(archive, f"not a WARC file (at byte {start}: {head!r})",
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
