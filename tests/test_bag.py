@@ -262,3 +262,12 @@ def test_a_wacz_named_like_a_warc_is_bagged_with_a_short_warning(
     assert [r.getMessage() for r in caplog.records] == [
         f"{fake}: not a WARC file: a ZIP file (a WACZ?); bagged as it is, but not used for Bagging-Date"]
     bagit.Bag(str(tmp_path / "bag")).validate()
+
+
+def test_one_path_given_as_text_or_path_is_one_file(archive: list[Path], tmp_path: Path) -> None:
+    """make_bag("x.warc.gz", out) bags that one file, as package and verify take one path; it is not read as
+    a sequence of characters."""
+    for number, one in enumerate((str(archive[0]), archive[0])):
+        bag = make_bag(one, tmp_path / f"bag{number}")
+        assert sorted(p.name for p in (bag / "data").iterdir()) == [archive[0].name]
+        assert bagit.Bag(str(bag)).is_valid()

@@ -412,3 +412,37 @@ def test_index_dash_is_standard_output_and_wacz_dash_is_refused(
     assert main(["wacz", str(packed), "-o", "-"]) == 2
     assert "cannot go to standard output" in capsys.readouterr().err
     assert not (tmp_path / "-").exists()
+
+
+def test_warcio_warnings_are_prefixed_escaped_and_quietened(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """warcio's warning about spaces in a target URI comes out as provpack's own, escaped; -q silences it."""
+    import argparse
+    import logging
+
+    from provpack.cli import _configure_logging
+    from test_warciter import spaced_uri_warc
+
+    path = spaced_uri_warc(tmp_path)
+    assert main(["index", str(path)]) == 0
+    err = capfd.readouterr().err
+    assert err.startswith("provpack: warning: ") and "WARC-Target-URI 'http://example.com/a b \\x1b[31mRED" in err
+    assert "\x1b" not in err
+    assert main(["-q", "show", str(path)]) == 0
+    assert capfd.readouterr().err == ""
+    restore = _configure_logging(argparse.Namespace(quiet=False, verbose=False))
+    try:   # a warning warcio logs itself, during a run
+        logging.getLogger("warcio.recordloader").warning("raw \x1b[2J")
+    finally:
+        restore()
+    assert capfd.readouterr().err == "provpack: warning: raw \\x1b[2J\n"
+
+
+def test_a_toml_config_with_a_setting_outside_tool_provpack_exits_2(
+    seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`levl = 2` at the top of a --config TOML file is refused (exit 2), naming the file; nothing is written."""
+    settings = tmp_path / "y.toml"
+    settings.write_text("levl = 2\n")
+    out = tmp_path / "d.warc.gz"
+    assert main(["package", str(seed_dir), "--config", str(settings), "-o", str(out)]) == 2
+    assert f"{settings}: 'levl' is outside [tool.provpack]" in capsys.readouterr().err and not out.exists()

@@ -286,3 +286,32 @@ def test_the_library_prints_nothing_when_logging_is_not_configured(tmp_path: Pat
     loud = subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig()\n"
                            + script.replace("x.warc.gz", "y.warc.gz")], capture_output=True, text=True, check=False)
     assert loud.returncode == 0 and "f.txt: not a regular file; skipped" in loud.stderr
+
+
+@pytest.mark.parametrize("date, words", [
+    (dt.datetime(999, 6, 1, tzinfo=dt.timezone.utc), "0999-06-01T00:00:00+00:00 is not in the years 1000 to 9999"),
+    (dt.datetime(1000, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=2))), "not in the years 1000 to 9999 in UTC"),
+    (dt.datetime(2020, 1, 1), "2020-01-01T00:00:00 has no time zone"),
+    (dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-5))), "after the year 9999 in UTC"),
+])
+def test_a_date_warc_date_cannot_hold_is_an_input_error(
+    seed_dir: Path, tmp_path: Path, date: dt.datetime, words: str
+) -> None:
+    """A naive date, or one whose UTC year has not four digits, is refused before anything is written."""
+    out = tmp_path / "d.warc.gz"
+    with pytest.raises(InputError) as caught:
+        provpack.package(seed_dir, out=out, date=date)
+    assert str(caught.value).startswith("date: ") and words in str(caught.value)
+    assert "give a datetime with a time zone" in str(caught.value) and not out.exists()
+
+
+def test_source_date_epoch_passes_the_same_date_check(
+    seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The date SOURCE_DATE_EPOCH gives goes through the check an explicit date does, named as its source."""
+    package_module = importlib.import_module("provpack.package")
+    monkeypatch.setattr(package_module, "run_date", lambda: dt.datetime(999, 1, 1, tzinfo=dt.timezone.utc))
+    with pytest.raises(InputError, match="^SOURCE_DATE_EPOCH: 0999-01-01"):
+        provpack.package(seed_dir, out=tmp_path / "e.warc.gz")
+    assert package_module.archive_stamp(dt.datetime(1000, 1, 1, tzinfo=dt.timezone.utc), "date") == \
+        "1000-01-01T00:00:00Z"

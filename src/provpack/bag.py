@@ -36,14 +36,14 @@ HASH_BLOCK_SIZE = 512 * 1024
 _WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
-def make_bag(paths: Sequence[Path | str], out_dir: Path | str) -> Path:
-    """Bag the files `paths` into the new folder `out_dir` and return it.
+def make_bag(paths: Path | str | Sequence[Path | str], out_dir: Path | str) -> Path:
+    """Bag the files `paths` (one path, or several) into the new folder `out_dir` and return it.
 
     `out_dir` must not exist or be empty. Bagging-Date is SOURCE_DATE_EPOCH's
     date when set, else the first WARC's date, else today (UTC).
     """
     out = Path(out_dir)
-    sources = _payload(paths)
+    sources = _payload([paths] if isinstance(paths, (str, Path)) else paths)
     _require_room(out)
     bagging_date = _bagging_date(sources)
     try:

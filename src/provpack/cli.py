@@ -267,26 +267,40 @@ def _byte_count(text: str) -> int:
     return value
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 class _LowerLevelFormatter(logging.Formatter):
-    """'provpack: warning: ...', as the command's own messages say it, not logging's 'WARNING'."""
+    """'provpack: warning: ...', as the command's own messages say it, not logging's 'WARNING'.
+
+    Control characters in a message (a library's warning quoting a file raw) are escaped, so that
+    none reaches the terminal.
+    """
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's naming
         copy = logging.makeLogRecord(record.__dict__)   # the record itself may go on to other handlers
         copy.levelname = record.levelname.lower()
-        return super().formatMessage(copy)
+        return _CONTROL_CHARS.sub(lambda match: f"\\x{ord(match.group()):02x}", super().formatMessage(copy))
 
 
 def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
-    """Send provpack's log to stderr for this run; return what undoes it (main() may run in-process)."""
-    saved = (log.handlers[:], log.level, log.propagate)
+    """Send provpack's log, and warcio's, to stderr for this run; return what undoes it (main() may run in-process).
+
+    warcio's records are read through provpack's own warnings; any it logs itself still come out
+    prefixed, escaped and silenced by -q, never through logging's last-resort handler.
+    """
+    loggers = (log, logging.getLogger("warcio"))
+    saved = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_LowerLevelFormatter("provpack: %(levelname)s: %(message)s"))
-    log.handlers[:] = [handler]
-    log.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
-    log.propagate = False
+    for logger in loggers:
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
+        logger.propagate = False
 
     def restore() -> None:
-        log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
+        for logger, (handlers, level, propagate) in zip(loggers, saved):
+            logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
 
     return restore
 
@@ -445,14 +459,8 @@ def _extract(args: argparse.Namespace) -> int:
     from .atomic import atomic_writer
 
     if args.output in (None, "-"):
-        import shutil
-        import tempfile
-
-        # Held back (in memory up to 8 MiB, then on disk) until its sha256 checks: a changed text writes nothing.
-        with tempfile.SpooledTemporaryFile(max_size=8 << 20) as held:
-            reader.extract(args.file, args.name, held)
-            held.seek(0)
-            shutil.copyfileobj(held, sys.stdout.buffer, 1 << 20)
+        # extract holds the bytes back until their sha256 checks: a changed text writes nothing.
+        reader.extract(args.file, args.name, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return 0
     with atomic_writer(Path(args.output), force=args.force) as out:
