@@ -111,12 +111,14 @@ def _payload(paths: Sequence[Path | str]) -> list[Path]:
         key = unicodedata.normalize("NFD", unicodedata.normalize("NFD", path.name).casefold())
         twin = folded.get(key)
         if twin is not None:
-            how = ("Unicode normalisation (an accent written as one character or as a letter and a combining mark)"
-                   if unicodedata.normalize("NFC", twin.name) == unicodedata.normalize("NFC", path.name)
-                   else "letter case" if twin.name.casefold() == path.name.casefold()
-                   else "letter case and Unicode normalisation")
-            raise InputError(path, f"has a name that differs from {twin}'s only in {how}: one file on some file "
-                             "systems, so the bag would not validate there", fix="rename one of them")
+            if unicodedata.normalize("NFC", twin.name) == unicodedata.normalize("NFC", path.name):
+                how = ("Unicode normalisation (an accent as one character or as a letter and a combining mark): "
+                       "BagIt validators such as bagit-python take them for one file")
+            else:
+                how = ("letter case" if twin.name.casefold() == path.name.casefold() else
+                       "letter case and Unicode normalisation") + ": one file on macOS and Windows, where the bag " \
+                      "would not validate"
+            raise InputError(path, f"has a name that differs from {twin}'s only in {how}", fix="rename one of them")
         folded[key] = path
         names[path.name] = path
         sources.append(path)
