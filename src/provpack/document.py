@@ -8,8 +8,8 @@ The layout recognised is the one blog reposts use:
                                           
     quoted paragraphs …                   <- body
                                           
-    No comments:                          <- blog trailer (boilerplate, not quoted)
-    Post a Comment
+    No comments:                          <- blog trailer (boilerplate, not quoted; a line
+    Post a Comment                           with a bracketed cut or [sic] is never part of it)
 
 Any other shape still packages: what is not found is simply absent, and the body
 is the whole text.
@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from .elisions import holds_bracketed_mark
 from .errors import InputError
 from .model import Document, ParsedField, Span
 
@@ -225,6 +226,10 @@ def _trailer_start(text: str, floor: int, has_cr: bool, content_start: int) -> i
             while text[last - 1].isspace():
                 last -= 1
             if _TRAILER_LINES.fullmatch(text, filled.start(), last) is None:
+                break
+            # A line with a bracketed cut or alteration is quoted text someone edited, not boilerplate:
+            # in the trailer, its marks would be recorded nowhere.
+            if holds_bracketed_mark(text, filled.start(), last):
                 break
             trailer_start = start
         if start == 0:
