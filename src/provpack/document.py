@@ -74,6 +74,11 @@ def decode(raw: bytes, path: Path | str) -> str:
     if nul >= 0:
         raise InputError(path, "NUL byte in the text; this is not a plain-text file", offset=nul,
                          fix="give the excerpt as plain UTF-8 text")
+    bom = text.startswith("\ufeff")
+    if _FILLED.search(text, 1 if bom else 0) is None:   # past the BOM, and white space as str sees it (U+3000)
+        problem = ("file holds only white space" if not bom else "file holds only a byte order mark"
+                   if len(text) == 1 else "file holds only a byte order mark and white space")
+        raise InputError(path, problem, fix="give the excerpt's text, or remove the file")
     return text
 
 
