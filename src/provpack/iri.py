@@ -3,8 +3,8 @@
 WARC-Target-URI takes a URI, and readers such as pywb refuse a header that is not Latin-1; a
 crawler writes the URL it sent, which is this same ASCII form. A non-ASCII host becomes IDNA
 (punycode, IDNA 2008 with UTS 46 mapping, as browsers do); every other character RFC 3986 does not
-allow where it stands (non-ASCII, space, `<>"{}|\\^`` ` ``, `[` `]` outside an IPv6 host, a second
-`#`) is percent-encoded as UTF-8. What is allowed, and any %XX already there, is left as it is.
+allow where it stands (non-ASCII, space, < > " { } | \\ ^ and the backtick, [ and ] outside an IPv6
+host, a second #) is percent-encoded as UTF-8. What is allowed, and any %XX already there, is left as it is.
 What has no one obvious repair is a ValueError saying why: a `%` not followed by two hex digits,
 a port that is not a number up to 65535, a host with characters no host may hold.
 """
