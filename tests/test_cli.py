@@ -446,3 +446,33 @@ def test_a_toml_config_with_a_setting_outside_tool_provpack_exits_2(
     out = tmp_path / "d.warc.gz"
     assert main(["package", str(seed_dir), "--config", str(settings), "-o", str(out)]) == 2
     assert f"{settings}: 'levl' is outside [tool.provpack]" in capsys.readouterr().err and not out.exists()
+
+
+def test_control_characters_in_file_names_are_spelled_in_messages(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """package's error and warnings, and bag's error and summary, spell a name's ESC or CR as verify and show
+    do (one at the start of a line could clear the screen or hide the message); é and 中文 stay as they are."""
+    write_text(tmp_path / "bad", "ev\x1b[2Jil", b"bad \xff\n")
+    assert main(["package", str(tmp_path / "bad"), "-o", str(tmp_path / "o.warc.gz")]) == 2
+    err = capsys.readouterr().err
+    assert "ev\\x1b[2Jil.txt: byte 4: invalid UTF-8" in err and "\x1b" not in err
+
+    source = tmp_path / "src"
+    write_text(source, "ok", b"A text [...] here.\n")
+    for orphan in ("or\x1b[2Jphan", "cr\rhidden", "caf\u00e9 \u4e2d\u6587"):
+        (source / f"{orphan}.yaml").write_text("title: x\n", encoding="utf-8")
+    assert main(["package", str(source), "-o", str(tmp_path / "o.warc.gz")]) == 0
+    err = capsys.readouterr().err
+    assert "or\\x1b[2Jphan.yaml: describes no or\\x1b[2Jphan.txt" in err
+    assert "cr\\x0dhidden.yaml: describes no cr\\x0dhidden.txt" in err
+    assert "caf\u00e9 \u4e2d\u6587.yaml: describes no caf\u00e9 \u4e2d\u6587.txt" in err
+    assert "\x1b" not in err and "\r" not in err
+
+    odd = tmp_path / "c\rr.warc.gz"
+    odd.write_bytes(b"x")
+    assert main(["bag", str(odd), "-o", str(tmp_path / "bag")]) == 2
+    err = capsys.readouterr().err
+    assert "c\\x0dr.warc.gz: has %, CR or LF in its name" in err and "\r" not in err
+    assert main(["bag", str(tmp_path / "o.warc.gz"), "-o", str(tmp_path / "b\x1bag")]) == 0
+    out = capsys.readouterr().out
+    assert "wrote bag " in out and "b\\x1bag (1 file" in out and "\x1b" not in out

@@ -35,6 +35,8 @@ def no_output(tmp_path: Path) -> bool:
     (b"text\x00with a NUL [...]", "byte 4: NUL byte in the text"),
     (b"", "file is empty"),
     (b" \n\t\r\n", "file holds only white space"),
+    (b"\xef\xbb\xbf", "file holds only a byte order mark"),
+    (b"\xef\xbb\xbf\n \n", "file holds only a byte order mark and white space"),
 ])
 def test_bad_text_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, words: str) -> None:
     """Undecodable texts exit 2 naming file, byte and problem; nothing is written."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
-from .errors import InputError, ProvpackError
+from .errors import InputError, ProvpackError, printable
 
 if TYPE_CHECKING:
     from .config import Config
@@ -206,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except ProvpackError as exc:
-        print(f"provpack: error: {exc}", file=sys.stderr)
+        print(f"provpack: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
         what, code = ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
@@ -219,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .atomic import reason
 
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"provpack: error: {where}{reason(exc)}", file=sys.stderr)
+        print(f"provpack: error: {printable(where + reason(exc))}", file=sys.stderr)
         return 2
     except MemoryError:
         print("provpack: error: out of memory; give smaller inputs (see --max-text-bytes)", file=sys.stderr)
@@ -267,9 +267,6 @@ def _byte_count(text: str) -> int:
     return value
 
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 class _LowerLevelFormatter(logging.Formatter):
     """'provpack: warning: ...', as the command's own messages say it, not logging's 'WARNING'.
 
@@ -280,7 +277,7 @@ class _LowerLevelFormatter(logging.Formatter):
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's naming
         copy = logging.makeLogRecord(record.__dict__)   # the record itself may go on to other handlers
         copy.levelname = record.levelname.lower()
-        return _CONTROL_CHARS.sub(lambda match: f"\\x{ord(match.group()):02x}", super().formatMessage(copy))
+        return printable(super().formatMessage(copy))   # paths and names from disk or an archive: no escapes
 
 
 def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
@@ -331,10 +328,10 @@ def _package(args: argparse.Namespace) -> int:
             progress=update,
         )
     for failure in result.fetch_failures:
-        print(f"provpack: warning: {failure.name}: not fetched: {failure.message}", file=sys.stderr)
+        print(printable(f"provpack: warning: {failure.name}: not fetched: {failure.message}"), file=sys.stderr)
     for unaligned in result.unaligned:
-        print(f"provpack: warning: {unaligned.name}: fetched {unaligned.url} but not aligned: {unaligned.reason}",
-              file=sys.stderr)
+        print(printable(f"provpack: warning: {unaligned.name}: fetched {unaligned.url} but not aligned: "
+                        f"{unaligned.reason}"), file=sys.stderr)
     if not args.quiet:
         totals = result.summed()
         print(f"packaged {totals.documents:,} document{'s' if totals.documents != 1 else ''}: "
@@ -348,14 +345,14 @@ def _package(args: argparse.Namespace) -> int:
                      + ", ".join(u.url for u in result.unaligned) if result.unaligned else "")
                   + (f"; {len(result.fetch_failures)} not fetched: "
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
-        print(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)")
-        print(f"sha256 {result.sha256}  ({result.sha256_path})")
+        print(printable(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)"))
+        print(printable(f"sha256 {result.sha256}  ({result.sha256_path})"))
     if args.wacz:
         from .wacz import make_wacz
 
         wacz_path = make_wacz(result.warc_path, _wacz_name(result.warc_path), force=args.force)
         if not args.quiet:
-            print(f"wrote {wacz_path}")
+            print(printable(f"wrote {wacz_path}"))
     return 0
 
 
@@ -428,7 +425,7 @@ def _verify(args: argparse.Namespace) -> int:
     code = report.exit_code(strict=args.strict)
     for file in report.files:   # a file that is not a WARC: an error, as for any input that cannot be used
         if file.error is not None:
-            print(f"provpack: error: {file.path}: {file.error}", file=sys.stderr)
+            print(printable(f"provpack: error: {file.path}: {file.error}"), file=sys.stderr)
     checked = VerifyReport(tuple(f for f in report.files if f.error is None), strict=report.strict)
     try:
         if args.json:
@@ -466,7 +463,7 @@ def _extract(args: argparse.Namespace) -> int:
     with atomic_writer(Path(args.output), force=args.force) as out:
         document = reader.extract(args.file, args.name, out)
     if not args.quiet:
-        print(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})", file=sys.stderr)
+        print(printable(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})"), file=sys.stderr)
     return 0
 
 
@@ -497,7 +494,7 @@ def _index(args: argparse.Namespace) -> int:
         return 0
     lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force)
     if not args.quiet:
-        print(f"wrote {args.output} ({lines} line{'s' if lines != 1 else ''})")
+        print(printable(f"wrote {args.output} ({lines} line{'s' if lines != 1 else ''})"))
     return 0
 
 
@@ -514,7 +511,7 @@ def _wacz(args: argparse.Namespace) -> int:
         output = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
     written = make_wacz(archive, output, title=args.title, description=args.description, force=args.force)
     if not args.quiet:
-        print(f"wrote {written} ({written.stat().st_size:,} bytes)")
+        print(printable(f"wrote {written} ({written.stat().st_size:,} bytes)"))
     return 0
 
 
@@ -524,7 +521,7 @@ def _bag(args: argparse.Namespace) -> int:
     written = make_bag(args.files, Path(args.output))
     if not args.quiet:
         count = len(args.files)
-        print(f"wrote bag {written} ({count} file{'s' if count != 1 else ''}, sha256 and sha512 manifests)")
+        print(printable(f"wrote bag {written} ({count} file{'s' if count != 1 else ''}, sha256 and sha512 manifests)"))
     return 0
 
 
@@ -533,8 +530,8 @@ def _keygen(args: argparse.Namespace) -> int:
 
     key_path, pub_path = signing.keygen(args.output, force=args.force)
     if not args.quiet:
-        print(f"wrote {key_path} (private key: keep it secret) and {pub_path} (public key, "
-              f"{signing.fingerprint(signing.load_public_key(pub_path))})")
+        print(printable(f"wrote {key_path} (private key: keep it secret) and {pub_path} (public key, "
+                        f"{signing.fingerprint(signing.load_public_key(pub_path))})"))
     return 0
 
 
@@ -545,12 +542,12 @@ def _sign(args: argparse.Namespace) -> int:
         sig_path, token_path, when = timestamp.sign_with_timestamp(args.archive, args.key, args.tsa, wacz=args.wacz,
                                                                    out=args.output, force=args.force)
         if not args.quiet:
-            print(f"wrote {sig_path}")
-            print(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})")
+            print(printable(f"wrote {sig_path}"))
+            print(printable(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})"))
         return 0
     sig_path = signing.sign(args.archive, args.key, wacz=args.wacz, out=args.output, force=args.force)
     if not args.quiet:
-        print(f"wrote {sig_path}")
+        print(printable(f"wrote {sig_path}"))
     if timestamp.token_path_for(sig_path).exists():
         log.warning("%s dates the signature this run replaced, not the new one (verify --tsa-ca will call it "
                     "bad): timestamp the new one with --tsa, or remove it", timestamp.token_path_for(sig_path))

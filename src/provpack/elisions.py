@@ -88,6 +88,17 @@ def analyse(document: Document) -> Analysis:
     )
 
 
+def holds_bracketed_mark(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds a bracketed cut or an alteration, as `analyse` finds them (a line's worth)."""
+    at = text.find("[", start, end)
+    while at >= 0:
+        match = _BRACKETED.match(text, at, end)
+        if (match is not None and is_cut(match.group())) or _ALTERATION.match(text, at, end) is not None:
+            return True
+        at = text.find("[", at + 1, end)
+    return False
+
+
 def possible_matches(text: str, limit: int) -> Iterator[re.Match[str]]:
     """What `_POSSIBLE.finditer(text, 0, limit)` finds, trying the pattern only where a match can start.
 
