@@ -19,7 +19,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from .defaults import MAX_TEXT_BYTES
+from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
 from .errors import CaptureError, InputError
@@ -375,7 +375,7 @@ def _documents(
 
     raws = stage(lambda n: _read_text(files[n], max_text_bytes))
     documents = stage(lambda n: parse_document(files[n][0], raws[n], path=files[n][1]))
-    analyses = stage(lambda n: analyse(documents[n]))
+    analyses = stage(lambda n: analyse(documents[n], path=files[n][1], max_markers=MAX_MARKERS))
     sidecars = stage(lambda n: _sidecar(files[n][2]))
     metadata = stage(lambda n: merge(documents[n].parsed, sidecars[n], sidecar_name=_sidecar_name(files[n][2])))
     found = stage(lambda n: originals.find(files[n][0], files[n][2], sidecars[n]))
@@ -420,6 +420,10 @@ def _records(files: _Files, raw: bytes, document: Document, analysis: Analysis, 
     resource, provenance = document_records(document, analysis, metadata, original=aligned,
                                             unaligned_original=unaligned)
     name, text_path, _ = files
+    if len(provenance.block) > MAX_PROVENANCE_BYTES:   # (what show, extract and verify read whole)
+        raise InputError(text_path, f"its provenance record would take {len(provenance.block):,} bytes, more than"
+                         f" the {MAX_PROVENANCE_BYTES:,} provpack writes for one document",
+                         fix="split the text into several files")
     log.debug("%s: %d elisions", text_path, len(analysis.elisions))
     summary = DocumentSummary(
         name=name,
