@@ -14,7 +14,8 @@ from typing import NamedTuple
 from .digests import FACTORIES, LABELS, encoding_of, value_matches
 from .payload import Dechunker, http_block, http_payload
 from .provcheck import ResourceFacts
-from .recordcheck import DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, RAW_MATCHED, RecordChecker
+from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED, UNREAD_JSON,
+                          RecordChecker)
 from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, VERSIONS, bad_day
 from .warcstream import Source
 
@@ -222,11 +223,14 @@ class QuickReader(RecordChecker):
                 None if target is None else target.strip().decode("utf-8", "replace")))
             if found:
                 self.problems.extend(found)
-        elif warc_type == b"metadata" and length <= KEEP_LIMIT and content_type is not None and (
+        elif warc_type == b"metadata" and content_type is not None and (
                 content_type.lower().find(b"json") >= 0):  # (as `in`, without its int attempt)
-            self._metadata_done(None if refers is None else refers.strip(), buf[start:stop])
-            if self._rec_failed:
-                return True
+            if length <= PROVENANCE_LIMIT:
+                self._metadata_done(None if refers is None else refers.strip(), buf[start:stop])
+                if self._rec_failed:
+                    return True
+            else:
+                self.counts[UNREAD_JSON] += 1
         self.verified += 1
         if self._context is not None:
             self._context.outcome = "verified"

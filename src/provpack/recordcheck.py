@@ -12,6 +12,7 @@ import hashlib
 from binascii import hexlify
 
 from . import problems as kinds
+from .defaults import MAX_PROVENANCE_BYTES
 from .digests import (
     FACTORIES,
     claim_from_bytes,
@@ -33,7 +34,11 @@ from .warcheader import HeaderParser, show
 from .warcstream import Source
 
 MAX_HEADER = 1 << 20  # a WARC header longer than this is treated as malformed
-KEEP_LIMIT = 16 << 20  # resource/metadata blocks up to this size are kept for the provenance check
+KEEP_LIMIT = 16 << 20  # resource blocks up to this size are kept for the provenance check
+# JSON metadata blocks up to this size are read for it (every provenance record provpack writes); the
+# count of larger ones, not read (the quick path counts them too).
+PROVENANCE_LIMIT = MAX_PROVENANCE_BYTES
+UNREAD_JSON = f"JSON metadata records not read: over {MAX_PROVENANCE_BYTES >> 20} MiB (provenance in them is not checked)"
 # The counts of a chunked HTTP payload digest, by the reading it matched (the quick path counts them too).
 RAW_MATCHED = "chunked HTTP payload digests matched the raw chunked body"
 DECHUNKED_MATCHED = "chunked HTTP payload digests matched the de-chunked body"
@@ -179,8 +184,10 @@ class RecordChecker(ScanBuffer):
             truncated = b"warc-truncated" in fields
         if warc_type == b"resource":
             keep = length <= KEEP_LIMIT
-        elif warc_type == b"metadata":
-            keep = length <= KEEP_LIMIT and b"json" in fields.get(b"content-type", b"").lower()
+        elif warc_type == b"metadata" and b"json" in fields.get(b"content-type", b"").lower():
+            keep = length <= PROVENANCE_LIMIT
+            if not keep:
+                self.counts[UNREAD_JSON] += 1
 
         buf, pos = self._buf, self._pos
         end = pos + length
