@@ -262,3 +262,28 @@ def test_a_wacz_named_like_a_warc_is_bagged_with_a_short_warning(
     assert [r.getMessage() for r in caplog.records] == [
         f"{fake}: not a WARC file: a ZIP file (a WACZ?); bagged as it is, but not used for Bagging-Date"]
     bagit.Bag(str(tmp_path / "bag")).validate()
+
+
+def test_one_path_given_as_text_or_path_is_one_file(archive: list[Path], tmp_path: Path) -> None:
+    """make_bag("x.warc.gz", out) bags that one file, as package and verify take one path; it is not read as
+    a sequence of characters."""
+    for number, one in enumerate((str(archive[0]), archive[0])):
+        bag = make_bag(one, tmp_path / f"bag{number}")
+        assert sorted(p.name for p in (bag / "data").iterdir()) == [archive[0].name]
+        assert bagit.Bag(str(bag)).is_valid()
+
+
+@pytest.mark.parametrize("one, two, how", [
+    ("caf\u00e91.txt", "cafe\u03011.txt", "only in Unicode normalisation"),
+    ("Doc.warc.gz", "doc.warc.gz", "only in letter case: "),
+    ("CAF\u00c9.txt", "cafe\u0301.txt", "only in letter case and Unicode normalisation"),
+])
+def test_names_one_on_other_systems_are_refused(one: str, two: str, how: str, tmp_path: Path) -> None:
+    """Names that differ only in normalisation (which bagit-python's validate merges, failing such a bag
+    by directory order) or in case (one file on macOS and Windows) are refused, naming both."""
+    for name in (one, two):
+        (tmp_path / name).write_text(name)
+    with pytest.raises(InputError, match=f"{tmp_path / two}: has a name that differs from {tmp_path / one}'s {how}"):
+        make_bag([tmp_path / one, tmp_path / two], tmp_path / "bag")
+    assert not (tmp_path / "bag").exists()
+    bagit.Bag(str(make_bag([tmp_path / one], tmp_path / "bag"))).validate()   # each alone is fine

@@ -483,3 +483,16 @@ def test_an_http_record_without_a_target_uri_is_an_archive_error(tmp_path: Path)
     express, warcio = both(path)
     assert express == warcio
     assert isinstance(express, str) and "an HTTP record with no WARC-Target-URI does this" in express
+
+
+def test_an_empty_file_is_not_a_warc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """index calls an empty file "not a WARC" (exit 2), as verify, show and wacz do; it printed nothing, exit 0."""
+    from provpack.cli import main
+
+    empty = tmp_path / "empty.warc.gz"
+    empty.write_bytes(b"")
+    with pytest.raises(ArchiveError, match="empty.warc.gz: not a WARC file: the file is empty"):
+        list(index(empty))
+    for command in ("index", "verify", "show", "wacz"):
+        assert main([command, str(empty)]) == 2, command
+        assert "not a WARC file: the file is empty" in capsys.readouterr().err, command

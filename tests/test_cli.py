@@ -125,14 +125,15 @@ def _resource_changed(packed: Path, old: bytes, new: bytes) -> tuple[bytes, int]
 
 @pytest.mark.parametrize("label, kind, code", [
     (b"sha256;", "digest-mismatch", 1),
-    (b"she256:", "digest-mismatch", 1),
     (b"", "digest-mismatch", 1),
     (b"blake3:", "unknown-digest", 0),
+    (b"she256:", "unknown-digest", 0),  # (misspelt: the value is the sha256 digest)
 ])
 def test_verify_a_damaged_digest_label(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                        label: bytes, kind: str, code: int) -> None:
     """One byte of a digest's label damaged fails the record (exit 1) in text and JSON; a well-formed
-    label of an algorithm provpack does not know is a warning (exit 0; exit 1 under --strict)."""
+    label of an algorithm provpack does not know, or a known one's misspelt while the value is that algorithm's
+    digest, is a warning (exit 0; exit 1 under --strict)."""
     data, at = _resource_changed(packed, b"WARC-Block-Digest: sha256:", b"WARC-Block-Digest: " + label)
     path = tmp_path / "d.warc"
     path.write_bytes(data)
@@ -411,3 +412,67 @@ def test_index_dash_is_standard_output_and_wacz_dash_is_refused(
     assert main(["wacz", str(packed), "-o", "-"]) == 2
     assert "cannot go to standard output" in capsys.readouterr().err
     assert not (tmp_path / "-").exists()
+
+
+def test_warcio_warnings_are_prefixed_escaped_and_quietened(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """warcio's warning about spaces in a target URI comes out as provpack's own, escaped; -q silences it."""
+    import argparse
+    import logging
+
+    from provpack.cli import _configure_logging
+    from test_warciter import spaced_uri_warc
+
+    path = spaced_uri_warc(tmp_path)
+    assert main(["index", str(path)]) == 0
+    err = capfd.readouterr().err
+    assert err.startswith("provpack: warning: ") and "WARC-Target-URI 'http://example.com/a b \\x1b[31mRED" in err
+    assert "\x1b" not in err
+    assert main(["-q", "show", str(path)]) == 0
+    assert capfd.readouterr().err == ""
+    restore = _configure_logging(argparse.Namespace(quiet=False, verbose=False))
+    try:   # a warning warcio logs itself, during a run
+        logging.getLogger("warcio.recordloader").warning("raw \x1b[2J")
+    finally:
+        restore()
+    assert capfd.readouterr().err == "provpack: warning: raw \\x1b[2J\n"
+
+
+def test_a_toml_config_with_a_setting_outside_tool_provpack_exits_2(
+    seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`levl = 2` at the top of a --config TOML file is refused (exit 2), naming the file; nothing is written."""
+    settings = tmp_path / "y.toml"
+    settings.write_text("levl = 2\n")
+    out = tmp_path / "d.warc.gz"
+    assert main(["package", str(seed_dir), "--config", str(settings), "-o", str(out)]) == 2
+    assert f"{settings}: 'levl' is outside [tool.provpack]" in capsys.readouterr().err and not out.exists()
+
+
+def test_control_characters_in_file_names_are_spelled_in_messages(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """package's error and warnings, and bag's error and summary, spell a name's ESC or CR as verify and show
+    do (one at the start of a line could clear the screen or hide the message); é and 中文 stay as they are."""
+    write_text(tmp_path / "bad", "ev\x1b[2Jil", b"bad \xff\n")
+    assert main(["package", str(tmp_path / "bad"), "-o", str(tmp_path / "o.warc.gz")]) == 2
+    err = capsys.readouterr().err
+    assert "ev\\x1b[2Jil.txt: byte 4: invalid UTF-8" in err and "\x1b" not in err
+
+    source = tmp_path / "src"
+    write_text(source, "ok", b"A text [...] here.\n")
+    for orphan in ("or\x1b[2Jphan", "cr\rhidden", "caf\u00e9 \u4e2d\u6587"):
+        (source / f"{orphan}.yaml").write_text("title: x\n", encoding="utf-8")
+    assert main(["package", str(source), "-o", str(tmp_path / "o.warc.gz")]) == 0
+    err = capsys.readouterr().err
+    assert "or\\x1b[2Jphan.yaml: describes no or\\x1b[2Jphan.txt" in err
+    assert "cr\\x0dhidden.yaml: describes no cr\\x0dhidden.txt" in err
+    assert "caf\u00e9 \u4e2d\u6587.yaml: describes no caf\u00e9 \u4e2d\u6587.txt" in err
+    assert "\x1b" not in err and "\r" not in err
+
+    odd = tmp_path / "c\rr.warc.gz"
+    odd.write_bytes(b"x")
+    assert main(["bag", str(odd), "-o", str(tmp_path / "bag")]) == 2
+    err = capsys.readouterr().err
+    assert "c\\x0dr.warc.gz: has %, CR or LF in its name" in err and "\r" not in err
+    assert main(["bag", str(tmp_path / "o.warc.gz"), "-o", str(tmp_path / "b\x1bag")]) == 0
+    out = capsys.readouterr().out
+    assert "wrote bag " in out and "b\\x1bag (1 file" in out and "\x1b" not in out

@@ -159,3 +159,33 @@ def test_commands_without_settings_import_no_parser(tmp_path: Path) -> None:
     version = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True, text=True,
                              check=True, cwd=tmp_path)
     assert version.stdout.split()[-4:] == ["0", "False", "False", "False"]
+
+
+@pytest.mark.parametrize("name, text, words", [
+    ("y.toml", "levl = 2\n", "'levl' is outside [tool.provpack]"),
+    ("l.toml", "level = 2\n", "'level' is outside [tool.provpack]"),
+    ("o.toml", "[tool.provpack]\nlevel = 2\n[tool.other]\nx = 1\n", "'tool.other' is outside [tool.provpack]"),
+    ("t.toml", 'tool = "provpack"\n', "'tool' is outside [tool.provpack]"),
+    ("e.toml", "", "no [tool.provpack] table"),
+    ("z.toml", "[tool.other]\nx = 1\n", "'tool.other' is outside"),
+    ("pyproject.toml", "[project]\nname = 'x'\n[tool.black]\nx = 1\n", "no [tool.provpack] table"),
+])
+def test_a_toml_config_file_with_settings_outside_tool_provpack_is_refused(
+    tmp_path: Path, name: str, text: str, words: str
+) -> None:
+    """--config FILE.toml: a key outside [tool.provpack], or no such table, is refused, never ignored."""
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_config(path)
+    assert words in str(caught.value) and str(path) in str(caught.value)
+    assert "put provpack's settings under a [tool.provpack] table" in str(caught.value)
+
+
+def test_other_tools_tables_in_pyproject_are_fine(tmp_path: Path) -> None:
+    """pyproject.toml, found or given, holds other tools' tables beside [tool.provpack]; without the table, found
+    in the folder, it sets nothing."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n[tool.black]\nx = 1\n")
+    assert load_config(folder=tmp_path) == Config()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n[tool.black]\nx = 1\n[tool.provpack]\nlevel = 3\n")
+    assert load_config(folder=tmp_path).level == 3 and load_config(tmp_path / "pyproject.toml").level == 3

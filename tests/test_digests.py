@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from provpack.digests import (
     algorithm_for,
     describe,
+    encoding_of,
     fault,
     matches,
     near_algorithm,
@@ -29,6 +30,8 @@ ALGORITHMS = ["md5", "sha1", "sha256", "sha512"]
     ("sha256", "sha256"), ("sha-256", "sha256"), ("SHA-256", "sha256"), ("sha_256", "sha256"),
     ("sha512", "sha512"), ("SHA-512", "sha512"), ("md5", "md5"), ("MD5", "md5"),
     ("sha3-256", "sha3-256"), ("crc32", None), ("sha0", None), ("", None),
+    ("sha2-256", "sha256"), ("SHA2_256", "sha256"), ("SHA2-512", "sha512"), ("sha2-224", "sha224"),
+    ("sha2-384", "sha384"), ("sha2", None),
 ])
 def test_labels(label: str, algorithm: str | None) -> None:
     """Labels are read case-insensitively, with or without a dash; unknown ones give None."""
@@ -172,3 +175,23 @@ def test_every_one_edit_damage_of_a_known_label_is_caught(name: str, data: st.Da
     if algorithm_for(damaged) is None and damaged not in ("md2", "md4", "md6", "sha0", "sha2", "sha3", "sha256d"):
         assert near_algorithm(damaged) is not None, damaged
         assert "a damaged" in (fault(f"{damaged}:ABC".encode()) or ""), damaged
+
+
+def test_multihash_names_of_sha2_match() -> None:
+    """`sha2-256:<hex>` (the multihash name, which hashlib.new and so warcio accept) is sha256, not a damaged
+    'sha256' label."""
+    digest = hashlib.sha256(b"hello world").digest()
+    for label in ("sha2-256", "SHA2_256", "Sha2-256"):
+        algorithm, value, _ = split_value(f"{label}:{digest.hex()}".encode())
+        assert algorithm == "sha256" and value_matches("sha256", value, digest)
+        assert fault(f"{label}:{digest.hex()}".encode()) is None
+
+
+@pytest.mark.parametrize("value, encoding", [
+    (b"a" * 40, "base16"), (b"A" * 32, "base32"), (b"A" * 32 + b"====", "base32"), (b"A" * 27 + b"=", "base64"),
+    (b"a" * 39 + b" ", None), (b"a" * 20 + b" " + b"a" * 19, None), (b"!!garbage!!", None), (b"", None),
+    (b"\xff" * 40, None),
+])
+def test_encoding_of(value: bytes, encoding: str | None) -> None:
+    """The encoding a sha1 value is written in, from its length and alphabet; None for no encoding."""
+    assert encoding_of("sha1", value) == encoding

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from provpack import document
 from provpack.document import parse_document
+from provpack.elisions import analyse
 from provpack.errors import InputError
 from provpack.model import Document, Span
 
@@ -82,6 +83,26 @@ def test_crlf_bom_and_trailer() -> None:
     assert document.parsed[0].span.start == 1 and document.parsed[0].span.byte_start == 3
 
 
+@pytest.mark.parametrize("line", [
+    "Posted by the minister himself [...] on the day it passed.",
+    "Labels: war, peace [\u2026] and more",
+    "Labels: the ministr [sic]",
+    "Share to Twitter [ . . . ]",
+])
+@pytest.mark.parametrize("after", ["", "\n\nNo comments:\n\nPost a Comment\n"])
+def test_a_trailer_line_with_a_bracketed_mark_is_quoted(line: str, after: str) -> None:
+    """A line that reads as blog boilerplate but holds a bracketed cut or alteration belongs to the body,
+    so its mark is analysed; trailer lines after it still form the trailer."""
+    text = f"The minister said [...] no change.\n\n{line}\n{after}"
+    document = parse_document("a", text.encode("utf-8"))
+    assert text[document.body.start:document.body.end].endswith(line)
+    trailer = None if document.trailer is None else text[document.trailer.start:document.trailer.end]
+    assert trailer == ("No comments:\n\nPost a Comment" if after else None)
+    analysis = analyse(document)
+    marks = [m.marker.text for m in analysis.elisions] + [m.text for m in analysis.alterations]
+    assert len(marks) == 2 and all(text.count(mark) for mark in marks)
+
+
 def test_text_that_is_only_trailer_keeps_a_body() -> None:
     """When everything looks like trailer, nothing is cut away as trailer."""
     document = parse_document("t", b"Post a Comment")
@@ -105,10 +126,17 @@ def test_bad_bytes_name_file_and_offset(raw: bytes, offset: int, words: str) -> 
     assert words in str(caught.value)
 
 
-@pytest.mark.parametrize("raw", [b"", b"  \n\t\r\n"])
-def test_empty_text_is_refused(raw: bytes) -> None:
-    """Empty and blank files get a clear error."""
-    with pytest.raises(InputError, match="empty|white space"):
+@pytest.mark.parametrize("raw, words", [
+    (b"", "file is empty"),
+    (b"  \n\t\r\n", "file holds only white space"),
+    ("\u3000\u00a0\n\u2028".encode(), "file holds only white space"),
+    (b"\xef\xbb\xbf", "file holds only a byte order mark;"),
+    (b"\xef\xbb\xbf \r\n\t", "file holds only a byte order mark and white space"),
+    ("\ufeff\u3000\n".encode(), "file holds only a byte order mark and white space"),
+])
+def test_empty_text_is_refused(raw: bytes, words: str) -> None:
+    """Empty and blank files get a clear error; a BOM, which the text shows nothing of, counts for nothing."""
+    with pytest.raises(InputError, match=f"e.txt: {words}.* give the excerpt's text, or remove the file"):
         parse_document("x", raw, path=Path("e.txt"))
 
 
@@ -129,6 +157,9 @@ TITLE_LINES = {"The Atlantic: Al-Qaeda Has Rebuilt": ("The Atlantic", "Al-Qaeda 
 TRAILER_LINES = ["No comments:", "Post a Comment", "2 comments", "Newer Post  Older Post  Home", "Home",
                  "Posted by J\u00f6hn at 3:00", "Loading...", "Share this:"]
 BODY_LINES = ["Body \u00fcn\u00efc\u00f6d\u00e9 \u2603 \U0001d11e text [...] more", "plain ascii body line",
+              # trailer lines by their words, but holding a bracketed cut or alteration: quoted text
+              "Posted by the minister himself [...] on the day it passed", "Labels: war [sic], peace",
+              "Posted by [\u2026]", "2 comments [. . .]:",
               "\u00e9" * 150, "x" * 300 + " \u00e9", "a\u2028b \u0085 c"]
 BLANK_LINES = ["", " ", "\t", "\u00a0", "\u3000", "\u2028", "\x0b\x0c", "\x85", "\u2000 \u200a"]
 SPACES = st.sampled_from(["", " ", "\u00a0", "\t", "\u3000"])
@@ -148,8 +179,8 @@ def layout_texts(draw: st.DrawFn) -> str:
         text = text[:-len(breaks[-1])]
     if draw(st.booleans()):
         text = "\ufeff" + text
-    raw = text.encode()
-    return text if raw and not raw.isspace() else "\ufeff" + text   # decode refuses empty and blank files
+    # decode refuses empty and blank files (a BOM counts for nothing): give those a body line
+    return text if re.search(r"\S", text.removeprefix("\ufeff")) else text + BODY_LINES[1]
 
 
 def expected_layout(text: str) -> dict[str, object]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from provpack import elisions
 from provpack.document import parse_document
 from provpack.elisions import (_ALTERATION, _BRACKETED, _POSSIBLE, _SPACE, _overlaps, analyse, is_cut,
                                possible_matches)
@@ -130,6 +133,47 @@ def test_possible_matches_are_the_pattern_scan(text: str, bound: int) -> None:
     """possible_matches, which tries _POSSIBLE only after str.find, finds what finditer finds, within any bound."""
     end = min(bound, len(text))
     assert [m.span() for m in possible_matches(text, end)] == [m.span() for m in _POSSIBLE.finditer(text, 0, end)]
+
+
+@given(DOTTY, st.integers(0, 60), st.integers(1, 7))
+@example("a..", 3, 2)            # a dot pair across the window's edge
+@example("a. .", 4, 2)           # ... with the space between them
+@example("(. . .) ..", 10, 3)    # a match running past the window
+def test_possible_matches_window_by_window(text: str, bound: int, window: int) -> None:
+    """possible_matches gathers candidates a window at a time; no window edge loses or splits a match."""
+    end = min(bound, len(text))
+    with _window(window):
+        found = [m.span() for m in possible_matches(text, end)]
+    assert found == [m.span() for m in _POSSIBLE.finditer(text, 0, end)]
+
+
+@contextlib.contextmanager
+def _window(size: int) -> Iterator[None]:
+    saved = elisions._WINDOW
+    elisions._WINDOW = size
+    try:
+        yield
+    finally:
+        elisions._WINDOW = saved
+
+
+def _many(count: int, marker: str = "[...]") -> Document:
+    return parse_document("many", ("T: x\n\n" + f"w {marker} " * count).encode())
+
+
+def test_marker_limit_refuses_a_text_with_one_marker_too_many() -> None:
+    """max_markers: the limit itself is analysed, one more is an InputError naming the path; no limit, no error."""
+    assert len(analyse(_many(50), max_markers=50).elisions) == 50
+    with pytest.raises(InputError, match=r"seeds/many\.txt: holds more than 50 elision markers.*split the text"):
+        analyse(_many(51), path="seeds/many.txt", max_markers=50)
+    assert len(analyse(_many(51)).elisions) == 51
+
+
+@pytest.mark.parametrize("marker", ["...", "[sic]"])
+def test_marker_limit_counts_possible_elisions_and_alterations(marker: str) -> None:
+    with pytest.raises(InputError, match="many: holds more than 20"):
+        analyse(_many(21, marker), max_markers=20)
+    analyse(_many(20, marker), max_markers=20)
 
 
 @given(st.lists(st.integers(0, 60), max_size=16, unique=True), st.integers(0, 60), st.integers(1, 8))

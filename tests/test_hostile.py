@@ -35,6 +35,8 @@ def no_output(tmp_path: Path) -> bool:
     (b"text\x00with a NUL [...]", "byte 4: NUL byte in the text"),
     (b"", "file is empty"),
     (b" \n\t\r\n", "file holds only white space"),
+    (b"\xef\xbb\xbf", "file holds only a byte order mark"),
+    (b"\xef\xbb\xbf\n \n", "file holds only a byte order mark and white space"),
 ])
 def test_bad_text_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, words: str) -> None:
     """Undecodable texts exit 2 naming file, byte and problem; nothing is written."""
@@ -269,7 +271,7 @@ def resource(record_id: str, block: bytes) -> list[tuple[str, str]]:
     (os.urandom(3000), "not a"),
     (b"WARC/1.1\r\n" + b"X-Long: " + b"a" * (2 * 1024 * 1024) + b"\r\n\r\n", "header block is larger than"),
     (gzip.compress(b"WARC/1.1\r\n" + b"X: y\r\n" * 400_000 + b"\r\n"), "header block is larger than"),
-    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc") * 2, "share the WARC-Record-ID <urn:uuid:1>"),
+    (warc_record(resource("<urn:uuid:1>", b"abc"), b"abc") * 2, "share the WARC-Record-ID '<urn:uuid:1>'"),
     (b"%PDF-1.7\n" + os.urandom(500), "not a"),
 ])
 def test_hostile_warcs_for_show(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, words: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import multiprocessing
 import os
 import shutil
@@ -286,3 +287,64 @@ def test_the_library_prints_nothing_when_logging_is_not_configured(tmp_path: Pat
     loud = subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig()\n"
                            + script.replace("x.warc.gz", "y.warc.gz")], capture_output=True, text=True, check=False)
     assert loud.returncode == 0 and "f.txt: not a regular file; skipped" in loud.stderr
+
+
+@pytest.mark.parametrize("date, words", [
+    (dt.datetime(999, 6, 1, tzinfo=dt.timezone.utc), "0999-06-01T00:00:00+00:00 is not in the years 1000 to 9999"),
+    (dt.datetime(1000, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=2))), "not in the years 1000 to 9999 in UTC"),
+    (dt.datetime(2020, 1, 1), "2020-01-01T00:00:00 has no time zone"),
+    (dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-5))), "after the year 9999 in UTC"),
+])
+def test_a_date_warc_date_cannot_hold_is_an_input_error(
+    seed_dir: Path, tmp_path: Path, date: dt.datetime, words: str
+) -> None:
+    """A naive date, or one whose UTC year has not four digits, is refused before anything is written."""
+    out = tmp_path / "d.warc.gz"
+    with pytest.raises(InputError) as caught:
+        provpack.package(seed_dir, out=out, date=date)
+    assert str(caught.value).startswith("date: ") and words in str(caught.value)
+    assert "give a datetime with a time zone" in str(caught.value) and not out.exists()
+
+
+def test_source_date_epoch_passes_the_same_date_check(
+    seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The date SOURCE_DATE_EPOCH gives goes through the check an explicit date does, named as its source."""
+    package_module = importlib.import_module("provpack.package")
+    monkeypatch.setattr(package_module, "run_date", lambda: dt.datetime(999, 1, 1, tzinfo=dt.timezone.utc))
+    with pytest.raises(InputError, match="^SOURCE_DATE_EPOCH: 0999-01-01"):
+        provpack.package(seed_dir, out=tmp_path / "e.warc.gz")
+    assert package_module.archive_stamp(dt.datetime(1000, 1, 1, tzinfo=dt.timezone.utc), "date") == \
+        "1000-01-01T00:00:00Z"
+
+
+def test_a_text_with_too_many_markers_is_refused_before_it_is_described(tmp_path: Path, fixed_date: dt.datetime) -> None:
+    """The real limit: one marker past MAX_MARKERS is an InputError naming the file, and nothing is written."""
+    from provpack.defaults import MAX_MARKERS
+    source = tmp_path / "src"
+    write_text(source, "a", b"Fine [...] text.\n")
+    write_text(source, "many", b"T: x\n\n" + b"w [...] " * (MAX_MARKERS + 1))
+    out = tmp_path / "out" / "x.warc.gz"
+    with pytest.raises(InputError, match=rf"many\.txt: holds more than {MAX_MARKERS:,} elision markers.*split"):
+        provpack.package(source, out=out, date=fixed_date, jobs=1)
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+def test_a_provenance_record_over_the_limit_is_refused(
+        tmp_path: Path, fixed_date: dt.datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document whose provenance JSON would pass MAX_PROVENANCE_BYTES (what readers take whole) is refused;
+    one just under it is packaged and reads back."""
+    source = tmp_path / "src"
+    write_text(source, "a", b"Fine [...] text.\n")
+    write_text(source, "b", b"T: x\n\n" + b"w [...] " * 12)
+    first = provpack.package(source, out=tmp_path / "first.warc.gz", date=fixed_date, jobs=1)
+    sizes = {d.name: len(json.dumps(d.provenance, separators=(",", ":")).encode())
+             for d in read_archive(first.warc_path)}
+    module = importlib.import_module("provpack.package")   # (provpack.package is the function)
+    monkeypatch.setattr(module, "MAX_PROVENANCE_BYTES", sizes["b"] + 100)   # the JSON, within 100 bytes
+    provpack.package(source, out=tmp_path / "under.warc.gz", date=fixed_date, jobs=1)
+    monkeypatch.setattr(module, "MAX_PROVENANCE_BYTES", sizes["b"] - 100)
+    out = tmp_path / "over" / "x.warc.gz"
+    with pytest.raises(InputError, match=r"b\.txt: its provenance record would take [\d,]+ bytes, more than the"):
+        provpack.package(source, out=out, date=fixed_date, jobs=1)
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []

@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provpack.payload import DECHUNKED, HTTP_HEAD_LIMIT, RAW, BlockSink, Dechunker, digest_block, http_payload
+from provpack.payload import (
+    DECHUNKED,
+    HTTP_HEAD_LIMIT,
+    RAW,
+    BlockSink,
+    Dechunker,
+    digest_block,
+    http_block,
+    http_payload,
+)
 
 from warcbuild import http_response
 
@@ -51,8 +60,8 @@ def test_dechunker_any_split(body: bytes, chunk_size: int, splits: list[int]) ->
 
 
 def streamed(block: bytes, splits: list[int], block_algs: tuple[str, ...], payload_algs: tuple[str, ...],
-             http: bool) -> tuple[dict[str, bytes], object, bool]:
-    sink = BlockSink(block_algs, payload_algs, http=http, keep=True)
+             http: bool, truncated: bool = False) -> tuple[dict[str, bytes], object, bool]:
+    sink = BlockSink(block_algs, payload_algs, http=http, keep=True, truncated=truncated)
     cuts = sorted({0, len(block), *(s % (len(block) + 1) for s in splits)})
     for start, end in zip(cuts, cuts[1:]):
         sink.feed(block, start, end)
@@ -67,13 +76,65 @@ blocks = st.one_of(
 )
 
 
-@given(blocks, st.lists(st.integers(0, 1000), max_size=8), st.booleans())
-def test_streamed_equals_in_memory(block: bytes, splits: list[int], http: bool) -> None:
-    """BlockSink fed in any pieces gives exactly what digest_block gives for the whole block."""
+@given(blocks, st.lists(st.integers(0, 1000), max_size=8), st.booleans(), st.booleans(), st.integers(0, 400))
+def test_streamed_equals_in_memory(block: bytes, splits: list[int], http: bool, truncated: bool, cut: int) -> None:
+    """BlockSink fed in any pieces gives exactly what digest_block gives for the whole block (or, for a record
+    marked WARC-Truncated, for a block cut anywhere)."""
     algs = ("sha1",), ("sha256", "md5")
+    if truncated:
+        block = block[:cut]
     padded = b"xx" + block + b"yy"
-    in_memory = digest_block(padded, 2, 2 + len(block), *algs, http=http)
-    assert streamed(block, splits, *algs, http) == in_memory
+    in_memory = digest_block(padded, 2, 2 + len(block), *algs, http=http, truncated=truncated)
+    assert streamed(block, splits, *algs, http, truncated) == in_memory
+
+
+@pytest.mark.parametrize("sent, body", [
+    (b"5\r\n<html\r\nd\r\n>hel", b"<html>hel"),  # cut inside a chunk's data
+    (b"5\r\n<html\r\nd", b"<html"),  # inside a size line
+    (b"5\r\n<html\r", b"<html"),  # before the CRLF after a chunk's data
+    (b"5\r\n<html\r\n0\r\n\r\n", b"<html"),  # (complete: no matter)
+    (b"", b""),
+])
+def test_a_truncated_record_has_the_de_chunked_prefix(sent: bytes, body: bytes) -> None:
+    """With WARC-Truncated a chunked body cut off before its last chunk is read de-chunked as far as it goes (the
+    payload "with any transfer-encoding removed", truncated at the same place); without it, it has no such
+    reading; a malformed one has none either way."""
+    block = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + sent
+    complete = sent.endswith(b"0\r\n\r\n")
+    for truncated in (True, False):
+        _, readings, chunked = digest_block(block, 0, len(block), ("sha1",), ("sha1",), http=True, truncated=truncated)
+        assert chunked and readings is not None and readings[RAW]["sha1"] == hashlib.sha1(sent).digest()
+        if truncated or complete:
+            assert readings[DECHUNKED]["sha1"] == hashlib.sha1(body).digest()
+        else:
+            assert DECHUNKED not in readings
+    bad = block.replace(b"5\r\n", b"z\r\n")
+    _, readings, _ = digest_block(bad, 0, len(bad), ("sha1",), ("sha1",), http=True, truncated=True)
+    assert readings is not None and (DECHUNKED not in readings or not sent)
+
+
+@pytest.mark.parametrize("content_type, target, block, http", [
+    (b"application/http; msgtype=response", None, b"anything", True),
+    (b"Message/HTTP", None, b"anything", True),
+    (b"text/html", b"https://example.org/", b"HTTP/1.1 200 OK\r\n\r\n", False),
+    (b"", b"https://example.org/", b"HTTP/1.1 200 OK\r\n\r\n", False),
+    (None, b"https://example.org/", b"HTTP/1.1 200 OK\r\n\r\nbody", True),
+    (None, b"HTTP://example.org/", b"HTTP/1.0 404 Not Found\r\n\r\n", True),
+    (None, b"http://example.org/", b"HTTP/2 200\r\n\r\n", True),
+    (None, b"http://example.org/x", b"POST /x HTTP/1.1\r\nHost: example.org\r\n\r\na=b", True),
+    (None, b"http://example.org/", b"GET /x HTTP/1.1\nHost: example.org\n\n", True),
+    (None, b"urn:x", b"HTTP/1.1 200 OK\r\n\r\n", False),
+    (None, b"ftp://example.org/", b"HTTP/1.1 200 OK\r\n\r\n", False),
+    (None, None, b"HTTP/1.1 200 OK\r\n\r\n", False),
+    (None, b"http://example.org/", b"<html>HTTP/1.1 200 OK\r\n\r\n", False),
+    (None, b"http://example.org/", b"GET /" + b"x" * 9000 + b" HTTP/1.1\r\n\r\n", False),
+    (None, b"http://example.org/", b"HTTP/1.1 2000 OK\r\n\r\n", False),
+])
+def test_which_blocks_are_http_messages(content_type: bytes | None, target: bytes | None, block: bytes,
+                                        http: bool) -> None:
+    """application/http or message/http, or no Content-Type, an http(s) target and an HTTP/1.x first line."""
+    padded = b"xx" + block + b"yy"
+    assert http_block(content_type, target, padded, 2, 2 + len(block)) is http
 
 
 def test_http_payload_is_the_body_after_the_header() -> None:

@@ -218,3 +218,31 @@ def test_annotation_iris_differ_between_documents_of_one_text() -> None:
     ids = [[e["@id"] for e in d["elisions"]] for d in (one, two, again)]
     assert ids[0] == ids[2] and not set(ids[0]) & set(ids[1])
     assert all(i.startswith(one["record_id"].strip("<>") + "#elision-") for i in ids[0])
+
+
+# N-Quads' IRIREF (W3C RDF 1.1 N-Quads, production [10]): what an RDF reader accepts between < and >.
+_IRIREF = re.compile(r'<(?:[^\x00-\x20<>"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>')
+
+
+def test_addresses_with_characters_uris_forbid_are_uris_in_warc_and_rdf(tmp_path: Path) -> None:
+    """A sidecar url and source_url holding <>{}|"\\^`[] and a second #: WARC-Target-URI, the provenance
+    @id, prov:wasQuotedFrom's @id and the original's target are one RFC 3986 URI, percent-encoded, and
+    to_rdf writes them as IRIs an N-Quads reader takes; the fields keep the addresses as written."""
+    from test_iri import RFC3986_URI
+    from test_package_originals import records
+
+    url = "https://ex.org/a<b>{c}|d\"e\\f^g`h[i]?q=[1]#x#y"
+    source = "https://news.example/x<y>/{z}"
+    folder = make_source(tmp_path / "src", f"url: '{url}'\nsource_url: '{source}'\noriginal: decl.html\n")
+    result = package(folder, out=tmp_path / "out.warc.gz", date=DATE)
+    targets = [h["WARC-Target-URI"] for h, _ in records(result.warc_path) if "WARC-Target-URI" in h]
+    assert targets == ["https://ex.org/a%3Cb%3E%7Bc%7D%7Cd%22e%5Cf%5Eg%60h%5Bi%5D?q=%5B1%5D#x%23y",
+                       "https://news.example/x%3Cy%3E/%7Bz%7D", "https://news.example/x%3Cy%3E/%7Bz%7D"]
+    assert all(RFC3986_URI.fullmatch(target) for target in targets)
+    (description,) = metadata_blocks(result.warc_path)
+    assert description["@id"] == targets[0]
+    assert description["prov:wasQuotedFrom"]["@id"] == description["original"]["target_uri"] == targets[1]
+    assert description["fields"]["url"]["value"] == url and description["fields"]["source_url"]["value"] == source
+    iris = {term for quad in to_quads(description) for term in (quad[0], quad[2]) if term.startswith("<")}
+    assert f"<{targets[0]}>" in iris and f"<{targets[1]}>" in iris
+    assert all(_IRIREF.fullmatch(iri) for iri in iris), sorted(iri for iri in iris if not _IRIREF.fullmatch(iri))

@@ -164,3 +164,14 @@ def test_deep_reports_the_same_in_two_parts(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
     split = verify(path, jobs=2, deep=True)
     assert not serial.ok and serial.to_json() == split.to_json()
+
+
+def test_deep_reports_a_sidecar_address_with_no_uri_form(tmp_path: Path) -> None:
+    """A record whose sidecar gives a source_url with a bad %-escape (which package refuses): --deep reports
+    that provpack cannot describe it, with the reason, rather than stopping."""
+    doc = copy.deepcopy(DOC)
+    doc["sidecar"] = {**(doc.get("sidecar") or {}), "source_url": "https://ex.org/%zz"}
+    report = verify(_forged(doc, tmp_path), jobs=1, deep=True)
+    messages = [p.message for p in report.files[0].problems]
+    assert any(m.startswith("--deep: provpack cannot read") and "'%zz' at character 16" in m for m in messages), \
+        messages

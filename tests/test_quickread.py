@@ -300,16 +300,17 @@ def crawl_records(draw: st.DrawFn) -> bytes:
     warc_type = draw(st.sampled_from(["response", "response", "request", "Response", "resource", "revisit"]))
     content_type = draw(st.sampled_from(["application/http; msgtype=response", "application/http; msgtype=response",
                                          "Application/HTTP ;msgtype=request", "application/http",
-                                         "text/plain", "application/httpx", None]))
+                                         "text/plain", "application/httpx", None, None, "message/http"]))
     covered = draw(st.sampled_from(["sent", "sent", "body", "block", "empty", "none"]))
     payload = {"sent": sent, "body": body, "block": block, "empty": b"", "none": None}[covered]
     block_digest = draw(_digest(block))
     payload_digest = None if payload is None else draw(_digest(payload))
     date = draw(st.sampled_from(["2021-03-04T05:06:07Z", "2021-03-04T05:06:08Z", "2021-03-04", "2021-13-04",
                                  "2021-03-04T05:06:07.123456Z"]))
+    target = draw(st.sampled_from(["https://example.org/", "https://example.org/", "urn:x"]))
+    headers = [("WARC-Target-URI", target)] + ([("WARC-Truncated", "length")] if draw(st.integers(0, 3)) == 0 else [])
     return record(warc_type, block, content_type=content_type, block_digest=block_digest,
-                  payload_digest=payload_digest, date=date,
-                  headers=[("WARC-Target-URI", "https://example.org/")])
+                  payload_digest=payload_digest, date=date, headers=headers)
 
 
 _PROFILES = ["http://netpreserve.org/warc/1.0/revisit/identical-payload-digest",
@@ -448,7 +449,13 @@ def _revisit(number: int, *, kind: str = "revisit", block: bytes | None = None, 
     ({"refers": False}, True, None),
     ({"block": b""}, True, None),
     ({"block": b"HTTP/1.1 200 OK\r\n\r\n<html>page 4</html>"}, True, None),
-    ({"payload_digest": "sha9:NOTCHECKED"}, True, None),  # (dropped before its label is looked at)
+    # A revisit's payload digest is not checked, but its label and the form of its value are: a damaged label
+    # (one edit from sha1), a value that is no sha1 in any encoding, fail; a label of another algorithm does not.
+    ({"payload_digest": "sha9:NOTCHECKED"}, False, "digest-mismatch"),
+    ({"payload_digest": "sha1:!!garbage!!"}, False, "digest-mismatch"),
+    ({"payload_digest": "sha1:AAAA"}, False, "digest-mismatch"),
+    ({"payload_digest": "blake3:NOTCHECKED"}, False, None),
+    ({"payload_digest": digest_text("sha1", b"the original", "base16")}, True, None),
     ({"payload_digest": digest_text("sha256", b"", "base64")}, True, None),
     ({"profile": _PROFILES[0], "version": "WARC/1.0"}, True, None),
     ({"profile": _PROFILES[0]}, True, None),  # (a WARC 1.0 profile in a WARC/1.1 record: not checked)
@@ -458,7 +465,7 @@ def _revisit(number: int, *, kind: str = "revisit", block: bytes | None = None, 
     ({"block_digest": "bad"}, False, "digest-mismatch"),
     ({"block_digest": None}, False, "missing-digest"),  # (only a payload digest: unverified)
     ({"extra": (("WARC-Segment-Number", "1"),)}, False, None),
-    ({"extra": (("WARC-Payload-Digest", "sha1:AAAA"),)}, False, None),  # (two payload digests)
+    ({"extra": (("WARC-Payload-Digest", digest_text("sha1", b"x", "base32")),)}, False, None),  # (two)
     ({"kind": "response"}, False, "digest-mismatch"),  # (a payload digest of another body)
 ])
 def test_revisit_records_take_the_quick_path(change: dict[str, Any], taken: bool, kind: str | None,
@@ -531,8 +538,9 @@ def test_chunked_responses_take_the_quick_path(change: dict[str, Any], taken_not
     assert chunked_notes == (["chunked HTTP payload digests matched the " + taken_note] if taken_note else [])
 
 
-def _entity_record(warc_type: str, content_type: str, *, block_label: str = "sha1", payload_label: str = "sha1",
-                   low_bits: str = "", of_block: bool = False) -> bytes:
+def _entity_record(warc_type: str, content_type: str | None, *, block_label: str = "sha1",
+                   payload_label: str = "sha1", low_bits: str = "", of_block: bool = False,
+                   target: str = "https://example.org/") -> bytes:
     """A record of an HTTP response whose payload digest is of the entity body; md5 in base32 with
     `low_bits` ("block" or "payload"), that value's unused low bits set (then it is not the digest);
     `of_block`: the payload digest is of the whole block instead."""
@@ -547,7 +555,7 @@ def _entity_record(warc_type: str, content_type: str, *, block_label: str = "sha
         block_value = digest_text("sha1", block, "base32", block_label)
         payload_value = digest_text("sha1", block if of_block else body, "base32", payload_label)
     return record(warc_type, block, content_type=content_type, block_digest=block_value,
-                  payload_digest=payload_value, headers=[("WARC-Target-URI", "https://example.org/")])
+                  payload_digest=payload_value, headers=[("WARC-Target-URI", target)])
 
 
 def _unchunked_record(field: bytes, sent: bytes, payload: bytes) -> bytes:
@@ -579,6 +587,16 @@ def _unchunked_record(field: bytes, sent: bytes, payload: bytes) -> bytes:
      "digest-mismatch"),
     (_unchunked_record(b"Content-Length: 5", b"0\r\n\r\n", b""), "digest-mismatch"),
     (_unchunked_record(b"Content-Length: 5", b"0\r\n\r\n", b"0\r\n\r\n"), None),
+    # An HTTP message is one whatever its Content-Type says (message/http), or with none (an http(s) target and
+    # an HTTP first line): its payload is the entity body.
+    (_entity_record("response", "message/http"), None),
+    (_entity_record("response", "Message/HTTP; msgtype=response", of_block=True), "digest-mismatch"),
+    (_entity_record("response", None), None),
+    (_entity_record("request", None), None),
+    (_entity_record("response", None, of_block=True), "digest-mismatch"),
+    (_entity_record("response", None, target="urn:x"), "digest-mismatch"),  # (then the payload is the block)
+    (_entity_record("response", None, target="urn:x", of_block=True), None),
+    (_entity_record("resource", None), "digest-mismatch"),
 ])
 def test_crawl_records_odd_cases(rec: bytes, kind: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Payload digests of the entity body on records whose payload is the block, an unknown or new payload
@@ -631,3 +649,47 @@ def test_a_known_name_without_a_colon() -> None:
     second = record("resource", b"def", content_type="text/plain").replace(b"Content-Type: text/plain", b"Content-Type")
     for report in three_readings(warc([first, second], gzip=False)):
         assert [p.kind for p in report.problems] == ["malformed-header"] and report.verified == 1
+
+
+@pytest.mark.parametrize(("date", "warc_type", "problems"), [
+    ("", "resource", ["malformed-header"]),
+    ("2020-02-30T03:04:05Z", "resource", ["malformed-header"]),
+    ("2021-02-29", "resource", ["malformed-header"]),
+    ("2020-01-02T03:04:05+01:00", "resource", ["malformed-header"]),
+    ("2020-01-02T03:04:05+00:00", "resource", []),
+    ("2020-02-29T03:04:05Z", "resource", []),
+    ("2020-01-02T03:04:05Z", "", ["malformed-header"]),
+    ("", "", ["malformed-header", "malformed-header"]),
+])
+def test_empty_and_impossible_dates_and_types(date: str, warc_type: str, problems: list[str]) -> None:
+    """An empty WARC-Date or WARC-Type, a day its month lacks, a UTC offset other than zero, after sound records
+    of the same layout: the same problems from the quick path as from the full reader, in any position."""
+    sound = [record("resource", b"before %d" % n, date="2020-01-02T03:04:05Z") for n in range(2)]
+    odd = record(warc_type, b"odd", date=date)
+    for records in ([sound[0], sound[1], odd], [odd, sound[0], sound[1]], [sound[0], odd, sound[1]]):
+        for gzip in (False, True):
+            for report in three_readings(warc(records, gzip=gzip)):
+                assert [p.kind for p in report.problems] == problems
+                assert report.verified == 3 - bool(problems)
+
+
+@pytest.mark.parametrize(("sent", "payload", "truncated", "problem"), [
+    (b"5\r\n<html\r\nd\r\n>hel", b"<html>hel", True, None),  # de-chunked as far as it goes
+    (b"5\r\n<html\r\nd\r\n>hel", b"5\r\n<html\r\nd\r\n>hel", True, None),  # raw
+    (b"5\r\n<html\r\nd\r\n>hel", b"<html>hel", False, "digest-mismatch"),  # not marked truncated
+    (b"5\r\n<html\r\nd\r\n>hel", b"<html>he", True, "digest-mismatch"),
+    (b"5\r\n<htmlXXd\r\n>hel", b"<html", True, "digest-mismatch"),  # malformed before the cut
+    (b"5\r\n<html\r\nd\r\n>hello</html>\r\n0\r\n\r\n", b"<html>hello</html>", True, None),
+])
+def test_truncated_chunked_responses(sent: bytes, payload: bytes, truncated: bool, problem: str | None) -> None:
+    """A chunked response cut off and marked WARC-Truncated: its payload digest may be of the de-chunked body
+    present (the payload with the transfer encoding removed, cut at the same place); the same report from the
+    quick path as from the full reader."""
+    block = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + sent
+    headers = [("WARC-Target-URI", "http://example.org/")] + ([("WARC-Truncated", "length")] if truncated else [])
+    cut = record("response", block, content_type="application/http; msgtype=response", block_digest="sha1",
+                 payload_digest=digest_text("sha1", payload, "base32"), headers=headers)
+    good = [_entity_record("response", "application/http; msgtype=response") for _ in range(2)]
+    for data in (warc([good[0], good[1], cut]), warc([good[0], cut, good[1]], gzip=False)):
+        for report in three_readings(data):
+            assert [p.kind for p in report.problems] == ([problem] if problem else [])

@@ -52,6 +52,20 @@ def test_extract_detects_changed_text(seed_archive: Path, tmp_path: Path) -> Non
     with pytest.raises(IntegrityError) as caught:
         extract(tampered, SEED_NAME, io.BytesIO())
     assert caught.value.exit_code == 1
+    with open(tmp_path / "back.txt", "wb") as out:   # the README's example: nothing reaches the file
+        with pytest.raises(IntegrityError, match="nothing was written"):
+            extract(tampered, SEED_NAME, out)
+    assert (tmp_path / "back.txt").read_bytes() == b""
+
+
+def test_extract_holds_a_large_text_in_a_temporary_file(seed_archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the bytes held in memory the text is held on disk until checked, and comes back whole."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("provpack.reader"), "_HELD_IN_MEMORY", 100)
+    out = io.BytesIO()
+    extract(seed_archive, SEED_NAME, out)
+    assert out.getvalue() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
 
 
 def test_missing_and_foreign_files(tmp_path: Path) -> None:
@@ -100,10 +114,10 @@ def test_unknown_name_in_a_large_archive_says_how_many_and_which_are_close(tmp_p
     with pytest.raises(ArchiveError) as caught:
         extract(warc, "doc24.txt", io.BytesIO())
     message = str(caught.value)
-    assert "similar: doc24" in message and "and 5 more" in message
+    assert "similar: 'doc24'" in message and "and 5 more" in message
     with pytest.raises(ArchiveError) as caught:
         extract(warc, "zzz", io.BytesIO())
-    assert "similar" not in str(caught.value) and "doc00, doc01" in str(caught.value)
+    assert "similar" not in str(caught.value) and "'doc00', 'doc01'" in str(caught.value)
 
 
 def test_a_name_in_another_unicode_normalisation_is_found(tmp_path: Path) -> None:
@@ -126,3 +140,30 @@ def test_a_name_in_another_unicode_normalisation_is_found(tmp_path: Path) -> Non
     assert extract(warc, nfd, io.BytesIO()).name == nfd
     with pytest.raises(ArchiveError, match="2 names differ from it only in Unicode normalisation"):
         extract(warc, mixed, io.BytesIO())
+
+
+def test_unreadable_record_is_quoted_short_and_escaped(seed_archive: Path, tmp_path: Path) -> None:
+    """A line warcio cannot read is quoted in the error cut short, its escape sequences and CR LF escaped."""
+    import gzip
+
+    path = tmp_path / "evil.warc"
+    path.write_bytes(gzip.decompress(seed_archive.read_bytes())
+                     + b"\x1b[31mEVIL\x1b]0;title\x07 " + b"x" * 500 + b"\r\n\r\n")
+    with pytest.raises(ArchiveError) as caught:
+        read_archive(path)
+    message = str(caught.value)
+    assert "first line: '\\x1b[31mEVIL\\x1b]0;title\\x07 xxx" in message
+    assert not any(char in message for char in "\x1b\x07\r\n") and "x" * 60 not in message
+
+
+def test_names_in_an_unknown_name_error_are_escaped(tmp_path: Path) -> None:
+    """A document name holding an escape sequence is listed escaped, and so is the name asked for."""
+    folder = tmp_path / "esc"
+    folder.mkdir()
+    (folder / "a\x1b[31mRED.txt").write_bytes(b"A [...] B\n")
+    warc = provpack.package(folder, out=tmp_path / "esc.warc.gz", jobs=1).warc_path
+    with pytest.raises(ArchiveError) as caught:
+        extract(warc, "nope\x1b]0;x\x07", io.BytesIO())
+    message = str(caught.value)
+    assert "(documents: 'a\\x1b[31mRED')" in message and "'nope\\x1b]0;x\\x07'" in message
+    assert "\x1b" not in message and "\x07" not in message

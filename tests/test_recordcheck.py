@@ -35,11 +35,12 @@ def test_missing_and_unknown_digests_are_unverified() -> None:
 ])
 @pytest.mark.parametrize("gzip", [True, False])
 def test_a_damaged_digest_label_fails_the_record(value: str, words: str, gzip: bool) -> None:
-    """A digest value that is not `label:value`, or whose label is one edit from a known algorithm, is a
-    problem (digest-mismatch), never a warning; the message quotes the label, not the value."""
+    """A digest value that is not `label:value`, or whose label is one edit from a known algorithm (and whose
+    value is not that algorithm's digest), is a problem (digest-mismatch), never a warning; the message quotes
+    the label, not the value."""
     block = b"block"
-    hex_value = hashlib.sha256(block).hexdigest()
-    b32 = base64.b32encode(hashlib.sha1(block).digest()).decode()
+    hex_value = hashlib.sha256(b"not the block").hexdigest()
+    b32 = base64.b32encode(hashlib.sha1(b"not the block").digest()).decode()
     damaged = value.format(hex=hex_value, b32=b32)
     report = check(warc([record("resource", block, block_digest=damaged if ":" in damaged else None,
                                 headers=[] if ":" in damaged else [("WARC-Block-Digest", damaged)]),
@@ -49,6 +50,35 @@ def test_a_damaged_digest_label_fails_the_record(value: str, words: str, gzip: b
     message = report.problems[0].message
     assert words in message and hex_value not in message and b32[12:] not in message
     assert not any("unknown algorithm" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("value", ["she256:{hex}", "SHA-265:{hex}", "sah1:{b32}", "sha2-257:{hex}"])
+@pytest.mark.parametrize("which", ["block", "payload"])
+def test_a_misspelt_label_with_the_right_value_is_not_damaged(value: str, which: str) -> None:
+    """A label one edit from a known algorithm whose value is that algorithm's digest is misspelt, not damaged:
+    the digest is left unchecked (an unknown-digest warning that names the algorithm the value fits)."""
+    block = b"block"
+    damaged = value.format(hex=hashlib.sha256(block).hexdigest(),
+                           b32=base64.b32encode(hashlib.sha1(block).digest()).decode())
+    rec = (record("resource", block, block_digest=damaged) if which == "block"
+           else record("resource", block, block_digest="md5", payload_digest=damaged))
+    for gzip in (True, False):
+        report = check(warc([rec, record("resource", b"next")], gzip=gzip))
+        assert report.problems == () and [w.kind for w in report.warnings] == ["unknown-digest"]
+        near = "sha1" if "b32" in value else "sha256"
+        assert f"(its value is the {near} digest)" in report.warnings[0].message
+        assert (report.verified, report.unverified) == (1, 1)
+
+
+def test_a_misspelt_label_on_a_chunked_payload_matches_either_reading() -> None:
+    """The payload digest under a misspelt label is compared with the raw and the de-chunked body."""
+    body = b"3\r\nabc\r\n0\r\n\r\n"
+    block = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+    for payload, kinds_found in ((body, []), (b"abc", []), (b"abcd", ["digest-mismatch"])):
+        value = "sah1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode()
+        report = check(warc([record("response", block, content_type="application/http", block_digest="sha1",
+                                    payload_digest=value)]))
+        assert kinds(report) == kinds_found
 
 
 def test_a_damaged_payload_digest_label_fails_the_record() -> None:
@@ -270,3 +300,38 @@ def test_payload_behind_a_huge_http_header_is_unverified() -> None:
     report = check(warc([record("response", block, content_type="application/http; msgtype=response",
                                 payload_digest="sha1", payload=b"body")], gzip=False))
     assert report.ok and report.unverified == 1 and report.warnings[0].kind == "unknown-digest"
+
+
+@pytest.mark.parametrize("value, words", [
+    ("sha1:!!garbage!!", "WARC-Payload-Digest sha1:!!garbage!! is not a sha1 value in base32, base16 or base64"),
+    ("sha1:AAAA", "is not a sha1 value in base32, base16 or base64"),
+    ("sah1-not-a-digest", "WARC-Payload-Digest is not 'algorithm:value': there is no ':'"),
+    ("sah1:" + "A" * 32, "WARC-Payload-Digest has the label 'sah1', not a known algorithm; a damaged 'sha1'?"),
+    ("", "WARC-Payload-Digest is empty"),
+    ("blake3:ABCDEF", None),
+    ("sha1:" + "A" * 32, None),
+])
+@pytest.mark.parametrize("kind, extra", [("revisit", ()), ("continuation", ()),
+                                         ("response", (("WARC-Segment-Number", "1"),))])
+def test_a_payload_digest_of_another_record_is_still_well_formed(value: str, words: str | None, kind: str,
+                                                                  extra: tuple[tuple[str, str], ...]) -> None:
+    """A revisit's, continuation's or segment's payload digest is not checked against the block, but a damaged
+    label or a value that is no digest of its algorithm fails the record (under --strict too, it passed)."""
+    rec = record(kind, b"HTTP/1.1 200 OK\r\n\r\n", content_type="application/http", block_digest="sha1",
+                 headers=[*extra, ("WARC-Payload-Digest", value)])
+    report = check(warc([rec, record("resource", b"next")]))
+    if words is None:
+        assert report.ok and report.verified == 2
+    else:
+        assert kinds(report) == ["digest-mismatch"] and words in report.problems[0].message
+        assert report.verified == 1
+    assert "payload digests not checked: they describe another record (revisit, segment): 1" in report.notes
+
+
+def test_a_bad_segment_number_is_reported() -> None:
+    """`WARC-Segment-Number: abc` is malformed-header (its payload digest was silently left unchecked)."""
+    rec = record("resource", b"<html>hello</html>", block_digest="sha1", payload_digest="sha1",
+                 payload=b"nope", headers=[("WARC-Segment-Number", "abc")])
+    report = check(warc([rec]))
+    assert kinds(report) == ["malformed-header"]
+    assert "WARC-Segment-Number 'abc' is not a whole number of 1 or more" in report.problems[0].message

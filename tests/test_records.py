@@ -172,6 +172,9 @@ FIELD_VALUES = st.one_of(st.text(max_size=12), st.integers(-2**70, 2**70),
 def test_describe_json_is_the_reference_serialisation(text: str, sidecar: dict[str, object] | None,
                                                       fields: dict[str, object]) -> None:
     """describe_json, which looks for floats only in the sidecar and fields, writes to_json_bytes(describe())."""
+    # source_url an address, as load_sidecar lets through (merge makes an int text, which would not be one)
+    if isinstance(fields.get("source_url"), (str, int)):
+        fields["source_url"] = "https://example.org/" + str(fields["source_url"]).replace("%", "%25")
     document = parse_document("doc", text.encode("utf-8"))
     analysis = analyse(document)
     metadata = merge(document.parsed, None if sidecar is None and not fields else {**(sidecar or {}), **fields})

@@ -10,7 +10,9 @@ import json
 import sys
 import tracemalloc
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -480,10 +482,9 @@ def test_committed_archive_and_package_output(seed_dir: Path, tmp_path: Path) ->
         assert any(note.startswith("sidecar") for note in file.notes)
 
 
-def test_altered_provenance_is_caught_even_with_fresh_digests(seed_dir: Path, tmp_path: Path) -> None:
-    """Rewriting a provenance record (new digests, new sidecar) is still caught by the metadata check."""
-    result = provpack.package(seed_dir, out=tmp_path / "out.warc.gz")
-    data = result.warc_path.read_bytes()
+def _with_provenance_edited(path: Path, edit: Callable[[dict[str, Any]], None]) -> bytes:
+    """The archive at `path` with each provenance record's JSON changed by `edit`, its digest and length fresh."""
+    data = path.read_bytes()
     members = []
     pos = 0
     while pos < len(data):
@@ -497,7 +498,7 @@ def test_altered_provenance_is_caught_even_with_fresh_digests(seed_dir: Path, tm
         if b"WARC-Type: metadata" in header and b"provpack-provenance/1" in rest:
             block = rest[:-4]
             doc = json.loads(block)
-            doc["segments"][0]["byte_start"] += 1
+            edit(doc)
             new = (json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
             lines = [line for line in header.split(b"\r\n")
                      if not line.startswith((b"Content-Length", b"WARC-Block-Digest"))]
@@ -505,9 +506,54 @@ def test_altered_provenance_is_caught_even_with_fresh_digests(seed_dir: Path, tm
                       b"Content-Length: %d" % len(new)]
             raw = b"\r\n".join(lines) + b"\r\n\r\n" + new + b"\r\n\r\n"
         changed.append(gzip_member(raw))
-    path = write(tmp_path, b"".join(changed), "out.warc.gz", sidecar=True)
+    return b"".join(changed)
+
+
+def test_altered_provenance_is_caught_even_with_fresh_digests(seed_dir: Path, tmp_path: Path) -> None:
+    """Rewriting a provenance record (new digests, new sidecar) is still caught by the metadata check."""
+    result = provpack.package(seed_dir, out=tmp_path / "out.warc.gz")
+
+    def edit(doc: dict[str, Any]) -> None:
+        doc["segments"][0]["byte_start"] += 1
+
+    path = write(tmp_path, _with_provenance_edited(result.warc_path, edit), "out.warc.gz", sidecar=True)
     kinds = [p.kind for p in verify(path).files[0].problems]
     assert kinds == ["metadata-mismatch"]
+
+
+def test_a_provenance_record_over_16_mib_is_checked(tmp_path: Path) -> None:
+    """A provenance record larger than the resource blocks verify keeps (16 MiB) is still read and checked:
+    every record provpack writes (up to 64 MiB) is; a wrong offset in one is caught."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "many.txt").write_bytes(b"T: x\n\n" + b"w [...] " * 23_000)
+    result = provpack.package(source, out=tmp_path / "out.warc.gz", jobs=1)
+    assert len(gzip.decompress(result.warc_path.read_bytes())) > 17 << 20   # (nearly all of it the provenance)
+    for jobs in (1, 2):
+        file = verify(result.warc_path, jobs=jobs).files[0]
+        assert file.status is Status.OK and "provpack provenance records checked: 1" in file.notes, file.notes
+
+    def edit(doc: dict[str, Any]) -> None:
+        doc["elisions"][-1]["start"] += 1
+
+    path = write(tmp_path, _with_provenance_edited(result.warc_path, edit), "bad.warc.gz", sidecar=True)
+    problems = verify(path).files[0].problems
+    assert {p.kind for p in problems} == {"metadata-mismatch"} and all("elisions[22999]" in p.message for p in problems)
+
+
+def test_a_json_metadata_record_over_the_limit_is_noted_not_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past PROVENANCE_LIMIT a JSON metadata record is not read, in either reader, and a note counts it."""
+    from provpack import quickread, recordcheck
+    data = warc(provpack_records(SAMPLE_TEXTS), gzip=True)
+    path = write(tmp_path, data)
+    for module in (recordcheck, quickread):
+        monkeypatch.setattr(module, "PROVENANCE_LIMIT", 100)
+    file = verify(path, jobs=1).files[0]
+    assert file.status is Status.OK
+    assert f"{recordcheck.UNREAD_JSON}: 2" in file.notes and not any("records checked" in n for n in file.notes)
+    streamed = verify_stream(io.BytesIO(data), name="-")
+    assert f"{recordcheck.UNREAD_JSON}: 2" in streamed.notes
 
 
 # -- independence --------------------------------------------------------------------------------
@@ -542,8 +588,9 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
         if module != "provrecompute":   # verify --deep only, on purpose: it compares with provpack's own writer
             todo.extend(local_imports(module))
     # signing and timestamp check FILE.sig and FILE.sig.tsr for verify --key / --tsa-ca; they reach
-    # atomic (for writing .sig files) and _version (the TSA request's User-Agent), not the WARC writer.
-    assert seen == {"_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer", "warcstream",
+    # atomic (for writing .sig files) and _version (the TSA request's User-Agent), not the WARC writer;
+    # defaults holds the limits both sides share (the largest provenance record) and imports nothing.
+    assert seen == {"_version", "defaults", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer", "warcstream",
                     "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck", "problems",
                     "errors", "signing", "timestamp", "atomic", "inflate", "verifysplit", "provrecompute"}
     assert not seen & WRITER

@@ -457,3 +457,18 @@ def test_waiting_works_with_a_descriptor_past_1024(tmp_path: Path) -> None:
         assert part is not None and part.records == 2
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_empty_dates_at_the_split(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records with an empty WARC-Date on both sides of the split: each is malformed-header, whether the
+    part reading it has seen a valid date or not (the second part's first record had passed)."""
+    records = [record("resource", b"block %d" % number, date="" if number >= 3 else "2020-01-02T03:04:05Z")
+               for number in range(6)]
+    data = b"".join(records)
+    path = tmp_path / "a.warc"
+    path.write_bytes(data)
+    for split in [sum(len(r) for r in records[:i]) for i in range(1, len(records))]:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial, split
+        assert [p.kind for p in serial.problems] == ["malformed-header"] * 3
+    assert True in merges

@@ -305,8 +305,17 @@ def test_a_wacz_named_like_a_warc_is_refused_as_not_a_warc(
     assert main(["wacz", str(fake), "-o", str(tmp_path / "out.wacz")]) == 2
     err = capsys.readouterr().err
     assert err == (f"provpack: error: {fake}: not a WARC file: a ZIP file (a WACZ?); check a WACZ with "
-                   "`wacz validate`, or unzip it and package archive/*.warc.gz\n")
+                   "`wacz validate`, or unzip it and wacz archive/*.warc.gz\n")
     assert not (tmp_path / "out.wacz").exists()
+
+
+def test_a_compressed_warc_is_refused_with_advice_naming_wacz(tmp_path: Path) -> None:
+    """An xz-compressed file gets the advice to decompress it and give the result to `wacz`, not `package`."""
+    xz = tmp_path / "s.warc.xz"
+    xz.write_bytes(b"\xfd7zXZ\x00" + bytes(64))
+    with pytest.raises(ArchiveError) as caught:
+        make_wacz(xz, tmp_path / "out.wacz")
+    assert str(caught.value).endswith("decompress it (unxz -k FILE) and wacz the WARC file it gives")
 
 
 def test_compression_is_read_from_the_bytes(warc: Path, tmp_path: Path) -> None:

@@ -78,3 +78,54 @@ def test_a_known_name_without_a_colon_is_malformed() -> None:
     assert parser.parse(GOOD + b"Content-Type: text/plain\r\n").issues == []
     header = parser.parse(GOOD + b"Content-Type\r\n")
     assert header.issues == [("malformed-header", "header line 'Content-Type' is not 'Name: value'")]
+
+
+def test_an_empty_date_is_malformed_in_the_first_header_too() -> None:
+    """An empty WARC-Date is malformed whether or not a valid date came before (it was passed when none had)."""
+    empty = GOOD.replace(b"2017-11-12T00:00:00Z", b"")
+    for parser in (HeaderParser(), HeaderParser()):
+        assert [k for k, _ in parser.parse(empty).issues] == ["malformed-header"]
+        assert parser.parse(GOOD).issues == []
+        assert parser.parse(empty).issues == [("malformed-header", "WARC-Date '' is empty: it must be a W3C"
+                                               " ISO 8601 UTC date")]
+
+
+def test_an_empty_record_type_is_malformed() -> None:
+    """`WARC-Type:` with no value names no type: malformed-header (an absent one is missing-header)."""
+    for value in (b"", b"  "):
+        header = HeaderParser().parse(GOOD.replace(b"WARC-Type: resource", b"WARC-Type:" + value))
+        assert header.issues == [("malformed-header", "WARC-Type is empty: it names no record type")]
+
+
+@pytest.mark.parametrize("date, words", [
+    (b"2020-02-30T03:04:05Z", "its month has no such day"),
+    (b"2021-02-29T03:04:05Z", "its month has no such day"),
+    (b"2020-04-31", "its month has no such day"),
+    (b"1900-02-29", "its month has no such day"),
+    (b"2020-01-02T03:04:05+01:00", "has the UTC offset +01:00: WARC dates are in UTC"),
+    (b"2020-01-02T03:04-05:30", "has the UTC offset -05:30: WARC dates are in UTC"),
+    (b"2020-01-02T03:04:05", "is not a W3C ISO 8601 UTC date"),
+])
+def test_dates_that_are_not_utc_or_not_days(date: bytes, words: str) -> None:
+    """A day past the end of its month, or a time with a non-zero UTC offset, is malformed, and says which."""
+    parser = HeaderParser()
+    parser.parse(GOOD)
+    (issue,) = parser.parse(GOOD.replace(b"2017-11-12T00:00:00Z", date)).issues
+    assert issue[0] == "malformed-header" and words in issue[1]
+
+
+@pytest.mark.parametrize("date", [b"2020-02-29T03:04:05Z", b"2000-02-29", b"2020-01-31T00:00:00Z",
+                                  b"2020-12-31T23:59:60Z", b"2020-01-02T03:04:05+00:00",
+                                  b"2020-01-02T03:04:05.5-00:00", b"2020-01-02T03:04+00:00"])
+def test_leap_days_and_zero_offsets_are_utc(date: bytes) -> None:
+    """29 February of a leap year, a leap second, and a zero UTC offset (`+00:00`) are valid WARC dates."""
+    assert HeaderParser().parse(GOOD.replace(b"2017-11-12T00:00:00Z", date)).issues == []
+
+
+@pytest.mark.parametrize("number, ok", [(b"1", True), (b"12", True), (b"007", True), (b"abc", False),
+                                        (b"0", False), (b"-1", False), (b"1.5", False), (b"", False)])
+def test_segment_numbers(number: bytes, ok: bool) -> None:
+    """WARC-Segment-Number is a whole number of 1 or more; anything else is malformed-header."""
+    issues = HeaderParser().parse(GOOD + b"WARC-Segment-Number: " + number + b"\r\n").issues
+    assert issues == ([] if ok else [("malformed-header", f"WARC-Segment-Number {number.decode()!r} is not a"
+                                      " whole number of 1 or more")])

@@ -26,8 +26,8 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from .bag import make_bag
-    from .cdxj import index, write_index
-    from .model import DocumentSummary, FetchFailure, PackageResult, UnalignedOriginal
+    from .cdxj import CdxjLine, index, write_index
+    from .model import DocumentSummary, FetchFailure, PackageResult, Totals, UnalignedOriginal
     from .package import package
     from .reader import ArchivedDocument, extract, read_archive
     from .verify import FileReport, Problem, Status, VerifyReport, verify
@@ -37,6 +37,7 @@ __all__ = [
     "ArchiveError",
     "ArchivedDocument",
     "CaptureError",
+    "CdxjLine",
     "DocumentSummary",
     "FetchFailure",
     "FileReport",
@@ -46,6 +47,7 @@ __all__ = [
     "Problem",
     "ProvpackError",
     "Status",
+    "Totals",
     "UnalignedOriginal",
     "VerifyReport",
     "__version__",
@@ -62,11 +64,13 @@ __all__ = [
 # public name -> the module that defines it
 _LAZY = {
     "make_bag": "bag",
+    "CdxjLine": "cdxj",
     "index": "cdxj",
     "write_index": "cdxj",
     "DocumentSummary": "model",
     "FetchFailure": "model",
     "PackageResult": "model",
+    "Totals": "model",
     "UnalignedOriginal": "model",
     "package": "package",
     "ArchivedDocument": "reader",

@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,14 +37,14 @@ HASH_BLOCK_SIZE = 512 * 1024
 _WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
-def make_bag(paths: Sequence[Path | str], out_dir: Path | str) -> Path:
-    """Bag the files `paths` into the new folder `out_dir` and return it.
+def make_bag(paths: Path | str | Sequence[Path | str], out_dir: Path | str) -> Path:
+    """Bag the files `paths` (one path, or several) into the new folder `out_dir` and return it.
 
     `out_dir` must not exist or be empty. Bagging-Date is SOURCE_DATE_EPOCH's
     date when set, else the first WARC's date, else today (UTC).
     """
     out = Path(out_dir)
-    sources = _payload(paths)
+    sources = _payload([paths] if isinstance(paths, (str, Path)) else paths)
     _require_room(out)
     bagging_date = _bagging_date(sources)
     try:
@@ -92,6 +93,7 @@ def _payload(paths: Sequence[Path | str]) -> list[Path]:
         raise InputError("bag", "no files to bag", fix="name at least one archive")
     sources: list[Path] = []
     names: dict[str, Path] = {}
+    folded: dict[str, Path] = {}   # names in canonical caseless form (Unicode 15, D145)
     for given in paths:
         path = Path(given)
         if not path.is_file():
@@ -103,6 +105,21 @@ def _payload(paths: Sequence[Path | str]) -> list[Path]:
         if path.name in names:
             raise InputError(path, f"has the same name as {names[path.name]}",
                              fix="bag files with different names, or rename one")
+        # Names one system keeps apart but another merges: bagit-python matches manifest lines to files
+        # by their NFC form (café as é or as e + accent: one is then lost, and the bag fails or not by
+        # directory order), macOS normalises names, and on macOS or Windows Doc and doc are one file.
+        key = unicodedata.normalize("NFD", unicodedata.normalize("NFD", path.name).casefold())
+        twin = folded.get(key)
+        if twin is not None:
+            if unicodedata.normalize("NFC", twin.name) == unicodedata.normalize("NFC", path.name):
+                how = ("Unicode normalisation (an accent as one character or as a letter and a combining mark): "
+                       "BagIt validators such as bagit-python take them for one file")
+            else:
+                how = ("letter case" if twin.name.casefold() == path.name.casefold() else
+                       "letter case and Unicode normalisation") + ": one file on macOS and Windows, where the bag " \
+                      "would not validate"
+            raise InputError(path, f"has a name that differs from {twin}'s only in {how}", fix="rename one of them")
+        folded[key] = path
         names[path.name] = path
         sources.append(path)
     return sources

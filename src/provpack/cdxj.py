@@ -48,11 +48,8 @@ _CONTENT_URN = re.compile(r"urn:provpack:sha256:[0-9a-f]{64}")
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _BASE32_PAIRS = [a + b for a in _BASE32 for b in _BASE32]   # base32 of each 10-bit number
 _BLOCK_SIZE = 64 * 1024
-_GZIP_PEEK = 64 * 1024   # compressed bytes read to show what a member that is no WARC record holds
 _RECENT = 256   # values remembered by the per-record conversions below
-_QUOTED = 40   # file bytes quoted in a message
 _SNIFFED = 512   # first bytes read to recognise another format (a tar header's magic is at 257)
-_MESSAGE_LIMIT = 200   # characters of a reader's error message kept in ours
 # warcio computes no payload digest for these when the header is missing.
 _NO_PAYLOAD_DIGEST = ("warcinfo", "revisit")
 # Types whose block warcio parses as HTTP (given an http(s) target URI): left to warcio.
@@ -159,6 +156,7 @@ def _warcio_lines(
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
+    from .sniff import unreadable_reason
     from .warciter import QuietArchiveIterator
 
     iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
@@ -189,7 +187,7 @@ def _warcio_lines(
         at = max(iterator.offset, start)
         raise ArchiveError(
             path,
-            f"cannot read the record at or after byte {at}: {_reason(exc, stream, at)}",
+            f"cannot read the record at or after byte {at}: {unreadable_reason(exc, stream, at)}",
             fix="check it with `provpack verify`; a WARC gzipped as a whole needs "
             "`warcio recompress` first",
         ) from exc
@@ -401,7 +399,7 @@ def _sorted_unique(lines: list[str]) -> list[str]:
 
 
 def _check_warc(path: Path, stream: IO[bytes]) -> None:
-    """Refuse a file whose first bytes name another format (a WACZ or other ZIP, a tar, bzip2, xz or zstd).
+    """Refuse an empty file, or one whose first bytes name another format (a ZIP or WACZ, tar, bzip2, xz, zstd).
 
     Only those, as `provpack verify` names them: anything else is left to warcio, which reads ARC files too.
     """
@@ -409,35 +407,10 @@ def _check_warc(path: Path, stream: IO[bytes]) -> None:
         return
     from .sniff import foreign_format
 
-    found = foreign_format(stream.read(_SNIFFED))
+    first = stream.read(_SNIFFED)
+    if not first:   # as verify, show and wacz say it; warcio would read no record and say nothing
+        raise ArchiveError(path, "not a WARC file: the file is empty", fix="give a .warc or .warc.gz file")
+    found = foreign_format(first)
     if found is not None:
         raise ArchiveError(path, f"not a WARC file: {found.what}", fix=found.fix("index"))
     stream.seek(0)
-
-
-def _reason(exc: BaseException, stream: IO[bytes], offset: int) -> str:
-    """Why warcio could not read at `offset`, on one line; file bytes quoted short and escaped, never dumped."""
-    from .sniff import quoted
-
-    text = _one_line(exc)
-    if text.startswith("Unknown archive format"):   # warcio quotes the whole first "line": maybe kilobytes of binary
-        try:
-            stream.seek(offset)
-            found = stream.read(_GZIP_PEEK)
-        except (OSError, ValueError):
-            return "no WARC record starts there"
-        if found.startswith(b"\x1f\x8b"):   # a gzip member: what it holds tells the reader something
-            try:
-                inflated = zlib.decompressobj(wbits=31).decompress(found, _QUOTED + 1)
-            except zlib.error:
-                inflated = b""
-            if inflated:
-                return f"no WARC record starts there (its gzip member holds: {quoted(inflated, _QUOTED)})"
-        return f"no WARC record starts there (the bytes there: {quoted(found[:_QUOTED + 1], _QUOTED)})"
-    text = ascii(text)[1:-1]   # control and non-ASCII characters escaped
-    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
-
-
-def _one_line(exc: BaseException) -> str:
-    """An exception's message squeezed onto one line."""
-    return " ".join(str(exc).split()) or type(exc).__name__

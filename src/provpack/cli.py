@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
-from .errors import InputError, ProvpackError
+from .errors import InputError, ProvpackError, printable
 
 if TYPE_CHECKING:
     from .config import Config
@@ -223,7 +223,7 @@ def _run(argv: Sequence[str] | None) -> int:
         code: int = args.handler(args)
         return code
     except ProvpackError as exc:
-        print(f"provpack: error: {exc}", file=sys.stderr)
+        print(f"provpack: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
         what, code = ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
@@ -237,7 +237,7 @@ def _run(argv: Sequence[str] | None) -> int:
         from .atomic import reason
 
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"provpack: error: {where}{reason(exc)}", file=sys.stderr)
+        print(f"provpack: error: {printable(where + reason(exc))}", file=sys.stderr)
         return 2
     except MemoryError:
         print("provpack: error: out of memory; give smaller inputs (see --max-text-bytes)", file=sys.stderr)
@@ -286,25 +286,36 @@ def _byte_count(text: str) -> int:
 
 
 class _LowerLevelFormatter(logging.Formatter):
-    """'provpack: warning: ...', as the command's own messages say it, not logging's 'WARNING'."""
+    """'provpack: warning: ...', as the command's own messages say it, not logging's 'WARNING'.
+
+    Control characters in a message (a library's warning quoting a file raw) are escaped, so that
+    none reaches the terminal.
+    """
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's naming
         copy = logging.makeLogRecord(record.__dict__)   # the record itself may go on to other handlers
         copy.levelname = record.levelname.lower()
-        return super().formatMessage(copy)
+        return printable(super().formatMessage(copy))   # paths and names from disk or an archive: no escapes
 
 
 def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
-    """Send provpack's log to stderr for this run; return what undoes it (main() may run in-process)."""
-    saved = (log.handlers[:], log.level, log.propagate)
+    """Send provpack's log, and warcio's, to stderr for this run; return what undoes it (main() may run in-process).
+
+    warcio's records are read through provpack's own warnings; any it logs itself still come out
+    prefixed, escaped and silenced by -q, never through logging's last-resort handler.
+    """
+    loggers = (log, logging.getLogger("warcio"))
+    saved = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_LowerLevelFormatter("provpack: %(levelname)s: %(message)s"))
-    log.handlers[:] = [handler]
-    log.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
-    log.propagate = False
+    for logger in loggers:
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING)
+        logger.propagate = False
 
     def restore() -> None:
-        log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
+        for logger, (handlers, level, propagate) in zip(loggers, saved):
+            logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
 
     return restore
 
@@ -335,10 +346,10 @@ def _package(args: argparse.Namespace) -> int:
             progress=update,
         )
     for failure in result.fetch_failures:
-        print(f"provpack: warning: {failure.name}: not fetched: {failure.message}", file=sys.stderr)
+        print(printable(f"provpack: warning: {failure.name}: not fetched: {failure.message}"), file=sys.stderr)
     for unaligned in result.unaligned:
-        print(f"provpack: warning: {unaligned.name}: fetched {unaligned.url} but not aligned: {unaligned.reason}",
-              file=sys.stderr)
+        print(printable(f"provpack: warning: {unaligned.name}: fetched {unaligned.url} but not aligned: "
+                        f"{unaligned.reason}"), file=sys.stderr)
     if not args.quiet:
         totals = result.summed()
         print(f"packaged {totals.documents:,} document{'s' if totals.documents != 1 else ''}: "
@@ -352,14 +363,14 @@ def _package(args: argparse.Namespace) -> int:
                      + ", ".join(u.url for u in result.unaligned) if result.unaligned else "")
                   + (f"; {len(result.fetch_failures)} not fetched: "
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
-        print(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)")
-        print(f"sha256 {result.sha256}  ({result.sha256_path})")
+        print(printable(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)"))
+        print(printable(f"sha256 {result.sha256}  ({result.sha256_path})"))
     if args.wacz:
         from .wacz import make_wacz
 
         wacz_path = make_wacz(result.warc_path, _wacz_name(result.warc_path), force=args.force)
         if not args.quiet:
-            print(f"wrote {wacz_path}")
+            print(printable(f"wrote {wacz_path}"))
     return 0
 
 
@@ -432,7 +443,7 @@ def _verify(args: argparse.Namespace) -> int:
     code = report.exit_code(strict=args.strict)
     for file in report.files:   # a file that is not a WARC: an error, as for any input that cannot be used
         if file.error is not None:
-            print(f"provpack: error: {file.path}: {file.error}", file=sys.stderr)
+            print(printable(f"provpack: error: {file.path}: {file.error}"), file=sys.stderr)
     checked = VerifyReport(tuple(f for f in report.files if f.error is None), strict=report.strict)
     try:
         if args.json:
@@ -463,20 +474,14 @@ def _extract(args: argparse.Namespace) -> int:
     from .atomic import atomic_writer
 
     if args.output in (None, "-"):
-        import shutil
-        import tempfile
-
-        # Held back (in memory up to 8 MiB, then on disk) until its sha256 checks: a changed text writes nothing.
-        with tempfile.SpooledTemporaryFile(max_size=8 << 20) as held:
-            reader.extract(args.file, args.name, held)
-            held.seek(0)
-            shutil.copyfileobj(held, sys.stdout.buffer, 1 << 20)
+        # extract holds the bytes back until their sha256 checks: a changed text writes nothing.
+        reader.extract(args.file, args.name, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return 0
     with atomic_writer(Path(args.output), force=args.force) as out:
         document = reader.extract(args.file, args.name, out)
     if not args.quiet:
-        print(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})", file=sys.stderr)
+        print(printable(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})"), file=sys.stderr)
     return 0
 
 
@@ -507,7 +512,7 @@ def _index(args: argparse.Namespace) -> int:
         return 0
     lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force)
     if not args.quiet:
-        print(f"wrote {args.output} ({lines} line{'s' if lines != 1 else ''})")
+        print(printable(f"wrote {args.output} ({lines} line{'s' if lines != 1 else ''})"))
     return 0
 
 
@@ -524,7 +529,7 @@ def _wacz(args: argparse.Namespace) -> int:
         output = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
     written = make_wacz(archive, output, title=args.title, description=args.description, force=args.force)
     if not args.quiet:
-        print(f"wrote {written} ({written.stat().st_size:,} bytes)")
+        print(printable(f"wrote {written} ({written.stat().st_size:,} bytes)"))
     return 0
 
 
@@ -534,7 +539,7 @@ def _bag(args: argparse.Namespace) -> int:
     written = make_bag(args.files, Path(args.output))
     if not args.quiet:
         count = len(args.files)
-        print(f"wrote bag {written} ({count} file{'s' if count != 1 else ''}, sha256 and sha512 manifests)")
+        print(printable(f"wrote bag {written} ({count} file{'s' if count != 1 else ''}, sha256 and sha512 manifests)"))
     return 0
 
 
@@ -543,8 +548,8 @@ def _keygen(args: argparse.Namespace) -> int:
 
     key_path, pub_path = signing.keygen(args.output, force=args.force)
     if not args.quiet:
-        print(f"wrote {key_path} (private key: keep it secret) and {pub_path} (public key, "
-              f"{signing.fingerprint(signing.load_public_key(pub_path))})")
+        print(printable(f"wrote {key_path} (private key: keep it secret) and {pub_path} (public key, "
+                        f"{signing.fingerprint(signing.load_public_key(pub_path))})"))
     return 0
 
 
@@ -555,12 +560,12 @@ def _sign(args: argparse.Namespace) -> int:
         sig_path, token_path, when = timestamp.sign_with_timestamp(args.archive, args.key, args.tsa, wacz=args.wacz,
                                                                    out=args.output, force=args.force)
         if not args.quiet:
-            print(f"wrote {sig_path}")
-            print(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})")
+            print(printable(f"wrote {sig_path}"))
+            print(printable(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})"))
         return 0
     sig_path = signing.sign(args.archive, args.key, wacz=args.wacz, out=args.output, force=args.force)
     if not args.quiet:
-        print(f"wrote {sig_path}")
+        print(printable(f"wrote {sig_path}"))
     if timestamp.token_path_for(sig_path).exists():
         log.warning("%s dates the signature this run replaced, not the new one (verify --tsa-ca will call it "
                     "bad): timestamp the new one with --tsa, or remove it", timestamp.token_path_for(sig_path))

@@ -71,11 +71,12 @@ def _read(path: Path) -> Any:
     if path.suffix == ".toml":
         tomllib = _toml()
         try:
-            return tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("provpack", {})
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the path") from exc
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(path, f"cannot read: {exc}", fix="fix the TOML") from exc
+        return _provpack_table(document, path)
     import yaml
 
     try:
@@ -90,6 +91,24 @@ def _read(path: Path) -> Any:
         raise InputError(path, problem, line=mark.line + 1, column=mark.column + 1, fix="fix the YAML") from exc
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(path, f"malformed configuration: {exc}", fix="fix the YAML") from exc
+
+
+def _provpack_table(document: dict[str, Any], path: Path) -> Any:
+    """The [tool.provpack] table of a TOML file given with --config; anything outside it is a mistake.
+
+    A pyproject.toml holds other tools' tables too: there only a missing [tool.provpack] is refused.
+    """
+    fix = "put provpack's settings under a [tool.provpack] table, or use a YAML file (see 'Configuration' in README)"
+    tool = document.get("tool")
+    if path.name != "pyproject.toml":
+        stray = [f"{key!r}" for key in document if key != "tool"]
+        stray += [f"'tool.{key}'" for key in (tool if isinstance(tool, dict) else {}) if key != "provpack"]
+        if stray or (tool is not None and not isinstance(tool, dict)):
+            what = stray[0] if stray else "'tool'"
+            raise InputError(path, f"{what} is outside [tool.provpack], where provpack reads its settings", fix=fix)
+    if not isinstance(tool, dict) or "provpack" not in tool:
+        raise InputError(path, "no [tool.provpack] table: provpack found no settings in it", fix=fix)
+    return tool["provpack"]
 
 
 def _parse(values: Any, path: Path) -> Config:

@@ -23,12 +23,18 @@ _ALGORITHMS: dict[str, tuple[str, HashFactory]] = {
     "sha3256": ("sha3-256", hashlib.sha3_256),
     "sha3384": ("sha3-384", hashlib.sha3_384),
     "sha3512": ("sha3-512", hashlib.sha3_512),
+    # The multihash (and OpenSSL 3) names of SHA-2, which hashlib.new and so warcio accept too.
+    "sha2224": ("sha224", hashlib.sha224),
+    "sha2256": ("sha256", hashlib.sha256),
+    "sha2384": ("sha384", hashlib.sha384),
+    "sha2512": ("sha512", hashlib.sha512),
 }
 FACTORIES: dict[str, HashFactory] = {name: factory for name, factory in _ALGORITHMS.values()}
 _SIZES = {name: factory().digest_size for name, factory in FACTORIES.items()}
 # Lengths of a value per encoding, without "=" padding: name -> (base16, base32, base64).
 _LENGTHS = {name: (2 * size, -(-size * 8 // 5), -(-size * 4 // 3)) for name, size in _SIZES.items()}
-_B32_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz")
+_B32_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz"
+_B16_CHARS = b"0123456789abcdefABCDEF"
 
 
 def _b32_table() -> bytes:
@@ -103,21 +109,27 @@ def fault(raw: bytes) -> str | None:
     """Why a digest header value with no known algorithm is damaged, not of an algorithm provpack does not
     know (its record then fails, never is a mere warning); None for a sound `label:value` of another
     algorithm. Quotes only the label, shortened."""
+    return fault_and_neighbour(raw)[0]
+
+
+def fault_and_neighbour(raw: bytes) -> tuple[str | None, str | None]:
+    """fault(raw), and the known algorithm its label is one edit from when that is the fault (else None):
+    a value that is that algorithm's digest shows the label misspelt, not damaged."""
     text = raw.strip()
     if not text:
-        return "is empty"
+        return "is empty", None
     label, sep, _ = text.partition(b":")
     label = label.strip()
     if not sep:
-        return f"is not 'algorithm:value': there is no ':' (it starts {quote(text[:10])})"
+        return f"is not 'algorithm:value': there is no ':' (it starts {quote(text[:10])})", None
     if not label:
-        return "has no algorithm label before its ':'"
+        return "has no algorithm label before its ':'", None
     if _LABEL_CHARS.fullmatch(label) is None:
-        return f"has the label {quote(label)}, which is not letters, digits, '-' and '_'"
+        return f"has the label {quote(label)}, which is not letters, digits, '-' and '_'", None
     near = near_algorithm(label.decode("ascii"))
     if near is not None:
-        return f"has the label {quote(label)}, not a known algorithm; a damaged {near!r}?"
-    return None
+        return f"has the label {quote(label)}, not a known algorithm; a damaged {near!r}?", near
+    return None, None
 
 
 def near_algorithm(label: str) -> str | None:
@@ -189,14 +201,19 @@ def value_encoding(claim: DigestClaim) -> str | None:
     """Which encoding the claimed value is written in ("base16", "base32", "base64"), None if none fits."""
     if claim.algorithm is None:
         return None
-    hex_len, b32_len, b64_len = _LENGTHS[claim.algorithm]
-    value = claim.value
-    stripped = value.rstrip("=")
-    if len(value) == hex_len and _decodes(bytes.fromhex, value):
+    return encoding_of(claim.algorithm, claim.value.encode("ascii", "replace"))
+
+
+def encoding_of(algorithm: str, value: bytes) -> str | None:
+    """Which encoding a value of this algorithm is written in ("base16", "base32", "base64"), None if none
+    fits: a value that is none cannot be the digest of anything."""
+    hex_len, b32_len, b64_len = _LENGTHS[algorithm]
+    stripped = value.rstrip(b"=")
+    if len(value) == hex_len and not value.translate(None, _B16_CHARS):
         return "base16"
-    if len(stripped) == b32_len and _B32_ALPHABET.issuperset(stripped):
+    if len(stripped) == b32_len and not stripped.translate(None, _B32_CHARS):
         return "base32"
-    if len(stripped) == b64_len and _decodes(_b64, stripped):
+    if len(stripped) == b64_len and _decodes(_b64, stripped.decode("ascii", "replace")):
         return "base64"
     return None
 

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from .errors import printable
 from .reader import ArchivedDocument
 
 CONTEXT = 40
@@ -65,7 +66,8 @@ def print_documents(path: str, documents: tuple[ArchivedDocument, ...], out: IO[
     buffer = None if terminal else io.StringIO()
     console = Console(file=buffer or out, force_terminal=color, no_color=color is False, highlight=False,
                       width=None if terminal else 1000)
-    console.print(f"[bold]{escape(path)}[/]: {len(documents)} document{'s' if len(documents) != 1 else ''}")
+    count = f"{len(documents)} document{'s' if len(documents) != 1 else ''}"
+    console.print(f"[bold]{escape(printable(path))}[/]: {count}")
     for document in documents:
         console.print()
         _print_document(console, _shown(document))
@@ -193,7 +195,6 @@ def _in_context(elision: dict[str, Any]) -> Text:
     return line
 
 
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Tabs and line breaks are laid out, and rich drops CR, VT and FF itself (a CRLF excerpt's context
 # must read as text, not "\x0d"); every other control character is spelled out.
 _UNSAFE_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -205,7 +206,7 @@ def _spelled(match: re.Match[str]) -> str:
 
 def _visible(text: str) -> str:
     """Control characters (an original's escape sequences) spelled out, so they never reach the terminal."""
-    return _CONTROL_RE.sub(_spelled, text)
+    return printable(text)
 
 
 def _flat(text: str) -> str:

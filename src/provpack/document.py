@@ -8,8 +8,8 @@ The layout recognised is the one blog reposts use:
                                           
     quoted paragraphs …                   <- body
                                           
-    No comments:                          <- blog trailer (boilerplate, not quoted)
-    Post a Comment
+    No comments:                          <- blog trailer (boilerplate, not quoted; a line
+    Post a Comment                           with a bracketed cut or [sic] is never part of it)
 
 Any other shape still packages: what is not found is simply absent, and the body
 is the whole text.
@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from .elisions import holds_bracketed_mark
 from .errors import InputError
 from .model import Document, ParsedField, Span
 
@@ -73,6 +74,11 @@ def decode(raw: bytes, path: Path | str) -> str:
     if nul >= 0:
         raise InputError(path, "NUL byte in the text; this is not a plain-text file", offset=nul,
                          fix="give the excerpt as plain UTF-8 text")
+    bom = text.startswith("\ufeff")
+    if _FILLED.search(text, 1 if bom else 0) is None:   # past the BOM, and white space as str sees it (U+3000)
+        problem = ("file holds only white space" if not bom else "file holds only a byte order mark"
+                   if len(text) == 1 else "file holds only a byte order mark and white space")
+        raise InputError(path, problem, fix="give the excerpt's text, or remove the file")
     return text
 
 
@@ -225,6 +231,10 @@ def _trailer_start(text: str, floor: int, has_cr: bool, content_start: int) -> i
             while text[last - 1].isspace():
                 last -= 1
             if _TRAILER_LINES.fullmatch(text, filled.start(), last) is None:
+                break
+            # A line with a bracketed cut or alteration is quoted text someone edited, not boilerplate:
+            # in the trailer, its marks would be recorded nowhere.
+            if holds_bracketed_mark(text, filled.start(), last):
                 break
             trailer_start = start
         if start == 0:

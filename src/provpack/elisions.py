@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 
+from .errors import InputError
 from .model import Analysis, Document, Elision, ElisionKind, Marker, Segment, Span
 from .textindex import TextIndex
 
@@ -28,6 +29,7 @@ _POSSIBLE = re.compile(
 )
 _ALTERATION = re.compile(r"\[[^\[\]\r\n]{1,80}\]")
 _DOT_PAIR = re.compile(rf"\.(?={_SPACE}?\.)")   # where a dotted possible elision can start (re finds '.' fast)
+_WINDOW = 1 << 20   # characters whose candidate starts possible_matches gathers at once
 
 
 def is_cut(marker: str) -> bool:
@@ -35,8 +37,13 @@ def is_cut(marker: str) -> bool:
     return "\u2026" in marker or marker.count(".") >= 3
 
 
-def analyse(document: Document) -> Analysis:
-    """Every marker in the document's header and body, and the body's quoted segments."""
+def analyse(document: Document, *, path: str | None = None, max_markers: int | None = None) -> Analysis:
+    """Every marker in the document's header and body, and the body's quoted segments.
+
+    With `max_markers`, an InputError naming `path` (else the document) once the scan finds more
+    markers than that, before any of them is described.
+    """
+    most = max_markers if max_markers is not None else len(document.text)   # (a marker takes a character)
     text = document.text
     limit = document.trailer.start if document.trailer is not None else len(text)
     # (start, end, marker, kind): kind None is an alteration
@@ -56,10 +63,15 @@ def analyse(document: Document) -> Analysis:
                 if match is not None:
                     found.append((at, match.end(), match.group(), None))
             at = find("[", at + 1, limit)
+            if len(found) > most:
+                raise _too_many(document, path, most)
     taken = [(start, end) for start, end, _, _ in found]
-    possible: list[tuple[int, int, str, ElisionKind | None]] = [
-        (match.start(), match.end(), marker, "possible") for match in possible_matches(text, limit)
-        if is_cut(marker := match.group()) and not _overlaps(taken, match.start(), match.end())]
+    possible: list[tuple[int, int, str, ElisionKind | None]] = []
+    for match in possible_matches(text, limit):
+        if is_cut(marker := match.group()) and not _overlaps(taken, match.start(), match.end()):
+            possible.append((match.start(), match.end(), marker, "possible"))
+            if len(found) + len(possible) > most:
+                raise _too_many(document, path, most)
     if possible:
         found.extend(possible)
         found.sort()   # starts are distinct: a possible marker overlapping another is dropped
@@ -88,6 +100,24 @@ def analyse(document: Document) -> Analysis:
     )
 
 
+def holds_bracketed_mark(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds a bracketed cut or an alteration, as `analyse` finds them (a line's worth)."""
+    at = text.find("[", start, end)
+    while at >= 0:
+        match = _BRACKETED.match(text, at, end)
+        if (match is not None and is_cut(match.group())) or _ALTERATION.match(text, at, end) is not None:
+            return True
+        at = text.find("[", at + 1, end)
+    return False
+
+
+def _too_many(document: Document, path: str | None, most: int) -> InputError:
+    return InputError(path if path is not None else document.name,
+                      f"holds more than {most:,} elision markers and editorial alterations, which provpack"
+                      " does not package in one document",
+                      fix="split the text into several files")
+
+
 def possible_matches(text: str, limit: int) -> Iterator[re.Match[str]]:
     """What `_POSSIBLE.finditer(text, 0, limit)` finds, trying the pattern only where a match can start.
 
@@ -95,22 +125,31 @@ def possible_matches(text: str, limit: int) -> Iterator[re.Match[str]]:
     one space between them; str.find and a pattern that starts with a literal
     '.' skip to those far faster than re's scan for a set of characters.
     """
+    end = 0
+    for window in range(0, limit, _WINDOW):   # (the candidates of one window at a time: memory stays flat)
+        for at in _starts(text, window, min(window + _WINDOW, limit), limit):
+            if at >= end:
+                match = _POSSIBLE.match(text, at, limit)
+                if match is not None:
+                    yield match
+                    end = match.end()
+
+
+def _starts(text: str, start: int, stop: int, limit: int) -> list[int]:
+    """Where a possible elision may start in text[start:stop], in order."""
     find = text.find
     starts: list[int] = []
     for needle in "(\u2026":
-        at = find(needle, 0, limit)
+        at = find(needle, start, stop)
         while at >= 0:
             starts.append(at)
-            at = find(needle, at + 1, limit)
-    starts.extend(match.start() for match in _DOT_PAIR.finditer(text, 0, limit))
+            at = find(needle, at + 1, stop)
+    if stop == limit:
+        starts.extend(match.start() for match in _DOT_PAIR.finditer(text, start, stop))
+    else:   # (the pattern's look-ahead needs two characters past the window)
+        starts.extend(match.start() for match in _DOT_PAIR.finditer(text, start, stop + 2) if match.start() < stop)
     starts.sort()
-    end = 0
-    for at in starts:
-        if at >= end:
-            match = _POSSIBLE.match(text, at, limit)
-            if match is not None:
-                yield match
-                end = match.end()
+    return starts
 
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -12,8 +12,25 @@ verification report (exit code 1).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+
+# C0 and C1 controls and DEL (ESC opens a terminal's escape sequences, CR rewrites the line), and the
+# lone surrogates os.fsdecode makes of a file name's undecodable bytes (which a UTF-8 stream refuses).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` for a message: control characters spelled \\xNN, an undecodable file-name byte as its \\xNN."""
+    return _UNPRINTABLE.sub(_spelled, text) if _UNPRINTABLE.search(text) else text
+
+
+def _spelled(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:   # surrogateescape's stand-in for the byte code - 0xDC00
+        code -= 0xDC00
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 class ProvpackError(Exception):
@@ -39,7 +56,7 @@ class InputError(ProvpackError, ValueError):
         column: int | None = None,
         fix: str = "",
     ) -> None:
-        where = str(path)
+        where = printable(str(path))
         if line is not None:
             where += f": line {line}" + (f", column {column}" if column is not None else "")
         elif offset is not None:
@@ -56,7 +73,7 @@ class ArchiveError(ProvpackError, OSError):
     """An archive we cannot read or write; names the file."""
 
     def __init__(self, path: Path | str, problem: str, *, fix: str = "") -> None:
-        super().__init__(f"{path}: {problem}" + (f"; {fix}" if fix else ""))
+        super().__init__(f"{printable(str(path))}: {problem}" + (f"; {fix}" if fix else ""))
         self.path = Path(path)
         self.problem = problem
 
@@ -65,7 +82,7 @@ class CaptureError(ProvpackError):
     """An original source we could not fetch; names the URL."""
 
     def __init__(self, url: str, problem: str) -> None:
-        super().__init__(f"{url}: {problem}")
+        super().__init__(f"{printable(url)}: {problem}")
         self.url = url
         self.problem = problem
 
@@ -76,7 +93,7 @@ class IntegrityError(ProvpackError):
     exit_code = 1
 
     def __init__(self, path: Path | str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+        super().__init__(f"{printable(str(path))}: {problem}")
         self.path = Path(path)
         self.problem = problem
 

@@ -382,11 +382,10 @@ def _check_known(sidecar: dict[str, Any], path: Path | str) -> None:
                              fix="give the full address, e.g. https://example.org/post")
         if key == "source_url" and not value.lower().startswith(("http://", "https://")):
             raise InputError(path, "'source_url' must be an http or https address", fix="give the article's web address")
-        if not value.isascii():   # an IRI: its URI form goes into WARC headers, so it must have one
-            try:
-                as_uri(value)
-            except ValueError as exc:
-                raise InputError(path, f"'{key}': {exc}", fix="check the address") from exc
+        try:   # its URI form goes into WARC headers and provenance ids, so it must have one (iri.py)
+            as_uri(value)
+        except ValueError as exc:
+            raise InputError(path, f"'{key}': {exc}", fix="check the address") from exc
     if not _CONTROL.search("".join(texts)):  # one scan for all; the loop names the first such key
         return
     for key, value in sidecar.items():

@@ -19,7 +19,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from .defaults import MAX_TEXT_BYTES
+from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
 from .errors import CaptureError, InputError
@@ -66,6 +66,22 @@ def run_date(environ: dict[str, str] | None = None) -> dt.datetime:
                          fix="set it to an integer, e.g. 1510444800, or unset it") from exc
 
 
+def archive_stamp(date: dt.datetime, given_as: str) -> str:
+    """`date` as a WARC-Date; an InputError naming `given_as` for a naive datetime or a UTC year outside 1000-9999."""
+    fix = "give a datetime with a time zone and a year from 1000 to 9999 (e.g. tzinfo=timezone.utc)"
+    if not isinstance(date, dt.datetime):
+        raise InputError(given_as, f"not a datetime: {type(date).__name__}", fix=fix)
+    if date.utcoffset() is None:   # local time would make the archive depend on the machine's time zone
+        raise InputError(given_as, f"{date.isoformat()} has no time zone", fix=fix)
+    try:
+        utc = date.astimezone(dt.timezone.utc)
+    except OverflowError as exc:
+        raise InputError(given_as, f"{date.isoformat()} is after the year 9999 in UTC", fix=fix) from exc
+    if not 1000 <= utc.year <= 9999:   # WARC-Date is a W3C-DTF date: four-digit years
+        raise InputError(given_as, f"{date.isoformat()} is not in the years 1000 to 9999 in UTC", fix=fix)
+    return warc_date(utc)
+
+
 def default_output(sources: Sequence[Path | str]) -> Path:
     """archive/<name of the first source>.warc.gz."""
     first = Path(sources[0]) if sources else Path("seeds")
@@ -101,6 +117,7 @@ def package(
     original fetched with no text to align against (archived all the same). Without
     `fetch` nothing touches the network. Texts over `max_text_bytes` are refused.
     `progress(documents_done, documents_total, archive_bytes)` is called as the work advances.
+    `date` (default: SOURCE_DATE_EPOCH, else now) must have a time zone and a year from 1000 to 9999 in UTC.
     """
     source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
     out_path = Path(out) if out is not None else default_output(source_list)
@@ -115,8 +132,9 @@ def package(
     workers = default_jobs() if jobs is None else jobs
     if workers < 1:
         raise InputError("--jobs", f"the number of jobs must be at least 1, not {workers}")
+    # SOURCE_DATE_EPOCH (seconds since 1970, refused past 9999 by run_date) passes the same check as `date`.
+    stamp = archive_stamp(*((date, "date") if date is not None else (run_date(), "SOURCE_DATE_EPOCH")))
     listing = list_sources(source_list, follow_symlinks=follow_symlinks)
-    stamp = warc_date(date if date is not None else run_date())
     summaries = SummaryTable(listing.names)
     failures: list[FetchFailure] = []
     unaligned: list[UnalignedOriginal] = []
@@ -357,7 +375,7 @@ def _documents(
 
     raws = stage(lambda n: _read_text(files[n], max_text_bytes))
     documents = stage(lambda n: parse_document(files[n][0], raws[n], path=files[n][1]))
-    analyses = stage(lambda n: analyse(documents[n]))
+    analyses = stage(lambda n: analyse(documents[n], path=files[n][1], max_markers=MAX_MARKERS))
     sidecars = stage(lambda n: _sidecar(files[n][2]))
     metadata = stage(lambda n: merge(documents[n].parsed, sidecars[n], sidecar_name=_sidecar_name(files[n][2])))
     found = stage(lambda n: originals.find(files[n][0], files[n][2], sidecars[n]))
@@ -402,6 +420,10 @@ def _records(files: _Files, raw: bytes, document: Document, analysis: Analysis, 
     resource, provenance = document_records(document, analysis, metadata, original=aligned,
                                             unaligned_original=unaligned)
     name, text_path, _ = files
+    if len(provenance.block) > MAX_PROVENANCE_BYTES:   # (what show, extract and verify read whole)
+        raise InputError(text_path, f"its provenance record would take {len(provenance.block):,} bytes, more than"
+                         f" the {MAX_PROVENANCE_BYTES:,} provpack writes for one document",
+                         fix="split the text into several files")
     log.debug("%s: %d elisions", text_path, len(analysis.elisions))
     summary = DocumentSummary(
         name=name,

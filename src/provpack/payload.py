@@ -1,9 +1,10 @@
 """Hash a record block as it streams past: the block itself, and the payload inside it.
 
-For `application/http` request/response records the payload is the entity body after
-the HTTP header block, as transmitted. When the body is sent with
+For request/response records whose block is an HTTP message (see http_block) the payload
+is the entity body after the HTTP header block, as transmitted. When the body is sent with
 `Transfer-Encoding: chunked`, both readings are hashed: the raw chunked bytes and the
-de-chunked body; whichever the record's digest names is accepted (and reported).
+de-chunked body (complete, or as far as it goes in a record marked WARC-Truncated);
+whichever the record's digest names is accepted (and reported).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ HTTP_HEAD_LIMIT = 1 << 20  # the blank line ending the HTTP header block must st
 _BLANK_LINE = re.compile(rb"\n\r?\n")
 _CHUNKED = re.compile(rb"^transfer-encoding[ \t]*:[^\r\n]*\bchunked\b", re.IGNORECASE | re.MULTILINE)
 _CHUNK_LINE_LIMIT = 4096
+_HTTP_MEDIA_TYPES = (b"application/http", b"message/http")
+_TOKEN_CHARS = b"!#$%&'*+.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-"
+SNIFF_LIMIT = 8192  # a block's first line read for http_block must end within this many bytes
 
 RAW = "raw"
 DECHUNKED = "de-chunked"
@@ -37,6 +41,11 @@ class Dechunker:
     def complete(self) -> bool:
         """True when the terminating zero-size chunk was seen and nothing went wrong."""
         return self._state in (self._TRAILER, self._DONE)
+
+    @property
+    def sound(self) -> bool:
+        """True when nothing went wrong so far: the decoded body is a prefix of the body sent."""
+        return self._state != self._ERROR
 
     def feed(self, buf: bytes, start: int, end: int) -> None:
         """Decode buf[start:end]."""
@@ -97,6 +106,35 @@ class Dechunker:
 Readings = dict[str, dict[str, bytes]]  # reading ("raw", "de-chunked") -> algorithm -> digest
 
 
+def http_block(content_type: bytes | None, target: bytes | None, buf: bytes, start: int, end: int) -> bool:
+    """Whether the block buf[start:end] of a response or request record is an HTTP message, whose payload is
+    its entity body (WARC 1.1 section 6.3.2, whatever the Content-Type): when the Content-Type is
+    `application/http` or `message/http`; with none, when WARC-Target-URI `target` is http(s) and the block
+    starts with an HTTP/1.x status or request line (ending within SNIFF_LIMIT bytes)."""
+    if content_type is not None:
+        return content_type.split(b";", 1)[0].strip().lower() in _HTTP_MEDIA_TYPES
+    if target is None or not target.lstrip(b" \t")[:8].lower().startswith((b"http://", b"https://")):
+        return False
+    stop = buf.find(b"\n", start, min(end, start + SNIFF_LIMIT))
+    if stop < 0:
+        return False
+    parts = buf[start:stop].rstrip(b"\r").split(b" ")
+    if parts[0].startswith(b"HTTP/"):  # a status line: HTTP/1.1 200 OK (HTTP/2 200)
+        return (len(parts) >= 2 and _is_version(parts[0], minor=False)
+                and len(parts[1]) == 3 and parts[1].isdigit())
+    # A request line: GET /x HTTP/1.1
+    return (len(parts) == 3 and parts[0] != b"" and not parts[0].translate(None, _TOKEN_CHARS)
+            and parts[1] != b"" and _is_version(parts[2], minor=True))
+
+
+def _is_version(text: bytes, *, minor: bool) -> bool:
+    """`HTTP/d.d` (or, unless `minor`, also `HTTP/d`)."""
+    number = text[5:]
+    return text.startswith(b"HTTP/") and (
+        (len(number) == 3 and number[:1].isdigit() and number[1:2] == b"." and number[2:].isdigit())
+        or (not minor and len(number) == 1 and number.isdigit()))
+
+
 def http_payload(buf: bytes, start: int, end: int) -> tuple[int, bool] | None:
     """Where the payload of the HTTP message buf[start:end] starts, and whether its header says chunked.
 
@@ -113,11 +151,12 @@ def http_payload(buf: bytes, start: int, end: int) -> tuple[int, bool] | None:
 
 def digest_block(
     buf: bytes, start: int, end: int, block_algorithms: tuple[str, ...],
-    payload_algorithms: tuple[str, ...], *, http: bool,
+    payload_algorithms: tuple[str, ...], *, http: bool, truncated: bool = False,
 ) -> tuple[dict[str, bytes], Readings | None, bool]:
     """Digests of a block held in memory at buf[start:end]: (block digests, payload readings, chunked).
 
-    Gives the same results as feeding the block to a BlockSink piece by piece.
+    Gives the same results as feeding the block to a BlockSink piece by piece. `truncated`: the record
+    says WARC-Truncated, so a chunked body cut off before its last chunk has a de-chunked reading too.
     """
     view = memoryview(buf)[start:end]
     if http or not payload_algorithms or payload_algorithms == block_algorithms:
@@ -138,7 +177,7 @@ def digest_block(
     if chunked:
         dechunker = Dechunker(payload_algorithms)
         dechunker.feed(buf, payload_start, end)
-        if dechunker.complete:
+        if dechunker.complete or (truncated and dechunker.sound):
             readings[DECHUNKED] = dechunker.digests()
     return block, readings, chunked
 
@@ -153,8 +192,10 @@ class BlockSink:
         *,
         http: bool,
         keep: bool,
+        truncated: bool = False,
     ) -> None:
         self.http = http
+        self._truncated = truncated  # WARC-Truncated: a chunked body cut off has a de-chunked reading too
         names = set(block_algorithms)
         if not http:
             names.update(payload_algorithms)
@@ -227,8 +268,9 @@ class BlockSink:
             # The HTTP header block runs to the end of the record block: the payload is empty.
             return {RAW: {name: new_hasher(name).digest() for name in self._payload_algorithms}}
         readings: Readings = {RAW: {name: h.digest() for name, h in self._payload_hashers.items()}}
-        if self._dechunker is not None and self._dechunker.complete:
-            readings[DECHUNKED] = self._dechunker.digests()
+        dechunker = self._dechunker
+        if dechunker is not None and (dechunker.complete or (self._truncated and dechunker.sound)):
+            readings[DECHUNKED] = dechunker.digests()
         return readings
 
     def block(self) -> bytes | None:

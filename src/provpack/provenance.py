@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .errors import InputError
 from .iri import as_uri
 from .model import Analysis, Document, Elision, FieldValue, Marker, Metadata, Span
 
@@ -93,7 +94,7 @@ def describe(
             if source is None:
                 source = {"@type": "prov:Entity"}
             if name == "source_url":   # the IRI as the URI its original's records name (iri.py)
-                source["@id"] = as_uri(value.value) if type(value.value) is str else value.value
+                source["@id"] = _source_uri(value.value)
             else:
                 source[_SOURCE_DCTERMS[name]] = value.value
     description: dict[str, Any] = {
@@ -233,6 +234,17 @@ def _plain(value: Any) -> bool:
 
 def _pair(span: Span | None) -> list[int] | None:
     return None if span is None else [span.start, span.end]
+
+
+def _source_uri(value: Any) -> Any:
+    """The source_url as the URI its original's records name (iri.py); InputError if it has none (load_sidecar
+    refuses such a value first, so only a record's sidecar, as verify --deep reads it, gets here)."""
+    if type(value) is not str:
+        return value
+    try:
+        return as_uri(value)
+    except ValueError as exc:
+        raise InputError("source_url", str(exc), fix="check the address") from exc
 
 
 def _field(value: FieldValue) -> dict[str, Any]:

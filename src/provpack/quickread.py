@@ -11,16 +11,17 @@ import re
 from binascii import hexlify
 from typing import NamedTuple
 
-from .digests import FACTORIES, LABELS, value_matches
-from .payload import Dechunker, http_payload
+from .digests import FACTORIES, LABELS, encoding_of, value_matches
+from .payload import Dechunker, http_block, http_payload
 from .provcheck import ResourceFacts
-from .recordcheck import DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, RAW_MATCHED, RecordChecker
-from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, VERSIONS
+from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED, UNREAD_JSON,
+                          RecordChecker)
+from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, VERSIONS, bad_day
 from .warcstream import Source
 
 # Types whose payload digest describes another record (counted, unchecked, as the full reader does).
 _OTHER_PAYLOAD = frozenset({b"revisit", b"continuation"})
-# Types whose payload is the HTTP entity body when the block is `application/http`.
+# Types whose payload is the HTTP entity body when the block is an HTTP message (payload.http_block).
 _HTTP_TYPES = frozenset({b"response", b"request"})
 
 
@@ -128,7 +129,7 @@ class QuickReader(RecordChecker):
             return False
         date = date.strip()
         new_date = date != self._headers.good_date
-        if new_date and DATE.fullmatch(date) is None:
+        if new_date and (DATE.fullmatch(date) is None or bad_day(date)):
             return False
         record_id = record_id.strip()
         length_text = length_text.strip()
@@ -138,10 +139,18 @@ class QuickReader(RecordChecker):
                 and len(record_id[5:-1].translate(None, NOT_IN_ID)) == len(record_id) - 6):
             return False
         warc_type = warc_type.strip().lower()
+        if not warc_type:
+            return False
         reading = None  # the count of a payload digest: of another record's payload, or of a chunked reading
         if payload_value is not None and warc_type in _OTHER_PAYLOAD:
-            # A revisit's or a continuation's payload digest, whatever its value: counted and not checked,
-            # as RecordChecker._read_record does; the record is verified by its block digest alone.
+            # A revisit's or a continuation's payload digest: counted and not checked, as
+            # RecordChecker._read_record does; the record is verified by its block digest alone. Its
+            # label and the form of its value are checked: anything but a known algorithm's label and a
+            # value in one of its encodings goes to the full reader, which says what is wrong.
+            label, _, value = payload_value.strip().partition(b":")
+            payload_algorithm = LABELS.get(label)
+            if payload_algorithm is None or encoding_of(payload_algorithm, value.strip()) is None:
+                return False
             payload_value = None
             reading = OTHER_RECORD_PAYLOAD
         label, _, value = block_value.strip().partition(b":")
@@ -164,8 +173,7 @@ class QuickReader(RecordChecker):
             if payload_algorithm is None:
                 return False
             value = value.strip()
-            if (warc_type in _HTTP_TYPES and content_type is not None
-                    and content_type.split(b";", 1)[0].strip().lower() == b"application/http"):
+            if warc_type in _HTTP_TYPES and http_block(content_type, target, buf, start, stop):
                 # As payload.digest_block: the payload is the entity body after the HTTP header
                 # block; a chunked one has two readings, the raw body tried first, as in
                 # RecordChecker._check_payload, which counts the one that matched.
@@ -184,7 +192,7 @@ class QuickReader(RecordChecker):
                     dechunker.feed(buf, payload_start, stop)
                     if not (dechunker.complete and value_matches(
                             payload_algorithm, value, dechunker.digests()[payload_algorithm])):
-                        return False
+                        return False  # (a body cut off in a record marked WARC-Truncated too: the full reader's)
                     reading = DECHUNKED_MATCHED
             elif payload_algorithm == algorithm:
                 if value != expected and value.lower() != expected and not value_matches(algorithm, value, digest):
@@ -215,11 +223,14 @@ class QuickReader(RecordChecker):
                 None if target is None else target.strip().decode("utf-8", "replace")))
             if found:
                 self.problems.extend(found)
-        elif warc_type == b"metadata" and length <= KEEP_LIMIT and content_type is not None and (
+        elif warc_type == b"metadata" and content_type is not None and (
                 content_type.lower().find(b"json") >= 0):  # (as `in`, without its int attempt)
-            self._metadata_done(None if refers is None else refers.strip(), buf[start:stop])
-            if self._rec_failed:
-                return True
+            if length <= PROVENANCE_LIMIT:
+                self._metadata_done(None if refers is None else refers.strip(), buf[start:stop])
+                if self._rec_failed:
+                    return True
+            else:
+                self.counts[UNREAD_JSON] += 1
         self.verified += 1
         if self._context is not None:
             self._context.outcome = "verified"

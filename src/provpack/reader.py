@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,11 +14,13 @@ from typing import IO, Any
 from warcio.exceptions import ArchiveLoadFailed
 
 from .errors import ArchiveError, IntegrityError
+from .sniff import quoted_text, unreadable_reason
 from .warciter import QuietArchiveIterator
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
+_HELD_IN_MEMORY = 8 << 20   # bytes of a document held in memory until checked; the rest in a temporary file
 _NAMES_LISTED = 20  # names an unknown-name error lists
 
 
@@ -44,7 +48,7 @@ def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
         warc_id = record.rec_headers.get_header("WARC-Record-ID") or ""
         if warc_id in seen_ids:
             raise ArchiveError(archive, f"records at offsets {seen_ids[warc_id]} and {offset} share the "
-                               f"WARC-Record-ID {warc_id[:100]}", fix="run 'provpack verify' on the file")
+                               f"WARC-Record-ID {quoted_text(warc_id, 100)}", fix="run 'provpack verify' on the file")
         seen_ids[warc_id] = offset
         if warc_type == "resource":
             resource_offsets[warc_id] = offset
@@ -95,35 +99,44 @@ def find(path: Path | str, name: str) -> ArchivedDocument:
         return twins[0]
     every = [d.name for d in documents]
     if twins:
-        raise ArchiveError(path, f"no document named {name!r}; {len(twins)} names differ from it only in Unicode "
-                           f"normalisation: {', '.join(ascii(d.name) for d in twins)}",
+        raise ArchiveError(path, f"no document named {quoted_text(name)}; {len(twins)} names differ from it only in "
+                           f"Unicode normalisation: {', '.join(ascii(d.name) for d in twins)}",
                            fix="type the name exactly as 'provpack show --json' gives it")
     similar = difflib.get_close_matches(name, every, n=5)
-    names = ", ".join(every[:_NAMES_LISTED]) or "none"
+    names = ", ".join(quoted_text(known) for known in every[:_NAMES_LISTED]) or "none"
     if len(every) > _NAMES_LISTED:
         names += f", and {len(every) - _NAMES_LISTED:,} more"
-    raise ArchiveError(path, f"no document named {name!r}" + (f"; similar: {', '.join(similar)}" if similar else "")
+    raise ArchiveError(path, f"no document named {quoted_text(name)}"
+                       + (f"; similar: {', '.join(quoted_text(known) for known in similar)}" if similar else "")
                        + f" (documents: {names})", fix="use a name that 'provpack show' lists")
 
 
 def extract(path: Path | str, name: str, dest: IO[bytes]) -> ArchivedDocument:
-    """Copy the exact bytes of document `name` to `dest`, checking them against their sha256."""
+    """Write the exact bytes of document `name` to `dest` once they match their recorded sha256.
+
+    They are held back (in memory up to 8 MiB, beyond that in a temporary file) until checked, so that
+    on an IntegrityError nothing has been written to `dest`.
+    """
     archive = Path(path)
     document = find(archive, name)
     if document.offset is None:
         raise IntegrityError(archive, f"{name}: its resource record {document.record_id} is missing")
     digest = hashlib.sha256()
     size = 0
-    for record, _ in _records(archive, start=document.offset):
-        stream = record.content_stream()
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            dest.write(chunk)
-        break
-    if digest.hexdigest() != document.sha256 or size != document.length_bytes:
-        raise IntegrityError(archive, f"{name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) do "
-                             f"not match the recorded sha256 {document.sha256}; run 'provpack verify'")
+    with tempfile.SpooledTemporaryFile(max_size=_HELD_IN_MEMORY) as held:
+        for record, _ in _records(archive, start=document.offset):
+            stream = record.content_stream()
+            while chunk := stream.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                held.write(chunk)
+            break
+        if digest.hexdigest() != document.sha256 or size != document.length_bytes:
+            raise IntegrityError(archive, f"{name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) do "
+                                 f"not match the recorded sha256 {document.sha256}; nothing was written; "
+                                 "run 'provpack verify'")
+        held.seek(0)
+        shutil.copyfileobj(held, dest, _CHUNK)
     return document
 
 
@@ -135,12 +148,14 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
     with handle:
         handle.seek(start)
         head = handle.read(5)
+        if not head and start == 0:
+            raise ArchiveError(archive, "not a WARC file: the file is empty", fix="give a .warc or .warc.gz file")
         if not (head.startswith(b"\x1f\x8b") or head == b"WARC/"):
             raise ArchiveError(archive, f"not a WARC file (at byte {start}: {head!r})",
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
         handle.seek(start)
+        iterator = QuietArchiveIterator(handle, no_record_parse=False, check_digests=False, source=archive)
         try:
-            iterator = QuietArchiveIterator(handle, no_record_parse=False, check_digests=False, source=archive)
             for record in iterator:
                 # `offset` is where this record starts, in the file; get_record_offset()
                 # would read the record to its end before we could.
@@ -150,7 +165,9 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                                        "WARC/1.x header line", fix="give a WARC file (.warc or .warc.gz)")
                 yield record, offset
         except ArchiveLoadFailed as exc:
-            raise ArchiveError(archive, f"not a readable WARC file: {exc}",
+            at = max(int(iterator.offset), start)
+            raise ArchiveError(archive, f"not a readable WARC file: at or after byte {at}: "
+                               f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc
 
 
@@ -183,7 +200,7 @@ def _shape_problem(provenance: dict[str, Any]) -> str | None:
     for name, field in (provenance.get("fields") or {}).items():
         span = field.get("span") if isinstance(field, dict) else None
         if not isinstance(field, dict) or not (span is None or _is_span(span)):
-            return f"field '{name[:40]}' is not an object with a [start, end] span"
+            return f"field {quoted_text(str(name))} is not an object with a [start, end] span"
     for number, elision in enumerate(provenance.get("elisions", [])):
         target = elision.get("oa:hasTarget", {})
         selectors = target.get("oa:hasSelector", []) if isinstance(target, dict) else None

@@ -12,9 +12,21 @@ import hashlib
 from binascii import hexlify
 
 from . import problems as kinds
-from .digests import FACTORIES, claim_from_bytes, describe, fault, quote, split_value, value_encoding, value_matches
+from .defaults import MAX_PROVENANCE_BYTES
+from .digests import (
+    FACTORIES,
+    claim_from_bytes,
+    describe,
+    encoding_of,
+    fault,
+    fault_and_neighbour,
+    quote,
+    split_value,
+    value_encoding,
+    value_matches,
+)
 from .idset import IdSet
-from .payload import DECHUNKED, RAW, BlockSink, Readings, digest_block
+from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
 from .provcheck import Deferred, ProvenanceTracker, ResourceFacts
 from .scanbuffer import ScanBuffer
@@ -22,7 +34,11 @@ from .warcheader import HeaderParser, show
 from .warcstream import Source
 
 MAX_HEADER = 1 << 20  # a WARC header longer than this is treated as malformed
-KEEP_LIMIT = 16 << 20  # resource/metadata blocks up to this size are kept for the provenance check
+KEEP_LIMIT = 16 << 20  # resource blocks up to this size are kept for the provenance check
+# JSON metadata blocks up to this size are read for it (every provenance record provpack writes); the
+# count of larger ones, not read (the quick path counts them too).
+PROVENANCE_LIMIT = MAX_PROVENANCE_BYTES
+UNREAD_JSON = f"JSON metadata records not read: over {MAX_PROVENANCE_BYTES >> 20} MiB (provenance in them is not checked)"
 # The counts of a chunked HTTP payload digest, by the reading it matched (the quick path counts them too).
 RAW_MATCHED = "chunked HTTP payload digests matched the raw chunked body"
 DECHUNKED_MATCHED = "chunked HTTP payload digests matched the de-chunked body"
@@ -115,18 +131,33 @@ class RecordChecker(ScanBuffer):
         if payload_claims and (warc_type == b"revisit" or warc_type == b"continuation"
                                or b"warc-segment-number" in fields):
             # A revisit's payload digest names the original capture; a segment's covers the whole
-            # reassembled payload. Neither can be checked against this block.
+            # reassembled payload. Neither can be checked against this block, but a damaged label or a
+            # value that is no digest of its algorithm is seen without it.
             self.counts[OTHER_RECORD_PAYLOAD] += 1
+            for algorithm, value, raw in payload_claims:
+                if algorithm is None:
+                    damage = fault(raw)
+                    if damage is not None:
+                        self._problem(kinds.DIGEST_MISMATCH, f"{_PAYLOAD} {damage}")
+                elif encoding_of(algorithm, value) is None:
+                    claim = claim_from_bytes(_PAYLOAD, raw)
+                    self._problem(kinds.DIGEST_MISMATCH, f"{_PAYLOAD} {claim.raw} is not a {algorithm} value in"
+                                  " base32, base16 or base64 (it describes another record, not checked here)")
             payload_claims = []
         block_algorithms = _algorithms(block_claims)
         payload_algorithms = _algorithms(payload_claims) if payload_claims else ()
         unknown: list[str] = []  # the digests that cannot be checked, described for the warning
+        # Labels one edit from a known algorithm: (header, raw, that algorithm, fault), judged by the value.
+        suspects: list[tuple[str, bytes, str, str]] = []
         if len(block_algorithms) + len(payload_algorithms) < len(block_claims) + len(payload_claims):
             for which, claims in ((_BLOCK, block_claims), (_PAYLOAD, payload_claims)):
                 for algorithm, _, raw in claims:
                     if algorithm is not None:
                         continue
-                    damage = fault(raw)
+                    damage, near = fault_and_neighbour(raw)
+                    if near is not None and damage is not None:
+                        suspects.append((which, raw, near, damage))
+                        continue
                     if damage is not None:  # a damaged label or value: the digest cannot be right
                         self._problem(kinds.DIGEST_MISMATCH, f"{which} {damage}")
                         continue
@@ -135,14 +166,28 @@ class RecordChecker(ScanBuffer):
                     unknown.append(f"{which} of the unknown algorithm {label}")
             block_claims = [c for c in block_claims if c[0] is not None]
             payload_claims = [c for c in payload_claims if c[0] is not None]
+            if suspects:  # (their neighbours' digests are computed too, to compare their values with)
+                block_algorithms = tuple(dict.fromkeys(
+                    block_algorithms + tuple(near for which, _, near, _ in suspects if which == _BLOCK)))
+                payload_algorithms = tuple(dict.fromkeys(
+                    payload_algorithms + tuple(near for which, _, near, _ in suspects if which == _PAYLOAD)))
         http = False
         keep = False
+        truncated = False
         if payload_algorithms and (warc_type == b"response" or warc_type == b"request"):
-            http = fields.get(b"content-type", b"").split(b";", 1)[0].strip().lower() == b"application/http"
+            content_type = fields.get(b"content-type")
+            target = fields.get(b"warc-target-uri")
+            if content_type is None and target is not None:  # (the block's first line is looked at)
+                while len(self._buf) - self._pos < min(length, SNIFF_LIMIT) and self._more():
+                    pass
+            http = http_block(content_type, target, self._buf, self._pos, self._pos + length)
+            truncated = b"warc-truncated" in fields
         if warc_type == b"resource":
             keep = length <= KEEP_LIMIT
-        elif warc_type == b"metadata":
-            keep = length <= KEEP_LIMIT and b"json" in fields.get(b"content-type", b"").lower()
+        elif warc_type == b"metadata" and b"json" in fields.get(b"content-type", b"").lower():
+            keep = length <= PROVENANCE_LIMIT
+            if not keep:
+                self.counts[UNREAD_JSON] += 1
 
         buf, pos = self._buf, self._pos
         end = pos + length
@@ -157,7 +202,7 @@ class RecordChecker(ScanBuffer):
                 chunked = False
             elif block_algorithms or payload_algorithms:
                 block_digests, readings, chunked = digest_block(
-                    buf, pos, end, block_algorithms, payload_algorithms, http=http
+                    buf, pos, end, block_algorithms, payload_algorithms, http=http, truncated=truncated
                 )
             else:
                 block_digests, readings, chunked = {}, None, False
@@ -169,9 +214,11 @@ class RecordChecker(ScanBuffer):
                 self._pos = end
                 self._check_trailer(length, pos)
         else:
-            sink = BlockSink(block_algorithms, payload_algorithms, http=http, keep=keep)
+            sink = BlockSink(block_algorithms, payload_algorithms, http=http, keep=keep, truncated=truncated)
             remaining = self._read_block(length, sink)
             if remaining:
+                for which, _, _, damage in suspects:  # (no digest to compare their values with)
+                    self._problem(kinds.DIGEST_MISMATCH, f"{which} {damage}")
                 if not self._gap:
                     self._problem(
                         kinds.TRUNCATED,
@@ -189,6 +236,8 @@ class RecordChecker(ScanBuffer):
             block = sink.block()
             self._check_trailer(length, None)
 
+        if suspects:
+            self._judge_suspects(suspects, block_digests, readings, unknown)
         checked = 0
         if block_claims:
             for algorithm, value, _ in block_claims:
@@ -247,6 +296,23 @@ class RecordChecker(ScanBuffer):
         if context is not None:
             context.warning_at = len(self.warnings)
         self.warnings.append(Problem(self._rec_offset, self._rec_id, kind, message))
+
+    def _judge_suspects(self, suspects: list[tuple[str, bytes, str, str]], block_digests: dict[str, bytes],
+                        readings: Readings | None, unknown: list[str]) -> None:
+        """A label one edit from a known algorithm whose value is that algorithm's digest (of the block, or of
+        a reading of the payload) is misspelt, not damaged: left unchecked (a warning); any other, damaged."""
+        for which, raw, near, damage in suspects:
+            value = raw.partition(b":")[2].strip()
+            if which == _BLOCK:
+                digests = [block_digests[near]]
+            else:
+                digests = [reading[near] for reading in (readings or {}).values()]
+            if any(value_matches(near, value, digest) for digest in digests):
+                label = quote(raw.partition(b":")[0].strip())
+                self.counts[f"digests with an unknown algorithm {label} not checked"] += 1
+                unknown.append(f"{which} of the unknown algorithm {label} (its value is the {near} digest)")
+            else:
+                self._problem(kinds.DIGEST_MISMATCH, f"{which} {damage}")
 
     def _read_block(self, length: int, sink: BlockSink) -> int:
         """Feed `length` bytes to the sink; the number of bytes missing at the end of the stream.

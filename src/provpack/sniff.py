@@ -9,6 +9,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from .gzipsource import GZIP_MAGIC, PROBE, GzipSource, starts_warc_member
 from .rawreader import RawReader
@@ -66,9 +67,47 @@ def _tar_header(first: bytes) -> bool:
     return stored == sum(header)
 
 
-def quoted(data: bytes, limit: int = 40) -> str:
+QUOTED = 40   # file bytes quoted in a message
+_GZIP_PEEK = 64 * 1024   # compressed bytes read to show what a member that is no WARC record holds
+_MESSAGE_LIMIT = 200   # characters of a reader's error message kept in ours
+_FIRST_LINE = ", first line: "   # warcio's messages quote the line it could not parse after this
+_LINE_END = "\r\n"
+
+
+def quoted(data: bytes, limit: int = QUOTED) -> str:
     """`data` for a message: its first `limit` bytes, non-ASCII and control bytes escaped, "..." when cut."""
     return repr(data[:limit])[1:] + ("..." if len(data) > limit else "")
+
+
+def quoted_text(text: str, limit: int = QUOTED) -> str:
+    """`text` for a message: its first `limit` characters in quotes, unprintable ones escaped, "..." when cut."""
+    return repr(text[:limit]) + ("..." if len(text) > limit else "")
+
+
+def unreadable_reason(exc: BaseException, stream: IO[bytes], offset: int) -> str:
+    """Why warcio could not read at `offset`, on one line; file bytes quoted short and escaped, never dumped."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if text.startswith("Unknown archive format"):   # warcio quotes the whole first "line": maybe kilobytes of binary
+        try:
+            stream.seek(offset)
+            found = stream.read(_GZIP_PEEK)
+        except (OSError, ValueError):
+            return "no WARC record starts there"
+        if found.startswith(b"\x1f\x8b"):   # a gzip member: what it holds tells the reader something
+            try:
+                inflated = zlib.decompressobj(wbits=31).decompress(found, QUOTED + 1)
+            except zlib.error:
+                inflated = b""
+            if inflated:
+                return f"no WARC record starts there (its gzip member holds: {quoted(inflated, QUOTED)})"
+        return f"no WARC record starts there (the bytes there: {quoted(found[:QUOTED + 1], QUOTED)})"
+    message = str(exc)
+    if _FIRST_LINE in message:   # "Invalid WARC record, first line: <the line, raw>": quote the line short
+        head, line = message.split(_FIRST_LINE, 1)
+        what = ascii(" ".join(head.split()))[1:-1]
+        return f"{what}{_FIRST_LINE}{quoted_text(line.rstrip(_LINE_END))}"
+    text = ascii(text)[1:-1]   # control and non-ASCII characters escaped
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
 
 
 def is_gzipped_warc(path: Path) -> bool:

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from . import problems as kinds
 from . import provcheck, verifysplit
-from .errors import ArchiveError, InputError
+from .errors import ArchiveError, InputError, printable
 from .gzipsource import GzipSource
 from .problems import Problem
 from .rawreader import RawReader
@@ -497,16 +497,9 @@ def render_text(report: VerifyReport, *, strict: bool = False) -> str:
     verified = sum(f.verified for f in report.files)
     not_checked = f", files not checked {report.errors} (not WARC files)" if report.errors else ""
     lines.append(_summary(records, verified, report.unverified, report.failures(strict=strict)) + not_checked)
-    return "\n".join(_CONTROL.sub(_spelled, line) for line in lines)
-
-
-# Control characters: a hostile WARC's record ids and header values, quoted in a problem, must not
-# reach the terminal as escape sequences (which could, say, clear the screen and print a clean summary).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _spelled(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group()):02x}"
+    # Control characters: a hostile WARC's record ids and header values, quoted in a problem, must not
+    # reach the terminal as escape sequences (which could, say, clear the screen and print a clean summary).
+    return "\n".join(printable(line) for line in lines)
 
 
 def _summary(records: int, verified: int, unverified: int, problems: int) -> str:

@@ -116,7 +116,7 @@ def _archive_name(warc: Path) -> str:
     try:
         gzipped = is_gzipped_warc(warc)
     except NotWarcError as exc:
-        raise ArchiveError(warc, f"not a WARC file: {exc.what}", fix=exc.fix("package")) from None
+        raise ArchiveError(warc, f"not a WARC file: {exc.what}", fix=exc.fix("wacz")) from None
     except OSError as exc:
         raise ArchiveError(warc, f"cannot open: {exc.strerror or exc}") from exc
     suffix = ".warc.gz" if gzipped else ".warc"

@@ -20,10 +20,12 @@ _NAMES_KEPT = 4096
 # A Content-Length with more digits than this (leading zeros aside) is larger than any file could
 # be: reported, not converted (int() refuses more than 4,300 digits, and no block is that long).
 MAX_LENGTH_DIGITS = 30
-# W3C ISO 8601 in UTC, as WARC 1.1 allows it (WARC 1.0 files use the full seconds form).
+# W3C ISO 8601 (W3CDTF) in UTC, as WARC 1.1 allows it (WARC 1.0 files use the full seconds form):
+# the time zone `Z`, or a zero offset (`+00:00`, `-00:00`). A day of 29 to 31 is checked against
+# its month by bad_day (a regex for it would be slow).
 DATE = re.compile(
     rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
-    rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?Z)?)?)?"
+    rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?(?:Z|[+-]00:00))?)?)?"
 )
 _RECORD_ID = re.compile(rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]+>")
 NOT_IN_ID = b"<> \t\n\r\x0b\x0c"  # what [^<>\s] excludes
@@ -44,7 +46,7 @@ class HeaderParser:
 
     def __init__(self) -> None:
         self.names: dict[bytes, bytes] = {}  # field names seen and found valid -> lower case
-        self.good_date = b""  # the last WARC-Date found valid
+        self.good_date: bytes | None = None  # the last WARC-Date found valid (None: none yet)
 
     def parse(self, header: bytes) -> Header:
         """Parse `header` (each line ending in CRLF, without the blank line that ends it)."""
@@ -118,10 +120,18 @@ class HeaderParser:
             issues.append((kinds.MALFORMED_HEADER, f"WARC-Record-ID {show(record_id)} is not <uri>"))
         date = fields.get(b"warc-date")
         if date is not None and date != self.good_date:
-            if DATE.fullmatch(date) is None:
-                issues.append((kinds.MALFORMED_HEADER, f"WARC-Date {show(date)} is not a W3C ISO 8601 UTC date"))
+            wrong = date_fault(date)
+            if wrong is not None:
+                issues.append((kinds.MALFORMED_HEADER, f"WARC-Date {show(date)} {wrong}"))
             else:
                 self.good_date = date
+        warc_type = fields.get(b"warc-type")
+        if warc_type is not None and not warc_type:
+            issues.append((kinds.MALFORMED_HEADER, "WARC-Type is empty: it names no record type"))
+        segment = fields.get(b"warc-segment-number")
+        if segment is not None and not (segment.isdigit() and int(segment[:MAX_LENGTH_DIGITS]) > 0):
+            issues.append((kinds.MALFORMED_HEADER, f"WARC-Segment-Number {show(segment)} is not a whole number"
+                           " of 1 or more"))
         length_text = fields.get(b"content-length")
         length: int | None = None
         if length_text is not None:
@@ -135,6 +145,33 @@ class HeaderParser:
             else:
                 issues.append((kinds.BAD_LENGTH, f"Content-Length {show(length_text)} is not a number"))
         return Header(fields, block_digests, payload_digests, length, issues)
+
+
+def bad_day(date: bytes) -> bool:
+    """True when a date that DATE matches has a day past the end of its month (2021-02-29, 2020-04-31)."""
+    if len(date) < 10 or date[8:10] <= b"28":
+        return False
+    year, month = int(date[:4]), int(date[5:7])
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return int(date[8:10]) > (29 if leap else 28)
+    return date[8:10] == b"31" and month in (4, 6, 9, 11)
+
+
+def date_fault(date: bytes) -> str | None:
+    """What is wrong with a WARC-Date value (to follow the quoted value in a message), or None."""
+    if DATE.fullmatch(date) is None:
+        offset = date[-6:]
+        if (offset[:1] in (b"+", b"-") and offset[1:3].isdigit() and offset[3:4] == b":" and offset[4:].isdigit()
+                and len(date) > 6 and DATE.fullmatch(date[:-6] + b"Z") is not None):
+            return (f"has the UTC offset {date[-6:].decode('ascii')}: WARC dates are in UTC"
+                    " (end it with Z, or +00:00)")
+        if not date:
+            return "is empty: it must be a W3C ISO 8601 UTC date"
+        return "is not a W3C ISO 8601 UTC date"
+    if bad_day(date):
+        return "is not a W3C ISO 8601 UTC date: its month has no such day"
+    return None
 
 
 def show(value: bytes) -> str:

@@ -1,4 +1,12 @@
-"""warcio's ArchiveIterator, with the warning it writes to stderr turned into a log record, and header blocks capped."""
+"""warcio's ArchiveIterator, with the warnings it prints or logs turned into provpack's log records, and
+header blocks capped at MAX_HEADER_BYTES (see BoundedReader).
+
+warcio writes one warning to sys.stderr itself and logs another through its own logger
+(`warcio.recordloader`), which, with no handler configured, logging's last-resort handler
+prints raw (a target URI's escape sequences included). Both are raised here instead,
+through provpack's logger, escaped and naming the file and offset: the library prints
+nothing, and the command line shows them as its other warnings, honouring -q and -v.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,9 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecordLoader
+
+from .sniff import quoted_text
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +35,11 @@ class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
 
     INC_RECORD = ""
 
-    def __init__(self, *args: Any, source: object = "", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, fileobj: Any, *, source: object = "", verify_http: bool = False, arc2warc: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(fileobj, verify_http=verify_http, arc2warc=arc2warc, **kwargs)
         self._source = source
+        self.loader = _QuietLoader(self, verify_http=verify_http, arc2warc=arc2warc)
         self.reader = BoundedReader(self.fh, block_size=self.reader.block_size)  # type: ignore[has-type]
 
     def _consume_blanklines(self) -> tuple[bytes | None, int]:
@@ -61,3 +74,25 @@ class BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]
         if self._header_bytes > MAX_HEADER_BYTES:
             raise ArchiveLoadFailed(f"a header block is larger than {MAX_HEADER_BYTES} bytes")
         return line
+
+
+class _QuietLoader(ArcWarcRecordLoader):  # type: ignore[misc]
+    """warcio's record loader, logging through provpack (escaped, with file and offset) what warcio logs raw."""
+
+    def __init__(self, iterator: QuietArchiveIterator, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._iterator = iterator
+
+    def _ensure_target_uri_format(self, rec_headers: Any) -> str | None:
+        """warcio's own repair of a WARC-Target-URI, word for word, its warning logged here."""
+        uri: str | None = rec_headers.get_header("WARC-Target-URI")
+        if uri is not None and uri.startswith("<") and uri.endswith(">"):   # Wget 1.19 wrote <URI>
+            uri = uri[1:-1]
+            rec_headers.replace_header("WARC-Target-URI", uri)
+        if uri is not None and " " in uri:
+            log.warning("%s: the record at byte %d has spaces in its WARC-Target-URI %s; read with %%20 in their "
+                        "place (run 'provpack verify')", self._iterator._source, self._iterator.offset,
+                        quoted_text(uri, 80))
+            uri = uri.replace(" ", "%20")
+            rec_headers.replace_header("WARC-Target-URI", uri)
+        return uri

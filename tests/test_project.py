@@ -1,0 +1,35 @@
+"""The project's own configuration (pyproject.toml): what it promises holds."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_an_invalid_escape_in_surt_is_no_error_but_in_our_code_it_is(tmp_path: Path) -> None:
+    """surt's invalid escapes, compiled at import when pip wrote no bytecode, are let through; elsewhere they fail."""
+    source = 'PATTERN = "www\\d*"\n'
+    surt_file = tmp_path / "site-packages" / "surt" / "handyurl.py"
+    compile(source, str(surt_file), "exec")   # under filterwarnings = ["error"]: raises unless filtered
+    with pytest.raises((SyntaxError, DeprecationWarning, SyntaxWarning)):
+        compile(source, str(tmp_path / "src" / "provpack" / "surtish.py"), "exec")
+
+
+def test_the_build_backend_reads_the_license_expression() -> None:
+    """`license = "Apache-2.0"` (an SPDX expression, PEP 639) needs setuptools 77 or later to build."""
+    assert isinstance(PROJECT["project"]["license"], str)
+    (setuptools,) = [req for req in PROJECT["build-system"]["requires"] if req.startswith("setuptools")]
+    floor = re.fullmatch(r"setuptools>=(\d+)(?:\.\d+)*", setuptools)
+    assert floor is not None and int(floor.group(1)) >= 77
