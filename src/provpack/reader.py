@@ -58,7 +58,8 @@ def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
         block = _read_capped(record.content_stream(), MAX_PROVENANCE_BYTES + 1)
         if len(block) > MAX_PROVENANCE_BYTES:
             raise ArchiveError(archive, f"metadata record at offset {offset} is larger than "
-                               f"{MAX_PROVENANCE_BYTES} bytes")
+                               f"{MAX_PROVENANCE_BYTES} bytes, more than provpack package writes for a document",
+                               fix="run 'provpack verify' on the file, and 'provpack index' to list its records")
         try:
             provenance = json.loads(block)
         except (ValueError, UnicodeDecodeError) as exc:
