@@ -13,12 +13,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "provpack"
 
 # library -> the only modules allowed to import it
 HOMES = {
-    "requests": {"capture", "timestamp"},  # fetching originals; POSTing a query to a TSA
-    "urllib3": {"capture", "wire", "timestamp"},   # timestamp reads the TSA's answer under a total deadline
+    "requests": {"capture", "tsarequest"},  # fetching originals; POSTing a query to a TSA
+    "urllib3": {"capture", "wire", "tsarequest"},   # tsarequest reads the TSA's answer under a total deadline
     "yaml": {"metadata", "config"},
     "warcio": {"warcwriter", "verify", "reader", "cdxj", "warciter"},
     "cryptography": {"signing", "timestamp"},
-    "rfc3161_client": {"timestamp"},
+    "rfc3161_client": {"timestamp", "tsarequest"},
     "surt": {"cdxj"},
     "rich": {"display", "progress"},
     "isal": {"gzipper", "inflate"},

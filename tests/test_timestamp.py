@@ -14,7 +14,8 @@ import provpack
 from provpack.cli import main
 from provpack.errors import CaptureError, InputError
 from provpack.signing import keygen, sign
-from provpack.timestamp import check_timestamp, request_timestamp, token_path_for
+from provpack.timestamp import check_timestamp, token_path_for
+from provpack.tsarequest import request_timestamp
 
 from tsa import WHEN, Authority, make_authority, serve
 

@@ -587,12 +587,14 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
         seen.add(module)
         if module != "provrecompute":   # verify --deep only, on purpose: it compares with provpack's own writer
             todo.extend(local_imports(module))
-    # signing and timestamp check FILE.sig and FILE.sig.tsr for verify --key / --tsa-ca; they reach
-    # atomic (for writing .sig files) and _version (the TSA request's User-Agent), not the WARC writer;
-    # defaults holds the limits both sides share (the largest provenance record) and imports nothing.
-    assert seen == {"_version", "defaults", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer", "warcstream",
-                    "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck", "problems",
-                    "errors", "signing", "timestamp", "atomic", "inflate", "verifysplit", "provrecompute"}
+    # signing and timestamp check FILE.sig and FILE.sig.tsr for verify --key / --tsa-ca; they reach atomic (for
+    # writing .sig files) and regular (opening a file only when it is a regular one), not the WARC writer, and no
+    # HTTP code (asking a TSA is tsarequest's, for sign --tsa); defaults holds the limits both sides share (the
+    # largest provenance record) and imports nothing.
+    assert seen == {"defaults", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
+                    "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
+                    "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit",
+                    "provrecompute"}
     assert not seen & WRITER
 
 

@@ -554,10 +554,10 @@ def _keygen(args: argparse.Namespace) -> int:
 
 
 def _sign(args: argparse.Namespace) -> int:
-    from . import signing, timestamp
+    from . import signing, timestamp, tsarequest
 
     if args.tsa is not None:   # both files, or neither: a TSA that fails leaves no signature behind
-        sig_path, token_path, when = timestamp.sign_with_timestamp(args.archive, args.key, args.tsa, wacz=args.wacz,
+        sig_path, token_path, when = tsarequest.sign_with_timestamp(args.archive, args.key, args.tsa, wacz=args.wacz,
                                                                    out=args.output, force=args.force)
         if not args.quiet:
             print(printable(f"wrote {sig_path}"))
