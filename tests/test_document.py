@@ -158,8 +158,8 @@ TRAILER_LINES = ["No comments:", "Post a Comment", "2 comments", "Newer Post  Ol
                  "Posted by J\u00f6hn at 3:00", "Loading...", "Share this:"]
 BODY_LINES = ["Body \u00fcn\u00efc\u00f6d\u00e9 \u2603 \U0001d11e text [...] more", "plain ascii body line",
               # trailer lines by their words, but holding a bracketed cut or alteration: quoted text
-              "Posted by the minister himself [...] on the day it passed", "Labels: war [sic], peace",
-              "Posted by [\u2026]", "2 comments [. . .]:",
+              "Posted by the minister himself [...] on the day it passed", "Labels: war [sic], peace.",
+              "Posted by [\u2026]", "2 comments [. . .]:",   # (none of them a 'Publication: Title' line)
               "\u00e9" * 150, "x" * 300 + " \u00e9", "a\u2028b \u0085 c"]
 BLANK_LINES = ["", " ", "\t", "\u00a0", "\u3000", "\u2028", "\x0b\x0c", "\x85", "\u2000 \u200a"]
 SPACES = st.sampled_from(["", " ", "\u00a0", "\t", "\u3000"])
@@ -249,6 +249,7 @@ def assert_spans_match_bytes(document: Document) -> None:
 @example("P" * 60 + ": Sixty\r\rBody text")             # the longest publication
 @example("Body\rNo comments:\r\u3000\rPost a Comment\r")   # a trailer after CR breaks
 @example("\ufeffNo comments:\r\nPost a Comment")           # the BOM's line is no trailer line
+@example("Body\n\nLabels: war [sic], peace.\n")             # a trailer-like line holding a mark is body
 def test_layout_matches_a_line_by_line_reading(text: str) -> None:
     """Fields, header, body and trailer are those a plain line-by-line reading of the layout gives."""
     document = parse_document("doc", text.encode())
