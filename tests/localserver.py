@@ -70,6 +70,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, b"", {"Location": "http://[::1/x"})
         elif path == "/to-cafe":   # a Location in UTF-8, as servers send one: http.server writes str as latin-1
             self._send(302, b"", {"Location": "/caf\u00e9/page".encode("utf-8").decode("latin-1")})
+        elif path == "/to-bare-percent":   # a '%' that starts no escape: requests sends it as %25
+            self._send(302, b"", {"Location": "/page.html?off=50%"})
         elif path == "/caf%C3%A9/page":
             self._send(200, PAGE, html)
         elif path == "/to-file":

@@ -252,6 +252,33 @@ def test_extract_to_stdout_writes_nothing_unless_the_text_checks(
     assert captured.out == b"" and b"do not match the recorded sha256" in captured.err
 
 
+def test_extract_to_a_file_streams_into_its_temp_file(packed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    """extract -o FILE writes straight into the temp file beside FILE (renamed only once the sha256 checks), so
+    a temporary folder that cannot take the text does not matter; standard output, held back there, names it."""
+    import gzip
+    import importlib
+    import tempfile
+
+    monkeypatch.setattr(importlib.import_module("provpack.reader"), "_HELD_IN_MEMORY", 100)
+    missing = tmp_path / "no-such-folder"
+    monkeypatch.setattr(tempfile, "tempdir", str(missing))
+    out = tmp_path / "back.txt"
+    assert main(["-q", "extract", str(packed), SEED_NAME, "-o", str(out)]) == 0
+    assert out.read_bytes() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+    capsysbinary.readouterr()
+    assert main(["extract", str(packed), SEED_NAME]) == 2
+    captured = capsysbinary.readouterr()
+    assert captured.out == b"" and b"Traceback" not in captured.err
+    assert f"{missing}: cannot hold '{SEED_NAME}' in this temporary folder".encode() in captured.err
+    bad = tmp_path / "bad.warc"
+    bad.write_bytes(gzip.decompress(packed.read_bytes()).replace(b"Tehran was next", b"Tehran was last"))
+    before = sorted(tmp_path.iterdir())
+    assert main(["extract", str(bad), SEED_NAME, "-o", str(tmp_path / "new.txt")]) == 1
+    assert b"nothing was written" in capsysbinary.readouterr().err
+    assert sorted(tmp_path.iterdir()) == before   # no new.txt, and no temp file or lock left beside it
+
+
 class _ClosedPipe:
     """Standard output whose reader went away (`provpack ... | head -1`)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,26 @@ def test_other_tools_tables_in_pyproject_are_fine(tmp_path: Path) -> None:
     assert load_config(folder=tmp_path) == Config()
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n[tool.black]\nx = 1\n[tool.provpack]\nlevel = 3\n")
     assert load_config(folder=tmp_path).level == 3 and load_config(tmp_path / "pyproject.toml").level == 3
+
+
+@pytest.mark.parametrize("text, words", [
+    ("tool = 1\n", "'tool' must be a table ([tool.NAME] sections), not 1"),
+    ("tool = [1, 2]\n", "'tool' must be a table"),
+    ('tool = "provpack"\n', "'tool' must be a table"),
+    ("[tool]\nprovpack = 1\n", "configuration must be a mapping"),
+    ("[tool]\nprovpack = [1]\n", "configuration must be a mapping"),
+    ("[tool]\nprovpack = 'x'\n", "configuration must be a mapping"),
+])
+def test_a_found_pyproject_of_the_wrong_shape_is_exit_2_naming_it(text: str, words: str, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A pyproject.toml in the working folder whose 'tool' or 'tool.provpack' is not a table: exit 2 naming it."""
+    from provpack.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(text)
+    with pytest.raises(InputError, match=r"pyproject\.toml: .*" + re.escape(words)):
+        load_config(folder=tmp_path)
+    assert main(["-q", "verify", str(ARCHIVE)]) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path / "pyproject.toml") in err and words in err and "Traceback" not in err

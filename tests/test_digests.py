@@ -15,7 +15,7 @@ from provpack.digests import (
     encoding_of,
     fault,
     matches,
-    near_algorithm,
+    near_algorithms,
     parse_claim,
     split_value,
     value_encoding,
@@ -136,6 +136,7 @@ def test_any_changed_character_fails(data: bytes, algorithm: str, which: int, dr
     (b"ha256:ABC", "a damaged 'sha256'?"),
     (b"sha3-265:ABC", "a damaged 'sha3-256'?"),
     (b"mb5:ABC", "a damaged 'md5'?"),
+    (b"sha254:ABC", "has the label 'sha254', not a known algorithm; a damaged 'sha224' or 'sha256'?"),
     (b"x" * 40 + b".:ABC", "has the label 'xxxxxxxxxxxxxxxx…', which"),
 ])
 def test_damaged_labels_are_faults(raw: bytes, words: str) -> None:
@@ -173,8 +174,18 @@ def test_every_one_edit_damage_of_a_known_label_is_caught(name: str, data: st.Da
     else:
         damaged = name[:at] + name[at + 1] + name[at] + name[at + 2 :]
     if algorithm_for(damaged) is None and damaged not in ("md2", "md4", "md6", "sha0", "sha2", "sha3", "sha256d"):
-        assert near_algorithm(damaged) is not None, damaged
+        assert near_algorithms(damaged), damaged
         assert "a damaged" in (fault(f"{damaged}:ABC".encode()) or ""), damaged
+
+
+@pytest.mark.parametrize("label, near", [
+    ("sha254", ("sha224", "sha256")), ("SHA-254", ("sha224", "sha256")), ("sha3-254", ("sha3-224", "sha3-256")),
+    ("sha265", ("sha256",)), ("sha2-257", ("sha256",)), ("sha256", ()), ("md4", ()), ("blake3", ()),
+])
+def test_near_algorithms_are_all_those_one_edit_away(label: str, near: tuple[str, ...]) -> None:
+    """Every known algorithm one edit from a label, each named once (sha2-256 is sha256); none for a known or
+    a real other algorithm."""
+    assert near_algorithms(label) == near
 
 
 def test_multihash_names_of_sha2_match() -> None:

@@ -108,7 +108,7 @@ def test_record_blocks_and_payload_digests() -> None:
     """Blocks are head + body; the response payload digest covers the body as transmitted."""
     body = gzip.compress(b"<p>hi</p>", mtime=0)
     exchange = Exchange(
-        url="http://example.org/", method="GET", request_head=b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n",
+        url="http://example.org/", sent_url="http://example.org/", method="GET", request_head=b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n",
         request_body=b"", response_head=b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n", body=body,
         status=200, reason="OK", headers=(("Content-Encoding", "gzip"),), peer_address="93.184.216.34",
         fetched_at=dt.datetime(2017, 11, 12, tzinfo=dt.timezone.utc), exact=True, dechunked=False,

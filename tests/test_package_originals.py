@@ -360,3 +360,24 @@ def test_a_fetched_iri_is_recorded_as_the_uri_sent(tmp_path: Path, server: Serve
     assert targets[-3:] == [server.url("/caf%C3%A9/page")] * 3   # request, response, conversion
     assert provenance(result.warc_path)["original"]["target_uri"] == server.url("/caf%C3%A9/page")
     assert provenance(result.warc_path)["original"]["final_url"] == server.url("/caf\u00e9/page")
+
+
+def test_a_redirect_to_a_bare_percent_is_recorded_as_the_url_sent(tmp_path: Path, server: ServerState) -> None:
+    """A Location with a '%' that starts no escape: requests sends it as %25, and the request, response and
+    conversion records name that URL; the fetched page is archived, not dropped."""
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/to-bare-percent')}\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    assert result.fetch_failures == () and [d.original for d in result.documents] == ["fetched"]
+    assert server.requests[-1][0] == "GET /page.html?off=50%25 HTTP/1.1"
+    found = records(result.warc_path)
+    targets = [h["WARC-Target-URI"] for h, _ in found if h["WARC-Type"] in ("request", "response", "conversion")]
+    sent = server.url("/page.html?off=50%25")
+    assert targets == [server.url("/to-bare-percent")] * 2 + [sent] * 3
+    described = provenance(result.warc_path)
+    assert described["original"]["target_uri"] == sent
+    assert described["original"]["final_url"] == server.url("/page.html?off=50%")   # as the Location gave it
+    assert described["elisions"][0]["omitted"]["text"] == FIRST_CUT
+    check_digests(result.warc_path)
+    from provpack.verify import verify
+
+    assert verify(result.warc_path).ok

@@ -68,6 +68,40 @@ def test_extract_holds_a_large_text_in_a_temporary_file(seed_archive: Path, monk
     assert out.getvalue() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
 
 
+def test_a_temporary_folder_that_cannot_hold_the_text_is_named(seed_archive: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the text held back goes past memory and the temporary folder cannot take it, the error names that
+    folder (not the output), exit 2, and nothing reaches `dest`; hold=False needs no temporary folder."""
+    import importlib
+    import tempfile
+
+    monkeypatch.setattr(importlib.import_module("provpack.reader"), "_HELD_IN_MEMORY", 100)
+    missing = tmp_path / "no-such-folder"
+    monkeypatch.setattr(tempfile, "tempdir", str(missing))
+    out = io.BytesIO()
+    with pytest.raises(provpack.ProvpackError) as caught:
+        extract(seed_archive, SEED_NAME, out)
+    assert caught.value.exit_code == 2 and out.getvalue() == b""
+    message = str(caught.value)
+    assert message.startswith(f"{missing}: cannot hold '{SEED_NAME}' in this temporary folder")
+    assert "No such file or directory; nothing was written; free space there, or set TMPDIR" in message
+    extract(seed_archive, SEED_NAME, out, hold=False)
+    assert out.getvalue() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+
+
+def test_extract_unheld_writes_as_it_reads_and_still_checks(seed_archive: Path, tmp_path: Path) -> None:
+    """hold=False writes each byte to `dest` as it is read, and still raises IntegrityError on a changed text."""
+    import gzip
+
+    plain = gzip.decompress(seed_archive.read_bytes())
+    tampered = tmp_path / "t.warc"
+    tampered.write_bytes(plain.replace(b"Tehran was next", b"Tehran was last"))
+    out = io.BytesIO()
+    with pytest.raises(IntegrityError, match="do not match the recorded sha256"):
+        extract(tampered, SEED_NAME, out, hold=False)
+    assert b"Tehran was last" in out.getvalue()   # the caller throws `dest` away, as the CLI's temp file
+
+
 def test_missing_and_foreign_files(tmp_path: Path) -> None:
     """A missing file or a non-WARC is an ArchiveError naming it."""
     with pytest.raises(ArchiveError, match="cannot open"):

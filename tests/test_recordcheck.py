@@ -28,6 +28,8 @@ def test_missing_and_unknown_digests_are_unverified() -> None:
     ("sha256;{hex}", "WARC-Block-Digest is not 'algorithm:value': there is no ':' (it starts 'sha256;"),
     ("she256:{hex}", "WARC-Block-Digest has the label 'she256', not a known algorithm; a damaged 'sha256'?"),
     ("sha265:{hex}", "a damaged 'sha256'?"),
+    ("sha254:{hex}", "WARC-Block-Digest has the label 'sha254', not a known algorithm; a damaged 'sha224' or"
+                     " 'sha256'?"),
     ("sah1:{b32}", "WARC-Block-Digest has the label 'sah1', not a known algorithm; a damaged 'sha1'?"),
     ("{b32}", "WARC-Block-Digest is not 'algorithm:value': there is no ':'"),
     ("", "WARC-Block-Digest is empty"),
@@ -67,6 +69,24 @@ def test_a_misspelt_label_with_the_right_value_is_not_damaged(value: str, which:
         assert report.problems == () and [w.kind for w in report.warnings] == ["unknown-digest"]
         near = "sha1" if "b32" in value else "sha256"
         assert f"(its value is the {near} digest)" in report.warnings[0].message
+        assert (report.verified, report.unverified) == (1, 1)
+
+
+@pytest.mark.parametrize("label, algorithm", [("sha254", "sha256"), ("sha254", "sha224"),
+                                              ("sha3-254", "sha3-256"), ("sha3-254", "sha3-224")])
+@pytest.mark.parametrize("which", ["block", "payload"])
+def test_a_misspelt_label_near_two_algorithms_is_judged_against_each(label: str, algorithm: str,
+                                                                      which: str) -> None:
+    """A label one edit from two algorithms (sha254: sha224 and sha256) whose value is either one's digest is
+    misspelt, not damaged: the warning names the algorithm the value fits."""
+    block = b"block"
+    damaged = f"{label}:{hashlib.new(algorithm.replace('-', '_'), block).hexdigest()}"
+    rec = (record("resource", block, block_digest=damaged) if which == "block"
+           else record("resource", block, block_digest="md5", payload_digest=damaged))
+    for gzip in (True, False):
+        report = check(warc([rec, record("resource", b"next")], gzip=gzip))
+        assert report.problems == () and [w.kind for w in report.warnings] == ["unknown-digest"]
+        assert f"(its value is the {algorithm} digest)" in report.warnings[0].message
         assert (report.verified, report.unverified) == (1, 1)
 
 

@@ -459,10 +459,13 @@ def test_waiting_works_with_a_descriptor_past_1024(tmp_path: Path) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-def test_empty_dates_at_the_split(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Records with an empty WARC-Date on both sides of the split: each is malformed-header, whether the
-    part reading it has seen a valid date or not (the second part's first record had passed)."""
-    records = [record("resource", b"block %d" % number, date="" if number >= 3 else "2020-01-02T03:04:05Z")
+@pytest.mark.parametrize("bad", ["", "2020-01-02T03:04:05+00:00"])
+def test_empty_dates_at_the_split(bad: str, tmp_path: Path, merges: list[bool],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records with an empty WARC-Date, or one with a zero UTC offset (WARC dates end in Z), on both sides of the
+    split: each is malformed-header, whether the part reading it has seen a valid date or not (the second
+    part's first record had passed)."""
+    records = [record("resource", b"block %d" % number, date=bad if number >= 3 else "2020-01-02T03:04:05Z")
                for number in range(6)]
     data = b"".join(records)
     path = tmp_path / "a.warc"

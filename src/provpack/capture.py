@@ -78,6 +78,11 @@ class Capture:
         return self.response.url
 
     @property
+    def sent_url(self) -> str:
+        """The final URL as it was requested on the wire (percent-encoded by requests)."""
+        return self.response.sent_url
+
+    @property
     def status(self) -> int:
         """The final HTTP status."""
         return self.response.status
@@ -285,6 +290,7 @@ def _exchange(
     stored_head = dechunked_head(received_head, len(body)) if chunked else received_head
     return Exchange(
         url=url,
+        sent_url=prepared.url or url,
         method=prepared.method or "GET",
         request_head=request_head,
         request_body=b"",

@@ -479,7 +479,9 @@ def _extract(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
         return 0
     with atomic_writer(Path(args.output), force=args.force) as out:
-        document = reader.extract(args.file, args.name, out)
+        # Straight into the temp file beside the output: it is renamed over the output only once the sha256
+        # checks, and removed on an IntegrityError, so the bytes need not be held back elsewhere first.
+        document = reader.extract(args.file, args.name, out, hold=False)
     if not args.quiet:
         print(printable(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})"), file=sys.stderr)
     return 0

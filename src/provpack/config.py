@@ -53,7 +53,11 @@ def load_config(path: Path | None = None, *, folder: Path | None = None) -> Conf
             table = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(pyproject, f"cannot read: {exc}", fix="fix the TOML, or use provpack.yaml") from exc
-        section = table.get("tool", {}).get("provpack")
+        tool = table.get("tool", {})
+        if not isinstance(tool, dict):
+            raise InputError(pyproject, f"'tool' must be a table ([tool.NAME] sections), not {tool!r:.80}",
+                             fix="fix the TOML, or run provpack from another folder")
+        section = tool.get("provpack")
         if section is not None:
             return _parse(section, pyproject)
     return Config()

@@ -109,39 +109,36 @@ def fault(raw: bytes) -> str | None:
     """Why a digest header value with no known algorithm is damaged, not of an algorithm provpack does not
     know (its record then fails, never is a mere warning); None for a sound `label:value` of another
     algorithm. Quotes only the label, shortened."""
-    return fault_and_neighbour(raw)[0]
+    return fault_and_neighbours(raw)[0]
 
 
-def fault_and_neighbour(raw: bytes) -> tuple[str | None, str | None]:
-    """fault(raw), and the known algorithm its label is one edit from when that is the fault (else None):
-    a value that is that algorithm's digest shows the label misspelt, not damaged."""
+def fault_and_neighbours(raw: bytes) -> tuple[str | None, tuple[str, ...]]:
+    """fault(raw), and the known algorithms its label is one edit from when that is the fault (else ()):
+    a value that is one of those algorithms' digest shows the label misspelt, not damaged."""
     text = raw.strip()
     if not text:
-        return "is empty", None
+        return "is empty", ()
     label, sep, _ = text.partition(b":")
     label = label.strip()
     if not sep:
-        return f"is not 'algorithm:value': there is no ':' (it starts {quote(text[:10])})", None
+        return f"is not 'algorithm:value': there is no ':' (it starts {quote(text[:10])})", ()
     if not label:
-        return "has no algorithm label before its ':'", None
+        return "has no algorithm label before its ':'", ()
     if _LABEL_CHARS.fullmatch(label) is None:
-        return f"has the label {quote(label)}, which is not letters, digits, '-' and '_'", None
-    near = near_algorithm(label.decode("ascii"))
-    if near is not None:
-        return f"has the label {quote(label)}, not a known algorithm; a damaged {near!r}?", near
-    return None, None
+        return f"has the label {quote(label)}, which is not letters, digits, '-' and '_'", ()
+    near = near_algorithms(label.decode("ascii"))
+    if near:
+        return f"has the label {quote(label)}, not a known algorithm; a damaged {' or '.join(map(repr, near))}?", near
+    return None, ()
 
 
-def near_algorithm(label: str) -> str | None:
-    """The known algorithm a label not known is one edit away from (a letter changed, added, dropped, or two
-    swapped; case, '-' and '_' aside), or None."""
+def near_algorithms(label: str) -> tuple[str, ...]:
+    """Every known algorithm a label not known is one edit away from (a letter changed, added, dropped, or
+    two swapped; case, '-' and '_' aside): 'sha254' is near both sha224 and sha256."""
     key = label.lower().replace("-", "").replace("_", "")
     if key in _ALGORITHMS or key in _REAL_NEIGHBOURS:
-        return None
-    for known, (name, _) in _ALGORITHMS.items():
-        if _one_edit(key, known):
-            return name
-    return None
+        return ()
+    return tuple(dict.fromkeys(name for known, (name, _) in _ALGORITHMS.items() if _one_edit(key, known)))
 
 
 def _one_edit(a: str, b: str) -> bool:

@@ -41,7 +41,8 @@ _HEAD_END = b"\r\n\r\n"
 class Exchange:
     """One HTTP request and its response, as bytes on the wire (see `exact`)."""
 
-    url: str
+    url: str   # as given, or as the Location before it gave it
+    sent_url: str   # as requested on the wire (requests' form: percent-encoded, IDNA host): WARC-Target-URI
     method: str
     request_head: bytes
     request_body: bytes

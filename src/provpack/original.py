@@ -165,7 +165,8 @@ def local_original(sidecar_path: Path, value: object, *, source_url: str | None 
 
 def _exchange_records(exchange: Exchange) -> tuple[RecordSpec, RecordSpec]:
     """The request and response records of one exchange, each Concurrent-To the other."""
-    target = uri_value(exchange.url, what="captured URL")
+    # The URL as requested on the wire, not as given: a Location of '/page?off=50%' went out as '...50%25'.
+    target = uri_value(exchange.sent_url, what="captured URL")
     response_block = exchange.response_block
     request_block = exchange.request_block
     response_id = record_id("response", "", target, hashlib.sha256(response_block).hexdigest())
@@ -202,7 +203,7 @@ def fetched_original(capture: Capture) -> Original | TextlessOriginal:
                      "response_record_id": response.record_id, "exact": exchange.exact,
                      "dechunked": exchange.dechunked})
     response_id = records[-1].record_id
-    target = uri_value(capture.url, what="captured URL")   # as the response record's WARC-Target-URI
+    target = uri_value(capture.sent_url, what="captured URL")   # as the response record's WARC-Target-URI
     description: dict[str, Any] = {
         "how": "fetched",
         "url": capture.requested_url,

@@ -6,14 +6,14 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from warcio.exceptions import ArchiveLoadFailed
 
-from .errors import ArchiveError, IntegrityError
+from .errors import ArchiveError, IntegrityError, ProvpackError
 from .sniff import quoted_text, unreadable_reason
 from .warciter import QuietArchiveIterator
 
@@ -112,33 +112,56 @@ def find(path: Path | str, name: str) -> ArchivedDocument:
                        + f" (documents: {names})", fix="use a name that 'provpack show' lists")
 
 
-def extract(path: Path | str, name: str, dest: IO[bytes]) -> ArchivedDocument:
+def extract(path: Path | str, name: str, dest: IO[bytes], *, hold: bool = True) -> ArchivedDocument:
     """Write the exact bytes of document `name` to `dest` once they match their recorded sha256.
 
     They are held back (in memory up to 8 MiB, beyond that in a temporary file) until checked, so that
-    on an IntegrityError nothing has been written to `dest`.
+    on an IntegrityError nothing has been written to `dest`. With `hold=False` they go straight to `dest`
+    as they are read, for a `dest` the caller throws away on an IntegrityError (a temporary file renamed
+    over the output only on success), so they are not written twice.
     """
     archive = Path(path)
     document = find(archive, name)
     if document.offset is None:
         raise IntegrityError(archive, f"{name}: its resource record {document.record_id} is missing")
-    digest = hashlib.sha256()
-    size = 0
+    if not hold:
+        _copy_checked(archive, document, dest.write)
+        return document
     with tempfile.SpooledTemporaryFile(max_size=_HELD_IN_MEMORY) as held:
-        for record, _ in _records(archive, start=document.offset):
-            stream = record.content_stream()
-            while chunk := stream.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                held.write(chunk)
-            break
-        if digest.hexdigest() != document.sha256 or size != document.length_bytes:
-            raise IntegrityError(archive, f"{name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) do "
-                                 f"not match the recorded sha256 {document.sha256}; nothing was written; "
-                                 "run 'provpack verify'")
+
+        def hold_back(chunk: bytes) -> int:
+            try:
+                return held.write(chunk)
+            except OSError as exc:   # past 8 MiB the bytes go to a file in the temporary folder
+                from .atomic import reason
+
+                folder = tempfile.gettempdir()
+                raise ProvpackError(f"{folder}: cannot hold {quoted_text(document.name)} in this temporary folder "
+                                    f"until its sha256 is checked: {reason(exc)}; nothing was written; free space "
+                                    "there, or set TMPDIR to another folder ('provpack extract -o FILE' needs "
+                                    "none)") from exc
+
+        _copy_checked(archive, document, hold_back)
         held.seek(0)
         shutil.copyfileobj(held, dest, _CHUNK)
     return document
+
+
+def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[bytes], object]) -> None:
+    """Copy the document's bytes with `write`; an IntegrityError after the copy when they do not match."""
+    digest = hashlib.sha256()
+    size = 0
+    for record, _ in _records(archive, start=document.offset or 0):
+        stream = record.content_stream()
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            write(chunk)
+        break
+    if digest.hexdigest() != document.sha256 or size != document.length_bytes:
+        raise IntegrityError(archive, f"{document.name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) "
+                             f"do not match the recorded sha256 {document.sha256}; nothing was written; "
+                             "run 'provpack verify'")
 
 
 def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:

@@ -19,7 +19,7 @@ from .digests import (
     describe,
     encoding_of,
     fault,
-    fault_and_neighbour,
+    fault_and_neighbours,
     quote,
     split_value,
     value_encoding,
@@ -147,15 +147,15 @@ class RecordChecker(ScanBuffer):
         block_algorithms = _algorithms(block_claims)
         payload_algorithms = _algorithms(payload_claims) if payload_claims else ()
         unknown: list[str] = []  # the digests that cannot be checked, described for the warning
-        # Labels one edit from a known algorithm: (header, raw, that algorithm, fault), judged by the value.
-        suspects: list[tuple[str, bytes, str, str]] = []
+        # Labels one edit from known algorithms: (header, raw, those algorithms, fault), judged by the value.
+        suspects: list[tuple[str, bytes, tuple[str, ...], str]] = []
         if len(block_algorithms) + len(payload_algorithms) < len(block_claims) + len(payload_claims):
             for which, claims in ((_BLOCK, block_claims), (_PAYLOAD, payload_claims)):
                 for algorithm, _, raw in claims:
                     if algorithm is not None:
                         continue
-                    damage, near = fault_and_neighbour(raw)
-                    if near is not None and damage is not None:
+                    damage, near = fault_and_neighbours(raw)
+                    if near and damage is not None:
                         suspects.append((which, raw, near, damage))
                         continue
                     if damage is not None:  # a damaged label or value: the digest cannot be right
@@ -167,10 +167,10 @@ class RecordChecker(ScanBuffer):
             block_claims = [c for c in block_claims if c[0] is not None]
             payload_claims = [c for c in payload_claims if c[0] is not None]
             if suspects:  # (their neighbours' digests are computed too, to compare their values with)
-                block_algorithms = tuple(dict.fromkeys(
-                    block_algorithms + tuple(near for which, _, near, _ in suspects if which == _BLOCK)))
-                payload_algorithms = tuple(dict.fromkeys(
-                    payload_algorithms + tuple(near for which, _, near, _ in suspects if which == _PAYLOAD)))
+                block_algorithms = tuple(dict.fromkeys(block_algorithms + tuple(
+                    algorithm for which, _, near, _ in suspects if which == _BLOCK for algorithm in near)))
+                payload_algorithms = tuple(dict.fromkeys(payload_algorithms + tuple(
+                    algorithm for which, _, near, _ in suspects if which == _PAYLOAD for algorithm in near)))
         http = False
         keep = False
         truncated = False
@@ -297,20 +297,26 @@ class RecordChecker(ScanBuffer):
             context.warning_at = len(self.warnings)
         self.warnings.append(Problem(self._rec_offset, self._rec_id, kind, message))
 
-    def _judge_suspects(self, suspects: list[tuple[str, bytes, str, str]], block_digests: dict[str, bytes],
-                        readings: Readings | None, unknown: list[str]) -> None:
-        """A label one edit from a known algorithm whose value is that algorithm's digest (of the block, or of
-        a reading of the payload) is misspelt, not damaged: left unchecked (a warning); any other, damaged."""
+    def _judge_suspects(self, suspects: list[tuple[str, bytes, tuple[str, ...], str]],
+                        block_digests: dict[str, bytes], readings: Readings | None, unknown: list[str]) -> None:
+        """A label one edit from known algorithms whose value is one of those algorithms' digest (of the block,
+        or of a reading of the payload) is misspelt, not damaged: left unchecked (a warning); any other,
+        damaged."""
         for which, raw, near, damage in suspects:
             value = raw.partition(b":")[2].strip()
-            if which == _BLOCK:
-                digests = [block_digests[near]]
-            else:
-                digests = [reading[near] for reading in (readings or {}).values()]
-            if any(value_matches(near, value, digest) for digest in digests):
+            matched = None
+            for algorithm in near:
+                if which == _BLOCK:
+                    digests = [block_digests[algorithm]]
+                else:
+                    digests = [reading[algorithm] for reading in (readings or {}).values()]
+                if any(value_matches(algorithm, value, digest) for digest in digests):
+                    matched = algorithm
+                    break
+            if matched is not None:
                 label = quote(raw.partition(b":")[0].strip())
                 self.counts[f"digests with an unknown algorithm {label} not checked"] += 1
-                unknown.append(f"{which} of the unknown algorithm {label} (its value is the {near} digest)")
+                unknown.append(f"{which} of the unknown algorithm {label} (its value is the {matched} digest)")
             else:
                 self._problem(kinds.DIGEST_MISMATCH, f"{which} {damage}")
 

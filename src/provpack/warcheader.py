@@ -21,11 +21,12 @@ _NAMES_KEPT = 4096
 # be: reported, not converted (int() refuses more than 4,300 digits, and no block is that long).
 MAX_LENGTH_DIGITS = 30
 # W3C ISO 8601 (W3CDTF) in UTC, as WARC 1.1 allows it (WARC 1.0 files use the full seconds form):
-# the time zone `Z`, or a zero offset (`+00:00`, `-00:00`). A day of 29 to 31 is checked against
-# its month by bad_day (a regex for it would be slow).
+# a time ends in `Z` (WARC 1.1's grammar: `w3c-iso8601 = <YYYY-MM-DDThh:mm:ssZ>`); an offset, even a
+# zero one (`+00:00`), is malformed: cdxj-indexer, and provpack's own index and wacz, refuse it. A day
+# of 29 to 31 is checked against its month by bad_day (a regex for it would be slow).
 DATE = re.compile(
     rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
-    rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?(?:Z|[+-]00:00))?)?)?"
+    rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?Z)?)?)?"
 )
 _RECORD_ID = re.compile(rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]+>")
 NOT_IN_ID = b"<> \t\n\r\x0b\x0c"  # what [^<>\s] excludes
@@ -164,8 +165,10 @@ def date_fault(date: bytes) -> str | None:
         offset = date[-6:]
         if (offset[:1] in (b"+", b"-") and offset[1:3].isdigit() and offset[3:4] == b":" and offset[4:].isdigit()
                 and len(date) > 6 and DATE.fullmatch(date[:-6] + b"Z") is not None):
-            return (f"has the UTC offset {date[-6:].decode('ascii')}: WARC dates are in UTC"
-                    " (end it with Z, or +00:00)")
+            zone = offset.decode("ascii")
+            if zone[1:] == "00:00":
+                return f"has the UTC offset {zone}: WARC dates end in Z (end it with Z instead)"
+            return f"has the UTC offset {zone}: WARC dates are in UTC and end in Z (convert it to UTC, end it with Z)"
         if not date:
             return "is empty: it must be a W3C ISO 8601 UTC date"
         return "is not a W3C ISO 8601 UTC date"
