@@ -175,3 +175,24 @@ def test_deep_reports_a_sidecar_address_with_no_uri_form(tmp_path: Path) -> None
     messages = [p.message for p in report.files[0].problems]
     assert any(m.startswith("--deep: provpack cannot read") and "'%zz' at character 16" in m for m in messages), \
         messages
+
+
+def test_a_record_another_version_wrote_is_noted_not_compared(tmp_path: Path) -> None:
+    """--deep compares with what this provpack writes: a record whose generator is another version (whose
+    analyser may read the excerpt differently) is noted, not failed; every other check still runs on it."""
+    from provpack.provcheck import WRITER
+
+    doc = copy.deepcopy(DOC)
+    assert doc["generator"] == WRITER   # (the committed archive is this version's)
+    doc["text"]["newline"] = "CR"   # derivable only by --deep's reading
+    assert not verify(_forged(doc, tmp_path), jobs=1, deep=True).ok
+    doc["generator"] = "provpack 0.0.1"
+    file = verify(_forged(doc, tmp_path), jobs=1, deep=True).files[0]
+    assert file.ok and not file.problems
+    assert any(note.startswith("--deep: provpack provenance records written by another version than "
+                               f"{WRITER}, not compared with its reading") and note.endswith(": 1")
+               for note in file.notes), file.notes
+    assert not any("another version" in note for note in verify(_forged(doc, tmp_path), jobs=1).files[0].notes)
+    doc["segments"][0]["byte_start"] += 1   # what the default checks see is still caught
+    assert [p.kind for p in verify(_forged(doc, tmp_path), jobs=1, deep=True).files[0].problems] \
+        == ["metadata-mismatch"]

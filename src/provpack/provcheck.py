@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any, Final, NamedTuple
 
 from . import problems as kinds
+from ._version import __version__
 from .blockring import BlockRing
 from .idset import IdSet
 from .problems import Problem
@@ -35,6 +36,11 @@ _MARK = PROVENANCE_FORMAT.encode("ascii")
 _CHECKED = "provpack provenance records checked"
 _CHECKED_PART = "provpack provenance records checked without their resource block (too large)"
 COUNTED = (_CHECKED, _CHECKED_PART)   # the counts that say a file holds provpack provenance
+# --deep compares a record with what this provpack writes; a record another version wrote is only noted
+# (a newer analyser may read an excerpt differently: that is no damage to the archive).
+WRITER = f"provpack {__version__}"
+_OTHER_WRITER = (f"--deep: provpack provenance records written by another version than {WRITER}, not compared"
+                 " with its reading (every other check ran)")
 
 
 class ResourceFacts(NamedTuple):
@@ -261,6 +267,8 @@ class ProvenanceTracker:
                                       and since[1] + context.peak_bytes <= self._keep_budget):
                 facts = self._facts(resources[refers_to])
                 messages, complete = check_provenance(doc, facts, deep=self.deep)
+                if self.deep and complete and doc.get("generator") != WRITER:
+                    self.counts[_OTHER_WRITER] += 1
                 problems = [Problem(offset, record_id, kinds.METADATA_MISMATCH, m) for m in messages]
                 found.append(Resolution(context, problems, _CHECKED if complete else _CHECKED_PART))
             elif context.refers_hash in seen:
@@ -293,6 +301,8 @@ class ProvenanceTracker:
             messages, complete = explain(parsed, facts, full=True)
             if complete:
                 messages = _capped(messages + deep_messages(parsed, facts))
+                if parsed.get("generator") != WRITER:
+                    self.counts[_OTHER_WRITER] += 1
         elif not sound(doc, facts):  # what is wrong is said of the standard library's reading
             messages, complete = explain(json.loads(raw) if raw is not None else doc, facts)
         self.counts[_CHECKED if complete else _CHECKED_PART] += 1
@@ -337,9 +347,10 @@ def check_provenance(doc: dict[str, Any], resource: ResourceFacts, *, deep: bool
 
 
 def deep_messages(doc: dict[str, Any], resource: ResourceFacts) -> list[str]:
-    """provrecompute's comparison (which imports provpack's parser, analyser and writer: only for --deep)."""
+    """provrecompute's comparison (which imports provpack's parser, analyser and writer: only for --deep);
+    none for a record another provpack version wrote (the callers count those)."""
     block = resource.block
-    if block is None:
+    if block is None or doc.get("generator") != WRITER:
         return []
     try:
         block.decode("utf-8")
