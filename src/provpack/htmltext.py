@@ -384,9 +384,9 @@ def _holds_paragraph(node: _Node) -> bool:
 
 
 def _inner_text(node: _Node, limit: int) -> str | None:
-    """The element's text, or None when it is longer than `limit` characters or holds a block element."""
+    """The element's text, or None when it is longer than `limit` characters or elements, or holds a block."""
     parts: list[str] = []
-    size = 0
+    size = elements = 0
     pending: list[_Node | str] = [node]
     while pending:
         item = pending.pop()
@@ -396,7 +396,8 @@ def _inner_text(node: _Node, limit: int) -> str | None:
             if size > limit:
                 return None
             continue
-        if item is not node and item.tag in _BLOCK:
+        elements += 1
+        if elements > limit or (item is not node and item.tag in _BLOCK):
             return None
         pending.extend(reversed(item.children))
     return "".join(parts).strip()
@@ -427,7 +428,7 @@ def _footnote_reference(node: _Node, before: str) -> bool:
         return True
     if not _FOOTNOTE_NUMBER_RE.fullmatch(text):
         return False
-    word = _WORD_END_RE.search(before)
+    word = _WORD_END_RE.search(before[-3:])
     return word is None or len(word.group()) > 2
 
 
