@@ -529,3 +529,65 @@ def test_possible_marker_inside_a_segment_is_cut_there() -> None:
     assert last.omitted.text.endswith("It is altogether fitting and proper that we should do this.")
     (segment,) = result.segments
     assert segment.source_start == 0 and segment.in_order
+
+
+_P1 = ("Officials in Dunmore said on Friday that the town's water treatment plant would be closed for six weeks "
+       "while a new filtration system is installed.")
+_P2 = ("Residents will receive water from a temporary supply line connected to the neighbouring town of "
+       "Ashcombe, the utility said.")
+
+
+def test_a_segment_sharing_only_a_short_phrase_with_the_original_is_not_found() -> None:
+    """A dek the original lacks, sharing one three-word phrase, is not found: no invented changes, no false order."""
+    excerpt = f"Dunmore residents face six weeks on a temporary supply. [...] {_P2}"
+    result = run(excerpt, f"Plant to close\n\n{_P1}\n\n{_P2}\n")
+    assert [s.found for s in result.segments] == [False, True]
+    assert result.differences == () and result.out_of_order == ()
+    (elision,) = result.elisions
+    assert elision.omitted is None and elision.reason is not None
+    assert elision.reason.startswith("neighbouring segment not found in the original: the segment before it")
+
+
+def test_a_headline_sharing_a_five_word_phrase_is_not_the_match() -> None:
+    """A page whose visible text is only a headline: a quote sharing five words with it is not found there."""
+    excerpt = ("The city library board voted on Thursday to close two branch libraries at the end of June. [...] "
+               "rising repair costs left it no choice.\n")
+    result = run(excerpt, "Library board votes to close two branch libraries\n")
+    assert [s.found for s in result.segments] == [False, False]
+    assert result.differences == ()
+
+
+def test_a_segment_with_half_its_words_matched_is_found() -> None:
+    """A segment counts as found when at least half its words (MIN_MATCHED_SHARE) equal the original's."""
+    result = run("that nation might live. It is altogether fitting and proper that we should eat cake and drink wine")
+    (segment,) = result.segments
+    assert segment.found and segment.matched_words * 2 >= segment.words
+    assert [d.kind for d in result.differences] == ["added"]
+
+
+@pytest.mark.parametrize(("excerpt", "original", "changed", "cut"), [
+    ("The state grant would cover only 35 [...] of the total cost of the project, leaving the town to borrow.",
+     "The state grant would cover only 30 percent of the total cost of the project, leaving the town to borrow.",
+     ("35", "30"), "percent"),
+    ("The upgrade, which will cost about 4.2 [...] tests last spring found elevated levels of manganese.",
+     "The upgrade, which will cost about 2.4 million dollars, follows tests last spring found elevated levels "
+     "of manganese.", ("4.2", "2.4"), "million dollars, follows"),
+    ("Opponents countered that the estimate had risen twice [...] Citizens simply cannot afford it, said Haddad.",
+     "Opponents countered that the estimate had risen twice. The mayor agreed. We simply cannot afford it, "
+     "said Haddad.", ("Citizens", "We"), ". The mayor agreed."),
+])
+def test_one_word_of_the_same_kind_next_to_a_cut_is_changed(
+    excerpt: str, original: str, changed: tuple[str, str], cut: str
+) -> None:
+    """A number for a number, or a capitalised word for one, at a cut's edge is changed, and the cut excludes it."""
+    result = run(excerpt, original)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", *changed)]
+    assert omitted_texts(result) == [cut]
+
+
+def test_a_lowercase_word_next_to_a_cut_is_still_added() -> None:
+    """A lowercase word the quoter put before a cut ('and'), unlike the original's, is added, not changed."""
+    result = run("It rained for days and [...] the river rose over its banks at last.",
+                 "It rained for days without pause; the river rose over its banks at last.")
+    assert [(d.kind, d.excerpt) for d in result.differences] == [("added", "and")]
+    assert omitted_texts(result) == ["without pause;"]

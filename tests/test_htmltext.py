@@ -238,12 +238,12 @@ def test_a_page_nested_far_deeper_than_the_recursion_limit() -> None:
     assert html_to_text(inline) == ("deep\ntext\n", "body")
 
 
-def _recursive_walk(writer: object, node: object, pre: bool = False) -> None:
+def _recursive_walk(writer: object, node: object, pre: bool = False, in_story: bool = False) -> None:
     """The walk as it was written recursively: the reference the iterative walk must agree with."""
     from provpack import htmltext
 
     assert isinstance(writer, htmltext._TextWriter) and isinstance(node, htmltext._Node)
-    if htmltext._skipped(node):
+    if writer.leaves_out(node, in_story):
         return
     block = node.tag in htmltext._BLOCK
     if block:
@@ -253,11 +253,12 @@ def _recursive_walk(writer: object, node: object, pre: bool = False) -> None:
     elif node.tag in ("td", "th"):
         writer.text(" ", False)
     inside_pre = pre or node.tag == "pre"
+    inside_story = in_story or htmltext._is_story(node)
     for child in node.children:
         if isinstance(child, str):
             writer.text(child, inside_pre)
         else:
-            _recursive_walk(writer, child, inside_pre)
+            _recursive_walk(writer, child, inside_pre, inside_story)
     if block:
         writer.paragraph_break()
 
@@ -277,7 +278,7 @@ def _both_walks(page: str) -> tuple[list[str], list[str]]:
 
 
 _TAGS = ("div", "p", "span", "pre", "br", "td", "th", "li", "ul", "article", "nav", "script", "b", "h1",
-         "section", "table", "tr", "hr")
+         "section", "table", "tr", "hr", "sup", "header", "main")
 
 
 @st.composite
@@ -286,7 +287,8 @@ def _pages(draw: st.DrawFn) -> str:
     pieces = draw(st.lists(st.one_of(
         st.sampled_from(_TAGS).map(lambda tag: f"<{tag}>"),
         st.sampled_from(_TAGS).map(lambda tag: f"</{tag}>"),
-        st.sampled_from(['<div hidden>', '<div role="navigation">', "<br/>", "\n", "  "]),
+        st.sampled_from(['<div hidden>', '<div role="navigation">', "<br/>", "\n", "  ", '<div class="ad">',
+                         "<sup>1</sup>", '<sup><a href="#n">a</a></sup>', "<amp-ad>", "</amp-ad>"]),
         st.text(alphabet="ab \n\t", min_size=1, max_size=6)), max_size=40))
     return "<html><body>" + "".join(pieces) + "</body></html>"
 
@@ -303,3 +305,108 @@ def test_the_iterative_walk_on_the_fixture_pages(name: str) -> None:
     """On the real pages kept as fixtures, both walks give the same paragraphs."""
     iterative, recursive = _both_walks((ORIGINALS / name).read_text(encoding="utf-8"))
     assert iterative == recursive and iterative
+
+
+_P1 = ("Officials in Dunmore said on Friday that the town's water treatment plant would be closed for six weeks "
+       "while a new filtration system is installed.")
+_P2 = ("Residents will receive water from a temporary supply line connected to the neighbouring town of "
+       "Ashcombe, the utility said.")
+
+
+def test_a_teaser_card_in_an_article_is_not_taken_over_the_story_beside_it() -> None:
+    """An <article> holding under half the text of the page's <main> (a "Most read" card) is not the story."""
+    cards = "<article><h3>Ferry fares to rise by a fifth</h3></article>"
+    page = (f"<body><main><div class=story><p>{_P1}</p><p>{_P2}</p></div>"
+            f"<section><h2>Most read</h2>{cards}</section></main></body>")
+    text, scope = html_to_text(page)
+    assert scope == "main" and text.startswith(_P1) and _P2 in text
+    no_main = f"<body><div class=story><p>{_P1}</p><p>{_P2}</p></div><div>{cards}</div></body>"
+    text, scope = html_to_text(no_main)
+    assert scope == "body" and text.startswith(_P1)
+
+
+def test_an_article_holding_half_the_main_text_is_taken() -> None:
+    """The longest <article> is the story when it holds at least half the text of the page's <main>."""
+    page = f"<body><main><article><p>{_P1}</p></article><div><p>{_P2}</p></div></main></body>"
+    assert html_to_text(page) == (_P1 + "\n", "article")
+
+
+def test_a_standfirst_in_the_articles_header_is_part_of_the_story() -> None:
+    """A <header> inside the <article> holding a paragraph (a dek) is kept; the site header is not."""
+    page = ("<body><header><p>Site banner text</p></header><article><header><h1>Plant to close</h1>"
+            "<p class=dek>Dunmore residents face six weeks on a temporary supply.</p></header>"
+            f"<p>{_P1}</p></article></body>")
+    assert html_to_text(page) == (
+        "Plant to close\n\nDunmore residents face six weeks on a temporary supply.\n\n" + _P1 + "\n", "article")
+    bare = f"<body><article><header><h1>Plant to close</h1><span>By A. Writer</span></header><p>{_P1}</p></article></body>"
+    assert html_to_text(bare) == (_P1 + "\n", "article")
+    hidden = f"<body><main><header hidden><p>Hidden dek</p></header><p>{_P1}</p></main></body>"
+    assert html_to_text(hidden) == (_P1 + "\n", "main")
+
+
+@pytest.mark.parametrize(("inner", "expected"), [
+    ("completed in 1954<sup>1</sup> and enlarged in 1971.<sup>2</sup> Neither was late.",
+     "completed in 1954 and enlarged in 1971. Neither was late."),
+    ("to cut watering by a third. <sup>[2]</sup> Several have fines.", "to cut watering by a third. Several have fines."),
+    ("since 1954.<sup><a href='#fn1'>1</a></sup> Then", "since 1954. Then"),
+    ("a budget<sup>*</sup> and a plan<sup>\u2020</sup> and notes<sup>3, 4</sup>.", "a budget and a plan and notes."),
+    ("Wikipedia says so.<sup class=reference><a href='#cite_note-7'>[7]</a></sup>", "Wikipedia says so."),
+])
+def test_footnote_reference_marks_are_not_text(inner: str, expected: str) -> None:
+    """A <sup> holding only a footnote mark (digits, [n], *, a dagger, a #fragment link) is left out."""
+    assert html_to_text(f"<body><article><p>{inner}</p></article></body>") == (expected + "\n", "article")
+
+
+@pytest.mark.parametrize(("inner", "expected"), [
+    ("an area of 40 km<sup>2</sup> in all", "an area of 40 km2 in all"),
+    ("about 10<sup>6</sup> cells", "about 106 cells"),
+    ("the 1<sup>st</sup> of May", "the 1st of May"),
+    ("see <sup>the note below</sup>", "see the note below"),
+    ("E = mc<sup>2</sup>.", "E = mc2."),
+])
+def test_exponents_and_other_superscripts_stay(inner: str, expected: str) -> None:
+    """Digits right after a word of one or two characters are an exponent; longer superscripts are text."""
+    assert html_to_text(f"<body><article><p>{inner}</p></article></body>") == (expected + "\n", "article")
+
+
+@pytest.mark.parametrize("block", [
+    "<div class=ad>Advertisement</div>",
+    "<div class='ad-slot'><span>Advertisement</span></div>",
+    "<amp-ad width=300 height=250 type=doubleclick><div fallback>Advertisement</div></amp-ad>",
+    "<div class='inline-related'>Read more: <a href='/y'>Ashcombe mayor resigns</a></div>",
+    "<aside class=x>Also read</aside>",
+    "<div id='newsletter-signup'><p>Sign up for our daily newsletter</p></div>",
+    "<section class='Related_Stories'><article><h3>Ferry fares rise</h3></article></section>",
+    "<ins class='adsbygoogle'>Sponsored</ins>",
+    "<div class='promo'><p>Subscribe for one pound a week</p></div>",
+])
+def test_ad_and_related_link_blocks_between_paragraphs_are_left_out(block: str) -> None:
+    """Ad slots, AMP ads and blocks whose class or id names ads, promotions, related links or newsletters go."""
+    page = f"<body><article><p>{_P1}</p>{block}<p>{_P2}</p></article></body>"
+    assert html_to_text(page) == (f"{_P1}\n\n{_P2}\n", "article")
+
+
+@pytest.mark.parametrize("names", [
+    "class=header-box", "class=shadow", "class='loaded reading'", "class=download", "id=adam",
+    "class=badge", "class=head", "class=addendum", "class=relatedness",
+])
+def test_class_names_merely_containing_ad_words_are_kept(names: str) -> None:
+    """Only whole class or id words count: 'shadow', 'head', 'download', 'adam' are not 'ad'."""
+    page = f"<body><article><p>{_P1}</p><div {names}>Kept words here.</div></article></body>"
+    assert html_to_text(page) == (f"{_P1}\n\nKept words here.\n", "article")
+
+
+def test_a_wrapper_classed_like_an_ad_block_that_holds_the_story_is_kept() -> None:
+    """A body, main or wrapper named "has-ads", or a story body named "has-inline-ads", still gives the story."""
+    story = f"<p>{_P1}</p><p>{_P2}</p><p>{_P1}</p>"
+    assert html_to_text(f"<body class=has-ads><div class=with-ads><h1>Headline</h1><p>{_P1}</p></div></body>") == (
+        f"Headline\n\n{_P1}\n", "body")
+    assert html_to_text(f"<body><main class='no-ads'><p>{_P1}</p></main></body>") == (f"{_P1}\n", "main")
+    text, scope = html_to_text(f"<body><div class='article-body has-inline-ads'>{story}</div></body>")
+    assert scope == "body" and text.count("Officials") == 2
+
+
+def test_white_space_collapses_across_inline_elements_and_dropped_marks() -> None:
+    """Spaces either side of an inline element, or of a dropped footnote mark, collapse to one."""
+    assert html_to_text("<p>a <span> </span> b</p>") == ("a b\n", "document")
+    assert html_to_text("<p>a third. <sup>[2]</sup> Several</p>") == ("a third. Several\n", "document")

@@ -381,3 +381,45 @@ def test_a_redirect_to_a_bare_percent_is_recorded_as_the_url_sent(tmp_path: Path
     from provpack.verify import verify
 
     assert verify(result.warc_path).ok
+
+
+_P1 = ("Officials in Dunmore said on Friday that the town's water treatment plant would be closed for six weeks "
+       "while a new filtration system is installed.")
+_P2 = ("Residents will receive water from a temporary supply line connected to the neighbouring town of "
+       "Ashcombe, the utility said.")
+_DEK = "Dunmore residents face six weeks on a temporary supply."
+
+
+@pytest.mark.parametrize(("page", "excerpt", "differences", "omitted"), [
+    (f"<body><main><div class=story><p>{_P1}</p><p>{_P2}</p></div><section><h2>Most read</h2>"
+     "<article><h3>Ferry fares to rise by a fifth</h3></article></section></main></body>",
+     f"{_P1} [...] {_P2}\n", [], [None]),
+    (f"<body><article><header><h1>Plant to close</h1><p>{_DEK}</p></header><p>{_P1}</p><p>{_P2}</p></article></body>",
+     f"{_DEK} [...] {_P2}\n", [], [_P1]),
+    ("<body><article><p>The dam was completed in 1954<sup>1</sup> and enlarged in 1971.<sup>2</sup> Neither "
+     "project finished on time.<sup>[3]</sup></p></article></body>",
+     "The dam was completed in 1954 and enlarged in 1971. Neither project finished on time.\n", [], []),
+    (f"<body><article><p>{_P1}</p><amp-ad type=x><div fallback>Advertisement</div></amp-ad><p>{_P2}</p>"
+     f"<div class='inline-related'>Read more: <a href='/y'>Ashcombe mayor resigns</a></div><p>{_P1}</p></article></body>",
+     f"{_P1}\n\n{_P2} ... {_P1}\n", [], [None]),
+    ("<body><article><p>The state grant would cover only 30 percent of the total cost of the project, leaving "
+     "the town to borrow the rest.</p></article></body>",
+     "The state grant would cover only 35 [...] of the total cost of the project, leaving the town to borrow the rest.\n",
+     [("changed", "35", "30")], ["percent"]),
+], ids=["teaser-card", "standfirst", "footnotes", "ads", "number-at-cut"])
+def test_story_pages_align_without_invented_differences(
+    tmp_path: Path, page: str, excerpt: str, differences: list[tuple[str, str, str]], omitted: list[str | None]
+) -> None:
+    """Teaser cards, a standfirst, footnote marks, ads and a number changed at a cut give what the quote really did."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "story.html").write_text(page, encoding="utf-8")
+    (source / "story.txt").write_text(excerpt, encoding="utf-8")
+    (source / "story.yaml").write_text("original: story.html\n", encoding="utf-8")
+    result = package(source, out=tmp_path / "out.warc.gz", date=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc))
+    described = provenance(result.warc_path)
+    assert [(d["kind"], d["excerpt"], d["source"]) for d in described["differences"]] == differences
+    assert [None if e["omitted"] is None else e["omitted"]["text"] for e in described["elisions"]] == omitted
+    assert all(e["omitted_reason"] is None or "not found" not in e["omitted_reason"] for e in described["elisions"])
+    assert all(e["confirmed"] in (None, False) for e in described["elisions"] if e["kind"] == "possible")
+    assert described["out_of_order"] == []

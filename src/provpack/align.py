@@ -6,7 +6,8 @@ NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, w
 and line wrapping never count as drift. Each segment is
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
-anchor falls back to shorter, repeated n-grams voted by diagonal. Editorial notes the
+anchor falls back to shorter, repeated n-grams voted by diagonal; either way a segment with
+fewer than half its words matched is not found. Editorial notes the
 quoter added in square brackets (`[sic]`, `[emphasis added]`, `[citation omitted]`) are
 not words of the quote and never count as added words. Offsets are code points into the
 texts exactly as given, end exclusive.
@@ -33,6 +34,10 @@ __all__ = [
 
 ANCHOR_WORDS = 5
 """Length of the word n-grams that anchor a segment when unique in the original."""
+
+MIN_MATCHED_SHARE = 0.5
+"""Share of a segment's words (of each piece between markers) that must equal the original's where it
+is placed for the segment to count as found: a three-word phrase shared with a headline is not a match."""
 
 _FALLBACK_WORDS = 3
 _MAX_HITS_PER_GRAM = 200
@@ -370,14 +375,24 @@ def _similar(e_keys: list[str], o_keys: list[str]) -> bool:
     return matcher.ratio() >= _SIMILAR_EDGE
 
 
+def _same_kind(excerpt_word: str, source_word: str) -> bool:
+    """True when two words are both numbers, or both capitalised words (names, sentence openings)."""
+    if any(c.isdigit() for c in excerpt_word) and any(c.isdigit() for c in source_word):
+        return True
+    return excerpt_word[:1].isupper() and source_word[:1].isupper() and not any(
+        c.isdigit() for c in excerpt_word + source_word)
+
+
 def _edge_ops(
-    e_keys: list[str], o_keys: list[str]
+    e_keys: list[str], o_keys: list[str], e_exact: list[str], o_exact: list[str]
 ) -> list[tuple[str, int, int, int, int]]:
     """Align the words of a segment's edge with the original's words next to its anchor.
 
-    Both lists run outward from the anchor. Original words past the segment's last word
-    are not part of the quote, so alignment stops when the excerpt's words run out, and an
-    outermost changed word counts as changed only when it looks like a typo, else as added.
+    Both lists (and the exact forms beside them) run outward from the anchor. Original words
+    past the segment's last word are not part of the quote, so alignment stops when the
+    excerpt's words run out, and an outermost changed word counts as changed only when it
+    looks like a typo or is one word put for one of the same kind (`35` for `30`,
+    `Citizens` for `We`), else as added.
     """
     if not e_keys:
         return []
@@ -387,7 +402,8 @@ def _edge_ops(
             break
         if i2 == len(e_keys) and tag == "replace":
             j2 = j1 + min(j2 - j1, i2 - i1)
-            if not _similar(e_keys[i1:i2], o_keys[j1:j2]):
+            one_for_one = i2 - i1 == 1 and _same_kind(e_exact[i1], o_exact[j1])
+            if not one_for_one and not _similar(e_keys[i1:i2], o_keys[j1:j2]):
                 tag, j2 = "delete", j1
         kept.append((tag, i1, i2, j1, j2))
     return kept
@@ -478,11 +494,13 @@ class _SegmentAligner:
     def run(self, blocks: list[_Block]) -> None:
         """Align the lead edge, the gaps between blocks, the blocks and the tail edge."""
         e_keys, o_keys = self.words.keys, self.aligner.source.keys
+        e_exact, o_exact = self.words.exact, self.aligner.source.exact
         head = blocks[0]
         lead_e = e_keys[self.first : head.e][::-1]
         lead_o_start = max(0, head.o - _edge_window(len(lead_e)))
         lead_o = o_keys[lead_o_start : head.o][::-1]
-        for tag, i1, i2, j1, j2 in reversed(_edge_ops(lead_e, lead_o)):
+        lead_ops = _edge_ops(lead_e, lead_o, e_exact[self.first : head.e][::-1], o_exact[lead_o_start : head.o][::-1])
+        for tag, i1, i2, j1, j2 in reversed(lead_ops):
             self.emit(tag, head.e - i2, head.e - i1, head.o - j2, head.o - j1)
         for k, block in enumerate(blocks):
             self.emit("equal", block.e, block.e + block.size, block.o, block.o + block.size)
@@ -494,8 +512,9 @@ class _SegmentAligner:
         tail = blocks[-1]
         e_from, o_from = tail.e + tail.size, tail.o + tail.size
         tail_e = e_keys[e_from : self.last]
-        tail_o = o_keys[o_from : o_from + _edge_window(len(tail_e))]
-        for tag, i1, i2, j1, j2 in _edge_ops(tail_e, tail_o):
+        o_to = o_from + _edge_window(len(tail_e))
+        tail_o = o_keys[o_from:o_to]
+        for tag, i1, i2, j1, j2 in _edge_ops(tail_e, tail_o, e_exact[e_from : self.last], o_exact[o_from:o_to]):
             self.emit(tag, e_from + i1, e_from + i2, o_from + j1, o_from + j2)
         self.differences.sort(key=lambda d: (d.start, d.source_start))
 
@@ -607,17 +626,20 @@ def align(
             hits = bands[0] if bands else []
             if len(bands) > 1:
                 repeated[number] = (bands, size)
-        if not hits:
+        located = _place(aligner, words, pieces[number], bounds[number], hits, size) if hits else None
+        if located is None or not _enough(located, last - first):
             placed.append(None)
+            repeated.pop(number, None)
             continue
-        located = _place(aligner, words, pieces[number], bounds[number], hits, size)
         after = located.o_last + 1
         placed.append(located)
     for number in sorted(repeated, reverse=True):
         bands, size = repeated[number]
         closer = _closer_band(bands, size, placed, number)
         if closer is not None:
-            placed[number] = _place(aligner, words, pieces[number], bounds[number], closer, size)
+            moved = _place(aligner, words, pieces[number], bounds[number], closer, size)
+            if _enough(moved, bounds[number][1] - bounds[number][0]):
+                placed[number] = moved
     found: list[SegmentMatch] = []
     differences: list[Difference] = []
     spans: list[tuple[int, int] | None] = []
@@ -676,6 +698,11 @@ def _place(
     )
     equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e])
     return _Placed((source_start, source_end), o_first, o_last, equal, segment.differences)
+
+
+def _enough(located: _Placed, words: int) -> bool:
+    """True when at least half a piece's words equal the original's where it was placed (else: not found)."""
+    return located.matched_words >= words * MIN_MATCHED_SHARE
 
 
 def _closer_band(

@@ -2,10 +2,12 @@
 
 Pure: no I/O. Uses the standard library's `html.parser` (tolerant, maintained with CPython,
 no dependency) with a small tree builder that closes the elements HTML closes implicitly
-(`<p>`, `<li>`, cells). Boilerplate (script, style, nav, header, footer, aside, form,
-noscript, ...) is dropped, the main content is preferred (`<article>`, then `<main>`),
-entities are decoded, block elements become blank-line paragraph breaks, `<br>` a line
-break, and whitespace inside a paragraph collapses to one space (`<pre>` keeps its own).
+(`<p>`, `<li>`, cells). Boilerplate (script, style, nav, header, footer, aside,
+noscript, ...), ad and related-link blocks and footnote reference marks are dropped, the
+main content is preferred (the longest `<article>` when it holds at least half the text of
+the page's `<main>` or body, then `<main>`), entities are decoded, block elements become
+blank-line paragraph breaks, `<br>` a line break, and whitespace inside a paragraph
+collapses to one space (`<pre>` keeps its own).
 """
 
 from __future__ import annotations
@@ -36,6 +38,24 @@ _SKIP = frozenset(
 # What an <article> or <main> inside is not the page's story in: asides, navigation, footers, hidden parts.
 _NOT_STORY = frozenset("nav header footer aside template dialog".split())
 _SKIP_ROLES = frozenset("navigation banner contentinfo complementary search dialog".split())
+# Ad slots: always left out (an AMP ad's fallback says "Advertisement").
+_AD_TAGS = frozenset("amp-ad amp-embed amp-sticky-ad amp-auto-ads".split())
+# Class or id words (whole tokens, or parts of one between - and _) naming ad, promotion, related-link and
+# newsletter blocks, as readability-style extractors leave out; never substrings ("head", "shadow", "loaded").
+_BOILERPLATE_WORDS = frozenset(
+    "ad ads advert adverts advertisement advertisements advertising adslot adunit adsbygoogle promo promos "
+    "related newsletter newsletters sponsored outbrain taboola".split()
+)
+_NAME_PARTS_RE = re.compile(r"[\s_-]+")
+# What a marked block may still hold, and is then kept: a page wrapper classed "has-ads" holds the story.
+_STORY_TAGS = frozenset("html body main article".split())
+_FOOTNOTE_MARK_RE = re.compile(r"\[\s*[^\W_]{1,4}\s*\]|\(\s*\d{1,3}\s*\)|[*\u2020\u2021\u00a7\u00b6]{1,3}")
+_FOOTNOTE_NUMBER_RE = re.compile(r"\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*")
+_WORD_END_RE = re.compile(r"[^\W_]+$")
+_FOOTNOTE_LINK_CHARS = 20
+_HEADER_DEPTH = 3
+_PROSE_CHARS = 80
+_PROSE_PARAGRAPHS = 3
 _BLOCK = frozenset(
     "address article blockquote body caption dd details div dl dt fieldset figcaption figure "
     "h1 h2 h3 h4 h5 h6 hgroup hr li main ol p pre section summary table tbody tfoot thead tr "
@@ -96,6 +116,7 @@ class _Node:
     attrs: dict[str, str | None]
     parent: _Node | None
     children: list[_Node | str] = field(default_factory=list)
+    holds_story: bool = False
 
 
 class _TreeBuilder(HTMLParser):
@@ -278,17 +299,167 @@ def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
 
 
 def _skipped(node: _Node) -> bool:
-    if node.tag in _SKIP or "hidden" in node.attrs:
+    if node.tag in _SKIP or node.tag in _AD_TAGS or "hidden" in node.attrs:
         return True
     return (node.attrs.get("role") or "").lower() in _SKIP_ROLES
+
+
+def _marked_boilerplate(node: _Node) -> bool:
+    """True when the element's class or id names an ad, promotion, related-links or newsletter block."""
+    names = f"{node.attrs.get('class') or ''} {node.attrs.get('id') or ''}"
+    if not names.strip() or node.tag in _STORY_TAGS:
+        return False
+    return not _BOILERPLATE_WORDS.isdisjoint(_NAME_PARTS_RE.split(names.lower()))
+
+
+class _Page:
+    """The parsed page: what its text leaves out beyond the tags themselves."""
+
+    def __init__(self, root: _Node) -> None:
+        self.root = root
+        self._marked_story = False
+
+    def _mark_story_holders(self) -> None:
+        """Flag every element that holds the story, which no class or id makes boilerplate: one holding an
+        <h1>, a <main> or role=main, or several paragraphs of prose (a story body classed "has-inline-ads")."""
+        self._marked_story = True
+        order: list[_Node] = []
+        pending: list[_Node] = [self.root]
+        while pending:
+            node = pending.pop()
+            order.append(node)
+            pending.extend(child for child in node.children if isinstance(child, _Node))
+        chars: dict[int, int] = {}
+        prose: dict[int, int] = {}
+        for node in reversed(order):
+            inner = [child for child in node.children if isinstance(child, _Node)]
+            size = sum(len(child) for child in node.children if isinstance(child, str))
+            size += sum(chars.pop(id(child)) for child in inner)
+            paragraphs = sum(prose.pop(id(child)) for child in inner)
+            if node.tag == "p" and size >= _PROSE_CHARS:
+                paragraphs += 1
+            chars[id(node)], prose[id(node)] = size, paragraphs
+            node.holds_story = (
+                node.tag in ("h1", "main") or (node.attrs.get("role") or "").lower() == "main"
+                or paragraphs >= _PROSE_PARAGRAPHS or any(child.holds_story for child in inner)
+            )
+
+    def boilerplate(self, node: _Node) -> bool:
+        """True for an ad, promotion, related-links or newsletter block by its class or id (not the story's wrapper)."""
+        if not _marked_boilerplate(node):
+            return False
+        if not self._marked_story:
+            self._mark_story_holders()
+        return not node.holds_story
+
+    def left_out(self, node: _Node, *, keep_header: bool = False) -> bool:
+        """True when an element and everything in it is not text of the page's story."""
+        if keep_header and node.tag == "header":
+            return ("hidden" in node.attrs or (node.attrs.get("role") or "").lower() in _SKIP_ROLES
+                    or self.boilerplate(node))
+        return _skipped(node) or self.boilerplate(node)
+
+
+def _has_text(node: _Node) -> bool:
+    """True when the element holds any non-blank text."""
+    pending: list[_Node | str] = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if item.strip():
+                return True
+        else:
+            pending.extend(item.children)
+    return False
+
+
+def _holds_paragraph(node: _Node) -> bool:
+    """True when a <p> with text lies within a few levels of the element (a standfirst in a <header>)."""
+    level: list[_Node] = [node]
+    for _ in range(_HEADER_DEPTH):
+        level = [c for n in level for c in n.children if isinstance(c, _Node)]
+        if any(n.tag == "p" and _has_text(n) for n in level):
+            return True
+    return False
+
+
+def _inner_text(node: _Node, limit: int) -> str | None:
+    """The element's text, or None when it is longer than `limit` characters or elements, or holds a block."""
+    parts: list[str] = []
+    size = elements = 0
+    pending: list[_Node | str] = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            size += len(item)
+            if size > limit:
+                return None
+            continue
+        elements += 1
+        if elements > limit or (item is not node and item.tag in _BLOCK):
+            return None
+        pending.extend(reversed(item.children))
+    return "".join(parts).strip()
+
+
+def _links_to_fragment(node: _Node) -> bool:
+    """True when the element holds a link to a #fragment of the page (a footnote link)."""
+    pending: list[_Node] = [node]
+    while pending:
+        item = pending.pop()
+        if item.tag == "a" and (item.attrs.get("href") or "").startswith("#"):
+            return True
+        pending.extend(child for child in item.children if isinstance(child, _Node))
+    return False
+
+
+def _footnote_reference(node: _Node, before: str) -> bool:
+    """True when a <sup> is a footnote reference mark, not prose or an exponent.
+
+    A reference holds only a short mark: digits, a bracketed mark (`[2]`, `[a]`), `(3)`, `*`,
+    `\u2020`, `\u2021`, `\u00a7`, `\u00b6`, or a short link to a #fragment. Bare digits straight
+    after a word of one or two letters or digits (`m<sup>2</sup>`, `10<sup>6</sup>`) are an exponent.
+    """
+    text = _inner_text(node, _FOOTNOTE_LINK_CHARS)
+    if not text:
+        return False
+    if _FOOTNOTE_MARK_RE.fullmatch(text) or _links_to_fragment(node):
+        return True
+    if not _FOOTNOTE_NUMBER_RE.fullmatch(text):
+        return False
+    word = _WORD_END_RE.search(before[-3:])
+    return word is None or len(word.group()) > 2
 
 
 class _TextWriter:
     """Collects paragraphs from a walk over the tree."""
 
-    def __init__(self) -> None:
+    def __init__(self, page: _Page | None = None) -> None:
         self.paragraphs: list[str] = []
         self.parts: list[tuple[str, str]] = []
+        self.page = page
+
+    def preceding_text(self) -> str:
+        """The text just before this point in the paragraph being written ("" after a line break)."""
+        for kind, data in reversed(self.parts):
+            if kind == "br":
+                return ""
+            if data:
+                return data
+        return ""
+
+    def leaves_out(self, node: _Node, in_story: bool) -> bool:
+        """True when the walk skips this element: boilerplate, an ad or related block, a footnote mark.
+
+        A <header> inside an <article> or <main> that holds a paragraph (a standfirst) is the story's own.
+        """
+        if self.page is None:
+            self.page = _Page(node)
+        keep_header = node.tag == "header" and in_story and _holds_paragraph(node)
+        if self.page.left_out(node, keep_header=keep_header):
+            return True
+        return node.tag == "sup" and _footnote_reference(node, self.preceding_text())
 
     def text(self, data: str, pre: bool) -> None:
         self.parts.append(("pre" if pre else "text", data))
@@ -300,8 +471,17 @@ class _TextWriter:
         if not self.parts:
             return
         pieces: list[str] = []
+        run: list[str] = []   # consecutive text parts collapse together: "a <span> </span> b" is "a b"
         for kind, data in self.parts:
-            pieces.append(_HTML_SPACE_RE.sub(" ", data) if kind == "text" else data)
+            if kind == "text":
+                run.append(data)
+                continue
+            if run:
+                pieces.append(_HTML_SPACE_RE.sub(" ", "".join(run)))
+                run = []
+            pieces.append(data)
+        if run:
+            pieces.append(_HTML_SPACE_RE.sub(" ", "".join(run)))
         joined = "".join(pieces)
         if not any(kind == "pre" for kind, _ in self.parts):
             joined = "\n".join(line.strip(" \t\r\f") for line in joined.split("\n"))
@@ -313,44 +493,53 @@ class _TextWriter:
     def walk(self, root: _Node) -> None:
         """Visit `root` and everything in it in document order, with a stack of its own: a page nested
         thousands of elements deep must not exhaust Python's recursion limit."""
-        pending: list[tuple[_Node | str | None, bool]] = [(root, False)]   # None: the end of a block element
+        # None: the end of a block element; then whether inside <pre>, and inside an <article> or <main>
+        pending: list[tuple[_Node | str | None, bool, bool]] = [(root, False, False)]
         while pending:
-            item, pre = pending.pop()
+            item, pre, in_story = pending.pop()
             if item is None:
                 self.paragraph_break()
                 continue
             if isinstance(item, str):
                 self.text(item, pre)
                 continue
-            if _skipped(item):
+            if self.leaves_out(item, in_story):
                 continue
             if item.tag in _BLOCK:
                 self.paragraph_break()
-                pending.append((None, False))
+                pending.append((None, False, False))
             if item.tag == "br":
                 self.line_break()
             elif item.tag in ("td", "th"):
                 self.text(" ", False)
             inside_pre = pre or item.tag == "pre"
-            pending.extend((child, inside_pre) for child in reversed(item.children))
+            inside_story = in_story or _is_story(item)
+            pending.extend((child, inside_pre, inside_story) for child in reversed(item.children))
 
 
-def _render(node: _Node) -> str:
-    writer = _TextWriter()
+def _is_story(node: _Node) -> bool:
+    """True for an <article>, a <main> or an element with role=main."""
+    return node.tag in ("article", "main") or (node.attrs.get("role") or "").lower() == "main"
+
+
+def _render(node: _Node, page: _Page) -> str:
+    writer = _TextWriter(page)
     writer.walk(node)
     writer.paragraph_break()
     return "\n\n".join(writer.paragraphs) + ("\n" if writer.paragraphs else "")
 
 
-def _find_all(node: _Node, wanted: str, stop_inside: bool) -> list[_Node]:
+def _find_all(node: _Node, wanted: str, stop_inside: bool, page: _Page) -> list[_Node]:
     """Elements with this tag in document order (not looking inside a found one if stop_inside), none of
     them inside what the text leaves out (an <article> in an <aside> is a comment, not the story)."""
     found: list[_Node] = []
     pending: list[_Node] = [node]
     while pending:
         current = pending.pop()
-        if current is not node and (current.tag in _NOT_STORY or "hidden" in current.attrs
-                                    or (current.attrs.get("role") or "").lower() in _SKIP_ROLES):
+        if current is not node and (current.tag in _NOT_STORY or current.tag in _AD_TAGS
+                                    or "hidden" in current.attrs
+                                    or (current.attrs.get("role") or "").lower() in _SKIP_ROLES
+                                    or page.boilerplate(current)):
             continue
         is_match = current.tag == wanted or (wanted == "main" and current.attrs.get("role") == "main")
         if is_match and current is not node:
@@ -361,21 +550,34 @@ def _find_all(node: _Node, wanted: str, stop_inside: bool) -> list[_Node]:
     return found
 
 
+def _main_text(page: _Page) -> tuple[str, Scope]:
+    """Text of the page's first <main> (or role=main), else of its body, else of the whole document."""
+    for scope in ("main", "body"):
+        candidates = _find_all(page.root, scope, True, page)
+        if candidates and (text := _render(candidates[0], page)):
+            return text, "main" if scope == "main" else "body"
+    return _render(page.root, page), "document"
+
+
 def html_to_text(html: str) -> tuple[str, Scope]:
-    """Text of the page's main content and which element it came from."""
+    """Text of the page's main content and which element it came from.
+
+    The longest <article> is taken when its text is at least half as long as that of the page's
+    <main> (else its body): a teaser card in a "Most read" list is not the story beside it.
+    """
     builder = _TreeBuilder()
     builder.feed(html)
     builder.close()
     root = builder.root
-    articles = [(len(_render(a)), -i, a) for i, a in enumerate(_find_all(root, "article", True))]
-    articles = [a for a in articles if a[0] > 0]
+    page = _Page(root)
+    fallback = _main_text(page)
+    articles = [(_render(a, page), -i) for i, a in enumerate(_find_all(root, "article", True, page))]
+    articles = [a for a in articles if a[0]]
     if articles:
-        return _render(max(articles, key=lambda a: (a[0], a[1]))[2]), "article"
-    for scope in ("main", "body"):
-        candidates = _find_all(root, scope, True)
-        if candidates and _render(candidates[0]):
-            return _render(candidates[0]), "main" if scope == "main" else "body"
-    return _render(root), "document"
+        longest = max(articles, key=lambda a: (len(a[0]), a[1]))[0]
+        if 2 * len(longest) >= len(fallback[0]):
+            return longest, "article"
+    return fallback
 
 
 def _looks_like_html(data: bytes) -> bool:
