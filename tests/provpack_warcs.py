@@ -14,6 +14,8 @@ from typing import Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from provpack._version import __version__
+
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:provpack")
 DATE = "2017-11-12T00:00:00Z"
 
@@ -102,7 +104,7 @@ def provenance(doc: Doc, rid: str) -> bytes:
         "elisions": [],
         "fields": {},
         "format": "provpack-provenance/1",
-        "generator": "provpack 0.1.0",
+        "generator": f"provpack {__version__}",
         "length_bytes": len(doc.text),
         "length_chars": len(text),
         "name": doc.name,
@@ -158,7 +160,7 @@ def write_provpack_warc(
             writer.write_record(record)
 
         info = (
-            "software: provpack 0.1.0\r\nformat: WARC File Format 1.1\r\n"
+            f"software: provpack {__version__}\r\nformat: WARC File Format 1.1\r\n"
             "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"
             "description: test archive\r\n"
         ).encode()
@@ -180,7 +182,7 @@ def write_provpack_warc(
         for capture in captures:
             host = capture.url.split("/")[2]
             request = StatusAndHeaders("GET /" + capture.url.split("/", 3)[-1] + " HTTP/1.1",
-                                       [("Host", host), ("User-Agent", "provpack/0.1.0")],
+                                       [("Host", host), ("User-Agent", f"provpack/{__version__}")],
                                        is_http_request=True)
             response = StatusAndHeaders(capture.status, [("Content-Type", capture.content_type),
                                                          ("Content-Length", str(len(capture.body)))],
