@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -410,3 +411,122 @@ def test_white_space_collapses_across_inline_elements_and_dropped_marks() -> Non
     """Spaces either side of an inline element, or of a dropped footnote mark, collapse to one."""
     assert html_to_text("<p>a <span> </span> b</p>") == ("a b\n", "document")
     assert html_to_text("<p>a third. <sup>[2]</sup> Several</p>") == ("a third. Several\n", "document")
+
+
+def _node_reads(monkeypatch: pytest.MonkeyPatch, page: str) -> int:
+    """How many times extracting the page's text reads an element's tag or children: the work it does."""
+    from provpack import htmltext
+
+    reads = [0]
+
+    class CountedNode(htmltext._Node):
+        def __getattribute__(self, name: str) -> object:
+            if name in ("tag", "children"):
+                reads[0] += 1
+            return object.__getattribute__(self, name)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(htmltext, "_Node", CountedNode)
+        html_to_text(page)
+    return reads[0]
+
+
+@pytest.mark.parametrize("shape", [
+    lambda n: "<body>" + "<header>" * n + "x" + "</header>" * n,
+    lambda n: "<body>" + "<nav><footer>" * n + "x",
+    lambda n: "<body>" + "<span>" * n + "<p>x</p>" * n,
+    lambda n: "<body>" + "<span>" * n + "<li>x</li>" * n,
+    lambda n: "<body>" + "<span>" * n + "</i></p>" * n,
+    lambda n: "<body><article>" + "<header><p><td><table>" * n + "x",
+], ids=["nested-headers", "nested-nav-footer", "paragraphs-in-deep-spans", "items-in-deep-spans",
+        "stray-end-tags", "kept-headers-nested"])
+def test_work_grows_linearly_with_nesting_depth(monkeypatch: pytest.MonkeyPatch, shape: object) -> None:
+    """Twice as deep a page costs about twice the work, not four times (hostile input must not take minutes)."""
+    assert callable(shape)
+    small, large = (_node_reads(monkeypatch, shape(n)) for n in (600, 1200))
+    assert large < 2.5 * small, (small, large)
+
+
+class _ScanningTreeBuilder(HTMLParser):
+    """The tree builder as first written, searching back through the open elements: the reference."""
+
+    def __init__(self) -> None:
+        from provpack import htmltext
+
+        super().__init__(convert_charrefs=True)
+        self.h = htmltext
+        self.root = htmltext._Node("#document", {}, None)
+        self.stack = [self.root]
+
+    def _close_to(self, node: object) -> None:
+        while self.stack and self.stack[-1] is not node:
+            self.stack.pop()
+        if len(self.stack) > 1:
+            self.stack.pop()
+
+    def _implied_ends(self, tag: str) -> None:
+        if tag in self.h._CLOSES_P:
+            for node in reversed(self.stack):
+                if node.tag == "p":
+                    self._close_to(node)
+                    break
+                if node.tag in self.h._BLOCK or node.tag in ("button", "td", "th"):
+                    break
+        siblings = self.h._SIBLINGS.get(tag)
+        if siblings:
+            for node in reversed(self.stack):
+                if node.tag in siblings:
+                    self._close_to(node)
+                    break
+                if node.tag in self.h._LIST_SCOPE[tag]:
+                    break
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._implied_ends(tag)
+        node = self.h._Node(tag, dict(attrs), self.stack[-1])
+        self.stack[-1].children.append(node)
+        if tag not in self.h._VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._implied_ends(tag)
+        self.stack[-1].children.append(self.h._Node(tag, dict(attrs), self.stack[-1]))
+
+    def handle_endtag(self, tag: str) -> None:
+        node = next((n for n in reversed(self.stack) if n.tag == tag), None)
+        if node is not None:
+            self._close_to(node)
+        elif tag in ("br", "p"):
+            self.handle_startendtag(tag, [])
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def _shape(node: object) -> object:
+    """An element tree as nested tuples, to compare two trees."""
+    from provpack import htmltext
+
+    if isinstance(node, str):
+        return node
+    assert isinstance(node, htmltext._Node)
+    return node.tag, node.attrs, [_shape(child) for child in node.children]
+
+
+_TREE_TAGS = _TAGS + ("button", "dl", "dt", "dd", "ol", "tbody", "form", "footer", "menu", "i", "a", "img")
+
+
+@given(st.lists(st.one_of(st.sampled_from(_TREE_TAGS).map(lambda tag: f"<{tag}>"),
+                          st.sampled_from(_TREE_TAGS).map(lambda tag: f"</{tag}>"),
+                          st.sampled_from(_TREE_TAGS).map(lambda tag: f"<{tag}/>"),
+                          st.just("x")), max_size=60))
+def test_the_indexed_tree_builder_builds_what_the_scanning_one_built(pieces: list[str]) -> None:
+    """On random tag soup, finding open elements by index gives the same tree as searching back through them."""
+    from provpack import htmltext
+
+    page = "".join(pieces)
+    indexed, scanning = htmltext._TreeBuilder(), _ScanningTreeBuilder()
+    for builder in (indexed, scanning):
+        builder.feed(page)
+        builder.close()
+    assert _shape(indexed.root) == _shape(scanning.root)

@@ -65,10 +65,15 @@ _VOID = frozenset(
     "area base br col embed hr img input link meta param source track wbr keygen".split()
 )
 _CLOSES_P = _BLOCK | {"form", "header", "footer", "nav", "aside", "menu"}
-_LIST_SCOPE = {"li": {"ul", "ol", "menu"}, "dt": {"dl"}, "dd": {"dl"}, "tr": {"table", "tbody", "thead", "tfoot"},
-               "td": {"tr", "table"}, "th": {"tr", "table"}}
-_SIBLINGS = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"tr", "td", "th"},
-             "td": {"td", "th"}, "th": {"td", "th"}}
+# A start tag of the key closes the innermost open _SIBLINGS element unless a _LIST_SCOPE one is open inside it.
+_LIST_SCOPE = {tag: frozenset(scope.split()) for tag, scope in (
+    ("li", "ul ol menu"), ("dt", "dl"), ("dd", "dl"), ("tr", "table tbody thead tfoot"),
+    ("td", "tr table"), ("th", "tr table"))}
+_SIBLINGS = {tag: frozenset(siblings.split()) for tag, siblings in (
+    ("li", "li"), ("dt", "dt dd"), ("dd", "dt dd"), ("tr", "tr td th"), ("td", "td th"), ("th", "td th"))}
+# A start tag in _CLOSES_P closes the innermost open <p> unless one of these is open inside it.
+_P = frozenset({"p"})
+_P_STOPS = (_BLOCK - _P) | {"button", "td", "th"}
 _HTML_SPACE_RE = re.compile(r"[ \t\n\r\f]+")
 _SINGLE_BYTE_LABELS = frozenset(
     "iso-8859-1 iso8859-1 latin1 latin-1 l1 ascii us-ascii windows-1252 cp1252 x-cp1252 "
@@ -120,55 +125,63 @@ class _Node:
 
 
 class _TreeBuilder(HTMLParser):
-    """Builds a forgiving element tree, closing what HTML closes implicitly."""
+    """Builds a forgiving element tree, closing what HTML closes implicitly.
+
+    Where each tag is open on the stack is indexed, so finding the innermost open element of a tag (or the
+    innermost one that stops a search) takes constant time: a page nested thousands deep parses in linear time.
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root = _Node("#document", {}, None)
         self.stack: list[_Node] = [self.root]
+        self._depths: dict[str, list[int]] = {}  # tag -> stack positions of its open elements, innermost last
+        self._p_stops: list[int] = []  # stack positions of open elements a <p> is not closed across
 
-    def _close_to(self, node: _Node) -> None:
-        while self.stack and self.stack[-1] is not node:
-            self.stack.pop()
-        if len(self.stack) > 1:
-            self.stack.pop()
+    def _push(self, node: _Node) -> None:
+        depth = len(self.stack)
+        self.stack.append(node)
+        self._depths.setdefault(node.tag, []).append(depth)
+        if node.tag in _P_STOPS:
+            self._p_stops.append(depth)
 
-    def _open(self, tag: str) -> _Node | None:
-        """The innermost open element with this tag, if any."""
-        return next((n for n in reversed(self.stack) if n.tag == tag), None)
+    def _close_to(self, depth: int) -> None:
+        """Close the open element at this stack position and everything opened inside it."""
+        while len(self.stack) > depth:
+            node = self.stack.pop()
+            self._depths[node.tag].pop()
+            if node.tag in _P_STOPS:
+                self._p_stops.pop()
+
+    def _innermost(self, tags: frozenset[str]) -> int:
+        """The stack position of the innermost open element with one of these tags, or 0 for none."""
+        return max((positions[-1] for tag in tags if (positions := self._depths.get(tag))), default=0)
 
     def _implied_ends(self, tag: str) -> None:
         if tag in _CLOSES_P:
-            for node in reversed(self.stack):
-                if node.tag == "p":
-                    self._close_to(node)
-                    break
-                if node.tag in _BLOCK or node.tag in ("button", "td", "th"):
-                    break
+            paragraph = self._innermost(_P)
+            if paragraph > (self._p_stops[-1] if self._p_stops else 0):
+                self._close_to(paragraph)
         siblings = _SIBLINGS.get(tag)
         if siblings:
-            for node in reversed(self.stack):
-                if node.tag in siblings:
-                    self._close_to(node)
-                    break
-                if node.tag in _LIST_SCOPE[tag]:
-                    break
+            sibling = self._innermost(siblings)
+            if sibling > self._innermost(_LIST_SCOPE[tag]):
+                self._close_to(sibling)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._implied_ends(tag)
         node = _Node(tag, dict(attrs), self.stack[-1])
         self.stack[-1].children.append(node)
         if tag not in _VOID:
-            self.stack.append(node)
+            self._push(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._implied_ends(tag)
         self.stack[-1].children.append(_Node(tag, dict(attrs), self.stack[-1]))
 
     def handle_endtag(self, tag: str) -> None:
-        node = self._open(tag)
-        if node is not None:
-            self._close_to(node)
+        if positions := self._depths.get(tag):
+            self._close_to(positions[-1])
         elif tag in ("br", "p"):
             self.handle_startendtag(tag, [])
 
@@ -318,6 +331,24 @@ class _Page:
     def __init__(self, root: _Node) -> None:
         self.root = root
         self._marked_story = False
+        self._text_holders: set[_Node] | None = None
+
+    def has_text(self, node: _Node) -> bool:
+        """True when the element holds any non-blank text (worked out for the whole page at the first call, so
+        that asking for each of thousands of nested elements does not walk the elements below it each time)."""
+        if self._text_holders is None:
+            order: list[_Node] = []
+            pending: list[_Node] = [self.root]
+            while pending:
+                current = pending.pop()
+                order.append(current)
+                pending.extend(child for child in current.children if isinstance(child, _Node))
+            holders: set[_Node] = set()
+            for current in reversed(order):
+                if any(child in holders if isinstance(child, _Node) else child.strip() for child in current.children):
+                    holders.add(current)
+            self._text_holders = holders
+        return node in self._text_holders
 
     def _mark_story_holders(self) -> None:
         """Flag every element that holds the story, which no class or id makes boilerplate: one holding an
@@ -360,25 +391,12 @@ class _Page:
         return _skipped(node) or self.boilerplate(node)
 
 
-def _has_text(node: _Node) -> bool:
-    """True when the element holds any non-blank text."""
-    pending: list[_Node | str] = [node]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if item.strip():
-                return True
-        else:
-            pending.extend(item.children)
-    return False
-
-
-def _holds_paragraph(node: _Node) -> bool:
+def _holds_paragraph(node: _Node, page: _Page) -> bool:
     """True when a <p> with text lies within a few levels of the element (a standfirst in a <header>)."""
     level: list[_Node] = [node]
     for _ in range(_HEADER_DEPTH):
         level = [c for n in level for c in n.children if isinstance(c, _Node)]
-        if any(n.tag == "p" and _has_text(n) for n in level):
+        if any(n.tag == "p" and page.has_text(n) for n in level):
             return True
     return False
 
@@ -456,7 +474,7 @@ class _TextWriter:
         """
         if self.page is None:
             self.page = _Page(node)
-        keep_header = node.tag == "header" and in_story and _holds_paragraph(node)
+        keep_header = node.tag == "header" and in_story and _holds_paragraph(node, self.page)
         if self.page.left_out(node, keep_header=keep_header):
             return True
         return node.tag == "sup" and _footnote_reference(node, self.preceding_text())
