@@ -117,3 +117,33 @@ def test_output_error_names_standard_output() -> None:
     """The message says what failed and what to do."""
     assert str(OutputError("disk full")).startswith("could not write standard output: disk full; ")
     assert OutputError("x").exit_code == 2
+
+
+@pytest.mark.parametrize("args", [["--version"], *COMMANDS.values()])
+def test_a_closed_standard_output_is_no_crash(args: list[str]) -> None:
+    """`provpack ... >&-`: Python has no sys.stdout; the output goes nowhere, as print() does, with no traceback."""
+    done = subprocess.run([sys.executable, "-m", "provpack", *args], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.close(1), timeout=60)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_characters_the_terminal_cannot_show_are_spelled_out(tmp_path: Path) -> None:
+    """Under an ASCII terminal (PYTHONIOENCODING=ascii), show spells é as \\xe9 and --json escapes it as JSON does."""
+    import json
+
+    import provpack
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "caf.txt").write_text("Le Caf\u00e9: \u00dcn\u00ef title\n\nBody text [...] more text.\n", encoding="utf-8")
+    archive = provpack.package(source, out=tmp_path / "a.warc.gz").warc_path
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    shown = subprocess.run([sys.executable, "-m", "provpack", "show", str(archive)], capture_output=True, text=True,
+                           env=env, timeout=60)
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr, shown.stderr
+    assert "\\xdcn\\xef title" in shown.stdout
+    as_json = subprocess.run([sys.executable, "-m", "provpack", "show", "--json", str(archive)], capture_output=True,
+                             env=env, timeout=60)
+    assert as_json.returncode == 0 and as_json.stdout.isascii(), as_json.stderr
+    fields = json.loads(as_json.stdout)["documents"][0]["fields"]
+    assert "\u00dcn\u00ef title" in json.dumps(fields, ensure_ascii=False)

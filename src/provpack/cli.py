@@ -461,7 +461,9 @@ def _show(args: argparse.Namespace) -> int:
 
     documents = reader.read_archive(args.file)
     if args.json:
-        text = json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=False)
+        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        text = json.dumps({"documents": [show_json(d) for d in documents]}, indent=2,
+                          ensure_ascii=encoding not in ("utf8", "utf16", "utf32"))   # \u00e9 where é cannot go
         # json escapes C0 controls but not C1 (U+0080-U+009F: CSI among them); in JSON they occur only in strings
         print(re.sub("[\x80-\x9f]", lambda match: f"\\u{ord(match.group()):04x}", text))
     else:

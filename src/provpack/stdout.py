@@ -86,12 +86,22 @@ class _WholeWriter(io.RawIOBase):
 def whole_stdout() -> Iterator[None]:
     """Replace sys.stdout for the block with one whose writes are complete or raise OutputError."""
     original = sys.stdout
+    if original is None:   # closed by the shell (`>&-`): the output goes nowhere, as print() sends it, for every command
+        with open(os.devnull, "w", encoding="utf-8") as null:
+            sys.stdout = null
+            try:
+                yield
+            finally:
+                sys.stdout = original
+        return
     target = getattr(original, "buffer", None)
     if target is None:   # a stand-in without bytes underneath (a test's StringIO): leave it be
         yield
         return
     writer = _WholeWriter(target)
-    text = io.TextIOWrapper(cast(BinaryIO, writer), encoding=original.encoding, errors=original.errors,
+    # A character the terminal's encoding lacks (PYTHONIOENCODING=ascii, a C locale) is spelled \xe9, not a crash.
+    errors = "backslashreplace" if original.errors == "strict" else original.errors
+    text = io.TextIOWrapper(cast(BinaryIO, writer), encoding=original.encoding, errors=errors,
                             line_buffering=bool(original.line_buffering), write_through=True)
     sys.stdout = text
     try:
