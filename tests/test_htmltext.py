@@ -530,3 +530,25 @@ def test_the_indexed_tree_builder_builds_what_the_scanning_one_built(pieces: lis
         builder.feed(page)
         builder.close()
     assert _shape(indexed.root) == _shape(scanning.root)
+
+
+@pytest.mark.parametrize("tail", ['<a x="' * 5000, "<a" * 5000, "<!--" * 5000, '<p class="' * 5000 + "text"])
+def test_an_unclosed_tag_at_the_end_costs_nothing(tail: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page ending inside a tag: the tail is dropped (as browsers drop it) before html.parser, which rescans
+    it from each '<' to the end (quadratic before Python 3.13's fix), ever sees it; the text before it stays."""
+    from html.parser import HTMLParser
+
+    calls = []
+    real = HTMLParser.parse_starttag
+
+    def counted(self: HTMLParser, i: int) -> int:
+        calls.append(i)
+        return real(self, i)
+
+    monkeypatch.setattr(HTMLParser, "parse_starttag", counted)
+    text, _ = html_to_text("<html><body><p>Kept text.</p> and more" + tail)
+    assert text == "Kept text.\n\nand more\n" and len(calls) <= 3
+
+
+def test_a_lone_less_than_sign_at_the_end_is_text() -> None:
+    assert html_to_text("<p>a < b</p>and c < d")[0] == "a < b\n\nand c < d\n"
