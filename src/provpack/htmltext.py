@@ -51,7 +51,12 @@ _NAME_PARTS_RE = re.compile(r"[\s_-]+")
 _STORY_TAGS = frozenset("html body main article".split())
 _FOOTNOTE_MARK_RE = re.compile(r"\[\s*[^\W_]{1,4}\s*\]|\(\s*\d{1,3}\s*\)|[*\u2020\u2021\u00a7\u00b6]{1,3}")
 _FOOTNOTE_NUMBER_RE = re.compile(r"\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*")
-_WORD_END_RE = re.compile(r"[^\W_]+$")
+# Bare digits in a <sup> are a footnote mark after a word of three or more letters or closing punctuation,
+# unless that is the ")" of an expression ("(a+b)", no spaces, an operator inside).
+_LONG_WORD_END_RE = re.compile(r"(?<![^\W_])[^\W\d_]{3,}$")
+_CLOSING_PUNCTUATION = frozenset(".,;:!?)\"'\u201d\u2019\u00bb")
+_EXPRESSION_END_RE = re.compile(r"\([^\s()]*[+\-\u2212\u00d7*/=^][^\s()]*\)$")
+_FOOTNOTE_BEFORE_CHARS = 24
 _FOOTNOTE_LINK_CHARS = 20
 _HEADER_DEPTH = 3
 _PROSE_CHARS = 80
@@ -415,11 +420,13 @@ def _links_to_fragment(node: _Node) -> bool:
 
 
 def _footnote_reference(node: _Node, before: str) -> bool:
-    """True when a <sup> is a footnote reference mark, not prose or an exponent.
+    """True when a <sup> is a footnote reference mark, not prose, an exponent or an isotope's mass number.
 
-    A reference holds only a short mark: digits, a bracketed mark (`[2]`, `[a]`), `(3)`, `*`,
-    `\u2020`, `\u2021`, `\u00a7`, `\u00b6`, or a short link to a #fragment. Bare digits straight
-    after a word of one or two letters or digits (`m<sup>2</sup>`, `10<sup>6</sup>`) are an exponent.
+    A reference holds only a short mark: a bracketed mark (`[2]`, `[a]`), `(3)`, `*`, `\u2020`,
+    `\u2021`, `\u00a7`, `\u00b6`, or a short link to a #fragment; or bare digits straight after (no
+    space) a word of three or more letters or closing punctuation (`Smith<sup>1</sup>`, `1971.<sup>2</sup>`).
+    Bare digits after a number, a short word, `(`, a space or a bracketed expression (`10<sup>6</sup>`,
+    `m<sup>2</sup>`, `(<sup>14</sup>C)`, `(a+b)<sup>2</sup>`) are text.
     """
     text = _inner_text(node, _FOOTNOTE_LINK_CHARS)
     if not text:
@@ -428,8 +435,12 @@ def _footnote_reference(node: _Node, before: str) -> bool:
         return True
     if not _FOOTNOTE_NUMBER_RE.fullmatch(text):
         return False
-    word = _WORD_END_RE.search(before[-3:])
-    return word is None or len(word.group()) > 2
+    tail = before[-_FOOTNOTE_BEFORE_CHARS:]
+    if _LONG_WORD_END_RE.search(tail):
+        return True
+    if not tail or tail[-1] not in _CLOSING_PUNCTUATION:
+        return False
+    return not (tail[-1] == ")" and _EXPRESSION_END_RE.search(tail))
 
 
 class _TextWriter:
