@@ -388,6 +388,12 @@ _P1 = ("Officials in Dunmore said on Friday that the town's water treatment plan
 _P2 = ("Residents will receive water from a temporary supply line connected to the neighbouring town of "
        "Ashcombe, the utility said.")
 _DEK = "Dunmore residents face six weeks on a temporary supply."
+_STORY = ("The council voted on Tuesday to close the old library on Main Street, citing the rising cost of repairs "
+          "and a falling number of visitors.",
+          "Residents said they would fight the decision at the next meeting, and a petition had already gathered many "
+          "signatures.",
+          "The mayor said no final date had been set for the closure, but staff had been told to expect it before the "
+          "end of the year.")
 
 
 @pytest.mark.parametrize(("page", "excerpt", "differences", "omitted"), [
@@ -413,7 +419,22 @@ _DEK = "Dunmore residents face six weeks on a temporary supply."
      "the town to borrow the rest.</p></article></body>",
      "The state grant would cover only 35 [...] of the total cost of the project, leaving the town to borrow the rest.\n",
      [("changed", "35", "30")], ["percent"]),
-], ids=["teaser-card", "standfirst", "footnotes", "isotopes", "ads", "number-at-cut"])
+    ("<body><article><h1>Library to close</h1><div class='story-body has-ads'>The council voted on Tuesday to close "
+     "the old library on Main Street, citing the rising cost of repairs and a falling number of visitors.<br><br>"
+     "Residents said they would fight the decision at the next meeting, and a petition had already gathered many "
+     "signatures.<br><br>The mayor said no final date had been set for the closure.</div></article></body>",
+     "The council voted on Tuesday to close the old library on Main Street [...] Residents said they would fight the "
+     "decision at the next meeting.\n", [], [", citing the rising cost of repairs and a falling number of visitors."]),
+    (f"<body><article><h1>Library to close</h1>{''.join(f'<p>{p}</p>' for p in _STORY)}</article>"
+     "<section id=comments><h2>Comments</h2>"
+     + "".join(f"<div class=comment><p>User{k} wrote: I cannot believe it. \"{_STORY[k % 3]}\" What a shame, this "
+               "town keeps losing the places that made it a community worth living in.</p></div>" for k in range(6))
+     + "</section></body>",
+     "The council voted on Tuesday to close the old library [...] citing the rising cost of repairs. Residents said "
+     "they would fight the decision [...] and a petition had already gathered many signatures.\n",
+     [("dropped", "", "and a falling number of visitors")], ["on Main Street,", "at the next meeting,"]),
+], ids=["teaser-card", "standfirst", "footnotes", "isotopes", "ads", "number-at-cut", "story-body-has-ads",
+        "comments"])
 def test_story_pages_align_without_invented_differences(
     tmp_path: Path, page: str, excerpt: str, differences: list[tuple[str, str, str]], omitted: list[str | None]
 ) -> None:
