@@ -572,14 +572,14 @@ def test_a_segment_with_half_its_words_matched_is_found() -> None:
     ("The upgrade, which will cost about 4.2 [...] tests last spring found elevated levels of manganese.",
      "The upgrade, which will cost about 2.4 million dollars, follows tests last spring found elevated levels "
      "of manganese.", ("4.2", "2.4"), "million dollars, follows"),
-    ("Opponents countered that the estimate had risen twice [...] Citizens simply cannot afford it, said Haddad.",
-     "Opponents countered that the estimate had risen twice. The mayor agreed. We simply cannot afford it, "
-     "said Haddad.", ("Citizens", "We"), ". The mayor agreed."),
+    ("The dam was finished in 1949 [...] the flood of that spring washed it away.",
+     "The dam was finished in 1951. Nobody expected the flood of that spring washed it away.",
+     ("1949", "1951"), ". Nobody expected"),
 ])
-def test_one_word_of_the_same_kind_next_to_a_cut_is_changed(
+def test_a_number_for_a_number_next_to_a_cut_is_changed(
     excerpt: str, original: str, changed: tuple[str, str], cut: str
 ) -> None:
-    """A number for a number, or a capitalised word for one, at a cut's edge is changed, and the cut excludes it."""
+    """A number for a number at a cut's edge is changed, and the cut excludes it."""
     result = run(excerpt, original)
     assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", *changed)]
     assert omitted_texts(result) == [cut]
@@ -591,3 +591,28 @@ def test_a_lowercase_word_next_to_a_cut_is_still_added() -> None:
                  "It rained for days without pause; the river rose over its banks at last.")
     assert [(d.kind, d.excerpt) for d in result.differences] == [("added", "and")]
     assert omitted_texts(result) == ["without pause;"]
+
+
+_STORM = ("The storm reached the coast late on Tuesday night and damaged hundreds of homes in Brighton. Roads across "
+          "the county were closed for two days while crews cleared fallen trees.")
+
+
+@pytest.mark.parametrize(("excerpt", "original", "added", "cut"), [
+    ("The storm reached the coast late on Tuesday night [...] Meanwhile roads across the county were closed for "
+     "two days.", _STORM, "Meanwhile", "and damaged hundreds of homes in Brighton."),
+    ("Opponents countered that the estimate had risen twice [...] Citizens simply cannot afford it, said Haddad.",
+     "Opponents countered that the estimate had risen twice. The mayor agreed. We simply cannot afford it, "
+     "said Haddad.", "Citizens", ". The mayor agreed. We"),
+    ("The bridge over the river was opened in 1999. [...] 2000 roads across the county were closed for repairs.",
+     "The bridge over the river was opened in 1999. By 1999. Roads across the county were closed for repairs.",
+     "2000", "By 1999."),
+    ("The bridge over the river was opened in 1999. [...] 2000 roads across the county were closed for repairs.",
+     "The bridge over the river was opened in 1999. Fifty years on, in 2024! Roads across the county were closed "
+     "for repairs.", "2000", "Fifty years on, in 2024!"),
+])
+def test_a_word_put_before_a_new_sentence_at_a_cut_is_added(excerpt: str, original: str, added: str, cut: str) -> None:
+    """A capitalised word for one, or a number for a number that ends a sentence in the original, is added at a
+    cut's edge, and the cut keeps the original's word."""
+    result = run(excerpt, original)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences if d.kind != "case"] == [("added", added, "")]
+    assert omitted_texts(result) == [cut]

@@ -346,8 +346,10 @@ def test_a_standfirst_in_the_articles_header_is_part_of_the_story() -> None:
 
 
 @pytest.mark.parametrize(("inner", "expected"), [
-    ("completed in 1954<sup>1</sup> and enlarged in 1971.<sup>2</sup> Neither was late.",
-     "completed in 1954 and enlarged in 1971. Neither was late."),
+    ("completed in spring<sup>1</sup> and enlarged in 1971.<sup>2</sup> Neither was late.",
+     "completed in spring and enlarged in 1971. Neither was late."),
+    ("as Smith<sup>12</sup> wrote, \u201cnever\u201d<sup>3</sup> and (see below)<sup>4</sup>; so:<sup>5</sup>",
+     "as Smith wrote, \u201cnever\u201d and (see below); so:"),
     ("to cut watering by a third. <sup>[2]</sup> Several have fines.", "to cut watering by a third. Several have fines."),
     ("since 1954.<sup><a href='#fn1'>1</a></sup> Then", "since 1954. Then"),
     ("a budget<sup>*</sup> and a plan<sup>\u2020</sup> and notes<sup>3, 4</sup>.", "a budget and a plan and notes."),
@@ -364,9 +366,16 @@ def test_footnote_reference_marks_are_not_text(inner: str, expected: str) -> Non
     ("the 1<sup>st</sup> of May", "the 1st of May"),
     ("see <sup>the note below</sup>", "see the note below"),
     ("E = mc<sup>2</sup>.", "E = mc2."),
+    ("Radiocarbon (<sup>14</sup>C) dating", "Radiocarbon (14C) dating"),
+    ("the isotope <sup>235</sup>U is rare", "the isotope 235U is rare"),
+    ("The area is (a+b)<sup>2</sup> in all", "The area is (a+b)2 in all"),
+    ("so 1,000<sup>2</sup> is a million; 100<sup>2</sup> is ten thousand",
+     "so 1,0002 is a million; 1002 is ten thousand"),
+    ("completed in 1954<sup>1</sup> and", "completed in 19541 and"),
 ])
 def test_exponents_and_other_superscripts_stay(inner: str, expected: str) -> None:
-    """Digits right after a word of one or two characters are an exponent; longer superscripts are text."""
+    """Digits after a number, a short word, '(', a space or an expression are text (an exponent, an isotope's
+    mass number); so, a known limit, are digits marking a footnote after a year (`1954<sup>1</sup>`)."""
     assert html_to_text(f"<body><article><p>{inner}</p></article></body>") == (expected + "\n", "article")
 
 
@@ -552,3 +561,61 @@ def test_an_unclosed_tag_at_the_end_costs_nothing(tail: str, monkeypatch: pytest
 
 def test_a_lone_less_than_sign_at_the_end_is_text() -> None:
     assert html_to_text("<p>a < b</p>and c < d")[0] == "a < b\n\nand c < d\n"
+
+
+_LIBRARY = ("The council voted on Tuesday to close the old library on Main Street, citing the rising cost of repairs "
+            "and a falling number of visitors.")
+_PETITION = ("Residents said they would fight the decision at the next meeting, and a petition had already gathered "
+             "many signatures.")
+
+
+@pytest.mark.parametrize(("page", "expected", "scope"), [
+    (f"<body><nav>Home</nav><article><h1>Library to close</h1><div class='story-body has-ads'>{_LIBRARY}<br><br>"
+     f"{_PETITION}</div></article></body>", f"Library to close\n\n{_LIBRARY}\n\n{_PETITION}\n", "article"),
+    (f"<body><h1>Paid post</h1><div class='sponsored-content'><p>{_LIBRARY}</p><p>{_PETITION}</p></div></body>",
+     f"Paid post\n\n{_LIBRARY}\n\n{_PETITION}\n", "body"),
+    ("<body><article><h1>Poem of the week</h1><div class='poem-body with-ads'><p>The rain falls soft</p>"
+     "<p>the library door is closed</p><p>and all the words inside it</p><p>are sleeping in their rows</p></div>"
+     "</article></body>", "Poem of the week\n\nThe rain falls soft\n\nthe library door is closed\n\n"
+     "and all the words inside it\n\nare sleeping in their rows\n", "article"),
+    (f"<body><article><h1>Deals</h1><p>{_LIBRARY}</p><p class='promo-code'>Readers can use the code LIBRARY20 at "
+     f"checkout to get twenty percent off the reading room membership.</p><p>{_PETITION}</p></article></body>",
+     f"Deals\n\n{_LIBRARY}\n\nReaders can use the code LIBRARY20 at checkout to get twenty percent off the reading "
+     f"room membership.\n\n{_PETITION}\n", "article"),
+    ("<body><div class=promo><p>Ten short words of a paid post.</p></div></body>", "Ten short words of a paid post.\n",
+     "body"),
+], ids=["long-story-body-has-ads", "sponsored-post", "poem-with-ads", "promo-paragraph", "only-text"])
+def test_a_marked_block_holding_real_text_is_kept(page: str, expected: str, scope: str) -> None:
+    """A block marked by class or id stays when it is long (over 200 characters; a paragraph of 80) and not
+    mostly links, or when leaving it out would leave its scope nothing but headings."""
+    assert html_to_text(page) == (expected, scope)
+
+
+def test_a_long_block_of_related_links_is_left_out() -> None:
+    """A related block longer than 200 characters still goes when at least half its text is links; a marked
+    block of at most 200 characters goes; an ad's script does not count as its text."""
+    links = "".join(f"<li><a href='/s{k}'>Story number {k} about the library closure and the petition</a></li>"
+                     for k in range(5))
+    page = f"<body><article><p>{_LIBRARY}</p><div class='related'><h3>More</h3><ul>{links}</ul></div></article></body>"
+    assert html_to_text(page) == (f"{_LIBRARY}\n", "article")
+    for times, kept in ((5, False), (6, True)):   # 189 characters are short, 227 are not
+        promo = f"<div class='promo'><p>{'Subscribe today for one pound a week. ' * times}</p></div>"
+        text, _ = html_to_text(f"<body><article><p>{_LIBRARY}</p>{promo}</article></body>")
+        assert ("Subscribe" in text) is kept
+    ad_script = "<div class=ad><script>" + "googletag.cmd.push(function(){});" * 20 + "</script>Advertisement</div>"
+    assert html_to_text(f"<body><article><p>{_LIBRARY}</p>{ad_script}</article></body>") == (f"{_LIBRARY}\n", "article")
+
+
+def test_a_story_article_with_a_long_comment_section_beside_it_is_the_story() -> None:
+    """An <article> of 500 characters, or of two paragraphs of prose, is the story even when comments outside it
+    are longer; a short teaser card (one paragraph) still loses to the page."""
+    comments = "".join(f"<div class=comment><p>User{k} wrote: I cannot believe it. {_LIBRARY} What a shame for this "
+                       "town, which keeps losing the places that made it a community.</p></div>" for k in range(6))
+    story = f"<article><h1>Library to close</h1><p>{_LIBRARY}</p><p>{_PETITION}</p></article>"
+    assert html_to_text(f"<body>{story}<section id=comments>{comments}</section></body>") == (
+        f"Library to close\n\n{_LIBRARY}\n\n{_PETITION}\n", "article")
+    long_one = f"<article><p>{_LIBRARY} {_PETITION} {_LIBRARY} {_PETITION}</p></article>"
+    assert html_to_text(f"<body>{long_one}<section>{comments}</section></body>")[1] == "article"
+    teaser = f"<article class=teaser><h2>Other story</h2><p>{_LIBRARY}</p></article>"
+    text, scope = html_to_text(f"<body><main>{teaser}<div><p>{_PETITION}</p>{comments}</div></main></body>")
+    assert scope == "main" and text.startswith("Other story")

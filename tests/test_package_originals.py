@@ -388,6 +388,12 @@ _P1 = ("Officials in Dunmore said on Friday that the town's water treatment plan
 _P2 = ("Residents will receive water from a temporary supply line connected to the neighbouring town of "
        "Ashcombe, the utility said.")
 _DEK = "Dunmore residents face six weeks on a temporary supply."
+_STORY = ("The council voted on Tuesday to close the old library on Main Street, citing the rising cost of repairs "
+          "and a falling number of visitors.",
+          "Residents said they would fight the decision at the next meeting, and a petition had already gathered many "
+          "signatures.",
+          "The mayor said no final date had been set for the closure, but staff had been told to expect it before the "
+          "end of the year.")
 
 
 @pytest.mark.parametrize(("page", "excerpt", "differences", "omitted"), [
@@ -396,9 +402,16 @@ _DEK = "Dunmore residents face six weeks on a temporary supply."
      f"{_P1} [...] {_P2}\n", [], [None]),
     (f"<body><article><header><h1>Plant to close</h1><p>{_DEK}</p></header><p>{_P1}</p><p>{_P2}</p></article></body>",
      f"{_DEK} [...] {_P2}\n", [], [_P1]),
-    ("<body><article><p>The dam was completed in 1954<sup>1</sup> and enlarged in 1971.<sup>2</sup> Neither "
+    ("<body><article><p>The dam was completed that spring<sup>1</sup> and enlarged in 1971.<sup>2</sup> Neither "
      "project finished on time.<sup>[3]</sup></p></article></body>",
-     "The dam was completed in 1954 and enlarged in 1971. Neither project finished on time.\n", [], []),
+     "The dam was completed that spring and enlarged in 1971. Neither project finished on time.\n", [], []),
+    ("<body><article><h1>Dating the past</h1><p>Scientists measured the ratio of radiocarbon (<sup>14</sup>C) in "
+     "the bones, and found that the samples were far older than the museum had claimed for decades.</p><p>The team "
+     "then compared the uranium isotope <sup>235</sup>U with lead in zircon crystals from the same layer, which "
+     "confirmed the result independently.</p></article></body>",
+     "Scientists measured the ratio of radiocarbon (14C) in the bones [...] The team then compared the uranium "
+     "isotope 235U with lead in zircon crystals from the same layer.\n", [],
+     [", and found that the samples were far older than the museum had claimed for decades."]),
     (f"<body><article><p>{_P1}</p><amp-ad type=x><div fallback>Advertisement</div></amp-ad><p>{_P2}</p>"
      f"<div class='inline-related'>Read more: <a href='/y'>Ashcombe mayor resigns</a></div><p>{_P1}</p></article></body>",
      f"{_P1}\n\n{_P2} ... {_P1}\n", [], [None]),
@@ -406,7 +419,22 @@ _DEK = "Dunmore residents face six weeks on a temporary supply."
      "the town to borrow the rest.</p></article></body>",
      "The state grant would cover only 35 [...] of the total cost of the project, leaving the town to borrow the rest.\n",
      [("changed", "35", "30")], ["percent"]),
-], ids=["teaser-card", "standfirst", "footnotes", "ads", "number-at-cut"])
+    ("<body><article><h1>Library to close</h1><div class='story-body has-ads'>The council voted on Tuesday to close "
+     "the old library on Main Street, citing the rising cost of repairs and a falling number of visitors.<br><br>"
+     "Residents said they would fight the decision at the next meeting, and a petition had already gathered many "
+     "signatures.<br><br>The mayor said no final date had been set for the closure.</div></article></body>",
+     "The council voted on Tuesday to close the old library on Main Street [...] Residents said they would fight the "
+     "decision at the next meeting.\n", [], [", citing the rising cost of repairs and a falling number of visitors."]),
+    (f"<body><article><h1>Library to close</h1>{''.join(f'<p>{p}</p>' for p in _STORY)}</article>"
+     "<section id=comments><h2>Comments</h2>"
+     + "".join(f"<div class=comment><p>User{k} wrote: I cannot believe it. \"{_STORY[k % 3]}\" What a shame, this "
+               "town keeps losing the places that made it a community worth living in.</p></div>" for k in range(6))
+     + "</section></body>",
+     "The council voted on Tuesday to close the old library [...] citing the rising cost of repairs. Residents said "
+     "they would fight the decision [...] and a petition had already gathered many signatures.\n",
+     [("dropped", "", "and a falling number of visitors")], ["on Main Street,", "at the next meeting,"]),
+], ids=["teaser-card", "standfirst", "footnotes", "isotopes", "ads", "number-at-cut", "story-body-has-ads",
+        "comments"])
 def test_story_pages_align_without_invented_differences(
     tmp_path: Path, page: str, excerpt: str, differences: list[tuple[str, str, str]], omitted: list[str | None]
 ) -> None:

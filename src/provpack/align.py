@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal
+from typing import Callable, Literal
 
 __all__ = [
     "Alignment",
@@ -43,6 +43,7 @@ _FALLBACK_WORDS = 3
 _MAX_HITS_PER_GRAM = 200
 _MAX_ALIGNED_GAP = 2000
 _SIMILAR_EDGE = 0.6
+_SENTENCE_END_RE = re.compile(r"[.!?;:\u2026]")
 _WORD_RE = re.compile(
     r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f]|[.,](?<=\d[.,])(?=\d))*"
 )
@@ -375,24 +376,23 @@ def _similar(e_keys: list[str], o_keys: list[str]) -> bool:
     return matcher.ratio() >= _SIMILAR_EDGE
 
 
-def _same_kind(excerpt_word: str, source_word: str) -> bool:
-    """True when two words are both numbers, or both capitalised words (names, sentence openings)."""
-    if any(c.isdigit() for c in excerpt_word) and any(c.isdigit() for c in source_word):
-        return True
-    return excerpt_word[:1].isupper() and source_word[:1].isupper() and not any(
-        c.isdigit() for c in excerpt_word + source_word)
+def _is_number(word: str) -> bool:
+    """True when a word holds a digit (`30`, `4.2`, `1990s`)."""
+    return any(c.isdigit() for c in word)
 
 
 def _edge_ops(
-    e_keys: list[str], o_keys: list[str], e_exact: list[str], o_exact: list[str]
+    e_keys: list[str], o_keys: list[str], e_exact: list[str], o_exact: list[str],
+    apart: Callable[[int], bool],
 ) -> list[tuple[str, int, int, int, int]]:
     """Align the words of a segment's edge with the original's words next to its anchor.
 
     Both lists (and the exact forms beside them) run outward from the anchor. Original words
     past the segment's last word are not part of the quote, so alignment stops when the
     excerpt's words run out, and an outermost changed word counts as changed only when it
-    looks like a typo or is one word put for one of the same kind (`35` for `30`,
-    `Citizens` for `We`), else as added.
+    looks like a typo or is a number put for a number (`35` for `30`), else as added. A number
+    the original parts from the anchor by sentence punctuation (`apart(j)`: `1999.` before
+    `Roads`) ends another sentence, so a number put there is added, not changed.
     """
     if not e_keys:
         return []
@@ -402,7 +402,8 @@ def _edge_ops(
             break
         if i2 == len(e_keys) and tag == "replace":
             j2 = j1 + min(j2 - j1, i2 - i1)
-            one_for_one = i2 - i1 == 1 and _same_kind(e_exact[i1], o_exact[j1])
+            one_for_one = (i2 - i1 == 1 and _is_number(e_exact[i1]) and _is_number(o_exact[j1])
+                           and not apart(j1))
             if not one_for_one and not _similar(e_keys[i1:i2], o_keys[j1:j2]):
                 tag, j2 = "delete", j1
         kept.append((tag, i1, i2, j1, j2))
@@ -499,7 +500,14 @@ class _SegmentAligner:
         lead_e = e_keys[self.first : head.e][::-1]
         lead_o_start = max(0, head.o - _edge_window(len(lead_e)))
         lead_o = o_keys[lead_o_start : head.o][::-1]
-        lead_ops = _edge_ops(lead_e, lead_o, e_exact[self.first : head.e][::-1], o_exact[lead_o_start : head.o][::-1])
+        source = self.aligner.source
+        text = self.aligner.original
+
+        def lead_apart(j: int) -> bool:
+            return _SENTENCE_END_RE.search(text, source.ends[head.o - 1 - j], source.starts[head.o]) is not None
+
+        lead_ops = _edge_ops(lead_e, lead_o, e_exact[self.first : head.e][::-1],
+                             o_exact[lead_o_start : head.o][::-1], lead_apart)
         for tag, i1, i2, j1, j2 in reversed(lead_ops):
             self.emit(tag, head.e - i2, head.e - i1, head.o - j2, head.o - j1)
         for k, block in enumerate(blocks):
@@ -514,7 +522,12 @@ class _SegmentAligner:
         tail_e = e_keys[e_from : self.last]
         o_to = o_from + _edge_window(len(tail_e))
         tail_o = o_keys[o_from:o_to]
-        for tag, i1, i2, j1, j2 in _edge_ops(tail_e, tail_o, e_exact[e_from : self.last], o_exact[o_from:o_to]):
+
+        def tail_apart(j: int) -> bool:
+            return _SENTENCE_END_RE.search(text, source.ends[o_from - 1], source.starts[o_from + j]) is not None
+
+        tail_ops = _edge_ops(tail_e, tail_o, e_exact[e_from : self.last], o_exact[o_from:o_to], tail_apart)
+        for tag, i1, i2, j1, j2 in tail_ops:
             self.emit(tag, e_from + i1, e_from + i2, o_from + j1, o_from + j2)
         self.differences.sort(key=lambda d: (d.start, d.source_start))
 

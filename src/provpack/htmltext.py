@@ -3,9 +3,10 @@
 Pure: no I/O. Uses the standard library's `html.parser` (tolerant, maintained with CPython,
 no dependency) with a small tree builder that closes the elements HTML closes implicitly
 (`<p>`, `<li>`, cells). Boilerplate (script, style, nav, header, footer, aside,
-noscript, ...), ad and related-link blocks and footnote reference marks are dropped, the
-main content is preferred (the longest `<article>` when it holds at least half the text of
-the page's `<main>` or body, then `<main>`), entities are decoded, block elements become
+noscript, ...), short or link-dense ad and related-link blocks and footnote reference marks
+are dropped, the main content is preferred (the longest `<article>` when it holds at least
+half the text of the page's `<main>` or body or is 500 characters or two paragraphs of prose,
+then `<main>`), entities are decoded, block elements become
 blank-line paragraph breaks, `<br>` a line break, and whitespace inside a paragraph
 collapses to one space (`<pre>` keeps its own).
 """
@@ -52,11 +53,19 @@ _NAME_PARTS_RE = re.compile(r"[\s_-]+")
 _STORY_TAGS = frozenset("html body main article".split())
 _FOOTNOTE_MARK_RE = re.compile(r"\[\s*[^\W_]{1,4}\s*\]|\(\s*\d{1,3}\s*\)|[*\u2020\u2021\u00a7\u00b6]{1,3}")
 _FOOTNOTE_NUMBER_RE = re.compile(r"\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*")
-_WORD_END_RE = re.compile(r"[^\W_]+$")
+# Bare digits in a <sup> are a footnote mark after a word of three or more letters or closing punctuation,
+# unless that is the ")" of an expression ("(a+b)", no spaces, an operator inside).
+_LONG_WORD_END_RE = re.compile(r"(?<![^\W_])[^\W\d_]{3,}$")
+_CLOSING_PUNCTUATION = frozenset(".,;:!?)\"'\u201d\u2019\u00bb")
+_EXPRESSION_END_RE = re.compile(r"\([^\s()]*[+\-\u2212\u00d7*/=^][^\s()]*\)$")
+_FOOTNOTE_BEFORE_CHARS = 24
 _FOOTNOTE_LINK_CHARS = 20
 _HEADER_DEPTH = 3
 _PROSE_CHARS = 80
 _PROSE_PARAGRAPHS = 3
+_MARKED_BLOCK_CHARS = 200
+_STORY_ARTICLE_CHARS = 500
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6 hgroup".split())
 _BLOCK = frozenset(
     "address article blockquote body caption dd details div dl dt fieldset figcaption figure "
     "h1 h2 h3 h4 h5 h6 hgroup hr li main ol p pre section summary table tbody tfoot thead tr "
@@ -333,6 +342,8 @@ class _Page:
         self.root = root
         self._marked_story = False
         self._text_holders: set[_Node] | None = None
+        self._droppable: set[int] = set()
+        self.keep_marked = False   # set while a scope is read again with every class/id-marked block kept
 
     def has_text(self, node: _Node) -> bool:
         """True when the element holds any non-blank text (worked out for the whole page at the first call, so
@@ -351,9 +362,15 @@ class _Page:
             self._text_holders = holders
         return node in self._text_holders
 
+    @property
+    def has_marked(self) -> bool:
+        """True once a block marked by class or id has been met (and the page measured)."""
+        return self._marked_story
+
     def _mark_story_holders(self) -> None:
         """Flag every element that holds the story, which no class or id makes boilerplate: one holding an
-        <h1>, a <main> or role=main, or several paragraphs of prose (a story body classed "has-inline-ads")."""
+        <h1>, a <main> or role=main, or several paragraphs of prose (a story body classed "has-inline-ads");
+        and note which marked blocks are short or mostly links, the only ones their class or id drops."""
         self._marked_story = True
         order: list[_Node] = []
         pending: list[_Node] = [self.root]
@@ -362,27 +379,40 @@ class _Page:
             order.append(node)
             pending.extend(child for child in node.children if isinstance(child, _Node))
         chars: dict[int, int] = {}
+        links: dict[int, int] = {}
         prose: dict[int, int] = {}
         for node in reversed(order):
             inner = [child for child in node.children if isinstance(child, _Node)]
-            size = sum(len(child) for child in node.children if isinstance(child, str))
-            size += sum(chars.pop(id(child)) for child in inner)
+            size = sum(chars.pop(id(child)) for child in inner)
+            linked = sum(links.pop(id(child)) for child in inner)
             paragraphs = sum(prose.pop(id(child)) for child in inner)
+            if _skipped(node):
+                size = linked = 0
+            else:
+                size += sum(len(_HTML_SPACE_RE.sub(" ", child).strip()) for child in node.children
+                            if isinstance(child, str))
+            if node.tag == "a":
+                linked = size
             if node.tag == "p" and size >= _PROSE_CHARS:
                 paragraphs += 1
-            chars[id(node)], prose[id(node)] = size, paragraphs
+            chars[id(node)], links[id(node)], prose[id(node)] = size, linked, paragraphs
             node.holds_story = (
                 node.tag in ("h1", "main") or (node.attrs.get("role") or "").lower() == "main"
                 or paragraphs >= _PROSE_PARAGRAPHS or any(child.holds_story for child in inner)
             )
+            short = size < _PROSE_CHARS if node.tag == "p" else size <= _MARKED_BLOCK_CHARS
+            if (short or 2 * linked >= size) and _marked_boilerplate(node):
+                self._droppable.add(id(node))
 
     def boilerplate(self, node: _Node) -> bool:
-        """True for an ad, promotion, related-links or newsletter block by its class or id (not the story's wrapper)."""
-        if not _marked_boilerplate(node):
+        """True for an ad, promotion, related-links or newsletter block by its class or id: one that is short
+        (a paragraph under 80 characters, another block at most 200) or at least half links, not the story's
+        wrapper."""
+        if self.keep_marked or not _marked_boilerplate(node):
             return False
         if not self._marked_story:
             self._mark_story_holders()
-        return not node.holds_story
+        return not node.holds_story and id(node) in self._droppable
 
     def left_out(self, node: _Node, *, keep_header: bool = False) -> bool:
         """True when an element and everything in it is not text of the page's story."""
@@ -434,11 +464,13 @@ def _links_to_fragment(node: _Node) -> bool:
 
 
 def _footnote_reference(node: _Node, before: str) -> bool:
-    """True when a <sup> is a footnote reference mark, not prose or an exponent.
+    """True when a <sup> is a footnote reference mark, not prose, an exponent or an isotope's mass number.
 
-    A reference holds only a short mark: digits, a bracketed mark (`[2]`, `[a]`), `(3)`, `*`,
-    `\u2020`, `\u2021`, `\u00a7`, `\u00b6`, or a short link to a #fragment. Bare digits straight
-    after a word of one or two letters or digits (`m<sup>2</sup>`, `10<sup>6</sup>`) are an exponent.
+    A reference holds only a short mark: a bracketed mark (`[2]`, `[a]`), `(3)`, `*`, `\u2020`,
+    `\u2021`, `\u00a7`, `\u00b6`, or a short link to a #fragment; or bare digits straight after (no
+    space) a word of three or more letters or closing punctuation (`Smith<sup>1</sup>`, `1971.<sup>2</sup>`).
+    Bare digits after a number, a short word, `(`, a space or a bracketed expression (`10<sup>6</sup>`,
+    `m<sup>2</sup>`, `(<sup>14</sup>C)`, `(a+b)<sup>2</sup>`) are text.
     """
     text = _inner_text(node, _FOOTNOTE_LINK_CHARS)
     if not text:
@@ -447,8 +479,12 @@ def _footnote_reference(node: _Node, before: str) -> bool:
         return True
     if not _FOOTNOTE_NUMBER_RE.fullmatch(text):
         return False
-    word = _WORD_END_RE.search(before[-3:])
-    return word is None or len(word.group()) > 2
+    tail = before[-_FOOTNOTE_BEFORE_CHARS:]
+    if _LONG_WORD_END_RE.search(tail):
+        return True
+    if not tail or tail[-1] not in _CLOSING_PUNCTUATION:
+        return False
+    return not (tail[-1] == ")" and _EXPRESSION_END_RE.search(tail))
 
 
 class _TextWriter:
@@ -548,6 +584,32 @@ def _render(node: _Node, page: _Page) -> str:
     return "\n\n".join(writer.paragraphs) + ("\n" if writer.paragraphs else "")
 
 
+def _has_body_text(node: _Node, page: _Page) -> bool:
+    """True when the element holds text outside headings and outside what the page leaves out."""
+    pending: list[_Node | str] = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if item.strip():
+                return True
+        elif item is node or not (item.tag in _HEADINGS or page.left_out(item)):
+            pending.extend(item.children)
+    return False
+
+
+def _scope_text(node: _Node, page: _Page) -> str:
+    """Text of a scope (an article, main, body); when leaving out the blocks its class/id words mark would
+    leave it nothing but headings (a poem classed "with-ads"), those blocks are kept."""
+    if page.has_marked and not _has_body_text(node, page):
+        page.keep_marked = True
+        try:
+            if _has_body_text(node, page):
+                return _render(node, page)
+        finally:
+            page.keep_marked = False
+    return _render(node, page)
+
+
 def _find_all(node: _Node, wanted: str, stop_inside: bool, page: _Page) -> list[_Node]:
     """Elements with this tag in document order (not looking inside a found one if stop_inside), none of
     them inside what the text leaves out (an <article> in an <aside> is a comment, not the story)."""
@@ -573,9 +635,9 @@ def _main_text(page: _Page) -> tuple[str, Scope]:
     """Text of the page's first <main> (or role=main), else of its body, else of the whole document."""
     for scope in ("main", "body"):
         candidates = _find_all(page.root, scope, True, page)
-        if candidates and (text := _render(candidates[0], page)):
+        if candidates and (text := _scope_text(candidates[0], page)):
             return text, "main" if scope == "main" else "body"
-    return _render(page.root, page), "document"
+    return _scope_text(page.root, page), "document"
 
 
 def _complete_part(html: str) -> str:
@@ -593,7 +655,8 @@ def html_to_text(html: str) -> tuple[str, Scope]:
     """Text of the page's main content and which element it came from.
 
     The longest <article> is taken when its text is at least half as long as that of the page's
-    <main> (else its body): a teaser card in a "Most read" list is not the story beside it.
+    <main> (else its body), or is a story in itself (500 characters, or two paragraphs of prose):
+    only a short one (a teaser card in a "Most read" list) is not the story beside it.
     """
     builder = _TreeBuilder()
     builder.feed(_complete_part(html))
@@ -601,13 +664,21 @@ def html_to_text(html: str) -> tuple[str, Scope]:
     root = builder.root
     page = _Page(root)
     fallback = _main_text(page)
-    articles = [(_render(a, page), -i) for i, a in enumerate(_find_all(root, "article", True, page))]
+    articles = [(_scope_text(a, page), -i) for i, a in enumerate(_find_all(root, "article", True, page))]
     articles = [a for a in articles if a[0]]
     if articles:
         longest = max(articles, key=lambda a: (len(a[0]), a[1]))[0]
-        if 2 * len(longest) >= len(fallback[0]):
+        if 2 * len(longest) >= len(fallback[0]) or _is_a_story(longest):
             return longest, "article"
     return fallback
+
+
+def _is_a_story(text: str) -> bool:
+    """True when an article's text is long enough to be a story, not a teaser: 500 characters, or two
+    paragraphs of prose (80 characters or more each)."""
+    if len(text) >= _STORY_ARTICLE_CHARS:
+        return True
+    return sum(len(paragraph) >= _PROSE_CHARS for paragraph in text.split("\n\n")) >= 2
 
 
 def _looks_like_html(data: bytes) -> bool:
