@@ -338,3 +338,25 @@ def test_compression_is_read_from_the_bytes(warc: Path, tmp_path: Path) -> None:
     shutil.copyfile(warc, misnamed)
     with pytest.raises(ArchiveError, match="a WACZ needs a gzipped WARC to be named NAME.warc.gz"):
         make_wacz(misnamed, tmp_path / "out.wacz")
+
+
+def test_pages_with_one_url_and_time_are_named_in_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An archive whose excerpts share a url (made before package warned of it) gets a warning from wacz too."""
+    import datetime as dt
+
+    from provpack.package import package
+
+    folder = tmp_path / "s"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.txt").write_text(f"Quote {name} [...] cut.\n", encoding="utf-8")
+        (folder / f"{name}.yaml").write_text("url: https://blog.example.org/post\n", encoding="utf-8")
+    archive = package(folder, out=tmp_path / "s.warc.gz",
+                      date=dt.datetime(2017, 11, 12, tzinfo=dt.timezone.utc)).warc_path
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="provpack"):
+        make_wacz(archive, tmp_path / "s.wacz")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"{archive}: page b has the url and time of page a (https://blog.example.org/post); replay tools find one "
+        "capture per URL and time, so only one of them replays: package the excerpts again, each with its own url "
+        "or none"]

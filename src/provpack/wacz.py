@@ -175,6 +175,8 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine]) -> bytes:
     """pages.jsonl: the header line, then one page per provpack provenance record."""
     header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
     out = [json.dumps(header, ensure_ascii=False)]
+    first_page: dict[tuple[object, object], object] = {}   # (url, ts) -> the id of the first page there
+    shared: list[tuple[object, object, object]] = []
     with open(warc, "rb") as stream:
         for line in lines:
             if line.record_type != "metadata" or line.mime != "application/ld+json":
@@ -188,8 +190,23 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine]) -> bytes:
                 "ts": _iso(line.timestamp),
                 "title": _title(provenance),
             }
+            owner = first_page.setdefault((page["url"], page["ts"]), page["id"])
+            if owner != page["id"]:
+                shared.append((page["id"], owner, page["url"]))
             out.append(json.dumps(page, ensure_ascii=False))
+    _warn_shared_pages(warc, shared)
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _warn_shared_pages(warc: Path, shared: Sequence[tuple[object, object, object]], *, most: int = 10) -> None:
+    """Warn (in at most `most` lines) about pages with one url and time: replay shows only one of them."""
+    shown = shared if len(shared) <= most else shared[: most - 1]
+    for page, owner, url in shown:
+        log.warning("%s: page %s has the url and time of page %s (%s); replay tools find one capture per URL and "
+                    "time, so only one of them replays: package the excerpts again, each with its own url or none",
+                    warc, page, owner, url)
+    if len(shown) < len(shared):
+        log.warning("%s: %d more pages share a url and time with another one", warc, len(shared) - len(shown))
 
 
 def _provenance(warc: Path, stream: IO[bytes], line: CdxjLine) -> dict[str, Any] | None:
