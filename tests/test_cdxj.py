@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import re
+import warnings
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -496,3 +498,110 @@ def test_an_empty_file_is_not_a_warc(tmp_path: Path, capsys: pytest.CaptureFixtu
     for command in ("index", "verify", "show", "wacz"):
         assert main([command, str(empty)]) == 2, command
         assert "not a WARC file: the file is empty" in capsys.readouterr().err, command
+
+
+POST_TEST = INTEROP / "post-test.warc.gz"
+_BOUNDARY = "----provpackBoundary7MA4YWxk"
+_MULTIPART = (
+    f"--{_BOUNDARY}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\ncaf\u00e9 & more\r\n"
+    f"--{_BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n"
+    f"Content-Type: application/octet-stream\r\n\r\n\x00\x01 ok\r\n--{_BOUNDARY}--\r\n"
+).encode("utf-8")
+POSTS = (   # (method, URL, Content-Type, body, request first)
+    ("POST", "https://api.example.org/items?page=2", "application/json",
+     b'{"name": "x", "tags": ["a", "b"], "nested": {"name": "y", "n": 3}}', True),
+    ("POST", "https://forms.example.org/upload", f"multipart/form-data; boundary={_BOUNDARY}", _MULTIPART, False),
+    ("POST", "http://forms.example.org/login", "application/x-www-form-urlencoded", b"user=ann+b&pw=%26x", True),
+    ("PUT", "https://api.example.org/blob", "application/octet-stream", bytes(range(256)), False),
+    ("POST", "https://api.example.org/text", "text/plain", b"just words", True),
+    ("POST", "https://api.example.org/lines", "application/json", b'{"a": 1}\n{"a": 2}', False),
+    ("GET", "https://www.example.org/page", None, b"", True),
+)
+
+
+def write_post_warc(path: Path) -> Path:
+    """A WARC of request/response pairs in both orders: JSON, multipart, form, binary and text bodies."""
+    with warnings.catch_warnings():   # warcio's writer leaves the spool file it digests a record into unclosed
+        warnings.simplefilter("ignore", ResourceWarning)
+        _write_pairs(path)
+        gc.collect()
+    return path
+
+
+def _write_pairs(path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for number, (method, url, content_type, body, request_first) in enumerate(POSTS):
+            date = f"2020-01-02T03:04:{number:02d}Z"
+            request_headers = [("Host", url.split("/")[2])]
+            if content_type is not None:
+                request_headers += [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+            target = "/" + url.split("/", 3)[3]
+            request = writer.create_warc_record(
+                url, "request", payload=io.BytesIO(body),
+                http_headers=StatusAndHeaders(f"{method} {target} HTTP/1.1", request_headers, is_http_request=True),
+                warc_headers_dict={"WARC-Date": date})
+            answer = f"answer {number}".encode()
+            response = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(answer),
+                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/plain"),
+                                                         ("Content-Length", str(len(answer)))],
+                                              protocol="HTTP/1.1"),
+                warc_headers_dict={"WARC-Date": date})
+            first, second = (request, response) if request_first else (response, request)
+            second.rec_headers.add_header("WARC-Concurrent-To", first.rec_headers.get_header("WARC-Record-ID"))
+            writer.write_record(first)
+            writer.write_record(second)
+
+
+@pytest.mark.skipif(not POST_TEST.is_file(), reason="shared interop WARCs not present")
+@pytest.mark.parametrize("sort", [True, False])
+def test_post_append_matches_cdxj_indexer_on_post_test(sort: bool, tmp_path: Path) -> None:
+    """post_append keys the POST of pywb's post-test.warc.gz as `cdxj-indexer --post-append` does."""
+    expected = cdxj_indexer(POST_TEST, tmp_path, "--post-append", *(["--sort"] if sort else []))
+    got = ours(POST_TEST, sort=sort, post_append=True)
+    assert got == expected
+    assert "__wb_method=post&foo=bar&test=abc" in got and '"method": "POST"' in got
+
+
+@pytest.mark.parametrize("records", [None, ("response", "request"), ("response", "revisit", "resource", "metadata")])
+def test_post_append_matches_cdxj_indexer_on_json_multipart_and_binary(
+    records: tuple[str, ...] | None, tmp_path: Path
+) -> None:
+    """JSON, multipart, form, text and binary POST/PUT bodies give cdxj-indexer --post-append's keys,
+    whichever of the request and the response comes first."""
+    warc = write_post_warc(tmp_path / "posts.warc.gz")
+    option = ["--records", "all" if records is None else ",".join(records)]
+    expected = cdxj_indexer(warc, tmp_path, "--post-append", "--sort", *option)
+    got = ours(warc, post_append=True, records=records)
+    assert got == expected
+    assert "__wb_method=put&__wb_post_data=" in got and "name=x&tags=a&tags.2_=b" in got
+    assert "\"requestBody\": \"note=caf%C3%A9+%26+more&file=%00%01+ok\"" in got and "__wb_method=get" not in got
+
+
+def test_post_append_changes_nothing_without_posts(provpack_warc: Path) -> None:
+    """An archive with no POST or PUT exchange gets the same index with or without post_append."""
+    assert ours(provpack_warc, post_append=True) == ours(provpack_warc)
+    assert ours(provpack_warc, post_append=True, records=None) == ours(provpack_warc, records=None)
+
+
+def test_records_default_only_in_cdxj_indexers_order(tmp_path: Path) -> None:
+    """warc-fields records are skipped only for the default list in cdxj-indexer's order, as it does."""
+    from warcbuild import record, warc
+
+    path = tmp_path / "fields.warc.gz"
+    path.write_bytes(warc([
+        record("metadata", b"software: x\r\n", content_type="application/warc-fields",
+               headers=[("WARC-Target-URI", "metadata://example.org/fields")]),
+        record("resource", b"text", content_type="text/plain", headers=[("WARC-Target-URI", "https://example.org/t")]),
+    ]))
+    counts = []
+    for order in ("response,revisit,resource,metadata", "metadata,resource,response,revisit"):
+        expected = cdxj_indexer(path, tmp_path, "--sort", "--records", order)
+        assert ours(path, records=tuple(order.split(","))) == expected, order
+        counts.append(expected.count("\n") if expected else None)
+    assert counts == [1, 2]
+    assert ours(path, records=DEFAULT_RECORDS) == cdxj_indexer(path, tmp_path, "--sort")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import bagit
@@ -50,6 +51,25 @@ def test_index_options(seeds_archive: Path, tmp_path: Path, capsys: pytest.Captu
     assert capsys.readouterr().out == cdxj_indexer(seeds_archive, tmp_path, "--records", "resource")
 
 
+def test_index_records_order_and_post_append_follow_cdxj_indexer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--records in another order keeps warc-fields records, and --post-append keys POSTs, as cdxj-indexer."""
+    from test_cdxj import write_post_warc
+    from warcbuild import record, warc
+
+    fields = tmp_path / "fields.warc.gz"
+    fields.write_bytes(warc([record("metadata", b"a: b\r\n", content_type="application/warc-fields",
+                                    headers=[("WARC-Target-URI", "metadata://example.org/f")])]))
+    for order in ("metadata,resource,response,revisit", "response,revisit,resource,metadata"):
+        assert main(["index", str(fields), "--records", order]) == 0
+        assert capsys.readouterr().out == cdxj_indexer(fields, tmp_path, "--sort", "--records", order)
+    posts = write_post_warc(tmp_path / "posts.warc.gz")
+    assert main(["index", str(posts), "--post-append"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == cdxj_indexer(posts, tmp_path, "--sort", "--post-append") and "__wb_method=post" in printed
+
+
 def test_index_rejects_unknown_record_types(seeds_archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A misspelt record type is an input error (exit 2) that lists the valid ones."""
     assert main(["index", str(seeds_archive), "--records", "resources"]) == 2
@@ -80,14 +100,14 @@ def test_wacz_with_output(seeds_archive: Path, tmp_path: Path) -> None:
 
 
 def test_bag_of_the_seeds_validates(seeds_archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`provpack bag ARCHIVE SHA256 -o DIR` makes a bag bagit-python validates, dated like the archive."""
+    """`provpack bag ARCHIVE SHA256 -o DIR` makes a bag bagit-python validates, dated when it was made."""
     sidecar = seeds_archive.with_name(seeds_archive.name + ".sha256")
     out = tmp_path / "bag"
     assert main(["bag", str(seeds_archive), str(sidecar), "-o", str(out)]) == 0
     assert capsys.readouterr().out == f"wrote bag {out} (2 files, sha256 and sha512 manifests)\n"
     bag = bagit.Bag(str(out))
     bag.validate()
-    assert bag.info["Bagging-Date"] == "2017-11-12"
+    assert bag.info["Bagging-Date"] == datetime.now(timezone.utc).date().isoformat()
     assert main(["bag", str(seeds_archive), "-o", str(out)]) == 2
     assert "not an empty folder" in capsys.readouterr().err
 

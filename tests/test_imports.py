@@ -20,6 +20,7 @@ HOMES = {
     "cryptography": {"signing", "timestamp"},
     "rfc3161_client": {"timestamp", "tsarequest"},
     "surt": {"cdxj"},
+    "cdxj_indexer": {"cdxj"},   # its POST-body-to-query code, for --post-append
     "rich": {"display", "progress"},
     "isal": {"gzipper", "inflate"},
     "orjson": {"provenance", "provcheck"},  # the writer, and the verifier (which imports nothing of the writer)

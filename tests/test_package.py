@@ -348,3 +348,41 @@ def test_a_provenance_record_over_the_limit_is_refused(
     with pytest.raises(InputError, match=r"b\.txt: its provenance record would take [\d,]+ bytes, more than the"):
         provpack.package(source, out=out, date=fixed_date, jobs=1)
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+def _excerpts_with_urls(folder: Path, urls: list[str]) -> Path:
+    folder.mkdir()
+    for number, url in enumerate(urls):
+        (folder / f"e{number:02d}.txt").write_text(f"Quote {number} [...] cut.\n", encoding="utf-8")
+        (folder / f"e{number:02d}.yaml").write_text(f"title: T{number}\nurl: {url}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_two_excerpts_with_one_url_are_named_in_a_warning(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture, jobs: int) -> None:
+    """Sidecars giving one url make two captures of one URL and time, of which replay finds one: say so, naming both."""
+    folder = _excerpts_with_urls(tmp_path / "s", ["https://blog.example.org/post", "https://blog.example.org/other",
+                                                  "https://blog.example.org/post"])
+    with caplog.at_level("WARNING", logger="provpack"):
+        provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=jobs)
+    messages = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert messages == [
+        f"{folder / 'e02.yaml'}: url https://blog.example.org/post is also {folder / 'e00.yaml'}'s; replay tools "
+        "(pywb, ReplayWeb.page) find one capture per URL and time, so only one of the two excerpts replays: give "
+        "each excerpt its own url, or leave url out so the excerpt gets its urn:provpack:sha256 target"]
+
+
+def test_many_shared_urls_take_at_most_ten_warning_lines(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
+    """Twenty excerpts of one url give ten warning lines, the last counting the rest; distinct urls give none."""
+    folder = _excerpts_with_urls(tmp_path / "s", ["https://example.org/same"] * 20)
+    with caplog.at_level("WARNING", logger="provpack"):
+        provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=1)
+    messages = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(messages) == 10 and messages[-1].startswith("10 more sidecars give a url another one gives already")
+    caplog.clear()
+    other = _excerpts_with_urls(tmp_path / "t", [f"https://example.org/{n}" for n in range(3)])
+    with caplog.at_level("WARNING", logger="provpack"):
+        provpack.package(other, out=tmp_path / "t.warc.gz", date=fixed_date, jobs=1)
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []

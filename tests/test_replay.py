@@ -19,6 +19,8 @@ import pytest
 from localserver import PAGE, serve
 from provpack.cdxj import index, write_index
 from provpack.package import package
+from provpack.wacz import make_wacz
+from conftest import INTEROP
 from provpack_warcs import DATE, DOCS, Doc, write_provpack_warc
 
 pytestmark = pytest.mark.skipif(
@@ -71,6 +73,16 @@ class Server:
             connection.request("GET", path)
             response = connection.getresponse()
             return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    def post(self, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
+        """Status and body of POST `path` with `body`."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("POST", path, body=body, headers={"Content-Type": content_type})
+            response = connection.getresponse()
+            return response.status, response.read()
         finally:
             connection.close()
 
@@ -193,3 +205,26 @@ def test_wayback_replays_a_fetched_original(pywb_root: Path, servers: dict[str, 
     assert status == 200, body[:500]
     assert headers["content-type"].startswith("text/html")
     assert body == PAGE
+
+
+POST_TEST = INTEROP / "post-test.warc.gz"
+
+
+@pytest.mark.skipif(not POST_TEST.is_file(), reason="shared interop WARCs not present")
+def test_wayback_replays_a_post_from_our_wacz(tmp_path: Path) -> None:
+    """A WACZ of pywb's post-test.warc.gz, added with `wb-manager add --unpack-wacz`, replays its form
+    POST: the index keys it by method and body, as py-wacz and `wb-manager add` of the WARC do."""
+    package_path = make_wacz(POST_TEST, tmp_path / "post.wacz")
+    manager = [sys.executable, "-W", "ignore", "-c", "from pywb.manager.manager import main; main()"]
+    for args in (["init", "pp"], ["add", "--unpack-wacz", "pp", str(package_path)]):
+        done = subprocess.run(manager + args, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    wayback = Server("wayback", tmp_path)
+    try:
+        wayback.wait_until_listening()
+        url = "/pp/20140610000859id_/http://httpbin.org/post"
+        status, body = wayback.post(url, b"foo=bar&test=abc", "application/x-www-form-urlencoded")
+        assert status == 200, body[:500]
+        assert json.loads(body)["form"] == {"foo": "bar", "test": "abc"}
+    finally:
+        wayback.stop()

@@ -6,13 +6,14 @@ import hashlib
 import json
 import shutil
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from provpack.cdxj import write_index
 from provpack.cli import main
-from provpack.errors import ArchiveError, IntegrityError
+from provpack.errors import ArchiveError, InputError, IntegrityError
 from provpack.wacz import WACZ_VERSION, make_wacz
 from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, write_provpack_warc
@@ -58,14 +59,15 @@ def test_tampered_package_fails_wacz_validate(
     assert code == 1, output
 
 
-def test_layout_and_zip_entries(warc: Path, tmp_path: Path) -> None:
-    """Entries in spec order, all stored uncompressed, dated with the WARC's date."""
+def test_layout_and_zip_entries(warc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries in spec order, all stored uncompressed, dated when the WACZ was made (SOURCE_DATE_EPOCH)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     out = make_wacz(warc, tmp_path / "seeds.wacz")
     with zipfile.ZipFile(out) as zf:
         infos = zf.infolist()
         assert [info.filename for info in infos] == ENTRIES
         assert {info.compress_type for info in infos} == {zipfile.ZIP_STORED}
-        assert {info.date_time for info in infos} == {(2017, 11, 12, 0, 0, 0)}
+        assert {info.date_time for info in infos} == {(2023, 11, 14, 22, 13, 20)}
         assert zf.read("archive/seeds.warc.gz") == warc.read_bytes()
         assert zf.testzip() is None
 
@@ -96,8 +98,9 @@ def test_pages_list_each_excerpt_with_its_title(warc: Path, tmp_path: Path) -> N
     ]
 
 
-def test_datapackage_describes_every_file(warc: Path, tmp_path: Path) -> None:
+def test_datapackage_describes_every_file(warc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """datapackage.json lists each file with its sha256 and size; the digest file covers it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     out = make_wacz(warc, tmp_path / "seeds.wacz", title="Seeds", description="Quoted *excerpts*")
     with zipfile.ZipFile(out) as zf:
         raw = zf.read("datapackage.json")
@@ -112,13 +115,14 @@ def test_datapackage_describes_every_file(warc: Path, tmp_path: Path) -> None:
     assert package["profile"] == "data-package"
     assert package["wacz_version"] == WACZ_VERSION == "1.1.1"
     assert package["title"] == "Seeds" and package["description"] == "Quoted *excerpts*"
-    assert package["created"] == package["modified"] == "2017-11-12T00:00:00Z"
+    assert package["created"] == package["modified"] == "2023-11-14T22:13:20Z"
     assert package["software"].startswith("provpack ")
     assert digest == {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(raw).hexdigest()}
 
 
-def test_same_warc_gives_the_same_bytes(warc: Path, tmp_path: Path) -> None:
-    """Packaging twice, under other names and later, gives identical files."""
+def test_same_warc_gives_the_same_bytes(warc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Packaging twice, under other names and later, gives identical files under one SOURCE_DATE_EPOCH."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     first = make_wacz(warc, tmp_path / "one.wacz")
     copy_dir = tmp_path / "elsewhere"
     copy_dir.mkdir()
@@ -127,13 +131,23 @@ def test_same_warc_gives_the_same_bytes(warc: Path, tmp_path: Path) -> None:
     assert first.read_bytes() == second.read_bytes()
 
 
-def test_other_date_other_stamp(tmp_path: Path) -> None:
-    """The created date and the ZIP times follow the WARC's warcinfo date."""
-    warc = write_provpack_warc(tmp_path / "late.warc.gz", date="2024-02-29T23:59:58Z")
-    out = make_wacz(warc, tmp_path / "late.wacz")
+def test_created_is_when_the_wacz_is_made_not_the_warcs_date(tmp_path: Path) -> None:
+    """created/modified and the ZIP times say when the WACZ was made (WACZ 1.1.1): now, or the date given;
+    never the WARC's first record date."""
+    warc = write_provpack_warc(tmp_path / "old.warc.gz", date="2004-02-29T23:59:58Z")
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    out = make_wacz(warc, tmp_path / "now.wacz")
+    after = datetime.now(timezone.utc)
     with zipfile.ZipFile(out) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+    created = datetime.strptime(package["created"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    assert before <= created <= after and package["modified"] == package["created"]
+    given = make_wacz(warc, tmp_path / "given.wacz", created=datetime(2024, 2, 29, 23, 59, 58, tzinfo=timezone.utc))
+    with zipfile.ZipFile(given) as zf:
         assert zf.getinfo("datapackage.json").date_time == (2024, 2, 29, 23, 59, 58)
         assert json.loads(zf.read("datapackage.json"))["created"] == "2024-02-29T23:59:58Z"
+    with pytest.raises(InputError, match="without a time zone"):
+        make_wacz(warc, tmp_path / "naive.wacz", created=datetime(2024, 2, 29))
 
 
 def test_failure_leaves_existing_output_alone(tmp_path: Path) -> None:
@@ -324,3 +338,25 @@ def test_compression_is_read_from_the_bytes(warc: Path, tmp_path: Path) -> None:
     shutil.copyfile(warc, misnamed)
     with pytest.raises(ArchiveError, match="a WACZ needs a gzipped WARC to be named NAME.warc.gz"):
         make_wacz(misnamed, tmp_path / "out.wacz")
+
+
+def test_pages_with_one_url_and_time_are_named_in_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An archive whose excerpts share a url (made before package warned of it) gets a warning from wacz too."""
+    import datetime as dt
+
+    from provpack.package import package
+
+    folder = tmp_path / "s"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.txt").write_text(f"Quote {name} [...] cut.\n", encoding="utf-8")
+        (folder / f"{name}.yaml").write_text("url: https://blog.example.org/post\n", encoding="utf-8")
+    archive = package(folder, out=tmp_path / "s.warc.gz",
+                      date=dt.datetime(2017, 11, 12, tzinfo=dt.timezone.utc)).warc_path
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="provpack"):
+        make_wacz(archive, tmp_path / "s.wacz")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"{archive}: page b has the url and time of page a (https://blog.example.org/post); replay tools find one "
+        "capture per URL and time, so only one of them replays: package the excerpts again, each with its own url "
+        "or none"]

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from ._version import __version__
 from .atomic import TEMP_SUFFIX, fsync_folder, output_lock, reason, remove_stale_temps
-from .cdxj import archive_date
 from .errors import ArchiveError, InputError
 from .package import run_date
 
@@ -34,19 +33,18 @@ log = logging.getLogger(__name__)
 
 ALGORITHMS = ("sha256", "sha512")
 HASH_BLOCK_SIZE = 512 * 1024
-_WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 def make_bag(paths: Path | str | Sequence[Path | str], out_dir: Path | str) -> Path:
     """Bag the files `paths` (one path, or several) into the new folder `out_dir` and return it.
 
-    `out_dir` must not exist or be empty. Bagging-Date is SOURCE_DATE_EPOCH's
-    date when set, else the first WARC's date, else today (UTC).
+    `out_dir` must not exist or be empty. Bagging-Date, when the bag was made
+    (RFC 8493), is SOURCE_DATE_EPOCH's date when set, else today (UTC).
     """
     out = Path(out_dir)
     sources = _payload([paths] if isinstance(paths, (str, Path)) else paths)
     _require_room(out)
-    bagging_date = _bagging_date(sources)
+    bagging_date = _bagging_date()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -99,6 +97,11 @@ def _payload(paths: Sequence[Path | str]) -> list[Path]:
         if not path.is_file():
             problem = "is a folder" if path.is_dir() else "is not a file that can be read"
             raise InputError(path, problem, fix="name the archive files to bag")
+        try:
+            path.name.encode("utf-8")
+        except UnicodeEncodeError:   # bytes the file system gave that are not UTF-8 (surrogate escapes)
+            raise InputError(path, "has a name that is not valid UTF-8, which BagIt manifests cannot name",
+                             fix="rename the file") from None
         if any(char in path.name for char in "%\r\n"):
             raise InputError(path, "has %, CR or LF in its name, which BagIt validators encode differently",
                              fix="rename the file")
@@ -125,21 +128,9 @@ def _payload(paths: Sequence[Path | str]) -> list[Path]:
     return sources
 
 
-def _bagging_date(sources: Sequence[Path]) -> dt.date:
-    """SOURCE_DATE_EPOCH's date, else the first readable WARC's date, else today, in UTC."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return run_date().date()
-    for source in sources:
-        if not source.name.endswith(_WARC_SUFFIXES):
-            continue
-        try:
-            moment = archive_date(source)
-        except ArchiveError as exc:   # a damaged WARC, or another file named like one, is still bagged
-            log.warning("%s: %s; bagged as it is, but not used for Bagging-Date", source, exc.problem)
-            continue
-        if moment is not None:
-            return moment.date()
-    return dt.datetime.now(dt.timezone.utc).date()
+def _bagging_date() -> dt.date:
+    """SOURCE_DATE_EPOCH's date, else today, in UTC: when the content was prepared for transfer (RFC 8493)."""
+    return run_date().date()
 
 
 def _build(bag: Path, sources: Sequence[Path], bagging_date: dt.date) -> None:

@@ -4,22 +4,33 @@ A line is `<SURT> <14-digit timestamp> <JSON>`, the JSON holding, in this order
 and only when known: url, mime, status, digest, length, offset, filename. The
 offset and length are those of the record as stored: its gzip member in a
 record-compressed file, so a replay tool can seek straight to it.
+
+With `post_append` (`cdxj-indexer --post-append`, what py-wacz and pywb's
+`wb-manager add` index with), a POST or PUT exchange is keyed by its URL plus
+`__wb_method=post&<the request body as a query>`, and its response line also holds
+`requestBody` and `method`, so pywb can match a replayed POST to it. The body is
+turned into a query by cdxj-indexer's own code (form, JSON, multipart, AMF, else
+base64), so both keep giving the same keys.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import hashlib
+import io
 import json
 import json.encoder
 import re
+import shutil
+import tempfile
 import zlib
 from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from .atomic import atomic_writer
 from .defaults import CDXJ_RECORDS
@@ -42,6 +53,10 @@ _json_string: Callable[[str], str] = getattr(
 
 #: Record types cdxj-indexer indexes unless told otherwise.
 DEFAULT_RECORDS = CDXJ_RECORDS
+# cdxj-indexer skips application/warc-fields records only when its --records is exactly this list.
+_DEFAULT_ORDER = ("response", "revisit", "resource", "metadata")
+_POST_METHODS = ("POST", "PUT")
+_SPOOL_SIZE = 64 * 1024   # a request body larger than this is spooled to disk, as cdxj-indexer does
 
 _MIME_END = re.compile(r"[;\s]")
 _CONTENT_URN = re.compile(r"urn:provpack:sha256:[0-9a-f]{64}")
@@ -72,8 +87,10 @@ class CdxjLine:
     offset: int
     filename: str
     record_type: str
+    method: str | None = None   # POST or PUT on the response of such an exchange, with post_append
+    request_body: str | None = None   # that request's body as a query (None when its length was unreadable)
 
-    def fields(self) -> dict[str, str]:
+    def fields(self) -> dict[str, str | None]:
         """The JSON part, in cdxj-indexer's key order, unknown values left out."""
         candidates = (
             ("url", self.url),
@@ -84,7 +101,10 @@ class CdxjLine:
             ("offset", str(self.offset)),
             ("filename", self.filename),
         )
-        return {key: value for key, value in candidates if value is not None}
+        fields: dict[str, str | None] = {key: value for key, value in candidates if value is not None}
+        if self.method is not None:
+            fields.update(requestBody=self.request_body, method=self.method)
+        return fields
 
     def __str__(self) -> str:
         # What json.dumps(self.fields()) writes (every value is a string), without its per-call set-up.
@@ -92,6 +112,9 @@ class CdxjLine:
             ("url", self.url), ("mime", self.mime), ("status", self.status), ("digest", self.digest))
             if value is not None])
         place = f'"length": "{self.length}", "offset": "{self.offset}", "filename": {_json_string(self.filename)}'
+        if self.method is not None:
+            body = "null" if self.request_body is None else _json_string(self.request_body)
+            place += f', "requestBody": {body}, "method": {_json_string(self.method)}'
         return f"{self.urlkey} {self.timestamp} {{{text}, {place}}}" if text else \
             f"{self.urlkey} {self.timestamp} {{{place}}}"
 
@@ -102,12 +125,16 @@ def index(
     filename: str | None = None,
     records: Collection[str] | None = DEFAULT_RECORDS,
     express: bool = True,
+    post_append: bool = False,
 ) -> Generator[CdxjLine, None, None]:
     """Yield one CDXJ line per indexed record of `warc_path`, in file order.
 
     `records=None` indexes every record (cdxj-indexer's `--records all`); with the
     default set, `resource`/`metadata` records of type `application/warc-fields`
-    are skipped, as cdxj-indexer does. The usual records (one per gzip member, or in
+    are skipped, as cdxj-indexer does. As there, a sequence counts as the default
+    only when it is `response, revisit, resource, metadata` in this order (a set
+    equal to DEFAULT_RECORDS has no order and counts). `post_append` keys POST and
+    PUT exchanges as `cdxj-indexer --post-append` does (see the module). The usual records (one per gzip member, or in
     a plain WARC, of types that need no HTTP parsing) are read by a quick walk of our
     own, the rest by warcio from the first record the walk cannot vouch for on; the
     lines are the same either way. `express=False` reads every record with warcio.
@@ -115,7 +142,7 @@ def index(
     path = Path(warc_path)
     name = filename if filename is not None else path.name
     wanted = None if records is None else frozenset(records)
-    skip_warc_fields = wanted == DEFAULT_RECORDS
+    skip_warc_fields = _is_default(records)
     try:
         stream = open(path, "rb")
     except OSError as exc:
@@ -124,23 +151,33 @@ def index(
         _check_warc(path, stream)
         resume = 0
         if express and stream.seekable():
-            resume_at = yield from _express_lines(stream, wanted, skip_warc_fields, name)
+            resume_at = yield from _express_lines(stream, wanted, skip_warc_fields, name, post_append)
             if resume_at is None:
                 return
             resume = resume_at
             stream.seek(resume)
-        yield from _warcio_lines(path, stream, wanted, skip_warc_fields, name)
+        lines = _warcio_lines(path, stream, wanted, skip_warc_fields, name, post_append)
+        yield from (_paired(lines) if post_append else (line for line, _ in lines if line is not None))
+
+
+def _is_default(records: Collection[str] | None) -> bool:
+    """Whether cdxj-indexer would take `records` for its default list (and skip warc-fields records)."""
+    if records is None:
+        return False
+    if isinstance(records, (set, frozenset)):
+        return records == DEFAULT_RECORDS
+    return tuple(records) == _DEFAULT_ORDER
 
 
 def _express_lines(
-    stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, filename: str
+    stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, filename: str, post_append: bool
 ) -> Generator[CdxjLine, None, int | None]:
     """Lines of the records the quick walk reads; returns where warcio has to go on (None: nowhere)."""
     from .recordwalk import RecordWalk
 
     walk = RecordWalk(stream)
     for record in walk:
-        line = _walked_line(record, wanted, skip_warc_fields, filename)
+        line = _walked_line(record, wanted, skip_warc_fields, filename, post_append)
         if line is _WARCIO:
             return record.offset
         if isinstance(line, CdxjLine):
@@ -148,10 +185,24 @@ def _express_lines(
     return walk.resume_at
 
 
+class _Exchange(NamedTuple):
+    """What cdxj-indexer's --post-append looks at to pair a request with its response."""
+
+    rec_type: str
+    url: str | None
+    record_id: str | None
+    concurrent_to: str | None
+    method: str | None = None   # a request's HTTP method
+    query: str | None = None   # a POST or PUT request's body as a query
+    append: str = ""   # what is appended to its URL for the key
+
+
 def _warcio_lines(
-    path: Path, stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, name: str
-) -> Generator[CdxjLine, None, None]:
-    """Lines of the records warcio reads from the stream's position on."""
+    path: Path, stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, name: str,
+    post_append: bool = False,
+) -> Generator[tuple[CdxjLine | None, _Exchange | None], None, None]:
+    """Lines of the records warcio reads from the stream's position on (None: not indexed), each with
+    what pairs it with a request or response when `post_append` (else None)."""
     # warcio and surt are imported here, not at the top, so that `import provpack` stays fast.
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
@@ -174,9 +225,18 @@ def _warcio_lines(
                                    f"({exc}); an HTTP record with no WARC-Target-URI does this",
                                    fix="check it with `provpack verify`") from exc
             start = iterator.offset
-            if not _selected(record, wanted, skip_warc_fields):
-                continue
-            yield _line(path, record, iterator, name)
+            block = record.raw_stream
+            exchange, spool = _exchange(record) if post_append else (None, None)
+            try:
+                if not _selected(record, wanted, skip_warc_fields):
+                    if exchange is not None:
+                        yield None, exchange
+                    continue
+                yield _line(path, record, iterator, name), exchange
+            finally:
+                if spool is not None:   # warcio reads the record's (spent) block stream to its end next
+                    record.raw_stream = block
+                    spool.close()
     except (
         ArchiveLoadFailed,
         StatusAndHeadersParserException,
@@ -195,6 +255,81 @@ def _warcio_lines(
         iterator.close()
 
 
+def _exchange(record: Any) -> tuple[_Exchange, IO[bytes] | None]:
+    """The record's pairing details; a POST or PUT request's block is copied to a spool (returned, to be
+    closed) that stands in for the block warcio has been read, so its digest can still be computed."""
+    header = record.rec_headers.get_header
+    exchange = _Exchange(record.rec_type, header("WARC-Target-URI"), header("WARC-Record-ID"),
+                         header("WARC-Concurrent-To"))
+    if record.rec_type != "request" or record.http_headers is None:
+        return exchange, None
+    method = record.http_headers.protocol
+    if method.upper() not in _POST_METHODS:
+        return exchange._replace(method=method), None
+    # cdxj-indexer's own code turns the body into a query; it is imported only for --post-append.
+    from cdxj_indexer.postquery import append_method_query
+
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(_SPOOL_SIZE)   # closed by the caller
+    shutil.copyfileobj(record.raw_stream, spool)
+    spool.seek(0)
+    record.raw_stream = spool
+    body = tempfile.SpooledTemporaryFile(_SPOOL_SIZE)
+    with body:
+        shutil.copyfileobj(record.content_stream(), body)   # de-chunked and decoded, as cdxj-indexer buffers it
+        body.seek(0)
+        query, append = append_method_query(method, record.http_headers.get_header("Content-Type"),
+                                            record.http_headers.get_header("Content-Length"), body,
+                                            exchange.url)
+    spool.seek(0)
+    return exchange._replace(method=method, query=query, append=append), spool
+
+
+def _paired(
+    lines: Iterable[tuple[CdxjLine | None, _Exchange | None]],
+) -> Generator[CdxjLine, None, None]:
+    """The lines, a POST or PUT exchange's keyed as cdxj-indexer --post-append keys them.
+
+    As there, a request and a response pair when they are next to each other, with the same
+    WARC-Target-URI, the second's WARC-Concurrent-To naming the first; a record pairs at most once.
+    """
+    held: tuple[CdxjLine | None, _Exchange | None] | None = None
+    for line, exchange in lines:
+        if held is not None:
+            held_line, held_exchange = held
+            if held_exchange is not None and exchange is not None and _pair(held_exchange, exchange):
+                held = None
+                request = held_exchange if held_exchange.rec_type == "request" else exchange
+                if request.method is not None and request.method.upper() in _POST_METHODS:
+                    key = _urlkey(f"{request.url}{request.append}")
+                    held_line = _keyed(held_line, held_exchange, key, request.method.upper(), request.query)
+                    line = _keyed(line, exchange, key, request.method.upper(), request.query)
+                if held_line is not None:
+                    yield held_line
+                if line is not None:
+                    yield line
+                continue
+            if held_line is not None:
+                yield held_line
+        held = line, exchange
+    if held is not None and held[0] is not None:
+        yield held[0]
+
+
+def _pair(first: _Exchange, second: _Exchange) -> bool:
+    """Whether cdxj-indexer takes two neighbouring records for one request and its response."""
+    return (first.url == second.url and second.concurrent_to == first.record_id
+            and {first.rec_type, second.rec_type} == {"request", "response"})
+
+
+def _keyed(line: CdxjLine | None, exchange: _Exchange, key: str, method: str, body: str | None) -> CdxjLine | None:
+    """The line under the exchange's key; a response's also names the method and the body."""
+    if line is None:
+        return None
+    if exchange.rec_type == "response":
+        return dataclasses.replace(line, urlkey=key, method=method, request_body=body)
+    return dataclasses.replace(line, urlkey=key)
+
+
 def write_index(
     warc_path: Path | str,
     out: Path | str | IO[str],
@@ -203,15 +338,16 @@ def write_index(
     records: Collection[str] | None = DEFAULT_RECORDS,
     sort: bool = True,
     force: bool = False,
+    post_append: bool = False,
 ) -> int:
     """Write the CDXJ index of `warc_path` to a path or text stream; return the line count.
 
     Sorted (as `cdxj-indexer --sort`, which pywb and WACZ readers need) unless
     `sort=False`, which keeps file order (as plain `cdxj-indexer`). An existing
     file is replaced only with `force=True`; it is written atomically. `records`
-    is as for `index`.
+    and `post_append` are as for `index`.
     """
-    text = cdxj_text(index(warc_path, filename=filename, records=records), sort=sort)
+    text = cdxj_text(index(warc_path, filename=filename, records=records, post_append=post_append), sort=sort)
     if isinstance(out, (str, Path)):
         with atomic_writer(Path(out), force=force) as stream:
             stream.write(text.encode("utf-8"))
@@ -285,15 +421,19 @@ def _line(path: Path, record: Any, iterator: Any, filename: str) -> CdxjLine:
 
 
 def _walked_line(
-    record: WalkedRecord, wanted: frozenset[str] | None, skip_warc_fields: bool, filename: str
+    record: WalkedRecord, wanted: frozenset[str] | None, skip_warc_fields: bool, filename: str,
+    post_append: bool = False,
 ) -> CdxjLine | None | object:
     """The line of a record the quick walk read, None when it is not indexed, or _WARCIO when
-    warcio has to read it (HTTP headers to parse, a header warcio would rewrite, a bad date)."""
+    warcio has to read it (HTTP headers to parse, a header warcio would rewrite, a bad date, or
+    with post_append any HTTP record, indexed or not: a request pairs with the response beside it)."""
     header = record.headers.get
     rec_type = header("warc-type")
     url = header("warc-target-uri")
     if rec_type is None or (url is not None and (url.startswith("<") or " " in url)):
         return _WARCIO   # warcio rewrites such a target URI (and logs it)
+    if post_append and rec_type in _HTTP_RECORDS:
+        return _WARCIO
     if wanted is not None and (
         rec_type not in wanted
         or (skip_warc_fields and rec_type in _WARC_FIELDS_TYPES

@@ -13,7 +13,7 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,8 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     cdx.add_argument("file", metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
     cdx.add_argument("-o", "--output", metavar="OUT.cdxj", help="file to write (default, or -: standard output)")
     cdx.add_argument("--records", metavar="TYPES",
-                     help="comma-separated WARC-Types to index, or 'all' "
-                          f"(default: {','.join(sorted(CDXJ_RECORDS))}, as cdxj-indexer)")
+                     help="comma-separated WARC-Types to index, or 'all' (default: response,revisit,resource,"
+                          "metadata, as cdxj-indexer; given so, in this order, and only so, application/warc-fields "
+                          "records are left out, as cdxj-indexer does)")
+    cdx.add_argument("--post-append", action="store_true",
+                     help="key POST and PUT exchanges by method and request body, as cdxj-indexer --post-append "
+                          "(and py-wacz, and pywb's wb-manager add), so pywb can replay them")
     cdx.add_argument("--unsorted", action="store_true", help="keep the file's order (as cdxj-indexer without --sort)")
     cdx.add_argument("--force", action="store_true", help="replace an existing file")
     cdx.set_defaults(handler=_index)
@@ -493,14 +497,14 @@ _RECORD_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metad
                            "conversion", "continuation"})
 
 
-def _record_types(value: str | None) -> frozenset[str] | None:
-    """--records: None for all, the default set when not given, else the named WARC-Types."""
+def _record_types(value: str | None) -> Collection[str] | None:
+    """--records: None for all, the default set when not given, else the named WARC-Types in their order."""
     if value is None:
         return CDXJ_RECORDS
     if value.strip() == "all":
         return None
-    types = frozenset(name.strip() for name in value.split(",") if name.strip())
-    unknown = sorted(types - _RECORD_TYPES)
+    types = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = sorted(set(types) - _RECORD_TYPES)
     if unknown or not types:
         raise InputError("--records", f"not WARC record types: {', '.join(unknown) or repr(value)}",
                          fix=f"use 'all' or some of {','.join(sorted(_RECORD_TYPES))}")
@@ -512,9 +516,10 @@ def _index(args: argparse.Namespace) -> int:
 
     records = _record_types(args.records)
     if args.output in (None, "-"):   # '-' is standard output, as for extract (./- names a file called -)
-        write_index(args.file, sys.stdout, records=records, sort=not args.unsorted)
+        write_index(args.file, sys.stdout, records=records, sort=not args.unsorted, post_append=args.post_append)
         return 0
-    lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force)
+    lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force,
+                        post_append=args.post_append)
     if not args.quiet:
         print(printable(f"wrote {args.output} ({lines} line{'s' if lines != 1 else ''})"))
     return 0

@@ -146,6 +146,8 @@ def package(
     if fetch:
         workers = 1  # captures are shared between documents, and the fetcher may not travel to a worker
     written_originals: set[str] = set()
+    url_owners: dict[str, str] = {}   # an excerpt's url -> the first sidecar that gave it
+    shared_urls: list[tuple[str, str, str]] = []
     batches = _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers,
                        max_text_bytes=max_text_bytes)
     with open_archive(out_path, force=force) as sink, contextlib.closing(batches):
@@ -158,9 +160,14 @@ def package(
                     if key is not None:
                         written_originals.add(key)
             summaries.extend(encoded.rows)
+            for sidecar, url in encoded.urls:
+                owner = url_owners.setdefault(url, sidecar)
+                if owner != sidecar:
+                    shared_urls.append((sidecar, owner, url))
             if progress is not None:
                 progress(len(summaries), len(listing.names), sink.size)
     archive = written(sink, out_path)
+    _warn_shared_urls(shared_urls)
     log.info("wrote %s (%d records, %d bytes)", archive.path, archive.records, archive.size_bytes)
     return PackageResult(
         warc_path=archive.path,
@@ -175,6 +182,18 @@ def package(
     )
 
 
+def _warn_shared_urls(shared: Sequence[tuple[str, str, str]], *, most: int = 10) -> None:
+    """Warn (in at most `most` lines) about excerpts whose sidecars give one url: one capture per URL and time."""
+    shown = shared if len(shared) <= most else shared[: most - 1]
+    for sidecar, owner, url in shown:
+        log.warning("%s: url %s is also %s's; replay tools (pywb, ReplayWeb.page) find one capture per URL and "
+                    "time, so only one of the two excerpts replays: give each excerpt its own url, or leave url "
+                    "out so the excerpt gets its urn:provpack:sha256 target", sidecar, url, owner)
+    if len(shown) < len(shared):
+        log.warning("%d more sidecars give a url another one gives already (%s among them); give each excerpt "
+                    "its own url, or leave url out", len(shared) - len(shown), shared[len(shown)][0])
+
+
 class _Encoded(NamedTuple):
     """Consecutive documents encoded: parts of gzip members to write in order, and their summary rows.
 
@@ -184,6 +203,7 @@ class _Encoded(NamedTuple):
 
     parts: list[tuple[str | None, int, Iterable[bytes]]]
     rows: bytes
+    urls: list[tuple[str, str]]   # (sidecar path, target URI) of each document whose sidecar gives its url
 
 
 # What a worker gets: its documents as a listing of their own, then how to encode them.
@@ -252,6 +272,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
     parts: list[tuple[str | None, int, Iterable[bytes]]] = []
     own: list[RecordSpec] = []
     rows = bytearray()
+    urls: list[tuple[str, str]] = []
 
     def flush() -> None:
         if own:
@@ -260,8 +281,13 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
             own.clear()
 
     files = documents.paths(0, len(documents))
-    for resource, provenance, summary, original in _documents(files, originals, max_text_bytes):
+    for number, (resource, provenance, summary, original) in enumerate(
+            _documents(files, originals, max_text_bytes)):
         own.extend((resource, provenance))
+        sidecar = files[number][2]
+        if sidecar is not None and resource.target_uri is not None and not resource.target_uri.startswith(
+                "urn:provpack:"):
+            urls.append((sidecar, resource.target_uri))
         rows += pack_row(summary)
         if original is not None:
             flush()
@@ -269,7 +295,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
                 pieces = _members((spec,), date=date, deflate=deflate)
                 parts.append((spec.record_id, 1, pieces if lazy else (b"".join(pieces),)))
     flush()
-    return _Encoded(parts, bytes(rows))
+    return _Encoded(parts, bytes(rows), urls)
 
 
 def _members(specs: Iterable[RecordSpec], *, date: str, deflate: Deflate) -> Iterator[bytes]:

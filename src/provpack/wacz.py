@@ -2,8 +2,9 @@
 
 Layout (specs.webrecorder.net/wacz/1.1.1): `archive/<name>.warc.gz`,
 `indexes/index.cdx`, `pages/pages.jsonl`, `datapackage.json`,
-`datapackage-digest.json`. Every entry is stored uncompressed with the WARC's
-own date, so the same WARC always gives the same bytes.
+`datapackage-digest.json`. Every entry is stored uncompressed and dated when the
+WACZ is made (SOURCE_DATE_EPOCH when set, else now), as `created` says, so the
+same WARC and SOURCE_DATE_EPOCH always give the same bytes.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
 from ._version import __version__
 from .atomic import atomic_writer
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
-from .errors import ArchiveError, IntegrityError
+from .errors import ArchiveError, InputError, IntegrityError
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
@@ -65,24 +66,32 @@ def make_wacz(
     title: str | None = None,
     description: str | None = None,
     force: bool = False,
+    created: datetime | None = None,
 ) -> Path:
     """Package `warc_path` as a WACZ at `out_path` (written atomically) and return that path.
 
-    An existing `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data
+    `created` (datapackage.json's created and modified, and the entries' dates) is when the
+    WACZ is made: SOURCE_DATE_EPOCH when set, else now, unless given (aware, UTC). An existing `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data
     is cut off or damaged is refused (IntegrityError): a replay tool could not read it to its end.
     """
     warc = Path(warc_path)
     out = Path(out_path)
     archive_name = _archive_name(warc)
     _check_gzip(warc)
-    date = archive_date(warc)
-    if date is None:
+    if archive_date(warc) is None:
         raise ArchiveError(warc, "holds no record", fix="package a WARC written by `provpack package`")
-    lines = list(index(warc, filename=archive_name))
+    if created is None:
+        from .package import run_date   # here, not at the top: only this needs the packager's clock
+
+        created = run_date()
+    elif created.tzinfo is None:
+        raise InputError("created", "a date without a time zone", fix="give an aware datetime, e.g. in UTC")
+    date = created.astimezone(timezone.utc)
+    lines = list(index(warc, filename=archive_name, post_append=True))
     index_bytes = cdxj_text(lines).encode("utf-8")
     pages_bytes = _pages_jsonl(warc, lines)
     stamp = (min(max(date.year, 1980), 2107), date.month, date.day, date.hour, date.minute, date.second)
-    created = date.strftime("%Y-%m-%dT%H:%M:%SZ")
+    created_text = date.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     with atomic_writer(out, force=force) as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as zf:
         resources = [
@@ -98,8 +107,8 @@ def make_wacz(
         if description is not None:
             package["description"] = description
         package.update(
-            created=created,
-            modified=created,
+            created=created_text,
+            modified=created_text,
             software=f"provpack {__version__}",
             resources=[resource.as_json() for resource in resources],
         )
@@ -166,6 +175,8 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine]) -> bytes:
     """pages.jsonl: the header line, then one page per provpack provenance record."""
     header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
     out = [json.dumps(header, ensure_ascii=False)]
+    first_page: dict[tuple[object, object], object] = {}   # (url, ts) -> the id of the first page there
+    shared: list[tuple[object, object, object]] = []
     with open(warc, "rb") as stream:
         for line in lines:
             if line.record_type != "metadata" or line.mime != "application/ld+json":
@@ -179,8 +190,23 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine]) -> bytes:
                 "ts": _iso(line.timestamp),
                 "title": _title(provenance),
             }
+            owner = first_page.setdefault((page["url"], page["ts"]), page["id"])
+            if owner != page["id"]:
+                shared.append((page["id"], owner, page["url"]))
             out.append(json.dumps(page, ensure_ascii=False))
+    _warn_shared_pages(warc, shared)
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _warn_shared_pages(warc: Path, shared: Sequence[tuple[object, object, object]], *, most: int = 10) -> None:
+    """Warn (in at most `most` lines) about pages with one url and time: replay shows only one of them."""
+    shown = shared if len(shared) <= most else shared[: most - 1]
+    for page, owner, url in shown:
+        log.warning("%s: page %s has the url and time of page %s (%s); replay tools find one capture per URL and "
+                    "time, so only one of them replays: package the excerpts again, each with its own url or none",
+                    warc, page, owner, url)
+    if len(shown) < len(shared):
+        log.warning("%s: %d more pages share a url and time with another one", warc, len(shared) - len(shown))
 
 
 def _provenance(warc: Path, stream: IO[bytes], line: CdxjLine) -> dict[str, Any] | None:
