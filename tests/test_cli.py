@@ -88,6 +88,7 @@ def test_verify_finds_a_flipped_byte(packed: Path, capsys: pytest.CaptureFixture
     assert report["ok"] is False and report["files"][0]["problems"]
 
 
+@pytest.mark.skipif(not (INTEROP / "example.warc").is_file(), reason="shared/interop not found beside the repository")
 @pytest.mark.parametrize("strict", [False, True])
 def test_verify_strict_text_and_json_agree(strict: bool, capsys: pytest.CaptureFixture[str]) -> None:
     """An interop WARC with records that carry no digest: under --strict the text, the JSON and the
