@@ -137,7 +137,7 @@ def test_archive_date_is_the_warcinfo_date(tmp_path: Path) -> None:
 
 def test_missing_file_is_an_archive_error(tmp_path: Path) -> None:
     """A path that does not exist raises ArchiveError naming it."""
-    with pytest.raises(ArchiveError, match="nope.warc.gz: cannot open"):
+    with pytest.raises(ArchiveError, match="nope.warc.gz: no such file; check the path$"):
         list(index(tmp_path / "nope.warc.gz"))
 
 
@@ -145,7 +145,7 @@ def test_not_a_warc_is_an_archive_error(tmp_path: Path) -> None:
     """Bytes that are no WARC raise ArchiveError rather than a warcio exception."""
     path = tmp_path / "junk.warc"
     path.write_bytes(b"<!doctype html>\n<p>hello</p>\n")
-    with pytest.raises(ArchiveError, match="junk.warc: cannot read the record"):
+    with pytest.raises(ArchiveError, match="junk.warc: not a WARC file: starts with bytes 3c 21 .*; give a .warc or"):
         list(index(path))
 
 
@@ -253,7 +253,7 @@ def test_a_wacz_named_like_a_warc_is_named_not_dumped(
 def test_bytes_that_are_no_record_are_quoted_short_and_escaped(tmp_path: Path) -> None:
     """Where warcio finds no record, at most 40 bytes are quoted, escaped: no binary dump, no escape sequences."""
     path = tmp_path / "junk.warc"
-    path.write_bytes(b"\x1b[2J\xff\x00binary" * 200 + b"WARC/1.1\r\n")
+    path.write_bytes(b"\x1b[2J\xff\x00binary" * 200 + b"\nWARC/1.1\r\n")   # a record follows: warcio reads
     with pytest.raises(ArchiveError) as caught:
         list(index(path))
     message = str(caught.value)

@@ -504,3 +504,155 @@ def test_control_characters_in_file_names_are_spelled_in_messages(tmp_path: Path
     assert main(["bag", str(tmp_path / "o.warc.gz"), "-o", str(tmp_path / "b\x1bag")]) == 0
     out = capsys.readouterr().out
     assert "wrote bag " in out and "b\\x1bag (1 file" in out and "\x1b" not in out
+
+
+_NO_SUCH = [
+    ["verify", "nothere.warc.gz"], ["show", "nothere.warc.gz"], ["extract", "nothere.warc.gz", "x"],
+    ["index", "nothere.warc.gz"], ["wacz", "nothere.warc.gz"], ["bag", "nothere.warc.gz", "-o", "bag"],
+    ["--config", "nothere.warc.gz", "verify", "x"],
+]
+
+
+@pytest.mark.parametrize("argv", _NO_SUCH, ids=lambda argv: argv[0])
+def test_a_missing_file_is_worded_one_way(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Every command says 'PATH: no such file; check the path' for a file that is not there."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert capsys.readouterr().err == "provpack: error: nothere.warc.gz: no such file; check the path\n"
+
+
+def test_missing_sign_inputs_are_worded_the_same(packed: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """sign's archive, key and --wacz: the same words as every other command."""
+    assert main(["keygen", "-o", str(tmp_path / "k")]) == 0
+    capsys.readouterr()
+    missing = tmp_path / "nothere.wacz"
+    assert main(["sign", str(packed), "--key", str(tmp_path / "k"), "--wacz", str(missing)]) == 2
+    assert capsys.readouterr().err == f"provpack: error: {missing}: no such file; check the path\n"
+    assert main(["sign", str(packed), "--key", str(tmp_path / "nokey")]) == 2
+    assert capsys.readouterr().err.endswith("nokey: cannot read the key file: no such file; check the path\n")
+    (tmp_path / "z.wacz").write_text("not a zip\n")
+    assert main(["sign", str(packed), "--key", str(tmp_path / "k"), "--wacz", str(tmp_path / "z.wacz")]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {tmp_path / 'z.wacz'}: not a WACZ file: a WACZ is a ZIP "
+                                       "file, and this is not one; give the .wacz file 'provpack wacz' wrote\n")
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
+    """Opening `denied` fails with EACCES (as chmod 000 would for a normal user; tests run as root)."""
+    import builtins
+    import io
+    import os
+
+    real_open, real_os_open = builtins.open, os.open
+
+    def is_denied(path: Any) -> bool:
+        return not isinstance(path, int) and Path(os.fsdecode(path)).resolve() == denied.resolve()
+
+    def fake_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if is_denied(file):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    def fake_os_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        if is_denied(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_os_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(io, "open", fake_open)
+    monkeypatch.setattr(os, "open", fake_os_open)
+
+
+@pytest.mark.parametrize("command", [
+    ["verify"], ["show"], ["extract", "-", "x"], ["index"], ["wacz"], ["bag", "-o", "bag"], ["sign", "--key", "k"],
+], ids=lambda argv: argv[0])
+def test_permission_denied_is_worded_one_way(command: list[str], packed: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    """A file that may not be read: 'permission denied' and what to do, the same for every command; no warning."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["keygen", "-o", "k"]) == 0
+    shutil.copy(packed, tmp_path / "u.warc.gz")
+    capsys.readouterr()
+    _deny(monkeypatch, tmp_path / "u.warc.gz")
+    argv = [command[0], "u.warc.gz", *command[1:]] if command[0] != "extract" else ["extract", "u.warc.gz", "x"]
+    with caplog.at_level("WARNING"):
+        assert main(argv) == 2
+    assert capsys.readouterr().err == ("provpack: error: u.warc.gz: permission denied; "
+                                       "check the file's permissions (or run as its owner)\n")
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]
+
+
+def test_an_unreadable_key_is_not_told_to_check_the_path(packed: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A key that may not be read: permissions, not the path."""
+    assert main(["keygen", "-o", str(tmp_path / "k")]) == 0
+    capsys.readouterr()
+    _deny(monkeypatch, tmp_path / "k")
+    assert main(["sign", str(packed), "--key", str(tmp_path / "k")]) == 2
+    assert capsys.readouterr().err.endswith("k: cannot read the key file: permission denied; "
+                                            "check the file's permissions (or run as its owner)\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ["package", "--jobs", "abc", "src"], ["package", "--level", "1.5", "src"], ["package", "--deflate", "brotli", "src"],
+    ["package", "-q", "-v", "src"], ["-q", "package", "-v", "src"], ["package", "--max-text-bytes", "0", "src"],
+    ["package", "--max-text-bytes", "12Q", "src"], ["package"], ["verify", "--nosuch", "x"],
+])
+def test_usage_errors_take_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A usage error is one line pointing to the command's --help, not the whole usage; exit 2."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and not err.startswith("usage:"), err
+    assert err.startswith("provpack: error: ") and err.endswith(f"; see provpack {argv[argv[0] == '-q']} --help\n")
+
+
+def test_an_unknown_command_takes_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown command points to provpack --help."""
+    assert main(["frobnicate"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("provpack: error: argument COMMAND: invalid choice: 'frobnicate'")
+    assert err.endswith("; see provpack --help\n") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [["show"], ["extract", "x"]])
+def test_a_zip_given_to_show_is_named_as_verify_names_it(command: list[str], tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """show and extract say what the file is (a ZIP, a WACZ?), as verify does, not a Python bytes repr."""
+    z = tmp_path / "z.wacz"
+    z.write_bytes(b"PK\x03\x04" + bytes(100))
+    assert main([command[0], str(z), *command[1:]]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"provpack: error: {z}: not a WARC file: a ZIP file (a WACZ?); check a WACZ with "
+                   "`wacz validate`, or unzip it and read archive/*.warc.gz\n")
+    assert main(["verify", str(z)]) == 2
+    assert "not a WARC file: a ZIP file (a WACZ?)" in capsys.readouterr().err
+
+
+def test_plain_text_given_to_index_is_refused_as_verify_refuses_it(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """index, verify and wacz give the same refusal for a text file."""
+    text = tmp_path / "plain.txt"
+    text.write_text("hello\n")
+    said = []
+    for command in (["index"], ["verify"], ["wacz"]):
+        assert main([*command, str(text)]) == 2
+        said.append(capsys.readouterr().err)
+    assert said[0] == said[1] == said[2]
+    assert said[0].startswith(f"provpack: error: {text}: not a WARC file: starts with bytes 68 65 6c 6c 6f 0a")
+    assert said[0].endswith("; give a .warc or .warc.gz file\n")
+
+
+def test_a_folder_given_twice_is_named_once(seed_dir: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """package SRC SRC says the folder was given twice, not that a file clashes with itself."""
+    assert main(["package", str(seed_dir), str(seed_dir), "-o", str(tmp_path / "x.warc.gz")]) == 2
+    assert capsys.readouterr().err == f"provpack: error: {seed_dir}: the folder is given twice; give each source once\n"
+
+
+def test_timestamp_help_says_how_to_install_from_a_checkout(capsys: pytest.CaptureFixture[str]) -> None:
+    """provpack is not on PyPI: the extra is installed from the checkout."""
+    assert main(["sign", "--help"]) == 0
+    assert "pip install '.[timestamp]'" in " ".join(capsys.readouterr().out.split())

@@ -129,7 +129,7 @@ def test_every_command_refuses_a_missing_config(argv: list[str], where: str, tmp
     monkeypatch.chdir(tmp_path)
     option = ["--config", "nothere.yaml"]
     assert main([*option, *argv] if where == "before" else [*argv, *option]) == 2
-    assert "nothere.yaml: cannot read: No such file or directory; check the path" in capsys.readouterr().err
+    assert "nothere.yaml: no such file; check the path\n" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -213,3 +213,28 @@ def test_a_found_pyproject_of_the_wrong_shape_is_exit_2_naming_it(text: str, wor
     assert main(["-q", "verify", str(ARCHIVE)]) == 2
     err = capsys.readouterr().err
     assert str(tmp_path / "pyproject.toml") in err and words in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("jobs: true\n", "'jobs' must be a number, not true"),
+    ("jobs: null\n", "'jobs' must be a number, not null"),
+    ("jobs: '4'\n", "'jobs' must be a number, not \"4\""),
+    ("operator: [a, 1]\n", "'operator' must be text, not [\"a\", 1]"),
+    ("operator: 2020-01-02\n", "'operator' must be text, not 2020-01-02"),
+    ("deflate: brotli\n", "'deflate' must be isal or zlib, not \"brotli\""),
+])
+def test_wrong_values_are_shown_as_the_file_spells_them(text: str, shown: str, tmp_path: Path) -> None:
+    """A value in the wrong type is quoted in YAML's spelling (true, null, "text"), not Python's (True, None, 'text')."""
+    path = tmp_path / "provpack.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}: {shown}"
+
+
+def test_toml_values_are_shown_as_toml_spells_them(tmp_path: Path) -> None:
+    """TOML's booleans are lower case too."""
+    path = tmp_path / "p.toml"
+    path.write_text("[tool.provpack]\njobs = false\n")
+    with pytest.raises(InputError, match="'jobs' must be a number, not false$"):
+        load_config(path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from provpack.errors import ArchiveError, CaptureError, InputError, IntegrityError, printable
+from provpack.errors import ArchiveError, CaptureError, InputError, IntegrityError, printable, unreadable
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -35,3 +35,20 @@ def test_errors_name_a_file_without_its_control_characters(make: object) -> None
     assert str(error).startswith("dir/ev\\x1b[2Jil\\x0d.txt: ")
     assert "\x1b" not in str(error) and "\r" not in str(error)
     assert getattr(error, "path", getattr(error, "url", None)) in (path, str(path))
+
+
+@pytest.mark.parametrize("exc, what, words", [
+    (FileNotFoundError(2, "No such file or directory"), "file", ("no such file", "check the path")),
+    (PermissionError(13, "Permission denied"), "file",
+     ("permission denied", "check the file's permissions (or run as its owner)")),
+    (PermissionError(1, "Operation not permitted"), "folder",
+     ("permission denied", "check the folder's permissions (or run as its owner)")),
+    (IsADirectoryError(21, "Is a directory"), "file", ("is a folder, not a file", "give a file")),
+    (OSError(5, "Input/output error"), "file", ("input/output error", "check the file")),
+])
+def test_unreadable_says_why_and_what_to_do(exc: OSError, what: str, words: tuple[str, str]) -> None:
+    """One wording for a file that cannot be opened, whichever command opens it."""
+    assert unreadable(exc, what) == words
+    assert str(ArchiveError.unreadable("x.warc.gz", exc, what)) == f"x.warc.gz: {words[0]}; {words[1]}"
+    assert str(InputError.unreadable("k", exc, what, doing="cannot read the key")) == \
+        f"k: cannot read the key: {words[0]}; {words[1]}"

@@ -148,7 +148,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 
     monkeypatch.setattr(inputs.os, "open", deny)
     assert package_exit(tmp_path) == 2
-    assert "locked.txt: cannot read: Permission denied" in capsys.readouterr().err
+    assert "locked.txt: permission denied; check the file's permissions (or run as its owner)\n" in capsys.readouterr().err
     assert no_output(tmp_path)
 
 

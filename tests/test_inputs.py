@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import write_text
@@ -84,6 +85,21 @@ def test_listing_sorts_by_name_across_sources(tmp_path: Path) -> None:
         None, str(tmp_path / "x" / "a-b.yaml"), str(tmp_path / "z" / "c.yaml"), None]
     assert [s.text_path for s in discover([tmp_path / "x", tmp_path / "y", single])] == [
         tmp_path / "y" / "a.txt", tmp_path / "x" / "a-b.txt", single, tmp_path / "x" / "dir.txt"]
+
+
+def test_a_source_given_twice_is_named_once(tmp_path: Path) -> None:
+    """The same folder (or file) given twice says so, not that a file clashes with itself."""
+    write_text(tmp_path / "x", "same", b"1")
+    folder = tmp_path / "x"
+    with pytest.raises(InputError, match=r"x: the folder is given twice; give each source once$"):
+        list_sources([folder, folder])
+    with pytest.raises(InputError, match=r"x/\.\./x: the folder is given twice \(also as .*x\); give each source once$"):
+        list_sources([folder, folder / ".." / "x"])
+    with pytest.raises(InputError, match=r"same.txt: the file is given twice; give each source once$"):
+        list_sources([folder / "same.txt", folder / "same.txt"])
+    with pytest.raises(InputError, match=r"x/same.txt: given twice: as a file and in its folder .*x; "
+                                         r"give the folder or the file, not both$"):
+        list_sources([folder, folder / "same.txt"])
 
 
 def test_duplicate_across_sources_names_both(tmp_path: Path) -> None:
@@ -305,7 +321,7 @@ def test_missing_archive_name_as_source_suggests_o(tmp_path: Path, name: str) ->
     write_text(tmp_path, "a", b"A")
     with pytest.raises(InputError, match=f"{name}: no such file or folder; to name the output, use -o {name}$"):
         list_sources([tmp_path, name])
-    with pytest.raises(InputError, match="no such file or folder$"):
+    with pytest.raises(InputError, match="new.txt: no such file or folder; check the path$"):
         list_sources([tmp_path, "new.txt"])
 
 
@@ -373,3 +389,18 @@ def test_many_twins_are_capped(tmp_path: Path, caplog: pytest.LogCaptureFixture)
     list_sources([tmp_path])
     warned = _warnings(caplog)
     assert len(warned) == 11 and warned[-1] == "5 more names differ from another only so"
+
+
+def test_a_folder_that_cannot_be_listed_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source folder we may not list: permission denied, and check the folder's permissions."""
+    import provpack.inputs as inputs_module
+
+    write_text(tmp_path / "src", "a", b"A")
+
+    def deny(path: Any) -> Any:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(inputs_module.os, "scandir", deny)
+    with pytest.raises(InputError, match=r"src: cannot list the folder: permission denied; "
+                                         r"check the folder's permissions \(or run as its owner\)$"):
+        list_sources([tmp_path / "src"])

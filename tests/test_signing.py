@@ -236,7 +236,8 @@ def test_wacz_with_a_broken_chain_is_not_signed(archive: Path, keys: tuple[Path,
     with pytest.raises(IntegrityError, match="b.txt is listed in datapackage.json but missing"):
         sign(archive, keys[0], wacz=wacz)
     (tmp_path / "y.wacz").write_bytes(b"not a zip")
-    with pytest.raises(ArchiveError, match="not a readable WACZ"):
+    with pytest.raises(ArchiveError, match="y.wacz: not a WACZ file: a WACZ is a ZIP file, and this is not one; "
+                       "give the .wacz file 'provpack wacz' wrote$"):
         sign(archive, keys[0], wacz=tmp_path / "y.wacz")
 
 

@@ -157,7 +157,7 @@ def test_without_the_extra(signed: tuple[Path, Path, Path], monkeypatch: pytest.
     from provpack.errors import ProvpackError
 
     monkeypatch.setitem(sys.modules, "rfc3161_client", None)
-    with pytest.raises(ProvpackError, match=r"pip install 'provpack\[timestamp\]'"):
+    with pytest.raises(ProvpackError, match=r"in provpack's checkout, pip install '\.\[timestamp\]'"):
         request_timestamp(signed[1], "http://127.0.0.1:9/")
 
 

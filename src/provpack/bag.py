@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import unicodedata
 from collections.abc import Sequence
+from stat import S_ISDIR, S_ISREG
 from pathlib import Path
 
 from ._version import __version__
@@ -94,8 +95,12 @@ def _payload(paths: Sequence[Path | str]) -> list[Path]:
     folded: dict[str, Path] = {}   # names in canonical caseless form (Unicode 15, D145)
     for given in paths:
         path = Path(given)
-        if not path.is_file():
-            problem = "is a folder" if path.is_dir() else "is not a file that can be read"
+        try:
+            info = path.stat()
+        except OSError as exc:
+            raise InputError.unreadable(path, exc) from exc
+        if not S_ISREG(info.st_mode):
+            problem = "is a folder" if S_ISDIR(info.st_mode) else "is not a regular file (a FIFO or device)"
             raise InputError(path, problem, fix="name the archive files to bag")
         try:
             path.name.encode("utf-8")
@@ -178,13 +183,13 @@ def _copy_and_hash(source: Path, target: Path) -> tuple[dict[str, str], int]:
         src = open(source, "rb")
         stat = os.fstat(src.fileno())
     except OSError as exc:
-        raise ArchiveError(source, f"cannot read: {exc.strerror or exc}") from exc
+        raise ArchiveError.unreadable(source, exc) from exc
     with src, open(target, "xb") as dst:
         while True:
             try:
                 block = src.read(HASH_BLOCK_SIZE)
             except OSError as exc:
-                raise ArchiveError(source, f"cannot read: {exc.strerror or exc}") from exc
+                raise ArchiveError.unreadable(source, exc) from exc
             if not block:
                 break
             for hasher in hashers.values():

@@ -30,7 +30,7 @@ from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from .atomic import atomic_writer
 from .defaults import CDXJ_RECORDS
@@ -146,7 +146,7 @@ def index(
     try:
         stream = open(path, "rb")
     except OSError as exc:
-        raise ArchiveError(path, f"cannot open: {exc.strerror or exc}") from exc
+        raise ArchiveError.unreadable(path, exc) from exc
     with stream:
         _check_warc(path, stream)
         resume = 0
@@ -545,12 +545,19 @@ def _check_warc(path: Path, stream: IO[bytes]) -> None:
     """
     if not stream.seekable():   # a pipe: its first bytes cannot be read twice; warcio's reading has to tell
         return
-    from .sniff import foreign_format
+    from .rawreader import RawReader
+    from .sniff import NotWarcError, foreign_format, open_source
 
     first = stream.read(_SNIFFED)
     if not first:   # as verify, show and wacz say it; warcio would read no record and say nothing
         raise ArchiveError(path, "not a WARC file: the file is empty", fix="give a .warc or .warc.gz file")
     found = foreign_format(first)
+    if found is None and not first.startswith((b"\x1f\x8b", b"filedesc://")):   # plain, and no ARC file
+        stream.seek(0)
+        try:   # as verify and wacz tell it: plain text with no WARC record in its first MiB
+            open_source(RawReader(cast(BinaryIO, stream)), lambda offset, kind, message: None)
+        except NotWarcError as exc:
+            found = exc
     if found is not None:
         raise ArchiveError(path, f"not a WARC file: {found.what}", fix=found.fix("index"))
     stream.seek(0)

@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
@@ -31,9 +31,22 @@ if TYPE_CHECKING:
 log = logging.getLogger("provpack")
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors take one line and point to --help, not the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print 'provpack: error: MESSAGE; see provpack COMMAND --help' and exit 2."""
+        self.exit(2, usage_error(message, self.prog))
+
+
+def usage_error(message: str, prog: str = "provpack") -> str:
+    """The one line a usage error prints: 'provpack: error: MESSAGE; see PROG --help'."""
+    return printable(f"provpack: error: {message}; see {prog} --help") + "\n"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="provpack",
         description="Package quoted excerpts, their elisions and provenance into verifiable WARC files.",
         epilog="Exit codes: 0 success, 1 integrity problem found, 2 usage or input error.",
@@ -162,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     seal.add_argument("--force", action="store_true", help="replace an existing signature file")
     seal.add_argument("--tsa", metavar="URL", help="also get an RFC 3161 timestamp of the signature from this "
                       "timestamping authority; writes the signature file's name + .tsr, ARCHIVE.sig.tsr by default "
-                      "(needs provpack[timestamp])")
+                      "(needs the timestamp extra: pip install '.[timestamp]' in provpack's checkout)")
     seal.set_defaults(handler=_sign)
     return parser
 
@@ -215,9 +228,12 @@ def _run(argv: Sequence[str] | None) -> int:
     """main() without the standard output check."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:   # the command's own --help is the one that lists what it takes
+            parser.exit(2, usage_error(f"unrecognized arguments: {' '.join(extra)}", f"provpack {args.command}"))
         if args.quiet and args.verbose:   # one before the command, the other after it
-            parser.error("argument -q/--quiet: not allowed with argument -v/--verbose")
+            parser.exit(2, usage_error("argument -q/--quiet: not allowed with argument -v/--verbose",
+                                       f"provpack {args.command}"))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     restore = _configure_logging(args)

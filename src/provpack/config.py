@@ -6,6 +6,7 @@ an argument, so a library call never depends on the folder it runs in.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def _read(path: Path) -> Any:
         try:
             document = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the path") from exc
+            raise InputError.unreadable(path, exc) from exc
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(path, f"cannot read: {exc}", fix="fix the TOML") from exc
         return _provpack_table(document, path)
@@ -86,7 +87,7 @@ def _read(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the path") from exc
+        raise InputError.unreadable(path, exc) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = f"malformed configuration: {exc.problem or exc.context or 'not YAML'}"
@@ -115,6 +116,22 @@ def _provpack_table(document: dict[str, Any], path: Path) -> Any:
     return tool["provpack"]
 
 
+def spelled(value: Any, limit: int = 80) -> str:
+    """`value` as a YAML or TOML file spells it: true, false, null, "text" in double quotes, [1, 2]."""
+    try:
+        text = value.isoformat() if hasattr(value, "isoformat") else json.dumps(value, ensure_ascii=False, default=_iso)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _iso(value: Any) -> str:
+    """A date or time (YAML and TOML read them) as the file writes it."""
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    raise TypeError(type(value).__name__)
+
+
 def _parse(values: Any, path: Path) -> Config:
     if not isinstance(values, dict):
         raise InputError(path, "configuration must be a mapping of keys to values")
@@ -124,7 +141,7 @@ def _parse(values: Any, path: Path) -> Config:
     for key, value in values.items():
         wanted = _TYPES[key]
         if not isinstance(value, wanted) or isinstance(value, bool):
-            raise InputError(path, f"{key!r} must be {'a number' if wanted is int else 'text'}, not {value!r}")
+            raise InputError(path, f"{key!r} must be {'a number' if wanted is int else 'text'}, not {spelled(value)}")
     for key in ("operator", "description"):   # they go into the warcinfo record's header-like lines
         if key in values and _CONTROL.search(values[key]):
             raise InputError(path, f"{key!r} must not hold line breaks or control characters: {values[key][:80]!r}")
@@ -136,7 +153,7 @@ def _parse(values: Any, path: Path) -> Config:
         raise InputError(path, f"'jobs' must be 1 or more, not {jobs}")
     deflate = values.get("deflate")
     if deflate is not None and deflate not in _DEFLATE:
-        raise InputError(path, f"'deflate' must be {' or '.join(_DEFLATE)}, not {deflate!r}")
+        raise InputError(path, f"'deflate' must be {' or '.join(_DEFLATE)}, not {spelled(deflate)}")
     output_dir = values.get("output_dir")
     return Config(
         operator=values.get("operator"),

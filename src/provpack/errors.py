@@ -12,6 +12,7 @@ verification report (exit code 1).
 
 from __future__ import annotations
 
+import errno
 import re
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,24 @@ def _spelled(match: re.Match[str]) -> str:
     if 0xDC80 <= code <= 0xDCFF:   # surrogateescape's stand-in for the byte code - 0xDC00
         code -= 0xDC00
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+_PERMISSION = (errno.EACCES, errno.EPERM)
+
+
+def unreadable(exc: OSError, what: str = "file") -> tuple[str, str]:
+    """Why a `what` ("file", "folder") could not be opened or read, and what to do: ("no such file", "check the path")."""
+    if exc.errno == errno.ENOENT:
+        return f"no such {what}", "check the path"
+    if exc.errno in _PERMISSION:
+        return "permission denied", f"check the {what}'s permissions (or run as its owner)"
+    if exc.errno == errno.EISDIR:
+        return "is a folder, not a file", "give a file"
+    if exc.errno == errno.ENOTDIR:
+        return "a part of the path is not a folder", "check the path"
+    if exc.errno == errno.ELOOP:
+        return "too many levels of symbolic links", "check the link"
+    return (exc.strerror or str(exc) or type(exc).__name__).lower(), f"check the {what}"
 
 
 class ProvpackError(Exception):
@@ -68,6 +87,12 @@ class InputError(ProvpackError, ValueError):
         self.line = line
         self.column = column
 
+    @classmethod
+    def unreadable(cls, path: Path | str, exc: OSError, what: str = "file", doing: str = "") -> InputError:
+        """The error for a `path` that could not be opened: "PATH: [doing: ]no such file; check the path"."""
+        problem, fix = unreadable(exc, what)
+        return cls(path, f"{doing}: {problem}" if doing else problem, fix=fix)
+
 
 class ArchiveError(ProvpackError, OSError):
     """An archive we cannot read or write; names the file."""
@@ -76,6 +101,12 @@ class ArchiveError(ProvpackError, OSError):
         super().__init__(f"{printable(str(path))}: {problem}" + (f"; {fix}" if fix else ""))
         self.path = Path(path)
         self.problem = problem
+
+    @classmethod
+    def unreadable(cls, path: Path | str, exc: OSError, what: str = "file", doing: str = "") -> ArchiveError:
+        """The error for a `path` that could not be opened: "PATH: [doing: ]no such file; check the path"."""
+        problem, fix = unreadable(exc, what)
+        return cls(path, f"{doing}: {problem}" if doing else problem, fix=fix)
 
 
 class CaptureError(ProvpackError):

@@ -117,8 +117,15 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
     (NAME.TXT) and a sub-folder holding .txt files are skipped with a warning.
     """
     scans: list[_Scan] = []
+    given: dict[str, Path] = {}
     for source in sources:
         root = Path(source)
+        real = os.path.realpath(root)
+        if real in given:
+            also = "" if str(given[real]) == str(root) else f" (also as {given[real]})"
+            raise InputError(root, f"the {'folder' if root.is_dir() else 'file'} is given twice{also}",
+                             fix="give each source once")
+        given[real] = root
         if root.is_dir():
             scan = _scan_folder(root, follow_symlinks=follow_symlinks)
             if not scan.stems:
@@ -134,7 +141,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
             code = 0 if sidecar is None else 1 + SIDECAR_SUFFIXES.index(sidecar.suffix)
             scan = _Scan(str(root.parent), NameList([root.stem]), Column("B", [code]), Column("q", [size]))
         else:
-            raise InputError(root, "no such file or folder", fix=_output_hint(root))
+            raise InputError(root, "no such file or folder", fix=_output_hint(root) or "check the path")
         scans.append(scan)
     if not scans:
         raise InputError(Path("."), "no source given", fix="name a folder of .txt files or the files themselves")
@@ -249,6 +256,10 @@ def _merge(scans: list[_Scan]) -> Listing:
         for stem, number, position in heapq.merge(*(_keyed(scan.stems, number) for number, scan in enumerate(scans))):
             if stem == previous[0]:
                 first, second = scans[previous[1]], scans[number]
+                if os.path.realpath(first.folder) == os.path.realpath(second.folder):   # a folder and a file in it
+                    raise InputError(os.path.join(second.folder, stem + TEXT_SUFFIX),
+                                     f"given twice: as a file and in its folder {first.folder}",
+                                     fix="give the folder or the file, not both")
                 raise InputError(os.path.join(second.folder, stem + TEXT_SUFFIX),
                                  f"a document named {stem!r} is already given by "
                                  f"{Path(first.folder, stem + TEXT_SUFFIX)}",
@@ -272,7 +283,7 @@ def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES) -> bytes:
     except NotRegularFile as exc:
         raise InputError(path, "not a regular file (it changed while packaging)", fix="run again") from exc
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check its permissions") from exc
+        raise InputError.unreadable(path, exc) from exc
     try:
         if info.st_size > limit:
             raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes",
@@ -282,7 +293,7 @@ def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES) -> bytes:
         if len(data) > info.st_size:  # it grew since fstat: read on, to tell how much
             data += os.read(fd, limit + 1 - len(data))
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the file") from exc
+        raise InputError.unreadable(path, exc) from exc
     finally:
         os.close(fd)
     if len(data) > limit:
@@ -325,7 +336,7 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
                     elif _lower_case_name(name) is not None:
                         miscased.add(name)
     except OSError as exc:
-        raise InputError(root, f"cannot list the folder: {exc.strerror or exc}") from exc
+        raise InputError.unreadable(root, exc, "folder", doing="cannot list the folder") from exc
     sidecar_iters = [iter(stems) for stems in sidecar_stems]
     sidecar_heads = [next(stems, None) for stems in sidecar_iters]
     sidecars = Column("B")
@@ -360,7 +371,7 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
                     os.path.join(folder, file_name))
             except OSError as exc:
                 path = os.path.join(folder, file_name)
-                raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check the file") from exc
+                raise InputError.unreadable(path, exc) from exc
             present = []
             for number, stems in enumerate(sidecar_iters):
                 head = sidecar_heads[number]

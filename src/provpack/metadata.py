@@ -44,7 +44,7 @@ def load_sidecar(path: Path | str) -> dict[str, Any]:
         with open(path, "rb") as file:   # a str path needs no Path built and formatted per sidecar
             raw = file.read()
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}", fix="check its permissions") from exc
+        raise InputError.unreadable(path, exc) from exc
     if len(raw) > MAX_SIDECAR_BYTES:
         raise InputError(path, f"sidecar is larger than {MAX_SIDECAR_BYTES} bytes", fix="keep sidecars small")
     try:

@@ -14,7 +14,7 @@ from typing import IO, Any
 from warcio.exceptions import ArchiveLoadFailed
 
 from .errors import ArchiveError, IntegrityError, ProvpackError
-from .sniff import quoted_text, unreadable_reason
+from .sniff import QUOTED, foreign_format, quoted, quoted_text, unreadable_reason
 from .warciter import QuietArchiveIterator
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
@@ -168,14 +168,20 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
     try:
         handle = archive.open("rb")
     except OSError as exc:
-        raise ArchiveError(archive, f"cannot open: {exc.strerror or exc}") from exc
+        raise ArchiveError.unreadable(archive, exc) from exc
     with handle:
         handle.seek(start)
         head = handle.read(5)
         if not head and start == 0:
             raise ArchiveError(archive, "not a WARC file: the file is empty", fix="give a .warc or .warc.gz file")
         if not (head.startswith(b"\x1f\x8b") or head == b"WARC/"):
-            raise ArchiveError(archive, f"not a WARC file (at byte {start}: {head!r})",
+            handle.seek(start)
+            first = handle.read(1024)
+            foreign = foreign_format(first) if start == 0 else None
+            if foreign is not None:
+                raise ArchiveError(archive, f"not a WARC file: {foreign.what}",
+                                   fix=foreign.fix("read") or "give a .warc or .warc.gz file")
+            raise ArchiveError(archive, f"not a WARC file (the bytes at byte {start}: {quoted(first, QUOTED)})",
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
         handle.seek(start)
         iterator = QuietArchiveIterator(handle, no_record_parse=False, check_digests=False, source=archive)

@@ -316,7 +316,7 @@ def _sha256_of(path: Path) -> tuple[int, str]:
         raise ArchiveError(path, "is not a regular file (a FIFO, device or folder)",
                            fix="sign the file itself") from exc
     except OSError as exc:
-        raise ArchiveError(path, f"cannot read: {exc.strerror or exc}", fix="check the path") from exc
+        raise ArchiveError.unreadable(path, exc) from exc
     return size, digest.hexdigest()
 
 
@@ -350,7 +350,13 @@ def _wacz_chain(wacz: Path) -> str:
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
         if isinstance(exc, ProvpackError):
             raise
-        raise ArchiveError(wacz, f"not a readable WACZ (zip) file: {exc}") from exc
+        if isinstance(exc, zipfile.BadZipFile):
+            raise ArchiveError(wacz, "not a WACZ file: a WACZ is a ZIP file, and this is not one",
+                               fix="give the .wacz file 'provpack wacz' wrote") from exc
+        if isinstance(exc, OSError):
+            raise ArchiveError.unreadable(wacz, exc) from exc
+        raise ArchiveError(wacz, f"not a readable WACZ (zip) file: {exc}",
+                           fix="check it with `wacz validate`, or make it again with 'provpack wacz'") from exc
     return "sha256:" + hashlib.sha256(digest_bytes).hexdigest()
 
 
@@ -408,12 +414,12 @@ def read_small(path: Path, limit: int, *, what: str) -> bytes:
         raise ArchiveError(path, f"the {what} is not a regular file (a FIFO, device or folder)",
                            fix="put the file itself there") from exc
     except OSError as exc:
-        raise InputError(path, f"cannot read the {what}: {exc.strerror or exc}", fix="check the path") from exc
+        raise InputError.unreadable(path, exc, doing=f"cannot read the {what}") from exc
     try:
         with os.fdopen(fd, "rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
-        raise InputError(path, f"cannot read the {what}: {exc.strerror or exc}", fix="check the path") from exc
+        raise InputError.unreadable(path, exc, doing=f"cannot read the {what}") from exc
     if len(data) > limit:
         raise InputError(path, f"the {what} is larger than {limit} bytes; it is not one provpack wrote")
     return data

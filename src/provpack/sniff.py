@@ -154,7 +154,8 @@ def open_source(raw: RawReader, report: Report) -> Source:
     shown = first[:16].hex(" ")
     raise NotWarcError(
         f"starts with bytes {shown} ({quoted(first, 16)}), neither gzip (1f 8b) nor a WARC record (WARC/),"
-        " and no WARC record follows in the first MiB"
+        " and no WARC record follows in the first MiB",
+        "give a .warc or .warc.gz file",
     )
 
 

@@ -7,7 +7,7 @@ ARCHIVE.sig.tsr, the DER TimeStampResp the TSA sent (`openssl ts -reply -in` rea
 it). Checking needs the TSA's CA certificate(s): the chain, the TSA certificate's
 critical timeStamping key usage, the CMS signature and the message imprint are all
 checked (by rfc3161-client, Trail of Bits' library, which sigstore uses). Install
-with `pip install 'provpack[timestamp]'`.
+with `pip install '.[timestamp]'` in provpack's checkout (provpack is not on PyPI).
 """
 
 from __future__ import annotations
@@ -123,6 +123,6 @@ def _library() -> ModuleType:
     try:
         import rfc3161_client
     except ImportError as exc:
-        raise ProvpackError("RFC 3161 timestamps need the rfc3161-client package: "
-                            "pip install 'provpack[timestamp]'") from exc
+        raise ProvpackError("RFC 3161 timestamps need the rfc3161-client package: in provpack's checkout, "
+                            "pip install '.[timestamp]' (or pip install rfc3161-client)") from exc
     return rfc3161_client

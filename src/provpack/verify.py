@@ -300,15 +300,13 @@ def _with_timestamp(report: FileReport, path: Path, tsa_ca: Path) -> FileReport:
 
 
 def _check_readable(path: Path) -> None:
-    if not path.exists():
-        raise ArchiveError(path, "no such file", fix="check the path")
     if path.is_dir():
         raise ArchiveError(path, "is a directory, not a WARC file")
     try:
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise ArchiveError(path, f"cannot be read: {exc.strerror or exc}") from exc
+        raise ArchiveError.unreadable(path, exc) from exc
 
 
 def _verify_path(path: Path, *, jobs: int | None = 1,
@@ -321,7 +319,7 @@ def _verify_path(path: Path, *, jobs: int | None = 1,
     except OSError as exc:
         if isinstance(exc, ArchiveError):
             raise
-        raise ArchiveError(path, f"cannot be read: {exc.strerror or exc}") from exc
+        raise ArchiveError.unreadable(path, exc) from exc
 
 
 def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | None = None,

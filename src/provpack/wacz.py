@@ -127,7 +127,7 @@ def _archive_name(warc: Path) -> str:
     except NotWarcError as exc:
         raise ArchiveError(warc, f"not a WARC file: {exc.what}", fix=exc.fix("wacz")) from None
     except OSError as exc:
-        raise ArchiveError(warc, f"cannot open: {exc.strerror or exc}") from exc
+        raise ArchiveError.unreadable(warc, exc) from exc
     suffix = ".warc.gz" if gzipped else ".warc"
     if not warc.name.endswith(suffix) or warc.name == suffix:
         raise ArchiveError(
@@ -159,7 +159,7 @@ def _check_gzip(warc: Path) -> None:
                 if found:
                     break
     except OSError as exc:
-        raise ArchiveError(warc, f"cannot read: {exc.strerror or exc}") from exc
+        raise ArchiveError.unreadable(warc, exc) from exc
     if found:
         offset, kind, message = found[0]
         raise IntegrityError(warc, f"byte {offset}: {kind}: {message}; no WACZ written (replay would stop "
@@ -295,5 +295,5 @@ def _add_file(
                     dest.write(chunk)
                     size += len(chunk)
     except OSError as exc:
-        raise ArchiveError(source, f"cannot read: {exc.strerror or exc}") from exc
+        raise ArchiveError.unreadable(source, exc) from exc
     return _Resource(name, hasher.hexdigest(), size)
