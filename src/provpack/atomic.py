@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -79,6 +80,7 @@ class Staging:
         """A new temp file beside `path` that replaces `path` (permissions `mode`) on success."""
         if os.path.isdir(path):
             raise ArchiveError(path, "is a folder", fix="name a file to write")
+        refuse_special(path)
         _remove_stale_temps(path)
         try:
             temp_path, handle = _open_temp(path)
@@ -125,8 +127,10 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
     """Lock `path`, refuse to replace it unless `force`, and commit what the block stages, or nothing."""
     if os.path.isdir(path):
         raise ArchiveError(path, "is a folder", fix="name a file to write")
+    refuse_special(path)
     make_folder(path)
     with output_lock(path) if lock else contextlib.nullcontext(lock_path_for(path)):
+        refuse_special(path)   # again under the lock: it may have appeared meanwhile
         if os.path.lexists(path) and not force:
             raise ArchiveError(path, "already exists", fix="pass --force to replace it, or choose another name")
         staging = Staging()
@@ -145,6 +149,24 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
                 raise ArchiveError(path, f"{reason(exc)} while writing; nothing was changed",
                                    fix="free some space or fix the folder's permissions, then run again") from exc
             raise
+
+
+_SPECIAL = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+            (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+
+
+def refuse_special(path: Path) -> None:
+    """Refuse, even with --force, an output that is a device, FIFO or socket: a rename over it would destroy it."""
+    # A symlink passes: the rename replaces the link itself, never what it points to.
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return
+    for test, kind in _SPECIAL:
+        if test(mode):
+            raise ArchiveError(path, f"is {kind}, not a regular file; provpack does not replace it, even with --force",
+                               fix="name a regular file to write (extract and index write to standard output "
+                                   "with -o -)")
 
 
 @contextlib.contextmanager

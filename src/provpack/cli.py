@@ -397,10 +397,12 @@ def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> 
 
 def _check_new(path: Path, *, force: bool) -> None:
     """Refuse, before any work, a file that `--force` alone may replace, or a folder in its place."""
+    from .atomic import refuse_special
     from .errors import ArchiveError
 
     if path.is_dir():
         raise ArchiveError(path, "is a folder", fix="move it away, or give -o another name")
+    refuse_special(path)
     if os.path.lexists(path) and not force:
         raise ArchiveError(path, "already exists", fix="pass --force to replace it, or give -o another name")
 
