@@ -245,6 +245,31 @@ def test_output_path_with_dotdot(tmp_path: Path, seed_dir: Path, capsys: pytest.
     assert not (tmp_path / "ghost").exists() and not (tmp_path / "x.warc.gz").exists()
 
 
+def test_a_file_on_the_way_is_named_before_the_dotdot_rule(tmp_path: Path, seed_dir: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file where a folder should be is the problem named, with '..' in the path or in output_dir."""
+    (tmp_path / "fx").mkdir()
+    (tmp_path / "fx" / "plain.txt").write_bytes(b"a file")
+    (tmp_path / "w").mkdir()
+    monkeypatch.chdir(tmp_path / "w")
+    for output in ("../fx/plain.txt/x.warc.gz", "../fx/plain.txt/sub/x.warc.gz"):
+        assert main(["package", str(seed_dir), "-o", output]) == 2
+        err = capsys.readouterr().err
+        assert f"{output}: ../fx/plain.txt is not a folder; choose another output path" in err, err
+    config = tmp_path / "w" / "provpack.yaml"
+    for output_dir, said in (("../fx/plain.txt", "is not a folder; set output_dir to a folder, or give -o"),
+                             ("../ghost", "does not exist; create it first, or set output_dir to a path without "
+                                          "'..', or give -o")):
+        config.write_text(f"output_dir: {output_dir}\n")
+        assert main(["package", str(seed_dir)]) == 2
+        err = capsys.readouterr().err
+        assert f"{config}: 'output_dir': " in err and said in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["fx", "w", seed_dir.name])
+    assert sorted(p.name for p in (tmp_path / "w").iterdir()) == ["provpack.yaml"]
+    assert [p.name for p in (tmp_path / "fx").iterdir()] == ["plain.txt"]
+
+
 def test_symlinked_output_folder_and_file(tmp_path: Path, seed_dir: Path) -> None:
     """A symlinked output folder receives the archive; a symlink at the output name is replaced, not its target."""
     target = tmp_path / "target"

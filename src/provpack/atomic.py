@@ -205,16 +205,12 @@ def atomic_writer(path: Path, *, force: bool = False, mode: int = FILE_MODE,
 
 def make_folder(path: Path) -> None:
     """Create the folder `path` goes in, durably; refuse to invent folders behind a '..'."""
-    folder = path.parent
-    if folder.is_dir():
-        return
-    if ".." in folder.parts:
-        raise ArchiveError(path, f"the folder {folder} does not exist",
-                           fix="create it first, or give a path without '..'")
+    problem = folder_problem(path.parent)
+    if problem is not None:
+        raise ArchiveError(path, problem[0], fix=problem[1])
     missing: list[Path] = []
+    folder = path.parent
     while not folder.is_dir():
-        if os.path.lexists(folder):
-            raise ArchiveError(path, f"{folder} is not a folder", fix="choose another output path")
         missing.append(folder)
         folder = folder.parent
     for new in reversed(missing):
@@ -223,6 +219,20 @@ def make_folder(path: Path) -> None:
         except OSError as exc:
             raise ArchiveError(path, f"cannot create the folder {new}: {reason(exc)}", fix="check the path") from exc
         fsync_folder(new.parent)
+
+
+def folder_problem(folder: Path) -> tuple[str, str] | None:
+    """Why `folder` cannot be made (something not a folder on its way, or a missing one behind '..') and the fix."""
+    missing = False
+    ancestor = folder
+    while not ancestor.is_dir():
+        if os.path.lexists(ancestor):   # checked before '..': a file on the way is the real problem
+            return f"{ancestor} is not a folder", "choose another output path"
+        missing = True
+        ancestor = ancestor.parent
+    if missing and ".." in folder.parts:
+        return f"the folder {folder} does not exist", "create it first, or give a path without '..'"
+    return None
 
 
 def fsync_folder(folder: Path) -> None:
