@@ -8,6 +8,7 @@ import errno
 import io
 import os
 import signal
+import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -244,6 +245,31 @@ def test_output_path_with_dotdot(tmp_path: Path, seed_dir: Path, capsys: pytest.
     assert not (tmp_path / "ghost").exists() and not (tmp_path / "x.warc.gz").exists()
 
 
+def test_a_file_on_the_way_is_named_before_the_dotdot_rule(tmp_path: Path, seed_dir: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file where a folder should be is the problem named, with '..' in the path or in output_dir."""
+    (tmp_path / "fx").mkdir()
+    (tmp_path / "fx" / "plain.txt").write_bytes(b"a file")
+    (tmp_path / "w").mkdir()
+    monkeypatch.chdir(tmp_path / "w")
+    for output in ("../fx/plain.txt/x.warc.gz", "../fx/plain.txt/sub/x.warc.gz"):
+        assert main(["package", str(seed_dir), "-o", output]) == 2
+        err = capsys.readouterr().err
+        assert f"{output}: ../fx/plain.txt is not a folder; choose another output path" in err, err
+    config = tmp_path / "w" / "provpack.yaml"
+    for output_dir, said in (("../fx/plain.txt", "is not a folder; set output_dir to a folder, or give -o"),
+                             ("../ghost", "does not exist; create it first, or set output_dir to a path without "
+                                          "'..', or give -o")):
+        config.write_text(f"output_dir: {output_dir}\n")
+        assert main(["package", str(seed_dir)]) == 2
+        err = capsys.readouterr().err
+        assert f"{config}: 'output_dir': " in err and said in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["fx", "w", seed_dir.name])
+    assert sorted(p.name for p in (tmp_path / "w").iterdir()) == ["provpack.yaml"]
+    assert [p.name for p in (tmp_path / "fx").iterdir()] == ["plain.txt"]
+
+
 def test_symlinked_output_folder_and_file(tmp_path: Path, seed_dir: Path) -> None:
     """A symlinked output folder receives the archive; a symlink at the output name is replaced, not its target."""
     target = tmp_path / "target"
@@ -268,6 +294,37 @@ def test_output_is_a_folder_or_under_a_file(tmp_path: Path) -> None:
     (tmp_path / "file").write_bytes(b"")
     with pytest.raises(ArchiveError, match="is not a folder"), atomic_writer(tmp_path / "file" / "x"):
         pass
+
+
+def test_a_device_or_fifo_is_never_replaced(tmp_path: Path, seed_dir: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A FIFO or a device at the output name is refused, even with --force, and is still there after."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ArchiveError, match="is a named pipe .FIFO., not a regular file"), \
+            atomic_writer(fifo, force=True):
+        pass
+    archive = tmp_path / "a.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(archive)]) == 0
+    name = provpack.read_archive(archive)[0].name
+    os.mkfifo(tmp_path / "p.warc.gz")
+    os.mkfifo(tmp_path / "w.wacz")
+    cases = [(["extract", str(archive), name, "-o"], fifo), (["index", str(archive), "-o"], fifo),
+             (["extract", str(archive), name, "-o"], Path(os.devnull)), (["index", str(archive), "-o"], Path(os.devnull)),
+             (["package", str(seed_dir), "-o"], tmp_path / "p.warc.gz"),
+             (["package", str(seed_dir), "--wacz", "-o", str(tmp_path / "w.warc.gz")], tmp_path / "w.wacz")]
+    for args, special in cases:
+        given = args if args[-1] != "-o" else [*args, str(special)]
+        for force in (["--force"], []):
+            capsys.readouterr()
+            assert main([*given, *force]) == 2, given
+            err = capsys.readouterr().err
+            assert f"{special}: is a " in err and "not a regular file" in err and "-o -" in err, err
+            assert "already exists" not in err and "Traceback" not in err
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert all(stat.S_ISFIFO(os.lstat(tmp_path / fifo_name).st_mode) for fifo_name in ("pipe", "p.warc.gz", "w.wacz"))
+    assert not (tmp_path / "w.warc.gz").exists()
+    assert leftovers(tmp_path) == []
 
 
 def test_companions_commit_after_the_main_file(tmp_path: Path) -> None:

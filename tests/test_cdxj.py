@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provpack.cdxj import DEFAULT_RECORDS, CdxjLine, archive_date, index, write_index
-from provpack.errors import ArchiveError
+from provpack.errors import ArchiveError, IntegrityError
 from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, Doc, write_provpack_warc
 from reference_tools import cdxj_indexer
@@ -152,11 +152,15 @@ def test_not_a_warc_is_an_archive_error(tmp_path: Path) -> None:
 @pytest.mark.skipif(not EXPECTED, reason="shared/interop not found beside the repository")
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_interop_files_match_cdxj_indexer(name: str, tmp_path: Path) -> None:
-    """On WARCs by other tools we index exactly what cdxj-indexer does, or both refuse."""
+    """On WARCs by other tools we index exactly what cdxj-indexer does, or both refuse; a file cut off
+    (which cdxj-indexer indexes as far as it goes, without a word) we refuse, saying where."""
     path = INTEROP / name
     expected = cdxj_indexer(path, tmp_path, "--records", "all")
     try:
         got: str | None = "".join(f"{line}\n" for line in index(path, records=None))
+    except IntegrityError as exc:
+        assert "Truncated gzip" in EXPECTED[name]["reason"] and "truncated at byte 0: " in str(exc)
+        return
     except ArchiveError as exc:
         assert name in str(exc)
         got = None
@@ -605,3 +609,36 @@ def test_records_default_only_in_cdxj_indexers_order(tmp_path: Path) -> None:
         counts.append(expected.count("\n") if expected else None)
     assert counts == [1, 2]
     assert ours(path, records=DEFAULT_RECORDS) == cdxj_indexer(path, tmp_path, "--sort")
+
+
+@pytest.mark.parametrize("express", [True, False])
+def test_an_archive_cut_off_is_said_to_be_truncated(tmp_path: Path, express: bool,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Cut inside a member's header, block or trailer: index (quick walk or warcio) says where, writes nothing."""
+    import provpack
+    from provpack.cli import main
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for number in (1, 2, 3):
+        (source / f"d{number}.txt").write_text(f"doc {number} text " * 200, encoding="utf-8")
+    warc = provpack.package(source, out=tmp_path / "a.warc.gz").warc_path
+    data = warc.read_bytes()
+    whole = list(index(warc, records=None))
+    cut = tmp_path / "cut.warc.gz"
+    out = tmp_path / "cut.cdxj"
+    for member in whole[3:5]:   # doc 2's text and its provenance
+        start, length = member.offset, member.length
+        for end in (start + 1, start + 5, start + 50, start + 85, start + length // 2, start + length - 4,
+                    start + length - 1):
+            cut.write_bytes(data[:end])
+            said = f"truncated at byte {start}: gzip member ends after {end - start} byte"
+            for records in (None, DEFAULT_RECORDS):
+                with pytest.raises(IntegrityError, match=said):
+                    list(index(cut, records=records, express=express))
+            if express:
+                capsys.readouterr()
+                assert main(["index", str(cut), "-o", str(out)]) == 1
+                assert said in capsys.readouterr().err and not out.exists()
+    cut.write_bytes(data)
+    assert list(index(cut, filename=warc.name, records=None, express=express)) == whole

@@ -201,3 +201,57 @@ def test_names_in_an_unknown_name_error_are_escaped(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "(documents: 'a\\x1b[31mRED')" in message and "'nope\\x1b]0;x\\x07'" in message
     assert "\x1b" not in message and "\x07" not in message
+
+
+def cut_points(warc: Path, record: int) -> tuple[int, list[int]]:
+    """Where the gzip member of the `record`-th record (0: warcinfo) starts, and cuts inside its header, block, trailer."""
+    from provpack.cdxj import index
+
+    lines = list(index(warc, records=None))
+    start, length = lines[record].offset, lines[record].length
+    return start, [start + 1, start + 5, start + 50, start + 85, start + length // 2, start + length - 4,
+                   start + length - 1]
+
+
+@pytest.fixture
+def three_docs(tmp_path: Path, fixed_date: dt.datetime) -> Path:
+    source = tmp_path / "src"
+    source.mkdir()
+    for number in (1, 2, 3):
+        (source / f"d{number}.txt").write_text(f"doc {number} text " * 200, encoding="utf-8")
+    return provpack.package(source, out=tmp_path / "a.warc.gz", date=fixed_date).warc_path
+
+
+@pytest.mark.parametrize("record", [3, 4])   # doc 2's text (resource) and its provenance (metadata)
+def test_an_archive_cut_off_is_said_to_be_truncated(three_docs: Path, tmp_path: Path, record: int,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Cut inside a member's header, block or trailer: show and extract say where the file is cut off (exit 1)."""
+    from provpack.cli import main
+
+    start, cuts = cut_points(three_docs, record)
+    data = three_docs.read_bytes()
+    cut = tmp_path / "cut.warc.gz"
+    for end in cuts:
+        cut.write_bytes(data[:end])
+        said = f"truncated at byte {start}: gzip member ends after {end - start} byte"
+        with pytest.raises(IntegrityError, match=said):
+            read_archive(cut)
+        for name in ("d1", "d2"):
+            with pytest.raises(IntegrityError, match=said):
+                extract(cut, name, io.BytesIO())
+        capsys.readouterr()
+        assert main(["show", str(cut)]) == 1
+        assert said in capsys.readouterr().err
+        assert main(["extract", str(cut), "d2", "-o", str(tmp_path / "d2.txt")]) == 1
+        assert said in capsys.readouterr().err and not (tmp_path / "d2.txt").exists()
+    cut.write_bytes(data)   # whole again: read as before
+    assert [document.name for document in read_archive(cut)] == ["d1", "d2", "d3"]
+
+
+def test_extract_of_a_text_cut_off_says_truncated(three_docs: Path, tmp_path: Path) -> None:
+    """Cut inside the last text: extract of it (which reads the provenance first) says where it is cut off."""
+    start, cuts = cut_points(three_docs, 5)
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(three_docs.read_bytes()[:cuts[4]])
+    with pytest.raises(IntegrityError, match=f"truncated at byte {start}"):
+        extract(cut, "d3", io.BytesIO())

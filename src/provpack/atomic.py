@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -79,6 +80,7 @@ class Staging:
         """A new temp file beside `path` that replaces `path` (permissions `mode`) on success."""
         if os.path.isdir(path):
             raise ArchiveError(path, "is a folder", fix="name a file to write")
+        refuse_special(path)
         _remove_stale_temps(path)
         try:
             temp_path, handle = _open_temp(path)
@@ -125,8 +127,10 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
     """Lock `path`, refuse to replace it unless `force`, and commit what the block stages, or nothing."""
     if os.path.isdir(path):
         raise ArchiveError(path, "is a folder", fix="name a file to write")
+    refuse_special(path)
     make_folder(path)
     with output_lock(path) if lock else contextlib.nullcontext(lock_path_for(path)):
+        refuse_special(path)   # again under the lock: it may have appeared meanwhile
         if os.path.lexists(path) and not force:
             raise ArchiveError(path, "already exists", fix="pass --force to replace it, or choose another name")
         staging = Staging()
@@ -145,6 +149,24 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
                 raise ArchiveError(path, f"{reason(exc)} while writing; nothing was changed",
                                    fix="free some space or fix the folder's permissions, then run again") from exc
             raise
+
+
+_SPECIAL = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+            (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+
+
+def refuse_special(path: Path) -> None:
+    """Refuse, even with --force, an output that is a device, FIFO or socket: a rename over it would destroy it."""
+    # A symlink passes: the rename replaces the link itself, never what it points to.
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return
+    for test, kind in _SPECIAL:
+        if test(mode):
+            raise ArchiveError(path, f"is {kind}, not a regular file; provpack does not replace it, even with --force",
+                               fix="name a regular file to write (extract and index write to standard output "
+                                   "with -o -)")
 
 
 @contextlib.contextmanager
@@ -183,16 +205,12 @@ def atomic_writer(path: Path, *, force: bool = False, mode: int = FILE_MODE,
 
 def make_folder(path: Path) -> None:
     """Create the folder `path` goes in, durably; refuse to invent folders behind a '..'."""
-    folder = path.parent
-    if folder.is_dir():
-        return
-    if ".." in folder.parts:
-        raise ArchiveError(path, f"the folder {folder} does not exist",
-                           fix="create it first, or give a path without '..'")
+    problem = folder_problem(path.parent)
+    if problem is not None:
+        raise ArchiveError(path, problem[0], fix=problem[1])
     missing: list[Path] = []
+    folder = path.parent
     while not folder.is_dir():
-        if os.path.lexists(folder):
-            raise ArchiveError(path, f"{folder} is not a folder", fix="choose another output path")
         missing.append(folder)
         folder = folder.parent
     for new in reversed(missing):
@@ -201,6 +219,20 @@ def make_folder(path: Path) -> None:
         except OSError as exc:
             raise ArchiveError(path, f"cannot create the folder {new}: {reason(exc)}", fix="check the path") from exc
         fsync_folder(new.parent)
+
+
+def folder_problem(folder: Path) -> tuple[str, str] | None:
+    """Why `folder` cannot be made (something not a folder on its way, or a missing one behind '..') and the fix."""
+    missing = False
+    ancestor = folder
+    while not ancestor.is_dir():
+        if os.path.lexists(ancestor):   # checked before '..': a file on the way is the real problem
+            return f"{ancestor} is not a folder", "choose another output path"
+        missing = True
+        ancestor = ancestor.parent
+    if missing and ".." in folder.parts:
+        return f"the folder {folder} does not exist", "create it first, or give a path without '..'"
+    return None
 
 
 def fsync_folder(folder: Path) -> None:

@@ -210,6 +210,9 @@ def _warcio_lines(
     from .sniff import unreadable_reason
     from .warciter import QuietArchiveIterator
 
+    from .sniff import check_end
+
+    begin = stream.tell()
     iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
     start = iterator.offset  # where the last record read began: warcio's offset is negative for a whole-file gzip
     records = iter(iterator)
@@ -218,6 +221,7 @@ def _warcio_lines(
             try:
                 record = next(records)
             except StopIteration:
+                check_end(path, stream, max(start, begin))   # warcio ends quietly at a cut-off gzip member
                 break
             except AttributeError as exc:   # warcio's own slip: an HTTP record with no WARC-Target-URI
                 at = max(iterator.offset, start)
@@ -232,7 +236,12 @@ def _warcio_lines(
                     if exchange is not None:
                         yield None, exchange
                     continue
-                yield _line(path, record, iterator, name), exchange
+                try:
+                    line = _line(path, record, iterator, name)
+                except ArchiveError:   # a record header cut short by the end of the file is said as such
+                    check_end(path, stream, start)
+                    raise
+                yield line, exchange
             finally:
                 if spool is not None:   # warcio reads the record's (spent) block stream to its end next
                     record.raw_stream = block
@@ -244,6 +253,7 @@ def _warcio_lines(
         EOFError,
         ValueError,
     ) as exc:
+        check_end(path, stream, max(start, begin))   # a file cut off is said as such, not as what warcio met there
         at = max(iterator.offset, start)
         raise ArchiveError(
             path,

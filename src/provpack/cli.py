@@ -396,11 +396,19 @@ def _package(args: argparse.Namespace) -> int:
 
 def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> Path:
     """Where package writes: -o (a folder gets the default name inside it), else output_dir, else archive/."""
+    from .atomic import folder_problem
     from .package import default_output
 
     default = default_output(sources)
     if given is None:
-        return default if config.output_dir is None else config.output_dir / default.name
+        if config.output_dir is None:
+            return default
+        unusable = folder_problem(config.output_dir)
+        if unusable is not None and config.source is not None:   # blame the settings file that named it
+            raise InputError(config.source, f"'output_dir': {unusable[0]}",
+                             fix=unusable[1].replace("give a path", "set output_dir to a path")
+                             .replace("choose another output path", "set output_dir to a folder") + ", or give -o")
+        return config.output_dir / default.name
     output = Path(given)
     if output.is_dir():
         return output / default.name
@@ -413,10 +421,12 @@ def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> 
 
 def _check_new(path: Path, *, force: bool) -> None:
     """Refuse, before any work, a file that `--force` alone may replace, or a folder in its place."""
+    from .atomic import refuse_special
     from .errors import ArchiveError
 
     if path.is_dir():
         raise ArchiveError(path, "is a folder", fix="move it away, or give -o another name")
+    refuse_special(path)
     if os.path.lexists(path) and not force:
         raise ArchiveError(path, "already exists", fix="pass --force to replace it, or give -o another name")
 

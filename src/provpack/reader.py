@@ -13,12 +13,12 @@ from typing import IO, Any
 
 from warcio.exceptions import ArchiveLoadFailed
 
+from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, IntegrityError, ProvpackError
-from .sniff import QUOTED, foreign_format, quoted, quoted_text, unreadable_reason
+from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, unreadable_reason
 from .warciter import QuietArchiveIterator
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
-MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _HELD_IN_MEMORY = 8 << 20   # bytes of a document held in memory until checked; the rest in a temporary file
 _NAMES_LISTED = 20  # names an unknown-name error lists
@@ -63,6 +63,7 @@ def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
         try:
             provenance = json.loads(block)
         except (ValueError, UnicodeDecodeError) as exc:
+            _check_cut(archive, offset)   # a block cut short by the end of the file is said as such
             raise ArchiveError(archive, f"metadata record at offset {offset} is not valid JSON: {exc}",
                                fix="run 'provpack verify' on the file") from exc
         if not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT:
@@ -164,6 +165,16 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
                              "run 'provpack verify'")
 
 
+def _check_cut(archive: Path, offset: int) -> None:
+    """An IntegrityError when the end of the file cuts off the gzip member at `offset` or one after it."""
+    try:
+        handle = archive.open("rb")
+    except OSError:
+        return   # the caller's own error says enough
+    with handle:
+        check_end(archive, handle, offset)
+
+
 def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
     try:
         handle = archive.open("rb")
@@ -185,6 +196,7 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
         handle.seek(start)
         iterator = QuietArchiveIterator(handle, no_record_parse=False, check_digests=False, source=archive)
+        last = start   # where the last record read starts: a cut-off member is there or after it
         try:
             for record in iterator:
                 # `offset` is where this record starts, in the file; get_record_offset()
@@ -193,12 +205,15 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                 if record.format != "warc" or not str(record.rec_headers.protocol).startswith("WARC/"):
                     raise ArchiveError(archive, f"not a WARC file: the record at offset {offset} has no "
                                        "WARC/1.x header line", fix="give a WARC file (.warc or .warc.gz)")
+                last = offset
                 yield record, offset
         except ArchiveLoadFailed as exc:
+            check_end(archive, handle, last)   # a file cut off is said as such, not as what warcio met there
             at = max(int(iterator.offset), start)
             raise ArchiveError(archive, f"not a readable WARC file: at or after byte {at}: "
                                f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc
+        check_end(archive, handle, last)   # warcio ends quietly at a cut-off gzip member
 
 
 _TEXT_KEYS = ("name", "record_id", "sha256")

@@ -189,3 +189,37 @@ def _all(data: bytes, needle: bytes) -> Iterator[int]:
     while idx >= 0:
         yield idx
         idx = data.find(needle, idx + 1)
+
+
+
+def check_end(path: Path, stream: IO[bytes], start: int) -> None:
+    """An IntegrityError when the end of the file cuts off a gzip member, at or after the member at `start`.
+
+    warcio reads a cut-off last member as far as it goes and stops without a word (or fails on what
+    follows): this reads the members from `start` (where one begins, or 0) to the end with verify's gzip
+    reader. Nothing for a plain WARC or when every member ends whole; other damage is `provpack verify`'s.
+    """
+    from .errors import IntegrityError
+    from .problems import TRUNCATED
+
+    found: list[tuple[int, str]] = []
+
+    def report(offset: int, kind: str, message: str) -> None:
+        if kind == TRUNCATED:
+            found.append((offset, message))
+
+    stream.seek(max(start, 0))
+    raw = RawReader(stream)   # type: ignore[arg-type]
+    raw.offset = max(start, 0)
+    try:
+        source = open_source(raw, report)
+    except NotWarcError:
+        return
+    if source.compressed:
+        for _ in source.chunks():
+            if found:
+                break
+    if found:
+        offset, message = found[0]
+        raise IntegrityError(path, f"truncated at byte {offset}: {message}; "
+                             "`provpack verify` gives the full report")
