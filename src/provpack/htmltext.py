@@ -335,6 +335,17 @@ def _marked_boilerplate(node: _Node) -> bool:
     return not _BOILERPLATE_WORDS.isdisjoint(_NAME_PARTS_RE.split(names.lower()))
 
 
+def _elements(root: _Node) -> list[_Node]:
+    """Every element under `root` (itself included), each before the elements inside it."""
+    order: list[_Node] = []
+    pending: list[_Node] = [root]
+    while pending:
+        node = pending.pop()
+        order.append(node)
+        pending.extend(child for child in node.children if isinstance(child, _Node))
+    return order
+
+
 class _Page:
     """The parsed page: what its text leaves out beyond the tags themselves."""
 
@@ -349,14 +360,8 @@ class _Page:
         """True when the element holds any non-blank text (worked out for the whole page at the first call, so
         that asking for each of thousands of nested elements does not walk the elements below it each time)."""
         if self._text_holders is None:
-            order: list[_Node] = []
-            pending: list[_Node] = [self.root]
-            while pending:
-                current = pending.pop()
-                order.append(current)
-                pending.extend(child for child in current.children if isinstance(child, _Node))
             holders: set[_Node] = set()
-            for current in reversed(order):
+            for current in reversed(_elements(self.root)):
                 if any(child in holders if isinstance(child, _Node) else child.strip() for child in current.children):
                     holders.add(current)
             self._text_holders = holders
@@ -372,12 +377,7 @@ class _Page:
         <h1>, a <main> or role=main, or several paragraphs of prose (a story body classed "has-inline-ads");
         and note which marked blocks are short or mostly links, the only ones their class or id drops."""
         self._marked_story = True
-        order: list[_Node] = []
-        pending: list[_Node] = [self.root]
-        while pending:
-            node = pending.pop()
-            order.append(node)
-            pending.extend(child for child in node.children if isinstance(child, _Node))
+        order = _elements(self.root)
         chars: dict[int, int] = {}
         links: dict[int, int] = {}
         prose: dict[int, int] = {}
