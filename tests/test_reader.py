@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import io
 from pathlib import Path
 
@@ -246,6 +247,35 @@ def test_an_archive_cut_off_is_said_to_be_truncated(three_docs: Path, tmp_path: 
         assert said in capsys.readouterr().err and not (tmp_path / "d2.txt").exists()
     cut.write_bytes(data)   # whole again: read as before
     assert [document.name for document in read_archive(cut)] == ["d1", "d2", "d3"]
+
+
+@pytest.mark.parametrize("record", [3, 4])   # doc 2's text (resource) and its provenance (metadata)
+def test_a_plain_warc_cut_off_is_said_to_be_truncated(three_docs: Path, tmp_path: Path, record: int,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The same in an uncompressed WARC, cut inside a record's header, block or closing CRLF CRLF: show, extract
+    and index say where the record the end cuts short starts (exit 1); index had listed it with its full length."""
+    from provpack.cdxj import index
+    from provpack.cli import main
+
+    data = gzip.decompress(three_docs.read_bytes())
+    plain = tmp_path / "a.warc"
+    plain.write_bytes(data)
+    lines = list(index(plain, records=None))
+    start, length = lines[record].offset, lines[record].length
+    cut = tmp_path / "cut.warc"
+    for end in (start + 1, start + 50, start + length // 2, start + length - 4, start + length - 1):
+        cut.write_bytes(data[:end])
+        said = f"truncated at byte {start}: "
+        with pytest.raises(IntegrityError, match=said):
+            read_archive(cut)
+        with pytest.raises(IntegrityError, match=said):
+            list(index(cut, records=None))
+        capsys.readouterr()
+        for command in (["show", str(cut)], ["extract", str(cut), "d1"], ["index", str(cut)]):
+            assert main(command) == 1, command
+            assert said in capsys.readouterr().err
+    cut.write_bytes(data[:start])   # cut between records: a sound, shorter WARC
+    assert len(list(index(cut, records=None))) == record
 
 
 def test_extract_of_a_text_cut_off_says_truncated(three_docs: Path, tmp_path: Path) -> None:

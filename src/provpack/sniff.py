@@ -197,7 +197,8 @@ def check_end(path: Path, stream: IO[bytes], start: int) -> None:
 
     warcio reads a cut-off last member as far as it goes and stops without a word (or fails on what
     follows): this reads the members from `start` (where one begins, or 0) to the end with verify's gzip
-    reader. Nothing for a plain WARC or when every member ends whole; other damage is `provpack verify`'s.
+    reader; a plain WARC's records from `start` as verify reads them. Nothing when every member and block
+    ends whole; other damage is `provpack verify`'s.
     """
     from .errors import IntegrityError
     from .problems import TRUNCATED
@@ -219,6 +220,15 @@ def check_end(path: Path, stream: IO[bytes], start: int) -> None:
         for _ in source.chunks():
             if found:
                 break
+    else:   # a plain WARC: its records from `start` read as verify reads them, up to the first thing wrong
+        from .warcscan import Scanner
+
+        source.upos = max(start, 0)   # (offsets in the file, as verify's second part of a split file counts them)
+        scanner = Scanner(source)
+        scanner.walk()
+        first = min(scanner.problems, key=lambda problem: problem.offset or 0, default=None)
+        if first is not None and first.kind == TRUNCATED:   # (junk before a cut-off end is what to say instead)
+            found.append((first.offset or 0, first.message))
     if found:
         offset, message = found[0]
         raise IntegrityError(path, f"truncated at byte {offset}: {message}; "
