@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provpack.warcheader import HeaderParser
+from provpack.warcheader import HeaderParser, show
 
 GOOD = (b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
         b"WARC-Date: 2017-11-12T00:00:00Z\r\nWARC-Block-Digest: sha1:AAAA\r\nContent-Length: 12\r\n")
@@ -133,3 +133,79 @@ def test_segment_numbers(number: bytes, ok: bool) -> None:
     issues = HeaderParser().parse(GOOD + b"WARC-Segment-Number: " + number + b"\r\n").issues
     assert issues == ([] if ok else [("malformed-header", f"WARC-Segment-Number {number.decode()!r} is not a"
                                       " whole number of 1 or more")])
+
+
+def test_warc_1_0_and_payload_digests() -> None:
+    """A WARC/1.0 version line is valid too; every WARC-Payload-Digest is kept, in order."""
+    text = GOOD.replace(b"WARC/1.1", b"WARC/1.0") + b"WARC-Payload-Digest: sha1:CCCC\r\nWARC-Payload-Digest: md5:DD\r\n"
+    header = HeaderParser().parse(text)
+    assert header.issues == [] and header.payload_digests == [b"sha1:CCCC", b"md5:DD"]
+
+
+def test_messages_name_the_value_and_what_is_wrong() -> None:
+    """Each issue's message quotes the offending value (the version line, the id, the length)."""
+    def issues(old: bytes, new: bytes) -> list[tuple[str, str]]:
+        return HeaderParser().parse(GOOD.replace(old, new)).issues
+    assert issues(b"WARC/1.1", b"WARC/0.17") == [("bad-version", "version line 'WARC/0.17' is neither WARC/1.0 nor"
+                                                  " WARC/1.1")]
+    assert issues(b"<urn:uuid:1>", b"urn:uuid:1") == [("malformed-header", "WARC-Record-ID 'urn:uuid:1' is not <uri>")]
+    assert issues(b"Content-Length: 12", b"Content-Length: 1x") == [("bad-length", "Content-Length '1x' is not a number")]
+    assert issues(b"Content-Length: 12", b"Content-Length: " + b"9" * 31) == [
+        ("bad-length", f"Content-Length {'9' * 31!r} has 31 digits: larger than any file")]
+
+
+def test_missing_required_fields_are_named_in_order() -> None:
+    """A header without the required fields names each one missing, in the standard's order."""
+    header = HeaderParser().parse(b"WARC/1.1\r\nX-Other: 1\r\n")
+    assert header.issues == [("missing-header", "no WARC-Record-ID, WARC-Date, WARC-Type, Content-Length header")]
+    header = HeaderParser().parse(GOOD + b"WARC-Record-ID: <urn:uuid:2>\r\nWARC-Type: response\r\n")
+    assert header.issues == [("malformed-header", "WARC-Record-ID, WARC-Type appears more than once (the first is used)")]
+
+
+@pytest.mark.parametrize("record_id, ok", [
+    (b"<http://example.org/record/1>", True), (b"<tag:example.org,2020:x>", True), (b"<urn:x>", True),
+    (b"<urn:>", False), (b"<urn:a b>", False), (b"<1urn:x>", False),
+])
+def test_record_ids(record_id: bytes, ok: bool) -> None:
+    """Any absolute URI in angle brackets is a record id (not only urn:); an empty or spaced one is not."""
+    issues = HeaderParser().parse(GOOD.replace(b"<urn:uuid:1>", record_id)).issues
+    assert issues == ([] if ok else [("malformed-header", f"WARC-Record-ID {record_id.decode()!r} is not <uri>")])
+
+
+@pytest.mark.parametrize("fold", [b" ", b"\t", b"  \t"])
+def test_a_line_folded_by_a_space_or_a_tab_joins_the_line_before(fold: bytes) -> None:
+    """A continuation line starting with a space alone, or a tab alone, is folded into the line before."""
+    header = HeaderParser().parse(GOOD + b"X-Note: one\r\n" + fold + b"two\r\n")
+    assert header.fields[b"x-note"] == b"one two" and header.issues == []
+
+
+def test_a_bare_lf_in_a_header_line_is_malformed() -> None:
+    """A line feed without its carriage return inside a header line is malformed, as a bare CR is."""
+    header = HeaderParser().parse(GOOD.replace(b"WARC-Type: resource", b"WARC-Type: res\nource"))
+    assert header.issues == [("malformed-header", "a header line contains a bare CR or LF")]
+
+
+@pytest.mark.parametrize("date, ok", [
+    (b"2024-02-29", True), (b"2025-02-29", False), (b"2400-02-29", True), (b"2100-02-29", False),
+    (b"2020-04-31", False), (b"2020-06-31T00:00:00Z", False), (b"2020-09-31T12:00Z", False), (b"2020-11-31", False),
+    (b"2020-03-31T00:00:00Z", True), (b"2020-05-31", True), (b"2020-07-31", True), (b"2020-08-31", True),
+    (b"2020-10-31", True), (b"2020-12-31", True), (b"2020-06-30T00:00:00Z", True), (b"2020-02-28", True),
+])
+def test_days_past_the_end_of_their_month(date: bytes, ok: bool) -> None:
+    """The 31st of April, June, September and November, and 29 February outside leap years, are malformed."""
+    issues = HeaderParser().parse(GOOD.replace(b"2017-11-12T00:00:00Z", date)).issues
+    assert issues == ([] if ok else [("malformed-header", f"WARC-Date {date.decode()!r} is not a W3C ISO 8601 UTC"
+                                      " date: its month has no such day")])
+
+
+def test_an_offset_that_is_not_digits_is_no_utc_offset() -> None:
+    """Only `+hh:mm` or `-hh:mm` reads as a UTC offset: `+a1:00` makes the date simply malformed."""
+    header = HeaderParser().parse(GOOD.replace(b"2017-11-12T00:00:00Z", b"2020-01-02T03:04+a1:00"))
+    assert header.issues == [("malformed-header", "WARC-Date '2020-01-02T03:04+a1:00' is not a W3C ISO 8601 UTC date")]
+
+
+@pytest.mark.parametrize("value, shown", [(b"a" * 59, "a" * 59), (b"a" * 60, "a" * 60), (b"a" * 61, "a" * 60 + "..."),
+                                          (b"\xff", "\\xff")])
+def test_show_keeps_sixty_characters(value: bytes, shown: str) -> None:
+    """A value in a message is cut after 60 bytes, with `...` saying so; undecodable bytes are escaped."""
+    assert show(value) == repr(shown)
