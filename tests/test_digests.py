@@ -10,7 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from provpack.digests import (
+    DigestClaim,
     algorithm_for,
+    claim_from_bytes,
     describe,
     encoding_of,
     fault,
@@ -32,6 +34,8 @@ ALGORITHMS = ["md5", "sha1", "sha256", "sha512"]
     ("sha3-256", "sha3-256"), ("crc32", None), ("sha0", None), ("", None),
     ("sha2-256", "sha256"), ("SHA2_256", "sha256"), ("SHA2-512", "sha512"), ("sha2-224", "sha224"),
     ("sha2-384", "sha384"), ("sha2", None),
+    ("sha224", "sha224"), ("sha384", "sha384"), ("SHA3-224", "sha3-224"), ("sha3_384", "sha3-384"),
+    ("sha3-512", "sha3-512"),
 ])
 def test_labels(label: str, algorithm: str | None) -> None:
     """Labels are read case-insensitively, with or without a dash; unknown ones give None."""
@@ -148,7 +152,7 @@ def test_damaged_labels_are_faults(raw: bytes, words: str) -> None:
 
 
 @pytest.mark.parametrize("raw", [b"blake3:ABC", b"crc32:ABC", b"md4:ABC", b"sha0:ABC", b"md6:ABC", b"sha3:ABC",
-                                 b"sha256d:ABC", b"xxh64:ABC",
+                                 b"sha256d:ABC", b"xxh64:ABC", b"md2:ABC", b"sha2:ABC",
                                  b"sha512-256:ABC", b"x" * 40 + b":ABC", b"-:ABC"])
 def test_other_algorithms_are_not_faults(raw: bytes) -> None:
     """A well-formed label of an algorithm provpack does not know, far from a known one (or a real one
@@ -201,8 +205,42 @@ def test_multihash_names_of_sha2_match() -> None:
 @pytest.mark.parametrize("value, encoding", [
     (b"a" * 40, "base16"), (b"A" * 32, "base32"), (b"A" * 32 + b"====", "base32"), (b"A" * 27 + b"=", "base64"),
     (b"a" * 39 + b" ", None), (b"a" * 20 + b" " + b"a" * 19, None), (b"!!garbage!!", None), (b"", None),
-    (b"\xff" * 40, None),
+    (b"\xff" * 40, None), (b"-_" + b"A" * 25 + b"=", "base64"), (b"+/" + b"A" * 25 + b"=", "base64"),
 ])
 def test_encoding_of(value: bytes, encoding: str | None) -> None:
     """The encoding a sha1 value is written in, from its length and alphabet; None for no encoding."""
     assert encoding_of("sha1", value) == encoding
+
+
+def test_a_value_without_a_label_is_all_value() -> None:
+    """A digest header value with no ':' is a claim with no label, no algorithm, and the whole text as its value."""
+    assert parse_claim("WARC-Block-Digest", " ABCDEF ") == DigestClaim("WARC-Block-Digest", "", None, "ABCDEF")
+    assert parse_claim("WARC-Block-Digest", " ABCDEF ").raw == "ABCDEF"
+
+
+def test_a_claim_of_an_unknown_algorithm_never_matches() -> None:
+    """A claim whose algorithm is unknown matches no digest, has no encoding, and is described in base32."""
+    digest = hashlib.sha1(b"").digest()
+    claim = parse_claim("WARC-Block-Digest", "blake3:" + digest.hex())
+    assert claim.algorithm is None and not matches(claim, digest) and value_encoding(claim) is None
+    assert describe(claim, digest) == "blake3:" + base64.b32encode(digest).decode()
+
+
+def test_bytes_that_are_not_ascii_are_replaced_not_fatal() -> None:
+    """A digest header value with bytes outside ASCII gives a claim (and a fault message) with U+FFFD, no error."""
+    claim = claim_from_bytes("WARC-Payload-Digest", b"sha1:\xff" + b"A" * 31)
+    assert claim == DigestClaim("WARC-Payload-Digest", "sha1", "sha1", "\ufffd" + "A" * 31)
+    assert not matches(claim, hashlib.sha1(b"").digest())
+    assert fault(b"sha\xff1:ABC") == "has the label 'sha\ufffd1', which is not letters, digits, '-' and '_'"
+
+
+@pytest.mark.parametrize("label, shown", [("a.b" + "c" * 13, "'a.b" + "c" * 13 + "'"),
+                                          ("a.b" + "c" * 14, "'a.b" + "c" * 13 + "…'")])
+def test_labels_are_quoted_up_to_sixteen_characters(label: str, shown: str) -> None:
+    """A label of 16 characters is quoted whole; a longer one is cut to 16 and marked with an ellipsis."""
+    assert fault(f"{label}:ABC".encode()) == f"has the label {shown}, which is not letters, digits, '-' and '_'"
+
+
+def test_a_missing_label_message() -> None:
+    """A value starting with ':' says there is no algorithm label, in those words."""
+    assert fault(b" :ABCDEF") == "has no algorithm label before its ':'"
