@@ -46,6 +46,10 @@ def test_dechunker_decodes() -> None:
     b"5\r\nhelloXX0\r\n\r\n",     # data not followed by CRLF
     b"-5\r\nhello\r\n0\r\n\r\n",  # negative size
     b"5\r\nhel",                  # cut off
+    b"+5\r\nhello\r\n0\r\n\r\n",  # a sign is no hex digit
+    b"0x5\r\nhello\r\n0\r\n\r\n", # nor is a 0x prefix
+    b"0X5\r\nhello\r\n0\r\n\r\n",
+    b"-0\r\n\r\n",                # a negative zero is no last chunk
 ])
 def test_dechunker_rejects(bad: bytes) -> None:
     """Malformed or incomplete chunked bodies give no de-chunked reading."""
@@ -129,6 +133,14 @@ def test_a_truncated_record_has_the_de_chunked_prefix(sent: bytes, body: bytes) 
     (None, b"http://example.org/", b"<html>HTTP/1.1 200 OK\r\n\r\n", False),
     (None, b"http://example.org/", b"GET /" + b"x" * 9000 + b" HTTP/1.1\r\n\r\n", False),
     (None, b"http://example.org/", b"HTTP/1.1 2000 OK\r\n\r\n", False),
+    (None, b" \thttp://example.org/", b"HTTP/1.1 200 OK\r\n\r\n", True),
+    (None, b"Xhttp://example.org/", b"HTTP/1.1 200 OK\r\n\r\n", False),
+    (None, b"http://example.org/", b"HTTP/1.1 200 OK", False),
+    (None, b"http://example.org/", b"GET /x HTTP/1.1X\r\n\r\n", False),
+    (None, b"http://example.org/", b" /x HTTP/1.1\r\n\r\n", False),
+    (None, b"http://example.org/", b"GET  HTTP/1.1\r\n\r\n", False),
+    (None, b"http://example.org/", b"GET /x HTTQ/1.1\r\n\r\n", False),
+    (None, b"http://example.org/", b"GET /x HTTP/1\r\n\r\n", False),
 ])
 def test_which_blocks_are_http_messages(content_type: bytes | None, target: bytes | None, block: bytes,
                                         http: bool) -> None:
@@ -202,3 +214,71 @@ def test_http_payload_without_the_end_of_the_header() -> None:
     long = b"HTTP/1.1 200 OK\r\nX: " + b"a" * HTTP_HEAD_LIMIT + b"\r\n\r\nbody"
     assert http_payload(long, 0, len(long)) is None
     assert http_payload(long[: HTTP_HEAD_LIMIT + 3], 0, HTTP_HEAD_LIMIT + 3) == (HTTP_HEAD_LIMIT + 3, False)
+
+
+ONE_MIB = 1 << 20  # docs/verify.md: an HTTP header block must end within 1 MiB for its payload to be checked
+
+
+@pytest.mark.parametrize("extension, ok", [(4093, True), (4094, False)])
+def test_a_chunk_size_line_is_limited_to_4096_bytes(extension: int, ok: bool) -> None:
+    """A chunk-size line (extensions and CR included) of up to 4096 bytes is read; a longer one makes the body
+    malformed, so memory stays bounded."""
+    sent = b"5;" + b"x" * extension + b"\r\nhello\r\n0\r\n\r\n"
+    assert dechunk(sent) == (hashlib.sha256(b"hello").digest() if ok else None)
+
+
+def test_bytes_after_the_last_chunk_change_nothing() -> None:
+    """Whatever follows the end of a chunked body (however long, with or without newlines) is not read."""
+    assert dechunk(b"0\r\n\r\n" + b"x" * 5000) == hashlib.sha256(b"").digest()
+    assert dechunk(b"5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n" + b"y" * 5000) == hashlib.sha256(b"hello").digest()
+
+
+def test_a_piece_may_start_with_the_newline_that_ends_a_line() -> None:
+    """A piece beginning with the LF that ends the line before (a separate buffer, from its offset 0) is read."""
+    decoder = Dechunker(("sha256",))
+    decoder.feed(b"5\r\nhello", 0, 8)
+    decoder.feed(b"\n0\r\n\r\n", 0, 7)
+    assert decoder.complete and decoder.digests()["sha256"] == hashlib.sha256(b"hello").digest()
+
+
+@pytest.mark.parametrize("found", [True, False])
+def test_an_http_header_block_may_end_at_one_mib(found: bool) -> None:
+    """The blank line ending an HTTP header block may start at byte 1 MiB, no later, in memory and streamed."""
+    prefix = b"HTTP/1.1 200 OK\r\nX: "
+    block = prefix + b"a" * (ONE_MIB - 1 - len(prefix) + (0 if found else 1)) + b"\r\n\r\nbody"
+    expected = {RAW: {"sha1": hashlib.sha1(b"body").digest()}} if found else None
+    assert http_payload(block, 0, len(block)) == ((len(block) - 4, False) if found else None)
+    assert digest_block(block, 0, len(block), (), ("sha1",), http=True)[1] == expected
+    assert streamed(block, [100, 70000, ONE_MIB], (), ("sha1",), True)[1] == expected
+
+
+@pytest.mark.parametrize("size, empty", [(ONE_MIB + 3, True), (ONE_MIB + 4, False)])
+def test_an_http_header_block_without_its_end(size: int, empty: bool) -> None:
+    """A block that is HTTP header without a blank line has an empty payload up to 1 MiB and 3 bytes (room for the
+    blank line), and an unknown one past that, in memory and streamed."""
+    block = (b"HTTP/1.1 200 OK\r\nX: " + b"a" * ONE_MIB)[:size]
+    expected = {RAW: {"sha1": hashlib.sha1(b"").digest()}} if empty else None
+    assert http_payload(block, 0, size) == ((size, False) if empty else None)
+    assert digest_block(block, 0, size, (), ("sha1",), http=True)[1] == expected
+    assert streamed(block, [1000], (), ("sha1",), True)[1] == expected
+
+
+def test_digest_block_says_chunked_only_with_a_payload_read() -> None:
+    """No payload algorithms, or a header block too long, give no readings and chunked False; a chunked body cut
+    off has no de-chunked reading unless the record is marked truncated (it is not, by default)."""
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+    block = head + b"\r\n5\r\nhel"
+    assert digest_block(block, 0, len(block), ("sha1",), (), http=True) == (
+        {"sha1": hashlib.sha1(block).digest()}, None, False)
+    assert digest_block(block, 0, len(block), (), ("sha1",), http=True) == (
+        {}, {RAW: {"sha1": hashlib.sha1(b"5\r\nhel").digest()}}, True)
+    long = head + b"X: " + b"a" * (ONE_MIB + 10) + b"\r\n\r\n0\r\n\r\n"
+    assert digest_block(long, 0, len(long), (), ("sha1",), http=True) == ({}, None, False)
+
+
+@pytest.mark.parametrize("block", [b"\n\r\nbody", b"\n\nbody"])
+def test_an_http_message_with_no_header_lines(block: bytes) -> None:
+    """A block starting with its blank line has the rest as its payload, in memory and streamed."""
+    expected = {RAW: {"sha1": hashlib.sha1(b"body").digest()}}
+    assert digest_block(block, 0, len(block), (), ("sha1",), http=True)[1] == expected
+    assert streamed(block, [], (), ("sha1",), True)[1] == expected
