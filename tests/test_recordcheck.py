@@ -355,3 +355,32 @@ def test_a_bad_segment_number_is_reported() -> None:
     report = check(warc([rec]))
     assert kinds(report) == ["malformed-header"]
     assert "WARC-Segment-Number 'abc' is not a whole number of 1 or more" in report.problems[0].message
+
+
+@pytest.mark.parametrize("split", [0, 1, 2, 3, 4, 5])
+def test_a_header_whose_end_straddles_a_read_block(split: int) -> None:
+    """A record header whose closing CRLF CRLF is cut by the 1 MiB read-block boundary (at any of its bytes) is
+    found whole: both records verify."""
+    second = record("resource", b"second")
+    head_end = second.index(b"\r\n\r\n")
+    size = (1 << 20) - 2000
+    first_len = len(record("resource", b"x" * size))
+    size += (1 << 20) - split - (first_len + head_end)
+    first = record("resource", b"x" * size)
+    assert len(first) + head_end + split == 1 << 20
+    report = check(first + second)
+    assert report.ok and report.verified == 2 and report.problems == ()
+
+
+def test_a_header_without_an_end_within_one_mib() -> None:
+    """A header with no blank line within 1 MiB is malformed-header, and says so with the limit in bytes."""
+    report = check(b"WARC/1.1\r\nX-Long: " + b"a" * ((1 << 20) + 100) + b"\r\n")
+    assert report.problems[0].kind == "malformed-header"
+    assert report.problems[0].message == "no blank line ends the header within 1048576 bytes"
+
+
+def test_unverified_records_past_a_thousand_are_counted_not_listed() -> None:
+    """At most 1000 unverified records are listed as warnings; the rest are counted."""
+    report = check(b"".join(record("resource", b"%d" % n, block_digest=None) for n in range(1001)))
+    assert report.ok and report.unverified == 1001 and len(report.warnings) == 1000
+    assert any("unverified records not listed" in note for note in report.notes)
