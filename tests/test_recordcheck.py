@@ -384,3 +384,54 @@ def test_unverified_records_past_a_thousand_are_counted_not_listed() -> None:
     report = check(b"".join(record("resource", b"%d" % n, block_digest=None) for n in range(1001)))
     assert report.ok and report.unverified == 1001 and len(report.warnings) == 1000
     assert any("unverified records not listed" in note for note in report.notes)
+
+
+def test_unchecked_digests_are_each_named_in_the_warning() -> None:
+    """Every digest that cannot be checked is named in the one warning, and counted in a note by its label."""
+    report = check(warc([record("resource", b"x", block_digest="blake3:AB", payload_digest="crc32:CD")]))
+    assert report.ok and [w.message for w in report.warnings] == [
+        "resource record has digests that cannot be checked: WARC-Block-Digest of the unknown algorithm 'blake3',"
+        " WARC-Payload-Digest of the unknown algorithm 'crc32'"]
+    block = b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * ((1 << 20) + 10) + b"\r\n\r\nbody"
+    report = check(warc([record("response", block, content_type="application/http; msgtype=response",
+                                payload_digest="sha1", payload=b"body")], gzip=False))
+    assert [w.message for w in report.warnings] == [
+        "response record has digests that cannot be checked: WARC-Payload-Digest 'sha1' (no end of the HTTP header"
+        " within 1 MiB)"]
+    assert "payload digests not checked: no end of the HTTP header within 1 MiB: 1" in report.notes
+
+
+def test_a_misspelt_label_is_named_with_the_digest_its_value_is() -> None:
+    """A misspelt label whose value is a known algorithm's digest is counted by its label, and the warning says
+    which algorithm's digest the value is."""
+    value = hashlib.sha256(b"x").hexdigest()
+    report = check(warc([record("resource", b"x", block_digest="she256:" + value)]))
+    assert report.ok and [w.message for w in report.warnings] == [
+        "resource record has digests that cannot be checked: WARC-Block-Digest of the unknown algorithm 'she256'"
+        " (its value is the sha256 digest)"]
+    assert "digests with an unknown algorithm 'she256' not checked: 1" in report.notes
+
+
+def test_a_value_in_no_encoding_is_described_as_such() -> None:
+    """A block digest value that is no encoding of a digest says so, with the computed one in base32."""
+    report = check(warc([record("resource", b"abc", block_digest="sha1:!!garbage!!")]))
+    b32 = base64.b32encode(hashlib.sha1(b"abc").digest()).decode()
+    assert [p.message for p in report.problems] == [
+        f"WARC-Block-Digest sha1:!!garbage!! is not a sha1 value in base32, base16 or base64; the block is sha1:{b32}"]
+
+
+def test_a_resource_payload_is_its_whole_block_whatever_its_content_type() -> None:
+    """A resource record's payload is its block even when its Content-Type is application/http."""
+    block = b"HTTP/1.1 200 OK\r\n\r\nbody"
+    report = check(warc([record("resource", block, content_type="application/http", payload_digest="sha1")]))
+    assert report.ok and report.verified == 1
+
+
+def test_records_inside_one_gzip_member_are_counted() -> None:
+    """Records after the first in one gzip member (not one member per record) are counted in a note."""
+    import gzip as gz
+    data = gz.compress(b"".join(record("resource", b"%d" % n) for n in range(3)))
+    report = check(data)
+    assert report.ok and report.verified == 3
+    assert "records that start inside a gzip member (not one member per record): 2" in report.notes
+    assert not any("inside a gzip member" in note for note in check(warc([record("resource", b"x")])).notes)
