@@ -17,7 +17,7 @@ from provpack.verify import FileReport
 
 from conftest import benchmark_module
 from readback import check
-from warcbuild import SAMPLE_TEXTS, digest_text, provpack_records, record, warc
+from warcbuild import SAMPLE_TEXTS, digest_text, provenance, provpack_records, record, warc
 
 
 def three_readings(data: bytes) -> tuple[FileReport, FileReport, FileReport]:
@@ -694,3 +694,23 @@ def test_truncated_chunked_responses(sent: bytes, payload: bytes, truncated: boo
     for data in (warc([good[0], good[1], cut]), warc([good[0], cut, good[1]], gzip=False)):
         for report in three_readings(data):
             assert [p.kind for p in report.problems] == ([problem] if problem else [])
+
+
+def test_a_failed_provenance_record_on_the_quick_path_is_not_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provenance record the quick path reads (its layout learned) that disagrees with its excerpt fails and is
+    not counted verified: the same report as the full reader's."""
+    texts = list(SAMPLE_TEXTS * 3)
+    docs = []
+    for resource in provpack_records(texts)[1::2]:
+        resource_id = "<" + resource.split(b"WARC-Record-ID: <")[1].split(b">")[0].decode() + ">"
+        target = resource.split(b"WARC-Target-URI: ")[1].split(b"\r\n")[0].decode()
+        docs.append(provenance(texts[len(docs)], record_id=resource_id, target=target))
+    docs[-1]["segments"][0]["byte_end"] -= 1  # type: ignore[index]
+    records = provpack_records(texts, docs=docs)
+    taken: list[bool] = []
+    express = QuickReader._express
+    monkeypatch.setattr(QuickReader, "_express", lambda self: taken.append(express(self)) or taken[-1])
+    quick, full = _both_ways(warc(records), monkeypatch)
+    assert taken[-1] is True  # (the damaged record was read by the quick path)
+    assert quick == full and [p.kind for p in quick.problems] == ["metadata-mismatch"]
+    assert (quick.records, quick.verified) == (13, 12)
