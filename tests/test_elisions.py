@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from provpack import elisions
 from provpack.document import parse_document
-from provpack.elisions import (_ALTERATION, _BRACKETED, _POSSIBLE, _SPACE, _overlaps, analyse, is_cut,
-                               possible_matches)
+from provpack.elisions import (_ALTERATION, _BRACKETED, _POSSIBLE, _SPACE, _overlaps, analyse, holds_bracketed_mark,
+                               is_cut, possible_matches)
 from provpack.errors import InputError
 from provpack.model import Document, Marker
 
@@ -269,3 +269,16 @@ def test_a_cut_in_the_title_is_recorded_but_does_not_split_the_body() -> None:
     analysis = analysed(text)
     assert [(e.marker.span.start, e.kind) for e in analysis.elisions] == [(23, "bracketed"), (48, "bracketed")]
     assert [text[s.span.start:s.span.end] for s in analysis.segments] == ["Body text", "more words."]
+
+
+@pytest.mark.parametrize("text, start, end, holds", [
+    ("[...] x", 0, 7, True),          # a mark at offset 0
+    ("[sic]", 0, 5, True),
+    ("x [ y [...]", 0, 11, True),     # a '[' that starts nothing, then a cut
+    ("x [ y", 0, 5, False),           # a '[' never closed
+    ("[...] x", 1, 7, False),         # the mark starts before the range
+    ("x [...]", 0, 6, False),         # ... or ends after it
+])
+def test_holds_bracketed_mark_within_its_range(text: str, start: int, end: int, holds: bool) -> None:
+    """holds_bracketed_mark looks at every '[' in text[start:end], and only there."""
+    assert holds_bracketed_mark(text, start, end) is holds
