@@ -92,3 +92,25 @@ def test_any_path_becomes_an_rfc3986_uri_that_decodes_to_it(path: str) -> None:
     uri = as_uri("https://example.org/" + text)
     assert RFC3986_URI.fullmatch(uri) and uri.isascii() and as_uri(uri) == uri
     assert unquote(uri, errors="strict") == "https://example.org/" + path
+
+
+@pytest.mark.parametrize("given, outcome", [
+    ("http://ex.org:65535/", "http://ex.org:65535/"),                       # the highest port
+    ("https://ex.org:65535/\u00e9", "https://ex.org:65535/%C3%A9"),          # ... outside the fast path too
+    ("https://ex.org:65536/\u00e9", "the port '65536' is not a number from 0 to 65535"),
+    ("http:///path", "an http address needs a host after '//'"),           # http as well as https
+    ("file:///path/\u00e9", "file:///path/%C3%A9"),                          # other schemes may have no host
+])
+def test_port_and_empty_host_boundaries(given: str, outcome: str) -> None:
+    """Port 65535 is a port and 65536 is not; an empty host is refused for http and https alone."""
+    if "://" in outcome:
+        assert as_uri(given) == outcome
+    else:
+        with pytest.raises(ValueError, match=re.escape(outcome)):
+            as_uri(given)
+
+
+def test_exported_names_exist() -> None:
+    """__all__ names what the module defines."""
+    from provpack import iri
+    assert iri.__all__ == ["as_uri"] and all(callable(getattr(iri, name)) for name in iri.__all__)
