@@ -103,6 +103,8 @@ def test_any_path_becomes_an_rfc3986_uri_that_decodes_to_it(path: str) -> None:
     ("http://[v1.x]/", "http://[v1.x]/"),                                   # an IPvFuture literal, whole
     ("http://[V1F.a:b]:8/", "http://[V1F.a:b]:8/"),
     ("http://[::1:]/", "the host '[::1:]' is not an IPv6 address in brackets"),   # its last character counts
+    ("http://[fe80::1%25eth0]/", "the host '[fe80::1%25eth0]' is not an IPv6 address"),   # a zone id is no host
+    ("https://ex.org/a\ud800", "it holds '\\ud800', which is not a Unicode character"),   # no UTF-8 form
 ])
 def test_port_host_and_ip_literal_boundaries(given: str, outcome: str) -> None:
     """Port 65535 is a port and 65536 is not; an empty host is refused for http and https alone; an IP literal
