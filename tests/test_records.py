@@ -240,3 +240,48 @@ def test_uri_value_refuses_control_characters_and_what_has_no_uri() -> None:
         uri_value("example.org/a", what="doc: url")
     assert str(caught.value) == "doc: url: it does not begin with a scheme (such as https:); check the address"
     assert uri_value("https://example.org/\u00e9", what="doc: url") == "https://example.org/%C3%A9"
+
+
+def test_provenance_terms_format_and_quote_context_as_documented() -> None:
+    """format is 'provpack-provenance/1'; title, published and license are dcterms of the excerpt; publication,
+    title, author and published of its source; quote selectors hold 32 characters each side."""
+    raw, (resource, metadata) = seed_records({"source_url": "https://www.theatlantic.com/x/", "author": "A. Writer",
+                                              "license": "CC-BY-4.0"})
+    description = json.loads(metadata.block)
+    assert description["format"] == "provpack-provenance/1"
+    assert (description["dcterms:title"], description["dcterms:date"], description["dcterms:license"]) == (
+        "Al-Qaeda Has Rebuilt Itself\u2014With Iran's Help", "2017-11-12", "CC-BY-4.0")
+    assert description["prov:wasQuotedFrom"]["dcterms:creator"] == "A. Writer"
+    text = raw.decode()
+    for elision in description["elisions"]:
+        quote = elision["oa:hasTarget"]["oa:hasSelector"][1]
+        assert quote["oa:prefix"] == text[elision["start"] - 32:elision["start"]]
+        assert quote["oa:suffix"] == text[elision["end"]:elision["end"] + 32]
+
+
+def test_aligned_original_is_frozen() -> None:
+    """An AlignedOriginal, once made, cannot be changed."""
+    import dataclasses
+    original = provenance.AlignedOriginal({}, "text", "urn:x", "<urn:uuid:x>", None)  # type: ignore[arg-type]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        original.text = "other"  # type: ignore[misc]
+
+
+def test_a_source_url_with_no_uri_form_is_an_input_error() -> None:
+    """A sidecar source_url (as verify --deep reads one back) that has no URI form is an InputError saying why."""
+    with pytest.raises(InputError) as caught:
+        seed_records({"source_url": "no scheme"})
+    assert str(caught.value) == "source_url: it does not begin with a scheme (such as https:); check the address"
+
+
+def test_alterations_and_a_quote_near_the_start_in_full() -> None:
+    """Each alteration's entry in full; a cut near the start has the whole text before it as prefix."""
+    text = "[T]he said [...] it."
+    document = parse_document("doc", text.encode())
+    _, metadata = document_records(document, analyse(document), merge(document.parsed, None))
+    description = json.loads(metadata.block)
+    assert description["alterations"] == [{"marker": "[T]", "start": 0, "end": 3, "byte_start": 0, "byte_end": 3,
+                                           "line": 1, "column": 1}]
+    [elision] = description["elisions"]
+    quote = elision["oa:hasTarget"]["oa:hasSelector"][1]
+    assert (quote["oa:prefix"], quote["oa:exact"], quote["oa:suffix"]) == ("[T]he said ", "[...]", " it.")
