@@ -285,3 +285,13 @@ def test_alterations_and_a_quote_near_the_start_in_full() -> None:
     [elision] = description["elisions"]
     quote = elision["oa:hasTarget"]["oa:hasSelector"][1]
     assert (quote["oa:prefix"], quote["oa:exact"], quote["oa:suffix"]) == ("[T]he said ", "[...]", " it.")
+
+
+def test_json_bytes_refuse_nan_and_keep_an_overridden_value() -> None:
+    """NaN has no JSON form (to_json_bytes refuses it); a sidecar value that replaces the text's keeps the text's."""
+    with pytest.raises(ValueError):
+        to_json_bytes({"ratio": float("nan")})
+    _, (_, metadata) = seed_records({"title": "Another Title"})
+    title = json.loads(metadata.block)["fields"]["title"]
+    assert (title["value"], title["from"], title["overridden"]) == (
+        "Another Title", "sidecar", "Al-Qaeda Has Rebuilt Itself\u2014With Iran's Help")
