@@ -293,3 +293,79 @@ def test_char_spans_do_not_depend_on_non_ascii_letters(text: str) -> None:
         (f.name, f.value, char_range(f.span)) for f in plain.parsed]
     for part in ("header", "body", "trailer"):
         assert char_range(getattr(document, part)) == char_range(getattr(plain, part))
+
+
+@pytest.mark.parametrize("month, number", [
+    (spelling, number)
+    for number, spellings in enumerate(
+        [("January", "Jan"), ("February", "Feb"), ("March", "Mar"), ("April", "Apr"), ("May",), ("June", "Jun"),
+         ("July", "Jul"), ("August", "Aug"), ("September", "Sep", "Sept"), ("October", "Oct"),
+         ("November", "Nov"), ("December", "Dec")], start=1)
+    for spelling in spellings
+])
+def test_every_month_name_and_abbreviation(month: str, number: int) -> None:
+    """Each month's full name and its abbreviations give that month, in either date-line order."""
+    assert fields(f"3 {month} 2017\n\nText.".encode())["published"] == f"2017-{number:02d}-03"
+    assert fields(f"{month} 3, 2017\n\nText.".encode())["published"] == f"2017-{number:02d}-03"
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"abc\xe2\x80 def", "x.txt: byte 3: invalid UTF-8 (0xE2 0x80 0x20 0x64); re-save the file as UTF-8"),
+    (b"ok\xf0\x9f\x98xyz", "x.txt: byte 2: invalid UTF-8 (0xF0 0x9F 0x98 0x78); re-save the file as UTF-8"),
+    (b"\xfe\xff\x00h", "x.txt: byte 0: text is UTF-16 (it starts with a UTF-16 byte order mark); re-save the file as UTF-8"),
+    (b"\x00\x00\xfe\xff\x00\x00\x00h",
+     "x.txt: byte 0: text is UTF-32 (it starts with a UTF-32 byte order mark); re-save the file as UTF-8"),
+    (b"nul\x00byte",
+     "x.txt: byte 3: NUL byte in the text; this is not a plain-text file; give the excerpt as plain UTF-8 text"),
+])
+def test_bad_bytes_messages_in_full(raw: bytes, message: str) -> None:
+    """The whole message: the bad bytes shown (from the first, at most four) and what to do."""
+    with pytest.raises(InputError) as caught:
+        parse_document("x", raw, path=Path("x.txt"))
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("raw, body", [(b"x", "x"), (b"\xef\xbb\xbfx", "x"), (b"\xef\xbb\xbfx\n", "x")])
+def test_one_character_after_the_bom_is_a_text(raw: bytes, body: str) -> None:
+    """A text of a single character, with or without a BOM before it, is not blank."""
+    document = parse_document("one", raw)
+    assert document.text[document.body.start:document.body.end] == body
+
+
+@pytest.mark.parametrize("raw, newline", [(b"one line", "none"), (b"a\rb\r", "CR"), (b"a\r\nb\r\n", "CRLF"),
+                                          (b"a\nb\r\n", "mixed"), (b"a\nb", "LF")])
+def test_newline_styles(raw: bytes, newline: str) -> None:
+    """No line break, CR only, CRLF only, a mix, LF only."""
+    assert parse_document("nl", raw).newline == newline
+
+
+def test_a_crlf_title_line_needs_a_blank_line_after_it() -> None:
+    """Without a date line, 'Publication: Title' is a header only when a blank line (CRLF here) follows it."""
+    assert fields(b"The Atlantic: A Title\r\nThe quote goes on.\r\n") == {}
+    assert fields(b"The Atlantic: A Title\r\n\r\nThe quote goes on.\r\n") == {"publication": "The Atlantic",
+                                                                              "title": "A Title"}
+
+
+@pytest.mark.parametrize("length, is_title", [(300, True), (301, False)])
+def test_a_title_line_holds_at_most_300_characters(length: int, is_title: bool) -> None:
+    """A 'Publication: Title' line of 300 characters is a header; a longer one is text."""
+    line = "The Atlantic: " + "t" * (length - len("The Atlantic: "))
+    assert len(line) == length
+    assert ("title" in fields(f"{line}\n\nThe quote.".encode())) is is_title
+
+
+@pytest.mark.parametrize("publication, is_title", [("One Two Three Four Five Six", True),
+                                                   ("One Two Three Four Five Six Seven", False)])
+def test_a_publication_has_at_most_six_words(publication: str, is_title: bool) -> None:
+    """Six words before the colon can name a publication; seven are a sentence."""
+    assert ("publication" in fields(f"{publication}: A Title\n\nThe quote.".encode())) is is_title
+
+
+def test_trailer_found_across_lf_and_crlf_lines() -> None:
+    """A trailer line ending in LF above a blank line ending in CRLF is still the trailer."""
+    text = "Quoted words.\nPost a Comment\n  \r\n"
+    document = parse_document("mixed", text.encode())
+    assert document.newline == "mixed"
+    assert document.trailer is not None
+    assert text[document.trailer.start:document.trailer.end] == "Post a Comment"
+    assert text[document.body.start:document.body.end] == "Quoted words."

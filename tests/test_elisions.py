@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from provpack import elisions
 from provpack.document import parse_document
-from provpack.elisions import (_ALTERATION, _BRACKETED, _POSSIBLE, _SPACE, _overlaps, analyse, is_cut,
-                               possible_matches)
+from provpack.elisions import (_ALTERATION, _BRACKETED, _POSSIBLE, _SPACE, _overlaps, analyse, holds_bracketed_mark,
+                               is_cut, possible_matches)
 from provpack.errors import InputError
 from provpack.model import Document, Marker
 
@@ -135,6 +135,15 @@ def test_possible_matches_are_the_pattern_scan(text: str, bound: int) -> None:
     assert [m.span() for m in possible_matches(text, end)] == [m.span() for m in _POSSIBLE.finditer(text, 0, end)]
 
 
+@pytest.mark.parametrize("text, spans", [
+    ("a ((...) b", [(3, 8)]),           # a '(' right after another still starts a candidate
+    ("((\u2026)(. . .)", [(1, 4), (4, 11)]),
+])
+def test_possible_matches_try_each_opening_parenthesis(text: str, spans: list[tuple[int, int]]) -> None:
+    """Every '(' is a candidate start, even one that directly follows another candidate."""
+    assert [m.span() for m in possible_matches(text, len(text))] == spans
+
+
 @given(DOTTY, st.integers(0, 60), st.integers(1, 7))
 @example("a..", 3, 2)            # a dot pair across the window's edge
 @example("a. .", 4, 2)           # ... with the space between them
@@ -252,3 +261,24 @@ def test_analysis_is_the_plain_algorithm(text: str) -> None:
     assert [(s.start, s.end, s.byte_start, s.byte_end) for s in spans] == [row[:4] for row in segments]
     assert [s.sha256 for s in analysis.segments] == [row[4] for row in segments]
     assert [s.index for s in analysis.segments] == list(range(len(segments)))
+
+
+def test_a_cut_in_the_title_is_recorded_but_does_not_split_the_body() -> None:
+    """A bracketed cut in the header's title is an elision, but segments are cut from the body alone."""
+    text = "The Atlantic: Al-Qaeda [...] Rebuilt\n\nBody text [...] more words."
+    analysis = analysed(text)
+    assert [(e.marker.span.start, e.kind) for e in analysis.elisions] == [(23, "bracketed"), (48, "bracketed")]
+    assert [text[s.span.start:s.span.end] for s in analysis.segments] == ["Body text", "more words."]
+
+
+@pytest.mark.parametrize("text, start, end, holds", [
+    ("[...] x", 0, 7, True),          # a mark at offset 0
+    ("[sic]", 0, 5, True),
+    ("x [ y [...]", 0, 11, True),     # a '[' that starts nothing, then a cut
+    ("x [ y", 0, 5, False),           # a '[' never closed
+    ("[...] x", 1, 7, False),         # the mark starts before the range
+    ("x [...]", 0, 6, False),         # ... or ends after it
+])
+def test_holds_bracketed_mark_within_its_range(text: str, start: int, end: int, holds: bool) -> None:
+    """holds_bracketed_mark looks at every '[' in text[start:end], and only there."""
+    assert holds_bracketed_mark(text, start, end) is holds

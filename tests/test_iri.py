@@ -22,7 +22,7 @@ _LS32 = f"(?:{_H16}:{_H16}|{_DEC_OCTET}(?:\\.{_DEC_OCTET}){{3}})"
 _IPV6 = "|".join([f"(?:{_H16}:){{6}}{_LS32}", f"::(?:{_H16}:){{5}}{_LS32}"] + [
     f"(?:(?:{_H16}:){{0,{n - 1}}}{_H16})?::(?:{_H16}:){{{5 - n}}}{_LS32}" for n in range(1, 6)] + [
     f"(?:(?:{_H16}:){{0,5}}{_H16})?::{_H16}", f"(?:(?:{_H16}:){{0,6}}{_H16})?::"])
-_IP_LITERAL = f"\\[(?:{_IPV6}|v[0-9A-Fa-f]+\\.(?:{_UNRESERVED}|{_SUB}|:)+)\\]"
+_IP_LITERAL = f"\\[(?:{_IPV6}|[vV][0-9A-Fa-f]+\\.(?:{_UNRESERVED}|{_SUB}|:)+)\\]"
 _HOST = f"(?:{_IP_LITERAL}|(?:{_UNRESERVED}|{_PCT}|{_SUB})*)"   # reg-name covers IPv4address
 _AUTHORITY = f"(?:(?:{_UNRESERVED}|{_PCT}|{_SUB}|:)*@)?{_HOST}(?::[0-9]*)?"
 _HIER = (f"(?://{_AUTHORITY}(?:/{_SEGMENT})*|/(?:{_PCHAR}+(?:/{_SEGMENT})*)?|{_PCHAR}+(?:/{_SEGMENT})*|)")
@@ -92,3 +92,31 @@ def test_any_path_becomes_an_rfc3986_uri_that_decodes_to_it(path: str) -> None:
     uri = as_uri("https://example.org/" + text)
     assert RFC3986_URI.fullmatch(uri) and uri.isascii() and as_uri(uri) == uri
     assert unquote(uri, errors="strict") == "https://example.org/" + path
+
+
+@pytest.mark.parametrize("given, outcome", [
+    ("http://ex.org:65535/", "http://ex.org:65535/"),                       # the highest port
+    ("https://ex.org:65535/\u00e9", "https://ex.org:65535/%C3%A9"),          # ... outside the fast path too
+    ("https://ex.org:65536/\u00e9", "the port '65536' is not a number from 0 to 65535"),
+    ("http:///path", "an http address needs a host after '//'"),           # http as well as https
+    ("file:///path/\u00e9", "file:///path/%C3%A9"),                          # other schemes may have no host
+    ("http://[v1.x]/", "http://[v1.x]/"),                                   # an IPvFuture literal, whole
+    ("http://[V1F.a:b]:8/", "http://[V1F.a:b]:8/"),
+    ("http://[::1:]/", "the host '[::1:]' is not an IPv6 address in brackets"),   # its last character counts
+    ("http://[fe80::1%25eth0]/", "the host '[fe80::1%25eth0]' is not an IPv6 address"),   # a zone id is no host
+    ("https://ex.org/a\ud800", "it holds '\\ud800', which is not a Unicode character"),   # no UTF-8 form
+])
+def test_port_host_and_ip_literal_boundaries(given: str, outcome: str) -> None:
+    """Port 65535 is a port and 65536 is not; an empty host is refused for http and https alone; an IP literal
+    is read to its last character, IPvFuture ('v' or 'V' first) apart from IPv6."""
+    if "://" in outcome:
+        assert as_uri(given) == outcome
+    else:
+        with pytest.raises(ValueError, match=re.escape(outcome)):
+            as_uri(given)
+
+
+def test_exported_names_exist() -> None:
+    """__all__ names what the module defines."""
+    from provpack import iri
+    assert iri.__all__ == ["as_uri"] and all(callable(getattr(iri, name)) for name in iri.__all__)

@@ -18,7 +18,8 @@ from provpack.metadata import merge
 from provpack.model import FieldValue, Metadata
 from provpack import provenance
 from provpack.provenance import CONTEXT, FORMAT, to_json_bytes
-from provpack.records import NAMESPACE, document_records, header_value, record_id, uuid5, warcinfo_record
+from provpack._version import __version__
+from provpack.records import NAMESPACE, document_records, header_value, record_id, uri_value, uuid5, warcinfo_record
 
 from conftest import SEED_NAME, SEEDS
 from strategies import excerpt_texts
@@ -192,3 +193,105 @@ def test_describe_json_checks_field_values_apart_from_the_sidecar(value: object,
     arguments = dict(target_uri="urn:x", record_id="<urn:uuid:x>", sha256="00")
     expected = to_json_bytes(provenance.describe(document, analyse(document), metadata, **arguments))  # type: ignore[arg-type]
     assert provenance.describe_json(document, analyse(document), metadata, **arguments) == expected  # type: ignore[arg-type]
+
+
+def _documented_id(role: str, name: str, target: str | None, block: bytes) -> str:
+    """A record id by docs/format.md's recipe, with the uuid module alone."""
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "urn:provpack")
+    return f"<urn:uuid:{uuid.uuid5(namespace, chr(10).join((role, name, target or '', hashlib.sha256(block).hexdigest())))}>"
+
+
+def test_warcinfo_record_in_full() -> None:
+    """The default warcinfo: its exact block (default description, no operator) and every field of its spec."""
+    spec = warcinfo_record("seeds.warc.gz")
+    assert spec.block == (
+        f"software: provpack/{__version__}\r\nformat: WARC File Format 1.1\r\n"
+        "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"
+        "description: Quoted excerpts with their elision markers and provenance, packaged by provpack\r\n"
+    ).encode()
+    assert (spec.warc_type, spec.target_uri, spec.content_type, spec.payload_digest) == (
+        "warcinfo", None, "application/warc-fields", False)
+    assert spec.record_id == _documented_id("warcinfo", "seeds.warc.gz", None, spec.block)
+    assert b"description: Mine\r\n" in warcinfo_record("x.warc.gz", description="Mine").block
+
+
+def test_excerpt_records_follow_the_documented_recipe() -> None:
+    """The excerpt's content type and both record ids are what docs/format.md says, namespace included."""
+    raw, (resource, metadata) = seed_records()
+    assert resource.content_type == "text/plain; charset=utf-8"
+    assert resource.record_id == _documented_id("excerpt", SEED_NAME, resource.target_uri, raw)
+    assert metadata.record_id == _documented_id("provenance", SEED_NAME, resource.target_uri, metadata.block)
+
+
+def test_header_value_errors_in_full() -> None:
+    """A refused header value names what it is for, the value, and what to do."""
+    with pytest.raises(InputError) as caught:
+        warcinfo_record("x\n.warc.gz")
+    assert str(caught.value) == ("output file name: control character in a WARC header value: 'x\\n.warc.gz'; "
+                                 "remove line breaks and control characters")
+
+
+def test_uri_value_refuses_control_characters_and_what_has_no_uri() -> None:
+    """A URI header value: control characters refused before percent-encoding could hide them; no scheme, an
+    InputError saying so; an IRI, its URI."""
+    with pytest.raises(InputError, match="doc: url: control character in a WARC header value"):
+        uri_value("https://example.org/a\nb", what="doc: url")
+    with pytest.raises(InputError) as caught:
+        uri_value("example.org/a", what="doc: url")
+    assert str(caught.value) == "doc: url: it does not begin with a scheme (such as https:); check the address"
+    assert uri_value("https://example.org/\u00e9", what="doc: url") == "https://example.org/%C3%A9"
+
+
+def test_provenance_terms_format_and_quote_context_as_documented() -> None:
+    """format is 'provpack-provenance/1'; title, published and license are dcterms of the excerpt; publication,
+    title, author and published of its source; quote selectors hold 32 characters each side."""
+    raw, (resource, metadata) = seed_records({"source_url": "https://www.theatlantic.com/x/", "author": "A. Writer",
+                                              "license": "CC-BY-4.0"})
+    description = json.loads(metadata.block)
+    assert description["format"] == "provpack-provenance/1"
+    assert (description["dcterms:title"], description["dcterms:date"], description["dcterms:license"]) == (
+        "Al-Qaeda Has Rebuilt Itself\u2014With Iran's Help", "2017-11-12", "CC-BY-4.0")
+    assert description["prov:wasQuotedFrom"]["dcterms:creator"] == "A. Writer"
+    text = raw.decode()
+    for elision in description["elisions"]:
+        quote = elision["oa:hasTarget"]["oa:hasSelector"][1]
+        assert quote["oa:prefix"] == text[elision["start"] - 32:elision["start"]]
+        assert quote["oa:suffix"] == text[elision["end"]:elision["end"] + 32]
+
+
+def test_aligned_original_is_frozen() -> None:
+    """An AlignedOriginal, once made, cannot be changed."""
+    import dataclasses
+    original = provenance.AlignedOriginal({}, "text", "urn:x", "<urn:uuid:x>", None)  # type: ignore[arg-type]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        original.text = "other"  # type: ignore[misc]
+
+
+def test_a_source_url_with_no_uri_form_is_an_input_error() -> None:
+    """A sidecar source_url (as verify --deep reads one back) that has no URI form is an InputError saying why."""
+    with pytest.raises(InputError) as caught:
+        seed_records({"source_url": "no scheme"})
+    assert str(caught.value) == "source_url: it does not begin with a scheme (such as https:); check the address"
+
+
+def test_alterations_and_a_quote_near_the_start_in_full() -> None:
+    """Each alteration's entry in full; a cut near the start has the whole text before it as prefix."""
+    text = "[T]he said [...] it."
+    document = parse_document("doc", text.encode())
+    _, metadata = document_records(document, analyse(document), merge(document.parsed, None))
+    description = json.loads(metadata.block)
+    assert description["alterations"] == [{"marker": "[T]", "start": 0, "end": 3, "byte_start": 0, "byte_end": 3,
+                                           "line": 1, "column": 1}]
+    [elision] = description["elisions"]
+    quote = elision["oa:hasTarget"]["oa:hasSelector"][1]
+    assert (quote["oa:prefix"], quote["oa:exact"], quote["oa:suffix"]) == ("[T]he said ", "[...]", " it.")
+
+
+def test_json_bytes_refuse_nan_and_keep_an_overridden_value() -> None:
+    """NaN has no JSON form (to_json_bytes refuses it); a sidecar value that replaces the text's keeps the text's."""
+    with pytest.raises(ValueError):
+        to_json_bytes({"ratio": float("nan")})
+    _, (_, metadata) = seed_records({"title": "Another Title"})
+    title = json.loads(metadata.block)["fields"]["title"]
+    assert (title["value"], title["from"], title["overridden"]) == (
+        "Another Title", "sidecar", "Al-Qaeda Has Rebuilt Itself\u2014With Iran's Help")

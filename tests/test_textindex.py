@@ -63,3 +63,12 @@ def test_byte_offsets_counted_back_from_a_known_end(text: str, data: st.DataObje
     for offset in data.draw(st.lists(st.integers(0, len(text)), max_size=20)):
         assert index.byte_offset(offset) == len(text[:offset].encode("utf-8", "surrogatepass"))
     assert index.byte_offset(len(text)) == len(encoded)
+
+
+def test_lone_surrogates_count_three_bytes_in_every_block() -> None:
+    """A lone surrogate (as surrogatepass encodes it) in an early block shifts the offsets of every later block."""
+    text = "\ud800a" * 1500
+    encoded = text.encode("utf-8", "surrogatepass")
+    for index in (TextIndex(text), TextIndex(text, byte_length=len(encoded))):
+        for offset in (1030, 2050, 10, 2999, 1500, 3000):
+            assert index.byte_offset(offset) == len(text[:offset].encode("utf-8", "surrogatepass"))

@@ -25,7 +25,7 @@ _NOT_IN_PATH = re.compile(f"[^{_UNRESERVED}{re.escape(_SUB_DELIMS)}:@/%]")      
 _NOT_IN_QUERY = re.compile(f"[^{_UNRESERVED}{re.escape(_SUB_DELIMS)}:@/?%]")        # query, fragment
 _NOT_IN_USERINFO = re.compile(f"[^{_UNRESERVED}{re.escape(_SUB_DELIMS)}:%]")
 _REG_NAME = re.compile(f"[{_UNRESERVED}{re.escape(_SUB_DELIMS)}%]*")
-_IP_FUTURE = re.compile(f"v[0-9A-Fa-f]+\\.[{_UNRESERVED}{re.escape(_SUB_DELIMS)}:]+")
+_IP_FUTURE = re.compile(f"[vV][0-9A-Fa-f]+\\.[{_UNRESERVED}{re.escape(_SUB_DELIMS)}:]+")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # A URI that needs no change at all: the common case, settled by one match (and the %-escape check).
 _PLAIN = re.compile(f"[A-Za-z][A-Za-z0-9+.\\-]*://[A-Za-z0-9\\-.]+(?::[0-9]{{1,4}})?"
