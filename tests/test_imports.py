@@ -81,7 +81,8 @@ def test_the_command_line_starts_light() -> None:
     seeds = PACKAGE.parents[1] / "archive" / "seeds.warc.gz"
     alone = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                check=True).stdout.split())
-    assert alone == {"provpack", "provpack._version", "provpack.cli", "provpack.defaults", "provpack.errors"}
+    assert alone == {"provpack", "provpack._entry", "provpack._version", "provpack.cli", "provpack.defaults",
+                     "provpack.errors"}
     verifying = set(subprocess.run([sys.executable, "-c", code, "-q", "verify", str(seeds)], capture_output=True,
                                    text=True, check=True).stdout.split())
     assert "provpack.verify" in verifying

@@ -33,3 +33,8 @@ def test_the_build_backend_reads_the_license_expression() -> None:
     (setuptools,) = [req for req in PROJECT["build-system"]["requires"] if req.startswith("setuptools")]
     floor = re.fullmatch(r"setuptools>=(\d+)(?:\.\d+)*", setuptools)
     assert floor is not None and int(floor.group(1)) >= 77
+
+
+def test_the_console_script_reports_ctrl_c_during_start_up() -> None:
+    """The `provpack` script is _entry.main: cli.main would let Ctrl-C while the CLI is imported show a traceback."""
+    assert PROJECT["project"]["scripts"] == {"provpack": "provpack._entry:main"}

@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ._entry import Terminated, report_interrupt
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
 from .errors import InputError, ProvpackError, printable
@@ -203,10 +204,6 @@ class _Commands:
         return parser
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the program is, so it unwinds like Ctrl-C: temp files go, nothing half-written stays."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run provpack with `argv` (default: the command line); return the exit code."""
     from .stdout import OutputError, whole_stdout
@@ -246,11 +243,7 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"provpack: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
-        what, code = ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
-        # True at any moment: a file is renamed into place whole, and a commit once begun finishes (atomic.py)
-        print(f"provpack: {what}; no partial output was left: each output file is complete or as it was before",
-              file=sys.stderr)
-        return code
+        return report_interrupt(exc)
     except BrokenPipeError:
         return 0
     except OSError as exc:

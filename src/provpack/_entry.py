@@ -1,0 +1,35 @@
+"""The `provpack` command's entry point, and how an interrupted run is reported.
+
+`cli.main` turns Ctrl-C (and SIGTERM) during a command into one line on standard error and
+exit 130 (143). Importing the CLI and parsing the arguments come before that handler and
+take about a tenth of a second; Ctrl-C then gave Python's traceback. `main` here gives the
+same line and code. This module imports nothing heavy, so the window left is Python's own
+start-up, before any of provpack runs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it unwinds like Ctrl-C: temp files go, nothing half-written stays."""
+
+
+def report_interrupt(exc: KeyboardInterrupt) -> int:
+    """Say on standard error that the run was interrupted (Ctrl-C) or terminated (SIGTERM); the exit code for it."""
+    what, code = ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
+    # True at any moment: a file is renamed into place whole, and a commit once begun finishes (atomic.py)
+    print(f"provpack: {what}; no partial output was left: each output file is complete or as it was before",
+          file=sys.stderr)
+    return code
+
+
+def main() -> int:
+    """Run the command line; a KeyboardInterrupt that reaches here (before or after a command) is reported."""
+    try:
+        from .cli import main as run   # (the import itself may be interrupted)
+
+        return run()
+    except KeyboardInterrupt as exc:
+        return report_interrupt(exc)
