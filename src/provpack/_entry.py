@@ -4,7 +4,7 @@
 exit 130 (143). Importing the CLI and building its parser come before that handler; Ctrl-C
 then gave Python's traceback. `main` here gives the same line and code. What it cannot
 cover is what runs before it: Python's start-up and the package's `__init__` (its logging
-set-up), about 40-50 ms on the benchmark machine, where Ctrl-C still shows Python's traceback.
+set-up), about 50 ms on the benchmark machine when it is idle, where Ctrl-C still shows Python's traceback.
 """
 
 from __future__ import annotations
