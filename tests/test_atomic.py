@@ -434,3 +434,89 @@ def test_a_killed_runs_temp_file_is_noted_without_v(tmp_path: Path, capsys: pyte
     stale.write_bytes(b"half an index")
     assert main(["index", "-q", str(ARCHIVE / "seeds.warc.gz"), "-o", str(out), "--force"]) == 0
     assert capsys.readouterr().err == "" and not stale.exists()
+
+
+def test_the_defaults_refuse_an_existing_output_and_hold_the_lock(tmp_path: Path) -> None:
+    """Without force an existing output is refused, named; without lock=False the block holds the output lock."""
+    path = tmp_path / "a"
+    path.write_bytes(b"old")
+    with pytest.raises(ArchiveError, match="already exists"), atomic_files(path):
+        pass
+    with pytest.raises(ArchiveError, match="already exists"), atomic_writer(path):
+        pass
+    assert path.read_bytes() == b"old"
+    with atomic_writer(path, force=True) as out:
+        assert lock_path_for(path).exists()
+        with pytest.raises(ArchiveError, match="another provpack is writing a"), output_lock(path):
+            pass
+        out.write(b"new")
+    assert path.read_bytes() == b"new" and leftovers(tmp_path) == []
+    with atomic_files(path, force=True):
+        with pytest.raises(ArchiveError, match="another provpack is writing a"), output_lock(path):
+            pass
+
+
+def test_a_block_that_stages_nothing_changes_nothing(tmp_path: Path) -> None:
+    """A block that opens no file commits nothing and leaves nothing behind."""
+    with atomic_files(tmp_path / "a") as staging:
+        assert staging.committed == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_old_companions_go_before_the_new_main_file_takes_its_name(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash between the renames leaves the new main file without a checksum, never with the old one."""
+    main_path, companion = tmp_path / "a", tmp_path / "a.sha256"
+    main_path.write_bytes(b"A")
+    companion.write_bytes(b"sum of A")
+    seen: list[bool] = []
+    real_replace = os.replace
+
+    def replace(source: Any, target: Any) -> None:
+        if Path(target) == main_path:
+            seen.append(companion.exists())
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    with atomic_files(main_path, force=True) as staging:
+        staging.open(main_path).write(b"B")
+        staging.open(companion).write(b"sum of B")
+    assert seen == [False]
+    assert main_path.read_bytes() == b"B" and companion.read_bytes() == b"sum of B"
+
+
+def test_a_companion_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    """Staging a file onto a folder is refused before anything is written, naming the folder."""
+    (tmp_path / "a.sha256").mkdir()
+    with pytest.raises(ArchiveError, match=r"a\.sha256: is a folder"), atomic_files(tmp_path / "a") as staging:
+        staging.open(tmp_path / "a").write(b"A")
+        staging.open(tmp_path / "a.sha256")
+    assert not (tmp_path / "a").exists() and leftovers(tmp_path) == []
+    (tmp_path / "b").mkdir()
+    with pytest.raises(ArchiveError, match=r"b: is a folder"), atomic_files(tmp_path / "b"):
+        pass
+
+
+def test_stale_temps_of_the_other_kind_are_left(tmp_path: Path) -> None:
+    """A file write removes only stale temp files, a folder write only stale temp folders."""
+    path = tmp_path / "a"
+    folder = tmp_path / ".a.abcdefgh.tmp"
+    folder.mkdir()
+    (tmp_path / ".a.ijklmnop.tmp").write_bytes(b"")
+    atomic.remove_stale_temps(path, folders=True)
+    assert not folder.exists() and (tmp_path / ".a.ijklmnop.tmp").exists()
+    folder.mkdir()
+    with atomic_writer(path) as out:
+        out.write(b"x")
+    assert folder.is_dir() and not (tmp_path / ".a.ijklmnop.tmp").exists()
+
+
+def test_the_lock_file_is_private(tmp_path: Path) -> None:
+    """The lock file is made with mode 0600 (less the umask), never following a symlink."""
+    path = tmp_path / "a"
+    with output_lock(path) as lock_path:
+        assert stat.S_IMODE(lock_path.stat().st_mode) == 0o600 & ~atomic._umask()
+    lock_path_for(path).symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ArchiveError, match="cannot create the lock file .a.lock"), output_lock(path):
+        pass
+    assert not (tmp_path / "elsewhere").exists()

@@ -451,3 +451,204 @@ def test_the_tracker_keeps_blocks_itself_without_a_ring(monkeypatch: pytest.Monk
     facts = ResourceFacts("<urn:x:1>", 5, None, b"hello")
     tracker.resource(facts)
     assert tracker.held("<urn:x:1>") == facts
+
+
+def _segment(text: str, start: int, end: int, index: int) -> dict[str, Any]:
+    """A segments[] entry for characters start-end of `text`, its bytes and sha256 right."""
+    raw = text.encode("utf-8")
+    byte_start, byte_end = len(text[:start].encode("utf-8")), len(text[:end].encode("utf-8"))
+    return {"index": index, "start": start, "end": end, "byte_start": byte_start, "byte_end": byte_end,
+            "sha256": hashlib.sha256(raw[byte_start:byte_end]).hexdigest()}
+
+
+def _drop(path: tuple[Any, ...]) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        del _at(doc, path[:-1])[path[-1]]
+    return change
+
+
+def _reverse_elisions(doc: dict[str, Any]) -> None:
+    doc["elisions"].reverse()
+
+
+_SELECTORS_AT = ("elisions", 0, "oa:hasTarget", "oa:hasSelector")
+_PARTS = "has no body [start, end] within the text (0-72), or a trailer that is not null or a [start, end] pair after it"
+_SEGMENTS = "segments are not the body cut at its bracketed elisions (expected 0-28, 35-58, 63-71; listed "
+# (name, change to SAMPLE_TEXTS[0]'s document, full (--deep), every message, word for word)
+SAID: list[tuple[str, Callable[[dict[str, Any]], None], bool, list[str]]] = [
+    ("selector not an object", _set(_SELECTORS_AT + (0,), "x"), False, [
+        "elisions[0]: a selector is not an object",
+        "elisions[0]: oa:hasSelector holds ['x', 'oa:TextQuoteSelector'], not one oa:TextPositionSelector and"
+        " one oa:TextQuoteSelector"]),
+    ("position selector", _set(_SELECTORS_AT + (0, "oa:start"), 30), False, [
+        "elisions[0]: TextPositionSelector 30-34 disagrees with start/end 29-34"]),
+    ("quote exact", _set(_SELECTORS_AT + (1, "oa:exact"), "[..]"), False, [
+        "elisions[0]: TextQuoteSelector exact '[..]' is not the marker '[...]'"]),
+    ("end outside the text", _set(("elisions", 0, "end"), 100), False, [
+        "elisions[0]: characters 29-100 are outside the text (0-72)",
+        "elisions[1] at 59-62 comes before the end of the one listed before it (100): each marker is listed once,"
+        " in text order"]),
+    ("start before the text", _set(("elisions", 0, "start"), -1), False, [
+        "elisions[0]: characters -1-34 are outside the text (0-72)",
+        f"elisions[0]: @id '{RID.strip('<>')}#elision-29' is not {RID.strip('<>')}#elision--1"]),
+    ("byte end outside the block", _set(("elisions", 0, "byte_end"), 100), False, [
+        "elisions[0]: bytes 29-100 are outside the block (0-76)"]),
+    ("byte start before the block", _set(("elisions", 0, "byte_start"), -1), False, [
+        "elisions[0]: bytes -1-34 are outside the block (0-76)"]),
+    ("out of order", _reverse_elisions, False, [
+        "elisions[1] at 29-34 comes before the end of the one listed before it (62): each marker is listed once,"
+        " in text order"]),
+    ("line", _set(("elisions", 0, "line"), 9), True, [
+        "elisions[0]: line 9 column 12, but character 29 is at line 3 column 12"]),
+    ("line past the text", _set(("elisions", 1, "start"), 100), True, [
+        "elisions[1]: characters 100-62 are outside the text (0-72)",
+        "elisions[1]: line 3 column 42, but character 100 is at line ? column ?",
+        f"elisions[1]: @id '{RID.strip('<>')}#elision-59' is not {RID.strip('<>')}#elision-100",
+        "elisions: the bracketed ones are not the text's bracketed cuts before the trailer (not listed: 59-62;"
+        " listed but not a bracketed cut: 100-62)"]),
+    ("alteration that is a cut", _set(("alterations",), [
+        {"marker": "[...]", "start": 29, "end": 34, "byte_start": 29, "byte_end": 34}]), False, [
+        "alterations[0]: '[...]' at 29-34 is not an editorial mark ('[sic]', '[T]he')"]),
+    ("kind", _set(("elisions", 0, "kind"), "other"), False, [
+        "elisions[0]: kind 'other' is not 'bracketed' or 'possible'"]),
+    ("possible", _set(("elisions", 0, "kind"), "possible"), False, [
+        "elisions[0]: '[...]' at 29-34 is not a possible elision marker ('...', '…', '. . .', '(...)', '(…)')"
+        " before the trailer"]),
+    ("annotation id", _set(("elisions", 0, "@id"), "urn:y#elision-29"), False, [
+        f"elisions[0]: @id 'urn:y#elision-29' is not {RID.strip('<>')}#elision-29"]),
+    ("source", _set(("elisions", 0, "oa:hasTarget", "oa:hasSource"), {"@id": "urn:y"}), False, [
+        "elisions[0]: oa:hasSource 'urn:y' is not the excerpt's @id 'urn:x'"]),
+    ("selector types", _set(_SELECTORS_AT, [{"@type": "oa:TextPositionSelector", "oa:start": 29, "oa:end": 34}]),
+     False, ["elisions[0]: oa:hasSelector holds ['oa:TextPositionSelector'], not one oa:TextPositionSelector and"
+             " one oa:TextQuoteSelector"]),
+    ("unhashable type", _set(_SELECTORS_AT + (0, "@type"), ["oa:TextPositionSelector"]), False, [
+        "the provenance JSON is malformed (TypeError: unhashable type: 'list')"]),
+    ("cut not listed", _drop(("elisions", 1)), True, [
+        "elisions: the bracketed ones are not the text's bracketed cuts before the trailer (not listed: 59-62)"]),
+    ("segment missing", _drop(("segments", 1)), True, [
+        _SEGMENTS + "0-28, 63-71)", "segments[1]: index 2 is not 1"]),
+    ("segment trimmed", _set(("segments", 0), _segment(SAMPLE_TEXTS[0], 1, 28, 0)), True, [
+        _SEGMENTS + "1-28, 35-58, 63-71)"]),
+    ("body past the text", _set(("parts", "body"), [0, 73]), False, [
+        f"parts {{'header': None, 'body': [0, 73], 'trailer': None}} {_PARTS}"]),
+    ("body reversed", _set(("parts", "body"), [5, 3]), False, [
+        f"parts {{'header': None, 'body': [5, 3], 'trailer': None}} {_PARTS}"]),
+    ("trailer inside the body", _set(("parts", "trailer"), [70, 72]), True, [
+        f"parts {{'header': None, 'body': [0, 71], 'trailer': [70, 72]}} {_PARTS}"]),
+    ("trailer at the end of the body", _set(("parts", "trailer"), [71, 72]), True, []),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "full", "expected"), SAID, ids=[case[0] for case in SAID])
+def test_each_disagreement_is_said_exactly(name: str, change: Callable[[dict[str, Any]], None], full: bool,
+                                           expected: list[str]) -> None:
+    """Each rule's message names the entry, the offsets and what the text holds instead, word for word."""
+    text = SAMPLE_TEXTS[0]
+    doc = copy.deepcopy(provenance(text, record_id=RID, target="urn:x"))
+    change(doc)
+    assert explain(doc, facts_for(text), full=full) == (expected, True)
+    assert check_provenance(doc, facts_for(text), deep=full) == (expected, True)
+
+
+@pytest.mark.parametrize("text", [
+    "[...] a\rb [...] c\r\nd\n[\u2026] e [sic]\r\r[. . .] f",   # CR, CRLF, LF and a marker at character 0
+    "Ünïcödé first line\r\nsecond [...] third\r\n\r\n[T]hird [...]\r[...] x",
+])
+def test_the_full_check_passes_every_kind_of_line_break(text: str) -> None:
+    """--deep's walks (every cut listed, lines and columns) agree with a sound record whatever the line breaks."""
+    doc = provenance(text, record_id=RID, target="urn:x")
+    assert explain(doc, facts_for(text), full=True) == ([], True)
+    doc["elisions"][-1]["line"] += 1   # type: ignore[index]
+    assert explain(doc, facts_for(text), full=True)[0][0].startswith(f"elisions[{len(doc['elisions']) - 1}]: line")  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(excerpt_texts())
+def test_any_excerpt_passes_the_full_check(text: str) -> None:
+    """Whatever the excerpt, its own provenance passes --deep's walks over the text too."""
+    doc = provenance(text, record_id=RID, target="urn:x")
+    assert explain(doc, facts_for(text), full=True) == ([], True)
+
+
+def test_a_cut_in_the_header_is_no_segment_boundary() -> None:
+    """A bracketed cut before the body is listed, but the body's segments are cut only at the cuts inside it."""
+    text = "Head [...] er\n\nBody one [...] body two\n"
+    doc = copy.deepcopy(provenance(text, record_id=RID, target="urn:x"))
+    assert doc["parts"]["body"] == [0, 38]   # type: ignore[index]
+    doc["parts"]["body"] = [15, 38]   # type: ignore[index]
+    doc["segments"] = [_segment(text, 15, 23, 0), _segment(text, 30, 38, 1)]
+    assert explain(doc, facts_for(text), full=True) == ([], True)
+
+
+def test_more_than_five_spans_are_cut_short() -> None:
+    """A message lists the first five spans that differ, then '...'; the cap says how many more there are."""
+    for count, more in ((5, ""), (6, " ...")):
+        text = "a [...] " * count
+        doc = provenance(text, record_id=RID, target="urn:x")
+        doc["elisions"] = []
+        messages, _ = explain(doc, facts_for(text), full=True)
+        assert messages[0] == ("elisions: the bracketed ones are not the text's bracketed cuts before the trailer"
+                               f" (not listed: 2-7, 10-15, 18-23, 26-31, 34-39{more})")
+    text = "a [...] " * 40
+    doc = provenance(text, record_id=RID, target="urn:x")
+    for elision in doc["elisions"]:  # type: ignore[union-attr]
+        elision["marker"] = "x"
+    messages, _ = check_provenance(doc, facts_for(text))
+    assert len(messages) == 10 and messages[-1] == "... and 71 more disagreements"   # (40 markers, each said twice: 80)
+
+
+def test_the_keep_budget_is_32_mib() -> None:
+    """A resource block of exactly 32 MiB is held for its provenance record (docs/verify.md); one byte more is not."""
+    tracker = ProvenanceTracker(Counter())
+    block = bytes(32 << 20)
+    tracker.resource(ResourceFacts("<urn:x:1>", len(block), None, block))
+    held = tracker.held("<urn:x:1>")
+    assert held is not None and held.block == block
+    tracker.resource(ResourceFacts("<urn:x:2>", len(block) + 1, None, block + b"x"))
+    assert tracker.held("<urn:x:2>") is None and tracker.held("<urn:x:1>") is None
+    tracker.finish()
+
+
+def _provenance_block(text: str, record_id: str = RID) -> bytes:
+    return json.dumps(provenance(text, record_id=record_id, target="urn:x")).encode()
+
+
+def test_a_tracker_is_not_deep_unless_asked() -> None:
+    """A tracker made without deep=True neither compares records with provpack's reading nor counts other writers'."""
+    tracker = ProvenanceTracker(Counter())
+    assert not tracker.deep
+    tracker.resource(facts_for(SAMPLE_TEXTS[0]))
+    doc = provenance(SAMPLE_TEXTS[0], record_id=RID, target="urn:x")
+    doc["elisions"][0]["line"] = 9   # type: ignore[index]   (wrong, but only --deep looks)
+    assert tracker.metadata(1, "<urn:m>", json.dumps(doc).encode(), RID.encode(), seen=set()) == []
+    assert tracker.counts == Counter({provcheck._CHECKED: 1})
+
+
+def test_a_metadata_block_naming_the_format_but_not_json_is_a_problem() -> None:
+    """A metadata block that holds the format name anywhere, even first, but does not parse is reported."""
+    tracker = ProvenanceTracker(Counter())
+    for block in (b"provpack-provenance/1 is not JSON", b"{provpack-provenance/1"):
+        [problem] = tracker.metadata(7, "<urn:m>", block, RID.encode(), seen=set())
+        assert problem.offset == 7 and problem.message.startswith("the provenance JSON does not parse: ")
+
+
+def test_a_refers_to_that_is_not_utf8_is_named_with_replacements() -> None:
+    """A WARC-Refers-To of bytes that are not UTF-8 is named in the message, never raises."""
+    tracker = ProvenanceTracker(Counter())
+    [problem] = tracker.metadata(0, "<urn:m>", _provenance_block("abc"), b"<urn:\xff>", seen={hash(b"<urn:\xff>")})
+    assert problem.message == provcheck._not_a_resource("<urn:\ufffd>")
+    tracker.metadata(0, "<urn:m>", _provenance_block("abc"), b"<urn:\xfe>", seen=set())
+    [problem] = tracker.finish()
+    assert problem.message == "provenance WARC-Refers-To <urn:\ufffd> names no record in this file"
+
+
+def test_a_deep_resolution_counts_another_writers_record() -> None:
+    """--deep on a split file: a waiting record another version wrote, settled by the first part, is counted so."""
+    first = ProvenanceTracker(Counter(), deep=True)
+    first.resource(facts_for(SAMPLE_TEXTS[0]))
+    segment = ProvenanceTracker(Counter(), segment=True, deep=True)
+    assert segment.metadata(5, "<urn:m>", _provenance_block(SAMPLE_TEXTS[0]), RID.encode(), seen=set(),
+                            position=(0, 0)) == []
+    [resolution] = first.resolve(segment.pending(), set()) or []
+    assert resolution.problems == [] and resolution.counted == provcheck._CHECKED
+    assert first.counts == Counter({provcheck._OTHER_WRITER: 1})

@@ -649,15 +649,6 @@ def _pair(value: object, size: int) -> tuple[int, int] | None:
     return None
 
 
-def _newline(block: bytes) -> str:
-    if b"\r" not in block:
-        return "LF" if b"\n" in block else "none"
-    crlf = block.count(b"\r\n")
-    styles = [name for name, count in (("CRLF", crlf), ("CR", block.count(b"\r") - crlf),
-                                       ("LF", block.count(b"\n") - crlf)) if count]
-    return styles[0] if len(styles) == 1 else "mixed"
-
-
 def _spans(where: str, marks: list[tuple[int, int]]) -> str:
     shown = ", ".join(f"{start}-{end}" for start, end in marks[:5])
     return f"{where} {shown}{' ...' if len(marks) > 5 else ''}" if marks else f"no {where}"
