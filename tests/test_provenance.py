@@ -283,7 +283,8 @@ def test_omitted_passages_select_the_original_text_with_32_characters_each_side(
         {"@type": "oa:TextQuoteSelector", "oa:exact": "We hold", "oa:prefix": "Short start. ",
          "oa:suffix": " these truths to be self-evident"}]
     quote = second["oa:hasSelector"][1]
-    assert (quote["oa:prefix"], quote["oa:suffix"]) == (", that all men are created equal", " among these are Life, Liberty a")
+    assert (quote["oa:prefix"], quote["oa:suffix"]) == (", that all men are created equal",
+                                                       " among these are Life, Liberty a")
     for omitted in (first, second):
         assert omitted["record_id"] == "<urn:uuid:conversion>"
         assert omitted["oa:hasSource"] == {"@id": "urn:example:original"}
