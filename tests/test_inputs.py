@@ -404,3 +404,36 @@ def test_a_folder_that_cannot_be_listed_says_what_to_do(tmp_path: Path, monkeypa
     with pytest.raises(InputError, match=r"src: cannot list the folder: permission denied; "
                                          r"check the folder's permissions \(or run as its owner\)$"):
         list_sources([tmp_path / "src"])
+
+
+@pytest.mark.parametrize("given", ["folder", "text"])
+def test_two_sidecars_are_refused_naming_the_second(tmp_path: Path, given: str) -> None:
+    """NAME.yaml and NAME.yml beside one text, listed from its folder or given as the text itself, are refused."""
+    text = write_text(tmp_path, "same", b"1", sidecar="a: 1\n")
+    (tmp_path / "same.yml").write_text("a: 1\n")
+    with pytest.raises(InputError) as caught:
+        discover([tmp_path if given == "folder" else text])
+    assert str(caught.value) == (f"{tmp_path / 'same.yml'}: both same.yaml and same.yml describe same.txt; "
+                                 "keep one sidecar per document")
+
+
+def test_a_special_file_given_as_the_text_is_refused(tmp_path: Path) -> None:
+    """A FIFO named on the command line as NAME.txt is an error saying to give a plain file."""
+    os.mkfifo(tmp_path / "pipe.txt")
+    with pytest.raises(InputError) as caught:
+        discover([tmp_path / "pipe.txt"])
+    assert str(caught.value) == f"{tmp_path / 'pipe.txt'}: not a regular file; give a plain .txt file"
+
+
+def test_listing_is_frozen_names_its_paths_and_follows_no_outside_link_by_default(tmp_path: Path) -> None:
+    """A Listing cannot be changed, gives each text's path; list_sources refuses an outside link unless told."""
+    import dataclasses
+    write_text(tmp_path / "src", "ok", b"ok")
+    listing = list_sources([tmp_path / "src"])
+    assert listing.text_path(0) == os.path.join(str(tmp_path / "src"), "ok.txt")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        listing.folders = ()  # type: ignore[misc]
+    os.symlink(write_text(tmp_path / "elsewhere", "secret", b"secret"), tmp_path / "src" / "link.txt")
+    with pytest.raises(InputError, match="outside the source folder"):
+        list_sources([tmp_path / "src"])
+    assert len(list_sources([tmp_path / "src"], follow_symlinks=True)) == 2

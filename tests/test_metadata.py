@@ -394,3 +394,107 @@ def test_a_float_in_a_text_field_is_told_to_be_quoted(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=re.escape("'title: 1.5' reads as the number 1.5 in YAML, not as text; "
                                                    "quote it: title: \"1.5\"")):
         load_sidecar(sidecar(tmp_path, "title: 1.5\n"))
+
+
+def test_sidecar_size_limit_is_exact(tmp_path: Path) -> None:
+    """A sidecar of exactly MAX_SIDECAR_BYTES is read; one byte more is refused, naming the limit."""
+    head = "title: ok\n# "
+    path = sidecar(tmp_path, head + "x" * (metadata.MAX_SIDECAR_BYTES - len(head) - 1) + "\n")
+    assert path.stat().st_size == metadata.MAX_SIDECAR_BYTES == 1024 * 1024
+    assert load_sidecar(path) == {"title": "ok"}
+    path.write_text(head + "x" * (metadata.MAX_SIDECAR_BYTES - len(head)) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    assert str(caught.value) == f"{path}: sidecar is larger than 1048576 bytes; keep sidecars small"
+
+
+@pytest.mark.parametrize("fits, too_many", [
+    # 1 mapping + 1 list + 9998 items
+    ("k: [" + ", ".join(["a"] * 9998) + "]\n", "k: [" + ", ".join(["a"] * 9999) + "]\n"),
+    # aliased (PyYAML's whole loader): 1 mapping + 2 x (1 list + 4998 items) + 1 text, or + 1 list + 1 item
+    ("k: &l [" + ", ".join(["a"] * 4998) + "]\nm: *l\nz: a\n",
+     "k: &l [" + ", ".join(["a"] * 4998) + "]\nm: *l\nz: [a]\n"),
+])
+def test_value_count_limit_is_exact(tmp_path: Path, fits: str, too_many: str) -> None:
+    """MAX_VALUES values (the mapping, lists and items, an alias's each time) are read; one more is refused."""
+    assert metadata.MAX_VALUES == 10_000
+    assert len(load_sidecar(sidecar(tmp_path, fits))["k"]) in (9998, 4998)
+    path = sidecar(tmp_path, too_many)
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    assert str(caught.value) == (f"{path}: more than 10000 values (YAML aliases can multiply them); "
+                                 "simplify the sidecar")
+
+
+@pytest.mark.parametrize("key", metadata.KNOWN_TEXT_KEYS)
+def test_every_known_text_key_refuses_a_boolean_or_a_float(tmp_path: Path, key: str) -> None:
+    """Each known text key ('published', 'source_url', ...) refuses true and 1.5 as values YAML respells."""
+    assert set(metadata.KNOWN_TEXT_KEYS) == {"title", "publication", "published", "source_url", "url", "retrieved",
+                                             "license", "notes", "original", "description"}
+    for written, reads in (("true", "true"), ("1.5", "the number 1.5")):
+        path = sidecar(tmp_path, f"{key}: {written}\n")
+        with pytest.raises(InputError) as caught:
+            load_sidecar(path)
+        assert str(caught.value) == (f"{path}: '{key}: {written}' reads as {reads} in YAML, not as text; "
+                                     f"quote it: {key}: \"{written}\"")
+
+
+@pytest.mark.parametrize("key", metadata.FIELD_KEYS)
+def test_every_field_key_is_taken_from_the_sidecar(key: str) -> None:
+    """title, publication, author, published, source_url, url, retrieved and license become fields."""
+    assert set(metadata.FIELD_KEYS) == {"title", "publication", "author", "published", "source_url", "url",
+                                        "retrieved", "license"}
+    merged = merge((), {key: "value", "notes": "not a field"})
+    assert list(merged.fields) == [key] and merged.fields[key].value == "value"
+
+
+def test_a_yaml_error_without_a_place_still_names_the_file(tmp_path: Path) -> None:
+    """A YAML error that carries no mark, problem or context is still an InputError naming the sidecar."""
+    path = sidecar(tmp_path, "title: ok\n")
+    with mock.patch.object(metadata, "_quick_load", side_effect=yaml.MarkedYAMLError()):
+        with pytest.raises(InputError) as caught:
+            load_sidecar(path)
+    assert str(caught.value) == f"{path}: malformed YAML: malformed YAML; fix the YAML syntax"
+    assert caught.value.line is None
+
+
+@pytest.mark.parametrize("text, message", [
+    ("title: ok\nauthor: [unclosed\nother: x\n",
+     "line 3, column 6: malformed YAML: did not find expected ',' or ']'; fix the YAML syntax"),
+    ("n: !!int abc\n", "line 1, column 4: a value YAML reads as a number cannot be read ('n: abc'): invalid literal "
+                       "for int() with base 10: 'abc'; quote it: n: \"abc\""),
+    ("n: !!float abc\n", "line 1, column 4: a value YAML reads as a number cannot be read ('n: abc'): could not "
+                         "convert string to float: 'abc'; quote it: n: \"abc\""),
+    ("d: !!timestamp abc\n", "line 1, column 4: 'd: abc' reads as a date in YAML but is not a valid date (not written "
+                             "YYYY-MM-DD); quote it: d: \"abc\""),
+    # a key refused inside a merged mapping (checked while the mapping merging it is flattened) is still a key
+    ("x: {<<: {true: 1}}\n", "line 1, column 10: the key 'true' reads as a boolean in YAML, not as text; "
+                             "quote it: \"true\""),
+    ("a: 1\na: 2\n", "line 2, column 1: duplicate key 'a' (first given on line 1): YAML keys must be unique; "
+                     "keep one of them"),
+    # '=' is the value key, which PyYAML turns into the text '=' when it flattens the mapping
+    ("=: a\n'=': b\n", "line 2, column 1: duplicate key '=' (first given on line 1): YAML keys must be unique; "
+                       "keep one of them"),
+    ("k: !!binary aGVsbG8=\n", "value of k has a type JSON cannot hold (bytes); write it as text"),
+    ("k: &v " + "x" * 70_000 + "\nm: *v\n", "value of k is longer than 65536 characters; shorten it"),
+    ("author: [a, 1]\n", "'author' must be text or a list of texts; write 'author: Name'"),
+    ("url: not a uri\n", "'url' is not an absolute URI without spaces: 'not a uri'; give the full address, "
+                         "e.g. https://example.org/post"),
+    ("source_url: ftp://e.org/x\n", "'source_url' must be an http or https address; give the article's web address"),
+    ("url: \"https://ex.org/a%zz\"\n", "'url': '%zz' at character 17 is not a percent-escape (% and two hex digits); "
+                                       "write a % sign itself as %25; check the address"),
+    # the first known text key holding control characters is named, not an unknown key before it
+    ("extra: \"a\\x01\"\ntitle: \"b\\x02\"\n", "'title' holds control characters; remove them"),
+])
+def test_refusals_in_full(tmp_path: Path, text: str, message: str) -> None:
+    """Each refusal names the sidecar (and line and column where YAML has them), the problem and the fix."""
+    path = sidecar(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_a_mapping_merged_twice_is_not_refused_as_repeating_its_merged_keys(tmp_path: Path) -> None:
+    """A mapping with its own merge key, merged again elsewhere, has its keys checked once, before merging."""
+    loaded = load_sidecar(sidecar(tmp_path, "base: &b {<<: {k: 1}, k: 2}\nx: {<<: *b}\n"))
+    assert loaded["base"] == {"k": 2} and list(loaded["x"]) == ["k"]

@@ -246,3 +246,58 @@ def test_addresses_with_characters_uris_forbid_are_uris_in_warc_and_rdf(tmp_path
     iris = {term for quad in to_quads(description) for term in (quad[0], quad[2]) if term.startswith("<")}
     assert f"<{targets[0]}>" in iris and f"<{targets[1]}>" in iris
     assert all(_IRIREF.fullmatch(iri) for iri in iris), sorted(iri for iri in iris if not _IRIREF.fullmatch(iri))
+
+
+_ORIGINAL_TEXT = ("Short start. We hold these truths to be self-evident, that all men are created equal, that they are "
+                  "endowed by their Creator with certain unalienable Rights, that among these are Life, Liberty and "
+                  "the pursuit of Happiness.")
+
+
+def _aligned_description(excerpt: str) -> dict[str, Any]:
+    """The description of `excerpt` aligned with _ORIGINAL_TEXT, as package() would write it."""
+    from provpack.align import align
+    from provpack.provenance import AlignedOriginal, describe
+    document = parse_document("doc", excerpt.encode())
+    analysis = analyse(document)
+    alignment = align(document.text, [(s.span.start, s.span.end) for s in analysis.segments],
+                      [(e.marker.span.start, e.marker.span.end, e.kind) for e in analysis.elisions],
+                      _ORIGINAL_TEXT, quoted=(document.body.start, document.body.end))
+    original = AlignedOriginal(description={"how": "local"}, text=_ORIGINAL_TEXT, target_uri="urn:example:original",
+                               conversion_record_id="<urn:uuid:conversion>", alignment=alignment)
+    return describe(document, analysis, merge(document.parsed, None), target_uri="urn:example:excerpt",
+                    record_id="<urn:uuid:excerpt>", sha256="0" * 64, original=original)
+
+
+def test_omitted_passages_select_the_original_text_with_32_characters_each_side() -> None:
+    """Each omitted passage's quote selector: up to 32 characters of the original before it (all of them near
+    its start) and 32 after; its position selector and record point into the conversion record's text."""
+    description = _aligned_description("Short start. [...] these truths to be self-evident, that all men are "
+                                       "created equal [...] among these are Life, Liberty and the pursuit of "
+                                       "Happiness.\n")
+    first, second = (elision["omitted"] for elision in description["elisions"])
+    assert (first["text"], first["start"], first["end"]) == ("We hold", 13, 20)
+    assert (second["start"], second["end"]) == (84, 162)
+    assert second["text"] == _ORIGINAL_TEXT[84:162]
+    assert first["oa:hasSelector"] == [
+        {"@type": "oa:TextPositionSelector", "oa:start": 13, "oa:end": 20},
+        {"@type": "oa:TextQuoteSelector", "oa:exact": "We hold", "oa:prefix": "Short start. ",
+         "oa:suffix": " these truths to be self-evident"}]
+    quote = second["oa:hasSelector"][1]
+    assert (quote["oa:prefix"], quote["oa:suffix"]) == (", that all men are created equal",
+                                                       " among these are Life, Liberty a")
+    for omitted in (first, second):
+        assert omitted["record_id"] == "<urn:uuid:conversion>"
+        assert omitted["oa:hasSource"] == {"@id": "urn:example:original"}
+
+
+def test_segments_name_where_the_original_has_them_and_whether_in_order() -> None:
+    """With an original, each segment gains source_start/source_end into its text and in_order; a segment quoted
+    before one the original has earlier is out of order."""
+    excerpt = ("Among these are Life, Liberty and the pursuit of Happiness [...] these truths to be self-evident, "
+               "that all men are created equal.\n")
+    description = _aligned_description(excerpt)
+    sources = [(s["source_start"], s["source_end"], s["in_order"]) for s in description["segments"]]
+    assert sources == [(163, 221, True), (21, 84, False)]
+    assert _ORIGINAL_TEXT[163:221] == "among these are Life, Liberty and the pursuit of Happiness"
+    assert _ORIGINAL_TEXT[21:84] == excerpt[65:128]   # the segment without its final full stop
+    assert description["out_of_order"] == [[0, 1]]

@@ -204,3 +204,75 @@ def test_sink_writes_every_piece_in_order_and_hashes_them(writes: list[list[byte
     assert sink.hexdigest() == hashlib.sha256(expected).hexdigest()
     assert sink.records == sum(range(len(writes)))
     assert len(sink._buffer) == 32   # allocated once, never grown
+
+
+_OWN = ["WARC-Type", "WARC-Record-ID", "WARC-Date", "WARC-Target-URI", "Content-Type", "WARC-Block-Digest",
+        "WARC-Payload-Digest", "Content-Length"]
+
+
+@pytest.mark.parametrize("name", _OWN + [name.lower() for name in _OWN])
+def test_an_extra_header_repeating_one_of_ours_is_left_to_warcio_and_written_once(name: str) -> None:
+    """An extra header named as one the writer sets (in any case) takes warcio's path and appears once."""
+    spec = RecordSpec("resource", "<urn:uuid:00000000-0000-5000-8000-00000000000a>", "urn:test:1", "text/plain",
+                      b"abc", True, ((name, "urn:test:2"),))
+    assert record_head(spec, date=DATE, block_sha256=hashlib.sha256(spec.block).hexdigest()) is None
+    record = gzip.decompress(b"".join(encode(spec, date=DATE, deflate=choose())))
+    assert record == serialize(spec, date=DATE)
+    if name in _OWN:   # a lower-case name is written beside warcio's own (provpack never uses one)
+        head = record.split(b"\r\n\r\n", 1)[0].lower()
+        assert head.count(b"\r\n" + name.lower().encode() + b":") == 1
+
+
+@pytest.mark.parametrize("warc_type, block", [
+    ("request", b"GET / HTTP/1.1\r\nhost:example.org\r\n\r\n"),
+    ("response", b"HTTP/1.1 200 OK\r\ncontent-type:text/html\r\n\r\n<p>hi</p>"),
+])
+def test_http_blocks_are_kept_byte_for_byte_on_warcios_path(tmp_path: Path, warc_type: str,
+                                                           block: bytes) -> None:
+    """A request or response written by warcio (repeated extra headers) keeps its HTTP head as captured."""
+    spec = RecordSpec(warc_type, "<urn:uuid:00000000-0000-5000-8000-00000000000b>", "https://example.org/",
+                      f"application/http; msgtype={warc_type}", block, True,
+                      (("WARC-Concurrent-To", "<urn:uuid:1>"), ("WARC-Concurrent-To", "<urn:uuid:2>")))
+    assert record_head(spec, date=DATE, block_sha256=hashlib.sha256(block).hexdigest()) is None
+    path = tmp_path / "h.warc.gz"
+    write_warc([spec], path, date=DATE)
+    with path.open("rb") as handle:
+        records = [(r.rec_type, r.rec_headers.get_header("Content-Length"), r.raw_stream.read())
+                   for r in ArchiveIterator(handle, no_record_parse=True)]
+    assert records == [(warc_type, str(len(block)), block)]
+
+
+def test_a_revisit_without_payload_digest_gets_none() -> None:
+    """warcio adds no payload digest (a sha1 one, by default) to a revisit record that asks for none."""
+    spec = RecordSpec("revisit", "<urn:uuid:00000000-0000-5000-8000-00000000000c>", "urn:test:1", "text/plain",
+                      b"abc", False)
+    assert b"WARC-Payload-Digest" not in serialize(spec, date=DATE)
+
+
+def test_written_archive_is_frozen(tmp_path: Path) -> None:
+    """What write_warc returns cannot be changed afterwards."""
+    import dataclasses
+    written = write_warc(specs(), tmp_path / "t.warc.gz", date=DATE)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        written.records = 0  # type: ignore[misc]
+
+
+def test_open_archive_refuses_an_existing_archive_by_default(tmp_path: Path) -> None:
+    """open_archive without force leaves an existing archive alone."""
+    path = tmp_path / "t.warc.gz"
+    write_warc(specs(), path, date=DATE)
+    before = path.read_bytes()
+    with pytest.raises(ArchiveError, match="already exists"):
+        with warcwriter.open_archive(path) as sink:
+            sink.write([b"x"], records=1)
+    assert path.read_bytes() == before
+
+
+def test_a_folder_in_the_checksums_place_is_refused_before_writing(tmp_path: Path) -> None:
+    """OUT.sha256 being a folder is an ArchiveError naming it, even with force; no archive is written."""
+    path = tmp_path / "t.warc.gz"
+    (tmp_path / "t.warc.gz.sha256").mkdir()
+    with pytest.raises(ArchiveError) as caught:
+        write_warc(specs(), path, date=DATE, force=True)
+    assert str(caught.value) == f"{tmp_path / 't.warc.gz.sha256'}: is a folder; move it away, or choose another name"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.warc.gz.sha256"]
