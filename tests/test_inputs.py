@@ -437,3 +437,77 @@ def test_listing_is_frozen_names_its_paths_and_follows_no_outside_link_by_defaul
     with pytest.raises(InputError, match="outside the source folder"):
         list_sources([tmp_path / "src"])
     assert len(list_sources([tmp_path / "src"], follow_symlinks=True)) == 2
+
+
+def test_exactly_ten_twins_are_all_named_with_no_count_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Ten pairs fill the cap: ten lines, no '0 more' line."""
+    for number in range(10):
+        (tmp_path / f"n{number}.txt").write_bytes(b"x")
+        (tmp_path / f"N{number}.txt").write_bytes(b"x")
+    caplog.set_level("WARNING", logger="provpack")
+    list_sources([tmp_path])
+    warned = _warnings(caplog)
+    assert len(warned) == 10 and all("differ only in letter case" in line for line in warned)
+
+
+def test_one_name_in_two_folders_is_refused_in_full(tmp_path: Path) -> None:
+    """Two sources giving one document name: the second file, the first, and that names must be unique."""
+    write_text(tmp_path / "one", "a", b"A")
+    write_text(tmp_path / "two", "a", b"B")
+    with pytest.raises(InputError) as caught:
+        list_sources([tmp_path / "one", tmp_path / "two"])
+    assert str(caught.value) == (f"{tmp_path / 'two' / 'a.txt'}: a document named 'a' is already given by "
+                                 f"{tmp_path / 'one' / 'a.txt'}; document names (file stems) must be unique")
+
+
+def test_read_bytes_refusals_in_full(tmp_path: Path) -> None:
+    """A text over the limit, and one swapped for a FIFO after it was listed: each message says what to do."""
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 11)
+    with pytest.raises(InputError) as caught:
+        inputs.read_bytes(big, limit=10)
+    assert str(caught.value) == (f"{big}: 11 bytes is more than the limit of 10 bytes; split the document, "
+                                 "or raise the limit with --max-text-bytes")
+    fifo = tmp_path / "swapped.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError) as caught:
+        inputs.read_bytes(fifo)
+    assert str(caught.value) == f"{fifo}: not a regular file (it changed while packaging); run again"
+
+
+def test_a_dangling_link_is_refused_in_full(tmp_path: Path) -> None:
+    """A text that is a symbolic link to nothing: named, said so, and what to do."""
+    write_text(tmp_path, "a", b"A")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "missing.txt")
+    with pytest.raises(InputError) as caught:
+        list_sources([tmp_path])
+    assert str(caught.value) == f"{tmp_path / 'b.txt'}: symbolic link to a file that does not exist; fix or remove the link"
+
+
+def test_a_sub_folder_with_only_hidden_texts_is_not_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Hidden texts (.NAME.txt) are skipped in a sub-folder as in a source: a sub-folder holding only those is quiet."""
+    write_text(tmp_path, "a", b"A")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".hidden.txt").write_bytes(b"H")
+    caplog.set_level("WARNING", logger="provpack")
+    assert list(list_sources([tmp_path]).names) == ["a"]
+    assert _warnings(caplog) == []
+
+
+def test_a_text_that_grows_past_the_limit_while_read_is_refused_in_full(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text listed at 5 bytes that holds 20 when read, against a limit of 10: refused, saying it grew."""
+    text = tmp_path / "growing.txt"
+    text.write_bytes(b"x" * 20)
+    real_open = inputs.open_regular
+
+    def stale(path: Any) -> Any:
+        fd, info = real_open(path)
+        return fd, os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid, info.st_gid,
+                                   5, info.st_atime, info.st_mtime, info.st_ctime))
+
+    monkeypatch.setattr(inputs, "open_regular", stale)
+    with pytest.raises(InputError) as caught:
+        inputs.read_bytes(text, limit=10)
+    assert str(caught.value) == (f"{text}: more than the limit of 10 bytes (the file grew while packaging); "
+                                 "split the document, or raise the limit with --max-text-bytes")
