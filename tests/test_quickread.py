@@ -714,3 +714,29 @@ def test_a_failed_provenance_record_on_the_quick_path_is_not_verified(monkeypatc
     assert taken[-1] is True  # (the damaged record was read by the quick path)
     assert quick == full and [p.kind for p in quick.problems] == ["metadata-mismatch"]
     assert (quick.records, quick.verified) == (13, 12)
+
+
+@pytest.mark.parametrize("quick_path", [True, False])
+def test_a_resource_of_exactly_the_keep_limit_is_kept_for_its_provenance(quick_path: bool,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resource block as long as KEEP_LIMIT is kept and its provenance checked; one byte over, it is not kept,
+    and its provenance record is checked without it (on the quick path and in the full reader alike). The
+    second document's records are the ones the quick path reads: the first ones bring header names it has
+    not seen yet."""
+    from provpack import recordcheck
+
+    records = provpack_records(SAMPLE_TEXTS[:2])
+    data = b"".join(records)
+    if not quick_path:
+        monkeypatch.setattr(QuickReader, "_express", lambda self: False)
+    first, second = (int(records[n].split(b"Content-Length: ")[1].split(b"\r\n")[0]) for n in (1, 3))
+    assert second < first
+    baseline = check(data)
+    assert baseline.ok and "provpack provenance records checked: 2" in baseline.notes
+    for module in (quickread, recordcheck):
+        monkeypatch.setattr(module, "KEEP_LIMIT", second)
+    held = check(data)
+    assert held.ok and "provpack provenance records checked: 1" in held.notes
+    for module in (quickread, recordcheck):
+        monkeypatch.setattr(module, "KEEP_LIMIT", second - 1)
+    assert "provpack provenance records checked without their resource block (too large): 2" in check(data).notes
