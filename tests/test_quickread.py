@@ -740,3 +740,27 @@ def test_a_resource_of_exactly_the_keep_limit_is_kept_for_its_provenance(quick_p
     for module in (quickread, recordcheck):
         monkeypatch.setattr(module, "KEEP_LIMIT", second - 1)
     assert "provpack provenance records checked without their resource block (too large): 2" in check(data).notes
+
+
+@pytest.mark.parametrize("quick_path", [True, False])
+def test_a_json_record_of_exactly_the_provenance_limit_is_read(quick_path: bool,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSON metadata record as long as PROVENANCE_LIMIT is read and checked; one byte over, it is counted as
+    not read, with the limit in the note (the second document's records are the quick path's, as above)."""
+    from provpack import recordcheck
+
+    records = provpack_records(SAMPLE_TEXTS[:2])
+    data = b"".join(records)
+    if not quick_path:
+        monkeypatch.setattr(QuickReader, "_express", lambda self: False)
+    first, second = (int(records[n].split(b"Content-Length: ")[1].split(b"\r\n")[0]) for n in (2, 4))
+    assert second < first
+    for module in (quickread, recordcheck):
+        monkeypatch.setattr(module, "PROVENANCE_LIMIT", second)
+    report = check(data)
+    assert report.ok and "provpack provenance records checked: 1" in report.notes
+    unread = "JSON metadata records not read: over 64 MiB (provenance in them is not checked)"
+    assert f"{unread}: 1" in report.notes
+    for module in (quickread, recordcheck):
+        monkeypatch.setattr(module, "PROVENANCE_LIMIT", second - 1)
+    assert f"{unread}: 2" in check(data).notes
