@@ -520,3 +520,23 @@ def test_the_lock_file_is_private(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="cannot create the lock file .a.lock"), output_lock(path):
         pass
     assert not (tmp_path / "elsewhere").exists()
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    (errno.ENOSPC, "disk full (no space left on device)"),
+    (errno.EDQUOT, "disk quota exceeded"),
+    (errno.EROFS, "read-only file system"),
+    (errno.EFBIG, "file too large for this file system"),
+    (errno.EACCES, "permission denied"),
+    (errno.EPERM, "operation not permitted"),
+])
+def test_each_write_failure_is_said_in_words(code: int, words: str) -> None:
+    """The failures a write meets most are said in plain words, whatever the OS's strerror spells."""
+    assert atomic.reason(OSError(code, "Some OS Text")) == words
+
+
+def test_other_failures_fall_back_to_what_the_error_says() -> None:
+    """Any other errno: the OS's text; without one, the error's own text; without that, its type."""
+    assert atomic.reason(OSError(errno.EIO, "Input/output error")) == "Input/output error"
+    assert atomic.reason(OSError("no errno here")) == "no errno here"
+    assert atomic.reason(FileExistsError()) == "FileExistsError"
