@@ -716,6 +716,18 @@ def test_a_failed_provenance_record_on_the_quick_path_is_not_verified(monkeypatc
     assert (quick.records, quick.verified) == (13, 12)
 
 
+def _two_documents(kind: str, quick_path: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, int]:
+    """Two documents' records, the quick path on or off, and the length of the second document's `kind` record
+    (the shorter one of that kind: a limit set to it holds that record and not the first document's)."""
+    records = provpack_records(SAMPLE_TEXTS[:2])
+    if not quick_path:
+        monkeypatch.setattr(QuickReader, "_express", lambda self: False)
+    first, second = (int(records[n].split(b"Content-Length: ")[1].split(b"\r\n")[0])
+                     for n in ((1, 3) if kind == "resource" else (2, 4)))
+    assert second < first
+    return b"".join(records), second
+
+
 @pytest.mark.parametrize("quick_path", [True, False])
 def test_a_resource_of_exactly_the_keep_limit_is_kept_for_its_provenance(quick_path: bool,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
@@ -725,12 +737,7 @@ def test_a_resource_of_exactly_the_keep_limit_is_kept_for_its_provenance(quick_p
     not seen yet."""
     from provpack import recordcheck
 
-    records = provpack_records(SAMPLE_TEXTS[:2])
-    data = b"".join(records)
-    if not quick_path:
-        monkeypatch.setattr(QuickReader, "_express", lambda self: False)
-    first, second = (int(records[n].split(b"Content-Length: ")[1].split(b"\r\n")[0]) for n in (1, 3))
-    assert second < first
+    data, second = _two_documents("resource", quick_path, monkeypatch)
     baseline = check(data)
     assert baseline.ok and "provpack provenance records checked: 2" in baseline.notes
     for module in (quickread, recordcheck):
@@ -749,12 +756,7 @@ def test_a_json_record_of_exactly_the_provenance_limit_is_read(quick_path: bool,
     not read, with the limit in the note (the second document's records are the quick path's, as above)."""
     from provpack import recordcheck
 
-    records = provpack_records(SAMPLE_TEXTS[:2])
-    data = b"".join(records)
-    if not quick_path:
-        monkeypatch.setattr(QuickReader, "_express", lambda self: False)
-    first, second = (int(records[n].split(b"Content-Length: ")[1].split(b"\r\n")[0]) for n in (2, 4))
-    assert second < first
+    data, second = _two_documents("metadata", quick_path, monkeypatch)
     for module in (quickread, recordcheck):
         monkeypatch.setattr(module, "PROVENANCE_LIMIT", second)
     report = check(data)
