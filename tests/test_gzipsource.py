@@ -123,3 +123,52 @@ def test_members_whatever_their_size_come_whole(level: int) -> None:
     blocks = [record("resource", bytes(range(256)) * n) for n in (0, 1, 3, 200, 2, 1000, 1)]
     _, chunks, found = read_all(b"".join(gzip_member(b, level) for b in blocks))
     assert found == [] and chunks == blocks
+
+
+@pytest.mark.parametrize("read_size", [1 << 16, 1 << 20])
+def test_large_member_passed_on_in_mib_pieces(read_size: int) -> None:
+    """A member whose output passes 1 MiB reaches the scanner cut at every MiB of it, nothing lost."""
+    block = record("resource", bytes(range(256)) * 10_000)  # about 2.5 MiB
+    _, chunks, found = read_all(gzip_member(block), read_size)
+    assert found == [] and joined(chunks) == block
+    assert [len(c) for c in chunks] == [1 << 20, 1 << 20, len(block) - (2 << 20)]
+
+
+def test_member_offset_locate_boundary_and_restart() -> None:
+    """The member holding an output offset, where a member's reading ends, and reading again from inside a member."""
+    members = [gzip_member(r) for r in RECORDS]
+    data = b"".join(members)
+    offsets = [0, len(members[0]), len(members[0]) + len(members[1])]
+    starts = [0, len(RECORDS[0]), len(RECORDS[0]) + len(RECORDS[1])]
+    fresh, _, _ = read_all(data)
+    fresh = type(fresh)(fresh.raw, b"", fresh.report)  # nothing read: no member known
+    assert fresh.member_offset(5) == 0 and fresh.locate(5) == (0, False)
+    with pytest.raises(ValueError, match="no gzip member known before decompressed offset 5"):
+        fresh.restart(5)
+    source, chunks, _ = read_all(data)
+    assert [source.member_offset(u + 3) for u in starts] == offsets
+    assert [source.is_member_start(u) for u in (starts[1], starts[1] + 1)] == [True, False]
+    source.raw.seek(0)
+    source = type(source)(source.raw, source.raw.read(), source.report)
+    walk = source.chunks()
+    assert next(walk) == RECORDS[0]
+    assert source.member_end == offsets[1]
+    assert source.boundary(offsets[1], starts[1], True) == 1
+    assert source.boundary(offsets[1], starts[1], False) == 0
+    assert source.boundary(offsets[0], starts[1], False) == -1
+    again, _, _ = read_all(data)
+    assert joined(list(again.restart(starts[1] + 5))) == RECORDS[1][5:] + RECORDS[2]
+    assert again.member_count == 3
+
+
+@pytest.mark.parametrize("junk", [1, 2, 3, 4, 5, 6, 7, 8, 13])
+def test_member_after_junk_found_across_reads(junk: int) -> None:
+    """Junk ending anywhere in a small read still lets the next member be found, whatever read cuts its magic."""
+    members = [gzip_member(r) for r in RECORDS]
+    data = members[0] + b"G" * junk + members[1] + members[2] + b"Z" * junk
+    _, chunks, found = read_all(data, 7)
+    assert found == [
+        (len(members[0]), "junk", f"{junk} bytes that are not gzip data before the next gzip member"),
+        (len(data) - junk, "junk", f"{junk} bytes that are not gzip data after the last gzip member"),
+    ]
+    assert joined(chunks) == b"".join(RECORDS)

@@ -13,7 +13,7 @@ import pytest
 
 from provpack.gzipsource import GzipSource
 from provpack.rawreader import RawReader
-from provpack.sniff import NotWarcError, foreign_format, is_gzipped_warc, open_source, quoted
+from provpack.sniff import NotWarcError, foreign_format, is_gzipped_warc, open_source, quoted, unreadable_reason
 from provpack.warcstream import PlainSource
 
 from readback import RECORDS, joined, read_all
@@ -137,3 +137,36 @@ def test_is_gzipped_warc(tmp_path: Path) -> None:
     (tmp_path / "c.warc.gz").write_bytes(_zip(GZIPPED))
     with pytest.raises(NotWarcError, match="a ZIP file"):
         is_gzipped_warc(tmp_path / "c.warc.gz")
+
+
+def test_xz_fix_names_the_tool() -> None:
+    """An xz file's advice names the command that decompresses it, for the verb asked."""
+    error = foreign_format(lzma.compress(b"WARC/1.1\r\n"))
+    assert error is not None and error.what == "an xz-compressed file"
+    assert error.fix("check") == "decompress it (unxz -k FILE) and check the WARC file it gives"
+
+
+def test_unreadable_reason_quotes_short() -> None:
+    """warcio's messages shortened: a gzip member's content or the bytes there, the first line, the length cut."""
+    held = gzip_member(b"hello, not a record " * 5)
+    stream = io.BytesIO(b"x" * 7 + held)
+    reason = unreadable_reason(ValueError("Unknown archive format, first line: junk"), stream, 7)
+    assert reason == f"no WARC record starts there (its gzip member holds: {quoted(b'hello, not a record ' * 5)})"
+    reason = unreadable_reason(ValueError("Unknown archive format"), io.BytesIO(b"\x00abc" * 20), 1)
+    there = quoted((b"\x00abc" * 20)[1:42])
+    assert there.endswith("...") and reason == f"no WARC record starts there (the bytes there: {there})"
+    reason = unreadable_reason(ValueError("Invalid  WARC\trecord, first line: GET / \u00e9\r\n"), stream, 0)
+    assert reason == "Invalid WARC record, first line: 'GET / \u00e9'"
+    assert unreadable_reason(ValueError("bad \u00e9\n" + "z" * 300), stream, 0) == "bad \\xe9 " + "z" * 188 + "..."
+    assert unreadable_reason(ValueError("z" * 200), stream, 0) == "z" * 200
+    assert unreadable_reason(ValueError(""), stream, 0) == "ValueError"
+
+
+@pytest.mark.parametrize("flip", [0, 1])
+def test_damaged_magic_before_a_plain_header_is_gzip(flip: int) -> None:
+    """A member whose magic bytes are damaged is still read as gzip when its deflate data holds a WARC record."""
+    data = bytearray(gzip_member(RECORDS[0]))
+    data[flip] ^= 0x40
+    source, chunks, found = read_all(bytes(data))
+    assert isinstance(source, GzipSource) and joined(chunks) == b""
+    assert [(o, k) for o, k, _ in found] == [(0, "junk")]
