@@ -170,3 +170,25 @@ def test_damaged_magic_before_a_plain_header_is_gzip(flip: int) -> None:
     source, chunks, found = read_all(bytes(data))
     assert isinstance(source, GzipSource) and joined(chunks) == b""
     assert [(o, k) for o, k, _ in found] == [(0, "junk")]
+
+
+def test_check_end_of_a_plain_warc_cut_off_in_its_first_record(tmp_path: Path) -> None:
+    """A plain WARC whose first record is cut off, checked from its start: truncated at byte 0, the record's start.
+    A whole file, and a cut-off file checked from its second record, pass or name that record's offset."""
+    from provpack.errors import IntegrityError
+    from provpack.sniff import check_end
+
+    first = b"WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 4\r\n\r\nabcd\r\n\r\n"
+    whole = first + first.replace(b"abcd", b"wxyz")
+    path = tmp_path / "cut.warc"
+    path.write_bytes(whole[:30])
+    with path.open("rb") as stream, pytest.raises(IntegrityError) as caught:
+        check_end(path, stream, 0)
+    assert str(caught.value).startswith(f"{path}: truncated at byte 0: ")
+    path.write_bytes(whole)
+    with path.open("rb") as stream:
+        check_end(path, stream, 0)
+    path.write_bytes(whole[:len(first) + 40])
+    with path.open("rb") as stream, pytest.raises(IntegrityError) as caught:
+        check_end(path, stream, len(first))
+    assert str(caught.value).startswith(f"{path}: truncated at byte {len(first)}: ")
