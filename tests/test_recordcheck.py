@@ -435,3 +435,22 @@ def test_records_inside_one_gzip_member_are_counted() -> None:
     assert report.ok and report.verified == 3
     assert "records that start inside a gzip member (not one member per record): 2" in report.notes
     assert not any("inside a gzip member" in note for note in check(warc([record("resource", b"x")])).notes)
+
+
+@pytest.mark.parametrize(("seekable", "read", "verified"), [(True, 3, 2), (False, 1, 0)])
+def test_a_content_length_too_large_by_megabytes_resumes_at_the_record_inside(seekable: bool, read: int,
+                                                                              verified: int) -> None:
+    """A Content-Length that runs past the next record and megabytes into the one after: the block is streamed
+    (it does not fit the read buffer) and the next record's start is noted on the way. From a file, reading
+    goes back there, so the two records after it are verified; from a pipe it cannot go back (docs/verify.md).
+    Either way the first record is reported, at its offset, for its length and its digest."""
+    from readback import check as check_bytes
+
+    second = record("resource", b"second block", headers=[("WARC-Target-URI", "urn:x:2")])
+    third = record("resource", b"z" * (3 << 20), headers=[("WARC-Target-URI", "urn:x:3")])
+    first = record("resource", b"first block", headers=[("WARC-Target-URI", "urn:x:1")],
+                   content_length=len(b"first block") + len(second) + (2 << 20))
+    report = check_bytes(first + second + third, seekable=seekable)
+    assert [(problem.offset, problem.kind) for problem in report.problems] == [(0, "bad-length"),
+                                                                                (0, "digest-mismatch")]
+    assert (report.records, report.verified) == (read, verified)
