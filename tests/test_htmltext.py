@@ -731,12 +731,13 @@ def test_header_cells_are_spaced_like_data_cells() -> None:
 
 
 def test_implied_cell_and_item_ends_keep_an_ad_cell_to_itself() -> None:
-    """A new <td> or <li> closes an open ad-classed one (a nested table or list stays inside it): only the ad goes."""
+    """A new <td>, <li> or <dd> closes an open ad-classed one (a nested table or list stays in it): only the ad goes."""
     page = ("<table><tr><td class='ad'>Ad<table><tr><td>Sponsored link</td></tr></table></td>"
             "<td>Cell</td></tr></table>")
     assert html_to_text(page) == ("Cell\n", "document")
     assert html_to_text("<table><tr><td class='ad'>Sponsored<td>Cell</table>") == ("Cell\n", "document")
     assert html_to_text("<ul><li class='ad'>Sponsored<ul><li>x</ul><li>Item</ul>") == ("Item\n", "document")
+    assert html_to_text("<dl><dt class='ad'>Sponsored<dd>Definition</dl>") == ("Definition\n", "document")
 
 
 def test_an_article_of_exactly_five_hundred_characters_is_a_story() -> None:
