@@ -488,6 +488,10 @@ def test_rejects_spans_outside_the_excerpt() -> None:
         align("short", [(0, 5)], [], GETTYSBURG, quoted=(1, 5))
     with pytest.raises(ValueError, match=r"quoted text \(0, 9\) is outside"):
         align("short", [(0, 5)], [], GETTYSBURG, quoted=(0, 9))
+    with pytest.raises(ValueError, match=r"^segment \(1, 3\) overlaps or precedes the one before it$"):
+        align("short", [(0, 2), (1, 3)], [], GETTYSBURG)
+    with pytest.raises(ValueError, match=r"^elision \(3, 7\) is outside the excerpt \(0, 5\)$"):
+        align("short", [(0, 5)], [(3, 7, "bracketed")], GETTYSBURG)
 
 
 _WORDS = [f"w{i}x" for i in range(400)]
@@ -616,3 +620,179 @@ def test_a_word_put_before_a_new_sentence_at_a_cut_is_added(excerpt: str, origin
     result = run(excerpt, original)
     assert [(d.kind, d.excerpt, d.source) for d in result.differences if d.kind != "case"] == [("added", added, "")]
     assert omitted_texts(result) == [cut]
+
+
+def test_every_name_in_all_is_defined() -> None:
+    """`from provpack.align import *` gives every name __all__ lists."""
+    import provpack.align as module
+
+    assert all(hasattr(module, name) for name in module.__all__)
+
+
+def test_results_are_frozen_and_serialise_with_their_field_names() -> None:
+    """Alignment results are frozen value objects whose to_json keys are their field names."""
+    import dataclasses
+
+    result = run("The world will little note, nor long remember what we say here today [...] "
+                 "It is for us the living")
+    for value in (result, result.segments[0], result.elisions[0], result.differences[0],
+                  result.elisions[0].omitted):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, dataclasses.fields(value)[0].name, None)
+    for value in (result.segments[0], result.elisions[0], result.differences[0]):
+        assert set(value.to_json()) == {f.name for f in dataclasses.fields(value)}
+
+
+def test_words_changed_at_a_segments_start_align_before_its_anchor() -> None:
+    """A mistyped second word leaves the first five-word anchor later: the words before it still align."""
+    result = run("Four scor and seven years ago our fathers brought forth")
+    (segment,) = result.segments
+    assert (segment.source_start, segment.words, segment.matched_words) == (0, 10, 9)
+    assert [(d.kind, d.excerpt, d.source, d.source_start, d.source_end) for d in result.differences] == [
+        ("changed", "scor", "score", 5, 10)]
+
+
+def test_a_word_added_before_the_originals_first_word_sits_at_offset_zero() -> None:
+    """An added word before the original's first word has the empty source span (0, 0)."""
+    result = run("Indeed four score and seven years ago our fathers")
+    assert [(d.kind, d.excerpt, d.source_start, d.source_end) for d in result.differences] == [
+        ("added", "Indeed", 0, 0), ("case", "four", 0, 4)]
+
+
+def test_an_added_word_sits_right_after_the_original_word_before_it() -> None:
+    """The empty source span of an added word is at the end of the original word it follows."""
+    result = run("The world will little note, nor long remember what we say here today")
+    (difference,) = result.differences
+    at = GETTYSBURG.index("what we say here") + len("what we say here")
+    assert (difference.source_start, difference.source_end) == (at, at)
+
+
+def test_a_number_put_at_a_segments_end_before_a_new_sentence_is_added() -> None:
+    """At a segment's end, a number for one the original parts from it by a full stop is added, not changed."""
+    result = run("The storm reached the coast late on Tuesday 2001 [...] crews cleared fallen trees.",
+                 "The storm reached the coast late on Tuesday. 1998 was worse, said crews who cleared fallen trees.")
+    assert [(d.kind, d.excerpt) for d in result.differences] == [("added", "2001"), ("dropped", "")]
+    assert omitted_texts(result) == [". 1998 was worse, said"]
+
+
+def test_two_editorial_notes_in_one_segment_are_both_left_out() -> None:
+    """Each of several bracketed notes in a segment is skipped, not only the last."""
+    result = run("The world will little note [sic], nor long remember [emphasis added] what we say here")
+    assert result.differences == ()
+    (segment,) = result.segments
+    assert segment.words == segment.matched_words == 12
+
+
+def test_segment_edges_take_in_all_the_punctuation_both_texts_share() -> None:
+    """A segment's span in the original takes in punctuation the excerpt has too, across spaces, up to the
+    original's ends."""
+    result = run('"(Four score and seven years ago', 'He said "(Four score and seven years ago')
+    assert result.segments[0].source_start == len("He said ")
+    original = "shall not perish from the earth ."
+    result = run("from the earth.", original)
+    assert result.segments[0].source_end == len(original)
+    original = "shall not perish from the earth"
+    result = run("the earth.", original)
+    assert (result.segments[0].source_start, result.segments[0].source_end) == (original.index("the"), len(original))
+
+
+def test_a_segment_without_words_counts_none() -> None:
+    """A segment of punctuation only (a dash before a marker) has no words and is not found."""
+    result = run("\u2014 [...] we can not dedicate")
+    assert [(s.words, s.matched_words, s.found) for s in result.segments] == [(0, 0, False), (4, 4, True)]
+
+
+def test_a_segment_not_found_matched_no_words() -> None:
+    """A segment the original lacks reports its words and zero matched."""
+    (segment,) = run("Zebras quietly graze beneath purple skies").segments
+    assert (segment.found, segment.words, segment.matched_words) == (False, 6, 0)
+
+
+def test_a_segment_with_exactly_half_its_words_matched_is_found() -> None:
+    """Exactly MIN_MATCHED_SHARE of a segment's words matched is enough."""
+    (segment,) = run("It is altogether fitting and zebras eat purple cake happily").segments
+    assert segment.found and (segment.words, segment.matched_words) == (10, 5)
+
+
+def test_a_segment_without_a_five_word_anchor_is_found_by_three_word_phrases() -> None:
+    """With a word added every few words, no five-word phrase matches, and three-word ones still place it."""
+    original = "We hold that all men are created equal, that they are endowed"
+    result = run("all men are surely created equal that", original)
+    (segment,) = result.segments
+    assert (segment.source_start, segment.source_end) == (original.index("all"), original.index(" they"))
+    assert [(d.kind, d.excerpt) for d in result.differences] == [("added", "surely")]
+
+
+def test_a_word_in_the_original_two_hundred_times_still_anchors_but_not_more() -> None:
+    """A word seen up to 200 times in the original is looked up for short phrases; more often, it is not."""
+    assert run("word word word", "word " * 200).segments[0].found
+    assert not run("word word word", "word " * 201).segments[0].found
+
+
+_GAP = [f"w{i}q" for i in range(2001)]
+
+
+def test_long_runs_the_quote_leaves_out_are_aligned_word_by_word_up_to_2000_words() -> None:
+    """A run of up to 2000 original words between anchors is aligned word by word; with no excerpt words there,
+    any length is one dropped run."""
+    head, tail = "alpha beta gamma delta epsilon", "zeta eta theta iota kappa"
+    result = run(f"{head} {tail}", f"{head} {' '.join(_GAP)} {tail}")
+    assert [(d.kind, len(d.source.split())) for d in result.differences] == [("dropped", 2001)]
+    result = run(f"{head} w7q {tail}", f"{head} {' '.join(_GAP[:2000])} {tail}")
+    assert [(d.kind, len(d.source.split())) for d in result.differences] == [("dropped", 7), ("dropped", 1992)]
+
+
+def test_a_leading_marker_in_the_first_paragraph_omits_from_the_texts_start() -> None:
+    """With no paragraph break before it, a leading marker's cut starts at the original's first character."""
+    result = run("[...] score and seven years ago")
+    assert omitted_texts(result) == ["Four"]
+    assert result.elisions[0].omitted is not None and result.elisions[0].omitted.start == 0
+
+
+def test_a_segment_cut_by_possible_markers_spans_from_its_first_to_its_last_piece() -> None:
+    """A segment split by unbracketed markers starts at its first piece's match and ends at its last's."""
+    excerpt = "Four score and seven years ago... all men are created equal.\n\nNow we are engaged in a great civil war..."
+    ellipses = [(m.start(), m.end(), "possible") for m in re.finditer(r"\.\.\.", excerpt)]
+    (segment,) = align(excerpt, [(0, len(excerpt))], ellipses, GETTYSBURG).segments
+    assert (segment.source_start, segment.source_end) == (0, GETTYSBURG.index("civil war") + len("civil war"))
+    assert (segment.words, segment.matched_words) == (20, 20)
+
+
+def test_a_marker_with_no_quoted_segment_beside_it_says_so() -> None:
+    """A marker with no segment of words on either side cuts nothing and says there is no segment next to it."""
+    (elision,) = align("[...]", [], [(0, 5, "bracketed")], GETTYSBURG).elisions
+    assert (elision.omitted, elision.reason) == (None, "no quoted segment next to the marker")
+
+
+def test_mistyped_last_words_are_changed_and_the_span_takes_the_full_stop() -> None:
+    """Two mistyped words ending a segment are one changed run, and the segment's span ends after the full stop."""
+    result = run("for those who here gave their lives that that nation migth liev.")
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", "migth liev", "might live")]
+    assert result.segments[0].source_end == GETTYSBURG.index("might live.") + len("might live.")
+
+
+def test_last_words_unlike_the_originals_are_added_not_changed() -> None:
+    """Words ending a segment that look too little like the original's ('write there' for 'say here') are added."""
+    result = run("The world will little note, nor long remember what we write there")
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("added", "write there", "")]
+
+
+def test_last_words_barely_like_the_originals_are_changed() -> None:
+    """Runs of words a little over the similarity edge ('next Tuesday' for 'last Thursday') are changed."""
+    result = run("The council will meet again next Tuesday", "The council will meet again last Thursday, the clerk said.")
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", "next Tuesday", "last Thursday")]
+
+
+def test_a_word_changed_past_a_matched_one_before_the_anchor_has_its_own_source() -> None:
+    """Before a segment's first anchor, a mistyped word beyond a matched one and an added one maps to its own
+    original word."""
+    result = run("Fuor score really and seven years ago our fathers")
+    assert [(d.kind, d.excerpt, d.source, d.source_start, d.source_end) for d in result.differences] == [
+        ("changed", "Fuor", "Four", 0, 4), ("added", "really", "", 10, 10)]
+
+
+def test_a_number_for_a_number_beyond_matched_words_before_the_anchor_is_changed() -> None:
+    """A segment's first word, a number put for the original's number two words out from the anchor, is changed."""
+    result = run("1951 the really mill by the river was closed", "Since 1950 the old mill by the river was closed for good.")
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [
+        ("changed", "1951", "1950"), ("changed", "really", "old")]

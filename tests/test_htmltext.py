@@ -619,3 +619,136 @@ def test_a_story_article_with_a_long_comment_section_beside_it_is_the_story() ->
     teaser = f"<article class=teaser><h2>Other story</h2><p>{_LIBRARY}</p></article>"
     text, scope = html_to_text(f"<body><main>{teaser}<div><p>{_PETITION}</p>{comments}</div></main></body>")
     assert scope == "main" and text.startswith("Other story")
+
+
+def test_every_name_in_all_is_defined() -> None:
+    """`from provpack.htmltext import *` gives every name __all__ lists."""
+    import provpack.htmltext as module
+
+    assert all(hasattr(module, name) for name in module.__all__)
+
+
+def test_charset_serialises_with_its_field_names() -> None:
+    """Charset.to_json's keys are its field names."""
+    import dataclasses
+
+    _, charset = decode_html(b"<p>plain</p>", http_charset="utf-8")
+    assert set(charset.to_json()) == {f.name for f in dataclasses.fields(charset)}
+    assert charset.to_json()["declared_http"] == "utf-8"
+
+
+def test_digits_after_a_one_letter_word_in_a_sup_are_text() -> None:
+    """A <sup> after a single letter (`X<sup>2</sup>`) is an exponent: it is kept."""
+    assert html_to_text("<p>Let the side be X<sup>2</sup> long.</p>") == ("Let the side be X2 long.\n", "document")
+
+
+def test_a_block_closes_a_paragraph_opened_at_the_top_of_the_page() -> None:
+    """A <div> after an unclosed top-level <p> closes it: the hidden paragraph does not hide the div."""
+    assert html_to_text("<p hidden>secret<div>kept</div>") == ("kept\n", "document")
+
+
+def test_two_paragraphs_of_exactly_eighty_characters_make_an_article_a_story() -> None:
+    """Prose paragraphs count from 80 characters: two of 80 make a short article the story, two of 79 do not."""
+    main = "<main><p>" + "m " * 400 + "</p></main>"
+    for size, scope in ((80, "article"), (79, "main")):
+        paragraph = f"<p>{'y' * size}</p>"
+        assert html_to_text(f"<body><article>{paragraph}{paragraph}</article>{main}</body>")[1] == scope
+
+
+def test_a_marked_block_with_two_prose_paragraphs_is_still_dropped() -> None:
+    """Two paragraphs of prose (fewer than three) do not make a short block classed 'related' the story's."""
+    two = "<p>" + "word " * 17 + "</p>"
+    page = f"<body><h1>Title</h1><p>Story text here.</p><div class='related'>{two}{two}</div></body>"
+    assert html_to_text(page) == ("Title\n\nStory text here.\n", "body")
+
+
+def test_only_a_meta_tag_declares_the_charset() -> None:
+    """A charset attribute on another tag (a <script>) is not the page's charset; the first <meta> wins."""
+    _, charset = decode_html(b'<script charset="koi8-r"></script><p>caf\xc3\xa9</p>')
+    assert (charset.encoding, charset.declared_meta) == ("utf-8", None)
+    _, charset = decode_html(b'<meta charset="utf-8"><meta charset="koi8-r"><p>caf\xc3\xa9</p>')
+    assert (charset.encoding, charset.source, charset.declared_meta) == ("utf-8", "meta", "utf-8")
+
+
+def test_a_charset_is_read_only_from_the_parameters() -> None:
+    """The part before the first ';' is the media type, never a charset parameter."""
+    assert charset_from_content_type("charset=koi8-r") is None
+
+
+def test_a_declared_utf16_without_a_bom_is_read_as_utf8() -> None:
+    """A page labelled UTF-16 but without a BOM is read as UTF-8, as browsers do."""
+    text, charset = decode_html(b'<meta charset="utf-16"><p>caf\xc3\xa9</p>')
+    assert "caf\u00e9" in text and (charset.encoding, charset.source) == ("utf-8", "meta")
+
+
+def test_a_story_element_classed_like_an_ad_is_still_the_story() -> None:
+    """An <article> whose class has an ad word ("ad-wrapper") is not itself boilerplate."""
+    page = '<body><article class="ad-wrapper"><p>Short story.</p></article></body>'
+    assert html_to_text(page) == ("Short story.\n", "article")
+
+
+def test_a_related_links_block_with_long_link_texts_is_dropped() -> None:
+    """Long link texts in a list are not paragraphs of prose: a link-dense 'related' block is still left out."""
+    story = "<p>" + "Story text that runs long enough to be prose in any reckoning at all, surely. " * 3 + "</p>"
+    links = "<div class='related'><ul>" + "".join(
+        f"<li><a href='/s{k}'>{'A related story headline that is long enough to count ' * 2}</a></li>"
+        for k in range(3)) + "</ul></div>"
+    text, _ = html_to_text(f"<body>{story}{links}</body>")
+    assert text.startswith("Story text") and "related story" not in text
+
+
+def test_a_marked_block_holding_the_h1_or_role_main_is_kept() -> None:
+    """A short block with an ad or promo class is kept when it holds the page's <h1> or is role=main."""
+    page = "<body><p>Body text.</p><div class='promo-wrapper'><h1>Title</h1><p>Short dek.</p></div></body>"
+    assert html_to_text(page) == ("Body text.\n\nTitle\n\nShort dek.\n", "body")
+    page = "<body><p>Body text.</p><div class='ad-slot' role='main'><p>Short story.</p></div></body>"
+    assert html_to_text(page) == ("Short story.\n", "main")
+
+
+def test_a_sup_linking_to_a_fragment_is_a_mark_up_to_twenty_characters_or_elements() -> None:
+    """A <sup> linking to a #fragment is a footnote mark when its text is at most 20 characters and it holds at
+    most 20 elements; a longer one, or one linking elsewhere, is text."""
+    for size, expected in ((20, "as shown here\n"), (21, f"as shown{'x' * 21} here\n")):
+        assert html_to_text(f"<p>as shown<sup><a href='#n1'>{'x' * size}</a></sup> here</p>")[0] == expected
+    assert html_to_text("<p>as the report says<sup><a href='#fn3'>note</a></sup> next</p>")[0] == (
+        "as the report says next\n")
+    assert html_to_text("<p>as the report says<sup><a href='/page'>note</a></sup> next</p>")[0] == (
+        "as the report saysnote next\n")
+    for spans, expected in ((19, "Smith wrote\n"), (20, "Smith1 wrote\n")):
+        nested = "<span>" * spans + "1" + "</span>" * spans
+        assert html_to_text(f"<p>Smith<sup>{nested}</sup> wrote</p>")[0] == expected
+
+
+def test_a_header_outside_an_article_or_main_is_left_out_even_with_a_paragraph() -> None:
+    """Only inside an <article> or <main> is a <header> holding a paragraph (a standfirst) kept."""
+    page = "<body><header><p>Standfirst text.</p></header><p>Story.</p></body>"
+    assert html_to_text(page) == ("Story.\n", "body")
+
+
+def test_header_cells_are_spaced_like_data_cells() -> None:
+    """Adjacent <th> cells are separated by a space, as <td> cells are."""
+    assert html_to_text("<table><tr><th>a</th><th>b</th></tr></table>") == ("a b\n", "document")
+
+
+def test_implied_cell_and_item_ends_keep_an_ad_cell_to_itself() -> None:
+    """A new <td>, <li> or <dd> closes an open ad-classed one (a nested table or list stays in it): only the ad goes."""
+    page = ("<table><tr><td class='ad'>Ad<table><tr><td>Sponsored link</td></tr></table></td>"
+            "<td>Cell</td></tr></table>")
+    assert html_to_text(page) == ("Cell\n", "document")
+    assert html_to_text("<table><tr><td class='ad'>Sponsored<td>Cell</table>") == ("Cell\n", "document")
+    assert html_to_text("<ul><li class='ad'>Sponsored<ul><li>x</ul><li>Item</ul>") == ("Item\n", "document")
+    assert html_to_text("<dl><dt class='ad'>Sponsored<dd>Definition</dl>") == ("Definition\n", "document")
+
+
+def test_an_article_of_exactly_five_hundred_characters_is_a_story() -> None:
+    """500 characters make a short <article> the story beside a much longer <main>; 499 do not."""
+    main = "<main><p>" + "m " * 1000 + "</p></main>"
+    for size, scope in ((499, "article"), (498, "main")):
+        assert html_to_text(f"<body><article><p>{'z' * size}</p></article>{main}</body>")[1] == scope
+
+
+def test_bytes_are_sniffed_as_html_by_their_first_kilobyte() -> None:
+    """Without a Content-Type, bytes starting with `<html` (after up to 1024 bytes of whitespace) are HTML."""
+    assert extract_text(b"<html><body><p>Hi</p></body></html>").scope == "body"
+    assert extract_text(b" " * 1019 + b"<html><p>Hi</p></html>").text == "Hi\n"
+    assert extract_text(b" " * 1020 + b"<html><p>Hi</p></html>").scope == "plain-text"
