@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
@@ -12,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
 PAGE = (ORIGINALS / "declaration.html").read_bytes()
@@ -28,12 +29,13 @@ class ServerState:
     """What the server saw: hits per path, request heads."""
 
     port: int = 0
+    scheme: str = "http"
     hits: Counter[str] = field(default_factory=Counter)
     requests: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         """Absolute URL of a path on this server."""
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -158,6 +160,27 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, b"see the PDF", {"Location": "/paper.pdf"})
         elif path == "/wrong-charset":
             self._send(200, WRONG_CHARSET, {"Content-Type": "text/html; charset=iso-8859-1"})
+        elif path.startswith("/status/"):   # /status/NNN: a 3xx to /page.html, any other with the page (204: empty)
+            status = int(path.rsplit("/", 1)[1])
+            self._send(status, b"" if status == 204 else PAGE, {"Location": "/page.html"} if 300 <= status < 400 else html)
+        elif path == "/goto":   # /goto?to=URL: a 302 to that URL
+            self._send(302, b"", {"Location": parse_qs(urlsplit(self.path).query)["to"][0]})
+        elif path.startswith("/declares/"):   # /declares/N: Content-Length N, then two bytes and the end
+            self.send_response(200)
+            self.send_header("Content-Length", path.rsplit("/", 1)[1])
+            self.end_headers()
+            self.wfile.write(b"ab")
+            self.close_connection = True
+        elif path == "/stall-body":   # two bytes of ten, then nothing for a second
+            self.send_response(200)
+            self.send_header("Content-Length", "10")
+            self.end_headers()
+            self.wfile.write(b"ab")
+            self.wfile.flush()
+            time.sleep(1.0)
+            self.close_connection = True
+        elif path == "/says-chunked":   # a header whose value says chunked, but no Transfer-Encoding
+            self._send(200, b"plain", {"X-Note": "not chunked"})
         elif path == "/odd-head":
             self.wfile.write(b"HTTP/1.1 200  Fine\r\nX-Odd:   spaced  \r\ncontent-length: 2\r\n\r\nok")
         else:
@@ -187,11 +210,13 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve() -> Iterator[ServerState]:
-    """Run the server on 127.0.0.1 in a thread for the duration of the block."""
-    state = ServerState()
+def serve(tls: ssl.SSLContext | None = None) -> Iterator[ServerState]:
+    """Run the server on 127.0.0.1 in a thread for the duration of the block (over TLS with `tls`)."""
+    state = ServerState(scheme="https" if tls else "http")
     handler = type("Handler", (_Handler,), {"state": state})
     server = _QuietServer(("127.0.0.1", 0), handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     server.block_on_close = False
     state.port = server.server_address[1]
@@ -210,3 +235,34 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serve_tls(folder: Path) -> Iterator[tuple[ServerState, Path]]:
+    """The server over TLS, with a self-signed certificate for 127.0.0.1 written to folder/ca.pem (for `verify`)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(1).not_valid_before(now - dt.timedelta(days=1))
+                   .not_valid_after(now + dt.timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    ca, key_path = folder / "ca.pem", folder / "key.pem"
+    ca.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(ca, key_path)
+    with serve(context) as state:
+        yield state, ca

@@ -7,12 +7,13 @@ import gzip
 import hashlib
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from localserver import CHUNKS, HUGE, PAGE, WRONG_CHARSET, ServerState, serve, unused_port
+from localserver import CHUNKS, HUGE, PAGE, WRONG_CHARSET, ServerState, serve, serve_tls, unused_port
 from provpack import capture as capture_module
 from provpack._version import __version__
 from provpack.capture import USER_AGENT, capture
@@ -358,3 +359,158 @@ def test_a_plain_session_gets_rebuilt_heads(server: ServerState) -> None:
     )
     assert exchange.response_head.startswith(b"HTTP/1.1 200 OK\r\n")
     assert exchange.body == PAGE
+
+
+def test_every_exported_name_exists() -> None:
+    """`from provpack.capture import *` works: every name in __all__ is defined."""
+    assert all(hasattr(capture_module, name) for name in capture_module.__all__)
+    assert {"MiB", "USER_AGENT", "Capture", "capture", "capture_session"} <= set(capture_module.__all__)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_every_redirect_status_is_followed(server: ServerState, status: int) -> None:
+    """301, 302, 303, 307 and 308 with a Location are followed, the hop kept."""
+    result = fetch(server.url(f"/status/{status}"))
+    assert [hop.status for hop in result.redirects] == [status] and result.url == server.url("/page.html")
+
+
+def test_the_default_cap_is_50_mib(server: ServerState) -> None:
+    """Without max_bytes, a declared Content-Length of 50 MiB + 1 is refused before the body is read."""
+    with pytest.raises(CaptureError, match=r"Content-Length 52428801 is over the cap of 52428800 bytes"):
+        fetch(server.url("/declares/52428801"), retries=0)
+
+
+def test_a_body_of_exactly_the_cap_is_kept(server: ServerState) -> None:
+    """The cap is inclusive: a declared length, or a streamed body, of exactly max_bytes is kept; one byte less
+    of cap refuses it."""
+    assert fetch(server.url("/page.html"), max_bytes=len(PAGE)).response.body == PAGE
+    with pytest.raises(CaptureError, match=f"Content-Length {len(PAGE)} is over the cap of {len(PAGE) - 1} bytes"):
+        fetch(server.url("/page.html"), max_bytes=len(PAGE) - 1)
+    assert len(fetch(server.url("/huge-nolength"), max_bytes=HUGE).response.body) == HUGE
+    with pytest.raises(CaptureError, match=f"body is over the cap of {HUGE - 1} bytes"):
+        fetch(server.url("/huge-nolength"), max_bytes=HUGE - 1)
+
+
+def test_a_stalled_body_hits_the_read_timeout(server: ServerState) -> None:
+    """A body that stops arriving for longer than the read timeout: a CaptureError naming the timeout."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/stall-body"), timeout=(1.0, 0.2), retries=0)
+    assert str(caught.value) == f"{server.url('/stall-body')}: read timed out after 0.2 s while receiving the body"
+
+
+def test_https_urls_are_fetched_and_schemeless_ones_named() -> None:
+    """https is fetched (here: nothing listens, so it cannot connect); a URL without a scheme is named as such."""
+    url = f"https://127.0.0.1:{unused_port()}/"
+    with pytest.raises(CaptureError, match=r"could not connect: "):
+        fetch(url, retries=0)
+    with pytest.raises(CaptureError) as caught:
+        capture("example.org/page")
+    assert str(caught.value) == "example.org/page: only http and https URLs are fetched, not a URL without a scheme"
+
+
+def test_connection_errors_are_described_without_object_addresses() -> None:
+    """urllib3's '<...Connection object at 0x...>: reason' is cut to the reason; other messages are kept whole."""
+    describe = capture_module._describe
+    assert describe(OSError("<HTTPConnection object at 0x7f00>: Failed to connect: [Errno 111] refused")) \
+        == "Failed to connect: [Errno 111] refused"
+    assert describe(OSError("name or service not known: example.invalid")) == "name or service not known: example.invalid"
+    url = f"http://127.0.0.1:{unused_port()}/"
+    with pytest.raises(CaptureError) as caught:
+        fetch(url, retries=0)
+    assert "object at 0x" not in str(caught.value) and "refused" in str(caught.value)
+
+
+def test_a_header_merely_mentioning_chunked_is_not_dechunked(server: ServerState) -> None:
+    """Only Transfer-Encoding: chunked marks a chunked body: another header whose value says 'chunked' does not."""
+    exchange = fetch(server.url("/says-chunked")).response
+    assert not exchange.dechunked and exchange.body == b"plain"
+    assert exchange.response_head.endswith(b"X-Note: not chunked\r\nContent-Length: 5\r\n\r\n")
+
+
+def test_a_rebuilt_request_head_names_the_host_without_credentials(server: ServerState) -> None:
+    """With a caller's session, the rebuilt Host header is the host and port, never the URL's user:password@."""
+    with requests.Session() as session:
+        session.trust_env = False
+        result = fetch(f"http://user:secret@127.0.0.1:{server.port}/page.html", session=session)
+    assert f"\r\nHost: 127.0.0.1:{server.port}\r\n".encode() in result.response.request_head
+    assert b"secret@" not in result.response.request_head
+
+
+def test_a_redirect_hop_that_cannot_connect_is_named(server: ServerState) -> None:
+    """A redirect to where nothing listens: the error names the hop, whether retries ran out or a retry would
+    pass the total time limit (the URL asked for is named without 'redirect to')."""
+    dead = f"http://127.0.0.1:{unused_port()}/x"
+    url = server.url(f"/goto?to={dead}")
+    with pytest.raises(CaptureError) as caught:
+        fetch(url, retries=0)
+    assert str(caught.value).startswith(f"{url}: redirect to {dead}: could not connect: ")
+    assert str(caught.value).endswith(" (gave up after 1 attempts)")
+    with pytest.raises(CaptureError) as caught:
+        fetch(url, retries=1, backoff=5.0, total_timeout=1.0)
+    assert str(caught.value).startswith(f"{url}: redirect to {dead}: could not connect: ")
+    assert str(caught.value).endswith(" (gave up after 1 attempt: a retry would pass the total time limit)")
+    with pytest.raises(CaptureError) as caught:
+        fetch(dead, retries=1, backoff=5.0, total_timeout=1.0)
+    assert str(caught.value).startswith(f"{dead}: could not connect: ")
+
+
+def test_an_http_retry_past_the_limit_counts_its_attempts(server: ServerState) -> None:
+    """An HTTP 500 retried once, the next retry past the total time limit: the message counts both attempts (one
+    attempt is worded in the singular, above)."""
+    sleeps = Sleeps()
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/error"), sleep=sleeps, backoff=2.0, total_timeout=3.0)
+    assert str(caught.value) == (f"{server.url('/error')}: HTTP 500 Internal Server Error (gave up after 2 attempts: "
+                                 "a retry would pass the total time limit)")
+    assert sleeps == [2.0]
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/too-many"), sleep=Sleeps(), total_timeout=1.0)
+    assert str(caught.value) == (f"{server.url('/too-many')}: HTTP 429 Too Many Requests (gave up after 1 attempt: "
+                                 "a retry would pass the total time limit)")
+
+
+def test_five_redirects_by_default(server: ServerState) -> None:
+    """max_redirects is 5 unless given: five hops are followed, a sixth refused."""
+    assert fetch(server.url("/chain/5")).decoded_body == b"end of chain"
+    with pytest.raises(CaptureError, match="more than 5 redirects"):
+        fetch(server.url("/chain/6"))
+
+
+@pytest.mark.parametrize("option", ["retries", "max_redirects", "max_bytes"])
+def test_negative_limits_are_refused_and_zero_allowed(server: ServerState, option: str) -> None:
+    """retries, max_redirects or max_bytes below 0: a CaptureError saying so; 0 is a limit like any other."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/page.html"), **{option: -1})
+    assert str(caught.value) == f"{server.url('/page.html')}: retries, max_redirects and max_bytes must be 0 or more"
+    if option == "max_bytes":
+        assert fetch(server.url("/status/204"), max_bytes=0).response.body == b""
+    else:
+        assert fetch(server.url("/page.html"), **{option: 0}).status == 200
+
+
+def test_a_redirect_loop_is_worded(server: ServerState) -> None:
+    """The loop's message lists the hops from the URL asked for."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/loop-a"))
+    assert str(caught.value) == (f"{server.url('/loop-a')}: redirect loop: {server.url('/loop-a')} -> "
+                                 f"{server.url('/loop-b')} -> {server.url('/loop-a')}")
+
+
+@pytest.mark.parametrize("status", [200, 204, 299])
+def test_every_2xx_status_is_a_capture(server: ServerState, status: int) -> None:
+    """Any 2xx status is a success (299 too); 300 without a Location is not."""
+    assert fetch(server.url(f"/status/{status}")).status == status
+
+
+def test_https_is_recorded_exactly_and_verified(tmp_path: Path) -> None:
+    """Over TLS the recording session keeps the exact bytes too, checking the certificate against the session's
+    `verify` (a CA file); a session whose `verify` is None still checks certificates (it never turns them off)."""
+    with serve_tls(tmp_path) as (state, ca):
+        session = capture_module.capture_session()
+        session.verify = str(ca)
+        result = fetch(state.url("/page.html"), session=session)
+        assert result.status == 200 and result.response.exact and result.response.body == PAGE
+        assert result.response.request_head.startswith(b"GET /page.html HTTP/1.1\r\n")
+        session.verify = None  # type: ignore[assignment]
+        with pytest.raises(CaptureError, match=r"TLS failed: .*certificate verify failed"):
+            fetch(state.url("/page.html"), session=session, retries=0)

@@ -353,3 +353,232 @@ def test_read_small_refuses_what_is_not_a_file(tmp_path: Path) -> None:
         signing.read_small(tmp_path, 100, what="key file")
     (tmp_path / "ok").write_bytes(b"x" * 5)
     assert signing.read_small(tmp_path / "ok", 100, what="key file") == b"xxxxx"
+
+
+def test_keygen_never_replaces_a_lone_public_key(tmp_path: Path) -> None:
+    """KEY.pub there without KEY (someone's public key kept under that name): keygen refuses, naming KEY.pub, and
+    writes nothing; the private key's own check would not see it."""
+    pub = tmp_path / "k.pub"
+    pub.write_bytes(b"someone's key")
+    with pytest.raises(ArchiveError) as caught:
+        keygen(tmp_path / "k")
+    assert str(caught.value) == f"{pub}: already exists; pass --force to replace the key pair, or choose another name"
+    assert pub.read_bytes() == b"someone's key" and not (tmp_path / "k").exists()
+
+
+@pytest.mark.parametrize("which", ["private", "public", "signature"])
+def test_key_and_signature_files_are_read_up_to_16_kib(archive: Path, keys: tuple[Path, Path], which: str) -> None:
+    """A key file or .sig of 16 KiB is read (a key padded with blank lines still loads; a padded .sig is
+    malformed); one byte more is refused unread, naming the file and the limit (for a .sig: a bad-signature)."""
+    key, pub = keys
+    sign(archive, key)
+    path, what = {"private": (key, "key file"), "public": (pub, "public key file"),
+                  "signature": (archive.with_name("seeds.warc.gz.sig"), "signature file")}[which]
+    original = path.read_bytes()
+
+    def run() -> signing.SignatureCheck:
+        if which == "private":
+            sign(archive, key, force=True)
+        return check_signature(archive, pub)
+
+    path.write_bytes(original.ljust(16 * 1024, b"\n"))
+    check = run()
+    assert check.ok if which != "signature" else check.message.startswith(f"{path}: malformed signature file: ")
+    path.write_bytes(original.ljust(16 * 1024 + 1, b"\n"))
+    refusal = f"{path}: the {what} is larger than 16384 bytes; it is not one provpack wrote"
+    if which == "signature":   # a .sig is a finding: a bad-signature
+        assert run().message == f"{path}: malformed signature file: {refusal}"
+        return
+    with pytest.raises(InputError) as caught:
+        run()
+    assert str(caught.value) == refusal
+
+
+def test_a_read_error_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small file that opens but fails while read (an I/O error) is an InputError saying what was being read."""
+    import errno
+    import io
+    import os
+
+    (tmp_path / "k").write_bytes(b"key")
+
+    class Failing(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: object) -> int:
+            raise OSError(errno.EIO, "Input/output error")
+
+    real_fdopen = os.fdopen
+
+    def fdopen(fd: int, *args: object, **kwargs: object) -> Failing:
+        real_fdopen(fd).close()
+        return Failing()
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    with pytest.raises(InputError) as caught:
+        signing.read_small(tmp_path / "k", 100, what="key file")
+    monkeypatch.undo()
+    assert str(caught.value).startswith(f"{tmp_path / 'k'}: cannot read the key file: input/output error")
+
+
+def test_wrong_key_files_are_worded(archive: Path, keys: tuple[Path, Path], tmp_path: Path) -> None:
+    """A public key file that is not PEM, and a folder given as the archive: messages naming the file and the fix."""
+    junk = tmp_path / "junk.pub"
+    junk.write_text("not a key")
+    with pytest.raises(InputError) as caught:
+        check_signature(archive, junk)
+    assert str(caught.value) == f"{junk}: not a PEM public key; give the KEY.pub file 'provpack keygen' wrote"
+    folder = tmp_path / "folder.warc.gz"
+    folder.mkdir()
+    with pytest.raises(ArchiveError) as refused:
+        sign(folder, keys[0])
+    assert str(refused.value) == f"{folder}: is not a regular file (a FIFO, device or folder); sign the file itself"
+
+
+def _statement_file(**replace: bytes) -> bytes:
+    """A well-formed .sig (a dummy signature), with lines replaced by prefix: {b"size": b"size: x"}."""
+    statement = Statement("a.warc.gz", 5, "ab" * 32, "sha256:" + "cd" * 32).to_bytes()
+    lines = (statement + b"signature: " + base64.b64encode(b"\0" * 64) + b"\n").split(b"\n")[:-1]
+    lines = [next((new for old, new in replace.items() if line.startswith(old.encode())), line) for line in lines]
+    return b"".join(line + b"\n" for line in lines if line != b"-")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"provpack-signature/1\n\xff\n", "not UTF-8 text"),
+    (_statement_file().replace(b"\n", b"\r\n"), "lines must end in a single LF"),
+    (_statement_file()[:-1], "lines must end in a single LF"),
+    (b"provpack-signature/1\n", "the first line must be provpack-signature/1"),
+    (_statement_file(provpack=b"provpack-signature/2"), "the first line must be provpack-signature/1"),
+    (_statement_file(algorithm=b"-", file=b"-", size=b"-", sha256=b"-", key=b"-"), "missing or invalid field 'file'"),
+    (_statement_file(file=b"file a.warc.gz"), "line 3 is not 'key: value'"),
+    (_statement_file(signature=b"-"), "the last line must be 'signature: <base64>'"),
+    (_statement_file(signature=b"signature: !!"), "the signature is not base64"),
+    (_statement_file(signature=b"signature: " + base64.b64encode(b"\0" * 63)),
+     "an Ed25519 signature has 64 bytes, not 63"),
+    (_statement_file(file=b"size: 5", size=b"file: a.warc.gz"),
+     "the statement is not in canonical form (fields missing, repeated, unknown or reordered)"),
+    (_statement_file(sha256=b"sha256: " + b"AB" * 32), "sha256 must be 64 lower-case hex digits and size a count of bytes"),
+])
+def test_malformed_signature_files_say_what_is_wrong(data: bytes, message: str) -> None:
+    """Each way a .sig can be malformed has its own message (verify prints it after the file's name)."""
+    assert parse_signature_file(_statement_file())[0].file_name == "a.warc.gz"
+    with pytest.raises(ValueError) as caught:
+        parse_signature_file(data)
+    assert str(caught.value) == message
+
+
+def test_a_checksum_file_is_read_up_to_4_kib_and_quoted_briefly(archive: Path, keys: tuple[Path, Path]) -> None:
+    """ARCHIVE.sha256 of 4 KiB is read (padding after the digest is fine), one byte more is refused; a wrong or
+    empty one, or one not UTF-8, is an IntegrityError quoting at most 64 characters of what it says."""
+    sha = archive.with_name("seeds.warc.gz.sha256")
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    sha.write_bytes(f"{digest}  seeds.warc.gz\n".encode().ljust(4096))
+    sign(archive, keys[0])
+    sha.write_bytes(f"{digest}  seeds.warc.gz\n".encode().ljust(4097))
+    with pytest.raises(InputError, match=r"the checksum file is larger than 4096 bytes"):
+        sign(archive, keys[0], force=True)
+    start = f"{archive}: its sha256 is {digest}, but seeds.warc.gz.sha256 says "
+    end = "; refusing to sign a file that changed (run 'provpack verify')"
+    for content, says in [(b"", "nothing"), (b"f" * 70 + b"  seeds.warc.gz\n", "f" * 64),
+                          (b"\xff" * 3 + b"  seeds.warc.gz\n", "\ufffd" * 3)]:
+        sha.write_bytes(content)
+        with pytest.raises(IntegrityError) as caught:
+            sign(archive, keys[0], force=True)
+        assert str(caught.value) == start + says + end
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in members.items():
+            bundle.writestr(name, data)
+    return path
+
+
+def _chained(package: dict[str, object] | bytes, **members: bytes) -> dict[str, bytes]:
+    """The members of a WACZ whose datapackage-digest.json holds the right hash of this datapackage.json."""
+    data = package if isinstance(package, bytes) else json.dumps(package).encode()
+    digest = json.dumps({"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(data).hexdigest()})
+    return {**members, "datapackage.json": data, "datapackage-digest.json": digest.encode()}
+
+
+def test_a_wacz_chain_that_does_not_hold_is_worded(archive: Path, keys: tuple[Path, Path], tmp_path: Path) -> None:
+    """Each break in a WACZ's chain of hashes, or in its layout, is refused at signing with its own message."""
+    wacz = tmp_path / "x.wacz"
+    say = {"hash": "sha256:" + "0" * 64}
+    cases: list[tuple[dict[str, bytes], type[Exception], str]] = [
+        ({"datapackage.json": b"{}", "datapackage-digest.json": json.dumps(say).encode()}, IntegrityError,
+         f"datapackage-digest.json says sha256:{'0' * 64}, but datapackage.json has sha256:"
+         + hashlib.sha256(b"{}").hexdigest()),
+        ({"datapackage.json": b"{}"}, ArchiveError, "no datapackage-digest.json in it; give a WACZ file"),
+        (_chained(b"[]"), ArchiveError, "datapackage.json is not a JSON object"),
+        (_chained({"resources": [{"path": 5}]}), ArchiveError, "datapackage.json: a resource without a path"),
+        (_chained({"resources": [{"path": "a.txt", "hash": "crc32:" + "0" * 100}]}, **{"a.txt": b"a"}), ArchiveError,
+         "datapackage.json: a.txt: hash " + repr(("crc32:" + "0" * 100)[:80]) + " is not 'sha256:<hex>'"),
+    ]
+    for members, error, message in cases:
+        with pytest.raises(error) as caught:
+            sign(archive, keys[0], wacz=_zip(wacz, members), force=True)
+        assert str(caught.value) == f"{wacz}: {message}"
+
+
+def test_a_wacz_member_zipfile_cannot_read_is_worded(archive: Path, keys: tuple[Path, Path], tmp_path: Path) -> None:
+    """A member in a compression method zipfile lacks: an ArchiveError saying the WACZ is not readable, and how
+    to check it."""
+    members = _chained({"resources": [{"path": "a.txt", "hash": "sha256:" + hashlib.sha256(b"a").hexdigest()}]},
+                       **{"a.txt": b"a"})
+    data = bytearray(_zip(tmp_path / "x.wacz", members).read_bytes())
+    entry = data.index(b"PK\x01\x02")   # the central directory's entry for a.txt, written first
+    data[entry + 10:entry + 12] = (99).to_bytes(2, "little")
+    (tmp_path / "x.wacz").write_bytes(bytes(data))
+    with pytest.raises(ArchiveError) as caught:
+        sign(archive, keys[0], wacz=tmp_path / "x.wacz")
+    assert str(caught.value) == (f"{tmp_path / 'x.wacz'}: not a readable WACZ (zip) file: That compression method is "
+                                 "not supported; check it with `wacz validate`, or make it again with 'provpack wacz'")
+
+
+@pytest.mark.parametrize("algorithm", ["sha256", "md5", "sha1", "sha512"])
+def test_wacz_resources_may_be_hashed_with_any_common_algorithm(archive: Path, keys: tuple[Path, Path],
+                                                                tmp_path: Path, algorithm: str) -> None:
+    """A resource's hash may be sha256, md5, sha1 or sha512 (WACZ allows them): checked with it, then signed."""
+    value = hashlib.new(algorithm, b"a").hexdigest()
+    wacz = _zip(tmp_path / "x.wacz", _chained({"resources": [{"path": "a.txt", "hash": f"{algorithm}:{value}"}]},
+                                              **{"a.txt": b"a"}))
+    sign(archive, keys[0], wacz=wacz)
+    assert check_signature(archive, keys[1], wacz=wacz).ok
+    _zip(wacz, _chained({"resources": [{"path": "a.txt", "hash": f"{algorithm}:{value}"}]}, **{"a.txt": b"b"}))
+    with pytest.raises(IntegrityError, match=f"a.txt: {algorithm} {hashlib.new(algorithm, b'b').hexdigest()}, but"):
+        sign(archive, keys[0], wacz=wacz, force=True)
+
+
+def test_wacz_json_is_read_up_to_64_mib(archive: Path, keys: tuple[Path, Path], tmp_path: Path) -> None:
+    """A datapackage.json of 64 MiB is read; one byte more is refused from its size, before it is read."""
+    limit = 64 * 1024 * 1024
+    wacz = tmp_path / "x.wacz"
+    sign(archive, keys[0], wacz=_zip(wacz, _chained(b'{"resources": []}'.ljust(limit))))
+    _zip(wacz, _chained(b'{"resources": []}'.ljust(limit + 1)))
+    with pytest.raises(ArchiveError) as caught:
+        sign(archive, keys[0], wacz=wacz, force=True)
+    assert str(caught.value) == f"{wacz}: datapackage.json is larger than {limit} bytes"
+
+
+def test_a_signed_wacz_gone_is_named(archive: Path, keys: tuple[Path, Path]) -> None:
+    """The signature covers a WACZ that is no longer there: bad-signature saying so, with why."""
+    wacz = _zip(archive.with_name("seeds.wacz"), _chained({"resources": []}))
+    sign(archive, keys[0], wacz=wacz)
+    wacz.unlink()
+    check = check_signature(archive, keys[1])
+    assert check.kind == "bad-signature"
+    assert check.message == f"the signature also covers seeds.wacz: {wacz}: no such file; check the path"
+
+
+def test_results_are_frozen_slotted_values(archive: Path, keys: tuple[Path, Path]) -> None:
+    """Statement and SignatureCheck are immutable, without a per-instance dict."""
+    import dataclasses
+
+    sign(archive, keys[0])
+    check = check_signature(archive, keys[1])
+    for value in (check, check.statement):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, dataclasses.fields(value)[0].name, "changed")  # type: ignore[arg-type]
+        assert not hasattr(value, "__dict__")

@@ -14,7 +14,7 @@ import provpack
 from provpack.cli import main
 from provpack.errors import CaptureError, InputError
 from provpack.signing import keygen, sign
-from provpack.timestamp import check_timestamp, token_path_for
+from provpack.timestamp import TimestampCheck, check_timestamp, token_path_for
 from provpack.tsarequest import request_timestamp
 
 from tsa import WHEN, Authority, make_authority, serve
@@ -243,3 +243,85 @@ def test_a_ca_bundle_with_a_negative_serial_prints_no_warning(tsa: Authority, si
     done = subprocess.run([sys.executable, "-m", "provpack", "-q", "verify", "--key", str(pub), "--tsa-ca",
                            str(bundle), str(archive)], capture_output=True, text=True, check=False)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("which, limit, what", [
+    ("token", 1024 * 1024, "timestamp token"),
+    ("sig", 16 * 1024, "signature file"),
+    ("ca", 1024 * 1024, "CA certificate file"),
+])
+def test_the_size_limits_of_token_signature_and_ca(tmp_path: Path, which: str, limit: int, what: str) -> None:
+    """A token of up to 1 MiB, a signature file of up to 16 KiB and a CA file of up to 1 MiB are read (a junk token
+    is then a bad-timestamp); one byte more is an InputError naming the file and the limit."""
+    root = make_authority().root_pem()
+    sizes = {"token": 4, "sig": 3, "ca": len(root)}
+    paths = {"sig": tmp_path / "a.warc.gz.sig", "token": tmp_path / "a.warc.gz.sig.tsr", "ca": tmp_path / "ca.pem"}
+
+    def write(size: int) -> None:
+        sizes[which] = size
+        paths["token"].write_bytes(b"junk".ljust(sizes["token"], b"\0"))
+        paths["sig"].write_bytes(b"sig".ljust(sizes["sig"], b"\n"))
+        paths["ca"].write_bytes(root.ljust(sizes["ca"], b"\n"))
+
+    write(limit)
+    check = check_timestamp(paths["sig"], paths["ca"])
+    assert check.kind == "bad-timestamp" and check.message.startswith(f"{paths['token']}: the timestamp does not hold")
+    write(limit + 1)
+    with pytest.raises(InputError) as caught:
+        check_timestamp(paths["sig"], paths["ca"])
+    assert str(caught.value) == f"{paths[which]}: the {what} is larger than {limit} bytes; it is not one provpack wrote"
+
+
+def test_missing_token_and_empty_ca_are_worded(tmp_path: Path) -> None:
+    """No ARCHIVE.sig.tsr: missing-timestamp naming it; a CA file without a PEM certificate: an InputError naming
+    it and saying what to give."""
+    sig, ca = tmp_path / "a.warc.gz.sig", tmp_path / "ca.pem"
+    sig.write_bytes(b"sig")
+    ca.write_bytes(make_authority().root_pem())
+    check = check_timestamp(sig, ca)
+    assert (check.kind, check.message) == ("missing-timestamp", f"{tmp_path / 'a.warc.gz.sig.tsr'}: no timestamp token")
+    ca.write_text("not a certificate\n")
+    with pytest.raises(InputError) as caught:
+        check_timestamp(sig, ca)
+    assert str(caught.value) == f"{ca}: no PEM certificate in it; give the TSA's CA certificate, in PEM"
+
+
+def test_a_token_carrying_its_chain_names_the_tsa(tsa: Authority, signed: tuple[Path, Path, Path],
+                                                 ca_file: Path) -> None:
+    """A token carrying the root's certificate as well as the TSA's checks out and names the TSA, the signer,
+    not the root (the order of a token's certificates is not kept: see the next test)."""
+    _, sig, _ = signed
+    tsa.mode = "chain"
+    request_timestamp(sig, tsa.url)
+    check = check_timestamp(sig, ca_file)
+    assert check.ok and check.tsa == "CN=provpack test TSA"
+
+
+def test_the_check_is_a_frozen_slotted_value(tmp_path: Path) -> None:
+    """TimestampCheck is immutable and has no per-instance dict, like every result provpack returns."""
+    import dataclasses
+
+    check = TimestampCheck(tmp_path / "a.sig.tsr", None, "fine")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        check.message = "changed"  # type: ignore[misc]
+    assert not hasattr(check, "__dict__")
+
+
+def test_the_signer_is_found_by_issuer_and_serial_number() -> None:
+    """Of a token's certificates, in whatever order, the TSA named is the one matching the signer info's issuer
+    and serial number; with no signer info, none is (the TSA is then named as such, never an exception)."""
+    from types import SimpleNamespace
+
+    from cryptography.hazmat.primitives import serialization
+
+    from provpack.timestamp import _signer_name
+
+    authority = make_authority()
+    ders = [authority.root.public_bytes(serialization.Encoding.DER),
+            authority.tsa.public_bytes(serialization.Encoding.DER)]
+    signer = SimpleNamespace(serial_number=authority.tsa.serial_number, issuer=authority.tsa.issuer)
+    for certificates in (ders, ders[::-1]):
+        response = SimpleNamespace(signed_data=SimpleNamespace(signer_infos=[signer], certificates=certificates))
+        assert _signer_name(response) == "CN=provpack test TSA"  # type: ignore[arg-type]
+    response = SimpleNamespace(signed_data=SimpleNamespace(signer_infos=[], certificates=ders))
+    assert _signer_name(response) == "the TSA"  # type: ignore[arg-type]

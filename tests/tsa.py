@@ -28,8 +28,8 @@ WHEN = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
 
 @dataclass
 class Authority:
-    """A CA and the TSA it certified; `mode` says how the server answers (good, reject, garbage, other, 500, redirect, huge,
-    slow-head, slow-body)."""
+    """A CA and the TSA it certified; `mode` says how the server answers (good, chain, reject, garbage, other, 500, redirect,
+    huge, slow-head, slow-body)."""
 
     root: x509.Certificate
     tsa: x509.Certificate
@@ -71,7 +71,9 @@ class Authority:
             "version": "v3",
             "digest_algorithms": [{"algorithm": "sha256"}],
             "encap_content_info": {"content_type": "tst_info", "content": core.ParsableOctetString(content)},
-            "certificates": [certificate],
+            # (mode "chain": the root first, as TSAs sending their whole chain do; the signer is found by the sid)
+            "certificates": ([asn1_x509.Certificate.load(self.root.public_bytes(serialization.Encoding.DER))]
+                             if self.mode == "chain" else []) + [certificate],
             "signer_infos": [{
                 "version": "v1",
                 "sid": cms.SignerIdentifier({"issuer_and_serial_number": {
