@@ -160,6 +160,26 @@ def test_a_split_after_a_record_of_no_length_gives_the_serial_report(tmp_path: P
     assert False in merges
 
 
+def test_a_problem_of_an_unverified_provenance_record_across_the_split(tmp_path: Path, merges: list[bool],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provenance record with no digest (unverified) after the split, whose resource before it disagrees
+    with it: the merge is refused (its problem cannot be placed exactly), and the report is the serial one."""
+    import re
+
+    records = provpack_records(texts(4))
+    docs = [json.loads(r[r.index(b"\r\n\r\n") + 4:-4]) for r in records[2::2]]
+    docs[1]["sha256"] = "0" * 64   # the 2nd provenance record disagrees with its resource, and has no digest
+    records[4] = re.sub(rb"WARC-(Block|Payload)-Digest: [^\r]*\r\n", b"", provpack_records(texts(4), docs=docs)[4])
+    data = warc(records)
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    serial = None
+    for split in member_starts(data)[1:]:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial, split
+    assert serial is not None and serial.problems and False in merges
+
+
 def test_plain_warc_split_at_record_starts(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     """An uncompressed WARC splits at a record's `WARC/1.` line; any other offset reads on."""
     records = provpack_records(texts(5))
