@@ -41,7 +41,8 @@ def test_reads_back_by_index_slice_and_in_order(values: list[int], data: st.Data
             stop = data.draw(st.integers(start, len(values)))
             assert col.values(start, stop) == array("q", values[start:stop]) == col[start:stop]
             assert list(col[::3]) == values[::3]
-            assert list(pickle.loads(pickle.dumps(col))) == values
+            copy = pickle.loads(pickle.dumps(col))
+            assert list(copy) == values and (copy._file is not None) == (len(values) >= 5)   # spilled as it was
             with pytest.raises(IndexError):
                 col[len(values)]
             with pytest.raises(IndexError):
@@ -53,11 +54,22 @@ def test_out_of_range_values_and_ranges_are_refused(small_blocks: None) -> None:
     col = Column("B", range(10))
     with pytest.raises(OverflowError):
         col.append(256)
-    with pytest.raises(IndexError):
+    with pytest.raises(IndexError, match=r"^column range 3:11 out of 0:10$"):
         col.values(3, 11)
     with pytest.raises(IndexError):
         col.values(4, 3)
+    with pytest.raises(IndexError, match=r"^column range -1:3 out of 0:10$"):
+        col.values(-1, 3)
+    for index in (10, -11):   # spilled: the column's own message, not the tail array's
+        with pytest.raises(IndexError, match=r"^column index out of range$"):
+            col[index]
     assert list(col) == list(range(10))
+
+
+def test_repr_says_the_type_code_the_count_and_whether_spilled(small_blocks: None) -> None:
+    """A column shows its type code and length, and that it lives in a file once it does."""
+    assert repr(Column("q", [1, 2])) == "Column('q', 2 values)"
+    assert repr(Column("B", range(10))) == "Column('B', 10 values, spilled)"
 
 
 def test_a_pickled_spilled_column_stays_spilled() -> None:
@@ -76,12 +88,14 @@ def test_a_large_column_holds_its_values_on_disk() -> None:
     assert held < 100_000, held   # in arrays it would be 800,000 bytes
 
 
-@given(runs=st.lists(st.lists(st.integers(0, 2**16 - 1), max_size=12), max_size=6), as_array=st.booleans())
-def test_extend_is_as_many_appends(runs: list[list[int]], as_array: bool) -> None:
-    """Extending (from a list, a generator or an array) leaves what the same appends leave, spill included."""
+@given(runs=st.lists(st.lists(st.integers(0, 2**16 - 1), max_size=12), max_size=6), as_array=st.booleans(),
+       spill_after=st.integers(1, 6), block=st.integers(1, 6))
+def test_extend_is_as_many_appends(runs: list[list[int]], as_array: bool, spill_after: int, block: int) -> None:
+    """Extending (from a list, a generator or an array) leaves what the same appends leave, spill included,
+    whatever the spill and block sizes (a block larger than the spill threshold too)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(column, "SPILL_AFTER", 5)
-        patch.setattr(column, "BLOCK", 2)
+        patch.setattr(column, "SPILL_AFTER", spill_after)
+        patch.setattr(column, "BLOCK", block)
         extended, appended = Column("H"), Column("H")
         for run in runs:
             extended.extend(array("H", run) if as_array else (value for value in run))

@@ -189,6 +189,7 @@ def test_unreadable_record_is_quoted_short_and_escaped(seed_archive: Path, tmp_p
     message = str(caught.value)
     assert "first line: '\\x1b[31mEVIL\\x1b]0;title\\x07 xxx" in message
     assert not any(char in message for char in "\x1b\x07\r\n") and "x" * 60 not in message
+    assert message.endswith("; run 'provpack verify' on it for details")
 
 
 def test_names_in_an_unknown_name_error_are_escaped(tmp_path: Path) -> None:
@@ -285,3 +286,145 @@ def test_extract_of_a_text_cut_off_says_truncated(three_docs: Path, tmp_path: Pa
     cut.write_bytes(three_docs.read_bytes()[:cuts[4]])
     with pytest.raises(IntegrityError, match=f"truncated at byte {start}"):
         extract(cut, "d3", io.BytesIO())
+
+
+def _shaped(tmp_path: Path, change: object) -> Path:
+    """A hand-built archive of one text with an elision whose provenance `change(doc)` has altered."""
+    from warcbuild import provenance, provpack_records, warc
+
+    text = "A quote [...] and the rest.\n"
+    doc = provenance(text, record_id="<urn:uuid:00000000-0000-4000-8000-000000000001>", target="urn:x")
+    assert callable(change)
+    change(doc)
+    path = tmp_path / "shaped.warc.gz"
+    path.write_bytes(warc(provpack_records([text], docs=[doc])))
+    return path
+
+
+def _set(path: str, value: object) -> object:
+    """A change to the provenance: the key at `path` (dotted; a digit indexes a list) set to `value`,
+    or deleted when `value` is the DELETE marker."""
+    keys = [int(key) if key.isdigit() else key for key in path.split(".")]
+
+    def change(doc: dict[str, object]) -> None:
+        target: object = doc
+        for key in keys[:-1]:
+            target = target[key]  # type: ignore[index]
+        if value is DELETE:
+            del target[keys[-1]]  # type: ignore[attr-defined]
+        else:
+            target[keys[-1]] = value  # type: ignore[index]
+    return change
+
+
+DELETE = object()
+
+
+@pytest.mark.parametrize("key, value, problem", [
+    ("name", DELETE, "'name' is missing or not text"),
+    ("record_id", 5, "'record_id' is missing or not text"),
+    ("sha256", None, "'sha256' is missing or not text"),
+    ("length_bytes", -1, "'length_bytes' is missing or not a count"),
+    ("length_bytes", True, "'length_bytes' is missing or not a count"),
+    ("length_bytes", DELETE, "'length_bytes' is missing or not a count"),
+    ("length_chars", "3", "'length_chars' is missing or not a count"),
+    ("elisions", {}, "'elisions' is not a list of objects"),
+    ("segments", [1], "'segments' is not a list of objects"),
+    ("differences", "none", "'differences' is not a list of objects"),
+    ("fields", ["title"], "'fields' is not an object"),
+    ("sidecar", "x", "'sidecar' is not an object"),
+    ("original", 3, "'original' is not an object"),
+    ("original", {"length_chars": -1}, "'original.length_chars' is not a count"),
+    ("fields", {"title": "x"}, "field 'title' is not an object with a [start, end] span"),
+    ("fields", {"title": {"span": [1]}}, "field 'title' is not an object with a [start, end] span"),
+    ("fields", {"title": {"span": [1, -2]}}, "field 'title' is not an object with a [start, end] span"),
+    ("elisions.0.marker", DELETE, "elision 0 lacks its marker, kind, offsets or selectors"),
+    ("elisions.0.kind", 1, "elision 0 lacks its marker, kind, offsets or selectors"),
+    ("elisions.0.line", -1, "elision 0 lacks its marker, kind, offsets or selectors"),
+    ("elisions.0.byte_end", None, "elision 0 lacks its marker, kind, offsets or selectors"),
+    ("elisions.0.oa:hasTarget", "x", "elision 0 lacks its marker, kind, offsets or selectors"),
+    ("elisions.0.oa:hasTarget.oa:hasSelector", {}, "elision 0 lacks its marker, kind, offsets or selectors"),
+    ("elisions.0.oa:hasTarget.oa:hasSelector.1", "x", "elision 0 lacks its marker, kind, offsets or selectors"),
+    ("elisions.0.omitted", "x", "elision 0 lacks its marker, kind, offsets or selectors"),
+])
+def test_a_provenance_record_of_the_wrong_shape_is_named(key: str, value: object, problem: str,
+                                                         tmp_path: Path) -> None:
+    """Each key readers rely on, missing or of the wrong type, is named in an ArchiveError with its record's offset."""
+    path = _shaped(tmp_path, _set(key, value))
+    with pytest.raises(ArchiveError) as caught:
+        read_archive(path)
+    assert caught.value.problem.startswith("metadata record at offset ")
+    assert caught.value.problem.endswith(f": {problem}"), caught.value.problem
+
+
+@pytest.mark.parametrize("key, value", [
+    ("length_bytes", 0), ("length_chars", DELETE), ("length_chars", 0), ("original", None),
+    ("original", {"length_chars": None}), ("original", {"length_chars": 0}), ("fields", {"title": {"span": None}}),
+    ("fields", {"title": {"value": "x"}}), ("fields", {"title": {"span": [0, 0]}}), ("sidecar", None),
+    ("elisions.0.omitted", None), ("elisions.0.omitted", {"words": 3}), ("elisions.0.line", 0),
+])
+def test_a_provenance_record_of_the_right_shape_is_read(key: str, value: object, tmp_path: Path) -> None:
+    """Zero counts, null originals and omitted words, and fields without a span are all accepted."""
+    (document,) = read_archive(_shaped(tmp_path, _set(key, value)))
+    assert document.name == "doc" and document.target_uri == "urn:x"
+
+
+def test_files_that_are_no_warc_say_what_they_are(tmp_path: Path) -> None:
+    """An empty file, text, and an ARC record in a gzip member are each refused with what they are and what to do."""
+    path = tmp_path / "x.warc"
+    path.write_bytes(b"")
+    with pytest.raises(ArchiveError) as caught:
+        read_archive(path)
+    assert str(caught.value) == f"{path}: not a WARC file: the file is empty; give a .warc or .warc.gz file"
+    path.write_bytes(b"hello there, not a warc\r\n")
+    with pytest.raises(ArchiveError) as caught:
+        read_archive(path)
+    assert str(caught.value) == (f"{path}: not a WARC file (the bytes at byte 0: 'hello there, not a warc\\r\\n'); "
+                                 "give a .warc or .warc.gz file; 'provpack verify' says more")
+    path.write_bytes(gzip.compress(b"filedesc://x.arc 0.0.0.0 20200101000000 text/plain 70\n1 0 test\n"
+                                   b"URL IP-address Archive-date Content-type Archive-length\n\n"))
+    with pytest.raises(ArchiveError) as caught:
+        read_archive(path)
+    assert str(caught.value) == (f"{path}: not a WARC file: the record at offset 0 has no WARC/1.x header line; "
+                                 "give a WARC file (.warc or .warc.gz)")
+
+
+def test_only_provpack_provenance_in_metadata_records_is_read(tmp_path: Path) -> None:
+    """JSON in a record of another type, a metadata record of another content type, and JSON of another format
+    are passed over: only the provpack provenance in a metadata record is a document."""
+    import json
+
+    from warcbuild import provenance, provpack_records, record, warc
+
+    text = "A quote [...] and the rest.\n"
+    stray = provenance(text, record_id="<urn:uuid:00000000-0000-4000-8000-000000000009>", target="urn:stray")
+    stray["name"] = "stray"
+    as_json = json.dumps(stray).encode()
+    records = [*provpack_records([text]),
+               record("response", as_json, content_type="application/json"),
+               record("resource", as_json, content_type="application/ld+json"),
+               record("metadata", b"not: json\r\n", content_type="application/warc-fields"),
+               record("metadata", b"{not json either", content_type=None),
+               record("metadata", json.dumps({"format": "other/1", "name": "x"}).encode(),
+                      content_type="application/json; charset=utf-8")]
+    path = tmp_path / "mixed.warc.gz"
+    path.write_bytes(warc(records))
+    assert [document.name for document in read_archive(path)] == ["doc"]
+
+
+def test_an_http_record_without_a_target_uri_does_not_stop_show(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A response record with no WARC-Target-URI (which warcio's HTTP parsing trips over with an AttributeError)
+    is passed over like any other record that is no provenance: show lists the documents, as verify passes the file."""
+    from warcbuild import provpack_records, record, warc
+
+    from provpack.cli import main
+
+    path = tmp_path / "http.warc.gz"
+    path.write_bytes(warc([*provpack_records(["A [...] B\n"]),
+                           record("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhi",
+                                  content_type="application/http; msgtype=response")]))
+    assert [document.name for document in read_archive(path)] == ["doc"]
+    assert main(["show", str(path)]) == 0
+    assert "doc" in capsys.readouterr().out
+    assert main(["verify", str(path)]) == 0

@@ -48,16 +48,21 @@ def test_summary_table_reads_back(rows: list[DocumentSummary], chunk: int) -> No
     names = [f"doc{n}" for n in range(len(rows))]
     table = SummaryTable(NameList(names))
     half = len(rows) // 2
-    table.extend(b"".join(pack_row(row) for row in rows[:half]))
-    assert table.totals() == Totals.of(rows[:half])
-    table.extend(b"".join(pack_row(row) for row in rows[half:]))
     expected = [DocumentSummary(name, *(getattr(row, field) for field in DocumentSummary.__slots__[1:]))
                 for name, row in zip(names, rows)]
+    table.extend(b"".join(pack_row(row) for row in rows[:half]))
+    assert table.totals() == Totals.of(rows[:half])
+    assert list(table) == expected[:half]   # read between two extends: the next rows still go at the end
+    table.extend(b"".join(pack_row(row) for row in rows[half:]))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tables, "_CHUNK_ROWS", chunk)
         assert list(table) == expected and len(table) == len(rows)
     assert [table[n] for n in range(-len(rows), len(rows))] == expected + expected
     assert table.totals() == Totals.of(expected)
+    assert table[1:4] == expected[1:4] and table[::-1] == expected[::-1]
+    for index in (len(rows), -len(rows) - 1):
+        with pytest.raises(IndexError, match="^document index out of range$"):
+            table[index]
 
 
 def test_totals_count_what_they_name() -> None:
@@ -74,11 +79,11 @@ def test_only_provpack_ids_pack() -> None:
     """A record id or digest of another form is refused rather than stored wrongly."""
     good = DocumentSummary("a", f"<urn:uuid:{uuid.uuid4()}>", "ab" * 32, 1, 0, 0)
     pack_row(good)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^not a provpack record id and sha256: '<urn:other:1>', 'abab"):
         pack_row(DocumentSummary("a", "<urn:other:1>", "ab" * 32, 1, 0, 0))
     with pytest.raises(ValueError):
         pack_row(DocumentSummary("a", good.record_id, "AB" * 32, 1, 0, 0))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^7 bytes are not whole rows of 73$"):
         SummaryTable([]).extend(b"\0" * 7)
 
 
@@ -145,3 +150,14 @@ def test_pickled_name_list_past_spill_after_keeps_its_names(monkeypatch: pytest.
     assert table._file is not None
     copied = pickle.loads(pickle.dumps(table))
     assert list(copied) == names and copied[3] == "name3"
+
+
+def test_spilled_names_with_lone_surrogates_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """File names may hold lone surrogates (undecodable bytes): spilled to the file and read back, they are intact."""
+    monkeypatch.setattr(tables, "SPILL_AFTER", 3)
+    monkeypatch.setattr(tables, "_PACK", 2)
+    names = ["caf\udce9", "plain", "\udcff\udcfe", "日本", "x\ud800y", "last"]
+    for table in (NameList(names), NameList(iter(names))):
+        assert table._file is not None
+        assert list(table) == names and [table[i] for i in range(len(names))] == names
+        assert list(table.part(1, 5)) == names[1:5] and list(pickle.loads(pickle.dumps(table))) == names

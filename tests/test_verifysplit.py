@@ -142,6 +142,44 @@ def every_split_as_one_read(records: list[bytes], tmp_path: Path, monkeypatch: p
         assert split_report == serial, split
 
 
+def test_a_split_after_a_record_of_no_length_gives_the_serial_report(tmp_path: Path, merges: list[bool],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record with no Content-Length makes one read skip on silently to the next record: a second part
+    that starts there with other bytes is not merged, and at every split the report is the serial one."""
+    import re
+
+    records = provpack_records(texts(3))
+    header = re.sub(rb"Content-Length: \d+\r\n", b"", record("resource", b"", block_digest=None))
+    no_length = header[:header.index(b"\r\n\r\n") + 4]   # its member ends with its header: skipping starts there
+    data = warc([*records[:3], no_length]) + gzip_member(b"not a record at all\r\n" * 3) + warc(records[3:])
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    for split in member_starts(data)[1:]:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial, split
+    assert False in merges
+
+
+def test_a_problem_of_an_unverified_provenance_record_across_the_split(tmp_path: Path, merges: list[bool],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provenance record with no digest (unverified) after the split, whose resource before it disagrees
+    with it: the merge is refused (its problem cannot be placed exactly), and the report is the serial one."""
+    import re
+
+    records = provpack_records(texts(4))
+    docs = [json.loads(r[r.index(b"\r\n\r\n") + 4:-4]) for r in records[2::2]]
+    docs[1]["sha256"] = "0" * 64   # the 2nd provenance record disagrees with its resource, and has no digest
+    records[4] = re.sub(rb"WARC-(Block|Payload)-Digest: [^\r]*\r\n", b"", provpack_records(texts(4), docs=docs)[4])
+    data = warc(records)
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    serial = None
+    for split in member_starts(data)[1:]:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial, split
+    assert serial is not None and serial.problems and False in merges
+
+
 def test_plain_warc_split_at_record_starts(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     """An uncompressed WARC splits at a record's `WARC/1.` line; any other offset reads on."""
     records = provpack_records(texts(5))
@@ -192,6 +230,44 @@ def test_find_split_finds_a_member_near_the_middle(tmp_path: Path) -> None:
     assert split is not None and plain.startswith(b"WARC/1.1\r\n", split) and split >= len(plain) // 2
 
 
+def _with_header_byte(member: bytes, at: int, value: int) -> bytes:
+    return member[:at] + bytes([value]) + member[at + 1:]
+
+
+def test_split_candidates_are_members_of_any_plausible_header() -> None:
+    """A member whose header says any usual compression level (XFL 0, 2, 4) and system (OS 0-13, 255),
+    with or without a file name, may start the second part; reserved flags, other XFL or OS values
+    do not, nor bytes that only look like a gzip header at first."""
+    import gzip
+    import io
+
+    member = gzip_member(record("resource", b"some text " * 20))
+    for at, good, bad in [(8, (0, 2, 4), (1, 3, 6, 255)), (9, (0, 3, 13, 255), (14, 100, 254))]:
+        for value in good:
+            assert verifysplit._gzip_start(b"junk" + _with_header_byte(member, at, value)) == 4, (at, value)
+        for value in bad:
+            assert verifysplit._gzip_start(b"junk" + _with_header_byte(member, at, value)) is None, (at, value)
+    named = io.BytesIO()
+    with gzip.GzipFile(filename="a.warc", mode="wb", fileobj=named, mtime=0) as out:   # FNAME set, OS 255
+        out.write(record("resource", b"named"))
+    assert named.getvalue()[3] == 0x08 and verifysplit._gzip_start(b"xy" + named.getvalue()) == 2
+    assert verifysplit._gzip_start(b"xy" + _with_header_byte(member, 3, 0x20)) is None
+    false_start = b"\x1f\x8b\x08\x00" + bytes(20)   # a header with no WARC record in it, then a real member
+    assert verifysplit._gzip_start(b"j" + false_start + member) == 1 + len(false_start)
+    assert verifysplit._gzip_start(b"j" + member[:9]) is None
+
+
+def test_plain_split_candidates_start_at_a_whole_warc_header() -> None:
+    """In a plain WARC the second part starts at a `WARC/1.` line after a blank line, also at the very start
+    of the window, and only where a whole, sound header follows."""
+    one = record("resource", b"text")
+    assert verifysplit._plain_start(b"\r\n\r\n" + one) == 4
+    assert verifysplit._plain_start(b"xx\r\n\r\n" + one) == 6
+    unsound = b"\r\n\r\nWARC/1.1\r\nno colon here\r\n\r\n"   # a header with issues is passed over
+    assert verifysplit._plain_start(unsound + b"\r\n\r\n" + one) == len(unsound) + 4
+    assert verifysplit._plain_start(b"\r\n\r\n" + one[:30]) is None
+
+
 def test_large_file_uses_two_parts_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """verify() with jobs unset splits a file over MIN_SIZE on a machine with two cores."""
     outcomes: list[bool] = []
@@ -221,6 +297,8 @@ def test_busy_machine_reads_in_one_go(tmp_path: Path, monkeypatch: pytest.Monkey
     assert verifysplit.running_others() is None and verifysplit.busy()
     monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 1.0, 1.0))
     assert not verifysplit.busy()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 1.0, 1.0))   # all but half of one core: not yet busy
+    assert not verifysplit.busy()
     monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
     path = tmp_path / "a.warc.gz"
     path.write_bytes(b"x")
@@ -247,6 +325,16 @@ def test_tasks_running_now_decide_over_the_load_average(
     monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 5.0, 5.0))   # not consulted
     assert verifysplit.running_others() == others
     assert verifysplit.busy() is busy
+
+
+def test_the_least_of_three_looks_at_the_running_tasks_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A task running for a moment (seen in one or two looks) does not count: the least of three looks does."""
+    loadavg = tmp_path / "loadavg"
+    looks = iter(["0.3 0.2 0.1 4/310 42\n", "0.3 0.2 0.1 1/310 42\n"])
+    loadavg.write_text("0.3 0.2 0.1 5/310 42\n", encoding="ascii")
+    monkeypatch.setattr(verifysplit, "LOADAVG", str(loadavg))
+    monkeypatch.setattr(verifysplit.time, "sleep", lambda seconds: loadavg.write_text(next(looks), encoding="ascii"))
+    assert verifysplit.running_others() == 0
 
 
 def test_an_unreadable_task_count_falls_back_to_the_load_average(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -353,6 +441,13 @@ def test_hashing_the_rest_stops_when_cancelled(tmp_path: Path) -> None:
     assert whole.updates == blocks
 
 
+def test_hashing_the_rest_of_a_file_that_cannot_be_read_raises_on_join(tmp_path: Path) -> None:
+    """The thread's OSError (here: no such file) is raised by join, not lost with the thread."""
+    rest = verifysplit.HashRest(tmp_path / "gone.warc.gz", hashlib.sha256(), 0)
+    with pytest.raises(FileNotFoundError):
+        rest.join()
+
+
 def test_an_abandoned_two_part_read_does_not_wait_for_the_hash(tmp_path: Path, merges: list[bool],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C (or an error) during a two-part read with a sidecar cancels the hashing thread, not joins it."""
@@ -432,6 +527,20 @@ def test_child_progress_is_shared_and_ends_with_its_part(tmp_path: Path) -> None
     assert ticks == sorted(ticks) and all(0 <= tick <= len(data) - split for tick in ticks)
     part = child.result()
     assert part is not None and part.records == 4 and child.read_so_far() == 0
+
+
+def test_child_progress_counts_from_the_split() -> None:
+    """read_so_far is the bytes past the split the child's reader has reached: none at the split, never less."""
+    import mmap
+
+    reached = mmap.mmap(-1, verifysplit._OFFSET.size)
+    child = verifysplit.Child(pid=0, reader=-1, split=100, reached=reached)   # never reaped: no process behind it
+    for offset, read in [(100, 0), (99, 0), (101, 1), (150, 50)]:
+        verifysplit._OFFSET.pack_into(reached, 0, offset)
+        assert child.read_so_far() == read, offset
+    child.done = True
+    assert child.read_so_far() == 0
+    reached.close()
 
 
 def test_waiting_works_with_a_descriptor_past_1024(tmp_path: Path) -> None:

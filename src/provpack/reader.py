@@ -195,7 +195,9 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             raise ArchiveError(archive, f"not a WARC file (the bytes at byte {start}: {quoted(first, QUOTED)})",
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
         handle.seek(start)
-        iterator = QuietArchiveIterator(handle, no_record_parse=False, check_digests=False, source=archive)
+        # No HTTP parsing: only resource and metadata blocks are read, and warcio's HTTP parsing of a response
+        # with no WARC-Target-URI fails with an AttributeError.
+        iterator = QuietArchiveIterator(handle, no_record_parse=True, check_digests=False, source=archive)
         last = start   # where the last record read starts: a cut-off member is there or after it
         try:
             for record in iterator:
