@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
+import re
+import shutil
+import stat
 from pathlib import Path
 
 import bagit
@@ -121,8 +125,8 @@ def test_names_validators_disagree_on_are_refused(name: str, tmp_path: Path) -> 
 
 
 def test_plain_odd_names_are_fine(tmp_path: Path) -> None:
-    """Spaces, non-ASCII and a leading dot pass through manifests unchanged."""
-    names = ["a b.txt", "caf\u00e9 \u2026.warc.gz", ".hidden"]
+    """Spaces, capitals, non-ASCII and a leading dot pass through manifests unchanged."""
+    names = ["a b.txt", "caf\u00e9 \u2026.warc.gz", ".hidden", "X-Ray.WARC"]
     for name in names:
         (tmp_path / name).write_text(name)
     out = make_bag([tmp_path / name for name in names], tmp_path / "bag")
@@ -307,5 +311,81 @@ def test_a_name_that_is_not_utf8_is_refused_before_anything_is_copied(
     assert main(["bag", str(bad), "-o", str(tmp_path / "bag2")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("provpack: error: ") and "bad\\xff.warc: has a name that is not valid UTF-8" in err
+    assert err.rstrip("\n").endswith("which BagIt manifests cannot name; rename the file")
     assert "Traceback" not in err
     assert not (tmp_path / "bag").exists() and not (tmp_path / "bag2").exists()
+
+
+def test_all_names_the_public_api() -> None:
+    """__all__ names what `from provpack.bag import *` gives, and each name exists."""
+    assert provpack.bag.__all__ == ["ALGORITHMS", "make_bag"]
+    assert all(hasattr(provpack.bag, name) for name in provpack.bag.__all__)
+
+
+def test_missing_parent_folders_are_made(archive: list[Path], tmp_path: Path) -> None:
+    """`bag -o new/deeper/bag`: the folders above the bag are made first."""
+    out = make_bag(archive, tmp_path / "new" / "deeper" / "bag")
+    assert bagit.Bag(str(out)).is_valid()
+
+
+def test_the_bag_folder_is_readable_by_all(archive: list[Path], tmp_path: Path) -> None:
+    """The bag gets mode 755 (its build folder was mkdtemp's private 700), like the files the archive's readers need."""
+    out = make_bag(archive, tmp_path / "bag")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+
+
+def test_the_bag_is_built_in_a_hidden_folder_beside_it(
+        archive: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While it is built the bag is .OUT.XXXXXXXX.tmp beside OUT: the name a later run removes if this one is killed."""
+    build = provpack.bag._build
+    seen: list[Path] = []
+
+    def watched(bag: Path, sources: list[Path], date: object) -> None:
+        seen.append(bag)
+        build(bag, sources, date)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(provpack.bag, "_build", watched)
+    make_bag(archive, tmp_path / "bag")
+    assert len(seen) == 1 and seen[0].parent == tmp_path
+    assert re.fullmatch(r"\.bag\.[a-z0-9_]{8}\.tmp", seen[0].name)
+
+
+def test_a_build_folder_removed_under_a_run_is_still_an_archive_error(
+        archive: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails after the build folder went away is reported as the failed write, not as the clean-up's
+    own failure (nothing to remove)."""
+
+    def gone(bag: Path, sources: list[Path], date: object) -> None:
+        shutil.rmtree(bag)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(provpack.bag, "_build", gone)
+    with pytest.raises(ArchiveError, match="cannot write the bag: disk full"):
+        make_bag(archive, tmp_path / "bag")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+def test_refusals_say_what_to_do(archive: list[Path], tmp_path: Path) -> None:
+    """Each refusal names the file, the problem and the fix."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "seeds.warc.gz").write_bytes(b"x")
+    with pytest.raises(InputError) as caught:
+        make_bag([], tmp_path / "bag")
+    assert str(caught.value) == "bag: no files to bag; name at least one archive"
+    with pytest.raises(InputError) as caught:
+        make_bag([archive[0], other / "seeds.warc.gz"], tmp_path / "bag")
+    assert str(caught.value) == (f"{other / 'seeds.warc.gz'}: has the same name as {archive[0]}; "
+                                 "bag files with different names, or rename one")
+    odd = tmp_path / "100%.txt"
+    odd.write_bytes(b"odd")
+    with pytest.raises(InputError) as caught:
+        make_bag([odd], tmp_path / "bag")
+    assert str(caught.value).endswith("validators encode differently; rename the file")
+    out = tmp_path / "full"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(ArchiveError) as caught:
+        make_bag(archive, out)
+    assert str(caught.value).endswith("already exists and is not an empty folder; name a new folder for the bag")
+    assert not (tmp_path / "bag").exists()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import gc
+import hashlib
 import io
 import json
 import re
 import warnings
 import zlib
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -489,6 +492,7 @@ def test_an_http_record_without_a_target_uri_is_an_archive_error(tmp_path: Path)
     express, warcio = both(path)
     assert express == warcio
     assert isinstance(express, str) and "an HTTP record with no WARC-Target-URI does this" in express
+    assert express.endswith("an HTTP record with no WARC-Target-URI does this; check it with `provpack verify`")
 
 
 def test_an_empty_file_is_not_a_warc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -523,22 +527,22 @@ POSTS = (   # (method, URL, Content-Type, body, request first)
 )
 
 
-def write_post_warc(path: Path) -> Path:
-    """A WARC of request/response pairs in both orders: JSON, multipart, form, binary and text bodies."""
+def write_post_warc(path: Path, posts: Sequence[tuple[str, str, str | None, bytes, bool]] = POSTS) -> Path:
+    """A WARC of request/response pairs in both orders (by default: JSON, multipart, form, binary and text bodies)."""
     with warnings.catch_warnings():   # warcio's writer leaves the spool file it digests a record into unclosed
         warnings.simplefilter("ignore", ResourceWarning)
-        _write_pairs(path)
+        _write_pairs(path, posts)
         gc.collect()
     return path
 
 
-def _write_pairs(path: Path) -> None:
+def _write_pairs(path: Path, posts: Sequence[tuple[str, str, str | None, bytes, bool]]) -> None:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     with open(path, "wb") as stream:
         writer = WARCWriter(stream, gzip=True)
-        for number, (method, url, content_type, body, request_first) in enumerate(POSTS):
+        for number, (method, url, content_type, body, request_first) in enumerate(posts):
             date = f"2020-01-02T03:04:{number:02d}Z"
             request_headers = [("Host", url.split("/")[2])]
             if content_type is not None:
@@ -642,3 +646,90 @@ def test_an_archive_cut_off_is_said_to_be_truncated(tmp_path: Path, express: boo
                 assert said in capsys.readouterr().err and not out.exists()
     cut.write_bytes(data)
     assert list(index(cut, filename=warc.name, records=None, express=express)) == whole
+
+
+def test_all_names_the_public_api() -> None:
+    """__all__ names what `from provpack.cdxj import *` gives, and each name exists."""
+    import provpack.cdxj
+
+    assert provpack.cdxj.__all__ == ["DEFAULT_RECORDS", "CdxjLine", "archive_date", "cdxj_text", "index",
+                                     "write_index"]
+    assert all(hasattr(provpack.cdxj, name) for name in provpack.cdxj.__all__)
+
+
+@pytest.mark.parametrize("body", [None, "", "a=1&b=caf\u00e9"])
+def test_a_post_responses_json_is_json_dumps(body: str | None) -> None:
+    """A line with a method (a POST response with post_append) ends in requestBody, null when unknown, and method."""
+    line = CdxjLine("key", "20170101000000", "https://example.org/", "text/html", "200", "sha1:AB", 5, 7,
+                    "a.warc.gz", "response", method="POST", request_body=body)
+    assert str(line) == f"key 20170101000000 {json.dumps(line.fields())}"
+    assert str(line).endswith(f'"requestBody": {json.dumps(body)}, "method": "POST"}}')
+
+
+
+def _raw_post_warc(path: Path, body: bytes, content_length: int) -> Path:
+    """A POST request (its Content-Length as given) and its response, neither with a WARC-Payload-Digest."""
+    from warcbuild import http_response, record, warc
+
+    url = "https://forms.example.org/login"
+    request = (b"POST /login HTTP/1.1\r\nHost: forms.example.org\r\n"
+               b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s" % (content_length, body))
+    _, response = http_response(b"hello")
+    path.write_bytes(warc([
+        record("request", request, record_id="<urn:uuid:1>", content_type="application/http; msgtype=request",
+               headers=[("WARC-Target-URI", url)]),
+        record("response", response, content_type="application/http; msgtype=response",
+               headers=[("WARC-Target-URI", url), ("WARC-Concurrent-To", "<urn:uuid:1>")]),
+    ]))
+    return path
+
+
+def test_post_append_reads_the_body_to_its_content_length(tmp_path: Path) -> None:
+    """The query is made of the request body up to its Content-Length, as cdxj-indexer --post-append makes it."""
+    path = _raw_post_warc(tmp_path / "post.warc.gz", b"user=ann+b&pw=%26x", 10)
+    got = ours(path, post_append=True)
+    assert got == cdxj_indexer(path, tmp_path, "--post-append", "--sort")
+    assert '"requestBody": "user=ann b", "method": "POST"' in got
+
+
+def test_post_append_digests_a_request_without_a_payload_digest(tmp_path: Path) -> None:
+    """A POST request with no WARC-Payload-Digest gets the digest it gets without post_append (its block read again
+    after it was turned into a query): the one documented difference from cdxj-indexer --post-append, which gives
+    the sha1 of an empty block there."""
+    body = b"user=ann+b&pw=%26x"
+    path = _raw_post_warc(tmp_path / "post.warc.gz", body, len(body))
+
+    def digests(text: str) -> list[str]:
+        return [json.loads(line.split(" ", 2)[2])["digest"] for line in text.splitlines()]
+
+    got = ours(path, post_append=True, records=None, sort=False)
+    assert digests(got) == digests(ours(path, records=None, sort=False))
+    assert digests(got)[0] == "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+    reference = cdxj_indexer(path, tmp_path, "--post-append", "--records", "all")
+    empty = "sha1:" + base64.b32encode(hashlib.sha1(b"").digest()).decode()
+    assert digests(reference)[0] == empty
+    assert got == reference.replace(empty, digests(got)[0], 1)
+
+
+def test_archive_date_of_a_warc_with_no_record_is_none(tmp_path: Path) -> None:
+    """A .warc.gz holding only an empty gzip member has no record, hence no date (wacz refuses it for that)."""
+    import gzip
+
+    path = tmp_path / "empty.warc.gz"
+    path.write_bytes(gzip.compress(b""))
+    assert archive_date(path) is None
+
+
+@pytest.mark.parametrize("express", [True, False])
+def test_a_record_without_a_date_is_named(express: bool, tmp_path: Path) -> None:
+    """A record with no WARC-Date cannot be indexed: said with its type and byte, by both readers."""
+    from warcbuild import record, warc
+
+    path = tmp_path / "nodate.warc"
+    first = record("resource", b"text", content_type="text/plain", headers=[("WARC-Target-URI", "https://example.org/t")])
+    second = b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:2>\r\nContent-Length: 2\r\n\r\nhi\r\n\r\n"
+    path.write_bytes(warc([first], gzip=False) + second)
+    with pytest.raises(ArchiveError) as caught:
+        list(index(path, express=express))
+    assert str(caught.value) == (f"{path}: the resource record at byte {len(warc([first], gzip=False))} "
+                                 "has no WARC-Date; a WARC record needs one to be indexed")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import re
 import shutil
 import zipfile
 from datetime import datetime, timezone
@@ -19,6 +21,7 @@ from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, write_provpack_warc
 from reference_tools import wacz_validate
 
+POST_TEST = INTEROP / "post-test.warc.gz"
 ENTRIES = [
     "archive/seeds.warc.gz",
     "indexes/index.cdx",
@@ -360,3 +363,141 @@ def test_pages_with_one_url_and_time_are_named_in_a_warning(tmp_path: Path, capl
         f"{archive}: page b has the url and time of page a (https://blog.example.org/post); replay tools find one "
         "capture per URL and time, so only one of them replays: package the excerpts again, each with its own url "
         "or none"]
+
+
+def test_all_names_the_public_api() -> None:
+    """__all__ names what `from provpack.wacz import *` gives, and each name exists."""
+    import provpack.wacz
+
+    assert provpack.wacz.__all__ == ["WACZ_VERSION", "make_wacz"]
+    assert all(hasattr(provpack.wacz, name) for name in provpack.wacz.__all__)
+
+
+@pytest.mark.parametrize("year, zip_year", [(1979, 1980), (1980, 1980), (2107, 2107), (2108, 2107)])
+def test_zip_dates_are_kept_to_the_years_zip_can_hold(year: int, zip_year: int, warc: Path, tmp_path: Path) -> None:
+    """A ZIP entry's date holds only the years 1980 to 2107: a `created` outside them is stored as the nearest
+    one there, month to second kept; datapackage.json says the date as given."""
+    created = datetime(year, 6, 15, 12, 30, 45, tzinfo=timezone.utc)
+    out = make_wacz(warc, tmp_path / "seeds.wacz", created=created)
+    with zipfile.ZipFile(out) as zf:
+        assert {info.date_time for info in zf.infolist()} == {(zip_year, 6, 15, 12, 30, 44)}
+        assert json.loads(zf.read("datapackage.json"))["created"] == f"{year}-06-15T12:30:45Z"
+
+
+def test_post_exchanges_are_indexed_for_replay(tmp_path: Path) -> None:
+    """The WACZ's index keys POST requests as `cdxj-indexer --post-append` (py-wacz) does, for pywb to replay them."""
+    if not POST_TEST.is_file():
+        pytest.skip("shared/interop not found beside the repository")
+    out = make_wacz(POST_TEST, tmp_path / "post.wacz")
+    expected = tmp_path / "expected.cdxj"
+    write_index(POST_TEST, expected, post_append=True)
+    with zipfile.ZipFile(out) as zf:
+        index = zf.read("indexes/index.cdx")
+    assert index == expected.read_bytes()
+    assert b"__wb_method=post&" in index and b'"method": "POST"' in index
+
+
+def test_plain_warc_named_gzipped_is_refused(warc: Path, tmp_path: Path) -> None:
+    """A plain WARC named .warc.gz is told to be named .warc."""
+    misnamed = tmp_path / "plain.warc.gz"
+    misnamed.write_bytes(gzip.decompress(warc.read_bytes()))
+    with pytest.raises(ArchiveError) as caught:
+        make_wacz(misnamed, tmp_path / "x.wacz")
+    assert str(caught.value) == (f"{misnamed}: a WACZ needs a plain WARC to be named NAME.warc; "
+                                 "rename it to end in .warc")
+
+
+def test_the_title_is_the_warcs_name_without_warc_or_gz(warc: Path, tmp_path: Path) -> None:
+    """With no title given, datapackage.json's title is the WARC's name less .warc.gz or .warc."""
+    plain = tmp_path / "plain" / "seeds.warc"
+    plain.parent.mkdir()
+    plain.write_bytes(gzip.decompress(warc.read_bytes()))
+    for source in (warc, plain):
+        with zipfile.ZipFile(make_wacz(source, tmp_path / f"{source.name}.wacz")) as zf:
+            assert json.loads(zf.read("datapackage.json"))["title"] == "seeds"
+
+
+@pytest.mark.parametrize("count, lines", [(10, 10), (11, 10)])
+def test_shared_page_warnings_stop_at_ten_lines(count: int, lines: int, tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """Ten pages sharing a url and time get a line each; more get nine lines and one that counts the rest."""
+    from provpack.wacz import _warn_shared_pages
+
+    shared = [(f"p{n}", "p0", "https://blog.example.org/post") for n in range(1, count + 1)]
+    with caplog.at_level("WARNING", logger="provpack"):
+        _warn_shared_pages(tmp_path / "s.warc.gz", shared)
+    messages = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(messages) == lines
+    if count > 10:
+        assert messages[:9] == [m for m in messages if " has the url and time of page p0 " in m]
+        assert messages[9] == f"{tmp_path / 's.warc.gz'}: {count - 9} more pages share a url and time with another one"
+    else:
+        assert all(f"page p{n} has the url" in messages[n - 1] for n in range(1, count + 1))
+
+
+def test_pages_are_the_same_without_a_fast_inflater(warc: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Provenance blocks are read with zlib when no faster inflater is installed: the same pages."""
+    import provpack.wacz
+
+    with zipfile.ZipFile(make_wacz(warc, tmp_path / "fast.wacz")) as zf:
+        fast = zf.read("pages/pages.jsonl")
+    monkeypatch.setattr(provpack.wacz, "fast_inflater", lambda: None)
+    with zipfile.ZipFile(make_wacz(warc, tmp_path / "zlib.wacz")) as zf:
+        assert zf.read("pages/pages.jsonl") == fast
+    assert fast.count(b"\n") == 1 + len(DOCS)
+
+
+def test_a_record_block_that_cannot_be_read_names_its_byte(tmp_path: Path) -> None:
+    """A provenance record whose gzip member is damaged, or whose header has no Content-Length, is an ArchiveError
+    naming the WARC and the record's byte."""
+    from provpack.cdxj import CdxjLine
+    from provpack.wacz import _record_block
+
+    data = b"WARC/1.1\r\nWARC-Type: metadata\r\n\r\n{}" + b"\x1f\x8b" + bytes(20)
+    source = tmp_path / "s.warc.gz"
+    source.write_bytes(data)
+    gzipped_at = data.index(b"\x1f\x8b")
+
+    def line(offset: int, length: int) -> CdxjLine:
+        return CdxjLine("k", "20171112000000", None, "application/ld+json", None, None, length, offset, "s.warc.gz",
+                        "metadata")
+
+    with open(source, "rb") as stream:
+        with pytest.raises(ArchiveError, match=f"^{re.escape(str(source))}: byte 0: record has no Content-Length"):
+            _record_block(source, stream, line(0, gzipped_at))
+        with pytest.raises(ArchiveError, match=f"^{re.escape(str(source))}: byte {gzipped_at}: bad gzip member: "):
+            _record_block(source, stream, line(gzipped_at, len(data) - gzipped_at))
+
+
+@pytest.mark.parametrize("provenance, title", [
+    ({"dcterms:title": "T", "fields": {"title": {"value": "F"}}, "name": "n"}, "T"),
+    ({"dcterms:title": "", "fields": {"title": {"value": "F"}}, "name": "n"}, "F"),
+    ({"dcterms:title": 7, "fields": {"title": {"value": ""}}, "name": "n"}, "n"),
+    ({"fields": {"title": {"value": ["F"]}}, "name": "n"}, "n"),
+    ({"fields": {"title": "F"}, "name": "n"}, "n"),
+    ({"fields": ["title"]}, ""),
+])
+def test_page_titles_skip_empty_and_odd_values(provenance: dict[str, object], title: str) -> None:
+    """A page's title is the first non-empty text of dcterms:title, then fields.title.value, else the name."""
+    from provpack.wacz import _title
+
+    assert _title(provenance) == title
+
+
+def test_datapackage_json_is_indented_utf8(warc: Path, tmp_path: Path) -> None:
+    """datapackage.json and its digest file are JSON indented by two, with a final newline, non-ASCII as UTF-8."""
+    out = make_wacz(warc, tmp_path / "seeds.wacz", title="Caf\u00e9 \u2026")
+    with zipfile.ZipFile(out) as zf:
+        raw = zf.read("datapackage.json")
+        digest = zf.read("datapackage-digest.json")
+    assert raw.startswith(b'{\n  "profile": "data-package",\n  "wacz_version": "1.1.1",\n')
+    assert '  "title": "Caf\u00e9 \u2026",\n'.encode("utf-8") in raw and raw.endswith(b"\n  ]\n}\n")
+    assert digest == b'{\n  "path": "datapackage.json",\n  "hash": "sha256:' + hashlib.sha256(raw).hexdigest().encode() \
+        + b'"\n}\n'
+
+
+def test_entries_are_unix_files_readable_by_all(warc: Path, tmp_path: Path) -> None:
+    """Each entry is made by Unix (3) with mode 0644, so unzip gives plain files anyone can read."""
+    with zipfile.ZipFile(make_wacz(warc, tmp_path / "seeds.wacz")) as zf:
+        assert {(info.create_system, info.external_attr >> 16) for info in zf.infolist()} == {(3, 0o100644)}
