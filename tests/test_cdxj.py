@@ -488,7 +488,8 @@ def test_an_http_record_without_a_target_uri_is_an_archive_error(tmp_path: Path)
 
     _, block = http_response(b"hello")
     path = tmp_path / "nourl.warc"
-    path.write_bytes(warc([record("response", block, content_type="application/http; msgtype=response")]))
+    path.write_bytes(warc([record("response", block, content_type="application/http; msgtype=response",
+                                  target=None)]))
     express, warcio = both(path)
     assert express == warcio
     assert isinstance(express, str) and "an HTTP record with no WARC-Target-URI does this" in express

@@ -433,14 +433,16 @@ def _revisit(number: int, *, kind: str = "revisit", block: bytes | None = None, 
         block_digest = digest_text("sha1", block + b"x", "base32")
     elif block_digest is not None:
         block_digest = digest_text(block_digest, block, "base32")
-    headers = [("WARC-Target-URI", f"https://example.org/page/{number}"), ("WARC-Profile", profile)]
+    headers = [("WARC-Target-URI", f"https://example.org/page/{number}")]
+    if profile is not None:
+        headers.append(("WARC-Profile", profile))
     if refers:
         headers += [("WARC-Refers-To", f"<urn:uuid:{number}>"),
                     ("WARC-Refers-To-Target-URI", f"https://example.org/page/{number}"),
                     ("WARC-Refers-To-Date", "2021-03-04T05:06:07Z")]
     return record(kind, block, date=f"2021-03-05T05:06:{number:02d}Z", version=version,
                   content_type="application/http; msgtype=response", block_digest=block_digest,
-                  payload_digest=payload_digest or None, headers=headers + list(extra))
+                  payload_digest=payload_digest or None, headers=headers + list(extra), target=None)
 
 
 @pytest.mark.parametrize(("change", "taken", "kind"), [
@@ -460,7 +462,11 @@ def _revisit(number: int, *, kind: str = "revisit", block: bytes | None = None, 
     ({"profile": _PROFILES[0], "version": "WARC/1.0"}, True, None),
     ({"profile": _PROFILES[0]}, True, None),  # (a WARC 1.0 profile in a WARC/1.1 record: not checked)
     ({"profile": "urn:not-a-profile"}, True, None),
-    ({"kind": "continuation"}, True, None),
+    # A continuation must name its origin and number (WARC 1.1 5.17, 5.18), a revisit its profile (5.14): without,
+    # the full reader's missing-header.
+    ({"kind": "continuation"}, False, "missing-header"),
+    ({"kind": "continuation", "extra": (("WARC-Segment-Origin-ID", "<urn:uuid:3>"),)}, False, "missing-header"),
+    ({"profile": None}, False, "missing-header"),
     ({"block_digest": "sha256"}, True, None),
     ({"block_digest": "bad"}, False, "digest-mismatch"),
     ({"block_digest": None}, False, "missing-digest"),  # (only a payload digest: unverified)

@@ -810,3 +810,34 @@ def test_strict_with_a_file_that_is_not_a_warc(tmp_path: Path) -> None:
     data = report.to_json(strict=True)
     assert (data["status"], data["errors"], data["problems"], data["ok"]) == ("error", 1, 1, False)
     assert [f["status"] for f in data["files"]] == ["failed", "error"]
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_a_response_without_a_target_uri_fails_where_it_stands(tmp_path: Path, compress: bool) -> None:
+    """A record missing a field its type requires is a missing-header problem at its offset, whether it comes
+    after records of the same layout that had the field (the quick path) or not; its digests are still checked."""
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>page</p>"
+    sound = [record("response", http, content_type="application/http; msgtype=response",
+                    target=f"https://example.org/{n}") for n in range(3)]
+    bare = record("response", http, content_type="application/http; msgtype=response", target=None,
+                  record_id="<urn:uuid:33333333-3333-5333-8333-333333333333>")
+    members = [gzip_member(rec) if compress else rec for rec in [*sound, bare]]
+    path = write(tmp_path, b"".join(members), "t.warc.gz" if compress else "t.warc")
+    report = verify(str(path), jobs=1)
+    assert report.exit_code() == 1
+    (problem,) = report.files[0].problems
+    assert (problem.offset, problem.record_id, problem.kind, problem.message) == (
+        sum(map(len, members[:3])), "<urn:uuid:33333333-3333-5333-8333-333333333333>", "missing-header",
+        "no WARC-Target-URI header: the WARC standard requires it on response records")
+    assert report.files[0].records == 4 and report.files[0].verified == 3
+
+
+def test_a_resource_laid_out_as_the_metadata_before_it_still_needs_a_target_uri(tmp_path: Path) -> None:
+    """A header with the same field names, in the same order, as sound metadata records before it (which need
+    no WARC-Target-URI) is read by their layout; as a resource it still lacks one, and says so."""
+    notes = [record("metadata", b"note %d" % n, content_type="text/plain", target=None) for n in range(2)]
+    bare = record("resource", b"text", content_type="text/plain", target=None)
+    path = write(tmp_path, b"".join([*notes, bare]), "t.warc")
+    (problem,) = verify(str(path), jobs=1).files[0].problems
+    assert (problem.offset, problem.kind) == (len(notes[0]) + len(notes[1]), "missing-header")
+    assert problem.message == "no WARC-Target-URI header: the WARC standard requires it on resource records"

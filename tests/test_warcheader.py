@@ -6,7 +6,7 @@ import pytest
 
 from provpack.warcheader import HeaderParser, show
 
-GOOD = (b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+GOOD = (b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:1>\r\nWARC-Target-URI: urn:example:1\r\n"
         b"WARC-Date: 2017-11-12T00:00:00Z\r\nWARC-Block-Digest: sha1:AAAA\r\nContent-Length: 12\r\n")
 
 
@@ -209,3 +209,49 @@ def test_an_offset_that_is_not_digits_is_no_utc_offset() -> None:
 def test_show_keeps_sixty_characters(value: bytes, shown: str) -> None:
     """A value in a message is cut after 60 bytes, with `...` saying so; undecodable bytes are escaped."""
     assert show(value) == repr(shown)
+
+
+_NO_TARGET = GOOD.replace(b"WARC-Target-URI: urn:example:1\r\n", b"")
+
+
+@pytest.mark.parametrize("warc_type", [b"response", b"resource", b"request", b"conversion", b"Response"])
+def test_a_type_that_needs_a_target_uri_says_so_without_one(warc_type: bytes) -> None:
+    """WARC 1.1 5.6: every response, resource, request, revisit, conversion and continuation record has a
+    WARC-Target-URI (the type read in any case, as the quick path reads it)."""
+    header = HeaderParser().parse(_NO_TARGET.replace(b"WARC-Type: resource", b"WARC-Type: " + warc_type))
+    assert header.issues == [("missing-header", "no WARC-Target-URI header: the WARC standard requires it on "
+                              f"{warc_type.decode().lower()} records")]
+
+
+@pytest.mark.parametrize("warc_type", [b"warcinfo", b"metadata", b"x-custom", b"resources"])
+def test_types_that_need_no_target_uri_pass_without_one(warc_type: bytes) -> None:
+    """A warcinfo or metadata record needs no WARC-Target-URI; a type the standard does not define needs nothing."""
+    assert HeaderParser().parse(_NO_TARGET.replace(b"WARC-Type: resource", b"WARC-Type: " + warc_type)).issues == []
+
+
+@pytest.mark.parametrize("extra, missing", [
+    (b"", "WARC-Profile header: the WARC standard requires it on revisit"),
+    (b"WARC-Profile: urn:any\r\n", None),
+])
+def test_a_revisit_needs_a_profile(extra: bytes, missing: str | None) -> None:
+    """WARC 1.1 5.14: WARC-Profile is mandatory on revisit records (any value: profiles are not checked)."""
+    text = GOOD.replace(b"WARC-Type: resource", b"WARC-Type: revisit") + extra
+    expected = [] if missing is None else [("missing-header", f"no {missing} records")]
+    assert HeaderParser().parse(text).issues == expected
+
+
+@pytest.mark.parametrize("extra, missing", [
+    (b"", "WARC-Segment-Origin-ID, WARC-Segment-Number headers: the WARC standard requires them"),
+    (b"WARC-Segment-Number: 2\r\n", "WARC-Segment-Origin-ID header: the WARC standard requires it"),
+    (b"WARC-Segment-Origin-ID: <urn:uuid:0>\r\n", "WARC-Segment-Number header: the WARC standard requires it"),
+    (b"WARC-Segment-Origin-ID: <urn:uuid:0>\r\nWARC-Segment-Number: 2\r\n", None),
+])
+def test_a_continuation_needs_its_origin_and_number(extra: bytes, missing: str | None) -> None:
+    """WARC 1.1 5.17 and 5.18: a continuation record names its first segment and its own number; every field
+    missing is named, in the standard's order, with the target URI first."""
+    text = GOOD.replace(b"WARC-Type: resource", b"WARC-Type: continuation") + extra
+    expected = [] if missing is None else [("missing-header", f"no {missing} on continuation records")]
+    assert HeaderParser().parse(text).issues == expected
+    issues = HeaderParser().parse(_NO_TARGET.replace(b"WARC-Type: resource", b"WARC-Type: continuation")).issues
+    assert issues == [("missing-header", "no WARC-Target-URI, WARC-Segment-Origin-ID, WARC-Segment-Number headers:"
+                       " the WARC standard requires them on continuation records")]

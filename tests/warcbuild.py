@@ -33,6 +33,16 @@ def digest_text(algorithm: str, data: bytes, encoding: str = "base16", label: st
     return f"{label or algorithm}:{value}"
 
 
+# Fields the WARC standard requires on a record's type, and the values record() gives them (None: `target`).
+_TARGET = ("WARC-Target-URI", None)
+REQUIRED: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "response": (_TARGET,), "resource": (_TARGET,), "request": (_TARGET,), "conversion": (_TARGET,),
+    "revisit": (_TARGET, ("WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest")),
+    "continuation": (_TARGET, ("WARC-Segment-Origin-ID", "<urn:uuid:00000000-0000-4000-8000-000000000001>"),
+                     ("WARC-Segment-Number", "2")),
+}
+
+
 def record(
     warc_type: str,
     block: bytes,
@@ -46,11 +56,19 @@ def record(
     headers: Sequence[tuple[str, str]] = (),
     version: str = "WARC/1.1",
     content_length: int | None = None,
+    target: str | None = "urn:example:record",
 ) -> bytes:
-    """One uncompressed record; digests given as an algorithm name ("sha256") or a full header value."""
+    """One uncompressed record; digests given as an algorithm name ("sha256") or a full header value.
+
+    A type the WARC standard requires fields on gets them (REQUIRED: `target` as its WARC-Target-URI), each
+    unless `headers` give it; with `target` None, none of them."""
     record_id = record_id or f"<urn:uuid:{uuid.uuid5(NAMESPACE, f'{warc_type} {next(_serial)}')}>"
     lines = [version, f"WARC-Type: {warc_type}", f"WARC-Record-ID: {record_id}", f"WARC-Date: {date}"]
     lines += [f"{name}: {value}" for name, value in headers]
+    if target is not None:   # the fields the WARC standard requires on this type, where headers give none
+        given = {name.lower() for name, _ in headers}
+        lines += [f"{name}: {target if value is None else value}" for name, value in REQUIRED.get(warc_type, ())
+                  if name.lower() not in given]
     if content_type is not None:
         lines.append(f"Content-Type: {content_type}")
     if block_digest is not None:

@@ -16,7 +16,7 @@ from .payload import Dechunker, http_block, http_payload
 from .provcheck import ResourceFacts
 from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED, UNREAD_JSON,
                           RecordChecker)
-from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, VERSIONS, bad_day
+from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, bad_day, missing_for_type
 from .warcstream import Source
 
 # Types whose payload digest describes another record (counted, unchecked, as the full reader does).
@@ -40,6 +40,7 @@ class Layout(NamedTuple):
     pattern: re.Pattern[bytes]
     groups: tuple[int, ...]  # the group of each of _QUICK_KEYS' values; an absent field's never matches
     crs: int  # the lines of the header, with the blank line that ends it
+    complete: frozenset[bytes]  # the record types (of TYPE_REQUIRED) whose required fields it holds
 
 
 def layout_of(version: bytes, names: list[bytes], keys: list[bytes]) -> Layout:
@@ -48,7 +49,9 @@ def layout_of(version: bytes, names: list[bytes], keys: list[bytes]) -> Layout:
     # A last group that never takes part in a match stands for every absent field (its value: None).
     pattern = re.escape(version) + b"\r\n" + lines + b"\r\n((?!))?"
     where = {key: index + 1 for index, key in enumerate(keys)}
-    return Layout(re.compile(pattern), tuple(where.get(key, len(keys) + 1) for key in _QUICK_KEYS), len(names) + 2)
+    complete = frozenset(kind for kind in TYPE_REQUIRED if missing_for_type(kind, where) is None)
+    return Layout(re.compile(pattern), tuple(where.get(key, len(keys) + 1) for key in _QUICK_KEYS), len(names) + 2,
+                  complete)
 
 
 class QuickReader(RecordChecker):
@@ -99,8 +102,10 @@ class QuickReader(RecordChecker):
             if buf.count(b"\r", pos, start) != layout.crs:  # a bare CR in a value
                 return False
             values = match.group(*layout.groups)
+            complete: frozenset[bytes] | None = layout.complete
         else:
             self._previous = -1
+            complete = None
             end = buf.find(b"\r\n\r\n", pos)
             if end < 0:
                 return False
@@ -141,6 +146,9 @@ class QuickReader(RecordChecker):
         warc_type = warc_type.strip().lower()
         if not warc_type:
             return False
+        if warc_type in TYPE_REQUIRED and (warc_type not in complete if complete is not None
+                                           else missing_for_type(warc_type, fields) is not None):
+            return False   # (a field its type requires is missing: the full reader says which)
         reading = None  # the count of a payload digest: of another record's payload, or of a chunked reading
         if payload_value is not None and warc_type in _OTHER_PAYLOAD:
             # A revisit's or a continuation's payload digest: counted and not checked, as

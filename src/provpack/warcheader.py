@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from typing import NamedTuple
 
 from . import problems as kinds
@@ -12,6 +13,15 @@ _REQUIRED = (b"warc-record-id", b"warc-date", b"warc-type", b"content-length")
 _REQUIRED_NAMES = {b"warc-record-id": "WARC-Record-ID", b"warc-date": "WARC-Date",
                    b"warc-type": "WARC-Type", b"content-length": "Content-Length"}
 _REQUIRED_SET = frozenset(_REQUIRED)
+# Fields WARC 1.0 and 1.1 require on records of one type (WARC 1.1 sections 5.6, 5.14, 5.17, 5.18), in order:
+# a target URI on every type but warcinfo and metadata, a profile on a revisit, the segment fields on a continuation.
+_TARGET = (b"warc-target-uri", "WARC-Target-URI")
+TYPE_REQUIRED: dict[bytes, tuple[tuple[bytes, str], ...]] = {
+    b"response": (_TARGET,), b"resource": (_TARGET,), b"request": (_TARGET,), b"conversion": (_TARGET,),
+    b"revisit": (_TARGET, (b"warc-profile", "WARC-Profile")),
+    b"continuation": (_TARGET, (b"warc-segment-origin-id", "WARC-Segment-Origin-ID"),
+                      (b"warc-segment-number", "WARC-Segment-Number")),
+}
 _FOLDED = re.compile(rb"\r\n[ \t]+")
 _BLOCK_KEY = b"warc-block-digest"
 _PAYLOAD_KEY = b"warc-payload-digest"
@@ -129,6 +139,10 @@ class HeaderParser:
         warc_type = fields.get(b"warc-type")
         if warc_type is not None and not warc_type:
             issues.append((kinds.MALFORMED_HEADER, "WARC-Type is empty: it names no record type"))
+        elif warc_type is not None:
+            absent = missing_for_type(warc_type, fields)
+            if absent:
+                issues.append((kinds.MISSING_HEADER, absent))
         segment = fields.get(b"warc-segment-number")
         if segment is not None and not (segment.isdigit() and int(segment[:MAX_LENGTH_DIGITS]) > 0):
             issues.append((kinds.MALFORMED_HEADER, f"WARC-Segment-Number {show(segment)} is not a whole number"
@@ -146,6 +160,19 @@ class HeaderParser:
             else:
                 issues.append((kinds.BAD_LENGTH, f"Content-Length {show(length_text)} is not a number"))
         return Header(fields, block_digests, payload_digests, length, issues)
+
+
+def missing_for_type(warc_type: bytes, fields: Container[bytes]) -> str | None:
+    """What a record of `warc_type` lacks of the fields the WARC standard requires on that type (field
+    names in lower case), in words; None when it lacks none, and for types that require none."""
+    required = TYPE_REQUIRED.get(warc_type.lower())
+    if required is None:
+        return None
+    absent = [name for key, name in required if key not in fields]
+    if not absent:
+        return None
+    names, them = (f"{absent[0]} header", "it") if len(absent) == 1 else (f"{', '.join(absent)} headers", "them")
+    return f"no {names}: the WARC standard requires {them} on {warc_type.lower().decode()} records"
 
 
 def bad_day(date: bytes) -> bool:
