@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import json
 import multiprocessing
 import os
 import shutil
@@ -333,17 +332,19 @@ def test_a_text_with_too_many_markers_is_refused_before_it_is_described(tmp_path
 def test_a_provenance_record_over_the_limit_is_refused(
         tmp_path: Path, fixed_date: dt.datetime, monkeypatch: pytest.MonkeyPatch) -> None:
     """A document whose provenance JSON would pass MAX_PROVENANCE_BYTES (what readers take whole) is refused;
-    one just under it is packaged and reads back."""
+    one exactly at it is packaged and reads back."""
     source = tmp_path / "src"
     write_text(source, "a", b"Fine [...] text.\n")
     write_text(source, "b", b"T: x\n\n" + b"w [...] " * 12)
     first = provpack.package(source, out=tmp_path / "first.warc.gz", date=fixed_date, jobs=1)
-    sizes = {d.name: len(json.dumps(d.provenance, separators=(",", ":")).encode())
-             for d in read_archive(first.warc_path)}
+    with open(first.warc_path, "rb") as stream:   # b's provenance block is the largest (12 cuts)
+        largest = max(int(record.rec_headers.get_header("Content-Length")) for record in ArchiveIterator(stream)
+                      if record.rec_type == "metadata")
     module = importlib.import_module("provpack.package")   # (provpack.package is the function)
-    monkeypatch.setattr(module, "MAX_PROVENANCE_BYTES", sizes["b"] + 100)   # the JSON, within 100 bytes
-    provpack.package(source, out=tmp_path / "under.warc.gz", date=fixed_date, jobs=1)
-    monkeypatch.setattr(module, "MAX_PROVENANCE_BYTES", sizes["b"] - 100)
+    monkeypatch.setattr(module, "MAX_PROVENANCE_BYTES", largest)
+    under = provpack.package(source, out=tmp_path / "under.warc.gz", date=fixed_date, jobs=1)
+    assert {d.name for d in read_archive(under.warc_path)} == {"a", "b"}
+    monkeypatch.setattr(module, "MAX_PROVENANCE_BYTES", largest - 1)
     out = tmp_path / "over" / "x.warc.gz"
     with pytest.raises(InputError, match=r"b\.txt: its provenance record would take [\d,]+ bytes, more than the"):
         provpack.package(source, out=out, date=fixed_date, jobs=1)
@@ -386,3 +387,122 @@ def test_many_shared_urls_take_at_most_ten_warning_lines(
     with caplog.at_level("WARNING", logger="provpack"):
         provpack.package(other, out=tmp_path / "t.warc.gz", date=fixed_date, jobs=1)
     assert [r for r in caplog.records if r.levelname == "WARNING"] == []
+
+
+def test_a_date_that_is_not_a_datetime_is_an_input_error(seed_dir: Path, tmp_path: Path) -> None:
+    """A date given as text (or anything but a datetime) is refused, named, before anything is written."""
+    out = tmp_path / "d.warc.gz"
+    with pytest.raises(InputError, match=r"^date: not a datetime: str; give a datetime with a time zone"):
+        provpack.package(seed_dir, out=out, date="2017-11-12")  # type: ignore[arg-type]
+    assert not out.exists()
+
+
+def test_the_last_second_of_year_9999_is_a_warc_date() -> None:
+    """The upper bound is inclusive: 9999-12-31T23:59:59Z is a four-digit year."""
+    from provpack.package import archive_stamp
+    assert archive_stamp(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc), "date") == \
+        "9999-12-31T23:59:59Z"
+
+
+def test_default_output_is_named_after_the_first_source(tmp_path: Path) -> None:
+    """archive/<folder name>.warc.gz, <text stem> for a file, seeds with no source, archive for a nameless folder."""
+    from provpack.package import default_output
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    assert default_output([folder, tmp_path]) == Path("archive/texts.warc.gz")
+    assert default_output([tmp_path / "one.txt"]) == Path("archive/one.warc.gz")
+    assert default_output([]) == Path("archive/seeds.warc.gz")
+    assert default_output([Path(tmp_path.anchor)]) == Path("archive/archive.warc.gz")
+
+
+@pytest.mark.parametrize("name, suggested", [("x.zip", "x.warc.gz"), (".zip", "archive.warc.gz"),
+                                             ("my.archive.tar", "my.warc.gz")])
+def test_a_wrong_archive_name_comes_with_a_name_to_use(seed_dir: Path, tmp_path: Path, name: str,
+                                                       suggested: str) -> None:
+    """The refusal suggests the name up to its first dot, with .warc.gz (archive.warc.gz when that is empty)."""
+    with pytest.raises(InputError) as caught:
+        provpack.package(seed_dir, out=tmp_path / name)
+    assert str(caught.value).endswith(f": the archive name must end in .warc.gz; name it e.g. {suggested}")
+
+
+def test_an_existing_archive_is_kept_unless_force_is_given(seed_dir: Path, tmp_path: Path,
+                                                           fixed_date: dt.datetime) -> None:
+    """The library refuses to replace an archive by default, as the command does; force=True replaces it."""
+    out = tmp_path / "s.warc.gz"
+    out.write_bytes(b"an earlier archive")
+    with pytest.raises(provpack.ProvpackError, match="--force"):
+        provpack.package(seed_dir, out=out, date=fixed_date)
+    assert out.read_bytes() == b"an earlier archive"
+    provpack.package(seed_dir, out=out, date=fixed_date, force=True)
+    assert out.read_bytes().startswith(b"\x1f\x8b")
+
+
+def test_a_one_byte_text_limit_is_a_limit(tmp_path: Path, fixed_date: dt.datetime) -> None:
+    """max_text_bytes=1 is the least limit: a one-byte text passes it, a two-byte text does not; 0 is refused."""
+    write_text(tmp_path / "one", "a", b"x")
+    result = provpack.package(tmp_path / "one", out=tmp_path / "one.warc.gz", date=fixed_date, max_text_bytes=1)
+    assert [d.length_bytes for d in result.documents] == [1]
+    write_text(tmp_path / "two", "b", b"xy")
+    with pytest.raises(InputError, match="b.txt"):
+        provpack.package(tmp_path / "two", out=tmp_path / "two.warc.gz", date=fixed_date, max_text_bytes=1)
+    with pytest.raises(InputError, match="positive number of bytes, not 0"):
+        provpack.package(tmp_path / "one", out=tmp_path / "zero.warc.gz", date=fixed_date, max_text_bytes=0)
+
+
+def test_possible_elisions_are_counted_apart_from_cuts(tmp_path: Path, fixed_date: dt.datetime) -> None:
+    """A document's summary counts bracketed cuts and possible (unbracketed) ones separately."""
+    write_text(tmp_path / "src", "a", b"T: Title\n\nOne [...] two... three \xe2\x80\xa6 four (...) five.\n")
+    result = provpack.package(tmp_path / "src", out=tmp_path / "a.warc.gz", date=fixed_date)
+    (summary,) = result.documents
+    assert (summary.elisions, summary.possible_elisions) == (1, 3)
+    assert (result.elisions, result.possible_elisions) == (1, 3)
+
+
+def test_fetching_keeps_every_document_in_this_process(tmp_path: Path, fixed_date: dt.datetime,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """With fetch, documents are encoded where the fetcher is (it need not be picklable), whatever jobs says:
+    enough documents for the pool, and each one's fetch is tried and reported."""
+    package_module = importlib.import_module("provpack.package")
+    monkeypatch.setattr(package_module, "POOL_MIN_DOCUMENTS", 2)
+    from provpack.errors import CaptureError
+    calls: list[str] = []
+
+    def fetcher(url: str) -> object:   # a closure: no worker process could be sent it
+        calls.append(url)
+        raise CaptureError(url, "refused in this test")
+
+    for number in range(4):
+        write_text(tmp_path / "src", f"d{number}", b"T: Title\n\nText [...] here.\n",
+                   sidecar=f"source_url: https://example.org/{number}\n")
+    result = provpack.package(tmp_path / "src", out=tmp_path / "f.warc.gz", date=fixed_date, jobs=2,
+                              fetch=True, fetcher=fetcher)  # type: ignore[arg-type]
+    assert calls == [f"https://example.org/{number}" for number in range(4)]
+    assert [failure.name for failure in result.fetch_failures] == ["d0", "d1", "d2", "d3"]
+
+
+def test_documents_are_planned_in_batches_of_bounded_count_and_bytes() -> None:
+    """At most BATCH_DOCUMENTS documents and BATCH_BYTES bytes a batch (a batch of exactly BATCH_BYTES
+    is whole; one document larger is a batch alone), a text of LOCAL_BYTES or more alone and marked
+    for this process; nothing for no documents."""
+    from provpack.package import BATCH_BYTES, BATCH_DOCUMENTS, LOCAL_BYTES, _plan
+    half = BATCH_BYTES // 2
+    assert _plan([]) == []
+    assert _plan([1] * (BATCH_DOCUMENTS + 1)) == [(0, BATCH_DOCUMENTS, False),
+                                                   (BATCH_DOCUMENTS, BATCH_DOCUMENTS + 1, False)]
+    assert _plan([half, half]) == [(0, 2, False)]
+    assert _plan([half, half + 1]) == [(0, 1, False), (1, 2, False)]
+    assert _plan([BATCH_BYTES, half, half]) == [(0, 1, False), (1, 3, False)]
+    assert _plan([BATCH_BYTES * 3, 1]) == [(0, 1, False), (1, 2, False)]
+    assert _plan([5, LOCAL_BYTES - 1, LOCAL_BYTES, 5]) == [(0, 1, False), (1, 2, False), (2, 3, True),
+                                                           (3, 4, False)]
+
+
+def test_the_library_refuses_a_link_out_of_the_folder_unless_told_to_follow(tmp_path: Path,
+                                                                            fixed_date: dt.datetime) -> None:
+    """package() does not follow a symlink that leaves the source folder by default, as the command does not."""
+    write_text(tmp_path / "src", "ok", b"Inside.\n")
+    os.symlink(write_text(tmp_path / "elsewhere", "secret", b"Secret.\n"), tmp_path / "src" / "link.txt")
+    with pytest.raises(InputError, match="link.txt.*--follow-symlinks"):
+        provpack.package(tmp_path / "src", out=tmp_path / "a.warc.gz", date=fixed_date)
+    result = provpack.package(tmp_path / "src", out=tmp_path / "b.warc.gz", date=fixed_date, follow_symlinks=True)
+    assert [d.name for d in result.documents] == ["link", "ok"]
