@@ -841,3 +841,40 @@ def test_a_resource_laid_out_as_the_metadata_before_it_still_needs_a_target_uri(
     (problem,) = verify(str(path), jobs=1).files[0].problems
     assert (problem.offset, problem.kind) == (len(notes[0]) + len(notes[1]), "missing-header")
     assert problem.message == "no WARC-Target-URI header: the WARC standard requires it on resource records"
+def test_sidecar_problems_are_worded(tmp_path: Path) -> None:
+    """A sidecar that disagrees gives both sums; a malformed line is named by its number, counted from 1."""
+    path = write(tmp_path, ARCHIVE_BYTES)
+    digest = hashlib.sha256(ARCHIVE_BYTES).hexdigest()
+    sidecar = tmp_path / "a.warc.gz.sha256"
+    sidecar.write_text(f"{'1' * 64}  a.warc.gz\n")
+    (problem,) = verify(path).files[0].problems
+    assert problem.message == f"a.warc.gz.sha256 says sha256 {'1' * 64} but the file hashes to {digest}"
+    sidecar.write_text(f"{digest}  a.warc.gz\nnot a checksum line\n")
+    (problem,) = verify(path).files[0].problems
+    assert problem.message == "a.warc.gz.sha256 line 2 is not '<64 hex digits>  <file name>' (sha256sum format)"
+
+
+def test_the_text_report_counts_only_unlisted_unverified_records_and_sums_up_only_several_files(
+        tmp_path: Path) -> None:
+    """Unverified records each listed as a warning get no 'more records' line; one file gets no summary line
+    of its own (the total says it); with two files, each gets one."""
+    path = write(tmp_path, warc([record("resource", b"no digest", block_digest=None)]), "u.warc.gz")
+    report = verify(str(path))
+    assert report.files[0].unverified == len(report.files[0].warnings) == 1
+    lines = render_text(report).splitlines()
+    assert not any("more records without a checkable digest" in line for line in lines)
+    assert not any(line.startswith(f"{path}: records ") for line in lines)
+    other = write(tmp_path, ARCHIVE_BYTES, "b.warc.gz")
+    lines = render_text(verify([str(path), str(other)])).splitlines()
+    assert f"{path}: records 1, verified 0, unverified 1, problems 0" in lines
+    assert sum(line.startswith((f"{path}: records ", f"{other}: records ")) for line in lines) == 2
+
+
+def test_reports_are_frozen_values(tmp_path: Path) -> None:
+    """A report, and each file's in it, cannot be changed once made (a caller cannot turn a failure into a pass)."""
+    import dataclasses
+    report = verify(str(write(tmp_path, ARCHIVE_BYTES)))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.files = ()  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.files[0].problems = ()  # type: ignore[misc]
