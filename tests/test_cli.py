@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -656,3 +657,43 @@ def test_timestamp_help_says_how_to_install_from_a_checkout(capsys: pytest.Captu
     """provpack is not on PyPI: the extra is installed from the checkout."""
     assert main(["sign", "--help"]) == 0
     assert "pip install '.[timestamp]'" in " ".join(capsys.readouterr().out.split())
+
+
+_STREAM_REFUSED = ("is a pipe or another stream that cannot be read twice; this command goes back to records by"
+                   " their offsets; save it to a file first (`provpack verify` reads a pipe as it is)")
+
+
+@pytest.mark.parametrize("command", [["show"], ["extract", "{archive}", SEED_NAME, "-o", "{out}"], ["index"],
+                                     ["wacz", "{archive}", "-o", "{out}.wacz"]])
+def test_a_fifo_is_refused_by_commands_that_seek_without_waiting_for_a_writer(tmp_path: Path,
+                                                                              command: list[str]) -> None:
+    """show, extract, index and wacz go back to records by their offsets: a FIFO (here with no writer, which
+    opening would wait for) is refused at once, exit 2, naming it and what to do."""
+    fifo = tmp_path / "a.warc.gz"
+    os.mkfifo(fifo)
+    argv = [part.format(archive=fifo, out=tmp_path / "out") for part in command]
+    # (in a process of its own: were the FIFO opened, the test would wait for ever, not fail)
+    done = subprocess.run([sys.executable, "-m", "provpack", *(argv if len(argv) > 1 else [*argv, str(fifo)])],
+                          capture_output=True, text=True, timeout=20)
+    assert done.returncode == 2
+    assert done.stderr == f"provpack: error: {fifo}: {_STREAM_REFUSED}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.warc.gz"]
+
+
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="needs /dev/fd")
+@pytest.mark.parametrize("command", ["show", "index"])
+def test_a_pipe_opened_by_another_name_is_refused(packed: Path, capsys: pytest.CaptureFixture[str],
+                                                  command: str) -> None:
+    """A pipe behind a name that stat does not show as one (/dev/stdin, /dev/fd/N) is refused once opened."""
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, packed.read_bytes()[:4096])
+        os.close(write_end)
+        write_end = -1
+        name = f"/dev/fd/{read_end}"
+        assert main([command, name]) == 2
+        assert capsys.readouterr().err == f"provpack: error: {name}: {_STREAM_REFUSED}\n"
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)

@@ -35,6 +35,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 from .atomic import atomic_writer
 from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError
+from .sniff import refuse_stream
 
 if TYPE_CHECKING:
     from .recordwalk import WalkedRecord
@@ -143,14 +144,17 @@ def index(
     name = filename if filename is not None else path.name
     wanted = None if records is None else frozenset(records)
     skip_warc_fields = _is_default(records)
+    refuse_stream(path)
     try:
         stream = open(path, "rb")
     except OSError as exc:
         raise ArchiveError.unreadable(path, exc) from exc
     with stream:
+        if not stream.seekable():   # (a stream opened by another name, such as /dev/stdin)
+            raise ArchiveError.not_seekable(path)
         _check_warc(path, stream)
         resume = 0
-        if express and stream.seekable():
+        if express:
             resume_at = yield from _express_lines(stream, wanted, skip_warc_fields, name, post_append)
             if resume_at is None:
                 return
@@ -553,8 +557,6 @@ def _check_warc(path: Path, stream: IO[bytes]) -> None:
 
     Only those, as `provpack verify` names them: anything else is left to warcio, which reads ARC files too.
     """
-    if not stream.seekable():   # a pipe: its first bytes cannot be read twice; warcio's reading has to tell
-        return
     from .rawreader import RawReader
     from .sniff import NotWarcError, foreign_format, open_source
 

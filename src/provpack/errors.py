@@ -108,6 +108,12 @@ class ArchiveError(ProvpackError, OSError):
         problem, fix = unreadable(exc, what)
         return cls(path, f"{doing}: {problem}" if doing else problem, fix=fix)
 
+    @classmethod
+    def not_seekable(cls, path: Path | str) -> ArchiveError:
+        """The error for a pipe (or another stream) given to a command that goes back to records by their offsets."""
+        return cls(path, "is a pipe or another stream that cannot be read twice; this command goes back to records"
+                   " by their offsets", fix="save it to a file first (`provpack verify` reads a pipe as it is)")
+
 
 class CaptureError(ProvpackError):
     """An original source we could not fetch; names the URL."""

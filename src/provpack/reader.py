@@ -15,7 +15,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, IntegrityError, ProvpackError
-from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, unreadable_reason
+from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
 from .warciter import QuietArchiveIterator
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
@@ -176,11 +176,14 @@ def _check_cut(archive: Path, offset: int) -> None:
 
 
 def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
+    refuse_stream(archive)
     try:
         handle = archive.open("rb")
     except OSError as exc:
         raise ArchiveError.unreadable(archive, exc) from exc
     with handle:
+        if not handle.seekable():   # (a stream opened by another name, such as /dev/stdin)
+            raise ArchiveError.not_seekable(archive)
         handle.seek(start)
         head = handle.read(5)
         if not head and start == 0:

@@ -6,14 +6,28 @@ with bzip2, xz or zstd) are named by their magic bytes and refused with what to 
 
 from __future__ import annotations
 
+import stat
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from .errors import ArchiveError
 from .gzipsource import GZIP_MAGIC, PROBE, GzipSource, starts_warc_member
 from .rawreader import RawReader
 from .warcstream import PlainSource, Report, Source
+
+
+def refuse_stream(path: Path) -> None:
+    """An ArchiveError when `path` is a FIFO, socket or character device: a stream a command that goes back to
+    records by their offsets cannot read (opening a FIFO would wait for a writer). Anything else, also a path
+    that cannot be looked at, is left to the opening that follows, which says what is wrong."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode):
+        raise ArchiveError.not_seekable(path)
 
 
 class NotWarcError(Exception):

@@ -30,7 +30,7 @@ from .errors import ArchiveError, InputError, IntegrityError
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
-from .sniff import NotWarcError, is_gzipped_warc, open_source
+from .sniff import NotWarcError, is_gzipped_warc, open_source, refuse_stream
 
 __all__ = ["WACZ_VERSION", "make_wacz"]
 
@@ -76,6 +76,7 @@ def make_wacz(
     """
     warc = Path(warc_path)
     out = Path(out_path)
+    refuse_stream(warc)   # (it is read several times)
     archive_name = _archive_name(warc)
     _check_gzip(warc)
     if archive_date(warc) is None:
