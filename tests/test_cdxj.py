@@ -734,3 +734,8 @@ def test_a_record_without_a_date_is_named(express: bool, tmp_path: Path) -> None
         list(index(path, express=express))
     assert str(caught.value) == (f"{path}: the resource record at byte {len(warc([first], gzip=False))} "
                                  "has no WARC-Date; a WARC record needs one to be indexed")
+    path.write_bytes(warc([first], gzip=False) + second.replace(b"WARC-Type: resource\r\n", b""))
+    with pytest.raises(ArchiveError) as caught:
+        list(index(path, express=express, records=None))
+    assert str(caught.value) == (f"{path}: the record at byte {len(warc([first], gzip=False))} "
+                                 "has no WARC-Date; a WARC record needs one to be indexed")

@@ -406,9 +406,10 @@ def _line(path: Path, record: Any, iterator: Any, filename: str) -> CdxjLine:
     url: str | None = record.rec_headers.get_header("WARC-Target-URI")
     date: str | None = record.rec_headers.get_header("WARC-Date")
     if not date:
+        kind = f"{record.rec_type} " if record.rec_type else ""   # (a record may lack WARC-Type too)
         raise ArchiveError(
             path,
-            f"the {record.rec_type} record at byte {iterator.offset} has no WARC-Date",
+            f"the {kind}record at byte {iterator.offset} has no WARC-Date",
             fix="a WARC record needs one to be indexed",
         )
     try:

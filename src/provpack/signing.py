@@ -229,8 +229,9 @@ def check_signature(
     try:
         statement, signed, signature = parse_signature_file(read_small(sig_path, MAX_SIGNATURE_BYTES,
                                                                           what="signature file"))
-    except ValueError as exc:
-        return result("bad-signature", f"{sig_path}: malformed signature file: {exc}")
+    except ValueError as exc:   # (an InputError, for one too large, names the file itself: said once)
+        return result("bad-signature", f"{sig_path}: malformed signature file: "
+                      f"{exc.problem if isinstance(exc, InputError) else exc}")
     if statement.key_fingerprint != key_id:
         return result("bad-signature", f"{sig_path}: signed by key {statement.key_fingerprint}, "
                       f"not by {Path(pub_path).name} ({key_id})", statement)
