@@ -387,8 +387,8 @@ def test_key_and_signature_files_are_read_up_to_16_kib(archive: Path, keys: tupl
     path.write_bytes(original.ljust(16 * 1024 + 1, b"\n"))
     refusal = f"{path}: the {what} is larger than 16384 bytes; it is not one provpack wrote"
     if which == "signature":   # a .sig is a finding: a bad-signature
-        assert run().message == f"{path}: malformed signature file: the {what} is larger than 16384 bytes; it is not"\
-                                " one provpack wrote"
+        assert run().message == (f"{path}: malformed signature file: the {what} is larger than 16384 bytes;"
+                                 " it is not one provpack wrote")
         return
     with pytest.raises(InputError) as caught:
         run()
