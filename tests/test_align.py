@@ -796,3 +796,13 @@ def test_a_number_for_a_number_beyond_matched_words_before_the_anchor_is_changed
     result = run("1951 the really mill by the river was closed", "Since 1950 the old mill by the river was closed for good.")
     assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [
         ("changed", "1951", "1950"), ("changed", "really", "old")]
+
+
+@pytest.mark.parametrize("glued", ["remember [sic]what we", "remember[sic] what we", "remember [sic][sic]what we",
+                                   "remember [emphasis added]what we"])
+def test_a_word_glued_to_an_editorial_note_is_still_a_word(glued: str) -> None:
+    """A note written against the next word ("[sic]what") is left out, the word after it is not."""
+    result = run(f"The world will little note, nor long {glued} say here")
+    assert result.differences == ()
+    (segment,) = result.segments
+    assert segment.words == segment.matched_words == 12

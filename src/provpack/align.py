@@ -219,8 +219,13 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
     """Cut text[start:end] into words with their raw offsets (without editorial notes if asked)."""
     words = _Words([], [], [], [], [])
     notes = [(m.start(), m.end()) for m in _EDITORIAL_NOTE_RE.finditer(text)] if skip_notes and "[" in text else []
-    for match in _WORD_RE.finditer(text, start, len(text) if end is None else end):
-        if notes and _inside(notes, match.start()):
+    limit = len(text) if end is None else end
+    for found in _WORD_RE.finditer(text, start, limit):
+        match: re.Match[str] | None = found
+        while notes and match is not None and (note_end := _end_of(notes, match.start())) >= 0:
+            # A word starting in a note is the note's; one glued on after it ("[sic]what") is read on from its end.
+            match = _WORD_RE.match(text, note_end, limit) if match.end() > note_end else None
+        if match is None:
             continue
         raw = match.group()
         if raw.isascii() and "[" not in raw:
@@ -235,12 +240,12 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
     return words
 
 
-def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    """Whether pos lies in one of the sorted, disjoint spans."""
+def _end_of(spans: list[tuple[int, int]], pos: int) -> int:
+    """The end of the one of the sorted, disjoint spans that pos lies in; -1 when it lies in none."""
     at = bisect.bisect_right(spans, (pos, pos)) - 1
     if at + 1 < len(spans) and spans[at + 1][0] == pos:
         at += 1
-    return at >= 0 and spans[at][0] <= pos < spans[at][1]
+    return spans[at][1] if at >= 0 and spans[at][0] <= pos < spans[at][1] else -1
 
 
 def _fold(text: str) -> str:
