@@ -237,9 +237,9 @@ def unused_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextmanager
-def serve_tls(folder: Path) -> Iterator[tuple[ServerState, Path]]:
-    """The server over TLS, with a self-signed certificate for 127.0.0.1 written to folder/ca.pem (for `verify`)."""
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (its own CA, valid for a day either side of now) and its key,
+    written to folder/cert.pem and folder/key.pem."""
     import datetime as dt
     import ipaddress
 
@@ -252,16 +252,23 @@ def serve_tls(folder: Path) -> Iterator[tuple[ServerState, Path]]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.timezone.utc)
     certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(1).not_valid_before(now - dt.timedelta(days=1))
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
                    .not_valid_after(now + dt.timedelta(days=1))
                    .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
                                   critical=False)
                    .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
                    .sign(key, hashes.SHA256()))
-    ca, key_path = folder / "ca.pem", folder / "key.pem"
-    ca.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@contextmanager
+def serve_tls(folder: Path) -> Iterator[tuple[ServerState, Path]]:
+    """The server over TLS, with a self-signed certificate for 127.0.0.1 written to folder/cert.pem (for `verify`)."""
+    ca, key_path = self_signed(folder)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(ca, key_path)
     with serve(context) as state:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import ipaddress
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +19,8 @@ from provpack.wire import (
     Wire,
     address_problem,
 )
+
+from localserver import self_signed
 
 
 @pytest.mark.parametrize(
@@ -54,32 +55,6 @@ def test_head_recorder_keeps_the_final_head_after_interim_ones() -> None:
     assert recorder.read() == b"body"
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key, as PEM files."""
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
-
-
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_recording_pools_keep_the_plaintext_request_and_head(scheme: str, tmp_path: Path) -> None:
     """Over HTTP and TLS alike, the Wire gets the request bytes sent, the response head and the peer."""
@@ -97,7 +72,7 @@ def test_recording_pools_keep_the_plaintext_request_and_head(scheme: str, tmp_pa
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     options: dict[str, str] = {}
     if scheme == "https":
-        cert, key = _self_signed(tmp_path)
+        cert, key = self_signed(tmp_path)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
         server.socket = context.wrap_socket(server.socket, server_side=True)
