@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 from collections.abc import Iterator
@@ -13,7 +14,8 @@ from localserver import PAGE, PDF, ServerState, serve
 from provpack.capture import capture
 from provpack.errors import InputError
 from provpack.httpbytes import split_message
-from provpack.original import TextlessOriginal, fetched_original, local_original, original_path
+from provpack.original import TextlessOriginal, _content_type, fetched_original, local_original, original_path
+from provpack.records import record_id
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
 
@@ -134,3 +136,105 @@ def test_fetched_original_with_no_text(server: ServerState) -> None:
     assert original.reason == original.description["no_text"] == "cannot extract text from application/pdf"
     assert original.description["request_record_id"] == original.records[2].record_id
     assert original.description["conversion_record_id"] is None and original.description["charset"] is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        original.reason = "changed"   # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("a.html", b"x", "text/html"), ("a.HTM", b"x", "text/html"), ("a.xhtml", b"x", "application/xhtml+xml"),
+    ("a.txt", b"<html>", "text/plain"), ("a.text", b"<html>", "text/plain"), ("a.md", b"<html>", "text/plain"),
+    ("a.pdf", b"%PDF", "application/pdf"),
+    ("a.dat", b"words\0", "application/octet-stream"),
+    ("a.dat", b" " * 8191 + b"\0", "application/octet-stream"),   # the last byte sniffed for a NUL
+    ("a.dat", b" " * 8192 + b"\0", "text/plain"),   # past it: not sniffed
+    ("a", b"\n <!DOCTYPE HTML><p>x", "text/html"), ("a", b"<HTML lang=en>", "text/html"),
+    ("a", b" " * 1019 + b"<html>", "text/html"),   # '<html' ends at the 1024th byte: sniffed
+    ("a", b" " * 1020 + b"<html>", "text/plain"),   # one byte later: not
+    ("a", b"plain words", "text/plain"),
+])
+def test_content_type_from_the_suffix_table_else_sniffed(folder: Path, name: str, data: bytes,
+                                                          expected: str) -> None:
+    """A local original's content type: the fixed suffix table, else NUL means binary, else <html> sniffed."""
+    (folder / name).write_bytes(data)
+    assert _content_type(folder / name, data) == expected
+
+
+def test_local_original_larger_than_64_mib_is_refused_from_its_size(folder: Path) -> None:
+    """The limit is 64 MiB, named in the message; a sparse file shows it without reading a byte."""
+    with open(folder / "big.html", "wb") as handle:
+        handle.truncate(64 * 1024 * 1024 + 1)
+    with pytest.raises(InputError, match="67,108,865 bytes is more than the limit of 67,108,864 bytes"):
+        local_original(folder / "decl.yaml", "big.html")
+
+
+def test_dot_dot_is_refused_even_with_follow_symlinks(folder: Path, tmp_path: Path) -> None:
+    """'..' and absolute paths are refused before any link is looked at: --follow-symlinks does not allow them."""
+    (tmp_path / "outside.html").write_text("<p>x</p>", encoding="utf-8")
+    for value in ("../outside.html", "originals/../../outside.html", str(tmp_path / "outside.html")):
+        with pytest.raises(InputError, match="'original' must stay inside the source folder"):
+            original_path(folder / "decl.yaml", value, follow_symlinks=True)
+
+
+def test_local_original_refuses_a_symlink_out_by_default(folder: Path, tmp_path: Path) -> None:
+    """local_original follows no link out of the folder unless told to."""
+    (tmp_path / "outside.txt").write_text("words\n", encoding="utf-8")
+    (folder / "link.txt").symlink_to(tmp_path / "outside.txt")
+    with pytest.raises(InputError, match="symbolic link out of the source folder"):
+        local_original(folder / "decl.yaml", "link.txt")
+    assert local_original(folder / "decl.yaml", "link.txt", follow_symlinks=True).text == "words\n"
+
+
+def test_local_original_description_and_record_ids(folder: Path) -> None:
+    """Every key docs/format.md lists for a local copy, and ids from the role, URL and content only."""
+    data = (ORIGINALS / "declaration.html").read_bytes()
+    original = local_original(folder / "decl.yaml", "originals/decl.html")
+    resource, conversion = original.records
+    text_sha256 = hashlib.sha256(original.text.encode("utf-8")).hexdigest()
+    target = original.target_uri
+    assert resource.record_id == record_id("original", "", target, hashlib.sha256(data).hexdigest())
+    assert conversion.record_id == record_id("conversion", "", target, text_sha256)
+    charset = original.description["charset"]
+    assert original.description == {
+        "how": "local", "path": "originals/decl.html", "record_id": resource.record_id, "target_uri": target,
+        "content_type": "text/html", "sha256": hashlib.sha256(data).hexdigest(), "length_bytes": len(data),
+        "conversion_record_id": conversion.record_id, "text_sha256": text_sha256,
+        "length_chars": len(original.text), "scope": "article", "charset": charset,
+    }
+    assert charset["encoding"] == "utf-8"
+
+
+def test_fetched_original_description_and_record_ids(server: ServerState) -> None:
+    """Every key docs/format.md lists for a fetched original, per hop too; WARC-Date on both records."""
+    original = fetched_original(capture(server.url("/gzip"), allow_private=True))
+    request, response, conversion = original.records
+    assert ("WARC-Date", original.description["fetched_at"]) in request.extra_headers
+    assert ("WARC-Date", original.description["fetched_at"]) in response.extra_headers
+    target = server.url("/gzip")
+    assert response.record_id == record_id("response", "", target, hashlib.sha256(response.block).hexdigest())
+    assert request.record_id == record_id("request", "", target, hashlib.sha256(request.block).hexdigest())
+    description = dict(original.description)
+    assert description.pop("content_encoding") == "gzip" and description.pop("attempts") == 1
+    assert description.pop("exchanges") == [{
+        "url": target, "status": 200, "request_record_id": request.record_id,
+        "response_record_id": response.record_id, "exact": True, "dechunked": False}]
+    assert set(description) == {"how", "url", "final_url", "record_id", "request_record_id", "target_uri", "status",
+                                "content_type", "fetched_at", "conversion_record_id", "text_sha256",
+                                "length_chars", "scope", "charset"}
+    assert description["text_sha256"] == hashlib.sha256(conversion.block).hexdigest()
+    assert description["length_chars"] == len(original.text)
+
+
+def test_fetched_original_hops_say_dechunked_and_attempts_count_retries(server: ServerState) -> None:
+    """A chunked body is recorded dechunked; two 503s then a 200 are three attempts."""
+    chunked = fetched_original(capture(server.url("/chunked"), allow_private=True))
+    assert [(hop["exact"], hop["dechunked"]) for hop in chunked.description["exchanges"]] == [(True, True)]
+    flaky = fetched_original(capture(server.url("/flaky"), allow_private=True, sleep=lambda seconds: None))
+    assert flaky.description["attempts"] == 3
+
+
+def test_a_response_head_not_followed_by_its_body_is_refused(server: ServerState) -> None:
+    """An exchange whose stored head does not end where its body starts is a programming error, not archived."""
+    captured = capture(server.url("/page.html"), allow_private=True)
+    broken = dataclasses.replace(captured.response, response_head=captured.response.response_head + b"stray")
+    with pytest.raises(ValueError, match="the stored response head is not followed by the body"):
+        fetched_original(dataclasses.replace(captured, response=broken))

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from provpack.provrecompute import recompute
 from provpack.verify import verify
 
 SEEDS = Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz"
@@ -196,3 +197,77 @@ def test_a_record_another_version_wrote_is_noted_not_compared(tmp_path: Path) ->
     doc["segments"][0]["byte_start"] += 1   # what the default checks see is still caught
     assert [p.kind for p in verify(_forged(doc, tmp_path), jobs=1, deep=True).files[0].problems] \
         == ["metadata-mismatch"]
+
+
+RECORD_ID = next(line.split(b": ", 1)[1].decode("ascii") for line in MEMBERS[1].split(b"\r\n")
+                 if line.startswith(b"WARC-Record-ID: "))
+
+
+def _recompute(doc: dict[str, Any], block: bytes = TEXT.encode("utf-8")) -> list[str]:
+    return recompute(doc, block, record_id=RECORD_ID, target=DOC["@id"])
+
+
+def test_recompute_of_the_seed_record_finds_nothing() -> None:
+    """recompute called directly: the committed record is what provpack writes for its excerpt."""
+    assert _recompute(copy.deepcopy(DOC)) == []
+
+
+def test_keys_from_the_record_or_alignment_are_not_compared() -> None:
+    """Keys the excerpt cannot give (generator, name, sidecar, original, alignment) are taken as written."""
+    doc = copy.deepcopy(DOC)
+    doc.update(generator="another tool", sidecar="not a mapping", sidecar_file=7, differences=[{"kind": "case"}],
+               original={"how": "local"}, out_of_order=[[0, 1]])
+    del doc["name"]
+    for elision in doc["elisions"]:
+        elision.update(omitted={"text": "x"}, omitted_reason="r", omitted_scope="between", confirmed=True)
+    for segment in doc["segments"]:
+        segment.update(source_start=1, source_end=2, in_order=False)
+    assert _recompute(doc) == []
+
+
+def test_unknown_missing_and_different_keys_are_each_named() -> None:
+    """One message per key: one provpack does not write, one missing, one different (compact JSON, as is)."""
+    doc = copy.deepcopy(DOC)
+    doc["x-extra"] = 1
+    doc["_private"] = 1   # (a leading underscore: someone's annotation, not provpack's)
+    del doc["length_chars"]
+    doc["dcterms:title"] = "Caf\u00e9"
+    doc["text"]["newline"] = "CRLF"
+    want = DOC["dcterms:title"]
+    assert _recompute(doc) == [
+        f'--deep: dcterms:title is "Caf\u00e9" but provpack reads the excerpt as "{want}"',
+        f"--deep: length_chars is missing; provpack writes {DOC['length_chars']}",
+        '--deep: text is {"bom":false,"encoding":"utf-8","final_newline":false,"newline":"CRLF"} but provpack '
+        'reads the excerpt as {"bom":false,"encoding":"utf-8","final_newline":false,"newline":"LF"}',
+        "--deep: x-extra is not a key provpack writes for this excerpt",
+    ]
+
+
+def test_elisions_that_are_no_list_are_reported_not_crashed_on() -> None:
+    """Alignment keys are left out only of lists of elisions or segments; anything else is compared as is."""
+    doc = copy.deepcopy(DOC)
+    doc["elisions"], doc["alterations"] = 5, [1]
+    messages = _recompute(doc)
+    assert [m.split(" is ", 1)[0] for m in messages] == ["--deep: alterations", "--deep: elisions"]
+    assert messages[1].startswith("--deep: elisions is 5 but provpack reads the excerpt as [{")
+    shown = messages[1].split(" but provpack reads the excerpt as ", 1)[1]
+    assert len(shown) == 160 and shown.endswith("...")   # a long value cut short
+
+
+def test_an_unreadable_excerpt_is_named_by_the_record() -> None:
+    """An excerpt provpack cannot parse: the message names it by the record's name, else 'excerpt'."""
+    doc = copy.deepcopy(DOC)
+    doc["name"] = "doc-7"
+    assert _recompute(doc, b"ab\xffcd") == [
+        "--deep: provpack cannot read the excerpt as an excerpt (doc-7: byte 2: invalid UTF-8 (0xFF 0x63 0x64); "
+        "re-save the file as UTF-8)"]
+    del doc["name"]
+    assert _recompute(doc, b"ab\xffcd")[0].startswith("--deep: provpack cannot read the excerpt as an excerpt "
+                                                      "(excerpt: byte 2:")
+
+
+def test_a_value_of_just_160_characters_is_shown_whole() -> None:
+    """Values are cut to 160 characters in messages: one of exactly 160 is shown as it is."""
+    doc = copy.deepcopy(DOC)
+    doc["dcterms:title"] = "a" * 158   # 160 with its quotes
+    assert _recompute(doc)[0].startswith(f'--deep: dcterms:title is "{"a" * 158}" but provpack')

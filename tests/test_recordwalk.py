@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import random
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,56 @@ def test_any_records_are_walked_as_warcio_reads_them_or_left_to_it(
         partial = tmp_path / "head.warc"
         partial.write_bytes(path.read_bytes()[:resume_at])
         assert found == warcio_records(partial)
+
+
+def test_the_public_names_are_there() -> None:
+    """`from provpack.recordwalk import *` gives the walk and its records."""
+    assert set(recordwalk.__all__) == {"RecordWalk", "WalkedRecord"}
+    assert all(hasattr(recordwalk, name) for name in recordwalk.__all__)
+
+
+def test_without_the_fast_inflater_zlib_walks_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where python-isal cannot be used, the walk inflates with zlib and reads the same records."""
+    monkeypatch.setattr(recordwalk.inflate, "fast_inflater", lambda: None)
+    path = write_provpack_warc(tmp_path / "a.warc.gz", captures=CAPTURES)
+    bad_crc = bytearray(path.read_bytes())
+    bad_crc[-8] ^= 1
+    theirs = warcio_records(path)
+    assert walked(path) == (theirs, None)
+    path.write_bytes(bytes(bad_crc))   # the last member's CRC-32 wrong: left to warcio
+    assert walked(path) == (theirs[:-1], theirs[-1][0])
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+@pytest.mark.parametrize("byte", [b"x", b""], ids=["compressible", "random"])
+def test_a_record_of_just_the_limit_is_walked_one_byte_more_is_not(
+        gzipped: bool, byte: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MAX_RECORD is the largest record (header and block, or a member's output) the walk holds: a member
+    within one read, or (random bytes) running past it."""
+    monkeypatch.setattr(recordwalk, "READ_SIZE", 1024)
+    data = byte * 5001 if byte else random.Random(1).randbytes(5001)
+    head = len(record(fields(block=data[:5000]), b""))   # header and the four bytes of two CRLFs
+    size = 5000 + head - (0 if gzipped else 4)   # a member's output has the CRLFs; a plain record's length not
+    monkeypatch.setattr(recordwalk, "MAX_RECORD", size)
+    path = tmp_path / "a.warc"
+    for block, walks in ((data[:5000], True), (data, False)):
+        data = record(fields(block=block), block)
+        path.write_bytes(members(data) if gzipped else data)
+        assert walked(path) == ((warcio_records(path), None) if walks else ([], 0)), len(block)
+
+
+def test_a_header_with_a_control_byte_is_read_as_warcio_reads_it(tmp_path: Path) -> None:
+    """A value ending in a control byte Python calls whitespace (0x1F): warcio strips it, so does the walk."""
+    for path in (tmp_path / "a.warc", tmp_path / "a.warc.gz"):
+        data = record(fields() + [b"X-Other: v\x1f"], b"hello")
+        path.write_bytes(members(data) if path.suffix == ".gz" else data)
+        found, resume_at = walked(path)
+        assert found == (warcio_records(path) if resume_at is None else []), path
+
+
+def test_a_header_longer_than_the_first_look_is_walked(tmp_path: Path) -> None:
+    """A header of more than 4096 bytes (a long URI) is looked for further, not left to warcio."""
+    data = record(fields(**{"X-Other": "v" * 10000}), b"hello")
+    path = tmp_path / "a.warc"
+    path.write_bytes(data + data)
+    assert walked(path) == (warcio_records(path), None)
