@@ -274,8 +274,12 @@ def _merge(scans: list[_Scan]) -> Listing:
     return Listing(tuple(scan.folder for scan in scans), names, folder_index, sidecars, sizes)
 
 
-def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES) -> bytes:
-    """The file's exact bytes; an InputError naming the file when it cannot be read or is too large."""
+_TEXT_TOO_LARGE = "split the document, or raise the limit with --max-text-bytes"
+
+
+def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES, too_large: str = _TEXT_TOO_LARGE) -> bytes:
+    """The file's exact bytes; an InputError naming the file when it cannot be read or is too large (with
+    `too_large` as what to do)."""
     try:
         fd, info = open_regular(path)   # a file swapped for a FIFO after discovery must not hang the run
     except FileNotFoundError as exc:
@@ -287,7 +291,7 @@ def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES) -> bytes:
     try:
         if info.st_size > limit:
             raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes",
-                             fix="split the document, or raise the limit with --max-text-bytes")
+                             fix=too_large)
         # Straight from the descriptor, sized by what the file holds: no file object, no buffer of `limit` bytes.
         data = os.read(fd, info.st_size + 1)
         if len(data) > info.st_size:  # it grew since fstat: read on, to tell how much
@@ -298,7 +302,7 @@ def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES) -> bytes:
         os.close(fd)
     if len(data) > limit:
         raise InputError(path, f"more than the limit of {limit:,} bytes (the file grew while packaging)",
-                         fix="split the document, or raise the limit with --max-text-bytes")
+                         fix=too_large)
     return data
 
 
