@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import shutil
@@ -697,3 +698,280 @@ def test_a_pipe_opened_by_another_name_is_refused(packed: Path, capsys: pytest.C
         os.close(read_end)
         if write_end >= 0:
             os.close(write_end)
+
+
+COMMITTED = Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz"
+
+
+def test_no_command_is_a_one_line_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """`provpack` alone names what is missing and points to --help; exit 2."""
+    assert main([]) == 2
+    assert capsys.readouterr().err == ("provpack: error: the following arguments are required: COMMAND; "
+                                       "see provpack --help\n")
+
+
+def test_every_unrecognized_argument_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each argument the command does not take is named, separated by spaces."""
+    assert main(["verify", str(COMMITTED), "--nosuch", "--other"]) == 2
+    assert capsys.readouterr().err == ("provpack: error: unrecognized arguments: --nosuch --other; "
+                                       "see provpack verify --help\n")
+
+
+def test_help_into_a_closed_pipe_exits_0(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`provpack --help | true`: the reader left, found when the output is flushed; that is no error."""
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+        def flush(self) -> None:
+            raise BrokenPipeError
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    assert main(["--help"]) == 0
+
+
+def test_an_os_error_names_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """An OSError a command lets through is one line naming the file, exit 2."""
+    from provpack import cli
+    from provpack.atomic import reason
+
+    exc = PermissionError(13, "Permission denied", "some/file.txt")
+
+    def failing(args: Any) -> int:
+        raise exc
+
+    monkeypatch.setattr(cli, "_show", failing)
+    monkeypatch.chdir(tmp_path)
+    assert main(["show", "x"]) == 2
+    assert capsys.readouterr().err == f"provpack: error: some/file.txt: {reason(exc)}\n"
+
+
+def test_sigterm_during_a_command_is_exit_143_and_the_handler_is_put_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """While a command runs SIGTERM unwinds it (exit 143); afterwards the previous handler is back."""
+    import signal
+
+    from provpack import cli
+
+    before = signal.getsignal(signal.SIGTERM)
+
+    def terminated(args: Any) -> int:
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler) and handler is not before
+        handler(signal.SIGTERM, None)
+        return 0
+
+    monkeypatch.setattr(cli, "_show", terminated)
+    monkeypatch.chdir(tmp_path)
+    assert main(["show", "x"]) == 143
+    assert "provpack: terminated (SIGTERM)" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_main_runs_in_a_thread_other_than_the_main_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the main thread may set signal handlers: elsewhere main() runs without one."""
+    import threading
+
+    monkeypatch.chdir(tmp_path)
+    codes: list[int] = []
+    thread = threading.Thread(target=lambda: codes.append(main(["-q", "verify", str(COMMITTED)])))
+    thread.start()
+    thread.join()
+    assert codes == [0]
+
+
+@pytest.mark.parametrize("text, value", [("1", 1), ("512", 512), ("1K", 1024), ("3k", 3072), ("12K", 12288),
+                                         ("2M", 2 * 2**20), ("1G", 2**30)])
+def test_max_text_bytes_takes_k_m_g(text: str, value: int) -> None:
+    """--max-text-bytes: a number of bytes, or K, M, G (powers of 1024, either case)."""
+    from provpack.cli import build_parser
+
+    assert build_parser().parse_args(["package", "--max-text-bytes", text, "src"]).max_text_bytes == value
+
+
+def test_max_text_bytes_of_zero_is_refused_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["package", "--max-text-bytes", "0", "src"]) == 2
+    assert capsys.readouterr().err == ("provpack: error: argument --max-text-bytes: must be at least 1 byte, "
+                                       "not '0'; see provpack package --help\n")
+
+
+def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The summary counts aligned originals apart from those archived without text and those not fetched,
+    and warns about each of them."""
+    import importlib
+    from types import SimpleNamespace
+
+    module = importlib.import_module("provpack.package")   # (provpack.package is also the function)
+
+    totals = SimpleNamespace(documents=2, elisions=3, possible_elisions=1, text_bytes=1000, with_original=2,
+                             omitted_found=1, differences=4)
+    out = tmp_path / "o.warc.gz"
+    result = SimpleNamespace(
+        fetch_failures=[SimpleNamespace(name="b", message="HTTP 404", url="https://e.org/b")],
+        unaligned=[SimpleNamespace(name="a", url="https://e.org/a", reason="no text in image/png")],
+        summed=lambda: totals, warc_path=out, records=7, size_bytes=1234, sha256="ab" * 32,
+        sha256_path=Path(f"{out}.sha256"))
+    monkeypatch.setattr(module, "package", lambda *args, **kwargs: result)
+    monkeypatch.chdir(tmp_path)
+    assert main(["package", str(seed_dir), "-o", str(out), "--fetch"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ("provpack: warning: b: not fetched: HTTP 404\n"
+                            "provpack: warning: a: fetched https://e.org/a but not aligned: no text in image/png\n")
+    assert captured.out.split("\n")[:2] == [
+        "packaged 2 documents: 3 elisions, 1 possible, 1,000 bytes of text",
+        "originals: 1 aligned (1 omitted passages found, 4 differences); 1 archived but not aligned (no text): "
+        "https://e.org/a; 1 not fetched: https://e.org/b"]
+
+
+def test_an_output_dir_setting_that_is_a_file_is_blamed_on_the_settings(
+    seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """output_dir naming a file: the settings file and the setting are named, with the problem."""
+    from provpack.atomic import folder_problem
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "provpack.yaml").write_text("output_dir: afile\n")
+    unusable = folder_problem(tmp_path / "afile")
+    assert unusable is not None
+    assert main(["-q", "package", str(seed_dir)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"provpack: error: {tmp_path / 'provpack.yaml'}: 'output_dir': {unusable[0]}; ")
+
+
+def test_a_level_given_on_the_command_line_is_not_blamed_on_the_settings(
+    seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """settings deflate: isal and level: 2 with --level 9: the command line's --level is wrong, not the file."""
+    pytest.importorskip("isal")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "provpack.yaml").write_text("deflate: isal\nlevel: 2\n")
+    assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", "--level", "9"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("provpack: error: --level: isal levels are 0 to 3, not 9") and "provpack.yaml" not in err
+
+
+def test_a_level_from_the_settings_is_blamed_there_in_full(
+    seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The message names the file and the setting, and says where else to give it."""
+    pytest.importorskip("isal")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "provpack.yaml").write_text("level: 9\n")
+    assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", "--deflate", "isal"]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {tmp_path / 'provpack.yaml'}: 'level': isal levels are "
+                                       "0 to 3, not 9; change it there, or give --level on the command line\n")
+
+
+def test_verify_standard_input_alone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """'-' reads standard input and the report names it '-'; '-' with another file is refused."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", "-", str(COMMITTED)]) == 2
+    assert capsys.readouterr().err == ("provpack: error: verify: '-' (standard input) cannot be combined with "
+                                       "other files\n")
+    with COMMITTED.open("rb") as stream:
+        monkeypatch.setattr(sys, "stdin", SimpleStdin(stream))
+        assert main(["verify", "--json", "-"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [file["path"] for file in report["files"]] == ["-"]
+
+
+class SimpleStdin:
+    """Standard input over a binary file."""
+
+    def __init__(self, stream: Any) -> None:
+        self.buffer = stream
+
+
+def test_verify_progress_counts_mib(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The progress bar of verify counts whole MiB read, of the files' total size."""
+    import contextlib
+
+    import provpack.progress
+
+    seen: list[tuple[int, int, int]] = []
+
+    @contextlib.contextmanager
+    def bar(label: str, *, unit: str, enabled: bool) -> Any:
+        yield lambda units, total, size: seen.append((units, total, size))
+
+    big = tmp_path / "big.warc.gz"
+    big.write_bytes(COMMITTED.read_bytes() * ((3 << 20) // COMMITTED.stat().st_size + 1))
+    monkeypatch.setattr(provpack.progress, "progress_bar", bar)
+    monkeypatch.chdir(tmp_path)
+    main(["-q", "verify", "--jobs", "1", str(big)])
+    size = big.stat().st_size
+    assert seen and seen[-1] == (size >> 20, size >> 20, size)
+
+
+def test_verify_json_keys_are_sorted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", "--json", str(COMMITTED)]) == 0
+    text = capsys.readouterr().out
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+
+
+def test_show_json_is_indented_by_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["show", "--json", str(COMMITTED)]) == 0
+    assert capsys.readouterr().out.startswith('{\n  "documents": [\n    {\n      "name": ')
+
+
+def test_index_records_lists_every_warc_type(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """--records takes each WARC/1.1 record type, and a wrong one is answered with the whole list."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["index", str(COMMITTED), "--records", "warcinfo,continuation", "-o", "a.cdxj"]) == 0
+    assert main(["index", str(COMMITTED), "--records", "page", "-o", "b.cdxj"]) == 2
+    assert capsys.readouterr().err == ("provpack: error: --records: not WARC record types: page; use 'all' or some "
+                                       "of continuation,conversion,metadata,request,resource,response,revisit,"
+                                       "warcinfo\n")
+
+
+def test_the_readme_spells_options_and_arguments_as_help_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each `### provpack COMMAND ...` heading of the README, and each row of its table of package's options,
+    names the options, their values and the arguments as `provpack COMMAND --help` does."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^### `provpack (\w+) ([^`]+)`$", readme, re.M)
+    start = readme.index("### `provpack package")
+    section = readme[start:readme.index("\n### ", start)]
+    rows = re.findall(r"^\| `(-[^`]+)`(?:, `(-[^`]+)`)? \|", section, re.M)
+    named = [*headings, *(("package", option) for row in rows for option in row if option)]
+    assert {command for command, _ in named} >= {"package", "verify", "show", "extract"} and len(rows) >= 10
+    for command, spelled in named:
+        assert main([command, "--help"]) == 0
+        shown = capsys.readouterr().out
+        usage = " ".join(shown.split("\n\n")[0].split())
+        for option, value in re.findall(r"(-[\w-]+)(?: ([A-Z][\w.]*))?", spelled):
+            assert re.search(rf"(^|[ \[]){re.escape(option)}{' ' + re.escape(value) if value else ''}[ ,\]]",
+                             " ".join(shown.split())), (command, option, value)
+        for argument in re.findall(r"(?:^| )([A-Z]+)(?:\.\.\.)?(?= |$)", spelled.split("[")[0]):
+            assert f" {argument}" in usage, (command, argument)
+
+
+@pytest.mark.parametrize("setting, option, blamed", [
+    ("deflate: isal\n", [], True),   # the settings file asked for it
+    ("deflate: zlib\n", ["--deflate", "isal"], False),   # the command line asked for it
+])
+def test_a_backend_that_is_not_installed_is_blamed_on_who_asked_for_it(
+    setting: str, option: list[str], blamed: bool, seed_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without isal, `deflate: isal` in the settings names the file; --deflate isal names the option."""
+    import provpack.gzipper
+
+    monkeypatch.setattr(provpack.gzipper, "available_backends", lambda: ("zlib",))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "provpack.yaml").write_text(setting)
+    assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", *option]) == 2
+    err = capsys.readouterr().err
+    where = f"{tmp_path / 'provpack.yaml'}: 'deflate'" if blamed else "--deflate"
+    assert err.startswith(f"provpack: error: {where}: the isal backend is not installed; "), err

@@ -238,3 +238,69 @@ def test_toml_values_are_shown_as_toml_spells_them(tmp_path: Path) -> None:
     path.write_text("[tool.provpack]\njobs = false\n")
     with pytest.raises(InputError, match="'jobs' must be a number, not false$"):
         load_config(path)
+
+
+@pytest.mark.parametrize("text", ["level: 0\n", "level: 9\n", "jobs: 1\n"])
+def test_the_ends_of_each_range_are_accepted(tmp_path: Path, text: str) -> None:
+    """level 0 and 9 and jobs 1 are settings, not errors."""
+    (tmp_path / "provpack.yaml").write_text(text)
+    key, value = text.rstrip().split(": ")
+    assert getattr(load_config(folder=tmp_path), key) == int(value)
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("level: -1\n", "'level' must be 0 to 9, not -1"),
+    ("level: 10\n", "'level' must be 0 to 9, not 10"),
+    ("jobs: 0\n", "'jobs' must be 1 or more, not 0"),
+    ("operator: [2020-01-02]\n", "'operator' must be text, not [\"2020-01-02\"]"),
+    (f"operator: [{'a' * 76}]\n", f"'operator' must be text, not [\"{'a' * 76}\"]"),
+    (f"operator: [{'a' * 77}]\n", f"'operator' must be text, not [\"{'a' * 75}..."),
+    (f'operator: "\\e{"a" * 100}"\n', f"'operator' must not hold line breaks or control characters: "
+                                      f"{chr(27) + 'a' * 79!r}"),
+])
+def test_refusals_are_worded_whole(tmp_path: Path, text: str, shown: str) -> None:
+    """Each refusal is the file, then the setting, what it must be and the value as the file spells it
+    (a date in a list too), cut to 80 characters."""
+    path = tmp_path / "provpack.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_config(folder=tmp_path)
+    assert str(caught.value) == f"{path}: {shown}"
+
+
+def test_a_settings_file_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 are a malformed configuration of that file, with what to do."""
+    path = tmp_path / "provpack.yaml"
+    path.write_bytes(b"operator: \xff\n")
+    with pytest.raises(InputError) as caught:
+        load_config(folder=tmp_path)
+    assert str(caught.value).startswith(f"{path}: malformed configuration: ")
+    assert str(caught.value).endswith("; fix the YAML")
+
+
+def test_a_yaml_error_without_a_position_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A YAML error that carries no line (no mark) still names the file, with no line number."""
+    import yaml
+
+    def unplaced(text: str) -> None:
+        raise yaml.MarkedYAMLError(problem="found something odd")
+
+    monkeypatch.setattr(yaml, "safe_load", unplaced)
+    path = tmp_path / "provpack.yaml"
+    path.write_text("operator: Lab\n")
+    with pytest.raises(InputError) as caught:
+        load_config(folder=tmp_path)
+    assert str(caught.value) == f"{path}: malformed configuration: found something odd; fix the YAML"
+
+
+@pytest.mark.parametrize("text, what", [
+    ("a = 1\nb = 2\n", "'a'"),
+    ('tool = "provpack"\n', "'tool'"),
+])
+def test_a_toml_config_file_names_the_first_key_outside_the_table(tmp_path: Path, text: str, what: str) -> None:
+    """The first key outside [tool.provpack], or 'tool' itself when it is not a table, is the one named."""
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}: {what} is outside [tool.provpack], where provpack reads")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 from provpack.display import print_documents, show_json
@@ -115,3 +116,142 @@ def test_a_crlf_excerpt_reads_as_text(tmp_path: Path) -> None:
     text = out.getvalue()
     assert "First line of the quote [...] and the second" in text
     assert "\\x0d" not in text and "\r" not in text
+
+
+def _full() -> ArchivedDocument:
+    """A document with every part show draws: fields, each kind of elision, an original fetched and redirected,
+    differences, segments out of order."""
+    return ArchivedDocument(
+        name="quote", record_id="<urn:uuid:1>", target_uri="urn:provpack:quote", sha256="ab" * 32,
+        length_bytes=1234, offset=0,
+        provenance={
+            "length_chars": 1200,
+            "fields": {"title": {"value": "A Title", "from": "sidecar", "span": [3, 9]},
+                       "author": {"value": "Ann", "from": "text"}},
+            "elisions": [
+                {"marker": "[...]", "kind": "bracketed", "start": 50, "end": 55, "byte_start": 51, "byte_end": 56,
+                 "line": 2, "column": 7, "omitted": {"text": "the words  that\nwere cut", "start": 300, "end": 324},
+                 "omitted_reason": None, "confirmed": None,
+                 "oa:hasTarget": {"oa:hasSelector": [
+                     {"type": "TextPositionSelector"},
+                     {"type": "TextQuoteSelector", "oa:prefix": "0123456789" * 5 + "before\n\tit ",
+                      "oa:suffix": " after\nit" + "9876543210" * 5}]}},
+                {"marker": "[…]", "kind": "bracketed", "start": 80, "end": 83, "byte_start": 83, "byte_end": 88,
+                 "line": 3, "column": 1, "omitted": None, "omitted_reason": "the original moves on", "confirmed": None},
+                {"marker": "...", "kind": "possible", "start": 90, "end": 93, "byte_start": 95, "byte_end": 98,
+                 "line": 3, "column": 11, "omitted": None, "omitted_reason": None, "confirmed": True},
+                {"marker": "…", "kind": "possible", "start": 99, "end": 100, "byte_start": 104, "byte_end": 107,
+                 "line": 3, "column": 20, "omitted": None, "omitted_reason": None, "confirmed": False},
+            ],
+            "segments": [{"start": 0, "end": 50}],
+            "alterations": [{"kind": "bracketed", "start": 60, "end": 66}],
+            "original": {"how": "fetched", "url": "https://e.org/a", "final_url": "https://e.org/b", "status": 200,
+                         "fetched_at": "2026-01-02T03:04:05Z", "record_id": "<urn:uuid:2>",
+                         "conversion_record_id": "<urn:uuid:3>", "target_uri": "https://e.org/a",
+                         "content_type": "text/html", "length_chars": 4321, "scope": "article", "extra": 1},
+            "differences": [{"kind": "changed", "start": 10, "end": 14,
+                             "excerpt": " ".join(f"w{i:02}" for i in range(30)), "source": "color"}],
+            "out_of_order": [[2, 1]],
+        },
+    )
+
+
+def _no_text() -> ArchivedDocument:
+    """A document whose original (a local PDF) has no text to align against."""
+    return replace(_full(), name="scan", provenance={
+        "length_chars": 5,
+        "elisions": [{"marker": "[...]", "kind": "bracketed", "start": 1, "end": 6, "byte_start": 1, "byte_end": 6,
+                      "line": 1, "column": 2, "omitted": None, "omitted_reason": None, "confirmed": None}],
+        "original": {"how": "local", "path": "scan.pdf", "no_text": "application/pdf", "length_chars": 0}})
+
+
+def test_every_part_of_a_document_is_drawn() -> None:
+    """Piped, the view is exactly: summary, fields with their spans, each elision in 40 characters of context
+    with what it cut or why not, then the original, where it was redirected, and each difference cut to 60."""
+    out = io.StringIO()
+    print_documents("x.warc.gz", (_full(), _no_text()), out)
+    assert out.getvalue().split("\n") == [
+        "x.warc.gz: 2 documents",
+        "",
+        "quote",
+        "record  <urn:uuid:1>",
+        "target  urn:provpack:quote",
+        "sha256  " + "ab" * 32,
+        "size    1,234 bytes, 1,200 characters",
+        "field  ┃ value   ┃ from    ┃ chars",
+        "━━━━━━━╇━━━━━━━━━╇━━━━━━━━━╇━━━━━━",
+        "author │ Ann     │ text    │",
+        "title  │ A Title │ sidecar │ 3-9",
+        "elisions: 2 bracketed, 2 possible; segments: 1",
+        "  1. [...] bracketed: chars 50-55, bytes 51-56, line 2 col 7",
+        "     …012345678901234567890123456789before it [...] after it9876543210987654321098765432109…",
+        "     - cut 300-324: the words that were cut",
+        "  2. […] bracketed: chars 80-83, bytes 83-88, line 3 col 1",
+        "     …[…]…",
+        "     (the original moves on)",
+        "  3. ... possible: chars 90-93, bytes 95-98, line 3 col 11",
+        "     …...…",
+        "     possible elision confirmed: the original has text there",
+        "  4. … possible: chars 99-100, bytes 104-107, line 3 col 20",
+        "     ………",
+        "     possible elision: not a cut",
+        "original: fetched https://e.org/a (HTTP 200, 2026-01-02T03:04:05Z) -> https://e.org/b; "
+        "text 4,321 characters from the article, record <urn:uuid:3>",
+        "differences: 1; segments out of order: [[2, 1]]",
+        "  changed at chars 10-14: 'w00 w01 w02 w03 w04 w05 w06  …  w23 w24 w25 w26 w27 w28 w29' for 'color'",
+        "",
+        "scan",
+        "record  <urn:uuid:1>",
+        "target  urn:provpack:quote",
+        "sha256  " + "ab" * 32,
+        "size    1,234 bytes, 5 characters",
+        "elisions: 1 bracketed, 0 possible; segments: 0",
+        "  1. [...] bracketed: chars 1-6, bytes 1-6, line 1 col 2",
+        "     …[...]…",
+        "     (what it cut is not known: the original has no text to align against)",
+        "original: local copy scan.pdf; archived, not aligned: no text to align against (application/pdf)",
+        "",
+    ]
+
+
+def test_colour_marks_cuts_notes_and_differences() -> None:
+    """In colour: a cut in red, notes dim, a difference's excerpt red and its source green; numbers are not
+    highlighted."""
+    out = io.StringIO()
+    print_documents("x.warc.gz", (_full(),), out, color=True)
+    text = out.getvalue()
+    assert "\n\x1b[31m     - cut 300-324: the words that were cut\x1b[0m\n" in text
+    assert "\n\x1b[2m     (the original moves on)\x1b[0m\n" in text
+    assert "\n\x1b[2m     possible elision: not a cut\x1b[0m\n" in text
+    assert ": \x1b[31m'w00 " in text and " w29'\x1b[0m for \x1b[32m'color'\x1b[0m\n" in text
+    assert "\nsize    1,234 bytes, 1,200 characters\n" in text
+    assert "\nelisions: 2 bracketed, 2 possible; segments: 1\n" in text
+
+
+def test_json_gives_every_value() -> None:
+    """show --json carries each value of the provenance record, the documented keys only."""
+    document = _full()
+    shown = show_json(document)
+    provenance = document.provenance
+    elision = {key: value for key, value in provenance["elisions"][0].items() if key != "oa:hasTarget"}
+    assert shown["elisions"][0] == elision and shown["elisions"][1]["omitted"] is None
+    assert shown["original"] == {key: value for key, value in provenance["original"].items() if key != "extra"}
+    for key in ("fields", "segments", "alterations", "differences", "out_of_order"):
+        assert shown[key] == provenance[key], key
+    assert (shown["name"], shown["record_id"], shown["target_uri"], shown["sha256"], shown["length_bytes"]) == (
+        "quote", "<urn:uuid:1>", "urn:provpack:quote", "ab" * 32, 1234)
+
+
+def test_a_fetch_not_redirected_and_a_long_cut() -> None:
+    """No arrow when the original was not redirected; a cut longer than 100 characters is shown by its ends."""
+    document = _full()
+    original = {**document.provenance["original"], "final_url": "https://e.org/a"}
+    cut = " ".join(f"c{i:02}" for i in range(25)) + "!!"   # 101 characters
+    elision = {**document.provenance["elisions"][0], "omitted": {"text": cut, "start": 1, "end": 102}}
+    out = io.StringIO()
+    print_documents("x.warc.gz", (replace(document, provenance={**document.provenance, "original": original,
+                                                                 "elisions": [elision]}),), out)
+    text = out.getvalue()
+    assert "\noriginal: fetched https://e.org/a (HTTP 200, 2026-01-02T03:04:05Z); text 4,321 characters" in text
+    assert ("\n     - cut 1-102: c00 c01 c02 c03 c04 c05 c06 c07 c08 c09 c10 c11  … "
+            "13 c14 c15 c16 c17 c18 c19 c20 c21 c22 c23 c24!!\n") in text
