@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import logging
+import random
 import struct
 import zlib
 
@@ -111,3 +114,88 @@ def test_isal_member_is_the_raw_deflate_stream_in_our_gzip_frame(data: bytes, le
     assert member[:10] == GZIP_HEADER
     assert zlib.decompress(member[10:-8], -15) == data
     assert member[-8:] == struct.pack("<II", zlib.crc32(data), len(data))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_one_shot_up_to_the_limit_then_slices(backend: str) -> None:
+    """Exactly ONE_SHOT_LIMIT bytes are deflated in one call; one byte more streams; an odd length is
+    recorded exactly in the trailer either way."""
+    data = bytes(range(251)) * (ONE_SHOT_LIMIT // 251) + b"x" * (ONE_SHOT_LIMIT % 251)
+    assert len(data) == ONE_SHOT_LIMIT
+    deflate = Deflate(backend, 1)
+    one_shot = list(deflate.pieces(data))
+    assert len(one_shot) == (2 if backend == "isal" else 3)
+    for block in (data, data + b"y"):
+        member = deflate.member(block)
+        assert gzip.decompress(member) == block
+        assert member[-8:] == struct.pack("<II", zlib.crc32(block), len(block))
+    assert len(list(deflate.pieces(data + b"y"))) > 3
+
+
+def test_zlib_window_reaches_back_32_kib() -> None:
+    """zlib finds a 20,000-byte random run again at 20,000 bytes' distance (the full 32 KiB window), deflating in
+    one call and streaming in slices. (ISA-L at these levels keeps such data stored, whatever the window.)"""
+    run = random.Random(5).randbytes(20_000)
+    for copies in (2, 60):
+        data = run * copies
+        member = Deflate("zlib", 1).member(data)
+        assert gzip.decompress(member) == data
+        assert len(member) < 2 * len(run), copies   # a 16 KiB window would find no repeat: about 20,000 x copies
+
+
+def test_deflate_is_frozen() -> None:
+    """A Deflate cannot be changed once chosen (it is shared by every record of a run)."""
+    deflate = choose("zlib")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        deflate.level = 1  # type: ignore[misc]
+    assert hash(deflate) == hash(Deflate("zlib", 6))
+
+
+def test_choose_level_bounds() -> None:
+    """The lowest and highest level of each backend are accepted; one past either end is refused."""
+    for backend in BACKENDS:
+        allowed = gzipper.LEVELS[backend]
+        assert choose(backend, allowed[0]).level == allowed[0] and choose(backend, allowed[-1]).level == allowed[-1]
+        for level in (allowed[0] - 1, allowed[-1] + 1):
+            with pytest.raises(InputError, match=f"{backend} levels are {allowed[0]} to {allowed[-1]}, not {level}"):
+                choose(backend, level)
+    assert (gzipper.LEVELS["zlib"][0], gzipper.LEVELS["zlib"][-1]) == (0, 9)
+    assert (gzipper.LEVELS["isal"][0], gzipper.LEVELS["isal"][-1]) == (0, 3)
+
+
+def test_refusal_messages_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each refusal names the option, the problem and what to do."""
+    with pytest.raises(InputError) as caught:
+        choose("brotli")
+    assert str(caught.value) == "--deflate: unknown deflate backend 'brotli'; use one of isal, zlib"
+    with pytest.raises(InputError) as caught:
+        choose("zlib", 12)
+    assert str(caught.value) == "--level: zlib levels are 0 to 9, not 12; pick a level in that range, or another --deflate backend"
+    monkeypatch.setattr(gzipper, "_ISAL", None)
+    with pytest.raises(InputError) as caught:
+        choose("isal")
+    assert str(caught.value) == "--deflate: the isal backend is not installed; pip install isal, or use --deflate zlib"
+
+
+def test_zlib_fallback_is_logged_only_when_isal_was_not_asked_against(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Without isal, the default falling back to zlib says so (at info); asking for zlib, or isal there, says nothing."""
+    with caplog.at_level(logging.INFO, logger="provpack.gzipper"):
+        choose()
+        assert caplog.messages == [] or "isal" not in BACKENDS
+    caplog.clear()
+    monkeypatch.setattr(gzipper, "_ISAL", None)
+    with caplog.at_level(logging.INFO, logger="provpack.gzipper"):
+        choose("zlib")
+        assert caplog.messages == []
+        choose()
+    assert caplog.messages == ["isal is not installed: compressing with zlib (slower, different bytes)"]
+
+
+@pytest.mark.skipif("isal" not in BACKENDS, reason="python-isal is not installed")
+def test_isal_streams_with_isal_too() -> None:
+    """Past ONE_SHOT_LIMIT the isal backend still deflates with ISA-L (its bytes are not zlib's)."""
+    block = bytes(range(256)) * ((ONE_SHOT_LIMIT // 256) + 300)
+    isal = Deflate("isal", 1).member(block)
+    assert gzip.decompress(isal) == block
+    assert isal != Deflate("zlib", 1).member(block)

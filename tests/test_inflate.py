@@ -164,3 +164,85 @@ def test_highly_compressible_member_followed_by_another(monkeypatch: pytest.Monk
     assert len(data) < 8192
     fast, slow = both(data, monkeypatch)
     assert fast == slow and fast.ok and fast.verified == 2
+
+
+def test_header_length_of_a_plain_header() -> None:
+    """A header with no optional field is its 10 fixed bytes, read once all 10 are there."""
+    data = member(b"x")
+    assert inflate.header_length(data[:10], 0) == 10
+    assert inflate.header_length(data[:9], 0) == 0
+    assert inflate.header_length(b"junk" + data, 4) == 10
+
+
+def test_header_length_runaway_limit_is_exact() -> None:
+    """A header field still open after exactly HEADER_LIMIT bytes asks for more; one byte more is refused."""
+    start = b"\x1f\x8b\x08\x08" + bytes(6)
+    assert inflate.header_length(start + b"n" * (inflate.HEADER_LIMIT - 10), 0) == 0
+    with pytest.raises(inflate.GzipError) as caught:
+        inflate.header_length(start + b"n" * (inflate.HEADER_LIMIT - 9), 0)
+    assert str(caught.value) == f"header fields run on for more than {inflate.HEADER_LIMIT} bytes"
+
+
+def test_header_length_fextra_lengths() -> None:
+    """FEXTRA's two length bytes are little-endian; the field ends exactly where they say."""
+    data = member(b"x", flags=0x04, extra=bytes(300))
+    assert inflate.header_length(data, 0) == 10 + 2 + 300
+    assert inflate.header_length(data[:10 + 2 + 299], 0) == 0
+    assert inflate.header_length(data[:10 + 2 + 300], 0) == 10 + 2 + 300
+
+
+def test_check_trailer() -> None:
+    """The trailer's CRC-32 and length (modulo 2**32) are checked, each with zlib's message."""
+    good = struct.pack("<II", 0xDEADBEEF, 5)
+    inflate.check_trailer(b"ab" + good, 2, 0xDEADBEEF, 5)
+    inflate.check_trailer(good, 0, 0xDEADBEEF, 5 + (1 << 32))
+    for crc, size, message in ((0xDEADBEEE, 5, "incorrect data check"), (0xDEADBEEF, 4, "incorrect length check"),
+                               (0xDEADBEEF, 6, "incorrect length check")):
+        with pytest.raises(inflate.GzipError) as caught:
+            inflate.check_trailer(good, 0, crc, size)
+        assert str(caught.value) == message
+
+
+def test_reason_drops_zlibs_prefix_only() -> None:
+    """'Error -3 while decompressing data: invalid block type' reads 'invalid block type'; other text stays."""
+    assert inflate.reason(zlib.error("Error -3 while decompressing data: invalid block type")) == "invalid block type"
+    assert inflate.reason(zlib.error("Error -3 while decompressing data: a: b")) == "a: b"
+    assert inflate.reason(inflate.GzipError("incorrect data check")) == "incorrect data check"
+
+
+def test_errors_of_each_inflater() -> None:
+    """zlib's errors and ours always; the fast inflater's own error class as well when there is one."""
+    assert inflate.errors(None) == (zlib.error, inflate.GzipError)
+
+    class Fast:
+        error = KeyError
+
+    assert inflate.errors(Fast) == (zlib.error, inflate.GzipError, KeyError)
+    assert inflate.fast_inflater() is inflate.isal_zlib
+
+
+def test_header_length_fields_ending_with_the_buffer() -> None:
+    """An empty FEXTRA, or a header CRC, that ends exactly where the bytes do is whole."""
+    empty_extra = member(b"x", flags=0x04, extra=b"")
+    assert inflate.header_length(empty_extra[:12], 0) == 12
+    assert inflate.header_length(empty_extra[:11], 0) == 0
+    with_crc = member(b"x", flags=0x02)
+    assert inflate.header_length(with_crc[:12], 0) == 12
+    assert inflate.header_length(with_crc[:11], 0) == 0
+
+
+@pytest.mark.parametrize("flags", [0x04, 0x08, 0x02 | 0x10])
+def test_header_runaway_counts_from_the_header_not_the_buffer(flags: int) -> None:
+    """The runaway limit counts the header's own bytes, however far into the buffer it starts."""
+    prefix = b"j" * (inflate.HEADER_LIMIT // 2)
+    header = b"\x1f\x8b\x08" + bytes([flags]) + bytes(6)
+    if flags & 0x04:
+        header += b"\xff\xff" + bytes(100)   # a long FEXTRA, its end not there yet
+    else:
+        header += b"n" * (inflate.HEADER_LIMIT // 2)   # a field still open
+    assert inflate.header_length(prefix + header, len(prefix)) == 0
+    if flags & 0x04:
+        assert inflate.header_length(prefix + header[:11], len(prefix)) == 0   # FEXTRA's length itself cut
+    if flags & 0x02:
+        closed = prefix + header + b"\0"
+        assert inflate.header_length(closed + b"\0", len(prefix)) == 0   # header CRC cut

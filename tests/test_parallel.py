@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from provpack.errors import ArchiveError, CaptureError, InputError, IntegrityError, ProvpackError
-from provpack.parallel import WORKER_GC_THRESHOLD, OrderedPool, default_jobs
+from provpack import parallel
+from provpack.parallel import WORKER_GC_THRESHOLD, OrderedPool, _context, _signals_held, default_jobs
 
 
 def slow_square(number: int) -> int:
@@ -182,3 +187,166 @@ def test_ctrl_c_given_to_another_thread_waits_for_the_pool(monkeypatch: pytest.M
 def test_default_jobs_is_the_cpus_available() -> None:
     """At least one, and no more than the machine has."""
     assert 1 <= default_jobs() <= (os.cpu_count() or 1)
+
+
+def worker_signal_state(_: int) -> tuple[bool, bool, bool]:
+    """In a worker: SIGINT ignored, SIGTERM's default action, SIGTERM blocked?"""
+    return (signal.getsignal(signal.SIGINT) == signal.SIG_IGN, signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
+            signal.SIGTERM in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+
+def exit_on_three(number: int) -> int:
+    if number == 3:
+        os._exit(3)
+    return number
+
+
+def exit_0_on_three(number: int) -> int:
+    if number == 3:
+        os._exit(0)
+    return number
+
+
+def kill_self_on_three(number: int, signal_number: int = signal.SIGKILL) -> int:
+    if number == 3:
+        os.kill(os.getpid(), signal_number)
+        time.sleep(5)
+    return number
+
+
+def test_default_jobs_follows_the_affinity_mask(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's affinity mask (of pid 0: itself) counts, not the machine's CPUs; else cpu_count; at least 1."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {1, 5, 7} if pid == 0 else set(range(64)),
+                        raising=False)
+    assert default_jobs() == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(), raising=False)
+    assert default_jobs() == 1
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    assert default_jobs() == 64
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert default_jobs() == 1
+
+
+def test_default_window_is_twice_the_jobs() -> None:
+    """Without a window, 2 x jobs tasks are in flight: 4 taken at first, then one more as each result comes."""
+    taken: list[int] = []
+
+    def tasks() -> object:
+        for number in range(20):
+            taken.append(number)
+            yield number
+
+    with OrderedPool(slow_square, jobs=2) as pool:
+        results = pool.map(tasks())  # type: ignore[arg-type]
+        assert next(results) == 0
+        assert len(taken) == 5
+        assert list(results) == [n * n for n in range(1, 20)]
+
+
+def test_workers_ignore_ctrl_c_and_end_on_sigterm() -> None:
+    """In a worker SIGINT is ignored, SIGTERM has its default action and is not left blocked by the fork."""
+    with OrderedPool(worker_signal_state, jobs=2) as pool:
+        assert set(pool.map(range(4))) == {(True, True, False)}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork and forkserver: Linux")
+def test_pool_started_from_another_thread_uses_a_fork_server() -> None:
+    """Single-threaded, workers are forked; with another thread running (here the pool's own), a fork server
+    starts them, and they work (they watch the fork server, their parent, not the caller)."""
+    assert _context().get_start_method() == "fork"
+    found: list[object] = []
+
+    def run() -> None:
+        found.append(_context().get_start_method())
+        with OrderedPool(worker_pid, jobs=2) as pool:
+            found.append(sorted(set(pool.map(range(6)))))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive() and len(found) == 2, found
+    assert found[0] == "forkserver"
+    pids = found[1]
+    assert isinstance(pids, list) and pids and os.getpid() not in pids
+
+
+@pytest.mark.parametrize(("function", "how"), [
+    (exit_on_three, "exit status 3"),
+    (exit_0_on_three, "exit status 0"),
+    (kill_self_on_three, "killed by signal 9"),
+    (functools.partial(kill_self_on_three, signal_number=signal.SIGHUP), "killed by signal 1"),
+])
+def test_a_worker_that_dies_stops_the_run(function: Callable[[int], int], how: str) -> None:
+    """A worker ending mid-task stops the run with a ProvpackError naming how it ended, not a hang."""
+    with OrderedPool(function, jobs=1, window=2) as pool:
+        results = pool.map(range(10))
+        assert [next(results) for _ in range(3)] == [0, 1, 2]
+        with pytest.raises(ProvpackError) as caught:
+            next(results)
+    assert str(caught.value) == f"a worker process died ({how}); nothing was written"
+
+
+def test_a_worker_dead_between_two_maps_stops_the_next() -> None:
+    """A worker killed while the pool is idle: the next map's first submit stops the run, naming the signal."""
+    with OrderedPool(worker_pid, jobs=1) as pool:
+        [pid] = set(pool.map(range(2)))
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while not getattr(pool._executor, "_broken", True) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with pytest.raises(ProvpackError) as caught:
+            list(pool.map(range(2)))
+    assert str(caught.value) == "a worker process died (killed by signal 9); nothing was written"
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks here")
+def test_signals_held_blocks_sigterm_and_puts_ctrl_c_off() -> None:
+    """Inside the block SIGTERM and SIGINT are blocked and Ctrl-C is only noted; after it the mask is back and
+    the Ctrl-C arrives, as KeyboardInterrupt."""
+    before, handler = signal.pthread_sigmask(signal.SIG_BLOCK, []), signal.getsignal(signal.SIGINT)
+    reached: list[str] = []
+    with pytest.raises(KeyboardInterrupt):
+        with _signals_held():
+            inside = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+            signal.raise_signal(signal.SIGINT)
+            reached.append("end of block")
+    assert reached == ["end of block"]
+    assert {signal.SIGTERM, signal.SIGINT} <= inside
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+    assert signal.getsignal(signal.SIGINT) is handler
+
+
+def touch_then_nap(path: str) -> str:
+    Path(path).touch()
+    time.sleep(0.05)
+    return path
+
+
+def test_leaving_the_block_mid_map_cancels_the_tasks_not_started(tmp_path: Path) -> None:
+    """Leaving the with block while a map is unfinished (its iterator still held) runs only the tasks started."""
+    tasks = [str(tmp_path / f"task{n}") for n in range(20)]
+    with OrderedPool(touch_then_nap, jobs=1, window=20) as pool:
+        results = pool.map(tasks)
+        assert next(results) == tasks[0]
+    assert len(list(tmp_path.iterdir())) <= 8
+    results.close()
+
+
+def nap_then_square(number: int) -> int:
+    time.sleep(0.3)
+    return number * number
+
+
+def test_a_task_longer_than_the_watch_interval_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller looks at the workers every WATCH_SECONDS while it waits; live workers are waited for."""
+    monkeypatch.setattr(parallel, "WATCH_SECONDS", 0.02)
+    with OrderedPool(nap_then_square, jobs=1, window=2) as pool:
+        assert list(pool.map(range(3))) == [0, 1, 4]
+
+
+def test_map_outside_the_with_block_is_refused() -> None:
+    """map needs the workers the with block starts."""
+    with pytest.raises(RuntimeError) as caught:
+        next(OrderedPool(slow_square, jobs=1).map(range(3)))
+    assert str(caught.value) == "OrderedPool.map outside its with block"

@@ -16,6 +16,7 @@ import contextlib
 import gc
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
@@ -34,6 +35,7 @@ from .errors import ProvpackError
 log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 1.0
+SETTLE_SECONDS = 1.0   # allowed for a worker the pool found dead to give its exit status
 WORKER_GC_THRESHOLD = 10_000   # container objects allocated (net) between two collections in a worker
 
 T = TypeVar("T")
@@ -179,7 +181,7 @@ class OrderedPool(Generic[T, R]):
             with _signals_held():   # a submit may fork the workers and start the pool's thread
                 return executor.submit(self._function, task)
         except BrokenProcessPool as exc:
-            dead = self._dead_worker() or "killed or crashed"
+            dead = self._dead_worker(settle=SETTLE_SECONDS) or "killed or crashed"
             self._abandon()
             raise ProvpackError(f"a worker process died ({dead}); nothing was written") from exc
 
@@ -194,13 +196,18 @@ class OrderedPool(Generic[T, R]):
                     self._abandon()
                     raise ProvpackError(f"a worker process died ({dead}); nothing was written") from None
             except BrokenProcessPool as exc:
-                dead = self._dead_worker() or "killed or crashed"
+                dead = self._dead_worker(settle=SETTLE_SECONDS) or "killed or crashed"
                 self._abandon()
                 raise ProvpackError(f"a worker process died ({dead}); nothing was written") from exc
 
-    def _dead_worker(self) -> str | None:
+    def _dead_worker(self, *, settle: float = 0.0) -> str | None:
+        """How the first ended worker ended ('killed by signal 9', 'exit status 1'), or None while all run."""
         processes = getattr(self._executor, "_processes", None) or {}
         for process in list(processes.values()):
+            # The pool may report a death before its exit status can be read (the worker has closed its
+            # pipes but is not yet reaped): `settle` seconds are allowed to read it, for a worker seen ended.
+            if settle and process.exitcode is None and multiprocessing.connection.wait([process.sentinel], 0):
+                process.join(settle)
             code = process.exitcode
             if code is not None:
                 return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
