@@ -129,3 +129,51 @@ def test_a_ring_that_cannot_be_mapped_keeps_nothing(monkeypatch: pytest.MonkeyPa
     ring = BlockRing(64)
     assert ring.put(b"abc") is None and ring.put(b"d") is None
 
+
+
+def test_all_names_the_public_api() -> None:
+    """__all__ names what `from provpack.blockring import *` gives, and it exists."""
+    from provpack import blockring
+
+    assert blockring.__all__ == ["BlockRing"]
+    assert all(hasattr(blockring, name) for name in blockring.__all__)
+
+
+def test_the_smallest_ring_holds_one_byte() -> None:
+    """A capacity of 1 is a ring: its byte is put, got back and its space reused; 0 or less is refused."""
+    ring = BlockRing(1)
+    assert ring.put(b"a") == 0 and ring.get(0, 1) == b"a" and ring.put(b"b") is None
+    ring.drop(0, 1)
+    assert ring.put(b"b") == 0 and ring.get(0, 1) == b"b"
+    with pytest.raises(ValueError, match=r"^a ring needs a positive capacity, not -3$"):
+        BlockRing(-3)
+
+
+def test_a_block_as_large_as_the_ring() -> None:
+    """A block ending exactly at the end of the ring, and one of exactly `capacity` bytes, come back whole."""
+    ring = BlockRing(8)
+    assert ring.put(b"ab") == 0 and ring.put(b"cdefgh") == 2
+    assert ring.get(2, 6) == b"cdefgh"   # ends exactly at the end of the ring
+    ring.drop(0, 2)
+    ring.drop(2, 6)
+    assert ring.put(b"12345678") == 0 and ring.get(0, 8) == b"12345678"
+    assert ring.put(b"x") is None
+
+
+def test_a_get_outside_the_ring_is_refused() -> None:
+    """A start or a size outside the ring is a ValueError naming both, never bytes from elsewhere."""
+    ring = BlockRing(8)
+    ring.put(b"abcdefgh")
+    assert ring.get(0, 8) == b"abcdefgh" and ring.get(7, 1) == b"h"
+    for start, size in [(-1, 1), (8, 1), (0, 0), (0, -1), (0, 9)]:
+        with pytest.raises(ValueError, match=rf"^no block of {size} bytes at {start} in the ring$"):
+            ring.get(start, size)
+
+
+def test_a_closed_ring_starts_again_empty() -> None:
+    """After close nothing is held: the next block goes at offset 0 of a new mapping."""
+    ring = BlockRing(8)
+    ring.put(b"abc")
+    ring.close()
+    assert ring.used == 0
+    assert ring.put(b"defgh") == 0 and ring.used == 5 and ring.get(0, 5) == b"defgh"

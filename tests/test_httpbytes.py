@@ -120,3 +120,87 @@ def test_record_blocks_and_payload_digests() -> None:
     assert blocks.request_payload_digest == "sha256:" + hashlib.sha256(b"").hexdigest()
     assert split_message(blocks.response)[1] == blocks.response_payload
     assert exchange.header("content-encoding") == "gzip" and exchange.header("X-None") is None
+
+
+def test_all_names_the_public_api() -> None:
+    """__all__ names what `from provpack.httpbytes import *` gives, and each name exists."""
+    import provpack.httpbytes as module
+
+    assert sorted(module.__all__) == sorted([
+        "REQUEST_CONTENT_TYPE", "RESPONSE_CONTENT_TYPE", "Exchange", "HttpRecordBlocks", "build_request_head",
+        "build_response_head", "decode_body", "dechunked_head", "http_record_blocks", "parse_head",
+        "split_message"])
+    assert all(hasattr(module, name) for name in module.__all__)
+    # the Content-Type WARC 1.1 gives request and response records (section 6.3.2)
+    assert module.REQUEST_CONTENT_TYPE == "application/http; msgtype=request"
+    assert module.RESPONSE_CONTENT_TYPE == "application/http; msgtype=response"
+
+
+def test_an_exchange_is_frozen_and_slotted() -> None:
+    """An Exchange cannot be changed after it is made, and carries no per-instance dict."""
+    import dataclasses
+
+    exchange = Exchange(
+        url="http://a/", sent_url="http://a/", method="GET", request_head=b"", request_body=b"",
+        response_head=b"", body=b"", status=200, reason="OK", headers=(), peer_address=None,
+        fetched_at=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc), exact=True, dechunked=False,
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        exchange.status = 404  # type: ignore[misc]
+    assert not hasattr(exchange, "__dict__")
+
+
+def test_split_message_with_an_empty_head() -> None:
+    """A blank line at the very start ends an empty head (CRLF or bare LF); the rest is the body;
+    the error says what is missing."""
+    assert split_message(b"\r\n\r\nbody") == (b"\r\n\r\n", b"body")
+    assert split_message(b"\n\nbody") == (b"\n\n", b"body")
+    assert split_message(b"X\n\n") == (b"X\n\n", b"")
+    with pytest.raises(ValueError, match=r"^no blank line ends the HTTP head$"):
+        split_message(b"\n")
+
+
+def test_parse_head_start_line_and_single_space_folding() -> None:
+    """The start line is never a header (even with a colon in it); a fold by one space or tab joins the
+    line before; a header whose name is followed by a space is still a header."""
+    start, headers = parse_head(b"GET http://example.org:8080/ HTTP/1.1\r\nA : 1\r\nB: two\r\n parts\r\n\tand more\r\n\r\n")
+    assert start == "GET http://example.org:8080/ HTTP/1.1"
+    assert headers == (("A", "1"), ("B", "two parts and more"))
+
+
+def test_dechunked_head_keeps_folded_lines_as_they_are() -> None:
+    """A continuation line (starting with a space or a tab) is never renamed, whatever it says."""
+    head = b"HTTP/1.1 200 OK\r\nX-A: a\r\n content-length: 3\r\n\ttransfer-encoding: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    assert dechunked_head(head, 9) == (
+        b"HTTP/1.1 200 OK\r\nX-A: a\r\n content-length: 3\r\n\ttransfer-encoding: x\r\n"
+        b"X-Crawler-Transfer-Encoding: chunked\r\nContent-Length: 9\r\n\r\n")
+
+
+def test_decode_body_cap_is_exact() -> None:
+    """A body decoding to exactly the cap is kept, one byte more is refused (gzip and deflate, in one
+    member or several)."""
+    data = bytes(range(256)) * 4   # 1024 bytes
+    for coding, encoded in [("gzip", gzip.compress(data)), ("deflate", zlib.compress(data)),
+                            ("gzip", gzip.compress(data[:1000]) + gzip.compress(data[1000:]))]:
+        assert decode_body(encoded, coding, max_bytes=1024) == data
+        with pytest.raises(ValueError, match=r"^decoded body is larger than the cap of 1023 bytes$"):
+            decode_body(encoded, coding, max_bytes=1023)
+    with pytest.raises(ValueError, match=r"^compressed body ends early$"):
+        decode_body(gzip.compress(data)[:-12], "gzip", max_bytes=10_000)
+
+
+def test_decode_body_codings_in_a_list_and_x_gzip() -> None:
+    """Content-Encoding lists several codings, undone last first; x-gzip is gzip."""
+    data = b"hello, codings " * 20
+    assert decode_body(gzip.compress(data), "x-gzip", max_bytes=10_000) == data
+    assert decode_body(gzip.compress(zlib.compress(data)), "deflate, gzip", max_bytes=10_000) == data
+    assert decode_body(gzip.compress(data), "identity,gzip", max_bytes=10_000) == data
+
+
+def test_decode_body_with_matches_far_back() -> None:
+    """gzip with back-references as far as the 32 KiB window allows decodes (a smaller window would not)."""
+    import random
+
+    block = random.Random(3).randbytes(30_000)
+    data = block + block
+    assert decode_body(gzip.compress(data), "gzip", max_bytes=100_000) == data

@@ -148,3 +148,27 @@ def test_merging_two_parts_takes_no_step_per_value(monkeypatch: pytest.MonkeyPat
     first.update(second)
     monkeypatch.undo()
     assert len(first) == 100_000 and all(value in first for value in list(second)[::499])
+
+
+def test_all_names_the_public_api() -> None:
+    """__all__ names what `from provpack.idset import *` gives, and it exists."""
+    assert idset.__all__ == ["IdSet"]
+    assert all(hasattr(idset, name) for name in idset.__all__)
+
+
+def test_a_run_of_one_value_is_found() -> None:
+    """With runs of a single value (the smallest), every value is found in them, and refused when added again."""
+    saved, idset._PENDING = idset._PENDING, 1
+    try:
+        ours = IdSet([5])
+        assert 5 in ours and 6 not in ours and len(ours) == 1 and list(ours) == [5]
+        assert not ours.add(5)
+        assert ours.add(-7) and -7 in ours and sorted(ours) == [-7, 5]
+    finally:
+        idset._PENDING = saved
+
+
+def test_the_overflow_message_names_the_value() -> None:
+    """The refusal names the value that does not fit."""
+    with pytest.raises(OverflowError, match=r"^9223372036854775808 does not fit in 64 bits$"):
+        IdSet().add(1 << 63)

@@ -12,6 +12,7 @@ from provpack.problems import Problem
 from provpack.rawreader import RawReader
 from provpack.sniff import open_source
 from provpack.warcscan import Scanner
+from provpack.warcstream import PlainSource
 
 from readback import check, kinds
 from warcbuild import SAMPLE_TEXTS, gzip_member, provpack_records, record, warc
@@ -199,3 +200,74 @@ def test_a_record_that_ends_well_must_be_followed_by_a_record_start() -> None:
     first, second = record("resource", b"a"), record("resource", b"b")
     report = check(first + b"\t" + second)
     assert kinds(report) == ["junk"] and report.problems[0].offset == len(first)
+
+
+@pytest.mark.parametrize("version", ["WARC/1.0", "WARC/1.1"])
+def test_a_stray_byte_before_a_record_of_either_version(version: str) -> None:
+    """A version line of WARC 1.0 or 1.1 after a stray byte begins a record: one byte of junk, both read."""
+    first, second = record("resource", b"a"), record("resource", b"b", version=version)
+    report = check(first + b"x" + second)
+    assert kinds(report) == ["junk"] and report.problems[0].message.startswith("1 byte ")
+    assert (report.records, report.verified) == (2, 2)
+
+
+@pytest.mark.parametrize("tail, message", [
+    (b"x", "1 byte that is not a WARC record after the last record"),
+    (b"GARBAGE TAIL", "12 bytes that are not a WARC record after the last record"),
+    (b"xWARC/1.1\r\nnot a header\r\n\r\nmore", "31 bytes that are not a WARC record after the last record"),
+])
+def test_junk_after_the_last_record_is_counted_from_its_first_byte(tail: bytes, message: str) -> None:
+    """Junk at the end of a file is one problem at its first byte, counting every byte to the end."""
+    first = record("resource", b"a")
+    for read_size in (1 << 20, 5):
+        problems, records, verified, _ = scan(first + tail, read_size)
+        assert [(p.kind, p.offset, p.message) for p in problems] == [("junk", len(first), message)], read_size
+        assert (records, verified) == (1, 1)
+
+
+def test_junk_in_a_gzip_file_names_its_decompressed_offset() -> None:
+    """In a gzip file junk is reported at its member, with the decompressed offset where it starts."""
+    first, second = record("resource", b"a"), record("resource", b"b")
+    data = gzip_member(first + b"GARBAGE") + gzip_member(second)
+    report = check(data)
+    assert [(p.kind, p.offset, p.message) for p in report.problems] == [
+        ("junk", 0, f"7 bytes (decompressed offset {len(first)}) that are not a WARC record before the next record")]
+
+
+@pytest.mark.parametrize("cut", [1, 3, 4])
+def test_a_file_ending_in_the_start_of_a_version_line_is_cut_off(cut: int) -> None:
+    """After the last record, the first bytes of `WARC/` and nothing else: the file is cut off there."""
+    first, second = record("resource", b"a"), record("resource", b"b")
+    report = check(first + second[:cut])
+    assert [(p.kind, p.offset, p.message) for p in report.problems] == [
+        ("truncated", len(first), f"the file ends {cut} bytes into a record: it is cut off")]
+    assert (report.records, report.verified) == (1, 1)
+
+
+def test_a_segment_says_whether_it_starts_with_a_record() -> None:
+    """A second part of a plain file (a segment) notes whether a record starts at its very first byte."""
+    records = [record("resource", b"a"), record("resource", b"b")]
+    for data, starts in [(b"".join(records), True), (b"x" + b"".join(records), False),
+                         (b"\r\n" + b"".join(records), False)]:
+        raw = RawReader(io.BytesIO(data))
+        source = PlainSource(raw, raw.read(), lambda *problem: None)
+        scanner = Scanner(source, segment=True)
+        scanner.walk()
+        assert scanner.starts_with_record is starts and scanner.records == 2, data[:3]
+
+
+def test_a_file_ending_right_after_the_version_prefix_has_a_cut_header() -> None:
+    """`WARC/` whole at the end of a file begins a record whose header the end of the file cuts off."""
+    first, second = record("resource", b"a"), record("resource", b"b")
+    report = check(first + second[:5])
+    assert [(p.kind, p.offset, p.message) for p in report.problems] == [
+        ("truncated", len(first), "the record header is cut off by the end of the file")]
+
+
+def test_a_record_at_a_gzip_member_start_is_found_mid_line_while_skipping() -> None:
+    """After a wrong Content-Length the bytes are skipped silently; a `WARC/` that starts a gzip member
+    still begins a record there, even when the bytes before it do not end in a LF."""
+    bad = record("resource", b"0123456789", content_length=7)
+    second, third = record("resource", b"b"), record("resource", b"c")
+    report = check(gzip_member(bad + b"xx") + gzip_member(second) + gzip_member(third))
+    assert report.records == 3 and report.verified == 2, report.problems

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from provpack.warcstream import PlainSource
+import io
+
+from provpack.rawreader import RawReader
+from provpack.warcstream import GAP, PlainSource
 
 from readback import RECORDS, joined, read_all
 from warcbuild import gzip_member
@@ -25,3 +28,35 @@ def test_restart_reads_again_from_an_offset() -> None:
     assert again == b"".join(RECORDS)[target:]
     plain, _, _ = read_all(b"".join(RECORDS))
     assert joined(list(plain.restart(target))) == b"".join(RECORDS)[target:]
+
+
+def test_plain_offsets_are_the_offsets_themselves() -> None:
+    """In a plain file a decompressed offset is the raw offset, no gzip member starts anywhere, and a
+    gap marker shows as GAP."""
+    source, _, _ = read_all(b"".join(RECORDS))
+    assert source.compressed is False
+    assert source.member_offset(123) == 123
+    assert not source.is_member_start(0) and not source.is_member_start(len(RECORDS[0]))
+    assert repr(GAP) == "GAP"
+
+
+def test_plain_boundary() -> None:
+    """Before a split offset: 0 (go on); exactly at it: 1; past it: -1, whether or not data is held."""
+    source, _, _ = read_all(b"".join(RECORDS))
+    for empty in (True, False):
+        assert source.boundary(100, 99, empty) == 0
+        assert source.boundary(100, 0, empty) == 0
+        assert source.boundary(100, 100, empty) == 1
+        assert source.boundary(100, 101, empty) == -1
+        assert source.boundary(0, 0, empty) == 1
+
+
+def test_a_problem_is_reported_once() -> None:
+    """The same kind at the same offset (a restart reading bytes again) is passed on once; others each time."""
+    found: list[tuple[int, str, str]] = []
+    source = PlainSource(RawReader(io.BytesIO(b"")), b"", lambda *problem: found.append(problem))
+    source.report(5, "junk", "first")
+    source.report(5, "junk", "again")
+    source.report(5, "truncated", "other kind")
+    source.report(6, "junk", "other offset")
+    assert found == [(5, "junk", "first"), (5, "truncated", "other kind"), (6, "junk", "other offset")]
