@@ -209,6 +209,8 @@ def exit_0_on_three(number: int) -> int:
 
 def kill_self_on_three(number: int, signal_number: int = signal.SIGKILL) -> int:
     if number == 3:
+        if signal_number != signal.SIGKILL:   # (a disposition inherited from the test run, e.g. nohup's, is undone)
+            signal.signal(signal_number, signal.SIG_DFL)
         os.kill(os.getpid(), signal_number)
         time.sleep(5)
     return number
