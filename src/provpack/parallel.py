@@ -202,12 +202,12 @@ class OrderedPool(Generic[T, R]):
 
     def _dead_worker(self, *, settle: float = 0.0) -> str | None:
         """How the first ended worker ended ('killed by signal 9', 'exit status 1'), or None while all run."""
-        processes = getattr(self._executor, "_processes", None) or {}
-        for process in list(processes.values()):
-            # The pool may report a death before its exit status can be read (the worker has closed its
-            # pipes but is not yet reaped): `settle` seconds are allowed to read it, for a worker seen ended.
-            if settle and process.exitcode is None and multiprocessing.connection.wait([process.sentinel], 0):
-                process.join(settle)
+        processes = list((getattr(self._executor, "_processes", None) or {}).values())
+        if settle and processes and all(process.exitcode is None for process in processes):
+            # The pool may report a death before the worker has quite ended (it has closed its pipes, not yet
+            # exited): up to `settle` seconds for one to end, so that how it ended can be said.
+            multiprocessing.connection.wait([process.sentinel for process in processes], settle)
+        for process in processes:
             code = process.exitcode
             if code is not None:
                 return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
