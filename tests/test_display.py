@@ -6,6 +6,8 @@ import io
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from provpack.display import print_documents, show_json
 from provpack.reader import ArchivedDocument
 from provpack.package import package
@@ -207,7 +209,7 @@ def test_every_part_of_a_document_is_drawn() -> None:
         "size    1,234 bytes, 5 characters",
         "elisions: 1 bracketed, 0 possible; segments: 0",
         "  1. [...] bracketed: chars 1-6, bytes 1-6, line 1 col 2",
-        "     …[...]…",
+        "     …[...]",
         "     (what it cut is not known: the original has no text to align against)",
         "original: local copy scan.pdf; archived, not aligned: no text to align against (application/pdf)",
         "",
@@ -255,3 +257,66 @@ def test_a_fetch_not_redirected_and_a_long_cut() -> None:
     assert "\noriginal: fetched https://e.org/a (HTTP 200, 2026-01-02T03:04:05Z); text 4,321 characters" in text
     assert ("\n     - cut 1-102: c00 c01 c02 c03 c04 c05 c06 c07 c08 c09 c10 c11  … "
             "13 c14 c15 c16 c17 c18 c19 c20 c21 c22 c23 c24!!\n") in text
+
+
+def _shown_lines(tmp_path: Path, texts: dict[str, bytes]) -> list[str]:
+    """show's plain view of an archive packaged from `texts`."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for name, raw in texts.items():
+        (source / f"{name}.txt").write_bytes(raw)
+    result = package(source, out=tmp_path / "out.warc.gz")
+    out = io.StringIO()
+    print_documents("out.warc.gz", read_archive(result.warc_path), out)
+    return out.getvalue().split("\n")
+
+
+def test_the_context_has_an_ellipsis_only_where_text_is_left_out(tmp_path: Path) -> None:
+    """A marker that is the whole text has no "…"; one at the start has it after, one at the end before,
+    one with more text each side than the quote selector's 32 characters on both; a short text has none."""
+    lines = _shown_lines(tmp_path, {
+        "a_only": b"[...]\n",
+        "b_start": b"[...] and then " + b"x" * 50 + b".\n",
+        "c_end": b"y" * 50 + b" and finally [...]",
+        "d_middle": b"z" * 50 + b" before [...] after " + b"w" * 50 + b"\n",
+        "e_short": b"Short [...] text.\n",
+    })
+    context = [line for line in lines if line.startswith("     ") and "[...]" in line]
+    assert context == [
+        "     [...]",
+        "     [...] and then " + "x" * 22 + "…",
+        "     …" + "y" * 19 + " and finally [...]",
+        "     …" + "z" * 24 + " before [...] after " + "w" * 25 + "…",
+        "     Short [...] text.",
+    ]
+
+
+class _Terminal(io.StringIO):
+    """What show writes to when it is run in a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_ids_uris_and_digests_are_never_cut_at_the_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal 30 columns wide, the record id, target URI, sha256 and the original's line are printed
+    whole on one line each (the terminal wraps them: a copied URI is the URI), and a field's value is folded,
+    never cut with an ellipsis."""
+    monkeypatch.setenv("COLUMNS", "30")
+    url = "https://example.org/a/very/long/path/to/the/document.html?x=1"
+    document = _full()
+    document = replace(document, target_uri=url, record_id="<urn:uuid:36034ffd-15e0-5b81-bbea-631edd1d2129>",
+                       provenance={**document.provenance,
+                                   "fields": {"source_url": {"value": url, "from": "sidecar"}}})
+    out = _Terminal()
+    print_documents("x.warc.gz", (document,), out, color=False)
+    lines = [line.rstrip(" ") for line in out.getvalue().split("\n")]
+    assert lines[3:6] == [
+        "record  <urn:uuid:36034ffd-15e0-5b81-bbea-631edd1d2129>",
+        f"target  {url}",
+        "sha256  " + "ab" * 32,
+    ]
+    assert ("original: fetched https://e.org/a (HTTP 200, 2026-01-02T03:04:05Z) -> https://e.org/b; "
+            "text 4,321 characters from the article, record <urn:uuid:3>") in lines
+    value = "".join(line.split("│")[1].strip() for line in lines if line.count("│") == 3)
+    assert value == url

@@ -106,19 +106,19 @@ def _safe(value: Any) -> Any:
 def _print_document(console: Console, document: ArchivedDocument) -> None:
     provenance = document.provenance
     console.print(Text(document.name, style="bold cyan"))
-    summary = Table.grid(padding=(0, 2))
-    summary.add_row("record", Text(document.record_id))
-    summary.add_row("target", Text(document.target_uri))
-    summary.add_row("sha256", Text(document.sha256))
-    summary.add_row("size", f"{document.length_bytes:,} bytes, {provenance.get('length_chars', 0):,} characters")
-    console.print(summary)
+    # Ids, the target URI and the digest are copied from here: never cut at the terminal's width (rich's
+    # ellipsis) nor broken by a line break; the terminal wraps them.
+    for label, value in (("record", document.record_id), ("target", document.target_uri),
+                         ("sha256", document.sha256),
+                         ("size", f"{document.length_bytes:,} bytes, {provenance.get('length_chars', 0):,} characters")):
+        console.print(Text(f"{label:<6}  {value}"), soft_wrap=True)
 
     fields = provenance.get("fields", {})
     if fields:
         table = Table("field", "value", "from", "chars", title=None, show_edge=False, pad_edge=False)
         for name, field in sorted(fields.items()):
             span = field.get("span")
-            table.add_row(Text(name), Text(str(field.get("value"))), Text(str(field.get("from"))),
+            table.add_row(Text(name), Text(str(field.get("value")), overflow="fold"), Text(str(field.get("from"))),
                           f"{span[0]}-{span[1]}" if span else "")
         console.print(table)
 
@@ -135,7 +135,7 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
             f"bytes {elision['byte_start']}-{elision['byte_end']}, line {elision['line']} col {elision['column']}",
             markup=True,
         )
-        console.print(_in_context(elision))
+        console.print(_in_context(elision, provenance.get("length_chars")))
         omitted = elision.get("omitted")
         if isinstance(omitted, dict) and omitted.get("text") is not None:
             line = Text()
@@ -165,10 +165,11 @@ def _print_original(console: Console, provenance: dict[str, Any]) -> None:
         where = f"local copy {original.get('path')}"
     if original.get("no_text") is not None:
         console.print(f"original: {where}; archived, not aligned: no text to align against "
-                      f"({original.get('no_text')})", markup=False)
+                      f"({original.get('no_text')})", markup=False, soft_wrap=True)
         return   # nothing compared: no differences to list
     console.print(f"original: {where}; text {original.get('length_chars', 0):,} characters "
-                  f"from the {original.get('scope')}, record {original.get('conversion_record_id')}", markup=False)
+                  f"from the {original.get('scope')}, record {original.get('conversion_record_id')}", markup=False,
+                  soft_wrap=True)   # URIs and a record id: the terminal wraps them, nothing cuts or breaks them
     differences = provenance.get("differences", [])
     out_of_order = provenance.get("out_of_order", [])
     console.print(f"differences: {len(differences)}"
@@ -181,17 +182,25 @@ def _print_original(console: Console, provenance: dict[str, Any]) -> None:
         console.print(line)
 
 
-def _in_context(elision: dict[str, Any]) -> Text:
+def _in_context(elision: dict[str, Any], length: Any) -> Text:
+    """The marker between up to CONTEXT characters each side, with "…" only where text is left out: not at
+    the text's start or end (the quote selector's prefix reaches back to offset 0, its suffix to `length`)."""
     prefix = suffix = ""
     for selector in elision.get("oa:hasTarget", {}).get("oa:hasSelector", []):
         prefix = str(selector.get("oa:prefix", prefix))
         suffix = str(selector.get("oa:suffix", suffix))
-    line = Text()
-    line.append("     …", style="dim")
-    line.append(_flat(prefix)[-CONTEXT:])
+    start, end = elision.get("start"), elision.get("end")
+    before, after = _flat(prefix), _flat(suffix)
+    at_start = type(start) is int and len(prefix) >= start and len(before) <= CONTEXT
+    at_end = type(end) is int and type(length) is int and end + len(suffix) >= length and len(after) <= CONTEXT
+    line = Text("     ")
+    if not at_start:
+        line.append("…", style="dim")
+    line.append(before[-CONTEXT:])
     line.append(str(elision["marker"]), style="bold red")
-    line.append(_flat(suffix)[:CONTEXT])
-    line.append("…", style="dim")
+    line.append(after[:CONTEXT])
+    if not at_end:
+        line.append("…", style="dim")
     return line
 
 
