@@ -32,8 +32,25 @@ def test_package_prints_summary(seed_dir: Path, tmp_path: Path, capsys: pytest.C
     out = tmp_path / "x.warc.gz"
     assert main(["package", str(seed_dir), "-o", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "packaged 1 document: 2 elisions, 0 possible, 2,865 bytes of text" in printed
+    assert printed.split("\n")[0] == "packaged 1 document (2,865 bytes of text); elisions: 2 bracketed, 0 possible"
     assert f"wrote {out} (3 records" in printed
+
+
+def test_the_readme_package_transcript_is_what_package_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's first command, run as written, prints exactly the lines the README shows under it."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    transcript = readme[readme.index("```console\n$ SOURCE_DATE_EPOCH=") + len("```console\n$ "):]
+    transcript = transcript[:transcript.index("```")]
+    command, *shown = transcript.rstrip("\n").split("\n")
+    epoch, program, *arguments = command.split()
+    assert (epoch, program) == ("SOURCE_DATE_EPOCH=1510444800", "provpack")
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1510444800")
+    assert main(arguments) == 0
+    assert capsys.readouterr().out.split("\n") == [*shown, ""]
 
 
 def test_package_summary_does_not_read_the_summaries_back(
@@ -52,7 +69,7 @@ def test_package_summary_does_not_read_the_summaries_back(
         write_text(folder, f"t{number}", text)
     assert main(["package", str(folder), "-o", str(tmp_path / "x.warc.gz")]) == 0
     printed = capsys.readouterr().out
-    assert "packaged 3 documents: 3 elisions, 0 possible, 32 bytes of text" in printed
+    assert printed.split("\n")[0] == "packaged 3 documents (32 bytes of text); elisions: 3 bracketed, 0 possible"
 
 
 def test_verify_show_extract(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -821,7 +838,7 @@ def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatc
     assert captured.err == ("provpack: warning: b: not fetched: HTTP 404\n"
                             "provpack: warning: a: fetched https://e.org/a but not aligned: no text in image/png\n")
     assert captured.out.split("\n")[:2] == [
-        "packaged 2 documents: 3 elisions, 1 possible, 1,000 bytes of text",
+        "packaged 2 documents (1,000 bytes of text); elisions: 3 bracketed, 1 possible",
         "originals: 1 aligned (1 omitted passages found, 4 differences); 1 archived but not aligned (no text): "
         "https://e.org/a; 1 not fetched: https://e.org/b"]
 

@@ -365,9 +365,10 @@ def _package(args: argparse.Namespace) -> int:
                         f"{unaligned.reason}"), file=sys.stderr)
     if not args.quiet:
         totals = result.summed()
-        print(f"packaged {totals.documents:,} document{'s' if totals.documents != 1 else ''}: "
-              f"{totals.elisions:,} elision{'s' if totals.elisions != 1 else ''}, "
-              f"{totals.possible_elisions:,} possible, {totals.text_bytes:,} bytes of text")
+        # the counts in show's words: every marker is an elision, bracketed (certain) or possible
+        print(f"packaged {totals.documents:,} document{'s' if totals.documents != 1 else ''} "
+              f"({totals.text_bytes:,} bytes of text); elisions: {totals.elisions:,} bracketed, "
+              f"{totals.possible_elisions:,} possible")
         if totals.with_original or args.fetch:
             # with_original counts every document with an original archived, aligned or not
             print(f"originals: {totals.with_original - len(result.unaligned)} aligned "
