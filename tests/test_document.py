@@ -369,3 +369,34 @@ def test_trailer_found_across_lf_and_crlf_lines() -> None:
     assert document.trailer is not None
     assert text[document.trailer.start:document.trailer.end] == "Post a Comment"
     assert text[document.body.start:document.body.end] == "Quoted words."
+
+
+@pytest.mark.parametrize("raw, header, body, trailer", [
+    # the reviewer's case: blank lines before the date line are in the header
+    (b"\n\n12 November 2017\n\nThe Atlantic: A Title\n\nBody [...] text.\n",
+     "\n\n12 November 2017\n\nThe Atlantic: A Title", "Body [...] text.", None),
+    # white space before the first header line and after the last is kept; body and trailer are trimmed
+    (b" \t\r\n12 November 2017 \r\n\r\n  Body.  \r\n\r\n Labels: a \r\n",
+     " \t\r\n12 November 2017 ", "Body.", "Labels: a"),
+    # after a byte order mark: the header starts past it
+    ("\ufeff\n12 November 2017\n\nBody.\n".encode(), "\n12 November 2017", "Body.", None),
+])
+def test_the_header_keeps_white_space_around_it_body_and_trailer_are_trimmed(
+    raw: bytes, header: str, body: str, trailer: str | None
+) -> None:
+    """As docs/format.md says of `parts`: the header runs from the text's start (past a BOM) to the end of
+    its last header line, white space and blank lines included; the body and trailer are trimmed."""
+    document = parse_document("doc", raw)
+    text = document.text
+    assert document.header is not None
+    assert document.header.start == (1 if text.startswith("\ufeff") else 0)
+    assert text[document.header.start:document.header.end] == header
+    assert text[document.body.start:document.body.end] == body
+    assert (None if document.trailer is None else text[document.trailer.start:document.trailer.end]) == trailer
+
+
+def test_a_text_of_header_lines_only_has_its_whole_text_trimmed_as_body() -> None:
+    """All header: the body is the whole text trimmed of white space, overlapping the header, which is kept."""
+    document = parse_document("doc", b"\n12 November 2017\n\nThe Atlantic: A Title\n\n")
+    assert document.header is not None and document.trailer is None
+    assert (document.header.start, document.header.end, document.body.start, document.body.end) == (0, 40, 1, 40)
