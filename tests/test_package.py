@@ -85,6 +85,20 @@ def test_sidecar_metadata_reaches_the_archive(tmp_path: Path, fixed_date: dt.dat
     assert document.provenance["sidecar_file"] == "post.yaml"
 
 
+def test_a_sidecar_number_is_kept_in_the_sidecar_and_read_as_text_for_its_field(
+    tmp_path: Path, fixed_date: dt.datetime
+) -> None:
+    """title: 1984 (as the README says): the record's sidecar keeps the number; the field and dcterms:title
+    hold its text."""
+    write_text(tmp_path / "src", "novel", b"Some text [...] here.\n", sidecar="title: 1984\n")
+    result = provpack.package(tmp_path / "src", out=tmp_path / "n.warc.gz", date=fixed_date)
+    (document,) = read_archive(result.warc_path)
+    provenance = document.provenance
+    assert provenance["sidecar"] == {"title": 1984}
+    assert provenance["fields"]["title"] == {"value": "1984", "from": "sidecar", "span": None, "byte_span": None}
+    assert provenance["dcterms:title"] == "1984"
+
+
 @settings(max_examples=25)
 @given(texts=st.lists(excerpt_texts(), min_size=1, max_size=3))
 def test_round_trip_generated_texts(tmp_path_factory: pytest.TempPathFactory, texts: list[str]) -> None:
