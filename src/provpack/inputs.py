@@ -175,8 +175,9 @@ def _warn_twins(listing: Listing) -> None:
         if name in folded:
             clashes.append((name, folded[name]))
     for first, second in sorted(tuple(sorted(pair)) for pair in clashes)[:_WARN_LINES]:
-        log.warning("%s.txt and %s.txt differ only in letter case or Unicode normalisation: extracted on "
-                    "macOS or Windows, one would overwrite the other; rename one", first, second)
+        log.warning("%s.txt and %s.txt differ only in letter case or Unicode normalisation%s: extracted on "
+                    "macOS or Windows, one would overwrite the other; rename one", first, second,
+                    "" if (first + second).isascii() else f" ({ascii(first + '.txt')} and {ascii(second + '.txt')})")
     if len(clashes) > _WARN_LINES:
         log.warning("%d more names differ from another only so", len(clashes) - _WARN_LINES)
 
