@@ -349,6 +349,53 @@ def test_packaged_documents_take_the_quick_check(tmp_path: Path) -> None:
     assert checked == 60
 
 
+def _moved_id(doc: dict[str, Any], facts: ResourceFacts) -> list[str]:
+    """The excerpt's @id changed, and the source of each elision with it: only the @id rule is broken."""
+    doc["@id"] = "urn:other"
+    for elision in doc["elisions"]:
+        elision["oa:hasTarget"]["oa:hasSource"]["@id"] = "urn:other"
+    return [f"@id 'urn:other' but the resource record's WARC-Target-URI is {facts.target}"]
+
+
+def _trailer_before_a_possible_elision(doc: dict[str, Any], facts: ResourceFacts) -> list[str]:
+    """The body ends, and the trailer starts, where the first possible elision starts: it and the possible
+    ones after it are no longer before the trailer (none said when there is none)."""
+    possible = [(index, e) for index, e in enumerate(doc["elisions"]) if e["kind"] == "possible"]
+    if not possible:
+        return []
+    start = possible[0][1]["start"]
+    doc["parts"]["body"][1] = start
+    doc["parts"]["trailer"] = [start, doc["length_chars"]]
+    return [f"elisions[{index}]: {e['marker']!r} at {e['start']}-{e['end']} is not a possible elision marker"
+            " ('...', '…', '. . .', '(...)', '(…)') before the trailer" for index, e in possible]
+
+
+def test_packaged_documents_with_a_rule_of_derived_broken_fail_the_quick_check(tmp_path: Path) -> None:
+    """sound() checks derived's rules itself: a real document that breaks only one of them does not pass it."""
+    corpus = load_corpus_module()
+    corpus.generate(tmp_path / "c", docs=20, seed=3)
+    result = package(tmp_path / "c", out=tmp_path / "a.warc.gz")
+    resources: dict[str, ResourceFacts] = {}
+    broken: Counter[str] = Counter()
+    with open(result.warc_path, "rb") as stream:
+        for record in ArchiveIterator(stream):
+            rid = record.rec_headers.get_header("WARC-Record-ID")
+            block = record.content_stream().read()
+            if record.rec_type == "resource":
+                resources[rid] = ResourceFacts(rid, len(block), hashlib.sha256(block).hexdigest(), block,
+                                               record.rec_headers.get_header("WARC-Target-URI"))
+            elif record.rec_type == "metadata":
+                facts = resources[record.rec_headers.get_header("WARC-Refers-To")]
+                for change in (_moved_id, _trailer_before_a_possible_elision):
+                    doc = json.loads(block)
+                    expected = change(doc, facts)
+                    if expected:
+                        assert explain(doc, facts) == (expected, True)
+                        assert not sound(doc, facts), (change.__name__, doc.get("name"))
+                        broken[change.__name__] += 1
+    assert broken["_moved_id"] == 20 and broken["_trailer_before_a_possible_elision"] >= 3, broken
+
+
 @settings(max_examples=150, deadline=None)
 @given(reads=st.lists(st.tuples(st.integers(0, 9), st.one_of(st.none(), st.integers(0, 40), st.sampled_from([63, 64, 65]))),
                     max_size=80))
@@ -548,6 +595,7 @@ def test_each_disagreement_is_said_exactly(name: str, change: Callable[[dict[str
     change(doc)
     assert explain(doc, facts_for(text), full=full) == (expected, True)
     assert check_provenance(doc, facts_for(text), deep=full) == (expected, True)
+    assert sound(doc, facts_for(text)) == (explain(doc, facts_for(text)) == ([], True))   # the quick check agrees
 
 
 @pytest.mark.parametrize("text", [

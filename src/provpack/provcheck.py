@@ -6,6 +6,7 @@ and the resource block only; imports nothing of the writer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -385,31 +386,36 @@ def explain(doc: dict[str, Any], resource: ResourceFacts, *, full: bool = False)
 
 
 _SPAN = itemgetter("start", "end", "byte_start", "byte_end")
-_SELECTORS = ("elisions", "alterations")
+_SELECTOR_PAIR = itemgetter(0, 1)
 
 
 def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
     """True only when check_provenance finds nothing wrong with a resource whose block is kept:
     the usual case, checked in one pass. False leaves it to check_provenance to say what is wrong.
 
-    Stricter than check_provenance where that is quicker (the integers must be exactly int),
-    never looser: for JSON documents it agrees with check_provenance's verdict, and for one
-    read by orjson, with check_provenance's verdict on json.loads's reading.
+    Stricter than check_provenance where that is quicker (the integers must be exactly int, an
+    elision has exactly its two selectors), never looser: for JSON documents it agrees with
+    check_provenance's verdict, and for one read by orjson, with check_provenance's verdict on
+    json.loads's reading. The rules of `derived` are checked here too, in the same pass.
     """
     block = resource.block
     if block is None:
         return False
-    record_id = doc.get("record_id")
+    get = doc.get
+    record_id = get("record_id")
     if record_id is not None and record_id != resource.record_id:
         return False
-    length = doc.get("length_bytes")
-    sha = doc.get("sha256")
+    length = get("length_bytes")
+    sha = get("sha256")
     if type(length) is not int or length != resource.length or type(sha) is not str:
         return False
-    if resource.sha256_hex is not None and sha.lower() != resource.sha256_hex:
+    expected = resource.sha256_hex
+    if expected is not None and sha != expected and sha.lower() != expected:
         return False
-    segments = doc.get("segments", [])
-    if type(segments) is not list:
+    segments = get("segments", [])
+    elisions = get("elisions", [])
+    alterations = get("alterations", [])
+    if type(segments) is not list or type(elisions) is not list or type(alterations) is not list:
         return False
     size = len(block)
     view = memoryview(block)
@@ -420,6 +426,7 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
         # span must decode to exactly the characters its char span counts to (stricter than
         # comparing the texts, which a repeated passage could pass at the wrong offsets).
         pieces: list[str] = []
+        append = pieces.append
         at = chars_at = 0
         for segment in segments:
             start, end, byte_start, byte_end = _SPAN(segment)
@@ -428,56 +435,112 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                 return False   # (out of order or overlapping: left to the rule-by-rule check)
             gap = block[at:byte_start].decode("utf-8")
             piece = block[byte_start:byte_end].decode("utf-8")
-            chars_at += len(gap)
-            if chars_at != start or chars_at + len(piece) != end:
+            if chars_at + len(gap) != start or start + len(piece) != end:
                 return False
             sha = segment.get("sha256")
             actual = sha256(view[byte_start:byte_end]).hexdigest()
             if sha != actual and (type(sha) is not str or sha.lower() != actual):
                 return False
-            pieces += (gap, piece)
+            append(gap)
+            append(piece)
             chars_at = end
             at = byte_end
-        pieces.append(block[at:].decode("utf-8"))
+        append(block[at:].decode("utf-8"))
         text = "".join(pieces)
         count = len(text)
-        chars = doc.get("length_chars")
+        chars = get("length_chars")
         if type(chars) is not int or chars != count:
             return False
-        for key in _SELECTORS:
-            marks = doc.get(key, [])
-            if type(marks) is not list:
+        # (derived) @id is the WARC-Target-URI; the parts: a body pair, a trailer null or a pair after it
+        doc_id = get("@id")
+        target = resource.target
+        if target is not None and target.startswith("<") and target.endswith(">"):
+            target = target[1:-1]
+        if doc_id != target:
+            return False
+        parts = get("parts")
+        if type(parts) is not dict or _pair(parts.get("body"), count) is None:
+            return False
+        trailer = parts.get("trailer")
+        limit = count
+        if trailer is not None:
+            pair = _pair(trailer, count)
+            if pair is None or pair[0] < parts["body"][1]:
                 return False
-            for mark in marks:
-                start, end, byte_start, byte_end = _SPAN(mark)
-                marker = mark.get("marker")
-                if not (type(start) is type(end) is type(byte_start) is type(byte_end) is int
-                        and 0 <= start <= end <= count and 0 <= byte_start <= byte_end <= size
-                        and type(marker) is str and text[start:end] == marker
-                        and block[byte_start:byte_end] == marker.encode("utf-8")):
-                    return False
-                target = mark.get("oa:hasTarget")
-                if target is None and key == "alterations":
-                    continue
-                selectors = target.get("oa:hasSelector") if type(target) is dict else None
-                if type(selectors) is not list:
-                    return False
-                for selector in selectors:
-                    kind = selector.get("@type")
-                    if kind == "oa:TextPositionSelector":
-                        first, last = selector.get("oa:start"), selector.get("oa:end")
-                        if first != start or last != end or type(first) is not int or type(last) is not int:
-                            return False
-                    elif kind == "oa:TextQuoteSelector":
-                        prefix = selector.get("oa:prefix", "")
-                        suffix = selector.get("oa:suffix", "")
-                        if (selector.get("oa:exact") != marker or type(prefix) is not str
-                                or type(suffix) is not str or not text.endswith(prefix, 0, start)
-                                or not text.startswith(suffix, end)):
-                            return False
-    except (AttributeError, KeyError, TypeError, UnicodeDecodeError):  # an item that is not an object, or
-        return False                                                    # lacks a field; bytes not UTF-8
-    return not derived(doc, text, block, resource)
+            limit = pair[0]
+        prefix_of_id = f"{resource.record_id.strip('<>')}#elision-"
+        previous = 0
+        for mark in elisions:
+            start, end, byte_start, byte_end = _SPAN(mark)
+            get = mark.get
+            marker = get("marker")
+            if not (type(start) is type(end) is type(byte_start) is type(byte_end) is int
+                    and previous <= start <= end <= count and 0 <= byte_start <= byte_end <= size
+                    and type(marker) is str and text[start:end] == marker
+                    and block[byte_start:byte_end] == marker.encode("utf-8")):
+                return False   # (listed once each, in text order: each starts after the one before)
+            previous = end
+            kind = get("kind")
+            shape = _shape(marker) if len(marker) <= _SHAPES_KEPT else _shape_of(marker)
+            if not (kind == shape == "bracketed" or (kind == shape == "possible" and end <= limit)):
+                return False
+            annotation = get("@id")
+            if annotation is not None and annotation != f"{prefix_of_id}{start}":
+                return False
+            target_of = get("oa:hasTarget")
+            source = target_of["oa:hasSource"]   # (a target without a source is said by the rule-by-rule check)
+            if (source.get("@id") if type(source) is dict else source) != doc_id or doc_id is None:
+                return False
+            selectors = target_of["oa:hasSelector"]
+            if type(selectors) is not list or len(selectors) != 2:
+                return False
+            position, quote = _SELECTOR_PAIR(selectors)
+            if type(position) is not dict or type(quote) is not dict:
+                return False
+            if position.get("@type") != _POSITION:
+                position, quote = quote, position
+            if position.get("@type") != _POSITION or quote.get("@type") != _QUOTE:
+                return False
+            first, last = position.get("oa:start"), position.get("oa:end")
+            prefix, suffix = quote.get("oa:prefix", ""), quote.get("oa:suffix", "")
+            if (first != start or last != end or type(first) is not int or type(last) is not int
+                    or quote.get("oa:exact") != marker or type(prefix) is not str or type(suffix) is not str
+                    or not text.endswith(prefix, 0, start) or not text.startswith(suffix, end)):
+                return False
+        previous = 0
+        for mark in alterations:
+            start, end, byte_start, byte_end = _SPAN(mark)
+            get = mark.get
+            marker = get("marker")
+            if not (type(start) is type(end) is type(byte_start) is type(byte_end) is int
+                    and previous <= start <= end <= count and 0 <= byte_start <= byte_end <= size
+                    and type(marker) is str and text[start:end] == marker
+                    and block[byte_start:byte_end] == marker.encode("utf-8")
+                    and (_shape(marker) if len(marker) <= _SHAPES_KEPT else _shape_of(marker)) == "alteration"):
+                return False
+            previous = end
+            target_of = get("oa:hasTarget")
+            if target_of is None:
+                continue
+            selectors = target_of.get("oa:hasSelector") if type(target_of) is dict else None
+            if type(selectors) is not list:
+                return False
+            for selector in selectors:
+                kind = selector.get("@type")
+                if kind == _POSITION:
+                    first, last = selector.get("oa:start"), selector.get("oa:end")
+                    if first != start or last != end or type(first) is not int or type(last) is not int:
+                        return False
+                elif kind == _QUOTE:
+                    prefix = selector.get("oa:prefix", "")
+                    suffix = selector.get("oa:suffix", "")
+                    if (selector.get("oa:exact") != marker or type(prefix) is not str
+                            or type(suffix) is not str or not text.endswith(prefix, 0, start)
+                            or not text.startswith(suffix, end)):
+                        return False
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError):  # an item that is not an object,
+        return False      # or lacks a field; bytes not UTF-8 (UnicodeDecodeError is a ValueError)
+    return True
 
 
 def _collect(messages: list[str], check: Any, *args: Any) -> None:
@@ -622,6 +685,20 @@ def _is_cut(marker: str) -> bool:
     return "\u2026" in marker or marker.count(".") >= 3
 
 
+def _shape_of(marker: str) -> str | None:
+    """What a marker is: "bracketed" (a cut in square brackets), "possible" (a cut without them),
+    "alteration" (an editorial mark in square brackets, not a cut), or None."""
+    if _BRACKETED.fullmatch(marker) and _is_cut(marker):
+        return "bracketed"
+    if _POSSIBLE.fullmatch(marker) and _is_cut(marker):
+        return "possible"
+    return "alteration" if _ALTERATION.fullmatch(marker) else None
+
+
+_SHAPES_KEPT = 100   # the shapes of the markers seen last are remembered, for markers up to this length
+_shape = functools.lru_cache(maxsize=128)(_shape_of)   # (an archive's markers are a few, seen again and again)
+
+
 def _square_marks(text: str, limit: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """The bracketed cuts and the alterations before `limit`: at each '[', a cut, else an alteration, else neither."""
     cuts: list[tuple[int, int]] = []
@@ -663,6 +740,7 @@ def derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFact
     fits its marker. With `full` (verify --deep) also what needs a walk over the text: the list of
     bracketed cuts and alterations is complete, the segments are the body cut there, the lines and
     columns are right. (The default stays cheap: these walks would cost verify about half again.)
+    sound() checks the same default rules in its own pass: a rule changed here is changed there too.
     """
     try:
         return _derived(doc, text, block, resource, full)
