@@ -878,3 +878,73 @@ def test_reports_are_frozen_values(tmp_path: Path) -> None:
         report.files = ()  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.files[0].problems = ()  # type: ignore[misc]
+
+
+# -- which metadata records are provenance: decided on the parsed JSON, as show and extract decide ----------
+
+
+def _with_block(rec: bytes, change: Callable[[bytes], bytes]) -> bytes:
+    """`rec` (one uncompressed record) with its block changed, Content-Length and WARC-Block-Digest made to match."""
+    head, _, rest = rec.partition(b"\r\n\r\n")
+    block = change(rest[:-4])
+    lines = [line for line in head.split(b"\r\n")
+             if not line.startswith((b"Content-Length:", b"WARC-Block-Digest:"))]
+    lines += [b"WARC-Block-Digest: sha256:" + hashlib.sha256(block).hexdigest().encode(),
+              b"Content-Length: " + str(len(block)).encode()]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + block + b"\r\n\r\n"
+
+
+def _edited_provenance(change: Callable[[dict[str, Any]], None], spell: Callable[[bytes], bytes] = lambda b: b) -> bytes:
+    """The sample archive with the first provenance record's JSON changed, then re-spelled, its digests made to match."""
+    records = list(RECORDS)
+
+    def edit(block: bytes) -> bytes:
+        doc = json.loads(block)
+        change(doc)
+        return spell((json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode())
+
+    records[2] = _with_block(records[2], edit)
+    return warc(records)
+
+
+def _escaped(block: bytes) -> bytes:
+    return block.replace(b'"provpack-provenance/1"', b'"provpack-provenance\\/1"')
+
+
+def test_a_format_spelled_with_escapes_is_still_checked(tmp_path: Path) -> None:
+    """"provpack-provenance\\/1" (as PHP's json_encode writes "/") is the same JSON string: the record is checked,
+    and a wrong sha256 in it is found, as show and extract (which parse the JSON) would take it."""
+    def wrong_sha256(doc: dict[str, Any]) -> None:
+        doc["sha256"] = "0" * 64
+
+    sound = verify(write(tmp_path, _edited_provenance(lambda doc: None, _escaped), "sound.warc.gz"))
+    assert sound.ok and "provpack provenance records checked: 2" in sound.files[0].notes
+    report = verify(write(tmp_path, _edited_provenance(wrong_sha256, _escaped)))
+    [problem] = report.files[0].problems
+    assert not report.ok and problem.kind == "metadata-mismatch" and "sha256" in problem.message
+
+
+@pytest.mark.parametrize("change", [
+    lambda doc: doc.update(format="provpack-provenance/2"),   # another version's format
+    lambda doc: doc.pop("format"),                             # the key gone: its @context and generator remain
+    lambda doc: doc.update(format=None, generator="provpack 0.1.0", **{"@context": "x"}),  # only the generator
+], ids=["newer format", "no format", "only the generator"])
+def test_provenance_in_a_format_not_read_is_noted(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """A record that looks like provpack provenance but is not in the format this version reads is no damage
+    (show and extract skip it too), but the report says it was not checked."""
+    report = verify(write(tmp_path, _edited_provenance(change)))
+    assert report.ok and report.files[0].notes[1:3] == (
+        "metadata records that look like provpack provenance but do not say \"format\": \"provpack-provenance/1\", "
+        "not checked (another version's format, or the key changed): 1",
+        "provpack provenance records checked: 1")
+
+
+@pytest.mark.parametrize("block", [b'{"a":1}', b"{not json", b'["provpack 1"]'])
+def test_other_json_metadata_is_neither_checked_nor_noted(tmp_path: Path, block: bytes) -> None:
+    """JSON metadata that is not provpack's, even JSON that does not parse, is not provpack's to judge."""
+    other = record("metadata", block, content_type="application/json", target="urn:x")
+    report = verify(write(tmp_path, warc([*RECORDS, other])))
+    assert report.ok and report.files[0].notes[1:] == (
+        "provpack provenance records checked: 2",
+        "no a.warc.gz.sha256 beside it: WARC header values (WARC-Date and the like), gzip headers, the order of "
+        "records and whether whole records were removed are unchecked")

@@ -37,6 +37,10 @@ _MARK = PROVENANCE_FORMAT.encode("ascii")
 _CHECKED = "provpack provenance records checked"
 _CHECKED_PART = "provpack provenance records checked without their resource block (too large)"
 COUNTED = (_CHECKED, _CHECKED_PART)   # the counts that say a file holds provpack provenance
+_FAMILY = PROVENANCE_FORMAT.rpartition("/")[0] + "/"
+_VOCAB = "urn:provpack:terms:"   # (provenance.CONTEXT's @vocab)
+UNKNOWN_FORMAT = (f"metadata records that look like provpack provenance but do not say \"format\": "
+                  f"\"{PROVENANCE_FORMAT}\", not checked (another version's format, or the key changed)")
 # --deep compares a record with what this provpack writes; a record another version wrote is only noted
 # (a newer analyser may read an excerpt differently: that is no damage to the archive).
 WRITER = f"provpack {__version__}"
@@ -185,13 +189,17 @@ class ProvenanceTracker:
         resource, as `deferred`, for the first part of the file to settle.
         """
         self.deferred = None
-        if block.find(_MARK) < 0:  # (`in` would first try the mark as an int, and raise inside)
-            return []
         try:
             doc, quick = parse(block)
         except (UnicodeDecodeError, ValueError) as exc:
+            if block.find(_MARK) < 0:  # other JSON: not ours to judge (`in` would first try the mark as an int)
+                return []
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, f"the provenance JSON does not parse: {exc}")]
+        # Decided on the parsed value, as `show` and `extract` decide (reader.py): JSON may spell the
+        # format with escapes ("provpack-provenance\/1"), which a search of the bytes would miss.
         if not (isinstance(doc, dict) and doc.get("format") == PROVENANCE_FORMAT):  # (is_provenance)
+            if looks_like_provenance(doc):
+                self.counts[UNKNOWN_FORMAT] += 1
             return []
         if refers is None:
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, "provenance record has no WARC-Refers-To")]
@@ -333,6 +341,17 @@ def parse(block: bytes) -> tuple[Any, bool]:
 def is_provenance(doc: object) -> bool:
     """True when a parsed JSON document says it is provpack provenance."""
     return isinstance(doc, dict) and doc.get("format") == PROVENANCE_FORMAT
+
+
+def looks_like_provenance(doc: object) -> bool:
+    """A JSON document that is not provenance of this format but bears provpack's marks: a format of the
+    family (another version's), provpack's vocabulary as its context, or provpack as its generator."""
+    if not isinstance(doc, dict):
+        return False
+    form, context, generator = doc.get("format"), doc.get("@context"), doc.get("generator")
+    return ((type(form) is str and form.startswith(_FAMILY))
+            or (isinstance(context, dict) and context.get("@vocab") == _VOCAB)
+            or (type(generator) is str and generator.startswith("provpack ")))
 
 
 def check_provenance(doc: dict[str, Any], resource: ResourceFacts, *, deep: bool = False) -> tuple[list[str], bool]:
