@@ -206,6 +206,28 @@ def test_sink_writes_every_piece_in_order_and_hashes_them(writes: list[list[byte
     assert len(sink._buffer) == 32   # allocated once, never grown
 
 
+def test_sink_passes_a_large_piece_on_as_it_is_even_when_it_would_fit_the_buffer() -> None:
+    """A piece of a quarter of the buffer or more is written itself, after what is buffered, never copied in."""
+    class Recorder(io.BytesIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.given: list[object] = []
+
+        def write(self, data: object) -> int:
+            self.given.append(data)
+            return super().write(data)   # type: ignore[call-overload]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(warcwriter, "WRITE_BUFFER", 32)
+        out = Recorder()
+        sink = ArchiveSink(out)
+        large = b"L" * 8
+        sink.write([b"ab", large, b"cd"], records=1)
+        sink.flush()
+    assert out.getvalue() == b"abLLLLLLLLcd"
+    assert len(out.given) == 3 and out.given[1] is large
+
+
 _OWN = ["WARC-Type", "WARC-Record-ID", "WARC-Date", "WARC-Target-URI", "Content-Type", "WARC-Block-Digest",
         "WARC-Payload-Digest", "Content-Length"]
 

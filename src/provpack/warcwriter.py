@@ -140,9 +140,10 @@ def encode(spec: RecordSpec, *, date: str, deflate: Deflate) -> Iterable[bytes]:
 class ArchiveSink:
     """Where gzip members go: a temp file written in large blocks, hashed as it is written.
 
-    Small pieces are gathered in one buffer allocated once; a large piece goes out
-    as it is. Nothing of varying size is allocated per block, so a long run does
-    not fragment the heap (joining the pieces of each block did: the parent's
+    Small pieces are gathered in one buffer allocated once; a large piece (a quarter
+    of the buffer or more) goes out as it is, after what is buffered, never copied.
+    Nothing of varying size is allocated per block, so a long run does not
+    fragment the heap (joining the pieces of each block did: the parent's
     RSS crept up by 1.7 MB over 100,000 documents).
     """
 
@@ -158,11 +159,12 @@ class ArchiveSink:
         """Append the pieces of `records` whole gzip members."""
         for piece in pieces:
             size = len(piece)
+            if size >= WRITE_BUFFER // 4:   # (a worker's batch: copying it first cost the parent a memmove a byte)
+                self.flush()
+                self._emit(piece)
+                continue
             if self._used + size > WRITE_BUFFER:
                 self.flush()
-                if size >= WRITE_BUFFER // 4:
-                    self._emit(piece)
-                    continue
             self._buffer[self._used:self._used + size] = piece
             self._used += size
         self.records += records
