@@ -78,7 +78,7 @@ def analyse(document: Document, *, path: str | None = None, max_markers: int | N
     elisions: list[Elision] = []
     alterations: list[Marker] = []
     if found:
-        index = TextIndex(text, byte_length=len(document.raw))
+        index = TextIndex(text, byte_length=len(document.raw), last=found[-1][0])
         # byte offsets walk forward from the first marker's, encoding only the text between markers
         last = found[0][0]
         last_byte = index.byte_offset(last)
