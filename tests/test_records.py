@@ -184,6 +184,21 @@ def test_describe_json_is_the_reference_serialisation(text: str, sidecar: dict[s
     assert provenance.describe_json(document, analysis, metadata, **arguments) == expected  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("sidecar", [None, {"notes": "n"}])
+def test_describe_json_without_sorting_writes_the_sorted_bytes(sidecar: dict[str, object] | None) -> None:
+    """Without sidecar, orjson writes describe's dicts as built (no sorting): every key must already be in order."""
+    text = ("12 November 2017\n\nThe Atlantic: Al-Qaeda Has Rebuilt\n\nIt [...] grew (...) and [sic] spread... "
+            "far [. . .] away\n\nNo comments:\nPost a Comment\n")
+    document = parse_document("doc", text.encode("utf-8"))
+    analysis = analyse(document)
+    assert {f.name for f in document.parsed} == {"published", "publication", "title"} and analysis.alterations
+    assert {e.kind for e in analysis.elisions} == {"bracketed", "possible"} and document.trailer is not None
+    metadata = merge(document.parsed, sidecar)
+    arguments = dict(target_uri="urn:x", record_id="<urn:uuid:x>", sha256="00")
+    expected = to_json_bytes(provenance.describe(document, analysis, metadata, **arguments))  # type: ignore[arg-type]
+    assert provenance.describe_json(document, analysis, metadata, **arguments) == expected  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("value, overridden", [(2.5e-08, None), ("t", 1e16), ("t", 2.5e-08)])
 def test_describe_json_checks_field_values_apart_from_the_sidecar(value: object, overridden: object) -> None:
     """A float in a field (not in the sidecar) still goes through json, as to_json_bytes(describe()) would."""

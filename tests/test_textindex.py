@@ -45,6 +45,17 @@ def test_byte_offsets_across_many_blocks(text: str, data: st.DataObject) -> None
         assert index.byte_offset(offset) == len(text[:offset].encode("utf-8"))
 
 
+@given(st.text(st.sampled_from(list("ab\r\n")), max_size=40), st.data())
+def test_lines_looked_for_only_up_to_the_last_offset_asked(text: str, data: st.DataObject) -> None:
+    """With `last`, lines and columns up to it are those of the whole text's index (a CR LF across it too)."""
+    last = data.draw(st.integers(0, len(text)))
+    whole, index = TextIndex(text), TextIndex(text, last=last)
+    for offset in range(last + 1):
+        assert index.line_column(offset) == whole.line_column(offset)
+    if "\r" not in text:
+        assert index._line_starts == [start for start in whole._line_starts if start <= last]
+
+
 @given(st.text(st.sampled_from(list("ab\r\n")), max_size=40))
 def test_line_starts_with_and_without_cr(text: str) -> None:
     """Lines and columns agree with splitting the text on CRLF, CR and LF."""

@@ -78,21 +78,23 @@ def analyse(document: Document, *, path: str | None = None, max_markers: int | N
     elisions: list[Elision] = []
     alterations: list[Marker] = []
     if found:
-        index = TextIndex(text, byte_length=len(document.raw))
-        # byte offsets walk forward from the first marker's, encoding only the text between markers
-        last = found[0][0]
-        last_byte = index.byte_offset(last)
+        index = TextIndex(text, last=found[-1][0])
+        # Each marker's bytes are found in the document's, from the end of the marker before: no text is
+        # encoded but the markers. The first occurrence is the marker's own: markers do not overlap, and any
+        # other occurrence of a marker's text outside the markers would be one (or lie in one); and in UTF-8
+        # the first byte of '[', '(', '.' or '…' is never part of another character.
+        find_bytes = document.raw.find
+        byte_end = 0
         for start, end, marker, kind in found:
-            if start != last:
-                last_byte += len(text[last:start].encode("utf-8", "surrogatepass"))
-            byte_end = last_byte + len(marker.encode("utf-8", "surrogatepass"))
+            encoded = marker.encode("utf-8", "surrogatepass")
+            byte_start = find_bytes(encoded, byte_end)
+            byte_end = byte_start + len(encoded)
             line, column = index.line_column(start)
-            item = Marker(marker, Span(start, end, last_byte, byte_end), line, column)
+            item = Marker(marker, Span(start, end, byte_start, byte_end), line, column)
             if kind is None:
                 alterations.append(item)
             else:
                 elisions.append(Elision(item, kind))
-            last, last_byte = end, byte_end
     return Analysis(
         elisions=tuple(elisions),
         alterations=tuple(alterations),

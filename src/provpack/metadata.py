@@ -212,6 +212,9 @@ _RESOLVERS = {first: tuple(resolvers) + _WILDCARD
               for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items() if first is not None}
 
 
+_SCALAR_NODE = yaml.ScalarNode
+
+
 class _Unusual(Exception):
     """The document needs PyYAML's whole constructor (aliases, merge keys, other tags, limits reached)."""
 
@@ -273,17 +276,22 @@ def _quick_value(loader: Any, node: yaml.Node, depth: int, values: list[int], se
         raise _Unusual
     seen.add(id(node))
     values[0] += len(node.value)
+    # Text scalars, most values, are taken here as _quick_value would take them, without a call each.
     if tag == _MAP and isinstance(node, yaml.MappingNode):
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag != _STR or not isinstance(key_node, yaml.ScalarNode):
                 raise _Unusual
-            mapping[key_node.value] = _quick_value(loader, value_node, depth + 1, values, seen)
+            if value_node.tag == _STR and type(value_node) is _SCALAR_NODE and len(value_node.value) <= MAX_STRING:
+                mapping[key_node.value] = value_node.value
+            else:
+                mapping[key_node.value] = _quick_value(loader, value_node, depth + 1, values, seen)
         if len(mapping) != len(node.value):   # a key given twice: refused by the whole loader
             raise _Unusual
         return mapping
     if tag == _SEQ and isinstance(node, yaml.SequenceNode):
-        return [_quick_value(loader, item, depth + 1, values, seen) for item in node.value]
+        return [item.value if item.tag == _STR and type(item) is _SCALAR_NODE and len(item.value) <= MAX_STRING
+                else _quick_value(loader, item, depth + 1, values, seen) for item in node.value]
     raise _Unusual
 
 

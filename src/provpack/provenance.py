@@ -47,11 +47,14 @@ CONTEXT: dict[str, Any] = {
     "trailer": _ORDERED,
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
+_SORTED = 0 if _orjson is None else _orjson.OPT_SORT_KEYS | _orjson.OPT_APPEND_NEWLINE
+# CONTEXT as orjson writes it within a description (sorted keys, compact), for describe_json to include as it is.
+_CONTEXT_JSON = None if _orjson is None else _orjson.Fragment(_orjson.dumps(CONTEXT, option=_orjson.OPT_SORT_KEYS))
 QUOTE_CONTEXT = 32
-_DCTERMS = {"title": "dcterms:title", "published": "dcterms:date", "license": "dcterms:license"}
-_SOURCE_DCTERMS = {"publication": "dcterms:publisher", "title": "dcterms:title", "author": "dcterms:creator",
-                   "published": "dcterms:date"}
-_SOURCE_NAMES = frozenset(_SOURCE_DCTERMS) | {"source_url"}   # a field that puts a term in prov:wasQuotedFrom
+# (field, term), in the order of the terms
+_DCTERMS = (("published", "dcterms:date"), ("license", "dcterms:license"), ("title", "dcterms:title"))
+_SOURCE_DCTERMS = (("author", "dcterms:creator"), ("published", "dcterms:date"), ("publication", "dcterms:publisher"),
+                   ("title", "dcterms:title"))   # and source_url, the source's @id
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,52 +85,51 @@ def describe(
     against; it becomes `original`, and nothing is aligned (as without an original).
     """
     fields = metadata.fields
-    field_entries: dict[str, Any] = {}
-    terms: dict[str, Any] = {}
+    # Every dict is built with its keys in sorted order, so that describe_json's orjson need not sort them.
+    field_entries = {name: _field(value) for name, value in sorted(fields.items())}
     source: dict[str, Any] | None = None
-    for name, value in fields.items():   # one pass; each term comes from one name, so order is immaterial
-        field_entries[name] = _field(value)
-        term = _DCTERMS.get(name)
-        if term is not None:
-            terms[term] = value.value
-        if name in _SOURCE_NAMES:
-            if source is None:
-                source = {"@type": "prov:Entity"}
-            if name == "source_url":   # the IRI as the URI its original's records name (iri.py)
-                source["@id"] = _source_uri(value.value)
-            else:
-                source[_SOURCE_DCTERMS[name]] = value.value
+    source_terms = {term: fields[name].value for name, term in _SOURCE_DCTERMS if name in fields}
+    source_url = fields.get("source_url")
+    if source_url is not None or source_terms:   # the IRI as the URI its original's records name (iri.py)
+        source = {"@id": _source_uri(source_url.value)} if source_url is not None else {}
+        source["@type"] = "prov:Entity"
+        source.update(source_terms)
     description: dict[str, Any] = {
         "@context": CONTEXT,
         "@id": target_uri,
         "@type": "prov:Entity",
+        "alterations": [_marker(m) for m in analysis.alterations],
+    }
+    for name, term in _DCTERMS:
+        if name in fields:
+            description[term] = fields[name].value
+    description.update({
+        "differences": [],
+        "elisions": [_annotation(document.text, e, target_uri, record_id) for e in analysis.elisions],
+        "fields": field_entries,
         "format": FORMAT,
         "generator": f"provpack {__version__}",
-        "name": document.name,
-        "record_id": record_id,
-        "sha256": sha256,
         "length_bytes": len(document.raw),
         "length_chars": len(document.text),
-        "text": {"encoding": "utf-8", "bom": document.has_bom, "newline": document.newline,
-                 "final_newline": document.final_newline},
-        "parts": {"header": _pair(document.header), "body": _pair(document.body),
-                  "trailer": _pair(document.trailer)},
-        "fields": field_entries,
-        "sidecar": metadata.sidecar,
-        "sidecar_file": metadata.sidecar_name,
-        "segments": [
-            {"index": s.index, "start": s.span.start, "end": s.span.end, "byte_start": s.span.byte_start,
-             "byte_end": s.span.byte_end, "sha256": s.sha256} for s in analysis.segments
-        ],
-        "elisions": [_annotation(document.text, e, target_uri, record_id) for e in analysis.elisions],
-        "alterations": [_marker(m) for m in analysis.alterations],
+        "name": document.name,
         "original": None,
-        "differences": [],
-    }
-    if terms:
-        description.update(terms)
+        "parts": {"body": _pair(document.body), "header": _pair(document.header),
+                  "trailer": _pair(document.trailer)},
+    })
     if source is not None:
         description["prov:wasQuotedFrom"] = source
+    description.update({
+        "record_id": record_id,
+        "segments": [
+            {"byte_end": s.span.byte_end, "byte_start": s.span.byte_start, "end": s.span.end, "index": s.index,
+             "sha256": s.sha256, "start": s.span.start} for s in analysis.segments
+        ],
+        "sha256": sha256,
+        "sidecar": metadata.sidecar,
+        "sidecar_file": metadata.sidecar_name,
+        "text": {"bom": document.has_bom, "encoding": "utf-8", "final_newline": document.final_newline,
+                 "newline": document.newline},
+    })
     if original is not None:
         _add_alignment(description, original)
     elif unaligned_original is not None:
@@ -192,6 +194,16 @@ def describe_json(
     for value in metadata.fields.values():
         if type(value.value) is not str or value.overridden is not None:   # str and None are plain
             suspects.append((value.value, value.overridden))
+    if _CONTEXT_JSON is not None and _plain(suspects):
+        # orjson sorts no keys unless the sidecar's own dicts or values are in: describe builds every other
+        # dict with its keys in order. The context, the same in every description, goes in as the bytes it gives.
+        description["@context"] = _CONTEXT_JSON
+        try:
+            own_only = metadata.sidecar is None and len(suspects) == 1   # (every field value a str)
+            encoded: bytes = _orjson.dumps(description, option=_orjson.OPT_APPEND_NEWLINE if own_only else _SORTED)
+            return encoded
+        except (TypeError, ValueError):
+            description["@context"] = CONTEXT   # what orjson refuses (integers beyond 64 bits, surrogates): json decides
     return to_json_bytes(description, check=suspects)
 
 
@@ -205,7 +217,7 @@ def to_json_bytes(description: dict[str, Any], *, check: Sequence[Any] | None = 
     """
     if _orjson is not None and _plain([description] if check is None else check):
         try:
-            encoded: bytes = _orjson.dumps(description, option=_orjson.OPT_SORT_KEYS | _orjson.OPT_APPEND_NEWLINE)
+            encoded: bytes = _orjson.dumps(description, option=_SORTED)
             return encoded
         except (TypeError, ValueError):
             pass  # what orjson refuses (integers beyond 64 bits, surrogates, non-str keys): json decides
@@ -249,21 +261,18 @@ def _source_uri(value: Any) -> Any:
 
 def _field(value: FieldValue) -> dict[str, Any]:
     span = value.span
-    out: dict[str, Any] = {
-        "value": value.value,
-        "from": value.origin,
-        "span": None if span is None else [span.start, span.end],
-        "byte_span": None if span is None else [span.byte_start, span.byte_end],
-    }
     if value.overridden is not None:
-        out["overridden"] = value.overridden
-    return out
+        return {"byte_span": None if span is None else [span.byte_start, span.byte_end], "from": value.origin,
+                "overridden": value.overridden, "span": None if span is None else [span.start, span.end],
+                "value": value.value}
+    return {"byte_span": None if span is None else [span.byte_start, span.byte_end], "from": value.origin,
+            "span": None if span is None else [span.start, span.end], "value": value.value}
 
 
 def _marker(marker: Marker) -> dict[str, Any]:
     span = marker.span
-    return {"marker": marker.text, "start": span.start, "end": span.end, "byte_start": span.byte_start,
-            "byte_end": span.byte_end, "line": marker.line, "column": marker.column}
+    return {"byte_end": span.byte_end, "byte_start": span.byte_start, "column": marker.column, "end": span.end,
+            "line": marker.line, "marker": marker.text, "start": span.start}
 
 
 def _annotation(text: str, elision: Elision, target_uri: str, record_id: str) -> dict[str, Any]:
@@ -276,18 +285,18 @@ def _annotation(text: str, elision: Elision, target_uri: str, record_id: str) ->
         # marker's first character; the same whenever the same document is packaged.
         "@id": f"{record_id.strip('<>')}#elision-{start}",
         "@type": "oa:Annotation",
-        "oa:motivatedBy": {"@id": "oa:describing"},
+        "byte_end": span.byte_end, "byte_start": span.byte_start, "column": marker.column, "end": end,
+        "kind": elision.kind, "line": marker.line, "marker": marker.text,
         "oa:hasTarget": {
-            "oa:hasSource": {"@id": target_uri},
             "oa:hasSelector": [
-                {"@type": "oa:TextPositionSelector", "oa:start": start, "oa:end": end},
+                {"@type": "oa:TextPositionSelector", "oa:end": end, "oa:start": start},
                 {"@type": "oa:TextQuoteSelector", "oa:exact": marker.text,
                  "oa:prefix": text[max(0, start - QUOTE_CONTEXT):start],
                  "oa:suffix": text[end:end + QUOTE_CONTEXT]},
             ],
+            "oa:hasSource": {"@id": target_uri},
         },
-        "marker": marker.text, "start": start, "end": end, "byte_start": span.byte_start,
-        "byte_end": span.byte_end, "line": marker.line, "column": marker.column,
-        "kind": elision.kind,
+        "oa:motivatedBy": {"@id": "oa:describing"},
         "omitted": None,
+        "start": start,
     }

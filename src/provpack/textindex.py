@@ -15,15 +15,18 @@ class TextIndex:
 
     __slots__ = ("_text", "_ascii", "_block_bytes", "_line_starts", "_at", "_at_byte", "_byte_length")
 
-    def __init__(self, text: str, *, byte_length: int | None = None) -> None:
-        """`byte_length`, when the caller knows it (the text's UTF-8 length), lets look-ups near the end count back."""
+    def __init__(self, text: str, *, byte_length: int | None = None, last: int | None = None) -> None:
+        """`byte_length`, when the caller knows it (the text's UTF-8 length), lets look-ups near the end count back.
+
+        `last`: the greatest offset `line_column` will be asked about; the lines after it are not looked for.
+        """
         self._text = text
         self._ascii = text.isascii()
         self._at = 0          # the last offset looked up, and its byte offset: look-ups mostly go forward
         self._at_byte = 0
         self._byte_length = -1 if byte_length is None else byte_length
         self._block_bytes = array("q", [0])   # byte offset of each block start, extended as look-ups need
-        self._line_starts = _line_starts(text)
+        self._line_starts = _line_starts(text, len(text) if last is None else last)
 
     def byte_offset(self, char_offset: int) -> int:
         """The UTF-8 byte offset at which the code point `char_offset` starts."""
@@ -51,18 +54,19 @@ class TextIndex:
         return line, char_offset - self._line_starts[line - 1] + 1
 
 
-def _line_starts(text: str) -> list[int]:
-    """Where each line starts; str.find when there is no CR, several times faster than the regex.
+def _line_starts(text: str, last: int) -> list[int]:
+    """Where each line starts, up to the line holding offset `last` (and perhaps the next); str.find when
+    there is no CR, several times faster than the regex.
 
     A list, not an array: appending and bisecting are quicker, and it lives only while one text is analysed.
     """
     starts = [0]
-    if "\r" in text:
-        starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
+    if "\r" in text:   # (a CR LF across `last + 1` is found whole, as it ends past it)
+        starts.extend(m.end() for m in _LINE_BREAK.finditer(text, 0, last + 1))
         return starts
     find = text.find
-    at = find("\n")
+    at = find("\n", 0, last)
     while at >= 0:
         starts.append(at + 1)
-        at = find("\n", at + 1)
+        at = find("\n", at + 1, last)
     return starts
