@@ -88,6 +88,8 @@ def analyse(document: Document, *, path: str | None = None, max_markers: int | N
         for start, end, marker, kind in found:
             encoded = marker.encode("utf-8", "surrogatepass")
             byte_start = find_bytes(encoded, byte_end)
+            if byte_start < 0:   # (cannot happen: the text is the raw bytes decoded; never write a wrong offset)
+                raise RuntimeError(f"marker {marker!r} at character {start} not found in the document's bytes")
             byte_end = byte_start + len(encoded)
             line, column = index.line_column(start)
             item = Marker(marker, Span(start, end, byte_start, byte_end), line, column)
