@@ -23,6 +23,7 @@ from .warcstream import Source
 _OTHER_PAYLOAD = frozenset({b"revisit", b"continuation"})
 # Types whose payload is the HTTP entity body when the block is an HTTP message (payload.http_block).
 _HTTP_TYPES = frozenset({b"response", b"request"})
+_VERSION_LINES = tuple(version + b"\r\n" for version in VERSIONS)
 
 
 # The fields the quick path reads, in this order (see Layout).
@@ -106,13 +107,13 @@ class QuickReader(RecordChecker):
         else:
             self._previous = -1
             complete = None
-            end = buf.find(b"\r\n\r\n", pos)
+            if not buf.startswith(_VERSION_LINES, pos):
+                return False
+            end = self._find_end(pos)  # (not buf.find: a long stretch without CRLF CRLF is searched once)
             if end < 0:
                 return False
             header = buf[pos : end + 2]
             lines = header.split(b"\r\n")
-            if lines[0] not in VERSIONS:
-                return False
             names = self._names
             fields: dict[bytes, bytes] = {}
             for line in lines[1:-1]:
