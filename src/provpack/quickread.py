@@ -16,7 +16,7 @@ from .payload import Dechunker, http_block, http_payload
 from .provcheck import ResourceFacts
 from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED, UNREAD_JSON,
                           RecordChecker)
-from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, bad_day, missing_for_type
+from .warcheader import MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, date_fault, missing_for_type
 from .warcstream import Source
 
 # Types whose payload digest describes another record (counted, unchecked, as the full reader does).
@@ -135,7 +135,7 @@ class QuickReader(RecordChecker):
             return False
         date = date.strip()
         new_date = date != self._headers.good_date
-        if new_date and (DATE.fullmatch(date) is None or bad_day(date)):
+        if new_date and date_fault(date) is not None:
             return False
         record_id = record_id.strip()
         length_text = length_text.strip()
