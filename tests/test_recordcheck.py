@@ -500,3 +500,26 @@ def test_a_long_stretch_without_a_header_end_is_searched_once(monkeypatch: pytes
         assert 0 < searched[0] < 2 * len(data)
         assert (report.problems[0].offset, report.problems[0].kind, report.problems[0].message) == (0, *first)
         assert report.problems[1].offset == len(one)
+
+
+UNCOVERED = "records whose HTTP headers no digest covers (only a WARC-Payload-Digest, no WARC-Block-Digest)"
+
+
+def _payload_only(status: bytes = b"200 OK", *, block_digest: str | None = None) -> bytes:
+    """A response as Heritrix writes it: a WARC-Payload-Digest of the entity body, and no WARC-Block-Digest."""
+    block, payload = http_response(b"hello")
+    return record("response", block.replace(b"200 OK", status), content_type="application/http; msgtype=response",
+                  block_digest=block_digest, payload_digest="sha1", payload=payload,
+                  target="http://example.org/")
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_http_headers_covered_by_no_digest_are_counted(gzip: bool) -> None:
+    """A response with only a WARC-Payload-Digest is verified (it is standard), but its HTTP status line and headers
+    are covered by no digest (a 200 changed to 404 passes): a note counts such records, and only those."""
+    report = check(warc([_payload_only(b"404 Not Found"), _payload_only(),
+                         _payload_only(block_digest="sha256"), record("resource", b"x", payload_digest="sha1")],
+                        gzip=gzip))
+    assert report.ok and (report.records, report.verified, report.unverified) == (4, 4, 0)
+    assert f"{UNCOVERED}: 2" in report.notes
+    assert UNCOVERED not in " ".join(check(warc([_payload_only(block_digest="sha256")], gzip=gzip)).notes)

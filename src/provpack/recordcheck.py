@@ -44,6 +44,10 @@ RAW_MATCHED = "chunked HTTP payload digests matched the raw chunked body"
 DECHUNKED_MATCHED = "chunked HTTP payload digests matched the de-chunked body"
 # The count of payload digests left unchecked on a revisit, continuation or segment (the quick path counts it too).
 OTHER_RECORD_PAYLOAD = "payload digests not checked: they describe another record (revisit, segment)"
+# The count of response and request records verified by a WARC-Payload-Digest alone (Heritrix writes no block
+# digest): the HTTP status line and headers before the entity body are covered by no digest. (The quick path
+# takes only records with a block digest: it never reads one.)
+HTTP_HEAD_UNCOVERED = "records whose HTTP headers no digest covers (only a WARC-Payload-Digest, no WARC-Block-Digest)"
 MAX_WARNINGS = 1000  # unverified records listed per file (all are counted)
 # A header whose version line ends in a bare LF (as some broken writers produce): reported, the record skipped.
 LF_ONLY = ("the header's lines end in LF, not CRLF as the WARC standard requires: the record is not read"
@@ -322,6 +326,8 @@ class RecordChecker(ScanBuffer):
             return
         context = self._context
         if checked and not unknown:
+            if http and not block_claims:
+                self.counts[HTTP_HEAD_UNCOVERED] += 1
             self.verified += 1
             if context is not None:
                 context.outcome = "verified"
