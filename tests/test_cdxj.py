@@ -721,6 +721,37 @@ def test_archive_date_of_a_warc_with_no_record_is_none(tmp_path: Path) -> None:
     assert archive_date(path) is None
 
 
+@pytest.mark.parametrize("date", ["2020", "2020-01", "2020-01-02", "2020-01-02T03:04Z", "2016-12-31T23:59:60Z",
+                                  "2020-01-02T03:04:05+00:00", "2020-01-02T03:04:05", "0000-01-01T00:00:00Z",
+                                  "2020-02-30T00:00:00Z", "2020-01-02T03:04:05Z", "2020-01-02T03:04:05.123456789Z",
+                                  "2016-12-31T23:59:59.5Z"])
+@pytest.mark.parametrize("express", [True, False])
+def test_index_refuses_exactly_the_dates_verify_reports(date: str, express: bool, tmp_path: Path) -> None:
+    """One rule for WARC-Date (warcheader.date_fault): `index` (and so `wacz`) refuses a date, saying why, exactly
+    when `verify` reports it (verify passed `2020`, `2020-01` and a leap second, which index refused)."""
+    from readback import check
+    from warcbuild import record, warc
+
+    from provpack.warcheader import date_fault
+
+    path = tmp_path / "dated.warc"
+    first = record("resource", b"text", content_type="text/plain", target="https://example.org/t")
+    second = record("resource", b"more", content_type="text/plain", target="https://example.org/u", date=date)
+    path.write_bytes(warc([first, second], gzip=False))
+    fault = date_fault(date.encode())
+    assert (fault is None) == (date in ("2020-01-02T03:04:05Z", "2020-01-02T03:04:05.123456789Z",
+                                        "2016-12-31T23:59:59.5Z"))
+    report = check(path.read_bytes())
+    if fault is None:
+        assert report.ok and len(list(index(path, express=express))) == 2
+        return
+    assert [(p.offset, p.kind, p.message) for p in report.problems] == [
+        (len(first), "malformed-header", f"WARC-Date {date!r} {fault}")]
+    with pytest.raises(ArchiveError) as caught:
+        list(index(path, express=express))
+    assert str(caught.value) == f"{path}: the record at byte {len(first)} has a bad WARC-Date {date!r}: it {fault}"
+
+
 @pytest.mark.parametrize("express", [True, False])
 def test_a_record_without_a_date_is_named(express: bool, tmp_path: Path) -> None:
     """A record with no WARC-Date cannot be indexed: said with its type and byte, by both readers."""

@@ -665,12 +665,16 @@ def test_a_known_name_without_a_colon() -> None:
     ("2020-01-02T03:04:05+00:00", "resource", ["malformed-header"]),
     ("2020-01-02T03:04:05-00:00", "resource", ["malformed-header"]),
     ("2020-02-29T03:04:05Z", "resource", []),
+    ("2016-12-31T23:59:60Z", "resource", ["malformed-header"]),
+    ("2020", "resource", ["malformed-header"]),
+    ("2020-01", "resource", ["malformed-header"]),
+    ("2020-01-02T03:04Z", "resource", ["malformed-header"]),
     ("2020-01-02T03:04:05Z", "", ["malformed-header"]),
     ("", "", ["malformed-header", "malformed-header"]),
 ])
 def test_empty_and_impossible_dates_and_types(date: str, warc_type: str, problems: list[str]) -> None:
-    """An empty WARC-Date or WARC-Type, a day its month lacks, any UTC offset (WARC dates end in Z), after sound
-    records of the same layout: the same problems from the quick path as from the full reader, in any position."""
+    """An empty WARC-Date or WARC-Type, a day its month lacks, any UTC offset (WARC dates end in Z), a leap second
+    or a date short of the second (which index refuses), after sound records of the same layout: the same problems from the quick path as from the full reader, in any position."""
     sound = [record("resource", b"before %d" % n, date="2020-01-02T03:04:05Z") for n in range(2)]
     odd = record(warc_type, b"odd", date=date)
     for records in ([sound[0], sound[1], odd], [odd, sound[0], sound[1]], [sound[0], odd, sound[1]]):

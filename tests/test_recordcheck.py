@@ -8,8 +8,9 @@ import json
 
 import pytest
 
+from provpack import recordcheck
 from readback import check, kinds
-from warcbuild import SAMPLE_TEXTS, http_response, provenance, provpack_records, record, warc
+from warcbuild import SAMPLE_TEXTS, gzip_member, http_response, provenance, provpack_records, record, warc
 
 
 def test_missing_and_unknown_digests_are_unverified() -> None:
@@ -454,3 +455,71 @@ def test_a_content_length_too_large_by_megabytes_resumes_at_the_record_inside(se
     assert [(problem.offset, problem.kind) for problem in report.problems] == [(0, "bad-length"),
                                                                                 (0, "digest-mismatch")]
     assert (report.records, report.verified) == (read, verified)
+
+
+LF_ONLY = ("malformed-header", "the header's lines end in LF, not CRLF as the WARC standard requires: the record is"
+           " not read (its digests are not checked)")
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_a_header_of_lf_ended_lines_is_reported_once_per_record(gzip: bool) -> None:
+    """Records whose header lines end in LF only (a broken writer's) are each reported where they start, once,
+    and skipped; the sound record after them is read (it was 'cut off by the end of the file', or 'no blank
+    line ends the header within 1048576 bytes' for each record start, rescanning a MiB each time)."""
+    lf = [record("resource", b"x" * 500).replace(b"\r\n", b"\n") for _ in range(3)]
+    sound = record("resource", b"sound")
+    data = warc(lf + [sound], gzip=gzip)
+    report = check(data)
+    starts = [0]
+    for member in (gzip_member(r) if gzip else r for r in lf):
+        starts.append(starts[-1] + len(member))
+    assert [(p.offset, p.kind, p.message) for p in report.problems] == [(at, *LF_ONLY) for at in starts[:3]]
+    assert (report.records, report.verified, report.unverified) == (4, 1, 0)
+
+
+def test_a_long_stretch_without_a_header_end_is_searched_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Record starts in a stretch of MiBs without CRLF CRLF (LF-ended lines after a CRLF version line, or a
+    version line ending in LF) do not each search a MiB for the header's end: the bytes searched stay within
+    twice the file's size, where they were about a MiB per record start."""
+    searched = [0]
+    find = recordcheck._find
+
+    def counting(buf: bytes, sub: bytes, start: int) -> int:
+        end = find(buf, sub, start)
+        searched[0] += (len(buf) if end < 0 else end + len(sub)) - start
+        return end
+
+    monkeypatch.setattr(recordcheck, "_find", counting)
+    lf = record("resource", b"x" * 500).replace(b"\r\n", b"\n")
+    mixed = lf.replace(b"WARC/1.1\n", b"WARC/1.1\r\n")
+    for one, first in ((mixed, ("malformed-header", "no blank line ends the header within 1048576 bytes")),
+                       (lf, LF_ONLY)):
+        searched[0] = 0
+        data = one * 3000
+        report = check(data)
+        assert 0 < searched[0] < 2 * len(data)
+        assert (report.problems[0].offset, report.problems[0].kind, report.problems[0].message) == (0, *first)
+        assert report.problems[1].offset == len(one)
+
+
+UNCOVERED = "records whose HTTP headers no digest covers (only a WARC-Payload-Digest, no WARC-Block-Digest)"
+
+
+def _payload_only(status: bytes = b"200 OK", *, block_digest: str | None = None) -> bytes:
+    """A response as Heritrix writes it: a WARC-Payload-Digest of the entity body, and no WARC-Block-Digest."""
+    block, payload = http_response(b"hello")
+    return record("response", block.replace(b"200 OK", status), content_type="application/http; msgtype=response",
+                  block_digest=block_digest, payload_digest="sha1", payload=payload,
+                  target="http://example.org/")
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_http_headers_covered_by_no_digest_are_counted(gzip: bool) -> None:
+    """A response with only a WARC-Payload-Digest is verified (it is standard), but its HTTP status line and headers
+    are covered by no digest (a 200 changed to 404 passes): a note counts such records, and only those."""
+    report = check(warc([_payload_only(b"404 Not Found"), _payload_only(),
+                         _payload_only(block_digest="sha256"), record("resource", b"x", payload_digest="sha1")],
+                        gzip=gzip))
+    assert report.ok and (report.records, report.verified, report.unverified) == (4, 4, 0)
+    assert f"{UNCOVERED}: 2" in report.notes
+    assert UNCOVERED not in " ".join(check(warc([_payload_only(block_digest="sha256")], gzip=gzip)).notes)

@@ -253,6 +253,39 @@ def test_every_byte_flip_in_a_gzip_archive(tmp_path: Path) -> None:
         assert [p.kind for p in verify(path).files[0].problems] == ["sidecar-mismatch"]
 
 
+def test_flips_in_wget_s_sl_subfield_and_a_file_name_pass(tmp_path: Path) -> None:
+    """zlib reads neither the FEXTRA field's bytes after XLEN (wget's 12-byte `sl` subfield, which holds the
+    member's compressed and uncompressed lengths) nor the FNAME text: a flip there passes, a flip of XLEN
+    or of FNAME's closing zero does not; docs/verify.md lists them among what only the sidecar sees."""
+    import struct
+    import zlib
+
+    def member(flags: int, fields: bytes, body: bytes) -> bytes:
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        return (b"\x1f\x8b\x08" + bytes([flags]) + b"\x00\x00\x00\x00\x00\x03" + fields
+                + compressor.compress(body) + compressor.flush() + struct.pack("<II", zlib.crc32(body), len(body)))
+
+    body = record("resource", b"wget-style member")
+    size = len(member(0x04, bytes(14), body))
+    wget = member(0x04, struct.pack("<H2sHII", 12, b"sl", 8, size, len(body)), body)
+    named = member(0x08, b"x.warc\x00", record("resource", b"named member"))
+    data = wget + named
+    baseline = verify_stream(io.BytesIO(data), name="x")
+    assert baseline.ok and baseline.verified == 2 and len(wget) == size
+    missed = set()
+    for offset in [*range(10, 24), *range(len(wget) + 10, len(wget) + 17)]:
+        for mask in (0x01, 0x80, 0xFF):
+            changed = bytearray(data)
+            changed[offset] ^= mask
+            if not detected(verify_stream(io.BytesIO(bytes(changed)), name="x"), baseline):
+                missed.add(offset)
+    assert missed == set(range(12, 24)) | set(range(len(wget) + 10, len(wget) + 16))
+    (tmp_path / "a.warc.gz.sha256").write_text(f"{hashlib.sha256(data).hexdigest()}  a.warc.gz\n")
+    changed = bytearray(data)
+    changed[16] ^= 0xFF   # the sl subfield's compressed length
+    assert [p.kind for p in verify(write(tmp_path, bytes(changed))).files[0].problems] == ["sidecar-mismatch"]
+
+
 PLAIN_RECORDS = provpack_records(SAMPLE_TEXTS[:1])
 PLAIN = b"".join(PLAIN_RECORDS)
 # Fields no digest covers: a change in their values (or their names, making them unknown extension

@@ -17,7 +17,7 @@ from provpack import provcheck, recordcheck, verifysplit, warcscan
 from provpack.verify import FileReport, _verify_path
 
 from conftest import INTEROP
-from warcbuild import archives, gzip_member, provpack_records, record, texts, warc
+from warcbuild import archives, gzip_member, http_response, provpack_records, record, texts, warc
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin",
                                 reason="two-part reading forks (not on macOS)")
@@ -584,3 +584,21 @@ def test_empty_dates_at_the_split(bad: str, tmp_path: Path, merges: list[bool],
         assert split_report == serial, split
         assert [p.kind for p in serial.problems] == ["malformed-header"] * 3
     assert True in merges
+
+
+def test_http_headers_covered_by_no_digest_are_counted_on_both_sides(tmp_path: Path, merges: list[bool],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count of responses whose HTTP headers no digest covers (only a WARC-Payload-Digest) is the serial one
+    whatever the split: each part counts its own."""
+    block, payload = http_response(b"hello")
+    response = [record("response", block, content_type="application/http; msgtype=response", block_digest=None,
+                       payload_digest="sha1", payload=payload, target="http://example.org/") for _ in range(6)]
+    data = warc(response)
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    for split in member_starts(data)[1:]:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial and serial.ok
+        assert "records whose HTTP headers no digest covers (only a WARC-Payload-Digest, no WARC-Block-Digest): 6" \
+            in serial.notes
+    assert all(merges) and merges

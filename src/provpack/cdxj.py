@@ -36,6 +36,7 @@ from .atomic import atomic_writer
 from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError
 from .sniff import refuse_stream
+from .warcheader import date_fault
 
 if TYPE_CHECKING:
     from .recordwalk import WalkedRecord
@@ -416,7 +417,7 @@ def _line(path: Path, record: Any, iterator: Any, filename: str) -> CdxjLine:
         timestamp = _timestamp(date)
     except (ValueError, TypeError) as exc:
         raise ArchiveError(
-            path, f"the record at byte {iterator.offset} has a bad WARC-Date {date!r}"
+            path, f"the record at byte {iterator.offset} has a bad WARC-Date {date!r}: it {exc}"
         ) from exc
     mime = _mime(record)
     status = _status(record)
@@ -476,9 +477,12 @@ def _walked_line(
 
 @functools.lru_cache(maxsize=_RECENT)   # a provpack archive's records share one date
 def _timestamp(date: str) -> str:
-    """The 14-digit CDX timestamp of a WARC-Date."""
+    """The 14-digit CDX timestamp of a WARC-Date; ValueError (saying what is wrong) for one verify reports."""
     from warcio.timeutils import iso_date_to_timestamp
 
+    fault = date_fault(date.encode("utf-8", "surrogateescape"))   # (the verifier's rule: it passes what is taken)
+    if fault is not None:
+        raise ValueError(fault)
     return str(iso_date_to_timestamp(date))
 
 

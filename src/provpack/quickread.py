@@ -16,13 +16,14 @@ from .payload import Dechunker, http_block, http_payload
 from .provcheck import ResourceFacts
 from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED, UNREAD_JSON,
                           RecordChecker)
-from .warcheader import DATE, MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, bad_day, missing_for_type
+from .warcheader import MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, date_fault, missing_for_type
 from .warcstream import Source
 
 # Types whose payload digest describes another record (counted, unchecked, as the full reader does).
 _OTHER_PAYLOAD = frozenset({b"revisit", b"continuation"})
 # Types whose payload is the HTTP entity body when the block is an HTTP message (payload.http_block).
 _HTTP_TYPES = frozenset({b"response", b"request"})
+_VERSION_LINES = tuple(version + b"\r\n" for version in VERSIONS)
 
 
 # The fields the quick path reads, in this order (see Layout).
@@ -106,13 +107,13 @@ class QuickReader(RecordChecker):
         else:
             self._previous = -1
             complete = None
-            end = buf.find(b"\r\n\r\n", pos)
+            if not buf.startswith(_VERSION_LINES, pos):
+                return False
+            end = self._find_end(pos)  # (not buf.find: a long stretch without CRLF CRLF is searched once)
             if end < 0:
                 return False
             header = buf[pos : end + 2]
             lines = header.split(b"\r\n")
-            if lines[0] not in VERSIONS:
-                return False
             names = self._names
             fields: dict[bytes, bytes] = {}
             for line in lines[1:-1]:
@@ -134,7 +135,7 @@ class QuickReader(RecordChecker):
             return False
         date = date.strip()
         new_date = date != self._headers.good_date
-        if new_date and (DATE.fullmatch(date) is None or bad_day(date)):
+        if new_date and date_fault(date) is not None:
             return False
         record_id = record_id.strip()
         length_text = length_text.strip()

@@ -44,7 +44,16 @@ RAW_MATCHED = "chunked HTTP payload digests matched the raw chunked body"
 DECHUNKED_MATCHED = "chunked HTTP payload digests matched the de-chunked body"
 # The count of payload digests left unchecked on a revisit, continuation or segment (the quick path counts it too).
 OTHER_RECORD_PAYLOAD = "payload digests not checked: they describe another record (revisit, segment)"
+# The count of response and request records verified by a WARC-Payload-Digest alone (Heritrix writes no block
+# digest): the HTTP status line and headers before the entity body are covered by no digest. (The quick path
+# takes only records with a block digest: it never reads one.)
+HTTP_HEAD_UNCOVERED = "records whose HTTP headers no digest covers (only a WARC-Payload-Digest, no WARC-Block-Digest)"
 MAX_WARNINGS = 1000  # unverified records listed per file (all are counted)
+# A header whose version line ends in a bare LF (as some broken writers produce): reported, the record skipped.
+LF_ONLY = ("the header's lines end in LF, not CRLF as the WARC standard requires: the record is not read"
+           " (its digests are not checked)")
+_FIRST_LINE = 32  # bytes in which a version line's LF is looked for
+_find = bytes.find  # (how _find_end searches: a test counts the bytes it is given)
 
 _Claim = tuple[str | None, bytes, bytes]  # (algorithm or None, value, header value as written)
 _BLOCK = "WARC-Block-Digest"
@@ -69,10 +78,43 @@ class RecordChecker(ScanBuffer):
         self.seen_ids = IdSet()  # hashes of the record ids read (about 10 bytes each)
         self.provenance = ProvenanceTracker(self.counts, segment=segment, deep=deep)
         self._context: Deferred | None = None  # the record being read waits for its resource
+        # What the last search for a header's end found, as decompressed offsets (from, found, to): the first
+        # CRLF CRLF at or after `from` is at `found`; or (found -1) none starts before `to`. Any later search
+        # from a later offset starts there, so that no byte is searched twice however many record starts
+        # (`WARC/` at a line start) a long stretch without CRLF CRLF holds.
+        self._ends = (0, -1, 0)
+
+    def _find_end(self, pos: int) -> int:
+        """The buffer index of the first CRLF CRLF at or after buffer index `pos`; -1 if none in the buffer."""
+        base = self._base
+        at = base + pos
+        since = pos
+        start, found, to = self._ends
+        if start <= at:
+            if found >= at:
+                return found - base
+            if found < 0 and to > at:
+                since = to - base
+        buf = self._buf
+        end = _find(buf, b"\r\n\r\n", since)
+        self._ends = (at, -1, base + max(since, len(buf) - 3)) if end < 0 else (at, base + end, 0)
+        return end
+
+    def _restart(self, upos: int) -> None:
+        super()._restart(upos)
+        self._ends = (0, -1, 0)
+
+    def _lf_only(self) -> bool:
+        """True when the version line at the cursor ends in a bare LF (the header's lines end in LF only)."""
+        while len(self._buf) - self._pos < _FIRST_LINE and self._more():
+            pass
+        buf, pos = self._buf, self._pos
+        newline = buf.find(b"\n", pos, pos + _FIRST_LINE)
+        return newline > pos and buf[newline - 1] != 13
 
     def _read_header(self) -> bytes | None:
         """The header (version line and fields, each ending in CRLF) of the record at the cursor."""
-        end = self._buf.find(b"\r\n\r\n", self._pos)
+        end = self._find_end(self._pos)
         while end < 0:
             have = len(self._buf) - self._pos
             if have > MAX_HEADER:
@@ -85,7 +127,7 @@ class RecordChecker(ScanBuffer):
                     self._problem(kinds.TRUNCATED, "the record header is cut off by the end of the file")
                     self._pos = len(self._buf)
                 return None
-            end = self._buf.find(b"\r\n\r\n", self._pos + max(0, have - 3))
+            end = self._find_end(self._pos)
         header = self._buf[self._pos : end + 2]
         self._pos = end + 4
         return header
@@ -100,7 +142,18 @@ class RecordChecker(ScanBuffer):
         self._rec_id = None
         if not aligned:
             self.counts["records that start inside a gzip member (not one member per record)"] += 1
-        end = buf.find(b"\r\n\r\n", pos)
+        end = self._find_end(pos)
+        newline = buf.find(b"\n", pos, pos + _FIRST_LINE)
+        if end < 0 or (newline > pos and buf[newline - 1] != 13):
+            # No header end in the buffer, or a version line ending in a bare LF: a header of LF-ended lines?
+            # (Its CRLF CRLF, if any, lies in a later record's block: read as this header, it would hide records.)
+            if self._lf_only():
+                self._problem(kinds.MALFORMED_HEADER, LF_ONLY)
+                self._pos += 5
+                self._silent = True
+                return
+            buf, pos = self._buf, self._pos
+            end = self._find_end(pos)
         if end >= 0:
             header = buf[pos : end + 2]
             self._pos = end + 4
@@ -273,6 +326,8 @@ class RecordChecker(ScanBuffer):
             return
         context = self._context
         if checked and not unknown:
+            if http and not block_claims:
+                self.counts[HTTP_HEAD_UNCOVERED] += 1
             self.verified += 1
             if context is not None:
                 context.outcome = "verified"

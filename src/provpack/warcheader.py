@@ -30,13 +30,18 @@ _NAMES_KEPT = 4096
 # A Content-Length with more digits than this (leading zeros aside) is larger than any file could
 # be: reported, not converted (int() refuses more than 4,300 digits, and no block is that long).
 MAX_LENGTH_DIGITS = 30
-# W3C ISO 8601 (W3CDTF) in UTC, as WARC 1.1 allows it (WARC 1.0 files use the full seconds form):
-# a time ends in `Z` (WARC 1.1's grammar: `w3c-iso8601 = <YYYY-MM-DDThh:mm:ssZ>`); an offset, even a
-# zero one (`+00:00`), is malformed: cdxj-indexer, and provpack's own index and wacz, refuse it. A day
-# of 29 to 31 is checked against its month by bad_day (a regex for it would be slow).
+# A WARC-Date as WARC 1.1 has it (section 5.4): a UTC timestamp in the W3C profile of ISO 8601, a complete
+# date with hours, minutes and seconds (`YYYY-MM-DDThh:mm:ssZ`), the seconds with a fraction of 1 to 9
+# digits or none. The profile's shorter forms (a year, a month, a day, hh:mm) are not allowed, nor an
+# offset, even a zero one (`+00:00`): a time ends in `Z`. One rule for verify (both readers) and for
+# index and wacz (cdxj._timestamp), so that verify passes exactly the dates the index takes: date_fault.
+# A day of 29 to 31 is checked against its month by bad_day (a regex for it would be slow).
 DATE = re.compile(
-    rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
-    rb"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d{1,9})?)?Z)?)?)?"
+    rb"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?Z"
+)
+# The W3C profile's shorter forms, which WARC-Date does not allow: said so by date_fault.
+_REDUCED = re.compile(
+    rb"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])(?:T(?:[01]\d|2[0-3]):[0-5]\dZ)?)?)?"
 )
 _RECORD_ID = re.compile(rb"<[A-Za-z][A-Za-z0-9+.-]*:[^<>\s]+>")
 NOT_IN_ID = b"<> \t\n\r\x0b\x0c"  # what [^<>\s] excludes
@@ -191,16 +196,26 @@ def date_fault(date: bytes) -> str | None:
     if DATE.fullmatch(date) is None:
         offset = date[-6:]
         if (offset[:1] in (b"+", b"-") and offset[1:3].isdigit() and offset[3:4] == b":" and offset[4:].isdigit()
-                and len(date) > 6 and DATE.fullmatch(date[:-6] + b"Z") is not None):
+                and len(date) > 6 and (DATE.fullmatch(date[:-6] + b"Z") is not None
+                                       or _REDUCED.fullmatch(date[:-6] + b"Z") is not None)):
             zone = offset.decode("ascii")
             if zone[1:] == "00:00":
                 return f"has the UTC offset {zone}: WARC dates end in Z (end it with Z instead)"
             return f"has the UTC offset {zone}: WARC dates are in UTC and end in Z (convert it to UTC, end it with Z)"
         if not date:
             return "is empty: it must be a W3C ISO 8601 UTC date"
+        if date[17:19] == b"60" and DATE.fullmatch(date[:17] + b"59" + date[19:]) is not None:
+            return ("has the leap second 60, which Python's datetime cannot represent: neither provpack's index"
+                    " and wacz nor warcio and cdxj-indexer can read it")
+        if _REDUCED.fullmatch(date) is not None:
+            return ("is not a complete date and time: a WARC-Date gives both, to the second"
+                    " (YYYY-MM-DDThh:mm:ssZ, WARC 1.1 section 5.4)")
         return "is not a W3C ISO 8601 UTC date"
     if bad_day(date):
         return "is not a W3C ISO 8601 UTC date: its month has no such day"
+    if date.startswith(b"0000"):
+        return ("has the year 0000, which Python's datetime cannot represent: neither provpack's index and wacz"
+                " nor warcio and cdxj-indexer can read it")
     return None
 
 
