@@ -477,13 +477,16 @@ def _walked_line(
 
 @functools.lru_cache(maxsize=_RECENT)   # a provpack archive's records share one date
 def _timestamp(date: str) -> str:
-    """The 14-digit CDX timestamp of a WARC-Date; ValueError (saying what is wrong) for one verify reports."""
+    """The 14-digit CDX timestamp of a WARC-Date as warcio reads it (so the key cdxj-indexer and pywb compute);
+    a ValueError saying what is wrong for a date it cannot read. `verify` reports every such date (and more:
+    a date without its seconds or its Z is read here as warcio reads it, and reported by verify)."""
     from warcio.timeutils import iso_date_to_timestamp
 
-    fault = date_fault(date.encode("utf-8", "surrogateescape"))   # (the verifier's rule: it passes what is taken)
-    if fault is not None:
-        raise ValueError(fault)
-    return str(iso_date_to_timestamp(date))
+    try:
+        return str(iso_date_to_timestamp(date))
+    except (ValueError, TypeError) as exc:
+        fault = date_fault(date.encode("utf-8", "surrogateescape"))   # (the verifier's words for it)
+        raise ValueError(fault if fault is not None else f"is not a date warcio can read ({exc})") from exc
 
 
 @functools.lru_cache(maxsize=_RECENT)   # an excerpt and its provenance record share their target URI
