@@ -24,6 +24,7 @@ from provpack.errors import ArchiveError, InputError
 from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
 
 from conftest import ARCHIVE
+from readback import Unseekable
 from warcbuild import SAMPLE_TEXTS, gzip_member, provpack_records, record, warc
 
 PACKAGE = Path(provpack.__file__).parent
@@ -324,6 +325,62 @@ def test_truncation_at_every_point(tmp_path: Path) -> None:
     for cut in sorted(boundaries):
         report = verify(write(tmp_path, ARCHIVE_BYTES[:cut]))
         assert [p.kind for p in report.files[0].problems] == ["sidecar-mismatch"]
+
+
+def split_anywhere(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Reading in two parts allowed for any file; the outcome of every merge attempt is recorded."""
+    merged: list[bool] = []
+    absorb = verifysplit.absorb
+
+    def recording(scanner: object, part: verifysplit.Segment) -> bool:
+        merged.append(absorb(scanner, part))  # type: ignore[arg-type]
+        return merged[-1]
+
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(verifysplit, "absorb", recording)
+    return merged
+
+
+def _bad_digest_record(number: int) -> bytes:
+    good = record("resource", b"block %d " % number * 40)
+    return good.replace(b"block %d \r\n\r\n" % number, b"block %d!\r\n\r\n" % number)
+
+
+@pytest.mark.parametrize("cut", [3, 9, 10, 60, -9])   # in the header (10 bytes), in the deflate data
+def test_a_member_cut_short_then_more_members_is_reported_and_read_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: int) -> None:
+    """A gzip member cut short and followed by whole members (a writer that crashed and resumed, a partial
+    download joined to another file): bad-gzip at the member, saying where the next one starts, not "cut
+    off"; the members after it are read (a bad digest in one is found), in one or two processes."""
+    records = [record("resource", b"block %d " % i * 40) for i in range(5)]
+    records[3] = _bad_digest_record(3)
+    members = [gzip_member(r) for r in records]
+    cut %= len(members[2])
+    parts = members[:2] + [members[2][:cut]] + members[3:]
+    data = b"".join(parts)
+    path = write(tmp_path, data)
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    (file,) = serial.files
+    at = len(members[0]) + len(members[1])
+    where = "inside its header" if cut < 10 else "before its end-of-stream marker"
+    mismatch = next(p for p in verify_stream(io.BytesIO(members[3]), name="x").problems)
+    assert [(p.offset, p.kind, p.message) for p in file.problems] == [
+        (at, "bad-gzip", f"gzip member is cut short: another gzip member starts {cut} bytes into it, {where},"
+                         f" at offset {at + cut}: reading resumes there"),
+        (at + cut, "digest-mismatch", mismatch.message),
+    ]
+    assert file.notes == ("gzip: 5 members",)
+    prefix = zlib.decompressobj(-15).decompress(members[2][10:cut]) if cut > 10 else b""  # (what its bytes hold)
+    assert (file.records, file.verified) == (4 + prefix.startswith(b"WARC/"), 3 + (prefix == records[2]))
+    assert verify_stream(Unseekable(data), name="-").problems == file.problems   # (a pipe: the same)
+    starts = [sum(len(part) for part in parts[:i]) for i in range(1, len(parts))]
+    for split in starts:
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
 
 
 @pytest.mark.parametrize("tail", [b"\x00", b"\r\n", b"junk", b"\x1f\x8b", gzip_member(b"not a record"),
