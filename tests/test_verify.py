@@ -383,6 +383,68 @@ def test_a_member_cut_short_then_more_members_is_reported_and_read_on(
     assert True in merged
 
 
+@pytest.mark.parametrize("cut", [9, 100, 200, -300, -40, -5])   # in the header, in the block
+def test_a_plain_record_cut_short_then_more_records_is_reported_and_read_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: int) -> None:
+    """In an uncompressed WARC, a record cut short and followed by whole records: its header or length
+    problem is reported, and the record after it is read (a bad digest in it is found), in one or two
+    processes, from a file or a pipe."""
+    records = [record("resource", b"block %d " % i * 40) for i in range(5)]
+    records[3] = _bad_digest_record(3)
+    cut %= len(records[2])
+    parts = records[:2] + [records[2][:cut]] + records[3:]
+    data = b"".join(parts)
+    path = write(tmp_path, data, "a.warc")
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    (file,) = serial.files
+    at = len(records[0]) + len(records[1])
+    header = records[2].index(b"\r\n\r\n") + 4
+    record_id = records[2].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    mismatch = verify_stream(io.BytesIO(records[3]), name="x").problems[0]
+    if cut < header:
+        found = [(at, None if cut < 80 else record_id, "malformed-header",
+                  f"the header is cut short: another record's version line ('WARC/1.1') starts {cut} bytes into it:"
+                  " reading resumes there")]
+    else:
+        length = len(records[2]) - header - 4
+        follows = data[at + header + length : at + header + length + 4]
+        found = [(at, record_id, "bad-length", f"the {length}-byte block (Content-Length) is followed by"
+                  f" {follows.decode('ascii')!r}, not CRLF CRLF: Content-Length is wrong or the block was altered"),
+                 (at, record_id, "digest-mismatch", "*")]
+    found.append((at + cut, mismatch.record_id, "digest-mismatch", mismatch.message))
+    assert [(p.offset, p.record_id, p.kind, "*" if p.kind == "digest-mismatch" and p.offset == at else p.message)
+            for p in file.problems] == found
+    assert (file.records, file.verified) == (5, 3)
+    assert verify_stream(Unseekable(data), name="-").problems == file.problems   # (a pipe: the same)
+    starts = [sum(len(part) for part in parts[:i]) for i in range(1, len(parts))]
+    for split in starts:
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
+
+
+def test_a_large_plain_record_cut_short_then_more_records() -> None:
+    """A record too large to hold cut short, then a whole record: a file is read again from the record
+    inside what was read as the block; standard input cannot be, and the message says so."""
+    large = record("resource", b"x" * (3 << 20))
+    following = _bad_digest_record(1)
+    cut = len(large) // 2
+    data = large[:cut] + following + record("resource", b"last")
+    read = len(data) - (large.index(b"\r\n\r\n") + 4)
+    message = (f"the block has {read} of the {3 << 20} bytes its Content-Length declares: the file is cut off, or"
+               " Content-Length is too large")
+    mismatch = verify_stream(io.BytesIO(following), name="x").problems[0]
+    from_file = verify_stream(io.BytesIO(data), name="x")
+    assert [(p.offset, p.kind, p.message) for p in from_file.problems] == [
+        (0, "truncated", message), (cut, "digest-mismatch", mismatch.message)]
+    assert (from_file.records, from_file.verified) == (3, 1)
+    from_pipe = verify_stream(Unseekable(data), name="x")
+    assert [(p.offset, p.kind, p.message) for p in from_pipe.problems] == [
+        (0, "truncated", message + "; a record may start inside what was read as the block, but a stream that"
+                                   " cannot seek is not read again from there")]
+
+
 @pytest.mark.parametrize("tail", [b"\x00", b"\r\n", b"junk", b"\x1f\x8b", gzip_member(b"not a record"),
                                   b"WARC/1.1\r\n"])
 def test_junk_appended(tail: bytes) -> None:
