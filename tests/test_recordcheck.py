@@ -454,3 +454,11 @@ def test_a_content_length_too_large_by_megabytes_resumes_at_the_record_inside(se
     assert [(problem.offset, problem.kind) for problem in report.problems] == [(0, "bad-length"),
                                                                                 (0, "digest-mismatch")]
     assert (report.records, report.verified) == (read, verified)
+
+
+def test_a_header_value_ending_in_a_version_is_not_a_header_cut_short() -> None:
+    """A sound header whose value ends in `WARC/1.1`, the record's own fields after it: not taken for a
+    record cut short in its header (only a header with a fault is looked into)."""
+    first = record("resource", b"abc").replace(b"WARC/1.1\r\n", b"WARC/1.1\r\nX-Note: see WARC/1.1\r\n", 1)
+    report = check(first + record("resource", b"d"))
+    assert report.problems == () and (report.records, report.verified) == (2, 2)

@@ -109,9 +109,9 @@ class RecordChecker(ScanBuffer):
             if found is None:
                 return
             header = found
-        if b"WARC/1." in header[1:] and self._cut_in_header(header):
-            return
         fields, block_values, payload_values, length, issues = self._headers.parse(header)
+        if issues and b"WARC/1." in header[1:] and self._cut_in_header(header):
+            return  # (a header sound as it is never is: a value may end in "WARC/1.1")
         record_id = fields.get(b"warc-record-id")
         if record_id is not None:
             self._rec_id = record_id.decode("utf-8", "replace")
