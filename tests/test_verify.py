@@ -445,6 +445,43 @@ def test_a_large_plain_record_cut_short_then_more_records() -> None:
                                    " cannot seek is not read again from there")]
 
 
+def _header_of_size(size: int, field: str) -> bytes:
+    """A resource record whose header, with the blank line that ends it, is `size` bytes: `field` made long."""
+    if field == "WARC-Target-URI":
+        pad = size - (record("resource", b"abc", target="urn:x:").index(b"\r\n\r\n") + 4)
+        return record("resource", b"abc", target="urn:x:" + "a" * pad)
+    pad = size - (record("resource", b"abc", headers=[(field, "")]).index(b"\r\n\r\n") + 4)
+    return record("resource", b"abc", headers=[(field, "a" * pad)])
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+@pytest.mark.parametrize("field", ["X-Big", "WARC-Target-URI"])   # the full reader's, the quick path's
+@pytest.mark.parametrize("over", [0, 1])
+def test_a_header_over_1_mib_is_malformed_however_it_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gzip: bool, field: str, over: int) -> None:
+    """A header (with its blank line) of 1 MiB passes; one byte more is malformed-header, whether its end is
+    in the buffer or not, in one or two processes (the record after it is read)."""
+    from provpack.recordcheck import MAX_HEADER
+
+    first = record("resource", b"first", target="urn:x:first")
+    big = _header_of_size(MAX_HEADER + over, field)
+    assert big.index(b"\r\n\r\n") + 4 == MAX_HEADER + over
+    records = [first, big, record("resource", b"last", target="urn:x:last")]
+    parts = [gzip_member(r) for r in records] if gzip else records
+    path = write(tmp_path, b"".join(parts), "a.warc.gz" if gzip else "a.warc")
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    (file,) = serial.files
+    at = len(parts[0])
+    expected = [(at, "malformed-header", f"no blank line ends the header within {MAX_HEADER} bytes")] if over else []
+    assert [(p.offset, p.kind, p.message) for p in file.problems] == expected
+    assert (file.records, file.verified) == (3, 3 - over)
+    for split in (len(parts[0]), len(parts[0]) + len(parts[1])):
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
+
+
 @pytest.mark.parametrize("tail", [b"\x00", b"\r\n", b"junk", b"\x1f\x8b", gzip_member(b"not a record"),
                                   b"WARC/1.1\r\n"])
 def test_junk_appended(tail: bytes) -> None:

@@ -33,7 +33,7 @@ from .scanbuffer import ScanBuffer
 from .warcheader import HeaderParser, show
 from .warcstream import Source
 
-MAX_HEADER = 1 << 20  # a WARC header longer than this is treated as malformed
+MAX_HEADER = 1 << 20  # a WARC header longer than this (with the blank line that ends it) is malformed
 KEEP_LIMIT = 16 << 20  # resource blocks up to this size are kept for the provenance check
 # JSON metadata blocks up to this size are read for it (every provenance record provpack writes); the
 # count of larger ones, not read (the quick path counts them too).
@@ -109,6 +109,11 @@ class RecordChecker(ScanBuffer):
             if found is None:
                 return
             header = found
+        if len(header) + 2 > MAX_HEADER:  # (with the blank line that ends it)
+            self._problem(kinds.MALFORMED_HEADER, f"no blank line ends the header within {MAX_HEADER} bytes")
+            self._pos -= len(header) - 3  # (5 bytes after the record start, as for a header that never ends)
+            self._silent = True
+            return
         fields, block_values, payload_values, length, issues = self._headers.parse(header)
         if issues and b"WARC/1." in header[1:] and self._cut_in_header(header):
             return  # (a header sound as it is never is: a value may end in "WARC/1.1")

@@ -182,7 +182,7 @@ class Scanner(QuickReader):
                 return 0
             self._searched = (at, self._base + len(buf))
             return -1
-        if end - idx > MAX_HEADER:
+        if end + 4 - idx > MAX_HEADER:
             return 0
         header = self._headers.parse(buf[idx : end + 2])
         # A Content-Length is enough: the record's other faults (no WARC-Date, a line with no colon) are
@@ -207,6 +207,8 @@ class Scanner(QuickReader):
             end = buf.find(b"\r\n\r\n", at)
             if end < 0:
                 return 0 if len(buf) - at > MAX_HEADER else 1 if self._eof else -1
+            if end + 4 - at > MAX_HEADER:
+                return 0
             length = self._headers.parse(buf[at : end + 2]).length
             if length is None:
                 return 0
