@@ -8,9 +8,11 @@ import zlib
 import pytest
 
 from provpack.gzipsource import GzipSource
+from provpack.rawreader import RawReader
+from provpack.sniff import open_source
 from provpack.warcstream import GAP
 
-from readback import RECORDS, check, joined, read_all
+from readback import RECORDS, Found, Unseekable, check, joined, read_all
 from warcbuild import gzip_member, record
 
 
@@ -66,6 +68,89 @@ def test_truncated_says_what_is_missing(keep: int, missing: str, seekable: bool)
     report = check(members[0] + members[1][:keep], seekable=seekable)
     assert [(p.offset, p.kind) for p in report.problems] == [(len(members[0]), "truncated")]
     assert missing in report.problems[0].message
+
+
+def cut_short_message(start: int, cut: int, where: str) -> str:
+    return (f"gzip member is cut short: another gzip member starts {cut} bytes into it, {where}, at offset"
+            f" {start + cut}: reading resumes there")
+
+
+def read_unseekable(data: bytes, read_size: int) -> tuple[list[bytes | object], Found]:
+    found: Found = []
+    source = open_source(RawReader(Unseekable(data), read_size=read_size),
+                         lambda offset, kind, message: found.append((offset, kind, message)))
+    return list(source.chunks()), found
+
+
+@pytest.mark.parametrize("read_size", [64, 1 << 20])
+@pytest.mark.parametrize("seekable", [True, False])
+@pytest.mark.parametrize("cut", [3, 9, 10, 40, -9])  # in the header (10 bytes), in the deflate data
+def test_a_member_cut_short_then_more_members(cut: int, seekable: bool, read_size: int) -> None:
+    """A member cut short by another member (a crashed writer resumed, a partial download joined to another
+    file): bad-gzip at its offset, saying where the next member starts; what its own bytes inflate to is
+    passed on, then a gap, then the members after it, from a file or a pipe alike."""
+    members = [gzip_member(r) for r in RECORDS]
+    cut %= len(members[1])
+    data = members[0] + members[1][:cut] + members[2] + members[0]
+    if seekable:
+        _, chunks, found = read_all(data, read_size)
+    else:
+        chunks, found = read_unseekable(data, read_size)
+    where = "inside its header" if cut < 10 else "before its end-of-stream marker"
+    assert found == [(len(members[0]), "bad-gzip", cut_short_message(len(members[0]), cut, where))]
+    prefix = zlib.decompressobj(-15).decompress(members[1][10:cut]) if cut > 10 else b""
+    assert RECORDS[1].startswith(prefix)
+    gap = chunks.index(GAP)
+    assert joined(chunks[:gap]) == RECORDS[0] + prefix
+    assert joined(chunks[gap:]) == RECORDS[2] + RECORDS[0] and chunks.count(GAP) == 1
+
+
+@pytest.mark.parametrize("seekable", [True, False])
+def test_a_large_member_cut_short_then_more_members(seekable: bool) -> None:
+    """A member of several MiB cut short in its last block, then another member: found the same way,
+    from a file (read again) or a pipe (its last bytes held)."""
+    block = record("resource", bytes(range(256)) * 12_000)  # about 3 MiB, stored: as many bytes compressed
+    large = gzip_member(block, level=0)
+    small = gzip_member(RECORDS[0])
+    cut = len(large) - 1000
+    data = small + large[:cut] + small
+    if seekable:
+        _, chunks, found = read_all(data, 1 << 16)
+    else:
+        chunks, found = read_unseekable(data, 1 << 16)
+    assert found == [(len(small), "bad-gzip", cut_short_message(len(small), cut, "before its end-of-stream marker"))]
+    gap = chunks.index(GAP)
+    passed = joined(chunks[:gap])
+    assert block.startswith(passed[len(RECORDS[0]) :]) and len(passed) > (2 << 20)
+    assert joined(chunks[gap:]) == RECORDS[0]
+
+
+@pytest.mark.parametrize("damage", ["crc", "cut off"])
+def test_a_gzip_file_stored_in_a_damaged_member_is_not_read_as_members(damage: str) -> None:
+    """A record holding a .warc.gz, stored as it is (level 0): when its member is damaged, the members
+    inside it are not taken for the file's own (they end before the damaged member does)."""
+    inner = gzip_member(RECORDS[0]) + gzip_member(RECORDS[1])
+    outer = bytearray(gzip_member(record("resource", inner + b"x" * 300), level=0))
+    start = len(gzip_member(RECORDS[2]))
+    if damage == "crc":
+        outer[-8] ^= 0xFF
+    data = gzip_member(RECORDS[2]) + (bytes(outer) if damage != "cut off" else bytes(outer[:-100]))
+    _, chunks, found = read_all(data)
+    message = {"crc": "gzip member is corrupt: incorrect data check",
+               "cut off": f"gzip member ends after {len(outer) - 100} bytes without its end-of-stream marker:"
+                          " the file is cut off"}[damage]
+    kind = "truncated" if damage == "cut off" else "bad-gzip"
+    assert found == [(start, kind, message)]
+    assert chunks[0] == RECORDS[2] and all(chunk is GAP for chunk in chunks[chunks.index(GAP) :])
+
+
+def test_a_member_cut_in_its_trailer_then_more_members() -> None:
+    """Cut in its trailer: the trailer read is the next member's first bytes, a bad-gzip; the next member is read."""
+    members = [gzip_member(r) for r in RECORDS]
+    data = members[0] + members[1][:-4] + members[2]
+    _, chunks, found = read_all(data)
+    assert found == [(len(members[0]), "bad-gzip", "gzip member is corrupt: incorrect length check")]
+    assert joined(chunks) == RECORDS[0] + RECORDS[2]
 
 
 def test_bad_crc_is_bad_gzip_and_reading_resumes() -> None:

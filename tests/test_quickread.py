@@ -776,3 +776,25 @@ def test_a_json_record_of_exactly_the_provenance_limit_is_read(quick_path: bool,
     for module in (quickread, recordcheck):
         monkeypatch.setattr(module, "PROVENANCE_LIMIT", second - 1)
     assert f"{unread}: 2" in check(data).notes
+
+
+@pytest.mark.parametrize("over", [0, 1])
+def test_the_quick_path_takes_no_header_over_1_mib(over: int) -> None:
+    """A header (with its blank line) of 1 MiB is read quickly; one byte more is left to the full reader,
+    which says it is malformed, even when the whole record is in the buffer (a read of 8 MiB here)."""
+    import io
+
+    from provpack.rawreader import RawReader
+    from provpack.recordcheck import MAX_HEADER
+    from provpack.warcscan import Scanner
+    from provpack.warcstream import PlainSource
+
+    first = record("resource", b"first", target="urn:x:first")
+    pad = MAX_HEADER + over - (record("resource", b"abc", target="urn:x:").index(b"\r\n\r\n") + 4)
+    big = record("resource", b"abc", target="urn:x:" + "a" * pad)   # the same field names as `first`
+    raw = RawReader(io.BytesIO(first + big + record("resource", b"last", target="urn:x:last")), read_size=8 << 20)
+    scanner = Scanner(PlainSource(raw, raw.read(), lambda offset, kind, message: None))
+    scanner.walk()
+    assert [(p.offset, p.kind, p.message) for p in scanner.problems] == (
+        [(len(first), "malformed-header", f"no blank line ends the header within {MAX_HEADER} bytes")] if over else [])
+    assert (scanner.records, scanner.verified) == (3, 3 - over)

@@ -523,3 +523,11 @@ def test_http_headers_covered_by_no_digest_are_counted(gzip: bool) -> None:
     assert report.ok and (report.records, report.verified, report.unverified) == (4, 4, 0)
     assert f"{UNCOVERED}: 2" in report.notes
     assert UNCOVERED not in " ".join(check(warc([_payload_only(block_digest="sha256")], gzip=gzip)).notes)
+
+
+def test_a_header_value_ending_in_a_version_is_not_a_header_cut_short() -> None:
+    """A sound header whose value ends in `WARC/1.1`, the record's own fields after it: not taken for a
+    record cut short in its header (only a header with a fault is looked into)."""
+    first = record("resource", b"abc").replace(b"WARC/1.1\r\n", b"WARC/1.1\r\nX-Note: see WARC/1.1\r\n", 1)
+    report = check(first + record("resource", b"d"))
+    assert report.problems == () and (report.records, report.verified) == (2, 2)

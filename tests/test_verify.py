@@ -24,6 +24,7 @@ from provpack.errors import ArchiveError, InputError
 from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
 
 from conftest import ARCHIVE
+from readback import Unseekable
 from warcbuild import SAMPLE_TEXTS, gzip_member, provpack_records, record, warc
 
 PACKAGE = Path(provpack.__file__).parent
@@ -357,6 +358,161 @@ def test_truncation_at_every_point(tmp_path: Path) -> None:
     for cut in sorted(boundaries):
         report = verify(write(tmp_path, ARCHIVE_BYTES[:cut]))
         assert [p.kind for p in report.files[0].problems] == ["sidecar-mismatch"]
+
+
+def split_anywhere(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Reading in two parts allowed for any file; the outcome of every merge attempt is recorded."""
+    merged: list[bool] = []
+    absorb = verifysplit.absorb
+
+    def recording(scanner: object, part: verifysplit.Segment) -> bool:
+        merged.append(absorb(scanner, part))  # type: ignore[arg-type]
+        return merged[-1]
+
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
+    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(verifysplit, "absorb", recording)
+    return merged
+
+
+def _bad_digest_record(number: int) -> bytes:
+    good = record("resource", b"block %d " % number * 40)
+    return good.replace(b"block %d \r\n\r\n" % number, b"block %d!\r\n\r\n" % number)
+
+
+@pytest.mark.parametrize("cut", [3, 9, 10, 60, -9])   # in the header (10 bytes), in the deflate data
+def test_a_member_cut_short_then_more_members_is_reported_and_read_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: int) -> None:
+    """A gzip member cut short and followed by whole members (a writer that crashed and resumed, a partial
+    download joined to another file): bad-gzip at the member, saying where the next one starts, not "cut
+    off"; the members after it are read (a bad digest in one is found), in one or two processes."""
+    records = [record("resource", b"block %d " % i * 40) for i in range(5)]
+    records[3] = _bad_digest_record(3)
+    members = [gzip_member(r) for r in records]
+    cut %= len(members[2])
+    parts = members[:2] + [members[2][:cut]] + members[3:]
+    data = b"".join(parts)
+    path = write(tmp_path, data)
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    (file,) = serial.files
+    at = len(members[0]) + len(members[1])
+    where = "inside its header" if cut < 10 else "before its end-of-stream marker"
+    mismatch = next(p for p in verify_stream(io.BytesIO(members[3]), name="x").problems)
+    assert [(p.offset, p.kind, p.message) for p in file.problems] == [
+        (at, "bad-gzip", f"gzip member is cut short: another gzip member starts {cut} bytes into it, {where},"
+                         f" at offset {at + cut}: reading resumes there"),
+        (at + cut, "digest-mismatch", mismatch.message),
+    ]
+    assert file.notes == ("gzip: 5 members",)
+    prefix = zlib.decompressobj(-15).decompress(members[2][10:cut]) if cut > 10 else b""  # (what its bytes hold)
+    assert (file.records, file.verified) == (4 + prefix.startswith(b"WARC/"), 3 + (prefix == records[2]))
+    assert verify_stream(Unseekable(data), name="-").problems == file.problems   # (a pipe: the same)
+    starts = [sum(len(part) for part in parts[:i]) for i in range(1, len(parts))]
+    for split in starts:
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
+
+
+@pytest.mark.parametrize("cut", [9, 100, 200, -300, -40, -5])   # in the header, in the block
+def test_a_plain_record_cut_short_then_more_records_is_reported_and_read_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: int) -> None:
+    """In an uncompressed WARC, a record cut short and followed by whole records: its header or length
+    problem is reported, and the record after it is read (a bad digest in it is found), in one or two
+    processes, from a file or a pipe."""
+    records = [record("resource", b"block %d " % i * 40) for i in range(5)]
+    records[3] = _bad_digest_record(3)
+    cut %= len(records[2])
+    parts = records[:2] + [records[2][:cut]] + records[3:]
+    data = b"".join(parts)
+    path = write(tmp_path, data, "a.warc")
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    (file,) = serial.files
+    at = len(records[0]) + len(records[1])
+    header = records[2].index(b"\r\n\r\n") + 4
+    record_id = records[2].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    mismatch = verify_stream(io.BytesIO(records[3]), name="x").problems[0]
+    if cut < header:
+        found = [(at, None if cut < 80 else record_id, "malformed-header",
+                  f"the header is cut short: another record's version line ('WARC/1.1') starts {cut} bytes into it:"
+                  " reading resumes there")]
+    else:
+        length = len(records[2]) - header - 4
+        follows = data[at + header + length : at + header + length + 4]
+        found = [(at, record_id, "bad-length", f"the {length}-byte block (Content-Length) is followed by"
+                  f" {follows.decode('ascii')!r}, not CRLF CRLF: Content-Length is wrong or the block was altered"),
+                 (at, record_id, "digest-mismatch", "*")]
+    found.append((at + cut, mismatch.record_id, "digest-mismatch", mismatch.message))
+    assert [(p.offset, p.record_id, p.kind, "*" if p.kind == "digest-mismatch" and p.offset == at else p.message)
+            for p in file.problems] == found
+    assert (file.records, file.verified) == (5, 3)
+    assert verify_stream(Unseekable(data), name="-").problems == file.problems   # (a pipe: the same)
+    starts = [sum(len(part) for part in parts[:i]) for i in range(1, len(parts))]
+    for split in starts:
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
+
+
+def test_a_large_plain_record_cut_short_then_more_records() -> None:
+    """A record too large to hold cut short, then a whole record: a file is read again from the record
+    inside what was read as the block; standard input cannot be, and the message says so."""
+    large = record("resource", b"x" * (3 << 20))
+    following = _bad_digest_record(1)
+    cut = len(large) // 2
+    data = large[:cut] + following + record("resource", b"last")
+    read = len(data) - (large.index(b"\r\n\r\n") + 4)
+    message = (f"the block has {read} of the {3 << 20} bytes its Content-Length declares: the file is cut off, or"
+               " Content-Length is too large")
+    mismatch = verify_stream(io.BytesIO(following), name="x").problems[0]
+    from_file = verify_stream(io.BytesIO(data), name="x")
+    assert [(p.offset, p.kind, p.message) for p in from_file.problems] == [
+        (0, "truncated", message), (cut, "digest-mismatch", mismatch.message)]
+    assert (from_file.records, from_file.verified) == (3, 1)
+    from_pipe = verify_stream(Unseekable(data), name="x")
+    assert [(p.offset, p.kind, p.message) for p in from_pipe.problems] == [
+        (0, "truncated", message + "; a record may start inside what was read as the block, but a stream that"
+                                   " cannot seek is not read again from there")]
+
+
+def _header_of_size(size: int, field: str) -> bytes:
+    """A resource record whose header, with the blank line that ends it, is `size` bytes: `field` made long."""
+    if field == "WARC-Target-URI":
+        pad = size - (record("resource", b"abc", target="urn:x:").index(b"\r\n\r\n") + 4)
+        return record("resource", b"abc", target="urn:x:" + "a" * pad)
+    pad = size - (record("resource", b"abc", headers=[(field, "")]).index(b"\r\n\r\n") + 4)
+    return record("resource", b"abc", headers=[(field, "a" * pad)])
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+@pytest.mark.parametrize("field", ["X-Big", "WARC-Target-URI"])   # the full reader's, the quick path's
+@pytest.mark.parametrize("over", [0, 1])
+def test_a_header_over_1_mib_is_malformed_however_it_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gzip: bool, field: str, over: int) -> None:
+    """A header (with its blank line) of 1 MiB passes; one byte more is malformed-header, whether its end is
+    in the buffer or not, in one or two processes (the record after it is read)."""
+    from provpack.recordcheck import MAX_HEADER
+
+    first = record("resource", b"first", target="urn:x:first")
+    big = _header_of_size(MAX_HEADER + over, field)
+    assert big.index(b"\r\n\r\n") + 4 == MAX_HEADER + over
+    records = [first, big, record("resource", b"last", target="urn:x:last")]
+    parts = [gzip_member(r) for r in records] if gzip else records
+    path = write(tmp_path, b"".join(parts), "a.warc.gz" if gzip else "a.warc")
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    (file,) = serial.files
+    at = len(parts[0])
+    expected = [(at, "malformed-header", f"no blank line ends the header within {MAX_HEADER} bytes")] if over else []
+    assert [(p.offset, p.kind, p.message) for p in file.problems] == expected
+    assert (file.records, file.verified) == (3, 3 - over)
+    for split in (len(parts[0]), len(parts[0]) + len(parts[1])):
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
 
 
 @pytest.mark.parametrize("tail", [b"\x00", b"\r\n", b"junk", b"\x1f\x8b", gzip_member(b"not a record"),

@@ -1,9 +1,11 @@
 """Gzip WARC bytes -> decompressed chunks: the members walked one by one.
 
 Reads in large blocks and never holds more than a few MiB. Every gzip member must end with a
-correct CRC32 and length (zlib checks both); a member cut off by the end of the file is reported
-as truncated, bytes between members that are not gzip as junk, and after a corrupt member
-reading resumes at the next member that starts a WARC record.
+correct CRC32 and length (zlib checks both); bytes between members that are not gzip are junk.
+A member that does not end properly (its deflate data corrupt, or running on to the end of the
+file) is looked into for the next member that starts a WARC record: when one starts inside it,
+the member was cut short there (a crashed writer resumed, or a partial download joined to
+another file) and reading resumes there; only when none follows is the file cut off.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ QUICK_LIMIT = 128 << 10  # the most compressed bytes tried at once for a member 
 MAX_OUT = 1 << 20  # decompressed bytes per zlib call, and per piece of a large member passed on
 HOLD = 2  # pieces of a member's output held back with python-isal (see GzipSource)
 PROBE = 64 << 10  # compressed bytes tried when testing whether a member holds a WARC record
+BACK = 4 << 20  # how far before the end of a damaged member's data a member cut short is looked for
 
 
 class GzipSource(Source):
@@ -107,6 +110,7 @@ class GzipSource(Source):
         bad_data = inflate.errors(fast)
         trailer = inflate.TRAILER.unpack_from
         view = memoryview(buf)
+        seekable = raw.seekable()
         resync = False
         redo = -1  # raw offset of a member to inflate again with zlib
         quick_feed = FIRST_FEED  # compressed bytes tried at once for a member: twice the largest so far
@@ -192,9 +196,14 @@ class GzipSource(Source):
                     while not header:
                         more = raw.read()
                         if not more:
+                            found, buf, base, pos = self._find_member(buf, base, pos + 1)
+                            if found:
+                                self.report(member_start, kinds.BAD_GZIP, _cut_short(member_start, base + pos, True))
+                                yield GAP
+                                break
                             self.report(
                                 member_start, kinds.TRUNCATED,
-                                f"gzip member ends after {base + len(buf) - member_start} bytes, inside"
+                                f"gzip member ends after {raw.offset - member_start} bytes, inside"
                                 " its header: the file is cut off",
                             )
                             yield GAP
@@ -203,20 +212,25 @@ class GzipSource(Source):
                         buf = buf[pos:] + more
                         pos = 0
                         header = inflate.header_length(buf, pos)
+                    if not header:
+                        continue  # cut short inside its header: the next member is at pos
                 except inflate.GzipError as exc:
-                    self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {exc}")
-                    resync = True
+                    # (A member starting inside its first 10 bytes, the part every header has, cut it short.)
+                    found, buf, base, pos = self._find_member(buf, base, pos + 1)
+                    if found and base + pos < member_start + 10:
+                        self.report(member_start, kinds.BAD_GZIP, _cut_short(member_start, base + pos, True))
+                    else:
+                        self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {exc}")
                     yield GAP
-                    pos = min(pos + 1, len(buf))
+                    if not found:
+                        return
                     continue
             if view.obj is not buf:
                 view = memoryview(buf)
             decomp = zlib.decompressobj(-15) if slow else fast.decompressobj(-15)  # type: ignore[union-attr]
             held = 0 if slow else HOLD * MAX_OUT  # output kept back from passing on while inflating
-            resume = pos  # buffer index of the last piece fed (the first counts from the member start)
             pos += header
             feed = max(FIRST_FEED - header, 1)
-            first = True
             member_upos = upos
             crc = 0
             produced = 0  # bytes of output of this member so far
@@ -224,6 +238,9 @@ class GzipSource(Source):
             pending: list[bytes] = []  # output from `passed` to `produced`
             outcome = ""  # "end", "truncated", "corrupt" or "bad trailer"
             message = ""
+            behind: list[bytes | memoryview] = []  # earlier bytes of this member, from a stream that cannot seek
+            behind_size = 0
+            piece = view[pos:pos]
             try:
                 while True:
                     if pos >= len(buf):
@@ -231,13 +248,15 @@ class GzipSource(Source):
                         if not more:
                             outcome = "truncated"
                             break
+                        if not seekable:  # kept to look for a member start in, should this one be cut short
+                            behind.append(buf)
+                            behind_size += len(buf)
+                            while behind_size - len(behind[0]) >= BACK:
+                                behind_size -= len(behind.pop(0))
                         base += len(buf)
                         buf = more
-                        pos = resume = 0
+                        pos = 0
                         view = memoryview(buf)
-                    if not first:
-                        resume = pos
-                    first = False
                     piece = view[pos : pos + feed]
                     out = decomp.decompress(piece, MAX_OUT)
                     while True:
@@ -267,6 +286,9 @@ class GzipSource(Source):
                 if pos < 0:  # isal kept input of an earlier buffer: let zlib do this member
                     outcome = "truncated"
                 elif len(buf) - pos < 8:
+                    if not seekable:
+                        behind.append(memoryview(buf)[:pos])
+                        behind_size += pos
                     base += pos
                     buf = buf[pos:]
                     pos = 0
@@ -299,6 +321,28 @@ class GzipSource(Source):
                 continue
             redo = -1
             if outcome == "bad trailer":
+                # Its deflate data ended, but the trailer is wrong: cut short, and what inflated after the cut
+                # happened to end as deflate data does? (Only when the members from the one starting inside it
+                # on reach past its trailer, as a gzip file stored in a record would not.)
+                trailer_at = base + pos
+                data, data_base, lo = self._bytes_of(member_start, trailer_at + 8, buf, base, behind, behind_size)
+                behind = []
+                buf, base, pos = data, data_base, trailer_at - data_base
+                view = memoryview(buf)
+                after = _inner_member(data, member_start - data_base, header, pos) if lo == member_start else -1
+                redone = None if after < 0 else _inflate_prefix(data, member_start - data_base, after, passed)
+                if redone is not None:
+                    pending, produced, in_header = redone
+                    produced = max(produced, passed)
+                    for out in _cut(pending, passed, produced, skip):
+                        yield out
+                    upos = member_upos + produced
+                    skip = 0
+                    self.report(member_start, kinds.BAD_GZIP, _cut_short(member_start, data_base + after, in_header))
+                    yield GAP
+                    pos = after
+                    continue
+            if outcome == "bad trailer":
                 # The member's data is suspect: only whole MAX_OUT pieces already complete are passed on.
                 upto = _boundary(produced, passed)
                 for data in _cut(pending, passed, upto, skip):
@@ -315,6 +359,49 @@ class GzipSource(Source):
                 # Members like this one (up to QUICK_LIMIT) are tried whole at once from now on.
                 if 2 * (self.member_end - member_start) <= QUICK_LIMIT:
                     quick_feed = max(quick_feed, 2 * (self.member_end - member_start))
+            if outcome == "corrupt" or (outcome == "truncated" and not decomp.eof):
+                # Does another member start inside this one (it was cut short there)? Looked for from its
+                # start on, or from BACK bytes before where its data went wrong.
+                # A member found before the last piece fed (or the end of the file) is taken when the members
+                # from it on reach that far: a gzip file stored inside this member's record is not.
+                fed_end = raw.offset if outcome == "truncated" else base + pos + len(piece)
+                reach = fed_end if outcome == "truncated" else fed_end - len(piece)
+                data, data_base, lo = self._bytes_of(member_start, fed_end, buf, base, behind, behind_size)
+                behind = []
+                buf, base, pos = data, data_base, lo + 1 - data_base
+                while True:
+                    found, buf, base, pos = self._find_member(buf, base, pos)
+                    if not found or base + pos >= reach or _chain_reaches(buf, pos, reach - base):
+                        break
+                    pos += 1
+                view = memoryview(buf)
+                if found:
+                    after = base + pos
+                    redone = None
+                    if lo == member_start and after <= fed_end:
+                        redone = _inflate_prefix(data, member_start - data_base, after - data_base, passed)
+                    if redone is not None:
+                        # Cut short: what its own bytes inflate to is passed on, not what inflating the next
+                        # member's bytes as its continuation gave.
+                        pending, produced, in_header = redone
+                        produced = max(produced, passed)
+                        message = _cut_short(member_start, after, in_header)
+                    elif outcome == "truncated":  # (the member's start is out of reach: BACK)
+                        message = _cut_short(member_start, after)
+                    else:
+                        message = f"gzip member is corrupt: {message}"
+                else:
+                    message = f"gzip member is corrupt: {message}"
+                if found or outcome == "corrupt":
+                    for out in _cut(pending, passed, produced, skip):
+                        yield out
+                    upos = member_upos + produced
+                    skip = 0
+                    self.report(member_start, kinds.BAD_GZIP, message)
+                    yield GAP
+                    if not found:
+                        return
+                    continue
             if len(pending) == 1 and not skip and produced <= MAX_OUT:
                 yield pending[0]  # the usual case: a small member's whole output
             else:
@@ -333,11 +420,35 @@ class GzipSource(Source):
                 )
                 yield GAP
                 return
-            self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {message}")
-            resync = True
-            yield GAP
-            # Resume after the start of the last piece fed: the next member begins there or later.
-            pos = min(resume + 1, len(buf))
+
+    def _bytes_of(self, member_start: int, end: int, buf: bytes, base: int, behind: list[bytes | memoryview],
+                  behind_size: int) -> tuple[bytes, int, int]:
+        """The raw bytes of a damaged member, from its start or from BACK bytes before raw offset `end` (where
+        its data went wrong) to PROBE bytes past `end` (or the end of the file): (data, raw offset of data[0],
+        raw offset they are wanted from). From the buffer, the bytes held behind it (a stream that cannot
+        seek), or read again; reading goes on after data[-1]."""
+        raw = self.raw
+        lo = max(member_start, end - BACK)
+        if lo >= base:
+            data, data_base = buf, base
+        elif behind and base - behind_size <= lo:
+            data, data_base = b"".join(behind) + buf, base - behind_size
+        elif not raw.seekable():  # (not reached: such a stream holds BACK bytes behind the buffer)
+            data, data_base, lo = buf, base, base
+        else:
+            raw.seek(lo)
+            data, data_base = raw.read(), lo
+        if data_base + len(data) < end + PROBE:
+            parts = [data]
+            size = len(data)
+            while data_base + size < end + PROBE:
+                more = raw.read()
+                if not more:
+                    break
+                parts.append(more)
+                size += len(more)
+            data = b"".join(parts)
+        return data, data_base, lo
 
     def _find_member(self, buf: bytes, base: int, pos: int) -> tuple[bool, bytes, int, int]:
         """Skip to the next gzip member that decompresses to a WARC record start; (found, buf, base, pos)."""
@@ -378,6 +489,73 @@ def starts_warc_member(buf: bytes, idx: int) -> bool:
     except zlib.error:
         return False
     return out == b"WARC/"
+
+
+def _cut_short(start: int, after: int, in_header: bool = False) -> str:
+    """The message for the member at raw offset `start` cut short by another member starting at `after`."""
+    where = "inside its header" if in_header else "before its end-of-stream marker"
+    return (f"gzip member is cut short: another gzip member starts {after - start} bytes into it, {where},"
+            f" at offset {after}: reading resumes there")
+
+
+def _inner_member(data: bytes, start: int, header: int, stop: int) -> int:
+    """The index of the first member starting a WARC record inside the member at data[start] before data[stop]
+    (its trailer) whose members reach the trailer (a gzip file stored in a record does not); -1 when none."""
+    idx = data.find(_MEMBER_START, start + 1, stop + 2)
+    while idx >= 0:
+        if starts_warc_member(data, idx) and (idx < start + header or _chain_reaches(data, idx, stop)):
+            return idx
+        idx = data.find(_MEMBER_START, idx + 1, stop + 2)
+    return -1
+
+
+def _chain_reaches(data: bytes, idx: int, reach: int) -> bool:
+    """True when the gzip members following one another from data[idx] reach data[reach] (or the end of
+    `data`, or a member that does not end), not ending before it at bytes that are not gzip."""
+    view = memoryview(data)
+    while idx < reach:
+        if not data.startswith(_MEMBER_START, idx):
+            return idx >= len(data)
+        decomp = zlib.decompressobj(31)
+        try:
+            decomp.decompress(view[idx:], MAX_OUT)
+            while decomp.unconsumed_tail and not decomp.eof:
+                decomp.decompress(decomp.unconsumed_tail, MAX_OUT)
+        except zlib.error:
+            return True
+        if not decomp.eof:
+            return True
+        idx = len(data) - len(decomp.unused_data)
+    return True
+
+
+def _inflate_prefix(data: bytes, start: int, stop: int, passed: int) -> tuple[list[bytes], int, bool] | None:
+    """Inflate the member at data[start] as far as data[stop], where another member starts: its output
+    from `passed` on, the length of all its output, and whether it ends inside the member's header;
+    None when its deflate data is corrupt (or ends) before `stop`: then it was not cut short there."""
+    try:
+        header = inflate.header_length(data[start:stop], 0)
+    except inflate.GzipError:
+        return None
+    if not header:
+        return [], 0, True
+    decomp = zlib.decompressobj(-15)
+    kept: list[bytes] = []
+    total = 0
+    try:
+        out = decomp.decompress(memoryview(data)[start + header : stop], MAX_OUT)
+        while True:
+            if total + len(out) > passed:
+                kept.append(out[max(0, passed - total) :])
+            total += len(out)
+            if decomp.eof or not decomp.unconsumed_tail:
+                break
+            out = decomp.decompress(decomp.unconsumed_tail, MAX_OUT)
+    except zlib.error:
+        return None
+    if decomp.eof:
+        return None
+    return kept, total, False
 
 
 def _cut(pending: list[bytes], passed: int, upto: int, skip: int) -> Iterator[bytes]:

@@ -14,8 +14,8 @@ from typing import NamedTuple
 from .digests import FACTORIES, LABELS, encoding_of, value_matches
 from .payload import Dechunker, http_block, http_payload
 from .provcheck import ResourceFacts
-from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED, UNREAD_JSON,
-                          RecordChecker)
+from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, MAX_HEADER, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED,
+                          UNREAD_JSON, RecordChecker)
 from .warcheader import MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, date_fault, missing_for_type
 from .warcstream import Source
 
@@ -128,6 +128,8 @@ class QuickReader(RecordChecker):
             values = tuple(map(fields.get, _QUICK_KEYS))
             start = end + 4
             learn = lines
+        if start - pos > MAX_HEADER:
+            return False
         (record_id, length_text, block_value, warc_type, date, payload_value, content_type, refers, segment,
          target) = values
         if (record_id is None or length_text is None or block_value is None or warc_type is None

@@ -33,7 +33,7 @@ from .scanbuffer import ScanBuffer
 from .warcheader import HeaderParser, show
 from .warcstream import Source
 
-MAX_HEADER = 1 << 20  # a WARC header longer than this is treated as malformed
+MAX_HEADER = 1 << 20  # a WARC header longer than this (with the blank line that ends it) is malformed
 KEEP_LIMIT = 16 << 20  # resource blocks up to this size are kept for the provenance check
 # JSON metadata blocks up to this size are read for it (every provenance record provpack writes); the
 # count of larger ones, not read (the quick path counts them too).
@@ -162,7 +162,14 @@ class RecordChecker(ScanBuffer):
             if found is None:
                 return
             header = found
+        if len(header) + 2 > MAX_HEADER:  # (with the blank line that ends it)
+            self._problem(kinds.MALFORMED_HEADER, f"no blank line ends the header within {MAX_HEADER} bytes")
+            self._pos -= len(header) - 3  # (5 bytes after the record start, as for a header that never ends)
+            self._silent = True
+            return
         fields, block_values, payload_values, length, issues = self._headers.parse(header)
+        if issues and b"WARC/1." in header[1:] and self._cut_in_header(header):
+            return  # (a header sound as it is never is: a value may end in "WARC/1.1")
         record_id = fields.get(b"warc-record-id")
         if record_id is not None:
             self._rec_id = record_id.decode("utf-8", "replace")
@@ -276,11 +283,12 @@ class RecordChecker(ScanBuffer):
                     self._problem(
                         kinds.TRUNCATED,
                         f"the block has {length - remaining} of the {length} bytes its Content-Length"
-                        " declares: the file is cut off, or Content-Length is too large",
+                        f" declares: the file is cut off, or Content-Length is too large{self._unread()}",
                     )
                     if self._candidate is not None:
                         # A record starts inside what was read as this block: read on from there.
                         self._silent = True
+                        self._overrun = 1 << 62  # (past the end of the file)
                         self._restart(self._candidate)
                 return
             block_digests = sink.block_digests()
@@ -395,14 +403,56 @@ class RecordChecker(ScanBuffer):
             take = avail if avail < remaining else remaining
             sink.feed(buf, pos, pos + take)
             if self._candidate is None:
-                idx = buf.find(b"\nWARC/", max(pos - 1, 0), pos + take)
-                if idx >= 0 and idx + 1 < pos + take:
-                    self._candidate = self._base + idx + 1
+                self._candidate = self._candidate_in(buf, pos, pos + take)
             pos += take
             remaining -= take
         if not remaining:
             self._pos = pos
         return remaining
+
+    def _unread(self) -> str:
+        """What a block too large to hold leaves unread when the stream cannot be read again (standard input)."""
+        if self._candidate is None or self.source.can_restart():
+            return ""
+        return ("; a record may start inside what was read as the block, but a stream that cannot seek is not"
+                " read again from there")
+
+    def _cut_in_header(self, header: bytes) -> bool:
+        """True when a whole record head (a version line, and fields with a WARC-Record-ID, a WARC-Type and a
+        numeric Content-Length) starts inside `header`, the header just read (the cursor is after it): this
+        record was cut short there. The problem is reported and reading resumes at that record."""
+        for version in (b"WARC/1.0\r\n", b"WARC/1.1\r\n"):
+            idx = header.find(version, 1)
+            while idx >= 0:
+                inner = self._headers.parse(header[idx:])
+                if inner.length is not None and b"warc-record-id" in inner.fields and b"warc-type" in inner.fields:
+                    fields = self._headers.parse(header[:idx] + b"\r\n").fields  # (this record's id, if it has one)
+                    record_id = fields.get(b"warc-record-id")
+                    if record_id is not None:
+                        self._rec_id = record_id.decode("utf-8", "replace")
+                    self._problem(
+                        kinds.MALFORMED_HEADER,
+                        f"the header is cut short: another record's version line ({show(version[:8])}) starts"
+                        f" {idx} bytes into it: reading resumes there",
+                    )
+                    self._pos -= len(header) + 2 - idx
+                    return True
+                idx = header.find(version, idx + 1)
+        return False
+
+    def _candidate_in(self, buf: bytes, start: int, stop: int) -> int | None:
+        """Where reading goes back to, should the block buf[start:stop] be part of turn out to hold the next
+        record: the first `WARC/` at a line start in it, or the byte before the first version line
+        (`WARC/1.0` or `WARC/1.1` and CRLF) elsewhere in it, from where the search for a record start
+        (warcscan.py) decides whether a record head starts there."""
+        idx = buf.find(b"WARC/", start, stop)
+        while idx >= 0:
+            if idx > 0 and buf[idx - 1] == 10:
+                return self._base + idx
+            if buf.startswith((b"WARC/1.0\r\n", b"WARC/1.1\r\n"), idx) and idx > 0:
+                return self._base + idx - 1
+            idx = buf.find(b"WARC/", idx + 1, stop)
+        return None
 
     def _check_trailer(self, length: int, block_start: int | None) -> None:
         """The block must be followed by CRLF CRLF; if not, resume at the next record start.
@@ -421,10 +471,11 @@ class RecordChecker(ScanBuffer):
         if self._eof and b"\r\n\r\n".startswith(tail):
             self._problem(kinds.TRUNCATED, "the record ends without the CRLF CRLF that closes it: the file is cut off")
             return
+        self._overrun = self._base + self._pos + 4
         self._problem(
             kinds.BAD_LENGTH,
             f"the {length}-byte block (Content-Length) is followed by {show(tail)}, not CRLF CRLF:"
-            " Content-Length is wrong or the block was altered",
+            f" Content-Length is wrong or the block was altered{'' if block_start is not None else self._unread()}",
         )
         # Look for the next record from the start of the block: with a Content-Length that is too
         # large, it lies inside what was read as this block.

@@ -27,6 +27,10 @@ class ScanBuffer:
         self._eof = False
         self._gap = False
         self._silent = False  # skip to the next record without calling the bytes junk
+        # While skipping after a block whose Content-Length was wrong: the decompressed offset its declared
+        # length (and CRLF CRLF) reached. A record head mid-line before it starts a record when the records
+        # from there on reach past it (a record cut short), not when they end before it (a record quoted).
+        self._overrun: int | None = None
         self._rec_offset: int | None = None
         self._rec_id: str | None = None
         self._rec_failed = False

@@ -14,6 +14,7 @@ from .warcstream import Gap, Source
 
 _VERSION_LINES = (b"WARC/1.0\r\n", b"WARC/1.1\r\n")
 _VERSION_LINE = 10  # the length of either
+CHAIN_LIMIT = 1 << 20  # records followed this far past a record head mid-line (see Scanner._chain_reaches)
 
 
 class Scanner(QuickReader):
@@ -58,6 +59,7 @@ class Scanner(QuickReader):
                     self._pos = 0
             if not self._gap and self._buf.startswith(b"WARC/", self._pos):
                 self._silent = False
+                self._overrun = None
                 if first:
                     self.starts_with_record = self._base + self._pos == self._start
             elif not self._find_record_start():
@@ -87,17 +89,21 @@ class Scanner(QuickReader):
     def _find_record_start(self) -> bool:
         """Move to the next record start; report what had to be skipped. False at the end."""
         junk_start: int | None = None
+        undecided = False  # a record head whose verdict waits for more bytes (or for the end of the stream)
+        retried = False
         while True:
             if self._gap:
                 self._gap = False
                 self._drop_buffer()
                 junk_start = None
                 self._silent = True
+                self._overrun = None
             buf, pos = self._buf, self._pos
             if len(buf) - pos >= 5:
                 if junk_start is None:
                     if buf.startswith(b"WARC/", pos):  # where a record was due (or the first bytes after a gap)
                         self._silent = False
+                        self._overrun = None
                         return True
                     junk_start = self._base + pos
                 found, resume = self._next_candidate(pos + 1)
@@ -105,10 +111,15 @@ class Scanner(QuickReader):
                     self._pos = found
                     self._end_junk(junk_start, self._base + found, last=False)
                     self._silent = False
+                    self._overrun = None
                     return True
                 self._pos = resume
+                undecided = resume < len(buf) - 5
             if not self._more():
                 if self._gap:
+                    continue
+                if undecided and self._eof and not retried:
+                    retried = True  # (decided now that the end of the stream is known)
                     continue
                 rest = self._buf[self._pos :]
                 if junk_start is None and rest and b"WARC/".startswith(rest) and not self._silent:
@@ -126,19 +137,25 @@ class Scanner(QuickReader):
         """The buffer index of the next record start from `start` on (-1: none yet), and the index to
         look again from (the byte before the next one to consider) once more bytes have come.
 
-        A record starts at a `WARC/` at a line start or a gzip member start; and, while junk is
-        being reported (not while bytes are skipped silently, as inside a block whose length was
-        wrong), at a version line `WARC/1.0` or `WARC/1.1` anywhere, when its header parses
-        to a Content-Length: a stray byte before a record must not swallow the record.
+        A record starts at a `WARC/` at a line start or a gzip member start; and at a version line
+        `WARC/1.0` or `WARC/1.1` anywhere, when its header parses to a Content-Length, while junk is
+        being reported (a stray byte before a record must not swallow the record); or, while the
+        block of a record whose Content-Length was wrong is skipped silently, when its header also
+        has a WARC-Record-ID and a WARC-Type and the records from it on, each followed at once by
+        the next, reach past where that Content-Length ended (a record cut short must not swallow
+        the next record; a record quoted in the block, which ends inside it, is not taken for one).
         """
         buf = self._buf
         loose = not self._silent
+        overrun = self._overrun
         idx = buf.find(b"WARC/", start)
         while idx >= 0:
             if buf[idx - 1] == 10 or self.source.is_member_start(self._base + idx):
                 return idx, idx
-            if loose:
-                verdict = self._sound_header_at(idx)
+            if loose or overrun is not None:
+                verdict = self._sound_header_at(idx, whole=not loose)
+                if verdict > 0 and not loose:
+                    verdict = self._chain_reaches(idx, overrun or 0)
                 if verdict > 0:
                     return idx, idx
                 if verdict < 0:
@@ -146,10 +163,10 @@ class Scanner(QuickReader):
             idx = buf.find(b"WARC/", idx + 1)
         return -1, max(start - 1, len(buf) - 5)
 
-    def _sound_header_at(self, idx: int) -> int:
-        """1 when a version line and a header with a Content-Length start at buffer index `idx`, 0 when not,
-        -1 when the buffer does not reach far enough to tell (the answer never depends on how the
-        stream was cut into chunks)."""
+    def _sound_header_at(self, idx: int, *, whole: bool = False) -> int:
+        """1 when a version line and a header with a Content-Length (`whole`: and a WARC-Record-ID and a
+        WARC-Type) start at buffer index `idx`, 0 when not, -1 when the buffer does not reach far
+        enough to tell (the answer never depends on how the stream was cut into chunks)."""
         buf = self._buf
         if len(buf) - idx < _VERSION_LINE:
             return -1
@@ -165,12 +182,40 @@ class Scanner(QuickReader):
                 return 0
             self._searched = (at, self._base + len(buf))
             return -1
-        if end - idx > MAX_HEADER:
+        if end + 4 - idx > MAX_HEADER:
             return 0
         header = self._headers.parse(buf[idx : end + 2])
         # A Content-Length is enough: the record's other faults (no WARC-Date, a line with no colon) are
         # reported on it, as for a record found at a line start, instead of swallowing it as junk.
-        return 1 if header.length is not None else 0
+        if header.length is None:
+            return 0
+        if whole and not (b"warc-record-id" in header.fields and b"warc-type" in header.fields):
+            return 0
+        return 1
+
+    def _chain_reaches(self, idx: int, target: int) -> int:
+        """1 when the records from buffer index `idx` on, each followed at once by the next, reach decompressed
+        offset `target`, the end of the stream, or CHAIN_LIMIT bytes past `idx`; 0 when they end before it
+        at something else; -1 when the buffer does not reach far enough to tell."""
+        buf = self._buf
+        at = idx
+        while self._base + at < target and at - idx <= CHAIN_LIMIT:
+            if at >= len(buf):
+                return 1 if self._eof else -1
+            if not buf.startswith(b"WARC/", at):
+                return 1 if self._eof and b"WARC/".startswith(buf[at:]) else -1 if len(buf) - at < 5 else 0
+            end = buf.find(b"\r\n\r\n", at)
+            if end < 0:
+                return 0 if len(buf) - at > MAX_HEADER else 1 if self._eof else -1
+            if end + 4 - at > MAX_HEADER:
+                return 0
+            length = self._headers.parse(buf[at : end + 2]).length
+            if length is None:
+                return 0
+            at = end + 4 + length + 4
+            if at <= len(buf) and not buf.startswith(b"\r\n\r\n", at - 4):
+                return 0
+        return 1
 
     def _end_junk(self, junk_start: int | None, end: int, *, last: bool) -> None:
         if junk_start is None or self._silent or end <= junk_start:
