@@ -19,6 +19,7 @@ from . import problems as kinds
 from ._version import __version__
 from .blockring import BlockRing
 from .idset import IdSet
+from .origcheck import alignment_messages
 from .problems import Problem
 
 orjson: ModuleType | None
@@ -118,6 +119,7 @@ class ProvenanceTracker:
         self.peak_records = 0  # the most resource records held at once (before evicting the oldest)
         self.peak_bytes = 0  # the most bytes of blocks held at once
         self.deferred: Deferred | None = None  # set by metadata() for a segment's waiting record
+        self.parsed: dict[str, Any] | None = None  # set by metadata(): the provenance JSON it read, else None
 
     def resource(self, facts: ResourceFacts) -> list[Problem]:
         """A resource record was read; problems of provenance records that were waiting for it."""
@@ -184,6 +186,7 @@ class ProvenanceTracker:
         resource, as `deferred`, for the first part of the file to settle.
         """
         self.deferred = None
+        self.parsed = None   # the provenance JSON read, for origcheck
         if block.find(_MARK) < 0:  # (`in` would first try the mark as an int, and raise inside)
             return []
         try:
@@ -192,6 +195,7 @@ class ProvenanceTracker:
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, f"the provenance JSON does not parse: {exc}")]
         if not (isinstance(doc, dict) and doc.get("format") == PROVENANCE_FORMAT):  # (is_provenance)
             return []
+        self.parsed = doc
         if refers is None:
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, "provenance record has no WARC-Refers-To")]
         refers_to = refers.decode("utf-8", "replace")
@@ -760,6 +764,7 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
                     and {selectors[0].get("@type"), selectors[1].get("@type")} == _BOTH):
                 types = [s.get("@type") if type(s) is dict else s for s in selectors]
                 out.append(f"{key}[{index}]: oa:hasSelector holds {types!r}, not one {_POSITION} and one {_QUOTE}")
+    out += alignment_messages(doc, text)   # (what alignment with an original adds: origcheck.py)
     if not full:
         return out
     cuts, square = _square_marks(text, limit)
