@@ -470,7 +470,9 @@ class RecordChecker(ScanBuffer):
         )
         if self._segment:
             self._context = self.provenance.deferred
-        found += self.origins.provenance(self._rec_offset, self._rec_id, self.provenance.parsed, self.seen_ids)
+        doc = self.provenance.parsed
+        if doc is not None and doc.get("original") is not None:   # (an original's records named: origcheck)
+            found += self.origins.provenance(self._rec_offset, self._rec_id, doc, self.seen_ids)
         if found:
             self._rec_failed = True
             self.problems.extend(found)
