@@ -264,6 +264,41 @@ def test_an_original_of_the_wrong_shape_without_text(packaged: bytes, archive: A
     assert conversion not in str(found.problems[-1])
 
 
+def test_an_aligned_original_of_the_wrong_shape(packaged: bytes, archive: Archive, tmp_path: Path,
+                                                merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    found = report(archive.edit_doc("a", lambda doc: doc["original"].update(how="copied")), tmp_path, monkeypatch)
+    original = archive.doc("a")["original"]
+    assert problems(found) == mismatches(
+        archive, "a", "original.how 'copied' is not 'local' or 'fetched'",
+        f"original.record_id {original['record_id']} names a resource record, not a response record")
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["original"].update(length_chars=-1, text_sha256=5)
+        doc["differences"] = {}
+
+    found = report(Archive(packaged).edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a",
+        "original.text_sha256 5 is missing or not a string",
+        "original.length_chars -1 is not a count of characters",
+        "differences {} is not a list",
+        f"original.text_sha256 5 but the conversion record {original['conversion_record_id']} block hashes to"
+        f" {original['text_sha256']}",
+        f"original.length_chars -1 but the conversion record {original['conversion_record_id']} text has 1469"
+        " characters")
+
+    def local(doc: dict[str, Any]) -> None:
+        doc["original"].update(length_bytes=None)
+        doc["differences"][0]["segment"] = 2
+
+    edited = Archive(packaged).edit_doc("d", local)
+    found = report(edited, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        edited, "d", "original.length_bytes None is not a count of bytes",
+        "differences[0]: segment 2 is not the index of a segment",
+        f"original.length_bytes None but the source record {original['record_id']} block has 2410 bytes")
+
+
 def test_a_fake_original_names_records_that_are_not_there(archive: Archive, tmp_path: Path, merges: list[bool],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A document with no original given one, ids made up, the omitted passage consistent with it: the
@@ -559,6 +594,52 @@ def test_differences(packaged: bytes, archive: Archive, tmp_path: Path, merges: 
                       f" spans and their texts (the excerpt has {len(D_TEXT)} characters)")
 
 
+def test_omitted_passages_and_differences_of_the_wrong_shape(packaged: bytes, archive: Archive, tmp_path: Path,
+                                                             merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    conversion = conversion_text(archive)
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["elisions"][0]["omitted"] = "cut"
+        doc["elisions"][1]["omitted"].update(start="575")
+        doc["elisions"][2]["omitted"]["oa:hasSelector"] = None
+        doc["differences"] = ["changed"]
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    passage = archive.doc("a")["elisions"][1]["omitted"]["text"]
+    assert problems(found) == mismatches(
+        archive, "a", "elisions[0].omitted 'cut' is not an object or null",
+        f"elisions[1].omitted: text {show(passage)}, start '575', end 713 are not a text and its span",
+        "elisions[2].omitted: oa:hasSelector None is not a list of selectors",
+        "differences[0] is not an object")
+    end = len(conversion) + 5
+    shifted = conversion[len(conversion) - 5:] + "     "
+
+    def beyond(doc: dict[str, Any]) -> None:   # (its own selectors agree)
+        doc["elisions"][2]["omitted"].update(text=shifted, start=len(conversion), end=end)
+        doc["elisions"][2]["omitted"]["oa:hasSelector"][0].update({"oa:start": len(conversion), "oa:end": end})
+        doc["elisions"][2]["omitted"]["oa:hasSelector"][1]["oa:exact"] = shifted
+
+    found = report(Archive(packaged).edit_doc("a", beyond), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[2].omitted: text {shifted!r} is not the 5 characters {len(conversion)}-{end},"
+                      " trimmed of white space",
+        f"elisions[2].omitted: characters {len(conversion)}-{end} are outside the conversion text"
+        f" (0-{len(conversion)})")
+
+
+def test_a_conversion_that_is_not_utf8(archive: Archive, tmp_path: Path, merges: list[bool],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    archive.edit_record("conversion", "urn:provpack:sha256:" + hashlib.sha256(
+        (ORIGINALS / "gettysburg.txt").read_bytes()).hexdigest(), lambda head, block: (head, b"\xff" + block[1:]))
+    found = report(archive, tmp_path, monkeypatch)
+    original = archive.doc("b")["original"]
+    actual = hashlib.sha256(b"\xff" + (ORIGINALS / "gettysburg.txt").read_bytes()[1:]).hexdigest()
+    assert problems(found) == mismatches(
+        archive, "b", f"original.text_sha256 {original['text_sha256']!r} but the conversion record"
+                      f" {original['conversion_record_id']} block hashes to {actual}",
+        f"the conversion record {original['conversion_record_id']} block is not valid UTF-8 at byte 0")
+
+
 # -- the records original names ---------------------------------------------------------------------
 
 
@@ -766,6 +847,9 @@ def test_a_fetched_original(fetched: tuple[bytes, str], tmp_path: Path, merges: 
         f"original.exchanges[-1].request_record_id {original['request_record_id']!r} is not"
         f" original.request_record_id {original['record_id']!r}",
         f"original.request_record_id {original['record_id']} names a response record, not a request record")
+    found = report(Archive(data).edit_doc("a", lambda doc: doc["original"].update(exchanges=[])), tmp_path,
+                   monkeypatch)
+    assert problems(found) == mismatches(archive, "a", "original.exchanges [] is not a list of exchanges")
     found = report(Archive(data).edit_doc("p", lambda doc: doc.update(differences=[{"kind": "added"}])), tmp_path,
                    monkeypatch)
     assert problems(found) == mismatches(
