@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -176,7 +177,7 @@ def merges(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
 
     monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
     monkeypatch.setattr(verifysplit, "busy", lambda: False)
-    monkeypatch.setattr(verifysplit.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)   # threads other tests may leave
     monkeypatch.setattr(verifysplit, "absorb", recording)
     yield outcomes
 
