@@ -782,7 +782,7 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     # largest provenance record) and imports nothing; _version names the writer whose records --deep compares.
     assert seen == {"defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
                     "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
-                    "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit",
+                    "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit", "origcheck",
                     "provrecompute"}
     assert not seen & WRITER
 

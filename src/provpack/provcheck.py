@@ -20,6 +20,7 @@ from . import problems as kinds
 from ._version import __version__
 from .blockring import BlockRing
 from .idset import IdSet
+from .origcheck import alignment_messages
 from .problems import Problem
 
 orjson: ModuleType | None
@@ -123,6 +124,7 @@ class ProvenanceTracker:
         self.peak_records = 0  # the most resource records held at once (before evicting the oldest)
         self.peak_bytes = 0  # the most bytes of blocks held at once
         self.deferred: Deferred | None = None  # set by metadata() for a segment's waiting record
+        self.parsed: dict[str, Any] | None = None  # set by metadata(): the provenance JSON it read, else None
 
     def resource(self, facts: ResourceFacts) -> list[Problem]:
         """A resource record was read; problems of provenance records that were waiting for it."""
@@ -189,6 +191,7 @@ class ProvenanceTracker:
         resource, as `deferred`, for the first part of the file to settle.
         """
         self.deferred = None
+        self.parsed = None   # the provenance JSON read, for origcheck
         try:
             doc, quick = parse(block)
         except (UnicodeDecodeError, ValueError) as exc:
@@ -201,6 +204,7 @@ class ProvenanceTracker:
             if looks_like_provenance(doc):
                 self.counts[UNKNOWN_FORMAT] += 1
             return []
+        self.parsed = doc
         if refers is None:
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, "provenance record has no WARC-Refers-To")]
         refers_to = refers.decode("utf-8", "replace")
@@ -557,6 +561,8 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                             or type(suffix) is not str or not text.endswith(prefix, 0, start)
                             or not text.startswith(suffix, end)):
                         return False
+        if alignment_messages(doc, text):   # (derived's last rule: the alignment keys, origcheck.py)
+            return False
     except (AttributeError, KeyError, TypeError, ValueError, IndexError):  # an item that is not an object,
         return False      # or lacks a field; bytes not UTF-8 (UnicodeDecodeError is a ValueError)
     return True
@@ -857,6 +863,7 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
                     and {selectors[0].get("@type"), selectors[1].get("@type")} == _BOTH):
                 types = [s.get("@type") if type(s) is dict else s for s in selectors]
                 out.append(f"{key}[{index}]: oa:hasSelector holds {types!r}, not one {_POSITION} and one {_QUOTE}")
+    out += alignment_messages(doc, text)   # (what alignment with an original adds: origcheck.py)
     if not full:
         return out
     cuts, square = _square_marks(text, limit)

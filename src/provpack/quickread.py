@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from .digests import FACTORIES, LABELS, encoding_of, value_matches
 from .payload import Dechunker, http_block, http_payload
+from .origcheck import ORIGIN_TYPES, Record
 from .provcheck import ResourceFacts
 from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, MAX_HEADER, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED,
                           UNREAD_JSON, RecordChecker)
@@ -228,12 +229,16 @@ class QuickReader(RecordChecker):
         self._pos = stop + 4
         if warc_type == b"resource":  # (as _resource_done, with the digest at hand)
             block = buf[start:stop] if length <= KEEP_LIMIT else None
-            found = self.provenance.resource(ResourceFacts(
+            facts = ResourceFacts(
                 self._rec_id, length, expected.decode("ascii") if algorithm == "sha256" else
                 None if block is None else hashlib.sha256(block).hexdigest(), block,
-                None if target is None else target.strip().decode("utf-8", "replace")))
+                None if target is None else target.strip().decode("utf-8", "replace"))
+            found = self.provenance.resource(facts)
             if found:
                 self.problems.extend(found)
+            if self.origins.pending:   # (a source record some provenance record waits for: origcheck)
+                self.problems.extend(self.origins.record(
+                    Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, length, None)))
         elif warc_type == b"metadata" and content_type is not None and (
                 content_type.lower().find(b"json") >= 0):  # (as `in`, without its int attempt)
             if length <= PROVENANCE_LIMIT:
@@ -242,6 +247,11 @@ class QuickReader(RecordChecker):
                     return True
             else:
                 self.counts[UNREAD_JSON] += 1
+        elif warc_type in ORIGIN_TYPES:   # (a record an original may be made of: origcheck)
+            self._origin_done(warc_type, None if target is None else target.strip(),
+                              None if refers is None else refers.strip(), expected.decode("ascii")
+                              if algorithm == "sha256" else None, length,
+                              buf[start:stop] if warc_type == b"conversion" and length <= KEEP_LIMIT else None)
         self.verified += 1
         if self._context is not None:
             self._context.outcome = "verified"

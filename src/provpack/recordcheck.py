@@ -26,6 +26,7 @@ from .digests import (
     value_matches,
 )
 from .idset import IdSet
+from .origcheck import ORIGIN_TYPES, OriginTracker, Record
 from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
 from .provcheck import Deferred, ProvenanceTracker, ResourceFacts
@@ -77,6 +78,7 @@ class RecordChecker(ScanBuffer):
         self._headers = HeaderParser()
         self.seen_ids = IdSet()  # hashes of the record ids read (about 10 bytes each)
         self.provenance = ProvenanceTracker(self.counts, segment=segment, deep=deep)
+        self.origins = OriginTracker(self.counts, self.provenance.held)   # originals a provenance record names
         self._context: Deferred | None = None  # the record being read waits for its resource
         # What the last search for a header's end found, as decompressed offsets (from, found, to): the first
         # CRLF CRLF at or after `from` is at `found`; or (found -1) none starts before `to`. Any later search
@@ -248,6 +250,8 @@ class RecordChecker(ScanBuffer):
             keep = length <= PROVENANCE_LIMIT
             if not keep:
                 self.counts[UNREAD_JSON] += 1
+        elif warc_type == b"conversion":   # (an original's text: origcheck)
+            keep = length <= KEEP_LIMIT
 
         buf, pos = self._buf, self._pos
         end = pos + length
@@ -328,6 +332,10 @@ class RecordChecker(ScanBuffer):
                 checked += len(payload_claims)
         if warc_type == b"resource":
             self._resource_done(block_digests, block, length, fields.get(b"warc-target-uri"))
+        elif warc_type in ORIGIN_TYPES:
+            sha = block_digests.get("sha256")
+            self._origin_done(warc_type, fields.get(b"warc-target-uri"), fields.get(b"warc-refers-to"),
+                              None if sha is None else sha.hex(), length, block)
         elif block is not None:
             self._metadata_done(fields.get(b"warc-refers-to"), block)
         if self._rec_failed:
@@ -537,9 +545,25 @@ class RecordChecker(ScanBuffer):
         sha = block_digests.get("sha256")
         if sha is None and block is not None:
             sha = hashlib.sha256(block).digest()
-        found = self.provenance.resource(
-            ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block,
-                          None if target is None else target.decode("utf-8", "replace")))
+        facts = ResourceFacts(self._rec_id, length, sha.hex() if sha is not None else None, block,
+                              None if target is None else target.decode("utf-8", "replace"))
+        found = self.provenance.resource(facts)
+        if found:
+            self.problems.extend(found)
+        if self.origins.pending:
+            self.problems.extend(self.origins.record(
+                Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, facts.length, None)))
+
+    def _origin_done(self, warc_type: bytes, target: bytes | None, refers: bytes | None, sha256_hex: str | None,
+                     length: int, block: bytes | None) -> None:
+        """Note a record an original may be made of (origcheck), for the provenance records that name it."""
+        if self._rec_id is None:
+            return
+        if sha256_hex is None and block is not None:
+            sha256_hex = hashlib.sha256(block).hexdigest()
+        found = self.origins.record(Record(
+            warc_type.decode("ascii"), self._rec_id, None if target is None else target.decode("utf-8", "replace"),
+            None if refers is None else refers.decode("utf-8", "replace"), sha256_hex, length, block))
         if found:
             self.problems.extend(found)
 
@@ -552,6 +576,9 @@ class RecordChecker(ScanBuffer):
         )
         if self._segment:
             self._context = self.provenance.deferred
+        doc = self.provenance.parsed
+        if doc is not None and doc.get("original") is not None:   # (an original's records named: origcheck)
+            found += self.origins.provenance(self._rec_offset, self._rec_id, doc, self.seen_ids)
         if found:
             self._rec_failed = True
             self.problems.extend(found)

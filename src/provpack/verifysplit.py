@@ -30,6 +30,7 @@ from . import recordcheck
 from .gzipsource import GzipSource, starts_warc_member
 from .idset import IdSet
 from .problems import Problem
+from .origcheck import Want
 from .provcheck import Waiting
 from .rawreader import RawReader
 from .warcheader import VERSIONS, HeaderParser
@@ -194,6 +195,7 @@ class Segment:
     waiting: list[tuple[str, Waiting]]
     starts_with_record: bool
     members: int
+    origin_waiting: list[tuple[str, Want]]   # provenance records waiting for their original's records (origcheck)
 
 
 @dataclass
@@ -319,6 +321,7 @@ def segment_of(scanner: Scanner) -> Segment:
         refused_keys=scanner.provenance.refused_keys, waiting=scanner.provenance.pending(),
         starts_with_record=scanner.starts_with_record,
         members=getattr(scanner.source, "member_count", 0),
+        origin_waiting=scanner.origins.waiting(),
     )
 
 
@@ -332,6 +335,8 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
     held = scanner.provenance   # a few thousand ids at most; the segment's resources can be millions
     if held.holds_any(part.resource_keys) or held.holds_any(part.refused_keys):
         return False
+    if scanner.origins.crosses(part.origin_waiting, part.seen_ids, scanner.seen_ids):
+        return False  # a provenance record and a record of its original on either side (origcheck)
     resolved = scanner.provenance.resolve(part.waiting, scanner.seen_ids)
     if resolved is None:
         return False
@@ -372,4 +377,5 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
     scanner.unverified += unverified
     scanner.seen_ids.update(part.seen_ids)
     scanner.provenance.adopt(still)
+    scanner.origins.adopt(part.origin_waiting)
     return True

@@ -83,8 +83,9 @@ class Scanner(QuickReader):
         return self._base + self._pos
 
     def finish(self) -> None:
-        """At the end of the file: provenance records whose resource never came."""
+        """At the end of the file: provenance records whose resource, or whose original's records, never came."""
         self.problems.extend(self.provenance.finish())
+        self.problems.extend(self.origins.finish())
 
     def _find_record_start(self) -> bool:
         """Move to the next record start; report what had to be skipped. False at the end."""

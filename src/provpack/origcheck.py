@@ -1,0 +1,600 @@
+"""Check what a provenance record says of its alignment with an original against the archive.
+
+docs/format.md, "The provenance JSON", says what alignment with an original writes: `original`
+(the records of the original), each elision's `omitted` passage, the segments' `source_start`
+and `source_end`, `differences`, `out_of_order`. Two halves:
+
+* `alignment_messages(doc, text)`: what the record's own JSON and its excerpt's text can tell
+  (provcheck.derived calls it with the other rules of the record): the alignment keys are
+  absent (or null, or empty) without an aligned original, and with one, of the shape alignment
+  writes and consistent with each other and with the excerpt;
+* `OriginTracker`: pairs each provenance record that names an original with the records it
+  names (the source `resource` or `response`, the final `request`, the `conversion`), in
+  either order, and checks the record against them: their types and targets, the digests and
+  lengths of the source block and of the extracted text, and every offset into that text.
+
+It does not align again: what it checks is what the archive alone can tell. Imports nothing of
+the writer (like provcheck, of which it is a part).
+
+Memory: a provenance record waiting for records of its original keeps its alignment lists
+until they come (as provcheck keeps a record waiting for its resource); of the records that
+came, the facts of the last KEEP_RECORDS conversion, request and response records are kept
+(record id, type, target, WARC-Refers-To, sha256, length), with the texts of the conversion
+records among them up to KEEP_BUDGET bytes in all, the oldest let go first. The resource
+records are provcheck's (`held`). An archive without originals keeps nothing here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Container, Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
+
+from . import problems as kinds
+from .problems import Problem
+
+if TYPE_CHECKING:   # (provcheck imports this module)
+    from .provcheck import ResourceFacts
+
+QUOTE_CONTEXT = 32  # characters of text in a TextQuoteSelector's prefix and suffix (as the writer's)
+KEEP_RECORDS = 10_000  # conversion, request and response records remembered for provenance records to come
+KEEP_BUDGET = 32 << 20  # total bytes of conversion texts kept at once
+MAX_MESSAGES = 10
+SHOWN = 100  # characters of a text shown in a message
+ORIGIN_TYPES = frozenset({b"conversion", b"request", b"response"})   # the record types noted here (not resource)
+CHECKED = "provpack alignments with an original checked against its records"
+CHECKED_PART = "provpack alignments with an original checked without the extracted text (over 16 MiB)"
+
+_SEGMENT_KEYS = frozenset(("source_start", "source_end", "in_order"))
+_ELISION_KEYS = frozenset(("omitted_reason", "omitted_scope", "confirmed"))
+_SCOPES = ("between", "paragraph-end", "paragraph-start")
+_DIFFERENCE_KINDS = ("changed", "added", "dropped", "case")
+_POSITION, _QUOTE = "oa:TextPositionSelector", "oa:TextQuoteSelector"
+_NO_TEXT_NULLS = ("conversion_record_id", "text_sha256", "length_chars", "scope", "charset")
+_WORD_CHARACTER = re.compile(r"[^\W_]")   # a letter or digit: every word of the alignment holds one
+
+
+class Record(NamedTuple):
+    """A record an original may be made of, as read."""
+
+    kind: str  # its WARC-Type: resource, response, request or conversion
+    record_id: str
+    target: str | None
+    refers: str | None  # its WARC-Refers-To
+    sha256_hex: str | None  # of its block; None when not computed
+    length: int
+    block: bytes | None  # a conversion's, when kept; else None
+
+
+# A provenance record waiting for a record of its original: (offset, record id, field of `original`
+# naming it, the type that record must have, the record's alignment keys).
+Want = tuple[int | None, str | None, str, str, dict[str, Any]]
+
+
+def _show(value: object) -> str:
+    """repr() of a value, a long text cut short."""
+    if isinstance(value, str) and len(value) > SHOWN:
+        return repr(value[:SHOWN]) + f" (... {len(value)} characters)"
+    return repr(value)
+
+
+def _int(value: object) -> TypeGuard[int]:
+    return type(value) is int
+
+
+def _capped(messages: list[str]) -> list[str]:
+    if len(messages) <= MAX_MESSAGES:
+        return messages
+    return messages[: MAX_MESSAGES - 1] + [f"... and {len(messages) - MAX_MESSAGES + 1} more disagreements"]
+
+
+def _bare(target: str | None) -> str | None:
+    """A WARC-Target-URI without the angle brackets WARC 1.0 put around it."""
+    if target is not None and target.startswith("<") and target.endswith(">"):
+        return target[1:-1]
+    return target
+
+
+# -- what the record and its excerpt tell -------------------------------------------------------
+
+
+def aligned(original: object) -> TypeGuard[dict[str, Any]]:
+    """True when `original` says the excerpt was aligned with its text (an object without `no_text`)."""
+    return type(original) is dict and "no_text" not in original
+
+
+def alignment_messages(doc: dict[str, Any], text: str) -> list[str]:
+    """Disagreements of the alignment keys with each other and with the excerpt's `text` (see the module)."""
+    original = doc.get("original")
+    if original is None and doc.get("differences") == [] and "out_of_order" not in doc:
+        # The usual case, checked in one pass before anything else (plain loops: the cheapest in CPython).
+        try:
+            for segment in doc.get("segments", ()):
+                if "source_start" in segment or "source_end" in segment or "in_order" in segment:
+                    break
+            else:
+                for elision in doc.get("elisions", ()):
+                    if (elision["omitted"] is not None or "omitted_reason" in elision or "omitted_scope" in elision
+                            or "confirmed" in elision):
+                        break
+                else:
+                    return []
+        except (TypeError, KeyError):
+            pass   # (an entry that is not an object, or an elision without `omitted`: said below)
+    try:
+        if aligned(original):
+            return _aligned_messages(doc, original, text)
+        return _unaligned_messages(doc, original)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:  # a shape no rule foresaw
+        return [f"the alignment with the original is malformed ({type(exc).__name__}: {exc})"]
+
+
+def _unaligned_messages(doc: dict[str, Any], original: object) -> list[str]:
+    """Without an aligned original: no alignment keys."""
+    segments = doc.get("segments")
+    elisions = doc.get("elisions")
+    why = "original is null" if original is None else "original.no_text says it has no text"
+    out: list[str] = []
+    if original is not None and type(original) is not dict:
+        out.append(f"original is {_show(original)}, not an object or null")
+        why = "there is no original"
+    if type(original) is dict:
+        out += _original_messages(original, with_text=False)
+        for key in _NO_TEXT_NULLS:
+            if original.get(key) is not None:
+                out.append(f"original.{key} is {_show(original.get(key))}, not null: {why}")
+    if type(segments) is list:
+        for index, segment in enumerate(segments):
+            if type(segment) is dict and not segment.keys().isdisjoint(_SEGMENT_KEYS):
+                out.append(f"segments[{index}] has {', '.join(sorted(_SEGMENT_KEYS & segment.keys()))}, but {why}")
+    if type(elisions) is list:
+        for index, elision in enumerate(elisions):
+            if type(elision) is not dict:
+                continue
+            if elision.get("omitted") is not None:
+                out.append(f"elisions[{index}].omitted is {_show(elision.get('omitted'))}, not null: {why}")
+            if not elision.keys().isdisjoint(_ELISION_KEYS):
+                out.append(f"elisions[{index}] has {', '.join(sorted(_ELISION_KEYS & elision.keys()))}, but {why}")
+    differences = doc.get("differences", [])
+    if differences != []:
+        out.append(f"differences is {_show(differences)}, not []: {why}")
+    if "out_of_order" in doc:
+        out.append(f"out_of_order is given, but {why}")
+    return _capped(out)
+
+
+def _original_messages(original: dict[str, Any], *, with_text: bool) -> list[str]:
+    """The shape of `original`: how it was obtained, the records it names, its digests and lengths."""
+    out: list[str] = []
+    how = original.get("how")
+    strings = ["record_id", "target_uri"] + (["conversion_record_id", "text_sha256"] if with_text else [])
+    if how == "local":
+        strings.append("sha256")
+        if not _int(original.get("length_bytes")) or original["length_bytes"] < 0:
+            out.append(f"original.length_bytes {_show(original.get('length_bytes'))} is not a count of bytes")
+    elif how == "fetched":
+        strings.append("request_record_id")
+        exchanges = original.get("exchanges")
+        last = exchanges[-1] if type(exchanges) is list and exchanges else None
+        if type(last) is not dict:
+            out.append(f"original.exchanges {_show(exchanges)} is not a list of exchanges")
+        else:
+            for key, field in (("response_record_id", "record_id"), ("request_record_id", "request_record_id")):
+                if last.get(key) != original.get(field):
+                    out.append(f"original.exchanges[-1].{key} {_show(last.get(key))} is not original.{field}"
+                               f" {_show(original.get(field))}")
+    else:
+        out.append(f"original.how {_show(how)} is not 'local' or 'fetched'")
+    for key in strings:
+        if type(original.get(key)) is not str:
+            out.append(f"original.{key} {_show(original.get(key))} is missing or not a string")
+    if with_text and (not _int(original.get("length_chars")) or original["length_chars"] < 0):
+        out.append(f"original.length_chars {_show(original.get('length_chars'))} is not a count of characters")
+    return out
+
+
+def _aligned_messages(doc: dict[str, Any], original: dict[str, Any], text: str) -> list[str]:
+    out = _original_messages(original, with_text=True)
+    segments = doc.get("segments")
+    segments = segments if type(segments) is list else []
+    not_in_order = []
+    for index, segment in enumerate(segments):
+        if type(segment) is not dict:
+            continue
+        where = f"segments[{index}]"
+        missing = sorted(_SEGMENT_KEYS - segment.keys())
+        if missing:
+            out.append(f"{where} has no {', '.join(missing)} (an aligned original gives each segment them)")
+            continue
+        source_start, source_end, in_order = segment["source_start"], segment["source_end"], segment["in_order"]
+        if type(in_order) is not bool:
+            out.append(f"{where}: in_order {_show(in_order)} is not true or false")
+        elif not in_order:
+            not_in_order.append(index)
+        if source_start is None and source_end is None:
+            if in_order is False:
+                out.append(f"{where}: in_order is false, but the segment was not found in the original")
+        elif not (_int(source_start) and _int(source_end) and 0 <= source_start < source_end):
+            out.append(f"{where}: source_start {_show(source_start)} and source_end {_show(source_end)} are not"
+                       " both null or a span of characters (start before end)")
+    out_of_order = doc.get("out_of_order")
+    if type(out_of_order) is not list or not all(
+            type(pair) is list and len(pair) == 2 and _int(pair[0]) and _int(pair[1])
+            and 0 <= pair[0] <= pair[1] < len(segments) for pair in out_of_order):
+        out.append(f"out_of_order {_show(out_of_order)} is not a list of [earlier, later] segment indexes")
+    elif sorted({pair[1] for pair in out_of_order}) != not_in_order:
+        out.append(f"out_of_order names segments {sorted({pair[1] for pair in out_of_order})} as out of order,"
+                   f" but those with in_order false are {not_in_order}")
+
+    elisions = doc.get("elisions")
+    for index, elision in enumerate(elisions if type(elisions) is list else []):
+        if type(elision) is dict:
+            out += _elision_messages(f"elisions[{index}]", elision, original)
+
+    differences = doc.get("differences")
+    if type(differences) is not list:
+        out.append(f"differences {_show(differences)} is not a list")
+        differences = []
+    for index, difference in enumerate(differences):
+        out += _difference_messages(f"differences[{index}]", difference, segments, text)
+    return _capped(out)
+
+
+def _elision_messages(where: str, elision: dict[str, Any], original: dict[str, Any]) -> list[str]:
+    missing = sorted(_ELISION_KEYS - elision.keys())
+    if missing:
+        return [f"{where} has no {', '.join(missing)} (an aligned original gives each elision them)"]
+    out: list[str] = []
+    omitted, reason, scope, confirmed = (elision.get("omitted"), elision["omitted_reason"], elision["omitted_scope"],
+                                         elision["confirmed"])
+    if scope not in _SCOPES:
+        out.append(f"{where}: omitted_scope {_show(scope)} is not one of {', '.join(_SCOPES)}")
+    if omitted is None:
+        if type(reason) is not str:
+            out.append(f"{where}: omitted is null, but omitted_reason {_show(reason)} gives no reason")
+    elif reason is not None:
+        out.append(f"{where}: omitted_reason {_show(reason)}, but a passage is omitted (expected null)")
+    kind = elision.get("kind")
+    expected: tuple[object, ...] = (None,) if kind != "possible" else (True,) if omitted is not None else (False, None)
+    if confirmed not in expected or type(confirmed) not in (bool, type(None)):
+        out.append(f"{where}: confirmed {_show(confirmed)}, but a {kind} elision"
+                   f"{' with' if omitted is not None else ' without'} an omitted passage has"
+                   f" {' or '.join(_show(value).lower().replace('none', 'null') for value in expected)}")
+    if omitted is None:
+        return out
+    if type(omitted) is not dict:
+        return [*out, f"{where}.omitted {_show(omitted)} is not an object or null"]
+    text, start, end = omitted.get("text"), omitted.get("start"), omitted.get("end")
+    if not (type(text) is str and _int(start) and _int(end) and 0 <= start <= end):
+        return [*out, f"{where}.omitted: text {_show(text)}, start {_show(start)}, end {_show(end)} are not a"
+                f" text and its span"]
+    if len(text) != end - start or not text or text != text.strip():
+        out.append(f"{where}.omitted: text {_show(text)} is not the {end - start} characters {start}-{end},"
+                   " trimmed of white space")
+    if omitted.get("record_id") != original.get("conversion_record_id"):
+        out.append(f"{where}.omitted: record_id {_show(omitted.get('record_id'))} is not original.conversion_record_id"
+                   f" {_show(original.get('conversion_record_id'))}")
+    source = omitted.get("oa:hasSource")
+    source_id = source.get("@id") if type(source) is dict else None
+    if source_id != original.get("target_uri"):
+        out.append(f"{where}.omitted: oa:hasSource {_show(source)} is not original.target_uri"
+                   f" {_show(original.get('target_uri'))}")
+    selectors = omitted.get("oa:hasSelector")
+    if type(selectors) is not list:
+        return [*out, f"{where}.omitted: oa:hasSelector {_show(selectors)} is not a list of selectors"]
+    types = [s.get("@type") if type(s) is dict else None for s in selectors]
+    if sorted(map(str, types)) != [_POSITION, _QUOTE]:
+        return [*out, f"{where}.omitted: oa:hasSelector holds {_show(types)}, not one {_POSITION} and one {_QUOTE}"]
+    for selector in selectors:
+        if selector["@type"] == _POSITION:
+            if (selector.get("oa:start"), selector.get("oa:end")) != (start, end) or not (
+                    _int(selector.get("oa:start")) and _int(selector.get("oa:end"))):
+                out.append(f"{where}.omitted: TextPositionSelector {_show(selector.get('oa:start'))}-"
+                           f"{_show(selector.get('oa:end'))} disagrees with start/end {start}-{end}")
+        elif selector.get("oa:exact") != text:
+            out.append(f"{where}.omitted: TextQuoteSelector exact {_show(selector.get('oa:exact'))} is not the"
+                       f" omitted text {_show(text)}")
+    return out
+
+
+def _difference_messages(where: str, difference: object, segments: list[Any], text: str) -> list[str]:
+    if type(difference) is not dict:
+        return [f"{where} is not an object"]
+    get = difference.get
+    kind, segment_index = get("kind"), get("segment")
+    start, end, source_start, source_end = get("start"), get("end"), get("source_start"), get("source_end")
+    excerpt, source = get("excerpt"), get("source")
+    if not (_int(start) and _int(end) and _int(source_start) and _int(source_end) and type(excerpt) is str
+            and type(source) is str and 0 <= start <= end <= len(text) and 0 <= source_start <= source_end):
+        return [f"{where}: start {_show(start)}, end {_show(end)}, source_start {_show(source_start)},"
+                f" source_end {_show(source_end)}, excerpt and source are not spans and their texts"
+                f" (the excerpt has {len(text)} characters)"]
+    out: list[str] = []
+    if kind not in _DIFFERENCE_KINDS:
+        out.append(f"{where}: kind {_show(kind)} is not one of {', '.join(_DIFFERENCE_KINDS)}")
+    segment = segments[segment_index] if _int(segment_index) and 0 <= segment_index < len(segments) else None
+    if type(segment) is not dict:
+        out.append(f"{where}: segment {_show(segment_index)} is not the index of a segment")
+    elif not (_int(segment.get("start")) and _int(segment.get("end"))
+              and segment["start"] <= start <= end <= segment["end"]):
+        out.append(f"{where}: characters {start}-{end} are not inside segments[{segment_index}]"
+                   f" ({_show(segment.get('start'))}-{_show(segment.get('end'))})")
+    if text[start:end] != excerpt:
+        out.append(f"{where}: excerpt {_show(excerpt)} but characters {start}-{end} of the excerpt are"
+                   f" {_show(text[start:end])}")
+    if len(source) != source_end - source_start:
+        out.append(f"{where}: source {_show(source)} is not the {source_end - source_start} characters"
+                   f" {source_start}-{source_end}")
+    empty = {"added": "source", "dropped": "excerpt"}.get(kind) if type(kind) is str else None
+    for name, value in (("excerpt", excerpt), ("source", source)):
+        if (name == empty) != (value == ""):
+            out.append(f"{where}: a {kind} difference with {name} {_show(value)}"
+                       f" ({'empty' if name == empty else 'not empty'} in one)")
+    return out
+
+
+# -- what the archive tells ---------------------------------------------------------------------
+
+
+def _target_messages(field: str, record_id: str, original: dict[str, Any], record: Record) -> list[str]:
+    if _bare(record.target) != original.get("target_uri"):
+        return [f"original.target_uri {_show(original.get('target_uri'))} but the record original.{field}"
+                f" {record_id} names has WARC-Target-URI {_show(_bare(record.target))}"]
+    return []
+
+
+def record_messages(field: str, kind: str, parts: dict[str, Any], record: Record) -> tuple[list[str], bool]:
+    """Disagreements of a provenance record's alignment (`parts`) with the record `original.<field>` names
+    (which must be of type `kind`); and False when the conversion's text was not there to check."""
+    original = parts["original"]
+    record_id = original[field]
+    if record.kind != kind:
+        return [f"original.{field} {record_id} names a {record.kind} record, not a {kind} record"], True
+    out = _target_messages(field, record_id, original, record)
+    if field == "record_id" and kind == "resource":
+        sha, length = original.get("sha256"), original.get("length_bytes")
+        if record.sha256_hex is not None and (type(sha) is not str or sha.lower() != record.sha256_hex):
+            out.append(f"original.sha256 {_show(sha)} but the source record {record_id} block hashes to"
+                       f" {record.sha256_hex}")
+        if length != record.length:
+            out.append(f"original.length_bytes {_show(length)} but the source record {record_id} block has"
+                       f" {record.length} bytes")
+    if kind != "conversion":
+        return out, True
+    if record.refers != original.get("record_id"):
+        out.append(f"original.record_id {_show(original.get('record_id'))} but the conversion record {record_id}"
+                   f" has WARC-Refers-To {_show(record.refers)}")
+    sha = original.get("text_sha256")
+    if record.sha256_hex is not None and (type(sha) is not str or sha.lower() != record.sha256_hex):
+        out.append(f"original.text_sha256 {_show(sha)} but the conversion record {record_id} block hashes to"
+                   f" {record.sha256_hex}")
+    if record.block is None:
+        return out, False
+    try:
+        text = record.block.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [*out, f"the conversion record {record_id} block is not valid UTF-8 at byte {exc.start}"], True
+    try:
+        out += _text_messages(parts, text, record_id)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:  # (said by alignment_messages)
+        out.append(f"the alignment with the original is malformed ({type(exc).__name__}: {exc})")
+    return out, True
+
+
+def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str]:
+    """Every offset into the conversion's `text` the alignment gives, checked against it."""
+    out: list[str] = []
+    size = len(text)
+    chars = parts["original"].get("length_chars")
+    if chars != size:
+        out.append(f"original.length_chars {_show(chars)} but the conversion record {record_id} text has"
+                   f" {size} characters")
+    spans: list[tuple[int, int, int, int] | None] = []   # (start, end, source_start, source_end) of each segment
+    previous: tuple[int, int] | None = None   # the source span of the last segment found
+    for index, segment in enumerate(parts["segments"]):
+        get = segment.get if type(segment) is dict else {}.get
+        source_start, source_end = get("source_start"), get("source_end")
+        if not (_int(source_start) and _int(source_end) and 0 <= source_start < source_end):
+            spans.append(None)
+            continue
+        where = f"segments[{index}]"
+        if source_end > size:
+            out.append(f"{where}: source {source_start}-{source_end} is outside the conversion text (0-{size})")
+        elif text[source_start].isspace() or text[source_end - 1].isspace():
+            out.append(f"{where}: source {source_start}-{source_end} of the conversion text is"
+                       f" {_show(text[source_start:source_end])}, which starts or ends with white space")
+        if (get("in_order") is True and previous is not None and source_start < previous[1]
+                and (source_start < previous[0] or _WORD_CHARACTER.search(text, source_start, previous[1]))):
+            out.append(f"{where}: in_order is true, but its source {source_start}-{source_end} starts before the end"
+                       f" ({previous[1]}) of the segment found before it, with words between")
+        previous = (source_start, source_end)
+        start, end = get("start"), get("end")
+        spans.append((start, end, source_start, source_end) if _int(start) and _int(end) else None)
+    for index, elision in enumerate(parts["elisions"]):
+        omitted = elision.get("omitted") if type(elision) is dict else None
+        if type(omitted) is dict:
+            out += _omitted_messages(f"elisions[{index}]", elision, omitted, text, spans)
+    for index, difference in enumerate(parts["differences"]):
+        get = difference.get if type(difference) is dict else {}.get
+        source_start, source_end, source = get("source_start"), get("source_end"), get("source")
+        if not (_int(source_start) and _int(source_end) and 0 <= source_start <= source_end):
+            continue   # (said by alignment_messages)
+        if source_end > size or text[source_start:source_end] != source:
+            out.append(f"differences[{index}]: source {_show(source)} but characters {source_start}-{source_end} of"
+                       f" the conversion text are {_show(text[source_start:source_end])}")
+    return out
+
+
+def _omitted_messages(where: str, elision: dict[str, Any], omitted: dict[str, Any], text: str,
+                      spans: list[tuple[int, int, int, int] | None]) -> list[str]:
+    start, end, passage = omitted.get("start"), omitted.get("end"), omitted.get("text")
+    if not (_int(start) and _int(end) and 0 <= start <= end and type(passage) is str):
+        return []   # (said by alignment_messages)
+    where = f"{where}.omitted"
+    if end > len(text):
+        return [f"{where}: characters {start}-{end} are outside the conversion text (0-{len(text)})"]
+    out: list[str] = []
+    if text[start:end] != passage:
+        out.append(f"{where}: text {_show(passage)} but characters {start}-{end} of the conversion text are"
+                   f" {_show(text[start:end])}")
+    selectors = omitted.get("oa:hasSelector")
+    for selector in selectors if type(selectors) is list else []:
+        if type(selector) is not dict or selector.get("@type") != _QUOTE:
+            continue
+        prefix, suffix = text[max(0, start - QUOTE_CONTEXT):start], text[end:end + QUOTE_CONTEXT]
+        if selector.get("oa:prefix") != prefix:
+            out.append(f"{where}: TextQuoteSelector prefix {_show(selector.get('oa:prefix'))} is not the"
+                       f" {len(prefix)} characters of the conversion text before character {start} ({_show(prefix)})")
+        if selector.get("oa:suffix") != suffix:
+            out.append(f"{where}: TextQuoteSelector suffix {_show(selector.get('oa:suffix'))} is not the"
+                       f" {len(suffix)} characters of the conversion text after character {end} ({_show(suffix)})")
+    # A bracketed cut's passage is the original's text between the segments found on either side of
+    # it (to the paragraph's end or from its start at the quote's ends), white space trimmed.
+    marker_start, marker_end, scope = elision.get("start"), elision.get("end"), elision.get("omitted_scope")
+    if elision.get("kind") != "bracketed" or not (_int(marker_start) and _int(marker_end)):
+        return out
+    before = max((i for i, s in enumerate(spans) if s is not None and s[1] <= marker_start), default=None)
+    after = min((i for i, s in enumerate(spans) if s is not None and s[0] >= marker_end), default=None)
+    low = spans[before][3] if before is not None and scope != "paragraph-start" else None  # type: ignore[index]
+    high = spans[after][2] if after is not None and scope != "paragraph-end" else None  # type: ignore[index]
+    if (scope != "paragraph-start" and low is None) or (scope != "paragraph-end" and high is None):
+        side = "before" if scope != "paragraph-start" and low is None else "after"
+        return [*out, f"{where}: a passage is omitted ({scope}), but no segment {side} the marker was found in"
+                f" the original"]
+    size = len(text)
+    gap_start = min(low, size) if low is not None else start
+    gap_end = min((max(low, high) if low is not None else high) if high is not None else end, size)
+    while gap_start < gap_end and text[gap_start].isspace():
+        gap_start += 1
+    while gap_end > gap_start and text[gap_end - 1].isspace():
+        gap_end -= 1
+    if (gap_start, gap_end) != (start, end):
+        out.append(f"{where}: characters {start}-{end}, but the conversion text"
+                   + (f" from the end of segments[{before}] ({low})" if low is not None else "")
+                   + (f" to the start of segments[{after}] ({high})" if high is not None else "")
+                   + f", white space trimmed, is {gap_start}-{gap_end}"
+                   + (" up to the passage's end" if high is None else "")
+                   + (" from the passage's start" if low is None else ""))
+    return out
+
+
+class OriginTracker:
+    """Pairs provenance records that name an original with the original's records, in either order."""
+
+    def __init__(self, counts: Counter[str], held: Callable[[str], ResourceFacts | None]) -> None:
+        self.counts = counts
+        self._held = held   # the resource records provcheck holds, by record id
+        self._records: OrderedDict[str, Record] = OrderedDict()
+        self._kept_bytes = 0
+        self.pending: dict[str, list[Want]] = {}   # record id named -> provenance records waiting for it
+
+    def provenance(self, offset: int | None, record_id: str | None, doc: dict[str, Any] | None,
+                   seen: Container[int]) -> list[Problem]:
+        """A provenance record was read (`doc`: its JSON, None when it is not provenance): problems with the
+        records its original names that came before it; it waits for the others. `seen`: the hashes of the
+        record ids read so far."""
+        if doc is None:
+            return []
+        original = doc.get("original")
+        if type(original) is not dict:
+            return []
+        parts = {"original": original, "segments": _list(doc, "segments"), "elisions": _list(doc, "elisions"),
+                 "differences": _list(doc, "differences")}
+        how = original.get("how")
+        names = [("record_id", "resource" if how == "local" else "response")]
+        if how == "fetched":
+            names.append(("request_record_id", "request"))
+        if aligned(original):
+            names.append(("conversion_record_id", "conversion"))
+        messages: list[str] = []
+        for field, kind in names:
+            named = original.get(field)
+            if type(named) is not str:
+                continue   # (said by alignment_messages)
+            record = self._find(named)
+            if record is not None:
+                messages += self._check(field, kind, parts, record)
+            elif hash(named.encode("utf-8", "replace")) in seen:
+                messages.append(f"original.{field} {named} names an earlier record that is not a {kind} record"
+                                f" (or is more than {KEEP_RECORDS} such records back)")
+            else:
+                self.pending.setdefault(named, []).append((offset, record_id, field, kind, parts))
+        return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message) for message in _capped(messages)]
+
+    def _find(self, record_id: str) -> Record | None:
+        record = self._records.get(record_id)
+        if record is not None:
+            return record
+        resource = self._held(record_id)
+        if resource is None:
+            return None
+        return Record("resource", resource.record_id, resource.target, None, resource.sha256_hex, resource.length,
+                      None)
+
+    def _check(self, field: str, kind: str, parts: dict[str, Any], record: Record) -> list[str]:
+        messages, complete = record_messages(field, kind, parts, record)
+        if field == "conversion_record_id" and record.kind == kind:
+            self.counts[CHECKED if complete else CHECKED_PART] += 1
+        return messages
+
+    def record(self, record: Record) -> list[Problem]:
+        """A record an original may be made of was read (a resource only while provenance records wait):
+        problems of the provenance records that were waiting for it."""
+        if record.kind != "resource":
+            self._keep(record)
+        waiting = self.pending.pop(record.record_id, None) if self.pending else None
+        if waiting is None:
+            return []
+        return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message)
+                for offset, record_id, field, kind, parts in waiting
+                for message in _capped(self._check(field, kind, parts, record))]
+
+    def _keep(self, record: Record) -> None:
+        records = self._records
+        old = records.pop(record.record_id, None)
+        if old is not None and old.block is not None:
+            self._kept_bytes -= len(old.block)
+        size = 0 if record.block is None else len(record.block)
+        if size > KEEP_BUDGET:
+            record = record._replace(block=None)
+            size = 0
+        while records and (len(records) >= KEEP_RECORDS or self._kept_bytes + size > KEEP_BUDGET):
+            gone = records.popitem(last=False)[1]
+            if gone.block is not None:
+                self._kept_bytes -= len(gone.block)
+        records[record.record_id] = record
+        self._kept_bytes += size
+
+    def finish(self) -> list[Problem]:
+        """At the end of the file: provenance records naming records of an original that never came."""
+        found = [Problem(offset, record_id, kinds.METADATA_MISMATCH,
+                         f"original.{field} {named} names no {kind} record in this file")
+                 for named, waiting in self.pending.items() for offset, record_id, field, kind, _ in waiting]
+        self.pending.clear()
+        self._records.clear()
+        self._kept_bytes = 0
+        return found
+
+    def waiting(self) -> list[tuple[str, Want]]:
+        """The provenance records still waiting, by record id named, in the order they came."""
+        return [(named, want) for named, wants in self.pending.items() for want in wants]
+
+    def crosses(self, waiting: Iterable[tuple[str, Want]], seen_after: Container[int],
+                seen_before: Container[int]) -> bool:
+        """True when a record named on one side of a split file is on the other: what this tracker (of the
+        first part) waits for was read after the split (`seen_after`), or what the second part waits for
+        (`waiting`) was read before it (`seen_before`)."""
+        return (any(hash(named.encode("utf-8", "replace")) in seen_after for named in self.pending)
+                or any(hash(named.encode("utf-8", "replace")) in seen_before for named, _ in waiting))
+
+    def adopt(self, waiting: Iterable[tuple[str, Want]]) -> None:
+        """Take on the second part's provenance records still waiting, after this tracker's own."""
+        for named, want in waiting:
+            self.pending.setdefault(named, []).append(want)
+
+
+def _list(doc: dict[str, Any], key: str) -> list[Any]:
+    value = doc.get(key)
+    return value if type(value) is list else []

@@ -1,0 +1,882 @@
+"""verify checks what a provenance record says of its alignment with an original against the archive (origcheck).
+
+Each test packages excerpts with originals, edits one thing (recomputing every digest, so that only the
+alignment check can tell), and pins the whole report: read in one go, and in two parts split at every record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provpack import origcheck, provcheck, quickread, recordcheck, verifysplit, warcscan
+from provpack.package import package
+from provpack.verify import FileReport, _verify_path
+
+from localserver import ServerState, serve
+
+ORIGINALS = Path(__file__).parent / "data" / "originals"
+DATE = dt.datetime(2017, 11, 12, tzinfo=dt.timezone.utc)
+DECLARATION = "https://www.archives.gov/declaration"
+# a: two cuts between segments and a possible marker; its original's records come after its provenance
+A_TEXT = (
+    "When in the Course of human events, it becomes necessary for one people to dissolve the political "
+    "bands which have connected them with another [...] a decent respect to the opinions of mankind "
+    "requires that they should declare the causes which impel them to the separation.\n\n"
+    "We hold these truths to be self-evident, that all men are created equal [\u2026] \u2014That to secure "
+    "these rights, Governments are instituted among Men...\n"
+)
+# b: a plain-text original of its own
+B_TEXT = ("Four score and seven years ago our fathers brought forth on this continent, a new nation [...] "
+          "dedicated to the proposition that all men are created equal.\n")
+# d: the same original as a, whose records come before it; a changed word (a difference) and a cut at the end
+D_TEXT = ("We hold these truths to be self-evident, that all men are created equal, that they are endowed by their "
+          "Creator with certain unalienable Rights [...] Governments are instituted among People, deriving their just "
+          "powers from the consent of the governed [...]\n")
+CAN_SPLIT = hasattr(os, "fork") and sys.platform != "darwin"   # (two-part reading forks: not on macOS)
+
+
+def members(data: bytes) -> list[bytes]:
+    """The decompressed records of a per-record gzip archive."""
+    out = []
+    while data:
+        inflater = zlib.decompressobj(31)
+        out.append(inflater.decompress(data))
+        data = inflater.unused_data
+    return out
+
+
+def split_record(raw: bytes) -> tuple[bytes, bytes]:
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    return head, rest[: int(re.search(rb"Content-Length: (\d+)", head).group(1))]   # type: ignore[union-attr]
+
+
+def join_record(head: bytes, block: bytes) -> bytes:
+    """A record with this block, its length and digests made to agree with it."""
+    digest = b"sha256:" + hashlib.sha256(block).hexdigest().encode()
+    head = re.sub(rb"Content-Length: \d+", b"Content-Length: %d" % len(block), head)
+    head = re.sub(rb"WARC-Block-Digest: \S+", b"WARC-Block-Digest: " + digest, head)
+    if b"WARC-Type: request" not in head and b"WARC-Type: response" not in head:
+        head = re.sub(rb"WARC-Payload-Digest: \S+", b"WARC-Payload-Digest: " + digest, head)
+    return head + b"\r\n\r\n" + block + b"\r\n\r\n"
+
+
+def header(raw: bytes, name: str) -> str:
+    found = re.search(rb"\r\n" + name.encode() + rb": ([^\r]*)", raw)
+    assert found is not None
+    return found.group(1).decode()
+
+
+class Archive:
+    """A packaged archive's records, to edit and write out."""
+
+    def __init__(self, data: bytes) -> None:
+        self.records = members(data)
+
+    def doc(self, name: str) -> dict[str, Any]:
+        for raw in self.records:
+            if b"WARC-Type: metadata" in raw:
+                doc = json.loads(split_record(raw)[1])
+                if doc["name"] == name:
+                    return dict(doc)
+        raise KeyError(name)
+
+    def edit_doc(self, name: str, change: Callable[[dict[str, Any]], None]) -> Archive:
+        for index, raw in enumerate(self.records):
+            head, block = split_record(raw)
+            if b"WARC-Type: metadata" in head and json.loads(block)["name"] == name:
+                doc = json.loads(block)
+                change(doc)
+                block = (json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+                self.records[index] = join_record(head, block)
+                return self
+        raise KeyError(name)
+
+    def edit_record(self, warc_type: str, target: str, change: Callable[[bytes, bytes], tuple[bytes, bytes]]) -> Archive:
+        for index, raw in enumerate(self.records):
+            head, block = split_record(raw)
+            if f"WARC-Type: {warc_type}\r".encode() in head and f"WARC-Target-URI: {target}\r".encode() in head:
+                self.records[index] = join_record(*change(head, block))
+                return self
+        raise KeyError(warc_type)
+
+    def record(self, warc_type: str, target: str) -> bytes:
+        for raw in self.records:
+            if f"WARC-Type: {warc_type}\r".encode() in raw and f"WARC-Target-URI: {target}\r".encode() in raw:
+                return raw
+        raise KeyError(warc_type)
+
+    def data(self) -> bytes:
+        return b"".join(gzip.compress(raw, mtime=0) for raw in self.records)
+
+    def offset(self, name: str) -> int:
+        """The offset of the provenance record of document `name` in data()."""
+        at = 0
+        for raw in self.records:
+            head, block = split_record(raw)
+            if b"WARC-Type: metadata" in head and json.loads(block)["name"] == name:
+                return at
+            at += len(gzip.compress(raw, mtime=0))
+        raise KeyError(name)
+
+    def metadata_id(self, name: str) -> str:
+        for raw in self.records:
+            head, block = split_record(raw)
+            if b"WARC-Type: metadata" in head and json.loads(block)["name"] == name:
+                return header(raw, "WARC-Record-ID")
+        raise KeyError(name)
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """a, b and d with a local original each (a and d the same one), c without one."""
+    source = tmp_path_factory.mktemp("source")
+    (source / "originals").mkdir()
+    shutil.copy(ORIGINALS / "declaration.html", source / "originals" / "decl.html")
+    shutil.copy(ORIGINALS / "gettysburg.txt", source / "originals" / "gettysburg.txt")
+    for name, text, sidecar in (
+            ("a", A_TEXT, f"source_url: {DECLARATION}\noriginal: originals/decl.html\n"),
+            ("b", B_TEXT, "original: originals/gettysburg.txt\n"),
+            ("c", "A text without an original [...] and its end.\n", None),
+            ("d", D_TEXT, f"source_url: {DECLARATION}\noriginal: originals/decl.html\n")):
+        (source / f"{name}.txt").write_text(text, encoding="utf-8")
+        if sidecar is not None:
+            (source / f"{name}.yaml").write_text(sidecar, encoding="utf-8")
+    out = tmp_path_factory.mktemp("out") / "o.warc.gz"
+    return package(source, out=out, date=DATE).warc_path.read_bytes()
+
+
+@pytest.fixture
+def archive(packaged: bytes) -> Archive:
+    return Archive(packaged)
+
+
+@pytest.fixture
+def merges(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    """Splitting allowed for any size; the outcome of every merge attempt is recorded."""
+    outcomes: list[bool] = []
+    absorb = verifysplit.absorb
+
+    def recording(scanner: warcscan.Scanner, part: verifysplit.Segment) -> bool:
+        merged = absorb(scanner, part)
+        outcomes.append(merged)
+        return merged
+
+    monkeypatch.setattr(verifysplit, "MIN_SIZE", 0)
+    monkeypatch.setattr(verifysplit, "busy", lambda: False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)   # threads other tests may leave
+    monkeypatch.setattr(verifysplit, "absorb", recording)
+    yield outcomes
+
+
+def report(archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FileReport:
+    """The report of one read, checked to be that of a two-part read split at every record."""
+    data = archive.data()
+    path = tmp_path / "o.warc.gz"
+    path.write_bytes(data)
+    serial = _verify_path(path, jobs=1)
+    if CAN_SPLIT:
+        for split in [i for i in range(1, len(data)) if data.startswith(b"\x1f\x8b\x08\x00", i)]:
+            monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+            assert _verify_path(path, jobs=2) == serial, split
+    return serial
+
+
+def problems(found: FileReport) -> list[tuple[int | None, str | None, str, str]]:
+    return [(p.offset, p.record_id, p.kind, p.message) for p in found.problems]
+
+
+def show(text: str) -> str:
+    """A text as messages show it: in full up to 100 characters, else its first 100 and its length."""
+    return repr(text) if len(text) <= 100 else f"{text[:100]!r} (... {len(text)} characters)"
+
+
+def mismatches(archive: Archive, name: str, *messages: str) -> list[tuple[int | None, str | None, str, str]]:
+    """The problems `messages` of the provenance record of document `name`, as verify reports them."""
+    return [(archive.offset(name), archive.metadata_id(name), "metadata-mismatch", m) for m in messages]
+
+
+def conversion_text(archive: Archive, target: str = DECLARATION) -> str:
+    return split_record(archive.record("conversion", target))[1].decode("utf-8")
+
+
+# -- the archive as packaged ----------------------------------------------------------------------
+
+
+def test_the_packaged_archive_is_sound_in_either_order(archive: Archive, tmp_path: Path, merges: list[bool],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """a's original comes after it, d's before it: both checked, and the split reads merge or fall back."""
+    order = [header(raw, "WARC-Type") for raw in archive.records]
+    assert order == ["warcinfo", "resource", "metadata", "resource", "conversion", "resource", "metadata", "resource",
+                     "conversion", "resource", "metadata", "resource", "metadata"]
+    found = report(archive, tmp_path, monkeypatch)
+    assert found.problems == () and found.records == 13 and found.verified == 13
+    assert f"{origcheck.CHECKED}: 3" in found.notes
+    assert not CAN_SPLIT or (True in merges and False in merges)
+
+
+# -- what the record and its excerpt tell ------------------------------------------------------------
+
+
+def test_alignment_keys_without_an_original(archive: Archive, tmp_path: Path, merges: list[bool],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][0].update(source_start=1, source_end=5, in_order=True)
+        doc["elisions"][0].update(omitted={"text": "cut", "start": 1, "end": 4}, omitted_reason=None)
+        doc["differences"] = [{"kind": "added"}]
+        doc["out_of_order"] = []
+
+    found = report(archive.edit_doc("c", change), tmp_path, monkeypatch)
+    why = "original is null"
+    assert problems(found) == mismatches(
+        archive, "c",
+        f"segments[0] has in_order, source_end, source_start, but {why}",
+        f"elisions[0].omitted is {{'end': 4, 'start': 1, 'text': 'cut'}}, not null: {why}",
+        f"elisions[0] has omitted_reason, but {why}",
+        f"differences is [{{'kind': 'added'}}], not []: {why}",
+        f"out_of_order is given, but {why}")
+
+
+def test_an_original_of_the_wrong_shape_without_text(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record without an original given an original that is not an object; one with `no_text` and a text."""
+    found = report(archive.edit_doc("c", lambda doc: doc.update(original="decl.html")), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(archive, "c", "original is 'decl.html', not an object or null")
+    original = dict(archive.doc("a")["original"], no_text="cannot extract text from application/pdf")
+    found = report(Archive(packaged).edit_doc("c", lambda doc: doc.update(original=original)), tmp_path,
+                   monkeypatch)
+    conversion = original["conversion_record_id"]
+    assert problems(found) == mismatches(
+        archive, "c", *(f"original.{key} is {original[key]!r}, not null: original.no_text says it has no text"
+                        for key in ("conversion_record_id", "text_sha256", "length_chars", "scope", "charset")))
+    assert conversion not in str(found.problems[-1])
+
+
+def test_an_aligned_original_of_the_wrong_shape(packaged: bytes, archive: Archive, tmp_path: Path,
+                                                merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    found = report(archive.edit_doc("a", lambda doc: doc["original"].update(how="copied")), tmp_path, monkeypatch)
+    original = archive.doc("a")["original"]
+    assert problems(found) == mismatches(
+        archive, "a", "original.how 'copied' is not 'local' or 'fetched'",
+        f"original.record_id {original['record_id']} names a resource record, not a response record")
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["original"].update(length_chars=-1, text_sha256=5)
+        doc["differences"] = {}
+
+    found = report(Archive(packaged).edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a",
+        "original.text_sha256 5 is missing or not a string",
+        "original.length_chars -1 is not a count of characters",
+        "differences {} is not a list",
+        f"original.text_sha256 5 but the conversion record {original['conversion_record_id']} block hashes to"
+        f" {original['text_sha256']}",
+        f"original.length_chars -1 but the conversion record {original['conversion_record_id']} text has 1469"
+        " characters")
+
+    def local(doc: dict[str, Any]) -> None:
+        doc["original"].update(length_bytes=None)
+        doc["differences"][0]["segment"] = 2
+
+    edited = Archive(packaged).edit_doc("d", local)
+    found = report(edited, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        edited, "d", "original.length_bytes None is not a count of bytes",
+        "differences[0]: segment 2 is not the index of a segment",
+        f"original.length_bytes None but the source record {original['record_id']} block has 2410 bytes")
+
+
+def test_a_fake_original_names_records_that_are_not_there(archive: Archive, tmp_path: Path, merges: list[bool],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document with no original given one, ids made up, the omitted passage consistent with it: the
+    records it names are nowhere, and the alignment keys it lacks are said."""
+    original = dict(archive.doc("a")["original"], record_id="<urn:uuid:made-up-1>",
+                    conversion_record_id="<urn:uuid:made-up-2>")
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["original"] = original
+        doc["out_of_order"] = []
+        for segment in doc["segments"]:
+            segment.update(source_start=None, source_end=None, in_order=True)
+        doc["elisions"][0].update(omitted_reason="no reason", omitted_scope="between", confirmed=None)
+
+    found = report(archive.edit_doc("c", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "c",
+        "original.record_id <urn:uuid:made-up-1> names no resource record in this file",
+        "original.conversion_record_id <urn:uuid:made-up-2> names no conversion record in this file")
+
+
+def test_omitted_text_changed(archive: Archive, tmp_path: Path, merges: list[bool],
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passage's text alone changed: its own selector and the archived text disagree with it."""
+    passage = archive.doc("a")["elisions"][0]["omitted"]
+    text = passage["text"].replace("powers", "rulers")
+    found = report(archive.edit_doc("a", lambda doc: doc["elisions"][0]["omitted"].update(text=text)), tmp_path,
+                   monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a",
+        f"elisions[0].omitted: TextQuoteSelector exact {show(passage['text'])} is not the"
+        f" omitted text {show(text)}",
+        f"elisions[0].omitted: text {show(text)} but characters 238-377 of the conversion"
+        f" text are {show(passage['text'])}")
+
+
+def test_omitted_text_and_selector_changed(archive: Archive, tmp_path: Path, merges: list[bool],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text and quote selector changed together: only the archived text tells (here for d, whose original
+    came before it)."""
+    passage = archive.doc("d")["elisions"][0]["omitted"]
+    text = passage["text"].replace("Liberty", "Freedom")
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["elisions"][0]["omitted"]["text"] = text
+        doc["elisions"][0]["omitted"]["oa:hasSelector"][1]["oa:exact"] = text
+
+    found = report(archive.edit_doc("d", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "d", f"elisions[0].omitted: text {show(text)} but characters 647-742 of the conversion text are"
+                      f" {show(passage['text'])}")
+
+
+def test_omitted_start_changed(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """start alone, and start with the position selector: the span is not the text's, nor its own selector's."""
+    conversion = conversion_text(archive)
+    passage = archive.doc("a")["elisions"][0]["omitted"]
+    found = report(Archive(packaged).edit_doc(
+        "a", lambda doc: doc["elisions"][0]["omitted"].update(start=237)), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a",
+        f"elisions[0].omitted: text {show(passage['text'])} is not the 140 characters"
+        " 237-377, trimmed of white space",
+        "elisions[0].omitted: TextPositionSelector 238-377 disagrees with start/end 237-377",
+        f"elisions[0].omitted: text {show(passage['text'])} but characters 237-377 of the"
+        f" conversion text are {show(conversion[237:377])}",
+        f"elisions[0].omitted: TextQuoteSelector prefix {conversion[206:238]!r} is not the 32 characters of the"
+        f" conversion text before character 237 ({conversion[205:237]!r})",
+        "elisions[0].omitted: characters 237-377, but the conversion text from the end of segments[0] (238) to the"
+        " start of segments[1] (378), white space trimmed, is 238-377")
+
+
+def test_omitted_moved_to_another_passage(archive: Archive, tmp_path: Path, merges: list[bool],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passage moved, consistently, to other words of the original: not the text between its segments."""
+    conversion = conversion_text(archive)
+    start = conversion.index("that among these")
+    end = start + len("that among these are Life")
+
+    def change(doc: dict[str, Any]) -> None:
+        passage = doc["elisions"][0]["omitted"]
+        passage.update(text=conversion[start:end], start=start, end=end)
+        passage["oa:hasSelector"] = [
+            {"@type": "oa:TextPositionSelector", "oa:start": start, "oa:end": end},
+            {"@type": "oa:TextQuoteSelector", "oa:exact": conversion[start:end],
+             "oa:prefix": conversion[start - 32:start], "oa:suffix": conversion[end:end + 32]}]
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[0].omitted: characters {start}-{end}, but the conversion text from the end of"
+                      " segments[0] (238) to the start of segments[1] (378), white space trimmed, is 238-377")
+
+
+def test_omitted_at_a_paragraph_end_moved(archive: Archive, tmp_path: Path, merges: list[bool],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cut that ends the quote starts where the segment before it ends (white space skipped)."""
+    conversion = conversion_text(archive)
+    passage = archive.doc("d")["elisions"][1]["omitted"]
+    assert archive.doc("d")["elisions"][1]["omitted_scope"] == "paragraph-end"
+    start, end = passage["start"] + 2, passage["end"]
+
+    def change(doc: dict[str, Any]) -> None:
+        moved = doc["elisions"][1]["omitted"]
+        moved.update(text=conversion[start:end], start=start, end=end)
+        moved["oa:hasSelector"] = [
+            {"@type": "oa:TextPositionSelector", "oa:start": start, "oa:end": end},
+            {"@type": "oa:TextQuoteSelector", "oa:exact": conversion[start:end],
+             "oa:prefix": conversion[start - 32:start], "oa:suffix": conversion[end:end + 32]}]
+
+    found = report(archive.edit_doc("d", change), tmp_path, monkeypatch)
+    source_end = archive.doc("d")["segments"][1]["source_end"]
+    assert problems(found) == mismatches(
+        archive, "d", f"elisions[1].omitted: characters {start}-{end}, but the conversion text from the end of"
+                      f" segments[1] ({source_end}), white space trimmed, is {start - 2}-{end} up to the passage's end")
+
+
+def test_omitted_selectors_and_links(archive: Archive, tmp_path: Path, merges: list[bool],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prefix, suffix, the record id and source of the passage, and its selectors' kinds."""
+    conversion = conversion_text(archive)
+
+    def change(doc: dict[str, Any]) -> None:
+        first = doc["elisions"][0]["omitted"]
+        first["oa:hasSelector"][1].update({"oa:prefix": "another", "oa:suffix": " a decent"})
+        first["record_id"] = doc["original"]["record_id"]
+        first["oa:hasSource"] = {"@id": "https://example.org/"}
+        doc["elisions"][1]["omitted"]["oa:hasSelector"].pop()
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    original = archive.doc("a")["original"]
+    assert problems(found) == mismatches(
+        archive, "a",
+        f"elisions[0].omitted: record_id {original['record_id']!r} is not original.conversion_record_id"
+        f" {original['conversion_record_id']!r}",
+        "elisions[0].omitted: oa:hasSource {'@id': 'https://example.org/'} is not original.target_uri"
+        f" '{DECLARATION}'",
+        "elisions[1].omitted: oa:hasSelector holds ['oa:TextPositionSelector'], not one oa:TextPositionSelector"
+        " and one oa:TextQuoteSelector",
+        f"elisions[0].omitted: TextQuoteSelector prefix 'another' is not the 32 characters of the conversion text"
+        f" before character 238 ({conversion[206:238]!r})",
+        f"elisions[0].omitted: TextQuoteSelector suffix ' a decent' is not the 32 characters of the conversion text"
+        f" after character 377 ({conversion[377:409]!r})")
+
+
+def test_omitted_reason_scope_and_confirmed(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def change(doc: dict[str, Any]) -> None:
+        doc["elisions"][0].update(omitted_reason="nothing omitted", confirmed=True)
+        doc["elisions"][1].update(omitted_scope="elsewhere")
+        doc["elisions"][2].update(confirmed=None)   # the possible marker, whose passage was found
+        del doc["elisions"][1]["confirmed"]
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a",
+        "elisions[0]: omitted_reason 'nothing omitted', but a passage is omitted (expected null)",
+        "elisions[0]: confirmed True, but a bracketed elision with an omitted passage has null",
+        "elisions[1] has no confirmed (an aligned original gives each elision them)",
+        "elisions[2]: confirmed None, but a possible elision with an omitted passage has true")
+    found = report(Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][1].update(
+        omitted_scope="elsewhere")), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", "elisions[1]: omitted_scope 'elsewhere' is not one of between, paragraph-end, paragraph-start")
+    found = report(Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][1].update(
+        omitted=None)), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", "elisions[1]: omitted is null, but omitted_reason None gives no reason")
+
+
+def test_segment_sources(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source span starting on white space, out of the text, not in order, of the wrong shape, missing."""
+    conversion = conversion_text(archive)
+    segments = archive.doc("a")["segments"]
+    assert conversion[95] == "\n"
+    found = report(archive.edit_doc("a", lambda doc: doc["segments"][0].update(source_start=95)), tmp_path,
+                   monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"segments[0]: source 95-238 of the conversion text is {show(conversion[95:238])}, which starts"
+                      " or ends with white space")
+    found = report(Archive(packaged).edit_doc("a", lambda doc: doc["segments"][1].update(
+        source_end=len(conversion) + 1)), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"segments[1]: source 378-1470 is outside the conversion text (0-{len(conversion)})",
+        f"segments[2]: in_order is true, but its source 713-{segments[2]['source_end']} starts before the end (1470)"
+        " of the segment found before it, with words between",
+        "elisions[1].omitted: characters 575-713, but the conversion text from the end of segments[1] (1470) to the"
+        " start of segments[2] (713), white space trimmed, is 1469-1469")
+    course = conversion.index("Course")
+    found = report(Archive(packaged).edit_doc("a", lambda doc: doc["segments"][2].update(source_start=course)),
+                   tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a",
+        f"segments[2]: in_order is true, but its source {course}-{segments[2]['source_end']} starts before the end"
+        " (575) of the segment found before it, with words between",
+        "elisions[1].omitted: characters 575-713, but the conversion text from the end of segments[1] (575) to the"
+        f" start of segments[2] ({course}), white space trimmed, is 575-575")
+
+    def shapes(doc: dict[str, Any]) -> None:
+        doc["segments"][0].update(source_start=None)
+        doc["segments"][1].update(in_order="yes")
+        del doc["segments"][2]["source_end"]
+
+    found = report(Archive(packaged).edit_doc("a", shapes), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a",
+        "segments[0]: source_start None and source_end 238 are not both null or a span of characters (start before"
+        " end)",
+        "segments[1]: in_order 'yes' is not true or false",
+        "segments[2] has no source_end (an aligned original gives each segment them)",
+        "elisions[0].omitted: a passage is omitted (between), but no segment before the marker was found in the"
+        " original",
+        "elisions[1].omitted: a passage is omitted (between), but no segment after the marker was found in the"
+        " original")
+
+
+def test_segment_moved_with_the_passages_next_to_it(archive: Archive, tmp_path: Path, merges: list[bool],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """segments[1] of a moved later: the passage before it is no longer what lies between it and segments[0]."""
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][1]["source_start"] += 4
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", "elisions[0].omitted: characters 238-377, but the conversion text from the end of segments[0]"
+                      " (238) to the start of segments[1] (382), white space trimmed, is 238-382")
+
+
+def test_out_of_order(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    found = report(archive.edit_doc("a", lambda doc: doc.update(out_of_order=[[0, 1]])), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", "out_of_order names segments [1] as out of order, but those with in_order false are []")
+    found = report(Archive(packaged).edit_doc("a", lambda doc: doc.update(out_of_order=[[0, 7]])), tmp_path,
+                   monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", "out_of_order [[0, 7]] is not a list of [earlier, later] segment indexes")
+
+    def unfound(doc: dict[str, Any]) -> None:
+        doc["segments"][2].update(source_start=None, source_end=None, in_order=False)
+        doc["out_of_order"] = [[1, 2]]
+
+    found = report(Archive(packaged).edit_doc("a", unfound), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", "segments[2]: in_order is false, but the segment was not found in the original",
+        "elisions[1].omitted: a passage is omitted (between), but no segment after the marker was found in the"
+        " original")
+
+
+def test_differences(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    difference = archive.doc("d")["differences"][0]
+    assert difference == {"excerpt": "People", "source": "Men", "start": 183, "end": 189, "source_start": 776,
+                          "source_end": 779, "kind": "changed", "segment": 1}
+    conversion = conversion_text(archive)
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["differences"][0]["source_start"] = 775
+        doc["differences"].append(dict(difference, excerpt="Persons", source="", kind="added"))
+        doc["differences"].append(dict(difference, segment=0, kind="altered"))
+
+    found = report(archive.edit_doc("d", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "d",
+        "differences[0]: source 'Men' is not the 4 characters 775-779",
+        "differences[1]: excerpt 'Persons' but characters 183-189 of the excerpt are 'People'",
+        "differences[1]: source '' is not the 3 characters 776-779",
+        "differences[2]: kind 'altered' is not one of changed, added, dropped, case",
+        "differences[2]: characters 183-189 are not inside segments[0] (0-143)",
+        f"differences[0]: source 'Men' but characters 775-779 of the conversion text are {conversion[775:779]!r}",
+        "differences[1]: source '' but characters 776-779 of the conversion text are 'Men'")
+    found = report(Archive(packaged).edit_doc("d", lambda doc: doc["differences"][0].update(source="Man")), tmp_path,
+                   monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "d", "differences[0]: source 'Man' but characters 776-779 of the conversion text are 'Men'")
+    for kind, empty in (("added", "source"), ("dropped", "excerpt")):
+        found = report(Archive(packaged).edit_doc("d", lambda doc: doc["differences"][0].update(kind=kind)), tmp_path,
+                       monkeypatch)
+        value = difference[empty]
+        assert problems(found) == mismatches(
+            archive, "d", f"differences[0]: a {kind} difference with {empty} {value!r} (empty in one)")
+    found = report(Archive(packaged).edit_doc("d", lambda doc: doc["differences"][0].update(
+        excerpt="", end=183)), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "d", "differences[0]: a changed difference with excerpt '' (not empty in one)")
+    found = report(Archive(packaged).edit_doc("d", lambda doc: doc["differences"][0].update(
+        start=182, excerpt=" People")), tmp_path, monkeypatch)
+    assert problems(found) == []   # (a word and the space before it, inside the segment: as the excerpt has them)
+    found = report(Archive(packaged).edit_doc("d", lambda doc: doc["differences"][0].update(start=-1)), tmp_path,
+                   monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "d", "differences[0]: start -1, end 189, source_start 776, source_end 779, excerpt and source are not"
+                      f" spans and their texts (the excerpt has {len(D_TEXT)} characters)")
+
+
+def test_omitted_passages_and_differences_of_the_wrong_shape(packaged: bytes, archive: Archive, tmp_path: Path,
+                                                             merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    conversion = conversion_text(archive)
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["elisions"][0]["omitted"] = "cut"
+        doc["elisions"][1]["omitted"].update(start="575")
+        doc["elisions"][2]["omitted"]["oa:hasSelector"] = None
+        doc["differences"] = ["changed"]
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    passage = archive.doc("a")["elisions"][1]["omitted"]["text"]
+    assert problems(found) == mismatches(
+        archive, "a", "elisions[0].omitted 'cut' is not an object or null",
+        f"elisions[1].omitted: text {show(passage)}, start '575', end 713 are not a text and its span",
+        "elisions[2].omitted: oa:hasSelector None is not a list of selectors",
+        "differences[0] is not an object")
+    end = len(conversion) + 5
+    shifted = conversion[len(conversion) - 5:] + "     "
+
+    def beyond(doc: dict[str, Any]) -> None:   # (its own selectors agree)
+        doc["elisions"][2]["omitted"].update(text=shifted, start=len(conversion), end=end)
+        doc["elisions"][2]["omitted"]["oa:hasSelector"][0].update({"oa:start": len(conversion), "oa:end": end})
+        doc["elisions"][2]["omitted"]["oa:hasSelector"][1]["oa:exact"] = shifted
+
+    found = report(Archive(packaged).edit_doc("a", beyond), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[2].omitted: text {shifted!r} is not the 5 characters {len(conversion)}-{end},"
+                      " trimmed of white space",
+        f"elisions[2].omitted: characters {len(conversion)}-{end} are outside the conversion text"
+        f" (0-{len(conversion)})")
+
+
+def test_a_conversion_that_is_not_utf8(archive: Archive, tmp_path: Path, merges: list[bool],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    archive.edit_record("conversion", "urn:provpack:sha256:" + hashlib.sha256(
+        (ORIGINALS / "gettysburg.txt").read_bytes()).hexdigest(), lambda head, block: (head, b"\xff" + block[1:]))
+    found = report(archive, tmp_path, monkeypatch)
+    original = archive.doc("b")["original"]
+    actual = hashlib.sha256(b"\xff" + (ORIGINALS / "gettysburg.txt").read_bytes()[1:]).hexdigest()
+    assert problems(found) == mismatches(
+        archive, "b", f"original.text_sha256 {original['text_sha256']!r} but the conversion record"
+                      f" {original['conversion_record_id']} block hashes to {actual}",
+        f"the conversion record {original['conversion_record_id']} block is not valid UTF-8 at byte 0")
+
+
+# -- the records original names ---------------------------------------------------------------------
+
+
+def test_source_digest_and_length(archive: Archive, tmp_path: Path, merges: list[bool],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    original = archive.doc("a")["original"]
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["original"].update(sha256="0" * 64, length_bytes=2411)
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a",
+        f"original.sha256 '{'0' * 64}' but the source record {original['record_id']} block hashes to"
+        f" {original['sha256']}",
+        f"original.length_bytes 2411 but the source record {original['record_id']} block has 2410 bytes")
+
+
+def test_text_digest_and_length(archive: Archive, tmp_path: Path, merges: list[bool],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    original = archive.doc("d")["original"]
+    found = report(archive.edit_doc("d", lambda doc: doc["original"].update(text_sha256="1" * 64, length_chars=1470)),
+                   tmp_path, monkeypatch)
+    conversion = original["conversion_record_id"]
+    assert problems(found) == mismatches(
+        archive, "d",
+        f"original.text_sha256 '{'1' * 64}' but the conversion record {conversion} block hashes to"
+        f" {original['text_sha256']}",
+        f"original.length_chars 1470 but the conversion record {conversion} text has 1469 characters")
+
+
+def test_the_archived_original_edited(archive: Archive, tmp_path: Path, merges: list[bool],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The source record's bytes changed, its digests recomputed: both provenance records that name it say so."""
+    archive.edit_record("resource", DECLARATION, lambda head, block: (head, block.replace(b"Course", b"course")))
+    found = report(archive, tmp_path, monkeypatch)
+    original = archive.doc("a")["original"]
+    actual = hashlib.sha256(split_record(archive.record("resource", DECLARATION))[1]).hexdigest()
+    message = (f"original.sha256 '{original['sha256']}' but the source record {original['record_id']} block"
+               f" hashes to {actual}")
+    assert problems(found) == mismatches(archive, "a", message) + mismatches(archive, "d", message)
+
+
+def test_the_conversion_edited(archive: Archive, tmp_path: Path, merges: list[bool],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The extracted text changed (same length), digests recomputed: its digest and a passage say so."""
+    archive.edit_record("conversion", DECLARATION, lambda head, block: (head, block.replace(b"powers", b"rulers")))
+    found = report(archive, tmp_path, monkeypatch)
+    original = archive.doc("a")["original"]
+    actual = hashlib.sha256(split_record(archive.record("conversion", DECLARATION))[1]).hexdigest()
+    passages = [archive.doc("a")["elisions"][0]["omitted"], archive.doc("a")["elisions"][2]["omitted"],
+                archive.doc("d")["elisions"][1]["omitted"]]
+    said = [f"elisions[{index}].omitted: text {show(passage['text'])} but characters {passage['start']}-"
+            f"{passage['end']} of the conversion text are {show(passage['text'].replace('powers', 'rulers'))}"
+            for index, passage in zip((0, 2, 1), passages)]
+    digest = (f"original.text_sha256 '{original['text_sha256']}' but the conversion record"
+              f" {original['conversion_record_id']} block hashes to {actual}")
+    assert problems(found) == (mismatches(archive, "a", digest, said[0], said[1])
+                               + mismatches(archive, "d", digest, said[2]))
+
+
+def test_records_of_the_wrong_type_target_or_link(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    original = archive.doc("a")["original"]
+    excerpt = header(archive.record("resource", "urn:provpack:sha256:" + hashlib.sha256(B_TEXT.encode()).hexdigest()),
+                     "WARC-Record-ID")
+
+    def change(doc: dict[str, Any]) -> None:   # (a's records come after it, d's before)
+        doc["original"]["conversion_record_id"] = doc["original"]["record_id"]
+        for elision in doc["elisions"]:
+            if elision["omitted"] is not None:
+                elision["omitted"]["record_id"] = doc["original"]["record_id"]
+        doc["original"]["target_uri"] = "https://example.org/"
+        for elision in doc["elisions"]:
+            if elision["omitted"] is not None:
+                elision["omitted"]["oa:hasSource"]["@id"] = "https://example.org/"
+
+    edited = Archive(packaged).edit_doc("a", change).edit_doc("d", change)
+    found = report(edited, tmp_path, monkeypatch)
+    wrong = [f"original.target_uri 'https://example.org/' but the record original.record_id {original['record_id']}"
+             f" names has WARC-Target-URI '{DECLARATION}'",
+             f"original.conversion_record_id {original['record_id']} names a resource record, not a conversion"
+             " record"]
+    assert problems(found) == mismatches(edited, "a", *wrong) + mismatches(edited, "d", *wrong)
+
+    found = report(Archive(packaged).edit_doc("d", lambda doc: doc["original"].update(record_id=excerpt)),
+                   tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "d",
+        f"original.target_uri '{DECLARATION}' but the record original.record_id {excerpt} names has WARC-Target-URI"
+        f" 'urn:provpack:sha256:{hashlib.sha256(B_TEXT.encode()).hexdigest()}'",
+        f"original.sha256 '{original['sha256']}' but the source record {excerpt} block hashes to"
+        f" {hashlib.sha256(B_TEXT.encode()).hexdigest()}",
+        f"original.length_bytes 2410 but the source record {excerpt} block has {len(B_TEXT.encode())} bytes",
+        f"original.record_id {excerpt!r} but the conversion record {original['conversion_record_id']} has"
+        f" WARC-Refers-To {original['record_id']!r}")
+
+
+def test_a_named_record_that_is_another_kind_of_record(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record id of the file that names no record of an original (here a provenance record's own)."""
+    named = archive.metadata_id("a")
+    found = report(archive.edit_doc("d", lambda doc: doc["original"].update(conversion_record_id=named)), tmp_path,
+                   monkeypatch)
+    assert problems(found)[-1:] == mismatches(
+        archive, "d", f"original.conversion_record_id {named} names an earlier record that is not a conversion record"
+                      f" (or is more than {origcheck.KEEP_RECORDS} such records back)")
+    found = report(Archive(packaged).edit_doc("a", lambda doc: doc["original"].update(
+        conversion_record_id=archive.metadata_id("d"))), tmp_path, monkeypatch)
+    assert problems(found)[-1:] == mismatches(
+        archive, "a", f"original.conversion_record_id {archive.metadata_id('d')} names no conversion record in this"
+                      " file")
+
+
+def test_the_conversion_refers_to_another_record(archive: Archive, tmp_path: Path, merges: list[bool],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    original = archive.doc("a")["original"]
+    archive.edit_record("conversion", DECLARATION, lambda head, block: (
+        head.replace(original["record_id"].encode(), b"<urn:uuid:elsewhere>"), block))
+    found = report(archive, tmp_path, monkeypatch)
+    message = (f"original.record_id {original['record_id']!r} but the conversion record"
+               f" {original['conversion_record_id']} has WARC-Refers-To '<urn:uuid:elsewhere>'")
+    assert problems(found) == mismatches(archive, "a", message) + mismatches(archive, "d", message)
+
+
+# -- memory -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", ["KEEP_RECORDS", "KEEP_BUDGET"])
+def test_records_of_originals_are_let_go_beyond_the_limits(limit: str, archive: Archive, tmp_path: Path,
+                                                           merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of the records that came, the last KEEP_RECORDS (texts up to KEEP_BUDGET bytes) are kept: with room
+    for one, d finds a's conversion gone (b's came after it)."""
+    monkeypatch.setattr(origcheck, limit, 1 if limit == "KEEP_RECORDS" else 2000)
+    found = report(archive, tmp_path, monkeypatch)
+    conversion = archive.doc("d")["original"]["conversion_record_id"]
+    assert problems(found) == mismatches(
+        archive, "d", f"original.conversion_record_id {conversion} names an earlier record that is not a conversion"
+                      f" record (or is more than {origcheck.KEEP_RECORDS} such records back)")
+
+
+def test_an_extracted_text_too_large_to_keep(archive: Archive, tmp_path: Path, merges: list[bool],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A conversion block over the keep limit: its digest and the source's are checked, its text not (counted)."""
+    monkeypatch.setattr(recordcheck, "KEEP_LIMIT", 1000)
+    monkeypatch.setattr(quickread, "KEEP_LIMIT", 1000)
+    archive.edit_doc("d", lambda doc: doc["differences"][0].update(source="Man"))
+    found = report(archive, tmp_path, monkeypatch)
+    assert problems(found) == []
+    assert f"{origcheck.CHECKED_PART}: 3" in found.notes
+
+
+def test_nothing_is_kept_without_originals() -> None:
+    """An archive without originals: no record noted, no provenance record waiting."""
+    from collections import Counter
+
+    tracker = origcheck.OriginTracker(Counter(), lambda record_id: None)
+    assert tracker.provenance(0, "<urn:x>", {"original": None}, set()) == []
+    assert tracker.provenance(0, "<urn:x>", None, set()) == []
+    assert not tracker.pending and not tracker._records
+
+
+# -- a fetched original ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fetched(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, str]:
+    """An excerpt of a page fetched through a redirect, and one of a PDF (no text): the archive and the page's URL."""
+    source = tmp_path_factory.mktemp("fetched")
+    with serve() as server:
+        (source / "a.txt").write_text(A_TEXT, encoding="utf-8")
+        (source / "a.yaml").write_text(f"source_url: {server.url('/redirect')}\n", encoding="utf-8")
+        (source / "p.txt").write_text("A paper [...] in a PDF.\n", encoding="utf-8")
+        (source / "p.yaml").write_text(f"source_url: {server.url('/paper.pdf')}\n", encoding="utf-8")
+        out = tmp_path_factory.mktemp("out") / "f.warc.gz"
+        result = package(source, out=out, date=DATE, fetch=True, allow_private=True)
+        return result.warc_path.read_bytes(), server.url("/page.html")
+
+
+def test_a_fetched_original(fetched: tuple[bytes, str], tmp_path: Path, merges: list[bool],
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The final response, its request and the conversion; a PDF's alignment keys absent."""
+    data, page = fetched
+    archive = Archive(data)
+    assert report(archive, tmp_path, monkeypatch).problems == ()
+    original = archive.doc("a")["original"]
+    first = original["exchanges"][0]
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["original"].update(request_record_id=first["request_record_id"])
+        doc["original"]["exchanges"][-1]["request_record_id"] = first["request_record_id"]
+        doc["original"]["exchanges"][-1]["response_record_id"] = first["response_record_id"]
+
+    found = report(Archive(data).edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a",
+        f"original.exchanges[-1].response_record_id {first['response_record_id']!r} is not original.record_id"
+        f" {original['record_id']!r}",
+        f"original.target_uri '{page}' but the record original.request_record_id {first['request_record_id']} names"
+        f" has WARC-Target-URI '{first['url']}'")
+    found = report(Archive(data).edit_doc("a", lambda doc: doc["original"].update(
+        request_record_id=original["record_id"])), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a",
+        f"original.exchanges[-1].request_record_id {original['request_record_id']!r} is not"
+        f" original.request_record_id {original['record_id']!r}",
+        f"original.request_record_id {original['record_id']} names a response record, not a request record")
+    found = report(Archive(data).edit_doc("a", lambda doc: doc["original"].update(exchanges=[])), tmp_path,
+                   monkeypatch)
+    assert problems(found) == mismatches(archive, "a", "original.exchanges [] is not a list of exchanges")
+    found = report(Archive(data).edit_doc("p", lambda doc: doc.update(differences=[{"kind": "added"}])), tmp_path,
+                   monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "p", "differences is [{'kind': 'added'}], not []: original.no_text says it has no text")
+    found = report(Archive(data).edit_doc("p", lambda doc: doc["original"].update(
+        record_id=original["request_record_id"])), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "p",
+        f"original.exchanges[-1].response_record_id {archive.doc('p')['original']['record_id']!r} is not"
+        f" original.record_id {original['request_record_id']!r}",
+        f"original.record_id {original['request_record_id']} names a request record, not a response record")
+
+
+def test_deep_reports_the_same(archive: Archive, tmp_path: Path) -> None:
+    """--deep checks the alignment as the default does (what it adds is the excerpt's own reading)."""
+    archive.edit_doc("a", lambda doc: doc["original"].update(length_chars=1))
+    path = tmp_path / "o.warc.gz"
+    path.write_bytes(archive.data())
+    deep = _verify_path(path, jobs=1, deep=True)
+    assert [p.message for p in deep.problems] == [
+        f"original.length_chars 1 but the conversion record {archive.doc('a')['original']['conversion_record_id']}"
+        " text has 1469 characters"]
+
+
+def test_provcheck_says_the_alignment_messages() -> None:
+    """provcheck.derived takes origcheck's messages on the record's own JSON (its one hook)."""
+    doc = {"original": None, "differences": [1], "elisions": [], "segments": []}
+    assert origcheck.alignment_messages(doc, "") == ["differences is [1], not []: original is null"]
+    assert provcheck is not None
