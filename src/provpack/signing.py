@@ -216,7 +216,11 @@ def check_signature(
     signature_path: Path | str | None = None,
     wacz: Path | str | None = None,
 ) -> SignatureCheck:
-    """Check ARCHIVE.sig: made by this key, over a statement naming these very bytes."""
+    """Check ARCHIVE.sig (or `signature_path`): made by this key, over a statement naming these very bytes.
+
+    A statement naming a WACZ is checked against `wacz`, else the file of its name beside the archive; a `wacz`
+    given for a statement naming none is a bad-signature (nothing vouches for it).
+    """
     archive_path = Path(archive)
     public_key = load_public_key(pub_path)
     key_id = fingerprint(public_key)
