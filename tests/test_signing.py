@@ -570,7 +570,74 @@ def test_a_signed_wacz_gone_is_named(archive: Path, keys: tuple[Path, Path]) -> 
     wacz.unlink()
     check = check_signature(archive, keys[1])
     assert check.kind == "bad-signature"
-    assert check.message == f"the signature also covers seeds.wacz: {wacz}: no such file; check the path"
+    assert check.message == (f"the signature also covers the WACZ seeds.wacz, which is not beside the archive "
+                             f"({wacz}: no such file): if it is elsewhere, give it with verify --wacz WACZ")
+    assert check_signature(archive, keys[1], wacz=wacz).message == (
+        f"the signature also covers seeds.wacz: {wacz}: no such file; check the path")   # named: no hint
+
+
+def test_a_name_that_is_not_utf8_is_refused_before_anything_is_written(
+        archive: Path, keys: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file name whose bytes are not UTF-8 cannot be put in the statement: exit 2 naming it (bytes escaped),
+    and no signature file; it used to be a UnicodeEncodeError traceback (exit 1). The same for --wacz."""
+    import os
+
+    odd = tmp_path / os.fsdecode(b"caf\xe9.warc.gz")
+    archive.rename(odd)
+    assert main(["sign", str(odd), "--key", str(keys[0])]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {tmp_path}/caf\\xe9.warc.gz: has a name that is not valid "
+                                       "UTF-8, which a signed statement cannot name; rename the file, then sign it\n")
+    assert not os.path.lexists(signing.signature_path_for(odd))
+    wacz = _zip(tmp_path / os.fsdecode(b"caf\xe9.wacz"), _chained({"resources": []}))
+    odd.rename(archive)
+    with pytest.raises(InputError) as caught:
+        sign(archive, keys[0], wacz=wacz)
+    assert caught.value.problem == "has a name that is not valid UTF-8, which a signed statement cannot name"
+    assert not os.path.lexists(signing.signature_path_for(archive))
+
+
+@pytest.mark.parametrize("data, what", [
+    (b"", "the file is empty"),
+    (b"PK\x03\x04" + b"\0" * 60, "a ZIP file (a WACZ?)"),
+], ids=["empty", "zip"])
+def test_what_is_not_a_warc_is_not_signed(tmp_path: Path, keys: tuple[Path, Path], data: bytes, what: str,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """verify checks signatures of WARC files only, so sign refuses anything else (a WACZ above all: it is
+    signed along with its WARC, with --wacz), exit 2 and no signature; it used to sign what nothing could check."""
+    other = tmp_path / "a.wacz"
+    other.write_bytes(data)
+    assert main(["sign", str(other), "--key", str(keys[0])]) == 2
+    assert capsys.readouterr().err == (
+        f"provpack: error: {other}: not a WARC file: {what}; provpack signs WARC files, which 'provpack verify "
+        "--key' checks; sign the WARC file instead (a WACZ is signed along with its WARC: provpack sign "
+        "ARCHIVE.warc.gz --key KEY --wacz ARCHIVE.wacz)\n")
+    assert not other.with_name("a.wacz.sig").exists()
+
+
+def test_a_signature_or_wacz_given_by_path(archive: Path, keys: tuple[Path, Path], tmp_path: Path) -> None:
+    """check_signature with signature_path and wacz: the files named, wherever they are; a WACZ named that the
+    signature does not cover is not vouched for; a missing ARCHIVE.sig points to where else it may be."""
+    elsewhere = tmp_path / "pub"
+    elsewhere.mkdir()
+    wacz = _zip(elsewhere / "other.wacz", _chained({"resources": []}))
+    sig = sign(archive, keys[0], wacz=wacz, out=tmp_path / "a.sig")
+    check = check_signature(archive, keys[1])
+    assert check.kind == "missing-signature"
+    assert check.message == (f"{archive}.sig: no signature file; if it was written elsewhere (sign -o), give it "
+                             "with verify --signature SIG")
+    check = check_signature(archive, keys[1], signature_path=sig, wacz=wacz)
+    assert check.ok and check.message == (f"good signature by {check.key_fingerprint}, with the WACZ {wacz}")
+    moved = wacz.rename(elsewhere / "renamed.wacz")
+    check = check_signature(archive, keys[1], signature_path=sig, wacz=moved)
+    assert check.ok and check.message == (f"good signature by {check.key_fingerprint} (WACZ signed as other.wacz), "
+                                          f"with the WACZ {moved}")
+    plain = sign(archive, keys[0], out=tmp_path / "plain.sig")
+    check = check_signature(archive, keys[1], signature_path=plain, wacz=moved)
+    assert check.kind == "bad-signature" and check.message == (
+        f"{moved}: given as the signed WACZ, but {plain} covers no WACZ (it was made without sign --wacz): "
+        "the WACZ is not vouched for")
+    check = check_signature(tmp_path / "nothere.warc.gz", keys[1], signature_path=tmp_path / "none.sig")
+    assert check.kind == "missing-signature" and check.message == f"{tmp_path / 'none.sig'}: no signature file"
 
 
 def test_results_are_frozen_slotted_values(archive: Path, keys: tuple[Path, Path]) -> None:
@@ -583,3 +650,76 @@ def test_results_are_frozen_slotted_values(archive: Path, keys: tuple[Path, Path
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(value, dataclasses.fields(value)[0].name, "changed")  # type: ignore[arg-type]
         assert not hasattr(value, "__dict__")
+
+
+def _problems(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    return [line for line in capsys.readouterr().out.splitlines() if "-signature: " in line]
+
+
+def test_verify_finds_a_signature_and_wacz_written_elsewhere(archive: Path, keys: tuple[Path, Path],
+                                                            tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """sign -o SIG and sign --wacz with the WACZ in another folder: verify --key says where it looked and how
+    to name the files (--signature, --wacz); named, the untouched files check (exit 0). They used to be
+    reported missing or bad with no way to point verify to them."""
+    key, pub = (str(k) for k in keys)
+    (tmp_path / "pub").mkdir()
+    wacz = _zip(tmp_path / "pub" / "seeds.wacz", _chained({"resources": []}))
+    sig = tmp_path / "elsewhere.sig"
+    assert main(["-q", "sign", str(archive), "--key", key, "--wacz", str(wacz), "-o", str(sig)]) == 0
+    assert main(["verify", str(archive), "--key", pub]) == 1
+    assert _problems(capsys) == [f"{archive}: missing-signature: {archive}.sig: no signature file; if it was "
+                                 "written elsewhere (sign -o), give it with verify --signature SIG"]
+    assert main(["verify", str(archive), "--key", pub, "--signature", str(sig)]) == 1
+    assert _problems(capsys) == [
+        f"{archive}: bad-signature: the signature also covers the WACZ seeds.wacz, which is not beside the "
+        f"archive ({archive.with_name('seeds.wacz')}: no such file): if it is elsewhere, give it with verify "
+        "--wacz WACZ"]
+    assert main(["verify", str(archive), "--key", pub, "--signature", str(sig), "--wacz", str(wacz)]) == 0
+    assert "good signature by sha256:" in capsys.readouterr().out
+    assert main(["-q", "sign", str(archive), "--key", key, "--wacz", str(wacz)]) == 0   # ARCHIVE.sig, WACZ away
+    assert main(["verify", str(archive), "--key", pub, "--wacz", str(wacz)]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["{archive}", "{archive}", "--key", "{pub}", "--signature", "{sig}"],
+     "--signature: names a file of one archive's signature, but 2 files were given, so which archive it belongs "
+     "to is unclear; verify that archive alone with it"),
+    (["{archive}", "{archive}.sha256", "--key", "{pub}", "--wacz", "{sig}"],
+     "--wacz: names a file of one archive's signature, but 2 files were given, so which archive it belongs "
+     "to is unclear; verify that archive alone with it"),
+    (["{archive}", "--signature", "{sig}"],
+     "--signature: names a file of a signature, which only --key checks: give --key as well"),
+    (["{archive}", "--wacz", "{sig}"], "--wacz: names a file of a signature, which only --key checks: give --key "
+     "as well"),
+    (["{archive}", "--key", "{pub}", "--signature", "{archive}.none"], "{archive}.none: no such file; check the path"),
+    (["{archive}", "--key", "{pub}", "--wacz", "{archive}.none"], "{archive}.none: no such file; check the path"),
+    (["-", "--signature", "{sig}"], "verify: --signature names a file of a signature, which only --key checks, "
+     "and --key needs the archive's file name, not '-'"),
+    (["-", "--wacz", "{sig}"], "verify: --wacz names a file of a signature, which only --key checks, "
+     "and --key needs the archive's file name, not '-'"),
+])
+def test_signature_options_that_cannot_apply_are_refused(archive: Path, keys: tuple[Path, Path], argv: list[str],
+                                                         message: str, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """--signature and --wacz belong to one archive's signature: without --key, with several files or standard
+    input, or naming no file, verify refuses (exit 2) before reading anything."""
+    import io
+    import sys
+
+    sig = sign(archive, keys[0])
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(archive.read_bytes())))
+    names = {"archive": archive, "pub": keys[1], "sig": sig}
+    assert main(["verify", *(part.format(**names) for part in argv)]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"provpack: error: {message.format(**names)}\n")
+
+
+def test_sign_help_says_where_verify_looks(capsys: pytest.CaptureFixture[str]) -> None:
+    """sign --help names what verify reads and the options for files kept elsewhere."""
+    assert main(["sign", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert ("'provpack verify ARCHIVE --key KEY.pub' checks it, reading ARCHIVE.sig and the WACZ of its name beside "
+            "ARCHIVE; when they are elsewhere, give them with verify's --signature SIG and --wacz WACZ.") in text
+    assert "signature file (default: ARCHIVE.sig; verify needs --signature SIG for any other)" in text

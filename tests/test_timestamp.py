@@ -71,38 +71,123 @@ def test_changed_signature_or_other_ca_is_bad(tsa: Authority, signed: tuple[Path
     """A token checked against a changed .sig, another CA, or a damaged token: bad-timestamp."""
     _, sig, _ = signed
     token_path, _ = request_timestamp(sig, tsa.url)
+    again = "timestamp the signature again with 'provpack sign ARCHIVE --key KEY --tsa URL --force'"
     other_ca = tmp_path / "other.pem"
     other_ca.write_bytes(make_authority("other").root_pem())
-    assert check_timestamp(sig, other_ca).kind == "bad-timestamp"
+    check = check_timestamp(sig, other_ca)
+    assert (check.kind, check.message) == ("bad-timestamp", f"{token_path}: the timestamp token was signed by "
+                                           f"CN=provpack test TSA, which no CA certificate in {other_ca} certifies; "
+                                           "give that TSA's CA certificate with --tsa-ca")
     original = sig.read_bytes()
     sig.write_bytes(original.replace(b"ed25519", b"ed25518"))
-    assert check_timestamp(sig, ca_file).kind == "bad-timestamp"
+    check = check_timestamp(sig, ca_file)
+    assert (check.kind, check.message) == ("bad-timestamp", f"{token_path}: the timestamp token dates another "
+                                           f"signature file, not {sig} as it is now (it was replaced or changed after "
+                                           f"it was timestamped); {again}, or put back the signature file it dates")
+    sig.unlink()
+    check = check_timestamp(sig, ca_file)
+    assert (check.kind, check.message) == ("bad-timestamp", f"{token_path}: the signature file it dates, {sig}, "
+                                           "is not there")
     sig.write_bytes(original)
-    token = bytearray(token_path.read_bytes())
+    good = token_path.read_bytes()
+    token = bytearray(good)
     token[len(token) // 2] ^= 0x01
     token_path.write_bytes(bytes(token))
     assert check_timestamp(sig, ca_file).kind == "bad-timestamp"
     token_path.write_bytes(b"junk")
-    assert check_timestamp(sig, ca_file).kind == "bad-timestamp"
+    check = check_timestamp(sig, ca_file)
+    assert (check.kind, check.message) == ("bad-timestamp", f"{token_path}: not an RFC 3161 timestamp token "
+                                           f"(damaged, or not the answer a TSA sent; ASN.1 parse error); {again}")
+    signature_at = good.rindex(good[-64:])   # the last bytes of the token: the end of the TSA's signature
+    token_path.write_bytes(good[:signature_at] + bytes(b ^ 0x55 for b in good[signature_at:]))
+    check = check_timestamp(sig, ca_file)
+    assert check.kind == "bad-timestamp" and check.message.startswith(
+        f"{token_path}: the timestamp token's signature or its TSA certificate does not check against the CA "
+        f"certificates in {ca_file} (")
+    assert check.message.endswith(f"): the token was altered, or is not from a TSA those CAs certify; {again}")
+    assert "ErrorStack" not in check.message and len(check.message) < 500
     token_path.unlink()
     assert check_timestamp(sig, ca_file).kind == "missing-timestamp"
 
 
-@pytest.mark.parametrize("mode, words", [
-    ("reject", "the TSA refused"),
-    ("garbage", "not an RFC 3161 timestamp response"),
-    ("other", "answered for another request"),
-    ("500", "HTTP 500"),
-    ("redirect", "HTTP 307"),
-    ("huge", "larger than"),
+_RFC3161_ADDRESS = ("check that --tsa gives the TSA's RFC 3161 address (the one its documentation gives for "
+                    "timestamp queries), not a web page")
+
+
+@pytest.mark.parametrize("mode, message", [
+    ("reject", "the TSA refused (status 2: unsupported); see what the TSA's documentation asks of a query, or use "
+               "another TSA"),
+    ("garbage", "the answer is not an RFC 3161 timestamp response (it starts '<html>not a timestamp</html>'); "
+                + _RFC3161_ADDRESS),
+    ("empty", "the answer is not an RFC 3161 timestamp response (it is empty); " + _RFC3161_ADDRESS),
+    ("other", "the TSA answered for another request (nonce or message imprint differ); try again, or use another "
+              "TSA: this one's answers cannot be relied on"),
+    ("500", "the TSA answered HTTP 500 Internal Server Error; check the address and the network, or sign without "
+            "--tsa now and timestamp later by signing again with --tsa and --force (the same key and archive give "
+            "the same signature)"),
+    ("404", "the TSA answered HTTP 404 Not Found: this address takes no timestamp queries; check --tsa against the "
+            "TSA's documentation"),
+    ("redirect", "the TSA answered HTTP 307 Temporary Redirect to http://127.0.0.1:{port}/elsewhere: provpack does "
+                 "not follow redirects when asking a TSA; give the address it points to with --tsa"),
+    ("huge", "the answer is larger than 1048576 bytes, so it is no timestamp response (a TSA's takes a few KiB); "
+             "check that --tsa gives the TSA's RFC 3161 address"),
 ])
-def test_tsa_failures_write_nothing(tsa: Authority, signed: tuple[Path, Path, Path], mode: str, words: str) -> None:
-    """A TSA that refuses, talks nonsense, answers another query or fails: a CaptureError, no token."""
+def test_tsa_failures_write_nothing(tsa: Authority, signed: tuple[Path, Path, Path], mode: str, message: str) -> None:
+    """A TSA that refuses, talks nonsense, answers another query or fails: a CaptureError saying what came back
+    and what to do (a redirect: where to; an answer that is no timestamp: its first bytes), no token."""
     _, sig, _ = signed
     tsa.mode = mode
-    with pytest.raises(CaptureError, match=words):
+    with pytest.raises(CaptureError) as caught:
         request_timestamp(sig, tsa.url)
+    assert str(caught.value) == f"{tsa.url}: {message.format(port=tsa.port)}"
     assert not token_path_for(sig).exists()
+
+
+def test_a_granted_answer_whose_token_cannot_be_read(signed: tuple[Path, Path, Path]) -> None:
+    """An answer that decodes, granted, but whose token's TSTInfo does not parse: a CaptureError saying so, no
+    token; it used to escape as a ValueError traceback."""
+    import rfc3161_client
+
+    authority = make_authority()
+
+    def broken(url: str, query: bytes) -> bytes:
+        good = authority.answer(query)
+        for at in range(len(good)):   # the first one-bit change that leaves the status readable, TSTInfo not
+            answer = bytearray(good)
+            answer[at] ^= 0x01
+            try:
+                response = rfc3161_client.decode_timestamp_response(bytes(answer))
+                response.status
+            except ValueError:
+                continue
+            try:
+                response.tst_info.gen_time
+            except ValueError:
+                return bytes(answer)
+        raise AssertionError("no such change found")
+
+    _, sig, _ = signed
+    with pytest.raises(CaptureError) as caught:
+        request_timestamp(sig, "http://tsa.example.org/", post=broken)
+    assert str(caught.value) == ("http://tsa.example.org/: the TSA granted a timestamp, but its token cannot be read "
+                                 "(ASN.1 parse error); try again, or use another TSA")
+    assert not token_path_for(sig).exists()
+
+
+@pytest.mark.parametrize("location, shown", [
+    ("http://alice:s3cret@tsa.example.org/tsa?x=1#f", " to http://tsa.example.org/tsa?x=1"),
+    ("https://[::1]:8443/t", " to https://[::1]:8443/t"),
+    ("/relative", ""),
+    ("ftp://tsa.example.org/", ""),
+    (None, ""),
+])
+def test_a_redirect_names_where_to_without_credentials(location: str | None, shown: str) -> None:
+    """The target of a TSA's redirect is shown when it is an http(s) address, never with a password in it."""
+    from provpack.tsarequest import _refused
+
+    fix = "give the address it points to with --tsa" + ("" if shown else " (the TSA's documentation names it)")
+    assert _refused(302, "Found", location) == (f"the TSA answered HTTP 302 Found{shown}: provpack does not follow "
+                                                f"redirects when asking a TSA; {fix}")
 
 
 @pytest.mark.parametrize("mode", ["slow-head", "slow-body"])
@@ -148,6 +233,21 @@ def test_cli_sign_tsa_and_verify_tsa_ca(tsa: Authority, signed: tuple[Path, Path
     tsa.mode = "reject"
     assert main(["sign", str(archive), "--key", str(key), "--tsa", tsa.url, "--force"]) == 2
     assert "the TSA refused" in capsys.readouterr().err
+
+
+def test_a_signature_given_by_path_is_dated_by_its_own_token(tsa: Authority, signed: tuple[Path, Path, Path],
+                                                           ca_file: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """sign -o SIG --tsa writes SIG and SIG.tsr; verify --key --signature SIG --tsa-ca checks both (exit 0)."""
+    archive, _, pub = signed
+    key = pub.with_suffix("")
+    sig = tmp_path / "kept" / "elsewhere.sig"
+    sig.parent.mkdir()
+    assert main(["-q", "sign", str(archive), "--key", str(key), "--tsa", tsa.url, "-o", str(sig)]) == 0
+    assert token_path_for(sig).exists()
+    archive.with_name("seeds.warc.gz.sig").unlink()
+    assert main(["verify", "--key", str(pub), "--signature", str(sig), "--tsa-ca", str(ca_file), str(archive)]) == 0
+    assert "timestamp: timestamped 2024-05-06T07:08:09+00:00 by CN=provpack test TSA" in capsys.readouterr().out
 
 
 def test_without_the_extra(signed: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -265,7 +365,8 @@ def test_the_size_limits_of_token_signature_and_ca(tmp_path: Path, which: str, l
 
     write(limit)
     check = check_timestamp(paths["sig"], paths["ca"])
-    assert check.kind == "bad-timestamp" and check.message.startswith(f"{paths['token']}: the timestamp does not hold")
+    assert check.kind == "bad-timestamp"
+    assert check.message.startswith(f"{paths['token']}: not an RFC 3161 timestamp token")
     write(limit + 1)
     with pytest.raises(InputError) as caught:
         check_timestamp(paths["sig"], paths["ca"])

@@ -28,8 +28,8 @@ WHEN = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
 
 @dataclass
 class Authority:
-    """A CA and the TSA it certified; `mode` says how the server answers (good, chain, reject, garbage, other, 500, redirect,
-    huge, slow-head, slow-body)."""
+    """A CA and the TSA it certified; `mode` says how the server answers (good, chain, reject, garbage, empty, other,
+    404, 500, redirect, huge, slow-head, slow-body)."""
 
     root: x509.Certificate
     tsa: x509.Certificate
@@ -133,6 +133,10 @@ def serve(authority: Authority) -> Iterator[Authority]:
                 status, body = 500, b"down"
             elif authority.mode == "garbage":
                 status, body = 200, b"<html>not a timestamp</html>"
+            elif authority.mode == "empty":
+                status, body = 200, b""
+            elif authority.mode == "404":
+                status, body = 404, b"no such page"
             elif authority.mode == "redirect":
                 self.send_response(307)
                 self.send_header("Location", f"http://127.0.0.1:{authority.port}/elsewhere")

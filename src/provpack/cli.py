@@ -97,7 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--strict", action="store_true", help="records without a digest are problems (exit 1)")
     check.add_argument("--key", metavar="PUB", help="also check each FILE.sig against this public key "
-                       "(from 'provpack keygen'); a missing or bad signature is a problem (exit 1)")
+                       "(from 'provpack keygen'), and the WACZ it names, beside FILE; a missing or bad signature "
+                       "is a problem (exit 1)")
+    check.add_argument("--signature", metavar="SIG", help="with --key and one FILE: the signature is SIG "
+                       "(written with sign -o SIG), not FILE.sig; its timestamp is SIG.tsr")
+    check.add_argument("--wacz", metavar="WACZ", help="with --key and one FILE: the WACZ the signature covers "
+                       "(signed with sign --wacz) is this file, not the one of its name beside FILE")
     check.add_argument("--tsa-ca", metavar="PEM", help="with --key, also check each FILE.sig.tsr: an RFC 3161 "
                        "timestamp of FILE.sig by a TSA certified by these CA certificates")
     check.add_argument("--jobs", type=int, metavar="N",
@@ -168,11 +173,14 @@ def build_parser() -> argparse.ArgumentParser:
     seal = commands.add_parser("sign", help="write a detached Ed25519 signature over an archive's sha256",
                                description="Sign a statement naming the archive's file name, size and sha256 "
                                            "(and a WACZ's datapackage digest) with KEY; write ARCHIVE.sig. "
-                                           "'provpack verify --key KEY.pub' checks it.")
-    seal.add_argument("archive", metavar="ARCHIVE", help="the file to sign (e.g. the .warc.gz)")
+                                           "'provpack verify ARCHIVE --key KEY.pub' checks it, reading ARCHIVE.sig "
+                                           "and the WACZ of its name beside ARCHIVE; when they are elsewhere, "
+                                           "give them with verify's --signature SIG and --wacz WACZ.")
+    seal.add_argument("archive", metavar="ARCHIVE", help="the WARC file to sign (e.g. the .warc.gz)")
     seal.add_argument("--key", required=True, metavar="KEY", help="private key from 'provpack keygen'")
     seal.add_argument("--wacz", metavar="FILE", help="also sign this WACZ's datapackage-digest.json")
-    seal.add_argument("-o", "--output", metavar="SIG", help="signature file (default: ARCHIVE.sig)")
+    seal.add_argument("-o", "--output", metavar="SIG", help="signature file (default: ARCHIVE.sig; verify needs "
+                      "--signature SIG for any other)")
     seal.add_argument("--force", action="store_true", help="replace an existing signature file")
     seal.add_argument("--tsa", metavar="URL", help="also get an RFC 3161 timestamp of the signature from this "
                       "timestamping authority; writes the signature file's name + .tsr, ARCHIVE.sig.tsr by default "
@@ -455,6 +463,10 @@ def _verify(args: argparse.Namespace) -> int:
             raise ProvpackError("verify: '-' (standard input) cannot be combined with other files")
         if args.key is not None:
             raise ProvpackError("verify: --key needs the archive's file name (FILE.sig sits beside it), not '-'")
+        for option, given in (("--signature", args.signature), ("--wacz", args.wacz)):
+            if given is not None:
+                raise ProvpackError(f"verify: {option} names a file of a signature, which only --key checks, and "
+                                    "--key needs the archive's file name, not '-'")
         report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-", deep=args.deep),), strict=args.strict)
     else:
         from .progress import progress_bar, wanted
@@ -462,8 +474,8 @@ def _verify(args: argparse.Namespace) -> int:
         total = sum(Path(f).stat().st_size for f in args.files if Path(f).is_file())
         mib = 1 << 20
         with progress_bar("verify", unit="MiB", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
-            report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca, jobs=args.jobs,
-                            deep=args.deep, progress=lambda files, count, size: update(size // mib, total // mib, size))
+            report = verify(args.files, strict=args.strict, key=args.key, tsa_ca=args.tsa_ca,
+                            signature=args.signature, wacz=args.wacz, jobs=args.jobs, deep=args.deep, progress=lambda files, count, size: update(size // mib, total // mib, size))
     code = report.exit_code(strict=args.strict)
     for file in report.files:   # a file that is not a WARC: an error, as for any input that cannot be used
         if file.error is not None:

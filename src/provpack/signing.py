@@ -196,6 +196,7 @@ def signature_file(archive: Path | str, key_path: Path | str, *, wacz: Path | st
     key = load_private_key(key_path)
     _check_name(archive_path)
     size, digest = _sha256_of(archive_path)
+    _check_warc(archive_path)
     _check_sha256_file(archive_path, digest)
     wacz_name = wacz_digest = None
     if wacz is not None:
@@ -215,7 +216,11 @@ def check_signature(
     signature_path: Path | str | None = None,
     wacz: Path | str | None = None,
 ) -> SignatureCheck:
-    """Check ARCHIVE.sig: made by this key, over a statement naming these very bytes."""
+    """Check ARCHIVE.sig (or `signature_path`): made by this key, over a statement naming these very bytes.
+
+    A statement naming a WACZ is checked against `wacz`, else the file of its name beside the archive; a `wacz`
+    given for a statement naming none is a bad-signature (nothing vouches for it).
+    """
     archive_path = Path(archive)
     public_key = load_public_key(pub_path)
     key_id = fingerprint(public_key)
@@ -225,7 +230,9 @@ def check_signature(
         return SignatureCheck(archive_path, sig_path, key_id, kind, message, statement)
 
     if not sig_path.exists():
-        return result("missing-signature", f"{sig_path}: no signature file")
+        elsewhere = "" if signature_path is not None else (
+            "; if it was written elsewhere (sign -o), give it with verify --signature SIG")
+        return result("missing-signature", f"{sig_path}: no signature file{elsewhere}")
     try:
         statement, signed, signature = parse_signature_file(read_small(sig_path, MAX_SIGNATURE_BYTES,
                                                                           what="signature file"))
@@ -245,18 +252,28 @@ def check_signature(
         return result("bad-signature", f"{archive_path}: sha256 {digest} ({size} bytes), but the signed statement "
                       f"says {statement.sha256} ({statement.size_bytes} bytes): the archive changed after signing",
                       statement)
-    if statement.wacz_name is not None:
-        wacz_path = Path(wacz) if wacz is not None else archive_path.with_name(statement.wacz_name)
-        try:
-            wacz_digest = _wacz_chain(wacz_path)
-        except ProvpackError as exc:
-            return result("bad-signature", f"the signature also covers {statement.wacz_name}: {exc}", statement)
-        if wacz_digest != statement.wacz_datapackage_digest:
-            return result("bad-signature", f"{wacz_path}: {DATAPACKAGE_DIGEST} is {wacz_digest}, but the signed "
-                          f"statement says {statement.wacz_datapackage_digest}: the WACZ changed after signing",
-                          statement)
     renamed = "" if statement.file_name == archive_path.name else f" (signed as {statement.file_name})"
-    return result(None, f"good signature by {key_id}{renamed}", statement)
+    if statement.wacz_name is None:
+        if wacz is not None:
+            return result("bad-signature", f"{wacz}: given as the signed WACZ, but {sig_path} covers no WACZ "
+                          "(it was made without sign --wacz): the WACZ is not vouched for", statement)
+        return result(None, f"good signature by {key_id}{renamed}", statement)
+    wacz_path = Path(wacz) if wacz is not None else archive_path.with_name(statement.wacz_name)
+    if wacz is None and not os.path.lexists(wacz_path):
+        return result("bad-signature", f"the signature also covers the WACZ {statement.wacz_name}, which is not "
+                      f"beside the archive ({wacz_path}: no such file): if it is elsewhere, give it with verify "
+                      "--wacz WACZ", statement)
+    try:
+        wacz_digest = _wacz_chain(wacz_path)
+    except ProvpackError as exc:
+        return result("bad-signature", f"the signature also covers {statement.wacz_name}: {exc}", statement)
+    if wacz_digest != statement.wacz_datapackage_digest:
+        return result("bad-signature", f"{wacz_path}: {DATAPACKAGE_DIGEST} is {wacz_digest}, but the signed "
+                      f"statement says {statement.wacz_datapackage_digest}: the WACZ changed after signing",
+                      statement)
+    if wacz_path.name != statement.wacz_name:
+        renamed += f" (WACZ signed as {statement.wacz_name})"
+    return result(None, f"good signature by {key_id}{renamed}, with the WACZ {wacz_path}", statement)
 
 
 def parse_signature_file(data: bytes) -> tuple[Statement, bytes, bytes]:
@@ -300,9 +317,28 @@ def parse_signature_file(data: bytes) -> tuple[Statement, bytes, bytes]:
 
 
 def _check_name(path: Path) -> None:
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:   # bytes the file system gave that are not UTF-8 (surrogate escapes)
+        raise InputError(path, "has a name that is not valid UTF-8, which a signed statement cannot name",
+                         fix="rename the file, then sign it") from None
     if _UNSAFE.search(path.name):
         raise InputError(path, "the file name holds a line break or control character, which a signed statement "
                          "cannot name", fix="rename the file")
+
+
+def _check_warc(path: Path) -> None:
+    """An InputError unless the file is a WARC (as verify tells one): what verify cannot check is not signed."""
+    from .sniff import NotWarcError, is_gzipped_warc
+
+    try:
+        is_gzipped_warc(path)
+    except NotWarcError as exc:
+        raise InputError(path, f"not a WARC file: {exc.what}; provpack signs WARC files, which 'provpack verify "
+                         "--key' checks", fix="sign the WARC file instead (a WACZ is signed along with its WARC: "
+                         "provpack sign ARCHIVE.warc.gz --key KEY --wacz ARCHIVE.wacz)") from None
+    except OSError as exc:
+        raise ArchiveError.unreadable(path, exc) from exc
 
 
 def _sha256_of(path: Path) -> tuple[int, str]:

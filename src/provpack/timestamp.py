@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,21 +69,66 @@ def check_timestamp(signature_path: Path | str, ca_path: Path | str) -> Timestam
     roots = load_certificates(ca_path)
     sig_path = Path(signature_path)
     token_path = token_path_for(sig_path)
+
+    def bad(problem: str) -> TimestampCheck:
+        return TimestampCheck(token_path, "bad-timestamp", f"{token_path}: {problem}")
+
     if not token_path.exists():
         return TimestampCheck(token_path, "missing-timestamp", f"{token_path}: no timestamp token")
     token = read_small(token_path, MAX_RESPONSE_BYTES, what="timestamp token")
-    message = read_small(sig_path, MAX_SIGNATURE_BYTES, what="signature file") if sig_path.exists() else b""
+    if not sig_path.exists():
+        return bad(f"the signature file it dates, {sig_path}, is not there")
+    message = read_small(sig_path, MAX_SIGNATURE_BYTES, what="signature file")
     try:
         response = rfc3161.decode_timestamp_response(token)
+        imprint = response.tst_info.message_imprint
+    except ValueError as exc:
+        return bad(f"not an RFC 3161 timestamp token (damaged, or not the answer a TSA sent; {_detail(exc)}); "
+                   f"{_AGAIN}")
+    hashing = _IMPRINT_HASHES.get(imprint.hash_algorithm.dotted_string)
+    if hashing is not None and hashlib.new(hashing, message).digest() != imprint.message:
+        return bad(f"the timestamp token dates another signature file, not {sig_path} as it is now (it was "
+                   f"replaced or changed after it was timestamped); {_AGAIN}, or put back the signature file "
+                   "it dates")
+    try:
         builder = rfc3161.VerifierBuilder()
         for root in roots:
             builder = builder.add_root_certificate(root)
         builder.build().verify_message(response, message)
     except (ValueError, rfc3161.VerificationError) as exc:
-        return TimestampCheck(token_path, "bad-timestamp", f"{token_path}: the timestamp does not hold: {exc}")
+        text = str(exc)
+        if text.startswith(_CHAIN_FAILED) and _UNKNOWN_ISSUER in text:
+            return bad(f"the timestamp token was signed by {_signer_name(response)}, which no CA certificate in "
+                       f"{ca_path} certifies; give that TSA's CA certificate with --tsa-ca")
+        if text.startswith(_CHAIN_FAILED):
+            return bad(f"the timestamp token's signature or its TSA certificate does not check against the CA "
+                       f"certificates in {ca_path} ({_detail(exc)}): the token was altered, or is not from a TSA "
+                       f"those CAs certify; {_AGAIN}")
+        return bad(f"the timestamp token does not hold ({_detail(exc)}); {_AGAIN}")
     tsa = _signer_name(response)
     when = response.tst_info.gen_time
     return TimestampCheck(token_path, None, f"timestamped {when.isoformat()} by {tsa}", when, tsa)
+
+
+_AGAIN = "timestamp the signature again with 'provpack sign ARCHIVE --key KEY --tsa URL --force'"
+# rfc3161-client's words when OpenSSL's PKCS7_verify fails, and OpenSSL's when no CA given issued the signer's chain
+_CHAIN_FAILED = "Error while verifying certificates"
+_UNKNOWN_ISSUER = "unable to get local issuer certificate"
+_IMPRINT_HASHES = {"2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384",
+                   "2.16.840.1.101.3.4.2.3": "sha512", "1.3.14.3.2.26": "sha1"}
+_OPENSSL_DATA = re.compile(r'data: "([^"]{1,200})"|reason: "([^"]{1,200})"')
+_DETAIL_LIMIT = 120
+
+
+def _detail(exc: BaseException) -> str:
+    """A library's error in a few words: OpenSSL's own reason out of its error stack, else the text, cut short."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    found = _OPENSSL_DATA.search(text)
+    if found:
+        text = (found.group(1) or found.group(2)).removeprefix("Verify error: ")
+    elif "ParseError" in text:   # the Rust parser's debug form says nothing a reader can act on
+        text = "ASN.1 parse error"
+    return text if len(text) <= _DETAIL_LIMIT else text[:_DETAIL_LIMIT - 3] + "..."
 
 
 def load_certificates(path: Path | str) -> list[x509.Certificate]:

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 
 from ._version import __version__
 from .atomic import atomic_files, atomic_writer
-from .errors import ArchiveError, CaptureError, InputError
+from .errors import ArchiveError, CaptureError, InputError, printable
 from .signing import read_small, signature_file, signature_path_for
+from .sniff import quoted
 from .timestamp import MAX_RESPONSE_BYTES, MAX_SIGNATURE_BYTES, _library, token_path_for
 
 if TYPE_CHECKING:
@@ -108,15 +109,26 @@ def _timestamp(rfc3161: ModuleType, message: bytes, tsa_url: str, sender: Post) 
     answer = sender(tsa_url, request.as_bytes())
     try:
         response = rfc3161.decode_timestamp_response(answer)
+        status = response.status
     except ValueError as exc:
-        raise CaptureError(tsa_url, f"the answer is not an RFC 3161 timestamp response: {exc}") from exc
-    if response.status not in (rfc3161.PKIStatus.GRANTED, rfc3161.PKIStatus.GRANTED_WITH_MODS):
-        said = "; ".join(response.status_string) or "no reason given"
-        raise CaptureError(tsa_url, f"the TSA refused (status {response.status}: {said})")
-    info = response.tst_info
-    if info.nonce != request.nonce or info.message_imprint.message != request.message_imprint.message:
-        raise CaptureError(tsa_url, "the TSA answered for another request (nonce or message imprint differ)")
-    when: dt.datetime = info.gen_time
+        found = f"it starts {quoted(answer)}" if answer else "it is empty"
+        raise CaptureError(tsa_url, f"the answer is not an RFC 3161 timestamp response ({found}); check that --tsa "
+                           "gives the TSA's RFC 3161 address (the one its documentation gives for timestamp queries), "
+                           "not a web page") from exc
+    if status not in (rfc3161.PKIStatus.GRANTED, rfc3161.PKIStatus.GRANTED_WITH_MODS):
+        said = printable("; ".join(response.status_string))[:200] or "no reason given"
+        raise CaptureError(tsa_url, f"the TSA refused (status {status}: {said}); see what the TSA's documentation "
+                           "asks of a query, or use another TSA")
+    try:
+        info = response.tst_info
+        same = info.nonce == request.nonce and info.message_imprint.message == request.message_imprint.message
+        when: dt.datetime = info.gen_time
+    except ValueError as exc:
+        raise CaptureError(tsa_url, "the TSA granted a timestamp, but its token cannot be read (ASN.1 parse error); "
+                           "try again, or use another TSA") from exc
+    if not same:
+        raise CaptureError(tsa_url, "the TSA answered for another request (nonce or message imprint differ); "
+                           "try again, or use another TSA: this one's answers cannot be relied on")
     return answer, when
 
 
@@ -139,7 +151,7 @@ def _poster(timeout: float) -> Post:
             with capture_session(trust_env=True) as session, session.post(
                     url, data=body, headers=headers, timeout=timeout, allow_redirects=False, stream=True) as answer:
                 if answer.status_code != 200:
-                    raise CaptureError(url, f"the TSA answered HTTP {answer.status_code} {answer.reason}")
+                    raise CaptureError(url, _refused(answer.status_code, answer.reason, answer.headers.get("Location")))
                 data = _read_answer(answer, url, deadline, timeout)
         except requests.Timeout as exc:
             raise CaptureError(url, too_slow) from exc
@@ -178,7 +190,36 @@ def _read_answer(answer: requests.Response, url: str, deadline: float, timeout: 
             return bytes(data)
         data += chunk
         if len(data) > MAX_RESPONSE_BYTES:
-            raise CaptureError(url, f"the answer is larger than {MAX_RESPONSE_BYTES} bytes")
+            raise CaptureError(url, f"the answer is larger than {MAX_RESPONSE_BYTES} bytes, so it is no timestamp "
+                               "response (a TSA's takes a few KiB); check that --tsa gives the TSA's RFC 3161 address")
+
+
+def _refused(status: int, reason: str | None, location: str | None) -> str:
+    """What an HTTP status other than 200 from a TSA means, and what to do."""
+    said = f"the TSA answered HTTP {status} {printable(str(reason or ''))[:100]}".rstrip()
+    if 300 <= status < 400:
+        where = _shown_location(location)
+        return (f"{said}{f' to {where}' if where else ''}: provpack does not follow redirects when asking a "
+                "TSA; give the address it points to with --tsa"
+                + ("" if where else " (the TSA's documentation names it)"))
+    if status in (404, 405):
+        return f"{said}: this address takes no timestamp queries; check --tsa against the TSA's documentation"
+    return f"{said}; {_LATER}"
+
+
+def _shown_location(location: str | None) -> str:
+    """A redirect's target for a message: an http(s) URL without any user name or password, cut short; else ""."""
+    try:
+        parts = urllib.parse.urlsplit(location or "")
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return ""
+    host = f"[{host}]" if ":" in host else host
+    shown = urllib.parse.urlunsplit((parts.scheme, host + port, parts.path, parts.query, ""))
+    return printable(shown if len(shown) <= 200 else shown[:197] + "...")
 
 
 _LATER = ("check the address and the network, or sign without --tsa now and timestamp later by signing "

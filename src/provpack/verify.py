@@ -163,6 +163,7 @@ class VerifyReport:
 
 def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
            key: str | Path | None = None, tsa_ca: str | Path | None = None,
+           signature: str | Path | None = None, wacz: str | Path | None = None,
            jobs: int | None = None,
            progress: Callable[[int, int, int], None] | None = None, deep: bool = False) -> VerifyReport:
     """Verify one or more WARC files ("-" is standard input); ArchiveError when one is missing or cannot be read.
@@ -182,12 +183,15 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
     for that key and those bytes: else a missing-signature or bad-signature problem.
     With `tsa_ca` (the CA certificates of a timestamping authority, PEM) as well,
     FILE.sig.tsr must be an RFC 3161 timestamp of FILE.sig by that TSA.
+    `signature` (SIG instead of FILE.sig, and SIG.tsr instead of FILE.sig.tsr) and `wacz` (the
+    signed WACZ, instead of the one the signature names beside FILE) need `key` and one file.
 
     With `deep`, each provpack provenance record is also compared, key by key, with what
     provpack itself writes for its excerpt (docs/verify.md, "--deep").
     """
     if tsa_ca is not None and key is None:
         raise InputError("--tsa-ca", "a timestamp dates a signature: give --key as well")
+    _check_signature_options(paths, key=key, signature=signature, wacz=wacz)
     if jobs is not None and jobs < 1:
         raise InputError("--jobs", f"the number of jobs must be at least 1, not {jobs}")
     if isinstance(paths, (str, Path)):
@@ -222,9 +226,9 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
             report = _not_warc(Path(path), exc, given, key=key is not None, tsa_ca=tsa_ca is not None)
         else:
             if key is not None:
-                report = _with_signature(report, Path(path), Path(key))
+                report = _with_signature(report, Path(path), Path(key), signature=signature, wacz=wacz)
             if tsa_ca is not None:
-                report = _with_timestamp(report, Path(path), Path(tsa_ca))
+                report = _with_timestamp(report, Path(path), Path(tsa_ca), signature=signature)
         done_bytes += Path(path).stat().st_size
         if progress is not None:
             progress(number + 1, len(paths), done_bytes)
@@ -273,11 +277,30 @@ def _not_warc(path: Path, exc: _NotWarc, given: set[Path], *, key: bool, tsa_ca:
     return FileReport(str(path), 0, 0, 0, (), error=exc.message)
 
 
-def _with_signature(report: FileReport, path: Path, key: Path) -> FileReport:
+def _check_signature_options(paths: str | Path | Sequence[str | Path], *, key: str | Path | None,
+                             signature: str | Path | None, wacz: str | Path | None) -> None:
+    """--signature and --wacz name the files of one archive's signature: with --key and one FILE, and there."""
+    for option, given in (("--signature", signature), ("--wacz", wacz)):
+        if given is None:
+            continue
+        if key is None:
+            raise InputError(option, "names a file of a signature, which only --key checks: give --key as well")
+        count = 1 if isinstance(paths, (str, Path)) else len(paths)
+        if count != 1:
+            raise InputError(option, f"names a file of one archive's signature, but {count} files were given, "
+                             "so which archive it belongs to is unclear", fix="verify that archive alone with it")
+        try:
+            os.stat(given)
+        except OSError as exc:
+            raise InputError.unreadable(given, exc) from exc
+
+
+def _with_signature(report: FileReport, path: Path, key: Path, *, signature: str | Path | None = None,
+                    wacz: str | Path | None = None) -> FileReport:
     """The report with the signature check added: a note when good, a problem when missing or bad."""
     from . import signing
 
-    check = signing.check_signature(path, key)
+    check = signing.check_signature(path, key, signature_path=signature, wacz=wacz)
     if check.kind is None:   # the signature names the file's sha256: what a missing .sha256 left open is closed
         kept = tuple(note for note in report.notes if _UNCOVERED not in note)
         return replace(report, notes=kept + (f"signature: {check.message}",))
@@ -289,11 +312,13 @@ def verify_stream(stream: BinaryIO, *, name: str, deep: bool = False) -> FileRep
     return _verify(stream, name=name, sidecar=None, deep=deep)
 
 
-def _with_timestamp(report: FileReport, path: Path, tsa_ca: Path) -> FileReport:
-    """The report with the RFC 3161 check of FILE.sig.tsr added."""
+def _with_timestamp(report: FileReport, path: Path, tsa_ca: Path, *,
+                    signature: str | Path | None = None) -> FileReport:
+    """The report with the RFC 3161 check of FILE.sig.tsr (or SIG.tsr) added."""
     from . import signing, timestamp
 
-    check = timestamp.check_timestamp(signing.signature_path_for(path), tsa_ca)
+    check = timestamp.check_timestamp(Path(signature) if signature is not None else signing.signature_path_for(path),
+                                      tsa_ca)
     if check.kind is None:
         return replace(report, notes=report.notes + (f"timestamp: {check.message}",))
     return replace(report, problems=report.problems + (Problem(None, None, check.kind, check.message),))
