@@ -21,6 +21,7 @@ HUGE = 2 * 1024 * 1024
 CHUNKS = [b"<p>Four score and seven years ago ", b"our fathers brought forth", b" on this continent.</p>"]
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 BLOB = bytes(range(256)) * 4
+LF_HEAD_BODY = b"<!-- before -->\r\n\r\n" + PAGE
 WRONG_CHARSET = "<p>Nature\u2019s God \u2014 caf\u00e9</p>".encode("utf-8")
 
 
@@ -181,6 +182,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif path == "/says-chunked":   # a header whose value says chunked, but no Transfer-Encoding
             self._send(200, b"plain", {"X-Note": "not chunked"})
+        elif path == "/lf-head":   # a head in bare LFs (http.client takes them), CRLF CRLF inside the body
+            self.wfile.write(b"HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Length: %d\n\n%s"
+                             % (len(LF_HEAD_BODY), LF_HEAD_BODY))
         elif path == "/odd-head":
             self.wfile.write(b"HTTP/1.1 200  Fine\r\nX-Odd:   spaced  \r\ncontent-length: 2\r\n\r\nok")
         else:

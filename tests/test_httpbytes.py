@@ -72,6 +72,24 @@ def test_split_message() -> None:
         split_message(b"HTTP/1.1 200 OK\r\n")
 
 
+def test_a_bare_lf_head_ends_at_its_blank_line_before_crlf_crlf_in_the_body() -> None:
+    """The head ends at its first blank line in either form (LF LF, LF CRLF, CRLF CRLF), never at a CRLF CRLF of
+    the body after a head in bare LFs (as http.client reads it: it accepts bare LFs)."""
+    body = b"<p>a</p>\r\n\r\n<p>b</p>"
+    assert split_message(b"HTTP/1.1 200 OK\nA: b\n\n" + body) == (b"HTTP/1.1 200 OK\nA: b\n\n", body)
+    assert split_message(b"HTTP/1.1 200 OK\nA: b\n\r\n" + body) == (b"HTTP/1.1 200 OK\nA: b\n\r\n", body)
+    assert split_message(b"HTTP/1.1 200 OK\r\nA: b\n\n" + body) == (b"HTTP/1.1 200 OK\r\nA: b\n\n", body)
+
+
+def test_dechunked_head_with_mixed_line_ends_keeps_one_blank_line() -> None:
+    """A head whose lines end in LF and whose blank line is CRLF: the rewritten head still has one blank line,
+    at its end, each kept line with its own line end."""
+    head = b"HTTP/1.1 200 OK\nTransfer-Encoding: chunked\r\nA: b\n\r\n"
+    rewritten = dechunked_head(head, 5)
+    assert rewritten == b"HTTP/1.1 200 OK\nX-Crawler-Transfer-Encoding: chunked\r\nA: b\nContent-Length: 5\n\r\n"
+    assert split_message(rewritten + b"hello") == (rewritten, b"hello")
+
+
 def test_built_heads() -> None:
     """Rebuilt heads are CRLF-terminated HTTP/1.1 messages."""
     assert build_request_head("GET", "/a?b", [("Host", "x"), ("Accept", "*/*")]) == (

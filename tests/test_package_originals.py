@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from localserver import BLOB, PAGE, PDF, ServerState, serve
+from localserver import BLOB, LF_HEAD_BODY, PAGE, PDF, ServerState, serve
 import importlib
 import socket
 from provpack.capture import Capture
@@ -180,6 +180,57 @@ def test_failed_fetch_is_reported_and_the_run_goes_on(tmp_path: Path, server: Se
     (failure,) = result.fetch_failures
     assert (failure.name, failure.url) == ("decl", server.url("/missing"))
     assert failure.message.endswith("HTTP 404 Not Found")
+
+
+def test_a_bare_lf_head_with_crlf_crlf_in_the_body_is_archived(tmp_path: Path, server: ServerState) -> None:
+    """A response head in bare LFs whose body holds CRLF CRLF: the head ends at its own blank line, the exchange
+    is archived exactly and the page aligned (it used to end the run in a ValueError traceback)."""
+    from provpack.verify import verify
+
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/lf-head')}\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    assert result.fetch_failures == () and result.documents[0].original == "fetched"
+    response_block = records(result.warc_path)[4][1]
+    assert split_message(response_block) == (
+        b"HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Length: %d\n\n" % len(LF_HEAD_BODY), LF_HEAD_BODY)
+    assert provenance(result.warc_path)["elisions"][0]["omitted"]["text"] == FIRST_CUT
+    assert verify(result.warc_path).ok
+
+
+def test_an_unexpected_error_in_one_original_is_a_warning_not_a_traceback(tmp_path: Path) -> None:
+    """Whatever goes wrong with one fetched original (a bug included) is a failure naming the document and the
+    URL; the other documents are packaged."""
+    def fetcher(url: str) -> Capture:
+        raise RuntimeError("x" * 400)
+
+    source = make_source(tmp_path / "src", "source_url: https://example.org/a\n", with_copy=False)
+    (source / "plain.txt").write_text("Just a text.\n", encoding="utf-8")
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    assert [d.name for d in result.documents] == ["decl", "plain"]
+    (failure,) = result.fetch_failures
+    assert (failure.name, failure.url) == ("decl", "https://example.org/a")
+    assert failure.message == ("https://example.org/a: could not be archived: RuntimeError: " + "x" * 300 + "... "
+                               "(report this as a bug; give a local copy with `original:` to archive it)")
+
+
+def test_an_unexpected_error_in_a_local_original_is_an_error_naming_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug met while reading a local original is an InputError naming the sidecar and the original, no
+    traceback (a local original's problems are the user's to fix, as its having no text is)."""
+    import provpack.original
+    from provpack.errors import InputError
+
+    def broken(data: bytes, *, content_type: str | None = None) -> None:
+        raise LookupError("no such thing")
+
+    monkeypatch.setattr(provpack.original, "extract_text", broken)
+    source = make_source(tmp_path / "src", "original: decl.html\n")
+    with pytest.raises(InputError) as info:
+        package(source, out=tmp_path / "out.warc.gz")
+    assert str(info.value) == (f"{source / 'decl.yaml'}: its original 'decl.html' could not be read: LookupError: "
+                               "no such thing; leave `original` out of the sidecar to package the text without it, "
+                               "and report this as a bug")
+    assert not (tmp_path / "out.warc.gz").exists()
 
 
 def test_one_capture_per_url(tmp_path: Path) -> None:

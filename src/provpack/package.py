@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
-from .errors import CaptureError, InputError
+from .errors import CaptureError, InputError, ProvpackError
 from .gzipper import Deflate, choose
 from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
@@ -328,8 +328,15 @@ class _Originals:
         url = source_url if isinstance(source_url, str) else None
         if sidecar.get("original") is not None:
             from .original import local_original
-            return local_original(Path(sidecar_path), sidecar["original"], source_url=url,
-                                  follow_symlinks=self.follow_symlinks)
+            try:
+                return local_original(Path(sidecar_path), sidecar["original"], source_url=url,
+                                      follow_symlinks=self.follow_symlinks)
+            except ProvpackError:
+                raise
+            except Exception as exc:   # a bug must not end the run in a traceback: an error naming the file
+                raise InputError(sidecar_path, f"its original {sidecar['original']!r} could not be read: "
+                                 f"{_unexpected(exc)}", fix="leave `original` out of the sidecar to package "
+                                 "the text without it, and report this as a bug") from exc
         if not self.fetch or url is None or self.fetcher is None:
             return None
         if url not in self.captured:
@@ -343,6 +350,10 @@ class _Originals:
             except InputError as exc:
                 log.info("%s: %s", name, exc)
                 self.captured[url] = CaptureError(url, exc.problem)
+            except Exception as exc:  # noqa: BLE001 - one original's bug must not end the run: a failed fetch
+                log.info("%s: %s", name, exc, exc_info=True)
+                self.captured[url] = CaptureError(url, f"could not be archived: {_unexpected(exc)} (report this "
+                                                  "as a bug; give a local copy with `original:` to archive it)")
         found = self.captured[url]
         if isinstance(found, CaptureError):
             self.failures.append(FetchFailure(name=name, url=url, message=str(found)))
@@ -352,6 +363,12 @@ class _Originals:
             log.info("%s: fetched %s but not aligned: %s", name, url, found.reason)
             self.unaligned.append(UnalignedOriginal(name=name, url=url, reason=found.reason))
         return found
+
+
+def _unexpected(exc: Exception) -> str:
+    """An unexpected exception in words: its type and message, the message cut to 300 characters."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:300]}{'...' if len(text) > 300 else ''}"
 
 
 def _aligned(document: Document, analysis: Analysis, original: Original) -> AlignedOriginal:
