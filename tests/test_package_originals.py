@@ -179,7 +179,8 @@ def test_failed_fetch_is_reported_and_the_run_goes_on(tmp_path: Path, server: Se
     assert [d.original for d in result.documents] == [None, "fetched"]
     (failure,) = result.fetch_failures
     assert (failure.name, failure.url) == ("decl", server.url("/missing"))
-    assert failure.message.endswith("HTTP 404 Not Found")
+    assert failure.message == (f"{server.url('/missing')}: HTTP 404 Not Found; check the URL or try again later, or "
+                               "save the page and name the copy with `original:` in the sidecar")
 
 
 def test_a_bare_lf_head_with_crlf_crlf_in_the_body_is_archived(tmp_path: Path, server: ServerState) -> None:
@@ -210,7 +211,8 @@ def test_an_unexpected_error_in_one_original_is_a_warning_not_a_traceback(tmp_pa
     (failure,) = result.fetch_failures
     assert (failure.name, failure.url) == ("decl", "https://example.org/a")
     assert failure.message == ("https://example.org/a: could not be archived: RuntimeError: " + "x" * 300 + "... "
-                               "(report this as a bug; give a local copy with `original:` to archive it)")
+                               "(report this as a bug); check the URL or try again later, or save the page and name "
+                               "the copy with `original:` in the sidecar")
 
 
 def test_an_unexpected_error_in_a_local_original_is_an_error_naming_it(

@@ -353,16 +353,20 @@ class _Originals:
             except Exception as exc:  # noqa: BLE001 - one original's bug must not end the run: a failed fetch
                 log.info("%s: %s", name, exc, exc_info=True)
                 self.captured[url] = CaptureError(url, f"could not be archived: {_unexpected(exc)} (report this "
-                                                  "as a bug; give a local copy with `original:` to archive it)")
+                                                  "as a bug)")
         found = self.captured[url]
         if isinstance(found, CaptureError):
-            self.failures.append(FetchFailure(name=name, url=url, message=str(found)))
+            self.failures.append(FetchFailure(name=name, url=url, message=f"{found}; {_NOT_FETCHED_FIX}"))
             return None
         from .original import TextlessOriginal
         if isinstance(found, TextlessOriginal):
             log.info("%s: fetched %s but not aligned: %s", name, url, found.reason)
             self.unaligned.append(UnalignedOriginal(name=name, url=url, reason=found.reason))
         return found
+
+
+_NOT_FETCHED_FIX = ("check the URL or try again later, or save the page and name the copy with `original:` in the "
+                    "sidecar")
 
 
 def _unexpected(exc: Exception) -> str:
