@@ -567,3 +567,14 @@ def test_a_chunked_body_cut_short_or_malformed_says_so(server: ServerState) -> N
     assert str(caught.value) == (f"{server.url('/bad-chunk')}: the chunked body is malformed: after 5 bytes of body, "
                                  "a chunk size line is b'zz\\r\\n', not a hexadecimal number")
     assert server.hits["/bad-chunk"] == 1
+
+
+def test_a_redirect_to_a_url_with_credentials_is_refused(server: ServerState) -> None:
+    """A redirect to user:password@host is not followed (the password would be sent as an Authorization header
+    and recorded in the archive): a CaptureError that names the target without them."""
+    url = server.url(f"/goto?to=http://alice:s3cret@127.0.0.1:{server.port}/page.html")
+    with pytest.raises(CaptureError) as caught:
+        fetch(url)
+    assert str(caught.value) == (f"{url}: redirect from {url} to {server.url('/page.html')} refused: its URL holds a "
+                                 "user name or password, which would be sent and recorded in the archive")
+    assert server.hits["/page.html"] == 0

@@ -19,6 +19,7 @@ from provpack.httpbytes import (
     build_response_head,
     decode_body,
     dechunked_head,
+    has_credentials,
     http_record_blocks,
     parse_head,
     split_message,
@@ -146,7 +147,7 @@ def test_all_names_the_public_api() -> None:
 
     assert sorted(module.__all__) == sorted([
         "REQUEST_CONTENT_TYPE", "RESPONSE_CONTENT_TYPE", "Exchange", "HttpRecordBlocks", "build_request_head",
-        "build_response_head", "decode_body", "dechunked_head", "http_record_blocks", "parse_head",
+        "build_response_head", "decode_body", "dechunked_head", "has_credentials", "http_record_blocks", "parse_head",
         "split_message"])
     assert all(hasattr(module, name) for name in module.__all__)
     # the Content-Type WARC 1.1 gives request and response records (section 6.3.2)
@@ -222,3 +223,14 @@ def test_decode_body_with_matches_far_back() -> None:
     block = random.Random(3).randbytes(30_000)
     data = block + block
     assert decode_body(gzip.compress(data), "gzip", max_bytes=100_000) == data
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("http://alice:s3cret@example.org/p", True), ("http://alice@example.org/", True),
+    ("https://:pw@example.org/", True), ("http://example.org/a@b", False), ("http://example.org/?u=a@b", False),
+    ("http://@example.org/", False), ("http://a:b@[::1/x", True), ("http://[::1/x@y", False),
+])
+def test_has_credentials(url: str, expected: bool) -> None:
+    """A user name or password in the authority, never an @ in the path or query; a URL that does not parse is
+    looked at by its authority."""
+    assert has_credentials(url) is expected

@@ -235,6 +235,25 @@ def test_an_unexpected_error_in_a_local_original_is_an_error_naming_it(
     assert not (tmp_path / "out.warc.gz").exists()
 
 
+@pytest.mark.parametrize("fetch", [True, False])
+def test_a_source_url_with_credentials_is_refused(tmp_path: Path, fetch: bool) -> None:
+    """A source_url holding user:password@ is an error naming the sidecar, not repeating the password: archives
+    are meant to be published."""
+    from provpack.errors import InputError
+
+    def fetcher(url: str) -> Capture:
+        raise AssertionError("not fetched")
+
+    source = make_source(tmp_path / "src", "source_url: https://alice:s3cret@example.org/a\n", with_copy=False)
+    with pytest.raises(InputError) as info:
+        package(source, out=tmp_path / "out.warc.gz", fetch=fetch, fetcher=fetcher if fetch else None)
+    assert str(info.value) == (
+        f"{source / 'decl.yaml'}: 'source_url' holds a user name or password (user:password@host): archives are "
+        "meant to be published, and it would be recorded in them (and sent, fetched, as an Authorization header); "
+        "remove the user:password@ part; for a page behind a login, save it and name the copy with `original:`")
+    assert not (tmp_path / "out.warc.gz").exists()
+
+
 def test_one_capture_per_url(tmp_path: Path) -> None:
     """Two excerpts of the same page: one fetch, one set of records."""
     calls: list[str] = []

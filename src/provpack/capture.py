@@ -35,6 +35,7 @@ from .httpbytes import (
     build_response_head,
     decode_body,
     dechunked_head,
+    has_credentials,
     parse_head,
 )
 from .wire import CURRENT, BlockedAddress, RecordingHTTPPool, RecordingHTTPSPool, Wire, address_problem
@@ -171,6 +172,15 @@ def _host_problem(url: str, allow_private: bool) -> str | None:
         if problem is not None:
             return f"host {host!r} resolves to {address}, which is {problem}; refused (pass --allow-private to fetch it)"
     return None
+
+
+def _without_credentials(url: str) -> str:
+    """The URL with its user name and password left out, to name it in a message."""
+    try:
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
+    except ValueError:
+        return "(a URL that does not parse)"
 
 
 def _url_problem(url: str) -> str | None:
@@ -481,6 +491,9 @@ def capture(
                     target, target_problem = location.strip(), f"the URL is malformed: {exc}"
                 else:
                     target_problem = _url_problem(target)
+                if target_problem is None and has_credentials(target):
+                    target, target_problem = _without_credentials(target), (
+                        "its URL holds a user name or password, which would be sent and recorded in the archive")
                 if target_problem is not None:
                     raise CaptureError(url, f"redirect from {current} to {target} refused: {target_problem}")
                 if target in seen:

@@ -17,6 +17,7 @@ import hashlib
 import re
 import zlib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 __all__ = [
     "REQUEST_CONTENT_TYPE",
@@ -27,6 +28,7 @@ __all__ = [
     "build_response_head",
     "decode_body",
     "dechunked_head",
+    "has_credentials",
     "http_record_blocks",
     "parse_head",
     "split_message",
@@ -105,6 +107,16 @@ def http_record_blocks(exchange: Exchange) -> HttpRecordBlocks:
         response_payload=exchange.body,
         peer_address=exchange.peer_address,
     )
+
+
+def has_credentials(url: str) -> bool:
+    """True when a URL's authority holds a user name or password (`user:password@host`), which a request sends as
+    an Authorization header and an archive would record."""
+    try:
+        parts = urlsplit(url)
+        return bool(parts.username or parts.password)
+    except ValueError:   # (a port or IPv6 literal that does not parse: look at the authority itself)
+        return "@" in url.split("//", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
 
 
 def split_message(block: bytes) -> tuple[bytes, bytes]:
