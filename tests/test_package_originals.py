@@ -269,6 +269,24 @@ def test_one_capture_per_url(tmp_path: Path) -> None:
     assert len(result.fetch_failures) == 2
 
 
+def test_one_capture_per_url_whatever_its_fragment(tmp_path: Path) -> None:
+    """page#a, page#b and page are one page: fetched once, without the fragment (as it is recorded); each
+    failure still names its sidecar's URL."""
+    calls: list[str] = []
+
+    def fetcher(url: str) -> Capture:
+        calls.append(url)
+        raise CaptureError(url, "refused in this test")
+
+    source = make_source(tmp_path / "src", "source_url: https://example.org/a#one\n", with_copy=False)
+    make_source(source, "source_url: https://example.org/a#two\n", name="again", with_copy=False)
+    make_source(source, "source_url: https://example.org/a\n", name="plain", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    assert calls == ["https://example.org/a"]
+    assert [(f.name, f.url) for f in result.fetch_failures] == [
+        ("again", "https://example.org/a#two"), ("decl", "https://example.org/a#one"), ("plain", "https://example.org/a")]
+
+
 def test_cli_fetch_and_show(tmp_path: Path, server: ServerState, capsys: pytest.CaptureFixture[str]) -> None:
     """provpack package --fetch prints the originals line; show prints cuts and differences."""
     pytest.importorskip("provpack.verify", reason="the CLI needs provpack.verify (not merged yet)")

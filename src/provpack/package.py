@@ -345,22 +345,23 @@ class _Originals:
                                  "the text without it, and report this as a bug") from exc
         if not self.fetch or url is None or self.fetcher is None:
             return None
-        if url not in self.captured:
+        page = url.split("#", 1)[0]   # what is fetched and recorded: a #fragment names a part of the page
+        if page not in self.captured:
             from .original import fetched_original
             # (info, not warning: a failure goes into the result's fetch_failures, which the command prints)
             try:
-                self.captured[url] = fetched_original(self.fetcher(url))
+                self.captured[page] = fetched_original(self.fetcher(page))
             except CaptureError as exc:
                 log.info("%s: %s", name, exc)
-                self.captured[url] = exc
+                self.captured[page] = exc
             except InputError as exc:
                 log.info("%s: %s", name, exc)
-                self.captured[url] = CaptureError(url, exc.problem)
+                self.captured[page] = CaptureError(page, exc.problem)
             except Exception as exc:  # noqa: BLE001 - one original's bug must not end the run: a failed fetch
                 log.info("%s: %s", name, exc, exc_info=True)
-                self.captured[url] = CaptureError(url, f"could not be archived: {_unexpected(exc)} (report this "
-                                                  "as a bug)")
-        found = self.captured[url]
+                self.captured[page] = CaptureError(page, f"could not be archived: {_unexpected(exc)} (report this "
+                                                   "as a bug)")
+        found = self.captured[page]
         if isinstance(found, CaptureError):
             self.failures.append(FetchFailure(name=name, url=url, message=f"{found}; {_NOT_FETCHED_FIX}"))
             return None
