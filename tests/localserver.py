@@ -21,6 +21,7 @@ HUGE = 2 * 1024 * 1024
 CHUNKS = [b"<p>Four score and seven years ago ", b"our fathers brought forth", b" on this continent.</p>"]
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 BLOB = bytes(range(256)) * 4
+LF_HEAD_BODY = b"<!-- before -->\r\n\r\n" + PAGE
 WRONG_CHARSET = "<p>Nature\u2019s God \u2014 caf\u00e9</p>".encode("utf-8")
 
 
@@ -181,6 +182,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif path == "/says-chunked":   # a header whose value says chunked, but no Transfer-Encoding
             self._send(200, b"plain", {"X-Note": "not chunked"})
+        elif path == "/lf-head":   # a head in bare LFs (http.client takes them), CRLF CRLF inside the body
+            self.wfile.write(b"HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Length: %d\n\n%s"
+                             % (len(LF_HEAD_BODY), LF_HEAD_BODY))
+        elif path == "/http09":   # no status line, no head: the body alone (HTTP/0.9)
+            self.wfile.write(b"<p>" + b"x" * 1000 + b"</p>")
+            self.close_connection = True
+        elif path == "/many-headers":   # more than http.client's 100
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n" + b"X-N: 1\r\n" * 101 + b"Content-Length: 0\r\n\r\n")
+            self.close_connection = True
+        elif path == "/long-header":   # a header line over http.client's 64 KiB
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Long: " + b"y" * 70000 + b"\r\nContent-Length: 0\r\n\r\n")
+            self.close_connection = True
+        elif path == "/long-reason":   # a 404 whose reason phrase goes on for 5,000 characters
+            self.wfile.write(b"HTTP/1.1 404 " + b"z" * 5000 + b"\r\nContent-Length: 0\r\n\r\n")
+        elif path in ("/cut-chunk", "/bad-chunk"):   # one chunk, then the connection closes / a size that is no number
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             b"5\r\nhello\r\n" + (b"zz\r\nmore\r\n0\r\n\r\n" if path == "/bad-chunk" else b""))
+            self.close_connection = True
         elif path == "/odd-head":
             self.wfile.write(b"HTTP/1.1 200  Fine\r\nX-Odd:   spaced  \r\ncontent-length: 2\r\n\r\nok")
         else:

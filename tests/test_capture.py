@@ -444,7 +444,7 @@ def test_a_redirect_hop_that_cannot_connect_is_named(server: ServerState) -> Non
     with pytest.raises(CaptureError) as caught:
         fetch(url, retries=0)
     assert str(caught.value).startswith(f"{url}: redirect to {dead}: could not connect: ")
-    assert str(caught.value).endswith(" (gave up after 1 attempts)")
+    assert str(caught.value).endswith(" (gave up after 1 attempt)")
     with pytest.raises(CaptureError) as caught:
         fetch(url, retries=1, backoff=5.0, total_timeout=1.0)
     assert str(caught.value).startswith(f"{url}: redirect to {dead}: could not connect: ")
@@ -514,3 +514,67 @@ def test_https_is_recorded_exactly_and_verified(tmp_path: Path) -> None:
         session.verify = None  # type: ignore[assignment]
         with pytest.raises(CaptureError, match=r"TLS failed: .*certificate verify failed"):
             fetch(state.url("/page.html"), session=session, retries=0)
+
+
+@pytest.mark.parametrize("path, problem", [
+    ("/huge", f"Content-Length {HUGE} is over the cap of 65536 bytes"),
+    ("/stall-body", "read timed out after 0.2 s while receiving the body"),
+])
+def test_a_failure_after_a_redirect_names_the_url_asked_for_and_the_redirect(
+        server: ServerState, path: str, problem: str) -> None:
+    """An error met on a redirect's target is reported for the URL asked for (the sidecar's source_url), saying
+    it was a redirect and to where."""
+    url = server.url(f"/goto?to={server.url(path)}")
+    with pytest.raises(CaptureError) as caught:
+        fetch(url, max_bytes=65536, timeout=(1.0, 0.2), retries=0)
+    assert (caught.value.url, str(caught.value)) == (url, f"{url}: redirect to {server.url(path)}: {problem}")
+
+
+@pytest.mark.parametrize("path, problem", [
+    ("/http09", "the server's reply is not HTTP/1.x: its first line is '<p>" + "x" * 196 + "... (1,009 characters)"),
+    ("/many-headers", "the server's reply is not HTTP that can be read: got more than 100 headers"),
+    ("/long-header", "the server's reply is not HTTP that can be read: got more than 65536 bytes when reading "
+                     "header line"),
+])
+def test_a_reply_that_is_not_http_is_a_protocol_error_not_retried(server: ServerState, path: str, problem: str) -> None:
+    """An HTTP/0.9 reply, more than 100 headers or a header line over 64 KiB is no connection failure: said as what
+    it is, tried once, and the server's bytes quoted at most 200 characters."""
+    sleeps = Sleeps()
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url(path), sleep=sleeps)
+    assert str(caught.value) == f"{server.url(path)}: {problem}"
+    assert server.hits[path] == 1 and sleeps == []
+
+
+def test_a_long_reason_phrase_is_cut(server: ServerState) -> None:
+    """A status line's reason phrase is quoted at most 200 characters."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/long-reason"))
+    assert str(caught.value) == f"{server.url('/long-reason')}: HTTP 404 {'z' * 200}... (5,000 characters)"
+
+
+def test_a_chunked_body_cut_short_or_malformed_says_so(server: ServerState) -> None:
+    """A chunked body whose connection closes before the last chunk is 'cut short' (retried, as a broken
+    connection is); one with a chunk size that is no number is malformed (not retried); never int()'s words."""
+    sleeps = Sleeps()
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/cut-chunk"), sleep=sleeps)
+    assert str(caught.value) == (f"{server.url('/cut-chunk')}: the chunked body was cut short: the connection closed "
+                                 "after 5 bytes of body, before its last chunk (gave up after 4 attempts)")
+    assert server.hits["/cut-chunk"] == 4
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/bad-chunk"))
+    assert str(caught.value) == (f"{server.url('/bad-chunk')}: the chunked body is malformed: after 5 bytes of body, "
+                                 "a chunk size line is b'zz\\r\\n', not a hexadecimal number")
+    assert server.hits["/bad-chunk"] == 1
+
+
+def test_a_redirect_to_a_url_with_credentials_is_refused(server: ServerState) -> None:
+    """A redirect to user:password@host is not followed (the password would be sent as an Authorization header
+    and recorded in the archive): a CaptureError that names the target without them."""
+    url = server.url(f"/goto?to=http://alice:s3cret@127.0.0.1:{server.port}/page.html")
+    with pytest.raises(CaptureError) as caught:
+        fetch(url)
+    assert str(caught.value) == (f"{url}: redirect from {url} to {server.url('/page.html')} refused: its URL holds a "
+                                 "user name or password, which would be sent and recorded in the archive")
+    assert server.hits["/page.html"] == 0

@@ -121,14 +121,14 @@ def test_http_latin1_with_latin1_bytes_is_windows_1252() -> None:
     data = "<p>caf\u00e9 \u2019</p>".encode("cp1252")
     text, charset = decode_html(data, http_charset="latin1")
     assert text == "<p>caf\u00e9 \u2019</p>"
-    assert (charset.encoding, charset.source, charset.note) == ("cp1252", "http", None)
+    assert (charset.encoding, charset.source, charset.note) == ("windows-1252", "http", None)
 
 
 def test_http_charset_wins_over_meta() -> None:
     """The HTTP charset is used before the <meta> one."""
     data = '<meta charset="windows-1252"><p>\u00e9</p>'.encode("iso-8859-15")
     _, charset = decode_html(data, http_charset="iso-8859-15")
-    assert (charset.encoding, charset.source, charset.declared_meta) == ("iso8859-15", "http", "windows-1252")
+    assert (charset.encoding, charset.source, charset.declared_meta) == ("iso-8859-15", "http", "windows-1252")
 
 
 def test_meta_http_equiv_is_found() -> None:
@@ -143,7 +143,7 @@ def test_declared_utf8_but_invalid_falls_back_with_a_note() -> None:
     data = "<p>caf\u00e9</p>".encode("latin-1")
     text, charset = decode_html(data, http_charset="utf-8")
     assert text == "<p>caf\u00e9</p>"
-    assert charset.encoding == "cp1252" and charset.source == "fallback"
+    assert charset.encoding == "windows-1252" and charset.source == "fallback"
     assert charset.note == (
         "'utf-8' declared in the HTTP Content-Type, but byte 6 is not valid utf-8; "
         "not valid UTF-8 (byte 6); decoded as windows-1252"
@@ -190,7 +190,81 @@ def test_bom_wins_and_is_not_part_of_the_text() -> None:
 def test_undefined_windows_1252_bytes_do_not_fail() -> None:
     """Bytes windows-1252 leaves undefined (0x81...) decode to C1 controls, not an error."""
     text, charset = decode_html(b"<p>a\x81b\x93</p>", http_charset="windows-1252")
-    assert text == "<p>a\x81b\u201c</p>" and charset.encoding == "cp1252"
+    assert text == "<p>a\x81b\u201c</p>" and charset.encoding == "windows-1252"
+
+
+@pytest.mark.parametrize("label", ["base64", "hex", "zlib", "rot13", "quopri", "uu", "bz2", "undefined",
+                                   "unicode_escape", "palmos", "mbcs", "idna", "punycode", "utf-7", "cp1006"])
+@pytest.mark.parametrize("where", ["http", "meta"])
+def test_labels_outside_the_encoding_standard_are_ignored(label: str, where: str) -> None:
+    """Only the WHATWG Encoding Standard's labels name an encoding: Python's other codecs (bytes-to-bytes ones
+    such as base64, `undefined`, unicode_escape) are unknown labels, noted and ignored, never used."""
+    page = "<p>The quick brown fox \u2014 caf\u00e9.</p>"
+    data = (f'<meta charset="{label}">' if where == "meta" else "").encode() + page.encode("utf-8")
+    text, charset = decode_html(data, http_charset=label if where == "http" else None)
+    assert text.endswith(page)
+    declared = "the HTTP Content-Type" if where == "http" else "a <meta> tag"
+    assert (charset.encoding, charset.source, charset.note) == (
+        "utf-8", "default", f"unknown charset {label!r} declared in {declared}")
+    assert extract_text(data, content_type=f"text/html; charset={label}").text == "The quick brown fox \u2014 caf\u00e9.\n"
+
+
+def test_an_unknown_meta_label_is_skipped_for_the_next_meta() -> None:
+    """HTML's prescan ignores a <meta> whose label is unknown and takes the next one."""
+    data = '<meta charset="undefined"><meta charset="koi8-r"><p>\u0416</p>'.encode("koi8-r")
+    text, charset = decode_html(data)
+    assert text.endswith("<p>\u0416</p>")
+    assert (charset.encoding, charset.source, charset.declared_meta, charset.note) == (
+        "koi8-r", "meta", "koi8-r", "unknown charset 'undefined' declared in a <meta> tag")
+
+
+@pytest.mark.parametrize("label, encoding, data, expected", [
+    ("ISO-8859-1", "windows-1252", b"\x80", "\u20ac"),      # latin-1 and ascii labels mean windows-1252
+    ("ascii", "windows-1252", b"\x93", "\u201c"),
+    (" Latin1\t", "windows-1252", b"\x9f", "\u0178"),
+    ("iso-8859-9", "windows-1254", b"\x80", "\u20ac"),       # ... and latin-5 means windows-1254
+    ("tis-620", "windows-874", b"\x80", "\u20ac"),
+    ("shift_jis", "shift_jis", b"\x87\x40", "\u2460"),      # Microsoft's Shift_JIS (cp932)
+    ("euc-kr", "euc-kr", b"\x81\x41", "\uac02"),            # ... and EUC-KR (cp949)
+    ("gb2312", "gbk", b"\x81\x30\x81\x30", "\x80"),         # GBK is read by gb18030's decoder
+    ("big5", "big5", b"\x88\x40", "\u31c0"),                # Big5-HKSCS
+    ("windows-1250", "windows-1250", b"\x81", "\x81"),       # undefined 0x80-0x9F: C1 controls
+    ("x-user-defined", "x-user-defined", b"\x80\xff", "\uf780\uf7ff"),
+    ("utf-16", "utf-16le", "\u0416".encode("utf-16-le"), "\u0416"),   # from HTTP: as declared
+])
+def test_labels_resolve_as_the_encoding_standard_says(label: str, encoding: str, data: bytes, expected: str) -> None:
+    """A label names the standard's encoding, decoded as browsers decode it, and recorded by its name."""
+    text, charset = decode_html(data, http_charset=label, sniff_meta=False)
+    assert (text, charset.encoding, charset.source, charset.note) == (expected, encoding, "http", None)
+
+
+@pytest.mark.parametrize("label, encoding", [("utf-16", "utf-8"), ("UTF-16BE", "utf-8"), ("x-user-defined", "windows-1252")])
+def test_meta_utf16_means_utf8_and_x_user_defined_windows_1252(label: str, encoding: str) -> None:
+    """HTML's prescan: a <meta> naming UTF-16 (found in ASCII bytes) means UTF-8; x-user-defined windows-1252."""
+    text, charset = decode_html(f'<meta charset="{label}"><p>\u0416 \u20ac</p>'.encode("utf-8"
+                                if encoding == "utf-8" else "cp1252", errors="replace"))
+    assert (charset.encoding, charset.source, charset.declared_meta) == (encoding, "meta", label)
+    assert text.endswith("<p>\u0416 \u20ac</p>" if encoding == "utf-8" else "<p>? \u20ac</p>")
+
+
+@pytest.mark.parametrize("label", ["iso-2022-kr", "hz-gb-2312", "csiso2022kr", "replacement", "iso-2022-cn"])
+def test_the_replacement_encoding_has_no_text(label: str) -> None:
+    """Labels of the standard's replacement encoding: browsers show one U+FFFD, so there is no text."""
+    with pytest.raises(ValueError) as info:
+        extract_text(b"<p>text</p>", content_type=f"text/html; charset={label}")
+    assert str(info.value) == (f"its charset {label!r} (declared in the HTTP Content-Type) is one browsers show no "
+                               "text for (the Encoding Standard's replacement encoding)")
+    if label != "replacement":   # (not a label of itself)
+        with pytest.raises(ValueError):
+            extract_text(f'<meta charset="{label}"><p>text</p>'.encode())
+
+
+def test_every_encoding_of_the_standard_has_a_decoder() -> None:
+    """Each encoding webencodings' label table can name is one this module decodes (or knows has no text)."""
+    import webencodings
+
+    from provpack import htmltext
+    assert set(webencodings.LABELS.values()) == set(htmltext._PYTHON_CODECS) | {"replacement"}
 
 
 def test_plain_text_original_is_kept_as_is() -> None:

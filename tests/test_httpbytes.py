@@ -19,6 +19,7 @@ from provpack.httpbytes import (
     build_response_head,
     decode_body,
     dechunked_head,
+    has_credentials,
     http_record_blocks,
     parse_head,
     split_message,
@@ -70,6 +71,24 @@ def test_split_message() -> None:
     assert split_message(b"HTTP/1.0 200 OK\nA: b\n\nbody") == (b"HTTP/1.0 200 OK\nA: b\n\n", b"body")
     with pytest.raises(ValueError, match="no blank line"):
         split_message(b"HTTP/1.1 200 OK\r\n")
+
+
+def test_a_bare_lf_head_ends_at_its_blank_line_before_crlf_crlf_in_the_body() -> None:
+    """The head ends at its first blank line in either form (LF LF, LF CRLF, CRLF CRLF), never at a CRLF CRLF of
+    the body after a head in bare LFs (as http.client reads it: it accepts bare LFs)."""
+    body = b"<p>a</p>\r\n\r\n<p>b</p>"
+    assert split_message(b"HTTP/1.1 200 OK\nA: b\n\n" + body) == (b"HTTP/1.1 200 OK\nA: b\n\n", body)
+    assert split_message(b"HTTP/1.1 200 OK\nA: b\n\r\n" + body) == (b"HTTP/1.1 200 OK\nA: b\n\r\n", body)
+    assert split_message(b"HTTP/1.1 200 OK\r\nA: b\n\n" + body) == (b"HTTP/1.1 200 OK\r\nA: b\n\n", body)
+
+
+def test_dechunked_head_with_mixed_line_ends_keeps_one_blank_line() -> None:
+    """A head whose lines end in LF and whose blank line is CRLF: the rewritten head still has one blank line,
+    at its end, each kept line with its own line end."""
+    head = b"HTTP/1.1 200 OK\nTransfer-Encoding: chunked\r\nA: b\n\r\n"
+    rewritten = dechunked_head(head, 5)
+    assert rewritten == b"HTTP/1.1 200 OK\nX-Crawler-Transfer-Encoding: chunked\r\nA: b\nContent-Length: 5\n\r\n"
+    assert split_message(rewritten + b"hello") == (rewritten, b"hello")
 
 
 def test_built_heads() -> None:
@@ -128,7 +147,7 @@ def test_all_names_the_public_api() -> None:
 
     assert sorted(module.__all__) == sorted([
         "REQUEST_CONTENT_TYPE", "RESPONSE_CONTENT_TYPE", "Exchange", "HttpRecordBlocks", "build_request_head",
-        "build_response_head", "decode_body", "dechunked_head", "http_record_blocks", "parse_head",
+        "build_response_head", "decode_body", "dechunked_head", "has_credentials", "http_record_blocks", "parse_head",
         "split_message"])
     assert all(hasattr(module, name) for name in module.__all__)
     # the Content-Type WARC 1.1 gives request and response records (section 6.3.2)
@@ -204,3 +223,14 @@ def test_decode_body_with_matches_far_back() -> None:
     block = random.Random(3).randbytes(30_000)
     data = block + block
     assert decode_body(gzip.compress(data), "gzip", max_bytes=100_000) == data
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("http://alice:s3cret@example.org/p", True), ("http://alice@example.org/", True),
+    ("https://:pw@example.org/", True), ("http://example.org/a@b", False), ("http://example.org/?u=a@b", False),
+    ("http://@example.org/", False), ("http://a:b@[::1/x", True), ("http://[::1/x@y", False),
+])
+def test_has_credentials(url: str, expected: bool) -> None:
+    """A user name or password in the authority, never an @ in the path or query; a URL that does not parse is
+    looked at by its authority."""
+    assert has_credentials(url) is expected

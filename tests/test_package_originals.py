@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from localserver import BLOB, PAGE, PDF, ServerState, serve
+from localserver import BLOB, LF_HEAD_BODY, PAGE, PDF, ServerState, serve
 import importlib
 import socket
 from provpack.capture import Capture
@@ -179,7 +179,79 @@ def test_failed_fetch_is_reported_and_the_run_goes_on(tmp_path: Path, server: Se
     assert [d.original for d in result.documents] == [None, "fetched"]
     (failure,) = result.fetch_failures
     assert (failure.name, failure.url) == ("decl", server.url("/missing"))
-    assert failure.message.endswith("HTTP 404 Not Found")
+    assert failure.message == (f"{server.url('/missing')}: HTTP 404 Not Found; check the URL or try again later, or "
+                               "save the page and name the copy with `original:` in the sidecar")
+
+
+def test_a_bare_lf_head_with_crlf_crlf_in_the_body_is_archived(tmp_path: Path, server: ServerState) -> None:
+    """A response head in bare LFs whose body holds CRLF CRLF: the head ends at its own blank line, the exchange
+    is archived exactly and the page aligned (it used to end the run in a ValueError traceback)."""
+    from provpack.verify import verify
+
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/lf-head')}\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    assert result.fetch_failures == () and result.documents[0].original == "fetched"
+    response_block = records(result.warc_path)[4][1]
+    assert split_message(response_block) == (
+        b"HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Length: %d\n\n" % len(LF_HEAD_BODY), LF_HEAD_BODY)
+    assert provenance(result.warc_path)["elisions"][0]["omitted"]["text"] == FIRST_CUT
+    assert verify(result.warc_path).ok
+
+
+def test_an_unexpected_error_in_one_original_is_a_warning_not_a_traceback(tmp_path: Path) -> None:
+    """Whatever goes wrong with one fetched original (a bug included) is a failure naming the document and the
+    URL; the other documents are packaged."""
+    def fetcher(url: str) -> Capture:
+        raise RuntimeError("x" * 400)
+
+    source = make_source(tmp_path / "src", "source_url: https://example.org/a\n", with_copy=False)
+    (source / "plain.txt").write_text("Just a text.\n", encoding="utf-8")
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    assert [d.name for d in result.documents] == ["decl", "plain"]
+    (failure,) = result.fetch_failures
+    assert (failure.name, failure.url) == ("decl", "https://example.org/a")
+    assert failure.message == ("https://example.org/a: could not be archived: RuntimeError: " + "x" * 300 + "... "
+                               "(report this as a bug); check the URL or try again later, or save the page and name "
+                               "the copy with `original:` in the sidecar")
+
+
+def test_an_unexpected_error_in_a_local_original_is_an_error_naming_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug met while reading a local original is an InputError naming the sidecar and the original, no
+    traceback (a local original's problems are the user's to fix, as its having no text is)."""
+    import provpack.original
+    from provpack.errors import InputError
+
+    def broken(data: bytes, *, content_type: str | None = None) -> None:
+        raise LookupError("no such thing")
+
+    monkeypatch.setattr(provpack.original, "extract_text", broken)
+    source = make_source(tmp_path / "src", "original: decl.html\n")
+    with pytest.raises(InputError) as info:
+        package(source, out=tmp_path / "out.warc.gz")
+    assert str(info.value) == (f"{source / 'decl.yaml'}: its original 'decl.html' could not be read: LookupError: "
+                               "no such thing; leave `original` out of the sidecar to package the text without it, "
+                               "and report this as a bug")
+    assert not (tmp_path / "out.warc.gz").exists()
+
+
+@pytest.mark.parametrize("fetch", [True, False])
+def test_a_source_url_with_credentials_is_refused(tmp_path: Path, fetch: bool) -> None:
+    """A source_url holding user:password@ is an error naming the sidecar, not repeating the password: archives
+    are meant to be published."""
+    from provpack.errors import InputError
+
+    def fetcher(url: str) -> Capture:
+        raise AssertionError("not fetched")
+
+    source = make_source(tmp_path / "src", "source_url: https://alice:s3cret@example.org/a\n", with_copy=False)
+    with pytest.raises(InputError) as info:
+        package(source, out=tmp_path / "out.warc.gz", fetch=fetch, fetcher=fetcher if fetch else None)
+    assert str(info.value) == (
+        f"{source / 'decl.yaml'}: 'source_url' holds a user name or password (user:password@host): archives are "
+        "meant to be published, and it would be recorded in them (and sent, fetched, as an Authorization header); "
+        "remove the user:password@ part; for a page behind a login, save it and name the copy with `original:`")
+    assert not (tmp_path / "out.warc.gz").exists()
 
 
 def test_one_capture_per_url(tmp_path: Path) -> None:
@@ -195,6 +267,24 @@ def test_one_capture_per_url(tmp_path: Path) -> None:
     result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
     assert calls == ["https://example.org/a"]
     assert len(result.fetch_failures) == 2
+
+
+def test_one_capture_per_url_whatever_its_fragment(tmp_path: Path) -> None:
+    """page#a, page#b and page are one page: fetched once, without the fragment (as it is recorded); each
+    failure still names its sidecar's URL."""
+    calls: list[str] = []
+
+    def fetcher(url: str) -> Capture:
+        calls.append(url)
+        raise CaptureError(url, "refused in this test")
+
+    source = make_source(tmp_path / "src", "source_url: https://example.org/a#one\n", with_copy=False)
+    make_source(source, "source_url: https://example.org/a#two\n", name="again", with_copy=False)
+    make_source(source, "source_url: https://example.org/a\n", name="plain", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    assert calls == ["https://example.org/a"]
+    assert [(f.name, f.url) for f in result.fetch_failures] == [
+        ("again", "https://example.org/a#two"), ("decl", "https://example.org/a#one"), ("plain", "https://example.org/a")]
 
 
 def test_cli_fetch_and_show(tmp_path: Path, server: ServerState, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,10 +12,11 @@ with the size cap enforced while streaming; see `httpbytes` for chunked bodies.
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import logging
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -24,7 +25,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.cookies import extract_cookies_to_jar
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
-from urllib3.exceptions import LocationValueError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import InvalidChunkLength, LocationValueError, ProtocolError, ReadTimeoutError
 
 from ._version import __version__
 from .errors import CaptureError
@@ -34,6 +35,7 @@ from .httpbytes import (
     build_response_head,
     decode_body,
     dechunked_head,
+    has_credentials,
     parse_head,
 )
 from .wire import CURRENT, BlockedAddress, RecordingHTTPPool, RecordingHTTPSPool, Wire, address_problem
@@ -172,6 +174,15 @@ def _host_problem(url: str, allow_private: bool) -> str | None:
     return None
 
 
+def _without_credentials(url: str) -> str:
+    """The URL with its user name and password left out, to name it in a message."""
+    try:
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
+    except ValueError:
+        return "(a URL that does not parse)"
+
+
 def _url_problem(url: str) -> str | None:
     """Why a URL cannot be fetched at all (malformed, scheme, host), or None."""
     try:
@@ -198,6 +209,54 @@ def _describe(exc: BaseException) -> str:
     return text.split(": ", 1)[-1] if "object at 0x" in text else text
 
 
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and every one it was raised from or wraps (urllib3 keeps some in its args), once each."""
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        inner = [getattr(current, "reason", None), current.__cause__, current.__context__, *current.args]
+        pending.extend(reversed([e for e in inner if isinstance(e, BaseException)]))
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """A server's text quoted in a message: at most `limit` characters, the cut marked."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def _protocol_problem(exc: BaseException) -> str | None:
+    """What is wrong when the server's reply is not HTTP/1.x that http.client can read (an HTTP/0.9 reply, a
+    status or header line over 64 KiB, more than 100 headers), or None: not worth retrying, unlike a connection
+    the peer closed (RemoteDisconnected, also a BadStatusLine) or reset."""
+    for inner in _chain(exc):
+        if isinstance(inner, http.client.BadStatusLine) and not isinstance(inner, ConnectionError):
+            return f"the server's reply is not HTTP/1.x: its first line is {_clip(repr(str(inner)))}"
+        if isinstance(inner, http.client.HTTPException) and not isinstance(inner, (ConnectionError,
+                                                                                 http.client.IncompleteRead)):
+            return f"the server's reply is not HTTP that can be read: {_clip(str(inner) or type(inner).__name__)}"
+    return None
+
+
+_INT_BASE_16 = "invalid literal for int() with base 16: "
+
+
+def _bad_chunk_size(exc: BaseException) -> str | None:
+    """The chunk size line of a chunked body that could not be read (repr of its bytes; "" when the connection
+    closed where one was due), or None when that is not what went wrong. urllib3 says so with InvalidChunkLength,
+    http.client (which reads chunks for read1) with the ValueError of int() behind an IncompleteRead."""
+    for inner in _chain(exc):
+        if isinstance(inner, InvalidChunkLength):
+            return repr(inner.length) if inner.length.strip() else ""
+        if isinstance(inner, ValueError) and str(inner).startswith(_INT_BASE_16):
+            line = str(inner)[len(_INT_BASE_16):]
+            return "" if line in ("b''", "''") else line
+    return None
+
+
 def _read_body(response: requests.Response, url: str, settings: _Settings) -> bytes:
     """The body as transmitted (Content-Encoding kept), capped while streaming."""
     declared = response.headers.get("Content-Length", "")
@@ -214,6 +273,13 @@ def _read_body(response: requests.Response, url: str, settings: _Settings) -> by
         except ReadTimeoutError as exc:
             raise CaptureError(url, f"read timed out after {settings.timeout[1]} s while receiving the body") from exc
         except (ProtocolError, Urllib3HTTPError, OSError) as exc:
+            size_line = _bad_chunk_size(exc)
+            if size_line:
+                raise CaptureError(url, f"the chunked body is malformed: after {total:,} bytes of body, a chunk "
+                                   f"size line is {_clip(size_line)}, not a hexadecimal number") from exc
+            if size_line is not None:
+                raise _Transient(f"the chunked body was cut short: the connection closed after {total:,} bytes "
+                                 "of body, before its last chunk") from exc
             raise _Transient(f"connection broke while receiving the body: {_describe(exc)}") from exc
         if not chunk:
             break
@@ -248,6 +314,8 @@ def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exc
         except requests.exceptions.SSLError as exc:
             raise CaptureError(url, f"TLS failed: {_describe(exc)}") from exc
         except requests.ConnectionError as exc:
+            if (protocol := _protocol_problem(exc)) is not None:
+                raise CaptureError(url, protocol) from exc
             raise _Transient(f"could not connect: {_describe(exc)}") from exc
         except requests.Timeout as exc:
             if time.monotonic() >= settings.deadline:
@@ -332,10 +400,14 @@ def _fetch_with_retries(
             if problem is not None:
                 raise CaptureError(requested, problem if url == requested else f"redirect to {url}: {problem}")
             exchange = _fetch_once(session, url, settings)
+        except CaptureError as exc:
+            if url == requested or exc.url == requested:
+                raise
+            raise CaptureError(requested, f"redirect to {url}: {exc.problem}") from exc
         except _Transient as exc:
             if attempt + 1 == attempts:
                 where = "" if url == requested else f"redirect to {url}: "
-                raise CaptureError(requested, f"{where}{exc} (gave up after {attempts} attempts)") from exc
+                raise CaptureError(requested, f"{where}{exc} (gave up after {_attempts(attempts)})") from exc
             delay = _retry_delay(None, attempt, backoff)
             if time.monotonic() + delay > settings.deadline:
                 where = "" if url == requested else f"redirect to {url}: "
@@ -348,7 +420,7 @@ def _fetch_with_retries(
             delay = _retry_delay(exchange, attempt, backoff)
             if time.monotonic() + delay > settings.deadline:
                 where = "" if url == requested else f" from {url}"
-                raise CaptureError(requested, f"HTTP {exchange.status} {exchange.reason}{where} (gave up after "
+                raise CaptureError(requested, f"HTTP {exchange.status} {_clip(exchange.reason)}{where} (gave up after "
                                    f"{_attempts(attempt + 1)}: a retry would pass the total time limit)")
             log.info("%s: HTTP %d; retrying", url, exchange.status)
             sleep(delay)
@@ -419,6 +491,9 @@ def capture(
                     target, target_problem = location.strip(), f"the URL is malformed: {exc}"
                 else:
                     target_problem = _url_problem(target)
+                if target_problem is None and has_credentials(target):
+                    target, target_problem = _without_credentials(target), (
+                        "its URL holds a user name or password, which would be sent and recorded in the archive")
                 if target_problem is not None:
                     raise CaptureError(url, f"redirect from {current} to {target} refused: {target_problem}")
                 if target in seen:
@@ -430,7 +505,7 @@ def capture(
             if not 200 <= exchange.status < 300:
                 tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                 where = "" if current == url else f" from {current}"
-                raise CaptureError(url, f"HTTP {exchange.status} {exchange.reason}{where}{tries}".rstrip())
+                raise CaptureError(url, f"HTTP {exchange.status} {_clip(exchange.reason)}{where}{tries}".rstrip())
             try:
                 decoded = decode_body(exchange.body, exchange.header("Content-Encoding"), max_bytes=max_bytes)
             except ValueError as exc:

@@ -14,10 +14,13 @@ collapses to one space (`<pre>` keeps its own).
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Literal
+
+import webencodings
 
 __all__ = [
     "Charset",
@@ -85,11 +88,28 @@ _SIBLINGS = {tag: frozenset(siblings.split()) for tag, siblings in (
 _P = frozenset({"p"})
 _P_STOPS = (_BLOCK - _P) | {"button", "td", "th"}
 _HTML_SPACE_RE = re.compile(r"[ \t\n\r\f]+")
-_SINGLE_BYTE_LABELS = frozenset(
-    "iso-8859-1 iso8859-1 latin1 latin-1 l1 ascii us-ascii windows-1252 cp1252 x-cp1252 "
-    "iso_8859-1 iso-ir-100 cp819 ibm819 csisolatin1".split()
-)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Each encoding of the WHATWG Encoding Standard (by its name, as webencodings gives it) -> the Python codec that
+# decodes it as the standard does. Labels resolve to these names by the standard's table (webencodings.lookup),
+# never by Python's own aliases: no codec outside this list decodes a page. GBK is read by gb18030's decoder, and
+# the standard's Shift_JIS, EUC-KR and Big5 are Microsoft's and Hong Kong's supersets, as browsers read them.
+_PYTHON_CODECS = {
+    "utf-8": "utf-8", "ibm866": "cp866", "iso-8859-2": "iso8859-2", "iso-8859-3": "iso8859-3",
+    "iso-8859-4": "iso8859-4", "iso-8859-5": "iso8859-5", "iso-8859-6": "iso8859-6", "iso-8859-7": "iso8859-7",
+    "iso-8859-8": "iso8859-8", "iso-8859-8-i": "iso8859-8", "iso-8859-10": "iso8859-10",
+    "iso-8859-13": "iso8859-13", "iso-8859-14": "iso8859-14", "iso-8859-15": "iso8859-15",
+    "iso-8859-16": "iso8859-16", "koi8-r": "koi8-r", "koi8-u": "koi8-u", "macintosh": "mac-roman",
+    "windows-874": "cp874", "windows-1250": "cp1250", "windows-1251": "cp1251", "windows-1252": "cp1252",
+    "windows-1253": "cp1253", "windows-1254": "cp1254", "windows-1255": "cp1255", "windows-1256": "cp1256",
+    "windows-1257": "cp1257", "windows-1258": "cp1258", "x-mac-cyrillic": "mac-cyrillic", "gbk": "gb18030",
+    "gb18030": "gb18030", "big5": "big5hkscs", "euc-jp": "euc_jp", "iso-2022-jp": "iso2022_jp",
+    "shift_jis": "cp932", "euc-kr": "cp949", "utf-16be": "utf-16-be", "utf-16le": "utf-16-le",
+    "x-user-defined": "x-user-defined",   # decoded here: bytes 0x80-0xFF are U+F780-U+F7FF
+}
+# Labels of the "replacement" encoding (ISO-2022-KR, HZ, ...): browsers decode such a page as one U+FFFD.
+_REPLACEMENT = "replacement"
+_META_ENCODINGS = {"utf-16be": "utf-8", "utf-16le": "utf-8", "x-user-defined": "windows-1252"}
+_X_USER_DEFINED = {byte: 0xF780 + byte - 0x80 for byte in range(0x80, 0x100)}
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16le"), (codecs.BOM_UTF16_BE, "utf-16be"))
 _PRESCAN_BYTES = 4096
 
 
@@ -200,20 +220,21 @@ class _TreeBuilder(HTMLParser):
 
 
 class _MetaCharset(HTMLParser):
-    """Finds the first <meta charset> or http-equiv Content-Type charset."""
+    """Finds the <meta charset> and http-equiv Content-Type charsets, in order."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.charset: str | None = None
+        self.charsets: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag != "meta" or self.charset is not None:
+        if tag != "meta":
             return
         values = {name: value or "" for name, value in attrs}
         if values.get("charset"):
-            self.charset = values["charset"].strip()
+            self.charsets.append(values["charset"])
         elif values.get("http-equiv", "").lower() == "content-type":
-            self.charset = charset_from_content_type(values.get("content", ""))
+            if (charset := charset_from_content_type(values.get("content", ""))) is not None:
+                self.charsets.append(charset)
 
     handle_startendtag = handle_starttag
 
@@ -227,31 +248,45 @@ def charset_from_content_type(value: str | None) -> str | None:
     return None
 
 
-def _codec(label: str | None) -> str | None:
-    """A Python codec for a charset label (latin-1 and ASCII labels mean windows-1252)."""
-    if not label:
-        return None
-    name = label.strip().strip("\"'").lower()
-    if name in _SINGLE_BYTE_LABELS:
-        return "cp1252"
+def _encoding(label: str) -> str | None:
+    """The WHATWG encoding a charset label names, by the Encoding Standard's table (ASCII white space around it
+    and ASCII case ignored), or None for a label the standard does not know: browsers ignore it."""
     try:
-        codec = codecs.lookup(name).name
-    except LookupError:
+        found = webencodings.lookup(label)
+    except UnicodeError:   # (a lone surrogate: no label)
         return None
-    return "utf-8" if codec.startswith("utf-16") else codec
+    name = None if found is None else str(found.name)
+    return name if name in _PYTHON_CODECS or name == _REPLACEMENT else None
 
 
-def _decode_cp1252(data: bytes) -> str:
-    """windows-1252 as browsers decode it: its five undefined bytes become C1 controls."""
-    parts = re.split(rb"([\x81\x8d\x8f\x90\x9d]+)", data)
-    return "".join(p.decode("latin-1") if i % 2 else p.decode("cp1252") for i, p in enumerate(parts))
+@functools.cache
+def _windows_table(name: str) -> str:
+    """The decoding table of a windows-* encoding as the standard defines it: the bytes 0x80-0x9F Python's codec
+    leaves undefined are the C1 controls of the same number; others it leaves undefined stay errors."""
+    codec = _PYTHON_CODECS[name]
+    chars = []
+    for byte in range(256):
+        try:
+            chars.append(bytes([byte]).decode(codec))
+        except UnicodeDecodeError:
+            chars.append(chr(byte) if 0x80 <= byte < 0xA0 else "\ufffe")   # (U+FFFE: undefined, for charmap)
+    return "".join(chars)
 
 
-def _meta_charset(data: bytes) -> str | None:
-    """The charset declared by a <meta> tag near the start of the page."""
+def _decode(data: bytes, name: str) -> str:
+    """Bytes in a WHATWG encoding (not the replacement one) as text; UnicodeDecodeError at the first bad byte."""
+    if name == "x-user-defined":
+        return data.decode("latin-1").translate(_X_USER_DEFINED)
+    if name.startswith("windows-"):
+        return codecs.charmap_decode(data, "strict", _windows_table(name))[0]
+    return data.decode(_PYTHON_CODECS[name])
+
+
+def _meta_charsets(data: bytes) -> list[str]:
+    """The charsets declared by <meta> tags near the start of the page, in order."""
     scanner = _MetaCharset()
     scanner.feed(data[:_PRESCAN_BYTES].decode("latin-1"))
-    return scanner.charset
+    return scanner.charsets
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -264,34 +299,46 @@ def _is_utf8(data: bytes) -> bool:
 
 def decode_html(data: bytes, *, http_charset: str | None = None, sniff_meta: bool = True) -> tuple[str, Charset]:
     """Decode page bytes: BOM, then the HTTP charset, then <meta charset>, then UTF-8, then windows-1252
-    (UTF-8 with a few bad bytes stays UTF-8, as _mostly_utf8 tells)."""
-    meta = _meta_charset(data) if sniff_meta else None
-    for bom, bom_codec in _BOMS:
+    (UTF-8 with a few bad bytes stays UTF-8, as _mostly_utf8 tells).
+
+    Labels name encodings by the WHATWG Encoding Standard's table; one it does not know is noted and ignored (the
+    next <meta> is looked at, as HTML's prescan does). ValueError for the replacement encoding: no text.
+    """
+    metas = _meta_charsets(data) if sniff_meta else []
+    meta = next((label for label in metas if _encoding(label) is not None), metas[0] if metas else None)
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
-            text = data[len(bom) :].decode(bom_codec, errors="replace")
-            return text, Charset(bom_codec, "bom", http_charset, meta, None)
+            text = data[len(bom) :].decode(_PYTHON_CODECS[bom_encoding], errors="replace")
+            return text, Charset(bom_encoding, "bom", http_charset, meta, None)
     notes: list[str] = []
-    declared: list[tuple[CharsetSource, str | None]] = [("http", http_charset), ("meta", meta)]
+    # The <meta> labels up to the first one the standard knows: HTML's prescan stops there.
+    metas = metas[: next((i + 1 for i, label in enumerate(metas) if _encoding(label) is not None), len(metas))]
+    declared: list[tuple[CharsetSource, str | None]] = [("http", http_charset), *(("meta", m) for m in metas)]
     for source, label in declared:
         if label is None:
             continue
-        codec = _codec(label)
+        name = _encoding(label)
         where = "the HTTP Content-Type" if source == "http" else "a <meta> tag"
-        if codec is None:
+        if name is None:
             notes.append(f"unknown charset {label!r} declared in {where}")
             continue
-        if codec == "cp1252" and not data.isascii() and _is_utf8(data):
+        if source == "meta":   # HTML's prescan: found in ASCII bytes, UTF-16 means UTF-8; x-user-defined windows-1252
+            name = _META_ENCODINGS.get(name, name)
+        if name == _REPLACEMENT:
+            raise ValueError(f"its charset {label!r} (declared in {where}) is one browsers show no text for "
+                             "(the Encoding Standard's replacement encoding)")
+        if name == "windows-1252" and not data.isascii() and _is_utf8(data):
             notes.append(f"{label!r} declared in {where}, but the bytes are valid UTF-8; decoded as UTF-8")
             return data.decode("utf-8"), Charset("utf-8", source, http_charset, meta, "; ".join(notes))
         try:
-            text = _decode_cp1252(data) if codec == "cp1252" else data.decode(codec)
+            text = _decode(data, name)
         except UnicodeDecodeError as exc:
-            notes.append(f"{label!r} declared in {where}, but byte {exc.start} is not valid {codec}")
-            if codec == "utf-8" and (mostly := _mostly_utf8(data)) is not None:
+            notes.append(f"{label!r} declared in {where}, but byte {exc.start} is not valid {name}")
+            if name == "utf-8" and (mostly := _mostly_utf8(data)) is not None:
                 notes.append(mostly[1])
                 return mostly[0], Charset("utf-8", source, http_charset, meta, "; ".join(notes))
             continue
-        return text, Charset(codec, source, http_charset, meta, "; ".join(notes) or None)
+        return text, Charset(name, source, http_charset, meta, "; ".join(notes) or None)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -299,7 +346,7 @@ def decode_html(data: bytes, *, http_charset: str | None = None, sniff_meta: boo
             notes.append(f"not valid UTF-8 at byte {exc.start}; {mostly[1]}")
             return mostly[0], Charset("utf-8", "default", http_charset, meta, "; ".join(notes))
         notes.append(f"not valid UTF-8 (byte {exc.start}); decoded as windows-1252")
-        return _decode_cp1252(data), Charset("cp1252", "fallback", http_charset, meta, "; ".join(notes))
+        return _decode(data, "windows-1252"), Charset("windows-1252", "fallback", http_charset, meta, "; ".join(notes))
     return text, Charset("utf-8", "default", http_charset, meta, "; ".join(notes) or None)
 
 

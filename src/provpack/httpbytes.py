@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import zlib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 __all__ = [
     "REQUEST_CONTENT_TYPE",
@@ -26,6 +28,7 @@ __all__ = [
     "build_response_head",
     "decode_body",
     "dechunked_head",
+    "has_credentials",
     "http_record_blocks",
     "parse_head",
     "split_message",
@@ -34,7 +37,7 @@ __all__ = [
 REQUEST_CONTENT_TYPE = "application/http; msgtype=request"
 RESPONSE_CONTENT_TYPE = "application/http; msgtype=response"
 ORIGINAL_HEADER_PREFIX = "X-Crawler-"
-_HEAD_END = b"\r\n\r\n"
+_BLANK_LINE = re.compile(rb"\n\r?\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,15 +109,26 @@ def http_record_blocks(exchange: Exchange) -> HttpRecordBlocks:
     )
 
 
+def has_credentials(url: str) -> bool:
+    """True when a URL's authority holds a user name or password (`user:password@host`), which a request sends as
+    an Authorization header and an archive would record."""
+    try:
+        parts = urlsplit(url)
+        return bool(parts.username or parts.password)
+    except ValueError:   # (a port or IPv6 literal that does not parse: look at the authority itself)
+        return "@" in url.split("//", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+
+
 def split_message(block: bytes) -> tuple[bytes, bytes]:
-    """Split an HTTP message into its head (through the blank line) and its body."""
-    end = block.find(_HEAD_END)
-    if end < 0:
-        bare = block.find(b"\n\n")
-        if bare < 0:
-            raise ValueError("no blank line ends the HTTP head")
-        return block[: bare + 2], block[bare + 2 :]
-    return block[: end + 4], block[end + 4 :]
+    """Split an HTTP message into its head (through the blank line) and its body.
+
+    The head ends at its first blank line, CRLF or bare LF alike (`\\n\\r?\\n`, as http.client reads a head and
+    verify's payload does): a head in bare LFs ends there even when its body holds CRLF CRLF.
+    """
+    end = _BLANK_LINE.search(block)
+    if end is None:
+        raise ValueError("no blank line ends the HTTP head")
+    return block[: end.end()], block[end.end() :]
 
 
 def parse_head(head: bytes) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -157,16 +171,16 @@ def dechunked_head(head: bytes, body_length: int) -> bytes:
     `X-Crawler-` prefix, and `Content-Length: <body_length>` is added; other lines are
     kept byte for byte.
     """
-    newline = b"\r\n" if head.endswith(_HEAD_END) else b"\n"
-    lines = head[: len(head) - 2 * len(newline)].split(newline)
+    lines: list[bytes] = re.findall(rb"[^\n]*\n", split_message(head)[0])   # each with its own line end; the blank one last
     out = [lines[0]]
-    for line in lines[1:]:
+    for line in lines[1:-1]:
         name = line.split(b":", 1)[0].strip().lower()
         if name in (b"transfer-encoding", b"content-length") and not line.startswith((b" ", b"\t")):
             line = ORIGINAL_HEADER_PREFIX.encode("ascii") + line
         out.append(line)
-    out.append(b"Content-Length: %d" % body_length)
-    return newline.join(out) + newline + newline
+    newline = b"\r\n" if lines[-2].endswith(b"\r\n") else b"\n"
+    out.append(b"Content-Length: %d" % body_length + newline)
+    return b"".join(out) + lines[-1]
 
 
 def _inflate(data: bytes, wbits: int, max_bytes: int) -> bytes:

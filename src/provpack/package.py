@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
-from .errors import CaptureError, InputError
+from .errors import CaptureError, InputError, ProvpackError
 from .gzipper import Deflate, choose
 from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
@@ -326,32 +326,66 @@ class _Originals:
             return None
         source_url = sidecar.get("source_url")
         url = source_url if isinstance(source_url, str) else None
+        if url is not None and _has_credentials(url):   # (the value is not repeated: it holds a password)
+            raise InputError(sidecar_path, "'source_url' holds a user name or password (user:password@host): "
+                             "archives are meant to be published, and it would be recorded in them (and sent, "
+                             "fetched, as an Authorization header)",
+                             fix="remove the user:password@ part; for a page behind a login, save it and name the "
+                             "copy with `original:`")
         if sidecar.get("original") is not None:
             from .original import local_original
-            return local_original(Path(sidecar_path), sidecar["original"], source_url=url,
-                                  follow_symlinks=self.follow_symlinks)
+            try:
+                return local_original(Path(sidecar_path), sidecar["original"], source_url=url,
+                                      follow_symlinks=self.follow_symlinks)
+            except ProvpackError:
+                raise
+            except Exception as exc:   # a bug must not end the run in a traceback: an error naming the file
+                raise InputError(sidecar_path, f"its original {sidecar['original']!r} could not be read: "
+                                 f"{_unexpected(exc)}", fix="leave `original` out of the sidecar to package "
+                                 "the text without it, and report this as a bug") from exc
         if not self.fetch or url is None or self.fetcher is None:
             return None
-        if url not in self.captured:
+        page = url.split("#", 1)[0]   # what is fetched and recorded: a #fragment names a part of the page
+        if page not in self.captured:
             from .original import fetched_original
             # (info, not warning: a failure goes into the result's fetch_failures, which the command prints)
             try:
-                self.captured[url] = fetched_original(self.fetcher(url))
+                self.captured[page] = fetched_original(self.fetcher(page))
             except CaptureError as exc:
                 log.info("%s: %s", name, exc)
-                self.captured[url] = exc
+                self.captured[page] = exc
             except InputError as exc:
                 log.info("%s: %s", name, exc)
-                self.captured[url] = CaptureError(url, exc.problem)
-        found = self.captured[url]
+                self.captured[page] = CaptureError(page, exc.problem)
+            except Exception as exc:  # noqa: BLE001 - one original's bug must not end the run: a failed fetch
+                log.info("%s: %s", name, exc, exc_info=True)
+                self.captured[page] = CaptureError(page, f"could not be archived: {_unexpected(exc)} (report this "
+                                                   "as a bug)")
+        found = self.captured[page]
         if isinstance(found, CaptureError):
-            self.failures.append(FetchFailure(name=name, url=url, message=str(found)))
+            self.failures.append(FetchFailure(name=name, url=url, message=f"{found}; {_NOT_FETCHED_FIX}"))
             return None
         from .original import TextlessOriginal
         if isinstance(found, TextlessOriginal):
             log.info("%s: fetched %s but not aligned: %s", name, url, found.reason)
             self.unaligned.append(UnalignedOriginal(name=name, url=url, reason=found.reason))
         return found
+
+
+_NOT_FETCHED_FIX = ("check the URL or try again later, or save the page and name the copy with `original:` in the "
+                    "sidecar")
+
+
+def _has_credentials(url: str) -> bool:
+    """True when the URL's authority holds a user name or password."""
+    from .httpbytes import has_credentials
+    return has_credentials(url)
+
+
+def _unexpected(exc: Exception) -> str:
+    """An unexpected exception in words: its type and message, the message cut to 300 characters."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:300]}{'...' if len(text) > 300 else ''}"
 
 
 def _aligned(document: Document, analysis: Analysis, original: Original) -> AlignedOriginal:
