@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import importlib
 import json
 import os
 import time
@@ -17,6 +19,9 @@ from provpack.cli import main
 from provpack.reader import read_archive
 
 from conftest import write_text
+
+package_module = importlib.import_module("provpack.package")   # (provpack.package is also the function)
+original_module = importlib.import_module("provpack.original")
 
 
 def package_exit(tmp_path: Path, *extra: str) -> int:
@@ -179,6 +184,46 @@ def test_sidecar_link_outside_refused(tmp_path: Path, capsys: pytest.CaptureFixt
     (tmp_path / "src" / "doc.yaml").symlink_to(tmp_path / "outside" / "x.yaml")
     assert package_exit(tmp_path) == 2
     assert "doc.yaml: symbolic link points outside the source folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("swapped, target, follow", [
+    ("doc.txt", "secret.txt", False),
+    ("doc.yaml", "x.yaml", False),
+    ("page.html", "secret.txt", False),
+    ("doc.txt", "secret.txt", True),
+])
+def test_a_file_swapped_for_a_link_out_after_listing_is_not_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        swapped: str, target: str, follow: bool) -> None:
+    """A text, sidecar or local original replaced by a link out of the folder between listing and reading is
+    refused as the listing refuses it (exit 2, nothing written), not read: the check is made on the file opened.
+    With --follow-symlinks it is read, as such a link is."""
+    outside = tmp_path / "outside"
+    write_text(outside, "secret", b"root:x:0:0 [...]\n", sidecar="title: from outside\n")
+    (outside / "x.yaml").write_text("title: from outside\n", encoding="utf-8")
+    write_text(tmp_path / "src", "doc", b"text [...]\n", sidecar="title: Doc\noriginal: page.html\n")
+    (tmp_path / "src" / "page.html").write_text("<html><body><p>text and more</p></body></html>", encoding="utf-8")
+    # The listing checks texts and sidecars, original_path a local original: each is swapped after its check.
+    module, checked = (original_module, "original_path") if swapped == "page.html" else (package_module, "list_sources")
+    check = getattr(module, checked)
+
+    def check_then_swap(*args: Any, **kwargs: Any) -> Any:
+        found = check(*args, **kwargs)
+        (tmp_path / "src" / swapped).unlink()
+        (tmp_path / "src" / swapped).symlink_to(outside / target)
+        return found
+
+    monkeypatch.setattr(module, checked, check_then_swap)
+    if follow:
+        assert package_exit(tmp_path, "--follow-symlinks") == 0
+        assert [d.sha256 for d in read_archive(tmp_path / "o.warc.gz")] == [
+            hashlib.sha256(b"root:x:0:0 [...]\n").hexdigest()]
+        return
+    assert package_exit(tmp_path) == 2
+    link = tmp_path / "src" / swapped
+    assert capsys.readouterr().err == (f"provpack: error: {link}: symbolic link points outside the source folder "
+                                       f"(to {outside / target}); copy the file in, or pass --follow-symlinks\n")
+    assert no_output(tmp_path)
 
 
 def test_fifo_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

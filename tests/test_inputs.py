@@ -495,8 +495,8 @@ def test_a_text_that_grows_past_the_limit_while_read_is_refused_in_full(tmp_path
     text.write_bytes(b"x" * 20)
     real_open = inputs.open_regular
 
-    def stale(path: Any) -> Any:
-        fd, info = real_open(path)
+    def stale(path: Any, *, within: str | None = None) -> Any:
+        fd, info = real_open(path, within=within)
         return fd, os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid, info.st_gid,
                                    5, info.st_atime, info.st_mtime, info.st_ctime))
 

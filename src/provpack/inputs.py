@@ -20,7 +20,7 @@ from .column import Column
 from .defaults import MAX_TEXT_BYTES
 from .errors import InputError
 from .model import SourceFile
-from .regular import NotRegularFile, open_regular
+from .regular import NotRegularFile, link_out, open_regular
 from .tables import NameList
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class Listing:
     folder_index: Column     # per document: index into folders
     sidecars: Column         # per document: 0 none, else 1 + index into SIDECAR_SUFFIXES
     sizes: Column            # bytes, as listed
+    named: frozenset[int] = frozenset()   # folders (indexes) of texts given by name: links anywhere (sidecars not)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -65,7 +66,14 @@ class Listing:
     def part(self, start: int, stop: int) -> Listing:
         """Documents [start, stop) as a listing of their own, built from slices (what a worker is sent)."""
         return Listing(self.folders, self.names.part(start, stop), Column("H", self.folder_index.values(start, stop)),
-                       Column("B", self.sidecars.values(start, stop)), Column("q", self.sizes.values(start, stop)))
+                       Column("B", self.sidecars.values(start, stop)), Column("q", self.sizes.values(start, stop)),
+                       self.named)
+
+    def confined(self, start: int, stop: int) -> list[bool]:
+        """Documents [start, stop): whether each text must stay in its folder (not if given by name as a source)."""
+        if not self.named:
+            return [True] * (stop - start)
+        return [folder not in self.named for folder in self.folder_index.values(start, stop)]
 
     def source(self, index: int) -> SourceFile:
         """Document `index` as a SourceFile."""
@@ -139,7 +147,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
                           if os.path.lexists(path)]
             sidecar = _sidecar_of(root, candidates, root.parent, follow_symlinks=follow_symlinks)
             code = 0 if sidecar is None else 1 + SIDECAR_SUFFIXES.index(sidecar.suffix)
-            scan = _Scan(str(root.parent), NameList([root.stem]), Column("B", [code]), Column("q", [size]))
+            scan = _Scan(str(root.parent), NameList([root.stem]), Column("B", [code]), Column("q", [size]), named=True)
         else:
             raise InputError(root, "no such file or folder", fix=_output_hint(root) or "check the path")
         scans.append(scan)
@@ -218,6 +226,7 @@ class _Scan(NamedTuple):
     sidecars: Column
     sizes: Column
     subfolders: tuple[tuple[str, int], ...] = ()   # (name, how many .txt) of each sub-folder holding some, sorted
+    named: bool = False   # one text given by name (which may be a link anywhere), not a folder's
 
 
 class _Few:
@@ -247,7 +256,7 @@ def _merge(scans: list[_Scan]) -> Listing:
     if len(scans) == 1:
         only = scans[0]
         return Listing((only.folder,), only.stems, Column("H", itertools.repeat(0, len(only.stems))),
-                       only.sidecars, only.sizes)
+                       only.sidecars, only.sizes, frozenset({0}) if only.named else frozenset())
     folder_index = Column("H")
     sidecars = Column("B")
     sizes = Column("q")
@@ -272,17 +281,19 @@ def _merge(scans: list[_Scan]) -> Listing:
             yield stem
 
     names = NameList(merged())
-    return Listing(tuple(scan.folder for scan in scans), names, folder_index, sidecars, sizes)
+    return Listing(tuple(scan.folder for scan in scans), names, folder_index, sidecars, sizes,
+                   frozenset(number for number, scan in enumerate(scans) if scan.named))
 
 
 _TEXT_TOO_LARGE = "split the document, or raise the limit with --max-text-bytes"
 
 
-def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES, too_large: str = _TEXT_TOO_LARGE) -> bytes:
+def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES, too_large: str = _TEXT_TOO_LARGE,
+               within: str | None = None) -> bytes:
     """The file's exact bytes; an InputError naming the file when it cannot be read or is too large (with
-    `too_large` as what to do)."""
-    try:
-        fd, info = open_regular(path)   # a file swapped for a FIFO after discovery must not hang the run
+    `too_large` as what to do), or (`within` given) when it is reached by a symbolic link out of that folder."""
+    try:   # a file swapped for a FIFO, or for a link out, after discovery must not hang the run nor be read
+        fd, info = open_regular(path, within=within)
     except FileNotFoundError as exc:
         raise InputError(path, "the file disappeared while packaging", fix="run again") from exc
     except NotRegularFile as exc:
@@ -534,8 +545,7 @@ def _check_link(path: Path, root: Path, *, follow_symlinks: bool) -> None:
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop, before Python 3.13
         raise InputError(path, f"symbolic link cannot be followed: {exc}", fix="fix or remove the link") from exc
     if not follow_symlinks and not inside:
-        raise InputError(path, f"symbolic link points outside the source folder (to {target})",
-                         fix="copy the file in, or pass --follow-symlinks")
+        raise link_out(path, target)
 
 
 def _require_regular(path: Path) -> int:

@@ -8,7 +8,9 @@ limits on size, nesting and alias expansion so that no sidecar can exhaust memor
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ import yaml
 from .errors import InputError
 from .iri import as_uri
 from .model import FieldValue, Metadata, ParsedField
+from .regular import NotRegularFile, open_regular
 
 try:
     _SafeLoader: Any = yaml.CSafeLoader
@@ -38,11 +41,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "value"))
 
 
-def load_sidecar(path: Path | str) -> dict[str, Any]:
-    """The sidecar's mapping, made JSON-ready and checked; an InputError naming file and line if not."""
-    try:
-        with open(path, "rb") as file:   # a str path needs no Path built and formatted per sidecar
-            raw = file.read()
+def load_sidecar(path: Path | str, *, within: str | None = None) -> dict[str, Any]:
+    """The sidecar's mapping, made JSON-ready and checked; an InputError naming file and line if not, or
+    (`within` given) if it is reached by a symbolic link out of that folder (regular.open_regular)."""
+    try:   # a str path needs no Path built and formatted per sidecar
+        fd, _ = open_regular(path, within=within)
+        try:   # one more byte than the limit tells a file over it (a regular file is read whole by one read)
+            raw = os.read(fd, MAX_SIDECAR_BYTES + 1)
+        finally:
+            os.close(fd)
+    except NotRegularFile as exc:   # a folder given as a sidecar, or a file listed as regular and swapped since
+        if os.path.isdir(path):
+            raise InputError.unreadable(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))) from exc
+        raise InputError(path, "not a regular file (it changed while packaging)", fix="run again") from exc
     except OSError as exc:
         raise InputError.unreadable(path, exc) from exc
     if len(raw) > MAX_SIDECAR_BYTES:

@@ -135,7 +135,8 @@ def local_original(sidecar_path: Path, value: object, *, source_url: str | None 
     """Records for a local copy of the original named by the sidecar."""
     path = original_path(sidecar_path, value, follow_symlinks=follow_symlinks)
     data = read_bytes(path, limit=MAX_ORIGINAL_BYTES, too_large="a local original is read up to this fixed limit:"
-                      " give a copy of the article alone, or leave `original` out of the sidecar")
+                      " give a copy of the article alone, or leave `original` out of the sidecar",
+                      within=None if follow_symlinks else str(sidecar_path.parent))   # checked again, as opened
     content_type = _content_type(path, data)
     data_sha256 = hashlib.sha256(data).hexdigest()
     target = uri_value(source_url, what=f"{sidecar_path}: source_url") if source_url else (

@@ -282,7 +282,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
 
     files = documents.paths(0, len(documents))
     for number, (resource, provenance, summary, original) in enumerate(
-            _documents(files, originals, max_text_bytes)):
+            _documents(files, originals, max_text_bytes, documents.confined(0, len(documents)))):
         own.extend((resource, provenance))
         sidecar = files[number][2]
         if sidecar is not None and resource.target_uri is not None and not resource.target_uri.startswith(
@@ -407,9 +407,10 @@ _Files = tuple[str, str, "str | None"]   # a document's name, text path and side
 
 
 def _documents(
-    files: Sequence[_Files], originals: _Originals, max_text_bytes: int
+    files: Sequence[_Files], originals: _Originals, max_text_bytes: int, confined: Sequence[bool]
 ) -> list[_Encodable]:
-    """Each document's two records, summary and original, in order; `files` as `Listing.paths` gives them.
+    """Each document's two records, summary and original, in order; `files` as `Listing.paths` gives them,
+    `confined` as `Listing.confined` does (without --follow-symlinks, such a text is read only from its folder).
 
     The work goes stage by stage over all of them (read every text, then parse every
     one, ...): the interpreter's and the C libraries' caches stay warm, which costs
@@ -433,10 +434,11 @@ def _documents(
                 break
         return results
 
-    raws = stage(lambda n: _read_text(files[n], max_text_bytes))
+    follow = originals.follow_symlinks
+    raws = stage(lambda n: _read_text(files[n], max_text_bytes, confined=confined[n] and not follow))
     documents = stage(lambda n: parse_document(files[n][0], raws[n], path=files[n][1]))
     analyses = stage(lambda n: analyse(documents[n], path=files[n][1], max_markers=MAX_MARKERS))
-    sidecars = stage(lambda n: _sidecar(files[n][2]))
+    sidecars = stage(lambda n: _sidecar(files[n][2], follow_symlinks=follow))
     metadata = stage(lambda n: merge(documents[n].parsed, sidecars[n], sidecar_name=_sidecar_name(files[n][2])))
     found = stage(lambda n: originals.find(files[n][0], files[n][2], sidecars[n]))
     encodable = stage(lambda n: _records(files[n], raws[n], documents[n], analyses[n], metadata[n], found[n]))
@@ -445,8 +447,12 @@ def _documents(
     return encodable
 
 
-def _read_text(files: _Files, max_text_bytes: int) -> bytes:
-    """The text's bytes; an InputError first if its name, which the archive holds as UTF-8, is not UTF-8."""
+def _read_text(files: _Files, max_text_bytes: int, *, confined: bool) -> bytes:
+    """The text's bytes; an InputError first if its name, which the archive holds as UTF-8, is not UTF-8.
+
+    `confined`: a symbolic link out of its folder is refused as the listing refuses it, checked again on the
+    file opened: a text swapped for one after it was listed must not be read.
+    """
     name, text_path, _ = files
     if not name.isascii():   # O(1); only other names are encoded
         try:
@@ -455,11 +461,14 @@ def _read_text(files: _Files, max_text_bytes: int) -> bytes:
             bad = " ".join(f"0x{byte:02X}" for byte in os.fsencode(name[exc.start:exc.end]))
             raise InputError(text_path, f"the file name is not UTF-8 ({bad})",
                              fix="rename the file in UTF-8 (the archive holds document names as UTF-8)") from exc
-    return read_bytes(text_path, limit=max_text_bytes)
+    return read_bytes(text_path, limit=max_text_bytes, within=os.path.dirname(text_path) if confined else None)
 
 
-def _sidecar(sidecar_path: str | None) -> dict[str, object] | None:
-    return load_sidecar(sidecar_path) if sidecar_path is not None else None
+def _sidecar(sidecar_path: str | None, *, follow_symlinks: bool) -> dict[str, object] | None:
+    """The sidecar's mapping; without `follow_symlinks`, read only if it is (still) in its text's folder."""
+    if sidecar_path is None:
+        return None
+    return load_sidecar(sidecar_path, within=None if follow_symlinks else os.path.dirname(sidecar_path))
 
 
 def _sidecar_name(sidecar_path: str | None) -> str | None:
