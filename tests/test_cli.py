@@ -992,3 +992,40 @@ def test_a_backend_that_is_not_installed_is_blamed_on_who_asked_for_it(
     err = capsys.readouterr().err
     where = f"{tmp_path / 'provpack.yaml'}: 'deflate'" if blamed else "--deflate"
     assert err.startswith(f"provpack: error: {where}: the isal backend is not installed; "), err
+
+
+_WHAT = {"seeds.warc.gz": "the archive this command reads",
+         "seeds.warc.gz.sha256": "the checksum file of the archive this command reads",
+         "seeds.warc.gz.sig": "the signature of the archive this command reads",
+         "k": "the private key this command signs with"}
+
+
+@pytest.mark.parametrize("command, target, alias", [
+    *((command, target, alias) for command in ("extract", "index", "wacz", "sign")
+      for target, alias in (("seeds.warc.gz", False), ("seeds.warc.gz", True), ("seeds.warc.gz.sha256", False))),
+    *((command, "seeds.warc.gz.sig", False) for command in ("extract", "index", "wacz")),   # sign's own output
+    ("sign", "k", False),
+])
+def test_an_output_that_is_an_input_is_refused_even_with_force(
+        packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, target: str,
+        alias: bool) -> None:
+    """-o naming the archive the command reads, its .sha256 or .sig (or, for sign, the key; also through a link to
+    it given as the archive): exit 2 naming both, before anything is written; the file is left as it was."""
+    folder = packed.parent
+    assert main(["keygen", "-o", str(folder / "k")]) == 0
+    assert main(["sign", str(packed), "--key", str(folder / "k")]) == 0
+    archive = packed
+    if alias:
+        archive = folder / "alias.warc.gz"
+        archive.symlink_to(packed.name)
+    arguments = {"extract": [str(archive), SEED_NAME], "index": [str(archive)], "wacz": [str(archive)],
+                 "sign": [str(archive), "--key", str(folder / "k")]}[command]
+    out = folder / target
+    before = out.read_bytes()
+    capsys.readouterr()
+    assert main([command, *arguments, "-o", str(out), "--force"]) == 2
+    read = archive if target == "seeds.warc.gz" else folder / target
+    assert capsys.readouterr().err == (f"provpack: error: {out}: is {_WHAT[target]} ({read}); provpack does not write "
+                                       "over it, even with --force; choose another -o\n")
+    assert out.read_bytes() == before
+    assert main(["verify", str(packed)]) == 0

@@ -20,7 +20,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -167,6 +167,37 @@ def refuse_special(path: Path) -> None:
             raise ArchiveError(path, f"is {kind}, not a regular file; provpack does not replace it, even with --force",
                                fix="name a regular file to write (extract and index write to standard output "
                                    "with -o -)")
+
+
+def refuse_input(output: Path | str, reads: Iterable[tuple[Path | str, str]]) -> None:
+    """Refuse, even with --force, an output that is a file the command reads (or one that vouches for it).
+
+    `reads`: (path, what it is, e.g. "the archive this command reads"). Compared as files (device and
+    inode), so another spelling of the path, or an input given through a link to the output, is caught
+    too: the rename that ends the write would otherwise destroy the input it was made from. A link at
+    the output name itself passes: the rename replaces the link, never the file it points to.
+    """
+    try:
+        written = os.lstat(output)
+    except OSError:   # nothing there (or nothing reachable) to destroy
+        return
+    for path, what in reads:
+        try:
+            read = os.stat(path)
+        except OSError:
+            continue
+        if os.path.samestat(written, read):
+            raise ArchiveError(output, f"is {what} ({path}); provpack does not write over it, even with --force",
+                               fix="choose another -o")
+
+
+def archive_files(archive: Path | str) -> tuple[tuple[Path, str], ...]:
+    """An archive a command reads, with its .sha256, .sig and .sig.tsr, as `refuse_input` takes them."""
+    path = Path(archive)
+    return ((path, "the archive this command reads"),
+            (path.with_name(path.name + ".sha256"), "the checksum file of the archive this command reads"),
+            (path.with_name(path.name + ".sig"), "the signature of the archive this command reads"),
+            (path.with_name(path.name + ".sig.tsr"), "the timestamp of the archive's signature"))
 
 
 @contextlib.contextmanager

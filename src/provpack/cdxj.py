@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
-from .atomic import atomic_writer
+from .atomic import archive_files, atomic_writer, refuse_input
 from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError
 from .sniff import refuse_stream
@@ -362,6 +362,8 @@ def write_index(
     file is replaced only with `force=True`; it is written atomically. `records`
     and `post_append` are as for `index`.
     """
+    if isinstance(out, (str, Path)):   # before the archive is read: the write must not destroy it
+        refuse_input(out, archive_files(warc_path))
     text = cdxj_text(index(warc_path, filename=filename, records=records, post_append=post_append), sort=sort)
     if isinstance(out, (str, Path)):
         with atomic_writer(Path(out), force=force) as stream:

@@ -509,13 +509,14 @@ def _show(args: argparse.Namespace) -> int:
 
 def _extract(args: argparse.Namespace) -> int:
     from . import reader
-    from .atomic import atomic_writer
+    from .atomic import archive_files, atomic_writer, refuse_input
 
     if args.output in (None, "-"):
         # extract holds the bytes back until their sha256 checks: a changed text writes nothing.
         reader.extract(args.file, args.name, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return 0
+    refuse_input(args.output, archive_files(args.file))
     with atomic_writer(Path(args.output), force=args.force) as out:
         # Straight into the temp file beside the output: it is renamed over the output only once the sha256
         # checks, and removed on an IntegrityError, so the bytes need not be held back elsewhere first.

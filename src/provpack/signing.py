@@ -38,7 +38,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from .atomic import atomic_files, atomic_writer
+from .atomic import archive_files, atomic_files, atomic_writer, refuse_input
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError
 from .regular import NotRegularFile, open_regular
 
@@ -184,10 +184,21 @@ def sign(
     """Sign the archive's sha256 (and a WACZ's datapackage digest) with KEY; write ARCHIVE.sig, return its path."""
     archive_path = Path(archive)
     sig_path = Path(out) if out is not None else signature_path_for(archive_path)
+    refuse_input(sig_path, signed_files(archive_path, key_path, wacz))
     data = signature_file(archive_path, key_path, wacz=wacz)
     with atomic_writer(sig_path, force=force) as handle:
         handle.write(data)
     return sig_path
+
+
+def signed_files(archive: Path, key_path: Path | str, wacz: Path | str | None) -> list[tuple[Path | str, str]]:
+    """What `sign` reads, as atomic.refuse_input takes them: a signature must not be written over any of them."""
+    reads: list[tuple[Path | str, str]] = [item for item in archive_files(archive)
+                                           if not item[0].name.endswith((SIGNATURE_SUFFIX, ".tsr"))]
+    reads.append((key_path, "the private key this command signs with"))
+    if wacz is not None:
+        reads.append((wacz, "the WACZ this command signs"))
+    return reads
 
 
 def signature_file(archive: Path | str, key_path: Path | str, *, wacz: Path | str | None = None) -> bytes:

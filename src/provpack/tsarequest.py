@@ -20,9 +20,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ._version import __version__
-from .atomic import atomic_files, atomic_writer
+from .atomic import atomic_files, atomic_writer, refuse_input
 from .errors import ArchiveError, CaptureError, InputError, printable
-from .signing import read_small, signature_file, signature_path_for
+from .signing import read_small, signature_file, signature_path_for, signed_files
 from .sniff import quoted
 from .timestamp import MAX_RESPONSE_BYTES, MAX_SIGNATURE_BYTES, _library, token_path_for
 
@@ -76,6 +76,8 @@ def sign_with_timestamp(
     archive_path = Path(archive)
     sig_path = Path(out) if out is not None else signature_path_for(archive_path)
     token_path = token_path_for(sig_path)
+    for written in (sig_path, token_path):
+        refuse_input(written, signed_files(archive_path, key_path, wacz))
     data = signature_file(archive_path, key_path, wacz=wacz)
     with atomic_files(sig_path, force=force) as staging:   # refuses an existing ARCHIVE.sig before the TSA is asked
         if os.path.isdir(token_path):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ._version import __version__
-from .atomic import atomic_writer
+from .atomic import archive_files, atomic_writer, refuse_input
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
 from .errors import ArchiveError, InputError, IntegrityError
 from .inflate import errors, fast_inflater
@@ -77,6 +77,7 @@ def make_wacz(
     warc = Path(warc_path)
     out = Path(out_path)
     refuse_stream(warc)   # (it is read several times)
+    refuse_input(out, archive_files(warc))
     archive_name = _archive_name(warc)
     _check_gzip(warc)
     if archive_date(warc) is None:
