@@ -22,7 +22,7 @@ from provpack.atomic import atomic_files, atomic_writer, lock_path_for, output_l
 from provpack.cli import main
 from provpack.errors import ArchiveError
 
-from conftest import write_text
+from conftest import SEED_NAME, write_text
 
 DATE = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -284,6 +284,32 @@ def test_symlinked_output_folder_and_file(tmp_path: Path, seed_dir: Path) -> Non
     assert victim.read_bytes() == b"do not touch"
     assert not (tmp_path / "b.warc.gz").is_symlink()
     assert main(["verify", str(tmp_path / "b.warc.gz")]) == 0
+
+
+@pytest.mark.parametrize("points_to, shown", [
+    ("/proc/self/fd/1", "an open file descriptor (/proc/self/fd/1)"),
+    ("/dev/stdout", "an open file descriptor (/proc/self/fd/1)"),
+    ("/dev/fd/1", "an open file descriptor (/dev/fd/1)"),
+    ("/dev/null", "a character device (/dev/null)"),
+    ("FIFO", "a named pipe (FIFO) (FIFO)"),
+])
+def test_a_link_to_standard_output_or_a_device_is_refused_even_with_force(
+        tmp_path: Path, seed_dir: Path, capsys: pytest.CaptureFixture[str], points_to: str, shown: str) -> None:
+    """-o naming a link to an open file descriptor (as /dev/stdout is), a device or a FIFO: exit 2 saying so, the link
+    left in place (a rename would replace it: /dev/stdout itself, run as root), stdout given even as a regular file."""
+    assert main(["package", str(seed_dir), "-o", str(tmp_path / "a.warc.gz")]) == 0
+    if points_to == "FIFO":
+        points_to = str(tmp_path / "fifo")
+        os.mkfifo(points_to)
+        shown = shown.replace("(FIFO) (FIFO)", f"(FIFO) ({points_to})")
+    link = tmp_path / "out.txt"
+    link.symlink_to(points_to)
+    capsys.readouterr()
+    assert main(["extract", str(tmp_path / "a.warc.gz"), SEED_NAME, "-o", str(link), "--force"]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {link}: is a symbolic link to {shown}, not a regular file; "
+                                       "provpack does not replace it, even with --force; name a regular file to write "
+                                       "(extract and index write to standard output with -o -)\n")
+    assert os.readlink(link) == points_to
 
 
 def test_output_is_a_folder_or_under_a_file(tmp_path: Path) -> None:

@@ -155,18 +155,51 @@ _SPECIAL = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device
             (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
 
 
+_FD_FOLDER = re.compile(r"/proc/[0-9]+(/task/[0-9]+)?/fd")   # /proc/self/fd and /dev/fd, resolved
+_LINK_HOPS = 40   # as the kernel's limit on links followed in one lookup
+
+
 def refuse_special(path: Path) -> None:
-    """Refuse, even with --force, an output that is a device, FIFO or socket: a rename over it would destroy it."""
-    # A symlink passes: the rename replaces the link itself, never what it points to.
+    """Refuse, even with --force, an output that is a device, FIFO or socket: a rename over it would destroy it.
+
+    So is a symbolic link to one, or to an open file descriptor (/dev/stdout, /proc/self/fd/1, /dev/fd/1:
+    whatever standard output is, even a regular file): the rename would replace the link, /dev/stdout itself
+    for root. A link to a regular file passes: the rename replaces the link, never what it points to.
+    """
+    kind = _special_kind(path)
+    if kind is not None:
+        raise ArchiveError(path, f"is {kind}, not a regular file; provpack does not replace it, even with --force",
+                           fix="name a regular file to write (extract and index write to standard output "
+                               "with -o -)")
+
+
+def _special_kind(path: Path) -> str | None:
+    """What makes `path` no file to replace ("a named pipe (FIFO)"), or None."""
     try:
         mode = os.lstat(path).st_mode
     except OSError:
-        return
+        return None
+    if stat.S_ISLNK(mode):
+        hop = os.fspath(path)
+        for _ in range(_LINK_HOPS):   # each link on the way: /dev/stdout -> /proc/self/fd/1 -> (the file)
+            if _FD_FOLDER.fullmatch(os.path.realpath(os.path.dirname(os.path.abspath(hop)))):
+                return f"a symbolic link to an open file descriptor ({hop})"
+            try:
+                hop = os.path.join(os.path.dirname(hop), os.readlink(hop))
+            except OSError:   # not a link: the end of the chain
+                break
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:   # dangling, or a loop: no device behind it
+            return None
+        for test, kind in _SPECIAL:
+            if test(mode):
+                return f"a symbolic link to {kind} ({os.path.realpath(path)})"
+        return None
     for test, kind in _SPECIAL:
         if test(mode):
-            raise ArchiveError(path, f"is {kind}, not a regular file; provpack does not replace it, even with --force",
-                               fix="name a regular file to write (extract and index write to standard output "
-                                   "with -o -)")
+            return kind
+    return None
 
 
 def refuse_input(output: Path | str, reads: Iterable[tuple[Path | str, str]]) -> None:
