@@ -357,6 +357,51 @@ def test_package_wacz_in_the_way_writes_nothing(seed_dir: Path, tmp_path: Path, 
         assert wacz.read_bytes()[:2] == b"PK" and out.exists()
 
 
+def test_package_wacz_lock_in_the_way_writes_nothing(seed_dir: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """package --wacz --force takes the WACZ's lock before it writes the archive: a stale .o.wacz.lock folder stops
+    the run at once, the previous archive, .sha256 and WACZ left as they were."""
+    out = tmp_path / "o.warc.gz"
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--wacz"]) == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    (tmp_path / ".o.wacz.lock").mkdir()
+    capsys.readouterr()
+    assert main(["package", str(seed_dir), "-o", str(out), "--wacz", "--force", "--operator", "second"]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {tmp_path / 'o.wacz'}: cannot create the lock file "
+                                       ".o.wacz.lock: Is a directory; check the folder's permissions\n")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+@pytest.mark.parametrize("earlier", [True, False])
+def test_package_wacz_failing_after_the_archive_says_what_was_written(
+        seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        earlier: bool) -> None:
+    """A WACZ that fails once the archive is in place (a full disk): exit 2 saying the archive and .sha256 were
+    written, that an earlier WACZ is now stale, and the command that rebuilds it; never 'nothing was changed'."""
+    import provpack.wacz
+    from provpack.errors import ArchiveError
+
+    out, wacz = tmp_path / "o.warc.gz", tmp_path / "o.wacz"
+    if earlier:
+        assert main(["-q", "package", str(seed_dir), "-o", str(out), "--wacz"]) == 0
+    old_wacz = wacz.read_bytes() if earlier else None
+
+    def full(*args: Any, **kwargs: Any) -> Path:
+        raise ArchiveError(wacz, "disk full (no space left on device) while writing; nothing was changed",
+                           fix="free some space or fix the folder's permissions, then run again")
+
+    monkeypatch.setattr(provpack.wacz, "make_wacz", full)
+    capsys.readouterr()
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--wacz", "--force", "--operator", "second"]) == 2
+    stale = "; the o.wacz already there is the previous run's and no longer matches the archive" if earlier else ""
+    assert capsys.readouterr().err == (
+        f"provpack: error: {wacz}: not written (disk full (no space left on device) while writing), but {out} and "
+        f"o.warc.gz.sha256 were: this run's archive is in place{stale}; fix that, then run "
+        f"`provpack wacz {out} -o {wacz} --force`\n")
+    assert b"second" in gzip.decompress(out.read_bytes())
+    assert (wacz.read_bytes() if earlier else wacz.exists()) == (old_wacz if earlier else False)
+
+
 def test_package_refuses_a_stray_checksum(seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """OUT.warc.gz.sha256 without OUT.warc.gz is not replaced silently: exit 2, nothing written, --force replaces."""
     out = tmp_path / "o.warc.gz"

@@ -342,14 +342,27 @@ def _configure_logging(args: argparse.Namespace) -> Callable[[], None]:
 
 
 def _package(args: argparse.Namespace) -> int:
-    from .package import package
-    from .progress import progress_bar, wanted
-
     config: Config = args.settings
     _check_deflate(args, config)
     output = _archive_path(args.output, args.sources, config)
-    if args.wacz:   # before anything is written: a WACZ that cannot be written must not leave the archive alone
-        _check_new(_wacz_name(output), force=args.force)
+    if not args.wacz:
+        return _package_into(args, config, output, wacz_locked=False)
+    # Before anything is written: a WACZ that cannot be written must not leave the archive alone. Its lock
+    # (a stale .NAME.wacz.lock folder, another run) is taken now and held until the WACZ is written.
+    _check_new(_wacz_name(output), force=args.force)
+    if not output.parent.is_dir():   # package makes the folder; make_wacz takes the lock in it then
+        return _package_into(args, config, output, wacz_locked=False)
+    from .atomic import output_lock
+
+    with output_lock(_wacz_name(output)):
+        return _package_into(args, config, output, wacz_locked=True)
+
+
+def _package_into(args: argparse.Namespace, config: Config, output: Path, *, wacz_locked: bool) -> int:
+    """package's work once the output is chosen (and, with --wacz, the WACZ's name checked and its lock held)."""
+    from .package import package
+    from .progress import progress_bar, wanted
+
     with progress_bar("package", unit="docs", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
         result = package(
             args.sources,
@@ -390,10 +403,30 @@ def _package(args: argparse.Namespace) -> int:
     if args.wacz:
         from .wacz import make_wacz
 
-        wacz_path = make_wacz(result.warc_path, _wacz_name(result.warc_path), force=args.force)
+        wacz_path = _wacz_name(result.warc_path)
+        existed = os.path.lexists(wacz_path)
+        try:
+            make_wacz(result.warc_path, wacz_path, force=args.force, lock=not wacz_locked)
+        except (ProvpackError, OSError) as exc:   # the archive is already in place: say so, and what is stale
+            raise _wacz_not_written(result.warc_path, result.sha256_path, wacz_path, existed, exc) from exc
         if not args.quiet:
             print(printable(f"wrote {wacz_path}"))
     return 0
+
+
+def _wacz_not_written(archive: Path, sha256_path: Path, wacz: Path, existed: bool,
+                      exc: ProvpackError | OSError) -> ProvpackError:
+    """The error of a WACZ that failed after package wrote the archive: what was written, what is now stale."""
+    from .atomic import reason
+    from .errors import ArchiveError
+
+    problem = getattr(exc, "problem", None) or (reason(exc) if isinstance(exc, OSError) else str(exc))
+    problem = problem.removesuffix("; nothing was changed")   # said of the WACZ alone
+    stale = (f"; the {wacz.name} already there is the previous run's and no longer matches the archive"
+             if existed else "")
+    return ArchiveError(wacz, f"not written ({problem}), but {archive} and {sha256_path.name} were: this run's "
+                              f"archive is in place{stale}",
+                        fix=f"fix that, then run `provpack wacz {archive} -o {wacz} --force`")
 
 
 def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> Path:

@@ -67,12 +67,14 @@ def make_wacz(
     description: str | None = None,
     force: bool = False,
     created: datetime | None = None,
+    lock: bool = True,
 ) -> Path:
     """Package `warc_path` as a WACZ at `out_path` (written atomically) and return that path.
 
     `created` (datapackage.json's created and modified, and the entries' dates) is when the
     WACZ is made: SOURCE_DATE_EPOCH when set, else now, unless given (aware, UTC). An existing `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data
     is cut off or damaged is refused (IntegrityError): a replay tool could not read it to its end.
+    `lock=False`: the caller already holds `out_path`'s lock (atomic.output_lock).
     """
     warc = Path(warc_path)
     out = Path(out_path)
@@ -95,7 +97,7 @@ def make_wacz(
     stamp = (min(max(date.year, 1980), 2107), date.month, date.day, date.hour, date.minute, date.second)
     created_text = date.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    with atomic_writer(out, force=force) as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as zf:
+    with atomic_writer(out, force=force, lock=lock) as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_STORED) as zf:
         resources = [
             _add_file(zf, f"archive/{archive_name}", warc, stamp),
             _add_bytes(zf, INDEX_PATH, index_bytes, stamp),
