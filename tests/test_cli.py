@@ -1074,3 +1074,60 @@ def test_an_output_that_is_an_input_is_refused_even_with_force(
                                        "over it, even with --force; choose another -o\n")
     assert out.read_bytes() == before
     assert main(["verify", str(packed)]) == 0
+
+
+@pytest.mark.parametrize("arguments, option, bad", [
+    (["--description", "caf\udce9"], "--description", "0xE9"),
+    (["--operator", "\udcff"], "--operator", "0xFF"),
+])
+def test_package_values_that_are_not_utf8_are_usage_errors(
+        seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], option: str,
+        bad: str) -> None:
+    """Bytes that are not UTF-8 in a value the archive records (as the shell passes $'caf\\xe9'): exit 2 naming the
+    option and the bytes, nothing written; was a traceback and exit 1."""
+    assert main(["package", str(seed_dir), "-o", str(tmp_path / "a.warc.gz"), *arguments]) == 2
+    assert capsys.readouterr().err == f"provpack: error: {option}: not UTF-8 text ({bad}); give it in UTF-8\n"
+    assert not (tmp_path / "a.warc.gz").exists()
+
+
+def test_an_archive_name_that_is_not_utf8_is_a_usage_error(
+        seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """package -o and wacz's archive: a file name that is not UTF-8 (recorded in WARC-Filename, or as archive/NAME in
+    the WACZ) is refused, exit 2, the name spelled printable; so are wacz's --title and --description."""
+    out = tmp_path / "\udcff.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {tmp_path}/\\xff.warc.gz: the archive name is not UTF-8 "
+                                       "(0xFF); name it in UTF-8 (the archive records its name, in WARC-Filename)\n")
+    assert main(["-q", "package", str(seed_dir), "-o", str(tmp_path / "a.warc.gz")]) == 0
+    shutil.copy(tmp_path / "a.warc.gz", out)
+    assert main(["wacz", str(out), "-o", str(tmp_path / "w.wacz")]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {tmp_path}/\\xff.warc.gz: the archive's file name is not "
+                                       "UTF-8 (0xFF); rename the file in UTF-8 (the WACZ holds it as archive/NAME)\n")
+    for option in ("--title", "--description"):
+        assert main(["wacz", str(tmp_path / "a.warc.gz"), "-o", str(tmp_path / "w.wacz"), option, "\udcff"]) == 2
+        assert capsys.readouterr().err == f"provpack: error: {option}: not UTF-8 text (0xFF); give it in UTF-8\n"
+    assert not (tmp_path / "w.wacz").exists()
+
+
+def test_an_encode_error_of_undecodable_input_is_a_usage_error_and_any_other_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A lone surrogate (a byte that was not UTF-8 on the command line or in a file name) that no check caught
+    ends in an error naming it, exit 2, not a traceback and exit 1; another UnicodeEncodeError is a bug and raises."""
+    import provpack.cli
+
+    def surrogate(args: Any) -> int:
+        "caf\udce9 au lait".encode("utf-8")
+        return 0
+
+    monkeypatch.setattr(provpack.cli, "_index", surrogate)
+    assert main(["index", "x.warc.gz"]) == 2
+    assert capsys.readouterr().err == ("provpack: error: a command-line value or file name is not UTF-8 text "
+                                       "(0xE9, in 'caf\\xe9 au lait'); give it in UTF-8, or rename the file\n")
+
+    def ascii_only(args: Any) -> int:
+        "café".encode("ascii")
+        return 0
+
+    monkeypatch.setattr(provpack.cli, "_index", ascii_only)
+    with pytest.raises(UnicodeEncodeError):
+        main(["index", "x.warc.gz"])

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ._entry import Terminated, report_interrupt
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
-from .errors import InputError, ProvpackError, printable
+from .errors import InputError, ProvpackError, not_utf8, printable
 
 if TYPE_CHECKING:
     from .config import Config
@@ -262,6 +262,16 @@ def _run(argv: Sequence[str] | None) -> int:
         return 2
     except MemoryError:
         print("provpack: error: out of memory; give smaller inputs (see --max-text-bytes)", file=sys.stderr)
+        return 2
+    except UnicodeEncodeError as exc:
+        if exc.reason != "surrogates not allowed":   # any other is a bug: its traceback is wanted
+            raise
+        # Only bytes that were not UTF-8 on the command line or in a file name become lone surrogates;
+        # a value no check caught before it was written out: a usage error, not a traceback.
+        near = exc.object[max(0, exc.start - 30):exc.end + 30]
+        print(printable(f"provpack: error: a command-line value or file name is not UTF-8 text "
+                        f"({not_utf8(exc.object[exc.start:exc.end])}, in '{near}'); give it in UTF-8, or rename the "
+                        "file"), file=sys.stderr)
         return 2
     finally:
         restore()

@@ -34,6 +34,18 @@ def _spelled(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+def not_utf8(text: str) -> str | None:
+    """The bytes of `text` that were not UTF-8 (the lone surrogates os.fsdecode and the command line make of
+    them), spelled "0xE9 0xFF", or None when it is all text a UTF-8 encoder takes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start:exc.end]
+        return " ".join(f"0x{ord(char) - 0xDC00:02X}" if 0xDC80 <= ord(char) <= 0xDCFF else f"U+{ord(char):04X}"
+                        for char in bad)
+    return None
+
+
 _PERMISSION = (errno.EACCES, errno.EPERM)
 
 

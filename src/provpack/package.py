@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
-from .errors import CaptureError, InputError, ProvpackError
+from .errors import CaptureError, InputError, ProvpackError, not_utf8
 from .gzipper import Deflate, choose
 from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
@@ -126,6 +126,14 @@ def package(
     if not out_path.name.endswith(ARCHIVE_SUFFIX):
         raise InputError(out_path, f"the archive name must end in {ARCHIVE_SUFFIX}",
                          fix=f"name it e.g. {out_path.name.split('.')[0] or 'archive'}{ARCHIVE_SUFFIX}")
+    bad = not_utf8(out_path.name)
+    if bad is not None:
+        raise InputError(out_path, f"the archive name is not UTF-8 ({bad})",
+                         fix="name it in UTF-8 (the archive records its name, in WARC-Filename)")
+    for option, value in (("--description", description), ("--operator", operator)):
+        bad = None if value is None else not_utf8(value)
+        if bad is not None:
+            raise InputError(option, f"not UTF-8 text ({bad})", fix="give it in UTF-8")
     compressor = choose(deflate, level)
     if max_text_bytes < 1:
         raise InputError("--max-text-bytes", f"the limit must be a positive number of bytes, not {max_text_bytes}")
