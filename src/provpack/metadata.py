@@ -45,9 +45,11 @@ def load_sidecar(path: Path | str, *, within: str | None = None) -> dict[str, An
     """The sidecar's mapping, made JSON-ready and checked; an InputError naming file and line if not, or
     (`within` given) if it is reached by a symbolic link out of that folder (regular.open_regular)."""
     try:   # a str path needs no Path built and formatted per sidecar
-        fd, _ = open_regular(path, within=within)
-        try:   # one more byte than the limit tells a file over it (a regular file is read whole by one read)
-            raw = os.read(fd, MAX_SIDECAR_BYTES + 1)
+        fd, info = open_regular(path, within=within)
+        try:   # sized by what it holds (no buffer of the limit per sidecar); one byte more tells it grew
+            raw = os.read(fd, min(info.st_size, MAX_SIDECAR_BYTES) + 1)
+            if info.st_size < len(raw) <= MAX_SIDECAR_BYTES:
+                raw += os.read(fd, MAX_SIDECAR_BYTES + 1 - len(raw))
         finally:
             os.close(fd)
     except NotRegularFile as exc:   # a folder given as a sidecar, or a file listed as regular and swapped since

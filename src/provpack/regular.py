@@ -37,7 +37,7 @@ def open_regular(path: Path | str, *, within: str | None = None) -> tuple[int, o
     in `within` is opened with O_NOFOLLOW (no extra system call); only a link, or a path through
     sub-folders, has its real path resolved and compared with the file opened.
     """
-    if within is not None and _NOFOLLOW and os.path.dirname(path) == within:
+    if within is not None and _NOFOLLOW and _directly_in(os.fspath(path), within):
         try:
             return _checked(path, os.open(path, _FLAGS | _NOFOLLOW))
         except OSError as exc:
@@ -51,6 +51,14 @@ def open_regular(path: Path | str, *, within: str | None = None) -> tuple[int, o
             os.close(fd)
             raise
     return _checked(path, fd)
+
+
+def _directly_in(path: str, folder: str) -> bool:
+    """Whether `path` is FOLDER/NAME (string operations only: cheaper than os.path.dirname, per file)."""
+    if not folder:
+        return os.sep not in path
+    end = len(folder)
+    return path.startswith(folder) and path[end:end + 1] == os.sep and os.sep not in path[end + 1:]
 
 
 def _checked(path: Path | str, fd: int) -> tuple[int, os.stat_result]:
