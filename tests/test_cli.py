@@ -254,6 +254,28 @@ def test_deflate_and_jobs_options(seed_dir: Path, tmp_path: Path, monkeypatch: p
                  "--level", "6"]) == 2
 
 
+def test_workers_that_cannot_start_are_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capfd: pytest.CaptureFixture[str]) -> None:
+    """-j 3 where a worker cannot start its thread (ulimit -u): exit 2, one line saying what to do, nothing
+    written, no traceback; it used to hang, then print worker tracebacks and a message about disk space."""
+    import importlib
+
+    from provpack import parallel
+
+    package_module = importlib.import_module("provpack.package")
+    monkeypatch.setattr(package_module, "POOL_MIN_DOCUMENTS", 1)
+    monkeypatch.setattr(package_module, "BATCH_DOCUMENTS", 1)
+    monkeypatch.setattr(parallel, "_watch_parent", lambda parent: (_ for _ in ()).throw(
+        RuntimeError("can't start new thread")))
+    for number in range(6):
+        write_text(tmp_path / "src", f"doc{number}", b"a [...] b\n")
+    capfd.readouterr()
+    assert main(["-q", "package", str(tmp_path / "src"), "-o", str(tmp_path / "o.warc.gz"), "-j", "3"]) == 2
+    assert capfd.readouterr() == ("", "provpack: error: could not start 3 worker processes: can't start new thread; "
+                                      "nothing was written; use a smaller --jobs\n")
+    assert sorted(os.listdir(tmp_path)) == ["src"]
+
+
 def test_extract_to_stdout_writes_nothing_unless_the_text_checks(
     packed: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:

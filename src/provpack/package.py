@@ -28,7 +28,7 @@ from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
 from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
                     UnalignedOriginal)
-from .parallel import OrderedPool, default_jobs
+from .parallel import OrderedPool, default_jobs, usable_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
 from .tables import SummaryTable, pack_row
@@ -222,7 +222,8 @@ def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Def
         return
     tasks = (_task(listing, start, stop, date, deflate, originals.follow_symlinks, max_text_bytes)
              for start, stop, local in plan if not local)
-    with OrderedPool(_encode_task, jobs=jobs) as pool:
+    workers = usable_jobs(jobs, sum(1 for _start, _stop, local in plan if not local))
+    with OrderedPool(_encode_task, jobs=workers) as pool:
         results = pool.map(tasks)
         for start, _stop, local in plan:
             if local:
