@@ -276,6 +276,24 @@ def test_workers_that_cannot_start_are_a_clear_error(tmp_path: Path, monkeypatch
     assert sorted(os.listdir(tmp_path)) == ["src"]
 
 
+def test_extract_to_a_name_as_long_as_the_file_system_takes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A document named to NAME_MAX less '.txt' is extracted to NAME.txt: its lock and temp names are shortened
+    (it failed with 'cannot create the lock file ...: File name too long'); one byte more is refused plainly."""
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    name = "a" * (limit - 4)
+    write_text(tmp_path / "src", name, b"x [...] y\n")
+    archive = tmp_path / "ok.warc.gz"
+    assert main(["-q", "package", str(tmp_path / "src"), "-o", str(archive)]) == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["-q", "extract", str(archive), name, "-o", str(out / f"{name}.txt")]) == 0
+    assert (out / f"{name}.txt").read_bytes() == b"x [...] y\n" and os.listdir(out) == [f"{name}.txt"]
+    capsys.readouterr()
+    assert main(["-q", "extract", str(archive), name, "-o", str(out / f"{name}.txtx")]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {out / name}.txtx: the name is too long for this file "
+                                       f"system: {limit + 1:,} bytes, at most {limit:,}; choose a shorter name\n")
+
+
 def test_extract_to_stdout_writes_nothing_unless_the_text_checks(
     packed: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:

@@ -412,7 +412,7 @@ def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> 
                              .replace("choose another output path", "set output_dir to a folder") + ", or give -o")
         return config.output_dir / default.name
     output = Path(given)
-    if output.is_dir():
+    if os.path.isdir(output):   # (Path.is_dir raises on a name too long before 3.12)
         return output / default.name
     if given.endswith(("/", os.sep, os.altsep or "/")):
         problem, fix = ("is not a folder", "give a folder") if os.path.lexists(output) else ("no such folder",
@@ -422,10 +422,11 @@ def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> 
 
 
 def _check_new(path: Path, *, force: bool) -> None:
-    """Refuse, before any work, a file that `--force` alone may replace, or a folder in its place."""
-    from .atomic import refuse_special
+    """Refuse, before any work, a file that `--force` alone may replace, a folder in its place, or a name too long."""
+    from .atomic import check_name, refuse_special
     from .errors import ArchiveError
 
+    check_name(path)
     if path.is_dir():
         raise ArchiveError(path, "is a folder", fix="move it away, or give -o another name")
     refuse_special(path)

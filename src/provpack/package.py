@@ -19,6 +19,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
+from .atomic import check_name
 from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
@@ -121,11 +122,12 @@ def package(
     """
     source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
     out_path = Path(out) if out is not None else default_output(source_list)
-    if out_path.is_dir():
+    if os.path.isdir(out_path):   # (Path.is_dir raises on a name too long before 3.12)
         out_path = out_path / default_output(source_list).name
     if not out_path.name.endswith(ARCHIVE_SUFFIX):
         raise InputError(out_path, f"the archive name must end in {ARCHIVE_SUFFIX}",
                          fix=f"name it e.g. {out_path.name.split('.')[0] or 'archive'}{ARCHIVE_SUFFIX}")
+    check_name(out_path, companion=".sha256")   # before any work: open_archive checks it again
     compressor = choose(deflate, level)
     if max_text_bytes < 1:
         raise InputError("--max-text-bytes", f"the limit must be a positive number of bytes, not {max_text_bytes}")
