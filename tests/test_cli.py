@@ -738,6 +738,21 @@ def test_a_fifo_is_refused_by_commands_that_seek_without_waiting_for_a_writer(tm
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.warc.gz"]
 
 
+@pytest.mark.parametrize("argv", [["show", "-"], ["extract", "-", SEED_NAME], ["index", "-"], ["wacz", "-"]])
+def test_standard_input_is_refused_with_advice_by_commands_that_seek(
+        argv: list[str], packed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """'-' to show, extract, index or wacz is standard input, which they cannot read: said so, with what to do,
+    even where a file called '-' exists (./- names it); it said '-: no such file; check the path'."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(packed, tmp_path / "-")
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "provpack: error: -: standard input cannot be read twice; this command goes back to records by their "
+        "offsets; save it to a file first (`provpack verify -` reads it as it is; ./- names a file called -)\n")
+    assert main(["show", "./-"]) == 0
+
+
 @pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="needs /dev/fd")
 @pytest.mark.parametrize("command", ["show", "index"])
 def test_a_pipe_opened_by_another_name_is_refused(packed: Path, capsys: pytest.CaptureFixture[str],
@@ -1012,6 +1027,17 @@ def test_the_readme_spells_options_and_arguments_as_help_does(capsys: pytest.Cap
                              " ".join(shown.split())), (command, option, value)
         for argument in re.findall(r"(?:^| )([A-Z]+)(?:\.\.\.)?(?= |$)", spelled.split("[")[0]):
             assert f" {argument}" in usage, (command, argument)
+    # And the other way: a heading that spells a command's options (all but package's, in its table) has each
+    # one --help has, and package's table a row for each (the options every command takes aside).
+    common = {"-h", "--help", "--config", "-q", "--quiet", "-v", "--verbose"}
+    for command, spelled in headings:
+        assert main([command, "--help"]) == 0
+        usage = " ".join(capsys.readouterr().out.split("\n\n")[0].split())
+        given = set(re.findall(r"(?:^|[ \[])(-[\w-]+)", usage)) - common
+        listed = set(re.findall(r"(-[\w-]+)", spelled))
+        if command == "package":
+            listed |= {name for row in rows for option in row for name in re.findall(r"(-[\w-]+)", option)}
+        assert given <= listed, (command, sorted(given - listed))
 
 
 @pytest.mark.parametrize("setting, option, blamed", [

@@ -496,6 +496,7 @@ def _show(args: argparse.Namespace) -> int:
     from . import reader
     from .display import print_documents, show_json
 
+    _not_stdin(args.file)
     documents = reader.read_archive(args.file)
     if args.json:
         encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
@@ -512,6 +513,7 @@ def _extract(args: argparse.Namespace) -> int:
     from . import reader
     from .atomic import atomic_writer
 
+    _not_stdin(args.file)
     if args.output in (None, "-"):
         # extract holds the bytes back until their sha256 checks: a changed text writes nothing.
         reader.extract(args.file, args.name, sys.stdout.buffer)
@@ -544,9 +546,21 @@ def _record_types(value: str | None) -> Collection[str] | None:
     return types
 
 
+def _not_stdin(name: str) -> None:
+    """'-' (standard input, to verify) given to a command that goes back to records by their offsets: refused
+    as a pipe is, rather than looked for as a file called '-'."""
+    if name == "-":
+        from .errors import ArchiveError
+
+        raise ArchiveError("-", "standard input cannot be read twice; this command goes back to records by their "
+                                "offsets", fix="save it to a file first (`provpack verify -` reads it as it is; "
+                                               "./- names a file called -)")
+
+
 def _index(args: argparse.Namespace) -> int:
     from .cdxj import write_index
 
+    _not_stdin(args.file)
     records = _record_types(args.records)
     if args.output in (None, "-"):   # '-' is standard output, as for extract (./- names a file called -)
         write_index(args.file, sys.stdout, records=records, sort=not args.unsorted, post_append=args.post_append)
@@ -561,6 +575,7 @@ def _index(args: argparse.Namespace) -> int:
 def _wacz(args: argparse.Namespace) -> int:
     from .wacz import make_wacz
 
+    _not_stdin(args.file)
     archive = Path(args.file)
     if args.output == "-":
         raise ProvpackError("wacz: a WACZ is a ZIP file that readers open by seeking: it cannot go to standard "
