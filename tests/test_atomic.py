@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import hashlib
+import importlib
 import io
 import os
 import signal
@@ -552,7 +554,9 @@ def test_the_lock_file_is_private(tmp_path: Path) -> None:
     (errno.ENOSPC, "disk full (no space left on device)"),
     (errno.EDQUOT, "disk quota exceeded"),
     (errno.EROFS, "read-only file system"),
-    (errno.EFBIG, "file too large for this file system"),
+    (errno.EFBIG, "the file-size limit was reached (ulimit -f, or the largest file this file system takes)"),
+    (errno.ENAMETOOLONG, "a name in the path, or the whole path, is too long for this file system"),
+    (errno.ENOTDIR, "a part of the path is a file, not a folder"),
     (errno.EACCES, "permission denied"),
     (errno.EPERM, "operation not permitted"),
 ])
@@ -566,3 +570,98 @@ def test_other_failures_fall_back_to_what_the_error_says() -> None:
     assert atomic.reason(OSError(errno.EIO, "Input/output error")) == "Input/output error"
     assert atomic.reason(OSError("no errno here")) == "no errno here"
     assert atomic.reason(FileExistsError()) == "FileExistsError"
+
+
+def test_what_to_do_after_a_failed_write_fits_the_failure() -> None:
+    """A full disk: free space; the file-size limit: raise it; other failures: space or permissions."""
+    assert [atomic.write_fix(OSError(code, "x")) for code in (errno.ENOSPC, errno.EFBIG, errno.EACCES)] == [
+        "free some space, then run again",
+        "raise the file-size limit (ulimit -f) or write to another file system, then run again",
+        "free some space or fix the folder's permissions, then run again"]
+
+
+def test_a_file_size_limit_mid_write_says_so(tmp_path: Path, seed_dir: Path) -> None:
+    """Under ulimit -f, the archive's write fails with EFBIG: said as the file-size limit, not as a full disk."""
+    resource = pytest.importorskip("resource")
+    out = tmp_path / "out" / "a.warc.gz"
+    source = big_source(tmp_path / "big", count=2)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, hard))   # Python ignores SIGXFSZ: writes fail with EFBIG
+    try:
+        with pytest.raises(ArchiveError) as caught:
+            provpack.package(source, out=out, date=DATE)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert str(caught.value) == (
+        f"{out}: the file-size limit was reached (ulimit -f, or the largest file this file system takes) while "
+        "writing; nothing was changed; raise the file-size limit (ulimit -f) or write to another file system, "
+        "then run again")
+    assert sorted(os.listdir(out.parent)) == []
+
+
+def _name_max(folder: Path) -> int:
+    return int(os.pathconf(folder, "PC_NAME_MAX"))
+
+
+@pytest.mark.parametrize("char", ["a", "\u00e9"])
+def test_any_name_the_file_system_takes_can_be_written(tmp_path: Path, char: str) -> None:
+    """A name too long for `.NAME.lock` and `.NAME.XXXXXXXX.tmp` (up to the file system's NAME_MAX) is written
+    all the same: its helpers are named by its start and a hash, still valid UTF-8; none is left behind."""
+    limit = _name_max(tmp_path)
+    name = char * ((limit - 4) // len(char.encode())) + ".txt"
+    path = tmp_path / name
+    assert limit - 13 < len(os.fsencode(name)) <= limit
+    seen: list[str] = []
+    with atomic_writer(path) as out:
+        out.write(b"x")
+        seen = sorted(os.listdir(tmp_path))
+    assert path.read_bytes() == b"x" and os.listdir(tmp_path) == [name]
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    stem = atomic.helper_stem(path)
+    assert stem.endswith(f"~{digest}") and stem.startswith("." + char * 10)
+    assert limit - len(char.encode()) < len(os.fsencode(stem)) + len(".XXXXXXXX.tmp") <= limit   # as long as fits
+    assert [entry.startswith(stem) for entry in seen] == [True, True] and f"{stem}.lock" in seen
+    stale = tmp_path / f"{stem}.abcdefgh.tmp"   # a temp file a killed run left: the next run removes it
+    stale.write_bytes(b"")
+    with atomic_writer(path, force=True) as out:
+        out.write(b"y")
+    assert os.listdir(tmp_path) == [name]
+
+
+def test_a_short_name_keeps_its_helper_names(tmp_path: Path) -> None:
+    """Names with room keep `.NAME.lock` and `.NAME.XXXXXXXX.tmp`, as a killed run's leftovers are named."""
+    assert lock_path_for(tmp_path / "a.warc.gz") == tmp_path / ".a.warc.gz.lock"
+    name = "b" * (_name_max(tmp_path) - 14)
+    assert atomic.helper_stem(tmp_path / name) == "." + name
+    assert atomic.helper_stem(tmp_path / (name + "b")) != "." + name + "b"
+
+
+def test_a_name_too_long_for_the_file_system_is_refused_first(tmp_path: Path) -> None:
+    """One byte over NAME_MAX: refused before anything is made, saying the limit; a missing folder is not made."""
+    limit = _name_max(tmp_path)
+    path = tmp_path / "new" / ("c" * (limit + 1))
+    with pytest.raises(ArchiveError) as caught, atomic_writer(path):
+        pass
+    assert str(caught.value) == (f"{path}: the name is too long for this file system: {limit + 1:,} bytes, at most "
+                                 f"{limit:,}; choose a shorter name")
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_archive_name_leaves_room_for_its_sha256(tmp_path: Path, seed_dir: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An archive whose .sha256 would be too long is refused before the sources are even listed; one that
+    leaves just room is written, with its .sha256."""
+    limit = _name_max(tmp_path)
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    fits = tmp_path / ("d" * (limit - 7 - 8) + ".warc.gz")
+    result = provpack.package(seed_dir, out=fits, date=DATE)
+    assert sorted(os.listdir(tmp_path)) == [fits.name, fits.name + ".sha256"] and provpack.verify(fits).ok
+    assert result.sha256_path.read_text(encoding="ascii").endswith(f"  {fits.name}\n")
+    over = tmp_path / ("e" * (limit - 7 - 7) + ".warc.gz")
+    monkeypatch.setattr(importlib.import_module("provpack.package"), "list_sources", None)   # (called: TypeError)
+    with pytest.raises(ArchiveError) as caught:
+        provpack.package(seed_dir, out=over, date=DATE)
+    assert str(caught.value) == (f"{over}: the name is too long for this file system with the .sha256 written "
+                                 f"beside it: {limit - 6:,} bytes, at most {limit - 7:,}; choose a shorter name")
+    assert sorted(os.listdir(tmp_path)) == [fits.name, fits.name + ".sha256"]

@@ -215,7 +215,10 @@ def test_a_failed_write_is_not_blamed_on_the_source(tmp_path: Path) -> None:
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert caught.value.path == tmp_path / "bag"
-    assert "file too large for this file system" in str(caught.value) and "nothing was changed" in str(caught.value)
+    assert str(caught.value) == (
+        f"{tmp_path / 'bag'}: cannot write the bag: the file-size limit was reached (ulimit -f, or the largest file "
+        "this file system takes); nothing was changed; raise the file-size limit (ulimit -f) or write to another "
+        "file system, then run again")
     assert "cannot read" not in str(caught.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
 
@@ -389,3 +392,29 @@ def test_refusals_say_what_to_do(archive: list[Path], tmp_path: Path) -> None:
         make_bag(archive, out)
     assert str(caught.value).endswith("already exists and is not an empty folder; name a new folder for the bag")
     assert not (tmp_path / "bag").exists()
+
+
+def test_a_file_on_the_way_to_the_bag_is_said_plainly(archive: list[Path], tmp_path: Path) -> None:
+    """bag -o FILE/x: the file is named as not a folder (it said 'cannot write here: File exists')."""
+    on_the_way = tmp_path / "a.warc.gz"
+    on_the_way.write_bytes(b"x")
+    with pytest.raises(ArchiveError) as caught:
+        make_bag(archive, on_the_way / "x")
+    assert str(caught.value) == f"{on_the_way / 'x'}: {on_the_way} is not a folder; choose another output path"
+    assert on_the_way.read_bytes() == b"x"
+
+
+def test_a_bag_name_too_long_is_refused_and_one_that_fits_is_made(archive: list[Path], tmp_path: Path) -> None:
+    """A bag folder named to the file system's limit is built (its build folder's name is shortened); one byte
+    more is refused before anything is made."""
+    limit = int(os.pathconf(tmp_path, "PC_NAME_MAX"))
+    fits = tmp_path / "out" / ("b" * limit)
+    make_bag(archive, fits)
+    assert sorted(p.name for p in fits.parent.iterdir()) == [fits.name]
+    assert (fits / "bagit.txt").is_file()
+    over = tmp_path / "new" / ("b" * (limit + 1))
+    with pytest.raises(ArchiveError) as caught:
+        make_bag(archive, over)
+    assert str(caught.value) == (f"{over}: the name is too long for this file system: {limit + 1:,} bytes, "
+                                 f"at most {limit:,}; choose a shorter name")
+    assert not over.parent.exists()

@@ -254,6 +254,46 @@ def test_deflate_and_jobs_options(seed_dir: Path, tmp_path: Path, monkeypatch: p
                  "--level", "6"]) == 2
 
 
+def test_workers_that_cannot_start_are_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capfd: pytest.CaptureFixture[str]) -> None:
+    """-j 3 where a worker cannot start its thread (ulimit -u): exit 2, one line saying what to do, nothing
+    written, no traceback; it used to hang, then print worker tracebacks and a message about disk space."""
+    import importlib
+
+    from provpack import parallel
+
+    package_module = importlib.import_module("provpack.package")
+    monkeypatch.setattr(package_module, "POOL_MIN_DOCUMENTS", 1)
+    monkeypatch.setattr(package_module, "BATCH_DOCUMENTS", 1)
+    monkeypatch.setattr(parallel, "_watch_parent", lambda parent: (_ for _ in ()).throw(
+        RuntimeError("can't start new thread")))
+    for number in range(6):
+        write_text(tmp_path / "src", f"doc{number}", b"a [...] b\n")
+    capfd.readouterr()
+    assert main(["-q", "package", str(tmp_path / "src"), "-o", str(tmp_path / "o.warc.gz"), "-j", "3"]) == 2
+    assert capfd.readouterr() == ("", "provpack: error: could not start 3 worker processes: can't start new thread; "
+                                      "nothing was written; use a smaller --jobs\n")
+    assert sorted(os.listdir(tmp_path)) == ["src"]
+
+
+def test_extract_to_a_name_as_long_as_the_file_system_takes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A document named to NAME_MAX less '.txt' is extracted to NAME.txt: its lock and temp names are shortened
+    (it failed with 'cannot create the lock file ...: File name too long'); one byte more is refused plainly."""
+    limit = os.pathconf(tmp_path, "PC_NAME_MAX")
+    name = "a" * (limit - 4)
+    write_text(tmp_path / "src", name, b"x [...] y\n")
+    archive = tmp_path / "ok.warc.gz"
+    assert main(["-q", "package", str(tmp_path / "src"), "-o", str(archive)]) == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["-q", "extract", str(archive), name, "-o", str(out / f"{name}.txt")]) == 0
+    assert (out / f"{name}.txt").read_bytes() == b"x [...] y\n" and os.listdir(out) == [f"{name}.txt"]
+    capsys.readouterr()
+    assert main(["-q", "extract", str(archive), name, "-o", str(out / f"{name}.txtx")]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {out / name}.txtx: the name is too long for this file "
+                                       f"system: {limit + 1:,} bytes, at most {limit:,}; choose a shorter name\n")
+
+
 def test_extract_to_stdout_writes_nothing_unless_the_text_checks(
     packed: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
@@ -743,6 +783,21 @@ def test_a_fifo_is_refused_by_commands_that_seek_without_waiting_for_a_writer(tm
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.warc.gz"]
 
 
+@pytest.mark.parametrize("argv", [["show", "-"], ["extract", "-", SEED_NAME], ["index", "-"], ["wacz", "-"]])
+def test_standard_input_is_refused_with_advice_by_commands_that_seek(
+        argv: list[str], packed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """'-' to show, extract, index or wacz is standard input, which they cannot read: said so, with what to do,
+    even where a file called '-' exists (./- names it); it said '-: no such file; check the path'."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(packed, tmp_path / "-")
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "provpack: error: -: standard input cannot be read twice; this command goes back to records by their "
+        "offsets; save it to a file first (`provpack verify -` reads it as it is; ./- names a file called -)\n")
+    assert main(["show", "./-"]) == 0
+
+
 @pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="needs /dev/fd")
 @pytest.mark.parametrize("command", ["show", "index"])
 def test_a_pipe_opened_by_another_name_is_refused(packed: Path, capsys: pytest.CaptureFixture[str],
@@ -1017,6 +1072,17 @@ def test_the_readme_spells_options_and_arguments_as_help_does(capsys: pytest.Cap
                              " ".join(shown.split())), (command, option, value)
         for argument in re.findall(r"(?:^| )([A-Z]+)(?:\.\.\.)?(?= |$)", spelled.split("[")[0]):
             assert f" {argument}" in usage, (command, argument)
+    # And the other way: a heading that spells a command's options (all but package's, in its table) has each
+    # one --help has, and package's table a row for each (the options every command takes aside).
+    common = {"-h", "--help", "--config", "-q", "--quiet", "-v", "--verbose"}
+    for command, spelled in headings:
+        assert main([command, "--help"]) == 0
+        usage = " ".join(capsys.readouterr().out.split("\n\n")[0].split())
+        given = set(re.findall(r"(?:^|[ \[])(-[\w-]+)", usage)) - common
+        listed = set(re.findall(r"(-[\w-]+)", spelled))
+        if command == "package":
+            listed |= {name for row in rows for option in row for name in re.findall(r"(-[\w-]+)", option)}
+        assert given <= listed, (command, sorted(given - listed))
 
 
 @pytest.mark.parametrize("setting, option, blamed", [

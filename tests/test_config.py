@@ -282,10 +282,10 @@ def test_a_yaml_error_without_a_position_names_the_file(tmp_path: Path, monkeypa
     """A YAML error that carries no line (no mark) still names the file, with no line number."""
     import yaml
 
-    def unplaced(text: str) -> None:
+    def unplaced(text: str, Loader: object) -> None:  # noqa: N803 - yaml.load's own name
         raise yaml.MarkedYAMLError(problem="found something odd")
 
-    monkeypatch.setattr(yaml, "safe_load", unplaced)
+    monkeypatch.setattr(yaml, "load", unplaced)
     path = tmp_path / "provpack.yaml"
     path.write_text("operator: Lab\n")
     with pytest.raises(InputError) as caught:
@@ -304,3 +304,38 @@ def test_a_toml_config_file_names_the_first_key_outside_the_table(tmp_path: Path
     with pytest.raises(InputError) as caught:
         load_config(path)
     assert str(caught.value).startswith(f"{path}: {what} is outside [tool.provpack], where provpack reads")
+
+
+@pytest.mark.parametrize("name", ["provpack.yaml", "settings.yml"])
+def test_a_key_given_twice_is_refused_naming_the_line(tmp_path: Path, name: str) -> None:
+    """`level: 1` then `level: 2` is refused, as in sidecars, naming the file, the line and the key; PyYAML
+    alone keeps the last, so one of the two was silently ignored."""
+    path = tmp_path / name
+    path.write_text("operator: Lab\nlevel: 1\njobs: 2\nlevel: 2\n")
+    with pytest.raises(InputError) as caught:
+        load_config(path) if name != "provpack.yaml" else load_config(folder=tmp_path)
+    assert str(caught.value) == (f"{path}: line 4, column 1: duplicate key 'level' (first given on line 2): "
+                                 "YAML keys must be unique; keep one of them")
+
+
+@pytest.mark.parametrize("name", ["settings.toml", "pyproject.toml"])
+def test_a_toml_key_given_twice_is_refused(tmp_path: Path, name: str) -> None:
+    """TOML refuses a key given twice itself (tomllib): the error names the file and the line."""
+    path = tmp_path / name
+    path.write_text("[tool.provpack]\nlevel = 1\nlevel = 2\n")
+    with pytest.raises(InputError) as caught:
+        load_config(path) if name != "pyproject.toml" else load_config(folder=tmp_path)
+    fix = "fix the TOML" if name != "pyproject.toml" else "fix the TOML, or use provpack.yaml"
+    assert str(caught.value) == f"{path}: cannot read: Cannot overwrite a value (at line 3, column 10); {fix}"
+
+
+def test_a_duplicate_setting_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """On the command line: exit 2 and the one-line message, before any work."""
+    from provpack.cli import main
+
+    path = tmp_path / "s.yaml"
+    path.write_text("jobs: 1\njobs: 4\n")
+    assert main(["--config", str(path), "package", str(tmp_path / "nothing"), "-o", str(tmp_path / "o.warc.gz")]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {path}: line 2, column 1: duplicate key 'jobs' (first "
+                                       "given on line 1): YAML keys must be unique; keep one of them\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]

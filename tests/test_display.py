@@ -103,8 +103,34 @@ def test_nothing_read_from_a_hostile_archive_reaches_the_terminal_raw() -> None:
     print_documents("x.warc.gz", (document,), out)
     text = out.getvalue()
     assert not any(ch in text for ch in "\x1b\x07\r\x9b"), repr(text)
-    assert "doc\\x1b]0;owned\\x07\\x1b[2J\\x9b" in text   # (the CR dropped, as rich drops CR, VT and FF)
+    assert "doc\\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b" in text   # (a name is an identifier: its CR spelled out too)
     assert "A\\x1b" in text and "why\\x1b" in text and "https://e.org/\\x1b" in text
+
+
+def test_identifiers_have_every_control_character_spelled_out(tmp_path: Path) -> None:
+    """A document name with LF, TAB or CR (a file may be named so) is one line, spelled as messages spell it;
+    so are field names and the original's URL and path; a field's value keeps its line break (text)."""
+    plain = ArchivedDocument(
+        name="new\nline\tand\rcr", record_id="<urn:uuid:a\nb>", target_uri="urn:x:a\tb", sha256="ab\n",
+        length_bytes=3, offset=0,
+        provenance={"length_chars": 3,
+                    "fields": {"ti\ttle\n": {"value": "A\nB", "from": "side\ncar", "span": [0, 1]}},
+                    "elisions": [], "segments": [],
+                    "original": {"how": "local", "path": "pa\nge.html", "length_chars": 1, "scope": "body",
+                                 "conversion_record_id": "<urn:uuid:c\td>"}})
+    out = io.StringIO()
+    print_documents("x.warc.gz", (plain,), out)
+    lines = out.getvalue().split("\n")
+    assert lines[2:6] == ["new\\x0aline\\x09and\\x0dcr", "record  <urn:uuid:a\\x0ab>", "target  urn:x:a\\x09b",
+                          "sha256  ab\\x0a"]
+    assert lines[9:11] == ["ti\\x09tle\\x0a │ A     │ side\\x0acar │ 0-1", "              │ B     │             │"]
+    assert "original: local copy pa\\x0age.html; text 1 characters from the body, record <urn:uuid:c\\x09d>" in lines
+
+
+def test_show_spells_out_a_packaged_name_with_a_line_break(tmp_path: Path) -> None:
+    """The names of texts named with LF and TAB, packaged as they are, come out of show on one line each."""
+    lines = _shown_lines(tmp_path, {"new\nline": b"New [...] name.\n", "t\tab": b"tab [...]\n"})
+    assert [line for line in lines if line.startswith(("new", "t\\"))] == ["new\\x0aline", "t\\x09ab"]
 
 
 def test_a_crlf_excerpt_reads_as_text(tmp_path: Path) -> None:

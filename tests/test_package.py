@@ -258,6 +258,24 @@ def test_spawned_workers_write_the_same_bytes(tmp_path: Path, fixed_date: dt.dat
     assert spawned.warc_path.read_bytes() == forked.warc_path.read_bytes()
 
 
+@pytest.mark.usefixtures("small_batches")
+def test_no_more_workers_than_batches(tmp_path: Path, fixed_date: dt.datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--jobs 100 over 4 batches starts 4 workers (a hundred forks hit the process limit), same bytes as --jobs 1."""
+    source = mixed_corpus(tmp_path / "src", count=12)
+    started: list[int] = []
+
+    class Counted(parallel.OrderedPool):   # type: ignore[type-arg]
+        def __init__(self, function: object, *, jobs: int) -> None:
+            started.append(jobs)
+            super().__init__(function, jobs=jobs)   # type: ignore[arg-type]
+
+    monkeypatch.setattr(package_module, "OrderedPool", Counted)
+    many = provpack.package(source, out=tmp_path / "many" / "o.warc.gz", date=fixed_date, jobs=100)
+    one = provpack.package(source, out=tmp_path / "one" / "o.warc.gz", date=fixed_date, jobs=1)
+    assert started == [min(4, parallel.JOBS_PER_CPU * parallel.default_jobs())]
+    assert many.warc_path.read_bytes() == one.warc_path.read_bytes()
+
+
 @pytest.mark.parametrize("epoch", ["-1", "+5", " 12 ", "1_000", "\u0663", "1.5", "abc", "0x10"])
 def test_source_date_epoch_must_be_ascii_digits(epoch: str) -> None:
     """SOURCE_DATE_EPOCH is refused unless it is what `date +%s` prints (reproducible-builds.org): no sign, space, '_' or other digits."""

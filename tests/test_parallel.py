@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import os
@@ -12,6 +13,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from typing import Any
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -355,3 +357,113 @@ def test_map_outside_the_with_block_is_refused() -> None:
     with pytest.raises(RuntimeError) as caught:
         next(OrderedPool(slow_square, jobs=1).map(range(3)))
     assert str(caught.value) == "OrderedPool.map outside its with block"
+
+
+def test_usable_jobs_caps_at_the_tasks_and_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No more workers than tasks, nor than JOBS_PER_CPU per CPU available; at least one."""
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 2)
+    assert parallel.JOBS_PER_CPU == 4
+    assert [parallel.usable_jobs(jobs, tasks) for jobs, tasks in [(100, 3), (100, 50), (3, 50), (1, 50), (5, 0)]] \
+        == [3, 8, 3, 1, 1]
+
+
+def _pool_processes(pool: OrderedPool[int, int]) -> list[Any]:
+    return list((getattr(pool._executor, "_processes", None) or {}).values())
+
+
+def test_a_fork_refused_stops_the_run_and_leaves_no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fork failing with EAGAIN (the process limit, ulimit -u) once some workers run: a ProvpackError naming the
+    jobs, the reason and what to do, and every worker already started ended; before, the run hung for ever."""
+    spawn = ProcessPoolExecutor._spawn_process   # type: ignore[attr-defined]
+    started: list[Any] = []
+
+    def spawn_two(executor: ProcessPoolExecutor) -> None:
+        if len(executor._processes) >= 2:   # type: ignore[attr-defined]
+            raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+        spawn(executor)
+        started.extend(executor._processes.values())   # type: ignore[attr-defined]
+
+    monkeypatch.setattr(ProcessPoolExecutor, "_spawn_process", spawn_two)
+    try:
+        with pytest.raises(ProvpackError) as caught:
+            with OrderedPool(slow_square, jobs=5) as pool:
+                list(pool.map(range(20)))
+        assert str(caught.value) == ("could not start 5 worker processes: Resource temporarily unavailable; "
+                                     "nothing was written; use a smaller --jobs")
+        assert caught.value.exit_code == 2
+        assert started and not any(process.is_alive() for process in started)
+    finally:
+        for process in started:   # without the fix: end them, or the test run would hang at exit
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def _no_thread(parent: int) -> None:
+    raise RuntimeError("can't start new thread")
+
+
+def test_a_worker_that_cannot_start_its_thread_stops_the_run(monkeypatch: pytest.MonkeyPatch,
+                                                            capfd: pytest.CaptureFixture[str]) -> None:
+    """A worker whose set-up fails (no thread to be had under ulimit -u) stops the run with the reason, and no
+    traceback; before, the executor printed 'Exception in initializer' tracebacks and the caller saw a dead worker."""
+    monkeypatch.setattr(parallel, "_watch_parent", _no_thread)   # (forked workers inherit it)
+    capfd.readouterr()
+    with pytest.raises(ProvpackError) as caught:
+        with OrderedPool(slow_square, jobs=2) as pool:
+            try:
+                list(pool.map(range(8)))
+            finally:
+                processes = _pool_processes(pool)
+    assert str(caught.value) == ("could not start 2 worker processes: can't start new thread; "
+                                 "nothing was written; use a smaller --jobs")
+    assert len(processes) == 2 and not any(process.is_alive() for process in processes)
+    assert capfd.readouterr().err == ""
+
+
+def test_no_thread_for_the_pool_stops_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's own thread refused in this process: the same error, the workers ended, and no hang at shutdown
+    (which would otherwise try to join a thread that never started)."""
+    from concurrent.futures import process as executor_module
+
+    def refuse(thread: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(executor_module._ExecutorManagerThread, "start", refuse)
+    pool = OrderedPool(slow_square, jobs=2)
+    with pytest.raises(ProvpackError) as caught:
+        with pool:
+            try:
+                list(pool.map(range(8)))
+            finally:
+                processes = _pool_processes(pool)
+    assert str(caught.value) == ("could not start 2 worker processes: can't start new thread; "
+                                 "nothing was written; use a smaller --jobs")
+    assert len(processes) == 2 and not any(process.is_alive() for process in processes)
+
+
+def test_no_thread_for_the_task_queue_stops_the_run(monkeypatch: pytest.MonkeyPatch,
+                                                    capfd: pytest.CaptureFixture[str]) -> None:
+    """The pool's thread failing to start the task queue's own thread (ulimit -u): the same error within a watch,
+    no traceback, the workers ended; before, the thread died printing one and the run waited for ever."""
+    import multiprocessing.queues
+
+    def refuse(queue: object) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(multiprocessing.queues.Queue, "_start_thread", refuse)
+    monkeypatch.setattr(parallel, "WATCH_SECONDS", 0.05)
+    hook = threading.excepthook
+    capfd.readouterr()
+    pool = OrderedPool(slow_square, jobs=2)
+    with pytest.raises(ProvpackError) as caught:
+        with pool:
+            try:
+                list(pool.map(range(8)))
+            finally:
+                processes = _pool_processes(pool)
+    assert str(caught.value) == ("could not start 2 worker processes: can't start new thread; "
+                                 "nothing was written; use a smaller --jobs")
+    assert len(processes) == 2 and not any(process.is_alive() for process in processes)
+    assert capfd.readouterr().err == ""
+    assert threading.excepthook is hook

@@ -214,6 +214,29 @@ def test_sidecar(tmp_path: Path, line: str, kind: str | None) -> None:
     assert [p.kind for p in report.files[0].problems] == ([kind] if kind else [])
 
 
+def test_a_sidecar_that_cannot_be_read_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unreadable sidecar is a bad-sidecar problem in words, with what to do (it printed a raw
+    "[Errno 13] Permission denied: 'out/a.warc.gz.sha256'"); one that is not UTF-8 names the byte."""
+    path = write(tmp_path, ARCHIVE_BYTES)
+    sidecar = tmp_path / "a.warc.gz.sha256"
+    sidecar.write_bytes(b"\xff" * 70)
+    [problem] = verify(path).files[0].problems
+    assert (problem.kind, problem.message) == (
+        "bad-sidecar", "a.warc.gz.sha256 cannot be read: not UTF-8 text (byte 0); it is not a sha256sum file")
+    read_text = Path.read_text
+
+    def refused(self: Path, *args: Any, **kwargs: Any) -> str:
+        if self.name.endswith(".sha256"):
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refused)
+    [problem] = verify(path).files[0].problems
+    assert (problem.kind, problem.message) == (
+        "bad-sidecar", "a.warc.gz.sha256 cannot be read: permission denied; check the sidecar's permissions (or run "
+                       "as its owner), or remove it to check the archive without it")
+
+
 # -- corruptions --------------------------------------------------------------------------------
 
 HEADER_HARMLESS = {4, 5, 6, 7, 8, 9}  # gzip MTIME (4 bytes), XFL, OS: zlib does not read them

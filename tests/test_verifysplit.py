@@ -403,6 +403,34 @@ def test_sidecar_hash_goes_on_in_a_thread(sound: bool, tmp_path: Path, merges: l
     assert not any(t.name == "provpack-sidecar-hash" for t in threading.enumerate())
 
 
+@pytest.mark.parametrize("sound", [True, False])
+def test_sidecar_hash_without_a_thread_is_done_here(sound: bool, tmp_path: Path, merges: list[bool],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """No thread to be had for the hash (the process limit, ulimit -u): this process hashes the rest when the
+    second part is done, and the report is the serial one; before, verify ended with a RuntimeError traceback."""
+    import threading
+
+    data = archives()[sorted(archives())[0]]
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    digest = hashlib.sha256(data if sound else data + b"x").hexdigest()
+    (tmp_path / "a.warc.gz.sha256").write_text(f"{digest}  a.warc.gz\n")
+    start = threading.Thread.start
+    refused: list[str] = []
+
+    def refuse_the_hash(thread: threading.Thread) -> None:
+        if thread.name == "provpack-sidecar-hash":
+            refused.append(thread.name)
+            raise RuntimeError("can't start new thread")
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", refuse_the_hash)
+    split = member_starts(data)[len(member_starts(data)) // 2]
+    serial, split_report = serial_and_split(path, split, monkeypatch)
+    assert split_report == serial and merges == [True] and refused == ["provpack-sidecar-hash"]
+    assert (any(p.kind == "sidecar-mismatch" for p in serial.problems)) != sound
+
+
 class _GatedHasher:
     """A hasher whose first update waits for `gate`: a test decides when the thread goes on."""
 

@@ -1,17 +1,20 @@
 """Write files so that they appear whole or not at all, and only one run writes them at a time.
 
-Each file is written under a temp name beside its final one (`.NAME.XXXX.tmp`),
+Each file is written under a temp name beside its final one (`.NAME.XXXXXXXX.tmp`),
 flushed and fsynced, renamed over the final name, and the folder fsynced so the
 rename survives a power cut. A lock file `.NAME.lock` beside the output, held
 with flock for the whole run, makes a second run on the same output fail at once
 instead of racing the first; the kernel drops the lock if a run dies, so a
-leftover lock file never blocks the next run.
+leftover lock file never blocks the next run. A NAME too long for those names in
+its file system (NAME_MAX, most often 255 bytes) is shortened in them to its start
+and a hash of the whole (see `helper_stem`): any name the file system takes can be written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import logging
 import os
 import re
@@ -36,10 +39,27 @@ _REASONS = {
     errno.ENOSPC: "disk full (no space left on device)",
     errno.EDQUOT: "disk quota exceeded",
     errno.EROFS: "read-only file system",
-    errno.EFBIG: "file too large for this file system",
+    errno.EFBIG: "the file-size limit was reached (ulimit -f, or the largest file this file system takes)",
     errno.EACCES: "permission denied",
     errno.EPERM: "operation not permitted",
+    errno.ENAMETOOLONG: "a name in the path, or the whole path, is too long for this file system",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
 }
+_WRITE_FIXES = {
+    errno.ENOSPC: "free some space, then run again",
+    errno.EDQUOT: "free some space, then run again",
+    errno.EFBIG: "raise the file-size limit (ulimit -f) or write to another file system, then run again",
+    errno.ENAMETOOLONG: "choose a shorter name",
+    errno.ENOTDIR: "choose another output path",
+}
+DEFAULT_NAME_MAX = 255   # where the file system does not say (pathconf PC_NAME_MAX)
+_HASH_CHARS = 16   # hex digits of sha256(NAME) in a shortened helper name
+_LONGEST_HELPER = len(".XXXXXXXX") + len(TEMP_SUFFIX)   # bytes a helper name adds after its stem: the temp file's
+
+
+def write_fix(exc: OSError) -> str:
+    """What to do about a write that failed with `exc`."""
+    return _WRITE_FIXES.get(exc.errno or 0, "free some space or fix the folder's permissions, then run again")
 
 
 def reason(exc: OSError) -> str:
@@ -49,9 +69,45 @@ def reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
+def name_max(folder: Path) -> int:
+    """The most bytes a name may have in `folder`'s file system (of its nearest existing ancestor)."""
+    while True:
+        try:
+            return int(os.pathconf(folder, "PC_NAME_MAX"))
+        except (OSError, ValueError, AttributeError):   # a folder not made yet; or no pathconf (Windows)
+            if folder.parent == folder or folder.exists():
+                return DEFAULT_NAME_MAX
+            folder = folder.parent
+
+
+def check_name(path: Path, *, companion: str = "") -> None:
+    """Refuse, before any work, a name longer than its file system takes (with `companion`, e.g. '.sha256',
+    also written beside it under the name plus that suffix)."""
+    limit = name_max(path.parent) - len(os.fsencode(companion))
+    size = len(os.fsencode(path.name))
+    if size > limit:
+        beside = f" with the {companion} written beside it" if companion else ""
+        raise ArchiveError(path, f"the name is too long for this file system{beside}: {size:,} bytes, at most "
+                                 f"{limit:,}", fix="choose a shorter name")
+
+
+def helper_stem(path: Path) -> str:
+    """How the lock and temp files of `path` begin: `.NAME`, or, when their names would be too long for
+    the file system, `.START~HASH` (NAME's first characters and 16 hex digits of its sha256)."""
+    stem = f".{path.name}"
+    limit = name_max(path.parent) - _LONGEST_HELPER
+    if len(os.fsencode(stem)) <= limit:
+        return stem
+    digest = hashlib.sha256(os.fsencode(path.name)).hexdigest()[:_HASH_CHARS]
+    start = path.name
+    while start and len(os.fsencode(f".{start}~{digest}")) > limit:
+        start = start[:-1]   # whole characters off the end: the start stays valid UTF-8
+    return f".{start}~{digest}"
+
+
 def lock_path_for(path: Path) -> Path:
-    """The lock file that guards `path`: `.NAME.lock` in the same folder."""
-    return path.with_name(f".{path.name}{LOCK_SUFFIX}")
+    """The lock file that guards `path`: `.NAME.lock` in the same folder (see `helper_stem` for long names)."""
+    return path.with_name(f"{helper_stem(path)}{LOCK_SUFFIX}")
 
 
 @contextlib.contextmanager
@@ -81,11 +137,12 @@ class Staging:
         if os.path.isdir(path):
             raise ArchiveError(path, "is a folder", fix="name a file to write")
         refuse_special(path)
+        check_name(path)
         _remove_stale_temps(path)
         try:
             temp_path, handle = _open_temp(path)
         except OSError as exc:
-            raise ArchiveError(path, f"cannot write here: {reason(exc)}", fix="check the folder") from exc
+            raise ArchiveError(path, f"cannot write here: {reason(exc)}", fix=_open_fix(exc)) from exc
         self._files.append((path, temp_path, handle, mode))
         return handle
 
@@ -127,6 +184,7 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
     """Lock `path`, refuse to replace it unless `force`, and commit what the block stages, or nothing."""
     if os.path.isdir(path):
         raise ArchiveError(path, "is a folder", fix="name a file to write")
+    check_name(path)
     refuse_special(path)
     make_folder(path)
     with output_lock(path) if lock else contextlib.nullcontext(lock_path_for(path)):
@@ -147,7 +205,7 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
                                              "written, the others not",
                                        fix="fix the folder, then run again with --force") from exc
                 raise ArchiveError(path, f"{reason(exc)} while writing; nothing was changed",
-                                   fix="free some space or fix the folder's permissions, then run again") from exc
+                                   fix=write_fix(exc)) from exc
             raise
 
 
@@ -319,7 +377,7 @@ def remove_stale_temps(path: Path, *, folders: bool) -> None:
 
     Only for a caller that holds `path`'s output lock, so that none of them belongs to a live run.
     """
-    stale = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
+    stale = re.compile(rf"{re.escape(helper_stem(path))}\.[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
     with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
         for entry in entries:
             if not stale.fullmatch(entry.name):
@@ -333,8 +391,13 @@ def remove_stale_temps(path: Path, *, folders: bool) -> None:
 
 
 def _open_temp(path: Path) -> tuple[Path, BinaryIO]:
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f"{helper_stem(path)}.", suffix=TEMP_SUFFIX)
     return Path(name), os.fdopen(fd, "wb")
+
+
+def _open_fix(exc: OSError) -> str:
+    """What to do when a file cannot be created in the folder."""
+    return _WRITE_FIXES.get(exc.errno or 0, "check the folder's permissions")
 
 
 def _acquire(lock_path: Path, path: Path) -> int:
@@ -348,7 +411,7 @@ def _acquire(lock_path: Path, path: Path) -> int:
             fd = os.open(lock_path, flags, 0o600)
         except OSError as exc:
             raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {reason(exc)}",
-                               fix="check the folder's permissions") from exc
+                               fix=_open_fix(exc)) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:

@@ -24,7 +24,8 @@ from stat import S_ISDIR, S_ISREG
 from pathlib import Path
 
 from ._version import __version__
-from .atomic import TEMP_SUFFIX, fsync_folder, output_lock, reason, remove_stale_temps
+from .atomic import (TEMP_SUFFIX, check_name, folder_problem, fsync_folder, helper_stem, output_lock, reason,
+                     remove_stale_temps, write_fix)
 from .errors import ArchiveError, InputError
 from .package import run_date
 
@@ -44,8 +45,12 @@ def make_bag(paths: Path | str | Sequence[Path | str], out_dir: Path | str) -> P
     """
     out = Path(out_dir)
     sources = _payload([paths] if isinstance(paths, (str, Path)) else paths)
+    check_name(out)
     _require_room(out)
     bagging_date = _bagging_date()
+    unusable = folder_problem(out.parent)   # a file on the way: said as such, not as mkdir's 'File exists'
+    if unusable is not None:
+        raise ArchiveError(out, unusable[0], fix=unusable[1])
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -71,7 +76,7 @@ def _require_room(out: Path) -> None:
 def _build_in_place(out: Path, sources: Sequence[Path], bagging_date: dt.date) -> None:
     """Build the bag in a temporary folder beside `out`, then give it `out`'s name."""
     try:
-        build_dir = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=TEMP_SUFFIX))
+        build_dir = Path(tempfile.mkdtemp(dir=out.parent, prefix=f"{helper_stem(out)}.", suffix=TEMP_SUFFIX))
     except OSError as exc:
         raise ArchiveError(out, f"cannot write here: {exc.strerror or exc}") from exc
     try:
@@ -82,7 +87,7 @@ def _build_in_place(out: Path, sources: Sequence[Path], bagging_date: dt.date) -
         shutil.rmtree(build_dir, ignore_errors=True)
         if isinstance(exc, OSError) and not isinstance(exc, ArchiveError):
             raise ArchiveError(out, f"cannot write the bag: {reason(exc)}; nothing was changed",
-                               fix="name a new folder, free disk space or check permissions") from exc
+                               fix=write_fix(exc)) from exc
         raise
 
 

@@ -455,7 +455,7 @@ def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> 
                              .replace("choose another output path", "set output_dir to a folder") + ", or give -o")
         return config.output_dir / default.name
     output = Path(given)
-    if output.is_dir():
+    if os.path.isdir(output):   # (Path.is_dir raises on a name too long before 3.12)
         return output / default.name
     if given.endswith(("/", os.sep, os.altsep or "/")):
         problem, fix = ("is not a folder", "give a folder") if os.path.lexists(output) else ("no such folder",
@@ -465,10 +465,11 @@ def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> 
 
 
 def _check_new(path: Path, *, force: bool) -> None:
-    """Refuse, before any work, a file that `--force` alone may replace, or a folder in its place."""
-    from .atomic import refuse_special
+    """Refuse, before any work, a file that `--force` alone may replace, a folder in its place, or a name too long."""
+    from .atomic import check_name, refuse_special
     from .errors import ArchiveError
 
+    check_name(path)
     if path.is_dir():
         raise ArchiveError(path, "is a folder", fix="move it away, or give -o another name")
     refuse_special(path)
@@ -538,6 +539,7 @@ def _show(args: argparse.Namespace) -> int:
     from . import reader
     from .display import print_documents, show_json
 
+    _not_stdin(args.file)
     documents = reader.read_archive(args.file)
     if args.json:
         encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
@@ -554,6 +556,7 @@ def _extract(args: argparse.Namespace) -> int:
     from . import reader
     from .atomic import archive_files, atomic_writer, refuse_input
 
+    _not_stdin(args.file)
     if args.output in (None, "-"):
         # extract holds the bytes back until their sha256 checks: a changed text writes nothing.
         reader.extract(args.file, args.name, sys.stdout.buffer)
@@ -587,9 +590,21 @@ def _record_types(value: str | None) -> Collection[str] | None:
     return types
 
 
+def _not_stdin(name: str) -> None:
+    """'-' (standard input, to verify) given to a command that goes back to records by their offsets: refused
+    as a pipe is, rather than looked for as a file called '-'."""
+    if name == "-":
+        from .errors import ArchiveError
+
+        raise ArchiveError("-", "standard input cannot be read twice; this command goes back to records by their "
+                                "offsets", fix="save it to a file first (`provpack verify -` reads it as it is; "
+                                               "./- names a file called -)")
+
+
 def _index(args: argparse.Namespace) -> int:
     from .cdxj import write_index
 
+    _not_stdin(args.file)
     records = _record_types(args.records)
     if args.output in (None, "-"):   # '-' is standard output, as for extract (./- names a file called -)
         write_index(args.file, sys.stdout, records=records, sort=not args.unsorted, post_append=args.post_append)
@@ -604,6 +619,7 @@ def _index(args: argparse.Namespace) -> int:
 def _wacz(args: argparse.Namespace) -> int:
     from .wacz import make_wacz
 
+    _not_stdin(args.file)
     archive = Path(args.file)
     if args.output == "-":
         raise ProvpackError("wacz: a WACZ is a ZIP file that readers open by seeking: it cannot go to standard "

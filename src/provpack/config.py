@@ -84,8 +84,10 @@ def _read(path: Path) -> Any:
         return _provpack_table(document, path)
     import yaml
 
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    from .metadata import load_unique_keys   # (which imports yaml too)
+
+    try:   # a key given twice is refused, as in sidecars: PyYAML would keep the last, silently
+        return load_unique_keys(path.read_text(encoding="utf-8"), path) or {}
     except OSError as exc:
         raise InputError.unreadable(path, exc) from exc
     except yaml.MarkedYAMLError as exc:

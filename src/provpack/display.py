@@ -87,19 +87,28 @@ def _flush(buffer: io.StringIO | None, out: IO[str]) -> None:
 def _shown(document: ArchivedDocument) -> ArchivedDocument:
     """The document with every string read from the archive made safe for a terminal (an archive from
     elsewhere is hostile input: its names, fields and markers could hold escape sequences)."""
-    return replace(document, name=_safe(document.name), record_id=_safe(document.record_id),
-                   target_uri=_safe(document.target_uri), sha256=_safe(document.sha256),
+    return replace(document, name=printable(document.name), record_id=printable(document.record_id),
+                   target_uri=printable(document.target_uri), sha256=printable(document.sha256),
                    provenance=_safe(document.provenance))
 
 
-def _safe(value: Any) -> Any:
-    """`value` with the control characters of its strings (keys too) spelled out, white space aside."""
+# Values that identify rather than tell (a document name is not text to lay out): every control character
+# of theirs is spelled out, line breaks and tabs too, as are those of every key.
+_IDENTIFIER_KEYS = frozenset({"marker", "kind", "from", "how", "url", "final_url", "path", "record_id",
+                              "conversion_record_id", "target_uri", "content_type", "charset", "scope",
+                              "fetched_at"})
+
+
+def _safe(value: Any, identifier: bool = False) -> Any:
+    """`value` with the control characters of its strings spelled out, white space aside except in identifiers
+    (keys, and the values of _IDENTIFIER_KEYS)."""
     if isinstance(value, str):
-        return _UNSAFE_RE.sub(_spelled, value)
+        return printable(value) if identifier else _UNSAFE_RE.sub(_spelled, value)
     if isinstance(value, dict):
-        return {_safe(key): _safe(item) for key, item in value.items()}
+        return {_safe(key, True): _safe(item, identifier or (isinstance(key, str) and key in _IDENTIFIER_KEYS))
+                for key, item in value.items()}
     if isinstance(value, list):
-        return [_safe(item) for item in value]
+        return [_safe(item, identifier) for item in value]
     return value
 
 

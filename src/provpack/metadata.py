@@ -185,8 +185,8 @@ def _check_unique(node: yaml.MappingNode) -> None:
                                f"{first.start_mark.line + 1}): YAML keys must be unique", quote=False)
 
 
-class _Loader(_SafeLoader):  # type: ignore[misc]
-    """The safe loader with checked numbers, booleans and dates, and unique keys; both paths use it."""
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc]
+    """The safe loader refusing a mapping key given twice, or written as something other than text."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -198,6 +198,19 @@ class _Loader(_SafeLoader):  # type: ignore[misc]
             self._checked.add(id(node))
             _check_unique(node)
         super().flatten_mapping(node)
+
+
+def load_unique_keys(text: str, path: Path | str) -> Any:
+    """YAML `text` read safely, every mapping's keys unique and text: else an InputError naming `path`, the
+    line and the key (the settings file's loader; sidecars use the stricter one below)."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a safe loader
+    except _Refused as exc:
+        raise exc.error(path) from None
+
+
+class _Loader(_UniqueKeyLoader):
+    """The safe loader with checked numbers, booleans and dates, and unique keys; both paths use it."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         """SafeConstructor's, with a refused scalar told which key it is or belongs to."""

@@ -19,6 +19,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
+from .atomic import check_name
 from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
@@ -28,7 +29,7 @@ from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
 from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
                     UnalignedOriginal)
-from .parallel import OrderedPool, default_jobs
+from .parallel import OrderedPool, default_jobs, usable_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
 from .tables import SummaryTable, pack_row
@@ -121,7 +122,7 @@ def package(
     """
     source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
     out_path = Path(out) if out is not None else default_output(source_list)
-    if out_path.is_dir():
+    if os.path.isdir(out_path):   # (Path.is_dir raises on a name too long before 3.12)
         out_path = out_path / default_output(source_list).name
     if not out_path.name.endswith(ARCHIVE_SUFFIX):
         raise InputError(out_path, f"the archive name must end in {ARCHIVE_SUFFIX}",
@@ -134,6 +135,7 @@ def package(
         bad = None if value is None else not_utf8(value)
         if bad is not None:
             raise InputError(option, f"not UTF-8 text ({bad})", fix="give it in UTF-8")
+    check_name(out_path, companion=".sha256")   # before any work: open_archive checks it again
     compressor = choose(deflate, level)
     if max_text_bytes < 1:
         raise InputError("--max-text-bytes", f"the limit must be a positive number of bytes, not {max_text_bytes}")
@@ -230,7 +232,8 @@ def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Def
         return
     tasks = (_task(listing, start, stop, date, deflate, originals.follow_symlinks, max_text_bytes)
              for start, stop, local in plan if not local)
-    with OrderedPool(_encode_task, jobs=jobs) as pool:
+    workers = usable_jobs(jobs, sum(1 for _start, _stop, local in plan if not local))
+    with OrderedPool(_encode_task, jobs=workers) as pool:
         results = pool.map(tasks)
         for start, _stop, local in plan:
             if local:

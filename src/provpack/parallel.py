@@ -7,7 +7,9 @@ gets KeyboardInterrupt, cancels what has not started and waits for what has.
 A worker that dies (kill -9, the OOM killer) is noticed within a second: the
 other workers are stopped and the caller gets a ProvpackError saying so.
 Workers whose parent died (kill -9) exit within a second; they run the cyclic
-garbage collector rarely (see `_worker_start`).
+garbage collector rarely (see `_worker_start`). A worker that cannot be started
+(fork refused at the process limit, a worker unable to start its thread) stops the
+run with a ProvpackError saying so, not a hang; `usable_jobs` caps the workers asked for.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 WATCH_SECONDS = 1.0
 SETTLE_SECONDS = 1.0   # allowed for a worker the pool found dead to give its exit status
 WORKER_GC_THRESHOLD = 10_000   # container objects allocated (net) between two collections in a worker
+JOBS_PER_CPU = 4   # workers beyond this many per CPU available only take turns: they are not started
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,6 +52,19 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def usable_jobs(jobs: int, tasks: int) -> int:
+    """The workers worth starting for `tasks` tasks when `jobs` are asked for: no more than there are
+    tasks, nor than JOBS_PER_CPU per CPU available; at least 1."""
+    return max(1, min(jobs, tasks, JOBS_PER_CPU * default_jobs()))
+
+
+class _StartFailed(Exception):
+    """Raised in a worker, for each task, when setting the worker up failed: the reason travels to the caller."""
+
+
+_start_failure: str | None = None   # in a worker: why it could not be set up, if it could not
+
+
 def _worker_start(parent: int) -> None:
     """Set up a worker: its signals, and a collector that runs rarely.
 
@@ -56,10 +72,31 @@ def _worker_start(parent: int) -> None:
     the default threshold (700) the collector ran some 350 times per worker over
     20,000 documents and found 6 objects, for 2-3% of the worker's CPU. Cyclic
     garbage is still collected, once every WORKER_GC_THRESHOLD allocations.
+    A failure here (no thread to be had at the process limit) is kept and given back
+    for each task (see `_call`): raised, the executor would print a traceback and end
+    the worker, and the caller would only learn that a worker died.
     """
-    _worker_signals()
-    _watch_parent(parent or os.getppid())
-    gc.set_threshold(WORKER_GC_THRESHOLD)
+    global _start_failure
+    try:
+        _worker_signals()
+        _watch_parent(parent or os.getppid())
+        gc.set_threshold(WORKER_GC_THRESHOLD)
+    except Exception as exc:   # noqa: BLE001 - any failure: said to the caller, whole
+        _start_failure = _reason(exc)
+
+
+def _call(function: Callable[[T], R], task: T) -> R:
+    """Run in a worker: function(task), unless the worker could not be set up."""
+    if _start_failure is not None:
+        raise _StartFailed(_start_failure)
+    return function(task)
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in words: an OSError's strerror without the [Errno N] prefix."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 def _watch_parent(parent: int) -> None:
@@ -130,7 +167,10 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 class OrderedPool(Generic[T, R]):
-    """`jobs` worker processes applying `function` to tasks; use as a context manager."""
+    """`jobs` worker processes applying `function` to tasks; use as a context manager.
+
+    The caller caps `jobs` (see `usable_jobs`): all of them are started at the first task.
+    """
 
     def __init__(self, function: Callable[[T], R], *, jobs: int, window: int | None = None) -> None:
         self._function = function
@@ -144,14 +184,31 @@ class OrderedPool(Generic[T, R]):
         parent = 0 if context.get_start_method() == "forkserver" else os.getpid()
         self._executor = ProcessPoolExecutor(max_workers=self._jobs, mp_context=context,
                                              initializer=_worker_start, initargs=(parent,))
+        self._thread_failure: str | None = None
+        self._hook = self._catch_thread_failure
+        self._previous_hook = threading.excepthook
+        threading.excepthook = self._hook
         log.debug("started %d worker processes", self._jobs)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+            try:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+            finally:
+                self._executor = None
+                if threading.excepthook is self._hook:
+                    threading.excepthook = self._previous_hook
+
+    def _catch_thread_failure(self, args: threading.ExceptHookArgs) -> None:
+        """The pool's thread failing (no thread for its queue at the process limit) is kept, for `_result` to
+        say; any other thread's exception goes to the hook there was before."""
+        thread = getattr(self._executor, "_executor_manager_thread", None)
+        if thread is None or args.thread is not thread or args.exc_value is None:
+            self._previous_hook(args)
+            return
+        self._thread_failure = _reason(args.exc_value)
 
     def map(self, tasks: Iterable[T]) -> Iterator[R]:
         """function(task) for each task, in the order of `tasks`; at most `window` tasks in flight."""
@@ -179,26 +236,47 @@ class OrderedPool(Generic[T, R]):
         """The task handed to the pool; a pool already broken by a dead worker stops the run as _result does."""
         try:
             with _signals_held():   # a submit may fork the workers and start the pool's thread
-                return executor.submit(self._function, task)
+                return executor.submit(_call, self._function, task)
         except BrokenProcessPool as exc:
             dead = self._dead_worker(settle=SETTLE_SECONDS) or "killed or crashed"
             self._abandon()
             raise ProvpackError(f"a worker process died ({dead}); nothing was written") from exc
+        except (OSError, RuntimeError) as exc:   # fork refused (EAGAIN), or no thread for the pool
+            self._abandon()
+            thread = getattr(executor, "_executor_manager_thread", None)
+            if thread is not None and thread.ident is None:   # never started: shutdown() must not join it
+                setattr(executor, "_executor_manager_thread", None)   # noqa: B010 - typeshed's type refuses None
+            raise self._not_started(_reason(exc)) from None
+
+    def _not_started(self, reason: str) -> ProvpackError:
+        return ProvpackError(f"could not start {self._jobs} worker processes: {reason}; "
+                             "nothing was written; use a smaller --jobs")
 
     def _result(self, future: Future[R]) -> R:
         """The future's result, watching the workers while waiting: a dead one stops the run."""
         while True:
             try:
                 return future.result(timeout=WATCH_SECONDS)
+            except _StartFailed as exc:
+                self._abandon()
+                raise self._not_started(str(exc)) from None
             except FutureTimeout:
                 dead = self._dead_worker()
                 if dead is not None:
                     self._abandon()
                     raise ProvpackError(f"a worker process died ({dead}); nothing was written") from None
+                if self._thread_failure is not None or not self._pool_thread_alive():
+                    self._abandon()
+                    raise self._not_started(self._thread_failure or "the pool's thread ended") from None
             except BrokenProcessPool as exc:
                 dead = self._dead_worker(settle=SETTLE_SECONDS) or "killed or crashed"
                 self._abandon()
                 raise ProvpackError(f"a worker process died ({dead}); nothing was written") from exc
+
+    def _pool_thread_alive(self) -> bool:
+        """False once the executor's thread has ended while tasks wait: nothing would ever give their results."""
+        thread = getattr(self._executor, "_executor_manager_thread", None)
+        return thread is None or thread.is_alive()
 
     def _dead_worker(self, *, settle: float = 0.0) -> str | None:
         """How the first ended worker ended ('killed by signal 9', 'exit status 1'), or None while all run."""

@@ -9,6 +9,7 @@ the next write meets the error (ENOSPC, EFBIG), and turns that error into an Out
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import sys
@@ -21,9 +22,8 @@ from .errors import ProvpackError
 class OutputError(ProvpackError):
     """Standard output could not take all of the output (exit code 2)."""
 
-    def __init__(self, problem: str) -> None:
-        super().__init__(f"could not write standard output: {problem}; the output is incomplete, "
-                         "free some space (or send it elsewhere) and run again")
+    def __init__(self, problem: str, fix: str = "free some space (or send it elsewhere) and run again") -> None:
+        super().__init__(f"could not write standard output: {problem}; the output is incomplete, {fix}")
         self.problem = problem
 
 
@@ -79,6 +79,9 @@ class _WholeWriter(io.RawIOBase):
             from .atomic import reason
 
             self.failed = True
+            if exc.errno == errno.EFBIG:
+                raise OutputError(reason(exc), "raise the file-size limit (ulimit -f) or send it elsewhere, "
+                                               "and run again") from exc
             raise OutputError(reason(exc)) from exc
 
 

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 from . import problems as kinds
 from . import provcheck, verifysplit
-from .errors import ArchiveError, InputError, printable
+from .errors import ArchiveError, InputError, printable, unreadable
 from .gzipsource import GzipSource
 from .problems import Problem
 from .rawreader import RawReader
@@ -471,8 +471,14 @@ def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> list
     for it must match); empty (and a problem) when it is unusable."""
     try:
         text = sidecar.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(None, None, kinds.BAD_SIDECAR, f"{sidecar.name} cannot be read: {exc}"))
+    except OSError as exc:
+        problem, fix = unreadable(exc, "sidecar")
+        problems.append(Problem(None, None, kinds.BAD_SIDECAR, f"{sidecar.name} cannot be read: {problem}; {fix}, "
+                                                               "or remove it to check the archive without it"))
+        return []
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(None, None, kinds.BAD_SIDECAR, f"{sidecar.name} cannot be read: not UTF-8 text "
+                                                               f"(byte {exc.start}); it is not a sha256sum file"))
         return []
     found: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):

@@ -150,9 +150,13 @@ class HashRest:
     def __init__(self, path: Path, hasher: Any, offset: int) -> None:
         self._error: OSError | None = None
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(path, hasher, offset),
-                                        name="provpack-sidecar-hash", daemon=True)
-        self._thread.start()
+        self._later: tuple[Path, Any, int] | None = None
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._run, args=(path, hasher, offset), name="provpack-sidecar-hash", daemon=True)
+        try:
+            self._thread.start()
+        except RuntimeError:   # no thread to be had (the process limit, ulimit -u): hashed in join() instead
+            self._thread, self._later = None, (path, hasher, offset)
 
     def _run(self, path: Path, hasher: Any, offset: int) -> None:
         try:
@@ -168,14 +172,20 @@ class HashRest:
 
     def join(self) -> None:
         """Wait for the end of the file; OSError when it could not be read."""
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
+        elif self._later is not None:
+            self._run(*self._later)
+            self._later = None
         if self._error is not None:
             raise self._error
 
     def cancel(self) -> None:
         """Stop hashing at the next block and wait for the thread (the hash is then incomplete)."""
         self._stop.set()
-        self._thread.join()
+        self._later = None
+        if self._thread is not None:
+            self._thread.join()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .atomic import atomic_files
+from .atomic import atomic_files, check_name
 from .errors import ArchiveError
 from .gzipper import Deflate, choose
 from .model import RecordSpec
@@ -195,6 +195,7 @@ def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
     archive with an old checksum (atomic_files commits in that order).
     """
     sha256_path = path.with_name(path.name + ".sha256")
+    check_name(path, companion=".sha256")
     with atomic_files(path, force=force) as staging:
         # A checksum without its archive is someone's file too: replaced only with force, and checked
         # before the archive is written, not after.
