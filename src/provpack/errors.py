@@ -46,6 +46,14 @@ def not_utf8(text: str) -> str | None:
     return None
 
 
+def require_utf8(options: tuple[tuple[str, str | None], ...]) -> None:
+    """An InputError naming the first (option, value) whose value is not UTF-8 text (None: not given)."""
+    for option, value in options:
+        bad = None if value is None else not_utf8(value)
+        if bad is not None:
+            raise InputError(option, f"not UTF-8 text ({bad})", fix="give it in UTF-8")
+
+
 _PERMISSION = (errno.EACCES, errno.EPERM)
 
 

@@ -23,7 +23,7 @@ from .atomic import check_name
 from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
-from .errors import CaptureError, InputError, ProvpackError, not_utf8
+from .errors import CaptureError, InputError, ProvpackError, not_utf8, require_utf8
 from .gzipper import Deflate, choose
 from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
@@ -131,10 +131,7 @@ def package(
     if bad is not None:
         raise InputError(out_path, f"the archive name is not UTF-8 ({bad})",
                          fix="name it in UTF-8 (the archive records its name, in WARC-Filename)")
-    for option, value in (("--description", description), ("--operator", operator)):
-        bad = None if value is None else not_utf8(value)
-        if bad is not None:
-            raise InputError(option, f"not UTF-8 text ({bad})", fix="give it in UTF-8")
+    require_utf8((("--description", description), ("--operator", operator)))
     check_name(out_path, companion=".sha256")   # before any work: open_archive checks it again
     compressor = choose(deflate, level)
     if max_text_bytes < 1:

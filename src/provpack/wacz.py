@@ -26,7 +26,7 @@ from typing import IO, Any
 from ._version import __version__
 from .atomic import archive_files, atomic_writer, refuse_input
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
-from .errors import ArchiveError, InputError, IntegrityError, not_utf8
+from .errors import ArchiveError, InputError, IntegrityError, not_utf8, require_utf8
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
@@ -84,10 +84,7 @@ def make_wacz(
     if bad is not None:
         raise InputError(warc, f"the archive's file name is not UTF-8 ({bad})",
                          fix="rename the file in UTF-8 (the WACZ holds it as archive/NAME)")
-    for option, value in (("--title", title), ("--description", description)):
-        bad = None if value is None else not_utf8(value)
-        if bad is not None:
-            raise InputError(option, f"not UTF-8 text ({bad})", fix="give it in UTF-8")
+    require_utf8((("--title", title), ("--description", description)))
     archive_name = _archive_name(warc)
     _check_gzip(warc)
     if archive_date(warc) is None:
