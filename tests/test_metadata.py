@@ -498,3 +498,24 @@ def test_a_mapping_merged_twice_is_not_refused_as_repeating_its_merged_keys(tmp_
     """A mapping with its own merge key, merged again elsewhere, has its keys checked once, before merging."""
     loaded = load_sidecar(sidecar(tmp_path, "base: &b {<<: {k: 1}, k: 2}\nx: {<<: *b}\n"))
     assert loaded["base"] == {"k": 2} and list(loaded["x"]) == ["k"]
+
+
+@pytest.mark.parametrize("key", ["url", "source_url"])
+def test_an_address_with_credentials_is_refused_without_repeating_them(tmp_path: Path, key: str) -> None:
+    """A `url` or `source_url` holding user:password@ would be recorded in the archive (WARC-Target-URI,
+    provenance, CDXJ): refused, naming the sidecar and key, never quoting the password."""
+    path = sidecar(tmp_path, f"{key}: https://alice:s3cret@example.org/a\n")
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    fetched = " (and sent, fetched, as an Authorization header)" if key == "source_url" else ""
+    login = "; for a page behind a login, save it and name the copy with `original:`" if key == "source_url" else ""
+    assert str(caught.value) == (
+        f"{path}: '{key}' holds a user name or password (user:password@host): archives are meant to be published, "
+        f"and it would be recorded in them{fetched}; remove the user:password@ part{login}")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_an_at_sign_elsewhere_in_an_address_is_kept(tmp_path: Path) -> None:
+    """An @ in the path or query (a Mastodon handle, a mail address in a query) is no user name."""
+    loaded = load_sidecar(sidecar(tmp_path, "url: https://example.social/@alice?to=a@b.org\n"))
+    assert loaded == {"url": "https://example.social/@alice?to=a@b.org"}

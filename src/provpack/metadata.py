@@ -420,6 +420,15 @@ def _check_known(sidecar: dict[str, Any], path: Path | str) -> None:
             as_uri(value)
         except ValueError as exc:
             raise InputError(path, f"'{key}': {exc}", fix="check the address") from exc
+        if "@" in value:
+            from .httpbytes import has_credentials
+            if has_credentials(value):   # (the value is not repeated: it holds a password)
+                fetched = " (and sent, fetched, as an Authorization header)" if key == "source_url" else ""
+                raise InputError(path, f"'{key}' holds a user name or password (user:password@host): archives are "
+                                 f"meant to be published, and it would be recorded in them{fetched}",
+                                 fix="remove the user:password@ part" + (
+                                     "; for a page behind a login, save it and name the copy with `original:`"
+                                     if key == "source_url" else ""))
     if not _CONTROL.search("".join(texts)):  # one scan for all; the loop names the first such key
         return
     for key, value in sidecar.items():

@@ -334,12 +334,6 @@ class _Originals:
             return None
         source_url = sidecar.get("source_url")
         url = source_url if isinstance(source_url, str) else None
-        if url is not None and _has_credentials(url):   # (the value is not repeated: it holds a password)
-            raise InputError(sidecar_path, "'source_url' holds a user name or password (user:password@host): "
-                             "archives are meant to be published, and it would be recorded in them (and sent, "
-                             "fetched, as an Authorization header)",
-                             fix="remove the user:password@ part; for a page behind a login, save it and name the "
-                             "copy with `original:`")
         if sidecar.get("original") is not None:
             from .original import local_original
             try:
@@ -382,12 +376,6 @@ class _Originals:
 
 _NOT_FETCHED_FIX = ("check the URL or try again later, or save the page and name the copy with `original:` in the "
                     "sidecar")
-
-
-def _has_credentials(url: str) -> bool:
-    """True when the URL's authority holds a user name or password."""
-    from .httpbytes import has_credentials
-    return has_credentials(url)
 
 
 def _unexpected(exc: Exception) -> str:
