@@ -22,6 +22,10 @@ CHUNKS = [b"<p>Four score and seven years ago ", b"our fathers brought forth", b
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 BLOB = bytes(range(256)) * 4
 LF_HEAD_BODY = b"<!-- before -->\r\n\r\n" + PAGE
+# path -> (Content-Encoding, body): brotli (never asked for), a gzip stream cut short, not gzip at all
+ENCODED = {"/br": ("br", b"\x1b\x03\x00\xf8\x25\x82\x82\x8c\x8d\x00"),
+           "/gzip-cut": ("gzip", gzip.compress(PAGE, mtime=0)[:200]),
+           "/gzip-bad": ("gzip", b"not gzip at all")}
 WRONG_CHARSET = "<p>Nature\u2019s God \u2014 caf\u00e9</p>".encode("utf-8")
 
 
@@ -145,6 +149,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream_huge(with_length=False)
         elif path == "/gzip":
             self._send(200, gzip.compress(PAGE, mtime=0), {**html, "Content-Encoding": "gzip"})
+        elif path in ENCODED:   # received in full, but a Content-Encoding that cannot be undone
+            coding, body = ENCODED[path]
+            self._send(200, body, {**html, "Content-Encoding": coding})
         elif path == "/chunked":
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")

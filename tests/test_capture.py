@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from localserver import CHUNKS, HUGE, PAGE, WRONG_CHARSET, ServerState, serve, serve_tls, unused_port
+from localserver import CHUNKS, ENCODED, HUGE, PAGE, WRONG_CHARSET, ServerState, serve, serve_tls, unused_port
 from provpack import capture as capture_module
 from provpack._version import __version__
 from provpack.capture import USER_AGENT, capture
@@ -254,6 +254,35 @@ def test_gzip_body_is_kept_encoded_and_decoded_for_text(server: ServerState) -> 
     head, payload = split_message(blocks.response)
     assert b"Content-Encoding: gzip\r\n" in head and payload == result.response.body
     assert blocks.response_payload_digest == "sha256:" + hashlib.sha256(payload).hexdigest()
+
+
+NOT_UNDONE = {
+    "/br": "cannot undo Content-Encoding br: provpack undoes only gzip, x-gzip, deflate and identity",
+    "/gzip-cut": "cannot undo Content-Encoding gzip: the compressed body ends early",
+    "/gzip-bad": "cannot undo Content-Encoding gzip: the body is not valid gzip (Error -3 while decompressing data: "
+                 "incorrect header check)",
+}
+
+
+@pytest.mark.parametrize("path", sorted(NOT_UNDONE))
+def test_a_content_encoding_that_cannot_be_undone_is_kept_with_why(server: ServerState, path: str) -> None:
+    """A response received in full whose Content-Encoding cannot be undone is a capture, not a failure: the
+    exchange as received, no decoded body, and why; one attempt."""
+    result = fetch(server.url(path))
+    assert (result.status, result.attempts, result.decoded_body) == (200, 1, None)
+    assert result.decode_problem == NOT_UNDONE[path]
+    assert result.response.body == ENCODED[path][1]
+    head, payload = split_message(result.response_bytes)
+    assert payload == ENCODED[path][1] and f"Content-Encoding: {ENCODED[path][0]}\r\n".encode() in head
+    assert fetch(server.url("/gzip")).decode_problem is None
+
+
+def test_a_decoded_body_over_the_cap_is_kept_undecoded(server: ServerState) -> None:
+    """A gzip body within the cap that decodes to more than it is kept as received, not decoded."""
+    result = fetch(server.url("/gzip"), max_bytes=2000)   # 1,263 bytes sent, 2,410 decoded
+    assert result.decoded_body is None and result.response.body == gzip.compress(PAGE, mtime=0)
+    assert result.decode_problem == "cannot undo Content-Encoding gzip: the decoded body is larger than the cap of " \
+                                    "2000 bytes"
 
 
 def test_chunked_body_is_stored_dechunked_with_rewritten_headers(server: ServerState) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from localserver import PAGE, PDF, ServerState, serve
+from localserver import ENCODED, PAGE, PDF, ServerState, serve
 from provpack.capture import capture
 from provpack.errors import InputError
 from provpack.httpbytes import split_message
@@ -138,6 +138,21 @@ def test_fetched_original_with_no_text(server: ServerState) -> None:
     assert original.description["conversion_record_id"] is None and original.description["charset"] is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         original.reason = "changed"   # type: ignore[misc]
+
+
+def test_fetched_original_whose_content_encoding_cannot_be_undone(server: ServerState) -> None:
+    """Content-Encoding br: the exchange as received (the encoded body its payload), no conversion, and why."""
+    original = fetched_original(capture(server.url("/br"), allow_private=True))
+    assert isinstance(original, TextlessOriginal)
+    request, response = original.records
+    assert [request.warc_type, response.warc_type] == ["request", "response"]
+    assert response.block[response.payload_offset:] == ENCODED["/br"][1]
+    assert b"\r\nContent-Encoding: br\r\n" in response.block[:response.payload_offset]
+    assert original.source_record_id == response.record_id and original.target_uri == server.url("/br")
+    assert original.reason == original.description["no_text"] == (
+        "cannot undo Content-Encoding br: provpack undoes only gzip, x-gzip, deflate and identity")
+    assert original.description["content_encoding"] == "br"
+    assert original.description["conversion_record_id"] is None and original.description["charset"] is None
 
 
 @pytest.mark.parametrize(("name", "data", "expected"), [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import shutil
@@ -13,10 +14,10 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from localserver import BLOB, LF_HEAD_BODY, PAGE, PDF, ServerState, serve
+from localserver import BLOB, ENCODED, LF_HEAD_BODY, PAGE, PDF, ServerState, serve, unused_port
 import importlib
 import socket
-from provpack.capture import Capture
+from provpack.capture import Capture, capture
 from provpack.errors import CaptureError
 from provpack.httpbytes import split_message
 from provpack.model import UnalignedOriginal
@@ -349,6 +350,62 @@ def test_fetched_original_without_text_is_archived_not_aligned(
     assert report.ok and report.problems == 0 and report.exit_code(strict=True) == 0
 
 
+NOT_UNDONE = {
+    "/br": "cannot undo Content-Encoding br: provpack undoes only gzip, x-gzip, deflate and identity",
+    "/gzip-cut": "cannot undo Content-Encoding gzip: the compressed body ends early",
+    "/gzip-bad": "cannot undo Content-Encoding gzip: the body is not valid gzip (Error -3 while decompressing data: "
+                 "incorrect header check)",
+}
+
+
+@pytest.mark.parametrize("path", sorted(NOT_UNDONE))
+def test_a_content_encoding_that_cannot_be_undone_is_archived_not_aligned(
+    tmp_path: Path, server: ServerState, path: str
+) -> None:
+    """A response received in full whose Content-Encoding cannot be undone is archived as a PDF is: its exchange
+    byte for byte (the encoded entity the payload), no conversion, `no_text` saying why; verify passes, index takes it."""
+    from provpack.cdxj import write_index
+    from provpack.verify import verify
+
+    source = make_source(tmp_path / "src", f"source_url: {server.url(path)}\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    found = records(result.warc_path)
+    assert [h["WARC-Type"] for h, _ in found] == ["warcinfo", "resource", "metadata", "request", "response"]
+    check_digests(result.warc_path)
+    (request, _), (response, response_block) = found[3], found[4]
+    coding, body = ENCODED[path]
+    head, payload = split_message(response_block)
+    assert payload == body and f"\r\nContent-Encoding: {coding}\r\n".encode() in head
+    assert result.fetch_failures == ()
+    assert result.unaligned == (UnalignedOriginal(name="decl", url=server.url(path), reason=NOT_UNDONE[path]),)
+    assert result.documents[0].original == "fetched"
+    original = provenance(result.warc_path)["original"]
+    assert original["no_text"] == NOT_UNDONE[path] and original["content_encoding"] == coding
+    assert (original["record_id"], original["request_record_id"]) == (response["WARC-Record-ID"],
+                                                                      request["WARC-Record-ID"])
+    for key in ("conversion_record_id", "text_sha256", "length_chars", "scope", "charset"):
+        assert original[key] is None
+    report = verify(result.warc_path)
+    assert report.ok and report.problems == 0 and report.exit_code(strict=True) == 0
+    write_index(result.warc_path, tmp_path / "out.cdxj")
+    assert f"/{path.lstrip('/')} " in (tmp_path / "out.cdxj").read_text(encoding="utf-8")
+
+
+def test_no_response_at_all_is_still_not_fetched(tmp_path: Path, server: ServerState) -> None:
+    """Connection refused and a read timeout received no response: not fetched, nothing archived for them."""
+    refused = f"http://127.0.0.1:{unused_port()}/page.html"
+    source = make_source(tmp_path / "src", f"source_url: {refused}\n", with_copy=False)
+    make_source(source, f"source_url: {server.url('/slow')}\n", name="slow", with_copy=False)
+    fetcher = functools.partial(capture, allow_private=True, retries=0, timeout=(1.0, 0.2))
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    assert [(f.name, f.url) for f in result.fetch_failures] == [("decl", refused), ("slow", server.url("/slow"))]
+    assert result.fetch_failures[0].message.startswith(f"{refused}: could not connect: ")
+    assert result.fetch_failures[1].message.startswith(
+        f"{server.url('/slow')}: no response within the read timeout of 0.2 s")
+    assert result.unaligned == ()
+    assert [h["WARC-Type"] for h, _ in records(result.warc_path)] == ["warcinfo"] + ["resource", "metadata"] * 2
+
+
 def test_redirect_to_a_pdf_keeps_both_exchanges(tmp_path: Path, server: ServerState) -> None:
     """A redirect to an original with no text: both request/response pairs are archived, in order."""
     source = make_source(tmp_path / "src", f"source_url: {server.url('/to-pdf')}\n", with_copy=False)
@@ -412,6 +469,26 @@ def test_cli_reports_verifies_and_shows_a_textless_original(
     assert main(["index", str(out), "-o", str(tmp_path / "out.cdxj")]) == 0
     assert url.split("//")[1].split(":")[0] in (tmp_path / "out.cdxj").read_text(encoding="utf-8")
     assert main(["wacz", str(out), "-o", str(tmp_path / "out.wacz")]) == 0
+
+
+def test_cli_warns_a_content_encoding_not_undone_as_archived_not_aligned(
+    tmp_path: Path, server: ServerState, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """package warns 'fetched but not aligned' with why, counts it archived, exits 0; verify and index take it."""
+    from provpack.cli import main
+
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/br')}\n", with_copy=False)
+    out = tmp_path / "out.warc.gz"
+    assert main(["package", str(source), "-o", str(out), "--fetch", "--allow-private"]) == 0
+    printed = capsys.readouterr()
+    url = server.url("/br")
+    assert printed.err == (f"provpack: warning: decl: fetched {url} but not aligned: cannot undo Content-Encoding br: "
+                           "provpack undoes only gzip, x-gzip, deflate and identity\n")
+    assert "not fetched" not in printed.out
+    assert (f"originals: 0 aligned (0 omitted passages found, 0 differences); 1 archived but not aligned (no text): "
+            f"{url}\n") in printed.out
+    assert main(["verify", str(out)]) == 0
+    assert main(["index", str(out), "-o", str(tmp_path / "out.cdxj")]) == 0
 
 
 def test_iri_addresses_are_written_as_uris(tmp_path: Path) -> None:

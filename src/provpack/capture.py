@@ -66,13 +66,15 @@ _RETRY_AFTER_CAP = 30.0
 
 @dataclass(frozen=True, slots=True)
 class Capture:
-    """A fetched original: every redirect hop and the final exchange, with its decoded body."""
+    """A fetched original: every redirect hop and the final exchange, with its decoded body, or None and
+    `decode_problem` saying why when its Content-Encoding cannot be undone (the exchange is kept as received)."""
 
     requested_url: str
     redirects: tuple[Exchange, ...]
     response: Exchange
-    decoded_body: bytes
+    decoded_body: bytes | None
     attempts: int
+    decode_problem: str | None = None
 
     @property
     def url(self) -> str:
@@ -508,8 +510,8 @@ def capture(
                 raise CaptureError(url, f"HTTP {exchange.status} {_clip(exchange.reason)}{where}{tries}".rstrip())
             try:
                 decoded = decode_body(exchange.body, exchange.header("Content-Encoding"), max_bytes=max_bytes)
-            except ValueError as exc:
-                raise CaptureError(url, str(exc)) from exc
+            except ValueError as exc:   # received in full all the same: kept, with no text to align against
+                return Capture(url, tuple(hops), exchange, None, attempts_total, str(exc))
             return Capture(url, tuple(hops), exchange, decoded, attempts_total)
     finally:
         if session is None:

@@ -190,21 +190,23 @@ def _inflate(data: bytes, wbits: int, max_bytes: int) -> bytes:
         inflater = zlib.decompressobj(wbits)
         out += inflater.decompress(data, max_bytes + 1 - len(out))
         if len(out) > max_bytes:
-            raise ValueError(f"decoded body is larger than the cap of {max_bytes} bytes")
+            raise ValueError(f"the decoded body is larger than the cap of {max_bytes} bytes")
         if inflater.unconsumed_tail:
-            raise ValueError(f"decoded body is larger than the cap of {max_bytes} bytes")
+            raise ValueError(f"the decoded body is larger than the cap of {max_bytes} bytes")
         if not inflater.eof:
-            raise ValueError("compressed body ends early")
+            raise ValueError("the compressed body ends early")
         is_gzip = wbits > zlib.MAX_WBITS
         data = inflater.unused_data if is_gzip and inflater.unused_data[:2] == b"\x1f\x8b" else b""
     return bytes(out)
 
 
 def decode_body(body: bytes, content_encoding: str | None, *, max_bytes: int) -> bytes:
-    """Undo the Content-Encoding (gzip, deflate, identity) of a body; ValueError otherwise."""
+    """Undo the Content-Encoding (gzip, deflate, identity) of a body; ValueError otherwise, saying
+    `cannot undo Content-Encoding CODING: WHY`."""
     codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
     data = body
     for coding in reversed(codings):
+        name = coding if len(coding) <= 200 else f"{coding[:200]}... ({len(coding):,} characters)"
         try:
             if coding == "identity":
                 continue
@@ -216,7 +218,9 @@ def decode_body(body: bytes, content_encoding: str | None, *, max_bytes: int) ->
                 except zlib.error:
                     data = _inflate(data, -zlib.MAX_WBITS, max_bytes)
             else:
-                raise ValueError(f"unsupported Content-Encoding {coding!r}")
+                raise ValueError("provpack undoes only gzip, x-gzip, deflate and identity")
         except zlib.error as exc:
-            raise ValueError(f"body is not valid {coding}: {exc}") from exc
+            raise ValueError(f"cannot undo Content-Encoding {name}: the body is not valid {coding} ({exc})") from exc
+        except ValueError as exc:
+            raise ValueError(f"cannot undo Content-Encoding {name}: {exc}") from exc
     return data

@@ -4,8 +4,8 @@ Two ways in: a local copy named by the sidecar (`original: PATH`, archived as a 
 record) or a capture of `source_url` (`request` + `response` records per exchange, redirect
 hops included). Either way a `conversion` record holds the extracted text, with
 `WARC-Refers-To` the record it was extracted from. A capture whose body has no text to
-extract (a PDF, an image) is archived all the same, without a conversion: it is not
-aligned. Record ids depend only on the URL or file content, so two excerpts of one
+extract (a PDF, an image, a Content-Encoding that cannot be undone) is archived all the
+same, without a conversion: it is not aligned. Record ids depend only on the URL or file content, so two excerpts of one
 original share its records.
 """
 
@@ -193,8 +193,9 @@ def _exchange_records(exchange: Exchange) -> tuple[RecordSpec, RecordSpec]:
 def fetched_original(capture: Capture) -> Original | TextlessOriginal:
     """Records for a captured original: every exchange, then the conversion of the final body.
 
-    A body with no text to extract (say, `application/pdf`) gives a TextlessOriginal: the
-    exchanges are kept, there is no conversion, and the description says why.
+    A body with no text to extract (say, `application/pdf`, or a Content-Encoding that cannot be
+    undone) gives a TextlessOriginal: the exchanges are kept, there is no conversion, and the
+    description says why.
     """
     records: list[RecordSpec] = []
     hops: list[dict[str, Any]] = []
@@ -221,10 +222,14 @@ def fetched_original(capture: Capture) -> Original | TextlessOriginal:
         "exchanges": hops,
     }
     log.debug("%s: captured %d exchange(s)", capture.requested_url, len(hops))
-    try:
-        extraction = extract_text(capture.decoded_body, content_type=capture.content_type)
-    except ValueError as exc:
-        no_text = str(exc)
+    extraction: Extraction | None = None
+    no_text = capture.decode_problem or "the body's Content-Encoding cannot be undone"
+    if capture.decoded_body is not None:
+        try:
+            extraction = extract_text(capture.decoded_body, content_type=capture.content_type)
+        except ValueError as exc:
+            no_text = str(exc)
+    if extraction is None:
         log.debug("%s: no text to align against: %s", capture.url, no_text)
         description.update({"conversion_record_id": None, "text_sha256": None, "length_chars": None,
                             "scope": None, "charset": None, "no_text": no_text})
