@@ -875,6 +875,65 @@ def test_deep_reports_the_same(archive: Archive, tmp_path: Path) -> None:
         " text has 1469 characters"]
 
 
+def deep_report(archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FileReport:
+    """The --deep report of one read, checked to be that of a two-part read split at every record."""
+    data = archive.data()
+    path = tmp_path / "o.warc.gz"
+    path.write_bytes(data)
+    serial = _verify_path(path, jobs=1, deep=True)
+    if CAN_SPLIT:
+        for split in [i for i in range(1, len(data)) if data.startswith(b"\x1f\x8b\x08\x00", i)]:
+            monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+            assert _verify_path(path, jobs=2, deep=True) == serial, split
+    return serial
+
+
+def test_deep_aligns_again(archive: Archive, tmp_path: Path, merges: list[bool],
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """--deep aligns each excerpt with its original's text again: the packaged archive agrees."""
+    found = deep_report(archive, tmp_path, monkeypatch)
+    assert found.problems == ()
+    assert f"{origcheck.REALIGNED}: 3" in found.notes
+    assert not any(note.startswith(origcheck.NOT_REALIGNED) for note in found.notes)
+
+
+def test_deep_finds_an_alignment_rewritten_consistently(packaged: bytes, archive: Archive, tmp_path: Path,
+                                                        merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An alignment edited so that the archive alone cannot tell passes the default check; --deep's second
+    alignment finds each edit."""
+    doc = archive.doc("d")
+    difference = doc["differences"][0]
+
+    edited = Archive(packaged).edit_doc("d", lambda doc: doc.update(differences=[]))
+    assert problems(report(edited, tmp_path, monkeypatch)) == []
+    found = deep_report(edited, tmp_path, monkeypatch)
+    want = json.dumps([difference], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert problems(found) == mismatches(
+        archive, "d", f"--deep: differences is [] but aligning the excerpt with the original again gives {want}")
+
+
+def test_deep_leaves_another_versions_alignment(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record another provpack version wrote is not aligned again (its aligner may differ): counted."""
+    edited = Archive(packaged).edit_doc("d", lambda doc: doc.update(generator="provpack 0.0.1", differences=[]))
+    found = deep_report(edited, tmp_path, monkeypatch)
+    assert found.problems == ()
+    assert f"{origcheck.REALIGNED}: 2" in found.notes and f"{origcheck.NOT_REALIGNED}: 1" in found.notes
+
+
+def test_deep_without_the_excerpt_at_hand(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provenance record that comes before its excerpt is checked, and counted as not aligned again."""
+    edited = Archive(packaged)
+    records = edited.records
+    at = next(i for i, raw in enumerate(records) if b"WARC-Type: metadata" in raw
+              and json.loads(split_record(raw)[1])["name"] == "a")
+    records[at - 1], records[at] = records[at], records[at - 1]
+    found = deep_report(edited, tmp_path, monkeypatch)
+    assert found.problems == ()
+    assert f"{origcheck.REALIGNED}: 2" in found.notes and f"{origcheck.NOT_REALIGNED}: 1" in found.notes
+
+
 def test_provcheck_says_the_alignment_messages() -> None:
     """provcheck.derived takes origcheck's messages on the record's own JSON (its one hook)."""
     doc = {"original": None, "differences": [1], "elisions": [], "segments": []}

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from provpack.provrecompute import recompute
+from provpack.provrecompute import realign, recompute
 from provpack.verify import verify
 
 SEEDS = Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz"
@@ -271,3 +271,97 @@ def test_a_value_of_just_160_characters_is_shown_whole() -> None:
     doc = copy.deepcopy(DOC)
     doc["dcterms:title"] = "a" * 158   # 160 with its quotes
     assert _recompute(doc)[0].startswith(f'--deep: dcterms:title is "{"a" * 158}" but provpack')
+
+
+HARBOUR_HTML = """<html><head><title>Harbour plans</title></head><body><nav>Home | News</nav>
+<article><h1>Harbour plans unveiled</h1>
+<p>The council met on Tuesday to discuss the harbour. Members argued for three hours about the cost of dredging
+the channel, which engineers put at four million pounds.</p>
+<p>Residents attended in large numbers. Several spoke against the plan, saying the noise would drive away visitors
+in the summer months.</p>
+<p>The mayor said a decision would come before the end of the year.</p>
+</article><aside>Related: lighthouse repairs</aside></body></html>
+"""
+HARBOUR_TEXT = """3 March 2024
+
+Local Paper: Harbour plans unveiled
+
+The council met on Tuesday to discuss the harbour. [...] Residents attended in large numbers. Several spoke against \
+the plan, saying the noise would drive away visitors. [...]
+
+The Mayor said a decision would come before the end of the year.
+"""
+
+
+@pytest.fixture(scope="module")
+def harbour(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], bytes, str]:
+    """An excerpt packaged with a local HTML original: its provenance, its block and the conversion's text."""
+    from provpack.package import package
+
+    source = tmp_path_factory.mktemp("harbour")
+    (source / "originals").mkdir()
+    (source / "originals" / "story.html").write_text(HARBOUR_HTML, encoding="utf-8")
+    (source / "harbour.txt").write_text(HARBOUR_TEXT, encoding="utf-8")
+    (source / "harbour.yaml").write_text("source_url: https://example.org/harbour\noriginal: originals/story.html\n",
+                                         encoding="utf-8")
+    out = tmp_path_factory.mktemp("out") / "h.warc.gz"
+    members = _members(package(source, out=out).warc_path.read_bytes())
+    blocks = {}
+    for member in members:
+        head, _, rest = member.partition(b"\r\n\r\n")
+        kind = head.split(b"WARC-Type: ", 1)[1].split(b"\r\n", 1)[0].decode()
+        blocks.setdefault(kind, rest[:-4])
+    return json.loads(blocks["metadata"]), blocks["resource"], blocks["conversion"].decode("utf-8")
+
+
+def test_realign_agrees_with_the_packaged_alignment(harbour: tuple[dict[str, Any], bytes, str]) -> None:
+    doc, block, text = harbour
+    assert doc["original"]["how"] == "local" and len(doc["elisions"]) == 2
+    assert [e["omitted"]["text"] for e in doc["elisions"]] == [
+        "Members argued for three hours about the cost of dredging the channel, which engineers put at four million"
+        " pounds.", "in the summer months."]
+    assert [d["kind"] for d in doc["differences"]] == ["case"]
+    assert realign(doc, block, text) == []
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as --deep's messages show it: canonical JSON, cut to 160 characters."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def test_realign_names_each_key_that_differs(harbour: tuple[dict[str, Any], bytes, str]) -> None:
+    doc, block, text = harbour
+    forged = copy.deepcopy(doc)
+    forged["segments"][1]["source_start"] += 1
+    forged["elisions"][0] = "cut"
+    forged["elisions"][1]["omitted"] = None
+    forged["differences"] = []
+    forged["out_of_order"] = [[0, 1]]
+    first, second = doc["elisions"]
+    again = "aligning the excerpt with the original again gives"
+    assert realign(forged, block, text) == [
+        f"--deep: segments[1].source_start is {doc['segments'][1]['source_start'] + 1} but {again}"
+        f" {doc['segments'][1]['source_start']}",
+        f"--deep: elisions[0].omitted is missing; {again} {_shown(first['omitted'])}",
+        f"--deep: elisions[0].omitted_reason is missing; {again} {_shown(first['omitted_reason'])}",
+        f"--deep: elisions[0].omitted_scope is missing; {again} {_shown(first['omitted_scope'])}",
+        f"--deep: elisions[0].confirmed is missing; {again} {_shown(first['confirmed'])}",
+        f"--deep: elisions[1].omitted is null but {again} {_shown(second['omitted'])}",
+        f"--deep: differences is [] but {again} {_shown(doc['differences'])}",
+        f"--deep: out_of_order is [[0,1]] but {again} []",
+    ]
+
+
+def test_realign_against_another_text(harbour: tuple[dict[str, Any], bytes, str]) -> None:
+    """Against a text the excerpt does not quote, nothing is found: every source and passage differs."""
+    doc, block, _ = harbour
+    found = realign(doc, block, "An unrelated text of a few words only.")
+    again = "aligning the excerpt with the original again gives"
+    sources = [f"--deep: segments[{index}].{key} is {segment[key]} but {again} null"
+               for index, segment in enumerate(doc["segments"]) for key in ("source_start", "source_end")]
+    assert found[:6] == sources
+    assert [message.split(" is ")[0] for message in found[6:]] == [
+        "--deep: elisions[0].omitted", "--deep: elisions[0].omitted_reason", "--deep: elisions[1].omitted",
+        "--deep: elisions[1].omitted_reason", "--deep: differences"]
+    assert found[-1] == f"--deep: differences is {_shown(doc['differences'])} but {again} []"

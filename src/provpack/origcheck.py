@@ -14,7 +14,9 @@ and `source_end`, `differences`, `out_of_order`. Two halves:
   lengths of the source block and of the extracted text, and every offset into that text.
 
 It does not align again: what it checks is what the archive alone can tell. Imports nothing of
-the writer (like provcheck, of which it is a part).
+the writer (like provcheck, of which it is a part). Under `verify --deep` it is given a `realign`
+function (provcheck.deep_realign, which imports the aligner), and a provenance record whose excerpt
+is at hand when it comes is aligned again with the conversion text, each alignment key compared.
 
 Memory: a provenance record waiting for records of its original keeps its alignment lists
 until they come (as provcheck keeps a record waiting for its resource); of the records that
@@ -46,6 +48,12 @@ SHOWN = 100  # characters of a text shown in a message
 ORIGIN_TYPES = frozenset({b"conversion", b"request", b"response"})   # the record types noted here (not resource)
 CHECKED = "provpack alignments with an original checked against its records"
 CHECKED_PART = "provpack alignments with an original checked without the extracted text (over 16 MiB)"
+REALIGNED = "--deep: provpack alignments with an original aligned again and compared"
+NOT_REALIGNED = ("--deep: provpack alignments with an original not aligned again (the excerpt or the extracted"
+                 " text not at hand, or another version wrote them)")
+
+# Under --deep: (provenance JSON, excerpt block, conversion text) -> disagreements, or None when not comparable.
+Realign = Callable[[dict[str, Any], bytes, str], "list[str] | None"]
 
 _SEGMENT_KEYS = frozenset(("source_start", "source_end", "in_order"))
 _ELISION_KEYS = frozenset(("omitted_reason", "omitted_scope", "confirmed"))
@@ -483,12 +491,15 @@ def _omitted_messages(where: str, elision: dict[str, Any], omitted: dict[str, An
 class OriginTracker:
     """Pairs provenance records that name an original with the original's records, in either order."""
 
-    def __init__(self, counts: Counter[str], held: Callable[[str], ResourceFacts | None]) -> None:
+    def __init__(self, counts: Counter[str], held: Callable[[str], ResourceFacts | None], *,
+                 realign: Realign | None = None) -> None:
         self.counts = counts
         self._held = held   # the resource records provcheck holds, by record id
+        self._realign = realign   # --deep: align again (see the module)
         self._records: OrderedDict[str, Record] = OrderedDict()
         self._kept_bytes = 0
         self.pending: dict[str, list[Want]] = {}   # record id named -> provenance records waiting for it
+        self.unheld: list[str] = []   # --deep: the excerpts not at hand to align again, by record id
 
     def provenance(self, offset: int | None, record_id: str | None, doc: dict[str, Any] | None,
                    seen: Container[int]) -> list[Problem]:
@@ -500,8 +511,15 @@ class OriginTracker:
         original = doc.get("original")
         if type(original) is not dict:
             return []
-        parts = {"original": original, "segments": _list(doc, "segments"), "elisions": _list(doc, "elisions"),
-                 "differences": _list(doc, "differences")}
+        parts: dict[str, Any] = {"original": original, "segments": _list(doc, "segments"),
+                                 "elisions": _list(doc, "elisions"), "differences": _list(doc, "differences")}
+        if self._realign is not None and aligned(original):
+            parts["doc"] = doc   # (kept while it waits, with its excerpt: --deep only)
+            excerpt_id = doc.get("record_id")
+            excerpt = self._held(excerpt_id) if type(excerpt_id) is str else None
+            parts["excerpt"] = None if excerpt is None else excerpt.block
+            if excerpt is None and type(excerpt_id) is str:
+                self.unheld.append(excerpt_id)
         how = original.get("how")
         names = [("record_id", "resource" if how == "local" else "response")]
         if how == "fetched":
@@ -537,7 +555,21 @@ class OriginTracker:
         messages, complete = record_messages(field, kind, parts, record)
         if field == "conversion_record_id" and record.kind == kind:
             self.counts[CHECKED if complete else CHECKED_PART] += 1
+            if self._realign is not None:
+                messages += self._again(parts, record)
         return messages
+
+    def _again(self, parts: dict[str, Any], conversion: Record) -> list[str]:
+        """--deep: the alignment compared with aligning the excerpt with the conversion's text again."""
+        excerpt, block = parts.get("excerpt"), conversion.block
+        found = None
+        if self._realign is not None and excerpt is not None and block is not None:
+            try:
+                found = self._realign(parts["doc"], excerpt, block.decode("utf-8"))
+            except UnicodeDecodeError:
+                return []   # (said by record_messages)
+        self.counts[NOT_REALIGNED if found is None else REALIGNED] += 1
+        return found or []
 
     def record(self, record: Record) -> list[Problem]:
         """A record an original may be made of was read (a resource only while provenance records wait):
@@ -573,6 +605,7 @@ class OriginTracker:
                          f"original.{field} {named} names no {kind} record in this file")
                  for named, waiting in self.pending.items() for offset, record_id, field, kind, _ in waiting]
         self.pending.clear()
+        self.unheld.clear()
         self._records.clear()
         self._kept_bytes = 0
         return found
@@ -582,17 +615,21 @@ class OriginTracker:
         return [(named, want) for named, wants in self.pending.items() for want in wants]
 
     def crosses(self, waiting: Iterable[tuple[str, Want]], seen_after: Container[int],
-                seen_before: Container[int]) -> bool:
+                seen_before: Container[int], unheld: Iterable[str] = ()) -> bool:
         """True when a record named on one side of a split file is on the other: what this tracker (of the
         first part) waits for was read after the split (`seen_after`), or what the second part waits for
-        (`waiting`) was read before it (`seen_before`)."""
+        (`waiting`), or the excerpts it did not hold to align again (`unheld`, --deep), were read before it
+        (`seen_before`)."""
         return (any(hash(named.encode("utf-8", "replace")) in seen_after for named in self.pending)
-                or any(hash(named.encode("utf-8", "replace")) in seen_before for named, _ in waiting))
+                or any(hash(named.encode("utf-8", "replace")) in seen_before for named, _ in waiting)
+                or any(hash(named.encode("utf-8", "replace")) in seen_before for named in unheld))
 
-    def adopt(self, waiting: Iterable[tuple[str, Want]]) -> None:
-        """Take on the second part's provenance records still waiting, after this tracker's own."""
+    def adopt(self, waiting: Iterable[tuple[str, Want]], unheld: Iterable[str] = ()) -> None:
+        """Take on the second part's provenance records still waiting, after this tracker's own, and the
+        excerpts it did not hold."""
         for named, want in waiting:
             self.pending.setdefault(named, []).append(want)
+        self.unheld.extend(unheld)
 
 
 def _list(doc: dict[str, Any], key: str) -> list[Any]:

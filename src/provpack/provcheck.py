@@ -386,6 +386,21 @@ def deep_messages(doc: dict[str, Any], resource: ResourceFacts) -> list[str]:
     return recompute(doc, block, record_id=resource.record_id, target=target if isinstance(target, str) else "")
 
 
+def deep_realign(doc: dict[str, Any], excerpt: bytes, text: str) -> list[str] | None:
+    """--deep, for origcheck: the record's alignment compared with provrecompute's aligning the excerpt
+    (its block, `excerpt`) with the conversion `text` again (which imports the aligner: only for --deep);
+    None when not comparable: a record another provpack version wrote, or an excerpt not UTF-8."""
+    if doc.get("generator") != WRITER:
+        return None
+    try:
+        excerpt.decode("utf-8")
+    except UnicodeDecodeError:
+        return None   # (said already)
+    from .provrecompute import realign
+
+    return realign(doc, excerpt, text)
+
+
 def explain(doc: dict[str, Any], resource: ResourceFacts, *, full: bool = False) -> tuple[list[str], bool]:
     """check_provenance, the long way: each rule in turn, each disagreement in words (`full`: see derived)."""
     messages: list[str] = []

@@ -131,13 +131,13 @@ def describe(
                  "newline": document.newline},
     })
     if original is not None:
-        _add_alignment(description, original)
+        add_alignment(description, original)
     elif unaligned_original is not None:
         description["original"] = unaligned_original
     return description
 
 
-def _add_alignment(description: dict[str, Any], original: AlignedOriginal) -> None:
+def add_alignment(description: dict[str, Any], original: AlignedOriginal) -> None:
     """Fill in `original`, each elision's `omitted`, segment sources and `differences`."""
     alignment = original.alignment
     description["original"] = original.description

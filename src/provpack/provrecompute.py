@@ -2,8 +2,10 @@
 
 The excerpt is parsed and analysed again by provpack's own parser and analyser (document.py,
 elisions.py), its fields merged with the record's `sidecar` (metadata.py) and described
-(provenance.py); every key derivable from the excerpt must then be as written. This trusts
-provpack's writer: it checks a record against what provpack would write, not an independent reading.
+(provenance.py); every key derivable from the excerpt must then be as written. With an original,
+`realign` aligns the excerpt with the original's extracted text again (align.py), and every
+alignment key must be as written. This trusts provpack's writer: it checks a record against what
+provpack would write, not an independent reading.
 """
 
 from __future__ import annotations
@@ -57,6 +59,53 @@ def recompute(doc: dict[str, Any], block: bytes, *, record_id: str, target: str)
 
 
 _MISSING: Any = object()
+
+
+def realign(doc: dict[str, Any], block: bytes, original_text: str) -> list[str]:
+    """Each alignment key of `doc` (segments' sources, elisions' omitted passages, differences,
+    out_of_order) that differs from aligning the excerpt `block` with the original's extracted text
+    `original_text` again, as `package` aligns it; one message per key."""
+    from .align import align
+    from .provenance import AlignedOriginal, add_alignment
+
+    original = doc.get("original")
+    if not isinstance(original, dict):
+        return []
+    try:
+        document = parse_document(str(doc.get("name") or "excerpt"), block)
+        analysis = analyse(document)
+        alignment = align(document.text, [(s.span.start, s.span.end) for s in analysis.segments],
+                          [(e.marker.span.start, e.marker.span.end, e.kind) for e in analysis.elisions],
+                          original_text, quoted=(document.body.start, document.body.end))
+    except (ProvpackError, ValueError) as exc:
+        return [f"--deep: provpack cannot align the excerpt with the original again ({exc})"]
+    expected: dict[str, Any] = {"segments": [{} for _ in analysis.segments],
+                                "elisions": [{} for _ in analysis.elisions]}
+    add_alignment(expected, AlignedOriginal(
+        description=original, text=original_text, target_uri=str(original.get("target_uri")),
+        conversion_record_id=str(original.get("conversion_record_id")), alignment=alignment))
+    expected = json.loads(json.dumps(expected))
+    out: list[str] = []
+    for key in ("segments", "elisions"):
+        written = doc.get(key)
+        if not isinstance(written, list) or len(written) != len(expected[key]):
+            continue   # (said by recompute)
+        for index, (item, want) in enumerate(zip(written, expected[key])):
+            for name, value in want.items():
+                got = item.get(name, _MISSING) if isinstance(item, dict) else _MISSING
+                out += _aligned_again(f"{key}[{index}].{name}", got, value)
+    for key in ("differences", "out_of_order"):
+        out += _aligned_again(key, doc.get(key, _MISSING), expected[key])
+    return out
+
+
+def _aligned_again(where: str, value: Any, want: Any) -> list[str]:
+    if value is _MISSING:
+        return [f"--deep: {where} is missing; aligning the excerpt with the original again gives {_short(want)}"]
+    if _canonical(value) != _canonical(want):
+        return [f"--deep: {where} is {_short(value)} but aligning the excerpt with the original again gives"
+                f" {_short(want)}"]
+    return []
 
 
 def _canonical(value: Any) -> str:

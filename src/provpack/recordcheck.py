@@ -29,7 +29,7 @@ from .idset import IdSet
 from .origcheck import ORIGIN_TYPES, OriginTracker, Record
 from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
-from .provcheck import Deferred, ProvenanceTracker, ResourceFacts
+from .provcheck import Deferred, ProvenanceTracker, ResourceFacts, deep_realign
 from .scanbuffer import ScanBuffer
 from .warcheader import HeaderParser, show
 from .warcstream import Source
@@ -78,7 +78,8 @@ class RecordChecker(ScanBuffer):
         self._headers = HeaderParser()
         self.seen_ids = IdSet()  # hashes of the record ids read (about 10 bytes each)
         self.provenance = ProvenanceTracker(self.counts, segment=segment, deep=deep)
-        self.origins = OriginTracker(self.counts, self.provenance.held)   # originals a provenance record names
+        self.origins = OriginTracker(self.counts, self.provenance.held,   # originals a provenance record names
+                                     realign=deep_realign if deep else None)
         self._context: Deferred | None = None  # the record being read waits for its resource
         # What the last search for a header's end found, as decompressed offsets (from, found, to): the first
         # CRLF CRLF at or after `from` is at `found`; or (found -1) none starts before `to`. Any later search

@@ -206,6 +206,7 @@ class Segment:
     starts_with_record: bool
     members: int
     origin_waiting: list[tuple[str, Want]]   # provenance records waiting for their original's records (origcheck)
+    origin_unheld: list[str]   # --deep: excerpts not at hand to align again with their original, by record id
 
 
 @dataclass
@@ -332,6 +333,7 @@ def segment_of(scanner: Scanner) -> Segment:
         starts_with_record=scanner.starts_with_record,
         members=getattr(scanner.source, "member_count", 0),
         origin_waiting=scanner.origins.waiting(),
+        origin_unheld=scanner.origins.unheld,
     )
 
 
@@ -345,7 +347,7 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
     held = scanner.provenance   # a few thousand ids at most; the segment's resources can be millions
     if held.holds_any(part.resource_keys) or held.holds_any(part.refused_keys):
         return False
-    if scanner.origins.crosses(part.origin_waiting, part.seen_ids, scanner.seen_ids):
+    if scanner.origins.crosses(part.origin_waiting, part.seen_ids, scanner.seen_ids, part.origin_unheld):
         return False  # a provenance record and a record of its original on either side (origcheck)
     resolved = scanner.provenance.resolve(part.waiting, scanner.seen_ids)
     if resolved is None:
@@ -387,5 +389,5 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
     scanner.unverified += unverified
     scanner.seen_ids.update(part.seen_ids)
     scanner.provenance.adopt(still)
-    scanner.origins.adopt(part.origin_waiting)
+    scanner.origins.adopt(part.origin_waiting, part.origin_unheld)
     return True
