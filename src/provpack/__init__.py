@@ -1,6 +1,6 @@
 """provpack: package quoted excerpts, their elisions and provenance into verifiable WARC files.
 
-    >>> result = provpack.package("seeds/", out="archive/seeds.warc.gz")
+    >>> result = provpack.package("seeds/", out="out/seeds.warc.gz", force=True)
     >>> report = provpack.verify(result.warc_path)
     >>> report.ok
     True

@@ -106,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--tsa-ca", metavar="PEM", help="with --key, also check each FILE.sig.tsr: an RFC 3161 "
                        "timestamp of FILE.sig by a TSA certified by these CA certificates")
     check.add_argument("--jobs", type=int, metavar="N",
-                       help="processes to use for a large file (default: the number of cores, unless other work "
-                       "keeps them busy; 1 reads in one go)")
+                       help="processes to use for a large file (default: two for a file of 8 MiB or more, unless "
+                       "other work keeps the cores busy; 1 reads in one go; more than two are not used)")
     check.add_argument("--deep", action="store_true", help="also parse each provpack excerpt again with provpack's "
                        "own parser and compare every key its provenance record derives from it (slower)")
     check.set_defaults(handler=_verify)
