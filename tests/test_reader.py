@@ -310,6 +310,51 @@ def test_extract_of_a_text_cut_off_says_truncated(three_docs: Path, tmp_path: Pa
         extract(cut, "d3", io.BytesIO())
 
 
+def test_extract_of_a_document_read_before_reads_only_its_record(three_docs: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given what read_archive gave, extract goes to the document's record and reads no more: each document of
+    an archive is extracted in time of its own size, not of the archive's (by name, each call read it all)."""
+    from provpack import reader
+
+    documents = read_archive(three_docs)
+    starts: list[int] = []
+    records = reader._records
+
+    def counted(archive: Path, *, start: int = 0) -> object:
+        starts.append(start)
+        return records(archive, start=start)
+
+    monkeypatch.setattr(reader, "_records", counted)
+    monkeypatch.setattr(reader, "read_archive", lambda *args, **kwargs: pytest.fail("the archive was read again"))
+    for number, document in enumerate(documents, start=1):
+        for hold in (True, False):
+            out = io.BytesIO()
+            assert extract(three_docs, document, out, hold=hold) is document
+            assert out.getvalue() == f"doc {number} text ".encode() * 200
+    assert starts == [document.offset for document in documents for _ in (True, False)]
+
+
+def test_extract_of_another_archives_document_writes_nothing(three_docs: Path, tmp_path: Path,
+                                                             fixed_date: dt.datetime) -> None:
+    """A document of another archive (or of this file before it changed): the record at its offset is not its
+    resource record, and that is said before a byte is written (exit 1)."""
+    source = tmp_path / "other"
+    source.mkdir()
+    for number in (1, 2, 3):   # the same names and archive name: d1 at the same offset, another record
+        (source / f"d{number}.txt").write_text(f"DOC {number} TEXT " * 200, encoding="utf-8")
+    other = provpack.package(source, out=tmp_path / "elsewhere" / "a.warc.gz", date=fixed_date).warc_path
+    theirs, ours = read_archive(other)[0], read_archive(three_docs)[0]
+    assert theirs.offset == ours.offset and theirs.record_id != ours.record_id
+    out = io.BytesIO()
+    with pytest.raises(IntegrityError) as caught:
+        extract(three_docs, theirs, out, hold=False)
+    assert str(caught.value) == (
+        f"{three_docs}: d1: the record at offset {ours.offset} is '{ours.record_id}' (resource), not its resource "
+        f"record '{theirs.record_id}'; nothing was written; the file changed since it was read, or the document is "
+        "another archive's: run 'provpack verify'")
+    assert caught.value.exit_code == 1 and out.getvalue() == b""
+
+
 def _damaged(warc: Path, record: int, where: str, out: Path) -> tuple[int, str]:
     """A copy of `warc` at `out` with the gzip member of its `record`-th record (0: warcinfo) damaged, not cut
     off: a bit of its CRC-32 flipped, a byte of its deflate data flipped, or its magic byte; (the member's

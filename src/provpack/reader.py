@@ -135,11 +135,16 @@ def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], name: str)
                        + f" (documents: {names})", fix="use a name that 'provpack show' lists")
 
 
-def extract(path: Path | str, name: str, dest: IO[bytes], *, hold: bool = True) -> ArchivedDocument:
-    """Write the exact bytes of document `name` to `dest` once they match their recorded sha256.
+def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
+            hold: bool = True) -> ArchivedDocument:
+    """Write the exact bytes of a document to `dest` once they match their recorded sha256.
 
-    A file damaged after the document (see `read_archive`) gives it all the same, with a warning naming
-    the damage; damaged before it, the damage is raised.
+    The document is named (as `find` finds it, reading the archive), or is one `read_archive` gave for
+    this file: then only its resource record is read, at its offset, so that extracting each document of
+    a large archive reads each record once, not the whole archive each time (the record there must still
+    bear the document's WARC-Record-ID, and its bytes match the sha256). A file damaged after a named
+    document (see `read_archive`) gives it all the same, with a warning naming the damage; damaged before
+    it, the damage is raised.
 
     They are held back (in memory up to 8 MiB, beyond that in a temporary file) until checked, so that
     on an IntegrityError nothing has been written to `dest`. With `hold=False` they go straight to `dest`
@@ -148,14 +153,17 @@ def extract(path: Path | str, name: str, dest: IO[bytes], *, hold: bool = True) 
     """
     archive = Path(path)
     damage: list[IntegrityError] = []
-    documents = read_archive(archive, on_damage=damage.append)
-    try:
-        document = _named(archive, documents, name)
-    except ArchiveError:
-        if damage:   # it may lie after the damage
-            raise IntegrityError(damage[0].path, f"{damage[0].problem}; no document named "
-                                 f"{quoted_text(name)} before it") from None
-        raise
+    if isinstance(name, ArchivedDocument):
+        document = name
+    else:
+        documents = read_archive(archive, on_damage=damage.append)
+        try:
+            document = _named(archive, documents, name)
+        except ArchiveError:
+            if damage:   # it may lie after the damage
+                raise IntegrityError(damage[0].path, f"{damage[0].problem}; no document named "
+                                     f"{quoted_text(name)} before it") from None
+            raise
     if document.offset is None:
         raise IntegrityError(archive, f"{document.name}: its resource record {document.record_id} is missing")
     if not hold:
@@ -193,7 +201,13 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
     """Copy the document's bytes with `write`; an IntegrityError after the copy when they do not match."""
     digest = hashlib.sha256()
     size = 0
-    for record, _ in _records(archive, start=document.offset or 0):
+    for record, offset in _records(archive, start=document.offset or 0):
+        found = record.rec_headers.get_header("WARC-Record-ID") or ""
+        if record.rec_type != "resource" or found != document.record_id:
+            raise IntegrityError(archive, f"{document.name}: the record at offset {offset} is "
+                                 f"{quoted_text(found, 100)} ({record.rec_type}), not its resource record "
+                                 f"{quoted_text(document.record_id, 100)}; nothing was written; the file changed "
+                                 "since it was read, or the document is another archive's: run 'provpack verify'")
         stream = record.content_stream()
         while chunk := stream.read(_CHUNK):
             digest.update(chunk)
