@@ -227,7 +227,8 @@ def three_docs(tmp_path: Path, fixed_date: dt.datetime) -> Path:
 @pytest.mark.parametrize("record", [3, 4])   # doc 2's text (resource) and its provenance (metadata)
 def test_an_archive_cut_off_is_said_to_be_truncated(three_docs: Path, tmp_path: Path, record: int,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    """Cut inside a member's header, block or trailer: show and extract say where the file is cut off (exit 1)."""
+    """Cut inside a member's header, block or trailer: show and extract say where the file is cut off (exit 1);
+    show lists the document before the cut, and extract gives it (its sha256 checked), with a warning."""
     from provpack.cli import main
 
     start, cuts = cut_points(three_docs, record)
@@ -238,14 +239,25 @@ def test_an_archive_cut_off_is_said_to_be_truncated(three_docs: Path, tmp_path: 
         said = f"truncated at byte {start}: gzip member ends after {end - start} byte"
         with pytest.raises(IntegrityError, match=said):
             read_archive(cut)
-        for name in ("d1", "d2"):
-            with pytest.raises(IntegrityError, match=said):
-                extract(cut, name, io.BytesIO())
+        with pytest.raises(IntegrityError, match=said):
+            extract(cut, "d3", io.BytesIO())
+        back = io.BytesIO()
+        assert extract(cut, "d1", back).name == "d1" and back.getvalue() == b"doc 1 text " * 200
         capsys.readouterr()
         assert main(["show", str(cut)]) == 1
-        assert said in capsys.readouterr().err
-        assert main(["extract", str(cut), "d2", "-o", str(tmp_path / "d2.txt")]) == 1
-        assert said in capsys.readouterr().err and not (tmp_path / "d2.txt").exists()
+        shown = capsys.readouterr()
+        damage: list[IntegrityError] = []
+        before = [document.name for document in read_archive(cut, on_damage=damage.append)]
+        assert before == (["d1", "d2"] if record == 4 and end in cuts[-2:] else ["d1"])   # cut in the trailer: d2 whole
+        assert shown.err == f"provpack: error: {damage[0]}; only " + (
+            "the document before it is listed\n" if len(before) == 1 else "the 2 documents before it are listed\n")
+        assert said in shown.err and shown.out.startswith(f"{cut}: {len(before)} document")
+        assert main(["extract", str(cut), "d3", "-o", str(tmp_path / "d3.txt")]) == 1
+        err = capsys.readouterr().err
+        assert said in err and err.endswith("; no document named 'd3' before it\n")
+        assert not (tmp_path / "d3.txt").exists()
+        assert main(["-q", "extract", str(cut), "d1", "-o", str(tmp_path / "d1.txt"), "--force"]) == 0
+        assert (tmp_path / "d1.txt").read_bytes() == b"doc 1 text " * 200
     cut.write_bytes(data)   # whole again: read as before
     assert [document.name for document in read_archive(cut)] == ["d1", "d2", "d3"]
 
@@ -272,9 +284,19 @@ def test_a_plain_warc_cut_off_is_said_to_be_truncated(three_docs: Path, tmp_path
         with pytest.raises(IntegrityError, match=said):
             list(index(cut, records=None))
         capsys.readouterr()
-        for command in (["show", str(cut)], ["extract", str(cut), "d1"], ["index", str(cut)]):
+        for command in (["show", str(cut)], ["extract", str(cut), "d3"], ["index", str(cut)]):
             assert main(command) == 1, command
             assert said in capsys.readouterr().err
+        assert main(["extract", str(cut), "d1"]) == 0   # before the cut: given, with a warning
+        given = capsys.readouterr()
+        assert given.out == "doc 1 text " * 200
+        assert given.err.startswith(f"provpack: warning: {cut}: {said}")
+        assert given.err.endswith("; `provpack verify` gives the full report; 'd1' lies before it: extracted, its "
+                                  "sha256 checked\n")
+        if end == start + 1:
+            assert given.err == (f"provpack: warning: {cut}: {said}the file ends 1 bytes into a record: it is cut "
+                                 "off; `provpack verify` gives the full report; 'd1' lies before it: extracted, its "
+                                 "sha256 checked\n")
     cut.write_bytes(data[:start])   # cut between records: a sound, shorter WARC
     assert len(list(index(cut, records=None))) == record
 
@@ -286,6 +308,146 @@ def test_extract_of_a_text_cut_off_says_truncated(three_docs: Path, tmp_path: Pa
     cut.write_bytes(three_docs.read_bytes()[:cuts[4]])
     with pytest.raises(IntegrityError, match=f"truncated at byte {start}"):
         extract(cut, "d3", io.BytesIO())
+
+
+def test_extract_of_a_document_read_before_reads_only_its_record(three_docs: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given what read_archive gave, extract goes to the document's record and reads no more: each document of
+    an archive is extracted in time of its own size, not of the archive's (by name, each call read it all)."""
+    from provpack import reader
+
+    documents = read_archive(three_docs)
+    starts: list[int] = []
+    records = reader._records
+
+    def counted(archive: Path, *, start: int = 0) -> object:
+        starts.append(start)
+        return records(archive, start=start)
+
+    monkeypatch.setattr(reader, "_records", counted)
+    monkeypatch.setattr(reader, "read_archive", lambda *args, **kwargs: pytest.fail("the archive was read again"))
+    for number, document in enumerate(documents, start=1):
+        for hold in (True, False):
+            out = io.BytesIO()
+            assert extract(three_docs, document, out, hold=hold) is document
+            assert out.getvalue() == f"doc {number} text ".encode() * 200
+    assert starts == [document.offset for document in documents for _ in (True, False)]
+
+
+def test_extract_of_another_archives_document_writes_nothing(three_docs: Path, tmp_path: Path,
+                                                             fixed_date: dt.datetime) -> None:
+    """A document of another archive (or of this file before it changed): the record at its offset is not its
+    resource record, and that is said before a byte is written (exit 1)."""
+    source = tmp_path / "other"
+    source.mkdir()
+    for number in (1, 2, 3):   # the same names and archive name: d1 at the same offset, another record
+        (source / f"d{number}.txt").write_text(f"DOC {number} TEXT " * 200, encoding="utf-8")
+    other = provpack.package(source, out=tmp_path / "elsewhere" / "a.warc.gz", date=fixed_date).warc_path
+    theirs, ours = read_archive(other)[0], read_archive(three_docs)[0]
+    assert theirs.offset == ours.offset and theirs.record_id != ours.record_id
+    out = io.BytesIO()
+    with pytest.raises(IntegrityError) as caught:
+        extract(three_docs, theirs, out, hold=False)
+    assert str(caught.value) == (
+        f"{three_docs}: d1: the record at offset {ours.offset} is '{ours.record_id}' (resource), not its resource "
+        f"record '{theirs.record_id}'; nothing was written; the file changed since it was read, or the document is "
+        "another archive's: run 'provpack verify'")
+    assert caught.value.exit_code == 1 and out.getvalue() == b""
+
+
+def _damaged(warc: Path, record: int, where: str, out: Path) -> tuple[int, str]:
+    """A copy of `warc` at `out` with the gzip member of its `record`-th record (0: warcinfo) damaged, not cut
+    off: a bit of its CRC-32 flipped, a byte of its deflate data flipped, or its magic byte; (the member's
+    offset, the problem verify reports there)."""
+    from provpack.cdxj import index
+    from provpack.verify import verify
+
+    lines = list(index(warc, records=None))
+    start, length = lines[record].offset, lines[record].length
+    data = bytearray(warc.read_bytes())
+    data[{"crc": start + length - 8, "data": start + length // 2, "magic": start}[where]] ^= 0x01
+    out.write_bytes(data)
+    problems = [problem for problem in verify(out).files[0].problems if problem.kind in ("bad-gzip", "junk")]
+    assert problems and problems[0].offset == start, problems
+    return start, problems[0].message
+
+
+@pytest.mark.parametrize("where", ["crc", "data", "magic"])
+def test_a_damaged_gzip_member_is_said_to_be_damaged(three_docs: Path, tmp_path: Path, where: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A member of doc 2's text damaged in the middle: read_archive, show, extract and index name the member and
+    what verify finds there (exit 1), where warcio's words were about a first line of gzip bytes (exit 2) or a
+    WARC gzipped as a whole; d1, before it, is still listed by show and given by extract."""
+    from provpack.cdxj import index
+    from provpack.cli import main
+
+    bad = tmp_path / "bad.warc.gz"
+    start, found = _damaged(three_docs, 3, where, bad)
+    said = (f"{bad}: damaged gzip {'data' if where == 'magic' else 'member'} at byte {start}: {found}; "
+            "`provpack verify` gives the full report")
+    if where == "crc":
+        assert found == "gzip member is corrupt: incorrect data check"
+    if where == "magic":
+        assert found.endswith(" bytes that are not gzip data before the next gzip member")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert str(caught.value) == said
+    with pytest.raises(IntegrityError) as caught:
+        list(index(bad, records=None))
+    assert str(caught.value) == said
+    capsys.readouterr()
+    assert main(["index", str(bad), "-o", str(tmp_path / "bad.cdxj")]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {said}\n" and not (tmp_path / "bad.cdxj").exists()
+    assert main(["show", str(bad)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err == f"provpack: error: {said}; only the document before it is listed\n"
+    assert shown.out.startswith(f"{bad}: 1 document\n\nd1\n")
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' before it\n")
+    assert main(["extract", str(bad), "d1"]) == 0
+    assert capsys.readouterr() == ("doc 1 text " * 200, f"provpack: warning: {said}; 'd1' lies before it: "
+                                   "extracted, its sha256 checked\n")
+
+
+def test_a_damaged_first_member_lists_nothing(three_docs: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The warcinfo record's member damaged so that what it holds no longer starts with WARC/: no document is
+    read, and show says the damage alone (no empty listing)."""
+    from provpack.cli import main
+
+    bad = tmp_path / "bad.warc.gz"
+    data = bytearray(three_docs.read_bytes())
+    for at in range(12, 200):   # a flip in the first deflate block that still inflates, to other bytes
+        data[at] ^= 0x40
+        bad.write_bytes(data)
+        try:
+            read_archive(bad)
+        except IntegrityError as exc:
+            if "damaged gzip member at byte 0: gzip member is corrupt: incorrect data check" in str(exc):
+                break
+        data[at] ^= 0x40
+    else:
+        pytest.fail("no flip found")
+    assert main(["show", str(bad)]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {bad}: damaged gzip member at byte 0: gzip member is "
+                                   "corrupt: incorrect data check; `provpack verify` gives the full report\n")
+
+
+def test_a_damaged_last_member_leaves_the_documents_before_it(three_docs: Path, tmp_path: Path) -> None:
+    """Only the last member (doc 3's provenance) damaged: read_archive with on_damage gives d1 and d2 and passes
+    the damage on; without, raises it; extract gives d1 and d2, byte for byte."""
+    bad = tmp_path / "bad.warc.gz"
+    start, found = _damaged(three_docs, 6, "crc", bad)
+    damage: list[IntegrityError] = []
+    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == ["d1", "d2"]
+    assert [str(error) for error in damage] == [
+        f"{bad}: damaged gzip member at byte {start}: {found}; `provpack verify` gives the full report"]
+    with pytest.raises(IntegrityError):
+        read_archive(bad)
+    for number in (1, 2):
+        out = io.BytesIO()
+        extract(bad, f"d{number}", out)
+        assert out.getvalue() == f"doc {number} text ".encode() * 200
 
 
 def _shaped(tmp_path: Path, change: object) -> Path:

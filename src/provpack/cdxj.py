@@ -258,8 +258,9 @@ def _warcio_lines(
         EOFError,
         ValueError,
     ) as exc:
-        check_end(path, stream, max(start, begin))   # a file cut off is said as such, not as what warcio met there
         at = max(iterator.offset, start)
+        # A file cut off, or a gzip member damaged, is said as such, not as what warcio met there.
+        check_end(path, stream, max(start, begin), failed_at=at)
         raise ArchiveError(
             path,
             f"cannot read the record at or after byte {at}: {unreadable_reason(exc, stream, at)}",

@@ -540,7 +540,10 @@ def _show(args: argparse.Namespace) -> int:
     from .display import print_documents, show_json
 
     _not_stdin(args.file)
-    documents = reader.read_archive(args.file)
+    damage: list[ProvpackError] = []   # the documents before damage to the file are listed, then it is said
+    documents = reader.read_archive(args.file, on_damage=damage.append)
+    if damage and not documents:
+        raise damage[0]
     if args.json:
         encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
         text = json.dumps({"documents": [show_json(d) for d in documents]}, indent=2,
@@ -549,6 +552,10 @@ def _show(args: argparse.Namespace) -> int:
         print(re.sub("[\x80-\x9f]", lambda match: f"\\u{ord(match.group()):04x}", text))
     else:
         print_documents(args.file, documents, sys.stdout)
+    if damage:
+        listed = "the document before it is" if len(documents) == 1 else f"the {len(documents):,} documents before it are"
+        print(printable(f"provpack: error: {damage[0]}; only {listed} listed"), file=sys.stderr)
+        return damage[0].exit_code
     return 0
 
 

@@ -222,6 +222,9 @@ class PackageResult:
     """Documents whose fetched original was archived without text to align against (a PDF, an image)."""
     totals: Totals | None = None
     """Sums over `documents`; None: computed from them when asked."""
+    removed_signatures: tuple[Path, ...] = ()
+    """ARCHIVE.sig (and its .tsr) of the archive this run replaced, removed once the new one was in place: they
+    signed other bytes. Kept, and not named here, when they sign the new archive's very bytes."""
 
     def summed(self) -> Totals:
         """Sums over the documents: `totals`, or (when it was not given) read from the summaries."""

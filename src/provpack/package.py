@@ -186,6 +186,7 @@ def package(
         fetch_failures=tuple(failures),
         unaligned=tuple(unaligned),
         totals=summaries.totals(),
+        removed_signatures=archive.removed_signatures,
     )
 
 

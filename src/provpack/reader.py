@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -17,6 +18,8 @@ from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, IntegrityError, ProvpackError
 from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
 from .warciter import QuietArchiveIterator
+
+log = logging.getLogger(__name__)
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
 _CHUNK = 1024 * 1024
@@ -37,12 +40,28 @@ class ArchivedDocument:
     provenance: dict[str, Any]
 
 
-def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
-    """Every document described by a provpack provenance record, in archive order."""
-    archive = Path(path)
+def read_archive(path: Path | str, *,
+                 on_damage: Callable[[IntegrityError], None] | None = None) -> tuple[ArchivedDocument, ...]:
+    """Every document described by a provpack provenance record, in archive order.
+
+    Damage to the file (a gzip member cut off or corrupt, or bytes between members that are not gzip
+    data) is an IntegrityError naming the byte where it is. Given `on_damage`, that error is passed to it
+    instead, and the documents read before the damage are returned (those after it are not read).
+    """
+    documents: list[ArchivedDocument] = []
+    try:
+        _read_documents(Path(path), documents)
+    except IntegrityError as exc:
+        if on_damage is None:
+            raise
+        on_damage(exc)
+    return tuple(documents)
+
+
+def _read_documents(archive: Path, documents: list[ArchivedDocument]) -> None:
+    """Append each document to `documents` as its provenance record is read."""
     resource_offsets: dict[str, int] = {}
     seen_ids: dict[str, int] = {}
-    documents: list[ArchivedDocument] = []
     for record, offset in _records(archive):
         warc_type = record.rec_type
         warc_id = record.rec_headers.get_header("WARC-Record-ID") or ""
@@ -81,12 +100,15 @@ def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
             offset=resource_offsets.get(provenance["record_id"]),
             provenance=provenance,
         ))
-    return tuple(documents)
 
 
 def find(path: Path | str, name: str) -> ArchivedDocument:
     """The document called `name`; an ArchiveError listing the names there are if none is."""
-    documents = read_archive(path)
+    return _named(path, read_archive(path), name)
+
+
+def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], name: str) -> ArchivedDocument:
+    """The document of `documents` called `name` (find's rules)."""
     for document in documents:
         if document.name == name:
             return document
@@ -113,8 +135,16 @@ def find(path: Path | str, name: str) -> ArchivedDocument:
                        + f" (documents: {names})", fix="use a name that 'provpack show' lists")
 
 
-def extract(path: Path | str, name: str, dest: IO[bytes], *, hold: bool = True) -> ArchivedDocument:
-    """Write the exact bytes of document `name` to `dest` once they match their recorded sha256.
+def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
+            hold: bool = True) -> ArchivedDocument:
+    """Write the exact bytes of a document to `dest` once they match their recorded sha256.
+
+    The document is named (as `find` finds it, reading the archive), or is one `read_archive` gave for
+    this file: then only its resource record is read, at its offset, so that extracting each document of
+    a large archive reads each record once, not the whole archive each time (the record there must still
+    bear the document's WARC-Record-ID, and its bytes match the sha256). A file damaged after a named
+    document (see `read_archive`) gives it all the same, with a warning naming the damage; damaged before
+    it, the damage is raised.
 
     They are held back (in memory up to 8 MiB, beyond that in a temporary file) until checked, so that
     on an IntegrityError nothing has been written to `dest`. With `hold=False` they go straight to `dest`
@@ -122,12 +152,32 @@ def extract(path: Path | str, name: str, dest: IO[bytes], *, hold: bool = True) 
     over the output only on success), so they are not written twice.
     """
     archive = Path(path)
-    document = find(archive, name)
+    damage: list[IntegrityError] = []
+    if isinstance(name, ArchivedDocument):
+        document = name
+    else:
+        documents = read_archive(archive, on_damage=damage.append)
+        try:
+            document = _named(archive, documents, name)
+        except ArchiveError:
+            if damage:   # it may lie after the damage
+                raise IntegrityError(damage[0].path, f"{damage[0].problem}; no document named "
+                                     f"{quoted_text(name)} before it") from None
+            raise
     if document.offset is None:
-        raise IntegrityError(archive, f"{name}: its resource record {document.record_id} is missing")
+        raise IntegrityError(archive, f"{document.name}: its resource record {document.record_id} is missing")
     if not hold:
         _copy_checked(archive, document, dest.write)
-        return document
+    else:
+        _copy_held(archive, document, dest)
+    if damage:
+        log.warning("%s; %s lies before it: extracted, its sha256 checked", damage[0],
+                    quoted_text(document.name))
+    return document
+
+
+def _copy_held(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> None:
+    """_copy_checked into `dest`, the bytes held back until they are checked."""
     with tempfile.SpooledTemporaryFile(max_size=_HELD_IN_MEMORY) as held:
 
         def hold_back(chunk: bytes) -> int:
@@ -145,14 +195,19 @@ def extract(path: Path | str, name: str, dest: IO[bytes], *, hold: bool = True) 
         _copy_checked(archive, document, hold_back)
         held.seek(0)
         shutil.copyfileobj(held, dest, _CHUNK)
-    return document
 
 
 def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[bytes], object]) -> None:
     """Copy the document's bytes with `write`; an IntegrityError after the copy when they do not match."""
     digest = hashlib.sha256()
     size = 0
-    for record, _ in _records(archive, start=document.offset or 0):
+    for record, offset in _records(archive, start=document.offset or 0):
+        found = record.rec_headers.get_header("WARC-Record-ID") or ""
+        if record.rec_type != "resource" or found != document.record_id:
+            raise IntegrityError(archive, f"{document.name}: the record at offset {offset} is "
+                                 f"{quoted_text(found, 100)} ({record.rec_type}), not its resource record "
+                                 f"{quoted_text(document.record_id, 100)}; nothing was written; the file changed "
+                                 "since it was read, or the document is another archive's: run 'provpack verify'")
         stream = record.content_stream()
         while chunk := stream.read(_CHUNK):
             digest.update(chunk)
@@ -208,13 +263,15 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                 # would read the record to its end before we could.
                 offset = int(iterator.offset)
                 if record.format != "warc" or not str(record.rec_headers.protocol).startswith("WARC/"):
+                    check_end(archive, handle, last, failed_at=offset)   # (a damaged member's output)
                     raise ArchiveError(archive, f"not a WARC file: the record at offset {offset} has no "
                                        "WARC/1.x header line", fix="give a WARC file (.warc or .warc.gz)")
                 last = offset
                 yield record, offset
         except ArchiveLoadFailed as exc:
-            check_end(archive, handle, last)   # a file cut off is said as such, not as what warcio met there
             at = max(int(iterator.offset), start)
+            # A file cut off, or a gzip member damaged, is said as such, not as what warcio met there.
+            check_end(archive, handle, last, failed_at=at)
             raise ArchiveError(archive, f"not a readable WARC file: at or after byte {at}: "
                                f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc

@@ -206,30 +206,38 @@ def _all(data: bytes, needle: bytes) -> Iterator[int]:
 
 
 
-def check_end(path: Path, stream: IO[bytes], start: int) -> None:
+def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | None = None) -> None:
     """An IntegrityError when the end of the file cuts off a gzip member, at or after the member at `start`.
 
     warcio reads a cut-off last member as far as it goes and stops without a word (or fails on what
     follows): this reads the members from `start` (where one begins, or 0) to the end with verify's gzip
     reader; a plain WARC's records from `start` as verify reads them. Nothing when every member and block
-    ends whole; other damage is `provpack verify`'s.
+    ends whole; other damage is `provpack verify`'s. Given `failed_at`, where warcio failed, a gzip member
+    that is corrupt, or bytes between members that are not gzip data, at or before it are said too: warcio
+    fails on them in words about what it read instead (a "first line" of gzip bytes).
     """
     from .errors import IntegrityError
-    from .problems import TRUNCATED
+    from .problems import BAD_GZIP, JUNK, TRUNCATED
 
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, str, str]] = []
 
     def report(offset: int, kind: str, message: str) -> None:
-        if kind == TRUNCATED:
-            found.append((offset, message))
+        if kind == TRUNCATED or (failed_at is not None and offset <= failed_at and kind in (BAD_GZIP, JUNK)):
+            found.append((offset, kind, message))
 
     stream.seek(max(start, 0))
     raw = RawReader(stream)   # type: ignore[arg-type]
     raw.offset = max(start, 0)
     try:
-        source = open_source(raw, report)
-    except NotWarcError:
-        return
+        source: Source = open_source(raw, report)
+    except NotWarcError:   # (a gzip member whose damaged output no longer starts with WARC/ is read on)
+        stream.seek(max(start, 0))
+        raw = RawReader(stream)   # type: ignore[arg-type]
+        raw.offset = max(start, 0)
+        head = raw.read()
+        if failed_at is None or not head.startswith(GZIP_MAGIC):
+            return
+        source = GzipSource(raw, head, report)
     if source.compressed:
         for _ in source.chunks():
             if found:
@@ -242,8 +250,8 @@ def check_end(path: Path, stream: IO[bytes], start: int) -> None:
         scanner.walk()
         first = min(scanner.problems, key=lambda problem: problem.offset or 0, default=None)
         if first is not None and first.kind == TRUNCATED:   # (junk before a cut-off end is what to say instead)
-            found.append((first.offset or 0, first.message))
+            found.append((first.offset or 0, first.kind, first.message))
     if found:
-        offset, message = found[0]
-        raise IntegrityError(path, f"truncated at byte {offset}: {message}; "
-                             "`provpack verify` gives the full report")
+        offset, kind, message = found[0]
+        what = {TRUNCATED: "truncated", BAD_GZIP: "damaged gzip member", JUNK: "damaged gzip data"}[kind]
+        raise IntegrityError(path, f"{what} at byte {offset}: {message}; `provpack verify` gives the full report")

@@ -31,6 +31,7 @@ from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
 from .sniff import NotWarcError, is_gzipped_warc, open_source, refuse_stream
+from .stalesig import warn_stale_wacz
 
 __all__ = ["WACZ_VERSION", "make_wacz"]
 
@@ -124,8 +125,10 @@ def make_wacz(
         datapackage = _json_bytes(package)
         _add_bytes(zf, "datapackage.json", datapackage, stamp)
         digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest()}
-        _add_bytes(zf, "datapackage-digest.json", _json_bytes(digest), stamp)
+        digest_bytes = _json_bytes(digest)
+        _add_bytes(zf, "datapackage-digest.json", digest_bytes, stamp)
     log.info("%s: WACZ of %s with %d index lines", out, warc, len(lines))
+    warn_stale_wacz(warc, out, "sha256:" + hashlib.sha256(digest_bytes).hexdigest())
     return out
 
 

@@ -25,6 +25,7 @@ from .atomic import atomic_files, check_name
 from .errors import ArchiveError
 from .gzipper import Deflate, choose
 from .model import RecordSpec
+from .stalesig import refuse_orphan, remove_stale
 
 WARC_VERSION = "WARC/1.1"
 WRITE_BUFFER = 1 << 20
@@ -38,13 +39,14 @@ _TAIL = b"\r\n\r\n"
 
 @dataclass(frozen=True, slots=True)
 class WrittenArchive:
-    """What was written: the archive, its checksum file, and their digest."""
+    """What was written: the archive, its checksum file, and their digest (and the stale signature removed)."""
 
     path: Path
     sha256_path: Path
     sha256: str
     size_bytes: int
     records: int
+    removed_signatures: tuple[Path, ...] = ()
 
 
 @functools.cache
@@ -154,6 +156,7 @@ class ArchiveSink:
         self._used = 0
         self.size = 0
         self.records = 0
+        self.removed_signatures: tuple[Path, ...] = ()
 
     def write(self, pieces: Iterable[bytes], *, records: int) -> None:
         """Append the pieces of `records` whole gzip members."""
@@ -192,7 +195,10 @@ def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
 
     Both files are staged under temp names and fsynced before either takes its
     final name; the old .sha256 goes first, so a crash never pairs a new
-    archive with an old checksum (atomic_files commits in that order).
+    archive with an old checksum (atomic_files commits in that order). Once both
+    are in place, an ARCHIVE.sig that signs other bytes is removed with its
+    .tsr (stalesig; the sink's `removed_signatures` names them); one without its
+    archive is refused unless `force`.
     """
     sha256_path = path.with_name(path.name + ".sha256")
     check_name(path, companion=".sha256")
@@ -204,16 +210,18 @@ def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
         if os.path.lexists(sha256_path) and not force:
             raise ArchiveError(sha256_path, "already exists (without its archive)",
                                fix="pass --force to replace it, or remove it, or choose another name")
+        refuse_orphan(path, force=force)
         sink = ArchiveSink(staging.open(path))
         yield sink
         sink.flush()
         staging.open(sha256_path).write(f"{sink.hexdigest()}  {path.name}\n".encode("utf-8"))
+    sink.removed_signatures = remove_stale(path, size=sink.size, sha256=sink.hexdigest())
 
 
 def written(sink: ArchiveSink, path: Path) -> WrittenArchive:
     """What `open_archive` wrote through `sink` to `path`."""
     return WrittenArchive(path=path, sha256_path=path.with_name(path.name + ".sha256"), sha256=sink.hexdigest(),
-                          size_bytes=sink.size, records=sink.records)
+                          size_bytes=sink.size, records=sink.records, removed_signatures=sink.removed_signatures)
 
 
 def write_warc(

@@ -1,0 +1,121 @@
+"""An archive's signature (ARCHIVE.sig, ARCHIVE.sig.tsr) when the archive is written again.
+
+`provpack sign` writes them beside the archive. Once `package --force` has put
+other bytes under the archive's name, the signature vouches for a file that no
+longer exists, and `verify --key` would call the new archive "changed after
+signing" although nothing was tampered with. So, once the new archive has its
+name (a crash before that leaves the old archive with its signature), a
+provpack signature naming other bytes is removed with its timestamp, and a
+warning says so; one that names the new archive's very size and sha256 (the
+same sources packaged again with SOURCE_DATE_EPOCH) is kept. A file of that
+name that is not a provpack signature (GPG's, say) is left in place, with a
+warning. A signature without its archive is refused unless `force`, as a
+.sha256 is: it is someone's file.
+
+A WACZ written again under the name a signature covers (`sign --wacz`) leaves
+the signature in place, since it still vouches for the WARC, with a warning that
+`verify --key` will call it bad until it is signed again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from .errors import ArchiveError, ProvpackError
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_SUFFIX = ".sig"   # as signing.SIGNATURE_SUFFIX and timestamp.TOKEN_SUFFIX, which import cryptography
+TOKEN_SUFFIX = ".tsr"
+_MAX_SIGNATURE_BYTES = 16 * 1024
+
+
+def signature_path(archive: Path) -> Path:
+    """ARCHIVE -> ARCHIVE.sig."""
+    return archive.with_name(archive.name + SIGNATURE_SUFFIX)
+
+
+def token_path(archive: Path) -> Path:
+    """ARCHIVE -> ARCHIVE.sig.tsr."""
+    return archive.with_name(archive.name + SIGNATURE_SUFFIX + TOKEN_SUFFIX)
+
+
+def refuse_orphan(archive: Path, *, force: bool) -> None:
+    """Without `force`, refuse an ARCHIVE.sig that is there without its archive: writing the archive would strand it."""
+    sig_path = signature_path(archive)
+    if not force and os.path.lexists(sig_path) and not os.path.lexists(archive):
+        raise ArchiveError(sig_path, "already exists (without its archive)",
+                           fix="pass --force to write the archive all the same (a provpack signature is then "
+                               "removed unless it signs the new archive's very bytes), or remove it, or choose another "
+                               "name")
+
+
+def remove_stale(archive: Path, *, size: int, sha256: str) -> tuple[Path, ...]:
+    """Remove ARCHIVE.sig and ARCHIVE.sig.tsr unless the signature names these bytes; return what was removed.
+
+    Call it once the archive of `size` bytes and this `sha256` has its name.
+    """
+    sig_path = signature_path(archive)
+    if not os.path.lexists(sig_path):
+        return ()
+    signed = _signed_bytes(sig_path)
+    if signed is None:
+        return ()
+    if signed == (size, sha256):
+        log.info("%s kept: it signs this very archive (%d bytes, sha256 %s)", sig_path, size, sha256)
+        return ()
+    removed: list[Path] = []
+    for path in (sig_path, token_path(archive)):
+        if not os.path.lexists(path):
+            continue
+        try:
+            path.unlink()
+        except OSError as exc:
+            from .atomic import reason
+
+            log.warning("%s: signs the archive this run replaced, not this one, but could not be removed (%s); "
+                        "remove it", path, reason(exc))
+            continue
+        removed.append(path)
+    if removed:
+        again = " --tsa URL" if token_path(archive) in removed else ""
+        log.warning("removed %s: %s the archive this run replaced (%s bytes, sha256 %s), not this one; sign this "
+                    "one with 'provpack sign %s --key KEY%s'", " and ".join(str(path) for path in removed),
+                    "they signed and timestamped" if len(removed) > 1 else "it signed", f"{signed[0]:,}", signed[1],
+                    archive, again)
+    return tuple(removed)
+
+
+def warn_stale_wacz(archive: Path, wacz: Path, datapackage_digest: str) -> None:
+    """Warn when ARCHIVE.sig covers a WACZ of `wacz`'s name beside it, but not this one (`datapackage_digest`:
+    sha256:<hex> of its datapackage-digest.json)."""
+    sig_path = signature_path(archive)
+    if wacz.absolute().parent != archive.absolute().parent or not os.path.isfile(sig_path):
+        return   # verify --key reads the WACZ beside the archive (another one only when given with --wacz)
+    from .signing import parse_signature_file, read_small
+
+    try:
+        statement, _, _ = parse_signature_file(read_small(sig_path, _MAX_SIGNATURE_BYTES, what="signature file"))
+    except (ProvpackError, ValueError):
+        return   # not one provpack wrote, or not one sign --wacz wrote: it says nothing about this WACZ
+    if statement.wacz_name != wacz.name or statement.wacz_datapackage_digest == datapackage_digest:
+        return
+    log.warning("%s covers another %s (datapackage digest %s) than the one this run wrote: 'provpack verify %s "
+                "--key PUB' calls the signature bad until it is signed again with 'provpack sign %s --key KEY --wacz "
+                "%s --force'", sig_path, wacz.name, statement.wacz_datapackage_digest, archive, archive, wacz)
+
+
+def _signed_bytes(sig_path: Path) -> tuple[int, str] | None:
+    """(size, sha256) the signature file names; None, with a warning, when it is not a provpack signature."""
+    from .signing import parse_signature_file, read_small   # cryptography: only when there is a signature
+
+    try:
+        statement, _, _ = parse_signature_file(read_small(sig_path, _MAX_SIGNATURE_BYTES, what="signature file"))
+    except (ProvpackError, ValueError) as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        log.warning("%s: left in place: not a provpack signature (%s); if it signed the archive this run "
+                    "replaced, it does not sign this one", sig_path, problem)
+        return None
+    return statement.size_bytes, statement.sha256

@@ -1,0 +1,207 @@
+"""Tests for provpack.stalesig: an archive written again keeps no signature of the bytes it replaced."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import provpack
+from provpack.cli import main
+from provpack.errors import ArchiveError
+from provpack.signing import check_signature, keygen, sign
+from provpack.wacz import make_wacz
+
+DATE = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> tuple[Path, Path]:
+    """A key pair: (private, public)."""
+    return keygen(tmp_path / "keys" / "signer")
+
+
+@pytest.fixture
+def signed(seed_dir: Path, tmp_path: Path, keys: tuple[Path, Path]) -> Path:
+    """A packaged archive with its ARCHIVE.sig and an ARCHIVE.sig.tsr beside it (the token is not read here)."""
+    archive = provpack.package(seed_dir, out=tmp_path / "out" / "seeds.warc.gz", date=DATE).warc_path
+    sign(archive, keys[0])
+    archive.with_name("seeds.warc.gz.sig.tsr").write_bytes(b"a token")
+    return archive
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+
+
+def test_package_force_removes_the_signature_of_the_archive_it_replaced(
+        signed: Path, seed_dir: Path, keys: tuple[Path, Path], caplog: pytest.LogCaptureFixture) -> None:
+    """Other bytes under the archive's name: ARCHIVE.sig and its .tsr are removed, the result and a warning say
+    so, and verify --key finds no signature, where it used to call the untouched archive changed after signing."""
+    old = signed.read_bytes()
+    (seed_dir / "000_8dbb4f68ea601904.txt").write_bytes(b"changed [...] x\n")
+    with caplog.at_level("WARNING", logger="provpack"):
+        result = provpack.package(seed_dir, out=signed, date=DATE, force=True)
+    sig, token = signed.with_name("seeds.warc.gz.sig"), signed.with_name("seeds.warc.gz.sig.tsr")
+    assert result.removed_signatures == (sig, token)
+    assert not os.path.lexists(sig) and not os.path.lexists(token)
+    assert _warnings(caplog) == [
+        f"removed {sig} and {token}: they signed and timestamped the archive this run replaced ({len(old):,} bytes, "
+        f"sha256 {hashlib.sha256(old).hexdigest()}), not this one; sign this one with 'provpack sign {signed} "
+        "--key KEY --tsa URL'"]
+    assert check_signature(signed, keys[1]).kind == "missing-signature"
+
+
+def test_a_signature_alone_is_removed_and_said_so(signed: Path, seed_dir: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """Without a token, the warning names the signature alone and asks for no --tsa."""
+    signed.with_name("seeds.warc.gz.sig.tsr").unlink()
+    old = signed.read_bytes()
+    with caplog.at_level("WARNING", logger="provpack"):
+        result = provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=1), force=True)
+    sig = signed.with_name("seeds.warc.gz.sig")
+    assert result.removed_signatures == (sig,)
+    assert _warnings(caplog) == [
+        f"removed {sig}: it signed the archive this run replaced ({len(old):,} bytes, sha256 "
+        f"{hashlib.sha256(old).hexdigest()}), not this one; sign this one with 'provpack sign {signed} --key KEY'"]
+
+
+def test_a_signature_of_the_very_bytes_written_again_is_kept(
+        signed: Path, seed_dir: Path, keys: tuple[Path, Path], caplog: pytest.LogCaptureFixture) -> None:
+    """The same sources and date give the same bytes: the signature still holds, and it and its token stay."""
+    sig_bytes = signed.with_name("seeds.warc.gz.sig").read_bytes()
+    with caplog.at_level("INFO", logger="provpack"):
+        result = provpack.package(seed_dir, out=signed, date=DATE, force=True)
+    assert result.removed_signatures == ()
+    assert signed.with_name("seeds.warc.gz.sig").read_bytes() == sig_bytes
+    assert signed.with_name("seeds.warc.gz.sig.tsr").read_bytes() == b"a token"
+    assert check_signature(signed, keys[1]).ok
+    assert _warnings(caplog) == []
+    assert (f"{signed}.sig kept: it signs this very archive ({result.size_bytes} bytes, sha256 {result.sha256})"
+            in [record.getMessage() for record in caplog.records])
+
+
+def test_nothing_is_removed_before_the_new_archive_is_in_place(
+        signed: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that fails before its archive takes the name leaves the old archive with its signature and token."""
+    from provpack import atomic
+
+    def fail(self: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    old = signed.read_bytes()
+    (seed_dir / "000_8dbb4f68ea601904.txt").write_bytes(b"changed [...] x\n")
+    monkeypatch.setattr(atomic.Staging, "_commit", fail)
+    with pytest.raises(ArchiveError):
+        provpack.package(seed_dir, out=signed, date=DATE, force=True)
+    assert signed.read_bytes() == old
+    assert signed.with_name("seeds.warc.gz.sig").exists()
+    assert signed.with_name("seeds.warc.gz.sig.tsr").read_bytes() == b"a token"
+
+
+def test_a_file_that_is_not_a_provpack_signature_is_left_with_a_warning(
+        signed: Path, seed_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """ARCHIVE.sig from another tool (GPG's): provpack cannot tell what it signed, so it stays, and a warning
+    says it does not sign the new archive if it signed the old one."""
+    sig = signed.with_name("seeds.warc.gz.sig")
+    sig.write_bytes(b"\x89\x01\x33 a GPG signature")
+    with caplog.at_level("WARNING", logger="provpack"):
+        result = provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=1), force=True)
+    assert result.removed_signatures == ()
+    assert sig.read_bytes() == b"\x89\x01\x33 a GPG signature"
+    assert signed.with_name("seeds.warc.gz.sig.tsr").exists()
+    assert _warnings(caplog) == [
+        f"{sig}: left in place: not a provpack signature (not UTF-8 text); if it signed the archive this run "
+        "replaced, it does not sign this one"]
+
+
+def test_a_signature_that_cannot_be_removed_is_said_so(
+        signed: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """An unlink that fails: the archive is written all the same, and a warning asks to remove the signature."""
+    real_unlink = Path.unlink
+    sig = signed.with_name("seeds.warc.gz.sig")
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self == sig:
+            raise PermissionError(13, "Permission denied")
+        real_unlink(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    with caplog.at_level("WARNING", logger="provpack"):
+        result = provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=1), force=True)
+    token = signed.with_name("seeds.warc.gz.sig.tsr")
+    assert result.removed_signatures == (token,)
+    assert sig.exists()
+    warnings = _warnings(caplog)
+    assert warnings[0] == (f"{sig}: signs the archive this run replaced, not this one, but could not be removed "
+                           "(permission denied); remove it")
+    assert warnings[1].startswith(f"removed {token}: it signed the archive this run replaced (")
+
+
+def test_a_signature_without_its_archive_is_refused_unless_force(signed: Path, seed_dir: Path) -> None:
+    """ARCHIVE.sig whose archive is gone, as a lone .sha256: refused before anything is written; with force the
+    archive is written and the signature, of other bytes, removed."""
+    signed.unlink()
+    signed.with_name("seeds.warc.gz.sha256").unlink()
+    sig = signed.with_name("seeds.warc.gz.sig")
+    with pytest.raises(ArchiveError) as caught:
+        provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=1))
+    assert str(caught.value) == (
+        f"{sig}: already exists (without its archive); pass --force to write the archive all the same (a provpack "
+        "signature is then removed unless it signs the new archive's very bytes), or remove it, or choose another "
+        "name")
+    assert sorted(p.name for p in signed.parent.iterdir()) == ["seeds.warc.gz.sig", "seeds.warc.gz.sig.tsr"]
+    result = provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=1), force=True)
+    assert result.removed_signatures == (sig, signed.with_name("seeds.warc.gz.sig.tsr"))
+
+
+def test_the_command_line_repro(tmp_path: Path, seed_dir: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """keygen, package, sign, change a text, package --force, verify --key: exit 1 for a missing signature (the
+    archive is not signed), not a bad one (it was not tampered with); the warning is on standard error."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["-q", "keygen", "-o", "key"]) == 0
+    assert main(["-q", "package", str(seed_dir), "-o", "s.warc.gz"]) == 0
+    assert main(["-q", "sign", "s.warc.gz", "--key", "key"]) == 0
+    (seed_dir / "000_8dbb4f68ea601904.txt").write_bytes(b"changed [...] x\n")
+    capsys.readouterr()
+    assert main(["package", str(seed_dir), "-o", "s.warc.gz", "--force"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("provpack: warning: removed s.warc.gz.sig: it signed the archive this run replaced (")
+    assert err.endswith("), not this one; sign this one with 'provpack sign s.warc.gz --key KEY'\n")
+    assert main(["verify", "s.warc.gz", "--key", "key.pub"]) == 1
+    out = capsys.readouterr().out
+    assert "s.warc.gz: missing-signature: s.warc.gz.sig: no signature file; if it was written elsewhere" in out
+    assert "bad-signature" not in out
+
+
+def _digest_file_sha256(wacz: Path) -> str:
+    with zipfile.ZipFile(wacz) as bundle:
+        return "sha256:" + hashlib.sha256(bundle.read("datapackage-digest.json")).hexdigest()
+
+
+def test_a_wacz_written_again_under_a_signed_name_is_warned_of(
+        signed: Path, keys: tuple[Path, Path], caplog: pytest.LogCaptureFixture) -> None:
+    """The signature covers the WARC and a WACZ (sign --wacz); a new WACZ of that name beside it keeps the
+    signature (it still vouches for the WARC) and warns that verify --key calls it bad until signed again. The same
+    WACZ bytes again, or a WACZ elsewhere, warn of nothing."""
+    wacz = make_wacz(signed, signed.with_name("seeds.wacz"), created=DATE)
+    sign(signed, keys[0], wacz=wacz, force=True)
+    signed_digest = _digest_file_sha256(wacz)
+    with caplog.at_level("WARNING", logger="provpack"):
+        make_wacz(signed, wacz, created=DATE, force=True)
+        make_wacz(signed, signed.parent.parent / "seeds.wacz", created=DATE + dt.timedelta(days=1))
+    assert _warnings(caplog) == []
+    with caplog.at_level("WARNING", logger="provpack"):
+        make_wacz(signed, wacz, created=DATE + dt.timedelta(days=1), force=True)
+    sig = signed.with_name("seeds.warc.gz.sig")
+    assert _warnings(caplog) == [
+        f"{sig} covers another seeds.wacz (datapackage digest {signed_digest}) than the one this run wrote: "
+        f"'provpack verify {signed} --key PUB' calls the signature bad until it is signed again with 'provpack "
+        f"sign {signed} --key KEY --wacz {wacz} --force'"]
+    assert sig.exists()
+    assert check_signature(signed, keys[1]).kind == "bad-signature"
