@@ -875,6 +875,25 @@ def test_jobs_below_one_are_refused(jobs: int, tmp_path: Path) -> None:
         verify(tmp_path / "any.warc.gz", jobs=jobs)
 
 
+def test_paths_may_be_an_iterator(tmp_path: Path) -> None:
+    """An iterator of paths (a glob) is read once and every file in it checked, as a list of them is."""
+    write(tmp_path, ARCHIVE_BYTES, "a.warc.gz")
+    write(tmp_path, ARCHIVE_BYTES[:-5], "b.warc.gz")
+    report = verify(sorted(tmp_path.glob("*.warc.gz")))
+    assert verify(iter(sorted(tmp_path.glob("*.warc.gz")))) == report
+    assert verify(str(path) for path in sorted(tmp_path.glob("*.warc.gz"))).to_json() == report.to_json()
+    assert [Path(file.path).name for file in report.files] == ["a.warc.gz", "b.warc.gz"]
+    assert (report.files[0].records, report.ok) == (5, False)
+
+
+@pytest.mark.parametrize("paths", [[], (), iter([])], ids=["list", "tuple", "iterator"])
+def test_no_paths_are_refused(paths: Any) -> None:
+    """No file at all is an input error, as the command refuses `verify` without FILE, not a clean report."""
+    with pytest.raises(InputError) as caught:
+        verify(paths)
+    assert str(caught.value) == "paths: no file given; give a WARC file's path, or a list of them"
+
+
 def test_a_provpack_archive_without_its_sha256_is_noted(tmp_path: Path) -> None:
     """A provpack archive whose .sha256 is gone gets a note saying what is then unchecked (not a problem:
     any other WARC has none); with the sidecar, or for a WARC without provenance, no such note."""

@@ -91,7 +91,7 @@ def default_output(sources: Sequence[Path | str]) -> Path:
 
 
 def package(
-    sources: Path | str | Sequence[Path | str],
+    sources: Path | str | Iterable[Path | str],
     *,
     out: Path | str | None = None,
     date: dt.datetime | None = None,

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -161,12 +161,15 @@ class VerifyReport:
         }
 
 
-def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
+def verify(paths: str | Path | Iterable[str | Path], *, strict: bool = False,
            key: str | Path | None = None, tsa_ca: str | Path | None = None,
            signature: str | Path | None = None, wacz: str | Path | None = None,
            jobs: int | None = None,
            progress: Callable[[int, int, int], None] | None = None, deep: bool = False) -> VerifyReport:
     """Verify one or more WARC files ("-" is standard input); ArchiveError when one is missing or cannot be read.
+
+    `paths` is one path, or a collection or an iterator of them (read once: `Path("o").glob("*.warc.gz")`);
+    none at all is an InputError.
 
     A file that is not a WARC (a WACZ, a text file, ...) gets a report with `error` set (exit code 2),
     and the other files are still checked; standard input that is not a WARC raises ArchiveError.
@@ -189,13 +192,14 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
     With `deep`, each provpack provenance record is also compared, key by key, with what
     provpack itself writes for its excerpt (docs/verify.md, "--deep").
     """
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)   # an iterator is read once, here
+    if not paths:
+        raise InputError("paths", "no file given", fix="give a WARC file's path, or a list of them")
     if tsa_ca is not None and key is None:
         raise InputError("--tsa-ca", "a timestamp dates a signature: give --key as well")
     _check_signature_options(paths, key=key, signature=signature, wacz=wacz)
     if jobs is not None and jobs < 1:
         raise InputError("--jobs", f"the number of jobs must be at least 1, not {jobs}")
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
     for path in paths:
         if str(path) != "-":
             _check_readable(Path(path))
@@ -277,7 +281,7 @@ def _not_warc(path: Path, exc: _NotWarc, given: set[Path], *, key: bool, tsa_ca:
     return FileReport(str(path), 0, 0, 0, (), error=exc.message)
 
 
-def _check_signature_options(paths: str | Path | Sequence[str | Path], *, key: str | Path | None,
+def _check_signature_options(paths: Sequence[str | Path], *, key: str | Path | None,
                              signature: str | Path | None, wacz: str | Path | None) -> None:
     """--signature and --wacz name the files of one archive's signature: with --key and one FILE, and there."""
     for option, given in (("--signature", signature), ("--wacz", wacz)):
@@ -285,7 +289,7 @@ def _check_signature_options(paths: str | Path | Sequence[str | Path], *, key: s
             continue
         if key is None:
             raise InputError(option, "names a file of a signature, which only --key checks: give --key as well")
-        count = 1 if isinstance(paths, (str, Path)) else len(paths)
+        count = len(paths)
         if count != 1:
             raise InputError(option, f"names a file of one archive's signature, but {count} files were given, "
                              "so which archive it belongs to is unclear", fix="verify that archive alone with it")
