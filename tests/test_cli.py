@@ -1049,6 +1049,10 @@ def test_index_records_lists_every_warc_type(tmp_path: Path, monkeypatch: pytest
     assert capsys.readouterr().err == ("provpack: error: --records: not WARC record types: page; use 'all' or some "
                                        "of continuation,conversion,metadata,request,resource,response,revisit,"
                                        "warcinfo\n")
+    assert main(["index", str(COMMITTED), "--records", " , ", "-o", "c.cdxj"]) == 2
+    assert capsys.readouterr().err == ("provpack: error: --records: no WARC record type given; use 'all' or some "
+                                       "of continuation,conversion,metadata,request,resource,response,revisit,"
+                                       "warcinfo\n")
 
 
 def test_the_readme_spells_options_and_arguments_as_help_does(capsys: pytest.CaptureFixture[str]) -> None:

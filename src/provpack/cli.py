@@ -572,21 +572,16 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
-_RECORD_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit",
-                           "conversion", "continuation"})
-
-
 def _record_types(value: str | None) -> Collection[str] | None:
     """--records: None for all, the default set when not given, else the named WARC-Types in their order."""
+    from .cdxj import check_record_types
+
     if value is None:
         return CDXJ_RECORDS
     if value.strip() == "all":
         return None
     types = tuple(name.strip() for name in value.split(",") if name.strip())
-    unknown = sorted(set(types) - _RECORD_TYPES)
-    if unknown or not types:
-        raise InputError("--records", f"not WARC record types: {', '.join(unknown) or repr(value)}",
-                         fix=f"use 'all' or some of {','.join(sorted(_RECORD_TYPES))}")
+    check_record_types(types, name="--records", every="'all'")
     return types
 
 
