@@ -68,7 +68,13 @@ def run_date(environ: dict[str, str] | None = None) -> dt.datetime:
 
 
 def archive_stamp(date: dt.datetime, given_as: str) -> str:
-    """`date` as a WARC-Date; an InputError naming `given_as` for a naive datetime or a UTC year outside 1000-9999."""
+    """`date` as a WARC-Date, checked as `checked_date` checks it."""
+    return warc_date(checked_date(date, given_as))
+
+
+def checked_date(date: dt.datetime, given_as: str) -> dt.datetime:
+    """`date` in UTC; an InputError naming `given_as` for a naive datetime or a UTC year outside 1000-9999
+    (a WARC-Date, and a WACZ's `created`, is a W3C-DTF date: four-digit years)."""
     fix = "give a datetime with a time zone and a year from 1000 to 9999 (e.g. tzinfo=timezone.utc)"
     if not isinstance(date, dt.datetime):
         raise InputError(given_as, f"not a datetime: {type(date).__name__}", fix=fix)
@@ -80,7 +86,7 @@ def archive_stamp(date: dt.datetime, given_as: str) -> str:
         raise InputError(given_as, f"{date.isoformat()} is after the year 9999 in UTC", fix=fix) from exc
     if not 1000 <= utc.year <= 9999:   # WARC-Date is a W3C-DTF date: four-digit years
         raise InputError(given_as, f"{date.isoformat()} is not in the years 1000 to 9999 in UTC", fix=fix)
-    return warc_date(utc)
+    return utc
 
 
 def default_output(sources: Sequence[Path | str]) -> Path:
