@@ -117,6 +117,24 @@ def test_strict_json_says_what_the_text_says(tmp_path: Path, monkeypatch: pytest
     assert report.to_json(strict=True) == verify([unchecked, sound], strict=True).to_json()
 
 
+def test_each_files_ok_and_status_say_what_the_run_and_the_json_say(tmp_path: Path) -> None:
+    """Under strict a file with unverified records is not ok and FAILED, as the run and its JSON say; without
+    strict it is ok and UNVERIFIED; a file with none is ok either way. A report built as strict makes its
+    files so, whoever made them."""
+    unchecked = write(tmp_path, warc([record("resource", b"x", block_digest=None)]), "a.warc.gz")
+    sound = write(tmp_path, warc([record("resource", b"y")]), "b.warc.gz")
+    for strict, status in ((False, Status.UNVERIFIED), (True, Status.FAILED)):
+        report = verify([unchecked, sound], strict=strict)
+        first, second = report.files
+        assert (report.ok, report.status) == (not strict, status)
+        assert (first.ok, first.status, first.strict) == (not strict, status, strict)
+        assert first.to_json()["status"] == report.to_json()["files"][0]["status"] == status.value
+        assert (second.ok, second.status, second.to_json()["status"]) == (True, Status.OK, "ok")
+    made = VerifyReport(verify(unchecked).files, strict=True)
+    assert (made.files[0].ok, made.files[0].status, made.ok) == (False, Status.FAILED, False)
+    assert VerifyReport(made.files).files[0].status is Status.UNVERIFIED
+
+
 def test_problem_lines_and_json(tmp_path: Path) -> None:
     """One line per problem: path, offset, record id, kind, message; JSON with the same facts."""
     bad = record("resource", b"x", block_digest="sha256:" + "0" * 64,

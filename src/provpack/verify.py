@@ -54,7 +54,7 @@ class Status(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class FileReport:
-    """What verifying one file found."""
+    """What verifying one file found; `strict` (the VerifyReport's) counts unverified records as failures."""
 
     path: str
     records: int
@@ -64,30 +64,37 @@ class FileReport:
     notes: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = field(default=())  # unverified records (the first 1000)
     error: str | None = None   # why the file was not checked at all (it is not a WARC), and what to do
+    strict: bool = False
 
     @property
     def ok(self) -> bool:
-        """True when the file was checked and no problem was found (unverified records are not problems)."""
-        return not self.problems and self.error is None
+        """True when the file was checked and no problem was found (unverified records are problems only
+        when strict)."""
+        return self.status in (Status.OK, Status.UNVERIFIED)
 
     @property
     def status(self) -> Status:
-        """ERROR when not checked, FAILED with problems, UNVERIFIED with unchecked records, else OK."""
+        """ERROR when not checked, FAILED with problems (or, when strict, unchecked records), UNVERIFIED
+        with unchecked records, else OK."""
+        return self._status(strict=False)
+
+    def _status(self, *, strict: bool) -> Status:
         if self.error is not None:
             return Status.ERROR
-        if self.problems:
+        if self.problems or (self.unverified and (strict or self.strict)):
             return Status.FAILED
         return Status.UNVERIFIED if self.unverified else Status.OK
 
     def to_json(self, *, strict: bool = False) -> dict[str, Any]:
-        """The report as a JSON-ready dict; under strict, as the text says it: the unverified records
-        listed among the problems (none left among the warnings), and the status FAILED."""
+        """The report as a JSON-ready dict; under strict (the report's own, or given), as the text says it:
+        the unverified records listed among the problems (none left among the warnings), and the status FAILED."""
+        strict = strict or self.strict
         problems, warnings = self.problems, self.warnings
         if strict:
             problems, warnings = problems + warnings, ()
         return {
             "path": self.path,
-            "status": (Status.FAILED if strict and self.unverified and self.error is None else self.status).value,
+            "status": self._status(strict=strict).value,
             "records": self.records,
             "verified": self.verified,
             "unverified": self.unverified,
@@ -104,6 +111,11 @@ class VerifyReport:
 
     files: tuple[FileReport, ...]
     strict: bool = False
+
+    def __post_init__(self) -> None:
+        # Each file's report is as strict as the run's, so that its ok and status say what the run's do.
+        if any(file.strict != self.strict for file in self.files):
+            object.__setattr__(self, "files", tuple(replace(file, strict=self.strict) for file in self.files))
 
     @property
     def problems(self) -> int:
