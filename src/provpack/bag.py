@@ -24,6 +24,8 @@ from stat import S_ISDIR, S_ISREG
 from pathlib import Path
 
 from ._version import __version__
+from .arguments import PATH, require
+from .arguments import paths as path_list
 from .atomic import (TEMP_SUFFIX, check_name, folder_problem, fsync_folder, helper_stem, output_lock, reason,
                      remove_stale_temps, write_fix)
 from .errors import ArchiveError, InputError
@@ -44,8 +46,10 @@ def make_bag(paths: Path | str | Iterable[Path | str], out_dir: Path | str) -> P
     `out_dir` must not exist or be empty. Bagging-Date, when the bag was made
     (RFC 8493), is SOURCE_DATE_EPOCH's date when set, else today (UTC).
     """
+    given = path_list("paths", paths)   # (an iterator: read once, here)
+    require((("out_dir", out_dir, PATH),))
     out = Path(out_dir)
-    sources = _payload([paths] if isinstance(paths, (str, Path)) else list(paths))
+    sources = _payload(given)
     check_name(out)
     _require_room(out)
     bagging_date = _bagging_date()

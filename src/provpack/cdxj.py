@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
+from .arguments import FLAG, PATH, TEXT, require, text_stream
 from .atomic import archive_files, atomic_writer, refuse_input
 from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError, InputError
@@ -149,6 +150,8 @@ def index(
     own, the rest by warcio from the first record the walk cannot vouch for on; the
     lines are the same either way. `express=False` reads every record with warcio.
     """
+    require((("warc_path", warc_path, PATH), ("filename", filename, TEXT.or_none), ("express", express, FLAG),
+             ("post_append", post_append, FLAG)))
     check_record_types(records)
     return _index(warc_path, filename=filename, records=records, express=express, post_append=post_append)
 
@@ -395,9 +398,12 @@ def write_index(
     file is replaced only with `force=True`; it is written atomically. `records`
     and `post_append` are as for `index`.
     """
+    text_stream("out", out)
+    require((("sort", sort, FLAG), ("force", force, FLAG)))
+    lines = index(warc_path, filename=filename, records=records, post_append=post_append)   # (checks the rest)
     if isinstance(out, (str, Path)):   # before the archive is read: the write must not destroy it
         refuse_input(out, archive_files(warc_path))
-    text = cdxj_text(index(warc_path, filename=filename, records=records, post_append=post_append), sort=sort)
+    text = cdxj_text(lines, sort=sort)
     if isinstance(out, (str, Path)):
         with atomic_writer(Path(out), force=force) as stream:
             stream.write(text.encode("utf-8"))

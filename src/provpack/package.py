@@ -19,6 +19,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
+from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, paths, require
 from .atomic import check_name
 from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
@@ -126,7 +127,12 @@ def package(
     `progress(documents_done, documents_total, archive_bytes)` is called as the work advances.
     `date` (default: SOURCE_DATE_EPOCH, else now) must have a time zone and a year from 1000 to 9999 in UTC.
     """
-    source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
+    source_list = paths("sources", sources)
+    require((("out", out, PATH.or_none), ("description", description, TEXT.or_none),
+             ("operator", operator, TEXT.or_none), ("force", force, FLAG), ("follow_symlinks", follow_symlinks, FLAG),
+             ("level", level, INT.or_none), ("deflate", deflate, TEXT.or_none), ("jobs", jobs, INT.or_none),
+             ("fetch", fetch, FLAG), ("allow_private", allow_private, FLAG), ("fetcher", fetcher, FUNCTION.or_none),
+             ("max_text_bytes", max_text_bytes, INT), ("progress", progress, FUNCTION.or_none)))
     out_path = Path(out) if out is not None else default_output(source_list)
     if os.path.isdir(out_path):   # (Path.is_dir raises on a name too long before 3.12)
         out_path = out_path / default_output(source_list).name

@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from warcio.exceptions import ArchiveLoadFailed
 
+from .arguments import FLAG, PATH, TEXT, binary_stream, require
 from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, IntegrityError, ProvpackError
 from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
@@ -39,6 +40,7 @@ class ArchivedDocument:
 
 def read_archive(path: Path | str) -> tuple[ArchivedDocument, ...]:
     """Every document described by a provpack provenance record, in archive order."""
+    require((("path", path, PATH),))
     archive = Path(path)
     resource_offsets: dict[str, int] = {}
     seen_ids: dict[str, int] = {}
@@ -121,6 +123,8 @@ def extract(path: Path | str, name: str, dest: IO[bytes], *, hold: bool = True) 
     as they are read, for a `dest` the caller throws away on an IntegrityError (a temporary file renamed
     over the output only on success), so they are not written twice.
     """
+    require((("path", path, PATH), ("name", name, TEXT), ("hold", hold, FLAG)))
+    binary_stream("dest", dest)   # before the archive is read, not at the first write after it
     archive = Path(path)
     document = find(archive, name)
     if document.offset is None:

@@ -19,6 +19,8 @@ from typing import Any, BinaryIO
 
 from . import problems as kinds
 from . import provcheck, verifysplit
+from .arguments import FLAG, FUNCTION, INT, PATH, require
+from .arguments import paths as path_list
 from .errors import ArchiveError, InputError, printable, unreadable
 from .gzipsource import GzipSource
 from .problems import Problem
@@ -204,7 +206,10 @@ def verify(paths: str | Path | Iterable[str | Path], *, strict: bool = False,
     With `deep`, each provpack provenance record is also compared, key by key, with what
     provpack itself writes for its excerpt (docs/verify.md, "--deep").
     """
-    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)   # an iterator is read once, here
+    paths = path_list("paths", paths)   # an iterator is read once, here
+    require((("strict", strict, FLAG), ("key", key, PATH.or_none), ("tsa_ca", tsa_ca, PATH.or_none),
+             ("signature", signature, PATH.or_none), ("wacz", wacz, PATH.or_none), ("jobs", jobs, INT.or_none),
+             ("progress", progress, FUNCTION.or_none), ("deep", deep, FLAG)))
     if not paths:
         raise InputError("paths", "no file given", fix="give a WARC file's path, or a list of them")
     if tsa_ca is not None and key is None:

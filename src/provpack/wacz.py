@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ._version import __version__
+from .arguments import FLAG, PATH, TEXT, require
 from .atomic import archive_files, atomic_writer, refuse_input
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
 from .errors import ArchiveError, InputError, IntegrityError, not_utf8, require_utf8
@@ -78,6 +79,8 @@ def make_wacz(
     is cut off or damaged is refused (IntegrityError): a replay tool could not read it to its end.
     `lock=False`: the caller already holds `out_path`'s lock (atomic.output_lock).
     """
+    require((("warc_path", warc_path, PATH), ("out_path", out_path, PATH), ("title", title, TEXT.or_none),
+             ("description", description, TEXT.or_none), ("force", force, FLAG), ("lock", lock, FLAG)))
     warc = Path(warc_path)
     out = Path(out_path)
     refuse_stream(warc)   # (it is read several times)
