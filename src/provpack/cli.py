@@ -481,6 +481,8 @@ def _check_deflate(args: argparse.Namespace, config: Config) -> None:
     """A deflate backend or level from the settings file that does not fit is blamed on that file."""
     from .gzipper import choose
 
+    from .errors import option
+
     given = {"--level": args.level is None and config.level is not None,
              "--deflate": args.deflate is None and config.deflate is not None}
     if config.source is None or not any(given.values()):
@@ -488,11 +490,11 @@ def _check_deflate(args: argparse.Namespace, config: Config) -> None:
     try:
         choose(args.deflate or config.deflate, args.level if args.level is not None else config.level)
     except InputError as exc:
-        option = str(exc.path)
-        if not given.get(option):
+        flag = next((flag for flag in given if str(exc.path) == option(flag)), None)
+        if flag is None or not given[flag]:
             raise
-        raise InputError(config.source, f"{option.removeprefix('--')!r}: {exc.problem}",
-                         fix=f"change it there, or give {option} on the command line") from exc
+        raise InputError(config.source, f"{flag.removeprefix('--')!r}: {exc.problem}",
+                         fix=f"change it there, or give {flag} on the command line") from exc
 
 
 def _wacz_name(warc_path: Path) -> Path:

@@ -24,7 +24,7 @@ from .atomic import check_name
 from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
-from .errors import CaptureError, InputError, ProvpackError, not_utf8, require_utf8
+from .errors import CaptureError, InputError, ProvpackError, not_utf8, option, require_utf8
 from .gzipper import Deflate, choose
 from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
@@ -143,14 +143,15 @@ def package(
     if bad is not None:
         raise InputError(out_path, f"the archive name is not UTF-8 ({bad})",
                          fix="name it in UTF-8 (the archive records its name, in WARC-Filename)")
-    require_utf8((("--description", description), ("--operator", operator)))
+    require_utf8(((option("--description"), description), (option("--operator"), operator)))
     check_name(out_path, companion=".sha256")   # before any work: open_archive checks it again
     compressor = choose(deflate, level)
     if max_text_bytes < 1:
-        raise InputError("--max-text-bytes", f"the limit must be a positive number of bytes, not {max_text_bytes}")
+        raise InputError(option("--max-text-bytes"),
+                         f"the limit must be a positive number of bytes, not {max_text_bytes}")
     workers = default_jobs() if jobs is None else jobs
     if workers < 1:
-        raise InputError("--jobs", f"the number of jobs must be at least 1, not {workers}")
+        raise InputError(option("--jobs"), f"the number of jobs must be at least 1, not {workers}")
     # SOURCE_DATE_EPOCH (seconds since 1970, refused past 9999 by run_date) passes the same check as `date`.
     stamp = archive_stamp(*((date, "date") if date is not None else (run_date(), "SOURCE_DATE_EPOCH")))
     listing = list_sources(source_list, follow_symlinks=follow_symlinks)

@@ -143,8 +143,8 @@ def extract(path: Path | str, name: str, dest: IO[bytes], *, hold: bool = True) 
                 folder = tempfile.gettempdir()
                 raise ProvpackError(f"{folder}: cannot hold {quoted_text(document.name)} in this temporary folder "
                                     f"until its sha256 is checked: {reason(exc)}; nothing was written; free space "
-                                    "there, or set TMPDIR to another folder ('provpack extract -o FILE' needs "
-                                    "none)") from exc
+                                    "there, or set TMPDIR to another folder ('provpack extract -o FILE', or "
+                                    "extract(..., hold=False) into a file, needs none)") from exc
 
         _copy_checked(archive, document, hold_back)
         held.seek(0)

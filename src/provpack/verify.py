@@ -21,7 +21,7 @@ from . import problems as kinds
 from . import provcheck, verifysplit
 from .arguments import FLAG, FUNCTION, INT, PATH, require
 from .arguments import paths as path_list
-from .errors import ArchiveError, InputError, printable, unreadable
+from .errors import ArchiveError, InputError, option, printable, unreadable
 from .gzipsource import GzipSource
 from .problems import Problem
 from .rawreader import RawReader
@@ -213,10 +213,10 @@ def verify(paths: str | Path | Iterable[str | Path], *, strict: bool = False,
     if not paths:
         raise InputError("paths", "no file given", fix="give a WARC file's path, or a list of them")
     if tsa_ca is not None and key is None:
-        raise InputError("--tsa-ca", "a timestamp dates a signature: give --key as well")
+        raise InputError(option("--tsa-ca"), f"a timestamp dates a signature: give {option('--key')} as well")
     _check_signature_options(paths, key=key, signature=signature, wacz=wacz)
     if jobs is not None and jobs < 1:
-        raise InputError("--jobs", f"the number of jobs must be at least 1, not {jobs}")
+        raise InputError(option("--jobs"), f"the number of jobs must be at least 1, not {jobs}")
     for path in paths:
         if str(path) != "-":
             _check_readable(Path(path))
@@ -268,9 +268,9 @@ class _NotWarc(ArchiveError):
 
 # The files provpack writes beside an archive NAME: (suffix, what it is to NAME, the options that check it)
 _SIDECARS = (
-    (".sig.tsr", "the RFC 3161 timestamp of NAME.sig", "--key and --tsa-ca"),
+    (".sig.tsr", "the RFC 3161 timestamp of NAME.sig", f"{option('--key')} and {option('--tsa-ca')}"),
     (".sha256", "the .sha256 sidecar of NAME", ""),
-    (".sig", "the signature of NAME", "--key"),
+    (".sig", "the signature of NAME", option("--key")),
 )
 
 
@@ -301,14 +301,15 @@ def _not_warc(path: Path, exc: _NotWarc, given: set[Path], *, key: bool, tsa_ca:
 def _check_signature_options(paths: Sequence[str | Path], *, key: str | Path | None,
                              signature: str | Path | None, wacz: str | Path | None) -> None:
     """--signature and --wacz name the files of one archive's signature: with --key and one FILE, and there."""
-    for option, given in (("--signature", signature), ("--wacz", wacz)):
+    for name, given in ((option("--signature"), signature), (option("--wacz"), wacz)):
         if given is None:
             continue
         if key is None:
-            raise InputError(option, "names a file of a signature, which only --key checks: give --key as well")
+            raise InputError(name, f"names a file of a signature, which only {option('--key')} checks: give it "
+                             "as well")
         count = len(paths)
         if count != 1:
-            raise InputError(option, f"names a file of one archive's signature, but {count} files were given, "
+            raise InputError(name, f"names a file of one archive's signature, but {count} files were given, "
                              "so which archive it belongs to is unclear", fix="verify that archive alone with it")
         try:
             os.stat(given)

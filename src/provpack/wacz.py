@@ -27,7 +27,7 @@ from ._version import __version__
 from .arguments import FLAG, PATH, TEXT, require
 from .atomic import archive_files, atomic_writer, refuse_input
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
-from .errors import ArchiveError, InputError, IntegrityError, not_utf8, require_utf8
+from .errors import ArchiveError, InputError, IntegrityError, not_utf8, option, require_utf8
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
@@ -75,8 +75,9 @@ def make_wacz(
     `created` (datapackage.json's created and modified, and the entries' dates) is when the
     WACZ is made: SOURCE_DATE_EPOCH when set, else now, unless given, as package's `date`: with a time
     zone and a year from 1000 to 9999 in UTC (else an InputError); as a ZIP dates its entries only in
-    the years 1980 to 2107, an earlier or later year is written there as the nearest of them. An existing `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data
-    is cut off or damaged is refused (IntegrityError): a replay tool could not read it to its end.
+    the years 1980 to 2107, an earlier or later year is written there as the nearest of them. An existing
+    `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data is cut off or damaged is
+    refused (IntegrityError): a replay tool could not read it to its end.
     `lock=False`: the caller already holds `out_path`'s lock (atomic.output_lock).
     """
     require((("warc_path", warc_path, PATH), ("out_path", out_path, PATH), ("title", title, TEXT.or_none),
@@ -89,7 +90,7 @@ def make_wacz(
     if bad is not None:
         raise InputError(warc, f"the archive's file name is not UTF-8 ({bad})",
                          fix="rename the file in UTF-8 (the WACZ holds it as archive/NAME)")
-    require_utf8((("--title", title), ("--description", description)))
+    require_utf8(((option("--title"), title), (option("--description"), description)))
     from .package import checked_date, run_date   # here, not at the top: only this needs the packager's clock
 
     date = run_date() if created is None else checked_date(created, "created")   # as package checks its date
