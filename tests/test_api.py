@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 import provpack
 
@@ -61,3 +66,59 @@ def test_types_the_public_functions_return_are_exported() -> None:
     assert {"VerifyReport", "ArchivedDocument"} <= {cls.__name__ for cls in found}
     missing = sorted(cls.__name__ for cls in found if cls.__name__ not in provpack.__all__)
     assert missing == []
+
+
+_PATH = "a path (a str or a pathlib.Path)"
+_BINARY = "a binary stream (open(PATH, 'wb'), io.BytesIO, sys.stdout.buffer)"
+_TEXT = "a path or a text stream (open(PATH, 'w'), io.StringIO, sys.stdout)"
+COMMITTED = str(Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz")
+SEEDS = str(Path(__file__).resolve().parents[1] / "seeds")
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda out: provpack.package(SEEDS, out=out, description=5), "description: must be a str or None, not int 5"),
+    (lambda out: provpack.package(SEEDS, out=out, jobs="2"), "jobs: must be an int or None, not str '2'"),
+    (lambda out: provpack.package(SEEDS, out=out, jobs=True), "jobs: must be an int or None, not bool True"),
+    (lambda out: provpack.package(SEEDS, out=out, force="no"), "force: must be True or False, not str 'no'"),
+    (lambda out: provpack.package(SEEDS, out=out, max_text_bytes=None), "max_text_bytes: must be an int, not None"),
+    (lambda out: provpack.package(SEEDS, out=out, progress=5), "progress: must be a function or None, not int 5"),
+    (lambda out: provpack.package(SEEDS, out=5), f"out: must be {_PATH} or None, not int 5"),
+    (lambda out: provpack.package(5, out=out), f"sources: must be {_PATH} or an iterable of them, not int 5"),
+    (lambda out: provpack.package([SEEDS, b"x"], out=out), f"sources[1]: must be {_PATH}, not bytes b'x'"),
+    (lambda out: provpack.verify(5), f"paths: must be {_PATH} or an iterable of them, not int 5"),
+    (lambda out: provpack.verify(COMMITTED, key=5), f"key: must be {_PATH} or None, not int 5"),
+    (lambda out: provpack.verify(COMMITTED, strict="yes"), "strict: must be True or False, not str 'yes'"),
+    (lambda out: provpack.read_archive(None), f"path: must be {_PATH}, not None"),
+    (lambda out: provpack.extract(COMMITTED, 5, io.BytesIO()), "name: must be a str (a document's name) or an ArchivedDocument, not int 5"),
+    (lambda out: provpack.extract(COMMITTED, "x", io.StringIO()), f"dest: must be {_BINARY}, not a text stream "
+                                                                  "(StringIO)"),
+    (lambda out: provpack.extract(COMMITTED, "x", "out.txt"), f"dest: must be {_BINARY}, not str 'out.txt'"),
+    (lambda out: provpack.index(COMMITTED, filename=3), "filename: must be a str or None, not int 3"),
+    (lambda out: provpack.index(b"a.warc.gz"), f"warc_path: must be {_PATH}, not bytes b'a.warc.gz'"),
+    (lambda out: provpack.write_index(COMMITTED, io.BytesIO()), f"out: must be {_TEXT}, not a binary stream (BytesIO)"),
+    (lambda out: provpack.write_index(COMMITTED, out, sort=None), "sort: must be True or False, not None"),
+    (lambda out: provpack.make_wacz(COMMITTED, out, title=["t"]), "title: must be a str or None, not list ['t']"),
+    (lambda out: provpack.make_wacz(COMMITTED, 5), f"out_path: must be {_PATH}, not int 5"),
+    (lambda out: provpack.make_bag(COMMITTED, None), f"out_dir: must be {_PATH}, not None"),
+    (lambda out: provpack.make_bag([COMMITTED, 5], out), f"paths[1]: must be {_PATH}, not int 5"),
+])
+def test_wrong_argument_types_are_input_errors_naming_the_argument(call: Callable[[Path], object], message: str,
+                                                                    tmp_path: Path) -> None:
+    """A public function given a value of the wrong type raises an InputError (a ProvpackError) naming the argument
+    and what it must be, before any work: not an AttributeError or TypeError from inside, nor after a read."""
+    with pytest.raises(provpack.InputError) as caught:
+        call(tmp_path / "out.warc.gz")
+    assert str(caught.value) == message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extract_checks_its_stream_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """extract into a text stream is refused before the archive is read, not by the first write after it."""
+    from provpack import reader
+
+    def read(path: object) -> object:
+        raise AssertionError("the archive was read")
+
+    monkeypatch.setattr(reader, "read_archive", read)
+    with pytest.raises(provpack.InputError, match="^dest: must be a binary stream"):
+        provpack.extract(COMMITTED, "000_8dbb4f68ea601904", io.StringIO())

@@ -368,6 +368,17 @@ def test_a_build_folder_removed_under_a_run_is_still_an_archive_error(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
 
 
+def test_paths_may_be_an_iterator(archive: list[Path], tmp_path: Path) -> None:
+    """An iterator of paths is read once: its files are bagged, and an empty one is refused as an empty list is,
+    not taken for a bag of nothing."""
+    with pytest.raises(InputError) as caught:
+        make_bag(iter([]), tmp_path / "none")
+    assert str(caught.value) == "bag: no files to bag; name at least one archive"
+    assert not (tmp_path / "none").exists()
+    bag = make_bag(iter(archive), tmp_path / "bag")
+    assert sorted(p.name for p in (bag / "data").iterdir()) == sorted(p.name for p in archive)
+
+
 def test_refusals_say_what_to_do(archive: list[Path], tmp_path: Path) -> None:
     """Each refusal names the file, the problem and the fix."""
     other = tmp_path / "other"

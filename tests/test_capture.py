@@ -315,7 +315,7 @@ def test_private_addresses_are_refused_by_default(server: ServerState) -> None:
     """Without allow_private, a loopback host is refused before any request is sent."""
     for host in ("127.0.0.1", "localhost"):
         url = f"http://{host}:{server.port}/page.html"
-        with pytest.raises(CaptureError, match=r"which is loopback; refused \(pass --allow-private to fetch it\)"):
+        with pytest.raises(CaptureError, match=r"which is loopback; refused \(pass --allow-private \(allow_private=True\) to fetch it\)$"):
             capture(url, sleep=Sleeps())
     assert server.hits["/page.html"] == 0
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provpack.cdxj import DEFAULT_RECORDS, CdxjLine, archive_date, index, write_index
-from provpack.errors import ArchiveError, IntegrityError
+from provpack.errors import ArchiveError, InputError, IntegrityError
 from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, Doc, write_provpack_warc
 from reference_tools import cdxj_indexer
@@ -653,8 +653,8 @@ def test_all_names_the_public_api() -> None:
     """__all__ names what `from provpack.cdxj import *` gives, and each name exists."""
     import provpack.cdxj
 
-    assert provpack.cdxj.__all__ == ["DEFAULT_RECORDS", "CdxjLine", "archive_date", "cdxj_text", "index",
-                                     "write_index"]
+    assert provpack.cdxj.__all__ == ["DEFAULT_RECORDS", "RECORD_TYPES", "CdxjLine", "archive_date", "cdxj_text",
+                                     "check_record_types", "index", "write_index"]
     assert all(hasattr(provpack.cdxj, name) for name in provpack.cdxj.__all__)
 
 
@@ -777,3 +777,28 @@ def test_a_record_without_a_date_is_named(express: bool, tmp_path: Path) -> None
         list(index(path, express=express, records=None))
     assert str(caught.value) == (f"{path}: the record at byte {len(warc([first], gzip=False))} "
                                  "has no WARC-Date; a WARC record needs one to be indexed")
+
+
+_TYPES = "continuation,conversion,metadata,request,resource,response,revisit,warcinfo"
+
+
+@pytest.mark.parametrize(("records", "message"), [
+    ("resource", "records: not a collection of WARC record types: str 'resource'; give ['resource'] for one type, "
+                 "a list of names, or None"),
+    (5, "records: not a collection of WARC record types: int 5; give a list of names, or None"),
+    ((), f"records: no WARC record type given; use None or some of {_TYPES}"),
+    (["resource", "page", "Response"], f"records: not WARC record types: Response, page; use None or some of {_TYPES}"),
+    ([b"resource"], f"records: not WARC record types: b'resource'; use None or some of {_TYPES}"),
+])
+def test_records_that_name_no_record_type_are_refused(records: object, message: str, provpack_warc: Path,
+                                                      tmp_path: Path) -> None:
+    """A bare str (whose letters are no types), no type, or a name that is no WARC-Type is an InputError at
+    the call, as the command refuses them, not an index of nothing; write_index writes no file."""
+    with pytest.raises(InputError) as caught:
+        index(provpack_warc, records=records)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    with pytest.raises(InputError) as caught:
+        write_index(provpack_warc, tmp_path / "out.cdxj", records=records)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    assert not (tmp_path / "out.cdxj").exists()
+

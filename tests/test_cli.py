@@ -272,7 +272,7 @@ def test_workers_that_cannot_start_are_a_clear_error(tmp_path: Path, monkeypatch
     capfd.readouterr()
     assert main(["-q", "package", str(tmp_path / "src"), "-o", str(tmp_path / "o.warc.gz"), "-j", "3"]) == 2
     assert capfd.readouterr() == ("", "provpack: error: could not start 3 worker processes: can't start new thread; "
-                                      "nothing was written; use a smaller --jobs\n")
+                                      "nothing was written; use a smaller --jobs (jobs)\n")
     assert sorted(os.listdir(tmp_path)) == ["src"]
 
 
@@ -968,7 +968,7 @@ def test_a_level_given_on_the_command_line_is_not_blamed_on_the_settings(
     (tmp_path / "provpack.yaml").write_text("deflate: isal\nlevel: 2\n")
     assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", "--level", "9"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("provpack: error: --level: isal levels are 0 to 3, not 9") and "provpack.yaml" not in err
+    assert err.startswith("provpack: error: --level (level): isal levels are 0 to 3, not 9") and "provpack.yaml" not in err
 
 
 def test_a_level_from_the_settings_is_blamed_there_in_full(
@@ -1049,6 +1049,10 @@ def test_index_records_lists_every_warc_type(tmp_path: Path, monkeypatch: pytest
     assert capsys.readouterr().err == ("provpack: error: --records: not WARC record types: page; use 'all' or some "
                                        "of continuation,conversion,metadata,request,resource,response,revisit,"
                                        "warcinfo\n")
+    assert main(["index", str(COMMITTED), "--records", " , ", "-o", "c.cdxj"]) == 2
+    assert capsys.readouterr().err == ("provpack: error: --records: no WARC record type given; use 'all' or some "
+                                       "of continuation,conversion,metadata,request,resource,response,revisit,"
+                                       "warcinfo\n")
 
 
 def test_the_readme_spells_options_and_arguments_as_help_does(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1101,7 +1105,7 @@ def test_a_backend_that_is_not_installed_is_blamed_on_who_asked_for_it(
     (tmp_path / "provpack.yaml").write_text(setting)
     assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", *option]) == 2
     err = capsys.readouterr().err
-    where = f"{tmp_path / 'provpack.yaml'}: 'deflate'" if blamed else "--deflate"
+    where = f"{tmp_path / 'provpack.yaml'}: 'deflate'" if blamed else "--deflate (deflate)"
     assert err.startswith(f"provpack: error: {where}: the isal backend is not installed; "), err
 
 
@@ -1137,14 +1141,14 @@ def test_an_output_that_is_an_input_is_refused_even_with_force(
     assert main([command, *arguments, "-o", str(out), "--force"]) == 2
     read = archive if target == "seeds.warc.gz" else folder / target
     assert capsys.readouterr().err == (f"provpack: error: {out}: is {_WHAT[target]} ({read}); provpack does not write "
-                                       "over it, even with --force; choose another -o\n")
+                                       "over it, even with --force (force=True); write to another file\n")
     assert out.read_bytes() == before
     assert main(["verify", str(packed)]) == 0
 
 
 @pytest.mark.parametrize("arguments, option, bad", [
-    (["--description", "caf\udce9"], "--description", "0xE9"),
-    (["--operator", "\udcff"], "--operator", "0xFF"),
+    (["--description", "caf\udce9"], "--description (description)", "0xE9"),
+    (["--operator", "\udcff"], "--operator (operator)", "0xFF"),
 ])
 def test_package_values_that_are_not_utf8_are_usage_errors(
         seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], option: str,
@@ -1171,7 +1175,8 @@ def test_an_archive_name_that_is_not_utf8_is_a_usage_error(
                                        "UTF-8 (0xFF); rename the file in UTF-8 (the WACZ holds it as archive/NAME)\n")
     for option in ("--title", "--description"):
         assert main(["wacz", str(tmp_path / "a.warc.gz"), "-o", str(tmp_path / "w.wacz"), option, "\udcff"]) == 2
-        assert capsys.readouterr().err == f"provpack: error: {option}: not UTF-8 text (0xFF); give it in UTF-8\n"
+        assert capsys.readouterr().err == (f"provpack: error: {option} ({option.removeprefix('--')}): not UTF-8 text "
+                                           "(0xFF); give it in UTF-8\n")
     assert not (tmp_path / "w.wacz").exists()
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
 
-from provpack.errors import ArchiveError, CaptureError, InputError, IntegrityError, printable, unreadable
+from provpack.errors import FORCE, ArchiveError, CaptureError, InputError, IntegrityError, option, printable, unreadable
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "provpack"
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -52,3 +56,38 @@ def test_unreadable_says_why_and_what_to_do(exc: OSError, what: str, words: tupl
     assert str(ArchiveError.unreadable("x.warc.gz", exc, what)) == f"x.warc.gz: {words[0]}; {words[1]}"
     assert str(InputError.unreadable("k", exc, what, doing="cannot read the key")) == \
         f"k: cannot read the key: {words[0]}; {words[1]}"
+
+
+def test_option_names_both_spellings() -> None:
+    """The flag, then the API's argument: its name without dashes, or as given."""
+    assert option("--jobs") == "--jobs (jobs)"
+    assert option("--max-text-bytes") == "--max-text-bytes (max_text_bytes)"
+    assert option("--wacz WACZ", "wacz=WACZ") == "--wacz WACZ (wacz=WACZ)"
+    assert FORCE == "--force (force=True)"
+
+
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+# Text that may name a flag alone: what a --deep check found (docs/verify.md, "--deep"), and a command to run.
+_ALONE = re.compile(r"^--deep: |\b(provpack|sign) ")
+
+
+def test_library_messages_name_options_both_ways() -> None:
+    """A message the library gives both the command and the API (any module but cli.py, and tsarequest, which
+    only `sign --tsa` reaches) names an option with errors.option, `--jobs (jobs)`, not as a flag alone."""
+    alone = []
+    for path in sorted(PACKAGE.glob("*.py")):
+        if path.stem in ("cli", "tsarequest"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        spelled = set()
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+                spelled.add(id(body[0].value))   # a docstring
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "option":
+                spelled.update(id(argument) for argument in node.args)
+        alone += [f"{path.name}:{node.lineno}: {node.value!r}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in spelled
+                  and _FLAG.search(node.value) and not _ALONE.search(node.value)]
+    assert alone == []
+

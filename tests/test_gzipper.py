@@ -167,14 +167,16 @@ def test_refusal_messages_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each refusal names the option, the problem and what to do."""
     with pytest.raises(InputError) as caught:
         choose("brotli")
-    assert str(caught.value) == "--deflate: unknown deflate backend 'brotli'; use one of isal, zlib"
+    assert str(caught.value) == "--deflate (deflate): unknown deflate backend 'brotli'; use one of isal, zlib"
     with pytest.raises(InputError) as caught:
         choose("zlib", 12)
-    assert str(caught.value) == "--level: zlib levels are 0 to 9, not 12; pick a level in that range, or another --deflate backend"
+    assert str(caught.value) == ("--level (level): zlib levels are 0 to 9, not 12; pick a level in that range, or "
+                                 "another --deflate (deflate) backend")
     monkeypatch.setattr(gzipper, "_ISAL", None)
     with pytest.raises(InputError) as caught:
         choose("isal")
-    assert str(caught.value) == "--deflate: the isal backend is not installed; pip install isal, or use --deflate zlib"
+    assert str(caught.value) == ("--deflate (deflate): the isal backend is not installed; pip install isal, or use "
+                                 "--deflate zlib (deflate='zlib')")
 
 
 def test_zlib_fallback_is_logged_only_when_isal_was_not_asked_against(

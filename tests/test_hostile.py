@@ -222,7 +222,8 @@ def test_a_file_swapped_for_a_link_out_after_listing_is_not_read(
     assert package_exit(tmp_path) == 2
     link = tmp_path / "src" / swapped
     assert capsys.readouterr().err == (f"provpack: error: {link}: symbolic link points outside the source folder "
-                                       f"(to {outside / target}); copy the file in, or pass --follow-symlinks\n")
+                                       f"(to {outside / target}); copy the file in, or pass --follow-symlinks "
+                                       "(follow_symlinks=True)\n")
     assert no_output(tmp_path)
 
 

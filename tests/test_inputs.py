@@ -319,8 +319,9 @@ def test_warnings_are_capped_per_folder(tmp_path: Path, caplog: pytest.LogCaptur
 def test_missing_archive_name_as_source_suggests_o(tmp_path: Path, name: str) -> None:
     """A source that does not exist and is named like an archive is most likely the output given without -o."""
     write_text(tmp_path, "a", b"A")
-    with pytest.raises(InputError, match=f"{name}: no such file or folder; to name the output, use -o {name}$"):
+    with pytest.raises(InputError) as caught:
         list_sources([tmp_path, name])
+    assert str(caught.value) == f"{name}: no such file or folder; to name the output, use -o {name} (out={name!r})"
     with pytest.raises(InputError, match="new.txt: no such file or folder; check the path$"):
         list_sources([tmp_path, "new.txt"])
 
@@ -329,9 +330,11 @@ def test_existing_archive_as_source_suggests_o_and_force(tmp_path: Path) -> None
     """An existing archive given as a source is told to use -o, with --force to replace it."""
     write_text(tmp_path, "a", b"A")
     (tmp_path / "old.warc.gz").write_bytes(b"")
-    with pytest.raises(InputError, match=r"not a .txt file; to name the output, use -o .*old.warc.gz "
-                                         r"\(and --force to replace it\)"):
-        list_sources([tmp_path, tmp_path / "old.warc.gz"])
+    old = tmp_path / "old.warc.gz"
+    with pytest.raises(InputError) as caught:
+        list_sources([tmp_path, old])
+    assert str(caught.value) == (f"{old}: not a .txt file; to name the output, use -o {old} (out={str(old)!r}), and "
+                                 "--force (force=True) to replace it")
     (tmp_path / "notes.md").write_text("")
     with pytest.raises(InputError, match="not a .txt file; name each document NAME.txt"):
         list_sources([tmp_path / "notes.md"])
@@ -361,7 +364,8 @@ def test_cli_prints_what_is_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert f"provpack: warning: {line}" in err
     assert ".h.txt" not in err
     assert main(["package", ".", "new.warc.gz"]) == 2
-    assert "new.warc.gz: no such file or folder; to name the output, use -o new.warc.gz" in capsys.readouterr().err
+    assert capsys.readouterr().err.endswith("\nprovpack: error: new.warc.gz: no such file or folder; to name the "
+                                            "output, use -o new.warc.gz (out='new.warc.gz')\n")
 
 
 def test_names_that_differ_only_in_case_or_normalisation_are_warned_of(
@@ -461,7 +465,7 @@ def test_read_bytes_refusals_in_full(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         inputs.read_bytes(big, limit=10)
     assert str(caught.value) == (f"{big}: 11 bytes is more than the limit of 10 bytes; split the document, "
-                                 "or raise the limit with --max-text-bytes")
+                                 "or raise the limit with --max-text-bytes (max_text_bytes)")
     fifo = tmp_path / "swapped.txt"
     os.mkfifo(fifo)
     with pytest.raises(InputError) as caught:
@@ -504,4 +508,4 @@ def test_a_text_that_grows_past_the_limit_while_read_is_refused_in_full(tmp_path
     with pytest.raises(InputError) as caught:
         inputs.read_bytes(text, limit=10)
     assert str(caught.value) == (f"{text}: more than the limit of 10 bytes (the file grew while packaging); "
-                                 "split the document, or raise the limit with --max-text-bytes")
+                                 "split the document, or raise the limit with --max-text-bytes (max_text_bytes)")

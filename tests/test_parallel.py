@@ -389,7 +389,7 @@ def test_a_fork_refused_stops_the_run_and_leaves_no_worker(monkeypatch: pytest.M
             with OrderedPool(slow_square, jobs=5) as pool:
                 list(pool.map(range(20)))
         assert str(caught.value) == ("could not start 5 worker processes: Resource temporarily unavailable; "
-                                     "nothing was written; use a smaller --jobs")
+                                     "nothing was written; use a smaller --jobs (jobs)")
         assert caught.value.exit_code == 2
         assert started and not any(process.is_alive() for process in started)
     finally:
@@ -416,7 +416,7 @@ def test_a_worker_that_cannot_start_its_thread_stops_the_run(monkeypatch: pytest
             finally:
                 processes = _pool_processes(pool)
     assert str(caught.value) == ("could not start 2 worker processes: can't start new thread; "
-                                 "nothing was written; use a smaller --jobs")
+                                 "nothing was written; use a smaller --jobs (jobs)")
     assert len(processes) == 2 and not any(process.is_alive() for process in processes)
     assert capfd.readouterr().err == ""
 
@@ -438,7 +438,7 @@ def test_no_thread_for_the_pool_stops_the_run(monkeypatch: pytest.MonkeyPatch) -
             finally:
                 processes = _pool_processes(pool)
     assert str(caught.value) == ("could not start 2 worker processes: can't start new thread; "
-                                 "nothing was written; use a smaller --jobs")
+                                 "nothing was written; use a smaller --jobs (jobs)")
     assert len(processes) == 2 and not any(process.is_alive() for process in processes)
 
 
@@ -463,7 +463,7 @@ def test_no_thread_for_the_task_queue_stops_the_run(monkeypatch: pytest.MonkeyPa
             finally:
                 processes = _pool_processes(pool)
     assert str(caught.value) == ("could not start 2 worker processes: can't start new thread; "
-                                 "nothing was written; use a smaller --jobs")
+                                 "nothing was written; use a smaller --jobs (jobs)")
     assert len(processes) == 2 and not any(process.is_alive() for process in processes)
     assert capfd.readouterr().err == ""
     assert threading.excepthook is hook

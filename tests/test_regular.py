@@ -36,7 +36,7 @@ def test_a_link_out_of_within_is_refused_in_full(folder: Path) -> None:
     with pytest.raises(InputError) as caught:
         open_regular(folder / "a.txt", within=str(folder))
     assert str(caught.value) == (f"{folder / 'a.txt'}: symbolic link points outside the source folder (to {secret}); "
-                                 "copy the file in, or pass --follow-symlinks")
+                                 "copy the file in, or pass --follow-symlinks (follow_symlinks=True)")
     assert _read(folder / "a.txt", None) == b"secret"   # without `within`, links are followed (--follow-symlinks)
 
 

@@ -362,7 +362,8 @@ def test_keygen_never_replaces_a_lone_public_key(tmp_path: Path) -> None:
     pub.write_bytes(b"someone's key")
     with pytest.raises(ArchiveError) as caught:
         keygen(tmp_path / "k")
-    assert str(caught.value) == f"{pub}: already exists; pass --force to replace the key pair, or choose another name"
+    assert str(caught.value) == (f"{pub}: already exists; pass --force (force=True) to replace the key pair, or "
+                                 "choose another name")
     assert pub.read_bytes() == b"someone's key" and not (tmp_path / "k").exists()
 
 
@@ -571,7 +572,7 @@ def test_a_signed_wacz_gone_is_named(archive: Path, keys: tuple[Path, Path]) -> 
     check = check_signature(archive, keys[1])
     assert check.kind == "bad-signature"
     assert check.message == (f"the signature also covers the WACZ seeds.wacz, which is not beside the archive "
-                             f"({wacz}: no such file): if it is elsewhere, give it with verify --wacz WACZ")
+                             f"({wacz}: no such file): if it is elsewhere, give it with verify --wacz WACZ (wacz=WACZ)")
     assert check_signature(archive, keys[1], wacz=wacz).message == (
         f"the signature also covers seeds.wacz: {wacz}: no such file; check the path")   # named: no hint
 
@@ -624,7 +625,7 @@ def test_a_signature_or_wacz_given_by_path(archive: Path, keys: tuple[Path, Path
     check = check_signature(archive, keys[1])
     assert check.kind == "missing-signature"
     assert check.message == (f"{archive}.sig: no signature file; if it was written elsewhere (sign -o), give it "
-                             "with verify --signature SIG")
+                             "with verify --signature SIG (signature=SIG)")
     check = check_signature(archive, keys[1], signature_path=sig, wacz=wacz)
     assert check.ok and check.message == (f"good signature by {check.key_fingerprint}, with the WACZ {wacz}")
     moved = wacz.rename(elsewhere / "renamed.wacz")
@@ -669,12 +670,12 @@ def test_verify_finds_a_signature_and_wacz_written_elsewhere(archive: Path, keys
     assert main(["-q", "sign", str(archive), "--key", key, "--wacz", str(wacz), "-o", str(sig)]) == 0
     assert main(["verify", str(archive), "--key", pub]) == 1
     assert _problems(capsys) == [f"{archive}: missing-signature: {archive}.sig: no signature file; if it was "
-                                 "written elsewhere (sign -o), give it with verify --signature SIG"]
+                                 "written elsewhere (sign -o), give it with verify --signature SIG (signature=SIG)"]
     assert main(["verify", str(archive), "--key", pub, "--signature", str(sig)]) == 1
     assert _problems(capsys) == [
         f"{archive}: bad-signature: the signature also covers the WACZ seeds.wacz, which is not beside the "
         f"archive ({archive.with_name('seeds.wacz')}: no such file): if it is elsewhere, give it with verify "
-        "--wacz WACZ"]
+        "--wacz WACZ (wacz=WACZ)"]
     assert main(["verify", str(archive), "--key", pub, "--signature", str(sig), "--wacz", str(wacz)]) == 0
     assert "good signature by sha256:" in capsys.readouterr().out
     assert main(["-q", "sign", str(archive), "--key", key, "--wacz", str(wacz)]) == 0   # ARCHIVE.sig, WACZ away
@@ -684,15 +685,15 @@ def test_verify_finds_a_signature_and_wacz_written_elsewhere(archive: Path, keys
 
 @pytest.mark.parametrize("argv, message", [
     (["{archive}", "{archive}", "--key", "{pub}", "--signature", "{sig}"],
-     "--signature: names a file of one archive's signature, but 2 files were given, so which archive it belongs "
+     "--signature (signature): names a file of one archive's signature, but 2 files were given, so which archive it belongs "
      "to is unclear; verify that archive alone with it"),
     (["{archive}", "{archive}.sha256", "--key", "{pub}", "--wacz", "{sig}"],
-     "--wacz: names a file of one archive's signature, but 2 files were given, so which archive it belongs "
+     "--wacz (wacz): names a file of one archive's signature, but 2 files were given, so which archive it belongs "
      "to is unclear; verify that archive alone with it"),
     (["{archive}", "--signature", "{sig}"],
-     "--signature: names a file of a signature, which only --key checks: give --key as well"),
-    (["{archive}", "--wacz", "{sig}"], "--wacz: names a file of a signature, which only --key checks: give --key "
-     "as well"),
+     "--signature (signature): names a file of a signature, which only --key (key) checks: give it as well"),
+    (["{archive}", "--wacz", "{sig}"], "--wacz (wacz): names a file of a signature, which only --key (key) checks: "
+     "give it as well"),
     (["{archive}", "--key", "{pub}", "--signature", "{archive}.none"], "{archive}.none: no such file; check the path"),
     (["{archive}", "--key", "{pub}", "--wacz", "{archive}.none"], "{archive}.none: no such file; check the path"),
     (["-", "--signature", "{sig}"], "verify: --signature names a file of a signature, which only --key checks, "

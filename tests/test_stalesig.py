@@ -151,7 +151,7 @@ def test_a_signature_without_its_archive_is_refused_unless_force(signed: Path, s
     with pytest.raises(ArchiveError) as caught:
         provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=1))
     assert str(caught.value) == (
-        f"{sig}: already exists (without its archive); pass --force to write the archive all the same (a provpack "
+        f"{sig}: already exists (without its archive); pass --force (force=True) to write the archive all the same (a provpack "
         "signature is then removed unless it signs the new archive's very bytes), or remove it, or choose another "
         "name")
     assert sorted(p.name for p in signed.parent.iterdir()) == ["seeds.warc.gz.sig", "seeds.warc.gz.sig.tsr"]

@@ -77,7 +77,7 @@ def test_changed_signature_or_other_ca_is_bad(tsa: Authority, signed: tuple[Path
     check = check_timestamp(sig, other_ca)
     assert (check.kind, check.message) == ("bad-timestamp", f"{token_path}: the timestamp token was signed by "
                                            f"CN=provpack test TSA, which no CA certificate in {other_ca} certifies; "
-                                           "give that TSA's CA certificate with --tsa-ca")
+                                           "give that TSA's CA certificate with --tsa-ca (tsa_ca)")
     original = sig.read_bytes()
     sig.write_bytes(original.replace(b"ed25519", b"ed25518"))
     check = check_timestamp(sig, ca_file)

@@ -117,6 +117,24 @@ def test_strict_json_says_what_the_text_says(tmp_path: Path, monkeypatch: pytest
     assert report.to_json(strict=True) == verify([unchecked, sound], strict=True).to_json()
 
 
+def test_each_files_ok_and_status_say_what_the_run_and_the_json_say(tmp_path: Path) -> None:
+    """Under strict a file with unverified records is not ok and FAILED, as the run and its JSON say; without
+    strict it is ok and UNVERIFIED; a file with none is ok either way. A report built as strict makes its
+    files so, whoever made them."""
+    unchecked = write(tmp_path, warc([record("resource", b"x", block_digest=None)]), "a.warc.gz")
+    sound = write(tmp_path, warc([record("resource", b"y")]), "b.warc.gz")
+    for strict, status in ((False, Status.UNVERIFIED), (True, Status.FAILED)):
+        report = verify([unchecked, sound], strict=strict)
+        first, second = report.files
+        assert (report.ok, report.status) == (not strict, status)
+        assert (first.ok, first.status, first.strict) == (not strict, status, strict)
+        assert first.to_json()["status"] == report.to_json()["files"][0]["status"] == status.value
+        assert (second.ok, second.status, second.to_json()["status"]) == (True, Status.OK, "ok")
+    made = VerifyReport(verify(unchecked).files, strict=True)
+    assert (made.files[0].ok, made.files[0].status, made.ok) == (False, Status.FAILED, False)
+    assert VerifyReport(made.files).files[0].status is Status.UNVERIFIED
+
+
 def test_problem_lines_and_json(tmp_path: Path) -> None:
     """One line per problem: path, offset, record id, kind, message; JSON with the same facts."""
     bad = record("resource", b"x", block_digest="sha256:" + "0" * 64,
@@ -802,8 +820,9 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     # signing and timestamp check FILE.sig and FILE.sig.tsr for verify --key / --tsa-ca; they reach atomic (for
     # writing .sig files) and regular (opening a file only when it is a regular one), not the WARC writer, and no
     # HTTP code (asking a TSA is tsarequest's, for sign --tsa); defaults holds the limits both sides share (the
-    # largest provenance record) and imports nothing; _version names the writer whose records --deep compares.
-    assert seen == {"defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
+    # largest provenance record) and imports nothing; _version names the writer whose records --deep compares;
+    # arguments checks the public functions' argument types.
+    assert seen == {"arguments", "defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
                     "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
                     "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit", "origcheck",
                     "provrecompute"}
@@ -871,8 +890,28 @@ def test_text_report_spells_out_control_characters(tmp_path: Path) -> None:
 @pytest.mark.parametrize("jobs", [0, -1])
 def test_jobs_below_one_are_refused(jobs: int, tmp_path: Path) -> None:
     """verify --jobs 0 is a usage error, as package --jobs 0 is, not silently one job."""
-    with pytest.raises(InputError, match=f"--jobs: the number of jobs must be at least 1, not {jobs}"):
+    with pytest.raises(InputError) as caught:
         verify(tmp_path / "any.warc.gz", jobs=jobs)
+    assert str(caught.value) == f"--jobs (jobs): the number of jobs must be at least 1, not {jobs}"
+
+
+def test_paths_may_be_an_iterator(tmp_path: Path) -> None:
+    """An iterator of paths (a glob) is read once and every file in it checked, as a list of them is."""
+    write(tmp_path, ARCHIVE_BYTES, "a.warc.gz")
+    write(tmp_path, ARCHIVE_BYTES[:-5], "b.warc.gz")
+    report = verify(sorted(tmp_path.glob("*.warc.gz")))
+    assert verify(iter(sorted(tmp_path.glob("*.warc.gz")))) == report
+    assert verify(str(path) for path in sorted(tmp_path.glob("*.warc.gz"))).to_json() == report.to_json()
+    assert [Path(file.path).name for file in report.files] == ["a.warc.gz", "b.warc.gz"]
+    assert (report.files[0].records, report.ok) == (5, False)
+
+
+@pytest.mark.parametrize("paths", [[], (), iter([])], ids=["list", "tuple", "iterator"])
+def test_no_paths_are_refused(paths: Any) -> None:
+    """No file at all is an input error, as the command refuses `verify` without FILE, not a clean report."""
+    with pytest.raises(InputError) as caught:
+        verify(paths)
+    assert str(caught.value) == "paths: no file given; give a WARC file's path, or a list of them"
 
 
 def test_a_provpack_archive_without_its_sha256_is_noted(tmp_path: Path) -> None:
@@ -938,9 +977,9 @@ def test_sidecars_given_with_their_archive_are_noted(tmp_path: Path, capsys: pyt
     assert code == 0 and err == "", err
     assert f"{archive}: note: sidecar a.warc.gz.sha256 matches the file's sha256" in out
     assert f"{archive}.sha256: note: checked as the .sha256 sidecar of {archive}" in out
-    assert f"{archive}.sig: note: the signature of {archive}: not checked; give --key to check it" in out
-    assert (f"{archive}.sig.tsr: note: the RFC 3161 timestamp of {archive}.sig: not checked; give --key and "
-            "--tsa-ca to check it") in out
+    assert f"{archive}.sig: note: the signature of {archive}: not checked; give --key (key) to check it" in out
+    assert (f"{archive}.sig.tsr: note: the RFC 3161 timestamp of {archive}.sig: not checked; give --key (key) and "
+            "--tsa-ca (tsa_ca) to check it") in out
     assert out.splitlines()[-1] == "records 5, verified 5, unverified 0, problems 0"
     report = verify(files)
     assert [f.status for f in report.files] == [Status.OK] * 4 and report.exit_code() == 0

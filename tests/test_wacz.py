@@ -8,8 +8,9 @@ import json
 import re
 import shutil
 import zipfile
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,8 +150,39 @@ def test_created_is_when_the_wacz_is_made_not_the_warcs_date(tmp_path: Path) -> 
     with zipfile.ZipFile(given) as zf:
         assert zf.getinfo("datapackage.json").date_time == (2024, 2, 29, 23, 59, 58)
         assert json.loads(zf.read("datapackage.json"))["created"] == "2024-02-29T23:59:58Z"
-    with pytest.raises(InputError, match="without a time zone"):
+    with pytest.raises(InputError) as caught:
         make_wacz(warc, tmp_path / "naive.wacz", created=datetime(2024, 2, 29))
+    assert str(caught.value) == ("created: 2024-02-29T00:00:00 has no time zone; give a datetime with a time zone and "
+                                 "a year from 1000 to 9999 (e.g. tzinfo=timezone.utc)")
+
+
+@pytest.mark.parametrize(("created", "problem"), [
+    (datetime(1, 1, 1, tzinfo=timezone.utc), "0001-01-01T00:00:00+00:00 is not in the years 1000 to 9999 in UTC"),
+    (datetime(999, 12, 31, 23, tzinfo=timezone.utc), "0999-12-31T23:00:00+00:00 is not in the years 1000 to 9999 in UTC"),
+    (datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))),
+     "9999-12-31T23:00:00-05:00 is after the year 9999 in UTC"),
+    ("2024-02-29T00:00:00Z", "not a datetime: str"),
+])
+def test_created_is_checked_as_package_checks_its_date(created: Any, problem: str, tmp_path: Path) -> None:
+    """`created` outside the four-digit years datapackage.json's W3C-DTF date holds (in UTC), or not a datetime,
+    is refused as package's `date` is, before anything is written: not written as "1-01-01T00:00:00Z", nor an
+    OverflowError."""
+    warc = write_provpack_warc(tmp_path / "seeds.warc.gz")
+    with pytest.raises(InputError) as caught:
+        make_wacz(warc, tmp_path / "out.wacz", created=created)
+    assert str(caught.value) == (f"created: {problem}; give a datetime with a time zone and a year from 1000 to 9999 "
+                                 "(e.g. tzinfo=timezone.utc)")
+    assert not (tmp_path / "out.wacz").exists()
+
+
+def test_created_in_a_year_a_zip_cannot_date_is_the_nearest_year_there(tmp_path: Path) -> None:
+    """A ZIP dates its entries only from 1980 to 2107: `created` keeps the year, the entries the nearest one."""
+    warc = write_provpack_warc(tmp_path / "seeds.warc.gz")
+    for year, zipped in ((1000, 1980), (9999, 2107)):
+        out = make_wacz(warc, tmp_path / f"{year}.wacz", created=datetime(year, 6, 1, 12, tzinfo=timezone.utc))
+        with zipfile.ZipFile(out) as zf:
+            assert zf.getinfo("datapackage.json").date_time == (zipped, 6, 1, 12, 0, 0)
+            assert json.loads(zf.read("datapackage.json"))["created"] == f"{year}-06-01T12:00:00Z"
 
 
 def test_failure_leaves_existing_output_alone(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import ArchiveError
+from .errors import FORCE, ArchiveError
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
     with output_lock(path) if lock else contextlib.nullcontext(lock_path_for(path)):
         refuse_special(path)   # again under the lock: it may have appeared meanwhile
         if os.path.lexists(path) and not force:
-            raise ArchiveError(path, "already exists", fix="pass --force to replace it, or choose another name")
+            raise ArchiveError(path, "already exists", fix=f"pass {FORCE} to replace it, or choose another name")
         staging = Staging()
         try:
             yield staging
@@ -203,7 +203,7 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
                     done = ", ".join(str(final) for final in staging.committed)
                     raise ArchiveError(path, f"{reason(exc)} while renaming the files into place: {done} "
                                              "written, the others not",
-                                       fix="fix the folder, then run again with --force") from exc
+                                       fix=f"fix the folder, then run again with {FORCE}") from exc
                 raise ArchiveError(path, f"{reason(exc)} while writing; nothing was changed",
                                    fix=write_fix(exc)) from exc
             raise
@@ -226,9 +226,9 @@ def refuse_special(path: Path) -> None:
     """
     kind = _special_kind(path)
     if kind is not None:
-        raise ArchiveError(path, f"is {kind}, not a regular file; provpack does not replace it, even with --force",
-                           fix="name a regular file to write (extract and index write to standard output "
-                               "with -o -)")
+        raise ArchiveError(path, f"is {kind}, not a regular file; provpack does not replace it, even with {FORCE}",
+                           fix="name a regular file to write (the commands extract and index write to standard "
+                               "output with -o -)")
 
 
 def _special_kind(path: Path) -> str | None:
@@ -278,8 +278,8 @@ def refuse_input(output: Path | str, reads: Iterable[tuple[Path | str, str]]) ->
         except OSError:
             continue
         if os.path.samestat(written, read):
-            raise ArchiveError(output, f"is {what} ({path}); provpack does not write over it, even with --force",
-                               fix="choose another -o")
+            raise ArchiveError(output, f"is {what} ({path}); provpack does not write over it, even with {FORCE}",
+                               fix="write to another file")
 
 
 def archive_files(archive: Path | str) -> tuple[tuple[Path, str], ...]:

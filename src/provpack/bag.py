@@ -19,11 +19,13 @@ import os
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from stat import S_ISDIR, S_ISREG
 from pathlib import Path
 
 from ._version import __version__
+from .arguments import PATH, require
+from .arguments import paths as path_list
 from .atomic import (TEMP_SUFFIX, check_name, folder_problem, fsync_folder, helper_stem, output_lock, reason,
                      remove_stale_temps, write_fix)
 from .errors import ArchiveError, InputError
@@ -37,14 +39,17 @@ ALGORITHMS = ("sha256", "sha512")
 HASH_BLOCK_SIZE = 512 * 1024
 
 
-def make_bag(paths: Path | str | Sequence[Path | str], out_dir: Path | str) -> Path:
-    """Bag the files `paths` (one path, or several) into the new folder `out_dir` and return it.
+def make_bag(paths: Path | str | Iterable[Path | str], out_dir: Path | str) -> Path:
+    """Bag the files `paths` (one path, or several: a collection or an iterator, read once) into the new
+    folder `out_dir` and return it.
 
     `out_dir` must not exist or be empty. Bagging-Date, when the bag was made
     (RFC 8493), is SOURCE_DATE_EPOCH's date when set, else today (UTC).
     """
+    given = path_list("paths", paths)   # (an iterator: read once, here)
+    require((("out_dir", out_dir, PATH),))
     out = Path(out_dir)
-    sources = _payload([paths] if isinstance(paths, (str, Path)) else paths)
+    sources = _payload(given)
     check_name(out)
     _require_room(out)
     bagging_date = _bagging_date()

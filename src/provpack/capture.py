@@ -28,7 +28,7 @@ from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import InvalidChunkLength, LocationValueError, ProtocolError, ReadTimeoutError
 
 from ._version import __version__
-from .errors import CaptureError
+from .errors import CaptureError, option
 from .httpbytes import (
     Exchange,
     build_request_head,
@@ -172,7 +172,8 @@ def _host_problem(url: str, allow_private: bool) -> str | None:
         address = str(info[4][0])
         problem = address_problem(address)
         if problem is not None:
-            return f"host {host!r} resolves to {address}, which is {problem}; refused (pass --allow-private to fetch it)"
+            return (f"host {host!r} resolves to {address}, which is {problem}; refused (pass "
+                    f"{option('--allow-private', 'allow_private=True')} to fetch it)")
     return None
 
 
@@ -312,7 +313,7 @@ def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exc
             raise CaptureError(url, f"the URL is malformed: {_describe(exc)}") from exc
         except BlockedAddress as exc:
             raise CaptureError(url, f"connected to {exc.address}, which is {exc.problem}; "
-                               "refused (pass --allow-private to fetch it)") from exc
+                               f"refused (pass {option('--allow-private', 'allow_private=True')} to fetch it)") from exc
         except requests.exceptions.SSLError as exc:
             raise CaptureError(url, f"TLS failed: {_describe(exc)}") from exc
         except requests.ConnectionError as exc:

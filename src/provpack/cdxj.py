@@ -23,6 +23,7 @@ import io
 import json
 import json.encoder
 import re
+import reprlib
 import shutil
 import tempfile
 import zlib
@@ -32,9 +33,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
+from .arguments import FLAG, PATH, TEXT, require, text_stream
 from .atomic import archive_files, atomic_writer, refuse_input
 from .defaults import CDXJ_RECORDS
-from .errors import ArchiveError
+from .errors import ArchiveError, InputError
 from .sniff import refuse_stream
 from .warcheader import date_fault
 
@@ -43,9 +45,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_RECORDS",
+    "RECORD_TYPES",
     "CdxjLine",
     "archive_date",
     "cdxj_text",
+    "check_record_types",
     "index",
     "write_index",
 ]
@@ -55,6 +59,9 @@ _json_string: Callable[[str], str] = getattr(
 
 #: Record types cdxj-indexer indexes unless told otherwise.
 DEFAULT_RECORDS = CDXJ_RECORDS
+#: The WARC-Types (WARC 1.1) that `records` may name.
+RECORD_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion",
+                          "continuation"})
 # cdxj-indexer skips application/warc-fields records only when its --records is exactly this list.
 _DEFAULT_ORDER = ("response", "revisit", "resource", "metadata")
 _POST_METHODS = ("POST", "PUT")
@@ -131,7 +138,9 @@ def index(
 ) -> Generator[CdxjLine, None, None]:
     """Yield one CDXJ line per indexed record of `warc_path`, in file order.
 
-    `records=None` indexes every record (cdxj-indexer's `--records all`); with the
+    `records=None` indexes every record (cdxj-indexer's `--records all`); else it is a
+    collection of WARC-Types (RECORD_TYPES; a bare str, none, or another name is an
+    InputError, raised at the call). With the
     default set, `resource`/`metadata` records of type `application/warc-fields`
     are skipped, as cdxj-indexer does. As there, a sequence counts as the default
     only when it is `response, revisit, resource, metadata` in this order (a set
@@ -141,6 +150,33 @@ def index(
     own, the rest by warcio from the first record the walk cannot vouch for on; the
     lines are the same either way. `express=False` reads every record with warcio.
     """
+    require((("warc_path", warc_path, PATH), ("filename", filename, TEXT.or_none), ("express", express, FLAG),
+             ("post_append", post_append, FLAG)))
+    check_record_types(records)
+    return _index(warc_path, filename=filename, records=records, express=express, post_append=post_append)
+
+
+def check_record_types(records: Collection[str] | None, *, name: str = "records", every: str = "None") -> None:
+    """An InputError naming `name` (the argument, or the command's option) unless `records` is None or a
+    collection of WARC-Types; `every` is how that caller asks for them all (`None`, or `--records all`)."""
+    if records is None:
+        return
+    fix = f"use {every} or some of {','.join(sorted(RECORD_TYPES))}"
+    if isinstance(records, (str, bytes)) or not isinstance(records, Collection):
+        one = f"[{records!r}] for one type, " if isinstance(records, str) else ""
+        raise InputError(name, f"not a collection of WARC record types: {type(records).__name__} "
+                               f"{reprlib.repr(records)}", fix=f"give {one}a list of names, or {every}")
+    if not records:
+        raise InputError(name, "no WARC record type given", fix=fix)
+    unknown = sorted({kind if isinstance(kind, str) else repr(kind) for kind in records} - RECORD_TYPES)
+    if unknown:
+        raise InputError(name, f"not WARC record types: {', '.join(unknown)}", fix=fix)
+
+
+def _index(
+    warc_path: Path | str, *, filename: str | None, records: Collection[str] | None, express: bool, post_append: bool,
+) -> Generator[CdxjLine, None, None]:
+    """index()'s lines, read as they are asked for (its arguments checked)."""
     path = Path(warc_path)
     name = filename if filename is not None else path.name
     wanted = None if records is None else frozenset(records)
@@ -363,9 +399,12 @@ def write_index(
     file is replaced only with `force=True`; it is written atomically. `records`
     and `post_append` are as for `index`.
     """
+    text_stream("out", out)
+    require((("sort", sort, FLAG), ("force", force, FLAG)))
+    lines = index(warc_path, filename=filename, records=records, post_append=post_append)   # (checks the rest)
     if isinstance(out, (str, Path)):   # before the archive is read: the write must not destroy it
         refuse_input(out, archive_files(warc_path))
-    text = cdxj_text(index(warc_path, filename=filename, records=records, post_append=post_append), sort=sort)
+    text = cdxj_text(lines, sort=sort)
     if isinstance(out, (str, Path)):
         with atomic_writer(Path(out), force=force) as stream:
             stream.write(text.encode("utf-8"))

@@ -481,6 +481,8 @@ def _check_deflate(args: argparse.Namespace, config: Config) -> None:
     """A deflate backend or level from the settings file that does not fit is blamed on that file."""
     from .gzipper import choose
 
+    from .errors import option
+
     given = {"--level": args.level is None and config.level is not None,
              "--deflate": args.deflate is None and config.deflate is not None}
     if config.source is None or not any(given.values()):
@@ -488,11 +490,11 @@ def _check_deflate(args: argparse.Namespace, config: Config) -> None:
     try:
         choose(args.deflate or config.deflate, args.level if args.level is not None else config.level)
     except InputError as exc:
-        option = str(exc.path)
-        if not given.get(option):
+        flag = next((flag for flag in given if str(exc.path) == option(flag)), None)
+        if flag is None or not given[flag]:
             raise
-        raise InputError(config.source, f"{option.removeprefix('--')!r}: {exc.problem}",
-                         fix=f"change it there, or give {option} on the command line") from exc
+        raise InputError(config.source, f"{flag.removeprefix('--')!r}: {exc.problem}",
+                         fix=f"change it there, or give {flag} on the command line") from exc
 
 
 def _wacz_name(warc_path: Path) -> Path:
@@ -579,21 +581,16 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
-_RECORD_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit",
-                           "conversion", "continuation"})
-
-
 def _record_types(value: str | None) -> Collection[str] | None:
     """--records: None for all, the default set when not given, else the named WARC-Types in their order."""
+    from .cdxj import check_record_types
+
     if value is None:
         return CDXJ_RECORDS
     if value.strip() == "all":
         return None
     types = tuple(name.strip() for name in value.split(",") if name.strip())
-    unknown = sorted(set(types) - _RECORD_TYPES)
-    if unknown or not types:
-        raise InputError("--records", f"not WARC record types: {', '.join(unknown) or repr(value)}",
-                         fix=f"use 'all' or some of {','.join(sorted(_RECORD_TYPES))}")
+    check_record_types(types, name="--records", every="'all'")
     return types
 
 

@@ -8,6 +8,9 @@
 
 A digest that does not match is not an exception: it is a finding in a
 verification report (exit code 1).
+
+A message the library gives both the command line and the Python API names an option
+both ways (`option`): `pass --force (force=True)`, `--jobs (jobs): ...`.
 """
 
 from __future__ import annotations
@@ -52,6 +55,15 @@ def require_utf8(options: tuple[tuple[str, str | None], ...]) -> None:
         bad = None if value is None else not_utf8(value)
         if bad is not None:
             raise InputError(option, f"not UTF-8 text ({bad})", fix="give it in UTF-8")
+
+
+def option(flag: str, argument: str | None = None) -> str:
+    """An option named as the command and the API both spell it, for a message the library gives either:
+    option("--jobs") is "--jobs (jobs)", option("--force", "force=True") is "--force (force=True)"."""
+    return f"{flag} ({argument if argument is not None else flag.lstrip('-').replace('-', '_')})"
+
+
+FORCE = option("--force", "force=True")   # what replaces an existing output
 
 
 _PERMISSION = (errno.EACCES, errno.EPERM)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, option
 
 log = logging.getLogger(__name__)
 
@@ -87,19 +87,23 @@ class Deflate:
         yield struct.pack("<II", crc, size & 0xFFFFFFFF)
 
 
+_ZLIB = option("--deflate zlib", "deflate='zlib'")
+
+
 def choose(backend: str | None = None, level: int | None = None) -> Deflate:
     """The Deflate for a backend name (None: the default) and level (None: the backend's default)."""
     name = default_backend() if backend is None else backend
     if name not in BACKENDS:
-        raise InputError("--deflate", f"unknown deflate backend {name!r}", fix=f"use one of {', '.join(BACKENDS)}")
+        raise InputError(option("--deflate"), f"unknown deflate backend {name!r}",
+                         fix=f"use one of {', '.join(BACKENDS)}")
     if name not in available_backends():
-        raise InputError("--deflate", f"the {name} backend is not installed",
-                         fix="pip install isal, or use --deflate zlib")
+        raise InputError(option("--deflate"), f"the {name} backend is not installed",
+                         fix=f"pip install isal, or use {_ZLIB}")
     chosen = DEFAULT_LEVELS[name] if level is None else level
     if chosen not in LEVELS[name]:
         allowed = LEVELS[name]
-        raise InputError("--level", f"{name} levels are {allowed[0]} to {allowed[-1]}, not {chosen}",
-                         fix="pick a level in that range, or another --deflate backend")
+        raise InputError(option("--level"), f"{name} levels are {allowed[0]} to {allowed[-1]}, not {chosen}",
+                         fix=f"pick a level in that range, or another {option('--deflate')} backend")
     if backend is None and name != "isal":
         log.info("isal is not installed: compressing with zlib (slower, different bytes)")
     return Deflate(name, chosen)

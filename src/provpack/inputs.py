@@ -18,7 +18,7 @@ from typing import IO, NamedTuple
 
 from .column import Column
 from .defaults import MAX_TEXT_BYTES
-from .errors import InputError
+from .errors import FORCE, InputError, option
 from .model import SourceFile
 from .regular import NotRegularFile, link_out, open_regular
 from .tables import NameList
@@ -140,7 +140,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
                 raise InputError(root, "no .txt files in this folder", fix="put one NAME.txt per document in it")
         elif root.exists():
             if root.suffix != TEXT_SUFFIX:
-                fix = _output_hint(root, also="and --force to replace it") or "name each document NAME.txt"
+                fix = _output_hint(root, also=f"and {FORCE} to replace it") or "name each document NAME.txt"
                 raise InputError(root, f"not a {TEXT_SUFFIX} file", fix=fix)
             size = _require_regular(root)
             candidates = [path for path in (root.with_suffix(suffix) for suffix in SIDECAR_SUFFIXES)
@@ -194,7 +194,8 @@ def _output_hint(source: Path, *, also: str = "") -> str:
     """The fix for an archive name given as a source (the output without -o), or ""."""
     if not source.name.lower().endswith(_OUTPUT_SUFFIXES):
         return ""
-    return f"to name the output, use -o {shlex.quote(str(source))}" + (f" ({also})" if also else "")
+    name = shlex.quote(str(source))
+    return f"to name the output, use {option(f'-o {name}', f'out={str(source)!r}')}" + (f", {also}" if also else "")
 
 
 def _warn_subfolders(scans: list[_Scan]) -> None:
@@ -285,7 +286,7 @@ def _merge(scans: list[_Scan]) -> Listing:
                    frozenset(number for number, scan in enumerate(scans) if scan.named))
 
 
-_TEXT_TOO_LARGE = "split the document, or raise the limit with --max-text-bytes"
+_TEXT_TOO_LARGE = f"split the document, or raise the limit with {option('--max-text-bytes')}"
 
 
 def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES, too_large: str = _TEXT_TOO_LARGE,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
+from .errors import InputError, option
 from .htmltext import Extraction, extract_text
 from .httpbytes import REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, split_message
 from .inputs import read_bytes
@@ -80,7 +80,8 @@ def original_path(sidecar_path: Path, value: object, *, follow_symlinks: bool = 
     resolved = path.resolve()
     if not resolved.is_relative_to(folder) and not follow_symlinks:
         raise InputError(sidecar_path, f"'original' {value!r} is a symbolic link out of the source "
-                         f"folder (to {resolved})", fix="copy the file in, or pass --follow-symlinks")
+                         f"folder (to {resolved})",
+                         fix=f"copy the file in, or pass {option('--follow-symlinks', 'follow_symlinks=True')}")
     if not resolved.is_file():
         if resolved.is_dir():
             raise InputError(sidecar_path, f"'original' {value!r} is a folder", fix="name the file in it")

@@ -19,11 +19,12 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
+from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, paths, require
 from .atomic import check_name
 from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
-from .errors import CaptureError, InputError, ProvpackError, not_utf8, require_utf8
+from .errors import CaptureError, InputError, ProvpackError, not_utf8, option, require_utf8
 from .gzipper import Deflate, choose
 from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
@@ -68,7 +69,13 @@ def run_date(environ: dict[str, str] | None = None) -> dt.datetime:
 
 
 def archive_stamp(date: dt.datetime, given_as: str) -> str:
-    """`date` as a WARC-Date; an InputError naming `given_as` for a naive datetime or a UTC year outside 1000-9999."""
+    """`date` as a WARC-Date, checked as `checked_date` checks it."""
+    return warc_date(checked_date(date, given_as))
+
+
+def checked_date(date: dt.datetime, given_as: str) -> dt.datetime:
+    """`date` in UTC; an InputError naming `given_as` for a naive datetime or a UTC year outside 1000-9999
+    (a WARC-Date, and a WACZ's `created`, is a W3C-DTF date: four-digit years)."""
     fix = "give a datetime with a time zone and a year from 1000 to 9999 (e.g. tzinfo=timezone.utc)"
     if not isinstance(date, dt.datetime):
         raise InputError(given_as, f"not a datetime: {type(date).__name__}", fix=fix)
@@ -80,7 +87,7 @@ def archive_stamp(date: dt.datetime, given_as: str) -> str:
         raise InputError(given_as, f"{date.isoformat()} is after the year 9999 in UTC", fix=fix) from exc
     if not 1000 <= utc.year <= 9999:   # WARC-Date is a W3C-DTF date: four-digit years
         raise InputError(given_as, f"{date.isoformat()} is not in the years 1000 to 9999 in UTC", fix=fix)
-    return warc_date(utc)
+    return utc
 
 
 def default_output(sources: Sequence[Path | str]) -> Path:
@@ -91,7 +98,7 @@ def default_output(sources: Sequence[Path | str]) -> Path:
 
 
 def package(
-    sources: Path | str | Sequence[Path | str],
+    sources: Path | str | Iterable[Path | str],
     *,
     out: Path | str | None = None,
     date: dt.datetime | None = None,
@@ -120,7 +127,12 @@ def package(
     `progress(documents_done, documents_total, archive_bytes)` is called as the work advances.
     `date` (default: SOURCE_DATE_EPOCH, else now) must have a time zone and a year from 1000 to 9999 in UTC.
     """
-    source_list: list[Path | str] = [sources] if isinstance(sources, (str, Path)) else list(sources)
+    source_list = paths("sources", sources)
+    require((("out", out, PATH.or_none), ("description", description, TEXT.or_none),
+             ("operator", operator, TEXT.or_none), ("force", force, FLAG), ("follow_symlinks", follow_symlinks, FLAG),
+             ("level", level, INT.or_none), ("deflate", deflate, TEXT.or_none), ("jobs", jobs, INT.or_none),
+             ("fetch", fetch, FLAG), ("allow_private", allow_private, FLAG), ("fetcher", fetcher, FUNCTION.or_none),
+             ("max_text_bytes", max_text_bytes, INT), ("progress", progress, FUNCTION.or_none)))
     out_path = Path(out) if out is not None else default_output(source_list)
     if os.path.isdir(out_path):   # (Path.is_dir raises on a name too long before 3.12)
         out_path = out_path / default_output(source_list).name
@@ -131,14 +143,15 @@ def package(
     if bad is not None:
         raise InputError(out_path, f"the archive name is not UTF-8 ({bad})",
                          fix="name it in UTF-8 (the archive records its name, in WARC-Filename)")
-    require_utf8((("--description", description), ("--operator", operator)))
+    require_utf8(((option("--description"), description), (option("--operator"), operator)))
     check_name(out_path, companion=".sha256")   # before any work: open_archive checks it again
     compressor = choose(deflate, level)
     if max_text_bytes < 1:
-        raise InputError("--max-text-bytes", f"the limit must be a positive number of bytes, not {max_text_bytes}")
+        raise InputError(option("--max-text-bytes"),
+                         f"the limit must be a positive number of bytes, not {max_text_bytes}")
     workers = default_jobs() if jobs is None else jobs
     if workers < 1:
-        raise InputError("--jobs", f"the number of jobs must be at least 1, not {workers}")
+        raise InputError(option("--jobs"), f"the number of jobs must be at least 1, not {workers}")
     # SOURCE_DATE_EPOCH (seconds since 1970, refused past 9999 by run_date) passes the same check as `date`.
     stamp = archive_stamp(*((date, "date") if date is not None else (run_date(), "SOURCE_DATE_EPOCH")))
     listing = list_sources(source_list, follow_symlinks=follow_symlinks)

@@ -32,7 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Generic, TypeVar
 
-from .errors import ProvpackError
+from .errors import ProvpackError, option
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ class OrderedPool(Generic[T, R]):
 
     def _not_started(self, reason: str) -> ProvpackError:
         return ProvpackError(f"could not start {self._jobs} worker processes: {reason}; "
-                             "nothing was written; use a smaller --jobs")
+                             f"nothing was written; use a smaller {option('--jobs')}")
 
     def _result(self, future: Future[R]) -> R:
         """The future's result, watching the workers while waiting: a dead one stops the run."""

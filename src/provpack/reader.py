@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from warcio.exceptions import ArchiveLoadFailed
 
+from .arguments import FLAG, PATH, Kind, binary_stream, require
 from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, IntegrityError, ProvpackError
 from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
@@ -48,6 +49,7 @@ def read_archive(path: Path | str, *,
     data) is an IntegrityError naming the byte where it is. Given `on_damage`, that error is passed to it
     instead, and the documents read before the damage are returned (those after it are not read).
     """
+    require((("path", path, PATH),))
     documents: list[ArchivedDocument] = []
     try:
         _read_documents(Path(path), documents)
@@ -135,6 +137,10 @@ def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], name: str)
                        + f" (documents: {names})", fix="use a name that 'provpack show' lists")
 
 
+_NAME_OR_DOCUMENT = Kind(lambda value: isinstance(value, (str, ArchivedDocument)),
+                         "a str (a document's name) or an ArchivedDocument")
+
+
 def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
             hold: bool = True) -> ArchivedDocument:
     """Write the exact bytes of a document to `dest` once they match their recorded sha256.
@@ -151,6 +157,8 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     as they are read, for a `dest` the caller throws away on an IntegrityError (a temporary file renamed
     over the output only on success), so they are not written twice.
     """
+    require((("path", path, PATH), ("name", name, _NAME_OR_DOCUMENT), ("hold", hold, FLAG)))
+    binary_stream("dest", dest)   # before the archive is read, not at the first write after it
     archive = Path(path)
     damage: list[IntegrityError] = []
     if isinstance(name, ArchivedDocument):
@@ -189,8 +197,8 @@ def _copy_held(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> No
                 folder = tempfile.gettempdir()
                 raise ProvpackError(f"{folder}: cannot hold {quoted_text(document.name)} in this temporary folder "
                                     f"until its sha256 is checked: {reason(exc)}; nothing was written; free space "
-                                    "there, or set TMPDIR to another folder ('provpack extract -o FILE' needs "
-                                    "none)") from exc
+                                    "there, or set TMPDIR to another folder ('provpack extract -o FILE', or "
+                                    "extract(..., hold=False) into a file, needs none)") from exc
 
         _copy_checked(archive, document, hold_back)
         held.seek(0)

@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path, PurePath
 
-from .errors import InputError
+from .errors import InputError, option
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -21,7 +21,7 @@ class NotRegularFile(OSError):
 def link_out(path: Path | str, target: Path | str) -> InputError:
     """The refusal of a symbolic link at `path` that leads out of its source folder, to `target`."""
     return InputError(path, f"symbolic link points outside the source folder (to {target})",
-                      fix="copy the file in, or pass --follow-symlinks")
+                      fix=f"copy the file in, or pass {option('--follow-symlinks', 'follow_symlinks=True')}")
 
 
 def open_regular(path: Path | str, *, within: str | None = None) -> tuple[int, os.stat_result]:

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .atomic import archive_files, atomic_files, atomic_writer, refuse_input
-from .errors import ArchiveError, InputError, IntegrityError, ProvpackError
+from .errors import FORCE, ArchiveError, InputError, IntegrityError, ProvpackError, option
 from .regular import NotRegularFile, open_regular
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def keygen(path: Path | str, *, force: bool = False) -> tuple[Path, Path]:
     pub_path = public_path_for(key_path)
     if os.path.lexists(pub_path) and not force:
         raise ArchiveError(pub_path, "already exists",
-                           fix="pass --force to replace the key pair, or choose another name")
+                           fix=f"pass {FORCE} to replace the key pair, or choose another name")
     private_key = Ed25519PrivateKey.generate()
     private_pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                             serialization.NoEncryption())
@@ -242,7 +242,8 @@ def check_signature(
 
     if not sig_path.exists():
         elsewhere = "" if signature_path is not None else (
-            "; if it was written elsewhere (sign -o), give it with verify --signature SIG")
+            "; if it was written elsewhere (sign -o), give it with verify "
+            f"{option('--signature SIG', 'signature=SIG')}")
         return result("missing-signature", f"{sig_path}: no signature file{elsewhere}")
     try:
         statement, signed, signature = parse_signature_file(read_small(sig_path, MAX_SIGNATURE_BYTES,
@@ -273,7 +274,7 @@ def check_signature(
     if wacz is None and not os.path.lexists(wacz_path):
         return result("bad-signature", f"the signature also covers the WACZ {statement.wacz_name}, which is not "
                       f"beside the archive ({wacz_path}: no such file): if it is elsewhere, give it with verify "
-                      "--wacz WACZ", statement)
+                      f"{option('--wacz WACZ', 'wacz=WACZ')}", statement)
     try:
         wacz_digest = _wacz_chain(wacz_path)
     except ProvpackError as exc:

@@ -23,7 +23,7 @@ import logging
 import os
 from pathlib import Path
 
-from .errors import ArchiveError, ProvpackError
+from .errors import FORCE, ArchiveError, ProvpackError
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def refuse_orphan(archive: Path, *, force: bool) -> None:
     sig_path = signature_path(archive)
     if not force and os.path.lexists(sig_path) and not os.path.lexists(archive):
         raise ArchiveError(sig_path, "already exists (without its archive)",
-                           fix="pass --force to write the archive all the same (a provpack signature is then "
+                           fix=f"pass {FORCE} to write the archive all the same (a provpack signature is then "
                                "removed unless it signs the new archive's very bytes), or remove it, or choose another "
                                "name")
 
@@ -80,11 +80,12 @@ def remove_stale(archive: Path, *, size: int, sha256: str) -> tuple[Path, ...]:
             continue
         removed.append(path)
     if removed:
-        again = " --tsa URL" if token_path(archive) in removed else ""
+        recipe = ("provpack sign {} --key KEY --tsa URL" if token_path(archive) in removed
+                  else "provpack sign {} --key KEY").format(archive)
         log.warning("removed %s: %s the archive this run replaced (%s bytes, sha256 %s), not this one; sign this "
-                    "one with 'provpack sign %s --key KEY%s'", " and ".join(str(path) for path in removed),
+                    "one with '%s'", " and ".join(str(path) for path in removed),
                     "they signed and timestamped" if len(removed) > 1 else "it signed", f"{signed[0]:,}", signed[1],
-                    archive, again)
+                    recipe)
     return tuple(removed)
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 
-from .errors import InputError, ProvpackError
+from .errors import InputError, ProvpackError, option
 from .signing import read_small
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def check_timestamp(signature_path: Path | str, ca_path: Path | str) -> Timestam
         text = str(exc)
         if text.startswith(_CHAIN_FAILED) and _UNKNOWN_ISSUER in text:
             return bad(f"the timestamp token was signed by {_signer_name(response)}, which no CA certificate in "
-                       f"{ca_path} certifies; give that TSA's CA certificate with --tsa-ca")
+                       f"{ca_path} certifies; give that TSA's CA certificate with {option('--tsa-ca')}")
         if text.startswith(_CHAIN_FAILED):
             return bad(f"the timestamp token's signature or its TSA certificate does not check against the CA "
                        f"certificates in {ca_path} ({_detail(exc)}): the token was altered, or is not from a TSA "

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ._version import __version__
 from .atomic import atomic_files, atomic_writer, refuse_input
-from .errors import ArchiveError, CaptureError, InputError, printable
+from .errors import FORCE, ArchiveError, CaptureError, InputError, printable
 from .signing import read_small, signature_file, signature_path_for, signed_files
 from .sniff import quoted
 from .timestamp import MAX_RESPONSE_BYTES, MAX_SIGNATURE_BYTES, _library, token_path_for
@@ -83,8 +83,8 @@ def sign_with_timestamp(
         if os.path.isdir(token_path):
             raise ArchiveError(token_path, "is a folder", fix="move it away, or give -o another name")
         if os.path.lexists(token_path) and not force:
-            raise ArchiveError(token_path, "already exists", fix="pass --force to replace it (and the signature), "
-                               "or give -o another name")
+            raise ArchiveError(token_path, "already exists", fix=f"pass {FORCE} to replace it (and the "
+                               "signature), or give -o another name")
         answer, when = _timestamp(rfc3161, data, tsa_url, post if post is not None else _poster(timeout))
         staging.open(sig_path).write(data)
         staging.open(token_path).write(answer)

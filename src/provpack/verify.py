@@ -12,14 +12,16 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import problems as kinds
 from . import provcheck, verifysplit
-from .errors import ArchiveError, InputError, printable, unreadable
+from .arguments import FLAG, FUNCTION, INT, PATH, require
+from .arguments import paths as path_list
+from .errors import ArchiveError, InputError, option, printable, unreadable
 from .gzipsource import GzipSource
 from .problems import Problem
 from .rawreader import RawReader
@@ -54,7 +56,7 @@ class Status(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class FileReport:
-    """What verifying one file found."""
+    """What verifying one file found; `strict` (the VerifyReport's) counts unverified records as failures."""
 
     path: str
     records: int
@@ -64,30 +66,37 @@ class FileReport:
     notes: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = field(default=())  # unverified records (the first 1000)
     error: str | None = None   # why the file was not checked at all (it is not a WARC), and what to do
+    strict: bool = False
 
     @property
     def ok(self) -> bool:
-        """True when the file was checked and no problem was found (unverified records are not problems)."""
-        return not self.problems and self.error is None
+        """True when the file was checked and no problem was found (unverified records are problems only
+        when strict)."""
+        return self.status in (Status.OK, Status.UNVERIFIED)
 
     @property
     def status(self) -> Status:
-        """ERROR when not checked, FAILED with problems, UNVERIFIED with unchecked records, else OK."""
+        """ERROR when not checked, FAILED with problems (or, when strict, unchecked records), UNVERIFIED
+        with unchecked records, else OK."""
+        return self._status(strict=False)
+
+    def _status(self, *, strict: bool) -> Status:
         if self.error is not None:
             return Status.ERROR
-        if self.problems:
+        if self.problems or (self.unverified and (strict or self.strict)):
             return Status.FAILED
         return Status.UNVERIFIED if self.unverified else Status.OK
 
     def to_json(self, *, strict: bool = False) -> dict[str, Any]:
-        """The report as a JSON-ready dict; under strict, as the text says it: the unverified records
-        listed among the problems (none left among the warnings), and the status FAILED."""
+        """The report as a JSON-ready dict; under strict (the report's own, or given), as the text says it:
+        the unverified records listed among the problems (none left among the warnings), and the status FAILED."""
+        strict = strict or self.strict
         problems, warnings = self.problems, self.warnings
         if strict:
             problems, warnings = problems + warnings, ()
         return {
             "path": self.path,
-            "status": (Status.FAILED if strict and self.unverified and self.error is None else self.status).value,
+            "status": self._status(strict=strict).value,
             "records": self.records,
             "verified": self.verified,
             "unverified": self.unverified,
@@ -104,6 +113,11 @@ class VerifyReport:
 
     files: tuple[FileReport, ...]
     strict: bool = False
+
+    def __post_init__(self) -> None:
+        # Each file's report is as strict as the run's, so that its ok and status say what the run's do.
+        if any(file.strict != self.strict for file in self.files):
+            object.__setattr__(self, "files", tuple(replace(file, strict=self.strict) for file in self.files))
 
     @property
     def problems(self) -> int:
@@ -161,12 +175,15 @@ class VerifyReport:
         }
 
 
-def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
+def verify(paths: str | Path | Iterable[str | Path], *, strict: bool = False,
            key: str | Path | None = None, tsa_ca: str | Path | None = None,
            signature: str | Path | None = None, wacz: str | Path | None = None,
            jobs: int | None = None,
            progress: Callable[[int, int, int], None] | None = None, deep: bool = False) -> VerifyReport:
     """Verify one or more WARC files ("-" is standard input); ArchiveError when one is missing or cannot be read.
+
+    `paths` is one path, or a collection or an iterator of them (read once: `Path("o").glob("*.warc.gz")`);
+    none at all is an InputError.
 
     A file that is not a WARC (a WACZ, a text file, ...) gets a report with `error` set (exit code 2),
     and the other files are still checked; standard input that is not a WARC raises ArchiveError.
@@ -189,13 +206,17 @@ def verify(paths: str | Path | Sequence[str | Path], *, strict: bool = False,
     With `deep`, each provpack provenance record is also compared, key by key, with what
     provpack itself writes for its excerpt (docs/verify.md, "--deep").
     """
+    paths = path_list("paths", paths)   # an iterator is read once, here
+    require((("strict", strict, FLAG), ("key", key, PATH.or_none), ("tsa_ca", tsa_ca, PATH.or_none),
+             ("signature", signature, PATH.or_none), ("wacz", wacz, PATH.or_none), ("jobs", jobs, INT.or_none),
+             ("progress", progress, FUNCTION.or_none), ("deep", deep, FLAG)))
+    if not paths:
+        raise InputError("paths", "no file given", fix="give a WARC file's path, or a list of them")
     if tsa_ca is not None and key is None:
-        raise InputError("--tsa-ca", "a timestamp dates a signature: give --key as well")
+        raise InputError(option("--tsa-ca"), f"a timestamp dates a signature: give {option('--key')} as well")
     _check_signature_options(paths, key=key, signature=signature, wacz=wacz)
     if jobs is not None and jobs < 1:
-        raise InputError("--jobs", f"the number of jobs must be at least 1, not {jobs}")
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
+        raise InputError(option("--jobs"), f"the number of jobs must be at least 1, not {jobs}")
     for path in paths:
         if str(path) != "-":
             _check_readable(Path(path))
@@ -247,9 +268,9 @@ class _NotWarc(ArchiveError):
 
 # The files provpack writes beside an archive NAME: (suffix, what it is to NAME, the options that check it)
 _SIDECARS = (
-    (".sig.tsr", "the RFC 3161 timestamp of NAME.sig", "--key and --tsa-ca"),
+    (".sig.tsr", "the RFC 3161 timestamp of NAME.sig", f"{option('--key')} and {option('--tsa-ca')}"),
     (".sha256", "the .sha256 sidecar of NAME", ""),
-    (".sig", "the signature of NAME", "--key"),
+    (".sig", "the signature of NAME", option("--key")),
 )
 
 
@@ -277,17 +298,18 @@ def _not_warc(path: Path, exc: _NotWarc, given: set[Path], *, key: bool, tsa_ca:
     return FileReport(str(path), 0, 0, 0, (), error=exc.message)
 
 
-def _check_signature_options(paths: str | Path | Sequence[str | Path], *, key: str | Path | None,
+def _check_signature_options(paths: Sequence[str | Path], *, key: str | Path | None,
                              signature: str | Path | None, wacz: str | Path | None) -> None:
     """--signature and --wacz name the files of one archive's signature: with --key and one FILE, and there."""
-    for option, given in (("--signature", signature), ("--wacz", wacz)):
+    for name, given in ((option("--signature"), signature), (option("--wacz"), wacz)):
         if given is None:
             continue
         if key is None:
-            raise InputError(option, "names a file of a signature, which only --key checks: give --key as well")
-        count = 1 if isinstance(paths, (str, Path)) else len(paths)
+            raise InputError(name, f"names a file of a signature, which only {option('--key')} checks: give it "
+                             "as well")
+        count = len(paths)
         if count != 1:
-            raise InputError(option, f"names a file of one archive's signature, but {count} files were given, "
+            raise InputError(name, f"names a file of one archive's signature, but {count} files were given, "
                              "so which archive it belongs to is unclear", fix="verify that archive alone with it")
         try:
             os.stat(given)

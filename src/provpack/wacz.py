@@ -19,14 +19,15 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from ._version import __version__
+from .arguments import FLAG, PATH, TEXT, require
 from .atomic import archive_files, atomic_writer, refuse_input
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
-from .errors import ArchiveError, InputError, IntegrityError, not_utf8, require_utf8
+from .errors import ArchiveError, InputError, IntegrityError, not_utf8, option, require_utf8
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
@@ -73,10 +74,15 @@ def make_wacz(
     """Package `warc_path` as a WACZ at `out_path` (written atomically) and return that path.
 
     `created` (datapackage.json's created and modified, and the entries' dates) is when the
-    WACZ is made: SOURCE_DATE_EPOCH when set, else now, unless given (aware, UTC). An existing `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data
-    is cut off or damaged is refused (IntegrityError): a replay tool could not read it to its end.
+    WACZ is made: SOURCE_DATE_EPOCH when set, else now, unless given, as package's `date`: with a time
+    zone and a year from 1000 to 9999 in UTC (else an InputError); as a ZIP dates its entries only in
+    the years 1980 to 2107, an earlier or later year is written there as the nearest of them. An existing
+    `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data is cut off or damaged is
+    refused (IntegrityError): a replay tool could not read it to its end.
     `lock=False`: the caller already holds `out_path`'s lock (atomic.output_lock).
     """
+    require((("warc_path", warc_path, PATH), ("out_path", out_path, PATH), ("title", title, TEXT.or_none),
+             ("description", description, TEXT.or_none), ("force", force, FLAG), ("lock", lock, FLAG)))
     warc = Path(warc_path)
     out = Path(out_path)
     refuse_stream(warc)   # (it is read several times)
@@ -85,18 +91,14 @@ def make_wacz(
     if bad is not None:
         raise InputError(warc, f"the archive's file name is not UTF-8 ({bad})",
                          fix="rename the file in UTF-8 (the WACZ holds it as archive/NAME)")
-    require_utf8((("--title", title), ("--description", description)))
+    require_utf8(((option("--title"), title), (option("--description"), description)))
+    from .package import checked_date, run_date   # here, not at the top: only this needs the packager's clock
+
+    date = run_date() if created is None else checked_date(created, "created")   # as package checks its date
     archive_name = _archive_name(warc)
     _check_gzip(warc)
     if archive_date(warc) is None:
         raise ArchiveError(warc, "holds no record", fix="package a WARC written by `provpack package`")
-    if created is None:
-        from .package import run_date   # here, not at the top: only this needs the packager's clock
-
-        created = run_date()
-    elif created.tzinfo is None:
-        raise InputError("created", "a date without a time zone", fix="give an aware datetime, e.g. in UTC")
-    date = created.astimezone(timezone.utc)
     lines = list(index(warc, filename=archive_name, post_append=True))
     index_bytes = cdxj_text(lines).encode("utf-8")
     pages_bytes = _pages_jsonl(warc, lines)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .atomic import atomic_files, check_name
-from .errors import ArchiveError
+from .errors import FORCE, ArchiveError
 from .gzipper import Deflate, choose
 from .model import RecordSpec
 from .stalesig import refuse_orphan, remove_stale
@@ -209,7 +209,7 @@ def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
             raise ArchiveError(sha256_path, "is a folder", fix="move it away, or choose another name")
         if os.path.lexists(sha256_path) and not force:
             raise ArchiveError(sha256_path, "already exists (without its archive)",
-                               fix="pass --force to replace it, or remove it, or choose another name")
+                               fix=f"pass {FORCE} to replace it, or remove it, or choose another name")
         refuse_orphan(path, force=force)
         sink = ArchiveSink(staging.open(path))
         yield sink

@@ -1,0 +1,104 @@
+"""The public functions' arguments, checked by type before any work.
+
+A value of the wrong type is an InputError naming the argument and what it must be
+(`jobs: must be an int or None, not str '2'`), not an AttributeError or TypeError from deep
+inside, or from the end of a read (`extract` into a text stream). Only types are checked here,
+cheaply; each function checks the values itself.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import reprlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from .errors import InputError
+
+__all__ = ["FLAG", "FUNCTION", "INT", "PATH", "TEXT", "Kind", "binary_stream", "paths", "require", "text_stream"]
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What an argument may be: a test of its value, and those words for the message."""
+
+    accepts: Callable[[object], bool]
+    what: str
+    optional: bool = False
+
+    @property
+    def or_none(self) -> Kind:
+        """The same kind, or None."""
+        return Kind(self.accepts, f"{self.what} or None", optional=True)
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, (str, os.PathLike)) and not isinstance(value, bytes)
+
+
+PATH = Kind(_is_path, "a path (a str or a pathlib.Path)")
+TEXT = Kind(lambda value: isinstance(value, str), "a str")
+INT = Kind(lambda value: isinstance(value, int) and not isinstance(value, bool), "an int")
+FLAG = Kind(lambda value: isinstance(value, bool), "True or False")
+FUNCTION = Kind(callable, "a function")
+
+
+def require(arguments: tuple[tuple[str, object, Kind], ...]) -> None:
+    """An InputError naming the first (argument, value, kind) whose value is not of its kind."""
+    for name, value, kind in arguments:
+        if not (value is None and kind.optional) and not kind.accepts(value):
+            raise InputError(name, f"must be {kind.what}, not {_described(value)}")
+
+
+def paths(name: str, value: object) -> list[str | Path]:
+    """`value`, one path or an iterable of them (read once, here), as a list; an InputError naming the argument
+    (or its item, `name[2]`) when it is not."""
+    if _is_path(value):
+        return [cast("str | Path", value)]   # (or another os.PathLike: Path() takes it)
+    if isinstance(value, (bytes, bytearray)) or not isinstance(value, Iterable):
+        raise InputError(name, f"must be {PATH.what} or an iterable of them, not {_described(value)}")
+    given: list[str | Path] = list(value)
+    for number, item in enumerate(given):
+        require(((f"{name}[{number}]", item, PATH),))
+    return given
+
+
+_BINARY = "a binary stream (open(PATH, 'wb'), io.BytesIO, sys.stdout.buffer)"
+_TEXT = "a path or a text stream (open(PATH, 'w'), io.StringIO, sys.stdout)"
+
+
+def binary_stream(name: str, value: object) -> None:
+    """An InputError naming the argument unless `value` is a stream that takes bytes (checked before any read,
+    not by the first write after it)."""
+    if not callable(getattr(value, "write", None)) or _is_text(value) is True:
+        raise InputError(name, f"must be {_BINARY}, not {_described(value)}")
+
+
+def text_stream(name: str, value: object) -> None:
+    """An InputError naming the argument unless `value` is a path or a stream that takes text."""
+    if not _is_path(value) and (not callable(getattr(value, "write", None)) or _is_text(value) is False):
+        raise InputError(name, f"must be {_TEXT}, not {_described(value)}")
+
+
+def _is_text(stream: Any) -> bool | None:
+    """Whether a stream takes text (True) or bytes (False); None when it does not say."""
+    if isinstance(stream, io.TextIOBase):
+        return True
+    if isinstance(stream, (io.BufferedIOBase, io.RawIOBase)):
+        return False
+    mode = getattr(stream, "mode", None)   # a tempfile wrapper, and other file-likes that are no io class
+    return ("b" not in mode) if isinstance(mode, str) else None
+
+
+def _described(value: object) -> str:
+    """The value for a message: its type, and a short repr unless it is a stream (whose repr is an address)."""
+    if value is None:
+        return "None"
+    kind = type(value).__name__
+    if callable(getattr(value, "write", None)):
+        said = {True: "a text stream", False: "a binary stream", None: "a stream"}[_is_text(value)]
+        return f"{said} ({kind})"
+    return f"{kind} {reprlib.repr(value)}"

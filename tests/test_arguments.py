@@ -1,0 +1,62 @@
+"""Argument type checks: what each kind takes, and how a stream says whether it takes bytes or text."""
+
+from __future__ import annotations
+
+import io
+import sys
+import tempfile
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from provpack.arguments import FLAG, FUNCTION, INT, PATH, TEXT, binary_stream, paths, require, text_stream
+from provpack.errors import InputError
+
+
+class Writer:
+    """A stream of no io class that does not say what it takes."""
+
+    def write(self, data: object) -> int:
+        return 0
+
+
+def test_kinds_take_what_they_say() -> None:
+    """A bool is no int, bytes no path; None only where a kind is optional."""
+    require((("a", 0, INT), ("b", None, INT.or_none), ("c", "x", TEXT), ("d", False, FLAG), ("e", len, FUNCTION),
+             ("f", Path("x"), PATH), ("g", PurePosixPath("x"), PATH), ("h", "x", PATH)))
+    for name, value, kind, said in (("n", True, INT, "an int, not bool True"), ("n", None, TEXT, "a str, not None"),
+                                    ("n", 1, FLAG, "True or False, not int 1"),
+                                    ("n", b"x", PATH.or_none, "a path (a str or a pathlib.Path) or None, not bytes b'x'")):
+        with pytest.raises(InputError) as caught:
+            require(((name, value, kind),))
+        assert str(caught.value) == f"n: must be {said}"
+
+
+def test_paths_reads_an_iterable_once() -> None:
+    """One path is a list of one; an iterator is read into a list; a long value is cut short in the message."""
+    assert paths("p", "a") == ["a"] and paths("p", iter([Path("a"), "b"])) == [Path("a"), "b"]
+    with pytest.raises(InputError) as caught:
+        paths("p", bytearray(b"x"))
+    assert str(caught.value) == "p: must be a path (a str or a pathlib.Path) or an iterable of them, not bytearray " \
+                                "bytearray(b'x')"
+    with pytest.raises(InputError) as caught:
+        paths("p", ["a", list(range(100))])
+    assert str(caught.value) == "p[1]: must be a path (a str or a pathlib.Path), not list [0, 1, 2, 3, 4, 5, ...]"
+
+
+def test_streams_say_whether_they_take_bytes() -> None:
+    """io classes and a mode say it; a stream that does not say is taken for what is asked."""
+    with tempfile.TemporaryFile("w+b") as binary, tempfile.TemporaryFile("w+") as text, \
+            tempfile.NamedTemporaryFile("w") as named_text, tempfile.SpooledTemporaryFile(mode="w+b") as spooled:
+        for stream in (io.BytesIO(), binary, spooled, sys.stdout.buffer, Writer()):
+            binary_stream("s", stream)
+        for stream in (io.StringIO(), text, named_text, sys.stdout, Writer(), "out.cdxj", Path("out.cdxj")):
+            text_stream("s", stream)
+        for stream in (io.StringIO(), text, named_text):
+            with pytest.raises(InputError, match=r"^s: must be a binary stream .*, not a text stream \("):
+                binary_stream("s", stream)
+        for stream in (io.BytesIO(), binary, spooled):
+            with pytest.raises(InputError, match=r"^s: must be a path or a text stream .*, not a binary stream \("):
+                text_stream("s", stream)
+        with pytest.raises(InputError, match=r"^s: must be a path or a text stream .*, not int 5$"):
+            text_stream("s", 5)
