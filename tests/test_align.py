@@ -806,3 +806,64 @@ def test_a_word_glued_to_an_editorial_note_is_still_a_word(glued: str) -> None:
     assert result.differences == ()
     (segment,) = result.segments
     assert segment.words == segment.matched_words == 12
+
+
+_HARBOUR = ("First sentence here about the harbour plan.\n\nSecond paragraph tells of the storm damage.\n\n"
+            "Third paragraph counts the cost of repairs to the pier.\n")
+
+
+def test_a_segment_whose_pieces_the_original_has_in_reverse_covers_both_and_stays_in_order() -> None:
+    """Pieces around a possible marker swapped against the original: the segment's source spans both (start
+    before end), it is in order with itself, and the marker says the text around it is out of order."""
+    excerpt = "Second paragraph tells of the storm damage... First sentence here about the harbour plan."
+    result = align(excerpt, [(0, len(excerpt))], [(42, 45, "possible")], _HARBOUR)
+    assert result.to_json() == {
+        "segments": [{"index": 0, "start": 0, "end": 89, "source_start": 0, "source_end": 87, "words": 14,
+                      "matched_words": 14, "in_order": True}],
+        "elisions": [{"index": 0, "start": 42, "end": 45, "kind": "possible", "omitted": None,
+                      "reason": "text out of order: the text after the marker comes before the text preceding it "
+                                "in the original", "scope": "between", "confirmed": None}],
+        "differences": [],
+        "out_of_order": [],
+    }
+
+
+def test_a_cut_after_a_segment_with_swapped_pieces_starts_at_the_end_of_all_of_it() -> None:
+    """A bracketed cut between segments runs from the end of the whole previous segment in the original
+    (the latest of its pieces), as verify reads it, not from the end of its last piece."""
+    excerpt = ("Second paragraph tells of the storm damage... First sentence here about the harbour plan. [...] "
+               "the cost of repairs")
+    result = align(excerpt, [(0, 89), (96, len(excerpt))], [(42, 45, "possible"), (90, 95, "bracketed")], _HARBOUR)
+    assert [(s.source_start, s.source_end, s.in_order) for s in result.segments] == [(0, 87, True), (113, 132, True)]
+    assert result.elisions[1].to_json() == {
+        "index": 1, "start": 90, "end": 95, "kind": "bracketed",
+        "omitted": {"text": ".\n\nThird paragraph counts", "start": 87, "end": 112},
+        "reason": None, "scope": "between", "confirmed": None}
+    assert result.out_of_order == ()
+
+
+def test_a_segment_inside_the_span_of_the_one_before_it_is_out_of_order() -> None:
+    """A segment the original has between the swapped pieces of the previous segment starts before that
+    segment's end: out of order, and the cut between them says so."""
+    excerpt = ("Third paragraph counts the cost... First sentence here about the harbour plan. [...] "
+               "Second paragraph tells of the storm")
+    result = align(excerpt, [(0, 78), (85, len(excerpt))], [(31, 34, "possible"), (79, 84, "bracketed")], _HARBOUR)
+    assert [(s.source_start, s.source_end, s.in_order) for s in result.segments] == [(0, 121, True), (45, 80, False)]
+    assert result.out_of_order == ((0, 1),)
+    assert [e.reason for e in result.elisions] == [
+        "text out of order: the text after the marker comes before the text preceding it in the original",
+        "segments out of order: the segment after the marker comes before the end of the one preceding it in the "
+        "original"]
+
+
+def test_a_passage_quoted_twice_but_once_in_the_original_is_said_to_overlap() -> None:
+    """Both copies of a repeated quote are placed on the original's one copy: the cut between says they
+    quote the same words, not that the second comes first."""
+    excerpt = "The storm damage was here. [...] The storm damage was here."
+    result = align(excerpt, [(0, 26), (33, 59)], [(27, 32, "bracketed")],
+                   "Intro words. The storm damage was here. Outro words.")
+    assert [(s.source_start, s.source_end, s.in_order) for s in result.segments] == [(13, 39, True), (13, 39, False)]
+    assert result.out_of_order == ((0, 1),)
+    assert [e.reason for e in result.elisions] == [
+        "segments overlap: the segment after the marker quotes words of the original that the one before it "
+        "quotes too"]

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from warcio.archiveiterator import ArchiveIterator
 
+from strategies import quoted_originals
 from localserver import BLOB, ENCODED, LF_HEAD_BODY, PAGE, PDF, ServerState, serve, unused_port
 import importlib
 import socket
@@ -22,6 +24,7 @@ from provpack.errors import CaptureError
 from provpack.httpbytes import split_message
 from provpack.model import UnalignedOriginal
 from provpack.package import package
+from provpack.verify import verify as verify_archive
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
 EXCERPT = (
@@ -618,3 +621,21 @@ def test_story_pages_align_without_invented_differences(
     assert all(e["omitted_reason"] is None or "not found" not in e["omitted_reason"] for e in described["elisions"])
     assert all(e["confirmed"] in (None, False) for e in described["elisions"] if e["kind"] == "possible")
     assert described["out_of_order"] == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(quoted_originals())
+def test_excerpts_cut_reordered_and_marked_any_way_package_into_an_archive_verify_passes(
+    tmp_path_factory: pytest.TempPathFactory, case: tuple[str, list[str]]
+) -> None:
+    """Whatever the quote does to the original (stretches cut mid-sentence, reordered, repeated, words put in,
+    possible markers between stretches out of order), the alignment written passes verify's checks."""
+    original, excerpts = case
+    source = tmp_path_factory.mktemp("src")
+    (source / "o.txt").write_text(original, encoding="utf-8")
+    for number, excerpt in enumerate(excerpts):
+        (source / f"q{number}.txt").write_text(excerpt, encoding="utf-8")
+        (source / f"q{number}.yaml").write_text("original: o.txt\n", encoding="utf-8")
+    result = package(source, out=source / "out.warc.gz", date=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc))
+    report = verify_archive(result.warc_path)
+    assert [f"{problem.kind}: {problem.message}" for file in report.files for problem in file.problems] == []

@@ -658,32 +658,34 @@ def align(
             moved = _place(aligner, words, pieces[number], bounds[number], closer, size)
             if _enough(moved, bounds[number][1] - bounds[number][0]):
                 placed[number] = moved
+    spans = [None if piece is None else piece.span for piece in placed]
+    owners = [index for _, _, index in pieces]
+    covers = [_cover([span for span, owner in zip(spans, owners) if owner == index and span is not None])
+              for index in range(len(segments))]
     found: list[SegmentMatch] = []
-    differences: list[Difference] = []
-    spans: list[tuple[int, int] | None] = []
-    for (start, end, index), (first, last), piece in zip(pieces, bounds, placed):
-        if piece is None:
-            spans.append(None)
-            found.append(SegmentMatch(index, start, end, None, None, last - first, 0, True))
-            continue
-        source_start, source_end = piece.span
-        previous = next((s for s in reversed(spans) if s is not None), None)
-        in_order = previous is None or _follows(previous, piece.span, original)
-        spans.append(piece.span)
-        found.append(SegmentMatch(index, start, end, source_start, source_end, last - first,
-                                  piece.matched_words, in_order))
-        differences.extend(piece.differences)
+    previous: tuple[int, int] | None = None
+    for index, (start, end) in enumerate(segments):
+        cover = covers[index]
+        parts = [(bound, piece) for bound, piece, owner in zip(bounds, placed, owners) if owner == index]
+        in_order = cover is None or previous is None or _follows(previous, cover, original)
+        found.append(SegmentMatch(
+            index, start, end, None if cover is None else cover[0], None if cover is None else cover[1],
+            sum(last - first for (first, last), _ in parts),
+            sum(piece.matched_words for _, piece in parts if piece is not None),
+            in_order,
+        ))
+        previous = cover if cover is not None else previous
     matched = [m for m in found if m.found]
     out_of_order = tuple((a.index, b.index) for a, b in zip(matched, matched[1:]) if not b.in_order)
-    ranges = [(start, end) for start, end, _ in pieces]
-    has_words = [last > first for first, last in bounds]
+    text_around = _Around([(start, end) for start, end, _ in pieces], [last > first for first, last in bounds],
+                          spans, owners, list(segments), covers)
     return Alignment(
-        segments=_merge(segments, found),
+        segments=tuple(found),
         elisions=tuple(
-            _elision(index, elision, ranges, has_words, spans, original, quoted)
+            _elision(index, elision, text_around, original, quoted)
             for index, elision in enumerate(elisions)
         ),
-        differences=tuple(differences),
+        differences=tuple(d for piece in placed if piece is not None for d in piece.differences),
         out_of_order=out_of_order,
     )
 
@@ -762,21 +764,11 @@ def _pieces(
     return pieces
 
 
-def _merge(segments: tuple[tuple[int, int], ...], found: list[SegmentMatch]) -> tuple[SegmentMatch, ...]:
-    """One match per given segment from the matches of its pieces."""
-    merged: list[SegmentMatch] = []
-    for index, (start, end) in enumerate(segments):
-        parts = [m for m in found if m.index == index]
-        located = [m for m in parts if m.found]
-        merged.append(SegmentMatch(
-            index, start, end,
-            located[0].source_start if located else None,
-            located[-1].source_end if located else None,
-            sum(m.words for m in parts),
-            sum(m.matched_words for m in parts),
-            all(m.in_order for m in parts),
-        ))
-    return tuple(merged)
+def _cover(spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The smallest span holding all the given ones (a segment's pieces, in whatever order); None for none."""
+    if not spans:
+        return None
+    return min(start for start, _ in spans), max(end for _, end in spans)
 
 
 def _follows(earlier: tuple[int, int], later: tuple[int, int], original: str) -> bool:
@@ -800,20 +792,61 @@ def _paragraph_start(text: str, pos: int) -> int:
     return start
 
 
+@dataclass(frozen=True, slots=True)
+class _Around:
+    """What lies around the markers: the pieces (segments cut at possible markers) and the segments, each
+    with its span in the excerpt and in the original (None when not found; a segment's covers its pieces)."""
+
+    pieces: list[tuple[int, int]]
+    has_words: list[bool]
+    piece_spans: list[tuple[int, int] | None]
+    owners: list[int]
+    segments: list[tuple[int, int]]
+    covers: list[tuple[int, int] | None]
+
+    def parts(self, number: int, inside: bool) -> list[tuple[int, int]]:
+        """The spans in the original of piece `number` (inside a segment) or of segment `number`'s pieces."""
+        if inside:
+            span = self.piece_spans[number]
+            return [] if span is None else [span]
+        return [span for span, owner in zip(self.piece_spans, self.owners) if owner == number and span is not None]
+
+
+def _order_reason(earlier: list[tuple[int, int]], later: list[tuple[int, int]], original: str, inside: bool) -> str:
+    """Why nothing is omitted between two quoted stretches (each as its pieces' spans) the original has out of order."""
+    what, which, one = ("text", "text", "the text") if inside else ("segments", "segment", "the one")
+    for a in earlier:
+        for b in later:
+            low, high = max(a[0], b[0]), min(a[1], b[1])
+            if low < high and _WORD_RE.search(original, low, high) is not None:
+                return (f"{what} overlap: the {which} after the marker quotes words of the original that {one} "
+                        "before it quotes too")
+    where = "" if min(b[0] for b in later) < min(a[0] for a in earlier) else "the end of "
+    return f"{what} out of order: the {which} after the marker comes before {where}{one} preceding it in the original"
+
+
 def _elision(
     index: int,
     elision: tuple[int, int, str],
-    segments: list[tuple[int, int]],
-    has_words: list[bool],
-    spans: list[tuple[int, int] | None],
+    around: _Around,
     original: str,
     quoted: tuple[int, int],
 ) -> ElisionMatch:
-    """What the original has between the quoted text around one elision marker."""
+    """What the original has between the quoted text around one elision marker.
+
+    A marker inside a segment (a possible one) is judged by the pieces on either side of it, one
+    between segments by the segments' spans in the original, which cover all their pieces.
+    """
     start, end, kind_name = elision
     kind: ElisionKind = "possible" if kind_name == "possible" else "bracketed"
-    before = max((i for i, s in enumerate(segments) if s[1] <= start and has_words[i]), default=None)
-    after = min((i for i, s in enumerate(segments) if s[0] >= end and has_words[i]), default=None)
+    pieces, has_words = around.pieces, around.has_words
+    before = max((i for i, s in enumerate(pieces) if s[1] <= start and has_words[i]), default=None)
+    after = min((i for i, s in enumerate(pieces) if s[0] >= end and has_words[i]), default=None)
+    inside = any(low <= start and end <= high for low, high in around.segments)
+    segments, spans = (pieces, around.piece_spans) if inside else (around.segments, around.covers)
+    if not inside:
+        before = None if before is None else around.owners[before]
+        after = None if after is None else around.owners[after]
 
     def result(omitted: Passage | None, reason: str | None, scope: Scope, confirmed: bool | None) -> ElisionMatch:
         return ElisionMatch(index, start, end, kind, omitted, reason, scope,
@@ -840,8 +873,8 @@ def _elision(
         if prev_span is None or next_span is None:
             return result(None, "neighbouring segment not found in the original", scope, None)
         if not _follows(prev_span, next_span, original):
-            return result(None, "segments out of order: the segment after the marker comes "
-                          "before the one preceding it in the original", scope, None)
+            return result(None, _order_reason(around.parts(before, inside), around.parts(after, inside), original,
+                                              inside), scope, None)
         gap_start, gap_end = prev_span[1], max(prev_span[1], next_span[0])
     elif before is not None:
         span = spans[before]
@@ -850,14 +883,14 @@ def _elision(
         # up to the paragraph's end, or to a segment the quote has elsewhere (quoted out of order)
         gap_start = span[1]
         gap_end = min([_paragraph_end(original, gap_start)]
-                      + [s[0] for s in spans if s is not None and s[0] >= gap_start])
+                      + [s[0] for s in around.piece_spans if s is not None and s[0] >= gap_start])
     else:
         span = spans[after] if after is not None else None
         if span is None:
             return result(None, "neighbouring segment not found in the original", scope, None)
         gap_end = span[0]
         gap_start = max([_paragraph_start(original, gap_end)]
-                        + [s[1] for s in spans if s is not None and s[1] <= gap_end])
+                        + [s[1] for s in around.piece_spans if s is not None and s[1] <= gap_end])
     gap_start, gap_end = _strip_span(original, gap_start, gap_end)
     text = original[gap_start:gap_end]
     if kind == "possible" and text and _ELLIPSIS_RE.fullmatch(_fold(text)):
