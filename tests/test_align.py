@@ -867,3 +867,14 @@ def test_a_passage_quoted_twice_but_once_in_the_original_is_said_to_overlap() ->
     assert [e.reason for e in result.elisions] == [
         "segments overlap: the segment after the marker quotes words of the original that the one before it "
         "quotes too"]
+
+
+def test_a_word_added_at_a_segments_leading_edge_sits_where_the_segment_starts_in_the_original() -> None:
+    """An added word before a segment's first matched word has its empty source span at that word, the
+    segment's start, not at the end of the original word before it, inside the cut."""
+    result = run("The storm reached the coast late on Tuesday night [...] Meanwhile roads across the county were "
+                 "closed for two days.", _STORM)
+    at = _STORM.index("Roads")
+    assert [(d.kind, d.excerpt, d.source, d.source_start, d.source_end) for d in result.differences] == [
+        ("added", "Meanwhile", "", at, at), ("case", "roads", "Roads", at, at + 5)]
+    assert result.segments[1].source_start == at

@@ -484,6 +484,9 @@ class _SegmentAligner:
             start = end = words.ends[e1 - 1] if e1 > self.first else words.starts[self.first]
         if o2 > o1:
             source_start, source_end = source.starts[o1], source.ends[o2 - 1]
+        elif not self.pairs and o1 < len(source.starts):
+            # before the piece's first matched word: at that word, not inside the cut before it
+            source_start = source_end = source.starts[o1]
         else:
             source_start = source_end = source.ends[o1 - 1] if o1 > 0 else 0
         return Difference(
