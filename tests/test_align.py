@@ -878,3 +878,29 @@ def test_a_word_added_at_a_segments_leading_edge_sits_where_the_segment_starts_i
     assert [(d.kind, d.excerpt, d.source, d.source_start, d.source_end) for d in result.differences] == [
         ("added", "Meanwhile", "", at, at), ("case", "roads", "Roads", at, at + 5)]
     assert result.segments[1].source_start == at
+
+
+_COACH = ("The coach said we're not ready for the final, and he'll decide on Friday whether I'll play. "
+          "The club's lawyers said its own review was too early to comment on.")
+
+
+@pytest.mark.parametrize(("quoted", "changed"), [
+    ("The coach said were not ready for the final, and hell decide on Friday whether ill play.",
+     [("were", "we're"), ("hell", "he'll"), ("ill", "I'll")]),
+    ("The clubs lawyers said it's own review was too early", [("clubs", "club's"), ("it's", "its")]),
+    ("The coach said we\u2019re not ready for the final, and he\u2018ll decide", []),
+])
+def test_a_word_whose_apostrophe_the_quote_adds_or_drops_is_changed(
+    quoted: str, changed: list[tuple[str, str]]
+) -> None:
+    """`were` for `we're`, `its` for `it's` are other words, though their letters run together the same;
+    a curly apostrophe for a straight one is no change."""
+    result = run(quoted, _COACH)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", *pair) for pair in changed]
+
+
+@pytest.mark.parametrize("compound", ["battlefield", "battle field", "battle\u2014field"])
+def test_a_compound_split_otherwise_is_no_difference(compound: str) -> None:
+    """`battlefield` or `battle field` for the original's `battle-field` is the same word."""
+    result = run(f"We are met on a great {compound} of that war.")
+    assert result.differences == ()

@@ -415,6 +415,21 @@ def _edge_ops(
     return kept
 
 
+def _apostrophes(text: str, words: _Words, first: int, last: int) -> tuple[int, ...]:
+    """Where in the words first..last run together an apostrophe joins two of them (`we're`: (2,)).
+
+    Words put together the same but for apostrophes are other words (`were` for `we're`, `its` for
+    `it's`), unlike a compound split otherwise.
+    """
+    joins: list[int] = []
+    length = 0
+    for k in range(first, last - 1):
+        length += len(words.keys[k])
+        if _fold(text[words.ends[k] : words.starts[k + 1]]) == "'":
+            joins.append(length)
+    return tuple(joins)
+
+
 def _edge_window(words: int) -> int:
     """How many original words next to an anchor may match a segment edge of this many words."""
     return words + 2 + words // 2
@@ -461,10 +476,12 @@ class _SegmentAligner:
             return
         for k in range(min(e2 - e1, o2 - o1)):
             self.pairs.append((e1 + k, o1 + k))
-        if tag == "replace" and "".join(self.words.keys[e1:e2]) == "".join(
-            self.aligner.source.keys[o1:o2]
+        source = self.aligner.source
+        if tag == "replace" and "".join(self.words.keys[e1:e2]) == "".join(source.keys[o1:o2]) and (
+            _apostrophes(self.aligner.excerpt, self.words, e1, e2)
+            == _apostrophes(self.aligner.original, source, o1, o2)
         ):
-            return
+            return   # a compound split otherwise (`battle-field`, `battle field`, `battlefield`)
         kind: DifferenceKind = (
             "changed" if tag == "replace" else ("added" if tag == "delete" else "dropped")
         )
