@@ -724,7 +724,7 @@ def test_a_segment_without_a_five_word_anchor_is_found_by_three_word_phrases() -
 
 
 def test_a_word_in_the_original_two_hundred_times_still_anchors_but_not_more() -> None:
-    """A word seen up to 200 times in the original is looked up for short phrases; more often, it is not."""
+    """A phrase whose rarest word the original has up to 200 times is looked up; more often, it is not."""
     assert run("word word word", "word " * 200).segments[0].found
     assert not run("word word word", "word " * 201).segments[0].found
 
@@ -904,3 +904,14 @@ def test_a_compound_split_otherwise_is_no_difference(compound: str) -> None:
     """`battlefield` or `battle field` for the original's `battle-field` is the same word."""
     result = run(f"We are met on a great {compound} of that war.")
     assert result.differences == ()
+
+
+def test_a_short_segment_starting_with_a_frequent_word_is_found_by_its_rarer_words() -> None:
+    """A three-word segment whose first word the original has 300 times is looked up by a rarer word of it."""
+    filler = " ".join(f"The report number {i} went to the board." for i in range(150))
+    original = f"In a surprise move on Monday, {filler} Then the auditors voted to suspend payments."
+    excerpt = "In a surprise move [...] the auditors voted"
+    result = run(excerpt, original)
+    at = original.index("the auditors voted")
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 18), (at, at + 18)]
+    assert omitted_texts(result) == [original[19 : at - 1]]

@@ -6,7 +6,8 @@ NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, w
 and line wrapping never count as drift. Each segment is
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
-anchor falls back to shorter, repeated n-grams voted by diagonal; either way a segment with
+anchor falls back to shorter, repeated n-grams (each looked up by its rarest word, left out
+when that word occurs more than 200 times) voted by diagonal; either way a segment with
 fewer than half its words matched is not found. Editorial notes the
 quoter added in square brackets (`[sic]`, `[emphasis added]`, `[citation omitted]`) are
 not words of the quote and never count as added words. Offsets are code points into the
@@ -332,12 +333,15 @@ class _Aligner:
         positions = self.positions()
         hits: list[tuple[int, int]] = []
         for i in range(len(keys) - n + 1):
-            found = positions.get(keys[i], [])
+            gram = keys[i : i + n]
+            # looked up by its rarest word, so that a frequent first word ("the") does not hide it
+            at = min(range(n), key=lambda k: len(positions.get(gram[k], ())))
+            found = positions.get(gram[at], [])
             if len(found) > _MAX_HITS_PER_GRAM:
                 continue
             for p in found:
-                if source[p : p + n] == keys[i : i + n]:
-                    hits.append((offset + i, p))
+                if p >= at and source[p - at : p - at + n] == gram:
+                    hits.append((offset + i, p - at))
         if not hits:
             return []
         tolerance = max(3, len(keys) // 5)
@@ -680,18 +684,20 @@ def align(
                 placed[number] = moved
     spans = [None if piece is None else piece.span for piece in placed]
     owners = [index for _, _, index in pieces]
-    covers = [_cover([span for span, owner in zip(spans, owners) if owner == index and span is not None])
-              for index in range(len(segments))]
+    owned: list[list[int]] = [[] for _ in segments]
+    for number, owner in enumerate(owners):
+        owned[owner].append(number)
+    covers: list[tuple[int, int] | None] = []
     found: list[SegmentMatch] = []
     previous: tuple[int, int] | None = None
     for index, (start, end) in enumerate(segments):
-        cover = covers[index]
-        parts = [(bound, piece) for bound, piece, owner in zip(bounds, placed, owners) if owner == index]
+        cover = _cover([span for number in owned[index] if (span := spans[number]) is not None])
+        covers.append(cover)
         in_order = cover is None or previous is None or _follows(previous, cover, original)
         found.append(SegmentMatch(
             index, start, end, None if cover is None else cover[0], None if cover is None else cover[1],
-            sum(last - first for (first, last), _ in parts),
-            sum(piece.matched_words for _, piece in parts if piece is not None),
+            sum(bounds[number][1] - bounds[number][0] for number in owned[index]),
+            sum(piece.matched_words for number in owned[index] if (piece := placed[number]) is not None),
             in_order,
         ))
         previous = cover if cover is not None else previous
@@ -812,24 +818,57 @@ def _paragraph_start(text: str, pos: int) -> int:
     return start
 
 
-@dataclass(frozen=True, slots=True)
 class _Around:
     """What lies around the markers: the pieces (segments cut at possible markers) and the segments, each
-    with its span in the excerpt and in the original (None when not found; a segment's covers its pieces)."""
+    with its span in the excerpt and in the original (None when not found; a segment's covers its pieces).
 
-    pieces: list[tuple[int, int]]
-    has_words: list[bool]
-    piece_spans: list[tuple[int, int] | None]
-    owners: list[int]
-    segments: list[tuple[int, int]]
-    covers: list[tuple[int, int] | None]
+    Pieces and segments come in excerpt order, so the ones next to a marker are found by bisection.
+    """
+
+    def __init__(self, pieces: list[tuple[int, int]], has_words: list[bool], piece_spans: list[tuple[int, int] | None],
+                 owners: list[int], segments: list[tuple[int, int]], covers: list[tuple[int, int] | None]) -> None:
+        self.pieces, self.piece_spans, self.owners = pieces, piece_spans, owners
+        self.segments, self.covers = segments, covers
+        self._wordful = [i for i, words in enumerate(has_words) if words]
+        self._wordful_starts = [pieces[i][0] for i in self._wordful]
+        self._wordful_ends = [pieces[i][1] for i in self._wordful]
+        self._segment_starts = [start for start, _ in segments]
+        self._found_starts = sorted(span[0] for span in piece_spans if span is not None)
+        self._found_ends = sorted(span[1] for span in piece_spans if span is not None)
+        self._owned: list[list[tuple[int, int]]] = [[] for _ in segments]
+        for span, owner in zip(piece_spans, owners):
+            if span is not None:
+                self._owned[owner].append(span)
+
+    def neighbours(self, start: int, end: int) -> tuple[int | None, int | None]:
+        """The last piece with words ending before `start` and the first starting after `end` (None: none)."""
+        at = bisect.bisect_right(self._wordful_ends, start)
+        before = self._wordful[at - 1] if at else None
+        at = bisect.bisect_left(self._wordful_starts, end)
+        after = self._wordful[at] if at < len(self._wordful) else None
+        return before, after
+
+    def inside(self, start: int, end: int) -> bool:
+        """True when [start, end) lies within a segment."""
+        at = bisect.bisect_right(self._segment_starts, start) - 1
+        return at >= 0 and end <= self.segments[at][1]
 
     def parts(self, number: int, inside: bool) -> list[tuple[int, int]]:
         """The spans in the original of piece `number` (inside a segment) or of segment `number`'s pieces."""
         if inside:
             span = self.piece_spans[number]
             return [] if span is None else [span]
-        return [span for span, owner in zip(self.piece_spans, self.owners) if owner == number and span is not None]
+        return self._owned[number]
+
+    def first_start_from(self, pos: int, default: int) -> int:
+        """The first start of a found piece at or after `pos` in the original, if before `default`."""
+        at = bisect.bisect_left(self._found_starts, pos)
+        return min(default, self._found_starts[at]) if at < len(self._found_starts) else default
+
+    def last_end_to(self, pos: int, default: int) -> int:
+        """The last end of a found piece at or before `pos` in the original, if after `default`."""
+        at = bisect.bisect_right(self._found_ends, pos)
+        return max(default, self._found_ends[at - 1]) if at else default
 
 
 def _order_reason(earlier: list[tuple[int, int]], later: list[tuple[int, int]], original: str, inside: bool) -> str:
@@ -859,11 +898,9 @@ def _elision(
     """
     start, end, kind_name = elision
     kind: ElisionKind = "possible" if kind_name == "possible" else "bracketed"
-    pieces, has_words = around.pieces, around.has_words
-    before = max((i for i, s in enumerate(pieces) if s[1] <= start and has_words[i]), default=None)
-    after = min((i for i, s in enumerate(pieces) if s[0] >= end and has_words[i]), default=None)
-    inside = any(low <= start and end <= high for low, high in around.segments)
-    segments, spans = (pieces, around.piece_spans) if inside else (around.segments, around.covers)
+    before, after = around.neighbours(start, end)
+    inside = around.inside(start, end)
+    segments, spans = (around.pieces, around.piece_spans) if inside else (around.segments, around.covers)
     if not inside:
         before = None if before is None else around.owners[before]
         after = None if after is None else around.owners[after]
@@ -902,15 +939,13 @@ def _elision(
             return result(None, "neighbouring segment not found in the original", scope, None)
         # up to the paragraph's end, or to a segment the quote has elsewhere (quoted out of order)
         gap_start = span[1]
-        gap_end = min([_paragraph_end(original, gap_start)]
-                      + [s[0] for s in around.piece_spans if s is not None and s[0] >= gap_start])
+        gap_end = around.first_start_from(gap_start, _paragraph_end(original, gap_start))
     else:
         span = spans[after] if after is not None else None
         if span is None:
             return result(None, "neighbouring segment not found in the original", scope, None)
         gap_end = span[0]
-        gap_start = max([_paragraph_start(original, gap_end)]
-                        + [s[1] for s in around.piece_spans if s is not None and s[1] <= gap_end])
+        gap_start = around.last_end_to(gap_end, _paragraph_start(original, gap_end))
     gap_start, gap_end = _strip_span(original, gap_start, gap_end)
     text = original[gap_start:gap_end]
     if kind == "possible" and text and _ELLIPSIS_RE.fullmatch(_fold(text)):
