@@ -35,7 +35,8 @@ JOINS = [" [...] ", " [\u2026] ", "[...]", "... ", " \u2026 ", "\u2026", " (...)
 @st.composite
 def quoted_originals(draw: st.DrawFn, excerpts: int = 4) -> tuple[str, list[str]]:
     """An original of paragraphs of sentences, and excerpts quoting it: stretches of its words cut at any
-    word, reordered, repeated, glued to markers (bracketed and possible) or plain joins, some words put in."""
+    word or inside one, reordered, repeated, glued to markers (bracketed and possible) or plain joins, some
+    words put in."""
     vocabulary = st.sampled_from(ORIGINAL_WORDS)
     sentences = st.tuples(st.lists(vocabulary, min_size=2, max_size=12), st.sampled_from(SENTENCE_ENDS)).map(
         lambda words_end: " ".join(words_end[0]).capitalize() + words_end[1])
@@ -50,6 +51,8 @@ def quoted_originals(draw: st.DrawFn, excerpts: int = 4) -> tuple[str, list[str]
             quoted = words[at : at + size]
             if draw(st.booleans()):
                 quoted.insert(draw(st.integers(0, len(quoted))), draw(vocabulary))
+            head, tail = draw(st.integers(0, 3)), draw(st.integers(0, 3))   # letters cut off its edge words
+            quoted[0], quoted[-1] = quoted[0][head:] or quoted[0], quoted[-1][: len(quoted[-1]) - tail] or quoted[-1]
             parts.append(" ".join(quoted))
         text = parts[0]
         for part in parts[1:]:

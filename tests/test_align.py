@@ -915,3 +915,45 @@ def test_a_short_segment_starting_with_a_frequent_word_is_found_by_its_rarer_wor
     at = original.index("the auditors voted")
     assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 18), (at, at + 18)]
     assert omitted_texts(result) == [original[19 : at - 1]]
+
+
+_PIER = ("The harbour council voted on Tuesday night to close the old pier, citing \u201cserious structural "
+         "concerns\u201d raised by engineers last spring.")
+
+
+def test_a_word_cut_in_two_by_a_marker_that_cut_nothing_is_adjacent_and_in_order() -> None:
+    """`Tues[...]day`: the two pieces meet inside the original's `Tuesday`; nothing omitted, no differences."""
+    result = run("The harbour council voted on Tues[...]day night to close the old pier.", _PIER)
+    assert [(s.source_start, s.source_end, s.in_order) for s in result.segments] == [(0, 33, True), (33, 64, True)]
+    assert result.out_of_order == () and result.differences == ()
+    assert [e.reason for e in result.elisions] == ["nothing omitted: the segments are adjacent in the original"]
+
+
+def test_a_word_cut_short_by_a_glued_marker_leaves_the_rest_of_it_in_the_cut() -> None:
+    """`vot[...]`: the segment ends inside `voted`, and the cut starts with the `ed` left out."""
+    result = run("The harbour council vot[...] the old pier, citing", _PIER)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 23), (52, 72)]
+    assert result.differences == ()
+    assert omitted_texts(result) == ["ed on Tuesday night to close"]
+
+
+def test_a_short_segment_starting_inside_a_word_is_found() -> None:
+    """`[...]ers last spring.`: looked up by its whole words, it starts inside `engineers`."""
+    result = run("citing \u201cserious struc[...]ers last spring.", _PIER)
+    at = _PIER.index("ers last")
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(66, 87), (at, len(_PIER))]
+    assert result.differences == ()
+    assert omitted_texts(result) == ["tural concerns\u201d raised by engine"]
+
+
+@pytest.mark.parametrize(("excerpt", "changed"), [
+    ("The harbour council vot [...] the old pier", ("vot", "voted")),
+    ("The harbour council votes[...] the old pier", ("votes", "voted")),
+])
+def test_a_mistyped_word_beside_a_marker_not_glued_to_it_or_not_part_of_the_originals_is_changed(
+    excerpt: str, changed: tuple[str, str]
+) -> None:
+    """Only a word a marker is glued to, and that is the start of the original's word, is a fragment of it."""
+    result = run(excerpt, _PIER)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", *changed)]
+    assert result.segments[0].source_end == _PIER.index(" on Tuesday")

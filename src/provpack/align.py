@@ -309,6 +309,16 @@ class _Aligner:
             self._positions = dict(table)
         return self._positions
 
+    def whole_words(self, words: _Words, first: int, last: int, glued: tuple[bool, bool]) -> tuple[int, int]:
+        """The piece's words first..last without a word cut by a marker glued to it (`vot[...]`) that is no
+        word of the original, as long as other words are left: those to look the piece up by."""
+        positions = self.positions()
+        if glued[0] and last - first > 1 and words.keys[first] not in positions:
+            first += 1
+        if glued[1] and last - first > 1 and words.keys[last - 1] not in positions:
+            last -= 1
+        return first, last
+
     def unique_anchors(self, wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
         """Positions of the wanted n-grams that occur exactly once in the original."""
         n = ANCHOR_WORDS
@@ -419,6 +429,33 @@ def _edge_ops(
     return kept
 
 
+def _fragment_cut(raw: str, key: str, *, suffix: bool) -> int | None:
+    """Where, in the original's word `raw`, a part of it with the matching key `key` ends (its start) or starts
+    (its end, `suffix`); None when `key` is no such part. Words over 100 characters are not cut."""
+    if len(raw) > 100:
+        return None
+    cuts = range(1, len(raw))
+    for k in reversed(cuts) if not suffix else cuts:
+        part = raw[k:] if suffix else raw[:k]
+        if (part.casefold() if part.isascii() else unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", part))
+                .casefold()) == key:
+            return k
+    return None
+
+
+def _glued(
+    excerpt: str, pieces: list[tuple[int, int, int]], elisions: tuple[tuple[int, int, str], ...]
+) -> list[tuple[bool, bool]]:
+    """For each piece, whether a marker is glued to a word at its start and at its end (`[...]day`, `vot[...]`)."""
+    ends = {end for _, end, _ in elisions}
+    starts = {start for start, _, _ in elisions}
+    return [
+        (start in ends and start < end and _WORD_RE.match(excerpt, start) is not None,
+         end in starts and start < end and _WORD_RE.match(excerpt[end - 1]) is not None)
+        for start, end, _ in pieces
+    ]
+
+
 def _apostrophes(text: str, words: _Words, first: int, last: int) -> tuple[int, ...]:
     """Where in the words first..last run together an apostrophe joins two of them (`we're`: (2,)).
 
@@ -470,6 +507,7 @@ class _SegmentAligner:
         self.last = last
         self.pairs: list[tuple[int, int]] = []
         self.differences: list[Difference] = []
+        self.fragments: set[int] = set()
 
     def emit(self, tag: str, e1: int, e2: int, o1: int, o2: int) -> None:
         """Record one opcode in absolute word indexes."""
@@ -490,6 +528,37 @@ class _SegmentAligner:
             "changed" if tag == "replace" else ("added" if tag == "delete" else "dropped")
         )
         self.differences.append(self._difference(kind, e1, e2, o1, o2))
+
+    def fragment(self, e: int, *, at_end: bool) -> int | None:
+        """Take word e, which a marker glued to it cut, as the start (at_end) or the end of the original's word
+        it stands against: drop the difference it got and return where the cut falls in the original (None
+        when it is no such fragment, or the original's word is not the piece's last (first) one there)."""
+        words, source = self.words, self.aligner.source
+        paired = dict(self.pairs)
+        neighbour = e - 1 if at_end else e + 1
+        if e in paired:
+            o = paired[e]
+        elif neighbour in paired and self.first <= neighbour < self.last:
+            o = paired[neighbour] + (1 if at_end else -1)
+        else:
+            return None
+        others = [p for d, p in self.pairs if d != e]
+        if not 0 <= o < len(source.keys) or source.keys[o] == words.keys[e] or any(
+                (p >= o) if at_end else (p <= o) for p in others):
+            return None
+        raw = self.aligner.original[source.starts[o] : source.ends[o]]
+        cut = _fragment_cut(raw, words.keys[e], suffix=not at_end)
+        start, end = words.starts[e], words.ends[e]
+        touching = [d for d in self.differences if d.start < end and start < d.end]
+        if cut is None or any((d.start, d.end) != (start, end) or d.kind not in ("changed", "added")
+                              or (d.kind == "changed" and (d.source_start, d.source_end)
+                                  != (source.starts[o], source.ends[o])) for d in touching):
+            return None
+        self.differences = [d for d in self.differences if d not in touching]
+        if e not in paired:
+            self.pairs.append((e, o))
+        self.fragments.add(e)
+        return source.starts[o] + cut
 
     def _check_case(self, e: int, o: int) -> None:
         words, source = self.words, self.aligner.source
@@ -645,6 +714,7 @@ def align(
     words = _tokenize(excerpt, skip_notes=True)
     pieces = _pieces(segments, elisions)
     bounds = [_word_range(words, start, end) for start, end, _ in pieces]
+    glued = _glued(excerpt, pieces, elisions)
     n = ANCHOR_WORDS
     wanted = {
         tuple(words.keys[i : i + n])
@@ -663,12 +733,13 @@ def align(
         ]
         size = n
         if not hits and last > first:
-            bands = aligner.voted_bands(words.keys[first:last], first, after)
-            size = min(_FALLBACK_WORDS, last - first)
+            low, high = aligner.whole_words(words, first, last, glued[number])
+            bands = aligner.voted_bands(words.keys[low:high], low, after)
+            size = min(_FALLBACK_WORDS, high - low)
             hits = bands[0] if bands else []
             if len(bands) > 1:
                 repeated[number] = (bands, size)
-        located = _place(aligner, words, pieces[number], bounds[number], hits, size) if hits else None
+        located = _place(aligner, words, pieces[number], bounds[number], hits, size, glued[number]) if hits else None
         if located is None or not _enough(located, last - first):
             placed.append(None)
             repeated.pop(number, None)
@@ -679,7 +750,7 @@ def align(
         bands, size = repeated[number]
         closer = _closer_band(bands, size, placed, number)
         if closer is not None:
-            moved = _place(aligner, words, pieces[number], bounds[number], closer, size)
+            moved = _place(aligner, words, pieces[number], bounds[number], closer, size, glued[number])
             if _enough(moved, bounds[number][1] - bounds[number][0]):
                 placed[number] = moved
     spans = [None if piece is None else piece.span for piece in placed]
@@ -723,26 +794,35 @@ def _place(
     bounds: tuple[int, int],
     hits: list[tuple[int, int]],
     size: int,
+    glued: tuple[bool, bool],
 ) -> _Placed:
-    """Align one piece's words around its n-gram hits and find its span in the original."""
+    """Align one piece's words around its n-gram hits and find its span in the original.
+
+    A word cut by a marker glued to it (`vot[...]`, `[...]day`) that is the start or the end of
+    the original's word there is that much of it: no difference, and the piece's span ends or
+    starts inside the original's word.
+    """
     start, end, index = piece
     first, last = bounds
     excerpt, original, source = aligner.excerpt, aligner.original, aligner.source
     segment = _SegmentAligner(aligner, words, index, first, last)
     segment.run(_blocks(hits, size))
+    cut_end = segment.fragment(last - 1, at_end=True) if glued[1] and last > first else None
+    one_word = last - first == 1 and cut_end is not None
+    cut_start = segment.fragment(first, at_end=False) if glued[0] and last > first and not one_word else None
     o_first = min(o for _, o in segment.pairs)
     o_last = max(o for _, o in segment.pairs)
     e_first = min(e for e, o in segment.pairs if o == o_first)
     e_last = max(e for e, o in segment.pairs if o == o_last)
     lead_from = words.ends[e_first - 1] if e_first > first else start
     tail_to = words.starts[e_last + 1] if e_last + 1 < last else end
-    source_start = _extend_over_punctuation(
+    source_start = cut_start if cut_start is not None else _extend_over_punctuation(
         excerpt[lead_from : words.starts[e_first]], original, source.starts[o_first], -1
     )
-    source_end = _extend_over_punctuation(
+    source_end = cut_end if cut_end is not None else _extend_over_punctuation(
         excerpt[words.ends[e_last] : tail_to], original, source.ends[o_last], 1
     )
-    equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e])
+    equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e] or e in segment.fragments)
     return _Placed((source_start, source_end), o_first, o_last, equal, segment.differences)
 
 
