@@ -957,3 +957,31 @@ def test_a_mistyped_word_beside_a_marker_not_glued_to_it_or_not_part_of_the_orig
     result = run(excerpt, _PIER)
     assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", *changed)]
     assert result.segments[0].source_end == _PIER.index(" on Tuesday")
+
+
+_JA = "市議会は火曜日の夜、古い桟橋を閉鎖することを決めた。技術者は深刻な懸念を示した。修繕費は五百万ポンドを超えるという。"
+_ZH = "市政府周二晚上决定关闭旧码头。工程师表示严重关切。维修费用将超过五百万英镑。"
+
+
+def test_japanese_written_without_spaces_aligns_character_by_character() -> None:
+    """Each Han or Kana character is a word: a cut inside a clause and a changed character are found."""
+    result = run("市議会は火曜日の夜[...]閉鎖することを決めた。", _JA)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 9), (15, 26)]
+    assert omitted_texts(result) == ["、古い桟橋を"] and result.differences == ()
+    result = run("市議会は水曜日の夜、古い桟橋を閉鎖することを決めた。[...]修繕費は五百万ポンドを超えるという。", _JA)
+    assert omitted_texts(result) == ["技術者は深刻な懸念を示した。"]
+    assert [(d.kind, d.excerpt, d.source, d.source_start) for d in result.differences] == [("changed", "水", "火", 4)]
+
+
+def test_chinese_written_without_spaces_gives_the_sentence_cut() -> None:
+    """A sentence cut between two quoted ones of a Chinese text is the passage omitted."""
+    result = run("市政府周二晚上决定关闭旧码头。[\u2026]维修费用将超过五百万英镑。", _ZH)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 15), (25, 38)]
+    assert omitted_texts(result) == ["工程师表示严重关切。"] and result.differences == ()
+
+
+def test_half_width_katakana_with_a_voiced_mark_is_the_full_width_letter() -> None:
+    """`ｶﾞｽ` (half width, the voiced mark a character of its own) is `ガス`: NFKC folds them, one word each."""
+    result = run("都市ガスの料金が上がった。", "今年、都市ｶﾞｽの料金が上がった。")
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(3, 17)]
+    assert result.differences == ()

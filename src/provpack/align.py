@@ -1,8 +1,8 @@
 """Align a quote's segments with the original's text: what each elision cut, where the quote drifts.
 
 Pure: no I/O. Both texts are cut into words (runs of letters and digits, a point or comma
-between digits kept in the number, soft hyphens and zero-width characters ignored,
-NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, whitespace
+between digits kept in the number, soft hyphens and zero-width characters ignored, each
+Han or Kana character a word of its own, NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, whitespace
 and line wrapping never count as drift. Each segment is
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -46,10 +47,14 @@ _MAX_ALIGNED_GAP = 2000
 _SIMILAR_EDGE = 0.6
 _SENTENCE_END_RE = re.compile(r"[.!?;:\u2026]")
 _WORD_RE = re.compile(
-    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f]|[.,](?<=\d[.,])(?=\d))*"
+    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f\u3099\u309a]|[.,](?<=\d[.,])(?=\d))*"
 )
-"""A word: letters and digits, with soft hyphens, zero-width characters and combining marks inside;
-a point or comma between two digits belongs to the number (`4.5`, `12,000` are one word each)."""
+"""A run of letters and digits, with soft hyphens, zero-width characters and combining marks inside;
+a point or comma between two digits belongs to the number (`4.5`, `12,000` are one word each).
+In Chinese and Japanese, written without spaces, each Han or Kana character is a word (`_ideographs`)."""
+_IDEOGRAPHS = (r"\u3005-\u3007\u3021-\u3029\u3041-\u3096\u309d-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
+               r"\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9d\U00020000-\U0003134f")
+_MAYBE_IDEOGRAPH_RE = re.compile("[\u3005-\U0010ffff]")   # a quick test before the full one
 _EDITORIAL_NOTE_RE = re.compile(
     r"\[\s*(?:sic|(?:emphas[ie]s|italics|underlining|bold)\s+(?:added|mine|supplied|removed|omitted|in\s+original)"
     r"|(?:internal\s+)?(?:citations?|footnotes?|quotation\s+marks|alterations?)\s+omitted)"
@@ -221,6 +226,7 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
     words = _Words([], [], [], [], [])
     notes = [(m.start(), m.end()) for m in _EDITORIAL_NOTE_RE.finditer(text)] if skip_notes and "[" in text else []
     limit = len(text) if end is None else end
+    ideographs = False
     for found in _WORD_RE.finditer(text, start, limit):
         match: re.Match[str] | None = found
         while notes and match is not None and (note_end := _end_of(notes, match.start())) >= 0:
@@ -233,12 +239,38 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
             exact = raw
         else:
             exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+            ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
         words.keys.append(exact.casefold())
         words.exact.append(exact)
         words.starts.append(match.start())
         words.ends.append(match.end())
         words.loose_initial.append(raw.startswith("["))
-    return words
+    return _split_ideographs(text, words) if ideographs else words
+
+
+@functools.cache
+def _ideograph_re() -> re.Pattern[str]:
+    """A Han or Kana character with any sound mark after it, or a stretch of other characters (compiled once
+    used: its character class costs milliseconds to compile)."""
+    return re.compile(rf"[{_IDEOGRAPHS}][\u3099\u309a\uff9e\uff9f]*|[^{_IDEOGRAPHS}]+")
+
+
+def _split_ideographs(text: str, words: _Words) -> _Words:
+    """The words with each Han or Kana character on its own, the letters and digits between such characters
+    together (`2019年に` -> `2019`, `年`, `に`): Chinese and Japanese are written without spaces."""
+    split = _Words([], [], [], [], [])
+    for k, start in enumerate(words.starts):
+        raw = text[start : words.ends[k]]
+        parts = [(start, raw)] if _MAYBE_IDEOGRAPH_RE.search(raw) is None else [
+            (start + m.start(), m.group()) for m in _ideograph_re().finditer(raw) if _WORD_RE.match(m.group())]
+        for at, part in parts:
+            exact = words.exact[k] if part is raw else unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", part))
+            split.keys.append(exact.casefold())
+            split.exact.append(exact)
+            split.starts.append(at)
+            split.ends.append(at + len(part))
+            split.loose_initial.append(words.loose_initial[k] and at == start)
+    return split
 
 
 def _end_of(spans: list[tuple[int, int]], pos: int) -> int:
