@@ -724,7 +724,7 @@ def test_a_segment_without_a_five_word_anchor_is_found_by_three_word_phrases() -
 
 
 def test_a_word_in_the_original_two_hundred_times_still_anchors_but_not_more() -> None:
-    """A word seen up to 200 times in the original is looked up for short phrases; more often, it is not."""
+    """A phrase whose rarest word the original has up to 200 times is looked up; more often, it is not."""
     assert run("word word word", "word " * 200).segments[0].found
     assert not run("word word word", "word " * 201).segments[0].found
 
@@ -806,3 +806,182 @@ def test_a_word_glued_to_an_editorial_note_is_still_a_word(glued: str) -> None:
     assert result.differences == ()
     (segment,) = result.segments
     assert segment.words == segment.matched_words == 12
+
+
+_HARBOUR = ("First sentence here about the harbour plan.\n\nSecond paragraph tells of the storm damage.\n\n"
+            "Third paragraph counts the cost of repairs to the pier.\n")
+
+
+def test_a_segment_whose_pieces_the_original_has_in_reverse_covers_both_and_stays_in_order() -> None:
+    """Pieces around a possible marker swapped against the original: the segment's source spans both (start
+    before end), it is in order with itself, and the marker says the text around it is out of order."""
+    excerpt = "Second paragraph tells of the storm damage... First sentence here about the harbour plan."
+    result = align(excerpt, [(0, len(excerpt))], [(42, 45, "possible")], _HARBOUR)
+    assert result.to_json() == {
+        "segments": [{"index": 0, "start": 0, "end": 89, "source_start": 0, "source_end": 87, "words": 14,
+                      "matched_words": 14, "in_order": True}],
+        "elisions": [{"index": 0, "start": 42, "end": 45, "kind": "possible", "omitted": None,
+                      "reason": "text out of order: the text after the marker comes before the text preceding it "
+                                "in the original", "scope": "between", "confirmed": None}],
+        "differences": [],
+        "out_of_order": [],
+    }
+
+
+def test_a_cut_after_a_segment_with_swapped_pieces_starts_at_the_end_of_all_of_it() -> None:
+    """A bracketed cut between segments runs from the end of the whole previous segment in the original
+    (the latest of its pieces), as verify reads it, not from the end of its last piece."""
+    excerpt = ("Second paragraph tells of the storm damage... First sentence here about the harbour plan. [...] "
+               "the cost of repairs")
+    result = align(excerpt, [(0, 89), (96, len(excerpt))], [(42, 45, "possible"), (90, 95, "bracketed")], _HARBOUR)
+    assert [(s.source_start, s.source_end, s.in_order) for s in result.segments] == [(0, 87, True), (113, 132, True)]
+    assert result.elisions[1].to_json() == {
+        "index": 1, "start": 90, "end": 95, "kind": "bracketed",
+        "omitted": {"text": ".\n\nThird paragraph counts", "start": 87, "end": 112},
+        "reason": None, "scope": "between", "confirmed": None}
+    assert result.out_of_order == ()
+
+
+def test_a_segment_inside_the_span_of_the_one_before_it_is_out_of_order() -> None:
+    """A segment the original has between the swapped pieces of the previous segment starts before that
+    segment's end: out of order, and the cut between them says so."""
+    excerpt = ("Third paragraph counts the cost... First sentence here about the harbour plan. [...] "
+               "Second paragraph tells of the storm")
+    result = align(excerpt, [(0, 78), (85, len(excerpt))], [(31, 34, "possible"), (79, 84, "bracketed")], _HARBOUR)
+    assert [(s.source_start, s.source_end, s.in_order) for s in result.segments] == [(0, 121, True), (45, 80, False)]
+    assert result.out_of_order == ((0, 1),)
+    assert [e.reason for e in result.elisions] == [
+        "text out of order: the text after the marker comes before the text preceding it in the original",
+        "segments out of order: the segment after the marker comes before the end of the one preceding it in the "
+        "original"]
+
+
+def test_a_passage_quoted_twice_but_once_in_the_original_is_said_to_overlap() -> None:
+    """Both copies of a repeated quote are placed on the original's one copy: the cut between says they
+    quote the same words, not that the second comes first."""
+    excerpt = "The storm damage was here. [...] The storm damage was here."
+    result = align(excerpt, [(0, 26), (33, 59)], [(27, 32, "bracketed")],
+                   "Intro words. The storm damage was here. Outro words.")
+    assert [(s.source_start, s.source_end, s.in_order) for s in result.segments] == [(13, 39, True), (13, 39, False)]
+    assert result.out_of_order == ((0, 1),)
+    assert [e.reason for e in result.elisions] == [
+        "segments overlap: the segment after the marker quotes words of the original that the one before it "
+        "quotes too"]
+
+
+def test_a_word_added_at_a_segments_leading_edge_sits_where_the_segment_starts_in_the_original() -> None:
+    """An added word before a segment's first matched word has its empty source span at that word, the
+    segment's start, not at the end of the original word before it, inside the cut."""
+    result = run("The storm reached the coast late on Tuesday night [...] Meanwhile roads across the county were "
+                 "closed for two days.", _STORM)
+    at = _STORM.index("Roads")
+    assert [(d.kind, d.excerpt, d.source, d.source_start, d.source_end) for d in result.differences] == [
+        ("added", "Meanwhile", "", at, at), ("case", "roads", "Roads", at, at + 5)]
+    assert result.segments[1].source_start == at
+
+
+_COACH = ("The coach said we're not ready for the final, and he'll decide on Friday whether I'll play. "
+          "The club's lawyers said its own review was too early to comment on.")
+
+
+@pytest.mark.parametrize(("quoted", "changed"), [
+    ("The coach said were not ready for the final, and hell decide on Friday whether ill play.",
+     [("were", "we're"), ("hell", "he'll"), ("ill", "I'll")]),
+    ("The clubs lawyers said it's own review was too early", [("clubs", "club's"), ("it's", "its")]),
+    ("The coach said we\u2019re not ready for the final, and he\u2018ll decide", []),
+])
+def test_a_word_whose_apostrophe_the_quote_adds_or_drops_is_changed(
+    quoted: str, changed: list[tuple[str, str]]
+) -> None:
+    """`were` for `we're`, `its` for `it's` are other words, though their letters run together the same;
+    a curly apostrophe for a straight one is no change."""
+    result = run(quoted, _COACH)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", *pair) for pair in changed]
+
+
+@pytest.mark.parametrize("compound", ["battlefield", "battle field", "battle\u2014field"])
+def test_a_compound_split_otherwise_is_no_difference(compound: str) -> None:
+    """`battlefield` or `battle field` for the original's `battle-field` is the same word."""
+    result = run(f"We are met on a great {compound} of that war.")
+    assert result.differences == ()
+
+
+def test_a_short_segment_starting_with_a_frequent_word_is_found_by_its_rarer_words() -> None:
+    """A three-word segment whose first word the original has 300 times is looked up by a rarer word of it."""
+    filler = " ".join(f"The report number {i} went to the board." for i in range(150))
+    original = f"In a surprise move on Monday, {filler} Then the auditors voted to suspend payments."
+    excerpt = "In a surprise move [...] the auditors voted"
+    result = run(excerpt, original)
+    at = original.index("the auditors voted")
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 18), (at, at + 18)]
+    assert omitted_texts(result) == [original[19 : at - 1]]
+
+
+_PIER = ("The harbour council voted on Tuesday night to close the old pier, citing \u201cserious structural "
+         "concerns\u201d raised by engineers last spring.")
+
+
+def test_a_word_cut_in_two_by_a_marker_that_cut_nothing_is_adjacent_and_in_order() -> None:
+    """`Tues[...]day`: the two pieces meet inside the original's `Tuesday`; nothing omitted, no differences."""
+    result = run("The harbour council voted on Tues[...]day night to close the old pier.", _PIER)
+    assert [(s.source_start, s.source_end, s.in_order) for s in result.segments] == [(0, 33, True), (33, 64, True)]
+    assert result.out_of_order == () and result.differences == ()
+    assert [e.reason for e in result.elisions] == ["nothing omitted: the segments are adjacent in the original"]
+
+
+def test_a_word_cut_short_by_a_glued_marker_leaves_the_rest_of_it_in_the_cut() -> None:
+    """`vot[...]`: the segment ends inside `voted`, and the cut starts with the `ed` left out."""
+    result = run("The harbour council vot[...] the old pier, citing", _PIER)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 23), (52, 72)]
+    assert result.differences == ()
+    assert omitted_texts(result) == ["ed on Tuesday night to close"]
+
+
+def test_a_short_segment_starting_inside_a_word_is_found() -> None:
+    """`[...]ers last spring.`: looked up by its whole words, it starts inside `engineers`."""
+    result = run("citing \u201cserious struc[...]ers last spring.", _PIER)
+    at = _PIER.index("ers last")
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(66, 87), (at, len(_PIER))]
+    assert result.differences == ()
+    assert omitted_texts(result) == ["tural concerns\u201d raised by engine"]
+
+
+@pytest.mark.parametrize(("excerpt", "changed"), [
+    ("The harbour council vot [...] the old pier", ("vot", "voted")),
+    ("The harbour council votes[...] the old pier", ("votes", "voted")),
+])
+def test_a_mistyped_word_beside_a_marker_not_glued_to_it_or_not_part_of_the_originals_is_changed(
+    excerpt: str, changed: tuple[str, str]
+) -> None:
+    """Only a word a marker is glued to, and that is the start of the original's word, is a fragment of it."""
+    result = run(excerpt, _PIER)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", *changed)]
+    assert result.segments[0].source_end == _PIER.index(" on Tuesday")
+
+
+_JA = "市議会は火曜日の夜、古い桟橋を閉鎖することを決めた。技術者は深刻な懸念を示した。修繕費は五百万ポンドを超えるという。"
+_ZH = "市政府周二晚上决定关闭旧码头。工程师表示严重关切。维修费用将超过五百万英镑。"
+
+
+def test_japanese_written_without_spaces_aligns_character_by_character() -> None:
+    """Each Han or Kana character is a word: a cut inside a clause and a changed character are found."""
+    result = run("市議会は火曜日の夜[...]閉鎖することを決めた。", _JA)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 9), (15, 26)]
+    assert omitted_texts(result) == ["、古い桟橋を"] and result.differences == ()
+    result = run("市議会は水曜日の夜、古い桟橋を閉鎖することを決めた。[...]修繕費は五百万ポンドを超えるという。", _JA)
+    assert omitted_texts(result) == ["技術者は深刻な懸念を示した。"]
+    assert [(d.kind, d.excerpt, d.source, d.source_start) for d in result.differences] == [("changed", "水", "火", 4)]
+
+
+def test_chinese_written_without_spaces_gives_the_sentence_cut() -> None:
+    """A sentence cut between two quoted ones of a Chinese text is the passage omitted."""
+    result = run("市政府周二晚上决定关闭旧码头。[\u2026]维修费用将超过五百万英镑。", _ZH)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 15), (25, 38)]
+    assert omitted_texts(result) == ["工程师表示严重关切。"] and result.differences == ()
+
+
+def test_half_width_katakana_with_a_voiced_mark_is_the_full_width_letter() -> None:
+    """`ｶﾞｽ` (half width, the voiced mark a character of its own) is `ガス`: NFKC folds them, one word each."""
+    result = run("都市ガスの料金が上がった。", "今年、都市ｶﾞｽの料金が上がった。")
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(3, 17)]
+    assert result.differences == ()

@@ -917,18 +917,20 @@ def test_max_text_bytes_of_zero_is_refused_in_words(capsys: pytest.CaptureFixtur
 def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     """The summary counts aligned originals apart from those archived without text and those not fetched,
-    and warns about each of them."""
+    and those aligned in which no segment was found, and warns about each of them."""
     import importlib
     from types import SimpleNamespace
 
     module = importlib.import_module("provpack.package")   # (provpack.package is also the function)
 
-    totals = SimpleNamespace(documents=2, elisions=3, possible_elisions=1, text_bytes=1000, with_original=2,
+    totals = SimpleNamespace(documents=3, elisions=3, possible_elisions=1, text_bytes=1000, with_original=3,
                              omitted_found=1, differences=4)
     out = tmp_path / "o.warc.gz"
     result = SimpleNamespace(
         fetch_failures=[SimpleNamespace(name="b", message="HTTP 404", url="https://e.org/b")],
         unaligned=[SimpleNamespace(name="a", url="https://e.org/a", reason="no text in image/png")],
+        unmatched=[SimpleNamespace(name="c", how="local", original="o/c.html", segments=3,
+                                   charset={"encoding": "utf-8", "source": "meta", "note": None})],
         summed=lambda: totals, warc_path=out, records=7, size_bytes=1234, sha256="ab" * 32,
         sha256_path=Path(f"{out}.sha256"))
     monkeypatch.setattr(module, "package", lambda *args, **kwargs: result)
@@ -936,11 +938,14 @@ def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatc
     assert main(["package", str(seed_dir), "-o", str(out), "--fetch"]) == 0
     captured = capsys.readouterr()
     assert captured.err == ("provpack: warning: b: not fetched: HTTP 404\n"
-                            "provpack: warning: a: fetched https://e.org/a but not aligned: no text in image/png\n")
+                            "provpack: warning: a: fetched https://e.org/a but not aligned: no text in image/png\n"
+                            "provpack: warning: c: none of its 3 segments was found in its original o/c.html, charset "
+                            "utf-8 (meta); if the original is in another encoding, save it as UTF-8 or declare its "
+                            "charset (<meta charset> in HTML), else check that it is the text quoted\n")
     assert captured.out.split("\n")[:2] == [
-        "packaged 2 documents (1,000 bytes of text); elisions: 3 bracketed, 1 possible",
-        "originals: 1 aligned (1 omitted passages found, 4 differences); 1 archived but not aligned (no text): "
-        "https://e.org/a; 1 not fetched: https://e.org/b"]
+        "packaged 3 documents (1,000 bytes of text); elisions: 3 bracketed, 1 possible",
+        "originals: 2 aligned (1 omitted passages found, 4 differences); 1 archived but not aligned (no text): "
+        "https://e.org/a; 1 with no segment found in the original; 1 not fetched: https://e.org/b"]
 
 
 def test_an_output_dir_setting_that_is_a_file_is_blamed_on_the_settings(

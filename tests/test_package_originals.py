@@ -12,16 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from warcio.archiveiterator import ArchiveIterator
 
+from strategies import quoted_originals
 from localserver import BLOB, ENCODED, LF_HEAD_BODY, PAGE, PDF, ServerState, serve, unused_port
 import importlib
 import socket
 from provpack.capture import Capture, capture
 from provpack.errors import CaptureError
 from provpack.httpbytes import split_message
-from provpack.model import UnalignedOriginal
+from provpack.model import UnalignedOriginal, UnmatchedOriginal
 from provpack.package import package
+from provpack.verify import verify as verify_archive
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
 EXCERPT = (
@@ -618,3 +621,84 @@ def test_story_pages_align_without_invented_differences(
     assert all(e["omitted_reason"] is None or "not found" not in e["omitted_reason"] for e in described["elisions"])
     assert all(e["confirmed"] in (None, False) for e in described["elisions"] if e["kind"] == "possible")
     assert described["out_of_order"] == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(quoted_originals())
+def test_excerpts_cut_reordered_and_marked_any_way_package_into_an_archive_verify_passes(
+    tmp_path_factory: pytest.TempPathFactory, case: tuple[str, list[str]]
+) -> None:
+    """Whatever the quote does to the original (stretches cut mid-sentence, reordered, repeated, words put in,
+    possible markers between stretches out of order), the alignment written passes verify's checks."""
+    original, excerpts = case
+    source = tmp_path_factory.mktemp("src")
+    (source / "o.txt").write_text(original, encoding="utf-8")
+    for number, excerpt in enumerate(excerpts):
+        (source / f"q{number}.txt").write_text(excerpt, encoding="utf-8")
+        (source / f"q{number}.yaml").write_text("original: o.txt\n", encoding="utf-8")
+    result = package(source, out=source / "out.warc.gz", date=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc))
+    report = verify_archive(result.warc_path)
+    assert [f"{problem.kind}: {problem.message}" for file in report.files for problem in file.problems] == []
+
+
+_KOI8 = "Городской совет во вторник вечером решил закрыть старый пирс. Ремонт обойдётся более чем в пять миллионов.\n"
+
+
+def test_an_original_read_in_the_wrong_charset_is_warned_about_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A KOI8-R text read as windows-1252 has none of the quote's segments: package warns, naming the document,
+    the original, its charset and note, and counts it; a document with a segment found is not warned about."""
+    from provpack.cli import main
+
+    source = tmp_path / "src"
+    (source / "o").mkdir(parents=True)
+    (source / "o" / "koi.txt").write_bytes(_KOI8.encode("koi8-r"))
+    (source / "koi.txt").write_text("Городской совет во вторник вечером решил закрыть старый пирс. [...] Ремонт "
+                                    "обойдётся более чем в пять миллионов.\n", encoding="utf-8")
+    (source / "koi.yaml").write_text("original: o/koi.txt\n", encoding="utf-8")
+    make_source(source, "original: decl.html\n")
+    out = tmp_path / "out.warc.gz"
+    assert main(["package", str(source), "-o", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert printed.err.splitlines()[-1] + "\n" == (
+        "provpack: warning: koi: none of its 2 segments was found in its original o/koi.txt, charset windows-1252 "
+        "(fallback: not valid UTF-8 (byte 0); decoded as windows-1252); if the original is in another encoding, "
+        "save it as UTF-8 or declare its charset (<meta charset> in HTML), else check that it is the text quoted\n")
+    assert printed.err.count("was found in its original") == 1
+    assert ("originals: 2 aligned (3 omitted passages found, 0 differences); 1 with no segment found in the "
+            "original\n") in printed.out
+    result = package(source, out=out, force=True, date=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc))
+    assert result.unmatched == (UnmatchedOriginal(
+        name="koi", how="local", original="o/koi.txt", segments=2,
+        charset={"encoding": "windows-1252", "source": "fallback", "declared_http": None, "declared_meta": None,
+                 "note": "not valid UTF-8 (byte 0); decoded as windows-1252"}),)
+
+
+def test_a_fetched_page_without_the_quote_is_warned_about(
+    tmp_path: Path, server: ServerState, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fetched page that has none of the quote's segments: the warning says to save a copy in UTF-8."""
+    from provpack.cli import main
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "other.txt").write_text("Nothing of this quote is on the page at all, not a single phrase of it.\n",
+                                      encoding="utf-8")
+    (source / "other.yaml").write_text(f"source_url: {server.url('/page.html')}\n", encoding="utf-8")
+    assert main(["package", str(source), "-o", str(tmp_path / "out.warc.gz"), "--fetch", "--allow-private"]) == 0
+    assert capsys.readouterr().err == (
+        f"provpack: warning: other: none of its 1 segment was found in its original {server.url('/page.html')}, "
+        "charset utf-8 (http); if the page is in another encoding, save a copy as UTF-8 and name it with "
+        "`original:` in the sidecar, else check that it is the text quoted\n")
+
+
+def test_a_document_whose_segments_have_no_words_is_not_said_to_be_unmatched(tmp_path: Path) -> None:
+    """A quote of punctuation only has nothing to find: no warning."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "o.text").write_text("Some words here.\n", encoding="utf-8")
+    (source / "q.txt").write_text("\u2014 [...] !\n", encoding="utf-8")
+    (source / "q.yaml").write_text("original: o.text\n", encoding="utf-8")
+    result = package(source, out=tmp_path / "out.warc.gz", date=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc))
+    assert result.unmatched == () and result.documents[0].original == "local"

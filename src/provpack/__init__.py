@@ -27,7 +27,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 if TYPE_CHECKING:
     from .bag import make_bag
     from .cdxj import CdxjLine, index, write_index
-    from .model import DocumentSummary, FetchFailure, PackageResult, Totals, UnalignedOriginal
+    from .model import DocumentSummary, FetchFailure, PackageResult, Totals, UnalignedOriginal, UnmatchedOriginal
     from .package import package
     from .reader import ArchivedDocument, extract, read_archive
     from .verify import FileReport, Problem, Status, VerifyReport, verify
@@ -49,6 +49,7 @@ __all__ = [
     "Status",
     "Totals",
     "UnalignedOriginal",
+    "UnmatchedOriginal",
     "VerifyReport",
     "__version__",
     "extract",
@@ -72,6 +73,7 @@ _LAZY = {
     "PackageResult": "model",
     "Totals": "model",
     "UnalignedOriginal": "model",
+    "UnmatchedOriginal": "model",
     "package": "package",
     "ArchivedDocument": "reader",
     "extract": "reader",

@@ -1,12 +1,13 @@
 """Align a quote's segments with the original's text: what each elision cut, where the quote drifts.
 
 Pure: no I/O. Both texts are cut into words (runs of letters and digits, a point or comma
-between digits kept in the number, soft hyphens and zero-width characters ignored,
-NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, whitespace
+between digits kept in the number, soft hyphens and zero-width characters ignored, each
+Han or Kana character a word of its own, NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, whitespace
 and line wrapping never count as drift. Each segment is
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
-anchor falls back to shorter, repeated n-grams voted by diagonal; either way a segment with
+anchor falls back to shorter, repeated n-grams (each looked up by its rarest word, left out
+when that word occurs more than 200 times) voted by diagonal; either way a segment with
 fewer than half its words matched is not found. Editorial notes the
 quoter added in square brackets (`[sic]`, `[emphasis added]`, `[citation omitted]`) are
 not words of the quote and never count as added words. Offsets are code points into the
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -45,10 +47,14 @@ _MAX_ALIGNED_GAP = 2000
 _SIMILAR_EDGE = 0.6
 _SENTENCE_END_RE = re.compile(r"[.!?;:\u2026]")
 _WORD_RE = re.compile(
-    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f]|[.,](?<=\d[.,])(?=\d))*"
+    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f\u3099\u309a]|[.,](?<=\d[.,])(?=\d))*"
 )
-"""A word: letters and digits, with soft hyphens, zero-width characters and combining marks inside;
-a point or comma between two digits belongs to the number (`4.5`, `12,000` are one word each)."""
+"""A run of letters and digits, with soft hyphens, zero-width characters and combining marks inside;
+a point or comma between two digits belongs to the number (`4.5`, `12,000` are one word each).
+In Chinese and Japanese, written without spaces, each Han or Kana character is a word (`_ideographs`)."""
+_IDEOGRAPHS = (r"\u3005-\u3007\u3021-\u3029\u3041-\u3096\u309d-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
+               r"\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9d\U00020000-\U0003134f")
+_MAYBE_IDEOGRAPH_RE = re.compile("[\u3005-\U0010ffff]")   # a quick test before the full one
 _EDITORIAL_NOTE_RE = re.compile(
     r"\[\s*(?:sic|(?:emphas[ie]s|italics|underlining|bold)\s+(?:added|mine|supplied|removed|omitted|in\s+original)"
     r"|(?:internal\s+)?(?:citations?|footnotes?|quotation\s+marks|alterations?)\s+omitted)"
@@ -220,6 +226,7 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
     words = _Words([], [], [], [], [])
     notes = [(m.start(), m.end()) for m in _EDITORIAL_NOTE_RE.finditer(text)] if skip_notes and "[" in text else []
     limit = len(text) if end is None else end
+    ideographs = False
     for found in _WORD_RE.finditer(text, start, limit):
         match: re.Match[str] | None = found
         while notes and match is not None and (note_end := _end_of(notes, match.start())) >= 0:
@@ -232,12 +239,38 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
             exact = raw
         else:
             exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+            ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
         words.keys.append(exact.casefold())
         words.exact.append(exact)
         words.starts.append(match.start())
         words.ends.append(match.end())
         words.loose_initial.append(raw.startswith("["))
-    return words
+    return _split_ideographs(text, words) if ideographs else words
+
+
+@functools.cache
+def _ideograph_re() -> re.Pattern[str]:
+    """A Han or Kana character with any sound mark after it, or a stretch of other characters (compiled once
+    used: its character class costs milliseconds to compile)."""
+    return re.compile(rf"[{_IDEOGRAPHS}][\u3099\u309a\uff9e\uff9f]*|[^{_IDEOGRAPHS}]+")
+
+
+def _split_ideographs(text: str, words: _Words) -> _Words:
+    """The words with each Han or Kana character on its own, the letters and digits between such characters
+    together (`2019年に` -> `2019`, `年`, `に`): Chinese and Japanese are written without spaces."""
+    split = _Words([], [], [], [], [])
+    for k, start in enumerate(words.starts):
+        raw = text[start : words.ends[k]]
+        parts = [(start, raw)] if _MAYBE_IDEOGRAPH_RE.search(raw) is None else [
+            (start + m.start(), m.group()) for m in _ideograph_re().finditer(raw) if _WORD_RE.match(m.group())]
+        for at, part in parts:
+            exact = words.exact[k] if part is raw else unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", part))
+            split.keys.append(exact.casefold())
+            split.exact.append(exact)
+            split.starts.append(at)
+            split.ends.append(at + len(part))
+            split.loose_initial.append(words.loose_initial[k] and at == start)
+    return split
 
 
 def _end_of(spans: list[tuple[int, int]], pos: int) -> int:
@@ -308,6 +341,16 @@ class _Aligner:
             self._positions = dict(table)
         return self._positions
 
+    def whole_words(self, words: _Words, first: int, last: int, glued: tuple[bool, bool]) -> tuple[int, int]:
+        """The piece's words first..last without a word cut by a marker glued to it (`vot[...]`) that is no
+        word of the original, as long as other words are left: those to look the piece up by."""
+        positions = self.positions()
+        if glued[0] and last - first > 1 and words.keys[first] not in positions:
+            first += 1
+        if glued[1] and last - first > 1 and words.keys[last - 1] not in positions:
+            last -= 1
+        return first, last
+
     def unique_anchors(self, wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
         """Positions of the wanted n-grams that occur exactly once in the original."""
         n = ANCHOR_WORDS
@@ -332,12 +375,15 @@ class _Aligner:
         positions = self.positions()
         hits: list[tuple[int, int]] = []
         for i in range(len(keys) - n + 1):
-            found = positions.get(keys[i], [])
+            gram = keys[i : i + n]
+            # looked up by its rarest word, so that a frequent first word ("the") does not hide it
+            at = min(range(n), key=lambda k: len(positions.get(gram[k], ())))
+            found = positions.get(gram[at], [])
             if len(found) > _MAX_HITS_PER_GRAM:
                 continue
             for p in found:
-                if source[p : p + n] == keys[i : i + n]:
-                    hits.append((offset + i, p))
+                if p >= at and source[p - at : p - at + n] == gram:
+                    hits.append((offset + i, p - at))
         if not hits:
             return []
         tolerance = max(3, len(keys) // 5)
@@ -415,6 +461,48 @@ def _edge_ops(
     return kept
 
 
+def _fragment_cut(raw: str, key: str, *, suffix: bool) -> int | None:
+    """Where, in the original's word `raw`, a part of it with the matching key `key` ends (its start) or starts
+    (its end, `suffix`); None when `key` is no such part. Words over 100 characters are not cut."""
+    if len(raw) > 100:
+        return None
+    cuts = range(1, len(raw))
+    for k in reversed(cuts) if not suffix else cuts:
+        part = raw[k:] if suffix else raw[:k]
+        if (part.casefold() if part.isascii() else unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", part))
+                .casefold()) == key:
+            return k
+    return None
+
+
+def _glued(
+    excerpt: str, pieces: list[tuple[int, int, int]], elisions: tuple[tuple[int, int, str], ...]
+) -> list[tuple[bool, bool]]:
+    """For each piece, whether a marker is glued to a word at its start and at its end (`[...]day`, `vot[...]`)."""
+    ends = {end for _, end, _ in elisions}
+    starts = {start for start, _, _ in elisions}
+    return [
+        (start in ends and start < end and _WORD_RE.match(excerpt, start) is not None,
+         end in starts and start < end and _WORD_RE.match(excerpt[end - 1]) is not None)
+        for start, end, _ in pieces
+    ]
+
+
+def _apostrophes(text: str, words: _Words, first: int, last: int) -> tuple[int, ...]:
+    """Where in the words first..last run together an apostrophe joins two of them (`we're`: (2,)).
+
+    Words put together the same but for apostrophes are other words (`were` for `we're`, `its` for
+    `it's`), unlike a compound split otherwise.
+    """
+    joins: list[int] = []
+    length = 0
+    for k in range(first, last - 1):
+        length += len(words.keys[k])
+        if _fold(text[words.ends[k] : words.starts[k + 1]]) == "'":
+            joins.append(length)
+    return tuple(joins)
+
+
 def _edge_window(words: int) -> int:
     """How many original words next to an anchor may match a segment edge of this many words."""
     return words + 2 + words // 2
@@ -451,6 +539,7 @@ class _SegmentAligner:
         self.last = last
         self.pairs: list[tuple[int, int]] = []
         self.differences: list[Difference] = []
+        self.fragments: set[int] = set()
 
     def emit(self, tag: str, e1: int, e2: int, o1: int, o2: int) -> None:
         """Record one opcode in absolute word indexes."""
@@ -461,14 +550,47 @@ class _SegmentAligner:
             return
         for k in range(min(e2 - e1, o2 - o1)):
             self.pairs.append((e1 + k, o1 + k))
-        if tag == "replace" and "".join(self.words.keys[e1:e2]) == "".join(
-            self.aligner.source.keys[o1:o2]
+        source = self.aligner.source
+        if tag == "replace" and "".join(self.words.keys[e1:e2]) == "".join(source.keys[o1:o2]) and (
+            _apostrophes(self.aligner.excerpt, self.words, e1, e2)
+            == _apostrophes(self.aligner.original, source, o1, o2)
         ):
-            return
+            return   # a compound split otherwise (`battle-field`, `battle field`, `battlefield`)
         kind: DifferenceKind = (
             "changed" if tag == "replace" else ("added" if tag == "delete" else "dropped")
         )
         self.differences.append(self._difference(kind, e1, e2, o1, o2))
+
+    def fragment(self, e: int, *, at_end: bool) -> int | None:
+        """Take word e, which a marker glued to it cut, as the start (at_end) or the end of the original's word
+        it stands against: drop the difference it got and return where the cut falls in the original (None
+        when it is no such fragment, or the original's word is not the piece's last (first) one there)."""
+        words, source = self.words, self.aligner.source
+        paired = dict(self.pairs)
+        neighbour = e - 1 if at_end else e + 1
+        if e in paired:
+            o = paired[e]
+        elif neighbour in paired and self.first <= neighbour < self.last:
+            o = paired[neighbour] + (1 if at_end else -1)
+        else:
+            return None
+        others = [p for d, p in self.pairs if d != e]
+        if not 0 <= o < len(source.keys) or source.keys[o] == words.keys[e] or any(
+                (p >= o) if at_end else (p <= o) for p in others):
+            return None
+        raw = self.aligner.original[source.starts[o] : source.ends[o]]
+        cut = _fragment_cut(raw, words.keys[e], suffix=not at_end)
+        start, end = words.starts[e], words.ends[e]
+        touching = [d for d in self.differences if d.start < end and start < d.end]
+        if cut is None or any((d.start, d.end) != (start, end) or d.kind not in ("changed", "added")
+                              or (d.kind == "changed" and (d.source_start, d.source_end)
+                                  != (source.starts[o], source.ends[o])) for d in touching):
+            return None
+        self.differences = [d for d in self.differences if d not in touching]
+        if e not in paired:
+            self.pairs.append((e, o))
+        self.fragments.add(e)
+        return source.starts[o] + cut
 
     def _check_case(self, e: int, o: int) -> None:
         words, source = self.words, self.aligner.source
@@ -484,6 +606,9 @@ class _SegmentAligner:
             start = end = words.ends[e1 - 1] if e1 > self.first else words.starts[self.first]
         if o2 > o1:
             source_start, source_end = source.starts[o1], source.ends[o2 - 1]
+        elif not self.pairs and o1 < len(source.starts):
+            # before the piece's first matched word: at that word, not inside the cut before it
+            source_start = source_end = source.starts[o1]
         else:
             source_start = source_end = source.ends[o1 - 1] if o1 > 0 else 0
         return Difference(
@@ -621,6 +746,7 @@ def align(
     words = _tokenize(excerpt, skip_notes=True)
     pieces = _pieces(segments, elisions)
     bounds = [_word_range(words, start, end) for start, end, _ in pieces]
+    glued = _glued(excerpt, pieces, elisions)
     n = ANCHOR_WORDS
     wanted = {
         tuple(words.keys[i : i + n])
@@ -639,12 +765,13 @@ def align(
         ]
         size = n
         if not hits and last > first:
-            bands = aligner.voted_bands(words.keys[first:last], first, after)
-            size = min(_FALLBACK_WORDS, last - first)
+            low, high = aligner.whole_words(words, first, last, glued[number])
+            bands = aligner.voted_bands(words.keys[low:high], low, after)
+            size = min(_FALLBACK_WORDS, high - low)
             hits = bands[0] if bands else []
             if len(bands) > 1:
                 repeated[number] = (bands, size)
-        located = _place(aligner, words, pieces[number], bounds[number], hits, size) if hits else None
+        located = _place(aligner, words, pieces[number], bounds[number], hits, size, glued[number]) if hits else None
         if located is None or not _enough(located, last - first):
             placed.append(None)
             repeated.pop(number, None)
@@ -655,35 +782,39 @@ def align(
         bands, size = repeated[number]
         closer = _closer_band(bands, size, placed, number)
         if closer is not None:
-            moved = _place(aligner, words, pieces[number], bounds[number], closer, size)
+            moved = _place(aligner, words, pieces[number], bounds[number], closer, size, glued[number])
             if _enough(moved, bounds[number][1] - bounds[number][0]):
                 placed[number] = moved
+    spans = [None if piece is None else piece.span for piece in placed]
+    owners = [index for _, _, index in pieces]
+    owned: list[list[int]] = [[] for _ in segments]
+    for number, owner in enumerate(owners):
+        owned[owner].append(number)
+    covers: list[tuple[int, int] | None] = []
     found: list[SegmentMatch] = []
-    differences: list[Difference] = []
-    spans: list[tuple[int, int] | None] = []
-    for (start, end, index), (first, last), piece in zip(pieces, bounds, placed):
-        if piece is None:
-            spans.append(None)
-            found.append(SegmentMatch(index, start, end, None, None, last - first, 0, True))
-            continue
-        source_start, source_end = piece.span
-        previous = next((s for s in reversed(spans) if s is not None), None)
-        in_order = previous is None or _follows(previous, piece.span, original)
-        spans.append(piece.span)
-        found.append(SegmentMatch(index, start, end, source_start, source_end, last - first,
-                                  piece.matched_words, in_order))
-        differences.extend(piece.differences)
+    previous: tuple[int, int] | None = None
+    for index, (start, end) in enumerate(segments):
+        cover = _cover([span for number in owned[index] if (span := spans[number]) is not None])
+        covers.append(cover)
+        in_order = cover is None or previous is None or _follows(previous, cover, original)
+        found.append(SegmentMatch(
+            index, start, end, None if cover is None else cover[0], None if cover is None else cover[1],
+            sum(bounds[number][1] - bounds[number][0] for number in owned[index]),
+            sum(piece.matched_words for number in owned[index] if (piece := placed[number]) is not None),
+            in_order,
+        ))
+        previous = cover if cover is not None else previous
     matched = [m for m in found if m.found]
     out_of_order = tuple((a.index, b.index) for a, b in zip(matched, matched[1:]) if not b.in_order)
-    ranges = [(start, end) for start, end, _ in pieces]
-    has_words = [last > first for first, last in bounds]
+    text_around = _Around([(start, end) for start, end, _ in pieces], [last > first for first, last in bounds],
+                          spans, owners, list(segments), covers)
     return Alignment(
-        segments=_merge(segments, found),
+        segments=tuple(found),
         elisions=tuple(
-            _elision(index, elision, ranges, has_words, spans, original, quoted)
+            _elision(index, elision, text_around, original, quoted)
             for index, elision in enumerate(elisions)
         ),
-        differences=tuple(differences),
+        differences=tuple(d for piece in placed if piece is not None for d in piece.differences),
         out_of_order=out_of_order,
     )
 
@@ -695,26 +826,35 @@ def _place(
     bounds: tuple[int, int],
     hits: list[tuple[int, int]],
     size: int,
+    glued: tuple[bool, bool],
 ) -> _Placed:
-    """Align one piece's words around its n-gram hits and find its span in the original."""
+    """Align one piece's words around its n-gram hits and find its span in the original.
+
+    A word cut by a marker glued to it (`vot[...]`, `[...]day`) that is the start or the end of
+    the original's word there is that much of it: no difference, and the piece's span ends or
+    starts inside the original's word.
+    """
     start, end, index = piece
     first, last = bounds
     excerpt, original, source = aligner.excerpt, aligner.original, aligner.source
     segment = _SegmentAligner(aligner, words, index, first, last)
     segment.run(_blocks(hits, size))
+    cut_end = segment.fragment(last - 1, at_end=True) if glued[1] and last > first else None
+    one_word = last - first == 1 and cut_end is not None
+    cut_start = segment.fragment(first, at_end=False) if glued[0] and last > first and not one_word else None
     o_first = min(o for _, o in segment.pairs)
     o_last = max(o for _, o in segment.pairs)
     e_first = min(e for e, o in segment.pairs if o == o_first)
     e_last = max(e for e, o in segment.pairs if o == o_last)
     lead_from = words.ends[e_first - 1] if e_first > first else start
     tail_to = words.starts[e_last + 1] if e_last + 1 < last else end
-    source_start = _extend_over_punctuation(
+    source_start = cut_start if cut_start is not None else _extend_over_punctuation(
         excerpt[lead_from : words.starts[e_first]], original, source.starts[o_first], -1
     )
-    source_end = _extend_over_punctuation(
+    source_end = cut_end if cut_end is not None else _extend_over_punctuation(
         excerpt[words.ends[e_last] : tail_to], original, source.ends[o_last], 1
     )
-    equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e])
+    equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e] or e in segment.fragments)
     return _Placed((source_start, source_end), o_first, o_last, equal, segment.differences)
 
 
@@ -762,21 +902,11 @@ def _pieces(
     return pieces
 
 
-def _merge(segments: tuple[tuple[int, int], ...], found: list[SegmentMatch]) -> tuple[SegmentMatch, ...]:
-    """One match per given segment from the matches of its pieces."""
-    merged: list[SegmentMatch] = []
-    for index, (start, end) in enumerate(segments):
-        parts = [m for m in found if m.index == index]
-        located = [m for m in parts if m.found]
-        merged.append(SegmentMatch(
-            index, start, end,
-            located[0].source_start if located else None,
-            located[-1].source_end if located else None,
-            sum(m.words for m in parts),
-            sum(m.matched_words for m in parts),
-            all(m.in_order for m in parts),
-        ))
-    return tuple(merged)
+def _cover(spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The smallest span holding all the given ones (a segment's pieces, in whatever order); None for none."""
+    if not spans:
+        return None
+    return min(start for start, _ in spans), max(end for _, end in spans)
 
 
 def _follows(earlier: tuple[int, int], later: tuple[int, int], original: str) -> bool:
@@ -800,20 +930,92 @@ def _paragraph_start(text: str, pos: int) -> int:
     return start
 
 
+class _Around:
+    """What lies around the markers: the pieces (segments cut at possible markers) and the segments, each
+    with its span in the excerpt and in the original (None when not found; a segment's covers its pieces).
+
+    Pieces and segments come in excerpt order, so the ones next to a marker are found by bisection.
+    """
+
+    def __init__(self, pieces: list[tuple[int, int]], has_words: list[bool], piece_spans: list[tuple[int, int] | None],
+                 owners: list[int], segments: list[tuple[int, int]], covers: list[tuple[int, int] | None]) -> None:
+        self.pieces, self.piece_spans, self.owners = pieces, piece_spans, owners
+        self.segments, self.covers = segments, covers
+        self._wordful = [i for i, words in enumerate(has_words) if words]
+        self._wordful_starts = [pieces[i][0] for i in self._wordful]
+        self._wordful_ends = [pieces[i][1] for i in self._wordful]
+        self._segment_starts = [start for start, _ in segments]
+        self._found_starts = sorted(span[0] for span in piece_spans if span is not None)
+        self._found_ends = sorted(span[1] for span in piece_spans if span is not None)
+        self._owned: list[list[tuple[int, int]]] = [[] for _ in segments]
+        for span, owner in zip(piece_spans, owners):
+            if span is not None:
+                self._owned[owner].append(span)
+
+    def neighbours(self, start: int, end: int) -> tuple[int | None, int | None]:
+        """The last piece with words ending before `start` and the first starting after `end` (None: none)."""
+        at = bisect.bisect_right(self._wordful_ends, start)
+        before = self._wordful[at - 1] if at else None
+        at = bisect.bisect_left(self._wordful_starts, end)
+        after = self._wordful[at] if at < len(self._wordful) else None
+        return before, after
+
+    def inside(self, start: int, end: int) -> bool:
+        """True when [start, end) lies within a segment."""
+        at = bisect.bisect_right(self._segment_starts, start) - 1
+        return at >= 0 and end <= self.segments[at][1]
+
+    def parts(self, number: int, inside: bool) -> list[tuple[int, int]]:
+        """The spans in the original of piece `number` (inside a segment) or of segment `number`'s pieces."""
+        if inside:
+            span = self.piece_spans[number]
+            return [] if span is None else [span]
+        return self._owned[number]
+
+    def first_start_from(self, pos: int, default: int) -> int:
+        """The first start of a found piece at or after `pos` in the original, if before `default`."""
+        at = bisect.bisect_left(self._found_starts, pos)
+        return min(default, self._found_starts[at]) if at < len(self._found_starts) else default
+
+    def last_end_to(self, pos: int, default: int) -> int:
+        """The last end of a found piece at or before `pos` in the original, if after `default`."""
+        at = bisect.bisect_right(self._found_ends, pos)
+        return max(default, self._found_ends[at - 1]) if at else default
+
+
+def _order_reason(earlier: list[tuple[int, int]], later: list[tuple[int, int]], original: str, inside: bool) -> str:
+    """Why nothing is omitted between two quoted stretches (each as its pieces' spans) the original has out of order."""
+    what, which, one = ("text", "text", "the text") if inside else ("segments", "segment", "the one")
+    for a in earlier:
+        for b in later:
+            low, high = max(a[0], b[0]), min(a[1], b[1])
+            if low < high and _WORD_RE.search(original, low, high) is not None:
+                return (f"{what} overlap: the {which} after the marker quotes words of the original that {one} "
+                        "before it quotes too")
+    where = "" if min(b[0] for b in later) < min(a[0] for a in earlier) else "the end of "
+    return f"{what} out of order: the {which} after the marker comes before {where}{one} preceding it in the original"
+
+
 def _elision(
     index: int,
     elision: tuple[int, int, str],
-    segments: list[tuple[int, int]],
-    has_words: list[bool],
-    spans: list[tuple[int, int] | None],
+    around: _Around,
     original: str,
     quoted: tuple[int, int],
 ) -> ElisionMatch:
-    """What the original has between the quoted text around one elision marker."""
+    """What the original has between the quoted text around one elision marker.
+
+    A marker inside a segment (a possible one) is judged by the pieces on either side of it, one
+    between segments by the segments' spans in the original, which cover all their pieces.
+    """
     start, end, kind_name = elision
     kind: ElisionKind = "possible" if kind_name == "possible" else "bracketed"
-    before = max((i for i, s in enumerate(segments) if s[1] <= start and has_words[i]), default=None)
-    after = min((i for i, s in enumerate(segments) if s[0] >= end and has_words[i]), default=None)
+    before, after = around.neighbours(start, end)
+    inside = around.inside(start, end)
+    segments, spans = (around.pieces, around.piece_spans) if inside else (around.segments, around.covers)
+    if not inside:
+        before = None if before is None else around.owners[before]
+        after = None if after is None else around.owners[after]
 
     def result(omitted: Passage | None, reason: str | None, scope: Scope, confirmed: bool | None) -> ElisionMatch:
         return ElisionMatch(index, start, end, kind, omitted, reason, scope,
@@ -840,8 +1042,8 @@ def _elision(
         if prev_span is None or next_span is None:
             return result(None, "neighbouring segment not found in the original", scope, None)
         if not _follows(prev_span, next_span, original):
-            return result(None, "segments out of order: the segment after the marker comes "
-                          "before the one preceding it in the original", scope, None)
+            return result(None, _order_reason(around.parts(before, inside), around.parts(after, inside), original,
+                                              inside), scope, None)
         gap_start, gap_end = prev_span[1], max(prev_span[1], next_span[0])
     elif before is not None:
         span = spans[before]
@@ -849,15 +1051,13 @@ def _elision(
             return result(None, "neighbouring segment not found in the original", scope, None)
         # up to the paragraph's end, or to a segment the quote has elsewhere (quoted out of order)
         gap_start = span[1]
-        gap_end = min([_paragraph_end(original, gap_start)]
-                      + [s[0] for s in spans if s is not None and s[0] >= gap_start])
+        gap_end = around.first_start_from(gap_start, _paragraph_end(original, gap_start))
     else:
         span = spans[after] if after is not None else None
         if span is None:
             return result(None, "neighbouring segment not found in the original", scope, None)
         gap_end = span[0]
-        gap_start = max([_paragraph_start(original, gap_end)]
-                        + [s[1] for s in spans if s is not None and s[1] <= gap_end])
+        gap_start = around.last_end_to(gap_end, _paragraph_start(original, gap_end))
     gap_start, gap_end = _strip_span(original, gap_start, gap_end)
     text = original[gap_start:gap_end]
     if kind == "possible" and text and _ELLIPSIS_RE.fullmatch(_fold(text)):

@@ -24,6 +24,7 @@ from .errors import InputError, ProvpackError, not_utf8, printable
 
 if TYPE_CHECKING:
     from .config import Config
+    from .model import UnmatchedOriginal
 
 # Each command imports what only it needs (requests, warcio, surt, cryptography, rich, yaml,
 # and provpack's own packager, listing and indexer) when it runs, so that `provpack verify`
@@ -394,6 +395,8 @@ def _package_into(args: argparse.Namespace, config: Config, output: Path, *, wac
     for unaligned in result.unaligned:
         print(printable(f"provpack: warning: {unaligned.name}: fetched {unaligned.url} but not aligned: "
                         f"{unaligned.reason}"), file=sys.stderr)
+    for unmatched in result.unmatched:
+        print(printable(f"provpack: warning: {_unmatched_warning(unmatched)}"), file=sys.stderr)
     if not args.quiet:
         totals = result.summed()
         # the counts in show's words: every marker is an elision, bracketed (certain) or possible
@@ -406,6 +409,8 @@ def _package_into(args: argparse.Namespace, config: Config, output: Path, *, wac
                   f"({totals.omitted_found} omitted passages found, {totals.differences} differences)"
                   + (f"; {len(result.unaligned)} archived but not aligned (no text): "
                      + ", ".join(u.url for u in result.unaligned) if result.unaligned else "")
+                  + (f"; {len(result.unmatched)} with no segment found in the original"
+                     if result.unmatched else "")
                   + (f"; {len(result.fetch_failures)} not fetched: "
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
         print(printable(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)"))
@@ -422,6 +427,21 @@ def _package_into(args: argparse.Namespace, config: Config, output: Path, *, wac
         if not args.quiet:
             print(printable(f"wrote {wacz_path}"))
     return 0
+
+
+def _unmatched_warning(unmatched: UnmatchedOriginal) -> str:
+    """What package says of a document none of whose segments its original has: the original's charset, how
+    it was chosen and its note (as `original.charset` records them), and what to do."""
+    charset = unmatched.charset
+    count = unmatched.segments
+    note = charset.get("note")
+    return (f"{unmatched.name}: none of its {count} segment{'s' if count != 1 else ''} was found in its original "
+            f"{unmatched.original}, charset {charset.get('encoding')} ({charset.get('source')}"
+            f"{f': {note}' if note else ''}); "
+            + ("if the original is in another encoding, save it as UTF-8 or declare its charset (<meta charset> in "
+               "HTML), else check that it is the text quoted" if unmatched.how == "local" else
+               "if the page is in another encoding, save a copy as UTF-8 and name it with `original:` in the "
+               "sidecar, else check that it is the text quoted"))
 
 
 def _wacz_not_written(archive: Path, sha256_path: Path, wacz: Path, existed: bool,

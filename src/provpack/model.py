@@ -207,6 +207,24 @@ class UnalignedOriginal:
     reason: str
 
 
+@quick_init
+@dataclass(frozen=True, slots=True)
+class UnmatchedOriginal:
+    """An original aligned with its excerpt in which none of the excerpt's segments was found.
+
+    Often a copy decoded in the wrong charset (a KOI8-R text read as windows-1252), or not the text
+    quoted. `original` is the local copy's path as the sidecar gives it, or the URL fetched (`how`);
+    `segments` counts the segments with words; `charset` is how its bytes were decoded, as the
+    provenance's `original.charset` says it.
+    """
+
+    name: str
+    how: Literal["local", "fetched"]
+    original: str
+    segments: int
+    charset: dict[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class PackageResult:
     """The outcome of `package`: where the archive is and what went into it."""
@@ -220,6 +238,8 @@ class PackageResult:
     fetch_failures: tuple[FetchFailure, ...] = field(default_factory=tuple)
     unaligned: tuple[UnalignedOriginal, ...] = field(default_factory=tuple)
     """Documents whose fetched original was archived without text to align against (a PDF, an image)."""
+    unmatched: tuple[UnmatchedOriginal, ...] = field(default_factory=tuple)
+    """Documents aligned with an original in which none of their segments was found."""
     totals: Totals | None = None
     """Sums over `documents`; None: computed from them when asked."""
     removed_signatures: tuple[Path, ...] = ()

@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
 from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, paths, require
 from .atomic import check_name
@@ -29,7 +29,7 @@ from .gzipper import Deflate, choose
 from .inputs import Listing, list_sources, read_bytes
 from .metadata import load_sidecar, merge
 from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
-                    UnalignedOriginal)
+                    UnalignedOriginal, UnmatchedOriginal)
 from .parallel import OrderedPool, default_jobs, usable_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
@@ -158,6 +158,7 @@ def package(
     summaries = SummaryTable(listing.names)
     failures: list[FetchFailure] = []
     unaligned: list[UnalignedOriginal] = []
+    unmatched: list[UnmatchedOriginal] = []
     if fetch and fetcher is None:
         from .capture import capture   # requests and urllib3: only for runs that fetch
         fetcher = functools.partial(capture, allow_private=allow_private)
@@ -180,6 +181,7 @@ def package(
                     if key is not None:
                         written_originals.add(key)
             summaries.extend(encoded.rows)
+            unmatched.extend(encoded.unmatched)
             for sidecar, url in encoded.urls:
                 owner = url_owners.setdefault(url, sidecar)
                 if owner != sidecar:
@@ -198,6 +200,7 @@ def package(
         documents=summaries,
         fetch_failures=tuple(failures),
         unaligned=tuple(unaligned),
+        unmatched=tuple(unmatched),
         totals=summaries.totals(),
         removed_signatures=archive.removed_signatures,
     )
@@ -225,6 +228,7 @@ class _Encoded(NamedTuple):
     parts: list[tuple[str | None, int, Iterable[bytes]]]
     rows: bytes
     urls: list[tuple[str, str]]   # (sidecar path, target URI) of each document whose sidecar gives its url
+    unmatched: list[UnmatchedOriginal]   # documents aligned with an original that has none of their segments
 
 
 # What a worker gets: its documents as a listing of their own, then how to encode them.
@@ -295,6 +299,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
     own: list[RecordSpec] = []
     rows = bytearray()
     urls: list[tuple[str, str]] = []
+    unmatched: list[UnmatchedOriginal] = []
 
     def flush() -> None:
         if own:
@@ -303,7 +308,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
             own.clear()
 
     files = documents.paths(0, len(documents))
-    for number, (resource, provenance, summary, original) in enumerate(
+    for number, (resource, provenance, summary, original, unfound) in enumerate(
             _documents(files, originals, max_text_bytes, documents.confined(0, len(documents)))):
         own.extend((resource, provenance))
         sidecar = files[number][2]
@@ -311,13 +316,15 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
                 "urn:provpack:"):
             urls.append((sidecar, resource.target_uri))
         rows += pack_row(summary)
+        if unfound is not None:
+            unmatched.append(unfound)
         if original is not None:
             flush()
             for spec in original.records:
                 pieces = _members((spec,), date=date, deflate=deflate)
                 parts.append((spec.record_id, 1, pieces if lazy else (b"".join(pieces),)))
     flush()
-    return _Encoded(parts, bytes(rows), urls)
+    return _Encoded(parts, bytes(rows), urls, unmatched)
 
 
 def _members(specs: Iterable[RecordSpec], *, date: str, deflate: Deflate) -> Iterator[bytes]:
@@ -412,7 +419,8 @@ def _aligned(document: Document, analysis: Analysis, original: Original) -> Alig
                            conversion_record_id=original.conversion_record_id, alignment=alignment)
 
 
-_Encodable = tuple[RecordSpec, RecordSpec, DocumentSummary, "Original | TextlessOriginal | None"]
+_Encodable = tuple[RecordSpec, RecordSpec, DocumentSummary, "Original | TextlessOriginal | None",
+                   UnmatchedOriginal | None]
 _Files = tuple[str, str, "str | None"]   # a document's name, text path and sidecar path, as Listing.paths gives them
 
 
@@ -515,4 +523,18 @@ def _records(files: _Files, raw: bytes, document: Document, analysis: Analysis, 
         omitted_found=0 if aligned is None else sum(1 for e in aligned.alignment.elisions if e.omitted),
         differences=0 if aligned is None else len(aligned.alignment.differences),
     )
-    return resource, provenance, summary, original
+    return resource, provenance, summary, original, None if aligned is None else _unmatched(name, aligned)
+
+
+def _unmatched(name: str, aligned: AlignedOriginal) -> UnmatchedOriginal | None:
+    """The document, when it has segments with words and none of them was found in its original."""
+    segments = aligned.alignment.segments
+    if any(s.found for s in segments) or not any(s.words for s in segments):
+        return None
+    description = aligned.description
+    where = str(description.get("path") or description.get("url"))
+    count = sum(1 for s in segments if s.words)
+    # (info, not warning: it goes into the result's unmatched, which the command prints)
+    log.info("%s: none of its %d segments was found in its original %s", name, count, where)
+    how: Literal["local", "fetched"] = "local" if description["how"] == "local" else "fetched"
+    return UnmatchedOriginal(name=name, how=how, original=where, segments=count, charset=dict(description["charset"]))
