@@ -79,7 +79,7 @@ class RecordChecker(ScanBuffer):
         self.seen_ids = IdSet()  # hashes of the record ids read (about 10 bytes each)
         self.provenance = ProvenanceTracker(self.counts, segment=segment, deep=deep)
         self.origins = OriginTracker(self.counts, self.provenance.held,   # originals a provenance record names
-                                     realign=deep_realign if deep else None)
+                                     realign=deep_realign if deep else None, segment=segment)
         self._context: Deferred | None = None  # the record being read waits for its resource
         # What the last search for a header's end found, as decompressed offsets (from, found, to): the first
         # CRLF CRLF at or after `from` is at `found`; or (found -1) none starts before `to`. Any later search
