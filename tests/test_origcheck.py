@@ -1011,13 +1011,18 @@ def test_nothing_is_kept_without_originals() -> None:
 
 @pytest.fixture(scope="module")
 def fetched(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, str]:
-    """An excerpt of a page fetched through a redirect, and one of a PDF (no text): the archive and the page's URL."""
+    """An excerpt of a page fetched through a redirect, one of a PDF (no text), one of the page sent gzip-encoded
+    and one of a page sent chunked: the archive and the page's URL."""
     source = tmp_path_factory.mktemp("fetched")
     with serve() as server:
         (source / "a.txt").write_text(A_TEXT, encoding="utf-8")
         (source / "a.yaml").write_text(f"source_url: {server.url('/redirect')}\n", encoding="utf-8")
         (source / "p.txt").write_text("A paper [...] in a PDF.\n", encoding="utf-8")
         (source / "p.yaml").write_text(f"source_url: {server.url('/paper.pdf')}\n", encoding="utf-8")
+        (source / "g.txt").write_text(D_TEXT, encoding="utf-8")   # (the page sent gzip-encoded)
+        (source / "g.yaml").write_text(f"source_url: {server.url('/gzip')}\n", encoding="utf-8")
+        (source / "k.txt").write_text("Four score and seven years ago [...] on this continent.\n", encoding="utf-8")
+        (source / "k.yaml").write_text(f"source_url: {server.url('/chunked')}\n", encoding="utf-8")   # (de-chunked)
         out = tmp_path_factory.mktemp("out") / "f.warc.gz"
         result = package(source, out=out, date=DATE, fetch=True, allow_private=True)
         return result.warc_path.read_bytes(), server.url("/page.html")
@@ -1096,8 +1101,8 @@ def test_deep_aligns_again(archive: Archive, tmp_path: Path, merges: list[bool],
     """--deep aligns each excerpt with its original's text again: the packaged archive agrees."""
     found = deep_report(archive, tmp_path, monkeypatch)
     assert found.problems == ()
-    assert f"{origcheck.REALIGNED}: 3" in found.notes
-    assert not any(note.startswith(origcheck.NOT_REALIGNED) for note in found.notes)
+    assert f"{origcheck.REALIGNED}: 3" in found.notes and f"{origcheck.REEXTRACTED}: 3" in found.notes
+    assert not any(note.startswith((origcheck.NOT_REALIGNED, origcheck.NOT_REEXTRACTED)) for note in found.notes)
 
 
 def test_deep_finds_an_alignment_rewritten_consistently(packaged: bytes, archive: Archive, tmp_path: Path,
@@ -1117,11 +1122,93 @@ def test_deep_finds_an_alignment_rewritten_consistently(packaged: bytes, archive
 
 def test_deep_leaves_another_versions_alignment(packaged: bytes, tmp_path: Path, merges: list[bool],
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """A record another provpack version wrote is not aligned again (its aligner may differ): counted."""
+    """A record another provpack version wrote is not aligned again, nor its original's text extracted again (its
+    aligner and extractor may differ): counted."""
     edited = Archive(packaged).edit_doc("d", lambda doc: doc.update(generator="provpack 0.0.1", differences=[]))
     found = deep_report(edited, tmp_path, monkeypatch)
     assert found.problems == ()
     assert f"{origcheck.REALIGNED}: 2" in found.notes and f"{origcheck.NOT_REALIGNED}: 1" in found.notes
+    assert f"{origcheck.REEXTRACTED}: 2" in found.notes and f"{origcheck.NOT_REEXTRACTED}: 1" in found.notes
+
+
+def forge_conversion(archive: Archive, target: str, old: str, new: str, *names: str) -> Archive:
+    """The conversion of `target` with each `old` made `new` (as long: no offset moves), and the provenance
+    records of `names` made to match: text_sha256, and each omitted passage with its quote selector."""
+    assert len(old) == len(new)
+    archive.edit_record("conversion", target, lambda head, block: (head, block.replace(old.encode(), new.encode())))
+    digest = hashlib.sha256(split_record(archive.record("conversion", target))[1]).hexdigest()
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["original"]["text_sha256"] = digest
+        for elision in doc["elisions"]:
+            passage = elision["omitted"]
+            if passage is not None:
+                passage["text"] = passage["text"].replace(old, new)
+                for selector in passage["oa:hasSelector"]:
+                    for key in ("oa:exact", "oa:prefix", "oa:suffix"):
+                        if key in selector:
+                            selector[key] = selector[key].replace(old, new)
+
+    for name in names:
+        archive.edit_doc(name, change)
+    return archive
+
+
+def test_deep_extracts_the_conversion_again(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A conversion with words changed, its digest and the passages cut from it made to match, passes the
+    default check; --deep extracts the text from the archived HTML again and names where it first differs,
+    for each record naming it (a and d); a scope and charset that are not what extraction gives."""
+    conversion = conversion_text(archive)
+    original = archive.doc("a")["original"]
+    forged = forge_conversion(Archive(packaged), DECLARATION, "Liberty", "Freedom", "a", "d")
+    assert report(forged, tmp_path, monkeypatch).problems == ()
+    at = conversion.index("Liberty")
+    changed = conversion.replace("Liberty", "Freedom")
+    message = (f"--deep: the conversion record {original['conversion_record_id']} text differs from extracting the"
+               f" source record {original['record_id']} again at character {at}: {changed[at:at + 40]!r} but"
+               f" extracting again gives {conversion[at:at + 40]!r} (of 1469 and 1469 characters)")
+    found = deep_report(forged, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(forged, "a", message) + mismatches(forged, "d", message)
+    assert f"{origcheck.REEXTRACTED}: 3" in found.notes
+
+    def described(doc: dict[str, Any]) -> None:
+        doc["original"]["scope"] = "body"
+        doc["original"]["charset"]["source"] = "http"
+
+    edited = Archive(packaged).edit_doc("d", described)
+    charset = json.dumps(original["charset"], sort_keys=True)
+    said = json.dumps(dict(original["charset"], source="http"), sort_keys=True)
+    assert problems(deep_report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "d", f"--deep: original.scope is \"body\" but extracting the source record {original['record_id']}"
+                     ' again gives "article"',
+        f"--deep: original.charset is {said} but extracting the source record {original['record_id']} again gives"
+        f" {charset}")
+
+
+def test_deep_extracts_a_fetched_page_again(fetched: tuple[bytes, str], tmp_path: Path, merges: list[bool],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The final response's body after its HTTP head, gzip undone, de-chunked as stored: extracted again as
+    package did; a forged conversion of the gzip-encoded page is found; a response too large to keep is not
+    extracted again (counted)."""
+    data, _ = fetched
+    archive = Archive(data)
+    found = deep_report(archive, tmp_path, monkeypatch)
+    assert found.problems == () and f"{origcheck.REEXTRACTED}: 3" in found.notes
+    original = archive.doc("g")["original"]
+    assert original["content_encoding"] == "gzip"
+    conversion = split_record(archive.record("conversion", original["target_uri"]))[1].decode("utf-8")
+    forged = forge_conversion(Archive(data), original["target_uri"], "Liberty", "Freedom", "g")
+    at = conversion.index("Liberty")
+    assert problems(deep_report(forged, tmp_path, monkeypatch)) == mismatches(
+        forged, "g", f"--deep: the conversion record {original['conversion_record_id']} text differs from extracting"
+                     f" the source record {original['record_id']} again at character {at}:"
+                     f" {conversion.replace('Liberty', 'Freedom')[at:at + 40]!r} but extracting again gives"
+                     f" {conversion[at:at + 40]!r} (of {len(conversion)} and {len(conversion)} characters)")
+    monkeypatch.setattr(recordcheck, "KEEP_LIMIT", 2000)   # (the conversions are kept, the page sent plain not)
+    monkeypatch.setattr(quickread, "KEEP_LIMIT", 2000)
+    found = deep_report(archive, tmp_path, monkeypatch)
+    assert f"{origcheck.REEXTRACTED}: 2" in found.notes and f"{origcheck.NOT_REEXTRACTED}: 1" in found.notes
 
 
 def test_deep_without_the_excerpt_at_hand(packaged: bytes, tmp_path: Path, merges: list[bool],
@@ -1135,6 +1222,7 @@ def test_deep_without_the_excerpt_at_hand(packaged: bytes, tmp_path: Path, merge
     found = deep_report(edited, tmp_path, monkeypatch)
     assert found.problems == ()
     assert f"{origcheck.REALIGNED}: 2" in found.notes and f"{origcheck.NOT_REALIGNED}: 1" in found.notes
+    assert f"{origcheck.REEXTRACTED}: 3" in found.notes   # (extracting again needs the source, not the excerpt)
 
 
 def test_provcheck_says_the_alignment_messages() -> None:

@@ -18,19 +18,25 @@ and `source_end`, `differences`, `out_of_order`. Two halves:
 It does not align again: what it checks is what the archive alone can tell. Imports nothing of
 the writer (like provcheck, of which it is a part). Under `verify --deep` it is given a `realign`
 function (provcheck.deep_realign, which imports the aligner), and a provenance record whose excerpt
-is at hand when it comes is aligned again with the conversion text, each alignment key compared.
+is at hand when it comes is aligned again with the conversion text, each alignment key compared;
+and a `reextract` function (provcheck.deep_reextract, which imports the extractor): the text is
+extracted again from the original's source record and compared with the conversion's.
 
 Memory: a provenance record waiting for records of its original keeps its alignment lists
-(and its pieces: a few numbers each) until they come (as provcheck keeps a record waiting for its resource); of the records that
-came, the facts of the last KEEP_RECORDS conversion, request and response records are kept
-(record id, type, target, WARC-Refers-To, sha256, length), with the texts of the conversion
-records among them up to KEEP_BUDGET bytes in all, the oldest let go first. The resource
-records are provcheck's (`held`). An archive without originals keeps nothing here.
+(and its pieces: a few numbers each) until they come (as provcheck keeps a record waiting for
+its resource); of the records that came, the facts of the last KEEP_RECORDS conversion, request
+and response records are kept (record id, type, target, WARC-Refers-To, sha256, length), with
+the texts of the conversion records among them (and under --deep the blocks of the responses a
+provenance record waited for) up to KEEP_BUDGET bytes in all, the oldest let go first; under
+--deep, what extracting each of the last KEEP_RECORDS sources again gave (a message, a scope and
+a charset). The resource records are provcheck's (`held`). An archive without originals keeps
+nothing here.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Container, Iterable
@@ -38,6 +44,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from . import cutcheck
 from . import problems as kinds
+from ._version import __version__
 from .problems import Problem
 
 if TYPE_CHECKING:   # (provcheck imports this module)
@@ -54,9 +61,17 @@ CHECKED_PART = "provpack alignments with an original checked without the extract
 REALIGNED = "--deep: provpack alignments with an original aligned again and compared"
 NOT_REALIGNED = ("--deep: provpack alignments with an original not aligned again (the excerpt or the extracted"
                  " text not at hand, or another version wrote them)")
+REEXTRACTED = "--deep: provpack conversions of an original extracted again from its source record and compared"
+NOT_REEXTRACTED = ("--deep: provpack conversions of an original not extracted again (the source record's block or"
+                   " the extracted text not at hand, or another version wrote them)")
+WRITER = f"provpack {__version__}"   # the generator of the records --deep compares with what this version writes
+SHOWN_DIFFERENCE = 40   # characters shown from where an extracted text first differs
 
 # Under --deep: (provenance JSON, excerpt block, conversion text) -> disagreements, or None when not comparable.
 Realign = Callable[[dict[str, Any], bytes, str], "list[str] | None"]
+# Under --deep: (original.how, source block, original.content_type, original.content_encoding) -> the text, scope
+# and charset provpack extracts from the source, or why it extracts none.
+Reextract = Callable[[str, bytes, object, object], "tuple[str, str, Any] | str"]
 
 _SEGMENT_KEYS = frozenset(("source_start", "source_end", "in_order"))
 _ELISION_KEYS = frozenset(("omitted_reason", "omitted_scope", "confirmed"))
@@ -594,10 +609,14 @@ class OriginTracker:
     """Pairs provenance records that name an original with the original's records, in either order."""
 
     def __init__(self, counts: Counter[str], held: Callable[[str], ResourceFacts | None], *,
-                 realign: Realign | None = None, segment: bool = False) -> None:
+                 realign: Realign | None = None, reextract: Reextract | None = None, segment: bool = False) -> None:
         self.counts = counts
         self._held = held   # the resource records provcheck holds, by record id
         self._realign = realign   # --deep: align again (see the module)
+        self._reextract = reextract   # --deep: extract the original's text again (see the module)
+        # --deep: what extracting a source again gave, by source and conversion (ids, digests) and how it was
+        # read: where the conversion's text first differs from it (a message, or None), its scope and charset.
+        self._extracted: OrderedDict[tuple[object, ...], tuple[str | None, object, object]] = OrderedDict()
         self._records: OrderedDict[str, Record] = OrderedDict()
         self._kept_bytes = 0
         self.pending: dict[str, list[Want]] = {}   # record id named -> provenance records waiting for it
@@ -629,7 +648,7 @@ class OriginTracker:
             body = doc.get("parts")
             parts["body"] = body.get("body") if type(body) is dict else None
             parts["pieces"] = cutcheck.pieces(doc, text)   # (what each marker cut: its words read here)
-            if self._realign is not None:
+            if self._realign is not None or self._reextract is not None:
                 parts["doc"] = doc   # (kept while it waits, with its excerpt: --deep only)
                 parts["excerpt"] = block
         how = original.get("how")
@@ -669,6 +688,8 @@ class OriginTracker:
             self.counts[CHECKED if complete else CHECKED_PART] += 1
             if self._realign is not None:
                 messages += self._again(parts, record)
+            if self._reextract is not None:
+                messages += self._extract_again(parts, record)
         return messages
 
     def _again(self, parts: dict[str, Any], conversion: Record) -> list[str]:
@@ -682,6 +703,73 @@ class OriginTracker:
                 return []   # (said by record_messages)
         self.counts[NOT_REALIGNED if found is None else REALIGNED] += 1
         return found or []
+
+    def _extract_again(self, parts: dict[str, Any], conversion: Record) -> list[str]:
+        """--deep: the conversion's text compared with extracting it again from the original's source record
+        (a local copy's resource, provcheck's; a fetched one's final response, kept here), for a record this
+        version wrote; each extraction once."""
+        original, doc, reextract = parts["original"], parts["doc"], self._reextract
+        how, source_id = original.get("how"), original.get("record_id")
+        source: Record | ResourceFacts | None = None
+        if reextract is None or type(source_id) is not str or doc.get("generator") != WRITER:
+            pass
+        elif how == "local":
+            source = self._held(source_id)   # (its block read back from provcheck's ring)
+        elif how == "fetched":
+            source = self._records.get(source_id)
+            source = source if source is not None and source.kind == "response" else None
+        if (reextract is None or source is None or conversion.block is None or source.sha256_hex is None
+                or conversion.sha256_hex is None):
+            self.counts[NOT_REEXTRACTED] += 1
+            return []
+        key = (source.record_id, source.sha256_hex, conversion.record_id, conversion.sha256_hex, how,
+               _show(original.get("content_type")), _show(original.get("content_encoding")))
+        found = self._extracted.get(key)
+        if found is None:
+            if source.block is None:
+                self.counts[NOT_REEXTRACTED] += 1
+                return []
+            try:
+                text = conversion.block.decode("utf-8")
+            except UnicodeDecodeError:
+                self.counts[NOT_REEXTRACTED] += 1
+                return []   # (said by record_messages)
+            found = self._compare(reextract(str(how), source.block, original.get("content_type"),
+                                            original.get("content_encoding")), text, source.record_id,
+                                  conversion.record_id)
+            while len(self._extracted) >= KEEP_RECORDS:
+                self._extracted.popitem(last=False)
+            self._extracted[key] = found
+        self.counts[REEXTRACTED] += 1
+        difference, scope, charset = found
+        out = [] if difference is None else [difference]
+        for name, value in (("scope", scope), ("charset", charset)):
+            if value is not None and original.get(name) != value:
+                out.append(f"--deep: original.{name} is {_json(original.get(name))} but extracting the source record"
+                           f" {source.record_id} again gives {_json(value)}")
+        return out
+
+    @staticmethod
+    def _compare(extracted: tuple[str, str, Any] | str, text: str, source: str,
+                 conversion: str) -> tuple[str | None, object, object]:
+        """Where the conversion's `text` first differs from the text extracted from `source` again (a message, or
+        None), and the scope and charset of that extraction (None when there was none)."""
+        if isinstance(extracted, str):
+            return (f"--deep: provpack extracts no text from the source record {source} again ({extracted}), but"
+                    f" the conversion record {conversion} holds one"), None, None
+        again, scope, charset = extracted
+        at = _first_difference(text, again)
+        if at is None:
+            return None, scope, charset
+        return (f"--deep: the conversion record {conversion} text differs from extracting the source record"
+                f" {source} again at character {at}: {_show(text[at:at + SHOWN_DIFFERENCE])} but extracting"
+                f" again gives {_show(again[at:at + SHOWN_DIFFERENCE])} (of {len(text)} and {len(again)}"
+                " characters)"), scope, charset
+
+    def wants(self, record_id: str | None) -> bool:
+        """--deep: True when a provenance record waits for the response `record_id`, whose block is then kept
+        (up to the keep limits) to extract its text again."""
+        return self._reextract is not None and record_id in self.pending
 
     def record(self, record: Record) -> list[Problem]:
         """A record an original may be made of was read (a resource only while provenance records wait):
@@ -719,6 +807,7 @@ class OriginTracker:
         self.pending.clear()
         self.unheld.clear()
         self._records.clear()
+        self._extracted.clear()
         self._kept_bytes = 0
         return found
 
@@ -742,6 +831,24 @@ class OriginTracker:
         for named, want in waiting:
             self.pending.setdefault(named, []).append(want)
         self.unheld.extend(unheld)
+
+
+def _json(value: object) -> str:
+    """A JSON value as JSON, keys sorted (so that equal values read the same)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _first_difference(text: str, other: str) -> int | None:
+    """The first character where two texts differ (the shorter one's length when it begins the other); None
+    when they are equal. Compared a block at a time, then within the block that differs."""
+    if text == other:
+        return None
+    size = min(len(text), len(other))
+    start, step = 0, 1 << 16
+    while start < size and text[start:start + step] == other[start:start + step]:
+        start += step
+    end = min(start + step, size)
+    return next((at for at in range(start, end) if text[at] != other[at]), end)
 
 
 def _list(doc: dict[str, Any], key: str) -> list[Any]:
