@@ -138,66 +138,76 @@ class Cuts:
     """The rules alignment follows, applied to a record's pieces and the conversion `text`."""
 
     def __init__(self, found: list[Piece], segments: Sequence[Any], body: object, text: str) -> None:
+        # One pass to tell each piece found (True, its span), not found (False, None), or not known (None,
+        # None), a segment at a time (its pieces come together); one more each way to note, for each piece,
+        # the last piece up to it with words (or not known to have none) and the last known to have them,
+        # and from the end the first ones from it on. (Plain loops: it runs for every record.)
         self.text = text
+        count = len(found)
         found = list(found)
-        self.pieces = found
-        self.starts = starts = [piece.start for piece in found]
-        self.ends = ends = [piece.end for piece in found]
-        told = starts == sorted(starts) and ends == sorted(ends)
-        self.body = (body[0], body[1]) if (told and type(body) is list and len(body) == 2 and _int(body[0])
-                                           and _int(body[1])) else None   # (None: nothing is told)
+        starts: list[int] = []
+        ends: list[int] = []
+        located: list[tuple[bool | None, tuple[int, int] | None]] = [(False, None)] * count
+        told = True
         size = len(text)
-        # Each piece found (True, its span), not found (False, None), or not known (None, None).
-        located: list[tuple[bool | None, tuple[int, int] | None]] = [(False, None)] * len(found)
         first = 0
-        while first < len(found):   # (a segment's pieces come together, in order)
-            index = found[first].segment
-            last = first + 1
-            while last < len(found) and found[last].segment == index:
+        while first < count:
+            index = found[first][2]
+            last = first
+            worded = -1   # the piece of words (-2: more than one)
+            while last < count and found[last][2] == index:
+                piece_start, piece_end, _, words = found[last]
+                if starts and (piece_start < starts[-1] or piece_end < ends[-1]):
+                    told = False
+                starts.append(piece_start)
+                ends.append(piece_end)
+                if words is not False:
+                    worded = last if worded == -1 else -2
                 last += 1
             segment = segments[index]
             source_start, source_end = segment.get("source_start"), segment.get("source_end")
             if source_start is not None or source_end is not None:   # (else not found: none of its pieces)
-                worded = []
-                for number in range(first, last):
-                    if found[number].words is not False:
-                        worded.append(number)
-                if (len(worded) == 1 and _int(source_start) and _int(source_end)
+                if (worded >= 0 and type(source_start) is int and type(source_end) is int
                         and 0 <= source_start < source_end <= size
                         and not text[source_start].isspace() and not text[source_end - 1].isspace()):
-                    located[worded[0]] = (True, (source_start, source_end))
-                    piece = found[worded[0]]
-                    found[worded[0]] = _new_piece(Piece, (piece.start, piece.end, index, True))   # (found: words)
+                    located[worded] = (True, (source_start, source_end))
+                    piece = found[worded]
+                    found[worded] = _new_piece(Piece, (piece[0], piece[1], index, True))   # (found: it has words)
                 else:
-                    for number in worded or range(first, last):
-                        located[number] = (None, None)
+                    for number in range(first, last):
+                        if worded == -1 or found[number][3] is not False:
+                            located[number] = (None, None)
             first = last
-        self.located = located
+        self.pieces, self.starts, self.ends, self.located = found, starts, ends, located
         self.unknown = (None, None) in located
-        # For each piece: the last piece up to it with words (or not known to have none), and the last one
-        # known to have them; from the end: the first ones from it on.
-        self.last_worded, self.last_word = self._running(range(len(found)))
-        self.next_worded, self.next_word = self._running(range(len(found) - 1, -1, -1))
+        self.body = (body[0], body[1]) if (told and type(body) is list and len(body) == 2 and _int(body[0])
+                                           and _int(body[1])) else None   # (None: nothing is told)
+        self.last_worded: list[int | None] = [None] * count
+        self.last_word: list[int | None] = [None] * count
+        self.next_worded: list[int | None] = [None] * count
+        self.next_word: list[int | None] = [None] * count
+        last_worded = last_word = None
+        for number in range(count):
+            words = found[number][3]
+            if words is not False:
+                last_worded = number
+                if words is True:
+                    last_word = number
+            self.last_worded[number], self.last_word[number] = last_worded, last_word
+        last_worded = last_word = None
+        for number in range(count - 1, -1, -1):
+            words = found[number][3]
+            if words is not False:
+                last_worded = number
+                if words is True:
+                    last_word = number
+            self.next_worded[number], self.next_word[number] = last_worded, last_word
         self._cuts: dict[tuple[int | None, int | None, str], Cut | None] = {}   # by neighbours and kind
 
     def _found(self) -> list[tuple[tuple[int, int], int]]:
         """The source span of each piece found, and its segment."""
         return [(span, self.pieces[number].segment) for number, (known, span) in enumerate(self.located)
                 if known and span is not None]
-
-    def _running(self, order: range) -> tuple[list[int | None], list[int | None]]:
-        worded: list[int | None] = [None] * len(self.pieces)
-        word: list[int | None] = [None] * len(self.pieces)
-        last_worded = last_word = None
-        pieces = self.pieces
-        for number in order:
-            words = pieces[number][3]
-            if words is not False:
-                last_worded = number
-            if words is True:
-                last_word = number
-            worded[number], word[number] = last_worded, last_word
-        return worded, word
 
     def _neighbour(self, start: int, end: int, before: bool) -> tuple[int | None, bool | None]:
         """The piece with words next to a marker at start-end on one side (None: none; UNKNOWN: not
@@ -316,7 +326,7 @@ class Cuts:
         """The start of the paragraph holding `position` (as align's: the end of the last blank line before it),
         looked for back from it, a window at a time (twice as large each time)."""
         text = self.text
-        low, width = position, 4096
+        low, width = position, 256
         while True:
             low = max(0, low - width)
             while low > 0 and text[low - 1].isspace():
