@@ -25,7 +25,8 @@ VOCABULARY = ["harbour", "council", "voted", "Tuesday", "night", "close", "old",
               "concerns", "engineers", "found", "wooden", "piles", "rotted", "repairs", "cost", "million", "fenced",
               "Monday", "town", "ninety", "years", "fishermen", "tourists", "the", "and", "of", "to"]
 WORDS = re.compile(r"[^\W_]+")
-SEPARATORS = [" [...] ", " ... ", " \u2026 ", " (...) ", " [...]\n\n", " [\u2026] ", "... [...] ", " [sic] ", " "]
+SEPARATORS = [" [...] ", " ... ", " \u2026 ", " (...) ", " [...]\n\n", " [\u2026] ", "... [...] ", " [sic] ", " ",
+              "[...]", "...", " [...]", "[...] "]   # (the last ones glued to the word cut on either side)
 
 
 def written(excerpt: str, original: str) -> tuple[dict[str, Any], str]:
@@ -45,8 +46,9 @@ def written(excerpt: str, original: str) -> tuple[dict[str, Any], str]:
 
 @st.composite
 def quotes(draw: st.DrawFn) -> tuple[str, str]:
-    """An original of paragraphs of sentences, and a quote of runs of its words: cut, maybe reordered or
-    changed, with markers between and at its ends, and maybe a header with a marker in its title."""
+    """An original of paragraphs of sentences, and a quote of runs of its words: cut (maybe inside their edge
+    words), maybe reordered, repeated or changed, with markers between and at its ends, and maybe a header with
+    a marker in its title."""
     paragraphs = []
     for _ in range(draw(st.integers(1, 4))):
         sentences = [" ".join(draw(st.lists(st.sampled_from(VOCABULARY), min_size=3, max_size=10))).capitalize()
@@ -61,6 +63,11 @@ def quotes(draw: st.DrawFn) -> tuple[str, str]:
         run = original[bounds[first][0]:bounds[last][1]]
         if draw(st.integers(0, 4)) == 0:
             run = run.replace(original[slice(*bounds[first])], draw(st.sampled_from(VOCABULARY)), 1)
+        if draw(st.integers(0, 3)) == 0:   # letters cut off its edge words
+            words = list(WORDS.finditer(run))
+            head = draw(st.integers(0, words[0].end() - 1))
+            tail = draw(st.integers(0, len(run) - words[-1].start() - 1))
+            run = run[head:len(run) - tail] if head < len(run) - tail else run
         runs.append((first, run))
     if draw(st.booleans()):
         runs.sort()
@@ -80,24 +87,28 @@ def expected(doc: dict[str, Any], excerpt: str, original: str) -> tuple[Cuts, li
 
 @given(quotes())
 def test_what_the_rules_tell_is_what_alignment_gave(quote: tuple[str, str]) -> None:
-    """Each scope, passage, reason and in_order cutcheck tells is the one the writer wrote."""
+    """Each scope, passage and reason cutcheck tells is the one the writer wrote, and a cut between segments
+    with words on both sides is always told (the record gives each segment's span, which alignment judges
+    it by); in_order is whether a segment follows the segment found before it."""
     doc, excerpt = written(*quote)
     original = quote[1]
-    cuts, cuts_of = expected(doc, excerpt, original)
+    _, cuts_of = expected(doc, excerpt, original)
     for elision, (scope, cut) in zip(doc["elisions"], cuts_of):
         assert scope is None or scope == elision["omitted_scope"]
         if cut is None:
+            assert not (scope == "between" and elision["kind"] == "bracketed" and not doc["alterations"]), elision
             continue
         omitted = elision["omitted"]
         if cut.passage is not None:
             assert omitted is not None and (omitted["start"], omitted["end"]) == cut.passage
         else:
-            assert omitted is None and elision["omitted_reason"].startswith(cut.reasons), (elision, cut)
-    for index, before in cuts.previous_found().items():
-        segment = doc["segments"][index]
-        if before != cutcheck.UNKNOWN:
+            assert omitted is None and elision["omitted_reason"] in cut.reasons, (elision, cut)
+    previous = None
+    for segment in doc["segments"]:
+        if segment["source_start"] is not None:
             span = (segment["source_start"], segment["source_end"])
-            assert segment["in_order"] == (before is None or cutcheck.follows(before, span, original))  # type: ignore[arg-type]
+            assert segment["in_order"] == (previous is None or cutcheck.follows(previous, span, original))
+            previous = span
 
 
 def told(cut: cutcheck.Cut | None) -> tuple[Any, ...] | None:
@@ -107,14 +118,18 @@ def told(cut: cutcheck.Cut | None) -> tuple[Any, ...] | None:
 
 def test_a_possible_marker_inside_a_segment_is_not_told() -> None:
     """Words on both sides of a `...` inside a segment: the record gives only the segment's whole span, so
-    what the marker cut is not told (nor that of a cut next to that segment), and nothing is checked."""
+    what the marker cut is not told; a cut after that segment is (alignment judges it by that span)."""
     original = "The harbour council voted on Tuesday night to close the old pier, citing concerns.\n"
     doc, excerpt = written("The harbour council voted on Tuesday night ... citing concerns. [...]\n", original)
     assert [e["kind"] for e in doc["elisions"]] == ["possible", "bracketed"]
     assert doc["elisions"][0]["omitted"]["text"] == "to close the old pier,"
-    cuts, cuts_of = expected(doc, excerpt, original)
-    assert cuts_of == [("between", None), ("paragraph-end", None)]
-    assert cuts.previous_found() == {}
+    _, [(scope, inside), (end_scope, end)] = expected(doc, excerpt, original)
+    assert (scope, inside) == ("between", None)
+    assert doc["elisions"][1]["omitted_reason"] == "nothing omitted before the end of the paragraph in the original"
+    assert end_scope == "paragraph-end" and told(end) == (
+        None, ("nothing omitted before the end of the paragraph in the original",), "characters 83-83 of the"
+        " conversion text, from the end of segments[0] (82) to the end of its paragraph (83), white space trimmed,"
+        " hold no words: ''")
 
 
 def test_a_possible_marker_at_a_segment_end_is_told() -> None:
@@ -155,9 +170,48 @@ def test_a_cut_from_a_paragraph_start_stops_at_a_segment_found_there() -> None:
     assert doc["elisions"][0]["omitted"]["text"] == "Epsilon zeta eta theta."
     assert first is not None and first.passage == (24, 47)
     assert first.stretch() == "from the end of segments[1] (23) to the start of segments[0] (48)"
-    assert doc["elisions"][1]["omitted_reason"].startswith(cutcheck.OUT_OF_ORDER)
-    assert told(second) == (None, (cutcheck.OUT_OF_ORDER,), "segments[1] after the marker (source 0-23) does not"
+    out_of_order = ("segments out of order: the segment after the marker comes before the one preceding it in the"
+                    " original")
+    assert doc["elisions"][1]["omitted_reason"] == out_of_order
+    assert told(second) == (None, (out_of_order,), "segments[1] after the marker (source 0-23) does not"
                             " follow segments[0] before it (source 48-69) in the original")
+
+
+OVERLAP = ("segments overlap: the segment after the marker quotes words of the original that the one before it"
+           " quotes too")
+
+
+def test_a_segment_quoting_words_the_one_before_it_quotes_overlaps() -> None:
+    """A passage quoted twice: the cut between omits nothing, the segments overlap (each is its one piece)."""
+    original = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu.\n"
+    doc, excerpt = written("Alpha beta gamma delta. [...] Gamma delta. Epsilon zeta.\n", original)
+    assert [(s["source_start"], s["source_end"], s["in_order"]) for s in doc["segments"]] == [
+        (0, 23, True), (11, 36, False)]
+    _, [(scope, cut)] = expected(doc, excerpt, original)
+    assert doc["elisions"][0]["omitted_reason"] == OVERLAP
+    assert scope == "between" and told(cut) == (None, (OVERLAP,), "segments[1] after the marker (source 11-36) does"
+                                                " not follow segments[0] before it (source 0-23) in the original")
+
+
+def test_a_segment_in_pieces_around_another() -> None:
+    """segments[1] quotes text before and after segments[0] on either side of a `...`: its span covers both
+    pieces and so segments[0]'s, and whether two pieces overlap is not told (either reason passes); a cut
+    from the paragraph's start to segments[0] stops at a piece's end inside segments[1]'s span: not told."""
+    original = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu.\n"
+    doc, excerpt = written("[...] Epsilon zeta eta theta. [...] Alpha beta gamma delta. ... Iota kappa lambda mu.\n",
+                           original)
+    assert [(s["source_start"], s["source_end"], s["in_order"]) for s in doc["segments"]] == [
+        (24, 47, True), (0, 69, False)]
+    _, [(first_scope, first), (scope, between), (_, inside)] = expected(doc, excerpt, original)
+    assert doc["elisions"][0]["omitted_reason"] == "nothing omitted after the start of the paragraph in the original"
+    assert (first_scope, first) == ("paragraph-start", None)
+    out_of_order = ("segments out of order: the segment after the marker comes before the one preceding it in the"
+                    " original")
+    assert doc["elisions"][1]["omitted_reason"] == out_of_order
+    assert scope == "between" and told(between) == (
+        None, (OVERLAP, out_of_order), "segments[1] after the marker (source 0-69) does not follow segments[0]"
+        " before it (source 24-47) in the original")
+    assert inside is None
 
 
 def test_pieces_and_their_words() -> None:

@@ -560,8 +560,48 @@ def test_a_reason_that_is_not_why(packaged: bytes, archive: Archive, tmp_path: P
     found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
     assert problems(found) == mismatches(
         archive, "a", f"elisions[0]: omitted_reason {nothing!r}, but segments[1], after the marker, was not found in"
-                      " the original",
-        f"elisions[1]: omitted_reason {nothing!r}, but segments[1], before the marker, was not found in the original")
+                      " the original: alignment gives 'neighbouring segment not found in the original: the segment"
+                      " after it (chars 149-346)'",
+        f"elisions[1]: omitted_reason {nothing!r}, but segments[1], before the marker, was not found in the original:"
+        " alignment gives 'neighbouring segment not found in the original: the segment before it (chars 149-346)'")
+
+
+def test_a_reason_that_is_not_quite_why(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reason alignment gives with other details than it gives: the wrong segment not found, segments said to
+    overlap that do not."""
+    wrong = "neighbouring segment not found in the original: the segment before it (chars 0-147)"
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][1].update(source_start=None, source_end=None)
+        doc["elisions"][0].update(omitted=None, omitted_reason=wrong)
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[0]: omitted_reason {wrong!r}, but segments[1], after the marker, was not found in"
+                      " the original: alignment gives 'neighbouring segment not found in the original: the segment"
+                      " after it (chars 149-346)'",
+        "elisions[1].omitted: a passage is omitted (between), but segments[1], before the marker, was not found in"
+        " the original")
+    overlap = ("segments overlap: the segment after the marker quotes words of the original that the one before it"
+               " quotes too")
+
+    def swap(doc: dict[str, Any]) -> None:
+        first, second = doc["segments"][0], doc["segments"][1]
+        first["source_start"], first["source_end"], second["source_start"], second["source_end"] = (
+            second["source_start"], second["source_end"], first["source_start"], first["source_end"])
+        second["in_order"] = False
+        doc["out_of_order"] = [[0, 1]]
+        doc["elisions"][0].update(omitted=None, omitted_reason=overlap)
+
+    found = report(Archive(packaged).edit_doc("a", swap), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[0]: omitted_reason {show(overlap)}, but segments[1] after the marker (source"
+                      " 96-238) does not follow segments[0] before it (source 378-575) in the original: alignment"
+                      " gives 'segments out of order: the segment after the marker comes before the one preceding"
+                      " it in the original'",
+        "elisions[1].omitted: characters 575-713, but the conversion text from the end of segments[1] (238) to the"
+        " start of segments[2] (713), white space trimmed, is 238-713")
 
 
 def test_in_order_false_on_a_segment_in_order(archive: Archive, tmp_path: Path, merges: list[bool],
@@ -625,6 +665,19 @@ def test_a_possible_marker_inside_a_segment(midway: bytes, tmp_path: Path, merge
     assert problems(found) == mismatches(
         edited, "e", "elisions[0]: omitted_reason 'the quoter marked no cut here' is none of the reasons alignment"
                      " gives (docs/format.md)")
+
+
+def test_in_order_false_on_a_segment_in_pieces(midway: bytes, tmp_path: Path, merges: list[bool],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment's span covers all its pieces, so whether it follows the segment found before it is told
+    whatever the `...` inside it."""
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][0]["in_order"] = False
+        doc["out_of_order"] = [[0, 0]]
+
+    edited = Archive(midway).edit_doc("e", change)
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "e", "segments[0]: in_order is false, but no segment before it was found in the original")
 
 
 def moved(doc: dict[str, Any], index: int, text: str, start: int, end: int) -> None:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Container, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
@@ -79,7 +78,6 @@ _SCOPES = ("between", "paragraph-end", "paragraph-start")
 _DIFFERENCE_KINDS = ("changed", "added", "dropped", "case")
 _POSITION, _QUOTE = "oa:TextPositionSelector", "oa:TextQuoteSelector"
 _NO_TEXT_NULLS = ("conversion_record_id", "text_sha256", "length_chars", "scope", "charset")
-_WORD_CHARACTER = re.compile(r"[^\W_]")   # a letter or digit: every word of the alignment holds one
 
 
 class Record(NamedTuple):
@@ -437,7 +435,6 @@ def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str
     previous: tuple[int, int] | None = None   # the source span of the last segment found
     pieces = parts.get("pieces")
     cuts = None if pieces is None else cutcheck.Cuts(pieces, parts["segments"], parts.get("body"), text)
-    found_before: dict[int, Any] | None = None   # (made when a segment says it is out of order)
     for index, segment in enumerate(parts["segments"]):
         get = segment.get if type(segment) is dict else {}.get
         source_start, source_end = get("source_start"), get("source_end")
@@ -450,14 +447,13 @@ def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str
         elif text[source_start].isspace() or text[source_end - 1].isspace():
             out.append(f"{where}: source {source_start}-{source_end} of the conversion text is"
                        f" {_show(text[source_start:source_end])}, which starts or ends with white space")
-        if (get("in_order") is True and previous is not None and source_start < previous[1]
-                and (source_start < previous[0] or _WORD_CHARACTER.search(text, source_start, previous[1]))):
+        in_order = get("in_order")
+        if in_order is True and previous is not None and not cutcheck.follows(previous, (source_start, source_end),
+                                                                              text):
             out.append(f"{where}: in_order is true, but its source {source_start}-{source_end} starts before the end"
                        f" ({previous[1]}) of the segment found before it, with words between")
-        if get("in_order") is False and cuts is not None:
-            found_before = cuts.previous_found() if found_before is None else found_before
-            if index in found_before:
-                out += _out_of_order_messages(where, (source_start, source_end), found_before[index], text)
+        elif in_order is False:
+            out += _out_of_order_messages(where, (source_start, source_end), previous, text)
         previous = (source_start, source_end)
         start, end = get("start"), get("end")
         spans.append((start, end, source_start, source_end) if _int(start) and _int(end) else None)
@@ -478,13 +474,13 @@ def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str
     return out
 
 
-def _out_of_order_messages(where: str, span: tuple[int, int], before: tuple[int, int] | int | None,
+def _out_of_order_messages(where: str, span: tuple[int, int], before: tuple[int, int] | None,
                            text: str) -> list[str]:
-    """A segment whose one piece of words was found says it is not in order: the piece found before it
-    (`before`, its source span; None: none; cutcheck.UNKNOWN: not known) says whether it is."""
+    """A segment found says it is not in order: the segment found before it (`before`, its source span; None:
+    none) says whether it is (each segment's span covers all its pieces)."""
     if before is None:
         return [f"{where}: in_order is false, but no segment before it was found in the original"]
-    if type(before) is not tuple or not cutcheck.follows(before, span, text):
+    if not cutcheck.follows(before, span, text):
         return []
     if span[0] >= before[1]:
         return [f"{where}: in_order is false, but its source {span[0]}-{span[1]} starts at or after the end"
@@ -561,8 +557,9 @@ def _cut_messages(where: str, elision: dict[str, Any], cuts: cutcheck.Cuts | Non
     elif passage is not None:
         out.append(f"{where}.omitted: a passage is omitted ({scope}), but {cut.why()}")
     elif (omitted is None and type(reason) is str and reason.startswith(cutcheck.REASONS)
-          and not reason.startswith(cut.reasons)):   # (confirmed agrees with the reason: _reason_messages)
-        out.append(f"{where}: omitted_reason {_show(reason)}, but {cut.why()}")
+          and reason not in cut.reasons):   # (confirmed agrees with the reason: _reason_messages)
+        out.append(f"{where}: omitted_reason {_show(reason)}, but {cut.why()}: alignment gives"
+                   f" {' or '.join(repr(expected) for expected in cut.reasons)}")   # (whole: a few known lengths)
     return out
 
 
