@@ -12,8 +12,9 @@ and `source_end`, `differences`, `out_of_order`. Two halves:
   names (the source `resource` or `response`, the final `request`, the `conversion`), in
   either order, and checks the record against them: their types and targets, the digests and
   lengths of the source block and of the extracted text, every offset into that text, and what
-  each marker cut by alignment's rules wherever the record tells them (cutcheck; the words of
-  the excerpt's pieces read when the provenance record comes, from the excerpt provcheck holds).
+  each marker cut by alignment's rules wherever the record tells them (cutcheck, imported when the
+  first record aligned with an original comes; the words of the excerpt's pieces read when the
+  provenance record comes, from the excerpt provcheck holds).
 
 It does not align again: what it checks is what the archive alone can tell. Imports nothing of
 the writer (like provcheck, of which it is a part). Under `verify --deep` it is given a `realign`
@@ -41,13 +42,13 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Container, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
-from . import cutcheck
 from . import problems as kinds
 from ._version import __version__
 from .problems import Problem
 
-if TYPE_CHECKING:   # (provcheck imports this module)
-    from .provcheck import ResourceFacts
+if TYPE_CHECKING:
+    from . import cutcheck
+    from .provcheck import ResourceFacts   # (provcheck imports this module)
 
 QUOTE_CONTEXT = 32  # characters of text in a TextQuoteSelector's prefix and suffix (as the writer's)
 KEEP_RECORDS = 10_000  # conversion, request and response records remembered for provenance records to come
@@ -95,6 +96,14 @@ class Record(NamedTuple):
 # A provenance record waiting for a record of its original: (offset, record id, field of `original`
 # naming it, the type that record must have, the record's alignment keys).
 Want = tuple[int | None, str | None, str, str, dict[str, Any]]
+
+
+def _rules() -> None:
+    """Import cutcheck, alignment's rules, the first time they are needed: a verify run that meets no record
+    aligned with an original does without them (4.5M instructions)."""
+    global cutcheck
+    if "cutcheck" not in globals():
+        from . import cutcheck
 
 
 def _show(value: object) -> str:
@@ -220,6 +229,7 @@ def _original_messages(original: dict[str, Any], *, with_text: bool) -> list[str
 
 
 def _aligned_messages(doc: dict[str, Any], original: dict[str, Any], text: str) -> list[str]:
+    _rules()
     out = _original_messages(original, with_text=True)
     segments = doc.get("segments")
     segments = segments if type(segments) is list else []
@@ -425,6 +435,7 @@ def record_messages(field: str, kind: str, parts: dict[str, Any], record: Record
 
 def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str]:
     """Every offset into the conversion's `text` the alignment gives, checked against it."""
+    _rules()
     out: list[str] = []
     size = len(text)
     chars = parts["original"].get("length_chars")
@@ -633,6 +644,7 @@ class OriginTracker:
         parts: dict[str, Any] = {"original": original, "segments": _list(doc, "segments"),
                                  "elisions": _list(doc, "elisions"), "differences": _list(doc, "differences")}
         if aligned(original):
+            _rules()
             excerpt_id = doc.get("record_id")
             excerpt = self._held(excerpt_id) if type(excerpt_id) is str else None
             if excerpt is None and type(excerpt_id) is str and self.segment:
