@@ -80,29 +80,32 @@ def quotes(draw: st.DrawFn) -> tuple[str, str]:
     return text + "\n", original
 
 
-def expected(doc: dict[str, Any], excerpt: str, original: str) -> tuple[Cuts, list[tuple[str | None, Any]]]:
+def expected(doc: dict[str, Any], excerpt: str | None, original: str) -> tuple[Cuts, list[tuple[str | None, Any]]]:
     cuts = Cuts(pieces(doc, excerpt) or [], doc["segments"], doc["parts"]["body"], original)
     return cuts, [cuts.cut(e["start"], e["end"], e["kind"]) for e in doc["elisions"]]
 
 
 @given(quotes())
 def test_what_the_rules_tell_is_what_alignment_gave(quote: tuple[str, str]) -> None:
-    """Each scope, passage and reason cutcheck tells is the one the writer wrote, and a cut between segments
-    with words on both sides is always told (the record gives each segment's span, which alignment judges
-    it by); in_order is whether a segment follows the segment found before it."""
+    """Each scope, passage and reason cutcheck tells is the one the writer wrote (with the excerpt's words at
+    hand, or not), and a cut between segments with words on both sides is always told when they are (the
+    record gives each segment's span, which alignment judges it by); in_order is whether a segment follows
+    the segment found before it."""
     doc, excerpt = written(*quote)
     original = quote[1]
-    _, cuts_of = expected(doc, excerpt, original)
-    for elision, (scope, cut) in zip(doc["elisions"], cuts_of):
-        assert scope is None or scope == elision["omitted_scope"]
-        if cut is None:
-            assert not (scope == "between" and elision["kind"] == "bracketed" and not doc["alterations"]), elision
-            continue
-        omitted = elision["omitted"]
-        if cut.passage is not None:
-            assert omitted is not None and (omitted["start"], omitted["end"]) == cut.passage
-        else:
-            assert omitted is None and elision["omitted_reason"] in cut.reasons, (elision, cut)
+    for words in (excerpt, None):
+        _, cuts_of = expected(doc, words, original)
+        for elision, (scope, cut) in zip(doc["elisions"], cuts_of):
+            assert scope is None or scope == elision["omitted_scope"]
+            if cut is None:
+                assert not (scope == "between" and elision["kind"] == "bracketed" and not doc["alterations"]
+                            and words is not None), elision
+                continue
+            omitted = elision["omitted"]
+            if cut.passage is not None:
+                assert omitted is not None and (omitted["start"], omitted["end"]) == cut.passage
+            else:
+                assert omitted is None and elision["omitted_reason"] in cut.reasons, (elision, cut)
     previous = None
     for segment in doc["segments"]:
         if segment["source_start"] is not None:
