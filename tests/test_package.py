@@ -410,7 +410,8 @@ def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_excerpts_replay_tools_cannot_tell_apart_are_named_in_a_warning(
-        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture, jobs: int) -> None:
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture, jobs: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Replay tools key a record by its URL's SURT and second: urls that differ only in a #fragment, http or https,
     www., letter case, a trailing / or the order of query parameters are one capture to them, of which one replays.
     Each is named with the first of its key (as the archive's own index keys them); distinct paths or queries
@@ -422,6 +423,7 @@ def test_excerpts_replay_tools_cannot_tell_apart_are_named_in_a_warning(
         "http://www.blog.example.org/post", "https://Blog.Example.org/POST/", "https://blog.example.org/post?b=2&a=1",
         "https://blog.example.org/post?a=1&b=2", "https://blog.example.org/post?quote=1",
         "https://blog.example.org/other#quote-1"])
+    monkeypatch.setattr(package_module, "POOL_MIN_DOCUMENTS", 1)   # (jobs=2: the workers key the URLs)
     with caplog.at_level("WARNING", logger="provpack"):
         result = provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=jobs)
     e = {n: f"{folder / f'e{n:02d}.yaml'}" for n in range(8)}

@@ -34,6 +34,7 @@ from .parallel import OrderedPool, default_jobs, usable_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
 from .replaykeys import ReplayKeys, Source, cdx_timestamp, warn_clashes
+from .urlkey import CONTENT_URN, urlkey
 from .tables import SummaryTable, pack_row
 from .warcwriter import encode, open_archive, warc_date, written
 
@@ -182,12 +183,12 @@ def package(
                         written_originals.add(key)
                         fresh.add(key)
             summaries.extend(encoded.rows)
-            for original_id, url, timestamp, source, chained in encoded.served:
+            for original_id, key, timestamp, source, chained in encoded.served:
                 if original_id is not None:   # an original shared by excerpts: once, as it is written
                     if original_id not in fresh:
                         continue
                     fresh.discard(original_id)
-                replay.add(url, timestamp, source, chained=chained)
+                replay.add_key(key, timestamp, source, chained=chained)
             if progress is not None:
                 progress(len(summaries), len(listing.names), sink.size)
         clashes = replay.clashes()
@@ -219,7 +220,7 @@ class _Encoded(NamedTuple):
 
     parts: list[tuple[str | None, int, Iterable[bytes]]]
     rows: bytes
-    served: list[tuple[str | None, str, str, Source, bool]]   # (original id, URL, 14-digit timestamp, who gave it,
+    served: list[tuple[str | None, str, str, Source, bool]]   # (original id, URL key, 14-digit timestamp, who gave it,
                                                               # a redirect's next response)
 
 
@@ -304,7 +305,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
         own.extend((resource, provenance))
         sidecar = files[number][2]
         if sidecar is not None:   # (only a sidecar gives a url, or an original)
-            served.extend(_served(sidecar, resource, original, date))
+            served.extend(_served(sidecar, resource, original, date))   # (keyed here, in the worker)
         rows += pack_row(summary)
         if original is not None:
             flush()
@@ -318,8 +319,17 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
 def _served(sidecar: str, resource: RecordSpec, original: Original | TextlessOriginal | None,
             date: str) -> Iterator[tuple[str | None, str, str, Source, bool]]:
     """The records of an excerpt and of its original that replay tools find by URL: the excerpt's resource, and
-    the original's resource or its capture's responses (each redirect, then the last one). ReplayKeys leaves
-    content URNs out."""
+    the original's resource or its capture's responses (each redirect, then the last one), each with its
+    CDXJ key (computed here, in the worker, not in the parent that writes: SURT costs some 140k instructions
+    a URL); content URNs are left out."""
+    for original_id, url, timestamp, source, chained in _served_urls(sidecar, resource, original, date):
+        if not CONTENT_URN.fullmatch(url):   # (ReplayKeys leaves content URNs out; surt loads only for a URL)
+            yield original_id, urlkey(url), timestamp, source, chained
+
+
+def _served_urls(sidecar: str, resource: RecordSpec, original: Original | TextlessOriginal | None,
+                 date: str) -> Iterator[tuple[str | None, str, str, Source, bool]]:
+    """_served's records, each with its URL (its WARC-Target-URI)."""
     if resource.target_uri is not None:
         yield (None, resource.target_uri, cdx_timestamp(date), Source(sidecar, f"url {resource.target_uri}", True),
                False)
