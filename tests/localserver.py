@@ -69,6 +69,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, PAGE, html)
         elif path == "/redirect":
             self._send(302, b"moved", {"Location": "/page.html"})
+        elif path == "/self":   # to the same URL as replay tools key it (a trailing / aside)
+            self._send(301, b"", {"Location": "/self/"})
+        elif path == "/self/":
+            self._send(200, PAGE, html)
         elif path == "/redirect-abs":
             self._send(301, b"", {"Location": self.state.url("/redirect#frag")})
         elif path == "/to-bad-port":

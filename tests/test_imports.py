@@ -19,7 +19,7 @@ HOMES = {
     "warcio": {"warcwriter", "verify", "reader", "cdxj", "warciter"},
     "cryptography": {"signing", "timestamp"},
     "rfc3161_client": {"timestamp", "tsarequest"},
-    "surt": {"cdxj"},
+    "surt": {"urlkey"},
     "cdxj_indexer": {"cdxj"},   # its POST-body-to-query code, for --post-append
     "rich": {"display", "progress"},
     "isal": {"gzipper", "inflate"},

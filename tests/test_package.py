@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import multiprocessing
 import os
@@ -391,34 +392,180 @@ def _excerpts_with_urls(folder: Path, urls: list[str]) -> Path:
     return folder
 
 
+EXCERPT_ADVICE = ("give each excerpt a url of its own, one whose path or query differs from every other url's and "
+                  "source_url's by more than letter case (replay tools set aside a #fragment, http or https, a "
+                  "leading www., a trailing / and the order of query parameters), or leave url out so the excerpt "
+                  "gets its urn:provpack:sha256 target")
+
+
+def one_capture(later: str, first: str, key: str, advice: str = EXCERPT_ADVICE) -> str:
+    """package's whole warning about two records replay tools cannot tell apart."""
+    return (f"{later} and {first} are one capture to replay tools (pywb and ReplayWeb.page find a record by its "
+            f"URL's SURT and second, here {key} 20171112000000), so only one of the two replays: {advice}")
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_two_excerpts_with_one_url_are_named_in_a_warning(
-        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture, jobs: int) -> None:
-    """Sidecars giving one url make two captures of one URL and time, of which replay finds one: say so, naming both."""
-    folder = _excerpts_with_urls(tmp_path / "s", ["https://blog.example.org/post", "https://blog.example.org/other",
-                                                  "https://blog.example.org/post"])
+def test_excerpts_replay_tools_cannot_tell_apart_are_named_in_a_warning(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture, jobs: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replay tools key a record by its URL's SURT and second: urls that differ only in a #fragment, http or https,
+    www., letter case, a trailing / or the order of query parameters are one capture to them, of which one replays.
+    Each is named with the first of its key (as the archive's own index keys them); distinct paths or queries
+    (what the warning advises) are not."""
+    from provpack.cdxj import index
+
+    folder = _excerpts_with_urls(tmp_path / "s", [
+        "https://blog.example.org/post#quote-1", "https://blog.example.org/post#quote-2",
+        "http://www.blog.example.org/post", "https://Blog.Example.org/POST/", "https://blog.example.org/post?b=2&a=1",
+        "https://blog.example.org/post?a=1&b=2", "https://blog.example.org/post?quote=1",
+        "https://blog.example.org/other#quote-1"])
+    monkeypatch.setattr(package_module, "POOL_MIN_DOCUMENTS", 1)   # (jobs=2: the workers key the URLs)
     with caplog.at_level("WARNING", logger="provpack"):
-        provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=jobs)
-    messages = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert messages == [
-        f"{folder / 'e02.yaml'}: url https://blog.example.org/post is also {folder / 'e00.yaml'}'s; replay tools "
-        "(pywb, ReplayWeb.page) find one capture per URL and time, so only one of the two excerpts replays: give "
-        "each excerpt its own url, or leave url out so the excerpt gets its urn:provpack:sha256 target"]
+        result = provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=jobs)
+    e = {n: f"{folder / f'e{n:02d}.yaml'}" for n in range(8)}
+    post, query = "org,example,blog)/post", "org,example,blog)/post?a=1&b=2"
+    assert warnings_of(caplog) == [
+        one_capture(f"{e[1]}: url https://blog.example.org/post#quote-2", f"{e[0]}'s url "
+                    "https://blog.example.org/post#quote-1", post),
+        one_capture(f"{e[2]}: url http://www.blog.example.org/post", f"{e[0]}'s url "
+                    "https://blog.example.org/post#quote-1", post),
+        one_capture(f"{e[3]}: url https://Blog.Example.org/POST/", f"{e[0]}'s url "
+                    "https://blog.example.org/post#quote-1", post),
+        one_capture(f"{e[5]}: url https://blog.example.org/post?a=1&b=2", f"{e[4]}'s url "
+                    "https://blog.example.org/post?b=2&a=1", query)]
+    keys = sorted(line.urlkey for line in index(result.warc_path) if line.record_type == "resource")
+    assert keys == sorted([*[post] * 4, *[query] * 2, "org,example,blog)/other", "org,example,blog)/post?quote=1"])
 
 
-def test_many_shared_urls_take_at_most_ten_warning_lines(
+def test_identical_texts_without_url_share_a_target_and_no_warning(
         tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
-    """Twenty excerpts of one url give ten warning lines, the last counting the rest; distinct urls give none."""
+    """Two identical texts without url get one urn:provpack:sha256 target: what replays is the same text, nothing
+    is lost, nothing is said (as `wacz` says nothing)."""
+    folder = tmp_path / "s"
+    for name in ("a", "b", "c"):
+        write_text(folder, name, b"The same words [...] twice.\n")
+    (folder / "c.yaml").write_text("title: With a sidecar but no url\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="provpack"):
+        provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=1)
+    assert warnings_of(caplog) == []
+
+
+def _with_original(folder: Path, name: str, sidecar: str, html: bytes | None = None) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.txt").write_text(f"Quote {name} [...] cut.\n", encoding="utf-8")
+    (folder / f"{name}.yaml").write_text(sidecar, encoding="utf-8")
+    if html is not None:
+        (folder / "originals").mkdir(exist_ok=True)
+        (folder / "originals" / f"{name}.html").write_bytes(html)
+
+
+def test_originals_replay_tools_cannot_tell_apart_are_named_in_a_warning(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
+    """Two local originals given one source_url are two resource records of one key and second: named, with advice
+    for originals; one original shared by two excerpts is one record, and an excerpt whose url is its source_url
+    clashes with its own original."""
+    folder = tmp_path / "s"
+    for name, version in (("a", b"one"), ("b", b"two")):
+        _with_original(folder, name, f"source_url: https://news.example.org/art\noriginal: originals/{name}.html\n",
+                       b"<html><body><p>Quote %s and version %s, cut.</p></body></html>" % (name.encode(), version))
+    _with_original(folder, "c", "source_url: https://news.example.org/c\noriginal: originals/c.html\n",
+                   b"<html><body><p>Quote c and d, cut.</p></body></html>")
+    _with_original(folder, "d", "source_url: https://news.example.org/c\noriginal: originals/c.html\n")
+    _with_original(folder, "e", "url: https://news.example.org/e\nsource_url: https://news.example.org/e#top\n"
+                   "original: originals/e.html\n", b"<html><body><p>Quote e and more, cut.</p></body></html>")
+    with caplog.at_level("WARNING", logger="provpack"):
+        provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=1)
+    assert warnings_of(caplog) == [
+        one_capture(f"{folder / 'b.yaml'}: original originals/b.html (source_url https://news.example.org/art)",
+                    f"{folder / 'a.yaml'}'s original originals/a.html (source_url https://news.example.org/art)",
+                    "org,example,news)/art", "the archive holds both; package excerpts whose originals differ but "
+                    "share a source_url into separate archives to replay each"),
+        one_capture(f"{folder / 'e.yaml'}: original originals/e.html (source_url https://news.example.org/e#top)",
+                    "its url https://news.example.org/e", "org,example,news)/e")]
+
+
+def test_a_fetched_original_is_keyed_by_each_response(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
+    """A capture's responses (its redirect, then the page) replay at the URLs fetched, at the second of the fetch:
+    excerpts given those urls (fetched at their date here) are named with the original."""
+    from localserver import serve
+
+    from provpack.capture import capture
+
+    folder = tmp_path / "s"
+    with serve() as server:
+        page, moved = server.url("/page.html"), server.url("/redirect")
+        _with_original(folder, "a", f"source_url: {moved}\n")
+        _with_original(folder, "b", f"url: {page}\n")
+        _with_original(folder, "c", f"url: {moved}\n")
+        with caplog.at_level("WARNING", logger="provpack"):
+            provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=1, fetch=True,
+                             fetcher=functools.partial(capture, allow_private=True, clock=lambda: fixed_date))
+    host = "1,0,0,127:" + page.split(":")[2].split("/")[0]
+    original = f"{folder / 'a.yaml'}'s original fetched from {moved} (redirected to {page})"
+    assert warnings_of(caplog) == [one_capture(f"{folder / 'b.yaml'}: url {page}", original, f"{host})/page.html"),
+                                   one_capture(f"{folder / 'c.yaml'}: url {moved}", original, f"{host})/redirect")]
+
+
+def test_a_redirect_to_the_same_key_is_no_clash(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
+    """A capture redirected from /self to /self/ (one key to replay tools, which follow such a redirect) is one
+    capture, not two records of which one replays."""
+    from localserver import serve
+
+    from provpack.capture import capture
+
+    folder = tmp_path / "s"
+    with serve() as server:
+        _with_original(folder, "a", f"source_url: {server.url('/self')}\n")
+        with caplog.at_level("WARNING", logger="provpack"):
+            result = provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=1, fetch=True,
+                                      fetcher=functools.partial(capture, allow_private=True, clock=lambda: fixed_date))
+    assert warnings_of(caplog) == [] and result.records == 8   # warcinfo, excerpt, provenance, 2 exchanges, conversion
+
+
+def test_the_readme_clash_transcript_is_what_package_warns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's example of excerpts replay tools cannot tell apart, run as written, warns as it shows."""
+    from provpack.cli import main
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    transcript = readme[readme.index("```console\n$ SOURCE_DATE_EPOCH=1510444800 provpack package src -o r1") +
+                        len("```console\n$ "):]
+    command, *shown = transcript[:transcript.index("```")].rstrip("\n").split("\n")
+    epoch, program, *arguments, quiet = command.split()
+    assert (epoch, program, quiet) == ("SOURCE_DATE_EPOCH=1510444800", "provpack", ">/dev/null")
+    for name, url in (("a", "https://blog.example.org/post#quote-1"), ("b", "https://blog.example.org/post#quote-2"),
+                      ("c", "http://www.blog.example.org/post")):
+        write_text(tmp_path / "src", name, f"Passage {name} [...] cut.\n".encode())
+        (tmp_path / "src" / f"{name}.yaml").write_text(f"url: {url}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1510444800")
+    assert main(arguments) == 0
+    assert capsys.readouterr().err.split("\n") == [*shown, ""]
+
+
+def test_many_clashes_take_at_most_ten_warning_lines(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
+    """Twenty excerpts of one url give nine warning lines and one counting the rest; distinct urls give none."""
     folder = _excerpts_with_urls(tmp_path / "s", ["https://example.org/same"] * 20)
     with caplog.at_level("WARNING", logger="provpack"):
         provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=1)
-    messages = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert len(messages) == 10 and messages[-1].startswith("10 more sidecars give a url another one gives already")
+    messages = warnings_of(caplog)
+    assert len(messages) == 10 and messages[:9] == [
+        one_capture(f"{folder / f'e{n:02d}.yaml'}: url https://example.org/same",
+                    f"{folder / 'e00.yaml'}'s url https://example.org/same", "org,example)/same") for n in range(1, 10)]
+    assert messages[9] == (f"10 more excerpts or originals are one capture with an earlier one to replay tools "
+                           f"({folder / 'e10.yaml'} among them): {EXCERPT_ADVICE}")
     caplog.clear()
     other = _excerpts_with_urls(tmp_path / "t", [f"https://example.org/{n}" for n in range(3)])
     with caplog.at_level("WARNING", logger="provpack"):
         provpack.package(other, out=tmp_path / "t.warc.gz", date=fixed_date, jobs=1)
-    assert [r for r in caplog.records if r.levelname == "WARNING"] == []
+    assert warnings_of(caplog) == []
 
 
 def test_a_date_that_is_not_a_datetime_is_an_input_error(seed_dir: Path, tmp_path: Path) -> None:

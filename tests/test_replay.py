@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import importlib.util
 import json
@@ -111,7 +112,8 @@ def add_collection(root: Path, name: str, warc: Path, records: tuple[str, ...] |
 
 @pytest.fixture(scope="module")
 def pywb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """pywb collections: `all` and `text` (text records only) of one provpack WARC, `fetched` of a real capture."""
+    """pywb collections: `all` and `text` (text records only) of one provpack WARC, `fetched` of a real capture,
+    `clash` of excerpts whose urls differ in a #fragment only, or in a query."""
     root = tmp_path_factory.mktemp("pywb")
     warc = write_provpack_warc(root / "seeds.warc.gz")
     add_collection(root, "all", warc)
@@ -123,7 +125,18 @@ def pywb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (source / "quote.yaml").write_text(f"source_url: {server.url('/redirect')}\n", encoding="utf-8")
         fetched = package(source, out=root / "fetched.warc.gz", fetch=True, allow_private=True).warc_path
     add_collection(root, "fetched", fetched)
+    clash = root / "clash"
+    for name, url in CLASH.items():
+        (clash / f"{name}.txt").parent.mkdir(exist_ok=True)
+        (clash / f"{name}.txt").write_text(f"Passage {name} [...] cut.\n", encoding="utf-8")
+        (clash / f"{name}.yaml").write_text(f"url: {url}\n", encoding="utf-8")
+    date = dt.datetime.strptime(DATE, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    add_collection(root, "clash", package(clash, out=root / "clash.warc.gz", date=date).warc_path)
     return root
+
+
+CLASH = {"a": "https://blog.example.org/post#quote-1", "b": "https://blog.example.org/post#quote-2",
+         "c": "https://blog.example.org/post?quote=1", "d": "https://blog.example.org/post?quote=2"}
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +218,21 @@ def test_wayback_replays_a_fetched_original(pywb_root: Path, servers: dict[str, 
     assert status == 200, body[:500]
     assert headers["content-type"].startswith("text/html")
     assert body == PAGE
+
+
+def test_a_fragment_does_not_part_two_excerpts_and_a_query_does(servers: dict[str, Server]) -> None:
+    """What package's warning says, in pywb: excerpts at post#quote-1 and post#quote-2 are two index lines of one
+    key, of which wayback replays one whatever is asked; at post?quote=1 and post?quote=2 (the advice) each replays."""
+    wayback = servers["wayback"]
+    query = urlencode({"url": "https://blog.example.org/post", "output": "json"})
+    lines = [json.loads(line) for line in wayback.get(f"/clash/cdx?{query}")[2].decode("utf-8").splitlines()]
+    assert sorted(line["url"] for line in lines) == [CLASH["a"], CLASH["b"]]
+    replayed = {wayback.get(f"/clash/{TIMESTAMP}id_/{url}")[2]
+                for url in ("https://blog.example.org/post", "http://www.blog.example.org/post")}
+    assert len(replayed) == 1 and replayed <= {b"Passage a [...] cut.\n", b"Passage b [...] cut.\n"}
+    for name in "cd":
+        status, _, body = wayback.get(f"/clash/{TIMESTAMP}id_/{CLASH[name]}")
+        assert (status, body) == (200, f"Passage {name} [...] cut.\n".encode())
 
 
 POST_TEST = INTEROP / "post-test.warc.gz"

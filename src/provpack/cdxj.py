@@ -38,6 +38,7 @@ from .atomic import archive_files, atomic_writer, refuse_input
 from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError, InputError
 from .sniff import refuse_stream
+from .urlkey import urlkey as _urlkey
 from .warcheader import date_fault
 
 if TYPE_CHECKING:
@@ -68,7 +69,6 @@ _POST_METHODS = ("POST", "PUT")
 _SPOOL_SIZE = 64 * 1024   # a request body larger than this is spooled to disk, as cdxj-indexer does
 
 _MIME_END = re.compile(r"[;\s]")
-_CONTENT_URN = re.compile(r"urn:provpack:sha256:[0-9a-f]{64}")
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _BASE32_PAIRS = [a + b for a in _BASE32 for b in _BASE32]   # base32 of each 10-bit number
 _BLOCK_SIZE = 64 * 1024
@@ -244,7 +244,7 @@ def _warcio_lines(
 ) -> Generator[tuple[CdxjLine | None, _Exchange | None], None, None]:
     """Lines of the records warcio reads from the stream's position on (None: not indexed), each with
     what pairs it with a request or response when `post_append` (else None)."""
-    # warcio and surt are imported here, not at the top, so that `import provpack` stays fast.
+    # warcio is imported here (surt by urlkey, at the first key), not at the top, so that `import provpack` stays fast.
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
@@ -510,7 +510,7 @@ def _walked_line(
     except Exception:  # whatever warcio's date parsing raises, reading the record with warcio says it
         return _WARCIO
     digest = header("warc-payload-digest")
-    if not digest and rec_type not in _NO_PAYLOAD_DIGEST:
+    if not digest and rec_type not in _NO_PAYLOAD_DIGEST:   # (an empty header too: see _payload_digest)
         block = memoryview(record.data)[record.block_start : record.block_end]
         digest = "sha1:" + _base32(hashlib.sha1(block).digest())
     return CdxjLine(_urlkey(url), timestamp, url, _bare_mime(header("content-type")), None, digest,
@@ -529,21 +529,6 @@ def _timestamp(date: str) -> str:
     except (ValueError, TypeError) as exc:
         fault = date_fault(date.encode("utf-8", "surrogateescape"))   # (the verifier's words for it)
         raise ValueError(fault if fault is not None else f"is not a date warcio can read ({exc})") from exc
-
-
-@functools.lru_cache(maxsize=_RECENT)   # an excerpt and its provenance record share their target URI
-def _urlkey(url: str | None) -> str:
-    """SURT of the URL, or the URL itself when it cannot be canonicalised."""
-    if url is not None and _CONTENT_URN.fullmatch(url):
-        # A provpack content URN is its own SURT: surt lowercases and %-escapes the path of a URL
-        # without host, which leaves these characters alone (tests/test_cdxj.py checks it against surt).
-        return url
-    import surt
-
-    try:
-        return str(surt.surt(url))
-    except Exception:  # surt raises whatever its parsers raise; cdxj-indexer falls back too
-        return url if url is not None else "-"
 
 
 def _base32(digest: bytes) -> str:
@@ -583,7 +568,9 @@ def _status(record: Any) -> str | None:
 
 
 def _payload_digest(record: Any) -> str | None:
-    """WARC-Payload-Digest as written, else sha1 (base32) of the payload, as warcio computes it."""
+    """WARC-Payload-Digest as written, else sha1 (base32) of the payload, as warcio computes it; for an empty
+    header too, where cdxj-indexer writes "" (it reads the empty header, not the one warcio adds: a documented
+    difference, as pywb pairs revisits and deduplicates by this digest)."""
     value: str | None = record.rec_headers.get_header("WARC-Payload-Digest")
     if value or record.rec_type in _NO_PAYLOAD_DIGEST:
         return value

@@ -33,6 +33,8 @@ from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata,
 from .parallel import OrderedPool, default_jobs, usable_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
+from .replaykeys import ReplayKeys, Source, cdx_timestamp, warn_clashes
+from .urlkey import CONTENT_URN, urlkey
 from .tables import SummaryTable, pack_row
 from .warcwriter import encode, open_archive, warc_date, written
 
@@ -167,29 +169,33 @@ def package(
     if fetch:
         workers = 1  # captures are shared between documents, and the fetcher may not travel to a worker
     written_originals: set[str] = set()
-    url_owners: dict[str, str] = {}   # an excerpt's url -> the first sidecar that gave it
-    shared_urls: list[tuple[str, str, str]] = []
+    replay = ReplayKeys()   # the keys replay tools find records by: two excerpts (or originals) must not share one
     batches = _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers,
                        max_text_bytes=max_text_bytes)
-    with open_archive(out_path, force=force) as sink, contextlib.closing(batches):
+    with open_archive(out_path, force=force) as sink, contextlib.closing(batches), contextlib.closing(replay):
         info = warcinfo_record(out_path.name, description=description, operator=operator)
         sink.write(encode(info, date=stamp, deflate=compressor), records=1)
         for encoded in batches:
+            fresh: set[str] = set()   # originals' records written from this batch
             for key, records, pieces in encoded.parts:
                 if key is None or key not in written_originals:
                     sink.write(pieces, records=records)
                     if key is not None:
                         written_originals.add(key)
+                        fresh.add(key)
             summaries.extend(encoded.rows)
             unmatched.extend(encoded.unmatched)
-            for sidecar, url in encoded.urls:
-                owner = url_owners.setdefault(url, sidecar)
-                if owner != sidecar:
-                    shared_urls.append((sidecar, owner, url))
+            for original_id, key, timestamp, source, chained in encoded.served:
+                if original_id is not None:   # an original shared by excerpts: once, as it is written
+                    if original_id not in fresh:
+                        continue
+                    fresh.discard(original_id)
+                replay.add_key(key, timestamp, source, chained=chained)
             if progress is not None:
                 progress(len(summaries), len(listing.names), sink.size)
+        clashes = replay.clashes()
     archive = written(sink, out_path)
-    _warn_shared_urls(shared_urls)
+    warn_clashes(clashes, replay.count)
     log.info("wrote %s (%d records, %d bytes)", archive.path, archive.records, archive.size_bytes)
     return PackageResult(
         warc_path=archive.path,
@@ -206,28 +212,19 @@ def package(
     )
 
 
-def _warn_shared_urls(shared: Sequence[tuple[str, str, str]], *, most: int = 10) -> None:
-    """Warn (in at most `most` lines) about excerpts whose sidecars give one url: one capture per URL and time."""
-    shown = shared if len(shared) <= most else shared[: most - 1]
-    for sidecar, owner, url in shown:
-        log.warning("%s: url %s is also %s's; replay tools (pywb, ReplayWeb.page) find one capture per URL and "
-                    "time, so only one of the two excerpts replays: give each excerpt its own url, or leave url "
-                    "out so the excerpt gets its urn:provpack:sha256 target", sidecar, url, owner)
-    if len(shown) < len(shared):
-        log.warning("%d more sidecars give a url another one gives already (%s among them); give each excerpt "
-                    "its own url, or leave url out", len(shared) - len(shown), shared[len(shown)][0])
-
-
 class _Encoded(NamedTuple):
     """Consecutive documents encoded: parts of gzip members to write in order, and their summary rows.
 
     A part is (key, records, pieces): key None for the documents' own records; an
     original's record carries its record id as key and is written only once.
+    `served`: the records replay tools find by URL (not by a content URN), in order: an
+    excerpt's (original id None), or an original's (its id: taken only with its first part).
     """
 
     parts: list[tuple[str | None, int, Iterable[bytes]]]
     rows: bytes
-    urls: list[tuple[str, str]]   # (sidecar path, target URI) of each document whose sidecar gives its url
+    served: list[tuple[str | None, str, str, Source, bool]]   # (original id, URL key, 14-digit timestamp, who gave it,
+                                                              # a redirect's next response)
     unmatched: list[UnmatchedOriginal]   # documents aligned with an original that has none of their segments
 
 
@@ -298,7 +295,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
     parts: list[tuple[str | None, int, Iterable[bytes]]] = []
     own: list[RecordSpec] = []
     rows = bytearray()
-    urls: list[tuple[str, str]] = []
+    served: list[tuple[str | None, str, str, Source, bool]] = []
     unmatched: list[UnmatchedOriginal] = []
 
     def flush() -> None:
@@ -312,9 +309,8 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
             _documents(files, originals, max_text_bytes, documents.confined(0, len(documents)))):
         own.extend((resource, provenance))
         sidecar = files[number][2]
-        if sidecar is not None and resource.target_uri is not None and not resource.target_uri.startswith(
-                "urn:provpack:"):
-            urls.append((sidecar, resource.target_uri))
+        if sidecar is not None:   # (only a sidecar gives a url, or an original)
+            served.extend(_served(sidecar, resource, original, date))   # (keyed here, in the worker)
         rows += pack_row(summary)
         if unfound is not None:
             unmatched.append(unfound)
@@ -324,7 +320,43 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
                 pieces = _members((spec,), date=date, deflate=deflate)
                 parts.append((spec.record_id, 1, pieces if lazy else (b"".join(pieces),)))
     flush()
-    return _Encoded(parts, bytes(rows), urls, unmatched)
+    return _Encoded(parts, bytes(rows), served, unmatched)
+
+
+def _served(sidecar: str, resource: RecordSpec, original: Original | TextlessOriginal | None,
+            date: str) -> Iterator[tuple[str | None, str, str, Source, bool]]:
+    """The records of an excerpt and of its original that replay tools find by URL: the excerpt's resource, and
+    the original's resource or its capture's responses (each redirect, then the last one), each with its
+    CDXJ key (computed here, in the worker, not in the parent that writes: SURT costs some 140k instructions
+    a URL); content URNs are left out."""
+    for original_id, url, timestamp, source, chained in _served_urls(sidecar, resource, original, date):
+        if not CONTENT_URN.fullmatch(url):   # (ReplayKeys leaves content URNs out; surt loads only for a URL)
+            yield original_id, urlkey(url), timestamp, source, chained
+
+
+def _served_urls(sidecar: str, resource: RecordSpec, original: Original | TextlessOriginal | None,
+                 date: str) -> Iterator[tuple[str | None, str, str, Source, bool]]:
+    """_served's records, each with its URL (its WARC-Target-URI)."""
+    if resource.target_uri is not None:
+        yield (None, resource.target_uri, cdx_timestamp(date), Source(sidecar, f"url {resource.target_uri}", True),
+               False)
+    if original is None:
+        return
+    description = original.description
+    if description["how"] == "local":
+        spec = next(spec for spec in original.records if spec.record_id == original.source_record_id)
+        if spec.target_uri is not None:
+            source = Source(sidecar, f"original {description['path']} (source_url {spec.target_uri})", False)
+            yield spec.record_id, spec.target_uri, cdx_timestamp(date), source, False
+        return
+    fetched = f"original fetched from {description['url']}"
+    if description["final_url"] != description["url"]:
+        fetched += f" (redirected to {description['final_url']})"
+    responses = [(spec, spec.target_uri) for spec in original.records if spec.warc_type == "response"]
+    for number, (spec, url) in enumerate(responses):
+        if url is not None:
+            dated = dict(spec.extra_headers).get("WARC-Date", date)
+            yield spec.record_id, url, cdx_timestamp(dated), Source(sidecar, fetched, False), number > 0
 
 
 def _members(specs: Iterable[RecordSpec], *, date: str, deflate: Deflate) -> Iterator[bytes]:

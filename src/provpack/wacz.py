@@ -31,6 +31,7 @@ from .errors import ArchiveError, InputError, IntegrityError, not_utf8, option, 
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
+from .replaykeys import SERVED, Clash, ReplayKeys, Source, warn_clashes
 from .sniff import NotWarcError, is_gzipped_warc, open_source, refuse_stream
 from .stalesig import warn_stale_wacz
 
@@ -43,6 +44,7 @@ INDEX_PATH = "indexes/index.cdx"   # CDXJ data (WACZ 1.1.1); pywb's wb-manager t
 PAGES_PATH = "pages/pages.jsonl"
 
 _BLOCK_SIZE = 1024 * 1024
+_HEAD_BYTES = 64 * 1024   # read of a record to find its WARC-Record-ID
 _GZIP_MAGIC = b"\x1f\x8b"
 _NOT_IN_NAME = re.compile(r"[^-a-z0-9._/]")  # what a Frictionless resource name may hold
 
@@ -186,12 +188,17 @@ def _stem(archive_name: str) -> str:
 
 
 def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine]) -> bytes:
-    """pages.jsonl: the header line, then one page per provpack provenance record."""
+    """pages.jsonl: the header line, then one page per provpack provenance record.
+
+    Records replay tools cannot tell apart (see replaykeys) are warned about, named by their pages.
+    """
     header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
     out = [json.dumps(header, ensure_ascii=False)]
-    first_page: dict[tuple[object, object], object] = {}   # (url, ts) -> the id of the first page there
-    shared: list[tuple[object, object, object]] = []
     with open(warc, "rb") as stream:
+        clashes, count = _clashes(lines)
+        ids = {offset: _record_id(warc, stream, offset)   # the clashing records' ids, by offset
+               for clash in clashes for offset in (clash.later.offset, clash.first.offset)}
+        wanted: dict[str, Source | None] = dict.fromkeys(filter(None, ids.values()))   # id -> its document
         for line in lines:
             if line.record_type != "metadata" or line.mime != "application/ld+json":
                 continue
@@ -204,23 +211,80 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine]) -> bytes:
                 "ts": _iso(line.timestamp),
                 "title": _title(provenance),
             }
-            owner = first_page.setdefault((page["url"], page["ts"]), page["id"])
-            if owner != page["id"]:
-                shared.append((page["id"], owner, page["url"]))
+            if wanted:
+                _name_records(wanted, provenance, f"page {page['id']}")
             out.append(json.dumps(page, ensure_ascii=False))
-    _warn_shared_pages(warc, shared)
+        if len(out) > 1:   # a provpack archive: its documents' records are named (another WARC's are not its concern)
+            _warn_clashes(warc, clashes, count, {offset: wanted.get(ids[offset]) for offset in ids})
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def _warn_shared_pages(warc: Path, shared: Sequence[tuple[object, object, object]], *, most: int = 10) -> None:
-    """Warn (in at most `most` lines) about pages with one url and time: replay shows only one of them."""
-    shown = shared if len(shared) <= most else shared[: most - 1]
-    for page, owner, url in shown:
-        log.warning("%s: page %s has the url and time of page %s (%s); replay tools find one capture per URL and "
-                    "time, so only one of them replays: package the excerpts again, each with its own url or none",
-                    warc, page, owner, url)
-    if len(shown) < len(shared):
-        log.warning("%s: %d more pages share a url and time with another one", warc, len(shared) - len(shown))
+def _clashes(lines: Sequence[CdxjLine]) -> tuple[list[Clash], int]:
+    """The first clashes between lines replay tools cannot tell apart, and how many in all; a response after a
+    redirect is taken for the next of its capture (see ReplayKeys.add)."""
+    replay = ReplayKeys()
+    redirect = False
+    try:
+        for line in lines:
+            if line.record_type in SERVED and line.url is not None:
+                replay.add_key(line.urlkey, line.timestamp,
+                               Source(f"the record at byte {line.offset}", f"url {line.url}", False, line.offset),
+                               chained=redirect and line.record_type == "response")
+                redirect = line.record_type == "response" and (line.status or "").startswith("3")
+        return replay.clashes(), replay.count
+    finally:
+        replay.close()
+
+
+def _name_records(wanted: dict[str, Source | None], provenance: dict[str, Any], page: str) -> None:
+    """Name the wanted records that are this page's excerpt or original (an original shared: by its first page)."""
+    record_id = provenance.get("record_id")
+    if isinstance(record_id, str) and record_id in wanted and wanted[record_id] is None:
+        wanted[record_id] = Source(page, f"url {provenance.get('@id')}", True)
+    original = provenance.get("original")
+    if not isinstance(original, dict):
+        return
+    exchanges = original.get("exchanges")
+    hops = [hop.get("response_record_id") for hop in exchanges if isinstance(hop, dict)] if isinstance(
+        exchanges, list) else []
+    for record_id in (original.get("record_id"), *hops):   # a local copy's resource, or a capture's responses
+        if isinstance(record_id, str) and record_id in wanted and wanted[record_id] is None:
+            if original.get("how") == "local":
+                what = f"original {original.get('path')} (source_url {original.get('target_uri')})"
+            else:
+                what = f"original fetched from {original.get('url')}"
+                if original.get("final_url") != original.get("url"):
+                    what += f" (redirected to {original.get('final_url')})"
+            wanted[record_id] = Source(page, what, False)
+
+
+def _warn_clashes(warc: Path, clashes: list[Clash], count: int, named_at: dict[int, Source | None]) -> None:
+    """Warn about the clashes, each record named by its page where it is a document's (`named_at` its offset); a
+    clash of two records of no document is left out."""
+    named = []
+    for clash in clashes:
+        later, first = named_at[clash.later.offset], named_at[clash.first.offset]
+        if later is None and first is None:
+            count -= 1
+            continue
+        named.append(clash._replace(later=later or clash.later, first=first or clash.first))
+    warn_clashes(named, count, prefix=f"{warc}: ", again=True)
+
+
+def _record_id(warc: Path, stream: IO[bytes], offset: int) -> str:
+    """The WARC-Record-ID of the record at `offset` ("" if it has none), read from its first bytes."""
+    stream.seek(offset)
+    raw = stream.read(_HEAD_BYTES)
+    if raw[:2] == _GZIP_MAGIC:
+        try:
+            raw = zlib.decompressobj(wbits=31).decompress(raw, _HEAD_BYTES)
+        except zlib.error as exc:
+            raise ArchiveError(warc, f"byte {offset}: bad gzip member: {exc}") from exc
+    for header in raw.partition(b"\r\n\r\n")[0].split(b"\r\n"):
+        name, _, value = header.partition(b":")
+        if name.strip().lower() == b"warc-record-id":
+            return value.strip().decode("utf-8", "replace")
+    return ""
 
 
 def _provenance(warc: Path, stream: IO[bytes], line: CdxjLine) -> dict[str, Any] | None:
