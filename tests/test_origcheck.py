@@ -1283,3 +1283,121 @@ def test_provcheck_says_the_alignment_messages() -> None:
     doc = {"original": None, "differences": [1], "elisions": [], "segments": []}
     assert origcheck.alignment_messages(doc, "") == ["differences is [1], not []: original is null"]
     assert provcheck is not None
+
+
+# -- archives an earlier provpack wrote -----------------------------------------------------------
+
+OLDER = Path(__file__).parent / "data" / "aligned-0.3.0.warc.gz"   # provpack 0.3.0's (tests/data/README.md)
+OLDER_SOURCE = Path(__file__).parent / "data" / "aligned-0.3.0"
+# What provpack 0.3.0's verify reports of it (0.3.0 wrote a segment whose pieces are the other way round in the
+# original with source_start after source_end, a real fault both verifies find).
+OLDER_REVERSED = ("segments[0]: source_start 241 and source_end 240 are not both null or a span of characters"
+                  " (start before end)")
+
+
+def test_an_archive_provpack_0_3_0_wrote_is_reported_as_its_verify_reported(tmp_path: Path) -> None:
+    """The fields of a record provpack 0.3.0 aligned follow its aligner's rules (its reasons, in_order per piece): the
+    checks alike under both aligners run, alignment's rules do not (counted), and only what 0.3.0's verify reported
+    is reported."""
+    path = tmp_path / OLDER.name
+    shutil.copy(OLDER, path)
+    found = _verify_path(path, jobs=1)
+    assert problems(found) == [(10557, "<urn:uuid:e9b290aa-20b0-57f1-b28e-b2626e141412>", "metadata-mismatch",
+                                OLDER_REVERSED)]
+    assert found.notes == (
+        "gzip: 13 members", f"{origcheck.CHECKED}: 5", f"{origcheck.OLDER_RULES}: 5",
+        "provpack provenance records checked: 5",
+        f"no {OLDER.name}.sha256 beside it: WARC header values (WARC-Date and the like), gzip headers, the order of"
+        " records and whether whole records were removed are unchecked")
+    assert (found.records, found.verified) == (13, 12)
+    archive = Archive(OLDER.read_bytes())
+    assert {archive.doc(name)["generator"] for name in ("a_order", "b_twice", "c_midword", "d_apostrophe",
+                                                        "e_possible")} == {"provpack 0.3.0"}
+
+
+def test_an_earlier_archive_read_in_two_parts(tmp_path: Path, merges: list[bool],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read in two parts, split at every record: the same report, the record counted once."""
+    archive = Archive(OLDER.read_bytes())
+    found = report(archive, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(archive, "e_possible", OLDER_REVERSED)
+    assert f"{origcheck.OLDER_RULES}: 5" in found.notes
+
+
+def test_the_earlier_records_said_to_be_of_this_version_are_judged_by_its_rules(
+        tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same records with generator provpack 0.4.0 are judged by alignment's rules: 0.3.0's reasons are not
+    this aligner's (so the generator is what spares them)."""
+    archive = Archive(OLDER.read_bytes())
+    for name in ("a_order", "b_twice", "c_midword", "d_apostrophe", "e_possible"):
+        archive.edit_doc(name, lambda doc: doc.update(generator="provpack 0.4.0"))
+    old_reason = "'segments out of order: the segment after the marker comes before the one preceding it in the origina' (... 101 characters)"
+    overlap = ("'segments overlap: the segment after the marker quotes words of the original that the one before it"
+               " quotes too'")
+    found = report(archive, tmp_path, monkeypatch)
+    assert problems(found) == [
+        *mismatches(archive, "b_twice", f"elisions[0]: omitted_reason {old_reason}, but segments[1] after the marker"
+                                        f" (source 91-137) does not follow segments[0] before it (source 23-121) in the"
+                                        f" original: alignment gives {overlap}"),
+        *mismatches(archive, "c_midword", f"elisions[0]: omitted_reason {old_reason}, but segments[1] after the marker"
+                                          f" (source 52-90) does not follow segments[0] before it (source 23-59) in"
+                                          f" the original: alignment gives {overlap}"),
+        *mismatches(archive, "e_possible", OLDER_REVERSED)]
+    assert not any(note.startswith((origcheck.OLDER_RULES, origcheck.OTHER_RULES)) for note in found.notes)
+
+
+@pytest.mark.parametrize("generator", [None, "otherwriter 1.2.0", "provpack", "provpack next"])
+def test_records_of_another_writer_are_checked_without_alignments_rules(
+        generator: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record whose generator is not provpack (or none) is checked as an earlier provpack's, counted apart."""
+    archive = Archive(OLDER.read_bytes())
+    for name in ("a_order", "b_twice", "c_midword", "d_apostrophe", "e_possible"):
+        archive.edit_doc(name, lambda doc: doc.pop("generator") if generator is None else doc.update(
+            generator=generator))
+    found = report(archive, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(archive, "e_possible", OLDER_REVERSED)
+    assert f"{origcheck.OTHER_RULES}: 5" in found.notes
+    assert not any(note.startswith(origcheck.OLDER_RULES) for note in found.notes)
+
+
+@pytest.mark.parametrize(("generator", "note"), [
+    ("provpack 0.3.0", origcheck.OLDER_RULES), ("provpack 0.3.10", origcheck.OLDER_RULES),
+    ("provpack 0.3", origcheck.OLDER_RULES), ("provpack 0.1.0", origcheck.OLDER_RULES),
+    ("provpack 0.4.0", None), ("provpack 0.4", None), ("provpack 0.10.0", None), ("provpack 1.0.0", None),
+    ("provpack 0.4.1.dev3", None), ("provpack 0.4.0+local", None),
+    ("provpack 0.3.0 extra", origcheck.OTHER_RULES), ("Provpack 0.4.0", origcheck.OTHER_RULES),
+    ("", origcheck.OTHER_RULES), (None, origcheck.OTHER_RULES), (4, origcheck.OTHER_RULES)])
+def test_which_rules_a_generator_follows(generator: object, note: str | None) -> None:
+    """The generator compared as a version (0.10.0 after 0.4.0), not as text."""
+    assert origcheck.other_rules({"generator": generator}) == note
+
+
+def test_the_same_excerpts_packaged_now_follow_alignments_rules(tmp_path: Path, merges: list[bool],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture's excerpts packaged by this version: judged by alignment's rules (nothing counted apart), and
+    sound (the pieces of e_possible's segment the original has the other way round no longer give a reversed
+    span)."""
+    source = tmp_path / "source"
+    shutil.copytree(OLDER_SOURCE, source)
+    packaged = package(source, out=tmp_path / "out" / "n.warc.gz", date=DATE).warc_path.read_bytes()
+    archive = Archive(packaged)
+    assert archive.doc("e_possible")["elisions"][0]["omitted_reason"] == (
+        "text out of order: the text after the marker comes before the text preceding it in the original")
+    assert archive.doc("b_twice")["elisions"][0]["omitted_reason"] == (
+        "segments overlap: the segment after the marker quotes words of the original that the one before it quotes"
+        " too")
+    found = report(archive, tmp_path, monkeypatch)
+    assert found.problems == ()
+    assert f"{origcheck.CHECKED}: 5" in found.notes
+    assert not any(note.startswith((origcheck.OLDER_RULES, origcheck.OTHER_RULES)) for note in found.notes)
+
+
+def test_deep_leaves_an_earlier_archives_alignments(tmp_path: Path, merges: list[bool],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """--deep aligns again, and extracts again, only this version's records: 0.3.0's are counted, not compared."""
+    archive = Archive(OLDER.read_bytes())
+    found = deep_report(archive, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(archive, "e_possible", OLDER_REVERSED)
+    for note in (f"{origcheck.NOT_REALIGNED}: 5", f"{origcheck.NOT_REEXTRACTED}: 5", f"{origcheck.OLDER_RULES}: 5"):
+        assert note in found.notes
+    assert not any(note.startswith((origcheck.REALIGNED, origcheck.REEXTRACTED)) for note in found.notes)

@@ -14,7 +14,10 @@ and `source_end`, `differences`, `out_of_order`. Two halves:
   lengths of the source block and of the extracted text, every offset into that text, and what
   each marker cut by alignment's rules wherever the record tells them (cutcheck, imported when the
   first record aligned with an original comes; the words of the excerpt's pieces read when the
-  provenance record comes, from the excerpt provcheck holds).
+  provenance record comes, from the excerpt provcheck holds). Alignment's rules (what each marker cut, the
+  reasons, in_order) are this version's aligner's, applied to records provpack 0.4.0 or later wrote
+  (`other_rules`); a record an earlier provpack, another writer or none wrote gets the other checks, and a
+  note counts it.
 
 It does not align again: what it checks is what the archive alone can tell. Imports nothing of
 the writer (like provcheck, of which it is a part). Under `verify --deep` it is given a `realign`
@@ -36,8 +39,10 @@ nothing here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Container, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
@@ -66,6 +71,16 @@ NOT_REEXTRACTED = ("--deep: provpack conversions of an original not extracted ag
                    " the extracted text not at hand, or another version wrote them)")
 WRITER = f"provpack {__version__}"   # the generator of the records --deep compares with what this version writes
 SHOWN_DIFFERENCE = 40   # characters shown from where an extracted text first differs
+# The rules of alignment verify applies (cutcheck's, in_order's) are those of the aligner of provpack 0.4.0 and
+# later: a segment's span covers all its pieces, in_order judges whole segments, the reasons changed. A record
+# another writer wrote gets the checks that are the same under every aligner, and is counted.
+RULES_SINCE = (0, 4, 0)
+OLDER_RULES = ("provpack alignments with an original written before 0.4.0: checked without alignment's rules, which"
+               " changed in 0.4.0 (what each marker cut, its omitted_reason and omitted_scope, in_order)")
+OTHER_RULES = ("alignments with an original whose generator is not provpack (none, or another writer): checked"
+               " without provpack's rules of alignment (what each marker cut, its omitted_reason and omitted_scope,"
+               " in_order)")
+_GENERATOR = re.compile(r"provpack (\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?[0-9A-Za-z]+)*")
 
 # Under --deep: (provenance JSON, excerpt block, conversion text) -> disagreements, or None when not comparable.
 Realign = Callable[[dict[str, Any], bytes, str], "list[str] | None"]
@@ -96,6 +111,23 @@ class Record(NamedTuple):
 # A provenance record waiting for a record of its original: (offset, record id, field of `original`
 # naming it, the type that record must have, the record's alignment keys).
 Want = tuple[int | None, str | None, str, str, dict[str, Any]]
+
+
+@functools.lru_cache(maxsize=16)
+def _other_rules(generator: object) -> str | None:
+    """None when a record of this `generator` follows the rules of alignment verify applies (provpack 0.4.0 or
+    later); else the note that counts it: OLDER_RULES (an earlier provpack) or OTHER_RULES."""
+    found = _GENERATOR.fullmatch(generator) if type(generator) is str else None
+    if found is None:
+        return OTHER_RULES
+    major, minor, patch = found.groups()
+    return None if (int(major), int(minor), int(patch or 0)) >= RULES_SINCE else OLDER_RULES
+
+
+def other_rules(doc: dict[str, Any]) -> str | None:
+    """None when the record `doc` follows the rules of alignment verify applies; else the note counting it."""
+    generator = doc.get("generator")
+    return _other_rules(generator if type(generator) is str else None)
 
 
 def _rules() -> None:
@@ -229,7 +261,9 @@ def _original_messages(original: dict[str, Any], *, with_text: bool) -> list[str
 
 
 def _aligned_messages(doc: dict[str, Any], original: dict[str, Any], text: str) -> list[str]:
-    _rules()
+    current = other_rules(doc) is None   # (an earlier writer's reasons are not this aligner's)
+    if current:
+        _rules()
     out = _original_messages(original, with_text=True)
     segments = doc.get("segments")
     segments = segments if type(segments) is list else []
@@ -265,7 +299,7 @@ def _aligned_messages(doc: dict[str, Any], original: dict[str, Any], text: str) 
     elisions = doc.get("elisions")
     for index, elision in enumerate(elisions if type(elisions) is list else []):
         if type(elision) is dict:
-            out += _elision_messages(f"elisions[{index}]", elision, original)
+            out += _elision_messages(f"elisions[{index}]", elision, original, current)
 
     differences = doc.get("differences")
     if type(differences) is not list:
@@ -276,7 +310,7 @@ def _aligned_messages(doc: dict[str, Any], original: dict[str, Any], text: str) 
     return _capped(out)
 
 
-def _elision_messages(where: str, elision: dict[str, Any], original: dict[str, Any]) -> list[str]:
+def _elision_messages(where: str, elision: dict[str, Any], original: dict[str, Any], current: bool) -> list[str]:
     missing = sorted(_ELISION_KEYS - elision.keys())
     if missing:
         return [f"{where} has no {', '.join(missing)} (an aligned original gives each elision them)"]
@@ -296,7 +330,7 @@ def _elision_messages(where: str, elision: dict[str, Any], original: dict[str, A
         out.append(f"{where}: confirmed {_show(confirmed)}, but a {kind} elision"
                    f"{' with' if omitted is not None else ' without'} an omitted passage has"
                    f" {' or '.join(_show(value).lower().replace('none', 'null') for value in expected)}")
-    elif omitted is None and type(reason) is str:
+    elif omitted is None and type(reason) is str and current:
         out += _reason_messages(where, kind, reason, confirmed)
     if omitted is None:
         return out
@@ -434,8 +468,11 @@ def record_messages(field: str, kind: str, parts: dict[str, Any], record: Record
 
 
 def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str]:
-    """Every offset into the conversion's `text` the alignment gives, checked against it."""
-    _rules()
+    """Every offset into the conversion's `text` the alignment gives, checked against it; in_order and what each
+    marker cut by alignment's rules only for a record that follows them (parts["rules"] None: other_rules)."""
+    current = parts.get("rules") is None
+    if current:
+        _rules()
     out: list[str] = []
     size = len(text)
     chars = parts["original"].get("length_chars")
@@ -458,7 +495,7 @@ def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str
         elif text[source_start].isspace() or text[source_end - 1].isspace():
             out.append(f"{where}: source {source_start}-{source_end} of the conversion text is"
                        f" {_show(text[source_start:source_end])}, which starts or ends with white space")
-        in_order = get("in_order")
+        in_order = get("in_order") if current else None
         if in_order is True and previous is not None and not cutcheck.follows(previous, (source_start, source_end),
                                                                               text):
             out.append(f"{where}: in_order is true, but its source {source_start}-{source_end} starts before the end"
@@ -644,7 +681,9 @@ class OriginTracker:
         parts: dict[str, Any] = {"original": original, "segments": _list(doc, "segments"),
                                  "elisions": _list(doc, "elisions"), "differences": _list(doc, "differences")}
         if aligned(original):
-            _rules()
+            parts["rules"] = rules = other_rules(doc)
+            if rules is None:
+                _rules()
             excerpt_id = doc.get("record_id")
             excerpt = self._held(excerpt_id) if type(excerpt_id) is str else None
             if excerpt is None and type(excerpt_id) is str and self.segment:
@@ -656,7 +695,8 @@ class OriginTracker:
                 text = None   # (said by provcheck)
             body = doc.get("parts")
             parts["body"] = body.get("body") if type(body) is dict else None
-            parts["pieces"] = cutcheck.pieces(doc, text)   # (what each marker cut: its words read here)
+            # (what each marker cut: its words read here; not for a record another aligner wrote)
+            parts["pieces"] = cutcheck.pieces(doc, text) if rules is None else None
             if self._realign is not None or self._reextract is not None:
                 parts["doc"] = doc   # (kept while it waits, with its excerpt: --deep only)
                 parts["excerpt"] = block
@@ -695,6 +735,8 @@ class OriginTracker:
         messages, complete = record_messages(field, kind, parts, record)
         if field == "conversion_record_id" and record.kind == kind:
             self.counts[CHECKED if complete else CHECKED_PART] += 1
+            if parts.get("rules") is not None:
+                self.counts[parts["rules"]] += 1
             if self._realign is not None:
                 messages += self._again(parts, record)
             if self._reextract is not None:
