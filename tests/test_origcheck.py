@@ -312,7 +312,8 @@ def test_a_fake_original_names_records_that_are_not_there(archive: Archive, tmp_
         doc["out_of_order"] = []
         for segment in doc["segments"]:
             segment.update(source_start=None, source_end=None, in_order=True)
-        doc["elisions"][0].update(omitted_reason="no reason", omitted_scope="between", confirmed=None)
+        doc["elisions"][0].update(omitted_reason="neighbouring segment not found in the original",
+                                  omitted_scope="between", confirmed=None)
 
     found = report(archive.edit_doc("c", change), tmp_path, monkeypatch)
     assert problems(found) == mismatches(
@@ -414,7 +415,8 @@ def test_omitted_at_a_paragraph_end_moved(archive: Archive, tmp_path: Path, merg
     source_end = archive.doc("d")["segments"][1]["source_end"]
     assert problems(found) == mismatches(
         archive, "d", f"elisions[1].omitted: characters {start}-{end}, but the conversion text from the end of"
-                      f" segments[1] ({source_end}), white space trimmed, is {start - 2}-{end} up to the passage's end")
+                      f" segments[1] ({source_end}) to the end of its paragraph ({len(conversion)}), white space"
+                      f" trimmed, is {start - 2}-{end}")
 
 
 def test_omitted_selectors_and_links(archive: Archive, tmp_path: Path, merges: list[bool],
@@ -466,8 +468,260 @@ def test_omitted_reason_scope_and_confirmed(packaged: bytes, archive: Archive, t
         archive, "a", "elisions[1]: omitted_scope 'elsewhere' is not one of between, paragraph-end, paragraph-start")
     found = report(Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][1].update(
         omitted=None)), tmp_path, monkeypatch)
+    passage = conversion_text(archive)[575:713]
     assert problems(found) == mismatches(
-        archive, "a", "elisions[1]: omitted is null, but omitted_reason None gives no reason")
+        archive, "a", "elisions[1]: omitted is null, but omitted_reason None gives no reason",
+        "elisions[1]: omitted is null (omitted_reason None), but characters 575-713 of the conversion text, from the"
+        f" end of segments[1] (575) to the start of segments[2] (713), white space trimmed, hold words: {show(passage)}")
+
+
+# -- what a cut hid: alignment's rules applied to the archive (cutcheck) ----------------------------
+
+
+def test_a_cut_said_to_omit_nothing(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A passage deleted with a reason that says nothing was cut: the words between the segments around the
+    marker, found in order, are in the conversion text (a bracketed cut between segments, and a `...` ending
+    the quote, whose passage runs to the paragraph's end)."""
+    conversion = conversion_text(archive)
+    nothing = "nothing omitted: the segments are adjacent in the original"
+    found = report(archive.edit_doc("a", lambda doc: doc["elisions"][0].update(omitted=None, omitted_reason=nothing)),
+                   tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[0]: omitted is null (omitted_reason {nothing!r}), but characters 238-377 of the"
+                      " conversion text, from the end of segments[0] (238) to the start of segments[1] (378), white"
+                      f" space trimmed, hold words: {show(conversion[238:377])}")
+    end_of_paragraph = "nothing omitted before the end of the paragraph in the original"
+    found = report(Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][2].update(
+        omitted=None, omitted_reason=end_of_paragraph, confirmed=False)), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[2]: omitted is null (omitted_reason {end_of_paragraph!r}), but characters 779-1468 of"
+                      " the conversion text, from the end of segments[2] (779) to the end of its paragraph (1469),"
+                      f" white space trimmed, hold words: {show(conversion[779:1468])}")
+
+
+def test_a_cut_said_to_omit_nothing_before_its_excerpt(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The provenance record before its excerpt: the pieces' words are not read, but a segment found has them,
+    so the record still tells the cut (and the split reads, whose second part lacks the excerpt, read on)."""
+    nothing = "nothing omitted: the segments are adjacent in the original"
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0].update(omitted=None,
+                                                                                   omitted_reason=nothing))
+    records = edited.records
+    at = next(i for i, raw in enumerate(records) if b"WARC-Type: metadata" in raw
+              and json.loads(split_record(raw)[1])["name"] == "a")
+    records[at - 1], records[at] = records[at], records[at - 1]
+    found = report(edited, tmp_path, monkeypatch)
+    assert [p.message for p in found.problems] == [
+        f"elisions[0]: omitted is null (omitted_reason {nothing!r}), but characters 238-377 of the conversion"
+        " text, from the end of segments[0] (238) to the start of segments[1] (378), white space trimmed, hold"
+        f" words: {show(conversion_text(edited)[238:377])}"]
+
+
+def test_a_possible_marker_that_cut_words_said_to_confirm_nothing(
+        packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """confirmed false with a made-up reason on the `...` that cut the rest of a paragraph: the reason is
+    none alignment gives, and the words are there."""
+    conversion = conversion_text(archive)
+    reason = "the quoter marked no cut here"
+    found = report(archive.edit_doc("a", lambda doc: doc["elisions"][2].update(
+        omitted=None, omitted_reason=reason, confirmed=False)), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[2]: omitted_reason {reason!r} is none of the reasons alignment gives (docs/format.md)",
+        f"elisions[2]: omitted is null (omitted_reason {reason!r}), but characters 779-1468 of the conversion text,"
+        " from the end of segments[2] (779) to the end of its paragraph (1469), white space trimmed, hold words:"
+        f" {show(conversion[779:1468])}")
+    not_found = "neighbouring segment not found in the original: the segment before it (chars 351-417)"
+    found = report(Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][2].update(
+        omitted=None, omitted_reason=not_found, confirmed=False)), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[2]: confirmed False, but alignment gives null with omitted_reason {not_found!r}",
+        f"elisions[2]: omitted is null (omitted_reason {not_found!r}), but characters 779-1468 of the conversion"
+        " text, from the end of segments[2] (779) to the end of its paragraph (1469), white space trimmed, hold"
+        f" words: {show(conversion[779:1468])}")
+    found = report(Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0].update(
+        omitted=None, omitted_reason="the original has the ellipsis itself: not an elision")), tmp_path, monkeypatch)
+    assert problems(found)[0] == mismatches(
+        archive, "a", "elisions[0]: omitted_reason 'the original has the ellipsis itself: not an elision', but"
+                      " alignment gives it only to a possible marker")[0]
+
+
+def test_a_reason_that_is_not_why(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """segments[1] not found: the cuts on either side of it omit nothing because of that, not because the
+    segments are adjacent."""
+    nothing = "nothing omitted: the segments are adjacent in the original"
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][1].update(source_start=None, source_end=None)
+        for elision in doc["elisions"][:2]:
+            elision.update(omitted=None, omitted_reason=nothing)
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[0]: omitted_reason {nothing!r}, but segments[1], after the marker, was not found in"
+                      " the original: alignment gives 'neighbouring segment not found in the original: the segment"
+                      " after it (chars 149-346)'",
+        f"elisions[1]: omitted_reason {nothing!r}, but segments[1], before the marker, was not found in the original:"
+        " alignment gives 'neighbouring segment not found in the original: the segment before it (chars 149-346)'")
+
+
+def test_a_reason_that_is_not_quite_why(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reason alignment gives with other details than it gives: the wrong segment not found, segments said to
+    overlap that do not."""
+    wrong = "neighbouring segment not found in the original: the segment before it (chars 0-147)"
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][1].update(source_start=None, source_end=None)
+        doc["elisions"][0].update(omitted=None, omitted_reason=wrong)
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[0]: omitted_reason {wrong!r}, but segments[1], after the marker, was not found in"
+                      " the original: alignment gives 'neighbouring segment not found in the original: the segment"
+                      " after it (chars 149-346)'",
+        "elisions[1].omitted: a passage is omitted (between), but segments[1], before the marker, was not found in"
+        " the original")
+    overlap = ("segments overlap: the segment after the marker quotes words of the original that the one before it"
+               " quotes too")
+
+    def swap(doc: dict[str, Any]) -> None:
+        first, second = doc["segments"][0], doc["segments"][1]
+        first["source_start"], first["source_end"], second["source_start"], second["source_end"] = (
+            second["source_start"], second["source_end"], first["source_start"], first["source_end"])
+        second["in_order"] = False
+        doc["out_of_order"] = [[0, 1]]
+        doc["elisions"][0].update(omitted=None, omitted_reason=overlap)
+
+    found = report(Archive(packaged).edit_doc("a", swap), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", f"elisions[0]: omitted_reason {show(overlap)}, but segments[1] after the marker (source"
+                      " 96-238) does not follow segments[0] before it (source 378-575) in the original: alignment"
+                      " gives 'segments out of order: the segment after the marker comes before the one preceding"
+                      " it in the original'",
+        "elisions[1].omitted: characters 575-713, but the conversion text from the end of segments[1] (238) to the"
+        " start of segments[2] (713), white space trimmed, is 238-713")
+
+
+def test_in_order_false_on_a_segment_in_order(archive: Archive, tmp_path: Path, merges: list[bool],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """in_order false (out_of_order to match) on segments that follow the one found before them, or that have
+    none found before them."""
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][0]["in_order"] = doc["segments"][1]["in_order"] = False
+        doc["out_of_order"] = [[0, 0], [0, 1]]
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", "segments[0]: in_order is false, but no segment before it was found in the original",
+        "segments[1]: in_order is false, but its source 378-575 starts at or after the end (238) of the segment"
+        " found before it")
+
+
+def test_a_scope_that_is_not_where_the_segments_are(packaged: bytes, archive: Archive, tmp_path: Path,
+                                                    merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """paragraph-end on a cut with segments on both sides; between on the cut that ends the quote."""
+    found = report(archive.edit_doc("a", lambda doc: doc["elisions"][0].update(omitted_scope="paragraph-end")),
+                   tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", "elisions[0]: omitted_scope 'paragraph-end', but segments with words lie on both sides of the"
+                      " marker (expected 'between')")
+    edited = Archive(packaged).edit_doc("d", lambda doc: doc["elisions"][1].update(omitted_scope="between"))
+    found = report(edited, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        edited, "d", "elisions[1]: omitted_scope 'between', but segments with words lie before the marker and none"
+                      " after it (expected 'paragraph-end')")
+
+
+@pytest.fixture(scope="module")
+def midway(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """e: a `...` with words on both sides of it inside its segment."""
+    source = tmp_path_factory.mktemp("midway")
+    (source / "originals").mkdir()
+    shutil.copy(ORIGINALS / "declaration.html", source / "originals" / "decl.html")
+    (source / "e.txt").write_text("We hold these truths to be self-evident, that all men are created equal ... that"
+                                  " among these are Life, Liberty and the pursuit of Happiness.\n", encoding="utf-8")
+    (source / "e.yaml").write_text(f"source_url: {DECLARATION}\noriginal: originals/decl.html\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("out") / "e.warc.gz"
+    return package(source, out=out, date=DATE).warc_path.read_bytes()
+
+
+def test_a_possible_marker_inside_a_segment(midway: bytes, tmp_path: Path, merges: list[bool],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record gives the segment's whole source, not its pieces': a `...` inside it said to cut nothing,
+    with a reason alignment gives, passes the default check (a made-up reason does not); --deep finds it."""
+    elision = Archive(midway).doc("e")["elisions"][0]
+    assert elision["kind"] == "possible" and elision["omitted"]["text"].startswith(", that they are endowed")
+    nothing = "nothing omitted: the segments are adjacent in the original"
+    edited = Archive(midway).edit_doc("e", lambda doc: doc["elisions"][0].update(
+        omitted=None, omitted_reason=nothing, confirmed=False))
+    assert report(edited, tmp_path, monkeypatch).problems == ()
+    found = deep_report(edited, tmp_path, monkeypatch)
+    assert [p.message.split(" is ")[0] for p in found.problems] == [
+        "--deep: elisions[0].omitted", "--deep: elisions[0].omitted_reason", "--deep: elisions[0].confirmed"]
+    found = report(Archive(midway).edit_doc("e", lambda doc: doc["elisions"][0].update(
+        omitted=None, omitted_reason="the quoter marked no cut here", confirmed=False)), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        edited, "e", "elisions[0]: omitted_reason 'the quoter marked no cut here' is none of the reasons alignment"
+                     " gives (docs/format.md)")
+
+
+def test_in_order_false_on_a_segment_in_pieces(midway: bytes, tmp_path: Path, merges: list[bool],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment's span covers all its pieces, so whether it follows the segment found before it is told
+    whatever the `...` inside it."""
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][0]["in_order"] = False
+        doc["out_of_order"] = [[0, 0]]
+
+    edited = Archive(midway).edit_doc("e", change)
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "e", "segments[0]: in_order is false, but no segment before it was found in the original")
+
+
+def moved(doc: dict[str, Any], index: int, text: str, start: int, end: int) -> None:
+    """An elision's passage moved to text[start:end], its selectors to match."""
+    passage = doc["elisions"][index]["omitted"]
+    passage.update(text=text[start:end], start=start, end=end)
+    passage["oa:hasSelector"] = [
+        {"@type": "oa:TextPositionSelector", "oa:start": start, "oa:end": end},
+        {"@type": "oa:TextQuoteSelector", "oa:exact": text[start:end],
+         "oa:prefix": text[max(0, start - 32):start], "oa:suffix": text[end:end + 32]}]
+
+
+def test_a_cut_to_a_paragraph_end_shortened(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passage of a cut ending the quote made to stop early (a bracketed one, and a `...`): it runs to the
+    end of the paragraph."""
+    conversion = conversion_text(archive)
+    found = report(archive.edit_doc("d", lambda doc: moved(doc, 1, conversion, 840, 899)), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "d", "elisions[1].omitted: characters 840-899, but the conversion text from the end of segments[1]"
+                      " (840) to the end of its paragraph (1469), white space trimmed, is 840-1468")
+    found = report(Archive(packaged).edit_doc("a", lambda doc: moved(doc, 2, conversion, 781, 1468)), tmp_path,
+                   monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", "elisions[2].omitted: characters 781-1468, but the conversion text from the end of segments[2]"
+                      " (779) to the end of its paragraph (1469), white space trimmed, is 779-1468")
+
+
+def test_a_punctuation_passage_where_nothing_was_cut(archive: Archive, tmp_path: Path, merges: list[bool],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """segments[1] moved up to the comma after segments[0], the passage between made that comma: alignment
+    gives no passage where there are no words."""
+    conversion = conversion_text(archive)
+    assert conversion[238] == ","
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][1]["source_start"] = 240
+        moved(doc, 0, conversion, 238, 239)
+
+    found = report(archive.edit_doc("a", change), tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        archive, "a", "elisions[0].omitted: a passage is omitted (between), but characters 238-239 of the conversion"
+                      " text, from the end of segments[0] (238) to the start of segments[1] (240), white space"
+                      " trimmed, hold no words: ','")
 
 
 def test_segment_sources(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
@@ -496,8 +750,8 @@ def test_segment_sources(packaged: bytes, archive: Archive, tmp_path: Path, merg
         archive, "a",
         f"segments[2]: in_order is true, but its source {course}-{segments[2]['source_end']} starts before the end"
         " (575) of the segment found before it, with words between",
-        "elisions[1].omitted: characters 575-713, but the conversion text from the end of segments[1] (575) to the"
-        f" start of segments[2] ({course}), white space trimmed, is 575-575")
+        f"elisions[1].omitted: a passage is omitted (between), but segments[2] after the marker (source {course}-"
+        f"{segments[2]['source_end']}) does not follow segments[1] before it (source 378-575) in the original")
 
     def shapes(doc: dict[str, Any]) -> None:
         doc["segments"][0].update(source_start=None)
@@ -545,8 +799,10 @@ def test_out_of_order(packaged: bytes, archive: Archive, tmp_path: Path, merges:
     found = report(Archive(packaged).edit_doc("a", unfound), tmp_path, monkeypatch)
     assert problems(found) == mismatches(
         archive, "a", "segments[2]: in_order is false, but the segment was not found in the original",
-        "elisions[1].omitted: a passage is omitted (between), but no segment after the marker was found in the"
-        " original")
+        "elisions[1].omitted: a passage is omitted (between), but segments[2], after the marker, was not found in the"
+        " original",
+        "elisions[2].omitted: a passage is omitted (paragraph-end), but segments[2], before the marker, was not found"
+        " in the original")
 
 
 def test_differences(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
@@ -808,13 +1064,18 @@ def test_nothing_is_kept_without_originals() -> None:
 
 @pytest.fixture(scope="module")
 def fetched(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, str]:
-    """An excerpt of a page fetched through a redirect, and one of a PDF (no text): the archive and the page's URL."""
+    """An excerpt of a page fetched through a redirect, one of a PDF (no text), one of the page sent gzip-encoded
+    and one of a page sent chunked: the archive and the page's URL."""
     source = tmp_path_factory.mktemp("fetched")
     with serve() as server:
         (source / "a.txt").write_text(A_TEXT, encoding="utf-8")
         (source / "a.yaml").write_text(f"source_url: {server.url('/redirect')}\n", encoding="utf-8")
         (source / "p.txt").write_text("A paper [...] in a PDF.\n", encoding="utf-8")
         (source / "p.yaml").write_text(f"source_url: {server.url('/paper.pdf')}\n", encoding="utf-8")
+        (source / "g.txt").write_text(D_TEXT, encoding="utf-8")   # (the page sent gzip-encoded)
+        (source / "g.yaml").write_text(f"source_url: {server.url('/gzip')}\n", encoding="utf-8")
+        (source / "k.txt").write_text("Four score and seven years ago [...] on this continent.\n", encoding="utf-8")
+        (source / "k.yaml").write_text(f"source_url: {server.url('/chunked')}\n", encoding="utf-8")   # (de-chunked)
         out = tmp_path_factory.mktemp("out") / "f.warc.gz"
         result = package(source, out=out, date=DATE, fetch=True, allow_private=True)
         return result.warc_path.read_bytes(), server.url("/page.html")
@@ -893,8 +1154,8 @@ def test_deep_aligns_again(archive: Archive, tmp_path: Path, merges: list[bool],
     """--deep aligns each excerpt with its original's text again: the packaged archive agrees."""
     found = deep_report(archive, tmp_path, monkeypatch)
     assert found.problems == ()
-    assert f"{origcheck.REALIGNED}: 3" in found.notes
-    assert not any(note.startswith(origcheck.NOT_REALIGNED) for note in found.notes)
+    assert f"{origcheck.REALIGNED}: 3" in found.notes and f"{origcheck.REEXTRACTED}: 3" in found.notes
+    assert not any(note.startswith((origcheck.NOT_REALIGNED, origcheck.NOT_REEXTRACTED)) for note in found.notes)
 
 
 def test_deep_finds_an_alignment_rewritten_consistently(packaged: bytes, archive: Archive, tmp_path: Path,
@@ -914,11 +1175,93 @@ def test_deep_finds_an_alignment_rewritten_consistently(packaged: bytes, archive
 
 def test_deep_leaves_another_versions_alignment(packaged: bytes, tmp_path: Path, merges: list[bool],
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """A record another provpack version wrote is not aligned again (its aligner may differ): counted."""
+    """A record another provpack version wrote is not aligned again, nor its original's text extracted again (its
+    aligner and extractor may differ): counted."""
     edited = Archive(packaged).edit_doc("d", lambda doc: doc.update(generator="provpack 0.0.1", differences=[]))
     found = deep_report(edited, tmp_path, monkeypatch)
     assert found.problems == ()
     assert f"{origcheck.REALIGNED}: 2" in found.notes and f"{origcheck.NOT_REALIGNED}: 1" in found.notes
+    assert f"{origcheck.REEXTRACTED}: 2" in found.notes and f"{origcheck.NOT_REEXTRACTED}: 1" in found.notes
+
+
+def forge_conversion(archive: Archive, target: str, old: str, new: str, *names: str) -> Archive:
+    """The conversion of `target` with each `old` made `new` (as long: no offset moves), and the provenance
+    records of `names` made to match: text_sha256, and each omitted passage with its quote selector."""
+    assert len(old) == len(new)
+    archive.edit_record("conversion", target, lambda head, block: (head, block.replace(old.encode(), new.encode())))
+    digest = hashlib.sha256(split_record(archive.record("conversion", target))[1]).hexdigest()
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["original"]["text_sha256"] = digest
+        for elision in doc["elisions"]:
+            passage = elision["omitted"]
+            if passage is not None:
+                passage["text"] = passage["text"].replace(old, new)
+                for selector in passage["oa:hasSelector"]:
+                    for key in ("oa:exact", "oa:prefix", "oa:suffix"):
+                        if key in selector:
+                            selector[key] = selector[key].replace(old, new)
+
+    for name in names:
+        archive.edit_doc(name, change)
+    return archive
+
+
+def test_deep_extracts_the_conversion_again(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A conversion with words changed, its digest and the passages cut from it made to match, passes the
+    default check; --deep extracts the text from the archived HTML again and names where it first differs,
+    for each record naming it (a and d); a scope and charset that are not what extraction gives."""
+    conversion = conversion_text(archive)
+    original = archive.doc("a")["original"]
+    forged = forge_conversion(Archive(packaged), DECLARATION, "Liberty", "Freedom", "a", "d")
+    assert report(forged, tmp_path, monkeypatch).problems == ()
+    at = conversion.index("Liberty")
+    changed = conversion.replace("Liberty", "Freedom")
+    message = (f"--deep: the conversion record {original['conversion_record_id']} text differs from extracting the"
+               f" source record {original['record_id']} again at character {at}: {changed[at:at + 40]!r} but"
+               f" extracting again gives {conversion[at:at + 40]!r} (of 1469 and 1469 characters)")
+    found = deep_report(forged, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(forged, "a", message) + mismatches(forged, "d", message)
+    assert f"{origcheck.REEXTRACTED}: 3" in found.notes
+
+    def described(doc: dict[str, Any]) -> None:
+        doc["original"]["scope"] = "body"
+        doc["original"]["charset"]["source"] = "http"
+
+    edited = Archive(packaged).edit_doc("d", described)
+    charset = json.dumps(original["charset"], sort_keys=True)
+    said = json.dumps(dict(original["charset"], source="http"), sort_keys=True)
+    assert problems(deep_report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "d", f"--deep: original.scope is \"body\" but extracting the source record {original['record_id']}"
+                     ' again gives "article"',
+        f"--deep: original.charset is {said} but extracting the source record {original['record_id']} again gives"
+        f" {charset}")
+
+
+def test_deep_extracts_a_fetched_page_again(fetched: tuple[bytes, str], tmp_path: Path, merges: list[bool],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The final response's body after its HTTP head, gzip undone, de-chunked as stored: extracted again as
+    package did; a forged conversion of the gzip-encoded page is found; a response too large to keep is not
+    extracted again (counted)."""
+    data, _ = fetched
+    archive = Archive(data)
+    found = deep_report(archive, tmp_path, monkeypatch)
+    assert found.problems == () and f"{origcheck.REEXTRACTED}: 3" in found.notes
+    original = archive.doc("g")["original"]
+    assert original["content_encoding"] == "gzip"
+    conversion = split_record(archive.record("conversion", original["target_uri"]))[1].decode("utf-8")
+    forged = forge_conversion(Archive(data), original["target_uri"], "Liberty", "Freedom", "g")
+    at = conversion.index("Liberty")
+    assert problems(deep_report(forged, tmp_path, monkeypatch)) == mismatches(
+        forged, "g", f"--deep: the conversion record {original['conversion_record_id']} text differs from extracting"
+                     f" the source record {original['record_id']} again at character {at}:"
+                     f" {conversion.replace('Liberty', 'Freedom')[at:at + 40]!r} but extracting again gives"
+                     f" {conversion[at:at + 40]!r} (of {len(conversion)} and {len(conversion)} characters)")
+    monkeypatch.setattr(recordcheck, "KEEP_LIMIT", 2000)   # (the conversions are kept, the page sent plain not)
+    monkeypatch.setattr(quickread, "KEEP_LIMIT", 2000)
+    found = deep_report(archive, tmp_path, monkeypatch)
+    assert f"{origcheck.REEXTRACTED}: 2" in found.notes and f"{origcheck.NOT_REEXTRACTED}: 1" in found.notes
 
 
 def test_deep_without_the_excerpt_at_hand(packaged: bytes, tmp_path: Path, merges: list[bool],
@@ -932,6 +1275,7 @@ def test_deep_without_the_excerpt_at_hand(packaged: bytes, tmp_path: Path, merge
     found = deep_report(edited, tmp_path, monkeypatch)
     assert found.problems == ()
     assert f"{origcheck.REALIGNED}: 2" in found.notes and f"{origcheck.NOT_REALIGNED}: 1" in found.notes
+    assert f"{origcheck.REEXTRACTED}: 3" in found.notes   # (extracting again needs the source, not the excerpt)
 
 
 def test_provcheck_says_the_alignment_messages() -> None:
@@ -939,3 +1283,121 @@ def test_provcheck_says_the_alignment_messages() -> None:
     doc = {"original": None, "differences": [1], "elisions": [], "segments": []}
     assert origcheck.alignment_messages(doc, "") == ["differences is [1], not []: original is null"]
     assert provcheck is not None
+
+
+# -- archives an earlier provpack wrote -----------------------------------------------------------
+
+OLDER = Path(__file__).parent / "data" / "aligned-0.3.0.warc.gz"   # provpack 0.3.0's (tests/data/README.md)
+OLDER_SOURCE = Path(__file__).parent / "data" / "aligned-0.3.0"
+# What provpack 0.3.0's verify reports of it (0.3.0 wrote a segment whose pieces are the other way round in the
+# original with source_start after source_end, a real fault both verifies find).
+OLDER_REVERSED = ("segments[0]: source_start 241 and source_end 240 are not both null or a span of characters"
+                  " (start before end)")
+
+
+def test_an_archive_provpack_0_3_0_wrote_is_reported_as_its_verify_reported(tmp_path: Path) -> None:
+    """The fields of a record provpack 0.3.0 aligned follow its aligner's rules (its reasons, in_order per piece): the
+    checks alike under both aligners run, alignment's rules do not (counted), and only what 0.3.0's verify reported
+    is reported."""
+    path = tmp_path / OLDER.name
+    shutil.copy(OLDER, path)
+    found = _verify_path(path, jobs=1)
+    assert problems(found) == [(10557, "<urn:uuid:e9b290aa-20b0-57f1-b28e-b2626e141412>", "metadata-mismatch",
+                                OLDER_REVERSED)]
+    assert found.notes == (
+        "gzip: 13 members", f"{origcheck.CHECKED}: 5", f"{origcheck.OLDER_RULES}: 5",
+        "provpack provenance records checked: 5",
+        f"no {OLDER.name}.sha256 beside it: WARC header values (WARC-Date and the like), gzip headers, the order of"
+        " records and whether whole records were removed are unchecked")
+    assert (found.records, found.verified) == (13, 12)
+    archive = Archive(OLDER.read_bytes())
+    assert {archive.doc(name)["generator"] for name in ("a_order", "b_twice", "c_midword", "d_apostrophe",
+                                                        "e_possible")} == {"provpack 0.3.0"}
+
+
+def test_an_earlier_archive_read_in_two_parts(tmp_path: Path, merges: list[bool],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read in two parts, split at every record: the same report, the record counted once."""
+    archive = Archive(OLDER.read_bytes())
+    found = report(archive, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(archive, "e_possible", OLDER_REVERSED)
+    assert f"{origcheck.OLDER_RULES}: 5" in found.notes
+
+
+def test_the_earlier_records_said_to_be_of_this_version_are_judged_by_its_rules(
+        tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same records with generator provpack 0.4.0 are judged by alignment's rules: 0.3.0's reasons are not
+    this aligner's (so the generator is what spares them)."""
+    archive = Archive(OLDER.read_bytes())
+    for name in ("a_order", "b_twice", "c_midword", "d_apostrophe", "e_possible"):
+        archive.edit_doc(name, lambda doc: doc.update(generator="provpack 0.4.0"))
+    old_reason = "'segments out of order: the segment after the marker comes before the one preceding it in the origina' (... 101 characters)"
+    overlap = ("'segments overlap: the segment after the marker quotes words of the original that the one before it"
+               " quotes too'")
+    found = report(archive, tmp_path, monkeypatch)
+    assert problems(found) == [
+        *mismatches(archive, "b_twice", f"elisions[0]: omitted_reason {old_reason}, but segments[1] after the marker"
+                                        f" (source 91-137) does not follow segments[0] before it (source 23-121) in the"
+                                        f" original: alignment gives {overlap}"),
+        *mismatches(archive, "c_midword", f"elisions[0]: omitted_reason {old_reason}, but segments[1] after the marker"
+                                          f" (source 52-90) does not follow segments[0] before it (source 23-59) in"
+                                          f" the original: alignment gives {overlap}"),
+        *mismatches(archive, "e_possible", OLDER_REVERSED)]
+    assert not any(note.startswith((origcheck.OLDER_RULES, origcheck.OTHER_RULES)) for note in found.notes)
+
+
+@pytest.mark.parametrize("generator", [None, "otherwriter 1.2.0", "provpack", "provpack next"])
+def test_records_of_another_writer_are_checked_without_alignments_rules(
+        generator: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record whose generator is not provpack (or none) is checked as an earlier provpack's, counted apart."""
+    archive = Archive(OLDER.read_bytes())
+    for name in ("a_order", "b_twice", "c_midword", "d_apostrophe", "e_possible"):
+        archive.edit_doc(name, lambda doc: doc.pop("generator") if generator is None else doc.update(
+            generator=generator))
+    found = report(archive, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(archive, "e_possible", OLDER_REVERSED)
+    assert f"{origcheck.OTHER_RULES}: 5" in found.notes
+    assert not any(note.startswith(origcheck.OLDER_RULES) for note in found.notes)
+
+
+@pytest.mark.parametrize(("generator", "note"), [
+    ("provpack 0.3.0", origcheck.OLDER_RULES), ("provpack 0.3.10", origcheck.OLDER_RULES),
+    ("provpack 0.3", origcheck.OLDER_RULES), ("provpack 0.1.0", origcheck.OLDER_RULES),
+    ("provpack 0.4.0", None), ("provpack 0.4", None), ("provpack 0.10.0", None), ("provpack 1.0.0", None),
+    ("provpack 0.4.1.dev3", None), ("provpack 0.4.0+local", None),
+    ("provpack 0.3.0 extra", origcheck.OTHER_RULES), ("Provpack 0.4.0", origcheck.OTHER_RULES),
+    ("", origcheck.OTHER_RULES), (None, origcheck.OTHER_RULES), (4, origcheck.OTHER_RULES)])
+def test_which_rules_a_generator_follows(generator: object, note: str | None) -> None:
+    """The generator compared as a version (0.10.0 after 0.4.0), not as text."""
+    assert origcheck.other_rules({"generator": generator}) == note
+
+
+def test_the_same_excerpts_packaged_now_follow_alignments_rules(tmp_path: Path, merges: list[bool],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture's excerpts packaged by this version: judged by alignment's rules (nothing counted apart), and
+    sound (the pieces of e_possible's segment the original has the other way round no longer give a reversed
+    span)."""
+    source = tmp_path / "source"
+    shutil.copytree(OLDER_SOURCE, source)
+    packaged = package(source, out=tmp_path / "out" / "n.warc.gz", date=DATE).warc_path.read_bytes()
+    archive = Archive(packaged)
+    assert archive.doc("e_possible")["elisions"][0]["omitted_reason"] == (
+        "text out of order: the text after the marker comes before the text preceding it in the original")
+    assert archive.doc("b_twice")["elisions"][0]["omitted_reason"] == (
+        "segments overlap: the segment after the marker quotes words of the original that the one before it quotes"
+        " too")
+    found = report(archive, tmp_path, monkeypatch)
+    assert found.problems == ()
+    assert f"{origcheck.CHECKED}: 5" in found.notes
+    assert not any(note.startswith((origcheck.OLDER_RULES, origcheck.OTHER_RULES)) for note in found.notes)
+
+
+def test_deep_leaves_an_earlier_archives_alignments(tmp_path: Path, merges: list[bool],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """--deep aligns again, and extracts again, only this version's records: 0.3.0's are counted, not compared."""
+    archive = Archive(OLDER.read_bytes())
+    found = deep_report(archive, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(archive, "e_possible", OLDER_REVERSED)
+    for note in (f"{origcheck.NOT_REALIGNED}: 5", f"{origcheck.NOT_REEXTRACTED}: 5", f"{origcheck.OLDER_RULES}: 5"):
+        assert note in found.notes
+    assert not any(note.startswith((origcheck.REALIGNED, origcheck.REEXTRACTED)) for note in found.notes)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from provpack.provrecompute import realign, recompute
+from provpack.provrecompute import realign, recompute, reextract
 from provpack.verify import verify
 
 SEEDS = Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz"
@@ -365,3 +365,22 @@ def test_realign_against_another_text(harbour: tuple[dict[str, Any], bytes, str]
         "--deep: elisions[0].omitted", "--deep: elisions[0].omitted_reason", "--deep: elisions[1].omitted",
         "--deep: elisions[1].omitted_reason", "--deep: differences"]
     assert found[-1] == f"--deep: differences is {_shown(doc['differences'])} but {again} []"
+
+
+def test_reextract_as_package_extracts() -> None:
+    """A local copy's bytes read as its content type; a fetched response's body after its head, its
+    Content-Encoding undone; a body that cannot be undone, or a type with no text, says why."""
+    import gzip
+
+    page = (Path(__file__).parent / "data" / "originals" / "declaration.html").read_bytes()
+    from provpack.htmltext import extract_text
+
+    expected = extract_text(page, content_type="text/html")
+    text, scope, charset = expected.text, expected.scope, expected.charset.to_json()
+    assert reextract("local", page, "text/html", None) == (text, scope, charset)
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
+    assert reextract("fetched", head + gzip.compress(page, mtime=0), "text/html", "gzip") == (text, scope, charset)
+    assert reextract("fetched", head + b"not gzip", "text/html", "gzip") == (
+        "cannot undo Content-Encoding gzip: the body is not valid gzip (Error -3 while decompressing data: incorrect"
+        " header check)")
+    assert reextract("local", page, "application/pdf", None) == "cannot extract text from application/pdf"

@@ -630,3 +630,42 @@ def test_http_headers_covered_by_no_digest_are_counted_on_both_sides(tmp_path: P
         assert "records whose HTTP headers no digest covers (only a WARC-Payload-Digest, no WARC-Block-Digest): 6" \
             in serial.notes
     assert all(merges) and merges
+
+
+def test_deep_extraction_again_gives_the_serial_report(tmp_path: Path, merges: list[bool],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify --deep extracts each conversion's text from its source record again: a forged conversion (its
+    digest and the passages cut from it made to match) is found, and a read in two parts gives the serial
+    report at every split (a provenance record and its original's records, or its excerpt, on either side of
+    it: read on in one)."""
+    import shutil
+
+    from provpack.package import package
+    from test_origcheck import A_TEXT, DATE, DECLARATION, D_TEXT, ORIGINALS, Archive, forge_conversion
+
+    source = tmp_path / "source"
+    (source / "originals").mkdir(parents=True)
+    shutil.copy(ORIGINALS / "declaration.html", source / "originals" / "decl.html")
+    for name, text in (("a", A_TEXT), ("d", D_TEXT)):
+        (source / f"{name}.txt").write_text(text, encoding="utf-8")
+        (source / f"{name}.yaml").write_text(f"source_url: {DECLARATION}\noriginal: originals/decl.html\n",
+                                             encoding="utf-8")
+    packaged = package(source, out=tmp_path / "o.warc.gz", date=DATE).warc_path.read_bytes()
+    original = Archive(packaged).doc("a")["original"]
+    text = Archive(packaged).record("conversion", DECLARATION).split(b"\r\n\r\n", 1)[1][:-4].decode("utf-8")
+    at = text.index("Liberty")
+    data = forge_conversion(Archive(packaged), DECLARATION, "Liberty", "Freedom", "a", "d").data()
+    path = tmp_path / "forged.warc.gz"
+    path.write_bytes(data)
+    serial = _verify_path(path, jobs=1, deep=True)
+    assert [p.message for p in serial.problems] == [
+        f"--deep: the conversion record {original['conversion_record_id']} text differs from extracting the source"
+        f" record {original['record_id']} again at character {at}:"
+        f" {text.replace('Liberty', 'Freedom')[at:at + 40]!r} but extracting again gives {text[at:at + 40]!r}"
+        f" (of {len(text)} and {len(text)} characters)"] * 2
+    assert "--deep: provpack conversions of an original extracted again from its source record and compared: 2" \
+        in serial.notes
+    for split in member_starts(data)[1:]:
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert _verify_path(path, jobs=2, deep=True) == serial, split
+    assert True in merges and False in merges

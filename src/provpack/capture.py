@@ -28,6 +28,7 @@ from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import InvalidChunkLength, LocationValueError, ProtocolError, ReadTimeoutError
 
 from ._version import __version__
+from .defaults import MAX_FETCH_BYTES
 from .errors import CaptureError, option
 from .httpbytes import (
     Exchange,
@@ -459,7 +460,7 @@ def capture(
     *,
     session: requests.Session | None = None,
     timeout: tuple[float, float] = (5.0, 20.0),
-    max_bytes: int = 50 * MiB,
+    max_bytes: int = MAX_FETCH_BYTES,
     max_redirects: int = 5,
     retries: int = 3,
     backoff: float = 0.5,

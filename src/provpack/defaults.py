@@ -22,5 +22,9 @@ MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
 # the limit refuses such a text after its scan, before the memory is spent.
 MAX_MARKERS = 100_000
 
+# The most bytes a fetched original's body may have, as received and with its Content-Encoding undone
+# (capture's default); `verify --deep` undoes a body's Content-Encoding up to it to extract its text again.
+MAX_FETCH_BYTES = 50 * 1024 * 1024
+
 #: Record types cdxj-indexer indexes unless told otherwise.
 CDXJ_RECORDS: frozenset[str] = frozenset({"response", "revisit", "resource", "metadata"})

@@ -11,34 +11,49 @@ and `source_end`, `differences`, `out_of_order`. Two halves:
 * `OriginTracker`: pairs each provenance record that names an original with the records it
   names (the source `resource` or `response`, the final `request`, the `conversion`), in
   either order, and checks the record against them: their types and targets, the digests and
-  lengths of the source block and of the extracted text, and every offset into that text.
+  lengths of the source block and of the extracted text, every offset into that text, and what
+  each marker cut by alignment's rules wherever the record tells them (cutcheck, imported when the
+  first record aligned with an original comes; the words of the excerpt's pieces read when the
+  provenance record comes, from the excerpt provcheck holds). Alignment's rules (what each marker cut, the
+  reasons, in_order) are this version's aligner's, applied to records provpack 0.4.0 or later wrote
+  (`other_rules`); a record an earlier provpack, another writer or none wrote gets the other checks, and a
+  note counts it.
 
 It does not align again: what it checks is what the archive alone can tell. Imports nothing of
 the writer (like provcheck, of which it is a part). Under `verify --deep` it is given a `realign`
 function (provcheck.deep_realign, which imports the aligner), and a provenance record whose excerpt
-is at hand when it comes is aligned again with the conversion text, each alignment key compared.
+is at hand when it comes is aligned again with the conversion text, each alignment key compared;
+and a `reextract` function (provcheck.deep_reextract, which imports the extractor): the text is
+extracted again from the original's source record and compared with the conversion's.
 
 Memory: a provenance record waiting for records of its original keeps its alignment lists
-until they come (as provcheck keeps a record waiting for its resource); of the records that
-came, the facts of the last KEEP_RECORDS conversion, request and response records are kept
-(record id, type, target, WARC-Refers-To, sha256, length), with the texts of the conversion
-records among them up to KEEP_BUDGET bytes in all, the oldest let go first. The resource
-records are provcheck's (`held`). An archive without originals keeps nothing here.
+(and its pieces: a few numbers each) until they come (as provcheck keeps a record waiting for
+its resource); of the records that came, the facts of the last KEEP_RECORDS conversion, request
+and response records are kept (record id, type, target, WARC-Refers-To, sha256, length), with
+the texts of the conversion records among them (and under --deep the blocks of the responses a
+provenance record waited for) up to KEEP_BUDGET bytes in all, the oldest let go first; under
+--deep, what extracting each of the last KEEP_RECORDS sources again gave (a message, a scope and
+a charset). The resource records are provcheck's (`held`). An archive without originals keeps
+nothing here.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Container, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from . import problems as kinds
+from ._version import __version__
 from .problems import Problem
 
-if TYPE_CHECKING:   # (provcheck imports this module)
-    from .provcheck import ResourceFacts
+if TYPE_CHECKING:
+    from . import cutcheck
+    from .provcheck import ResourceFacts   # (provcheck imports this module)
 
 QUOTE_CONTEXT = 32  # characters of text in a TextQuoteSelector's prefix and suffix (as the writer's)
 KEEP_RECORDS = 10_000  # conversion, request and response records remembered for provenance records to come
@@ -51,9 +66,27 @@ CHECKED_PART = "provpack alignments with an original checked without the extract
 REALIGNED = "--deep: provpack alignments with an original aligned again and compared"
 NOT_REALIGNED = ("--deep: provpack alignments with an original not aligned again (the excerpt or the extracted"
                  " text not at hand, or another version wrote them)")
+REEXTRACTED = "--deep: provpack conversions of an original extracted again from its source record and compared"
+NOT_REEXTRACTED = ("--deep: provpack conversions of an original not extracted again (the source record's block or"
+                   " the extracted text not at hand, or another version wrote them)")
+WRITER = f"provpack {__version__}"   # the generator of the records --deep compares with what this version writes
+SHOWN_DIFFERENCE = 40   # characters shown from where an extracted text first differs
+# The rules of alignment verify applies (cutcheck's, in_order's) are those of the aligner of provpack 0.4.0 and
+# later: a segment's span covers all its pieces, in_order judges whole segments, the reasons changed. A record
+# another writer wrote gets the checks that are the same under every aligner, and is counted.
+RULES_SINCE = (0, 4, 0)
+OLDER_RULES = ("provpack alignments with an original written before 0.4.0: checked without alignment's rules, which"
+               " changed in 0.4.0 (what each marker cut, its omitted_reason and omitted_scope, in_order)")
+OTHER_RULES = ("alignments with an original whose generator is not provpack (none, or another writer): checked"
+               " without provpack's rules of alignment (what each marker cut, its omitted_reason and omitted_scope,"
+               " in_order)")
+_GENERATOR = re.compile(r"provpack (\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?[0-9A-Za-z]+)*")
 
 # Under --deep: (provenance JSON, excerpt block, conversion text) -> disagreements, or None when not comparable.
 Realign = Callable[[dict[str, Any], bytes, str], "list[str] | None"]
+# Under --deep: (original.how, source block, original.content_type, original.content_encoding) -> the text, scope
+# and charset provpack extracts from the source, or why it extracts none.
+Reextract = Callable[[str, bytes, object, object], "tuple[str, str, Any] | str"]
 
 _SEGMENT_KEYS = frozenset(("source_start", "source_end", "in_order"))
 _ELISION_KEYS = frozenset(("omitted_reason", "omitted_scope", "confirmed"))
@@ -61,7 +94,6 @@ _SCOPES = ("between", "paragraph-end", "paragraph-start")
 _DIFFERENCE_KINDS = ("changed", "added", "dropped", "case")
 _POSITION, _QUOTE = "oa:TextPositionSelector", "oa:TextQuoteSelector"
 _NO_TEXT_NULLS = ("conversion_record_id", "text_sha256", "length_chars", "scope", "charset")
-_WORD_CHARACTER = re.compile(r"[^\W_]")   # a letter or digit: every word of the alignment holds one
 
 
 class Record(NamedTuple):
@@ -79,6 +111,31 @@ class Record(NamedTuple):
 # A provenance record waiting for a record of its original: (offset, record id, field of `original`
 # naming it, the type that record must have, the record's alignment keys).
 Want = tuple[int | None, str | None, str, str, dict[str, Any]]
+
+
+@functools.lru_cache(maxsize=16)
+def _other_rules(generator: object) -> str | None:
+    """None when a record of this `generator` follows the rules of alignment verify applies (provpack 0.4.0 or
+    later); else the note that counts it: OLDER_RULES (an earlier provpack) or OTHER_RULES."""
+    found = _GENERATOR.fullmatch(generator) if type(generator) is str else None
+    if found is None:
+        return OTHER_RULES
+    major, minor, patch = found.groups()
+    return None if (int(major), int(minor), int(patch or 0)) >= RULES_SINCE else OLDER_RULES
+
+
+def other_rules(doc: dict[str, Any]) -> str | None:
+    """None when the record `doc` follows the rules of alignment verify applies; else the note counting it."""
+    generator = doc.get("generator")
+    return _other_rules(generator if type(generator) is str else None)
+
+
+def _rules() -> None:
+    """Import cutcheck, alignment's rules, the first time they are needed: a verify run that meets no record
+    aligned with an original does without them (4.5M instructions)."""
+    global cutcheck
+    if "cutcheck" not in globals():
+        from . import cutcheck
 
 
 def _show(value: object) -> str:
@@ -204,6 +261,9 @@ def _original_messages(original: dict[str, Any], *, with_text: bool) -> list[str
 
 
 def _aligned_messages(doc: dict[str, Any], original: dict[str, Any], text: str) -> list[str]:
+    current = other_rules(doc) is None   # (an earlier writer's reasons are not this aligner's)
+    if current:
+        _rules()
     out = _original_messages(original, with_text=True)
     segments = doc.get("segments")
     segments = segments if type(segments) is list else []
@@ -239,7 +299,7 @@ def _aligned_messages(doc: dict[str, Any], original: dict[str, Any], text: str) 
     elisions = doc.get("elisions")
     for index, elision in enumerate(elisions if type(elisions) is list else []):
         if type(elision) is dict:
-            out += _elision_messages(f"elisions[{index}]", elision, original)
+            out += _elision_messages(f"elisions[{index}]", elision, original, current)
 
     differences = doc.get("differences")
     if type(differences) is not list:
@@ -250,7 +310,7 @@ def _aligned_messages(doc: dict[str, Any], original: dict[str, Any], text: str) 
     return _capped(out)
 
 
-def _elision_messages(where: str, elision: dict[str, Any], original: dict[str, Any]) -> list[str]:
+def _elision_messages(where: str, elision: dict[str, Any], original: dict[str, Any], current: bool) -> list[str]:
     missing = sorted(_ELISION_KEYS - elision.keys())
     if missing:
         return [f"{where} has no {', '.join(missing)} (an aligned original gives each elision them)"]
@@ -270,6 +330,8 @@ def _elision_messages(where: str, elision: dict[str, Any], original: dict[str, A
         out.append(f"{where}: confirmed {_show(confirmed)}, but a {kind} elision"
                    f"{' with' if omitted is not None else ' without'} an omitted passage has"
                    f" {' or '.join(_show(value).lower().replace('none', 'null') for value in expected)}")
+    elif omitted is None and type(reason) is str and current:
+        out += _reason_messages(where, kind, reason, confirmed)
     if omitted is None:
         return out
     if type(omitted) is not dict:
@@ -305,6 +367,20 @@ def _elision_messages(where: str, elision: dict[str, Any], original: dict[str, A
             out.append(f"{where}.omitted: TextQuoteSelector exact {_show(selector.get('oa:exact'))} is not the"
                        f" omitted text {_show(text)}")
     return out
+
+
+def _reason_messages(where: str, kind: object, reason: str, confirmed: object) -> list[str]:
+    """Why a marker omits nothing: one of the reasons alignment gives, and for a possible marker, confirmed
+    false exactly when the original has nothing there (or the ellipsis itself)."""
+    if not reason.startswith(cutcheck.REASONS):
+        return [f"{where}: omitted_reason {_show(reason)} is none of the reasons alignment gives (docs/format.md)"]
+    empty = reason.startswith(cutcheck.EMPTY)
+    if kind == "possible" and (confirmed is False) != empty:
+        return [f"{where}: confirmed {_show(confirmed)}, but alignment gives {'false' if empty else 'null'} with"
+                f" omitted_reason {_show(reason)}"]
+    if kind == "bracketed" and reason.startswith(cutcheck.ELLIPSIS):
+        return [f"{where}: omitted_reason {_show(reason)}, but alignment gives it only to a possible marker"]
+    return []
 
 
 def _difference_messages(where: str, difference: object, segments: list[Any], text: str) -> list[str]:
@@ -392,7 +468,11 @@ def record_messages(field: str, kind: str, parts: dict[str, Any], record: Record
 
 
 def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str]:
-    """Every offset into the conversion's `text` the alignment gives, checked against it."""
+    """Every offset into the conversion's `text` the alignment gives, checked against it; in_order and what each
+    marker cut by alignment's rules only for a record that follows them (parts["rules"] None: other_rules)."""
+    current = parts.get("rules") is None
+    if current:
+        _rules()
     out: list[str] = []
     size = len(text)
     chars = parts["original"].get("length_chars")
@@ -401,6 +481,8 @@ def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str
                    f" {size} characters")
     spans: list[tuple[int, int, int, int] | None] = []   # (start, end, source_start, source_end) of each segment
     previous: tuple[int, int] | None = None   # the source span of the last segment found
+    pieces = parts.get("pieces")
+    cuts = None if pieces is None else cutcheck.Cuts(pieces, parts["segments"], parts.get("body"), text)
     for index, segment in enumerate(parts["segments"]):
         get = segment.get if type(segment) is dict else {}.get
         source_start, source_end = get("source_start"), get("source_end")
@@ -413,17 +495,22 @@ def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str
         elif text[source_start].isspace() or text[source_end - 1].isspace():
             out.append(f"{where}: source {source_start}-{source_end} of the conversion text is"
                        f" {_show(text[source_start:source_end])}, which starts or ends with white space")
-        if (get("in_order") is True and previous is not None and source_start < previous[1]
-                and (source_start < previous[0] or _WORD_CHARACTER.search(text, source_start, previous[1]))):
+        in_order = get("in_order") if current else None
+        if in_order is True and previous is not None and not cutcheck.follows(previous, (source_start, source_end),
+                                                                              text):
             out.append(f"{where}: in_order is true, but its source {source_start}-{source_end} starts before the end"
                        f" ({previous[1]}) of the segment found before it, with words between")
+        elif in_order is False:
+            out += _out_of_order_messages(where, (source_start, source_end), previous, text)
         previous = (source_start, source_end)
         start, end = get("start"), get("end")
         spans.append((start, end, source_start, source_end) if _int(start) and _int(end) else None)
     for index, elision in enumerate(parts["elisions"]):
         omitted = elision.get("omitted") if type(elision) is dict else None
         if type(omitted) is dict:
-            out += _omitted_messages(f"elisions[{index}]", elision, omitted, text, spans)
+            out += _omitted_messages(f"elisions[{index}]", omitted, text)
+        if type(elision) is dict:
+            out += _cut_messages(f"elisions[{index}]", elision, cuts, text, spans)
     for index, difference in enumerate(parts["differences"]):
         get = difference.get if type(difference) is dict else {}.get
         source_start, source_end, source = get("source_start"), get("source_end"), get("source")
@@ -435,8 +522,22 @@ def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str
     return out
 
 
-def _omitted_messages(where: str, elision: dict[str, Any], omitted: dict[str, Any], text: str,
-                      spans: list[tuple[int, int, int, int] | None]) -> list[str]:
+def _out_of_order_messages(where: str, span: tuple[int, int], before: tuple[int, int] | None,
+                           text: str) -> list[str]:
+    """A segment found says it is not in order: the segment found before it (`before`, its source span; None:
+    none) says whether it is (each segment's span covers all its pieces)."""
+    if before is None:
+        return [f"{where}: in_order is false, but no segment before it was found in the original"]
+    if not cutcheck.follows(before, span, text):
+        return []
+    if span[0] >= before[1]:
+        return [f"{where}: in_order is false, but its source {span[0]}-{span[1]} starts at or after the end"
+                f" ({before[1]}) of the segment found before it"]
+    return [f"{where}: in_order is false, but its source {span[0]}-{span[1]} starts inside the source"
+            f" {before[0]}-{before[1]} of the segment found before it with no letter or digit between"]
+
+
+def _omitted_messages(where: str, omitted: dict[str, Any], text: str) -> list[str]:
     start, end, passage = omitted.get("start"), omitted.get("end"), omitted.get("text")
     if not (_int(start) and _int(end) and 0 <= start <= end and type(passage) is str):
         return []   # (said by alignment_messages)
@@ -458,10 +559,71 @@ def _omitted_messages(where: str, elision: dict[str, Any], omitted: dict[str, An
         if selector.get("oa:suffix") != suffix:
             out.append(f"{where}: TextQuoteSelector suffix {_show(selector.get('oa:suffix'))} is not the"
                        f" {len(suffix)} characters of the conversion text after character {end} ({_show(suffix)})")
-    # A bracketed cut's passage is the original's text between the segments found on either side of
-    # it (to the paragraph's end or from its start at the quote's ends), white space trimmed.
+    return out
+
+
+def _span_of(omitted: dict[str, Any], size: int) -> tuple[int, int] | None:
+    """An omitted passage's start and end when it is of the shape written, inside a text of `size` characters."""
+    start, end = omitted.get("start"), omitted.get("end")
+    if _int(start) and _int(end) and 0 <= start <= end <= size and type(omitted.get("text")) is str:
+        return start, end
+    return None
+
+
+_SIDES = {"between": "segments with words lie on both sides of the marker",
+          "paragraph-end": "segments with words lie before the marker and none after it",
+          "paragraph-start": "no segment with words lies before the marker"}
+
+
+def _cut_messages(where: str, elision: dict[str, Any], cuts: cutcheck.Cuts | None, text: str,
+                  spans: list[tuple[int, int, int, int] | None]) -> list[str]:
+    """What a marker cut, by alignment's rules (cutcheck), against what the record says: its scope, its
+    passage or none, and the reason for none. Where the record does not tell what the rules need,
+    a bracketed cut's passage is only checked to lie between the segments found on either side of it."""
+    start, end, kind = elision.get("start"), elision.get("end"), elision.get("kind")
+    if not (_int(start) and _int(end)) or kind not in ("bracketed", "possible"):
+        return []   # (said by provcheck)
+    omitted, reason, scope = elision.get("omitted"), elision.get("omitted_reason"), elision.get("omitted_scope")
+    out: list[str] = []
+    cut = None
+    if cuts is not None:
+        expected, cut = cuts.cut(start, end, kind)
+        if expected is not None and scope in _SCOPES and scope != expected:
+            out.append(f"{where}: omitted_scope {_show(scope)}, but {_SIDES[expected]} (expected {expected!r})")
+    passage = omitted if type(omitted) is dict else None
+    if cut is None:
+        if passage is not None and kind == "bracketed":
+            out += _between_found(where, elision, passage, text, spans)
+        return out
+    if cut.passage is not None:
+        span = None if passage is None else _span_of(passage, len(text))
+        if omitted is None:
+            out.append(f"{where}: omitted is null (omitted_reason {_show(reason)}), but {cut.why()}")
+        elif span is not None and span != cut.passage:
+            out.append(f"{where}.omitted: characters {span[0]}-{span[1]}, but the conversion text {cut.stretch()}, white"
+                       f" space trimmed, is {cut.trimmed[0]}-{cut.trimmed[1]}")
+    elif passage is not None:
+        out.append(f"{where}.omitted: a passage is omitted ({scope}), but {cut.why()}")
+    elif (omitted is None and type(reason) is str and reason.startswith(cutcheck.REASONS)
+          and reason not in cut.reasons):   # (confirmed agrees with the reason: _reason_messages)
+        out.append(f"{where}: omitted_reason {_show(reason)}, but {cut.why()}: alignment gives"
+                   f" {' or '.join(repr(expected) for expected in cut.reasons)}")   # (whole: a few known lengths)
+    return out
+
+
+def _between_found(where: str, elision: dict[str, Any], omitted: dict[str, Any], text: str,
+                   spans: list[tuple[int, int, int, int] | None]) -> list[str]:
+    """A bracketed cut's passage is the original's text between the segments found on either side of it
+    (to the paragraph's end or from its start at the quote's ends), white space trimmed: checked so far
+    where the record does not tell each piece's source (cutcheck)."""
+    span = _span_of(omitted, len(text))
+    if span is None:
+        return []   # (said by _omitted_messages)
+    start, end = span
+    out: list[str] = []
+    where = f"{where}.omitted"
     marker_start, marker_end, scope = elision.get("start"), elision.get("end"), elision.get("omitted_scope")
-    if elision.get("kind") != "bracketed" or not (_int(marker_start) and _int(marker_end)):
+    if not (_int(marker_start) and _int(marker_end)):
         return out
     before = max((i for i, s in enumerate(spans) if s is not None and s[1] <= marker_start), default=None)
     after = min((i for i, s in enumerate(spans) if s is not None and s[0] >= marker_end), default=None)
@@ -492,14 +654,19 @@ class OriginTracker:
     """Pairs provenance records that name an original with the original's records, in either order."""
 
     def __init__(self, counts: Counter[str], held: Callable[[str], ResourceFacts | None], *,
-                 realign: Realign | None = None) -> None:
+                 realign: Realign | None = None, reextract: Reextract | None = None, segment: bool = False) -> None:
         self.counts = counts
         self._held = held   # the resource records provcheck holds, by record id
         self._realign = realign   # --deep: align again (see the module)
+        self._reextract = reextract   # --deep: extract the original's text again (see the module)
+        # --deep: what extracting a source again gave, by source and conversion (ids, digests) and how it was
+        # read: where the conversion's text first differs from it (a message, or None), its scope and charset.
+        self._extracted: OrderedDict[tuple[object, ...], tuple[str | None, object, object]] = OrderedDict()
         self._records: OrderedDict[str, Record] = OrderedDict()
         self._kept_bytes = 0
         self.pending: dict[str, list[Want]] = {}   # record id named -> provenance records waiting for it
-        self.unheld: list[str] = []   # --deep: the excerpts not at hand to align again, by record id
+        self.segment = segment   # the second part of a file read in two: notes the excerpts it did not hold
+        self.unheld: list[str] = []   # (a segment's) excerpts not at hand to read the pieces' words and align again
 
     def provenance(self, offset: int | None, record_id: str | None, doc: dict[str, Any] | None,
                    seen: Container[int]) -> list[Problem]:
@@ -513,13 +680,26 @@ class OriginTracker:
             return []
         parts: dict[str, Any] = {"original": original, "segments": _list(doc, "segments"),
                                  "elisions": _list(doc, "elisions"), "differences": _list(doc, "differences")}
-        if self._realign is not None and aligned(original):
-            parts["doc"] = doc   # (kept while it waits, with its excerpt: --deep only)
+        if aligned(original):
+            parts["rules"] = rules = other_rules(doc)
+            if rules is None:
+                _rules()
             excerpt_id = doc.get("record_id")
             excerpt = self._held(excerpt_id) if type(excerpt_id) is str else None
-            parts["excerpt"] = None if excerpt is None else excerpt.block
-            if excerpt is None and type(excerpt_id) is str:
+            if excerpt is None and type(excerpt_id) is str and self.segment:
                 self.unheld.append(excerpt_id)
+            block = None if excerpt is None else excerpt.block
+            try:
+                text = None if block is None else block.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None   # (said by provcheck)
+            body = doc.get("parts")
+            parts["body"] = body.get("body") if type(body) is dict else None
+            # (what each marker cut: its words read here; not for a record another aligner wrote)
+            parts["pieces"] = cutcheck.pieces(doc, text) if rules is None else None
+            if self._realign is not None or self._reextract is not None:
+                parts["doc"] = doc   # (kept while it waits, with its excerpt: --deep only)
+                parts["excerpt"] = block
         how = original.get("how")
         names = [("record_id", "resource" if how == "local" else "response")]
         if how == "fetched":
@@ -555,8 +735,12 @@ class OriginTracker:
         messages, complete = record_messages(field, kind, parts, record)
         if field == "conversion_record_id" and record.kind == kind:
             self.counts[CHECKED if complete else CHECKED_PART] += 1
+            if parts.get("rules") is not None:
+                self.counts[parts["rules"]] += 1
             if self._realign is not None:
                 messages += self._again(parts, record)
+            if self._reextract is not None:
+                messages += self._extract_again(parts, record)
         return messages
 
     def _again(self, parts: dict[str, Any], conversion: Record) -> list[str]:
@@ -570,6 +754,73 @@ class OriginTracker:
                 return []   # (said by record_messages)
         self.counts[NOT_REALIGNED if found is None else REALIGNED] += 1
         return found or []
+
+    def _extract_again(self, parts: dict[str, Any], conversion: Record) -> list[str]:
+        """--deep: the conversion's text compared with extracting it again from the original's source record
+        (a local copy's resource, provcheck's; a fetched one's final response, kept here), for a record this
+        version wrote; each extraction once."""
+        original, doc, reextract = parts["original"], parts["doc"], self._reextract
+        how, source_id = original.get("how"), original.get("record_id")
+        source: Record | ResourceFacts | None = None
+        if reextract is None or type(source_id) is not str or doc.get("generator") != WRITER:
+            pass
+        elif how == "local":
+            source = self._held(source_id)   # (its block read back from provcheck's ring)
+        elif how == "fetched":
+            source = self._records.get(source_id)
+            source = source if source is not None and source.kind == "response" else None
+        if (reextract is None or source is None or conversion.block is None or source.sha256_hex is None
+                or conversion.sha256_hex is None):
+            self.counts[NOT_REEXTRACTED] += 1
+            return []
+        key = (source.record_id, source.sha256_hex, conversion.record_id, conversion.sha256_hex, how,
+               _show(original.get("content_type")), _show(original.get("content_encoding")))
+        found = self._extracted.get(key)
+        if found is None:
+            if source.block is None:
+                self.counts[NOT_REEXTRACTED] += 1
+                return []
+            try:
+                text = conversion.block.decode("utf-8")
+            except UnicodeDecodeError:
+                self.counts[NOT_REEXTRACTED] += 1
+                return []   # (said by record_messages)
+            found = self._compare(reextract(str(how), source.block, original.get("content_type"),
+                                            original.get("content_encoding")), text, source.record_id,
+                                  conversion.record_id)
+            while len(self._extracted) >= KEEP_RECORDS:
+                self._extracted.popitem(last=False)
+            self._extracted[key] = found
+        self.counts[REEXTRACTED] += 1
+        difference, scope, charset = found
+        out = [] if difference is None else [difference]
+        for name, value in (("scope", scope), ("charset", charset)):
+            if value is not None and original.get(name) != value:
+                out.append(f"--deep: original.{name} is {_json(original.get(name))} but extracting the source record"
+                           f" {source.record_id} again gives {_json(value)}")
+        return out
+
+    @staticmethod
+    def _compare(extracted: tuple[str, str, Any] | str, text: str, source: str,
+                 conversion: str) -> tuple[str | None, object, object]:
+        """Where the conversion's `text` first differs from the text extracted from `source` again (a message, or
+        None), and the scope and charset of that extraction (None when there was none)."""
+        if isinstance(extracted, str):
+            return (f"--deep: provpack extracts no text from the source record {source} again ({extracted}), but"
+                    f" the conversion record {conversion} holds one"), None, None
+        again, scope, charset = extracted
+        at = _first_difference(text, again)
+        if at is None:
+            return None, scope, charset
+        return (f"--deep: the conversion record {conversion} text differs from extracting the source record"
+                f" {source} again at character {at}: {_show(text[at:at + SHOWN_DIFFERENCE])} but extracting"
+                f" again gives {_show(again[at:at + SHOWN_DIFFERENCE])} (of {len(text)} and {len(again)}"
+                " characters)"), scope, charset
+
+    def wants(self, record_id: str | None) -> bool:
+        """--deep: True when a provenance record waits for the response `record_id`, whose block is then kept
+        (up to the keep limits) to extract its text again."""
+        return self._reextract is not None and record_id in self.pending
 
     def record(self, record: Record) -> list[Problem]:
         """A record an original may be made of was read (a resource only while provenance records wait):
@@ -607,6 +858,7 @@ class OriginTracker:
         self.pending.clear()
         self.unheld.clear()
         self._records.clear()
+        self._extracted.clear()
         self._kept_bytes = 0
         return found
 
@@ -618,7 +870,7 @@ class OriginTracker:
                 seen_before: Container[int], unheld: Iterable[str] = ()) -> bool:
         """True when a record named on one side of a split file is on the other: what this tracker (of the
         first part) waits for was read after the split (`seen_after`), or what the second part waits for
-        (`waiting`), or the excerpts it did not hold to align again (`unheld`, --deep), were read before it
+        (`waiting`), or the excerpts it did not hold (`unheld`), were read before it
         (`seen_before`)."""
         return (any(hash(named.encode("utf-8", "replace")) in seen_after for named in self.pending)
                 or any(hash(named.encode("utf-8", "replace")) in seen_before for named, _ in waiting)
@@ -630,6 +882,24 @@ class OriginTracker:
         for named, want in waiting:
             self.pending.setdefault(named, []).append(want)
         self.unheld.extend(unheld)
+
+
+def _json(value: object) -> str:
+    """A JSON value as JSON, keys sorted (so that equal values read the same)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _first_difference(text: str, other: str) -> int | None:
+    """The first character where two texts differ (the shorter one's length when it begins the other); None
+    when they are equal. Compared a block at a time, then within the block that differs."""
+    if text == other:
+        return None
+    size = min(len(text), len(other))
+    start, step = 0, 1 << 16
+    while start < size and text[start:start + step] == other[start:start + step]:
+        start += step
+    end = min(start + step, size)
+    return next((at for at in range(start, end) if text[at] != other[at]), end)
 
 
 def _list(doc: dict[str, Any], key: str) -> list[Any]:

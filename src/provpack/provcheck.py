@@ -401,6 +401,14 @@ def deep_realign(doc: dict[str, Any], excerpt: bytes, text: str) -> list[str] | 
     return realign(doc, excerpt, text)
 
 
+def deep_reextract(how: str, block: bytes, content_type: object, content_encoding: object) -> tuple[str, str, Any] | str:
+    """--deep, for origcheck: the text, scope and charset provrecompute extracts again from an original's
+    source record `block` (which imports the extractor: only for --deep), or why it extracts none."""
+    from .provrecompute import reextract
+
+    return reextract(how, block, content_type, content_encoding)
+
+
 def explain(doc: dict[str, Any], resource: ResourceFacts, *, full: bool = False) -> tuple[list[str], bool]:
     """check_provenance, the long way: each rule in turn, each disagreement in words (`full`: see derived)."""
     messages: list[str] = []

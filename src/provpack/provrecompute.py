@@ -4,7 +4,8 @@ The excerpt is parsed and analysed again by provpack's own parser and analyser (
 elisions.py), its fields merged with the record's `sidecar` (metadata.py) and described
 (provenance.py); every key derivable from the excerpt must then be as written. With an original,
 `realign` aligns the excerpt with the original's extracted text again (align.py), and every
-alignment key must be as written. This trusts provpack's writer: it checks a record against what
+alignment key must be as written; `reextract` extracts that text from the original's source record
+again (htmltext.py), for origcheck to compare with the conversion record's. This trusts provpack's writer: it checks a record against what
 provpack would write, not an independent reading.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .defaults import MAX_FETCH_BYTES
 from .document import parse_document
 from .elisions import analyse
 from .errors import ProvpackError
@@ -97,6 +99,26 @@ def realign(doc: dict[str, Any], block: bytes, original_text: str) -> list[str]:
     for key in ("differences", "out_of_order"):
         out += _aligned_again(key, doc.get(key, _MISSING), expected[key])
     return out
+
+
+def reextract(how: str, block: bytes, content_type: object, content_encoding: object) -> tuple[str, str, Any] | str:
+    """The text, scope and charset (as JSON) provpack extracts from an original's source record `block`, as
+    `package` extracts them (original.py): a local copy's bytes, or a fetched response's body after its HTTP
+    head with its Content-Encoding undone, read as `content_type` says (each as the provenance record gives
+    it); or why it extracts none."""
+    from .htmltext import extract_text
+    from .httpbytes import decode_body, split_message
+
+    try:
+        if how == "fetched":
+            body = decode_body(split_message(block)[1], content_encoding if isinstance(content_encoding, str) else None,
+                               max_bytes=MAX_FETCH_BYTES)
+        else:
+            body = block
+        extraction = extract_text(body, content_type=content_type if isinstance(content_type, str) else None)
+    except ValueError as exc:
+        return str(exc)
+    return extraction.text, extraction.scope, extraction.charset.to_json()
 
 
 def _aligned_again(where: str, value: Any, want: Any) -> list[str]:

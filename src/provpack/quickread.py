@@ -251,7 +251,8 @@ class QuickReader(RecordChecker):
             self._origin_done(warc_type, None if target is None else target.strip(),
                               None if refers is None else refers.strip(), expected.decode("ascii")
                               if algorithm == "sha256" else None, length,
-                              buf[start:stop] if warc_type == b"conversion" and length <= KEEP_LIMIT else None)
+                              buf[start:stop] if length <= KEEP_LIMIT and (warc_type == b"conversion" or (
+                                  warc_type == b"response" and self.origins.wants(self._rec_id))) else None)
         self.verified += 1
         if self._context is not None:
             self._context.outcome = "verified"

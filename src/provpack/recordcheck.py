@@ -29,7 +29,7 @@ from .idset import IdSet
 from .origcheck import ORIGIN_TYPES, OriginTracker, Record
 from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
-from .provcheck import Deferred, ProvenanceTracker, ResourceFacts, deep_realign
+from .provcheck import Deferred, ProvenanceTracker, ResourceFacts, deep_realign, deep_reextract
 from .scanbuffer import ScanBuffer
 from .warcheader import HeaderParser, show
 from .warcstream import Source
@@ -79,7 +79,8 @@ class RecordChecker(ScanBuffer):
         self.seen_ids = IdSet()  # hashes of the record ids read (about 10 bytes each)
         self.provenance = ProvenanceTracker(self.counts, segment=segment, deep=deep)
         self.origins = OriginTracker(self.counts, self.provenance.held,   # originals a provenance record names
-                                     realign=deep_realign if deep else None)
+                                     realign=deep_realign if deep else None,
+                                     reextract=deep_reextract if deep else None, segment=segment)
         self._context: Deferred | None = None  # the record being read waits for its resource
         # What the last search for a header's end found, as decompressed offsets (from, found, to): the first
         # CRLF CRLF at or after `from` is at `found`; or (found -1) none starts before `to`. Any later search
@@ -252,6 +253,8 @@ class RecordChecker(ScanBuffer):
             if not keep:
                 self.counts[UNREAD_JSON] += 1
         elif warc_type == b"conversion":   # (an original's text: origcheck)
+            keep = length <= KEEP_LIMIT
+        elif warc_type == b"response" and self.origins.wants(self._rec_id):   # (--deep: its text extracted again)
             keep = length <= KEEP_LIMIT
 
         buf, pos = self._buf, self._pos

@@ -206,7 +206,7 @@ class Segment:
     starts_with_record: bool
     members: int
     origin_waiting: list[tuple[str, Want]]   # provenance records waiting for their original's records (origcheck)
-    origin_unheld: list[str]   # --deep: excerpts not at hand to align again with their original, by record id
+    origin_unheld: list[str]   # excerpts not at hand to check (and, --deep, align again) with their original
 
 
 @dataclass

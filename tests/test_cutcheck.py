@@ -1,0 +1,240 @@
+"""cutcheck applies alignment's rules for what a marker cut to a record and the conversion text: wherever the
+record tells what a rule needs, it gives what alignment gave; elsewhere it says it cannot tell.
+
+The property tests write records as provpack writes them (parse, analyse, describe, align: the writer, which
+cutcheck does not import) for quotes made of an original's words, cut, reordered and changed."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provpack import cutcheck
+from provpack.align import align
+from provpack.cutcheck import Cuts, Piece, pieces
+from provpack.document import parse_document
+from provpack.elisions import analyse
+from provpack.metadata import merge
+from provpack.provenance import AlignedOriginal, add_alignment, describe
+
+VOCABULARY = ["harbour", "council", "voted", "Tuesday", "night", "close", "old", "pier", "citing", "serious",
+              "concerns", "engineers", "found", "wooden", "piles", "rotted", "repairs", "cost", "million", "fenced",
+              "Monday", "town", "ninety", "years", "fishermen", "tourists", "the", "and", "of", "to"]
+WORDS = re.compile(r"[^\W_]+")
+SEPARATORS = [" [...] ", " ... ", " \u2026 ", " (...) ", " [...]\n\n", " [\u2026] ", "... [...] ", " [sic] ", " ",
+              "[...]", "...", " [...]", "[...] "]   # (the last ones glued to the word cut on either side)
+
+
+def written(excerpt: str, original: str) -> tuple[dict[str, Any], str]:
+    """The provenance record provpack writes for `excerpt` aligned with `original`, as a reader sees it, and
+    the excerpt's text."""
+    document = parse_document("x", excerpt.encode("utf-8"))
+    analysis = analyse(document)
+    doc = describe(document, analysis, merge(document.parsed, None), target_uri="urn:x", record_id="<urn:uuid:x>",
+                   sha256="0" * 64)
+    alignment = align(document.text, [(s.span.start, s.span.end) for s in analysis.segments],
+                      [(e.marker.span.start, e.marker.span.end, e.kind) for e in analysis.elisions], original,
+                      quoted=(document.body.start, document.body.end))
+    add_alignment(doc, AlignedOriginal(description={"how": "local"}, text=original, target_uri="urn:o",
+                                       conversion_record_id="<urn:uuid:c>", alignment=alignment))
+    return json.loads(json.dumps(doc)), document.text
+
+
+@st.composite
+def quotes(draw: st.DrawFn) -> tuple[str, str]:
+    """An original of paragraphs of sentences, and a quote of runs of its words: cut (maybe inside their edge
+    words), maybe reordered, repeated or changed, with markers between and at its ends, and maybe a header with
+    a marker in its title."""
+    paragraphs = []
+    for _ in range(draw(st.integers(1, 4))):
+        sentences = [" ".join(draw(st.lists(st.sampled_from(VOCABULARY), min_size=3, max_size=10))).capitalize()
+                     + draw(st.sampled_from([".", ",", " ...", "."])) for _ in range(draw(st.integers(1, 4)))]
+        paragraphs.append(" ".join(sentences))
+    original = draw(st.sampled_from(["\n\n", "\r\n\r\n", "\n \n"])).join(paragraphs) + "\n"
+    bounds = [(m.start(), m.end()) for m in WORDS.finditer(original)]
+    runs = []
+    for _ in range(draw(st.integers(1, 5))):
+        first = draw(st.integers(0, len(bounds) - 1))
+        last = min(len(bounds) - 1, first + draw(st.integers(0, 8)))
+        run = original[bounds[first][0]:bounds[last][1]]
+        if draw(st.integers(0, 4)) == 0:
+            run = run.replace(original[slice(*bounds[first])], draw(st.sampled_from(VOCABULARY)), 1)
+        if draw(st.integers(0, 3)) == 0:   # letters cut off its edge words
+            words = list(WORDS.finditer(run))
+            head = draw(st.integers(0, words[0].end() - 1))
+            tail = draw(st.integers(0, len(run) - words[-1].start() - 1))
+            run = run[head:len(run) - tail] if head < len(run) - tail else run
+        runs.append((first, run))
+    if draw(st.booleans()):
+        runs.sort()
+    text = draw(st.sampled_from(["", "[...] ", "... ", "\u2026 "])) + runs[0][1]
+    for _, run in runs[1:]:
+        text += draw(st.sampled_from(SEPARATORS)) + run
+    text += draw(st.sampled_from(["", " [...]", "...", " (\u2026)"]))
+    if draw(st.booleans()):
+        text = "12 November 2017\n\nThe Harbour Times: The pier [...] closes\n\n" + text
+    return text + "\n", original
+
+
+def expected(doc: dict[str, Any], excerpt: str | None, original: str) -> tuple[Cuts, list[tuple[str | None, Any]]]:
+    cuts = Cuts(pieces(doc, excerpt) or [], doc["segments"], doc["parts"]["body"], original)
+    return cuts, [cuts.cut(e["start"], e["end"], e["kind"]) for e in doc["elisions"]]
+
+
+@given(quotes())
+def test_what_the_rules_tell_is_what_alignment_gave(quote: tuple[str, str]) -> None:
+    """Each scope, passage and reason cutcheck tells is the one the writer wrote (with the excerpt's words at
+    hand, or not), and a cut between segments with words on both sides is always told when they are (the
+    record gives each segment's span, which alignment judges it by); in_order is whether a segment follows
+    the segment found before it."""
+    doc, excerpt = written(*quote)
+    original = quote[1]
+    for words in (excerpt, None):
+        _, cuts_of = expected(doc, words, original)
+        for elision, (scope, cut) in zip(doc["elisions"], cuts_of):
+            assert scope is None or scope == elision["omitted_scope"]
+            if cut is None:
+                assert not (scope == "between" and elision["kind"] == "bracketed" and not doc["alterations"]
+                            and words is not None), elision
+                continue
+            omitted = elision["omitted"]
+            if cut.passage is not None:
+                assert omitted is not None and (omitted["start"], omitted["end"]) == cut.passage
+            else:
+                assert omitted is None and elision["omitted_reason"] in cut.reasons, (elision, cut)
+    previous = None
+    for segment in doc["segments"]:
+        if segment["source_start"] is not None:
+            span = (segment["source_start"], segment["source_end"])
+            assert segment["in_order"] == (previous is None or cutcheck.follows(previous, span, original))
+            previous = span
+
+
+def told(cut: cutcheck.Cut | None) -> tuple[Any, ...] | None:
+    """A cut's passage, reasons and why, in words."""
+    return None if cut is None else (cut.passage, cut.reasons, cut.why())
+
+
+def test_a_possible_marker_inside_a_segment_is_not_told() -> None:
+    """Words on both sides of a `...` inside a segment: the record gives only the segment's whole span, so
+    what the marker cut is not told; a cut after that segment is (alignment judges it by that span)."""
+    original = "The harbour council voted on Tuesday night to close the old pier, citing concerns.\n"
+    doc, excerpt = written("The harbour council voted on Tuesday night ... citing concerns. [...]\n", original)
+    assert [e["kind"] for e in doc["elisions"]] == ["possible", "bracketed"]
+    assert doc["elisions"][0]["omitted"]["text"] == "to close the old pier,"
+    _, [(scope, inside), (end_scope, end)] = expected(doc, excerpt, original)
+    assert (scope, inside) == ("between", None)
+    assert doc["elisions"][1]["omitted_reason"] == "nothing omitted before the end of the paragraph in the original"
+    assert end_scope == "paragraph-end" and told(end) == (
+        None, ("nothing omitted before the end of the paragraph in the original",), "characters 83-83 of the"
+        " conversion text, from the end of segments[0] (82) to the end of its paragraph (83), white space trimmed,"
+        " hold no words: ''")
+
+
+def test_a_possible_marker_at_a_segment_end_is_told() -> None:
+    """A `...` ending the quote: its segment's one piece of words is the segment, so the cut to the
+    paragraph's end is told."""
+    original = "The harbour council voted on Tuesday.\n\nAnother paragraph.\n"
+    doc, excerpt = written("The harbour council voted...\n", original)
+    _, [(scope, cut)] = expected(doc, excerpt, original)
+    assert scope == "paragraph-end" and told(cut) == (
+        (26, 37), (), "characters 26-37 of the conversion text, from the end of segments[0] (25) to the end of its"
+        " paragraph (37), white space trimmed, hold words: 'on Tuesday.'")
+    assert doc["elisions"][0]["omitted"]["text"] == "on Tuesday."
+
+
+def test_a_marker_in_the_title_and_one_with_no_segment() -> None:
+    """A marker in the header cuts nothing (its scope paragraph-start); a quote of markers only has no
+    neighbours."""
+    original = "The pier closes. Engineers found rot.\n"
+    doc, excerpt = written("12 November 2017\n\nThe Harbour Times: The pier [...] closes\n\nEngineers found rot.\n",
+                           original)
+    _, [(scope, cut)] = expected(doc, excerpt, original)
+    assert doc["elisions"][0]["omitted_reason"] == cutcheck.HEADER
+    assert scope == "paragraph-start" and told(cut) == (
+        None, (cutcheck.HEADER,), "the marker is in the title/header, before the quoted text (parts.body 60-80)")
+    doc, excerpt = written("[...] ... [...]\n", original)
+    _, cuts_of = expected(doc, excerpt, original)
+    assert [e["omitted_reason"] for e in doc["elisions"]] == [cutcheck.ALONE] * 3
+    assert [told(cut) for _, cut in cuts_of] == [
+        (None, (cutcheck.ALONE,), "no segment with words lies on either side of the marker")] * 3
+
+
+def test_a_cut_from_a_paragraph_start_stops_at_a_segment_found_there() -> None:
+    """Segments quoted out of order: the cut opening the quote runs from the end of the segment found before
+    its neighbour, not from the paragraph's start; the cut between them omits nothing."""
+    original = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu.\n"
+    doc, excerpt = written("[...] Iota kappa lambda mu. [...] Alpha beta gamma delta.\n", original)
+    _, [(_, first), (_, second)] = expected(doc, excerpt, original)
+    assert doc["elisions"][0]["omitted"]["text"] == "Epsilon zeta eta theta."
+    assert first is not None and first.passage == (24, 47)
+    assert first.stretch() == "from the end of segments[1] (23) to the start of segments[0] (48)"
+    out_of_order = ("segments out of order: the segment after the marker comes before the one preceding it in the"
+                    " original")
+    assert doc["elisions"][1]["omitted_reason"] == out_of_order
+    assert told(second) == (None, (out_of_order,), "segments[1] after the marker (source 0-23) does not"
+                            " follow segments[0] before it (source 48-69) in the original")
+
+
+OVERLAP = ("segments overlap: the segment after the marker quotes words of the original that the one before it"
+           " quotes too")
+
+
+def test_a_segment_quoting_words_the_one_before_it_quotes_overlaps() -> None:
+    """A passage quoted twice: the cut between omits nothing, the segments overlap (each is its one piece)."""
+    original = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu.\n"
+    doc, excerpt = written("Alpha beta gamma delta. [...] Gamma delta. Epsilon zeta.\n", original)
+    assert [(s["source_start"], s["source_end"], s["in_order"]) for s in doc["segments"]] == [
+        (0, 23, True), (11, 36, False)]
+    _, [(scope, cut)] = expected(doc, excerpt, original)
+    assert doc["elisions"][0]["omitted_reason"] == OVERLAP
+    assert scope == "between" and told(cut) == (None, (OVERLAP,), "segments[1] after the marker (source 11-36) does"
+                                                " not follow segments[0] before it (source 0-23) in the original")
+
+
+def test_a_segment_in_pieces_around_another() -> None:
+    """segments[1] quotes text before and after segments[0] on either side of a `...`: its span covers both
+    pieces and so segments[0]'s, and whether two pieces overlap is not told (either reason passes); a cut
+    from the paragraph's start to segments[0] stops at a piece's end inside segments[1]'s span: not told."""
+    original = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu.\n"
+    doc, excerpt = written("[...] Epsilon zeta eta theta. [...] Alpha beta gamma delta. ... Iota kappa lambda mu.\n",
+                           original)
+    assert [(s["source_start"], s["source_end"], s["in_order"]) for s in doc["segments"]] == [
+        (24, 47, True), (0, 69, False)]
+    _, [(first_scope, first), (scope, between), (_, inside)] = expected(doc, excerpt, original)
+    assert doc["elisions"][0]["omitted_reason"] == "nothing omitted after the start of the paragraph in the original"
+    assert (first_scope, first) == ("paragraph-start", None)
+    out_of_order = ("segments out of order: the segment after the marker comes before the one preceding it in the"
+                    " original")
+    assert doc["elisions"][1]["omitted_reason"] == out_of_order
+    assert scope == "between" and told(between) == (
+        None, (OVERLAP, out_of_order), "segments[1] after the marker (source 0-69) does not follow segments[0]"
+        " before it (source 24-47) in the original")
+    assert inside is None
+
+
+def test_pieces_and_their_words() -> None:
+    """Segments cut at the markers inside them; a piece whose letters are all in editorial brackets is not
+    told (`[sic]` is no word to alignment); without the excerpt, only an empty piece is told."""
+    excerpt = "Alpha [sic] ... beta...\n"
+    doc: dict[str, Any] = {
+        "segments": [{"start": 0, "end": 22}],
+        "elisions": [{"start": 12, "end": 15, "kind": "possible"}, {"start": 19, "end": 22, "kind": "possible"}],
+        "alterations": [{"start": 6, "end": 11}]}
+    assert pieces(doc, excerpt) == [Piece(0, 12, 0, True), Piece(15, 19, 0, True), Piece(22, 22, 0, False)]
+    doc["segments"][0]["start"] = 6
+    assert pieces(doc, excerpt) == [Piece(6, 12, 0, None), Piece(15, 19, 0, True), Piece(22, 22, 0, False)]
+    assert pieces(doc, None) == [Piece(6, 12, 0, None), Piece(15, 19, 0, None), Piece(22, 22, 0, False)]
+    doc["segments"].append({"start": 20, "end": 22})
+    assert pieces(doc, excerpt) is None   # (segments overlapping: not what alignment is given)
+    assert pieces({"segments": [{"start": "0", "end": 22}], "elisions": []}, excerpt) is None
+
+
+def test_follows() -> None:
+    text = "one, two three"
+    assert cutcheck.follows((0, 4), (4, 8), text) and cutcheck.follows((0, 4), (3, 8), text)
+    assert not cutcheck.follows((0, 8), (5, 14), text) and not cutcheck.follows((5, 8), (0, 4), text)
