@@ -53,6 +53,28 @@ def test_the_readme_package_transcript_is_what_package_prints(
     assert capsys.readouterr().out.split("\n") == [*shown, ""]
 
 
+def test_the_readme_index_wacz_and_bag_transcript_is_what_they_print(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's `index`, `wacz` and `bag` commands, run as written on the committed archive, print exactly
+    the lines the README shows under each (offsets, digests and the WACZ's size change with every writer change)."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    transcript = readme[readme.index("```console\n$ provpack index archive/") + len("```console\n"):]
+    transcript = transcript[:transcript.index("```")]
+    (tmp_path / "archive").mkdir()
+    shutil.copy(root / "archive" / "seeds.warc.gz", tmp_path / "archive" / "seeds.warc.gz")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1510444800")
+    commands = transcript.split("$ ")[1:]
+    assert [command.split()[:2] for command in commands] == [["provpack", "index"], ["provpack", "wacz"],
+                                                            ["provpack", "bag"]]
+    for command in commands:
+        line, *shown = command.rstrip("\n").split("\n")
+        assert main(line.split()[1:]) == 0, line
+        assert capsys.readouterr().out.split("\n") == [*shown, ""], line
+
+
 def test_package_summary_does_not_read_the_summaries_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
