@@ -332,6 +332,28 @@ def test_express_path_reads_the_committed_archive_without_warcio(warcio_starts: 
     assert_same(warc)
 
 
+@pytest.mark.parametrize("trailer", [bytes(512), b"trailing junk\n"])
+def test_bytes_after_the_last_member_are_damaged_gzip_data(tmp_path: Path, trailer: bytes,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Zero padding or junk after the last gzip member of an archive the quick walk reads whole: index says
+    what show, extract and verify say there (damaged gzip data, exit 1), as warcio alone does, not that no
+    record starts there and a WARC gzipped as a whole needs recompressing (exit 2)."""
+    from conftest import ARCHIVE
+    from provpack.cli import main
+
+    data = (ARCHIVE / "seeds.warc.gz").read_bytes()
+    padded = tmp_path / "padded.warc.gz"
+    padded.write_bytes(data + trailer)
+    said = (f"{padded}: damaged gzip data at byte {len(data)}: {len(trailer)} bytes that are not gzip data after "
+            "the last gzip member; `provpack verify` gives the full report")
+    for express in (True, False):
+        with pytest.raises(IntegrityError) as caught:
+            list(index(padded, express=express))
+        assert str(caught.value) == said, express
+    assert main(["index", str(padded)]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {said}\n"
+
+
 def test_express_path_reads_a_plain_warc_without_warcio(tmp_path: Path, warcio_starts: list[int]) -> None:
     """An uncompressed WARC is walked too, its lengths as warcio counts them (no trailing CRLFs)."""
     plain = tmp_path / "seeds.warc"

@@ -190,14 +190,14 @@ def _index(
         if not stream.seekable():   # (a stream opened by another name, such as /dev/stdin)
             raise ArchiveError.not_seekable(path)
         _check_warc(path, stream)
-        resume = 0
+        last = 0   # where the last record read starts: damage warcio meets is there or after it
         if express:
             resume_at = yield from _express_lines(stream, wanted, skip_warc_fields, name, post_append)
             if resume_at is None:
                 return
-            resume = resume_at
-            stream.seek(resume)
-        lines = _warcio_lines(path, stream, wanted, skip_warc_fields, name, post_append)
+            last = resume_at[1]
+            stream.seek(resume_at[0])
+        lines = _warcio_lines(path, stream, wanted, skip_warc_fields, name, post_append, last=last)
         yield from (_paired(lines) if post_append else (line for line, _ in lines if line is not None))
 
 
@@ -212,18 +212,21 @@ def _is_default(records: Collection[str] | None) -> bool:
 
 def _express_lines(
     stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, filename: str, post_append: bool
-) -> Generator[CdxjLine, None, int | None]:
-    """Lines of the records the quick walk reads; returns where warcio has to go on (None: nowhere)."""
+) -> Generator[CdxjLine, None, tuple[int, int] | None]:
+    """Lines of the records the quick walk reads; returns where warcio has to go on and where the last record
+    the walk read starts (0: none), or None when warcio has nothing to read."""
     from .recordwalk import RecordWalk
 
     walk = RecordWalk(stream)
+    last = 0
     for record in walk:
         line = _walked_line(record, wanted, skip_warc_fields, filename, post_append)
         if line is _WARCIO:
-            return record.offset
+            return record.offset, last
         if isinstance(line, CdxjLine):
             yield line
-    return walk.resume_at
+        last = record.offset
+    return None if walk.resume_at is None else (walk.resume_at, last)
 
 
 class _Exchange(NamedTuple):
@@ -240,10 +243,11 @@ class _Exchange(NamedTuple):
 
 def _warcio_lines(
     path: Path, stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, name: str,
-    post_append: bool = False,
+    post_append: bool = False, *, last: int,
 ) -> Generator[tuple[CdxjLine | None, _Exchange | None], None, None]:
     """Lines of the records warcio reads from the stream's position on (None: not indexed), each with
-    what pairs it with a request or response when `post_append` (else None)."""
+    what pairs it with a request or response when `post_append` (else None); `last` is where the last record
+    read before that position starts (damage warcio meets is looked for from there)."""
     # warcio is imported here (surt by urlkey, at the first key), not at the top, so that `import provpack` stays fast.
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
@@ -256,13 +260,14 @@ def _warcio_lines(
     begin = stream.tell()
     iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
     start = iterator.offset  # where the last record read began: warcio's offset is negative for a whole-file gzip
+    since = last   # where damage met next is looked for from: the last record read, by the walk or by warcio
     records = iter(iterator)
     try:
         while True:
             try:
                 record = next(records)
             except StopIteration:
-                check_end(path, stream, max(start, begin))   # warcio ends quietly at a cut-off gzip member
+                check_end(path, stream, since)   # warcio ends quietly at a cut-off gzip member
                 break
             except AttributeError as exc:   # warcio's own slip: an HTTP record with no WARC-Target-URI
                 at = max(iterator.offset, start)
@@ -270,6 +275,7 @@ def _warcio_lines(
                                    f"({exc}); an HTTP record with no WARC-Target-URI does this",
                                    fix="check it with `provpack verify`") from exc
             start = iterator.offset
+            since = max(start, begin)
             block = record.raw_stream
             exchange, spool = _exchange(record) if post_append else (None, None)
             try:
@@ -296,7 +302,7 @@ def _warcio_lines(
     ) as exc:
         at = max(iterator.offset, start)
         # A file cut off, or a gzip member damaged, is said as such, not as what warcio met there.
-        check_end(path, stream, max(start, begin), failed_at=at)
+        check_end(path, stream, since, failed_at=at)
         raise ArchiveError(
             path,
             f"cannot read the record at or after byte {at}: {unreadable_reason(exc, stream, at)}",
