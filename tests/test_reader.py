@@ -181,15 +181,30 @@ def test_unreadable_record_is_quoted_short_and_escaped(seed_archive: Path, tmp_p
     """A line warcio cannot read is quoted in the error cut short, its escape sequences and CR LF escaped."""
     import gzip
 
-    path = tmp_path / "evil.warc"
+    path = tmp_path / "evil.warc"   # (a version line no WARC has: bytes that are no record at all are junk, below)
     path.write_bytes(gzip.decompress(seed_archive.read_bytes())
-                     + b"\x1b[31mEVIL\x1b]0;title\x07 " + b"x" * 500 + b"\r\n\r\n")
+                     + b"WARC/\x1b[31mEVIL\x1b]0;title\x07 " + b"x" * 500 + b"\r\n\r\n")
     with pytest.raises(ArchiveError) as caught:
         read_archive(path)
     message = str(caught.value)
-    assert "first line: '\\x1b[31mEVIL\\x1b]0;title\\x07 xxx" in message
+    assert "first line: 'WARC/\\x1b[31mEVIL\\x1b]0;title\\x07 xxx" in message
     assert not any(char in message for char in "\x1b\x07\r\n") and "x" * 60 not in message
     assert message.endswith("; run 'provpack verify' on it for details")
+
+
+def test_junk_is_quoted_short_and_escaped(seed_archive: Path, tmp_path: Path) -> None:
+    """Bytes that are no record after the last one are damage (exit 1), quoted cut short and escaped."""
+    import gzip
+
+    path = tmp_path / "junk.warc"
+    path.write_bytes(gzip.decompress(seed_archive.read_bytes())
+                     + b"\x1b[31mEVIL\x1b]0;title\x07 " + b"x" * 500 + b"\r\n\r\n")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(path)
+    assert str(caught.value) == (
+        f"{path}: no WARC record starts at byte {path.stat().st_size - 524} (524 bytes that are not a WARC record "
+        "after the last record; the bytes there: '\\x1b[31mEVIL\\x1b]0;title\\x07 xxxxxxxxxxxxxxxxxxxx'...); "
+        "`provpack verify` gives the full report")
 
 
 def test_names_in_an_unknown_name_error_are_escaped(tmp_path: Path) -> None:
@@ -448,6 +463,86 @@ def test_a_damaged_last_member_leaves_the_documents_before_it(three_docs: Path, 
         out = io.BytesIO()
         extract(bad, f"d{number}", out)
         assert out.getvalue() == f"doc {number} text ".encode() * 200
+
+
+def _no_record_at(three_docs: Path, tmp_path: Path, kind: str) -> tuple[Path, int, str]:
+    """A copy of `three_docs` with bytes that are no WARC record just before doc 2's text (its 3rd record): a
+    plain WARC with a stray byte there, or the gzipped one with a gzip member there that holds no record; (the
+    copy, where the bytes start, what follows "no WARC record starts at byte N (" in the error)."""
+    from provpack.cdxj import index
+
+    start = list(index(three_docs, records=None))[3].offset
+    data = three_docs.read_bytes()
+    if kind == "plain":
+        bad = tmp_path / "bad.warc"
+        bad.write_bytes(data := gzip.decompress(data))
+        start = list(index(bad, records=None))[3].offset
+        bad.write_bytes(data[:start] + b"X" + data[start:])
+        return bad, start, ("1 byte that is not a WARC record before the next record; the bytes there: "
+                            "'XWARC/1.1\\r\\nWARC-Type: resource\\r\\nWARC-Rec'...")
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(data[:start] + gzip.compress(b"hello\n", mtime=0) + data[start:])
+    return bad, start, "6 bytes that are not a WARC record before the next record; its gzip member holds: 'hello\\n'"
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_bytes_that_are_no_record_are_damage(three_docs: Path, tmp_path: Path, kind: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A stray byte before a record of a plain WARC, or a gzip member that holds no record: read_archive, show,
+    extract and index say that no WARC record starts there, as verify finds it (exit 1), not that the file is
+    no readable WARC (exit 2); show lists d1, before it, and extract gives d1 with a warning, as for damaged
+    gzip data; read_archive passes it to on_damage."""
+    from provpack.cdxj import index
+    from provpack.cli import main
+    from provpack.verify import verify
+
+    bad, start, found = _no_record_at(three_docs, tmp_path, kind)
+    said = f"{bad}: no WARC record starts at byte {start} ({found}); `provpack verify` gives the full report"
+    assert [(problem.offset, problem.kind) for problem in verify(bad).files[0].problems] == [(start, "junk")]
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert str(caught.value) == said
+    damage: list[IntegrityError] = []
+    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == ["d1"]
+    assert [str(error) for error in damage] == [said]
+    for express in (True, False):
+        with pytest.raises(IntegrityError) as caught:
+            list(index(bad, records=None, express=express))
+        assert str(caught.value) == said
+    capsys.readouterr()
+    assert main(["index", str(bad)]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}\n")
+    assert main(["show", str(bad)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err == f"provpack: error: {said}; only the document before it is listed\n"
+    assert shown.out.startswith(f"{bad}: 1 document\n\nd1\n")
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' before it\n")
+    assert main(["extract", str(bad), "d1"]) == 0
+    assert capsys.readouterr() == ("doc 1 text " * 200, f"provpack: warning: {said}; 'd1' lies before it: "
+                                   "extracted, its sha256 checked\n")
+    assert main(["verify", str(bad)]) == 1
+
+
+def test_bytes_after_a_record_in_its_gzip_member_are_damage(three_docs: Path, tmp_path: Path) -> None:
+    """Bytes that are no record after the record in a gzip member (d1's text): said of that member, in verify's
+    words but for the decompressed offset, which a read from the record before cannot know."""
+    from provpack.cdxj import index
+
+    lines = list(index(three_docs, records=None))
+    start, end = lines[1].offset, lines[2].offset
+    data = three_docs.read_bytes()
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(data[:start] + gzip.compress(gzip.decompress(data[start:end]) + b"junk here\r\n", mtime=0)
+                    + data[end:])
+    said = (f"{bad}: no WARC record follows a record in the gzip member at byte {start} (11 bytes that are not a "
+            "WARC record before the next record); `provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert str(caught.value) == said
+    with pytest.raises(IntegrityError) as caught:
+        list(index(bad))
+    assert str(caught.value) == said
 
 
 def _shaped(tmp_path: Path, change: object) -> Path:

@@ -189,7 +189,7 @@ def _index(
     with stream:
         if not stream.seekable():   # (a stream opened by another name, such as /dev/stdin)
             raise ArchiveError.not_seekable(path)
-        _check_warc(path, stream)
+        gzipped = _check_warc(path, stream)
         last = 0   # where the last record read starts: damage warcio meets is there or after it
         if express:
             resume_at = yield from _express_lines(stream, wanted, skip_warc_fields, name, post_append)
@@ -197,7 +197,8 @@ def _index(
                 return
             last = resume_at[1]
             stream.seek(resume_at[0])
-        lines = _warcio_lines(path, stream, wanted, skip_warc_fields, name, post_append, last=last)
+        lines = _warcio_lines(path, stream, wanted, skip_warc_fields, name, post_append, last=last,
+                              gzipped=gzipped)
         yield from (_paired(lines) if post_append else (line for line, _ in lines if line is not None))
 
 
@@ -243,11 +244,12 @@ class _Exchange(NamedTuple):
 
 def _warcio_lines(
     path: Path, stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, name: str,
-    post_append: bool = False, *, last: int,
+    post_append: bool = False, *, last: int, gzipped: bool,
 ) -> Generator[tuple[CdxjLine | None, _Exchange | None], None, None]:
     """Lines of the records warcio reads from the stream's position on (None: not indexed), each with
     what pairs it with a request or response when `post_append` (else None); `last` is where the last record
-    read before that position starts (damage warcio meets is looked for from there)."""
+    read before that position starts (damage warcio meets is looked for from there); `gzipped`: the file
+    starts with gzip data (a record warcio cannot read may then be a WARC gzipped as a whole)."""
     # warcio is imported here (surt by urlkey, at the first key), not at the top, so that `import provpack` stays fast.
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
@@ -306,8 +308,8 @@ def _warcio_lines(
         raise ArchiveError(
             path,
             f"cannot read the record at or after byte {at}: {unreadable_reason(exc, stream, at)}",
-            fix="check it with `provpack verify`; a WARC gzipped as a whole needs "
-            "`warcio recompress` first",
+            fix="check it with `provpack verify`" + ("; a WARC gzipped as a whole needs `warcio recompress` first"
+                                                      if gzipped else ""),
         ) from exc
     finally:
         iterator.close()
@@ -595,8 +597,9 @@ def _sorted_unique(lines: list[str]) -> list[str]:
     return unique
 
 
-def _check_warc(path: Path, stream: IO[bytes]) -> None:
-    """Refuse an empty file, or one whose first bytes name another format (a ZIP or WACZ, tar, bzip2, xz, zstd).
+def _check_warc(path: Path, stream: IO[bytes]) -> bool:
+    """Refuse an empty file, or one whose first bytes name another format (a ZIP or WACZ, tar, bzip2, xz, zstd);
+    whether it is gzip data.
 
     Only those, as `provpack verify` names them: anything else is left to warcio, which reads ARC files too.
     """
@@ -616,3 +619,4 @@ def _check_warc(path: Path, stream: IO[bytes]) -> None:
     if found is not None:
         raise ArchiveError(path, f"not a WARC file: {found.what}", fix=found.fix("index"))
     stream.seek(0)
+    return first.startswith(b"\x1f\x8b")

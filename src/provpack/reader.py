@@ -45,8 +45,9 @@ def read_archive(path: Path | str, *,
                  on_damage: Callable[[IntegrityError], None] | None = None) -> tuple[ArchivedDocument, ...]:
     """Every document described by a provpack provenance record, in archive order.
 
-    Damage to the file (a gzip member cut off or corrupt, or bytes between members that are not gzip
-    data) is an IntegrityError naming the byte where it is. Given `on_damage`, that error is passed to it
+    Damage to the file (a gzip member cut off or corrupt, bytes between members that are not gzip data, or
+    bytes where a record should start that are not one: junk, to verify) is an IntegrityError naming the
+    byte where it is. Given `on_damage`, that error is passed to it
     instead, and the documents read before the damage are returned (those after it are not read).
     """
     require((("path", path, PATH),))
