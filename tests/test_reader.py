@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import provpack
-from provpack.errors import ArchiveError, IntegrityError
+from provpack.errors import ArchiveError, InputError, IntegrityError
 from provpack.reader import extract, read_archive
 
 from conftest import SEED_NAME, SEEDS
@@ -368,6 +368,56 @@ def test_extract_of_another_archives_document_writes_nothing(three_docs: Path, t
         f"record '{theirs.record_id}'; nothing was written; the file changed since it was read, or the document is "
         "another archive's: run 'provpack verify'")
     assert caught.value.exit_code == 1 and out.getvalue() == b""
+
+
+def test_extract_at_an_offset_where_no_record_starts_writes_nothing(three_docs: Path, tmp_path: Path) -> None:
+    """A document whose offset is no record start in this file (another archive's, or the file rewritten or cut
+    since it was read), in a gzipped or a plain WARC, or past its end: an IntegrityError saying so (exit 1),
+    as for another record there, not that the file is no WARC (exit 2); nothing written."""
+    import dataclasses
+
+    plain = tmp_path / "a.warc"
+    plain.write_bytes(gzip.decompress(three_docs.read_bytes()))
+    moved = ("; nothing was written; the file changed since it was read, or the document is another archive's: "
+             "run 'provpack verify'")
+    for warc in (three_docs, plain):
+        document = read_archive(warc)[1]
+        assert document.offset is not None
+        size = warc.stat().st_size
+        should = f"where its resource record '{document.record_id}' should be"
+        for offset in (document.offset + 7, size - 3):
+            shown = repr(warc.read_bytes()[offset:offset + 40])[1:]
+            out = io.BytesIO()
+            with pytest.raises(IntegrityError) as caught:
+                extract(warc, dataclasses.replace(document, offset=offset), out)
+            assert str(caught.value) == (f"{warc}: d2: no WARC record starts at offset {offset}, {should} "
+                                         f"(the bytes there: {shown}{'...' if offset < size - 3 else ''}){moved}")
+            assert out.getvalue() == b""
+        for offset in (size, size + 10):
+            with pytest.raises(IntegrityError) as caught:
+                extract(warc, dataclasses.replace(document, offset=offset), io.BytesIO())
+            assert str(caught.value) == (f"{warc}: d2: offset {offset}, {should}, is past the end of the file "
+                                         f"({size:,} bytes){moved}")
+
+
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("offset", -3, "name.offset: must be a byte offset from 0, not -3; pass a document that read_archive gave for "
+                   "this file"),
+    ("offset", "5", "name.offset: must be an int or None, not str '5'"),
+    ("offset", True, "name.offset: must be an int or None, not bool True"),
+    ("length_bytes", 2.0, "name.length_bytes: must be an int, not float 2.0"),
+    ("record_id", None, "name.record_id: must be a str, not None"),
+    ("sha256", b"ab", "name.sha256: must be a str, not bytes b'ab'"),
+    ("name", 5, "name.name: must be a str, not int 5"),
+])
+def test_extract_checks_the_fields_of_a_document(three_docs: Path, field: str, value: object, said: str) -> None:
+    """An ArchivedDocument made by hand with a field extract cannot use is an InputError naming it (exit 2), before
+    the archive is read, not an OSError or TypeError from the read."""
+    import dataclasses
+
+    with pytest.raises(InputError) as caught:
+        extract(three_docs, dataclasses.replace(read_archive(three_docs)[1], **{field: value}), io.BytesIO())
+    assert str(caught.value) == said
 
 
 def _damaged(warc: Path, record: int, where: str, out: Path) -> tuple[int, str]:
