@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import json.encoder
+import os
 import re
 import reprlib
 import shutil
@@ -410,10 +411,10 @@ def write_index(
     text_stream("out", out)
     require((("sort", sort, FLAG), ("force", force, FLAG)))
     lines = index(warc_path, filename=filename, records=records, post_append=post_append)   # (checks the rest)
-    if isinstance(out, (str, Path)):   # before the archive is read: the write must not destroy it
-        refuse_input(out, archive_files(warc_path))
+    if isinstance(out, (str, os.PathLike)):   # before the archive is read: the write must not destroy it
+        refuse_input(os.fspath(out), archive_files(warc_path))
     text = cdxj_text(lines, sort=sort)
-    if isinstance(out, (str, Path)):
+    if isinstance(out, (str, os.PathLike)):
         with atomic_writer(Path(out), force=force) as stream:
             stream.write(text.encode("utf-8"))
     else:

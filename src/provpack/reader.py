@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from warcio.exceptions import ArchiveLoadFailed
 
-from .arguments import FLAG, INT, PATH, TEXT, Kind, binary_stream, require
+from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, Kind, binary_stream, require
 from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError
 from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
@@ -50,7 +50,7 @@ def read_archive(path: Path | str, *,
     byte where it is. Given `on_damage`, that error is passed to it
     instead, and the documents read before the damage are returned (those after it are not read).
     """
-    require((("path", path, PATH),))
+    require((("path", path, PATH), ("on_damage", on_damage, FUNCTION.or_none)))
     documents: list[ArchivedDocument] = []
     try:
         _read_documents(Path(path), documents)
