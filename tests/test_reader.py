@@ -572,6 +572,9 @@ def test_bytes_that_are_no_record_are_damage(three_docs: Path, tmp_path: Path, k
     assert capsys.readouterr() == ("doc 1 text " * 200, f"provpack: warning: {said}; 'd1' lies before it: "
                                    "extracted, its sha256 checked\n")
     assert main(["verify", str(bad)]) == 1
+    capsys.readouterr()
+    assert main(["wacz", str(bad), "-o", str(tmp_path / "bad.wacz")]) == 1   # (its index is refused)
+    assert capsys.readouterr() == ("", f"provpack: error: {said}\n") and not (tmp_path / "bad.wacz").exists()
 
 
 def test_bytes_after_a_record_in_its_gzip_member_are_damage(three_docs: Path, tmp_path: Path) -> None:
