@@ -89,6 +89,13 @@ SEEDS = str(Path(__file__).resolve().parents[1] / "seeds")
     (lambda out: provpack.verify(COMMITTED, key=5), f"key: must be {_PATH} or None, not int 5"),
     (lambda out: provpack.verify(COMMITTED, strict="yes"), "strict: must be True or False, not str 'yes'"),
     (lambda out: provpack.read_archive(None), f"path: must be {_PATH}, not None"),
+    (lambda out: provpack.read_archive(COMMITTED, on_damage=5), "on_damage: must be a function or None, not int 5"),
+    (lambda out: provpack.package(BytesPath("seeds"), out=out),
+     f"sources: must be {_PATH} or an iterable of them, not BytesPath whose os.fspath() is bytes b'seeds'"),
+    (lambda out: provpack.package(SEEDS, out=BytesPath("a.warc.gz")),
+     f"out: must be {_PATH} or None, not BytesPath whose os.fspath() is bytes b'a.warc.gz'"),
+    (lambda out: provpack.write_index(COMMITTED, BytesPath("a.cdxj")),
+     f"out: must be {_TEXT}, not BytesPath whose os.fspath() is bytes b'a.cdxj'"),
     (lambda out: provpack.extract(COMMITTED, 5, io.BytesIO()), "name: must be a str (a document's name) or an ArchivedDocument, not int 5"),
     (lambda out: provpack.extract(COMMITTED, "x", io.StringIO()), f"dest: must be {_BINARY}, not a text stream "
                                                                   "(StringIO)"),
@@ -110,6 +117,43 @@ def test_wrong_argument_types_are_input_errors_naming_the_argument(call: Callabl
         call(tmp_path / "out.warc.gz")
     assert str(caught.value) == message
     assert list(tmp_path.iterdir()) == []
+
+
+class BytesPath:
+    """An os.PathLike whose __fspath__ gives bytes: no path provpack takes (Path() refuses it)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __fspath__(self) -> bytes:
+        return self.path.encode()
+
+
+class TextPath:
+    """An os.PathLike of no pathlib class, whose __fspath__ gives a str: a path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+
+def test_write_index_takes_any_path_like(tmp_path: Path) -> None:
+    """write_index writes to an os.PathLike of no pathlib class as to a path (it was taken for a stream and failed
+    with an AttributeError after indexing), and refuses it, even with force, when it is the archive read."""
+    import shutil
+
+    out, text = tmp_path / "out.cdxj", io.StringIO()
+    assert provpack.write_index(COMMITTED, TextPath(out)) == provpack.write_index(COMMITTED, text) == 2
+    assert out.read_text(encoding="utf-8") == text.getvalue()
+    archive = tmp_path / "seeds.warc.gz"
+    shutil.copyfile(COMMITTED, archive)
+    with pytest.raises(provpack.ArchiveError) as caught:
+        provpack.write_index(archive, TextPath(archive), force=True)
+    assert str(caught.value) == (f"{archive}: is the archive this command reads ({archive}); provpack does not write "
+                                 "over it, even with --force (force=True); write to another file")
+    assert archive.read_bytes() == Path(COMMITTED).read_bytes()
 
 
 def test_extract_checks_its_stream_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,6 +32,37 @@ def test_kinds_take_what_they_say() -> None:
         assert str(caught.value) == f"n: must be {said}"
 
 
+class Fspath:
+    """An os.PathLike of no pathlib class whose __fspath__ gives `value`."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __fspath__(self) -> object:
+        return self.value
+
+
+def test_a_path_like_is_a_path_when_its_fspath_is_a_str() -> None:
+    """Any os.PathLike giving a str is a path (and text_stream's); one giving bytes, or what os.fspath refuses, is
+    not (Path() refuses it with a TypeError), and the message says what it gives."""
+    path = Fspath("x")
+    require((("p", path, PATH),))
+    text_stream("s", path)
+    assert paths("p", path) == [path]
+    for value, said in ((Fspath(b"x"), "Fspath whose os.fspath() is bytes b'x'"),
+                        (Fspath(5), "Fspath whose os.fspath() is refused")):
+        with pytest.raises(InputError) as caught:
+            require((("p", value, PATH),))
+        assert str(caught.value) == f"p: must be a path (a str or a pathlib.Path), not {said}"
+        with pytest.raises(InputError) as caught:
+            paths("p", value)
+        assert str(caught.value) == f"p: must be a path (a str or a pathlib.Path) or an iterable of them, not {said}"
+        with pytest.raises(InputError) as caught:
+            text_stream("s", value)
+        assert str(caught.value) == ("s: must be a path or a text stream (open(PATH, 'w'), io.StringIO, sys.stdout), "
+                                     f"not {said}")
+
+
 def test_paths_reads_an_iterable_once() -> None:
     """One path is a list of one; an iterator is read into a list; a long value is cut short in the message."""
     assert paths("p", "a") == ["a"] and paths("p", iter([Path("a"), "b"])) == [Path("a"), "b"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import provpack
-from provpack.errors import ArchiveError, IntegrityError
+from provpack.errors import ArchiveError, InputError, IntegrityError
 from provpack.reader import extract, read_archive
 
 from conftest import SEED_NAME, SEEDS
@@ -181,15 +181,30 @@ def test_unreadable_record_is_quoted_short_and_escaped(seed_archive: Path, tmp_p
     """A line warcio cannot read is quoted in the error cut short, its escape sequences and CR LF escaped."""
     import gzip
 
-    path = tmp_path / "evil.warc"
+    path = tmp_path / "evil.warc"   # (a version line no WARC has: bytes that are no record at all are junk, below)
     path.write_bytes(gzip.decompress(seed_archive.read_bytes())
-                     + b"\x1b[31mEVIL\x1b]0;title\x07 " + b"x" * 500 + b"\r\n\r\n")
+                     + b"WARC/\x1b[31mEVIL\x1b]0;title\x07 " + b"x" * 500 + b"\r\n\r\n")
     with pytest.raises(ArchiveError) as caught:
         read_archive(path)
     message = str(caught.value)
-    assert "first line: '\\x1b[31mEVIL\\x1b]0;title\\x07 xxx" in message
+    assert "first line: 'WARC/\\x1b[31mEVIL\\x1b]0;title\\x07 xxx" in message
     assert not any(char in message for char in "\x1b\x07\r\n") and "x" * 60 not in message
     assert message.endswith("; run 'provpack verify' on it for details")
+
+
+def test_junk_is_quoted_short_and_escaped(seed_archive: Path, tmp_path: Path) -> None:
+    """Bytes that are no record after the last one are damage (exit 1), quoted cut short and escaped."""
+    import gzip
+
+    path = tmp_path / "junk.warc"
+    path.write_bytes(gzip.decompress(seed_archive.read_bytes())
+                     + b"\x1b[31mEVIL\x1b]0;title\x07 " + b"x" * 500 + b"\r\n\r\n")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(path)
+    assert str(caught.value) == (
+        f"{path}: no WARC record starts at byte {path.stat().st_size - 524} (524 bytes that are not a WARC record "
+        "after the last record; the bytes there: '\\x1b[31mEVIL\\x1b]0;title\\x07 xxxxxxxxxxxxxxxxxxxx'...); "
+        "`provpack verify` gives the full report")
 
 
 def test_names_in_an_unknown_name_error_are_escaped(tmp_path: Path) -> None:
@@ -355,6 +370,56 @@ def test_extract_of_another_archives_document_writes_nothing(three_docs: Path, t
     assert caught.value.exit_code == 1 and out.getvalue() == b""
 
 
+def test_extract_at_an_offset_where_no_record_starts_writes_nothing(three_docs: Path, tmp_path: Path) -> None:
+    """A document whose offset is no record start in this file (another archive's, or the file rewritten or cut
+    since it was read), in a gzipped or a plain WARC, or past its end: an IntegrityError saying so (exit 1),
+    as for another record there, not that the file is no WARC (exit 2); nothing written."""
+    import dataclasses
+
+    plain = tmp_path / "a.warc"
+    plain.write_bytes(gzip.decompress(three_docs.read_bytes()))
+    moved = ("; nothing was written; the file changed since it was read, or the document is another archive's: "
+             "run 'provpack verify'")
+    for warc in (three_docs, plain):
+        document = read_archive(warc)[1]
+        assert document.offset is not None
+        size = warc.stat().st_size
+        should = f"where its resource record '{document.record_id}' should be"
+        for offset in (document.offset + 7, size - 3):
+            shown = repr(warc.read_bytes()[offset:offset + 40])[1:]
+            out = io.BytesIO()
+            with pytest.raises(IntegrityError) as caught:
+                extract(warc, dataclasses.replace(document, offset=offset), out)
+            assert str(caught.value) == (f"{warc}: d2: no WARC record starts at offset {offset}, {should} "
+                                         f"(the bytes there: {shown}{'...' if offset < size - 3 else ''}){moved}")
+            assert out.getvalue() == b""
+        for offset in (size, size + 10):
+            with pytest.raises(IntegrityError) as caught:
+                extract(warc, dataclasses.replace(document, offset=offset), io.BytesIO())
+            assert str(caught.value) == (f"{warc}: d2: offset {offset}, {should}, is past the end of the file "
+                                         f"({size:,} bytes){moved}")
+
+
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("offset", -3, "name.offset: must be a byte offset from 0, not -3; pass a document that read_archive gave for "
+                   "this file"),
+    ("offset", "5", "name.offset: must be an int or None, not str '5'"),
+    ("offset", True, "name.offset: must be an int or None, not bool True"),
+    ("length_bytes", 2.0, "name.length_bytes: must be an int, not float 2.0"),
+    ("record_id", None, "name.record_id: must be a str, not None"),
+    ("sha256", b"ab", "name.sha256: must be a str, not bytes b'ab'"),
+    ("name", 5, "name.name: must be a str, not int 5"),
+])
+def test_extract_checks_the_fields_of_a_document(three_docs: Path, field: str, value: object, said: str) -> None:
+    """An ArchivedDocument made by hand with a field extract cannot use is an InputError naming it (exit 2), before
+    the archive is read, not an OSError or TypeError from the read."""
+    import dataclasses
+
+    with pytest.raises(InputError) as caught:
+        extract(three_docs, dataclasses.replace(read_archive(three_docs)[1], **{field: value}), io.BytesIO())
+    assert str(caught.value) == said
+
+
 def _damaged(warc: Path, record: int, where: str, out: Path) -> tuple[int, str]:
     """A copy of `warc` at `out` with the gzip member of its `record`-th record (0: warcinfo) damaged, not cut
     off: a bit of its CRC-32 flipped, a byte of its deflate data flipped, or its magic byte; (the member's
@@ -448,6 +513,89 @@ def test_a_damaged_last_member_leaves_the_documents_before_it(three_docs: Path, 
         out = io.BytesIO()
         extract(bad, f"d{number}", out)
         assert out.getvalue() == f"doc {number} text ".encode() * 200
+
+
+def _no_record_at(three_docs: Path, tmp_path: Path, kind: str) -> tuple[Path, int, str]:
+    """A copy of `three_docs` with bytes that are no WARC record just before doc 2's text (its 3rd record): a
+    plain WARC with a stray byte there, or the gzipped one with a gzip member there that holds no record; (the
+    copy, where the bytes start, what follows "no WARC record starts at byte N (" in the error)."""
+    from provpack.cdxj import index
+
+    start = list(index(three_docs, records=None))[3].offset
+    data = three_docs.read_bytes()
+    if kind == "plain":
+        bad = tmp_path / "bad.warc"
+        bad.write_bytes(data := gzip.decompress(data))
+        start = list(index(bad, records=None))[3].offset
+        bad.write_bytes(data[:start] + b"X" + data[start:])
+        return bad, start, ("1 byte that is not a WARC record before the next record; the bytes there: "
+                            "'XWARC/1.1\\r\\nWARC-Type: resource\\r\\nWARC-Rec'...")
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(data[:start] + gzip.compress(b"hello\n", mtime=0) + data[start:])
+    return bad, start, "6 bytes that are not a WARC record before the next record; its gzip member holds: 'hello\\n'"
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_bytes_that_are_no_record_are_damage(three_docs: Path, tmp_path: Path, kind: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A stray byte before a record of a plain WARC, or a gzip member that holds no record: read_archive, show,
+    extract and index say that no WARC record starts there, as verify finds it (exit 1), not that the file is
+    no readable WARC (exit 2); show lists d1, before it, and extract gives d1 with a warning, as for damaged
+    gzip data; read_archive passes it to on_damage."""
+    from provpack.cdxj import index
+    from provpack.cli import main
+    from provpack.verify import verify
+
+    bad, start, found = _no_record_at(three_docs, tmp_path, kind)
+    said = f"{bad}: no WARC record starts at byte {start} ({found}); `provpack verify` gives the full report"
+    assert [(problem.offset, problem.kind) for problem in verify(bad).files[0].problems] == [(start, "junk")]
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert str(caught.value) == said
+    damage: list[IntegrityError] = []
+    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == ["d1"]
+    assert [str(error) for error in damage] == [said]
+    for express in (True, False):
+        with pytest.raises(IntegrityError) as caught:
+            list(index(bad, records=None, express=express))
+        assert str(caught.value) == said
+    capsys.readouterr()
+    assert main(["index", str(bad)]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}\n")
+    assert main(["show", str(bad)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err == f"provpack: error: {said}; only the document before it is listed\n"
+    assert shown.out.startswith(f"{bad}: 1 document\n\nd1\n")
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' before it\n")
+    assert main(["extract", str(bad), "d1"]) == 0
+    assert capsys.readouterr() == ("doc 1 text " * 200, f"provpack: warning: {said}; 'd1' lies before it: "
+                                   "extracted, its sha256 checked\n")
+    assert main(["verify", str(bad)]) == 1
+    capsys.readouterr()
+    assert main(["wacz", str(bad), "-o", str(tmp_path / "bad.wacz")]) == 1   # (its index is refused)
+    assert capsys.readouterr() == ("", f"provpack: error: {said}\n") and not (tmp_path / "bad.wacz").exists()
+
+
+def test_bytes_after_a_record_in_its_gzip_member_are_damage(three_docs: Path, tmp_path: Path) -> None:
+    """Bytes that are no record after the record in a gzip member (d1's text): said of that member, in verify's
+    words but for the decompressed offset, which a read from the record before cannot know."""
+    from provpack.cdxj import index
+
+    lines = list(index(three_docs, records=None))
+    start, end = lines[1].offset, lines[2].offset
+    data = three_docs.read_bytes()
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(data[:start] + gzip.compress(gzip.decompress(data[start:end]) + b"junk here\r\n", mtime=0)
+                    + data[end:])
+    said = (f"{bad}: no WARC record follows a record in the gzip member at byte {start} (11 bytes that are not a "
+            "WARC record before the next record); `provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert str(caught.value) == said
+    with pytest.raises(IntegrityError) as caught:
+        list(index(bad))
+    assert str(caught.value) == said
 
 
 def _shaped(tmp_path: Path, change: object) -> Path:

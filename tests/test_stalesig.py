@@ -119,6 +119,51 @@ def test_a_file_that_is_not_a_provpack_signature_is_left_with_a_warning(
         "replaced, it does not sign this one"]
 
 
+def test_a_signature_that_cannot_be_read_is_left_and_said_so(
+        signed: Path, seed_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """ARCHIVE.sig a link to no file, or a folder: left in place with its token, said as what it is, not as a
+    file that is no provpack signature."""
+    sig = signed.with_name("seeds.warc.gz.sig")
+    sig.unlink()
+    sig.symlink_to("nowhere.sig")
+    with caplog.at_level("WARNING", logger="provpack"):
+        result = provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=1), force=True)
+    assert result.removed_signatures == () and os.readlink(sig) == "nowhere.sig"
+    assert _warnings(caplog) == [f"{sig}: left in place: a symbolic link to 'nowhere.sig', where there is no file "
+                                 "(no signature)"]
+    sig.unlink()
+    sig.mkdir()
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="provpack"):
+        result = provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=2), force=True)
+    assert result.removed_signatures == () and sig.is_dir()
+    assert signed.with_name("seeds.warc.gz.sig.tsr").read_bytes() == b"a token"
+    assert _warnings(caplog) == [f"{sig}: left in place: the signature file is not a regular file (a FIFO, device or "
+                                 "folder); if it signed the archive this run replaced, it does not sign this one"]
+
+
+def test_a_signature_that_also_covered_a_wacz_asks_for_both_again(
+        signed: Path, seed_dir: Path, keys: tuple[Path, Path], caplog: pytest.LogCaptureFixture) -> None:
+    """The removed signature covered the WARC and a WACZ (sign --wacz): the warning says so and asks for the WACZ
+    made again and signed with it, which keeps what sign --wacz vouched for (the plain recipe lost the WACZ)."""
+    wacz = make_wacz(signed, signed.with_name("seeds.wacz"), created=DATE)
+    sign(signed, keys[0], wacz=wacz, force=True)
+    old = signed.read_bytes()
+    (seed_dir / "000_8dbb4f68ea601904.txt").write_bytes(b"changed [...] x\n")
+    with caplog.at_level("WARNING", logger="provpack"):
+        provpack.package(seed_dir, out=signed, date=DATE, force=True)
+    sig, token = signed.with_name("seeds.warc.gz.sig"), signed.with_name("seeds.warc.gz.sig.tsr")
+    assert _warnings(caplog) == [
+        f"removed {sig} and {token}: they signed and timestamped the archive this run replaced ({len(old):,} bytes, "
+        f"sha256 {hashlib.sha256(old).hexdigest()}) and the WACZ seeds.wacz, not this one; make the WACZ again and "
+        f"sign both with 'provpack wacz {signed} -o {wacz} --force' and 'provpack sign {signed} --key KEY --wacz "
+        f"{wacz} --tsa URL'"]
+    assert main(["-q", "wacz", str(signed), "-o", str(wacz), "--force"]) == 0   # the recipe, but for --tsa
+    assert main(["-q", "sign", str(signed), "--key", str(keys[0]), "--wacz", str(wacz)]) == 0
+    found = check_signature(signed, keys[1])
+    assert found.ok and found.message.endswith(f", with the WACZ {wacz}"), found.message
+
+
 def test_a_signature_that_cannot_be_removed_is_said_so(
         signed: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     """An unlink that fails: the archive is written all the same, and a warning asks to remove the signature."""
@@ -142,9 +187,11 @@ def test_a_signature_that_cannot_be_removed_is_said_so(
     assert warnings[1].startswith(f"removed {token}: it signed the archive this run replaced (")
 
 
-def test_a_signature_without_its_archive_is_refused_unless_force(signed: Path, seed_dir: Path) -> None:
+def test_a_signature_without_its_archive_is_refused_unless_force(signed: Path, seed_dir: Path,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
     """ARCHIVE.sig whose archive is gone, as a lone .sha256: refused before anything is written; with force the
-    archive is written and the signature, of other bytes, removed."""
+    archive is written and the signature, of other bytes, removed, said of the archive that was gone."""
+    old = signed.read_bytes()
     signed.unlink()
     signed.with_name("seeds.warc.gz.sha256").unlink()
     sig = signed.with_name("seeds.warc.gz.sig")
@@ -155,8 +202,14 @@ def test_a_signature_without_its_archive_is_refused_unless_force(signed: Path, s
         "signature is then removed unless it signs the new archive's very bytes), or remove it, or choose another "
         "name")
     assert sorted(p.name for p in signed.parent.iterdir()) == ["seeds.warc.gz.sig", "seeds.warc.gz.sig.tsr"]
-    result = provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=1), force=True)
-    assert result.removed_signatures == (sig, signed.with_name("seeds.warc.gz.sig.tsr"))
+    with caplog.at_level("WARNING", logger="provpack"):
+        result = provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=1), force=True)
+    token = signed.with_name("seeds.warc.gz.sig.tsr")
+    assert result.removed_signatures == (sig, token)
+    assert _warnings(caplog) == [   # (no archive was replaced: there was none)
+        f"removed {sig} and {token}: they signed and timestamped an archive of this name that was gone before this "
+        f"run ({len(old):,} bytes, sha256 {hashlib.sha256(old).hexdigest()}), not this one; sign this one with "
+        f"'provpack sign {signed} --key KEY --tsa URL'"]
 
 
 def test_the_command_line_repro(tmp_path: Path, seed_dir: Path, capsys: pytest.CaptureFixture[str],

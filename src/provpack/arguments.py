@@ -36,7 +36,16 @@ class Kind:
 
 
 def _is_path(value: object) -> bool:
-    return isinstance(value, (str, os.PathLike)) and not isinstance(value, bytes)
+    """A str, or an os.PathLike whose os.fspath() is one (not bytes: Path() takes none)."""
+    return isinstance(value, str) or isinstance(value, os.PathLike) and isinstance(_fspath(value), str)
+
+
+def _fspath(value: os.PathLike[Any]) -> object:
+    """What os.fspath() gives for `value`; None when it refuses what its __fspath__ gives (neither str nor bytes)."""
+    try:
+        return os.fspath(value)
+    except TypeError:
+        return None
 
 
 PATH = Kind(_is_path, "a path (a str or a pathlib.Path)")
@@ -98,6 +107,8 @@ def _described(value: object) -> str:
     if value is None:
         return "None"
     kind = type(value).__name__
+    if isinstance(value, os.PathLike) and not isinstance(path := _fspath(value), str):   # (its repr may not say)
+        return f"{kind} whose os.fspath() is {'refused' if path is None else _described(path)}"
     if callable(getattr(value, "write", None)):
         said = {True: "a text stream", False: "a binary stream", None: "a stream"}[_is_text(value)]
         return f"{said} ({kind})"

@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import json.encoder
+import os
 import re
 import reprlib
 import shutil
@@ -189,15 +190,16 @@ def _index(
     with stream:
         if not stream.seekable():   # (a stream opened by another name, such as /dev/stdin)
             raise ArchiveError.not_seekable(path)
-        _check_warc(path, stream)
-        resume = 0
+        gzipped = _check_warc(path, stream)
+        last = 0   # where the last record read starts: damage warcio meets is there or after it
         if express:
             resume_at = yield from _express_lines(stream, wanted, skip_warc_fields, name, post_append)
             if resume_at is None:
                 return
-            resume = resume_at
-            stream.seek(resume)
-        lines = _warcio_lines(path, stream, wanted, skip_warc_fields, name, post_append)
+            last = resume_at[1]
+            stream.seek(resume_at[0])
+        lines = _warcio_lines(path, stream, wanted, skip_warc_fields, name, post_append, last=last,
+                              gzipped=gzipped)
         yield from (_paired(lines) if post_append else (line for line, _ in lines if line is not None))
 
 
@@ -212,18 +214,21 @@ def _is_default(records: Collection[str] | None) -> bool:
 
 def _express_lines(
     stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, filename: str, post_append: bool
-) -> Generator[CdxjLine, None, int | None]:
-    """Lines of the records the quick walk reads; returns where warcio has to go on (None: nowhere)."""
+) -> Generator[CdxjLine, None, tuple[int, int] | None]:
+    """Lines of the records the quick walk reads; returns where warcio has to go on and where the last record
+    the walk read starts (0: none), or None when warcio has nothing to read."""
     from .recordwalk import RecordWalk
 
     walk = RecordWalk(stream)
+    last = 0
     for record in walk:
         line = _walked_line(record, wanted, skip_warc_fields, filename, post_append)
         if line is _WARCIO:
-            return record.offset
+            return record.offset, last
         if isinstance(line, CdxjLine):
             yield line
-    return walk.resume_at
+        last = record.offset
+    return None if walk.resume_at is None else (walk.resume_at, last)
 
 
 class _Exchange(NamedTuple):
@@ -240,10 +245,12 @@ class _Exchange(NamedTuple):
 
 def _warcio_lines(
     path: Path, stream: IO[bytes], wanted: frozenset[str] | None, skip_warc_fields: bool, name: str,
-    post_append: bool = False,
+    post_append: bool = False, *, last: int, gzipped: bool,
 ) -> Generator[tuple[CdxjLine | None, _Exchange | None], None, None]:
     """Lines of the records warcio reads from the stream's position on (None: not indexed), each with
-    what pairs it with a request or response when `post_append` (else None)."""
+    what pairs it with a request or response when `post_append` (else None); `last` is where the last record
+    read before that position starts (damage warcio meets is looked for from there); `gzipped`: the file
+    starts with gzip data (a record warcio cannot read may then be a WARC gzipped as a whole)."""
     # warcio is imported here (surt by urlkey, at the first key), not at the top, so that `import provpack` stays fast.
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
@@ -256,13 +263,14 @@ def _warcio_lines(
     begin = stream.tell()
     iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
     start = iterator.offset  # where the last record read began: warcio's offset is negative for a whole-file gzip
+    since = last   # where damage met next is looked for from: the last record read, by the walk or by warcio
     records = iter(iterator)
     try:
         while True:
             try:
                 record = next(records)
             except StopIteration:
-                check_end(path, stream, max(start, begin))   # warcio ends quietly at a cut-off gzip member
+                check_end(path, stream, since)   # warcio ends quietly at a cut-off gzip member
                 break
             except AttributeError as exc:   # warcio's own slip: an HTTP record with no WARC-Target-URI
                 at = max(iterator.offset, start)
@@ -270,6 +278,7 @@ def _warcio_lines(
                                    f"({exc}); an HTTP record with no WARC-Target-URI does this",
                                    fix="check it with `provpack verify`") from exc
             start = iterator.offset
+            since = max(start, begin)
             block = record.raw_stream
             exchange, spool = _exchange(record) if post_append else (None, None)
             try:
@@ -296,12 +305,12 @@ def _warcio_lines(
     ) as exc:
         at = max(iterator.offset, start)
         # A file cut off, or a gzip member damaged, is said as such, not as what warcio met there.
-        check_end(path, stream, max(start, begin), failed_at=at)
+        check_end(path, stream, since, failed_at=at)
         raise ArchiveError(
             path,
             f"cannot read the record at or after byte {at}: {unreadable_reason(exc, stream, at)}",
-            fix="check it with `provpack verify`; a WARC gzipped as a whole needs "
-            "`warcio recompress` first",
+            fix="check it with `provpack verify`" + ("; a WARC gzipped as a whole needs `warcio recompress` first"
+                                                      if gzipped else ""),
         ) from exc
     finally:
         iterator.close()
@@ -402,10 +411,10 @@ def write_index(
     text_stream("out", out)
     require((("sort", sort, FLAG), ("force", force, FLAG)))
     lines = index(warc_path, filename=filename, records=records, post_append=post_append)   # (checks the rest)
-    if isinstance(out, (str, Path)):   # before the archive is read: the write must not destroy it
-        refuse_input(out, archive_files(warc_path))
+    if isinstance(out, (str, os.PathLike)):   # before the archive is read: the write must not destroy it
+        refuse_input(os.fspath(out), archive_files(warc_path))
     text = cdxj_text(lines, sort=sort)
-    if isinstance(out, (str, Path)):
+    if isinstance(out, (str, os.PathLike)):
         with atomic_writer(Path(out), force=force) as stream:
             stream.write(text.encode("utf-8"))
     else:
@@ -589,8 +598,9 @@ def _sorted_unique(lines: list[str]) -> list[str]:
     return unique
 
 
-def _check_warc(path: Path, stream: IO[bytes]) -> None:
-    """Refuse an empty file, or one whose first bytes name another format (a ZIP or WACZ, tar, bzip2, xz, zstd).
+def _check_warc(path: Path, stream: IO[bytes]) -> bool:
+    """Refuse an empty file, or one whose first bytes name another format (a ZIP or WACZ, tar, bzip2, xz, zstd);
+    whether it is gzip data.
 
     Only those, as `provpack verify` names them: anything else is left to warcio, which reads ARC files too.
     """
@@ -610,3 +620,4 @@ def _check_warc(path: Path, stream: IO[bytes]) -> None:
     if found is not None:
         raise ArchiveError(path, f"not a WARC file: {found.what}", fix=found.fix("index"))
     stream.seek(0)
+    return first.startswith(b"\x1f\x8b")

@@ -14,9 +14,9 @@ from typing import IO, Any
 
 from warcio.exceptions import ArchiveLoadFailed
 
-from .arguments import FLAG, PATH, Kind, binary_stream, require
+from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, Kind, binary_stream, require
 from .defaults import MAX_PROVENANCE_BYTES
-from .errors import ArchiveError, IntegrityError, ProvpackError
+from .errors import ArchiveError, InputError, IntegrityError, ProvpackError
 from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
 from .warciter import QuietArchiveIterator
 
@@ -45,11 +45,12 @@ def read_archive(path: Path | str, *,
                  on_damage: Callable[[IntegrityError], None] | None = None) -> tuple[ArchivedDocument, ...]:
     """Every document described by a provpack provenance record, in archive order.
 
-    Damage to the file (a gzip member cut off or corrupt, or bytes between members that are not gzip
-    data) is an IntegrityError naming the byte where it is. Given `on_damage`, that error is passed to it
+    Damage to the file (a gzip member cut off or corrupt, bytes between members that are not gzip data, or
+    bytes where a record should start that are not one: junk, to verify) is an IntegrityError naming the
+    byte where it is. Given `on_damage`, that error is passed to it
     instead, and the documents read before the damage are returned (those after it are not read).
     """
-    require((("path", path, PATH),))
+    require((("path", path, PATH), ("on_damage", on_damage, FUNCTION.or_none)))
     documents: list[ArchivedDocument] = []
     try:
         _read_documents(Path(path), documents)
@@ -147,8 +148,9 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
 
     The document is named (as `find` finds it, reading the archive), or is one `read_archive` gave for
     this file: then only its resource record is read, at its offset, so that extracting each document of
-    a large archive reads each record once, not the whole archive each time (the record there must still
-    bear the document's WARC-Record-ID, and its bytes match the sha256). A file damaged after a named
+    a large archive reads each record once, not the whole archive each time (a record must still start
+    there, bear the document's WARC-Record-ID and hold bytes that match the sha256, else an IntegrityError; a
+    field of the wrong type is an InputError). A file damaged after a named
     document (see `read_archive`) gives it all the same, with a warning naming the damage; damaged before
     it, the damage is raised.
 
@@ -162,6 +164,7 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     archive = Path(path)
     damage: list[IntegrityError] = []
     if isinstance(name, ArchivedDocument):
+        _check_fields(name)
         document = name
     else:
         documents = read_archive(archive, on_damage=damage.append)
@@ -182,6 +185,16 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
         log.warning("%s; %s lies before it: extracted, its sha256 checked", damage[0],
                     quoted_text(document.name))
     return document
+
+
+def _check_fields(document: ArchivedDocument) -> None:
+    """An InputError naming the field of an ArchivedDocument (not one read_archive gave) that extract cannot use."""
+    require((("name.name", document.name, TEXT), ("name.record_id", document.record_id, TEXT),
+             ("name.sha256", document.sha256, TEXT), ("name.length_bytes", document.length_bytes, INT),
+             ("name.offset", document.offset, INT.or_none)))
+    if document.offset is not None and document.offset < 0:
+        raise InputError("name.offset", f"must be a byte offset from 0, not {document.offset}",
+                         fix="pass a document that read_archive gave for this file")
 
 
 def _copy_held(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> None:
@@ -209,19 +222,23 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
     """Copy the document's bytes with `write`; an IntegrityError after the copy when they do not match."""
     digest = hashlib.sha256()
     size = 0
-    for record, offset in _records(archive, start=document.offset or 0):
-        found = record.rec_headers.get_header("WARC-Record-ID") or ""
-        if record.rec_type != "resource" or found != document.record_id:
-            raise IntegrityError(archive, f"{document.name}: the record at offset {offset} is "
-                                 f"{quoted_text(found, 100)} ({record.rec_type}), not its resource record "
-                                 f"{quoted_text(document.record_id, 100)}; nothing was written; the file changed "
-                                 "since it was read, or the document is another archive's: run 'provpack verify'")
-        stream = record.content_stream()
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            write(chunk)
-        break
+    moved = ("; nothing was written; the file changed since it was read, or the document is another archive's: "
+             "run 'provpack verify'")
+    try:
+        for record, offset in _records(archive, start=document.offset or 0):
+            found = record.rec_headers.get_header("WARC-Record-ID") or ""
+            if record.rec_type != "resource" or found != document.record_id:
+                raise IntegrityError(archive, f"{document.name}: the record at offset {offset} is "
+                                     f"{quoted_text(found, 100)} ({record.rec_type}), not its resource record "
+                                     f"{quoted_text(document.record_id, 100)}{moved}")
+            stream = record.content_stream()
+            while chunk := stream.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                write(chunk)
+            break
+    except _NoRecordAt as exc:
+        raise IntegrityError(archive, f"{document.name}: {exc.what(document.record_id)}{moved}") from None
     if digest.hexdigest() != document.sha256 or size != document.length_bytes:
         raise IntegrityError(archive, f"{document.name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) "
                              f"do not match the recorded sha256 {document.sha256}; nothing was written; "
@@ -238,7 +255,26 @@ def _check_cut(archive: Path, offset: int) -> None:
         check_end(archive, handle, offset)
 
 
+class _NoRecordAt(Exception):
+    """No WARC record starts at the offset (not 0) `_records` was asked to start from: what is there instead."""
+
+    def __init__(self, start: int, found: bytes, size: int) -> None:
+        super().__init__(start)
+        self.start = start
+        self.found = found   # the bytes there
+        self.size = size   # the file's
+
+    def what(self, record_id: str) -> str:
+        """The words for it, of a document whose resource record `record_id` should be there."""
+        was = f"where its resource record {quoted_text(record_id, 100)} should be"
+        if self.start >= self.size:
+            return f"offset {self.start}, {was}, is past the end of the file ({self.size:,} bytes)"
+        return f"no WARC record starts at offset {self.start}, {was} (the bytes there: {quoted(self.found, QUOTED)})"
+
+
 def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
+    """Each record of the archive with its offset, from the record at `start` on (_NoRecordAt when none starts
+    there, `start` not 0); the damage the end of the reading meets is an IntegrityError (check_end)."""
     refuse_stream(archive)
     try:
         handle = archive.open("rb")
@@ -254,11 +290,13 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
         if not (head.startswith(b"\x1f\x8b") or head == b"WARC/"):
             handle.seek(start)
             first = handle.read(1024)
-            foreign = foreign_format(first) if start == 0 else None
+            if start != 0:
+                raise _NoRecordAt(start, first[:QUOTED + 1], handle.seek(0, 2))
+            foreign = foreign_format(first)
             if foreign is not None:
                 raise ArchiveError(archive, f"not a WARC file: {foreign.what}",
                                    fix=foreign.fix("read") or "give a .warc or .warc.gz file")
-            raise ArchiveError(archive, f"not a WARC file (the bytes at byte {start}: {quoted(first, QUOTED)})",
+            raise ArchiveError(archive, f"not a WARC file (the bytes at byte 0: {quoted(first, QUOTED)})",
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
         handle.seek(start)
         # No HTTP parsing: only resource and metadata blocks are read, and warcio's HTTP parsing of a response
@@ -272,6 +310,7 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                 offset = int(iterator.offset)
                 if record.format != "warc" or not str(record.rec_headers.protocol).startswith("WARC/"):
                     check_end(archive, handle, last, failed_at=offset)   # (a damaged member's output)
+                    _not_at_start(handle, start, offset)
                     raise ArchiveError(archive, f"not a WARC file: the record at offset {offset} has no "
                                        "WARC/1.x header line", fix="give a WARC file (.warc or .warc.gz)")
                 last = offset
@@ -280,10 +319,18 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             at = max(int(iterator.offset), start)
             # A file cut off, or a gzip member damaged, is said as such, not as what warcio met there.
             check_end(archive, handle, last, failed_at=at)
+            _not_at_start(handle, start, at)
             raise ArchiveError(archive, f"not a readable WARC file: at or after byte {at}: "
                                f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc
         check_end(archive, handle, last)   # warcio ends quietly at a cut-off gzip member
+
+
+def _not_at_start(handle: IO[bytes], start: int, failed_at: int) -> None:
+    """_NoRecordAt when reading from `start` (not 0) failed on its very first record."""
+    if start != 0 and failed_at == start:
+        handle.seek(start)
+        raise _NoRecordAt(start, handle.read(QUOTED + 1), handle.seek(0, 2))
 
 
 _TEXT_KEYS = ("name", "record_id", "sha256")

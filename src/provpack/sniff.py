@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import stat
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -212,46 +212,86 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     warcio reads a cut-off last member as far as it goes and stops without a word (or fails on what
     follows): this reads the members from `start` (where one begins, or 0) to the end with verify's gzip
     reader; a plain WARC's records from `start` as verify reads them. Nothing when every member and block
-    ends whole; other damage is `provpack verify`'s. Given `failed_at`, where warcio failed, a gzip member
-    that is corrupt, or bytes between members that are not gzip data, at or before it are said too: warcio
-    fails on them in words about what it read instead (a "first line" of gzip bytes).
+    ends whole; other damage is `provpack verify`'s. Given `failed_at`, where warcio failed, damage at or
+    before it is said too, which warcio fails on in words about what it read instead (a "first line" of
+    gzip bytes, or of bytes that are no record): a gzip member that is corrupt, bytes between members that
+    are not gzip data, and bytes where a record should start that are not one (junk, to verify), found by
+    reading the records from `start` as verify reads them, up to the first past `failed_at`.
     """
     from .errors import IntegrityError
-    from .problems import BAD_GZIP, JUNK, TRUNCATED
+    from .problems import BAD_GZIP, JUNK, TRUNCATED, Problem
 
     found: list[tuple[int, str, str]] = []
+    forward: Callable[[int, str, str], None] | None = None   # to the scanner, once there is one
 
     def report(offset: int, kind: str, message: str) -> None:
         if kind == TRUNCATED or (failed_at is not None and offset <= failed_at and kind in (BAD_GZIP, JUNK)):
             found.append((offset, kind, message))
+        if forward is not None:   # (so that a record the gzip damage cuts is not also said to be wrong)
+            forward(offset, kind, message)
 
-    stream.seek(max(start, 0))
+    start = max(start, 0)
+    stream.seek(start)
     raw = RawReader(stream)   # type: ignore[arg-type]
-    raw.offset = max(start, 0)
+    raw.offset = start
+    records = True   # whether records are read: not in gzip data whose first member holds none
     try:
         source: Source = open_source(raw, report)
     except NotWarcError:   # (a gzip member whose damaged output no longer starts with WARC/ is read on)
-        stream.seek(max(start, 0))
+        stream.seek(start)
         raw = RawReader(stream)   # type: ignore[arg-type]
-        raw.offset = max(start, 0)
+        raw.offset = start
         head = raw.read()
         if failed_at is None or not head.startswith(GZIP_MAGIC):
             return
         source = GzipSource(raw, head, report)
-    if source.compressed:
+        records = False
+    first: Problem | None = None   # the first thing verify finds in the records
+    junk: tuple[int, int, int, bool] | None = None   # and when that is junk in gzip data, the scanner's entry
+    if source.compressed and (failed_at is None or not records):   # the gzip data alone
         for _ in source.chunks():
             if found:
                 break
-    else:   # a plain WARC: its records from `start` read as verify reads them, up to the first thing wrong
+    else:   # the records from `start` read as verify reads them, up to the first thing wrong
         from .warcscan import Scanner
 
-        source.upos = max(start, 0)   # (offsets in the file, as verify's second part of a split file counts them)
+        if not source.compressed:
+            source.upos = start   # (offsets in the file, as verify's second part of a split file counts them)
         scanner = Scanner(source)
-        scanner.walk()
+        forward = scanner.source_problem
+        scanner.walk(None if failed_at is None else failed_at + 1)   # (past `failed_at`, nothing is said)
         first = min(scanner.problems, key=lambda problem: problem.offset or 0, default=None)
-        if first is not None and first.kind == TRUNCATED:   # (junk before a cut-off end is what to say instead)
-            found.append((first.offset or 0, first.kind, first.message))
+        junk = next((entry for entry in scanner.junk if first is scanner.problems[entry[0]]), None)
     if found:
         offset, kind, message = found[0]
         what = {TRUNCATED: "truncated", BAD_GZIP: "damaged gzip member", JUNK: "damaged gzip data"}[kind]
         raise IntegrityError(path, f"{what} at byte {offset}: {message}; `provpack verify` gives the full report")
+    # Only the first thing verify finds is said, and only when it is this (junk before a cut-off end is what
+    # is wrong there; what else it finds is verify's to say).
+    if first is not None and first.kind == TRUNCATED:
+        raise IntegrityError(path, f"truncated at byte {first.offset}: {first.message}; "
+                             "`provpack verify` gives the full report")
+    if first is not None and first.kind == JUNK and failed_at is not None and (first.offset or 0) <= failed_at:
+        raise IntegrityError(path, f"{_no_record(stream, first.offset or 0, first.message, junk)}; "
+                             "`provpack verify` gives the full report")
+
+
+def _no_record(stream: IO[bytes], offset: int, message: str, junk: tuple[int, int, int, bool] | None) -> str:
+    """Bytes at `offset` where a WARC record should start that are not one, in words: verify's `message` and what
+    is there (a plain WARC's bytes, or what the gzip member there holds). `junk` is the scanner's (index, start,
+    end, last) in a gzip stream: its decompressed offsets count from where check_end began, not from the file's
+    start, so the words are verify's without them."""
+    stream.seek(offset)
+    found = stream.read(_GZIP_PEEK)
+    if junk is None:   # a plain WARC
+        return f"no WARC record starts at byte {offset} ({message}; the bytes there: {quoted(found[:QUOTED + 1])})"
+    from .warcscan import junk_message
+
+    said = junk_message(junk[1], junk[2], compressed=False, last=junk[3])
+    try:
+        inflated = zlib.decompressobj(wbits=31).decompress(found, QUOTED + 1)
+    except zlib.error:
+        inflated = b""
+    if inflated.startswith(b"WARC/"):   # a record, then the junk, in one member
+        return f"no WARC record follows a record in the gzip member at byte {offset} ({said})"
+    return f"no WARC record starts at byte {offset} ({said}; its gzip member holds: {quoted(inflated)})"

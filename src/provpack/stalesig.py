@@ -8,9 +8,11 @@ name (a crash before that leaves the old archive with its signature), a
 provpack signature naming other bytes is removed with its timestamp, and a
 warning says so; one that names the new archive's very size and sha256 (the
 same sources packaged again with SOURCE_DATE_EPOCH) is kept. A file of that
-name that is not a provpack signature (GPG's, say) is left in place, with a
-warning. A signature without its archive is refused unless `force`, as a
-.sha256 is: it is someone's file.
+name that is not a provpack signature (GPG's, say), or that cannot be read (a
+link to no file), is left in place, with a warning. A signature without its
+archive is refused unless `force`, as a .sha256 is: it is someone's file. A
+signature that also covered a WACZ (`sign --wacz`) is said to, and the warning
+asks for the WACZ made again and signed with the archive.
 
 A WACZ written again under the name a signature covers (`sign --wacz`) leaves
 the signature in place, since it still vouches for the WARC, with a warning that
@@ -22,8 +24,12 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import FORCE, ArchiveError, ProvpackError
+
+if TYPE_CHECKING:
+    from .signing import Statement
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +58,20 @@ def refuse_orphan(archive: Path, *, force: bool) -> None:
                                "name")
 
 
-def remove_stale(archive: Path, *, size: int, sha256: str) -> tuple[Path, ...]:
+def remove_stale(archive: Path, *, size: int, sha256: str, replaced: bool) -> tuple[Path, ...]:
     """Remove ARCHIVE.sig and ARCHIVE.sig.tsr unless the signature names these bytes; return what was removed.
 
-    Call it once the archive of `size` bytes and this `sha256` has its name.
+    Call it once the archive of `size` bytes and this `sha256` has its name; `replaced`: an archive had that
+    name before (else the signature was there without one, and `force` let the archive be written).
     """
     sig_path = signature_path(archive)
     if not os.path.lexists(sig_path):
         return ()
-    signed = _signed_bytes(sig_path)
+    former = "the archive this run replaced" if replaced else "an archive of this name that was gone before this run"
+    signed = _signed(sig_path, former)
     if signed is None:
         return ()
-    if signed == (size, sha256):
+    if (signed.size_bytes, signed.sha256) == (size, sha256):
         log.info("%s kept: it signs this very archive (%d bytes, sha256 %s)", sig_path, size, sha256)
         return ()
     removed: list[Path] = []
@@ -75,17 +83,24 @@ def remove_stale(archive: Path, *, size: int, sha256: str) -> tuple[Path, ...]:
         except OSError as exc:
             from .atomic import reason
 
-            log.warning("%s: signs the archive this run replaced, not this one, but could not be removed (%s); "
-                        "remove it", path, reason(exc))
+            log.warning("%s: signs %s, not this one, but could not be removed (%s); remove it", path, former,
+                        reason(exc))
             continue
         removed.append(path)
     if removed:
-        recipe = ("provpack sign {} --key KEY --tsa URL" if token_path(archive) in removed
-                  else "provpack sign {} --key KEY").format(archive)
-        log.warning("removed %s: %s the archive this run replaced (%s bytes, sha256 %s), not this one; sign this "
-                    "one with '%s'", " and ".join(str(path) for path in removed),
-                    "they signed and timestamped" if len(removed) > 1 else "it signed", f"{signed[0]:,}", signed[1],
-                    recipe)
+        tsa = " --tsa URL" if token_path(archive) in removed else ""
+        if signed.wacz_name is None:
+            recipe = f"sign this one with 'provpack sign {archive} --key KEY{tsa}'"
+            wacz = ""
+        else:   # (the WACZ of that name beside it holds the archive it replaced, if any)
+            beside = archive.with_name(signed.wacz_name)
+            recipe = (f"make the WACZ again and sign both with 'provpack wacz {archive} -o {beside} --force' and "
+                      f"'provpack sign {archive} --key KEY --wacz {beside}{tsa}'")
+            wacz = f" and the WACZ {signed.wacz_name}"
+        log.warning("removed %s: %s %s (%s bytes, sha256 %s)%s, not this one; %s",
+                    " and ".join(str(path) for path in removed),
+                    "they signed and timestamped" if len(removed) > 1 else "it signed", former,
+                    f"{signed.size_bytes:,}", signed.sha256, wacz, recipe)
     return tuple(removed)
 
 
@@ -108,15 +123,27 @@ def warn_stale_wacz(archive: Path, wacz: Path, datapackage_digest: str) -> None:
                 "%s --force'", sig_path, wacz.name, statement.wacz_datapackage_digest, archive, archive, wacz)
 
 
-def _signed_bytes(sig_path: Path) -> tuple[int, str] | None:
-    """(size, sha256) the signature file names; None, with a warning, when it is not a provpack signature."""
+def _signed(sig_path: Path, former: str) -> Statement | None:
+    """The statement the signature file signs; None, with a warning, when it is not a provpack signature, or cannot
+    be read (`former`: the archive it may have signed, for the warning)."""
     from .signing import parse_signature_file, read_small   # cryptography: only when there is a signature
 
-    try:
-        statement, _, _ = parse_signature_file(read_small(sig_path, _MAX_SIGNATURE_BYTES, what="signature file"))
-    except (ProvpackError, ValueError) as exc:
-        problem = getattr(exc, "problem", None) or str(exc)
-        log.warning("%s: left in place: not a provpack signature (%s); if it signed the archive this run "
-                    "replaced, it does not sign this one", sig_path, problem)
+    if os.path.islink(sig_path) and not os.path.exists(sig_path):
+        from .sniff import quoted_text
+
+        log.warning("%s: left in place: a symbolic link to %s, where there is no file (no signature)", sig_path,
+                    quoted_text(os.readlink(sig_path), 200))
         return None
-    return statement.size_bytes, statement.sha256
+    try:
+        data = read_small(sig_path, _MAX_SIGNATURE_BYTES, what="signature file")
+    except ProvpackError as exc:   # (its message's own words: the file named, and what to do, are ours here)
+        log.warning("%s: left in place: %s; if it signed %s, it does not sign this one", sig_path,
+                    getattr(exc, "problem", None) or str(exc), former)
+        return None
+    try:
+        statement, _, _ = parse_signature_file(data)
+    except ValueError as exc:
+        log.warning("%s: left in place: not a provpack signature (%s); if it signed %s, it does not sign this one",
+                    sig_path, exc, former)
+        return None
+    return statement

@@ -79,8 +79,9 @@ def make_wacz(
     WACZ is made: SOURCE_DATE_EPOCH when set, else now, unless given, as package's `date`: with a time
     zone and a year from 1000 to 9999 in UTC (else an InputError); as a ZIP dates its entries only in
     the years 1980 to 2107, an earlier or later year is written there as the nearest of them. An existing
-    `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data is cut off or damaged is
-    refused (IntegrityError): a replay tool could not read it to its end.
+    `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data is cut off or damaged, or a
+    WARC with bytes where a record should start that are not one (as `index` says them), is refused
+    (IntegrityError): a replay tool could not read it to its end.
     `lock=False`: the caller already holds `out_path`'s lock (atomic.output_lock).
     """
     require((("warc_path", warc_path, PATH), ("out_path", out_path, PATH), ("title", title, TEXT.or_none),

@@ -28,7 +28,9 @@ class Scanner(QuickReader):
     def __init__(self, source: Source, *, segment: bool = False, deep: bool = False) -> None:
         super().__init__(source, segment=segment, deep=deep)
         self._start = source.upos  # where reading began
-        self.junk: list[tuple[int, int, int, bool]] = []  # (problem index, start, end, last): gzip segment
+        # (problem index, start, end, last) of the junk found in a gzip stream, by decompressed offsets: a segment's
+        # messages are rebased on them, and sniff.check_end's say the junk without them
+        self.junk: list[tuple[int, int, int, bool]] = []
         self.starts_with_record = False
         self._searched = (-1, -1)  # (decompressed offset of a version line, how far its header end was looked for)
 
@@ -221,8 +223,8 @@ class Scanner(QuickReader):
     def _end_junk(self, junk_start: int | None, end: int, *, last: bool) -> None:
         if junk_start is None or self._silent or end <= junk_start:
             return
-        if self._segment and self.source.compressed:
-            self.junk.append((len(self.problems), junk_start, end, last))  # decompressed offsets to rebase
+        if self.source.compressed:
+            self.junk.append((len(self.problems), junk_start, end, last))
         self.problems.append(Problem(
             self.source.member_offset(junk_start), None, kinds.JUNK,
             junk_message(junk_start, end, compressed=self.source.compressed, last=last),

@@ -211,11 +211,12 @@ def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
             raise ArchiveError(sha256_path, "already exists (without its archive)",
                                fix=f"pass {FORCE} to replace it, or remove it, or choose another name")
         refuse_orphan(path, force=force)
+        replaced = os.path.lexists(path)   # (else a signature there is without its archive)
         sink = ArchiveSink(staging.open(path))
         yield sink
         sink.flush()
         staging.open(sha256_path).write(f"{sink.hexdigest()}  {path.name}\n".encode("utf-8"))
-    sink.removed_signatures = remove_stale(path, size=sink.size, sha256=sink.hexdigest())
+    sink.removed_signatures = remove_stale(path, size=sink.size, sha256=sink.hexdigest(), replaced=replaced)
 
 
 def written(sink: ArchiveSink, path: Path) -> WrittenArchive:
