@@ -88,14 +88,17 @@ def remove_stale(archive: Path, *, size: int, sha256: str, replaced: bool) -> tu
             continue
         removed.append(path)
     if removed:
-        tsa = " --tsa URL" if token_path(archive) in removed else ""
+        timestamped = token_path(archive) in removed
         if signed.wacz_name is None:
-            recipe = f"sign this one with 'provpack sign {archive} --key KEY{tsa}'"
+            recipe = ("sign this one with 'provpack sign {0} --key KEY --tsa URL'" if timestamped
+                      else "sign this one with 'provpack sign {0} --key KEY'").format(archive)
             wacz = ""
         else:   # (the WACZ of that name beside it holds the archive it replaced, if any)
             beside = archive.with_name(signed.wacz_name)
-            recipe = (f"make the WACZ again and sign both with 'provpack wacz {archive} -o {beside} --force' and "
-                      f"'provpack sign {archive} --key KEY --wacz {beside}{tsa}'")
+            recipe = ("make the WACZ again and sign both with 'provpack wacz {0} -o {1} --force' and 'provpack sign {0}"
+                      " --key KEY --wacz {1} --tsa URL'" if timestamped else
+                      "make the WACZ again and sign both with 'provpack wacz {0} -o {1} --force' and 'provpack sign {0}"
+                      " --key KEY --wacz {1}'").format(archive, beside)
             wacz = f" and the WACZ {signed.wacz_name}"
         log.warning("removed %s: %s %s (%s bytes, sha256 %s)%s, not this one; %s",
                     " and ".join(str(path) for path in removed),
