@@ -437,6 +437,21 @@ def _damaged(warc: Path, record: int, where: str, out: Path) -> tuple[int, str]:
     return start, problems[0].message
 
 
+def _serves_only_d1(bad: Path, said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """show lists d1, before the damage `said` (exit 1); extract refuses d2, after it, and gives d1 with a warning."""
+    from provpack.cli import main
+
+    assert main(["show", str(bad)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err == f"provpack: error: {said}; only the document before it is listed\n"
+    assert shown.out.startswith(f"{bad}: 1 document\n\nd1\n")
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' before it\n")
+    assert main(["extract", str(bad), "d1"]) == 0
+    assert capsys.readouterr() == ("doc 1 text " * 200, f"provpack: warning: {said}; 'd1' lies before it: "
+                                   "extracted, its sha256 checked\n")
+
+
 @pytest.mark.parametrize("where", ["crc", "data", "magic"])
 def test_a_damaged_gzip_member_is_said_to_be_damaged(three_docs: Path, tmp_path: Path, where: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
@@ -463,15 +478,7 @@ def test_a_damaged_gzip_member_is_said_to_be_damaged(three_docs: Path, tmp_path:
     capsys.readouterr()
     assert main(["index", str(bad), "-o", str(tmp_path / "bad.cdxj")]) == 1
     assert capsys.readouterr().err == f"provpack: error: {said}\n" and not (tmp_path / "bad.cdxj").exists()
-    assert main(["show", str(bad)]) == 1
-    shown = capsys.readouterr()
-    assert shown.err == f"provpack: error: {said}; only the document before it is listed\n"
-    assert shown.out.startswith(f"{bad}: 1 document\n\nd1\n")
-    assert main(["extract", str(bad), "d2"]) == 1
-    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' before it\n")
-    assert main(["extract", str(bad), "d1"]) == 0
-    assert capsys.readouterr() == ("doc 1 text " * 200, f"provpack: warning: {said}; 'd1' lies before it: "
-                                   "extracted, its sha256 checked\n")
+    _serves_only_d1(bad, said, capsys)
 
 
 def test_a_damaged_first_member_lists_nothing(three_docs: Path, tmp_path: Path,
@@ -562,15 +569,7 @@ def test_bytes_that_are_no_record_are_damage(three_docs: Path, tmp_path: Path, k
     capsys.readouterr()
     assert main(["index", str(bad)]) == 1
     assert capsys.readouterr() == ("", f"provpack: error: {said}\n")
-    assert main(["show", str(bad)]) == 1
-    shown = capsys.readouterr()
-    assert shown.err == f"provpack: error: {said}; only the document before it is listed\n"
-    assert shown.out.startswith(f"{bad}: 1 document\n\nd1\n")
-    assert main(["extract", str(bad), "d2"]) == 1
-    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' before it\n")
-    assert main(["extract", str(bad), "d1"]) == 0
-    assert capsys.readouterr() == ("doc 1 text " * 200, f"provpack: warning: {said}; 'd1' lies before it: "
-                                   "extracted, its sha256 checked\n")
+    _serves_only_d1(bad, said, capsys)
     assert main(["verify", str(bad)]) == 1
     capsys.readouterr()
     assert main(["wacz", str(bad), "-o", str(tmp_path / "bad.wacz")]) == 1   # (its index is refused)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, TypeGuard
 
 SHOWN = 100  # characters of a text shown in a message
@@ -225,22 +225,8 @@ class Cuts:
         self.last_word: list[int | None] = [None] * count
         self.next_worded: list[int | None] = [None] * count
         self.next_word: list[int | None] = [None] * count
-        last_worded = last_word = None
-        for number in range(count):
-            words = found[number][3]
-            if words is not False:
-                last_worded = number
-                if words is True:
-                    last_word = number
-            self.last_worded[number], self.last_word[number] = last_worded, last_word
-        last_worded = last_word = None
-        for number in range(count - 1, -1, -1):
-            words = found[number][3]
-            if words is not False:
-                last_worded = number
-                if words is True:
-                    last_word = number
-            self.next_worded[number], self.next_word[number] = last_worded, last_word
+        _nearest(found, range(count), self.last_worded, self.last_word)
+        _nearest(found, range(count - 1, -1, -1), self.next_worded, self.next_word)
         self._cuts: dict[tuple[bool, int | None, int | None, str], Cut | None] = {}   # by neighbours and kind
 
     def _inside(self, start: int, end: int) -> bool:
@@ -450,3 +436,16 @@ def _overlap(one: tuple[int, int], other: tuple[int, int], text: str) -> bool:
     """True when two spans share a letter or digit of the text."""
     low, high = max(one[0], other[0]), min(one[1], other[1])
     return low < high and _WORD_CHARACTER.search(text, low, high) is not None
+
+
+def _nearest(found: Sequence[Any], order: Iterable[int], worded: list[int | None], word: list[int | None]) -> None:
+    """For each piece in `order`, the nearest one so far (itself included) with words (`worded`: its
+    words entry is not False) and with words told (`word`: True), as indexes, or None."""
+    last_worded = last_word = None
+    for number in order:
+        words = found[number][3]
+        if words is not False:
+            last_worded = number
+            if words is True:
+                last_word = number
+        worded[number], word[number] = last_worded, last_word
