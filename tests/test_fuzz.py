@@ -9,14 +9,17 @@ PROVPACK_FUZZ_EXAMPLES=N for more hypothesis examples per test (default 150).
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import gzip
 import io
 import os
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -268,3 +271,175 @@ def test_random_sidecars(tmp_path: Path, text: str) -> None:
         assert isinstance(load_sidecar(path), dict)
     except provpack.InputError as exc:
         assert "doc.yaml" in str(exc)
+
+
+# -- provenance records of excerpts aligned with an original, mutated (origcheck, cutcheck, --deep) ----------
+
+NEWS_HTML = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Harbour news</title></head>
+<body><nav>Home | Archive</nav><article><h1>The pier vote</h1>
+<p>The harbour council voted on Tuesday to rebuild the old pier. Engineers said the timber had rotted past repair.</p>
+<p>The mayor said the ferry would run from the market road until the work is done. Residents asked about the cost.</p>
+<p>The final bill is expected to reach four million. The school will close its road for a week.</p>
+</article><footer>Contact us</footer></body></html>
+"""
+STORM_TXT = ("Storm notes from the bridge.\n\nThe storm reached the coast at noon. The bridge was closed to traffic"
+             " for an hour. Ferry crews waited in the harbour.\n\nBy evening the road was open again. The council"
+             " thanked the engineers.\n")
+# h: markers that cut nothing (one possible), a changed word, a paragraph's end cut; t: segments out of order;
+# s: a paragraph's start cut and a passage between
+ALIGNED = {
+    "h": ("The harbour council voted on Tuesday to rebuild the old pier [...] Engineers said the wood had rotted"
+          " past repair...\n\nThe mayor said the ferry would run from the market road [...]\n", "originals/news.html"),
+    "t": ("By evening the road was open again [...] The storm reached the coast at noon. The bridge was closed"
+          " [...] to traffic for an hour.\n", "originals/storm.txt"),
+    "s": ("[...] Ferry crews waited in the harbour. [\u2026] The council thanked the engineers.\n",
+          "originals/storm.txt"),
+}
+BEYOND = 600   # characters: past the end of every excerpt and original text above
+ALIGNMENT_KEYS = ("segments", "elisions", "differences", "original", "out_of_order", "parts")
+GENERATORS = ["provpack 0.4.0", "provpack 0.3.0", "provpack 0.4", "provpack 9.9.9", "provpack 0.4.0+local",
+              "provpack 99999999999999999999.0.0", "provpack", "other 1.0", "", "\x00"]
+HOSTILE = st.one_of(
+    st.sampled_from([None, True, False, 0, -1, 1, -(2**63), 2**64, 10**30, 1.5, -0.0, float("inf"), float("nan"),
+                     "", "x", "\u202e", "[...]", "local", "fetched", "<urn:uuid:x>", [], {}, [[]], [{}], {"": None},
+                     [0, 1], [[0, 1]], {"start": 0, "end": 1}]),
+    st.integers(-(2**70), 2**70), st.floats(), st.text(max_size=8),
+    st.recursive(st.none() | st.integers(-3, 300) | st.text(max_size=3),
+                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+                 max_leaves=5),
+)
+Path_ = tuple[object, ...]
+
+
+@pytest.fixture(scope="module")
+def aligned_archive(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Excerpts aligned with a local HTML and a plain-text original."""
+    src = tmp_path_factory.mktemp("aligned")
+    (src / "originals").mkdir()
+    (src / "originals" / "news.html").write_text(NEWS_HTML, encoding="utf-8")
+    (src / "originals" / "storm.txt").write_text(STORM_TXT, encoding="utf-8")
+    for name, (text, original) in ALIGNED.items():
+        write_text(src, name, text.encode(), sidecar=f"original: {original}\n")
+    out = tmp_path_factory.mktemp("out") / "o.warc.gz"
+    return Blob(provpack.package(src, out=out, date=dt.datetime.fromtimestamp(SEED_EPOCH, dt.timezone.utc))
+                .warc_path.read_bytes())
+
+
+def _paths(value: object, at: Path_) -> list[Path_]:
+    """`at` and the path of everything inside `value`."""
+    found = [at]
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found += _paths(inner, (*at, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found += _paths(inner, (*at, index))
+    return found
+
+
+def _at(doc: Any, path: Path_) -> Any:
+    for step in path:
+        doc = doc[step]
+    return doc
+
+
+def _has(doc: Any, path: Path_) -> bool:
+    try:
+        _at(doc, path)
+    except (KeyError, IndexError, TypeError):
+        return False
+    return True
+
+
+def mutate_alignment(doc: dict[str, Any], data: st.DataObject, length: int, other: dict[str, Any] | None) -> None:
+    """One hostile change to an alignment key of `doc` (a provenance record's JSON) or to its generator: a value
+    of another type, removed, a list longer or shorter, an offset beyond the text (`length`) or off by a little, or
+    the value at the same place in `other` (another record's JSON, whose shapes are right but do not fit)."""
+    key = data.draw(st.sampled_from(("generator", *ALIGNMENT_KEYS)), label="key")   # (each as likely)
+    path = data.draw(st.sampled_from(_paths(doc[key], (key,)) if key in doc else [(key,)]), label="path")
+    *above, last = path
+    parent: Any = doc
+    for step in above:
+        parent = parent[step]
+    value = parent.get(last) if path == (key,) else parent[last]
+    edits = ["replace"] + (["remove"] if type(parent) is list or last in parent else [])
+    edits += ["longer", "shorter"] if isinstance(value, list) and value else []
+    edits += ["beyond", "nudge"] if type(value) is int else []
+    edits += ["swap"] if other is not None and _has(other, path) else []
+    edits += ["version"] if key == "generator" else []
+    edit = data.draw(st.sampled_from(edits), label="edit")
+    if edit == "replace":
+        parent[last] = data.draw(HOSTILE, label="value")
+    elif edit == "remove":
+        del parent[last]
+    elif edit == "longer":
+        value.append(data.draw(st.sampled_from(value) | HOSTILE, label="appended"))
+    elif edit == "shorter":
+        del value[data.draw(st.integers(0, len(value) - 1), label="dropped"):]
+    elif edit == "beyond":
+        parent[last] = value + length + data.draw(st.integers(0, 2**40), label="past")
+    elif edit == "nudge":
+        parent[last] = value + data.draw(st.integers(-3, 3), label="by")
+    elif edit == "swap":
+        parent[last] = copy.deepcopy(_at(other, path))
+    else:
+        parent[last] = data.draw(st.sampled_from(GENERATORS), label="generator")
+
+
+def mutated_aligned(aligned_archive: bytes, data: st.DataObject) -> bytes:
+    """The aligned archive with one to three provenance records mutated (their digests made to agree)."""
+    from test_origcheck import Archive
+
+    archive = Archive(aligned_archive)
+    docs = {name: archive.doc(name) for name in ALIGNED}
+    for name in data.draw(st.lists(st.sampled_from(sorted(ALIGNED)), min_size=1, max_size=3), label="docs"):
+        other = docs[data.draw(st.sampled_from(sorted(set(ALIGNED) - {name})), label="other")]
+        for _ in range(data.draw(st.integers(1, 3), label="changes")):
+            archive.edit_doc(name, lambda doc, other=other: mutate_alignment(  # type: ignore[misc]
+                doc, data, BEYOND, other))
+    return archive.data()
+
+
+@settings(FUZZ, max_examples=max(10, EXAMPLES // 3))
+@given(st.data())
+def test_mutated_alignment(aligned_archive: bytes, data: st.DataObject) -> None:
+    """Alignment keys of provenance records (segments, elisions, differences, original, out_of_order, parts,
+    generator) of any type or value: verify (jobs 1, deep or not) gives a report, exit 0 or 1; never raises."""
+    mutated = mutated_aligned(aligned_archive, data)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "o.warc.gz"
+        path.write_bytes(mutated)
+        for deep in (False, True):
+            found = verify(path, jobs=1, deep=deep)
+            assert found.files[0].error is None and found.exit_code() in (0, 1)
+            sink = io.StringIO()
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                code = main(["verify", "--jobs", "1", *(["--deep"] if deep else []), str(path)])
+            assert code == found.exit_code(), sink.getvalue()[-2000:]
+
+
+@settings(FUZZ, max_examples=max(5, EXAMPLES // 30))
+@given(st.data())
+def test_mutated_alignment_read_in_two_parts(aligned_archive: bytes, data: st.DataObject) -> None:
+    """A mutated archive read in two parts (split at a record drawn) gives the report of one read."""
+    from test_origcheck import CAN_SPLIT
+
+    from provpack import verifysplit
+    from provpack.verify import _verify_path
+
+    if not CAN_SPLIT:
+        pytest.skip("two-part reading forks: not on this platform")
+    mutated = mutated_aligned(aligned_archive, data)
+    splits = [at for at in range(1, len(mutated)) if mutated.startswith(b"\x1f\x8b\x08\x00", at)]
+    split = data.draw(st.sampled_from(splits), label="split")
+    deep = data.draw(st.booleans(), label="deep")
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        path = Path(folder) / "o.warc.gz"
+        path.write_bytes(mutated)
+        serial = _verify_path(path, jobs=1, deep=deep)
+        patch.setattr(verifysplit, "MIN_SIZE", 0)
+        patch.setattr(verifysplit, "busy", lambda: False)
+        patch.setattr(threading, "active_count", lambda: 1)
+        patch.setattr(verifysplit, "find_split", lambda *args, **kwargs: split)
+        assert _verify_path(path, jobs=2, deep=deep) == serial
