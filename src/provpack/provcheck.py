@@ -883,7 +883,7 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
             selectors = target_of.get("oa:hasSelector")
             if type(selectors) is list and not (
                     len(selectors) == 2 and type(selectors[0]) is dict and type(selectors[1]) is dict
-                    and {selectors[0].get("@type"), selectors[1].get("@type")} == _BOTH):
+                    and (selectors[0].get("@type"), selectors[1].get("@type")) in _BOTH_ORDERS):
                 types = [s.get("@type") if type(s) is dict else s for s in selectors]
                 out.append(f"{key}[{index}]: oa:hasSelector holds {types!r}, not one {_POSITION} and one {_QUOTE}")
     out += alignment_messages(doc, text)   # (what alignment with an original adds: origcheck.py)
@@ -918,7 +918,7 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
     return out
 
 
-_BOTH = frozenset((_POSITION, _QUOTE))
+_BOTH_ORDERS = ((_POSITION, _QUOTE), (_QUOTE, _POSITION))   # (compared as tuples: a @type that is a list or object is no error)
 
 
 def _blank(text: str, start: int, end: int) -> bool:
