@@ -419,6 +419,22 @@ def test_package_wacz_in_the_way_writes_nothing(seed_dir: Path, tmp_path: Path, 
         assert wacz.read_bytes()[:2] == b"PK" and out.exists()
 
 
+def test_package_wacz_warns_about_a_replay_clash_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """package --wacz: package names two excerpts replay tools cannot tell apart; the WACZ it then makes of the
+    same records says nothing more (`provpack wacz` alone says it in its own words)."""
+    folder = tmp_path / "src"
+    for name, url in (("a", "https://blog.example.org/post#quote-1"), ("b", "https://blog.example.org/post#quote-2")):
+        write_text(folder, name, f"Passage {name} [...] ends.\n".encode())
+        (folder / f"{name}.yaml").write_text(f"url: {url}\n", encoding="utf-8")
+    out = tmp_path / "o.warc.gz"
+    assert main(["package", str(folder), "-o", str(out), "--wacz"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("are one capture to replay tools") == 1, err
+    assert (tmp_path / "o.wacz").exists()
+    assert main(["wacz", str(out), "-o", str(tmp_path / "again.wacz")]) == 0
+    assert capsys.readouterr().err.count("are one capture to replay tools") == 1
+
+
 def test_package_wacz_lock_in_the_way_writes_nothing(seed_dir: Path, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """package --wacz --force takes the WACZ's lock before it writes the archive: a stale .o.wacz.lock folder stops

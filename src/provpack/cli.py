@@ -421,7 +421,8 @@ def _package_into(args: argparse.Namespace, config: Config, output: Path, *, wac
         wacz_path = _wacz_name(result.warc_path)
         existed = os.path.lexists(wacz_path)
         try:
-            make_wacz(result.warc_path, wacz_path, force=args.force, lock=not wacz_locked)
+            make_wacz(result.warc_path, wacz_path, force=args.force, lock=not wacz_locked,
+                      replay_warnings=False)   # (package warned about the same records)
         except (ProvpackError, OSError) as exc:   # the archive is already in place: say so, and what is stale
             raise _wacz_not_written(result.warc_path, result.sha256_path, wacz_path, existed, exc) from exc
         if not args.quiet:

@@ -72,6 +72,7 @@ def make_wacz(
     force: bool = False,
     created: datetime | None = None,
     lock: bool = True,
+    replay_warnings: bool = True,
 ) -> Path:
     """Package `warc_path` as a WACZ at `out_path` (written atomically) and return that path.
 
@@ -82,10 +83,12 @@ def make_wacz(
     `out_path` is replaced only with `force=True`. A gzipped WARC whose gzip data is cut off or damaged, or a
     WARC with bytes where a record should start that are not one (as `index` says them), is refused
     (IntegrityError): a replay tool could not read it to its end.
-    `lock=False`: the caller already holds `out_path`'s lock (atomic.output_lock).
+    `lock=False`: the caller already holds `out_path`'s lock (atomic.output_lock). `replay_warnings=False`:
+    no warning about records replay tools cannot tell apart (`package --wacz`: package warned about them).
     """
     require((("warc_path", warc_path, PATH), ("out_path", out_path, PATH), ("title", title, TEXT.or_none),
-             ("description", description, TEXT.or_none), ("force", force, FLAG), ("lock", lock, FLAG)))
+             ("description", description, TEXT.or_none), ("force", force, FLAG), ("lock", lock, FLAG),
+             ("replay_warnings", replay_warnings, FLAG)))
     warc = Path(warc_path)
     out = Path(out_path)
     refuse_stream(warc)   # (it is read several times)
@@ -104,7 +107,7 @@ def make_wacz(
         raise ArchiveError(warc, "holds no record", fix="package a WARC written by `provpack package`")
     lines = list(index(warc, filename=archive_name, post_append=True))
     index_bytes = cdxj_text(lines).encode("utf-8")
-    pages_bytes = _pages_jsonl(warc, lines)
+    pages_bytes = _pages_jsonl(warc, lines, warn=replay_warnings)
     stamp = (min(max(date.year, 1980), 2107), date.month, date.day, date.hour, date.minute, date.second)
     created_text = date.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -188,15 +191,15 @@ def _stem(archive_name: str) -> str:
     return archive_name.removesuffix(".gz").removesuffix(".warc")
 
 
-def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine]) -> bytes:
+def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine], *, warn: bool = True) -> bytes:
     """pages.jsonl: the header line, then one page per provpack provenance record.
 
-    Records replay tools cannot tell apart (see replaykeys) are warned about, named by their pages.
+    Records replay tools cannot tell apart (see replaykeys) are warned about, named by their pages (`warn`).
     """
     header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
     out = [json.dumps(header, ensure_ascii=False)]
     with open(warc, "rb") as stream:
-        clashes, count = _clashes(lines)
+        clashes, count = _clashes(lines) if warn else ([], 0)
         ids = {offset: _record_id(warc, stream, offset)   # the clashing records' ids, by offset
                for clash in clashes for offset in (clash.later.offset, clash.first.offset)}
         wanted: dict[str, Source | None] = dict.fromkeys(filter(None, ids.values()))   # id -> its document
