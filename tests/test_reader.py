@@ -264,12 +264,13 @@ def test_an_archive_cut_off_is_said_to_be_truncated(three_docs: Path, tmp_path: 
         damage: list[IntegrityError] = []
         before = [document.name for document in read_archive(cut, on_damage=damage.append)]
         assert before == (["d1", "d2"] if record == 4 and end in cuts[-2:] else ["d1"])   # cut in the trailer: d2 whole
-        assert shown.err == f"provpack: error: {damage[0]}; only " + (
-            "the document before it is listed\n" if len(before) == 1 else "the 2 documents before it are listed\n")
+        assert shown.err == f"provpack: error: {damage[0]}; " + (
+            "the document read outside it is listed\n" if len(before) == 1
+            else "the 2 documents read outside it are listed\n")
         assert said in shown.err and shown.out.startswith(f"{cut}: {len(before)} document")
         assert main(["extract", str(cut), "d3", "-o", str(tmp_path / "d3.txt")]) == 1
         err = capsys.readouterr().err
-        assert said in err and err.endswith("; no document named 'd3' before it\n")
+        assert said in err and err.endswith("; no document named 'd3' outside it\n")
         assert not (tmp_path / "d3.txt").exists()
         assert main(["-q", "extract", str(cut), "d1", "-o", str(tmp_path / "d1.txt"), "--force"]) == 0
         assert (tmp_path / "d1.txt").read_bytes() == b"doc 1 text " * 200
@@ -306,11 +307,11 @@ def test_a_plain_warc_cut_off_is_said_to_be_truncated(three_docs: Path, tmp_path
         given = capsys.readouterr()
         assert given.out == "doc 1 text " * 200
         assert given.err.startswith(f"provpack: warning: {cut}: {said}")
-        assert given.err.endswith("; `provpack verify` gives the full report; 'd1' lies before it: extracted, its "
+        assert given.err.endswith("; `provpack verify` gives the full report; 'd1' lies outside it: extracted, its "
                                   "sha256 checked\n")
         if end == start + 1:
             assert given.err == (f"provpack: warning: {cut}: {said}the file ends 1 bytes into a record: it is cut "
-                                 "off; `provpack verify` gives the full report; 'd1' lies before it: extracted, its "
+                                 "off; `provpack verify` gives the full report; 'd1' lies outside it: extracted, its "
                                  "sha256 checked\n")
     cut.write_bytes(data[:start])   # cut between records: a sound, shorter WARC
     assert len(list(index(cut, records=None))) == record
@@ -437,19 +438,30 @@ def _damaged(warc: Path, record: int, where: str, out: Path) -> tuple[int, str]:
     return start, problems[0].message
 
 
-def _serves_only_d1(bad: Path, said: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """show lists d1, before the damage `said` (exit 1); extract refuses d2, after it, and gives d1 with a warning."""
+def _serves_around(bad: Path, said: str, capsys: pytest.CaptureFixture[str], *, lost: str | None) -> None:
+    """show lists d1, d2 and d3, read past the damage `said` (exit 1), and names the document whose text lies in
+    it (`lost`); extract gives the others, byte for byte, with a warning naming the damage, and refuses `lost`."""
     from provpack.cli import main
 
     assert main(["show", str(bad)]) == 1
     shown = capsys.readouterr()
-    assert shown.err == f"provpack: error: {said}; only the document before it is listed\n"
-    assert shown.out.startswith(f"{bad}: 1 document\n\nd1\n")
-    assert main(["extract", str(bad), "d2"]) == 1
-    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' before it\n")
-    assert main(["extract", str(bad), "d1"]) == 0
-    assert capsys.readouterr() == ("doc 1 text " * 200, f"provpack: warning: {said}; 'd1' lies before it: "
-                                   "extracted, its sha256 checked\n")
+    assert shown.err == (f"provpack: error: {said}; the 3 documents read outside it are listed"
+                         + (f"; the text of '{lost}' lies in it" if lost else "") + "\n")
+    assert shown.out.startswith(f"{bad}: 3 documents\n\nd1\n")
+    assert "\nd2\n" in shown.out and "\nd3\n" in shown.out
+    for number in (1, 2, 3):
+        name = f"d{number}"
+        if name == lost:
+            assert main(["extract", str(bad), name]) == 1
+            record_id = next(d.record_id for d in read_archive(bad, on_damage=lambda _: None) if d.name == name)
+            assert capsys.readouterr() == ("", f"provpack: error: {said}; the text of '{name}' lies in it (its "
+                                           f"resource record {record_id} could not be read)\n")
+            continue
+        assert main(["extract", str(bad), name]) == 0
+        assert capsys.readouterr() == (f"doc {number} text " * 200, f"provpack: warning: {said}; '{name}' lies "
+                                       "outside it: extracted, its sha256 checked\n")
+    assert main(["extract", str(bad), "d9"]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd9' outside it\n")
 
 
 @pytest.mark.parametrize("where", ["crc", "data", "magic"])
@@ -457,7 +469,8 @@ def test_a_damaged_gzip_member_is_said_to_be_damaged(three_docs: Path, tmp_path:
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """A member of doc 2's text damaged in the middle: read_archive, show, extract and index name the member and
     what verify finds there (exit 1), where warcio's words were about a first line of gzip bytes (exit 2) or a
-    WARC gzipped as a whole; d1, before it, is still listed by show and given by extract."""
+    WARC gzipped as a whole; show and extract read on past it: d1 and d3 are given, and d2's text is said to
+    lie in the damage."""
     from provpack.cdxj import index
     from provpack.cli import main
 
@@ -478,13 +491,13 @@ def test_a_damaged_gzip_member_is_said_to_be_damaged(three_docs: Path, tmp_path:
     capsys.readouterr()
     assert main(["index", str(bad), "-o", str(tmp_path / "bad.cdxj")]) == 1
     assert capsys.readouterr().err == f"provpack: error: {said}\n" and not (tmp_path / "bad.cdxj").exists()
-    _serves_only_d1(bad, said, capsys)
+    _serves_around(bad, said, capsys, lost="d2")
 
 
-def test_a_damaged_first_member_lists_nothing(three_docs: Path, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
-    """The warcinfo record's member damaged so that what it holds no longer starts with WARC/: no document is
-    read, and show says the damage alone (no empty listing)."""
+def test_a_damaged_first_member_is_read_past(three_docs: Path, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The warcinfo record's member damaged so that what it holds no longer starts with WARC/: the documents
+    after it are read, listed by show with the damage said (exit 1), and given by extract."""
     from provpack.cli import main
 
     bad = tmp_path / "bad.warc.gz"
@@ -500,9 +513,8 @@ def test_a_damaged_first_member_lists_nothing(three_docs: Path, tmp_path: Path,
         data[at] ^= 0x40
     else:
         pytest.fail("no flip found")
-    assert main(["show", str(bad)]) == 1
-    assert capsys.readouterr() == ("", f"provpack: error: {bad}: damaged gzip member at byte 0: gzip member is "
-                                   "corrupt: incorrect data check; `provpack verify` gives the full report\n")
+    _serves_around(bad, f"{bad}: damaged gzip member at byte 0: gzip member is corrupt: incorrect data check; "
+                   "`provpack verify` gives the full report", capsys, lost=None)
 
 
 def test_a_damaged_last_member_leaves_the_documents_before_it(three_docs: Path, tmp_path: Path) -> None:
@@ -520,6 +532,35 @@ def test_a_damaged_last_member_leaves_the_documents_before_it(three_docs: Path, 
         out = io.BytesIO()
         extract(bad, f"d{number}", out)
         assert out.getvalue() == f"doc {number} text ".encode() * 200
+
+
+def test_several_damaged_places_are_each_read_past(three_docs: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """d1's text and d3's provenance damaged: read_archive passes both on, in order, with their offsets, and
+    gives d1 (without its text) and d2; show counts the second place; extract gives d2."""
+    from provpack.cli import main
+
+    first_only, bad = tmp_path / "first.warc.gz", tmp_path / "bad.warc.gz"
+    first, found_first = _damaged(three_docs, 1, "crc", first_only)
+    second, _ = _damaged(three_docs, 6, "magic", bad)
+    data = bytearray(bad.read_bytes())
+    data[first:second] = first_only.read_bytes()[first:second]   # both places damaged
+    bad.write_bytes(data)
+    damage: list[IntegrityError] = []
+    documents = read_archive(bad, on_damage=damage.append)
+    assert [(d.name, d.offset is None) for d in documents] == [("d1", True), ("d2", False)]
+    assert [error.offset for error in damage] == [first, second]
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert caught.value.offset == first
+    said = (f"{bad}: damaged gzip member at byte {first}: {found_first}; `provpack verify` gives the full report"
+            " (and 1 more damaged place)")
+    assert main(["show", str(bad)]) == 1
+    assert capsys.readouterr().err == (f"provpack: error: {said}; the 2 documents read outside it are listed; "
+                                       "the text of 'd1' lies in it\n")
+    assert main(["extract", str(bad), "d2"]) == 0
+    assert capsys.readouterr() == ("doc 2 text " * 200, f"provpack: warning: {said}; 'd2' lies outside it: "
+                                   "extracted, its sha256 checked\n")
 
 
 def _no_record_at(three_docs: Path, tmp_path: Path, kind: str) -> tuple[Path, int, str]:
@@ -547,8 +588,8 @@ def test_bytes_that_are_no_record_are_damage(three_docs: Path, tmp_path: Path, k
                                              capsys: pytest.CaptureFixture[str]) -> None:
     """A stray byte before a record of a plain WARC, or a gzip member that holds no record: read_archive, show,
     extract and index say that no WARC record starts there, as verify finds it (exit 1), not that the file is
-    no readable WARC (exit 2); show lists d1, before it, and extract gives d1 with a warning, as for damaged
-    gzip data; read_archive passes it to on_damage."""
+    no readable WARC (exit 2); show and extract read on past it, as past damaged gzip data: every document is
+    listed and given, with a warning; read_archive passes it to on_damage."""
     from provpack.cdxj import index
     from provpack.cli import main
     from provpack.verify import verify
@@ -560,8 +601,8 @@ def test_bytes_that_are_no_record_are_damage(three_docs: Path, tmp_path: Path, k
         read_archive(bad)
     assert str(caught.value) == said
     damage: list[IntegrityError] = []
-    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == ["d1"]
-    assert [str(error) for error in damage] == [said]
+    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == ["d1", "d2", "d3"]
+    assert [(str(error), error.offset) for error in damage] == [(said, start)]
     for express in (True, False):
         with pytest.raises(IntegrityError) as caught:
             list(index(bad, records=None, express=express))
@@ -569,7 +610,7 @@ def test_bytes_that_are_no_record_are_damage(three_docs: Path, tmp_path: Path, k
     capsys.readouterr()
     assert main(["index", str(bad)]) == 1
     assert capsys.readouterr() == ("", f"provpack: error: {said}\n")
-    _serves_only_d1(bad, said, capsys)
+    _serves_around(bad, said, capsys, lost=None)
     assert main(["verify", str(bad)]) == 1
     capsys.readouterr()
     assert main(["wacz", str(bad), "-o", str(tmp_path / "bad.wacz")]) == 1   # (its index is refused)

@@ -230,44 +230,6 @@ def test_find_split_finds_a_member_near_the_middle(tmp_path: Path) -> None:
     assert split is not None and plain.startswith(b"WARC/1.1\r\n", split) and split >= len(plain) // 2
 
 
-def _with_header_byte(member: bytes, at: int, value: int) -> bytes:
-    return member[:at] + bytes([value]) + member[at + 1:]
-
-
-def test_split_candidates_are_members_of_any_plausible_header() -> None:
-    """A member whose header says any usual compression level (XFL 0, 2, 4) and system (OS 0-13, 255),
-    with or without a file name, may start the second part; reserved flags, other XFL or OS values
-    do not, nor bytes that only look like a gzip header at first."""
-    import gzip
-    import io
-
-    member = gzip_member(record("resource", b"some text " * 20))
-    for at, good, bad in [(8, (0, 2, 4), (1, 3, 6, 255)), (9, (0, 3, 13, 255), (14, 100, 254))]:
-        for value in good:
-            assert verifysplit._gzip_start(b"junk" + _with_header_byte(member, at, value)) == 4, (at, value)
-        for value in bad:
-            assert verifysplit._gzip_start(b"junk" + _with_header_byte(member, at, value)) is None, (at, value)
-    named = io.BytesIO()
-    with gzip.GzipFile(filename="a.warc", mode="wb", fileobj=named, mtime=0) as out:   # FNAME set, OS 255
-        out.write(record("resource", b"named"))
-    assert named.getvalue()[3] == 0x08 and verifysplit._gzip_start(b"xy" + named.getvalue()) == 2
-    assert verifysplit._gzip_start(b"xy" + _with_header_byte(member, 3, 0x20)) is None
-    false_start = b"\x1f\x8b\x08\x00" + bytes(20)   # a header with no WARC record in it, then a real member
-    assert verifysplit._gzip_start(b"j" + false_start + member) == 1 + len(false_start)
-    assert verifysplit._gzip_start(b"j" + member[:9]) is None
-
-
-def test_plain_split_candidates_start_at_a_whole_warc_header() -> None:
-    """In a plain WARC the second part starts at a `WARC/1.` line after a blank line, also at the very start
-    of the window, and only where a whole, sound header follows."""
-    one = record("resource", b"text")
-    assert verifysplit._plain_start(b"\r\n\r\n" + one) == 4
-    assert verifysplit._plain_start(b"xx\r\n\r\n" + one) == 6
-    unsound = b"\r\n\r\nWARC/1.1\r\nno colon here\r\n\r\n"   # a header with issues is passed over
-    assert verifysplit._plain_start(unsound + b"\r\n\r\n" + one) == len(unsound) + 4
-    assert verifysplit._plain_start(b"\r\n\r\n" + one[:30]) is None
-
-
 def test_large_file_uses_two_parts_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """verify() with jobs unset splits a file over MIN_SIZE on a machine with two cores."""
     outcomes: list[bool] = []

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ._entry import Terminated, report_interrupt
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
-from .errors import InputError, ProvpackError, not_utf8, printable
+from .errors import InputError, IntegrityError, ProvpackError, not_utf8, printable
 
 if TYPE_CHECKING:
     from .config import Config
@@ -558,15 +558,19 @@ def _verify(args: argparse.Namespace) -> int:
     return code
 
 
+_NAMES_SAID = 10   # documents named in a message before "and N more"
+
+
 def _show(args: argparse.Namespace) -> int:
     from . import reader
     from .display import print_documents, show_json
+    from .sniff import quoted_text
 
     _not_stdin(args.file)
-    damage: list[ProvpackError] = []   # the documents before damage to the file are listed, then it is said
+    damage: list[IntegrityError] = []   # the documents outside damage to the file are listed, then it is said
     documents = reader.read_archive(args.file, on_damage=damage.append)
     if damage and not documents:
-        raise damage[0]
+        raise IntegrityError(damage[0].path, reader.damaged(damage))
     if args.json:
         encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
         text = json.dumps({"documents": [show_json(d) for d in documents]}, indent=2,
@@ -576,8 +580,16 @@ def _show(args: argparse.Namespace) -> int:
     else:
         print_documents(args.file, documents, sys.stdout)
     if damage:
-        listed = "the document before it is" if len(documents) == 1 else f"the {len(documents):,} documents before it are"
-        print(printable(f"provpack: error: {damage[0]}; only {listed} listed"), file=sys.stderr)
+        listed = "the document" if len(documents) == 1 else f"the {len(documents):,} documents"
+        said = (f"{printable(str(damage[0].path))}: {reader.damaged(damage)}; {listed} read outside it "
+                f"{'is' if len(documents) == 1 else 'are'} listed")
+        textless = [document.name for document in documents if document.offset is None]
+        if textless:
+            names = ", ".join(quoted_text(name) for name in textless[:_NAMES_SAID])
+            if len(textless) > _NAMES_SAID:
+                names += f", and {len(textless) - _NAMES_SAID:,} more"
+            said += f"; the text of {names} lies in it"
+        print(printable(f"provpack: error: {said}"), file=sys.stderr)
         return damage[0].exit_code
     return 0
 

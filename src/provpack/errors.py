@@ -161,10 +161,13 @@ class IntegrityError(ProvpackError):
 
     exit_code = 1
 
-    def __init__(self, path: Path | str, problem: str) -> None:
+    def __init__(self, path: Path | str, problem: str, *, offset: int | None = None) -> None:
+        """`offset`: the byte of the file where the damage is, when it is damage to the file (not in the
+        message: the problem says it in its own words)."""
         super().__init__(f"{printable(str(path))}: {problem}")
         self.path = Path(path)
         self.problem = problem
+        self.offset = offset
 
 
 def _rebuild(cls: type[ProvpackError], args: tuple[Any, ...], state: dict[str, Any]) -> ProvpackError:

@@ -8,7 +8,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,7 +16,8 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, Kind, binary_stream, require
 from .defaults import MAX_PROVENANCE_BYTES
-from .errors import ArchiveError, InputError, IntegrityError, ProvpackError
+from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable
+from .resync import next_start
 from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
 from .warciter import QuietArchiveIterator
 
@@ -47,25 +48,66 @@ def read_archive(path: Path | str, *,
 
     Damage to the file (a gzip member cut off or corrupt, bytes between members that are not gzip data, or
     bytes where a record should start that are not one: junk, to verify) is an IntegrityError naming the
-    byte where it is. Given `on_damage`, that error is passed to it
-    instead, and the documents read before the damage are returned (those after it are not read).
+    byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
+    gzip member (or, in a plain WARC, the next WARC header) past the damage that holds a record, as verify
+    reads on: the documents before and after each damaged place are returned. A document whose provenance
+    record is read but whose resource record lies in the damage has no `offset`.
     """
     require((("path", path, PATH), ("on_damage", on_damage, FUNCTION.or_none)))
+    archive = Path(path)
     documents: list[ArchivedDocument] = []
-    try:
-        _read_documents(Path(path), documents)
-    except IntegrityError as exc:
-        if on_damage is None:
-            raise
-        on_damage(exc)
+    state = _Reading()
+    start = 0
+    while True:
+        try:
+            _read_documents(archive, documents, state, start)
+            break
+        except _NoRecordAt as exc:   # a likely start past damage that holds no record after all
+            after = exc.start
+        except IntegrityError as exc:
+            if on_damage is None:
+                raise
+            on_damage(exc)
+            if exc.offset is None:
+                break
+            after = max(exc.offset, start)
+        resumed = _resume_after(archive, after)
+        if resumed is None:
+            break
+        start = resumed
     return tuple(documents)
 
 
-def _read_documents(archive: Path, documents: list[ArchivedDocument]) -> None:
-    """Append each document to `documents` as its provenance record is read."""
-    resource_offsets: dict[str, int] = {}
-    seen_ids: dict[str, int] = {}
-    for record, offset in _records(archive):
+def damaged(damage: list[IntegrityError]) -> str:
+    """The first damaged place of those read_archive passed on, in words, and how many more there are."""
+    more = len(damage) - 1
+    return damage[0].problem + (f" (and {more:,} more damaged place{'s' if more > 1 else ''})" if more else "")
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What a reading of an archive has seen so far, kept across the damaged places it reads past."""
+
+    seen_ids: dict[str, int] = field(default_factory=dict)   # WARC-Record-ID -> offset
+    resource_offsets: dict[str, int] = field(default_factory=dict)
+
+
+def _resume_after(archive: Path, after: int) -> int | None:
+    """Where a record seems to start past offset `after` (damage), or None."""
+    try:
+        handle = archive.open("rb")
+    except OSError:
+        return None
+    with handle:
+        compressed = handle.read(2) == b"\x1f\x8b"
+        return next_start(handle, after, compressed=compressed)
+
+
+def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Reading, start: int) -> None:
+    """Append each document to `documents` as its provenance record is read, from the record at `start` on."""
+    resource_offsets = state.resource_offsets
+    seen_ids = state.seen_ids
+    for record, offset in _records(archive, start=start):
         warc_type = record.rec_type
         warc_id = record.rec_headers.get_header("WARC-Record-ID") or ""
         if warc_id in seen_ids:
@@ -150,9 +192,9 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     this file: then only its resource record is read, at its offset, so that extracting each document of
     a large archive reads each record once, not the whole archive each time (a record must still start
     there, bear the document's WARC-Record-ID and hold bytes that match the sha256, else an IntegrityError; a
-    field of the wrong type is an InputError). A file damaged after a named
-    document (see `read_archive`) gives it all the same, with a warning naming the damage; damaged before
-    it, the damage is raised.
+    field of the wrong type is an InputError). A named document read past damage to the file (see
+    `read_archive`) is given all the same, with a warning naming the damage; one not found there, or whose
+    resource record lies in the damage, is an IntegrityError naming the damage.
 
     They are held back (in memory up to 8 MiB, beyond that in a temporary file) until checked, so that
     on an IntegrityError nothing has been written to `dest`. With `hold=False` they go straight to `dest`
@@ -171,19 +213,22 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
         try:
             document = _named(archive, documents, name)
         except ArchiveError:
-            if damage:   # it may lie after the damage
-                raise IntegrityError(damage[0].path, f"{damage[0].problem}; no document named "
-                                     f"{quoted_text(name)} before it") from None
+            if damage:   # it may lie in the damage
+                raise IntegrityError(damage[0].path, f"{damaged(damage)}; no document named "
+                                     f"{quoted_text(name)} outside it") from None
             raise
     if document.offset is None:
+        if damage:
+            raise IntegrityError(archive, f"{damaged(damage)}; the text of {quoted_text(document.name)} lies in it"
+                                 f" (its resource record {document.record_id} could not be read)")
         raise IntegrityError(archive, f"{document.name}: its resource record {document.record_id} is missing")
     if not hold:
         _copy_checked(archive, document, dest.write)
     else:
         _copy_held(archive, document, dest)
     if damage:
-        log.warning("%s; %s lies before it: extracted, its sha256 checked", damage[0],
-                    quoted_text(document.name))
+        log.warning("%s: %s; %s lies outside it: extracted, its sha256 checked", printable(str(archive)),
+                    damaged(damage), quoted_text(document.name))
     return document
 
 

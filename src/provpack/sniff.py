@@ -265,15 +265,16 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     if found:
         offset, kind, message = found[0]
         what = {TRUNCATED: "truncated", BAD_GZIP: "damaged gzip member", JUNK: "damaged gzip data"}[kind]
-        raise IntegrityError(path, f"{what} at byte {offset}: {message}; `provpack verify` gives the full report")
+        raise IntegrityError(path, f"{what} at byte {offset}: {message}; `provpack verify` gives the full report",
+                             offset=offset)
     # Only the first thing verify finds is said, and only when it is this (junk before a cut-off end is what
     # is wrong there; what else it finds is verify's to say).
     if first is not None and first.kind == TRUNCATED:
         raise IntegrityError(path, f"truncated at byte {first.offset}: {first.message}; "
-                             "`provpack verify` gives the full report")
+                             "`provpack verify` gives the full report", offset=first.offset)
     if first is not None and first.kind == JUNK and failed_at is not None and (first.offset or 0) <= failed_at:
         raise IntegrityError(path, f"{_no_record(stream, first.offset or 0, first.message, junk)}; "
-                             "`provpack verify` gives the full report")
+                             "`provpack verify` gives the full report", offset=first.offset or 0)
 
 
 def _no_record(stream: IO[bytes], offset: int, message: str, junk: tuple[int, int, int, bool] | None) -> str:

@@ -27,22 +27,20 @@ from pathlib import Path
 from typing import Any
 
 from . import recordcheck
-from .gzipsource import GzipSource, starts_warc_member
+from .gzipsource import GzipSource
 from .idset import IdSet
 from .problems import Problem
 from .origcheck import Want
 from .provcheck import Waiting
 from .rawreader import RawReader
-from .warcheader import VERSIONS, HeaderParser
+from .resync import WINDOW, gzip_start, plain_start
 from .warcscan import Scanner, junk_message
 from .warcstream import PlainSource, Source
 
 logger = logging.getLogger(__name__)
 
 MIN_SIZE = 8 << 20  # smaller files are read in one go: forking would cost more than it saves
-WINDOW = 1 << 20  # bytes searched for a starting point, from the middle on
 WINDOWS = 4  # windows tried before giving up (e.g. a file that is one gzip member)
-_PLAUSIBLE_XFL = (0, 2, 4)
 PROGRESS_INTERVAL = 0.25  # seconds between progress reports while waiting for the second part
 _OFFSET = struct.Struct("=q")  # the raw offset the second part's reader has reached, in memory both processes share
 
@@ -110,32 +108,9 @@ def find_split(path: Path, size: int, *, compressed: bool) -> int | None:
                 return None
             stream.seek(start)
             data = stream.read(WINDOW + (64 << 10))
-            found = _gzip_start(data) if compressed else _plain_start(data)
+            found = gzip_start(data) if compressed else plain_start(data)
             if found is not None:
                 return start + found
-    return None
-
-
-def _gzip_start(data: bytes) -> int | None:
-    idx = data.find(b"\x1f\x8b\x08")
-    while 0 <= idx < WINDOW:
-        if (len(data) - idx >= 10 and not data[idx + 3] & 0xE0 and data[idx + 8] in _PLAUSIBLE_XFL
-                and (data[idx + 9] <= 13 or data[idx + 9] == 255) and starts_warc_member(data, idx)):
-            return idx
-        idx = data.find(b"\x1f\x8b\x08", idx + 1)
-    return None
-
-
-def _plain_start(data: bytes) -> int | None:
-    idx = data.find(b"\r\n\r\nWARC/1.")
-    while 0 <= idx < WINDOW:
-        start = idx + 4
-        end = data.find(b"\r\n\r\n", start)
-        if end > 0:
-            header = HeaderParser().parse(data[start : end + 2])
-            if data[start : start + 8] in VERSIONS and header.length is not None and not header.issues:
-                return start
-        idx = data.find(b"\r\n\r\nWARC/1.", idx + 1)
     return None
 
 
