@@ -563,6 +563,37 @@ def test_several_damaged_places_are_each_read_past(three_docs: Path, tmp_path: P
                                    "extracted, its sha256 checked\n")
 
 
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_a_record_of_an_unknown_warc_version_is_damage_read_past(three_docs: Path, tmp_path: Path, kind: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's text record with the version line WARC/9.9: said in verify's words, as verify finds it (exit 1), where
+    warcio's "Invalid WARC record, first line" made show and extract exit 2; the others are read past it."""
+    from provpack.cdxj import index
+    from provpack.verify import verify
+
+    lines = list(index(three_docs, records=None))
+    start, end = lines[3].offset, lines[4].offset
+    data = three_docs.read_bytes()
+    member = gzip.decompress(data[start:end])
+    assert member.startswith(b"WARC/1.1\r\n")
+    changed = b"WARC/9.9" + member[8:]
+    if kind == "plain":
+        bad = tmp_path / "bad.warc"
+        plain = gzip.decompress(data)
+        start = len(gzip.decompress(data[:start]))
+        bad.write_bytes(plain[:start] + changed + plain[start + len(member):])
+    else:
+        bad = tmp_path / "bad.warc.gz"
+        bad.write_bytes(data[:start] + gzip.compress(changed, mtime=0) + data[end:])
+    version = "version line 'WARC/9.9' is neither WARC/1.0 nor WARC/1.1"
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems] == [(start, "bad-version", version)]
+    said = f"{bad}: the record at byte {start}: {version}; `provpack verify` gives the full report"
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    _serves_around(bad, said, capsys, lost="d2")
+
+
 def _no_record_at(three_docs: Path, tmp_path: Path, kind: str) -> tuple[Path, int, str]:
     """A copy of `three_docs` with bytes that are no WARC record just before doc 2's text (its 3rd record): a
     plain WARC with a stray byte there, or the gzipped one with a gzip member there that holds no record; (the

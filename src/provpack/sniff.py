@@ -6,6 +6,7 @@ with bzip2, xz or zstd) are named by their magic bytes and refused with what to 
 
 from __future__ import annotations
 
+import re
 import stat
 import zlib
 from collections.abc import Callable, Iterator
@@ -219,7 +220,7 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     reading the records from `start` as verify reads them, up to the first past `failed_at`.
     """
     from .errors import IntegrityError
-    from .problems import BAD_GZIP, JUNK, TRUNCATED, Problem
+    from .problems import BAD_GZIP, BAD_VERSION, JUNK, TRUNCATED, Problem
 
     found: list[tuple[int, str, str]] = []
     forward: Callable[[int, str, str], None] | None = None   # to the scanner, once there is one
@@ -272,9 +273,18 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     if first is not None and first.kind == TRUNCATED:
         raise IntegrityError(path, f"truncated at byte {first.offset}: {first.message}; "
                              "`provpack verify` gives the full report", offset=first.offset)
+    if (first is not None and first.kind == BAD_VERSION and failed_at is not None and (first.offset or 0) <= failed_at
+            and _OTHER_VERSION.match(first.message)):
+        # A record of another WARC version (not bytes that only start with WARC/): warcio reads only WARC/1.0 and
+        # 1.1, in words about a "first line"; verify says it and reads the record on.
+        raise IntegrityError(path, f"the record at byte {first.offset or 0}: {first.message}; "
+                             "`provpack verify` gives the full report", offset=first.offset or 0)
     if first is not None and first.kind == JUNK and failed_at is not None and (first.offset or 0) <= failed_at:
         raise IntegrityError(path, f"{_no_record(stream, first.offset or 0, first.message, junk)}; "
                              "`provpack verify` gives the full report", offset=first.offset or 0)
+
+
+_OTHER_VERSION = re.compile(r"version line 'WARC/[0-9]{1,4}\.[0-9]{1,4}' ")   # (verify's words: warcheader.py)
 
 
 def _no_record(stream: IO[bytes], offset: int, message: str, junk: tuple[int, int, int, bool] | None) -> str:
