@@ -218,7 +218,8 @@ def test_gzip_named_plain_is_refused(warc: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["example.warc.gz", "example.warc"])
 def test_interop_warcs_make_valid_packages(name: str, tmp_path: Path) -> None:
-    """WARCs by other tools (read in place) package into valid WACZ files, with no pages."""
+    """WARCs by other tools (read in place) package into valid WACZ files, with a page for the HTML page
+    they hold (http://example.com/, then its revisit, which is no page)."""
     source = INTEROP / name
     if not source.is_file():
         pytest.skip("shared/interop not found beside the repository")
@@ -227,7 +228,8 @@ def test_interop_warcs_make_valid_packages(name: str, tmp_path: Path) -> None:
     assert code == 0, output
     with zipfile.ZipFile(out) as zf:
         assert zf.read(f"archive/{name}") == source.read_bytes()
-        assert zf.read("pages/pages.jsonl").count(b"\n") == 1
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()[1:]]
+    assert [(page["url"], page["ts"]) for page in pages] == [("http://example.com/", "2017-03-06T04:02:06Z")]
 
 
 def test_whole_file_gzip_is_refused(tmp_path: Path) -> None:
@@ -632,3 +634,63 @@ def test_entries_are_unix_files_readable_by_all(warc: Path, tmp_path: Path) -> N
     """Each entry is made by Unix (3) with mode 0644, so unzip gives plain files anyone can read."""
     with zipfile.ZipFile(make_wacz(warc, tmp_path / "seeds.wacz")) as zf:
         assert {(info.create_system, info.external_attr >> 16) for info in zf.infolist()} == {(3, 0o100644)}
+
+
+def _crawl_warc(path: Path) -> None:
+    """A WARC as a crawler writes it: HTML pages and what is not one, in this order."""
+    from warcbuild import record, warc
+
+    body = b"<html><title>t</title></html>"
+    records: list[bytes] = []
+
+    def capture(url: str, date: str, status: str, mime: str, *, kind: str = "response",
+                method: str | None = None) -> None:
+        record_id = f"<urn:uuid:00000000-0000-4000-8000-{len(records):012d}>"
+        if kind == "resource":
+            records.append(record("resource", body, record_id=record_id, date=date, content_type=mime, target=url))
+            return
+        http = (f"HTTP/1.1 {status}\r\nContent-Type: {mime}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        records.append(record("response", http + body, record_id=record_id, date=date, target=url,
+                              content_type="application/http; msgtype=response"))
+        if method is not None:   # the request after its response, naming it (as cdxj-indexer pairs them)
+            request = f"{method} /form HTTP/1.1\r\nHost: example.com\r\nContent-Length: 3\r\n\r\na=1".encode()
+            records.append(record("request", request, date=date, target=url,
+                                  content_type="application/http; msgtype=request",
+                                  headers=[("WARC-Concurrent-To", record_id)]))
+
+    capture("http://example.com/", "2020-01-01T00:00:00Z", "200 OK", "text/html")
+    capture("http://example.com/", "2020-01-02T00:00:00Z", "200 OK", "text/html")        # a second capture
+    capture("http://example.com/missing", "2020-01-01T00:00:01Z", "404 Not Found", "text/html")
+    capture("http://example.com/logo.png", "2020-01-01T00:00:02Z", "200 OK", "image/png")
+    capture("http://example.com/form", "2020-01-01T00:00:03Z", "200 OK", "text/html", method="POST")
+    capture("https://example.org/a", "2020-01-01T00:00:04Z", "200 OK", "application/xhtml+xml; charset=utf-8")
+    capture("http://example.net/", "2020-01-01T00:00:05Z", "200 OK", "text/html", kind="resource")
+    capture("urn:example:notes", "2020-01-01T00:00:06Z", "200 OK", "text/html", kind="resource")
+    path.write_bytes(warc(records))
+
+
+def test_a_crawl_warc_gets_a_page_per_html_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A WARC another tool wrote has no provpack documents: each URL's first GET capture that is an HTML page
+    with status 200 (or an HTML resource record) at an http(s) URL is a page, as py-wacz --detect-pages lists
+    them, in the order of the file; not a second capture, a 404, an image, a POST, or a URL replay tools do not serve.
+    The package is valid and the same bytes when made again."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1510444800")
+    source = tmp_path / "crawl.warc.gz"
+    _crawl_warc(source)
+    out = make_wacz(source, tmp_path / "crawl.wacz")
+    code, output = wacz_validate(out)
+    assert code == 0, output
+    with zipfile.ZipFile(out) as zf:
+        lines = zf.read(PAGES).decode("utf-8").splitlines()
+        index_lines = zf.read("indexes/index.cdx").decode("utf-8").splitlines()
+    offsets = {json.loads(line.split(" ", 2)[2])["url"]: json.loads(line.split(" ", 2)[2])["offset"]
+               for line in reversed(index_lines)}   # (each URL's first line)
+    pages = [json.loads(line) for line in lines[1:]]
+    assert pages == [
+        {"id": f"record-{offsets['http://example.com/']}", "url": "http://example.com/", "ts": "2020-01-01T00:00:00Z"},
+        {"id": f"record-{offsets['https://example.org/a']}", "url": "https://example.org/a",
+         "ts": "2020-01-01T00:00:04Z"},
+        {"id": f"record-{offsets['http://example.net/']}", "url": "http://example.net/", "ts": "2020-01-01T00:00:05Z"},
+    ]
+    again = make_wacz(source, tmp_path / "again.wacz")
+    assert again.read_bytes() == out.read_bytes()

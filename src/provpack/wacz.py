@@ -1,4 +1,4 @@
-"""WACZ 1.1.1 package of one WARC: the archive, its CDXJ index, a page per excerpt.
+"""WACZ 1.1.1 package of one WARC: the archive, its CDXJ index, a page per excerpt (or per HTML page).
 
 Layout (specs.webrecorder.net/wacz/1.1.1): `archive/<name>.warc.gz`,
 `indexes/index.cdx`, `pages/pages.jsonl`, `datapackage.json`,
@@ -192,7 +192,8 @@ def _stem(archive_name: str) -> str:
 
 
 def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine], *, warn: bool = True) -> bytes:
-    """pages.jsonl: the header line, then one page per provpack provenance record.
+    """pages.jsonl: the header line, then one page per provpack provenance record (in a WARC without one, a
+    page per HTML page captured: _html_pages).
 
     Records replay tools cannot tell apart (see replaykeys) are warned about, named by their pages (`warn`).
     """
@@ -220,7 +221,33 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine], *, warn: bool = True) ->
             out.append(json.dumps(page, ensure_ascii=False))
         if len(out) > 1:   # a provpack archive: its documents' records are named (another WARC's are not its concern)
             _warn_clashes(warc, clashes, count, {offset: wanted.get(ids[offset]) for offset in ids})
+        else:
+            out.extend(json.dumps(page, ensure_ascii=False) for page in _html_pages(lines))
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+HTML_TYPES = frozenset(("text/html", "application/xhtml", "application/xhtml+xml"))   # as py-wacz --detect-pages
+
+
+def _html_pages(lines: Sequence[CdxjLine]) -> list[dict[str, str]]:
+    """The pages of a WARC another tool wrote: each URL's first capture that replays as an HTML page (a GET
+    response with status 200, or a resource record, of an HTML type, at an http(s) URL), as py-wacz's
+    `--detect-pages` finds them, in the order of the file. No title: ReplayWeb.page then shows the URL, and no record
+    is read."""
+    pages: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for line in lines:
+        if line.record_type == "response":
+            if line.status != "200" or line.method is not None:
+                continue
+        elif line.record_type != "resource":
+            continue
+        if (line.url is None or (line.mime or "").lower() not in HTML_TYPES or line.url in seen
+                or not line.url.lower().startswith(("http://", "https://"))):
+            continue
+        seen.add(line.url)
+        pages.append({"id": f"record-{line.offset}", "url": line.url, "ts": _iso(line.timestamp)})
+    return pages
 
 
 def _clashes(lines: Sequence[CdxjLine]) -> tuple[list[Clash], int]:
