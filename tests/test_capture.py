@@ -456,13 +456,18 @@ def test_a_header_merely_mentioning_chunked_is_not_dechunked(server: ServerState
     assert exchange.response_head.endswith(b"X-Note: not chunked\r\nContent-Length: 5\r\n\r\n")
 
 
-def test_a_rebuilt_request_head_names_the_host_without_credentials(server: ServerState) -> None:
-    """With a caller's session, the rebuilt Host header is the host and port, never the URL's user:password@."""
-    with requests.Session() as session:
-        session.trust_env = False
-        result = fetch(f"http://user:secret@127.0.0.1:{server.port}/page.html", session=session)
-    assert f"\r\nHost: 127.0.0.1:{server.port}\r\n".encode() in result.response.request_head
-    assert b"secret@" not in result.response.request_head
+def test_a_url_with_credentials_is_refused_without_naming_them(server: ServerState) -> None:
+    """capture() called as a library refuses user:password@ as package refuses it in a sidecar: it would be sent
+    and recorded in the archive; the error names the URL without them, and nothing is fetched."""
+    before = len(server.requests)
+    with pytest.raises(CaptureError) as caught:
+        fetch(f"http://user:secret@127.0.0.1:{server.port}/page.html")
+    assert str(caught.value) == (
+        f"http://127.0.0.1:{server.port}/page.html: the URL holds a user name or password (user:password@host): "
+        "archives are meant to be published, and it would be recorded in them (and sent as an Authorization "
+        "header); remove the user:password@ part, or for a page behind a login, save it and package the copy as a "
+        "local original")
+    assert "secret" not in str(caught.value) and len(server.requests) == before
 
 
 def test_a_redirect_hop_that_cannot_connect_is_named(server: ServerState) -> None:

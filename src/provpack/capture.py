@@ -473,6 +473,11 @@ def capture(
     problem = _url_problem(url)
     if problem is not None:
         raise CaptureError(url, problem)
+    if has_credentials(url):   # (named without them: the message may be logged)
+        raise CaptureError(_without_credentials(url), "the URL holds a user name or password (user:password@host): "
+                           "archives are meant to be published, and it would be recorded in them (and sent as an "
+                           "Authorization header); remove the user:password@ part, or for a page behind a login, "
+                           "save it and package the copy as a local original")
     if retries < 0 or max_redirects < 0 or max_bytes < 0:
         raise CaptureError(url, "retries, max_redirects and max_bytes must be 0 or more")
     settings = _Settings(timeout, max_bytes, allow_private, time.monotonic() + total_timeout, clock)
