@@ -564,7 +564,6 @@ _NAMES_SAID = 10   # documents named in a message before "and N more"
 def _show(args: argparse.Namespace) -> int:
     from . import reader
     from .display import print_documents, show_json
-    from .sniff import quoted_text
 
     _not_stdin(args.file)
     damage: list[IntegrityError] = []   # the documents outside damage to the file are listed, then it is said
@@ -585,7 +584,7 @@ def _show(args: argparse.Namespace) -> int:
                 f"{'is' if len(documents) == 1 else 'are'} listed")
         textless = [document.name for document in documents if document.offset is None]
         if textless:
-            names = ", ".join(quoted_text(name) for name in textless[:_NAMES_SAID])
+            names = ", ".join(reader.shown_name(name) for name in textless[:_NAMES_SAID])
             if len(textless) > _NAMES_SAID:
                 names += f", and {len(textless) - _NAMES_SAID:,} more"
             said += f"; the text of {names} lies in it"
