@@ -844,11 +844,12 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     # writing .sig files) and regular (opening a file only when it is a regular one), not the WARC writer, and no
     # HTTP code (asking a TSA is tsarequest's, for sign --tsa); defaults holds the limits both sides share (the
     # largest provenance record) and imports nothing; _version names the writer whose records --deep compares;
-    # arguments checks the public functions' argument types.
+    # arguments checks the public functions' argument types; resync finds where a record starts (for verifysplit's
+    # split, as for reading past damage).
     assert seen == {"arguments", "defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
                     "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
                     "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit", "origcheck",
-                    "cutcheck",
+                    "cutcheck", "resync",
                     "provrecompute"}
     assert not seen & WRITER
 
