@@ -1033,11 +1033,20 @@ def test_verify_standard_input_alone(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert main(["verify", "-", str(COMMITTED)]) == 2
     assert capsys.readouterr().err == ("provpack: error: verify: '-' (standard input) cannot be combined with "
                                        "other files\n")
+    unchecked = ("read from standard input, so no .sha256 is checked: WARC header values (WARC-Date and the like), "
+                 "gzip headers, the order of records and whether whole records were removed are unchecked; verify "
+                 "the file by its path, with its .sha256 beside it, to check them")
     with COMMITTED.open("rb") as stream:
         monkeypatch.setattr(sys, "stdin", SimpleStdin(stream))
         assert main(["verify", "--json", "-"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [file["path"] for file in report["files"]] == ["-"]
+    assert report["files"][0]["notes"] == ["gzip: 3 members", "provpack provenance records checked: 1", unchecked]
+    with COMMITTED.open("rb") as stream:   # the README's `cat archive/seeds.warc.gz | provpack verify -`
+        monkeypatch.setattr(sys, "stdin", SimpleStdin(stream))
+        assert main(["verify", "-"]) == 0
+    assert capsys.readouterr().out == ("-: note: gzip: 3 members\n-: note: provpack provenance records checked: 1\n"
+                                       f"-: note: {unchecked}\nrecords 3, verified 3, unverified 0, problems 0\n")
 
 
 class SimpleStdin:

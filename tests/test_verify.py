@@ -960,6 +960,22 @@ def test_a_provpack_archive_without_its_sha256_is_noted(tmp_path: Path) -> None:
     assert not any("beside it" in n for n in verify(plain).files[0].notes)
 
 
+def test_a_provpack_archive_read_from_a_stream_is_noted(tmp_path: Path) -> None:
+    """Standard input has no .sha256 beside it: for a provpack archive a note says so, and what is then unchecked,
+    as for a file whose .sha256 is gone; another WARC read so gets none."""
+    data = (ARCHIVE / "seeds.warc.gz").read_bytes()
+    assert verify_stream(io.BytesIO(data), name="-").notes[-1] == (
+        "read from standard input, so no .sha256 is checked: WARC header values (WARC-Date and the like), gzip "
+        "headers, the order of records and whether whole records were removed are unchecked; verify the file by "
+        "its path, with its .sha256 beside it, to check them")
+    assert verify_stream(io.BytesIO(gzip.decompress(data)), name="x.warc").notes[-1] == (
+        "read from a stream, so no .sha256 is checked: WARC header values (WARC-Date and the like), the order of "
+        "records and whether whole records were removed are unchecked; verify the file by its path, with its "
+        ".sha256 beside it, to check them")
+    assert not any("sha256" in n for n in verify_stream(io.BytesIO(warc([record(b"resource", b"just bytes")])),
+                                                        name="-").notes)
+
+
 def test_a_good_signature_closes_what_a_missing_sha256_leaves_open(tmp_path: Path) -> None:
     """The signature names the file's sha256, so with a good one the missing-.sha256 note is not given."""
     from provpack.signing import keygen, sign

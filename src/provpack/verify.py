@@ -331,7 +331,8 @@ def _with_signature(report: FileReport, path: Path, key: Path, *, signature: str
 
 
 def verify_stream(stream: BinaryIO, *, name: str, deep: bool = False) -> FileReport:
-    """Verify a WARC read from a binary stream (no sidecar); ArchiveError when it is not a WARC at all."""
+    """Verify a WARC read from a binary stream (no sidecar: for a provpack archive, a note says what is then
+    unchecked; `name` "-" is standard input); ArchiveError when it is not a WARC at all."""
     return _verify(stream, name=name, sidecar=None, deep=deep)
 
 
@@ -416,12 +417,19 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
             notes.append(f"sidecar {sidecar.name} matches the file's sha256")
         if renamed:
             _renamed(sidecar.name, Path(name).name, *renamed[0], actual, problems, notes)
-    elif sidecar is None and path is not None and any(scanner.counts.get(what) for what in provcheck.COUNTED):
+    elif sidecar is None and any(scanner.counts.get(what) for what in provcheck.COUNTED):
         # provpack writes ARCHIVE.sha256 beside each archive: one gone (deleted, or lost in a crash
-        # between the two renames) leaves the bytes no record digest covers unchecked
+        # between the two renames), or not looked for (a stream has no name to find it by), leaves the
+        # bytes no record digest covers unchecked
         layer = "gzip headers, " if isinstance(source, GzipSource) else ""
-        notes.append(f"no {path.name}.sha256 {_UNCOVERED} (WARC-Date and the like), {layer}the order of "
-                     "records and whether whole records were removed are unchecked")
+        unchecked = (f"(WARC-Date and the like), {layer}the order of records and whether whole records were "
+                     "removed are unchecked")
+        if path is not None:
+            notes.append(f"no {path.name}.sha256 {_UNCOVERED} {unchecked}")
+        else:
+            read = "standard input" if name == "-" else "a stream"
+            notes.append(f"read from {read}, so no .sha256 is checked: WARC header values {unchecked}; verify "
+                         "the file by its path, with its .sha256 beside it, to check them")
     return FileReport(
         path=name,
         records=scanner.records,
