@@ -75,6 +75,39 @@ def test_the_readme_index_wacz_and_bag_transcript_is_what_they_print(
         assert capsys.readouterr().out.split("\n") == [*shown, ""], line
 
 
+def test_the_readme_verify_transcript_is_what_verify_prints(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's `verify` commands, run as written from the clone's root, print the lines it shows (`...`: the
+    rest left out); those on ../shared/interop, the folder of other tools' WARCs it says is not shipped, only when
+    that folder is there."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    transcript = readme[readme.index("```console\n$ provpack verify archive/") + len("```console\n"):]
+    transcript = transcript[:transcript.index("```")]
+    monkeypatch.chdir(root)
+    commands = transcript.split("$ ")[1:]
+    assert len(commands) == 3
+    assert "../shared/interop/" in readme[:readme.index(transcript)].rsplit("\n\n", 2)[-2]   # said where they come from
+    for command in commands:
+        line, *shown = command.rstrip("\n").split("\n")
+        arguments = line.removesuffix('; echo "exit $?"').split()
+        path = Path(arguments[-1])
+        assert path.parts[:3] == ("..", "shared", "interop") or (root / path).is_file(), line
+        if not (root / path).is_file():
+            continue
+        code = main(arguments[1:])
+        printed = capsys.readouterr().out.split("\n")
+        if shown[-1].startswith("exit "):
+            assert f"exit {code}" == shown.pop(), line
+        else:
+            assert code == 0, line
+        if shown[-1] == "...":
+            assert printed[:len(shown) - 1] == shown[:-1], line
+        else:
+            assert printed == [*shown, ""], line
+
+
 def test_package_summary_does_not_read_the_summaries_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
