@@ -784,6 +784,19 @@ def test_usage_errors_take_one_line(argv: list[str], capsys: pytest.CaptureFixtu
     assert err.startswith("provpack: error: ") and err.endswith(f"; see provpack {argv[argv[0] == '-q']} --help\n")
 
 
+def test_allow_private_without_fetch_is_a_usage_error(seed_dir: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """--allow-private changes only what --fetch may reach: without --fetch it is refused, naming both, not
+    silently taken (before anything is written)."""
+    out = tmp_path / "x.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out), "--allow-private"]) == 2
+    assert capsys.readouterr().err == ("provpack: error: argument --allow-private: not allowed without argument "
+                                       "--fetch (it lets --fetch reach loopback and private addresses; nothing else "
+                                       "is fetched); see provpack package --help\n")
+    assert not out.exists()
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--allow-private", "--fetch"]) == 0
+
+
 def test_an_unknown_command_takes_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown command points to provpack --help."""
     assert main(["frobnicate"]) == 2

@@ -240,6 +240,10 @@ def _run(argv: Sequence[str] | None) -> int:
         if args.quiet and args.verbose:   # one before the command, the other after it
             parser.exit(2, usage_error("argument -q/--quiet: not allowed with argument -v/--verbose",
                                        f"provpack {args.command}"))
+        if args.command == "package" and args.allow_private and not args.fetch:   # else it would do nothing
+            parser.exit(2, usage_error("argument --allow-private: not allowed without argument --fetch (it lets "
+                                       "--fetch reach loopback and private addresses; nothing else is fetched)",
+                                       "provpack package"))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     restore = _configure_logging(args)
