@@ -252,10 +252,32 @@ def test_two_names_show_prints_alike_are_said(tmp_path: Path) -> None:
     documents = tuple(ArchivedDocument(name, f"<urn:uuid:{number}>", "", "0" * 64, 0, 0, {})
                       for number, name in enumerate(["a\x85", "a\udc85"]))
     with pytest.raises(ArchiveError) as caught:
-        reader._named(tmp_path / "x.warc.gz", documents, "a\\x85")
+        reader._named(tmp_path / "x.warc.gz", documents, 2, "a\\x85")
     assert str(caught.value) == (f"{tmp_path / 'x.warc.gz'}: no document named 'a\\x85'; 2 names are shown so: "
                                  "'a\\x85', 'a\\udc85'; type the name exactly as 'provpack show --json' gives it")
-    assert reader._named(tmp_path / "x.warc.gz", documents[1:], "a\\x85") is documents[1]
+    assert reader._named(tmp_path / "x.warc.gz", documents[1:], 1, "a\\x85") is documents[1]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_warc_with_no_provpack_documents_is_said_so(tmp_path: Path, count: int,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Another tool's WARC: show says it holds no provpack documents, how many records it has and what lists
+    them (not '0 documents'), and extract says the same of any name (not 'use a name that show lists')."""
+    from warcbuild import record, warc
+
+    path = tmp_path / "other.warc.gz"
+    path.write_bytes(warc([record("resource", b"bytes %d" % number) for number in range(count)]))
+    records = "1 WARC record" if count == 1 else f"{count} WARC records"
+    assert main(["show", str(path)]) == 0
+    assert capsys.readouterr() == (f"{path}: holds no provpack documents ({records}; 'provpack index' lists them)\n",
+                                   "")
+    assert main(["extract", str(path), "foo"]) == 2
+    assert capsys.readouterr() == ("", f"provpack: error: {path}: no document named 'foo': the file holds no provpack "
+                                       f"documents ({records}; 'provpack index' lists them); extract gives back the "
+                                       "excerpts 'provpack package' archived\n")
+    with pytest.raises(ArchiveError):
+        find(path, "foo")
+    assert read_archive(path) == () and reader.read_listing(path) == ((), count)
 
 
 def cut_points(warc: Path, record: int) -> tuple[int, list[int]]:

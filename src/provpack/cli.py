@@ -571,7 +571,7 @@ def _show(args: argparse.Namespace) -> int:
 
     _not_stdin(args.file)
     damage: list[IntegrityError] = []   # the documents outside damage to the file are listed, then it is said
-    documents = reader.read_archive(args.file, on_damage=damage.append)
+    documents, records = reader.read_listing(args.file, on_damage=damage.append)
     if damage and not documents:
         raise IntegrityError(damage[0].path, reader.damaged(damage))
     if args.json:
@@ -581,7 +581,7 @@ def _show(args: argparse.Namespace) -> int:
         # json escapes C0 controls but not C1 (U+0080-U+009F: CSI among them); in JSON they occur only in strings
         print(re.sub("[\x80-\x9f]", lambda match: f"\\u{ord(match.group()):04x}", text))
     else:
-        print_documents(args.file, documents, sys.stdout)
+        print_documents(args.file, documents, sys.stdout, records=records)
     if damage:
         listed = "the document" if len(documents) == 1 else f"the {len(documents):,} documents"
         said = (f"{printable(str(damage[0].path))}: {reader.damaged(damage)}; {listed} read outside it "

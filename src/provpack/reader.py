@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -53,6 +53,20 @@ def read_archive(path: Path | str, *,
     reads on: the documents before and after each damaged place are returned. A document whose provenance
     record is read but whose resource record lies in the damage has no `offset`.
     """
+    return read_listing(path, on_damage=on_damage).documents
+
+
+class ArchiveListing(NamedTuple):
+    """What reading an archive found: its documents, and how many WARC records it read (of any tool)."""
+
+    documents: tuple[ArchivedDocument, ...]
+    records: int
+
+
+def read_listing(path: Path | str, *,
+                 on_damage: Callable[[IntegrityError], None] | None = None) -> ArchiveListing:
+    """read_archive's documents, with the number of records read (outside any damage): a WARC of another
+    tool's, with no provpack documents, is then said as such (show, and an unknown name to extract)."""
     require((("path", path, PATH), ("on_damage", on_damage, FUNCTION.or_none)))
     archive = Path(path)
     documents: list[ArchivedDocument] = []
@@ -75,7 +89,7 @@ def read_archive(path: Path | str, *,
         if resumed is None:
             break
         start = resumed
-    return tuple(documents)
+    return ArchiveListing(tuple(documents), len(state.seen_ids))   # (every record read has an id of its own)
 
 
 def damaged(damage: list[IntegrityError]) -> str:
@@ -150,7 +164,7 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
 def find(path: Path | str, name: str) -> ArchivedDocument:
     """The document called `name`, or shown so by `provpack show` (see _named); an ArchiveError listing the
     names there are, as show prints them, if none is."""
-    return _named(path, read_archive(path), name)
+    return _named(path, *read_listing(path), name)
 
 
 def shown_name(name: str, limit: int = QUOTED) -> str:
@@ -159,7 +173,13 @@ def shown_name(name: str, limit: int = QUOTED) -> str:
     return f"'{printable(name[:limit])}'" + ("..." if len(name) > limit else "")
 
 
-def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], name: str) -> ArchivedDocument:
+def no_documents(records: int) -> str:
+    """What a WARC holding no provpack documents holds, in words (show's and extract's)."""
+    return (f"holds no provpack documents ({records:,} WARC record{'s' if records != 1 else ''}; "
+            "'provpack index' lists them)")
+
+
+def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], records: int, name: str) -> ArchivedDocument:
     """The document of `documents` called `name`: the one of that exact name, else the one `provpack show`
     prints so (a\\x09b for a tab), else the one of that name in another Unicode normalisation, each taken
     only when exactly one document is it."""
@@ -183,6 +203,9 @@ def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], name: str)
     twins = [d for d in documents if unicodedata.normalize("NFC", d.name) == folded]
     if len(twins) == 1:
         return twins[0]
+    if not documents:   # another tool's WARC: no name would do
+        raise ArchiveError(path, f"no document named {shown_name(name)}: the file {no_documents(records)}",
+                           fix="extract gives back the excerpts 'provpack package' archived")
     every = [d.name for d in documents]
     if twins:
         raise ArchiveError(path, f"no document named {shown_name(name)}; {len(twins)} names differ from it only in "
@@ -226,9 +249,9 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
         _check_fields(name)
         document = name
     else:
-        documents = read_archive(archive, on_damage=damage.append)
+        documents, records = read_listing(archive, on_damage=damage.append)
         try:
-            document = _named(archive, documents, name)
+            document = _named(archive, documents, records, name)
         except ArchiveError:
             if damage:   # it may lie in the damage
                 raise IntegrityError(damage[0].path, f"{damaged(damage)}; no document named "
