@@ -108,6 +108,39 @@ def test_the_readme_verify_transcript_is_what_verify_prints(
             assert printed == [*shown, ""], line
 
 
+def test_the_readme_keygen_transcript_keeps_the_private_key_out_of_the_clone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's keygen, sign and verify --key commands, run as written in a copy of the clone, print what it
+    shows (but for the new key's fingerprint) and write the private key outside the clone, where `git add -A`
+    cannot take it; .gitignore leaves out the names a key made in the clone's root once had."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    transcript = readme[readme.index("```console\n$ provpack keygen ") + len("```console\n"):]
+    transcript = transcript[:transcript.index("```")]
+    clone = tmp_path / "clone"
+    (clone / "archive").mkdir(parents=True)
+    for name in ("seeds.warc.gz", "seeds.warc.gz.sha256"):
+        shutil.copy(root / "archive" / name, clone / "archive" / name)
+    monkeypatch.chdir(clone)
+    fingerprint = re.compile("sha256:[0-9a-f]{64}")
+    for command in transcript.split("$ ")[1:]:
+        line, *shown = command.rstrip("\n").split("\n")
+        arguments = line.removesuffix(" | tail -2").split()
+        assert main(arguments[1:]) == 0, line
+        printed = capsys.readouterr().out.rstrip("\n").split("\n")
+        printed = printed[-2:] if line.endswith(" | tail -2") else printed
+        assert [fingerprint.sub("sha256:K", text) for text in printed] == [
+            fingerprint.sub("sha256:K", text) for text in shown], line
+    written = {path.relative_to(tmp_path) for path in tmp_path.rglob("*") if path.is_file()}
+    assert written == {Path("clone/archive/seeds.warc.gz"), Path("clone/archive/seeds.warc.gz.sha256"),
+                       Path("clone/archive/seeds.warc.gz.sig"), Path("signing-key"), Path("signing-key.pub")}
+    ignored = (root / ".gitignore").read_text(encoding="utf-8").split("\n")
+    assert "/key" in ignored and "/key.pub" in ignored
+
+
 def test_package_summary_does_not_read_the_summaries_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
