@@ -75,6 +75,72 @@ def test_the_readme_index_wacz_and_bag_transcript_is_what_they_print(
         assert capsys.readouterr().out.split("\n") == [*shown, ""], line
 
 
+def test_the_readme_verify_transcript_is_what_verify_prints(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's `verify` commands, run as written from the clone's root, print the lines it shows (`...`: the
+    rest left out); those on ../shared/interop, the folder of other tools' WARCs it says is not shipped, only when
+    that folder is there."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    transcript = readme[readme.index("```console\n$ provpack verify archive/") + len("```console\n"):]
+    transcript = transcript[:transcript.index("```")]
+    monkeypatch.chdir(root)
+    commands = transcript.split("$ ")[1:]
+    assert len(commands) == 3
+    assert "../shared/interop/" in readme[:readme.index(transcript)].rsplit("\n\n", 2)[-2]   # said where they come from
+    for command in commands:
+        line, *shown = command.rstrip("\n").split("\n")
+        arguments = line.removesuffix('; echo "exit $?"').split()
+        path = Path(arguments[-1])
+        assert path.parts[:3] == ("..", "shared", "interop") or (root / path).is_file(), line
+        if not (root / path).is_file():
+            continue
+        code = main(arguments[1:])
+        printed = capsys.readouterr().out.split("\n")
+        if shown[-1].startswith("exit "):
+            assert f"exit {code}" == shown.pop(), line
+        else:
+            assert code == 0, line
+        if shown[-1] == "...":
+            assert printed[:len(shown) - 1] == shown[:-1], line
+        else:
+            assert printed == [*shown, ""], line
+
+
+def test_the_readme_keygen_transcript_keeps_the_private_key_out_of_the_clone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's keygen, sign and verify --key commands, run as written in a copy of the clone, print what it
+    shows (but for the new key's fingerprint) and write the private key outside the clone, where `git add -A`
+    cannot take it; .gitignore leaves out the names a key made in the clone's root once had."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    transcript = readme[readme.index("```console\n$ provpack keygen ") + len("```console\n"):]
+    transcript = transcript[:transcript.index("```")]
+    clone = tmp_path / "clone"
+    (clone / "archive").mkdir(parents=True)
+    for name in ("seeds.warc.gz", "seeds.warc.gz.sha256"):
+        shutil.copy(root / "archive" / name, clone / "archive" / name)
+    monkeypatch.chdir(clone)
+    fingerprint = re.compile("sha256:[0-9a-f]{64}")
+    for command in transcript.split("$ ")[1:]:
+        line, *shown = command.rstrip("\n").split("\n")
+        arguments = line.removesuffix(" | tail -2").split()
+        assert main(arguments[1:]) == 0, line
+        printed = capsys.readouterr().out.rstrip("\n").split("\n")
+        printed = printed[-2:] if line.endswith(" | tail -2") else printed
+        assert [fingerprint.sub("sha256:K", text) for text in printed] == [
+            fingerprint.sub("sha256:K", text) for text in shown], line
+    written = {path.relative_to(tmp_path) for path in tmp_path.rglob("*") if path.is_file()}
+    assert written == {Path("clone/archive/seeds.warc.gz"), Path("clone/archive/seeds.warc.gz.sha256"),
+                       Path("clone/archive/seeds.warc.gz.sig"), Path("signing-key"), Path("signing-key.pub")}
+    ignored = (root / ".gitignore").read_text(encoding="utf-8").split("\n")
+    assert "/key" in ignored and "/key.pub" in ignored
+
+
 def test_package_summary_does_not_read_the_summaries_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -751,6 +817,19 @@ def test_usage_errors_take_one_line(argv: list[str], capsys: pytest.CaptureFixtu
     assert err.startswith("provpack: error: ") and err.endswith(f"; see provpack {argv[argv[0] == '-q']} --help\n")
 
 
+def test_allow_private_without_fetch_is_a_usage_error(seed_dir: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """--allow-private changes only what --fetch may reach: without --fetch it is refused, naming both, not
+    silently taken (before anything is written)."""
+    out = tmp_path / "x.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out), "--allow-private"]) == 2
+    assert capsys.readouterr().err == ("provpack: error: argument --allow-private: not allowed without argument "
+                                       "--fetch (it lets --fetch reach loopback and private addresses; nothing else "
+                                       "is fetched); see provpack package --help\n")
+    assert not out.exists()
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--allow-private", "--fetch"]) == 0
+
+
 def test_an_unknown_command_takes_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown command points to provpack --help."""
     assert main(["frobnicate"]) == 2
@@ -1033,11 +1112,20 @@ def test_verify_standard_input_alone(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert main(["verify", "-", str(COMMITTED)]) == 2
     assert capsys.readouterr().err == ("provpack: error: verify: '-' (standard input) cannot be combined with "
                                        "other files\n")
+    unchecked = ("read from standard input, so no .sha256 is checked: WARC header values (WARC-Date and the like), "
+                 "gzip headers, the order of records and whether whole records were removed are unchecked; verify "
+                 "the file by its path, with its .sha256 beside it, to check them")
     with COMMITTED.open("rb") as stream:
         monkeypatch.setattr(sys, "stdin", SimpleStdin(stream))
         assert main(["verify", "--json", "-"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [file["path"] for file in report["files"]] == ["-"]
+    assert report["files"][0]["notes"] == ["gzip: 3 members", "provpack provenance records checked: 1", unchecked]
+    with COMMITTED.open("rb") as stream:   # the README's `cat archive/seeds.warc.gz | provpack verify -`
+        monkeypatch.setattr(sys, "stdin", SimpleStdin(stream))
+        assert main(["verify", "-"]) == 0
+    assert capsys.readouterr().out == ("-: note: gzip: 3 members\n-: note: provpack provenance records checked: 1\n"
+                                       f"-: note: {unchecked}\nrecords 3, verified 3, unverified 0, problems 0\n")
 
 
 class SimpleStdin:

@@ -25,6 +25,26 @@ def test_yaml_config(tmp_path: Path) -> None:
     assert config.output_dir == tmp_path / "out"
 
 
+def test_output_dir_expands_a_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """output_dir: ~/x is x in the home folder, as a shell reads it, not a folder called ~ beside the settings;
+    a relative one is resolved against the settings file's folder; a ~name that names no user is refused."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    settings = tmp_path / "conf" / "provpack.yaml"
+    settings.parent.mkdir()
+    settings.write_text("output_dir: ~/x\n")
+    assert load_config(settings).output_dir == tmp_path / "home" / "x"
+    settings.write_text("output_dir: ./~/x\n")
+    assert load_config(settings).output_dir == tmp_path / "conf" / "~" / "x"
+    settings.write_text("output_dir: built\n")
+    assert load_config(settings).output_dir == tmp_path / "conf" / "built"
+    settings.write_text("output_dir: ~no-such-user-here/x\n")
+    with pytest.raises(InputError) as caught:
+        load_config(settings)
+    assert str(caught.value) == (f"{settings}: 'output_dir': cannot expand '~no-such-user-here' in "
+                                 "'~no-such-user-here/x' (no such user, or HOME is not set); give the folder's "
+                                 "full path (./~name for a folder called ~name)")
+
+
 def test_pyproject_table(tmp_path: Path) -> None:
     """[tool.provpack] in pyproject.toml is read when there is no provpack.yaml."""
     (tmp_path / "pyproject.toml").write_text('[tool.provpack]\noperator = "Lab"\nlevel = 1\n')

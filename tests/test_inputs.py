@@ -12,6 +12,7 @@ from conftest import write_text
 from hypothesis import given
 from hypothesis import strategies as st
 
+import provpack
 from provpack import column, inputs, tables
 from provpack.errors import InputError
 from provpack.inputs import discover, list_sources
@@ -315,7 +316,7 @@ def test_warnings_are_capped_per_folder(tmp_path: Path, caplog: pytest.LogCaptur
     assert lines[10].startswith(f"{tmp_path}: 50 more ")
 
 
-@pytest.mark.parametrize("name", ["new.warc.gz", "out.WARC", "dir/new.warc.gz"])
+@pytest.mark.parametrize("name", ["new.warc.gz", "dir/new.warc.gz"])
 def test_missing_archive_name_as_source_suggests_o(tmp_path: Path, name: str) -> None:
     """A source that does not exist and is named like an archive is most likely the output given without -o."""
     write_text(tmp_path, "a", b"A")
@@ -326,8 +327,29 @@ def test_missing_archive_name_as_source_suggests_o(tmp_path: Path, name: str) ->
         list_sources([tmp_path, "new.txt"])
 
 
+@pytest.mark.parametrize("name, use, why", [
+    ("out.warc", "out.warc.gz", "the archive name must end in .warc.gz (package writes gzipped WARCs)"),
+    ("dir/out.WARC", "dir/out.warc.gz", "the archive name must end in .warc.gz (package writes gzipped WARCs)"),
+    ("X.WARC.GZ", "X.warc.gz", "the archive name must end in lower-case .warc.gz"),
+    ("x.Warc.gz", "x.warc.gz", "the archive name must end in lower-case .warc.gz"),
+    (".warc", "archive.warc.gz", "the archive name must end in .warc.gz (package writes gzipped WARCs)")])
+def test_the_o_suggested_is_a_name_package_takes(seed_dir: Path, tmp_path: Path, name: str, use: str,
+                                                 why: str) -> None:
+    """A .warc or an upper-case .WARC.GZ given as a source is told the -o that package takes, and why; that
+    name is then packaged to, where the name given is refused, saying so."""
+    with pytest.raises(InputError) as caught:
+        list_sources([seed_dir, name])
+    assert str(caught.value) == f"{name}: no such file or folder; to name the output, use -o {use} (out={use!r}): {why}"
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(InputError) as refused:
+        provpack.package(seed_dir, out=tmp_path / name)
+    assert str(refused.value) == f"{tmp_path / name}: {why}; name it {Path(use).name}"
+    assert provpack.package(seed_dir, out=tmp_path / use).warc_path == tmp_path / use
+
+
 def test_existing_archive_as_source_suggests_o_and_force(tmp_path: Path) -> None:
-    """An existing archive given as a source is told to use -o, with --force to replace it."""
+    """An existing archive given as a source is told to use -o, with --force to replace it; an existing .warc
+    is told the .warc.gz name to use, with --force only when a file of that name is there."""
     write_text(tmp_path, "a", b"A")
     (tmp_path / "old.warc.gz").write_bytes(b"")
     old = tmp_path / "old.warc.gz"
@@ -335,6 +357,13 @@ def test_existing_archive_as_source_suggests_o_and_force(tmp_path: Path) -> None
         list_sources([tmp_path, old])
     assert str(caught.value) == (f"{old}: not a .txt file; to name the output, use -o {old} (out={str(old)!r}), and "
                                  "--force (force=True) to replace it")
+    (tmp_path / "new.warc").write_bytes(b"")
+    new = tmp_path / "new.warc.gz"
+    with pytest.raises(InputError) as caught:
+        list_sources([tmp_path, tmp_path / "new.warc"])
+    assert str(caught.value) == (f"{tmp_path / 'new.warc'}: not a .txt file; to name the output, use -o {new} "
+                                 f"(out={str(new)!r}): the archive name must end in .warc.gz (package writes "
+                                 "gzipped WARCs)")
     (tmp_path / "notes.md").write_text("")
     with pytest.raises(InputError, match="not a .txt file; name each document NAME.txt"):
         list_sources([tmp_path / "notes.md"])

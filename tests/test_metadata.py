@@ -55,7 +55,8 @@ def test_malformed_yaml_names_line_and_column(tmp_path: Path) -> None:
     ("url: \"https://example.org/a\\u009bb\"\n", "'url' is not an absolute URI"),
     ("source_url: \"https://example.org/a\\x80b\"\n", "'source_url' is not an absolute URI"),
     ("source_url: ftp://example.org/x\n", "must be an http or https"),
-    ("url: \"https://ex.org/a%zz\"\n", r"doc\.yaml: 'url': '%zz' at character 17 is not a percent-escape"),
+    ("url: \"https://ex.org/a%zz\"\n", r"doc\.yaml: line 1, column 6: 'url': '%zz' at character 17 is not a "
+                                       "percent-escape"),
     ("source_url: https://ex.org:99999/\n", "'source_url': the port '99999' is not a number from 0 to 65535"),
     ("url: \"https://ex.org{x}/a\"\n", "'url': the host 'ex.org{x}' holds '{', which no host name may"),
     ("title: yes\n", "'title: yes' reads as true in YAML, not as the text written; quote it: title: \"yes\""), ("publication: No\n", "line 1, column 14: 'publication: No' reads as false in YAML"),
@@ -389,11 +390,22 @@ def test_a_merge_key_may_be_overridden(tmp_path: Path) -> None:
     assert loaded["d"] == {"x": 1, "y": 3}
 
 
-def test_a_float_in_a_text_field_is_told_to_be_quoted(tmp_path: Path) -> None:
-    """title: 1.5 reads as a number; the advice is the quoted form, not 'write it on one line'."""
-    with pytest.raises(InputError, match=re.escape("'title: 1.5' reads as the number 1.5 in YAML, not as text; "
-                                                   "quote it: title: \"1.5\"")):
-        load_sidecar(sidecar(tmp_path, "title: 1.5\n"))
+@pytest.mark.parametrize("text, at, spelled", [
+    ("title: 1.5\n", "line 1, column 8", "title: 1.5"), ("a: 1\nnotes:   2.5  # x\n", "line 2, column 10", "notes: 2.5"),
+    ("title: true\n", "line 1, column 8", "title: true"),
+    ("base: &b {title: 1.5}\n<<: *b\n", "line 1, column 18", "title: 1.5"),   # through a merge key: where it is
+    ("a: &a {title: 1.5}\nb: &b {title: 2.5}\n<<: [*a, *b]\n", "line 2, column 15", "title: 2.5"),   # the one loaded
+])
+def test_a_float_in_a_text_field_is_told_to_be_quoted(tmp_path: Path, text: str, at: str, spelled: str) -> None:
+    """title: 1.5 reads as a number; the advice is the quoted form, not 'write it on one line', with the line and
+    column title: yes gets."""
+    path = sidecar(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    key, value = spelled.split(": ")
+    what = value if value == "true" else f"the number {value}"
+    assert str(caught.value) == (f"{path}: {at}: '{spelled}' reads as {what} in YAML, not as text; "
+                                 f"quote it: {key}: \"{value}\"")
 
 
 def test_sidecar_size_limit_is_exact(tmp_path: Path) -> None:
@@ -435,8 +447,8 @@ def test_every_known_text_key_refuses_a_boolean_or_a_float(tmp_path: Path, key: 
         path = sidecar(tmp_path, f"{key}: {written}\n")
         with pytest.raises(InputError) as caught:
             load_sidecar(path)
-        assert str(caught.value) == (f"{path}: '{key}: {written}' reads as {reads} in YAML, not as text; "
-                                     f"quote it: {key}: \"{written}\"")
+        assert str(caught.value) == (f"{path}: line 1, column {len(key) + 3}: '{key}: {written}' reads as {reads} "
+                                     f"in YAML, not as text; quote it: {key}: \"{written}\"")
 
 
 @pytest.mark.parametrize("key", metadata.FIELD_KEYS)
@@ -477,14 +489,16 @@ def test_a_yaml_error_without_a_place_still_names_the_file(tmp_path: Path) -> No
                        "keep one of them"),
     ("k: !!binary aGVsbG8=\n", "value of k has a type JSON cannot hold (bytes); write it as text"),
     ("k: &v " + "x" * 70_000 + "\nm: *v\n", "value of k is longer than 65536 characters; shorten it"),
-    ("author: [a, 1]\n", "'author' must be text or a list of texts; write 'author: Name'"),
-    ("url: not a uri\n", "'url' is not an absolute URI without spaces: 'not a uri'; give the full address, "
-                         "e.g. https://example.org/post"),
-    ("source_url: ftp://e.org/x\n", "'source_url' must be an http or https address; give the article's web address"),
-    ("url: \"https://ex.org/a%zz\"\n", "'url': '%zz' at character 17 is not a percent-escape (% and two hex digits); "
-                                       "write a % sign itself as %25; check the address"),
+    ("author: [a, 1]\n", "line 1, column 9: 'author' must be text or a list of texts; write 'author: Name'"),
+    ("url: not a uri\n", "line 1, column 6: 'url' is not an absolute URI without spaces: 'not a uri'; give the full "
+                         "address, e.g. https://example.org/post"),
+    ("source_url: ftp://e.org/x\n", "line 1, column 13: 'source_url' must be an http or https address; give the "
+                                    "article's web address"),
+    ("url: \"https://ex.org/a%zz\"\n", "line 1, column 6: 'url': '%zz' at character 17 is not a percent-escape (% and "
+                                       "two hex digits); write a % sign itself as %25; check the address"),
     # the first known text key holding control characters is named, not an unknown key before it
-    ("extra: \"a\\x01\"\ntitle: \"b\\x02\"\n", "'title' holds control characters; remove them"),
+    ("extra: \"a\\x01\"\ntitle: \"b\\x02\"\n", "line 2, column 8: 'title' holds control characters; remove them"),
+    ("title: [1, 2]\n", "line 1, column 8: 'title' must be text, not a list; write one text instead: title: \"...\""),
 ])
 def test_refusals_in_full(tmp_path: Path, text: str, message: str) -> None:
     """Each refusal names the sidecar (and line and column where YAML has them), the problem and the fix."""
@@ -510,7 +524,7 @@ def test_an_address_with_credentials_is_refused_without_repeating_them(tmp_path:
     fetched = " (and sent, fetched, as an Authorization header)" if key == "source_url" else ""
     login = "; for a page behind a login, save it and name the copy with `original:`" if key == "source_url" else ""
     assert str(caught.value) == (
-        f"{path}: '{key}' holds a user name or password (user:password@host): archives are meant to be published, "
+        f"{path}: line 1, column {len(key) + 3}: '{key}' holds a user name or password (user:password@host): archives are meant to be published, "
         f"and it would be recorded in them{fetched}; remove the user:password@ part{login}")
     assert "s3cret" not in str(caught.value)
 

@@ -252,8 +252,8 @@ def test_a_source_url_with_credentials_is_refused(tmp_path: Path, fetch: bool) -
     with pytest.raises(InputError) as info:
         package(source, out=tmp_path / "out.warc.gz", fetch=fetch, fetcher=fetcher if fetch else None)
     assert str(info.value) == (
-        f"{source / 'decl.yaml'}: 'source_url' holds a user name or password (user:password@host): archives are "
-        "meant to be published, and it would be recorded in them (and sent, fetched, as an Authorization header); "
+        f"{source / 'decl.yaml'}: line 1, column 13: 'source_url' holds a user name or password (user:password@host): "
+        "archives are meant to be published, and it would be recorded in them (and sent, fetched, as an Authorization header); "
         "remove the user:password@ part; for a page behind a login, save it and name the copy with `original:`")
     assert not (tmp_path / "out.warc.gz").exists()
 
@@ -516,7 +516,7 @@ def test_a_url_whose_host_idna_refuses_is_an_input_error(tmp_path: Path) -> None
     from provpack.errors import InputError
 
     folder = make_source(tmp_path / "src", "url: https://a..\u4f8b/x\n", with_copy=False)
-    with pytest.raises(InputError, match="decl.yaml: 'url': the host 'a..\u4f8b' is not a valid"):
+    with pytest.raises(InputError, match="decl.yaml: line 1, column 6: 'url': the host 'a..\u4f8b' is not a valid"):
         package(folder, out=tmp_path / "out.warc.gz")
     assert not (tmp_path / "out.warc.gz").exists()
 

@@ -11,7 +11,9 @@ import pytest
 
 import provpack
 from provpack.errors import ArchiveError, InputError, IntegrityError
-from provpack.reader import extract, read_archive
+from provpack import reader
+from provpack.cli import main
+from provpack.reader import ArchivedDocument, extract, find, read_archive
 
 from conftest import SEED_NAME, SEEDS
 
@@ -218,6 +220,64 @@ def test_names_in_an_unknown_name_error_are_escaped(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "(documents: 'a\\x1b[31mRED')" in message and "'nope\\x1b]0;x\\x07'" in message
     assert "\x1b" not in message and "\x07" not in message
+
+
+def test_a_name_as_show_prints_it_is_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'a\\x09b', as show prints a name holding a tab, finds that document; an exact name wins over another
+    document shown so; two documents shown so are said, each escaped apart; the error lists names as show prints
+    them, so a name it gives can be typed back."""
+    folder = tmp_path / "tab"
+    folder.mkdir()
+    (folder / "a\tb.txt").write_bytes(b"A [...] B\n")
+    (folder / "other.txt").write_bytes(b"C [...] D\n")
+    warc = provpack.package(folder, out=tmp_path / "tab.warc.gz", jobs=1).warc_path
+    assert main(["show", str(warc), "-q"]) == 0
+    assert "\na\\x09b\n" in capsys.readouterr().out
+    out = io.BytesIO()
+    assert extract(warc, "a\\x09b", out).name == "a\tb" and out.getvalue() == b"A [...] B\n"
+    assert find(warc, "a\\x09b").name == "a\tb"
+    with pytest.raises(ArchiveError) as caught:
+        extract(warc, "a\\x09c", io.BytesIO())
+    assert str(caught.value) == (f"{warc}: no document named 'a\\x09c'; similar: 'a\\x09b' (documents: 'a\\x09b', "
+                                 "'other'); use a name that 'provpack show' lists")
+    (folder / "a\\x09b.txt").write_bytes(b"E [...] F\n")   # a name that is, letter for letter, how show prints the other
+    warc = provpack.package(folder, out=tmp_path / "both.warc.gz", jobs=1).warc_path
+    assert extract(warc, "a\\x09b", io.BytesIO()).name == "a\\x09b"
+    assert extract(warc, "a\tb", io.BytesIO()).name == "a\tb"
+
+
+def test_two_names_show_prints_alike_are_said(tmp_path: Path) -> None:
+    """A C1 control and a file name's undecodable byte are both shown \\x85: the name as shown is then no one
+    document's, and the error names both, escaped apart (an archive's names come from its provenance JSON)."""
+    documents = tuple(ArchivedDocument(name, f"<urn:uuid:{number}>", "", "0" * 64, 0, 0, {})
+                      for number, name in enumerate(["a\x85", "a\udc85"]))
+    with pytest.raises(ArchiveError) as caught:
+        reader._named(tmp_path / "x.warc.gz", documents, 2, "a\\x85")
+    assert str(caught.value) == (f"{tmp_path / 'x.warc.gz'}: no document named 'a\\x85'; 2 names are shown so: "
+                                 "'a\\x85', 'a\\udc85'; type the name exactly as 'provpack show --json' gives it")
+    assert reader._named(tmp_path / "x.warc.gz", documents[1:], 1, "a\\x85") is documents[1]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_warc_with_no_provpack_documents_is_said_so(tmp_path: Path, count: int,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Another tool's WARC: show says it holds no provpack documents, how many records it has and what lists
+    them (not '0 documents'), and extract says the same of any name (not 'use a name that show lists')."""
+    from warcbuild import record, warc
+
+    path = tmp_path / "other.warc.gz"
+    path.write_bytes(warc([record("resource", b"bytes %d" % number) for number in range(count)]))
+    records = "1 WARC record" if count == 1 else f"{count} WARC records"
+    assert main(["show", str(path)]) == 0
+    assert capsys.readouterr() == (f"{path}: holds no provpack documents ({records}; 'provpack index' lists them)\n",
+                                   "")
+    assert main(["extract", str(path), "foo"]) == 2
+    assert capsys.readouterr() == ("", f"provpack: error: {path}: no document named 'foo': the file holds no provpack "
+                                       f"documents ({records}; 'provpack index' lists them); extract gives back the "
+                                       "excerpts 'provpack package' archived\n")
+    with pytest.raises(ArchiveError):
+        find(path, "foo")
+    assert read_archive(path) == () and reader.read_listing(path) == ((), count)
 
 
 def cut_points(warc: Path, record: int) -> tuple[int, list[int]]:

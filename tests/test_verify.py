@@ -214,7 +214,9 @@ def test_stream() -> None:
     ("{upper}  a.warc.gz\n", None),
     ("{other}  b.warc.gz\n{digest}  a.warc.gz\n", None),
     ("{other}  a.warc.gz\n", "sidecar-mismatch"),
-    ("{digest}  b.warc.gz\n", "bad-sidecar"),
+    ("{digest}  b.warc.gz\n", None),   # renamed: a note (below)
+    ("{other}  b.warc.gz\n", "bad-sidecar"),
+    ("{digest}  b.warc.gz\n{digest}  c.warc.gz\n", "bad-sidecar"),
     ("{digest}\n", "bad-sidecar"),
     ("not a checksum line\n", "bad-sidecar"),
     ("{short}  a.warc.gz\n", "bad-sidecar"),
@@ -230,6 +232,27 @@ def test_sidecar(tmp_path: Path, line: str, kind: str | None) -> None:
         digest=digest, upper=digest.upper(), other="1" * 64, short=digest[:60]))
     report = verify(path)
     assert [p.kind for p in report.files[0].problems] == ([kind] if kind else [])
+
+
+def test_a_renamed_archive_and_its_sidecar_are_said_so(tmp_path: Path) -> None:
+    """An archive renamed with its sidecar (whose one line still names the old name) is no problem when the
+    sha256 matches: a note says the sidecar names the other file, and how to make them agree. When the sha256
+    does not match, the bad-sidecar problem names the other file and both hashes, and what to do."""
+    path = write(tmp_path, ARCHIVE_BYTES, "r.warc.gz")
+    digest = hashlib.sha256(ARCHIVE_BYTES).hexdigest()
+    (tmp_path / "r.warc.gz.sha256").write_text(f"{digest}  my.warc.gz\n")
+    file = verify(path).files[0]
+    assert file.problems == () and file.notes[-1] == (
+        "sidecar r.warc.gz.sha256 names my.warc.gz, not r.warc.gz, but its sha256 matches the file's (renamed?); "
+        "to make them agree, run 'sha256sum r.warc.gz > r.warc.gz.sha256' in the file's folder")
+    (tmp_path / "r.warc.gz.sha256").write_text(f"{'1' * 64}  my.warc.gz\n")
+    file = verify(path).files[0]
+    assert [(p.kind, p.message) for p in file.problems] == [("bad-sidecar", (
+        f"r.warc.gz.sha256 has no line for r.warc.gz; its one line names my.warc.gz, whose sha256 {'1' * 64} is "
+        f"not the file's ({digest}): if the file is my.warc.gz renamed, it has changed since the sidecar was "
+        "written (restore it from a copy); else the sidecar is another file's: remove it, or, once the file is "
+        "known to be sound, run 'sha256sum r.warc.gz > r.warc.gz.sha256' in its folder"))]
+    assert not any("sidecar" in note for note in file.notes)
 
 
 def test_a_sidecar_that_cannot_be_read_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -821,11 +844,12 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     # writing .sig files) and regular (opening a file only when it is a regular one), not the WARC writer, and no
     # HTTP code (asking a TSA is tsarequest's, for sign --tsa); defaults holds the limits both sides share (the
     # largest provenance record) and imports nothing; _version names the writer whose records --deep compares;
-    # arguments checks the public functions' argument types.
+    # arguments checks the public functions' argument types; resync finds where a record starts (for verifysplit's
+    # split, as for reading past damage).
     assert seen == {"arguments", "defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
                     "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
                     "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit", "origcheck",
-                    "cutcheck",
+                    "cutcheck", "resync",
                     "provrecompute"}
     assert not seen & WRITER
 
@@ -934,6 +958,22 @@ def test_a_provpack_archive_without_its_sha256_is_noted(tmp_path: Path) -> None:
     plain = tmp_path / "plain.warc"
     plain.write_bytes(warc([record(b"resource", b"just bytes")]))
     assert not any("beside it" in n for n in verify(plain).files[0].notes)
+
+
+def test_a_provpack_archive_read_from_a_stream_is_noted(tmp_path: Path) -> None:
+    """Standard input has no .sha256 beside it: for a provpack archive a note says so, and what is then unchecked,
+    as for a file whose .sha256 is gone; another WARC read so gets none."""
+    data = (ARCHIVE / "seeds.warc.gz").read_bytes()
+    assert verify_stream(io.BytesIO(data), name="-").notes[-1] == (
+        "read from standard input, so no .sha256 is checked: WARC header values (WARC-Date and the like), gzip "
+        "headers, the order of records and whether whole records were removed are unchecked; verify the file by "
+        "its path, with its .sha256 beside it, to check them")
+    assert verify_stream(io.BytesIO(gzip.decompress(data)), name="x.warc").notes[-1] == (
+        "read from a stream, so no .sha256 is checked: WARC header values (WARC-Date and the like), the order of "
+        "records and whether whole records were removed are unchecked; verify the file by its path, with its "
+        ".sha256 beside it, to check them")
+    assert not any("sha256" in n for n in verify_stream(io.BytesIO(warc([record(b"resource", b"just bytes")])),
+                                                        name="-").notes)
 
 
 def test_a_good_signature_closes_what_a_missing_sha256_leaves_open(tmp_path: Path) -> None:

@@ -240,6 +240,10 @@ def _run(argv: Sequence[str] | None) -> int:
         if args.quiet and args.verbose:   # one before the command, the other after it
             parser.exit(2, usage_error("argument -q/--quiet: not allowed with argument -v/--verbose",
                                        f"provpack {args.command}"))
+        if args.command == "package" and args.allow_private and not args.fetch:   # else it would do nothing
+            parser.exit(2, usage_error("argument --allow-private: not allowed without argument --fetch (it lets "
+                                       "--fetch reach loopback and private addresses; nothing else is fetched)",
+                                       "provpack package"))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     restore = _configure_logging(args)
@@ -564,11 +568,10 @@ _NAMES_SAID = 10   # documents named in a message before "and N more"
 def _show(args: argparse.Namespace) -> int:
     from . import reader
     from .display import print_documents, show_json
-    from .sniff import quoted_text
 
     _not_stdin(args.file)
     damage: list[IntegrityError] = []   # the documents outside damage to the file are listed, then it is said
-    documents = reader.read_archive(args.file, on_damage=damage.append)
+    documents, records = reader.read_listing(args.file, on_damage=damage.append)
     if damage and not documents:
         raise IntegrityError(damage[0].path, reader.damaged(damage))
     if args.json:
@@ -578,14 +581,14 @@ def _show(args: argparse.Namespace) -> int:
         # json escapes C0 controls but not C1 (U+0080-U+009F: CSI among them); in JSON they occur only in strings
         print(re.sub("[\x80-\x9f]", lambda match: f"\\u{ord(match.group()):04x}", text))
     else:
-        print_documents(args.file, documents, sys.stdout)
+        print_documents(args.file, documents, sys.stdout, records=records)
     if damage:
         listed = "the document" if len(documents) == 1 else f"the {len(documents):,} documents"
         said = (f"{printable(str(damage[0].path))}: {reader.damaged(damage)}; {listed} read outside it "
                 f"{'is' if len(documents) == 1 else 'are'} listed")
         textless = [document.name for document in documents if document.offset is None]
         if textless:
-            names = ", ".join(quoted_text(name) for name in textless[:_NAMES_SAID])
+            names = ", ".join(reader.shown_name(name) for name in textless[:_NAMES_SAID])
             if len(textless) > _NAMES_SAID:
                 names += f", and {len(textless) - _NAMES_SAID:,} more"
             said += f"; the text of {names} lies in it"

@@ -7,6 +7,7 @@ an argument, so a library call never depends on the folder it runs in.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -157,11 +158,18 @@ def _parse(values: Any, path: Path) -> Config:
     if deflate is not None and deflate not in _DEFLATE:
         raise InputError(path, f"'deflate' must be {' or '.join(_DEFLATE)}, not {spelled(deflate)}")
     output_dir = values.get("output_dir")
+    if output_dir is not None and output_dir.startswith("~"):   # ~/x, ~user/x: a home folder, as a shell reads it
+        home = os.path.expanduser(output_dir)
+        if home == output_dir:
+            raise InputError(path, f"'output_dir': cannot expand {output_dir.split('/')[0]!r} in {output_dir!r} "
+                                   "(no such user, or HOME is not set)",
+                             fix="give the folder's full path (./~name for a folder called ~name)")
+        output_dir = home
     return Config(
         operator=values.get("operator"),
         description=values.get("description"),
         level=level,
-        output_dir=(path.parent / output_dir) if output_dir is not None else None,
+        output_dir=(path.parent / output_dir) if output_dir is not None else None,   # relative: to the file's folder
         jobs=jobs,
         deflate=deflate,
         source=path,

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import printable
-from .reader import ArchivedDocument
+from .reader import ArchivedDocument, no_documents
 
 CONTEXT = 40
 
@@ -59,14 +59,17 @@ def _original_json(original: Any) -> dict[str, Any] | None:
 
 
 def print_documents(path: str, documents: tuple[ArchivedDocument, ...], out: IO[str], *,
-                    color: bool | None = None) -> None:
-    """Print every document: a summary, its fields, and each elision in its context."""
+                    color: bool | None = None, records: int | None = None) -> None:
+    """Print every document: a summary, its fields, and each elision in its context; with none, and the
+    number of WARC records read given, that the file holds no provpack documents (another tool's WARC)."""
     terminal = out.isatty()
     # Piped, each document is drawn into a buffer and written without the padding rich puts at line ends.
     buffer = None if terminal else io.StringIO()
     console = Console(file=buffer or out, force_terminal=color, no_color=color is False, highlight=False,
                       width=None if terminal else 1000)
     count = f"{len(documents)} document{'s' if len(documents) != 1 else ''}"
+    if not documents and records is not None:
+        count = no_documents(records)
     console.print(f"[bold]{escape(printable(path))}[/]: {count}")
     for document in documents:
         console.print()

@@ -31,7 +31,8 @@ _RUN = 8192   # names sorted per run while listing a folder
 _PENDING_VALUES = 4096   # sizes and sidecar codes gathered before they go into their columns
 _SPILL_READ = 16384   # bytes read at a time from each spilled run while merging them
 _WARN_LINES = 10   # warnings of one kind named one by one per folder; the rest are counted in one line
-_OUTPUT_SUFFIXES = (".warc.gz", ".warc")   # a source named so is likely the output, given without -o
+ARCHIVE_SUFFIX = ".warc.gz"   # what package writes: a gzipped WARC, its suffix in lower case
+_OUTPUT_SUFFIXES = (ARCHIVE_SUFFIX, ".warc")   # in any case: a source named so is likely the output, given without -o
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,12 +191,40 @@ def _warn_twins(listing: Listing) -> None:
         log.warning("%d more names differ from another only so", len(clashes) - _WARN_LINES)
 
 
+class ArchiveName(NamedTuple):
+    """The name package takes for a name that ends in .warc.gz or .warc in any letter case, and why it is another."""
+
+    name: str     # "x.warc.gz" for "x.WARC.GZ", "x.warc" or "x.warc.gz"
+    why: str      # "" when it is the name given
+
+
+def archive_name(given: str) -> ArchiveName | None:
+    """What to name an archive given as `given` (see ArchiveName), or None for a name that is not a WARC's."""
+    for suffix in _OUTPUT_SUFFIXES:
+        tail = given[len(given) - len(suffix):]
+        if len(given) >= len(suffix) and tail.isascii() and tail.lower() == suffix:
+            name = (given[:len(given) - len(suffix)] or "archive") + ARCHIVE_SUFFIX
+            if name == given:
+                return ArchiveName(name, "")
+            why = (f"the archive name must end in lower-case {ARCHIVE_SUFFIX}" if suffix == ARCHIVE_SUFFIX
+                   else f"the archive name must end in {ARCHIVE_SUFFIX} (package writes gzipped WARCs)")
+            return ArchiveName(name, why)
+    return None
+
+
 def _output_hint(source: Path, *, also: str = "") -> str:
-    """The fix for an archive name given as a source (the output without -o), or ""."""
-    if not source.name.lower().endswith(_OUTPUT_SUFFIXES):
+    """The fix for an archive name given as a source (the output without -o), or "".
+
+    The name suggested is one package takes ("out.warc" and "OUT.WARC.GZ" are "out.warc.gz" and "OUT.warc.gz");
+    `also` (the --force to replace it) is added when a file of that name is there."""
+    known = archive_name(source.name)
+    if known is None:
         return ""
-    name = shlex.quote(str(source))
-    return f"to name the output, use {option(f'-o {name}', f'out={str(source)!r}')}" + (f", {also}" if also else "")
+    out = source.with_name(known.name)
+    hint = f"to name the output, use {option(f'-o {shlex.quote(str(out))}', f'out={str(out)!r}')}"
+    if also and os.path.lexists(out):
+        hint += f", {also}"
+    return hint + (f": {known.why}" if known.why else "")
 
 
 def _warn_subfolders(scans: list[_Scan]) -> None:

@@ -89,7 +89,7 @@ def load_sidecar(path: Path | str, *, within: str | None = None) -> dict[str, An
                          fix="write it as 'key: value' lines")
     else:
         sidecar = _jsonable(loaded, path, None, [MAX_VALUES], 0, set())
-    _check_known(sidecar, path)
+    _check_known(sidecar, path, source)
     return sidecar
 
 
@@ -389,7 +389,13 @@ def _kind(value: object) -> str:
     return "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"
 
 
-def _check_known(sidecar: dict[str, Any], path: Path | str) -> None:
+def _check_known(sidecar: dict[str, Any], path: Path | str, source: str) -> None:
+    """An InputError naming the first known key whose value provpack cannot take, with the line and column
+    of that value in `source` (the sidecar's text) when a top-level key gives it."""
+    def refuse(key: str, problem: str, fix: str) -> InputError:
+        line, column = _position(source, key)
+        return InputError(path, problem, line=line, column=column, fix=fix)
+
     texts: list[str] = []
     for key in KNOWN_TEXT_KEYS:
         value = sidecar.get(key)
@@ -398,42 +404,59 @@ def _check_known(sidecar: dict[str, Any], path: Path | str) -> None:
         elif isinstance(value, (bool, float)):   # an int is kept: _Loader let it through only as written (1984)
             spelled = str(value).lower() if isinstance(value, bool) else repr(value)
             what = spelled if isinstance(value, bool) else f"the number {spelled}"
-            raise InputError(path, f"'{key}: {spelled}' reads as {what} in YAML, not as text",
-                             fix=f"quote it: {key}: \"{spelled}\"")
+            raise refuse(key, f"'{key}: {spelled}' reads as {what} in YAML, not as text",
+                         fix=f"quote it: {key}: \"{spelled}\"")
         elif value is not None and not isinstance(value, int):
-            raise InputError(path, f"'{key}' must be text, not a {type(value).__name__}",
-                             fix=f"write one text instead: {key}: \"...\"")
+            raise refuse(key, f"'{key}' must be text, not a {type(value).__name__}",
+                         fix=f"write one text instead: {key}: \"...\"")
     author = sidecar.get("author")
     if author is not None and not (isinstance(author, str) or
                                    (isinstance(author, list) and all(isinstance(a, str) for a in author))):
-        raise InputError(path, "'author' must be text or a list of texts", fix="write 'author: Name'")
+        raise refuse("author", "'author' must be text or a list of texts", fix="write 'author: Name'")
     for key in ("url", "source_url"):
         value = sidecar.get(key)
         if value is None:
             continue
         if not isinstance(value, str) or not _URI.fullmatch(value):
-            raise InputError(path, f"'{key}' is not an absolute URI without spaces: {str(value)[:80]!r}",
-                             fix="give the full address, e.g. https://example.org/post")
+            raise refuse(key, f"'{key}' is not an absolute URI without spaces: {str(value)[:80]!r}",
+                         fix="give the full address, e.g. https://example.org/post")
         if key == "source_url" and not value.lower().startswith(("http://", "https://")):
-            raise InputError(path, "'source_url' must be an http or https address", fix="give the article's web address")
+            raise refuse(key, "'source_url' must be an http or https address", fix="give the article's web address")
         try:   # its URI form goes into WARC headers and provenance ids, so it must have one (iri.py)
             as_uri(value)
         except ValueError as exc:
-            raise InputError(path, f"'{key}': {exc}", fix="check the address") from exc
+            raise refuse(key, f"'{key}': {exc}", fix="check the address") from exc
         if "@" in value:
             from .httpbytes import has_credentials
             if has_credentials(value):   # (the value is not repeated: it holds a password)
                 fetched = " (and sent, fetched, as an Authorization header)" if key == "source_url" else ""
-                raise InputError(path, f"'{key}' holds a user name or password (user:password@host): archives are "
-                                 f"meant to be published, and it would be recorded in them{fetched}",
-                                 fix="remove the user:password@ part" + (
-                                     "; for a page behind a login, save it and name the copy with `original:`"
-                                     if key == "source_url" else ""))
+                raise refuse(key, f"'{key}' holds a user name or password (user:password@host): archives are "
+                             f"meant to be published, and it would be recorded in them{fetched}",
+                             fix="remove the user:password@ part" + (
+                                 "; for a page behind a login, save it and name the copy with `original:`"
+                                 if key == "source_url" else ""))
     if not _CONTROL.search("".join(texts)):  # one scan for all; the loop names the first such key
         return
     for key, value in sidecar.items():
         if isinstance(value, str) and key in KNOWN_TEXT_KEYS and _CONTROL.search(value):
-            raise InputError(path, f"'{key}' holds control characters", fix="remove them")
+            raise refuse(key, f"'{key}' holds control characters", fix="remove them")
+
+
+def _position(source: str, key: str) -> tuple[int | None, int | None]:
+    """The line and column (from 1) where the value of top-level `key` starts in the YAML `source`, given there
+    or by a merge key (<<, flattened as PyYAML flattens it: of the pairs then, the last of a key is the one
+    loaded); (None, None) if none is. Composed again only for an error message."""
+    loader = _SafeLoader(source)
+    try:
+        node = loader.get_single_node()
+        if isinstance(node, yaml.MappingNode):
+            loader.flatten_mapping(node)
+            for key_node, value_node in reversed(node.value):
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                    return value_node.start_mark.line + 1, value_node.start_mark.column + 1
+        return None, None
+    finally:
+        loader.dispose()
 
 
 def merge(parsed: tuple[ParsedField, ...], sidecar: dict[str, Any] | None, *,

@@ -26,7 +26,7 @@ from .document import parse_document
 from .elisions import analyse
 from .errors import CaptureError, InputError, ProvpackError, not_utf8, option, require_utf8
 from .gzipper import Deflate, choose
-from .inputs import Listing, list_sources, read_bytes
+from .inputs import ARCHIVE_SUFFIX, Listing, archive_name, list_sources, read_bytes
 from .metadata import load_sidecar, merge
 from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
                     UnalignedOriginal, UnmatchedOriginal)
@@ -45,7 +45,6 @@ if TYPE_CHECKING:   # fetching, originals and alignment are imported only when a
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-ARCHIVE_SUFFIX = ".warc.gz"
 POOL_MIN_DOCUMENTS = 256          # fewer documents than this (and little text) are encoded in-process
 POOL_MIN_BYTES = 8 << 20
 BATCH_DOCUMENTS = 96              # documents per task sent to a worker ...
@@ -139,6 +138,9 @@ def package(
     if os.path.isdir(out_path):   # (Path.is_dir raises on a name too long before 3.12)
         out_path = out_path / default_output(source_list).name
     if not out_path.name.endswith(ARCHIVE_SUFFIX):
+        known = archive_name(out_path.name)   # OUT.WARC.GZ, out.warc: the name to use is known
+        if known is not None:
+            raise InputError(out_path, known.why, fix=f"name it {known.name}")
         raise InputError(out_path, f"the archive name must end in {ARCHIVE_SUFFIX}",
                          fix=f"name it e.g. {out_path.name.split('.')[0] or 'archive'}{ARCHIVE_SUFFIX}")
     bad = not_utf8(out_path.name)

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -53,6 +53,20 @@ def read_archive(path: Path | str, *,
     reads on: the documents before and after each damaged place are returned. A document whose provenance
     record is read but whose resource record lies in the damage has no `offset`.
     """
+    return read_listing(path, on_damage=on_damage).documents
+
+
+class ArchiveListing(NamedTuple):
+    """What reading an archive found: its documents, and how many WARC records it read (of any tool)."""
+
+    documents: tuple[ArchivedDocument, ...]
+    records: int
+
+
+def read_listing(path: Path | str, *,
+                 on_damage: Callable[[IntegrityError], None] | None = None) -> ArchiveListing:
+    """read_archive's documents, with the number of records read (outside any damage): a WARC of another
+    tool's, with no provpack documents, is then said as such (show, and an unknown name to extract)."""
     require((("path", path, PATH), ("on_damage", on_damage, FUNCTION.or_none)))
     archive = Path(path)
     documents: list[ArchivedDocument] = []
@@ -75,7 +89,7 @@ def read_archive(path: Path | str, *,
         if resumed is None:
             break
         start = resumed
-    return tuple(documents)
+    return ArchiveListing(tuple(documents), len(state.seen_ids))   # (every record read has an id of its own)
 
 
 def damaged(damage: list[IntegrityError]) -> str:
@@ -148,15 +162,38 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
 
 
 def find(path: Path | str, name: str) -> ArchivedDocument:
-    """The document called `name`; an ArchiveError listing the names there are if none is."""
-    return _named(path, read_archive(path), name)
+    """The document called `name`, or shown so by `provpack show` (see _named); an ArchiveError listing the
+    names there are, as show prints them, if none is."""
+    return _named(path, *read_listing(path), name)
 
 
-def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], name: str) -> ArchivedDocument:
-    """The document of `documents` called `name` (find's rules)."""
+def shown_name(name: str, limit: int = QUOTED) -> str:
+    """A document's name in quotes as `provpack show` prints it (control characters, tabs and line breaks
+    spelled \\xNN: 'a\\x09b'), so a name a message gives can be typed back; its first `limit` characters."""
+    return f"'{printable(name[:limit])}'" + ("..." if len(name) > limit else "")
+
+
+def no_documents(records: int) -> str:
+    """What a WARC holding no provpack documents holds, in words (show's and extract's)."""
+    return (f"holds no provpack documents ({records:,} WARC record{'s' if records != 1 else ''}; "
+            "'provpack index' lists them)")
+
+
+def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], records: int, name: str) -> ArchivedDocument:
+    """The document of `documents` called `name`: the one of that exact name, else the one `provpack show`
+    prints so (a\\x09b for a tab), else the one of that name in another Unicode normalisation, each taken
+    only when exactly one document is it."""
     for document in documents:
         if document.name == name:
             return document
+    if "\\" in name:   # show spells control characters out: the name may be copied from its output
+        shown = [d for d in documents if printable(d.name) == name]
+        if len(shown) == 1:
+            return shown[0]
+        if shown:
+            raise ArchiveError(path, f"no document named {shown_name(name)}; {len(shown)} names are shown so: "
+                               f"{', '.join(ascii(d.name) for d in shown)}",
+                               fix="type the name exactly as 'provpack show --json' gives it")
     import difflib
     import unicodedata
 
@@ -166,17 +203,20 @@ def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], name: str)
     twins = [d for d in documents if unicodedata.normalize("NFC", d.name) == folded]
     if len(twins) == 1:
         return twins[0]
+    if not documents:   # another tool's WARC: no name would do
+        raise ArchiveError(path, f"no document named {shown_name(name)}: the file {no_documents(records)}",
+                           fix="extract gives back the excerpts 'provpack package' archived")
     every = [d.name for d in documents]
     if twins:
-        raise ArchiveError(path, f"no document named {quoted_text(name)}; {len(twins)} names differ from it only in "
+        raise ArchiveError(path, f"no document named {shown_name(name)}; {len(twins)} names differ from it only in "
                            f"Unicode normalisation: {', '.join(ascii(d.name) for d in twins)}",
                            fix="type the name exactly as 'provpack show --json' gives it")
-    similar = difflib.get_close_matches(name, every, n=5)
-    names = ", ".join(quoted_text(known) for known in every[:_NAMES_LISTED]) or "none"
+    similar = difflib.get_close_matches(printable(name), [printable(known) for known in every], n=5)   # as shown
+    names = ", ".join(shown_name(known) for known in every[:_NAMES_LISTED]) or "none"
     if len(every) > _NAMES_LISTED:
         names += f", and {len(every) - _NAMES_LISTED:,} more"
-    raise ArchiveError(path, f"no document named {quoted_text(name)}"
-                       + (f"; similar: {', '.join(quoted_text(known) for known in similar)}" if similar else "")
+    raise ArchiveError(path, f"no document named {shown_name(name)}"
+                       + (f"; similar: {', '.join(shown_name(known) for known in similar)}" if similar else "")
                        + f" (documents: {names})", fix="use a name that 'provpack show' lists")
 
 
@@ -209,17 +249,17 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
         _check_fields(name)
         document = name
     else:
-        documents = read_archive(archive, on_damage=damage.append)
+        documents, records = read_listing(archive, on_damage=damage.append)
         try:
-            document = _named(archive, documents, name)
+            document = _named(archive, documents, records, name)
         except ArchiveError:
             if damage:   # it may lie in the damage
                 raise IntegrityError(damage[0].path, f"{damaged(damage)}; no document named "
-                                     f"{quoted_text(name)} outside it") from None
+                                     f"{shown_name(name)} outside it") from None
             raise
     if document.offset is None:
         if damage:
-            raise IntegrityError(archive, f"{damaged(damage)}; the text of {quoted_text(document.name)} lies in it"
+            raise IntegrityError(archive, f"{damaged(damage)}; the text of {shown_name(document.name)} lies in it"
                                  f" (its resource record {document.record_id} could not be read)")
         raise IntegrityError(archive, f"{document.name}: its resource record {document.record_id} is missing")
     if not hold:
@@ -228,7 +268,7 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
         _copy_held(archive, document, dest)
     if damage:
         log.warning("%s: %s; %s lies outside it: extracted, its sha256 checked", printable(str(archive)),
-                    damaged(damage), quoted_text(document.name))
+                    damaged(damage), shown_name(document.name))
     return document
 
 
@@ -253,7 +293,7 @@ def _copy_held(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> No
                 from .atomic import reason
 
                 folder = tempfile.gettempdir()
-                raise ProvpackError(f"{folder}: cannot hold {quoted_text(document.name)} in this temporary folder "
+                raise ProvpackError(f"{folder}: cannot hold {shown_name(document.name)} in this temporary folder "
                                     f"until its sha256 is checked: {reason(exc)}; nothing was written; free space "
                                     "there, or set TMPDIR to another folder ('provpack extract -o FILE', or "
                                     "extract(..., hold=False) into a file, needs none)") from exc

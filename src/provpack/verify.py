@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -330,7 +331,8 @@ def _with_signature(report: FileReport, path: Path, key: Path, *, signature: str
 
 
 def verify_stream(stream: BinaryIO, *, name: str, deep: bool = False) -> FileReport:
-    """Verify a WARC read from a binary stream (no sidecar); ArchiveError when it is not a WARC at all."""
+    """Verify a WARC read from a binary stream (no sidecar: for a provpack archive, a note says what is then
+    unchecked; `name` "-" is standard input); ArchiveError when it is not a WARC at all."""
     return _verify(stream, name=name, sidecar=None, deep=deep)
 
 
@@ -375,9 +377,10 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
     problems: list[Problem] = []
     notes: list[str] = []
     expected: list[str] = []
+    renamed: list[tuple[str, str]] = []   # the sidecar's one line, for another name: (that name, its sha256)
     if sidecar is not None:
-        expected = _read_sidecar(sidecar, Path(name).name, problems)
-    hasher = hashlib.sha256() if expected else None
+        expected = _read_sidecar(sidecar, Path(name).name, problems, renamed)
+    hasher = hashlib.sha256() if expected or renamed else None
     raw = RawReader(stream, hasher=hasher, on_read=on_read)
     reading: list[Scanner] = []   # the scanner, for `report`; emptied at the end (see below)
 
@@ -412,12 +415,21 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
         )
         if expected == [actual]:
             notes.append(f"sidecar {sidecar.name} matches the file's sha256")
-    elif sidecar is None and path is not None and any(scanner.counts.get(what) for what in provcheck.COUNTED):
+        if renamed:
+            _renamed(sidecar.name, Path(name).name, *renamed[0], actual, problems, notes)
+    elif sidecar is None and any(scanner.counts.get(what) for what in provcheck.COUNTED):
         # provpack writes ARCHIVE.sha256 beside each archive: one gone (deleted, or lost in a crash
-        # between the two renames) leaves the bytes no record digest covers unchecked
+        # between the two renames), or not looked for (a stream has no name to find it by), leaves the
+        # bytes no record digest covers unchecked
         layer = "gzip headers, " if isinstance(source, GzipSource) else ""
-        notes.append(f"no {path.name}.sha256 {_UNCOVERED} (WARC-Date and the like), {layer}the order of "
-                     "records and whether whole records were removed are unchecked")
+        unchecked = (f"(WARC-Date and the like), {layer}the order of records and whether whole records were "
+                     "removed are unchecked")
+        if path is not None:
+            notes.append(f"no {path.name}.sha256 {_UNCOVERED} {unchecked}")
+        else:
+            read = "standard input" if name == "-" else "a stream"
+            notes.append(f"read from {read}, so no .sha256 is checked: WARC header values {unchecked}; verify "
+                         "the file by its path, with its .sha256 beside it, to check them")
     return FileReport(
         path=name,
         records=scanner.records,
@@ -488,9 +500,12 @@ def _both_parts(told: Callable[[int], None], split: int, child: verifysplit.Chil
     return on_read
 
 
-def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> list[str]:
+def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem],
+                  renamed: list[tuple[str, str]]) -> list[str]:
     """The sha256 values the sidecar gives for `basename` (each once; as sha256sum -c, every line
-    for it must match); empty (and a problem) when it is unusable."""
+    for it must match); empty (and a problem) when it is unusable. A sidecar of one line, for another
+    name (the archive renamed, its sidecar with it), is no problem yet: (that name, its sha256) go into
+    `renamed`, for the file's hash to say (see _renamed)."""
     try:
         text = sidecar.read_text(encoding="utf-8")
     except OSError as exc:
@@ -503,7 +518,9 @@ def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> list
                                                                f"(byte {exc.start}); it is not a sha256sum file"))
         return []
     found: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    lone: tuple[str, str] | None = None
+    for number, line in enumerate(lines, start=1):
         match = _SIDECAR_LINE.fullmatch(line)
         if match is None:
             problems.append(Problem(
@@ -514,11 +531,31 @@ def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem]) -> list
         value = match.group(1).lower()
         if match.group(2) == basename and value not in found:
             found.append(value)
-    if not found:
+        lone = (match.group(2), value) if len(lines) == 1 else None
+    if not found and lone is not None:
+        renamed.append(lone)
+    elif not found:
         problems.append(Problem(
             None, None, kinds.BAD_SIDECAR, f"{sidecar.name} has no line for {basename}",
         ))
     return found
+
+
+def _renamed(sidecar: str, basename: str, named: str, value: str, actual: str, problems: list[Problem],
+             notes: list[str]) -> None:
+    """What a sidecar whose one line names another file says of this one: a note when its sha256 is this
+    file's (the archive was renamed, and its sidecar with it), else a problem naming both hashes."""
+    again = f"sha256sum {shlex.quote(basename)} > {shlex.quote(sidecar)}"
+    if value == actual:
+        notes.append(f"sidecar {sidecar} names {named}, not {basename}, but its sha256 matches the file's "
+                     f"(renamed?); to make them agree, run '{again}' in the file's folder")
+        return
+    problems.append(Problem(
+        None, None, kinds.BAD_SIDECAR,
+        f"{sidecar} has no line for {basename}; its one line names {named}, whose sha256 {value} is not the "
+        f"file's ({actual}): if the file is {named} renamed, it has changed since the sidecar was written "
+        f"(restore it from a copy); else the sidecar is another file's: remove it, or, once the file is known "
+        f"to be sound, run '{again}' in its folder"))
 
 
 def render_text(report: VerifyReport, *, strict: bool = False) -> str:
