@@ -223,6 +223,11 @@ def test_stream() -> None:
     ("{digest}  a.warc.gz\n{upper} *a.warc.gz\n", None),
     ("{digest}  a.warc.gz\n{other}  a.warc.gz\n", "sidecar-mismatch"),
     ("{digest}  a.warc.gz\nnot a checksum line\n", "bad-sidecar"),
+    ("{digest}  d/a.warc.gz\n", None),   # written by `sha256sum d/a.warc.gz`: the file's name with a folder
+    ("{digest}  /abs/d/a.warc.gz\n", None),
+    ("{digest} *./a.warc.gz\n", None),
+    ("{other}  d/a.warc.gz\n", "sidecar-mismatch"),
+    ("{digest}  d/a.warc.gz.x\n", None),   # another name: renamed (a note)
 ])
 def test_sidecar(tmp_path: Path, line: str, kind: str | None) -> None:
     """The .sha256 sidecar, in sha256sum format, must match the file; a malformed one is a problem."""
@@ -232,6 +237,18 @@ def test_sidecar(tmp_path: Path, line: str, kind: str | None) -> None:
         digest=digest, upper=digest.upper(), other="1" * 64, short=digest[:60]))
     report = verify(path)
     assert [p.kind for p in report.files[0].problems] == ([kind] if kind else [])
+
+
+def test_a_sidecar_line_with_a_folder_names_the_file(tmp_path: Path) -> None:
+    """`sha256sum d/a.warc.gz > d/a.warc.gz.sha256` (or an absolute path) names the file with its folder, as
+    `sha256sum -c` run from above takes it: the file's line, not a rename, and no note about it."""
+    path = write(tmp_path, ARCHIVE_BYTES)
+    digest = hashlib.sha256(ARCHIVE_BYTES).hexdigest()
+    for named in ("d/a.warc.gz", f"{tmp_path}/a.warc.gz"):
+        (tmp_path / "a.warc.gz.sha256").write_text(f"{digest}  {named}\n")
+        file = verify(path).files[0]
+        assert file.problems == () and [note for note in file.notes if ".sha256" in note] == [
+            "sidecar a.warc.gz.sha256 matches the file's sha256"], (named, file.notes)
 
 
 def test_a_renamed_archive_and_its_sidecar_are_said_so(tmp_path: Path) -> None:

@@ -529,9 +529,12 @@ def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem],
             ))
             return []
         value = match.group(1).lower()
-        if match.group(2) == basename and value not in found:
+        named = match.group(2)
+        # The file's name, or a path to it, as `sha256sum d/a.warc.gz` writes it (sha256sum -c opens that path
+        # from where it runs; beside the file, the name is what counts).
+        if (named == basename or named.rpartition("/")[2] == basename) and value not in found:
             found.append(value)
-        lone = (match.group(2), value) if len(lines) == 1 else None
+        lone = (named, value) if len(lines) == 1 else None
     if not found and lone is not None:
         renamed.append(lone)
     elif not found:
