@@ -509,3 +509,61 @@ def test_a_text_that_grows_past_the_limit_while_read_is_refused_in_full(tmp_path
         inputs.read_bytes(text, limit=10)
     assert str(caught.value) == (f"{text}: more than the limit of 10 bytes (the file grew while packaging); "
                                  "split the document, or raise the limit with --max-text-bytes (max_text_bytes)")
+
+
+def _stale_size(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """open_regular's fstat says `size` bytes, whatever the file holds (it changed after the fstat)."""
+    real_open = inputs.open_regular
+
+    def stale(path: Any, *, within: str | None = None) -> Any:
+        fd, info = real_open(path, within=within)
+        return fd, os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid, info.st_gid,
+                                   size, info.st_atime, info.st_mtime, info.st_ctime))
+
+    monkeypatch.setattr(inputs, "open_regular", stale)
+
+
+@pytest.mark.parametrize("chunk", [1 << 24, 8])   # one read() asked for the whole text; and 8 bytes at a time
+def test_short_reads_are_read_on_to_the_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """read() giving at most 7 bytes a call (as Linux does past 0x7ffff000, and FUSE may): the whole text is read,
+    returned as bytes, where one read() kept 7 bytes of 100."""
+    text = tmp_path / "short.txt"
+    text.write_bytes(bytes(range(100)))
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, count: real_read(fd, min(count, 7)))
+    monkeypatch.setattr(inputs, "_READ_CHUNK", chunk)
+    data = inputs.read_bytes(text, limit=100)
+    assert type(data) is bytes and data == bytes(range(100))
+    with pytest.raises(InputError) as caught:
+        inputs.read_bytes(text, limit=99)
+    assert str(caught.value) == (f"{text}: 100 bytes is more than the limit of 99 bytes; split the document, "
+                                 "or raise the limit with --max-text-bytes (max_text_bytes)")
+
+
+@pytest.mark.parametrize("chunk", [1 << 24, 4])
+@pytest.mark.parametrize(("listed", "held"), [(20, 8), (5, 8), (0, 3)])
+def test_a_text_that_shrinks_or_grows_while_read_is_refused_in_full(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, listed: int, held: int) -> None:
+    """A text whose fstat says one size and whose read gives another, within the limit: refused, to run again
+    (its bytes may be half old, half new), where it was packaged as read."""
+    text = tmp_path / "changing.txt"
+    text.write_bytes(b"x" * held)
+    _stale_size(monkeypatch, listed)
+    monkeypatch.setattr(inputs, "_READ_CHUNK", chunk)
+    with pytest.raises(InputError) as caught:
+        inputs.read_bytes(text, limit=30)
+    assert str(caught.value) == (f"{text}: {listed:,} bytes when opened, {held:,} when read "
+                                 "(the file changed while packaging); run again")
+
+
+def test_a_text_read_in_chunks_that_grows_past_the_limit_is_refused_in_full(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listed at 5 bytes, holding 50, read 4 bytes at a time, against a limit of 10: said to have grown past it."""
+    text = tmp_path / "growing.txt"
+    text.write_bytes(b"x" * 50)
+    _stale_size(monkeypatch, 5)
+    monkeypatch.setattr(inputs, "_READ_CHUNK", 4)
+    with pytest.raises(InputError) as caught:
+        inputs.read_bytes(text, limit=10)
+    assert str(caught.value) == (f"{text}: more than the limit of 10 bytes (the file grew while packaging); "
+                                 "split the document, or raise the limit with --max-text-bytes (max_text_bytes)")

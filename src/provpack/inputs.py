@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import io
 import itertools
 import logging
 import os
@@ -30,6 +31,7 @@ SIDECAR_SUFFIXES = (".yaml", ".yml")
 _RUN = 8192   # names sorted per run while listing a folder
 _PENDING_VALUES = 4096   # sizes and sidecar codes gathered before they go into their columns
 _SPILL_READ = 16384   # bytes read at a time from each spilled run while merging them
+_READ_CHUNK = 1 << 24   # a text up to this size is read with one read(); a larger one this much at a time
 _WARN_LINES = 10   # warnings of one kind named one by one per folder; the rest are counted in one line
 _OUTPUT_SUFFIXES = (".warc.gz", ".warc")   # a source named so is likely the output, given without -o
 
@@ -305,18 +307,55 @@ def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES, too_large: str 
         if info.st_size > limit:
             raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes",
                              fix=too_large)
-        # Straight from the descriptor, sized by what the file holds: no file object, no buffer of `limit` bytes.
-        data = os.read(fd, info.st_size + 1)
-        if len(data) > info.st_size:  # it grew since fstat: read on, to tell how much
-            data += os.read(fd, limit + 1 - len(data))
+        data, read = _read_all(fd, info.st_size, limit)
     except OSError as exc:
         raise InputError.unreadable(path, exc) from exc
     finally:
         os.close(fd)
-    if len(data) > limit:
+    if read > limit:
         raise InputError(path, f"more than the limit of {limit:,} bytes (the file grew while packaging)",
                          fix=too_large)
+    if data is None:
+        raise InputError(path, f"{info.st_size:,} bytes when opened, {read:,} when read "
+                         "(the file changed while packaging)", fix="run again")
     return data
+
+
+def _read_all(fd: int, size: int, limit: int) -> tuple[bytes | None, int]:
+    """The `size` bytes the file holds, read to its end, and how many were read; None for the bytes when
+    that is not `size` (it changed since its fstat), counted on then up to `limit` + 1.
+
+    One read() is not enough: Linux gives at most 0x7ffff000 bytes per call, and FUSE or network file
+    systems may give fewer. A text up to _READ_CHUNK bytes takes one read() as a rule (sized by what the
+    file holds: no file object, no buffer of `limit` bytes); past it, or after a short read, the rest goes
+    into one buffer of `size` + 1 bytes whose bytes object is then returned as it is (not copied whole).
+    """
+    data = os.read(fd, size + 1) if size <= _READ_CHUNK else b""
+    if len(data) == size:   # all that fstat said (what is written after is written after the read)
+        return data, size
+    buffer = io.BytesIO()
+    buffer.seek(size)
+    buffer.write(b"\0")   # size + 1 bytes, allocated once
+    read = len(data)
+    with buffer.getbuffer() as view:
+        view[:read] = data
+        del data
+        while read <= size:
+            with view[read:] as rest:
+                chunk = os.read(fd, min(len(rest), _READ_CHUNK))
+                if not chunk:
+                    break
+                rest[:len(chunk)] = chunk
+            read += len(chunk)
+    if read != size:
+        while read <= limit:   # it grew: read on, to tell whether past the limit
+            chunk = os.read(fd, min(limit + 1 - read, _READ_CHUNK))
+            if not chunk:
+                break
+            read += len(chunk)
+        return None, read
+    buffer.truncate(size)
+    return buffer.getvalue(), size   # (CPython hands over its buffer when no view of it is left)
 
 
 def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
