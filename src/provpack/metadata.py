@@ -153,13 +153,22 @@ def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
 
 
 def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> dt.date:
-    """PyYAML's date or date-time; a date that does not exist (2017-02-30) refused with its place."""
+    """PyYAML's date or date-time; a date that does not exist (2017-02-30) refused with its place, and so is a
+    date-time whose fraction of a second has more than 6 digits (PyYAML keeps 6 and drops the rest unsaid)."""
     try:
         value: dt.date = yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, AttributeError) as exc:   # AttributeError: an explicit !!timestamp on something else
         reason = str(exc) if isinstance(exc, ValueError) else "not written YYYY-MM-DD"
         raise _Refused(node, f"{{at}} reads as a date in YAML but is not a valid date ({reason[:120]})") from None
+    if isinstance(value, dt.datetime) and "." in node.value:
+        fraction = loader.timestamp_regexp.match(node.value).group("fraction")
+        if len(fraction) > _FRACTION_DIGITS:
+            raise _Refused(node, f"{{at}} reads as the date-time {value.isoformat()} in YAML, its fraction of a"
+                           f" second cut from {len(fraction)} digits to {_FRACTION_DIGITS}, not as the text written")
     return value
+
+
+_FRACTION_DIGITS = 6   # of a second, that PyYAML's date-times (Python's datetime) keep
 
 
 _KEY_KINDS = {f"tag:yaml.org,2002:{tag}": kind for tag, kind in
