@@ -257,6 +257,32 @@ def test_sidecar_without_text_is_warned_of(tmp_path: Path, caplog: pytest.LogCap
                                  for stem, suffix in (("a", ".yaml"), ("m0", ".yaml"), ("n", ".yml"), ("z", ".yaml"))]
 
 
+def test_a_sidecar_whose_name_differs_from_a_texts_only_in_normalisation_or_case_names_it(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """café.yaml (NFD, as copied from a Mac) beside café.txt (NFC), doc.yaml beside Doc.txt: not paired (a sidecar
+    describes the text of its exact name), and the warning names the text it may be for, spelled out where the
+    two look alike, and the name to give it; where it named only a text that 'does not exist'."""
+    nfc, nfd = "caf\u00e9", "cafe\u0301"
+    write_text(tmp_path, nfc, b"C")
+    (tmp_path / f"{nfd}.yaml").write_text("title: C\n")
+    write_text(tmp_path, "Doc", b"D")
+    (tmp_path / "doc.yml").write_text("title: D\n")
+    write_text(tmp_path, "Two", b"T")
+    write_text(tmp_path, "TWO", b"T")
+    (tmp_path / "two.yaml").write_text("title: T\n")
+    (tmp_path / "lone.yaml").write_text("title: L\n")
+    listing = list_sources([tmp_path])
+    assert [listing.sidecar_path(index) for index in range(len(listing))] == [None] * 4
+    assert _warnings(caplog)[:4] == [
+        f"{tmp_path / nfd}.yaml: describes no {nfd}.txt, only {nfc}.txt, whose name differs in Unicode normalisation"
+        f" ('cafe\\u0301.yaml' and 'caf\\xe9.txt'); not used: rename it {nfc}.yaml",
+        f"{tmp_path}/doc.yml: describes no doc.txt, only Doc.txt, whose name differs in letter case; not used:"
+        " rename it Doc.yml",
+        f"{tmp_path}/lone.yaml: describes no lone.txt; not used",
+        f"{tmp_path}/two.yaml: describes no two.txt, only TWO.txt, Two.txt, whose names differ in letter case;"
+        " not used: rename it after the text it describes"]
+
+
 def test_suffix_in_another_case_is_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """NAME.TXT, NAME.YAML and NAME.Yml are not read, and each is named with the name to give it."""
     write_text(tmp_path, "ok", b"ok")
