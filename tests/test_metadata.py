@@ -374,6 +374,11 @@ def test_a_date_time_with_up_to_6_digits_of_a_second_is_kept(tmp_path: Path) -> 
         "d": "2024-03-01"}
 
 
+def test_a_key_of_1024_characters_is_read(tmp_path: Path) -> None:
+    """PyYAML's limit itself: a key of 1,024 characters is a key."""
+    assert load_sidecar(sidecar(tmp_path, "k" * 1024 + ": v\n")) == {"k" * 1024: "v"}
+
+
 def test_values_that_spell_back_are_kept(tmp_path: Path) -> None:
     """Numbers and booleans written as JSON would write them load as before."""
     text = ("count: 12\nneg: -3\nzero: 0\nratio: 3.5\nwhole: 1.0\nsmall: -0.25\nyes_: true\nno_: False\n"
@@ -498,6 +503,19 @@ def test_a_yaml_error_without_a_place_still_names_the_file(tmp_path: Path) -> No
                        "keep one of them"),
     ("k: !!binary aGVsbG8=\n", "value of k has a type JSON cannot hold (bytes); write it as text"),
     ("k: &v " + "x" * 70_000 + "\nm: *v\n", "value of k is longer than 65536 characters; shorten it"),
+    # a key past PyYAML's 1,024 characters of a simple key, where it said "mapping values are not allowed in this
+    # context" (or "could not find expected ':'"); a long value holding ': ' is still that
+    ("k" * 1025 + ": v\n", "line 1, column 1: a key of 1,025 characters: YAML reads a key on one line of at most 1,024"
+                           " (PyYAML's simple-key limit); shorten the key"),
+    ("title: x\n" + "k" * 1100 + ": v\n", "line 2, column 1: a key of 1,100 characters: YAML reads a key on one line"
+                                         " of at most 1,024 (PyYAML's simple-key limit); shorten the key"),
+    ("extra:\n  - " + "k" * 1030 + ": v\n", "line 2, column 5: a key of 1,030 characters: YAML reads a key on one"
+                                            " line of at most 1,024 (PyYAML's simple-key limit); shorten the key"),
+    ("extra: {a: 1, '" + "k" * 1030 + "': 2}\n", "line 1, column 15: a key of 1,032 characters: YAML reads a key on"
+                                                 " one line of at most 1,024 (PyYAML's simple-key limit); shorten the"
+                                                 " key"),
+    ("x: " + "k" * 1030 + ": v\n", "line 1, column 1034: malformed YAML: mapping values are not allowed in this"
+                                   " context; fix the YAML syntax"),
     ("author: [a, 1]\n", "'author' must be text or a list of texts; write 'author: Name'"),
     ("url: not a uri\n", "'url' is not an absolute URI without spaces: 'not a uri'; give the full address, "
                          "e.g. https://example.org/post"),

@@ -74,6 +74,11 @@ def load_sidecar(path: Path | str, *, within: str | None = None) -> dict[str, An
         problem = exc.problem or exc.context or "malformed YAML"
         if mark is None:
             raise InputError(path, f"malformed YAML: {problem}", fix="fix the YAML syntax") from exc
+        long_key = _long_key(source, exc.problem_mark)
+        if long_key is not None:
+            raise InputError(path, f"a key of {long_key[1]:,} characters: YAML reads a key on one line of at most"
+                             f" {_KEY_MOST:,} (PyYAML's simple-key limit)", line=mark.line + 1, column=long_key[0] + 1,
+                             fix="shorten the key") from exc
         raise InputError(path, f"malformed YAML: {problem}", line=mark.line + 1, column=mark.column + 1,
                          fix="fix the YAML syntax") from exc
     except yaml.YAMLError as exc:
@@ -91,6 +96,23 @@ def load_sidecar(path: Path | str, *, within: str | None = None) -> dict[str, An
         sidecar = _jsonable(loaded, path, None, [MAX_VALUES], 0, set())
     _check_known(sidecar, path)
     return sidecar
+
+
+_KEY_MOST = 1024   # characters of a key written on one line (a simple key) that PyYAML reads
+_KEY_AFTER = re.compile(r"[ \t]*(?:-[ \t]+)*(?:.*[{\[,][ \t]*)?")   # a key's indentation, "- ", flow "{" or ","
+
+
+def _long_key(source: str, mark: Any) -> tuple[int, int] | None:
+    """(column, length) of a key too long for YAML, when the error at `mark` is at the ':' after it (PyYAML
+    says "mapping values are not allowed in this context" or "could not find expected ':'"); else None."""
+    if mark is None or source[mark.index:mark.index + 1] != ":":
+        return None
+    line = source[mark.index - mark.column:mark.index]
+    start = _KEY_AFTER.match(line).end()   # type: ignore[union-attr]   # (it matches the empty string)
+    key = line[start:]
+    if len(key) <= _KEY_MOST or ": " in key or key.rstrip() != key:
+        return None
+    return start, len(key)
 
 
 class _Refused(Exception):
