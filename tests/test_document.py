@@ -317,6 +317,21 @@ def test_every_month_name_and_abbreviation(month: str, number: int) -> None:
      "x.txt: byte 0: text is UTF-32 (it starts with a UTF-32 byte order mark); re-save the file as UTF-8"),
     (b"nul\x00byte",
      "x.txt: byte 3: NUL byte in the text; this is not a plain-text file; give the excerpt as plain UTF-8 text"),
+    # UTF-16 without a byte order mark, told by its NULs (of mostly Latin text: even with a character that is not)
+    ("Hello, world\n".encode("utf-16-le"), "x.txt: byte 1: NUL byte in the text; it looks like UTF-16 (little-endian)"
+                                           " without a byte order mark (a NUL in every other byte); re-save the file"
+                                           " as UTF-8"),
+    ("Hello, world\n".encode("utf-16-be"), "x.txt: byte 0: NUL byte in the text; it looks like UTF-16 (big-endian)"
+                                           " without a byte order mark (a NUL in every other byte); re-save the file"
+                                           " as UTF-8"),
+    ("caf\u00e9 au lait\n".encode("utf-16-le"), "x.txt: byte 1: NUL byte in the text; it looks like UTF-16"
+                                                 " (little-endian) without a byte order mark (a NUL in every other"
+                                                 " byte); re-save the file as UTF-8"),
+    # UTF-32 (NULs in three bytes of four) and a lone NUL are not UTF-16
+    ("Hello\n".encode("utf-32-le"),
+     "x.txt: byte 1: NUL byte in the text; this is not a plain-text file; give the excerpt as plain UTF-8 text"),
+    (b"a\x00b\x00cdefgh",
+     "x.txt: byte 1: NUL byte in the text; this is not a plain-text file; give the excerpt as plain UTF-8 text"),
 ])
 def test_bad_bytes_messages_in_full(raw: bytes, message: str) -> None:
     """The whole message: the bad bytes shown (from the first, at most four) and what to do."""

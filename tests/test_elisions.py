@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator
 
 import pytest
@@ -42,6 +43,37 @@ def test_bracketed_variants(marker: str) -> None:
     """Every bracketed variant is a certain cut."""
     analysis = analysed(f"One two {marker} three four.")
     assert [(e.marker.text, e.kind) for e in analysis.elisions] == [(marker, "bracketed")]
+
+
+PADDED = "a [\t...\t] b [\u200b...\u200b] c [\u2060\u2026] d [\u200a\u2026\u200a] e [\u3000...\u3000] f [\u2002...] g\n"
+
+
+def test_markers_padded_by_a_tab_any_space_or_a_zero_width_space_are_cuts() -> None:
+    """A tab, a hair, ideographic or en space, U+200B or U+2060 inside the brackets: certain cuts, where they were
+    alterations hiding the ellipsis inside ("elisions: 0 bracketed, 0 possible"); in parentheses, possible ones."""
+    analysis = analysed(PADDED)
+    assert [(e.marker.text, e.kind) for e in analysis.elisions] == [
+        ("[\t...\t]", "bracketed"), ("[\u200b...\u200b]", "bracketed"), ("[\u2060\u2026]", "bracketed"),
+        ("[\u200a\u2026\u200a]", "bracketed"), ("[\u3000...\u3000]", "bracketed"), ("[\u2002...]", "bracketed")]
+    assert analysis.alterations == ()
+    assert len(analysis.segments) == 7
+    analysis = analysed("a (\t...\t) b (\ufeff\u2026) c .\u2003.\u2003. d .\u200b.\u200b. e")
+    assert [(e.marker.text, e.kind) for e in analysis.elisions] == [
+        ("(\t...\t)", "possible"), ("(\ufeff\u2026)", "possible"), (".\u2003.\u2003.", "possible"),
+        (".\u200b.\u200b.", "possible")]
+
+
+def test_what_pads_a_marker_is_every_unicode_space_the_tab_and_three_zero_width_characters() -> None:
+    """_SPACE holds exactly Zs, the tab, U+200B, U+2060 and U+FEFF (written out: Python's Unicode version may
+    change, what is a marker may not); not line breaks, the joiners U+200C/U+200D nor the soft hyphen."""
+    pads = {chr(code) for code in range(0x110000) if re.fullmatch(_SPACE, chr(code))}
+    spaces = {chr(code) for code in range(0x110000) if unicodedata.category(chr(code)) == "Zs"}
+    assert pads == spaces | {"\t", "\u200b", "\u2060", "\ufeff"}
+    for text in ("a [\u200c...] b", "a [\u200d...] b", "a [\u00ad...] b", "a [\x0b...] b"):
+        analysis = analysed(text)
+        assert (analysis.elisions, [a.text for a in analysis.alterations]) == ((), [text[2:8]])
+    analysis = analysed("a [\r\n...] b")   # (a line break: not padding, and no alteration)
+    assert ([(e.marker.text, e.kind) for e in analysis.elisions], analysis.alterations) == ([("...", "possible")], ())
 
 
 @pytest.mark.parametrize("marker", ["...", "\u2026", ". . .", "....", "(...)", "(\u2026)"])
@@ -113,7 +145,7 @@ _REFERENCE_POSSIBLE = re.compile(
 )
 
 
-@given(st.text(st.sampled_from(list("(). \u2026\u00a0\u2009\u202fa[]\n")), max_size=60), st.data())
+@given(st.text(st.sampled_from(list("(). \u2026\u00a0\u2009\u202f\t\u200b\u3000a[]\n")), max_size=60), st.data())
 def test_possible_pattern_matches_its_plain_form(text: str, data: st.DataObject) -> None:
     """The fast _POSSIBLE finds exactly what the plain alternation finds, within any bounds."""
     end = data.draw(st.integers(0, len(text)))
@@ -121,8 +153,8 @@ def test_possible_pattern_matches_its_plain_form(text: str, data: st.DataObject)
             == [m.span() for m in _REFERENCE_POSSIBLE.finditer(text, 0, end)])
 
 
-DOTTY = st.lists(st.sampled_from([".", " .", "\u00a0.", "\u2009.", "\u202f.", "(", ")", "\u2026", " ", "a", "[",
-                                  "]"]), max_size=30).map("".join)
+DOTTY = st.lists(st.sampled_from([".", " .", "\u00a0.", "\u2009.", "\u202f.", "\t.", "\u200b.", "\ufeff.", "(", ")",
+                                  "\u2026", " ", "a", "[", "]"]), max_size=30).map("".join)
 
 
 @given(DOTTY, st.integers(0, 60))

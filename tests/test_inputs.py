@@ -258,6 +258,32 @@ def test_sidecar_without_text_is_warned_of(tmp_path: Path, caplog: pytest.LogCap
                                  for stem, suffix in (("a", ".yaml"), ("m0", ".yaml"), ("n", ".yml"), ("z", ".yaml"))]
 
 
+def test_a_sidecar_whose_name_differs_from_a_texts_only_in_normalisation_or_case_names_it(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """café.yaml (NFD, as copied from a Mac) beside café.txt (NFC), doc.yaml beside Doc.txt: not paired (a sidecar
+    describes the text of its exact name), and the warning names the text it may be for, spelled out where the
+    two look alike, and the name to give it; where it named only a text that 'does not exist'."""
+    nfc, nfd = "caf\u00e9", "cafe\u0301"
+    write_text(tmp_path, nfc, b"C")
+    (tmp_path / f"{nfd}.yaml").write_text("title: C\n")
+    write_text(tmp_path, "Doc", b"D")
+    (tmp_path / "doc.yml").write_text("title: D\n")
+    write_text(tmp_path, "Two", b"T")
+    write_text(tmp_path, "TWO", b"T")
+    (tmp_path / "two.yaml").write_text("title: T\n")
+    (tmp_path / "lone.yaml").write_text("title: L\n")
+    listing = list_sources([tmp_path])
+    assert [listing.sidecar_path(index) for index in range(len(listing))] == [None] * 4
+    assert _warnings(caplog)[:4] == [
+        f"{tmp_path / nfd}.yaml: describes no {nfd}.txt, only {nfc}.txt, whose name differs in Unicode normalisation"
+        f" ('cafe\\u0301.yaml' and 'caf\\xe9.txt'); not used: rename it {nfc}.yaml",
+        f"{tmp_path}/doc.yml: describes no doc.txt, only Doc.txt, whose name differs in letter case; not used:"
+        " rename it Doc.yml",
+        f"{tmp_path}/lone.yaml: describes no lone.txt; not used",
+        f"{tmp_path}/two.yaml: describes no two.txt, only TWO.txt, Two.txt, whose names differ in letter case;"
+        " not used: rename it after the text it describes"]
+
+
 def test_suffix_in_another_case_is_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """NAME.TXT, NAME.YAML and NAME.Yml are not read, and each is named with the name to give it."""
     write_text(tmp_path, "ok", b"ok")
@@ -534,6 +560,64 @@ def test_a_text_that_grows_past_the_limit_while_read_is_refused_in_full(tmp_path
                                    5, info.st_atime, info.st_mtime, info.st_ctime))
 
     monkeypatch.setattr(inputs, "open_regular", stale)
+    with pytest.raises(InputError) as caught:
+        inputs.read_bytes(text, limit=10)
+    assert str(caught.value) == (f"{text}: more than the limit of 10 bytes (the file grew while packaging); "
+                                 "split the document, or raise the limit with --max-text-bytes (max_text_bytes)")
+
+
+def _stale_size(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """open_regular's fstat says `size` bytes, whatever the file holds (it changed after the fstat)."""
+    real_open = inputs.open_regular
+
+    def stale(path: Any, *, within: str | None = None) -> Any:
+        fd, info = real_open(path, within=within)
+        return fd, os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid, info.st_gid,
+                                   size, info.st_atime, info.st_mtime, info.st_ctime))
+
+    monkeypatch.setattr(inputs, "open_regular", stale)
+
+
+@pytest.mark.parametrize("chunk", [1 << 24, 8])   # one read() asked for the whole text; and 8 bytes at a time
+def test_short_reads_are_read_on_to_the_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """read() giving at most 7 bytes a call (as Linux does past 0x7ffff000, and FUSE may): the whole text is read,
+    returned as bytes, where one read() kept 7 bytes of 100."""
+    text = tmp_path / "short.txt"
+    text.write_bytes(bytes(range(100)))
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, count: real_read(fd, min(count, 7)))
+    monkeypatch.setattr(inputs, "_READ_CHUNK", chunk)
+    data = inputs.read_bytes(text, limit=100)
+    assert type(data) is bytes and data == bytes(range(100))
+    with pytest.raises(InputError) as caught:
+        inputs.read_bytes(text, limit=99)
+    assert str(caught.value) == (f"{text}: 100 bytes is more than the limit of 99 bytes; split the document, "
+                                 "or raise the limit with --max-text-bytes (max_text_bytes)")
+
+
+@pytest.mark.parametrize("chunk", [1 << 24, 4])
+@pytest.mark.parametrize(("listed", "held"), [(20, 8), (5, 8), (0, 3)])
+def test_a_text_that_shrinks_or_grows_while_read_is_refused_in_full(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, listed: int, held: int) -> None:
+    """A text whose fstat says one size and whose read gives another, within the limit: refused, to run again
+    (its bytes may be half old, half new), where it was packaged as read."""
+    text = tmp_path / "changing.txt"
+    text.write_bytes(b"x" * held)
+    _stale_size(monkeypatch, listed)
+    monkeypatch.setattr(inputs, "_READ_CHUNK", chunk)
+    with pytest.raises(InputError) as caught:
+        inputs.read_bytes(text, limit=30)
+    assert str(caught.value) == (f"{text}: {listed:,} bytes when opened, {held:,} when read "
+                                 "(the file changed while packaging); run again")
+
+
+def test_a_text_read_in_chunks_that_grows_past_the_limit_is_refused_in_full(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listed at 5 bytes, holding 50, read 4 bytes at a time, against a limit of 10: said to have grown past it."""
+    text = tmp_path / "growing.txt"
+    text.write_bytes(b"x" * 50)
+    _stale_size(monkeypatch, 5)
+    monkeypatch.setattr(inputs, "_READ_CHUNK", 4)
     with pytest.raises(InputError) as caught:
         inputs.read_bytes(text, limit=10)
     assert str(caught.value) == (f"{text}: more than the limit of 10 bytes (the file grew while packaging); "

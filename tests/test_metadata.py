@@ -354,6 +354,10 @@ def test_str_path_reads_and_fails_as_a_path(tmp_path: Path) -> None:
     ("extra:\n  inner:\n    - x\n    - 007\n", "line 4, column 7: '007' reads as the number 7"),
     ("extra: {007: a}\n", "line 1, column 9: the key '007' reads as a number in YAML"),
     ("published: 2017-02-30\n", "'published: 2017-02-30' reads as a date in YAML but is not a valid date"),
+    ("retrieved: 2024-03-01T10:00:00.1234567Z\n", "'retrieved: 2024-03-01T10:00:00.1234567Z' reads as the date-time "
+                                                  "2024-03-01T10:00:00.123456+00:00 in YAML"),
+    ("extra: [2024-03-01 10:00:00.0000001]\n", "line 1, column 9: '2024-03-01 10:00:00.0000001' reads as the date-time"
+                                               " 2024-03-01T10:00:00 in YAML"),
 ])
 def test_any_value_yaml_would_respell_is_refused_where_it_is_written(tmp_path: Path, text: str, words: str) -> None:
     """The rule known keys follow holds for every key, at any depth: a plain scalar YAML reads as a number or a
@@ -361,6 +365,19 @@ def test_any_value_yaml_would_respell_is_refused_where_it_is_written(tmp_path: P
     form, since the sidecar's own bytes are not archived and what was written would be lost."""
     with pytest.raises(InputError, match=re.escape(words)):
         load_sidecar(sidecar(tmp_path, text))
+
+
+def test_a_date_time_with_up_to_6_digits_of_a_second_is_kept(tmp_path: Path) -> None:
+    """Microseconds, and fewer digits, are what a date-time holds: kept (as ISO 8601 text), not refused."""
+    text = "a: 2024-03-01T10:00:00.123456Z\nb: 2024-03-01 10:00:00.5\nc: 2024-03-01T10:00:00.Z\nd: 2024-03-01\n"
+    assert load_sidecar(sidecar(tmp_path, text)) == {
+        "a": "2024-03-01T10:00:00.123456+00:00", "b": "2024-03-01T10:00:00.500000", "c": "2024-03-01T10:00:00+00:00",
+        "d": "2024-03-01"}
+
+
+def test_a_key_of_1024_characters_is_read(tmp_path: Path) -> None:
+    """PyYAML's limit itself: a key of 1,024 characters is a key."""
+    assert load_sidecar(sidecar(tmp_path, "k" * 1024 + ": v\n")) == {"k" * 1024: "v"}
 
 
 def test_values_that_spell_back_are_kept(tmp_path: Path) -> None:
@@ -479,6 +496,15 @@ def test_a_yaml_error_without_a_place_still_names_the_file(tmp_path: Path) -> No
                          "convert string to float: 'abc'; quote it: n: \"abc\""),
     ("d: !!timestamp abc\n", "line 1, column 4: 'd: abc' reads as a date in YAML but is not a valid date (not written "
                              "YYYY-MM-DD); quote it: d: \"abc\""),
+    # a date-time's fraction of a second past 6 digits, which PyYAML drops unsaid (.123456789 kept as .123456)
+    ("retrieved: 2024-03-01T10:00:00.123456789Z\n",
+     "line 1, column 12: 'retrieved: 2024-03-01T10:00:00.123456789Z' reads as the date-time"
+     " 2024-03-01T10:00:00.123456+00:00 in YAML, its fraction of a second cut from 9 digits to 6, not as the text"
+     " written; quote it: retrieved: \"2024-03-01T10:00:00.123456789Z\""),
+    ("x: {2024-03-01 10:00:00.1234567: y}\n",
+     "line 1, column 5: the key '2024-03-01 10:00:00.1234567' reads as the date-time 2024-03-01T10:00:00.123456 in"
+     " YAML, its fraction of a second cut from 7 digits to 6, not as the text written; quote it:"
+     " \"2024-03-01 10:00:00.1234567\""),
     # a key refused inside a merged mapping (checked while the mapping merging it is flattened) is still a key
     ("x: {<<: {true: 1}}\n", "line 1, column 10: the key 'true' reads as a boolean in YAML, not as text; "
                              "quote it: \"true\""),
@@ -489,6 +515,19 @@ def test_a_yaml_error_without_a_place_still_names_the_file(tmp_path: Path) -> No
                        "keep one of them"),
     ("k: !!binary aGVsbG8=\n", "value of k has a type JSON cannot hold (bytes); write it as text"),
     ("k: &v " + "x" * 70_000 + "\nm: *v\n", "value of k is longer than 65536 characters; shorten it"),
+    # a key past PyYAML's 1,024 characters of a simple key, where it said "mapping values are not allowed in this
+    # context" (or "could not find expected ':'"); a long value holding ': ' is still that
+    ("k" * 1025 + ": v\n", "line 1, column 1: a key of 1,025 characters: YAML reads a key on one line of at most 1,024"
+                           " (PyYAML's simple-key limit); shorten the key"),
+    ("title: x\n" + "k" * 1100 + ": v\n", "line 2, column 1: a key of 1,100 characters: YAML reads a key on one line"
+                                         " of at most 1,024 (PyYAML's simple-key limit); shorten the key"),
+    ("extra:\n  - " + "k" * 1030 + ": v\n", "line 2, column 5: a key of 1,030 characters: YAML reads a key on one"
+                                            " line of at most 1,024 (PyYAML's simple-key limit); shorten the key"),
+    ("extra: {a: 1, '" + "k" * 1030 + "': 2}\n", "line 1, column 15: a key of 1,032 characters: YAML reads a key on"
+                                                 " one line of at most 1,024 (PyYAML's simple-key limit); shorten the"
+                                                 " key"),
+    ("x: " + "k" * 1030 + ": v\n", "line 1, column 1034: malformed YAML: mapping values are not allowed in this"
+                                   " context; fix the YAML syntax"),
     ("author: [a, 1]\n", "line 1, column 9: 'author' must be text or a list of texts; write 'author: Name'"),
     ("url: not a uri\n", "line 1, column 6: 'url' is not an absolute URI without spaces: 'not a uri'; give the full "
                          "address, e.g. https://example.org/post"),

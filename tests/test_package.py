@@ -37,6 +37,19 @@ def test_package_seed(seed_dir: Path, tmp_path: Path, fixed_date: dt.datetime) -
     assert provpack.verify(result.warc_path).ok
 
 
+def test_markers_padded_by_a_tab_or_an_invisible_space_are_packaged_as_cuts_and_verify(tmp_path: Path,
+                                                                                      fixed_date: dt.datetime) -> None:
+    """`[\\t...\\t]`, `[\\u200b...\\u200b]`, `[\\u2060…]`, ...: six certain cuts, where they were alterations
+    ("elisions: 0 bracketed, 0 possible"); the archive passes verify and verify --deep (read again as written)."""
+    text = "a [\t...\t] b [\u200b...\u200b] c [\u2060\u2026] d [\u200a\u2026\u200a] e [\u3000...\u3000] f [\u2002...] g\n"
+    write_text(tmp_path / "src", "padded", text.encode("utf-8"))
+    result = provpack.package(tmp_path / "src", out=tmp_path / "out" / "padded.warc.gz", date=fixed_date)
+    assert (result.elisions, result.possible_elisions) == (6, 0)
+    assert provpack.verify(result.warc_path).ok
+    deep = provpack.verify(result.warc_path, deep=True)
+    assert deep.ok and not any("another version" in note for note in deep.files[0].notes)   # (compared, not skipped)
+
+
 def test_same_input_same_bytes(seed_dir: Path, tmp_path: Path, fixed_date: dt.datetime) -> None:
     """Packaging twice gives byte-identical archives."""
     first = provpack.package(seed_dir, out=tmp_path / "a" / "s.warc.gz", date=fixed_date)

@@ -24,7 +24,7 @@ from provpack.provcheck import sound
 
 from conftest import benchmark_module
 from strategies import excerpt_texts
-from warcbuild import SAMPLE_TEXTS, provenance
+from warcbuild import PAD_BEFORE_0_5, SAMPLE_TEXTS, provenance
 
 RID = "<urn:uuid:00000000-0000-5000-8000-000000000000>"
 
@@ -701,3 +701,47 @@ def test_a_deep_resolution_counts_another_writers_record() -> None:
     [resolution] = first.resolve(segment.pending(), set()) or []
     assert resolution.problems == [] and resolution.counted == provcheck._CHECKED
     assert first.counts == Counter({provcheck._OTHER_WRITER: 1})
+
+
+PADDED = "a [\t...\t] b [\u200b...\u200b] c [\u2060\u2026] d [\u200a\u2026\u200a] e [\u3000...\u3000] f [\u2002...] g"
+_NOT_CUT = "is not a bracketed elision marker ('[...]', '[…]', '[. . .]')"
+_NOT_EDIT = "is not an editorial mark ('[sic]', '[T]he')"
+
+
+@pytest.mark.parametrize("generator", ["warcbuild (tests)", "provpack 0.5.0", "provpack 0.5", "provpack 1.0.0"])
+def test_markers_padded_by_a_tab_any_space_or_a_zero_width_space_pass(generator: str) -> None:
+    """Cuts whose dots a tab, any Unicode space, U+200B, U+2060 or U+FEFF pads (as provpack 0.5.0 reads them)
+    pass every check, by default and --deep, for a record of provpack 0.5.0 or later or of another writer."""
+    doc = provenance(PADDED, record_id=RID, target="urn:x", generator=generator)
+    assert (len(doc["elisions"]), doc["alterations"]) == (6, [])   # type: ignore[arg-type]
+    for full in (False, True):
+        assert explain(doc, facts_for(PADDED), full=full) == ([], True)
+    assert sound(doc, facts_for(PADDED))
+
+
+@pytest.mark.parametrize("generator", ["provpack 0.4.0", "provpack 0.3.0", "provpack 0.4.1.dev3"])
+def test_a_record_of_provpack_before_0_5_is_checked_by_its_rule_of_padding(generator: str) -> None:
+    """Before 0.5.0 provpack read `[\\t...\\t]` as an alteration: its records pass as written, and are not called
+    wrong for what provpack now reads otherwise; the same record said to be 0.5.0's fails, word for word."""
+    old = provenance(PADDED, record_id=RID, target="urn:x", generator=generator, pad=PAD_BEFORE_0_5)
+    assert (old["elisions"], len(old["alterations"])) == ([], 6)   # type: ignore[arg-type]
+    for full in (False, True):
+        assert explain(old, facts_for(PADDED), full=full) == ([], True)
+    assert sound(old, facts_for(PADDED))
+    old["generator"] = "provpack 0.5.0"
+    said = [f"alterations[{index}]: {a['marker']!r} at {a['start']}-{a['end']} {_NOT_EDIT}"
+            for index, a in enumerate(old["alterations"])]   # type: ignore[attr-defined]
+    assert explain(old, facts_for(PADDED)) == (said, True)
+    assert not sound(old, facts_for(PADDED))
+    assert explain(old, facts_for(PADDED), full=True) == ([*said, (
+        "elisions: the bracketed ones are not the text's bracketed cuts before the trailer (not listed: 2-9, 12-19,"
+        " 22-26, 29-34, 37-44 ...)"), (
+        "alterations are not the text's bracketed editorial marks before the trailer (listed but not one: 2-9,"
+        " 12-19, 22-26, 29-34, 37-44 ...)"), (
+        "segments are not the body cut at its bracketed elisions (expected 0-1, 10-11, 20-21, 27-28, 35-36 ...;"
+        " listed 0-55)")], True)
+    new = provenance(PADDED, record_id=RID, target="urn:x", generator=generator)   # 0.5.0's reading, said 0.4.0's
+    said = [f"elisions[{index}]: {e['marker']!r} at {e['start']}-{e['end']} {_NOT_CUT}"
+            for index, e in enumerate(new["elisions"])]   # type: ignore[attr-defined]
+    assert explain(new, facts_for(PADDED)) == (said, True)
+    assert not sound(new, facts_for(PADDED))

@@ -105,9 +105,16 @@ def http_response(body: bytes, *, chunked: bool = False, chunk_size: int = 7) ->
     return head + sent, sent
 
 
-_GAP = "[ \u00a0\u2009\u202f]"
-_CUT = re.compile(rf"\[{_GAP}*(?:[.\u2026]{_GAP}*)+\]")   # docs/format.md's bracketed markers
+# What may pad a marker's dots (docs/format.md): every Unicode space (Zs), the tab, U+200B, U+2060, U+FEFF;
+# before provpack 0.5.0 only the space, U+00A0, U+2009 and U+202F.
+PAD = "\t \u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+PAD_BEFORE_0_5 = " \u00a0\u2009\u202f"
 _EDIT = re.compile(r"\[[^\[\]\r\n]{1,80}\]")                # other bracketed text: an alteration
+
+
+def _cut_pattern(pad: str) -> re.Pattern[str]:
+    """docs/format.md's bracketed markers, their dots padded by `pad`'s characters."""
+    return re.compile(rf"\[[{pad}]*(?:[.\u2026][{pad}]*)+\]")
 
 
 def _is_cut(marker: str) -> bool:
@@ -121,10 +128,13 @@ def _line_column(text: str, at: int) -> tuple[int, int]:
     return line, at - start + 1
 
 
-def provenance(text: str, *, record_id: str, target: str) -> dict[str, object]:
+def provenance(text: str, *, record_id: str, target: str, generator: str = "warcbuild (tests)",
+               pad: str = PAD) -> dict[str, object]:
     """A provenance JSON document as docs/format.md describes it, for the excerpt `text` (no header,
-    no trailer: the body is the whole text, trimmed; bracketed cuts and alterations listed)."""
+    no trailer: the body is the whole text, trimmed; bracketed cuts and alterations listed); `pad`: the
+    characters that may pad a marker's dots (PAD_BEFORE_0_5 for a record as provpack 0.4.0 wrote it)."""
     raw = text.encode("utf-8")
+    cut = _cut_pattern(pad)
 
     def byte_at(char: int) -> int:
         return len(text[:char].encode("utf-8"))
@@ -134,7 +144,7 @@ def provenance(text: str, *, record_id: str, target: str) -> dict[str, object]:
     cuts: list[tuple[int, int]] = []
     at = text.find("[")
     while at >= 0:
-        match = _CUT.match(text, at)
+        match = cut.match(text, at)
         is_cut = match is not None and _is_cut(match.group())
         if not is_cut:
             match = _EDIT.match(text, at)
@@ -174,7 +184,7 @@ def provenance(text: str, *, record_id: str, target: str) -> dict[str, object]:
         "@id": target,
         "@type": "prov:Entity",
         "format": "provpack-provenance/1",
-        "generator": "warcbuild (tests)",
+        "generator": generator,
         "name": "doc",
         "record_id": record_id,
         "sha256": hashlib.sha256(raw).hexdigest(),

@@ -53,6 +53,22 @@ _TRAILER_LINES = re.compile(
 )
 
 
+_UTF16 = "NUL byte in the text; it looks like UTF-16 ({order}) without a byte order mark (a NUL in every other byte)"
+_UTF16_SAMPLE = 4096   # bytes whose NULs tell UTF-16
+
+
+def _utf16_order(raw: bytes) -> str | None:
+    """"little-endian" or "big-endian" when the NULs of the text's start lie in the odd or the even bytes as in UTF-16
+    of mostly Latin text (in half the pairs at least, and hardly ever in the other place: not UTF-32); else None."""
+    sample = raw[:_UTF16_SAMPLE]
+    pairs = len(sample) // 2
+    even, odd = sample[0:pairs * 2:2].count(0), sample[1:pairs * 2:2].count(0)
+    most, other = max(even, odd), min(even, odd)
+    if pairs < 2 or most * 2 < pairs or other * 8 > most:
+        return None
+    return "little-endian" if odd > even else "big-endian"
+
+
 def decode(raw: bytes, path: Path | str) -> str:
     """The text of `raw`, which must be non-empty UTF-8 without NUL bytes."""
     if not raw or raw.isspace():   # as `not raw.strip()`, without copying the text
@@ -67,11 +83,18 @@ def decode(raw: bytes, path: Path | str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        order = _utf16_order(raw)
+        if order is not None:
+            raise InputError(path, _UTF16.format(order=order), offset=raw.find(b"\x00"),
+                             fix="re-save the file as UTF-8") from exc
         bad = " ".join(f"0x{b:02X}" for b in raw[exc.start:min(exc.end + 2, exc.start + 4)])
         raise InputError(path, f"invalid UTF-8 ({bad})", offset=exc.start,
                          fix="re-save the file as UTF-8") from exc
     nul = raw.find(b"\x00")
     if nul >= 0:
+        order = _utf16_order(raw)
+        if order is not None:
+            raise InputError(path, _UTF16.format(order=order), offset=nul, fix="re-save the file as UTF-8")
         raise InputError(path, "NUL byte in the text; this is not a plain-text file", offset=nul,
                          fix="give the excerpt as plain UTF-8 text")
     bom = text.startswith("\ufeff")

@@ -4,6 +4,15 @@ Bracketed markers (`[...]`, `[…]`, `[. . .]`, `[ ... ]`, `[....]`) are certain
 Unbracketed ones (`...`, `…`, `. . .`, `....`, `(...)`, `(…)`) are only possible cuts:
 they are often real ellipses, and only the original can tell. Other square-bracketed
 text (`[sic]`, `[T]he`, `[emphasis added]`) is an editorial alteration, not a cut.
+
+A marker's dots may be padded (inside its brackets) and spaced by _PAD: every space of Unicode
+(category Zs: the space, no-break, thin, hair, en, em, ideographic spaces, ...), the tab, and the
+invisible zero-width space, word joiner and zero-width no-break space (U+200B, U+2060, U+FEFF),
+which word processors, web pages and PDF copies put around punctuation to steer line breaking.
+All look like the marker without them: a reader sees `[...]`, so it is one. Line breaks are not
+_PAD (a marker lies on one line), nor are the joiners U+200C and U+200D or the soft hyphen, which
+belong between letters. provpack before 0.5.0 took only the space, U+00A0, U+2009 and U+202F,
+and read the others in brackets as an alteration (provcheck checks its records by that rule).
 """
 
 from __future__ import annotations
@@ -17,7 +26,9 @@ from .errors import InputError
 from .model import Analysis, Document, Elision, ElisionKind, Marker, Segment, Span
 from .textindex import TextIndex
 
-_SPACE = "[ \u00a0\u2009\u202f]"
+# (written out, not \s or str.isspace: what is a marker must not change with Python's Unicode version)
+_PAD = "\t \u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+_SPACE = f"[{_PAD}]"
 _BRACKETED = re.compile(rf"\[{_SPACE}*(?:[.\u2026]{_SPACE}*)+\]")
 # One leading character class, then the branch it selects: the same matches as
 # `\(...\)|\.(?: ?\.){2,}|…+`, found several times faster (re skips to candidates).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import io
 import itertools
 import logging
 import os
@@ -30,7 +31,9 @@ SIDECAR_SUFFIXES = (".yaml", ".yml")
 _RUN = 8192   # names sorted per run while listing a folder
 _PENDING_VALUES = 4096   # sizes and sidecar codes gathered before they go into their columns
 _SPILL_READ = 16384   # bytes read at a time from each spilled run while merging them
+_READ_CHUNK = 1 << 24   # a text up to this size is read with one read(); a larger one this much at a time
 _WARN_LINES = 10   # warnings of one kind named one by one per folder; the rest are counted in one line
+_NEAR_SHOWN = 3   # texts named in a warning of a sidecar whose name differs from theirs only in case or normalisation
 ARCHIVE_SUFFIX = ".warc.gz"   # what package writes: a gzipped WARC, its suffix in lower case
 _OUTPUT_SUFFIXES = (ARCHIVE_SUFFIX, ".warc")   # in any case: a source named so is likely the output, given without -o
 
@@ -273,9 +276,13 @@ class _Few:
             self._names.sort()
             del self._names[_WARN_LINES:]
 
+    def kept(self) -> list[str]:
+        """The names the warning names, in order."""
+        return sorted(self._names)[:_WARN_LINES]
+
     def warn(self, folder: str, problem: Callable[[str], str], more: str) -> None:
         """Log one warning per name (the first _WARN_LINES of them), then one line counting the rest."""
-        for name in sorted(self._names)[:_WARN_LINES]:
+        for name in self.kept():
             log.warning("%s: %s", os.path.join(folder, name), problem(name))
         if self.count > _WARN_LINES:
             log.warning("%s: %d more %s", folder, self.count - _WARN_LINES, more)
@@ -334,18 +341,55 @@ def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES, too_large: str 
         if info.st_size > limit:
             raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes",
                              fix=too_large)
-        # Straight from the descriptor, sized by what the file holds: no file object, no buffer of `limit` bytes.
-        data = os.read(fd, info.st_size + 1)
-        if len(data) > info.st_size:  # it grew since fstat: read on, to tell how much
-            data += os.read(fd, limit + 1 - len(data))
+        data, read = _read_all(fd, info.st_size, limit)
     except OSError as exc:
         raise InputError.unreadable(path, exc) from exc
     finally:
         os.close(fd)
-    if len(data) > limit:
+    if read > limit:
         raise InputError(path, f"more than the limit of {limit:,} bytes (the file grew while packaging)",
                          fix=too_large)
+    if data is None:
+        raise InputError(path, f"{info.st_size:,} bytes when opened, {read:,} when read "
+                         "(the file changed while packaging)", fix="run again")
     return data
+
+
+def _read_all(fd: int, size: int, limit: int) -> tuple[bytes | None, int]:
+    """The `size` bytes the file holds, read to its end, and how many were read; None for the bytes when
+    that is not `size` (it changed since its fstat), counted on then up to `limit` + 1.
+
+    One read() is not enough: Linux gives at most 0x7ffff000 bytes per call, and FUSE or network file
+    systems may give fewer. A text up to _READ_CHUNK bytes takes one read() as a rule (sized by what the
+    file holds: no file object, no buffer of `limit` bytes); past it, or after a short read, the rest goes
+    into one buffer of `size` + 1 bytes whose bytes object is then returned as it is (not copied whole).
+    """
+    data = os.read(fd, size + 1) if size <= _READ_CHUNK else b""
+    if len(data) == size:   # all that fstat said (what is written after is written after the read)
+        return data, size
+    buffer = io.BytesIO()
+    buffer.seek(size)
+    buffer.write(b"\0")   # size + 1 bytes, allocated once
+    read = len(data)
+    with buffer.getbuffer() as view:
+        view[:read] = data
+        del data
+        while read <= size:
+            with view[read:] as rest:
+                chunk = os.read(fd, min(len(rest), _READ_CHUNK))
+                if not chunk:
+                    break
+                rest[:len(chunk)] = chunk
+            read += len(chunk)
+    if read != size:
+        while read <= limit:   # it grew: read on, to tell whether past the limit
+            chunk = os.read(fd, min(limit + 1 - read, _READ_CHUNK))
+            if not chunk:
+                break
+            read += len(chunk)
+        return None, read
+    buffer.truncate(size)
+    return buffer.getvalue(), size   # (CPython hands over its buffer when no view of it is left)
 
 
 def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
@@ -465,10 +509,48 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     miscased.warn(folder, lambda name: f"only lower-case {TEXT_SUFFIX}, {', '.join(SIDECAR_SUFFIXES)} are read; "
                   f"rename it to {_lower_case_name(name)}",
                   "files whose suffix is not in lower case are not read; rename them")
-    orphans.warn(folder, lambda name: f"describes no {name.rpartition('.')[0]}{TEXT_SUFFIX}; not used",
+    near = _near_texts(orphans.kept(), names) if orphans.count else {}
+    orphans.warn(folder, lambda name: _orphan_problem(name, near),
                  f"sidecars describe no {TEXT_SUFFIX} file beside them and are not used")
     counted = ((name, _texts_in(os.path.join(folder, name))) for name in sorted(subfolders))
     return _Scan(folder, names, sidecars, sizes, tuple((name, count) for name, count in counted if count))
+
+
+def _near_texts(sidecars: Iterable[str], stems: Iterable[str]) -> dict[str, list[str]]:
+    """For each of these sidecar names (folded), the text stems whose names differ from its own only in letter
+    case or Unicode normalisation (a few; in order): one pass over the stems, made only when a sidecar has no text.
+    """
+    near: dict[str, list[str]] = {_fold(name.rpartition(".")[0]): [] for name in sidecars}
+    for stem in stems:
+        found = near.get(_fold(stem))
+        if found is not None and len(found) < _NEAR_SHOWN:
+            found.append(stem)
+    return near
+
+
+def _orphan_problem(name: str, near: dict[str, list[str]]) -> str:
+    """What a warning says of a sidecar NAME with no text of its name: not used, and the texts whose names differ
+    from it only in letter case or Unicode normalisation, spelled out when that is not ASCII (the two look alike).
+
+    Such a text is not paired with it: a sidecar describes the text of its exact name. A guess would put one
+    text's metadata on another in the archive for good (on Linux Doc.txt and doc.txt are two documents), where
+    renaming the sidecar is one step; the name suffixes in another case (NAME.TXT) are treated alike.
+    """
+    stem, _, suffix = name.rpartition(".")
+    said = f"describes no {stem}{TEXT_SUFFIX}"
+    texts = near.get(_fold(stem))
+    if not texts:
+        return f"{said}; not used"
+    ways = {"Unicode normalisation" if unicodedata.normalize("NFC", stem) == unicodedata.normalize("NFC", text)
+            else "letter case" if stem.lower() == text.lower() else "letter case and Unicode normalisation"
+            for text in texts}
+    how = ways.pop() if len(ways) == 1 else "letter case or Unicode normalisation"
+    shown = ", ".join(text + TEXT_SUFFIX for text in texts)
+    spelled = "" if (name + shown).isascii() else (
+        f" ({ascii(name)} and {', '.join(ascii(text + TEXT_SUFFIX) for text in texts)})")
+    fix = f"rename it {texts[0]}.{suffix}" if len(texts) == 1 else "rename it after the text it describes"
+    whose = "whose name differs" if len(texts) == 1 else "whose names differ"
+    return f"{said}, only {shown}, {whose} in {how}{spelled}; not used: {fix}"
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:

@@ -74,6 +74,11 @@ def load_sidecar(path: Path | str, *, within: str | None = None) -> dict[str, An
         problem = exc.problem or exc.context or "malformed YAML"
         if mark is None:
             raise InputError(path, f"malformed YAML: {problem}", fix="fix the YAML syntax") from exc
+        long_key = _long_key(source, exc.problem_mark)
+        if long_key is not None:
+            raise InputError(path, f"a key of {long_key[1]:,} characters: YAML reads a key on one line of at most"
+                             f" {_KEY_MOST:,} (PyYAML's simple-key limit)", line=mark.line + 1, column=long_key[0] + 1,
+                             fix="shorten the key") from exc
         raise InputError(path, f"malformed YAML: {problem}", line=mark.line + 1, column=mark.column + 1,
                          fix="fix the YAML syntax") from exc
     except yaml.YAMLError as exc:
@@ -91,6 +96,23 @@ def load_sidecar(path: Path | str, *, within: str | None = None) -> dict[str, An
         sidecar = _jsonable(loaded, path, None, [MAX_VALUES], 0, set())
     _check_known(sidecar, path, source)
     return sidecar
+
+
+_KEY_MOST = 1024   # characters of a key written on one line (a simple key) that PyYAML reads
+_KEY_AFTER = re.compile(r"[ \t]*(?:-[ \t]+)*(?:.*[{\[,][ \t]*)?")   # a key's indentation, "- ", flow "{" or ","
+
+
+def _long_key(source: str, mark: Any) -> tuple[int, int] | None:
+    """(column, length) of a key too long for YAML, when the error at `mark` is at the ':' after it (PyYAML
+    says "mapping values are not allowed in this context" or "could not find expected ':'"); else None."""
+    if mark is None or source[mark.index:mark.index + 1] != ":":
+        return None
+    line = source[mark.index - mark.column:mark.index]
+    start = _KEY_AFTER.match(line).end()   # type: ignore[union-attr]   # (it matches the empty string)
+    key = line[start:]
+    if len(key) <= _KEY_MOST or ": " in key or key.rstrip() != key:
+        return None
+    return start, len(key)
 
 
 class _Refused(Exception):
@@ -153,13 +175,22 @@ def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
 
 
 def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> dt.date:
-    """PyYAML's date or date-time; a date that does not exist (2017-02-30) refused with its place."""
+    """PyYAML's date or date-time; a date that does not exist (2017-02-30) refused with its place, and so is a
+    date-time whose fraction of a second has more than 6 digits (PyYAML keeps 6 and drops the rest unsaid)."""
     try:
         value: dt.date = yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, AttributeError) as exc:   # AttributeError: an explicit !!timestamp on something else
         reason = str(exc) if isinstance(exc, ValueError) else "not written YYYY-MM-DD"
         raise _Refused(node, f"{{at}} reads as a date in YAML but is not a valid date ({reason[:120]})") from None
+    if isinstance(value, dt.datetime) and "." in node.value:
+        fraction = loader.timestamp_regexp.match(node.value).group("fraction")
+        if len(fraction) > _FRACTION_DIGITS:
+            raise _Refused(node, f"{{at}} reads as the date-time {value.isoformat()} in YAML, its fraction of a"
+                           f" second cut from {len(fraction)} digits to {_FRACTION_DIGITS}, not as the text written")
     return value
+
+
+_FRACTION_DIGITS = 6   # of a second, that PyYAML's date-times (Python's datetime) keep
 
 
 _KEY_KINDS = {f"tag:yaml.org,2002:{tag}": kind for tag, kind in

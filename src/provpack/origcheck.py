@@ -114,14 +114,24 @@ Want = tuple[int | None, str | None, str, str, dict[str, Any]]
 
 
 @functools.lru_cache(maxsize=16)
+def provpack_version(generator: object) -> tuple[int, int, int] | None:
+    """(X, Y, Z) of a `generator` "provpack X.Y.Z" (a missing Z is 0; a suffix such as .dev3 or +local is
+    not compared); None for any other generator, or none."""
+    found = _GENERATOR.fullmatch(generator) if type(generator) is str else None
+    if found is None:
+        return None
+    major, minor, patch = found.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+@functools.lru_cache(maxsize=16)
 def _other_rules(generator: object) -> str | None:
     """None when a record of this `generator` follows the rules of alignment verify applies (provpack 0.4.0 or
     later); else the note that counts it: OLDER_RULES (an earlier provpack) or OTHER_RULES."""
-    found = _GENERATOR.fullmatch(generator) if type(generator) is str else None
-    if found is None:
+    version = provpack_version(generator)
+    if version is None:
         return OTHER_RULES
-    major, minor, patch = found.groups()
-    return None if (int(major), int(minor), int(patch or 0)) >= RULES_SINCE else OLDER_RULES
+    return None if version >= RULES_SINCE else OLDER_RULES
 
 
 def other_rules(doc: dict[str, Any]) -> str | None:

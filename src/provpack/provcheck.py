@@ -20,7 +20,7 @@ from . import problems as kinds
 from ._version import __version__
 from .blockring import BlockRing
 from .idset import IdSet
-from .origcheck import alignment_messages
+from .origcheck import alignment_messages, provpack_version
 from .problems import Problem
 
 orjson: ModuleType | None
@@ -515,6 +515,8 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                 return False
             limit = pair[0]
         prefix_of_id = f"{resource.record_id.strip('<>')}#elision-"
+        shape_kept, shape_of = ((_shape_before, _shape_before_of) if _padded_before(get("generator"))
+                                else (_shape, _shape_of))   # (by the rule of the provpack that wrote it)
         previous = 0
         for mark in elisions:
             start, end, byte_start, byte_end = _SPAN(mark)
@@ -527,7 +529,7 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                 return False   # (listed once each, in text order: each starts after the one before)
             previous = end
             kind = get("kind")
-            shape = _shape(marker) if len(marker) <= _SHAPES_KEPT else _shape_of(marker)
+            shape = shape_kept(marker) if len(marker) <= _SHAPES_KEPT else shape_of(marker)
             if not (kind == shape == "bracketed" or (kind == shape == "possible" and end <= limit)):
                 return False
             annotation = get("@id")
@@ -562,7 +564,7 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                     and previous <= start <= end <= count and 0 <= byte_start <= byte_end <= size
                     and type(marker) is str and text[start:end] == marker
                     and block[byte_start:byte_end] == marker.encode("utf-8")
-                    and (_shape(marker) if len(marker) <= _SHAPES_KEPT else _shape_of(marker)) == "alteration"):
+                    and (shape_kept(marker) if len(marker) <= _SHAPES_KEPT else shape_of(marker)) == "alteration"):
                 return False
             previous = end
             target_of = get("oa:hasTarget")
@@ -721,9 +723,24 @@ def _list(doc: dict[str, Any], key: str, messages: list[str]) -> list[Any]:
 
 
 # The markers of docs/format.md ("Markers"), written here again: the verifier imports nothing of the writer.
-_GAP = "[ \u00a0\u2009\u202f]"
-_BRACKETED = re.compile(rf"\[{_GAP}*(?:[.\u2026]{_GAP}*)+\]")
-_POSSIBLE = re.compile(rf"\({_GAP}*(?:[.\u2026]{_GAP}*)+\)|\.(?:{_GAP}?\.){{2,}}|\u2026+")
+# What may pad and space a marker's dots: every Unicode space (Zs), the tab, U+200B, U+2060 and U+FEFF, since
+# provpack 0.5.0 (elisions.py); before it only the space, U+00A0, U+2009 and U+202F, and a record provpack
+# wrote then is checked by that rule (its `[\t...]` is an alteration, not a cut).
+_PAD = "\t \u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+_PAD_BEFORE = " \u00a0\u2009\u202f"
+PAD_SINCE = (0, 5, 0)
+
+
+def _marker_patterns(pad: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The bracketed and the possible cuts whose dots `pad`'s characters may pad and space."""
+    gap = f"[{pad}]"
+    return (re.compile(rf"\[{gap}*(?:[.\u2026]{gap}*)+\]"),
+            re.compile(rf"\({gap}*(?:[.\u2026]{gap}*)+\)|\.(?:{gap}?\.){{2,}}|\u2026+"))
+
+
+_BRACKETED, _POSSIBLE = _marker_patterns(_PAD)
+# (before PAD_SINCE: compiled when the first record of such a provpack comes; 7.7M instructions)
+_patterns_before = functools.cache(functools.partial(_marker_patterns, _PAD_BEFORE))
 _ALTERATION = re.compile(r"\[[^\[\]\r\n]{1,80}\]")
 _POSITION, _QUOTE = "oa:TextPositionSelector", "oa:TextQuoteSelector"
 _KINDS = ("bracketed", "possible")
@@ -733,27 +750,47 @@ def _is_cut(marker: str) -> bool:
     return "\u2026" in marker or marker.count(".") >= 3
 
 
+@functools.lru_cache(maxsize=16)
+def _padded_before(generator: object) -> bool:
+    """Whether a record of this `generator` was written by a provpack before PAD_SINCE (fewer characters padded
+    a marker then); False for any other generator, or none (checked by the rule docs/format.md gives)."""
+    version = provpack_version(generator)
+    return version is not None and version < PAD_SINCE
+
+
 def _shape_of(marker: str) -> str | None:
     """What a marker is: "bracketed" (a cut in square brackets), "possible" (a cut without them),
     "alteration" (an editorial mark in square brackets, not a cut), or None."""
-    if _BRACKETED.fullmatch(marker) and _is_cut(marker):
+    return _shape_by(marker, _BRACKETED, _POSSIBLE)
+
+
+def _shape_before_of(marker: str) -> str | None:
+    """What a marker is by the rule of a provpack before PAD_SINCE (as _shape_of)."""
+    return _shape_by(marker, *_patterns_before())
+
+
+def _shape_by(marker: str, bracketed: re.Pattern[str], possible: re.Pattern[str]) -> str | None:
+    if bracketed.fullmatch(marker) and _is_cut(marker):
         return "bracketed"
-    if _POSSIBLE.fullmatch(marker) and _is_cut(marker):
+    if possible.fullmatch(marker) and _is_cut(marker):
         return "possible"
     return "alteration" if _ALTERATION.fullmatch(marker) else None
 
 
 _SHAPES_KEPT = 100   # the shapes of the markers seen last are remembered, for markers up to this length
-_shape = functools.lru_cache(maxsize=128)(_shape_of)   # (an archive's markers are a few, seen again and again)
+# (an archive's markers are a few, seen again and again; one argument: lru_cache's quickest key)
+_shape = functools.lru_cache(maxsize=128)(_shape_of)
+_shape_before = functools.lru_cache(maxsize=128)(_shape_before_of)
 
 
-def _square_marks(text: str, limit: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """The bracketed cuts and the alterations before `limit`: at each '[', a cut, else an alteration, else neither."""
+def _square_marks(text: str, limit: int, before: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The bracketed cuts and the alterations before `limit`: at each '[', a cut, else an alteration, else neither
+    (`before`: by the rule of a provpack before PAD_SINCE)."""
     cuts: list[tuple[int, int]] = []
     alterations: list[tuple[int, int]] = []
     find = text.find
     at = find("[", 0, limit)
-    bracketed, alteration = _BRACKETED.match, _ALTERATION.match
+    bracketed, alteration = (_patterns_before()[0] if before else _BRACKETED).match, _ALTERATION.match
     while at >= 0:
         match = bracketed(text, at, limit)
         if match is not None and _is_cut(match.group()):
@@ -825,6 +862,8 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
     elisions = elisions if type(elisions) is list else []
     alterations = alterations if type(alterations) is list else []
     record = resource.record_id.strip("<>")
+    before = _padded_before(doc.get("generator"))   # (a marker's shape: by the rule of the provpack that wrote it)
+    bracketed, possible_marker = _patterns_before() if before else (_BRACKETED, _POSSIBLE)
     listed_cuts: list[tuple[int, int]] = []
     listed_alterations: list[tuple[int, int]] = []
     possible: list[tuple[int, int]] = []
@@ -853,19 +892,19 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
                            f" is at line {found[0] if found else '?'} column {found[1] if found else '?'}")
             if key == "alterations":
                 listed_alterations.append((start, end))
-                if _ALTERATION.fullmatch(marker) is None or (_BRACKETED.fullmatch(marker) and _is_cut(marker)):
+                if _ALTERATION.fullmatch(marker) is None or (bracketed.fullmatch(marker) and _is_cut(marker)):
                     out.append(f"{key}[{index}]: {marker!r} at {start}-{end} is not an editorial mark ('[sic]',"
                                " '[T]he')")
                 continue
             kind = get("kind")
             if kind == "bracketed":
                 listed_cuts.append((start, end))
-                if _BRACKETED.fullmatch(marker) is None or not _is_cut(marker):
+                if bracketed.fullmatch(marker) is None or not _is_cut(marker):
                     out.append(f"{key}[{index}]: {marker!r} at {start}-{end} is not a bracketed elision marker"
                                " ('[...]', '[…]', '[. . .]')")
             elif kind != "possible":
                 out.append(f"{key}[{index}]: kind {kind!r} is not 'bracketed' or 'possible'")
-            elif _POSSIBLE.fullmatch(marker) is None or not _is_cut(marker) or end > limit:
+            elif possible_marker.fullmatch(marker) is None or not _is_cut(marker) or end > limit:
                 out.append(f"{key}[{index}]: {marker!r} at {start}-{end} is not a possible elision marker"
                            " ('...', '…', '. . .', '(...)', '(…)') before the trailer")
             else:
@@ -889,7 +928,7 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
     out += alignment_messages(doc, text)   # (what alignment with an original adds: origcheck.py)
     if not full:
         return out
-    cuts, square = _square_marks(text, limit)
+    cuts, square = _square_marks(text, limit, before)
     if listed_cuts != cuts:
         out.append("elisions: the bracketed ones are not the text's bracketed cuts before the trailer ("
                    + _difference(cuts, listed_cuts, "a bracketed cut") + ")")
