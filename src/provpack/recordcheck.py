@@ -454,12 +454,13 @@ class RecordChecker(ScanBuffer):
 
     def _candidate_in(self, buf: bytes, start: int, stop: int) -> int | None:
         """Where reading goes back to, should the block buf[start:stop] be part of turn out to hold the next
-        record: the first `WARC/` at a line start in it, or the byte before the first version line
-        (`WARC/1.0` or `WARC/1.1` and CRLF) elsewhere in it, from where the search for a record start
-        (warcscan.py) decides whether a record head starts there."""
+        record: the first `WARC/` at a line start or a gzip member start in it, or the byte before the first
+        version line (`WARC/1.0` or `WARC/1.1` and CRLF) elsewhere in it, from where the search for a record
+        start (warcscan.py) decides whether a record head starts there. (With one record per gzip member,
+        each record starts at a member start, the first byte of the buffer that member's data came in.)"""
         idx = buf.find(b"WARC/", start, stop)
         while idx >= 0:
-            if idx > 0 and buf[idx - 1] == 10:
+            if (idx > 0 and buf[idx - 1] == 10) or self.source.is_member_start(self._base + idx):
                 return self._base + idx
             if buf.startswith((b"WARC/1.0\r\n", b"WARC/1.1\r\n"), idx) and idx > 0:
                 return self._base + idx - 1
