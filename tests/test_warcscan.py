@@ -346,6 +346,17 @@ def test_junk_after_the_last_record_is_counted_from_its_first_byte(tail: bytes, 
         assert (records, verified) == (1, 1)
 
 
+def test_junk_with_no_record_before_or_after_it_says_so() -> None:
+    """A file whose records all have a lower-case version line (`warc/1.1`, found by its WARC header fields) holds
+    no record that can be read: its bytes are junk, not "after the last record", for there is none."""
+    lower = [record("resource", b"x", version="warc/1.1"), record("resource", b"y", version="warc/1.1")]
+    for data in (lower[0], b"".join(lower)):
+        report = check(data)
+        assert [(p.kind, p.offset, p.message) for p in report.problems] == [
+            ("junk", 0, f"{len(data)} bytes that are not a WARC record, with no record before or after them")]
+        assert report.records == 0
+
+
 def test_junk_in_a_gzip_file_names_its_decompressed_offset() -> None:
     """In a gzip file junk is reported at its member, with the decompressed offset where it starts."""
     first, second = record("resource", b"a"), record("resource", b"b")

@@ -27,9 +27,13 @@ class Scanner(QuickReader):
     (quickread.py) when it can be, else by the full reader (recordcheck.py).
     """
 
-    def __init__(self, source: Source, *, segment: bool = False, deep: bool = False) -> None:
+    def __init__(self, source: Source, *, segment: bool = False, deep: bool = False,
+                 after_records: bool = False) -> None:
         super().__init__(source, segment=segment, deep=deep)
         self._start = source.upos  # where reading began
+        # Whether records may come before where reading began (a second part, or a read from a later offset): else
+        # junk at the end with no record read before it is said to be all there is.
+        self._after_records = segment or after_records
         # (problem index, start, end, last) of the junk found in a gzip stream, by decompressed offsets: a segment's
         # messages are rebased on them, and sniff.check_end's say the junk without them
         self.junk: list[tuple[int, int, int, bool]] = []
@@ -311,14 +315,20 @@ class Scanner(QuickReader):
             return
         if self.source.compressed:
             self.junk.append((len(self.problems), junk_start, end, last))
+        alone = last and not self.records and not self._after_records
         self.problems.append(Problem(
             self.source.member_offset(junk_start), None, kinds.JUNK,
-            junk_message(junk_start, end, compressed=self.source.compressed, last=last),
+            junk_message(junk_start, end, compressed=self.source.compressed, last=last, alone=alone),
         ))
 
 
-def junk_message(start: int, end: int, *, compressed: bool, last: bool) -> str:
-    where = "after the last record" if last else "before the next record"
+def junk_message(start: int, end: int, *, compressed: bool, last: bool, alone: bool = False) -> str:
+    """Words for junk from decompressed offset `start` to `end`: before the next record, after the last (`last`),
+    or, `alone`, with no record before or after it (the file holds none that could be read)."""
+    if alone:
+        where = ", with no record before or after them"
+    else:
+        where = " after the last record" if last else " before the next record"
     at = f" (decompressed offset {start})" if compressed else ""
     count = end - start
-    return f"{count} byte{'' if count == 1 else 's'}{at} that {'is' if count == 1 else 'are'} not a WARC record {where}"
+    return f"{count} byte{'' if count == 1 else 's'}{at} that {'is' if count == 1 else 'are'} not a WARC record{where}"
