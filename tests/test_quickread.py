@@ -798,3 +798,16 @@ def test_the_quick_path_takes_no_header_over_1_mib(over: int) -> None:
     assert [(p.offset, p.kind, p.message) for p in scanner.problems] == (
         [(len(first), "malformed-header", f"no blank line ends the header within {MAX_HEADER} bytes")] if over else [])
     assert (scanner.records, scanner.verified) == (3, 3 - over)
+
+
+def test_a_segment_total_length_is_checked_by_the_full_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record with a WARC-Segment-Total-Length goes to the full reader, whose name the quick path knows from an
+    earlier record: a value that is not a whole number is reported either way."""
+    total = [("WARC-Segment-Total-Length", "5")]
+    records = [record("resource", b"a", headers=total), record("resource", b"b", headers=total),
+               record("resource", b"c", headers=[("WARC-Segment-Total-Length", "abc")])]
+    quick, full = _both_ways(warc(records, gzip=False), monkeypatch)
+    assert quick == full
+    assert [(p.offset, p.kind, p.message) for p in quick.problems] == [
+        (len(records[0]) + len(records[1]), "malformed-header",
+         "WARC-Segment-Total-Length 'abc' is not a whole number of 0 or more")]

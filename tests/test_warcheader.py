@@ -174,6 +174,11 @@ def test_messages_name_the_value_and_what_is_wrong() -> None:
     assert issues(b"Content-Length: 12", b"Content-Length: 1x") == [("bad-length", "Content-Length '1x' is not a number")]
     assert issues(b"Content-Length: 12", b"Content-Length: " + b"9" * 31) == [
         ("bad-length", f"Content-Length {'9' * 31!r} has 31 digits: larger than any file")]
+    for total in (b"abc", b"-5", b"1.5", b""):
+        assert issues(b"Content-Length: 12", b"Content-Length: 12\r\nWARC-Segment-Total-Length: " + total) == [
+            ("malformed-header", f"WARC-Segment-Total-Length {show(total)} is not a whole number of 0 or more")]
+    for total in (b"0", b"12", b" 7 "):
+        assert issues(b"Content-Length: 12", b"Content-Length: 12\r\nWARC-Segment-Total-Length: " + total) == []
 
 
 def test_missing_required_fields_are_named_in_order() -> None:

@@ -152,6 +152,10 @@ class HeaderParser:
         if segment is not None and not (segment.isdigit() and int(segment[:MAX_LENGTH_DIGITS]) > 0):
             issues.append((kinds.MALFORMED_HEADER, f"WARC-Segment-Number {show(segment)} is not a whole number"
                            " of 1 or more"))
+        total = fields.get(b"warc-segment-total-length")
+        if total is not None and not total.isdigit():   # (WARC 1.1: 1*DIGIT)
+            issues.append((kinds.MALFORMED_HEADER, f"WARC-Segment-Total-Length {show(total)} is not a whole number"
+                           " of 0 or more"))
         length_text = fields.get(b"content-length")
         length: int | None = None
         if length_text is not None:
