@@ -471,7 +471,7 @@ def _revisit(number: int, *, kind: str = "revisit", block: bytes | None = None, 
     ({"block_digest": "bad"}, False, "digest-mismatch"),
     ({"block_digest": None}, False, "missing-digest"),  # (only a payload digest: unverified)
     ({"extra": (("WARC-Segment-Number", "1"),)}, False, None),
-    ({"extra": (("WARC-Payload-Digest", digest_text("sha1", b"x", "base32")),)}, False, None),  # (two)
+    ({"extra": (("WARC-Payload-Digest", digest_text("sha1", b"x", "base32")),)}, False, "malformed-header"),  # (two)
     ({"kind": "response"}, False, "digest-mismatch"),  # (a payload digest of another body)
 ])
 def test_revisit_records_take_the_quick_path(change: dict[str, Any], taken: bool, kind: str | None,
@@ -798,3 +798,30 @@ def test_the_quick_path_takes_no_header_over_1_mib(over: int) -> None:
     assert [(p.offset, p.kind, p.message) for p in scanner.problems] == (
         [(len(first), "malformed-header", f"no blank line ends the header within {MAX_HEADER} bytes")] if over else [])
     assert (scanner.records, scanner.verified) == (3, 3 - over)
+
+
+def test_a_segment_total_length_is_checked_by_the_full_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record with a WARC-Segment-Total-Length goes to the full reader, whose name the quick path knows from an
+    earlier record: a value that is not a whole number is reported either way."""
+    total = [("WARC-Segment-Total-Length", "5")]
+    records = [record("resource", b"a", headers=total), record("resource", b"b", headers=total),
+               record("resource", b"c", headers=[("WARC-Segment-Total-Length", "abc")])]
+    quick, full = _both_ways(warc(records, gzip=False), monkeypatch)
+    assert quick == full
+    assert [(p.offset, p.kind, p.message) for p in quick.problems] == [
+        (len(records[0]) + len(records[1]), "malformed-header",
+         "WARC-Segment-Total-Length 'abc' is not a whole number of 0 or more")]
+
+
+def test_a_field_given_twice_is_reported_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A WARC-Target-URI given twice with different values (readers taking the last would index the record at
+    another URI), after sound records with the same names: malformed-header, with or without the quick path."""
+    target = b"WARC-Target-URI: urn:example:record\r\n"
+    twice = record("resource", b"c").replace(target, target + b"WARC-Target-URI: urn:example:other\r\n")
+    records = [record("resource", b"a"), record("resource", b"b"), twice]
+    quick, full = _both_ways(warc(records, gzip=False), monkeypatch)
+    assert quick == full and (quick.records, quick.verified) == (3, 2)
+    assert [(p.offset, p.kind, p.message) for p in quick.problems] == [
+        (len(records[0]) + len(records[1]), "malformed-header",
+         "WARC-Target-URI appears more than once (the first is used)")]
+

@@ -17,7 +17,7 @@ from provpack.sniff import NotWarcError, foreign_format, is_gzipped_warc, open_s
 from provpack.warcstream import PlainSource
 
 from readback import RECORDS, joined, read_all
-from warcbuild import gzip_member
+from warcbuild import gzip_member, record
 
 
 @pytest.mark.parametrize("data, words", [
@@ -192,3 +192,23 @@ def test_check_end_of_a_plain_warc_cut_off_in_its_first_record(tmp_path: Path) -
     with path.open("rb") as stream, pytest.raises(IntegrityError) as caught:
         check_end(path, stream, len(first))
     assert str(caught.value).startswith(f"{path}: truncated at byte {len(first)}: ")
+
+
+def test_check_end_from_after_a_record_says_junk_follows_the_last_record(tmp_path: Path) -> None:
+    """Checked from an offset after records it has not read, bytes that are no record to the end are after the last
+    record (not "with no record before or after them", as when read from the file's start); from byte 0, the same."""
+    from provpack.errors import IntegrityError
+    from provpack.sniff import check_end
+
+    first = record("resource", b"abcd")
+    lower = record("resource", b"abcd", version="warc/1.1")
+    path = tmp_path / "lower.warc"
+    path.write_bytes(first + lower)
+    for start in (len(first), 0):
+        with path.open("rb") as stream, pytest.raises(IntegrityError) as caught:
+            check_end(path, stream, start, failed_at=len(first))
+        assert str(caught.value) == (
+            f"{path}: no WARC record starts at byte {len(first)} ({len(lower)} bytes that are not a WARC record after"
+            " the last record; the bytes there: 'warc/1.1\\r\\nWARC-Type: resource\\r\\nWARC-Reco'...); `provpack"
+            " verify` gives the full report")
+

@@ -559,6 +559,51 @@ def test_a_large_plain_record_cut_short_then_more_records() -> None:
                                    " cannot seek is not read again from there")]
 
 
+@pytest.mark.parametrize("over", [100_000, 300])   # past the end of the file, into the next records
+def test_a_content_length_too_large_in_a_member_per_record_file_hides_no_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, over: int) -> None:
+    """One record per gzip member, a Content-Length too large: the records after it start at member starts
+    inside what was read as its block; they are read again from there (a bad digest in one is found), in one
+    or two processes; from a pipe the message says that a record may start inside the block."""
+    records = [record("resource", b"block %d " % i * 40) for i in range(5)]
+    length = len(b"block 1 " * 40)
+    records[1] = records[1].replace(b"Content-Length: %d" % length, b"Content-Length: %d" % (length + over))
+    records[3] = _bad_digest_record(3)
+    members = [gzip_member(r) for r in records]
+    data = b"".join(members)
+    path = write(tmp_path, data)
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    (file,) = serial.files
+    at = [sum(len(m) for m in members[:i]) for i in range(len(members))]
+    mismatch = verify_stream(io.BytesIO(members[3]), name="x").problems[0]
+    rest = sum(len(r) for r in records[1:]) - records[1].index(b"\r\n\r\n") - 4
+    unread = ("; a record may start inside what was read as the block, but a stream that cannot seek is not read"
+              " again from there")
+    if over > rest:
+        found = [(at[1], "truncated", f"the block has {rest} of the {length + over} bytes its Content-Length"
+                                      " declares: the file is cut off, or Content-Length is too large")]
+    else:
+        end = len(records[0]) + records[1].index(b"\r\n\r\n") + 4 + length + over
+        follows = b"".join(records)[end : end + 4].decode("ascii")
+        found = [(at[1], "bad-length", f"the {length + over}-byte block (Content-Length) is followed by {follows!r},"
+                                       " not CRLF CRLF: Content-Length is wrong or the block was altered"),
+                 (at[1], "digest-mismatch", "*")]
+    shown = [(p.offset, p.kind, "*" if p.kind == "digest-mismatch" and p.offset == at[1] else p.message)
+             for p in file.problems]
+    assert shown == [*found, (at[3], "digest-mismatch", mismatch.message)]
+    assert (file.records, file.verified) == (5, 3)
+    from_pipe = verify_stream(Unseekable(data), name="-")   # (read on after the block: record 3 when it is left)
+    shown = [(p.offset, p.kind, "*" if p.kind == "digest-mismatch" and p.offset == at[1] else p.message)
+             for p in from_pipe.problems]
+    assert shown == [(at[1], found[0][1], found[0][2] + unread), *found[1:],
+                     *([(at[3], "digest-mismatch", mismatch.message)] if over < rest else [])]
+    for split in at[1:]:
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
+
+
 def _header_of_size(size: int, field: str) -> bytes:
     """A resource record whose header, with the blank line that ends it, is `size` bytes: `field` made long."""
     if field == "WARC-Target-URI":

@@ -18,11 +18,13 @@ def test_fields_and_length() -> None:
 
 
 def test_repeated_digests_and_folded_lines() -> None:
-    """Every digest header counts; folded lines join the line before."""
+    """Every digest header counts (each is checked, though WARC 1.1 has each at most once); folded lines join the
+    line before."""
     text = GOOD + b"WARC-Block-Digest: md5:BBBB\r\nX-Note: one\r\n two\r\n\tthree\r\n"
     header = HeaderParser().parse(text)
     assert header.block_digests == [b"sha1:AAAA", b"md5:BBBB"]
-    assert header.fields[b"x-note"] == b"one two three" and header.issues == []
+    assert header.fields[b"x-note"] == b"one two three"
+    assert header.issues == [("malformed-header", "WARC-Block-Digest appears more than once (each value is checked)")]
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -86,12 +88,33 @@ def test_long_content_lengths(text: bytes, length: int) -> None:
 
 
 def test_repeatable_fields() -> None:
-    """Digests and optional fields may repeat (every digest is checked); a required field may not."""
-    text = GOOD + b"WARC-Concurrent-To: <urn:uuid:3>\r\nWARC-Concurrent-To: <urn:uuid:4>\r\nWARC-Block-Digest: md5:B\r\n"
+    """WARC-Concurrent-To may repeat (WARC 1.1 section 5.7), and so may a field WARC does not define (its
+    processing software ignores such fields); no other field WARC defines may (section 5.1), optional ones included:
+    the first value is used, and every digest is checked."""
+    text = (GOOD + b"WARC-Concurrent-To: <urn:uuid:3>\r\nWARC-Concurrent-To: <urn:uuid:4>\r\n"
+            b"X-Protocol: a\r\nX-Protocol: b\r\n")
     assert HeaderParser().parse(text).issues == []
     header = HeaderParser().parse(GOOD + b"Content-Length: 3\r\nWARC-Date: 2017-11-12T00:00:00Z\r\n")
     assert header.length == 12 and header.issues == [
         ("malformed-header", "Content-Length, WARC-Date appears more than once (the first is used)")]
+    header = HeaderParser().parse(GOOD + b"WARC-Target-URI: urn:example:2\r\nwarc-truncated: length\r\n"
+                                  b"WARC-Truncated: time\r\nWARC-Block-Digest: md5:B\r\n")
+    assert header.fields[b"warc-target-uri"] == b"urn:example:1" and header.block_digests == [b"sha1:AAAA", b"md5:B"]
+    assert header.issues == [
+        ("malformed-header", "WARC-Target-URI, WARC-Truncated appears more than once (the first is used)"),
+        ("malformed-header", "WARC-Block-Digest appears more than once (each value is checked)")]
+
+
+@pytest.mark.parametrize("name", ["WARC-Target-URI", "Content-Type", "WARC-Payload-Digest", "WARC-IP-Address",
+                                  "WARC-Refers-To", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date",
+                                  "WARC-Warcinfo-ID", "WARC-Filename", "WARC-Profile", "WARC-Identified-Payload-Type",
+                                  "WARC-Segment-Number", "WARC-Segment-Origin-ID", "WARC-Segment-Total-Length"])
+def test_every_field_warc_defines_but_concurrent_to_is_given_once(name: str) -> None:
+    """Each optional field WARC 1.1 defines, given twice (with the same value or not), is malformed-header."""
+    value = {"WARC-Segment-Number": "1", "WARC-Segment-Total-Length": "5"}.get(name, "<urn:x:1>")
+    for second in (value, "<urn:x:2>"):
+        issues = HeaderParser().parse(GOOD + f"{name}: {value}\r\n{name.lower()}: {second}\r\n".encode()).issues
+        assert ("malformed-header", f"{name} appears more than once") in [(k, m.partition(" (")[0]) for k, m in issues]
 
 
 def test_a_known_name_without_a_colon_is_malformed() -> None:
@@ -158,10 +181,14 @@ def test_segment_numbers(number: bytes, ok: bool) -> None:
 
 
 def test_warc_1_0_and_payload_digests() -> None:
-    """A WARC/1.0 version line is valid too; every WARC-Payload-Digest is kept, in order."""
-    text = GOOD.replace(b"WARC/1.1", b"WARC/1.0") + b"WARC-Payload-Digest: sha1:CCCC\r\nWARC-Payload-Digest: md5:DD\r\n"
+    """A WARC/1.0 version line is valid too; every WARC-Payload-Digest is kept, in order (given twice, as WARC 1.0
+    has it no more than WARC 1.1, malformed)."""
+    text = GOOD.replace(b"WARC/1.1", b"WARC/1.0") + b"WARC-Payload-Digest: sha1:CCCC\r\n"
     header = HeaderParser().parse(text)
-    assert header.issues == [] and header.payload_digests == [b"sha1:CCCC", b"md5:DD"]
+    assert header.issues == [] and header.payload_digests == [b"sha1:CCCC"]
+    header = HeaderParser().parse(text + b"WARC-Payload-Digest: md5:DD\r\n")
+    assert header.payload_digests == [b"sha1:CCCC", b"md5:DD"]
+    assert header.issues == [("malformed-header", "WARC-Payload-Digest appears more than once (each value is checked)")]
 
 
 def test_messages_name_the_value_and_what_is_wrong() -> None:
@@ -174,6 +201,11 @@ def test_messages_name_the_value_and_what_is_wrong() -> None:
     assert issues(b"Content-Length: 12", b"Content-Length: 1x") == [("bad-length", "Content-Length '1x' is not a number")]
     assert issues(b"Content-Length: 12", b"Content-Length: " + b"9" * 31) == [
         ("bad-length", f"Content-Length {'9' * 31!r} has 31 digits: larger than any file")]
+    for total in (b"abc", b"-5", b"1.5", b""):
+        assert issues(b"Content-Length: 12", b"Content-Length: 12\r\nWARC-Segment-Total-Length: " + total) == [
+            ("malformed-header", f"WARC-Segment-Total-Length {show(total)} is not a whole number of 0 or more")]
+    for total in (b"0", b"12", b" 7 "):
+        assert issues(b"Content-Length: 12", b"Content-Length: 12\r\nWARC-Segment-Total-Length: " + total) == []
 
 
 def test_missing_required_fields_are_named_in_order() -> None:

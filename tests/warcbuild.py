@@ -268,4 +268,13 @@ def archives() -> dict[str, bytes]:
     out["no digests"] = warc([record("resource", f"r{n}".encode(), block_digest=None) for n in range(12)])
     out["records spanning members"] = (gzip_member(b"".join(records[:4])) + gzip_member(records[4][:40])
                                        + gzip_member(records[4][40:] + b"".join(records[5:])))
+    # A Content-Length too large, running into the next members; a WARC stored in a resource's block (two records
+    # of this archive quoted) whose Content-Length is one byte too large.
+    header_end = records[3].index(b"\r\n\r\n")
+    length = int(records[3][:header_end].split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    overlong = records[3].replace(b"Content-Length: %d" % length, b"Content-Length: %d" % (length + 300), 1)
+    out["content length too large"] = warc(records[:3] + [overlong] + records[4:])
+    quoted = b"".join(records[1:3])
+    stored = record("resource", quoted, content_type="application/warc", content_length=len(quoted) + 1)
+    out["warc quoted in a block"] = warc(records[:5] + [stored] + records[5:])
     return out

@@ -87,6 +87,7 @@ class GzipSource(Source):
             raise ValueError(f"no gzip member known before decompressed offset {upos}")
         while self._members and self._members[-1][0] >= ustart:
             self._members.pop()
+        self.member_end = -1  # (nothing of the member read again has been passed on yet: see boundary())
         self.raw.seek(coffset)
         self.upos = ustart
         self._skip = upos - ustart

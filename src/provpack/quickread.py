@@ -31,6 +31,7 @@ _VERSION_LINES = tuple(version + b"\r\n" for version in VERSIONS)
 _QUICK_KEYS = (b"warc-record-id", b"content-length", b"warc-block-digest", b"warc-type", b"warc-date",
                b"warc-payload-digest", b"content-type", b"warc-refers-to", b"warc-segment-number", b"warc-target-uri")
 LAYOUTS_KEPT = 8
+_SEGMENT_TOTAL = b"warc-segment-total-length"
 
 
 class Layout(NamedTuple):
@@ -123,6 +124,8 @@ class QuickReader(RecordChecker):
                 if key is None or key in fields or not sep:
                     return False
                 fields[key] = value
+            if _SEGMENT_TOTAL in fields:   # (its value is the full reader's to check; no layout learned has it)
+                return False
             rest = b"".join(lines)  # a CR or LF that is not part of a CRLF (the parser's bare CR/LF check)
             if b"\r" in rest or b"\n" in rest:
                 return False

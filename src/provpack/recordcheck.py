@@ -30,7 +30,7 @@ from .origcheck import ORIGIN_TYPES, OriginTracker, Record
 from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
 from .provcheck import Deferred, ProvenanceTracker, ResourceFacts, deep_realign, deep_reextract
-from .scanbuffer import ScanBuffer
+from .scanbuffer import PAST_END, ScanBuffer
 from .warcheader import HeaderParser, show
 from .warcstream import Source
 
@@ -296,7 +296,7 @@ class RecordChecker(ScanBuffer):
                     if self._candidate is not None:
                         # A record starts inside what was read as this block: read on from there.
                         self._silent = True
-                        self._overrun = 1 << 62  # (past the end of the file)
+                        self._overrun = PAST_END
                         self._restart(self._candidate)
                 return
             block_digests = sink.block_digests()
@@ -454,14 +454,14 @@ class RecordChecker(ScanBuffer):
 
     def _candidate_in(self, buf: bytes, start: int, stop: int) -> int | None:
         """Where reading goes back to, should the block buf[start:stop] be part of turn out to hold the next
-        record: the first `WARC/` at a line start in it, or the byte before the first version line
-        (`WARC/1.0` or `WARC/1.1` and CRLF) elsewhere in it, from where the search for a record start
-        (warcscan.py) decides whether a record head starts there."""
+        record: the byte before the first `WARC/` at a line start or a gzip member start in it, or before the
+        first version line (`WARC/1.0` or `WARC/1.1` and CRLF) elsewhere in it, from where the search for a
+        record start (warcscan.py) decides whether a record starts there. (With one record per gzip member,
+        each record starts at a member start, the first byte of the buffer that member's data came in.)"""
         idx = buf.find(b"WARC/", start, stop)
         while idx >= 0:
-            if idx > 0 and buf[idx - 1] == 10:
-                return self._base + idx
-            if buf.startswith((b"WARC/1.0\r\n", b"WARC/1.1\r\n"), idx) and idx > 0:
+            if ((idx > 0 and buf[idx - 1] == 10) or self.source.is_member_start(self._base + idx)
+                    or (idx > 0 and buf.startswith((b"WARC/1.0\r\n", b"WARC/1.1\r\n"), idx))):
                 return self._base + idx - 1
             idx = buf.find(b"WARC/", idx + 1, stop)
         return None
@@ -490,9 +490,11 @@ class RecordChecker(ScanBuffer):
             f" Content-Length is wrong or the block was altered{'' if block_start is not None else self._unread()}",
         )
         # Look for the next record from the start of the block: with a Content-Length that is too
-        # large, it lies inside what was read as this block.
+        # large, it lies inside what was read as this block. (From the LF before it, as from the byte before
+        # a candidate: a `WARC/` there is judged by the search for a record start, which knows this record's
+        # length was wrong, not taken at once as a record where one was due.)
         if block_start is not None:
-            self._pos = block_start
+            self._pos = block_start - 1
         elif self._candidate is not None and self._candidate < self._base + self._pos:
             self._restart(self._candidate)
 

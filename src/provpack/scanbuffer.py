@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from .problems import Problem
 from .warcstream import Gap, Source
 
+PAST_END = 1 << 62  # the overrun of a block that runs past the end of the file (see ScanBuffer._overrun)
+
 
 class ScanBuffer:
     """Decompressed bytes read chunk by chunk from a Source; the problems, warnings and counts found in them."""
@@ -31,6 +33,9 @@ class ScanBuffer:
         # length (and CRLF CRLF) reached. A record head mid-line before it starts a record when the records
         # from there on reach past it (a record cut short), not when they end before it (a record quoted).
         self._overrun: int | None = None
+        # While so skipping: the decompressed offset of a line start before the overrun whose records come to a
+        # damaged one (-1: none), the record start unless a sound one follows before the overrun (warcscan).
+        self._tentative = -1
         self._rec_offset: int | None = None
         self._rec_id: str | None = None
         self._rec_failed = False

@@ -258,7 +258,7 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
 
         if not source.compressed:
             source.upos = start   # (offsets in the file, as verify's second part of a split file counts them)
-        scanner = Scanner(source)
+        scanner = Scanner(source, after_records=start > 0)
         forward = scanner.source_problem
         scanner.walk(None if failed_at is None else failed_at + 1)   # (past `failed_at`, nothing is said)
         first = min(scanner.problems, key=lambda problem: problem.offset or 0, default=None)

@@ -10,9 +10,15 @@ from . import problems as kinds
 
 VERSIONS = (b"WARC/1.0", b"WARC/1.1")
 _REQUIRED = (b"warc-record-id", b"warc-date", b"warc-type", b"content-length")
-_REQUIRED_NAMES = {b"warc-record-id": "WARC-Record-ID", b"warc-date": "WARC-Date",
-                   b"warc-type": "WARC-Type", b"content-length": "Content-Length"}
 _REQUIRED_SET = frozenset(_REQUIRED)
+# The fields WARC 1.1 defines (sections 4 and 5), which a record holds at most once each (section 5.1: named fields
+# are not repeated, except WARC-Concurrent-To, section 5.7), by lower-case name. WARC 1.0 has the same rule.
+_ONCE = {name.lower().encode(): name for name in (
+    "WARC-Record-ID", "Content-Length", "WARC-Date", "WARC-Type", "Content-Type", "WARC-Block-Digest",
+    "WARC-Payload-Digest", "WARC-IP-Address", "WARC-Refers-To", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date",
+    "WARC-Target-URI", "WARC-Truncated", "WARC-Warcinfo-ID", "WARC-Filename", "WARC-Profile",
+    "WARC-Identified-Payload-Type", "WARC-Segment-Number", "WARC-Segment-Origin-ID", "WARC-Segment-Total-Length")}
+_REQUIRED_NAMES = {key: _ONCE[key] for key in _REQUIRED}
 # Fields WARC 1.0 and 1.1 require on records of one type (WARC 1.1 sections 5.6, 5.14, 5.17, 5.18), in order:
 # a target URI on every type but warcinfo and metadata, a profile on a revisit, the segment fields on a continuation.
 _TARGET = (b"warc-target-uri", "WARC-Target-URI")
@@ -76,20 +82,26 @@ class HeaderParser:
             fields, repeated, bad_line = self._fields(lines)
         block_digests = [fields[_BLOCK_KEY]] if _BLOCK_KEY in fields else []
         payload_digests = [fields[_PAYLOAD_KEY]] if _PAYLOAD_KEY in fields else []
-        twice: dict[bytes, None] = {}  # required fields given more than once
+        twice: dict[bytes, None] = {}  # defined fields given more than once (digests aside)
+        digests_twice: dict[bytes, None] = {}
         for key, value in repeated:
             if key == _BLOCK_KEY:
                 block_digests.append(value)
+                digests_twice[key] = None
             elif key == _PAYLOAD_KEY:
                 payload_digests.append(value)
-            elif key in _REQUIRED_SET:
+                digests_twice[key] = None
+            elif key in _ONCE:
                 twice[key] = None
         parsed = self._check(header, lines, fields, block_digests, payload_digests, bad_line)
         if twice:
-            # WARC 1.1 section 5.1: named fields are not repeated (WARC-Concurrent-To aside); readers
-            # that take the last value would frame or name the record differently.
-            names = ", ".join(_REQUIRED_NAMES[key] for key in twice)
+            # WARC 1.1 section 5.1: named fields are not repeated (WARC-Concurrent-To aside); readers that take
+            # the last value would frame, name or date the record differently, or send it to another URI.
+            names = ", ".join(_ONCE[key] for key in twice)
             parsed.issues.append((kinds.MALFORMED_HEADER, f"{names} appears more than once (the first is used)"))
+        if digests_twice:
+            names = ", ".join(_ONCE[key] for key in digests_twice)
+            parsed.issues.append((kinds.MALFORMED_HEADER, f"{names} appears more than once (each value is checked)"))
         return parsed
 
     def _fields(self, lines: list[bytes]) -> tuple[dict[bytes, bytes], list[tuple[bytes, bytes]], bytes | None]:
@@ -152,6 +164,10 @@ class HeaderParser:
         if segment is not None and not (segment.isdigit() and int(segment[:MAX_LENGTH_DIGITS]) > 0):
             issues.append((kinds.MALFORMED_HEADER, f"WARC-Segment-Number {show(segment)} is not a whole number"
                            " of 1 or more"))
+        total = fields.get(b"warc-segment-total-length")
+        if total is not None and not total.isdigit():   # (WARC 1.1: 1*DIGIT)
+            issues.append((kinds.MALFORMED_HEADER, f"WARC-Segment-Total-Length {show(total)} is not a whole number"
+                           " of 0 or more"))
         length_text = fields.get(b"content-length")
         length: int | None = None
         if length_text is not None:
