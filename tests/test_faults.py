@@ -40,11 +40,12 @@ def old_archive(tmp_path: Path) -> Path:
                             date=dt.datetime.fromtimestamp(SEED_EPOCH, dt.timezone.utc)).warc_path
 
 
-def start(*args: str) -> subprocess.Popen[str]:
-    """`python -m provpack ARGS` in the background, with a fixed SOURCE_DATE_EPOCH."""
+def start(*args: str, group: bool = False) -> subprocess.Popen[str]:
+    """`python -m provpack ARGS` in the background, with a fixed SOURCE_DATE_EPOCH (`group`: in a process group
+    of its own, as a shell's job or a service is)."""
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(SEED_EPOCH))
     return subprocess.Popen([sys.executable, "-m", "provpack", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=group)
 
 
 def wait_for_temp_file(folder: Path, process: subprocess.Popen[str], timeout: float = 30) -> None:
@@ -215,6 +216,29 @@ def test_kill_9_of_a_worker(tmp_path: Path, old_archive: Path) -> None:
     _, err = process.communicate(timeout=60)
     assert process.returncode == 2, err
     assert "a worker process died (" in err and "Traceback" not in err
+    assert snapshot(old_archive) == before
+    assert sorted(p.name for p in old_archive.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
+    for child in children:
+        assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+
+
+def test_sigterm_to_the_process_group(tmp_path: Path, old_archive: Path) -> None:
+    """SIGTERM to the whole group (systemd stopping a service, `kill -- -PGID`) reaches the workers too: the run
+    ends at once with 143, its workers reaped, the old archive intact, no temp or lock file left."""
+    corpus = _many(tmp_path)
+    before = snapshot(old_archive)
+    process = start("package", str(corpus), "-o", str(old_archive), "--force", "--jobs", "2", group=True)
+    children = _workers_of(process)
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the run hung after SIGTERM to its process group")
+    assert process.returncode == 143, err
+    assert err == ("provpack: terminated (SIGTERM); no partial output was left: each output file is complete or as "
+                   "it was before\n")
     assert snapshot(old_archive) == before
     assert sorted(p.name for p in old_archive.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
     for child in children:

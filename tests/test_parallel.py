@@ -8,6 +8,7 @@ import gc
 import os
 import pickle
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -292,6 +293,54 @@ def test_a_worker_that_dies_stops_the_run(function: Callable[[int], int], how: s
     assert got == [0, 1, 2][:len(got)]
     assert str(caught.value) in (f"a worker process died ({how}); nothing was written",
                                  "a worker process died (killed or crashed); nothing was written")
+
+
+HALF_SENT = """
+import multiprocessing, os, signal, struct, sys, time
+from provpack.parallel import OrderedPool
+
+def half_sent_then_terminated(number):
+    # SIGTERM to the process group, as it may land: this worker dies half-way through sending a result,
+    # and the caller is terminated.
+    if number != 2:
+        time.sleep(0.2)
+        return number
+    frame = sys._getframe()
+    while frame.f_code.co_name != "_process_worker":
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer
+    os.write(writer.fileno(), struct.pack("!i", 1 << 20) + b"half")   # a length, then only part of the bytes
+    time.sleep(0.2)   # (the executor's thread starts reading them)
+    os.kill(os.getppid(), signal.SIGTERM)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)
+
+def terminated(number, frame):
+    raise KeyboardInterrupt("terminated")
+
+signal.signal(signal.SIGTERM, terminated)
+pool = OrderedPool(half_sent_then_terminated, jobs=2, window=4)
+try:
+    with pool:
+        list(pool.map(range(8)))
+except KeyboardInterrupt as exc:
+    print("unwound:", exc, multiprocessing.active_children())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
+def test_sigterm_to_the_group_with_a_result_half_sent_does_not_hang() -> None:
+    """A worker killed half-way through sending its result while the caller unwinds from SIGTERM: the with block
+    ends at once, its workers killed and reaped, where shutdown waited for ever for the rest of the result."""
+    process = subprocess.Popen([sys.executable, "-c", HALF_SENT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the caller hung leaving the with block")
+    assert (process.returncode, out, err) == (0, "unwound: terminated []\n", "")
 
 
 def test_a_worker_dead_between_two_maps_stops_the_next() -> None:

@@ -3,7 +3,9 @@
 Only a window of tasks is in flight at once, so results never pile up; an
 exception raised by the function in a worker is raised again in the caller
 (provpack's errors pickle whole). Workers ignore SIGINT: on Ctrl-C the caller
-gets KeyboardInterrupt, cancels what has not started and waits for what has.
+gets KeyboardInterrupt. Leaving the with block on an exception (Ctrl-C,
+SIGTERM, an error) kills the workers and reaps them without waiting for any
+result: one may have died half-way through sending it.
 A worker that dies (kill -9, the OOM killer) is noticed within a second: the
 other workers are stopped and the caller gets a ProvpackError saying so.
 Workers whose parent died (kill -9) exit within a second; they run the cyclic
@@ -32,6 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Generic, TypeVar
 
+from .atomic import signals_held
 from .errors import ProvpackError, option
 
 log = logging.getLogger(__name__)
@@ -193,13 +196,35 @@ class OrderedPool(Generic[T, R]):
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self._executor is not None:
-            try:
-                self._executor.shutdown(wait=True, cancel_futures=True)
-            finally:
-                self._executor = None
-                if threading.excepthook is self._hook:
-                    threading.excepthook = self._previous_hook
+        executor = self._executor
+        if executor is None:
+            return
+        try:
+            if kind is None:
+                try:
+                    executor.shutdown(wait=True, cancel_futures=True)   # the tasks started end; the workers exit
+                    return
+                except BaseException:   # Ctrl-C or SIGTERM while waiting for them: stop them as below
+                    self._stop(executor)
+                    raise
+            self._stop(executor)
+        finally:
+            self._executor = None
+            if threading.excepthook is self._hook:
+                threading.excepthook = self._previous_hook
+
+    def _stop(self, executor: ProcessPoolExecutor) -> None:
+        """Unwinding (Ctrl-C, SIGTERM, an error): kill the workers and reap them, never wait for their results.
+
+        A signal sent to the whole process group (systemd stopping the service, `kill --
+        -PGID`) may have killed a worker half-way through sending a result: waiting for
+        the tasks started, the executor's thread would wait for the rest of it for ever,
+        and so would the run, holding its lock and temp file. Another signal meanwhile
+        waits until the workers are gone (`signals_held`), so it cannot stop this half-done.
+        """
+        with signals_held():
+            self._abandon()
+            executor.shutdown(wait=True, cancel_futures=True)   # (its thread ends at once: no worker is left)
 
     def _catch_thread_failure(self, args: threading.ExceptHookArgs) -> None:
         """The pool's thread failing (no thread for its queue at the process limit) is kept, for `_result` to
