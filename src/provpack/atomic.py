@@ -23,7 +23,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -130,7 +130,23 @@ class Staging:
 
     def __init__(self) -> None:
         self._files: list[tuple[Path, Path, BinaryIO, int]] = []
+        self._retired: list[Path] = []
+        self._said: Callable[[tuple[Path, ...], tuple[tuple[Path, OSError], ...]], None] | None = None
         self.committed: list[Path] = []   # the files that already have their final names
+
+    def retire(self, paths: Sequence[Path],
+               said: Callable[[tuple[Path, ...], tuple[tuple[Path, OSError], ...]], None]) -> None:
+        """Files that go when the first staged file takes its name (the signature of the file it replaces).
+
+        In the commit, each is moved aside to a temp name of its own just before the first
+        file's rename and removed once every staged file has its name; if the first file
+        does not take its name, they are put back. A crash in between (kill -9, a power
+        cut) leaves the old file, its companions gone, with these under temp names, never
+        the new file beside them. `said(removed, failed)` is called in the commit once the
+        files have their names (failed: those that could not be moved, with why).
+        """
+        self._retired = list(paths)
+        self._said = said
 
     def open(self, path: Path, *, mode: int = FILE_MODE) -> BinaryIO:
         """A new temp file beside `path` that replaces `path` (permissions `mode`) on success."""
@@ -161,15 +177,28 @@ class Staging:
         with signals_held():
             # Companions (checksums) describe the first file: remove the old ones before
             # the new first file takes its name, so a crash in between leaves a file
-            # without its checksum, never with a wrong one.
+            # without its checksum, never with a wrong one. What is retired (a signature
+            # of the old file) is moved aside then too, and removed once the new file is in.
             for final, _, _, _ in companions:
                 if final.exists() or final.is_symlink():
                     final.unlink()
-            for final, temp_path, _, _ in (first, *companions):
-                os.replace(temp_path, final)
-                self.committed.append(final)
+            aside, failed = _set_aside(self._retired)
+            try:
+                for final, temp_path, _, _ in (first, *companions):
+                    os.replace(temp_path, final)
+                    self.committed.append(final)
+            finally:
+                in_place = first[0] in self.committed
+                for retired, temp_path in aside:
+                    with contextlib.suppress(OSError):
+                        if in_place:
+                            os.unlink(temp_path)
+                        else:   # the old file stays: so does its signature
+                            os.replace(temp_path, retired)
             for folder in dict.fromkeys(final.parent for final, _, _, _ in self._files):
                 fsync_folder(folder)
+            if self._said is not None and (aside or failed):
+                self._said(tuple(retired for retired, _ in aside), failed)
 
     def _discard(self) -> None:
         for _, temp_path, handle, _ in self._files:
@@ -177,6 +206,31 @@ class Staging:
                 handle.close()
             with contextlib.suppress(OSError):
                 temp_path.unlink()
+
+
+def _set_aside(paths: Sequence[Path]) -> tuple[list[tuple[Path, Path]], tuple[tuple[Path, OSError], ...]]:
+    """Each of `paths` there renamed to a temp name beside it (`.NAME.XXXXXXXX.tmp`): (path, temp name) for those
+    moved, and (path, error) for those that could not be."""
+    moved: list[tuple[Path, Path]] = []
+    failed: list[tuple[Path, OSError]] = []
+    for path in paths:
+        if not os.path.lexists(path):
+            continue
+        try:
+            temp_path, handle = _open_temp(path)   # a name of its own, taken
+            handle.close()
+        except OSError as exc:
+            failed.append((path, exc))
+            continue
+        try:
+            os.replace(path, temp_path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                temp_path.unlink()
+            failed.append((path, exc))
+            continue
+        moved.append((path, temp_path))
+    return moved, tuple(failed)
 
 
 @contextlib.contextmanager
