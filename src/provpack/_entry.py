@@ -16,9 +16,15 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is, so it unwinds like Ctrl-C: temp files go, nothing half-written stays."""
 
 
+def stopped_by(exc: KeyboardInterrupt) -> tuple[str, int]:
+    """How the run was stopped, in words, and the exit code for it: ('interrupted', 130) for Ctrl-C,
+    ('terminated (SIGTERM)', 143)."""
+    return ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
+
+
 def report_interrupt(exc: KeyboardInterrupt) -> int:
     """Say on standard error that the run was interrupted (Ctrl-C) or terminated (SIGTERM); the exit code for it."""
-    what, code = ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
+    what, code = stopped_by(exc)
     # True at any moment: a file is renamed into place whole, and a commit once begun finishes (atomic.py)
     print(f"provpack: {what}; no partial output was left: each output file is complete or as it was before",
           file=sys.stderr)

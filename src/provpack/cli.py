@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ._entry import Terminated, report_interrupt
+from ._entry import Terminated, report_interrupt, stopped_by
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
 from .errors import InputError, IntegrityError, ProvpackError, not_utf8, printable
@@ -371,6 +371,37 @@ def _package(args: argparse.Namespace) -> int:
 
 def _package_into(args: argparse.Namespace, config: Config, output: Path, *, wacz_locked: bool) -> int:
     """package's work once the output is chosen (and, with --wacz, the WACZ's name checked and its lock held)."""
+    wacz_path = _wacz_name(output)
+    # Which files are there now: a Ctrl-C or SIGTERM after this run's archive took its name, but before its WACZ
+    # did, is said with what to do (with --wacz, the WACZ's lock keeps it as it is meanwhile).
+    before = (_identity(output), _identity(wacz_path))
+    try:
+        return _package_run(args, config, output, wacz_path, replaced=before[0] is not None,
+                            existed=before[1] is not None, wacz_locked=wacz_locked)
+    except KeyboardInterrupt as exc:
+        if args.wacz and _identity(output) not in (None, before[0]) and _identity(wacz_path) == before[1]:
+            error = _wacz_not_written(output, _sha256_name(output), wacz_path, before[1] is not None, exc)
+            print(printable(f"provpack: error: {error}"), file=sys.stderr)
+        raise
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at `path` (device, inode), or None when there is none: another after a rename."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _sha256_name(archive: Path) -> Path:
+    return archive.with_name(archive.name + ".sha256")
+
+
+def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_path: Path, *, replaced: bool,
+                 existed: bool, wacz_locked: bool) -> int:
+    """package's run: the archive, what it says of it, then with --wacz the WACZ (`replaced`: an archive was there,
+    `existed`: a WACZ was); without, a WACZ beside it of the archive replaced is warned of."""
     from .package import package
     from .progress import progress_bar, wanted
 
@@ -415,11 +446,14 @@ def _package_into(args: argparse.Namespace, config: Config, output: Path, *, wac
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
         print(printable(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)"))
         print(printable(f"sha256 {result.sha256}  ({result.sha256_path})"))
+    if not args.wacz and existed:
+        from .wacz import warn_wraps_another
+
+        warn_wraps_another(result.warc_path, wacz_path, size=result.size_bytes, sha256=result.sha256,
+                           replaced=replaced)
     if args.wacz:
         from .wacz import make_wacz
 
-        wacz_path = _wacz_name(result.warc_path)
-        existed = os.path.lexists(wacz_path)
         try:
             make_wacz(result.warc_path, wacz_path, force=args.force, lock=not wacz_locked,
                       replay_warnings=False)   # (package warned about the same records)
@@ -446,18 +480,22 @@ def _unmatched_warning(unmatched: UnmatchedOriginal) -> str:
 
 
 def _wacz_not_written(archive: Path, sha256_path: Path, wacz: Path, existed: bool,
-                      exc: ProvpackError | OSError) -> ProvpackError:
-    """The error of a WACZ that failed after package wrote the archive: what was written, what is now stale."""
+                      exc: ProvpackError | OSError | KeyboardInterrupt) -> ProvpackError:
+    """The error of a WACZ that failed, or was stopped by a signal, after package wrote the archive: what was
+    written, what is now stale."""
     from .atomic import reason
     from .errors import ArchiveError
 
-    problem = getattr(exc, "problem", None) or (reason(exc) if isinstance(exc, OSError) else str(exc))
-    problem = problem.removesuffix("; nothing was changed")   # said of the WACZ alone
+    command = f"`provpack wacz {archive} -o {wacz} --force`"
+    if isinstance(exc, KeyboardInterrupt):
+        problem, fix = f"the run was {stopped_by(exc)[0]}", f"to make it, run {command}"
+    else:
+        problem = getattr(exc, "problem", None) or (reason(exc) if isinstance(exc, OSError) else str(exc))
+        problem, fix = problem.removesuffix("; nothing was changed"), f"fix that, then run {command}"   # (of the WACZ)
     stale = (f"; the {wacz.name} already there is the previous run's and no longer matches the archive"
              if existed else "")
     return ArchiveError(wacz, f"not written ({problem}), but {archive} and {sha256_path.name} were: this run's "
-                              f"archive is in place{stale}",
-                        fix=f"fix that, then run `provpack wacz {archive} -o {wacz} --force`")
+                              f"archive is in place{stale}", fix=fix)
 
 
 def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> Path:
