@@ -77,10 +77,14 @@ def uninterrupted(corpus: Path, folder: Path) -> bytes:
 @pytest.mark.parametrize("signum, code, words", [
     (signal.SIGINT, 130, "interrupted"),
     (signal.SIGTERM, 143, "terminated (SIGTERM)"),
+    (signal.SIGHUP, 129, "terminated (SIGHUP)"),
 ])
 def test_signal_mid_run(big_corpus: Path, old_archive: Path, tmp_path: Path,
                         signum: int, code: int, words: str) -> None:
-    """SIGINT/SIGTERM mid-write: exit 130/143 with a message, old archive intact, no temp or lock file left."""
+    """SIGINT/SIGTERM/SIGHUP (the terminal closed) mid-write: exit 130/143/129 with a message, old archive intact,
+    no temp or lock file left."""
+    if signum == signal.SIGHUP and signal.getsignal(signal.SIGHUP) == signal.SIG_IGN:
+        pytest.skip("SIGHUP is ignored here (nohup), and so in the run, as it should be")
     before = snapshot(old_archive)
     process = start("package", str(big_corpus), "-o", str(old_archive), "--force")
     wait_for_temp_file(old_archive.parent, process)
@@ -140,6 +144,36 @@ def test_sigterm_handler_only_while_main_runs(seed_dir: Path, tmp_path: Path) ->
         assert signal.getsignal(signal.SIGTERM) is handler
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
+def test_sighup_handler_only_while_main_runs_and_nohup_is_kept(seed_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """main() turns SIGHUP into a clean exit only while it runs and puts the old handler back; SIGHUP ignored
+    (nohup) stays ignored while it runs."""
+    seen: list[object] = []
+
+    def handler(signum: int, frame: object) -> None:
+        pass
+
+    packager = sys.modules["provpack.package"]
+    real_package = packager.package
+
+    def package(*args: object, **kwargs: object) -> object:
+        seen.append(signal.getsignal(signal.SIGHUP))
+        return real_package(*args, **kwargs)
+
+    monkeypatch.setattr(packager, "package", package)
+    previous = signal.signal(signal.SIGHUP, handler)
+    try:
+        assert main(["-q", "package", str(seed_dir), "-o", str(tmp_path / "a.warc.gz")]) == 0
+        assert signal.getsignal(signal.SIGHUP) is handler
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        assert main(["-q", "package", str(seed_dir), "-o", str(tmp_path / "b.warc.gz")]) == 0
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert seen[0] not in (handler, signal.SIG_DFL, signal.SIG_IGN) and seen[1] == signal.SIG_IGN
 
 
 def test_sigterm_in_process_is_a_clean_143(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

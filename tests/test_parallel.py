@@ -249,6 +249,26 @@ def test_default_window_is_twice_the_jobs() -> None:
         assert list(results) == [n * n for n in range(1, 20)]
 
 
+def worker_sighup_state(_: int) -> tuple[object, bool]:
+    """In a worker: SIGHUP's handler, and whether it is blocked."""
+    return signal.getsignal(signal.SIGHUP), signal.SIGHUP in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signals")
+def test_workers_end_on_sighup_unless_it_is_ignored() -> None:
+    """A caller's SIGHUP handler (provpack's, that raises) is its own: in a worker SIGHUP has its default action,
+    and is not left blocked by the fork; ignored by the caller (nohup), it stays ignored in the workers."""
+    previous = signal.signal(signal.SIGHUP, lambda number, frame: None)
+    try:
+        with OrderedPool(worker_sighup_state, jobs=2) as pool:
+            assert set(pool.map(range(4))) == {(signal.SIG_DFL, False)}
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        with OrderedPool(worker_sighup_state, jobs=2) as pool:
+            assert set(pool.map(range(4))) == {(signal.SIG_IGN, False)}
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
 def test_workers_ignore_ctrl_c_and_end_on_sigterm() -> None:
     """In a worker SIGINT is ignored, SIGTERM has its default action and is not left blocked by the fork."""
     with OrderedPool(worker_signal_state, jobs=2) as pool:
@@ -368,7 +388,7 @@ def test_signals_held_blocks_sigterm_and_puts_ctrl_c_off() -> None:
             signal.raise_signal(signal.SIGINT)
             reached.append("end of block")
     assert reached == ["end of block"]
-    assert {signal.SIGTERM, signal.SIGINT} <= inside
+    assert {signal.SIGTERM, signal.SIGINT, signal.SIGHUP} <= inside
     assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
     assert signal.getsignal(signal.SIGINT) is handler
 

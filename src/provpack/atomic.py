@@ -170,7 +170,7 @@ class Staging:
             os.chmod(temp_path, mode & ~_umask())
 
     def _commit(self) -> None:
-        """Give every staged file its final name; Ctrl-C or SIGTERM meanwhile waits until all have theirs."""
+        """Give every staged file its final name; Ctrl-C, SIGTERM or SIGHUP meanwhile waits until all have theirs."""
         if not self._files:
             return
         first, *companions = self._files
@@ -345,9 +345,12 @@ def archive_files(archive: Path | str) -> tuple[tuple[Path, str], ...]:
             (path.with_name(path.name + ".sig.tsr"), "the timestamp of the archive's signature"))
 
 
+HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+
+
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold back SIGINT and SIGTERM for the block, then deliver them: a commit, once begun, completes.
+    """Hold back SIGINT, SIGTERM and SIGHUP for the block, then deliver them: a commit, once begun, completes.
 
     Only the main thread can set handlers; elsewhere the block runs as it is.
     """
@@ -356,7 +359,7 @@ def signals_held() -> Iterator[None]:
         return
     arrived: list[int] = []
     previous: dict[signal.Signals, Any] = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in HELD_SIGNALS:
         handler = signal.getsignal(signum)
         if handler is None:   # set outside Python: cannot be put back, so leave it
             continue

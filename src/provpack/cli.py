@@ -243,7 +243,7 @@ def _run(argv: Sequence[str] | None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     restore = _configure_logging(args)
-    previous = _catch_sigterm()
+    previous = _catch_termination()
     try:
         args.settings = _settings(args.config)
         code: int = args.handler(args)
@@ -276,8 +276,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return 2
     finally:
         restore()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _settings(path: Path | None) -> Config:
@@ -287,21 +287,26 @@ def _settings(path: Path | None) -> Config:
     return load_config(path)
 
 
-def _catch_sigterm() -> Any:
-    """Turn SIGTERM into Terminated while main runs (main thread only); return the handler to restore."""
+def _catch_termination() -> dict[int, Any]:
+    """Turn SIGTERM and SIGHUP (the terminal closed) into Terminated while main runs (main thread only); return the
+    handlers to restore. SIGHUP ignored (nohup) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
-        return None
+        return {}
 
     owner = os.getpid()
 
     def terminate(signum: int, frame: object) -> None:
         if os.getpid() != owner:   # a forked worker, stopped by its pool: end quietly, as without the handler
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
             return
-        raise Terminated()
+        raise Terminated(signum)
 
-    return signal.signal(signal.SIGTERM, terminate)
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None and (signum == signal.SIGTERM or signal.getsignal(signum) != signal.SIG_IGN):
+            previous[signum] = signal.signal(signum, terminate)
+    return previous
 
 
 def _byte_count(text: str) -> int:

@@ -44,6 +44,9 @@ SETTLE_SECONDS = 1.0   # allowed for a worker the pool found dead to give its ex
 WORKER_GC_THRESHOLD = 10_000   # container objects allocated (net) between two collections in a worker
 JOBS_PER_CPU = 4   # workers beyond this many per CPU available only take turns: they are not started
 
+_SIGHUP: signal.Signals | None = getattr(signal, "SIGHUP", None)   # (POSIX)
+_ENDING = {signal.SIGTERM, *((_SIGHUP,) if _SIGHUP is not None else ())}   # signals that end a worker
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -118,23 +121,26 @@ def _watch_parent(parent: int) -> None:
 
 
 def _worker_signals() -> None:
-    """Ctrl-C is the caller's to handle; SIGTERM (the executor stopping a broken pool) just ends the worker.
+    """Ctrl-C is the caller's to handle; SIGTERM (the executor stopping a broken pool) and SIGHUP just end the worker.
 
-    A worker forked from the command line inherits its SIGTERM handler, which
-    would raise in the worker and print a traceback for a stop that is expected.
-    SIGTERM is blocked while workers are forked (see `_signals_held`): one sent
-    then waits until here, instead of being lost in the fork and leaving a worker
-    that blocks for ever on a result nobody reads.
+    A worker forked from the command line inherits its SIGTERM and SIGHUP handler,
+    which would raise in the worker and print a traceback for a stop that is expected.
+    SIGHUP ignored by the caller (nohup) stays ignored. SIGTERM and SIGHUP are blocked
+    while workers are forked (see `_signals_held`): one sent then waits until here,
+    instead of being lost in the fork and leaving a worker that blocks for ever on a
+    result nobody reads.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if _SIGHUP is not None and signal.getsignal(_SIGHUP) != signal.SIG_IGN:
+        signal.signal(_SIGHUP, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING)
 
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGTERM blocked in this thread (and the processes it forks), and Ctrl-C put off, for the block.
+    """SIGTERM and SIGHUP blocked in this thread (and the processes it forks), and Ctrl-C put off, for the block.
 
     A submit may start the pool: fork the workers, then start the executor's manager
     thread. Ctrl-C in between left workers that nothing would stop (the run hung at
@@ -149,7 +155,7 @@ def _signals_held() -> Iterator[None]:
     if swap:
         signal.signal(signal.SIGINT, lambda number, frame: noted.append(number))
     masked = hasattr(signal, "pthread_sigmask")
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT}) if masked else None
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {*_ENDING, signal.SIGINT}) if masked else None
     try:
         yield
     finally:
