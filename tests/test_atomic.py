@@ -417,6 +417,26 @@ def test_a_signal_mid_commit_waits_for_the_commit(tmp_path: Path, seed_dir: Path
     assert main(["verify", "-q", str(out)]) == 0
 
 
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_as_the_temp_file_is_made_leaves_none(tmp_path: Path, seed_dir: Path,
+                                                       monkeypatch: pytest.MonkeyPatch, signum: int,
+                                                       code: int) -> None:
+    """A signal just after the temp file is created, before the run has noted it: it waits until the file is
+    noted, so the run removes it as it stops (it was left, as large as the archive it became, with no run to
+    remove it but the next on that output)."""
+    real_open_temp = atomic._open_temp
+
+    def open_temp(path: Path) -> Any:
+        made = real_open_temp(path)
+        signal.raise_signal(signum)
+        return made
+
+    monkeypatch.setattr(atomic, "_open_temp", open_temp)
+    out = tmp_path / "out" / "a.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out), "-q"]) == code
+    assert list(out.parent.iterdir()) == []
+
+
 def test_signals_held_delivers_after_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
     """A signal during signals_held() reaches the handler that was there before, once, after the block."""
     seen: list[tuple[int, bool]] = []

@@ -155,11 +155,12 @@ class Staging:
         refuse_special(path)
         check_name(path)
         _remove_stale_temps(path)
-        try:
-            temp_path, handle = _open_temp(path)
-        except OSError as exc:
-            raise ArchiveError(path, f"cannot write here: {reason(exc)}", fix=_open_fix(exc)) from exc
-        self._files.append((path, temp_path, handle, mode))
+        with signals_held():   # a signal between the file's creation and this note of it would leave it behind
+            try:
+                temp_path, handle = _open_temp(path)
+            except OSError as exc:
+                raise ArchiveError(path, f"cannot write here: {reason(exc)}", fix=_open_fix(exc)) from exc
+            self._files.append((path, temp_path, handle, mode))
         return handle
 
     def _sync(self) -> None:
