@@ -437,6 +437,22 @@ def test_a_signal_as_the_temp_file_is_made_leaves_none(tmp_path: Path, seed_dir:
     assert list(out.parent.iterdir()) == []
 
 
+def test_a_signal_as_the_lock_is_taken_leaves_no_lock_file(tmp_path: Path, seed_dir: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM just as the lock is taken: the run stops (143) and removes its lock file, as at any other moment."""
+    real_acquire = atomic._acquire
+
+    def acquire(lock_path: Path, path: Path) -> int:
+        fd = real_acquire(lock_path, path)
+        signal.raise_signal(signal.SIGTERM)
+        return fd
+
+    monkeypatch.setattr(atomic, "_acquire", acquire)
+    out = tmp_path / "out" / "a.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out), "-q"]) == 143
+    assert list(out.parent.iterdir()) == []
+
+
 def test_signals_held_delivers_after_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
     """A signal during signals_held() reaches the handler that was there before, once, after the block."""
     seen: list[tuple[int, bool]] = []

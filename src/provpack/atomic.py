@@ -114,15 +114,18 @@ def lock_path_for(path: Path) -> Path:
 def output_lock(path: Path) -> Iterator[Path]:
     """Hold the lock on `path` for the block; an ArchiveError at once if another run holds it."""
     lock_path = lock_path_for(path)
-    fd = _acquire(lock_path, path)
+    fd: int | None = None
     try:
+        with signals_held():   # (a signal once the lock file is made, before it is noted, would leave it)
+            fd = _acquire(lock_path, path)
         yield lock_path
     finally:
-        # Remove the file while still holding the lock: a run that opened it in
-        # the meantime sees that its inode is no longer the file's and retries.
-        with contextlib.suppress(OSError):
-            os.unlink(lock_path)
-        os.close(fd)
+        if fd is not None:
+            # Remove the file while still holding the lock: a run that opened it in
+            # the meantime sees that its inode is no longer the file's and retries.
+            with contextlib.suppress(OSError):
+                os.unlink(lock_path)
+            os.close(fd)
 
 
 class Staging:
