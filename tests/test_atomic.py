@@ -453,6 +453,32 @@ def test_a_signal_as_the_lock_is_taken_leaves_no_lock_file(tmp_path: Path, seed_
     assert list(out.parent.iterdir()) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork: POSIX")
+def test_a_forked_process_does_not_keep_the_lock(tmp_path: Path) -> None:
+    """A process forked while the lock is held (a worker) has no copy of it, so it cannot keep the lock once the
+    run is gone; the run itself still holds it."""
+    import fcntl
+
+    target = tmp_path / "a.warc.gz"
+    with atomic.output_lock(target) as lock_path:
+        child = os.fork()
+        if child == 0:   # (the child: is any descriptor of the lock file open? exit status 1 if so)
+            try:
+                held = any(os.path.realpath(f"/proc/self/fd/{fd}") == str(lock_path.resolve())
+                           for fd in os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else False
+            finally:
+                os._exit(1 if held else 0)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        other = os.open(lock_path, os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(other)
+    assert atomic._HELD_LOCKS == set()
+
+
 def test_signals_held_delivers_after_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
     """A signal during signals_held() reaches the handler that was there before, once, after the block."""
     seen: list[tuple[int, bool]] = []

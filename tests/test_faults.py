@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -277,6 +278,28 @@ def test_sigterm_to_the_process_group(tmp_path: Path, old_archive: Path) -> None
     assert sorted(p.name for p in old_archive.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
     for child in children:
         assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+
+
+def test_kill_9_of_a_run_with_workers_frees_its_lock_at_once(tmp_path: Path) -> None:
+    """Right after kill -9 of a run with workers, the next run on that output goes ahead: the workers, which
+    outlive it for up to a second, hold no copy of its lock (they kept it, and the next run was refused)."""
+    import fcntl
+
+    corpus = _many(tmp_path)
+    out = tmp_path / "out" / "a.warc.gz"
+    process = start("package", str(corpus), "-o", str(out), "--jobs", "2")
+    children = _workers_of(process)
+    process.kill()
+    process.wait(timeout=30)
+    lock = os.open(out.parent / ".a.warc.gz.lock", os.O_RDWR)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)   # (BlockingIOError while a worker held it)
+    finally:
+        os.close(lock)
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(child), signal.SIGKILL)
+        process.communicate(timeout=30)
 
 
 def test_kill_9_of_the_run_ends_its_workers(tmp_path: Path) -> None:

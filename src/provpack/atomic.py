@@ -5,7 +5,8 @@ flushed and fsynced, renamed over the final name, and the folder fsynced so the
 rename survives a power cut. A lock file `.NAME.lock` beside the output, held
 with flock for the whole run, makes a second run on the same output fail at once
 instead of racing the first; the kernel drops the lock if a run dies, so a
-leftover lock file never blocks the next run. A NAME too long for those names in
+leftover lock file never blocks the next run (processes it forks, its workers,
+close their copies of the lock at once: they would hold it). A NAME too long for those names in
 its file system (NAME_MAX, most often 255 bytes) is shortened in them to its start
 and a hash of the whole (see `helper_stem`): any name the file system takes can be written.
 """
@@ -118,6 +119,7 @@ def output_lock(path: Path) -> Iterator[Path]:
     try:
         with signals_held():   # (a signal once the lock file is made, before it is noted, would leave it)
             fd = _acquire(lock_path, path)
+            _HELD_LOCKS.add(fd)
         yield lock_path
     finally:
         if fd is not None:
@@ -125,7 +127,29 @@ def output_lock(path: Path) -> Iterator[Path]:
             # the meantime sees that its inode is no longer the file's and retries.
             with contextlib.suppress(OSError):
                 os.unlink(lock_path)
+            _HELD_LOCKS.discard(fd)
             os.close(fd)
+
+
+_HELD_LOCKS: set[int] = set()   # the lock files this process holds open (their descriptors)
+
+
+def _close_locks_in_child() -> None:
+    """In a process just forked (a worker): close its copies of the parent's lock files.
+
+    The lock belongs to the open file, which a forked child shares: a worker holding a
+    copy kept the lock after the run itself was killed (kill -9), until it noticed (up to
+    a second), and the next run was refused meanwhile. Closing a copy leaves the parent's
+    lock as it is.
+    """
+    for fd in _HELD_LOCKS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):   # (POSIX)
+    os.register_at_fork(after_in_child=_close_locks_in_child)
 
 
 class Staging:
