@@ -582,6 +582,30 @@ def test_package_force_beside_the_wacz_of_the_archive_replaced_warns(
     assert "warning" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command, example", [
+    (["extract", "{archive}", SEED_NAME], SEED_NAME),
+    (["index", "{archive}"], "seeds.cdxj"),
+    (["wacz", "{archive}"], "seeds.wacz"),
+    (["keygen"], "key"),
+    (["sign", "{archive}", "--key", "{key}"], "seeds.warc.gz.sig"),
+])
+def test_a_file_output_ending_in_a_slash_is_refused(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    command: list[str], example: str) -> None:
+    """-o DIR/ to a command that writes a file: exit 2 naming it and a file in it, nothing written; it wrote a file
+    named DIR (and with --force over a file of that name), where package -o DIR/ refuses."""
+    key = tmp_path / "k"
+    assert main(["-q", "keygen", "-o", str(key)]) == 0
+    argv = [part.format(archive=packed, key=key) for part in command]
+    (tmp_path / "there").write_bytes(b"mine")
+    for name in ("newdir", "there"):
+        given = f"{tmp_path / name}/"
+        capsys.readouterr()
+        assert main([*argv, "-o", given, "--force"]) == 2
+        assert capsys.readouterr().err == (f"provpack: error: {given}: ends in '/', as a folder does; this command "
+                                           f"writes a file; name the file, e.g. {given}{example}\n")
+    assert not (tmp_path / "newdir").exists() and (tmp_path / "there").read_bytes() == b"mine"
+
+
 def test_package_refuses_a_stray_checksum(seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """OUT.warc.gz.sha256 without OUT.warc.gz is not replaced silently: exit 2, nothing written, --force replaces."""
     out = tmp_path / "o.warc.gz"

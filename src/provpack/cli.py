@@ -647,6 +647,7 @@ def _extract(args: argparse.Namespace) -> int:
         reader.extract(args.file, args.name, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return 0
+    _file_output(args.output, Path(args.name).name or "TEXT")
     refuse_input(args.output, archive_files(args.file))
     with atomic_writer(Path(args.output), force=args.force) as out:
         # Straight into the temp file beside the output: it is renamed over the output only once the sha256
@@ -655,6 +656,15 @@ def _extract(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(printable(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})"), file=sys.stderr)
     return 0
+
+
+def _file_output(given: str, example: str) -> str:
+    """-o FILE as given, refused when it ends in '/': a folder, which Path drops (the command then wrote a file of the
+    folder's name); `example`: a name for the file in it."""
+    if given.endswith(("/", os.sep, os.altsep or "/")):
+        raise InputError(given, "ends in '/', as a folder does; this command writes a file",
+                         fix=f"name the file, e.g. {os.path.join(given, example)}")
+    return given
 
 
 def _record_types(value: str | None) -> Collection[str] | None:
@@ -689,6 +699,7 @@ def _index(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):   # '-' is standard output, as for extract (./- names a file called -)
         write_index(args.file, sys.stdout, records=records, sort=not args.unsorted, post_append=args.post_append)
         return 0
+    _file_output(args.output, Path(args.file).name.removesuffix(".gz").removesuffix(".warc") + ".cdxj")
     lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force,
                         post_append=args.post_append)
     if not args.quiet:
@@ -704,10 +715,11 @@ def _wacz(args: argparse.Namespace) -> int:
     if args.output == "-":
         raise ProvpackError("wacz: a WACZ is a ZIP file that readers open by seeking: it cannot go to standard "
                             "output; name a file with -o (./- names a file called -)")
+    default = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
     if args.output is not None:
-        output = Path(args.output)
+        output = Path(_file_output(args.output, default.name))
     else:
-        output = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
+        output = default
     written = make_wacz(archive, output, title=args.title, description=args.description, force=args.force)
     if not args.quiet:
         print(printable(f"wrote {written} ({written.stat().st_size:,} bytes)"))
@@ -727,7 +739,7 @@ def _bag(args: argparse.Namespace) -> int:
 def _keygen(args: argparse.Namespace) -> int:
     from . import signing
 
-    key_path, pub_path = signing.keygen(args.output, force=args.force)
+    key_path, pub_path = signing.keygen(_file_output(args.output, "key"), force=args.force)
     if not args.quiet:
         print(printable(f"wrote {key_path} (private key: keep it secret) and {pub_path} (public key, "
                         f"{signing.fingerprint(signing.load_public_key(pub_path))})"))
@@ -737,6 +749,8 @@ def _keygen(args: argparse.Namespace) -> int:
 def _sign(args: argparse.Namespace) -> int:
     from . import signing, timestamp, tsarequest
 
+    if args.output is not None:
+        _file_output(args.output, Path(args.archive).name + ".sig")
     if args.tsa is not None:   # both files, or neither: a TSA that fails leaves no signature behind
         sig_path, token_path, when = tsarequest.sign_with_timestamp(args.archive, args.key, args.tsa, wacz=args.wacz,
                                                                    out=args.output, force=args.force)
