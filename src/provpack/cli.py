@@ -758,10 +758,28 @@ def _sign(args: argparse.Namespace) -> int:
             print(printable(f"wrote {sig_path}"))
             print(printable(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})"))
         return 0
+    target = Path(args.output) if args.output is not None else signing.signature_path_for(Path(args.archive))
+    before = _small_file(target) if os.path.lexists(target) else None   # (b"" for one that cannot be read)
     sig_path = signing.sign(args.archive, args.key, wacz=args.wacz, out=args.output, force=args.force)
     if not args.quiet:
         print(printable(f"wrote {sig_path}"))
-    if timestamp.token_path_for(sig_path).exists():
+    token = timestamp.token_path_for(sig_path)
+    if not token.exists() or before == _small_file(sig_path):   # the very bytes it dated: it still dates them
+        return 0
+    if before is None:
+        log.warning("%s was there without a signature: it dates none that this run replaced, and not the new one "
+                    "(verify --tsa-ca will call it bad): timestamp the new one with --tsa, or remove it", token)
+    else:
         log.warning("%s dates the signature this run replaced, not the new one (verify --tsa-ca will call it "
-                    "bad): timestamp the new one with --tsa, or remove it", timestamp.token_path_for(sig_path))
+                    "bad): timestamp the new one with --tsa, or remove it", token)
     return 0
+
+
+def _small_file(path: Path) -> bytes:
+    """A signature file's bytes; b"" for one that is not a regular file, cannot be read or is larger than one is."""
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) > 64 * 1024:
+            return b""
+        return path.read_bytes()
+    except OSError:
+        return b""
