@@ -387,19 +387,27 @@ def _signal_after_first_rename(monkeypatch: pytest.MonkeyPatch, signum: int) -> 
 
 
 @pytest.mark.parametrize("signum, code, words", [(signal.SIGTERM, 143, "terminated (SIGTERM)"),
-                                                 (signal.SIGINT, 130, "interrupted")])
+                                                 (signal.SIGINT, 130, "interrupted"),
+                                                 (signal.SIGHUP, 129, "terminated (SIGHUP)")])
 def test_a_signal_mid_commit_waits_for_the_commit(tmp_path: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str], signum: int, code: int,
                                                   words: str) -> None:
-    """SIGTERM or Ctrl-C between the archive's rename and its checksum's: both take their names, then the run
-    stops (143/130) with a message that is true; the archive verifies against its new .sha256."""
+    """SIGTERM, Ctrl-C or SIGHUP between the archive's rename and its checksum's: both take their names, then the
+    run stops (143/130/129) with a message that is true; the archive verifies against its new .sha256."""
     out = tmp_path / "out" / "a.warc.gz"
     assert main(["package", str(seed_dir), "-o", str(out), "-q"]) == 0
     old = out.read_bytes()
     (seed_dir / "extra.txt").write_text("A Title\n\nSome text [...] here.\n", encoding="utf-8")
     renamed = _signal_after_first_rename(monkeypatch, signum)
     capsys.readouterr()
-    assert main(["package", str(seed_dir), "-o", str(out), "--force", "-q"]) == code
+    missed: list[int] = []   # (SIGTERM or SIGHUP main() does not catch comes here, not to the default action)
+    outside = signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT
+                            else lambda number, frame: missed.append(number))
+    try:
+        assert main(["package", str(seed_dir), "-o", str(out), "--force", "-q"]) == code
+    finally:
+        signal.signal(signum, outside)
+    assert missed == []
     err = capsys.readouterr().err
     assert renamed == ["a.warc.gz", "a.warc.gz.sha256"]
     assert words in err and "each output file is complete or as it was before" in err
@@ -407,6 +415,68 @@ def test_a_signal_mid_commit_waits_for_the_commit(tmp_path: Path, seed_dir: Path
     assert out.read_bytes() != old and provpack.verify(out).ok
     monkeypatch.undo()
     assert main(["verify", "-q", str(out)]) == 0
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_as_the_temp_file_is_made_leaves_none(tmp_path: Path, seed_dir: Path,
+                                                       monkeypatch: pytest.MonkeyPatch, signum: int,
+                                                       code: int) -> None:
+    """A signal just after the temp file is created, before the run has noted it: it waits until the file is
+    noted, so the run removes it as it stops (it was left, as large as the archive it became, with no run to
+    remove it but the next on that output)."""
+    real_open_temp = atomic._open_temp
+
+    def open_temp(path: Path) -> Any:
+        made = real_open_temp(path)
+        signal.raise_signal(signum)
+        return made
+
+    monkeypatch.setattr(atomic, "_open_temp", open_temp)
+    out = tmp_path / "out" / "a.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out), "-q"]) == code
+    assert list(out.parent.iterdir()) == []
+
+
+def test_a_signal_as_the_lock_is_taken_leaves_no_lock_file(tmp_path: Path, seed_dir: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM just as the lock is taken: the run stops (143) and removes its lock file, as at any other moment."""
+    real_acquire = atomic._acquire
+
+    def acquire(lock_path: Path, path: Path) -> int:
+        fd = real_acquire(lock_path, path)
+        signal.raise_signal(signal.SIGTERM)
+        return fd
+
+    monkeypatch.setattr(atomic, "_acquire", acquire)
+    out = tmp_path / "out" / "a.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out), "-q"]) == 143
+    assert list(out.parent.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork: POSIX")
+def test_a_forked_process_does_not_keep_the_lock(tmp_path: Path) -> None:
+    """A process forked while the lock is held (a worker) has no copy of it, so it cannot keep the lock once the
+    run is gone; the run itself still holds it."""
+    import fcntl
+
+    target = tmp_path / "a.warc.gz"
+    with atomic.output_lock(target) as lock_path:
+        child = os.fork()
+        if child == 0:   # (the child: is any descriptor of the lock file open? exit status 1 if so)
+            try:
+                held = any(os.path.realpath(f"/proc/self/fd/{fd}") == str(lock_path.resolve())
+                           for fd in os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else False
+            finally:
+                os._exit(1 if held else 0)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        other = os.open(lock_path, os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(other)
+    assert atomic._HELD_LOCKS == set()
 
 
 def test_signals_held_delivers_after_the_block(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -405,6 +405,24 @@ def test_refusals_say_what_to_do(archive: list[Path], tmp_path: Path) -> None:
     assert not (tmp_path / "bag").exists()
 
 
+@pytest.mark.parametrize("target", ["empty", "nowhere"])
+def test_a_link_at_the_bag_name_is_refused_before_the_bag_is_built(archive: list[Path], tmp_path: Path,
+                                                                   target: str) -> None:
+    """bag -o LINK, a link to an empty folder or to nothing: refused up front, naming the link, with nothing
+    written; it passed the check, the bag was built, then the rename failed ('a part of the path is a file')."""
+    (tmp_path / "empty").mkdir()
+    link = tmp_path / "bag"
+    link.symlink_to(target)
+    with pytest.raises(ArchiveError) as caught:
+        make_bag(archive, link)
+    assert str(caught.value) == (f"{link}: is a symbolic link (to '{target}'), not a folder; the bag is made under "
+                                 "that name as a new folder; name a new folder for the bag, or the folder the link "
+                                 "points to")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bag", "empty", "in"]
+    assert list((tmp_path / "empty").iterdir()) == []
+    assert make_bag(archive, tmp_path / "empty") == tmp_path / "empty"   # the folder it points to, given itself
+
+
 def test_a_file_on_the_way_to_the_bag_is_said_plainly(archive: list[Path], tmp_path: Path) -> None:
     """bag -o FILE/x: the file is named as not a folder (it said 'cannot write here: File exists')."""
     on_the_way = tmp_path / "a.warc.gz"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -544,6 +547,129 @@ def test_package_wacz_failing_after_the_archive_says_what_was_written(
         f"`provpack wacz {out} -o {wacz} --force`\n")
     assert b"second" in gzip.decompress(out.read_bytes())
     assert (wacz.read_bytes() if earlier else wacz.exists()) == (old_wacz if earlier else False)
+
+
+@pytest.mark.parametrize("earlier", [True, False])
+@pytest.mark.parametrize("when", ["wacz", "archive commit"])
+@pytest.mark.parametrize("signum, code, words", [(signal.SIGTERM, 143, "terminated (SIGTERM)"),
+                                                 (signal.SIGINT, 130, "interrupted")])
+def test_package_wacz_stopped_by_a_signal_after_the_archive_says_what_was_written(
+        seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        earlier: bool, when: str, signum: int, code: int, words: str) -> None:
+    """SIGTERM or Ctrl-C once the archive is in place (while the WACZ is made, or held during the archive's
+    commit), before the WACZ is: said as a WACZ that failed is, with the command that makes it, then the run stops
+    (143, 130); the earlier WACZ is left as it was, and said to be stale."""
+    import provpack.wacz
+    from provpack import atomic
+
+    out, wacz = tmp_path / "o.warc.gz", tmp_path / "o.wacz"
+    if earlier:
+        assert main(["-q", "package", str(seed_dir), "-o", str(out), "--wacz"]) == 0
+    old_wacz = wacz.read_bytes() if earlier else None
+    if when == "wacz":
+        def stopped(*args: Any, **kwargs: Any) -> Path:
+            signal.raise_signal(signum)
+            raise AssertionError("not stopped")
+
+        monkeypatch.setattr(provpack.wacz, "make_wacz", stopped)
+    else:
+        real_replace = os.replace
+
+        def replace(source: Any, target: Any) -> None:
+            real_replace(source, target)
+            if Path(target) == out:
+                signal.raise_signal(signum)
+
+        monkeypatch.setattr(atomic.os, "replace", replace)
+    capsys.readouterr()
+    args = ["-q", "package", str(seed_dir), "-o", str(out), "--wacz", "--operator", "second"]
+    assert main(args + ["--force"] if earlier else args) == code
+    monkeypatch.undo()
+    stale = "; the o.wacz already there is the previous run's and no longer matches the archive" if earlier else ""
+    assert capsys.readouterr().err == (
+        f"provpack: error: {wacz}: not written (the run was {words}), but {out} and o.warc.gz.sha256 were: this "
+        f"run's archive is in place{stale}; to make it, run `provpack wacz {out} -o {wacz} --force`\n"
+        f"provpack: {words}; no partial output was left: each output file is complete or as it was before\n")
+    assert b"second" in gzip.decompress(out.read_bytes())
+    assert (wacz.read_bytes() if earlier else wacz.exists()) == (old_wacz if earlier else False)
+    assert main(["-q", "wacz", str(out), "-o", str(wacz), "--force"]) == 0   # the command said
+    with zipfile.ZipFile(wacz) as bundle:
+        assert bundle.read("archive/o.warc.gz") == out.read_bytes()
+
+
+def test_package_wacz_stopped_before_the_archive_says_nothing_more(
+        seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM before the archive takes its name: nothing was written, and only the run's stop is said."""
+    from provpack import atomic
+
+    out = tmp_path / "o.warc.gz"
+
+    def stopped(self: object) -> None:
+        signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(atomic.Staging, "_sync", stopped)
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--wacz"]) == 143
+    assert capsys.readouterr().err == ("provpack: terminated (SIGTERM); no partial output was left: each output "
+                                       "file is complete or as it was before\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seeds"]
+
+
+def test_package_force_beside_the_wacz_of_the_archive_replaced_warns(
+        seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """package --force without --wacz, beside the OUT.wacz made of the archive it replaces: a warning, as for a
+    signature, with the command that makes the WACZ again; none when the archive's bytes are the same, or the WACZ
+    holds another archive or cannot be read. The WACZ itself is left as it was."""
+    out, wacz = tmp_path / "o.warc.gz", tmp_path / "o.wacz"
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--wacz"]) == 0
+    old, old_wacz = out.read_bytes(), wacz.read_bytes()
+    capsys.readouterr()
+    assert main(["package", str(seed_dir), "-o", str(out), "--force"]) == 0   # (SOURCE_DATE_EPOCH: the same bytes)
+    assert out.read_bytes() == old and "warning" not in capsys.readouterr().err
+    assert main(["package", str(seed_dir), "-o", str(out), "--force", "--operator", "second"]) == 0
+    assert capsys.readouterr().err == (
+        f"provpack: warning: {wacz} holds the archive this run replaced ({len(old):,} bytes, sha256 "
+        f"{hashlib.sha256(old).hexdigest()}), not this one; make it again with 'provpack wacz {out} -o {wacz} "
+        "--force'\n")
+    assert wacz.read_bytes() == old_wacz
+    out.unlink()
+    assert main(["-q", "package", str(seed_dir), "-o", str(out), "--force"]) == 0
+    assert main(["package", str(seed_dir), "-o", str(out), "--force", "--operator", "third"]) == 0
+    assert "warning" in capsys.readouterr().err
+    out.unlink()
+    assert main(["package", str(seed_dir), "-o", str(out), "--force", "--operator", "second"]) == 0
+    assert capsys.readouterr().err.startswith(f"provpack: warning: {wacz} holds an archive of this name that was "
+                                              "gone before this run (")
+    shutil.copy(out, tmp_path / "x.warc.gz")
+    assert main(["-q", "wacz", str(tmp_path / "x.warc.gz"), "-o", str(wacz), "--force"]) == 0   # holds x.warc.gz
+    assert main(["package", str(seed_dir), "-o", str(out), "--force", "--operator", "fourth"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    wacz.write_bytes(b"not a zip")
+    assert main(["package", str(seed_dir), "-o", str(out), "--force", "--operator", "fifth"]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command, example", [
+    (["extract", "{archive}", SEED_NAME], SEED_NAME),
+    (["index", "{archive}"], "seeds.cdxj"),
+    (["wacz", "{archive}"], "seeds.wacz"),
+    (["keygen"], "key"),
+    (["sign", "{archive}", "--key", "{key}"], "seeds.warc.gz.sig"),
+])
+def test_a_file_output_ending_in_a_slash_is_refused(packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    command: list[str], example: str) -> None:
+    """-o DIR/ to a command that writes a file: exit 2 naming it and a file in it, nothing written; it wrote a file
+    named DIR (and with --force over a file of that name), where package -o DIR/ refuses."""
+    key = tmp_path / "k"
+    assert main(["-q", "keygen", "-o", str(key)]) == 0
+    argv = [part.format(archive=packed, key=key) for part in command]
+    (tmp_path / "there").write_bytes(b"mine")
+    for name in ("newdir", "there"):
+        given = f"{tmp_path / name}/"
+        capsys.readouterr()
+        assert main([*argv, "-o", given, "--force"]) == 2
+        assert capsys.readouterr().err == (f"provpack: error: {given}: ends in '/', as a folder does; this command "
+                                           f"writes a file; name the file, e.g. {given}{example}\n")
+    assert not (tmp_path / "newdir").exists() and (tmp_path / "there").read_bytes() == b"mine"
 
 
 def test_package_refuses_a_stray_checksum(seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

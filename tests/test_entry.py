@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import importlib.abc
+import io
+import signal
 import subprocess
 import sys
 import textwrap
@@ -52,6 +55,21 @@ def test_a_command_runs_and_its_exit_code_is_returned(monkeypatch: pytest.Monkey
 def test_sigterm_is_reported_as_terminated(capsys: pytest.CaptureFixture[str]) -> None:
     assert _entry.report_interrupt(_entry.Terminated()) == 143
     assert capsys.readouterr().err == MESSAGE.replace("interrupted", "terminated (SIGTERM)")
+
+
+def test_sighup_is_reported_as_terminated_with_129(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _entry.report_interrupt(_entry.Terminated(signal.SIGHUP)) == 129
+    assert capsys.readouterr().err == MESSAGE.replace("interrupted", "terminated (SIGHUP)")
+
+
+def test_a_terminal_gone_does_not_turn_the_report_into_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After SIGHUP the terminal may be gone: writing the line fails (EIO), and the exit code is still 129."""
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(sys, "stderr", Gone())
+    assert _entry.report_interrupt(_entry.Terminated(signal.SIGHUP)) == 129
 
 
 def test_python_m_provpack_goes_through_the_entry_point() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -40,11 +41,12 @@ def old_archive(tmp_path: Path) -> Path:
                             date=dt.datetime.fromtimestamp(SEED_EPOCH, dt.timezone.utc)).warc_path
 
 
-def start(*args: str) -> subprocess.Popen[str]:
-    """`python -m provpack ARGS` in the background, with a fixed SOURCE_DATE_EPOCH."""
+def start(*args: str, group: bool = False) -> subprocess.Popen[str]:
+    """`python -m provpack ARGS` in the background, with a fixed SOURCE_DATE_EPOCH (`group`: in a process group
+    of its own, as a shell's job or a service is)."""
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(SEED_EPOCH))
     return subprocess.Popen([sys.executable, "-m", "provpack", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=group)
 
 
 def wait_for_temp_file(folder: Path, process: subprocess.Popen[str], timeout: float = 30) -> None:
@@ -76,10 +78,14 @@ def uninterrupted(corpus: Path, folder: Path) -> bytes:
 @pytest.mark.parametrize("signum, code, words", [
     (signal.SIGINT, 130, "interrupted"),
     (signal.SIGTERM, 143, "terminated (SIGTERM)"),
+    (signal.SIGHUP, 129, "terminated (SIGHUP)"),
 ])
 def test_signal_mid_run(big_corpus: Path, old_archive: Path, tmp_path: Path,
                         signum: int, code: int, words: str) -> None:
-    """SIGINT/SIGTERM mid-write: exit 130/143 with a message, old archive intact, no temp or lock file left."""
+    """SIGINT/SIGTERM/SIGHUP (the terminal closed) mid-write: exit 130/143/129 with a message, old archive intact,
+    no temp or lock file left."""
+    if signum == signal.SIGHUP and signal.getsignal(signal.SIGHUP) == signal.SIG_IGN:
+        pytest.skip("SIGHUP is ignored here (nohup), and so in the run, as it should be")
     before = snapshot(old_archive)
     process = start("package", str(big_corpus), "-o", str(old_archive), "--force")
     wait_for_temp_file(old_archive.parent, process)
@@ -139,6 +145,36 @@ def test_sigterm_handler_only_while_main_runs(seed_dir: Path, tmp_path: Path) ->
         assert signal.getsignal(signal.SIGTERM) is handler
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
+def test_sighup_handler_only_while_main_runs_and_nohup_is_kept(seed_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """main() turns SIGHUP into a clean exit only while it runs and puts the old handler back; SIGHUP ignored
+    (nohup) stays ignored while it runs."""
+    seen: list[object] = []
+
+    def handler(signum: int, frame: object) -> None:
+        pass
+
+    packager = sys.modules["provpack.package"]
+    real_package = packager.package
+
+    def package(*args: object, **kwargs: object) -> object:
+        seen.append(signal.getsignal(signal.SIGHUP))
+        return real_package(*args, **kwargs)
+
+    monkeypatch.setattr(packager, "package", package)
+    previous = signal.signal(signal.SIGHUP, handler)
+    try:
+        assert main(["-q", "package", str(seed_dir), "-o", str(tmp_path / "a.warc.gz")]) == 0
+        assert signal.getsignal(signal.SIGHUP) is handler
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        assert main(["-q", "package", str(seed_dir), "-o", str(tmp_path / "b.warc.gz")]) == 0
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert seen[0] not in (handler, signal.SIG_DFL, signal.SIG_IGN) and seen[1] == signal.SIG_IGN
 
 
 def test_sigterm_in_process_is_a_clean_143(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -219,6 +255,51 @@ def test_kill_9_of_a_worker(tmp_path: Path, old_archive: Path) -> None:
     assert sorted(p.name for p in old_archive.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
     for child in children:
         assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+
+
+def test_sigterm_to_the_process_group(tmp_path: Path, old_archive: Path) -> None:
+    """SIGTERM to the whole group (systemd stopping a service, `kill -- -PGID`) reaches the workers too: the run
+    ends at once with 143, its workers reaped, the old archive intact, no temp or lock file left."""
+    corpus = _many(tmp_path)
+    before = snapshot(old_archive)
+    process = start("package", str(corpus), "-o", str(old_archive), "--force", "--jobs", "2", group=True)
+    children = _workers_of(process)
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the run hung after SIGTERM to its process group")
+    assert process.returncode == 143, err
+    assert err == ("provpack: terminated (SIGTERM); no partial output was left: each output file is complete or as "
+                   "it was before\n")
+    assert snapshot(old_archive) == before
+    assert sorted(p.name for p in old_archive.parent.iterdir()) == ["a.warc.gz", "a.warc.gz.sha256"]
+    for child in children:
+        assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+
+
+def test_kill_9_of_a_run_with_workers_frees_its_lock_at_once(tmp_path: Path) -> None:
+    """Right after kill -9 of a run with workers, the next run on that output goes ahead: the workers, which
+    outlive it for up to a second, hold no copy of its lock (they kept it, and the next run was refused)."""
+    import fcntl
+
+    corpus = _many(tmp_path)
+    out = tmp_path / "out" / "a.warc.gz"
+    process = start("package", str(corpus), "-o", str(out), "--jobs", "2")
+    children = _workers_of(process)
+    process.kill()
+    process.wait(timeout=30)
+    lock = os.open(out.parent / ".a.warc.gz.lock", os.O_RDWR)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)   # (BlockingIOError while a worker held it)
+    finally:
+        os.close(lock)
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(child), signal.SIGKILL)
+        process.communicate(timeout=30)
 
 
 def test_kill_9_of_the_run_ends_its_workers(tmp_path: Path) -> None:

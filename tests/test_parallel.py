@@ -8,6 +8,7 @@ import gc
 import os
 import pickle
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -248,6 +249,26 @@ def test_default_window_is_twice_the_jobs() -> None:
         assert list(results) == [n * n for n in range(1, 20)]
 
 
+def worker_sighup_state(_: int) -> tuple[object, bool]:
+    """In a worker: SIGHUP's handler, and whether it is blocked."""
+    return signal.getsignal(signal.SIGHUP), signal.SIGHUP in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signals")
+def test_workers_end_on_sighup_unless_it_is_ignored() -> None:
+    """A caller's SIGHUP handler (provpack's, that raises) is its own: in a worker SIGHUP has its default action,
+    and is not left blocked by the fork; ignored by the caller (nohup), it stays ignored in the workers."""
+    previous = signal.signal(signal.SIGHUP, lambda number, frame: None)
+    try:
+        with OrderedPool(worker_sighup_state, jobs=2) as pool:
+            assert set(pool.map(range(4))) == {(signal.SIG_DFL, False)}
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        with OrderedPool(worker_sighup_state, jobs=2) as pool:
+            assert set(pool.map(range(4))) == {(signal.SIG_IGN, False)}
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
 def test_workers_ignore_ctrl_c_and_end_on_sigterm() -> None:
     """In a worker SIGINT is ignored, SIGTERM has its default action and is not left blocked by the fork."""
     with OrderedPool(worker_signal_state, jobs=2) as pool:
@@ -294,6 +315,54 @@ def test_a_worker_that_dies_stops_the_run(function: Callable[[int], int], how: s
                                  "a worker process died (killed or crashed); nothing was written")
 
 
+HALF_SENT = """
+import multiprocessing, os, signal, struct, sys, time
+from provpack.parallel import OrderedPool
+
+def half_sent_then_terminated(number):
+    # SIGTERM to the process group, as it may land: this worker dies half-way through sending a result,
+    # and the caller is terminated.
+    if number != 2:
+        time.sleep(0.2)
+        return number
+    frame = sys._getframe()
+    while frame.f_code.co_name != "_process_worker":
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer
+    os.write(writer.fileno(), struct.pack("!i", 1 << 20) + b"half")   # a length, then only part of the bytes
+    time.sleep(0.2)   # (the executor's thread starts reading them)
+    os.kill(os.getppid(), signal.SIGTERM)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)
+
+def terminated(number, frame):
+    raise KeyboardInterrupt("terminated")
+
+signal.signal(signal.SIGTERM, terminated)
+pool = OrderedPool(half_sent_then_terminated, jobs=2, window=4)
+try:
+    with pool:
+        list(pool.map(range(8)))
+except KeyboardInterrupt as exc:
+    print("unwound:", exc, multiprocessing.active_children())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
+def test_sigterm_to_the_group_with_a_result_half_sent_does_not_hang() -> None:
+    """A worker killed half-way through sending its result while the caller unwinds from SIGTERM: the with block
+    ends at once, its workers killed and reaped, where shutdown waited for ever for the rest of the result."""
+    process = subprocess.Popen([sys.executable, "-c", HALF_SENT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the caller hung leaving the with block")
+    assert (process.returncode, out, err) == (0, "unwound: terminated []\n", "")
+
+
 def test_a_worker_dead_between_two_maps_stops_the_next() -> None:
     """A worker killed while the pool is idle: the next map's first submit stops the run, naming the signal."""
     with OrderedPool(worker_pid, jobs=1) as pool:
@@ -319,7 +388,7 @@ def test_signals_held_blocks_sigterm_and_puts_ctrl_c_off() -> None:
             signal.raise_signal(signal.SIGINT)
             reached.append("end of block")
     assert reached == ["end of block"]
-    assert {signal.SIGTERM, signal.SIGINT} <= inside
+    assert {signal.SIGTERM, signal.SIGINT, signal.SIGHUP} <= inside
     assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
     assert signal.getsignal(signal.SIGINT) is handler
 

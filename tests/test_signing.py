@@ -296,15 +296,26 @@ def test_resigning_warns_of_a_token_left_from_the_old_signature(
     archive: Path, keys: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """sign --force without --tsa beside an ARCHIVE.sig.tsr: warned that the token dates the replaced signature
-    (it is left in place: nothing is deleted); no warning when there is no token."""
+    (it is left in place: nothing is deleted); no warning when there is no token, or when the new signature file
+    is the very one it dated (the same key and archive); a token there without a signature is said as such."""
     key = str(keys[0])
     assert main(["sign", str(archive), "--key", key]) == 0
-    assert "dates the signature" not in capsys.readouterr().err
+    assert capsys.readouterr().err == ""
     token = archive.with_name("seeds.warc.gz.sig.tsr")
     token.write_bytes(b"old token")
-    assert main(["sign", str(archive), "--key", key, "--force"]) == 0
-    assert "seeds.warc.gz.sig.tsr dates the signature this run replaced" in capsys.readouterr().err
+    assert main(["sign", str(archive), "--key", key, "--force"]) == 0   # (the same bytes again)
+    assert capsys.readouterr().err == ""
+    other = keygen(archive.parent / "other")[0]
+    assert main(["sign", str(archive), "--key", str(other), "--force"]) == 0
+    assert capsys.readouterr().err == (
+        f"provpack: warning: {token} dates the signature this run replaced, not the new one (verify --tsa-ca will call "
+        "it bad): timestamp the new one with --tsa, or remove it\n")
     assert token.read_bytes() == b"old token"
+    archive.with_name("seeds.warc.gz.sig").unlink()
+    assert main(["sign", str(archive), "--key", key]) == 0
+    assert capsys.readouterr().err == (
+        f"provpack: warning: {token} was there without a signature: it dates none that this run replaced, and not the "
+        "new one (verify --tsa-ca will call it bad): timestamp the new one with --tsa, or remove it\n")
 
 
 def _provpack(*args: str) -> subprocess.CompletedProcess[str]:
@@ -450,7 +461,9 @@ def _statement_file(**replace: bytes) -> bytes:
     (b"provpack-signature/1\n\xff\n", "not UTF-8 text"),
     (_statement_file().replace(b"\n", b"\r\n"), "lines must end in a single LF"),
     (_statement_file()[:-1], "lines must end in a single LF"),
-    (b"provpack-signature/1\n", "the first line must be provpack-signature/1"),
+    (b"", "the file is empty"),
+    (b"provpack-signature/1\n",
+     "it holds only its first line, provpack-signature/1: the statement and the signature line are missing"),
     (_statement_file(provpack=b"provpack-signature/2"), "the first line must be provpack-signature/1"),
     (_statement_file(algorithm=b"-", file=b"-", size=b"-", sha256=b"-", key=b"-"), "missing or invalid field 'file'"),
     (_statement_file(file=b"file a.warc.gz"), "line 3 is not 'key: value'"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import signal
 import zipfile
 from pathlib import Path
 
@@ -103,6 +104,94 @@ def test_nothing_is_removed_before_the_new_archive_is_in_place(
     assert signed.with_name("seeds.warc.gz.sig.tsr").read_bytes() == b"a token"
 
 
+def _recorded(monkeypatch: pytest.MonkeyPatch, fail: str | None = None) -> list[str]:
+    """The renames and removals of files, as 'replace A B' and 'unlink A' (names, a temp name as TEMP); with
+    `fail`, the rename to that name fails (ENOSPC)."""
+    from provpack import atomic
+
+    done: list[str] = []
+    real_replace, real_unlink = os.replace, os.unlink
+
+    def name(path: str | Path) -> str:
+        return "TEMP" if Path(path).name.endswith(".tmp") else Path(path).name
+
+    def replace(source: str | Path, target: str | Path) -> None:
+        done.append(f"replace {name(source)} {name(target)}")
+        if Path(target).name == fail:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    def unlink(path: str | Path, *args: object, **kwargs: object) -> None:
+        done.append(f"unlink {name(path)}")
+        real_unlink(path)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    monkeypatch.setattr(atomic.os, "unlink", unlink)
+    return done
+
+
+def test_the_signature_goes_in_the_commit_moved_aside_before_the_archive_takes_its_name(
+        signed: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old .sha256 goes, the signature and token are moved aside, the archive and its .sha256 take their
+    names, then what was moved aside is removed: a crash at any point leaves the old archive with its signature
+    (under a temp name once moved aside) or the new archive with none of the old."""
+    (seed_dir / "000_8dbb4f68ea601904.txt").write_bytes(b"changed [...] x\n")
+    done = _recorded(monkeypatch)
+    provpack.package(seed_dir, out=signed, date=DATE, force=True)
+    assert [step for step in done if "lock" not in step] == [
+        "unlink seeds.warc.gz.sha256",
+        "replace seeds.warc.gz.sig TEMP", "replace seeds.warc.gz.sig.tsr TEMP",
+        "replace TEMP seeds.warc.gz", "replace TEMP seeds.warc.gz.sha256",
+        "unlink TEMP", "unlink TEMP"]
+    assert sorted(p.name for p in signed.parent.iterdir()) == ["seeds.warc.gz", "seeds.warc.gz.sha256"]
+
+
+def test_an_archive_that_cannot_take_its_name_keeps_its_signature(
+        signed: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rename of the new archive fails (after the signature was moved aside): the signature and token are put
+    back beside the old archive, and nothing is left under a temp name."""
+    old, sig_bytes = signed.read_bytes(), signed.with_name("seeds.warc.gz.sig").read_bytes()
+    (seed_dir / "000_8dbb4f68ea601904.txt").write_bytes(b"changed [...] x\n")
+    _recorded(monkeypatch, fail="seeds.warc.gz")
+    with pytest.raises(ArchiveError):
+        provpack.package(seed_dir, out=signed, date=DATE, force=True)
+    assert signed.read_bytes() == old
+    assert signed.with_name("seeds.warc.gz.sig").read_bytes() == sig_bytes
+    assert signed.with_name("seeds.warc.gz.sig.tsr").read_bytes() == b"a token"
+    assert sorted(p.name for p in signed.parent.iterdir()) == ["seeds.warc.gz", "seeds.warc.gz.sig",
+                                                              "seeds.warc.gz.sig.tsr"]
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_during_the_renames_leaves_no_stale_signature(
+        signed: Path, seed_dir: Path, keys: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], signum: int, code: int) -> None:
+    """SIGTERM or Ctrl-C as the new archive takes its name: the commit ends, the old signature and token with it,
+    and the warning is said, before the run stops; verify --key finds no signature, where it called the untouched
+    archive changed after signing."""
+    from provpack import atomic
+
+    real_replace = os.replace
+
+    def replace(source: str | Path, target: str | Path) -> None:
+        real_replace(source, target)
+        if Path(target) == signed:
+            signal.raise_signal(signum)
+
+    (seed_dir / "000_8dbb4f68ea601904.txt").write_bytes(b"changed [...] x\n")
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    assert main(["package", str(seed_dir), "-o", str(signed), "--force"]) == code
+    monkeypatch.undo()
+    warning, stopped = capsys.readouterr().err.splitlines()
+    assert warning.startswith(f"provpack: warning: removed {signed}.sig and {signed}.sig.tsr: they signed and "
+                              "timestamped the archive this run replaced (")
+    assert stopped == (f"provpack: {'terminated (SIGTERM)' if code == 143 else 'interrupted'}; no partial output was "
+                       "left: each output file is complete or as it was before")
+    assert sorted(p.name for p in signed.parent.iterdir()) == ["seeds.warc.gz", "seeds.warc.gz.sha256"]
+    assert check_signature(signed, keys[1]).kind == "missing-signature"
+    assert main(["-q", "verify", str(signed)]) == 0
+
+
 def test_a_file_that_is_not_a_provpack_signature_is_left_with_a_warning(
         signed: Path, seed_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     """ARCHIVE.sig from another tool (GPG's): provpack cannot tell what it signed, so it stays, and a warning
@@ -166,21 +255,25 @@ def test_a_signature_that_also_covered_a_wacz_asks_for_both_again(
 
 def test_a_signature_that_cannot_be_removed_is_said_so(
         signed: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    """An unlink that fails: the archive is written all the same, and a warning asks to remove the signature."""
-    real_unlink = Path.unlink
+    """A signature that cannot be moved: the archive is written all the same, and a warning asks to remove it."""
+    from provpack import atomic
+
+    real_replace = os.replace
     sig = signed.with_name("seeds.warc.gz.sig")
 
-    def unlink(self: Path, missing_ok: bool = False) -> None:
-        if self == sig:
+    def replace(source: str | Path, target: str | Path) -> None:
+        if Path(source) == sig:
             raise PermissionError(13, "Permission denied")
-        real_unlink(self, missing_ok)
+        real_replace(source, target)
 
-    monkeypatch.setattr(Path, "unlink", unlink)
+    monkeypatch.setattr(atomic.os, "replace", replace)
     with caplog.at_level("WARNING", logger="provpack"):
         result = provpack.package(seed_dir, out=signed, date=DATE + dt.timedelta(seconds=1), force=True)
     token = signed.with_name("seeds.warc.gz.sig.tsr")
     assert result.removed_signatures == (token,)
     assert sig.exists()
+    assert sorted(p.name for p in signed.parent.iterdir()) == ["seeds.warc.gz", "seeds.warc.gz.sha256",
+                                                              "seeds.warc.gz.sig"]
     warnings = _warnings(caplog)
     assert warnings[0] == (f"{sig}: signs the archive this run replaced, not this one, but could not be removed "
                            "(permission denied); remove it")

@@ -5,7 +5,8 @@ flushed and fsynced, renamed over the final name, and the folder fsynced so the
 rename survives a power cut. A lock file `.NAME.lock` beside the output, held
 with flock for the whole run, makes a second run on the same output fail at once
 instead of racing the first; the kernel drops the lock if a run dies, so a
-leftover lock file never blocks the next run. A NAME too long for those names in
+leftover lock file never blocks the next run (processes it forks, its workers,
+close their copies of the lock at once: they would hold it). A NAME too long for those names in
 its file system (NAME_MAX, most often 255 bytes) is shortened in them to its start
 and a hash of the whole (see `helper_stem`): any name the file system takes can be written.
 """
@@ -23,7 +24,7 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -114,15 +115,41 @@ def lock_path_for(path: Path) -> Path:
 def output_lock(path: Path) -> Iterator[Path]:
     """Hold the lock on `path` for the block; an ArchiveError at once if another run holds it."""
     lock_path = lock_path_for(path)
-    fd = _acquire(lock_path, path)
+    fd: int | None = None
     try:
+        with signals_held():   # (a signal once the lock file is made, before it is noted, would leave it)
+            fd = _acquire(lock_path, path)
+            _HELD_LOCKS.add(fd)
         yield lock_path
     finally:
-        # Remove the file while still holding the lock: a run that opened it in
-        # the meantime sees that its inode is no longer the file's and retries.
+        if fd is not None:
+            # Remove the file while still holding the lock: a run that opened it in
+            # the meantime sees that its inode is no longer the file's and retries.
+            with contextlib.suppress(OSError):
+                os.unlink(lock_path)
+            _HELD_LOCKS.discard(fd)
+            os.close(fd)
+
+
+_HELD_LOCKS: set[int] = set()   # the lock files this process holds open (their descriptors)
+
+
+def _close_locks_in_child() -> None:
+    """In a process just forked (a worker): close its copies of the parent's lock files.
+
+    The lock belongs to the open file, which a forked child shares: a worker holding a
+    copy kept the lock after the run itself was killed (kill -9), until it noticed (up to
+    a second), and the next run was refused meanwhile. Closing a copy leaves the parent's
+    lock as it is.
+    """
+    for fd in _HELD_LOCKS:
         with contextlib.suppress(OSError):
-            os.unlink(lock_path)
-        os.close(fd)
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):   # (POSIX)
+    os.register_at_fork(after_in_child=_close_locks_in_child)
 
 
 class Staging:
@@ -130,7 +157,23 @@ class Staging:
 
     def __init__(self) -> None:
         self._files: list[tuple[Path, Path, BinaryIO, int]] = []
+        self._retired: list[Path] = []
+        self._said: Callable[[tuple[Path, ...], tuple[tuple[Path, OSError], ...]], None] | None = None
         self.committed: list[Path] = []   # the files that already have their final names
+
+    def retire(self, paths: Sequence[Path],
+               said: Callable[[tuple[Path, ...], tuple[tuple[Path, OSError], ...]], None]) -> None:
+        """Files that go when the first staged file takes its name (the signature of the file it replaces).
+
+        In the commit, each is moved aside to a temp name of its own just before the first
+        file's rename and removed once every staged file has its name; if the first file
+        does not take its name, they are put back. A crash in between (kill -9, a power
+        cut) leaves the old file, its companions gone, with these under temp names, never
+        the new file beside them. `said(removed, failed)` is called in the commit once the
+        files have their names (failed: those that could not be moved, with why).
+        """
+        self._retired = list(paths)
+        self._said = said
 
     def open(self, path: Path, *, mode: int = FILE_MODE) -> BinaryIO:
         """A new temp file beside `path` that replaces `path` (permissions `mode`) on success."""
@@ -139,11 +182,12 @@ class Staging:
         refuse_special(path)
         check_name(path)
         _remove_stale_temps(path)
-        try:
-            temp_path, handle = _open_temp(path)
-        except OSError as exc:
-            raise ArchiveError(path, f"cannot write here: {reason(exc)}", fix=_open_fix(exc)) from exc
-        self._files.append((path, temp_path, handle, mode))
+        with signals_held():   # a signal between the file's creation and this note of it would leave it behind
+            try:
+                temp_path, handle = _open_temp(path)
+            except OSError as exc:
+                raise ArchiveError(path, f"cannot write here: {reason(exc)}", fix=_open_fix(exc)) from exc
+            self._files.append((path, temp_path, handle, mode))
         return handle
 
     def _sync(self) -> None:
@@ -154,22 +198,35 @@ class Staging:
             os.chmod(temp_path, mode & ~_umask())
 
     def _commit(self) -> None:
-        """Give every staged file its final name; Ctrl-C or SIGTERM meanwhile waits until all have theirs."""
+        """Give every staged file its final name; Ctrl-C, SIGTERM or SIGHUP meanwhile waits until all have theirs."""
         if not self._files:
             return
         first, *companions = self._files
         with signals_held():
             # Companions (checksums) describe the first file: remove the old ones before
             # the new first file takes its name, so a crash in between leaves a file
-            # without its checksum, never with a wrong one.
+            # without its checksum, never with a wrong one. What is retired (a signature
+            # of the old file) is moved aside then too, and removed once the new file is in.
             for final, _, _, _ in companions:
                 if final.exists() or final.is_symlink():
                     final.unlink()
-            for final, temp_path, _, _ in (first, *companions):
-                os.replace(temp_path, final)
-                self.committed.append(final)
+            aside, failed = _set_aside(self._retired)
+            try:
+                for final, temp_path, _, _ in (first, *companions):
+                    os.replace(temp_path, final)
+                    self.committed.append(final)
+            finally:
+                in_place = first[0] in self.committed
+                for retired, temp_path in aside:
+                    with contextlib.suppress(OSError):
+                        if in_place:
+                            os.unlink(temp_path)
+                        else:   # the old file stays: so does its signature
+                            os.replace(temp_path, retired)
             for folder in dict.fromkeys(final.parent for final, _, _, _ in self._files):
                 fsync_folder(folder)
+            if self._said is not None and (aside or failed):
+                self._said(tuple(retired for retired, _ in aside), failed)
 
     def _discard(self) -> None:
         for _, temp_path, handle, _ in self._files:
@@ -177,6 +234,31 @@ class Staging:
                 handle.close()
             with contextlib.suppress(OSError):
                 temp_path.unlink()
+
+
+def _set_aside(paths: Sequence[Path]) -> tuple[list[tuple[Path, Path]], tuple[tuple[Path, OSError], ...]]:
+    """Each of `paths` there renamed to a temp name beside it (`.NAME.XXXXXXXX.tmp`): (path, temp name) for those
+    moved, and (path, error) for those that could not be."""
+    moved: list[tuple[Path, Path]] = []
+    failed: list[tuple[Path, OSError]] = []
+    for path in paths:
+        if not os.path.lexists(path):
+            continue
+        try:
+            temp_path, handle = _open_temp(path)   # a name of its own, taken
+            handle.close()
+        except OSError as exc:
+            failed.append((path, exc))
+            continue
+        try:
+            os.replace(path, temp_path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                temp_path.unlink()
+            failed.append((path, exc))
+            continue
+        moved.append((path, temp_path))
+    return moved, tuple(failed)
 
 
 @contextlib.contextmanager
@@ -291,9 +373,12 @@ def archive_files(archive: Path | str) -> tuple[tuple[Path, str], ...]:
             (path.with_name(path.name + ".sig.tsr"), "the timestamp of the archive's signature"))
 
 
+HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+
+
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold back SIGINT and SIGTERM for the block, then deliver them: a commit, once begun, completes.
+    """Hold back SIGINT, SIGTERM and SIGHUP for the block, then deliver them: a commit, once begun, completes.
 
     Only the main thread can set handlers; elsewhere the block runs as it is.
     """
@@ -302,7 +387,7 @@ def signals_held() -> Iterator[None]:
         return
     arrived: list[int] = []
     previous: dict[signal.Signals, Any] = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in HELD_SIGNALS:
         handler = signal.getsignal(signum)
         if handler is None:   # set outside Python: cannot be put back, so leave it
             continue

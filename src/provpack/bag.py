@@ -72,7 +72,14 @@ def make_bag(paths: Path | str | Iterable[Path | str], out_dir: Path | str) -> P
 
 
 def _require_room(out: Path) -> None:
-    """Refuse an `out` that is a file or a folder with something in it."""
+    """Refuse an `out` that is a file, a folder with something in it, or a symbolic link (the bag, built beside,
+    takes the name by a rename, which a link is in the way of, even one to an empty folder or to nothing)."""
+    if out.is_symlink():
+        from .sniff import quoted_text
+
+        raise ArchiveError(out, f"is a symbolic link (to {quoted_text(os.readlink(out), 200)}), not a folder; the bag "
+                                "is made under that name as a new folder", fix="name a new folder for the bag, or "
+                                                                               "the folder the link points to")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ArchiveError(out, "already exists and is not an empty folder",
                            fix="name a new folder for the bag")

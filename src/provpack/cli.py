@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ._entry import Terminated, report_interrupt
+from ._entry import Terminated, report_interrupt, stopped_by
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
 from .errors import InputError, IntegrityError, ProvpackError, not_utf8, printable
@@ -247,7 +247,7 @@ def _run(argv: Sequence[str] | None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
     restore = _configure_logging(args)
-    previous = _catch_sigterm()
+    previous = _catch_termination()
     try:
         args.settings = _settings(args.config)
         code: int = args.handler(args)
@@ -280,8 +280,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return 2
     finally:
         restore()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _settings(path: Path | None) -> Config:
@@ -291,21 +291,26 @@ def _settings(path: Path | None) -> Config:
     return load_config(path)
 
 
-def _catch_sigterm() -> Any:
-    """Turn SIGTERM into Terminated while main runs (main thread only); return the handler to restore."""
+def _catch_termination() -> dict[int, Any]:
+    """Turn SIGTERM and SIGHUP (the terminal closed) into Terminated while main runs (main thread only); return the
+    handlers to restore. SIGHUP ignored (nohup) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
-        return None
+        return {}
 
     owner = os.getpid()
 
     def terminate(signum: int, frame: object) -> None:
         if os.getpid() != owner:   # a forked worker, stopped by its pool: end quietly, as without the handler
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
             return
-        raise Terminated()
+        raise Terminated(signum)
 
-    return signal.signal(signal.SIGTERM, terminate)
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None and (signum == signal.SIGTERM or signal.getsignal(signum) != signal.SIG_IGN):
+            previous[signum] = signal.signal(signum, terminate)
+    return previous
 
 
 def _byte_count(text: str) -> int:
@@ -375,6 +380,37 @@ def _package(args: argparse.Namespace) -> int:
 
 def _package_into(args: argparse.Namespace, config: Config, output: Path, *, wacz_locked: bool) -> int:
     """package's work once the output is chosen (and, with --wacz, the WACZ's name checked and its lock held)."""
+    wacz_path = _wacz_name(output)
+    # Which files are there now: a Ctrl-C or SIGTERM after this run's archive took its name, but before its WACZ
+    # did, is said with what to do (with --wacz, the WACZ's lock keeps it as it is meanwhile).
+    before = (_identity(output), _identity(wacz_path))
+    try:
+        return _package_run(args, config, output, wacz_path, replaced=before[0] is not None,
+                            existed=before[1] is not None, wacz_locked=wacz_locked)
+    except KeyboardInterrupt as exc:
+        if args.wacz and _identity(output) not in (None, before[0]) and _identity(wacz_path) == before[1]:
+            error = _wacz_not_written(output, _sha256_name(output), wacz_path, before[1] is not None, exc)
+            print(printable(f"provpack: error: {error}"), file=sys.stderr)
+        raise
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at `path` (device, inode), or None when there is none: another after a rename."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _sha256_name(archive: Path) -> Path:
+    return archive.with_name(archive.name + ".sha256")
+
+
+def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_path: Path, *, replaced: bool,
+                 existed: bool, wacz_locked: bool) -> int:
+    """package's run: the archive, what it says of it, then with --wacz the WACZ (`replaced`: an archive was there,
+    `existed`: a WACZ was); without, a WACZ beside it of the archive replaced is warned of."""
     from .package import package
     from .progress import progress_bar, wanted
 
@@ -419,11 +455,14 @@ def _package_into(args: argparse.Namespace, config: Config, output: Path, *, wac
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
         print(printable(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)"))
         print(printable(f"sha256 {result.sha256}  ({result.sha256_path})"))
+    if not args.wacz and existed:
+        from .wacz import warn_wraps_another
+
+        warn_wraps_another(result.warc_path, wacz_path, size=result.size_bytes, sha256=result.sha256,
+                           replaced=replaced)
     if args.wacz:
         from .wacz import make_wacz
 
-        wacz_path = _wacz_name(result.warc_path)
-        existed = os.path.lexists(wacz_path)
         try:
             make_wacz(result.warc_path, wacz_path, force=args.force, lock=not wacz_locked,
                       replay_warnings=False)   # (package warned about the same records)
@@ -450,18 +489,22 @@ def _unmatched_warning(unmatched: UnmatchedOriginal) -> str:
 
 
 def _wacz_not_written(archive: Path, sha256_path: Path, wacz: Path, existed: bool,
-                      exc: ProvpackError | OSError) -> ProvpackError:
-    """The error of a WACZ that failed after package wrote the archive: what was written, what is now stale."""
+                      exc: ProvpackError | OSError | KeyboardInterrupt) -> ProvpackError:
+    """The error of a WACZ that failed, or was stopped by a signal, after package wrote the archive: what was
+    written, what is now stale."""
     from .atomic import reason
     from .errors import ArchiveError
 
-    problem = getattr(exc, "problem", None) or (reason(exc) if isinstance(exc, OSError) else str(exc))
-    problem = problem.removesuffix("; nothing was changed")   # said of the WACZ alone
+    command = f"`provpack wacz {archive} -o {wacz} --force`"
+    if isinstance(exc, KeyboardInterrupt):
+        problem, fix = f"the run was {stopped_by(exc)[0]}", f"to make it, run {command}"
+    else:
+        problem = getattr(exc, "problem", None) or (reason(exc) if isinstance(exc, OSError) else str(exc))
+        problem, fix = problem.removesuffix("; nothing was changed"), f"fix that, then run {command}"   # (of the WACZ)
     stale = (f"; the {wacz.name} already there is the previous run's and no longer matches the archive"
              if existed else "")
     return ArchiveError(wacz, f"not written ({problem}), but {archive} and {sha256_path.name} were: this run's "
-                              f"archive is in place{stale}",
-                        fix=f"fix that, then run `provpack wacz {archive} -o {wacz} --force`")
+                              f"archive is in place{stale}", fix=fix)
 
 
 def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> Path:
@@ -607,6 +650,7 @@ def _extract(args: argparse.Namespace) -> int:
         reader.extract(args.file, args.name, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return 0
+    _file_output(args.output, Path(args.name).name or "TEXT")
     refuse_input(args.output, archive_files(args.file))
     with atomic_writer(Path(args.output), force=args.force) as out:
         # Straight into the temp file beside the output: it is renamed over the output only once the sha256
@@ -615,6 +659,15 @@ def _extract(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(printable(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})"), file=sys.stderr)
     return 0
+
+
+def _file_output(given: str, example: str) -> str:
+    """-o FILE as given, refused when it ends in '/': a folder, which Path drops (the command then wrote a file of the
+    folder's name); `example`: a name for the file in it."""
+    if given.endswith(("/", os.sep, os.altsep or "/")):
+        raise InputError(given, "ends in '/', as a folder does; this command writes a file",
+                         fix=f"name the file, e.g. {os.path.join(given, example)}")
+    return given
 
 
 def _record_types(value: str | None) -> Collection[str] | None:
@@ -649,6 +702,7 @@ def _index(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):   # '-' is standard output, as for extract (./- names a file called -)
         write_index(args.file, sys.stdout, records=records, sort=not args.unsorted, post_append=args.post_append)
         return 0
+    _file_output(args.output, Path(args.file).name.removesuffix(".gz").removesuffix(".warc") + ".cdxj")
     lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force,
                         post_append=args.post_append)
     if not args.quiet:
@@ -664,10 +718,11 @@ def _wacz(args: argparse.Namespace) -> int:
     if args.output == "-":
         raise ProvpackError("wacz: a WACZ is a ZIP file that readers open by seeking: it cannot go to standard "
                             "output; name a file with -o (./- names a file called -)")
+    default = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
     if args.output is not None:
-        output = Path(args.output)
+        output = Path(_file_output(args.output, default.name))
     else:
-        output = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
+        output = default
     written = make_wacz(archive, output, title=args.title, description=args.description, force=args.force)
     if not args.quiet:
         print(printable(f"wrote {written} ({written.stat().st_size:,} bytes)"))
@@ -687,7 +742,7 @@ def _bag(args: argparse.Namespace) -> int:
 def _keygen(args: argparse.Namespace) -> int:
     from . import signing
 
-    key_path, pub_path = signing.keygen(args.output, force=args.force)
+    key_path, pub_path = signing.keygen(_file_output(args.output, "key"), force=args.force)
     if not args.quiet:
         print(printable(f"wrote {key_path} (private key: keep it secret) and {pub_path} (public key, "
                         f"{signing.fingerprint(signing.load_public_key(pub_path))})"))
@@ -697,6 +752,8 @@ def _keygen(args: argparse.Namespace) -> int:
 def _sign(args: argparse.Namespace) -> int:
     from . import signing, timestamp, tsarequest
 
+    if args.output is not None:
+        _file_output(args.output, Path(args.archive).name + ".sig")
     if args.tsa is not None:   # both files, or neither: a TSA that fails leaves no signature behind
         sig_path, token_path, when = tsarequest.sign_with_timestamp(args.archive, args.key, args.tsa, wacz=args.wacz,
                                                                    out=args.output, force=args.force)
@@ -704,10 +761,28 @@ def _sign(args: argparse.Namespace) -> int:
             print(printable(f"wrote {sig_path}"))
             print(printable(f"wrote {token_path} (timestamped {when.isoformat()} by {args.tsa})"))
         return 0
+    target = Path(args.output) if args.output is not None else signing.signature_path_for(Path(args.archive))
+    before = _small_file(target) if os.path.lexists(target) else None   # (b"" for one that cannot be read)
     sig_path = signing.sign(args.archive, args.key, wacz=args.wacz, out=args.output, force=args.force)
     if not args.quiet:
         print(printable(f"wrote {sig_path}"))
-    if timestamp.token_path_for(sig_path).exists():
+    token = timestamp.token_path_for(sig_path)
+    if not token.exists() or before == _small_file(sig_path):   # the very bytes it dated: it still dates them
+        return 0
+    if before is None:
+        log.warning("%s was there without a signature: it dates none that this run replaced, and not the new one "
+                    "(verify --tsa-ca will call it bad): timestamp the new one with --tsa, or remove it", token)
+    else:
         log.warning("%s dates the signature this run replaced, not the new one (verify --tsa-ca will call it "
-                    "bad): timestamp the new one with --tsa, or remove it", timestamp.token_path_for(sig_path))
+                    "bad): timestamp the new one with --tsa, or remove it", token)
     return 0
+
+
+def _small_file(path: Path) -> bytes:
+    """A signature file's bytes; b"" for one that is not a regular file, cannot be read or is larger than one is."""
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) > 64 * 1024:
+            return b""
+        return path.read_bytes()
+    except OSError:
+        return b""

@@ -3,7 +3,9 @@
 Only a window of tasks is in flight at once, so results never pile up; an
 exception raised by the function in a worker is raised again in the caller
 (provpack's errors pickle whole). Workers ignore SIGINT: on Ctrl-C the caller
-gets KeyboardInterrupt, cancels what has not started and waits for what has.
+gets KeyboardInterrupt. Leaving the with block on an exception (Ctrl-C,
+SIGTERM, an error) kills the workers and reaps them without waiting for any
+result: one may have died half-way through sending it.
 A worker that dies (kill -9, the OOM killer) is noticed within a second: the
 other workers are stopped and the caller gets a ProvpackError saying so.
 Workers whose parent died (kill -9) exit within a second; they run the cyclic
@@ -32,6 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Generic, TypeVar
 
+from .atomic import signals_held
 from .errors import ProvpackError, option
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,9 @@ WATCH_SECONDS = 1.0
 SETTLE_SECONDS = 1.0   # allowed for a worker the pool found dead to give its exit status
 WORKER_GC_THRESHOLD = 10_000   # container objects allocated (net) between two collections in a worker
 JOBS_PER_CPU = 4   # workers beyond this many per CPU available only take turns: they are not started
+
+_SIGHUP: signal.Signals | None = getattr(signal, "SIGHUP", None)   # (POSIX)
+_ENDING = {signal.SIGTERM, *((_SIGHUP,) if _SIGHUP is not None else ())}   # signals that end a worker
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -115,23 +121,26 @@ def _watch_parent(parent: int) -> None:
 
 
 def _worker_signals() -> None:
-    """Ctrl-C is the caller's to handle; SIGTERM (the executor stopping a broken pool) just ends the worker.
+    """Ctrl-C is the caller's to handle; SIGTERM (the executor stopping a broken pool) and SIGHUP just end the worker.
 
-    A worker forked from the command line inherits its SIGTERM handler, which
-    would raise in the worker and print a traceback for a stop that is expected.
-    SIGTERM is blocked while workers are forked (see `_signals_held`): one sent
-    then waits until here, instead of being lost in the fork and leaving a worker
-    that blocks for ever on a result nobody reads.
+    A worker forked from the command line inherits its SIGTERM and SIGHUP handler,
+    which would raise in the worker and print a traceback for a stop that is expected.
+    SIGHUP ignored by the caller (nohup) stays ignored. SIGTERM and SIGHUP are blocked
+    while workers are forked (see `_signals_held`): one sent then waits until here,
+    instead of being lost in the fork and leaving a worker that blocks for ever on a
+    result nobody reads.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if _SIGHUP is not None and signal.getsignal(_SIGHUP) != signal.SIG_IGN:
+        signal.signal(_SIGHUP, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING)
 
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGTERM blocked in this thread (and the processes it forks), and Ctrl-C put off, for the block.
+    """SIGTERM and SIGHUP blocked in this thread (and the processes it forks), and Ctrl-C put off, for the block.
 
     A submit may start the pool: fork the workers, then start the executor's manager
     thread. Ctrl-C in between left workers that nothing would stop (the run hung at
@@ -146,7 +155,7 @@ def _signals_held() -> Iterator[None]:
     if swap:
         signal.signal(signal.SIGINT, lambda number, frame: noted.append(number))
     masked = hasattr(signal, "pthread_sigmask")
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT}) if masked else None
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {*_ENDING, signal.SIGINT}) if masked else None
     try:
         yield
     finally:
@@ -193,13 +202,35 @@ class OrderedPool(Generic[T, R]):
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self._executor is not None:
-            try:
-                self._executor.shutdown(wait=True, cancel_futures=True)
-            finally:
-                self._executor = None
-                if threading.excepthook is self._hook:
-                    threading.excepthook = self._previous_hook
+        executor = self._executor
+        if executor is None:
+            return
+        try:
+            if kind is None:
+                try:
+                    executor.shutdown(wait=True, cancel_futures=True)   # the tasks started end; the workers exit
+                    return
+                except BaseException:   # Ctrl-C or SIGTERM while waiting for them: stop them as below
+                    self._stop(executor)
+                    raise
+            self._stop(executor)
+        finally:
+            self._executor = None
+            if threading.excepthook is self._hook:
+                threading.excepthook = self._previous_hook
+
+    def _stop(self, executor: ProcessPoolExecutor) -> None:
+        """Unwinding (Ctrl-C, SIGTERM, an error): kill the workers and reap them, never wait for their results.
+
+        A signal sent to the whole process group (systemd stopping the service, `kill --
+        -PGID`) may have killed a worker half-way through sending a result: waiting for
+        the tasks started, the executor's thread would wait for the rest of it for ever,
+        and so would the run, holding its lock and temp file. Another signal meanwhile
+        waits until the workers are gone (`signals_held`), so it cannot stop this half-done.
+        """
+        with signals_held():
+            self._abandon()
+            executor.shutdown(wait=True, cancel_futures=True)   # (its thread ends at once: no worker is left)
 
     def _catch_thread_failure(self, args: threading.ExceptHookArgs) -> None:
         """The pool's thread failing (no thread for its queue at the process limit) is kept, for `_result` to

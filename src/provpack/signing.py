@@ -294,11 +294,16 @@ def parse_signature_file(data: bytes) -> tuple[Statement, bytes, bytes]:
         text = data.decode("ascii") if data.isascii() else data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValueError("not UTF-8 text") from exc
+    if not text:
+        raise ValueError("the file is empty")
     if "\r" in text or not text.endswith("\n"):
         raise ValueError("lines must end in a single LF")
     lines = text[:-1].split("\n")
-    if len(lines) < 2 or lines[0] != STATEMENT_FORMAT:
+    if lines[0] != STATEMENT_FORMAT:
         raise ValueError(f"the first line must be {STATEMENT_FORMAT}")
+    if len(lines) < 2:
+        raise ValueError(f"it holds only its first line, {STATEMENT_FORMAT}: the statement and the signature line "
+                         "are missing")
     pairs = []
     for number, line in enumerate(lines[1:], start=2):
         key, sep, value = line.partition(": ")

@@ -3,10 +3,11 @@
 `provpack sign` writes them beside the archive. Once `package --force` has put
 other bytes under the archive's name, the signature vouches for a file that no
 longer exists, and `verify --key` would call the new archive "changed after
-signing" although nothing was tampered with. So, once the new archive has its
-name (a crash before that leaves the old archive with its signature), a
-provpack signature naming other bytes is removed with its timestamp, and a
-warning says so; one that names the new archive's very size and sha256 (the
+signing" although nothing was tampered with. So a provpack signature naming
+other bytes is removed with its timestamp as the new archive takes its name, in
+the same commit (`atomic.Staging.retire`: moved aside just before the rename,
+removed after it, Ctrl-C and SIGTERM held off throughout), and a warning says
+so; one that names the new archive's very size and sha256 (the
 same sources packaged again with SOURCE_DATE_EPOCH) is kept. A file of that
 name that is not a provpack signature (GPG's, say), or that cannot be read (a
 link to no file), is left in place, with a warning. A signature without its
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,36 +60,25 @@ def refuse_orphan(archive: Path, *, force: bool) -> None:
                                "name")
 
 
-def remove_stale(archive: Path, *, size: int, sha256: str, replaced: bool) -> tuple[Path, ...]:
-    """Remove ARCHIVE.sig and ARCHIVE.sig.tsr unless the signature names these bytes; return what was removed.
+@dataclass(frozen=True)
+class StaleSignature:
+    """ARCHIVE.sig (and ARCHIVE.sig.tsr) of other bytes than the archive about to take its name."""
 
-    Call it once the archive of `size` bytes and this `sha256` has its name; `replaced`: an archive had that
-    name before (else the signature was there without one, and `force` let the archive be written).
-    """
-    sig_path = signature_path(archive)
-    if not os.path.lexists(sig_path):
-        return ()
-    former = "the archive this run replaced" if replaced else "an archive of this name that was gone before this run"
-    signed = _signed(sig_path, former)
-    if signed is None:
-        return ()
-    if (signed.size_bytes, signed.sha256) == (size, sha256):
-        log.info("%s kept: it signs this very archive (%d bytes, sha256 %s)", sig_path, size, sha256)
-        return ()
-    removed: list[Path] = []
-    for path in (sig_path, token_path(archive)):
-        if not os.path.lexists(path):
-            continue
-        try:
-            path.unlink()
-        except OSError as exc:
-            from .atomic import reason
+    archive: Path
+    paths: tuple[Path, ...]   # the signature, then its token if there is one
+    statement: Statement
+    former: str   # the archive it signed, in words
 
-            log.warning("%s: signs %s, not this one, but could not be removed (%s); remove it", path, former,
+    def said(self, removed: tuple[Path, ...], failed: tuple[tuple[Path, OSError], ...]) -> None:
+        """Warn of what was removed (`removed`) and what could not be (`failed`, with why)."""
+        from .atomic import reason
+
+        for path, exc in failed:
+            log.warning("%s: signs %s, not this one, but could not be removed (%s); remove it", path, self.former,
                         reason(exc))
-            continue
-        removed.append(path)
-    if removed:
+        if not removed:
+            return
+        archive, signed = self.archive, self.statement
         timestamped = token_path(archive) in removed
         if signed.wacz_name is None:
             recipe = ("sign this one with 'provpack sign {0} --key KEY --tsa URL'" if timestamped
@@ -102,9 +93,31 @@ def remove_stale(archive: Path, *, size: int, sha256: str, replaced: bool) -> tu
             wacz = f" and the WACZ {signed.wacz_name}"
         log.warning("removed %s: %s %s (%s bytes, sha256 %s)%s, not this one; %s",
                     " and ".join(str(path) for path in removed),
-                    "they signed and timestamped" if len(removed) > 1 else "it signed", former,
+                    "they signed and timestamped" if len(removed) > 1 else "it signed", self.former,
                     f"{signed.size_bytes:,}", signed.sha256, wacz, recipe)
-    return tuple(removed)
+
+
+def stale_signature(archive: Path, *, size: int, sha256: str, replaced: bool) -> StaleSignature | None:
+    """ARCHIVE.sig and ARCHIVE.sig.tsr to remove as an archive of `size` bytes and this `sha256` takes the name;
+    None when there is none, when it signs these very bytes, or when it is not a provpack signature (a warning
+    says it is left in place).
+
+    `replaced`: an archive had that name before (else the signature was there without one, and `force` let the
+    archive be written). The caller removes them as the archive takes its name (`atomic.Staging.retire`), then
+    has `StaleSignature.said` say so.
+    """
+    sig_path = signature_path(archive)
+    if not os.path.lexists(sig_path):
+        return None
+    former = "the archive this run replaced" if replaced else "an archive of this name that was gone before this run"
+    signed = _signed(sig_path, former)
+    if signed is None:
+        return None
+    if (signed.size_bytes, signed.sha256) == (size, sha256):
+        log.info("%s kept: it signs this very archive (%d bytes, sha256 %s)", sig_path, size, sha256)
+        return None
+    paths = tuple(path for path in (sig_path, token_path(archive)) if os.path.lexists(path))
+    return StaleSignature(archive, paths, signed, former)
 
 
 def warn_stale_wacz(archive: Path, wacz: Path, datapackage_digest: str) -> None:

@@ -46,6 +46,7 @@ PAGES_PATH = "pages/pages.jsonl"
 _BLOCK_SIZE = 1024 * 1024
 _HEAD_BYTES = 64 * 1024   # read of a record to find its WARC-Record-ID
 _GZIP_MAGIC = b"\x1f\x8b"
+_MAX_DATAPACKAGE_BYTES = 16 * 1024 * 1024   # datapackage.json read to find the archive a WACZ holds
 _NOT_IN_NAME = re.compile(r"[^-a-z0-9._/]")  # what a Frictionless resource name may hold
 
 
@@ -138,6 +139,39 @@ def make_wacz(
     log.info("%s: WACZ of %s with %d index lines", out, warc, len(lines))
     warn_stale_wacz(warc, out, "sha256:" + hashlib.sha256(digest_bytes).hexdigest())
     return out
+
+
+def warn_wraps_another(archive: Path, wacz: Path, *, size: int, sha256: str, replaced: bool) -> None:
+    """Warn when the WACZ `wacz` holds archive/NAME (NAME the archive's) of other bytes than the archive of `size`
+    bytes and this `sha256` just written under that name (`replaced`: an archive had the name before): it is the
+    WACZ of the archive replaced, and replay tools given it show that one."""
+    held = _held_archive(wacz, archive.name)
+    if held is None or held == (size, sha256):
+        return
+    former = "the archive this run replaced" if replaced else "an archive of this name that was gone before this run"
+    log.warning("%s holds %s (%s bytes, sha256 %s), not this one; make it again with 'provpack wacz %s -o %s --force'",
+                wacz, former, f"{held[0]:,}", held[1], archive, wacz)
+
+
+def _held_archive(wacz: Path, name: str) -> tuple[int, str] | None:
+    """(bytes, sha256) that the WACZ's datapackage.json gives archive/NAME; None when it lists none, or the WACZ
+    cannot be read (not a regular file, not a ZIP, no datapackage.json): then it says nothing of the archive."""
+    try:
+        if not os.path.isfile(wacz):   # (a FIFO would block the read)
+            return None
+        with zipfile.ZipFile(wacz) as bundle:
+            info = bundle.getinfo("datapackage.json")
+            if info.file_size > _MAX_DATAPACKAGE_BYTES:
+                return None
+            package = json.loads(bundle.read(info))
+        for resource in package["resources"]:
+            if resource.get("path") == f"archive/{name}":
+                size, digest = resource.get("bytes"), resource.get("hash")
+                if isinstance(size, int) and isinstance(digest, str) and digest.startswith("sha256:"):
+                    return size, digest.removeprefix("sha256:")
+    except Exception:   # noqa: BLE001 - any WACZ that cannot be read (damaged, hostile): nothing to say of it
+        return None
+    return None
 
 
 def _archive_name(warc: Path) -> str:

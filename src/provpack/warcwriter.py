@@ -25,7 +25,7 @@ from .atomic import atomic_files, check_name
 from .errors import FORCE, ArchiveError
 from .gzipper import Deflate, choose
 from .model import RecordSpec
-from .stalesig import refuse_orphan, remove_stale
+from .stalesig import refuse_orphan, stale_signature
 
 WARC_VERSION = "WARC/1.1"
 WRITE_BUFFER = 1 << 20
@@ -195,10 +195,10 @@ def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
 
     Both files are staged under temp names and fsynced before either takes its
     final name; the old .sha256 goes first, so a crash never pairs a new
-    archive with an old checksum (atomic_files commits in that order). Once both
-    are in place, an ARCHIVE.sig that signs other bytes is removed with its
-    .tsr (stalesig; the sink's `removed_signatures` names them); one without its
-    archive is refused unless `force`.
+    archive with an old checksum (atomic_files commits in that order). An
+    ARCHIVE.sig that signs other bytes goes with its .tsr in the same commit, as
+    the archive takes its name (stalesig; the sink's `removed_signatures` names
+    them); one without its archive is refused unless `force`.
     """
     sha256_path = path.with_name(path.name + ".sha256")
     check_name(path, companion=".sha256")
@@ -216,7 +216,13 @@ def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
         yield sink
         sink.flush()
         staging.open(sha256_path).write(f"{sink.hexdigest()}  {path.name}\n".encode("utf-8"))
-    sink.removed_signatures = remove_stale(path, size=sink.size, sha256=sink.hexdigest(), replaced=replaced)
+        stale = stale_signature(path, size=sink.size, sha256=sink.hexdigest(), replaced=replaced)
+        if stale is not None:
+            def said(removed: tuple[Path, ...], failed: tuple[tuple[Path, OSError], ...]) -> None:
+                sink.removed_signatures = removed
+                stale.said(removed, failed)
+
+            staging.retire(stale.paths, said)
 
 
 def written(sink: ArchiveSink, path: Path) -> WrittenArchive:
