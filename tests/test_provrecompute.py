@@ -204,7 +204,7 @@ RECORD_ID = next(line.split(b": ", 1)[1].decode("ascii") for line in MEMBERS[1].
 
 
 def _recompute(doc: dict[str, Any], block: bytes = TEXT.encode("utf-8")) -> list[str]:
-    return recompute(doc, block, record_id=RECORD_ID, target=DOC["@id"])
+    return recompute(doc, block, record_id=RECORD_ID)
 
 
 def test_recompute_of_the_seed_record_finds_nothing() -> None:
@@ -384,3 +384,55 @@ def test_reextract_as_package_extracts() -> None:
         "cannot undo Content-Encoding gzip: the body is not valid gzip (Error -3 while decompressing data: incorrect"
         " header check)")
     assert reextract("local", page, "application/pdf", None) == "cannot extract text from application/pdf"
+
+
+def _retargeted(archive: Path, target: str, out: Path) -> Path:
+    """`archive` with its excerpt's WARC-Target-URI, its provenance's @id and each annotation's oa:hasSource
+    made `target`, the provenance record's digest and length made to fit (the sidecar and fields left as they are)."""
+    rewritten = []
+    for member in _members(archive.read_bytes()):
+        head, _, rest = member.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        if b"WARC-Type: resource" in lines and b"Content-Type: text/plain; charset=utf-8" in lines:
+            lines = [b"WARC-Target-URI: " + target.encode("ascii") if line.startswith(b"WARC-Target-URI: ") else line
+                     for line in lines]
+            member = b"\r\n".join(lines) + b"\r\n\r\n" + rest
+        elif b"WARC-Type: metadata" in lines:
+            doc = json.loads(rest[:-4])
+            doc["@id"] = target
+            for elision in doc["elisions"]:
+                elision["oa:hasTarget"]["oa:hasSource"]["@id"] = target
+            block = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+            lines = [b"WARC-Block-Digest: sha256:" + hashlib.sha256(block).hexdigest().encode("ascii")
+                     if line.startswith(b"WARC-Block-Digest:") else b"Content-Length: %d" % len(block)
+                     if line.startswith(b"Content-Length:") else line for line in lines]
+            member = b"\r\n".join(lines) + b"\r\n\r\n" + block + b"\r\n\r\n"
+        rewritten.append(_gzip(member))
+    out.write_bytes(b"".join(rewritten))
+    return out
+
+
+def test_deep_derives_the_target_from_the_sidecar_url(tmp_path: Path) -> None:
+    """--deep derives an excerpt's target as package does (the sidecar's `url`): a record whose @id, oa:hasSource
+    and resource WARC-Target-URI all name another address, its sidecar's `url` unchanged, fails --deep, naming
+    the @id and the annotations (the default checks, which see only that they agree, pass it)."""
+    from provpack.package import package
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.txt").write_text("Nobody expected the vote to pass. [...] It passed by one vote.\n", encoding="utf-8")
+    (source / "a.yaml").write_text("url: https://blog.example.org/vote\n", encoding="utf-8")
+    archive = package(source, out=tmp_path / "a.warc.gz").warc_path
+    assert verify(archive, jobs=1, deep=True).ok
+    forged = _retargeted(archive, "https://other.example.net/vote", tmp_path / "forged.warc.gz")
+    assert verify(forged, jobs=1).ok
+    messages = [p.message for p in verify(forged, jobs=1, deep=True).files[0].problems]
+    assert [m.split(" but provpack reads the excerpt as ")[0] for m in messages] == [
+        '--deep: @id is "https://other.example.net/vote"', f"--deep: elisions is {_shown(_doc_of(forged)['elisions'])}"]
+    assert messages[0].endswith(' but provpack reads the excerpt as "https://blog.example.org/vote"')
+
+
+def _doc_of(archive: Path) -> dict[str, Any]:
+    block = next(member for member in _members(archive.read_bytes()) if b"WARC-Type: metadata" in member)
+    doc: dict[str, Any] = json.loads(block.partition(b"\r\n\r\n")[2][:-4])
+    return doc

@@ -382,8 +382,7 @@ def deep_messages(doc: dict[str, Any], resource: ResourceFacts) -> list[str]:
         return []   # (said already)
     from .provrecompute import recompute
 
-    target = doc.get("@id")
-    return recompute(doc, block, record_id=resource.record_id, target=target if isinstance(target, str) else "")
+    return recompute(doc, block, record_id=resource.record_id)
 
 
 def deep_realign(doc: dict[str, Any], excerpt: bytes, text: str) -> list[str] | None:

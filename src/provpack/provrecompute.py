@@ -20,6 +20,7 @@ from .elisions import analyse
 from .errors import ProvpackError
 from .metadata import merge
 from .provenance import describe
+from .records import excerpt_target
 
 # Keys taken from the record itself (not derivable from the excerpt) or filled in by alignment with an original.
 _GIVEN = frozenset({"generator", "name", "sidecar", "sidecar_file", "original", "differences", "out_of_order"})
@@ -27,13 +28,17 @@ _ALIGNED = frozenset({"omitted", "omitted_reason", "omitted_scope", "confirmed",
                       "in_order"})
 
 
-def recompute(doc: dict[str, Any], block: bytes, *, record_id: str, target: str) -> list[str]:
-    """Each key of `doc` that differs from what provpack writes for the excerpt `block`; one message per key."""
+def recompute(doc: dict[str, Any], block: bytes, *, record_id: str) -> list[str]:
+    """Each key of `doc` that differs from what provpack writes for the excerpt `block`; one message per key.
+
+    The excerpt's target (`@id`, each annotation's `oa:hasSource`) is derived as `package` derives
+    it: the record's sidecar `url`, else the content URN of `block` (records.excerpt_target)."""
     try:
         document = parse_document(str(doc.get("name") or "excerpt"), block)
         sidecar = doc.get("sidecar")
         metadata = merge(document.parsed, sidecar if isinstance(sidecar, dict) else None,
                          sidecar_name=doc.get("sidecar_file") if isinstance(doc.get("sidecar_file"), str) else None)
+        target = excerpt_target(document, metadata)
         expected = describe(document, analyse(document), metadata, target_uri=target, record_id=record_id,
                             sha256=str(doc.get("sha256")))
     except ProvpackError as exc:
