@@ -1302,3 +1302,39 @@ def test_other_json_metadata_is_neither_checked_nor_noted(tmp_path: Path, block:
         "provpack provenance records checked: 2",
         "no a.warc.gz.sha256 beside it: WARC header values (WARC-Date and the like), gzip headers, the order of "
         "records and whether whole records were removed are unchecked")
+
+
+def test_a_resource_filed_under_a_content_urn_must_hold_those_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) \
+        -> None:
+    """A resource's WARC-Target-URI urn:provpack:sha256:HEX names its block: HEX is the block's sha256 (its prefix
+    and hex in any case, in <> or not), whatever its digest's algorithm, whichever reader reads it; any other
+    HEX is a digest-mismatch (a text forged under another's content URN). A conversion keeps its source's."""
+    from provpack.quickread import QuickReader
+
+    def urn(block: bytes) -> str:
+        return "urn:provpack:sha256:" + hashlib.sha256(block).hexdigest()
+
+    other = urn(b"another text")
+    records = [
+        record("resource", b"one", content_type="text/plain", target=urn(b"one")),
+        record("resource", b"two", content_type="text/plain", target=urn(b"two").upper().replace("URN:", "urn:")),
+        record("resource", b"three", content_type="text/plain", target=f"<{urn(b'three')}>", block_digest="sha1"),
+        record("conversion", b"its text", content_type="text/plain", target=urn(b"one")),
+        record("resource", b"forged", content_type="text/plain", target=other),
+        record("resource", b"forged too", content_type="text/plain", target=other, block_digest="sha1"),
+        record("resource", b"short", content_type="text/plain", target="URN:provpack:SHA256:abc"),
+    ]
+    path = write(tmp_path, b"".join(records), "u.warc")
+    wrong = [(sum(map(len, records[:index])), block) for index, block in ((4, b"forged"), (5, b"forged too"))]
+    wrong.append((sum(map(len, records[:6])), b"short"))
+    expected = [
+        (offset, "digest-mismatch", f"WARC-Target-URI {target} is a provpack content URN, but the block's sha256 is "
+         f"{hashlib.sha256(block).hexdigest()}: a urn:provpack:sha256: target names the exact bytes of its record")
+        for (offset, block), target in zip(wrong, (other, other, "URN:provpack:SHA256:abc"))]
+    for quick in (True, False):
+        with monkeypatch.context() as patch:
+            if not quick:
+                patch.setattr(QuickReader, "_express", lambda self: False)
+            file = verify(str(path), jobs=1).files[0]
+        assert [(p.offset, p.kind, p.message) for p in file.problems] == expected
+        assert (file.records, file.verified) == (7, 4)

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from .digests import FACTORIES, LABELS, encoding_of, value_matches
 from .payload import Dechunker, http_block, http_payload
 from .origcheck import ORIGIN_TYPES, Record
-from .provcheck import ResourceFacts
+from .provcheck import ResourceFacts, content_urn, content_urn_fault
 from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, MAX_HEADER, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED,
                           UNREAD_JSON, RecordChecker)
 from .warcheader import MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, date_fault, missing_for_type
@@ -213,6 +213,11 @@ class QuickReader(RecordChecker):
                 if value != expected and value.lower() != expected and not value_matches(algorithm, value, digest):
                     return False
             elif not value_matches(payload_algorithm, value, FACTORIES[payload_algorithm](view[start:stop]).digest()):
+                return False
+        if warc_type == b"resource" and target is not None:   # (a content URN names the block: its sha256)
+            urn = content_urn(target)
+            if urn is not None and content_urn_fault(urn, expected.decode("ascii") if algorithm == "sha256" else
+                                                     hashlib.sha256(view[start:stop]).hexdigest()) is not None:
                 return False
         if not self.seen_ids.add(hash(record_id)):  # (a repeated id: left unchanged, for _read_record to report)
             return False

@@ -29,7 +29,8 @@ from .idset import IdSet
 from .origcheck import ORIGIN_TYPES, OriginTracker, Record
 from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
-from .provcheck import Deferred, ProvenanceTracker, ResourceFacts, deep_realign, deep_reextract
+from .provcheck import (Deferred, ProvenanceTracker, ResourceFacts, content_urn, content_urn_fault, deep_realign,
+                        deep_reextract)
 from .scanbuffer import PAST_END, ScanBuffer
 from .warcheader import HeaderParser, show
 from .warcstream import Source
@@ -235,6 +236,9 @@ class RecordChecker(ScanBuffer):
                     algorithm for which, _, near, _ in suspects if which == _BLOCK for algorithm in near)))
                 payload_algorithms = tuple(dict.fromkeys(payload_algorithms + tuple(
                     algorithm for which, _, near, _ in suspects if which == _PAYLOAD for algorithm in near)))
+        urn = content_urn(fields.get(b"warc-target-uri")) if warc_type == b"resource" else None
+        if urn is not None and "sha256" not in block_algorithms:   # (a content URN names the block: its sha256)
+            block_algorithms += ("sha256",)
         http = False
         keep = False
         truncated = False
@@ -335,6 +339,10 @@ class RecordChecker(ScanBuffer):
                         break
                 checked += len(payload_claims)
         if warc_type == b"resource":
+            if urn is not None:
+                wrong = content_urn_fault(urn, block_digests["sha256"].hex())
+                if wrong is not None:
+                    self._problem(kinds.DIGEST_MISMATCH, wrong)
             self._resource_done(block_digests, block, length, fields.get(b"warc-target-uri"))
         elif warc_type in ORIGIN_TYPES:
             sha = block_digests.get("sha256")
