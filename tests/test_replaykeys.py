@@ -68,6 +68,31 @@ def test_content_urns_never_clash() -> None:
     assert (keys.count, keys.clashes()) == (0, [])
 
 
+def test_a_content_urn_whose_records_differ_in_digest_clashes(caplog: pytest.LogCaptureFixture) -> None:
+    """Records under one content URN and second given with their digests (wacz) clash where the digests differ
+    (letter case aside): one is not the text its URN names (forged under it), and replay shows only one. The
+    same digest again, or another second, is no clash; one given without a digest is left out as before."""
+    urn = "urn:provpack:sha256:" + "ab" * 32
+    keys = ReplayKeys()
+    keys.add(urn, SECOND, excerpt("a", urn), digest="sha256:" + "ab" * 32)
+    keys.add_key(urn, SECOND, excerpt("b", urn), digest="SHA256:" + "AB" * 32)
+    keys.add(urn, SECOND, excerpt("c", urn))
+    keys.add(urn, "20171112000001", excerpt("d", urn), digest="sha256:" + "cd" * 32)
+    assert keys.count == 0
+    keys.add_key(urn, SECOND, excerpt("e", urn), digest="sha256:" + "cd" * 32)
+    keys.add(urn, SECOND, excerpt("f", urn), digest="sha256:" + "ab" * 32)
+    assert keys.count == 1
+    (clash,) = keys.clashes()
+    assert clash == Clash(excerpt("e", urn), excerpt("a", urn), urn, SECOND)
+    with caplog.at_level("WARNING", logger="provpack"):
+        warn_clashes([clash], 1, again=True)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"e.yaml: url {urn} and a.yaml's url {urn} are one capture to replay tools (pywb and ReplayWeb.page find a "
+        f"record by its URL's SURT and second, here {urn} {SECOND}), so only one of the two replays: a "
+        "urn:provpack:sha256 target names the exact bytes of its record, and these two differ, so one is not the "
+        "text its URN names: run 'provpack verify' on the archive"]
+
+
 def test_each_clash_names_the_first_record_of_its_key() -> None:
     """The second and third records of a key are each named with the first; only the first `most` are kept."""
     keys = ReplayKeys(most=2)

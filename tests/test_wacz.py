@@ -455,6 +455,28 @@ def test_identical_texts_without_url_are_no_clash(tmp_path: Path, caplog: pytest
     assert [r for r in caplog.records if r.levelname == "WARNING"] == []
 
 
+def test_a_text_filed_under_another_texts_content_urn_is_a_clash(tmp_path: Path,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """A resource record of another text added under an excerpt's content URN (its digest is not the URN's):
+    replay shows only one of the two, and wacz says so, as it would not for identical texts."""
+    from warcbuild import gzip_member, record
+
+    archive = _packaged(tmp_path / "s", {"a": ("", None)}, tmp_path / "s.warc.gz")
+    text = "Quote a [...] cut.\n".encode("utf-8")
+    urn = "urn:provpack:sha256:" + hashlib.sha256(text).hexdigest()
+    offset = archive.stat().st_size
+    forged = record("resource", b"Another quote.\n", content_type="text/plain; charset=utf-8", target=urn,
+                    payload_digest="sha256")
+    archive.write_bytes(archive.read_bytes() + gzip_member(forged))
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="provpack"):
+        make_wacz(archive, tmp_path / "s.wacz")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        one_capture(archive, f"the record at byte {offset}: url {urn}", f"page a's url {urn}", urn,
+                    "a urn:provpack:sha256 target names the exact bytes of its record, and these two differ, so one "
+                    "is not the text its URN names: run 'provpack verify' on the archive")]
+
+
 @pytest.mark.parametrize("count, lines", [(10, 10), (11, 10)])
 def test_clash_warnings_stop_at_ten_lines(count: int, lines: int, tmp_path: Path,
                                           caplog: pytest.LogCaptureFixture) -> None:

@@ -9,7 +9,9 @@ of an earlier one; `warn_clashes` says so, naming both and what to do.
 
 A content URN (urn:provpack:sha256:HEX, an excerpt's target when its sidecar gives no `url`, or an
 original's when it gives no `source_url`) names the bytes under it: records sharing one hold the same
-bytes, and replay loses nothing, so they are left out.
+bytes, and replay loses nothing, so they are left out, unless their digests (given by a caller that
+reads them from an archive: wacz) differ: then one of them is not what its URN names (a record forged
+under another's URN: verify reports it), replay shows only one, and that is a clash.
 
 Memory stays flat for any number of records: each key is a 64-bit hash in an IdSet (about 10 bytes;
 two keys with one hash, a chance in 2**64 a pair, would be taken for one), and who gave it goes to
@@ -61,10 +63,11 @@ class Clash(NamedTuple):
 class ReplayKeys:
     """The keys of the records replay tools serve by URL, added in archive order; the clashes among them."""
 
-    __slots__ = ("_seen", "_log", "_found", "count", "_most", "_chain", "__weakref__")
+    __slots__ = ("_seen", "_contents", "_log", "_found", "count", "_most", "_chain", "__weakref__")
 
     def __init__(self, *, most: int = MOST) -> None:
         self._seen = IdSet()
+        self._contents = IdSet()   # the content URNs' keys with each digest they were given (see add_key)
         self._log = tempfile.SpooledTemporaryFile(_SPOOL_BYTES)  # noqa: SIM115 - closed by close() or collection
         weakref.finalize(self, self._log.close)
         self._found: list[tuple[int, Source, str, str]] = []   # the first `most` clashes: key hash, later, key
@@ -72,18 +75,36 @@ class ReplayKeys:
         self.count = 0   # clashes in all
         self._chain: set[int] = set()   # the keys of the redirects (and the response) of the capture added last
 
-    def add(self, url: str, timestamp: str, source: Source, *, chained: bool = False) -> None:
+    def add(self, url: str, timestamp: str, source: Source, *, chained: bool = False,
+            digest: str | None = None) -> None:
         """A record served by `url` (its WARC-Target-URI), dated `timestamp` (14 digits).
 
         `chained`: a response of the capture whose redirect was added just before: a key of that
         capture's again (http to https, a trailing /) is left out, as replay follows such a redirect.
+        `digest`: the record's payload digest, as its index line gives it (see add_key).
         """
         if not CONTENT_URN.fullmatch(url):   # (surt loads only for a URL to key)
             self.add_key(urlkey(url), timestamp, source, chained=chained)
+        elif digest is not None:
+            self.add_key(url, timestamp, source, digest=digest)
 
-    def add_key(self, urlkey: str, timestamp: str, source: Source, *, chained: bool = False) -> None:
-        """A record whose CDXJ key is `urlkey` (its URL's SURT), dated `timestamp` (14 digits); `chained` as for add."""
+    def add_key(self, urlkey: str, timestamp: str, source: Source, *, chained: bool = False,
+                digest: str | None = None) -> None:
+        """A record whose CDXJ key is `urlkey` (its URL's SURT), dated `timestamp` (14 digits); `chained` as for add.
+
+        A content URN's records are left out when no `digest` is given (package's, whose URNs are their texts'),
+        and else clash only where their digests differ (letter case aside): same bytes, nothing lost.
+        """
         if CONTENT_URN.fullmatch(urlkey):
+            if digest is None:
+                return
+            key = hash((urlkey, timestamp))
+            first = self._contents.add(key)
+            if self._contents.add(hash((urlkey, timestamp, digest.strip().lower()))) and not first:
+                self.count += 1   # (another digest under a URN and second seen before)
+                if len(self._found) < self._most:
+                    self._found.append((key, source, urlkey, timestamp))
+            self._write(key, source)
             return
         key = hash((urlkey, timestamp))
         if not chained:
@@ -95,6 +116,10 @@ class ReplayKeys:
             self.count += 1
             if len(self._found) < self._most:
                 self._found.append((key, source, urlkey, timestamp))
+        self._write(key, source)
+
+    def _write(self, key: int, source: Source) -> None:
+        """Log who gave a record of key `key`, for clashes() to name the first."""
         where = source.where.encode("utf-8", "surrogatepass")
         what = source.what.encode("utf-8", "surrogatepass")
         self._log.write(_ENTRY.pack(key, source.excerpt, source.offset, len(where), len(what)) + where + what)
@@ -140,6 +165,7 @@ def warn_clashes(clashes: Sequence[Clash], count: int, *, prefix: str = "", agai
         log.warning("%s%s: %s and %s %s are one capture to replay tools (pywb and ReplayWeb.page find a record by "
                     "its URL's SURT and second, here %s %s), so only one of the two replays: %s", prefix,
                     later.where, later.what, whose, first.what, urlkey, timestamp,
+                    _NOT_ITS_CONTENT if CONTENT_URN.fullmatch(urlkey) else
                     _advice(again) if later.excerpt or first.excerpt else _SEPARATE)
     if len(shown) < count:   # (a caller may count clashes it names no more, such as another tool's records)
         among = f" ({clashes[len(shown)].later.where} among them)" if len(shown) < len(clashes) else ""
@@ -147,6 +173,8 @@ def warn_clashes(clashes: Sequence[Clash], count: int, *, prefix: str = "", agai
                     prefix, count - len(shown), among, _advice(again))
 
 
+_NOT_ITS_CONTENT = ("a urn:provpack:sha256 target names the exact bytes of its record, and these two differ, so one "
+                    "is not the text its URN names: run 'provpack verify' on the archive")
 _SEPARATE = ("the archive holds both; package excerpts whose originals differ but share a source_url into separate "
              "archives to replay each")
 _DISTINCT = ("one whose path or query differs from every other url's and source_url's by more than letter case "

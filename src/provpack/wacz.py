@@ -294,7 +294,7 @@ def _clashes(lines: Sequence[CdxjLine]) -> tuple[list[Clash], int]:
             if line.record_type in SERVED and line.url is not None:
                 replay.add_key(line.urlkey, line.timestamp,
                                Source(f"the record at byte {line.offset}", f"url {line.url}", False, line.offset),
-                               chained=redirect and line.record_type == "response")
+                               chained=redirect and line.record_type == "response", digest=line.digest)
                 redirect = line.record_type == "response" and (line.status or "").startswith("3")
         return replay.clashes(), replay.count
     finally:
