@@ -8,6 +8,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -535,6 +536,41 @@ def test_a_wacz_chain_that_does_not_hold_is_worded(archive: Path, keys: tuple[Pa
         with pytest.raises(error) as caught:
             sign(archive, keys[0], wacz=_zip(wacz, members), force=True)
         assert str(caught.value) == f"{wacz}: {message}"
+
+
+def test_a_wacz_member_nothing_vouches_for_is_refused(archive: Path, keys: tuple[Path, Path], tmp_path: Path) -> None:
+    """A WACZ holding a file datapackage.json does not list (an added WARC or index, which a replay tool reads), or
+    a name twice (zipfile reads the last copy, another reader may take the first), is refused at signing, and a
+    signed WACZ changed so is a bad-signature; an empty folder entry holds nothing and passes."""
+    listed = {"archive/a.warc.gz": archive.read_bytes(), "pages/pages.jsonl": b'{"format": "json-pages-1.0"}\n'}
+    wacz = make_wacz(tmp_path / "x.wacz", listed)
+    with zipfile.ZipFile(wacz, "a") as bundle:
+        bundle.writestr(zipfile.ZipInfo("archive/"), b"")
+    sign(archive, keys[0], wacz=wacz)
+    assert check_signature(archive, keys[1], wacz=wacz).ok
+    extra = tmp_path / "extra.wacz"
+    shutil.copyfile(wacz, extra)
+    with zipfile.ZipFile(extra, "a") as bundle:
+        bundle.writestr("archive/evil.warc.gz", b"WARC/1.1\r\n")
+        bundle.writestr("indexes/evil.cdx", b"forged index\n")
+    doubled = tmp_path / "doubled.wacz"
+    with zipfile.ZipFile(wacz) as source, zipfile.ZipFile(doubled, "w") as bundle:
+        bundle.writestr("archive/a.warc.gz", b"WARC/1.1\r\n")   # first: the copy zipfile does not read
+        for info in source.infolist():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)   # (zipfile's "Duplicate name")
+                bundle.writestr(info, source.read(info))
+    said = {extra: "archive/evil.warc.gz (and 1 more) is in the zip but not listed in datapackage.json: nothing "
+                   "vouches for it, and a replay tool would read it",
+            doubled: "archive/a.warc.gz is in the zip twice: a reader may take either copy, and only one is hashed "
+                     "in datapackage.json"}
+    for changed, message in said.items():
+        check = check_signature(archive, keys[1], wacz=changed)
+        assert (check.kind, check.message) == ("bad-signature",
+                                               f"the signature also covers x.wacz: {changed}: {message}")
+        with pytest.raises(IntegrityError) as caught:
+            sign(archive, keys[0], wacz=changed, force=True)
+        assert str(caught.value) == f"{changed}: {message}"
 
 
 def test_a_wacz_member_zipfile_cannot_read_is_worded(archive: Path, keys: tuple[Path, Path], tmp_path: Path) -> None:

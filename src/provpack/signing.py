@@ -399,6 +399,8 @@ def _wacz_chain(wacz: Path) -> str:
             resources = _json_object(package_bytes, wacz, DATAPACKAGE).get("resources", [])
             if not isinstance(resources, list):
                 raise ArchiveError(wacz, f"{DATAPACKAGE}: 'resources' is not a list")
+            _check_members(bundle, wacz, {resource["path"] for resource in resources
+                                          if isinstance(resource, dict) and isinstance(resource.get("path"), str)})
             for resource in resources:
                 _check_resource(bundle, wacz, resource)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
@@ -430,6 +432,27 @@ def _check_resource(bundle: zipfile.ZipFile, wacz: Path, resource: Any) -> None:
         raise IntegrityError(wacz, f"{name} is listed in {DATAPACKAGE} but missing from the zip") from exc
     if digest.hexdigest() != value.lower():
         raise IntegrityError(wacz, f"{name}: {algorithm} {digest.hexdigest()}, but {DATAPACKAGE} says {value}")
+
+
+def _check_members(bundle: zipfile.ZipFile, wacz: Path, listed: set[str]) -> None:
+    """An IntegrityError when the zip holds a name twice (a reader may take either copy, one unhashed) or a
+    file that is neither listed in datapackage.json nor one of the two files that vouch for the rest (an
+    empty folder entry holds nothing and passes): nothing vouches for it, and a replay tool would read it."""
+    seen: set[str] = set()
+    unlisted: list[str] = []
+    for info in bundle.infolist():
+        name = info.filename
+        if name in seen:
+            raise IntegrityError(wacz, f"{name} is in the zip twice: a reader may take either copy, and only one is "
+                                 f"hashed in {DATAPACKAGE}")
+        seen.add(name)
+        if name not in listed and name not in (DATAPACKAGE, DATAPACKAGE_DIGEST) and not (
+                info.is_dir() and info.file_size == 0):
+            unlisted.append(name)
+    if unlisted:
+        more = f" (and {len(unlisted) - 1} more)" if len(unlisted) > 1 else ""
+        raise IntegrityError(wacz, f"{unlisted[0]}{more} is in the zip but not listed in {DATAPACKAGE}: nothing "
+                             "vouches for it, and a replay tool would read it")
 
 
 def _zip_member(bundle: zipfile.ZipFile, wacz: Path, name: str) -> bytes:
