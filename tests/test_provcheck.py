@@ -101,6 +101,7 @@ CHANGES = {
     "quote suffix": _set(("elisions", 0, "oa:hasTarget", "oa:hasSelector", 1, "oa:suffix"), "nope"),
     "no selectors": _set(("elisions", 0, "oa:hasTarget"), {}),
     "record_id": _set(("record_id",), "<urn:uuid:other>"),
+    "record_id missing": lambda doc: doc.__delitem__("record_id"),
     "segments not list": _set(("segments",), {}),
     "alteration": _set(("alterations",), [{"marker": "[sic]", "start": 0, "end": 5,
                                             "byte_start": 0, "byte_end": 5}]),
@@ -115,6 +116,16 @@ def test_each_disagreement_is_found(name: str) -> None:
     CHANGES[name](doc)
     messages, complete = check_provenance(doc, facts_for(text))
     assert messages and complete, name
+
+
+def test_a_record_without_record_id_is_a_mismatch() -> None:
+    """Every provpack wrote record_id (0.1.0 on), and show and extract find the excerpt by it: a provenance
+    record without it is not sound, and says so (where it passed, and show then told the user to run verify)."""
+    text = SAMPLE_TEXTS[0]
+    doc = copy.deepcopy(provenance(text, record_id=RID, target="urn:x"))
+    del doc["record_id"]
+    assert not sound(doc, facts_for(text))
+    assert check_provenance(doc, facts_for(text)) == ([f"record_id is missing (WARC-Refers-To names {RID})"], True)
 
 
 def test_changed_block_is_found() -> None:

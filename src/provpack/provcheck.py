@@ -474,8 +474,7 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
     if block is None:
         return False
     get = doc.get
-    record_id = get("record_id")
-    if record_id is not None and record_id != resource.record_id:
+    if get("record_id") != resource.record_id:   # (every provpack writes it: none is a mismatch)
         return False
     length = get("length_bytes")
     sha = get("sha256")
@@ -635,7 +634,9 @@ def _capped(messages: list[str]) -> list[str]:
 def _check_totals(doc: dict[str, Any], resource: ResourceFacts) -> None:
     problems = []
     record_id = doc.get("record_id")
-    if record_id is not None and record_id != resource.record_id:
+    if record_id is None:   # (every provpack writes it; show and extract find the excerpt by it)
+        problems.append(f"record_id is missing (WARC-Refers-To names {resource.record_id})")
+    elif record_id != resource.record_id:
         problems.append(f"record_id {record_id} but WARC-Refers-To names {resource.record_id}")
     length = _int(doc, "length_bytes", "provenance")
     if length != resource.length:
