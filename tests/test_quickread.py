@@ -825,3 +825,22 @@ def test_a_field_given_twice_is_reported_either_way(monkeypatch: pytest.MonkeyPa
         (len(records[0]) + len(records[1]), "malformed-header",
          "WARC-Target-URI appears more than once (the first is used)")]
 
+
+
+@pytest.mark.parametrize("algorithm", ["sha256", "sha1"])
+def test_content_urns_are_judged_alike_by_both_readers(algorithm: str) -> None:
+    """The quick path sees the usual content URN (its block's, a sha256 digest) in one go; every other target holding
+    the prefix (in <>, after spaces, in capitals, with more before or after the hex) is judged as the full reader
+    judges it."""
+    import hashlib
+
+    block = b"one"
+    hexed = hashlib.sha256(block).hexdigest()
+    urn = f"urn:provpack:sha256:{hexed}"
+    targets = [urn, f"<{urn}", f"<{urn}>", f"    {urn}", f"   <{urn}", f"URN:provpack:SHA256:{hexed.upper()}",
+               f"urn:provpack:sha256:{urn}", f"x{urn}", f"urn:{urn}", f"urn:provpack:sha256:00{hexed}"]
+    records = [record("resource", block, content_type="text/plain", target=target, block_digest=algorithm)
+               for target in ["urn:x", *targets]]
+    quick, without_layouts, full = three_readings(b"".join(records))
+    assert quick == without_layouts == full
+    assert [problem.offset for problem in quick.problems] == [sum(map(len, records[:index])) for index in (7, 10)]

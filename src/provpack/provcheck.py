@@ -52,28 +52,28 @@ _OTHER_WRITER = (f"--deep: provpack provenance records written by another versio
 # A resource record's WARC-Target-URI urn:provpack:sha256:HEX (an excerpt's without `url`, a local original's
 # without `source_url`) names its block by content: HEX must be the block's sha256 (docs/format.md). (Not a
 # conversion's: it carries its source record's target.)
-_CONTENT_URN = b"urn:provpack:sha256:"
+CONTENT_URN = b"urn:provpack:sha256:"
 
 
 def content_urn(target: bytes | None) -> bytes | None:
     """`target` (a WARC-Target-URI value) when it is a provpack content URN (its prefix in any case, in <> or
-    not), stripped; else None."""
+    not), stripped of white space and <>; else None."""
     if target is None:
         return None
-    value = target.strip()
-    if value[:1] == b"<" and value[-1:] == b">":
-        value = value[1:-1]
-    return value if value[:20].lower() == _CONTENT_URN else None
+    value = target.strip(b" \t<>")
+    return value if value[:20].lower() == CONTENT_URN else None
 
 
-def content_urn_fault(urn: bytes, sha256_hex: str) -> str | None:
+def content_urn_fault(urn: bytes, sha256_hex: bytes) -> str | None:
     """Why a resource record's content URN `urn` (see content_urn) does not name its block, whose sha256 is
-    `sha256_hex`; None when it does."""
-    if urn[20:].lower() == sha256_hex.encode("ascii"):
+    `sha256_hex` (lower-case hex); None when it does."""
+    named = urn[20:]
+    if named == sha256_hex or named.lower() == sha256_hex:
         return None
     shown = urn.decode("utf-8", "replace")
     return (f"WARC-Target-URI {shown[:100]}{'...' if len(shown) > 100 else ''} is a provpack content URN, but the"
-            f" block's sha256 is {sha256_hex}: a urn:provpack:sha256: target names the exact bytes of its record")
+            f" block's sha256 is {sha256_hex.decode('ascii')}: a urn:provpack:sha256: target names the exact bytes"
+            " of its record")
 
 
 class ResourceFacts(NamedTuple):

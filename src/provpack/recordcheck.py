@@ -340,7 +340,7 @@ class RecordChecker(ScanBuffer):
                 checked += len(payload_claims)
         if warc_type == b"resource":
             if urn is not None:
-                wrong = content_urn_fault(urn, block_digests["sha256"].hex())
+                wrong = content_urn_fault(urn, hexlify(block_digests["sha256"]))
                 if wrong is not None:
                     self._problem(kinds.DIGEST_MISMATCH, wrong)
             self._resource_done(block_digests, block, length, fields.get(b"warc-target-uri"))
