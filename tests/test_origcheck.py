@@ -113,6 +113,16 @@ class Archive:
                 return self
         raise KeyError(warc_type)
 
+    def software(self, software: str) -> Archive:
+        """The warcinfo record's `software` made `software` (the records' generators are held to provpack's)."""
+        for index, raw in enumerate(self.records):
+            head, block = split_record(raw)
+            if b"WARC-Type: warcinfo" in head:
+                block = re.sub(rb"software: [^\r]*", b"software: " + software.encode(), block)
+                self.records[index] = join_record(head, block)
+                return self
+        raise KeyError("warcinfo")
+
     def record(self, warc_type: str, target: str) -> bytes:
         for raw in self.records:
             if f"WARC-Type: {warc_type}\r".encode() in raw and f"WARC-Target-URI: {target}\r".encode() in raw:
@@ -1177,7 +1187,8 @@ def test_deep_leaves_another_versions_alignment(packaged: bytes, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """A record another provpack version wrote is not aligned again, nor its original's text extracted again (its
     aligner and extractor may differ): counted."""
-    edited = Archive(packaged).edit_doc("d", lambda doc: doc.update(generator="provpack 0.0.1", differences=[]))
+    edited = Archive(packaged).software("otherwriter/1.0").edit_doc(
+        "d", lambda doc: doc.update(generator="provpack 0.0.1", differences=[]))
     found = deep_report(edited, tmp_path, monkeypatch)
     assert found.problems == ()
     assert f"{origcheck.REALIGNED}: 2" in found.notes and f"{origcheck.NOT_REALIGNED}: 1" in found.notes
@@ -1328,7 +1339,7 @@ def test_the_earlier_records_said_to_be_of_this_version_are_judged_by_its_rules(
         tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     """The same records with generator provpack 0.4.0 are judged by alignment's rules: 0.3.0's reasons are not
     this aligner's (so the generator is what spares them)."""
-    archive = Archive(OLDER.read_bytes())
+    archive = Archive(OLDER.read_bytes()).software("provpack/0.4.0")
     for name in ("a_order", "b_twice", "c_midword", "d_apostrophe", "e_possible"):
         archive.edit_doc(name, lambda doc: doc.update(generator="provpack 0.4.0"))
     old_reason = "'segments out of order: the segment after the marker comes before the one preceding it in the origina' (... 101 characters)"
@@ -1346,14 +1357,33 @@ def test_the_earlier_records_said_to_be_of_this_version_are_judged_by_its_rules(
     assert not any(note.startswith((origcheck.OLDER_RULES, origcheck.OTHER_RULES)) for note in found.notes)
 
 
-@pytest.mark.parametrize("generator", [None, "otherwriter 1.2.0", "provpack", "provpack next"])
-def test_records_of_another_writer_are_checked_without_alignments_rules(
-        generator: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A record whose generator is not provpack (or none) is checked as an earlier provpack's, counted apart."""
-    archive = Archive(OLDER.read_bytes())
+def test_records_without_a_generator_are_judged_by_alignments_rules(
+        tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record that names no generator gets the newest rules (as its markers do, provcheck._padded_before), not
+    an earlier provpack's laxer ones: deleting the generator (in a file whose warcinfo is not provpack's, which
+    would hold it to its own) hides no reason alignment does not give."""
+    from provpack.provcheck import _padded_before
+
+    assert origcheck.other_rules({}) is None and not _padded_before(None)
+    archive = Archive(OLDER.read_bytes()).software("otherwriter/1.2.0")
     for name in ("a_order", "b_twice", "c_midword", "d_apostrophe", "e_possible"):
-        archive.edit_doc(name, lambda doc: doc.pop("generator") if generator is None else doc.update(
-            generator=generator))
+        archive.edit_doc(name, lambda doc: doc.pop("generator"))
+    found = report(archive, tmp_path, monkeypatch)
+    assert [problem.record_id for problem in found.problems] == [
+        archive.metadata_id(name) for name in ("b_twice", "c_midword", "e_possible")]
+    assert all(problem.message.startswith("elisions[0]: omitted_reason 'segments out of order: ")
+               for problem in found.problems[:2])
+    assert not any(note.startswith((origcheck.OLDER_RULES, origcheck.OTHER_RULES)) for note in found.notes)
+
+
+@pytest.mark.parametrize("generator", ["otherwriter 1.2.0", "provpack", "provpack next"])
+def test_records_of_another_writer_are_checked_without_alignments_rules(
+        generator: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record whose generator is not provpack (in a file another writer made) is checked as an earlier
+    provpack's, counted apart."""
+    archive = Archive(OLDER.read_bytes()).software("otherwriter/1.2.0")
+    for name in ("a_order", "b_twice", "c_midword", "d_apostrophe", "e_possible"):
+        archive.edit_doc(name, lambda doc: doc.update(generator=generator))
     found = report(archive, tmp_path, monkeypatch)
     assert problems(found) == mismatches(archive, "e_possible", OLDER_REVERSED)
     assert f"{origcheck.OTHER_RULES}: 5" in found.notes
@@ -1366,9 +1396,10 @@ def test_records_of_another_writer_are_checked_without_alignments_rules(
     ("provpack 0.4.0", None), ("provpack 0.4", None), ("provpack 0.10.0", None), ("provpack 1.0.0", None),
     ("provpack 0.4.1.dev3", None), ("provpack 0.4.0+local", None),
     ("provpack 0.3.0 extra", origcheck.OTHER_RULES), ("Provpack 0.4.0", origcheck.OTHER_RULES),
-    ("", origcheck.OTHER_RULES), (None, origcheck.OTHER_RULES), (4, origcheck.OTHER_RULES)])
+    ("", origcheck.OTHER_RULES), (None, None), (4, None)])
 def test_which_rules_a_generator_follows(generator: object, note: str | None) -> None:
-    """The generator compared as a version (0.10.0 after 0.4.0), not as text."""
+    """The generator compared as a version (0.10.0 after 0.4.0), not as text; none (or one that is not text) gets
+    the newest rules, as provcheck's markers do (_padded_before)."""
     assert origcheck.other_rules({"generator": generator}) == note
 
 

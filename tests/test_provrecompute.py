@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -34,20 +35,29 @@ HEAD, _, BLOCK = MEMBERS[2].partition(b"\r\n\r\n")
 DOC: dict[str, Any] = json.loads(BLOCK[:-4])
 
 
-def _forged(doc: dict[str, Any], folder: Path) -> Path:
-    """The seed archive with its provenance record replaced by `doc`, digest and Content-Length made to fit."""
-    block = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+def _forged(doc: dict[str, Any], folder: Path, *, software: str | None = None) -> Path:
+    """The seed archive with its provenance record replaced by `doc`, digest and Content-Length made to fit (and
+    its warcinfo's software made `software`, when given)."""
+    record = _with_block(HEAD, json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode())
+    info = MEMBERS[0]
+    if software is not None:
+        head, _, block = info.partition(b"\r\n\r\n")
+        info = _with_block(head, re.sub(rb"software: [^\r]*", f"software: {software}".encode(), block[:-4]))
+    path = folder / "forged.warc.gz"
+    path.write_bytes(b"".join(_gzip(member) for member in (info, MEMBERS[1], record)))
+    return path
+
+
+def _with_block(head: bytes, block: bytes) -> bytes:
+    """A record of this header and block, its WARC-Block-Digest and Content-Length made to fit."""
     lines = []
-    for line in HEAD.split(b"\r\n"):
+    for line in head.split(b"\r\n"):
         if line.startswith(b"WARC-Block-Digest:"):
             line = b"WARC-Block-Digest: sha256:" + hashlib.sha256(block).hexdigest().encode("ascii")
         elif line.startswith(b"Content-Length:"):
             line = b"Content-Length: %d" % len(block)
         lines.append(line)
-    record = b"\r\n".join(lines) + b"\r\n\r\n" + block + b"\r\n\r\n"
-    path = folder / "forged.warc.gz"
-    path.write_bytes(b"".join(_gzip(member) for member in (MEMBERS[0], MEMBERS[1], record)))
-    return path
+    return b"\r\n".join(lines) + b"\r\n\r\n" + block + b"\r\n\r\n"
 
 
 def _gzip(data: bytes) -> bytes:
@@ -187,16 +197,17 @@ def test_a_record_another_version_wrote_is_noted_not_compared(tmp_path: Path) ->
     assert doc["generator"] == WRITER   # (the committed archive is this version's)
     doc["text"]["newline"] = "CR"   # derivable only by --deep's reading
     assert not verify(_forged(doc, tmp_path), jobs=1, deep=True).ok
-    doc["generator"] = "provpack 0.0.1"
-    file = verify(_forged(doc, tmp_path), jobs=1, deep=True).files[0]
+    doc["generator"] = "provpack 0.0.1"   # (an archive that version wrote: its warcinfo says so too)
+    file = verify(_forged(doc, tmp_path, software="provpack/0.0.1"), jobs=1, deep=True).files[0]
     assert file.ok and not file.problems
     assert any(note.startswith("--deep: provpack provenance records written by another version than "
                                f"{WRITER}, not compared with its reading") and note.endswith(": 1")
                for note in file.notes), file.notes
-    assert not any("another version" in note for note in verify(_forged(doc, tmp_path), jobs=1).files[0].notes)
+    assert not any("another version" in note for note in verify(_forged(doc, tmp_path, software="provpack/0.0.1"),
+                                                                jobs=1).files[0].notes)
     doc["segments"][0]["byte_start"] += 1   # what the default checks see is still caught
-    assert [p.kind for p in verify(_forged(doc, tmp_path), jobs=1, deep=True).files[0].problems] \
-        == ["metadata-mismatch"]
+    assert [p.kind for p in verify(_forged(doc, tmp_path, software="provpack/0.0.1"), jobs=1,
+                                   deep=True).files[0].problems] == ["metadata-mismatch"]
 
 
 RECORD_ID = next(line.split(b": ", 1)[1].decode("ascii") for line in MEMBERS[1].split(b"\r\n")

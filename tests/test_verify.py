@@ -1338,3 +1338,42 @@ def test_a_resource_filed_under_a_content_urn_must_hold_those_bytes(tmp_path: Pa
             file = verify(str(path), jobs=1).files[0]
         assert [(p.offset, p.kind, p.message) for p in file.problems] == expected
         assert (file.records, file.verified) == (7, 4)
+
+
+def _generator_problems(data: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int | None, str]]:
+    """The (offset, message) of each problem, the same whichever reader reads each record (quick path or not)."""
+    from provpack.quickread import QuickReader
+
+    path = write(tmp_path, data, "g.warc")
+    found = [(p.offset, p.message) for p in verify(str(path), jobs=1).files[0].problems]
+    with monkeypatch.context() as patch:
+        patch.setattr(QuickReader, "_express", lambda self: False)
+        assert [(p.offset, p.message) for p in verify(str(path), jobs=1).files[0].problems] == found
+    return found
+
+
+def test_a_generator_other_than_the_warcinfos_provpack_is_a_mismatch(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """package writes every record of an archive in one run: after a warcinfo saying software: provpack/V, a
+    provenance record whose generator is not `provpack V` (an earlier version's, whose laxer rules it would earn;
+    another writer's; none) is a metadata-mismatch. After another warcinfo, or none, the generator is not held to
+    anything; each warcinfo (files joined end to end) holds the records after it."""
+    texts = [f"Text {n} [...] more.\n" for n in range(4)]
+    records = provpack_records(texts, software="provpack/0.5.0",
+                               generators=["provpack 0.5.0", "provpack 0.3.0", None, "otherwriter 1.0"])
+    offsets = [sum(map(len, records[:index])) for index in (4, 6, 8)]
+    said = "but the warcinfo record before it says software: provpack/0.5.0: package writes every record of an " \
+           "archive in one run, each with generator 'provpack 0.5.0' (an earlier version's rules would be applied to it)"
+    assert _generator_problems(b"".join(records), tmp_path, monkeypatch) == [
+        (offsets[0], f"generator 'provpack 0.3.0', {said}"), (offsets[1], f"no generator, {said}"),
+        (offsets[2], f"generator 'otherwriter 1.0', {said}")]
+    for software in ("warcbuild", "provpack-fork/0.5.0"):
+        other = provpack_records(texts, software=software,
+                                 generators=["provpack 0.5.0", "provpack 0.3.0", None, "otherwriter 1.0"])
+        assert _generator_problems(b"".join(other), tmp_path, monkeypatch) == []
+        assert _generator_problems(b"".join(other[1:]), tmp_path, monkeypatch) == []   # (no warcinfo)
+    older = provpack_records(texts[:1], software="provpack/0.3.0", generators=["provpack 0.3.0"])
+    newer = provpack_records(texts[1:2], software="Provpack/0.5.0", generators=["provpack 0.3.0"])
+    assert _generator_problems(b"".join(older + newer), tmp_path, monkeypatch) == [
+        (sum(map(len, older + newer[:2])), f"generator 'provpack 0.3.0', {said}")]
+

@@ -631,3 +631,21 @@ def test_deep_extraction_again_gives_the_serial_report(tmp_path: Path, merges: l
         monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
         assert _verify_path(path, jobs=2, deep=True) == serial, split
     assert True in merges and False in merges
+
+
+def test_generators_after_the_split_are_held_to_the_first_parts_warcinfo(
+        tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warcinfo is in the first part: a provenance record after the split whose generator is not the one it
+    says is reported as in one serial read (the first part reads on), and a sound archive's split still merges."""
+    words = texts(6)
+    sound = warc(provpack_records(words, software="provpack/0.5.0", generators=["provpack 0.5.0"] * 6))
+    downgraded = provpack_records(words, software="provpack/0.5.0", generators=["provpack 0.5.0"] * 5 + [None])
+    for data, merged in ((sound, True), (warc(downgraded), False)):
+        path = tmp_path / "a.warc.gz"
+        path.write_bytes(data)
+        for split in member_starts(data)[1:]:
+            merges.clear()
+            serial, split_report = serial_and_split(path, split, monkeypatch)
+            assert split_report == serial, split
+            assert merges == [merged], split
+        assert serial.ok is (data is sound)

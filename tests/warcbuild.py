@@ -207,9 +207,11 @@ def provenance_bytes(doc: dict[str, object]) -> bytes:
     return (json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def provpack_records(texts: Sequence[str], *, docs: Sequence[dict[str, object]] | None = None) -> list[bytes]:
-    """warcinfo, then per text a resource and its provenance metadata record (docs/format.md layout)."""
-    info = b"software: warcbuild\r\nformat: WARC File Format 1.1\r\n"
+def provpack_records(texts: Sequence[str], *, docs: Sequence[dict[str, object]] | None = None,
+                     software: str = "warcbuild", generators: Sequence[str | None] | None = None) -> list[bytes]:
+    """warcinfo (its `software`), then per text a resource and its provenance metadata record (docs/format.md
+    layout), each record's generator from `generators` (None: none) when given."""
+    info = f"software: {software}\r\nformat: WARC File Format 1.1\r\n".encode("utf-8")
     out = [record("warcinfo", info, content_type="application/warc-fields",
                   record_id=f"<urn:uuid:{uuid.uuid5(NAMESPACE, 'warcinfo' + ''.join(texts))}>")]
     for index, text in enumerate(texts):
@@ -219,6 +221,10 @@ def provpack_records(texts: Sequence[str], *, docs: Sequence[dict[str, object]] 
         out.append(record("resource", raw, record_id=resource_id, content_type="text/plain; charset=utf-8",
                           payload_digest="sha256", headers=[("WARC-Target-URI", target)]))
         doc = docs[index] if docs is not None else provenance(text, record_id=resource_id, target=target)
+        if generators is not None:
+            doc = {key: value for key, value in doc.items() if key != "generator"}
+            if generators[index] is not None:
+                doc["generator"] = generators[index]
         meta = provenance_bytes(doc)
         out.append(record("metadata", meta, content_type="application/ld+json",
                           record_id=f"<urn:uuid:{uuid.uuid5(NAMESPACE, 'provenance' + target + str(index))}>",

@@ -16,8 +16,8 @@ and `source_end`, `differences`, `out_of_order`. Two halves:
   first record aligned with an original comes; the words of the excerpt's pieces read when the
   provenance record comes, from the excerpt provcheck holds). Alignment's rules (what each marker cut, the
   reasons, in_order) are this version's aligner's, applied to records provpack 0.4.0 or later wrote
-  (`other_rules`); a record an earlier provpack, another writer or none wrote gets the other checks, and a
-  note counts it.
+  (`other_rules`), and to records that name no generator (a deleted one must not earn laxer rules); a record an
+  earlier provpack or another writer wrote gets the other checks, and a note counts it.
 
 It does not align again: what it checks is what the archive alone can tell. Imports nothing of
 the writer (like provcheck, of which it is a part). Under `verify --deep` it is given a `realign`
@@ -77,7 +77,7 @@ SHOWN_DIFFERENCE = 40   # characters shown from where an extracted text first di
 RULES_SINCE = (0, 4, 0)
 OLDER_RULES = ("provpack alignments with an original written before 0.4.0: checked without alignment's rules, which"
                " changed in 0.4.0 (what each marker cut, its omitted_reason and omitted_scope, in_order)")
-OTHER_RULES = ("alignments with an original whose generator is not provpack (none, or another writer): checked"
+OTHER_RULES = ("alignments with an original whose generator is not provpack (another writer): checked"
                " without provpack's rules of alignment (what each marker cut, its omitted_reason and omitted_scope,"
                " in_order)")
 _GENERATOR = re.compile(r"provpack (\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?[0-9A-Za-z]+)*")
@@ -127,7 +127,11 @@ def provpack_version(generator: object) -> tuple[int, int, int] | None:
 @functools.lru_cache(maxsize=16)
 def _other_rules(generator: object) -> str | None:
     """None when a record of this `generator` follows the rules of alignment verify applies (provpack 0.4.0 or
-    later); else the note that counts it: OLDER_RULES (an earlier provpack) or OTHER_RULES."""
+    later, or none given: the newest rules, as provcheck's markers; a deleted generator must not earn older,
+    laxer ones); else the note that counts it: OLDER_RULES (an earlier provpack) or OTHER_RULES (a string that
+    names no provpack)."""
+    if generator is None:
+        return None
     version = provpack_version(generator)
     if version is None:
         return OTHER_RULES
@@ -137,7 +141,7 @@ def _other_rules(generator: object) -> str | None:
 def other_rules(doc: dict[str, Any]) -> str | None:
     """None when the record `doc` follows the rules of alignment verify applies; else the note counting it."""
     generator = doc.get("generator")
-    return _other_rules(generator if type(generator) is str else None)
+    return _other_rules(generator if type(generator) is str else None)   # (one that is no text: as none)
 
 
 def _rules() -> None:

@@ -49,6 +49,28 @@ _OTHER_WRITER = (f"--deep: provpack provenance records written by another versio
                  " with its reading (every other check ran)")
 
 
+# package writes every record of an archive in one run, the warcinfo first (`software: provpack/VERSION`), each
+# provenance record's generator `provpack VERSION`: a provenance record after a warcinfo of provpack's whose
+# generator is another (an earlier version's rules are laxer) or none was changed, not written so.
+WARCINFO_LIMIT = 1 << 20   # a warcinfo block over this size is not read for its software (taken as not provpack's)
+UNSETTLED_KEPT = 16   # generators a segment notes before its first warcinfo (more: the first part reads on)
+
+
+def software_writer(block: bytes | None) -> str | None:
+    """The generator a provenance record written with this warcinfo `block` has: `provpack VERSION` for one whose
+    first `software` field is `provpack/VERSION`; None for any other (or none, or a block not read)."""
+    if block is None or len(block) > WARCINFO_LIMIT:
+        return None
+    for line in block.split(b"\n"):   # (application/warc-fields: `name: value` lines; read once a file)
+        name, colon, value = line.partition(b":")
+        if colon and name.strip().lower() == b"software":
+            value = value.strip()
+            if value[:9].lower() != b"provpack/":
+                return None
+            return "provpack " + value[9:].decode("utf-8", "replace")
+    return None
+
+
 # A resource record's WARC-Target-URI urn:provpack:sha256:HEX (an excerpt's without `url`, a local original's
 # without `source_url`) names its block by content: HEX must be the block's sha256 (docs/format.md). (Not a
 # conversion's: it carries its source record's target.)
@@ -124,6 +146,14 @@ class Resolution(NamedTuple):
     counted: str | None
 
 
+def writer_mismatch(generator: object, writer: str) -> str:
+    """The problem of a provenance record whose `generator` is not `writer`, the warcinfo's (see software_writer)."""
+    said = "no generator" if generator is None else f"generator {generator!r}"
+    return (f"{said}, but the warcinfo record before it says software: provpack/{writer.partition(' ')[2]}: package"
+            f" writes every record of an archive in one run, each with generator {writer!r} (an earlier version's"
+            " rules would be applied to it)")
+
+
 def _not_a_resource(refers_to: str) -> str:
     return (f"WARC-Refers-To {refers_to} names an earlier record that is not a resource record"
             f" (or is more than {KEEP_RECORDS} resource records back)")
@@ -152,6 +182,13 @@ class ProvenanceTracker:
         self.peak_bytes = 0  # the most bytes of blocks held at once
         self.deferred: Deferred | None = None  # set by metadata() for a segment's waiting record
         self.parsed: dict[str, Any] | None = None  # set by metadata(): the provenance JSON it read, else None
+        # The generator the provenance records must have: the last warcinfo's, when it is provpack's (software_writer);
+        # a segment does not know it until its own first warcinfo (`settled`), and notes what it met before that
+        # (`unsettled`: the generators, None for none) for the first part, which knows it, to judge
+        # (verifysplit.absorb).
+        self.writer: str | None = None
+        self.settled = not segment
+        self.unsettled: set[str | None] = set()
 
     def resource(self, facts: ResourceFacts) -> list[Problem]:
         """A resource record was read; problems of provenance records that were waiting for it."""
@@ -206,6 +243,25 @@ class ProvenanceTracker:
             block = self._ring.get(start, size)
         return _new_facts(ResourceFacts, (record_id, length, sha256_hex, block, target))   # (without the Python-level __new__)
 
+    def warcinfo(self, block: bytes | None) -> None:
+        """A warcinfo record was read (its block, None when not kept): the provenance records after it must have
+        its writer's generator when it is provpack's."""
+        self.writer = software_writer(block)
+        self.settled = True
+
+    def generator(self, offset: int | None, record_id: str | None, doc: dict[str, Any]) -> Problem | None:
+        """The problem of a provenance record `doc` whose generator is not `writer`, the warcinfo's; None when it
+        is, or when there is nothing to hold it to; in a segment before its first warcinfo, noted (`unsettled`)."""
+        generator = doc.get("generator")
+        if not self.settled:
+            if len(self.unsettled) <= UNSETTLED_KEPT:
+                self.unsettled.add(generator if type(generator) is str or generator is None else repr(generator))
+            return None
+        writer = self.writer
+        if writer is None or generator == writer:
+            return None
+        return Problem(offset, record_id, kinds.METADATA_MISMATCH, writer_mismatch(generator, writer))
+
     def metadata(
         self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen: Container[int],
         position: tuple[int, int] | None = None,
@@ -215,7 +271,8 @@ class ProvenanceTracker:
         `seen` holds the hashes of the record ids read so far: a WARC-Refers-To among them that
         names no resource record kept is a problem (looked up only then). In a segment, `position`
         (record number, problems so far) is kept with a provenance record that waits for its
-        resource, as `deferred`, for the first part of the file to settle.
+        resource, as `deferred`, for the first part of the file to settle. (Its generator is the
+        caller's to compare with `writer`, after these: see generator().)
         """
         self.deferred = None
         self.parsed = None   # the provenance JSON read, for origcheck

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from .digests import FACTORIES, LABELS, encoding_of, value_matches
 from .payload import Dechunker, http_block, http_payload
 from .origcheck import ORIGIN_TYPES, Record
-from .provcheck import CONTENT_URN, ResourceFacts, content_urn, content_urn_fault
+from .provcheck import CONTENT_URN, WARCINFO_LIMIT, ResourceFacts, content_urn, content_urn_fault
 from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, MAX_HEADER, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED,
                           UNREAD_JSON, RecordChecker)
 from .warcheader import MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, date_fault, missing_for_type
@@ -260,6 +260,8 @@ class QuickReader(RecordChecker):
                     return True
             else:
                 self.counts[UNREAD_JSON] += 1
+        elif warc_type == b"warcinfo":   # (what the provenance records after it must say wrote them)
+            self.provenance.warcinfo(buf[start:stop] if length <= WARCINFO_LIMIT else None)
         elif warc_type in ORIGIN_TYPES:   # (a record an original may be made of: origcheck)
             self._origin_done(warc_type, None if target is None else target.strip(),
                               None if refers is None else refers.strip(), expected.decode("ascii")

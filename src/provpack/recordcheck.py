@@ -29,8 +29,8 @@ from .idset import IdSet
 from .origcheck import ORIGIN_TYPES, OriginTracker, Record
 from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
-from .provcheck import (Deferred, ProvenanceTracker, ResourceFacts, content_urn, content_urn_fault, deep_realign,
-                        deep_reextract)
+from .provcheck import (WARCINFO_LIMIT, Deferred, ProvenanceTracker, ResourceFacts, content_urn, content_urn_fault,
+                        deep_realign, deep_reextract)
 from .scanbuffer import PAST_END, ScanBuffer
 from .warcheader import HeaderParser, show
 from .warcstream import Source
@@ -256,6 +256,8 @@ class RecordChecker(ScanBuffer):
             keep = length <= PROVENANCE_LIMIT
             if not keep:
                 self.counts[UNREAD_JSON] += 1
+        elif warc_type == b"warcinfo":
+            keep = length <= WARCINFO_LIMIT
         elif warc_type == b"conversion":   # (an original's text: origcheck)
             keep = length <= KEEP_LIMIT
         elif warc_type == b"response" and self.origins.wants(self._rec_id):   # (--deep: its text extracted again)
@@ -348,6 +350,8 @@ class RecordChecker(ScanBuffer):
             sha = block_digests.get("sha256")
             self._origin_done(warc_type, fields.get(b"warc-target-uri"), fields.get(b"warc-refers-to"),
                               None if sha is None else sha.hex(), length, block)
+        elif warc_type == b"warcinfo":
+            self.provenance.warcinfo(block)
         elif block is not None:
             self._metadata_done(fields.get(b"warc-refers-to"), block)
         if self._rec_failed:
@@ -590,9 +594,16 @@ class RecordChecker(ScanBuffer):
         )
         if self._segment:
             self._context = self.provenance.deferred
-        doc = self.provenance.parsed
-        if doc is not None and doc.get("original") is not None:   # (an original's records named: origcheck)
-            found += self.origins.provenance(self._rec_offset, self._rec_id, doc, self.seen_ids)
+        provenance = self.provenance
+        doc = provenance.parsed
+        if doc is not None:
+            writer = provenance.writer   # (its generator must be the warcinfo's: ProvenanceTracker.generator)
+            if (writer is not None and doc.get("generator") != writer) or not provenance.settled:
+                wrong = provenance.generator(self._rec_offset, self._rec_id, doc)
+                if wrong is not None:
+                    found = [*found, wrong]
+            if doc.get("original") is not None:   # (an original's records named: origcheck)
+                found += self.origins.provenance(self._rec_offset, self._rec_id, doc, self.seen_ids)
         if found:
             self._rec_failed = True
             self.problems.extend(found)
