@@ -1377,3 +1377,38 @@ def test_a_generator_other_than_the_warcinfos_provpack_is_a_mismatch(tmp_path: P
     assert _generator_problems(b"".join(older + newer), tmp_path, monkeypatch) == [
         (sum(map(len, older + newer[:2])), f"generator 'provpack 0.3.0', {said}")]
 
+
+def test_provenance_not_declared_as_json_metadata_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provenance record whose Content-Type was made text/plain (or its WARC-Type resource) is not checked, and
+    show and extract do not list its excerpt: after a warcinfo of provpack's a metadata record so is a
+    metadata-mismatch (package writes each as application/ld+json), anywhere else a note counts it, as it does a
+    resource holding provenance (an excerpt may quote a provenance document); a text that only names the format
+    is nothing. The same whichever reader reads the record."""
+    from provpack.provcheck import HIDDEN
+    from provpack.quickread import QuickReader
+
+    texts = [f"Text {n} [...] more.\n" for n in range(3)]
+
+    def made(software: str) -> list[bytes]:
+        records = provpack_records(texts, software=software, generators=["provpack 0.5.0"] * 3)
+        records[4] = records[4].replace(b"Content-Type: application/ld+json", b"Content-Type: text/plain")
+        target = records[6].split(b"WARC-Target-URI: ", 1)[1].split(b"\r\n", 1)[0]
+        records[6] = records[6].replace(b"WARC-Type: metadata", b"WARC-Type: resource").replace(
+            b"WARC-Target-URI: " + target, b"WARC-Target-URI: urn:example:moved")
+        return records + [record("resource", b'the "format": "provpack-provenance/1" key\n', content_type="text/plain",
+                                 target="urn:example:doc")]
+    for software, problems, notes in (("provpack/0.5.0", 1, 1), ("warcbuild", 0, 2)):
+        records = made(software)
+        path = write(tmp_path, b"".join(records), "h.warc")
+        for quick in (True, False):
+            with monkeypatch.context() as patch:
+                if not quick:
+                    patch.setattr(QuickReader, "_express", lambda self: False)
+                file = verify(str(path), jobs=1).files[0]
+            assert [(p.offset, p.kind, p.message) for p in file.problems] == [
+                (sum(map(len, records[:4])), "metadata-mismatch", 'the block is provpack provenance ("format": '
+                 "\"provpack-provenance/1\"), but the record's Content-Type is 'text/plain', not JSON: it is not "
+                 "checked, and show and extract do not list its excerpt (package writes it as application/ld+json)")
+            ][:problems]
+            assert f"{HIDDEN}: {notes}" in file.notes and "provpack provenance records checked: 1" in file.notes
+            assert (file.records, file.verified) == (8, 8 - problems)

@@ -636,11 +636,14 @@ def test_deep_extraction_again_gives_the_serial_report(tmp_path: Path, merges: l
 def test_generators_after_the_split_are_held_to_the_first_parts_warcinfo(
         tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     """The warcinfo is in the first part: a provenance record after the split whose generator is not the one it
-    says is reported as in one serial read (the first part reads on), and a sound archive's split still merges."""
+    says (or a metadata record holding provenance not as JSON) is reported as in one serial read (the first part
+    reads on), and a sound archive's split still merges."""
     words = texts(6)
     sound = warc(provpack_records(words, software="provpack/0.5.0", generators=["provpack 0.5.0"] * 6))
     downgraded = provpack_records(words, software="provpack/0.5.0", generators=["provpack 0.5.0"] * 5 + [None])
-    for data, merged in ((sound, True), (warc(downgraded), False)):
+    hidden = list(downgraded)
+    hidden[-1] = hidden[-1].replace(b"Content-Type: application/ld+json", b"Content-Type: text/plain")
+    for data, merged in ((sound, True), (warc(downgraded), False), (warc(hidden), False)):
         path = tmp_path / "a.warc.gz"
         path.write_bytes(data)
         for split in member_starts(data)[1:]:

@@ -54,6 +54,16 @@ _OTHER_WRITER = (f"--deep: provpack provenance records written by another versio
 # generator is another (an earlier version's rules are laxer) or none was changed, not written so.
 WARCINFO_LIMIT = 1 << 20   # a warcinfo block over this size is not read for its software (taken as not provpack's)
 UNSETTLED_KEPT = 16   # generators a segment notes before its first warcinfo (more: the first part reads on)
+# A record whose block is provpack provenance but which is not a JSON metadata record: not checked, nor listed by
+# show and extract. A metadata record so (package writes each as application/ld+json) after a warcinfo of
+# provpack's is a problem; a resource (an excerpt may quote such a document) or any record elsewhere, a note.
+HIDDEN_MARK = b"provpack-provenance"   # (also in the format spelled "provpack-provenance\/1")
+# The first byte of a block that may be a JSON object: "{", JSON white space, a UTF-8 BOM's (json.loads takes it);
+# only such blocks are searched for HIDDEN_MARK (an excerpt's text seldom starts so: the search costs little).
+JSON_START = frozenset(b" \t\r\n{\xef")
+HIDDEN = (f"records holding provpack provenance (\"format\": \"{PROVENANCE_FORMAT}\") that are not JSON metadata"
+          " records (WARC-Type metadata, a JSON Content-Type), so not checked, and their excerpts not listed by show"
+          " or extract")
 
 
 def software_writer(block: bytes | None) -> str | None:
@@ -184,11 +194,12 @@ class ProvenanceTracker:
         self.parsed: dict[str, Any] | None = None  # set by metadata(): the provenance JSON it read, else None
         # The generator the provenance records must have: the last warcinfo's, when it is provpack's (software_writer);
         # a segment does not know it until its own first warcinfo (`settled`), and notes what it met before that
-        # (`unsettled`: the generators, None for none) for the first part, which knows it, to judge
-        # (verifysplit.absorb).
+        # (`unsettled`: the generators, None for none; `hidden`: metadata records holding provenance) for the first
+        # part, which knows it, to judge (verifysplit.absorb).
         self.writer: str | None = None
         self.settled = not segment
         self.unsettled: set[str | None] = set()
+        self.unsettled_hidden = False
 
     def resource(self, facts: ResourceFacts) -> list[Problem]:
         """A resource record was read; problems of provenance records that were waiting for it."""
@@ -261,6 +272,30 @@ class ProvenanceTracker:
         if writer is None or generator == writer:
             return None
         return Problem(offset, record_id, kinds.METADATA_MISMATCH, writer_mismatch(generator, writer))
+
+    def hidden(self, offset: int | None, record_id: str | None, warc_type: bytes, content_type: bytes | None,
+               block: bytes) -> list[Problem]:
+        """A resource, or a metadata record that is not JSON: a problem, or a count (HIDDEN), when its block is
+        provpack provenance all the same (see HIDDEN)."""
+        if not block or block[0] not in JSON_START or block.find(HIDDEN_MARK) < 0:
+            return []
+        try:
+            doc, _ = parse(block)
+        except (UnicodeDecodeError, ValueError):
+            return []
+        if not is_provenance(doc):
+            return []
+        if warc_type == b"metadata":
+            if self.writer is not None:
+                shown = "none" if content_type is None else repr(content_type.strip().decode("utf-8", "replace")[:80])
+                return [Problem(offset, record_id, kinds.METADATA_MISMATCH,
+                                f"the block is provpack provenance (\"format\": \"{PROVENANCE_FORMAT}\"), but the"
+                                f" record's Content-Type is {shown}, not JSON: it is not checked, and show and extract"
+                                " do not list its excerpt (package writes it as application/ld+json)")]
+            if not self.settled:
+                self.unsettled_hidden = True
+        self.counts[HIDDEN] += 1
+        return []
 
     def metadata(
         self, offset: int | None, record_id: str | None, block: bytes, refers: bytes | None, *, seen: Container[int],

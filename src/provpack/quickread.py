@@ -14,7 +14,8 @@ from typing import NamedTuple
 from .digests import FACTORIES, LABELS, encoding_of, value_matches
 from .payload import Dechunker, http_block, http_payload
 from .origcheck import ORIGIN_TYPES, Record
-from .provcheck import CONTENT_URN, WARCINFO_LIMIT, ResourceFacts, content_urn, content_urn_fault
+from .provcheck import (CONTENT_URN, HIDDEN_MARK, JSON_START, WARCINFO_LIMIT, ResourceFacts, content_urn,
+                        content_urn_fault)
 from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, MAX_HEADER, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED,
                           UNREAD_JSON, RecordChecker)
 from .warcheader import MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, date_fault, missing_for_type
@@ -214,15 +215,25 @@ class QuickReader(RecordChecker):
                     return False
             elif not value_matches(payload_algorithm, value, FACTORIES[payload_algorithm](view[start:stop]).digest()):
                 return False
-        # A content URN names the block: its sha256. The usual one (this block's, with a sha256 digest) is seen in
-        # one go: after at most 4 bytes (white space, <) the prefix and the hex (content_urn would find the same:
-        # the prefix repeats no shorter piece of itself); a target that does not hold the prefix in any case is none.
-        if warc_type == b"resource" and target is not None and not (
-                algorithm == "sha256" and len(target) <= 88 and target.endswith(expected)
-                and target[-84:-64] == CONTENT_URN) and target.lower().find(CONTENT_URN) >= 0:
-            urn = content_urn(target)
-            if urn is not None and content_urn_fault(urn, expected if algorithm == "sha256" else hexlify(
-                    hashlib.sha256(view[start:stop]).digest())) is not None:
+        json_metadata = False
+        if warc_type == b"resource":
+            # A content URN names the block: its sha256. The usual one (this block's, with a sha256 digest) is seen
+            # in one go: after at most 4 bytes (white space, <) the prefix and the hex (content_urn would find
+            # the same: the prefix repeats no shorter piece of itself); a target that does not hold the prefix in
+            # any case is none.
+            if target is not None and not (algorithm == "sha256" and len(target) <= 88 and target.endswith(expected)
+                                           and target[-84:-64] == CONTENT_URN) and (
+                    target.lower().find(CONTENT_URN) >= 0):
+                urn = content_urn(target)
+                if urn is not None and content_urn_fault(urn, expected if algorithm == "sha256" else hexlify(
+                        hashlib.sha256(view[start:stop]).digest())) is not None:
+                    return False
+            if stop > start and buf[start] in JSON_START and buf.find(HIDDEN_MARK, start, stop) >= 0:
+                return False   # (provpack provenance, perhaps, not in a JSON metadata record: provcheck.hidden's)
+        elif warc_type == b"metadata":   # (find: as `in`, without its int attempt)
+            json_metadata = content_type is not None and content_type.lower().find(b"json") >= 0
+            if (not json_metadata and stop > start and buf[start] in JSON_START
+                    and buf.find(HIDDEN_MARK, start, stop) >= 0):
                 return False
         if not self.seen_ids.add(hash(record_id)):  # (a repeated id: left unchanged, for _read_record to report)
             return False
@@ -252,8 +263,7 @@ class QuickReader(RecordChecker):
             if self.origins.pending:   # (a source record some provenance record waits for: origcheck)
                 self.problems.extend(self.origins.record(
                     Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, length, None)))
-        elif warc_type == b"metadata" and content_type is not None and (
-                content_type.lower().find(b"json") >= 0):  # (as `in`, without its int attempt)
+        elif json_metadata:
             if length <= PROVENANCE_LIMIT:
                 self._metadata_done(None if refers is None else refers.strip(), buf[start:stop])
                 if self._rec_failed:

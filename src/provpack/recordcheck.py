@@ -250,12 +250,15 @@ class RecordChecker(ScanBuffer):
                     pass
             http = http_block(content_type, target, self._buf, self._pos, self._pos + length)
             truncated = b"warc-truncated" in fields
+        json_metadata = False
         if warc_type == b"resource":
             keep = length <= KEEP_LIMIT
         elif warc_type == b"metadata" and b"json" in fields.get(b"content-type", b"").lower():
-            keep = length <= PROVENANCE_LIMIT
+            keep = json_metadata = length <= PROVENANCE_LIMIT
             if not keep:
                 self.counts[UNREAD_JSON] += 1
+        elif warc_type == b"metadata":   # (provpack provenance in it all the same? provcheck.hidden)
+            keep = length <= KEEP_LIMIT
         elif warc_type == b"warcinfo":
             keep = length <= WARCINFO_LIMIT
         elif warc_type == b"conversion":   # (an original's text: origcheck)
@@ -345,6 +348,8 @@ class RecordChecker(ScanBuffer):
                 wrong = content_urn_fault(urn, hexlify(block_digests["sha256"]))
                 if wrong is not None:
                     self._problem(kinds.DIGEST_MISMATCH, wrong)
+            if block is not None:
+                self._hidden_done(warc_type, fields.get(b"content-type"), block)
             self._resource_done(block_digests, block, length, fields.get(b"warc-target-uri"))
         elif warc_type in ORIGIN_TYPES:
             sha = block_digests.get("sha256")
@@ -352,8 +357,10 @@ class RecordChecker(ScanBuffer):
                               None if sha is None else sha.hex(), length, block)
         elif warc_type == b"warcinfo":
             self.provenance.warcinfo(block)
-        elif block is not None:
+        elif json_metadata and block is not None:
             self._metadata_done(fields.get(b"warc-refers-to"), block)
+        elif block is not None:
+            self._hidden_done(warc_type, fields.get(b"content-type"), block)
         if self._rec_failed:
             return
         context = self._context
@@ -571,6 +578,13 @@ class RecordChecker(ScanBuffer):
         if self.origins.pending:
             self.problems.extend(self.origins.record(
                 Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, facts.length, None)))
+
+    def _hidden_done(self, warc_type: bytes, content_type: bytes | None, block: bytes) -> None:
+        """A resource, or a metadata record that is not JSON: provpack provenance in it all the same is said."""
+        found = self.provenance.hidden(self._rec_offset, self._rec_id, warc_type, content_type, block)
+        if found:
+            self._rec_failed = True
+            self.problems.extend(found)
 
     def _origin_done(self, warc_type: bytes, target: bytes | None, refers: bytes | None, sha256_hex: str | None,
                      length: int, block: bytes | None) -> None:

@@ -182,9 +182,10 @@ class Segment:
     members: int
     origin_waiting: list[tuple[str, Want]]   # provenance records waiting for their original's records (origcheck)
     origin_unheld: list[str]   # excerpts not at hand to check (and, --deep, align again) with their original
-    # Before its first warcinfo: the provenance records' generators (provcheck: unsettled), which the first part's
-    # last warcinfo judges.
+    # Before its first warcinfo: the provenance records' generators (provcheck: unsettled), and whether a metadata
+    # record held provenance not as JSON (unsettled_hidden); the first part's last warcinfo decides what they are.
     unsettled: frozenset[str | None] = frozenset()
+    unsettled_hidden: bool = False
 
 
 @dataclass
@@ -313,6 +314,7 @@ def segment_of(scanner: Scanner) -> Segment:
         origin_waiting=scanner.origins.waiting(),
         origin_unheld=scanner.origins.unheld,
         unsettled=frozenset(scanner.provenance.unsettled),
+        unsettled_hidden=scanner.provenance.unsettled_hidden,
     )
 
 
@@ -329,7 +331,7 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
     if scanner.origins.crosses(part.origin_waiting, part.seen_ids, scanner.seen_ids, part.origin_unheld):
         return False  # a provenance record and a record of its original on either side (origcheck)
     writer = held.writer   # (the generator the warcinfo read last says; None: not provpack's, or none)
-    if writer is not None and any(generator != writer for generator in part.unsettled):
+    if writer is not None and (part.unsettled_hidden or any(generator != writer for generator in part.unsettled)):
         return False  # records before the segment's first warcinfo that the first part's says are wrong
     resolved = scanner.provenance.resolve(part.waiting, scanner.seen_ids)
     if resolved is None:
