@@ -727,6 +727,10 @@ def test_bytes_after_a_record_in_its_gzip_member_are_damage(three_docs: Path, tm
     with pytest.raises(IntegrityError) as caught:
         list(index(bad))
     assert str(caught.value) == said
+    damage: list[IntegrityError] = []   # the record before the bytes is whole (its member's CRC holds): d1 is given
+    documents = read_archive(bad, on_damage=damage.append)
+    assert [d.name for d in documents] == ["d1", "d2", "d3"] and documents[0].offset == start
+    assert [str(error) for error in damage] == [said]
 
 
 def _shaped(tmp_path: Path, change: object) -> Path:
@@ -869,3 +873,118 @@ def test_an_http_record_without_a_target_uri_does_not_stop_show(tmp_path: Path,
     assert main(["show", str(path)]) == 0
     assert "doc" in capsys.readouterr().out
     assert main(["verify", str(path)]) == 0
+
+
+def _members(data: bytes) -> list[int]:
+    """Where each gzip member of `data` starts."""
+    import zlib
+
+    starts, at = [], 0
+    while at < len(data):
+        inflater = zlib.decompressobj(31)
+        inflater.decompress(data[at:])
+        starts.append(at)
+        at = len(data) - len(inflater.unused_data)
+    return starts
+
+
+@pytest.fixture
+def large_docs(tmp_path: Path, fixed_date: dt.datetime) -> tuple[Path, dict[str, bytes]]:
+    """An archive of three texts of 30,000 random letters (each gzip member of a text over 16 KiB), and the texts."""
+    import random
+
+    source = tmp_path / "large"
+    source.mkdir()
+    pick = random.Random(0)
+    texts = {}
+    for name in "abc":
+        texts[name] = "".join(pick.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(30000)).encode()
+        (source / f"{name}.txt").write_bytes(texts[name])
+    return provpack.package(source, out=tmp_path / "large.warc.gz", date=fixed_date).warc_path, texts
+
+
+def test_a_large_member_corrupt_past_its_first_block_is_damage(large_docs: tuple[Path, dict[str, bytes]],
+                                                               tmp_path: Path,
+                                                               capfd: pytest.CaptureFixture[str]) -> None:
+    """A's text, in a gzip member of 19 KB, with a byte of its deflate data flipped: warcio reads its first 16 KiB,
+    then wrote zlib's error to stderr and ended as though the file did (show, extract and index exit 0, b and c
+    lost); it is the damaged member, as verify finds it (exit 1), and b and c are read past it and given."""
+    from provpack.cdxj import index
+
+    archive, texts = large_docs
+    data = bytearray(archive.read_bytes())
+    starts = _members(bytes(data))
+    assert starts[2] - starts[1] > 16384
+    data[(starts[1] + starts[2]) // 2] ^= 0xFF
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(data)
+    said = (f"{bad}: damaged gzip member at byte {starts[1]}: gzip member is corrupt: incorrect data check; "
+            "`provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, starts[1])
+    damage: list[IntegrityError] = []
+    assert [(d.name, d.offset is None) for d in read_archive(bad, on_damage=damage.append)] == [
+        ("a", True), ("b", False), ("c", False)]
+    assert [str(error) for error in damage] == [said]
+    with pytest.raises(IntegrityError) as caught:
+        list(index(bad, records=None))
+    assert str(caught.value) == said
+    assert capfd.readouterr() == ("", "")   # (warcio's "Error -3 while decompressing data" is not written)
+    assert main(["show", str(bad)]) == 1
+    assert capfd.readouterr().err == (f"provpack: error: {said}; the 3 documents read outside it are listed; "
+                                      "the text of 'a' lies in it\n")
+    assert main(["index", str(bad)]) == 1
+    assert capfd.readouterr() == ("", f"provpack: error: {said}\n")
+    assert main(["extract", str(bad), "a"]) == 1
+    assert capfd.readouterr().err.startswith(f"provpack: error: {said}; the text of 'a' lies in it (its resource")
+    for name in "bc":
+        assert main(["extract", str(bad), name]) == 0
+        assert capfd.readouterr() == (texts[name].decode(), f"provpack: warning: {said}; '{name}' lies outside it: "
+                                      "extracted, its sha256 checked\n")
+
+
+def test_random_damage_to_a_gzipped_archive_is_said_and_read_past(tmp_path: Path, fixed_date: dt.datetime) -> None:
+    """Bytes flipped, inserted, deleted or the file cut off, one to three places at random, in an archive of texts
+    of 1 to 60 KB: read_archive with on_damage either reads every document whole, or passes the damage on; each
+    document it gives with an offset is extracted byte for byte (its sha256 checked) from the damaged file."""
+    import random
+
+    source = tmp_path / "src"
+    source.mkdir()
+    pick = random.Random(7)
+    texts = {}
+    for number in range(6):
+        size = pick.randint(1000, 60000)
+        texts[f"t{number}"] = "".join(pick.choice("abcdefghijklmnopqrstuvwxyz \n") for _ in range(size)).encode()
+        (source / f"t{number}.txt").write_bytes(texts[f"t{number}"])
+    sound = provpack.package(source, out=tmp_path / "a.warc.gz", date=fixed_date).warc_path.read_bytes()
+    bad = tmp_path / "bad.warc.gz"
+    damaged = 0
+    for seed in range(120):
+        pick = random.Random(seed)
+        data = bytearray(sound)
+        for _ in range(pick.randint(1, 3)):
+            at = pick.randrange(len(data))
+            kind = pick.choice(["flip", "flip", "flip", "insert", "delete", "cut"])
+            if kind == "flip":
+                data[at] ^= pick.randrange(1, 256)
+            elif kind == "insert":
+                data[at:at] = bytes(pick.randrange(256) for _ in range(pick.randint(1, 30)))
+            elif kind == "delete":
+                del data[at:at + pick.randint(1, 30)]
+            else:
+                del data[max(at, 1):]
+        bad.write_bytes(data)
+        damage: list[IntegrityError] = []
+        documents = read_archive(bad, on_damage=damage.append)
+        damaged += bool(damage)
+        assert damage or sorted(d.name for d in documents) == sorted(texts), seed
+        assert all(error.offset is not None for error in damage), seed
+        for document in documents:
+            assert document.offset is not None or damage, seed
+            if document.offset is not None:
+                out = io.BytesIO()
+                extract(bad, document, out)
+                assert out.getvalue() == texts[document.name], seed
+    assert damaged > 100

@@ -7,6 +7,7 @@ import json
 import logging
 import shutil
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,8 @@ def read_listing(path: Path | str, *,
         except IntegrityError as exc:
             if on_damage is None:
                 raise
+            if exc.offset is not None:
+                _take_back(archive, state, documents, exc.offset)
             on_damage(exc)
             if exc.offset is None:
                 break
@@ -104,6 +107,58 @@ class _Reading:
 
     seen_ids: dict[str, int] = field(default_factory=dict)   # WARC-Record-ID -> offset
     resource_offsets: dict[str, int] = field(default_factory=dict)
+    block: tuple[int, bytearray, Any] | None = None   # the last provenance record read: offset, block, headers
+    listed_at: int = -1   # the offset of the provenance record the last document was taken from
+
+
+def _take_back(archive: Path, state: _Reading, documents: list[ArchivedDocument], at: int) -> None:
+    """Forget the record read last when the damage found at offset `at` lies in it (it starts there; the records
+    before it end before the damage), unless it shows itself whole (_whole): warcio gives a record whose gzip
+    member fails past its first 16 KiB, or that the end of the file cuts off, as though it were sound."""
+    if not state.seen_ids:
+        return
+    record_id, offset = next(reversed(state.seen_ids.items()))   # (in the order read)
+    block = state.block if state.block is not None and state.block[0] == offset else None
+    if offset < at or _whole(archive, offset, block):
+        return
+    del state.seen_ids[record_id]
+    if state.resource_offsets.get(record_id) == offset:
+        del state.resource_offsets[record_id]
+    if state.listed_at == offset:
+        documents.pop()
+        state.listed_at = -1
+
+
+def _whole(archive: Path, offset: int, block: tuple[int, bytearray, Any] | None) -> bool:
+    """Whether the record at `offset` is whole though damage was found where it starts: its `block` (a provenance
+    record's: offset, block, headers) matches its WARC-Block-Digest, or its gzip member inflates to its end, CRC-32
+    and length right (the damage follows the record in its member)."""
+    from .digests import matches, new_hasher, parse_claim
+
+    digest = None if block is None else block[2].get_header("WARC-Block-Digest")
+    if block is not None and digest is not None:
+        claim = parse_claim("WARC-Block-Digest", digest)
+        if claim.algorithm is not None and matches(claim, new_hasher(claim.algorithm, block[1]).digest()):
+            return True
+    try:
+        handle = archive.open("rb")
+    except OSError:
+        return False
+    with handle:
+        handle.seek(offset)
+        inflater = zlib.decompressobj(wbits=31)
+        data = handle.read(_CHUNK)
+        if not data.startswith(b"\x1f\x8b"):
+            return False
+        try:
+            while data and not inflater.eof:
+                inflater.decompress(data, _CHUNK)
+                while inflater.unconsumed_tail and not inflater.eof:   # (output is dropped as it comes)
+                    inflater.decompress(inflater.unconsumed_tail, _CHUNK)
+                data = handle.read(_CHUNK)
+        except zlib.error:
+            return False
+        return inflater.eof
 
 
 def _resume_after(archive: Path, after: int) -> int | None:
@@ -134,6 +189,7 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
         if warc_type != "metadata" or not _is_jsonld(record.rec_headers.get_header("Content-Type")):
             continue
         block = _read_capped(record.content_stream(), MAX_PROVENANCE_BYTES + 1)
+        state.block = (offset, block, record.rec_headers)
         if len(block) > MAX_PROVENANCE_BYTES:
             raise ArchiveError(archive, f"metadata record at offset {offset} is larger than "
                                f"{MAX_PROVENANCE_BYTES} bytes, more than provpack package writes for a document",
@@ -159,6 +215,7 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
             offset=resource_offsets.get(provenance["record_id"]),
             provenance=provenance,
         ))
+        state.listed_at = offset
 
 
 def find(path: Path | str, name: str) -> ArchivedDocument:

@@ -6,6 +6,9 @@ warcio writes one warning to sys.stderr itself and logs another through its own 
 prints raw (a target URI's escape sequences included). Both are raised here instead,
 through provpack's logger, escaped and naming the file and offset: the library prints
 nothing, and the command line shows them as its other warnings, honouring -q and -v.
+zlib's error on a gzip member found damaged after its first block, which warcio also
+writes to sys.stderr (and then reads on as though the file ended there), is not written:
+the reader that stops there looks for the damage itself (sniff.check_end) and says it.
 """
 
 from __future__ import annotations
@@ -58,9 +61,27 @@ class BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]
     line of a gigabyte would be held in memory whole; here it is an error.
     """
 
+    decompressor: Any   # (warcio's)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_bytes = 0
+
+    def _decompress(self, data: bytes) -> bytes:
+        """warcio's, step for step, but for the line it writes to sys.stderr when a member fails past its first
+        block: there, as in warcio, the member gives nothing more (the reading ends, and the caller looks for the
+        damage). Its own steps, not a call to warcio's, which would add a call to every block read."""
+        if self.decompressor and data:
+            try:
+                data = self.decompressor.decompress(data)
+            except Exception:   # (as warcio: whatever the decompressor raises)
+                if self.num_block_read:
+                    return b""
+                if self.decomp_type == "deflate":   # a first block that fails: tried as raw deflate, then plain
+                    self._init_decomp("deflate_alt")
+                    return self._decompress(data)
+                self.decompressor = None
+        return data
 
     def read(self, length: int | None = None) -> bytes:
         self._header_bytes = 0
