@@ -988,3 +988,39 @@ def test_random_damage_to_a_gzipped_archive_is_said_and_read_past(tmp_path: Path
                 extract(bad, document, out)
                 assert out.getvalue() == texts[document.name], seed
     assert damaged > 100
+
+
+def test_memory_stays_flat_however_many_places_are_damaged(tmp_path: Path, fixed_date: dt.datetime,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Bytes that are no record before each of 300 gzip members: every damaged place passed to on_damage, kept in
+    a list, holds no traceback (each kept the frames of its reading alive, and their buffers: about 1 MB a place),
+    so the list holds next to nothing; show keeps the first place and a count."""
+    import gc
+    import tracemalloc
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for number in range(150):
+        (source / f"d{number:03d}.txt").write_text(f"text {number} " * 50, encoding="utf-8")
+    sound = provpack.package(source, out=tmp_path / "a.warc.gz", date=fixed_date).warc_path.read_bytes()
+    starts = _members(sound) + [len(sound)]
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"junk\r\n".join(sound[start:end] for start, end in zip(starts, starts[1:])))
+    tracemalloc.start()
+    try:
+        damage: list[IntegrityError] = []
+        assert len(read_archive(bad, on_damage=damage.append)) == 150
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+        del damage[1:]
+        gc.collect()
+        assert held - tracemalloc.get_traced_memory()[0] < 1_000_000   # (a few hundred bytes an error)
+        assert damage[0].__traceback__ is None and damage[0].__context__ is None
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        assert main(["show", "--json", str(bad)]) == 1
+        assert tracemalloc.get_traced_memory()[1] - before < 30_000_000
+    finally:
+        tracemalloc.stop()
+    assert capsys.readouterr().err.endswith("(and 299 more damaged places); the 150 documents read outside it are "
+                                            "listed\n")

@@ -84,7 +84,7 @@ def read_listing(path: Path | str, *,
                 raise
             if exc.offset is not None:
                 _take_back(archive, state, documents, exc.offset)
-            on_damage(exc)
+            on_damage(_bare(exc))
             if exc.offset is None:
                 break
             after = max(exc.offset, start)
@@ -95,10 +95,37 @@ def read_listing(path: Path | str, *,
     return ArchiveListing(tuple(documents), len(state.seen_ids))   # (every record read has an id of its own)
 
 
-def damaged(damage: list[IntegrityError]) -> str:
-    """The first damaged place of those read_archive passed on, in words, and how many more there are."""
-    more = len(damage) - 1
-    return damage[0].problem + (f" (and {more:,} more damaged place{'s' if more > 1 else ''})" if more else "")
+def _bare(error: IntegrityError) -> IntegrityError:
+    """`error` without its traceback and the exceptions it was raised while handling or from: an on_damage that
+    keeps every error passed to it (a list's append) would keep with them the frames of the reading that found
+    each, and the buffers they hold, alive (about a megabyte a damaged place)."""
+    error.__traceback__ = None
+    error.__context__ = None
+    error.__cause__ = None
+    return error
+
+
+class DamageSeen:
+    """An on_damage for read_archive that keeps the first damaged place passed to it and how many there were,
+    not every one: memory stays the same however many places are damaged."""
+
+    __slots__ = ("first", "count")
+
+    def __init__(self) -> None:
+        self.first: IntegrityError | None = None
+        self.count = 0
+
+    def __call__(self, error: IntegrityError) -> None:
+        if self.first is None:
+            self.first = error
+        self.count += 1
+
+    def said(self) -> str:
+        """The first damaged place in words, and how many more there are ("" when there is none)."""
+        if self.first is None:
+            return ""
+        more = self.count - 1
+        return self.first.problem + (f" (and {more:,} more damaged place{'s' if more > 1 else ''})" if more else "")
 
 
 @dataclass(slots=True)
@@ -301,31 +328,31 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     require((("path", path, PATH), ("name", name, _NAME_OR_DOCUMENT), ("hold", hold, FLAG)))
     binary_stream("dest", dest)   # before the archive is read, not at the first write after it
     archive = Path(path)
-    damage: list[IntegrityError] = []
+    damage = DamageSeen()
     if isinstance(name, ArchivedDocument):
         _check_fields(name)
         document = name
     else:
-        documents, records = read_listing(archive, on_damage=damage.append)
+        documents, records = read_listing(archive, on_damage=damage)
         try:
             document = _named(archive, documents, records, name)
         except ArchiveError:
-            if damage:   # it may lie in the damage
-                raise IntegrityError(damage[0].path, f"{damaged(damage)}; no document named "
+            if damage.first is not None:   # it may lie in the damage
+                raise IntegrityError(damage.first.path, f"{damage.said()}; no document named "
                                      f"{shown_name(name)} outside it") from None
             raise
     if document.offset is None:
-        if damage:
-            raise IntegrityError(archive, f"{damaged(damage)}; the text of {shown_name(document.name)} lies in it"
-                                 f" (its resource record {document.record_id} could not be read)")
+        if damage.first is not None:
+            raise IntegrityError(archive, f"{damage.said()}; the text of {shown_name(document.name)} "
+                                 f"lies in it (its resource record {document.record_id} could not be read)")
         raise IntegrityError(archive, f"{document.name}: its resource record {document.record_id} is missing")
     if not hold:
         _copy_checked(archive, document, dest.write)
     else:
         _copy_held(archive, document, dest)
-    if damage:
+    if damage.first is not None:
         log.warning("%s: %s; %s lies outside it: extracted, its sha256 checked", printable(str(archive)),
-                    damaged(damage), shown_name(document.name))
+                    damage.said(), shown_name(document.name))
     return document
 
 
