@@ -810,6 +810,23 @@ def test_a_record_without_a_date_is_named(express: bool, tmp_path: Path) -> None
                                  "has no WARC-Date; a WARC record needs one to be indexed")
 
 
+@pytest.mark.parametrize("express", [True, False])
+def test_a_record_without_a_date_is_named_before_later_damage(express: bool, tmp_path: Path) -> None:
+    """The same in a gzipped WARC with bytes that are not gzip data after a later member: the record warcio cannot
+    index is said (exit 2), not the damage further on, which the index never reached."""
+    from warcbuild import gzip_member, record, warc
+
+    path = tmp_path / "nodate.warc.gz"
+    first = record("resource", b"text", content_type="text/plain", headers=[("WARC-Target-URI", "https://example.org/t")])
+    second = b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:2>\r\nContent-Length: 2\r\n\r\nhi\r\n\r\n"
+    third = record("resource", b"more", content_type="text/plain", headers=[("WARC-Target-URI", "https://example.org/u")])
+    path.write_bytes(warc([first]) + gzip_member(second) + warc([third]) + b"junk" + warc([third]))
+    with pytest.raises(ArchiveError) as caught:
+        list(index(path, express=express))
+    assert str(caught.value) == (f"{path}: the resource record at byte {len(warc([first]))} "
+                                 "has no WARC-Date; a WARC record needs one to be indexed")
+
+
 _TYPES = "continuation,conversion,metadata,request,resource,response,revisit,warcinfo"
 
 

@@ -270,7 +270,7 @@ def _warcio_lines(
             try:
                 record = next(records)
             except StopIteration:
-                check_end(path, stream, since)   # warcio ends quietly at a cut-off gzip member
+                check_end(path, stream, since, ended=True)   # warcio ends quietly at a cut-off or corrupt member
                 break
             except AttributeError as exc:   # warcio's own slip: an HTTP record with no WARC-Target-URI
                 at = max(iterator.offset, start)

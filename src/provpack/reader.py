@@ -492,7 +492,7 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             raise ArchiveError(archive, f"not a readable WARC file: at or after byte {at}: "
                                f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc
-        check_end(archive, handle, last)   # warcio ends quietly at a cut-off gzip member
+        check_end(archive, handle, last, ended=True)   # warcio ends quietly at a cut-off or corrupt gzip member
 
 
 def _not_at_start(handle: IO[bytes], start: int, failed_at: int) -> None:

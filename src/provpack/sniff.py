@@ -207,18 +207,19 @@ def _all(data: bytes, needle: bytes) -> Iterator[int]:
 
 
 
-def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | None = None) -> None:
+def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | None = None,
+              ended: bool = False) -> None:
     """An IntegrityError when the end of the file cuts off a gzip member, at or after the member at `start`.
 
     warcio reads a cut-off last member as far as it goes and stops without a word (or fails on what
     follows): this reads the members from `start` (where one begins, or 0) to the end with verify's gzip
     reader; a plain WARC's records from `start` as verify reads them. Nothing when every member and block
-    ends whole; other damage is `provpack verify`'s. Without `failed_at` (warcio's reading ended), a gzip
-    member from `start` on that is corrupt, and bytes between members that are not gzip data, are said
-    too: warcio also stops without a word at a member that fails after its first 16 KiB, as though the
-    file ended there (for a sound file, the members from `start` are its last). Given `failed_at`, where
-    warcio failed, damage at or
-    before it is said too, which warcio fails on in words about what it read instead (a "first line" of
+    ends whole; other damage is `provpack verify`'s. With `ended` (warcio's reading ended: `start` is where
+    the last record it gave starts), a gzip member from `start` on that is corrupt, and bytes between
+    members that are not gzip data, are said too: warcio also stops without a word at a member that fails
+    past its first 16 KiB, as though the file ended there (for a sound file, the members from `start` are
+    its last: the cost is the same). Given `failed_at`, where warcio failed, damage at or before it is
+    said too, which warcio fails on in words about what it read instead (a "first line" of
     gzip bytes, or of bytes that are no record): a gzip member that is corrupt, bytes between members that
     are not gzip data, and bytes where a record should start that are not one (junk, to verify), found by
     reading the records from `start` as verify reads them, up to the first past `failed_at`.
@@ -230,7 +231,8 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     forward: Callable[[int, str, str], None] | None = None   # to the scanner, once there is one
 
     def report(offset: int, kind: str, message: str) -> None:
-        if kind == TRUNCATED or (kind in (BAD_GZIP, JUNK) and (failed_at is None or offset <= failed_at)):
+        if kind == TRUNCATED or (kind in (BAD_GZIP, JUNK)
+                                 and (ended or (failed_at is not None and offset <= failed_at))):
             found.append((offset, kind, message))
         if forward is not None:   # (so that a record the gzip damage cuts is not also said to be wrong)
             forward(offset, kind, message)
