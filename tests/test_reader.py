@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -1024,3 +1025,48 @@ def test_memory_stays_flat_however_many_places_are_damaged(tmp_path: Path, fixed
         tracemalloc.stop()
     assert capsys.readouterr().err.endswith("(and 299 more damaged places); the 150 documents read outside it are "
                                             "listed\n")
+
+
+@pytest.mark.parametrize("kind", ["gzip", "plain"])
+def test_a_provenance_block_that_does_not_parse_is_damage_read_past(three_docs: Path, tmp_path: Path, kind: str,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's provenance record cut inside its own, intact gzip member, or in a plain WARC its Content-Length 10 short:
+    its JSON no longer parses. That is damage to the record (exit 1), read past, where show said "is not valid JSON"
+    and listed nothing (exit 2): d1 and d3 are listed and given, and d2 is said to be in no place outside it."""
+    from provpack.cdxj import index
+
+    lines = list(index(three_docs, records=None))
+    start, end = lines[4].offset, lines[5].offset
+    data = three_docs.read_bytes()
+    member = gzip.decompress(data[start:end])
+    length = int(member.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    block = member[len(member) - 4 - length:len(member) - 4]
+    if kind == "gzip":
+        bad = tmp_path / "bad.warc.gz"
+        bad.write_bytes(data[:start] + gzip.compress(member[:len(member) - 4 - length // 2], mtime=0) + data[end:])
+        block = block[:length - length // 2]
+    else:
+        bad = tmp_path / "bad.warc"
+        plain = gzip.decompress(data)
+        start = len(gzip.decompress(data[:start]))
+        short = member.replace(f"Content-Length: {length}\r\n".encode(), f"Content-Length: {length - 10}\r\n".encode())
+        bad.write_bytes(plain[:start] + short + plain[start + len(member):])
+        block = block[:length - 10]
+    with pytest.raises(ValueError) as parsed:
+        json.loads(block)
+    record_id = member.split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    said = (f"{bad}: the metadata record at byte {start} ('{record_id}') is damaged: its JSON does not parse: "
+            f"{parsed.value}; `provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    damage: list[IntegrityError] = []
+    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == ["d1", "d3"]
+    assert [str(error) for error in damage] == [said]
+    assert main(["show", str(bad)]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {said}; the 2 documents read outside it are listed\n"
+    for number in (1, 3):
+        assert main(["extract", str(bad), f"d{number}"]) == 0
+        assert capsys.readouterr().out == f"doc {number} text " * 200
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {said}; no document named 'd2' outside it\n"

@@ -224,9 +224,10 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
         try:
             provenance = json.loads(block)
         except (ValueError, UnicodeDecodeError) as exc:
-            _check_cut(archive, offset)   # a block cut short by the end of the file is said as such
-            raise ArchiveError(archive, f"metadata record at offset {offset} is not valid JSON: {exc}",
-                               fix="run 'provpack verify' on the file") from exc
+            _check_block(archive, offset)   # a block in a gzip member cut off or corrupt is said as such
+            raise IntegrityError(archive, f"the metadata record at byte {offset} ({quoted_text(warc_id, 100)}) is "
+                                 f"damaged: its JSON does not parse: {exc}; `provpack verify` gives the full report",
+                                 offset=offset) from None
         if not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT:
             continue
         problem = _shape_problem(provenance)
@@ -414,14 +415,16 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
                              "run 'provpack verify'")
 
 
-def _check_cut(archive: Path, offset: int) -> None:
-    """An IntegrityError when the end of the file cuts off the gzip member at `offset` or one after it."""
+def _check_block(archive: Path, offset: int) -> None:
+    """An IntegrityError when the record at `offset` lies in damage to the file: its gzip member cut off by the end
+    of the file or corrupt (warcio gives what it inflated before the damage as the whole block), or the record
+    cut off."""
     try:
         handle = archive.open("rb")
     except OSError:
         return   # the caller's own error says enough
     with handle:
-        check_end(archive, handle, offset)
+        check_end(archive, handle, offset, failed_at=offset)
 
 
 class _NoRecordAt(Exception):
