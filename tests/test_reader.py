@@ -1070,3 +1070,44 @@ def test_a_provenance_block_that_does_not_parse_is_damage_read_past(three_docs: 
         assert capsys.readouterr().out == f"doc {number} text " * 200
     assert main(["extract", str(bad), "d2"]) == 1
     assert capsys.readouterr().err == f"provpack: error: {said}; no document named 'd2' outside it\n"
+
+
+def test_a_content_length_too_large_in_a_plain_warc_is_damage_read_past(three_docs: Path, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's text record in a plain WARC with a Content-Length 10 too large: warcio takes the next record's first
+    10 bytes as its block and fails on the rest of that header ("Invalid WARC record, first line: 'WARC-Type:
+    metadata'", exit 2, nothing listed); it is the damage verify finds there (exit 1), read past: d1, d2 and d3
+    are listed, d2's text said to lie in the damage, d1 and d3 given."""
+    from provpack.verify import verify
+
+    plain = gzip.decompress(three_docs.read_bytes())
+    bad = tmp_path / "bad.warc"
+    bad.write_bytes(plain)
+    start = [d.offset for d in read_archive(bad)][1]
+    assert start is not None
+    head_end = plain.index(b"\r\n\r\n", start)
+    length = int(plain[start:head_end].split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    bad.write_bytes(plain[:start] + plain[start:head_end].replace(f"Content-Length: {length}".encode(),
+                                                                  f"Content-Length: {length + 10}".encode())
+                    + plain[head_end:])
+    message = (f"the {length + 10}-byte block (Content-Length) is followed by '.1\\r\\n', not CRLF CRLF: "
+               "Content-Length is wrong or the block was altered")
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (start, "bad-length", message)
+    said = f"{bad}: the record at byte {start}: {message}; `provpack verify` gives the full report"
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    capsys.readouterr()
+    warned = (f"provpack: warning: {bad}: the record at byte {start} is not followed by the blank lines that end a WARC "
+              "record; its Content-Length may be wrong (run 'provpack verify')\n")   # (warcio's, as it reads)
+    assert main(["show", str(bad)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err == (f"{warned}provpack: error: {said}; the 3 documents read outside it are listed; the text of "
+                         "'d2' lies in it\n")
+    assert shown.out.startswith(f"{bad}: 3 documents\n\nd1\n") and "\nd3\n" in shown.out
+    for number in (1, 3):
+        assert main(["extract", str(bad), f"d{number}"]) == 0
+        assert capsys.readouterr() == (f"doc {number} text " * 200, f"{warned}provpack: warning: {said}; "
+                                       f"'d{number}' lies outside it: extracted, its sha256 checked\n")
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr().err.startswith(f"{warned}provpack: error: {said}; the text of 'd2' lies in it")
