@@ -1111,3 +1111,42 @@ def test_a_content_length_too_large_in_a_plain_warc_is_damage_read_past(three_do
                                        f"'d{number}' lies outside it: extracted, its sha256 checked\n")
     assert main(["extract", str(bad), "d2"]) == 1
     assert capsys.readouterr().err.startswith(f"{warned}provpack: error: {said}; the text of 'd2' lies in it")
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_a_header_cut_short_by_the_next_record_is_damage_read_past(three_docs: Path, tmp_path: Path, kind: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's text record cut in the middle of its header, d2's provenance record following: warcio read the two as
+    one record (in a plain WARC; a line without a colon dropped) or the cut header as a record with no block (in
+    its own gzip member), and show, extract and index said nothing (exit 0, d2 not listed, or listed with a text
+    it does not have). It is the damage verify finds (exit 1), read past: d2's provenance is read, its text said
+    to lie in the damage, d1 and d3 given."""
+    from provpack.cdxj import index
+    from provpack.verify import verify
+
+    lines = list(index(three_docs, records=None))
+    data = three_docs.read_bytes()
+    records = [gzip.decompress(data[line.offset:after.offset]) for line, after in zip(lines, lines[1:])]
+    records.append(gzip.decompress(data[lines[-1].offset:]))
+    cut = records[3].index(b"\r\n\r\n") // 2
+    records[3] = records[3][:cut]
+    if kind == "plain":
+        bad = tmp_path / "bad.warc"
+        bad.write_bytes(b"".join(records))
+        start = len(b"".join(records[:3]))
+    else:
+        bad = tmp_path / "bad.warc.gz"
+        bad.write_bytes(b"".join(gzip.compress(record, mtime=0) for record in records))
+        start = len(b"".join(gzip.compress(record, mtime=0) for record in records[:3]))
+    found = f"the header is cut short: another record's version line ('WARC/1.1') starts {cut} bytes into it"
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (
+        start, "malformed-header", f"{found}: reading resumes there")
+    said = f"{bad}: the record at byte {start}: {found}; `provpack verify` gives the full report"
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    for express in (True, False):
+        with pytest.raises(IntegrityError) as caught:
+            list(index(bad, records=None, express=express))
+        assert str(caught.value) == said
+    _serves_around(bad, said, capsys, lost="d2")

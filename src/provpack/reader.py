@@ -473,7 +473,8 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
         handle.seek(start)
         # No HTTP parsing: only resource and metadata blocks are read, and warcio's HTTP parsing of a response
         # with no WARC-Target-URI fails with an AttributeError.
-        iterator = QuietArchiveIterator(handle, no_record_parse=True, check_digests=False, source=archive)
+        iterator = QuietArchiveIterator(handle, no_record_parse=True, check_digests=False, source=archive,
+                                        plain=head == b"WARC/")
         last = start   # where the last record read starts: a cut-off member is there or after it
         try:
             for record in iterator:
@@ -485,6 +486,9 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                     _not_at_start(handle, start, offset)
                     raise ArchiveError(archive, f"not a WARC file: the record at offset {offset} has no "
                                        "WARC/1.x header line", fix="give a WARC file (.warc or .warc.gz)")
+                if iterator.reader.header_cut:   # its header may be cut short, another record's following
+                    iterator.reader.header_cut = False
+                    _check_header(archive, handle, offset)
                 last = offset
                 yield record, offset
         except ArchiveLoadFailed as exc:
@@ -496,6 +500,16 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                                f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc
         check_end(archive, handle, last, ended=True)   # warcio ends quietly at a cut-off or corrupt gzip member
+
+
+def _check_header(archive: Path, handle: IO[bytes], offset: int) -> None:
+    """An IntegrityError when verify finds the header of the record at `offset` cut short, another record's
+    following (warcio read the two as one); the handle is left where it was, for warcio to read on."""
+    position = handle.tell()
+    try:
+        check_end(archive, handle, offset, failed_at=offset)
+    finally:
+        handle.seek(position)
 
 
 def _not_at_start(handle: IO[bytes], start: int, failed_at: int) -> None:

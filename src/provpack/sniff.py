@@ -225,7 +225,7 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     reading the records from `start` as verify reads them, up to the first past `failed_at`.
     """
     from .errors import IntegrityError
-    from .problems import BAD_GZIP, BAD_LENGTH, BAD_VERSION, JUNK, TRUNCATED, Problem
+    from .problems import BAD_GZIP, BAD_LENGTH, BAD_VERSION, JUNK, MALFORMED_HEADER, TRUNCATED, Problem
 
     found: list[tuple[int, str, str]] = []
     forward: Callable[[int, str, str], None] | None = None   # to the scanner, once there is one
@@ -288,6 +288,13 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     if first is not None and first.kind == JUNK and failed_at is not None and (first.offset or 0) <= failed_at:
         raise IntegrityError(path, f"{_no_record(stream, first.offset or 0, first.message, junk)}; "
                              "`provpack verify` gives the full report", offset=first.offset or 0)
+    if (first is not None and first.kind == MALFORMED_HEADER and failed_at is not None
+            and (first.offset or 0) <= failed_at and first.message.startswith(_CUT_HEADER)):
+        # A header cut short, another record's following: warcio reads the two as one record (or, the cut at a
+        # gzip member's end, the cut header as a record with no block).
+        raise IntegrityError(path, f"the record at byte {first.offset or 0}: "
+                             f"{first.message.removesuffix(_RESUMES)}; `provpack verify` gives the full report",
+                             offset=first.offset or 0)
     if first is not None and first.kind == BAD_LENGTH and failed_at is not None and (first.offset or 0) < failed_at:
         # A Content-Length too large: warcio reads the next record's first bytes as the block, then fails after it,
         # on the rest of that header as on a "first line"; verify says the block is not followed by CRLF CRLF.
@@ -295,6 +302,8 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
                              "`provpack verify` gives the full report", offset=first.offset or 0)
 
 
+_CUT_HEADER = "the header is cut short: "   # (verify's words: recordcheck.py)
+_RESUMES = ": reading resumes there"   # (verify's, where it reads on: not every reader here does)
 _OTHER_VERSION = re.compile(r"version line 'WARC/[0-9]{1,4}\.[0-9]{1,4}' ")   # (verify's words: warcheader.py)
 
 
