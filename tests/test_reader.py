@@ -1150,3 +1150,32 @@ def test_a_header_cut_short_by_the_next_record_is_damage_read_past(three_docs: P
             list(index(bad, records=None, express=express))
         assert str(caught.value) == said
     _serves_around(bad, said, capsys, lost="d2")
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_bytes_before_the_first_record_are_damage_read_past(three_docs: Path, tmp_path: Path, kind: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A stray byte before the first record of a plain WARC, or three before the first gzip member: show and extract
+    said "not a WARC file" (exit 2) where verify reads on; they are damage, in verify's words (exit 1), read past:
+    every document listed and given. A file in which no record follows stays "not a WARC file" (exit 2)."""
+    data = three_docs.read_bytes()
+    if kind == "plain":
+        bad = tmp_path / "bad.warc"
+        bad.write_bytes(b"X" + gzip.decompress(data))
+        said = (f"{bad}: no WARC record starts at byte 0 (1 byte that is not a WARC record before the next record; "
+                "the bytes there: 'XWARC/1.1\\r\\nWARC-Type: warcinfo\\r\\nWARC-Rec'...); `provpack verify` gives the full "
+                "report")
+    else:
+        bad = tmp_path / "bad.warc.gz"
+        bad.write_bytes(b"XYZ" + data)
+        said = (f"{bad}: damaged gzip data at byte 0: 3 bytes that are not gzip data before the next gzip member; "
+                "`provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, 0)
+    _serves_around(bad, said, capsys, lost=None)
+    bad.write_bytes(b"X" + b"no record here\n" * 100)
+    assert main(["show", str(bad)]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {bad}: not a WARC file (the bytes at byte 0: 'Xno record "
+                                       "here\\nno record here\\nno record'...); give a .warc or .warc.gz file; 'provpack "
+                                       "verify' says more\n")

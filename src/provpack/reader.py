@@ -18,7 +18,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, Kind, binary_stream, require
 from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable
-from .resync import next_start
+from .gzipsource import PROBE
+from .resync import WINDOW, gzip_start, next_start, plain_start
 from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
 from .warciter import QuietArchiveIterator
 
@@ -196,6 +197,10 @@ def _resume_after(archive: Path, after: int) -> int | None:
         return None
     with handle:
         compressed = handle.read(2) == b"\x1f\x8b"
+        if not compressed and after == 0:   # (bytes before the first record: gzip data may follow them)
+            first = _first_start(handle)
+            handle.seek(first or 0)
+            compressed = handle.read(2) == b"\x1f\x8b"
         return next_start(handle, after, compressed=compressed)
 
 
@@ -468,6 +473,7 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             if foreign is not None:
                 raise ArchiveError(archive, f"not a WARC file: {foreign.what}",
                                    fix=foreign.fix("read") or "give a .warc or .warc.gz file")
+            _check_lead(archive, handle, first)
             raise ArchiveError(archive, f"not a WARC file (the bytes at byte 0: {quoted(first, QUOTED)})",
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
         handle.seek(start)
@@ -500,6 +506,30 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                                f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc
         check_end(archive, handle, last, ended=True)   # warcio ends quietly at a cut-off or corrupt gzip member
+
+
+def _check_lead(archive: Path, handle: IO[bytes], first: bytes) -> None:
+    """An IntegrityError naming the bytes before the first record when a WARC record (or a gzip member holding one)
+    follows them in the file's first window: damage, read past as verify reads past it, not another format."""
+    found = _first_start(handle)
+    if found is None:
+        return
+    check_end(archive, handle, 0, failed_at=found)   # verify's words for them
+    raise IntegrityError(archive, f"no WARC record starts at byte 0 ({found:,} byte{'s' if found > 1 else ''} that "
+                         f"are not a WARC record before the first one; the bytes there: {quoted(first, QUOTED)}); "
+                         "`provpack verify` gives the full report", offset=0)
+
+
+def _first_start(handle: IO[bytes]) -> int | None:
+    """Where the first record of a file that does not start with one starts, within its first window (a gzip
+    member that holds a record, or a WARC header), or None: whether the file is compressed, from which is first."""
+    handle.seek(0)
+    data = handle.read(WINDOW + PROBE)
+    limit = min(WINDOW, len(data))
+    member, header = gzip_start(data, limit), plain_start(data, limit, after_record=False)
+    if member is None or header is None:
+        return header if member is None else member
+    return min(member, header)
 
 
 def _check_header(archive: Path, handle: IO[bytes], offset: int) -> None:
