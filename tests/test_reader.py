@@ -1179,3 +1179,19 @@ def test_bytes_before_the_first_record_are_damage_read_past(three_docs: Path, tm
     assert capsys.readouterr().err == (f"provpack: error: {bad}: not a WARC file (the bytes at byte 0: 'Xno record "
                                        "here\\nno record here\\nno record'...); give a .warc or .warc.gz file; 'provpack "
                                        "verify' says more\n")
+
+
+def test_damage_after_bytes_before_the_first_member_is_read_past_too(three_docs: Path, tmp_path: Path) -> None:
+    """Bytes before the first gzip member, and bytes that are no gzip data before d2's text: both places are passed
+    on, and every document read past them: the reading past the second one resumes in gzip data, where it looked for
+    a plain WARC's headers (the file's first bytes are not gzip), found none, and d2 and d3 were lost unsaid."""
+    from provpack.cdxj import index
+
+    start = list(index(three_docs, records=None))[3].offset
+    data = three_docs.read_bytes()
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"XYZ" + data[:start] + b"junk" + data[start:])
+    damage: list[IntegrityError] = []
+    assert [(d.name, d.offset is None) for d in read_archive(bad, on_damage=damage.append)] == [
+        ("d1", False), ("d2", False), ("d3", False)]
+    assert [error.offset for error in damage] == [0, start + 3]

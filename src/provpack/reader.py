@@ -89,7 +89,7 @@ def read_listing(path: Path | str, *,
             if exc.offset is None:
                 break
             after = max(exc.offset, start)
-        resumed = _resume_after(archive, after)
+        resumed = _resume_after(archive, after, state)
         if resumed is None:
             break
         start = resumed
@@ -137,6 +137,7 @@ class _Reading:
     resource_offsets: dict[str, int] = field(default_factory=dict)
     block: tuple[int, bytearray, Any] | None = None   # the last provenance record read: offset, block, headers
     listed_at: int = -1   # the offset of the provenance record the last document was taken from
+    compressed: bool | None = None   # whether its records are in gzip members (known at the first damage)
 
 
 def _take_back(archive: Path, state: _Reading, documents: list[ArchivedDocument], at: int) -> None:
@@ -189,19 +190,23 @@ def _whole(archive: Path, offset: int, block: tuple[int, bytearray, Any] | None)
         return inflater.eof
 
 
-def _resume_after(archive: Path, after: int) -> int | None:
+def _resume_after(archive: Path, after: int, state: _Reading) -> int | None:
     """Where a record seems to start past offset `after` (damage), or None."""
     try:
         handle = archive.open("rb")
     except OSError:
         return None
     with handle:
-        compressed = handle.read(2) == b"\x1f\x8b"
-        if not compressed and after == 0:   # (bytes before the first record: gzip data may follow them)
-            first = _first_start(handle)
-            handle.seek(first or 0)
-            compressed = handle.read(2) == b"\x1f\x8b"
-        return next_start(handle, after, compressed=compressed)
+        if state.compressed is None:   # whether the records are in gzip members: found once
+            head = handle.read(5)
+            compressed = head.startswith(b"\x1f\x8b")
+            if not compressed and head != b"WARC/":   # bytes before the first record: what follows them counts
+                first = _first_start(handle)
+                if first is not None:
+                    handle.seek(first)
+                    compressed = handle.read(2) == b"\x1f\x8b"
+            state.compressed = compressed
+        return next_start(handle, after, compressed=state.compressed)
 
 
 def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Reading, start: int) -> None:
