@@ -232,7 +232,8 @@ def _header(data: bytes) -> tuple[dict[str, str], int] | None:
     if head_end < _STATUS:   # no header lines at all
         return None
     head = data[_STATUS:head_end]
-    if b"WARC/1.1\r\n" in head or b"WARC/1.0\r\n" in head or head.endswith(_VERSIONS):
+    if head.find(b"WARC/1.") >= 0 and (b"WARC/1.1\r\n" in head or b"WARC/1.0\r\n" in head
+                                       or head.endswith(_VERSIONS)):   # (find first: `in` costs more)
         return None   # a version line inside: the header may be cut short there, another record's following
     if (len(head.translate(None, _PRINTABLE)) == 2 * head.count(b"\r\n")   # no byte but printable ASCII and CRLFs
             and b"\r\n " not in head and b" \r\n" not in head and b" :" not in head
