@@ -156,13 +156,20 @@ def test_not_a_warc_is_an_archive_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_interop_files_match_cdxj_indexer(name: str, tmp_path: Path) -> None:
     """On WARCs by other tools we index exactly what cdxj-indexer does, or both refuse; a file cut off
-    (which cdxj-indexer indexes as far as it goes, without a word) we refuse, saying where."""
+    (which cdxj-indexer indexes as far as it goes, without a word) we refuse, saying where; a record whose
+    Content-Length is wrong, on which cdxj-indexer fails too, is said as verify finds it (damage, exit 1)."""
     path = INTEROP / name
     expected = cdxj_indexer(path, tmp_path, "--records", "all")
     try:
         got: str | None = "".join(f"{line}\n" for line in index(path, records=None))
     except IntegrityError as exc:
-        assert "Truncated gzip" in EXPECTED[name]["reason"] and "truncated at byte 0: " in str(exc)
+        if "Truncated gzip" in EXPECTED[name]["reason"]:
+            assert "truncated at byte 0: " in str(exc)
+        else:
+            assert EXPECTED[name]["verdict"] == "invalid" and expected is None
+            assert "bad Content-Length" in EXPECTED[name]["reason"] and ": the record at byte 0: the " in str(exc)
+            assert str(exc).endswith("Content-Length is wrong or the block was altered; `provpack verify` gives the "
+                                     "full report")
         return
     except ArchiveError as exc:
         assert name in str(exc)
@@ -807,6 +814,23 @@ def test_a_record_without_a_date_is_named(express: bool, tmp_path: Path) -> None
     with pytest.raises(ArchiveError) as caught:
         list(index(path, express=express, records=None))
     assert str(caught.value) == (f"{path}: the record at byte {len(warc([first], gzip=False))} "
+                                 "has no WARC-Date; a WARC record needs one to be indexed")
+
+
+@pytest.mark.parametrize("express", [True, False])
+def test_a_record_without_a_date_is_named_before_later_damage(express: bool, tmp_path: Path) -> None:
+    """The same in a gzipped WARC with bytes that are not gzip data after a later member: the record warcio cannot
+    index is said (exit 2), not the damage further on, which the index never reached."""
+    from warcbuild import gzip_member, record, warc
+
+    path = tmp_path / "nodate.warc.gz"
+    first = record("resource", b"text", content_type="text/plain", headers=[("WARC-Target-URI", "https://example.org/t")])
+    second = b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:2>\r\nContent-Length: 2\r\n\r\nhi\r\n\r\n"
+    third = record("resource", b"more", content_type="text/plain", headers=[("WARC-Target-URI", "https://example.org/u")])
+    path.write_bytes(warc([first]) + gzip_member(second) + warc([third]) + b"junk" + warc([third]))
+    with pytest.raises(ArchiveError) as caught:
+        list(index(path, express=express))
+    assert str(caught.value) == (f"{path}: the resource record at byte {len(warc([first]))} "
                                  "has no WARC-Date; a WARC record needs one to be indexed")
 
 

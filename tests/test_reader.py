@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -727,6 +728,10 @@ def test_bytes_after_a_record_in_its_gzip_member_are_damage(three_docs: Path, tm
     with pytest.raises(IntegrityError) as caught:
         list(index(bad))
     assert str(caught.value) == said
+    damage: list[IntegrityError] = []   # the record before the bytes is whole (its member's CRC holds): d1 is given
+    documents = read_archive(bad, on_damage=damage.append)
+    assert [d.name for d in documents] == ["d1", "d2", "d3"] and documents[0].offset == start
+    assert [str(error) for error in damage] == [said]
 
 
 def _shaped(tmp_path: Path, change: object) -> Path:
@@ -869,3 +874,324 @@ def test_an_http_record_without_a_target_uri_does_not_stop_show(tmp_path: Path,
     assert main(["show", str(path)]) == 0
     assert "doc" in capsys.readouterr().out
     assert main(["verify", str(path)]) == 0
+
+
+def _members(data: bytes) -> list[int]:
+    """Where each gzip member of `data` starts."""
+    import zlib
+
+    starts, at = [], 0
+    while at < len(data):
+        inflater = zlib.decompressobj(31)
+        inflater.decompress(data[at:])
+        starts.append(at)
+        at = len(data) - len(inflater.unused_data)
+    return starts
+
+
+@pytest.fixture
+def large_docs(tmp_path: Path, fixed_date: dt.datetime) -> tuple[Path, dict[str, bytes]]:
+    """An archive of three texts of 30,000 random letters (each gzip member of a text over 16 KiB), and the texts."""
+    import random
+
+    source = tmp_path / "large"
+    source.mkdir()
+    pick = random.Random(0)
+    texts = {}
+    for name in "abc":
+        texts[name] = "".join(pick.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(30000)).encode()
+        (source / f"{name}.txt").write_bytes(texts[name])
+    return provpack.package(source, out=tmp_path / "large.warc.gz", date=fixed_date).warc_path, texts
+
+
+def test_a_large_member_corrupt_past_its_first_block_is_damage(large_docs: tuple[Path, dict[str, bytes]],
+                                                               tmp_path: Path,
+                                                               capfd: pytest.CaptureFixture[str]) -> None:
+    """A's text, in a gzip member of 19 KB, with a byte of its deflate data flipped: warcio reads its first 16 KiB,
+    then wrote zlib's error to stderr and ended as though the file did (show, extract and index exit 0, b and c
+    lost); it is the damaged member, as verify finds it (exit 1), and b and c are read past it and given."""
+    from provpack.cdxj import index
+
+    archive, texts = large_docs
+    data = bytearray(archive.read_bytes())
+    starts = _members(bytes(data))
+    assert starts[2] - starts[1] > 16384
+    data[(starts[1] + starts[2]) // 2] ^= 0xFF
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(data)
+    said = (f"{bad}: damaged gzip member at byte {starts[1]}: gzip member is corrupt: incorrect data check; "
+            "`provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, starts[1])
+    damage: list[IntegrityError] = []
+    assert [(d.name, d.offset is None) for d in read_archive(bad, on_damage=damage.append)] == [
+        ("a", True), ("b", False), ("c", False)]
+    assert [str(error) for error in damage] == [said]
+    with pytest.raises(IntegrityError) as caught:
+        list(index(bad, records=None))
+    assert str(caught.value) == said
+    assert capfd.readouterr() == ("", "")   # (warcio's "Error -3 while decompressing data" is not written)
+    assert main(["show", str(bad)]) == 1
+    assert capfd.readouterr().err == (f"provpack: error: {said}; the 3 documents read outside it are listed; "
+                                      "the text of 'a' lies in it\n")
+    assert main(["index", str(bad)]) == 1
+    assert capfd.readouterr() == ("", f"provpack: error: {said}\n")
+    assert main(["extract", str(bad), "a"]) == 1
+    assert capfd.readouterr().err.startswith(f"provpack: error: {said}; the text of 'a' lies in it (its resource")
+    for name in "bc":
+        assert main(["extract", str(bad), name]) == 0
+        assert capfd.readouterr() == (texts[name].decode(), f"provpack: warning: {said}; '{name}' lies outside it: "
+                                      "extracted, its sha256 checked\n")
+
+
+def test_random_damage_to_a_gzipped_archive_is_said_and_read_past(tmp_path: Path, fixed_date: dt.datetime) -> None:
+    """Bytes flipped, inserted, deleted or the file cut off, one to three places at random, in an archive of texts
+    of 1 to 60 KB: read_archive with on_damage either reads every document whole, or passes the damage on; each
+    document it gives with an offset is extracted byte for byte (its sha256 checked) from the damaged file."""
+    import random
+
+    source = tmp_path / "src"
+    source.mkdir()
+    pick = random.Random(7)
+    texts = {}
+    for number in range(6):
+        size = pick.randint(1000, 60000)
+        texts[f"t{number}"] = "".join(pick.choice("abcdefghijklmnopqrstuvwxyz \n") for _ in range(size)).encode()
+        (source / f"t{number}.txt").write_bytes(texts[f"t{number}"])
+    sound = provpack.package(source, out=tmp_path / "a.warc.gz", date=fixed_date).warc_path.read_bytes()
+    bad = tmp_path / "bad.warc.gz"
+    damaged = 0
+    for seed in range(120):
+        pick = random.Random(seed)
+        data = bytearray(sound)
+        for _ in range(pick.randint(1, 3)):
+            at = pick.randrange(len(data))
+            kind = pick.choice(["flip", "flip", "flip", "insert", "delete", "cut"])
+            if kind == "flip":
+                data[at] ^= pick.randrange(1, 256)
+            elif kind == "insert":
+                data[at:at] = bytes(pick.randrange(256) for _ in range(pick.randint(1, 30)))
+            elif kind == "delete":
+                del data[at:at + pick.randint(1, 30)]
+            else:
+                del data[max(at, 1):]
+        bad.write_bytes(data)
+        damage: list[IntegrityError] = []
+        documents = read_archive(bad, on_damage=damage.append)
+        damaged += bool(damage)
+        assert damage or sorted(d.name for d in documents) == sorted(texts), seed
+        assert all(error.offset is not None for error in damage), seed
+        for document in documents:
+            assert document.offset is not None or damage, seed
+            if document.offset is not None:
+                out = io.BytesIO()
+                extract(bad, document, out)
+                assert out.getvalue() == texts[document.name], seed
+    assert damaged > 100
+
+
+def test_memory_stays_flat_however_many_places_are_damaged(tmp_path: Path, fixed_date: dt.datetime,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Bytes that are no record before each of 300 gzip members: every damaged place passed to on_damage, kept in
+    a list, holds no traceback (each kept the frames of its reading alive, and their buffers: about 1 MB a place),
+    so the list holds next to nothing; show keeps the first place and a count."""
+    import gc
+    import tracemalloc
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for number in range(150):
+        (source / f"d{number:03d}.txt").write_text(f"text {number} " * 50, encoding="utf-8")
+    sound = provpack.package(source, out=tmp_path / "a.warc.gz", date=fixed_date).warc_path.read_bytes()
+    starts = _members(sound) + [len(sound)]
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"junk\r\n".join(sound[start:end] for start, end in zip(starts, starts[1:])))
+    tracemalloc.start()
+    try:
+        damage: list[IntegrityError] = []
+        assert len(read_archive(bad, on_damage=damage.append)) == 150
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+        del damage[1:]
+        gc.collect()
+        assert held - tracemalloc.get_traced_memory()[0] < 1_000_000   # (a few hundred bytes an error)
+        assert damage[0].__traceback__ is None and damage[0].__context__ is None
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        assert main(["show", "--json", str(bad)]) == 1
+        assert tracemalloc.get_traced_memory()[1] - before < 30_000_000
+    finally:
+        tracemalloc.stop()
+    assert capsys.readouterr().err.endswith("(and 299 more damaged places); the 150 documents read outside it are "
+                                            "listed\n")
+
+
+@pytest.mark.parametrize("kind", ["gzip", "plain"])
+def test_a_provenance_block_that_does_not_parse_is_damage_read_past(three_docs: Path, tmp_path: Path, kind: str,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's provenance record cut inside its own, intact gzip member, or in a plain WARC its Content-Length 10 short:
+    its JSON no longer parses. That is damage to the record (exit 1), read past, where show said "is not valid JSON"
+    and listed nothing (exit 2): d1 and d3 are listed and given, and d2 is said to be in no place outside it."""
+    from provpack.cdxj import index
+
+    lines = list(index(three_docs, records=None))
+    start, end = lines[4].offset, lines[5].offset
+    data = three_docs.read_bytes()
+    member = gzip.decompress(data[start:end])
+    length = int(member.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    block = member[len(member) - 4 - length:len(member) - 4]
+    if kind == "gzip":
+        bad = tmp_path / "bad.warc.gz"
+        bad.write_bytes(data[:start] + gzip.compress(member[:len(member) - 4 - length // 2], mtime=0) + data[end:])
+        block = block[:length - length // 2]
+    else:
+        bad = tmp_path / "bad.warc"
+        plain = gzip.decompress(data)
+        start = len(gzip.decompress(data[:start]))
+        short = member.replace(f"Content-Length: {length}\r\n".encode(), f"Content-Length: {length - 10}\r\n".encode())
+        bad.write_bytes(plain[:start] + short + plain[start + len(member):])
+        block = block[:length - 10]
+    with pytest.raises(ValueError) as parsed:
+        json.loads(block)
+    record_id = member.split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    said = (f"{bad}: the metadata record at byte {start} ('{record_id}') is damaged: its JSON does not parse: "
+            f"{parsed.value}; `provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    damage: list[IntegrityError] = []
+    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == ["d1", "d3"]
+    assert [str(error) for error in damage] == [said]
+    assert main(["show", str(bad)]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {said}; the 2 documents read outside it are listed\n"
+    for number in (1, 3):
+        assert main(["extract", str(bad), f"d{number}"]) == 0
+        assert capsys.readouterr().out == f"doc {number} text " * 200
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {said}; no document named 'd2' outside it\n"
+
+
+def test_a_content_length_too_large_in_a_plain_warc_is_damage_read_past(three_docs: Path, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's text record in a plain WARC with a Content-Length 10 too large: warcio takes the next record's first
+    10 bytes as its block and fails on the rest of that header ("Invalid WARC record, first line: 'WARC-Type:
+    metadata'", exit 2, nothing listed); it is the damage verify finds there (exit 1), read past: d1, d2 and d3
+    are listed, d2's text said to lie in the damage, d1 and d3 given."""
+    from provpack.verify import verify
+
+    plain = gzip.decompress(three_docs.read_bytes())
+    bad = tmp_path / "bad.warc"
+    bad.write_bytes(plain)
+    start = [d.offset for d in read_archive(bad)][1]
+    assert start is not None
+    head_end = plain.index(b"\r\n\r\n", start)
+    length = int(plain[start:head_end].split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    bad.write_bytes(plain[:start] + plain[start:head_end].replace(f"Content-Length: {length}".encode(),
+                                                                  f"Content-Length: {length + 10}".encode())
+                    + plain[head_end:])
+    message = (f"the {length + 10}-byte block (Content-Length) is followed by '.1\\r\\n', not CRLF CRLF: "
+               "Content-Length is wrong or the block was altered")
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (start, "bad-length", message)
+    said = f"{bad}: the record at byte {start}: {message}; `provpack verify` gives the full report"
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    capsys.readouterr()
+    warned = (f"provpack: warning: {bad}: the record at byte {start} is not followed by the blank lines that end a WARC "
+              "record; its Content-Length may be wrong (run 'provpack verify')\n")   # (warcio's, as it reads)
+    assert main(["show", str(bad)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err == (f"{warned}provpack: error: {said}; the 3 documents read outside it are listed; the text of "
+                         "'d2' lies in it\n")
+    assert shown.out.startswith(f"{bad}: 3 documents\n\nd1\n") and "\nd3\n" in shown.out
+    for number in (1, 3):
+        assert main(["extract", str(bad), f"d{number}"]) == 0
+        assert capsys.readouterr() == (f"doc {number} text " * 200, f"{warned}provpack: warning: {said}; "
+                                       f"'d{number}' lies outside it: extracted, its sha256 checked\n")
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr().err.startswith(f"{warned}provpack: error: {said}; the text of 'd2' lies in it")
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_a_header_cut_short_by_the_next_record_is_damage_read_past(three_docs: Path, tmp_path: Path, kind: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's text record cut in the middle of its header, d2's provenance record following: warcio read the two as
+    one record (in a plain WARC; a line without a colon dropped) or the cut header as a record with no block (in
+    its own gzip member), and show, extract and index said nothing (exit 0, d2 not listed, or listed with a text
+    it does not have). It is the damage verify finds (exit 1), read past: d2's provenance is read, its text said
+    to lie in the damage, d1 and d3 given."""
+    from provpack.cdxj import index
+    from provpack.verify import verify
+
+    lines = list(index(three_docs, records=None))
+    data = three_docs.read_bytes()
+    records = [gzip.decompress(data[line.offset:after.offset]) for line, after in zip(lines, lines[1:])]
+    records.append(gzip.decompress(data[lines[-1].offset:]))
+    cut = records[3].index(b"\r\n\r\n") // 2
+    records[3] = records[3][:cut]
+    if kind == "plain":
+        bad = tmp_path / "bad.warc"
+        bad.write_bytes(b"".join(records))
+        start = len(b"".join(records[:3]))
+    else:
+        bad = tmp_path / "bad.warc.gz"
+        bad.write_bytes(b"".join(gzip.compress(record, mtime=0) for record in records))
+        start = len(b"".join(gzip.compress(record, mtime=0) for record in records[:3]))
+    found = f"the header is cut short: another record's version line ('WARC/1.1') starts {cut} bytes into it"
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (
+        start, "malformed-header", f"{found}: reading resumes there")
+    said = f"{bad}: the record at byte {start}: {found}; `provpack verify` gives the full report"
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    for express in (True, False):
+        with pytest.raises(IntegrityError) as caught:
+            list(index(bad, records=None, express=express))
+        assert str(caught.value) == said
+    _serves_around(bad, said, capsys, lost="d2")
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_bytes_before_the_first_record_are_damage_read_past(three_docs: Path, tmp_path: Path, kind: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A stray byte before the first record of a plain WARC, or three before the first gzip member: show and extract
+    said "not a WARC file" (exit 2) where verify reads on; they are damage, in verify's words (exit 1), read past:
+    every document listed and given. A file in which no record follows stays "not a WARC file" (exit 2)."""
+    data = three_docs.read_bytes()
+    if kind == "plain":
+        bad = tmp_path / "bad.warc"
+        bad.write_bytes(b"X" + gzip.decompress(data))
+        said = (f"{bad}: no WARC record starts at byte 0 (1 byte that is not a WARC record before the next record; "
+                "the bytes there: 'XWARC/1.1\\r\\nWARC-Type: warcinfo\\r\\nWARC-Rec'...); `provpack verify` gives the full "
+                "report")
+    else:
+        bad = tmp_path / "bad.warc.gz"
+        bad.write_bytes(b"XYZ" + data)
+        said = (f"{bad}: damaged gzip data at byte 0: 3 bytes that are not gzip data before the next gzip member; "
+                "`provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, 0)
+    _serves_around(bad, said, capsys, lost=None)
+    bad.write_bytes(b"X" + b"no record here\n" * 100)
+    assert main(["show", str(bad)]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {bad}: not a WARC file (the bytes at byte 0: 'Xno record "
+                                       "here\\nno record here\\nno record'...); give a .warc or .warc.gz file; 'provpack "
+                                       "verify' says more\n")
+
+
+def test_damage_after_bytes_before_the_first_member_is_read_past_too(three_docs: Path, tmp_path: Path) -> None:
+    """Bytes before the first gzip member, and bytes that are no gzip data before d2's text: both places are passed
+    on, and every document read past them: the reading past the second one resumes in gzip data, where it looked for
+    a plain WARC's headers (the file's first bytes are not gzip), found none, and d2 and d3 were lost unsaid."""
+    from provpack.cdxj import index
+
+    start = list(index(three_docs, records=None))[3].offset
+    data = three_docs.read_bytes()
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(b"XYZ" + data[:start] + b"junk" + data[start:])
+    damage: list[IntegrityError] = []
+    assert [(d.name, d.offset is None) for d in read_archive(bad, on_damage=damage.append)] == [
+        ("d1", False), ("d2", False), ("d3", False)]
+    assert [error.offset for error in damage] == [0, start + 3]

@@ -261,7 +261,7 @@ def _warcio_lines(
     from .sniff import check_end
 
     begin = stream.tell()
-    iterator = QuietArchiveIterator(stream, arc2warc=True, source=path)
+    iterator = QuietArchiveIterator(stream, arc2warc=True, source=path, plain=not gzipped)
     start = iterator.offset  # where the last record read began: warcio's offset is negative for a whole-file gzip
     since = last   # where damage met next is looked for from: the last record read, by the walk or by warcio
     records = iter(iterator)
@@ -270,7 +270,7 @@ def _warcio_lines(
             try:
                 record = next(records)
             except StopIteration:
-                check_end(path, stream, since)   # warcio ends quietly at a cut-off gzip member
+                check_end(path, stream, since, ended=True)   # warcio ends quietly at a cut-off or corrupt member
                 break
             except AttributeError as exc:   # warcio's own slip: an HTTP record with no WARC-Target-URI
                 at = max(iterator.offset, start)
@@ -279,6 +279,11 @@ def _warcio_lines(
                                    fix="check it with `provpack verify`") from exc
             start = iterator.offset
             since = max(start, begin)
+            if iterator.reader.header_cut:   # its header may be cut short, another record's following
+                iterator.reader.header_cut = False
+                position = stream.tell()
+                check_end(path, stream, start, failed_at=start)
+                stream.seek(position)
             block = record.raw_stream
             exchange, spool = _exchange(record) if post_append else (None, None)
             try:

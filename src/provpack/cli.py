@@ -613,10 +613,10 @@ def _show(args: argparse.Namespace) -> int:
     from .display import print_documents, show_json
 
     _not_stdin(args.file)
-    damage: list[IntegrityError] = []   # the documents outside damage to the file are listed, then it is said
-    documents, records = reader.read_listing(args.file, on_damage=damage.append)
-    if damage and not documents:
-        raise IntegrityError(damage[0].path, reader.damaged(damage))
+    damage = reader.DamageSeen()   # the documents outside damage to the file are listed, then it is said
+    documents, records = reader.read_listing(args.file, on_damage=damage)
+    if damage.first is not None and not documents:
+        raise IntegrityError(damage.first.path, damage.said())
     if args.json:
         encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
         text = json.dumps({"documents": [show_json(d) for d in documents]}, indent=2,
@@ -625,9 +625,9 @@ def _show(args: argparse.Namespace) -> int:
         print(re.sub("[\x80-\x9f]", lambda match: f"\\u{ord(match.group()):04x}", text))
     else:
         print_documents(args.file, documents, sys.stdout, records=records)
-    if damage:
+    if damage.first is not None:
         listed = "the document" if len(documents) == 1 else f"the {len(documents):,} documents"
-        said = (f"{printable(str(damage[0].path))}: {reader.damaged(damage)}; {listed} read outside it "
+        said = (f"{printable(str(damage.first.path))}: {damage.said()}; {listed} read outside it "
                 f"{'is' if len(documents) == 1 else 'are'} listed")
         textless = [document.name for document in documents if document.offset is None]
         if textless:
@@ -636,7 +636,7 @@ def _show(args: argparse.Namespace) -> int:
                 names += f", and {len(textless) - _NAMES_SAID:,} more"
             said += f"; the text of {names} lies in it"
         print(printable(f"provpack: error: {said}"), file=sys.stderr)
-        return damage[0].exit_code
+        return damage.first.exit_code
     return 0
 
 

@@ -7,6 +7,7 @@ import json
 import logging
 import shutil
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, Kind, binary_stream, require
 from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable
-from .resync import next_start
+from .gzipsource import PROBE
+from .resync import WINDOW, gzip_start, next_start, plain_start
 from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
 from .warciter import QuietArchiveIterator
 
@@ -81,21 +83,50 @@ def read_listing(path: Path | str, *,
         except IntegrityError as exc:
             if on_damage is None:
                 raise
-            on_damage(exc)
+            if exc.offset is not None:
+                _take_back(archive, state, documents, exc.offset)
+            on_damage(_bare(exc))
             if exc.offset is None:
                 break
             after = max(exc.offset, start)
-        resumed = _resume_after(archive, after)
+        resumed = _resume_after(archive, after, state)
         if resumed is None:
             break
         start = resumed
     return ArchiveListing(tuple(documents), len(state.seen_ids))   # (every record read has an id of its own)
 
 
-def damaged(damage: list[IntegrityError]) -> str:
-    """The first damaged place of those read_archive passed on, in words, and how many more there are."""
-    more = len(damage) - 1
-    return damage[0].problem + (f" (and {more:,} more damaged place{'s' if more > 1 else ''})" if more else "")
+def _bare(error: IntegrityError) -> IntegrityError:
+    """`error` without its traceback and the exceptions it was raised while handling or from: an on_damage that
+    keeps every error passed to it (a list's append) would keep with them the frames of the reading that found
+    each, and the buffers they hold, alive (about a megabyte a damaged place)."""
+    error.__traceback__ = None
+    error.__context__ = None
+    error.__cause__ = None
+    return error
+
+
+class DamageSeen:
+    """An on_damage for read_archive that keeps the first damaged place passed to it and how many there were,
+    not every one: memory stays the same however many places are damaged."""
+
+    __slots__ = ("first", "count")
+
+    def __init__(self) -> None:
+        self.first: IntegrityError | None = None
+        self.count = 0
+
+    def __call__(self, error: IntegrityError) -> None:
+        if self.first is None:
+            self.first = error
+        self.count += 1
+
+    def said(self) -> str:
+        """The first damaged place in words, and how many more there are ("" when there is none)."""
+        if self.first is None:
+            return ""
+        more = self.count - 1
+        return self.first.problem + (f" (and {more:,} more damaged place{'s' if more > 1 else ''})" if more else "")
 
 
 @dataclass(slots=True)
@@ -104,17 +135,78 @@ class _Reading:
 
     seen_ids: dict[str, int] = field(default_factory=dict)   # WARC-Record-ID -> offset
     resource_offsets: dict[str, int] = field(default_factory=dict)
+    block: tuple[int, bytearray, Any] | None = None   # the last provenance record read: offset, block, headers
+    listed_at: int = -1   # the offset of the provenance record the last document was taken from
+    compressed: bool | None = None   # whether its records are in gzip members (known at the first damage)
 
 
-def _resume_after(archive: Path, after: int) -> int | None:
+def _take_back(archive: Path, state: _Reading, documents: list[ArchivedDocument], at: int) -> None:
+    """Forget the record read last when the damage found at offset `at` lies in it (it starts there; the records
+    before it end before the damage), unless it shows itself whole (_whole): warcio gives a record whose gzip
+    member fails past its first 16 KiB, or that the end of the file cuts off, as though it were sound."""
+    if not state.seen_ids:
+        return
+    record_id, offset = next(reversed(state.seen_ids.items()))   # (in the order read)
+    block = state.block if state.block is not None and state.block[0] == offset else None
+    if offset < at or _whole(archive, offset, block):
+        return
+    del state.seen_ids[record_id]
+    if state.resource_offsets.get(record_id) == offset:
+        del state.resource_offsets[record_id]
+    if state.listed_at == offset:
+        documents.pop()
+        state.listed_at = -1
+
+
+def _whole(archive: Path, offset: int, block: tuple[int, bytearray, Any] | None) -> bool:
+    """Whether the record at `offset` is whole though damage was found where it starts: its `block` (a provenance
+    record's: offset, block, headers) matches its WARC-Block-Digest, or its gzip member inflates to its end, CRC-32
+    and length right (the damage follows the record in its member)."""
+    from .digests import matches, new_hasher, parse_claim
+
+    digest = None if block is None else block[2].get_header("WARC-Block-Digest")
+    if block is not None and digest is not None:
+        claim = parse_claim("WARC-Block-Digest", digest)
+        if claim.algorithm is not None and matches(claim, new_hasher(claim.algorithm, block[1]).digest()):
+            return True
+    try:
+        handle = archive.open("rb")
+    except OSError:
+        return False
+    with handle:
+        handle.seek(offset)
+        inflater = zlib.decompressobj(wbits=31)
+        data = handle.read(_CHUNK)
+        if not data.startswith(b"\x1f\x8b"):
+            return False
+        try:
+            while data and not inflater.eof:
+                inflater.decompress(data, _CHUNK)
+                while inflater.unconsumed_tail and not inflater.eof:   # (output is dropped as it comes)
+                    inflater.decompress(inflater.unconsumed_tail, _CHUNK)
+                data = handle.read(_CHUNK)
+        except zlib.error:
+            return False
+        return inflater.eof
+
+
+def _resume_after(archive: Path, after: int, state: _Reading) -> int | None:
     """Where a record seems to start past offset `after` (damage), or None."""
     try:
         handle = archive.open("rb")
     except OSError:
         return None
     with handle:
-        compressed = handle.read(2) == b"\x1f\x8b"
-        return next_start(handle, after, compressed=compressed)
+        if state.compressed is None:   # whether the records are in gzip members: found once
+            head = handle.read(5)
+            compressed = head.startswith(b"\x1f\x8b")
+            if not compressed and head != b"WARC/":   # bytes before the first record: what follows them counts
+                first = _first_start(handle)
+                if first is not None:
+                    handle.seek(first)
+                    compressed = handle.read(2) == b"\x1f\x8b"
+            state.compressed = compressed
+        return next_start(handle, after, compressed=state.compressed)
 
 
 def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Reading, start: int) -> None:
@@ -134,6 +226,7 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
         if warc_type != "metadata" or not _is_jsonld(record.rec_headers.get_header("Content-Type")):
             continue
         block = _read_capped(record.content_stream(), MAX_PROVENANCE_BYTES + 1)
+        state.block = (offset, block, record.rec_headers)
         if len(block) > MAX_PROVENANCE_BYTES:
             raise ArchiveError(archive, f"metadata record at offset {offset} is larger than "
                                f"{MAX_PROVENANCE_BYTES} bytes, more than provpack package writes for a document",
@@ -141,9 +234,10 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
         try:
             provenance = json.loads(block)
         except (ValueError, UnicodeDecodeError) as exc:
-            _check_cut(archive, offset)   # a block cut short by the end of the file is said as such
-            raise ArchiveError(archive, f"metadata record at offset {offset} is not valid JSON: {exc}",
-                               fix="run 'provpack verify' on the file") from exc
+            _check_block(archive, offset)   # a block in a gzip member cut off or corrupt is said as such
+            raise IntegrityError(archive, f"the metadata record at byte {offset} ({quoted_text(warc_id, 100)}) is "
+                                 f"damaged: its JSON does not parse: {exc}; `provpack verify` gives the full report",
+                                 offset=offset) from None
         if not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT:
             continue
         problem = _shape_problem(provenance)
@@ -159,6 +253,7 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
             offset=resource_offsets.get(provenance["record_id"]),
             provenance=provenance,
         ))
+        state.listed_at = offset
 
 
 def find(path: Path | str, name: str) -> ArchivedDocument:
@@ -244,31 +339,31 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     require((("path", path, PATH), ("name", name, _NAME_OR_DOCUMENT), ("hold", hold, FLAG)))
     binary_stream("dest", dest)   # before the archive is read, not at the first write after it
     archive = Path(path)
-    damage: list[IntegrityError] = []
+    damage = DamageSeen()
     if isinstance(name, ArchivedDocument):
         _check_fields(name)
         document = name
     else:
-        documents, records = read_listing(archive, on_damage=damage.append)
+        documents, records = read_listing(archive, on_damage=damage)
         try:
             document = _named(archive, documents, records, name)
         except ArchiveError:
-            if damage:   # it may lie in the damage
-                raise IntegrityError(damage[0].path, f"{damaged(damage)}; no document named "
+            if damage.first is not None:   # it may lie in the damage
+                raise IntegrityError(damage.first.path, f"{damage.said()}; no document named "
                                      f"{shown_name(name)} outside it") from None
             raise
     if document.offset is None:
-        if damage:
-            raise IntegrityError(archive, f"{damaged(damage)}; the text of {shown_name(document.name)} lies in it"
-                                 f" (its resource record {document.record_id} could not be read)")
+        if damage.first is not None:
+            raise IntegrityError(archive, f"{damage.said()}; the text of {shown_name(document.name)} "
+                                 f"lies in it (its resource record {document.record_id} could not be read)")
         raise IntegrityError(archive, f"{document.name}: its resource record {document.record_id} is missing")
     if not hold:
         _copy_checked(archive, document, dest.write)
     else:
         _copy_held(archive, document, dest)
-    if damage:
+    if damage.first is not None:
         log.warning("%s: %s; %s lies outside it: extracted, its sha256 checked", printable(str(archive)),
-                    damaged(damage), shown_name(document.name))
+                    damage.said(), shown_name(document.name))
     return document
 
 
@@ -330,14 +425,16 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
                              "run 'provpack verify'")
 
 
-def _check_cut(archive: Path, offset: int) -> None:
-    """An IntegrityError when the end of the file cuts off the gzip member at `offset` or one after it."""
+def _check_block(archive: Path, offset: int) -> None:
+    """An IntegrityError when the record at `offset` lies in damage to the file: its gzip member cut off by the end
+    of the file or corrupt (warcio gives what it inflated before the damage as the whole block), or the record
+    cut off."""
     try:
         handle = archive.open("rb")
     except OSError:
         return   # the caller's own error says enough
     with handle:
-        check_end(archive, handle, offset)
+        check_end(archive, handle, offset, failed_at=offset)
 
 
 class _NoRecordAt(Exception):
@@ -381,12 +478,14 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             if foreign is not None:
                 raise ArchiveError(archive, f"not a WARC file: {foreign.what}",
                                    fix=foreign.fix("read") or "give a .warc or .warc.gz file")
+            _check_lead(archive, handle, first)
             raise ArchiveError(archive, f"not a WARC file (the bytes at byte 0: {quoted(first, QUOTED)})",
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
         handle.seek(start)
         # No HTTP parsing: only resource and metadata blocks are read, and warcio's HTTP parsing of a response
         # with no WARC-Target-URI fails with an AttributeError.
-        iterator = QuietArchiveIterator(handle, no_record_parse=True, check_digests=False, source=archive)
+        iterator = QuietArchiveIterator(handle, no_record_parse=True, check_digests=False, source=archive,
+                                        plain=head == b"WARC/")
         last = start   # where the last record read starts: a cut-off member is there or after it
         try:
             for record in iterator:
@@ -398,6 +497,9 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                     _not_at_start(handle, start, offset)
                     raise ArchiveError(archive, f"not a WARC file: the record at offset {offset} has no "
                                        "WARC/1.x header line", fix="give a WARC file (.warc or .warc.gz)")
+                if iterator.reader.header_cut:   # its header may be cut short, another record's following
+                    iterator.reader.header_cut = False
+                    _check_header(archive, handle, offset)
                 last = offset
                 yield record, offset
         except ArchiveLoadFailed as exc:
@@ -408,7 +510,41 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             raise ArchiveError(archive, f"not a readable WARC file: at or after byte {at}: "
                                f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc
-        check_end(archive, handle, last)   # warcio ends quietly at a cut-off gzip member
+        check_end(archive, handle, last, ended=True)   # warcio ends quietly at a cut-off or corrupt gzip member
+
+
+def _check_lead(archive: Path, handle: IO[bytes], first: bytes) -> None:
+    """An IntegrityError naming the bytes before the first record when a WARC record (or a gzip member holding one)
+    follows them in the file's first window: damage, read past as verify reads past it, not another format."""
+    found = _first_start(handle)
+    if found is None:
+        return
+    check_end(archive, handle, 0, failed_at=found)   # verify's words for them
+    raise IntegrityError(archive, f"no WARC record starts at byte 0 ({found:,} byte{'s' if found > 1 else ''} that "
+                         f"are not a WARC record before the first one; the bytes there: {quoted(first, QUOTED)}); "
+                         "`provpack verify` gives the full report", offset=0)
+
+
+def _first_start(handle: IO[bytes]) -> int | None:
+    """Where the first record of a file that does not start with one starts, within its first window (a gzip
+    member that holds a record, or a WARC header), or None: whether the file is compressed, from which is first."""
+    handle.seek(0)
+    data = handle.read(WINDOW + PROBE)
+    limit = min(WINDOW, len(data))
+    member, header = gzip_start(data, limit), plain_start(data, limit, after_record=False)
+    if member is None or header is None:
+        return header if member is None else member
+    return min(member, header)
+
+
+def _check_header(archive: Path, handle: IO[bytes], offset: int) -> None:
+    """An IntegrityError when verify finds the header of the record at `offset` cut short, another record's
+    following (warcio read the two as one); the handle is left where it was, for warcio to read on."""
+    position = handle.tell()
+    try:
+        check_end(archive, handle, offset, failed_at=offset)
+    finally:
+        handle.seek(position)
 
 
 def _not_at_start(handle: IO[bytes], start: int, failed_at: int) -> None:

@@ -24,6 +24,7 @@ _MEMBER_START = b"\x1f\x8b\x08\x00"  # gzip magic, deflate, no header flags: a 1
 _MEMBER_MAGIC = b"\x1f\x8b\x08"
 _STATUS_LINES = (b"WARC/1.1\r\n", b"WARC/1.0\r\n")
 _STATUS = len(_STATUS_LINES[0])
+_VERSIONS = (b"WARC/1.1", b"WARC/1.0")
 _END = b"\r\n\r\n"
 _TRAILER = 8  # a gzip member's CRC-32 and length
 _unpack_trailer = inflate.TRAILER.unpack_from
@@ -231,6 +232,9 @@ def _header(data: bytes) -> tuple[dict[str, str], int] | None:
     if head_end < _STATUS:   # no header lines at all
         return None
     head = data[_STATUS:head_end]
+    if head.find(b"WARC/1.") >= 0 and (b"WARC/1.1\r\n" in head or b"WARC/1.0\r\n" in head
+                                       or head.endswith(_VERSIONS)):   # (find first: `in` costs more)
+        return None   # a version line inside: the header may be cut short there, another record's following
     if (len(head.translate(None, _PRINTABLE)) == 2 * head.count(b"\r\n")   # no byte but printable ASCII and CRLFs
             and b"\r\n " not in head and b" \r\n" not in head and b" :" not in head
             and not head.endswith(b" ")):

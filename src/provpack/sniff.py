@@ -207,26 +207,32 @@ def _all(data: bytes, needle: bytes) -> Iterator[int]:
 
 
 
-def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | None = None) -> None:
+def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | None = None,
+              ended: bool = False) -> None:
     """An IntegrityError when the end of the file cuts off a gzip member, at or after the member at `start`.
 
     warcio reads a cut-off last member as far as it goes and stops without a word (or fails on what
     follows): this reads the members from `start` (where one begins, or 0) to the end with verify's gzip
     reader; a plain WARC's records from `start` as verify reads them. Nothing when every member and block
-    ends whole; other damage is `provpack verify`'s. Given `failed_at`, where warcio failed, damage at or
-    before it is said too, which warcio fails on in words about what it read instead (a "first line" of
+    ends whole; other damage is `provpack verify`'s. With `ended` (warcio's reading ended: `start` is where
+    the last record it gave starts), a gzip member from `start` on that is corrupt, and bytes between
+    members that are not gzip data, are said too: warcio also stops without a word at a member that fails
+    past its first 16 KiB, as though the file ended there (for a sound file, the members from `start` are
+    its last: the cost is the same). Given `failed_at`, where warcio failed, damage at or before it is
+    said too, which warcio fails on in words about what it read instead (a "first line" of
     gzip bytes, or of bytes that are no record): a gzip member that is corrupt, bytes between members that
     are not gzip data, and bytes where a record should start that are not one (junk, to verify), found by
     reading the records from `start` as verify reads them, up to the first past `failed_at`.
     """
     from .errors import IntegrityError
-    from .problems import BAD_GZIP, BAD_VERSION, JUNK, TRUNCATED, Problem
+    from .problems import BAD_GZIP, BAD_LENGTH, BAD_VERSION, JUNK, MALFORMED_HEADER, TRUNCATED, Problem
 
     found: list[tuple[int, str, str]] = []
     forward: Callable[[int, str, str], None] | None = None   # to the scanner, once there is one
 
     def report(offset: int, kind: str, message: str) -> None:
-        if kind == TRUNCATED or (failed_at is not None and offset <= failed_at and kind in (BAD_GZIP, JUNK)):
+        if kind == TRUNCATED or (kind in (BAD_GZIP, JUNK)
+                                 and (ended or (failed_at is not None and offset <= failed_at))):
             found.append((offset, kind, message))
         if forward is not None:   # (so that a record the gzip damage cuts is not also said to be wrong)
             forward(offset, kind, message)
@@ -282,8 +288,22 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     if first is not None and first.kind == JUNK and failed_at is not None and (first.offset or 0) <= failed_at:
         raise IntegrityError(path, f"{_no_record(stream, first.offset or 0, first.message, junk)}; "
                              "`provpack verify` gives the full report", offset=first.offset or 0)
+    if (first is not None and first.kind == MALFORMED_HEADER and failed_at is not None
+            and (first.offset or 0) <= failed_at and first.message.startswith(_CUT_HEADER)):
+        # A header cut short, another record's following: warcio reads the two as one record (or, the cut at a
+        # gzip member's end, the cut header as a record with no block).
+        raise IntegrityError(path, f"the record at byte {first.offset or 0}: "
+                             f"{first.message.removesuffix(_RESUMES)}; `provpack verify` gives the full report",
+                             offset=first.offset or 0)
+    if first is not None and first.kind == BAD_LENGTH and failed_at is not None and (first.offset or 0) < failed_at:
+        # A Content-Length too large: warcio reads the next record's first bytes as the block, then fails after it,
+        # on the rest of that header as on a "first line"; verify says the block is not followed by CRLF CRLF.
+        raise IntegrityError(path, f"the record at byte {first.offset or 0}: {first.message}; "
+                             "`provpack verify` gives the full report", offset=first.offset or 0)
 
 
+_CUT_HEADER = "the header is cut short: "   # (verify's words: recordcheck.py)
+_RESUMES = ": reading resumes there"   # (verify's, where it reads on: not every reader here does)
 _OTHER_VERSION = re.compile(r"version line 'WARC/[0-9]{1,4}\.[0-9]{1,4}' ")   # (verify's words: warcheader.py)
 
 

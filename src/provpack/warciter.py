@@ -6,6 +6,9 @@ warcio writes one warning to sys.stderr itself and logs another through its own 
 prints raw (a target URI's escape sequences included). Both are raised here instead,
 through provpack's logger, escaped and naming the file and offset: the library prints
 nothing, and the command line shows them as its other warnings, honouring -q and -v.
+zlib's error on a gzip member found damaged after its first block, which warcio also
+writes to sys.stderr (and then reads on as though the file ended there), is not written:
+the reader that stops there looks for the damage itself (sniff.check_end) and says it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from .sniff import quoted_text
 log = logging.getLogger(__name__)
 
 MAX_HEADER_BYTES = 1024 * 1024
+_VERSION_LINES = (b"WARC/1.0\r\n", b"WARC/1.1\r\n")
 
 
 class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
@@ -36,11 +40,14 @@ class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
     INC_RECORD = ""
 
     def __init__(self, fileobj: Any, *, source: object = "", verify_http: bool = False, arc2warc: bool = False,
-                 **kwargs: Any) -> None:
+                 plain: bool = False, **kwargs: Any) -> None:
+        """`plain`: the file is no gzip data, and its header lines are looked at for a version line (see
+        BoundedReader)."""
         super().__init__(fileobj, verify_http=verify_http, arc2warc=arc2warc, **kwargs)
         self._source = source
         self.loader = _QuietLoader(self, verify_http=verify_http, arc2warc=arc2warc)
-        self.reader = BoundedReader(self.fh, block_size=self.reader.block_size)  # type: ignore[has-type]
+        reader = PlainBoundedReader if plain else BoundedReader
+        self.reader = reader(self.fh, block_size=self.reader.block_size)  # type: ignore[has-type]
 
     def _consume_blanklines(self) -> tuple[bytes | None, int]:
         errors = self.err_count
@@ -56,21 +63,69 @@ class BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]
 
     warcio reads headers line by line without a limit, so one compressed header
     line of a gigabyte would be held in memory whole; here it is an error.
+
+    A header block that the data ends inside (the end of a gzip member, or of the file), before
+    the blank line that ends it, sets `header_cut`: the header may be cut short there, another
+    record's following (warcio reads the cut header as a record of its own, with no block); the
+    reader asks verify whether it is. In a plain WARC, see PlainBoundedReader.
     """
+
+    decompressor: Any   # (warcio's)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_bytes = 0
+        self.header_cut = False
+
+    def _decompress(self, data: bytes) -> bytes:
+        """warcio's, step for step, but for the line it writes to sys.stderr when a member fails past its first
+        block: there, as in warcio, the member gives nothing more (the reading ends, and the caller looks for the
+        damage). Its own steps, not a call to warcio's, which would add a call to every block read."""
+        if self.decompressor and data:
+            try:
+                data = self.decompressor.decompress(data)
+            except Exception:   # (as warcio: whatever the decompressor raises)
+                if self.num_block_read:
+                    return b""
+                if self.decomp_type == "deflate":   # a first block that fails: tried as raw deflate, then plain
+                    self._init_decomp("deflate_alt")
+                    return self._decompress(data)
+                self.decompressor = None
+        return data
 
     def read(self, length: int | None = None) -> bytes:
         self._header_bytes = 0
-        data: bytes = super().read(length)
+        data: bytes = DecompressingBufferedReader.read(self, length)   # (not super(): its lookup, each read)
         return data
 
     def readline(self, length: int | None = None) -> bytes:
         room = MAX_HEADER_BYTES - self._header_bytes + 1
-        line: bytes = super().readline(room if length is None else min(length, room))
-        self._header_bytes = self._header_bytes + len(line) if line.strip(b"\r\n") else 0
+        line: bytes = DecompressingBufferedReader.readline(self, room if length is None else min(length, room))
+        self._header_bytes = (self._header_bytes + len(line) if line.strip(b"\r\n")
+                              else 0 if line or not self._header_bytes else self._cut())
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise ArchiveLoadFailed(f"a header block is larger than {MAX_HEADER_BYTES} bytes")
+        return line
+
+    def _cut(self) -> int:
+        """0 (no header block is being read), noting that the data ended inside one."""
+        self.header_cut = True
+        return 0
+
+
+class PlainBoundedReader(BoundedReader):
+    """BoundedReader of a plain WARC, where a header cut short may run on into the next record's: a line of a
+    header block, past its first, that ends in a WARC version line sets `header_cut` too (warcio reads the two
+    as one record, a line without a colon dropped). A test of each header line, so not done in gzip data, whose
+    records are in members of their own (there, a header cut short ends with its member)."""
+
+    def readline(self, length: int | None = None) -> bytes:
+        room = MAX_HEADER_BYTES - self._header_bytes + 1
+        line: bytes = DecompressingBufferedReader.readline(self, room if length is None else min(length, room))
+        if line[-4:-3] == b"." and self._header_bytes and line.endswith(_VERSION_LINES):
+            self.header_cut = True   # (a byte tested first: a method call for each line costs 1% of a reading)
+        self._header_bytes = (self._header_bytes + len(line) if line.strip(b"\r\n")
+                              else 0 if line or not self._header_bytes else self._cut())
         if self._header_bytes > MAX_HEADER_BYTES:
             raise ArchiveLoadFailed(f"a header block is larger than {MAX_HEADER_BYTES} bytes")
         return line
