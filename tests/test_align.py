@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provpack.align import Alignment, align
+from provpack.align import Alignment, _tokenize, align
 from provpack.htmltext import extract_text
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
@@ -985,3 +985,50 @@ def test_half_width_katakana_with_a_voiced_mark_is_the_full_width_letter() -> No
     result = run("都市ガスの料金が上がった。", "今年、都市ｶﾞｽの料金が上がった。")
     assert [(s.source_start, s.source_end) for s in result.segments] == [(3, 17)]
     assert result.differences == ()
+
+
+_HI = "कल रात दिल्ली में भारी बारिश हुई और कई सड़कों पर पानी भर गया। नगर निगम ने कहा कि नालों की सफाई जारी है।"
+_TH = "สภาเมืองลงมติไม่ปิดท่าเรือเก่าเมื่อคืนวันอังคาร วิศวกรแสดงความกังวลอย่างมาก"
+_AR = "قال المتحدث إن التقرير كُتِبَ في الأسبوع الماضي ونُشر أمس بعد مراجعة طويلة."
+
+
+def test_a_hindi_word_goes_on_through_its_vowel_signs_and_viramas() -> None:
+    """`भरी` for `भारी` (heavy) differs only in a vowel sign: a changed word, not two equal consonants."""
+    result = run("कल रात दिल्ली में भरी बारिश हुई [...] नगर निगम ने कहा कि नालों की सफाई जारी है।", _HI)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 32), (62, 103)]
+    assert omitted_texts(result) == ["और कई सड़कों पर पानी भर गया।"]
+    assert [(d.kind, d.excerpt, d.source, d.source_start) for d in result.differences] == [
+        ("changed", "भरी", "भारी", 18)]
+
+
+def test_vowel_points_are_part_of_an_arabic_word() -> None:
+    """`كَتَبَ` (he wrote) for `كُتِبَ` (it was written) differ only in their vowel points: a changed word."""
+    result = run("قال المتحدث إن التقرير كَتَبَ في الأسبوع الماضي [...] بعد مراجعة طويلة.", _AR)
+    assert omitted_texts(result) == ["ونُشر أمس"]
+    assert [(d.kind, d.excerpt, d.source, d.source_start) for d in result.differences] == [
+        ("changed", "كَتَبَ", "كُتِبَ", 23)]
+
+
+def test_thai_written_without_spaces_aligns_letter_by_letter_with_its_marks() -> None:
+    """Each Thai letter with its vowel and tone marks is a word: a cut inside a run of letters is found,
+    and `ไม้` (wood) for `ไม่` (not), a tone mark apart, is a changed word."""
+    result = run("สภาเมืองลงมติไม่ปิดท่าเรือเก่า[...] วิศวกรแสดงความกังวลอย่างมาก", _TH)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 30), (48, 75)]
+    assert omitted_texts(result) == ["เมื่อคืนวันอังคาร"] and result.differences == ()
+    result = run("สภาเมืองลงมติไม้ปิดท่าเรือเก่า[...] วิศวกรแสดงความกังวลอย่างมาก", _TH)
+    assert [(d.kind, d.excerpt, d.source, d.source_start) for d in result.differences] == [
+        ("changed", "ม้", "ม่", 14)]
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("ພາສາລາວ", ["ພ", "າ", "ສ", "າ", "ລ", "າ", "ວ"]),
+    ("ភាសាខ្មែរ", ["ភា", "សា", "ខ្", "មែ", "រ"]),
+    ("မြန်မာဘာသာ", ["မြ", "န်", "မာ", "ဘာ", "သာ"]),
+    ("ปี ๒๕๖๗ แล้ว", ["ปี", "๒๕๖๗", "แ", "ล้", "ว"]),
+])
+def test_lao_khmer_and_burmese_letters_are_words_with_their_marks_and_digits_stay_a_number(
+    text: str, words: list[str]
+) -> None:
+    """Letters of the four scripts written without spaces are words one by one, each with the marks after it
+    (a Khmer subscript's sign with the letter before it); their digits stay together, as a number does."""
+    assert _tokenize(text).exact == words

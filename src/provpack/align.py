@@ -1,8 +1,9 @@
 """Align a quote's segments with the original's text: what each elision cut, where the quote drifts.
 
-Pure: no I/O. Both texts are cut into words (runs of letters and digits, a point or comma
-between digits kept in the number, soft hyphens and zero-width characters ignored, each
-Han or Kana character a word of its own, NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, whitespace
+Pure: no I/O. Both texts are cut into words (runs of letters and digits with their combining
+marks, a point or comma between digits kept in the number, soft hyphens and zero-width characters
+ignored, each Han or Kana character, and each Thai, Lao, Khmer or Burmese letter with its marks,
+a word of its own, NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, whitespace
 and line wrapping never count as drift. Each segment is
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
@@ -24,6 +25,8 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Literal
+
+from .combining import COMBINING_MARKS
 
 __all__ = [
     "Alignment",
@@ -47,14 +50,25 @@ _MAX_ALIGNED_GAP = 2000
 _SIMILAR_EDGE = 0.6
 _SENTENCE_END_RE = re.compile(r"[.!?;:\u2026]")
 _WORD_RE = re.compile(
-    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060\u0300-\u036f\u3099\u309a]|[.,](?<=\d[.,])(?=\d))*"
+    # (The marks' class is a long list of ranges, tried one by one: only a character past U+02FF is looked up in it.)
+    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060]|(?=[^\x00-\u02ff])[" + COMBINING_MARKS
+    + r"]|[.,](?<=\d[.,])(?=\d))*"
 )
-"""A run of letters and digits, with soft hyphens, zero-width characters and combining marks inside;
+"""A run of letters and digits, with soft hyphens, zero-width characters and combining marks inside
+(a vowel sign or virama does not end a Hindi word, nor a vowel point an Arabic one: combining.py);
 a point or comma between two digits belongs to the number (`4.5`, `12,000` are one word each).
-In Chinese and Japanese, written without spaces, each Han or Kana character is a word (`_ideographs`)."""
+In Chinese and Japanese, written without spaces, each Han or Kana character is a word; in Thai,
+Lao, Khmer and Burmese, also written without spaces, each letter with its marks (`_ideographs`)."""
 _IDEOGRAPHS = (r"\u3005-\u3007\u3021-\u3029\u3041-\u3096\u309d-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
                r"\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9d\U00020000-\U0003134f")
-_MAYBE_IDEOGRAPH_RE = re.compile("[\u3005-\U0010ffff]")   # a quick test before the full one
+# The letters of Thai, Lao, Khmer and Burmese (Myanmar, with its Extended-A and -B blocks): their blocks
+# without digits and marks (each letter takes the marks after it) and punctuation (no word's).
+_UNSPACED_LETTERS = (r"\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46\u0e81-\u0eb0\u0eb2\u0eb3\u0ebd-\u0ec6\u0edc-\u0edf"
+                     r"\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066\u106e-\u1070\u1075-\u1081"
+                     r"\u108e\u1780-\u17b3\u17d7\u17dc\ua9e0-\ua9e4\ua9e6-\ua9ef\ua9fa-\ua9fe\uaa60-\uaa76\uaa7a"
+                     r"\uaa7e\uaa7f")
+_MAYBE_IDEOGRAPH_RE = re.compile(   # a quick test before the full one
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3005-\U0010ffff]")
 _EDITORIAL_NOTE_RE = re.compile(
     r"\[\s*(?:sic|(?:emphas[ie]s|italics|underlining|bold)\s+(?:added|mine|supplied|removed|omitted|in\s+original)"
     r"|(?:internal\s+)?(?:citations?|footnotes?|quotation\s+marks|alterations?)\s+omitted)"
@@ -250,14 +264,17 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
 
 @functools.cache
 def _ideograph_re() -> re.Pattern[str]:
-    """A Han or Kana character with any sound mark after it, or a stretch of other characters (compiled once
-    used: its character class costs milliseconds to compile)."""
-    return re.compile(rf"[{_IDEOGRAPHS}][\u3099\u309a\uff9e\uff9f]*|[^{_IDEOGRAPHS}]+")
+    """A Han or Kana character with any sound mark after it, a Thai, Lao, Khmer or Burmese letter with any
+    combining marks after it, or a stretch of other characters (compiled once used: its character classes
+    cost milliseconds to compile)."""
+    return re.compile(rf"[{_IDEOGRAPHS}][\u3099\u309a\uff9e\uff9f]*|[{_UNSPACED_LETTERS}][{COMBINING_MARKS}]*"
+                      rf"|[^{_IDEOGRAPHS}{_UNSPACED_LETTERS}]+")
 
 
 def _split_ideographs(text: str, words: _Words) -> _Words:
-    """The words with each Han or Kana character on its own, the letters and digits between such characters
-    together (`2019年に` -> `2019`, `年`, `に`): Chinese and Japanese are written without spaces."""
+    """The words with each Han or Kana character on its own, and each Thai, Lao, Khmer or Burmese letter with
+    its marks, the letters and digits between such characters together (`2019年に` -> `2019`, `年`, `に`;
+    `ที่นี่` -> `ที่`, `นี่`): Chinese, Japanese and those four are written without spaces."""
     split = _Words([], [], [], [], [])
     for k, start in enumerate(words.starts):
         raw = text[start : words.ends[k]]
