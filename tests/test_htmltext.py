@@ -428,9 +428,14 @@ def test_a_standfirst_in_the_articles_header_is_part_of_the_story() -> None:
     ("since 1954.<sup><a href='#fn1'>1</a></sup> Then", "since 1954. Then"),
     ("a budget<sup>*</sup> and a plan<sup>\u2020</sup> and notes<sup>3, 4</sup>.", "a budget and a plan and notes."),
     ("Wikipedia says so.<sup class=reference><a href='#cite_note-7'>[7]</a></sup>", "Wikipedia says so."),
+    ("कल भारी<sup>1</sup> बारिश<sup>2</sup> हुई।",
+     "कल भारी बारिश हुई।"),
+    ("المكتوبُ<sup>3</sup> أمس.",
+     "المكتوبُ أمس."),
 ])
 def test_footnote_reference_marks_are_not_text(inner: str, expected: str) -> None:
-    """A <sup> holding only a footnote mark (digits, [n], *, a dagger, a #fragment link) is left out."""
+    """A <sup> holding only a footnote mark (digits, [n], *, a dagger, a #fragment link) is left out; after a
+    word whose last letters carry combining marks too (Hindi `भारी`, `बारिश`; Arabic `المكتوبُ`)."""
     assert html_to_text(f"<body><article><p>{inner}</p></article></body>") == (expected + "\n", "article")
 
 

@@ -22,6 +22,8 @@ from typing import Literal
 
 import webencodings
 
+from .combining import COMBINING_MARKS
+
 __all__ = [
     "Charset",
     "Extraction",
@@ -57,8 +59,9 @@ _STORY_TAGS = frozenset("html body main article".split())
 _FOOTNOTE_MARK_RE = re.compile(r"\[\s*[^\W_]{1,4}\s*\]|\(\s*\d{1,3}\s*\)|[*\u2020\u2021\u00a7\u00b6]{1,3}")
 _FOOTNOTE_NUMBER_RE = re.compile(r"\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*")
 # Bare digits in a <sup> are a footnote mark after a word of three or more letters or closing punctuation,
-# unless that is the ")" of an expression ("(a+b)", no spaces, an operator inside).
-_LONG_WORD_END_RE = re.compile(r"(?<![^\W_])[^\W\d_]{3,}$")
+# unless that is the ")" of an expression ("(a+b)", no spaces, an operator inside). A letter's combining marks
+# count as letters of the word: a Hindi word ends in a vowel sign (`बारिश`), an Arabic one in a vowel point.
+_LONG_WORD_END_RE = re.compile(rf"(?<![^\W_{COMBINING_MARKS}])[^\W\d_](?:[^\W\d_]|[{COMBINING_MARKS}]){{2,}}$")
 _CLOSING_PUNCTUATION = frozenset(".,;:!?)\"'\u201d\u2019\u00bb")
 _EXPRESSION_END_RE = re.compile(r"\([^\s()]*[+\-\u2212\u00d7*/=^][^\s()]*\)$")
 _FOOTNOTE_BEFORE_CHARS = 24
