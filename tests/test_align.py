@@ -1001,6 +1001,13 @@ def test_a_hindi_word_goes_on_through_its_vowel_signs_and_viramas() -> None:
         ("changed", "भरी", "भारी", 18)]
 
 
+def test_a_hindi_word_cut_after_its_vowel_sign_is_a_fragment_of_the_originals() -> None:
+    """`पा[...]`, the marker glued to a vowel sign, cuts `पानी`: a fragment, as `struc[...]` is, not a changed word."""
+    result = run("कल रात दिल्ली में भारी बारिश हुई और कई सड़कों पर पा[...] नगर निगम ने कहा कि नालों की सफाई जारी है।", _HI)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 51), (62, 103)]
+    assert omitted_texts(result) == ["नी भर गया।"] and result.differences == ()
+
+
 def test_vowel_points_are_part_of_an_arabic_word() -> None:
     """`كَتَبَ` (he wrote) for `كُتِبَ` (it was written) differ only in their vowel points: a changed word."""
     result = run("قال المتحدث إن التقرير كَتَبَ في الأسبوع الماضي [...] بعد مراجعة طويلة.", _AR)

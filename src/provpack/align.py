@@ -59,6 +59,8 @@ _WORD_RE = re.compile(
 a point or comma between two digits belongs to the number (`4.5`, `12,000` are one word each).
 In Chinese and Japanese, written without spaces, each Han or Kana character is a word; in Thai,
 Lao, Khmer and Burmese, also written without spaces, each letter with its marks (`_ideographs`)."""
+_WORD_END_RE = re.compile(f"[^\\W_]|[{COMBINING_MARKS}]")
+"""A character a word may end in: a letter or digit, or a combining mark (`पा` of `पानी`, glued to a marker)."""
 _IDEOGRAPHS = (r"\u3005-\u3007\u3021-\u3029\u3041-\u3096\u309d-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
                r"\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9d\U00020000-\U0003134f")
 # The letters of Thai, Lao, Khmer and Burmese (Myanmar, with its Extended-A and -B blocks): their blocks
@@ -500,7 +502,7 @@ def _glued(
     starts = {start for start, _, _ in elisions}
     return [
         (start in ends and start < end and _WORD_RE.match(excerpt, start) is not None,
-         end in starts and start < end and _WORD_RE.match(excerpt[end - 1]) is not None)
+         end in starts and start < end and _WORD_END_RE.match(excerpt[end - 1]) is not None)
         for start, end, _ in pieces
     ]
 
