@@ -1437,6 +1437,44 @@ def test_an_archive_name_that_is_not_utf8_is_a_usage_error(
     assert not (tmp_path / "w.wacz").exists()
 
 
+@pytest.mark.parametrize("arguments, argument", [
+    (["package", "a\0b"], "SRC"),
+    (["package", "seeds", "-o", "a\0b"], "-o/--output"),
+    (["verify", "a\0b"], "FILE"),
+    (["verify", "x.warc.gz", "--key", "a\0b"], "--key"),
+    (["verify", "x.warc.gz", "--key", "k", "--signature", "a\0b"], "--signature"),
+    (["verify", "x.warc.gz", "--key", "k", "--wacz", "a\0b"], "--wacz"),
+    (["verify", "x.warc.gz", "--key", "k", "--tsa-ca", "a\0b"], "--tsa-ca"),
+    (["show", "a\0b"], "FILE"),
+    (["extract", "a\0b", "x"], "FILE"),
+    (["extract", "x.warc.gz", "x", "-o", "a\0b"], "-o/--output"),
+    (["index", "a\0b"], "ARCHIVE"),
+    (["index", "x.warc.gz", "-o", "a\0b"], "-o/--output"),
+    (["wacz", "a\0b"], "ARCHIVE"),
+    (["wacz", "x.warc.gz", "-o", "a\0b"], "-o/--output"),
+    (["bag", "a\0b", "-o", "b"], "ARCHIVE"),
+    (["bag", "x.warc.gz", "-o", "a\0b"], "-o/--output"),
+    (["keygen", "-o", "a\0b"], "-o/--output"),
+    (["sign", "a\0b", "--key", "k"], "ARCHIVE"),
+    (["sign", "x.warc.gz", "--key", "a\0b"], "--key"),
+    (["sign", "x.warc.gz", "--key", "k", "--wacz", "a\0b"], "--wacz"),
+    (["sign", "x.warc.gz", "--key", "k", "-o", "a\0b"], "-o/--output"),
+    (["--config", "a\0b", "show", "x.warc.gz"], "--config"),
+])
+def test_a_path_no_file_name_can_hold_is_a_usage_error(arguments: list[str], argument: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A path with a NUL (main(argv) can be given one, though no command line can) is a usage error naming the
+    argument, exit 2, before any work: was a traceback of the os's ValueError, "embedded null byte"."""
+    monkeypatch.chdir(tmp_path)
+    assert main(arguments) == 2
+    command = arguments[2] if arguments[0] == "--config" else arguments[0]
+    prog = "provpack" if arguments[0] == "--config" else f"provpack {command}"
+    assert capsys.readouterr().err == (f"provpack: error: argument {argument}: 'a\\x00b' holds a NUL character, "
+                                       f"which no file name can hold; check the path; see {prog} --help\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_encode_error_of_undecodable_input_is_a_usage_error_and_any_other_a_traceback(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """A lone surrogate (a byte that was not UTF-8 on the command line or in a file name) that no check caught
