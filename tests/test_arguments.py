@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from provpack.arguments import FLAG, FUNCTION, INT, PATH, TEXT, binary_stream, paths, require, text_stream
+from provpack.arguments import FLAG, FUNCTION, INT, NUMBER, PATH, TEXT, binary_stream, paths, require, text_stream
 from provpack.errors import InputError
 
 
@@ -24,9 +24,11 @@ class Writer:
 def test_kinds_take_what_they_say() -> None:
     """A bool is no int, bytes no path; None only where a kind is optional."""
     require((("a", 0, INT), ("b", None, INT.or_none), ("c", "x", TEXT), ("d", False, FLAG), ("e", len, FUNCTION),
-             ("f", Path("x"), PATH), ("g", PurePosixPath("x"), PATH), ("h", "x", PATH)))
+             ("f", Path("x"), PATH), ("g", PurePosixPath("x"), PATH), ("h", "x", PATH), ("i", 1, NUMBER),
+             ("j", 0.5, NUMBER)))
     for name, value, kind, said in (("n", True, INT, "an int, not bool True"), ("n", None, TEXT, "a str, not None"),
                                     ("n", 1, FLAG, "True or False, not int 1"),
+                                    ("n", False, NUMBER, "a number (an int or a float), not bool False"),
                                     ("n", b"x", PATH.or_none, "a path (a str or a pathlib.Path) or None, not bytes b'x'")):
         with pytest.raises(InputError) as caught:
             require(((name, value, kind),))

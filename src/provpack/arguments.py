@@ -20,8 +20,8 @@ from typing import Any, cast
 
 from .errors import InputError
 
-__all__ = ["FLAG", "FUNCTION", "INT", "PATH", "TEXT", "Kind", "binary_stream", "path_flaw", "paths", "require",
-           "text_stream"]
+__all__ = ["FLAG", "FUNCTION", "INT", "NUMBER", "PATH", "TEXT", "Kind", "binary_stream", "path_flaw", "paths",
+           "require", "text_stream"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,7 @@ def path_flaw(value: str | os.PathLike[str]) -> str | None:
 PATH = Kind(_is_path, "a path (a str or a pathlib.Path)", flaw=path_flaw)
 TEXT = Kind(lambda value: isinstance(value, str), "a str")
 INT = Kind(lambda value: isinstance(value, int) and not isinstance(value, bool), "an int")
+NUMBER = Kind(lambda value: isinstance(value, (int, float)) and not isinstance(value, bool), "a number (an int or a float)")
 FLAG = Kind(lambda value: isinstance(value, bool), "True or False")
 FUNCTION = Kind(callable, "a function")
 
