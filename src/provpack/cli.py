@@ -530,26 +530,16 @@ def _wacz_not_written(archive: Path, sha256_path: Path, wacz: Path, existed: boo
 def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> Path:
     """Where package writes: -o (a folder gets the default name inside it), else output_dir, else archive/."""
     from .atomic import folder_problem
-    from .package import default_output
+    from .package import default_output, output_path
 
-    default = default_output(sources)
-    if given is None:
-        if config.output_dir is None:
-            return default
-        unusable = folder_problem(config.output_dir)
-        if unusable is not None and config.source is not None:   # blame the settings file that named it
-            raise InputError(config.source, f"'output_dir': {unusable[0]}",
-                             fix=unusable[1].replace("give a path", "set output_dir to a path")
-                             .replace("choose another output path", "set output_dir to a folder") + ", or give -o")
-        return config.output_dir / default.name
-    output = Path(given)
-    if os.path.isdir(output):   # (Path.is_dir raises on a name too long before 3.12)
-        return output / default.name
-    if given.endswith(("/", os.sep, os.altsep or "/")):
-        problem, fix = ("is not a folder", "give a folder") if os.path.lexists(output) else ("no such folder",
-                                                                                         "create it first")
-        raise InputError(given, problem, fix=f"{fix}, or name the archive itself, e.g. {output / default.name}")
-    return output
+    if given is not None or config.output_dir is None:
+        return output_path(given, sources)   # (package's out, checked alike)
+    unusable = folder_problem(config.output_dir)
+    if unusable is not None and config.source is not None:   # blame the settings file that named it
+        raise InputError(config.source, f"'output_dir': {unusable[0]}",
+                         fix=unusable[1].replace("give a path", "set output_dir to a path")
+                         .replace("choose another output path", "set output_dir to a folder") + ", or give -o")
+    return config.output_dir / default_output(sources).name
 
 
 def _check_new(path: Path, *, force: bool) -> None:
