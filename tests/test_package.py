@@ -112,6 +112,24 @@ def test_out_a_folder_that_does_not_exist_is_advised_as_the_command_does(seed_di
     assert provpack.package(seed_dir, out=newdir).warc_path == tmp_path / "newdir" / "seeds.warc.gz"
 
 
+def test_two_identical_runs_give_equal_results(tmp_path: Path, fixed_date: dt.datetime) -> None:
+    """Results are values: two runs of the same texts into the same file compare equal and hash alike, also once
+    copied (their `documents` compared by identity before), and a run of other texts gives an unequal one."""
+    import copy
+    import pickle
+
+    for number in range(3):
+        write_text(tmp_path / "src", f"d{number}", f"12 November 2017\n\nText {number} [...] more.\n".encode())
+    out = tmp_path / "x.warc.gz"
+    first = provpack.package(tmp_path / "src", out=out, date=fixed_date, force=True)
+    second = provpack.package(tmp_path / "src", out=out, date=fixed_date, force=True)
+    assert first == second and hash(first) == hash(second)
+    assert pickle.loads(pickle.dumps(first)) == first == copy.deepcopy(first)
+    (tmp_path / "src" / "d1.txt").write_bytes(b"12 November 2017\n\nText 1 [...] less.\n")
+    third = provpack.package(tmp_path / "src", out=out, date=fixed_date, force=True)
+    assert third.documents != first.documents and third != first
+
+
 def test_sidecar_metadata_reaches_the_archive(tmp_path: Path, fixed_date: dt.datetime) -> None:
     """Sidecar values win, unknown keys are kept, and url becomes the target URI."""
     write_text(tmp_path / "src", "post", b"12 November 2017\n\nPaper: Old Title\n\nText [...] more.\n",
