@@ -1419,8 +1419,9 @@ def test_package_values_that_are_not_utf8_are_usage_errors(
 
 def test_an_archive_name_that_is_not_utf8_is_a_usage_error(
         seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """package -o and wacz's archive: a file name that is not UTF-8 (recorded in WARC-Filename, or as archive/NAME in
-    the WACZ) is refused, exit 2, the name spelled printable; so are wacz's --title and --description."""
+    """package -o, and wacz's and index's archive: a file name that is not UTF-8 (recorded in WARC-Filename, as
+    archive/NAME in the WACZ, in the CDXJ lines' filename) is refused, exit 2, the name spelled printable; so are
+    wacz's --title and --description."""
     out = tmp_path / "\udcff.warc.gz"
     assert main(["package", str(seed_dir), "-o", str(out)]) == 2
     assert capsys.readouterr().err == (f"provpack: error: {tmp_path}/\\xff.warc.gz: the archive name is not UTF-8 "
@@ -1430,6 +1431,10 @@ def test_an_archive_name_that_is_not_utf8_is_a_usage_error(
     assert main(["wacz", str(out), "-o", str(tmp_path / "w.wacz")]) == 2
     assert capsys.readouterr().err == (f"provpack: error: {tmp_path}/\\xff.warc.gz: the archive's file name is not "
                                        "UTF-8 (0xFF); rename the file in UTF-8 (the WACZ holds it as archive/NAME)\n")
+    assert main(["index", str(out), "-o", str(tmp_path / "i.cdxj")]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {tmp_path}/\\xff.warc.gz: the archive's file name is not "
+                                       "UTF-8 (0xFF); rename the file in UTF-8 (each CDXJ line names it, in JSON text)\n")
+    assert not (tmp_path / "i.cdxj").exists()
     for option in ("--title", "--description"):
         assert main(["wacz", str(tmp_path / "a.warc.gz"), "-o", str(tmp_path / "w.wacz"), option, "\udcff"]) == 2
         assert capsys.readouterr().err == (f"provpack: error: {option} ({option.removeprefix('--')}): not UTF-8 text "
