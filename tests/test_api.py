@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -117,6 +118,58 @@ def test_wrong_argument_types_are_input_errors_naming_the_argument(call: Callabl
         call(tmp_path / "out.warc.gz")
     assert str(caught.value) == message
     assert list(tmp_path.iterdir()) == []
+
+
+_NUL = "holds a NUL character, which no file name can hold; check the path"
+_SURROGATE = ("holds U+D800, a lone surrogate, which no file name can hold (os.fsdecode gives only U+DC80 to U+DCFF, "
+              "for bytes that are not UTF-8); check the path")
+
+
+@pytest.mark.parametrize(("bad", "said"), [("a\0b", _NUL), ("a\ud800b", _SURROGATE)], ids=["nul", "surrogate"])
+@pytest.mark.parametrize(("call", "argument"), [
+    (lambda bad, out: provpack.package(bad, out=out), "sources"),
+    (lambda bad, out: provpack.package([SEEDS, bad], out=out), "sources[1]"),
+    (lambda bad, out: provpack.package(SEEDS, out=Path(bad)), "out"),
+    (lambda bad, out: provpack.verify(bad), "paths"),
+    (lambda bad, out: provpack.verify([COMMITTED, Path(bad)]), "paths[1]"),
+    (lambda bad, out: provpack.verify(COMMITTED, key=bad), "key"),
+    (lambda bad, out: provpack.verify(COMMITTED, key=COMMITTED, signature=bad), "signature"),
+    (lambda bad, out: provpack.read_archive(bad), "path"),
+    (lambda bad, out: provpack.extract(bad, "x", io.BytesIO()), "path"),
+    (lambda bad, out: provpack.index(bad), "warc_path"),
+    (lambda bad, out: provpack.write_index(bad, out), "warc_path"),
+    (lambda bad, out: provpack.write_index(COMMITTED, bad), "out"),
+    (lambda bad, out: provpack.make_wacz(bad, out), "warc_path"),
+    (lambda bad, out: provpack.make_wacz(COMMITTED, bad), "out_path"),
+    (lambda bad, out: provpack.make_bag(bad, out), "paths"),
+    (lambda bad, out: provpack.make_bag(COMMITTED, TextPath(bad)), "out_dir"),
+])
+def test_paths_no_file_name_can_hold_are_input_errors_naming_the_argument(
+        call: Callable[[str, Path], object], argument: str, bad: str, said: str, tmp_path: Path) -> None:
+    """A path with a NUL, or a lone surrogate that stands for no byte of a file name, is an InputError naming the
+    argument and the path (was the os's bare ValueError, "embedded null byte", or a UnicodeEncodeError), before any
+    work."""
+    with pytest.raises(provpack.InputError) as caught:
+        call(bad, tmp_path / "out")
+    assert str(caught.value) == f"{argument}: {bad!r} {said}"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_paths_of_undecodable_file_names_are_read_and_written(tmp_path: Path) -> None:
+    """A file name whose bytes are not UTF-8, as os.fsdecode gives it (lone surrogates U+DC80 to U+DCFF), names
+    its file: read, verified, written to (an archive's own name must be UTF-8 where it is recorded: its WARC-Filename,
+    a WACZ's archive/NAME, a bag's manifests)."""
+    import shutil
+
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    archive = folder / os.fsdecode(b"\xff.warc.gz")
+    folder.mkdir()
+    shutil.copyfile(COMMITTED, archive)
+    assert provpack.verify(str(archive)).ok
+    assert [document.name for document in provpack.read_archive(str(archive))] == ["000_8dbb4f68ea601904"]
+    assert provpack.write_index(COMMITTED, str(folder / os.fsdecode(b"\xfe.cdxj"))) == 2
+    assert provpack.make_bag(COMMITTED, str(folder / os.fsdecode(b"\xfd"))).is_dir()
+    assert provpack.package(SEEDS, out=str(folder / "a.warc.gz")).records == 3
 
 
 class BytesPath:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 import tempfile
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from provpack.arguments import FLAG, FUNCTION, INT, PATH, TEXT, binary_stream, paths, require, text_stream
+from provpack.arguments import FLAG, FUNCTION, INT, NUMBER, PATH, TEXT, binary_stream, paths, require, text_stream
 from provpack.errors import InputError
 
 
@@ -23,9 +24,11 @@ class Writer:
 def test_kinds_take_what_they_say() -> None:
     """A bool is no int, bytes no path; None only where a kind is optional."""
     require((("a", 0, INT), ("b", None, INT.or_none), ("c", "x", TEXT), ("d", False, FLAG), ("e", len, FUNCTION),
-             ("f", Path("x"), PATH), ("g", PurePosixPath("x"), PATH), ("h", "x", PATH)))
+             ("f", Path("x"), PATH), ("g", PurePosixPath("x"), PATH), ("h", "x", PATH), ("i", 1, NUMBER),
+             ("j", 0.5, NUMBER)))
     for name, value, kind, said in (("n", True, INT, "an int, not bool True"), ("n", None, TEXT, "a str, not None"),
                                     ("n", 1, FLAG, "True or False, not int 1"),
+                                    ("n", False, NUMBER, "a number (an int or a float), not bool False"),
                                     ("n", b"x", PATH.or_none, "a path (a str or a pathlib.Path) or None, not bytes b'x'")):
         with pytest.raises(InputError) as caught:
             require(((name, value, kind),))
@@ -91,3 +94,42 @@ def test_streams_say_whether_they_take_bytes() -> None:
                 text_stream("s", stream)
         with pytest.raises(InputError, match=r"^s: must be a path or a text stream .*, not int 5$"):
             text_stream("s", 5)
+
+
+def test_paths_no_file_name_can_hold_are_input_errors() -> None:
+    """A NUL, or a lone surrogate other than the U+DC80 to U+DCFF os.fsdecode makes of a name's undecodable bytes,
+    is an InputError naming the argument (the os raised a bare ValueError, or a UnicodeEncodeError), for a str or a
+    path-like, one path or an item of several, and for text_stream's path; those os.fsdecode makes are paths."""
+    nul = "'a\\x00b' holds a NUL character, which no file name can hold; check the path"
+    surrogate = ("'a\\ud800b' holds U+D800, a lone surrogate, which no file name can hold (os.fsdecode gives only "
+                 "U+DC80 to U+DCFF, for bytes that are not UTF-8); check the path")
+    for value, said in (("a\0b", nul), (Path("a\0b"), nul), (Fspath("a\0b"), nul), ("a\ud800b", surrogate),
+                        (Path("a\ud800b"), surrogate)):
+        for check in (lambda: require((("p", value, PATH),)), lambda: require((("p", value, PATH.or_none),)),
+                      lambda: paths("p", value), lambda: text_stream("p", value)):
+            with pytest.raises(InputError) as caught:
+                check()
+            assert str(caught.value) == f"p: {said}"
+        with pytest.raises(InputError) as caught:
+            paths("p", ["x", value])
+        assert str(caught.value) == f"p[1]: {said}"
+    with pytest.raises(InputError) as caught:
+        require((("p", "\udc7f", PATH),))   # (below U+DC80: no byte's stand-in)
+    assert str(caught.value) == ("p: '\\udc7f' holds U+DC7F, a lone surrogate, which no file name can hold "
+                                 "(os.fsdecode gives only U+DC80 to U+DCFF, for bytes that are not UTF-8); check the "
+                                 "path")
+    undecodable = os.fsdecode(b"caf\xe9/\xff.warc.gz")
+    require((("p", undecodable, PATH), ("q", Path(undecodable), PATH)))
+    assert paths("p", [undecodable]) == [undecodable]
+    text_stream("p", undecodable)
+
+
+def test_a_path_the_file_system_encoding_cannot_spell_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where file names are not UTF-8 (Python not in UTF-8 mode under a Latin-1 locale), a character the
+    encoding has not is refused as such, not as a surrogate."""
+    monkeypatch.setattr(os, "fsencode", lambda text: text.encode("latin-1", "surrogateescape"))
+    monkeypatch.setattr(sys, "getfilesystemencoding", lambda: "latin-1")
+    with pytest.raises(InputError) as caught:
+        require((("p", "caf\u00e9 \u2014", PATH),))
+    assert str(caught.value) == ("p: 'café —' holds U+2014, which file names cannot hold in this system's encoding "
+                                 "(latin-1); check the path")

@@ -512,10 +512,14 @@ def test_five_redirects_by_default(server: ServerState) -> None:
 
 @pytest.mark.parametrize("option", ["retries", "max_redirects", "max_bytes"])
 def test_negative_limits_are_refused_and_zero_allowed(server: ServerState, option: str) -> None:
-    """retries, max_redirects or max_bytes below 0: a CaptureError saying so; 0 is a limit like any other."""
-    with pytest.raises(CaptureError) as caught:
+    """retries, max_redirects or max_bytes below 0: an InputError naming it, as any argument out of its range (was a
+    CaptureError naming the URL, as if it could not be fetched); 0 is a limit like any other."""
+    from provpack.errors import InputError
+
+    with pytest.raises(InputError) as caught:
         fetch(server.url("/page.html"), **{option: -1})
-    assert str(caught.value) == f"{server.url('/page.html')}: retries, max_redirects and max_bytes must be 0 or more"
+    assert str(caught.value) == f"{option}: must be 0 or more, not -1"
+    assert server.requests == []
     if option == "max_bytes":
         assert fetch(server.url("/status/204"), max_bytes=0).response.body == b""
     else:
@@ -612,3 +616,34 @@ def test_a_redirect_to_a_url_with_credentials_is_refused(server: ServerState) ->
     assert str(caught.value) == (f"{url}: redirect from {url} to {server.url('/page.html')} refused: its URL holds a "
                                  "user name or password, which would be sent and recorded in the archive")
     assert server.hits["/page.html"] == 0
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"url": b"http://127.0.0.1/"}, "url: must be a str, not bytes b'http://127.0.0.1/'"),
+    ({"url": None}, "url: must be a str, not None"),
+    ({"timeout": "5"}, "timeout: must be a (connect, read) pair of numbers of seconds, not str '5'"),
+    ({"timeout": 5}, "timeout: must be a (connect, read) pair of numbers of seconds, not int 5"),
+    ({"timeout": (1, True)}, "timeout: must be a (connect, read) pair of numbers of seconds, not tuple (1, True)"),
+    ({"timeout": (-1, -1)}, "timeout: the seconds must be more than 0 (and finite), not (-1, -1)"),
+    ({"timeout": (1.0, float("nan"))}, "timeout: the seconds must be more than 0 (and finite), not (1.0, nan)"),
+    ({"retries": 1.5}, "retries: must be an int, not float 1.5"),
+    ({"max_bytes": None}, "max_bytes: must be an int, not None"),
+    ({"backoff": float("inf")}, "backoff: must be 0 or more seconds (and finite), not inf"),
+    ({"total_timeout": 0}, "total_timeout: must be more than 0 seconds (and finite), not 0"),
+    ({"total_timeout": "60"}, "total_timeout: must be a number (an int or a float), not str '60'"),
+    ({"session": "s"}, "session: must be a requests.Session or None, not str 's'"),
+    ({"allow_private": 1}, "allow_private: must be True or False, not int 1"),
+    ({"sleep": 1}, "sleep: must be a function, not int 1"),
+])
+def test_arguments_are_checked_before_anything_is_sent(server: ServerState, options: dict[str, Any],
+                                                       message: str) -> None:
+    """An argument of the wrong type or out of its range is an InputError naming it, before any request (was a
+    TypeError from inside CaptureError for a url of bytes or None, urllib3's ValueError for a timeout of "5" or
+    (-1, -1), a TypeError for retries=1.5)."""
+    from provpack.errors import InputError
+
+    options = {"url": server.url("/page.html"), "allow_private": True, "sleep": Sleeps(), **options}
+    with pytest.raises(InputError) as caught:
+        capture(**options)
+    assert str(caught.value) == message
+    assert server.requests == []

@@ -110,6 +110,30 @@ def test_filename_is_the_basename_unless_given(provpack_warc: Path) -> None:
     assert {line.filename for line in index(provpack_warc, filename="x/y.warc.gz")} == {"x/y.warc.gz"}
 
 
+def test_a_file_name_that_is_not_utf8_is_refused_as_make_wacz_refuses_it(provpack_warc: Path, tmp_path: Path) -> None:
+    """A file name whose bytes are not UTF-8 has no spelling in a CDXJ line's JSON "filename" (it was written as
+    the escape of a lone surrogate, "\\udcfe.warc.gz", naming no file); index and write_index refuse it at the
+    call, before anything is written, with make_wacz's words, and refuse a `filename` that is not UTF-8 text;
+    a UTF-8 `filename` indexes the file."""
+    import os
+
+    archive = tmp_path / os.fsdecode(b"\xfe.warc.gz")
+    provpack_warc.rename(archive)
+    said = (f"{tmp_path}/\\xfe.warc.gz: the archive's file name is not UTF-8 (0xFE); rename the file in UTF-8 (each "
+            "CDXJ line names it, in JSON text)")
+    out = tmp_path / "index.cdxj"
+    for call in (lambda: index(archive), lambda: write_index(archive, out), lambda: write_index(archive, io.StringIO())):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert str(caught.value) == said
+    assert not out.exists()
+    for name, bad in (("x\udcff.warc.gz", "0xFF"), ("x\ud800.warc.gz", "U+D800")):
+        with pytest.raises(InputError) as caught:
+            index(archive, filename=name)
+        assert str(caught.value) == f"filename: not UTF-8 text ({bad}); give it in UTF-8"
+    assert {line.filename for line in index(archive, filename="seeds.warc.gz")} == {"seeds.warc.gz"}
+
+
 def test_write_index_to_a_path(provpack_warc: Path, tmp_path: Path) -> None:
     """Writing to a path leaves the sorted index and no temporary file."""
     out = tmp_path / "out" / "index.cdxj"

@@ -1419,8 +1419,9 @@ def test_package_values_that_are_not_utf8_are_usage_errors(
 
 def test_an_archive_name_that_is_not_utf8_is_a_usage_error(
         seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """package -o and wacz's archive: a file name that is not UTF-8 (recorded in WARC-Filename, or as archive/NAME in
-    the WACZ) is refused, exit 2, the name spelled printable; so are wacz's --title and --description."""
+    """package -o, and wacz's and index's archive: a file name that is not UTF-8 (recorded in WARC-Filename, as
+    archive/NAME in the WACZ, in the CDXJ lines' filename) is refused, exit 2, the name spelled printable; so are
+    wacz's --title and --description."""
     out = tmp_path / "\udcff.warc.gz"
     assert main(["package", str(seed_dir), "-o", str(out)]) == 2
     assert capsys.readouterr().err == (f"provpack: error: {tmp_path}/\\xff.warc.gz: the archive name is not UTF-8 "
@@ -1430,11 +1431,53 @@ def test_an_archive_name_that_is_not_utf8_is_a_usage_error(
     assert main(["wacz", str(out), "-o", str(tmp_path / "w.wacz")]) == 2
     assert capsys.readouterr().err == (f"provpack: error: {tmp_path}/\\xff.warc.gz: the archive's file name is not "
                                        "UTF-8 (0xFF); rename the file in UTF-8 (the WACZ holds it as archive/NAME)\n")
+    assert main(["index", str(out), "-o", str(tmp_path / "i.cdxj")]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {tmp_path}/\\xff.warc.gz: the archive's file name is not "
+                                       "UTF-8 (0xFF); rename the file in UTF-8 (each CDXJ line names it, in JSON text)\n")
+    assert not (tmp_path / "i.cdxj").exists()
     for option in ("--title", "--description"):
         assert main(["wacz", str(tmp_path / "a.warc.gz"), "-o", str(tmp_path / "w.wacz"), option, "\udcff"]) == 2
         assert capsys.readouterr().err == (f"provpack: error: {option} ({option.removeprefix('--')}): not UTF-8 text "
                                            "(0xFF); give it in UTF-8\n")
     assert not (tmp_path / "w.wacz").exists()
+
+
+@pytest.mark.parametrize("arguments, argument", [
+    (["package", "a\0b"], "SRC"),
+    (["package", "seeds", "-o", "a\0b"], "-o/--output"),
+    (["verify", "a\0b"], "FILE"),
+    (["verify", "x.warc.gz", "--key", "a\0b"], "--key"),
+    (["verify", "x.warc.gz", "--key", "k", "--signature", "a\0b"], "--signature"),
+    (["verify", "x.warc.gz", "--key", "k", "--wacz", "a\0b"], "--wacz"),
+    (["verify", "x.warc.gz", "--key", "k", "--tsa-ca", "a\0b"], "--tsa-ca"),
+    (["show", "a\0b"], "FILE"),
+    (["extract", "a\0b", "x"], "FILE"),
+    (["extract", "x.warc.gz", "x", "-o", "a\0b"], "-o/--output"),
+    (["index", "a\0b"], "ARCHIVE"),
+    (["index", "x.warc.gz", "-o", "a\0b"], "-o/--output"),
+    (["wacz", "a\0b"], "ARCHIVE"),
+    (["wacz", "x.warc.gz", "-o", "a\0b"], "-o/--output"),
+    (["bag", "a\0b", "-o", "b"], "ARCHIVE"),
+    (["bag", "x.warc.gz", "-o", "a\0b"], "-o/--output"),
+    (["keygen", "-o", "a\0b"], "-o/--output"),
+    (["sign", "a\0b", "--key", "k"], "ARCHIVE"),
+    (["sign", "x.warc.gz", "--key", "a\0b"], "--key"),
+    (["sign", "x.warc.gz", "--key", "k", "--wacz", "a\0b"], "--wacz"),
+    (["sign", "x.warc.gz", "--key", "k", "-o", "a\0b"], "-o/--output"),
+    (["--config", "a\0b", "show", "x.warc.gz"], "--config"),
+])
+def test_a_path_no_file_name_can_hold_is_a_usage_error(arguments: list[str], argument: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A path with a NUL (main(argv) can be given one, though no command line can) is a usage error naming the
+    argument, exit 2, before any work: was a traceback of the os's ValueError, "embedded null byte"."""
+    monkeypatch.chdir(tmp_path)
+    assert main(arguments) == 2
+    command = arguments[2] if arguments[0] == "--config" else arguments[0]
+    prog = "provpack" if arguments[0] == "--config" else f"provpack {command}"
+    assert capsys.readouterr().err == (f"provpack: error: argument {argument}: 'a\\x00b' holds a NUL character, "
+                                       f"which no file name can hold; check the path; see {prog} --help\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_encode_error_of_undecodable_input_is_a_usage_error_and_any_other_a_traceback(

@@ -288,6 +288,17 @@ def test_refusals_are_worded_whole(tmp_path: Path, text: str, shown: str) -> Non
     assert str(caught.value) == f"{path}: {shown}"
 
 
+def test_an_output_dir_no_file_name_can_hold_names_the_file(tmp_path: Path) -> None:
+    """output_dir with a NUL (YAML spells it "\\0") is refused naming the settings file, as other settings are (was
+    a traceback of the os's ValueError, and exit 1, where package first looked at the folder)."""
+    path = tmp_path / "provpack.yaml"
+    path.write_text('output_dir: "out\\0put"\n')
+    with pytest.raises(InputError) as caught:
+        load_config(folder=tmp_path)
+    assert str(caught.value) == (f"{path}: 'output_dir': 'out\\x00put' holds a NUL character, which no file name can "
+                                 "hold; check the path")
+
+
 def test_a_settings_file_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
     """Bytes that are not UTF-8 are a malformed configuration of that file, with what to do."""
     path = tmp_path / "provpack.yaml"

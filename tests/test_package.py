@@ -84,6 +84,52 @@ def test_output_name_must_be_warc_gz(seed_dir: Path, tmp_path: Path) -> None:
         provpack.package(seed_dir, out=tmp_path / "x.zip")
 
 
+def test_out_a_folder_that_does_not_exist_is_advised_as_the_command_does(seed_dir: Path, tmp_path: Path) -> None:
+    """out="newdir/" (a str ending in a slash, or an os.PathLike giving one) is a folder to write in: its advice
+    names the archive inside it, as `-o newdir/` does (was "newdir: the archive name must end in .warc.gz; name it
+    e.g. newdir.warc.gz"), and nothing is made; a file given as a folder is said to be none; an existing folder
+    gets the default name inside it."""
+    class Given:
+        def __init__(self, path: str) -> None:
+            self.path = path
+
+        def __fspath__(self) -> str:
+            return self.path
+
+    newdir = f"{tmp_path / 'newdir'}/"
+    for out in (newdir, Given(newdir)):
+        with pytest.raises(InputError) as caught:
+            provpack.package(seed_dir, out=out)   # type: ignore[arg-type]
+        assert str(caught.value) == (f"{newdir}: no such folder; create it first, or name the archive itself, e.g. "
+                                     f"{tmp_path / 'newdir' / 'seeds.warc.gz'}")
+    assert not (tmp_path / "newdir").exists()
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(InputError) as caught:
+        provpack.package(seed_dir, out=f"{tmp_path / 'file'}/")
+    assert str(caught.value) == (f"{tmp_path / 'file'}/: is not a folder; give a folder, or name the archive itself, "
+                                 f"e.g. {tmp_path / 'file' / 'seeds.warc.gz'}")
+    (tmp_path / "newdir").mkdir()
+    assert provpack.package(seed_dir, out=newdir).warc_path == tmp_path / "newdir" / "seeds.warc.gz"
+
+
+def test_two_identical_runs_give_equal_results(tmp_path: Path, fixed_date: dt.datetime) -> None:
+    """Results are values: two runs of the same texts into the same file compare equal and hash alike, also once
+    copied (their `documents` compared by identity before), and a run of other texts gives an unequal one."""
+    import copy
+    import pickle
+
+    for number in range(3):
+        write_text(tmp_path / "src", f"d{number}", f"12 November 2017\n\nText {number} [...] more.\n".encode())
+    out = tmp_path / "x.warc.gz"
+    first = provpack.package(tmp_path / "src", out=out, date=fixed_date, force=True)
+    second = provpack.package(tmp_path / "src", out=out, date=fixed_date, force=True)
+    assert first == second and hash(first) == hash(second)
+    assert pickle.loads(pickle.dumps(first)) == first == copy.deepcopy(first)
+    (tmp_path / "src" / "d1.txt").write_bytes(b"12 November 2017\n\nText 1 [...] less.\n")
+    third = provpack.package(tmp_path / "src", out=out, date=fixed_date, force=True)
+    assert third.documents != first.documents and third != first
+
+
 def test_sidecar_metadata_reaches_the_archive(tmp_path: Path, fixed_date: dt.datetime) -> None:
     """Sidecar values win, unknown keys are kept, and url becomes the target URI."""
     write_text(tmp_path / "src", "post", b"12 November 2017\n\nPaper: Old Title\n\nText [...] more.\n",

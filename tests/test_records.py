@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -310,3 +311,81 @@ def test_json_bytes_refuse_nan_and_keep_an_overridden_value() -> None:
     title = json.loads(metadata.block)["fields"]["title"]
     assert (title["value"], title["from"], title["overridden"]) == (
         "Another Title", "sidecar", "Al-Qaeda Has Rebuilt Itself\u2014With Iran's Help")
+
+
+def _documented_recipe() -> tuple[str, dict[str, list[str]]]:
+    """From docs/format.md: the namespace UUID it gives, and each row of its record-id table (the record, then the
+    role strings written in its ROLE cell)."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "format.md").read_text(encoding="utf-8")
+    namespace = re.search(r'`uuid\.uuid5\(uuid\.NAMESPACE_URL, "urn:provpack"\)` = `([0-9a-f-]{36})`', text)
+    assert namespace is not None
+    table = text[text.index("| record | `ROLE` | `NAME` | `TARGET` |"):]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in table[:table.index("\n\n")].split("\n")[2:]]
+    return namespace.group(1), {row[0]: re.findall(r"`([a-z]+)`", row[1]) for row in rows}
+
+
+def test_record_ids_are_what_docs_format_md_says(tmp_path: Path) -> None:
+    """Every record id of an archive with a local original and a fetched one (a redirect hop, a conversion) is
+    recomputed from the recipe docs/format.md gives, with the standard library's uuid5 (not provpack's): its
+    namespace, its table's role strings, the four parts joined with "\\n", the block's sha256 hex without
+    "sha256:", the provenance keyed by its excerpt's target. So is the committed archive's."""
+    import shutil
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    from localserver import serve
+    from provpack.package import package
+
+    namespace, roles = _documented_recipe()
+    assert namespace == str(NAMESPACE) == str(uuid.uuid5(uuid.NAMESPACE_URL, "urn:provpack"))
+    role = {"warcinfo": roles["`warcinfo`"], "excerpt": roles["excerpt `resource`"],
+            "provenance": roles["provenance `metadata`"], "original": roles["local original `resource`"],
+            "request": roles["`request`, `response`"][:1], "response": roles["`request`, `response`"][1:],
+            "conversion": roles["`conversion`"]}
+    assert role == {kind: [kind] for kind in role}   # (one role string each, the record's own word for it)
+
+    def recomputed(kind: str, name: str, target: str | None, block: bytes) -> str:
+        parts = (role[kind][0], name, target or "", hashlib.sha256(block).hexdigest())
+        return f"<urn:uuid:{uuid.uuid5(uuid.UUID(namespace), chr(10).join(parts))}>"
+
+    source = tmp_path / "src"
+    shutil.copytree(SEEDS, source)
+    (source / "decl.txt").write_text("We hold these truths to be self-evident, that all men are created equal [...]\n",
+                                     encoding="utf-8")
+    shutil.copy(Path(__file__).parent / "data" / "originals" / "declaration.html", source / "decl.html")
+    (source / "decl.yaml").write_text("original: decl.html\n", encoding="utf-8")
+    (source / "fetched.txt").write_text("Some text [...] here.\n", encoding="utf-8")
+    with serve() as server:
+        (source / "fetched.yaml").write_text(f"source_url: {server.url('/redirect')}\n", encoding="utf-8")
+        archive = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True).warc_path
+    committed = Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz"
+    excerpt = ["excerpt", "provenance"]
+    for path, kinds in ((archive, ["warcinfo", *excerpt, *excerpt, "original", "conversion", *excerpt, "request",
+                                   "response", "request", "response", "conversion"]),
+                        (committed, ["warcinfo", *excerpt])):
+        with path.open("rb") as handle:
+            found = [(dict(record.rec_headers.headers), record.raw_stream.read())
+                     for record in ArchiveIterator(handle, no_record_parse=True)]
+        described = {headers["WARC-Refers-To"]: json.loads(block) for headers, block in found
+                     if headers["WARC-Type"] == "metadata"}   # excerpt record id -> its provenance
+        targets = {headers["WARC-Record-ID"]: headers.get("WARC-Target-URI") for headers, _ in found}
+        seen = []
+        for headers, block in found:
+            kind, own = headers["WARC-Type"], headers["WARC-Record-ID"]
+            if kind == "warcinfo":
+                expected = recomputed(kind, headers["WARC-Filename"], None, block)
+            elif kind == "metadata":
+                kind, refers_to = "provenance", headers["WARC-Refers-To"]
+                expected = recomputed(kind, described[refers_to]["name"], targets[refers_to], block)
+            elif kind == "resource" and own in described:
+                kind = "excerpt"
+                expected = recomputed(kind, described[own]["name"], headers["WARC-Target-URI"], block)
+            else:
+                kind = "original" if kind == "resource" else kind
+                expected = recomputed(kind, "", headers["WARC-Target-URI"], block)
+            assert own == expected, (path.name, kind)
+            seen.append(kind)
+        assert seen == kinds

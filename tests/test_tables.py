@@ -87,13 +87,58 @@ def test_only_provpack_ids_pack() -> None:
         SummaryTable([]).extend(b"\0" * 7)
 
 
-def test_summary_table_pickles_as_a_tuple() -> None:
-    """A table travels (pickled) as the plain tuple of its summaries."""
+def test_summary_table_pickles_as_a_table_equal_to_it() -> None:
+    """A table travels (pickled, deep-copied) as its names and rows, and arrives as a table of its own, equal to it
+    (it was the tuple of its summaries: a copied PackageResult did not equal the result), with only the names of
+    the rows added."""
+    import copy
+
     row = DocumentSummary("", f"<urn:uuid:{uuid.UUID(int=5)}>", "cd" * 32, 3, 1, 0)
-    table = SummaryTable(NameList(["a", "b"]))
-    table.extend(pack_row(row) * 2)
-    copy = pickle.loads(pickle.dumps(table))
-    assert copy == tuple(table) and [s.name for s in copy] == ["a", "b"]
+    for names in (NameList(["a", "b", "c"]), ["a", "b", "c"]):
+        table = SummaryTable(names)
+        table.extend(pack_row(row) * 2)
+        for copied in (pickle.loads(pickle.dumps(table)), copy.deepcopy(table)):
+            assert isinstance(copied, SummaryTable) and copied == table and hash(copied) == hash(table)
+            assert [s.name for s in copied] == ["a", "b"] and copied.totals() == table.totals()
+            assert list(copied._names) == ["a", "b"]
+
+
+def _table(names: list[str], rows: list[DocumentSummary]) -> SummaryTable:
+    table = SummaryTable(NameList(names))
+    table.extend(b"".join(map(pack_row, rows)))
+    return table
+
+
+def test_summary_tables_of_the_same_summaries_are_equal_and_hash_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two tables are equal, and hash alike, when they hold the same summaries, however their names are kept (in
+    memory, spilled, a list); a row or a name that differs, or a row more, makes them unequal; rows added after a
+    comparison count in the next. A table is no tuple (as a list is none). Comparing and hashing build no
+    DocumentSummary: they read the rows and names a run at a time."""
+    monkeypatch.setattr(tables, "SPILL_AFTER", 3)
+    monkeypatch.setattr(tables, "_PACK", 2)
+    monkeypatch.setattr(tables, "_CHUNK_ROWS", 2)
+    rows = [DocumentSummary("", f"<urn:uuid:{uuid.UUID(int=n)}>", f"{n:02x}" * 32, n, n % 3, 0) for n in range(9)]
+    names = [f"doc{n}" for n in range(8)] + ["caf\udce9"]
+    table = _table(names, rows)
+    assert table._names._file is not None   # (spilled)
+    same = SummaryTable(list(names))
+    same.extend(b"".join(map(pack_row, rows[:4])))
+    assert same != table
+    same.extend(b"".join(map(pack_row, rows[4:])))
+
+    def built(*args: object) -> DocumentSummary:
+        raise AssertionError("a DocumentSummary was built")
+
+    monkeypatch.setattr(tables, "_summary", built)
+    assert table == same and hash(table) == hash(same) and table == table
+    assert len({table, same}) == 1
+    other = rows[:5] + [DocumentSummary("", rows[5].record_id, rows[5].sha256, 6, 2, 0)] + rows[6:]
+    assert table != _table(names, other)
+    assert table != _table(names[:4] + ["doc40"] + names[5:], rows)
+    assert table != _table(["doc0d", "oc1"] + names[2:], rows)   # (the same characters, split elsewhere)
+    assert table != _table(names + ["more"], rows + rows[:1])
+    assert SummaryTable(NameList(names)) == SummaryTable(["x"])   # (no rows: no summaries)
+    assert (table == tuple(rows)) is False and table != list(rows)
 
 
 @given(names=st.lists(st.text(max_size=6), max_size=30), data=st.data())

@@ -3,7 +3,8 @@
 A value of the wrong type is an InputError naming the argument and what it must be
 (`jobs: must be an int or None, not str '2'`), not an AttributeError or TypeError from deep
 inside, or from the end of a read (`extract` into a text stream). Only types are checked here,
-cheaply; each function checks the values itself.
+cheaply, and of paths what no file name can hold (a NUL, a lone surrogate that stands for no byte),
+which the os refuses with a bare ValueError; each function checks the other values itself.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import reprlib
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,8 @@ from typing import Any, cast
 
 from .errors import InputError
 
-__all__ = ["FLAG", "FUNCTION", "INT", "PATH", "TEXT", "Kind", "binary_stream", "paths", "require", "text_stream"]
+__all__ = ["FLAG", "FUNCTION", "INT", "NUMBER", "PATH", "TEXT", "Kind", "binary_stream", "path_flaw", "paths",
+           "require", "text_stream"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +31,12 @@ class Kind:
     accepts: Callable[[object], bool]
     what: str
     optional: bool = False
+    flaw: Callable[[Any], str | None] | None = None   # what is wrong with a value it accepts, if anything
 
     @property
     def or_none(self) -> Kind:
         """The same kind, or None."""
-        return Kind(self.accepts, f"{self.what} or None", optional=True)
+        return Kind(self.accepts, f"{self.what} or None", optional=True, flaw=self.flaw)
 
 
 def _is_path(value: object) -> bool:
@@ -48,9 +52,32 @@ def _fspath(value: os.PathLike[Any]) -> object:
         return None
 
 
-PATH = Kind(_is_path, "a path (a str or a pathlib.Path)")
+def path_flaw(value: str | os.PathLike[str]) -> str | None:
+    """What keeps a path (a str, or an os.PathLike giving one) from naming a file, with what to do, or None.
+
+    The os refuses a NUL with a bare ValueError, and a lone surrogate other than the ones os.fsdecode
+    makes of a file name's undecodable bytes (U+DC80 to U+DCFF, which name the file they came from)
+    with a UnicodeEncodeError, wherever the path is first used.
+    """
+    text = os.fspath(value)
+    if "\0" in text:
+        return f"{text!r} holds a NUL character, which no file name can hold; check the path"
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError as exc:
+        code = ord(text[exc.start])
+        if 0xD800 <= code <= 0xDFFF:
+            return (f"{text!r} holds U+{code:04X}, a lone surrogate, which no file name can hold (os.fsdecode "
+                    "gives only U+DC80 to U+DCFF, for bytes that are not UTF-8); check the path")
+        return (f"{text!r} holds U+{code:04X}, which file names cannot hold in this system's encoding "
+                f"({sys.getfilesystemencoding()}); check the path")
+    return None
+
+
+PATH = Kind(_is_path, "a path (a str or a pathlib.Path)", flaw=path_flaw)
 TEXT = Kind(lambda value: isinstance(value, str), "a str")
 INT = Kind(lambda value: isinstance(value, int) and not isinstance(value, bool), "an int")
+NUMBER = Kind(lambda value: isinstance(value, (int, float)) and not isinstance(value, bool), "a number (an int or a float)")
 FLAG = Kind(lambda value: isinstance(value, bool), "True or False")
 FUNCTION = Kind(callable, "a function")
 
@@ -58,14 +85,20 @@ FUNCTION = Kind(callable, "a function")
 def require(arguments: tuple[tuple[str, object, Kind], ...]) -> None:
     """An InputError naming the first (argument, value, kind) whose value is not of its kind."""
     for name, value, kind in arguments:
-        if not (value is None and kind.optional) and not kind.accepts(value):
+        if value is None and kind.optional:
+            continue
+        if not kind.accepts(value):
             raise InputError(name, f"must be {kind.what}, not {_described(value)}")
+        flaw = None if kind.flaw is None else kind.flaw(value)
+        if flaw is not None:
+            raise InputError(name, flaw)
 
 
 def paths(name: str, value: object) -> list[str | Path]:
     """`value`, one path or an iterable of them (read once, here), as a list; an InputError naming the argument
     (or its item, `name[2]`) when it is not."""
     if _is_path(value):
+        require(((name, value, PATH),))   # (what no file name can hold)
         return [cast("str | Path", value)]   # (or another os.PathLike: Path() takes it)
     if isinstance(value, (bytes, bytearray)) or not isinstance(value, Iterable):
         raise InputError(name, f"must be {PATH.what} or an iterable of them, not {_described(value)}")
@@ -88,7 +121,9 @@ def binary_stream(name: str, value: object) -> None:
 
 def text_stream(name: str, value: object) -> None:
     """An InputError naming the argument unless `value` is a path or a stream that takes text."""
-    if not _is_path(value) and (not callable(getattr(value, "write", None)) or _is_text(value) is False):
+    if _is_path(value):
+        require(((name, value, PATH),))   # (what no file name can hold)
+    elif not callable(getattr(value, "write", None)) or _is_text(value) is False:
         raise InputError(name, f"must be {_TEXT}, not {_described(value)}")
 
 

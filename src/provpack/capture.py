@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import logging
+import math
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -28,8 +29,9 @@ from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import InvalidChunkLength, LocationValueError, ProtocolError, ReadTimeoutError
 
 from ._version import __version__
+from .arguments import FLAG, FUNCTION, INT, NUMBER, TEXT, Kind, require
 from .defaults import MAX_FETCH_BYTES
-from .errors import CaptureError, option
+from .errors import CaptureError, InputError, option
 from .httpbytes import (
     Exchange,
     build_request_head,
@@ -455,6 +457,35 @@ def _without_fragment(url: str) -> str:
     return urlunsplit(parts._replace(fragment=""))
 
 
+def _is_seconds(value: float) -> bool:
+    """A number of seconds to wait: more than 0, and finite (NaN is neither)."""
+    return math.isfinite(value) and value > 0
+
+
+_SESSION = Kind(lambda value: isinstance(value, requests.Session), "a requests.Session")
+_TIMEOUT = Kind(lambda value: isinstance(value, tuple) and len(value) == 2 and all(map(NUMBER.accepts, value)),
+                "a (connect, read) pair of numbers of seconds",
+                flaw=lambda value: None if all(map(_is_seconds, value)) else
+                f"the seconds must be more than 0 (and finite), not {value!r}")
+
+
+def _check_arguments(url: str, session: requests.Session | None, timeout: tuple[float, float], max_bytes: int,
+                     max_redirects: int, retries: int, backoff: float, allow_private: bool, total_timeout: float,
+                     sleep: Callable[[float], None], clock: Callable[[], dt.datetime]) -> None:
+    """capture's arguments: an InputError naming the first of the wrong type, or out of its range."""
+    require((("url", url, TEXT), ("session", session, _SESSION.or_none), ("timeout", timeout, _TIMEOUT),
+             ("max_bytes", max_bytes, INT), ("max_redirects", max_redirects, INT), ("retries", retries, INT),
+             ("backoff", backoff, NUMBER), ("allow_private", allow_private, FLAG),
+             ("total_timeout", total_timeout, NUMBER), ("sleep", sleep, FUNCTION), ("clock", clock, FUNCTION)))
+    for name, count in (("max_bytes", max_bytes), ("max_redirects", max_redirects), ("retries", retries)):
+        if count < 0:
+            raise InputError(name, f"must be 0 or more, not {count}")
+    if not (math.isfinite(backoff) and backoff >= 0):
+        raise InputError("backoff", f"must be 0 or more seconds (and finite), not {backoff}")
+    if not _is_seconds(total_timeout):
+        raise InputError("total_timeout", f"must be more than 0 seconds (and finite), not {total_timeout}")
+
+
 def capture(
     url: str,
     *,
@@ -469,7 +500,14 @@ def capture(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], dt.datetime] = _utc_now,
 ) -> Capture:
-    """Fetch url (following redirects) and return every exchange as bytes; CaptureError on failure."""
+    """Fetch url (following redirects) and return every exchange as bytes; CaptureError on failure.
+
+    `timeout` is the (connect, read) seconds of each request, `total_timeout` those of the whole capture,
+    retries and redirects included. An argument of the wrong type, or a number out of its range, is an
+    InputError naming it, raised before anything is sent.
+    """
+    _check_arguments(url, session, timeout, max_bytes, max_redirects, retries, backoff, allow_private, total_timeout,
+                     sleep, clock)
     problem = _url_problem(url)
     if problem is not None:
         raise CaptureError(url, problem)
@@ -478,8 +516,6 @@ def capture(
                            "archives are meant to be published, and it would be recorded in them (and sent as an "
                            "Authorization header); remove the user:password@ part, or for a page behind a login, "
                            "save it and package the copy as a local original")
-    if retries < 0 or max_redirects < 0 or max_bytes < 0:
-        raise CaptureError(url, "retries, max_redirects and max_bytes must be 0 or more")
     settings = _Settings(timeout, max_bytes, allow_private, time.monotonic() + total_timeout, clock)
     active = session if session is not None else capture_session()
     try:

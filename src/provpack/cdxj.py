@@ -37,7 +37,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 from .arguments import FLAG, PATH, TEXT, require, text_stream
 from .atomic import archive_files, atomic_writer, refuse_input
 from .defaults import CDXJ_RECORDS
-from .errors import ArchiveError, InputError
+from .errors import ArchiveError, InputError, not_utf8, require_utf8
 from .sniff import refuse_stream
 from .urlkey import urlkey as _urlkey
 from .warcheader import date_fault
@@ -154,7 +154,26 @@ def index(
     require((("warc_path", warc_path, PATH), ("filename", filename, TEXT.or_none), ("express", express, FLAG),
              ("post_append", post_append, FLAG)))
     check_record_types(records)
+    _check_filename(warc_path, filename)
     return _index(warc_path, filename=filename, records=records, express=express, post_append=post_append)
+
+
+def _check_filename(warc_path: Path | str, filename: str | None) -> None:
+    """An InputError unless the name the lines give the file (`filename`, else the file's own) is UTF-8 text.
+
+    A CDXJ line is UTF-8 text, its "filename" a JSON string: a file name's bytes that are not UTF-8 (which
+    os.fsdecode makes lone surrogates) have no spelling there. json.dumps, as cdxj-indexer writes, gives the
+    escape of a lone surrogate ("\\udcfe.warc.gz"), which names no file but to a Python reader on a file
+    system that takes such bytes; JSON.parse and Java read another name. Refused, as make_wacz and make_bag
+    refuse such a name.
+    """
+    if filename is not None:
+        require_utf8((("filename", filename),))
+        return
+    bad = not_utf8(Path(warc_path).name)
+    if bad is not None:
+        raise InputError(warc_path, f"the archive's file name is not UTF-8 ({bad})",
+                         fix="rename the file in UTF-8 (each CDXJ line names it, in JSON text)")
 
 
 def check_record_types(records: Collection[str] | None, *, name: str = "records", every: str = "None") -> None:

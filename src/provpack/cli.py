@@ -64,8 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     pack = commands.add_parser("package", help="package texts into a WARC file",
                                description="Package NAME.txt files (with optional NAME.yaml sidecars) "
                                            "into one WARC file, and write OUT.sha256 beside it.")
-    pack.add_argument("sources", nargs="+", metavar="SRC", help="a folder of .txt files, or .txt files")
-    pack.add_argument("-o", "--output", metavar="OUT.warc.gz",
+    pack.add_argument("sources", nargs="+", type=_path, metavar="SRC", help="a folder of .txt files, or .txt files")
+    pack.add_argument("-o", "--output", type=_path, metavar="OUT.warc.gz",
                       help="archive to write (default: archive/<first source>.warc.gz)")
     pack.add_argument("--force", action="store_true", help="replace an existing archive")
     pack.add_argument("--description", help="description for the warcinfo record")
@@ -94,18 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Recompute every digest and check the structure of WARC files "
                                             "(any tool's); for provpack archives also the .sha256 file and "
                                             "the provenance records.")
-    check.add_argument("files", nargs="+", metavar="FILE", help="WARC file(s); - reads standard input")
+    check.add_argument("files", nargs="+", type=_path, metavar="FILE", help="WARC file(s); - reads standard input")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--strict", action="store_true", help="records without a digest are problems (exit 1)")
-    check.add_argument("--key", metavar="PUB", help="also check each FILE.sig against this public key "
+    check.add_argument("--key", type=_path, metavar="PUB", help="also check each FILE.sig against this public key "
                        "(from 'provpack keygen'), and the WACZ it names, beside FILE; a missing or bad signature "
                        "is a problem (exit 1)")
-    check.add_argument("--signature", metavar="SIG", help="with --key and one FILE: the signature is SIG "
+    check.add_argument("--signature", type=_path, metavar="SIG", help="with --key and one FILE: the signature is SIG "
                        "(written with sign -o SIG), not FILE.sig; its timestamp is SIG.tsr")
-    check.add_argument("--wacz", metavar="WACZ", help="with --key and one FILE: the WACZ the signature covers "
-                       "(signed with sign --wacz) is this file, not the one of its name beside FILE")
-    check.add_argument("--tsa-ca", metavar="PEM", help="with --key, also check each FILE.sig.tsr: an RFC 3161 "
-                       "timestamp of FILE.sig by a TSA certified by these CA certificates")
+    check.add_argument("--wacz", type=_path, metavar="WACZ",
+                       help="with --key and one FILE: the WACZ the signature covers (signed with sign --wacz) is this "
+                       "file, not the one of its name beside FILE")
+    check.add_argument("--tsa-ca", type=_path, metavar="PEM",
+                       help="with --key, also check each FILE.sig.tsr: an RFC 3161 timestamp of FILE.sig by a TSA "
+                       "certified by these CA certificates")
     check.add_argument("--jobs", type=int, metavar="N",
                        help="processes to use for a large file (default: two for a file of 8 MiB or more, unless "
                        "other work keeps the cores busy; 1 reads in one go; more than two are not used)")
@@ -116,16 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="list the documents in an archive and their elisions",
                                description="List each document in a provpack archive: its title, source and "
                                            "elisions, with the omitted text where the original is archived.")
-    show.add_argument("file", metavar="FILE", help="a provpack archive (.warc.gz)")
+    show.add_argument("file", type=_path, metavar="FILE", help="a provpack archive (.warc.gz)")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=_show)
 
     get = commands.add_parser("extract", help="write a document back, byte for byte",
                               description="Write a document's text back byte for byte, after checking it against "
                                           "its recorded sha256 (exit 1, and nothing written, if it no longer matches).")
-    get.add_argument("file", metavar="FILE", help="a provpack archive (.warc.gz)")
+    get.add_argument("file", type=_path, metavar="FILE", help="a provpack archive (.warc.gz)")
     get.add_argument("name", metavar="NAME", help="the document's name (its file stem when packaged)")
-    get.add_argument("-o", "--output", metavar="PATH",
+    get.add_argument("-o", "--output", type=_path, metavar="PATH",
                      help="file to write; - or none: standard output (./- names a file called -)")
     get.add_argument("--force", action="store_true", help="replace an existing file")
     get.set_defaults(handler=_extract)
@@ -133,8 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     cdx = commands.add_parser("index", help="write the CDXJ index of a WARC file, for pywb",
                               description="Index a WARC file (any tool's) as CDXJ: line for line what "
                                           "`cdxj-indexer --sort` writes, ready for a pywb collection.")
-    cdx.add_argument("file", metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
-    cdx.add_argument("-o", "--output", metavar="OUT.cdxj", help="file to write (default, or -: standard output)")
+    cdx.add_argument("file", type=_path, metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
+    cdx.add_argument("-o", "--output", type=_path, metavar="OUT.cdxj",
+                     help="file to write (default, or -: standard output)")
     cdx.add_argument("--records", metavar="TYPES",
                      help="comma-separated WARC-Types to index, or 'all' (default: response,revisit,resource,"
                           "metadata, as cdxj-indexer; given so, in this order, and only so, application/warc-fields "
@@ -149,8 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     zipped = commands.add_parser("wacz", help="package a WARC file as WACZ, for ReplayWeb.page",
                                  description="Write a WACZ 1.1.1 file: the archive, its CDXJ index, a page "
                                              "per excerpt with its title, and datapackage.json with sha256s.")
-    zipped.add_argument("file", metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
-    zipped.add_argument("-o", "--output", metavar="OUT.wacz",
+    zipped.add_argument("file", type=_path, metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
+    zipped.add_argument("-o", "--output", type=_path, metavar="OUT.wacz",
                         help="file to write (default: ARCHIVE with .wacz for .warc.gz)")
     zipped.add_argument("--title", help="title of the collection (default: the archive's name)")
     zipped.add_argument("--description", help="description of the collection (Markdown)")
@@ -160,14 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     bagging = commands.add_parser("bag", help="put archive files in a BagIt bag, for transfer",
                                 description="Copy files into a new BagIt 1.0 bag (RFC 8493) with sha256 and "
                                             "sha512 manifests.")
-    bagging.add_argument("files", nargs="+", metavar="ARCHIVE", help="files to bag (e.g. the .warc.gz and its .sha256)")
-    bagging.add_argument("-o", "--output", required=True, metavar="DIR", help="the bag: a new or empty folder")
+    bagging.add_argument("files", nargs="+", type=_path, metavar="ARCHIVE",
+                         help="files to bag (e.g. the .warc.gz and its .sha256)")
+    bagging.add_argument("-o", "--output", required=True, type=_path, metavar="DIR",
+                         help="the bag: a new or empty folder")
     bagging.set_defaults(handler=_bag)
 
     keys = commands.add_parser("keygen", help="make an Ed25519 key pair for signing archives",
                                description="Write KEY (private key, PEM PKCS#8, mode 0600) and KEY.pub "
                                            "(public key, PEM). Keep KEY secret; give KEY.pub to those who check.")
-    keys.add_argument("-o", "--output", required=True, metavar="KEY", help="private key file to write")
+    keys.add_argument("-o", "--output", required=True, type=_path, metavar="KEY", help="private key file to write")
     keys.add_argument("--force", action="store_true", help="replace an existing key pair")
     keys.set_defaults(handler=_keygen)
 
@@ -177,11 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
                                            "'provpack verify ARCHIVE --key KEY.pub' checks it, reading ARCHIVE.sig "
                                            "and the WACZ of its name beside ARCHIVE; when they are elsewhere, "
                                            "give them with verify's --signature SIG and --wacz WACZ.")
-    seal.add_argument("archive", metavar="ARCHIVE", help="the WARC file to sign (e.g. the .warc.gz)")
-    seal.add_argument("--key", required=True, metavar="KEY", help="private key from 'provpack keygen'")
-    seal.add_argument("--wacz", metavar="FILE", help="also sign this WACZ's datapackage-digest.json")
-    seal.add_argument("-o", "--output", metavar="SIG", help="signature file (default: ARCHIVE.sig; verify needs "
-                      "--signature SIG for any other)")
+    seal.add_argument("archive", type=_path, metavar="ARCHIVE", help="the WARC file to sign (e.g. the .warc.gz)")
+    seal.add_argument("--key", required=True, type=_path, metavar="KEY", help="private key from 'provpack keygen'")
+    seal.add_argument("--wacz", type=_path, metavar="FILE", help="also sign this WACZ's datapackage-digest.json")
+    seal.add_argument("-o", "--output", type=_path, metavar="SIG",
+                      help="signature file (default: ARCHIVE.sig; verify needs --signature SIG for any other)")
     seal.add_argument("--force", action="store_true", help="replace an existing signature file")
     seal.add_argument("--tsa", metavar="URL", help="also get an RFC 3161 timestamp of the signature from this "
                       "timestamping authority; writes the signature file's name + .tsr, ARCHIVE.sig.tsr by default "
@@ -190,9 +195,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _path(text: str) -> str:
+    """A path argument as given; a usage error naming the argument when no file name can hold it (a NUL, which
+    `main(argv)` can be given, though no command line can)."""
+    from .arguments import path_flaw   # (as every command's module does: not for --help or --version)
+
+    flaw = path_flaw(text)
+    if flaw is not None:
+        raise argparse.ArgumentTypeError(flaw)
+    return text
+
+
+def _config_path(text: str) -> Path:
+    return Path(_path(text))
+
+
 def _add_common(parser: argparse.ArgumentParser, *, default: Any) -> None:
     """--config, -q and -v: accepted before the command and after it."""
-    parser.add_argument("--config", type=Path, metavar="FILE", default=default,
+    parser.add_argument("--config", type=_config_path, metavar="FILE", default=default,
                         help="settings file (default: ./provpack.yaml, or [tool.provpack] in ./pyproject.toml)")
     flag = False if default is None else default
     noise = parser.add_mutually_exclusive_group()
@@ -510,26 +530,16 @@ def _wacz_not_written(archive: Path, sha256_path: Path, wacz: Path, existed: boo
 def _archive_path(given: str | None, sources: Sequence[str], config: Config) -> Path:
     """Where package writes: -o (a folder gets the default name inside it), else output_dir, else archive/."""
     from .atomic import folder_problem
-    from .package import default_output
+    from .package import default_output, output_path
 
-    default = default_output(sources)
-    if given is None:
-        if config.output_dir is None:
-            return default
-        unusable = folder_problem(config.output_dir)
-        if unusable is not None and config.source is not None:   # blame the settings file that named it
-            raise InputError(config.source, f"'output_dir': {unusable[0]}",
-                             fix=unusable[1].replace("give a path", "set output_dir to a path")
-                             .replace("choose another output path", "set output_dir to a folder") + ", or give -o")
-        return config.output_dir / default.name
-    output = Path(given)
-    if os.path.isdir(output):   # (Path.is_dir raises on a name too long before 3.12)
-        return output / default.name
-    if given.endswith(("/", os.sep, os.altsep or "/")):
-        problem, fix = ("is not a folder", "give a folder") if os.path.lexists(output) else ("no such folder",
-                                                                                         "create it first")
-        raise InputError(given, problem, fix=f"{fix}, or name the archive itself, e.g. {output / default.name}")
-    return output
+    if given is not None or config.output_dir is None:
+        return output_path(given, sources)   # (package's out, checked alike)
+    unusable = folder_problem(config.output_dir)
+    if unusable is not None and config.source is not None:   # blame the settings file that named it
+        raise InputError(config.source, f"'output_dir': {unusable[0]}",
+                         fix=unusable[1].replace("give a path", "set output_dir to a path")
+                         .replace("choose another output path", "set output_dir to a folder") + ", or give -o")
+    return config.output_dir / default_output(sources).name
 
 
 def _check_new(path: Path, *, force: bool) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from .arguments import path_flaw
 from .errors import InputError
 
 # yaml and tomllib are imported when there is a file to read: every command loads the
@@ -158,6 +159,9 @@ def _parse(values: Any, path: Path) -> Config:
     if deflate is not None and deflate not in _DEFLATE:
         raise InputError(path, f"'deflate' must be {' or '.join(_DEFLATE)}, not {spelled(deflate)}")
     output_dir = values.get("output_dir")
+    flaw = None if output_dir is None else path_flaw(output_dir)
+    if flaw is not None:   # (else a bare ValueError where the folder is first looked at)
+        raise InputError(path, f"'output_dir': {flaw}")
     if output_dir is not None and output_dir.startswith("~"):   # ~/x, ~user/x: a home folder, as a shell reads it
         home = os.path.expanduser(output_dir)
         if home == output_dir:

@@ -98,6 +98,24 @@ def default_output(sources: Sequence[Path | str]) -> Path:
     return Path("archive") / f"{stem or 'archive'}{ARCHIVE_SUFFIX}"
 
 
+def output_path(out: Path | str | None, sources: Sequence[Path | str]) -> Path:
+    """Where package writes: `out`, or the default name inside it when it is a folder, else `default_output`; an
+    InputError for an `out` that ends in a slash (a folder) but is none, whose advice names the archive inside it
+    (the command's -o and the API's out alike: Path() would drop the slash, and the advice be about the suffix)."""
+    if out is None:
+        return default_output(sources)
+    given = os.fspath(out)
+    output = Path(given)
+    if os.path.isdir(output):   # (Path.is_dir raises on a name too long before 3.12)
+        return output / default_output(sources).name
+    if given.endswith(("/", os.sep, os.altsep or "/")):
+        problem, fix = ("is not a folder", "give a folder") if os.path.lexists(output) else ("no such folder",
+                                                                                         "create it first")
+        raise InputError(given, problem,
+                         fix=f"{fix}, or name the archive itself, e.g. {output / default_output(sources).name}")
+    return output
+
+
 def package(
     sources: Path | str | Iterable[Path | str],
     *,
@@ -134,9 +152,7 @@ def package(
              ("level", level, INT.or_none), ("deflate", deflate, TEXT.or_none), ("jobs", jobs, INT.or_none),
              ("fetch", fetch, FLAG), ("allow_private", allow_private, FLAG), ("fetcher", fetcher, FUNCTION.or_none),
              ("max_text_bytes", max_text_bytes, INT), ("progress", progress, FUNCTION.or_none)))
-    out_path = Path(out) if out is not None else default_output(source_list)
-    if os.path.isdir(out_path):   # (Path.is_dir raises on a name too long before 3.12)
-        out_path = out_path / default_output(source_list).name
+    out_path = output_path(out, source_list)
     if not out_path.name.endswith(ARCHIVE_SUFFIX):
         known = archive_name(out_path.name)   # OUT.WARC.GZ, out.warc: the name to use is known
         if known is not None:

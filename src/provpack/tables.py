@@ -8,6 +8,8 @@ and builds the objects only when they are read.
 
 from __future__ import annotations
 
+import array
+import hashlib
 import itertools
 import os
 import re
@@ -186,9 +188,13 @@ class SummaryTable(Sequence[DocumentSummary]):
 
     Rows go to an anonymous temporary file as they come, so memory stays flat
     however many documents there are; reading one builds its DocumentSummary.
+
+    Two tables are equal when they hold the same summaries (so two results of one run are), and hash alike
+    then: both compare a sha256 of their rows and names, read from the file a run at a time when first asked
+    for (no DocumentSummary built) and kept until rows are added, which only `package` does, before it returns.
     """
 
-    __slots__ = ("_names", "_file", "_count", "_sums", "__weakref__")
+    __slots__ = ("_names", "_file", "_count", "_sums", "_digest", "__weakref__")
 
     def __init__(self, names: Sequence[str]) -> None:
         self._names = names
@@ -196,6 +202,7 @@ class SummaryTable(Sequence[DocumentSummary]):
         weakref.finalize(self, self._file.close)
         self._count = 0
         self._sums = [0] * 6   # text bytes, elisions, possible, with an original, omitted found, differences
+        self._digest: tuple[int, bytes] | None = None   # (rows it was taken over, sha256 of them and their names)
 
     def extend(self, rows: bytes) -> None:
         """Add the rows (from `pack_row`) of the next documents."""
@@ -240,9 +247,34 @@ class SummaryTable(Sequence[DocumentSummary]):
             for row, name in zip(_ROW.iter_unpack(chunk), names):   # rows first: zip then takes no name too many
                 yield _summary(name, row)
 
-    def __reduce__(self) -> tuple[type[tuple[DocumentSummary, ...]], tuple[list[DocumentSummary]]]:
-        """Pickled as the tuple of its summaries."""
-        return tuple, (list(self),)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SummaryTable):
+            return NotImplemented
+        return self is other or (self._count == other._count and self._content() == other._content())
+
+    def __hash__(self) -> int:
+        return hash(self._content())
+
+    def _content(self) -> bytes:
+        """A sha256 of the rows and of the names they summarise (each name's length in characters, then the
+        names), computed once for the rows there are."""
+        if self._digest is None or self._digest[0] != self._count:
+            digest = hashlib.sha256()
+            names = iter(self._names)
+            for start in range(0, self._count, _CHUNK_ROWS):
+                digest.update(self._read(start, min(_CHUNK_ROWS, self._count - start)))
+            for start in range(0, self._count, _CHUNK_ROWS):
+                chunk = list(itertools.islice(names, min(_CHUNK_ROWS, self._count - start)))
+                digest.update(array.array("Q", map(len, chunk)).tobytes())
+                digest.update(_encode("".join(chunk)))
+            self._digest = (self._count, digest.digest())
+        return self._digest[1]
+
+    def __reduce__(self) -> tuple[Callable[[Sequence[str], bytes], SummaryTable], tuple[Sequence[str], bytes]]:
+        """Pickled as its names and rows, and rebuilt as a table (equal to this one) with a file of its own."""
+        names = self._names.part(0, self._count) if isinstance(self._names, NameList) else list(
+            itertools.islice(self._names, self._count))
+        return _table, (names, self._read(0, self._count))
 
     def _read(self, first: int, count: int) -> bytes:
         self._file.flush()
@@ -250,6 +282,13 @@ class SummaryTable(Sequence[DocumentSummary]):
         data = self._file.read(count * _ROW.size)
         self._file.seek(0, os.SEEK_END)
         return data
+
+
+def _table(names: Sequence[str], rows: bytes) -> SummaryTable:
+    """A SummaryTable of `names` and their `rows` (unpickling)."""
+    table = SummaryTable(names)
+    table.extend(rows)
+    return table
 
 
 def _summary(name: str, row: tuple[bytes, bytes, int, int, int, int, int, int]) -> DocumentSummary:

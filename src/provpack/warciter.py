@@ -145,9 +145,11 @@ class _QuietLoader(ArcWarcRecordLoader):  # type: ignore[misc]
             uri = uri[1:-1]
             rec_headers.replace_header("WARC-Target-URI", uri)
         if uri is not None and " " in uri:
-            log.warning("%s: the record at byte %d has spaces in its WARC-Target-URI %s; read with %%20 in their "
-                        "place (run 'provpack verify')", self._iterator._source, self._iterator.offset,
-                        quoted_text(uri, 80))
+            # (not "run 'provpack verify'": verify checks structure and digests, not a URI's syntax, and says nothing
+            # of it; the record is read as warcio, and the replay tools built on it, read it)
+            log.warning("%s: the record at byte %d has spaces in its WARC-Target-URI %s, which a URI cannot hold; "
+                        "read with %%20 in their place, as warcio (and pywb, cdxj-indexer) reads it",
+                        self._iterator._source, self._iterator.offset, quoted_text(uri, 80))
             uri = uri.replace(" ", "%20")
             rec_headers.replace_header("WARC-Target-URI", uri)
         return uri
