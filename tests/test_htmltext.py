@@ -716,6 +716,20 @@ def test_charset_serialises_with_its_field_names() -> None:
     assert charset.to_json()["declared_http"] == "utf-8"
 
 
+@pytest.mark.parametrize("ruby", [
+    "\u6f22<ruby>\u5b57<rt>\u3058</rt></ruby>",
+    "<ruby>\u6f22<rt>\u304b\u3093</rt>\u5b57<rt>\u3058</rt></ruby>",
+    "<ruby>\u6f22<rp>(</rp><rt>\u304b\u3093</rt><rp>)</rp>\u5b57<rp>(</rp><rt>\u3058</rt><rp>)</rp></ruby>",
+    "<ruby>\u6f22<rp>(<rt>\u304b\u3093<rp>)<rb>\u5b57<rp>(<rt>\u3058<rp>)</ruby>",   # end tags left out
+    "<ruby><rb>\u6f22<rb>\u5b57<rtc><rt>\u304b\u3093<rt>\u3058</rtc></ruby>",
+])
+def test_a_ruby_reading_is_not_text(ruby: str) -> None:
+    """A ruby's annotations (<rt>, in an <rtc> or not) and the parentheses (<rp>) shown where ruby is not
+    are left out, their end tags given or not: `漢字を書く。` (to write kanji), as a quote gives it."""
+    assert html_to_text(f"<p>{ruby}\u3092\u66f8\u304f\u3002</p>") == (
+        "\u6f22\u5b57\u3092\u66f8\u304f\u3002\n", "document")
+
+
 def test_digits_after_a_one_letter_word_in_a_sup_are_text() -> None:
     """A <sup> after a single letter (`X<sup>2</sup>`) is an exponent: it is kept."""
     assert html_to_text("<p>Let the side be X<sup>2</sup> long.</p>") == ("Let the side be X2 long.\n", "document")

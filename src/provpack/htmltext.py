@@ -3,8 +3,8 @@
 Pure: no I/O. Uses the standard library's `html.parser` (tolerant, maintained with CPython,
 no dependency) with a small tree builder that closes the elements HTML closes implicitly
 (`<p>`, `<li>`, cells). Boilerplate (script, style, nav, header, footer, aside,
-noscript, ...), short or link-dense ad and related-link blocks and footnote reference marks
-are dropped, the main content is preferred (the longest `<article>` when it holds at least
+noscript, ...), short or link-dense ad and related-link blocks, ruby annotations and footnote
+reference marks are dropped, the main content is preferred (the longest `<article>` when it holds at least
 half the text of the page's `<main>` or body or is 500 characters or two paragraphs of prose,
 then `<main>`), entities are decoded, block elements become
 blank-line paragraph breaks, `<br>` a line break, and whitespace inside a paragraph
@@ -36,10 +36,12 @@ __all__ = [
 CharsetSource = Literal["bom", "http", "meta", "default", "fallback"]
 Scope = Literal["article", "main", "body", "document", "plain-text"]
 
-# Not text of the page. <form> is not among them: ASP.NET WebForms pages hold their whole body in one.
+# Not text of the page. <form> is not among them: ASP.NET WebForms pages hold their whole body in one. A ruby's
+# annotations (<rt>, <rtc>, and the <rp> parentheses shown where ruby is not) are not either: `漢<ruby>字<rt>じ
+# </rt></ruby>` reads `漢字`, as a quote gives it.
 _SKIP = frozenset(
     "script style nav header footer aside noscript template head title svg math "
-    "iframe object embed canvas button select textarea dialog".split()
+    "iframe object embed canvas button select textarea dialog rt rp rtc".split()
 )
 # What an <article> or <main> inside is not the page's story in: asides, navigation, footers, hidden parts.
 _NOT_STORY = frozenset("nav header footer aside template dialog".split())
@@ -82,11 +84,13 @@ _VOID = frozenset(
 )
 _CLOSES_P = _BLOCK | {"form", "header", "footer", "nav", "aside", "menu"}
 # A start tag of the key closes the innermost open _SIBLINGS element unless a _LIST_SCOPE one is open inside it.
+# (A ruby's <rt> or <rp> ends the <rb>, <rt> or <rp> before it: `<ruby>漢<rp>(<rt>かん<rp>)</ruby>`.)
 _LIST_SCOPE = {tag: frozenset(scope.split()) for tag, scope in (
     ("li", "ul ol menu"), ("dt", "dl"), ("dd", "dl"), ("tr", "table tbody thead tfoot"),
-    ("td", "tr table"), ("th", "tr table"))}
+    ("td", "tr table"), ("th", "tr table"), ("rb", "ruby"), ("rt", "ruby"), ("rp", "ruby"), ("rtc", "ruby"))}
 _SIBLINGS = {tag: frozenset(siblings.split()) for tag, siblings in (
-    ("li", "li"), ("dt", "dt dd"), ("dd", "dt dd"), ("tr", "tr td th"), ("td", "td th"), ("th", "td th"))}
+    ("li", "li"), ("dt", "dt dd"), ("dd", "dt dd"), ("tr", "tr td th"), ("td", "td th"), ("th", "td th"),
+    ("rb", "rb rt rp rtc"), ("rt", "rb rt rp"), ("rp", "rb rt rp"), ("rtc", "rb rt rp rtc"))}
 # A start tag in _CLOSES_P closes the innermost open <p> unless one of these is open inside it.
 _P = frozenset({"p"})
 _P_STOPS = (_BLOCK - _P) | {"button", "td", "th"}
