@@ -44,6 +44,14 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(spelled, text) if _UNPRINTABLE.search(text) else text
 
 
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+
+
+def as_seen(text: str) -> str:
+    """`text` without its INVISIBLE characters: what a listing shows of a name (`a<U+200E>b` is seen `ab`)."""
+    return _INVISIBLE_RE.sub("", text)
+
+
 def spelled(match: re.Match[str]) -> str:
     """The character `match` found, spelled \\xNN, \\uNNNN or \\UNNNNNNNN (a file name's undecodable byte: \\xNN)."""
     code = ord(match.group())

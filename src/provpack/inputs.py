@@ -7,7 +7,6 @@ import io
 import itertools
 import logging
 import os
-import re
 import shlex
 import stat
 import tempfile
@@ -20,7 +19,7 @@ from typing import IO, NamedTuple
 
 from .column import Column
 from .defaults import MAX_TEXT_BYTES
-from .errors import FORCE, INVISIBLE, InputError, option
+from .errors import FORCE, InputError, as_seen, option
 from .model import SourceFile
 from .regular import NotRegularFile, link_out, open_regular
 from .tables import NameList
@@ -170,13 +169,10 @@ def _fold(name: str) -> str:
     return name.lower() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
 
 
-_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
-
-
 def _look_alike(name: str) -> str:
     """The name as a case-insensitive, normalising file system (macOS, Windows) compares it, and without the
     characters that show as nothing (a bidirectional mark, a zero-width space): how it looks in a listing."""
-    return name.lower() if name.isascii() else _fold(_INVISIBLE_RE.sub("", name))
+    return name.lower() if name.isascii() else _fold(as_seen(name))
 
 
 def _warn_twins(listing: Listing) -> None:
@@ -203,7 +199,7 @@ def _warn_twins(listing: Listing) -> None:
             log.warning("%s.txt and %s.txt differ only in letter case or Unicode normalisation%s: extracted on "
                         "macOS or Windows, one would overwrite the other; rename one", first, second, spelled)
         else:
-            how = ("characters that show as nothing" if _INVISIBLE_RE.sub("", first) == _INVISIBLE_RE.sub("", second)
+            how = ("characters that show as nothing" if as_seen(first) == as_seen(second)
                    else "characters that show as nothing, letter case or Unicode normalisation")
             log.warning("%s.txt and %s.txt differ only in %s%s: they look the same when listed; rename one",
                         first, second, how, spelled)
