@@ -468,6 +468,50 @@ def test_show_json_spells_c1_controls(tmp_path: Path, capsys: pytest.CaptureFixt
     assert json.loads(printed)["documents"][0]["fields"]["title"]["value"] == "x\x9b2Jy é"
 
 
+def test_characters_that_reorder_a_line_are_spelled_in_show_extract_and_package(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A text named `report<RLO>txt.exe` (which a terminal shows as "reportexe.txt") and its title: package's
+    error, show, show --json and extract's error spell the RLO out, and extract finds the document by the name
+    as show prints it; the JSON still reads back to the name."""
+    rlo = "\u202e"
+    source = tmp_path / "src"
+    write_text(source, f"report{rlo}txt.exe", b"A quoted [...] text.\n", sidecar="title: [\n")
+    out = tmp_path / "a.warc.gz"
+    assert main(["-q", "package", str(source), "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {source}/report\\u202etxt.exe.yaml: line 2, column 1: "
+                                       "malformed YAML: did not find expected node content; fix the YAML syntax\n")
+    (source / f"report{rlo}txt.exe.yaml").write_text(f"title: Safe {rlo}txet eht\n", encoding="utf-8")
+    assert main(["-q", "package", str(source), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["show", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert rlo not in shown and "\nreport\\u202etxt.exe\n" in shown and "Safe \\u202etxet eht" in shown
+    assert main(["show", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert rlo not in printed and '"name": "report\\u202etxt.exe"' in printed
+    assert json.loads(printed)["documents"][0]["name"] == f"report{rlo}txt.exe"
+    assert main(["extract", str(out), "reportexe.txt", "-o", str(tmp_path / "x.txt")]) == 2
+    assert capsys.readouterr().err == (
+        f"provpack: error: {out}: no document named 'reportexe.txt'; similar: 'report\\u202etxt.exe' (documents: "
+        "'report\\u202etxt.exe'); use a name that 'provpack show' lists\n")
+    assert main(["extract", str(out), "report\\u202etxt.exe", "-o", str(tmp_path / "x.txt")]) == 0
+    assert (tmp_path / "x.txt").read_bytes() == b"A quoted [...] text.\n"
+
+
+def test_show_json_escapes_a_character_past_the_basic_plane_as_json_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A tag character (U+E0041, invisible) in a title is written as its two UTF-16 surrogate escapes, which
+    read back to it; an emoji stays as it is."""
+    folder = tmp_path / "src"
+    write_text(folder, "a", b"A quoted [...] text.\n", sidecar='title: "x\\U000E0041y \U0001f600"\n')
+    out = tmp_path / "a.warc.gz"
+    assert main(["-q", "package", str(folder), "-o", str(out)]) == 0
+    assert main(["show", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert '"value": "x\\udb40\\udc41y \U0001f600"' in printed
+    assert json.loads(printed)["documents"][0]["fields"]["title"]["value"] == "x\U000e0041y \U0001f600"
+
+
 @pytest.mark.parametrize("in_the_way", ["file", "folder"])
 def test_package_wacz_in_the_way_writes_nothing(seed_dir: Path, tmp_path: Path, in_the_way: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:

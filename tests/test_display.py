@@ -346,3 +346,51 @@ def test_ids_uris_and_digests_are_never_cut_at_the_terminal_width(monkeypatch: p
             "text 4,321 characters from the article, record <urn:uuid:3>") in lines
     value = "".join(line.split("│")[1].strip() for line in lines if line.count("│") == 3)
     assert value == url
+
+
+def test_characters_that_reorder_a_line_are_spelled_out() -> None:
+    """A name's or a title's bidirectional controls are spelled out (`report<RLO>txt.exe` would show as
+    "reportexe", "Safe <RLO>txet eht" as "Safe the text"), as are those of an excerpt's context, a cut passage
+    and a difference; a name's zero-width characters too (`a<LRM>b` looks like `ab`), while a title keeps the
+    joiners of a Persian word and an emoji."""
+    rlo = "\u202e"
+    document = ArchivedDocument(
+        name=f"report{rlo}txt.exe", record_id="<urn:uuid:1>", target_uri="urn:x:1", sha256="ab", length_bytes=3,
+        offset=0,
+        provenance={
+            "length_chars": 30,
+            "fields": {"title": {"value": f"Safe {rlo}txet eht", "from": "sidecar", "span": None},
+                       "subtitle": {"value": "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645 \U0001f468\u200d\U0001f469",
+                                    "from": "sidecar", "span": None},
+                       "a\u200bb": {"value": "x", "from": "sidecar", "span": None}},
+            "elisions": [{"marker": "[...]", "kind": "bracketed", "start": 9, "end": 14, "byte_start": 9,
+                          "byte_end": 14, "line": 1, "column": 10,
+                          "omitted": {"text": f"cut {rlo}txet", "start": 9, "end": 17},
+                          "oa:hasTarget": {"oa:hasSelector": [{"oa:prefix": f"x {rlo}abc ", "oa:suffix": " end"}]}}],
+            "segments": [],
+            "original": {"how": "local", "path": f"o/a{rlo}lmth.html", "length_chars": 30, "scope": "body",
+                         "conversion_record_id": "<urn:uuid:2>"},
+            "differences": [{"kind": "changed", "start": 0, "end": 1, "excerpt": f"e{rlo}x", "source": "s\u2067y"}],
+        },
+    )
+    out = io.StringIO()
+    print_documents(f"a{rlo}b.warc.gz", (document,), out)
+    text = out.getvalue()
+    assert rlo not in text and "\u2067" not in text and "\u200b" not in text
+    assert text.split("\n") == [
+        "a\\u202eb.warc.gz: 1 document", "", "report\\u202etxt.exe", "record  <urn:uuid:1>", "target  urn:x:1",
+        "sha256  ab", "size    3 bytes, 30 characters",
+        "field    \u2503 value               \u2503 from    \u2503 chars",
+        "\u2501" * 9 + "\u2547" + "\u2501" * 21 + "\u2547" + "\u2501" * 9 + "\u2547" + "\u2501" * 6,
+        "a\\u200bb \u2502 x                   \u2502 sidecar \u2502",
+        "subtitle \u2502 \u0645\u06cc\u200c\u062e\u0648\u0627\u0645 \U0001f468\u200d\U0001f469"
+        "           \u2502 sidecar \u2502",
+        "title    \u2502 Safe \\u202etxet eht \u2502 sidecar \u2502",
+        "elisions: 1 bracketed, 0 possible; segments: 0",
+        "  1. [...] bracketed: chars 9-14, bytes 9-14, line 1 col 10",
+        "     x \\u202eabc [...] end\u2026",
+        "     - cut 9-17: cut \\u202etxet",
+        "original: local copy o/a\\u202elmth.html; text 30 characters from the body, record <urn:uuid:2>",
+        "differences: 1",
+        "  changed at chars 0-1: 'e\\\\u202ex' for 's\\\\u2067y'",
+        ""]

@@ -19,11 +19,38 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "provpack"
     ("caf\u00e9 \u4e2d\u6587 \u2026 \U0001f600.txt", "caf\u00e9 \u4e2d\u6587 \u2026 \U0001f600.txt"),   # as they are
     ("caf\udce9.txt", "caf\\xe9.txt"),   # os.fsdecode's stand-in for an undecodable byte: the byte
     ("lone \ud800", "lone \\ud800"),
+    # bidirectional controls: `report<RLO>txt.exe.txt` would show as "reportexe.txt", `a<LRM>b` as "ab"
+    ("report\u202etxt.exe.txt", "report\\u202etxt.exe.txt"),
+    ("a\u200eb\u200fc\u061cd\u202ae\u202cf\u2066g\u2069h\u206ei",
+     "a\\u200eb\\u200fc\\u061cd\\u202ae\\u202cf\\u2066g\\u2069h\\u206ei"),
+    # what shows as nothing: zero-width space, joiners, soft hyphen, word joiner, BOM, a variation selector, a tag
+    ("a\u200bb\u200cc\u200dd\u00ade\u2060f\ufeffg\ufe0fh\U000e0041i",
+     "a\\u200bb\\u200cc\\u200dd\\xade\\u2060f\\ufeffg\\ufe0fh\\U000e0041i"),
+    ("one\u2028line\u2029", "one\\u2028line\\u2029"),   # a name stays on one line
+    *[(text, text) for text in ("\u0627\u0644\u0639\u0631\u0628\u064a\u0629 \u05e2\u05d1\u05e8\u05d9\u05ea",
+                                "\u0939\u093f\u0928\u094d\u0926\u0940 \u0e44\u0e17\u0e22")],   # as they are
 ])
 def test_printable_spells_what_a_terminal_would_act_on(text: str, shown: str) -> None:
-    """C0, DEL and C1 controls and lone surrogates are spelled out; every other character is kept."""
+    """C0, DEL and C1 controls, lone surrogates, and the characters that reorder a line or show as nothing are
+    spelled out; every other character is kept."""
     assert printable(text) == shown
     assert printable(shown) == shown
+
+
+# Format characters (Cf) a font draws: the prepended concatenation marks (an Arabic number sign spans the
+# digits after it) and the Egyptian hieroglyph format controls.
+_DRAWN_FORMAT = {*range(0x600, 0x606), 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x110BD, 0x110CD, *range(0x13430, 0x13440)}
+
+
+def test_printable_spells_every_format_character_that_is_not_drawn() -> None:
+    """Every format character this Python's Unicode database knows, but those a font draws, is spelled out:
+    the written-out list misses none of them."""
+    import unicodedata
+
+    format_characters = [chr(code) for code in range(0x110000)
+                         if unicodedata.category(chr(code)) == "Cf" and code not in _DRAWN_FORMAT]
+    assert len(format_characters) > 130
+    assert [char for char in format_characters if printable(char) == char] == []
 
 
 @pytest.mark.parametrize("make", [

@@ -432,11 +432,43 @@ def test_a_standfirst_in_the_articles_header_is_part_of_the_story() -> None:
      "कल भारी बारिश हुई।"),
     ("المكتوبُ<sup>3</sup> أمس.",
      "المكتوبُ أمس."),
+    # after the sentence punctuation of other scripts: a danda, an ideographic full stop and comma, an Arabic
+    # question mark and comma, an Urdu full stop, a corner bracket, book title marks, fullwidth punctuation
+    ("वह घर गया।<sup>1</sup> फिर ।॥<sup>2</sup>",
+     "वह घर गया। फिर ।॥"),
+    ("他去散步。<sup>2</sup>然后、<sup>3</sup>我，<sup>4</sup>你．<sup>5</sup>",
+     "他去散步。然后、我，你．"),
+    ("هل ذهب؟<sup>3</sup> نعم،<sup>4</sup> لا؛<sup>5</sup> ہے۔<sup>6</sup>",
+     "هل ذهب؟ نعم، لا؛ ہے۔"),
+    ("「こんにちは」<sup>4</sup>と『本』<sup>5</sup>《红楼梦》<sup>6</sup>（注）<sup>7</sup>。",
+     "「こんにちは」と『本』《红楼梦》（注）。"),
+    ("and so on…<sup>8</sup> Then Ա։<sup>9</sup> ሀ።<sup>10</sup>",
+     "and so on… Then Ա։ ሀ።"),
+    # after a word of two Han, kana or Hangul characters
+    ("中国<sup>1</sup>很大，東京<sup>2</sup>とカナ<sup>3</sup> 한국<sup>4</sup>은",
+     "中国很大，東京とカナ 한국은"),
 ])
 def test_footnote_reference_marks_are_not_text(inner: str, expected: str) -> None:
     """A <sup> holding only a footnote mark (digits, [n], *, a dagger, a #fragment link) is left out; after a
-    word whose last letters carry combining marks too (Hindi `भारी`, `बारिश`; Arabic `المكتوبُ`)."""
+    word whose last letters carry combining marks too (Hindi `भारी`, `बारिश`; Arabic `المكتوبُ`), after the
+    closing punctuation of any script (`गया।`, `散步。`, `ذهب؟`, `」`), and after two Han, kana or Hangul
+    characters (`中国`, `東京`, `한국`)."""
     assert html_to_text(f"<body><article><p>{inner}</p></article></body>") == (expected + "\n", "article")
+
+
+def test_closing_punctuation_is_the_same_on_every_python() -> None:
+    """What counts as closing punctuation before a footnote mark comes from Unicode 3.2's classes and names,
+    which every Python keeps as they are: this list, on each version."""
+    from provpack.htmltext import _closing_punctuation
+
+    closing = _closing_punctuation.__wrapped__   # (not filling the cache with every character)
+    assert "".join(chr(code) for code in range(0x110000) if closing(chr(code))) == (
+        "!\"'),.:;?\u00bb\u037e\u0387\u055a\u055c\u055d\u055e\u0589\u05c3\u060c\u061b\u061f\u06d4\u0701\u0702\u0703"
+        "\u0704\u0705\u0964\u0965\u0f08\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f12\u0f3b\u0f3d\u104a\u104b\u1362\u1363\u1364\u1365"
+        "\u1366\u1367\u166e\u169c\u17d4\u17d5\u1801\u1802\u1803\u1804\u1808\u1809\u2019\u201d\u2026\u203a\u203c\u203d"
+        "\u2047\u2048\u2049\u204f\u2769\u276b\u276d\u276f\u2771\u2773\u3001\u3002\u3009\u300b\u300d\u300f\u3011\u3015"
+        "\u3017\u3019\u301e\u301f\ufd3f\ufe36\ufe3a\ufe3c\ufe3e\ufe40\ufe42\ufe44\ufe50\ufe51\ufe52\ufe54\ufe55\ufe56"
+        "\ufe57\ufe5a\ufe5e\uff01\uff02\uff07\uff09\uff0c\uff0e\uff1a\uff1b\uff1f\uff60\uff61\uff63\uff64")
 
 
 @pytest.mark.parametrize(("inner", "expected"), [
@@ -451,6 +483,12 @@ def test_footnote_reference_marks_are_not_text(inner: str, expected: str) -> Non
     ("so 1,000<sup>2</sup> is a million; 100<sup>2</sup> is ten thousand",
      "so 1,0002 is a million; 1002 is ten thousand"),
     ("completed in 1954<sup>1</sup> and", "completed in 19541 and"),
+    ("the unit square [0,1]<sup>2</sup> and {x}<sup>3</sup> and ⟨x⟩<sup>2</sup> and ［x］<sup>2</sup>",
+     "the unit square [0,1]2 and {x}3 and ⟨x⟩2 and ［x］2"),
+    ("面积 5米<sup>2</sup>、宽 5厘米<sup>2</sup>、一<sup>1</sup>",   # (a number's unit)
+     "面积 5米2、宽 5厘米2、一1"),
+    ("¿qué?<sup>2</sup> ¡<sup>3</sup> 5%<sup>4</sup> f′<sup>2</sup>",
+     "¿qué? ¡3 5%4 f′2"),
 ])
 def test_exponents_and_other_superscripts_stay(inner: str, expected: str) -> None:
     """Digits after a number, a short word, '(', a space or an expression are text (an exponent, an isotope's
@@ -714,6 +752,20 @@ def test_charset_serialises_with_its_field_names() -> None:
     _, charset = decode_html(b"<p>plain</p>", http_charset="utf-8")
     assert set(charset.to_json()) == {f.name for f in dataclasses.fields(charset)}
     assert charset.to_json()["declared_http"] == "utf-8"
+
+
+@pytest.mark.parametrize("ruby", [
+    "\u6f22<ruby>\u5b57<rt>\u3058</rt></ruby>",
+    "<ruby>\u6f22<rt>\u304b\u3093</rt>\u5b57<rt>\u3058</rt></ruby>",
+    "<ruby>\u6f22<rp>(</rp><rt>\u304b\u3093</rt><rp>)</rp>\u5b57<rp>(</rp><rt>\u3058</rt><rp>)</rp></ruby>",
+    "<ruby>\u6f22<rp>(<rt>\u304b\u3093<rp>)<rb>\u5b57<rp>(<rt>\u3058<rp>)</ruby>",   # end tags left out
+    "<ruby><rb>\u6f22<rb>\u5b57<rtc><rt>\u304b\u3093<rt>\u3058</rtc></ruby>",
+])
+def test_a_ruby_reading_is_not_text(ruby: str) -> None:
+    """A ruby's annotations (<rt>, in an <rtc> or not) and the parentheses (<rp>) shown where ruby is not
+    are left out, their end tags given or not: `漢字を書く。` (to write kanji), as a quote gives it."""
+    assert html_to_text(f"<p>{ruby}\u3092\u66f8\u304f\u3002</p>") == (
+        "\u6f22\u5b57\u3092\u66f8\u304f\u3002\n", "document")
 
 
 def test_digits_after_a_one_letter_word_in_a_sup_are_text() -> None:

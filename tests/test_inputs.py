@@ -443,6 +443,25 @@ def test_names_that_differ_only_in_case_or_normalisation_are_warned_of(
         "other; rename one"]
 
 
+def test_names_that_differ_only_in_characters_that_show_as_nothing_are_warned_of(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """`ab` and `a<LRM>b`, `x y` and `x<ZWSP> y` look the same in a listing: packaged, with a warning per pair;
+    so do `Doc` and `d<ZWJ>oc`, which differ in letter case as well. A Persian name keeps its zero-width
+    non-joiner and has no twin: no warning."""
+    for name in ("ab", "a\u200eb", "x y", "x\u200b y", "Doc", "d\u200doc",
+                 "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645"):
+        (tmp_path / f"{name}.txt").write_bytes(b"A [...] B\n")
+    caplog.set_level("WARNING", logger="provpack")
+    assert len(list_sources([tmp_path])) == 7
+    assert _warnings(caplog) == [
+        "Doc.txt and d\u200doc.txt differ only in characters that show as nothing, letter case or Unicode "
+        "normalisation ('Doc.txt' and 'd\\u200doc.txt'): they look the same when listed; rename one",
+        "ab.txt and a\u200eb.txt differ only in characters that show as nothing ('ab.txt' and 'a\\u200eb.txt'): "
+        "they look the same when listed; rename one",
+        "x y.txt and x\u200b y.txt differ only in characters that show as nothing ('x y.txt' and 'x\\u200b y.txt'): "
+        "they look the same when listed; rename one"]
+
+
 @pytest.mark.parametrize(("pairs", "more"), [(15, ["5 more names differ from another only so"]), (10, [])])
 def test_many_twins_are_capped(tmp_path: Path, caplog: pytest.LogCaptureFixture, pairs: int, more: list[str]) -> None:
     """Past ten pairs, one line counts the rest; ten pairs fill the cap, with no '0 more' line."""

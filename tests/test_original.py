@@ -61,6 +61,44 @@ def test_missing_original_is_an_input_error(folder: Path) -> None:
         original_path(folder / "decl.yaml", "originals/none.html")
 
 
+@pytest.mark.parametrize(("on_disk", "given", "said"), [
+    # a file copied from a Mac, its name in NFD, named in the sidecar in NFC (they look the same)
+    ("o/cafe\u0301.txt", "o/caf\u00e9.txt",
+     "'o/cafe\u0301.txt', whose name differs in Unicode normalisation ('o/caf\\xe9.txt' and 'o/cafe\\u0301.txt')"),
+    ("Zu\u0308rich/a.html", "Z\u00fcrich/a.html", "'Zu\u0308rich/a.html', whose name differs in Unicode normalisation "
+     "('Z\\xfcrich/a.html' and 'Zu\\u0308rich/a.html')"),   # a folder's name
+    ("o/\uff21.html", "o/A.html", "'o/\uff21.html', whose name differs in Unicode normalisation ('o/A.html' and "
+     "'o/\\uff21.html')"),   # a full-width letter
+    ("Originals/Story.HTML", "originals/story.html", "'Originals/Story.HTML', whose name differs in letter case"),
+    ("o/a\u200eb.html", "o/ab.html", "'o/a\\u200eb.html', whose name differs in characters that show as nothing "
+     "('o/ab.html' and 'o/a\\u200eb.html')"),
+])
+def test_a_missing_original_names_a_file_whose_name_looks_the_same(tmp_path: Path, on_disk: str, given: str,
+                                                                    said: str) -> None:
+    """A path to nothing beside a file whose path differs only in letter case, Unicode normalisation or invisible
+    characters names that file and says what to do; it is not taken in its place."""
+    (tmp_path / on_disk).parent.mkdir(parents=True)
+    (tmp_path / on_disk).write_text("x", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        original_path(tmp_path / "a.yaml", given)
+    assert str(caught.value) == (f"{tmp_path / 'a.yaml'}: 'original' {given!r}: no such file, only {said}; rename the "
+                                 "file as the sidecar names it, or name it in the sidecar as it is")
+
+
+def test_a_missing_original_names_each_file_whose_name_looks_the_same(tmp_path: Path) -> None:
+    """Two files whose names differ from the path given only in letter case are both named; a folder whose name
+    looks the same is not."""
+    (tmp_path / "o").mkdir()
+    for name in ("Doc.txt", "DOC.TXT"):
+        (tmp_path / "o" / name).write_text("x", encoding="utf-8")
+    (tmp_path / "o" / "doc.TxT").mkdir()
+    with pytest.raises(InputError) as caught:
+        original_path(tmp_path / "a.yaml", "o/doc.txt")
+    assert str(caught.value) == (f"{tmp_path / 'a.yaml'}: 'original' 'o/doc.txt': no such file, only 'o/DOC.TXT', "
+                                 "'o/Doc.txt', whose names differ in letter case; rename the file as the sidecar names "
+                                 "it, or name it in the sidecar as it is")
+
+
 def test_a_folder_as_original_is_named_a_folder(folder: Path) -> None:
     """A path to a folder says so, not 'no such file' (the folder is there)."""
     (folder / "originals").mkdir(exist_ok=True)

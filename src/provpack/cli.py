@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ._entry import Terminated, report_interrupt, stopped_by
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
-from .errors import InputError, IntegrityError, ProvpackError, not_utf8, printable
+from .errors import INVISIBLE, InputError, IntegrityError, ProvpackError, not_utf8, printable
 
 if TYPE_CHECKING:
     from .config import Config
@@ -618,6 +618,18 @@ def _verify(args: argparse.Namespace) -> int:
 _NAMES_SAID = 10   # documents named in a message before "and N more"
 
 
+_JSON_UNSAFE_RE = re.compile(rf"[\x80-\x9f\ud800-\udfff{INVISIBLE}]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    """A character as JSON escapes it: \\uNNNN, or the two of its UTF-16 surrogates past U+FFFF."""
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
 def _show(args: argparse.Namespace) -> int:
     from . import reader
     from .display import print_documents, show_json
@@ -631,8 +643,9 @@ def _show(args: argparse.Namespace) -> int:
         encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
         text = json.dumps({"documents": [show_json(d) for d in documents]}, indent=2,
                           ensure_ascii=encoding not in ("utf8", "utf16", "utf32"))   # \u00e9 where é cannot go
-        # json escapes C0 controls but not C1 (U+0080-U+009F: CSI among them); in JSON they occur only in strings
-        print(re.sub("[\x80-\x9f]", lambda match: f"\\u{ord(match.group()):04x}", text))
+        # json escapes C0 controls but not C1 (U+0080-U+009F: CSI among them), nor the characters that reorder
+        # the line or show as nothing (a name's U+202E); in JSON they occur only in strings: escaped there
+        print(_JSON_UNSAFE_RE.sub(_json_escape, text))
     else:
         print_documents(args.file, documents, sys.stdout, records=records)
     if damage.first is not None:

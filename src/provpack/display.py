@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .errors import printable
+from .errors import REORDERING, printable, spelled
 from .reader import ArchivedDocument, no_documents
 
 CONTEXT = 40
@@ -89,24 +89,26 @@ def _flush(buffer: io.StringIO | None, out: IO[str]) -> None:
 
 def _shown(document: ArchivedDocument) -> ArchivedDocument:
     """The document with every string read from the archive made safe for a terminal (an archive from
-    elsewhere is hostile input: its names, fields and markers could hold escape sequences)."""
+    elsewhere is hostile input: its names, fields and markers could hold escape sequences, or characters
+    that reorder the line or show as nothing, to pass for another name or value)."""
     return replace(document, name=printable(document.name), record_id=printable(document.record_id),
                    target_uri=printable(document.target_uri), sha256=printable(document.sha256),
                    provenance=_safe(document.provenance))
 
 
 # Values that identify rather than tell (a document name is not text to lay out): every control character
-# of theirs is spelled out, line breaks and tabs too, as are those of every key.
+# of theirs is spelled out, line breaks and tabs too, and every invisible one (errors.printable), as are those
+# of every key.
 _IDENTIFIER_KEYS = frozenset({"marker", "kind", "from", "how", "url", "final_url", "path", "record_id",
                               "conversion_record_id", "target_uri", "content_type", "charset", "scope",
                               "fetched_at"})
 
 
 def _safe(value: Any, identifier: bool = False) -> Any:
-    """`value` with the control characters of its strings spelled out, white space aside except in identifiers
-    (keys, and the values of _IDENTIFIER_KEYS)."""
+    """`value` with the control and reordering characters of its strings spelled out, white space aside;
+    in identifiers (keys, and the values of _IDENTIFIER_KEYS) white space and every invisible character too."""
     if isinstance(value, str):
-        return printable(value) if identifier else _UNSAFE_RE.sub(_spelled, value)
+        return printable(value) if identifier else _UNSAFE_RE.sub(spelled, value)
     if isinstance(value, dict):
         return {_safe(key, True): _safe(item, identifier or (isinstance(key, str) and key in _IDENTIFIER_KEYS))
                 for key, item in value.items()}
@@ -217,17 +219,16 @@ def _in_context(elision: dict[str, Any], length: Any) -> Text:
 
 
 # Tabs and line breaks are laid out, and rich drops CR, VT and FF itself (a CRLF excerpt's context
-# must read as text, not "\x0d"); every other control character is spelled out.
-_UNSAFE_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-
-
-def _spelled(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group()):02x}"
+# must read as text, not "\x0d"); every other control character is spelled out, and so are the characters
+# that reorder text (a title's U+202E would show "Safe <U+202E>txet eht" as "Safe the text"). Text keeps
+# its other invisible characters: the zero-width joiners of Indic words and emoji, a variation selector.
+_UNSAFE_RE = re.compile(rf"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff{REORDERING}]")
 
 
 def _visible(text: str) -> str:
-    """Control characters (an original's escape sequences) spelled out, so they never reach the terminal."""
-    return printable(text)
+    """Text made one line with its control and reordering characters (an original's escape sequences)
+    spelled out, so they never reach the terminal."""
+    return _UNSAFE_RE.sub(spelled, text)
 
 
 def _flat(text: str) -> str:

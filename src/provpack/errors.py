@@ -20,21 +20,44 @@ import re
 from pathlib import Path
 from typing import Any
 
-# C0 and C1 controls and DEL (ESC opens a terminal's escape sequences, CR rewrites the line), and the
-# lone surrogates os.fsdecode makes of a file name's undecodable bytes (which a UTF-8 stream refuses).
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Characters that reorder or reshape the text around them without showing (a regular expression's class): the
+# bidirectional controls (marks, embeddings, overrides, isolates: U+202E makes `report<U+202E>txt.exe.txt` look
+# like "reportexe.txt"), the deprecated controls that swap brackets and digit shapes, interlinear annotations.
+REORDERING = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u206f\ufff9-\ufffb"
+# Characters that show as nothing, or whose effect is not shown (a regular expression's class): the line and
+# paragraph separators (a name stays on one line), the REORDERING characters, and every other character
+# Unicode 15.1 calls default-ignorable (zero-width space and joiners, soft hyphen, variation selectors, Hangul
+# fillers, tags): `a<U+200B>b` would look like `ab`. Written out, not read from unicodedata, so that it is the
+# same on every Python version.
+INVISIBLE = (rf"\u2028\u2029{REORDERING}\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200d"
+             r"\u2060-\u2065\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+             r"\U000e0000-\U000e0fff")
+# What a message or a name shows spelled out: C0 and C1 controls and DEL (ESC opens a terminal's escape
+# sequences, CR rewrites the line), the lone surrogates os.fsdecode makes of a file name's undecodable bytes
+# (which a UTF-8 stream refuses), and the INVISIBLE characters.
+_UNPRINTABLE = re.compile(rf"[\x00-\x1f\x7f-\x9f\ud800-\udfff{INVISIBLE}]")
 
 
 def printable(text: str) -> str:
-    """`text` for a message: control characters spelled \\xNN, an undecodable file-name byte as its \\xNN."""
-    return _UNPRINTABLE.sub(_spelled, text) if _UNPRINTABLE.search(text) else text
+    """`text` for a message: control characters and the invisible ones spelled \\xNN, \\uNNNN or \\UNNNNNNNN (as
+    Python spells them), an undecodable file-name byte as its \\xNN."""
+    return _UNPRINTABLE.sub(spelled, text) if _UNPRINTABLE.search(text) else text
 
 
-def _spelled(match: re.Match[str]) -> str:
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+
+
+def as_seen(text: str) -> str:
+    """`text` without its INVISIBLE characters: what a listing shows of a name (`a<U+200E>b` is seen `ab`)."""
+    return _INVISIBLE_RE.sub("", text)
+
+
+def spelled(match: re.Match[str]) -> str:
+    """The character `match` found, spelled \\xNN, \\uNNNN or \\UNNNNNNNN (a file name's undecodable byte: \\xNN)."""
     code = ord(match.group())
     if 0xDC80 <= code <= 0xDCFF:   # surrogateescape's stand-in for the byte code - 0xDC00
         code -= 0xDC00
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def not_utf8(text: str) -> str | None:

@@ -3,8 +3,8 @@
 Pure: no I/O. Uses the standard library's `html.parser` (tolerant, maintained with CPython,
 no dependency) with a small tree builder that closes the elements HTML closes implicitly
 (`<p>`, `<li>`, cells). Boilerplate (script, style, nav, header, footer, aside,
-noscript, ...), short or link-dense ad and related-link blocks and footnote reference marks
-are dropped, the main content is preferred (the longest `<article>` when it holds at least
+noscript, ...), short or link-dense ad and related-link blocks, ruby annotations and footnote
+reference marks are dropped, the main content is preferred (the longest `<article>` when it holds at least
 half the text of the page's `<main>` or body or is 500 characters or two paragraphs of prose,
 then `<main>`), entities are decoded, block elements become
 blank-line paragraph breaks, `<br>` a line break, and whitespace inside a paragraph
@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Literal
@@ -36,10 +37,12 @@ __all__ = [
 CharsetSource = Literal["bom", "http", "meta", "default", "fallback"]
 Scope = Literal["article", "main", "body", "document", "plain-text"]
 
-# Not text of the page. <form> is not among them: ASP.NET WebForms pages hold their whole body in one.
+# Not text of the page. <form> is not among them: ASP.NET WebForms pages hold their whole body in one. A ruby's
+# annotations (<rt>, <rtc>, and the <rp> parentheses shown where ruby is not) are not either: `漢<ruby>字<rt>じ
+# </rt></ruby>` reads `漢字`, as a quote gives it.
 _SKIP = frozenset(
     "script style nav header footer aside noscript template head title svg math "
-    "iframe object embed canvas button select textarea dialog".split()
+    "iframe object embed canvas button select textarea dialog rt rp rtc".split()
 )
 # What an <article> or <main> inside is not the page's story in: asides, navigation, footers, hidden parts.
 _NOT_STORY = frozenset("nav header footer aside template dialog".split())
@@ -62,7 +65,25 @@ _FOOTNOTE_NUMBER_RE = re.compile(r"\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*")
 # unless that is the ")" of an expression ("(a+b)", no spaces, an operator inside). A letter's combining marks
 # count as letters of the word: a Hindi word ends in a vowel sign (`बारिश`), an Arabic one in a vowel point.
 _LONG_WORD_END_RE = re.compile(rf"(?<![^\W_{COMBINING_MARKS}])[^\W\d_](?:[^\W\d_]|[{COMBINING_MARKS}]){{2,}}$")
-_CLOSING_PUNCTUATION = frozenset(".,;:!?)\"'\u201d\u2019\u00bb")
+# Two Han, kana or Hangul characters are a word too (`中国`, `東京`, `한국`): each is a syllable or a morpheme.
+_DENSE_WORD_END_RE = re.compile(
+    r"(?<![^\W_])[\u3005\u3006\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
+    r"\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff66-\uff9d\U00020000-\U0003134f]{2}$")
+# Closing punctuation, of every script: the closing brackets (but square and curly ones and those of
+# mathematics, which an exponent may follow: `[0,1]<sup>2</sup>`) and final quotes, and the sentence and clause
+# punctuation, told by its Unicode name: the full stops, commas, colons, question and exclamation marks,
+# ellipses and straight quotes of every script, the dandas (`।`), the Myanmar, Khmer and Tibetan section
+# marks, the Greek ano teleia and the Hebrew sof pasuq. Read from Unicode 3.2's database, which every Python
+# version keeps as it is, so that the text is the same on each.
+_CLOSING_NAME_RE = re.compile(
+    r"(?<!INVERTED )(?:\bFULL STOP|\b(?:SEMI)?COLON|\bCOMMA|\bQUESTION MARK|\bEXCLAMATION MARK|\bELLIPSIS|"
+    r"\bINTERROBANG|\bQUOTATION MARK|\bAPOSTROPHE|\bDANDA|MYANMAR SIGN (?:LITTLE )?SECTION|KHMER SIGN KHAN|"
+    r"KHMER SIGN BARIYOOSAN|\bSHAD|GREEK ANO TELEIA|SOF PASUQ)$")
+_NOT_CLOSING_BRACKET_RE = re.compile(r"SQUARE BRACKET|CURLY BRACKET|SUPERSCRIPT|SUBSCRIPT")
+# The brackets of the blocks Miscellaneous Technical and Miscellaneous Mathematical Symbols-A and -B: `⟨x⟩`.
+_MATHEMATICAL_BLOCKS = (("\u2300", "\u23ff"), ("\u27c0", "\u27ef"), ("\u2980", "\u29ff"))
+
+
 _EXPRESSION_END_RE = re.compile(r"\([^\s()]*[+\-\u2212\u00d7*/=^][^\s()]*\)$")
 _FOOTNOTE_BEFORE_CHARS = 24
 _FOOTNOTE_LINK_CHARS = 20
@@ -82,11 +103,13 @@ _VOID = frozenset(
 )
 _CLOSES_P = _BLOCK | {"form", "header", "footer", "nav", "aside", "menu"}
 # A start tag of the key closes the innermost open _SIBLINGS element unless a _LIST_SCOPE one is open inside it.
+# (A ruby's <rt> or <rp> ends the <rb>, <rt> or <rp> before it: `<ruby>漢<rp>(<rt>かん<rp>)</ruby>`.)
 _LIST_SCOPE = {tag: frozenset(scope.split()) for tag, scope in (
     ("li", "ul ol menu"), ("dt", "dl"), ("dd", "dl"), ("tr", "table tbody thead tfoot"),
-    ("td", "tr table"), ("th", "tr table"))}
+    ("td", "tr table"), ("th", "tr table"), ("rb", "ruby"), ("rt", "ruby"), ("rp", "ruby"), ("rtc", "ruby"))}
 _SIBLINGS = {tag: frozenset(siblings.split()) for tag, siblings in (
-    ("li", "li"), ("dt", "dt dd"), ("dd", "dt dd"), ("tr", "tr td th"), ("td", "td th"), ("th", "td th"))}
+    ("li", "li"), ("dt", "dt dd"), ("dd", "dt dd"), ("tr", "tr td th"), ("td", "td th"), ("th", "td th"),
+    ("rb", "rb rt rp rtc"), ("rt", "rb rt rp"), ("rp", "rb rt rp"), ("rtc", "rb rt rp rtc"))}
 # A start tag in _CLOSES_P closes the innermost open <p> unless one of these is open inside it.
 _P = frozenset({"p"})
 _P_STOPS = (_BLOCK - _P) | {"button", "td", "th"}
@@ -513,12 +536,26 @@ def _links_to_fragment(node: _Node) -> bool:
     return False
 
 
+@functools.cache
+def _closing_punctuation(char: str) -> bool:
+    """True for closing punctuation (see _CLOSING_NAME_RE), by Unicode 3.2's categories and names."""
+    category = unicodedata.ucd_3_2_0.category(char)
+    if category == "Pf":
+        return True
+    name = unicodedata.ucd_3_2_0.name(char, "")
+    if category == "Pe":
+        mathematical = any(low <= char <= high for low, high in _MATHEMATICAL_BLOCKS)
+        return not (mathematical or _NOT_CLOSING_BRACKET_RE.search(name))
+    return category == "Po" and _CLOSING_NAME_RE.search(name) is not None
+
+
 def _footnote_reference(node: _Node, before: str) -> bool:
     """True when a <sup> is a footnote reference mark, not prose, an exponent or an isotope's mass number.
 
     A reference holds only a short mark: a bracketed mark (`[2]`, `[a]`), `(3)`, `*`, `\u2020`,
     `\u2021`, `\u00a7`, `\u00b6`, or a short link to a #fragment; or bare digits straight after (no
-    space) a word of three or more letters or closing punctuation (`Smith<sup>1</sup>`, `1971.<sup>2</sup>`).
+    space) a word of three or more letters, or of two Han, kana or Hangul characters, or closing punctuation of
+    any script (`Smith<sup>1</sup>`, `中国<sup>1</sup>`, `1971.<sup>2</sup>`, `गया।<sup>1</sup>`).
     Bare digits after a number, a short word, `(`, a space or a bracketed expression (`10<sup>6</sup>`,
     `m<sup>2</sup>`, `(<sup>14</sup>C)`, `(a+b)<sup>2</sup>`) are text.
     """
@@ -530,9 +567,9 @@ def _footnote_reference(node: _Node, before: str) -> bool:
     if not _FOOTNOTE_NUMBER_RE.fullmatch(text):
         return False
     tail = before[-_FOOTNOTE_BEFORE_CHARS:]
-    if _LONG_WORD_END_RE.search(tail):
+    if _LONG_WORD_END_RE.search(tail) or _DENSE_WORD_END_RE.search(tail):
         return True
-    if not tail or tail[-1] not in _CLOSING_PUNCTUATION:
+    if not tail or not _closing_punctuation(tail[-1]):
         return False
     return not (tail[-1] == ")" and _EXPRESSION_END_RE.search(tail))
 

@@ -19,7 +19,7 @@ from typing import IO, NamedTuple
 
 from .column import Column
 from .defaults import MAX_TEXT_BYTES
-from .errors import FORCE, InputError, option
+from .errors import FORCE, InputError, as_seen, option
 from .model import SourceFile
 from .regular import NotRegularFile, link_out, open_regular
 from .tables import NameList
@@ -169,14 +169,21 @@ def _fold(name: str) -> str:
     return name.lower() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
 
 
+def _look_alike(name: str) -> str:
+    """The name as a case-insensitive, normalising file system (macOS, Windows) compares it, and without the
+    characters that show as nothing (a bidirectional mark, a zero-width space): how it looks in a listing."""
+    return name.lower() if name.isascii() else _fold(as_seen(name))
+
+
 def _warn_twins(listing: Listing) -> None:
-    """Warn of names that differ only in letter case or Unicode normalisation: extracted into one folder on
-    macOS or Windows, one would overwrite the other. Only names that fold to something else are kept (none
-    in a corpus of lower-case names), so this costs one pass and no memory per name."""
+    """Warn of names that differ only in letter case or Unicode normalisation (extracted into one folder on
+    macOS or Windows, one would overwrite the other) or in characters that show as nothing (`ab` and
+    `a<U+200E>b` look the same). Only names that fold to something else are kept (none in a corpus of lower-case
+    names), so this costs one pass and no memory per name."""
     folded: dict[str, str] = {}
     clashes: list[tuple[str, str]] = []
     for name in listing.names:
-        key = _fold(name)
+        key = _look_alike(name)
         if key != name:
             first = folded.setdefault(key, name)
             if first is not name:
@@ -187,9 +194,15 @@ def _warn_twins(listing: Listing) -> None:
         if name in folded:
             clashes.append((name, folded[name]))
     for first, second in sorted(tuple(sorted(pair)) for pair in clashes)[:_WARN_LINES]:
-        log.warning("%s.txt and %s.txt differ only in letter case or Unicode normalisation%s: extracted on "
-                    "macOS or Windows, one would overwrite the other; rename one", first, second,
-                    "" if (first + second).isascii() else f" ({ascii(first + '.txt')} and {ascii(second + '.txt')})")
+        spelled = "" if (first + second).isascii() else f" ({ascii(first + '.txt')} and {ascii(second + '.txt')})"
+        if _fold(first) == _fold(second):
+            log.warning("%s.txt and %s.txt differ only in letter case or Unicode normalisation%s: extracted on "
+                        "macOS or Windows, one would overwrite the other; rename one", first, second, spelled)
+        else:
+            how = ("characters that show as nothing" if as_seen(first) == as_seen(second)
+                   else "characters that show as nothing, letter case or Unicode normalisation")
+            log.warning("%s.txt and %s.txt differ only in %s%s: they look the same when listed; rename one",
+                        first, second, how, spelled)
     if len(clashes) > _WARN_LINES:
         log.warning("%d more names differ from another only so", len(clashes) - _WARN_LINES)
 

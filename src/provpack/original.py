@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, option
+from .errors import InputError, as_seen, option
 from .htmltext import Extraction, extract_text
 from .httpbytes import REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, split_message
 from .inputs import read_bytes
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ORIGINAL_BYTES = 64 * 1024 * 1024
+_NEAR_SHOWN = 3   # files a message names whose names look like the one a sidecar gives
 _TYPES_BY_SUFFIX = {
     ".html": "text/html",
     ".htm": "text/html",
@@ -85,8 +88,58 @@ def original_path(sidecar_path: Path, value: object, *, follow_symlinks: bool = 
     if not resolved.is_file():
         if resolved.is_dir():
             raise InputError(sidecar_path, f"'original' {value!r} is a folder", fix="name the file in it")
+        near = _near_files(sidecar_path.parent, relative.parts)
+        if near:
+            raise InputError(sidecar_path, f"'original' {value!r}: no such file, only {_near_said(value, near)}",
+                             fix="rename the file as the sidecar names it, or name it in the sidecar as it is")
         raise InputError(sidecar_path, f"'original' {value!r}: no such file", fix="check the path")
     return path
+
+
+def _look(name: str) -> str:
+    """A name as it looks: its letters in one case and one Unicode normalisation (NFKC, which also makes a
+    full-width letter or a ligature the plain one), without the characters that show as nothing."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", as_seen(name)).casefold())
+
+
+def _near_files(folder: Path, parts: tuple[str, ...]) -> list[str]:
+    """The files (a few) whose path from `folder` differs from `parts` only in how its names are written: letter
+    case, Unicode normalisation (a name copied from a Mac is NFD, one typed mostly NFC), characters that show as
+    nothing; each as a path relative to `folder`, "/" between its names. Looked for only when `parts` is not there.
+    """
+    paths: list[tuple[str, Path]] = [("", folder)]
+    for part in parts:
+        wanted = _look(part)
+        found: list[tuple[str, Path]] = []
+        for shown, where in paths:
+            try:
+                names = sorted(os.listdir(where))
+            except OSError:
+                continue
+            found += [(f"{shown}/{name}" if shown else name, where / name) for name in names if _look(name) == wanted]
+        paths = found[:_NEAR_SHOWN]
+    return [shown for shown, where in paths if where.is_file()]
+
+
+def _near_said(value: str, near: list[str]) -> str:
+    """'o/café.txt', whose name differs in Unicode normalisation ('o/caf\\xe9.txt' and 'o/cafe\\u0301.txt')."""
+    ways = {_how_near(value, name) for name in near}
+    how = ways.pop() if len(ways) == 1 else "letter case, Unicode normalisation or characters that show as nothing"
+    whose = "whose name differs" if len(near) == 1 else "whose names differ"
+    spelled = "" if "".join([value, *near]).isascii() else (
+        f" ({ascii(value)} and {', '.join(ascii(name) for name in near)})")
+    return f"{', '.join(repr(name) for name in near)}, {whose} in {how}{spelled}"
+
+
+def _how_near(given: str, name: str) -> str:
+    """How two names that look alike (_look) differ: "letter case", "Unicode normalisation", ..."""
+    if as_seen(given) == as_seen(name):
+        return "characters that show as nothing"
+    if unicodedata.normalize("NFKC", given) == unicodedata.normalize("NFKC", name):
+        return "Unicode normalisation"
+    if given.casefold() == name.casefold():
+        return "letter case"
+    return "letter case, Unicode normalisation or characters that show as nothing"
 
 
 def _content_type(path: Path, data: bytes) -> str:
