@@ -140,6 +140,50 @@ def test_adjacent_segments_omit_nothing() -> None:
     assert elision.reason == "nothing omitted: the segments are adjacent in the original"
 
 
+_MAYOR = ("The mayor said no. Then the council voted on the budget for the new school. Later the mayor said no. "
+          "The council adjourned at noon and everyone went home.")
+_SHARED = "nothing omitted: a marker before it, with no word between them, omits the passage"
+
+
+@pytest.mark.parametrize(("excerpt", "passage", "scope"), [
+    ("The mayor said no. [...] [...] [...] everyone went home.", "The council adjourned at noon and", "between"),
+    ("The mayor said no. [...][...] everyone went home.", "The council adjourned at noon and", "between"),
+    ("The mayor said no. [...], [...]; [...] everyone went home.", "The council adjourned at noon and", "between"),
+    ("[...] [...] Then the council voted on the budget.", "The mayor said no.", "paragraph-start"),
+    ("Then the council voted on the budget [...] [...]",
+     "for the new school. Later the mayor said no. The council adjourned at noon and everyone went home.",
+     "paragraph-end"),
+])
+def test_markers_with_no_word_between_them_cut_one_passage(excerpt: str, passage: str, scope: str) -> None:
+    """Markers side by side, or with only punctuation between, have the same neighbours: the first omits the
+    passage, the others nothing (one Web Annotation for one cut, not one each)."""
+    result = run(excerpt, _MAYOR)
+    markers = len(result.elisions)
+    assert omitted_texts(result) == [passage] + [None] * (markers - 1)
+    assert [(e.reason, e.scope, e.confirmed) for e in result.elisions] == (
+        [(None, scope, None)] + [(_SHARED, scope, None)] * (markers - 1))
+
+
+def test_a_possible_and_a_bracketed_marker_side_by_side_cut_one_passage() -> None:
+    """`... [...]`: the `...` first omits the passage (confirmed), the `[...]` nothing; `[...] ...`: the
+    `[...]` omits it, and the `...` is confirmed false, nothing being left for it."""
+    result = run("The mayor said no... [...] everyone went home.", _MAYOR)
+    assert [(e.kind, None if e.omitted is None else e.omitted.text, e.reason, e.confirmed) for e in result.elisions] == [
+        ("possible", ". The council adjourned at noon and", None, True), ("bracketed", None, _SHARED, None)]
+    result = run("The mayor said no. [...] ... everyone went home.", _MAYOR)
+    assert [(e.kind, None if e.omitted is None else e.omitted.text, e.reason, e.confirmed) for e in result.elisions] == [
+        ("bracketed", "The council adjourned at noon and", None, None), ("possible", None, _SHARED, False)]
+
+
+def test_the_first_of_markers_side_by_side_in_the_text_omits_the_passage_in_whatever_order_given() -> None:
+    """Elisions given last first: still the first in the text omits the passage; the order given is kept."""
+    excerpt = "The mayor said no. [...] [...] everyone went home."
+    segments, elisions = quote(excerpt)
+    result = align(excerpt, segments, elisions[::-1], _MAYOR)
+    assert [(e.index, e.start, e.reason) for e in result.elisions] == [(0, 25, _SHARED), (1, 19, None)]
+    assert omitted_texts(result) == [None, "The council adjourned at noon and"]
+
+
 def test_punctuation_on_both_sides_of_a_marker_that_cut_nothing_is_not_out_of_order() -> None:
     """'continent, [...], a new nation': both segments take the one comma; nothing cut, order kept."""
     result = run("brought forth on this continent, [...], a new nation, conceived in Liberty")

@@ -23,7 +23,7 @@ import functools
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Literal
 
 from .combining import COMBINING_MARKS
@@ -43,6 +43,9 @@ ANCHOR_WORDS = 5
 MIN_MATCHED_SHARE = 0.5
 """Share of a segment's words (of each piece between markers) that must equal the original's where it
 is placed for the segment to count as found: a three-word phrase shared with a headline is not a match."""
+
+SHARED_CUT = "nothing omitted: a marker before it, with no word between them, omits the passage"
+"""The reason of a marker whose passage the first marker of its run (no word between them) omits."""
 
 _FALLBACK_WORDS = 3
 _MAX_HITS_PER_GRAM = 200
@@ -829,9 +832,9 @@ def align(
                           spans, owners, list(segments), covers)
     return Alignment(
         segments=tuple(found),
-        elisions=tuple(
-            _elision(index, elision, text_around, original, quoted)
-            for index, elision in enumerate(elisions)
+        elisions=_one_cut_per_run(
+            [_elision(index, elision, text_around, original, quoted) for index, elision in enumerate(elisions)],
+            text_around,
         ),
         differences=tuple(d for piece in placed if piece is not None for d in piece.differences),
         out_of_order=out_of_order,
@@ -1000,6 +1003,25 @@ class _Around:
         """The last end of a found piece at or before `pos` in the original, if after `default`."""
         at = bisect.bisect_right(self._found_ends, pos)
         return max(default, self._found_ends[at - 1]) if at else default
+
+
+def _one_cut_per_run(matches: list[ElisionMatch], around: _Around) -> tuple[ElisionMatch, ...]:
+    """The matches with each passage given once: markers with no word between them (`[...] [...]`, `... [...]`:
+    the same pieces on either side) cut one passage, which the first of them (in text order) that omits one
+    keeps; each later one gets omitted null and SHARED_CUT (confirmed false: nothing is left for it)."""
+    run: tuple[int | None, int | None] | None = None
+    given = False
+    for number, match in sorted(enumerate(matches), key=lambda item: (item[1].start, item[1].end)):
+        neighbours = around.neighbours(match.start, match.end)
+        if neighbours != run:
+            run, given = neighbours, False
+        if match.omitted is None:
+            continue
+        if given:
+            matches[number] = replace(match, omitted=None, reason=SHARED_CUT,
+                                       confirmed=False if match.kind == "possible" else None)
+        given = True
+    return tuple(matches)
 
 
 def _order_reason(earlier: list[tuple[int, int]], later: list[tuple[int, int]], original: str, inside: bool) -> str:
