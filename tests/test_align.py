@@ -378,6 +378,49 @@ def test_case_change_inside_a_segment_is_a_difference() -> None:
     assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("case", "Great", "great")]
 
 
+_ROOM = "Die Maße des Zimmers sind groß, sagte der Architekt an der Straße gestern."
+
+
+@pytest.mark.parametrize(("quoted", "differences"), [
+    ("Die Masse des Zimmers sind groß, sagte der Architekt an der Strasse gestern.",
+     [("changed", "Masse", "Maße"), ("changed", "Strasse", "Straße")]),
+    ("Die MASSE des Zimmers sind GROSS, sagte der Architekt an der STRAẞE gestern.",
+     [("case", "MASSE", "Maße"), ("case", "GROSS", "groß"), ("case", "STRAẞE", "Straße")]),
+    ("Die maße des Zimmers sind groß, sagte der Architekt an der Fußball-Straße gestern.",
+     [("case", "maße", "Maße"), ("added", "Fußball", "")]),
+])
+def test_a_spelling_case_folding_hides_is_a_changed_word(quoted: str, differences: list[tuple[str, str, str]]) -> None:
+    """`Masse` for `Maße` is another word (casefold makes `ß` `ss`): changed, not case; `MASSE`, the word upper-cased,
+    and `STRAẞE`, with a capital `ẞ`, differ only in case."""
+    result = run(quoted, _ROOM)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == differences
+
+
+def test_a_compound_split_with_a_spelling_case_folding_hides_is_a_changed_word() -> None:
+    """`Fuß-ball` for `Fußball` is a compound split, no difference; `Fuss-ball` changes its spelling too."""
+    original = "Am Samstag spielten die Kinder im Park Fußball, bis es dunkel wurde und alle nach Hause gingen."
+    assert run(original.replace("Fußball", "Fuß-ball"), original).differences == ()
+    result = run(original.replace("Fußball", "Fuss-ball"), original)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", "Fuss-ball", "Fußball")]
+
+
+@pytest.mark.parametrize(("quoted", "source"), [
+    ("102", "10²"), ("10²", "102"), ("H2O", "H₂O"), ("11/2", "1½"), ("1", "①"), ("10³", "10²")])
+def test_a_superscript_subscript_or_fraction_for_digits_is_a_changed_number(quoted: str, source: str) -> None:
+    """NFKC makes `10²` `102`: the digits as written count (`102` for `10²` is changed, as `4.5` for `45` is)."""
+    original = f"The survey counted {source} birds in the marsh north of the lake on the second day of the count."
+    result = run(original.replace(source, quoted), original)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", quoted, source)]
+
+
+def test_full_width_digits_and_superscripts_quoted_as_written_are_no_differences() -> None:
+    """`２０１９` is `2019` (full-width digits are digits), and `10²` quoted as `10²` is equal."""
+    original = "In ２０１９ the survey counted 10² birds in the marsh north of the lake on the second day."
+    assert run(original.replace("２０１９", "2019"), original).differences == ()
+    words = _tokenize("10² H₂O ½ ２０")
+    assert (words.exact, words.keys) == (["10²", "H₂O", "½", "20"], ["102", "h2o", "1\u20442", "20"])
+
+
 def test_bracketed_initial_is_not_a_case_difference() -> None:
     """'[t]he' for 'The' is an editorial alteration, not drift."""
     result = run("we can not hallow -- this ground, [t]he brave men, living and dead")

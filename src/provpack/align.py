@@ -4,7 +4,8 @@ Pure: no I/O. Both texts are cut into words (runs of letters and digits with the
 marks, a point or comma between digits kept in the number, soft hyphens and zero-width characters
 ignored, each Han or Kana character, and each Thai, Lao, Khmer or Burmese letter with its marks,
 a word of its own, NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, whitespace
-and line wrapping never count as drift. Each segment is
+and line wrapping never count as drift; words that match so but are spelled otherwise (`Masse` for `Maße`,
+`102` for `10²`: `_word_kind`) are changed, only a difference of letter case is "case". Each segment is
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
 anchor falls back to shorter, repeated n-grams (each looked up by its rarest word, left out
@@ -255,16 +256,35 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
             continue
         raw = match.group()
         if raw.isascii() and "[" not in raw:
-            exact = raw
+            exact, key = raw, raw.casefold()
         else:
-            exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+            exact, key = _forms(raw)
             ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
-        words.keys.append(exact.casefold())
+        words.keys.append(key)
         words.exact.append(exact)
         words.starts.append(match.start())
         words.ends.append(match.end())
         words.loose_initial.append(raw.startswith("["))
     return _split_ideographs(text, words) if ideographs else words
+
+
+def _forms(raw: str) -> tuple[str, str]:
+    """The exact form of a word (not all ASCII) and its matching key: without soft hyphens, zero-width characters
+    and brackets, NFKC-folded, and the key case-folded. A number character that is no digit (category No:
+    superscript `²`, subscript `₂`, fraction `½`, circled `①`) stays as it is in the exact form, where NFKC would
+    make it digits (`10²` is not `102`; the key, `102`, still matches it up)."""
+    bare = _WORD_NOISE_RE.sub("", raw)
+    folded = unicodedata.normalize("NFKC", bare)
+    if folded == bare or not any(unicodedata.category(c) == "No" for c in bare):
+        return folded, folded.casefold()
+    parts: list[str] = []
+    start = 0
+    for at, character in enumerate(bare):
+        if unicodedata.category(character) == "No":
+            parts += [unicodedata.normalize("NFKC", bare[start:at]), character]
+            start = at + 1
+    parts.append(unicodedata.normalize("NFKC", bare[start:]))
+    return "".join(parts), folded.casefold()
 
 
 @functools.cache
@@ -286,8 +306,8 @@ def _split_ideographs(text: str, words: _Words) -> _Words:
         parts = [(start, raw)] if _MAYBE_IDEOGRAPH_RE.search(raw) is None else [
             (start + m.start(), m.group()) for m in _ideograph_re().finditer(raw) if _WORD_RE.match(m.group())]
         for at, part in parts:
-            exact = words.exact[k] if part is raw else unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", part))
-            split.keys.append(exact.casefold())
+            exact, key = (words.exact[k], words.keys[k]) if part is raw else _forms(part)
+            split.keys.append(key)
             split.exact.append(exact)
             split.starts.append(at)
             split.ends.append(at + len(part))
@@ -530,13 +550,19 @@ def _edge_window(words: int) -> int:
     return words + 2 + words // 2
 
 
-def _case_differs(excerpt_word: str, source_word: str, loose_initial: bool) -> bool:
-    """True when two words equal under case folding differ in case (initial may be loose)."""
+def _word_kind(excerpt_word: str, source_word: str, loose_initial: bool) -> DifferenceKind | None:
+    """How two words with the same key differ (their exact forms): None when they do not (the initial's case
+    may be loose), "case" when only in letter case (`Maße`, `MASSE` as `Maße` upper-cased), "changed" when in a
+    spelling the key hides (`Masse` for `Maße`, casefold making `ß` `ss`; `102` for `10²`, kept apart in the exact
+    form)."""
     if excerpt_word == source_word:
-        return False
+        return None
     if loose_initial and excerpt_word[1:] == source_word[1:]:
-        return False
-    return True
+        return None
+    if (excerpt_word.lower() == source_word.lower() or excerpt_word.upper() == source_word
+            or excerpt_word == source_word.upper()):
+        return "case"
+    return "changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -576,8 +602,8 @@ class _SegmentAligner:
         if tag == "replace" and "".join(self.words.keys[e1:e2]) == "".join(source.keys[o1:o2]) and (
             _apostrophes(self.aligner.excerpt, self.words, e1, e2)
             == _apostrophes(self.aligner.original, source, o1, o2)
-        ):
-            return   # a compound split otherwise (`battle-field`, `battle field`, `battlefield`)
+        ) and _word_kind("".join(self.words.exact[e1:e2]), "".join(source.exact[o1:o2]), False) != "changed":
+            return   # a compound split otherwise (`battle-field`, `battle field`, `battlefield`; its case aside)
         kind: DifferenceKind = (
             "changed" if tag == "replace" else ("added" if tag == "delete" else "dropped")
         )
@@ -617,8 +643,9 @@ class _SegmentAligner:
     def _check_case(self, e: int, o: int) -> None:
         words, source = self.words, self.aligner.source
         loose = words.loose_initial[e] or e == self.first
-        if _case_differs(words.exact[e], source.exact[o], loose):
-            self.differences.append(self._difference("case", e, e + 1, o, o + 1))
+        kind = _word_kind(words.exact[e], source.exact[o], loose)
+        if kind is not None:
+            self.differences.append(self._difference(kind, e, e + 1, o, o + 1))
 
     def _difference(self, kind: DifferenceKind, e1: int, e2: int, o1: int, o2: int) -> Difference:
         words, source = self.words, self.aligner.source
