@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provpack.align import Alignment, _tokenize, align
+from provpack.align import _NUMBER_FORMS, Alignment, _tokenize, align
+from provpack.combining import UNICODE_VERSION
 from provpack.htmltext import extract_text
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
@@ -411,6 +414,16 @@ def test_a_superscript_subscript_or_fraction_for_digits_is_a_changed_number(quot
     original = f"The survey counted {source} birds in the marsh north of the lake on the second day of the count."
     result = run(original.replace(source, quoted), original)
     assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", quoted, source)]
+
+
+@pytest.mark.skipif(unicodedata.unidata_version != UNICODE_VERSION,
+                    reason=f"this Python has Unicode {unicodedata.unidata_version}, the class {UNICODE_VERSION}")
+def test_the_number_forms_are_the_number_characters_nfkc_folds() -> None:
+    """The number forms kept as written are exactly the characters of category No that NFKC changes."""
+    forms = re.compile(f"[{_NUMBER_FORMS}]")
+    assert {code for code in range(sys.maxunicode + 1) if forms.match(chr(code))} == {
+        code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "No"
+        and unicodedata.normalize("NFKC", chr(code)) != chr(code)}
 
 
 def test_full_width_digits_and_superscripts_quoted_as_written_are_no_differences() -> None:

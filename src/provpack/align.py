@@ -81,6 +81,12 @@ _EDITORIAL_NOTE_RE = re.compile(
     r"\s*[.!]?\s*\]",
     re.IGNORECASE,
 )
+# The number characters (category No) that NFKC folds into digits, Unicode 14.0.0's (see combining.py): superscripts,
+# subscripts, fractions, circled, parenthesized and full-stop numbers, and their ideographic kin.
+_NUMBER_FORMS = (r"\u00b2\u00b3\u00b9\u00bc-\u00be\u2070\u2074-\u2079\u2080-\u2089\u2150-\u215f\u2189\u2460-\u249b"
+                 r"\u24ea\u3192-\u3195\u3220-\u3229\u3251-\u325f\u3280-\u3289\u32b1-\u32bf\U0001f100-\U0001f10a")
+_NUMBER_FORM_RE = re.compile(f"[{_NUMBER_FORMS}]")
+_NUMBER_FORM_SPLIT_RE = re.compile(f"([{_NUMBER_FORMS}])")
 _INVISIBLE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _WORD_NOISE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\[\]]")
 _PARAGRAPH_BREAK_RE = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n)|\n))+")
@@ -258,7 +264,10 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
         if raw.isascii() and "[" not in raw:
             exact, key = raw, raw.casefold()
         else:
-            exact, key = _forms(raw)
+            exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+            key = exact.casefold()
+            if exact != raw and _NUMBER_FORM_RE.search(raw) is not None:
+                exact = _number_forms_kept(raw)
             ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
         words.keys.append(key)
         words.exact.append(exact)
@@ -269,22 +278,19 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
 
 
 def _forms(raw: str) -> tuple[str, str]:
-    """The exact form of a word (not all ASCII) and its matching key: without soft hyphens, zero-width characters
-    and brackets, NFKC-folded, and the key case-folded. A number character that is no digit (category No:
-    superscript `²`, subscript `₂`, fraction `½`, circled `①`) stays as it is in the exact form, where NFKC would
-    make it digits (`10²` is not `102`; the key, `102`, still matches it up)."""
-    bare = _WORD_NOISE_RE.sub("", raw)
-    folded = unicodedata.normalize("NFKC", bare)
-    if folded == bare or not any(unicodedata.category(c) == "No" for c in bare):
-        return folded, folded.casefold()
-    parts: list[str] = []
-    start = 0
-    for at, character in enumerate(bare):
-        if unicodedata.category(character) == "No":
-            parts += [unicodedata.normalize("NFKC", bare[start:at]), character]
-            start = at + 1
-    parts.append(unicodedata.normalize("NFKC", bare[start:]))
-    return "".join(parts), folded.casefold()
+    """The exact form of a word and its matching key: without soft hyphens, zero-width characters and brackets,
+    NFKC-folded but for its number forms (`_number_forms_kept`), and the key all NFKC-folded and case-folded."""
+    folded = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+    exact = folded if _NUMBER_FORM_RE.search(raw) is None else _number_forms_kept(raw)
+    return exact, folded.casefold()
+
+
+def _number_forms_kept(raw: str) -> str:
+    """The word without soft hyphens, zero-width characters and brackets, NFKC-folded but for its number forms
+    (superscript `²`, subscript `₂`, fraction `½`, circled `①`), kept as written where NFKC would make them digits:
+    `10²` is not `102` (the key, `102`, still matches them up)."""
+    parts = _NUMBER_FORM_SPLIT_RE.split(_WORD_NOISE_RE.sub("", raw))
+    return "".join(part if k % 2 else unicodedata.normalize("NFKC", part) for k, part in enumerate(parts))
 
 
 @functools.cache
