@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provpack.align import Alignment, _tokenize, align
+from provpack.align import _NUMBER_FORMS, Alignment, _tokenize, align
+from provpack.combining import UNICODE_VERSION
 from provpack.htmltext import extract_text
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
@@ -138,6 +141,50 @@ def test_adjacent_segments_omit_nothing() -> None:
     (elision,) = result.elisions
     assert elision.omitted is None
     assert elision.reason == "nothing omitted: the segments are adjacent in the original"
+
+
+_MAYOR = ("The mayor said no. Then the council voted on the budget for the new school. Later the mayor said no. "
+          "The council adjourned at noon and everyone went home.")
+_SHARED = "nothing omitted: a marker before it, with no word between them, omits the passage"
+
+
+@pytest.mark.parametrize(("excerpt", "passage", "scope"), [
+    ("The mayor said no. [...] [...] [...] everyone went home.", "The council adjourned at noon and", "between"),
+    ("The mayor said no. [...][...] everyone went home.", "The council adjourned at noon and", "between"),
+    ("The mayor said no. [...], [...]; [...] everyone went home.", "The council adjourned at noon and", "between"),
+    ("[...] [...] Then the council voted on the budget.", "The mayor said no.", "paragraph-start"),
+    ("Then the council voted on the budget [...] [...]",
+     "for the new school. Later the mayor said no. The council adjourned at noon and everyone went home.",
+     "paragraph-end"),
+])
+def test_markers_with_no_word_between_them_cut_one_passage(excerpt: str, passage: str, scope: str) -> None:
+    """Markers side by side, or with only punctuation between, have the same neighbours: the first omits the
+    passage, the others nothing (one Web Annotation for one cut, not one each)."""
+    result = run(excerpt, _MAYOR)
+    markers = len(result.elisions)
+    assert omitted_texts(result) == [passage] + [None] * (markers - 1)
+    assert [(e.reason, e.scope, e.confirmed) for e in result.elisions] == (
+        [(None, scope, None)] + [(_SHARED, scope, None)] * (markers - 1))
+
+
+def test_a_possible_and_a_bracketed_marker_side_by_side_cut_one_passage() -> None:
+    """`... [...]`: the `...` first omits the passage (confirmed), the `[...]` nothing; `[...] ...`: the
+    `[...]` omits it, and the `...` is confirmed false, nothing being left for it."""
+    result = run("The mayor said no... [...] everyone went home.", _MAYOR)
+    assert [(e.kind, None if e.omitted is None else e.omitted.text, e.reason, e.confirmed) for e in result.elisions] == [
+        ("possible", ". The council adjourned at noon and", None, True), ("bracketed", None, _SHARED, None)]
+    result = run("The mayor said no. [...] ... everyone went home.", _MAYOR)
+    assert [(e.kind, None if e.omitted is None else e.omitted.text, e.reason, e.confirmed) for e in result.elisions] == [
+        ("bracketed", "The council adjourned at noon and", None, None), ("possible", None, _SHARED, False)]
+
+
+def test_the_first_of_markers_side_by_side_in_the_text_omits_the_passage_in_whatever_order_given() -> None:
+    """Elisions given last first: still the first in the text omits the passage; the order given is kept."""
+    excerpt = "The mayor said no. [...] [...] everyone went home."
+    segments, elisions = quote(excerpt)
+    result = align(excerpt, segments, elisions[::-1], _MAYOR)
+    assert [(e.index, e.start, e.reason) for e in result.elisions] == [(0, 25, _SHARED), (1, 19, None)]
+    assert omitted_texts(result) == [None, "The council adjourned at noon and"]
 
 
 def test_punctuation_on_both_sides_of_a_marker_that_cut_nothing_is_not_out_of_order() -> None:
@@ -332,6 +379,59 @@ def test_case_change_inside_a_segment_is_a_difference() -> None:
     """Changing case mid-segment is reported as kind 'case'; the segment's first letter is not."""
     result = run("we are engaged in a Great civil war")
     assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("case", "Great", "great")]
+
+
+_ROOM = "Die Maße des Zimmers sind groß, sagte der Architekt an der Straße gestern."
+
+
+@pytest.mark.parametrize(("quoted", "differences"), [
+    ("Die Masse des Zimmers sind groß, sagte der Architekt an der Strasse gestern.",
+     [("changed", "Masse", "Maße"), ("changed", "Strasse", "Straße")]),
+    ("Die MASSE des Zimmers sind GROSS, sagte der Architekt an der STRAẞE gestern.",
+     [("case", "MASSE", "Maße"), ("case", "GROSS", "groß"), ("case", "STRAẞE", "Straße")]),
+    ("Die maße des Zimmers sind groß, sagte der Architekt an der Fußball-Straße gestern.",
+     [("case", "maße", "Maße"), ("added", "Fußball", "")]),
+])
+def test_a_spelling_case_folding_hides_is_a_changed_word(quoted: str, differences: list[tuple[str, str, str]]) -> None:
+    """`Masse` for `Maße` is another word (casefold makes `ß` `ss`): changed, not case; `MASSE`, the word upper-cased,
+    and `STRAẞE`, with a capital `ẞ`, differ only in case."""
+    result = run(quoted, _ROOM)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == differences
+
+
+def test_a_compound_split_with_a_spelling_case_folding_hides_is_a_changed_word() -> None:
+    """`Fuß-ball` for `Fußball` is a compound split, no difference; `Fuss-ball` changes its spelling too."""
+    original = "Am Samstag spielten die Kinder im Park Fußball, bis es dunkel wurde und alle nach Hause gingen."
+    assert run(original.replace("Fußball", "Fuß-ball"), original).differences == ()
+    result = run(original.replace("Fußball", "Fuss-ball"), original)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", "Fuss-ball", "Fußball")]
+
+
+@pytest.mark.parametrize(("quoted", "source"), [
+    ("102", "10²"), ("10²", "102"), ("H2O", "H₂O"), ("11/2", "1½"), ("1", "①"), ("10³", "10²")])
+def test_a_superscript_subscript_or_fraction_for_digits_is_a_changed_number(quoted: str, source: str) -> None:
+    """NFKC makes `10²` `102`: the digits as written count (`102` for `10²` is changed, as `4.5` for `45` is)."""
+    original = f"The survey counted {source} birds in the marsh north of the lake on the second day of the count."
+    result = run(original.replace(source, quoted), original)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", quoted, source)]
+
+
+@pytest.mark.skipif(unicodedata.unidata_version != UNICODE_VERSION,
+                    reason=f"this Python has Unicode {unicodedata.unidata_version}, the class {UNICODE_VERSION}")
+def test_the_number_forms_are_the_number_characters_nfkc_folds() -> None:
+    """The number forms kept as written are exactly the characters of category No that NFKC changes."""
+    forms = re.compile(f"[{_NUMBER_FORMS}]")
+    assert {code for code in range(sys.maxunicode + 1) if forms.match(chr(code))} == {
+        code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "No"
+        and unicodedata.normalize("NFKC", chr(code)) != chr(code)}
+
+
+def test_full_width_digits_and_superscripts_quoted_as_written_are_no_differences() -> None:
+    """`２０１９` is `2019` (full-width digits are digits), and `10²` quoted as `10²` is equal."""
+    original = "In ２０１９ the survey counted 10² birds in the marsh north of the lake on the second day."
+    assert run(original.replace("２０１９", "2019"), original).differences == ()
+    words = _tokenize("10² H₂O ½ ２０")
+    assert (words.exact, words.keys) == (["10²", "H₂O", "½", "20"], ["102", "h2o", "1\u20442", "20"])
 
 
 def test_bracketed_initial_is_not_a_case_difference() -> None:

@@ -102,8 +102,10 @@ def test_what_the_rules_tell_is_what_alignment_gave(quote: tuple[str, str]) -> N
                             and words is not None), elision
                 continue
             omitted = elision["omitted"]
-            if cut.passage is not None:
-                assert omitted is not None and (omitted["start"], omitted["end"]) == cut.passage
+            if cut.passage is not None and omitted is None:
+                assert cut.shared and elision["omitted_reason"] == cutcheck.SHARED, (elision, cut)
+            elif cut.passage is not None:
+                assert (omitted["start"], omitted["end"]) == cut.passage
             else:
                 assert omitted is None and elision["omitted_reason"] in cut.reasons, (elision, cut)
     previous = None
@@ -238,3 +240,46 @@ def test_follows() -> None:
     text = "one, two three"
     assert cutcheck.follows((0, 4), (4, 8), text) and cutcheck.follows((0, 4), (3, 8), text)
     assert not cutcheck.follows((0, 8), (5, 14), text) and not cutcheck.follows((5, 8), (0, 4), text)
+
+
+MAYOR = ("The mayor said no. Then the council voted on the budget for the new school. Later the mayor said no. "
+         "The council adjourned at noon and everyone went home.\n")
+
+
+def test_markers_with_no_word_between_them_cut_one_passage() -> None:
+    """`[...] [...] [...]`: the three have the same neighbours; the first omits the passage, the others nothing,
+    told with the excerpt's words at hand or not. Before 0.6.0 (`once` false) each of them omitted it."""
+    doc, excerpt = written("The mayor said no. [...] [...] [...] everyone went home.\n", MAYOR)
+    assert [e["omitted_reason"] for e in doc["elisions"]] == [None, cutcheck.SHARED, cutcheck.SHARED]
+    passage = ((101, 134), (), "characters 101-134 of the conversion text, from the end of segments[0] (100) to the"
+               " start of segments[1] (135), white space trimmed, hold words: 'The council adjourned at noon and'")
+    shared = (None, (cutcheck.SHARED,), "the marker at characters 19-24 before it, with no word between them, omits"
+              " the passage (characters 101-134 of the conversion text)")
+    for words in (excerpt, None):
+        cuts, cuts_of = expected(doc, words, MAYOR)
+        assert [(scope, told(cut)) for scope, cut in cuts_of] == [("between", passage)] + [("between", shared)] * 2
+        again = cuts.cut(25, 30, "bracketed")   # (asked out of text order: its passage, or none for another's)
+        assert again[0] == "between" and again[1] is not None and (again[1].passage, again[1].shared) == (
+            (101, 134), True)
+    cuts = Cuts(pieces(doc, excerpt) or [], doc["segments"], doc["parts"]["body"], MAYOR, once=False)
+    assert [told(cuts.cut(e["start"], e["end"], e["kind"])[1]) for e in doc["elisions"]] == [passage] * 3
+
+
+def test_a_marker_after_a_word_cuts_a_passage_of_its_own() -> None:
+    """A word between two markers (`no. [...] Later [...] everyone`): two runs, each marker omits its own passage."""
+    doc, excerpt = written("The mayor said no. [...] Later [...] everyone went home.\n", MAYOR)
+    _, cuts_of = expected(doc, excerpt, MAYOR)
+    assert [cut is not None and cut.passage for _, cut in cuts_of] == [(19, 75), (82, 134)]
+    assert [e["omitted"]["text"] for e in doc["elisions"]] == [MAYOR[19:75], MAYOR[82:134]]
+
+
+def test_after_a_marker_not_told_a_marker_of_its_run_may_have_lost_its_passage_to_it() -> None:
+    """`said no... [...]` in a segment of two pieces: what the `...` cut is not told (its piece's span is not), so
+    the `[...]` beside it omits its passage or nothing, the `...` having it (`shared`): either passes."""
+    doc, excerpt = written("The mayor ... said no... [...] everyone went home.\n", MAYOR)
+    assert [(e["omitted"] and e["omitted"]["start"], e["omitted_reason"]) for e in doc["elisions"]] == [
+        (None, "nothing omitted: the segments are adjacent in the original"), (99, None), (None, cutcheck.SHARED)]
+    _, cuts_of = expected(doc, excerpt, MAYOR)
+    assert [cut for _, cut in cuts_of[:2]] == [None, None]
+    last = cuts_of[2][1]
+    assert last is not None and (last.passage, last.reasons, last.shared) == ((99, 134), (), True)

@@ -690,6 +690,100 @@ def test_in_order_false_on_a_segment_in_pieces(midway: bytes, tmp_path: Path, me
         edited, "e", "segments[0]: in_order is false, but no segment before it was found in the original")
 
 
+MAYOR = ("The mayor said no. Then the council voted on the budget for the new school. Later the mayor said no. "
+         "The council adjourned at noon and everyone went home.\n")
+SHARED = "nothing omitted: a marker before it, with no word between them, omits the passage"
+
+
+@pytest.fixture(scope="module")
+def side_by_side(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """f: three markers with no word between them (`no. [...] [...]... everyone`), the last a possible one."""
+    source = tmp_path_factory.mktemp("side")
+    (source / "originals").mkdir()
+    (source / "originals" / "mayor.txt").write_text(MAYOR, encoding="utf-8")
+    (source / "f.txt").write_text("The mayor said no. [...] [...]... everyone went home.\n", encoding="utf-8")
+    (source / "f.yaml").write_text("original: originals/mayor.txt\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("out") / "f.warc.gz"
+    return package(source, out=out, date=DATE).warc_path.read_bytes()
+
+
+def claimed_twice(doc: dict[str, Any]) -> None:
+    """Each marker after the first given the first one's passage, as provpack before 0.6.0 wrote it."""
+    first = doc["elisions"][0]
+    for elision in doc["elisions"][1:]:
+        elision.update(omitted=first["omitted"], omitted_reason=None,
+                       confirmed=True if elision["kind"] == "possible" else None)
+
+
+def test_markers_side_by_side_cut_one_passage(side_by_side: bytes, tmp_path: Path, merges: list[bool],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first of markers with no word between them omits the passage, the others nothing: sound, by default
+    and with --deep; each of them claiming it, as provpack before 0.6.0 wrote them, is found (--deep finds it
+    as well)."""
+    archive = Archive(side_by_side)
+    elisions = archive.doc("f")["elisions"]
+    assert [(e["kind"], e["omitted"] and e["omitted"]["text"], e["omitted_reason"], e["confirmed"])
+            for e in elisions] == [("bracketed", "The council adjourned at noon and", None, None),
+                                   ("bracketed", None, SHARED, None), ("possible", None, SHARED, False)]
+    assert report(archive, tmp_path, monkeypatch).problems == ()
+    assert deep_report(archive, tmp_path, monkeypatch).problems == ()
+    edited = Archive(side_by_side).edit_doc("f", claimed_twice)
+    why = ("but the marker at characters 19-24 before it, with no word between them, omits the passage (characters"
+           " 101-134 of the conversion text)")
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "f", f"elisions[1].omitted: a passage is omitted (between), {why}",
+        f"elisions[2].omitted: a passage is omitted (between), {why}")
+    assert [p.message.split(" is ")[0] for p in deep_report(edited, tmp_path, monkeypatch).problems] == [
+        "elisions[1].omitted: a passage", "elisions[2].omitted: a passage", "--deep: elisions[1].omitted",
+        "--deep: elisions[1].omitted_reason", "--deep: elisions[2].omitted", "--deep: elisions[2].omitted_reason",
+        "--deep: elisions[2].confirmed"]
+
+
+def test_markers_side_by_side_before_0_6_0_each_cut_the_passage(side_by_side: bytes, tmp_path: Path,
+                                                                merges: list[bool],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record provpack 0.5.0 wrote, each marker claiming the passage, verifies as it did; the same record with
+    the passage given once is not what 0.5.0's aligner wrote."""
+    def older(doc: dict[str, Any]) -> None:
+        doc["generator"] = "provpack 0.5.0"
+
+    edited = Archive(side_by_side).software("provpack/0.5.0").edit_doc("f", older).edit_doc("f", claimed_twice)
+    assert report(edited, tmp_path, monkeypatch).problems == ()
+    edited = Archive(side_by_side).software("provpack/0.5.0").edit_doc("f", older)
+    passage = ("characters 101-134 of the conversion text, from the end of segments[0] (100) to the start of"
+               " segments[1] (135), white space trimmed, hold words: 'The council adjourned at noon and'")
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "f", f"elisions[1]: omitted is null (omitted_reason {SHARED!r}), but {passage}",
+        f"elisions[2]: omitted is null (omitted_reason {SHARED!r}), but {passage}")
+
+
+def test_a_marker_beside_one_not_told(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`said no... [...]`, the `...` inside a segment of two pieces (what it cut is not told): the `[...]` may omit
+    nothing for the `...` has the passage, but no other reason passes."""
+    source = tmp_path / "source"
+    (source / "originals").mkdir(parents=True)
+    (source / "originals" / "mayor.txt").write_text(MAYOR, encoding="utf-8")
+    (source / "g.txt").write_text("The mayor ... said no... [...] everyone went home.\n", encoding="utf-8")
+    (source / "g.yaml").write_text("original: originals/mayor.txt\n", encoding="utf-8")
+    archive = Archive(package(source, out=tmp_path / "out" / "g.warc.gz", date=DATE).warc_path.read_bytes())
+    assert archive.doc("g")["elisions"][2]["omitted_reason"] == SHARED
+    assert report(archive, tmp_path, monkeypatch).problems == ()
+    nothing = "nothing omitted: the segments are adjacent in the original"
+    edited = Archive(archive.data()).edit_doc("g", lambda doc: doc["elisions"][2].update(omitted_reason=nothing))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "g", f"elisions[2]: omitted is null (omitted_reason {nothing!r}), but characters 99-134 of the"
+                     " conversion text, from the end of segments[0] (99) to the start of segments[1] (135), white space"
+                     " trimmed, hold words: '. The council adjourned at noon and'")
+
+
+@pytest.mark.parametrize(("generator", "once"), [
+    ("provpack 0.4.0", False), ("provpack 0.5.3", False), ("provpack 0.6.0", True), ("provpack 0.6.0.dev1", True),
+    ("provpack 0.10.0", True), (None, True)])
+def test_which_generators_give_a_passage_once(generator: str | None, once: bool) -> None:
+    """Since 0.6.0 markers with no word between them cut one passage; a record naming no generator gets that rule."""
+    assert origcheck._once(generator) is once
+
+
 def moved(doc: dict[str, Any], index: int, text: str, start: int, end: int) -> None:
     """An elision's passage moved to text[start:end], its selectors to match."""
     passage = doc["elisions"][index]["omitted"]

@@ -4,7 +4,8 @@ Pure: no I/O. Both texts are cut into words (runs of letters and digits with the
 marks, a point or comma between digits kept in the number, soft hyphens and zero-width characters
 ignored, each Han or Kana character, and each Thai, Lao, Khmer or Burmese letter with its marks,
 a word of its own, NFKC-folded, case-folded for matching), so punctuation, quote and dash styles, whitespace
-and line wrapping never count as drift. Each segment is
+and line wrapping never count as drift; words that match so but are spelled otherwise (`Masse` for `Maße`,
+`102` for `10²`: `_word_kind`) are changed, only a difference of letter case is "case". Each segment is
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
 anchor falls back to shorter, repeated n-grams (each looked up by its rarest word, left out
@@ -23,7 +24,7 @@ import functools
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Literal
 
 from .combining import COMBINING_MARKS
@@ -43,6 +44,9 @@ ANCHOR_WORDS = 5
 MIN_MATCHED_SHARE = 0.5
 """Share of a segment's words (of each piece between markers) that must equal the original's where it
 is placed for the segment to count as found: a three-word phrase shared with a headline is not a match."""
+
+SHARED_CUT = "nothing omitted: a marker before it, with no word between them, omits the passage"
+"""The reason of a marker whose passage the first marker of its run (no word between them) omits."""
 
 _FALLBACK_WORDS = 3
 _MAX_HITS_PER_GRAM = 200
@@ -77,6 +81,12 @@ _EDITORIAL_NOTE_RE = re.compile(
     r"\s*[.!]?\s*\]",
     re.IGNORECASE,
 )
+# The number characters (category No) that NFKC folds into digits, Unicode 14.0.0's (see combining.py): superscripts,
+# subscripts, fractions, circled, parenthesized and full-stop numbers, and their ideographic kin.
+_NUMBER_FORMS = (r"\u00b2\u00b3\u00b9\u00bc-\u00be\u2070\u2074-\u2079\u2080-\u2089\u2150-\u215f\u2189\u2460-\u249b"
+                 r"\u24ea\u3192-\u3195\u3220-\u3229\u3251-\u325f\u3280-\u3289\u32b1-\u32bf\U0001f100-\U0001f10a")
+_NUMBER_FORM_RE = re.compile(f"[{_NUMBER_FORMS}]")
+_NUMBER_FORM_SPLIT_RE = re.compile(f"([{_NUMBER_FORMS}])")
 _INVISIBLE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _WORD_NOISE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\[\]]")
 _PARAGRAPH_BREAK_RE = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n)|\n))+")
@@ -252,16 +262,35 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
             continue
         raw = match.group()
         if raw.isascii() and "[" not in raw:
-            exact = raw
+            exact, key = raw, raw.casefold()
         else:
             exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+            key = exact.casefold()
+            if exact != raw and _NUMBER_FORM_RE.search(raw) is not None:
+                exact = _number_forms_kept(raw)
             ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
-        words.keys.append(exact.casefold())
+        words.keys.append(key)
         words.exact.append(exact)
         words.starts.append(match.start())
         words.ends.append(match.end())
         words.loose_initial.append(raw.startswith("["))
     return _split_ideographs(text, words) if ideographs else words
+
+
+def _forms(raw: str) -> tuple[str, str]:
+    """The exact form of a word and its matching key: without soft hyphens, zero-width characters and brackets,
+    NFKC-folded but for its number forms (`_number_forms_kept`), and the key all NFKC-folded and case-folded."""
+    folded = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+    exact = folded if _NUMBER_FORM_RE.search(raw) is None else _number_forms_kept(raw)
+    return exact, folded.casefold()
+
+
+def _number_forms_kept(raw: str) -> str:
+    """The word without soft hyphens, zero-width characters and brackets, NFKC-folded but for its number forms
+    (superscript `²`, subscript `₂`, fraction `½`, circled `①`), kept as written where NFKC would make them digits:
+    `10²` is not `102` (the key, `102`, still matches them up)."""
+    parts = _NUMBER_FORM_SPLIT_RE.split(_WORD_NOISE_RE.sub("", raw))
+    return "".join(part if k % 2 else unicodedata.normalize("NFKC", part) for k, part in enumerate(parts))
 
 
 @functools.cache
@@ -283,8 +312,8 @@ def _split_ideographs(text: str, words: _Words) -> _Words:
         parts = [(start, raw)] if _MAYBE_IDEOGRAPH_RE.search(raw) is None else [
             (start + m.start(), m.group()) for m in _ideograph_re().finditer(raw) if _WORD_RE.match(m.group())]
         for at, part in parts:
-            exact = words.exact[k] if part is raw else unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", part))
-            split.keys.append(exact.casefold())
+            exact, key = (words.exact[k], words.keys[k]) if part is raw else _forms(part)
+            split.keys.append(key)
             split.exact.append(exact)
             split.starts.append(at)
             split.ends.append(at + len(part))
@@ -527,13 +556,19 @@ def _edge_window(words: int) -> int:
     return words + 2 + words // 2
 
 
-def _case_differs(excerpt_word: str, source_word: str, loose_initial: bool) -> bool:
-    """True when two words equal under case folding differ in case (initial may be loose)."""
+def _word_kind(excerpt_word: str, source_word: str, loose_initial: bool) -> DifferenceKind | None:
+    """How two words with the same key differ (their exact forms): None when they do not (the initial's case
+    may be loose), "case" when only in letter case (`Maße`, `MASSE` as `Maße` upper-cased), "changed" when in a
+    spelling the key hides (`Masse` for `Maße`, casefold making `ß` `ss`; `102` for `10²`, kept apart in the exact
+    form)."""
     if excerpt_word == source_word:
-        return False
+        return None
     if loose_initial and excerpt_word[1:] == source_word[1:]:
-        return False
-    return True
+        return None
+    if (excerpt_word.lower() == source_word.lower() or excerpt_word.upper() == source_word
+            or excerpt_word == source_word.upper()):
+        return "case"
+    return "changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -573,8 +608,8 @@ class _SegmentAligner:
         if tag == "replace" and "".join(self.words.keys[e1:e2]) == "".join(source.keys[o1:o2]) and (
             _apostrophes(self.aligner.excerpt, self.words, e1, e2)
             == _apostrophes(self.aligner.original, source, o1, o2)
-        ):
-            return   # a compound split otherwise (`battle-field`, `battle field`, `battlefield`)
+        ) and _word_kind("".join(self.words.exact[e1:e2]), "".join(source.exact[o1:o2]), False) != "changed":
+            return   # a compound split otherwise (`battle-field`, `battle field`, `battlefield`; its case aside)
         kind: DifferenceKind = (
             "changed" if tag == "replace" else ("added" if tag == "delete" else "dropped")
         )
@@ -614,8 +649,9 @@ class _SegmentAligner:
     def _check_case(self, e: int, o: int) -> None:
         words, source = self.words, self.aligner.source
         loose = words.loose_initial[e] or e == self.first
-        if _case_differs(words.exact[e], source.exact[o], loose):
-            self.differences.append(self._difference("case", e, e + 1, o, o + 1))
+        kind = _word_kind(words.exact[e], source.exact[o], loose)
+        if kind is not None:
+            self.differences.append(self._difference(kind, e, e + 1, o, o + 1))
 
     def _difference(self, kind: DifferenceKind, e1: int, e2: int, o1: int, o2: int) -> Difference:
         words, source = self.words, self.aligner.source
@@ -829,9 +865,9 @@ def align(
                           spans, owners, list(segments), covers)
     return Alignment(
         segments=tuple(found),
-        elisions=tuple(
-            _elision(index, elision, text_around, original, quoted)
-            for index, elision in enumerate(elisions)
+        elisions=_one_cut_per_run(
+            [_elision(index, elision, text_around, original, quoted) for index, elision in enumerate(elisions)],
+            text_around,
         ),
         differences=tuple(d for piece in placed if piece is not None for d in piece.differences),
         out_of_order=out_of_order,
@@ -1000,6 +1036,25 @@ class _Around:
         """The last end of a found piece at or before `pos` in the original, if after `default`."""
         at = bisect.bisect_right(self._found_ends, pos)
         return max(default, self._found_ends[at - 1]) if at else default
+
+
+def _one_cut_per_run(matches: list[ElisionMatch], around: _Around) -> tuple[ElisionMatch, ...]:
+    """The matches with each passage given once: markers with no word between them (`[...] [...]`, `... [...]`:
+    the same pieces on either side) cut one passage, which the first of them (in text order) that omits one
+    keeps; each later one gets omitted null and SHARED_CUT (confirmed false: nothing is left for it)."""
+    run: tuple[int | None, int | None] | None = None
+    given = False
+    for number, match in sorted(enumerate(matches), key=lambda item: (item[1].start, item[1].end)):
+        neighbours = around.neighbours(match.start, match.end)
+        if neighbours != run:
+            run, given = neighbours, False
+        if match.omitted is None:
+            continue
+        if given:
+            matches[number] = replace(match, omitted=None, reason=SHARED_CUT,
+                                       confirmed=False if match.kind == "possible" else None)
+        given = True
+    return tuple(matches)
 
 
 def _order_reason(earlier: list[tuple[int, int]], later: list[tuple[int, int]], original: str, inside: bool) -> str:

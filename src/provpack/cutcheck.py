@@ -11,7 +11,9 @@ or from its start, stopping at a piece found there), white space trimmed: `omitt
 a word; else null, and null too, with its reason, for a marker in the title/header or the
 trailer, without neighbours, next to one not found, or between two out of order (said to overlap
 when they quote a word of the original both). One span follows another when it starts at or
-after its end, or inside it with no letter or digit between.
+after its end, or inside it with no letter or digit between. Markers with no piece of words between
+them cut one passage: the first of them with one keeps it, each later one omits nothing (since provpack
+0.6.0: `once`; before, each of them had it).
 
 The record writes each segment's span, not its pieces': a rule is applied only when what it
 needs is known. A segment not found has no piece found; a segment found with one piece of words
@@ -63,6 +65,8 @@ NOTHING_BY_SCOPE = {"between": "nothing omitted: the segments are adjacent in th
                     "paragraph-end": "nothing omitted before the end of the paragraph in the original",
                     "paragraph-start": "nothing omitted after the start of the paragraph in the original"}
 ELLIPSIS_ITSELF = "the original has the ellipsis itself: not an elision"
+# The whole reason of a marker whose passage an earlier marker with no word between them omits (since 0.6.0).
+SHARED = "nothing omitted: a marker before it, with no word between them, omits the passage"
 UNKNOWN = -1   # a neighbour the record does not tell
 # What the record tells of a segment's pieces in the original:
 _EACH = 0   # each one's span (it was not found, or its one piece of words was, at its span)
@@ -87,6 +91,7 @@ class Cut(NamedTuple):
     why: Callable[[], str]   # why, in words, for a message (made only then)
     stretch: Callable[[], str] = str   # the text between the marker's neighbours, in words ("from ... to ...")
     trimmed: tuple[int, int] = (0, 0)   # that stretch, white space trimmed
+    shared: bool = False   # with a passage: a marker before it with no word between them may have it (not told)
 
 
 _new_piece: Callable[[type[Piece], tuple[int, int, int, bool | None]], Piece] = tuple.__new__   # (without
@@ -163,7 +168,8 @@ def _holds_word(excerpt: str | None, start: int, end: int, brackets: list[tuple[
 class Cuts:
     """The rules alignment follows, applied to a record's pieces and the conversion `text`."""
 
-    def __init__(self, found: list[Piece], segments: Sequence[Any], body: object, text: str) -> None:
+    def __init__(self, found: list[Piece], segments: Sequence[Any], body: object, text: str, *,
+                 once: bool = True) -> None:
         # One pass to tell each segment's span (its cover) and what it tells of its pieces, and each piece
         # found (True, its span), not found (False, None), or not known (None, None), a segment at a time (its
         # pieces come together); one more each way to note, for each piece, the last piece up to it with words
@@ -228,6 +234,14 @@ class Cuts:
         _nearest(found, range(count), self.last_worded, self.last_word)
         _nearest(found, range(count - 1, -1, -1), self.next_worded, self.next_word)
         self._cuts: dict[tuple[bool, int | None, int | None, str], Cut | None] = {}   # by neighbours and kind
+        # Markers with no word between them cut one passage, the first one's (`once`: provpack 0.6.0 and later;
+        # before, each of them had it): the last marker asked about (its end, and the last piece up to it with
+        # words or not known to have none, and with words), whether a marker of its run omits a passage (None:
+        # not told) and which one (its start and end, when told).
+        self.once = once
+        self._last: tuple[int, int | None, int | None] | None = None
+        self._given: bool | None = False
+        self._giver: tuple[int, int] | None = None
 
     def _inside(self, start: int, end: int) -> bool:
         """True when a marker at start-end lies within a segment (as align's `_Around.inside`)."""
@@ -259,8 +273,49 @@ class Cuts:
         return UNKNOWN, True if word is not None else None
 
     def cut(self, start: int, end: int, kind: str) -> tuple[str | None, Cut | None]:
-        """The omitted_scope alignment gives a marker of `kind` at start-end, and what it cut (as
-        align._elision); each None when the record does not tell."""
+        """The omitted_scope alignment gives a marker of `kind` at start-end, and what it cut (as align._elision
+        and align._one_cut_per_run); each None when the record does not tell. Asked of the markers in text
+        order (of markers out of order, what a run cut is not told)."""
+        scope, cut = self._cut(start, end, kind)
+        return scope, self._once(start, end, cut) if self.once else cut
+
+    def _once(self, start: int, end: int, cut: Cut | None) -> Cut | None:
+        """The cut of a marker once each passage is given to the first marker of its run that omits one (markers
+        with no piece of words between them: the last piece up to each, with words or not known to have none,
+        is the same)."""
+        at = bisect.bisect_right(self.ends, start) - 1
+        worded, word = (self.last_worded[at], self.last_word[at]) if at >= 0 else (None, None)
+        last = self._last
+        given: bool | None
+        if last is None:
+            given = False
+        elif start < last[0]:
+            given = None   # (not in text order: said by provcheck)
+        elif worded == last[1]:
+            given = self._given   # (the same run)
+        elif word != last[2]:
+            given = False   # (a piece with words lies between: another run)
+        else:
+            given = False if self._given is False else None   # (a piece not known to hold words lies between)
+        self._last = (end, worded, word)
+        if cut is None or cut.passage is None:
+            self._given = given if cut is not None or given is True else None
+            return cut
+        self._given = True
+        if given is None:
+            self._giver = None
+            return cut._replace(shared=True)   # (its passage, or none with SHARED)
+        if not given:
+            self._giver = (start, end)
+            return cut
+        giver, passage = self._giver, cut.trimmed
+        return Cut(None, (SHARED,), lambda: (
+            ("a marker before it" if giver is None else f"the marker at characters {giver[0]}-{giver[1]} before it")
+            + f", with no word between them, omits the passage (characters {passage[0]}-{passage[1]} of the"
+            " conversion text)"))
+
+    def _cut(self, start: int, end: int, kind: str) -> tuple[str | None, Cut | None]:
+        """The omitted_scope and cut of a marker by its neighbours alone (as align._elision)."""
         inside = self._inside(start, end)
         before, before_exists = self._neighbour(start, end, True, inside)
         after, after_exists = self._neighbour(start, end, False, inside)

@@ -17,7 +17,8 @@ and `source_end`, `differences`, `out_of_order`. Two halves:
   provenance record comes, from the excerpt provcheck holds). Alignment's rules (what each marker cut, the
   reasons, in_order) are this version's aligner's, applied to records provpack 0.4.0 or later wrote
   (`other_rules`), and to records that name no generator (a deleted one must not earn laxer rules); a record an
-  earlier provpack or another writer wrote gets the other checks, and a note counts it.
+  earlier provpack or another writer wrote gets the other checks, and a note counts it. One rule is a
+  provpack 0.6.0 one (`_once`): markers with no word between them cut one passage, not one each.
 
 It does not align again: what it checks is what the archive alone can tell. Imports nothing of
 the writer (like provcheck, of which it is a part). Under `verify --deep` it is given a `realign`
@@ -80,6 +81,9 @@ OLDER_RULES = ("provpack alignments with an original written before 0.4.0: check
 OTHER_RULES = ("alignments with an original whose generator is not provpack (another writer): checked"
                " without provpack's rules of alignment (what each marker cut, its omitted_reason and omitted_scope,"
                " in_order)")
+# Since provpack 0.6.0, markers with no word between them cut one passage, the first one's (docs/format.md); an
+# earlier provpack gave each of them the passage. A record that names no generator gets the newer rule.
+ONCE_SINCE = (0, 6, 0)
 _GENERATOR = re.compile(r"provpack (\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?[0-9A-Za-z]+)*")
 
 # Under --deep: (provenance JSON, excerpt block, conversion text) -> disagreements, or None when not comparable.
@@ -136,6 +140,14 @@ def _other_rules(generator: object) -> str | None:
     if version is None:
         return OTHER_RULES
     return None if version >= RULES_SINCE else OLDER_RULES
+
+
+@functools.lru_cache(maxsize=16)
+def _once(generator: object) -> bool:
+    """Whether a record of this `generator` (one following alignment's rules: see _other_rules) gives each passage
+    once, to the first of the markers with no word between them (provpack 0.6.0 and later, or none given)."""
+    version = provpack_version(generator)
+    return version is None or version >= ONCE_SINCE
 
 
 def other_rules(doc: dict[str, Any]) -> str | None:
@@ -496,7 +508,8 @@ def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str
     spans: list[tuple[int, int, int, int] | None] = []   # (start, end, source_start, source_end) of each segment
     previous: tuple[int, int] | None = None   # the source span of the last segment found
     pieces = parts.get("pieces")
-    cuts = None if pieces is None else cutcheck.Cuts(pieces, parts["segments"], parts.get("body"), text)
+    cuts = None if pieces is None else cutcheck.Cuts(pieces, parts["segments"], parts.get("body"), text,
+                                                      once=parts["once"])
     for index, segment in enumerate(parts["segments"]):
         get = segment.get if type(segment) is dict else {}.get
         source_start, source_end = get("source_start"), get("source_end")
@@ -611,7 +624,9 @@ def _cut_messages(where: str, elision: dict[str, Any], cuts: cutcheck.Cuts | Non
         return out
     if cut.passage is not None:
         span = None if passage is None else _span_of(passage, len(text))
-        if omitted is None:
+        if omitted is None and cut.shared and reason == cutcheck.SHARED:
+            pass   # (a marker before it, with no word between them, may omit the passage: not told)
+        elif omitted is None:
             out.append(f"{where}: omitted is null (omitted_reason {_show(reason)}), but {cut.why()}")
         elif span is not None and span != cut.passage:
             out.append(f"{where}.omitted: characters {span[0]}-{span[1]}, but the conversion text {cut.stretch()}, white"
@@ -711,6 +726,8 @@ class OriginTracker:
             parts["body"] = body.get("body") if type(body) is dict else None
             # (what each marker cut: its words read here; not for a record another aligner wrote)
             parts["pieces"] = cutcheck.pieces(doc, text) if rules is None else None
+            generator = doc.get("generator")
+            parts["once"] = _once(generator if type(generator) is str else None)
             if self._realign is not None or self._reextract is not None:
                 parts["doc"] = doc   # (kept while it waits, with its excerpt: --deep only)
                 parts["excerpt"] = block
