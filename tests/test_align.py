@@ -1116,6 +1116,28 @@ def test_vowel_points_are_part_of_an_arabic_word() -> None:
         ("changed", "كَتَبَ", "كُتِبَ", 23)]
 
 
+@pytest.mark.parametrize("excerpt", [
+    "قال المتحدث إن التقرير كتب في الأسبوع الماضي [...] بعد مراجعة طويلة.",          # the quote leaves out the points
+    "قال المتحدث إن التقرير كُتب في الأسبوع الماضي [...] بعد مراجعة طويلة.",         # some of them
+    "قَالَ المُتَحَدِّثُ إِنَّ التقرير كُتِبَ في الأسبوع الماضي [...] بعد مراجعة طويلة.",  # points words the original leaves bare
+    "قــال المتحدث إن التقرير كُتِبَ في الأسبوع الماضي [...] بعد مراجعة طويلة.",       # a tatweel stretches a word
+])
+def test_arabic_vowel_points_left_out_or_added_and_the_tatweel_are_no_difference(excerpt: str) -> None:
+    """Points are written or left out at the writer's choice: only a letter both words point differently
+    (`كَتَبَ` for `كُتِبَ`, above) makes a changed word; the tatweel only stretches a word."""
+    result = run(excerpt, _AR)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 47), (58, 75)]
+    assert omitted_texts(result) == ["ونُشر أمس"] and result.differences == ()
+
+
+def test_hebrew_niqqud_left_out_is_no_difference_and_another_vowel_is_a_changed_word() -> None:
+    original = "שָׁלוֹם עוֹלָם, אָמַר הַשַּׂר בַּבֹּקֶר וְהָלַךְ הַבַּיְתָה אַחֲרֵי הַיְשִׁיבָה."
+    result = run("שלום עולם, אמר השר [...] הביתה אחרי הישיבה.", original)
+    assert omitted_texts(result) == ["בַּבֹּקֶר וְהָלַךְ"] and result.differences == ()
+    result = run("שָׁלוֹם עוֹלָם, אָמֵר הַשַּׂר [...] הַבַּיְתָה אַחֲרֵי הַיְשִׁיבָה.", original)
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [("changed", "אָמֵר", "אָמַר")]
+
+
 def test_thai_written_without_spaces_aligns_letter_by_letter_with_its_marks() -> None:
     """Each Thai letter with its vowel and tone marks is a word: a cut inside a run of letters is found,
     and `ไม้` (wood) for `ไม่` (not), a tone mark apart, is a changed word."""

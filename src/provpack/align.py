@@ -88,7 +88,12 @@ _NUMBER_FORMS = (r"\u00b2\u00b3\u00b9\u00bc-\u00be\u2070\u2074-\u2079\u2080-\u20
 _NUMBER_FORM_RE = re.compile(f"[{_NUMBER_FORMS}]")
 _NUMBER_FORM_SPLIT_RE = re.compile(f"([{_NUMBER_FORMS}])")
 _INVISIBLE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-_WORD_NOISE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\[\]]")
+_WORD_NOISE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\u0640\[\]]")   # (U+0640: the Arabic tatweel)
+# The vowel points of Arabic (harakat, shadda, sukun, the dagger alef, Quranic marks) and Hebrew (niqqud, dagesh,
+# the shin and sin dots, cantillation): written or left out at the writer's choice, so not part of a word's key.
+_POINTS = r"\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
+_POINTS_RE = re.compile(f"[{_POINTS}]")
+_MAYBE_POINTED_RE = re.compile("[\u0591-\u06ed]")   # a quick test before the full one
 _PARAGRAPH_BREAK_RE = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n)|\n))+")
 _ELLIPSIS_RE = re.compile(r"[\s(\[]*(?:…|\.(?:\s?\.){2,3})[\s)\]]*")
 _FOLD = str.maketrans(
@@ -265,7 +270,7 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
             exact, key = raw, raw.casefold()
         else:
             exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
-            key = exact.casefold()
+            key = _key(exact)
             if exact != raw and _NUMBER_FORM_RE.search(raw) is not None:
                 exact = _number_forms_kept(raw)
             ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
@@ -282,7 +287,14 @@ def _forms(raw: str) -> tuple[str, str]:
     NFKC-folded but for its number forms (`_number_forms_kept`), and the key all NFKC-folded and case-folded."""
     folded = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
     exact = folded if _NUMBER_FORM_RE.search(raw) is None else _number_forms_kept(raw)
-    return exact, folded.casefold()
+    return exact, _key(folded)
+
+
+def _key(folded: str) -> str:
+    """The matching key of a word's NFKC-folded form: case-folded, without Arabic and Hebrew vowel points."""
+    if _MAYBE_POINTED_RE.search(folded) is not None:
+        folded = _POINTS_RE.sub("", folded)
+    return folded.casefold()
 
 
 def _number_forms_kept(raw: str) -> str:
@@ -517,8 +529,8 @@ def _fragment_cut(raw: str, key: str, *, suffix: bool) -> int | None:
     cuts = range(1, len(raw))
     for k in reversed(cuts) if not suffix else cuts:
         part = raw[k:] if suffix else raw[:k]
-        if (part.casefold() if part.isascii() else unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", part))
-                .casefold()) == key:
+        if (part.casefold() if part.isascii() else _key(unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", part)))
+                ) == key:
             return k
     return None
 
@@ -565,10 +577,37 @@ def _word_kind(excerpt_word: str, source_word: str, loose_initial: bool) -> Diff
         return None
     if loose_initial and excerpt_word[1:] == source_word[1:]:
         return None
+    if _MAYBE_POINTED_RE.search(excerpt_word) is not None or _MAYBE_POINTED_RE.search(source_word) is not None:
+        return _pointing_kind(excerpt_word, source_word)
     if (excerpt_word.lower() == source_word.lower() or excerpt_word.upper() == source_word
             or excerpt_word == source_word.upper()):
         return "case"
     return "changed"
+
+
+def _pointing_kind(excerpt_word: str, source_word: str) -> DifferenceKind | None:
+    """How two Arabic or Hebrew words with the same key differ: "changed" when a letter both point carries
+    other points (`كَتَبَ`, he wrote, for `كُتِبَ`, it was written), None when they differ only in points one
+    of them leaves out (`كتب` for `كُتِبَ`; a quote that points a word its original leaves bare, or the other
+    way round); other differences are those of any word (_word_kind)."""
+    bare_excerpt, bare_source = _POINTS_RE.sub("", excerpt_word), _POINTS_RE.sub("", source_word)
+    if bare_excerpt != bare_source:
+        return _word_kind(bare_excerpt, bare_source, False)
+    for excerpt_points, source_points in zip(_letter_points(excerpt_word), _letter_points(source_word)):
+        if excerpt_points and source_points and excerpt_points != source_points:
+            return "changed"
+    return None
+
+
+def _letter_points(word: str) -> list[str]:
+    """The points written on each letter of a word, in order ("" for a bare letter)."""
+    points: list[str] = []
+    for char in word:
+        if _POINTS_RE.match(char) is None:
+            points.append("")
+        elif points:
+            points[-1] += char
+    return points
 
 
 @dataclass(frozen=True, slots=True)
