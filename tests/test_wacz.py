@@ -20,7 +20,7 @@ from provpack.errors import ArchiveError, InputError, IntegrityError
 from provpack.wacz import WACZ_VERSION, make_wacz
 from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, write_provpack_warc
-from reference_tools import wacz_validate
+from reference_tools import py_wacz_pages, wacz_validate
 
 POST_TEST = INTEROP / "post-test.warc.gz"
 ENTRIES = [
@@ -691,10 +691,66 @@ def _crawl_warc(path: Path) -> None:
     path.write_bytes(warc(records))
 
 
+def _referred_warc(path: Path) -> None:
+    """HTML pages, each fetched with a GET whose Referer names the page it was loaded from (or none)."""
+    from warcbuild import record, warc
+
+    body = b"<html><title>t</title></html>"
+    records: list[bytes] = []
+    for url, date, status, mime, referer in (
+            ("http://example.com/", "2020-01-01T00:00:00Z", "200 OK", "text/html", None),
+            ("http://example.com/missing", "2020-01-01T00:00:01Z", "404 Not Found", "text/html", "http://example.com/"),
+            ("http://example.com/about", "2020-01-01T00:00:02Z", "200 OK", "text/html", "http://example.com/"),
+            ("http://example.com/logo.png", "2020-01-01T00:00:03Z", "200 OK", "image/png", "http://example.com/missing"),
+            ("http://example.com/", "2020-01-02T00:00:00Z", "200 OK", "text/html", None)):
+        record_id = f"<urn:uuid:00000000-0000-4000-8000-{len(records):012d}>"
+        http = (f"HTTP/1.1 {status}\r\nContent-Type: {mime}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        records.append(record("response", http + body, record_id=record_id, date=date, target=url,
+                              content_type="application/http; msgtype=response"))
+        request = (f"GET /{url.split('/', 3)[3]} HTTP/1.1\r\nHost: example.com\r\n"
+                   + (f"Referer: {referer}\r\n" if referer else "") + "\r\n").encode()
+        records.append(record("request", request, date=date, target=url, content_type="application/http; msgtype=request",
+                              headers=[("WARC-Concurrent-To", record_id)]))
+    path.write_bytes(warc(records))
+
+
+def test_pages_of_another_tools_warc_against_py_wacz(tmp_path: Path) -> None:
+    """What README says of py-wacz 0.6.0's `wacz create --detect-pages`, and how provpack's pages differ: py-wacz
+    takes HTML responses (and resource and revisit records) of any status but a redirect, each URL once a second,
+    and keeps only those whose URL a request in the file gives as its Referer (a page that other captures were
+    loaded from): here the two captures of / and the 404 page, not /about. provpack takes each URL's first GET
+    response with status 200 (or resource record) of an HTML type at an http(s) URL: / once, and /about."""
+    source = tmp_path / "referred.warc.gz"
+    _referred_warc(source)
+    assert py_wacz_pages(source, tmp_path, "--detect-pages") == [
+        ("http://example.com/", "2020-01-01T00:00:00Z"), ("http://example.com/missing", "2020-01-01T00:00:01Z"),
+        ("http://example.com/", "2020-01-02T00:00:00Z")]
+    with zipfile.ZipFile(make_wacz(source, tmp_path / "ours.wacz")) as zf:
+        ours = [(page["url"], page["ts"]) for page in map(json.loads, zf.read(PAGES).decode("utf-8").splitlines()[1:])]
+    assert ours == [("http://example.com/", "2020-01-01T00:00:00Z"), ("http://example.com/about", "2020-01-01T00:00:02Z")]
+
+
+@pytest.mark.skipif(not (INTEROP / "example-iana.org-chunked.warc").is_file(), reason="shared interop WARCs not present")
+def test_pages_of_interop_warcs_against_py_wacz(tmp_path: Path) -> None:
+    """On pywb's and warcio's test WARCs (read in place): example.warc.gz's two pages in py-wacz (its capture of
+    example.com and the revisit) are those its Webrecorder warcinfo lists (json-metadata `pages`), with or without
+    --detect-pages; provpack lists the first capture. The iana.org page, whose request gives no Referer, is no page
+    to py-wacz's --detect-pages, and one to provpack."""
+    example, iana = INTEROP / "example.warc.gz", INTEROP / "example-iana.org-chunked.warc"
+    listed = [("http://example.com/", "2017-03-06T04:03:48Z"), ("http://example.com/", "2017-03-06T04:02:06Z")]
+    assert py_wacz_pages(example, tmp_path, "--detect-pages") == py_wacz_pages(example, tmp_path) == listed
+    assert py_wacz_pages(iana, tmp_path, "--detect-pages") == []
+    for warc, pages in ((example, [("http://example.com/", "2017-03-06T04:02:06Z")]),
+                        (iana, [("http://www.iana.org/", "2017-03-06T16:54:09Z")])):
+        with zipfile.ZipFile(make_wacz(warc, tmp_path / f"{warc.name}.wacz")) as zf:
+            lines = zf.read(PAGES).decode("utf-8").splitlines()[1:]
+        assert [(page["url"], page["ts"]) for page in map(json.loads, lines)] == pages
+
+
 def test_a_crawl_warc_gets_a_page_per_html_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A WARC another tool wrote has no provpack documents: each URL's first GET capture that is an HTML page
-    with status 200 (or an HTML resource record) at an http(s) URL is a page, as py-wacz --detect-pages lists
-    them, in the order of the file; not a second capture, a 404, an image, a POST, or a URL replay tools do not serve.
+    with status 200 (or an HTML resource record) at an http(s) URL is a page (not py-wacz's rule: below), in the
+    order of the file; not a second capture, a 404, an image, a POST, or a URL replay tools do not serve.
     The package is valid and the same bytes when made again."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1510444800")
     source = tmp_path / "crawl.warc.gz"

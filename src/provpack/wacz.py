@@ -260,14 +260,14 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine], *, warn: bool = True) ->
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-HTML_TYPES = frozenset(("text/html", "application/xhtml", "application/xhtml+xml"))   # as py-wacz --detect-pages
+HTML_TYPES = frozenset(("text/html", "application/xhtml", "application/xhtml+xml"))   # py-wacz's HTML_MIME_TYPES
 
 
 def _html_pages(lines: Sequence[CdxjLine]) -> list[dict[str, str]]:
     """The pages of a WARC another tool wrote: each URL's first capture that replays as an HTML page (a GET
-    response with status 200, or a resource record, of an HTML type, at an http(s) URL), as py-wacz's
-    `--detect-pages` finds them, in the order of the file. No title: ReplayWeb.page then shows the URL, and no record
-    is read."""
+    response with status 200, or a resource record, of an HTML type, at an http(s) URL), in the order of the file.
+    No title: ReplayWeb.page then shows the URL, and no record is read. (py-wacz 0.6.0's `--detect-pages` differs:
+    README.)"""
     pages: list[dict[str, str]] = []
     seen: set[str] = set()
     for line in lines:
