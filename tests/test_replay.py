@@ -288,7 +288,8 @@ def test_wb_manager_add_replays_the_originals_not_their_text(
     assert (status, body) == (200, data)
 
 
-def test_wb_manager_add_lists_one_memento_of_a_fetched_page(managed: tuple[Server, dict[str, tuple[str, bytes]]]) -> None:
+def test_wb_manager_add_lists_one_memento_of_a_fetched_page(
+        managed: tuple[Server, dict[str, tuple[str, bytes]]]) -> None:
     """The fetched page's captures in pywb's index are all of the second it was fetched: its response, and its
     conversion, dated as that response (no memento at the run's date)."""
     wayback, originals = managed

@@ -232,14 +232,44 @@ def test_interop_warcs_make_valid_packages(name: str, tmp_path: Path) -> None:
     assert [(page["url"], page["ts"]) for page in pages] == [("http://example.com/", "2017-03-06T04:02:06Z")]
 
 
+WHOLE = ("is gzipped as a whole (its first gzip member holds more than one record), which warcio and replay tools"
+         " cannot read record by record")
+
+
 def test_whole_file_gzip_is_refused(tmp_path: Path) -> None:
-    """A WARC gzipped as one member cannot be indexed for replay: ArchiveError."""
+    """A WARC gzipped as one member cannot be indexed for replay: ArchiveError, saying how to recompress it."""
     source = INTEROP / "example-bad-non-chunked.warc.gz"
     if not source.is_file():
         pytest.skip("shared/interop not found beside the repository")
-    with pytest.raises(ArchiveError, match="recompress"):
+    with pytest.raises(ArchiveError) as caught:
         make_wacz(source, tmp_path / "x.wacz")
+    assert str(caught.value) == (f"{source}: {WHOLE}; run 'warcio recompress {source}"
+                                 " example-bad-non-chunked-recompressed.warc.gz' (one gzip member a record) and make"
+                                 " the WACZ of that")
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", ["seeds.warc", "seeds.warc.gz.bad"])
+def test_whole_file_gzip_misnamed_gets_both_fixes_at_once(warc: Path, tmp_path: Path, name: str) -> None:
+    """Gzipped as a whole and not named .warc.gz (as warcio's example-bad.warc.gz.bad): told to rename it, it was
+    refused again once renamed, to be recompressed; `warcio recompress` to a .warc.gz name does both."""
+    whole = tmp_path / name
+    whole.write_bytes(gzip.compress(gzip.decompress(warc.read_bytes()), mtime=0))   # (every member's output in one)
+    with pytest.raises(ArchiveError) as caught:
+        make_wacz(whole, tmp_path / "x.wacz")
+    assert str(caught.value) == (f"{whole}: {WHOLE}, and a WACZ needs a gzipped WARC to be named NAME.warc.gz; run"
+                                 f" 'warcio recompress {whole} seeds.warc.gz' (one gzip member a record, under a name a"
+                                 " WACZ takes) and make the WACZ of that")
+    assert not (tmp_path / "x.wacz").exists()
+
+
+def test_a_misnamed_warc_of_one_record_a_member_is_only_told_to_rename(warc: Path, tmp_path: Path) -> None:
+    """A provpack archive (its warcinfo alone in the first gzip member) is not taken for one gzipped as a whole."""
+    misnamed = shutil.copy(warc, tmp_path / "seeds.warc.gz.bad")
+    with pytest.raises(ArchiveError) as caught:
+        make_wacz(misnamed, tmp_path / "x.wacz")
+    assert str(caught.value) == (f"{misnamed}: a WACZ needs a gzipped WARC to be named NAME.warc.gz; rename it to end"
+                                 " in .warc.gz")
 
 
 def _members(data: bytes) -> list[int]:
@@ -701,7 +731,8 @@ def _referred_warc(path: Path) -> None:
             ("http://example.com/", "2020-01-01T00:00:00Z", "200 OK", "text/html", None),
             ("http://example.com/missing", "2020-01-01T00:00:01Z", "404 Not Found", "text/html", "http://example.com/"),
             ("http://example.com/about", "2020-01-01T00:00:02Z", "200 OK", "text/html", "http://example.com/"),
-            ("http://example.com/logo.png", "2020-01-01T00:00:03Z", "200 OK", "image/png", "http://example.com/missing"),
+            ("http://example.com/logo.png", "2020-01-01T00:00:03Z", "200 OK", "image/png",
+             "http://example.com/missing"),
             ("http://example.com/", "2020-01-02T00:00:00Z", "200 OK", "text/html", None)):
         record_id = f"<urn:uuid:00000000-0000-4000-8000-{len(records):012d}>"
         http = (f"HTTP/1.1 {status}\r\nContent-Type: {mime}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
@@ -709,7 +740,8 @@ def _referred_warc(path: Path) -> None:
                               content_type="application/http; msgtype=response"))
         request = (f"GET /{url.split('/', 3)[3]} HTTP/1.1\r\nHost: example.com\r\n"
                    + (f"Referer: {referer}\r\n" if referer else "") + "\r\n").encode()
-        records.append(record("request", request, date=date, target=url, content_type="application/http; msgtype=request",
+        records.append(record("request", request, date=date, target=url,
+                              content_type="application/http; msgtype=request",
                               headers=[("WARC-Concurrent-To", record_id)]))
     path.write_bytes(warc(records))
 
@@ -727,10 +759,12 @@ def test_pages_of_another_tools_warc_against_py_wacz(tmp_path: Path) -> None:
         ("http://example.com/", "2020-01-02T00:00:00Z")]
     with zipfile.ZipFile(make_wacz(source, tmp_path / "ours.wacz")) as zf:
         ours = [(page["url"], page["ts"]) for page in map(json.loads, zf.read(PAGES).decode("utf-8").splitlines()[1:])]
-    assert ours == [("http://example.com/", "2020-01-01T00:00:00Z"), ("http://example.com/about", "2020-01-01T00:00:02Z")]
+    assert ours == [("http://example.com/", "2020-01-01T00:00:00Z"),
+                    ("http://example.com/about", "2020-01-01T00:00:02Z")]
 
 
-@pytest.mark.skipif(not (INTEROP / "example-iana.org-chunked.warc").is_file(), reason="shared interop WARCs not present")
+@pytest.mark.skipif(not (INTEROP / "example-iana.org-chunked.warc").is_file(),
+                    reason="shared interop WARCs not present")
 def test_pages_of_interop_warcs_against_py_wacz(tmp_path: Path) -> None:
     """On pywb's and warcio's test WARCs (read in place): example.warc.gz's two pages in py-wacz (its capture of
     example.com and the revisit) are those its Webrecorder warcinfo lists (json-metadata `pages`), with or without

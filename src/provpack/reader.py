@@ -134,7 +134,7 @@ class _Reading:
     """What a reading of an archive has seen so far, kept across the damaged places it reads past."""
 
     read_ids: dict[int, str] = field(default_factory=dict)   # offset -> WARC-Record-ID of each record read, in order
-    own_ids: dict[str, int] = field(default_factory=dict)   # WARC-Record-ID -> offset of the records of provpack's kinds
+    own_ids: dict[str, int] = field(default_factory=dict)   # WARC-Record-ID -> offset, of provpack's kinds of record
     resource_offsets: dict[str, int] = field(default_factory=dict)
     block: tuple[int, bytearray, Any] | None = None   # the last provenance record read: offset, block, headers
     listed_at: int = -1   # the offset of the provenance record the last document was taken from

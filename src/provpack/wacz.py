@@ -183,13 +183,49 @@ def _archive_name(warc: Path) -> str:
     except OSError as exc:
         raise ArchiveError.unreadable(warc, exc) from exc
     suffix = ".warc.gz" if gzipped else ".warc"
-    if not warc.name.endswith(suffix) or warc.name == suffix:
+    misnamed = not warc.name.endswith(suffix) or warc.name == suffix
+    if gzipped and _gzipped_whole(warc):   # said first: renaming alone would only bring this refusal next
+        stem = warc.name[:warc.name.find(".warc")] if warc.name.find(".warc") > 0 else warc.name
+        out = f"{stem}{'' if misnamed else '-recompressed'}.warc.gz"   # (here: the WARC's folder may be read-only)
+        raise ArchiveError(
+            warc,
+            "is gzipped as a whole (its first gzip member holds more than one record), which warcio and replay tools"
+            " cannot read record by record" + (", and a WACZ needs a gzipped WARC to be named NAME.warc.gz"
+                                               if misnamed else ""),
+            fix=f"run 'warcio recompress {warc} {out}' (one gzip member a record"
+                f"{', under a name a WACZ takes' if misnamed else ''}) and make the WACZ of that",
+        )
+    if misnamed:
         raise ArchiveError(
             warc,
             f"a WACZ needs a {'gzipped' if gzipped else 'plain'} WARC to be named NAME{suffix}",
             fix=f"rename it to end in {suffix}",
         )
     return warc.name
+
+
+_FIRST_MEMBER_PEEK = 1 << 20   # bytes of the first gzip member inflated to tell a WARC gzipped as a whole
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d{1,19})[ \t]*\r\n", re.IGNORECASE)
+
+
+def _gzipped_whole(warc: Path) -> bool:
+    """True when the first gzip member of `warc` goes on past its first record (a WARC gzipped as a whole, or
+    several records a member), as its first MiB inflated shows; False when it ends with the record, or cannot tell
+    (a first record over a MiB, damaged data: said by what reads it next)."""
+    inflater = zlib.decompressobj(wbits=31)
+    out = b""
+    try:
+        with open(warc, "rb") as stream:
+            while len(out) <= _FIRST_MEMBER_PEEK and not inflater.eof:
+                data = inflater.unconsumed_tail or stream.read(1 << 16)
+                if not data:
+                    break
+                out += inflater.decompress(data, _FIRST_MEMBER_PEEK + 1 - len(out))
+    except (OSError, zlib.error):
+        return False
+    head_end = out.find(b"\r\n\r\n")
+    length = _CONTENT_LENGTH.search(out, 0, head_end + 2) if head_end >= 0 else None
+    return length is not None and len(out) > head_end + 4 + int(length.group(1)) + 4
 
 
 def _check_gzip(warc: Path) -> None:
