@@ -21,6 +21,7 @@ import pytest
 from localserver import PAGE, serve
 from provpack.cdxj import index, write_index
 from provpack.package import package
+from provpack.replaykeys import replayable
 from provpack.wacz import make_wacz
 from conftest import INTEROP
 from provpack_warcs import DATE, DOCS, Doc, write_provpack_warc
@@ -133,9 +134,17 @@ def pywb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (clash / f"{name}.yaml").write_text(f"url: {url}\n", encoding="utf-8")
     date = dt.datetime.strptime(DATE, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
     add_collection(root, "clash", package(clash, out=root / "clash.warc.gz", date=date).warc_path)
+    schemes = root / "schemes"
+    schemes.mkdir()
+    for number, url in enumerate(SCHEMES):
+        (schemes / f"s{number}.txt").write_text(f"Passage {number} [...] cut.\n", encoding="utf-8")
+        (schemes / f"s{number}.yaml").write_text(f"url: '{url}'\n", encoding="utf-8")
+    add_collection(root, "schemes", package(schemes, out=root / "schemes.warc.gz", date=date).warc_path)
     return root
 
 
+SCHEMES = ["mailto:editor@example.org", "data:text/plain,quoted", "tel:+15555550100", "tag:example.org,2020:q",
+           "urn:isbn:0451450523", "ftp://example.org/notes.txt", "file:///notes.txt", "https://example.org/post"]
 CLASH = {"a": "https://blog.example.org/post#quote-1", "b": "https://blog.example.org/post#quote-2",
          "c": "https://blog.example.org/post?quote=1", "d": "https://blog.example.org/post?quote=2"}
 
@@ -297,6 +306,20 @@ def test_wb_manager_add_lists_one_memento_of_a_fetched_page(
     lines = [json.loads(line) for line in wayback.get(f"/m/cdx?{query}")[2].decode("utf-8").splitlines()]
     assert sorted(line["mime"] for line in lines) == ["text/html", "text/plain"]
     assert len({line["timestamp"] for line in lines}) == 1 and TIMESTAMP not in {line["timestamp"] for line in lines}
+
+
+@pytest.mark.parametrize("number", range(len(SCHEMES)), ids=lambda number: SCHEMES[number].split(":")[0])
+def test_the_urls_package_warns_of_are_those_pywb_cannot_replay(number: int, servers: dict[str, Server]) -> None:
+    """replaykeys.replayable, whose False makes package warn and wacz leave the page out, is what wayback does: an
+    excerpt under mailto:, tel: or tag: is redirected to http://mailto:... (nowhere), one under data: refused (400);
+    one under a urn: or an address with a / after its scheme replays."""
+    status, headers, body = servers["wayback"].get(f"/schemes/{TIMESTAMP}id_/{SCHEMES[number]}")
+    replays = (status, body) == (200, f"Passage {number} [...] cut.\n".encode())
+    assert replays == replayable(SCHEMES[number]), (status, headers.get("location"))
+    if SCHEMES[number].startswith(("mailto:", "data:")):
+        assert (status, headers.get("location")) == ((307, f"http://127.0.0.1:{servers['wayback'].port}/schemes/"
+                                                           f"{TIMESTAMP}id_/http://{SCHEMES[number]}/")
+                                                     if SCHEMES[number].startswith("mailto:") else (400, None))
 
 
 POST_TEST = INTEROP / "post-test.warc.gz"

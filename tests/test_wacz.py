@@ -474,6 +474,35 @@ def test_records_replay_tools_cannot_tell_apart_are_named_by_their_pages(
                     "share a source_url into separate archives to replay each")]
 
 
+def test_a_page_replay_tools_cannot_replay_is_left_out(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An excerpt under a mailto: or data: url is no page (pywb cannot replay it: tests/test_replay.py), said by
+    its page; an archive of such excerpts alone is still a provpack archive, not one whose HTML pages are its pages
+    (here a local HTML original's)."""
+    page = "<html><body><p>Quote {} and more, cut.</p></body></html>"
+    archive = _packaged(tmp_path / "s", {
+        "a": ("url: mailto:editor@example.org\n", None),
+        "b": ("url: data:text/plain,quoted\nsource_url: https://news.example.org/b\noriginal: originals/b.html\n",
+              page.format("b")),
+        "c": ("url: https://news.example.org/c\n", None)}, tmp_path / "s.warc.gz")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="provpack"):
+        out = make_wacz(archive, tmp_path / "s.wacz")
+    fix = ("replay tools cannot replay it (pywb takes an address with no / after its scheme, but a urn:, for a host"
+           " name, and refuses a data: URL), so it is no page of a WACZ: package the excerpt again with its web"
+           " address as url, or none (an excerpt without url gets its urn:provpack:sha256 target, which replays)")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"{archive}: page a: url mailto:editor@example.org: {fix}",
+        f"{archive}: page b: url data:text/plain,quoted: {fix}"]
+    with zipfile.ZipFile(out) as zf:
+        pages = [json.loads(line) for line in zf.read(PAGES).decode("utf-8").splitlines()[1:]]
+    assert [page["id"] for page in pages] == ["c"]
+
+    alone = _packaged(tmp_path / "t", {"b": ("url: mailto:editor@example.org\nsource_url: https://news.example.org/b\n"
+                                             "original: originals/b.html\n", page.format("b"))}, tmp_path / "t.warc.gz")
+    with zipfile.ZipFile(make_wacz(alone, tmp_path / "t.wacz")) as zf:
+        assert zf.read(PAGES).decode("utf-8").splitlines()[1:] == []
+
+
 def test_identical_texts_without_url_are_no_clash(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Identical texts without url share one urn:provpack:sha256 target: replay loses nothing, wacz says nothing
     (as package says nothing)."""

@@ -31,7 +31,7 @@ from .errors import ArchiveError, InputError, IntegrityError, not_utf8, option, 
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
-from .replaykeys import SERVED, Clash, ReplayKeys, Source, warn_clashes
+from .replaykeys import SERVED, Clash, ReplayKeys, Source, replayable, warn_clashes, warn_unreplayable
 from .sniff import NotWarcError, is_gzipped_warc, open_source, refuse_stream
 from .stalesig import warn_stale_wacz
 
@@ -265,7 +265,8 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine], *, warn: bool = True) ->
     """pages.jsonl: the header line, then one page per provpack provenance record (in a WARC without one, a
     page per HTML page captured: _html_pages).
 
-    Records replay tools cannot tell apart (see replaykeys) are warned about, named by their pages (`warn`).
+    Records replay tools cannot tell apart (see replaykeys) are warned about, named by their pages (`warn`). A
+    document whose url replay tools cannot replay (mailto:, data:: replaykeys.replayable) is no page (and said, `warn`).
     """
     header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
     out = [json.dumps(header, ensure_ascii=False)]
@@ -274,6 +275,8 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine], *, warn: bool = True) ->
         ids = {offset: _record_id(warc, stream, offset)   # the clashing records' ids, by offset
                for clash in clashes for offset in (clash.later.offset, clash.first.offset)}
         wanted: dict[str, Source | None] = dict.fromkeys(filter(None, ids.values()))   # id -> its document
+        documents = 0
+        unreplayable: list[tuple[str, str]] = []   # (page, url)
         for line in lines:
             if line.record_type != "metadata" or line.mime != "application/ld+json":
                 continue
@@ -288,8 +291,14 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine], *, warn: bool = True) ->
             }
             if wanted:
                 _name_records(wanted, provenance, f"page {page['id']}")
+            documents += 1
+            if isinstance(page["url"], str) and not replayable(page["url"]):
+                unreplayable.append((f"page {page['id']}", page["url"]))
+                continue
             out.append(json.dumps(page, ensure_ascii=False))
-        if len(out) > 1:   # a provpack archive: its documents' records are named (another WARC's are not its concern)
+        if documents:   # a provpack archive: its documents' records are named (another WARC's are not its concern)
+            if warn:
+                warn_unreplayable(unreplayable, prefix=f"{warc}: ", again=True)
             _warn_clashes(warc, clashes, count, {offset: wanted.get(ids[offset]) for offset in ids})
         else:
             out.extend(json.dumps(page, ensure_ascii=False) for page in _html_pages(lines))
