@@ -30,6 +30,23 @@ def cdxj_indexer(warc: Path, tmp_path: Path, *args: str) -> str | None:
     return None if failed else out.read_text(encoding="utf-8")
 
 
+def py_wacz_pages(warc: Path, tmp_path: Path, *args: str) -> list[tuple[str, str]]:
+    """(url, ts) of each page in pages/pages.jsonl of what `wacz create [args] warc` (py-wacz) writes; [] when it
+    writes no pages file (it finds none). In a child process, as wacz_validate."""
+    import json
+    import zipfile
+
+    out = tmp_path / "py-wacz.wacz"
+    proc = subprocess.run([sys.executable, "-c", VALIDATE, "create", *args, "-o", str(out), str(warc)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with zipfile.ZipFile(out) as zf:
+        if "pages/pages.jsonl" not in zf.namelist():
+            return []
+        lines = zf.read("pages/pages.jsonl").decode("utf-8").splitlines()[1:]
+    return [(page["url"], page["ts"]) for page in map(json.loads, lines)]
+
+
 def wacz_validate(path: Path) -> tuple[int, str]:
     """Exit code and output of `wacz validate -f path`.
 

@@ -1099,6 +1099,55 @@ def test_records_of_the_wrong_type_target_or_link(packaged: bytes, archive: Arch
         f" WARC-Refers-To {original['record_id']!r}")
 
 
+@pytest.mark.parametrize("generator", ["provpack 0.6.0", "provpack 0.5.2", "otherwriter 1.0", None])
+def test_the_conversion_of_a_content_urn_original_has_the_urn_of_its_own_text(
+        packaged: bytes, generator: str | None, tmp_path: Path, merges: list[bool],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """b's original has no source_url: since 0.6.0 its conversion is filed under the URN of its own text, not the
+    original's (a content URN names its record's bytes; under the original's, pywb's `wb-manager add` replayed the
+    text for the original's bytes). A provpack before 0.6.0 wrote the original's URN, which WARC 1.1 (a conversion's
+    target is its source's) allows another writer, or a record that names no generator, too."""
+    original = Archive(packaged).doc("b")["original"]
+    own, source = f"urn:provpack:sha256:{original['text_sha256']}", original["target_uri"]
+
+    def generated(doc: dict[str, Any]) -> None:
+        if generator is None:
+            del doc["generator"]
+        else:
+            doc["generator"] = generator
+
+    def written(archive: Archive) -> Archive:   # (every record's generator, and the warcinfo's software, agree)
+        if generator != "provpack 0.6.0":
+            archive.software("provpack/0.5.2" if generator == "provpack 0.5.2" else "otherwriter/1.0")
+        for name in "abcd":
+            archive.edit_doc(name, generated)
+        return archive
+
+    def retarget(target: str) -> Callable[[bytes, bytes], tuple[bytes, bytes]]:
+        return lambda head, block: (head.replace(f"WARC-Target-URI: {own}\r".encode(),
+                                                 f"WARC-Target-URI: {target}\r".encode()), block)
+
+    as_packaged = written(Archive(packaged))
+    assert header(as_packaged.record("conversion", own), "WARC-Refers-To") == original["record_id"]
+    elsewhere = "https://example.org/"
+    wrong = {target: f"original.target_uri '{source}' is a content URN, so the conversion record"
+                     f" original.conversion_record_id {original['conversion_record_id']} names must have the URN of"
+                     f" its own text, {own}, {{}} but has WARC-Target-URI '{target}'" for target in (source, elsewhere)}
+    older = generator == "provpack 0.5.2"
+    for target in (own, source, elsewhere):
+        found = report(written(Archive(packaged)).edit_record("conversion", own, retarget(target)), tmp_path,
+                       monkeypatch)
+        if older:
+            said = ([] if target == source else [
+                f"original.target_uri '{source}' but the record original.conversion_record_id"
+                f" {original['conversion_record_id']} names has WARC-Target-URI '{target}'"])
+        elif generator == "provpack 0.6.0":
+            said = [] if target == own else [wrong[target].format("(as provpack writes it since 0.6.0)")]
+        else:
+            said = [] if target in (own, source) else [wrong[target].format("or its source's (as WARC 1.1 says)")]
+        assert problems(found) == mismatches(as_packaged, "b", *said), target
+
+
 def test_a_named_record_that_is_another_kind_of_record(packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A record id of the file that names no record of an original (here a provenance record's own)."""

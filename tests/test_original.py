@@ -129,6 +129,20 @@ def test_local_original_without_url_gets_a_content_urn(folder: Path) -> None:
     assert original.target_uri == f"urn:provpack:sha256:{digest}"
 
 
+def test_the_conversion_of_a_content_urn_original_has_the_urn_of_its_own_text(folder: Path) -> None:
+    """A content URN names its record's bytes: the conversion of an original without source_url is not filed under
+    the original's URN (pywb's `wb-manager add` indexes conversions, and replayed the text for the original's
+    bytes) but under the URN of its text; of an original with a source_url, it carries that URL, as WARC 1.1 says."""
+    original = local_original(folder / "decl.yaml", "originals/decl.html")
+    resource, conversion = original.records
+    text_sha256 = hashlib.sha256(conversion.block).hexdigest()
+    assert resource.target_uri == original.target_uri != conversion.target_uri
+    assert conversion.target_uri == f"urn:provpack:sha256:{text_sha256}"
+    assert conversion.record_id == record_id("conversion", "", conversion.target_uri, text_sha256)
+    assert ("WARC-Refers-To", resource.record_id) in conversion.extra_headers
+    assert not any(name == "WARC-Date" for name, _ in conversion.extra_headers)   # dated as the run, as its source
+
+
 def test_binary_original_is_refused(folder: Path) -> None:
     """An original with no text (a PDF) cannot be aligned against."""
     (folder / "paper.pdf").write_bytes(b"%PDF-1.4\n")
@@ -156,6 +170,10 @@ def test_fetched_original_records(server: ServerState) -> None:
     assert final.target_uri == server.url("/page.html")
     conversion = original.records[4]
     assert ("WARC-Refers-To", final.record_id) in conversion.extra_headers
+    assert conversion.target_uri == final.target_uri
+    # Dated as the response it was extracted from: under the run's date it was one more capture of the page
+    # to replay tools that index conversions (pywb's `wb-manager add`), replaying the text.
+    assert ("WARC-Date", dict(final.extra_headers)["WARC-Date"]) in conversion.extra_headers
     assert original.source_record_id == final.record_id
     assert original.description["final_url"] == server.url("/page.html")
     assert [hop["status"] for hop in original.description["exchanges"]] == [302, 200]
@@ -248,7 +266,7 @@ def test_local_original_description_and_record_ids(folder: Path) -> None:
     text_sha256 = hashlib.sha256(original.text.encode("utf-8")).hexdigest()
     target = original.target_uri
     assert resource.record_id == record_id("original", "", target, hashlib.sha256(data).hexdigest())
-    assert conversion.record_id == record_id("conversion", "", target, text_sha256)
+    assert conversion.record_id == record_id("conversion", "", f"urn:provpack:sha256:{text_sha256}", text_sha256)
     charset = original.description["charset"]
     assert original.description == {
         "how": "local", "path": "originals/decl.html", "record_id": resource.record_id, "target_uri": target,

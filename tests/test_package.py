@@ -500,6 +500,43 @@ def test_excerpts_replay_tools_cannot_tell_apart_are_named_in_a_warning(
     assert keys == sorted([*[post] * 4, *[query] * 2, "org,example,blog)/other", "org,example,blog)/post?quote=1"])
 
 
+UNREPLAYABLE = ("replay tools cannot replay it (pywb takes an address with no / after its scheme, but a urn:, for a"
+                " host name, and refuses a data: URL), so it is no page of a WACZ: give the excerpt's web address as"
+                " url, or leave url out (an excerpt without url gets its urn:provpack:sha256 target, which replays)")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_url_replay_tools_cannot_replay_is_named_in_a_warning(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture, jobs: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """pywb redirects mailto:a@b.org to http://mailto:a@b.org/ and refuses data: (tests/test_replay.py): an excerpt
+    under such a url is packaged as given, with a warning naming its sidecar and key; a urn: and any address with
+    a / after its scheme replay."""
+    folder = _excerpts_with_urls(tmp_path / "s", [
+        "mailto:editor@example.org", "data:text/plain,quoted", "https://example.org/post", "urn:isbn:0451450523",
+        "ftp://example.org/notes.txt", "tel:+15555550100"])
+    monkeypatch.setattr(package_module, "POOL_MIN_DOCUMENTS", 1)
+    with caplog.at_level("WARNING", logger="provpack"):
+        result = provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=jobs)
+    assert warnings_of(caplog) == [
+        f"{folder / 'e00.yaml'}: url mailto:editor@example.org: {UNREPLAYABLE}",
+        f"{folder / 'e01.yaml'}: url data:text/plain,quoted: {UNREPLAYABLE}",
+        f"{folder / 'e05.yaml'}: url tel:+15555550100: {UNREPLAYABLE}"]
+    assert len(result.documents) == 6
+
+
+def test_urls_replay_tools_cannot_replay_are_said_in_ten_lines(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
+    folder = _excerpts_with_urls(tmp_path / "s", [f"mailto:e{number}@example.org" for number in range(12)])
+    with caplog.at_level("WARNING", logger="provpack"):
+        provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=1)
+    said = warnings_of(caplog)
+    assert said[:9] == [f"{folder / f'e{n:02d}.yaml'}: url mailto:e{n}@example.org: {UNREPLAYABLE}" for n in range(9)]
+    assert said[9:] == [f"3 more urls replay tools cannot replay ({folder / 'e09.yaml'} among them): give the excerpt's"
+                        " web address as url, or leave url out (an excerpt without url gets its urn:provpack:sha256"
+                        " target, which replays)"]
+
+
 def test_identical_texts_without_url_share_a_target_and_no_warning(
         tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
     """Two identical texts without url get one urn:provpack:sha256 target: what replays is the same text, nothing

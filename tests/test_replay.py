@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import http.client
 import importlib.util
 import json
@@ -20,6 +21,7 @@ import pytest
 from localserver import PAGE, serve
 from provpack.cdxj import index, write_index
 from provpack.package import package
+from provpack.replaykeys import replayable
 from provpack.wacz import make_wacz
 from conftest import INTEROP
 from provpack_warcs import DATE, DOCS, Doc, write_provpack_warc
@@ -132,9 +134,17 @@ def pywb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (clash / f"{name}.yaml").write_text(f"url: {url}\n", encoding="utf-8")
     date = dt.datetime.strptime(DATE, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
     add_collection(root, "clash", package(clash, out=root / "clash.warc.gz", date=date).warc_path)
+    schemes = root / "schemes"
+    schemes.mkdir()
+    for number, url in enumerate(SCHEMES):
+        (schemes / f"s{number}.txt").write_text(f"Passage {number} [...] cut.\n", encoding="utf-8")
+        (schemes / f"s{number}.yaml").write_text(f"url: '{url}'\n", encoding="utf-8")
+    add_collection(root, "schemes", package(schemes, out=root / "schemes.warc.gz", date=date).warc_path)
     return root
 
 
+SCHEMES = ["mailto:editor@example.org", "data:text/plain,quoted", "tel:+15555550100", "tag:example.org,2020:q",
+           "urn:isbn:0451450523", "ftp://example.org/notes.txt", "file:///notes.txt", "https://example.org/post"]
 CLASH = {"a": "https://blog.example.org/post#quote-1", "b": "https://blog.example.org/post#quote-2",
          "c": "https://blog.example.org/post?quote=1", "d": "https://blog.example.org/post?quote=2"}
 
@@ -235,6 +245,83 @@ def test_a_fragment_does_not_part_two_excerpts_and_a_query_does(servers: dict[st
         assert (status, body) == (200, f"Passage {name} [...] cut.\n".encode())
 
 
+MANAGER = [sys.executable, "-W", "ignore", "-c", "from pywb.manager.manager import main; main()"]
+LATIN_1 = "Il a dit bien des choses \u00e9t\u00e9 que oui.\n".encode("latin-1")   # an original that is not UTF-8
+
+
+@pytest.fixture(scope="module")
+def managed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, tuple[str, bytes]]]]:
+    """wayback over collection `m`, made as pywb's docs say: `wb-manager init`, then `wb-manager add` of provpack
+    archives, indexed by pywb's own indexer, which indexes every record but request and warcinfo records (so
+    conversions too, which `provpack index` and cdxj-indexer leave out). In it: a local original without source_url
+    (Latin-1, so its text is other bytes) and a page fetched in a run dated 2017; and each one's URL and bytes."""
+    root = tmp_path_factory.mktemp("managed")
+    date = dt.datetime.strptime(DATE, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    local = root / "local"
+    (local / "originals").mkdir(parents=True)
+    (local / "q.txt").write_text("Il a dit [...] que oui.\n", encoding="utf-8")
+    (local / "originals" / "orig.txt").write_bytes(LATIN_1)
+    (local / "q.yaml").write_text("original: originals/orig.txt\n", encoding="utf-8")
+    warcs = [package(local, out=root / "local.warc.gz", date=date).warc_path]
+    fetched = root / "fetched"
+    fetched.mkdir()
+    (fetched / "quote.txt").write_text("We hold these truths [...] to be self-evident.\n", encoding="utf-8")
+    with serve() as server:
+        page = server.url("/page.html")
+        (fetched / "quote.yaml").write_text(f"source_url: {page}\n", encoding="utf-8")
+        warcs.append(package(fetched, out=root / "fetched.warc.gz", date=date, fetch=True,
+                             allow_private=True).warc_path)
+    for args in (["init", "m"], ["add", "m", *map(str, warcs)]):
+        done = subprocess.run(MANAGER + args, cwd=root, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    wayback = Server("wayback", root)
+    try:
+        wayback.wait_until_listening()
+        yield wayback, {"local": (f"urn:provpack:sha256:{hashlib.sha256(LATIN_1).hexdigest()}", LATIN_1),
+                        "fetched": (page, PAGE)}
+    finally:
+        wayback.stop()
+
+
+@pytest.mark.parametrize("timestamp", [TIMESTAMP, "29991231235959"], ids=["at-the-run", "latest"])
+@pytest.mark.parametrize("original", ["local", "fetched"])
+def test_wb_manager_add_replays_the_originals_not_their_text(
+        managed: tuple[Server, dict[str, tuple[str, bytes]]], original: str, timestamp: str) -> None:
+    """With pywb's own index, which holds the conversions, an original's URL replays the original's bytes, at the run's
+    date and as the latest capture. A conversion filed under a local original's content URN (before 0.6.0) was
+    another capture of one key and second, and pywb replayed the UTF-8 text, the first by digest; a fetched page's,
+    dated as the run (2017), was a second memento of the page, which replayed as plain text at that date."""
+    wayback, originals = managed
+    url, data = originals[original]
+    status, _, body = wayback.get(f"/m/{timestamp}id_/{url}")
+    assert (status, body) == (200, data)
+
+
+def test_wb_manager_add_lists_one_memento_of_a_fetched_page(
+        managed: tuple[Server, dict[str, tuple[str, bytes]]]) -> None:
+    """The fetched page's captures in pywb's index are all of the second it was fetched: its response, and its
+    conversion, dated as that response (no memento at the run's date)."""
+    wayback, originals = managed
+    query = urlencode({"url": originals["fetched"][0], "output": "json"})
+    lines = [json.loads(line) for line in wayback.get(f"/m/cdx?{query}")[2].decode("utf-8").splitlines()]
+    assert sorted(line["mime"] for line in lines) == ["text/html", "text/plain"]
+    assert len({line["timestamp"] for line in lines}) == 1 and TIMESTAMP not in {line["timestamp"] for line in lines}
+
+
+@pytest.mark.parametrize("number", range(len(SCHEMES)), ids=lambda number: SCHEMES[number].split(":")[0])
+def test_the_urls_package_warns_of_are_those_pywb_cannot_replay(number: int, servers: dict[str, Server]) -> None:
+    """replaykeys.replayable, whose False makes package warn and wacz leave the page out, is what wayback does: an
+    excerpt under mailto:, tel: or tag: is redirected to http://mailto:... (nowhere), one under data: refused (400);
+    one under a urn: or an address with a / after its scheme replays."""
+    status, headers, body = servers["wayback"].get(f"/schemes/{TIMESTAMP}id_/{SCHEMES[number]}")
+    replays = (status, body) == (200, f"Passage {number} [...] cut.\n".encode())
+    assert replays == replayable(SCHEMES[number]), (status, headers.get("location"))
+    if SCHEMES[number].startswith(("mailto:", "data:")):
+        assert (status, headers.get("location")) == ((307, f"http://127.0.0.1:{servers['wayback'].port}/schemes/"
+                                                           f"{TIMESTAMP}id_/http://{SCHEMES[number]}/")
+                                                     if SCHEMES[number].startswith("mailto:") else (400, None))
+
+
 POST_TEST = INTEROP / "post-test.warc.gz"
 
 
@@ -243,9 +330,8 @@ def test_wayback_replays_a_post_from_our_wacz(tmp_path: Path) -> None:
     """A WACZ of pywb's post-test.warc.gz, added with `wb-manager add --unpack-wacz`, replays its form
     POST: the index keys it by method and body, as py-wacz and `wb-manager add` of the WARC do."""
     package_path = make_wacz(POST_TEST, tmp_path / "post.wacz")
-    manager = [sys.executable, "-W", "ignore", "-c", "from pywb.manager.manager import main; main()"]
     for args in (["init", "pp"], ["add", "--unpack-wacz", "pp", str(package_path)]):
-        done = subprocess.run(manager + args, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(MANAGER + args, cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
     wayback = Server("wayback", tmp_path)
     try:

@@ -20,7 +20,7 @@ from provpack.errors import ArchiveError, InputError, IntegrityError
 from provpack.wacz import WACZ_VERSION, make_wacz
 from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, write_provpack_warc
-from reference_tools import wacz_validate
+from reference_tools import py_wacz_pages, wacz_validate
 
 POST_TEST = INTEROP / "post-test.warc.gz"
 ENTRIES = [
@@ -232,14 +232,44 @@ def test_interop_warcs_make_valid_packages(name: str, tmp_path: Path) -> None:
     assert [(page["url"], page["ts"]) for page in pages] == [("http://example.com/", "2017-03-06T04:02:06Z")]
 
 
+WHOLE = ("is gzipped as a whole (its first gzip member holds more than one record), which warcio and replay tools"
+         " cannot read record by record")
+
+
 def test_whole_file_gzip_is_refused(tmp_path: Path) -> None:
-    """A WARC gzipped as one member cannot be indexed for replay: ArchiveError."""
+    """A WARC gzipped as one member cannot be indexed for replay: ArchiveError, saying how to recompress it."""
     source = INTEROP / "example-bad-non-chunked.warc.gz"
     if not source.is_file():
         pytest.skip("shared/interop not found beside the repository")
-    with pytest.raises(ArchiveError, match="recompress"):
+    with pytest.raises(ArchiveError) as caught:
         make_wacz(source, tmp_path / "x.wacz")
+    assert str(caught.value) == (f"{source}: {WHOLE}; run 'warcio recompress {source}"
+                                 " example-bad-non-chunked-recompressed.warc.gz' (one gzip member a record) and make"
+                                 " the WACZ of that")
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", ["seeds.warc", "seeds.warc.gz.bad"])
+def test_whole_file_gzip_misnamed_gets_both_fixes_at_once(warc: Path, tmp_path: Path, name: str) -> None:
+    """Gzipped as a whole and not named .warc.gz (as warcio's example-bad.warc.gz.bad): told to rename it, it was
+    refused again once renamed, to be recompressed; `warcio recompress` to a .warc.gz name does both."""
+    whole = tmp_path / name
+    whole.write_bytes(gzip.compress(gzip.decompress(warc.read_bytes()), mtime=0))   # (every member's output in one)
+    with pytest.raises(ArchiveError) as caught:
+        make_wacz(whole, tmp_path / "x.wacz")
+    assert str(caught.value) == (f"{whole}: {WHOLE}, and a WACZ needs a gzipped WARC to be named NAME.warc.gz; run"
+                                 f" 'warcio recompress {whole} seeds.warc.gz' (one gzip member a record, under a name a"
+                                 " WACZ takes) and make the WACZ of that")
+    assert not (tmp_path / "x.wacz").exists()
+
+
+def test_a_misnamed_warc_of_one_record_a_member_is_only_told_to_rename(warc: Path, tmp_path: Path) -> None:
+    """A provpack archive (its warcinfo alone in the first gzip member) is not taken for one gzipped as a whole."""
+    misnamed = shutil.copy(warc, tmp_path / "seeds.warc.gz.bad")
+    with pytest.raises(ArchiveError) as caught:
+        make_wacz(misnamed, tmp_path / "x.wacz")
+    assert str(caught.value) == (f"{misnamed}: a WACZ needs a gzipped WARC to be named NAME.warc.gz; rename it to end"
+                                 " in .warc.gz")
 
 
 def _members(data: bytes) -> list[int]:
@@ -442,6 +472,35 @@ def test_records_replay_tools_cannot_tell_apart_are_named_by_their_pages(
                     "page e's original originals/e.html (source_url https://news.example.org/art)",
                     "org,example,news)/art", "the archive holds both; package excerpts whose originals differ but "
                     "share a source_url into separate archives to replay each")]
+
+
+def test_a_page_replay_tools_cannot_replay_is_left_out(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An excerpt under a mailto: or data: url is no page (pywb cannot replay it: tests/test_replay.py), said by
+    its page; an archive of such excerpts alone is still a provpack archive, not one whose HTML pages are its pages
+    (here a local HTML original's)."""
+    page = "<html><body><p>Quote {} and more, cut.</p></body></html>"
+    archive = _packaged(tmp_path / "s", {
+        "a": ("url: mailto:editor@example.org\n", None),
+        "b": ("url: data:text/plain,quoted\nsource_url: https://news.example.org/b\noriginal: originals/b.html\n",
+              page.format("b")),
+        "c": ("url: https://news.example.org/c\n", None)}, tmp_path / "s.warc.gz")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="provpack"):
+        out = make_wacz(archive, tmp_path / "s.wacz")
+    fix = ("replay tools cannot replay it (pywb takes an address with no / after its scheme, but a urn:, for a host"
+           " name, and refuses a data: URL), so it is no page of a WACZ: package the excerpt again with its web"
+           " address as url, or none (an excerpt without url gets its urn:provpack:sha256 target, which replays)")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"{archive}: page a: url mailto:editor@example.org: {fix}",
+        f"{archive}: page b: url data:text/plain,quoted: {fix}"]
+    with zipfile.ZipFile(out) as zf:
+        pages = [json.loads(line) for line in zf.read(PAGES).decode("utf-8").splitlines()[1:]]
+    assert [page["id"] for page in pages] == ["c"]
+
+    alone = _packaged(tmp_path / "t", {"b": ("url: mailto:editor@example.org\nsource_url: https://news.example.org/b\n"
+                                             "original: originals/b.html\n", page.format("b"))}, tmp_path / "t.warc.gz")
+    with zipfile.ZipFile(make_wacz(alone, tmp_path / "t.wacz")) as zf:
+        assert zf.read(PAGES).decode("utf-8").splitlines()[1:] == []
 
 
 def test_identical_texts_without_url_are_no_clash(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -691,10 +750,70 @@ def _crawl_warc(path: Path) -> None:
     path.write_bytes(warc(records))
 
 
+def _referred_warc(path: Path) -> None:
+    """HTML pages, each fetched with a GET whose Referer names the page it was loaded from (or none)."""
+    from warcbuild import record, warc
+
+    body = b"<html><title>t</title></html>"
+    records: list[bytes] = []
+    for url, date, status, mime, referer in (
+            ("http://example.com/", "2020-01-01T00:00:00Z", "200 OK", "text/html", None),
+            ("http://example.com/missing", "2020-01-01T00:00:01Z", "404 Not Found", "text/html", "http://example.com/"),
+            ("http://example.com/about", "2020-01-01T00:00:02Z", "200 OK", "text/html", "http://example.com/"),
+            ("http://example.com/logo.png", "2020-01-01T00:00:03Z", "200 OK", "image/png",
+             "http://example.com/missing"),
+            ("http://example.com/", "2020-01-02T00:00:00Z", "200 OK", "text/html", None)):
+        record_id = f"<urn:uuid:00000000-0000-4000-8000-{len(records):012d}>"
+        http = (f"HTTP/1.1 {status}\r\nContent-Type: {mime}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        records.append(record("response", http + body, record_id=record_id, date=date, target=url,
+                              content_type="application/http; msgtype=response"))
+        request = (f"GET /{url.split('/', 3)[3]} HTTP/1.1\r\nHost: example.com\r\n"
+                   + (f"Referer: {referer}\r\n" if referer else "") + "\r\n").encode()
+        records.append(record("request", request, date=date, target=url,
+                              content_type="application/http; msgtype=request",
+                              headers=[("WARC-Concurrent-To", record_id)]))
+    path.write_bytes(warc(records))
+
+
+def test_pages_of_another_tools_warc_against_py_wacz(tmp_path: Path) -> None:
+    """What README says of py-wacz 0.6.0's `wacz create --detect-pages`, and how provpack's pages differ: py-wacz
+    takes HTML responses (and resource and revisit records) of any status but a redirect, each URL once a second,
+    and keeps only those whose URL a request in the file gives as its Referer (a page that other captures were
+    loaded from): here the two captures of / and the 404 page, not /about. provpack takes each URL's first GET
+    response with status 200 (or resource record) of an HTML type at an http(s) URL: / once, and /about."""
+    source = tmp_path / "referred.warc.gz"
+    _referred_warc(source)
+    assert py_wacz_pages(source, tmp_path, "--detect-pages") == [
+        ("http://example.com/", "2020-01-01T00:00:00Z"), ("http://example.com/missing", "2020-01-01T00:00:01Z"),
+        ("http://example.com/", "2020-01-02T00:00:00Z")]
+    with zipfile.ZipFile(make_wacz(source, tmp_path / "ours.wacz")) as zf:
+        ours = [(page["url"], page["ts"]) for page in map(json.loads, zf.read(PAGES).decode("utf-8").splitlines()[1:])]
+    assert ours == [("http://example.com/", "2020-01-01T00:00:00Z"),
+                    ("http://example.com/about", "2020-01-01T00:00:02Z")]
+
+
+@pytest.mark.skipif(not (INTEROP / "example-iana.org-chunked.warc").is_file(),
+                    reason="shared interop WARCs not present")
+def test_pages_of_interop_warcs_against_py_wacz(tmp_path: Path) -> None:
+    """On pywb's and warcio's test WARCs (read in place): example.warc.gz's two pages in py-wacz (its capture of
+    example.com and the revisit) are those its Webrecorder warcinfo lists (json-metadata `pages`), with or without
+    --detect-pages; provpack lists the first capture. The iana.org page, whose request gives no Referer, is no page
+    to py-wacz's --detect-pages, and one to provpack."""
+    example, iana = INTEROP / "example.warc.gz", INTEROP / "example-iana.org-chunked.warc"
+    listed = [("http://example.com/", "2017-03-06T04:03:48Z"), ("http://example.com/", "2017-03-06T04:02:06Z")]
+    assert py_wacz_pages(example, tmp_path, "--detect-pages") == py_wacz_pages(example, tmp_path) == listed
+    assert py_wacz_pages(iana, tmp_path, "--detect-pages") == []
+    for warc, pages in ((example, [("http://example.com/", "2017-03-06T04:02:06Z")]),
+                        (iana, [("http://www.iana.org/", "2017-03-06T16:54:09Z")])):
+        with zipfile.ZipFile(make_wacz(warc, tmp_path / f"{warc.name}.wacz")) as zf:
+            lines = zf.read(PAGES).decode("utf-8").splitlines()[1:]
+        assert [(page["url"], page["ts"]) for page in map(json.loads, lines)] == pages
+
+
 def test_a_crawl_warc_gets_a_page_per_html_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A WARC another tool wrote has no provpack documents: each URL's first GET capture that is an HTML page
-    with status 200 (or an HTML resource record) at an http(s) URL is a page, as py-wacz --detect-pages lists
-    them, in the order of the file; not a second capture, a 404, an image, a POST, or a URL replay tools do not serve.
+    with status 200 (or an HTML resource record) at an http(s) URL is a page (not py-wacz's rule: below), in the
+    order of the file; not a second capture, a 404, an image, a POST, or a URL replay tools do not serve.
     The package is valid and the same bytes when made again."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1510444800")
     source = tmp_path / "crawl.warc.gz"

@@ -85,6 +85,11 @@ OTHER_RULES = ("alignments with an original whose generator is not provpack (ano
 # earlier provpack gave each of them the passage. A record that names no generator gets the newer rule.
 ONCE_SINCE = (0, 6, 0)
 _GENERATOR = re.compile(r"provpack (\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?[0-9A-Za-z]+)*")
+# A conversion's WARC-Target-URI is its source's (WARC 1.1), but since 0.6.0 the conversion of a source whose target is
+# a content URN has the URN of its own text (a content URN names its record's bytes: under the source's, pywb's
+# `wb-manager add` replayed the text for the original). Records of an earlier provpack are held to the copy.
+OWN_URN_SINCE = (0, 6, 0)
+_CONTENT_URN = re.compile(r"urn:provpack:sha256:[0-9a-f]{64}")
 
 # Under --deep: (provenance JSON, excerpt block, conversion text) -> disagreements, or None when not comparable.
 Realign = Callable[[dict[str, Any], bytes, str], "list[str] | None"]
@@ -448,10 +453,32 @@ def _difference_messages(where: str, difference: object, segments: list[Any], te
 # -- what the archive tells ---------------------------------------------------------------------
 
 
-def _target_messages(field: str, record_id: str, original: dict[str, Any], record: Record) -> list[str]:
-    if _bare(record.target) != original.get("target_uri"):
+def conversion_target(doc: dict[str, Any], original: dict[str, Any]) -> tuple[str, bool] | None:
+    """When the source's target (`original.target_uri`) is a content URN: the URN of the conversion's own text,
+    and whether the source's target will do too: not for provpack 0.6.0 or later (OWN_URN_SINCE), which writes
+    the former; only it for an earlier provpack, which wrote the latter (None is returned); either for another
+    writer or none (WARC 1.1 says the latter). None when the conversion carries its source's target (or
+    text_sha256, said elsewhere, is no text)."""
+    target, sha = original.get("target_uri"), original.get("text_sha256")
+    if type(target) is not str or not _CONTENT_URN.fullmatch(target) or type(sha) is not str:
+        return None
+    version = provpack_version(doc.get("generator"))
+    if version is not None and version < OWN_URN_SINCE:
+        return None
+    return f"urn:provpack:sha256:{sha.lower()}", version is None
+
+
+def _target_messages(field: str, record_id: str, parts: dict[str, Any], record: Record) -> list[str]:
+    original, target = parts["original"], _bare(record.target)
+    own = parts.get("conversion_target") if field == "conversion_record_id" else None
+    if own is not None and target != own[0] and not (own[1] and target == original.get("target_uri")):
+        either = " or its source's (as WARC 1.1 says)" if own[1] else " (as provpack writes it since 0.6.0)"
+        return [f"original.target_uri {_show(original.get('target_uri'))} is a content URN, so the conversion"
+                f" record original.{field} {record_id} names must have the URN of its own text, {own[0]},{either}"
+                f" but has WARC-Target-URI {_show(target)}"]
+    if own is None and target != original.get("target_uri"):
         return [f"original.target_uri {_show(original.get('target_uri'))} but the record original.{field}"
-                f" {record_id} names has WARC-Target-URI {_show(_bare(record.target))}"]
+                f" {record_id} names has WARC-Target-URI {_show(target)}"]
     return []
 
 
@@ -462,7 +489,7 @@ def record_messages(field: str, kind: str, parts: dict[str, Any], record: Record
     record_id = original[field]
     if record.kind != kind:
         return [f"original.{field} {record_id} names a {record.kind} record, not a {kind} record"], True
-    out = _target_messages(field, record_id, original, record)
+    out = _target_messages(field, record_id, parts, record)
     if field == "record_id" and kind == "resource":
         sha, length = original.get("sha256"), original.get("length_bytes")
         if record.sha256_hex is not None and (type(sha) is not str or sha.lower() != record.sha256_hex):
@@ -710,6 +737,7 @@ class OriginTracker:
         parts: dict[str, Any] = {"original": original, "segments": _list(doc, "segments"),
                                  "elisions": _list(doc, "elisions"), "differences": _list(doc, "differences")}
         if aligned(original):
+            parts["conversion_target"] = conversion_target(doc, original)
             parts["rules"] = rules = other_rules(doc)
             if rules is None:
                 _rules()

@@ -25,6 +25,7 @@ from .httpbytes import REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, sp
 from .inputs import read_bytes
 from .model import RecordSpec
 from .records import TEXT_TYPE, record_id, uri_value
+from .urlkey import CONTENT_URN
 from .warcwriter import warc_date
 
 if TYPE_CHECKING:
@@ -161,16 +162,33 @@ def _extract(data: bytes, content_type: str | None, where: str) -> Extraction:
                          fix="give an HTML or plain-text original") from exc
 
 
-def _conversion(name_key: str, target: str, extraction: Extraction, refers_to: str) -> RecordSpec:
+def conversion_target(source_target: str, text_sha256: str) -> str:
+    """The WARC-Target-URI of the conversion of a source record whose target is `source_target`.
+
+    WARC 1.1 makes it a copy of the source's, and so it is for every URL. A content URN is no URL
+    anything was captured from but the name of its record's bytes: the conversion of a source so named
+    gets the URN of its own text, which no other bytes have (under the source's URN, replay tools that
+    index conversions, such as pywb's `wb-manager add`, gave the text for the original's bytes).
+    """
+    return f"urn:provpack:sha256:{text_sha256}" if CONTENT_URN.fullmatch(source_target) else source_target
+
+
+def _conversion(source_target: str, extraction: Extraction, refers_to: str, date: str | None = None) -> RecordSpec:
+    """The conversion record of `extraction`; dated `date` (its source record's WARC-Date) when given, else
+    as the run, as its source record is."""
     block = extraction.text.encode("utf-8")
+    text_sha256 = hashlib.sha256(block).hexdigest()
+    target = conversion_target(source_target, text_sha256)
+    dated = () if date is None else (("WARC-Date", date),)
     return RecordSpec(
         warc_type="conversion",
-        record_id=record_id("conversion", name_key, target, hashlib.sha256(block).hexdigest()),
+        record_id=record_id("conversion", "", target, text_sha256),
         target_uri=target,
         content_type=TEXT_TYPE,
         block=block,
         payload_digest=True,
-        extra_headers=(("WARC-Refers-To", refers_to),),
+        extra_headers=(*dated, ("WARC-Refers-To", refers_to)),
+        block_sha256=text_sha256,
     )
 
 
@@ -204,7 +222,7 @@ def local_original(sidecar_path: Path, value: object, *, source_url: str | None 
         payload_digest=True,
     )
     extraction = _extract(data, content_type, str(path))
-    conversion = _conversion("", target, extraction, resource.record_id)
+    conversion = _conversion(target, extraction, resource.record_id)
     description = {
         "how": "local",
         "path": str(value),
@@ -288,7 +306,9 @@ def fetched_original(capture: Capture) -> Original | TextlessOriginal:
         description.update({"conversion_record_id": None, "text_sha256": None, "length_chars": None,
                             "scope": None, "charset": None, "no_text": no_text})
         return TextlessOriginal(tuple(records), response_id, target, no_text, description)
-    conversion = _conversion("", target, extraction, response_id)
+    # Dated as the response it was extracted from, in the run that fetched it: under the run's date it was one more
+    # capture of the URL to replay tools that index conversions (pywb's `wb-manager add`), at SOURCE_DATE_EPOCH.
+    conversion = _conversion(target, extraction, response_id, date=dict(records[-1].extra_headers)["WARC-Date"])
     description.update(_conversion_description(extraction, conversion))
     records.append(conversion)
     return Original(tuple(records), response_id, conversion.record_id, target, extraction.text, description)

@@ -33,7 +33,7 @@ from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata,
 from .parallel import OrderedPool, default_jobs, usable_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
-from .replaykeys import ReplayKeys, Source, cdx_timestamp, warn_clashes
+from .replaykeys import ReplayKeys, Source, cdx_timestamp, replayable, warn_clashes, warn_unreplayable
 from .urlkey import CONTENT_URN, urlkey
 from .tables import SummaryTable, pack_row
 from .warcwriter import encode, open_archive, warc_date, written
@@ -179,6 +179,7 @@ def package(
     failures: list[FetchFailure] = []
     unaligned: list[UnalignedOriginal] = []
     unmatched: list[UnmatchedOriginal] = []
+    unreplayable: list[tuple[str, str]] = []   # (sidecar, url) of the excerpts whose url replay tools cannot replay
     if fetch and fetcher is None:
         from .capture import capture   # requests and urllib3: only for runs that fetch
         fetcher = functools.partial(capture, allow_private=allow_private)
@@ -203,6 +204,7 @@ def package(
                         fresh.add(key)
             summaries.extend(encoded.rows)
             unmatched.extend(encoded.unmatched)
+            unreplayable.extend(encoded.unreplayable)
             for original_id, key, timestamp, source, chained in encoded.served:
                 if original_id is not None:   # an original shared by excerpts: once, as it is written
                     if original_id not in fresh:
@@ -213,6 +215,7 @@ def package(
                 progress(len(summaries), len(listing.names), sink.size)
         clashes = replay.clashes()
     archive = written(sink, out_path)
+    warn_unreplayable(unreplayable)
     warn_clashes(clashes, replay.count)
     log.info("wrote %s (%d records, %d bytes)", archive.path, archive.records, archive.size_bytes)
     return PackageResult(
@@ -244,6 +247,7 @@ class _Encoded(NamedTuple):
     served: list[tuple[str | None, str, str, Source, bool]]   # (original id, URL key, 14-digit timestamp, who gave it,
                                                               # a redirect's next response)
     unmatched: list[UnmatchedOriginal]   # documents aligned with an original that has none of their segments
+    unreplayable: list[tuple[str, str]]   # (sidecar, url): excerpts whose url replay tools cannot replay (mailto:)
 
 
 # What a worker gets: its documents as a listing of their own, then how to encode them.
@@ -315,6 +319,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
     rows = bytearray()
     served: list[tuple[str | None, str, str, Source, bool]] = []
     unmatched: list[UnmatchedOriginal] = []
+    unreplayable: list[tuple[str, str]] = []
 
     def flush() -> None:
         if own:
@@ -329,6 +334,8 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
         sidecar = files[number][2]
         if sidecar is not None:   # (only a sidecar gives a url, or an original)
             served.extend(_served(sidecar, resource, original, date))   # (keyed here, in the worker)
+            if resource.target_uri is not None and not replayable(resource.target_uri):
+                unreplayable.append((sidecar, resource.target_uri))
         rows += pack_row(summary)
         if unfound is not None:
             unmatched.append(unfound)
@@ -338,7 +345,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
                 pieces = _members((spec,), date=date, deflate=deflate)
                 parts.append((spec.record_id, 1, pieces if lazy else (b"".join(pieces),)))
     flush()
-    return _Encoded(parts, bytes(rows), served, unmatched)
+    return _Encoded(parts, bytes(rows), served, unmatched, unreplayable)
 
 
 def _served(sidecar: str, resource: RecordSpec, original: Original | TextlessOriginal | None,

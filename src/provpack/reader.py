@@ -81,7 +81,7 @@ def read_listing(path: Path | str, *,
         except _NoRecordAt as exc:   # a likely start past damage that holds no record after all
             after = exc.start
         except IntegrityError as exc:
-            if on_damage is None:
+            if on_damage is None or isinstance(exc, _SharedId):   # (which record a document names is unknown)
                 raise
             if exc.offset is not None:
                 _take_back(archive, state, documents, exc.offset)
@@ -93,7 +93,7 @@ def read_listing(path: Path | str, *,
         if resumed is None:
             break
         start = resumed
-    return ArchiveListing(tuple(documents), len(state.seen_ids))   # (every record read has an id of its own)
+    return ArchiveListing(tuple(documents), len(state.read_ids))
 
 
 def _bare(error: IntegrityError) -> IntegrityError:
@@ -133,7 +133,8 @@ class DamageSeen:
 class _Reading:
     """What a reading of an archive has seen so far, kept across the damaged places it reads past."""
 
-    seen_ids: dict[str, int] = field(default_factory=dict)   # WARC-Record-ID -> offset
+    read_ids: dict[int, str] = field(default_factory=dict)   # offset -> WARC-Record-ID of each record read, in order
+    own_ids: dict[str, int] = field(default_factory=dict)   # WARC-Record-ID -> offset, of provpack's kinds of record
     resource_offsets: dict[str, int] = field(default_factory=dict)
     block: tuple[int, bytearray, Any] | None = None   # the last provenance record read: offset, block, headers
     listed_at: int = -1   # the offset of the provenance record the last document was taken from
@@ -144,13 +145,15 @@ def _take_back(archive: Path, state: _Reading, documents: list[ArchivedDocument]
     """Forget the record read last when the damage found at offset `at` lies in it (it starts there; the records
     before it end before the damage), unless it shows itself whole (_whole): warcio gives a record whose gzip
     member fails past its first 16 KiB, or that the end of the file cuts off, as though it were sound."""
-    if not state.seen_ids:
+    if not state.read_ids:
         return
-    record_id, offset = next(reversed(state.seen_ids.items()))   # (in the order read)
+    offset, record_id = next(reversed(state.read_ids.items()))   # (in the order read)
     block = state.block if state.block is not None and state.block[0] == offset else None
     if offset < at or _whole(archive, offset, block):
         return
-    del state.seen_ids[record_id]
+    del state.read_ids[offset]
+    if state.own_ids.get(record_id) == offset:
+        del state.own_ids[record_id]
     if state.resource_offsets.get(record_id) == offset:
         del state.resource_offsets[record_id]
     if state.listed_at == offset:
@@ -212,18 +215,25 @@ def _resume_after(archive: Path, after: int, state: _Reading) -> int | None:
 def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Reading, start: int) -> None:
     """Append each document to `documents` as its provenance record is read, from the record at `start` on."""
     resource_offsets = state.resource_offsets
-    seen_ids = state.seen_ids
+    read_ids, own_ids = state.read_ids, state.own_ids
     for record, offset in _records(archive, start=start):
         warc_type = record.rec_type
         warc_id = record.rec_headers.get_header("WARC-Record-ID") or ""
-        if warc_id in seen_ids:
-            raise ArchiveError(archive, f"records at offsets {seen_ids[warc_id]} and {offset} share the "
-                               f"WARC-Record-ID {quoted_text(warc_id, 100)}", fix="run 'provpack verify' on the file")
-        seen_ids[warc_id] = offset
+        read_ids[offset] = warc_id
+        provenance_kind = warc_type == "metadata" and _is_jsonld(record.rec_headers.get_header("Content-Type"))
+        # Documents are read from resource and JSON-LD metadata records, found by their ids: two of these with one
+        # id leave which a document names unknown. Another tool's other records that repeat an id (requests, in
+        # warcio's example-digest.warc) are verify's to report: they hide no document.
+        if warc_type == "resource" or provenance_kind:
+            if warc_id in own_ids:
+                raise _SharedId(archive, f"the {warc_type} record at byte {offset} has the WARC-Record-ID "
+                                f"{quoted_text(warc_id, 100)} of the record at byte {own_ids[warc_id]}: which one a "
+                                "document names is unknown; `provpack verify` gives the full report")
+            own_ids[warc_id] = offset
         if warc_type == "resource":
             resource_offsets[warc_id] = offset
             continue
-        if warc_type != "metadata" or not _is_jsonld(record.rec_headers.get_header("Content-Type")):
+        if not provenance_kind:
             continue
         block = _read_capped(record.content_stream(), MAX_PROVENANCE_BYTES + 1)
         state.block = (offset, block, record.rec_headers)
@@ -435,6 +445,11 @@ def _check_block(archive: Path, offset: int) -> None:
         return   # the caller's own error says enough
     with handle:
         check_end(archive, handle, offset, failed_at=offset)
+
+
+class _SharedId(IntegrityError):
+    """Two resource or JSON-LD metadata records with one WARC-Record-ID: reading does not go on past it (as past
+    damage), since which record a document names is unknown."""
 
 
 class _NoRecordAt(Exception):

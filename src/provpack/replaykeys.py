@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import struct
 import tempfile
 import weakref
@@ -31,7 +32,7 @@ from typing import NamedTuple
 from .idset import IdSet
 from .urlkey import CONTENT_URN, urlkey
 
-__all__ = ["MOST", "Clash", "ReplayKeys", "Source", "cdx_timestamp", "warn_clashes"]
+__all__ = ["MOST", "Clash", "ReplayKeys", "Source", "cdx_timestamp", "replayable", "warn_clashes", "warn_unreplayable"]
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,33 @@ def cdx_timestamp(warc_date: str) -> str:
     if len(digits) != 14 or not digits.isdigit():
         raise ValueError(f"not a WARC-Date in whole seconds: {warc_date!r}")
     return digits
+
+
+# pywb keeps an address whose scheme is followed by a / (http://, ftp://, file:/) or a urn:, and reads any other as a
+# host (mailto:a@b.org as http://mailto:a@b.org/, which is nowhere) but a data: URL, which it refuses (400).
+_KEPT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/|urn:")
+UNREPLAYABLE = ("replay tools cannot replay it (pywb takes an address with no / after its scheme, but a urn:, for a"
+                " host name, and refuses a data: URL), so it is no page of a WACZ")
+
+
+def replayable(url: str) -> bool:
+    """Whether pywb replays a record under `url` (its WARC-Target-URI): an address whose scheme is followed by a /,
+    or a urn: (so a content URN); not mailto:, data:, tel:, tag: ... (tested in tests/test_replay.py)."""
+    return _KEPT.match(url) is not None
+
+
+def warn_unreplayable(given: Sequence[tuple[str, str]], *, prefix: str = "", again: bool = False) -> None:
+    """Warn, in at most MOST lines, that each (who, url) of `given` (a sidecar or a page, and the url it gives an
+    excerpt) cannot be replayed; `again`: the archive is made (wacz)."""
+    fix = ("package the excerpt again with its web address as url, or none" if again else
+           "give the excerpt's web address as url, or leave url out")
+    fix += " (an excerpt without url gets its urn:provpack:sha256 target, which replays)"
+    shown = given[: MOST if len(given) <= MOST else MOST - 1]
+    for where, url in shown:
+        log.warning("%s%s: url %s: %s: %s", prefix, where, url, UNREPLAYABLE, fix)
+    if len(shown) < len(given):
+        log.warning("%s%d more urls replay tools cannot replay (%s among them): %s", prefix, len(given) - len(shown),
+                    given[len(shown)][0], fix)
 
 
 def warn_clashes(clashes: Sequence[Clash], count: int, *, prefix: str = "", again: bool = False) -> None:

@@ -31,7 +31,7 @@ from .errors import ArchiveError, InputError, IntegrityError, not_utf8, option, 
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
-from .replaykeys import SERVED, Clash, ReplayKeys, Source, warn_clashes
+from .replaykeys import SERVED, Clash, ReplayKeys, Source, replayable, warn_clashes, warn_unreplayable
 from .sniff import NotWarcError, is_gzipped_warc, open_source, refuse_stream
 from .stalesig import warn_stale_wacz
 
@@ -183,13 +183,49 @@ def _archive_name(warc: Path) -> str:
     except OSError as exc:
         raise ArchiveError.unreadable(warc, exc) from exc
     suffix = ".warc.gz" if gzipped else ".warc"
-    if not warc.name.endswith(suffix) or warc.name == suffix:
+    misnamed = not warc.name.endswith(suffix) or warc.name == suffix
+    if gzipped and _gzipped_whole(warc):   # said first: renaming alone would only bring this refusal next
+        stem = warc.name[:warc.name.find(".warc")] if warc.name.find(".warc") > 0 else warc.name
+        out = f"{stem}{'' if misnamed else '-recompressed'}.warc.gz"   # (here: the WARC's folder may be read-only)
+        raise ArchiveError(
+            warc,
+            "is gzipped as a whole (its first gzip member holds more than one record), which warcio and replay tools"
+            " cannot read record by record" + (", and a WACZ needs a gzipped WARC to be named NAME.warc.gz"
+                                               if misnamed else ""),
+            fix=f"run 'warcio recompress {warc} {out}' (one gzip member a record"
+                f"{', under a name a WACZ takes' if misnamed else ''}) and make the WACZ of that",
+        )
+    if misnamed:
         raise ArchiveError(
             warc,
             f"a WACZ needs a {'gzipped' if gzipped else 'plain'} WARC to be named NAME{suffix}",
             fix=f"rename it to end in {suffix}",
         )
     return warc.name
+
+
+_FIRST_MEMBER_PEEK = 1 << 20   # bytes of the first gzip member inflated to tell a WARC gzipped as a whole
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d{1,19})[ \t]*\r\n", re.IGNORECASE)
+
+
+def _gzipped_whole(warc: Path) -> bool:
+    """True when the first gzip member of `warc` goes on past its first record (a WARC gzipped as a whole, or
+    several records a member), as its first MiB inflated shows; False when it ends with the record, or cannot tell
+    (a first record over a MiB, damaged data: said by what reads it next)."""
+    inflater = zlib.decompressobj(wbits=31)
+    out = b""
+    try:
+        with open(warc, "rb") as stream:
+            while len(out) <= _FIRST_MEMBER_PEEK and not inflater.eof:
+                data = inflater.unconsumed_tail or stream.read(1 << 16)
+                if not data:
+                    break
+                out += inflater.decompress(data, _FIRST_MEMBER_PEEK + 1 - len(out))
+    except (OSError, zlib.error):
+        return False
+    head_end = out.find(b"\r\n\r\n")
+    length = _CONTENT_LENGTH.search(out, 0, head_end + 2) if head_end >= 0 else None
+    return length is not None and len(out) > head_end + 4 + int(length.group(1)) + 4
 
 
 def _check_gzip(warc: Path) -> None:
@@ -229,7 +265,8 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine], *, warn: bool = True) ->
     """pages.jsonl: the header line, then one page per provpack provenance record (in a WARC without one, a
     page per HTML page captured: _html_pages).
 
-    Records replay tools cannot tell apart (see replaykeys) are warned about, named by their pages (`warn`).
+    Records replay tools cannot tell apart (see replaykeys) are warned about, named by their pages (`warn`). A
+    document whose url replay tools cannot replay (mailto:, data:: replaykeys.replayable) is no page (and said, `warn`).
     """
     header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
     out = [json.dumps(header, ensure_ascii=False)]
@@ -238,6 +275,8 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine], *, warn: bool = True) ->
         ids = {offset: _record_id(warc, stream, offset)   # the clashing records' ids, by offset
                for clash in clashes for offset in (clash.later.offset, clash.first.offset)}
         wanted: dict[str, Source | None] = dict.fromkeys(filter(None, ids.values()))   # id -> its document
+        documents = 0
+        unreplayable: list[tuple[str, str]] = []   # (page, url)
         for line in lines:
             if line.record_type != "metadata" or line.mime != "application/ld+json":
                 continue
@@ -252,22 +291,28 @@ def _pages_jsonl(warc: Path, lines: Sequence[CdxjLine], *, warn: bool = True) ->
             }
             if wanted:
                 _name_records(wanted, provenance, f"page {page['id']}")
+            documents += 1
+            if isinstance(page["url"], str) and not replayable(page["url"]):
+                unreplayable.append((f"page {page['id']}", page["url"]))
+                continue
             out.append(json.dumps(page, ensure_ascii=False))
-        if len(out) > 1:   # a provpack archive: its documents' records are named (another WARC's are not its concern)
+        if documents:   # a provpack archive: its documents' records are named (another WARC's are not its concern)
+            if warn:
+                warn_unreplayable(unreplayable, prefix=f"{warc}: ", again=True)
             _warn_clashes(warc, clashes, count, {offset: wanted.get(ids[offset]) for offset in ids})
         else:
             out.extend(json.dumps(page, ensure_ascii=False) for page in _html_pages(lines))
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-HTML_TYPES = frozenset(("text/html", "application/xhtml", "application/xhtml+xml"))   # as py-wacz --detect-pages
+HTML_TYPES = frozenset(("text/html", "application/xhtml", "application/xhtml+xml"))   # py-wacz's HTML_MIME_TYPES
 
 
 def _html_pages(lines: Sequence[CdxjLine]) -> list[dict[str, str]]:
     """The pages of a WARC another tool wrote: each URL's first capture that replays as an HTML page (a GET
-    response with status 200, or a resource record, of an HTML type, at an http(s) URL), as py-wacz's
-    `--detect-pages` finds them, in the order of the file. No title: ReplayWeb.page then shows the URL, and no record
-    is read."""
+    response with status 200, or a resource record, of an HTML type, at an http(s) URL), in the order of the file.
+    No title: ReplayWeb.page then shows the URL, and no record is read. (py-wacz 0.6.0's `--detect-pages` differs:
+    README.)"""
     pages: list[dict[str, str]] = []
     seen: set[str] = set()
     for line in lines:
