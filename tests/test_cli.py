@@ -659,10 +659,11 @@ def test_package_wacz_stopped_before_the_archive_says_nothing_more(
 
 
 def test_package_force_beside_the_wacz_of_the_archive_replaced_warns(
-        seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """package --force without --wacz, beside the OUT.wacz made of the archive it replaces: a warning, as for a
     signature, with the command that makes the WACZ again; none when the archive's bytes are the same, or the WACZ
     holds another archive or cannot be read. The WACZ itself is left as it was."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1510444800")   # (runs a second apart still give the same bytes)
     out, wacz = tmp_path / "o.warc.gz", tmp_path / "o.wacz"
     assert main(["-q", "package", str(seed_dir), "-o", str(out), "--wacz"]) == 0
     old, old_wacz = out.read_bytes(), wacz.read_bytes()
