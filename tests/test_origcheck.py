@@ -1575,3 +1575,11 @@ def test_deep_leaves_an_earlier_archives_alignments(tmp_path: Path, merges: list
     for note in (f"{origcheck.NOT_REALIGNED}: 5", f"{origcheck.NOT_REEXTRACTED}: 5", f"{origcheck.OLDER_RULES}: 5"):
         assert note in found.notes
     assert not any(note.startswith((origcheck.REALIGNED, origcheck.REEXTRACTED)) for note in found.notes)
+
+
+@pytest.mark.parametrize("generator", [[], {}, ["provpack 0.6.0"], 0.6, None])
+def test_a_generator_that_is_no_text_names_no_provpack_and_breaks_no_conversion_target_rule(generator: object) -> None:
+    """A hostile record's generator may be any JSON value: none is a version, and a list (unhashable) is no error."""
+    assert origcheck.provpack_version(generator) is None
+    original = {"target_uri": "urn:provpack:sha256:" + "a" * 64, "text_sha256": "B" * 64}
+    assert origcheck.conversion_target({"generator": generator}, original) == ("urn:provpack:sha256:" + "b" * 64, True)

@@ -122,11 +122,15 @@ class Record(NamedTuple):
 Want = tuple[int | None, str | None, str, str, dict[str, Any]]
 
 
-@functools.lru_cache(maxsize=16)
 def provpack_version(generator: object) -> tuple[int, int, int] | None:
     """(X, Y, Z) of a `generator` "provpack X.Y.Z" (a missing Z is 0; a suffix such as .dev3 or +local is
-    not compared); None for any other generator, or none."""
-    found = _GENERATOR.fullmatch(generator) if type(generator) is str else None
+    not compared); None for any other generator, or none (a list or object from a hostile record too)."""
+    return _version_of(generator) if type(generator) is str else None
+
+
+@functools.lru_cache(maxsize=16)
+def _version_of(generator: str) -> tuple[int, int, int] | None:
+    found = _GENERATOR.fullmatch(generator)
     if found is None:
         return None
     major, minor, patch = found.groups()
