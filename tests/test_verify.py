@@ -205,6 +205,20 @@ def test_stream() -> None:
     assert report.path == "-" and report.ok and report.verified == 5
 
 
+def test_standard_input_closed_is_an_archive_error_before_any_file_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`<&-` leaves Python's sys.stdin None: verify("-") says so (exit code 2), not an AttributeError, and before it
+    reads a file given with it."""
+    monkeypatch.setattr(sys, "stdin", None)
+    opened: list[Path] = []
+    monkeypatch.setattr(sys.modules["provpack.verify"], "_verify_path", lambda path, **kwargs: opened.append(path))
+    with pytest.raises(ArchiveError) as caught:
+        verify([write(tmp_path, ARCHIVE_BYTES), "-"])
+    assert str(caught.value) == ("-: standard input is closed; send the archive into it (`provpack verify - < FILE`), "
+                                 "or give the file's name")
+    assert caught.value.exit_code == 2 and opened == []
+
+
 # -- the sidecar --------------------------------------------------------------------------------
 
 

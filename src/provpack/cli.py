@@ -215,10 +215,12 @@ class _Commands:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run provpack with `argv` (default: the command line); return the exit code."""
-    from .stdout import OutputError, whole_stdout
+    from .stdout import OutputError, present_stderr, whole_stdout
 
     code = 0
-    with whole_stdout():   # a full disk under standard output is an error (exit 2), not a short file and exit 0
+    # stderr closed (`2>&-`): its messages go nowhere, not onto standard output. A full disk under standard output
+    # is an error (exit 2), not a short file and exit 0.
+    with present_stderr(), whole_stdout():
         try:
             code = _run(argv)   # an OutputError a command raises is reported there; this is for --help, --version
             sys.stdout.flush()
@@ -570,7 +572,7 @@ def _wacz_name(warc_path: Path) -> Path:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .verify import VerifyReport, render_text, verify, verify_stream   # imported for this command only
+    from .verify import VerifyReport, render_text, standard_input, verify, verify_stream   # for this command only
 
     if "-" in args.files:
         if len(args.files) > 1:
@@ -581,7 +583,7 @@ def _verify(args: argparse.Namespace) -> int:
             if given is not None:
                 raise ProvpackError(f"verify: {option} names a file of a signature, which only --key checks, and "
                                     "--key needs the archive's file name, not '-'")
-        report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-", deep=args.deep),), strict=args.strict)
+        report = VerifyReport(files=(verify_stream(standard_input(), name="-", deep=args.deep),), strict=args.strict)
     else:
         from .progress import progress_bar, wanted
 

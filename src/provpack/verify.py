@@ -223,6 +223,8 @@ def verify(paths: str | Path | Iterable[str | Path], *, strict: bool = False,
             _check_readable(Path(path))
         elif key is not None:
             raise InputError("-", "a signature cannot be checked on standard input", fix="give the file's name")
+        else:
+            standard_input()   # closed: said before any file is read
     if key is not None:
         from . import signing  # cryptography is imported only when a signature is to be checked
 
@@ -240,7 +242,7 @@ def verify(paths: str | Path | Iterable[str | Path], *, strict: bool = False,
                 progress(number, len(paths), before + offset)
 
         if str(path) == "-":
-            reports.append(verify_stream(sys.stdin.buffer, name="-", deep=deep))
+            reports.append(verify_stream(standard_input(), name="-", deep=deep))
             continue
         try:
             report = _verify_path(Path(path), jobs=jobs, on_read=on_read, deep=deep)
@@ -328,6 +330,14 @@ def _with_signature(report: FileReport, path: Path, key: Path, *, signature: str
         kept = tuple(note for note in report.notes if _UNCOVERED not in note)
         return replace(report, notes=kept + (f"signature: {check.message}",))
     return replace(report, problems=report.problems + (Problem(None, None, check.kind, check.message),))
+
+
+def standard_input() -> BinaryIO:
+    """The bytes of standard input, "-"; an ArchiveError when the shell closed it (`<&-`: Python's sys.stdin is None)."""
+    if sys.stdin is None:
+        raise ArchiveError("-", "standard input is closed", fix="send the archive into it (`provpack verify - < FILE`), "
+                                "or give the file's name")
+    return sys.stdin.buffer
 
 
 def verify_stream(stream: BinaryIO, *, name: str, deep: bool = False) -> FileReport:
