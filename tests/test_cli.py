@@ -1459,3 +1459,65 @@ def test_an_encode_error_of_undecodable_input_is_a_usage_error_and_any_other_a_t
     monkeypatch.setattr(provpack.cli, "_index", ascii_only)
     with pytest.raises(UnicodeEncodeError):
         main(["index", "x.warc.gz"])
+
+
+# Every argument that is a path, with what precedes it ('' in its place): each refuses an empty path.
+_PATH_ARGUMENTS = {
+    "package SRC": (["package"], "SRC"), "package -o": (["package", "src", "-o"], "-o/--output"),
+    "verify FILE": (["verify"], "FILE"), "verify --key": (["verify", "a.warc.gz", "--key"], "--key"),
+    "verify --signature": (["verify", "a.warc.gz", "--key", "k.pub", "--signature"], "--signature"),
+    "verify --wacz": (["verify", "a.warc.gz", "--key", "k.pub", "--wacz"], "--wacz"),
+    "verify --tsa-ca": (["verify", "a.warc.gz", "--key", "k.pub", "--tsa-ca"], "--tsa-ca"),
+    "show FILE": (["show"], "FILE"), "extract FILE": (["extract"], "FILE"),
+    "extract -o": (["extract", "a.warc.gz", "doc", "-o"], "-o/--output"),
+    "index ARCHIVE": (["index"], "ARCHIVE"), "index -o": (["index", "a.warc.gz", "-o"], "-o/--output"),
+    "wacz ARCHIVE": (["wacz"], "ARCHIVE"), "wacz -o": (["wacz", "a.warc.gz", "-o"], "-o/--output"),
+    "bag ARCHIVE": (["bag", "-o", "bag"], "ARCHIVE"), "bag -o": (["bag", "a.warc.gz", "-o"], "-o/--output"),
+    "keygen -o": (["keygen", "-o"], "-o/--output"), "sign ARCHIVE": (["sign", "--key", "k"], "ARCHIVE"),
+    "sign --key": (["sign", "a.warc.gz", "--key"], "--key"), "sign --wacz": (["sign", "a.warc.gz", "--key", "k", "--wacz"],
+                                                                           "--wacz"),
+    "sign -o": (["sign", "a.warc.gz", "--key", "k", "-o"], "-o/--output"), "--config": (["--config"], "--config"),
+}
+
+
+@pytest.mark.parametrize("before, argument", _PATH_ARGUMENTS.values(), ids=_PATH_ARGUMENTS)
+def test_an_empty_path_is_refused_naming_its_argument(before: list[str], argument: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """'' (an unset shell variable) is not the current folder, as pathlib reads it: `package ""` packaged the folder
+    the command ran in, `-o ""` wrote ./NAME.warc.gz, `verify ""` said '.: is a directory'. A usage error (exit 2),
+    before anything is read or written."""
+    (tmp_path / "src").mkdir()
+    write_text(tmp_path / "src", "doc", b"Title\n\nSome text [...] more.\n")
+    monkeypatch.chdir(tmp_path)
+    settings = before == ["--config"]   # (given before the command: the main parser's)
+    assert main([*before, "", *(["verify", "a.warc.gz"] if settings else [])]) == 2
+    prog = "provpack" if settings else f"provpack {before[0]}"
+    assert capsys.readouterr().err == f"provpack: error: argument {argument}: empty path; give a path; see {prog} --help\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["src"]
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["wacz", "."], ".: is a folder, not a file; give a file"),
+    (["wacz", "/"], "/: is a folder, not a file; give a file"),
+    (["wacz", ".", "-o", "out.wacz"], ".: is a folder, not a file; give a file"),
+    (["sign", ".", "--key", "KEY"], ".: is a folder, not a file; give a file"),
+    (["sign", "ARCHIVE", "--key", "KEY", "-o", "."], ".: is a folder, not a file; name a file to write"),
+    (["keygen", "-o", "."], ".: is a folder, not a file; name a file to write"),
+    (["keygen", "-o", "sub/.."], "sub/..: is a folder, not a file; name a file to write"),
+])
+def test_a_path_without_a_file_name_is_an_error_not_a_traceback(argv: list[str], said: str, packed: Path,
+                                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """'.', '/' and '..' name no file: the name of the WACZ, the signature or the public key made from them was a
+    ValueError from pathlib ('PosixPath('.') has an empty name', exit 1)."""
+    key = tmp_path / "k" / "key"
+    assert main(["keygen", "-o", str(key)]) == 0
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    listed = sorted(tmp_path.rglob("*"))
+    argv = [str(key) if item == "KEY" else str(packed) if item == "ARCHIVE" else item for item in argv]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"provpack: error: {said}\n"
+    assert sorted(tmp_path.rglob("*")) == listed

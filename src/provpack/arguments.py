@@ -3,7 +3,9 @@
 A value of the wrong type is an InputError naming the argument and what it must be
 (`jobs: must be an int or None, not str '2'`), not an AttributeError or TypeError from deep
 inside, or from the end of a read (`extract` into a text stream). Only types are checked here,
-cheaply; each function checks the values itself.
+cheaply, and two things no path may be: empty ('' is the current folder to pathlib, which an unset
+shell variable does not mean), and, where a file is wanted, without a file name ('.', '/', on which
+pathlib's with_name raises ValueError). Each function checks the other values itself.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from .errors import InputError
+from .errors import EMPTY_PATH, InputError
 
-__all__ = ["FLAG", "FUNCTION", "INT", "PATH", "TEXT", "Kind", "binary_stream", "paths", "require", "text_stream"]
+__all__ = ["FLAG", "FUNCTION", "INT", "PATH", "TEXT", "Kind", "binary_stream", "file_path", "paths",
+           "refuse_empty", "require", "text_stream"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +31,12 @@ class Kind:
     accepts: Callable[[object], bool]
     what: str
     optional: bool = False
+    path: bool = False   # a path: not an empty one either
 
     @property
     def or_none(self) -> Kind:
         """The same kind, or None."""
-        return Kind(self.accepts, f"{self.what} or None", optional=True)
+        return Kind(self.accepts, f"{self.what} or None", optional=True, path=self.path)
 
 
 def _is_path(value: object) -> bool:
@@ -48,7 +52,7 @@ def _fspath(value: os.PathLike[Any]) -> object:
         return None
 
 
-PATH = Kind(_is_path, "a path (a str or a pathlib.Path)")
+PATH = Kind(_is_path, "a path (a str or a pathlib.Path)", path=True)
 TEXT = Kind(lambda value: isinstance(value, str), "a str")
 INT = Kind(lambda value: isinstance(value, int) and not isinstance(value, bool), "an int")
 FLAG = Kind(lambda value: isinstance(value, bool), "True or False")
@@ -60,12 +64,32 @@ def require(arguments: tuple[tuple[str, object, Kind], ...]) -> None:
     for name, value, kind in arguments:
         if not (value is None and kind.optional) and not kind.accepts(value):
             raise InputError(name, f"must be {kind.what}, not {_described(value)}")
+        if kind.path:
+            refuse_empty(name, value)
+
+
+def refuse_empty(name: str, value: object) -> None:
+    """An InputError naming the argument when `value` is an empty path (pathlib reads '' as '.')."""
+    if _is_path(value) and os.fspath(cast("str | os.PathLike[str]", value)) == "":
+        raise InputError(name, EMPTY_PATH[0], fix=EMPTY_PATH[1])
+
+
+def file_path(name: str, value: str | os.PathLike[str], *, fix: str = "give a file") -> Path:
+    """`value` as a Path that names a file; an InputError naming the argument when it is empty, or naming the path
+    when its last part names no file ('.', '/', '..': a folder), on which pathlib's with_name raises ValueError.
+    `fix`: what to do then (for an output, "name a file to write")."""
+    refuse_empty(name, value)
+    path = Path(value)
+    if path.name in ("", ".."):
+        raise InputError(os.fspath(value), "is a folder, not a file", fix=fix)
+    return path
 
 
 def paths(name: str, value: object) -> list[str | Path]:
     """`value`, one path or an iterable of them (read once, here), as a list; an InputError naming the argument
     (or its item, `name[2]`) when it is not."""
     if _is_path(value):
+        refuse_empty(name, value)
         return [cast("str | Path", value)]   # (or another os.PathLike: Path() takes it)
     if isinstance(value, (bytes, bytearray)) or not isinstance(value, Iterable):
         raise InputError(name, f"must be {PATH.what} or an iterable of them, not {_described(value)}")
@@ -90,6 +114,7 @@ def text_stream(name: str, value: object) -> None:
     """An InputError naming the argument unless `value` is a path or a stream that takes text."""
     if not _is_path(value) and (not callable(getattr(value, "write", None)) or _is_text(value) is False):
         raise InputError(name, f"must be {_TEXT}, not {_described(value)}")
+    refuse_empty(name, value)
 
 
 def _is_text(stream: Any) -> bool | None:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .arguments import file_path
 from .errors import FORCE, ArchiveError
 
 log = logging.getLogger(__name__)
@@ -365,8 +366,9 @@ def refuse_input(output: Path | str, reads: Iterable[tuple[Path | str, str]]) ->
 
 
 def archive_files(archive: Path | str) -> tuple[tuple[Path, str], ...]:
-    """An archive a command reads, with its .sha256, .sig and .sig.tsr, as `refuse_input` takes them."""
-    path = Path(archive)
+    """An archive a command reads, with its .sha256, .sig and .sig.tsr, as `refuse_input` takes them; an InputError
+    for an archive path that names no file ('.')."""
+    path = file_path("archive", archive)
     return ((path, "the archive this command reads"),
             (path.with_name(path.name + ".sha256"), "the checksum file of the archive this command reads"),
             (path.with_name(path.name + ".sig"), "the signature of the archive this command reads"),

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ._entry import Terminated, report_interrupt, stopped_by
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
-from .errors import InputError, IntegrityError, ProvpackError, not_utf8, printable
+from .errors import EMPTY_PATH, InputError, IntegrityError, ProvpackError, not_utf8, printable
 
 if TYPE_CHECKING:
     from .config import Config
@@ -64,8 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     pack = commands.add_parser("package", help="package texts into a WARC file",
                                description="Package NAME.txt files (with optional NAME.yaml sidecars) "
                                            "into one WARC file, and write OUT.sha256 beside it.")
-    pack.add_argument("sources", nargs="+", metavar="SRC", help="a folder of .txt files, or .txt files")
-    pack.add_argument("-o", "--output", metavar="OUT.warc.gz",
+    pack.add_argument("sources", nargs="+", type=_path, metavar="SRC", help="a folder of .txt files, or .txt files")
+    pack.add_argument("-o", "--output", type=_path, metavar="OUT.warc.gz",
                       help="archive to write (default: archive/<first source>.warc.gz)")
     pack.add_argument("--force", action="store_true", help="replace an existing archive")
     pack.add_argument("--description", help="description for the warcinfo record")
@@ -94,17 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Recompute every digest and check the structure of WARC files "
                                             "(any tool's); for provpack archives also the .sha256 file and "
                                             "the provenance records.")
-    check.add_argument("files", nargs="+", metavar="FILE", help="WARC file(s); - reads standard input")
+    check.add_argument("files", nargs="+", type=_path, metavar="FILE", help="WARC file(s); - reads standard input")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--strict", action="store_true", help="records without a digest are problems (exit 1)")
-    check.add_argument("--key", metavar="PUB", help="also check each FILE.sig against this public key "
+    check.add_argument("--key", type=_path, metavar="PUB", help="also check each FILE.sig against this public key "
                        "(from 'provpack keygen'), and the WACZ it names, beside FILE; a missing or bad signature "
                        "is a problem (exit 1)")
-    check.add_argument("--signature", metavar="SIG", help="with --key and one FILE: the signature is SIG "
+    check.add_argument("--signature", type=_path, metavar="SIG", help="with --key and one FILE: the signature is SIG "
                        "(written with sign -o SIG), not FILE.sig; its timestamp is SIG.tsr")
-    check.add_argument("--wacz", metavar="WACZ", help="with --key and one FILE: the WACZ the signature covers "
+    check.add_argument("--wacz", type=_path, metavar="WACZ", help="with --key and one FILE: the WACZ the signature covers "
                        "(signed with sign --wacz) is this file, not the one of its name beside FILE")
-    check.add_argument("--tsa-ca", metavar="PEM", help="with --key, also check each FILE.sig.tsr: an RFC 3161 "
+    check.add_argument("--tsa-ca", type=_path, metavar="PEM", help="with --key, also check each FILE.sig.tsr: an RFC 3161 "
                        "timestamp of FILE.sig by a TSA certified by these CA certificates")
     check.add_argument("--jobs", type=int, metavar="N",
                        help="processes to use for a large file (default: two for a file of 8 MiB or more, unless "
@@ -116,16 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="list the documents in an archive and their elisions",
                                description="List each document in a provpack archive: its title, source and "
                                            "elisions, with the omitted text where the original is archived.")
-    show.add_argument("file", metavar="FILE", help="a provpack archive (.warc.gz)")
+    show.add_argument("file", type=_path, metavar="FILE", help="a provpack archive (.warc.gz)")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=_show)
 
     get = commands.add_parser("extract", help="write a document back, byte for byte",
                               description="Write a document's text back byte for byte, after checking it against "
                                           "its recorded sha256 (exit 1, and nothing written, if it no longer matches).")
-    get.add_argument("file", metavar="FILE", help="a provpack archive (.warc.gz)")
+    get.add_argument("file", type=_path, metavar="FILE", help="a provpack archive (.warc.gz)")
     get.add_argument("name", metavar="NAME", help="the document's name (its file stem when packaged)")
-    get.add_argument("-o", "--output", metavar="PATH",
+    get.add_argument("-o", "--output", type=_path, metavar="PATH",
                      help="file to write; - or none: standard output (./- names a file called -)")
     get.add_argument("--force", action="store_true", help="replace an existing file")
     get.set_defaults(handler=_extract)
@@ -133,8 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     cdx = commands.add_parser("index", help="write the CDXJ index of a WARC file, for pywb",
                               description="Index a WARC file (any tool's) as CDXJ: line for line what "
                                           "`cdxj-indexer --sort` writes, ready for a pywb collection.")
-    cdx.add_argument("file", metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
-    cdx.add_argument("-o", "--output", metavar="OUT.cdxj", help="file to write (default, or -: standard output)")
+    cdx.add_argument("file", type=_path, metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
+    cdx.add_argument("-o", "--output", type=_path, metavar="OUT.cdxj", help="file to write (default, or -: standard output)")
     cdx.add_argument("--records", metavar="TYPES",
                      help="comma-separated WARC-Types to index, or 'all' (default: response,revisit,resource,"
                           "metadata, as cdxj-indexer; given so, in this order, and only so, application/warc-fields "
@@ -149,8 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     zipped = commands.add_parser("wacz", help="package a WARC file as WACZ, for ReplayWeb.page",
                                  description="Write a WACZ 1.1.1 file: the archive, its CDXJ index, a page "
                                              "per excerpt with its title, and datapackage.json with sha256s.")
-    zipped.add_argument("file", metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
-    zipped.add_argument("-o", "--output", metavar="OUT.wacz",
+    zipped.add_argument("file", type=_path, metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
+    zipped.add_argument("-o", "--output", type=_path, metavar="OUT.wacz",
                         help="file to write (default: ARCHIVE with .wacz for .warc.gz)")
     zipped.add_argument("--title", help="title of the collection (default: the archive's name)")
     zipped.add_argument("--description", help="description of the collection (Markdown)")
@@ -160,14 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     bagging = commands.add_parser("bag", help="put archive files in a BagIt bag, for transfer",
                                 description="Copy files into a new BagIt 1.0 bag (RFC 8493) with sha256 and "
                                             "sha512 manifests.")
-    bagging.add_argument("files", nargs="+", metavar="ARCHIVE", help="files to bag (e.g. the .warc.gz and its .sha256)")
-    bagging.add_argument("-o", "--output", required=True, metavar="DIR", help="the bag: a new or empty folder")
+    bagging.add_argument("files", nargs="+", type=_path, metavar="ARCHIVE", help="files to bag (e.g. the .warc.gz and its .sha256)")
+    bagging.add_argument("-o", "--output", required=True, type=_path, metavar="DIR", help="the bag: a new or empty folder")
     bagging.set_defaults(handler=_bag)
 
     keys = commands.add_parser("keygen", help="make an Ed25519 key pair for signing archives",
                                description="Write KEY (private key, PEM PKCS#8, mode 0600) and KEY.pub "
                                            "(public key, PEM). Keep KEY secret; give KEY.pub to those who check.")
-    keys.add_argument("-o", "--output", required=True, metavar="KEY", help="private key file to write")
+    keys.add_argument("-o", "--output", required=True, type=_path, metavar="KEY", help="private key file to write")
     keys.add_argument("--force", action="store_true", help="replace an existing key pair")
     keys.set_defaults(handler=_keygen)
 
@@ -177,10 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
                                            "'provpack verify ARCHIVE --key KEY.pub' checks it, reading ARCHIVE.sig "
                                            "and the WACZ of its name beside ARCHIVE; when they are elsewhere, "
                                            "give them with verify's --signature SIG and --wacz WACZ.")
-    seal.add_argument("archive", metavar="ARCHIVE", help="the WARC file to sign (e.g. the .warc.gz)")
-    seal.add_argument("--key", required=True, metavar="KEY", help="private key from 'provpack keygen'")
-    seal.add_argument("--wacz", metavar="FILE", help="also sign this WACZ's datapackage-digest.json")
-    seal.add_argument("-o", "--output", metavar="SIG", help="signature file (default: ARCHIVE.sig; verify needs "
+    seal.add_argument("archive", type=_path, metavar="ARCHIVE", help="the WARC file to sign (e.g. the .warc.gz)")
+    seal.add_argument("--key", required=True, type=_path, metavar="KEY", help="private key from 'provpack keygen'")
+    seal.add_argument("--wacz", type=_path, metavar="FILE", help="also sign this WACZ's datapackage-digest.json")
+    seal.add_argument("-o", "--output", type=_path, metavar="SIG", help="signature file (default: ARCHIVE.sig; verify needs "
                       "--signature SIG for any other)")
     seal.add_argument("--force", action="store_true", help="replace an existing signature file")
     seal.add_argument("--tsa", metavar="URL", help="also get an RFC 3161 timestamp of the signature from this "
@@ -192,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_common(parser: argparse.ArgumentParser, *, default: Any) -> None:
     """--config, -q and -v: accepted before the command and after it."""
-    parser.add_argument("--config", type=Path, metavar="FILE", default=default,
+    parser.add_argument("--config", type=_config_path, metavar="FILE", default=default,
                         help="settings file (default: ./provpack.yaml, or [tool.provpack] in ./pyproject.toml)")
     flag = False if default is None else default
     noise = parser.add_mutually_exclusive_group()
@@ -313,6 +313,19 @@ def _catch_termination() -> dict[int, Any]:
         if signum is not None and (signum == signal.SIGTERM or signal.getsignal(signum) != signal.SIG_IGN):
             previous[signum] = signal.signal(signum, terminate)
     return previous
+
+
+def _path(text: str) -> str:
+    """A path argument as given; '' refused (pathlib reads it as '.', the current folder, which an empty value, an unset
+    shell variable, does not mean)."""
+    if not text:
+        raise argparse.ArgumentTypeError("; ".join(EMPTY_PATH))
+    return text
+
+
+def _config_path(text: str) -> Path:
+    """--config FILE: a path, not an empty one."""
+    return Path(_path(text))
 
 
 def _byte_count(text: str) -> int:
@@ -713,18 +726,16 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _wacz(args: argparse.Namespace) -> int:
+    from .arguments import file_path
     from .wacz import make_wacz
 
     _not_stdin(args.file)
-    archive = Path(args.file)
     if args.output == "-":
         raise ProvpackError("wacz: a WACZ is a ZIP file that readers open by seeking: it cannot go to standard "
                             "output; name a file with -o (./- names a file called -)")
+    archive = file_path("ARCHIVE", args.file)   # (a folder, '.', has no name to make the WACZ's of)
     default = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
-    if args.output is not None:
-        output = Path(_file_output(args.output, default.name))
-    else:
-        output = default
+    output = default if args.output is None else Path(_file_output(args.output, default.name))
     written = make_wacz(archive, output, title=args.title, description=args.description, force=args.force)
     if not args.quiet:
         print(printable(f"wrote {written} ({written.stat().st_size:,} bytes)"))

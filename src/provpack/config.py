@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .errors import InputError
+from .errors import EMPTY_PATH, InputError
 
 # yaml and tomllib are imported when there is a file to read: every command loads the
 # settings, and most runs have none.
@@ -158,6 +158,9 @@ def _parse(values: Any, path: Path) -> Config:
     if deflate is not None and deflate not in _DEFLATE:
         raise InputError(path, f"'deflate' must be {' or '.join(_DEFLATE)}, not {spelled(deflate)}")
     output_dir = values.get("output_dir")
+    if output_dir == "":   # (pathlib reads it as '.': the file's own folder, which an empty value does not mean)
+        raise InputError(path, f"'output_dir': {EMPTY_PATH[0]}", fix="give a folder ('.' for this file's own folder), "
+                                                                     "or leave the setting out")
     if output_dir is not None and output_dir.startswith("~"):   # ~/x, ~user/x: a home folder, as a shell reads it
         home = os.path.expanduser(output_dir)
         if home == output_dir:
