@@ -772,8 +772,35 @@ def test_index_dash_is_standard_output_and_wacz_dash_is_refused(
     assert main(["index", str(packed), "-o", "-"]) == 0
     assert capsys.readouterr().out == plain and plain.count("\n") >= 2
     assert main(["wacz", str(packed), "-o", "-"]) == 2
-    assert "cannot go to standard output" in capsys.readouterr().err
+    assert capsys.readouterr().err == ("provpack: error: argument -o/--output: a WACZ cannot go to standard output (-): "
+                                       "readers open the ZIP file by seeking; name a file (./- names a file called -); "
+                                       "see provpack wacz --help\n")
     assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["package", "SEEDS"], "an archive cannot go to standard output (-): its .sha256 is written beside it; name a file "
+                           "(./- names a file called -)"),
+    (["bag", "ARCHIVE"], "a bag is a folder: it cannot go to standard output (-); name a folder (./- names a folder "
+                         "called -)"),
+    (["keygen"], "a key pair cannot go to standard output (-): it is two files, KEY (mode 0600) and KEY.pub; name a "
+                 "file (./- names a file called -)"),
+    (["sign", "ARCHIVE", "--key", "KEY"], "a signature cannot go to standard output (-): verify reads it from a file, "
+                                          "ARCHIVE.sig or --signature SIG; name a file (./- names a file called -)"),
+])
+def test_dash_is_refused_by_commands_that_write_only_files(argv: list[str], said: str, packed: Path, seed_dir: Path,
+                                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """-o - is standard output (extract, index); keygen wrote a private key called '-' (and '-.pub'), sign a signature
+    called '-', bag a folder '-': a usage error now, and nothing written."""
+    key = tmp_path / "k" / "key"
+    assert main(["-q", "keygen", "-o", str(key)]) == 0
+    monkeypatch.chdir(tmp_path)
+    listed = sorted(tmp_path.rglob("*"))
+    values = {"SEEDS": str(seed_dir), "ARCHIVE": str(packed), "KEY": str(key)}
+    assert main([values.get(item, item) for item in argv] + ["-o", "-"]) == 2
+    assert capsys.readouterr().err == f"provpack: error: argument -o/--output: {said}; see provpack {argv[0]} --help\n"
+    assert sorted(tmp_path.rglob("*")) == listed
 
 
 def test_warcio_warnings_are_prefixed_escaped_and_quietened(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:

@@ -232,6 +232,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+# -o - is standard output for extract and index; the other commands write what cannot go there: refused, rather
+# than written to a file or folder called '-'. (command -> why, and what to name instead)
+_NOT_STANDARD_OUTPUT = {
+    "package": ("an archive cannot go to standard output (-): its .sha256 is written beside it", "file"),
+    "wacz": ("a WACZ cannot go to standard output (-): readers open the ZIP file by seeking", "file"),
+    "bag": ("a bag is a folder: it cannot go to standard output (-)", "folder"),
+    "keygen": ("a key pair cannot go to standard output (-): it is two files, KEY (mode 0600) and KEY.pub", "file"),
+    "sign": ("a signature cannot go to standard output (-): verify reads it from a file, ARCHIVE.sig or "
+             "--signature SIG", "file"),
+}
+
+
 def _run(argv: Sequence[str] | None) -> int:
     """main() without the standard output check."""
     parser = build_parser()
@@ -241,6 +253,10 @@ def _run(argv: Sequence[str] | None) -> int:
             parser.exit(2, usage_error(f"unrecognized arguments: {' '.join(extra)}", f"provpack {args.command}"))
         if args.quiet and args.verbose:   # one before the command, the other after it
             parser.exit(2, usage_error("argument -q/--quiet: not allowed with argument -v/--verbose",
+                                       f"provpack {args.command}"))
+        if getattr(args, "output", None) == "-" and args.command in _NOT_STANDARD_OUTPUT:
+            said, kind = _NOT_STANDARD_OUTPUT[args.command]
+            parser.exit(2, usage_error(f"argument -o/--output: {said}; name a {kind} (./- names a {kind} called -)",
                                        f"provpack {args.command}"))
         if args.command == "package" and args.allow_private and not args.fetch:   # else it would do nothing
             parser.exit(2, usage_error("argument --allow-private: not allowed without argument --fetch (it lets "
@@ -730,9 +746,6 @@ def _wacz(args: argparse.Namespace) -> int:
     from .wacz import make_wacz
 
     _not_stdin(args.file)
-    if args.output == "-":
-        raise ProvpackError("wacz: a WACZ is a ZIP file that readers open by seeking: it cannot go to standard "
-                            "output; name a file with -o (./- names a file called -)")
     archive = file_path("ARCHIVE", args.file)   # (a folder, '.', has no name to make the WACZ's of)
     default = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
     output = default if args.output is None else Path(_file_output(args.output, default.name))
