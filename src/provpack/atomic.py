@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 
 from .arguments import file_path
 from .errors import FORCE, ArchiveError
+from .regular import special_kind
 
 log = logging.getLogger(__name__)
 
@@ -292,10 +293,6 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
             raise
 
 
-_SPECIAL = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-            (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
-
-
 _FD_FOLDER = re.compile(r"/proc/[0-9]+(/task/[0-9]+)?/fd")   # /proc/self/fd and /dev/fd, resolved
 _LINK_HOPS = 40   # as the kernel's limit on links followed in one lookup
 
@@ -333,14 +330,9 @@ def _special_kind(path: Path) -> str | None:
             mode = os.stat(path).st_mode
         except OSError:   # dangling, or a loop: no device behind it
             return None
-        for test, kind in _SPECIAL:
-            if test(mode):
-                return f"a symbolic link to {kind} ({os.path.realpath(path)})"
-        return None
-    for test, kind in _SPECIAL:
-        if test(mode):
-            return kind
-    return None
+        kind = special_kind(mode)
+        return None if kind is None else f"a symbolic link to {kind} ({os.path.realpath(path)})"
+    return special_kind(mode)
 
 
 def refuse_input(output: Path | str, reads: Iterable[tuple[Path | str, str]]) -> None:
