@@ -1330,13 +1330,14 @@ def test_index_records_lists_every_warc_type(tmp_path: Path, monkeypatch: pytest
     monkeypatch.chdir(tmp_path)
     assert main(["index", str(COMMITTED), "--records", "warcinfo,continuation", "-o", "a.cdxj"]) == 0
     assert main(["index", str(COMMITTED), "--records", "page", "-o", "b.cdxj"]) == 2
-    assert capsys.readouterr().err == ("provpack: error: --records: not WARC record types: page; use 'all' or some "
-                                       "of continuation,conversion,metadata,request,resource,response,revisit,"
-                                       "warcinfo\n")
+    assert capsys.readouterr().err == ("provpack: error: argument --records: not WARC record types: page; use 'all' "
+                                       "or some of continuation,conversion,metadata,request,resource,response,"
+                                       "revisit,warcinfo; see provpack index --help\n")
     assert main(["index", str(COMMITTED), "--records", " , ", "-o", "c.cdxj"]) == 2
-    assert capsys.readouterr().err == ("provpack: error: --records: no WARC record type given; use 'all' or some "
-                                       "of continuation,conversion,metadata,request,resource,response,revisit,"
-                                       "warcinfo\n")
+    assert capsys.readouterr().err == ("provpack: error: argument --records: no WARC record type given; use 'all' or "
+                                       "some of continuation,conversion,metadata,request,resource,response,revisit,"
+                                       "warcinfo; see provpack index --help\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.cdxj"]
 
 
 def test_the_readme_spells_options_and_arguments_as_help_does(capsys: pytest.CaptureFixture[str]) -> None:

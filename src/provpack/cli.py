@@ -41,6 +41,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, usage_error(message, self.prog))
 
 
+class _UsageError(ProvpackError):
+    """A usage error a command finds once it runs (a value the parser does not check): said as the parser says its
+    own, 'provpack: error: MESSAGE; see provpack COMMAND --help'; exit 2."""
+
+
 def usage_error(message: str, prog: str = "provpack") -> str:
     """The one line a usage error prints: 'provpack: error: MESSAGE; see PROG --help'."""
     return printable(f"provpack: error: {message}; see {prog} --help") + "\n"
@@ -270,6 +275,9 @@ def _run(argv: Sequence[str] | None) -> int:
         args.settings = _settings(args.config)
         code: int = args.handler(args)
         return code
+    except _UsageError as exc:
+        print(usage_error(str(exc), f"provpack {args.command}"), end="", file=sys.stderr)
+        return exc.exit_code
     except ProvpackError as exc:
         print(f"provpack: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
@@ -710,7 +718,10 @@ def _record_types(value: str | None) -> Collection[str] | None:
     if value.strip() == "all":
         return None
     types = tuple(name.strip() for name in value.split(",") if name.strip())
-    check_record_types(types, name="--records", every="'all'")
+    try:
+        check_record_types(types, name="--records", every="'all'")
+    except InputError as exc:
+        raise _UsageError(f"argument {exc}") from exc
     return types
 
 
