@@ -1187,7 +1187,8 @@ def test_max_text_bytes_of_zero_is_refused_in_words(capsys: pytest.CaptureFixtur
 def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     """The summary counts aligned originals apart from those archived without text and those not fetched,
-    and those aligned in which no segment was found, and warns about each of them."""
+    and those aligned in which no segment was found, and warns about each of them; -q silences the warnings, as it
+    does every warning."""
     import importlib
     from types import SimpleNamespace
 
@@ -1216,6 +1217,8 @@ def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatc
         "packaged 3 documents (1,000 bytes of text); elisions: 3 bracketed, 1 possible",
         "originals: 2 aligned (1 omitted passages found, 4 differences); 1 archived but not aligned (no text): "
         "https://e.org/a; 1 with no segment found in the original; 1 not fetched: https://e.org/b"]
+    assert main(["package", str(seed_dir), "-o", str(out), "--fetch", "-q"]) == 0   # warnings, not errors: silenced
+    assert capsys.readouterr() == ("", "")
 
 
 def test_an_output_dir_setting_that_is_a_file_is_blamed_on_the_settings(

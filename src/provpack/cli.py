@@ -201,7 +201,9 @@ def _add_common(parser: argparse.ArgumentParser, *, default: Any) -> None:
                         help="settings file (default: ./provpack.yaml, or [tool.provpack] in ./pyproject.toml)")
     flag = False if default is None else default
     noise = parser.add_mutually_exclusive_group()
-    noise.add_argument("-q", "--quiet", action="store_true", default=flag, help="print only errors")
+    noise.add_argument("-q", "--quiet", action="store_true", default=flag,
+                       help="print only errors and the problems verify finds: no progress bar, summary, 'wrote' line "
+                            "or warning (what a command outputs, show's listing, index's CDXJ, --json, still prints)")
     noise.add_argument("-v", "--verbose", action="store_true", default=flag, help="log each step")
 
 
@@ -469,13 +471,13 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
             max_text_bytes=args.max_text_bytes,
             progress=update,
         )
+    # Warnings, as the library's are logged: -q silences them (the log's formatter escapes control characters)
     for failure in result.fetch_failures:
-        print(printable(f"provpack: warning: {failure.name}: not fetched: {failure.message}"), file=sys.stderr)
+        log.warning("%s: not fetched: %s", failure.name, failure.message)
     for unaligned in result.unaligned:
-        print(printable(f"provpack: warning: {unaligned.name}: fetched {unaligned.url} but not aligned: "
-                        f"{unaligned.reason}"), file=sys.stderr)
+        log.warning("%s: fetched %s but not aligned: %s", unaligned.name, unaligned.url, unaligned.reason)
     for unmatched in result.unmatched:
-        print(printable(f"provpack: warning: {_unmatched_warning(unmatched)}"), file=sys.stderr)
+        log.warning("%s", _unmatched_warning(unmatched))
     if not args.quiet:
         totals = result.summed()
         # the counts in show's words: every marker is an elision, bracketed (certain) or possible
