@@ -883,6 +883,18 @@ def test_a_missing_file_is_worded_one_way(argv: list[str], tmp_path: Path, monke
     assert capsys.readouterr().err == "provpack: error: nothere.warc.gz: no such file; check the path\n"
 
 
+@pytest.mark.parametrize("argv", [["verify", "sub"], ["show", "sub"], ["extract", "sub", "x"], ["index", "sub"],
+                                  ["wacz", "sub"], ["--config", "sub", "verify", "x"]], ids=lambda argv: argv[0])
+def test_a_folder_given_as_a_file_is_worded_one_way(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Every command says 'PATH: is a folder, not a file; give a file' for a folder where a file goes (verify said
+    'is a directory, not a WARC file', with nothing to do)."""
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert capsys.readouterr().err == "provpack: error: sub: is a folder, not a file; give a file\n"
+
+
 def test_missing_sign_inputs_are_worded_the_same(packed: Path, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """sign's archive, key and --wacz: the same words as every other command."""

@@ -7,6 +7,7 @@ hide itself. Streams every file in large blocks; memory stays flat whatever the 
 from __future__ import annotations
 
 import enum
+import errno
 import hashlib
 import logging
 import os
@@ -359,8 +360,8 @@ def _with_timestamp(report: FileReport, path: Path, tsa_ca: Path, *,
 
 
 def _check_readable(path: Path) -> None:
-    if path.is_dir():
-        raise ArchiveError(path, "is a directory, not a WARC file")
+    if path.is_dir():   # (in the words every command uses for a folder given as a file)
+        raise ArchiveError.unreadable(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
     try:
         with path.open("rb"):
             pass
