@@ -515,7 +515,8 @@ def test_package_wacz_lock_in_the_way_writes_nothing(seed_dir: Path, tmp_path: P
     capsys.readouterr()
     assert main(["package", str(seed_dir), "-o", str(out), "--wacz", "--force", "--operator", "second"]) == 2
     assert capsys.readouterr().err == (f"provpack: error: {tmp_path / 'o.wacz'}: cannot create the lock file "
-                                       ".o.wacz.lock: Is a directory; check the folder's permissions\n")
+                                       ".o.wacz.lock: a folder of that name is in the way; move it away, then run "
+                                       "again\n")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
 
 

@@ -188,7 +188,8 @@ class Staging:
             try:
                 temp_path, handle = _open_temp(path)
             except OSError as exc:
-                raise ArchiveError(path, f"cannot write here: {reason(exc)}", fix=_open_fix(exc)) from exc
+                problem, fix = _not_created(exc, path.parent)
+                raise ArchiveError(path, f"cannot write here: {problem}", fix=fix) from exc
             self._files.append((path, temp_path, handle, mode))
         return handle
 
@@ -418,7 +419,8 @@ def make_folder(path: Path) -> None:
         try:
             new.mkdir(exist_ok=True)
         except OSError as exc:
-            raise ArchiveError(path, f"cannot create the folder {new}: {reason(exc)}", fix="check the path") from exc
+            why, fix = _not_created(exc, new.parent)
+            raise ArchiveError(path, f"cannot create the folder {new}: {why}", fix=fix) from exc
         fsync_folder(new.parent)
 
 
@@ -479,6 +481,19 @@ def _open_fix(exc: OSError) -> str:
     return _WRITE_FIXES.get(exc.errno or 0, "check the folder's permissions")
 
 
+def _not_created(exc: OSError, folder: Path) -> tuple[str, str]:
+    """Why a file could not be created in `folder`, and what to do. ENOENT there: a folder that takes no new file
+    (/proc, /sys), or one removed meanwhile; EISDIR: a folder of the file's name. Neither is a matter of permissions."""
+    if exc.errno == errno.ENOENT:
+        if folder.is_dir():
+            return (f"the folder {folder} takes no new files (no such file or directory: a virtual file system, "
+                    "such as /proc or /sys)", "write to a folder on an ordinary file system")
+        return f"the folder {folder} is gone (it was removed meanwhile)", "create it, then run again"
+    if exc.errno == errno.EISDIR:   # (a stale lock of that name, made by hand or by another tool)
+        return "a folder of that name is in the way", "move it away, then run again"
+    return reason(exc), _open_fix(exc)
+
+
 def _acquire(lock_path: Path, path: Path) -> int:
     try:
         import fcntl
@@ -489,8 +504,8 @@ def _acquire(lock_path: Path, path: Path) -> int:
             flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
             fd = os.open(lock_path, flags, 0o600)
         except OSError as exc:
-            raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {reason(exc)}",
-                               fix=_open_fix(exc)) from exc
+            problem, fix = _not_created(exc, lock_path.parent)
+            raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {problem}", fix=fix) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -519,8 +534,8 @@ def _acquire_exclusive(lock_path: Path, path: Path) -> int:
         raise ArchiveError(path, f"another provpack is writing {path.name} (it holds {lock_path.name})",
                            fix=f"wait for it to finish; if none is running, delete {lock_path}") from exc
     except OSError as exc:
-        raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {reason(exc)}",
-                           fix="check the folder's permissions") from exc
+        problem, fix = _not_created(exc, lock_path.parent)
+        raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {problem}", fix=fix) from exc
 
 
 def _umask() -> int:
