@@ -1037,6 +1037,23 @@ def test_a_provpack_archive_without_its_sha256_is_noted(tmp_path: Path) -> None:
     assert not any("beside it" in n for n in verify(plain).files[0].notes)
 
 
+def test_a_damaged_provpack_archive_without_its_sha256_is_noted(tmp_path: Path) -> None:
+    """A provpack archive cut off before its provenance record (none checked) is still a provpack archive, its
+    warcinfo says so: the missing .sha256 is noted as for a sound one; another WARC cut off so gets no note."""
+    data = (ARCHIVE / "seeds.warc.gz").read_bytes()
+    cut = write(tmp_path, data[:len(data) // 2], "cut.warc.gz")
+    file = verify(cut).files[0]
+    assert [p.kind for p in file.problems] == ["truncated"]
+    assert not any("provenance records checked" in note for note in file.notes)
+    assert file.notes[-1] == ("no cut.warc.gz.sha256 beside it: WARC header values (WARC-Date and the like), gzip "
+                              "headers, the order of records and whether whole records were removed are unchecked")
+    assert verify_stream(io.BytesIO(data[:len(data) // 2]), name="-").notes[-1].startswith(
+        "read from standard input, so no .sha256 is checked: ")
+    other = warc([record(b"warcinfo", b"software: other/1.0\r\n"), record(b"resource", b"just bytes")])
+    cut_other = write(tmp_path, other[:len(other) - 20], "other.warc")
+    assert not any("sha256" in note for note in verify(cut_other).files[0].notes)
+
+
 def test_a_provpack_archive_read_from_a_stream_is_noted(tmp_path: Path) -> None:
     """Standard input has no .sha256 beside it: for a provpack archive a note says so, and what is then unchecked,
     as for a file whose .sha256 is gone; another WARC read so gets none."""

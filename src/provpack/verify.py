@@ -428,10 +428,12 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
             notes.append(f"sidecar {sidecar.name} matches the file's sha256")
         if renamed:
             _renamed(sidecar.name, Path(name).name, *renamed[0], actual, problems, notes)
-    elif sidecar is None and any(scanner.counts.get(what) for what in provcheck.COUNTED):
+    elif sidecar is None and (scanner.provenance.by_provpack or any(scanner.counts.get(what)
+                                                                    for what in provcheck.COUNTED)):
         # provpack writes ARCHIVE.sha256 beside each archive: one gone (deleted, or lost in a crash
         # between the two renames), or not looked for (a stream has no name to find it by), leaves the
-        # bytes no record digest covers unchecked
+        # bytes no record digest covers unchecked. A provpack archive: its warcinfo says so (software: provpack/...),
+        # or a provenance record was checked; damage that left none of them checked does not take the note away.
         layer = "gzip headers, " if isinstance(source, GzipSource) else ""
         unchecked = (f"(WARC-Date and the like), {layer}the order of records and whether whole records were "
                      "removed are unchecked")
