@@ -10,7 +10,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from provpack.arguments import FLAG, FUNCTION, INT, NUMBER, PATH, TEXT, binary_stream, paths, require, text_stream
+from provpack.arguments import (FLAG, FUNCTION, INT, NUMBER, PATH, TEXT, binary_stream, file_path, paths, require,
+                                text_stream)
 from provpack.errors import InputError
 
 
@@ -133,3 +134,29 @@ def test_a_path_the_file_system_encoding_cannot_spell_is_an_input_error(monkeypa
         require((("p", "caf\u00e9 \u2014", PATH),))
     assert str(caught.value) == ("p: 'café —' holds U+2014, which file names cannot hold in this system's encoding "
                                  "(latin-1); check the path")
+
+
+def test_an_empty_path_is_refused_wherever_a_path_is_taken() -> None:
+    """'' is no path: pathlib reads it as '.', the current folder, which an empty value does not mean. Refused as a
+    path, an optional one, one of several or a stream's path, naming the argument; a text stream is no path."""
+    for check, named in ((lambda: require((("out", "", PATH),)), "out"),
+                         (lambda: require((("out", Fspath(""), PATH.or_none),)), "out"),
+                         (lambda: paths("sources", ""), "sources"), (lambda: paths("sources", ["a", ""]), "sources[1]"),
+                         (lambda: text_stream("out", ""), "out"), (lambda: file_path("archive", ""), "archive")):
+        with pytest.raises(InputError) as caught:
+            check()
+        assert str(caught.value) == f"{named}: empty path; give a path"
+    require((("text", "", TEXT), ("out", None, PATH.or_none)))
+    text_stream("out", io.StringIO())
+
+
+def test_a_file_path_names_a_file() -> None:
+    """'.', '/' and '..' name a folder: an InputError (a ValueError too, as pathlib's with_name raised), naming the
+    path, with what to do."""
+    assert file_path("archive", "a/b.warc.gz") == Path("a/b.warc.gz")
+    for value in (".", "/", "a/..", Path("."), "./"):
+        with pytest.raises(InputError) as caught:
+            file_path("archive", value)
+        assert str(caught.value) == f"{value}: is a folder, not a file; give a file"
+    with pytest.raises(ValueError, match=r"^\.: is a folder, not a file; name a file to write$"):
+        file_path("out", ".", fix="name a file to write")

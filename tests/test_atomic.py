@@ -621,6 +621,24 @@ def test_the_lock_file_is_private(tmp_path: Path) -> None:
     assert not (tmp_path / "elsewhere").exists()
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, which takes no new files")
+def test_a_folder_that_takes_no_new_files_is_said_so(tmp_path: Path) -> None:
+    """/proc refuses a new file with ENOENT ('No such file or directory'): said as what it is, not as a permissions
+    problem; so is a folder removed meanwhile, and a folder where the lock file goes."""
+    with pytest.raises(ArchiveError) as caught, atomic_writer(Path("/proc/x.warc.gz")):
+        pass
+    assert str(caught.value) == ("/proc/x.warc.gz: cannot create the lock file .x.warc.gz.lock: the folder /proc takes "
+                                 "no new files (no such file or directory: a virtual file system, such as /proc or "
+                                 "/sys); write to a folder on an ordinary file system")
+    with pytest.raises(ArchiveError) as caught, atomic_writer(Path("/proc/new/x.warc.gz")):
+        pass
+    assert str(caught.value) == ("/proc/new/x.warc.gz: cannot create the folder /proc/new: the folder /proc takes no new "
+                                 "files (no such file or directory: a virtual file system, such as /proc or /sys); "
+                                 "write to a folder on an ordinary file system")
+    assert atomic._not_created(OSError(errno.ENOENT, "No such file or directory"), tmp_path / "gone") == (
+        f"the folder {tmp_path / 'gone'} is gone (it was removed meanwhile)", "create it, then run again")
+
+
 @pytest.mark.parametrize(("code", "words"), [
     (errno.ENOSPC, "disk full (no space left on device)"),
     (errno.EDQUOT, "disk quota exceeded"),

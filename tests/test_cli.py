@@ -559,7 +559,8 @@ def test_package_wacz_lock_in_the_way_writes_nothing(seed_dir: Path, tmp_path: P
     capsys.readouterr()
     assert main(["package", str(seed_dir), "-o", str(out), "--wacz", "--force", "--operator", "second"]) == 2
     assert capsys.readouterr().err == (f"provpack: error: {tmp_path / 'o.wacz'}: cannot create the lock file "
-                                       ".o.wacz.lock: Is a directory; check the folder's permissions\n")
+                                       ".o.wacz.lock: a folder of that name is in the way; move it away, then run "
+                                       "again\n")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
 
 
@@ -817,8 +818,35 @@ def test_index_dash_is_standard_output_and_wacz_dash_is_refused(
     assert main(["index", str(packed), "-o", "-"]) == 0
     assert capsys.readouterr().out == plain and plain.count("\n") >= 2
     assert main(["wacz", str(packed), "-o", "-"]) == 2
-    assert "cannot go to standard output" in capsys.readouterr().err
+    assert capsys.readouterr().err == ("provpack: error: argument -o/--output: a WACZ cannot go to standard output (-): "
+                                       "readers open the ZIP file by seeking; name a file (./- names a file called -); "
+                                       "see provpack wacz --help\n")
     assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["package", "SEEDS"], "an archive cannot go to standard output (-): its .sha256 is written beside it; name a file "
+                           "(./- names a file called -)"),
+    (["bag", "ARCHIVE"], "a bag is a folder: it cannot go to standard output (-); name a folder (./- names a folder "
+                         "called -)"),
+    (["keygen"], "a key pair cannot go to standard output (-): it is two files, KEY (mode 0600) and KEY.pub; name a "
+                 "file (./- names a file called -)"),
+    (["sign", "ARCHIVE", "--key", "KEY"], "a signature cannot go to standard output (-): verify reads it from a file, "
+                                          "ARCHIVE.sig or --signature SIG; name a file (./- names a file called -)"),
+])
+def test_dash_is_refused_by_commands_that_write_only_files(argv: list[str], said: str, packed: Path, seed_dir: Path,
+                                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """-o - is standard output (extract, index); keygen wrote a private key called '-' (and '-.pub'), sign a signature
+    called '-', bag a folder '-': a usage error now, and nothing written."""
+    key = tmp_path / "k" / "key"
+    assert main(["-q", "keygen", "-o", str(key)]) == 0
+    monkeypatch.chdir(tmp_path)
+    listed = sorted(tmp_path.rglob("*"))
+    values = {"SEEDS": str(seed_dir), "ARCHIVE": str(packed), "KEY": str(key)}
+    assert main([values.get(item, item) for item in argv] + ["-o", "-"]) == 2
+    assert capsys.readouterr().err == f"provpack: error: argument -o/--output: {said}; see provpack {argv[0]} --help\n"
+    assert sorted(tmp_path.rglob("*")) == listed
 
 
 def test_warcio_warnings_are_prefixed_escaped_and_quietened(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
@@ -899,6 +927,18 @@ def test_a_missing_file_is_worded_one_way(argv: list[str], tmp_path: Path, monke
     monkeypatch.chdir(tmp_path)
     assert main(argv) == 2
     assert capsys.readouterr().err == "provpack: error: nothere.warc.gz: no such file; check the path\n"
+
+
+@pytest.mark.parametrize("argv", [["verify", "sub"], ["show", "sub"], ["extract", "sub", "x"], ["index", "sub"],
+                                  ["wacz", "sub"], ["--config", "sub", "verify", "x"]], ids=lambda argv: argv[0])
+def test_a_folder_given_as_a_file_is_worded_one_way(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Every command says 'PATH: is a folder, not a file; give a file' for a folder where a file goes (verify said
+    'is a directory, not a WARC file', with nothing to do)."""
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert capsys.readouterr().err == "provpack: error: sub: is a folder, not a file; give a file\n"
 
 
 def test_missing_sign_inputs_are_worded_the_same(packed: Path, tmp_path: Path,
@@ -1205,7 +1245,8 @@ def test_max_text_bytes_of_zero_is_refused_in_words(capsys: pytest.CaptureFixtur
 def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     """The summary counts aligned originals apart from those archived without text and those not fetched,
-    and those aligned in which no segment was found, and warns about each of them."""
+    and those aligned in which no segment was found, and warns about each of them; -q silences the warnings, as it
+    does every warning."""
     import importlib
     from types import SimpleNamespace
 
@@ -1234,6 +1275,8 @@ def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatc
         "packaged 3 documents (1,000 bytes of text); elisions: 3 bracketed, 1 possible",
         "originals: 2 aligned (1 omitted passages found, 4 differences); 1 archived but not aligned (no text): "
         "https://e.org/a; 1 with no segment found in the original; 1 not fetched: https://e.org/b"]
+    assert main(["package", str(seed_dir), "-o", str(out), "--fetch", "-q"]) == 0   # warnings, not errors: silenced
+    assert capsys.readouterr() == ("", "")
 
 
 def test_an_output_dir_setting_that_is_a_file_is_blamed_on_the_settings(
@@ -1348,13 +1391,14 @@ def test_index_records_lists_every_warc_type(tmp_path: Path, monkeypatch: pytest
     monkeypatch.chdir(tmp_path)
     assert main(["index", str(COMMITTED), "--records", "warcinfo,continuation", "-o", "a.cdxj"]) == 0
     assert main(["index", str(COMMITTED), "--records", "page", "-o", "b.cdxj"]) == 2
-    assert capsys.readouterr().err == ("provpack: error: --records: not WARC record types: page; use 'all' or some "
-                                       "of continuation,conversion,metadata,request,resource,response,revisit,"
-                                       "warcinfo\n")
+    assert capsys.readouterr().err == ("provpack: error: argument --records: not WARC record types: page; use 'all' "
+                                       "or some of continuation,conversion,metadata,request,resource,response,"
+                                       "revisit,warcinfo; see provpack index --help\n")
     assert main(["index", str(COMMITTED), "--records", " , ", "-o", "c.cdxj"]) == 2
-    assert capsys.readouterr().err == ("provpack: error: --records: no WARC record type given; use 'all' or some "
-                                       "of continuation,conversion,metadata,request,resource,response,revisit,"
-                                       "warcinfo\n")
+    assert capsys.readouterr().err == ("provpack: error: argument --records: no WARC record type given; use 'all' or "
+                                       "some of continuation,conversion,metadata,request,resource,response,revisit,"
+                                       "warcinfo; see provpack index --help\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.cdxj"]
 
 
 def test_the_readme_spells_options_and_arguments_as_help_does(capsys: pytest.CaptureFixture[str]) -> None:
@@ -1547,3 +1591,65 @@ def test_an_encode_error_of_undecodable_input_is_a_usage_error_and_any_other_a_t
     monkeypatch.setattr(provpack.cli, "_index", ascii_only)
     with pytest.raises(UnicodeEncodeError):
         main(["index", "x.warc.gz"])
+
+
+# Every argument that is a path, with what precedes it ('' in its place): each refuses an empty path.
+_PATH_ARGUMENTS = {
+    "package SRC": (["package"], "SRC"), "package -o": (["package", "src", "-o"], "-o/--output"),
+    "verify FILE": (["verify"], "FILE"), "verify --key": (["verify", "a.warc.gz", "--key"], "--key"),
+    "verify --signature": (["verify", "a.warc.gz", "--key", "k.pub", "--signature"], "--signature"),
+    "verify --wacz": (["verify", "a.warc.gz", "--key", "k.pub", "--wacz"], "--wacz"),
+    "verify --tsa-ca": (["verify", "a.warc.gz", "--key", "k.pub", "--tsa-ca"], "--tsa-ca"),
+    "show FILE": (["show"], "FILE"), "extract FILE": (["extract"], "FILE"),
+    "extract -o": (["extract", "a.warc.gz", "doc", "-o"], "-o/--output"),
+    "index ARCHIVE": (["index"], "ARCHIVE"), "index -o": (["index", "a.warc.gz", "-o"], "-o/--output"),
+    "wacz ARCHIVE": (["wacz"], "ARCHIVE"), "wacz -o": (["wacz", "a.warc.gz", "-o"], "-o/--output"),
+    "bag ARCHIVE": (["bag", "-o", "bag"], "ARCHIVE"), "bag -o": (["bag", "a.warc.gz", "-o"], "-o/--output"),
+    "keygen -o": (["keygen", "-o"], "-o/--output"), "sign ARCHIVE": (["sign", "--key", "k"], "ARCHIVE"),
+    "sign --key": (["sign", "a.warc.gz", "--key"], "--key"), "sign --wacz": (["sign", "a.warc.gz", "--key", "k", "--wacz"],
+                                                                           "--wacz"),
+    "sign -o": (["sign", "a.warc.gz", "--key", "k", "-o"], "-o/--output"), "--config": (["--config"], "--config"),
+}
+
+
+@pytest.mark.parametrize("before, argument", _PATH_ARGUMENTS.values(), ids=_PATH_ARGUMENTS)
+def test_an_empty_path_is_refused_naming_its_argument(before: list[str], argument: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """'' (an unset shell variable) is not the current folder, as pathlib reads it: `package ""` packaged the folder
+    the command ran in, `-o ""` wrote ./NAME.warc.gz, `verify ""` said '.: is a directory'. A usage error (exit 2),
+    before anything is read or written."""
+    (tmp_path / "src").mkdir()
+    write_text(tmp_path / "src", "doc", b"Title\n\nSome text [...] more.\n")
+    monkeypatch.chdir(tmp_path)
+    settings = before == ["--config"]   # (given before the command: the main parser's)
+    assert main([*before, "", *(["verify", "a.warc.gz"] if settings else [])]) == 2
+    prog = "provpack" if settings else f"provpack {before[0]}"
+    assert capsys.readouterr().err == f"provpack: error: argument {argument}: empty path; give a path; see {prog} --help\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["src"]
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["wacz", "."], ".: is a folder, not a file; give a file"),
+    (["wacz", "/"], "/: is a folder, not a file; give a file"),
+    (["wacz", ".", "-o", "out.wacz"], ".: is a folder, not a file; give a file"),
+    (["sign", ".", "--key", "KEY"], ".: is a folder, not a file; give a file"),
+    (["sign", "ARCHIVE", "--key", "KEY", "-o", "."], ".: is a folder, not a file; name a file to write"),
+    (["keygen", "-o", "."], ".: is a folder, not a file; name a file to write"),
+    (["keygen", "-o", "sub/.."], "sub/..: is a folder, not a file; name a file to write"),
+])
+def test_a_path_without_a_file_name_is_an_error_not_a_traceback(argv: list[str], said: str, packed: Path,
+                                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """'.', '/' and '..' name no file: the name of the WACZ, the signature or the public key made from them was a
+    ValueError from pathlib ('PosixPath('.') has an empty name', exit 1)."""
+    key = tmp_path / "k" / "key"
+    assert main(["keygen", "-o", str(key)]) == 0
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    listed = sorted(tmp_path.rglob("*"))
+    argv = [str(key) if item == "KEY" else str(packed) if item == "ARCHIVE" else item for item in argv]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"provpack: error: {said}\n"
+    assert sorted(tmp_path.rglob("*")) == listed

@@ -370,3 +370,13 @@ def test_a_duplicate_setting_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFix
     assert capsys.readouterr().err == (f"provpack: error: {path}: line 2, column 1: duplicate key 'jobs' (first "
                                        "given on line 1): YAML keys must be unique; keep one of them\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+def test_an_empty_output_dir_is_refused(tmp_path: Path) -> None:
+    """output_dir: "" is not the settings file's own folder, as pathlib would read it."""
+    settings = tmp_path / "provpack.yaml"
+    settings.write_text('output_dir: ""\n')
+    with pytest.raises(InputError) as caught:
+        load_config(settings)
+    assert str(caught.value) == (f"{settings}: 'output_dir': empty path; give a folder ('.' for this file's own "
+                                 "folder), or leave the setting out")

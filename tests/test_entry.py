@@ -72,6 +72,14 @@ def test_a_terminal_gone_does_not_turn_the_report_into_a_traceback(monkeypatch: 
     assert _entry.report_interrupt(_entry.Terminated(signal.SIGHUP)) == 129
 
 
+def test_a_closed_standard_error_gets_no_report_on_standard_output(monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`2>&-` leaves Python's sys.stderr None; print(file=None) would write the line onto standard output."""
+    monkeypatch.setattr(sys, "stderr", None)
+    assert _entry.report_interrupt(KeyboardInterrupt()) == 130
+    assert capsys.readouterr().out == ""
+
+
 def test_python_m_provpack_goes_through_the_entry_point() -> None:
     """`python -m provpack`, with Ctrl-C during the CLI's import: the line and 130, no traceback."""
     script = textwrap.dedent("""

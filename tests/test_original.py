@@ -106,6 +106,26 @@ def test_a_folder_as_original_is_named_a_folder(folder: Path) -> None:
         original_path(folder / "decl.yaml", "originals")
 
 
+def test_a_fifo_socket_or_device_as_original_is_named_as_such(folder: Path) -> None:
+    """A path to a FIFO, a socket or a device says what it is and that a regular file is needed, not 'no such file;
+    check the path' (it is there); a symbolic link to one (followed out of the folder) by what it leads to."""
+    import os
+    import socket
+
+    os.mkfifo(folder / "originals" / "pipe.html")
+    listening = socket.socket(socket.AF_UNIX)
+    try:
+        listening.bind(str(folder / "originals" / "sock"))
+        (folder / "originals" / "null").symlink_to(os.devnull)
+        for name, kind in (("pipe.html", "a named pipe (FIFO)"), ("sock", "a socket"), ("null", "a character device")):
+            with pytest.raises(InputError) as caught:
+                original_path(folder / "decl.yaml", f"originals/{name}", follow_symlinks=True)
+            assert str(caught.value) == (f"{folder / 'decl.yaml'}: 'original' 'originals/{name}' is {kind}, not a "
+                                         "regular file; name a regular file: a saved copy of the original")
+    finally:
+        listening.close()
+
+
 def test_local_original_records(folder: Path) -> None:
     """A resource with the file's bytes, and a conversion referring to it with the text."""
     original = local_original(folder / "decl.yaml", "originals/decl.html",

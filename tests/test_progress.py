@@ -30,6 +30,11 @@ def test_silent_when_not_a_terminal() -> None:
     assert wanted(_Terminal(), quiet=False)
 
 
+def test_silent_when_standard_error_is_closed() -> None:
+    """`2>&-` leaves Python's sys.stderr None: no bar, and no AttributeError."""
+    assert not wanted(None, quiet=False)
+
+
 def test_disabled_bar_writes_nothing() -> None:
     """A disabled bar accepts updates and prints nothing."""
     out = io.StringIO()

@@ -52,6 +52,31 @@ def test_keygen_writes_pem_pair_with_private_mode(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k", "k.pub"]
 
 
+def test_paths_without_a_file_name_or_empty_are_input_errors(archive: Path, keys: tuple[Path, Path],
+                                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """keygen('.'), sign('.', key), sign(..., out='.') and the like: an InputError naming the path (pathlib's
+    with_name raised ValueError: 'PosixPath('.') has an empty name'); '' is refused naming the argument."""
+    key, pub = keys
+    monkeypatch.chdir(tmp_path)
+    listed = sorted(tmp_path.rglob("*"))
+    for call, said in ((lambda: keygen("."), ".: is a folder, not a file; name a file to write"),
+                       (lambda: keygen("/"), "/: is a folder, not a file; name a file to write"),
+                       (lambda: sign(".", key), ".: is a folder, not a file; give a file"),
+                       (lambda: sign(archive, key, out="."), ".: is a folder, not a file; name a file to write"),
+                       (lambda: check_signature("..", pub), "..: is a folder, not a file; give a file"),
+                       (lambda: signing.signature_path_for(Path("/")), "/: is a folder, not a file; give a file"),
+                       (lambda: keygen(""), "path: empty path; give a path"),
+                       (lambda: sign("", key), "archive: empty path; give a path"),
+                       (lambda: sign(archive, ""), "key_path: empty path; give a path"),
+                       (lambda: sign(archive, key, wacz=""), "wacz: empty path; give a path"),
+                       (lambda: check_signature(archive, ""), "pub_path: empty path; give a path"),
+                       (lambda: signing.load_private_key(""), "path: empty path; give a path")):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert str(caught.value) == said
+    assert sorted(tmp_path.rglob("*")) == listed
+
+
 def test_sign_and_check(archive: Path, keys: tuple[Path, Path]) -> None:
     """A fresh signature checks out, names the file, its size, sha256 and the key's fingerprint."""
     key, pub = keys

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import resource
 import subprocess
@@ -150,3 +151,32 @@ def test_characters_the_terminal_cannot_show_are_spelled_out(tmp_path: Path) -> 
     assert as_json.returncode == 0 and as_json.stdout.isascii(), as_json.stderr
     fields = json.loads(as_json.stdout)["documents"][0]["fields"]
     assert "\u00dcn\u00ef title" in json.dumps(fields, ensure_ascii=False)
+
+
+def _closed_stderr(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`provpack ARGS 2>&-`: descriptor 2 closed in the child before Python starts."""
+    return subprocess.run([sys.executable, "-m", "provpack", *args], stdout=subprocess.PIPE, text=True, cwd=cwd,
+                          preexec_fn=lambda: os.close(2), timeout=60)
+
+
+def test_a_closed_standard_error_keeps_the_verdict_and_leaves_standard_output_alone(tmp_path: Path) -> None:
+    """`provpack ... 2>&-`: Python has no sys.stderr; a sound archive still verifies (exit 0, not 1), package still
+    writes, and an error's message goes nowhere (not onto standard output, as print(file=None) sends it), its
+    exit code unchanged."""
+    checked = _closed_stderr(["verify", str(SEEDS_WARC)], tmp_path)
+    assert checked.returncode == 0 and checked.stdout.endswith("records 3, verified 3, unverified 0, problems 0\n")
+    packed = _closed_stderr(["package", str(ARCHIVE.parent / "seeds"), "-o", "out.warc.gz"], tmp_path)
+    assert packed.returncode == 0 and (tmp_path / "out.warc.gz").is_file() and (tmp_path / "out.warc.gz.sha256").is_file()
+    missing = _closed_stderr(["extract", str(SEEDS_WARC), "nothere"], tmp_path)
+    assert (missing.returncode, missing.stdout) == (2, "")
+    bad = _closed_stderr(["verify", "--json", str(tmp_path / "out.warc.gz.sha256")], tmp_path)
+    assert bad.returncode == 2 and json.loads(bad.stdout)["files"][0]["error"].startswith("this is the .sha256")
+
+
+def test_a_closed_standard_input_is_named(tmp_path: Path) -> None:
+    """`provpack verify - <&-`: exit 2 and what to do, not an AttributeError's traceback."""
+    done = subprocess.run([sys.executable, "-m", "provpack", "verify", "-"], capture_output=True, text=True,
+                          preexec_fn=lambda: os.close(0), timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2, "", "provpack: error: -: standard input is closed; send the archive into it (`provpack verify - < FILE`), "
+               "or give the file's name\n")

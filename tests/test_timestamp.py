@@ -55,6 +55,23 @@ def test_timestamp_round_trip(tsa: Authority, signed: tuple[Path, Path, Path], c
     assert "timestamped 2024-05-06T07:08:09+00:00 by CN=provpack test TSA" == check.message
 
 
+def test_signature_paths_without_a_file_name_or_empty_are_input_errors(signed: tuple[Path, Path, Path]) -> None:
+    """A signature path '.' names no file to add .tsr to (pathlib's with_name raised ValueError); '' is refused naming
+    the argument; sign_with_timestamp's -o '.' is refused before the TSA is asked."""
+    from provpack.tsarequest import sign_with_timestamp
+
+    archive, sig, _ = signed
+    for call, said in ((lambda: token_path_for(Path(".")), ".: is a folder, not a file; give a file"),
+                       (lambda: request_timestamp(".", "http://127.0.0.1:9/"), ".: is a folder, not a file; give a file"),
+                       (lambda: check_timestamp("", sig), "signature_path: empty path; give a path"),
+                       (lambda: check_timestamp(sig, ""), "ca_path: empty path; give a path"),
+                       (lambda: sign_with_timestamp(archive, sig, "http://127.0.0.1:9/", out="."),
+                        ".: is a folder, not a file; name a file to write")):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert str(caught.value) == said
+
+
 def test_openssl_reads_the_token(tsa: Authority, signed: tuple[Path, Path, Path], ca_file: Path) -> None:
     """openssl ts -verify accepts the .tsr for the .sig with the CA: checkable without provpack."""
     if shutil.which("openssl") is None:

@@ -171,8 +171,9 @@ def test_cannot_run(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="no such file") as info:
         verify([write(tmp_path, ARCHIVE_BYTES), tmp_path / "x.warc"])
     assert info.value.exit_code == 2 and "x.warc" in str(info.value)
-    with pytest.raises(ArchiveError, match="directory"):
+    with pytest.raises(ArchiveError) as info:
         verify(tmp_path)
+    assert str(info.value) == f"{tmp_path}: is a folder, not a file; give a file"
 
 
 @pytest.mark.parametrize("content, words", [
@@ -203,6 +204,20 @@ def test_stream() -> None:
     """verify_stream reads a stream (standard input) with no sidecar."""
     report = verify_stream(io.BytesIO(ARCHIVE_BYTES), name="-")
     assert report.path == "-" and report.ok and report.verified == 5
+
+
+def test_standard_input_closed_is_an_archive_error_before_any_file_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`<&-` leaves Python's sys.stdin None: verify("-") says so (exit code 2), not an AttributeError, and before it
+    reads a file given with it."""
+    monkeypatch.setattr(sys, "stdin", None)
+    opened: list[Path] = []
+    monkeypatch.setattr(sys.modules["provpack.verify"], "_verify_path", lambda path, **kwargs: opened.append(path))
+    with pytest.raises(ArchiveError) as caught:
+        verify([write(tmp_path, ARCHIVE_BYTES), "-"])
+    assert str(caught.value) == ("-: standard input is closed; send the archive into it (`provpack verify - < FILE`), "
+                                 "or give the file's name")
+    assert caught.value.exit_code == 2 and opened == []
 
 
 # -- the sidecar --------------------------------------------------------------------------------
@@ -1020,6 +1035,23 @@ def test_a_provpack_archive_without_its_sha256_is_noted(tmp_path: Path) -> None:
     plain = tmp_path / "plain.warc"
     plain.write_bytes(warc([record(b"resource", b"just bytes")]))
     assert not any("beside it" in n for n in verify(plain).files[0].notes)
+
+
+def test_a_damaged_provpack_archive_without_its_sha256_is_noted(tmp_path: Path) -> None:
+    """A provpack archive cut off before its provenance record (none checked) is still a provpack archive, its
+    warcinfo says so: the missing .sha256 is noted as for a sound one; another WARC cut off so gets no note."""
+    data = (ARCHIVE / "seeds.warc.gz").read_bytes()
+    cut = write(tmp_path, data[:len(data) // 2], "cut.warc.gz")
+    file = verify(cut).files[0]
+    assert [p.kind for p in file.problems] == ["truncated"]
+    assert not any("provenance records checked" in note for note in file.notes)
+    assert file.notes[-1] == ("no cut.warc.gz.sha256 beside it: WARC header values (WARC-Date and the like), gzip "
+                              "headers, the order of records and whether whole records were removed are unchecked")
+    assert verify_stream(io.BytesIO(data[:len(data) // 2]), name="-").notes[-1].startswith(
+        "read from standard input, so no .sha256 is checked: ")
+    other = warc([record(b"warcinfo", b"software: other/1.0\r\n"), record(b"resource", b"just bytes")])
+    cut_other = write(tmp_path, other[:len(other) - 20], "other.warc")
+    assert not any("sha256" in note for note in verify(cut_other).files[0].notes)
 
 
 def test_a_provpack_archive_read_from_a_stream_is_noted(tmp_path: Path) -> None:

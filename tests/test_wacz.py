@@ -39,6 +39,20 @@ def warc(tmp_path: Path) -> Path:
     return write_provpack_warc(tmp_path / "seeds.warc.gz", captures=[capture])
 
 
+def test_an_archive_path_without_a_file_name_or_empty_is_an_input_error(warc: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """make_wacz('.', out) names the folder (it raised pathlib's ValueError); '' names the argument."""
+    monkeypatch.chdir(tmp_path)
+    for given, out, said in ((".", "o.wacz", ".: is a folder, not a file; give a file"),
+                             ("/", "o.wacz", "/: is a folder, not a file; give a file"),
+                             ("", "o.wacz", "warc_path: empty path; give a path"),
+                             (warc, "", "out_path: empty path; give a path")):
+        with pytest.raises(InputError) as caught:
+            make_wacz(given, out)
+        assert str(caught.value) == said
+    assert not (tmp_path / "o.wacz").exists()
+
+
 def test_package_passes_wacz_validate(warc: Path, tmp_path: Path) -> None:
     """py-wacz's validator accepts the package, hashes and all."""
     out = make_wacz(warc, tmp_path / "seeds.wacz")

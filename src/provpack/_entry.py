@@ -34,6 +34,8 @@ def report_interrupt(exc: KeyboardInterrupt) -> int:
     """Say on standard error that the run was interrupted (Ctrl-C) or terminated (SIGTERM, SIGHUP); the exit code
     for it. A terminal that is gone (SIGHUP) cannot show it: that is no error of the run's."""
     what, code = stopped_by(exc)
+    if sys.stderr is None:   # closed by the shell (`2>&-`): print(file=None) would write it to standard output
+        return code
     # True at any moment: a file is renamed into place whole, and a commit once begun finishes (atomic.py)
     try:
         print(f"provpack: {what}; no partial output was left: each output file is complete or as it was before",

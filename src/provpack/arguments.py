@@ -4,7 +4,10 @@ A value of the wrong type is an InputError naming the argument and what it must 
 (`jobs: must be an int or None, not str '2'`), not an AttributeError or TypeError from deep
 inside, or from the end of a read (`extract` into a text stream). Only types are checked here,
 cheaply, and of paths what no file name can hold (a NUL, a lone surrogate that stands for no byte),
-which the os refuses with a bare ValueError; each function checks the other values itself.
+which the os refuses with a bare ValueError, and two things no path may be: empty ('' is the current
+folder to pathlib, which an unset shell variable does not mean), and, where a file is wanted, without a
+file name ('.', '/', on which pathlib's with_name raises ValueError). Each function checks the other
+values itself.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from .errors import InputError
+from .errors import EMPTY_PATH, InputError
 
-__all__ = ["FLAG", "FUNCTION", "INT", "NUMBER", "PATH", "TEXT", "Kind", "binary_stream", "path_flaw", "paths",
-           "require", "text_stream"]
+__all__ = ["FLAG", "FUNCTION", "INT", "NUMBER", "PATH", "TEXT", "Kind", "binary_stream", "file_path", "path_flaw",
+           "paths", "refuse_empty", "require", "text_stream"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +35,12 @@ class Kind:
     what: str
     optional: bool = False
     flaw: Callable[[Any], str | None] | None = None   # what is wrong with a value it accepts, if anything
+    path: bool = False   # a path: not an empty one either
 
     @property
     def or_none(self) -> Kind:
         """The same kind, or None."""
-        return Kind(self.accepts, f"{self.what} or None", optional=True, flaw=self.flaw)
+        return Kind(self.accepts, f"{self.what} or None", optional=True, flaw=self.flaw, path=self.path)
 
 
 def _is_path(value: object) -> bool:
@@ -74,7 +78,7 @@ def path_flaw(value: str | os.PathLike[str]) -> str | None:
     return None
 
 
-PATH = Kind(_is_path, "a path (a str or a pathlib.Path)", flaw=path_flaw)
+PATH = Kind(_is_path, "a path (a str or a pathlib.Path)", flaw=path_flaw, path=True)
 TEXT = Kind(lambda value: isinstance(value, str), "a str")
 INT = Kind(lambda value: isinstance(value, int) and not isinstance(value, bool), "an int")
 NUMBER = Kind(lambda value: isinstance(value, (int, float)) and not isinstance(value, bool), "a number (an int or a float)")
@@ -89,16 +93,35 @@ def require(arguments: tuple[tuple[str, object, Kind], ...]) -> None:
             continue
         if not kind.accepts(value):
             raise InputError(name, f"must be {kind.what}, not {_described(value)}")
+        if kind.path:
+            refuse_empty(name, value)
         flaw = None if kind.flaw is None else kind.flaw(value)
         if flaw is not None:
             raise InputError(name, flaw)
+
+
+def refuse_empty(name: str, value: object) -> None:
+    """An InputError naming the argument when `value` is an empty path (pathlib reads '' as '.')."""
+    if _is_path(value) and os.fspath(cast("str | os.PathLike[str]", value)) == "":
+        raise InputError(name, EMPTY_PATH[0], fix=EMPTY_PATH[1])
+
+
+def file_path(name: str, value: str | os.PathLike[str], *, fix: str = "give a file") -> Path:
+    """`value` as a Path that names a file; an InputError naming the argument when it is empty, or naming the path
+    when its last part names no file ('.', '/', '..': a folder), on which pathlib's with_name raises ValueError.
+    `fix`: what to do then (for an output, "name a file to write")."""
+    refuse_empty(name, value)
+    path = Path(value)
+    if path.name in ("", ".."):
+        raise InputError(os.fspath(value), "is a folder, not a file", fix=fix)
+    return path
 
 
 def paths(name: str, value: object) -> list[str | Path]:
     """`value`, one path or an iterable of them (read once, here), as a list; an InputError naming the argument
     (or its item, `name[2]`) when it is not."""
     if _is_path(value):
-        require(((name, value, PATH),))   # (what no file name can hold)
+        require(((name, value, PATH),))   # (empty, or what no file name can hold)
         return [cast("str | Path", value)]   # (or another os.PathLike: Path() takes it)
     if isinstance(value, (bytes, bytearray)) or not isinstance(value, Iterable):
         raise InputError(name, f"must be {PATH.what} or an iterable of them, not {_described(value)}")
@@ -122,7 +145,7 @@ def binary_stream(name: str, value: object) -> None:
 def text_stream(name: str, value: object) -> None:
     """An InputError naming the argument unless `value` is a path or a stream that takes text."""
     if _is_path(value):
-        require(((name, value, PATH),))   # (what no file name can hold)
+        require(((name, value, PATH),))   # (empty, or what no file name can hold)
     elif not callable(getattr(value, "write", None)) or _is_text(value) is False:
         raise InputError(name, f"must be {_TEXT}, not {_described(value)}")
 

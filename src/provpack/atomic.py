@@ -28,7 +28,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .arguments import file_path
 from .errors import FORCE, ArchiveError
+from .regular import special_kind
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +188,8 @@ class Staging:
             try:
                 temp_path, handle = _open_temp(path)
             except OSError as exc:
-                raise ArchiveError(path, f"cannot write here: {reason(exc)}", fix=_open_fix(exc)) from exc
+                problem, fix = _not_created(exc, path.parent)
+                raise ArchiveError(path, f"cannot write here: {problem}", fix=fix) from exc
             self._files.append((path, temp_path, handle, mode))
         return handle
 
@@ -291,10 +294,6 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
             raise
 
 
-_SPECIAL = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-            (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
-
-
 _FD_FOLDER = re.compile(r"/proc/[0-9]+(/task/[0-9]+)?/fd")   # /proc/self/fd and /dev/fd, resolved
 _LINK_HOPS = 40   # as the kernel's limit on links followed in one lookup
 
@@ -332,14 +331,9 @@ def _special_kind(path: Path) -> str | None:
             mode = os.stat(path).st_mode
         except OSError:   # dangling, or a loop: no device behind it
             return None
-        for test, kind in _SPECIAL:
-            if test(mode):
-                return f"a symbolic link to {kind} ({os.path.realpath(path)})"
-        return None
-    for test, kind in _SPECIAL:
-        if test(mode):
-            return kind
-    return None
+        kind = special_kind(mode)
+        return None if kind is None else f"a symbolic link to {kind} ({os.path.realpath(path)})"
+    return special_kind(mode)
 
 
 def refuse_input(output: Path | str, reads: Iterable[tuple[Path | str, str]]) -> None:
@@ -365,8 +359,9 @@ def refuse_input(output: Path | str, reads: Iterable[tuple[Path | str, str]]) ->
 
 
 def archive_files(archive: Path | str) -> tuple[tuple[Path, str], ...]:
-    """An archive a command reads, with its .sha256, .sig and .sig.tsr, as `refuse_input` takes them."""
-    path = Path(archive)
+    """An archive a command reads, with its .sha256, .sig and .sig.tsr, as `refuse_input` takes them; an InputError
+    for an archive path that names no file ('.')."""
+    path = file_path("archive", archive)
     return ((path, "the archive this command reads"),
             (path.with_name(path.name + ".sha256"), "the checksum file of the archive this command reads"),
             (path.with_name(path.name + ".sig"), "the signature of the archive this command reads"),
@@ -424,7 +419,8 @@ def make_folder(path: Path) -> None:
         try:
             new.mkdir(exist_ok=True)
         except OSError as exc:
-            raise ArchiveError(path, f"cannot create the folder {new}: {reason(exc)}", fix="check the path") from exc
+            why, fix = _not_created(exc, new.parent)
+            raise ArchiveError(path, f"cannot create the folder {new}: {why}", fix=fix) from exc
         fsync_folder(new.parent)
 
 
@@ -485,6 +481,19 @@ def _open_fix(exc: OSError) -> str:
     return _WRITE_FIXES.get(exc.errno or 0, "check the folder's permissions")
 
 
+def _not_created(exc: OSError, folder: Path) -> tuple[str, str]:
+    """Why a file could not be created in `folder`, and what to do. ENOENT there: a folder that takes no new file
+    (/proc, /sys), or one removed meanwhile; EISDIR: a folder of the file's name. Neither is a matter of permissions."""
+    if exc.errno == errno.ENOENT:
+        if folder.is_dir():
+            return (f"the folder {folder} takes no new files (no such file or directory: a virtual file system, "
+                    "such as /proc or /sys)", "write to a folder on an ordinary file system")
+        return f"the folder {folder} is gone (it was removed meanwhile)", "create it, then run again"
+    if exc.errno == errno.EISDIR:   # (a stale lock of that name, made by hand or by another tool)
+        return "a folder of that name is in the way", "move it away, then run again"
+    return reason(exc), _open_fix(exc)
+
+
 def _acquire(lock_path: Path, path: Path) -> int:
     try:
         import fcntl
@@ -495,8 +504,8 @@ def _acquire(lock_path: Path, path: Path) -> int:
             flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
             fd = os.open(lock_path, flags, 0o600)
         except OSError as exc:
-            raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {reason(exc)}",
-                               fix=_open_fix(exc)) from exc
+            problem, fix = _not_created(exc, lock_path.parent)
+            raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {problem}", fix=fix) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -525,8 +534,8 @@ def _acquire_exclusive(lock_path: Path, path: Path) -> int:
         raise ArchiveError(path, f"another provpack is writing {path.name} (it holds {lock_path.name})",
                            fix=f"wait for it to finish; if none is running, delete {lock_path}") from exc
     except OSError as exc:
-        raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {reason(exc)}",
-                           fix="check the folder's permissions") from exc
+        problem, fix = _not_created(exc, lock_path.parent)
+        raise ArchiveError(path, f"cannot create the lock file {lock_path.name}: {problem}", fix=fix) from exc
 
 
 def _umask() -> int:

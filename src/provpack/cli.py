@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ._entry import Terminated, report_interrupt, stopped_by
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
-from .errors import INVISIBLE, InputError, IntegrityError, ProvpackError, not_utf8, printable
+from .errors import EMPTY_PATH, INVISIBLE, InputError, IntegrityError, ProvpackError, not_utf8, printable
 
 if TYPE_CHECKING:
     from .config import Config
@@ -39,6 +39,11 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print 'provpack: error: MESSAGE; see provpack COMMAND --help' and exit 2."""
         self.exit(2, usage_error(message, self.prog))
+
+
+class _UsageError(ProvpackError):
+    """A usage error a command finds once it runs (a value the parser does not check): said as the parser says its
+    own, 'provpack: error: MESSAGE; see provpack COMMAND --help'; exit 2."""
 
 
 def usage_error(message: str, prog: str = "provpack") -> str:
@@ -196,8 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _path(text: str) -> str:
-    """A path argument as given; a usage error naming the argument when no file name can hold it (a NUL, which
-    `main(argv)` can be given, though no command line can)."""
+    """A path argument as given; a usage error naming the argument when it is empty (pathlib reads '' as '.', the
+    current folder, which an empty value, an unset shell variable, does not mean) or no file name can hold it (a
+    NUL, which `main(argv)` can be given, though no command line can)."""
+    if not text:
+        raise argparse.ArgumentTypeError("; ".join(EMPTY_PATH))
     from .arguments import path_flaw   # (as every command's module does: not for --help or --version)
 
     flaw = path_flaw(text)
@@ -207,6 +215,7 @@ def _path(text: str) -> str:
 
 
 def _config_path(text: str) -> Path:
+    """--config FILE: a path, not an empty one."""
     return Path(_path(text))
 
 
@@ -216,7 +225,9 @@ def _add_common(parser: argparse.ArgumentParser, *, default: Any) -> None:
                         help="settings file (default: ./provpack.yaml, or [tool.provpack] in ./pyproject.toml)")
     flag = False if default is None else default
     noise = parser.add_mutually_exclusive_group()
-    noise.add_argument("-q", "--quiet", action="store_true", default=flag, help="print only errors")
+    noise.add_argument("-q", "--quiet", action="store_true", default=flag,
+                       help="print only errors and the problems verify finds: no progress bar, summary, 'wrote' line "
+                            "or warning (what a command outputs, show's listing, index's CDXJ, --json, still prints)")
     noise.add_argument("-v", "--verbose", action="store_true", default=flag, help="log each step")
 
 
@@ -235,10 +246,12 @@ class _Commands:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run provpack with `argv` (default: the command line); return the exit code."""
-    from .stdout import OutputError, whole_stdout
+    from .stdout import OutputError, present_stderr, whole_stdout
 
     code = 0
-    with whole_stdout():   # a full disk under standard output is an error (exit 2), not a short file and exit 0
+    # stderr closed (`2>&-`): its messages go nowhere, not onto standard output. A full disk under standard output
+    # is an error (exit 2), not a short file and exit 0.
+    with present_stderr(), whole_stdout():
         try:
             code = _run(argv)   # an OutputError a command raises is reported there; this is for --help, --version
             sys.stdout.flush()
@@ -250,6 +263,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+# -o - is standard output for extract and index; the other commands write what cannot go there: refused, rather
+# than written to a file or folder called '-'. (command -> why, and what to name instead)
+_NOT_STANDARD_OUTPUT = {
+    "package": ("an archive cannot go to standard output (-): its .sha256 is written beside it", "file"),
+    "wacz": ("a WACZ cannot go to standard output (-): readers open the ZIP file by seeking", "file"),
+    "bag": ("a bag is a folder: it cannot go to standard output (-)", "folder"),
+    "keygen": ("a key pair cannot go to standard output (-): it is two files, KEY (mode 0600) and KEY.pub", "file"),
+    "sign": ("a signature cannot go to standard output (-): verify reads it from a file, ARCHIVE.sig or "
+             "--signature SIG", "file"),
+}
+
+
 def _run(argv: Sequence[str] | None) -> int:
     """main() without the standard output check."""
     parser = build_parser()
@@ -259,6 +284,10 @@ def _run(argv: Sequence[str] | None) -> int:
             parser.exit(2, usage_error(f"unrecognized arguments: {' '.join(extra)}", f"provpack {args.command}"))
         if args.quiet and args.verbose:   # one before the command, the other after it
             parser.exit(2, usage_error("argument -q/--quiet: not allowed with argument -v/--verbose",
+                                       f"provpack {args.command}"))
+        if getattr(args, "output", None) == "-" and args.command in _NOT_STANDARD_OUTPUT:
+            said, kind = _NOT_STANDARD_OUTPUT[args.command]
+            parser.exit(2, usage_error(f"argument -o/--output: {said}; name a {kind} (./- names a {kind} called -)",
                                        f"provpack {args.command}"))
         if args.command == "package" and args.allow_private and not args.fetch:   # else it would do nothing
             parser.exit(2, usage_error("argument --allow-private: not allowed without argument --fetch (it lets "
@@ -272,6 +301,9 @@ def _run(argv: Sequence[str] | None) -> int:
         args.settings = _settings(args.config)
         code: int = args.handler(args)
         return code
+    except _UsageError as exc:
+        print(usage_error(str(exc), f"provpack {args.command}"), end="", file=sys.stderr)
+        return exc.exit_code
     except ProvpackError as exc:
         print(f"provpack: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
@@ -450,13 +482,13 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
             max_text_bytes=args.max_text_bytes,
             progress=update,
         )
+    # Warnings, as the library's are logged: -q silences them (the log's formatter escapes control characters)
     for failure in result.fetch_failures:
-        print(printable(f"provpack: warning: {failure.name}: not fetched: {failure.message}"), file=sys.stderr)
+        log.warning("%s: not fetched: %s", failure.name, failure.message)
     for unaligned in result.unaligned:
-        print(printable(f"provpack: warning: {unaligned.name}: fetched {unaligned.url} but not aligned: "
-                        f"{unaligned.reason}"), file=sys.stderr)
+        log.warning("%s: fetched %s but not aligned: %s", unaligned.name, unaligned.url, unaligned.reason)
     for unmatched in result.unmatched:
-        print(printable(f"provpack: warning: {_unmatched_warning(unmatched)}"), file=sys.stderr)
+        log.warning("%s", _unmatched_warning(unmatched))
     if not args.quiet:
         totals = result.summed()
         # the counts in show's words: every marker is an elision, bracketed (certain) or possible
@@ -580,7 +612,7 @@ def _wacz_name(warc_path: Path) -> Path:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .verify import VerifyReport, render_text, verify, verify_stream   # imported for this command only
+    from .verify import VerifyReport, render_text, standard_input, verify, verify_stream   # for this command only
 
     if "-" in args.files:
         if len(args.files) > 1:
@@ -591,7 +623,7 @@ def _verify(args: argparse.Namespace) -> int:
             if given is not None:
                 raise ProvpackError(f"verify: {option} names a file of a signature, which only --key checks, and "
                                     "--key needs the archive's file name, not '-'")
-        report = VerifyReport(files=(verify_stream(sys.stdin.buffer, name="-", deep=args.deep),), strict=args.strict)
+        report = VerifyReport(files=(verify_stream(standard_input(), name="-", deep=args.deep),), strict=args.strict)
     else:
         from .progress import progress_bar, wanted
 
@@ -702,7 +734,10 @@ def _record_types(value: str | None) -> Collection[str] | None:
     if value.strip() == "all":
         return None
     types = tuple(name.strip() for name in value.split(",") if name.strip())
-    check_record_types(types, name="--records", every="'all'")
+    try:
+        check_record_types(types, name="--records", every="'all'")
+    except InputError as exc:
+        raise _UsageError(f"argument {exc}") from exc
     return types
 
 
@@ -734,18 +769,13 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _wacz(args: argparse.Namespace) -> int:
+    from .arguments import file_path
     from .wacz import make_wacz
 
     _not_stdin(args.file)
-    archive = Path(args.file)
-    if args.output == "-":
-        raise ProvpackError("wacz: a WACZ is a ZIP file that readers open by seeking: it cannot go to standard "
-                            "output; name a file with -o (./- names a file called -)")
+    archive = file_path("ARCHIVE", args.file)   # (a folder, '.', has no name to make the WACZ's of)
     default = archive.with_name(archive.name.removesuffix(".gz").removesuffix(".warc") + ".wacz")
-    if args.output is not None:
-        output = Path(_file_output(args.output, default.name))
-    else:
-        output = default
+    output = default if args.output is None else Path(_file_output(args.output, default.name))
     written = make_wacz(archive, output, title=args.title, description=args.description, force=args.force)
     if not args.quiet:
         print(printable(f"wrote {written} ({written.stat().st_size:,} bytes)"))

@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from .arguments import path_flaw
-from .errors import InputError
+from .errors import EMPTY_PATH, InputError
 
 # yaml and tomllib are imported when there is a file to read: every command loads the
 # settings, and most runs have none.
@@ -159,6 +159,9 @@ def _parse(values: Any, path: Path) -> Config:
     if deflate is not None and deflate not in _DEFLATE:
         raise InputError(path, f"'deflate' must be {' or '.join(_DEFLATE)}, not {spelled(deflate)}")
     output_dir = values.get("output_dir")
+    if output_dir == "":   # (pathlib reads it as '.': the file's own folder, which an empty value does not mean)
+        raise InputError(path, f"'output_dir': {EMPTY_PATH[0]}", fix="give a folder ('.' for this file's own folder), "
+                                                                     "or leave the setting out")
     flaw = None if output_dir is None else path_flaw(output_dir)
     if flaw is not None:   # (else a bare ValueError where the folder is first looked at)
         raise InputError(path, f"'output_dir': {flaw}")

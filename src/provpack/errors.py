@@ -87,6 +87,7 @@ def option(flag: str, argument: str | None = None) -> str:
 
 
 FORCE = option("--force", "force=True")   # what replaces an existing output
+EMPTY_PATH = ("empty path", "give a path")   # what a path given as '' is (pathlib reads it as '.'), and the fix
 
 
 _PERMISSION = (errno.EACCES, errno.EPERM)

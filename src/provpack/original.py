@@ -89,6 +89,15 @@ def original_path(sidecar_path: Path, value: object, *, follow_symlinks: bool = 
     if not resolved.is_file():
         if resolved.is_dir():
             raise InputError(sidecar_path, f"'original' {value!r} is a folder", fix="name the file in it")
+        from .regular import special_kind   # (here: the check stays one block)
+
+        try:
+            kind = special_kind(resolved.stat().st_mode)
+        except OSError:   # (none there)
+            kind = None
+        if kind is not None:   # (a FIFO would hang the read; a device or socket is no saved page)
+            raise InputError(sidecar_path, f"'original' {value!r} is {kind}, not a regular file",
+                             fix="name a regular file: a saved copy of the original")
         near = _near_files(sidecar_path.parent, relative.parts)
         if near:
             raise InputError(sidecar_path, f"'original' {value!r}: no such file, only {_near_said(value, near)}",

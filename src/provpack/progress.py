@@ -88,6 +88,7 @@ def _columns(unit: str) -> tuple[ProgressColumn, ProgressColumn]:
     return _Rate(unit), _Count(unit)
 
 
-def wanted(stream: IO[str], *, quiet: bool) -> bool:
-    """Show progress only on an interactive terminal and when not told to be quiet."""
-    return not quiet and stream.isatty()
+def wanted(stream: IO[str] | None, *, quiet: bool) -> bool:
+    """Show progress only on an interactive terminal and when not told to be quiet (None: a stream the shell
+    closed, `2>&-`)."""
+    return not quiet and stream is not None and stream.isatty()

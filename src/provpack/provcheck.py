@@ -197,6 +197,7 @@ class ProvenanceTracker:
         # (`unsettled`: the generators, None for none; `hidden`: metadata records holding provenance) for the first
         # part, which knows it, to judge (verifysplit.absorb).
         self.writer: str | None = None
+        self.by_provpack = False   # a warcinfo of provpack's was read: the file is a provpack archive, damaged or not
         self.settled = not segment
         self.unsettled: set[str | None] = set()
         self.unsettled_hidden = False
@@ -258,6 +259,7 @@ class ProvenanceTracker:
         """A warcinfo record was read (its block, None when not kept): the provenance records after it must have
         its writer's generator when it is provpack's."""
         self.writer = software_writer(block)
+        self.by_provpack = self.by_provpack or self.writer is not None
         self.settled = True
 
     def generator(self, offset: int | None, record_id: str | None, doc: dict[str, Any]) -> Problem | None:

@@ -18,6 +18,18 @@ class NotRegularFile(OSError):
     """The path names a FIFO, a device, a socket or a folder, not a regular file."""
 
 
+_SPECIAL = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+            (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file of this st_mode is when it is a device, FIFO or socket ("a named pipe (FIFO)"), else None."""
+    for test, kind in _SPECIAL:
+        if test(mode):
+            return kind
+    return None
+
+
 def link_out(path: Path | str, target: Path | str) -> InputError:
     """The refusal of a symbolic link at `path` that leads out of its source folder, to `target`."""
     return InputError(path, f"symbolic link points outside the source folder (to {target})",

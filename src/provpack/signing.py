@@ -38,6 +38,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from .arguments import FLAG, PATH, file_path, require
 from .atomic import archive_files, atomic_files, atomic_writer, refuse_input
 from .errors import FORCE, ArchiveError, InputError, IntegrityError, ProvpackError, option
 from .regular import NotRegularFile, open_regular
@@ -107,19 +108,25 @@ def fingerprint(public_key: Ed25519PublicKey) -> str:
     return f"sha256:{hashlib.sha256(raw).hexdigest()}"
 
 
+WRITE_FILE = "name a file to write"   # what to do about an output path that names a folder ('.')
+
+
 def public_path_for(key_path: Path) -> Path:
-    """KEY -> KEY.pub."""
+    """KEY -> KEY.pub; an InputError for a KEY that names no file ('.')."""
+    key_path = file_path("key_path", key_path, fix=WRITE_FILE)
     return key_path.with_name(key_path.name + PUBLIC_SUFFIX)
 
 
 def signature_path_for(archive: Path) -> Path:
-    """ARCHIVE -> ARCHIVE.sig."""
+    """ARCHIVE -> ARCHIVE.sig; an InputError for an ARCHIVE that names no file ('.')."""
+    archive = file_path("archive", archive)
     return archive.with_name(archive.name + SIGNATURE_SUFFIX)
 
 
 def keygen(path: Path | str, *, force: bool = False) -> tuple[Path, Path]:
     """Write a new Ed25519 key pair: PATH (private, PKCS#8 PEM, mode 0600) and PATH.pub; return both paths."""
-    key_path = Path(path)
+    require((("path", path, PATH), ("force", force, FLAG)))
+    key_path = file_path("path", path, fix=WRITE_FILE)
     pub_path = public_path_for(key_path)
     if os.path.lexists(pub_path) and not force:
         raise ArchiveError(pub_path, "already exists",
@@ -138,6 +145,7 @@ def keygen(path: Path | str, *, force: bool = False) -> tuple[Path, Path]:
 
 def load_private_key(path: Path | str) -> Ed25519PrivateKey:
     """The Ed25519 private key in a PEM file; a ProvpackError saying what is wrong if it is not one."""
+    require((("path", path, PATH),))
     key_path = Path(path)
     data = read_small(key_path, MAX_KEY_BYTES, what="key file")
     if b"PUBLIC KEY" in data and b"PRIVATE KEY" not in data:
@@ -160,6 +168,7 @@ def load_private_key(path: Path | str) -> Ed25519PrivateKey:
 
 def load_public_key(path: Path | str) -> Ed25519PublicKey:
     """The Ed25519 public key in a PEM file; a ProvpackError saying what is wrong if it is not one."""
+    require((("path", path, PATH),))
     pub_path = Path(path)
     data = read_small(pub_path, MAX_KEY_BYTES, what="public key file")
     if b"PRIVATE KEY" in data:
@@ -182,13 +191,23 @@ def sign(
     force: bool = False,
 ) -> Path:
     """Sign the archive's sha256 (and a WACZ's datapackage digest) with KEY; write ARCHIVE.sig, return its path."""
-    archive_path = Path(archive)
-    sig_path = Path(out) if out is not None else signature_path_for(archive_path)
+    archive_path, sig_path = signing_paths(archive, key_path, wacz=wacz, out=out, force=force)
     refuse_input(sig_path, signed_files(archive_path, key_path, wacz))
     data = signature_file(archive_path, key_path, wacz=wacz)
     with atomic_writer(sig_path, force=force) as handle:
         handle.write(data)
     return sig_path
+
+
+def signing_paths(archive: Path | str, key_path: Path | str, *, wacz: Path | str | None, out: Path | str | None,
+                  force: bool) -> tuple[Path, Path]:
+    """`sign`'s arguments checked (an InputError for an empty path, an archive or `out` that names no file), and
+    the archive's path and the signature's (`out`, else ARCHIVE.sig)."""
+    require((("archive", archive, PATH), ("key_path", key_path, PATH), ("wacz", wacz, PATH.or_none),
+             ("out", out, PATH.or_none), ("force", force, FLAG)))
+    archive_path = file_path("archive", archive)
+    return archive_path, (file_path("out", out, fix=WRITE_FILE) if out is not None
+                          else signature_path_for(archive_path))
 
 
 def signed_files(archive: Path, key_path: Path | str, wacz: Path | str | None) -> list[tuple[Path | str, str]]:
@@ -232,7 +251,9 @@ def check_signature(
     A statement naming a WACZ is checked against `wacz`, else the file of its name beside the archive; a `wacz`
     given for a statement naming none is a bad-signature (nothing vouches for it).
     """
-    archive_path = Path(archive)
+    require((("archive", archive, PATH), ("pub_path", pub_path, PATH), ("signature_path", signature_path, PATH.or_none),
+             ("wacz", wacz, PATH.or_none)))
+    archive_path = file_path("archive", archive)
     public_key = load_public_key(pub_path)
     key_id = fingerprint(public_key)
     sig_path = Path(signature_path) if signature_path is not None else signature_path_for(archive_path)

@@ -1,4 +1,5 @@
-"""Standard output that is written whole or fails loudly: a full disk must not cut a listing short in silence.
+"""Standard output that is written whole or fails loudly: a full disk must not cut a listing short in silence;
+and standard output or standard error that the shell closed (`>&-`, `2>&-`): what would go there goes nowhere.
 
 Under `python -u` or PYTHONUNBUFFERED, `sys.stdout.buffer` is the raw file: its write()
 may take only part of the bytes (a full disk, `ulimit -f`) and say so only in its return
@@ -117,6 +118,24 @@ def whole_stdout() -> Iterator[None]:
             text.detach()
         if writer.failed:
             _drop_the_rest(target)
+
+
+@contextlib.contextmanager
+def present_stderr() -> Iterator[None]:
+    """sys.stderr for the block; when the shell closed it (`2>&-`, Python's sys.stderr is None), /dev/null in its
+    place: the messages go nowhere, not to standard output (where print(file=None) sends them), and a progress bar
+    or a log handler finds a stream. The exit code stays as it is."""
+    original = sys.stderr
+    if original is not None:
+        yield
+        return
+    # (the lowest free descriptor: 2 itself when only it was closed, which then no output file of the run can take)
+    with open(os.devnull, "w", encoding="utf-8") as null:
+        sys.stderr = null
+        try:
+            yield
+        finally:
+            sys.stderr = original
 
 
 def _drop_the_rest(target: BinaryIO) -> None:

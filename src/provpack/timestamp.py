@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 
+from .arguments import PATH, file_path, require
 from .errors import InputError, ProvpackError, option
 from .signing import read_small
 
@@ -59,15 +60,17 @@ class TimestampCheck:
 
 
 def token_path_for(signature_path: Path) -> Path:
-    """ARCHIVE.sig -> ARCHIVE.sig.tsr."""
+    """ARCHIVE.sig -> ARCHIVE.sig.tsr; an InputError for a signature path that names no file ('.')."""
+    signature_path = file_path("signature_path", signature_path)
     return signature_path.with_name(signature_path.name + TOKEN_SUFFIX)
 
 
 def check_timestamp(signature_path: Path | str, ca_path: Path | str) -> TimestampCheck:
     """Check ARCHIVE.sig.tsr: a TSA certified by a CA in `ca_path` (PEM) dated exactly this signature file."""
+    require((("signature_path", signature_path, PATH), ("ca_path", ca_path, PATH)))
     rfc3161 = _library()
     roots = load_certificates(ca_path)
-    sig_path = Path(signature_path)
+    sig_path = file_path("signature_path", signature_path)
     token_path = token_path_for(sig_path)
 
     def bad(problem: str) -> TimestampCheck:
@@ -133,6 +136,7 @@ def _detail(exc: BaseException) -> str:
 
 def load_certificates(path: Path | str) -> list[x509.Certificate]:
     """The PEM certificates in a file (a TSA's CA); an InputError if there are none."""
+    require((("path", path, PATH),))
     ca_path = Path(path)
     data = read_small(ca_path, MAX_CA_BYTES, what="CA certificate file")
     try:

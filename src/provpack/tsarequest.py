@@ -20,9 +20,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from ._version import __version__
+from .arguments import file_path
 from .atomic import atomic_files, atomic_writer, refuse_input
 from .errors import FORCE, ArchiveError, CaptureError, InputError, printable
-from .signing import read_small, signature_file, signature_path_for, signed_files
+from .signing import read_small, signature_file, signed_files, signing_paths
 from .sniff import quoted
 from .timestamp import MAX_RESPONSE_BYTES, MAX_SIGNATURE_BYTES, _library, token_path_for
 
@@ -47,8 +48,8 @@ def request_timestamp(
 ) -> tuple[Path, dt.datetime]:
     """Ask the TSA at `tsa_url` to timestamp the signature file; write ARCHIVE.sig.tsr; return it and the time."""
     check_tsa_url(tsa_url)
+    sig_path = file_path("signature_path", signature_path)
     rfc3161 = _library()
-    sig_path = Path(signature_path)
     message = read_small(sig_path, MAX_SIGNATURE_BYTES, what="signature file")
     answer, when = _timestamp(rfc3161, message, tsa_url, post if post is not None else _poster(timeout))
     token_path = token_path_for(sig_path)
@@ -72,9 +73,8 @@ def sign_with_timestamp(
     """Sign as `signing.sign` does and have the TSA timestamp the signature; write ARCHIVE.sig and
     ARCHIVE.sig.tsr together, or neither; return both paths and the time."""
     check_tsa_url(tsa_url)
+    archive_path, sig_path = signing_paths(archive, key_path, wacz=wacz, out=out, force=force)
     rfc3161 = _library()
-    archive_path = Path(archive)
-    sig_path = Path(out) if out is not None else signature_path_for(archive_path)
     token_path = token_path_for(sig_path)
     for written in (sig_path, token_path):
         refuse_input(written, signed_files(archive_path, key_path, wacz))

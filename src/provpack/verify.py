@@ -7,6 +7,7 @@ hide itself. Streams every file in large blocks; memory stays flat whatever the 
 from __future__ import annotations
 
 import enum
+import errno
 import hashlib
 import logging
 import os
@@ -223,6 +224,8 @@ def verify(paths: str | Path | Iterable[str | Path], *, strict: bool = False,
             _check_readable(Path(path))
         elif key is not None:
             raise InputError("-", "a signature cannot be checked on standard input", fix="give the file's name")
+        else:
+            standard_input()   # closed: said before any file is read
     if key is not None:
         from . import signing  # cryptography is imported only when a signature is to be checked
 
@@ -240,7 +243,7 @@ def verify(paths: str | Path | Iterable[str | Path], *, strict: bool = False,
                 progress(number, len(paths), before + offset)
 
         if str(path) == "-":
-            reports.append(verify_stream(sys.stdin.buffer, name="-", deep=deep))
+            reports.append(verify_stream(standard_input(), name="-", deep=deep))
             continue
         try:
             report = _verify_path(Path(path), jobs=jobs, on_read=on_read, deep=deep)
@@ -330,6 +333,14 @@ def _with_signature(report: FileReport, path: Path, key: Path, *, signature: str
     return replace(report, problems=report.problems + (Problem(None, None, check.kind, check.message),))
 
 
+def standard_input() -> BinaryIO:
+    """The bytes of standard input, "-"; an ArchiveError when the shell closed it (`<&-`: Python's sys.stdin is None)."""
+    if sys.stdin is None:
+        raise ArchiveError("-", "standard input is closed", fix="send the archive into it (`provpack verify - < FILE`), "
+                                "or give the file's name")
+    return sys.stdin.buffer
+
+
 def verify_stream(stream: BinaryIO, *, name: str, deep: bool = False) -> FileReport:
     """Verify a WARC read from a binary stream (no sidecar: for a provpack archive, a note says what is then
     unchecked; `name` "-" is standard input); ArchiveError when it is not a WARC at all."""
@@ -349,8 +360,8 @@ def _with_timestamp(report: FileReport, path: Path, tsa_ca: Path, *,
 
 
 def _check_readable(path: Path) -> None:
-    if path.is_dir():
-        raise ArchiveError(path, "is a directory, not a WARC file")
+    if path.is_dir():   # (in the words every command uses for a folder given as a file)
+        raise ArchiveError.unreadable(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
     try:
         with path.open("rb"):
             pass
@@ -417,10 +428,12 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
             notes.append(f"sidecar {sidecar.name} matches the file's sha256")
         if renamed:
             _renamed(sidecar.name, Path(name).name, *renamed[0], actual, problems, notes)
-    elif sidecar is None and any(scanner.counts.get(what) for what in provcheck.COUNTED):
+    elif sidecar is None and (scanner.provenance.by_provpack or any(scanner.counts.get(what)
+                                                                    for what in provcheck.COUNTED)):
         # provpack writes ARCHIVE.sha256 beside each archive: one gone (deleted, or lost in a crash
         # between the two renames), or not looked for (a stream has no name to find it by), leaves the
-        # bytes no record digest covers unchecked
+        # bytes no record digest covers unchecked. A provpack archive: its warcinfo says so (software: provpack/...),
+        # or a provenance record was checked; damage that left none of them checked does not take the note away.
         layer = "gzip headers, " if isinstance(source, GzipSource) else ""
         unchecked = (f"(WARC-Date and the like), {layer}the order of records and whether whole records were "
                      "removed are unchecked")

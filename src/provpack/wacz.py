@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ._version import __version__
-from .arguments import FLAG, PATH, TEXT, require
+from .arguments import FLAG, PATH, TEXT, file_path, require
 from .atomic import archive_files, atomic_writer, refuse_input
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
 from .errors import ArchiveError, InputError, IntegrityError, not_utf8, option, require_utf8
@@ -90,7 +90,7 @@ def make_wacz(
     require((("warc_path", warc_path, PATH), ("out_path", out_path, PATH), ("title", title, TEXT.or_none),
              ("description", description, TEXT.or_none), ("force", force, FLAG), ("lock", lock, FLAG),
              ("replay_warnings", replay_warnings, FLAG)))
-    warc = Path(warc_path)
+    warc = file_path("warc_path", warc_path)
     out = Path(out_path)
     refuse_stream(warc)   # (it is read several times)
     refuse_input(out, archive_files(warc))
