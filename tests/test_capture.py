@@ -532,8 +532,18 @@ def test_a_redirect_loop_is_worded(server: ServerState) -> None:
 
 @pytest.mark.parametrize("status", [200, 204, 299])
 def test_every_2xx_status_is_a_capture(server: ServerState, status: int) -> None:
-    """Any 2xx status is a success (299 too); 300 without a Location is not."""
+    """Any 2xx status but 206 is a success (299 too; a 204's empty body is archived, not aligned); 300 without a
+    Location is not."""
     assert fetch(server.url(f"/status/{status}")).status == status
+
+
+def test_a_206_partial_content_is_not_the_page(server: ServerState) -> None:
+    """A 206 (Partial Content), which no request of provpack asks for, is a fetch failure that says so: part of a
+    page is not the page."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/status/206"))
+    assert str(caught.value) == (f"{server.url('/status/206')}: HTTP 206 Partial Content: only part of the page "
+                                 "(a byte range, which was not asked for)")
 
 
 def test_https_is_recorded_exactly_and_verified(tmp_path: Path) -> None:

@@ -511,10 +511,12 @@ def capture(
                     raise CaptureError(url, f"more than {max_redirects} redirects: " + " -> ".join(seen + [target]))
                 seen.append(target)
                 continue
-            if not 200 <= exchange.status < 300:
+            if not 200 <= exchange.status < 300 or exchange.status == 206:
                 tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                 where = "" if current == url else f" from {current}"
-                raise CaptureError(url, f"HTTP {exchange.status} {_clip(exchange.reason)}{where}{tries}".rstrip())
+                partial = ": only part of the page (a byte range, which was not asked for)" * (exchange.status == 206)
+                raise CaptureError(url, f"HTTP {exchange.status} {_clip(exchange.reason)}".rstrip()
+                                   + f"{where}{tries}{partial}")
             try:
                 decoded = decode_body(exchange.body, exchange.header("Content-Encoding"), max_bytes=max_bytes)
             except ValueError as exc:   # received in full all the same: kept, with no text to align against
