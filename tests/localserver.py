@@ -175,6 +175,22 @@ class _Handler(BaseHTTPRequestHandler):
         elif path.startswith("/status/"):   # /status/NNN: a 3xx to /page.html, any other with the page (204: empty)
             status = int(path.rsplit("/", 1)[1])
             self._send(status, b"" if status == 204 else PAGE, {"Location": "/page.html"} if 300 <= status < 400 else html)
+        elif path in ("/empty", "/blank", "/script-only", "/empty-gzip"):   # 200, but no text
+            body = {"/empty": b"", "/blank": b" \r\n\t", "/empty-gzip": gzip.compress(b"", mtime=0),
+                    "/script-only": b"<!doctype html><body><div id=app></div><script>draw()</script></body>"}[path]
+            self._send(200, body, {**html, "Content-Encoding": "gzip"} if path == "/empty-gzip" else
+                       {"Content-Type": "text/plain"} if path == "/blank" else html)
+        elif path in ("/cookie-check", "/cookie-a"):   # a 302 that sets a cookie (to itself, or by way of
+            if "seen=1" in (self.headers.get("Cookie") or ""):   # /cookie-b), then the page to the cookie
+                self._send(200, PAGE, html)
+            elif path == "/cookie-a":
+                self._send(302, b"", {"Location": "/cookie-b"})
+            else:
+                self._send(302, b"", {"Location": "/cookie-check", "Set-Cookie": "seen=1; Path=/"})
+        elif path == "/cookie-b":
+            self._send(302, b"", {"Location": "/cookie-a", "Set-Cookie": "seen=1; Path=/"})
+        elif path in ("/cookie-same", "/cookie-new"):   # to itself for ever, the same cookie each time, or a new one
+            self._send(302, b"", {"Location": path, "Set-Cookie": f"n={1 if path == '/cookie-same' else hits}; Path=/"})
         elif path == "/goto":   # /goto?to=URL: a 302 to that URL
             self._send(302, b"", {"Location": parse_qs(urlsplit(self.path).query)["to"][0]})
         elif path.startswith("/declares/"):   # /declares/N: Content-Length N, then two bytes and the end

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -534,10 +535,60 @@ def test_a_redirect_loop_is_worded(server: ServerState) -> None:
                                  f"{server.url('/loop-b')} -> {server.url('/loop-a')}")
 
 
+@pytest.mark.parametrize("path", ["/cookie-check", "/cookie-a"])
+def test_a_redirect_back_with_a_cookie_set_is_followed(server: ServerState, path: str) -> None:
+    """A cookie check (a 302 to the same URL, or back by way of another, that sets a cookie) is followed as browsers
+    follow it: the URL asked for again, with the cookie, gives the page; each exchange is kept."""
+    result = fetch(server.url(path))
+    assert (result.status, result.decoded_body) == (200, PAGE)
+    urls = [exchange.url for exchange in result.exchanges]
+    assert urls == ([server.url(path)] * 2 if path == "/cookie-check" else
+                    [server.url("/cookie-a"), server.url("/cookie-b"), server.url("/cookie-a")])
+    assert [dict(parse_head(exchange.request_head)[1]).get("Cookie") for exchange in result.exchanges] == (
+        [None, "seen=1"] if path == "/cookie-check" else [None, None, "seen=1"])
+
+
+def test_a_redirect_to_the_same_url_with_the_same_cookie_is_a_loop(server: ServerState) -> None:
+    """Back to a URL with the cookies it was asked with before is a loop: the cookie set again changes nothing."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/cookie-same"))
+    same = server.url("/cookie-same")
+    assert str(caught.value) == f"{same}: redirect loop: {same} -> {same} -> {same}"
+
+
+def test_a_redirect_setting_a_new_cookie_each_time_stops_at_the_limit(server: ServerState) -> None:
+    """A server that redirects to the same URL with a new cookie each time is followed up to the redirect limit."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/cookie-new"), max_redirects=2)
+    new = server.url("/cookie-new")
+    assert str(caught.value) == f"{new}: more than 2 redirects: {new} -> {new} -> {new} -> {new}"
+
+
+@pytest.mark.parametrize("location", ["http://", "https://", "//", "http:///page.html", "http://?q=1"])
+def test_a_location_with_an_empty_host_says_so(server: ServerState, location: str) -> None:
+    """A Location with nothing after '//' (urljoin reads `http://` as the URL itself) is refused as naming no URL,
+    not reported as a redirect loop."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/goto?to=" + quote(location, safe="")))
+    assert str(caught.value) == (f"{server.url('/goto?to=' + quote(location, safe=''))}: redirect from "
+                                 f"{server.url('/goto?to=' + quote(location, safe=''))} to {location} refused: its "
+                                 "Location has an empty host (nothing after '//'): it names no URL to go to")
+
+
 @pytest.mark.parametrize("status", [200, 204, 299])
 def test_every_2xx_status_is_a_capture(server: ServerState, status: int) -> None:
-    """Any 2xx status is a success (299 too); 300 without a Location is not."""
+    """Any 2xx status but 206 is a success (299 too; a 204's empty body is archived, not aligned); 300 without a
+    Location is not."""
     assert fetch(server.url(f"/status/{status}")).status == status
+
+
+def test_a_206_partial_content_is_not_the_page(server: ServerState) -> None:
+    """A 206 (Partial Content), which no request of provpack asks for, is a fetch failure that says so: part of a
+    page is not the page."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/status/206"))
+    assert str(caught.value) == (f"{server.url('/status/206')}: HTTP 206 Partial Content: only part of the page "
+                                 "(a byte range, which was not asked for)")
 
 
 def test_https_is_recorded_exactly_and_verified(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ def test_json_shape_is_stable() -> None:
     assert set(document) == {"name", "record_id", "target_uri", "sha256", "length_bytes", "fields", "elisions",
                              "segments", "alterations", "original", "differences", "out_of_order"}
     assert set(document["elisions"][0]) == {"marker", "start", "end", "byte_start", "byte_end", "line", "column",
-                                            "kind", "omitted", "omitted_reason", "confirmed"}
+                                            "kind", "omitted", "omitted_reason", "omitted_scope", "confirmed"}
 
 
 def test_readme_documents_the_json_shape() -> None:
@@ -159,7 +159,7 @@ def _full() -> ArchivedDocument:
             "elisions": [
                 {"marker": "[...]", "kind": "bracketed", "start": 50, "end": 55, "byte_start": 51, "byte_end": 56,
                  "line": 2, "column": 7, "omitted": {"text": "the words  that\nwere cut", "start": 300, "end": 324},
-                 "omitted_reason": None, "confirmed": None,
+                 "omitted_reason": None, "omitted_scope": "between", "confirmed": None,
                  "oa:hasTarget": {"oa:hasSelector": [
                      {"type": "TextPositionSelector"},
                      {"type": "TextQuoteSelector", "oa:prefix": "0123456789" * 5 + "before\n\tit ",
@@ -240,6 +240,70 @@ def test_every_part_of_a_document_is_drawn() -> None:
         "original: local copy scan.pdf; archived, not aligned: no text to align against (application/pdf)",
         "",
     ]
+
+
+def _unfound() -> ArchivedDocument:
+    """A document aligned with its original: a marker opening and one ending the quote (each cut assumed to
+    reach the paragraph's start or end), segments not found, one of them only a dash."""
+    context = "Footballers scored twice. [...] — [...] The mayor said no."
+    return replace(_full(), name="unfound", provenance={
+        "length_chars": 120,
+        "elisions": [
+            {"marker": "[...]", "kind": "bracketed", "start": 0, "end": 5, "byte_start": 0, "byte_end": 5,
+             "line": 1, "column": 1, "omitted": {"text": "Then", "start": 0, "end": 4}, "omitted_reason": None,
+             "omitted_scope": "paragraph-start", "confirmed": None},
+            {"marker": "[...]", "kind": "bracketed", "start": 32, "end": 37, "byte_start": 32, "byte_end": 37,
+             "line": 1, "column": 33, "omitted": None, "omitted_reason": "neighbouring segment not found",
+             "omitted_scope": "between", "confirmed": None,
+             "oa:hasTarget": {"oa:hasSelector": [{"oa:prefix": context[6:32], "oa:suffix": context[37:]}]}},
+            {"marker": "[...]", "kind": "bracketed", "start": 40, "end": 45, "byte_start": 42, "byte_end": 47,
+             "line": 1, "column": 41, "omitted": None, "omitted_reason": "neighbouring segment not found",
+             "omitted_scope": "between", "confirmed": None,
+             "oa:hasTarget": {"oa:hasSelector": [{"oa:prefix": context[8:40], "oa:suffix": context[45:]}]}},
+            {"marker": "[...]", "kind": "bracketed", "start": 115, "end": 120, "byte_start": 117, "byte_end": 122,
+             "line": 1, "column": 116, "omitted": {"text": "the rest", "start": 50, "end": 58},
+             "omitted_reason": None, "omitted_scope": "paragraph-end", "confirmed": None},
+        ],
+        "segments": [{"start": 6, "end": 31, "source_start": None, "source_end": None},
+                     {"start": 38, "end": 39, "source_start": None, "source_end": None},
+                     {"start": 46, "end": 64, "source_start": 5, "source_end": 23},
+                     {"start": 66, "end": 114, "source_start": None, "source_end": None}],
+        "original": {"how": "local", "path": "o.txt", "length_chars": 58, "scope": "plain-text",
+                     "conversion_record_id": "<urn:uuid:3>"},
+        "differences": [], "out_of_order": []})
+
+
+def test_assumed_cuts_and_segments_not_found_are_said() -> None:
+    """A cut a marker opening or ending the quote is assumed to make (to the paragraph's start or end) is said
+    to be one; the segments not found in the original are counted and placed, but for one the markers' context
+    shows to be only punctuation."""
+    out = io.StringIO()
+    print_documents("x.warc.gz", (_unfound(),), out)
+    lines = out.getvalue().split("\n")
+    assert [line for line in lines if line.startswith(("     - cut", "segments not found", "differences"))] == [
+        "     - cut 0-4 (assumed: the start of the paragraph): Then",
+        "     - cut 50-58 (assumed: the rest of the paragraph): the rest",
+        "segments not found in the original: 2 of 4 (chars 6-31, 66-114)",
+        "differences: 0",
+    ]
+    assert [e["omitted_scope"] for e in show_json(_unfound())["elisions"]] == [
+        "paragraph-start", "between", "between", "paragraph-end"]
+
+
+def test_a_quote_none_of_whose_words_the_original_has_says_so(tmp_path: Path) -> None:
+    """Packaged against an original that has none of its words, show says the segment was not found rather
+    than only "differences: 0"."""
+    source = tmp_path / "src"
+    (source / "originals").mkdir(parents=True)
+    (source / "originals" / "o.txt").write_text("The mayor said no. Then the council voted.", encoding="utf-8")
+    (source / "q.txt").write_text("Completely different words about football matches and a striker who scored "
+                                  "twice in the final.", encoding="utf-8")
+    (source / "q.yaml").write_text("original: originals/o.txt\n", encoding="utf-8")
+    result = package(source, out=tmp_path / "out.warc.gz")
+    out = io.StringIO()
+    print_documents("out.warc.gz", read_archive(result.warc_path), out)
+    assert out.getvalue().split("\n")[-3:] == ["segments not found in the original: 1 of 1 (chars 0-94)",
+                                               "differences: 0", ""]
 
 
 def test_colour_marks_cuts_notes_and_differences() -> None:

@@ -285,6 +285,23 @@ def test_refuses_binary_types() -> None:
         extract_text(b"%PDF-1.4", content_type="application/pdf")
 
 
+@pytest.mark.parametrize(("data", "content_type", "why"), [
+    (b"", None, "it is empty (0 bytes)"),
+    (b"", "text/html", "it is empty (0 bytes)"),
+    (b"\n \r\n", "text/plain", "it holds no text (4 bytes, only white space)"),
+    (b"\xef\xbb\xbf", "text/plain", "it holds no text (3 bytes)"),
+    (b"<html><body><nav>Home</nav><script>x()</script></body></html>", None,
+     "its HTML holds no text outside the parts left out (script, style, nav, header, footer, aside, noscript, ad and "
+     "related-link blocks; 61 bytes; a page its scripts fill in has none until they run)"),
+])
+def test_no_text_is_refused_with_why(data: bytes, content_type: str | None, why: str) -> None:
+    """Nothing to align against (no bytes, white space, HTML whose text is all left out) is a ValueError saying
+    which, not an empty text."""
+    with pytest.raises(ValueError) as caught:
+        extract_text(data, content_type=content_type)
+    assert str(caught.value) == why
+
+
 def test_charset_from_content_type() -> None:
     """The charset parameter is found in any position, quoted or not."""
     assert charset_from_content_type('text/html; Charset="UTF-8"') == "UTF-8"

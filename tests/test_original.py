@@ -170,9 +170,48 @@ def test_binary_original_is_refused(folder: Path) -> None:
         local_original(folder / "decl.yaml", "paper.pdf")
     message = str(caught.value)
     assert message.endswith("paper.pdf: the original has no text to align against: cannot extract text from "
-                            "application/pdf; give an HTML or plain-text original")
+                            "application/pdf; give an HTML or plain-text copy that holds the text quoted")
     assert message.count("give") == 1   # the fix said once
     assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(("name", "data", "why"), [
+    ("empty.txt", b"", "it is empty (0 bytes)"),
+    ("empty.html", b"", "it is empty (0 bytes)"),
+    ("blank.txt", b" \n\t\r\n", "it holds no text (5 bytes, only white space)"),
+    ("bom.txt", b"\xef\xbb\xbf", "it holds no text (3 bytes)"),
+    ("app.html", b"<!doctype html><body><div id=app></div><script>draw()</script></body>",
+     "its HTML holds no text outside the parts left out (script, style, nav, header, footer, aside, noscript, ad "
+     "and related-link blocks; 69 bytes; a page its scripts fill in has none until they run)"),
+])
+def test_a_local_original_with_no_text_is_refused(folder: Path, name: str, data: bytes, why: str) -> None:
+    """An empty local original, or one with nothing but white space once extracted, is an input error naming the
+    file (exit 2), not an original aligned against nothing."""
+    (folder / "originals" / name).write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        local_original(folder / "decl.yaml", f"originals/{name}")
+    assert str(caught.value) == (f"{folder / 'originals' / name}: the original has no text to align against: {why}; "
+                                 "give an HTML or plain-text copy that holds the text quoted")
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(("path", "why"), [
+    ("/status/204", "HTTP 204 No Content: the response has no body"),
+    ("/status/205", "HTTP 205 Reset Content: the response has no body"),
+    ("/empty", "HTTP 200 with an empty body"),
+    ("/empty-gzip", "HTTP 200 with an empty body"),
+    ("/blank", "it holds no text (4 bytes, only white space)"),
+    ("/script-only", "its HTML holds no text outside the parts left out (script, style, nav, header, footer, aside, "
+                     "noscript, ad and related-link blocks; 69 bytes; a page its scripts fill in has none until they "
+                     "run)"),
+])
+def test_a_fetched_original_with_no_body_or_no_text_is_not_aligned(server: ServerState, path: str, why: str) -> None:
+    """A response with no body (204, 205), an empty one or one with no text is archived without a conversion, and
+    says why: not aligned against an empty text."""
+    original = fetched_original(capture(server.url(path), allow_private=True))
+    assert isinstance(original, TextlessOriginal)
+    assert [record.warc_type for record in original.records] == ["request", "response"]
+    assert original.reason == original.description["no_text"] == why
 
 
 def test_fetched_original_records(server: ServerState) -> None:

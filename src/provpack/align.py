@@ -23,6 +23,7 @@ import difflib
 import functools
 import re
 import unicodedata
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Callable, Literal
@@ -238,9 +239,15 @@ class _Words:
 
     keys: list[str]
     exact: list[str]
-    starts: list[int]
-    ends: list[int]
+    starts: array[int]   # (8 bytes each, where a list holds an int object of 32 bytes and a pointer)
+    ends: array[int]
     loose_initial: list[bool]
+
+
+def _no_words() -> _Words:
+    """Empty lists of words, offsets as unsigned 64-bit integers (whose append, unlike a signed one's, does
+    not parse its argument)."""
+    return _Words([], [], array("Q"), array("Q"), [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,10 +261,14 @@ class _Block:
 
 def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: bool = False) -> _Words:
     """Cut text[start:end] into words with their raw offsets (without editorial notes if asked)."""
-    words = _Words([], [], [], [], [])
+    words = _no_words()
     notes = [(m.start(), m.end()) for m in _EDITORIAL_NOTE_RE.finditer(text)] if skip_notes and "[" in text else []
     limit = len(text) if end is None else end
     ideographs = False
+    # Each word's exact form and key, by its raw form: a word met again shares the strings of the first (a
+    # 30 MB original holds millions of words but a vocabulary of thousands: its lists hold pointers, not copies).
+    forms: dict[str, tuple[str, str]] = {}
+    keys: dict[str, str] = {}   # (one string for each key, whatever forms it is met in: `The`, `the`)
     for found in _WORD_RE.finditer(text, start, limit):
         match: re.Match[str] | None = found
         while notes and match is not None and (note_end := _end_of(notes, match.start())) >= 0:
@@ -266,16 +277,20 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
         if match is None:
             continue
         raw = match.group()
-        if raw.isascii() and "[" not in raw:
-            exact, key = raw, raw.casefold()
-        else:
-            exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
-            key = _key(exact)
-            if exact != raw and _NUMBER_FORM_RE.search(raw) is not None:
-                exact = _number_forms_kept(raw)
-            ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
-        words.keys.append(key)
-        words.exact.append(exact)
+        form = forms.get(raw)
+        if form is None:
+            if raw.isascii() and "[" not in raw:
+                exact, key = raw, raw.casefold()
+            else:
+                exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+                key = _key(exact)
+                if exact != raw and _NUMBER_FORM_RE.search(raw) is not None:
+                    exact = _number_forms_kept(raw)
+                ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
+            key = keys.setdefault(key, exact if key == exact else key)
+            form = forms[raw] = (exact, key)
+        words.keys.append(form[1])
+        words.exact.append(form[0])
         words.starts.append(match.start())
         words.ends.append(match.end())
         words.loose_initial.append(raw.startswith("["))
@@ -318,7 +333,7 @@ def _split_ideographs(text: str, words: _Words) -> _Words:
     """The words with each Han or Kana character on its own, and each Thai, Lao, Khmer or Burmese letter with
     its marks, the letters and digits between such characters together (`2019年に` -> `2019`, `年`, `に`;
     `ที่นี่` -> `ที่`, `นี่`): Chinese, Japanese and those four are written without spaces."""
-    split = _Words([], [], [], [], [])
+    split = _no_words()
     for k, start in enumerate(words.starts):
         raw = text[start : words.ends[k]]
         parts = [(start, raw)] if _MAYBE_IDEOGRAPH_RE.search(raw) is None else [
@@ -390,12 +405,12 @@ class _Aligner:
         self.excerpt = excerpt
         self.original = original
         self.source = _tokenize(original)
-        self._positions: dict[str, list[int]] | None = None
+        self._positions: dict[str, array[int]] | None = None
 
-    def positions(self) -> dict[str, list[int]]:
+    def positions(self) -> dict[str, array[int]]:
         """Where each word key occurs in the original (built on first use)."""
         if self._positions is None:
-            table: defaultdict[str, list[int]] = defaultdict(list)
+            table: defaultdict[str, array[int]] = defaultdict(lambda: array("Q"))
             for i, key in enumerate(self.source.keys):
                 table[key].append(i)
             self._positions = dict(table)
@@ -438,7 +453,7 @@ class _Aligner:
             gram = keys[i : i + n]
             # looked up by its rarest word, so that a frequent first word ("the") does not hide it
             at = min(range(n), key=lambda k: len(positions.get(gram[k], ())))
-            found = positions.get(gram[at], [])
+            found = positions.get(gram[at], ())
             if len(found) > _MAX_HITS_PER_GRAM:
                 continue
             for p in found:

@@ -1,8 +1,9 @@
 """Fetch an original with requests and keep the exchange as it went over the wire.
 
 The only module that touches the network. Redirects are followed here, hop by hop, so that
-every hop is checked (http/https only; no private, loopback or link-local address unless
-allowed; no loops; a limit on their number) and kept. The session made by
+every hop is checked (http/https only, a Location with a host; no private, loopback or link-local
+address unless allowed; no loops: back to a URL with the cookies it was asked with before, while
+a cookie set since, as a cookie check sets one, is followed; a limit on their number) and kept. The session made by
 `capture_session()` records the request bytes as sent and the response head as received
 (through `wire`'s urllib3 connection classes); a caller's own session gets rebuilt heads
 instead, and `Exchange.exact` says which. Bodies are read raw (Content-Encoding kept),
@@ -452,6 +453,19 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def _empty_authority(location: str) -> bool:
+    """True when an http(s) or scheme-relative Location has `//` where its host goes but no host after it
+    (`http://`, `//`, `http:///p`), which urljoin would read as the current URL or its host: no URL to go to."""
+    parts = urlsplit(location)
+    rest = location[len(parts.scheme) + 1:] if parts.scheme else location
+    return parts.scheme.lower() in ("", "http", "https") and rest.startswith("//") and not parts.netloc
+
+
+def _cookie_state(session: requests.Session) -> frozenset[tuple[str, str, str, str]]:
+    """The session's cookies (domain, path, name, value): what a request sends depends on them."""
+    return frozenset((cookie.domain, cookie.path, cookie.name, cookie.value or "") for cookie in session.cookies)
+
+
 def _without_fragment(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(fragment=""))
@@ -521,6 +535,7 @@ def capture(
     try:
         hops: list[Exchange] = []
         seen = [_without_fragment(url)]
+        visited = {(seen[0], _cookie_state(active))}
         attempts_total = 0
         while True:
             current = seen[-1]
@@ -532,25 +547,35 @@ def capture(
                 target_problem: str | None
                 try:
                     target = _without_fragment(urljoin(current, _utf8(location.strip())))
+                    empty_host = _empty_authority(_utf8(location.strip()))
                 except ValueError as exc:
                     target, target_problem = location.strip(), f"the URL is malformed: {exc}"
                 else:
                     target_problem = _url_problem(target)
+                    if empty_host:   # (urljoin reads `http://` as the current URL: no loop, no URL at all)
+                        target, target_problem = location.strip(), (
+                            "its Location has an empty host (nothing after '//'): it names no URL to go to")
                 if target_problem is None and has_credentials(target):
                     target, target_problem = _without_credentials(target), (
                         "its URL holds a user name or password, which would be sent and recorded in the archive")
                 if target_problem is not None:
                     raise CaptureError(url, f"redirect from {current} to {target} refused: {target_problem}")
-                if target in seen:
+                # Back to a URL visited with the same cookies is a loop; with a cookie set since (a cookie check:
+                # a 302 to the same URL with Set-Cookie) it is followed, as browsers follow it, up to the limit.
+                state = (target, _cookie_state(active))
+                if state in visited:
                     raise CaptureError(url, "redirect loop: " + " -> ".join(seen + [target]))
                 if len(hops) > max_redirects:
                     raise CaptureError(url, f"more than {max_redirects} redirects: " + " -> ".join(seen + [target]))
                 seen.append(target)
+                visited.add(state)
                 continue
-            if not 200 <= exchange.status < 300:
+            if not 200 <= exchange.status < 300 or exchange.status == 206:
                 tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                 where = "" if current == url else f" from {current}"
-                raise CaptureError(url, f"HTTP {exchange.status} {_clip(exchange.reason)}{where}{tries}".rstrip())
+                partial = ": only part of the page (a byte range, which was not asked for)" * (exchange.status == 206)
+                raise CaptureError(url, f"HTTP {exchange.status} {_clip(exchange.reason)}".rstrip()
+                                   + f"{where}{tries}{partial}")
             try:
                 decoded = decode_body(exchange.body, exchange.header("Content-Encoding"), max_bytes=max_bytes)
             except ValueError as exc:   # received in full all the same: kept, with no text to align against

@@ -30,7 +30,7 @@ def show_json(document: ArchivedDocument) -> dict[str, Any]:
         "fields": provenance.get("fields", {}),
         "elisions": [
             {**{key: e.get(key) for key in ("marker", "start", "end", "byte_start", "byte_end", "line", "column",
-                                            "kind", "omitted_reason", "confirmed")},
+                                            "kind", "omitted_reason", "omitted_scope", "confirmed")},
              "omitted": _omitted_json(e.get("omitted"))}
             for e in provenance.get("elisions", [])
         ],
@@ -152,9 +152,11 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
         console.print(_in_context(elision, provenance.get("length_chars")))
         omitted = elision.get("omitted")
         if isinstance(omitted, dict) and omitted.get("text") is not None:
+            scope = elision.get("omitted_scope")
+            assumed = _ASSUMED.get(scope) if isinstance(scope, str) else None
             line = Text()
-            line.append(f"     - cut {omitted.get('start')}-{omitted.get('end')}: " + _preview(str(omitted["text"])),
-                        style="red")
+            line.append(f"     - cut {omitted.get('start')}-{omitted.get('end')}{f' ({assumed})' if assumed else ''}: "
+                        + _preview(str(omitted["text"])), style="red")
             console.print(line)
         elif elision.get("omitted_reason"):
             console.print(Text(f"     ({elision['omitted_reason']})", style="dim"))
@@ -184,6 +186,11 @@ def _print_original(console: Console, provenance: dict[str, Any]) -> None:
     console.print(f"original: {where}; text {original.get('length_chars', 0):,} characters "
                   f"from the {original.get('scope')}, record {original.get('conversion_record_id')}", markup=False,
                   soft_wrap=True)   # URIs and a record id: the terminal wraps them, nothing cuts or breaks them
+    missing = _not_found(provenance)
+    if missing:
+        console.print(f"segments not found in the original: {len(missing)} of {len(provenance['segments'])} "
+                      f"(chars {', '.join(f'{start}-{end}' for start, end in missing)})", markup=False,
+                      soft_wrap=True)
     differences = provenance.get("differences", [])
     out_of_order = provenance.get("out_of_order", [])
     console.print(f"differences: {len(differences)}"
@@ -194,6 +201,56 @@ def _print_original(console: Console, provenance: dict[str, Any]) -> None:
         line.append(" for ")
         line.append(repr(_preview(str(difference.get("source")), 60)), style="green")
         console.print(line)
+
+
+def _not_found(provenance: dict[str, Any]) -> list[tuple[int, int]]:
+    """The spans of the segments alignment did not find in the original (`source_start` null), but for those
+    the markers' context shows to have no letter or digit: a segment of punctuation (`[...] — [...]`) has no
+    words to look up, and is no quoted text missing from the original."""
+    segments = provenance.get("segments")
+    if not isinstance(segments, list):
+        return []
+    known = _known_characters(provenance.get("elisions"))
+    out = []
+    for segment in segments:
+        if not isinstance(segment, dict) or "source_start" not in segment or segment["source_start"] is not None:
+            continue
+        start, end = segment.get("start"), segment.get("end")
+        if type(start) is not int or type(end) is not int:
+            continue
+        text = [known.get(at) for at in range(start, end)] if end - start <= 2 * _SELECTOR_CONTEXT else [None]
+        if None not in text and not _WORD_RE.search("".join(str(ch) for ch in text)):
+            continue
+        out.append((start, end))
+    return out
+
+
+_SELECTOR_CONTEXT = 32   # characters of text a marker's quote selector gives each side of it
+_WORD_RE = re.compile(r"[^\W_]")
+
+
+def _known_characters(elisions: Any) -> dict[int, str]:
+    """The characters of the excerpt its markers' quote selectors give (each marker's prefix and suffix), by
+    offset."""
+    known: dict[int, str] = {}
+    for elision in elisions if isinstance(elisions, list) else ():
+        if not isinstance(elision, dict) or type(elision.get("start")) is not int or type(elision.get("end")) is not int:
+            continue
+        target = elision.get("oa:hasTarget")
+        selectors = target.get("oa:hasSelector") if isinstance(target, dict) else None
+        for selector in selectors if isinstance(selectors, list) else ():
+            if not isinstance(selector, dict):
+                continue
+            prefix, suffix = selector.get("oa:prefix"), selector.get("oa:suffix")
+            if isinstance(prefix, str):
+                known.update(zip(range(elision["start"] - len(prefix), elision["start"]), prefix))
+            if isinstance(suffix, str):
+                known.update(zip(range(elision["end"], elision["end"] + len(suffix)), suffix))
+    return known
+
+
+_ASSUMED = {"paragraph-end": "assumed: the rest of the paragraph",
+            "paragraph-start": "assumed: the start of the paragraph"}
 
 
 def _in_context(elision: dict[str, Any], length: Any) -> Text:

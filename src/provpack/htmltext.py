@@ -774,13 +774,27 @@ def _looks_like_html(data: bytes) -> bool:
 
 
 def extract_text(data: bytes, *, content_type: str | None = None) -> Extraction:
-    """Decode an original's bytes and extract its text (HTML parsed, plain text kept as is)."""
+    """Decode an original's bytes and extract its text (HTML parsed, plain text kept as is).
+
+    ValueError saying why when there is no text to align against: a type that is not text, an encoding
+    browsers show none for, no bytes, or nothing but white space once extracted.
+    """
     mime = (content_type or "").split(";")[0].strip().lower()
     is_html = mime in ("text/html", "application/xhtml+xml") or (not mime and _looks_like_html(data))
     if not is_html and mime and not mime.startswith("text/"):
         raise ValueError(f"cannot extract text from {mime}")
+    if not data:
+        raise ValueError("it is empty (0 bytes)")
     text, charset = decode_html(data, http_charset=charset_from_content_type(content_type), sniff_meta=is_html)
     if not is_html:
+        if not text.strip():
+            raise ValueError(f"it holds no text ({len(data):,} bytes{', only white space' if text else ''})")
         return Extraction(text, charset, "plain-text")
     body, scope = html_to_text(text)
+    if not body.strip():
+        raise ValueError(f"its HTML holds no text outside the parts left out ({_LEFT_OUT}; {len(data):,} bytes; "
+                         "a page its scripts fill in has none until they run)")
     return Extraction(body, charset, scope)
+
+
+_LEFT_OUT = "script, style, nav, header, footer, aside, noscript, ad and related-link blocks"

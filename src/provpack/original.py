@@ -4,9 +4,10 @@ Two ways in: a local copy named by the sidecar (`original: PATH`, archived as a 
 record) or a capture of `source_url` (`request` + `response` records per exchange, redirect
 hops included). Either way a `conversion` record holds the extracted text, with
 `WARC-Refers-To` the record it was extracted from. A capture whose body has no text to
-extract (a PDF, an image, a Content-Encoding that cannot be undone) is archived all the
-same, without a conversion: it is not aligned. Record ids depend only on the URL or file content, so two excerpts of one
-original share its records.
+extract (a PDF, an image, a Content-Encoding that cannot be undone, an empty body) is archived
+all the same, without a conversion: it is not aligned; a local copy with no text is refused.
+Record ids depend only on the URL or file content, so two excerpts of one original share its
+records.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 import os
 import unicodedata
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,9 @@ _TYPES_BY_SUFFIX = {
     ".md": "text/plain",
     ".pdf": "application/pdf",
 }
+
+# Statuses whose response has no body (RFC 9110 15.3.5, 15.3.6): no page to align against, whatever follows.
+_NO_BODY = frozenset({204, 205})
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +173,7 @@ def _extract(data: bytes, content_type: str | None, where: str) -> Extraction:
         return extract_text(data, content_type=content_type)
     except ValueError as exc:
         raise InputError(where, f"the original has no text to align against: {exc}",
-                         fix="give an HTML or plain-text original") from exc
+                         fix="give an HTML or plain-text copy that holds the text quoted") from exc
 
 
 def conversion_target(source_target: str, text_sha256: str) -> str:
@@ -274,9 +279,9 @@ def _exchange_records(exchange: Exchange) -> tuple[RecordSpec, RecordSpec]:
 def fetched_original(capture: Capture) -> Original | TextlessOriginal:
     """Records for a captured original: every exchange, then the conversion of the final body.
 
-    A body with no text to extract (say, `application/pdf`, or a Content-Encoding that cannot be
-    undone) gives a TextlessOriginal: the exchanges are kept, there is no conversion, and the
-    description says why.
+    A body with no text to extract (say, `application/pdf`, a Content-Encoding that cannot be undone,
+    an empty body, a 204 or 205 status, nothing but white space) gives a TextlessOriginal: the
+    exchanges are kept, there is no conversion, and the description says why.
     """
     records: list[RecordSpec] = []
     hops: list[dict[str, Any]] = []
@@ -305,7 +310,11 @@ def fetched_original(capture: Capture) -> Original | TextlessOriginal:
     log.debug("%s: captured %d exchange(s)", capture.requested_url, len(hops))
     extraction: Extraction | None = None
     no_text = capture.decode_problem or "the body's Content-Encoding cannot be undone"
-    if capture.decoded_body is not None:
+    if capture.status in _NO_BODY:
+        no_text = f"HTTP {capture.status} {HTTPStatus(capture.status).phrase}: the response has no body"
+    elif capture.decoded_body == b"":
+        no_text = f"HTTP {capture.status} with an empty body"
+    elif capture.decoded_body is not None:
         try:
             extraction = extract_text(capture.decoded_body, content_type=capture.content_type)
         except ValueError as exc:
