@@ -1131,6 +1131,13 @@ def test_arabic_vowel_points_left_out_or_added_and_the_tatweel_are_no_difference
     assert omitted_texts(result) == ["ونُشر أمس"] and result.differences == ()
 
 
+def test_a_cut_after_a_pointed_letter_omits_the_letter_with_its_point() -> None:
+    """The quote goes on at `شر` of `ونُشر`: the passage omitted ends with the damma on its `ن`
+    (a key leaves the points out, so `ُشر` matched the fragment too, and the omitted passage lost its point)."""
+    result = run("قال المتحدث إن [...]شر أمس بعد مراجعة طويلة.", _AR)
+    assert omitted_texts(result) == ["التقرير كُتِبَ في الأسبوع الماضي ونُ"] and result.differences == ()
+
+
 def test_hebrew_niqqud_left_out_is_no_difference_and_another_vowel_is_a_changed_word() -> None:
     original = "שָׁלוֹם עוֹלָם, אָמַר הַשַּׂר בַּבֹּקֶר וְהָלַךְ הַבַּיְתָה אַחֲרֵי הַיְשִׁיבָה."
     result = run("שלום עולם, אמר השר [...] הביתה אחרי הישיבה.", original)

@@ -64,6 +64,7 @@ _WORD_RE = re.compile(
 a point or comma between two digits belongs to the number (`4.5`, `12,000` are one word each).
 In Chinese and Japanese, written without spaces, each Han or Kana character is a word; in Thai,
 Lao, Khmer and Burmese, also written without spaces, each letter with its marks (`_ideographs`)."""
+_MARK_RE = re.compile(f"[{COMBINING_MARKS}]")
 _WORD_END_RE = re.compile(f"[^\\W_]|[{COMBINING_MARKS}]")
 """A character a word may end in: a letter or digit, or a combining mark (`पा` of `पानी`, glued to a marker)."""
 _IDEOGRAPHS = (r"\u3005-\u3007\u3021-\u3029\u3041-\u3096\u309d-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
@@ -538,11 +539,14 @@ def _edge_ops(
 
 def _fragment_cut(raw: str, key: str, *, suffix: bool) -> int | None:
     """Where, in the original's word `raw`, a part of it with the matching key `key` ends (its start) or starts
-    (its end, `suffix`); None when `key` is no such part. Words over 100 characters are not cut."""
+    (its end, `suffix`); None when `key` is no such part. Words over 100 characters are not cut, nor a letter
+    from its combining marks (a key leaves out Arabic vowel points: `ونُشر` is cut `ونُ`, `شر`, never `ون`, `ُشر`)."""
     if len(raw) > 100:
         return None
     cuts = range(1, len(raw))
     for k in reversed(cuts) if not suffix else cuts:
+        if _MARK_RE.match(raw, k) is not None:
+            continue
         part = raw[k:] if suffix else raw[:k]
         if (part.casefold() if part.isascii() else _key(unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", part)))
                 ) == key:
