@@ -12,6 +12,7 @@ import pytest
 
 import provpack
 from provpack.errors import ArchiveError, InputError, IntegrityError
+from provpack.jsondepth import MAX_DEPTH
 from provpack import reader
 from provpack.cli import main
 from provpack.reader import ArchivedDocument, extract, find, read_archive
@@ -1070,6 +1071,50 @@ def test_a_provenance_block_that_does_not_parse_is_damage_read_past(three_docs: 
         assert capsys.readouterr().out == f"doc {number} text " * 200
     assert main(["extract", str(bad), "d2"]) == 1
     assert capsys.readouterr().err == f"provpack: error: {said}; no document named 'd2' outside it\n"
+
+
+def _nested_in_d2(tmp_path: Path, levels: int) -> tuple[Path, int, str]:
+    """warcbuild.nested_in_d2 written to a file: (the file, d2's provenance record's offset, that record's id)."""
+    from warcbuild import nested_in_d2
+
+    data, start, record_id = nested_in_d2(levels)
+    path = tmp_path / "deep.warc.gz"
+    path.write_bytes(data)
+    return path, start, record_id
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH, 990, 3000])   # (in an object: one more)
+def test_a_provenance_record_nested_too_deep_is_damage_read_past(tmp_path: Path, levels: int,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON nested deeper than provpack reads (jsondepth) in d2's provenance record: json.loads's RecursionError
+    came out of read_archive, show, extract and make_wacz as a traceback (past 1,024 levels), or orjson took it
+    and verify found nothing while show crashed (990). It is damage, as provenance JSON that does not parse, read
+    past: d1 and d3 listed and given; verify names the same record (exit 1)."""
+    from provpack.verify import verify
+
+    bad, start, record_id = _nested_in_d2(tmp_path, levels)
+    exc = f"it nests arrays and objects {levels + 1:,} levels deep, more than the {MAX_DEPTH} provpack reads"
+    said = (f"{bad}: the metadata record at byte {start} ('{record_id}') is damaged: its JSON does not parse: "
+            f"{exc}; `provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    damage: list[IntegrityError] = []
+    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == ["d1", "d3"]
+    assert [str(error) for error in damage] == [said]
+    assert main(["show", str(bad)]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {said}; the 2 documents read outside it are listed\n"
+    assert main(["extract", str(bad), "d3"]) == 0
+    assert capsys.readouterr() == ("doc 3 [...] text\n", f"provpack: warning: {said}; 'd3' lies outside it: "
+                                   "extracted, its sha256 checked\n")
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems] == [
+        (start, "metadata-mismatch", f"the JSON does not parse: {exc}; show and extract take this record for damage")]
+
+
+def test_a_provenance_record_as_deep_as_provpack_reads_is_read(tmp_path: Path) -> None:
+    path, _, _ = _nested_in_d2(tmp_path, MAX_DEPTH - 1)
+    assert [d.name for d in read_archive(path)] == ["d1", "d2", "d3"]
+    assert provpack.verify(path).ok
 
 
 def test_a_content_length_too_large_in_a_plain_warc_is_damage_read_past(three_docs: Path, tmp_path: Path,

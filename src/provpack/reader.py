@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import shutil
 import tempfile
@@ -19,6 +18,7 @@ from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, Kind, binary_stream, req
 from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable
 from .gzipsource import PROBE
+from .jsondepth import loads
 from .resync import WINDOW, gzip_start, next_start, plain_start
 from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
 from .warciter import QuietArchiveIterator
@@ -232,7 +232,7 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
                                f"{MAX_PROVENANCE_BYTES} bytes, more than provpack package writes for a document",
                                fix="run 'provpack verify' on the file, and 'provpack index' to list its records")
         try:
-            provenance = json.loads(block)
+            provenance = loads(block)   # (one nested deeper than provpack's is TooDeep: damage too)
         except (ValueError, UnicodeDecodeError) as exc:
             _check_block(archive, offset)   # a block in a gzip member cut off or corrupt is said as such
             raise IntegrityError(archive, f"the metadata record at byte {offset} ({quoted_text(warc_id, 100)}) is "
