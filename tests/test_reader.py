@@ -890,6 +890,31 @@ def _members(data: bytes) -> list[int]:
     return starts
 
 
+def test_a_resource_record_after_its_provenance_record_is_found(three_docs: Path, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Each document's provenance record moved before its resource record (an order docs/format.md allows, and
+    verify takes): read_archive gives each document its resource record's offset and extract its bytes, where
+    extract said "its resource record <urn:uuid:...> is missing" (exit 1) and the offset was None."""
+    data = three_docs.read_bytes()
+    starts = _members(data) + [len(data)]
+    members = [data[start:end] for start, end in zip(starts, starts[1:])]
+    assert len(members) == 7   # warcinfo, then a resource and its provenance per document
+    swapped = [members[0]] + [member for at in (1, 3, 5) for member in (members[at + 1], members[at])]
+    moved = tmp_path / "moved.warc.gz"
+    moved.write_bytes(b"".join(swapped))
+    assert provpack.verify(moved).ok
+    before = {d.name: d.offset for d in read_archive(three_docs)}
+    after = {d.name: d.offset for d in read_archive(moved)}
+    offsets = [sum(map(len, swapped[:at])) for at in (2, 4, 6)]
+    assert list(after.items()) == list(zip(["d1", "d2", "d3"], offsets)) and before != after
+    for number in (1, 2, 3):
+        out = io.BytesIO()
+        assert extract(moved, f"d{number}", out).offset == offsets[number - 1]
+        assert out.getvalue() == f"doc {number} text ".encode() * 200
+    assert main(["extract", str(moved), "d2"]) == 0
+    assert capsys.readouterr() == ("doc 2 text " * 200, "")
+
+
 @pytest.fixture
 def large_docs(tmp_path: Path, fixed_date: dt.datetime) -> tuple[Path, dict[str, bytes]]:
     """An archive of three texts of 30,000 random letters (each gzip member of a text over 16 KiB), and the texts."""

@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -53,7 +53,8 @@ def read_archive(path: Path | str, *,
     byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
     gzip member (or, in a plain WARC, the next WARC header) past the damage that holds a record, as verify
     reads on: the documents before and after each damaged place are returned. A document whose provenance
-    record is read but whose resource record lies in the damage has no `offset`.
+    record is read but whose resource record lies in the damage (or is not in the file) has no `offset`; its
+    resource record may come before or after its provenance record.
     """
     return read_listing(path, on_damage=on_damage).documents
 
@@ -93,7 +94,10 @@ def read_listing(path: Path | str, *,
         if resumed is None:
             break
         start = resumed
-    return ArchiveListing(tuple(documents), len(state.seen_ids))   # (every record read has an id of its own)
+    found = state.resource_offsets   # a resource record may follow its provenance record (docs/format.md)
+    listed = (document if document.offset is not None or document.record_id not in found
+              else replace(document, offset=found[document.record_id]) for document in documents)
+    return ArchiveListing(tuple(listed), len(state.seen_ids))   # (every record read has an id of its own)
 
 
 def _bare(error: IntegrityError) -> IntegrityError:
