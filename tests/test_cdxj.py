@@ -221,15 +221,26 @@ def _seed_records() -> bytes:
 
 
 def test_whole_file_gzip_error_names_a_real_offset(tmp_path: Path) -> None:
-    """A WARC gzipped as a whole is refused with an offset in the file, never a negative one."""
+    """A WARC gzipped as a whole is refused with an offset in the file, never a negative one, and in words (where
+    warcio's 400 characters were cut at 200), as show and extract say it: a member of its own for each record is
+    what a reader that seeks needs, and `warcio recompress` makes it; a member holding several records after
+    sound ones is named by its offset."""
     import gzip
 
     path = tmp_path / "whole.warc.gz"
-    path.write_bytes(gzip.compress(_seed_records(), mtime=0))
-    with pytest.raises(ArchiveError) as caught:
-        list(index(path))
-    message = str(caught.value)
-    assert "at or after byte 0:" in message and "byte -" not in message
+    records = _seed_records()
+    second = records.index(b"WARC/1.1", 1)
+    for data, at in ((gzip.compress(records, mtime=0), 0),
+                     (gzip.compress(records[:second], mtime=0) + gzip.compress(records[second:], mtime=0),
+                      len(gzip.compress(records[:second], mtime=0)))):
+        path.write_bytes(data)
+        with pytest.raises(ArchiveError) as caught:
+            list(index(path))
+        assert str(caught.value) == (
+            f"{path}: cannot read the record at byte {at}: its gzip member holds more records than this one: the "
+            "file is gzipped as a whole (or several records to a member), and a reader that seeks to a record needs "
+            "a member of its own for each; recompress it one record to a gzip member, as `package` writes it: "
+            "`warcio recompress FILE NEW.warc.gz` (`provpack verify` reads it as it is)")
 
 
 def test_bad_content_length_is_logged_not_printed(

@@ -915,6 +915,38 @@ def test_a_resource_record_after_its_provenance_record_is_found(three_docs: Path
     assert capsys.readouterr() == ("doc 2 text " * 200, "")
 
 
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_warc_gzipped_as_a_whole_is_said_so_with_what_to_do(three_docs: Path, tmp_path: Path, whole: bool,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A sound archive gzipped as one member (or with d2's records in one member, after sound ones): verify reads
+    it (a note); show, extract and read_archive, which seek to a record's member, say so in words and how to
+    recompress it (exit 2), where warcio's message was cut at "To allow seek, a gzipped WARC must have each ..."
+    and they sent to verify "for details" that verify does not give."""
+    data = three_docs.read_bytes()
+    starts = _members(data) + [len(data)]
+    members = [gzip.decompress(data[start:end]) for start, end in zip(starts, starts[1:])]
+    if whole:
+        bad, at = gzip.compress(b"".join(members), mtime=0), 0
+    else:
+        at = starts[3]
+        bad = data[:at] + gzip.compress(members[3] + members[4], mtime=0) + data[starts[5]:]
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(bad)
+    assert provpack.verify(path).ok
+    said = (f"{path}: cannot read the record at byte {at}: its gzip member holds more records than this one: the "
+            "file is gzipped as a whole (or several records to a member), and a reader that seeks to a record needs "
+            "a member of its own for each; recompress it one record to a gzip member, as `package` writes it: "
+            "`warcio recompress FILE NEW.warc.gz` (`provpack verify` reads it as it is)")
+    for call in (lambda: read_archive(path), lambda: read_archive(path, on_damage=list().append),
+                 lambda: extract(path, "d1", io.BytesIO())):
+        with pytest.raises(ArchiveError) as caught:
+            call()
+        assert str(caught.value) == said
+    for command in (["show", str(path)], ["extract", str(path), "d1"], ["index", str(path)]):
+        assert main(command) == 2
+        assert capsys.readouterr() == ("", f"provpack: error: {said}\n")
+
+
 @pytest.fixture
 def large_docs(tmp_path: Path, fixed_date: dt.datetime) -> tuple[Path, dict[str, bytes]]:
     """An archive of three texts of 30,000 random letters (each gzip member of a text over 16 KiB), and the texts."""

@@ -255,15 +255,14 @@ def _warcio_lines(
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
-    from .sniff import unreadable_reason
+    from .sniff import SEVERAL_RECORDS, check_end, several_records, unreadable_reason
     from .warciter import QuietArchiveIterator
-
-    from .sniff import check_end
 
     begin = stream.tell()
     iterator = QuietArchiveIterator(stream, arc2warc=True, source=path, plain=not gzipped)
     start = iterator.offset  # where the last record read began: warcio's offset is negative for a whole-file gzip
     since = last   # where damage met next is looked for from: the last record read, by the walk or by warcio
+    earliest = begin   # where the next record can start in gzip data, past the last one's member
     records = iter(iterator)
     try:
         while True:
@@ -277,7 +276,10 @@ def _warcio_lines(
                 raise ArchiveError(path, f"cannot read the record at or after byte {at}: warcio fails on it "
                                    f"({exc}); an HTTP record with no WARC-Target-URI does this",
                                    fix="check it with `provpack verify`") from exc
+            if gzipped and iterator.offset < earliest:   # (warcio's offset of a record in the last one's member)
+                raise several_records(path, max(start, begin))
             start = iterator.offset
+            earliest = start + 1
             since = max(start, begin)
             if iterator.reader.header_cut:   # its header may be cut short, another record's following
                 iterator.reader.header_cut = False
@@ -311,6 +313,8 @@ def _warcio_lines(
         at = max(iterator.offset, start)
         # A file cut off, or a gzip member damaged, is said as such, not as what warcio met there.
         check_end(path, stream, since, failed_at=at)
+        if str(exc) == SEVERAL_RECORDS:   # a sound WARC gzipped whole: verify reads it, with a note
+            raise several_records(path, max(start, begin)) from None   # (the member of the record read last)
         raise ArchiveError(
             path,
             f"cannot read the record at or after byte {at}: {unreadable_reason(exc, stream, at)}",

@@ -20,7 +20,8 @@ from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, pri
 from .gzipsource import PROBE
 from .jsondepth import loads
 from .resync import WINDOW, gzip_start, next_start, plain_start
-from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
+from .sniff import (QUOTED, SEVERAL_RECORDS, check_end, foreign_format, quoted, quoted_text, refuse_stream,
+                    several_records, unreadable_reason)
 from .warciter import QuietArchiveIterator
 
 log = logging.getLogger(__name__)
@@ -491,11 +492,15 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
         iterator = QuietArchiveIterator(handle, no_record_parse=True, check_digests=False, source=archive,
                                         plain=head == b"WARC/")
         last = start   # where the last record read starts: a cut-off member is there or after it
+        earliest = start   # where the next record can start in gzip data, past the last one's member
         try:
             for record in iterator:
                 # `offset` is where this record starts, in the file; get_record_offset()
                 # would read the record to its end before we could.
                 offset = int(iterator.offset)
+                if offset < earliest and head != b"WARC/":   # (warcio's offset of a record in the last one's member)
+                    raise several_records(archive, last)
+                earliest = offset + 1
                 if record.format != "warc" or not str(record.rec_headers.protocol).startswith("WARC/"):
                     check_end(archive, handle, last, failed_at=offset)   # (a damaged member's output)
                     _not_at_start(handle, start, offset)
@@ -511,6 +516,8 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             # A file cut off, or a gzip member damaged, is said as such, not as what warcio met there.
             check_end(archive, handle, last, failed_at=at)
             _not_at_start(handle, start, at)
+            if str(exc) == SEVERAL_RECORDS:   # a sound WARC gzipped whole: verify reads it, with a note
+                raise several_records(archive, max(at, last)) from None   # (the member of the record read last)
             raise ArchiveError(archive, f"not a readable WARC file: at or after byte {at}: "
                                f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc

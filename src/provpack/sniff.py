@@ -85,6 +85,20 @@ def _tar_header(first: bytes) -> bool:
 QUOTED = 40   # file bytes quoted in a message
 _GZIP_PEEK = 64 * 1024   # compressed bytes read to show what a member that is no WARC record holds
 _MESSAGE_LIMIT = 200   # characters of a reader's error message kept in ours
+# warcio's error for a gzip member that holds more than the record it read (warciter sets it, in place of
+# warcio's own 400 characters, which ours cut short), and what a reader that seeks to records says of it.
+SEVERAL_RECORDS = "several records in one gzip member"
+_SEVERAL_WORDS = ("its gzip member holds more records than this one: the file is gzipped as a whole (or several "
+                  "records to a member), and a reader that seeks to a record needs a member of its own for each")
+
+
+def several_records(path: Path, at: int) -> ArchiveError:
+    """The error of a reader that seeks to records (show, extract, index, wacz) for a WARC whose gzip member at
+    `at` holds more records than the one there: warcio says so (SEVERAL_RECORDS), or, when the member ends in
+    its read buffer with the next one's start, reads the rest as records at offsets that go back (even below 0)."""
+    return ArchiveError(path, f"cannot read the record at byte {at}: {_SEVERAL_WORDS}",
+                        fix="recompress it one record to a gzip member, as `package` writes it: `warcio recompress "
+                            "FILE NEW.warc.gz` (`provpack verify` reads it as it is)")
 _FIRST_LINE = ", first line: "   # warcio's messages quote the line it could not parse after this
 _LINE_END = "\r\n"
 
@@ -117,6 +131,8 @@ def unreadable_reason(exc: BaseException, stream: IO[bytes], offset: int) -> str
                 return f"no WARC record starts there (its gzip member holds: {quoted(inflated, QUOTED)})"
         return f"no WARC record starts there (the bytes there: {quoted(found[:QUOTED + 1], QUOTED)})"
     message = str(exc)
+    if message == SEVERAL_RECORDS:
+        return _SEVERAL_WORDS
     if _FIRST_LINE in message:   # "Invalid WARC record, first line: <the line, raw>": quote the line short
         head, line = message.split(_FIRST_LINE, 1)
         what = ascii(" ".join(head.split()))[1:-1]
