@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -95,16 +96,47 @@ def test_a_temporary_folder_that_cannot_hold_the_text_is_named(seed_archive: Pat
 
 
 def test_extract_unheld_writes_as_it_reads_and_still_checks(seed_archive: Path, tmp_path: Path) -> None:
-    """hold=False writes each byte to `dest` as it is read, and still raises IntegrityError on a changed text."""
+    """hold=False writes each byte to `dest` as it is read, and still raises IntegrityError on a changed text;
+    the bytes are then cut off `dest` again where they are its end and it can be cut (a file, a BytesIO), and
+    the error says "nothing was written" only then: where they stay (a pipe, bytes of the caller's after them), it
+    says they were written, where it said "nothing was written" of bytes in `dest`."""
     import gzip
+    import os
 
     plain = gzip.decompress(seed_archive.read_bytes())
     tampered = tmp_path / "t.warc"
     tampered.write_bytes(plain.replace(b"Tehran was next", b"Tehran was last"))
+    (document,) = read_archive(tampered)
+    text = (SEEDS / f"{SEED_NAME}.txt").read_bytes().replace(b"Tehran was next", b"Tehran was last")
+    mismatch = (f"{tampered}: {SEED_NAME}: extracted bytes (sha256 {hashlib.sha256(text).hexdigest()}, {len(text)} "
+                f"bytes) do not match the recorded sha256 {document.sha256}; ")
+
+    def error(dest: object) -> str:
+        with pytest.raises(IntegrityError) as caught:
+            extract(tampered, SEED_NAME, dest, hold=False)  # type: ignore[arg-type]
+        message = str(caught.value)
+        assert message.startswith(mismatch)
+        return message[len(mismatch):]
+
     out = io.BytesIO()
-    with pytest.raises(IntegrityError, match="do not match the recorded sha256"):
-        extract(tampered, SEED_NAME, out, hold=False)
-    assert b"Tehran was last" in out.getvalue()   # the caller throws `dest` away, as the CLI's temp file
+    out.write(b"caller's own bytes before")
+    assert error(out) == "nothing was written; run 'provpack verify'"
+    assert out.getvalue() == b"caller's own bytes before"
+    with open(tmp_path / "back.txt", "wb") as file:
+        assert error(file) == "nothing was written; run 'provpack verify'"
+    assert (tmp_path / "back.txt").read_bytes() == b""
+    longer = tmp_path / "longer.txt"
+    longer.write_bytes(b"x" * 10_000)
+    with open(longer, "r+b") as file:   # the caller's bytes after the text's: they are not cut
+        assert error(file) == (f"its {document.length_bytes:,} bytes were written to the output as they were read "
+                               "(hold=False), which cannot be cut back: throw it away; run 'provpack verify'")
+    assert longer.read_bytes() == text + b"x" * (10_000 - len(text))
+    reading, writing = os.pipe()
+    with open(writing, "wb", buffering=0) as pipe, open(reading, "rb") as back:
+        assert error(pipe) == (f"its {document.length_bytes:,} bytes were written to the output as they were read "
+                               "(hold=False), which cannot be cut back: throw it away; run 'provpack verify'")
+        pipe.close()
+        assert b"Tehran was last" in back.read()
 
 
 def test_missing_and_foreign_files(tmp_path: Path) -> None:

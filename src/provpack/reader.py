@@ -339,7 +339,9 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     They are held back (in memory up to 8 MiB, beyond that in a temporary file) until checked, so that
     on an IntegrityError nothing has been written to `dest`. With `hold=False` they go straight to `dest`
     as they are read, for a `dest` the caller throws away on an IntegrityError (a temporary file renamed
-    over the output only on success), so they are not written twice.
+    over the output only on success), so they are not written twice; when they then do not match, they are
+    cut off again where `dest` allows it (seekable and truncatable, holding nothing after them: a file or
+    BytesIO written at its end), and the error says "nothing was written", else that they were written.
     """
     require((("path", path, PATH), ("name", name, _NAME_OR_DOCUMENT), ("hold", hold, FLAG)))
     binary_stream("dest", dest)   # before the archive is read, not at the first write after it
@@ -363,7 +365,7 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
                                  f"lies in it (its resource record {document.record_id} could not be read)")
         raise IntegrityError(archive, f"{document.name}: its resource record {document.record_id} is missing")
     if not hold:
-        _copy_checked(archive, document, dest.write)
+        _copy_unheld(archive, document, dest)
     else:
         _copy_held(archive, document, dest)
     if damage.first is not None:
@@ -398,13 +400,37 @@ def _copy_held(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> No
                                     "there, or set TMPDIR to another folder ('provpack extract -o FILE', or "
                                     "extract(..., hold=False) into a file, needs none)") from exc
 
-        _copy_checked(archive, document, hold_back)
+        _copy_checked(archive, document, hold_back, lambda size: "nothing was written")
         held.seek(0)
         shutil.copyfileobj(held, dest, _CHUNK)
 
 
-def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[bytes], object]) -> None:
-    """Copy the document's bytes with `write`; an IntegrityError after the copy when they do not match."""
+def _copy_unheld(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> None:
+    """_copy_checked straight into `dest`; bytes that do not match are cut off it again where it allows it."""
+    try:
+        start: int | None = dest.tell()
+    except (OSError, ValueError, AttributeError):   # (a pipe, a socket's file)
+        start = None
+
+    def cut_back(size: int) -> str:
+        """The `size` bytes written from `start` cut off `dest` again, when they are its end; what became of them."""
+        try:
+            if start is not None and dest.seek(0, 2) == start + size:
+                dest.seek(start)
+                dest.truncate()
+                return "nothing was written"
+        except (OSError, ValueError, AttributeError):   # (io.UnsupportedOperation is an OSError)
+            pass
+        return (f"its {size:,} bytes were written to the output as they were read (hold=False), which cannot be "
+                "cut back: throw it away")
+
+    _copy_checked(archive, document, dest.write, cut_back)
+
+
+def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[bytes], object],
+                  undo: Callable[[int], str]) -> None:
+    """Copy the document's bytes with `write`; an IntegrityError after the copy when they do not match, saying
+    what `undo` (given the number of bytes written) made of them."""
     digest = hashlib.sha256()
     size = 0
     moved = ("; nothing was written; the file changed since it was read, or the document is another archive's: "
@@ -426,7 +452,7 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
         raise IntegrityError(archive, f"{document.name}: {exc.what(document.record_id)}{moved}") from None
     if digest.hexdigest() != document.sha256 or size != document.length_bytes:
         raise IntegrityError(archive, f"{document.name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) "
-                             f"do not match the recorded sha256 {document.sha256}; nothing was written; "
+                             f"do not match the recorded sha256 {document.sha256}; {undo(size)}; "
                              "run 'provpack verify'")
 
 
