@@ -868,6 +868,28 @@ def test_files_that_are_no_warc_say_what_they_are(tmp_path: Path) -> None:
                                  "give a WARC file (.warc or .warc.gz)")
 
 
+@pytest.mark.parametrize("members", [1, 2, 10_000])
+def test_gzip_of_nothing_is_not_a_warc_file_to_every_command(tmp_path: Path, members: int,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Gzip members of nothing (gzip.compress(b"")), which warcio reads as no record at all: not a WARC file to
+    read_archive, show, extract, index and wacz, in verify's words (exit 2), where read_archive gave (), show
+    "holds no provpack documents (0 WARC records ...)" and index nothing, both exit 0."""
+    path = tmp_path / "x.warc.gz"
+    path.write_bytes(gzip.compress(b"", mtime=0) * members)
+    what = "not a WARC file: it is gzip, but what it holds does not start with a WARC record (WARC/)"
+    with pytest.raises(ArchiveError) as caught:
+        read_archive(path)
+    assert str(caught.value) == f"{path}: {what}; give a .warc or .warc.gz file"
+    with pytest.raises(ArchiveError):
+        list(provpack.index(path))
+    for command, fix in ((["verify"], ""), (["show"], "; give a .warc or .warc.gz file"),
+                         (["extract", "-", "d"], "; give a .warc or .warc.gz file"), (["index"], ""),
+                         (["wacz", "-", "-o", str(tmp_path / "x.wacz")], "")):
+        argv = [command[0], str(path), *[part for part in command[1:] if part != "-"]]
+        assert main(argv) == 2, argv
+        assert capsys.readouterr().err == f"provpack: error: {path}: {what}{fix}\n", argv
+
+
 def test_only_provpack_provenance_in_metadata_records_is_read(tmp_path: Path) -> None:
     """JSON in a record of another type, a metadata record of another content type, and JSON of another format
     are passed over: only the provpack provenance in a metadata record is a document."""

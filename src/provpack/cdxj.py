@@ -608,13 +608,14 @@ def _sorted_unique(lines: list[str]) -> list[str]:
 
 
 def _check_warc(path: Path, stream: IO[bytes]) -> bool:
-    """Refuse an empty file, or one whose first bytes name another format (a ZIP or WACZ, tar, bzip2, xz, zstd);
-    whether it is gzip data.
+    """Refuse an empty file, one whose first bytes name another format (a ZIP or WACZ, tar, bzip2, xz, zstd), or
+    gzip data that inflates to nothing (gzip.compress(b""), which warcio reads as no record without a word); whether
+    it is gzip data.
 
     Only those, as `provpack verify` names them: anything else is left to warcio, which reads ARC files too.
     """
     from .rawreader import RawReader
-    from .sniff import NotWarcError, foreign_format, open_source
+    from .sniff import GZIP_OF_NO_WARC, NotWarcError, foreign_format, inflates_to_nothing, open_source
 
     first = stream.read(_SNIFFED)
     if not first:   # as verify, show and wacz say it; warcio would read no record and say nothing
@@ -626,6 +627,10 @@ def _check_warc(path: Path, stream: IO[bytes]) -> bool:
             open_source(RawReader(cast(BinaryIO, stream)), lambda offset, kind, message: None)
         except NotWarcError as exc:
             found = exc
+    if first.startswith(b"\x1f\x8b"):
+        stream.seek(0)
+        if inflates_to_nothing(stream):   # as verify, show and wacz tell it
+            found = NotWarcError(GZIP_OF_NO_WARC)
     if found is not None:
         raise ArchiveError(path, f"not a WARC file: {found.what}", fix=found.fix("index"))
     stream.seek(0)

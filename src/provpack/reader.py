@@ -20,8 +20,8 @@ from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, pri
 from .gzipsource import PROBE
 from .jsondepth import loads
 from .resync import WINDOW, gzip_start, next_start, plain_start
-from .sniff import (QUOTED, SEVERAL_RECORDS, check_end, foreign_format, quoted, quoted_text, refuse_stream,
-                    several_records, unreadable_reason)
+from .sniff import (GZIP_OF_NO_WARC, QUOTED, SEVERAL_RECORDS, check_end, foreign_format, inflates_to_nothing, quoted,
+                    quoted_text, refuse_stream, several_records, unreadable_reason)
 from .warciter import QuietArchiveIterator
 
 log = logging.getLogger(__name__)
@@ -512,6 +512,10 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             _check_lead(archive, handle, first)
             raise ArchiveError(archive, f"not a WARC file (the bytes at byte 0: {quoted(first, QUOTED)})",
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
+        if start == 0 and head.startswith(b"\x1f\x8b"):   # members of nothing: no record (verify's words)
+            handle.seek(0)
+            if inflates_to_nothing(handle):
+                raise ArchiveError(archive, f"not a WARC file: {GZIP_OF_NO_WARC}", fix="give a .warc or .warc.gz file")
         handle.seek(start)
         # No HTTP parsing: only resource and metadata blocks are read, and warcio's HTTP parsing of a response
         # with no WARC-Target-URI fails with an AttributeError.

@@ -141,6 +141,30 @@ def unreadable_reason(exc: BaseException, stream: IO[bytes], offset: int) -> str
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
 
 
+GZIP_OF_NO_WARC = "it is gzip, but what it holds does not start with a WARC record (WARC/)"
+
+
+def inflates_to_nothing(stream: IO[bytes]) -> bool:
+    """Whether the gzip data from the stream's position to its end inflates to no byte at all: members of nothing
+    (gzip.compress(b"")), no record to any reader, which warcio reads as no record without a word (open_source
+    calls it gzip of no WARC record: GZIP_OF_NO_WARC)."""
+    data = b""
+    while True:
+        if len(data) < _GZIP_PEEK:
+            data += stream.read(_GZIP_PEEK)
+        if not data:
+            return True
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            if inflater.decompress(data, 1):
+                return False
+        except zlib.error:   # (damage: the readers say it)
+            return False
+        if not inflater.eof:   # a member cut off
+            return False
+        data = inflater.unused_data
+
+
 def is_gzipped_warc(path: Path) -> bool:
     """True for a gzipped WARC, False for a plain one, read from its first bytes; NotWarcError for anything else.
 
@@ -167,7 +191,7 @@ def open_source(raw: RawReader, report: Report) -> Source:
         return GzipSource(raw, first, report)
     if first.startswith(GZIP_MAGIC):
         if _gzip_of_something_else(first):
-            raise NotWarcError("it is gzip, but what it holds does not start with a WARC record (WARC/)")
+            raise NotWarcError(GZIP_OF_NO_WARC)
         return GzipSource(raw, first, report)
     if first.startswith(b"WARC/") or (first and b"WARC/".startswith(first)):
         return PlainSource(raw, first, report)
