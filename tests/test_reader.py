@@ -256,6 +256,47 @@ def test_names_in_an_unknown_name_error_are_escaped(tmp_path: Path) -> None:
     assert "\x1b" not in message and "\x07" not in message
 
 
+def test_extract_errors_escape_what_the_archive_gives(tmp_path: Path) -> None:
+    """A document name holding an escape sequence (and a record id and digest from the provenance JSON) is spelled
+    out in extract's IntegrityErrors, as show prints it (and the command's messages, which escape them whole):
+    the library's raw text carried the terminal's escape sequences to a caller that prints it."""
+    import dataclasses
+    import zlib
+
+    folder = tmp_path / "esc"
+    folder.mkdir()
+    (folder / "a\x1b[31mRED.txt").write_bytes(b"A [...] B\n")
+    warc = provpack.package(folder, out=tmp_path / "esc.warc.gz", jobs=1).warc_path
+    (document,) = read_archive(warc)
+    assert document.offset is not None
+    data = warc.read_bytes()
+    members = []
+    while data:
+        inflater = zlib.decompressobj(31)
+        members.append(inflater.decompress(data))
+        data = inflater.unused_data
+    shown = "a\\x1b[31mRED"
+    cases: list[tuple[Path | str, object, str]] = []
+    missing = tmp_path / "missing.warc.gz"
+    missing.write_bytes(b"".join(gzip.compress(m, mtime=0) for m in (members[0], members[2])))
+    cases.append((missing, document.name, f"{missing}: {shown}: its resource record {document.record_id} is missing"))
+    changed = tmp_path / "changed.warc.gz"
+    changed.write_bytes(b"".join(gzip.compress(m.replace(b"A [...] B", b"A [...] C"), mtime=0) for m in members))
+    cases.append((changed, document.name, f"{changed}: {shown}: extracted bytes (sha256 "
+                  f"{hashlib.sha256(b'A [...] C' + bytes([10])).hexdigest()}, 10 bytes) do not match the recorded "
+                  f"sha256 {document.sha256}; nothing was written; run 'provpack verify'"))
+    info_id = members[0].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    cases.append((warc, dataclasses.replace(document, name=document.name + "\x07", offset=0),
+                  f"{warc}: {shown}\\x07: the record at offset 0 is '{info_id}' (warcinfo), not its "
+                  f"resource record '{document.record_id}'; nothing was written; the file changed since it was read, "
+                  "or the document is another archive's: run 'provpack verify'"))
+    for path, name, said in cases:
+        with pytest.raises(IntegrityError) as caught:
+            extract(path, name, io.BytesIO())  # type: ignore[arg-type]
+        assert str(caught.value) == said
+        assert not any(char in str(caught.value) for char in "\x1b\x07")
+
+
 def test_a_name_as_show_prints_it_is_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """'a\\x09b', as show prints a name holding a tab, finds that document; an exact name wins over another
     document shown so; two documents shown so are said, each escaped apart; the error lists names as show prints

@@ -362,8 +362,9 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     if document.offset is None:
         if damage.first is not None:
             raise IntegrityError(archive, f"{damage.said()}; the text of {shown_name(document.name)} "
-                                 f"lies in it (its resource record {document.record_id} could not be read)")
-        raise IntegrityError(archive, f"{document.name}: its resource record {document.record_id} is missing")
+                                 f"lies in it (its resource record {printable(document.record_id)} could not be read)")
+        raise IntegrityError(archive, f"{printable(document.name)}: its resource record "
+                             f"{printable(document.record_id)} is missing")
     if not hold:
         _copy_unheld(archive, document, dest)
     else:
@@ -430,7 +431,10 @@ def _copy_unheld(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> 
 def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[bytes], object],
                   undo: Callable[[int], str]) -> None:
     """Copy the document's bytes with `write`; an IntegrityError after the copy when they do not match, saying
-    what `undo` (given the number of bytes written) made of them."""
+    what `undo` (given the number of bytes written) made of them. What the archive gives (the name, ids, the type
+    and the digest, which the provenance JSON or a WARC header may fill with control characters) is said as `show`
+    prints it (printable)."""
+    name = printable(document.name)
     digest = hashlib.sha256()
     size = 0
     moved = ("; nothing was written; the file changed since it was read, or the document is another archive's: "
@@ -439,8 +443,8 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
         for record, offset in _records(archive, start=document.offset or 0):
             found = record.rec_headers.get_header("WARC-Record-ID") or ""
             if record.rec_type != "resource" or found != document.record_id:
-                raise IntegrityError(archive, f"{document.name}: the record at offset {offset} is "
-                                     f"{quoted_text(found, 100)} ({record.rec_type}), not its resource record "
+                raise IntegrityError(archive, f"{name}: the record at offset {offset} is {quoted_text(found, 100)} "
+                                     f"({printable(record.rec_type)}), not its resource record "
                                      f"{quoted_text(document.record_id, 100)}{moved}")
             stream = record.content_stream()
             while chunk := stream.read(_CHUNK):
@@ -449,10 +453,10 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
                 write(chunk)
             break
     except _NoRecordAt as exc:
-        raise IntegrityError(archive, f"{document.name}: {exc.what(document.record_id)}{moved}") from None
+        raise IntegrityError(archive, f"{name}: {exc.what(document.record_id)}{moved}") from None
     if digest.hexdigest() != document.sha256 or size != document.length_bytes:
-        raise IntegrityError(archive, f"{document.name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) "
-                             f"do not match the recorded sha256 {document.sha256}; {undo(size)}; "
+        raise IntegrityError(archive, f"{name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) "
+                             f"do not match the recorded sha256 {printable(document.sha256)}; {undo(size)}; "
                              "run 'provpack verify'")
 
 
