@@ -245,15 +245,26 @@ def _seed_records() -> bytes:
 
 
 def test_whole_file_gzip_error_names_a_real_offset(tmp_path: Path) -> None:
-    """A WARC gzipped as a whole is refused with an offset in the file, never a negative one."""
+    """A WARC gzipped as a whole is refused with an offset in the file, never a negative one, and in words (where
+    warcio's 400 characters were cut at 200), as show and extract say it: a member of its own for each record is
+    what a reader that seeks needs, and `warcio recompress` makes it; a member holding several records after
+    sound ones is named by its offset."""
     import gzip
 
     path = tmp_path / "whole.warc.gz"
-    path.write_bytes(gzip.compress(_seed_records(), mtime=0))
-    with pytest.raises(ArchiveError) as caught:
-        list(index(path))
-    message = str(caught.value)
-    assert "at or after byte 0:" in message and "byte -" not in message
+    records = _seed_records()
+    second = records.index(b"WARC/1.1", 1)
+    for data, at in ((gzip.compress(records, mtime=0), 0),
+                     (gzip.compress(records[:second], mtime=0) + gzip.compress(records[second:], mtime=0),
+                      len(gzip.compress(records[:second], mtime=0)))):
+        path.write_bytes(data)
+        with pytest.raises(ArchiveError) as caught:
+            list(index(path))
+        assert str(caught.value) == (
+            f"{path}: cannot read the record at byte {at}: its gzip member holds more records than this one: the "
+            "file is gzipped as a whole (or several records to a member), and a reader that seeks to a record needs "
+            "a member of its own for each; recompress it one record to a gzip member, as `package` writes it: "
+            "`warcio recompress FILE NEW.warc.gz` (`provpack verify` reads it as it is)")
 
 
 def test_bad_content_length_is_logged_not_printed(
@@ -774,13 +785,39 @@ def test_post_append_digests_a_request_without_a_payload_digest(tmp_path: Path) 
     assert got == reference.replace(empty, digests(got)[0], 1)
 
 
-def test_archive_date_of_a_warc_with_no_record_is_none(tmp_path: Path) -> None:
-    """A .warc.gz holding only an empty gzip member has no record, hence no date (wacz refuses it for that)."""
+@pytest.mark.parametrize("members", [1, 100])
+def test_gzip_of_nothing_is_not_a_warc_but_a_gzipped_arc_is_indexed(tmp_path: Path, members: int) -> None:
+    """Gzip members of nothing, which warcio reads as no record (index gave no line, exit 0): not a WARC file, as
+    verify says it; an ARC file's gzip members are indexed still, as cdxj-indexer indexes them."""
+    import gzip
+
+    path = tmp_path / "x.warc.gz"
+    path.write_bytes(gzip.compress(b"", mtime=0) * members)
+    with pytest.raises(ArchiveError) as caught:
+        list(index(path))
+    assert str(caught.value) == (f"{path}: not a WARC file: it is gzip, but what it holds does not start with a WARC "
+                                 "record (WARC/)")
+    body = b"1 0 test\nURL IP-address Archive-date Content-type Archive-length\n"
+    payload = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\nhello"
+    arc = tmp_path / "t.arc.gz"
+    arc.write_bytes(gzip.compress(b"filedesc://t.arc 0.0.0.0 20200101000000 text/plain %d\n%b\n" % (len(body), body),
+                                  mtime=0)
+                    + gzip.compress(b"http://example.org/ 1.2.3.4 20200101000000 text/html %d\n%b\n"
+                                    % (len(payload), payload), mtime=0))
+    assert [str(line) for line in index(arc)] == [
+        'org,example)/ 20200101000000 {"url": "http://example.org/", "mime": "text/html", "status": "200", "digest": '
+        '"sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N", "length": "112", "offset": "122", "filename": "t.arc.gz"}']
+
+
+def test_archive_date_of_gzip_of_nothing_is_refused(tmp_path: Path) -> None:
+    """A .warc.gz holding only an empty gzip member is not a WARC file: index refuses it, as verify does (it gave no
+    line, so no date, and wacz refused it for that)."""
     import gzip
 
     path = tmp_path / "empty.warc.gz"
     path.write_bytes(gzip.compress(b""))
-    assert archive_date(path) is None
+    with pytest.raises(ArchiveError, match="not a WARC file: it is gzip, but what it holds does not start"):
+        archive_date(path)
 
 
 @pytest.mark.parametrize("date", ["2020", "2020-01", "2020-01-02", "2020-01-02T03:04Z", "2016-12-31T23:59:60Z",

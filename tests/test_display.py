@@ -127,6 +127,27 @@ def test_identifiers_have_every_control_character_spelled_out(tmp_path: Path) ->
     assert "original: local copy pa\\x0age.html; text 1 characters from the body, record <urn:uuid:c\\x09d>" in lines
 
 
+def test_a_value_nested_however_deep_is_made_safe_without_recursion() -> None:
+    """Every string of the provenance is made safe with a stack of its own: a value nested 5,000 deep (an
+    ArchivedDocument built by hand: read_archive reads none deeper than jsondepth.MAX_DEPTH) raised RecursionError.
+    Keys stay in order, and of two keys spelled alike the later one's value is kept, as before."""
+    from provpack.display import _safe
+
+    deep: object = "in\x1bside"
+    for _ in range(5000):
+        deep = [{"a\tb": deep}]
+    safe = _safe({"x": deep, "url": "u\tv", "z\x1b": ["p\x1bq", {"url": ["r\ts"]}, 3, None]})
+    assert list(safe) == ["x", "url", "z\\x1b"]
+    assert safe["url"] == "u\\x09v" and safe["z\\x1b"] == ["p\\x1bq", {"url": ["r\\x09s"]}, 3, None]
+    inner = safe["x"]
+    for _ in range(5000):
+        assert type(inner) is list and list(inner[0]) == ["a\\x09b"]
+        inner = inner[0]["a\\x09b"]
+    assert inner == "in\\x1bside"
+    assert _safe({"a\tb": 1, "a\\x09b": 2, "c": 3}) == {"a\\x09b": 2, "c": 3}
+    assert list(_safe({"a\tb": 1, "c": 3, "a\\x09b": 2})) == ["a\\x09b", "c"]
+
+
 def test_show_spells_out_a_packaged_name_with_a_line_break(tmp_path: Path) -> None:
     """The names of texts named with LF and TAB, packaged as they are, come out of show on one line each."""
     lines = _shown_lines(tmp_path, {"new\nline": b"New [...] name.\n", "t\tab": b"tab [...]\n"})

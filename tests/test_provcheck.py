@@ -692,6 +692,27 @@ def test_a_metadata_block_naming_the_format_but_not_json_is_a_problem() -> None:
         assert problem.offset == 7 and problem.message.startswith("the provenance JSON does not parse: ")
 
 
+@pytest.mark.parametrize("mark", [True, False])
+def test_a_metadata_block_nested_too_deep_is_a_problem_whatever_it_holds(mark: bool) -> None:
+    """JSON nested deeper than provpack reads (jsondepth) is a problem, named by offset and record, whether it bears
+    the format or not, where json.loads raised RecursionError: show and extract read past it as damage. Within
+    orjson's 1,024 levels too, where verify said nothing of it and `show` and `verify --deep` crashed."""
+    from provpack.jsondepth import MAX_DEPTH
+
+    tracker = ProvenanceTracker(Counter())
+    tracker.resource(facts_for(SAMPLE_TEXTS[0]))
+    doc = provenance(SAMPLE_TEXTS[0], record_id=RID, target="urn:x") if mark else {}
+    for levels in (MAX_DEPTH - 1, MAX_DEPTH, 990, 3000):   # in the object around them: one more
+        block = json.dumps({**doc, "x": []}).encode().replace(b'"x": []', b'"x": ' + b"[" * levels + b"]" * levels)
+        found = tracker.metadata(7, "<urn:m>", block, RID.encode(), seen=set())
+        if levels < MAX_DEPTH:
+            assert found == []
+            continue
+        assert found == [Problem(7, "<urn:m>", "metadata-mismatch", f"the JSON does not parse: it nests arrays and "
+                                 f"objects {levels + 1:,} levels deep, more than the {MAX_DEPTH} provpack reads; show "
+                                 "and extract take this record for damage")]
+
+
 def test_a_refers_to_that_is_not_utf8_is_named_with_replacements() -> None:
     """A WARC-Refers-To of bytes that are not UTF-8 is named in the message, never raises."""
     tracker = ProvenanceTracker(Counter())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 import provpack
 from provpack.errors import ArchiveError, InputError, IntegrityError
+from provpack.jsondepth import MAX_DEPTH
 from provpack import reader
 from provpack.cli import main
 from provpack.reader import ArchivedDocument, extract, find, read_archive
@@ -94,16 +96,47 @@ def test_a_temporary_folder_that_cannot_hold_the_text_is_named(seed_archive: Pat
 
 
 def test_extract_unheld_writes_as_it_reads_and_still_checks(seed_archive: Path, tmp_path: Path) -> None:
-    """hold=False writes each byte to `dest` as it is read, and still raises IntegrityError on a changed text."""
+    """hold=False writes each byte to `dest` as it is read, and still raises IntegrityError on a changed text;
+    the bytes are then cut off `dest` again where they are its end and it can be cut (a file, a BytesIO), and
+    the error says "nothing was written" only then: where they stay (a pipe, bytes of the caller's after them), it
+    says they were written, where it said "nothing was written" of bytes in `dest`."""
     import gzip
+    import os
 
     plain = gzip.decompress(seed_archive.read_bytes())
     tampered = tmp_path / "t.warc"
     tampered.write_bytes(plain.replace(b"Tehran was next", b"Tehran was last"))
+    (document,) = read_archive(tampered)
+    text = (SEEDS / f"{SEED_NAME}.txt").read_bytes().replace(b"Tehran was next", b"Tehran was last")
+    mismatch = (f"{tampered}: {SEED_NAME}: extracted bytes (sha256 {hashlib.sha256(text).hexdigest()}, {len(text)} "
+                f"bytes) do not match the recorded sha256 {document.sha256}; ")
+
+    def error(dest: object) -> str:
+        with pytest.raises(IntegrityError) as caught:
+            extract(tampered, SEED_NAME, dest, hold=False)  # type: ignore[arg-type]
+        message = str(caught.value)
+        assert message.startswith(mismatch)
+        return message[len(mismatch):]
+
     out = io.BytesIO()
-    with pytest.raises(IntegrityError, match="do not match the recorded sha256"):
-        extract(tampered, SEED_NAME, out, hold=False)
-    assert b"Tehran was last" in out.getvalue()   # the caller throws `dest` away, as the CLI's temp file
+    out.write(b"caller's own bytes before")
+    assert error(out) == "nothing was written; run 'provpack verify'"
+    assert out.getvalue() == b"caller's own bytes before"
+    with open(tmp_path / "back.txt", "wb") as file:
+        assert error(file) == "nothing was written; run 'provpack verify'"
+    assert (tmp_path / "back.txt").read_bytes() == b""
+    longer = tmp_path / "longer.txt"
+    longer.write_bytes(b"x" * 10_000)
+    with open(longer, "r+b") as file:   # the caller's bytes after the text's: they are not cut
+        assert error(file) == (f"its {document.length_bytes:,} bytes were written to the output as they were read "
+                               "(hold=False), which cannot be cut back: throw it away; run 'provpack verify'")
+    assert longer.read_bytes() == text + b"x" * (10_000 - len(text))
+    reading, writing = os.pipe()
+    with open(writing, "wb", buffering=0) as pipe, open(reading, "rb") as back:
+        assert error(pipe) == (f"its {document.length_bytes:,} bytes were written to the output as they were read "
+                               "(hold=False), which cannot be cut back: throw it away; run 'provpack verify'")
+        pipe.close()
+        assert b"Tehran was last" in back.read()
 
 
 def test_missing_and_foreign_files(tmp_path: Path) -> None:
@@ -221,6 +254,47 @@ def test_names_in_an_unknown_name_error_are_escaped(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "(documents: 'a\\x1b[31mRED')" in message and "'nope\\x1b]0;x\\x07'" in message
     assert "\x1b" not in message and "\x07" not in message
+
+
+def test_extract_errors_escape_what_the_archive_gives(tmp_path: Path) -> None:
+    """A document name holding an escape sequence (and a record id and digest from the provenance JSON) is spelled
+    out in extract's IntegrityErrors, as show prints it (and the command's messages, which escape them whole):
+    the library's raw text carried the terminal's escape sequences to a caller that prints it."""
+    import dataclasses
+    import zlib
+
+    folder = tmp_path / "esc"
+    folder.mkdir()
+    (folder / "a\x1b[31mRED.txt").write_bytes(b"A [...] B\n")
+    warc = provpack.package(folder, out=tmp_path / "esc.warc.gz", jobs=1).warc_path
+    (document,) = read_archive(warc)
+    assert document.offset is not None
+    data = warc.read_bytes()
+    members = []
+    while data:
+        inflater = zlib.decompressobj(31)
+        members.append(inflater.decompress(data))
+        data = inflater.unused_data
+    shown = "a\\x1b[31mRED"
+    cases: list[tuple[Path | str, object, str]] = []
+    missing = tmp_path / "missing.warc.gz"
+    missing.write_bytes(b"".join(gzip.compress(m, mtime=0) for m in (members[0], members[2])))
+    cases.append((missing, document.name, f"{missing}: {shown}: its resource record {document.record_id} is missing"))
+    changed = tmp_path / "changed.warc.gz"
+    changed.write_bytes(b"".join(gzip.compress(m.replace(b"A [...] B", b"A [...] C"), mtime=0) for m in members))
+    cases.append((changed, document.name, f"{changed}: {shown}: extracted bytes (sha256 "
+                  f"{hashlib.sha256(b'A [...] C' + bytes([10])).hexdigest()}, 10 bytes) do not match the recorded "
+                  f"sha256 {document.sha256}; nothing was written; run 'provpack verify'"))
+    info_id = members[0].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    cases.append((warc, dataclasses.replace(document, name=document.name + "\x07", offset=0),
+                  f"{warc}: {shown}\\x07: the record at offset 0 is '{info_id}' (warcinfo), not its "
+                  f"resource record '{document.record_id}'; nothing was written; the file changed since it was read, "
+                  "or the document is another archive's: run 'provpack verify'"))
+    for path, name, said in cases:
+        with pytest.raises(IntegrityError) as caught:
+            extract(path, name, io.BytesIO())  # type: ignore[arg-type]
+        assert str(caught.value) == said
+        assert not any(char in str(caught.value) for char in "\x1b\x07")
 
 
 def test_a_name_as_show_prints_it_is_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -835,6 +909,28 @@ def test_files_that_are_no_warc_say_what_they_are(tmp_path: Path) -> None:
                                  "give a WARC file (.warc or .warc.gz)")
 
 
+@pytest.mark.parametrize("members", [1, 2, 10_000])
+def test_gzip_of_nothing_is_not_a_warc_file_to_every_command(tmp_path: Path, members: int,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Gzip members of nothing (gzip.compress(b"")), which warcio reads as no record at all: not a WARC file to
+    read_archive, show, extract, index and wacz, in verify's words (exit 2), where read_archive gave (), show
+    "holds no provpack documents (0 WARC records ...)" and index nothing, both exit 0."""
+    path = tmp_path / "x.warc.gz"
+    path.write_bytes(gzip.compress(b"", mtime=0) * members)
+    what = "not a WARC file: it is gzip, but what it holds does not start with a WARC record (WARC/)"
+    with pytest.raises(ArchiveError) as caught:
+        read_archive(path)
+    assert str(caught.value) == f"{path}: {what}; give a .warc or .warc.gz file"
+    with pytest.raises(ArchiveError):
+        list(provpack.index(path))
+    for command, fix in ((["verify"], ""), (["show"], "; give a .warc or .warc.gz file"),
+                         (["extract", "-", "d"], "; give a .warc or .warc.gz file"), (["index"], ""),
+                         (["wacz", "-", "-o", str(tmp_path / "x.wacz")], "")):
+        argv = [command[0], str(path), *[part for part in command[1:] if part != "-"]]
+        assert main(argv) == 2, argv
+        assert capsys.readouterr().err == f"provpack: error: {path}: {what}{fix}\n", argv
+
+
 def test_only_provpack_provenance_in_metadata_records_is_read(tmp_path: Path) -> None:
     """JSON in a record of another type, a metadata record of another content type, and JSON of another format
     are passed over: only the provpack provenance in a metadata record is a document."""
@@ -887,6 +983,63 @@ def _members(data: bytes) -> list[int]:
         starts.append(at)
         at = len(data) - len(inflater.unused_data)
     return starts
+
+
+def test_a_resource_record_after_its_provenance_record_is_found(three_docs: Path, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Each document's provenance record moved before its resource record (an order docs/format.md allows, and
+    verify takes): read_archive gives each document its resource record's offset and extract its bytes, where
+    extract said "its resource record <urn:uuid:...> is missing" (exit 1) and the offset was None."""
+    data = three_docs.read_bytes()
+    starts = _members(data) + [len(data)]
+    members = [data[start:end] for start, end in zip(starts, starts[1:])]
+    assert len(members) == 7   # warcinfo, then a resource and its provenance per document
+    swapped = [members[0]] + [member for at in (1, 3, 5) for member in (members[at + 1], members[at])]
+    moved = tmp_path / "moved.warc.gz"
+    moved.write_bytes(b"".join(swapped))
+    assert provpack.verify(moved).ok
+    before = {d.name: d.offset for d in read_archive(three_docs)}
+    after = {d.name: d.offset for d in read_archive(moved)}
+    offsets = [sum(map(len, swapped[:at])) for at in (2, 4, 6)]
+    assert list(after.items()) == list(zip(["d1", "d2", "d3"], offsets)) and before != after
+    for number in (1, 2, 3):
+        out = io.BytesIO()
+        assert extract(moved, f"d{number}", out).offset == offsets[number - 1]
+        assert out.getvalue() == f"doc {number} text ".encode() * 200
+    assert main(["extract", str(moved), "d2"]) == 0
+    assert capsys.readouterr() == ("doc 2 text " * 200, "")
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_warc_gzipped_as_a_whole_is_said_so_with_what_to_do(three_docs: Path, tmp_path: Path, whole: bool,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A sound archive gzipped as one member (or with d2's records in one member, after sound ones): verify reads
+    it (a note); show, extract and read_archive, which seek to a record's member, say so in words and how to
+    recompress it (exit 2), where warcio's message was cut at "To allow seek, a gzipped WARC must have each ..."
+    and they sent to verify "for details" that verify does not give."""
+    data = three_docs.read_bytes()
+    starts = _members(data) + [len(data)]
+    members = [gzip.decompress(data[start:end]) for start, end in zip(starts, starts[1:])]
+    if whole:
+        bad, at = gzip.compress(b"".join(members), mtime=0), 0
+    else:
+        at = starts[3]
+        bad = data[:at] + gzip.compress(members[3] + members[4], mtime=0) + data[starts[5]:]
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(bad)
+    assert provpack.verify(path).ok
+    said = (f"{path}: cannot read the record at byte {at}: its gzip member holds more records than this one: the "
+            "file is gzipped as a whole (or several records to a member), and a reader that seeks to a record needs "
+            "a member of its own for each; recompress it one record to a gzip member, as `package` writes it: "
+            "`warcio recompress FILE NEW.warc.gz` (`provpack verify` reads it as it is)")
+    for call in (lambda: read_archive(path), lambda: read_archive(path, on_damage=list().append),
+                 lambda: extract(path, "d1", io.BytesIO())):
+        with pytest.raises(ArchiveError) as caught:
+            call()
+        assert str(caught.value) == said
+    for command in (["show", str(path)], ["extract", str(path), "d1"], ["index", str(path)]):
+        assert main(command) == 2
+        assert capsys.readouterr() == ("", f"provpack: error: {said}\n")
 
 
 @pytest.fixture
@@ -1070,6 +1223,50 @@ def test_a_provenance_block_that_does_not_parse_is_damage_read_past(three_docs: 
         assert capsys.readouterr().out == f"doc {number} text " * 200
     assert main(["extract", str(bad), "d2"]) == 1
     assert capsys.readouterr().err == f"provpack: error: {said}; no document named 'd2' outside it\n"
+
+
+def _nested_in_d2(tmp_path: Path, levels: int) -> tuple[Path, int, str]:
+    """warcbuild.nested_in_d2 written to a file: (the file, d2's provenance record's offset, that record's id)."""
+    from warcbuild import nested_in_d2
+
+    data, start, record_id = nested_in_d2(levels)
+    path = tmp_path / "deep.warc.gz"
+    path.write_bytes(data)
+    return path, start, record_id
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH, 990, 3000])   # (in an object: one more)
+def test_a_provenance_record_nested_too_deep_is_damage_read_past(tmp_path: Path, levels: int,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON nested deeper than provpack reads (jsondepth) in d2's provenance record: json.loads's RecursionError
+    came out of read_archive, show, extract and make_wacz as a traceback (past 1,024 levels), or orjson took it
+    and verify found nothing while show crashed (990). It is damage, as provenance JSON that does not parse, read
+    past: d1 and d3 listed and given; verify names the same record (exit 1)."""
+    from provpack.verify import verify
+
+    bad, start, record_id = _nested_in_d2(tmp_path, levels)
+    exc = f"it nests arrays and objects {levels + 1:,} levels deep, more than the {MAX_DEPTH} provpack reads"
+    said = (f"{bad}: the metadata record at byte {start} ('{record_id}') is damaged: its JSON does not parse: "
+            f"{exc}; `provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    damage: list[IntegrityError] = []
+    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == ["d1", "d3"]
+    assert [str(error) for error in damage] == [said]
+    assert main(["show", str(bad)]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {said}; the 2 documents read outside it are listed\n"
+    assert main(["extract", str(bad), "d3"]) == 0
+    assert capsys.readouterr() == ("doc 3 [...] text\n", f"provpack: warning: {said}; 'd3' lies outside it: "
+                                   "extracted, its sha256 checked\n")
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems] == [
+        (start, "metadata-mismatch", f"the JSON does not parse: {exc}; show and extract take this record for damage")]
+
+
+def test_a_provenance_record_as_deep_as_provpack_reads_is_read(tmp_path: Path) -> None:
+    path, _, _ = _nested_in_d2(tmp_path, MAX_DEPTH - 1)
+    assert [d.name for d in read_archive(path)] == ["d1", "d2", "d3"]
+    assert provpack.verify(path).ok
 
 
 def test_a_content_length_too_large_in_a_plain_warc_is_damage_read_past(three_docs: Path, tmp_path: Path,

@@ -20,6 +20,7 @@ import provpack
 from provpack import signing
 from provpack.cli import main
 from provpack.errors import ArchiveError, InputError, IntegrityError
+from provpack.jsondepth import MAX_DEPTH
 from provpack.signing import Statement, check_signature, keygen, parse_signature_file, sign
 
 DATE = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
@@ -553,6 +554,8 @@ def test_a_wacz_chain_that_does_not_hold_is_worded(archive: Path, keys: tuple[Pa
          + hashlib.sha256(b"{}").hexdigest()),
         ({"datapackage.json": b"{}"}, ArchiveError, "no datapackage-digest.json in it; give a WACZ file"),
         (_chained(b"[]"), ArchiveError, "datapackage.json is not a JSON object"),
+        (_chained(b"[" * 3000 + b"]" * 3000), ArchiveError, "datapackage.json does not parse: it nests arrays and "
+         f"objects 3,000 levels deep, more than the {MAX_DEPTH} provpack reads"),   # (was json.loads's RecursionError)
         (_chained({"resources": [{"path": 5}]}), ArchiveError, "datapackage.json: a resource without a path"),
         (_chained({"resources": [{"path": "a.txt", "hash": "crc32:" + "0" * 100}]}, **{"a.txt": b"a"}), ArchiveError,
          "datapackage.json: a.txt: hash " + repr(("crc32:" + "0" * 100)[:80]) + " is not 'sha256:<hex>'"),

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import provpack
 from provpack import verifysplit
 from provpack.errors import ArchiveError, InputError
+from provpack.jsondepth import MAX_DEPTH
 from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
 
 from conftest import ARCHIVE
@@ -922,11 +923,11 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     # HTTP code (asking a TSA is tsarequest's, for sign --tsa); defaults holds the limits both sides share (the
     # largest provenance record) and imports nothing; _version names the writer whose records --deep compares;
     # arguments checks the public functions' argument types; resync finds where a record starts (for verifysplit's
-    # split, as for reading past damage).
+    # split, as for reading past damage); jsondepth refuses JSON nested too deep to read, as show and extract do.
     assert seen == {"arguments", "defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
                     "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
                     "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit", "origcheck",
-                    "cutcheck", "resync",
+                    "cutcheck", "resync", "jsondepth",
                     "provrecompute"}
     assert not seen & WRITER
 
@@ -1334,6 +1335,26 @@ def test_other_json_metadata_is_neither_checked_nor_noted(tmp_path: Path, block:
         "provpack provenance records checked: 2",
         "no a.warc.gz.sha256 beside it: WARC header values (WARC-Date and the like), gzip headers, the order of "
         "records and whether whole records were removed are unchecked")
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 990, 3000])
+def test_json_metadata_nested_too_deep_is_a_problem_whoever_wrote_it(tmp_path: Path, levels: int,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON metadata nested deeper than provpack reads (jsondepth), provenance or not, is a problem (exit 1) naming
+    its record: show and extract cannot tell it from damage. Past 1,024 levels verify raised json.loads's
+    RecursionError (a traceback, exit 1); at 990 orjson read it and verify said nothing while show crashed."""
+    other = record("metadata", b"[" * levels + b"]" * levels, content_type="application/ld+json", target="urn:x",
+                   record_id="<urn:uuid:00000000-0000-4000-8000-00000000dee9>")
+    path = write(tmp_path, warc([*RECORDS, other]))
+    message = (f"the JSON does not parse: it nests arrays and objects {levels:,} levels deep, more than the "
+               f"{MAX_DEPTH} provpack reads; show and extract take this record for damage")
+    start = len(warc(RECORDS))
+    assert [(p.offset, p.record_id, p.kind, p.message) for p in verify(path).files[0].problems] == [
+        (start, "<urn:uuid:00000000-0000-4000-8000-00000000dee9>", "metadata-mismatch", message)]
+    code, out, err = _cli(["verify", str(path)], capsys)
+    assert (code, err) == (1, "")
+    assert out.startswith(f"{path}: offset {start}: record <urn:uuid:00000000-0000-4000-8000-00000000dee9>: "
+                          f"metadata-mismatch: {message}\n")
 
 
 def test_a_resource_filed_under_a_content_urn_must_hold_those_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) \

@@ -849,3 +849,25 @@ def test_a_crawl_warc_gets_a_page_per_html_page(tmp_path: Path, monkeypatch: pyt
     ]
     again = make_wacz(source, tmp_path / "again.wacz")
     assert again.read_bytes() == out.read_bytes()
+
+
+@pytest.mark.parametrize("levels", [990, 3000])
+def test_a_provenance_record_nested_too_deep_gets_no_page(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                          levels: int) -> None:
+    """JSON nested deeper than provpack reads (jsondepth) in d2's provenance record: a warning, no page for it, the
+    other documents' pages, where json.loads raised RecursionError (past 1,024 levels, orjson's limit)."""
+    from provpack.jsondepth import MAX_DEPTH
+    from warcbuild import nested_in_d2
+
+    data, start, _ = nested_in_d2(levels)
+    archive = tmp_path / "deep.warc.gz"
+    archive.write_bytes(data)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="provpack"):
+        wacz = make_wacz(archive, tmp_path / "deep.wacz")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"{archive}: byte {start}: the metadata record's JSON does not parse: it nests arrays and objects "
+        f"{levels + 1:,} levels deep, more than the {MAX_DEPTH} provpack reads; no page for it"]
+    with zipfile.ZipFile(wacz) as bundle:
+        pages = [json.loads(line) for line in bundle.read("pages/pages.jsonl").splitlines()[1:]]
+    assert [page["id"] for page in pages] == ["d1", "d3"]

@@ -233,6 +233,22 @@ def provpack_records(texts: Sequence[str], *, docs: Sequence[dict[str, object]] 
     return out
 
 
+def nested_in_d2(levels: int) -> tuple[bytes, int, str]:
+    """A gzipped WARC of three documents (d1, d2, d3: "doc N [...] text"), d2's provenance given a key "x" nested
+    `levels` arrays deep, digests right: (the WARC, d2's provenance record's offset, that record's id)."""
+    records = provpack_records([f"doc {number} [...] text\n" for number in (1, 2, 3)])
+    for number, at in enumerate((2, 4, 6), 1):
+        head, _, block = records[at].partition(b"\r\n\r\n")
+        block = block[:-4]
+        changed = block.replace(b'"name":"doc"', f'"name":"d{number}"'.encode(), 1)
+        if number == 2:
+            changed = changed.replace(b'{"@context"', b'{"x":' + b"[" * levels + b"]" * levels + b',"@context"', 1)
+        head = head.replace(f"Content-Length: {len(block)}".encode(), f"Content-Length: {len(changed)}".encode())
+        head = head.replace(digest_text("sha256", block).encode(), digest_text("sha256", changed).encode())
+        records[at] = head + b"\r\n\r\n" + changed + b"\r\n\r\n"
+    return warc(records), len(warc(records[:4])), records[4].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+
+
 SAMPLE_TEXTS = (
     "12 November 2017\n\nThe start. [...] The middle—with a dash. […] The end.\n",
     "Ünïcödé first line\r\nsecond [...] third\r\n",

@@ -274,15 +274,14 @@ def _warcio_lines(
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
-    from .sniff import unreadable_reason
+    from .sniff import SEVERAL_RECORDS, check_end, several_records, unreadable_reason
     from .warciter import QuietArchiveIterator
-
-    from .sniff import check_end
 
     begin = stream.tell()
     iterator = QuietArchiveIterator(stream, arc2warc=True, source=path, plain=not gzipped)
     start = iterator.offset  # where the last record read began: warcio's offset is negative for a whole-file gzip
     since = last   # where damage met next is looked for from: the last record read, by the walk or by warcio
+    earliest = begin   # where the next record can start in gzip data, past the last one's member
     records = iter(iterator)
     try:
         while True:
@@ -296,7 +295,10 @@ def _warcio_lines(
                 raise ArchiveError(path, f"cannot read the record at or after byte {at}: warcio fails on it "
                                    f"({exc}); an HTTP record with no WARC-Target-URI does this",
                                    fix="check it with `provpack verify`") from exc
+            if gzipped and iterator.offset < earliest:   # (warcio's offset of a record in the last one's member)
+                raise several_records(path, max(start, begin))
             start = iterator.offset
+            earliest = start + 1
             since = max(start, begin)
             if iterator.reader.header_cut:   # its header may be cut short, another record's following
                 iterator.reader.header_cut = False
@@ -330,6 +332,8 @@ def _warcio_lines(
         at = max(iterator.offset, start)
         # A file cut off, or a gzip member damaged, is said as such, not as what warcio met there.
         check_end(path, stream, since, failed_at=at)
+        if str(exc) == SEVERAL_RECORDS:   # a sound WARC gzipped whole: verify reads it, with a note
+            raise several_records(path, max(start, begin)) from None   # (the member of the record read last)
         raise ArchiveError(
             path,
             f"cannot read the record at or after byte {at}: {unreadable_reason(exc, stream, at)}",
@@ -623,13 +627,14 @@ def _sorted_unique(lines: list[str]) -> list[str]:
 
 
 def _check_warc(path: Path, stream: IO[bytes]) -> bool:
-    """Refuse an empty file, or one whose first bytes name another format (a ZIP or WACZ, tar, bzip2, xz, zstd);
-    whether it is gzip data.
+    """Refuse an empty file, one whose first bytes name another format (a ZIP or WACZ, tar, bzip2, xz, zstd), or
+    gzip data that inflates to nothing (gzip.compress(b""), which warcio reads as no record without a word); whether
+    it is gzip data.
 
     Only those, as `provpack verify` names them: anything else is left to warcio, which reads ARC files too.
     """
     from .rawreader import RawReader
-    from .sniff import NotWarcError, foreign_format, open_source
+    from .sniff import GZIP_OF_NO_WARC, NotWarcError, foreign_format, inflates_to_nothing, open_source
 
     first = stream.read(_SNIFFED)
     if not first:   # as verify, show and wacz say it; warcio would read no record and say nothing
@@ -641,6 +646,10 @@ def _check_warc(path: Path, stream: IO[bytes]) -> bool:
             open_source(RawReader(cast(BinaryIO, stream)), lambda offset, kind, message: None)
         except NotWarcError as exc:
             found = exc
+    if first.startswith(b"\x1f\x8b"):
+        stream.seek(0)
+        if inflates_to_nothing(stream):   # as verify, show and wacz tell it
+            found = NotWarcError(GZIP_OF_NO_WARC)
     if found is not None:
         raise ArchiveError(path, f"not a WARC file: {found.what}", fix=found.fix("index"))
     stream.seek(0)

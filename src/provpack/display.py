@@ -104,17 +104,33 @@ _IDENTIFIER_KEYS = frozenset({"marker", "kind", "from", "how", "url", "final_url
                               "fetched_at"})
 
 
-def _safe(value: Any, identifier: bool = False) -> Any:
-    """`value` with the control and reordering characters of its strings spelled out, white space aside;
-    in identifiers (keys, and the values of _IDENTIFIER_KEYS) white space and every invisible character too."""
-    if isinstance(value, str):
-        return printable(value) if identifier else _UNSAFE_RE.sub(spelled, value)
-    if isinstance(value, dict):
-        return {_safe(key, True): _safe(item, identifier or (isinstance(key, str) and key in _IDENTIFIER_KEYS))
-                for key, item in value.items()}
-    if isinstance(value, list):
-        return [_safe(item, identifier) for item in value]
-    return value
+def _safe(value: Any) -> Any:
+    """`value` with the control and reordering characters of its strings spelled out, white space aside; in
+    identifiers (keys, and the values of _IDENTIFIER_KEYS) white space and every invisible character too. Walked
+    with a stack of its own, not by recursion: however deep a value nests (a document not read_archive's), no
+    RecursionError."""
+    made: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any, bool]] = [(value, made, 0, False)]   # (value, copy it goes in, at, identifier)
+    while stack:
+        item, into, at, identifier = stack.pop()
+        if isinstance(item, str):
+            into[at] = printable(item) if identifier else _UNSAFE_RE.sub(spelled, item)
+        elif isinstance(item, dict):
+            copy: dict[Any, Any] = {}
+            into[at] = copy
+            entries = []
+            for key, inner in item.items():
+                shown = printable(key) if isinstance(key, str) else key
+                copy[shown] = None   # (the keys in their order)
+                entries.append((inner, copy, shown, identifier or (isinstance(key, str) and key in _IDENTIFIER_KEYS)))
+            stack.extend(reversed(entries))   # (taken in order: the later of two keys shown alike wins)
+        elif isinstance(item, list):
+            items: list[Any] = [None] * len(item)
+            into[at] = items
+            stack.extend((inner, items, index, identifier) for index, inner in reversed(list(enumerate(item))))
+        else:
+            into[at] = item
+    return made[0]
 
 
 def _print_document(console: Console, document: ArchivedDocument) -> None:

@@ -20,6 +20,8 @@ from . import problems as kinds
 from ._version import __version__
 from .blockring import BlockRing
 from .idset import IdSet
+from .jsondepth import TooDeep
+from .jsondepth import check as check_depth
 from .origcheck import alignment_messages, provpack_version
 from .problems import Problem
 
@@ -315,6 +317,9 @@ class ProvenanceTracker:
         self.parsed = None   # the provenance JSON read, for origcheck
         try:
             doc, quick = parse(block)
+        except TooDeep as exc:   # whatever it holds, show and extract read past it as damage (reader.py)
+            return [Problem(offset, record_id, kinds.METADATA_MISMATCH, f"the JSON does not parse: {exc}; show and "
+                            "extract take this record for damage")]
         except (UnicodeDecodeError, ValueError) as exc:
             if block.find(_MARK) < 0:  # other JSON: not ours to judge (`in` would first try the mark as an int)
                 return []
@@ -453,8 +458,10 @@ def parse(block: bytes) -> tuple[Any, bool]:
     orjson reads what it accepts as json.loads does, except integers beyond 64 bits (a float,
     not an int): a document it read may be taken as sound (see `sound`), but anything to
     report is said of json.loads's reading. What orjson refuses (NaN, lone surrogates, a BOM,
-    other encodings, numbers too large) json.loads decides.
+    other encodings, numbers too large) json.loads decides. A block nested more than jsondepth.MAX_DEPTH
+    levels deep is neither's to read: TooDeep (a ValueError).
     """
+    check_depth(block)
     if orjson is not None:
         try:
             return orjson.loads(block), True

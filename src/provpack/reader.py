@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -19,8 +18,10 @@ from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, Kind, binary_stream, req
 from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable
 from .gzipsource import PROBE
+from .jsondepth import loads
 from .resync import WINDOW, gzip_start, next_start, plain_start
-from .sniff import QUOTED, check_end, foreign_format, quoted, quoted_text, refuse_stream, unreadable_reason
+from .sniff import (GZIP_OF_NO_WARC, QUOTED, SEVERAL_RECORDS, check_end, foreign_format, inflates_to_nothing, quoted,
+                    quoted_text, refuse_stream, several_records, unreadable_reason)
 from .warciter import QuietArchiveIterator
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ def read_archive(path: Path | str, *,
     byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
     gzip member (or, in a plain WARC, the next WARC header) past the damage that holds a record, as verify
     reads on: the documents before and after each damaged place are returned. A document whose provenance
-    record is read but whose resource record lies in the damage has no `offset`.
+    record is read but whose resource record lies in the damage (or is not in the file) has no `offset`; its
+    resource record may come before or after its provenance record.
     """
     return read_listing(path, on_damage=on_damage).documents
 
@@ -93,7 +95,10 @@ def read_listing(path: Path | str, *,
         if resumed is None:
             break
         start = resumed
-    return ArchiveListing(tuple(documents), len(state.read_ids))
+    found = state.resource_offsets   # a resource record may follow its provenance record (docs/format.md)
+    listed = (document if document.offset is not None or document.record_id not in found
+              else replace(document, offset=found[document.record_id]) for document in documents)
+    return ArchiveListing(tuple(listed), len(state.read_ids))
 
 
 def _bare(error: IntegrityError) -> IntegrityError:
@@ -242,7 +247,7 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
                                f"{MAX_PROVENANCE_BYTES} bytes, more than provpack package writes for a document",
                                fix="run 'provpack verify' on the file, and 'provpack index' to list its records")
         try:
-            provenance = json.loads(block)
+            provenance = loads(block)   # (one nested deeper than provpack's is TooDeep: damage too)
         except (ValueError, UnicodeDecodeError) as exc:
             _check_block(archive, offset)   # a block in a gzip member cut off or corrupt is said as such
             raise IntegrityError(archive, f"the metadata record at byte {offset} ({quoted_text(warc_id, 100)}) is "
@@ -344,7 +349,9 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     They are held back (in memory up to 8 MiB, beyond that in a temporary file) until checked, so that
     on an IntegrityError nothing has been written to `dest`. With `hold=False` they go straight to `dest`
     as they are read, for a `dest` the caller throws away on an IntegrityError (a temporary file renamed
-    over the output only on success), so they are not written twice.
+    over the output only on success), so they are not written twice; when they then do not match, they are
+    cut off again where `dest` allows it (seekable and truncatable, holding nothing after them: a file or
+    BytesIO written at its end), and the error says "nothing was written", else that they were written.
     """
     require((("path", path, PATH), ("name", name, _NAME_OR_DOCUMENT), ("hold", hold, FLAG)))
     binary_stream("dest", dest)   # before the archive is read, not at the first write after it
@@ -365,10 +372,11 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     if document.offset is None:
         if damage.first is not None:
             raise IntegrityError(archive, f"{damage.said()}; the text of {shown_name(document.name)} "
-                                 f"lies in it (its resource record {document.record_id} could not be read)")
-        raise IntegrityError(archive, f"{document.name}: its resource record {document.record_id} is missing")
+                                 f"lies in it (its resource record {printable(document.record_id)} could not be read)")
+        raise IntegrityError(archive, f"{printable(document.name)}: its resource record "
+                             f"{printable(document.record_id)} is missing")
     if not hold:
-        _copy_checked(archive, document, dest.write)
+        _copy_unheld(archive, document, dest)
     else:
         _copy_held(archive, document, dest)
     if damage.first is not None:
@@ -403,13 +411,40 @@ def _copy_held(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> No
                                     "there, or set TMPDIR to another folder ('provpack extract -o FILE', or "
                                     "extract(..., hold=False) into a file, needs none)") from exc
 
-        _copy_checked(archive, document, hold_back)
+        _copy_checked(archive, document, hold_back, lambda size: "nothing was written")
         held.seek(0)
         shutil.copyfileobj(held, dest, _CHUNK)
 
 
-def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[bytes], object]) -> None:
-    """Copy the document's bytes with `write`; an IntegrityError after the copy when they do not match."""
+def _copy_unheld(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> None:
+    """_copy_checked straight into `dest`; bytes that do not match are cut off it again where it allows it."""
+    try:
+        start: int | None = dest.tell()
+    except (OSError, ValueError, AttributeError):   # (a pipe, a socket's file)
+        start = None
+
+    def cut_back(size: int) -> str:
+        """The `size` bytes written from `start` cut off `dest` again, when they are its end; what became of them."""
+        try:
+            if start is not None and dest.seek(0, 2) == start + size:
+                dest.seek(start)
+                dest.truncate()
+                return "nothing was written"
+        except (OSError, ValueError, AttributeError):   # (io.UnsupportedOperation is an OSError)
+            pass
+        return (f"its {size:,} bytes were written to the output as they were read (hold=False), which cannot be "
+                "cut back: throw it away")
+
+    _copy_checked(archive, document, dest.write, cut_back)
+
+
+def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[bytes], object],
+                  undo: Callable[[int], str]) -> None:
+    """Copy the document's bytes with `write`; an IntegrityError after the copy when they do not match, saying
+    what `undo` (given the number of bytes written) made of them. What the archive gives (the name, ids, the type
+    and the digest, which the provenance JSON or a WARC header may fill with control characters) is said as `show`
+    prints it (printable)."""
+    name = printable(document.name)
     digest = hashlib.sha256()
     size = 0
     moved = ("; nothing was written; the file changed since it was read, or the document is another archive's: "
@@ -418,8 +453,8 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
         for record, offset in _records(archive, start=document.offset or 0):
             found = record.rec_headers.get_header("WARC-Record-ID") or ""
             if record.rec_type != "resource" or found != document.record_id:
-                raise IntegrityError(archive, f"{document.name}: the record at offset {offset} is "
-                                     f"{quoted_text(found, 100)} ({record.rec_type}), not its resource record "
+                raise IntegrityError(archive, f"{name}: the record at offset {offset} is {quoted_text(found, 100)} "
+                                     f"({printable(record.rec_type)}), not its resource record "
                                      f"{quoted_text(document.record_id, 100)}{moved}")
             stream = record.content_stream()
             while chunk := stream.read(_CHUNK):
@@ -428,10 +463,10 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
                 write(chunk)
             break
     except _NoRecordAt as exc:
-        raise IntegrityError(archive, f"{document.name}: {exc.what(document.record_id)}{moved}") from None
+        raise IntegrityError(archive, f"{name}: {exc.what(document.record_id)}{moved}") from None
     if digest.hexdigest() != document.sha256 or size != document.length_bytes:
-        raise IntegrityError(archive, f"{document.name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) "
-                             f"do not match the recorded sha256 {document.sha256}; nothing was written; "
+        raise IntegrityError(archive, f"{name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) "
+                             f"do not match the recorded sha256 {printable(document.sha256)}; {undo(size)}; "
                              "run 'provpack verify'")
 
 
@@ -496,17 +531,25 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             _check_lead(archive, handle, first)
             raise ArchiveError(archive, f"not a WARC file (the bytes at byte 0: {quoted(first, QUOTED)})",
                                fix="give a .warc or .warc.gz file; 'provpack verify' says more")
+        if start == 0 and head.startswith(b"\x1f\x8b"):   # members of nothing: no record (verify's words)
+            handle.seek(0)
+            if inflates_to_nothing(handle):
+                raise ArchiveError(archive, f"not a WARC file: {GZIP_OF_NO_WARC}", fix="give a .warc or .warc.gz file")
         handle.seek(start)
         # No HTTP parsing: only resource and metadata blocks are read, and warcio's HTTP parsing of a response
         # with no WARC-Target-URI fails with an AttributeError.
         iterator = QuietArchiveIterator(handle, no_record_parse=True, check_digests=False, source=archive,
                                         plain=head == b"WARC/")
         last = start   # where the last record read starts: a cut-off member is there or after it
+        earliest = start   # where the next record can start in gzip data, past the last one's member
         try:
             for record in iterator:
                 # `offset` is where this record starts, in the file; get_record_offset()
                 # would read the record to its end before we could.
                 offset = int(iterator.offset)
+                if offset < earliest and head != b"WARC/":   # (warcio's offset of a record in the last one's member)
+                    raise several_records(archive, last)
+                earliest = offset + 1
                 if record.format != "warc" or not str(record.rec_headers.protocol).startswith("WARC/"):
                     check_end(archive, handle, last, failed_at=offset)   # (a damaged member's output)
                     _not_at_start(handle, start, offset)
@@ -522,6 +565,8 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             # A file cut off, or a gzip member damaged, is said as such, not as what warcio met there.
             check_end(archive, handle, last, failed_at=at)
             _not_at_start(handle, start, at)
+            if str(exc) == SEVERAL_RECORDS:   # a sound WARC gzipped whole: verify reads it, with a note
+                raise several_records(archive, max(at, last)) from None   # (the member of the record read last)
             raise ArchiveError(archive, f"not a readable WARC file: at or after byte {at}: "
                                f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc

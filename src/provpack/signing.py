@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import logging
 import os
 import re
@@ -41,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from .arguments import FLAG, PATH, file_path, require
 from .atomic import archive_files, atomic_files, atomic_writer, refuse_input
 from .errors import FORCE, ArchiveError, InputError, IntegrityError, ProvpackError, option
+from .jsondepth import TooDeep, loads
 from .regular import NotRegularFile, open_regular
 
 log = logging.getLogger(__name__)
@@ -492,7 +492,9 @@ def _zip_member(bundle: zipfile.ZipFile, wacz: Path, name: str) -> bytes:
 
 def _json_object(data: bytes, wacz: Path, name: str) -> dict[str, Any]:
     try:
-        value = json.loads(data)
+        value = loads(data)
+    except TooDeep as exc:   # (json.loads's RecursionError, past some 1,000 levels)
+        raise ArchiveError(wacz, f"{name} does not parse: {exc}") from None
     except ValueError as exc:
         raise ArchiveError(wacz, f"{name} is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):

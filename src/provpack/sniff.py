@@ -85,6 +85,20 @@ def _tar_header(first: bytes) -> bool:
 QUOTED = 40   # file bytes quoted in a message
 _GZIP_PEEK = 64 * 1024   # compressed bytes read to show what a member that is no WARC record holds
 _MESSAGE_LIMIT = 200   # characters of a reader's error message kept in ours
+# warcio's error for a gzip member that holds more than the record it read (warciter sets it, in place of
+# warcio's own 400 characters, which ours cut short), and what a reader that seeks to records says of it.
+SEVERAL_RECORDS = "several records in one gzip member"
+_SEVERAL_WORDS = ("its gzip member holds more records than this one: the file is gzipped as a whole (or several "
+                  "records to a member), and a reader that seeks to a record needs a member of its own for each")
+
+
+def several_records(path: Path, at: int) -> ArchiveError:
+    """The error of a reader that seeks to records (show, extract, index, wacz) for a WARC whose gzip member at
+    `at` holds more records than the one there: warcio says so (SEVERAL_RECORDS), or, when the member ends in
+    its read buffer with the next one's start, reads the rest as records at offsets that go back (even below 0)."""
+    return ArchiveError(path, f"cannot read the record at byte {at}: {_SEVERAL_WORDS}",
+                        fix="recompress it one record to a gzip member, as `package` writes it: `warcio recompress "
+                            "FILE NEW.warc.gz` (`provpack verify` reads it as it is)")
 _FIRST_LINE = ", first line: "   # warcio's messages quote the line it could not parse after this
 _LINE_END = "\r\n"
 
@@ -117,12 +131,38 @@ def unreadable_reason(exc: BaseException, stream: IO[bytes], offset: int) -> str
                 return f"no WARC record starts there (its gzip member holds: {quoted(inflated, QUOTED)})"
         return f"no WARC record starts there (the bytes there: {quoted(found[:QUOTED + 1], QUOTED)})"
     message = str(exc)
+    if message == SEVERAL_RECORDS:
+        return _SEVERAL_WORDS
     if _FIRST_LINE in message:   # "Invalid WARC record, first line: <the line, raw>": quote the line short
         head, line = message.split(_FIRST_LINE, 1)
         what = ascii(" ".join(head.split()))[1:-1]
         return f"{what}{_FIRST_LINE}{quoted_text(line.rstrip(_LINE_END))}"
     text = ascii(text)[1:-1]   # control and non-ASCII characters escaped
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
+
+
+GZIP_OF_NO_WARC = "it is gzip, but what it holds does not start with a WARC record (WARC/)"
+
+
+def inflates_to_nothing(stream: IO[bytes]) -> bool:
+    """Whether the gzip data from the stream's position to its end inflates to no byte at all: members of nothing
+    (gzip.compress(b"")), no record to any reader, which warcio reads as no record without a word (open_source
+    calls it gzip of no WARC record: GZIP_OF_NO_WARC)."""
+    data = b""
+    while True:
+        if len(data) < _GZIP_PEEK:
+            data += stream.read(_GZIP_PEEK)
+        if not data:
+            return True
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            if inflater.decompress(data, 1):
+                return False
+        except zlib.error:   # (damage: the readers say it)
+            return False
+        if not inflater.eof:   # a member cut off
+            return False
+        data = inflater.unused_data
 
 
 def is_gzipped_warc(path: Path) -> bool:
@@ -151,7 +191,7 @@ def open_source(raw: RawReader, report: Report) -> Source:
         return GzipSource(raw, first, report)
     if first.startswith(GZIP_MAGIC):
         if _gzip_of_something_else(first):
-            raise NotWarcError("it is gzip, but what it holds does not start with a WARC record (WARC/)")
+            raise NotWarcError(GZIP_OF_NO_WARC)
         return GzipSource(raw, first, report)
     if first.startswith(b"WARC/") or (first and b"WARC/".startswith(first)):
         return PlainSource(raw, first, report)

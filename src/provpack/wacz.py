@@ -402,8 +402,9 @@ def _provenance(warc: Path, stream: IO[bytes], line: CdxjLine) -> dict[str, Any]
     block = _record_block(warc, stream, line)
     try:
         data, _ = parse(block)   # orjson where it reads the block (about 3x faster), else json
-    except ValueError:
-        log.warning("%s: byte %d: metadata record is not JSON; no page for it", warc, line.offset)
+    except ValueError as exc:   # (nested too deep for provpack to read too: jsondepth)
+        log.warning("%s: byte %d: the metadata record's JSON does not parse: %s; no page for it", warc, line.offset,
+                    exc)
         return None
     return data if is_provenance(data) else None
 

@@ -21,7 +21,7 @@ from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecordLoader
 
-from .sniff import quoted_text
+from .sniff import SEVERAL_RECORDS, quoted_text
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
     """
 
     INC_RECORD = ""
+    GZIP_ERR_MSG = SEVERAL_RECORDS   # (warcio formats it: no braces) said in words by sniff.unreadable_reason
 
     def __init__(self, fileobj: Any, *, source: object = "", verify_http: bool = False, arc2warc: bool = False,
                  plain: bool = False, **kwargs: Any) -> None:
