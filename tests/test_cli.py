@@ -1653,3 +1653,21 @@ def test_a_path_without_a_file_name_is_an_error_not_a_traceback(argv: list[str],
     assert main(argv) == 2
     assert capsys.readouterr().err == f"provpack: error: {said}\n"
     assert sorted(tmp_path.rglob("*")) == listed
+
+
+def test_quiet_verify_prints_only_the_problems(packed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """-q: the problems alone, one line each, none of a sound file's notes, no warning or summary; under --strict
+    the records without a digest are problems, so they are printed; nothing at all when every file is sound."""
+    trunc = INTEROP / "example-trunc.warc"
+    plain = INTEROP / "example.warc.gz"
+    if not trunc.is_file():
+        pytest.skip("shared/interop not found beside the repository")
+    assert main(["-q", "verify", str(packed), str(trunc)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out and all(line.startswith(f"{trunc}: offset ") for line in out)
+    assert [line.split(": ")[3] for line in out] == ["bad-length", "digest-mismatch", "digest-mismatch"]
+    assert main(["-q", "verify", str(plain), "--strict"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out and all(line.startswith(f"{plain}: offset ") and ": missing-digest: " in line for line in out)
+    assert main(["-q", "verify", str(packed), str(plain)]) == 0
+    assert capsys.readouterr().out == ""

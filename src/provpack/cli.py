@@ -641,7 +641,7 @@ def _verify(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(report.to_json(), indent=2, sort_keys=True))
         elif checked.files and (not args.quiet or not checked.ok):
-            print(render_text(checked, strict=args.strict))
+            print(render_text(checked, strict=args.strict, quiet=args.quiet))
     except BrokenPipeError:   # `verify ... | head` must still fail when a file did: the finding outranks the pipe
         return code
     return code

@@ -574,10 +574,12 @@ def _renamed(sidecar: str, basename: str, named: str, value: str, actual: str, p
         f"to be sound, run '{again}' in its folder"))
 
 
-def render_text(report: VerifyReport, *, strict: bool = False) -> str:
+def render_text(report: VerifyReport, *, strict: bool = False, quiet: bool = False) -> str:
     """Human output: one line per problem, warnings for unverified records, then a summary line (no final newline).
 
     A file that was not checked (not a WARC) has one line, `PATH: error: ...`, and the summary counts it.
+    `quiet` (the command's -q): the problems alone (under strict, unverified records are problems too), and the
+    errors; no warning, note or summary.
     """
     strict = strict or report.strict
     lines: list[str] = []
@@ -586,6 +588,8 @@ def render_text(report: VerifyReport, *, strict: bool = False) -> str:
             lines.append(f"{file.path}: error: {file.error}")
             continue
         lines.extend(_line(file.path, problem) for problem in file.problems)
+        if quiet and not strict:
+            continue
         prefix = "" if strict else "warning: "
         lines.extend(_line(file.path, warning, prefix) for warning in file.warnings)
         if file.unverified > len(file.warnings):
@@ -593,14 +597,17 @@ def render_text(report: VerifyReport, *, strict: bool = False) -> str:
                 f"{file.path}: {prefix}{file.unverified - len(file.warnings)} more records without a"
                 " checkable digest"
             )
+        if quiet:
+            continue
         lines.extend(f"{file.path}: note: {note}" for note in file.notes)
         if len(report.files) > 1:
             lines.append(f"{file.path}: " + _summary(file.records, file.verified, file.unverified,
                                                      len(file.problems) + (file.unverified if strict else 0)))
-    records = sum(f.records for f in report.files)
-    verified = sum(f.verified for f in report.files)
-    not_checked = f", files not checked {report.errors} (not WARC files)" if report.errors else ""
-    lines.append(_summary(records, verified, report.unverified, report.failures(strict=strict)) + not_checked)
+    if not quiet:
+        records = sum(f.records for f in report.files)
+        verified = sum(f.verified for f in report.files)
+        not_checked = f", files not checked {report.errors} (not WARC files)" if report.errors else ""
+        lines.append(_summary(records, verified, report.unverified, report.failures(strict=strict)) + not_checked)
     # Control characters: a hostile WARC's record ids and header values, quoted in a problem, must not
     # reach the terminal as escape sequences (which could, say, clear the screen and print a clean summary).
     return "\n".join(printable(line) for line in lines)
