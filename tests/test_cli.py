@@ -1273,7 +1273,7 @@ def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatc
                             "charset (<meta charset> in HTML), else check that it is the text quoted\n")
     assert captured.out.split("\n")[:2] == [
         "packaged 3 documents (1,000 bytes of text); elisions: 3 bracketed, 1 possible",
-        "originals: 2 aligned (1 omitted passages found, 4 differences); 1 archived but not aligned (no text): "
+        "originals: 2 aligned (1 omitted passage found, 4 differences); 1 archived but not aligned (no text): "
         "https://e.org/a; 1 with no segment found in the original; 1 not fetched: https://e.org/b"]
     assert main(["package", str(seed_dir), "-o", str(out), "--fetch", "-q"]) == 0   # warnings, not errors: silenced
     assert capsys.readouterr() == ("", "")

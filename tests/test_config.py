@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -41,8 +42,24 @@ def test_output_dir_expands_a_home_folder(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(InputError) as caught:
         load_config(settings)
     assert str(caught.value) == (f"{settings}: 'output_dir': cannot expand '~no-such-user-here' in "
-                                 "'~no-such-user-here/x' (no such user, or HOME is not set); give the folder's "
+                                 "'~no-such-user-here/x' (no such user); give the folder's "
                                  "full path (./~name for a folder called ~name)")
+
+
+def test_a_tilde_with_home_empty_is_refused_and_with_home_unset_is_the_password_databases(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HOME='' would make `~/warcs` the root's `/warcs` (os.path.expanduser): refused. With HOME unset, `~` is the
+    home the password database gives, as a shell reads it."""
+    settings = tmp_path / "provpack.yaml"
+    settings.write_text("output_dir: ~/warcs\n")
+    monkeypatch.setenv("HOME", "")
+    with pytest.raises(InputError) as caught:
+        load_config(settings)
+    assert str(caught.value) == (f"{settings}: 'output_dir': cannot expand '~' in '~/warcs': HOME is set but empty; "
+                                 "set HOME, or give the folder's full path (./~name for a folder called ~name)")
+    monkeypatch.delenv("HOME")
+    import pwd
+    assert load_config(settings).output_dir == Path(pwd.getpwuid(os.getuid()).pw_dir) / "warcs"
 
 
 def test_pyproject_table(tmp_path: Path) -> None:

@@ -117,7 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="processes to use for a large file (default: two for a file of 8 MiB or more, unless "
                        "other work keeps the cores busy; 1 reads in one go; more than two are not used)")
     check.add_argument("--deep", action="store_true", help="also parse each provpack excerpt again with provpack's "
-                       "own parser and compare every key its provenance record derives from it (slower)")
+                       "own parser and compare every key its provenance record derives from it; with an original archived, align "
+                       "the excerpt and extract the original's text again too (about 5x the CPU)")
     check.set_defaults(handler=_verify)
 
     show = commands.add_parser("show", help="list the documents in an archive and their elisions",
@@ -498,7 +499,8 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
         if totals.with_original or args.fetch:
             # with_original counts every document with an original archived, aligned or not
             print(f"originals: {totals.with_original - len(result.unaligned)} aligned "
-                  f"({totals.omitted_found} omitted passages found, {totals.differences} differences)"
+                  f"({totals.omitted_found} omitted passage{'' if totals.omitted_found == 1 else 's'} found, "
+                  f"{totals.differences} difference{'' if totals.differences == 1 else 's'})"
                   + (f"; {len(result.unaligned)} archived but not aligned (no text): "
                      + ", ".join(u.url for u in result.unaligned) if result.unaligned else "")
                   + (f"; {len(result.unmatched)} with no segment found in the original"

@@ -166,10 +166,13 @@ def _parse(values: Any, path: Path) -> Config:
     if flaw is not None:   # (else a bare ValueError where the folder is first looked at)
         raise InputError(path, f"'output_dir': {flaw}")
     if output_dir is not None and output_dir.startswith("~"):   # ~/x, ~user/x: a home folder, as a shell reads it
-        home = os.path.expanduser(output_dir)
+        if output_dir.split("/")[0] == "~" and os.environ.get("HOME") == "":   # (expanduser: '/', the root)
+            raise InputError(path, f"'output_dir': cannot expand '~' in {output_dir!r}: HOME is set but empty",
+                             fix="set HOME, or give the folder's full path (./~name for a folder called ~name)")
+        home = os.path.expanduser(output_dir)   # (~ with HOME unset: the home the password database gives)
         if home == output_dir:
             raise InputError(path, f"'output_dir': cannot expand {output_dir.split('/')[0]!r} in {output_dir!r} "
-                                   "(no such user, or HOME is not set)",
+                                   "(no such user)",
                              fix="give the folder's full path (./~name for a folder called ~name)")
         output_dir = home
     return Config(

@@ -156,7 +156,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
             raise InputError(root, "no such file or folder", fix=_output_hint(root) or "check the path")
         scans.append(scan)
     if not scans:
-        raise InputError(Path("."), "no source given", fix="name a folder of .txt files or the files themselves")
+        raise InputError("sources", "no source given", fix="name a folder of .txt files or the files themselves")
     if any(scan.subfolders for scan in scans):
         _warn_subfolders(scans)
     listing = _merge(scans)
