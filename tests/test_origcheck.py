@@ -1359,12 +1359,12 @@ def test_the_earlier_records_said_to_be_of_this_version_are_judged_by_its_rules(
 
 def test_records_without_a_generator_are_judged_by_alignments_rules(
         tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
-    """A record that names no generator gets the newest rules (as its markers do, provcheck._padded_before), not
+    """A record that names no generator gets the newest rules (as its markers do, provcheck._marker_rule), not
     an earlier provpack's laxer ones: deleting the generator (in a file whose warcinfo is not provpack's, which
     would hold it to its own) hides no reason alignment does not give."""
-    from provpack.provcheck import _padded_before
+    from provpack.provcheck import _NEWEST, _marker_rule
 
-    assert origcheck.other_rules({}) is None and not _padded_before(None)
+    assert origcheck.other_rules({}) is None and _marker_rule(None) == _NEWEST
     archive = Archive(OLDER.read_bytes()).software("otherwriter/1.2.0")
     for name in ("a_order", "b_twice", "c_midword", "d_apostrophe", "e_possible"):
         archive.edit_doc(name, lambda doc: doc.pop("generator"))
@@ -1399,7 +1399,7 @@ def test_records_of_another_writer_are_checked_without_alignments_rules(
     ("", origcheck.OTHER_RULES), (None, None), (4, None)])
 def test_which_rules_a_generator_follows(generator: object, note: str | None) -> None:
     """The generator compared as a version (0.10.0 after 0.4.0), not as text; none (or one that is not text) gets
-    the newest rules, as provcheck's markers do (_padded_before)."""
+    the newest rules, as provcheck's markers do (_marker_rule)."""
     assert origcheck.other_rules({"generator": generator}) == note
 
 
