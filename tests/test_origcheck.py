@@ -1432,3 +1432,33 @@ def test_deep_leaves_an_earlier_archives_alignments(tmp_path: Path, merges: list
     for note in (f"{origcheck.NOT_REALIGNED}: 5", f"{origcheck.NOT_REEXTRACTED}: 5", f"{origcheck.OLDER_RULES}: 5"):
         assert note in found.notes
     assert not any(note.startswith((origcheck.REALIGNED, origcheck.REEXTRACTED)) for note in found.notes)
+
+
+def test_the_originals_own_east_asian_ellipsis_is_judged_by_the_aligner_that_wrote_the_record(
+        tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `……` ending the quote where the original's paragraph ends with one: since 0.6.0 "the original has the
+    ellipsis itself"; provpack 0.5.0's aligner took one `…` only and wrote "nothing omitted", and its record still
+    verifies; either reason said by the other version is a problem, word for word."""
+    source = tmp_path / "source"
+    (source / "o").mkdir(parents=True)
+    (source / "o" / "t.txt").write_text("\u4ed6\u8bf4\u2026\u2026\n\n\u4e0b\u4e00\u6bb5\u3002\n", encoding="utf-8")
+    (source / "t.txt").write_text("\u4ed6\u8bf4\u2026\u2026\n", encoding="utf-8")
+    (source / "t.yaml").write_text("original: o/t.txt\n", encoding="utf-8")
+    packaged = package(source, out=tmp_path / "out" / "t.warc.gz", date=DATE).warc_path.read_bytes()
+    ellipsis = "the original has the ellipsis itself: not an elision"
+    nothing = "nothing omitted before the end of the paragraph in the original"
+    archive = Archive(packaged)
+    assert archive.doc("t")["elisions"][0]["omitted_reason"] == ellipsis
+    assert problems(report(archive, tmp_path, monkeypatch)) == []
+    told = ("characters 2-4 of the conversion text, from the end of segments[0] (2) to the end of its paragraph (4),"
+            " white space trimmed, hold no words: '\u2026\u2026'")
+    older = Archive(packaged).software("provpack/0.5.0").edit_doc(
+        "t", lambda doc: doc.update(generator="provpack 0.5.0") or doc["elisions"][0].update(omitted_reason=nothing))
+    assert problems(report(older, tmp_path, monkeypatch)) == []
+    said_newer = Archive(packaged).edit_doc("t", lambda doc: doc["elisions"][0].update(omitted_reason=nothing))
+    assert problems(report(said_newer, tmp_path, monkeypatch)) == mismatches(
+        said_newer, "t", f"elisions[0]: omitted_reason {nothing!r}, but {told}: alignment gives {ellipsis!r}")
+    said_older = Archive(packaged).software("provpack/0.5.0").edit_doc(
+        "t", lambda doc: doc.update(generator="provpack 0.5.0"))
+    assert problems(report(said_older, tmp_path, monkeypatch)) == mismatches(
+        said_older, "t", f"elisions[0]: omitted_reason {ellipsis!r}, but {told}: alignment gives {nothing!r}")
