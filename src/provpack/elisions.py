@@ -270,9 +270,8 @@ def _possible_matches(text: str, limit: int, pattern: re.Pattern[str],
 
 
 def _starts(text: str, start: int, stop: int, limit: int, needles: tuple[str, ...]) -> list[int]:
-    """Where a possible elision may start in text[start:stop], in order: at each of `needles` (characters: str.find
-    skips a text of Latin-1 characters without reading it for those past U+00FF, and reads other texts at memchr's
-    speed, none of them sharing its low byte with a common character), and at a '.' followed by another."""
+    """Where a possible elision may start in text[start:stop], in order: at each of `needles` (characters, which
+    str.find looks for at memchr's speed), and at a '.' followed by another."""
     find = text.find
     starts: list[int] = []
     for needle in needles:

@@ -946,7 +946,8 @@ _SHAPES_KEPT = 100   # the shapes of the markers seen last are remembered, for m
 Shape = Callable[[str], str | None]
 _SHAPE_BY: tuple[Shape, ...] = (*(functools.partial(_shape_by_rule, rule) for rule in range(_NEWEST)), _shape_of)
 # (kept, plain) for each rule: the shape of a marker up to _SHAPES_KEPT characters, and of any
-_SHAPES: tuple[tuple[Shape, Shape], ...] = tuple((functools.lru_cache(maxsize=128)(plain), plain) for plain in _SHAPE_BY)
+_SHAPES: tuple[tuple[Shape, Shape], ...] = tuple((functools.lru_cache(maxsize=128)(plain), plain)
+                                                  for plain in _SHAPE_BY)
 
 
 def _square_marks(text: str, block: bytes, limit: int,
