@@ -218,6 +218,19 @@ def test_ellipsis_that_is_in_the_original_is_not_an_elision() -> None:
     assert elision.reason == "the original has the ellipsis itself: not an elision"
 
 
+@pytest.mark.parametrize("ellipsis", ["\u2026\u2026", "\u22ef\u22ef", "\u2025\u2025", "\uff0e\uff0e\uff0e",
+                                      "\uff08\u2026\u2026\uff09", "\u3010\u2026\u3011", "\u2026\u2026\u2026"])
+def test_an_east_asian_ellipsis_in_the_original_is_its_own(ellipsis: str) -> None:
+    """The Chinese `……` (two U+2026), Taiwan's `⋯⋯`, `‥‥`, `．．．` and an ellipsis in full-width brackets, in the
+    original where the quote has its possible marker, are the original's own ellipsis, as `...` is; `……` was
+    "nothing omitted: the segments are adjacent"."""
+    excerpt = "\u4ed6\u8bf4\u2026\u2026\u6211\u4e0d\u77e5\u9053\u3002"   # 他说……我不知道。
+    original = "\u4ed6\u8bf4" + ellipsis + "\u6211\u4e0d\u77e5\u9053\u3002"
+    (elision,) = align(excerpt, [(0, len(excerpt))], [(2, 4, "possible")], original).elisions
+    assert (elision.omitted, elision.reason, elision.confirmed) == (
+        None, "the original has the ellipsis itself: not an elision", False)
+
+
 def test_crlf_and_bom_excerpt_gives_offsets_in_the_text_as_stored() -> None:
     """A BOM and CRLF line ends shift excerpt offsets but not what is found."""
     excerpt = (

@@ -283,3 +283,31 @@ def test_after_a_marker_not_told_a_marker_of_its_run_may_have_lost_its_passage_t
     assert [cut for _, cut in cuts_of[:2]] == [None, None]
     last = cuts_of[2][1]
     assert last is not None and (last.passage, last.reasons, last.shared) == ((99, 134), (), True)
+
+
+TOLD = ("characters 2-4 of the conversion text, from the end of segments[0] (2) to the end of its paragraph (4), white"
+        " space trimmed, hold no words: '\u2026\u2026'")
+
+
+def test_a_two_character_ellipsis_in_the_original_is_its_own() -> None:
+    """A `……` (two U+2026) ending the quote where the original's paragraph ends with one: the original's own
+    ellipsis by this aligner's rule, as the writer says; a record of a provpack before 0.6.0, whose aligner took
+    one `…` only, is judged by that rule ("nothing omitted before the end of the paragraph")."""
+    original = "\u4ed6\u8bf4\u2026\u2026\n\n\u4e0b\u4e00\u6bb5\u3002\n"   # 他说……  下一段。
+    doc, excerpt = written("\u4ed6\u8bf4\u2026\u2026\n", original)
+    assert doc["elisions"][0]["omitted_reason"] == cutcheck.ELLIPSIS_ITSELF
+    _, [(scope, cut)] = expected(doc, excerpt, original)
+    assert scope == "paragraph-end" and told(cut) == (None, (cutcheck.ELLIPSIS_ITSELF,), TOLD)
+    before = Cuts(pieces(doc, excerpt) or [], doc["segments"], doc["parts"]["body"], original, ellipsis_before=True)
+    assert told(before.cut(2, 4, "possible")[1]) == (
+        None, ("nothing omitted before the end of the paragraph in the original",), TOLD)
+
+
+@given(st.lists(st.sampled_from([".", " ", "\u2026", "\u22ef", "\u2025", "\uff0e", "(", ")", "[", "]", "\uff08", "\uff09",
+                                 "\uff3b", "\uff3d", "\u3010", "\u3011", "\u3014", "\u3015", "\n", "a"]),
+                max_size=10).map("".join))
+def test_the_originals_own_ellipsis_is_alignments(text: str) -> None:
+    """cutcheck's rule of the original's own ellipsis is the aligner's (it checks alignment's claims)."""
+    from provpack import align as aligner
+
+    assert (aligner._ELLIPSIS_RE.fullmatch(text) is None) == (cutcheck._ELLIPSIS.fullmatch(text) is None)

@@ -153,14 +153,19 @@ DATE_LINES = {"12 November 2017": "2017-11-12", "Sunday, November 12, 2017": "20
 TITLE_LINES = {"The Atlantic: Al-Qaeda Has Rebuilt": ("The Atlantic", "Al-Qaeda Has Rebuilt"),
                "Le Monde:\t\u00c9t\u00e9 \u00e0 Paris": ("Le Monde", "\u00c9t\u00e9 \u00e0 Paris"),
                "P" * 60 + ": Sixty": ("P" * 60, "Sixty"), "Q" * 61 + ": Too long": None,
-               "Note: a sentence that ends.": None, "One two three four five six seven: x": None}
+               "Note: a sentence that ends.": None, "One two three four five six seven: x": None,
+               "\u041f\u0440\u0430\u0432\u0434\u0430: \u0417\u0430\u0433\u043e\u043b\u043e\u0432\u043e\u043a": (
+                   "\u041f\u0440\u0430\u0432\u0434\u0430", "\u0417\u0430\u0433\u043e\u043b\u043e\u0432\u043e\u043a"),   # Правда: Заголовок
+               "\u671d\u65e5\u65b0\u805e: \u898b\u51fa\u3057": ("\u671d\u65e5\u65b0\u805e", "\u898b\u51fa\u3057"),   # 朝日新聞: 見出し
+               "\u0926\u0948\u0928\u093f\u0915: \u0935\u0939 \u0917\u092f\u093e\u0964": None}   # दैनिक: वह गया। (a sentence)
 TRAILER_LINES = ["No comments:", "Post a Comment", "2 comments", "Newer Post  Older Post  Home", "Home",
                  "Posted by J\u00f6hn at 3:00", "Loading...", "Share this:"]
 BODY_LINES = ["Body \u00fcn\u00efc\u00f6d\u00e9 \u2603 \U0001d11e text [...] more", "plain ascii body line",
               # trailer lines by their words, but holding a bracketed cut or alteration: quoted text
               "Posted by the minister himself [...] on the day it passed", "Labels: war [sic], peace.",
               "Posted by [\u2026]", "2 comments [. . .]:",   # (none of them a 'Publication: Title' line)
-              "\u00e9" * 150, "x" * 300 + " \u00e9", "a\u2028b \u0085 c"]
+              "\u00e9" * 150, "x" * 300 + " \u00e9", "a\u2028b \u0085 c",
+              "\u043c\u044b \u0441\u043a\u0430\u0437\u0430\u043b\u0438: \u043d\u0435\u0442"]   # мы сказали: нет (lower case)
 BLANK_LINES = ["", " ", "\t", "\u00a0", "\u3000", "\u2028", "\x0b\x0c", "\x85", "\u2000 \u200a"]
 SPACES = st.sampled_from(["", " ", "\u00a0", "\t", "\u3000"])
 line_text = st.one_of(
@@ -415,3 +420,41 @@ def test_a_text_of_header_lines_only_has_its_whole_text_trimmed_as_body() -> Non
     document = parse_document("doc", b"\n12 November 2017\n\nThe Atlantic: A Title\n\n")
     assert document.header is not None and document.trailer is None
     assert (document.header.start, document.header.end, document.body.start, document.body.end) == (0, 40, 1, 40)
+
+
+@pytest.mark.parametrize("line, publication, title", [
+    ("\u041f\u0440\u0430\u0432\u0434\u0430: \u0421\u043e\u0431\u044b\u0442\u0438\u044f \u0434\u043d\u044f",
+     "\u041f\u0440\u0430\u0432\u0434\u0430", "\u0421\u043e\u0431\u044b\u0442\u0438\u044f \u0434\u043d\u044f"),   # Правда: События дня
+    ("\u0397 \u039a\u03b1\u03b8\u03b7\u03bc\u03b5\u03c1\u03b9\u03bd\u03ae: \u03a4\u03af\u03c4\u03bb\u03bf\u03c2",
+     "\u0397 \u039a\u03b1\u03b8\u03b7\u03bc\u03b5\u03c1\u03b9\u03bd\u03ae", "\u03a4\u03af\u03c4\u03bb\u03bf\u03c2"),   # Η Καθημερινή: Τίτλος
+    ("\u00d6sterreich Heute: Ein Titel", "\u00d6sterreich Heute", "Ein Titel"),
+    ("\u671d\u65e5\u65b0\u805e: \u4eca\u65e5\u306e\u898b\u51fa\u3057", "\u671d\u65e5\u65b0\u805e",
+     "\u4eca\u65e5\u306e\u898b\u51fa\u3057"),   # 朝日新聞: 今日の見出し
+    ("\u0647\u0622\u0631\u062a\u0633: \u0639\u0646\u0648\u0627\u0646", "\u0647\u0622\u0631\u062a\u0633",
+     "\u0639\u0646\u0648\u0627\u0646"),   # هآرتس: عنوان
+    ("\u0926\u0948\u0928\u093f\u0915 \u092d\u093e\u0938\u094d\u0915\u0930: \u0936\u0940\u0930\u094d\u0937\u0915",
+     "\u0926\u0948\u0928\u093f\u0915 \u092d\u093e\u0938\u094d\u0915\u0930", "\u0936\u0940\u0930\u094d\u0937\u0915"),   # दैनिक भास्कर: शीर्षक
+    ("\u10d0\u10ee\u10d0\u10da\u10d8 \u10d0\u10db\u10d1\u10d4\u10d1\u10d8: \u10e1\u10d0\u10d7\u10d0\u10e3\u10e0\u10d8",
+     "\u10d0\u10ee\u10d0\u10da\u10d8 \u10d0\u10db\u10d1\u10d4\u10d1\u10d8", "\u10e1\u10d0\u10d7\u10d0\u10e3\u10e0\u10d8"),   # Georgian
+    ("\u0662\u0664 \u0633\u0627\u0639\u0629: \u0639\u0646\u0648\u0627\u0646", "\u0662\u0664 \u0633\u0627\u0639\u0629",
+     "\u0639\u0646\u0648\u0627\u0646"),   # ٢٤ ساعة: عنوان (Arabic-Indic digits)
+])
+def test_a_publication_line_in_any_script(line: str, publication: str, title: str) -> None:
+    """A publication's name may start with an upper-case letter of any script, a letter of a script without case
+    (or Georgian's), or a digit of any script: `Правда: ...` was read as body, its publication and title lost."""
+    assert fields(f"{line}\n\nThe quote.".encode()) == {"publication": publication, "title": title}
+
+
+@pytest.mark.parametrize("line", [
+    "\u043f\u0440\u0430\u0432\u0434\u0430: \u0441\u043e\u0431\u044b\u0442\u0438\u044f",   # правда: события (lower case)
+    "\u03b7 \u03ba\u03b1\u03b8\u03b7\u03bc\u03b5\u03c1\u03b9\u03bd\u03ae: \u03c4\u03af\u03c4\u03bb\u03bf\u03c2",   # lower-case Greek
+    "\u092e\u0902\u0924\u094d\u0930\u0940 \u0928\u0947 \u0915\u0939\u093e: \u0939\u092e \u091c\u093e\u090f\u0902\u0917\u0947\u0964",   # ends with a danda
+    "\u4ed6\u8bf4: \u6211\u4eec\u8d70\u3002",                      # 他说: 我们走。 (an ideographic full stop)
+    "\u0642\u0627\u0644 \u0627\u0644\u0648\u0632\u064a\u0631\u060c: \u0646\u0639\u0645",   # the publication ends with an Arabic comma
+    "\u02bbOkina: a modifier letter",                                  # Lm: not a letter that starts a name
+    "\u00abPravda\u00bb: quoted",                                      # punctuation first
+])
+def test_not_a_publication_line_in_any_script(line: str) -> None:
+    """Lower case, a sentence's full stop or comma in another script's form, a modifier letter or punctuation
+    first: running text, as `Note: a sentence.` is."""
+    assert fields(f"{line}\n\nThe quote.".encode()) == {}

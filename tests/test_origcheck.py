@@ -1502,12 +1502,12 @@ def test_the_earlier_records_said_to_be_of_this_version_are_judged_by_its_rules(
 
 def test_records_without_a_generator_are_judged_by_alignments_rules(
         tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
-    """A record that names no generator gets the newest rules (as its markers do, provcheck._padded_before), not
+    """A record that names no generator gets the newest rules (as its markers do, provcheck._marker_rule), not
     an earlier provpack's laxer ones: deleting the generator (in a file whose warcinfo is not provpack's, which
     would hold it to its own) hides no reason alignment does not give."""
-    from provpack.provcheck import _padded_before
+    from provpack.provcheck import _NEWEST, _marker_rule
 
-    assert origcheck.other_rules({}) is None and not _padded_before(None)
+    assert origcheck.other_rules({}) is None and _marker_rule(None) == _NEWEST
     archive = Archive(OLDER.read_bytes()).software("otherwriter/1.2.0")
     for name in ("a_order", "b_twice", "c_midword", "d_apostrophe", "e_possible"):
         archive.edit_doc(name, lambda doc: doc.pop("generator"))
@@ -1542,7 +1542,7 @@ def test_records_of_another_writer_are_checked_without_alignments_rules(
     ("", origcheck.OTHER_RULES), (None, None), (4, None)])
 def test_which_rules_a_generator_follows(generator: object, note: str | None) -> None:
     """The generator compared as a version (0.10.0 after 0.4.0), not as text; none (or one that is not text) gets
-    the newest rules, as provcheck's markers do (_padded_before)."""
+    the newest rules, as provcheck's markers do (_marker_rule)."""
     assert origcheck.other_rules({"generator": generator}) == note
 
 
@@ -1583,3 +1583,33 @@ def test_a_generator_that_is_no_text_names_no_provpack_and_breaks_no_conversion_
     assert origcheck.provpack_version(generator) is None
     original = {"target_uri": "urn:provpack:sha256:" + "a" * 64, "text_sha256": "B" * 64}
     assert origcheck.conversion_target({"generator": generator}, original) == ("urn:provpack:sha256:" + "b" * 64, True)
+
+
+def test_the_originals_own_east_asian_ellipsis_is_judged_by_the_aligner_that_wrote_the_record(
+        tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `……` ending the quote where the original's paragraph ends with one: since 0.6.0 "the original has the
+    ellipsis itself"; provpack 0.5.0's aligner took one `…` only and wrote "nothing omitted", and its record still
+    verifies; either reason said by the other version is a problem, word for word."""
+    source = tmp_path / "source"
+    (source / "o").mkdir(parents=True)
+    (source / "o" / "t.txt").write_text("\u4ed6\u8bf4\u2026\u2026\n\n\u4e0b\u4e00\u6bb5\u3002\n", encoding="utf-8")
+    (source / "t.txt").write_text("\u4ed6\u8bf4\u2026\u2026\n", encoding="utf-8")
+    (source / "t.yaml").write_text("original: o/t.txt\n", encoding="utf-8")
+    packaged = package(source, out=tmp_path / "out" / "t.warc.gz", date=DATE).warc_path.read_bytes()
+    ellipsis = "the original has the ellipsis itself: not an elision"
+    nothing = "nothing omitted before the end of the paragraph in the original"
+    archive = Archive(packaged)
+    assert archive.doc("t")["elisions"][0]["omitted_reason"] == ellipsis
+    assert problems(report(archive, tmp_path, monkeypatch)) == []
+    told = ("characters 2-4 of the conversion text, from the end of segments[0] (2) to the end of its paragraph (4),"
+            " white space trimmed, hold no words: '\u2026\u2026'")
+    older = Archive(packaged).software("provpack/0.5.0").edit_doc(
+        "t", lambda doc: doc.update(generator="provpack 0.5.0") or doc["elisions"][0].update(omitted_reason=nothing))
+    assert problems(report(older, tmp_path, monkeypatch)) == []
+    said_newer = Archive(packaged).edit_doc("t", lambda doc: doc["elisions"][0].update(omitted_reason=nothing))
+    assert problems(report(said_newer, tmp_path, monkeypatch)) == mismatches(
+        said_newer, "t", f"elisions[0]: omitted_reason {nothing!r}, but {told}: alignment gives {ellipsis!r}")
+    said_older = Archive(packaged).software("provpack/0.5.0").edit_doc(
+        "t", lambda doc: doc.update(generator="provpack 0.5.0"))
+    assert problems(report(said_older, tmp_path, monkeypatch)) == mismatches(
+        said_older, "t", f"elisions[0]: omitted_reason {ellipsis!r}, but {told}: alignment gives {nothing!r}")

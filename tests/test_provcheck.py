@@ -24,7 +24,7 @@ from provpack.provcheck import sound
 
 from conftest import benchmark_module
 from strategies import excerpt_texts
-from warcbuild import PAD_BEFORE_0_5, SAMPLE_TEXTS, provenance
+from warcbuild import PAD_0_5, PAD_BEFORE_0_5, SAMPLE_TEXTS, provenance
 
 RID = "<urn:uuid:00000000-0000-5000-8000-000000000000>"
 
@@ -777,3 +777,106 @@ def test_a_record_of_provpack_before_0_5_is_checked_by_its_rule_of_padding(gener
             for index, e in enumerate(new["elisions"])]   # type: ignore[attr-defined]
     assert explain(new, facts_for(PADDED)) == (said, True)
     assert not sound(new, facts_for(PADDED))
+
+
+# A Hebrew editor's `[\u200f...\u200f]` (RLM), isolates, a Japanese `[中略]` and `（中略）`, a `［……］`, a `⋯⋯`
+MARKED = ("a [\u200f...\u200f] b [\u2067\u2026\u2069] c [\u4e2d\u7565] d \uff08\u4e2d\u7565\uff09 e \uff3b\u2026\u2026\uff3d f"
+          " \u22ef\u22ef g")
+
+
+def _written(text: str) -> dict[str, Any]:
+    """The provenance record this provpack writes for `text` (its markers by elisions.py), as a reader sees it."""
+    from provpack.document import parse_document
+    from provpack.elisions import analyse
+    from provpack.metadata import merge
+    from provpack.provenance import describe
+
+    document = parse_document("x", text.encode("utf-8"))
+    doc = describe(document, analyse(document), merge(document.parsed, None), target_uri="urn:x", record_id=RID,
+                   sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return json.loads(json.dumps(doc))   # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("generator", ["provpack 0.5.0", "provpack 0.5", "provpack 0.5.3.dev1", "provpack 0.4.0"])
+def test_a_record_of_provpack_before_0_6_is_checked_by_its_rule_of_markers(generator: str) -> None:
+    """Before 0.6.0 provpack read `[\\u200f...\\u200f]` and `[中略]` as alterations and knew no `（中略）`, `［……］`
+    or `⋯⋯`: its records pass as written; the same record said to be 0.6.0's fails, word for word."""
+    old = provenance(MARKED, record_id=RID, target="urn:x", generator=generator, pad=PAD_0_5)
+    assert (old["elisions"], [a["marker"] for a in old["alterations"]]) == (   # type: ignore[attr-defined]
+        [], ["[\u200f...\u200f]", "[\u2067\u2026\u2069]", "[\u4e2d\u7565]"])
+    for full in (False, True):
+        assert explain(old, facts_for(MARKED), full=full) == ([], True)
+    assert sound(old, facts_for(MARKED))
+    old["generator"] = "provpack 0.6.0"
+    said = [f"alterations[{index}]: {a['marker']!r} at {a['start']}-{a['end']} {_NOT_EDIT}"
+            for index, a in enumerate(old["alterations"])]   # type: ignore[arg-type]
+    assert explain(old, facts_for(MARKED)) == (said, True)
+    assert not sound(old, facts_for(MARKED))
+    assert explain(old, facts_for(MARKED), full=True) == ([*said, (
+        "elisions: the bracketed ones are not the text's bracketed cuts before the trailer (not listed: 2-9, 12-17,"
+        " 20-24, 27-31, 34-38)"), (
+        "alterations are not the text's bracketed editorial marks before the trailer (listed but not one: 2-9,"
+        " 12-17, 20-24)"), (
+        "segments are not the body cut at its bracketed elisions (expected 0-1, 10-11, 18-19, 25-26, 32-33 ...;"
+        " listed 0-45)")], True)
+
+
+@pytest.mark.parametrize("generator", ["provpack 0.6.0", "provpack 0.6", "provpack 1.0.0", "warcbuild (tests)", None])
+def test_markers_padded_by_direction_marks_and_east_asian_marks_pass(generator: str | None) -> None:
+    """This provpack's reading of those markers (cuts, one possible) passes every check for a record of 0.6.0 or
+    later, of another writer or of none; said to be 0.5.0's, each marker is not one of its kind then."""
+    new = _written(MARKED)
+    assert [(e["marker"], e["kind"]) for e in new["elisions"]] == [
+        ("[\u200f...\u200f]", "bracketed"), ("[\u2067\u2026\u2069]", "bracketed"), ("[\u4e2d\u7565]", "bracketed"),
+        ("\uff08\u4e2d\u7565\uff09", "bracketed"), ("\uff3b\u2026\u2026\uff3d", "bracketed"), ("\u22ef\u22ef", "possible")]
+    new["generator"] = generator
+    for full in (False, True):
+        assert explain(new, facts_for(MARKED), full=full) == ([], True)
+    assert sound(new, facts_for(MARKED))
+    new["generator"] = "provpack 0.5.0"
+    said = [f"elisions[{index}]: {e['marker']!r} at {e['start']}-{e['end']} {_NOT_CUT}"
+            for index, e in enumerate(new["elisions"][:5])] + [
+        "elisions[5]: '\u22ef\u22ef' at 41-43 is not a possible elision marker ('...', '\u2026', '. . .', '(...)',"
+        " '(\u2026)') before the trailer"]
+    assert explain(new, facts_for(MARKED)) == (said, True)
+    assert not sound(new, facts_for(MARKED))
+
+
+def test_a_mark_in_other_brackets_inside_an_alteration_is_no_cut_deep() -> None:
+    """--deep: `（中略）` inside `[注（中略）]` is part of the alteration, as elisions.py reads it; listing it as a cut
+    too is said."""
+    text = "a [\u6ce8\uff08\u4e2d\u7565\uff09] b (\u4e2d\u7565) c"
+    doc = _written(text)
+    assert ([e["marker"] for e in doc["elisions"]], [a["marker"] for a in doc["alterations"]]) == (
+        ["(\u4e2d\u7565)"], ["[\u6ce8\uff08\u4e2d\u7565\uff09]"])
+    assert explain(doc, facts_for(text), full=True) == ([], True)
+    inner = copy.deepcopy(doc["elisions"][0])
+    inner.update(marker="\uff08\u4e2d\u7565\uff09", start=4, end=8, byte_start=6, byte_end=18, column=5)
+    inner["@id"] = f"{RID.strip('<>')}#elision-4"
+    inner["oa:hasTarget"]["oa:hasSelector"] = [
+        {"@type": "oa:TextPositionSelector", "oa:start": 4, "oa:end": 8},
+        {"@type": "oa:TextQuoteSelector", "oa:exact": "\uff08\u4e2d\u7565\uff09", "oa:prefix": "a [\u6ce8",
+         "oa:suffix": text[8:]}]
+    doc["elisions"].insert(0, inner)
+    assert explain(doc, facts_for(text), full=True) == ([
+        "elisions: the bracketed ones are not the text's bracketed cuts before the trailer (listed but not a"
+        " bracketed cut: 4-8)"], True)
+
+
+@given(st.lists(st.sampled_from(["[", "]", "(", ")", "\uff08", "\uff09", "\uff3b", "\uff3d", "\u3010", "\u3011", "\u3014",
+                                 "\u3015", ".", "\u2026", "\u22ef", "\u2025", "\uff0e", " ", "\t", "\u3000", "\u200b",
+                                 "\u200f", "\u2067", "\u202e", "\n", "a", "\u4e2d\u7565", "\u7565", "\ud6c4\ub7b5", "sic"]),
+                max_size=12).map("".join))
+def test_the_verifiers_markers_are_the_writers(marker: str) -> None:
+    """provcheck writes the rules of markers again (it imports nothing of the writer): by the newest rule each
+    string has the shape elisions.py gives it."""
+    from provpack import elisions
+
+    bracketed, possible = elisions.wide_patterns()
+    if bracketed.fullmatch(marker) and elisions.is_cut(marker):
+        expected: str | None = "bracketed"
+    elif possible.fullmatch(marker) and elisions.is_cut(marker):
+        expected = "possible"
+    else:
+        expected = "alteration" if elisions._ALTERATION.fullmatch(marker) else None
+    assert provcheck._shape_of(marker) == expected

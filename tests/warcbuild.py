@@ -105,9 +105,12 @@ def http_response(body: bytes, *, chunked: bool = False, chunk_size: int = 7) ->
     return head + sent, sent
 
 
-# What may pad a marker's dots (docs/format.md): every Unicode space (Zs), the tab, U+200B, U+2060, U+FEFF;
-# before provpack 0.5.0 only the space, U+00A0, U+2009 and U+202F.
-PAD = "\t \u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+# What may pad a marker's dots (docs/format.md): every Unicode space (Zs), the tab, U+200B, U+2060, U+FEFF, the
+# direction marks, isolates and embeddings U+061C, U+200E, U+200F, U+202A-U+202C, U+2066-U+2069; before provpack
+# 0.6.0 not these last; before 0.5.0 only the space, U+00A0, U+2009 and U+202F. (The East Asian marks of 0.6.0,
+# `（中略）`, `［……］`, are not written here: a record made here reads them as 0.5.0 did.)
+PAD = "\t \u00a0\u061c\u1680\u2000-\u200b\u200e\u200f\u202a-\u202c\u202f\u205f\u2060\u2066-\u2069\u3000\ufeff"
+PAD_0_5 = "\t \u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
 PAD_BEFORE_0_5 = " \u00a0\u2009\u202f"
 _EDIT = re.compile(r"\[[^\[\]\r\n]{1,80}\]")                # other bracketed text: an alteration
 
@@ -132,7 +135,8 @@ def provenance(text: str, *, record_id: str, target: str, generator: str = "warc
                pad: str = PAD) -> dict[str, object]:
     """A provenance JSON document as docs/format.md describes it, for the excerpt `text` (no header,
     no trailer: the body is the whole text, trimmed; bracketed cuts and alterations listed); `pad`: the
-    characters that may pad a marker's dots (PAD_BEFORE_0_5 for a record as provpack 0.4.0 wrote it)."""
+    characters that may pad a marker's dots (PAD_BEFORE_0_5 for a record as provpack 0.4.0 wrote it, PAD_0_5 as
+    0.5.0 did)."""
     raw = text.encode("utf-8")
     cut = _cut_pattern(pad)
 

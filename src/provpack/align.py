@@ -97,7 +97,8 @@ _POINTS = r"\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b
 _POINTS_RE = re.compile(f"[{_POINTS}]")
 _MAYBE_POINTED_RE = re.compile("[\u0591-\u06ed]")   # a quick test before the full one
 _PARAGRAPH_BREAK_RE = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n)|\n))+")
-_ELLIPSIS_RE = re.compile(r"[\s(\[]*(?:…|\.(?:\s?\.){2,3})[\s)\]]*")
+# an ellipsis alone, in any brackets: `...`, `…`, the Chinese `……`, Taiwan's `⋯⋯`, `‥‥`, `．．．` (as cutcheck's)
+_ELLIPSIS_RE = re.compile(r"[\s(\[（［【〔]*(?:…+|⋯+|‥‥+|\.(?:\s?\.){2,3}|．(?:\s?．){2,3})[\s)\]）］】〕]*")
 _FOLD = str.maketrans(
     {
         **dict.fromkeys("‘’‚‛′`´", "'"),

@@ -37,7 +37,12 @@ from typing import Any, NamedTuple, TypeGuard
 SHOWN = 100  # characters of a text shown in a message
 _WORD_CHARACTER = re.compile(r"[^\W_]")   # a letter or digit: every word of the alignment holds one
 _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n)|\n))+")   # a blank line or more
-_ELLIPSIS = re.compile(r"[\s(\[]*(?:\u2026|\.(?:\s?\.){2,3})[\s)\]]*")   # an ellipsis alone (in folded text)
+# An ellipsis alone (in folded text), in any brackets: `...`, `…`, the Chinese `……`, Taiwan's `⋯⋯`, `‥‥`, `．．．`
+# (as align's); before ELLIPSIS_SINCE, one `…` or three or four dots only (_ELLIPSIS_BEFORE: records then).
+_ELLIPSIS = re.compile(r"[\s(\[\uff08\uff3b\u3010\u3014]*(?:\u2026+|\u22ef+|\u2025\u2025+|\.(?:\s?\.){2,3}"
+                       r"|\uff0e(?:\s?\uff0e){2,3})[\s)\]\uff09\uff3d\u3011\u3015]*")
+_ELLIPSIS_BEFORE = re.compile(r"[\s(\[]*(?:\u2026|\.(?:\s?\.){2,3})[\s)\]]*")
+ELLIPSIS_SINCE = (0, 6, 0)
 _FOLD = str.maketrans({   # quote, dash and space variants as one, invisible characters dropped (as align's)
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032`\u00b4", "'"),
     **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
@@ -169,13 +174,16 @@ class Cuts:
     """The rules alignment follows, applied to a record's pieces and the conversion `text`."""
 
     def __init__(self, found: list[Piece], segments: Sequence[Any], body: object, text: str, *,
-                 once: bool = True) -> None:
+                 once: bool = True, ellipsis_before: bool = False) -> None:
+        """`ellipsis_before`: a record of a provpack before ELLIPSIS_SINCE, whose aligner took one `…` or three or
+        four dots alone for the original's own ellipsis (`……` was "nothing omitted")."""
         # One pass to tell each segment's span (its cover) and what it tells of its pieces, and each piece
         # found (True, its span), not found (False, None), or not known (None, None), a segment at a time (its
         # pieces come together); one more each way to note, for each piece, the last piece up to it with words
         # (or not known to have none) and the last known to have them, and from the end the first ones from it
         # on. (Plain loops: it runs for every record.)
         self.text = text
+        self._ellipsis = _ELLIPSIS_BEFORE if ellipsis_before else _ELLIPSIS
         count = len(found)
         found = list(found)
         starts: list[int] = []
@@ -435,7 +443,7 @@ class Cuts:
         if words:
             return Cut((gap_start, gap_end), (), why, stretch, (gap_start, gap_end))
         ellipsis = (kind == "possible" and gap_start < gap_end
-                    and _ELLIPSIS.fullmatch(text[gap_start:gap_end].translate(_FOLD)) is not None)
+                    and self._ellipsis.fullmatch(text[gap_start:gap_end].translate(_FOLD)) is not None)
         return Cut(None, (ELLIPSIS_ITSELF if ellipsis else NOTHING_BY_SCOPE[scope],), why, stretch,
                    (gap_start, gap_end))
 

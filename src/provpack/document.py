@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 
 from .elisions import holds_bracketed_mark
@@ -42,7 +43,14 @@ _DATE_PATTERNS = (
     re.compile(rf"{_WEEKDAY}{_MONTH}\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})", re.IGNORECASE),
     re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),
 )
-_PUBLICATION_TITLE = re.compile(r"(?P<publication>[A-Z0-9][^:\n]{0,59}?):[ \t]+(?P<title>\S.*?)[ \t]*")
+# A publication's name starts with a letter or digit (checked further: _opens_a_name), in any script: `Правда: ...`
+_PUBLICATION_TITLE = re.compile(r"(?P<publication>[^\W_][^:\n]{0,59}?):[ \t]+(?P<title>\S.*?)[ \t]*")
+# What ends a sentence, not a publication's name: its last character ("Note, he said: ..."), in any script's
+# punctuation (the full-width and ideographic forms, Arabic's, Devanagari's danda, Urdu's full stop).
+_NOT_A_NAME_END = ".!?,;\u3002\uff01\uff1f\uff0c\uff1b\u3001\u060c\u061b\u061f\u0964\u06d4"
+# A full stop ending a title makes the line a sentence: `.` and the ideographic, full-width, halfwidth,
+# Devanagari (danda, double danda), Urdu, Armenian, Ethiopic and Burmese ones.
+_FULL_STOPS = (".", "\u3002", "\uff0e", "\uff61", "\u0964", "\u0965", "\u06d4", "\u0589", "\u1362", "\u104b")
 _FILLED = re.compile(r"\S")   # white space as str.strip() sees it, found without copying the line
 _TRAILER_LINES = re.compile(
     r"no comments:?|\d+ comments?:?|post a comment|newer post|older post|home|"
@@ -230,13 +238,26 @@ def _publication_title(text: str, raw: bytes, first: int, line_end: int) -> list
         return None
     publication = match.group("publication").strip()
     title = match.group("title")
-    if len(publication.split()) > 6 or publication[-1] in ".!?,;" or title.endswith("."):
+    if (not _opens_a_name(publication[0]) or len(publication.split()) > 6 or publication[-1] in _NOT_A_NAME_END
+            or title.endswith(_FULL_STOPS)):
         return None
     pub_start = match.start("publication")
     return [
         ParsedField("publication", publication, _span(text, raw, pub_start, pub_start + len(publication))),
         ParsedField("title", title, _span(text, raw, match.start("title"), match.end("title"))),
     ]
+
+
+def _opens_a_name(character: str) -> bool:
+    """Whether a publication's name may start with `character`: a digit of any script, or a letter that is not
+    lower case: an upper-case or title-case letter of any script (`The`, `Правда`, `Η Καθημερινή`, `Österreich`),
+    or a letter of a script without case (`朝日新聞`, `هآرتس`, `दैनिक`: Lo), whose every line starts with one as
+    every English sentence does with a capital. Georgian, written in lower-case Mkhedruli without capitals, counts as
+    caseless. (A lower-case first letter, `note: ...`, is running text, as before.)"""
+    if character.isdecimal():
+        return True
+    category = unicodedata.category(character)
+    return category in ("Lu", "Lt", "Lo") or (category == "Ll" and "\u10d0" <= character <= "\u10ff")
 
 
 def _trailer_start(text: str, floor: int, has_cr: bool, content_start: int) -> int | None:

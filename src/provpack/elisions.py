@@ -1,23 +1,34 @@
 """Document -> elision markers, editorial alterations and the quoted segments between cuts.
 
-Bracketed markers (`[...]`, `[…]`, `[. . .]`, `[ ... ]`, `[....]`) are certain cuts.
-Unbracketed ones (`...`, `…`, `. . .`, `....`, `(...)`, `(…)`) are only possible cuts:
-they are often real ellipses, and only the original can tell. Other square-bracketed
-text (`[sic]`, `[T]he`, `[emphasis added]`) is an editorial alteration, not a cut.
+Bracketed markers are certain cuts: an ellipsis in square brackets (`[...]`, `[…]`, `[. . .]`,
+`[ ... ]`, `[....]`, and the full-width `［……］`, `【……】`, `〔……〕`), and a word for "left out" in
+square brackets or parentheses (`（中略）`, `［中略］`, `[前略]`, `(후략)`: OMISSION_WORDS).
+Unbracketed ones (`...`, `…`, `. . .`, `....`, `(...)`, `(…)`, and the East Asian `……`, `⋯⋯`,
+`‥‥`, `．．．`, `（……）`) are only possible cuts: they are often real ellipses, and only the
+original can tell. Other square-bracketed text (`[sic]`, `[T]he`, `[emphasis added]`) is an
+editorial alteration, not a cut; a mark in other brackets inside it is part of it.
 
-A marker's dots may be padded (inside its brackets) and spaced by _PAD: every space of Unicode
-(category Zs: the space, no-break, thin, hair, en, em, ideographic spaces, ...), the tab, and the
-invisible zero-width space, word joiner and zero-width no-break space (U+200B, U+2060, U+FEFF),
-which word processors, web pages and PDF copies put around punctuation to steer line breaking.
-All look like the marker without them: a reader sees `[...]`, so it is one. Line breaks are not
-_PAD (a marker lies on one line), nor are the joiners U+200C and U+200D or the soft hyphen, which
-belong between letters. provpack before 0.5.0 took only the space, U+00A0, U+2009 and U+202F,
-and read the others in brackets as an alteration (provcheck checks its records by that rule).
+A marker's dots (or word) may be padded (inside its brackets) and spaced by _PAD: every space of
+Unicode (category Zs: the space, no-break, thin, hair, en, em, ideographic spaces, ...), the tab,
+the invisible zero-width space, word joiner and zero-width no-break space (U+200B, U+2060, U+FEFF),
+which word processors, web pages and PDF copies put around punctuation to steer line breaking, and
+the invisible direction marks and isolates (U+200E, U+200F, U+061C, U+2066 to U+2069) and the
+embeddings that came before isolates (U+202A, U+202B and their end U+202C), which Hebrew and Arabic
+editors and web pages (`&rlm;`) put around punctuation to steer its direction: they change where
+neutral characters such as dots go, never which are shown. All look like the marker without them:
+a reader sees `[...]`, so it is one. Line breaks are not _PAD (a marker lies on one line), nor are
+the joiners U+200C and U+200D or the soft hyphen, which belong between letters, nor the overrides
+U+202D and U+202E, which show text in another order than it is written (the "Trojan Source" trick):
+no editor puts them around punctuation. provpack before 0.5.0 took only the space, U+00A0, U+2009
+and U+202F, and read the others in brackets as an alteration; 0.5.0 took the spaces, the tab and
+the zero-width characters, but no direction mark, and knew none of the East Asian marks (provcheck
+checks each version's records by its rule).
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from collections.abc import Iterator
@@ -27,25 +38,88 @@ from .model import Analysis, Document, Elision, ElisionKind, Marker, Segment, Sp
 from .textindex import TextIndex
 
 # (written out, not \s or str.isspace: what is a marker must not change with Python's Unicode version)
-_PAD = "\t \u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+_PAD = ("\t \u00a0\u061c\u1680\u2000-\u200b\u200e\u200f\u202a-\u202c\u202f\u205f\u2060\u2066-\u2069\u3000"
+        "\ufeff")
 _SPACE = f"[{_PAD}]"
-_BRACKETED = re.compile(rf"\[{_SPACE}*(?:[.\u2026]{_SPACE}*)+\]")
-# One leading character class, then the branch it selects: the same matches as
-# `\(...\)|\.(?: ?\.){2,}|…+`, found several times faster (re skips to candidates).
-_POSSIBLE = re.compile(
-    r"[(.\u2026]"
-    rf"(?:(?<=\(){_SPACE}*(?:[.\u2026]{_SPACE}*)+\)"    # (...) (…)
-    rf"|(?<=\.)(?:{_SPACE}?\.){{2,}}"                   # ... . . . ....
-    r"|(?<=\u2026)\u2026*)"                             # …
-)
+_DOT = "[.\u2025\u2026\u22ef\uff0e]"   # . ‥ (two dots) … ⋯ (the midline one, Taiwan's) ． (full width)
+_DOTS = rf"{_SPACE}*(?:{_DOT}{_SPACE}*)+"   # what an ellipsis in brackets holds
+# Words for "left out" that, in brackets or parentheses, mark a cut in Japanese, Chinese and Korean quotations:
+# 略 (omitted), 中略/前略/後略 (from the middle, start, end; 后略 simplified), 上略/下略 (above, below), 以下略 and
+# 以下省略 (the rest), 省略 (omitted); Korean 중략/후략/하략/상략/생략 (the same words). Not 전략 (前略, but also
+# 戰略, "strategy"). Each ends in 略 or 략, which is_cut looks for.
+OMISSION_WORDS = ("中略", "前略", "後略", "后略", "上略", "下略", "以下略", "以下省略", "省略", "略",
+                  "중략", "후략", "하략", "상략", "생략")
+_WORDS = "|".join(OMISSION_WORDS)
+_OTHER_OPENERS = ("\uff3b", "\u3010", "\u3014", "\uff08")   # where a bracketed cut not at '[' or '(' starts: ［ 【 〔 （
+_OMISSION_ENDS = ("\u7565", "\ub7b5")   # 略 략: a text without them holds no omission word (so no '(' is tried)
 _ALTERATION = re.compile(r"\[[^\[\]\r\n]{1,80}\]")
 _DOT_PAIR = re.compile(rf"\.(?={_SPACE}?\.)")   # where a dotted possible elision can start (re finds '.' fast)
+# The characters possible_matches looks for (made once: iterating a str makes each character past U+00FF anew)
+_NEEDLES = ("(", "\u2026")
+_WIDE_NEEDLES = (*_NEEDLES, "\uff08", "\uff0e", "\u22ef", "\u2025")
 _WINDOW = 1 << 20   # characters whose candidate starts possible_matches gathers at once
+# The characters only East Asian marks hold: ⋯ ‥ and the first bytes, in UTF-8, of （ ） ［ ］ ． (EF), 【 】 〔 〕
+# (E3), 略 (E7) and 략 (EB). A text without them holds no East Asian mark, and the patterns without those marks
+# (_LATIN) find in it what the full ones (wide_patterns) would; they compile at a fifth of the cost, and match faster.
+_WIDE_CHARACTERS = ("\u22ef", "\u2025", *_OTHER_OPENERS, "\uff09", "\uff3d", "\u3011", "\u3015", "\uff0e",
+                    *_OMISSION_ENDS)
+_LATIN = (
+    re.compile(rf"\[{_SPACE}*(?:[.\u2026]{_SPACE}*)+\]"),
+    # One leading character class, then the branch it selects: the same matches as
+    # `\(...\)|\.(?: ?\.){2,}|…+`, found several times faster (re skips to candidates).
+    re.compile(r"[(.\u2026]"
+               rf"(?:(?<=\(){_SPACE}*(?:[.\u2026]{_SPACE}*)+\)"    # (...) (…)
+               rf"|(?<=\.)(?:{_SPACE}?\.){{2,}}"                   # ... . . . ....
+               r"|(?<=\u2026)\u2026*)"),                           # …
+)
+
+
+@functools.cache
+def wide_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    r"""The bracketed and the possible cuts, East Asian marks and all (compiled when a text first needs them).
+
+    Bracketed: an opening bracket (a group for each but the last, which the conditionals ask for), then an
+    ellipsis (not in parentheses: `(...)` is a possible cut) or a word, then the bracket that closes the one it
+    opened: `[...]` `［……］` `【……】` `〔…〕` `[中略]` `［中略］` `【中略】` `〔中略〕` `(中略)` `（中略）`. (Written
+    so, each part once, it compiles six times faster than six alternatives: each _SPACE is most of re's work.)
+    Possible: one leading character class, then the branch it selects: the same matches as
+    `\(...\)|（...）|\.(?: ?\.){2,}|…+|．(?: ?．){2,}|⋯+|‥‥+`.
+    """
+    return (
+        re.compile(r"(?:(\()|(\uff08)|(\[)|(\uff3b)|(\u3010)|\u3014)"
+                   rf"{_SPACE}*(?:(?(1)(?!)|(?(2)(?!)|{_DOT}(?:{_SPACE}*{_DOT})*))|{_WORDS}){_SPACE}*"
+                   r"(?(1)\)|(?(2)\uff09|(?(3)\]|(?(4)\uff3d|(?(5)\u3011|\u3015)))))"),
+        re.compile(r"[(\uff08.\uff0e\u2026\u22ef\u2025]"
+                   rf"(?:(?:(?<=(\())|(?<=\uff08)){_DOTS}(?(1)\)|\uff09)"   # (...) (…) （……）
+                   rf"|(?<=\.)(?:{_SPACE}?\.){{2,}}"                            # ... . . . ....
+                   r"|(?<=\u2026)\u2026*"                                      # … ……
+                   rf"|(?<=\uff0e)(?:{_SPACE}?\uff0e){{2,}}"                    # ．．．
+                   r"|(?<=\u22ef)\u22ef*"                                      # ⋯ ⋯⋯
+                   r"|(?<=\u2025)\u2025+)"),                                   # ‥‥
+    )
+
+
+def patterns(wide: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The bracketed and the possible cuts: wide_patterns(), or for a text without _WIDE_CHARACTERS the patterns
+    without East Asian marks (which find there what the full ones would)."""
+    return wide_patterns() if wide else _LATIN
+
+
+def east_asian(raw: bytes, text: str) -> bool:
+    """Whether a text (`raw` its UTF-8 bytes) may hold an East Asian mark: one of _WIDE_CHARACTERS, looked for by
+    the first bytes of most of them (`int in bytes` is one memchr, and most texts in other scripts have none of
+    E3, EF, E7, EB) and the others in the text (found at once in a text of Latin-1 characters; str.isascii()
+    costs nothing)."""
+    return not text.isascii() and (0xEF in raw or 0xE3 in raw or 0xE7 in raw or 0xEB in raw or "\u22ef" in text
+                                   or "\u2025" in text)
 
 
 def is_cut(marker: str) -> bool:
-    """Whether a dotted marker stands for an ellipsis: three dots or more, or one '…'."""
-    return "\u2026" in marker or marker.count(".") >= 3
+    """Whether a marker (a match of a bracketed or possible pattern) stands for a cut: three dots or more ('.' and '．'
+    one each, '‥' two), one '…' or '⋯', or an omission word."""
+    return ("\u2026" in marker or marker.count(".") >= 3 or "\u22ef" in marker
+            or marker.count(".") + marker.count("\uff0e") + 2 * marker.count("\u2025") >= 3
+            or "\u7565" in marker or "\ub7b5" in marker)
 
 
 def analyse(document: Document, *, path: str | None = None, max_markers: int | None = None) -> Analysis:
@@ -60,11 +134,13 @@ def analyse(document: Document, *, path: str | None = None, max_markers: int | N
     # (start, end, marker, kind): kind None is an alteration
     found: list[tuple[int, int, str, ElisionKind | None]] = []
     find = text.find
+    wide = east_asian(document.raw, text)
+    square, possible_pattern = patterns(wide)
     at = find("[", 0, limit)
     if at >= 0:
-        # Both patterns start with '[' and hold no '[' or ']' inside, so their finditer matches are
-        # their matches at each '[', and an alteration overlaps a cut only when both start at one '['.
-        bracketed, alteration = _BRACKETED.match, _ALTERATION.match
+        # Both patterns, at a '[', hold no '[' or ']' inside, so their finditer matches there are their
+        # matches at each '[', and an alteration overlaps a cut only when both start at one '['.
+        bracketed, alteration = square.match, _ALTERATION.match
         while at >= 0:
             match = bracketed(text, at, limit)
             if match is not None and is_cut(marker := match.group()):
@@ -76,9 +152,17 @@ def analyse(document: Document, *, path: str | None = None, max_markers: int | N
             at = find("[", at + 1, limit)
             if len(found) > most:
                 raise _too_many(document, path, most)
+    other = _other_bracketed(text, 0, limit) if wide else []
+    if other:
+        # (one inside an alteration is part of it: `[注（中略）]`; none overlaps a cut at '[', nor another)
+        marks = [(start, end) for start, end, _, _ in found]
+        found.extend(cut for cut in other if not _overlaps(marks, cut[0], cut[1]))
+        found.sort()
+        if len(found) > most:
+            raise _too_many(document, path, most)
     taken = [(start, end) for start, end, _, _ in found]
     possible: list[tuple[int, int, str, ElisionKind | None]] = []
-    for match in possible_matches(text, limit):
+    for match in _possible_matches(text, limit, possible_pattern, _WIDE_NEEDLES if wide else _NEEDLES):
         if is_cut(marker := match.group()) and not _overlaps(taken, match.start(), match.end()):
             possible.append((match.start(), match.end(), marker, "possible"))
             if len(found) + len(possible) > most:
@@ -93,7 +177,7 @@ def analyse(document: Document, *, path: str | None = None, max_markers: int | N
         # Each marker's bytes are found in the document's, from the end of the marker before: no text is
         # encoded but the markers. The first occurrence is the marker's own: markers do not overlap, and any
         # other occurrence of a marker's text outside the markers would be one (or lie in one); and in UTF-8
-        # the first byte of '[', '(', '.' or '…' is never part of another character.
+        # the first byte of a character ('[', '(', '.', '…', '（', ...) is never part of another character.
         find_bytes = document.raw.find
         byte_end = 0
         for start, end, marker, kind in found:
@@ -117,13 +201,42 @@ def analyse(document: Document, *, path: str | None = None, max_markers: int | N
 
 def holds_bracketed_mark(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] holds a bracketed cut or an alteration, as `analyse` finds them (a line's worth)."""
+    line = text[start:end]   # (a line: `in` on a copy is cheaper than calls of find; isascii() costs nothing)
+    wide = not line.isascii() and any(character in line for character in _WIDE_CHARACTERS)
+    bracketed = patterns(wide)[0].match
     at = text.find("[", start, end)
     while at >= 0:
-        match = _BRACKETED.match(text, at, end)
+        match = bracketed(text, at, end)
         if (match is not None and is_cut(match.group())) or _ALTERATION.match(text, at, end) is not None:
             return True
         at = text.find("[", at + 1, end)
-    return False
+    return wide and bool(_other_bracketed(text, start, end))   # (one inside an alteration: said above)
+
+
+def _other_bracketed(text: str, start: int, limit: int) -> list[tuple[int, int, str, ElisionKind | None]]:
+    """The bracketed cuts in text[start:limit] that do not start at '[' (`（中略）`, `［……］`, `(略)`), in order:
+    at East Asian brackets, and at '(' in a text that holds 略 or 략 (whose omission words end so)."""
+    find = text.find
+    starts: list[int] = []
+    for opener in _OTHER_OPENERS:   # (a tuple: see _NEEDLES)
+        at = find(opener, start, limit)
+        while at >= 0:
+            starts.append(at)
+            at = find(opener, at + 1, limit)
+    if any(find(last, start, limit) >= 0 for last in _OMISSION_ENDS):   # ('(' tried only then)
+        at = find("(", start, limit)
+        while at >= 0:
+            starts.append(at)
+            at = find("(", at + 1, limit)
+    cuts: list[tuple[int, int, str, ElisionKind | None]] = []
+    if starts:
+        starts.sort()
+        bracketed = wide_patterns()[0].match
+        for at in starts:
+            match = bracketed(text, at, limit)
+            if match is not None and is_cut(marker := match.group()):
+                cuts.append((at, match.end(), marker, "bracketed"))
+    return cuts
 
 
 def _too_many(document: Document, path: str | None, most: int) -> InputError:
@@ -134,27 +247,34 @@ def _too_many(document: Document, path: str | None, most: int) -> InputError:
 
 
 def possible_matches(text: str, limit: int) -> Iterator[re.Match[str]]:
-    """What `_POSSIBLE.finditer(text, 0, limit)` finds, trying the pattern only where a match can start.
+    """What `wide_patterns()[1].finditer(text, 0, limit)` finds, trying the pattern only where a match can start.
 
-    A match starts with '(', '…', or a '.' followed by another, with or without
-    one space between them; str.find and a pattern that starts with a literal
-    '.' skip to those far faster than re's scan for a set of characters.
+    A match starts with '(', '…', '⋯', '‥', '（', '．', or a '.' followed by another,
+    with or without one space between them; str.find and a pattern that starts with
+    a literal '.' skip to those far faster than re's scan for a set of characters.
     """
+    return _possible_matches(text, limit, wide_patterns()[1], _WIDE_NEEDLES)
+
+
+def _possible_matches(text: str, limit: int, pattern: re.Pattern[str],
+                      needles: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    """possible_matches by `pattern`, whose matches start at `needles` or a '.' followed by another."""
     end = 0
     for window in range(0, limit, _WINDOW):   # (the candidates of one window at a time: memory stays flat)
-        for at in _starts(text, window, min(window + _WINDOW, limit), limit):
+        for at in _starts(text, window, min(window + _WINDOW, limit), limit, needles):
             if at >= end:
-                match = _POSSIBLE.match(text, at, limit)
+                match = pattern.match(text, at, limit)
                 if match is not None:
                     yield match
                     end = match.end()
 
 
-def _starts(text: str, start: int, stop: int, limit: int) -> list[int]:
-    """Where a possible elision may start in text[start:stop], in order."""
+def _starts(text: str, start: int, stop: int, limit: int, needles: tuple[str, ...]) -> list[int]:
+    """Where a possible elision may start in text[start:stop], in order: at each of `needles` (characters, which
+    str.find looks for at memchr's speed), and at a '.' followed by another."""
     find = text.find
     starts: list[int] = []
-    for needle in "(\u2026":
+    for needle in needles:
         at = find(needle, start, stop)
         while at >= 0:
             starts.append(at)

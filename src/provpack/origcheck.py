@@ -159,6 +159,14 @@ def _once(generator: object) -> bool:
     return version is None or version >= ONCE_SINCE
 
 
+@functools.lru_cache(maxsize=16)
+def _ellipsis_before(generator: object) -> bool:
+    """Whether a record of this `generator` (one that follows the rules of alignment verify applies) was written
+    by a provpack before cutcheck.ELLIPSIS_SINCE, whose aligner knew fewer forms of the original's own ellipsis."""
+    version = provpack_version(generator)
+    return version is not None and version < cutcheck.ELLIPSIS_SINCE
+
+
 def other_rules(doc: dict[str, Any]) -> str | None:
     """None when the record `doc` follows the rules of alignment verify applies; else the note counting it."""
     generator = doc.get("generator")
@@ -540,7 +548,8 @@ def _text_messages(parts: dict[str, Any], text: str, record_id: str) -> list[str
     previous: tuple[int, int] | None = None   # the source span of the last segment found
     pieces = parts.get("pieces")
     cuts = None if pieces is None else cutcheck.Cuts(pieces, parts["segments"], parts.get("body"), text,
-                                                      once=parts["once"])
+                                                      once=parts["once"],
+                                                      ellipsis_before=parts.get("ellipsis_before", False))
     for index, segment in enumerate(parts["segments"]):
         get = segment.get if type(segment) is dict else {}.get
         source_start, source_end = get("source_start"), get("source_end")
@@ -760,6 +769,8 @@ class OriginTracker:
             parts["pieces"] = cutcheck.pieces(doc, text) if rules is None else None
             generator = doc.get("generator")
             parts["once"] = _once(generator if type(generator) is str else None)
+            if rules is None:
+                parts["ellipsis_before"] = _ellipsis_before(generator if type(generator) is str else None)
             if self._realign is not None or self._reextract is not None:
                 parts["doc"] = doc   # (kept while it waits, with its excerpt: --deep only)
                 parts["excerpt"] = block

@@ -6,6 +6,7 @@ and the resource block only; imports nothing of the writer.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -641,8 +642,7 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                 return False
             limit = pair[0]
         prefix_of_id = f"{resource.record_id.strip('<>')}#elision-"
-        shape_kept, shape_of = ((_shape_before, _shape_before_of) if _padded_before(get("generator"))
-                                else (_shape, _shape_of))   # (by the rule of the provpack that wrote it)
+        shape_kept, shape_of = _SHAPES[_marker_rule(get("generator"))]   # (by the rule of the provpack that wrote it)
         previous = 0
         for mark in elisions:
             start, end, byte_start, byte_end = _SPAN(mark)
@@ -851,50 +851,90 @@ def _list(doc: dict[str, Any], key: str, messages: list[str]) -> list[Any]:
 
 
 # The markers of docs/format.md ("Markers"), written here again: the verifier imports nothing of the writer.
-# What may pad and space a marker's dots: every Unicode space (Zs), the tab, U+200B, U+2060 and U+FEFF, since
-# provpack 0.5.0 (elisions.py); before it only the space, U+00A0, U+2009 and U+202F, and a record provpack
-# wrote then is checked by that rule (its `[\t...]` is an alteration, not a cut).
-_PAD = "\t \u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+# What may pad and space a marker's dots: every Unicode space (Zs), the tab, U+200B, U+2060 and U+FEFF, and the
+# direction marks, isolates and embeddings U+061C, U+200E, U+200F, U+202A to U+202C and U+2066 to U+2069, since
+# provpack 0.6.0 (elisions.py), which also took the East Asian marks (`（中略）`, `［……］`, `⋯⋯`, `．．．`); 0.5.0
+# took the same spaces but no direction mark, and no East Asian mark; before 0.5.0 only the space, U+00A0,
+# U+2009 and U+202F padded a marker. A record provpack wrote is checked by the rule of its version (its
+# `[\t...]` before 0.5.0, its `[\u200f...]` and `（中略）` before 0.6.0, are an alteration and text, not cuts).
+_PAD = ("\t \u00a0\u061c\u1680\u2000-\u200b\u200e\u200f\u202a-\u202c\u202f\u205f\u2060\u2066-\u2069\u3000"
+        "\ufeff")
+_PAD_0_5 = "\t \u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
 _PAD_BEFORE = " \u00a0\u2009\u202f"
 PAD_SINCE = (0, 5, 0)
+MARKS_SINCE = (0, 6, 0)
+# (words for "left out" that, in brackets or parentheses, are a cut; each ends in 略 or 략, which _is_cut finds)
+_OMISSION_WORDS = ("中略", "前略", "後略", "后略", "上略", "下略", "以下略", "以下省略", "省略", "略",
+                   "중략", "후략", "하략", "상략", "생략")
+_OTHER_OPENERS = "\uff3b\u3010\u3014\uff08"   # where a bracketed cut not at '[' or '(' starts: ［ 【 〔 （
 
 
-def _marker_patterns(pad: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The bracketed and the possible cuts whose dots `pad`'s characters may pad and space."""
+def _marker_patterns(pad: str, wide: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The bracketed and the possible cuts whose dots `pad`'s characters may pad and space; `wide`: with the
+    East Asian marks, as provpack reads them since MARKS_SINCE."""
     gap = f"[{pad}]"
-    return (re.compile(rf"\[{gap}*(?:[.\u2026]{gap}*)+\]"),
-            re.compile(rf"\({gap}*(?:[.\u2026]{gap}*)+\)|\.(?:{gap}?\.){{2,}}|\u2026+"))
+    if not wide:
+        return (re.compile(rf"\[{gap}*(?:[.\u2026]{gap}*)+\]"),
+                re.compile(rf"\({gap}*(?:[.\u2026]{gap}*)+\)|\.(?:{gap}?\.){{2,}}|\u2026+"))
+    dot = "[.\u2025\u2026\u22ef\uff0e]"
+    dots = rf"{gap}*(?:{dot}{gap}*)+"
+    # A bracket, an ellipsis (not in parentheses) or a word, the bracket closing it: each part once, conditionals
+    # choosing the closing bracket (re compiles it six times faster than six alternatives: `gap` is most of its work)
+    return (re.compile(r"(?:(\()|(\uff08)|(\[)|(\uff3b)|(\u3010)|\u3014)"   # ( （ [ ［ 【 〔
+                       rf"{gap}*(?:(?(1)(?!)|(?(2)(?!)|{dot}(?:{gap}*{dot})*))|{'|'.join(_OMISSION_WORDS)}){gap}*"
+                       r"(?(1)\)|(?(2)\uff09|(?(3)\]|(?(4)\uff3d|(?(5)\u3011|\u3015)))))"),
+            re.compile(rf"(?:(\()|\uff08){dots}(?(1)\)|\uff09)|(?:(\.)|\uff0e)(?:{gap}?(?(2)\.|\uff0e)){{2,}}"
+                       r"|\u2026+|\u22ef+|\u2025\u2025+"))
 
 
-_BRACKETED, _POSSIBLE = _marker_patterns(_PAD)
-# (before PAD_SINCE: compiled when the first record of such a provpack comes; 7.7M instructions)
-_patterns_before = functools.cache(functools.partial(_marker_patterns, _PAD_BEFORE))
+# The rules of markers, by the version of provpack that wrote a record: _RULES[_marker_rule(generator)]
+_RULES = ((_PAD_BEFORE, False), (_PAD_0_5, False), (_PAD, True))
+_NEWEST = len(_RULES) - 1
+# The characters only East Asian marks hold (a marker or text without them is read by the newest rule's patterns
+# without those marks, which find there what the full ones would: they compile at a fifth of the cost); in UTF-8
+# all but ⋯ and ‥ start with E3, E7, EB or EF.
+_WIDE = frozenset("\u22ef\u2025\uff08\uff09\uff3b\uff3d\u3010\u3011\u3014\u3015\uff0e\u7565\ub7b5")
+_BRACKETED, _POSSIBLE = _marker_patterns(_PAD, False)
+
+
+@functools.cache
+def _patterns_of(rule: int, wide: bool = False) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The bracketed and possible cuts by one of _RULES, for a marker or text with East Asian marks' characters
+    (`wide`) or without (an earlier version's, or the East Asian ones: compiled when first needed)."""
+    pad, marks = _RULES[rule]
+    return (_BRACKETED, _POSSIBLE) if rule == _NEWEST and not wide else _marker_patterns(pad, marks and wide)
+
+
 _ALTERATION = re.compile(r"\[[^\[\]\r\n]{1,80}\]")
 _POSITION, _QUOTE = "oa:TextPositionSelector", "oa:TextQuoteSelector"
 _KINDS = ("bracketed", "possible")
 
 
 def _is_cut(marker: str) -> bool:
-    return "\u2026" in marker or marker.count(".") >= 3
+    """Whether a match of the patterns stands for a cut: three dots or more ('.' and '．' one each, '‥' two), one
+    '…' or '⋯', or an omission word."""
+    return ("\u2026" in marker or marker.count(".") >= 3 or "\u22ef" in marker
+            or marker.count(".") + marker.count("\uff0e") + 2 * marker.count("\u2025") >= 3
+            or "\u7565" in marker or "\ub7b5" in marker)
 
 
 @functools.lru_cache(maxsize=16)
-def _padded_before(generator: object) -> bool:
-    """Whether a record of this `generator` was written by a provpack before PAD_SINCE (fewer characters padded
-    a marker then); False for any other generator, or none (checked by the rule docs/format.md gives)."""
+def _marker_rule(generator: object) -> int:
+    """Which of _RULES a record of this `generator` was written by: 0 for a provpack before PAD_SINCE, 1 for one
+    before MARKS_SINCE, _NEWEST for any other generator, or none (checked by the rule docs/format.md gives: a
+    deleted generator must not earn an earlier version's laxer rule)."""
     version = provpack_version(generator)
-    return version is not None and version < PAD_SINCE
+    if version is None or version >= MARKS_SINCE:
+        return _NEWEST
+    return 0 if version < PAD_SINCE else 1
 
 
 def _shape_of(marker: str) -> str | None:
-    """What a marker is: "bracketed" (a cut in square brackets), "possible" (a cut without them),
+    """What a marker is: "bracketed" (a cut in brackets), "possible" (a cut without them),
     "alteration" (an editorial mark in square brackets, not a cut), or None."""
-    return _shape_by(marker, _BRACKETED, _POSSIBLE)
-
-
-def _shape_before_of(marker: str) -> str | None:
-    """What a marker is by the rule of a provpack before PAD_SINCE (as _shape_of)."""
-    return _shape_by(marker, *_patterns_before())
+    if _WIDE.isdisjoint(marker):
+        return _shape_by(marker, _BRACKETED, _POSSIBLE)
+    return _shape_by(marker, *_patterns_of(_NEWEST, True))
 
 
 def _shape_by(marker: str, bracketed: re.Pattern[str], possible: re.Pattern[str]) -> str | None:
@@ -905,20 +945,33 @@ def _shape_by(marker: str, bracketed: re.Pattern[str], possible: re.Pattern[str]
     return "alteration" if _ALTERATION.fullmatch(marker) else None
 
 
+def _shape_by_rule(rule: int, marker: str) -> str | None:
+    """What a marker is by one of the earlier _RULES (as _shape_of)."""
+    return _shape_by(marker, *_patterns_of(rule))
+
+
 _SHAPES_KEPT = 100   # the shapes of the markers seen last are remembered, for markers up to this length
 # (an archive's markers are a few, seen again and again; one argument: lru_cache's quickest key)
-_shape = functools.lru_cache(maxsize=128)(_shape_of)
-_shape_before = functools.lru_cache(maxsize=128)(_shape_before_of)
+Shape = Callable[[str], str | None]
+_SHAPE_BY: tuple[Shape, ...] = (*(functools.partial(_shape_by_rule, rule) for rule in range(_NEWEST)), _shape_of)
+# (kept, plain) for each rule: the shape of a marker up to _SHAPES_KEPT characters, and of any
+_SHAPES: tuple[tuple[Shape, Shape], ...] = tuple((functools.lru_cache(maxsize=128)(plain), plain)
+                                                  for plain in _SHAPE_BY)
 
 
-def _square_marks(text: str, limit: int, before: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """The bracketed cuts and the alterations before `limit`: at each '[', a cut, else an alteration, else neither
-    (`before`: by the rule of a provpack before PAD_SINCE)."""
+def _square_marks(text: str, block: bytes, limit: int,
+                  rule: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The bracketed cuts and the alterations before `limit`, by one of _RULES: at each '[', a cut, else an
+    alteration, else neither; then (by the newest rule) the cuts in other brackets, but inside an alteration.
+    (East Asian marks are looked for only where the text's UTF-8 `block` holds E3, E7, EB or EF, or the text
+    ⋯ or ‥: see _WIDE.)"""
     cuts: list[tuple[int, int]] = []
     alterations: list[tuple[int, int]] = []
     find = text.find
+    wide = rule == _NEWEST and (0xEF in block or 0xE3 in block or 0xE7 in block or 0xEB in block
+                                or "\u22ef" in text or "\u2025" in text)
+    bracketed, alteration = _patterns_of(rule, wide)[0].match, _ALTERATION.match
     at = find("[", 0, limit)
-    bracketed, alteration = (_patterns_before()[0] if before else _BRACKETED).match, _ALTERATION.match
     while at >= 0:
         match = bracketed(text, at, limit)
         if match is not None and _is_cut(match.group()):
@@ -928,7 +981,33 @@ def _square_marks(text: str, limit: int, before: bool) -> tuple[list[tuple[int, 
             if match is not None:
                 alterations.append((at, match.end()))
         at = find("[", at + 1, limit)
+    if wide:
+        starts = [at for opener in _OTHER_OPENERS for at in _all(text, opener, limit)]
+        if find("\u7565", 0, limit) >= 0 or find("\ub7b5", 0, limit) >= 0:   # (an omission word: 略, 략)
+            starts += _all(text, "(", limit)
+        for at in starts:
+            match = bracketed(text, at, limit)
+            if match is not None and _is_cut(match.group()) and not _inside(alterations, at):
+                cuts.append((at, match.end()))
+        cuts.sort()
     return cuts, alterations
+
+
+def _inside(marks: list[tuple[int, int]], at: int) -> bool:
+    """Whether `at` lies inside one of the sorted, disjoint `marks` (a cut in other brackets never holds a '[' or
+    ']': it overlaps an alteration only when it lies inside it)."""
+    index = bisect.bisect_right(marks, at, key=itemgetter(0)) - 1   # (the last to start before it)
+    return index >= 0 and marks[index][0] < at < marks[index][1]
+
+
+def _all(text: str, needle: str, limit: int) -> list[int]:
+    """Where `needle` (one character) is in text[:limit]."""
+    found: list[int] = []
+    at = text.find(needle, 0, limit)
+    while at >= 0:
+        found.append(at)
+        at = text.find(needle, at + 1, limit)
+    return found
 
 
 def _pair(value: object, size: int) -> tuple[int, int] | None:
@@ -990,8 +1069,8 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
     elisions = elisions if type(elisions) is list else []
     alterations = alterations if type(alterations) is list else []
     record = resource.record_id.strip("<>")
-    before = _padded_before(doc.get("generator"))   # (a marker's shape: by the rule of the provpack that wrote it)
-    bracketed, possible_marker = _patterns_before() if before else (_BRACKETED, _POSSIBLE)
+    rule = _marker_rule(doc.get("generator"))   # (a marker's shape: by the rule of the provpack that wrote it)
+    shape_kept, shape_of = _SHAPES[rule]
     listed_cuts: list[tuple[int, int]] = []
     listed_alterations: list[tuple[int, int]] = []
     possible: list[tuple[int, int]] = []
@@ -1018,21 +1097,22 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
                 found = lines.line_column(start) if start <= size else None
                 out.append(f"{key}[{index}]: line {get('line')!r} column {get('column')!r}, but character {start}"
                            f" is at line {found[0] if found else '?'} column {found[1] if found else '?'}")
+            shape = shape_kept(marker) if len(marker) <= _SHAPES_KEPT else shape_of(marker)
             if key == "alterations":
                 listed_alterations.append((start, end))
-                if _ALTERATION.fullmatch(marker) is None or (bracketed.fullmatch(marker) and _is_cut(marker)):
+                if shape != "alteration":
                     out.append(f"{key}[{index}]: {marker!r} at {start}-{end} is not an editorial mark ('[sic]',"
                                " '[T]he')")
                 continue
             kind = get("kind")
             if kind == "bracketed":
                 listed_cuts.append((start, end))
-                if bracketed.fullmatch(marker) is None or not _is_cut(marker):
+                if shape != "bracketed":
                     out.append(f"{key}[{index}]: {marker!r} at {start}-{end} is not a bracketed elision marker"
                                " ('[...]', '[…]', '[. . .]')")
             elif kind != "possible":
                 out.append(f"{key}[{index}]: kind {kind!r} is not 'bracketed' or 'possible'")
-            elif possible_marker.fullmatch(marker) is None or not _is_cut(marker) or end > limit:
+            elif shape != "possible" or end > limit:
                 out.append(f"{key}[{index}]: {marker!r} at {start}-{end} is not a possible elision marker"
                            " ('...', '…', '. . .', '(...)', '(…)') before the trailer")
             else:
@@ -1056,7 +1136,7 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
     out += alignment_messages(doc, text)   # (what alignment with an original adds: origcheck.py)
     if not full:
         return out
-    cuts, square = _square_marks(text, limit, before)
+    cuts, square = _square_marks(text, block, limit, rule)
     if listed_cuts != cuts:
         out.append("elisions: the bracketed ones are not the text's bracketed cuts before the trailer ("
                    + _difference(cuts, listed_cuts, "a bracketed cut") + ")")
