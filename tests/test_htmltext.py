@@ -445,8 +445,8 @@ def test_a_standfirst_in_the_articles_header_is_part_of_the_story() -> None:
     ("since 1954.<sup><a href='#fn1'>1</a></sup> Then", "since 1954. Then"),
     ("a budget<sup>*</sup> and a plan<sup>\u2020</sup> and notes<sup>3, 4</sup>.", "a budget and a plan and notes."),
     ("Wikipedia says so.<sup class=reference><a href='#cite_note-7'>[7]</a></sup>", "Wikipedia says so."),
-    ("कल भारी<sup>1</sup> बारिश<sup>2</sup> हुई।",
-     "कल भारी बारिश हुई।"),
+    ("कल बारिश<sup>2</sup> हुई, सड़क<sup>3</sup> पर पानी।",
+     "कल बारिश हुई, सड़क पर पानी।"),
     ("المكتوبُ<sup>3</sup> أمس.",
      "المكتوبُ أمس."),
     # after the sentence punctuation of other scripts: a danda, an ideographic full stop and comma, an Arabic
@@ -467,7 +467,7 @@ def test_a_standfirst_in_the_articles_header_is_part_of_the_story() -> None:
 ])
 def test_footnote_reference_marks_are_not_text(inner: str, expected: str) -> None:
     """A <sup> holding only a footnote mark (digits, [n], *, a dagger, a #fragment link) is left out; after a
-    word whose last letters carry combining marks too (Hindi `भारी`, `बारिश`; Arabic `المكتوبُ`), after the
+    word of three letters whose letters carry combining marks (Hindi `बारिश`, `सड़क`; Arabic `المكتوبُ`), after the
     closing punctuation of any script (`गया।`, `散步。`, `ذهب؟`, `」`), and after two Han, kana or Hangul
     characters (`中国`, `東京`, `한국`)."""
     assert html_to_text(f"<body><article><p>{inner}</p></article></body>") == (expected + "\n", "article")
@@ -500,6 +500,9 @@ def test_closing_punctuation_is_the_same_on_every_python() -> None:
     ("so 1,000<sup>2</sup> is a million; 100<sup>2</sup> is ten thousand",
      "so 1,0002 is a million; 1002 is ten thousand"),
     ("completed in 1954<sup>1</sup> and", "completed in 19541 and"),
+    # a word of two letters, each with its vowel sign (km, cm in Hindi), and a full-width bracketed expression
+    ("क्षेत्रफल 32,87,263 किमी<sup>2</sup> और 5 सेमी<sup>2</sup> है।", "क्षेत्रफल 32,87,263 किमी2 और 5 सेमी2 है।"),
+    ("式（a+b）<sup>2</sup>を展開する。", "式（a+b）2を展開する。"),
     ("the unit square [0,1]<sup>2</sup> and {x}<sup>3</sup> and ⟨x⟩<sup>2</sup> and ［x］<sup>2</sup>",
      "the unit square [0,1]2 and {x}3 and ⟨x⟩2 and ［x］2"),
     ("面积 5米<sup>2</sup>、宽 5厘米<sup>2</sup>、一<sup>1</sup>",   # (a number's unit)

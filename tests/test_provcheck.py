@@ -880,3 +880,13 @@ def test_the_verifiers_markers_are_the_writers(marker: str) -> None:
     else:
         expected = "alteration" if elisions._ALTERATION.fullmatch(marker) else None
     assert provcheck._shape_of(marker) == expected
+
+
+@pytest.mark.parametrize("generator", [["provpack 0.6.0"], {"v": 1}])
+def test_a_generator_that_is_no_text_is_checked_by_the_newest_rules_not_a_type_error(generator: object) -> None:
+    """A hostile record's generator may be any JSON value: a list (which a cached lookup cannot hash) is taken as
+    none, the newest rules; no 'unhashable type' in a message, and the record's other checks still run."""
+    doc = provenance(PADDED, record_id=RID, target="urn:x", generator="provpack 0.6.0")
+    doc["generator"] = generator
+    assert explain(doc, facts_for(PADDED)) == ([], True)
+    assert sound(doc, facts_for(PADDED))

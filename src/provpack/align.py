@@ -597,7 +597,7 @@ def _word_kind(excerpt_word: str, source_word: str, loose_initial: bool) -> Diff
         return None
     if loose_initial and excerpt_word[1:] == source_word[1:]:
         return None
-    if _MAYBE_POINTED_RE.search(excerpt_word) is not None or _MAYBE_POINTED_RE.search(source_word) is not None:
+    if _POINTS_RE.search(excerpt_word) is not None or _POINTS_RE.search(source_word) is not None:   # (points in one)
         return _pointing_kind(excerpt_word, source_word)
     if (excerpt_word.lower() == source_word.lower() or excerpt_word.upper() == source_word
             or excerpt_word == source_word.upper()):

@@ -62,9 +62,10 @@ _STORY_TAGS = frozenset("html body main article".split())
 _FOOTNOTE_MARK_RE = re.compile(r"\[\s*[^\W_]{1,4}\s*\]|\(\s*\d{1,3}\s*\)|[*\u2020\u2021\u00a7\u00b6]{1,3}")
 _FOOTNOTE_NUMBER_RE = re.compile(r"\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*")
 # Bare digits in a <sup> are a footnote mark after a word of three or more letters or closing punctuation,
-# unless that is the ")" of an expression ("(a+b)", no spaces, an operator inside). A letter's combining marks
-# count as letters of the word: a Hindi word ends in a vowel sign (`बारिश`), an Arabic one in a vowel point.
-_LONG_WORD_END_RE = re.compile(rf"(?<![^\W_{COMBINING_MARKS}])[^\W\d_](?:[^\W\d_]|[{COMBINING_MARKS}]){{2,}}$")
+# unless that is the ")" of an expression ("(a+b)", no spaces, an operator inside). Letters are counted with
+# the combining marks after them, which are not letters: a Hindi word of three ends in a vowel sign (`बारिश`),
+# an Arabic one in a vowel point; `किमी` (km) is two letters, each with its vowel sign, and its `2` an exponent.
+_LONG_WORD_END_RE = re.compile(rf"(?<![^\W_{COMBINING_MARKS}])(?:[^\W\d_][{COMBINING_MARKS}]*){{3,}}$")
 # Two Han, kana or Hangul characters are a word too (`中国`, `東京`, `한국`): each is a syllable or a morpheme.
 _DENSE_WORD_END_RE = re.compile(
     r"(?<![^\W_])[\u3005\u3006\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
@@ -84,7 +85,7 @@ _NOT_CLOSING_BRACKET_RE = re.compile(r"SQUARE BRACKET|CURLY BRACKET|SUPERSCRIPT|
 _MATHEMATICAL_BLOCKS = (("\u2300", "\u23ff"), ("\u27c0", "\u27ef"), ("\u2980", "\u29ff"))
 
 
-_EXPRESSION_END_RE = re.compile(r"\([^\s()]*[+\-\u2212\u00d7*/=^][^\s()]*\)$")
+_EXPRESSION_END_RE = re.compile(r"[(\uff08][^\s()\uff08\uff09]*[+\-\u2212\u00d7*/=^\uff0b\uff0d\uff1d][^\s()\uff08\uff09]*[)\uff09]$")
 _FOOTNOTE_BEFORE_CHARS = 24
 _FOOTNOTE_LINK_CHARS = 20
 _HEADER_DEPTH = 3
@@ -571,7 +572,7 @@ def _footnote_reference(node: _Node, before: str) -> bool:
         return True
     if not tail or not _closing_punctuation(tail[-1]):
         return False
-    return not (tail[-1] == ")" and _EXPRESSION_END_RE.search(tail))
+    return not (tail[-1] in ")\uff09" and _EXPRESSION_END_RE.search(tail))
 
 
 class _TextWriter:

@@ -642,7 +642,8 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                 return False
             limit = pair[0]
         prefix_of_id = f"{resource.record_id.strip('<>')}#elision-"
-        shape_kept, shape_of = _SHAPES[_marker_rule(get("generator"))]   # (by the rule of the provpack that wrote it)
+        generator = get("generator")   # (by the rule of the provpack that wrote it; a list would not hash)
+        shape_kept, shape_of = _SHAPES[_marker_rule(generator if type(generator) is str else None)]
         previous = 0
         for mark in elisions:
             start, end, byte_start, byte_end = _SPAN(mark)
@@ -1069,7 +1070,8 @@ def _derived(doc: dict[str, Any], text: str, block: bytes, resource: ResourceFac
     elisions = elisions if type(elisions) is list else []
     alterations = alterations if type(alterations) is list else []
     record = resource.record_id.strip("<>")
-    rule = _marker_rule(doc.get("generator"))   # (a marker's shape: by the rule of the provpack that wrote it)
+    generator = doc.get("generator")   # (a marker's shape: by the rule of the provpack that wrote it)
+    rule = _marker_rule(generator if type(generator) is str else None)   # (cached: a list would not hash)
     shape_kept, shape_of = _SHAPES[rule]
     listed_cuts: list[tuple[int, int]] = []
     listed_alterations: list[tuple[int, int]] = []
