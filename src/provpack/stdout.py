@@ -91,12 +91,8 @@ def whole_stdout() -> Iterator[None]:
     """Replace sys.stdout for the block with one whose writes are complete or raise OutputError."""
     original = sys.stdout
     if original is None:   # closed by the shell (`>&-`): the output goes nowhere, as print() sends it, for every command
-        with open(os.devnull, "w", encoding="utf-8") as null:
-            sys.stdout = null
-            try:
-                yield
-            finally:
-                sys.stdout = original
+        with _null_for("stdout"):
+            yield
         return
     target = getattr(original, "buffer", None)
     if target is None:   # a stand-in without bytes underneath (a test's StringIO): leave it be
@@ -125,17 +121,24 @@ def present_stderr() -> Iterator[None]:
     """sys.stderr for the block; when the shell closed it (`2>&-`, Python's sys.stderr is None), /dev/null in its
     place: the messages go nowhere, not to standard output (where print(file=None) sends them), and a progress bar
     or a log handler finds a stream. The exit code stays as it is."""
-    original = sys.stderr
-    if original is not None:
+    if sys.stderr is not None:
         yield
         return
     # (the lowest free descriptor: 2 itself when only it was closed, which then no output file of the run can take)
+    with _null_for("stderr"):
+        yield
+
+
+@contextlib.contextmanager
+def _null_for(stream: str) -> Iterator[None]:
+    """sys.stdout or sys.stderr (`stream`), which the shell closed (None), as /dev/null for the block; None again
+    after it."""
     with open(os.devnull, "w", encoding="utf-8") as null:
-        sys.stderr = null
+        setattr(sys, stream, null)
         try:
             yield
         finally:
-            sys.stderr = original
+            setattr(sys, stream, None)
 
 
 def _drop_the_rest(target: BinaryIO) -> None:
