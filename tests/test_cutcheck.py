@@ -151,14 +151,14 @@ def test_a_possible_marker_at_a_segment_end_is_told() -> None:
 
 def test_a_marker_in_the_title_and_one_with_no_segment() -> None:
     """A marker in the header cuts nothing (its scope paragraph-start); a quote of markers only has no
-    neighbours."""
+    neighbours. (A header line holds no bracketed cut: such a line is quoted text, document.py.)"""
     original = "The pier closes. Engineers found rot.\n"
-    doc, excerpt = written("12 November 2017\n\nThe Harbour Times: The pier [...] closes\n\nEngineers found rot.\n",
+    doc, excerpt = written("12 November 2017\n\nThe Harbour Times: The pier ... closes\n\nEngineers found rot.\n",
                            original)
     _, [(scope, cut)] = expected(doc, excerpt, original)
     assert doc["elisions"][0]["omitted_reason"] == cutcheck.HEADER
     assert scope == "paragraph-start" and told(cut) == (
-        None, (cutcheck.HEADER,), "the marker is in the title/header, before the quoted text (parts.body 60-80)")
+        None, (cutcheck.HEADER,), "the marker is in the title/header, before the quoted text (parts.body 58-78)")
     doc, excerpt = written("[...] ... [...]\n", original)
     _, cuts_of = expected(doc, excerpt, original)
     assert [e["omitted_reason"] for e in doc["elisions"]] == [cutcheck.ALONE] * 3

@@ -779,8 +779,8 @@ def test_a_record_of_provpack_before_0_5_is_checked_by_its_rule_of_padding(gener
     assert not sound(new, facts_for(PADDED))
 
 
-# A Hebrew editor's `[\u200f...\u200f]` (RLM), isolates, a Japanese `[中略]` and `（中略）`, a `［……］`, a `⋯⋯`
-MARKED = ("a [\u200f...\u200f] b [\u2067\u2026\u2069] c [\u4e2d\u7565] d \uff08\u4e2d\u7565\uff09 e \uff3b\u2026\u2026\uff3d f"
+# A Hebrew editor's `[\u200f...\u200f]` (RLM), isolates, a Japanese `[中略]` and `【中略】`, a `［……］`, a `⋯⋯`
+MARKED = ("a [\u200f...\u200f] b [\u2067\u2026\u2069] c [\u4e2d\u7565] d \u3010\u4e2d\u7565\u3011 e \uff3b\u2026\u2026\uff3d f"
           " \u22ef\u22ef g")
 
 
@@ -799,7 +799,7 @@ def _written(text: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("generator", ["provpack 0.5.0", "provpack 0.5", "provpack 0.5.3.dev1", "provpack 0.4.0"])
 def test_a_record_of_provpack_before_0_6_is_checked_by_its_rule_of_markers(generator: str) -> None:
-    """Before 0.6.0 provpack read `[\\u200f...\\u200f]` and `[中略]` as alterations and knew no `（中略）`, `［……］`
+    """Before 0.6.0 provpack read `[\\u200f...\\u200f]` and `[中略]` as alterations and knew no `【中略】`, `［……］`
     or `⋯⋯`: its records pass as written; the same record said to be 0.6.0's fails, word for word."""
     old = provenance(MARKED, record_id=RID, target="urn:x", generator=generator, pad=PAD_0_5)
     assert (old["elisions"], [a["marker"] for a in old["alterations"]]) == (   # type: ignore[attr-defined]
@@ -828,7 +828,7 @@ def test_markers_padded_by_direction_marks_and_east_asian_marks_pass(generator: 
     new = _written(MARKED)
     assert [(e["marker"], e["kind"]) for e in new["elisions"]] == [
         ("[\u200f...\u200f]", "bracketed"), ("[\u2067\u2026\u2069]", "bracketed"), ("[\u4e2d\u7565]", "bracketed"),
-        ("\uff08\u4e2d\u7565\uff09", "bracketed"), ("\uff3b\u2026\u2026\uff3d", "bracketed"), ("\u22ef\u22ef", "possible")]
+        ("\u3010\u4e2d\u7565\u3011", "bracketed"), ("\uff3b\u2026\u2026\uff3d", "bracketed"), ("\u22ef\u22ef", "possible")]
     new["generator"] = generator
     for full in (False, True):
         assert explain(new, facts_for(MARKED), full=full) == ([], True)
@@ -843,19 +843,19 @@ def test_markers_padded_by_direction_marks_and_east_asian_marks_pass(generator: 
 
 
 def test_a_mark_in_other_brackets_inside_an_alteration_is_no_cut_deep() -> None:
-    """--deep: `（中略）` inside `[注（中略）]` is part of the alteration, as elisions.py reads it; listing it as a cut
+    """--deep: `【中略】` inside `[注【中略】]` is part of the alteration, as elisions.py reads it; listing it as a cut
     too is said."""
-    text = "a [\u6ce8\uff08\u4e2d\u7565\uff09] b (\u4e2d\u7565) c"
+    text = "a [\u6ce8\u3010\u4e2d\u7565\u3011] b \u3010\u4e2d\u7565\u3011 c"
     doc = _written(text)
     assert ([e["marker"] for e in doc["elisions"]], [a["marker"] for a in doc["alterations"]]) == (
-        ["(\u4e2d\u7565)"], ["[\u6ce8\uff08\u4e2d\u7565\uff09]"])
+        ["\u3010\u4e2d\u7565\u3011"], ["[\u6ce8\u3010\u4e2d\u7565\u3011]"])
     assert explain(doc, facts_for(text), full=True) == ([], True)
     inner = copy.deepcopy(doc["elisions"][0])
-    inner.update(marker="\uff08\u4e2d\u7565\uff09", start=4, end=8, byte_start=6, byte_end=18, column=5)
+    inner.update(marker="\u3010\u4e2d\u7565\u3011", start=4, end=8, byte_start=6, byte_end=18, column=5)
     inner["@id"] = f"{RID.strip('<>')}#elision-4"
     inner["oa:hasTarget"]["oa:hasSelector"] = [
         {"@type": "oa:TextPositionSelector", "oa:start": 4, "oa:end": 8},
-        {"@type": "oa:TextQuoteSelector", "oa:exact": "\uff08\u4e2d\u7565\uff09", "oa:prefix": "a [\u6ce8",
+        {"@type": "oa:TextQuoteSelector", "oa:exact": "\u3010\u4e2d\u7565\u3011", "oa:prefix": "a [\u6ce8",
          "oa:suffix": text[8:]}]
     doc["elisions"].insert(0, inner)
     assert explain(doc, facts_for(text), full=True) == ([
@@ -863,9 +863,43 @@ def test_a_mark_in_other_brackets_inside_an_alteration_is_no_cut_deep() -> None:
         " bracketed cut: 4-8)"], True)
 
 
+# Since 0.6.0 too: an omission word in parentheses is a possible cut, three middle dots an ellipsis
+MIDDLE = ("a \uff08\u4e2d\u7565\uff09 b (\uc0dd\ub7b5) c [\u00b7\u00b7\u00b7] d \uff3b\u30fb\u30fb\u30fb\uff3d e (\u00b7\u00b7\u00b7) f"
+          " \u30fb\u30fb\u30fb g")
+
+
+def test_an_omission_word_in_parentheses_is_a_possible_cut_and_middle_dots_an_ellipsis() -> None:
+    """`（中略）` and `(생략)` are possible cuts (prose writes them: a glossary's `WHO（略）`), `[···]` and `［・・・］`
+    bracketed ones, `(···)` and `・・・` possible: the record elisions.py writes passes; the same cuts said to be
+    bracketed (as this session's first reading had `（中略）`), or `[···]` an alteration, are said."""
+    doc = _written(MIDDLE)
+    assert ([(e["marker"], e["kind"]) for e in doc["elisions"]], doc["alterations"]) == ([
+        ("\uff08\u4e2d\u7565\uff09", "possible"), ("(\uc0dd\ub7b5)", "possible"), ("[\u00b7\u00b7\u00b7]", "bracketed"),
+        ("\uff3b\u30fb\u30fb\u30fb\uff3d", "bracketed"), ("(\u00b7\u00b7\u00b7)", "possible"), ("\u30fb\u30fb\u30fb", "possible")], [])
+    for full in (False, True):
+        assert explain(doc, facts_for(MIDDLE), full=full) == ([], True)
+    assert sound(doc, facts_for(MIDDLE))
+    for index in (0, 1):
+        wrong = copy.deepcopy(doc)
+        wrong["elisions"][index]["kind"] = "bracketed"
+        mark = wrong["elisions"][index]
+        assert explain(wrong, facts_for(MIDDLE)) == ([
+            f"elisions[{index}]: {mark['marker']!r} at {mark['start']}-{mark['end']} {_NOT_CUT}"], True)
+        assert not sound(wrong, facts_for(MIDDLE))
+    wrong = copy.deepcopy(doc)
+    wrong["elisions"][2]["kind"] = "possible"
+    assert explain(wrong, facts_for(MIDDLE)) == ([
+        "elisions[2]: '[\u00b7\u00b7\u00b7]' at 16-21 is not a possible elision marker ('...', '\u2026', '. . .',"
+        " '(...)', '(\u2026)') before the trailer"], True)
+    old = copy.deepcopy(doc)
+    old["generator"] = "provpack 0.5.0"   # (0.5.0 read `[···]` as an alteration and knew none of the others)
+    assert not sound(old, facts_for(MIDDLE))
+
+
 @given(st.lists(st.sampled_from(["[", "]", "(", ")", "\uff08", "\uff09", "\uff3b", "\uff3d", "\u3010", "\u3011", "\u3014",
                                  "\u3015", ".", "\u2026", "\u22ef", "\u2025", "\uff0e", " ", "\t", "\u3000", "\u200b",
-                                 "\u200f", "\u2067", "\u202e", "\n", "a", "\u4e2d\u7565", "\u7565", "\ud6c4\ub7b5", "sic"]),
+                                 "\u200f", "\u2067", "\u202e", "\n", "a", "\u4e2d\u7565", "\u7565", "\ud6c4\ub7b5", "sic",
+                                 "\u00b7", "\u30fb", "\u00b7\u00b7\u00b7", "\u30fb\u30fb"]),
                 max_size=12).map("".join))
 def test_the_verifiers_markers_are_the_writers(marker: str) -> None:
     """provcheck writes the rules of markers again (it imports nothing of the writer): by the newest rule each

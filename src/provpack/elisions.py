@@ -1,12 +1,16 @@
 """Document -> elision markers, editorial alterations and the quoted segments between cuts.
 
 Bracketed markers are certain cuts: an ellipsis in square brackets (`[...]`, `[…]`, `[. . .]`,
-`[ ... ]`, `[....]`, and the full-width `［……］`, `【……】`, `〔……〕`), and a word for "left out" in
-square brackets or parentheses (`（中略）`, `［中略］`, `[前略]`, `(후략)`: OMISSION_WORDS).
-Unbracketed ones (`...`, `…`, `. . .`, `....`, `(...)`, `(…)`, and the East Asian `……`, `⋯⋯`,
-`‥‥`, `．．．`, `（……）`) are only possible cuts: they are often real ellipses, and only the
-original can tell. Other square-bracketed text (`[sic]`, `[T]he`, `[emphasis added]`) is an
-editorial alteration, not a cut; a mark in other brackets inside it is part of it.
+`[ ... ]`, `[....]`, the full-width `［……］`, `【……】`, `〔……〕`, and three or more of Korea's
+middle dots `[···]` or Japan's `［・・・］`), and a word for "left out" in square, lenticular or
+tortoise-shell brackets (`［中略］`, `[前略]`, `【中略】`, `〔후략〕`: OMISSION_WORDS). Unbracketed ones
+(`...`, `…`, `. . .`, `....`, `(...)`, `(…)`, the East Asian `……`, `⋯⋯`, `‥‥`, `．．．`, `（……）`,
+`···`, `・・・` (three or more: one is common punctuation), and an omission word in parentheses,
+`（中略）`, `(생략)`, which prose also writes: `WHO（略）世界保健機関`, `主语（省略）`) are only
+possible cuts: they are often real ellipses or words, and only the original can tell. Angle
+brackets (`〈中略〉`, `《中略》`, `＜中略＞`) hold no marker (a known limit). Other square-bracketed
+text (`[sic]`, `[T]he`, `[emphasis added]`) is an editorial alteration, not a cut; a mark in other
+brackets inside it is part of it.
 
 A marker's dots (or word) may be padded (inside its brackets) and spaced by _PAD: every space of
 Unicode (category Zs: the space, no-break, thin, hair, en, em, ideographic spaces, ...), the tab,
@@ -43,6 +47,9 @@ _PAD = ("\t \u00a0\u061c\u1680\u2000-\u200b\u200e\u200f\u202a-\u202c\u202f\u205f
 _SPACE = f"[{_PAD}]"
 _DOT = "[.\u2025\u2026\u22ef\uff0e]"   # . ‥ (two dots) … ⋯ (the midline one, Taiwan's) ． (full width)
 _DOTS = rf"{_SPACE}*(?:{_DOT}{_SPACE}*)+"   # what an ellipsis in brackets holds
+# Three or more middle dots, Korea's `···` (U+00B7) or Japan's `・・・` (U+30FB), side by side: an ellipsis (one or
+# two are common punctuation, `l·l`, `ジョン・スミス`)
+_MIDDLE_DOTS = "\u00b7{3,}|\u30fb{3,}"
 # Words for "left out" that, in brackets or parentheses, mark a cut in Japanese, Chinese and Korean quotations:
 # 略 (omitted), 中略/前略/後略 (from the middle, start, end; 后略 simplified), 上略/下略 (above, below), 以下略 and
 # 以下省略 (the rest), 省略 (omitted); Korean 중략/후략/하략/상략/생략 (the same words). Not 전략 (前略, but also
@@ -50,19 +57,20 @@ _DOTS = rf"{_SPACE}*(?:{_DOT}{_SPACE}*)+"   # what an ellipsis in brackets holds
 OMISSION_WORDS = ("中略", "前略", "後略", "后略", "上略", "下略", "以下略", "以下省略", "省略", "略",
                   "중략", "후략", "하략", "상략", "생략")
 _WORDS = "|".join(OMISSION_WORDS)
-_OTHER_OPENERS = ("\uff3b", "\u3010", "\u3014", "\uff08")   # where a bracketed cut not at '[' or '(' starts: ［ 【 〔 （
-_OMISSION_ENDS = ("\u7565", "\ub7b5")   # 略 략: a text without them holds no omission word (so no '(' is tried)
+_OTHER_OPENERS = ("\uff3b", "\u3010", "\u3014")   # where a bracketed cut not at '[' starts: ［ 【 〔
+_OMISSION_ENDS = ("\u7565", "\ub7b5")   # 略 략: the last character of every omission word
 _ALTERATION = re.compile(r"\[[^\[\]\r\n]{1,80}\]")
 _DOT_PAIR = re.compile(rf"\.(?={_SPACE}?\.)")   # where a dotted possible elision can start (re finds '.' fast)
 # The characters possible_matches looks for (made once: iterating a str makes each character past U+00FF anew)
 _NEEDLES = ("(", "\u2026")
-_WIDE_NEEDLES = (*_NEEDLES, "\uff08", "\uff0e", "\u22ef", "\u2025")
+_WIDE_NEEDLES = (*_NEEDLES, "\uff08", "\uff0e", "\u22ef", "\u2025", "\u00b7", "\u30fb")   # (one character each: a
+# needle found up to a window's end, see _starts)
 _WINDOW = 1 << 20   # characters whose candidate starts possible_matches gathers at once
-# The characters only East Asian marks hold: ⋯ ‥ and the first bytes, in UTF-8, of （ ） ［ ］ ． (EF), 【 】 〔 〕
-# (E3), 略 (E7) and 략 (EB). A text without them holds no East Asian mark, and the patterns without those marks
+# The characters only East Asian marks hold: ⋯ ‥ ··· and the first bytes, in UTF-8, of （ ） ［ ］ ． (EF), 【 】 〔 〕
+# ・ (E3), 略 (E7) and 략 (EB). A text without them holds no East Asian mark, and the patterns without those marks
 # (_LATIN) find in it what the full ones (wide_patterns) would; they compile at a fifth of the cost, and match faster.
-_WIDE_CHARACTERS = ("\u22ef", "\u2025", *_OTHER_OPENERS, "\uff09", "\uff3d", "\u3011", "\u3015", "\uff0e",
-                    *_OMISSION_ENDS)
+_WIDE_CHARACTERS = ("\u22ef", "\u2025", *_OTHER_OPENERS, "\uff08", "\uff09", "\uff3d", "\u3011", "\u3015",
+                    "\uff0e", *_OMISSION_ENDS, "\u00b7\u00b7\u00b7", "\u30fb")
 _LATIN = (
     re.compile(rf"\[{_SPACE}*(?:[.\u2026]{_SPACE}*)+\]"),
     # One leading character class, then the branch it selects: the same matches as
@@ -79,23 +87,25 @@ def wide_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     r"""The bracketed and the possible cuts, East Asian marks and all (compiled when a text first needs them).
 
     Bracketed: an opening bracket (a group for each but the last, which the conditionals ask for), then an
-    ellipsis (not in parentheses: `(...)` is a possible cut) or a word, then the bracket that closes the one it
-    opened: `[...]` `［……］` `【……】` `〔…〕` `[中略]` `［中略］` `【中略】` `〔中略〕` `(中略)` `（中略）`. (Written
-    so, each part once, it compiles six times faster than six alternatives: each _SPACE is most of re's work.)
+    ellipsis or a word, then the bracket that closes the one it opened: `[...]` `［……］` `【……】` `〔…〕` `[···]`
+    `［・・・］` `[中略]` `［中略］` `【中略】` `〔中略〕`. (Written so, each part once, it compiles faster than an
+    alternative for each bracket: each _SPACE is most of re's work.)
     Possible: one leading character class, then the branch it selects: the same matches as
-    `\(...\)|（...）|\.(?: ?\.){2,}|…+|．(?: ?．){2,}|⋯+|‥‥+`.
+    `\((?:...|···|中略)\)|（...）|\.(?: ?\.){2,}|…+|．(?: ?．){2,}|⋯+|‥‥+|···+|・・・+`.
     """
     return (
-        re.compile(r"(?:(\()|(\uff08)|(\[)|(\uff3b)|(\u3010)|\u3014)"
-                   rf"{_SPACE}*(?:(?(1)(?!)|(?(2)(?!)|{_DOT}(?:{_SPACE}*{_DOT})*))|{_WORDS}){_SPACE}*"
-                   r"(?(1)\)|(?(2)\uff09|(?(3)\]|(?(4)\uff3d|(?(5)\u3011|\u3015)))))"),
-        re.compile(r"[(\uff08.\uff0e\u2026\u22ef\u2025]"
-                   rf"(?:(?:(?<=(\())|(?<=\uff08)){_DOTS}(?(1)\)|\uff09)"   # (...) (…) （……）
+        re.compile(r"(?:(\[)|(\uff3b)|(\u3010)|\u3014)"
+                   rf"{_SPACE}*(?:{_DOT}(?:{_SPACE}*{_DOT})*|{_MIDDLE_DOTS}|{_WORDS}){_SPACE}*"
+                   r"(?(1)\]|(?(2)\uff3d|(?(3)\u3011|\u3015)))"),
+        re.compile(r"[(\uff08.\uff0e\u2026\u22ef\u2025\u00b7\u30fb]"
+                   rf"(?:(?:(?<=(\())|(?<=\uff08))(?:{_DOTS}|{_SPACE}*(?:{_MIDDLE_DOTS}|{_WORDS}){_SPACE}*)"
+                   r"(?(1)\)|\uff09)"                                         # (...) (…) （……） (···) （中略）
                    rf"|(?<=\.)(?:{_SPACE}?\.){{2,}}"                            # ... . . . ....
                    r"|(?<=\u2026)\u2026*"                                      # … ……
                    rf"|(?<=\uff0e)(?:{_SPACE}?\uff0e){{2,}}"                    # ．．．
                    r"|(?<=\u22ef)\u22ef*"                                      # ⋯ ⋯⋯
-                   r"|(?<=\u2025)\u2025+)"),                                   # ‥‥
+                   r"|(?<=\u2025)\u2025+"                                      # ‥‥
+                   r"|(?<=\u00b7)\u00b7{2,}|(?<=\u30fb)\u30fb{2,})"),          # ··· ・・・
     )
 
 
@@ -111,15 +121,16 @@ def east_asian(raw: bytes, text: str) -> bool:
     E3, EF, E7, EB) and the others in the text (found at once in a text of Latin-1 characters; str.isascii()
     costs nothing)."""
     return not text.isascii() and (0xEF in raw or 0xE3 in raw or 0xE7 in raw or 0xEB in raw or "\u22ef" in text
-                                   or "\u2025" in text)
+                                   or "\u2025" in text or "\u00b7\u00b7\u00b7" in text)
 
 
 def is_cut(marker: str) -> bool:
     """Whether a marker (a match of a bracketed or possible pattern) stands for a cut: three dots or more ('.' and '．'
-    one each, '‥' two), one '…' or '⋯', or an omission word."""
+    one each, '‥' two), one '…' or '⋯', three middle dots side by side, or an omission word."""
     return ("\u2026" in marker or marker.count(".") >= 3 or "\u22ef" in marker
             or marker.count(".") + marker.count("\uff0e") + 2 * marker.count("\u2025") >= 3
-            or "\u7565" in marker or "\ub7b5" in marker)
+            or "\u7565" in marker or "\ub7b5" in marker or "\u00b7\u00b7\u00b7" in marker
+            or "\u30fb\u30fb\u30fb" in marker)
 
 
 def analyse(document: Document, *, path: str | None = None, max_markers: int | None = None) -> Analysis:
@@ -214,8 +225,8 @@ def holds_bracketed_mark(text: str, start: int, end: int) -> bool:
 
 
 def _other_bracketed(text: str, start: int, limit: int) -> list[tuple[int, int, str, ElisionKind | None]]:
-    """The bracketed cuts in text[start:limit] that do not start at '[' (`（中略）`, `［……］`, `(略)`), in order:
-    at East Asian brackets, and at '(' in a text that holds 略 or 략 (whose omission words end so)."""
+    """The bracketed cuts in text[start:limit] that do not start at '[' (`［……］`, `【中略】`), in order: at the
+    East Asian square, lenticular and tortoise-shell brackets."""
     find = text.find
     starts: list[int] = []
     for opener in _OTHER_OPENERS:   # (a tuple: see _NEEDLES)
@@ -223,11 +234,6 @@ def _other_bracketed(text: str, start: int, limit: int) -> list[tuple[int, int, 
         while at >= 0:
             starts.append(at)
             at = find(opener, at + 1, limit)
-    if any(find(last, start, limit) >= 0 for last in _OMISSION_ENDS):   # ('(' tried only then)
-        at = find("(", start, limit)
-        while at >= 0:
-            starts.append(at)
-            at = find("(", at + 1, limit)
     cuts: list[tuple[int, int, str, ElisionKind | None]] = []
     if starts:
         starts.sort()
@@ -249,7 +255,7 @@ def _too_many(document: Document, path: str | None, most: int) -> InputError:
 def possible_matches(text: str, limit: int) -> Iterator[re.Match[str]]:
     """What `wide_patterns()[1].finditer(text, 0, limit)` finds, trying the pattern only where a match can start.
 
-    A match starts with '(', '…', '⋯', '‥', '（', '．', or a '.' followed by another,
+    A match starts with '(', '…', '⋯', '‥', '（', '．', '·', '・', or a '.' followed by another,
     with or without one space between them; str.find and a pattern that starts with
     a literal '.' skip to those far faster than re's scan for a set of characters.
     """

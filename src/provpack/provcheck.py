@@ -854,7 +854,8 @@ def _list(doc: dict[str, Any], key: str, messages: list[str]) -> list[Any]:
 # The markers of docs/format.md ("Markers"), written here again: the verifier imports nothing of the writer.
 # What may pad and space a marker's dots: every Unicode space (Zs), the tab, U+200B, U+2060 and U+FEFF, and the
 # direction marks, isolates and embeddings U+061C, U+200E, U+200F, U+202A to U+202C and U+2066 to U+2069, since
-# provpack 0.6.0 (elisions.py), which also took the East Asian marks (`（中略）`, `［……］`, `⋯⋯`, `．．．`); 0.5.0
+# provpack 0.6.0 (elisions.py), which also took the East Asian marks (`［中略］`, `［……］`, `[···]`, `⋯⋯`, `．．．`,
+# `（中略）` possible); 0.5.0
 # took the same spaces but no direction mark, and no East Asian mark; before 0.5.0 only the space, U+00A0,
 # U+2009 and U+202F padded a marker. A record provpack wrote is checked by the rule of its version (its
 # `[\t...]` before 0.5.0, its `[\u200f...]` and `（中略）` before 0.6.0, are an alteration and text, not cuts).
@@ -867,7 +868,8 @@ MARKS_SINCE = (0, 6, 0)
 # (words for "left out" that, in brackets or parentheses, are a cut; each ends in 略 or 략, which _is_cut finds)
 _OMISSION_WORDS = ("中略", "前略", "後略", "后略", "上略", "下略", "以下略", "以下省略", "省略", "略",
                    "중략", "후략", "하략", "상략", "생략")
-_OTHER_OPENERS = "\uff3b\u3010\u3014\uff08"   # where a bracketed cut not at '[' or '(' starts: ［ 【 〔 （
+_OTHER_OPENERS = "\uff3b\u3010\u3014"   # where a bracketed cut not at '[' starts: ［ 【 〔
+_MIDDLE_DOTS = "\u00b7{3,}|\u30fb{3,}"   # three or more of Korea's `···` or Japan's `・・・`, side by side
 
 
 def _marker_patterns(pad: str, wide: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -879,13 +881,16 @@ def _marker_patterns(pad: str, wide: bool) -> tuple[re.Pattern[str], re.Pattern[
                 re.compile(rf"\({gap}*(?:[.\u2026]{gap}*)+\)|\.(?:{gap}?\.){{2,}}|\u2026+"))
     dot = "[.\u2025\u2026\u22ef\uff0e]"
     dots = rf"{gap}*(?:{dot}{gap}*)+"
-    # A bracket, an ellipsis (not in parentheses) or a word, the bracket closing it: each part once, conditionals
-    # choosing the closing bracket (re compiles it six times faster than six alternatives: `gap` is most of its work)
-    return (re.compile(r"(?:(\()|(\uff08)|(\[)|(\uff3b)|(\u3010)|\u3014)"   # ( （ [ ［ 【 〔
-                       rf"{gap}*(?:(?(1)(?!)|(?(2)(?!)|{dot}(?:{gap}*{dot})*))|{'|'.join(_OMISSION_WORDS)}){gap}*"
-                       r"(?(1)\)|(?(2)\uff09|(?(3)\]|(?(4)\uff3d|(?(5)\u3011|\u3015)))))"),
-            re.compile(rf"(?:(\()|\uff08){dots}(?(1)\)|\uff09)|(?:(\.)|\uff0e)(?:{gap}?(?(2)\.|\uff0e)){{2,}}"
-                       r"|\u2026+|\u22ef+|\u2025\u2025+"))
+    # A bracket, an ellipsis or a word, the bracket closing it: each part once, conditionals choosing the closing
+    # bracket (re compiles it faster than an alternative for each bracket: `gap` is most of its work); possible: an
+    # ellipsis or a word in parentheses, or an ellipsis alone
+    words = f"{_MIDDLE_DOTS}|{'|'.join(_OMISSION_WORDS)}"
+    return (re.compile(r"(?:(\[)|(\uff3b)|(\u3010)|\u3014)"   # [ ［ 【 〔
+                       rf"{gap}*(?:{dot}(?:{gap}*{dot})*|{words}){gap}*"
+                       r"(?(1)\]|(?(2)\uff3d|(?(3)\u3011|\u3015)))"),
+            re.compile(rf"(?:(\()|\uff08)(?:{dots}|{gap}*(?:{words}){gap}*)(?(1)\)|\uff09)"
+                       rf"|(?:(\.)|\uff0e)(?:{gap}?(?(2)\.|\uff0e)){{2,}}"
+                       rf"|\u2026+|\u22ef+|\u2025\u2025+|{_MIDDLE_DOTS}"))
 
 
 # The rules of markers, by the version of provpack that wrote a record: _RULES[_marker_rule(generator)]
@@ -893,8 +898,8 @@ _RULES = ((_PAD_BEFORE, False), (_PAD_0_5, False), (_PAD, True))
 _NEWEST = len(_RULES) - 1
 # The characters only East Asian marks hold (a marker or text without them is read by the newest rule's patterns
 # without those marks, which find there what the full ones would: they compile at a fifth of the cost); in UTF-8
-# all but ⋯ and ‥ start with E3, E7, EB or EF.
-_WIDE = frozenset("\u22ef\u2025\uff08\uff09\uff3b\uff3d\u3010\u3011\u3014\u3015\uff0e\u7565\ub7b5")
+# all but ⋯, ‥ and · start with E3, E7, EB or EF.
+_WIDE = frozenset("\u22ef\u2025\uff08\uff09\uff3b\uff3d\u3010\u3011\u3014\u3015\uff0e\u7565\ub7b5\u00b7\u30fb")
 _BRACKETED, _POSSIBLE = _marker_patterns(_PAD, False)
 
 
@@ -913,10 +918,11 @@ _KINDS = ("bracketed", "possible")
 
 def _is_cut(marker: str) -> bool:
     """Whether a match of the patterns stands for a cut: three dots or more ('.' and '．' one each, '‥' two), one
-    '…' or '⋯', or an omission word."""
+    '…' or '⋯', three middle dots side by side, or an omission word."""
     return ("\u2026" in marker or marker.count(".") >= 3 or "\u22ef" in marker
             or marker.count(".") + marker.count("\uff0e") + 2 * marker.count("\u2025") >= 3
-            or "\u7565" in marker or "\ub7b5" in marker)
+            or "\u7565" in marker or "\ub7b5" in marker or "\u00b7\u00b7\u00b7" in marker
+            or "\u30fb\u30fb\u30fb" in marker)
 
 
 @functools.lru_cache(maxsize=16)
@@ -965,12 +971,12 @@ def _square_marks(text: str, block: bytes, limit: int,
     """The bracketed cuts and the alterations before `limit`, by one of _RULES: at each '[', a cut, else an
     alteration, else neither; then (by the newest rule) the cuts in other brackets, but inside an alteration.
     (East Asian marks are looked for only where the text's UTF-8 `block` holds E3, E7, EB or EF, or the text
-    ⋯ or ‥: see _WIDE.)"""
+    ⋯, ‥ or ···: see _WIDE.)"""
     cuts: list[tuple[int, int]] = []
     alterations: list[tuple[int, int]] = []
     find = text.find
     wide = rule == _NEWEST and (0xEF in block or 0xE3 in block or 0xE7 in block or 0xEB in block
-                                or "\u22ef" in text or "\u2025" in text)
+                                or "\u22ef" in text or "\u2025" in text or "\u00b7\u00b7\u00b7" in text)
     bracketed, alteration = _patterns_of(rule, wide)[0].match, _ALTERATION.match
     at = find("[", 0, limit)
     while at >= 0:
@@ -984,8 +990,6 @@ def _square_marks(text: str, block: bytes, limit: int,
         at = find("[", at + 1, limit)
     if wide:
         starts = [at for opener in _OTHER_OPENERS for at in _all(text, opener, limit)]
-        if find("\u7565", 0, limit) >= 0 or find("\ub7b5", 0, limit) >= 0:   # (an omission word: 略, 략)
-            starts += _all(text, "(", limit)
         for at in starts:
             match = bracketed(text, at, limit)
             if match is not None and _is_cut(match.group()) and not _inside(alterations, at):
