@@ -231,6 +231,54 @@ def test_an_east_asian_ellipsis_in_the_original_is_its_own(ellipsis: str) -> Non
         None, "the original has the ellipsis itself: not an elision", False)
 
 
+PROOF = ("\u8bc1\u660e", "\u3002\u4f8b4 \u6c42\u89e3\u3002")   # 证明 。例4 求解。
+
+
+def _cut_alone(marker: str, kind: str, original: str) -> tuple[object, str | None, bool | None]:
+    """(omitted text, reason, confirmed) of `marker` between PROOF's two halves, aligned with `original`: a
+    bracketed one between two segments, a possible one inside one segment."""
+    excerpt = PROOF[0] + marker + PROOF[1]
+    at, after = len(PROOF[0]), len(PROOF[0]) + len(marker)
+    segments = [(0, len(excerpt))] if kind == "possible" else [(0, at), (after, len(excerpt))]
+    (elision,) = align(excerpt, segments, [(at, after, kind)], original).elisions
+    return (None if elision.omitted is None else elision.omitted.text), elision.reason, elision.confirmed
+
+
+@pytest.mark.parametrize("marker, own, kind", [
+    ("\uff08\u7565\uff09", "\uff08\u7565\uff09", "possible"),                     # （略） quoted with the original's own
+    ("(\uc0dd\ub7b5)", "( \uc0dd\ub7b5 )", "possible"),                              # (생략), spaced in the original
+    ("\uff3b\u7565\uff3d", "\uff08\u7565\uff09", "bracketed"),                     # ［略］ for the original's （略）
+    ("\u3010\u4e2d\u7565\u3011", "\uff08\u3000\u4e2d\u7565\u200f\uff09", "bracketed"),   # 【中略】, （　中略‏）
+])
+def test_an_omission_mark_in_the_original_is_its_own(marker: str, own: str, kind: str) -> None:
+    """A marker of an omission word where the original has the same word in brackets quotes the original's own
+    mark and cut nothing: `证明（略）。` against itself was a certain cut that "omitted" `（略）`."""
+    assert _cut_alone(marker, kind, PROOF[0] + own + PROOF[1]) == (
+        None, "nothing omitted: the original has the marker itself", False if kind == "possible" else None)
+
+
+def test_another_omission_mark_or_text_in_the_original_is_omitted() -> None:
+    """Another word in brackets, or the word with text beside it, is what the marker cut; the original's own
+    `[...]` quoted with a `[...]` stays a cut of nothing, as before."""
+    assert _cut_alone("\uff3b\u4e2d\u7565\uff3d", "bracketed", PROOF[0] + "\uff08\u7565\uff09" + PROOF[1]) == (
+        "\uff08\u7565\uff09", None, None)
+    assert _cut_alone("\uff08\u7565\uff09", "possible", PROOF[0] + "\uff08\u7565\uff09\u5982\u4e0b" + PROOF[1]) == (
+        "\uff08\u7565\uff09\u5982\u4e0b", None, True)
+    excerpt = "The pier [...] closes."
+    (elision,) = align(excerpt, [(0, 8), (15, 22)], [(9, 14, "bracketed")], excerpt).elisions
+    assert (elision.omitted, elision.reason) == (None, "nothing omitted: the segments are adjacent in the original")
+
+
+@pytest.mark.parametrize("ellipsis", ["\u00b7\u00b7\u00b7", "\u30fb\u30fb\u30fb", "(\u00b7\u00b7\u00b7\u00b7)"])
+def test_middle_dots_in_the_original_are_its_own_ellipsis(ellipsis: str) -> None:
+    """Korea's `···` and Japan's `・・・`, where the quote has its possible marker, are the original's own ellipsis."""
+    excerpt = "\u4ed6\u8bf4\u00b7\u00b7\u00b7\u6211\u4e0d\u77e5\u9053\u3002"   # 他说···我不知道。
+    original = "\u4ed6\u8bf4" + ellipsis + "\u6211\u4e0d\u77e5\u9053\u3002"
+    (elision,) = align(excerpt, [(0, len(excerpt))], [(2, 5, "possible")], original).elisions
+    assert (elision.omitted, elision.reason, elision.confirmed) == (
+        None, "the original has the ellipsis itself: not an elision", False)
+
+
 def test_crlf_and_bom_excerpt_gives_offsets_in_the_text_as_stored() -> None:
     """A BOM and CRLF line ends shift excerpt offsets but not what is found."""
     excerpt = (

@@ -13,7 +13,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provpack import cutcheck
+from provpack import cutcheck, origcheck
 from provpack.align import align
 from provpack.cutcheck import Cuts, Piece, pieces
 from provpack.document import parse_document
@@ -82,7 +82,7 @@ def quotes(draw: st.DrawFn) -> tuple[str, str]:
 
 def expected(doc: dict[str, Any], excerpt: str | None, original: str) -> tuple[Cuts, list[tuple[str | None, Any]]]:
     cuts = Cuts(pieces(doc, excerpt) or [], doc["segments"], doc["parts"]["body"], original)
-    return cuts, [cuts.cut(e["start"], e["end"], e["kind"]) for e in doc["elisions"]]
+    return cuts, [cuts.cut(e["start"], e["end"], e["kind"], e["marker"]) for e in doc["elisions"]]
 
 
 @given(quotes())
@@ -164,6 +164,42 @@ def test_a_marker_in_the_title_and_one_with_no_segment() -> None:
     assert [e["omitted_reason"] for e in doc["elisions"]] == [cutcheck.ALONE] * 3
     assert [told(cut) for _, cut in cuts_of] == [
         (None, (cutcheck.ALONE,), "no segment with words lies on either side of the marker")] * 3
+
+
+def test_an_omission_mark_quoting_the_originals_own_cuts_nothing() -> None:
+    """`［略］` where the original has `（略）` (the same word in brackets) quotes the original's own mark: nothing
+    omitted, MARKER_ITSELF, as alignment gives; the passage `（略）` this session's first reading gave, or another
+    reason, is said. `［中略］` there cut the `（略）`."""
+    original = "\u8bc1\u660e\uff08\u7565\uff09\u3002\u4f8b4 \u6c42\u89e3\u3002\n"   # 证明（略）。例4 求解。
+    doc, excerpt = written("\u8bc1\u660e\uff3b\u7565\uff3d\u3002\u4f8b4 \u6c42\u89e3\u3002\n", original)
+    (elision,) = doc["elisions"]
+    assert (elision["kind"], elision["omitted"], elision["omitted_reason"]) == (
+        "bracketed", None, cutcheck.MARKER_ITSELF)
+    _, [(scope, cut)] = expected(doc, excerpt, original)
+    assert scope == "between" and told(cut) == (None, (cutcheck.MARKER_ITSELF,), (
+        "characters 2-5 of the conversion text, from the end of segments[0] (2) to the start of segments[1] (5),"
+        " white space trimmed, hold words: '\uff08\u7565\uff09', the same omission mark as the marker"
+        " '\uff3b\u7565\uff3d'"))
+
+    def said(record: dict[str, Any]) -> list[str]:
+        origcheck._rules()   # (origcheck imports cutcheck when first needed)
+        cuts = Cuts(pieces(doc, excerpt) or [], doc["segments"], doc["parts"]["body"], original)
+        return origcheck._cut_messages("elisions[0]", record, cuts, original, [])
+
+    assert said(elision) == []
+    why = ("characters 2-5 of the conversion text, from the end of segments[0] (2) to the start of segments[1] (5),"
+           " white space trimmed, hold words: '\uff08\u7565\uff09', the same omission mark as the marker"
+           " '\uff3b\u7565\uff3d'")
+    passage = {"text": "\uff08\u7565\uff09", "start": 2, "end": 5}
+    assert said({**elision, "omitted": passage, "omitted_reason": None}) == [
+        f"elisions[0].omitted: a passage is omitted (between), but {why}"]
+    nothing = cutcheck.NOTHING_BY_SCOPE["between"]
+    assert said({**elision, "omitted_reason": nothing}) == [
+        f"elisions[0]: omitted_reason {nothing!r}, but {why}: alignment gives {cutcheck.MARKER_ITSELF!r}"]
+    doc, excerpt = written("\u8bc1\u660e\uff3b\u4e2d\u7565\uff3d\u3002\u4f8b4 \u6c42\u89e3\u3002\n", original)
+    assert doc["elisions"][0]["omitted"]["text"] == "\uff08\u7565\uff09"
+    _, [(_, cut)] = expected(doc, excerpt, original)
+    assert cut is not None and cut.passage == (2, 5)
 
 
 def test_a_cut_from_a_paragraph_start_stops_at_a_segment_found_there() -> None:

@@ -49,6 +49,10 @@ is placed for the segment to count as found: a three-word phrase shared with a h
 SHARED_CUT = "nothing omitted: a marker before it, with no word between them, omits the passage"
 """The reason of a marker whose passage the first marker of its run (no word between them) omits."""
 
+MARKER_ITSELF = "nothing omitted: the original has the marker itself"
+"""The reason of a marker of an omission word (`（略）`, `［中略］`) whose neighbours the original has either side of
+the same word in brackets: it quotes the original's own mark, `证明（略）。` against itself, and cut nothing."""
+
 _FALLBACK_WORDS = 3
 _MAX_HITS_PER_GRAM = 200
 _MAX_ALIGNED_GAP = 2000
@@ -98,7 +102,12 @@ _POINTS_RE = re.compile(f"[{_POINTS}]")
 _MAYBE_POINTED_RE = re.compile("[\u0591-\u06ed]")   # a quick test before the full one
 _PARAGRAPH_BREAK_RE = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n)|\n))+")
 # an ellipsis alone, in any brackets: `...`, `…`, the Chinese `……`, Taiwan's `⋯⋯`, `‥‥`, `．．．` (as cutcheck's)
-_ELLIPSIS_RE = re.compile(r"[\s(\[（［【〔]*(?:…+|⋯+|‥‥+|\.(?:\s?\.){2,3}|．(?:\s?．){2,3})[\s)\]）］】〕]*")
+_ELLIPSIS_RE = re.compile(r"[\s(\[（［【〔]*(?:…+|⋯+|‥‥+|\.(?:\s?\.){2,3}|．(?:\s?．){2,3}|···+|・・・+)[\s)\]）］】〕]*")
+# An omission word in brackets (in folded text, white space and invisible characters taken out: _unpadded), and
+# what is taken out: the characters that pad a marker (elisions._PAD) and any other white space (as cutcheck's)
+_OMISSION_MARK_RE = re.compile(r"[(\[（［【〔](以下省略|以下略|中略|前略|後略|后略|上略|下略|省略|略|중략|후략|하략|상략|생략)"
+                               r"[)\]）］】〕]")
+_UNPADDED_RE = re.compile(r"[\s\u061c\u200b\u200e\u200f\u202a-\u202c\u2060\u2066-\u2069\ufeff]+")
 _FOLD = str.maketrans(
     {
         **dict.fromkeys("‘’‚‛′`´", "'"),
@@ -925,7 +934,8 @@ def align(
     return Alignment(
         segments=tuple(found),
         elisions=_one_cut_per_run(
-            [_elision(index, elision, text_around, original, quoted) for index, elision in enumerate(elisions)],
+            [_elision(index, elision, text_around, original, quoted, excerpt[elision[0]:elision[1]])
+             for index, elision in enumerate(elisions)],
             text_around,
         ),
         differences=tuple(d for piece in placed if piece is not None for d in piece.differences),
@@ -1116,6 +1126,18 @@ def _one_cut_per_run(matches: list[ElisionMatch], around: _Around) -> tuple[Elis
     return tuple(matches)
 
 
+def _same_omission_mark(marker: str, text: str) -> bool:
+    """Whether `marker` is an omission word in brackets and `text` (the original's, between the marker's
+    neighbours) the same word in brackets, white space, invisible characters and the brackets' kind aside."""
+    if "\u7565" not in marker and "\ub7b5" not in marker:   # (略, 략: every omission word ends so)
+        return False
+    own = _OMISSION_MARK_RE.fullmatch(_UNPADDED_RE.sub("", marker))
+    if own is None:
+        return False
+    theirs = _OMISSION_MARK_RE.fullmatch(_UNPADDED_RE.sub("", _fold(text)))
+    return theirs is not None and theirs.group(1) == own.group(1)
+
+
 def _order_reason(earlier: list[tuple[int, int]], later: list[tuple[int, int]], original: str, inside: bool) -> str:
     """Why nothing is omitted between two quoted stretches (each as its pieces' spans) the original has out of order."""
     what, which, one = ("text", "text", "the text") if inside else ("segments", "segment", "the one")
@@ -1135,8 +1157,9 @@ def _elision(
     around: _Around,
     original: str,
     quoted: tuple[int, int],
+    marker: str,
 ) -> ElisionMatch:
-    """What the original has between the quoted text around one elision marker.
+    """What the original has between the quoted text around one elision marker (`marker`, its text).
 
     A marker inside a segment (a possible one) is judged by the pieces on either side of it, one
     between segments by the segments' spans in the original, which cover all their pieces.
@@ -1195,6 +1218,8 @@ def _elision(
     text = original[gap_start:gap_end]
     if kind == "possible" and text and _ELLIPSIS_RE.fullmatch(_fold(text)):
         return result(None, "the original has the ellipsis itself: not an elision", scope, False)
+    if text and _same_omission_mark(marker, text):
+        return result(None, MARKER_ITSELF, scope, False)
     if not _WORD_RE.search(text):
         if scope == "between":
             reason = "nothing omitted: the segments are adjacent in the original"

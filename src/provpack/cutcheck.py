@@ -40,7 +40,13 @@ _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n
 # An ellipsis alone (in folded text), in any brackets: `...`, `…`, the Chinese `……`, Taiwan's `⋯⋯`, `‥‥`, `．．．`
 # (as align's); before ELLIPSIS_SINCE, one `…` or three or four dots only (_ELLIPSIS_BEFORE: records then).
 _ELLIPSIS = re.compile(r"[\s(\[\uff08\uff3b\u3010\u3014]*(?:\u2026+|\u22ef+|\u2025\u2025+|\.(?:\s?\.){2,3}"
-                       r"|\uff0e(?:\s?\uff0e){2,3})[\s)\]\uff09\uff3d\u3011\u3015]*")
+                       r"|\uff0e(?:\s?\uff0e){2,3}|\u00b7{3,}|\u30fb{3,})[\s)\]\uff09\uff3d\u3011\u3015]*")
+# An omission word in brackets (`（略）`, `［中略］`), white space and invisible characters taken out (_UNPADDED),
+# as align's: a marker of one, quoting the original's own, cut nothing (MARKER_ITSELF; such markers are 0.6.0's)
+_OMISSION_MARK = re.compile("[(\\[\uff08\uff3b\u3010\u3014](\u4ee5\u4e0b\u7701\u7565|\u4ee5\u4e0b\u7565|\u4e2d\u7565|\u524d\u7565"
+                            "|\u5f8c\u7565|\u540e\u7565|\u4e0a\u7565|\u4e0b\u7565|\u7701\u7565|\u7565|\uc911\ub7b5|\ud6c4\ub7b5"
+                            "|\ud558\ub7b5|\uc0c1\ub7b5|\uc0dd\ub7b5)[)\\]\uff09\uff3d\u3011\u3015]")
+_UNPADDED = re.compile("[\\s\u061c\u200b\u200e\u200f\u202a-\u202c\u2060\u2066-\u2069\ufeff]+")
 _ELLIPSIS_BEFORE = re.compile(r"[\s(\[]*(?:\u2026|\.(?:\s?\.){2,3})[\s)\]]*")
 ELLIPSIS_SINCE = (0, 6, 0)
 _FOLD = str.maketrans({   # quote, dash and space variants as one, invisible characters dropped (as align's)
@@ -60,7 +66,7 @@ OUT_OF_ORDER = "segments out of order"
 OVERLAP = "segments overlap"
 TEXT_OUT_OF_ORDER = "text out of order"   # (the pieces either side of a possible marker inside a segment)
 TEXT_OVERLAP = "text overlap"
-NOTHING = "nothing omitted"
+NOTHING = "nothing omitted"   # (MARKER_ITSELF starts so too)
 ELLIPSIS = "the original has the ellipsis itself"
 REASONS = (HEADER, TRAILER, ALONE, NOT_FOUND, OUT_OF_ORDER, OVERLAP, TEXT_OUT_OF_ORDER, TEXT_OVERLAP, NOTHING,
            ELLIPSIS)   # every reason alignment gives
@@ -72,6 +78,8 @@ NOTHING_BY_SCOPE = {"between": "nothing omitted: the segments are adjacent in th
 ELLIPSIS_ITSELF = "the original has the ellipsis itself: not an elision"
 # The whole reason of a marker whose passage an earlier marker with no word between them omits (since 0.6.0).
 SHARED = "nothing omitted: a marker before it, with no word between them, omits the passage"
+# The whole reason of a marker of an omission word whose neighbours the original has around the same word in brackets.
+MARKER_ITSELF = "nothing omitted: the original has the marker itself"
 UNKNOWN = -1   # a neighbour the record does not tell
 # What the record tells of a segment's pieces in the original:
 _EACH = 0   # each one's span (it was not found, or its one piece of words was, at its span)
@@ -280,12 +288,27 @@ class Cuts:
                 return segment, True
         return UNKNOWN, True if word is not None else None
 
-    def cut(self, start: int, end: int, kind: str) -> tuple[str | None, Cut | None]:
+    def cut(self, start: int, end: int, kind: str, marker: str = "") -> tuple[str | None, Cut | None]:
         """The omitted_scope alignment gives a marker of `kind` at start-end, and what it cut (as align._elision
         and align._one_cut_per_run); each None when the record does not tell. Asked of the markers in text
-        order (of markers out of order, what a run cut is not told)."""
+        order (of markers out of order, what a run cut is not told). `marker`: its text, for an omission word
+        whose passage would be the original's same word in brackets (MARKER_ITSELF)."""
         scope, cut = self._cut(start, end, kind)
+        if cut is not None and cut.passage is not None and ("\u7565" in marker or "\ub7b5" in marker):
+            cut = self._itself(marker, cut)
         return scope, self._once(start, end, cut) if self.once else cut
+
+    def _itself(self, marker: str, cut: Cut) -> Cut:
+        """`cut`, or none with MARKER_ITSELF when `marker` is an omission word in brackets and its passage the same
+        word in brackets (as align._same_omission_mark)."""
+        assert cut.passage is not None
+        own = _OMISSION_MARK.fullmatch(_UNPADDED.sub("", marker))
+        theirs = _OMISSION_MARK.fullmatch(_UNPADDED.sub("", self.text[cut.passage[0]:cut.passage[1]].translate(_FOLD)))
+        if own is None or theirs is None or own.group(1) != theirs.group(1):
+            return cut
+        why = cut.why
+        return Cut(None, (MARKER_ITSELF,), lambda: f"{why()}, the same omission mark as the marker {marker!r}",
+                   cut.stretch, cut.trimmed)
 
     def _once(self, start: int, end: int, cut: Cut | None) -> Cut | None:
         """The cut of a marker once each passage is given to the first marker of its run that omits one (markers

@@ -654,7 +654,8 @@ def _cut_messages(where: str, elision: dict[str, Any], cuts: cutcheck.Cuts | Non
     out: list[str] = []
     cut = None
     if cuts is not None:
-        expected, cut = cuts.cut(start, end, kind)
+        marker = elision.get("marker")
+        expected, cut = cuts.cut(start, end, kind, marker if type(marker) is str else "")
         if expected is not None and scope in _SCOPES and scope != expected:
             out.append(f"{where}: omitted_scope {_show(scope)}, but {_SIDES[expected]} (expected {expected!r})")
     passage = omitted if type(omitted) is dict else None
