@@ -66,11 +66,11 @@ _NEEDLES = ("(", "\u2026")
 _WIDE_NEEDLES = (*_NEEDLES, "\uff08", "\uff0e", "\u22ef", "\u2025", "\u00b7", "\u30fb")   # (one character each: a
 # needle found up to a window's end, see _starts)
 _WINDOW = 1 << 20   # characters whose candidate starts possible_matches gathers at once
-# The characters only East Asian marks hold: ⋯ ‥ ··· and the first bytes, in UTF-8, of （ ） ［ ］ ． (EF), 【 】 〔 〕
+# The characters only East Asian marks hold: ⋯ ‥ · and the first bytes, in UTF-8, of （ ） ［ ］ ． (EF), 【 】 〔 〕
 # ・ (E3), 略 (E7) and 략 (EB). A text without them holds no East Asian mark, and the patterns without those marks
 # (_LATIN) find in it what the full ones (wide_patterns) would; they compile at a fifth of the cost, and match faster.
 _WIDE_CHARACTERS = ("\u22ef", "\u2025", *_OTHER_OPENERS, "\uff08", "\uff09", "\uff3d", "\u3011", "\u3015",
-                    "\uff0e", *_OMISSION_ENDS, "\u00b7\u00b7\u00b7", "\u30fb")
+                    "\uff0e", *_OMISSION_ENDS, "\u00b7", "\u30fb")
 _LATIN = (
     re.compile(rf"\[{_SPACE}*(?:[.\u2026]{_SPACE}*)+\]"),
     # One leading character class, then the branch it selects: the same matches as
@@ -119,9 +119,9 @@ def east_asian(raw: bytes, text: str) -> bool:
     """Whether a text (`raw` its UTF-8 bytes) may hold an East Asian mark: one of _WIDE_CHARACTERS, looked for by
     the first bytes of most of them (`int in bytes` is one memchr, and most texts in other scripts have none of
     E3, EF, E7, EB) and the others in the text (found at once in a text of Latin-1 characters; str.isascii()
-    costs nothing)."""
+    costs nothing; `···` only after one `·`, which memchr finds)."""
     return not text.isascii() and (0xEF in raw or 0xE3 in raw or 0xE7 in raw or 0xEB in raw or "\u22ef" in text
-                                   or "\u2025" in text or "\u00b7\u00b7\u00b7" in text)
+                                   or "\u2025" in text or ("\u00b7" in text and "\u00b7\u00b7\u00b7" in text))
 
 
 def is_cut(marker: str) -> bool:

@@ -976,7 +976,8 @@ def _square_marks(text: str, block: bytes, limit: int,
     alterations: list[tuple[int, int]] = []
     find = text.find
     wide = rule == _NEWEST and (0xEF in block or 0xE3 in block or 0xE7 in block or 0xEB in block
-                                or "\u22ef" in text or "\u2025" in text or "\u00b7\u00b7\u00b7" in text)
+                                or "\u22ef" in text or "\u2025" in text
+                                or ("\u00b7" in text and "\u00b7\u00b7\u00b7" in text))
     bracketed, alteration = _patterns_of(rule, wide)[0].match, _ALTERATION.match
     at = find("[", 0, limit)
     while at >= 0:
