@@ -262,7 +262,7 @@ class QuickReader(RecordChecker):
                 self.problems.extend(found)
             if self.origins.pending:   # (a source record some provenance record waits for: origcheck)
                 self.problems.extend(self.origins.record(
-                    Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, length, None)))
+                    Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, length, block)))
         elif json_metadata:
             if length <= PROVENANCE_LIMIT:
                 self._metadata_done(None if refers is None else refers.strip(), buf[start:stop])

@@ -81,13 +81,19 @@ class RecordChecker(ScanBuffer):
         self.provenance = ProvenanceTracker(self.counts, segment=segment, deep=deep)
         self.origins = OriginTracker(self.counts, self.provenance.held,   # originals a provenance record names
                                      realign=deep_realign if deep else None,
-                                     reextract=deep_reextract if deep else None, segment=segment)
+                                     reextract=deep_reextract if deep else None, segment=segment,
+                                     by_provpack=self._by_provpack)
         self._context: Deferred | None = None  # the record being read waits for its resource
         # What the last search for a header's end found, as decompressed offsets (from, found, to): the first
         # CRLF CRLF at or after `from` is at `found`; or (found -1) none starts before `to`. Any later search
         # from a later offset starts there, so that no byte is searched twice however many record starts
         # (`WARC/` at a line start) a long stretch without CRLF CRLF holds.
         self._ends = (0, -1, 0)
+
+    def _by_provpack(self) -> bool | None:
+        """Whether the warcinfo read last is provpack's (None: a segment before its first warcinfo)."""
+        provenance = self.provenance
+        return provenance.writer is not None if provenance.settled else None
 
     def _find_end(self, pos: int) -> int:
         """The buffer index of the first CRLF CRLF at or after buffer index `pos`; -1 if none in the buffer."""
@@ -577,7 +583,7 @@ class RecordChecker(ScanBuffer):
             self.problems.extend(found)
         if self.origins.pending:
             self.problems.extend(self.origins.record(
-                Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, facts.length, None)))
+                Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, facts.length, block)))
 
     def _hidden_done(self, warc_type: bytes, content_type: bytes | None, block: bytes) -> None:
         """A resource, or a metadata record that is not JSON: provpack provenance in it all the same is said."""
