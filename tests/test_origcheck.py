@@ -750,18 +750,25 @@ def test_markers_side_by_side_cut_one_passage(side_by_side: bytes, tmp_path: Pat
         "--deep: elisions[2].confirmed"]
 
 
-def test_markers_side_by_side_with_the_excerpt_moved(side_by_side: bytes, tmp_path: Path, merges: list[bool],
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """The excerpt after its provenance record, before the conversion or after it: the pieces' words are read when
-    it comes, and each marker claiming the passage is found as in package's order."""
-    why = ("but the marker at characters 19-24 before it, with no word between them, omits the passage (characters"
-           " 101-134 of the conversion text)")
+def test_markers_around_a_dash_with_the_excerpt_moved(tmp_path: Path, merges: list[bool],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`no. [...] — [...] everyone`: the dash between the markers holds no word, which only the excerpt's text
+    tells. With the excerpt after its provenance record, before the conversion or after it, its words are read
+    when it comes: the second marker claiming the passage too is found as in package's order."""
+    source = tmp_path / "source"
+    (source / "originals").mkdir(parents=True)
+    (source / "originals" / "mayor.txt").write_text(MAYOR, encoding="utf-8")
+    (source / "h.txt").write_text("The mayor said no. [...] — [...] everyone went home.\n", encoding="utf-8")
+    (source / "h.yaml").write_text("original: originals/mayor.txt\n", encoding="utf-8")
+    packaged = package(source, out=tmp_path / "out" / "h.warc.gz", date=DATE).warc_path.read_bytes()
+    assert Archive(packaged).doc("h")["elisions"][1]["omitted_reason"] == SHARED
+    said = [p.message for p in report(Archive(packaged).edit_doc("h", claimed_twice), tmp_path, monkeypatch).problems]
+    assert said == ["elisions[1].omitted: a passage is omitted (between), but the marker at characters 19-24 before"
+                    " it, with no word between them, omits the passage (characters 101-134 of the conversion text)"]
     for to in (None, 4):
-        edited = moved_after(Archive(side_by_side).edit_doc("f", claimed_twice), "f", to)
-        assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
-            edited, "f", f"elisions[1].omitted: a passage is omitted (between), {why}",
-            f"elisions[2].omitted: a passage is omitted (between), {why}")
-        assert report(moved_after(Archive(side_by_side), "f", to), tmp_path, monkeypatch).problems == ()
+        edited = moved_after(Archive(packaged).edit_doc("h", claimed_twice), "h", to)
+        assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(edited, "h", *said)
+        assert report(moved_after(Archive(packaged), "h", to), tmp_path, monkeypatch).problems == ()
 
 
 def test_markers_side_by_side_before_0_6_0_each_cut_the_passage(side_by_side: bytes, tmp_path: Path,
