@@ -1514,6 +1514,27 @@ def test_a_conversion_held_for_an_excerpt_over_the_budget(packaged: bytes, tmp_p
     assert found.problems == () and f"{origcheck.NOT_REALIGNED}: 1" in found.notes
 
 
+def test_conversions_held_on_both_sides_of_a_split(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Room for either conversion held, not both: a's excerpt gone (its conversion held to the end), b's excerpt
+    after its conversion finds no room (d left out). A split read whose second part held b's conversion, which the whole read
+    does not, reads on (report() compares each split with the whole read)."""
+    archive = Archive(packaged)
+    sizes = [len(split_record(archive.record("conversion", target))[1])
+             for target in (DECLARATION, archive.doc("b")["original"]["target_uri"])]
+    monkeypatch.setattr(origcheck, "HOLD_BUDGET", max(sizes))
+    edited = Archive(packaged)
+    del edited.records[1]   # (a's excerpt)
+    del edited.records[-2:]   # (d, whose original's records come before it: a split read across them reads on)
+    moved_after(edited, "b", 7)   # (after its conversion)
+    found = report(edited, tmp_path, monkeypatch)
+    assert [p.message.partition(": package")[0] for p in found.problems] == [
+        f"the conversion record {archive.doc('b')['original']['conversion_record_id']} comes before the excerpt record"
+        f" {archive.doc('b')['record_id']}, which comes after this provenance record",
+        f"provenance WARC-Refers-To {archive.doc('a')['record_id']} names no record in this file"]
+    assert not CAN_SPLIT or (True in merges and False in merges)
+
+
 def test_provcheck_says_the_alignment_messages() -> None:
     """provcheck.derived takes origcheck's messages on the record's own JSON (its one hook)."""
     doc = {"original": None, "differences": [1], "elisions": [], "segments": []}
