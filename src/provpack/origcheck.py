@@ -22,8 +22,8 @@ and `source_end`, `differences`, `out_of_order`. Two halves:
 
 It does not align again: what it checks is what the archive alone can tell. Imports nothing of
 the writer (like provcheck, of which it is a part). Under `verify --deep` it is given a `realign`
-function (provcheck.deep_realign, which imports the aligner), and a provenance record whose excerpt
-is at hand when it comes is aligned again with the conversion text, each alignment key compared;
+function (provcheck.deep_realign, which imports the aligner), and a provenance record is aligned again
+with the conversion text, each alignment key compared;
 and a `reextract` function (provcheck.deep_reextract, which imports the extractor): the text is
 extracted again from the original's source record and compared with the conversion's.
 
@@ -36,6 +36,13 @@ provenance record waited for) up to KEEP_BUDGET bytes in all, the oldest let go 
 --deep, what extracting each of the last KEEP_RECORDS sources again gave (a message, a scope and
 a charset). The resource records are provcheck's (`held`). An archive without originals keeps
 nothing here.
+
+Order: package writes an excerpt before its provenance record, a source before its conversion. A
+provenance record that comes before its excerpt waits for it too (the `excerpt` entry of `pending`, its
+JSON kept): the pieces' words are read when it comes. Its conversion, if it comes first, is held (with
+its text) until then, and checked then; under --deep, the same while the source it is extracted from
+has not come. The texts so held take up to HOLD_BUDGET bytes; one that does not fit is checked at once
+without them, a problem after a warcinfo of provpack's (`by_provpack`).
 """
 
 from __future__ import annotations
