@@ -8,6 +8,7 @@ imports nothing of provpack's writer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from binascii import hexlify
 
@@ -62,6 +63,12 @@ _BLOCK = "WARC-Block-Digest"
 _PAYLOAD = "WARC-Payload-Digest"
 
 
+def _by_provpack(provenance: ProvenanceTracker) -> bool | None:
+    """Whether the warcinfo read last is provpack's (None: a segment before its first warcinfo). (Given the
+    tracker, not the checker: no reference cycle keeps a file's checker alive.)"""
+    return provenance.writer is not None if provenance.settled else None
+
+
 def _algorithms(claims: list[_Claim]) -> tuple[str, ...]:
     """The known algorithms of some digest claims, each once, in order."""
     if len(claims) == 1:
@@ -82,18 +89,13 @@ class RecordChecker(ScanBuffer):
         self.origins = OriginTracker(self.counts, self.provenance.held,   # originals a provenance record names
                                      realign=deep_realign if deep else None,
                                      reextract=deep_reextract if deep else None, segment=segment,
-                                     by_provpack=self._by_provpack)
+                                     by_provpack=functools.partial(_by_provpack, self.provenance))
         self._context: Deferred | None = None  # the record being read waits for its resource
         # What the last search for a header's end found, as decompressed offsets (from, found, to): the first
         # CRLF CRLF at or after `from` is at `found`; or (found -1) none starts before `to`. Any later search
         # from a later offset starts there, so that no byte is searched twice however many record starts
         # (`WARC/` at a line start) a long stretch without CRLF CRLF holds.
         self._ends = (0, -1, 0)
-
-    def _by_provpack(self) -> bool | None:
-        """Whether the warcinfo read last is provpack's (None: a segment before its first warcinfo)."""
-        provenance = self.provenance
-        return provenance.writer is not None if provenance.settled else None
 
     def _find_end(self, pos: int) -> int:
         """The buffer index of the first CRLF CRLF at or after buffer index `pos`; -1 if none in the buffer."""
