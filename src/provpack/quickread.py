@@ -271,7 +271,7 @@ class QuickReader(RecordChecker):
             else:
                 self.counts[UNREAD_JSON] += 1
         elif warc_type == b"warcinfo":   # (what the provenance records after it must say wrote them)
-            self.provenance.warcinfo(buf[start:stop] if length <= WARCINFO_LIMIT else None)
+            self.provenance.warcinfo(buf[start:min(stop, start + WARCINFO_LIMIT + 1)])
         elif warc_type in ORIGIN_TYPES:   # (a record an original may be made of: origcheck)
             self._origin_done(warc_type, None if target is None else target.strip(),
                               None if refers is None else refers.strip(), expected.decode("ascii")

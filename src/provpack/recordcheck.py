@@ -259,6 +259,7 @@ class RecordChecker(ScanBuffer):
             http = http_block(content_type, target, self._buf, self._pos, self._pos + length)
             truncated = b"warc-truncated" in fields
         json_metadata = False
+        first = b""   # (a large warcinfo's first bytes)
         if warc_type == b"resource":
             keep = length <= KEEP_LIMIT
         elif warc_type == b"metadata" and b"json" in fields.get(b"content-type", b"").lower():
@@ -269,6 +270,10 @@ class RecordChecker(ScanBuffer):
             keep = length <= KEEP_LIMIT
         elif warc_type == b"warcinfo":
             keep = length <= WARCINFO_LIMIT
+            if not keep:   # (its software is read from its first bytes: provcheck.software_writer)
+                while len(self._buf) - self._pos <= WARCINFO_LIMIT and self._more():
+                    pass
+                first = self._buf[self._pos:self._pos + min(length, WARCINFO_LIMIT + 1)]
         elif warc_type == b"conversion":   # (an original's text: origcheck)
             keep = length <= KEEP_LIMIT
         elif warc_type == b"response" and self.origins.wants(self._rec_id):   # (--deep: its text extracted again)
@@ -364,7 +369,7 @@ class RecordChecker(ScanBuffer):
             self._origin_done(warc_type, fields.get(b"warc-target-uri"), fields.get(b"warc-refers-to"),
                               None if sha is None else sha.hex(), length, block)
         elif warc_type == b"warcinfo":
-            self.provenance.warcinfo(block)
+            self.provenance.warcinfo(block if keep else first)
         elif json_metadata and block is not None:
             self._metadata_done(fields.get(b"warc-refers-to"), block)
         elif block is not None:
