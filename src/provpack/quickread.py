@@ -235,6 +235,9 @@ class QuickReader(RecordChecker):
             if (not json_metadata and stop > start and buf[start] in JSON_START
                     and buf.find(HIDDEN_MARK, start, stop) >= 0):
                 return False
+        elif (stop > start and buf[start] in JSON_START and warc_type != b"warcinfo"
+              and buf.find(HIDDEN_MARK, start, stop) >= 0):
+            return False   # (any other type: the same)
         if not self.seen_ids.add(hash(record_id)):  # (a repeated id: left unchanged, for _read_record to report)
             return False
         # A sound record: as _read_record would have read it.

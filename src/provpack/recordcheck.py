@@ -30,8 +30,8 @@ from .idset import IdSet
 from .origcheck import ORIGIN_TYPES, OriginTracker, Record
 from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
-from .provcheck import (WARCINFO_LIMIT, Deferred, ProvenanceTracker, ResourceFacts, content_urn, content_urn_fault,
-                        deep_realign, deep_reextract)
+from .provcheck import (HIDDEN_MARK, JSON_START, WARCINFO_LIMIT, Deferred, ProvenanceTracker, ResourceFacts,
+                        content_urn, content_urn_fault, deep_realign, deep_reextract)
 from .scanbuffer import PAST_END, ScanBuffer
 from .warcheader import HeaderParser, show
 from .warcstream import Source
@@ -282,6 +282,7 @@ class RecordChecker(ScanBuffer):
         buf, pos = self._buf, self._pos
         end = pos + length
         block: bytes | None = None
+        hidden: bytes | None = None   # a block not kept that holds HIDDEN_MARK
         if end + 4 <= len(buf):
             # The whole block is in memory (the usual case for records up to a few MiB).
             if not http and len(block_algorithms) == 1 and payload_algorithms in ((), block_algorithms):
@@ -298,6 +299,10 @@ class RecordChecker(ScanBuffer):
                 block_digests, readings, chunked = {}, None, False
             if keep:
                 block = buf[pos:end]
+            elif (end > pos and buf[pos] in JSON_START and warc_type != b"warcinfo"
+                  and buf.find(HIDDEN_MARK, pos, end) >= 0
+                  and not (warc_type == b"metadata" and b"json" in fields.get(b"content-type", b"").lower())):
+                hidden = buf[pos:end]   # (provpack provenance in a record of another type? provcheck.hidden)
             if buf.startswith(b"\r\n\r\n", end):
                 self._pos = end + 4
             else:
@@ -365,6 +370,8 @@ class RecordChecker(ScanBuffer):
                 self._hidden_done(warc_type, fields.get(b"content-type"), block)
             self._resource_done(block_digests, block, length, fields.get(b"warc-target-uri"))
         elif warc_type in ORIGIN_TYPES:
+            if block is not None or hidden is not None:
+                self._hidden_done(warc_type, fields.get(b"content-type"), block or hidden or b"")
             sha = block_digests.get("sha256")
             self._origin_done(warc_type, fields.get(b"warc-target-uri"), fields.get(b"warc-refers-to"),
                               None if sha is None else sha.hex(), length, block)
@@ -372,8 +379,8 @@ class RecordChecker(ScanBuffer):
             self.provenance.warcinfo(block if keep else first)
         elif json_metadata and block is not None:
             self._metadata_done(fields.get(b"warc-refers-to"), block)
-        elif block is not None:
-            self._hidden_done(warc_type, fields.get(b"content-type"), block)
+        elif block is not None or hidden is not None:
+            self._hidden_done(warc_type, fields.get(b"content-type"), block or hidden or b"")
         if self._rec_failed:
             return
         context = self._context
@@ -593,7 +600,8 @@ class RecordChecker(ScanBuffer):
                 Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, facts.length, block)))
 
     def _hidden_done(self, warc_type: bytes, content_type: bytes | None, block: bytes) -> None:
-        """A resource, or a metadata record that is not JSON: provpack provenance in it all the same is said."""
+        """A record that is not a JSON metadata record (nor a warcinfo): provpack provenance in it all the same is
+        said."""
         found = self.provenance.hidden(self._rec_offset, self._rec_id, warc_type, content_type, block)
         if found:
             self._rec_failed = True
