@@ -59,7 +59,8 @@ WARCINFO_LIMIT = 1 << 20   # of a warcinfo block, the lines in this many first b
 UNSETTLED_KEPT = 16   # generators a segment notes before its first warcinfo (more: the first part reads on)
 # A record whose block is provpack provenance but which is not a JSON metadata record: not checked, nor listed by
 # show and extract. A metadata record so (package writes each as application/ld+json) after a warcinfo of
-# provpack's is a problem; a resource (an excerpt may quote such a document) or any record elsewhere, a note.
+# provpack's is a problem; a record of another type but warcinfo (an excerpt may quote such a document, an original
+# may be one) or any record elsewhere, a note.
 HIDDEN_MARK = b"provpack-provenance"   # (also in the format spelled "provpack-provenance\/1")
 # The first byte of a block that may be a JSON object: "{", JSON white space, a UTF-8 BOM's (json.loads takes it);
 # only such blocks are searched for HIDDEN_MARK (an excerpt's text seldom starts so: the search costs little).
