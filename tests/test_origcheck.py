@@ -523,8 +523,8 @@ def test_a_cut_said_to_omit_nothing(packaged: bytes, archive: Archive, tmp_path:
 
 def test_a_cut_said_to_omit_nothing_before_its_excerpt(packaged: bytes, tmp_path: Path, merges: list[bool],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """The provenance record before its excerpt: the pieces' words are not read, but a segment found has them,
-    so the record still tells the cut (and the split reads, whose second part lacks the excerpt, read on)."""
+    """The provenance record before its excerpt: the pieces' words are read when it comes, and the cut is told as
+    in package's order (the split reads whose second part lacks the excerpt read on)."""
     nothing = "nothing omitted: the segments are adjacent in the original"
     edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0].update(omitted=None,
                                                                                    omitted_reason=nothing))
