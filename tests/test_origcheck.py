@@ -223,6 +223,17 @@ def conversion_text(archive: Archive, target: str = DECLARATION) -> str:
     return split_record(archive.record("conversion", target))[1].decode("utf-8")
 
 
+def moved_after(archive: Archive, name: str, to: int | None = None) -> Archive:
+    """The excerpt record of document `name` moved from before its provenance record to just after it (`to` None),
+    or to index `to` of the records after its removal."""
+    records = archive.records
+    at = next(i for i, raw in enumerate(records) if b"WARC-Type: metadata" in raw
+              and json.loads(split_record(raw)[1])["name"] == name)
+    excerpt = records.pop(at - 1)
+    records.insert(at if to is None else to, excerpt)
+    return archive
+
+
 # -- the archive as packaged ----------------------------------------------------------------------
 
 
@@ -512,8 +523,8 @@ def test_a_cut_said_to_omit_nothing(packaged: bytes, archive: Archive, tmp_path:
 
 def test_a_cut_said_to_omit_nothing_before_its_excerpt(packaged: bytes, tmp_path: Path, merges: list[bool],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """The provenance record before its excerpt: the pieces' words are not read, but a segment found has them,
-    so the record still tells the cut (and the split reads, whose second part lacks the excerpt, read on)."""
+    """The provenance record before its excerpt: the pieces' words are read when it comes, and the cut is told as
+    in package's order (the split reads whose second part lacks the excerpt read on)."""
     nothing = "nothing omitted: the segments are adjacent in the original"
     edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0].update(omitted=None,
                                                                                    omitted_reason=nothing))
@@ -737,6 +748,27 @@ def test_markers_side_by_side_cut_one_passage(side_by_side: bytes, tmp_path: Pat
         "elisions[1].omitted: a passage", "elisions[2].omitted: a passage", "--deep: elisions[1].omitted",
         "--deep: elisions[1].omitted_reason", "--deep: elisions[2].omitted", "--deep: elisions[2].omitted_reason",
         "--deep: elisions[2].confirmed"]
+
+
+def test_markers_around_a_dash_with_the_excerpt_moved(tmp_path: Path, merges: list[bool],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`no. [...] — [...] everyone`: the dash between the markers holds no word, which only the excerpt's text
+    tells. With the excerpt after its provenance record, before the conversion or after it, its words are read
+    when it comes: the second marker claiming the passage too is found as in package's order."""
+    source = tmp_path / "source"
+    (source / "originals").mkdir(parents=True)
+    (source / "originals" / "mayor.txt").write_text(MAYOR, encoding="utf-8")
+    (source / "h.txt").write_text("The mayor said no. [...] — [...] everyone went home.\n", encoding="utf-8")
+    (source / "h.yaml").write_text("original: originals/mayor.txt\n", encoding="utf-8")
+    packaged = package(source, out=tmp_path / "out" / "h.warc.gz", date=DATE).warc_path.read_bytes()
+    assert Archive(packaged).doc("h")["elisions"][1]["omitted_reason"] == SHARED
+    said = [p.message for p in report(Archive(packaged).edit_doc("h", claimed_twice), tmp_path, monkeypatch).problems]
+    assert said == ["elisions[1].omitted: a passage is omitted (between), but the marker at characters 19-24 before"
+                    " it, with no word between them, omits the passage (characters 101-134 of the conversion text)"]
+    for to in (None, 4):
+        edited = moved_after(Archive(packaged).edit_doc("h", claimed_twice), "h", to)
+        assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(edited, "h", *said)
+        assert report(moved_after(Archive(packaged), "h", to), tmp_path, monkeypatch).problems == ()
 
 
 def test_markers_side_by_side_before_0_6_0_each_cut_the_passage(side_by_side: bytes, tmp_path: Path,
@@ -1393,6 +1425,31 @@ def test_deep_extracts_the_conversion_again(packaged: bytes, archive: Archive, t
         f" {charset}")
 
 
+def test_deep_extracts_the_conversion_again_with_the_source_after_it(
+        packaged: bytes, archive: Archive, tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The source record moved after its conversion: the conversion is held until it comes, then extracted again
+    (a forged one is found, as in package's order)."""
+    def source_last(edited: Archive) -> Archive:
+        records = edited.records
+        at = next(i for i, raw in enumerate(records) if b"WARC-Type: resource" in raw
+                  and f"WARC-Target-URI: {DECLARATION}\r".encode() in raw)
+        records.append(records.pop(at))
+        return edited
+
+    found = deep_report(source_last(Archive(packaged)), tmp_path, monkeypatch)
+    assert found.problems == () and f"{origcheck.REEXTRACTED}: 3" in found.notes
+    conversion = conversion_text(archive)
+    original = archive.doc("a")["original"]
+    forged = source_last(forge_conversion(Archive(packaged), DECLARATION, "Liberty", "Freedom", "a", "d"))
+    at = conversion.index("Liberty")
+    message = (f"--deep: the conversion record {original['conversion_record_id']} text differs from extracting the"
+               f" source record {original['record_id']} again at character {at}:"
+               f" {conversion.replace('Liberty', 'Freedom')[at:at + 40]!r} but extracting again gives"
+               f" {conversion[at:at + 40]!r} (of 1469 and 1469 characters)")
+    assert problems(deep_report(forged, tmp_path, monkeypatch)) == (mismatches(forged, "a", message)
+                                                                     + mismatches(forged, "d", message))
+
+
 def test_deep_extracts_a_fetched_page_again(fetched: tuple[bytes, str], tmp_path: Path, merges: list[bool],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The final response's body after its HTTP head, gzip undone, de-chunked as stored: extracted again as
@@ -1418,18 +1475,64 @@ def test_deep_extracts_a_fetched_page_again(fetched: tuple[bytes, str], tmp_path
     assert f"{origcheck.REEXTRACTED}: 2" in found.notes and f"{origcheck.NOT_REEXTRACTED}: 1" in found.notes
 
 
-def test_deep_without_the_excerpt_at_hand(packaged: bytes, tmp_path: Path, merges: list[bool],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A provenance record that comes before its excerpt is checked, and counted as not aligned again."""
-    edited = Archive(packaged)
-    records = edited.records
-    at = next(i for i, raw in enumerate(records) if b"WARC-Type: metadata" in raw
-              and json.loads(split_record(raw)[1])["name"] == "a")
-    records[at - 1], records[at] = records[at], records[at - 1]
-    found = deep_report(edited, tmp_path, monkeypatch)
+def test_deep_with_the_excerpt_after_its_provenance(packaged: bytes, archive: Archive, tmp_path: Path,
+                                                    merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provenance record that comes before its excerpt is aligned again when the excerpt has come: a's, whose
+    conversion comes after the excerpt, and d's, whose conversion came before (held until then); a hidden
+    difference is found so too."""
+    found = deep_report(moved_after(moved_after(Archive(packaged), "a"), "d"), tmp_path, monkeypatch)
     assert found.problems == ()
-    assert f"{origcheck.REALIGNED}: 2" in found.notes and f"{origcheck.NOT_REALIGNED}: 1" in found.notes
-    assert f"{origcheck.REEXTRACTED}: 3" in found.notes   # (extracting again needs the source, not the excerpt)
+    assert f"{origcheck.REALIGNED}: 3" in found.notes and f"{origcheck.REEXTRACTED}: 3" in found.notes
+    assert not any(note.startswith((origcheck.NOT_REALIGNED, origcheck.NOT_REEXTRACTED)) for note in found.notes)
+    difference = archive.doc("d")["differences"][0]
+    want = json.dumps([difference], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    hidden = Archive(packaged).edit_doc("d", lambda doc: doc.update(differences=[]))
+    first = Archive(packaged).edit_doc("d", lambda doc: doc.update(differences=[]))
+    first.records[1:1] = [first.records.pop(-1), first.records.pop(-1)]   # (d's provenance, its excerpt, then a...)
+    for edited in (moved_after(hidden, "d"), first):
+        assert problems(deep_report(edited, tmp_path, monkeypatch)) == mismatches(
+            edited, "d", f"--deep: differences is [] but aligning the excerpt with the original again gives {want}")
+
+
+def test_a_conversion_held_for_an_excerpt_over_the_budget(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A conversion that comes before the excerpt its provenance record waits for, with no room left to hold it,
+    is checked without it: a problem after a warcinfo of provpack's (package writes the excerpt first), else
+    counted as not aligned again."""
+    monkeypatch.setattr(origcheck, "HOLD_BUDGET", 100)
+    original = Archive(packaged).doc("d")["original"]
+    edited = moved_after(Archive(packaged), "d")
+    found = deep_report(edited, tmp_path, monkeypatch)
+    assert problems(found) == mismatches(
+        edited, "d", f"the conversion record {original['conversion_record_id']} comes before the excerpt record"
+                     f" {Archive(packaged).doc('d')['record_id']}, which comes after this provenance record: package"
+                     " writes an excerpt before its provenance record and a source before its conversion; with more"
+                     " than 100 bytes of conversion texts held for others already, it is checked without it (the"
+                     " records were moved)")
+    assert f"{origcheck.NOT_REALIGNED}: 1" in found.notes
+    found = deep_report(moved_after(Archive(packaged).software("otherwriter/1.0"), "d"), tmp_path, monkeypatch)
+    assert found.problems == () and f"{origcheck.NOT_REALIGNED}: 1" in found.notes
+
+
+def test_conversions_held_on_both_sides_of_a_split(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Room for either conversion held, not both: a's excerpt gone (its conversion held to the end), b's excerpt
+    after its conversion finds no room (d left out). A split read whose second part held b's conversion, which the whole read
+    does not, reads on (report() compares each split with the whole read)."""
+    archive = Archive(packaged)
+    sizes = [len(split_record(archive.record("conversion", target))[1])
+             for target in (DECLARATION, archive.doc("b")["original"]["target_uri"])]
+    monkeypatch.setattr(origcheck, "HOLD_BUDGET", max(sizes))
+    edited = Archive(packaged)
+    del edited.records[1]   # (a's excerpt)
+    del edited.records[-2:]   # (d, whose original's records come before it: a split read across them reads on)
+    moved_after(edited, "b", 7)   # (after its conversion)
+    found = report(edited, tmp_path, monkeypatch)
+    assert [p.message.partition(": package")[0] for p in found.problems] == [
+        f"the conversion record {archive.doc('b')['original']['conversion_record_id']} comes before the excerpt record"
+        f" {archive.doc('b')['record_id']}, which comes after this provenance record",
+        f"provenance WARC-Refers-To {archive.doc('a')['record_id']} names no record in this file"]
+    assert not CAN_SPLIT or (True in merges and False in merges)
 
 
 def test_provcheck_says_the_alignment_messages() -> None:

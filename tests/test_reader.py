@@ -954,6 +954,25 @@ def test_only_provpack_provenance_in_metadata_records_is_read(tmp_path: Path) ->
     assert [document.name for document in read_archive(path)] == ["doc"]
 
 
+def test_a_warc_type_in_another_case_is_read_as_verify_reads_it(tmp_path: Path) -> None:
+    """WARC-Type `Metadata` and `RESOURCE`: verify reads a record's type in any case and checks the provenance, so
+    show lists the document and extract writes it (not "holds no provpack documents")."""
+    from warcbuild import provpack_records, warc
+
+    text = "A quote [...] and the rest.\n"
+    records = [raw.replace(b"WARC-Type: metadata", b"WARC-Type: Metadata").replace(
+        b"WARC-Type: resource", b"WARC-Type: RESOURCE") for raw in provpack_records([text])]
+    assert b"WARC-Type: Metadata" in records[2] and b"WARC-Type: RESOURCE" in records[1]
+    path = tmp_path / "cased.warc.gz"
+    path.write_bytes(warc(records))
+    assert [document.name for document in read_archive(path)] == ["doc"]
+    out = io.BytesIO()
+    extract(path, "doc", out)
+    assert out.getvalue() == text.encode()
+    report = provpack.verify([path], jobs=1).files[0]
+    assert report.problems == () and "provpack provenance records checked: 1" in report.notes
+
+
 def test_an_http_record_without_a_target_uri_does_not_stop_show(tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     """A response record with no WARC-Target-URI (which warcio's HTTP parsing trips over with an AttributeError)

@@ -1431,6 +1431,47 @@ def test_a_generator_other_than_the_warcinfos_provpack_is_a_mismatch(tmp_path: P
         (sum(map(len, older + newer[:2])), f"generator 'provpack 0.3.0', {said}")]
 
 
+def test_a_warcinfo_padded_past_its_limit_still_holds_the_generators(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warcinfo of provpack's padded past WARCINFO_LIMIT (1 MiB) is read for its software in its first bytes: the
+    generator of the record after it is still held to it (whichever reader reads it); a software line the limit
+    cuts is not read."""
+    from provpack.provcheck import WARCINFO_LIMIT, software_writer
+
+    texts = ["Text [...] more.\n"]
+    padded = provpack_records(texts, software="provpack/0.5.0\r\nx-padding: " + "x" * WARCINFO_LIMIT,
+                              generators=["provpack 0.3.0"])
+    said = "but the warcinfo record before it says software: provpack/0.5.0: package writes every record of an " \
+           "archive in one run, each with generator 'provpack 0.5.0' (an earlier version's rules would be applied to it)"
+    assert _generator_problems(b"".join(padded), tmp_path, monkeypatch) == [
+        (sum(map(len, padded[:2])), f"generator 'provpack 0.3.0', {said}")]
+    line = b"software: provpack/0.5.0\r\n"
+    assert software_writer(b"x" * (WARCINFO_LIMIT - len(line) - 1) + b"\n" + line + b"more") == "provpack 0.5.0"
+    assert software_writer(b"x" * (WARCINFO_LIMIT - len(line)) + b"\n" + line + b"more") is None
+
+
+@pytest.mark.parametrize("warc_type", [b"conversion", b"response", b"request", b"foo"])
+def test_provenance_in_a_record_of_another_type_is_counted(warc_type: bytes, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provenance record whose WARC-Type was made conversion, response, request or one verify does not know is not
+    checked, nor listed by show and extract: a note counts it (as it does a resource holding provenance), whichever
+    reader reads the record."""
+    from provpack.provcheck import HIDDEN
+    from provpack.quickread import QuickReader
+
+    records = provpack_records(["Text [...] more.\n", "Other [...] text.\n"], software="provpack/0.5.0",
+                               generators=["provpack 0.5.0"] * 2)
+    records[2] = records[2].replace(b"WARC-Type: metadata", b"WARC-Type: " + warc_type)
+    path = write(tmp_path, b"".join(records), "t.warc")
+    for quick in (True, False):
+        with monkeypatch.context() as patch:
+            if not quick:
+                patch.setattr(QuickReader, "_express", lambda self: False)
+            file = verify(str(path), jobs=1).files[0]
+        assert file.problems == ()
+        assert f"{HIDDEN}: 1" in file.notes and "provpack provenance records checked: 1" in file.notes
+
+
 def test_provenance_not_declared_as_json_metadata_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A provenance record whose Content-Type was made text/plain (or its WARC-Type resource) is not checked, and
     show and extract do not list its excerpt: after a warcinfo of provpack's a metadata record so is a

@@ -22,8 +22,8 @@ and `source_end`, `differences`, `out_of_order`. Two halves:
 
 It does not align again: what it checks is what the archive alone can tell. Imports nothing of
 the writer (like provcheck, of which it is a part). Under `verify --deep` it is given a `realign`
-function (provcheck.deep_realign, which imports the aligner), and a provenance record whose excerpt
-is at hand when it comes is aligned again with the conversion text, each alignment key compared;
+function (provcheck.deep_realign, which imports the aligner), and a provenance record is aligned again
+with the conversion text, each alignment key compared;
 and a `reextract` function (provcheck.deep_reextract, which imports the extractor): the text is
 extracted again from the original's source record and compared with the conversion's.
 
@@ -36,6 +36,13 @@ provenance record waited for) up to KEEP_BUDGET bytes in all, the oldest let go 
 --deep, what extracting each of the last KEEP_RECORDS sources again gave (a message, a scope and
 a charset). The resource records are provcheck's (`held`). An archive without originals keeps
 nothing here.
+
+Order: package writes an excerpt before its provenance record, a source before its conversion. A
+provenance record that comes before its excerpt waits for it too (the `excerpt` entry of `pending`, its
+JSON kept): the pieces' words are read when it comes. Its conversion, if it comes first, is held (with
+its text) until then, and checked then; under --deep, the same while the source it is extracted from
+has not come. The texts so held take up to HOLD_BUDGET bytes; one that does not fit is checked at once
+without them, a problem after a warcinfo of provpack's (`by_provpack`).
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ if TYPE_CHECKING:
 QUOTE_CONTEXT = 32  # characters of text in a TextQuoteSelector's prefix and suffix (as the writer's)
 KEEP_RECORDS = 10_000  # conversion, request and response records remembered for provenance records to come
 KEEP_BUDGET = 32 << 20  # total bytes of conversion texts kept at once
+HOLD_BUDGET = 32 << 20  # and held for provenance records that wait for their excerpt or source (see _postpone)
 MAX_MESSAGES = 10
 SHOWN = 100  # characters of a text shown in a message
 ORIGIN_TYPES = frozenset({b"conversion", b"request", b"response"})   # the record types noted here (not resource)
@@ -724,9 +732,17 @@ class OriginTracker:
     """Pairs provenance records that name an original with the original's records, in either order."""
 
     def __init__(self, counts: Counter[str], held: Callable[[str], ResourceFacts | None], *,
-                 realign: Realign | None = None, reextract: Reextract | None = None, segment: bool = False) -> None:
+                 realign: Realign | None = None, reextract: Reextract | None = None, segment: bool = False,
+                 by_provpack: Callable[[], bool | None] = lambda: None) -> None:
         self.counts = counts
         self._held = held   # the resource records provcheck holds, by record id
+        # Whether a warcinfo of provpack's came last (None: not known yet, a segment before its first warcinfo).
+        self._by_provpack = by_provpack
+        # Conversion records held for provenance records that wait for their excerpt (or, --deep, their source)
+        # before checking them (see _postpone): the bytes of their texts, at most HOLD_BUDGET.
+        self.postponed_bytes = 0
+        self.postponed_peak = 0   # (a segment) the most it held, the last conversion with them
+        self.unsure = False   # (a segment) a conversion not held whose problem the first part's warcinfo decides
         self._realign = realign   # --deep: align again (see the module)
         self._reextract = reextract   # --deep: extract the original's text again (see the module)
         # --deep: what extracting a source again gave, by source and conversion (ids, digests) and how it was
@@ -759,6 +775,11 @@ class OriginTracker:
             excerpt = self._held(excerpt_id) if type(excerpt_id) is str else None
             if excerpt is None and type(excerpt_id) is str and self.segment:
                 self.unheld.append(excerpt_id)
+            if excerpt is None and type(excerpt_id) is str and hash(excerpt_id.encode("utf-8", "replace")) not in seen:
+                # The excerpt comes later (package writes it first): the conversion is checked when it has come.
+                parts["due"] = {"excerpt"}
+                parts["doc"] = doc
+                self.pending.setdefault(excerpt_id, []).append((offset, record_id, "excerpt", "resource", parts))
             block = None if excerpt is None else excerpt.block
             try:
                 text = None if block is None else block.decode("utf-8")
@@ -794,7 +815,15 @@ class OriginTracker:
                                 f" (or is more than {KEEP_RECORDS} such records back)")
             else:
                 self.pending.setdefault(named, []).append((offset, record_id, field, kind, parts))
+                if field == "record_id" and aligned(original) and self._extracts(original, doc):
+                    # --deep: the source comes later: the conversion, if it comes first, is held until it has come
+                    parts.setdefault("due", set()).add(field)
         return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message) for message in _capped(messages)]
+
+    def _extracts(self, original: dict[str, Any], doc: dict[str, Any]) -> bool:
+        """--deep: whether the conversion of this `original` is extracted again (see _extract_again)."""
+        return (self._reextract is not None and doc.get("generator") == WRITER
+                and original.get("how") in ("local", "fetched"))
 
     def _find(self, record_id: str) -> Record | None:
         record = self._records.get(record_id)
@@ -807,7 +836,14 @@ class OriginTracker:
                       None)
 
     def _check(self, field: str, kind: str, parts: dict[str, Any], record: Record) -> list[str]:
+        if field == "conversion_record_id" and record.kind == kind and parts.get("due"):
+            late = self._postpone(parts, record)
+            if late is None:
+                return []
+        else:
+            late = []
         messages, complete = record_messages(field, kind, parts, record)
+        messages = late + messages
         if field == "conversion_record_id" and record.kind == kind:
             self.counts[CHECKED if complete else CHECKED_PART] += 1
             if parts.get("rules") is not None:
@@ -817,6 +853,66 @@ class OriginTracker:
             if self._reextract is not None:
                 messages += self._extract_again(parts, record)
         return messages
+
+    def _postpone(self, parts: dict[str, Any], conversion: Record) -> list[str] | None:
+        """The conversion came before the excerpt (or, --deep, the source) its provenance record waits for: held
+        until that comes (None), its text counted in postponed_bytes; when that would go over HOLD_BUDGET, checked
+        now, without it: [], or after a warcinfo of provpack's, which writes them first, the problem that says so."""
+        size = 0 if conversion.block is None else len(conversion.block)
+        if self.postponed_bytes + size <= HOLD_BUDGET:
+            parts["conversion"] = conversion
+            self.postponed_bytes += size
+            self.postponed_peak = max(self.postponed_peak, self.postponed_bytes)
+            return None
+        due = parts.pop("due")
+        by_provpack = self._by_provpack()
+        if by_provpack is None:
+            self.unsure = True
+        if not by_provpack:
+            return []
+        named = " and ".join(f"the {'excerpt' if field == 'excerpt' else 'source'} record"
+                             f" {parts['doc' if field == 'excerpt' else 'original'].get('record_id')}"
+                             for field in sorted(due))
+        one = len(due) == 1
+        return [f"the conversion record {conversion.record_id} comes before {named}, which {'comes' if one else 'come'}"
+                " after this provenance record: package writes an excerpt before its provenance record and a source"
+                f" before its conversion; with more than {HOLD_BUDGET:,} bytes of conversion texts held for others"
+                f" already, it is checked without {'it' if one else 'them'} (the records were moved)"]
+
+    def room(self, peak: int) -> bool:
+        """Whether the conversions a segment held, `peak` bytes at most at once, would have been held by this
+        tracker (the first part) too, with what it holds."""
+        return not peak or self.postponed_bytes + peak <= HOLD_BUDGET
+
+    def _arrived(self, field: str, parts: dict[str, Any], record: Record) -> list[str]:
+        """A record the provenance record (`parts`) waited for before checking its conversion came: the
+        excerpt's words read; when nothing else is due, the conversion held (_postpone) checked."""
+        due = parts.get("due")
+        if not due or field not in due:
+            return []
+        due.discard(field)
+        if field == "excerpt":
+            block = record.block if record.kind == "resource" else None
+            try:
+                text = None if block is None else block.decode("utf-8")
+            except UnicodeDecodeError:
+                text = block = None   # (said by provcheck)
+            if parts.get("rules") is None:
+                parts["pieces"] = cutcheck.pieces(parts["doc"], text)
+            if self._realign is not None or self._reextract is not None:
+                parts["excerpt"] = block
+        if due:
+            return []
+        return self._release(parts)
+
+    def _release(self, parts: dict[str, Any]) -> list[str]:
+        """The conversion held for `parts` (if any) checked, and let go."""
+        conversion = parts.pop("conversion", None)
+        if conversion is None:
+            return []
+        parts["due"] = None
+        self.postponed_bytes -= 0 if conversion.block is None else len(conversion.block)
+        return self._check("conversion_record_id", "conversion", parts, conversion)
 
     def _again(self, parts: dict[str, Any], conversion: Record) -> list[str]:
         """--deep: the alignment compared with aligning the excerpt with the conversion's text again."""
@@ -907,7 +1003,8 @@ class OriginTracker:
             return []
         return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message)
                 for offset, record_id, field, kind, parts in waiting
-                for message in _capped(self._check(field, kind, parts, record))]
+                for message in _capped((self._check(field, kind, parts, record) if field != "excerpt" else [])
+                                       + self._arrived(field, parts, record))]
 
     def _keep(self, record: Record) -> None:
         records = self._records
@@ -927,10 +1024,14 @@ class OriginTracker:
 
     def finish(self) -> list[Problem]:
         """At the end of the file: provenance records naming records of an original that never came."""
-        found = [Problem(offset, record_id, kinds.METADATA_MISMATCH,
-                         f"original.{field} {named} names no {kind} record in this file")
-                 for named, waiting in self.pending.items() for offset, record_id, field, kind, _ in waiting]
+        found: list[Problem] = []
+        for named, waiting in self.pending.items():
+            for offset, record_id, field, kind, parts in waiting:
+                messages = [] if field == "excerpt" else [f"original.{field} {named} names no {kind} record in this file"]
+                messages += _capped(self._release(parts))   # (what waited for it, checked without it)
+                found += [Problem(offset, record_id, kinds.METADATA_MISMATCH, message) for message in messages]
         self.pending.clear()
+        self.postponed_bytes = 0
         self.unheld.clear()
         self._records.clear()
         self._extracted.clear()

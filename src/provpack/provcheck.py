@@ -55,11 +55,12 @@ _OTHER_WRITER = (f"--deep: provpack provenance records written by another versio
 # package writes every record of an archive in one run, the warcinfo first (`software: provpack/VERSION`), each
 # provenance record's generator `provpack VERSION`: a provenance record after a warcinfo of provpack's whose
 # generator is another (an earlier version's rules are laxer) or none was changed, not written so.
-WARCINFO_LIMIT = 1 << 20   # a warcinfo block over this size is not read for its software (taken as not provpack's)
+WARCINFO_LIMIT = 1 << 20   # of a warcinfo block, the lines in this many first bytes are read for its software
 UNSETTLED_KEPT = 16   # generators a segment notes before its first warcinfo (more: the first part reads on)
 # A record whose block is provpack provenance but which is not a JSON metadata record: not checked, nor listed by
 # show and extract. A metadata record so (package writes each as application/ld+json) after a warcinfo of
-# provpack's is a problem; a resource (an excerpt may quote such a document) or any record elsewhere, a note.
+# provpack's is a problem; a record of another type but warcinfo (an excerpt may quote such a document, an original
+# may be one) or any record elsewhere, a note.
 HIDDEN_MARK = b"provpack-provenance"   # (also in the format spelled "provpack-provenance\/1")
 # The first byte of a block that may be a JSON object: "{", JSON white space, a UTF-8 BOM's (json.loads takes it);
 # only such blocks are searched for HIDDEN_MARK (an excerpt's text seldom starts so: the search costs little).
@@ -71,9 +72,13 @@ HIDDEN = (f"records holding provpack provenance (\"format\": \"{PROVENANCE_FORMA
 
 def software_writer(block: bytes | None) -> str | None:
     """The generator a provenance record written with this warcinfo `block` has: `provpack VERSION` for one whose
-    first `software` field is `provpack/VERSION`; None for any other (or none, or a block not read)."""
-    if block is None or len(block) > WARCINFO_LIMIT:
+    first `software` field is `provpack/VERSION`; None for any other (or none, or a block not read). Of a block over
+    WARCINFO_LIMIT bytes (the callers give its first WARCINFO_LIMIT + 1 at least), the whole lines in the first
+    WARCINFO_LIMIT bytes are read: padding after the field does not hide it."""
+    if block is None:
         return None
+    if len(block) > WARCINFO_LIMIT:
+        block = block[:block.rfind(b"\n", 0, WARCINFO_LIMIT) + 1]
     for line in block.split(b"\n"):   # (application/warc-fields: `name: value` lines; read once a file)
         name, colon, value = line.partition(b":")
         if colon and name.strip().lower() == b"software":

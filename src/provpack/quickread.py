@@ -235,6 +235,9 @@ class QuickReader(RecordChecker):
             if (not json_metadata and stop > start and buf[start] in JSON_START
                     and buf.find(HIDDEN_MARK, start, stop) >= 0):
                 return False
+        elif (stop > start and buf[start] in JSON_START and warc_type != b"warcinfo"
+              and buf.find(HIDDEN_MARK, start, stop) >= 0):
+            return False   # (any other type: the same)
         if not self.seen_ids.add(hash(record_id)):  # (a repeated id: left unchanged, for _read_record to report)
             return False
         # A sound record: as _read_record would have read it.
@@ -262,7 +265,7 @@ class QuickReader(RecordChecker):
                 self.problems.extend(found)
             if self.origins.pending:   # (a source record some provenance record waits for: origcheck)
                 self.problems.extend(self.origins.record(
-                    Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, length, None)))
+                    Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, length, block)))
         elif json_metadata:
             if length <= PROVENANCE_LIMIT:
                 self._metadata_done(None if refers is None else refers.strip(), buf[start:stop])
@@ -271,7 +274,7 @@ class QuickReader(RecordChecker):
             else:
                 self.counts[UNREAD_JSON] += 1
         elif warc_type == b"warcinfo":   # (what the provenance records after it must say wrote them)
-            self.provenance.warcinfo(buf[start:stop] if length <= WARCINFO_LIMIT else None)
+            self.provenance.warcinfo(buf[start:min(stop, start + WARCINFO_LIMIT + 1)])
         elif warc_type in ORIGIN_TYPES:   # (a record an original may be made of: origcheck)
             self._origin_done(warc_type, None if target is None else target.strip(),
                               None if refers is None else refers.strip(), expected.decode("ascii")

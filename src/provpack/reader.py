@@ -222,7 +222,7 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
     resource_offsets = state.resource_offsets
     read_ids, own_ids = state.read_ids, state.own_ids
     for record, offset in _records(archive, start=start):
-        warc_type = record.rec_type
+        warc_type = (record.rec_type or "").lower()   # (read in any case, as verify reads it)
         warc_id = record.rec_headers.get_header("WARC-Record-ID") or ""
         read_ids[offset] = warc_id
         provenance_kind = warc_type == "metadata" and _is_jsonld(record.rec_headers.get_header("Content-Type"))
@@ -452,7 +452,7 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
     try:
         for record, offset in _records(archive, start=document.offset or 0):
             found = record.rec_headers.get_header("WARC-Record-ID") or ""
-            if record.rec_type != "resource" or found != document.record_id:
+            if (record.rec_type or "").lower() != "resource" or found != document.record_id:
                 raise IntegrityError(archive, f"{name}: the record at offset {offset} is {quoted_text(found, 100)} "
                                      f"({printable(record.rec_type)}), not its resource record "
                                      f"{quoted_text(document.record_id, 100)}{moved}")

@@ -8,6 +8,7 @@ imports nothing of provpack's writer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from binascii import hexlify
 
@@ -29,8 +30,8 @@ from .idset import IdSet
 from .origcheck import ORIGIN_TYPES, OriginTracker, Record
 from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
-from .provcheck import (WARCINFO_LIMIT, Deferred, ProvenanceTracker, ResourceFacts, content_urn, content_urn_fault,
-                        deep_realign, deep_reextract)
+from .provcheck import (HIDDEN_MARK, JSON_START, WARCINFO_LIMIT, Deferred, ProvenanceTracker, ResourceFacts,
+                        content_urn, content_urn_fault, deep_realign, deep_reextract)
 from .scanbuffer import PAST_END, ScanBuffer
 from .warcheader import HeaderParser, show
 from .warcstream import Source
@@ -62,6 +63,12 @@ _BLOCK = "WARC-Block-Digest"
 _PAYLOAD = "WARC-Payload-Digest"
 
 
+def _by_provpack(provenance: ProvenanceTracker) -> bool | None:
+    """Whether the warcinfo read last is provpack's (None: a segment before its first warcinfo). (Given the
+    tracker, not the checker: no reference cycle keeps a file's checker alive.)"""
+    return provenance.writer is not None if provenance.settled else None
+
+
 def _algorithms(claims: list[_Claim]) -> tuple[str, ...]:
     """The known algorithms of some digest claims, each once, in order."""
     if len(claims) == 1:
@@ -81,7 +88,8 @@ class RecordChecker(ScanBuffer):
         self.provenance = ProvenanceTracker(self.counts, segment=segment, deep=deep)
         self.origins = OriginTracker(self.counts, self.provenance.held,   # originals a provenance record names
                                      realign=deep_realign if deep else None,
-                                     reextract=deep_reextract if deep else None, segment=segment)
+                                     reextract=deep_reextract if deep else None, segment=segment,
+                                     by_provpack=functools.partial(_by_provpack, self.provenance))
         self._context: Deferred | None = None  # the record being read waits for its resource
         # What the last search for a header's end found, as decompressed offsets (from, found, to): the first
         # CRLF CRLF at or after `from` is at `found`; or (found -1) none starts before `to`. Any later search
@@ -251,6 +259,7 @@ class RecordChecker(ScanBuffer):
             http = http_block(content_type, target, self._buf, self._pos, self._pos + length)
             truncated = b"warc-truncated" in fields
         json_metadata = False
+        first = b""   # (a large warcinfo's first bytes)
         if warc_type == b"resource":
             keep = length <= KEEP_LIMIT
         elif warc_type == b"metadata" and b"json" in fields.get(b"content-type", b"").lower():
@@ -261,6 +270,10 @@ class RecordChecker(ScanBuffer):
             keep = length <= KEEP_LIMIT
         elif warc_type == b"warcinfo":
             keep = length <= WARCINFO_LIMIT
+            if not keep:   # (its software is read from its first bytes: provcheck.software_writer)
+                while len(self._buf) - self._pos <= WARCINFO_LIMIT and self._more():
+                    pass
+                first = self._buf[self._pos:self._pos + min(length, WARCINFO_LIMIT + 1)]
         elif warc_type == b"conversion":   # (an original's text: origcheck)
             keep = length <= KEEP_LIMIT
         elif warc_type == b"response" and self.origins.wants(self._rec_id):   # (--deep: its text extracted again)
@@ -269,6 +282,7 @@ class RecordChecker(ScanBuffer):
         buf, pos = self._buf, self._pos
         end = pos + length
         block: bytes | None = None
+        hidden: bytes | None = None   # a block not kept that holds HIDDEN_MARK
         if end + 4 <= len(buf):
             # The whole block is in memory (the usual case for records up to a few MiB).
             if not http and len(block_algorithms) == 1 and payload_algorithms in ((), block_algorithms):
@@ -285,6 +299,10 @@ class RecordChecker(ScanBuffer):
                 block_digests, readings, chunked = {}, None, False
             if keep:
                 block = buf[pos:end]
+            elif (end > pos and buf[pos] in JSON_START and warc_type != b"warcinfo"
+                  and buf.find(HIDDEN_MARK, pos, end) >= 0
+                  and not (warc_type == b"metadata" and b"json" in fields.get(b"content-type", b"").lower())):
+                hidden = buf[pos:end]   # (provpack provenance in a record of another type? provcheck.hidden)
             if buf.startswith(b"\r\n\r\n", end):
                 self._pos = end + 4
             else:
@@ -352,15 +370,17 @@ class RecordChecker(ScanBuffer):
                 self._hidden_done(warc_type, fields.get(b"content-type"), block)
             self._resource_done(block_digests, block, length, fields.get(b"warc-target-uri"))
         elif warc_type in ORIGIN_TYPES:
+            if block is not None or hidden is not None:
+                self._hidden_done(warc_type, fields.get(b"content-type"), block or hidden or b"")
             sha = block_digests.get("sha256")
             self._origin_done(warc_type, fields.get(b"warc-target-uri"), fields.get(b"warc-refers-to"),
                               None if sha is None else sha.hex(), length, block)
         elif warc_type == b"warcinfo":
-            self.provenance.warcinfo(block)
+            self.provenance.warcinfo(block if keep else first)
         elif json_metadata and block is not None:
             self._metadata_done(fields.get(b"warc-refers-to"), block)
-        elif block is not None:
-            self._hidden_done(warc_type, fields.get(b"content-type"), block)
+        elif block is not None or hidden is not None:
+            self._hidden_done(warc_type, fields.get(b"content-type"), block or hidden or b"")
         if self._rec_failed:
             return
         context = self._context
@@ -577,10 +597,11 @@ class RecordChecker(ScanBuffer):
             self.problems.extend(found)
         if self.origins.pending:
             self.problems.extend(self.origins.record(
-                Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, facts.length, None)))
+                Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, facts.length, block)))
 
     def _hidden_done(self, warc_type: bytes, content_type: bytes | None, block: bytes) -> None:
-        """A resource, or a metadata record that is not JSON: provpack provenance in it all the same is said."""
+        """A record that is not a JSON metadata record (nor a warcinfo): provpack provenance in it all the same is
+        said."""
         found = self.provenance.hidden(self._rec_offset, self._rec_id, warc_type, content_type, block)
         if found:
             self._rec_failed = True

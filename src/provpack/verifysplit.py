@@ -186,6 +186,10 @@ class Segment:
     # record held provenance not as JSON (unsettled_hidden); the first part's last warcinfo decides what they are.
     unsettled: frozenset[str | None] = frozenset()
     unsettled_hidden: bool = False
+    # Conversions held for provenance records waiting for their excerpt or source (origcheck): the most bytes held
+    # at once, and whether one not held awaits the first part's warcinfo to say if that is a problem.
+    origin_postponed_peak: int = 0
+    origin_unsure: bool = False
 
 
 @dataclass
@@ -315,6 +319,8 @@ def segment_of(scanner: Scanner) -> Segment:
         origin_unheld=scanner.origins.unheld,
         unsettled=frozenset(scanner.provenance.unsettled),
         unsettled_hidden=scanner.provenance.unsettled_hidden,
+        origin_postponed_peak=scanner.origins.postponed_peak,
+        origin_unsure=scanner.origins.unsure,
     )
 
 
@@ -333,6 +339,8 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
     writer = held.writer   # (the generator the warcinfo read last says; None: not provpack's, or none)
     if writer is not None and (part.unsettled_hidden or any(generator != writer for generator in part.unsettled)):
         return False  # records before the segment's first warcinfo that the first part's says are wrong
+    if (writer is not None and part.origin_unsure) or not scanner.origins.room(part.origin_postponed_peak):
+        return False  # a conversion the segment held (or not) for a provenance record that one read would not
     resolved = scanner.provenance.resolve(part.waiting, scanner.seen_ids)
     if resolved is None:
         return False
