@@ -90,8 +90,10 @@ def test_wacz_of_the_seeds_passes_wacz_validate(seeds_archive: Path, capsys: pyt
     assert "already exists" in capsys.readouterr().err
 
 
-def test_wacz_with_output(seeds_archive: Path, tmp_path: Path) -> None:
-    """-o names the WACZ; --force replaces it with the same bytes."""
+def test_wacz_with_output(seeds_archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-o names the WACZ; --force replaces it with the same bytes (SOURCE_DATE_EPOCH: a WACZ is dated when made,
+    and two runs a second apart gave other bytes)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(SEED_EPOCH))
     out = tmp_path / "pkg" / "out.wacz"
     assert main(["-q", "wacz", str(seeds_archive), "-o", str(out)]) == 0
     first = out.read_bytes()

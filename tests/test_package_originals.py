@@ -107,9 +107,10 @@ def test_local_original_is_archived_and_aligned(tmp_path: Path) -> None:
     assert result.documents[0].original == "local" and result.documents[0].omitted_found == 3
 
 
-@pytest.mark.parametrize("marker", ["[...]", "..."])
+@pytest.mark.parametrize("marker", ["..."])
 def test_marker_in_the_title_line_cuts_nothing_from_the_original(tmp_path: Path, marker: str) -> None:
-    """A marker in the header (outside the quoted body) gets no omitted passage, a reason, and no confirmation."""
+    """A marker in the header (outside the quoted body) gets no omitted passage, a reason, and no confirmation.
+    (A line holding a bracketed cut, `[...]`, is never the header since 0.6.0: tests/test_document.py.)"""
     source = tmp_path / "src"
     source.mkdir()
     (source / "mill.txt").write_text(
