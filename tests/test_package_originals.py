@@ -703,3 +703,26 @@ def test_a_document_whose_segments_have_no_words_is_not_said_to_be_unmatched(tmp
     (source / "q.yaml").write_text("original: o.text\n", encoding="utf-8")
     result = package(source, out=tmp_path / "out.warc.gz", date=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc))
     assert result.unmatched == () and result.documents[0].original == "local"
+
+
+def test_a_provenance_record_too_large_for_the_passages_its_cuts_omit_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short excerpt whose one cut omits most of a long original: its provenance holds that passage, and splitting
+    the excerpt cannot help; the refusal says how much of it is omitted passages and what can."""
+    from provpack.errors import InputError
+
+    source = tmp_path / "src"
+    source.mkdir()
+    omitted = " ".join(f"word{number}" for number in range(3000))
+    (source / "o.txt").write_text(f"The mayor said no. {omitted}. The council adjourned at noon.\n", encoding="utf-8")
+    (source / "q.txt").write_text("The mayor said no. [...] The council adjourned at noon.\n", encoding="utf-8")
+    (source / "q.yaml").write_text("original: o.txt\n", encoding="utf-8")
+    module = importlib.import_module("provpack.package")   # (provpack.package is the function)
+    monkeypatch.setattr(module, "MAX_PROVENANCE_BYTES", 20_000)
+    with pytest.raises(InputError) as caught:
+        module.package(source, out=tmp_path / "out.warc.gz", jobs=1)
+    said = str(caught.value)
+    assert said.startswith(f"{source / 'q.txt'}: its provenance record would take ")
+    assert said.endswith(f" bytes, more than the 20,000 provpack writes for one document, {len(omitted) + 1:,}"
+                         " characters of it the passages its cuts omit from its original; give the original only the"
+                         " part the excerpt quotes, or no original")

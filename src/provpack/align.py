@@ -629,14 +629,15 @@ def _pointing_kind(excerpt_word: str, source_word: str) -> DifferenceKind | None
 
 
 def _letter_points(word: str) -> list[str]:
-    """The points written on each letter of a word, in order ("" for a bare letter)."""
-    points: list[str] = []
+    """The points written on each letter of a word, in order ("" for a bare letter); a letter's points gathered
+    in a list and joined once (`+=` on the list's last string copied it for each point: quadratic in them)."""
+    letters: list[list[str]] = []
     for char in word:
         if _POINTS_RE.match(char) is None:
-            points.append("")
-        elif points:
-            points[-1] += char
-    return points
+            letters.append([])
+        elif letters:
+            letters[-1].append(char)
+    return ["".join(points) for points in letters]
 
 
 @dataclass(frozen=True, slots=True)

@@ -565,9 +565,14 @@ def _records(files: _Files, raw: bytes, document: Document, analysis: Analysis, 
                                             unaligned_original=unaligned)
     name, text_path, _ = files
     if len(provenance.block) > MAX_PROVENANCE_BYTES:   # (what show, extract and verify read whole)
+        omitted = sum(len(e.omitted.text) for e in aligned.alignment.elisions if e.omitted is not None) if (
+            aligned is not None) else 0
         raise InputError(text_path, f"its provenance record would take {len(provenance.block):,} bytes, more than"
-                         f" the {MAX_PROVENANCE_BYTES:,} provpack writes for one document",
-                         fix="split the text into several files")
+                         f" the {MAX_PROVENANCE_BYTES:,} provpack writes for one document"
+                         + (f", {omitted:,} characters of it the passages its cuts omit from its original" if omitted
+                            else ""),
+                         fix="give the original only the part the excerpt quotes, or no original" if omitted * 4 >
+                         len(provenance.block) else "split the text into several files")
     log.debug("%s: %d elisions", text_path, len(analysis.elisions))
     summary = DocumentSummary(
         name=name,
