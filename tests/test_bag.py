@@ -447,3 +447,18 @@ def test_a_bag_name_too_long_is_refused_and_one_that_fits_is_made(archive: list[
     assert str(caught.value) == (f"{over}: the name is too long for this file system: {limit + 1:,} bytes, "
                                  f"at most {limit:,}; choose a shorter name")
     assert not over.parent.exists()
+
+
+def test_a_bag_made_in_the_empty_current_folder_named_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bag ARCHIVE -o .` in an empty folder: the bag is made there (its lock named after the folder), not a
+    ValueError from a path with no name; `/` is refused."""
+    source = tmp_path / "a.warc.gz"
+    source.write_bytes(b"x")
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert make_bag(source, ".") == here
+    assert (here / "bagit.txt").is_file() and (here / "data" / "a.warc.gz").read_bytes() == b"x"
+    with pytest.raises(InputError) as caught:
+        make_bag(source, "/")
+    assert str(caught.value) == "/: is the root folder, which cannot be a bag; name a new or empty folder"

@@ -1671,3 +1671,37 @@ def test_quiet_verify_prints_only_the_problems(packed: Path, capsys: pytest.Capt
     assert out and all(line.startswith(f"{plain}: offset ") and ": missing-digest: " in line for line in out)
     assert main(["-q", "verify", str(packed), str(plain)]) == 0
     assert capsys.readouterr().out == ""
+
+
+class _Unwritable(io.TextIOBase):
+    """A standard stream that cannot be written: its reader gone (BrokenPipeError) or its disk full (ENOSPC)."""
+
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+    def flush(self) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [BrokenPipeError(32, "Broken pipe"), OSError(28, "No space left on device")])
+def test_an_unwritable_stderr_loses_the_messages_not_the_exit_code(
+        packed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError) -> None:
+    """`2> >(true)` or `2>/dev/full`: a missing file is still exit 2 (it was 0, a broken pipe taken for `| head`, or
+    1, a traceback), and an extract that wrote its file whole still exit 0."""
+    monkeypatch.setattr(sys, "stderr", _Unwritable(error))
+    assert main(["verify", str(tmp_path / "nope.warc.gz")]) == 2
+    assert main(["extract", str(packed), SEED_NAME, "-o", str(tmp_path / "e.txt")]) == 0
+    assert (tmp_path / "e.txt").read_bytes() == (SEEDS / f"{SEED_NAME}.txt").read_bytes()
+
+
+def test_package_wacz_is_written_when_the_summary_finds_standard_output_closed(
+        seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`package --wacz | head -0`: the summary's first line meets a closed pipe; the WACZ is still made (it was
+    left unwritten, exit 0)."""
+    monkeypatch.setattr(sys, "stdout", _Unwritable(BrokenPipeError(32, "Broken pipe")))
+    out = tmp_path / "o" / "x.warc.gz"
+    assert main(["package", str(seed_dir), "-o", str(out), "--wacz"]) == 0
+    assert out.with_name("x.wacz").is_file()

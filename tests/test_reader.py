@@ -131,6 +131,11 @@ def test_extract_unheld_writes_as_it_reads_and_still_checks(seed_archive: Path, 
         assert error(file) == (f"its {document.length_bytes:,} bytes were written to the output as they were read "
                                "(hold=False), which cannot be cut back: throw it away; run 'provpack verify'")
     assert longer.read_bytes() == text + b"x" * (10_000 - len(text))
+    exact = io.BytesIO(b"Z" * (2_000 + len(text)))   # the caller's bytes end where the text's would: not ours
+    exact.seek(2_000)
+    assert error(exact) == (f"its {document.length_bytes:,} bytes were written to the output as they were read "
+                            "(hold=False), which cannot be cut back: throw it away; run 'provpack verify'")
+    assert exact.getvalue() == b"Z" * 2_000 + text
     reading, writing = os.pipe()
     with open(writing, "wb", buffering=0) as pipe, open(reading, "rb") as back:
         assert error(pipe) == (f"its {document.length_bytes:,} bytes were written to the output as they were read "

@@ -927,7 +927,7 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     assert seen == {"arguments", "defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
                     "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
                     "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit", "origcheck",
-                    "cutcheck", "resync", "jsondepth",
+                    "cutcheck", "resync", "jsondepth", "fastjson",
                     "provrecompute"}
     assert not seen & WRITER
 

@@ -49,6 +49,11 @@ def make_bag(paths: Path | str | Iterable[Path | str], out_dir: Path | str) -> P
     given = path_list("paths", paths)   # (an iterator: read once, here)
     require((("out_dir", out_dir, PATH),))
     out = Path(out_dir)
+    if out.name in ("", ".."):   # `-o .`, `-o ./`, `-o ..`: the folder by its own name (its lock is named after it)
+        out = Path(os.path.abspath(out))
+        if not out.name:
+            raise InputError(str(out_dir), "is the root folder, which cannot be a bag",
+                             fix="name a new or empty folder")
     sources = _payload(given)
     check_name(out)
     _require_room(out)

@@ -483,6 +483,16 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
             max_text_bytes=args.max_text_bytes,
             progress=update,
         )
+    stdout_closed = False   # (`| head -0`: the summary is not wanted, but the WACZ still is)
+
+    def say(text: str) -> None:
+        nonlocal stdout_closed
+        if not stdout_closed:
+            try:
+                print(text)
+            except BrokenPipeError:
+                stdout_closed = True
+
     # Warnings, as the library's are logged: -q silences them (the log's formatter escapes control characters)
     for failure in result.fetch_failures:
         log.warning("%s: not fetched: %s", failure.name, failure.message)
@@ -493,12 +503,12 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
     if not args.quiet:
         totals = result.summed()
         # the counts in show's words: every marker is an elision, bracketed (certain) or possible
-        print(f"packaged {totals.documents:,} document{'s' if totals.documents != 1 else ''} "
+        say(f"packaged {totals.documents:,} document{'s' if totals.documents != 1 else ''} "
               f"({totals.text_bytes:,} bytes of text); elisions: {totals.elisions:,} bracketed, "
               f"{totals.possible_elisions:,} possible")
         if totals.with_original or args.fetch:
             # with_original counts every document with an original archived, aligned or not
-            print(f"originals: {totals.with_original - len(result.unaligned)} aligned "
+            say(f"originals: {totals.with_original - len(result.unaligned)} aligned "
                   f"({totals.omitted_found} omitted passage{'' if totals.omitted_found == 1 else 's'} found, "
                   f"{totals.differences} difference{'' if totals.differences == 1 else 's'})"
                   + (f"; {len(result.unaligned)} archived but not aligned (no text): "
@@ -507,8 +517,8 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
                      if result.unmatched else "")
                   + (f"; {len(result.fetch_failures)} not fetched: "
                      + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
-        print(printable(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)"))
-        print(printable(f"sha256 {result.sha256}  ({result.sha256_path})"))
+        say(printable(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)"))
+        say(printable(f"sha256 {result.sha256}  ({result.sha256_path})"))
     if not args.wacz and existed:
         from .wacz import warn_wraps_another
 
@@ -523,7 +533,7 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
         except (ProvpackError, OSError) as exc:   # the archive is already in place: say so, and what is stale
             raise _wacz_not_written(result.warc_path, result.sha256_path, wacz_path, existed, exc) from exc
         if not args.quiet:
-            print(printable(f"wrote {wacz_path}"))
+            say(printable(f"wrote {wacz_path}"))
     return 0
 
 

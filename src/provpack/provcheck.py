@@ -17,6 +17,7 @@ from operator import itemgetter
 from types import ModuleType
 from typing import Any, Final, NamedTuple
 
+from . import fastjson
 from . import problems as kinds
 from ._version import __version__
 from .blockring import BlockRing
@@ -26,11 +27,7 @@ from .jsondepth import check as check_depth
 from .origcheck import alignment_messages, provpack_version
 from .problems import Problem
 
-orjson: ModuleType | None
-try:
-    import orjson
-except ImportError:  # no wheel for this platform: the standard library parses everything
-    orjson = None
+orjson: ModuleType | None = fastjson.orjson   # (None: the standard library parses everything)
 
 PROVENANCE_FORMAT = "provpack-provenance/1"
 MAX_MESSAGES = 10

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import fastjson
 from ._version import __version__
 from .errors import InputError
 from .iri import as_uri
@@ -19,10 +20,7 @@ from .model import Analysis, Document, Elision, FieldValue, Marker, Metadata, Sp
 if TYPE_CHECKING:   # only runs with originals align; the rest need not import it
     from .align import Alignment, ElisionMatch
 
-try:
-    import orjson as _orjson
-except ImportError:  # no wheel for this platform: the standard library's json writes the same bytes
-    _orjson = None  # type: ignore[assignment]
+_orjson: Any = fastjson.orjson   # (None: the standard library's json writes the same bytes)
 
 FORMAT = "provpack-provenance/1"
 # JSON-LD 1.1 (its default processing mode; no "@version": 1.1, which would be the one float in

@@ -418,8 +418,12 @@ def _copy_held(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> No
 
 def _copy_unheld(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> None:
     """_copy_checked straight into `dest`; bytes that do not match are cut off it again where it allows it."""
+    start: int | None
     try:
-        start: int | None = dest.tell()
+        position = dest.tell()
+        end = dest.seek(0, 2)
+        dest.seek(position)
+        start = position if end == position else None   # (bytes of the caller's after it: never cut off)
     except (OSError, ValueError, AttributeError):   # (a pipe, a socket's file)
         start = None
 

@@ -120,13 +120,40 @@ def whole_stdout() -> Iterator[None]:
 def present_stderr() -> Iterator[None]:
     """sys.stderr for the block; when the shell closed it (`2>&-`, Python's sys.stderr is None), /dev/null in its
     place: the messages go nowhere, not to standard output (where print(file=None) sends them), and a progress bar
-    or a log handler finds a stream. The exit code stays as it is."""
-    if sys.stderr is not None:
-        yield
+    or a log handler finds a stream. When it is there but cannot be written (a reader gone, `2> >(true)`; a full
+    disk, `2>/dev/full`), what is written to it is lost, not raised: an error's message failing to arrive must not
+    turn its exit code into 0 (a broken pipe taken for `| head`) or 1 (a traceback). The exit code stays as it is."""
+    original = sys.stderr
+    if original is not None:
+        sys.stderr = _LossyStream(original)
+        try:
+            yield
+        finally:
+            sys.stderr = original
         return
     # (the lowest free descriptor: 2 itself when only it was closed, which then no output file of the run can take)
     with _null_for("stderr"):
         yield
+
+
+class _LossyStream:
+    """A text stream whose writes and flushes that fail are dropped; anything else is the stream's own."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except (OSError, ValueError):   # (ValueError: the stream closed under us)
+            return len(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:   # isatty, fileno, encoding, errors, buffer...: the stream's
+        return getattr(self._stream, name)
 
 
 @contextlib.contextmanager
