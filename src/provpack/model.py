@@ -200,11 +200,14 @@ class FetchFailure:
 @quick_init
 @dataclass(frozen=True, slots=True)
 class UnalignedOriginal:
-    """An original fetched and archived (its request and response records) but not aligned: it has no text."""
+    """An original fetched and archived (its request and response records) but not aligned: it has no text, or
+    the server answered with an error (`status` 4xx or 5xx: a 404, a 410, a 503), archived as received."""
 
     name: str
     url: str
     reason: str
+    status: int | None = None
+    """The final HTTP status (None: not known, an UnalignedOriginal made without it)."""
 
 
 @quick_init
