@@ -240,7 +240,8 @@ class PackageResult:
     documents: Sequence[DocumentSummary] = field(default_factory=tuple)
     fetch_failures: tuple[FetchFailure, ...] = field(default_factory=tuple)
     unaligned: tuple[UnalignedOriginal, ...] = field(default_factory=tuple)
-    """Documents whose fetched original was archived without text to align against (a PDF, an image)."""
+    """Documents whose fetched original was archived without text to align against (a PDF, an image), or as the
+    server's error answer (a 404, a 410: `status`); not fetch failures, since they are archived."""
     unmatched: tuple[UnmatchedOriginal, ...] = field(default_factory=tuple)
     """Documents aligned with an original in which none of their segments was found."""
     totals: Totals | None = None
