@@ -223,6 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif path == "/long-reason":   # a 404 whose reason phrase goes on for 5,000 characters
             self.wfile.write(b"HTTP/1.1 404 " + b"z" * 5000 + b"\r\nContent-Length: 0\r\n\r\n")
+        elif path == "/no-reason":   # a 410 with no reason phrase (HTTP/1.1 allows none)
+            self.wfile.write(b"HTTP/1.1 410\r\nContent-Length: 4\r\n\r\ngone")
         elif path in ("/cut-chunk", "/bad-chunk"):   # one chunk, then the connection closes / a size that is no number
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
                              b"5\r\nhello\r\n" + (b"zz\r\nmore\r\n0\r\n\r\n" if path == "/bad-chunk" else b""))

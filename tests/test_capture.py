@@ -591,6 +591,60 @@ def test_a_206_partial_content_is_not_the_page(server: ServerState) -> None:
                                  "(a byte range, which was not asked for)")
 
 
+@pytest.mark.parametrize(("path", "status", "body"), [("/missing", 404, b"no such page"), ("/status/410", 410, PAGE),
+                                                       ("/status/451", 451, PAGE), ("/status/403", 403, PAGE)])
+def test_keep_errors_returns_an_error_answer_as_received(server: ServerState, path: str, status: int,
+                                                         body: bytes) -> None:
+    """With keep_errors a 4xx is the server's answer, returned as a 200 is (once, not retried), its body kept byte
+    for byte whatever it holds (a 410 with the page's text too); without, a CaptureError (above)."""
+    sleeps = Sleeps()
+    result = fetch(server.url(path), keep_errors=True, sleep=sleeps)
+    assert (result.status, result.attempts, result.redirects, sleeps) == (status, 1, (), [])
+    assert result.response.response_head.startswith(f"HTTP/1.1 {status} ".encode())
+    assert result.response.body == result.decoded_body == body and result.response.exact
+    assert server.hits[path] == 1
+
+
+def test_keep_errors_returns_a_5xx_once_the_retries_give_up(server: ServerState) -> None:
+    """A 500 is retried as without keep_errors (4 attempts, doubling delays); the last answer is returned, counted;
+    one whose next retry would pass the total time limit too (it was the server's answer)."""
+    sleeps = Sleeps()
+    result = fetch(server.url("/error"), keep_errors=True, sleep=sleeps)
+    assert (result.status, result.response.body, result.attempts) == (500, b"boom", 4)
+    assert server.hits["/error"] == 4 and sleeps == [0.5, 1.0, 2.0]
+    sleeps = Sleeps()
+    result = fetch(server.url("/error"), keep_errors=True, sleep=sleeps, backoff=2.0, total_timeout=3.0)
+    assert (result.status, result.attempts, sleeps) == (500, 2, [2.0])
+
+
+def test_keep_errors_keeps_the_redirect_to_an_error(server: ServerState) -> None:
+    """A redirect to a 404: both exchanges, the 404 the final answer."""
+    url = server.url(f"/goto?to={server.url('/missing')}")
+    result = fetch(url, keep_errors=True)
+    assert [exchange.status for exchange in result.exchanges] == [302, 404]
+    assert (result.url, result.requested_url, result.response.body) == (server.url("/missing"), url, b"no such page")
+
+
+@pytest.mark.parametrize(("path", "problem"), [
+    ("/status/206", "HTTP 206 Partial Content: only part of the page (a byte range, which was not asked for)"),
+    ("/status/300", "HTTP 300 Multiple Choices"),
+])
+def test_keep_errors_keeps_no_partial_or_unfollowed_answer(server: ServerState, path: str, problem: str) -> None:
+    """keep_errors keeps an error answer only: a 206 (part of a page) or a 3xx not followed is still a failure."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url(path), keep_errors=True)
+    assert str(caught.value) == f"{server.url(path)}: {problem}"
+
+
+def test_keep_errors_keeps_no_failure_without_an_answer(server: ServerState) -> None:
+    """No HTTP answer, nothing to keep: a refused connection is a CaptureError with keep_errors as without."""
+    dead = f"http://127.0.0.1:{unused_port()}/x"
+    with pytest.raises(CaptureError) as caught:
+        fetch(dead, keep_errors=True, retries=0)
+    assert str(caught.value).startswith(f"{dead}: could not connect: ")
+    assert str(caught.value).endswith(" (gave up after 1 attempt)")
+
+
 def test_https_is_recorded_exactly_and_verified(tmp_path: Path) -> None:
     """Over TLS the recording session keeps the exact bytes too, checking the certificate against the session's
     `verify` (a CA file); a session whose `verify` is None still checks certificates (it never turns them off)."""
@@ -685,6 +739,7 @@ def test_a_redirect_to_a_url_with_credentials_is_refused(server: ServerState) ->
     ({"session": "s"}, "session: must be a requests.Session or None, not str 's'"),
     ({"allow_private": 1}, "allow_private: must be True or False, not int 1"),
     ({"sleep": 1}, "sleep: must be a function, not int 1"),
+    ({"keep_errors": "yes"}, "keep_errors: must be True or False, not str 'yes'"),
 ])
 def test_arguments_are_checked_before_anything_is_sent(server: ServerState, options: dict[str, Any],
                                                        message: str) -> None:

@@ -1244,20 +1244,22 @@ def test_max_text_bytes_of_zero_is_refused_in_words(capsys: pytest.CaptureFixtur
 
 def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    """The summary counts aligned originals apart from those archived without text and those not fetched,
-    and those aligned in which no segment was found, and warns about each of them; -q silences the warnings, as it
-    does every warning."""
+    """The summary counts aligned originals apart from those archived without text, those archived as the server's
+    error answer and those not fetched, and those aligned in which no segment was found, and warns about each of them
+    (an error answer with what to do); -q silences the warnings, as it does every warning."""
     import importlib
     from types import SimpleNamespace
 
     module = importlib.import_module("provpack.package")   # (provpack.package is also the function)
 
-    totals = SimpleNamespace(documents=3, elisions=3, possible_elisions=1, text_bytes=1000, with_original=3,
+    totals = SimpleNamespace(documents=4, elisions=3, possible_elisions=1, text_bytes=1000, with_original=4,
                              omitted_found=1, differences=4)
     out = tmp_path / "o.warc.gz"
     result = SimpleNamespace(
-        fetch_failures=[SimpleNamespace(name="b", message="HTTP 404", url="https://e.org/b")],
-        unaligned=[SimpleNamespace(name="a", url="https://e.org/a", reason="no text in image/png")],
+        fetch_failures=[SimpleNamespace(name="b", message="HTTP 206", url="https://e.org/b")],
+        unaligned=[SimpleNamespace(name="a", url="https://e.org/a", reason="no text in image/png", status=200),
+                   SimpleNamespace(name="d", url="https://e.org/d", reason="HTTP 503 Busy: the server answered with an "
+                                   "error, not the page", status=503)],
         unmatched=[SimpleNamespace(name="c", how="local", original="o/c.html", segments=3,
                                    charset={"encoding": "utf-8", "source": "meta", "note": None})],
         summed=lambda: totals, warc_path=out, records=7, size_bytes=1234, sha256="ab" * 32,
@@ -1266,15 +1268,20 @@ def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatc
     monkeypatch.chdir(tmp_path)
     assert main(["package", str(seed_dir), "-o", str(out), "--fetch"]) == 0
     captured = capsys.readouterr()
-    assert captured.err == ("provpack: warning: b: not fetched: HTTP 404\n"
+    assert captured.err == ("provpack: warning: b: not fetched: HTTP 206\n"
                             "provpack: warning: a: fetched https://e.org/a but not aligned: no text in image/png\n"
+                            "provpack: warning: d: fetched https://e.org/d but not aligned: HTTP 503 Busy: the server "
+                            "answered with an error, not the page; its answer is archived as received (to align the "
+                            "excerpt, check the URL or try again later, or save the page and name the copy with "
+                            "`original:` in the sidecar)\n"
                             "provpack: warning: c: none of its 3 segments was found in its original o/c.html, charset "
                             "utf-8 (meta); if the original is in another encoding, save it as UTF-8 or declare its "
                             "charset (<meta charset> in HTML), else check that it is the text quoted\n")
     assert captured.out.split("\n")[:2] == [
-        "packaged 3 documents (1,000 bytes of text); elisions: 3 bracketed, 1 possible",
+        "packaged 4 documents (1,000 bytes of text); elisions: 3 bracketed, 1 possible",
         "originals: 2 aligned (1 omitted passage found, 4 differences); 1 archived but not aligned (no text): "
-        "https://e.org/a; 1 with no segment found in the original; 1 not fetched: https://e.org/b"]
+        "https://e.org/a; 1 answered with an HTTP error (archived, not aligned): https://e.org/d (HTTP 503); 1 with no "
+        "segment found in the original; 1 not fetched: https://e.org/b"]
     assert main(["package", str(seed_dir), "-o", str(out), "--fetch", "-q"]) == 0   # warnings, not errors: silenced
     assert capsys.readouterr() == ("", "")
 

@@ -263,6 +263,32 @@ def test_every_part_of_a_document_is_drawn() -> None:
     ]
 
 
+ERROR_503 = "HTTP 503 Service Unavailable: the server answered with an error, not the page"
+
+
+@pytest.mark.parametrize(("status", "cut", "original"), [
+    (503, "the original fetched is the server's error answer, not the page", ERROR_503),
+    ("503", "the original has no text to align against", f"no text to align against ({ERROR_503})"),
+])
+def test_an_error_answer_is_shown_as_one(status: object, cut: str, original: str) -> None:
+    """A fetched original whose final status is 4xx or 5xx is shown as the server's error answer, its `no_text`
+    as written (it says so), and each cut as not known for that reason; a status that is no number is taken for
+    none."""
+    document = replace(_no_text(), provenance={
+        **_no_text().provenance,
+        "original": {"how": "fetched", "url": "https://e.org/gone", "final_url": "https://e.org/gone",
+                     "status": status, "fetched_at": "2026-01-02T03:04:05Z", "no_text": ERROR_503,
+                     "length_chars": None}})
+    out = io.StringIO()
+    print_documents("x.warc.gz", (document,), out)
+    assert out.getvalue().split("\n")[-4:] == [
+        "     …[...]",
+        f"     (what it cut is not known: {cut})",
+        f"original: fetched https://e.org/gone (HTTP {status}, 2026-01-02T03:04:05Z); archived, not aligned: {original}",
+        "",
+    ]
+
+
 def _unfound() -> ArchivedDocument:
     """A document aligned with its original: a marker opening and one ending the quote (each cut assumed to
     reach the paragraph's start or end), segments not found, one of them only a dash."""

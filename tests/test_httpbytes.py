@@ -145,14 +145,24 @@ def test_record_blocks_and_payload_digests() -> None:
     assert exchange.header("content-encoding") == "gzip" and exchange.header("X-None") is None
 
 
+@pytest.mark.parametrize(("status", "error"), [(200, False), (204, False), (206, False), (302, False), (399, False),
+                                               (400, True), (404, True), (410, True), (451, True), (500, True),
+                                               (599, True), (600, False), (999, False)])
+def test_an_error_status_is_a_4xx_or_5xx(status: int, error: bool) -> None:
+    """RFC 9110's client and server error classes; 600 and on are no class it defines."""
+    from provpack.httpbytes import is_error_status
+
+    assert is_error_status(status) is error
+
+
 def test_all_names_the_public_api() -> None:
     """__all__ names what `from provpack.httpbytes import *` gives, and each name exists."""
     import provpack.httpbytes as module
 
     assert sorted(module.__all__) == sorted([
         "REQUEST_CONTENT_TYPE", "RESPONSE_CONTENT_TYPE", "Exchange", "HttpRecordBlocks", "build_request_head",
-        "build_response_head", "decode_body", "dechunked_head", "has_credentials", "http_record_blocks", "parse_head",
-        "split_message"])
+        "build_response_head", "decode_body", "dechunked_head", "has_credentials", "http_record_blocks",
+        "is_error_status", "parse_head", "split_message"])
     assert all(hasattr(module, name) for name in module.__all__)
     # the Content-Type WARC 1.1 gives request and response records (section 6.3.2)
     assert module.REQUEST_CONTENT_TYPE == "application/http; msgtype=request"

@@ -214,6 +214,41 @@ def test_a_fetched_original_with_no_body_or_no_text_is_not_aligned(server: Serve
     assert original.reason == original.description["no_text"] == why
 
 
+@pytest.mark.parametrize(("path", "why"), [
+    ("/missing", "HTTP 404 Not Found: the server answered with an error, not the page"),
+    ("/status/410", "HTTP 410 Gone: the server answered with an error, not the page"),
+    ("/status/451", "HTTP 451 Unavailable For Legal Reasons: the server answered with an error, not the page"),
+    ("/error", "HTTP 500 Internal Server Error: the server answered with an error, not the page"),
+    ("/no-reason", "HTTP 410: the server answered with an error, not the page"),
+    ("/long-reason", f"HTTP 404 {'z' * 200}... (5,000 characters): the server answered with an error, not the page"),
+])
+def test_an_error_answer_is_archived_as_received_not_aligned(server: ServerState, path: str, why: str) -> None:
+    """A final 4xx or 5xx is archived as received, without a conversion even when its body holds the page's text
+    (a 410 served with it): `no_text` gives the status and the reason phrase as the server sent it (cut at 200
+    characters, none when it sent none) and says it is an error answer."""
+    found = capture(server.url(path), allow_private=True, keep_errors=True, sleep=lambda seconds: None)
+    original = fetched_original(found)
+    assert isinstance(original, TextlessOriginal)
+    request, response = original.records
+    assert [request.warc_type, response.warc_type] == ["request", "response"]
+    assert response.block == found.response.response_head + found.response.body
+    assert original.reason == original.description["no_text"] == why
+    assert original.description["status"] == found.status and original.description["conversion_record_id"] is None
+    assert original.source_record_id == response.record_id and original.target_uri == server.url(path)
+
+
+def test_a_redirect_to_an_error_answer_keeps_both_exchanges(server: ServerState) -> None:
+    """A redirect to a 404: the 302 and the 404, in order; the 404 is the original, not aligned."""
+    url = server.url(f"/goto?to={server.url('/missing')}")
+    original = fetched_original(capture(url, allow_private=True, keep_errors=True))
+    assert isinstance(original, TextlessOriginal)
+    assert [record.warc_type for record in original.records] == ["request", "response"] * 2
+    assert [hop["status"] for hop in original.description["exchanges"]] == [302, 404]
+    assert original.records[3].block.endswith(b"\r\n\r\nno such page")
+    assert original.source_record_id == original.records[3].record_id
+    assert original.description["no_text"] == "HTTP 404 Not Found: the server answered with an error, not the page"
+
+
 def test_fetched_original_records(server: ServerState) -> None:
     """Each exchange gives request + response, Concurrent-To each other; the conversion refers to the last response."""
     original = fetched_original(capture(server.url("/redirect"), allow_private=True))

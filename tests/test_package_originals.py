@@ -177,15 +177,17 @@ def test_fetch_stores_the_exchange_linked_to_the_excerpt(tmp_path: Path, server:
 
 
 def test_failed_fetch_is_reported_and_the_run_goes_on(tmp_path: Path, server: ServerState) -> None:
-    """A 404 for one document does not stop the others; the result names the URL."""
-    source = make_source(tmp_path / "src", f"source_url: {server.url('/missing')}\n", with_copy=False)
+    """A failed fetch (a 206, part of a page) for one document does not stop the others; the result names the URL."""
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/status/206')}\n", with_copy=False)
     make_source(source, f"source_url: {server.url('/page.html')}\n", name="good", with_copy=False)
     result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
     assert [d.original for d in result.documents] == [None, "fetched"]
     (failure,) = result.fetch_failures
-    assert (failure.name, failure.url) == ("decl", server.url("/missing"))
-    assert failure.message == (f"{server.url('/missing')}: HTTP 404 Not Found; check the URL or try again later, or "
-                               "save the page and name the copy with `original:` in the sidecar")
+    assert (failure.name, failure.url) == ("decl", server.url("/status/206"))
+    assert failure.message == (f"{server.url('/status/206')}: HTTP 206 Partial Content: only part of the page (a byte "
+                               "range, which was not asked for); check the URL or try again later, or save the page "
+                               "and name the copy with `original:` in the sidecar")
+    assert result.unaligned == ()
 
 
 def test_a_bare_lf_head_with_crlf_crlf_in_the_body_is_archived(tmp_path: Path, server: ServerState) -> None:
@@ -298,13 +300,13 @@ def test_cli_fetch_and_show(tmp_path: Path, server: ServerState, capsys: pytest.
     from provpack.cli import main
 
     source = make_source(tmp_path / "src", f"source_url: {server.url('/page.html')}\n", with_copy=False)
-    make_source(source, f"source_url: {server.url('/missing')}\n", name="broken", with_copy=False)
+    make_source(source, f"source_url: {server.url('/status/206')}\n", name="broken", with_copy=False)
     out = tmp_path / "out.warc.gz"
     assert main(["package", str(source), "-o", str(out), "--fetch", "--allow-private"]) == 0
     printed = capsys.readouterr()
     assert "originals: 1 aligned (3 omitted passages found, 0 differences); 1 not fetched: " in printed.out
-    assert f"broken: not fetched: {server.url('/missing')}: HTTP 404" in printed.err
-    assert printed.err.count(server.url("/missing")) == 1   # said once, not also as a log warning
+    assert f"broken: not fetched: {server.url('/status/206')}: HTTP 206" in printed.err
+    assert printed.err.count(server.url("/status/206")) == 1   # said once, not also as a log warning
     assert main(["show", str(out)]) == 0
     shown = capsys.readouterr().out
     assert "- cut 238-377: , and to assume among the powers" in shown
@@ -335,7 +337,7 @@ def test_fetched_original_without_text_is_archived_not_aligned(
     assert response["WARC-Target-URI"] == server.url(path)
     reason = f"cannot extract text from {mime}"
     assert result.fetch_failures == ()
-    assert result.unaligned == (UnalignedOriginal(name="decl", url=server.url(path), reason=reason),)
+    assert result.unaligned == (UnalignedOriginal(name="decl", url=server.url(path), reason=reason, status=200),)
     assert result.documents[0].original == "fetched"
     assert (result.documents[0].omitted_found, result.documents[0].differences) == (0, 0)
     described = provenance(result.warc_path)
@@ -381,7 +383,8 @@ def test_a_content_encoding_that_cannot_be_undone_is_archived_not_aligned(
     head, payload = split_message(response_block)
     assert payload == body and f"\r\nContent-Encoding: {coding}\r\n".encode() in head
     assert result.fetch_failures == ()
-    assert result.unaligned == (UnalignedOriginal(name="decl", url=server.url(path), reason=NOT_UNDONE[path]),)
+    assert result.unaligned == (UnalignedOriginal(name="decl", url=server.url(path), reason=NOT_UNDONE[path],
+                                                  status=200),)
     assert result.documents[0].original == "fetched"
     original = provenance(result.warc_path)["original"]
     assert original["no_text"] == NOT_UNDONE[path] and original["content_encoding"] == coding
@@ -408,6 +411,79 @@ def test_no_response_at_all_is_still_not_fetched(tmp_path: Path, server: ServerS
         f"{server.url('/slow')}: no response within the read timeout of 0.2 s")
     assert result.unaligned == ()
     assert [h["WARC-Type"] for h, _ in records(result.warc_path)] == ["warcinfo"] + ["resource", "metadata"] * 2
+
+
+GONE = {"/missing": (404, "Not Found", b"no such page"), "/status/410": (410, "Gone", PAGE),
+        "/status/451": (451, "Unavailable For Legal Reasons", PAGE)}
+
+
+@pytest.mark.parametrize("path", sorted(GONE))
+def test_an_error_answer_is_archived_as_received_not_aligned(tmp_path: Path, server: ServerState, path: str) -> None:
+    """--fetch keeps a 404, 410 or 451 as the server sent it, as web archivers do ("at that time the URL answered
+    410 Gone" is the evidence): its exchange, no conversion (a 410 served with the page's text is not the page), no
+    alignment; not a fetch failure but an unaligned original with its status; verify and verify --deep pass it."""
+    from provpack.verify import verify
+
+    source = make_source(tmp_path / "src", f"source_url: {server.url(path)}\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    status, phrase, body = GONE[path]
+    found = records(result.warc_path)
+    assert [h["WARC-Type"] for h, _ in found] == ["warcinfo", "resource", "metadata", "request", "response"]
+    check_digests(result.warc_path)
+    (request, _), (response, response_block) = found[3], found[4]
+    assert response_block.startswith(f"HTTP/1.1 {status} {phrase}\r\n".encode())
+    assert split_message(response_block)[1] == body and response["WARC-Target-URI"] == server.url(path)
+    reason = f"HTTP {status} {phrase}: the server answered with an error, not the page"
+    assert result.fetch_failures == ()
+    assert result.unaligned == (UnalignedOriginal(name="decl", url=server.url(path), reason=reason, status=status),)
+    assert result.documents[0].original == "fetched" and server.hits[path] == 1
+    described = provenance(result.warc_path)
+    original = described["original"]
+    assert (original["status"], original["no_text"], original["attempts"]) == (status, reason, 1)
+    assert (original["record_id"], original["request_record_id"]) == (response["WARC-Record-ID"],
+                                                                      request["WARC-Record-ID"])
+    for key in ("conversion_record_id", "text_sha256", "length_chars", "scope", "charset"):
+        assert original[key] is None
+    assert described["differences"] == [] and all(e["omitted"] is None for e in described["elisions"])
+    for deep in (False, True):
+        report = verify(result.warc_path, deep=deep)
+        assert report.ok and report.problems == 0 and report.exit_code(strict=True) == 0
+
+
+def test_a_5xx_after_the_retries_and_a_redirect_to_a_404_are_archived(tmp_path: Path, server: ServerState) -> None:
+    """A 500 once the retries give up (4 attempts, each kept by the server's count, the last one archived) and a
+    302 to a 404 (both exchanges) are archived as the 404 is; a refused connection in the same run archives
+    nothing: no HTTP answer, a fetch failure as before."""
+    from provpack.verify import verify
+
+    refused = f"http://127.0.0.1:{unused_port()}/page.html"
+    redirect = server.url(f"/goto?to={server.url('/missing')}")
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/error')}\n", name="boom", with_copy=False)
+    make_source(source, f"source_url: {redirect}\n", name="moved", with_copy=False)
+    make_source(source, f"source_url: {refused}\n", name="refused", with_copy=False)
+    sleeps: list[float] = []
+    fetcher = functools.partial(capture, allow_private=True, keep_errors=True, sleep=sleeps.append,
+                                timeout=(1.0, 1.0))
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    assert server.hits["/error"] == 4 and sleeps[:3] == [0.5, 1.0, 2.0]
+    assert [(f.name, f.url) for f in result.fetch_failures] == [("refused", refused)]
+    assert result.fetch_failures[0].message.startswith(f"{refused}: could not connect: ")
+    error = "HTTP 500 Internal Server Error: the server answered with an error, not the page"
+    missing = "HTTP 404 Not Found: the server answered with an error, not the page"
+    assert result.unaligned == (UnalignedOriginal(name="boom", url=server.url("/error"), reason=error, status=500),
+                                UnalignedOriginal(name="moved", url=redirect, reason=missing, status=404))
+    found = records(result.warc_path)
+    exchanges = [(h["WARC-Type"], h["WARC-Target-URI"]) for h, _ in found if h["WARC-Type"] in ("request", "response")]
+    assert exchanges == [(kind, server.url("/error")) for kind in ("request", "response")] + [
+        (kind, url) for url in (redirect, server.url("/missing")) for kind in ("request", "response")]
+    assert not any(refused in h.get("WARC-Target-URI", "") for h, _ in found)
+    described = {d["name"]: d["original"] for d in (json.loads(b) for h, b in found if h["WARC-Type"] == "metadata")}
+    assert (described["boom"]["status"], described["boom"]["attempts"], described["boom"]["no_text"]) == (500, 4, error)
+    assert [hop["status"] for hop in described["moved"]["exchanges"]] == [302, 404]
+    assert (described["moved"]["final_url"], described["moved"]["no_text"]) == (server.url("/missing"), missing)
+    assert described["refused"] is None
+    for deep in (False, True):
+        assert verify(result.warc_path, deep=deep).problems == 0
 
 
 def test_redirect_to_a_pdf_keeps_both_exchanges(tmp_path: Path, server: ServerState) -> None:
@@ -473,6 +549,56 @@ def test_cli_reports_verifies_and_shows_a_textless_original(
     assert main(["index", str(out), "-o", str(tmp_path / "out.cdxj")]) == 0
     assert url.split("//")[1].split(":")[0] in (tmp_path / "out.cdxj").read_text(encoding="utf-8")
     assert main(["wacz", str(out), "-o", str(tmp_path / "out.wacz")]) == 0
+
+
+def test_cli_reports_verifies_and_shows_an_error_answer(
+    tmp_path: Path, server: ServerState, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """package warns of a 410 as fetched but not aligned, with why and what to do, and counts it apart from an
+    original with no text; exits 0, as a fetch failure does; verify and verify --deep pass it, show says it is the
+    server's error answer, index gives its status, wacz lists only the excerpts as pages, extract gives the text."""
+    import zipfile
+
+    from provpack.cli import main
+
+    gone, pdf = server.url("/status/410"), server.url("/paper.pdf")
+    source = make_source(tmp_path / "src", f"source_url: {gone}\n", with_copy=False)
+    make_source(source, f"source_url: {pdf}\n", name="scan", with_copy=False)
+    out = tmp_path / "out.warc.gz"
+    assert main(["package", str(source), "-o", str(out), "--fetch", "--allow-private"]) == 0
+    printed = capsys.readouterr()
+    assert printed.err == (
+        f"provpack: warning: decl: fetched {gone} but not aligned: HTTP 410 Gone: the server answered with an error, "
+        "not the page; its answer is archived as received (to align the excerpt, check the URL or try again later, "
+        "or save the page and name the copy with `original:` in the sidecar)\n"
+        f"provpack: warning: scan: fetched {pdf} but not aligned: cannot extract text from application/pdf\n")
+    assert (f"originals: 0 aligned (0 omitted passages found, 0 differences); 1 archived but not aligned (no text): "
+            f"{pdf}; 1 answered with an HTTP error (archived, not aligned): {gone} (HTTP 410)\n") in printed.out
+    assert "not fetched" not in printed.out
+    for verify_options in ([], ["--deep"]):
+        assert main(["verify", *verify_options, str(out)]) == 0
+        assert capsys.readouterr().out.endswith("records 9, verified 9, unverified 0, problems 0\n")
+    assert main(["show", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert (f"original: fetched {gone} (HTTP 410, " in shown and "; archived, not aligned: HTTP 410 Gone: the server "
+            "answered with an error, not the page\n" in shown)
+    assert "(what it cut is not known: the original fetched is the server's error answer, not the page)" in shown
+    assert "; archived, not aligned: no text to align against (cannot extract text from application/pdf)\n" in shown
+    assert main(["show", "--json", str(out)]) == 0
+    documents = {d["name"]: d for d in json.loads(capsys.readouterr().out)["documents"]}
+    assert documents["decl"]["original"]["status"] == 410
+    assert documents["decl"]["original"]["no_text"] == "HTTP 410 Gone: the server answered with an error, not the page"
+    assert main(["index", str(out), "-o", str(tmp_path / "out.cdxj")]) == 0
+    (line,) = [line for line in (tmp_path / "out.cdxj").read_text(encoding="utf-8").splitlines() if "/status/410" in line]
+    assert json.loads(line.split(" ", 2)[2])["status"] == "410"
+    assert main(["wacz", str(out), "-o", str(tmp_path / "out.wacz")]) == 0
+    with zipfile.ZipFile(tmp_path / "out.wacz") as wacz:
+        pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").decode("utf-8").splitlines()[1:]]
+    assert [page["id"] for page in pages] == ["decl", "scan"]
+    assert all(page["url"].startswith("urn:provpack:sha256:") for page in pages)
+    capsys.readouterr()
+    assert main(["extract", str(out), "decl", "-o", "-"]) == 0
+    assert capsys.readouterr().out == EXCERPT
 
 
 def test_cli_warns_a_content_encoding_not_undone_as_archived_not_aligned(

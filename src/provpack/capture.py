@@ -40,6 +40,7 @@ from .httpbytes import (
     decode_body,
     dechunked_head,
     has_credentials,
+    is_error_status,
     parse_head,
 )
 from .wire import CURRENT, BlockedAddress, RecordingHTTPPool, RecordingHTTPSPool, Wire, address_problem
@@ -398,8 +399,10 @@ def _fetch_with_retries(
     retries: int,
     backoff: float,
     sleep: Callable[[float], None],
+    keep_errors: bool = False,
 ) -> tuple[Exchange, int]:
-    """Fetch one hop, retrying connection failures and 429/500/502/503/504 with backoff."""
+    """Fetch one hop, retrying connection failures and 429/500/502/503/504 with backoff; with `keep_errors`, the
+    last answer when a retry would pass the total time limit (else a CaptureError saying so)."""
     attempts = retries + 1
     for attempt in range(attempts):
         try:
@@ -426,6 +429,8 @@ def _fetch_with_retries(
         if exchange.status in RETRY_STATUSES and attempt + 1 < attempts:
             delay = _retry_delay(exchange, attempt, backoff)
             if time.monotonic() + delay > settings.deadline:
+                if keep_errors:   # (the server's answer all the same: an error answer, kept)
+                    return exchange, attempt + 1
                 where = "" if url == requested else f" from {url}"
                 raise CaptureError(requested, f"HTTP {exchange.status} {_clip(exchange.reason)}{where} (gave up after "
                                    f"{_attempts(attempt + 1)}: a retry would pass the total time limit)")
@@ -485,12 +490,13 @@ _TIMEOUT = Kind(lambda value: isinstance(value, tuple) and len(value) == 2 and a
 
 def _check_arguments(url: str, session: requests.Session | None, timeout: tuple[float, float], max_bytes: int,
                      max_redirects: int, retries: int, backoff: float, allow_private: bool, total_timeout: float,
-                     sleep: Callable[[float], None], clock: Callable[[], dt.datetime]) -> None:
+                     sleep: Callable[[float], None], clock: Callable[[], dt.datetime], keep_errors: bool) -> None:
     """capture's arguments: an InputError naming the first of the wrong type, or out of its range."""
     require((("url", url, TEXT), ("session", session, _SESSION.or_none), ("timeout", timeout, _TIMEOUT),
              ("max_bytes", max_bytes, INT), ("max_redirects", max_redirects, INT), ("retries", retries, INT),
              ("backoff", backoff, NUMBER), ("allow_private", allow_private, FLAG),
-             ("total_timeout", total_timeout, NUMBER), ("sleep", sleep, FUNCTION), ("clock", clock, FUNCTION)))
+             ("total_timeout", total_timeout, NUMBER), ("sleep", sleep, FUNCTION), ("clock", clock, FUNCTION),
+             ("keep_errors", keep_errors, FLAG)))
     for name, count in (("max_bytes", max_bytes), ("max_redirects", max_redirects), ("retries", retries)):
         if count < 0:
             raise InputError(name, f"must be 0 or more, not {count}")
@@ -513,15 +519,18 @@ def capture(
     total_timeout: float = 120.0,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], dt.datetime] = _utc_now,
+    keep_errors: bool = False,
 ) -> Capture:
     """Fetch url (following redirects) and return every exchange as bytes; CaptureError on failure.
 
     `timeout` is the (connect, read) seconds of each request, `total_timeout` those of the whole capture,
-    retries and redirects included. An argument of the wrong type, or a number out of its range, is an
-    InputError naming it, raised before anything is sent.
+    retries and redirects included. A final answer with an error status (4xx or 5xx, once retries and redirects
+    are done) is a CaptureError, or with `keep_errors` returned as any answer is (its `status` says it), as web
+    archivers keep one: the server's answer at that time. An argument of the wrong type, or a number out of its
+    range, is an InputError naming it, raised before anything is sent.
     """
     _check_arguments(url, session, timeout, max_bytes, max_redirects, retries, backoff, allow_private, total_timeout,
-                     sleep, clock)
+                     sleep, clock, keep_errors)
     problem = _url_problem(url)
     if problem is not None:
         raise CaptureError(url, problem)
@@ -539,7 +548,8 @@ def capture(
         attempts_total = 0
         while True:
             current = seen[-1]
-            exchange, attempts = _fetch_with_retries(active, url, current, settings, retries, backoff, sleep)
+            exchange, attempts = _fetch_with_retries(active, url, current, settings, retries, backoff, sleep,
+                                                     keep_errors)
             attempts_total += attempts
             location = exchange.header("Location")
             if exchange.status in REDIRECT_STATUSES and location:
@@ -570,7 +580,8 @@ def capture(
                 seen.append(target)
                 visited.add(state)
                 continue
-            if not 200 <= exchange.status < 300 or exchange.status == 206:
+            kept = 200 <= exchange.status < 300 or keep_errors and is_error_status(exchange.status)
+            if not kept or exchange.status == 206:
                 tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                 where = "" if current == url else f" from {current}"
                 partial = ": only part of the page (a byte range, which was not asked for)" * (exchange.status == 206)

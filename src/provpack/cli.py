@@ -24,7 +24,7 @@ from .errors import EMPTY_PATH, INVISIBLE, InputError, IntegrityError, ProvpackE
 
 if TYPE_CHECKING:
     from .config import Config
-    from .model import UnmatchedOriginal
+    from .model import UnalignedOriginal, UnmatchedOriginal
 
 # Each command imports what only it needs (requests, warcio, surt, cryptography, rich, yaml,
 # and provpack's own packager, listing and indexer) when it runs, so that `provpack verify`
@@ -496,8 +496,11 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
     # Warnings, as the library's are logged: -q silences them (the log's formatter escapes control characters)
     for failure in result.fetch_failures:
         log.warning("%s: not fetched: %s", failure.name, failure.message)
+    answered = [u for u in result.unaligned if _error_answer(u)]   # archived, but the server's error, not the page
+    textless = [u for u in result.unaligned if not _error_answer(u)]
     for unaligned in result.unaligned:
-        log.warning("%s: fetched %s but not aligned: %s", unaligned.name, unaligned.url, unaligned.reason)
+        log.warning("%s: fetched %s but not aligned: %s%s", unaligned.name, unaligned.url, unaligned.reason,
+                    _ERROR_ANSWER_FIX if _error_answer(unaligned) else "")
     for unmatched in result.unmatched:
         log.warning("%s", _unmatched_warning(unmatched))
     if not args.quiet:
@@ -511,8 +514,10 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
             say(f"originals: {totals.with_original - len(result.unaligned)} aligned "
                   f"({totals.omitted_found} omitted passage{'' if totals.omitted_found == 1 else 's'} found, "
                   f"{totals.differences} difference{'' if totals.differences == 1 else 's'})"
-                  + (f"; {len(result.unaligned)} archived but not aligned (no text): "
-                     + ", ".join(u.url for u in result.unaligned) if result.unaligned else "")
+                  + (f"; {len(textless)} archived but not aligned (no text): "
+                     + ", ".join(u.url for u in textless) if textless else "")
+                  + (f"; {len(answered)} answered with an HTTP error (archived, not aligned): "
+                     + ", ".join(f"{u.url} (HTTP {u.status})" for u in answered) if answered else "")
                   + (f"; {len(result.unmatched)} with no segment found in the original"
                      if result.unmatched else "")
                   + (f"; {len(result.fetch_failures)} not fetched: "
@@ -535,6 +540,17 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
         if not args.quiet:
             say(printable(f"wrote {wacz_path}"))
     return 0
+
+
+_ERROR_ANSWER_FIX = ("; its answer is archived as received (to align the excerpt, check the URL or try again later, or "
+                     "save the page and name the copy with `original:` in the sidecar)")
+
+
+def _error_answer(unaligned: UnalignedOriginal) -> bool:
+    """True when the original archived is the server's error answer (a 404, a 503), not a page with no text."""
+    from .httpbytes import is_error_status
+
+    return unaligned.status is not None and is_error_status(unaligned.status)
 
 
 def _unmatched_warning(unmatched: UnmatchedOriginal) -> str:

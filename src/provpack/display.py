@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import REORDERING, printable, spelled
+from .httpbytes import is_error_status
 from .reader import ArchivedDocument, no_documents
 
 CONTEXT = 40
@@ -154,6 +155,7 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
 
     original = provenance.get("original")
     no_text = isinstance(original, dict) and original.get("no_text") is not None
+    error = no_text and isinstance(original, dict) and _error_answer(original)
     elisions = provenance.get("elisions", [])
     bracketed = sum(1 for e in elisions if e.get("kind") == "bracketed")
     console.print(f"elisions: {bracketed} bracketed, {len(elisions) - bracketed} possible; "
@@ -177,7 +179,8 @@ def _print_document(console: Console, document: ArchivedDocument) -> None:
         elif elision.get("omitted_reason"):
             console.print(Text(f"     ({elision['omitted_reason']})", style="dim"))
         elif elision.get("kind") == "bracketed":
-            why = "the original has no text to align against" if no_text else "no original in the archive"
+            why = ("the original fetched is the server's error answer, not the page" if error else
+                   "the original has no text to align against" if no_text else "no original in the archive")
             console.print(Text(f"     (what it cut is not known: {why})", style="dim"))
         if elision.get("kind") == "possible" and elision.get("confirmed") is not None:
             verdict = " confirmed: the original has text there" if elision["confirmed"] else ": not a cut"
@@ -196,8 +199,9 @@ def _print_original(console: Console, provenance: dict[str, Any]) -> None:
     else:
         where = f"local copy {original.get('path')}"
     if original.get("no_text") is not None:
-        console.print(f"original: {where}; archived, not aligned: no text to align against "
-                      f"({original.get('no_text')})", markup=False, soft_wrap=True)
+        why = (f"{original.get('no_text')}" if _error_answer(original) else   # (it says so: HTTP 404 Not Found: ...)
+               f"no text to align against ({original.get('no_text')})")
+        console.print(f"original: {where}; archived, not aligned: {why}", markup=False, soft_wrap=True)
         return   # nothing compared: no differences to list
     console.print(f"original: {where}; text {original.get('length_chars', 0):,} characters "
                   f"from the {original.get('scope')}, record {original.get('conversion_record_id')}", markup=False,
@@ -217,6 +221,12 @@ def _print_original(console: Console, provenance: dict[str, Any]) -> None:
         line.append(" for ")
         line.append(repr(_preview(str(difference.get("source")), 60)), style="green")
         console.print(line)
+
+
+def _error_answer(original: dict[str, Any]) -> bool:
+    """True when the original fetched is the server's error answer (its final status 4xx or 5xx)."""
+    status = original.get("status")
+    return original.get("how") == "fetched" and type(status) is int and is_error_status(status)
 
 
 def _not_found(provenance: dict[str, Any]) -> list[tuple[int, int]]:

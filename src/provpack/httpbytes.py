@@ -30,6 +30,7 @@ __all__ = [
     "dechunked_head",
     "has_credentials",
     "http_record_blocks",
+    "is_error_status",
     "parse_head",
     "split_message",
 ]
@@ -117,6 +118,11 @@ def has_credentials(url: str) -> bool:
         return bool(parts.username or parts.password)
     except ValueError:   # (a port or IPv6 literal that does not parse: look at the authority itself)
         return "@" in url.split("//", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+
+
+def is_error_status(status: int) -> bool:
+    """A client or server error (4xx, 5xx, RFC 9110 15.5 and 15.6): the server's answer, not the page asked for."""
+    return 400 <= status < 600
 
 
 def split_message(block: bytes) -> tuple[bytes, bytes]:

@@ -200,11 +200,14 @@ class FetchFailure:
 @quick_init
 @dataclass(frozen=True, slots=True)
 class UnalignedOriginal:
-    """An original fetched and archived (its request and response records) but not aligned: it has no text."""
+    """An original fetched and archived (its request and response records) but not aligned: it has no text, or
+    the server answered with an error (`status` 4xx or 5xx: a 404, a 410, a 503), archived as received."""
 
     name: str
     url: str
     reason: str
+    status: int | None = None
+    """The final HTTP status (None: not known, an UnalignedOriginal made without it)."""
 
 
 @quick_init
@@ -237,7 +240,8 @@ class PackageResult:
     documents: Sequence[DocumentSummary] = field(default_factory=tuple)
     fetch_failures: tuple[FetchFailure, ...] = field(default_factory=tuple)
     unaligned: tuple[UnalignedOriginal, ...] = field(default_factory=tuple)
-    """Documents whose fetched original was archived without text to align against (a PDF, an image)."""
+    """Documents whose fetched original was archived without text to align against (a PDF, an image), or as the
+    server's error answer (a 404, a 410: `status`); not fetch failures, since they are archived."""
     unmatched: tuple[UnmatchedOriginal, ...] = field(default_factory=tuple)
     """Documents aligned with an original in which none of their segments was found."""
     totals: Totals | None = None

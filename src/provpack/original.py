@@ -4,8 +4,9 @@ Two ways in: a local copy named by the sidecar (`original: PATH`, archived as a 
 record) or a capture of `source_url` (`request` + `response` records per exchange, redirect
 hops included). Either way a `conversion` record holds the extracted text, with
 `WARC-Refers-To` the record it was extracted from. A capture whose body has no text to
-extract (a PDF, an image, a Content-Encoding that cannot be undone, an empty body) is archived
-all the same, without a conversion: it is not aligned; a local copy with no text is refused.
+extract (a PDF, an image, a Content-Encoding that cannot be undone, an empty body), or whose
+final answer is an HTTP error (a 404, a 410, a 503), is archived all the same, without a
+conversion: it is not aligned; a local copy with no text is refused.
 Record ids depend only on the URL or file content, so two excerpts of one original share its
 records.
 """
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, as_seen, option
 from .htmltext import Extraction, extract_text
-from .httpbytes import REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, split_message
+from .httpbytes import REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, is_error_status, split_message
 from .inputs import read_bytes
 from .model import RecordSpec
 from .records import TEXT_TYPE, record_id, uri_value
@@ -49,6 +50,7 @@ _TYPES_BY_SUFFIX = {
 
 # Statuses whose response has no body (RFC 9110 15.3.5, 15.3.6): no page to align against, whatever follows.
 _NO_BODY = frozenset({204, 205})
+_REASON_SHOWN = 200   # characters of a status line's reason phrase quoted, as capture quotes the server's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,12 +278,22 @@ def _exchange_records(exchange: Exchange) -> tuple[RecordSpec, RecordSpec]:
     return request, response
 
 
+def _status_line(status: int, reason: str) -> str:
+    """`HTTP 404 Not Found`: the status with the reason phrase as the server sent it (cut at _REASON_SHOWN
+    characters), not Python's name for it, which differs between versions (413, 422 in 3.13) and knows no 520."""
+    reason = reason.strip()
+    if len(reason) > _REASON_SHOWN:
+        reason = f"{reason[:_REASON_SHOWN]}... ({len(reason):,} characters)"
+    return f"HTTP {status} {reason}".rstrip()
+
+
 def fetched_original(capture: Capture) -> Original | TextlessOriginal:
     """Records for a captured original: every exchange, then the conversion of the final body.
 
-    A body with no text to extract (say, `application/pdf`, a Content-Encoding that cannot be undone,
-    an empty body, a 204 or 205 status, nothing but white space) gives a TextlessOriginal: the
-    exchanges are kept, there is no conversion, and the description says why.
+    A final answer with an error status (4xx, 5xx: `no_text` says `HTTP 404 Not Found: the server answered with
+    an error, not the page`), or a body with no text to extract (say, `application/pdf`, a Content-Encoding that
+    cannot be undone, an empty body, a 204 or 205 status, nothing but white space) gives a TextlessOriginal: the
+    exchanges are kept as received, there is no conversion, and the description says why.
     """
     records: list[RecordSpec] = []
     hops: list[dict[str, Any]] = []
@@ -310,7 +322,9 @@ def fetched_original(capture: Capture) -> Original | TextlessOriginal:
     log.debug("%s: captured %d exchange(s)", capture.requested_url, len(hops))
     extraction: Extraction | None = None
     no_text = capture.decode_problem or "the body's Content-Encoding cannot be undone"
-    if capture.status in _NO_BODY:
+    if is_error_status(capture.status):   # (whatever its body says, it is not the page quoted)
+        no_text = _status_line(capture.status, capture.response.reason) + ": the server answered with an error, not the page"
+    elif capture.status in _NO_BODY:
         no_text = f"HTTP {capture.status} {HTTPStatus(capture.status).phrase}: the response has no body"
     elif capture.decoded_body == b"":
         no_text = f"HTTP {capture.status} with an empty body"

@@ -140,8 +140,9 @@ def package(
     its level; `jobs` the worker processes (default: the CPUs available).
     With `fetch`, each document whose sidecar gives `source_url` (and no local `original`)
     has it fetched by `fetcher` (default: `capture`, refusing private addresses unless
-    `allow_private`); a failed fetch is reported in the result, not raised, and so is an
-    original fetched with no text to align against (archived all the same). Without
+    `allow_private`, keeping an error answer: `keep_errors`); a failed fetch is reported in the
+    result (`fetch_failures`), not raised, and so is an original fetched with no text to align
+    against or answered with an HTTP error (`unaligned`, archived all the same). Without
     `fetch` nothing touches the network. Texts over `max_text_bytes` are refused.
     `progress(documents_done, documents_total, archive_bytes)` is called as the work advances.
     `date` (default: SOURCE_DATE_EPOCH, else now) must have a time zone and a year from 1000 to 9999 in UTC.
@@ -182,7 +183,7 @@ def package(
     unreplayable: list[tuple[str, str]] = []   # (sidecar, url) of the excerpts whose url replay tools cannot replay
     if fetch and fetcher is None:
         from .capture import capture   # requests and urllib3: only for runs that fetch
-        fetcher = functools.partial(capture, allow_private=allow_private)
+        fetcher = functools.partial(capture, allow_private=allow_private, keep_errors=True)
     originals = _Originals(fetch=fetch, fetcher=fetcher, follow_symlinks=follow_symlinks, failures=failures,
                            unaligned=unaligned)
     if fetch:
@@ -448,7 +449,8 @@ class _Originals:
         from .original import TextlessOriginal
         if isinstance(found, TextlessOriginal):
             log.info("%s: fetched %s but not aligned: %s", name, url, found.reason)
-            self.unaligned.append(UnalignedOriginal(name=name, url=url, reason=found.reason))
+            self.unaligned.append(UnalignedOriginal(name=name, url=url, reason=found.reason,
+                                                    status=found.description["status"]))
         return found
 
 
