@@ -951,6 +951,8 @@ _CLOSERS = ["", "]", ")", "\uff3d", "\uff09", "\u3011", "\u3015"]
 @example("", [], ". ", 100, [], "")                                 # a space at the end
 @example("[", [], ". ", 100, [" "], "]")
 @example("\uff08", ["\u3000"], "\u00b7", 100, ["\u3000"], "\uff09")
+@example("", ["\uff0e", "\uff0e"], "\uff0e", 100, ["."], "")        # a full-width run, and a dot: no marker
+@example("", [], ".", 100, ["a", "."], "")
 def test_markers_with_long_runs_have_the_shapes_of_the_plain_patterns(
         opener: str, before: list[str], run: str, count: int, after: list[str], closer: str) -> None:
     """Markers of runs of dots, ellipses, middle dots and spaces, in brackets or not: by each rule, the patterns (each

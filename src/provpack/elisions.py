@@ -46,10 +46,10 @@ _PAD = ("\t \u00a0\u061c\u1680\u2000-\u200b\u200e\u200f\u202a-\u202c\u202f\u205f
         "\ufeff")
 _SPACE = f"[{_PAD}]"
 _DOT = "[.\u2025\u2026\u22ef\uff0e]"   # . ‥ (two dots) … ⋯ (the midline one, Taiwan's) ． (full width)
-# What an ellipsis in brackets holds: spaces and dots, one dot at least (`_SPACE*(?:_DOT _SPACE*)+`). Every
-# unbounded repeat in the patterns is of one character class, never of a group: re keeps a frame on its stack for
-# each pass of a group's repeat (some 120 to 190 bytes), so 16 MB of `.` took 2 GB; a class's repeat is a count.
-_DOTS = rf"{_SPACE}*{_DOT}[{_PAD}.\u2025\u2026\u22ef\uff0e]*"
+# What an ellipsis in brackets holds after the spaces before it: a dot, then spaces and dots (`_SPACE*(?:_DOT
+# _SPACE*)+` all told). Every unbounded repeat in the patterns is of one character class, never of a group: re keeps
+# a frame on its stack for each pass of a group's repeat (some 120 to 190 bytes), so 16 MB of `.` took 2 GB.
+_DOTS = rf"{_DOT}[{_PAD}.\u2025\u2026\u22ef\uff0e]*"
 # Three or more middle dots, Korea's `···` (U+00B7) or Japan's `・・・` (U+30FB), side by side: an ellipsis (one or
 # two are common punctuation, `l·l`, `ジョン・スミス`)
 _MIDDLE_DOTS = "\u00b7{3,}|\u30fb{3,}"
@@ -81,7 +81,7 @@ def _dot_run(dot: str) -> str:
     repeat: two of them, then characters taken one by one up to the first place that `_SPACE?DOT` does not follow
     (before it, each character is a dot or a space before one: the run goes on). The pattern ends there, so a match
     is that run; fullmatch, made to go on, would take `...  .` (provcheck's whole markers are written otherwise)."""
-    return rf"(?:{_SPACE}?{dot}){{2}}[{_PAD}{dot}]*?(?!{_SPACE}?{dot})"
+    return rf"(?:{_SPACE}?{dot}){{2}}.*?(?!{_SPACE}?{dot})"
 
 
 _DOT_RUN, _WIDE_DOT_RUN = _dot_run(r"\."), _dot_run("\uff0e")
@@ -110,10 +110,10 @@ def wide_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """
     return (
         re.compile(r"(?:(\[)|(\uff3b)|(\u3010)|\u3014)"
-                   rf"(?:{_DOTS}|{_SPACE}*(?:{_MIDDLE_DOTS}|{_WORDS}){_SPACE}*)"
+                   rf"{_SPACE}*(?:{_DOTS}|(?:{_MIDDLE_DOTS}|{_WORDS}){_SPACE}*)"
                    r"(?(1)\]|(?(2)\uff3d|(?(3)\u3011|\u3015)))"),
         re.compile(r"[(\uff08.\uff0e\u2026\u22ef\u2025\u00b7\u30fb]"
-                   rf"(?:(?:(?<=(\())|(?<=\uff08))(?:{_DOTS}|{_SPACE}*(?:{_MIDDLE_DOTS}|{_WORDS}){_SPACE}*)"
+                   rf"(?:(?:(?<=(\())|(?<=\uff08)){_SPACE}*(?:{_DOTS}|(?:{_MIDDLE_DOTS}|{_WORDS}){_SPACE}*)"
                    r"(?(1)\)|\uff09)"                                         # (...) (…) （……） (···) （中略）
                    rf"|(?<=\.){_DOT_RUN}"                                     # ... . . . ....
                    r"|(?<=\u2026)\u2026*"                                      # … ……
