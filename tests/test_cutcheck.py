@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import tracemalloc
 from typing import Any
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from provpack import cutcheck, origcheck
@@ -347,3 +348,40 @@ def test_the_originals_own_ellipsis_is_alignments(text: str) -> None:
     from provpack import align as aligner
 
     assert (aligner._ELLIPSIS_RE.fullmatch(text) is None) == (cutcheck._ELLIPSIS.fullmatch(text) is None)
+
+
+# A blank line or more, plainly: a line break, then spaces and a line break, once or more (a group repeated)
+_PLAIN_PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n)|\n))+")
+
+
+@given(st.lists(st.sampled_from(["\n", "\r", "\r\n", " ", "\t", "\x0b", "\x0c", "\x85", "\u2028", "\u3000", "a"]),
+                max_size=30).map("".join), st.data())
+@example("x\n \n\t\r\n\r\r \ny", None)
+@example("\n\r", None)
+def test_a_paragraph_break_is_the_plain_patterns(text: str, data: st.DataObject | None) -> None:
+    """cutcheck's (and the aligner's) blank lines, written without a group's repeat, are where the plain pattern finds
+    them, from any position to any bound."""
+    from provpack import align as aligner
+
+    for low in range(len(text) + 1):
+        high = len(text) if data is None else data.draw(st.integers(low, len(text)))
+        expected = [m.span() for m in _PLAIN_PARAGRAPH_BREAK.finditer(text, low, high)]
+        assert [m.span() for m in cutcheck._PARAGRAPH_BREAK.finditer(text, low, high)] == expected
+        assert [m.span() for m in aligner._PARAGRAPH_BREAK_RE.finditer(text, low, high)] == expected
+
+
+def test_a_million_blank_lines_are_one_paragraph_break_in_flat_memory() -> None:
+    """A conversion text with a million line breaks in a row (a hostile record's, or an original's) is one paragraph
+    break, found without a frame of re's stack for each (2 million took 340 MB)."""
+    from provpack import align as aligner
+
+    text = "a" + "\n \r\n" * 500_000 + "b"
+    for pattern in (cutcheck._PARAGRAPH_BREAK, aligner._PARAGRAPH_BREAK_RE):
+        tracemalloc.start()
+        try:
+            found = pattern.search(text)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert found is not None and found.span() == (1, len(text) - 1)
+        assert peak < 100_000, peak

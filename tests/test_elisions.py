@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import tracemalloc
 import unicodedata
 from collections.abc import Iterator
 
@@ -319,6 +320,78 @@ def test_possible_matches_window_by_window(text: str, bound: int, window: int) -
     assert found == [m.span() for m in _POSSIBLE.finditer(text, 0, end)]
 
 
+# Runs of the characters a marker is made of, repeated up to a few hundred times around other marks
+RUNS = [".", ". ", "\u00a0.", ". .  ", "\u2026", "\u22ef", "\u2025", "\uff0e", "\u3000\uff0e", "\uff0e\u2026", "\u00b7",
+        "\u30fb", " ", "\u3000", "\u200f", "\t.", "(", "[", "\uff3b", "\u4e2d\u7565"]
+RUNNY = st.builds(lambda before, run, count, after: before + run * count + after,
+                  DOTTY, st.sampled_from(RUNS), st.integers(0, 300), DOTTY)
+
+
+@given(RUNNY, st.data())
+@example("a" + "." * 300 + " b", None)
+@example("(" + ". " * 150 + ")", None)
+@example("\uff3b" + "\u3000\uff0e" * 200 + "\uff3d", None)
+@example("[" + "." * 300, None)                   # never closed: the run is a possible cut
+@example("." * 150 + "  " + "." * 150, None)      # two spaces end a run
+@example(". " * 150, None)                        # ... as does a space at the end
+def test_long_runs_are_matched_as_the_plain_forms_match_them(text: str, data: st.DataObject | None) -> None:
+    """Runs of dots, ellipses, middle dots and spaces, at the text's edges and in brackets: at every start, within
+    any bound, the patterns (each repeat of one character, not of a group: re's stack stays flat) match what the
+    plain forms match, those without East Asian marks too where the text holds none."""
+    end = len(text) if data is None else data.draw(st.integers(0, len(text)))
+    plain = "".join(c for c in text if c not in elisions._WIDE_CHARACTERS)
+    for pattern, reference, where in ((_BRACKETED, _REFERENCE_BRACKETED, text), (_POSSIBLE, _REFERENCE_POSSIBLE, text),
+                                      (elisions.patterns(False)[0], _REFERENCE_BRACKETED, plain),
+                                      (elisions.patterns(False)[1], _REFERENCE_POSSIBLE, plain)):
+        bound = min(end, len(where))
+        for at in range(bound + 1):
+            found, expected = pattern.match(where, at, bound), reference.match(where, at, bound)
+            assert (found and found.span()) == (expected and expected.span()), (where, at, bound)
+
+
+@pytest.mark.parametrize("text", [
+    "." * 200_000, ". " * 100_000, ".\u00a0" * 100_000, "\uff0e" * 200_000, "\uff0e\u3000" * 100_000,
+    "[" + "." * 200_000 + "]", "[" + "\u2026" * 200_000 + "x", "(" + ". " * 100_000 + ")", "(" + "\u2026" * 200_000,
+    "\uff3b" + "\uff0e" * 200_000 + "\uff3d", "\u3010" + "\u2025 " * 100_000, "\uff08" + "\u22ef" * 200_000 + "\uff09",
+    "[" + " " * 200_000 + "]", "(" + " " * 200_000 + "\u00b7" * 3, "\u00b7" * 200_000, "\u30fb" * 200_000,
+])
+def test_a_long_run_is_matched_in_flat_memory(text: str) -> None:
+    """A run of 200,000 dots (ellipses, full-width dots, spaces) is matched without a frame of re's stack for each
+    character: 16 MB of `.` took 2 GB, 120 to 190 bytes a character, when a repeat was of a group."""
+    for wide in (False, True):
+        bracketed, possible = elisions.patterns(wide)
+        tracemalloc.start()
+        try:
+            bracketed.match(text)
+            possible.match(text)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 100_000, peak
+
+
+@pytest.mark.parametrize("text, markers", [
+    ("a " + "." * 100_000 + " b", [(2, 100_002, "possible")]),
+    ("[" + "." * 100_000 + "]", [(0, 100_002, "bracketed")]),
+    ("[" + "." * 100_000, [(1, 100_001, "possible")]),                            # no ']': not a bracketed cut
+    ("x " + ". " * 50_000 + "y", [(2, 100_001, "possible")]),
+    ("x " + "." * 50_000 + "  " + "." * 50_000, [(2, 50_002, "possible"), (50_004, 100_004, "possible")]),
+    ("x " + "\u2026" * 100_000 + "]", [(2, 100_002, "possible")]),
+    ("x (" + "\u2026 " * 50_000 + ")", [(2, 100_004, "possible")]),
+    ("x (" + "\u2026" * 100_000, [(3, 100_003, "possible")]),                   # no ')': the ellipses alone
+    ("x \uff3b" + "\uff0e" * 100_000 + "\uff3d", [(2, 100_004, "bracketed")]),
+    ("x \uff3b" + "\uff0e" * 100_000 + "]", [(3, 100_003, "possible")]),        # ］ closes ［, not ]
+    ("x \u3010" + "\u00b7" * 100_000 + "\u3011", [(2, 100_004, "bracketed")]),
+    ("x " + "\u30fb" * 100_000, [(2, 100_002, "possible")]),
+    ("x \uff08" + "\u3000" * 100_000 + "\u4e2d\u7565\uff09", [(2, 100_006, "possible")]),
+    ("x [" + "\u3000" * 100_000 + "\u4e2d\u7565]", [(2, 100_006, "bracketed")]),
+])
+def test_long_runs_are_the_markers_they_were(text: str, markers: list[tuple[int, int, str]]) -> None:
+    """Runs of 100,000 marks: their markers, spans and kinds (pinned from provpack 0.6.0, whose patterns repeated
+    groups: a run of a marker is one marker, up to two spaces, the closing bracket, or the end)."""
+    assert [(e.marker.span.start, e.marker.span.end, e.kind) for e in analysed(text).elisions] == markers
+
+
 @contextlib.contextmanager
 def _window(size: int) -> Iterator[None]:
     saved = elisions._WINDOW
@@ -414,6 +487,17 @@ def _reference_analysis(document: Document) -> tuple[list[tuple[object, ...]], .
 @example("[\uff08\u4e2d\u7565\uff09] (\u7565) \uff3b\u2026\u2026\uff3d\u22ef\u22ef [\u200f...\u200f] \u3010\u2026\u3011")
 def test_analysis_is_the_plain_algorithm(text: str) -> None:
     """analyse (each '[' tried once, byte offsets walked between markers) finds what the plain algorithm finds."""
+    _assert_plain_analysis(text)
+
+
+@given(RUNNY.map(lambda text: f"T: x\n\n{text}"))
+@example("T: x\n\n[" + ". " * 300 + "] \u3010" + "\u3000\uff0e" * 200 + "\u3011 (" + "\u2026" * 200)
+def test_analysis_of_long_runs_is_the_plain_algorithm(text: str) -> None:
+    """... for texts with runs of hundreds of dots, ellipses, middle dots or spaces too."""
+    _assert_plain_analysis(text)
+
+
+def _assert_plain_analysis(text: str) -> None:
     try:
         document = parse_document("doc", text.encode("utf-8"))
     except InputError:

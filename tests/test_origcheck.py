@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from provpack import origcheck, provcheck, quickread, recordcheck, verifysplit, warcscan
 from provpack.package import package
@@ -1686,6 +1688,37 @@ def test_a_generator_that_is_no_text_names_no_provpack_and_breaks_no_conversion_
     assert origcheck.provpack_version(generator) is None
     original = {"target_uri": "urn:provpack:sha256:" + "a" * 64, "text_sha256": "B" * 64}
     assert origcheck.conversion_target({"generator": generator}, original) == ("urn:provpack:sha256:" + "b" * 64, True)
+
+
+_PLAIN_GENERATOR = re.compile(r"provpack (\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?[0-9A-Za-z]+)*")   # (0.6.0's)
+_GENERATOR_PIECES = list("0123456789.+-aZ! _\u0663") + ["dev", "rc", ".dev3", "+local"]
+
+
+@given(st.one_of(
+    st.lists(st.sampled_from(_GENERATOR_PIECES), max_size=14).map(lambda pieces: "provpack " + "".join(pieces)),
+    st.builds(lambda major, minor, patch, rest: f"provpack {major}.{minor}{patch}{''.join(rest)}",
+              st.integers(0, 999), st.integers(0, 999), st.sampled_from(["", ".", ".0", ".12"]),
+              st.lists(st.sampled_from(_GENERATOR_PIECES), max_size=10))))
+@example("provpack 0.6.0.dev3+local")
+@example("provpack 1.2.3-")
+@example("provpack 1.2.34..5")
+def test_a_generator_names_the_version_the_plain_pattern_names(generator: str) -> None:
+    """The version of a generator, read by its longest "provpack X.Y.Z" and a suffix checked by one class and a
+    look-ahead, is the one the plain pattern (a group repeated) reads: the same groups, or none."""
+    plain = _PLAIN_GENERATOR.fullmatch(generator)
+    expected = None if plain is None else (int(plain[1]), int(plain[2]), int(plain[3] or 0))
+    assert origcheck.provpack_version(generator) == expected
+
+
+def test_a_generator_with_a_long_suffix_is_read_in_linear_time() -> None:
+    """A hostile record's generator "provpack 0.6.0", 100,000 letters and a "!" is no version, found at once (in a
+    fresh process, killed after 60 s): the plain pattern tried each split of the letters (22: 0.66 s, 40: two days)."""
+    import subprocess
+
+    code = ("from provpack.origcheck import provpack_version as v; "
+            "print(v('provpack 0.6.0' + 'a' * 100_000 + '!'), v('provpack 0.6.0' + '.a1' * 100_000))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "None (0, 6, 0)\n"), done.stderr
 
 
 def test_the_originals_own_east_asian_ellipsis_is_judged_by_the_aligner_that_wrote_the_record(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
+import tracemalloc
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
@@ -907,13 +909,89 @@ def test_the_verifiers_markers_are_the_writers(marker: str) -> None:
     from provpack import elisions
 
     bracketed, possible = elisions.wide_patterns()
-    if bracketed.fullmatch(marker) and elisions.is_cut(marker):
+
+    def whole(pattern: re.Pattern[str]) -> bool:   # (what analyse finds at the marker's start: all of it)
+        match = pattern.match(marker)
+        return match is not None and match.end() == len(marker)
+
+    if whole(bracketed) and elisions.is_cut(marker):
         expected: str | None = "bracketed"
-    elif possible.fullmatch(marker) and elisions.is_cut(marker):
+    elif whole(possible) and elisions.is_cut(marker):
         expected = "possible"
     else:
         expected = "alteration" if elisions._ALTERATION.fullmatch(marker) else None
     assert provcheck._shape_of(marker) == expected
+
+
+def _plain_patterns(pad: str, wide: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The markers of one rule in their plain form, groups repeated (provpack 0.6.0's, which took 120 to 190 bytes of
+    re's stack a character: the reference for those written without a group's repeat)."""
+    gap = f"[{pad}]"
+    if not wide:
+        return (re.compile(rf"\[{gap}*(?:[.\u2026]{gap}*)+\]"),
+                re.compile(rf"\({gap}*(?:[.\u2026]{gap}*)+\)|\.(?:{gap}?\.){{2,}}|\u2026+"))
+    dots = rf"{gap}*(?:[.\u2025\u2026\u22ef\uff0e]{gap}*)+"
+    words = rf"{gap}*(?:\u00b7{{3,}}|\u30fb{{3,}}|{'|'.join(provcheck._OMISSION_WORDS)}){gap}*"
+    pairs = ("[]", "\uff3b\uff3d", "\u3010\u3011", "\u3014\u3015")
+    return (re.compile("|".join(rf"{re.escape(a)}(?:{dots}|{words}){re.escape(b)}" for a, b in pairs)),
+            re.compile(rf"\((?:{dots}|{words})\)|\uff08(?:{dots}|{words})\uff09|\.(?:{gap}?\.){{2,}}"
+                       rf"|\uff0e(?:{gap}?\uff0e){{2,}}|\u2026+|\u22ef+|\u2025\u2025+|\u00b7{{3,}}|\u30fb{{3,}}"))
+
+
+_RUN_PIECES = [".", ".", " ", "\u00a0", "\u2009", "\t", "\u200f", "\u3000", "\u2026", "\uff0e", "\u2025", "\u22ef",
+               "\u00b7", "\u30fb", "\u4e2d\u7565", "a"]
+_OPENERS = ["", "[", "(", "\uff3b", "\uff08", "\u3010", "\u3014"]
+_CLOSERS = ["", "]", ")", "\uff3d", "\uff09", "\u3011", "\u3015"]
+
+
+@given(st.sampled_from(_OPENERS), st.lists(st.sampled_from(_RUN_PIECES), max_size=12), st.sampled_from(_RUN_PIECES),
+       st.integers(0, 300), st.lists(st.sampled_from(_RUN_PIECES), max_size=12), st.sampled_from(_CLOSERS))
+@example("", [], ".", 100, [" ", " ", "."], "")                     # two spaces inside: no marker, however long
+@example("", [".", " "], "\uff0e", 100, ["\u3000", "\u3000", "\uff0e"], "")
+@example("", [], ". ", 100, [], "")                                 # a space at the end
+@example("[", [], ". ", 100, [" "], "]")
+@example("\uff08", ["\u3000"], "\u00b7", 100, ["\u3000"], "\uff09")
+@example("", ["\uff0e", "\uff0e"], "\uff0e", 100, ["."], "")        # a full-width run, and a dot: no marker
+@example("", [], ".", 100, ["a", "."], "")
+def test_markers_with_long_runs_have_the_shapes_of_the_plain_patterns(
+        opener: str, before: list[str], run: str, count: int, after: list[str], closer: str) -> None:
+    """Markers of runs of dots, ellipses, middle dots and spaces, in brackets or not: by each rule, the patterns (each
+    repeat of one character, re's stack flat) take a whole marker, and match one at its start, as the plain ones."""
+    marker = opener + "".join(before) + run * count + "".join(after) + closer
+    for pad, wide in provcheck._RULES:
+        for flag in {False, wide}:
+            (bracketed, possible), (plain_bracketed, plain_possible) = (provcheck._marker_patterns(pad, flag),
+                                                                        _plain_patterns(pad, flag))
+            assert bool(bracketed.fullmatch(marker)) == bool(plain_bracketed.fullmatch(marker))
+            assert bool(possible.fullmatch(marker)) == bool(plain_possible.fullmatch(marker))
+            found, expected = bracketed.match(marker), plain_bracketed.match(marker)
+            assert (found and found.span()) == (expected and expected.span())
+
+
+@pytest.mark.parametrize("marker", [
+    "." * 200_000, ". " * 100_000 + ".", "\uff0e\u3000" * 100_000 + "\uff0e", "\u2026" * 200_000,
+    "[" + "." * 200_000 + "]", "[" + ". " * 100_000 + "]", "(" + "\u2026" * 200_000 + ")",
+    "\uff3b" + "\uff0e" * 200_000 + "\uff3d", "\u3010" + "\u2025 " * 100_000 + "\u3011",
+    "\uff08" + "\u22ef" * 200_000 + "\uff09", "." * 200_000 + "  .", ". " * 100_000,
+])
+def test_a_marker_of_a_long_run_is_checked_in_flat_memory(marker: str) -> None:
+    """A hostile record's marker of 200,000 dots (ellipses, spaces) gets its shape, by each rule, without a frame of
+    re's stack for each character (a marker of 16 MB of `.` took 2 GB to check, 51 KB of archive)."""
+    def shapes(marker: str, block: bytes) -> list[str | None]:
+        provcheck._square_marks(marker, block, len(marker), provcheck._NEWEST)   # (--deep: the cuts at each '[')
+        return [provcheck._shape_of(marker), *(provcheck._shape_by_rule(rule, marker) for rule in (0, 1))]
+
+    shapes(marker[:9], marker[:9].encode())   # (the patterns compiled)
+    block = marker.encode()
+    tracemalloc.start()
+    try:
+        found = shapes(marker, block)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000, peak
+    assert found[0] == (None if marker.endswith((" ", "  .")) else
+                         "bracketed" if marker[0] in "[\uff3b\u3010" else "possible")
 
 
 @pytest.mark.parametrize("generator", [["provpack 0.6.0"], {"v": 1}])

@@ -100,7 +100,8 @@ _WORD_NOISE_RE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\u0640\[\]]")   # (
 _POINTS = r"\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
 _POINTS_RE = re.compile(f"[{_POINTS}]")
 _MAYBE_POINTED_RE = re.compile("[\u0591-\u06ed]")   # a quick test before the full one
-_PARAGRAPH_BREAK_RE = re.compile(r"(?:\r\n|\r(?!\n)|\n)(?:[^\S\r\n]*(?:\r\n|\r(?!\n)|\n))+")
+# A blank line or more (as cutcheck's, which says why it is written so)
+_PARAGRAPH_BREAK_RE = re.compile(r"(?:\r\n|\r(?!\n)|\n)[^\S\r\n]*(?:\r\n|\r(?!\n)|\n)(?:\s*[\r\n])?")
 # an ellipsis alone, in any brackets: `...`, `…`, the Chinese `……`, Taiwan's `⋯⋯`, `‥‥`, `．．．` (as cutcheck's)
 _ELLIPSIS_RE = re.compile(r"[\s(\[（［【〔]*(?:…+|⋯+|‥‥+|\.(?:\s?\.){2,3}|．(?:\s?．){2,3}|···+|・・・+)[\s)\]）］】〕]*")
 # An omission word in brackets (in folded text, white space and invisible characters taken out: _unpadded), and

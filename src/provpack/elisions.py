@@ -46,7 +46,10 @@ _PAD = ("\t \u00a0\u061c\u1680\u2000-\u200b\u200e\u200f\u202a-\u202c\u202f\u205f
         "\ufeff")
 _SPACE = f"[{_PAD}]"
 _DOT = "[.\u2025\u2026\u22ef\uff0e]"   # . ‥ (two dots) … ⋯ (the midline one, Taiwan's) ． (full width)
-_DOTS = rf"{_SPACE}*(?:{_DOT}{_SPACE}*)+"   # what an ellipsis in brackets holds
+# What an ellipsis in brackets holds after the spaces before it: a dot, then spaces and dots (`_SPACE*(?:_DOT
+# _SPACE*)+` all told). Every unbounded repeat in the patterns is of one character class, never of a group: re keeps
+# a frame on its stack for each pass of a group's repeat (some 120 to 190 bytes), so 16 MB of `.` took 2 GB.
+_DOTS = rf"{_DOT}[{_PAD}.\u2025\u2026\u22ef\uff0e]*"
 # Three or more middle dots, Korea's `···` (U+00B7) or Japan's `・・・` (U+30FB), side by side: an ellipsis (one or
 # two are common punctuation, `l·l`, `ジョン・スミス`)
 _MIDDLE_DOTS = "\u00b7{3,}|\u30fb{3,}"
@@ -71,14 +74,25 @@ _WINDOW = 1 << 20   # characters whose candidate starts possible_matches gathers
 # (_LATIN) find in it what the full ones (wide_patterns) would; they compile at a fifth of the cost, and match faster.
 _WIDE_CHARACTERS = ("\u22ef", "\u2025", *_OTHER_OPENERS, "\uff08", "\uff09", "\uff3d", "\u3011", "\u3015",
                     "\uff0e", *_OMISSION_ENDS, "\u00b7", "\u30fb")
+
+
+def _dot_run(dot: str) -> str:
+    """`(?:_SPACE?DOT){2,}` (greedy: the longest run of `dot`, one space at most between two) without a group's
+    repeat: two of them, then characters taken one by one up to the first place that `_SPACE?DOT` does not follow
+    (before it, each character is a dot or a space before one: the run goes on). The pattern ends there, so a match
+    is that run; fullmatch, made to go on, would take `...  .` (provcheck's whole markers are written otherwise)."""
+    return rf"(?:{_SPACE}?{dot}){{2}}.*?(?!{_SPACE}?{dot})"
+
+
+_DOT_RUN, _WIDE_DOT_RUN = _dot_run(r"\."), _dot_run("\uff0e")
 _LATIN = (
-    re.compile(rf"\[{_SPACE}*(?:[.\u2026]{_SPACE}*)+\]"),
+    re.compile(rf"\[{_SPACE}*[.\u2026][{_PAD}.\u2026]*\]"),
     # One leading character class, then the branch it selects: the same matches as
     # `\(...\)|\.(?: ?\.){2,}|…+`, found several times faster (re skips to candidates).
     re.compile(r"[(.\u2026]"
-               rf"(?:(?<=\(){_SPACE}*(?:[.\u2026]{_SPACE}*)+\)"    # (...) (…)
-               rf"|(?<=\.)(?:{_SPACE}?\.){{2,}}"                   # ... . . . ....
-               r"|(?<=\u2026)\u2026*)"),                           # …
+               rf"(?:(?<=\(){_SPACE}*[.\u2026][{_PAD}.\u2026]*\)"    # (...) (…)
+               rf"|(?<=\.){_DOT_RUN}"                                # ... . . . ....
+               r"|(?<=\u2026)\u2026*)"),                             # …
 )
 
 
@@ -91,18 +105,19 @@ def wide_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     `［・・・］` `[中略]` `［中略］` `【中略】` `〔中略〕`. (Written so, each part once, it compiles faster than an
     alternative for each bracket: each _SPACE is most of re's work.)
     Possible: one leading character class, then the branch it selects: the same matches as
-    `\((?:...|···|中略)\)|（...）|\.(?: ?\.){2,}|…+|．(?: ?．){2,}|⋯+|‥‥+|···+|・・・+`.
+    `\((?:...|···|中略)\)|（...）|\.(?: ?\.){2,}|…+|．(?: ?．){2,}|⋯+|‥‥+|···+|・・・+` (with match, search and
+    finditer: a run of dots stops at the first place no dot follows, which fullmatch would pass, see _dot_run).
     """
     return (
         re.compile(r"(?:(\[)|(\uff3b)|(\u3010)|\u3014)"
-                   rf"{_SPACE}*(?:{_DOT}(?:{_SPACE}*{_DOT})*|{_MIDDLE_DOTS}|{_WORDS}){_SPACE}*"
+                   rf"{_SPACE}*(?:{_DOTS}|(?:{_MIDDLE_DOTS}|{_WORDS}){_SPACE}*)"
                    r"(?(1)\]|(?(2)\uff3d|(?(3)\u3011|\u3015)))"),
         re.compile(r"[(\uff08.\uff0e\u2026\u22ef\u2025\u00b7\u30fb]"
-                   rf"(?:(?:(?<=(\())|(?<=\uff08))(?:{_DOTS}|{_SPACE}*(?:{_MIDDLE_DOTS}|{_WORDS}){_SPACE}*)"
+                   rf"(?:(?:(?<=(\())|(?<=\uff08)){_SPACE}*(?:{_DOTS}|(?:{_MIDDLE_DOTS}|{_WORDS}){_SPACE}*)"
                    r"(?(1)\)|\uff09)"                                         # (...) (…) （……） (···) （中略）
-                   rf"|(?<=\.)(?:{_SPACE}?\.){{2,}}"                            # ... . . . ....
+                   rf"|(?<=\.){_DOT_RUN}"                                     # ... . . . ....
                    r"|(?<=\u2026)\u2026*"                                      # … ……
-                   rf"|(?<=\uff0e)(?:{_SPACE}?\uff0e){{2,}}"                    # ．．．
+                   rf"|(?<=\uff0e){_WIDE_DOT_RUN}"                            # ．．．
                    r"|(?<=\u22ef)\u22ef*"                                      # ⋯ ⋯⋯
                    r"|(?<=\u2025)\u2025+"                                      # ‥‥
                    r"|(?<=\u00b7)\u00b7{2,}|(?<=\u30fb)\u30fb{2,})"),          # ··· ・・・

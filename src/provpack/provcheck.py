@@ -875,23 +875,29 @@ _MIDDLE_DOTS = "\u00b7{3,}|\u30fb{3,}"   # three or more of Korea's `···` or 
 
 
 def _marker_patterns(pad: str, wide: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The bracketed and the possible cuts whose dots `pad`'s characters may pad and space; `wide`: with the
-    East Asian marks, as provpack reads them since MARKS_SINCE."""
+    r"""The bracketed and the possible cuts whose dots `pad`'s characters may pad and space; `wide`: with the
+    East Asian marks, as provpack reads them since MARKS_SINCE (the possible ones for fullmatch only).
+
+    Every unbounded repeat is of one character class, never of a group: re keeps a frame on its stack for each pass
+    of a group's repeat (some 120 to 190 bytes), so a marker of 16 MB of `.` took 2 GB to check. Spaces and dots
+    with a dot (`gap*(?:dot gap*)+`) are `gap*dot[pad dots]*`; three dots or more, one space at most between two
+    (`\.(?:gap?\.){2,}`), are three, then spaces and dots with no character but a dot after a space (a look-ahead)."""
     gap = f"[{pad}]"
     if not wide:
-        return (re.compile(rf"\[{gap}*(?:[.\u2026]{gap}*)+\]"),
-                re.compile(rf"\({gap}*(?:[.\u2026]{gap}*)+\)|\.(?:{gap}?\.){{2,}}|\u2026+"))
-    dot = "[.\u2025\u2026\u22ef\uff0e]"
-    dots = rf"{gap}*(?:{dot}{gap}*)+"
+        return (re.compile(rf"\[{gap}*[.\u2026][{pad}.\u2026]*\]"),
+                re.compile(rf"\({gap}*[.\u2026][{pad}.\u2026]*\)|\.(?:{gap}?\.){{2}}(?!.*?[^.](?!\.))[{pad}.]*"
+                           r"|\u2026+"))
+    dots = rf"[.\u2025\u2026\u22ef\uff0e][{pad}.\u2025\u2026\u22ef\uff0e]*"
     # A bracket, an ellipsis or a word, the bracket closing it: each part once, conditionals choosing the closing
     # bracket (re compiles it faster than an alternative for each bracket: `gap` is most of its work); possible: an
-    # ellipsis or a word in parentheses, or an ellipsis alone
+    # ellipsis or a word in parentheses, or an ellipsis alone (three `.` or `．`: the other one nowhere after them)
     words = f"{_MIDDLE_DOTS}|{'|'.join(_OMISSION_WORDS)}"
     return (re.compile(r"(?:(\[)|(\uff3b)|(\u3010)|\u3014)"   # [ ［ 【 〔
-                       rf"{gap}*(?:{dot}(?:{gap}*{dot})*|{words}){gap}*"
+                       rf"{gap}*(?:{dots}|(?:{words}){gap}*)"
                        r"(?(1)\]|(?(2)\uff3d|(?(3)\u3011|\u3015)))"),
-            re.compile(rf"(?:(\()|\uff08)(?:{dots}|{gap}*(?:{words}){gap}*)(?(1)\)|\uff09)"
-                       rf"|(?:(\.)|\uff0e)(?:{gap}?(?(2)\.|\uff0e)){{2,}}"
+            re.compile(rf"(?:(\()|\uff08){gap}*(?:{dots}|(?:{words}){gap}*)(?(1)\)|\uff09)"
+                       rf"|(?:(\.)|\uff0e)(?:{gap}?(?(2)\.|\uff0e)){{2}}"
+                       rf"(?!.*?(?:[^.\uff0e](?![.\uff0e])|(?(2)\uff0e|\.)))[{pad}.\uff0e]*"
                        rf"|\u2026+|\u22ef+|\u2025\u2025+|{_MIDDLE_DOTS}"))
 
 
