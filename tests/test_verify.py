@@ -26,7 +26,7 @@ from provpack.verify import FileReport, Problem, Status, VerifyReport, render_te
 
 from conftest import ARCHIVE
 from readback import Unseekable
-from warcbuild import SAMPLE_TEXTS, gzip_member, provpack_records, record, warc
+from warcbuild import SAMPLE_TEXTS, archives, gzip_member, provpack_records, record, texts, warc
 
 PACKAGE = Path(provpack.__file__).parent
 
@@ -134,6 +134,35 @@ def test_each_files_ok_and_status_say_what_the_run_and_the_json_say(tmp_path: Pa
     made = VerifyReport(verify(unchecked).files, strict=True)
     assert (made.files[0].ok, made.files[0].status, made.ok) == (False, Status.FAILED, False)
     assert VerifyReport(made.files).files[0].status is Status.UNVERIFIED
+
+
+def test_a_problem_found_after_a_record_takes_it_back_from_the_verified(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record is verified when no problem was found in it (docs/verify.md), also one found only when a later record
+    comes (a provenance record's resource after it) or at the end (its resource never came); one that was unverified
+    is taken off the unverified records, its warning withdrawn (or, not listed, off the count of those not)."""
+    from provpack import recordcheck
+
+    cases = archives()
+    path = write(tmp_path, cases["disagreeing provenance first"])
+    report = verify(path)
+    (file,) = report.files
+    assert (file.records, file.verified, file.unverified, [p.kind for p in file.problems]) == (
+        13, 12, 0, ["metadata-mismatch"])
+    assert render_text(report).endswith("records 13, verified 12, unverified 0, problems 1")
+    assert report.to_json()["verified"] == 12 and report.to_json()["files"][0]["verified"] == 12
+    write(tmp_path, cases["unverified disagreeing provenance first"])
+    (file,) = verify(path).files
+    assert (file.records, file.verified, file.unverified, file.warnings, len(file.problems)) == (13, 12, 0, (), 1)
+    monkeypatch.setattr(recordcheck, "MAX_WARNINGS", 0)
+    (file,) = verify(path).files
+    assert (file.verified, file.unverified, file.warnings) == (12, 0, ())
+    assert not any(note.startswith("unverified records not listed") for note in file.notes)
+    write(tmp_path, cases["resource missing"])
+    (file,) = verify(path).files
+    missing = provpack_records(texts(6))[3].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    assert (file.records, file.verified, file.unverified, [p.message for p in file.problems]) == (
+        12, 11, 0, [f"provenance WARC-Refers-To {missing} names no record in this file"])
 
 
 def test_problem_lines_and_json(tmp_path: Path) -> None:
