@@ -75,6 +75,9 @@ _BASE32_PAIRS = [a + b for a in _BASE32 for b in _BASE32]   # base32 of each 10-
 _BLOCK_SIZE = 64 * 1024
 _RECENT = 256   # values remembered by the per-record conversions below
 _SNIFFED = 512   # first bytes read to recognise another format (a tar header's magic is at 257)
+# Inflated bytes of the gzip member of a record warcio cannot read looked through for a second record (a WARC
+# gzipped as a whole, which `warcio recompress` makes readable record by record).
+_SEVERAL_PEEK = 64 << 20
 # warcio computes no payload digest for these when the header is missing.
 _NO_PAYLOAD_DIGEST = ("warcinfo", "revisit")
 # Types whose block warcio parses as HTTP (given an http(s) target URI): left to warcio.
@@ -274,7 +277,7 @@ def _warcio_lines(
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
-    from .sniff import SEVERAL_RECORDS, check_end, several_records, unreadable_reason
+    from .sniff import SEVERAL_RECORDS, check_end, holds_several_records, several_records, unreadable_reason
     from .warciter import QuietArchiveIterator
 
     begin = stream.tell()
@@ -338,7 +341,7 @@ def _warcio_lines(
             path,
             f"cannot read the record at or after byte {at}: {unreadable_reason(exc, stream, at)}",
             fix="check it with `provpack verify`" + ("; a WARC gzipped as a whole needs `warcio recompress` first"
-                                                      if gzipped else ""),
+                                                      if gzipped and holds_several_records(stream, at, _SEVERAL_PEEK) else ""),
         ) from exc
     finally:
         iterator.close()

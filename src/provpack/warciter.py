@@ -21,11 +21,11 @@ from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecordLoader
 
+from .defaults import MAX_HEADER_BYTES
 from .sniff import SEVERAL_RECORDS, quoted_text
 
 log = logging.getLogger(__name__)
 
-MAX_HEADER_BYTES = 1024 * 1024
 _VERSION_LINES = (b"WARC/1.0\r\n", b"WARC/1.1\r\n")
 
 
