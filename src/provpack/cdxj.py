@@ -277,7 +277,8 @@ def _warcio_lines(
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
-    from .sniff import SEVERAL_RECORDS, check_end, holds_several_records, several_records, unreadable_reason
+    from .sniff import (SEVERAL_RECORDS, check_end, holds_several_records, several_records,
+                        unreadable_reason)
     from .warciter import QuietArchiveIterator
 
     begin = stream.tell()
@@ -291,6 +292,7 @@ def _warcio_lines(
             try:
                 record = next(records)
             except StopIteration:
+                iterator.check_length(path, stream)
                 check_end(path, stream, since, ended=True)   # warcio ends quietly at a cut-off or corrupt member
                 break
             except AttributeError as exc:   # warcio's own slip: an HTTP record with no WARC-Target-URI
@@ -298,6 +300,8 @@ def _warcio_lines(
                 raise ArchiveError(path, f"cannot read the record at or after byte {at}: warcio fails on it "
                                    f"({exc}); an HTTP record with no WARC-Target-URI does this",
                                    fix="check it with `provpack verify`") from exc
+            if iterator.damaged_at is not None:   # the record before: its block not where its Content-Length says
+                iterator.check_length(path, stream)
             if gzipped and iterator.offset < earliest:   # (warcio's offset of a record in the last one's member)
                 raise several_records(path, max(start, begin))
             start = iterator.offset
@@ -320,6 +324,8 @@ def _warcio_lines(
                 except ArchiveError:   # a record header cut short by the end of the file is said as such
                     check_end(path, stream, start)
                     raise
+                if iterator.damaged_at is not None:   # (the record read to its end for its length)
+                    iterator.check_length(path, stream)
                 yield line, exchange
             finally:
                 if spool is not None:   # warcio reads the record's (spent) block stream to its end next

@@ -377,6 +377,17 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
                              "`provpack verify` gives the full report", offset=first.offset or 0)
 
 
+def check_length(path: Path, stream: IO[bytes], at: int) -> None:
+    """An IntegrityError when verify finds the Content-Length of the record at `at` wrong (a block not followed by
+    CRLF CRLF, a length larger than any file, a block cut off by the end of the file), which warcio read on past
+    (warciter.QuietArchiveIterator.damaged_at); the stream is left where it was, for warcio to read on."""
+    position = stream.tell()
+    try:
+        check_end(path, stream, at, failed_at=at + 1)
+    finally:
+        stream.seek(position)
+
+
 _CUT_HEADER = "the header is cut short: "   # (verify's words: recordcheck.py)
 _RESUMES = ": reading resumes there"   # (verify's, where it reads on: not every reader here does)
 _OTHER_VERSION = re.compile(r"version line 'WARC/[0-9]{1,4}\.[0-9]{1,4}' ")   # (verify's words: warcheader.py)
