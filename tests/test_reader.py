@@ -912,12 +912,51 @@ DELETE = object()
 ])
 def test_a_provenance_record_of_the_wrong_shape_is_named(key: str, value: object, problem: str,
                                                          tmp_path: Path) -> None:
-    """Each key readers rely on, missing or of the wrong type, is named in an ArchiveError with its record's offset."""
+    """Each key readers rely on, missing or of the wrong type, is named in an IntegrityError (damage, docs/
+    robustness.md) with its record's offset and id."""
     path = _shaped(tmp_path, _set(key, value))
-    with pytest.raises(ArchiveError) as caught:
+    with pytest.raises(IntegrityError) as caught:
         read_archive(path)
-    assert caught.value.problem.startswith("metadata record at offset ")
-    assert caught.value.problem.endswith(f": {problem}"), caught.value.problem
+    assert caught.value.problem.startswith("the metadata record at byte ")
+    assert caught.value.problem.endswith(f") is damaged: its provenance JSON is not of the shape docs/format.md gives:"
+                                         f" {problem}; `provpack verify` gives the full report"), caught.value.problem
+    assert caught.value.offset is not None and f"byte {caught.value.offset} (" in caught.value.problem
+
+
+def test_a_provenance_record_of_the_wrong_shape_is_damage_read_past(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's provenance JSON parses, but its segments are "x": damage, as JSON that does not parse, read past (show
+    exited 2 listing nothing, and extract of d1 or d3 exit 2): d1 and d3 listed and given (exit 1, and 0 with a
+    warning), d2 not found outside it; verify names the same record."""
+    from provpack.verify import verify
+    from warcbuild import digest_text, provpack_records, warc
+
+    records = provpack_records([f"doc {number} [...] text\n" for number in (1, 2, 3)])
+    for at in (2, 4, 6):
+        head, _, block = records[at].partition(b"\r\n\r\n")
+        doc = json.loads(block[:-4])
+        doc["name"] = f"d{at // 2}"
+        if at == 4:
+            doc["segments"] = "x"
+        changed = (json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n").encode()
+        head = head.replace(f"Content-Length: {len(block) - 4}".encode(), f"Content-Length: {len(changed)}".encode())
+        head = head.replace(digest_text("sha256", block[:-4]).encode(), digest_text("sha256", changed).encode())
+        records[at] = head + b"\r\n\r\n" + changed + b"\r\n\r\n"
+    bad = tmp_path / "shape.warc.gz"
+    bad.write_bytes(warc(records))
+    start = len(warc(records[:4]))
+    record_id = records[4].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    said = (f"{bad}: the metadata record at byte {start} ('{record_id}') is damaged: its provenance JSON is not of the"
+            " shape docs/format.md gives: 'segments' is not a list of objects; `provpack verify` gives the full report")
+    _d2_damage_read_past(bad, start, said, capsys)
+    for number in (1, 3):
+        assert main(["extract", str(bad), f"d{number}"]) == 0
+        assert capsys.readouterr() == (f"doc {number} [...] text\n", f"provpack: warning: {said}; 'd{number}' lies"
+                                       " outside it: extracted, its sha256 checked\n")
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {said}; no document named 'd2' outside it\n"
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems] == [
+        (start, "metadata-mismatch", "segments is not a list")]
 
 
 @pytest.mark.parametrize("key, value", [

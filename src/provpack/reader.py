@@ -50,8 +50,9 @@ def read_archive(path: Path | str, *,
     """Every document described by a provpack provenance record, in archive order.
 
     Damage to the file (a gzip member cut off or corrupt, bytes between members that are not gzip data, or
-    bytes where a record should start that are not one: junk, to verify) is an IntegrityError naming the
-    byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
+    bytes where a record should start that are not one: junk, to verify; a Content-Length verify finds wrong; a
+    provenance record whose JSON does not parse, or is not of the shape docs/format.md gives) is an
+    IntegrityError naming the byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
     gzip member (or, in a plain WARC, the next WARC header) past the damage that holds a record, as verify
     reads on: the documents before and after each damaged place are returned. A document whose provenance
     record is read but whose resource record lies in the damage (or is not in the file) has no `offset`; its
@@ -258,9 +259,10 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
         if not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT:
             continue
         problem = _shape_problem(provenance)
-        if problem is not None:
-            raise ArchiveError(archive, f"metadata record at offset {offset}: {problem}",
-                               fix="run 'provpack verify' on the file")
+        if problem is not None:   # damage too, as JSON that does not parse: the other documents are read past it
+            raise IntegrityError(archive, f"the metadata record at byte {offset} ({quoted_text(warc_id, 100)}) is "
+                                 f"damaged: its provenance JSON is not of the shape docs/format.md gives: {problem};"
+                                 " `provpack verify` gives the full report", offset=offset)
         documents.append(ArchivedDocument(
             name=provenance["name"],
             record_id=provenance["record_id"],
