@@ -164,11 +164,32 @@ class Resolution(NamedTuple):
 
 
 def writer_mismatch(generator: object, writer: str) -> str:
-    """The problem of a provenance record whose `generator` is not `writer`, the warcinfo's (see software_writer)."""
+    """The problem of a provenance record whose `generator` is not `writer`, the warcinfo's (see software_writer),
+    with the rules verify applies to it by its generator (docs/verify.md)."""
     said = "no generator" if generator is None else f"generator {generator!r}"
     return (f"{said}, but the warcinfo record before it says software: provpack/{writer.partition(' ')[2]}: package"
-            f" writes every record of an archive in one run, each with generator {writer!r} (an earlier version's"
-            " rules would be applied to it)")
+            f" writes every record of an archive in one run, each with generator {writer!r}"
+            f" ({_rules_applied(generator, writer)})")
+
+
+def _rules_applied(generator: object, writer: str) -> str:
+    """Which rules verify applies to a provenance record of `generator`, said beside the `writer` it should name."""
+    if generator is None:
+        return "this version's rules, the newest, are applied to a record that names none"
+    if type(generator) is not str:
+        return "a generator that is no text is taken as none: this version's rules, the newest, are applied to it"
+    version, written = provpack_version(generator), provpack_version(writer)
+    if version is None:
+        return ("another writer's: its markers get this version's rules, and its alignment with an original is"
+                " checked without provpack's rules of alignment")
+    own = provpack_version(WRITER)
+    if own is not None and version > own:   # (this verify knows no rules of a version after its own)
+        return "a later version than this one: this version's rules, the newest, are applied to it"
+    if written is None or version == written:
+        return "the rules of the version it names are applied to it"
+    if version < written:
+        return "an earlier version's rules are applied to it"
+    return "a later version's rules are applied to it"
 
 
 def _not_a_resource(refers_to: str) -> str:
