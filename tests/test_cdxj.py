@@ -181,7 +181,8 @@ def test_not_a_warc_is_an_archive_error(tmp_path: Path) -> None:
 def test_interop_files_match_cdxj_indexer(name: str, tmp_path: Path) -> None:
     """On WARCs by other tools we index exactly what cdxj-indexer does, or both refuse; a file cut off
     (which cdxj-indexer indexes as far as it goes, without a word) we refuse, saying where; a record whose
-    Content-Length is wrong, on which cdxj-indexer fails too, is said as verify finds it (damage, exit 1)."""
+    Content-Length is wrong (on which cdxj-indexer fails, or which it reads on past: too small) is said as
+    verify finds it (damage, exit 1)."""
     path = INTEROP / name
     expected = cdxj_indexer(path, tmp_path, "--records", "all")
     try:
@@ -190,8 +191,9 @@ def test_interop_files_match_cdxj_indexer(name: str, tmp_path: Path) -> None:
         if "Truncated gzip" in EXPECTED[name]["reason"]:
             assert "truncated at byte 0: " in str(exc)
         else:
-            assert EXPECTED[name]["verdict"] == "invalid" and expected is None
-            assert "bad Content-Length" in EXPECTED[name]["reason"] and ": the record at byte 0: the " in str(exc)
+            assert EXPECTED[name]["verdict"] == "invalid"
+            assert "bad Content-Length" in EXPECTED[name]["reason"]
+            assert re.search(r": the record at byte \d+: the \d+-byte block \(Content-Length\) is followed by ", str(exc))
             assert str(exc).endswith("Content-Length is wrong or the block was altered; `provpack verify` gives the "
                                      "full report")
         return
@@ -267,19 +269,58 @@ def test_whole_file_gzip_error_names_a_real_offset(tmp_path: Path) -> None:
             "`warcio recompress FILE NEW.warc.gz` (`provpack verify` reads it as it is)")
 
 
-def test_bad_content_length_is_logged_not_printed(
+def test_bad_content_length_is_said_as_damage_not_printed(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """warcio's warning about a record not followed by a blank line goes to the log, not to stderr."""
+    """warcio's warning about a record not followed by a blank line is not written to stderr: the record's
+    Content-Length, too small, is said as verify finds it (docs/robustness.md: damage, exit 1), in place of it."""
     data = _seed_records()
     length = int(re.search(rb"Content-Length: (\d+)", data).group(1))  # type: ignore[union-attr]
     path = tmp_path / "short.warc"
     path.write_bytes(data.replace(b"Content-Length: %d" % length, b"Content-Length: %d" % (length - 10), 1))
     with caplog.at_level("WARNING", logger="provpack"):
-        lines = list(index(path, records=None))
-    assert len(lines) == 3
-    assert capfd.readouterr().err == ""
-    assert any("byte 0" in r.getMessage() and "Content-Length" in r.getMessage() for r in caplog.records)
+        with pytest.raises(IntegrityError) as caught:
+            list(index(path, records=None))
+    tail = data[data.index(b"\r\n\r\n") + 4 + length - 10:][:4]
+    assert str(caught.value) == (f"{path}: the record at byte 0: the {length - 10}-byte block (Content-Length) is"
+                                 f" followed by {tail.decode()!r}, not CRLF CRLF: Content-Length is wrong or the block"
+                                 " was altered; `provpack verify` gives the full report")
+    assert capfd.readouterr().err == "" and caplog.records == []
+
+
+def test_a_wrong_content_length_warcio_reads_on_past_is_damage(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/robustness.md: damage is said by index as verify finds it (exit 1, naming the file and the record's
+    offset), also a Content-Length warcio reads on past: 2 bytes too small (a plain WARC), 31 digits (the block run
+    to the end of the file), too large in a member a record (the block cut at the member's end)."""
+    from provpack.cli import main
+    from warcbuild import archives, provpack_records, record, texts, warc
+
+    records = provpack_records(texts(3))
+    length = len(records[3]) - records[3].index(b"\r\n\r\n") - 8
+    short = records[3].replace(b"Content-Length: %d\r\n" % length, b"Content-Length: %d\r\n" % (length - 2), 1)
+    huge = record("resource", b"hello world", content_length=int("1" * 31))
+    too_large = archives()["content length too large"]
+    at = len(warc(records[:3], gzip=False))
+    tail = (texts(3)[1].encode()[-2:] + b"\r\n").decode()   # (what follows the block as it is declared)
+    for name, data, said in (
+            ("short.warc", warc(records[:3] + [short] + records[4:], gzip=False),
+             f"the record at byte {at}: the {length - 2}-byte block (Content-Length) is followed by"
+             f" {tail!r}, not CRLF CRLF: Content-Length is wrong or the"
+             " block was altered"),
+            ("huge.warc", huge, f"the record at byte 0: Content-Length '{'1' * 31}' has 31 digits: larger than any file"),
+            ("large.warc.gz", too_large, None)):
+        path = tmp_path / name
+        path.write_bytes(data)
+        for express in (True, False):
+            with pytest.raises(IntegrityError) as caught:
+                list(index(path, records=None, express=express))
+            if said is not None:
+                assert str(caught.value) == f"{path}: {said}; `provpack verify` gives the full report", express
+            assert re.search(r": the record at byte \d+: ", str(caught.value)), express
+        assert main(["index", str(path), "-o", str(tmp_path / "out.cdxj")]) == 1
+        assert capsys.readouterr().err.endswith(f"provpack: error: {caught.value}\n")
+        assert not (tmp_path / "out.cdxj").exists()
 
 
 def test_a_wacz_named_like_a_warc_is_named_not_dumped(
@@ -403,6 +444,43 @@ def test_bytes_after_the_last_member_are_damaged_gzip_data(tmp_path: Path, trail
         assert str(caught.value) == said, express
     assert main(["index", str(padded)]) == 1
     assert capsys.readouterr().err == f"provpack: error: {said}\n"
+
+
+@pytest.mark.parametrize("lines", [["X-Big: " + "a" * (2 << 20)], ["X-L: " + "a" * 95] * 12_000])
+def test_a_header_over_1_mib_is_refused_naming_the_file_and_offset(lines: list[str], tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/robustness.md: index (and wacz) refuse a WARC header block over 1 MiB, naming the file and the record's
+    offset, as show does (one 2 MiB line, or 12,000 lines of 100 bytes; plain, or a member a record); the advice to
+    recompress a WARC gzipped as a whole is given only to one (a member holding several records)."""
+    import gzip
+
+    from provpack.cli import main
+    from provpack.wacz import make_wacz
+    from warcbuild import record
+
+    small = record("resource", b"hello", target="http://example.com/")
+    fields = [(name, value) for name, _, value in (line.partition(": ") for line in lines)]
+    big = record("resource", b"hello", target="http://example.com/", headers=fields)
+    reason = "a header block is larger than 1048576 bytes; check it with `provpack verify`"
+    whole = "; a WARC gzipped as a whole needs `warcio recompress` first"
+    for name, data, at, advice in (
+            ("plain.warc", small + big + small, len(small), ""),
+            ("members.warc.gz", b"".join(gzip.compress(r, mtime=0) for r in (small, big, small)),
+             len(gzip.compress(small, mtime=0)), ""),
+            ("one.warc.gz", gzip.compress(big, mtime=0), 0, ""),
+            ("whole.warc.gz", gzip.compress(big + small, mtime=0), 0, whole)):
+        path = tmp_path / name
+        path.write_bytes(data)
+        said = f"{path}: cannot read the record at or after byte {at}: {reason}{advice}"
+        for express in (True, False):
+            with pytest.raises(ArchiveError) as caught:
+                list(index(path, express=express))
+            assert str(caught.value) == said, (name, express)
+        assert main(["index", str(path), "-o", str(tmp_path / "out.cdxj")]) == 2
+        assert capsys.readouterr().err == f"provpack: error: {said}\n"
+        with pytest.raises(ArchiveError) as caught:
+            make_wacz(path, tmp_path / "out.wacz")
+        assert str(caught.value) == said, name
 
 
 def test_express_path_reads_a_plain_warc_without_warcio(tmp_path: Path, warcio_starts: list[int]) -> None:

@@ -1090,6 +1090,15 @@ def test_timestamp_help_says_how_to_install_from_a_checkout(capsys: pytest.Captu
     assert "pip install '.[timestamp]'" in " ".join(capsys.readouterr().out.split())
 
 
+def test_verify_help_says_strict_takes_unknown_digests_for_problems_too(capsys: pytest.CaptureFixture[str]) -> None:
+    """--strict makes every unverified record a problem: a digest of an unknown algorithm too, not only none."""
+    assert main(["verify", "--help"]) == 0
+    said = "".join(capsys.readouterr().out.split())   # (argparse may wrap a line after a hyphen)
+    assert "".join(("--strict unverified records are problems (exit 1): those without a digest (missing-digest: none,"
+                    " or only a revisit's payload digest) and those whose digests cannot be checked (unknown-digest: an"
+                    " algorithm verify does not know)").split()) in said
+
+
 _STREAM_REFUSED = ("is a pipe or another stream that cannot be read twice; this command goes back to records by"
                    " their offsets; save it to a file first (`provpack verify` reads a pipe as it is)")
 

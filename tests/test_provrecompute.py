@@ -284,6 +284,19 @@ def test_a_value_of_just_160_characters_is_shown_whole() -> None:
     assert _recompute(doc)[0].startswith(f'--deep: dcterms:title is "{"a" * 158}" but provpack')
 
 
+def test_two_long_values_are_shown_where_they_first_differ() -> None:
+    """Two values whose JSON is over 160 characters and differs past the first 157: both are shown from 40
+    characters before where they first differ, cut alike (cut at their start, they read the same); values that
+    differ early, or that are short, as before."""
+    from provpack.provrecompute import _differing
+
+    common = "x" * 300
+    assert _differing(common + "a" + "y" * 300, common + "b" + "z") == (
+        f'...{"x" * 40}a{"y" * 113}...', f'...{"x" * 40}bz"')
+    assert _differing("a" + "y" * 300, "b") == (f'"a{"y" * 155}...', '"b"')
+    assert _differing([1, 2], [1, 3]) == ("[1,2]", "[1,3]")
+
+
 HARBOUR_HTML = """<html><head><title>Harbour plans</title></head><body><nav>Home | News</nav>
 <article><h1>Harbour plans unveiled</h1>
 <p>The council met on Tuesday to discuss the harbour. Members argued for three hours about the cost of dredging
@@ -438,9 +451,16 @@ def test_deep_derives_the_target_from_the_sidecar_url(tmp_path: Path) -> None:
     forged = _retargeted(archive, "https://other.example.net/vote", tmp_path / "forged.warc.gz")
     assert verify(forged, jobs=1).ok
     messages = [p.message for p in verify(forged, jobs=1, deep=True).files[0].problems]
-    assert [m.split(" but provpack reads the excerpt as ")[0] for m in messages] == [
-        '--deep: @id is "https://other.example.net/vote"', f"--deep: elisions is {_shown(_doc_of(forged)['elisions'])}"]
-    assert messages[0].endswith(' but provpack reads the excerpt as "https://blog.example.org/vote"')
+    compared = [{key: value for key, value in elision.items() if key != "omitted"}   # (alignment's: not compared)
+                for elision in _doc_of(forged)["elisions"]]
+    elisions = json.dumps(compared, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    at = elisions.index("other.example.net")   # (where the two values first differ: shown in both)
+    assert len(elisions) > 160 and at > 157 and len(elisions) - at < 100
+    assert messages == [
+        '--deep: @id is "https://other.example.net/vote" but provpack reads the excerpt as'
+        ' "https://blog.example.org/vote"',
+        f"--deep: elisions is ...{elisions[at - 40:]} but provpack reads the excerpt as"
+        f" ...{elisions.replace('other.example.net', 'blog.example.org')[at - 40:]}"]
 
 
 def _doc_of(archive: Path) -> dict[str, Any]:

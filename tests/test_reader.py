@@ -160,10 +160,11 @@ def test_unknown_name_lists_documents(seed_archive: Path) -> None:
         extract(seed_archive, "nope", io.BytesIO())
 
 
-def test_bad_content_length_is_logged_not_printed(
+def test_bad_content_length_is_said_as_damage_not_printed(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """read_archive never prints: warcio's warning about a wrong Content-Length becomes a log record."""
+    """read_archive never prints: warcio's warning about a wrong Content-Length is not written to stderr; the
+    Content-Length (too small) is damage as verify finds it, read past with on_damage."""
     import gzip
     import re
 
@@ -174,10 +175,15 @@ def test_bad_content_length_is_logged_not_printed(
     path = tmp_path / "short.warc"
     path.write_bytes(data.replace(b"Content-Length: %d" % length, b"Content-Length: %d" % (length - 10), 1))
     with caplog.at_level("WARNING", logger="provpack"):
-        (document,) = read_archive(path)
+        with pytest.raises(IntegrityError) as caught:
+            read_archive(path)
+        damage: list[IntegrityError] = []
+        (document,) = read_archive(path, on_damage=damage.append)
     assert document.name == SEED_NAME
-    assert capfd.readouterr().err == ""
-    assert any("byte 0" in r.getMessage() for r in caplog.records)
+    assert [str(error) for error in damage] == [str(caught.value)]
+    assert str(caught.value).startswith(f"{path}: the record at byte 0: the {length - 10}-byte block (Content-Length)"
+                                        " is followed by ")
+    assert capfd.readouterr().err == "" and caplog.records == []
 
 
 def test_unknown_name_in_a_large_archive_says_how_many_and_which_are_close(tmp_path: Path) -> None:
@@ -734,6 +740,38 @@ def test_a_record_of_an_unknown_warc_version_is_damage_read_past(three_docs: Pat
     _serves_around(bad, said, capsys, lost="d2")
 
 
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_a_content_length_too_small_is_damage_read_past(three_docs: Path, tmp_path: Path, kind: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's text record with a Content-Length 2 bytes too small, which warcio reads on past (it warned, exit 0): show
+    and extract say it as verify finds it (exit 1), and read past it; d2's text lies in it."""
+    from provpack.cdxj import index
+    from provpack.verify import verify
+
+    lines = list(index(three_docs, records=None))
+    start, end = lines[3].offset, lines[4].offset
+    data = three_docs.read_bytes()
+    member = gzip.decompress(data[start:end])
+    length = len(("doc 2 text " * 200).encode())
+    changed = member.replace(b"Content-Length: %d\r\n" % length, b"Content-Length: %d\r\n" % (length - 2), 1)
+    if kind == "plain":
+        bad = tmp_path / "bad.warc"
+        plain = gzip.decompress(data)
+        start = len(gzip.decompress(data[:start]))
+        bad.write_bytes(plain[:start] + changed + plain[start + len(member):])
+    else:
+        bad = tmp_path / "bad.warc.gz"
+        bad.write_bytes(data[:start] + gzip.compress(changed, mtime=0) + data[end:])
+    message = (f"the {length - 2}-byte block (Content-Length) is followed by 't \\r\\n', not CRLF CRLF: Content-Length is"
+               " wrong or the block was altered")
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (start, "bad-length", message)
+    said = f"{bad}: the record at byte {start}: {message}; `provpack verify` gives the full report"
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    _serves_around(bad, said, capsys, lost="d2")
+
+
 def _no_record_at(three_docs: Path, tmp_path: Path, kind: str) -> tuple[Path, int, str]:
     """A copy of `three_docs` with bytes that are no WARC record just before doc 2's text (its 3rd record): a
     plain WARC with a stray byte there, or the gzipped one with a gzip member there that holds no record; (the
@@ -874,12 +912,51 @@ DELETE = object()
 ])
 def test_a_provenance_record_of_the_wrong_shape_is_named(key: str, value: object, problem: str,
                                                          tmp_path: Path) -> None:
-    """Each key readers rely on, missing or of the wrong type, is named in an ArchiveError with its record's offset."""
+    """Each key readers rely on, missing or of the wrong type, is named in an IntegrityError (damage, docs/
+    robustness.md) with its record's offset and id."""
     path = _shaped(tmp_path, _set(key, value))
-    with pytest.raises(ArchiveError) as caught:
+    with pytest.raises(IntegrityError) as caught:
         read_archive(path)
-    assert caught.value.problem.startswith("metadata record at offset ")
-    assert caught.value.problem.endswith(f": {problem}"), caught.value.problem
+    assert caught.value.problem.startswith("the metadata record at byte ")
+    assert caught.value.problem.endswith(f") is damaged: its provenance JSON is not of the shape docs/format.md gives:"
+                                         f" {problem}; `provpack verify` gives the full report"), caught.value.problem
+    assert caught.value.offset is not None and f"byte {caught.value.offset} (" in caught.value.problem
+
+
+def test_a_provenance_record_of_the_wrong_shape_is_damage_read_past(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's provenance JSON parses, but its segments are "x": damage, as JSON that does not parse, read past (show
+    exited 2 listing nothing, and extract of d1 or d3 exit 2): d1 and d3 listed and given (exit 1, and 0 with a
+    warning), d2 not found outside it; verify names the same record."""
+    from provpack.verify import verify
+    from warcbuild import digest_text, provpack_records, warc
+
+    records = provpack_records([f"doc {number} [...] text\n" for number in (1, 2, 3)])
+    for at in (2, 4, 6):
+        head, _, block = records[at].partition(b"\r\n\r\n")
+        doc = json.loads(block[:-4])
+        doc["name"] = f"d{at // 2}"
+        if at == 4:
+            doc["segments"] = "x"
+        changed = (json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n").encode()
+        head = head.replace(f"Content-Length: {len(block) - 4}".encode(), f"Content-Length: {len(changed)}".encode())
+        head = head.replace(digest_text("sha256", block[:-4]).encode(), digest_text("sha256", changed).encode())
+        records[at] = head + b"\r\n\r\n" + changed + b"\r\n\r\n"
+    bad = tmp_path / "shape.warc.gz"
+    bad.write_bytes(warc(records))
+    start = len(warc(records[:4]))
+    record_id = records[4].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    said = (f"{bad}: the metadata record at byte {start} ('{record_id}') is damaged: its provenance JSON is not of the"
+            " shape docs/format.md gives: 'segments' is not a list of objects; `provpack verify` gives the full report")
+    _d2_damage_read_past(bad, start, said, capsys)
+    for number in (1, 3):
+        assert main(["extract", str(bad), f"d{number}"]) == 0
+        assert capsys.readouterr() == (f"doc {number} [...] text\n", f"provpack: warning: {said}; 'd{number}' lies"
+                                       " outside it: extracted, its sha256 checked\n")
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {said}; no document named 'd2' outside it\n"
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems] == [
+        (start, "metadata-mismatch", "segments is not a list")]
 
 
 @pytest.mark.parametrize("key, value", [
@@ -1317,20 +1394,18 @@ def test_a_content_length_too_large_in_a_plain_warc_is_damage_read_past(three_do
     with pytest.raises(IntegrityError) as caught:
         read_archive(bad)
     assert (str(caught.value), caught.value.offset) == (said, start)
-    capsys.readouterr()
-    warned = (f"provpack: warning: {bad}: the record at byte {start} is not followed by the blank lines that end a WARC "
-              "record; its Content-Length may be wrong (run 'provpack verify')\n")   # (warcio's, as it reads)
+    capsys.readouterr()   # (no warning that the record is not followed by the blank lines: the error says it)
     assert main(["show", str(bad)]) == 1
     shown = capsys.readouterr()
-    assert shown.err == (f"{warned}provpack: error: {said}; the 3 documents read outside it are listed; the text of "
+    assert shown.err == (f"provpack: error: {said}; the 3 documents read outside it are listed; the text of "
                          "'d2' lies in it\n")
     assert shown.out.startswith(f"{bad}: 3 documents\n\nd1\n") and "\nd3\n" in shown.out
     for number in (1, 3):
         assert main(["extract", str(bad), f"d{number}"]) == 0
-        assert capsys.readouterr() == (f"doc {number} text " * 200, f"{warned}provpack: warning: {said}; "
+        assert capsys.readouterr() == (f"doc {number} text " * 200, f"provpack: warning: {said}; "
                                        f"'d{number}' lies outside it: extracted, its sha256 checked\n")
     assert main(["extract", str(bad), "d2"]) == 1
-    assert capsys.readouterr().err.startswith(f"{warned}provpack: error: {said}; the text of 'd2' lies in it")
+    assert capsys.readouterr().err.startswith(f"provpack: error: {said}; the text of 'd2' lies in it")
 
 
 @pytest.mark.parametrize("kind", ["plain", "gzip"])

@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import sys
 import tracemalloc
 import zlib
@@ -26,7 +27,7 @@ from provpack.verify import FileReport, Problem, Status, VerifyReport, render_te
 
 from conftest import ARCHIVE
 from readback import Unseekable
-from warcbuild import SAMPLE_TEXTS, gzip_member, provpack_records, record, warc
+from warcbuild import SAMPLE_TEXTS, archives, gzip_member, provpack_records, record, texts, warc
 
 PACKAGE = Path(provpack.__file__).parent
 
@@ -134,6 +135,35 @@ def test_each_files_ok_and_status_say_what_the_run_and_the_json_say(tmp_path: Pa
     made = VerifyReport(verify(unchecked).files, strict=True)
     assert (made.files[0].ok, made.files[0].status, made.ok) == (False, Status.FAILED, False)
     assert VerifyReport(made.files).files[0].status is Status.UNVERIFIED
+
+
+def test_a_problem_found_after_a_record_takes_it_back_from_the_verified(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record is verified when no problem was found in it (docs/verify.md), also one found only when a later record
+    comes (a provenance record's resource after it) or at the end (its resource never came); one that was unverified
+    is taken off the unverified records, its warning withdrawn (or, not listed, off the count of those not)."""
+    from provpack import recordcheck
+
+    cases = archives()
+    path = write(tmp_path, cases["disagreeing provenance first"])
+    report = verify(path)
+    (file,) = report.files
+    assert (file.records, file.verified, file.unverified, [p.kind for p in file.problems]) == (
+        13, 12, 0, ["metadata-mismatch"])
+    assert render_text(report).endswith("records 13, verified 12, unverified 0, problems 1")
+    assert report.to_json()["verified"] == 12 and report.to_json()["files"][0]["verified"] == 12
+    write(tmp_path, cases["unverified disagreeing provenance first"])
+    (file,) = verify(path).files
+    assert (file.records, file.verified, file.unverified, file.warnings, len(file.problems)) == (13, 12, 0, (), 1)
+    monkeypatch.setattr(recordcheck, "MAX_WARNINGS", 0)
+    (file,) = verify(path).files
+    assert (file.verified, file.unverified, file.warnings) == (12, 0, ())
+    assert not any(note.startswith("unverified records not listed") for note in file.notes)
+    write(tmp_path, cases["resource missing"])
+    (file,) = verify(path).files
+    missing = provpack_records(texts(6))[3].split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    assert (file.records, file.verified, file.unverified, [p.message for p in file.problems]) == (
+        12, 11, 0, [f"provenance WARC-Refers-To {missing} names no record in this file"])
 
 
 def test_problem_lines_and_json(tmp_path: Path) -> None:
@@ -1416,10 +1446,30 @@ def test_a_generator_other_than_the_warcinfos_provpack_is_a_mismatch(tmp_path: P
                                generators=["provpack 0.5.0", "provpack 0.3.0", None, "otherwriter 1.0"])
     offsets = [sum(map(len, records[:index])) for index in (4, 6, 8)]
     said = "but the warcinfo record before it says software: provpack/0.5.0: package writes every record of an " \
-           "archive in one run, each with generator 'provpack 0.5.0' (an earlier version's rules would be applied to it)"
+           "archive in one run, each with generator 'provpack 0.5.0'"
     assert _generator_problems(b"".join(records), tmp_path, monkeypatch) == [
-        (offsets[0], f"generator 'provpack 0.3.0', {said}"), (offsets[1], f"no generator, {said}"),
-        (offsets[2], f"generator 'otherwriter 1.0', {said}")]
+        (offsets[0], f"generator 'provpack 0.3.0', {said} (an earlier version's rules are applied to it)"),
+        (offsets[1], f"no generator, {said} (this version's rules, the newest, are applied to a record that names"
+                     " none)"),
+        (offsets[2], f"generator 'otherwriter 1.0', {said} (another writer's: its markers get this version's rules,"
+                     " and its alignment with an original is checked without provpack's rules of alignment)")]
+    # A later version (than the warcinfo's, and than this one), the same one spelt otherwise, one that is no text.
+    later = provpack_records(texts, software="provpack/0.5.0", generators=[
+        "provpack 0.6.0", "provpack 99.0", "provpack 0.5.0+local", None])
+    head, _, block = later[8].partition(b"\r\n\r\n")
+    changed = block[:-4].replace(b'"name":', b'"generator":["provpack 0.5.0"],"name":', 1)
+    head = re.sub(rb"Content-Length: \d+", b"Content-Length: %d" % len(changed), head)
+    head = re.sub(rb"WARC-Block-Digest: \S+", b"WARC-Block-Digest: sha256:" + hashlib.sha256(changed).hexdigest().encode(),
+                  head)
+    later[8] = head + b"\r\n\r\n" + changed + b"\r\n\r\n"
+    found = _generator_problems(b"".join(later), tmp_path, monkeypatch)
+    assert [message for _, message in found] == [
+        f"generator 'provpack 0.6.0', {said} (a later version's rules are applied to it)",
+        f"generator 'provpack 99.0', {said} (a later version than this one: this version's rules, the newest, are"
+        " applied to it)",
+        f"generator 'provpack 0.5.0+local', {said} (the rules of the version it names are applied to it)",
+        f"generator ['provpack 0.5.0'], {said} (a generator that is no text is taken as none: this version's rules,"
+        " the newest, are applied to it)"]
     for software in ("warcbuild", "provpack-fork/0.5.0"):
         other = provpack_records(texts, software=software,
                                  generators=["provpack 0.5.0", "provpack 0.3.0", None, "otherwriter 1.0"])
@@ -1428,7 +1478,8 @@ def test_a_generator_other_than_the_warcinfos_provpack_is_a_mismatch(tmp_path: P
     older = provpack_records(texts[:1], software="provpack/0.3.0", generators=["provpack 0.3.0"])
     newer = provpack_records(texts[1:2], software="Provpack/0.5.0", generators=["provpack 0.3.0"])
     assert _generator_problems(b"".join(older + newer), tmp_path, monkeypatch) == [
-        (sum(map(len, older + newer[:2])), f"generator 'provpack 0.3.0', {said}")]
+        (sum(map(len, older + newer[:2])), f"generator 'provpack 0.3.0', {said} (an earlier version's rules are"
+                                           " applied to it)")]
 
 
 def test_a_warcinfo_padded_past_its_limit_still_holds_the_generators(tmp_path: Path,
@@ -1442,7 +1493,7 @@ def test_a_warcinfo_padded_past_its_limit_still_holds_the_generators(tmp_path: P
     padded = provpack_records(texts, software="provpack/0.5.0\r\nx-padding: " + "x" * WARCINFO_LIMIT,
                               generators=["provpack 0.3.0"])
     said = "but the warcinfo record before it says software: provpack/0.5.0: package writes every record of an " \
-           "archive in one run, each with generator 'provpack 0.5.0' (an earlier version's rules would be applied to it)"
+           "archive in one run, each with generator 'provpack 0.5.0' (an earlier version's rules are applied to it)"
     assert _generator_problems(b"".join(padded), tmp_path, monkeypatch) == [
         (sum(map(len, padded[:2])), f"generator 'provpack 0.3.0', {said}")]
     line = b"software: provpack/0.5.0\r\n"

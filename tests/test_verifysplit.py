@@ -180,6 +180,31 @@ def test_a_problem_of_an_unverified_provenance_record_across_the_split(tmp_path:
     assert serial is not None and serial.problems and False in merges
 
 
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_unverified_records_taken_back_across_the_split(limit: int, tmp_path: Path, merges: list[bool],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unverified provenance record taken back by a problem found after it (its resource disagreeing, or never
+    coming), among unverified records past the listed limit: at every split, the serial report (the merge refused
+    when the second part's warnings would not be those one read lists)."""
+    import re
+
+    monkeypatch.setattr(recordcheck, "MAX_WARNINGS", limit)
+    records = provpack_records(texts(4))
+    docs = [json.loads(r[r.index(b"\r\n\r\n") + 4:-4]) for r in records[2::2]]
+    docs[1]["sha256"] = "0" * 64
+    unverified = re.sub(rb"WARC-(Block|Payload)-Digest: [^\r]*\r\n", b"", provpack_records(texts(4), docs=docs)[4])
+    loose = [record("resource", f"loose {n}".encode(), block_digest=None) for n in range(3)]
+    for data in (warc([records[0], loose[0], records[1], records[2], unverified, loose[1], records[3], loose[2]]),
+                 warc([records[0], loose[0], records[1], records[2], unverified, loose[1], loose[2]])):
+        path = tmp_path / "a.warc.gz"
+        path.write_bytes(data)
+        for split in member_starts(data)[1:]:
+            serial, split_report = serial_and_split(path, split, monkeypatch)
+            assert split_report == serial, split
+            assert (serial.unverified, len(serial.problems)) == (3, 1)
+    assert True in merges and False in merges
+
+
 def test_plain_warc_split_at_record_starts(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     """An uncompressed WARC splits at a record's `WARC/1.` line; any other offset reads on."""
     records = provpack_records(texts(5))

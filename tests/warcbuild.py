@@ -274,6 +274,15 @@ def archives() -> dict[str, bytes]:
     swapped = [records[0]] + [r for pair in zip(records[2::2], records[1::2]) for r in pair]
     out["provenance first"] = warc(swapped)
     out["resource missing"] = warc(records[:3] + records[4:])
+    # A provenance record before its resource that disagrees with it (found when the resource comes), digests or
+    # none (unverified).
+    docs = [json.loads(r[r.index(b"\r\n\r\n") + 4:-4]) for r in records[2::2]]
+    docs[2]["sha256"] = "0" * 64
+    late = provpack_records(texts(6), docs=docs)
+    late = [late[0]] + [r for pair in zip(late[2::2], late[1::2]) for r in pair]
+    out["disagreeing provenance first"] = warc(late)
+    late[5] = re.sub(rb"WARC-(Block|Payload)-Digest: [^\r]*\r\n", b"", late[5])
+    out["unverified disagreeing provenance first"] = warc(late)
     # The same record id on both sides; a duplicate resource.
     out["duplicate ids"] = warc(records + records[3:5])
     # A provenance record that disagrees with its resource (the pair may cross the split).

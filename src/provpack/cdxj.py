@@ -75,6 +75,9 @@ _BASE32_PAIRS = [a + b for a in _BASE32 for b in _BASE32]   # base32 of each 10-
 _BLOCK_SIZE = 64 * 1024
 _RECENT = 256   # values remembered by the per-record conversions below
 _SNIFFED = 512   # first bytes read to recognise another format (a tar header's magic is at 257)
+# Inflated bytes of the gzip member of a record warcio cannot read looked through for a second record (a WARC
+# gzipped as a whole, which `warcio recompress` makes readable record by record).
+_SEVERAL_PEEK = 64 << 20
 # warcio computes no payload digest for these when the header is missing.
 _NO_PAYLOAD_DIGEST = ("warcinfo", "revisit")
 # Types whose block warcio parses as HTTP (given an http(s) target URI): left to warcio.
@@ -274,7 +277,8 @@ def _warcio_lines(
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
-    from .sniff import SEVERAL_RECORDS, check_end, several_records, unreadable_reason
+    from .sniff import (SEVERAL_RECORDS, check_end, holds_several_records, several_records,
+                        unreadable_reason)
     from .warciter import QuietArchiveIterator
 
     begin = stream.tell()
@@ -288,6 +292,7 @@ def _warcio_lines(
             try:
                 record = next(records)
             except StopIteration:
+                iterator.check_length(path, stream)
                 check_end(path, stream, since, ended=True)   # warcio ends quietly at a cut-off or corrupt member
                 break
             except AttributeError as exc:   # warcio's own slip: an HTTP record with no WARC-Target-URI
@@ -295,6 +300,8 @@ def _warcio_lines(
                 raise ArchiveError(path, f"cannot read the record at or after byte {at}: warcio fails on it "
                                    f"({exc}); an HTTP record with no WARC-Target-URI does this",
                                    fix="check it with `provpack verify`") from exc
+            if iterator.damaged_at is not None:   # the record before: its block not where its Content-Length says
+                iterator.check_length(path, stream)
             if gzipped and iterator.offset < earliest:   # (warcio's offset of a record in the last one's member)
                 raise several_records(path, max(start, begin))
             start = iterator.offset
@@ -317,6 +324,8 @@ def _warcio_lines(
                 except ArchiveError:   # a record header cut short by the end of the file is said as such
                     check_end(path, stream, start)
                     raise
+                if iterator.damaged_at is not None:   # (the record read to its end for its length)
+                    iterator.check_length(path, stream)
                 yield line, exchange
             finally:
                 if spool is not None:   # warcio reads the record's (spent) block stream to its end next
@@ -338,7 +347,7 @@ def _warcio_lines(
             path,
             f"cannot read the record at or after byte {at}: {unreadable_reason(exc, stream, at)}",
             fix="check it with `provpack verify`" + ("; a WARC gzipped as a whole needs `warcio recompress` first"
-                                                      if gzipped else ""),
+                                                      if gzipped and holds_several_records(stream, at, _SEVERAL_PEEK) else ""),
         ) from exc
     finally:
         iterator.close()

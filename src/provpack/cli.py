@@ -101,7 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
                                             "the provenance records.")
     check.add_argument("files", nargs="+", type=_path, metavar="FILE", help="WARC file(s); - reads standard input")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
-    check.add_argument("--strict", action="store_true", help="records without a digest are problems (exit 1)")
+    check.add_argument("--strict", action="store_true",
+                       help="unverified records are problems (exit 1): those without a digest (missing-digest: none, "
+                       "or only a revisit's payload digest) and those whose digests cannot be checked "
+                       "(unknown-digest: an algorithm verify does not know)")
     check.add_argument("--key", type=_path, metavar="PUB", help="also check each FILE.sig against this public key "
                        "(from 'provpack keygen'), and the WACZ it names, beside FILE; a missing or bad signature "
                        "is a problem (exit 1)")

@@ -22,6 +22,11 @@ MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
 # the limit refuses such a text after its scan, before the memory is spent.
 MAX_MARKERS = 100_000
 
+# The largest WARC (or HTTP) header block the commands that read with warcio (show, extract, index, wacz) take: its
+# lines, the version or status line among them, without the blank line that ends them (warcio would hold a longer
+# one whole in memory). The quick walk of `index` leaves a longer one to warcio, which refuses it so.
+MAX_HEADER_BYTES = 1024 * 1024
+
 # The most bytes a fetched original's body may have, as received and with its Content-Encoding undone
 # (capture's default); `verify --deep` undoes a body's Content-Encoding up to it to extract its text again.
 MAX_FETCH_BYTES = 50 * 1024 * 1024

@@ -61,7 +61,7 @@ from .problems import Problem
 
 if TYPE_CHECKING:
     from . import cutcheck
-    from .provcheck import ResourceFacts   # (provcheck imports this module)
+    from .provcheck import Deferred, ResourceFacts   # (provcheck imports this module)
 
 QUOTE_CONTEXT = 32  # characters of text in a TextQuoteSelector's prefix and suffix (as the writer's)
 KEEP_RECORDS = 10_000  # conversion, request and response records remembered for provenance records to come
@@ -759,19 +759,23 @@ class OriginTracker:
         self.pending: dict[str, list[Want]] = {}   # record id named -> provenance records waiting for it
         self.segment = segment   # the second part of a file read in two: notes the excerpts it did not hold
         self.unheld: list[str] = []   # (a segment's) excerpts not at hand to read the pieces' words and align again
+        # The waiting provenance records a problem was found in since the scanner last looked (by record() and
+        # finish()): their contexts, which the scanner takes back from the verified or unverified records.
+        self.late: list[Deferred] = []
 
     def provenance(self, offset: int | None, record_id: str | None, doc: dict[str, Any] | None,
-                   seen: Container[int]) -> list[Problem]:
+                   seen: Container[int], context: Deferred | None = None) -> list[Problem]:
         """A provenance record was read (`doc`: its JSON, None when it is not provenance): problems with the
-        records its original names that came before it; it waits for the others. `seen`: the hashes of the
-        record ids read so far."""
+        records its original names that came before it; it waits for the others, with its `context` (where the
+        caller says how the record ended). `seen`: the hashes of the record ids read so far."""
         if doc is None:
             return []
         original = doc.get("original")
         if type(original) is not dict:
             return []
         parts: dict[str, Any] = {"original": original, "segments": _list(doc, "segments"),
-                                 "elisions": _list(doc, "elisions"), "differences": _list(doc, "differences")}
+                                 "elisions": _list(doc, "elisions"), "differences": _list(doc, "differences"),
+                                 "context": context}
         if aligned(original):
             parts["conversion_target"] = conversion_target(doc, original)
             parts["rules"] = rules = other_rules(doc)
@@ -1007,10 +1011,20 @@ class OriginTracker:
         waiting = self.pending.pop(record.record_id, None) if self.pending else None
         if waiting is None:
             return []
-        return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message)
-                for offset, record_id, field, kind, parts in waiting
-                for message in _capped((self._check(field, kind, parts, record) if field != "excerpt" else [])
-                                       + self._arrived(field, parts, record))]
+        found: list[Problem] = []
+        for offset, record_id, field, kind, parts in waiting:
+            messages = _capped((self._check(field, kind, parts, record) if field != "excerpt" else [])
+                               + self._arrived(field, parts, record))
+            if messages:
+                found += [Problem(offset, record_id, kinds.METADATA_MISMATCH, message) for message in messages]
+                self._late(parts)
+        return found
+
+    def _late(self, parts: dict[str, Any]) -> None:
+        """A problem was found in the waiting provenance record of `parts`: its context told (`late`)."""
+        context = parts.get("context")
+        if context is not None:
+            self.late.append(context)
 
     def _keep(self, record: Record) -> None:
         records = self._records
@@ -1036,6 +1050,8 @@ class OriginTracker:
                 messages = [] if field == "excerpt" else [f"original.{field} {named} names no {kind} record in this file"]
                 messages += _capped(self._release(parts))   # (what waited for it, checked without it)
                 found += [Problem(offset, record_id, kinds.METADATA_MISMATCH, message) for message in messages]
+                if messages:
+                    self._late(parts)
         self.pending.clear()
         self.postponed_bytes = 0
         self.unheld.clear()

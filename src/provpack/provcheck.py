@@ -136,15 +136,17 @@ _SIZE: Final = 5
 
 
 class Deferred:
-    """A segment's provenance record whose resource it has not seen: where it came, and how it ended."""
+    """A provenance record that waits for a record after it (its resource, or its original's records): where it
+    came (in a segment), and how it ended. A problem found when what it waits for comes (or never comes) takes it
+    back from the verified or unverified records (the scanner's `late`)."""
 
-    __slots__ = ("sequence", "problems_at", "outcome", "warning_at", "refers_hash", "peak_records", "peak_bytes")
+    __slots__ = ("sequence", "problems_at", "outcome", "warning", "refers_hash", "peak_records", "peak_bytes")
 
-    def __init__(self, sequence: int, problems_at: int) -> None:
+    def __init__(self, sequence: int = 0, problems_at: int = 0) -> None:
         self.sequence = sequence
         self.problems_at = problems_at  # problems the segment had found before it
         self.outcome = "failed"  # then "verified" or "unverified"
-        self.warning_at = -1  # index of its warning, when it was listed
+        self.warning: Problem | None = None  # its warning, when it was listed
         self.refers_hash = 0
         self.peak_records = 0
         self.peak_bytes = 0
@@ -162,11 +164,32 @@ class Resolution(NamedTuple):
 
 
 def writer_mismatch(generator: object, writer: str) -> str:
-    """The problem of a provenance record whose `generator` is not `writer`, the warcinfo's (see software_writer)."""
+    """The problem of a provenance record whose `generator` is not `writer`, the warcinfo's (see software_writer),
+    with the rules verify applies to it by its generator (docs/verify.md)."""
     said = "no generator" if generator is None else f"generator {generator!r}"
     return (f"{said}, but the warcinfo record before it says software: provpack/{writer.partition(' ')[2]}: package"
-            f" writes every record of an archive in one run, each with generator {writer!r} (an earlier version's"
-            " rules would be applied to it)")
+            f" writes every record of an archive in one run, each with generator {writer!r}"
+            f" ({_rules_applied(generator, writer)})")
+
+
+def _rules_applied(generator: object, writer: str) -> str:
+    """Which rules verify applies to a provenance record of `generator`, said beside the `writer` it should name."""
+    if generator is None:
+        return "this version's rules, the newest, are applied to a record that names none"
+    if type(generator) is not str:
+        return "a generator that is no text is taken as none: this version's rules, the newest, are applied to it"
+    version, written = provpack_version(generator), provpack_version(writer)
+    if version is None:
+        return ("another writer's: its markers get this version's rules, and its alignment with an original is"
+                " checked without provpack's rules of alignment")
+    own = provpack_version(WRITER)
+    if own is not None and version > own:   # (this verify knows no rules of a version after its own)
+        return "a later version than this one: this version's rules, the newest, are applied to it"
+    if written is None or version == written:
+        return "the rules of the version it names are applied to it"
+    if version < written:
+        return "an earlier version's rules are applied to it"
+    return "a later version's rules are applied to it"
 
 
 def _not_a_resource(refers_to: str) -> str:
@@ -195,7 +218,9 @@ class ProvenanceTracker:
         self.refused_keys: set[int] = set()  # hashes of WARC-Refers-To found earlier but not as a resource
         self.peak_records = 0  # the most resource records held at once (before evicting the oldest)
         self.peak_bytes = 0  # the most bytes of blocks held at once
-        self.deferred: Deferred | None = None  # set by metadata() for a segment's waiting record
+        self.deferred: Deferred | None = None  # set by metadata() for a waiting record
+        # The waiting records a problem was found in since the scanner last looked (by resource() and finish()).
+        self.late: list[Deferred] = []
         self.parsed: dict[str, Any] | None = None  # set by metadata(): the provenance JSON it read, else None
         # The generator the provenance records must have: the last warcinfo's, when it is provpack's (software_writer);
         # a segment does not know it until its own first warcinfo (`settled`), and notes what it met before that
@@ -236,8 +261,12 @@ class ProvenanceTracker:
             self._last = None
         found: list[Problem] = []
         if self._pending:
-            for offset, record_id, doc, _context in self._pending.pop(facts.record_id, []):
-                found += self._check(offset, record_id, doc, facts)
+            for offset, record_id, doc, context in self._pending.pop(facts.record_id, []):
+                problems = self._check(offset, record_id, doc, facts)
+                if problems:
+                    found += problems
+                    if context is not None:
+                        self.late.append(context)
         return found
 
     def _forget(self, kept: _Kept) -> None:
@@ -311,10 +340,11 @@ class ProvenanceTracker:
         """A metadata record's block; problems when it is provpack provenance that disagrees.
 
         `seen` holds the hashes of the record ids read so far: a WARC-Refers-To among them that
-        names no resource record kept is a problem (looked up only then). In a segment, `position`
-        (record number, problems so far) is kept with a provenance record that waits for its
-        resource, as `deferred`, for the first part of the file to settle. (Its generator is the
-        caller's to compare with `writer`, after these: see generator().)
+        names no resource record kept is a problem (looked up only then). A provenance record that
+        waits for its resource is given a context, `deferred`, for the caller to say how it ended
+        (a problem found when its resource comes takes it back: `late`); in a segment, with
+        `position` (record number, problems so far), for the first part of the file to settle.
+        (Its generator is the caller's to compare with `writer`, after these: see generator().)
         """
         self.deferred = None
         self.parsed = None   # the provenance JSON read, for origcheck
@@ -349,9 +379,8 @@ class ProvenanceTracker:
             if self.segment:
                 self.refused_keys.add(hash(refers_to))
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, _not_a_resource(refers_to))]
-        context = None
+        context = self.deferred = Deferred() if position is None else Deferred(*position)
         if position is not None:
-            context = self.deferred = Deferred(*position)
             context.refers_hash = hash(refers)
             context.peak_records = self.peak_records
             context.peak_bytes = self.peak_bytes
@@ -367,6 +396,8 @@ class ProvenanceTracker:
             for refers_to, waiting in self._pending.items()
             for offset, record_id, _doc, _context in waiting
         ]
+        self.late += [context for waiting in self._pending.values() for _, _, _, context in waiting
+                      if context is not None]
         self._pending.clear()
         self._resources.clear()
         self._last = None

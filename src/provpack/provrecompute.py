@@ -61,7 +61,8 @@ def recompute(doc: dict[str, Any], block: bytes, *, record_id: str) -> list[str]
         if value is _MISSING:
             out.append(f"--deep: {key} is missing; provpack writes {_short(want)}")
         elif _canonical(value) != _canonical(want):
-            out.append(f"--deep: {key} is {_short(value)} but provpack reads the excerpt as {_short(want)}")
+            shown, wanted = _differing(value, want)
+            out.append(f"--deep: {key} is {shown} but provpack reads the excerpt as {wanted}")
     return out
 
 
@@ -130,8 +131,8 @@ def _aligned_again(where: str, value: Any, want: Any) -> list[str]:
     if value is _MISSING:
         return [f"--deep: {where} is missing; aligning the excerpt with the original again gives {_short(want)}"]
     if _canonical(value) != _canonical(want):
-        return [f"--deep: {where} is {_short(value)} but aligning the excerpt with the original again gives"
-                f" {_short(want)}"]
+        shown, wanted = _differing(value, want)
+        return [f"--deep: {where} is {shown} but aligning the excerpt with the original again gives {wanted}"]
     return []
 
 
@@ -143,3 +144,29 @@ def _canonical(value: Any) -> str:
 def _short(value: Any, limit: int = 160) -> str:
     text = _canonical(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+DIFFERENCE_CONTEXT = 40   # characters shown before where two values' JSON first differ, when they are cut
+
+
+def _differing(value: Any, want: Any, limit: int = 160) -> tuple[str, str]:
+    """Two values that differ as JSON, each cut to `limit` characters (with the "..." that mark a cut) around where
+    they first differ, from DIFFERENCE_CONTEXT characters before it, in both at the same place: cut at the same
+    start, two long values that differ past it read the same."""
+    text, other = _canonical(value), _canonical(want)
+    if len(text) <= limit and len(other) <= limit:
+        return text, other
+    at = next((index for index, (mine, theirs) in enumerate(zip(text, other)) if mine != theirs),
+              min(len(text), len(other)))
+    start = max(0, at - DIFFERENCE_CONTEXT)
+    return _around(text, start, limit), _around(other, start, limit)
+
+
+def _around(text: str, start: int, limit: int) -> str:
+    """`text` from `start`, cut to `limit` characters with the "..." that mark each cut."""
+    if len(text) <= limit and start == 0:
+        return text
+    head = "..." if start else ""
+    room = limit - len(head)
+    piece = text[start:]
+    return head + (piece if len(piece) <= room else piece[: room - 3] + "...")

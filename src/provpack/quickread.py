@@ -261,11 +261,13 @@ class QuickReader(RecordChecker):
                 None if block is None else hashlib.sha256(block).hexdigest(), block,
                 None if target is None else target.strip().decode("utf-8", "replace"))
             found = self.provenance.resource(facts)
-            if found:
-                self.problems.extend(found)
+            if found:   # (problems of provenance records before it, which take them back: _late)
+                self._late(found)
             if self.origins.pending:   # (a source record some provenance record waits for: origcheck)
-                self.problems.extend(self.origins.record(
-                    Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, length, block)))
+                found = self.origins.record(
+                    Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, length, block))
+                if found:
+                    self._late(found)
         elif json_metadata:
             if length <= PROVENANCE_LIMIT:
                 self._metadata_done(None if refers is None else refers.strip(), buf[start:stop])

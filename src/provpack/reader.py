@@ -20,8 +20,8 @@ from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, pri
 from .gzipsource import PROBE
 from .jsondepth import loads
 from .resync import WINDOW, gzip_start, next_start, plain_start
-from .sniff import (GZIP_OF_NO_WARC, QUOTED, SEVERAL_RECORDS, check_end, foreign_format, inflates_to_nothing, quoted,
-                    quoted_text, refuse_stream, several_records, unreadable_reason)
+from .sniff import (GZIP_OF_NO_WARC, QUOTED, SEVERAL_RECORDS, check_end, foreign_format,
+                    inflates_to_nothing, quoted, quoted_text, refuse_stream, several_records, unreadable_reason)
 from .warciter import QuietArchiveIterator
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,9 @@ def read_archive(path: Path | str, *,
     """Every document described by a provpack provenance record, in archive order.
 
     Damage to the file (a gzip member cut off or corrupt, bytes between members that are not gzip data, or
-    bytes where a record should start that are not one: junk, to verify) is an IntegrityError naming the
-    byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
+    bytes where a record should start that are not one: junk, to verify; a Content-Length verify finds wrong; a
+    provenance record whose JSON does not parse, or is not of the shape docs/format.md gives) is an
+    IntegrityError naming the byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
     gzip member (or, in a plain WARC, the next WARC header) past the damage that holds a record, as verify
     reads on: the documents before and after each damaged place are returned. A document whose provenance
     record is read but whose resource record lies in the damage (or is not in the file) has no `offset`; its
@@ -86,7 +87,7 @@ def read_listing(path: Path | str, *,
             if on_damage is None or isinstance(exc, _SharedId):   # (which record a document names is unknown)
                 raise
             if exc.offset is not None:
-                _take_back(archive, state, documents, exc.offset)
+                _take_back(archive, state, documents, exc.offset, whole=not isinstance(exc, _WrongLength))
             on_damage(_bare(exc))
             if exc.offset is None:
                 break
@@ -146,15 +147,17 @@ class _Reading:
     compressed: bool | None = None   # whether its records are in gzip members (known at the first damage)
 
 
-def _take_back(archive: Path, state: _Reading, documents: list[ArchivedDocument], at: int) -> None:
+def _take_back(archive: Path, state: _Reading, documents: list[ArchivedDocument], at: int, *,
+               whole: bool = True) -> None:
     """Forget the record read last when the damage found at offset `at` lies in it (it starts there; the records
-    before it end before the damage), unless it shows itself whole (_whole): warcio gives a record whose gzip
-    member fails past its first 16 KiB, or that the end of the file cuts off, as though it were sound."""
+    before it end before the damage), unless it shows itself whole (_whole; `whole` False: the damage is in the
+    record itself, not to be looked at so): warcio gives a record whose gzip member fails past its first 16 KiB,
+    or that the end of the file cuts off, as though it were sound."""
     if not state.read_ids:
         return
     offset, record_id = next(reversed(state.read_ids.items()))   # (in the order read)
     block = state.block if state.block is not None and state.block[0] == offset else None
-    if offset < at or _whole(archive, offset, block):
+    if offset < at or (whole and _whole(archive, offset, block)):
         return
     del state.read_ids[offset]
     if state.own_ids.get(record_id) == offset:
@@ -256,9 +259,10 @@ def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Re
         if not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT:
             continue
         problem = _shape_problem(provenance)
-        if problem is not None:
-            raise ArchiveError(archive, f"metadata record at offset {offset}: {problem}",
-                               fix="run 'provpack verify' on the file")
+        if problem is not None:   # damage too, as JSON that does not parse: the other documents are read past it
+            raise IntegrityError(archive, f"the metadata record at byte {offset} ({quoted_text(warc_id, 100)}) is "
+                                 f"damaged: its provenance JSON is not of the shape docs/format.md gives: {problem};"
+                                 " `provpack verify` gives the full report", offset=offset)
         documents.append(ArchivedDocument(
             name=provenance["name"],
             record_id=provenance["record_id"],
@@ -491,6 +495,11 @@ class _SharedId(IntegrityError):
     damage), since which record a document names is unknown."""
 
 
+class _WrongLength(IntegrityError):
+    """The record read last has a Content-Length verify finds wrong (warcio read on past it): damage in the record
+    itself, which its gzip member inflating whole does not make whole (_take_back)."""
+
+
 class _NoRecordAt(Exception):
     """No WARC record starts at the offset (not 0) `_records` was asked to start from: what is there instead."""
 
@@ -551,6 +560,8 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
                 # `offset` is where this record starts, in the file; get_record_offset()
                 # would read the record to its end before we could.
                 offset = int(iterator.offset)
+                if iterator.damaged_at is not None:   # the record before: its block not where its Content-Length says
+                    _check_length(archive, handle, iterator)
                 if offset < earliest and head != b"WARC/":   # (warcio's offset of a record in the last one's member)
                     raise several_records(archive, last)
                 earliest = offset + 1
@@ -574,6 +585,7 @@ def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
             raise ArchiveError(archive, f"not a readable WARC file: at or after byte {at}: "
                                f"{unreadable_reason(exc, handle, at)}",
                                fix="run 'provpack verify' on it for details") from exc
+        _check_length(archive, handle, iterator)
         check_end(archive, handle, last, ended=True)   # warcio ends quietly at a cut-off or corrupt gzip member
 
 
@@ -609,6 +621,14 @@ def _check_header(archive: Path, handle: IO[bytes], offset: int) -> None:
         check_end(archive, handle, offset, failed_at=offset)
     finally:
         handle.seek(position)
+
+
+def _check_length(archive: Path, handle: IO[bytes], iterator: QuietArchiveIterator) -> None:
+    """_WrongLength when the record read last has a Content-Length verify finds wrong (iterator.check_length)."""
+    try:
+        iterator.check_length(archive, handle)
+    except IntegrityError as exc:
+        raise _WrongLength(archive, exc.problem, offset=exc.offset) from None
 
 
 def _not_at_start(handle: IO[bytes], start: int, failed_at: int) -> None:

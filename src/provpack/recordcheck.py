@@ -52,6 +52,7 @@ OTHER_RECORD_PAYLOAD = "payload digests not checked: they describe another recor
 # takes only records with a block digest: it never reads one.)
 HTTP_HEAD_UNCOVERED = "records whose HTTP headers no digest covers (only a WARC-Payload-Digest, no WARC-Block-Digest)"
 MAX_WARNINGS = 1000  # unverified records listed per file (all are counted)
+NOT_LISTED = "unverified records not listed"
 # A header whose version line ends in a bare LF (as some broken writers produce): reported, the record skipped.
 LF_ONLY = ("the header's lines end in LF, not CRLF as the WARC standard requires: the record is not read"
            " (its digests are not checked)")
@@ -90,7 +91,8 @@ class RecordChecker(ScanBuffer):
                                      realign=deep_realign if deep else None,
                                      reextract=deep_reextract if deep else None, segment=segment,
                                      by_provpack=functools.partial(_by_provpack, self.provenance))
-        self._context: Deferred | None = None  # the record being read waits for its resource
+        self._context: Deferred | None = None  # the record being read waits for a record after it
+        self.taken_back = 0   # unverified records taken back by a problem found after them (see _late)
         # What the last search for a header's end found, as decompressed offsets (from, found, to): the first
         # CRLF CRLF at or after `from` is at `found`; or (found -1) none starts before `to`. Any later search
         # from a later offset starts there, so that no byte is searched twice however many record starts
@@ -395,7 +397,7 @@ class RecordChecker(ScanBuffer):
         if context is not None:
             context.outcome = "unverified"
         if len(self.warnings) >= MAX_WARNINGS:
-            self.counts["unverified records not listed"] += 1
+            self.counts[NOT_LISTED] += 1
             return
         name = warc_type.decode("ascii", "replace") or "untyped"
         if unknown:
@@ -407,9 +409,10 @@ class RecordChecker(ScanBuffer):
         else:
             kind = kinds.MISSING_DIGEST
             message = f"{name} record has no WARC-Block-Digest or WARC-Payload-Digest"
+        warning = Problem(self._rec_offset, self._rec_id, kind, message)
         if context is not None:
-            context.warning_at = len(self.warnings)
-        self.warnings.append(Problem(self._rec_offset, self._rec_id, kind, message))
+            context.warning = warning
+        self.warnings.append(warning)
 
     def _judge_suspects(self, suspects: list[tuple[str, bytes, tuple[str, ...], str]],
                         block_digests: dict[str, bytes], readings: Readings | None, unknown: list[str]) -> None:
@@ -594,10 +597,12 @@ class RecordChecker(ScanBuffer):
                               None if target is None else target.decode("utf-8", "replace"))
         found = self.provenance.resource(facts)
         if found:
-            self.problems.extend(found)
+            self._late(found)
         if self.origins.pending:
-            self.problems.extend(self.origins.record(
-                Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, facts.length, block)))
+            found = self.origins.record(
+                Record("resource", facts.record_id, facts.target, None, facts.sha256_hex, facts.length, block))
+            if found:
+                self._late(found)
 
     def _hidden_done(self, warc_type: bytes, content_type: bytes | None, block: bytes) -> None:
         """A record that is not a JSON metadata record (nor a warcinfo): provpack provenance in it all the same is
@@ -618,7 +623,37 @@ class RecordChecker(ScanBuffer):
             warc_type.decode("ascii"), self._rec_id, None if target is None else target.decode("utf-8", "replace"),
             None if refers is None else refers.decode("utf-8", "replace"), sha256_hex, length, block))
         if found:
-            self.problems.extend(found)
+            self._late(found)
+
+    def _late(self, found: list[Problem]) -> None:
+        """Problems of provenance records read before, found as a record after them came (or at the end of the
+        file): each such record is taken back from the verified or unverified records it was counted in (a
+        record is verified only when no problem is found in it: docs/verify.md), its warning withdrawn."""
+        self.problems.extend(found)
+        for late in (self.provenance.late, self.origins.late):
+            for context in late:
+                outcome = context.outcome
+                context.outcome = "failed"   # (once: another problem of it takes nothing back)
+                if outcome == "verified":
+                    self.verified -= 1
+                elif outcome == "unverified":
+                    self.unverified -= 1
+                    self.taken_back += 1
+                    self._withdraw(context.warning)
+            late.clear()
+
+    def _withdraw(self, warning: Problem | None) -> None:
+        """Take the warning of a record taken back off the list (or, not listed, off the count of those not)."""
+        warnings = self.warnings
+        if warning is None:
+            self.counts[NOT_LISTED] -= 1
+            if not self.counts[NOT_LISTED]:
+                del self.counts[NOT_LISTED]
+            return
+        for index in range(len(warnings) - 1, -1, -1):   # (a late problem mostly comes soon after its record)
+            if warnings[index] is warning:
+                del warnings[index]
+                return
 
     def _metadata_done(self, refers: bytes | None, block: bytes) -> None:
         """Check a provpack provenance record (WARC-Refers-To `refers`) against the resource it refers to."""
@@ -627,9 +662,8 @@ class RecordChecker(ScanBuffer):
             seen=self.seen_ids,
             position=(self.records, len(self.problems)) if self._segment else None,
         )
-        if self._segment:
-            self._context = self.provenance.deferred
         provenance = self.provenance
+        self._context = provenance.deferred   # (None unless it waits for its resource)
         doc = provenance.parsed
         if doc is not None:
             writer = provenance.writer   # (its generator must be the warcinfo's: ProvenanceTracker.generator)
@@ -638,7 +672,9 @@ class RecordChecker(ScanBuffer):
                 if wrong is not None:
                     found = [*found, wrong]
             if doc.get("original") is not None:   # (an original's records named: origcheck)
-                found += self.origins.provenance(self._rec_offset, self._rec_id, doc, self.seen_ids)
+                if self._context is None:   # (it may wait for them)
+                    self._context = Deferred()
+                found += self.origins.provenance(self._rec_offset, self._rec_id, doc, self.seen_ids, self._context)
         if found:
             self._rec_failed = True
             self.problems.extend(found)

@@ -99,6 +99,41 @@ def several_records(path: Path, at: int) -> ArchiveError:
     return ArchiveError(path, f"cannot read the record at byte {at}: {_SEVERAL_WORDS}",
                         fix="recompress it one record to a gzip member, as `package` writes it: `warcio recompress "
                             "FILE NEW.warc.gz` (`provpack verify` reads it as it is)")
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d{1,19})[ \t]*\r\n", re.IGNORECASE)
+
+
+def holds_several_records(stream: IO[bytes], at: int, peek: int) -> bool:
+    """True when the gzip member at `at` goes on past its first record (a WARC gzipped as a whole, or several
+    records a member), as its first `peek` bytes inflated show; False when it ends with the record, or when that
+    cannot be told (a first record over `peek` bytes, damaged data: said by what reads it)."""
+    inflater = zlib.decompressobj(wbits=31)
+    head = bytearray()   # the inflated bytes up to the first record's header end, then only counted
+    produced = 0
+    end = -1   # where the first record ends (its header, block and CRLF CRLF), once its header is read
+    try:
+        stream.seek(at)
+        while produced <= peek and not inflater.eof:
+            data = inflater.unconsumed_tail or stream.read(1 << 16)
+            if not data:
+                break
+            out = inflater.decompress(data, min(peek + 1 - produced, 1 << 20))
+            produced += len(out)
+            if end < 0:
+                head += out
+                head_end = head.find(b"\r\n\r\n")
+                if head_end >= 0:
+                    length = _CONTENT_LENGTH.search(head, 0, head_end + 2)
+                    if length is None:
+                        return False
+                    end = head_end + 4 + int(length.group(1)) + 4
+                    head = bytearray()
+            if 0 <= end < produced:
+                return True
+    except (OSError, ValueError, zlib.error):
+        return False
+    return False
+
+
 _FIRST_LINE = ", first line: "   # warcio's messages quote the line it could not parse after this
 _LINE_END = "\r\n"
 
@@ -340,6 +375,17 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
         # on the rest of that header as on a "first line"; verify says the block is not followed by CRLF CRLF.
         raise IntegrityError(path, f"the record at byte {first.offset or 0}: {first.message}; "
                              "`provpack verify` gives the full report", offset=first.offset or 0)
+
+
+def check_length(path: Path, stream: IO[bytes], at: int) -> None:
+    """An IntegrityError when verify finds the Content-Length of the record at `at` wrong (a block not followed by
+    CRLF CRLF, a length larger than any file, a block cut off by the end of the file), which warcio read on past
+    (warciter.QuietArchiveIterator.damaged_at); the stream is left where it was, for warcio to read on."""
+    position = stream.tell()
+    try:
+        check_end(path, stream, at, failed_at=at + 1)
+    finally:
+        stream.seek(position)
 
 
 _CUT_HEADER = "the header is cut short: "   # (verify's words: recordcheck.py)

@@ -190,6 +190,9 @@ class Segment:
     # at once, and whether one not held awaits the first part's warcinfo to say if that is a problem.
     origin_postponed_peak: int = 0
     origin_unsure: bool = False
+    # Unverified records it took back, a problem found after them (recordcheck: _late): its warnings are not the
+    # ones one read lists past the limit.
+    taken_back: int = 0
 
 
 @dataclass
@@ -321,6 +324,7 @@ def segment_of(scanner: Scanner) -> Segment:
         unsettled_hidden=scanner.provenance.unsettled_hidden,
         origin_postponed_peak=scanner.origins.postponed_peak,
         origin_unsure=scanner.origins.unsure,
+        taken_back=scanner.taken_back,
     )
 
 
@@ -341,23 +345,32 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
         return False  # records before the segment's first warcinfo that the first part's says are wrong
     if (writer is not None and part.origin_unsure) or not scanner.origins.room(part.origin_postponed_peak):
         return False  # a conversion the segment held (or not) for a provenance record that one read would not
+    if part.taken_back:
+        return False  # (a warning withdrawn: past the limit, one read lists others)
+    if any(want[4].get("context") is not None and want[4]["context"].outcome == "unverified"
+           for _, want in part.origin_waiting):
+        return False  # a problem at the end of the file would withdraw its warning, from a list that shifts
     resolved = scanner.provenance.resolve(part.waiting, scanner.seen_ids)
     if resolved is None:
         return False
     verified, unverified = part.verified, part.unverified
     inserts: list[tuple[int, int, list[Problem]]] = []
     still: list[tuple[str, Waiting]] = []
+    failed = []
     for (refers_to, entry), resolution in zip(part.waiting, resolved):
         context = resolution.context
+        if context.outcome == "unverified" and resolution.problems != []:
+            return False  # it would not be listed as a warning (now, or at the end of the file): the list shifts
         if resolution.problems is None:
             still.append((refers_to, entry))
             continue
         if resolution.problems:
-            if context.outcome == "unverified":
-                return False  # it would not be listed as a warning: the list shifts
             if context.outcome == "verified":
                 verified -= 1
+            failed.append(context)
             inserts.append((context.problems_at, context.sequence, resolution.problems))
+    for context in failed:   # (taken back here: a later problem of it, at the end of the file, takes nothing)
+        context.outcome = "failed"
     problems = list(part.problems)
     base = scanner.upos  # decompressed offset of the split in this scanner
     for index, start, end, last in part.junk:
@@ -373,7 +386,7 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
     room = max(0, recordcheck.MAX_WARNINGS - len(scanner.warnings))
     listed = part.warnings[:room]
     if len(part.warnings) > len(listed):
-        scanner.counts["unverified records not listed"] += len(part.warnings) - len(listed)
+        scanner.counts[recordcheck.NOT_LISTED] += len(part.warnings) - len(listed)
     scanner.warnings.extend(listed)
     scanner.counts.update(part.counts)
     scanner.records += part.records

@@ -32,7 +32,7 @@ from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
 from .replaykeys import SERVED, Clash, ReplayKeys, Source, replayable, warn_clashes, warn_unreplayable
-from .sniff import NotWarcError, is_gzipped_warc, open_source, refuse_stream
+from .sniff import NotWarcError, holds_several_records, is_gzipped_warc, open_source, refuse_stream
 from .stalesig import warn_stale_wacz
 
 __all__ = ["WACZ_VERSION", "make_wacz"]
@@ -205,27 +205,17 @@ def _archive_name(warc: Path) -> str:
 
 
 _FIRST_MEMBER_PEEK = 1 << 20   # bytes of the first gzip member inflated to tell a WARC gzipped as a whole
-_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d{1,19})[ \t]*\r\n", re.IGNORECASE)
 
 
 def _gzipped_whole(warc: Path) -> bool:
     """True when the first gzip member of `warc` goes on past its first record (a WARC gzipped as a whole, or
     several records a member), as its first MiB inflated shows; False when it ends with the record, or cannot tell
     (a first record over a MiB, damaged data: said by what reads it next)."""
-    inflater = zlib.decompressobj(wbits=31)
-    out = b""
     try:
         with open(warc, "rb") as stream:
-            while len(out) <= _FIRST_MEMBER_PEEK and not inflater.eof:
-                data = inflater.unconsumed_tail or stream.read(1 << 16)
-                if not data:
-                    break
-                out += inflater.decompress(data, _FIRST_MEMBER_PEEK + 1 - len(out))
-    except (OSError, zlib.error):
+            return holds_several_records(stream, 0, _FIRST_MEMBER_PEEK)
+    except OSError:
         return False
-    head_end = out.find(b"\r\n\r\n")
-    length = _CONTENT_LENGTH.search(out, 0, head_end + 2) if head_end >= 0 else None
-    return length is not None and len(out) > head_end + 4 + int(length.group(1)) + 4
 
 
 def _check_gzip(warc: Path) -> None:

@@ -14,27 +14,29 @@ the reader that stops there looks for the damage itself (sniff.check_end) and sa
 from __future__ import annotations
 
 import logging
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecordLoader
 
-from .sniff import SEVERAL_RECORDS, quoted_text
+from .defaults import MAX_HEADER_BYTES
+from .sniff import SEVERAL_RECORDS, check_length, quoted_text
 
 log = logging.getLogger(__name__)
 
-MAX_HEADER_BYTES = 1024 * 1024
 _VERSION_LINES = (b"WARC/1.0\r\n", b"WARC/1.1\r\n")
 
 
 class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
-    """ArchiveIterator that logs, rather than prints, a record not followed by the blank lines that end it.
+    """ArchiveIterator that says, rather than prints, a record not followed by the blank lines that end it.
 
-    warcio formats INC_RECORD and writes it to sys.stderr itself; empty, it writes
-    nothing, and the warning is logged here instead (the library never prints). A header
-    block (WARC or HTTP) over MAX_HEADER_BYTES is an ArchiveLoadFailed (see BoundedReader).
+    warcio formats INC_RECORD and writes it to sys.stderr itself; empty, it writes nothing,
+    and the record is noted here instead (damaged_at, with a record whose block ends short),
+    for the caller to say as verify finds it (check_length; the library never prints). A
+    header block (WARC or HTTP) over MAX_HEADER_BYTES is an ArchiveLoadFailed (see BoundedReader).
     """
 
     INC_RECORD = ""
@@ -46,17 +48,37 @@ class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
         BoundedReader)."""
         super().__init__(fileobj, verify_http=verify_http, arc2warc=arc2warc, **kwargs)
         self._source = source
+        # The offset of a record whose block is not where its Content-Length says (not followed by the blank lines
+        # that end a record, or cut short by the end of its gzip member or of the file), which warcio reads on past:
+        # for the caller to say (check_length).
+        self.damaged_at: int | None = None
+        self._unended = False   # (that record is not followed by the blank lines)
         self.loader = _QuietLoader(self, verify_http=verify_http, arc2warc=arc2warc)
         reader = PlainBoundedReader if plain else BoundedReader
         self.reader = reader(self.fh, block_size=self.reader.block_size)  # type: ignore[has-type]
 
     def _consume_blanklines(self) -> tuple[bytes | None, int]:
         errors = self.err_count
+        record = self.record   # (its block read to its end: bytes still due when it ended short)
+        short = record is not None and getattr(record.raw_stream, "limit", 0) > 0
         result: tuple[bytes | None, int] = super()._consume_blanklines()
-        if self.err_count != errors:
-            log.warning("%s: the record at byte %d is not followed by the blank lines that end a WARC record; "
-                        "its Content-Length may be wrong (run 'provpack verify')", self._source, self.offset)
+        if (short or self.err_count != errors) and self.damaged_at is None:
+            self.damaged_at = int(self.offset)
+            self._unended = self.err_count != errors
         return result
+
+    def check_length(self, path: Path, stream: IO[bytes]) -> None:
+        """When a record read so far is not where its Content-Length says (damaged_at), an IntegrityError naming it
+        as verify finds it (sniff.check_length: damage, as show, extract and index say it); else, when it is not
+        followed by the blank lines that end a record, a warning. The stream is left where it was."""
+        at = self.damaged_at
+        if at is None:
+            return
+        self.damaged_at = None
+        check_length(path, stream, at)
+        if self._unended:
+            log.warning("%s: the record at byte %d is not followed by the blank lines that end a WARC record; "
+                        "its Content-Length may be wrong (run 'provpack verify')", self._source, at)
 
 
 class BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]

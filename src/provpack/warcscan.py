@@ -96,8 +96,8 @@ class Scanner(QuickReader):
 
     def finish(self) -> None:
         """At the end of the file: provenance records whose resource, or whose original's records, never came."""
-        self.problems.extend(self.provenance.finish())
-        self.problems.extend(self.origins.finish())
+        self._late(self.provenance.finish())
+        self._late(self.origins.finish())
 
     def _find_record_start(self) -> bool:
         """Move to the next record start; report what had to be skipped. False at the end."""
