@@ -376,6 +376,44 @@ def test_a_worker_dead_between_two_maps_stops_the_next() -> None:
     assert str(caught.value) == "a worker process died (killed by signal 9); nothing was written"
 
 
+class _ReapedLate:
+    """A worker that has ended (its sentinel is ready) but whose status shows only at the third look: the
+    pool's thread reaped it and had not yet set the status when we looked."""
+
+    def __init__(self) -> None:
+        self._reader, writer = os.pipe()
+        os.close(writer)   # (the reading end is at EOF: ready, as an ended process's sentinel is)
+        self.looks = 0
+
+    @property
+    def sentinel(self) -> int:
+        return self._reader
+
+    @property
+    def exitcode(self) -> int | None:
+        self.looks += 1
+        return -signal.SIGKILL if self.looks >= 3 else None
+
+    def close(self) -> None:
+        os.close(self._reader)
+
+
+def test_a_dead_workers_status_is_waited_for_while_the_pools_thread_reaps_it() -> None:
+    """Under load the status of a killed worker showed a moment after its sentinel: the message said
+    'killed or crashed' (1 run in 12 of the test above with three busy loops on two cores)."""
+    worker = _ReapedLate()
+    pool: OrderedPool[int, int] = OrderedPool(worker_pid, jobs=1)
+    pool._executor = type("Executor", (), {"_processes": {1: worker}})()   # type: ignore[assignment]
+    try:
+        assert pool._dead_worker(settle=1.0) == "killed by signal 9"
+        assert worker.looks == 3
+        pool._executor = type("Executor", (), {"_processes": {}})()   # type: ignore[assignment]
+        assert pool._dead_worker(settle=1.0) is None   # (no worker: nothing to wait for)
+    finally:
+        pool._executor = None
+        worker.close()
+
+
 @pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks here")
 def test_signals_held_blocks_sigterm_and_puts_ctrl_c_off() -> None:
     """Inside the block SIGTERM and SIGINT are blocked and Ctrl-C is only noted; after it the mask is back and

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 1.0
 SETTLE_SECONDS = 1.0   # allowed for a worker the pool found dead to give its exit status
+STATUS_POLL_SECONDS = 0.005   # between two looks at the status of a worker that has ended
 WORKER_GC_THRESHOLD = 10_000   # container objects allocated (net) between two collections in a worker
 JOBS_PER_CPU = 4   # workers beyond this many per CPU available only take turns: they are not started
 
@@ -312,15 +313,21 @@ class OrderedPool(Generic[T, R]):
     def _dead_worker(self, *, settle: float = 0.0) -> str | None:
         """How the first ended worker ended ('killed by signal 9', 'exit status 1'), or None while all run."""
         processes = list((getattr(self._executor, "_processes", None) or {}).values())
-        if settle and processes and all(process.exitcode is None for process in processes):
+        deadline = time.monotonic() + settle
+        while True:
+            for process in processes:
+                code = process.exitcode
+                if code is not None:
+                    return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+            remaining = deadline - time.monotonic()
+            if not processes or remaining <= 0:
+                return None
             # The pool may report a death before the worker has quite ended (it has closed its pipes, not yet
-            # exited): up to `settle` seconds for one to end, so that how it ended can be said.
-            multiprocessing.connection.wait([process.sentinel for process in processes], settle)
-        for process in processes:
-            code = process.exitcode
-            if code is not None:
-                return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-        return None
+            # exited): up to `settle` seconds for one to end, so that how it ended can be said. One that has
+            # ended may still show no status for a moment: the pool's thread reaps it (waitpid) and sets its
+            # status just after, and our own waitpid in between finds nothing to reap.
+            if multiprocessing.connection.wait([process.sentinel for process in processes], remaining):
+                time.sleep(STATUS_POLL_SECONDS)
 
     def _abandon(self) -> None:
         """Stop every worker and unblock the executor's result thread, so shutdown cannot hang.
