@@ -403,11 +403,11 @@ def test_a_dead_workers_status_is_waited_for_while_the_pools_thread_reaps_it() -
     'killed or crashed' (1 run in 12 of the test above with three busy loops on two cores)."""
     worker = _ReapedLate()
     pool: OrderedPool[int, int] = OrderedPool(worker_pid, jobs=1)
-    pool._executor = type("Executor", (), {"_processes": {1: worker}})()   # type: ignore[assignment]
+    pool._executor = type("Executor", (), {"_processes": {1: worker}})()
     try:
         assert pool._dead_worker(settle=1.0) == "killed by signal 9"
         assert worker.looks == 3
-        pool._executor = type("Executor", (), {"_processes": {}})()   # type: ignore[assignment]
+        pool._executor = type("Executor", (), {"_processes": {}})()
         assert pool._dead_worker(settle=1.0) is None   # (no worker: nothing to wait for)
     finally:
         pool._executor = None
