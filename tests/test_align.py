@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 import sys
+import tracemalloc
 import unicodedata
 from array import array
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import provpack.align as align_module
 from provpack.align import _NUMBER_FORMS, Alignment, _Aligner, _tokenize, align
-from provpack.combining import UNICODE_VERSION
+from provpack.combining import COMBINING_MARKS, UNICODE_VERSION
 from provpack.htmltext import extract_text
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
@@ -1257,3 +1259,90 @@ def test_a_word_met_again_shares_its_strings_and_offsets_are_machine_integers() 
     aligner = _Aligner("the cat", text)
     assert all(isinstance(found, array) for found in aligner.positions().values())
     assert list(aligner.positions()["cat"]) == [1, 4]
+
+
+# A word, plainly: a letter or digit, then its letters, digits, soft hyphens, zero-width characters, marks and points
+# between digits, each a pass of a group repeated (provpack 0.6.0's, which took 120 bytes of re's stack a character:
+# the reference for the word written without a group's repeat)
+_PLAIN_WORD = re.compile(
+    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060]|(?=[^\x00-\u02ff])[" + COMBINING_MARKS
+    + r"]|[.,](?<=\d[.,])(?=\d))*")
+# Pieces of text where a word goes on or ends: letters and digits of several scripts (Arabic-Indic, Devanagari and
+# full-width digits, a mathematical digit past U+FFFF), points and commas, `_`, hyphens and apostrophes, soft hyphens
+# and zero-width characters, combining marks (a Latin accent, Hindi vowel signs and virama, Thai and Burmese vowels
+# and tones, Arabic and Hebrew points, one past U+FFFF), modifier letters below U+0300, number forms, Han and kana
+# with a sound mark, the tatweel, brackets of a loose initial or a note, white space
+_WORD_PIECES = [
+    "a", "Z", "\u00e9", "1", ".", ",", "_", "-", "'", "\u2019", "\u2010", "[", "]", " ", "\n", "\u00ad", "\u200b",
+    "\u200c", "\u200d", "\u2060", "\ufeff", "\u0640", "\u0301", "\u036f", "\u02b0", "\u02c6", "\u0915", "\u093f",
+    "\u094d", "\u0966", "\u0e01", "\u0e34", "\u0e48", "\u0e51", "\u1000", "\u103a", "\u1780", "\u17b6",
+    "\u0627", "\u064e", "\u0660", "\u066b", "\u05d0", "\u05b8", "\u4e2d", "\u3042", "\u3099", "\u00b2", "\u00bd",
+    "\u2460", "\uff11", "\uff0e", "\U0001d7ce", "\U0001d167", "\U00020000", "[sic]", "[T]", "[ab1]", "[abcd]",
+]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_WORD_PIECES), st.sampled_from([1, 1, 1, 2, 3, 60])), max_size=40)
+       .map(lambda pieces: "".join(piece * count for piece, count in pieces)), st.data())
+@example("4.5 12,000 1.2.3. 1..2 1,,2 .5 5. a.1 1.a \u0966.\u0967 1_2 co-op it\u2019s", None)
+@example("\u0915\u093f\u0924\u093e\u092c \u0645\u064e\u0643\u0652\u062a\u064e\u0628 \u05e9\u05c1\u05b8\u05dc "
+         "\u0e17\u0e35\u0e48\u0e19\u0e35\u0e48 a\u0301\u0302 \u02b0a a\u02b0", None)
+@example("[T]he [sic]what [ab1]c [abcd]e [a] x\u00ady\u200bz\u200cw\u200dv\u2060u\ufeff 1\u00ad.2 "
+         "\u4e2d\u6587\u3042\u3099 10\u00b2 a\u0640b", None)
+def test_words_are_the_plain_patterns(text: str, data: st.DataObject | None) -> None:
+    """The word pattern, its letters one class's repeat and the rest up to the first place where nothing goes on the
+    word a lazy one, finds the words the plain pattern finds, from any position to any bound (match, search and
+    finditer: how align uses it), and cuts a text into the same words (spans, forms, keys)."""
+    for low in range(len(text) + 1):
+        high = len(text) if data is None else data.draw(st.integers(low, len(text)))
+        assert ([m.span() for m in align_module._WORD_RE.finditer(text, low, high)]
+                == [m.span() for m in _PLAIN_WORD.finditer(text, low, high)])
+        for found, expected in ((align_module._WORD_RE.match(text, low, high), _PLAIN_WORD.match(text, low, high)),
+                                (align_module._WORD_RE.search(text, low, high), _PLAIN_WORD.search(text, low, high))):
+            assert (found and found.span()) == (expected and expected.span())
+    words = _tokenize(text, skip_notes=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(align_module, "_WORD_RE", _PLAIN_WORD)
+        expected_words = _tokenize(text, skip_notes=True)
+    assert ((words.exact, words.keys, list(words.starts), list(words.ends), words.loose_initial)
+            == (expected_words.exact, expected_words.keys, list(expected_words.starts), list(expected_words.ends),
+                expected_words.loose_initial))
+
+
+_LONG_RUNS = {
+    "letters": "a" * 200_000,
+    "digits and points": "1." * 100_000 + "1",
+    "digits and commas": "1," * 100_000 + "1",
+    "Hindi letters and vowel signs": "\u0915\u093f" * 100_000,
+    "soft hyphens": "a\u00ad" * 100_000 + "a",
+    "Arabic letters and points": "\u0645\u064e" * 100_000,
+}
+
+
+@pytest.mark.parametrize("run", _LONG_RUNS.values(), ids=_LONG_RUNS.keys())
+def test_a_word_of_200000_characters_is_one_word_in_flat_memory(run: str) -> None:
+    """A run of 200,000 letters, digits with points or commas between them, or letters with their marks, in an
+    original or a hostile record's conversion text, is one word, found without a frame of re's stack for each
+    character (2 million letters, or `1.1.1`, took 232 MiB)."""
+    text = f"x {run}. y"
+    align_module._WORD_RE.search("a1.1")   # (compiled)
+    tracemalloc.start()
+    try:
+        spans = [m.span() for m in align_module._WORD_RE.finditer(text)]
+        found = align_module._WORD_RE.search(text, 2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert spans == [(0, 1), (2, 2 + len(run)), (len(text) - 1, len(text))]
+    assert found is not None and found.span() == (2, 2 + len(run))
+    assert peak < 100_000, peak
+
+
+def test_long_runs_are_the_words_they_were() -> None:
+    """Long runs are cut as they were: a number's last point or comma before no digit ends it, a mark after a word
+    goes on it, and a Thai run is a word for each letter with its marks."""
+    assert [m.span() for m in align_module._WORD_RE.finditer("1." * 50_000 + ". 2,3," * 2)] == [
+        (0, 99_999), (100_002, 100_005), (100_008, 100_011)]
+    assert [m.span() for m in align_module._WORD_RE.finditer("a" * 50_000 + "\u0301" * 50_000 + "_b")] == [
+        (0, 100_000), (100_001, 100_002)]
+    words = _tokenize("\u0e01\u0e34" * 20_000)
+    assert len(words.exact) == 20_000 and set(words.exact) == {"\u0e01\u0e34"} and words.ends[-1] == 40_000

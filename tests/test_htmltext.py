@@ -473,6 +473,27 @@ def test_footnote_reference_marks_are_not_text(inner: str, expected: str) -> Non
     assert html_to_text(f"<body><article><p>{inner}</p></article></body>") == (expected + "\n", "article")
 
 
+@pytest.mark.parametrize("inner", ["1," * 500_000 + "1", "1, " * 10 + "1", "\u0661\u2013" * 8 + "2"])
+def test_footnote_numbers_are_read_in_a_few_characters(monkeypatch: pytest.MonkeyPatch, inner: str) -> None:
+    """The footnote-number pattern, a group repeated, is given a <sup>'s text of 20 characters at most: a <sup> of a
+    million `1,` after a word is text, kept, and never read by it (a group's repeat took 113 MiB of re's stack for a
+    million characters)."""
+    import provpack.htmltext as htmltext
+
+    read: list[str] = []
+    pattern = htmltext._FOOTNOTE_NUMBER_RE
+
+    class Recording:
+        def fullmatch(self, text: str) -> re.Match[str] | None:
+            read.append(text)
+            return pattern.fullmatch(text)
+
+    monkeypatch.setattr(htmltext, "_FOOTNOTE_NUMBER_RE", Recording())
+    text, _ = html_to_text(f"<body><article><p>Smith<sup>{inner}</sup> wrote.</p></article></body>")
+    assert text == ("Smith wrote.\n" if len(inner) <= 20 else f"Smith{inner} wrote.\n")
+    assert set(read) == ({inner} if len(inner) <= 20 else set())
+
+
 def test_closing_punctuation_is_the_same_on_every_python() -> None:
     """What counts as closing punctuation before a footnote mark comes from Unicode 3.2's classes and names,
     which every Python keeps as they are: this list, on each version."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from provpack import metadata
@@ -378,6 +379,41 @@ def test_a_date_time_with_up_to_6_digits_of_a_second_is_kept(tmp_path: Path) -> 
 def test_a_key_of_1024_characters_is_read(tmp_path: Path) -> None:
     """PyYAML's limit itself: a key of 1,024 characters is a key."""
     assert load_sidecar(sidecar(tmp_path, "k" * 1024 + ": v\n")) == {"k" * 1024: "v"}
+
+
+# What comes before a key on its line, plainly: indentation, "- " each a pass of a group repeated, flow "{" or ","
+# (provpack 0.6.0's: the reference for the pattern written without a group's repeat)
+_PLAIN_KEY_AFTER = re.compile(r"[ \t]*(?:-[ \t]+)*(?:.*[{\[,][ \t]*)?")
+
+
+@given(st.lists(st.sampled_from([" ", "\t", "-", "- ", "-\t", "--", "{", "[", ",", "k", ":", "\r", "\u3000", "\n"]),
+                max_size=30).map("".join))
+@example("  - - -\t -k, - - x")
+@example("- -- - [- - ")
+@example("-  \t- -")
+def test_what_comes_before_a_key_is_the_plain_patterns(line: str) -> None:
+    """The key's indentation and "- ", read without a group's repeat, end where the plain pattern's do, from any
+    position."""
+    for start in range(len(line) + 1):
+        found, expected = metadata._KEY_AFTER.match(line, start), _PLAIN_KEY_AFTER.match(line, start)
+        assert found is not None and expected is not None and found.span() == expected.span()
+
+
+def test_a_line_of_200000_dashes_before_a_key_is_read_in_flat_memory() -> None:
+    """A sidecar line of "- " 200,000 times before a long key is read without a frame of re's stack for each (1 MB
+    took 58 MiB)."""
+    line = "- " * 200_000 + "k" * 1100
+    metadata._KEY_AFTER.match("- k")   # (compiled)
+    tracemalloc.start()
+    try:
+        found = metadata._KEY_AFTER.match(line)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    after_flow = metadata._KEY_AFTER.match("- " * 100_000 + "-x, {k")
+    assert found is not None and found.end() == 400_000
+    assert after_flow is not None and after_flow.end() == 200_005
+    assert peak < 100_000, peak
 
 
 def test_values_that_spell_back_are_kept(tmp_path: Path) -> None:

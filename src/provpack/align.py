@@ -58,11 +58,16 @@ _MAX_HITS_PER_GRAM = 200
 _MAX_ALIGNED_GAP = 2000
 _SIMILAR_EDGE = 0.6
 _SENTENCE_END_RE = re.compile(r"[.!?;:\u2026]")
-_WORD_RE = re.compile(
-    # (The marks' class is a long list of ranges, tried one by one: only a character past U+02FF is looked up in it.)
-    r"(?:\[[^\W_]{1,3}\])?[^\W_](?:[^\W_]|[\u00ad\u200b\u200c\u200d\u2060]|(?=[^\x00-\u02ff])[" + COMBINING_MARKS
-    + r"]|[.,](?<=\d[.,])(?=\d))*"
-)
+# A character that goes on a word: a letter or digit, a soft hyphen or zero-width character, a combining mark (the
+# marks' class is a long list of ranges, tried one by one: only a character past U+02FF is looked up in it), or a
+# point or comma between two digits.
+_GOES_ON = (r"[^\W_]|[\u00ad\u200b\u200c\u200d\u2060]|(?=[^\x00-\u02ff])[" + COMBINING_MARKS
+            + r"]|[.,](?<=\d[.,])(?=\d)")
+# A word is its letters and digits, then any character up to the first place where none goes on. (The same as
+# `[^\W_](?:{_GOES_ON})*`, without a group's repeat: re keeps a frame on its stack for each pass of one, and a run
+# of 2 million letters, or of `1.1.1`, took 232 MiB; a lazy repeat of one character keeps none. For match, search
+# and finditer only: a fullmatch would take any characters up to the end.)
+_WORD_RE = re.compile(r"(?:\[[^\W_]{1,3}\])?[^\W_]+(?s:.)*?(?!" + _GOES_ON + ")")
 """A run of letters and digits, with soft hyphens, zero-width characters and combining marks inside
 (a vowel sign or virama does not end a Hindi word, nor a vowel point an Arabic one: combining.py);
 a point or comma between two digits belongs to the number (`4.5`, `12,000` are one word each).

@@ -60,6 +60,8 @@ _NAME_PARTS_RE = re.compile(r"[\s_-]+")
 # What a marked block may still hold, and is then kept: a page wrapper classed "has-ads" holds the story.
 _STORY_TAGS = frozenset("html body main article".split())
 _FOOTNOTE_MARK_RE = re.compile(r"\[\s*[^\W_]{1,4}\s*\]|\(\s*\d{1,3}\s*\)|[*\u2020\u2021\u00a7\u00b6]{1,3}")
+# (Its group's repeat, and _LONG_WORD_END_RE's, read a few characters: a <sup>'s text of _FOOTNOTE_LINK_CHARS at most,
+# the _FOOTNOTE_BEFORE_CHARS before it; a group repeated over a long text keeps a frame of re's stack for each pass.)
 _FOOTNOTE_NUMBER_RE = re.compile(r"\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*")
 # Bare digits in a <sup> are a footnote mark after a word of three or more letters or closing punctuation,
 # unless that is the ")" of an expression ("(a+b)", no spaces, an operator inside). Letters are counted with

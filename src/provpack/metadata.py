@@ -99,7 +99,10 @@ def load_sidecar(path: Path | str, *, within: str | None = None) -> dict[str, An
 
 
 _KEY_MOST = 1024   # characters of a key written on one line (a simple key) that PyYAML reads
-_KEY_AFTER = re.compile(r"[ \t]*(?:-[ \t]+)*(?:.*[{\[,][ \t]*)?")   # a key's indentation, "- ", flow "{" or ","
+# A key's indentation, "- " (once or more), flow "{" or ",". (The "- " are `(?:-[ \t]+)*` without a group's repeat,
+# which took a frame of re's stack for each, 58 MiB a MB of them, though YAML refuses a line of more than 999 before
+# a key: from the first, any character up to the first place where neither a space nor "- " follows.)
+_KEY_AFTER = re.compile(r"[ \t]*(?:-[ \t].*?(?![ \t]|-[ \t]))?(?:.*[{\[,][ \t]*)?")
 
 
 def _long_key(source: str, mark: Any) -> tuple[int, int] | None:
