@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
+import sys
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,8 +69,8 @@ def test_malformed_yaml_names_line_and_column(tmp_path: Path) -> None:
     ("title: 1_000\n", "'title: 1_000' reads as the number 1000"),
     ("base: &b {title: 007}\n<<: *b\n", "'title: 007' reads as the number 7"),   # through a merge key
     ("<<: [{a: 1}, {notes: 0x1F}]\n", "'notes: 0x1F' reads as the number 31"),
-    ("title: 1" + "0" * 5000 + "\n", "a value YAML reads as a number cannot be read"),
-    ("notes: [1" + "0" * 5000 + "]\n", "a value YAML reads as a number cannot be read"),
+    ("title: 1" + "0" * 5000 + "\n", "reads as a number of 5,001 digits in YAML, more than Python reads \\(4,300\\)"),
+    ("notes: [1" + "0" * 5000 + "]\n", "line 1, column 9: .*reads as a number of 5,001 digits in YAML"),
     ("title: !!python/object/apply:os.system ['echo hacked']\n", "malformed YAML"),
     ("notes: \"a\\x07b\"\n", "control characters"),
 ])
@@ -366,6 +367,39 @@ def test_any_value_yaml_would_respell_is_refused_where_it_is_written(tmp_path: P
     form, since the sidecar's own bytes are not archived and what was written would be lost."""
     with pytest.raises(InputError, match=re.escape(words)):
         load_sidecar(sidecar(tmp_path, text))
+
+
+def test_a_long_number_in_another_form_is_refused_without_working_it_out(tmp_path: Path) -> None:
+    """PyYAML's base 60 is quadratic: `title: 1:1:...` of 40,001 characters gave a traceback (its number, over
+    4,300 digits, could not be written), and one of 1 MiB took some two minutes first. Past 40 characters a
+    value not written as Python writes a number is refused without its number; past 80 it is shown clipped."""
+    path = sidecar(tmp_path, "title: " + "1:" * 20_000 + "1\n")
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    assert str(caught.value) == (
+        f"{path}: line 1, column 8: 'title: {'1:' * 40}... (40,001 characters)' reads as a number in YAML "
+        "(written with a sign, leading zeros, underscores, colons, or in hex, octal or binary), not as the "
+        "text written; put the value in double quotes")
+    long_hex = "0x" + "1" * 39   # (41 characters: not worked out)
+    with pytest.raises(InputError, match=re.escape(
+            f"'hex: {long_hex}' reads as a number in YAML (written with a sign, leading zeros, underscores, colons, "
+            f"or in hex, octal or binary), not as the text written; quote it: hex: \"{long_hex}\"")):
+        load_sidecar(sidecar(tmp_path, f"hex: {long_hex}\n"))
+    hex_40 = "0x" + "1" * 38   # (40 characters: its number is said)
+    with pytest.raises(InputError, match=re.escape(f"'hex: {hex_40}' reads as the number {int(hex_40, 16)} in YAML")):
+        load_sidecar(sidecar(tmp_path, f"hex: {hex_40}\n"))
+    assert load_sidecar(sidecar(tmp_path, "count: " + "9" * 60 + "\n")) == {"count": int("9" * 60)}
+
+
+@pytest.mark.skipif(not hasattr(sys, "get_int_max_str_digits"), reason="Python 3.10 reads numbers of any length")
+def test_a_number_too_long_for_python_is_refused_in_words(tmp_path: Path) -> None:
+    """Python 3.11 reads at most 4,300 digits: said so, not with Python's advice to raise the limit."""
+    path = sidecar(tmp_path, "count: " + "1" * 5_000 + "\n")
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    assert str(caught.value) == (
+        f"{path}: line 1, column 8: 'count: {'1' * 80}... (5,000 characters)' reads as a number of 5,000 digits in "
+        "YAML, more than Python reads (4,300); put the value in double quotes")
 
 
 def test_a_date_time_with_up_to_6_digits_of_a_second_is_kept(tmp_path: Path) -> None:

@@ -102,6 +102,10 @@ _KEY_MOST = 1024   # characters of a key written on one line (a simple key) that
 # A key's indentation, "- " (once or more), flow "{" or ",". (The "- " are `(?:-[ \t]+)*` without a group's repeat,
 # which took a frame of re's stack for each, 58 MiB a MB of them, though YAML refuses a line of more than 999 before
 # a key: from the first, any character up to the first place where neither a space nor "- " follows.)
+# A whole number as Python writes it (what load_sidecar keeps as a number), and the longest value
+# not so written whose number a refusal works out and shows.
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+SHOWN_NUMBER = 40
 _KEY_AFTER = re.compile(r"[ \t]*(?:-[ \t].*?(?![ \t]|-[ \t]))?(?:.*[{\[,][ \t]*)?")
 
 
@@ -118,6 +122,9 @@ def _long_key(source: str, mark: Any) -> tuple[int, int] | None:
     return start, len(key)
 
 
+SHOWN_VALUE = 80   # a refused value longer than this is shown by its start and its length
+
+
 class _Refused(Exception):
     """A scalar or key load_sidecar refuses, with the node it is about; `error` words it for the file."""
 
@@ -132,20 +139,35 @@ class _Refused(Exception):
     def error(self, path: Path | str) -> InputError:
         """The InputError naming `path`, the node's line and column, and the quoted form to write."""
         written = str(self.node.value)
+        whole = len(written) <= SHOWN_VALUE   # (else a value of thousands of digits: its start, no copy to paste)
+        if not whole:
+            written = f"{written[:SHOWN_VALUE]}... ({len(written):,} characters)"
         if self.key is not None:
             at, quoted = f"'{self.key}: {written}'", f'{self.key}: "{written}"'
         else:
             at, quoted = (f"the key '{written}'" if self.is_key else f"'{written}'"), f'"{written}"'
+        fix = f"quote it: {quoted}" if whole else "put the value in double quotes"
         mark = self.node.start_mark
         return InputError(path, self.problem.replace("{at}", at, 1), line=mark.line + 1, column=mark.column + 1,
-                          fix=f"quote it: {quoted}" if self.quote else "keep one of them")
+                          fix=fix if self.quote else "keep one of them")
 
 
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
-    """PyYAML's int, refused unless it is written as Python writes it: 0123, 0x1F, 1_000, 12:30, +5 are not."""
+    """PyYAML's int, refused unless it is written as Python writes it: 0123, 0x1F, 1_000, 12:30, +5 are not.
+
+    A long value not so written is refused without working out its number: PyYAML's base 60 takes
+    time quadratic in the length (a 1 MiB `1:1:1...` some two minutes), and the number it gives
+    may be too long to write (over 4,300 digits).
+    """
+    if len(node.value) > SHOWN_NUMBER and _PLAIN_INT.fullmatch(node.value) is None:
+        raise _Refused(node, "{at} reads as a number in YAML (written with a sign, leading zeros, underscores, "
+                             "colons, or in hex, octal or binary), not as the text written")
     try:
         value: int = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
-    except ValueError as exc:   # over 4,300 digits, or an explicit !!int on something else
+    except ValueError as exc:   # over 4,300 digits (Python 3.11 and later), or an explicit !!int on something else
+        if _PLAIN_INT.fullmatch(node.value) is not None:
+            raise _Refused(node, f"{{at}} reads as a number of {len(node.value.lstrip('-')):,} digits in YAML, "
+                                 "more than Python reads (4,300)") from None
         raise _Refused(node, f"a value YAML reads as a number cannot be read ({{at}}): {str(exc)[:120]}") from None
     if str(value) != node.value:
         raise _Refused(node, f"{{at}} reads as the number {value} in YAML, not as the text written")
