@@ -223,6 +223,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif path == "/long-reason":   # a 404 whose reason phrase goes on for 5,000 characters
             self.wfile.write(b"HTTP/1.1 404 " + b"z" * 5000 + b"\r\nContent-Length: 0\r\n\r\n")
+        elif path == "/utf8-reason":   # a 404 whose reason phrase is UTF-8 (Russian: "not found")
+            self.wfile.write(b"HTTP/1.1 404 " + "Не найдено".encode("utf-8") + b"\r\nContent-Length: 0\r\n\r\n")
+        elif path == "/latin1-reason":   # a 404 whose reason phrase is Latin-1 (French: "not found", with a \xe9)
+            self.wfile.write(b"HTTP/1.1 404 Non trouv\xe9\r\nContent-Length: 0\r\n\r\n")
         elif path == "/no-reason":   # a 410 with no reason phrase (HTTP/1.1 allows none)
             self.wfile.write(b"HTTP/1.1 410\r\nContent-Length: 4\r\n\r\ngone")
         elif path in ("/cut-chunk", "/bad-chunk"):   # one chunk, then the connection closes / a size that is no number

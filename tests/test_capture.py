@@ -690,10 +690,17 @@ def test_a_reply_that_is_not_http_is_a_protocol_error_not_retried(server: Server
 
 
 def test_a_long_reason_phrase_is_cut(server: ServerState) -> None:
-    """A status line's reason phrase is quoted at most 200 characters."""
+    """A status line's reason phrase is quoted at most 200 characters; one in UTF-8 is read as UTF-8 (http.client
+    reads the line as Latin-1), any other as Latin-1."""
     with pytest.raises(CaptureError) as caught:
         fetch(server.url("/long-reason"))
     assert str(caught.value) == f"{server.url('/long-reason')}: HTTP 404 {'z' * 200}... (5,000 characters)"
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/utf8-reason"))
+    assert str(caught.value) == f"{server.url('/utf8-reason')}: HTTP 404 Не найдено"   # (UTF-8 read as UTF-8)
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/latin1-reason"))
+    assert str(caught.value) == f"{server.url('/latin1-reason')}: HTTP 404 Non trouvé"
 
 
 def test_a_chunked_body_cut_short_or_malformed_says_so(server: ServerState) -> None:

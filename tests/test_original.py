@@ -221,6 +221,8 @@ def test_a_fetched_original_with_no_body_or_no_text_is_not_aligned(server: Serve
     ("/error", "HTTP 500 Internal Server Error: the server answered with an error, not the page"),
     ("/no-reason", "HTTP 410: the server answered with an error, not the page"),
     ("/long-reason", f"HTTP 404 {'z' * 200}... (5,000 characters): the server answered with an error, not the page"),
+    ("/utf8-reason", "HTTP 404 Не найдено: the server answered with an error, not the page"),   # (read as UTF-8)
+    ("/latin1-reason", "HTTP 404 Non trouvé: the server answered with an error, not the page"),  # (not UTF-8)
 ])
 def test_an_error_answer_is_archived_as_received_not_aligned(server: ServerState, path: str, why: str) -> None:
     """A final 4xx or 5xx is archived as received, without a conversion even when its body holds the page's text

@@ -42,6 +42,7 @@ from .httpbytes import (
     has_credentials,
     is_error_status,
     parse_head,
+    reason_phrase,
 )
 from .wire import CURRENT, BlockedAddress, RecordingHTTPPool, RecordingHTTPSPool, Wire, address_problem
 
@@ -432,7 +433,7 @@ def _fetch_with_retries(
                 if keep_errors:   # (the server's answer all the same: an error answer, kept)
                     return exchange, attempt + 1
                 where = "" if url == requested else f" from {url}"
-                raise CaptureError(requested, f"HTTP {exchange.status} {_clip(exchange.reason)}{where} (gave up after "
+                raise CaptureError(requested, f"HTTP {exchange.status} {_clip(reason_phrase(exchange.reason))}{where} (gave up after "
                                    f"{_attempts(attempt + 1)}: a retry would pass the total time limit)")
             log.info("%s: HTTP %d; retrying", url, exchange.status)
             sleep(delay)
@@ -585,7 +586,7 @@ def capture(
                 tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                 where = "" if current == url else f" from {current}"
                 partial = ": only part of the page (a byte range, which was not asked for)" * (exchange.status == 206)
-                raise CaptureError(url, f"HTTP {exchange.status} {_clip(exchange.reason)}".rstrip()
+                raise CaptureError(url, f"HTTP {exchange.status} {_clip(reason_phrase(exchange.reason))}".rstrip()
                                    + f"{where}{tries}{partial}")
             try:
                 decoded = decode_body(exchange.body, exchange.header("Content-Encoding"), max_bytes=max_bytes)

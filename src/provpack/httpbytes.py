@@ -230,3 +230,13 @@ def decode_body(body: bytes, content_encoding: str | None, *, max_bytes: int) ->
         except ValueError as exc:
             raise ValueError(f"cannot undo Content-Encoding {name}: {exc}") from exc
     return data
+
+
+def reason_phrase(reason: str) -> str:
+    """A status line's reason phrase as words: http.client reads the line as Latin-1, so a phrase whose bytes
+    are UTF-8 (`404 Не найдено`) is read again as UTF-8; any other stays as read (the bytes themselves are
+    archived as received, in the response record)."""
+    try:
+        return reason.encode("latin-1").decode("utf-8")
+    except UnicodeError:   # (not UTF-8: Latin-1, as read; or not bytes read as Latin-1 at all)
+        return reason

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, as_seen, option
 from .htmltext import Extraction, extract_text
-from .httpbytes import REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, is_error_status, split_message
+from .httpbytes import (REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, is_error_status, reason_phrase,
+                        split_message)
 from .inputs import read_bytes
 from .model import RecordSpec
 from .records import TEXT_TYPE, record_id, uri_value
@@ -280,8 +281,9 @@ def _exchange_records(exchange: Exchange) -> tuple[RecordSpec, RecordSpec]:
 
 def _status_line(status: int, reason: str) -> str:
     """`HTTP 404 Not Found`: the status with the reason phrase as the server sent it (cut at _REASON_SHOWN
-    characters), not Python's name for it, which differs between versions (413, 422 in 3.13) and knows no 520."""
-    reason = reason.strip()
+    characters), not Python's name for it, which differs between versions (413, 422 in 3.13) and knows no 520;
+    UTF-8 read as UTF-8 (httpbytes.reason_phrase)."""
+    reason = reason_phrase(reason).strip()
     if len(reason) > _REASON_SHOWN:
         reason = f"{reason[:_REASON_SHOWN]}... ({len(reason):,} characters)"
     return f"HTTP {status} {reason}".rstrip()
