@@ -93,3 +93,45 @@ def test_a_content_length_a_few_bytes_off_is_said_as_verify_says_it(
             list(index(path, records=None, express=express))
         assert (str(caught.value), caught.value.offset) == (said, found[0]), express
 
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+@pytest.mark.parametrize("size", [1024 * 1024, 1024 * 1024 + 1, 1024 * 1024 + 2])
+def test_the_1_mib_header_limit_counts_the_blank_line_as_verify_does(tmp_path: Path, size: int,
+                                                                      gzipped: bool) -> None:
+    """docs/verify.md: a WARC header of more than 1,048,576 bytes, counting the blank line that ends it, is
+    malformed; show, extract and index (and wacz: warciter and recordwalk) refuse it at the same size. Headers of
+    1,048,575 and 1,048,576 bytes without that blank line were read by them, while verify exited 1."""
+    from warcbuild import record, warc
+
+    from provpack.cdxj import index
+    from provpack.errors import ArchiveError
+    from provpack.verify import verify
+
+    small, last = (record("resource", b"hello", target="http://example.com/") for _ in range(2))
+    bare = record("resource", b"hello", target="http://example.com/", headers=[("X-Pad", "")])
+    pad = size - (bare.index(b"\r\n\r\n") + 4)
+    big = record("resource", b"hello", target="http://example.com/", headers=[("X-Pad", "x" * pad)])
+    assert big.index(b"\r\n\r\n") + 4 == size
+    path = tmp_path / ("x.warc.gz" if gzipped else "x.warc")
+    path.write_bytes(warc([small, big, last], gzip=gzipped))
+    at = len(warc([small], gzip=gzipped))
+    problems = [(p.offset, p.kind, p.message) for p in verify(path).files[0].problems]
+    if size <= 1024 * 1024:
+        assert problems == []
+        assert provpack.read_archive(path) == ()
+        for express in (True, False):
+            assert len(list(index(path, records=None, express=express))) == 3
+        return
+    assert problems == [(at, "malformed-header", "no blank line ends the header within 1048576 bytes")]
+    said = (f"{path}: not a readable WARC file: at or after byte {at}: a header block is larger than 1048576 bytes; "
+            "run 'provpack verify' on it for details")
+    with pytest.raises(ArchiveError) as caught:
+        provpack.read_archive(path)
+    assert str(caught.value) == said
+    said = (f"{path}: cannot read the record at or after byte {at}: a header block is larger than 1048576 bytes; "
+            "check it with `provpack verify`")
+    for express in (True, False):
+        with pytest.raises(ArchiveError) as caught:
+            list(index(path, records=None, express=express))
+        assert str(caught.value) == said, express

@@ -105,7 +105,8 @@ class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
 
 
 class BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]
-    """warcio's decompressing reader, refusing header blocks over MAX_HEADER_BYTES.
+    """warcio's decompressing reader, refusing header blocks over MAX_HEADER_BYTES (their lines and the blank line
+    that ends them, as verify counts a WARC header).
 
     warcio reads headers line by line without a limit, so one compressed header
     line of a gigabyte would be held in memory whole; here it is an error.
@@ -147,10 +148,11 @@ class BoundedReader(DecompressingBufferedReader):  # type: ignore[misc]
     def readline(self, length: int | None = None) -> bytes:
         room = MAX_HEADER_BYTES - self._header_bytes + 1
         line: bytes = DecompressingBufferedReader.readline(self, room if length is None else min(length, room))
-        self._header_bytes = (self._header_bytes + len(line) if line.strip(b"\r\n")
-                              else 0 if line or not self._header_bytes else self._cut())
-        if self._header_bytes > MAX_HEADER_BYTES:
+        size = self._header_bytes + len(line)   # (the blank line that ends a header block counted with it)
+        if size > MAX_HEADER_BYTES:
             raise ArchiveLoadFailed(f"a header block is larger than {MAX_HEADER_BYTES} bytes")
+        self._header_bytes = (size if line.strip(b"\r\n")
+                              else 0 if line or not self._header_bytes else self._cut())
         return line
 
     def _cut(self) -> int:
@@ -170,10 +172,11 @@ class PlainBoundedReader(BoundedReader):
         line: bytes = DecompressingBufferedReader.readline(self, room if length is None else min(length, room))
         if line[-4:-3] == b"." and self._header_bytes and line.endswith(_VERSION_LINES):
             self.header_cut = True   # (a byte tested first: a method call for each line costs 1% of a reading)
-        self._header_bytes = (self._header_bytes + len(line) if line.strip(b"\r\n")
-                              else 0 if line or not self._header_bytes else self._cut())
-        if self._header_bytes > MAX_HEADER_BYTES:
+        size = self._header_bytes + len(line)   # (the blank line that ends a header block counted with it)
+        if size > MAX_HEADER_BYTES:
             raise ArchiveLoadFailed(f"a header block is larger than {MAX_HEADER_BYTES} bytes")
+        self._header_bytes = (size if line.strip(b"\r\n")
+                              else 0 if line or not self._header_bytes else self._cut())
         return line
 
 
