@@ -1379,6 +1379,50 @@ def test_a_fetched_original(fetched: tuple[bytes, str], tmp_path: Path, merges: 
         f"original.record_id {original['request_record_id']} names a request record, not a response record")
 
 
+@pytest.mark.parametrize("reader", ["quick", "full"])
+def test_original_status_is_the_response_s_status_line(fetched: tuple[bytes, str], tmp_path: Path, reader: str,
+                                                        merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """original.status is the status in the final response's status line (package has written it so since it wrote
+    `status`: the status http.client read from that line, or the line rebuilt from it); an error answer (400 to
+    599) has no conversion. An edited status (a's 200 as its redirect's 302, or as 404; p's, of a PDF with no text,
+    as a string) passed verify, and show printed it. The response read by the quick path or the full reader."""
+    data, _ = fetched
+    archive = Archive(data)
+    original, pdf = archive.doc("a")["original"], archive.doc("p")["original"]
+    assert (original["status"], original["exchanges"][0]["status"], pdf["status"]) == (200, 302, 200)
+
+    def read(edited: Archive) -> Archive:
+        if reader == "full":   # (a field never seen before in the response records: the quick path leaves them)
+            edited.records = [raw.replace(b"\r\nContent-Length", b"\r\nX-Note: n\r\nContent-Length", 1)
+                              if b"WARC-Type: response" in raw else raw for raw in edited.records]
+        return edited
+
+    assert report(read(Archive(data)), tmp_path, monkeypatch).problems == ()
+    response, other = original["record_id"], pdf["record_id"]
+    edited = read(Archive(data).edit_doc("a", lambda doc: doc["original"].update(status=302)))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", f"original.status 302 but the response record {response} has status 200 in its status line")
+    edited = read(Archive(data).edit_doc("a", lambda doc: doc["original"].update(status=404)))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "original.status 404 is an error answer (400 to 599), which package archives with no conversion"
+                     " (original.no_text says why), but the original is aligned with one",
+        f"original.status 404 but the response record {response} has status 200 in its status line")
+    edited = read(Archive(data).edit_doc("p", lambda doc: doc["original"].update(status="200")))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "p", f"original.status '200' but the response record {other} has status 200 in its status line")
+
+
+@pytest.mark.parametrize(("head", "status"), [
+    (b"HTTP/1.1 404 Not Found\r\n", 404), (b"HTTP/1.0 200\r\n", 200), (b"HTTP/1.1  503  Busy\r\n", 503),
+    (b"HTTP/1.1 999 x\r\n", 999), (b"HTTP/1.1 099 x\r\n", None), (b"HTTP/1.1 2000 x\r\n", None),
+    (b"HTTP/1.1 +20 x\r\n", None), (b"GET / HTTP/1.1\r\n", None), (b"", None), (b"HTTP/1.1\r\n200 OK\r\n", None),
+    (b"HTTP/1.1 " + b" " * 1100 + b"200 OK\r\n", None)])
+def test_response_status_reads_the_status_line_as_http_client(head: bytes, status: int | None) -> None:
+    """The status code as http.client reads it from the line (white space between, three digits, 100 to 999);
+    None when there is no such line in the bytes read (a line running on past them is not guessed at)."""
+    assert origcheck.response_status(head[:origcheck.STATUS_PEEK]) == status
+
+
 def test_deep_reports_the_same(archive: Archive, tmp_path: Path) -> None:
     """--deep checks the alignment as the default does (what it adds is the excerpt's own reading)."""
     archive.edit_doc("a", lambda doc: doc["original"].update(length_chars=1))

@@ -1286,7 +1286,10 @@ def test_a_provenance_block_that_does_not_parse_is_damage_read_past(three_docs: 
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """d2's provenance record cut inside its own, intact gzip member, or in a plain WARC its Content-Length 10 short:
     its JSON no longer parses. That is damage to the record (exit 1), read past, where show said "is not valid JSON"
-    and listed nothing (exit 2): d1 and d3 are listed and given, and d2 is said to be in no place outside it."""
+    and listed nothing (exit 2): d1 and d3 are listed and given, and d2 is said to be in no place outside it. The
+    damage is said as verify finds it first, its block not followed by CRLF CRLF (bad-length), not as the JSON."""
+    from provpack.verify import verify
+
     from provpack.cdxj import index
 
     lines = list(index(three_docs, records=None))
@@ -1306,11 +1309,11 @@ def test_a_provenance_block_that_does_not_parse_is_damage_read_past(three_docs: 
         short = member.replace(f"Content-Length: {length}\r\n".encode(), f"Content-Length: {length - 10}\r\n".encode())
         bad.write_bytes(plain[:start] + short + plain[start + len(member):])
         block = block[:length - 10]
-    with pytest.raises(ValueError) as parsed:
+    with pytest.raises(ValueError):
         json.loads(block)
-    record_id = member.split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
-    said = (f"{bad}: the metadata record at byte {start} ('{record_id}') is damaged: its JSON does not parse: "
-            f"{parsed.value}; `provpack verify` gives the full report")
+    first = verify(bad).files[0].problems[0]
+    assert (first.offset, first.kind) == (start, "bad-length")
+    said = f"{bad}: the record at byte {start}: {first.message}; `provpack verify` gives the full report"
     _d2_damage_read_past(bad, start, said, capsys)
     for number in (1, 3):
         assert main(["extract", str(bad), f"d{number}"]) == 0
@@ -1369,12 +1372,15 @@ def test_a_provenance_record_as_deep_as_provpack_reads_is_read(tmp_path: Path) -
     assert provpack.verify(path).ok
 
 
-def test_a_content_length_too_large_in_a_plain_warc_is_damage_read_past(three_docs: Path, tmp_path: Path,
+@pytest.mark.parametrize(("extra", "tail"), [(10, "'.1\\r\\n'"), (1, "'\\n\\r\\nW'")])
+def test_a_content_length_too_large_in_a_plain_warc_is_damage_read_past(three_docs: Path, tmp_path: Path, extra: int,
+                                                                        tail: str,
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     """d2's text record in a plain WARC with a Content-Length 10 too large: warcio takes the next record's first
     10 bytes as its block and fails on the rest of that header ("Invalid WARC record, first line: 'WARC-Type:
-    metadata'", exit 2, nothing listed); it is the damage verify finds there (exit 1), read past: d1, d2 and d3
-    are listed, d2's text said to lie in the damage, d1 and d3 given."""
+    metadata'", exit 2, nothing listed); 1 too large, it takes the CR that ends the block and reads the LF CRLF
+    after it as blank lines, without a word (exit 0, all listed). It is the damage verify finds there (exit 1),
+    read past: d1, d2 and d3 are listed, d2's text said to lie in the damage, d1 and d3 given."""
     from provpack.verify import verify
 
     plain = gzip.decompress(three_docs.read_bytes())
@@ -1385,9 +1391,9 @@ def test_a_content_length_too_large_in_a_plain_warc_is_damage_read_past(three_do
     head_end = plain.index(b"\r\n\r\n", start)
     length = int(plain[start:head_end].split(b"Content-Length: ")[1].split(b"\r\n")[0])
     bad.write_bytes(plain[:start] + plain[start:head_end].replace(f"Content-Length: {length}".encode(),
-                                                                  f"Content-Length: {length + 10}".encode())
+                                                                  f"Content-Length: {length + extra}".encode())
                     + plain[head_end:])
-    message = (f"the {length + 10}-byte block (Content-Length) is followed by '.1\\r\\n', not CRLF CRLF: "
+    message = (f"the {length + extra}-byte block (Content-Length) is followed by {tail}, not CRLF CRLF: "
                "Content-Length is wrong or the block was altered")
     assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (start, "bad-length", message)
     said = f"{bad}: the record at byte {start}: {message}; `provpack verify` gives the full report"

@@ -48,3 +48,90 @@ def test_the_repair_is_warcio_s() -> None:
               b"Content-Length: 0\r\n\r\n\r\n\r\n")
     (read,) = list(QuietArchiveIterator(io.BytesIO(record)))
     assert read.rec_headers.get_header("WARC-Target-URI") == "http://x.test/a%20b"
+
+
+def _off_by(records: list[bytes], at: int, delta: int) -> bytes:
+    """records[at] with its Content-Length `delta` bytes off, the rest as they are."""
+    head, _, rest = records[at].partition(b"\r\n\r\n")
+    length = len(rest) - 4
+    wrong = head.replace(b"Content-Length: %d" % length, b"Content-Length: %d" % (length + delta), 1)
+    return wrong + b"\r\n\r\n" + rest
+
+
+@pytest.mark.parametrize("delta", [-4, -3, -2, -1, 1, 2, 3, 4])
+@pytest.mark.parametrize("kind", ["resource", "metadata", "response"])
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_content_length_a_few_bytes_off_is_said_as_verify_says_it(
+        tmp_path: Path, delta: int, kind: str, gzipped: bool) -> None:
+    """A Content-Length a few bytes too large (1 to 3 in a plain WARC, 4 in gzip, the block then ending with its
+    member), or 1 too small on a block that ends in LF, leaves blank-looking lines after the block, which warcio
+    reads past without a word: show and extract (read_archive) and index said nothing (exit 0). What verify finds
+    there (bad-length: the block not followed by CRLF CRLF), they say, in its words, for every delta (a JSON block
+    cut short too: not as JSON that does not parse). (The last record's block run on into the end of the file is
+    verify's `truncated`, said so: another test's.)"""
+    from warcbuild import http_response, provpack_records, record, texts, warc
+
+    from provpack.cdxj import index
+    from provpack.errors import IntegrityError
+    from provpack.verify import verify
+
+    records = provpack_records(texts(2))   # warcinfo, resource, metadata, resource, metadata
+    records.insert(1, record("response", http_response(b"<html>a</html>")[0], target="http://example.com/",
+                             content_type="application/http; msgtype=response"))   # (not last: see below)
+    at = {"response": 1, "resource": 2, "metadata": 3}[kind]
+    assert records[at].endswith(b">\r\n\r\n" if kind == "response" else b"\n\r\n\r\n")
+    path = tmp_path / ("x.warc.gz" if gzipped else "x.warc")
+    path.write_bytes(warc(records[:at] + [_off_by(records, at, delta)] + records[at + 1:], gzip=gzipped))
+    (found,) = [(p.offset, p.message) for p in verify(path).files[0].problems if p.kind == "bad-length"]
+    said = f"{path}: the record at byte {found[0]}: {found[1]}; `provpack verify` gives the full report"
+    assert found[1].endswith(", not CRLF CRLF: Content-Length is wrong or the block was altered")
+    with pytest.raises(IntegrityError) as caught:
+        provpack.read_archive(path)
+    assert (str(caught.value), caught.value.offset) == (said, found[0])
+    for express in (True, False):
+        with pytest.raises(IntegrityError) as caught:
+            list(index(path, records=None, express=express))
+        assert (str(caught.value), caught.value.offset) == (said, found[0]), express
+
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+@pytest.mark.parametrize("size", [1024 * 1024, 1024 * 1024 + 1, 1024 * 1024 + 2])
+def test_the_1_mib_header_limit_counts_the_blank_line_as_verify_does(tmp_path: Path, size: int,
+                                                                      gzipped: bool) -> None:
+    """docs/verify.md: a WARC header of more than 1,048,576 bytes, counting the blank line that ends it, is
+    malformed; show, extract and index (and wacz: warciter and recordwalk) refuse it at the same size. Headers of
+    1,048,575 and 1,048,576 bytes without that blank line were read by them, while verify exited 1."""
+    from warcbuild import record, warc
+
+    from provpack.cdxj import index
+    from provpack.errors import ArchiveError
+    from provpack.verify import verify
+
+    small, last = (record("resource", b"hello", target="http://example.com/") for _ in range(2))
+    bare = record("resource", b"hello", target="http://example.com/", headers=[("X-Pad", "")])
+    pad = size - (bare.index(b"\r\n\r\n") + 4)
+    big = record("resource", b"hello", target="http://example.com/", headers=[("X-Pad", "x" * pad)])
+    assert big.index(b"\r\n\r\n") + 4 == size
+    path = tmp_path / ("x.warc.gz" if gzipped else "x.warc")
+    path.write_bytes(warc([small, big, last], gzip=gzipped))
+    at = len(warc([small], gzip=gzipped))
+    problems = [(p.offset, p.kind, p.message) for p in verify(path).files[0].problems]
+    if size <= 1024 * 1024:
+        assert problems == []
+        assert provpack.read_archive(path) == ()
+        for express in (True, False):
+            assert len(list(index(path, records=None, express=express))) == 3
+        return
+    assert problems == [(at, "malformed-header", "no blank line ends the header within 1048576 bytes")]
+    said = (f"{path}: not a readable WARC file: at or after byte {at}: a header block is larger than 1048576 bytes; "
+            "run 'provpack verify' on it for details")
+    with pytest.raises(ArchiveError) as caught:
+        provpack.read_archive(path)
+    assert str(caught.value) == said
+    said = (f"{path}: cannot read the record at or after byte {at}: a header block is larger than 1048576 bytes; "
+            "check it with `provpack verify`")
+    for express in (True, False):
+        with pytest.raises(ArchiveError) as caught:
+            list(index(path, records=None, express=express))
+        assert str(caught.value) == said, express

@@ -23,8 +23,9 @@ MAX_PROVENANCE_BYTES = 64 * 1024 * 1024
 MAX_MARKERS = 100_000
 
 # The largest WARC (or HTTP) header block the commands that read with warcio (show, extract, index, wacz) take: its
-# lines, the version or status line among them, without the blank line that ends them (warcio would hold a longer
-# one whole in memory). The quick walk of `index` leaves a longer one to warcio, which refuses it so.
+# lines, the version or status line among them, and the blank line that ends them, each with its CRLF, as verify
+# counts a WARC header (recordcheck.MAX_HEADER; warcio would hold a longer one whole in memory). The quick walk of
+# `index` leaves a longer one to warcio, which refuses it so.
 MAX_HEADER_BYTES = 1024 * 1024
 
 # The most bytes a fetched original's body may have, as received and with its Content-Encoding undone

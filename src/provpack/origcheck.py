@@ -70,6 +70,7 @@ HOLD_BUDGET = 32 << 20  # and held for provenance records that wait for their ex
 MAX_MESSAGES = 10
 SHOWN = 100  # characters of a text shown in a message
 ORIGIN_TYPES = frozenset({b"conversion", b"request", b"response"})   # the record types noted here (not resource)
+STATUS_PEEK = 1024   # bytes of a response block read for its status line (response_status)
 CHECKED = "provpack alignments with an original checked against its records"
 CHECKED_PART = "provpack alignments with an original checked without the extracted text (over 16 MiB)"
 REALIGNED = "--deep: provpack alignments with an original aligned again and compared"
@@ -129,6 +130,21 @@ class Record(NamedTuple):
     sha256_hex: str | None  # of its block; None when not computed
     length: int
     block: bytes | None  # a conversion's, when kept; else None
+    status: int | None = None  # a response's: the status code in its block's status line (response_status)
+
+
+def response_status(head: bytes) -> int | None:
+    """The status code of the HTTP status line a response block starts with (`head`: its first STATUS_PEEK bytes),
+    read as http.client reads it, which gave package the status it wrote: `HTTP/...`, white space, three digits
+    (100 to 999); None when the block starts with no such line."""
+    line = head.split(b"\n", 1)[0]
+    parts = line.split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/"):
+        return None
+    code = parts[1]
+    if len(code) != 3 or not code.isdigit() or code < b"100" or (len(parts) == 2 and len(line) >= STATUS_PEEK):
+        return None   # (the last: the line runs on past what was read, the code perhaps with it)
+    return int(code)
 
 
 # A provenance record waiting for a record of its original: (offset, record id, field of `original`
@@ -299,6 +315,10 @@ def _original_messages(original: dict[str, Any], *, with_text: bool) -> list[str
     elif how == "fetched":
         strings.append("request_record_id")
         exchanges = original.get("exchanges")
+        status = original.get("status")
+        if with_text and _int(status) and 400 <= status <= 599:
+            out.append(f"original.status {status} is an error answer (400 to 599), which package archives with no"
+                       " conversion (original.no_text says why), but the original is aligned with one")
         last = exchanges[-1] if type(exchanges) is list and exchanges else None
         if type(last) is not dict:
             out.append(f"original.exchanges {_show(exchanges)} is not a list of exchanges")
@@ -524,6 +544,11 @@ def record_messages(field: str, kind: str, parts: dict[str, Any], record: Record
         if length != record.length:
             out.append(f"original.length_bytes {_show(length)} but the source record {record_id} block has"
                        f" {record.length} bytes")
+    if field == "record_id" and kind == "response" and record.status is not None:
+        status = original.get("status")
+        if type(status) is not int or status != record.status:   # (package wrote the final response's status)
+            out.append(f"original.status {_show(status)} but the response record {record_id} has status"
+                       f" {record.status} in its status line")
     if kind != "conversion":
         return out, True
     if record.refers != original.get("record_id"):

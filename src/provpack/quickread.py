@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from .digests import FACTORIES, LABELS, encoding_of, value_matches
 from .payload import Dechunker, http_block, http_payload
-from .origcheck import ORIGIN_TYPES, Record
+from .origcheck import ORIGIN_TYPES, STATUS_PEEK, Record, response_status
 from .provcheck import (CONTENT_URN, HIDDEN_MARK, JSON_START, WARCINFO_LIMIT, ResourceFacts, content_urn,
                         content_urn_fault)
 from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, MAX_HEADER, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED,
@@ -282,7 +282,9 @@ class QuickReader(RecordChecker):
                               None if refers is None else refers.strip(), expected.decode("ascii")
                               if algorithm == "sha256" else None, length,
                               buf[start:stop] if length <= KEEP_LIMIT and (warc_type == b"conversion" or (
-                                  warc_type == b"response" and self.origins.wants(self._rec_id))) else None)
+                                  warc_type == b"response" and self.origins.wants(self._rec_id))) else None,
+                              response_status(buf[start:min(stop, start + STATUS_PEEK)])
+                              if warc_type == b"response" else None)
         self.verified += 1
         if self._context is not None:
             self._context.outcome = "verified"

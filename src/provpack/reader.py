@@ -20,7 +20,7 @@ from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, pri
 from .gzipsource import PROBE
 from .jsondepth import loads
 from .resync import WINDOW, gzip_start, next_start, plain_start
-from .sniff import (GZIP_OF_NO_WARC, QUOTED, SEVERAL_RECORDS, check_end, foreign_format,
+from .sniff import (GZIP_OF_NO_WARC, QUOTED, SEVERAL_RECORDS, check_end, check_length, foreign_format,
                     inflates_to_nothing, quoted, quoted_text, refuse_stream, several_records, unreadable_reason)
 from .warciter import QuietArchiveIterator
 
@@ -481,13 +481,18 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
 def _check_block(archive: Path, offset: int) -> None:
     """An IntegrityError when the record at `offset` lies in damage to the file: its gzip member cut off by the end
     of the file or corrupt (warcio gives what it inflated before the damage as the whole block), or the record
-    cut off."""
+    cut off; _WrongLength when its Content-Length is wrong, as verify finds it (a block a few bytes short of its
+    JSON's end is said so, not as JSON that does not parse)."""
     try:
         handle = archive.open("rb")
     except OSError:
         return   # the caller's own error says enough
     with handle:
         check_end(archive, handle, offset, failed_at=offset)
+        try:
+            check_length(archive, handle, offset)
+        except IntegrityError as exc:
+            raise _WrongLength(archive, exc.problem, offset=exc.offset) from None
 
 
 class _SharedId(IntegrityError):

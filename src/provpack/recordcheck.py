@@ -27,7 +27,7 @@ from .digests import (
     value_matches,
 )
 from .idset import IdSet
-from .origcheck import ORIGIN_TYPES, OriginTracker, Record
+from .origcheck import ORIGIN_TYPES, STATUS_PEEK, OriginTracker, Record, response_status
 from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
 from .provcheck import (HIDDEN_MARK, JSON_START, WARCINFO_LIMIT, Deferred, ProvenanceTracker, ResourceFacts,
@@ -280,6 +280,11 @@ class RecordChecker(ScanBuffer):
             keep = length <= KEEP_LIMIT
         elif warc_type == b"response" and self.origins.wants(self._rec_id):   # (--deep: its text extracted again)
             keep = length <= KEEP_LIMIT
+        status = None   # a response's, from its status line (origcheck.response_status)
+        if warc_type == b"response":
+            while len(self._buf) - self._pos < min(length, STATUS_PEEK) and self._more():
+                pass
+            status = response_status(self._buf[self._pos:self._pos + min(length, STATUS_PEEK)])
 
         buf, pos = self._buf, self._pos
         end = pos + length
@@ -376,7 +381,7 @@ class RecordChecker(ScanBuffer):
                 self._hidden_done(warc_type, fields.get(b"content-type"), block or hidden or b"")
             sha = block_digests.get("sha256")
             self._origin_done(warc_type, fields.get(b"warc-target-uri"), fields.get(b"warc-refers-to"),
-                              None if sha is None else sha.hex(), length, block)
+                              None if sha is None else sha.hex(), length, block, status)
         elif warc_type == b"warcinfo":
             self.provenance.warcinfo(block if keep else first)
         elif json_metadata and block is not None:
@@ -613,7 +618,7 @@ class RecordChecker(ScanBuffer):
             self.problems.extend(found)
 
     def _origin_done(self, warc_type: bytes, target: bytes | None, refers: bytes | None, sha256_hex: str | None,
-                     length: int, block: bytes | None) -> None:
+                     length: int, block: bytes | None, status: int | None = None) -> None:
         """Note a record an original may be made of (origcheck), for the provenance records that name it."""
         if self._rec_id is None:
             return
@@ -621,7 +626,7 @@ class RecordChecker(ScanBuffer):
             sha256_hex = hashlib.sha256(block).hexdigest()
         found = self.origins.record(Record(
             warc_type.decode("ascii"), self._rec_id, None if target is None else target.decode("utf-8", "replace"),
-            None if refers is None else refers.decode("utf-8", "replace"), sha256_hex, length, block))
+            None if refers is None else refers.decode("utf-8", "replace"), sha256_hex, length, block, status))
         if found:
             self._late(found)
 

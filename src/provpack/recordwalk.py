@@ -3,8 +3,8 @@
 A record is passed on only when warcio would read it exactly so: a `WARC/1.0` or `WARC/1.1` record
 in its own gzip member (plain 10-byte header, CRC-32 and length checked) or in a plain WARC, its
 header lines plain `Name: value` pairs in UTF-8 (no continuation lines, no stray CR or LF), no more
-bytes of them than warcio takes (defaults.MAX_HEADER_BYTES), a decimal Content-Length, and the block
-followed by exactly the two CRLFs that end a record (then, in a plain WARC, the next record or the
+bytes of them (the blank line too) than warcio takes (defaults.MAX_HEADER_BYTES), a decimal Content-Length, and
+the block followed by exactly the two CRLFs that end a record (then, in a plain WARC, the next record or the
 end of the file). At the first record that is anything else,
 the walk stops and says where warcio has to take over (`RecordWalk.resume_at`).
 """
@@ -233,7 +233,7 @@ def _header(data: bytes) -> tuple[dict[str, str], int] | None:
     head_end = data.find(_END, _STATUS - 2)
     if head_end < _STATUS:   # no header lines at all
         return None
-    if head_end + 2 > MAX_HEADER_BYTES:   # (its lines with their CRLFs, as warciter.BoundedReader counts them)
+    if head_end + len(_END) > MAX_HEADER_BYTES:   # (its lines and the blank line, as warciter.BoundedReader counts)
         return None   # warcio refuses it, naming the file and the record's offset
     head = data[_STATUS:head_end]
     if head.find(b"WARC/1.") >= 0 and (b"WARC/1.1\r\n" in head or b"WARC/1.0\r\n" in head
