@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -714,23 +715,13 @@ def test_a_record_of_an_unknown_warc_version_is_damage_read_past(three_docs: Pat
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """d2's text record with the version line WARC/9.9: said in verify's words, as verify finds it (exit 1), where
     warcio's "Invalid WARC record, first line" made show and extract exit 2; the others are read past it."""
-    from provpack.cdxj import index
     from provpack.verify import verify
 
-    lines = list(index(three_docs, records=None))
-    start, end = lines[3].offset, lines[4].offset
-    data = three_docs.read_bytes()
-    member = gzip.decompress(data[start:end])
-    assert member.startswith(b"WARC/1.1\r\n")
-    changed = b"WARC/9.9" + member[8:]
-    if kind == "plain":
-        bad = tmp_path / "bad.warc"
-        plain = gzip.decompress(data)
-        start = len(gzip.decompress(data[:start]))
-        bad.write_bytes(plain[:start] + changed + plain[start + len(member):])
-    else:
-        bad = tmp_path / "bad.warc.gz"
-        bad.write_bytes(data[:start] + gzip.compress(changed, mtime=0) + data[end:])
+    def changed(member: bytes) -> bytes:
+        assert member.startswith(b"WARC/1.1\r\n")
+        return b"WARC/9.9" + member[8:]
+
+    bad, start = _d2_text_changed(three_docs, tmp_path, kind, changed)
     version = "version line 'WARC/9.9' is neither WARC/1.0 nor WARC/1.1"
     assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems] == [(start, "bad-version", version)]
     said = f"{bad}: the record at byte {start}: {version}; `provpack verify` gives the full report"
@@ -745,23 +736,11 @@ def test_a_content_length_too_small_is_damage_read_past(three_docs: Path, tmp_pa
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     """d2's text record with a Content-Length 2 bytes too small, which warcio reads on past (it warned, exit 0): show
     and extract say it as verify finds it (exit 1), and read past it; d2's text lies in it."""
-    from provpack.cdxj import index
     from provpack.verify import verify
 
-    lines = list(index(three_docs, records=None))
-    start, end = lines[3].offset, lines[4].offset
-    data = three_docs.read_bytes()
-    member = gzip.decompress(data[start:end])
     length = len(("doc 2 text " * 200).encode())
-    changed = member.replace(b"Content-Length: %d\r\n" % length, b"Content-Length: %d\r\n" % (length - 2), 1)
-    if kind == "plain":
-        bad = tmp_path / "bad.warc"
-        plain = gzip.decompress(data)
-        start = len(gzip.decompress(data[:start]))
-        bad.write_bytes(plain[:start] + changed + plain[start + len(member):])
-    else:
-        bad = tmp_path / "bad.warc.gz"
-        bad.write_bytes(data[:start] + gzip.compress(changed, mtime=0) + data[end:])
+    bad, start = _d2_text_changed(three_docs, tmp_path, kind, lambda member: member.replace(
+        b"Content-Length: %d\r\n" % length, b"Content-Length: %d\r\n" % (length - 2), 1))
     message = (f"the {length - 2}-byte block (Content-Length) is followed by 't \\r\\n', not CRLF CRLF: Content-Length is"
                " wrong or the block was altered")
     assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (start, "bad-length", message)
@@ -770,6 +749,28 @@ def test_a_content_length_too_small_is_damage_read_past(three_docs: Path, tmp_pa
         read_archive(bad)
     assert (str(caught.value), caught.value.offset) == (said, start)
     _serves_around(bad, said, capsys, lost="d2")
+
+
+def _d2_text_changed(three_docs: Path, tmp_path: Path, kind: str,
+                     change: Callable[[bytes], bytes]) -> tuple[Path, int]:
+    """three_docs with d2's text record (its 4th) changed by `change`, gzipped per record or plain (`kind`): the
+    file, and the offset of the record changed."""
+    from provpack.cdxj import index
+
+    lines = list(index(three_docs, records=None))
+    start, end = lines[3].offset, lines[4].offset
+    data = three_docs.read_bytes()
+    member = gzip.decompress(data[start:end])
+    changed = change(member)
+    if kind == "plain":
+        bad = tmp_path / "bad.warc"
+        plain = gzip.decompress(data)
+        start = len(gzip.decompress(data[:start]))
+        bad.write_bytes(plain[:start] + changed + plain[start + len(member):])
+    else:
+        bad = tmp_path / "bad.warc.gz"
+        bad.write_bytes(data[:start] + gzip.compress(changed, mtime=0) + data[end:])
+    return bad, start
 
 
 def _no_record_at(three_docs: Path, tmp_path: Path, kind: str) -> tuple[Path, int, str]:
