@@ -244,3 +244,18 @@ def test_labels_are_quoted_up_to_sixteen_characters(label: str, shown: str) -> N
 def test_a_missing_label_message() -> None:
     """A value starting with ':' says there is no algorithm label, in those words."""
     assert fault(b" :ABCDEF") == "has no algorithm label before its ':'"
+
+
+def test_a_value_of_the_right_length_that_does_not_decode_is_no_encoding() -> None:
+    """27 characters are a sha1 in base64 only if they decode: 27 `*` are no value at all, and a revisit whose
+    payload digest is one is said."""
+    from readback import check
+    from warcbuild import record
+
+    assert encoding_of("sha1", b"*" * 27) is None
+    data = record("revisit", b"", content_type=None, headers=[
+        ("WARC-Target-URI", "http://x/"), ("WARC-Payload-Digest", "sha1:" + "*" * 27),
+        ("WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest")])
+    assert [(problem.kind, problem.message) for problem in check(data).problems] == [
+        ("digest-mismatch", f"WARC-Payload-Digest sha1:{'*' * 27} is not a sha1 value in base32, base16 or base64"
+                            " (it describes another record, not checked here)")]

@@ -544,7 +544,8 @@ def _analysed_as(document: Document, wide: bool) -> object:
 
 @pytest.mark.parametrize("text", [
     "a \uff3b\u2026\u2026\uff3d b", "a (\u7565) b", "a [\u4e2d\u7565] b", "a \u22ef b", "a \u2025\u2025 b", "\u3010\u2026\u3011",
-    "a \uff0e\uff0e\uff0e b", "a [\u00b7\u00b7\u00b7] b", "a \u00b7\u00b7\u00b7 b", "a \u30fb\u30fb\u30fb b"])
+    "a \uff0e\uff0e\uff0e b", "a [\u00b7\u00b7\u00b7] b", "a \u00b7\u00b7\u00b7 b", "a \u30fb\u30fb\u30fb b",
+    "He said it [\uc911\ub7b5] and then left."])   # (중략: of its bytes only 략's first, EB, is a gate's)
 def test_a_text_with_an_east_asian_mark_is_read_by_the_full_patterns(text: str) -> None:
     """Each East Asian mark makes the text read by the full patterns (the gate sees its characters)."""
     document = parse_document("doc", text.encode("utf-8"))

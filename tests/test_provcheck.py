@@ -271,7 +271,8 @@ def _variants(old: Any, text: str) -> list[Any]:
     "[...]", "abc [...] abc [...] abc",
 ])
 def test_quick_check_against_every_single_change(text: str) -> None:
-    """Each field of a sound document changed in each way: sound() passes only what the reference passes."""
+    """Each field of a sound document changed in each way: sound() passes only what the reference passes, and fails
+    only what it faults (with --deep's check of the segments)."""
     base: dict[str, Any] = copy.deepcopy(provenance(text, record_id=RID, target="urn:x"))
     for alteration in base["alterations"]:   # an alteration may have a target too: checked as well
         alteration["oa:hasTarget"] = {"oa:hasSelector": [{"@type": "oa:TextPositionSelector",
@@ -296,6 +297,8 @@ def test_quick_check_against_every_single_change(text: str) -> None:
             faulted += reference != ([], True)
             if sound(doc, facts):
                 assert reference == ([], True), (path, doc)
+            else:   # (and never stricter but on the segments, which only --deep checks in full)
+                assert reference != ([], True) or explain(doc, facts, full=True) != ([], True), (path, doc)
             assert check_provenance(doc, facts) == reference
     assert faulted > tried // 3
 
@@ -1002,3 +1005,85 @@ def test_a_generator_that_is_no_text_is_checked_by_the_newest_rules_not_a_type_e
     doc["generator"] = generator
     assert explain(doc, facts_for(PADDED)) == ([], True)
     assert sound(doc, facts_for(PADDED))
+
+
+def _no_target(doc: dict[str, Any]) -> None:
+    del doc["elisions"][0]["oa:hasTarget"]
+
+
+def _elision_moved(doc: dict[str, Any]) -> None:
+    """The elision's characters, @id and selectors moved together to 0-5; its bytes left at 4-9."""
+    mark = doc["elisions"][0]
+    mark["start"], mark["end"], mark["@id"] = 0, 5, f"{RID.strip('<>')}#elision-0"
+    position, quote = mark["oa:hasTarget"]["oa:hasSelector"]
+    position["oa:start"], position["oa:end"] = 0, 5
+    quote["oa:prefix"] = quote["oa:suffix"] = ""
+
+
+def _elision_bytes_moved(doc: dict[str, Any]) -> None:
+    doc["elisions"][0]["byte_start"], doc["elisions"][0]["byte_end"] = 0, 5
+
+
+def _segment_shifted(doc: dict[str, Any]) -> None:
+    doc["segments"][1]["start"] -= 1
+    doc["segments"][1]["end"] -= 1
+
+
+def _alteration_bytes_before_the_block(doc: dict[str, Any]) -> None:
+    doc["alterations"][0]["byte_start"] -= 13
+
+
+def _alteration_quote_not_its_marker(doc: dict[str, Any]) -> None:
+    doc["alterations"][0]["oa:hasTarget"] = {"oa:hasSelector": [
+        {"@type": "oa:TextQuoteSelector", "oa:exact": "[SIC]", "oa:prefix": "abc "}]}
+
+
+def _selector_type_damaged(doc: dict[str, Any]) -> None:
+    selectors = doc["elisions"][0]["oa:hasTarget"]["oa:hasSelector"]
+    selectors.reverse()
+    selectors[1]["@type"] = "oa:TextPositionSelectorX"
+
+
+def _no_id_no_source(doc: dict[str, Any]) -> None:
+    del doc["@id"]
+    doc["elisions"][0]["oa:hasTarget"]["oa:hasSource"] = None
+
+
+# (name, text, change, the resource's WARC-Target-URI, every message): changes the quick check once let through
+MISSED: list[tuple[str, str, Callable[[dict[str, Any]], None], str | None, list[str]]] = [
+    ("elision without a target", "abc [...] def", _no_target, "urn:x", [
+        "elisions[0]: oa:hasTarget has no oa:hasSelector list"]),
+    ("elision moved", "abc [...] def", _elision_moved, "urn:x", [
+        "elisions[0]: characters 0-5 and bytes 4-9 select different text"]),
+    ("elision bytes moved", "abc [...] def", _elision_bytes_moved, "urn:x", [
+        "elisions[0]: characters 4-9 and bytes 0-5 select different text"]),
+    ("segment shifted", "abc [...] def", _segment_shifted, "urn:x", [
+        "segments[1]: characters 9-12 and bytes 10-13 select different text"]),
+    ("alteration bytes before the block", "abc def [sic]", _alteration_bytes_before_the_block, "urn:x", [
+        "alterations[0]: bytes -5-13 are outside the block (0-13)"]),
+    ("alteration quote not its marker", "abc [sic] def", _alteration_quote_not_its_marker, "urn:x", [
+        "alterations[0]: TextQuoteSelector exact '[SIC]' is not the marker '[sic]'"]),
+    ("selector type damaged", "abc [...] def", _selector_type_damaged, "urn:x", [
+        "elisions[0]: oa:hasSelector holds ['oa:TextQuoteSelector', 'oa:TextPositionSelectorX'], not one"
+        " oa:TextPositionSelector and one oa:TextQuoteSelector"]),
+    ("no @id, no source, no target", "abc [...] def", _no_id_no_source, None, [
+        "elisions[0]: oa:hasSource None is not the excerpt's @id None"]),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "change", "target", "expected"), MISSED, ids=[case[0] for case in MISSED])
+def test_changes_the_quick_check_could_miss_are_said(name: str, text: str, change: Callable[[dict[str, Any]], None],
+                                                      target: str | None, expected: list[str]) -> None:
+    """Each change fails sound() and is said word for word by the rule-by-rule check and by verify's tracker."""
+    doc = copy.deepcopy(provenance(text, record_id=RID, target="urn:x"))
+    change(doc)
+    raw = text.encode("utf-8")
+    facts = ResourceFacts(RID, len(raw), hashlib.sha256(raw).hexdigest(), raw, target)
+    assert not sound(doc, facts)
+    assert explain(doc, facts) == (expected, True)
+    assert check_provenance(doc, facts) == (expected, True)
+    tracker = ProvenanceTracker(Counter())
+    tracker.resource(facts)
+    problems = tracker.metadata(0, "<urn:m>", json.dumps(doc).encode(), RID.encode(), seen=set())
+    assert [(problem.kind, problem.message) for problem in problems] == [("metadata-mismatch", message)
+                                                                          for message in expected]

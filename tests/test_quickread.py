@@ -844,3 +844,15 @@ def test_content_urns_are_judged_alike_by_both_readers(algorithm: str) -> None:
     quick, without_layouts, full = three_readings(b"".join(records))
     assert quick == without_layouts == full
     assert [problem.offset for problem in quick.problems] == [sum(map(len, records[:index])) for index in (7, 10)]
+
+
+def test_a_segment_number_sends_a_record_of_a_known_layout_to_the_full_reader() -> None:
+    """Three records of one header layout whose WARC-Segment-Number is 1, 0 and x: the second and third, whose
+    layout the quick path has seen, are said as the full reader says them, whichever way they are read."""
+    records = [record("resource", body, content_type="text/plain",
+                      headers=[("WARC-Target-URI", "http://x/"), ("WARC-Segment-Number", number)])
+               for body, number in ((b"one", "1"), (b"two", "0"), (b"three", "x"))]
+    for report in three_readings(b"".join(records)):
+        assert [(problem.kind, problem.message) for problem in report.problems] == [
+            ("malformed-header", "WARC-Segment-Number '0' is not a whole number of 1 or more"),
+            ("malformed-header", "WARC-Segment-Number 'x' is not a whole number of 1 or more")]

@@ -1501,18 +1501,20 @@ def test_a_warcinfo_padded_past_its_limit_still_holds_the_generators(tmp_path: P
     assert software_writer(b"x" * (WARCINFO_LIMIT - len(line)) + b"\n" + line + b"more") is None
 
 
+@pytest.mark.parametrize("index", [2, 4])
 @pytest.mark.parametrize("warc_type", [b"conversion", b"response", b"request", b"foo"])
-def test_provenance_in_a_record_of_another_type_is_counted(warc_type: bytes, tmp_path: Path,
+def test_provenance_in_a_record_of_another_type_is_counted(warc_type: bytes, index: int, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """A provenance record whose WARC-Type was made conversion, response, request or one verify does not know is not
     checked, nor listed by show and extract: a note counts it (as it does a resource holding provenance), whichever
-    reader reads the record."""
+    reader reads the record: the first provenance record, or the second, whose header layout the quick path has
+    seen."""
     from provpack.provcheck import HIDDEN
     from provpack.quickread import QuickReader
 
     records = provpack_records(["Text [...] more.\n", "Other [...] text.\n"], software="provpack/0.5.0",
                                generators=["provpack 0.5.0"] * 2)
-    records[2] = records[2].replace(b"WARC-Type: metadata", b"WARC-Type: " + warc_type)
+    records[index] = records[index].replace(b"WARC-Type: metadata", b"WARC-Type: " + warc_type)
     path = write(tmp_path, b"".join(records), "t.warc")
     for quick in (True, False):
         with monkeypatch.context() as patch:

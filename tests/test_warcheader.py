@@ -311,3 +311,16 @@ def test_a_continuation_needs_its_origin_and_number(extra: bytes, missing: str |
     issues = HeaderParser().parse(_NO_TARGET.replace(b"WARC-Type: resource", b"WARC-Type: continuation")).issues
     assert issues == [("missing-header", "no WARC-Target-URI, WARC-Segment-Origin-ID, WARC-Segment-Number headers:"
                        " the WARC standard requires them on continuation records")]
+
+
+def test_a_record_id_without_its_closing_bracket_is_malformed() -> None:
+    """`<urn:...` without the `>`: the quick check before the regex must not pass it, read alone or by verify."""
+    from readback import check
+    from warcbuild import record
+
+    header = HeaderParser().parse(GOOD.replace(b"<urn:uuid:1>", b"<urn:uuid:12345678-aaaa"))
+    assert header.issues == [("malformed-header", "WARC-Record-ID '<urn:uuid:12345678-aaaa' is not <uri>")]
+    data = record("resource", b"one", content_type="text/plain", record_id="<urn:uuid:12345678-aaaa",
+                  headers=[("WARC-Target-URI", "http://x/")])
+    assert [(problem.kind, problem.message) for problem in check(data).problems] == [
+        ("malformed-header", "WARC-Record-ID '<urn:uuid:12345678-aaaa' is not <uri>")]
