@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import gzip
 import socket
 import ssl
@@ -107,6 +108,14 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/too-many":
             if hits == 1:
                 self._send(429, b"slow down", {"Retry-After": "7"})
+            else:
+                self._send(200, PAGE, html)
+        elif path == "/retry-after":   # a 429 first, its Retry-After `value` as given or an HTTP-date `in` seconds
+            query = parse_qs(urlsplit(self.path).query)
+            if hits == 1:
+                wait = query["value"][0] if "value" in query else email.utils.formatdate(
+                    time.time() + float(query["in"][0]), usegmt=True)
+                self._send(429, b"slow down", {"Retry-After": wait})
             else:
                 self._send(200, PAGE, html)
         elif path == "/slow":

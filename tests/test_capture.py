@@ -154,6 +154,53 @@ def test_429_honours_retry_after(server: ServerState) -> None:
     assert sleeps == [7.0]
 
 
+@pytest.mark.parametrize(("value", "said"), [("3600", "3,600 seconds"), ("31", "31 seconds"),
+                                           ("9" * 20, "more than a year")])
+def test_a_retry_after_longer_than_provpack_waits_is_not_retried(server: ServerState, value: str, said: str) -> None:
+    """A Retry-After past the 30 s provpack waits is not cut short to 30 s and retried against the server's word: the
+    429 is the answer, at once, saying why."""
+    sleeps = Sleeps()
+    url = server.url(f"/retry-after?value={value}")
+    with pytest.raises(CaptureError) as caught:
+        fetch(url, sleep=sleeps)
+    assert str(caught.value) == (f"{url}: HTTP 429 Too Many Requests (not retried: the server asked to wait {said} "
+                                 "before retrying, longer than provpack waits, 30 seconds; try again later)")
+    assert server.hits[f"/retry-after?value={value}"] == 1 and sleeps == []
+
+
+def test_a_retry_after_of_30_seconds_is_waited(server: ServerState) -> None:
+    """30 s, the most provpack waits, is waited and retried."""
+    sleeps = Sleeps()
+    assert fetch(server.url("/retry-after?value=30"), sleep=sleeps).status == 200
+    assert sleeps == [30.0]
+
+
+def test_keep_errors_keeps_a_429_that_asks_for_a_longer_wait_at_once(server: ServerState) -> None:
+    """With keep_errors the 429 is the answer archived, after one attempt and no sleep."""
+    sleeps = Sleeps()
+    result = fetch(server.url("/retry-after?value=3600"), keep_errors=True, sleep=sleeps)
+    assert (result.status, result.attempts, sleeps) == (429, 1, [])
+
+
+def test_a_retry_after_http_date_is_read(server: ServerState) -> None:
+    """Retry-After as an HTTP-date, counted from the response's Date: 10 s ahead is waited (give or take the
+    dates' whole seconds), two hours ahead is not retried."""
+    sleeps = Sleeps()
+    assert fetch(server.url("/retry-after?in=10"), sleep=sleeps).status == 200
+    assert len(sleeps) == 1 and 8.0 <= sleeps[0] <= 11.0
+    url = server.url("/retry-after?in=7200")
+    with pytest.raises(CaptureError, match=r"^.*HTTP 429 Too Many Requests \(not retried: the server asked to wait "
+                                           r"7,[12]\d\d seconds before retrying"):
+        fetch(url, sleep=Sleeps())
+
+
+def test_an_unreadable_retry_after_is_backoff(server: ServerState) -> None:
+    """A Retry-After that is neither seconds nor a date is ignored: the usual backoff."""
+    sleeps = Sleeps()
+    assert fetch(server.url("/retry-after?value=soon"), sleep=sleeps).status == 200
+    assert sleeps == [0.5]
+
+
 def test_a_retry_that_would_pass_the_total_time_limit_is_not_made(server: ServerState) -> None:
     """Retry-After 7 with 1 s left: no sleep past the limit; the 429 is reported at once."""
     sleeps = Sleeps()

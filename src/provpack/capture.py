@@ -13,6 +13,7 @@ with the size cap enforced while streaming; see `httpbytes` for chunked bodies.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import http.client
 import logging
 import math
@@ -384,12 +385,39 @@ def _exchange(
 
 
 def _retry_delay(exchange: Exchange | None, attempt: int, backoff: float) -> float:
-    """Exponential backoff, or the server's Retry-After (in seconds, capped) when longer."""
+    """Exponential backoff, or the server's Retry-After when longer (at most _RETRY_AFTER_CAP: a longer one is
+    not retried, see _retry_after)."""
     delay = backoff * float(2**attempt)
-    retry_after = exchange.header("Retry-After") if exchange is not None else None
-    if retry_after is not None and retry_after.strip().isdigit():
-        delay = max(delay, min(float(retry_after), _RETRY_AFTER_CAP))
+    wanted = _retry_after(exchange) if exchange is not None else None
+    if wanted is not None:
+        delay = max(delay, min(wanted, _RETRY_AFTER_CAP))
     return delay
+
+
+def _retry_after(exchange: Exchange) -> float | None:
+    """The seconds the server's Retry-After asks to wait (RFC 9110 10.2.3: a number of seconds, or an HTTP-date,
+    counted from the response's Date when it has one, as the RFC has it, else from the time it was fetched);
+    None when there is none or it is neither."""
+    value = exchange.header("Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit() and value.isascii():
+        return float(value) if len(value) <= 12 else float("inf")   # (a number of 13 digits is centuries)
+    when = _http_date(value)
+    if when is None:
+        return None
+    sent = _http_date(exchange.header("Date") or "")
+    return max(0.0, (when - (sent if sent is not None else exchange.fetched_at)).total_seconds())
+
+
+def _http_date(value: str) -> dt.datetime | None:
+    """An HTTP-date (IMF-fixdate, or the obsolete forms email.utils reads) in UTC, else None."""
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when.astimezone(dt.timezone.utc)
 
 
 def _fetch_with_retries(
@@ -428,6 +456,16 @@ def _fetch_with_retries(
             sleep(delay)
             continue
         if exchange.status in RETRY_STATUSES and attempt + 1 < attempts:
+            wanted = _retry_after(exchange)
+            if wanted is not None and wanted > _RETRY_AFTER_CAP:
+                # The server says when to come back, and it is later than provpack waits: retrying sooner would
+                # ignore what it asked (and would most likely get the same answer), so this answer is the last.
+                if keep_errors:
+                    return exchange, attempt + 1
+                where = "" if url == requested else f" from {url}"
+                raise CaptureError(requested, f"HTTP {exchange.status} {_clip(reason_phrase(exchange.reason))}{where} "
+                                   f"(not retried: the server asked to wait {_seconds(wanted)} before retrying, longer "
+                                   f"than provpack waits, {_RETRY_AFTER_CAP:.0f} seconds; try again later)")
             delay = _retry_delay(exchange, attempt, backoff)
             if time.monotonic() + delay > settings.deadline:
                 if keep_errors:   # (the server's answer all the same: an error answer, kept)
@@ -449,6 +487,13 @@ def _utf8(value: str) -> str:
         return value.encode("latin-1").decode("utf-8")
     except UnicodeError:
         return value
+
+
+def _seconds(seconds: float) -> str:
+    """A wait in words: `3,600 seconds`, or `more than a year` for one beyond it."""
+    if seconds > 366 * 86400:
+        return "more than a year"
+    return f"{seconds:,.0f} seconds"
 
 
 def _attempts(count: int) -> str:
