@@ -1346,3 +1346,24 @@ def test_long_runs_are_the_words_they_were() -> None:
         (0, 100_000), (100_001, 100_002)]
     words = _tokenize("\u0e01\u0e34" * 20_000)
     assert len(words.exact) == 20_000 and set(words.exact) == {"\u0e01\u0e34"} and words.ends[-1] == 40_000
+
+
+def test_a_run_of_thai_letters_is_split_in_memory_shared_by_its_repeated_letters() -> None:
+    """A run of 100,000 Thai letters is 100,000 words held as pointers to a few strings, not each its own (a list
+    of every part first and two strings a part took some 190 bytes a letter: 2 million Thai characters, 377 MiB),
+    and the words are those of splitting the run part by part."""
+    run = "".join(chr(0x0E01 + k % 40) + ("\u0e48" if k % 3 else "") for k in range(100_000))
+    text = f"x {run}. y"
+    _tokenize(text[:50])   # (the patterns compiled)
+    tracemalloc.start()
+    try:
+        words = _tokenize(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    parts = [m for m in align_module._ideograph_re().finditer(run)]
+    assert [(w, s, e) for w, s, e in zip(words.exact, words.starts, words.ends)][1:-1] == [
+        (align_module._forms(m.group())[0], 2 + m.start(), 2 + m.end()) for m in parts]
+    assert words.keys[1:-1] == [align_module._forms(m.group())[1] for m in parts]
+    assert len({id(word) for word in words.exact}) <= 2 * 40 + 2   # (a string for each letter, with and without its mark)
+    assert peak < 8_000_000, peak   # (the lists and arrays of 100,000 words: some 4.4 MB)

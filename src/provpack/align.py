@@ -351,18 +351,32 @@ def _split_ideographs(text: str, words: _Words) -> _Words:
     its marks, the letters and digits between such characters together (`2019年に` -> `2019`, `年`, `に`;
     `ที่นี่` -> `ที่`, `นี่`): Chinese, Japanese and those four are written without spaces."""
     split = _no_words()
+    # A part met again shares the strings of the first, as in _tokenize: a run of a million Thai letters is a
+    # million parts but a few hundred forms (each part's own strings took some 150 bytes a letter).
+    forms: dict[str, tuple[str, str]] = {}
     for k, start in enumerate(words.starts):
         raw = text[start : words.ends[k]]
-        parts = [(start, raw)] if _MAYBE_IDEOGRAPH_RE.search(raw) is None else [
-            (start + m.start(), m.group()) for m in _ideograph_re().finditer(raw) if _WORD_RE.match(m.group())]
-        for at, part in parts:
-            exact, key = (words.exact[k], words.keys[k]) if part is raw else _forms(part)
-            split.keys.append(key)
-            split.exact.append(exact)
-            split.starts.append(at)
-            split.ends.append(at + len(part))
-            split.loose_initial.append(words.loose_initial[k] and at == start)
+        if _MAYBE_IDEOGRAPH_RE.search(raw) is None:
+            _append_word(split, start, raw, (words.exact[k], words.keys[k]), words.loose_initial[k])
+            continue
+        for m in _ideograph_re().finditer(raw):   # (one at a time: no list of a long run's parts)
+            part = m.group()
+            if _WORD_RE.match(part):
+                form = (words.exact[k], words.keys[k]) if part is raw else forms.get(part)
+                if form is None:
+                    form = forms[part] = _forms(part)
+                at = start + m.start()
+                _append_word(split, at, part, form, words.loose_initial[k] and at == start)
     return split
+
+
+def _append_word(words: _Words, at: int, raw: str, form: tuple[str, str], loose_initial: bool) -> None:
+    """Add the word `raw` found at `at`, its (exact form, key) given, to `words`."""
+    words.keys.append(form[1])
+    words.exact.append(form[0])
+    words.starts.append(at)
+    words.ends.append(at + len(raw))
+    words.loose_initial.append(loose_initial)
 
 
 def _end_of(spans: list[tuple[int, int]], pos: int) -> int:
