@@ -375,6 +375,12 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
         # on the rest of that header as on a "first line"; verify says the block is not followed by CRLF CRLF.
         raise IntegrityError(path, f"the record at byte {first.offset or 0}: {first.message}; "
                              "`provpack verify` gives the full report", offset=first.offset or 0)
+    if (first is not None and first.kind == MALFORMED_HEADER and failed_at is not None
+            and first.offset == failed_at and first.message.startswith(_NO_HEADER_END)):
+        # A header block over 1 MiB (the blank line that ends it counted), which warciter.BoundedReader refuses
+        # where warcio would hold it whole: verify reports it and reads on.
+        raise IntegrityError(path, f"the record at byte {failed_at}: {first.message}; "
+                             "`provpack verify` gives the full report", offset=failed_at)
 
 
 def check_length(path: Path, stream: IO[bytes], at: int) -> None:
@@ -389,6 +395,7 @@ def check_length(path: Path, stream: IO[bytes], at: int) -> None:
 
 
 _CUT_HEADER = "the header is cut short: "   # (verify's words: recordcheck.py)
+_NO_HEADER_END = "no blank line ends the header within "   # (verify's words: recordcheck.py)
 _RESUMES = ": reading resumes there"   # (verify's, where it reads on: not every reader here does)
 _OTHER_VERSION = re.compile(r"version line 'WARC/[0-9]{1,4}\.[0-9]{1,4}' ")   # (verify's words: warcheader.py)
 
