@@ -297,7 +297,8 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     said too, which warcio fails on in words about what it read instead (a "first line" of
     gzip bytes, or of bytes that are no record): a gzip member that is corrupt, bytes between members that
     are not gzip data, and bytes where a record should start that are not one (junk, to verify), found by
-    reading the records from `start` as verify reads them, up to the first past `failed_at`.
+    reading the records from `start` as verify reads them, up to the first past `failed_at`; and a header block
+    over 1 MiB (the blank line counted) of the record at `failed_at`, which warciter.BoundedReader refuses.
     """
     from .errors import IntegrityError
     from .problems import BAD_GZIP, BAD_LENGTH, BAD_VERSION, JUNK, MALFORMED_HEADER, TRUNCATED, Problem
