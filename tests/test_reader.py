@@ -755,11 +755,18 @@ def _d2_text_changed(three_docs: Path, tmp_path: Path, kind: str,
                      change: Callable[[bytes], bytes]) -> tuple[Path, int]:
     """three_docs with d2's text record (its 4th) changed by `change`, gzipped per record or plain (`kind`): the
     file, and the offset of the record changed."""
+    return _record_changed(three_docs, tmp_path, kind, 3, change)
+
+
+def _record_changed(three_docs: Path, tmp_path: Path, kind: str, record: int,
+                    change: Callable[[bytes], bytes]) -> tuple[Path, int]:
+    """three_docs with its `record`-th record (0: warcinfo; 3: d2's text; 6, the last: d3's provenance) changed by
+    `change`, gzipped per record or plain (`kind`): the file, and the offset of the record changed."""
     from provpack.cdxj import index
 
     lines = list(index(three_docs, records=None))
-    start, end = lines[3].offset, lines[4].offset
     data = three_docs.read_bytes()
+    start, end = lines[record].offset, (lines[record + 1].offset if record + 1 < len(lines) else len(data))
     member = gzip.decompress(data[start:end])
     changed = change(member)
     if kind == "plain":
@@ -825,6 +832,69 @@ def test_bytes_that_are_no_record_are_damage(three_docs: Path, tmp_path: Path, k
     capsys.readouterr()
     assert main(["wacz", str(bad), "-o", str(tmp_path / "bad.wacz")]) == 1   # (its index is refused)
     assert capsys.readouterr() == ("", f"provpack: error: {said}\n") and not (tmp_path / "bad.wacz").exists()
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+@pytest.mark.parametrize("record", [0, 3, 6])   # the warcinfo (the file's start), d2's text, d3's provenance (its end)
+def test_a_header_block_over_1_mib_is_damage_read_past(three_docs: Path, tmp_path: Path, kind: str, record: int,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A record whose header block runs past 1 MiB (1,048,576 bytes, the blank line counted), at the start of the
+    file, in the middle or at its end: verify reports it and reads on (exit 1), and so do read_archive, show and
+    extract, in verify's words, where they exited 2 ("not a readable WARC file: at or after byte N: a header block is
+    larger than 1048576 bytes") and listed nothing, not even the documents before it; index and wacz say it as
+    damage too (exit 1, nothing written). extract of d2, whose text record it is, says its text lies in it."""
+    from provpack.cdxj import index
+    from provpack.verify import verify
+
+    def padded(member: bytes) -> bytes:
+        end = member.index(b"\r\n\r\n")
+        return member[:end] + b"\r\nX-Pad: " + b"a" * (1 << 20) + member[end:]
+
+    bad, start = _record_changed(three_docs, tmp_path, kind, record, padded)
+    found = "no blank line ends the header within 1048576 bytes"
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (
+        start, "malformed-header", found)   # (then, with d2's text lost, its provenance names no record)
+    said = f"{bad}: the record at byte {start}: {found}; `provpack verify` gives the full report"
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    damage: list[IntegrityError] = []
+    names = ["d1", "d2"] if record == 6 else ["d1", "d2", "d3"]
+    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == names
+    assert [(str(error), error.offset) for error in damage] == [(said, start)]
+    for express in (True, False):
+        with pytest.raises(IntegrityError) as caught:
+            list(index(bad, records=None, express=express))
+        assert (str(caught.value), caught.value.offset) == (said, start), express
+    capsys.readouterr()
+    assert main(["index", str(bad)]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}\n")
+    assert main(["index", str(bad), "-o", str(tmp_path / "bad.cdxj")]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}\n") and not (tmp_path / "bad.cdxj").exists()
+    assert main(["wacz", str(bad), "-o", str(tmp_path / "bad.wacz")]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}\n") and not (tmp_path / "bad.wacz").exists()
+    if record != 6:
+        _serves_around(bad, said, capsys, lost="d2" if record == 3 else None)
+        return
+    _d2_damage_read_past_to(bad, said, capsys, ["d1", "d2"])
+    for number in (1, 2):
+        assert main(["extract", str(bad), f"d{number}", "-o", str(tmp_path / f"d{number}.txt")]) == 0
+        assert capsys.readouterr() == ("", f"provpack: warning: {said}; 'd{number}' lies outside it: extracted, its "
+                                       f"sha256 checked\nwrote {tmp_path / f'd{number}.txt'} (2,200 bytes, sha256 "
+                                       f"{hashlib.sha256(f'doc {number} text '.encode() * 200).hexdigest()})\n")
+        assert (tmp_path / f"d{number}.txt").read_text() == f"doc {number} text " * 200
+    assert main(["extract", str(bad), "d3", "-o", str(tmp_path / "d3.txt")]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd3' outside it\n")
+    assert not (tmp_path / "d3.txt").exists()
+
+
+def _d2_damage_read_past_to(bad: Path, said: str, capsys: pytest.CaptureFixture[str], names: list[str]) -> None:
+    """show lists `names` (exit 1), then names the damage `said`."""
+    assert main(["show", str(bad)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err == f"provpack: error: {said}; the {len(names)} documents read outside it are listed\n"
+    assert shown.out.startswith(f"{bad}: {len(names)} documents\n\n{names[0]}\n")
+    assert all(f"\n{name}\n" in shown.out for name in names) and "\nd3\n" not in shown.out
 
 
 def test_bytes_after_a_record_in_its_gzip_member_are_damage(three_docs: Path, tmp_path: Path) -> None:

@@ -100,12 +100,13 @@ def test_a_content_length_a_few_bytes_off_is_said_as_verify_says_it(
 def test_the_1_mib_header_limit_counts_the_blank_line_as_verify_does(tmp_path: Path, size: int,
                                                                       gzipped: bool) -> None:
     """docs/verify.md: a WARC header of more than 1,048,576 bytes, counting the blank line that ends it, is
-    malformed; show, extract and index (and wacz: warciter and recordwalk) refuse it at the same size. Headers of
-    1,048,575 and 1,048,576 bytes without that blank line were read by them, while verify exited 1."""
+    malformed; show, extract and index (and wacz: warciter and recordwalk) take it for damage at the same size, in
+    verify's words. Headers of 1,048,575 and 1,048,576 bytes without that blank line were read by them, while verify
+    exited 1; one over the limit made them exit 2 ("not a readable WARC file"), where it is damage read past."""
     from warcbuild import record, warc
 
     from provpack.cdxj import index
-    from provpack.errors import ArchiveError
+    from provpack.errors import IntegrityError
     from provpack.verify import verify
 
     small, last = (record("resource", b"hello", target="http://example.com/") for _ in range(2))
@@ -120,18 +121,20 @@ def test_the_1_mib_header_limit_counts_the_blank_line_as_verify_does(tmp_path: P
     if size <= 1024 * 1024:
         assert problems == []
         assert provpack.read_archive(path) == ()
+        assert provpack.reader.read_listing(path).records == 3
         for express in (True, False):
             assert len(list(index(path, records=None, express=express))) == 3
         return
     assert problems == [(at, "malformed-header", "no blank line ends the header within 1048576 bytes")]
-    said = (f"{path}: not a readable WARC file: at or after byte {at}: a header block is larger than 1048576 bytes; "
-            "run 'provpack verify' on it for details")
-    with pytest.raises(ArchiveError) as caught:
+    said = (f"{path}: the record at byte {at}: no blank line ends the header within 1048576 bytes; `provpack verify` "
+            "gives the full report")
+    with pytest.raises(IntegrityError) as caught:
         provpack.read_archive(path)
-    assert str(caught.value) == said
-    said = (f"{path}: cannot read the record at or after byte {at}: a header block is larger than 1048576 bytes; "
-            "check it with `provpack verify`")
+    assert (str(caught.value), caught.value.offset) == (said, at)
+    damage: list[IntegrityError] = []
+    assert provpack.reader.read_listing(path, on_damage=damage.append).records == 2   # the two records around it
+    assert [str(error) for error in damage] == [said]
     for express in (True, False):
-        with pytest.raises(ArchiveError) as caught:
+        with pytest.raises(IntegrityError) as caught:
             list(index(path, records=None, express=express))
-        assert str(caught.value) == said, express
+        assert (str(caught.value), caught.value.offset) == (said, at), express

@@ -197,9 +197,9 @@ class RecordWalk:
             head_end = self._buf.find(_END, start + _STATUS - 2, start + need)
             if head_end >= 0:
                 break
-            if not have or need >= MAX_RECORD:
+            if not have or need >= MAX_HEADER_BYTES:   # (no header end within it: warcio refuses the header)
                 return None
-            need *= 4
+            need = min(need * 4, MAX_HEADER_BYTES)
         parsed = _header(self._buf[start: head_end + len(_END)])
         if parsed is None:
             return None

@@ -297,7 +297,8 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     said too, which warcio fails on in words about what it read instead (a "first line" of
     gzip bytes, or of bytes that are no record): a gzip member that is corrupt, bytes between members that
     are not gzip data, and bytes where a record should start that are not one (junk, to verify), found by
-    reading the records from `start` as verify reads them, up to the first past `failed_at`.
+    reading the records from `start` as verify reads them, up to the first past `failed_at`; and a header block
+    over 1 MiB (the blank line counted) of the record at `failed_at`, which warciter.BoundedReader refuses.
     """
     from .errors import IntegrityError
     from .problems import BAD_GZIP, BAD_LENGTH, BAD_VERSION, JUNK, MALFORMED_HEADER, TRUNCATED, Problem
@@ -375,6 +376,12 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
         # on the rest of that header as on a "first line"; verify says the block is not followed by CRLF CRLF.
         raise IntegrityError(path, f"the record at byte {first.offset or 0}: {first.message}; "
                              "`provpack verify` gives the full report", offset=first.offset or 0)
+    if (first is not None and first.kind == MALFORMED_HEADER and failed_at is not None
+            and first.offset == failed_at and first.message.startswith(_NO_HEADER_END)):
+        # A header block over 1 MiB (the blank line that ends it counted), which warciter.BoundedReader refuses
+        # where warcio would hold it whole: verify reports it and reads on.
+        raise IntegrityError(path, f"the record at byte {failed_at}: {first.message}; "
+                             "`provpack verify` gives the full report", offset=failed_at)
 
 
 def check_length(path: Path, stream: IO[bytes], at: int) -> None:
@@ -389,6 +396,7 @@ def check_length(path: Path, stream: IO[bytes], at: int) -> None:
 
 
 _CUT_HEADER = "the header is cut short: "   # (verify's words: recordcheck.py)
+_NO_HEADER_END = "no blank line ends the header within "   # (verify's words: recordcheck.py)
 _RESUMES = ": reading resumes there"   # (verify's, where it reads on: not every reader here does)
 _OTHER_VERSION = re.compile(r"version line 'WARC/[0-9]{1,4}\.[0-9]{1,4}' ")   # (verify's words: warcheader.py)
 
