@@ -5,7 +5,7 @@ expression that repeats a group for each attribute, and reads the spaces after a
 group repeated for each space; each pass of a repeated group takes a frame of the regular-expression engine's
 stack, kept until the match ends: a start tag of 1 million attributes (`<a a a ...>`, 2 MB) took 0.5 GB, 2 million
 spaces after a name 0.25 GB. `TagReader` reads tags as that html.parser does, call for call, with patterns that
-repeat single characters only (a pass of the attribute group is a call of `_ATTRIBUTE_END` from a loop), and folds
+repeat single characters only, or a group 64 times at most (the attributes, matched again from where they stop), and folds
 a tag's attributes into one dict as it reads them, keeping only the names the subclass asks for: the handlers get
 what `dict(attrs)` of html.parser's list would hold of them, in its order (the first place a name is, its last
 value). tests/test_htmltags.py compares it with html.parser on generated tag soup.
@@ -31,11 +31,12 @@ __all__ = ["TagReader"]
 _TAIL = r"(?:[\s/]*(?:\s|/(?!>)))?"
 _TAG_NAME = re.compile(r"([a-zA-Z][^\t\n\r\f />\x00]*)" + _TAIL)
 _ATTRIBUTE = re.compile(r"""((?<=['"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?""" + _TAIL)
-# Where a start tag's text ends: its name, white space and slashes, its attributes (one match of _ATTRIBUTE_END
-# each, in a loop; html.parser's white space after them is the last attribute's, or the slashes' before them).
-_START_TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*[\s/]*")
-_ATTRIBUTE_END = re.compile(
-    r"""(?<=['"\s/])[^\s/>][^\s/=>]*(?:\s*=+\s*(?:'[^']*'|"[^"]*"|(?!['"])[^>\s]*)\s*)?""" + _TAIL)
+# Where a start tag's text ends: its name, white space and slashes, its attributes, up to 64 a match (a bounded
+# repeat: 64 frames of re's stack at most), matched again from where they stop until none is left (html.parser's
+# white space after them is the last attribute's, or the slashes' before them).
+_ONE_ATTRIBUTE = r"""(?<=['"\s/])[^\s/>][^\s/=>]*(?:\s*=+\s*(?:'[^']*'|"[^"]*"|(?!['"])[^>\s]*)\s*)?""" + _TAIL
+_START_TAG = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*[\s/]*(?:" + _ONE_ATTRIBUTE + "){0,64}")
+_MORE_ATTRIBUTES = re.compile(r"(?:" + _ONE_ATTRIBUTE + "){0,64}")
 _END_TAG = re.compile(r"</\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>")
 _ENDS_BEFORE_VALUE = frozenset("abcdefghijklmnopqrstuvwxyz=/ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
@@ -92,11 +93,13 @@ class TagReader(HTMLParser):
             if attribute is None:
                 break
             k = attribute.end()
-            name = attribute.group(1).lower()
+            name, rest, value = attribute.group(1, 2, 3)
+            name = name.lower()
             if kept is not None and name not in kept:
                 continue
-            value: str | None = attribute.group(3) if attribute.group(2) else None
-            if value and value[0] in "'\"":   # (a value in quotes ends with its quote)
+            if not rest:
+                value = None
+            elif value[:1] in ("'", '"'):   # (a value in quotes ends with its quote)
                 value = value[1:-1]
             attrs[name] = unescape(value) if value else value
         end = rawdata[k:endpos].strip()
@@ -143,11 +146,11 @@ class TagReader(HTMLParser):
 
 def _start_tag_end(rawdata: str, i: int) -> int:
     """Where the start tag at `i` ends as html.parser's check_for_whole_start_tag says, or -1 when it may go on."""
-    found = _START_TAG_NAME.match(rawdata, i)
+    found = _START_TAG.match(rawdata, i)
     assert found is not None, "parse_starttag() called where no tag starts"
     j = found.end()
-    while (attribute := _ATTRIBUTE_END.match(rawdata, j)) is not None:
-        j = attribute.end()
+    while rawdata[j:j + 1] not in (">", "") and (more := _MORE_ATTRIBUTES.match(rawdata, j)) and more.end() > j:
+        j = more.end()
     following = rawdata[j:j + 1]
     if following == ">":
         return j + 1
