@@ -11,6 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from provpack import htmltags
+from provpack import htmltext as htmltext_module
 from provpack.htmltext import (
     charset_from_content_type,
     decode_html,
@@ -924,3 +926,22 @@ def test_bytes_are_sniffed_as_html_by_their_first_kilobyte() -> None:
     assert extract_text(b"<html><body><p>Hi</p></body></html>").scope == "body"
     assert extract_text(b" " * 1019 + b"<html><p>Hi</p></html>").text == "Hi\n"
     assert extract_text(b" " * 1020 + b"<html><p>Hi</p></html>").scope == "plain-text"
+
+
+def test_every_attribute_the_text_reads_is_kept() -> None:
+    """An element keeps only the attributes in _ATTRIBUTES (a tag of millions of others is held in flat memory):
+    every attribute the module reads is among them."""
+    source = Path(htmltext_module.__file__).read_text(encoding="utf-8")
+    read = set(re.findall(r"attrs\.get\(['\"]([\w-]+)['\"]", source))
+    read |= set(re.findall(r"['\"]([\w-]+)['\"] in (?:\w+\.)+attrs\b", source))
+    assert read == htmltext_module._ATTRIBUTES
+
+
+@given(_pages().map(lambda page: page.replace("<div>", '<div id=a class="b c" data-x=1 title=\'t\' role=main>')))
+def test_the_text_is_the_same_when_html_parser_reads_the_tags(page: str) -> None:
+    """Where html.parser reads tags itself (a Python whose html.parser reads them otherwise), an element's kept
+    attributes, and so the text, are the same."""
+    flat = html_to_text(page)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(htmltags, "_FLAT", False)
+        assert html_to_text(page) == flat

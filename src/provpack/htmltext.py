@@ -18,12 +18,12 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Literal
 
 import webencodings
 
 from .combining import COMBINING_MARKS
+from .htmltags import TagReader
 
 __all__ = [
     "Charset",
@@ -47,6 +47,8 @@ _SKIP = frozenset(
 # What an <article> or <main> inside is not the page's story in: asides, navigation, footers, hidden parts.
 _NOT_STORY = frozenset("nav header footer aside template dialog".split())
 _SKIP_ROLES = frozenset("navigation banner contentinfo complementary search dialog".split())
+# The attributes the text depends on: an element keeps no others.
+_ATTRIBUTES = frozenset("class id role hidden href".split())
 # Ad slots: always left out (an AMP ad's fallback says "Advertisement").
 _AD_TAGS = frozenset("amp-ad amp-embed amp-sticky-ad amp-auto-ads".split())
 # Class or id words (whole tokens, or parts of one between - and _) naming ad, promotion, related-link and
@@ -183,12 +185,15 @@ class _Node:
     holds_story: bool = False
 
 
-class _TreeBuilder(HTMLParser):
+class _TreeBuilder(TagReader):
     """Builds a forgiving element tree, closing what HTML closes implicitly.
 
     Where each tag is open on the stack is indexed, so finding the innermost open element of a tag (or the
     innermost one that stops a search) takes constant time: a page nested thousands deep parses in linear time.
+    An element keeps only the attributes the text depends on (a tag of millions of others is held in flat memory).
     """
+
+    kept_attributes = _ATTRIBUTES
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -229,14 +234,14 @@ class _TreeBuilder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._implied_ends(tag)
-        node = _Node(tag, dict(attrs), self.stack[-1])
+        node = _Node(tag, _kept(attrs), self.stack[-1])
         self.stack[-1].children.append(node)
         if tag not in _VOID:
             self._push(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._implied_ends(tag)
-        self.stack[-1].children.append(_Node(tag, dict(attrs), self.stack[-1]))
+        self.stack[-1].children.append(_Node(tag, _kept(attrs), self.stack[-1]))
 
     def handle_endtag(self, tag: str) -> None:
         if positions := self._depths.get(tag):
@@ -248,8 +253,15 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(data)
 
 
-class _MetaCharset(HTMLParser):
+def _kept(attrs: list[tuple[str, str | None]]) -> dict[str, str | None]:
+    """The attributes the text depends on, as `dict(attrs)` holds them (the last value of a name)."""
+    return {name: value for name, value in attrs if name in _ATTRIBUTES}
+
+
+class _MetaCharset(TagReader):
     """Finds the <meta charset> and http-equiv Content-Type charsets, in order."""
+
+    kept_attributes = frozenset({"charset", "http-equiv", "content"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
