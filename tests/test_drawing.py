@@ -244,7 +244,8 @@ def _document(rng: random.Random, hostile: bool) -> ArchivedDocument:
     segments = [{"start": rng.randint(0, 50), "end": rng.randint(50, 99), "source_start": rng.choice([None, 3])}
                 for _ in range(rng.randint(0, 4))]
     provenance: dict[str, Any] = {"length_chars": length, "fields": fields, "elisions": elisions,
-                                  "segments": segments, "@context": {"oa": "http://www.w3.org/ns/oa#"}}
+                                  "segments": segments, "@context": {"oa": "http://www.w3.org/ns/oa#"},
+                                  "alterations": [{"kind": {text(1): text(1)}, "from": [text(1)], text(1): text(2)}]}
     if rng.random() < 0.6:
         how = rng.choice(["fetched", "local"])
         provenance["original"] = {

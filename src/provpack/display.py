@@ -111,28 +111,32 @@ def _safe(value: Any) -> Any:
     identifiers (keys, and the values of _IDENTIFIER_KEYS) white space and every invisible character too. Walked
     with a stack of its own, not by recursion: however deep a value nests (a document not read_archive's), no
     RecursionError."""
-    made: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any, bool]] = [(value, made, 0, False)]   # (value, copy it goes in, at, identifier)
+    if not isinstance(value, (dict, list)):
+        return _UNSAFE_RE.sub(spelled, value) if isinstance(value, str) else value
+    made: Any = {} if isinstance(value, dict) else [None] * len(value)
+    stack: list[tuple[Any, Any, bool]] = [(value, made, False)]   # (value, its copy to fill, identifier)
     while stack:
-        item, into, at, identifier = stack.pop()
-        if isinstance(item, str):
-            into[at] = printable(item) if identifier else _UNSAFE_RE.sub(spelled, item)
-        elif isinstance(item, dict):
-            copy: dict[Any, Any] = {}
-            into[at] = copy
-            entries = []
-            for key, inner in item.items():
-                shown = printable(key) if isinstance(key, str) else key
-                copy[shown] = None   # (the keys in their order)
-                entries.append((inner, copy, shown, identifier or (isinstance(key, str) and key in _IDENTIFIER_KEYS)))
-            stack.extend(reversed(entries))   # (taken in order: the later of two keys shown alike wins)
-        elif isinstance(item, list):
-            items: list[Any] = [None] * len(item)
-            into[at] = items
-            stack.extend((inner, items, index, identifier) for index, inner in reversed(list(enumerate(item))))
-        else:
-            into[at] = item
-    return made[0]
+        item, copy, identifier = stack.pop()
+        # each copy is made, and put in place, when its key is reached: keys shown alike, the later one's wins
+        entries = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, inner in entries:
+            inside = identifier
+            if isinstance(key, str):   # (a dict's: a list's are its indexes)
+                inside = identifier or key in _IDENTIFIER_KEYS
+                if not (key.isascii() and key.isprintable()):   # (else as printable() leaves it)
+                    key = printable(key)
+            if isinstance(inner, str):
+                copy[key] = (inner if inner.isascii() and inner.isprintable() else   # (as both leave it)
+                             printable(inner) if inside else _UNSAFE_RE.sub(spelled, inner))
+            elif isinstance(inner, dict):
+                copy[key] = {}
+                stack.append((inner, copy[key], inside))
+            elif isinstance(inner, list):
+                copy[key] = [None] * len(inner)
+                stack.append((inner, copy[key], inside))
+            else:
+                copy[key] = inner
+    return made
 
 
 def _print_document(drawing: Drawing, document: ArchivedDocument) -> None:
