@@ -92,10 +92,19 @@ def _flush(buffer: io.StringIO | None, out: IO[str]) -> None:
 def _shown(document: ArchivedDocument) -> ArchivedDocument:
     """The document with every string read from the archive made safe for a terminal (an archive from
     elsewhere is hostile input: its names, fields and markers could hold escape sequences, or characters
-    that reorder the line or show as nothing, to pass for another name or value)."""
+    that reorder the line or show as nothing, to pass for another name or value). Of its provenance, only what
+    the view reads is kept (the JSON-LD context, the parts, the alterations are half of it)."""
+    provenance = document.provenance
+    if isinstance(provenance, dict):
+        provenance = {key: value for key, value in provenance.items() if key in _VIEWED}
     return replace(document, name=printable(document.name), record_id=printable(document.record_id),
                    target_uri=printable(document.target_uri), sha256=printable(document.sha256),
-                   provenance=_safe(document.provenance))
+                   provenance=_safe(provenance))
+
+
+# The keys of a document's provenance that the view reads (no other key is shown as one of these: the keys are
+# shown as printable() leaves them, and it leaves these alone and gives them to no other).
+_VIEWED = frozenset({"length_chars", "fields", "elisions", "segments", "original", "differences", "out_of_order"})
 
 
 # Values that identify rather than tell (a document name is not text to lay out): every control character
