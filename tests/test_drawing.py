@@ -329,7 +329,7 @@ def test_show_draws_every_document_as_rich_does(monkeypatch: pytest.MonkeyPatch,
         new, old = (_Terminal(), _Terminal()) if columns is not None else (io.StringIO(), io.StringIO())
         assert _outcome(print_documents, document, new, color) == _outcome(reference_print_documents, document, old,
                                                                            color), document
-    assert len(drawn) > 2500 and sum(drawn) > (0.4 if columns == 24 else 0.8) * len(drawn)
+    assert len(drawn) > 2500 and sum(drawn) > 0.95 * len(drawn)
 
 
 def test_an_ascii_terminal_gets_rich_s_ascii_table(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,11 +1,13 @@
 """Lines of `provpack show` written as rich would print them, without rich's cost per line.
 
 rich lays out every line it prints (markup, wrapping, cropping, padding, styles): about 150 microseconds a line,
-most of show's time on a large archive. Most of show's lines need none of it: one line each, narrower than the
-console, of characters whose widths add up, in a table whose columns are as wide as their widest cell. Those
-this writes itself, byte for byte as rich prints them (tests/test_drawing.py checks that against rich over
-hostile documents, piped and on a terminal, with and without colour); rich prints every other line and table (a
-tab or a line break in it, wider than the console, a zero-width joiner, markup of its own), as before.
+most of show's time on a large archive. Most of show's lines need little of it: one line each, narrower than
+the console, of characters whose widths add up, in a table whose columns are as wide as their widest cell.
+Those this writes itself, byte for byte as rich prints them, and a line wider than the console it has rich's
+Text.wrap break as console.print would (tests/test_drawing.py checks all of it against rich over hostile
+documents, piped and on terminals, with and without colour). rich prints every other line (a tab or a line
+break in it, or controls; a zero-width joiner that would make rich crop it) and every table wider than the
+console (whose columns rich shrinks and wraps), as before.
 """
 
 from __future__ import annotations
@@ -103,11 +105,36 @@ class Drawing:
             self.console.file.write(drawn)
 
     def _drawn(self, pieces: Sequence[Piece], soft_wrap: bool) -> str | None:
-        """The line of `pieces` as rich prints it, with its line break; None when rich must lay it out."""
+        """The line of `pieces` as rich prints it, with its line break (or the lines rich wraps it into); None
+        when rich must lay it out."""
         plain = "".join(piece for piece, _ in pieces)
-        if _LAID_OUT.search(plain) or not soft_wrap and not self._fits(plain, self.width):
+        if _LAID_OUT.search(plain):
             return None
-        return "".join(self._styled(piece, style) if style else piece for piece, style in pieces) + "\n"
+        if soft_wrap or self._fits(plain, self.width):
+            return "".join(self._styled(piece, style) if style else piece for piece, style in pieces) + "\n"
+        # Too wide: wrapped by rich's Text.wrap, as console.print wraps it, each line then drawn here.
+        text = Text()
+        for piece, style in pieces:
+            text.append(piece, style or None)
+        drawn = []
+        for line in text.wrap(self.console, self.width, justify="default", overflow="fold"):
+            if not self._fits(line.plain, self.width):
+                return None   # (what rich would crop)
+            drawn.append(self._spanned(line))
+        return "\n".join(drawn) + "\n"
+
+    def _spanned(self, line: Text) -> str:
+        """`line`, a piece of a Text made of pieces (no style of its own, its spans one after another), in the
+        styles of its spans."""
+        plain = line.plain
+        drawn = []
+        at = 0
+        for start, end, style in line.spans:
+            drawn.append(plain[at:start])
+            drawn.append(self._styled(plain[start:end], str(style)))
+            at = end
+        drawn.append(plain[at:])
+        return "".join(drawn)
 
     @staticmethod
     def _fits(plain: str, width: int) -> bool:
