@@ -187,8 +187,8 @@ def _print_document(drawing: Drawing, document: ArchivedDocument) -> None:
         if isinstance(omitted, dict) and omitted.get("text") is not None:
             scope = elision.get("omitted_scope")
             assumed = _ASSUMED.get(scope) if isinstance(scope, str) else None
-            drawing.line(((f"     - cut {omitted.get('start')}-{omitted.get('end')}{f' ({assumed})' if assumed else ''}: "
-                           + _preview(str(omitted["text"])), "red"),))
+            cut = f"     - cut {omitted.get('start')}-{omitted.get('end')}{f' ({assumed})' if assumed else ''}: "
+            drawing.line(((cut + _preview(str(omitted["text"])), "red"),))
         elif elision.get("omitted_reason"):
             drawing.line(((f"     ({elision['omitted_reason']})", "dim"),))
         elif elision.get("kind") == "bracketed":

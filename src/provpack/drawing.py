@@ -173,7 +173,8 @@ class Drawing:
                                          for column, width in enumerate(widths))]
         between = f" {box.mid_vertical} "
         for row in cells[1:]:
-            lines.append(between.join(cell + " " * (widths[column] - cell_len(cell)) for column, cell in enumerate(row)))
+            lines.append(between.join(cell + " " * (widths[column] - cell_len(cell))
+                                      for column, cell in enumerate(row)))
         lines.append("")
         return "\n".join(lines)
 
