@@ -21,7 +21,7 @@ HOMES = {
     "rfc3161_client": {"timestamp", "tsarequest"},
     "surt": {"urlkey"},
     "cdxj_indexer": {"cdxj"},   # its POST-body-to-query code, for --post-append
-    "rich": {"display", "progress"},
+    "rich": {"display", "drawing", "progress"},
     "isal": {"gzipper", "inflate"},
     "orjson": {"fastjson"},  # for the writer (provenance) and the verifier (provcheck), with interrupts held
 }

@@ -9,9 +9,8 @@ from typing import IO, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
+from .drawing import Drawing, Piece
 from .errors import REORDERING, printable, spelled
 from .httpbytes import is_error_status
 from .reader import ArchivedDocument, no_documents
@@ -71,10 +70,12 @@ def print_documents(path: str, documents: tuple[ArchivedDocument, ...], out: IO[
     count = f"{len(documents)} document{'s' if len(documents) != 1 else ''}"
     if not documents and records is not None:
         count = no_documents(records)
-    console.print(f"[bold]{escape(printable(path))}[/]: {count}")
+    drawing = Drawing(console)   # (what rich prints, drawn faster where it can be)
+    if not drawing.markup(((printable(path), "bold"), (f": {count}", ""))):
+        console.print(f"[bold]{escape(printable(path))}[/]: {count}")
     for document in documents:
-        console.print()
-        _print_document(console, _shown(document))
+        drawing.line(())   # (a blank line)
+        _print_document(drawing, _shown(document))
         _flush(buffer, out)
     _flush(buffer, out)
 
@@ -91,10 +92,19 @@ def _flush(buffer: io.StringIO | None, out: IO[str]) -> None:
 def _shown(document: ArchivedDocument) -> ArchivedDocument:
     """The document with every string read from the archive made safe for a terminal (an archive from
     elsewhere is hostile input: its names, fields and markers could hold escape sequences, or characters
-    that reorder the line or show as nothing, to pass for another name or value)."""
+    that reorder the line or show as nothing, to pass for another name or value). Of its provenance, only what
+    the view reads is kept (the JSON-LD context, the parts, the alterations are half of it)."""
+    provenance = document.provenance
+    if isinstance(provenance, dict):
+        provenance = {key: value for key, value in provenance.items() if key in _VIEWED}
     return replace(document, name=printable(document.name), record_id=printable(document.record_id),
                    target_uri=printable(document.target_uri), sha256=printable(document.sha256),
-                   provenance=_safe(document.provenance))
+                   provenance=_safe(provenance))
+
+
+# The keys of a document's provenance that the view reads (no other key is shown as one of these: the keys are
+# shown as printable() leaves them, and it leaves these alone and gives them to no other).
+_VIEWED = frozenset({"length_chars", "fields", "elisions", "segments", "original", "differences", "out_of_order"})
 
 
 # Values that identify rather than tell (a document name is not text to lay out): every control character
@@ -110,85 +120,88 @@ def _safe(value: Any) -> Any:
     identifiers (keys, and the values of _IDENTIFIER_KEYS) white space and every invisible character too. Walked
     with a stack of its own, not by recursion: however deep a value nests (a document not read_archive's), no
     RecursionError."""
-    made: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any, bool]] = [(value, made, 0, False)]   # (value, copy it goes in, at, identifier)
+    if not isinstance(value, (dict, list)):
+        return _UNSAFE_RE.sub(spelled, value) if isinstance(value, str) else value
+    made: Any = {} if isinstance(value, dict) else [None] * len(value)
+    stack: list[tuple[Any, Any, bool]] = [(value, made, False)]   # (value, its copy to fill, identifier)
     while stack:
-        item, into, at, identifier = stack.pop()
-        if isinstance(item, str):
-            into[at] = printable(item) if identifier else _UNSAFE_RE.sub(spelled, item)
-        elif isinstance(item, dict):
-            copy: dict[Any, Any] = {}
-            into[at] = copy
-            entries = []
-            for key, inner in item.items():
-                shown = printable(key) if isinstance(key, str) else key
-                copy[shown] = None   # (the keys in their order)
-                entries.append((inner, copy, shown, identifier or (isinstance(key, str) and key in _IDENTIFIER_KEYS)))
-            stack.extend(reversed(entries))   # (taken in order: the later of two keys shown alike wins)
-        elif isinstance(item, list):
-            items: list[Any] = [None] * len(item)
-            into[at] = items
-            stack.extend((inner, items, index, identifier) for index, inner in reversed(list(enumerate(item))))
-        else:
-            into[at] = item
-    return made[0]
+        item, copy, identifier = stack.pop()
+        # each copy is made, and put in place, when its key is reached: keys shown alike, the later one's wins
+        entries = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, inner in entries:
+            inside = identifier
+            if isinstance(key, str):   # (a dict's: a list's are its indexes)
+                inside = identifier or key in _IDENTIFIER_KEYS
+                if not (key.isascii() and key.isprintable()):   # (else as printable() leaves it)
+                    key = printable(key)
+            if isinstance(inner, str):
+                copy[key] = (inner if inner.isascii() and inner.isprintable() else   # (as both leave it)
+                             printable(inner) if inside else _UNSAFE_RE.sub(spelled, inner))
+            elif isinstance(inner, dict):
+                copy[key] = {}
+                stack.append((inner, copy[key], inside))
+            elif isinstance(inner, list):
+                copy[key] = [None] * len(inner)
+                stack.append((inner, copy[key], inside))
+            else:
+                copy[key] = inner
+    return made
 
 
-def _print_document(console: Console, document: ArchivedDocument) -> None:
+def _print_document(drawing: Drawing, document: ArchivedDocument) -> None:
     provenance = document.provenance
-    console.print(Text(document.name, style="bold cyan"))
+    drawing.line(((document.name, "bold cyan"),))
     # Ids, the target URI and the digest are copied from here: never cut at the terminal's width (rich's
     # ellipsis) nor broken by a line break; the terminal wraps them.
     for label, value in (("record", document.record_id), ("target", document.target_uri),
                          ("sha256", document.sha256),
                          ("size", f"{document.length_bytes:,} bytes, {provenance.get('length_chars', 0):,} characters")):
-        console.print(Text(f"{label:<6}  {value}"), soft_wrap=True)
+        drawing.line(((f"{label:<6}  {value}", ""),), soft_wrap=True)
 
     fields = provenance.get("fields", {})
     if fields:
-        table = Table("field", "value", "from", "chars", title=None, show_edge=False, pad_edge=False)
+        rows = []
         for name, field in sorted(fields.items()):
             span = field.get("span")
-            table.add_row(Text(name), Text(str(field.get("value")), overflow="fold"), Text(str(field.get("from"))),
-                          f"{span[0]}-{span[1]}" if span else "")
-        console.print(table)
+            rows.append((name, str(field.get("value")), str(field.get("from")), f"{span[0]}-{span[1]}" if span else ""))
+        drawing.table(("field", "value", "from", "chars"), rows, markup={3}, fold={1})
 
     original = provenance.get("original")
     no_text = isinstance(original, dict) and original.get("no_text") is not None
     error = no_text and isinstance(original, dict) and _error_answer(original)
     elisions = provenance.get("elisions", [])
     bracketed = sum(1 for e in elisions if e.get("kind") == "bracketed")
-    console.print(f"elisions: {bracketed} bracketed, {len(elisions) - bracketed} possible; "
-                  f"segments: {len(provenance.get('segments', []))}")
+    counts = (f"elisions: {bracketed} bracketed, {len(elisions) - bracketed} possible; "
+              f"segments: {len(provenance.get('segments', []))}")
+    if not drawing.markup(((counts, ""),)):
+        drawing.console.print(counts)
     for number, elision in enumerate(elisions, start=1):
-        console.print(
-            f"  {number}. [bold]{escape(elision['marker'])}[/] {escape(elision['kind'])}: "
-            f"chars {elision['start']}-{elision['end']}, "
-            f"bytes {elision['byte_start']}-{elision['byte_end']}, line {elision['line']} col {elision['column']}",
-            markup=True,
-        )
-        console.print(_in_context(elision, provenance.get("length_chars")))
+        marker, kind = elision["marker"], elision["kind"]
+        where = (f"chars {elision['start']}-{elision['end']}, "
+                 f"bytes {elision['byte_start']}-{elision['byte_end']}, line {elision['line']} col {elision['column']}")
+        if not (isinstance(marker, str) and isinstance(kind, str)
+                and drawing.markup(((f"  {number}. ", ""), (marker, "bold"), (f" {kind}: {where}", "")))):
+            drawing.console.print(f"  {number}. [bold]{escape(marker)}[/] {escape(kind)}: {where}", markup=True)
+        drawing.line(_in_context(elision, provenance.get("length_chars")))
         omitted = elision.get("omitted")
         if isinstance(omitted, dict) and omitted.get("text") is not None:
             scope = elision.get("omitted_scope")
             assumed = _ASSUMED.get(scope) if isinstance(scope, str) else None
-            line = Text()
-            line.append(f"     - cut {omitted.get('start')}-{omitted.get('end')}{f' ({assumed})' if assumed else ''}: "
-                        + _preview(str(omitted["text"])), style="red")
-            console.print(line)
+            cut = f"     - cut {omitted.get('start')}-{omitted.get('end')}{f' ({assumed})' if assumed else ''}: "
+            drawing.line(((cut + _preview(str(omitted["text"])), "red"),))
         elif elision.get("omitted_reason"):
-            console.print(Text(f"     ({elision['omitted_reason']})", style="dim"))
+            drawing.line(((f"     ({elision['omitted_reason']})", "dim"),))
         elif elision.get("kind") == "bracketed":
             why = ("the original fetched is the server's error answer, not the page" if error else
                    "the original has no text to align against" if no_text else "no original in the archive")
-            console.print(Text(f"     (what it cut is not known: {why})", style="dim"))
+            drawing.line(((f"     (what it cut is not known: {why})", "dim"),))
         if elision.get("kind") == "possible" and elision.get("confirmed") is not None:
             verdict = " confirmed: the original has text there" if elision["confirmed"] else ": not a cut"
-            console.print(Text(f"     possible elision{verdict}", style="dim"))
-    _print_original(console, provenance)
+            drawing.line(((f"     possible elision{verdict}", "dim"),))
+    _print_original(drawing, provenance)
 
 
-def _print_original(console: Console, provenance: dict[str, Any]) -> None:
+def _print_original(drawing: Drawing, provenance: dict[str, Any]) -> None:
     original = provenance.get("original")
     if not isinstance(original, dict):
         return
@@ -201,26 +214,23 @@ def _print_original(console: Console, provenance: dict[str, Any]) -> None:
     if original.get("no_text") is not None:
         why = (f"{original.get('no_text')}" if _error_answer(original) else   # (it says so: HTTP 404 Not Found: ...)
                f"no text to align against ({original.get('no_text')})")
-        console.print(f"original: {where}; archived, not aligned: {why}", markup=False, soft_wrap=True)
+        drawing.plain(f"original: {where}; archived, not aligned: {why}", soft_wrap=True)
         return   # nothing compared: no differences to list
-    console.print(f"original: {where}; text {original.get('length_chars', 0):,} characters "
-                  f"from the {original.get('scope')}, record {original.get('conversion_record_id')}", markup=False,
+    drawing.plain(f"original: {where}; text {original.get('length_chars', 0):,} characters "
+                  f"from the {original.get('scope')}, record {original.get('conversion_record_id')}",
                   soft_wrap=True)   # URIs and a record id: the terminal wraps them, nothing cuts or breaks them
     missing = _not_found(provenance)
     if missing:
-        console.print(f"segments not found in the original: {len(missing)} of {len(provenance['segments'])} "
-                      f"(chars {', '.join(f'{start}-{end}' for start, end in missing)})", markup=False,
-                      soft_wrap=True)
+        drawing.plain(f"segments not found in the original: {len(missing)} of {len(provenance['segments'])} "
+                      f"(chars {', '.join(f'{start}-{end}' for start, end in missing)})", soft_wrap=True)
     differences = provenance.get("differences", [])
     out_of_order = provenance.get("out_of_order", [])
-    console.print(f"differences: {len(differences)}"
-                  + (f"; segments out of order: {out_of_order}" if out_of_order else ""), markup=False)
+    drawing.plain(f"differences: {len(differences)}"
+                  + (f"; segments out of order: {out_of_order}" if out_of_order else ""))
     for difference in differences:
-        line = Text(f"  {difference.get('kind')} at chars {difference.get('start')}-{difference.get('end')}: ")
-        line.append(repr(_preview(str(difference.get("excerpt")), 60)), style="red")
-        line.append(" for ")
-        line.append(repr(_preview(str(difference.get("source")), 60)), style="green")
-        console.print(line)
+        drawing.line(((f"  {difference.get('kind')} at chars {difference.get('start')}-{difference.get('end')}: ", ""),
+                      (repr(_preview(str(difference.get("excerpt")), 60)), "red"), (" for ", ""),
+                      (repr(_preview(str(difference.get("source")), 60)), "green")))
 
 
 def _error_answer(original: dict[str, Any]) -> bool:
@@ -279,7 +289,7 @@ _ASSUMED = {"paragraph-end": "assumed: the rest of the paragraph",
             "paragraph-start": "assumed: the start of the paragraph"}
 
 
-def _in_context(elision: dict[str, Any], length: Any) -> Text:
+def _in_context(elision: dict[str, Any], length: Any) -> list[Piece]:
     """The marker between up to CONTEXT characters each side, with "…" only where text is left out: not at
     the text's start or end (the quote selector's prefix reaches back to offset 0, its suffix to `length`)."""
     prefix = suffix = ""
@@ -290,15 +300,8 @@ def _in_context(elision: dict[str, Any], length: Any) -> Text:
     before, after = _flat(prefix), _flat(suffix)
     at_start = type(start) is int and len(prefix) >= start and len(before) <= CONTEXT
     at_end = type(end) is int and type(length) is int and end + len(suffix) >= length and len(after) <= CONTEXT
-    line = Text("     ")
-    if not at_start:
-        line.append("…", style="dim")
-    line.append(before[-CONTEXT:])
-    line.append(str(elision["marker"]), style="bold red")
-    line.append(after[:CONTEXT])
-    if not at_end:
-        line.append("…", style="dim")
-    return line
+    return [("     ", ""), *(() if at_start else (("…", "dim"),)), (before[-CONTEXT:], ""),
+            (str(elision["marker"]), "bold red"), (after[:CONTEXT], ""), *(() if at_end else (("…", "dim"),))]
 
 
 # Tabs and line breaks are laid out, and rich drops CR, VT and FF itself (a CRLF excerpt's context
