@@ -263,6 +263,29 @@ def test_every_part_of_a_document_is_drawn() -> None:
     ]
 
 
+def test_what_an_archive_holds_is_shown_as_it_is_never_read_as_markup_or_emoji() -> None:
+    """Brackets and colons in an archive's values (a file name, an elision's offsets, a field's span, a URL, a local
+    original's path) are shown as they are: rich read them as console markup (`[/x]` made show fail with a
+    MarkupError, `[draft]` vanished) and `:smile:` as an emoji."""
+    document = _full()
+    provenance = dict(document.provenance)
+    provenance["elisions"] = [dict(provenance["elisions"][1], start="[/x]", line=":smile:")]
+    provenance["fields"] = {"title": {"value": "A Title", "from": "text", "span": ["[b]", ":+1:"]}}
+    provenance["original"] = dict(provenance["original"], url="https://e.org/[/i]:smile:", final_url="https://e.org/a")
+    local = replace(_no_text(), provenance=dict(_no_text().provenance, original={
+        "how": "local", "path": "originals/article [draft] :smile:.pdf", "no_text": "application/pdf"}))
+    out = io.StringIO()
+    print_documents("a [bold]b[/] :smile:.warc.gz", (replace(document, provenance=provenance), local), out)
+    lines = out.getvalue().split("\n")
+    assert lines[0] == "a [bold]b[/] :smile:.warc.gz: 2 documents"
+    assert lines[9] == "title │ A Title │ text │ [b]-:+1:"
+    assert lines[11] == "  1. […] bracketed: chars [/x]-83, bytes 83-88, line :smile: col 1"
+    assert lines[14] == ("original: fetched https://e.org/[/i]:smile: (HTTP 200, 2026-01-02T03:04:05Z) -> https://e.org/a; "
+                         "text 4,321 characters from the article, record <urn:uuid:3>")
+    assert ("original: local copy originals/article [draft] :smile:.pdf; archived, not aligned: no text to align "
+            "against (application/pdf)") in lines
+
+
 ERROR_503 = "HTTP 503 Service Unavailable: the server answered with an error, not the page"
 
 

@@ -8,7 +8,6 @@ import re
 from typing import IO, Any
 
 from rich.console import Console
-from rich.markup import escape
 
 from .drawing import Drawing, Piece
 from .errors import REORDERING, printable, spelled
@@ -71,8 +70,7 @@ def print_documents(path: str, documents: tuple[ArchivedDocument, ...], out: IO[
     if not documents and records is not None:
         count = no_documents(records)
     drawing = Drawing(console)   # (what rich prints, drawn faster where it can be)
-    if not drawing.markup(((printable(path), "bold"), (f": {count}", ""))):
-        console.print(f"[bold]{escape(printable(path))}[/]: {count}")
+    drawing.line(((printable(path), "bold"), (f": {count}", "")))
     for document in documents:
         drawing.line(())   # (a blank line)
         _print_document(drawing, _shown(document))
@@ -164,7 +162,7 @@ def _print_document(drawing: Drawing, document: ArchivedDocument) -> None:
         for name, field in sorted(fields.items()):
             span = field.get("span")
             rows.append((name, str(field.get("value")), str(field.get("from")), f"{span[0]}-{span[1]}" if span else ""))
-        drawing.table(("field", "value", "from", "chars"), rows, markup={3}, fold={1})
+        drawing.table(("field", "value", "from", "chars"), rows, fold={1})
 
     original = provenance.get("original")
     no_text = isinstance(original, dict) and original.get("no_text") is not None
@@ -173,15 +171,12 @@ def _print_document(drawing: Drawing, document: ArchivedDocument) -> None:
     bracketed = sum(1 for e in elisions if e.get("kind") == "bracketed")
     counts = (f"elisions: {bracketed} bracketed, {len(elisions) - bracketed} possible; "
               f"segments: {len(provenance.get('segments', []))}")
-    if not drawing.markup(((counts, ""),)):
-        drawing.console.print(counts)
+    drawing.line(((counts, ""),))
     for number, elision in enumerate(elisions, start=1):
         marker, kind = elision["marker"], elision["kind"]
         where = (f"chars {elision['start']}-{elision['end']}, "
                  f"bytes {elision['byte_start']}-{elision['byte_end']}, line {elision['line']} col {elision['column']}")
-        if not (isinstance(marker, str) and isinstance(kind, str)
-                and drawing.markup(((f"  {number}. ", ""), (marker, "bold"), (f" {kind}: {where}", "")))):
-            drawing.console.print(f"  {number}. [bold]{escape(marker)}[/] {escape(kind)}: {where}", markup=True)
+        drawing.line(((f"  {number}. ", ""), (str(marker), "bold"), (f" {kind}: {where}", "")))
         drawing.line(_in_context(elision, provenance.get("length_chars")))
         omitted = elision.get("omitted")
         if isinstance(omitted, dict) and omitted.get("text") is not None:
@@ -214,7 +209,7 @@ def _print_original(drawing: Drawing, provenance: dict[str, Any]) -> None:
     if original.get("no_text") is not None:
         why = (f"{original.get('no_text')}" if _error_answer(original) else   # (it says so: HTTP 404 Not Found: ...)
                f"no text to align against ({original.get('no_text')})")
-        drawing.plain(f"original: {where}; archived, not aligned: {why}", soft_wrap=True)
+        drawing.line(((f"original: {where}; archived, not aligned: {why}", ""),), soft_wrap=True)
         return   # nothing compared: no differences to list
     drawing.plain(f"original: {where}; text {original.get('length_chars', 0):,} characters "
                   f"from the {original.get('scope')}, record {original.get('conversion_record_id')}",

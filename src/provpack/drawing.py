@@ -18,8 +18,6 @@ from collections.abc import Collection, Sequence
 from rich.box import HEAVY_HEAD
 from rich.cells import cell_len
 from rich.console import Console
-from rich.emoji import Emoji
-from rich.markup import RE_TAGS
 from rich.table import Table
 from rich.text import Text
 
@@ -58,47 +56,19 @@ class Drawing:
             self.console.file.write(drawn)
 
     def plain(self, text: str, *, soft_wrap: bool = False) -> None:
-        """console.print(text, markup=False, soft_wrap=soft_wrap) (its :emoji: codes replaced, as rich does)."""
-        drawn = self._drawn(((Emoji.replace(text) if ":" in text else text, ""),), soft_wrap)
-        if drawn is None:
-            self.console.print(text, markup=False, soft_wrap=soft_wrap)
-        else:
-            self.console.file.write(drawn)
+        """console.print(Text(text), soft_wrap=soft_wrap): as it is, never read as console markup or :emoji: codes
+        (an archive's URLs, paths and numbers are shown as they are: `[/x]` would make rich fail, `:smile:` an
+        emoji)."""
+        self.line(((text, ""),), soft_wrap=soft_wrap)
 
-    def markup(self, pieces: Sequence[Piece]) -> bool:
-        """Print the console markup of `pieces`, each styled one in its [style]...[/] tags, and say True; or, when
-        it is not plain text but for those tags (a backslash, brackets rich reads as a tag: rich's escape() leaves
-        the one and adds the other) or does not fit in the console's width, print nothing and say False. (What it
-        prints has nothing escape() would change: the same whether the caller's markup escapes the pieces.)"""
-        shown: list[Piece] = []
-        tags = 0
-        for piece, style in pieces:
-            if "\\" in piece:
-                return False
-            if style:
-                tags += 2
-            elif shown and not shown[-1][1]:
-                piece = shown.pop()[0] + piece   # (rich reads an :emoji: code between tags, not between pieces)
-            shown.append((piece, style))
-        shown = [(Emoji.replace(piece) if ":" in piece else piece, style) for piece, style in shown]
-        if len(RE_TAGS.findall("".join(f"[{style}]{piece}[/]" if style else piece for piece, style in pieces))) != tags:
-            return False   # brackets rich reads as a tag of their own
-        drawn = self._drawn(shown, False)
-        if drawn is None:
-            return False
-        self.console.file.write(drawn)
-        return True
-
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *, markup: Collection[int] = (),
-              fold: Collection[int] = ()) -> None:
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], *, fold: Collection[int] = ()) -> None:
         """console.print(Table(*header, show_edge=False, pad_edge=False)) with `rows` added, each cell as Text
-        (folded where too wide in the columns `fold` numbers), or in the columns `markup` numbers as console
-        markup."""
-        drawn = self._table(header, rows, markup)
+        (folded where too wide in the columns `fold` numbers)."""
+        drawn = self._table(header, rows)
         if drawn is None:
             table = Table(*header, show_edge=False, pad_edge=False)
             for row in rows:
-                table.add_row(*(cell if column in markup else Text(cell, overflow="fold" if column in fold else None)
+                table.add_row(*(Text(cell, overflow="fold" if column in fold else None)
                                 for column, cell in enumerate(row)))
             self.console.print(table)
         else:
@@ -146,13 +116,13 @@ class Drawing:
         return (not _JOINED.search(plain) and cell_len(plain) <= width
                 and (len(plain) <= width or not plain[-1:].isspace()))
 
-    def _table(self, header: Sequence[str], rows: Sequence[Sequence[str]], markup: Collection[int]) -> str | None:
+    def _table(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str | None:
         """The table's lines as rich draws them, when each cell is one line of characters whose widths add up
         and the table fits the console's width; else None."""
         cells: list[Sequence[str]] = [header]
         for row in rows:
             for column, cell in enumerate(row):
-                if column in markup and ("[" in cell or ":" in cell) or _LAID_OUT.search(cell) or _JOINED.search(cell):
+                if _LAID_OUT.search(cell) or _JOINED.search(cell):
                     return None
             cells.append(row)
         widths = [max(cell_len(row[column]) for row in cells) for column in range(len(header))]
