@@ -888,6 +888,29 @@ def test_a_header_block_over_1_mib_is_damage_read_past(three_docs: Path, tmp_pat
     assert not (tmp_path / "d3.txt").exists()
 
 
+@pytest.mark.parametrize("record", [1, 4])   # the second record of the one member, and one after sound others
+def test_a_header_over_1_mib_in_a_warc_gzipped_as_a_whole_is_said_as_such(three_docs: Path, tmp_path: Path, record: int,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A WARC gzipped as one member, one of whose later records has a header block over 1 MiB: show, extract and
+    index say the file is gzipped as a whole and how to recompress it (exit 2), as for a sound one, not that the
+    record at byte 0 (the sound warcinfo, verify's offset for every record of the member) has no header end, nor
+    that a document before it is not in the file."""
+    data = three_docs.read_bytes()
+    starts = _members(data) + [len(data)]
+    members = [gzip.decompress(data[start:end]) for start, end in zip(starts, starts[1:])]
+    end = members[record].index(b"\r\n\r\n")
+    members[record] = members[record][:end] + b"\r\nX-Pad: " + b"a" * (1 << 20) + members[record][end:]
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(gzip.compress(b"".join(members), mtime=0))
+    said = (f"{path}: cannot read the record at byte 0: its gzip member holds more records than this one: the "
+            "file is gzipped as a whole (or several records to a member), and a reader that seeks to a record needs "
+            "a member of its own for each; recompress it one record to a gzip member, as `package` writes it: "
+            "`warcio recompress FILE NEW.warc.gz` (`provpack verify` reads it as it is)")
+    for command in (["show", str(path)], ["extract", str(path), "d1"], ["index", str(path)]):
+        assert main(command) == 2, command
+        assert capsys.readouterr() == ("", f"provpack: error: {said}\n"), command
+
+
 def _d2_damage_read_past_to(bad: Path, said: str, capsys: pytest.CaptureFixture[str], names: list[str]) -> None:
     """show lists `names` (exit 1), then names the damage `said`."""
     assert main(["show", str(bad)]) == 1

@@ -16,8 +16,8 @@ from .payload import Dechunker, http_block, http_payload
 from .origcheck import ORIGIN_TYPES, STATUS_PEEK, Record, response_status
 from .provcheck import (CONTENT_URN, HIDDEN_MARK, JSON_START, WARCINFO_LIMIT, ResourceFacts, content_urn,
                         content_urn_fault)
-from .recordcheck import (DECHUNKED_MATCHED, KEEP_LIMIT, MAX_HEADER, OTHER_RECORD_PAYLOAD, PROVENANCE_LIMIT, RAW_MATCHED,
-                          UNREAD_JSON, RecordChecker)
+from .recordcheck import (DECHUNKED_MATCHED, INSIDE_MEMBER, KEEP_LIMIT, MAX_HEADER, OTHER_RECORD_PAYLOAD,
+                          PROVENANCE_LIMIT, RAW_MATCHED, UNREAD_JSON, RecordChecker)
 from .warcheader import MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, date_fault, missing_for_type
 from .warcstream import Source
 
@@ -248,7 +248,7 @@ class QuickReader(RecordChecker):
         self.records += 1
         self._rec_offset, aligned = self.source.locate(self._base + pos)
         if not aligned:
-            self.counts["records that start inside a gzip member (not one member per record)"] += 1
+            self.counts[INSIDE_MEMBER] += 1
         if reading is not None:
             self.counts[reading] += 1
         self._rec_failed = False

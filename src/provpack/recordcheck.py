@@ -45,6 +45,8 @@ UNREAD_JSON = f"JSON metadata records not read: over {MAX_PROVENANCE_BYTES >> 20
 # The counts of a chunked HTTP payload digest, by the reading it matched (the quick path counts them too).
 RAW_MATCHED = "chunked HTTP payload digests matched the raw chunked body"
 DECHUNKED_MATCHED = "chunked HTTP payload digests matched the de-chunked body"
+# The count of records that do not start a gzip member of their own (the quick path counts them too).
+INSIDE_MEMBER = "records that start inside a gzip member (not one member per record)"
 # The count of payload digests left unchecked on a revisit, continuation or segment (the quick path counts it too).
 OTHER_RECORD_PAYLOAD = "payload digests not checked: they describe another record (revisit, segment)"
 # The count of response and request records verified by a WARC-Payload-Digest alone (Heritrix writes no block
@@ -156,7 +158,7 @@ class RecordChecker(ScanBuffer):
         self._rec_failed = False
         self._rec_id = None
         if not aligned:
-            self.counts["records that start inside a gzip member (not one member per record)"] += 1
+            self.counts[INSIDE_MEMBER] += 1
         end = self._find_end(pos)
         newline = buf.find(b"\n", pos, pos + _FIRST_LINE)
         if end < 0 or (newline > pos and buf[newline - 1] != 13):

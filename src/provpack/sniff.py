@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+from .defaults import MAX_HEADER_BYTES
 from .errors import ArchiveError
 from .gzipsource import GZIP_MAGIC, PROBE, GzipSource, starts_warc_member
 from .rawreader import RawReader
@@ -379,9 +380,33 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     if (first is not None and first.kind == MALFORMED_HEADER and failed_at is not None
             and first.offset == failed_at and first.message.startswith(_NO_HEADER_END)):
         # A header block over 1 MiB (the blank line that ends it counted), which warciter.BoundedReader refuses
-        # where warcio would hold it whole: verify reports it and reads on.
+        # where warcio would hold it whole: verify reports it and reads on. A record of several in a gzip member
+        # (verify names it by the member's offset) is in a file a reader that seeks cannot read anyway: said so.
+        if source.compressed and _first_header_ends(stream, failed_at):
+            raise several_records(path, failed_at)
         raise IntegrityError(path, f"the record at byte {failed_at}: {first.message}; "
                              "`provpack verify` gives the full report", offset=failed_at)
+
+
+def _first_header_ends(stream: IO[bytes], at: int) -> bool:
+    """True when the first record of the gzip member at `at` has a header block of at most MAX_HEADER_BYTES (the
+    blank line counted): an oversize one verify finds there is then a later record's (the stream left where it
+    was)."""
+    where = stream.tell()
+    inflater = zlib.decompressobj(wbits=31)
+    head = bytearray()
+    try:
+        stream.seek(at)
+        while len(head) < MAX_HEADER_BYTES and not inflater.eof:
+            data = inflater.unconsumed_tail or stream.read(1 << 16)
+            if not data:
+                break
+            head += inflater.decompress(data, MAX_HEADER_BYTES - len(head))
+    except (OSError, ValueError, zlib.error):
+        return False
+    finally:
+        stream.seek(where)
+    return head.find(b"\r\n\r\n") >= 0
 
 
 def check_length(path: Path, stream: IO[bytes], at: int) -> None:
