@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -192,6 +193,31 @@ def test_a_retry_after_http_date_is_read(server: ServerState) -> None:
     with pytest.raises(CaptureError, match=r"^.*HTTP 429 Too Many Requests \(not retried: the server asked to wait "
                                            r"7,[12]\d\d seconds before retrying"):
         fetch(url, sleep=Sleeps())
+
+
+def test_a_retry_after_date_past_the_year_9999_in_utc_is_unreadable(server: ServerState) -> None:
+    """A date that parses but passes the year 9999 once made UTC is no date (was an OverflowError, and in package
+    --fetch a fetch failure with nothing archived): the usual backoff."""
+    sleeps = Sleeps()
+    url = server.url("/retry-after?value=Fri%2C%2031%20Dec%209999%2023%3A59%3A59%20-1200")
+    assert fetch(url, sleep=sleeps).status == 200
+    assert sleeps == [0.5]
+
+
+def test_a_retry_after_date_without_a_date_header_counts_from_the_fetch(server: ServerState) -> None:
+    """Without a Date header the wait counts from when the answer came (an aware time, or a naive one read as
+    local time, as the record's WARC-Date reads it); the seconds said are rounded up, never `30 seconds, longer
+    than ... 30 seconds`."""
+    from provpack.capture import _retry_after, _seconds
+
+    answer = fetch(server.url("/page.html")).response
+    for fetched in (dt.datetime(2017, 11, 12, 9, 30, 0, 700_000, tzinfo=dt.timezone.utc),
+                    dt.datetime(2017, 11, 12, 9, 30, 0, 700_000, tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)):
+        exchange = replace(answer, fetched_at=fetched,
+                           headers=(("Retry-After", "Sun, 12 Nov 2017 09:30:31 GMT"), ("Content-Length", "0")))
+        assert _retry_after(exchange) == pytest.approx(30.3)
+    assert (_seconds(30.3), _seconds(3600), _seconds(366 * 86400 + 1)) == ("31 seconds", "3,600 seconds",
+                                                                           "more than a year")
 
 
 def test_an_unreadable_retry_after_is_backoff(server: ServerState) -> None:

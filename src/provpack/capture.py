@@ -408,16 +408,19 @@ def _retry_after(exchange: Exchange) -> float | None:
     if when is None:
         return None
     sent = _http_date(exchange.header("Date") or "")
-    return max(0.0, (when - (sent if sent is not None else exchange.fetched_at)).total_seconds())
+    if sent is None:   # (a clock given to capture may be naive: read as local time, as warc_date reads it)
+        sent = exchange.fetched_at.astimezone(dt.timezone.utc)
+    return max(0.0, (when - sent).total_seconds())
 
 
 def _http_date(value: str) -> dt.datetime | None:
-    """An HTTP-date (IMF-fixdate, or the obsolete forms email.utils reads) in UTC, else None."""
+    """An HTTP-date (IMF-fixdate, or the obsolete forms email.utils reads) in UTC, else None (as for one that
+    would pass the year 9999 in UTC: `Fri, 31 Dec 9999 23:59:59 -1200`)."""
     try:
         when = email.utils.parsedate_to_datetime(value)
+        return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when.astimezone(dt.timezone.utc)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when.astimezone(dt.timezone.utc)
 
 
 def _fetch_with_retries(
@@ -490,10 +493,10 @@ def _utf8(value: str) -> str:
 
 
 def _seconds(seconds: float) -> str:
-    """A wait in words: `3,600 seconds`, or `more than a year` for one beyond it."""
+    """A wait in words, in whole seconds rounded up (30.2 is `31 seconds`: more than 30), or `more than a year`."""
     if seconds > 366 * 86400:
         return "more than a year"
-    return f"{seconds:,.0f} seconds"
+    return f"{math.ceil(seconds):,} seconds"
 
 
 def _attempts(count: int) -> str:
