@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import re
@@ -72,20 +73,20 @@ def print_documents(path: str, documents: Iterable[ArchivedDocument], out: IO[st
 
 class DocumentPrinter:
     """print_documents a document at a time, in memory that does not grow with their number: each is drawn as it
-    comes into a temporary file (in the system's temporary folder, gone when closed), and finish() prints the
-    count line, then what was drawn."""
+    comes (into memory, past 8 MiB into a temporary file: _Spool), and finish() prints the count line, then what
+    was drawn."""
 
     def __init__(self, out: IO[str], *, color: bool | None = None) -> None:
         self.count = 0
         self._out = out
-        self._spool = _spool()
+        self._spool = _Spool()
         terminal = out.isatty()
         # Piped, each document is drawn into a buffer and written without the padding rich puts at line ends; on a
-        # terminal, to a stand-in for it that writes to the temporary file.
+        # terminal, to a stand-in for it that writes to the spool.
         self._buffer = None if terminal else io.StringIO()
         self._drawn_to = _Terminal(out, self._spool)
-        self._console = Console(file=self._buffer or cast(IO[str], self._drawn_to), force_terminal=color, no_color=color is False,
-                                highlight=False, width=None if terminal else 1000)
+        self._console = Console(file=self._buffer or cast(IO[str], self._drawn_to), force_terminal=color,
+                                no_color=color is False, highlight=False, width=None if terminal else 1000)
         self._drawing = Drawing(self._console)   # (what rich prints, drawn faster where it can be)
 
     def add(self, document: ArchivedDocument) -> None:
@@ -104,7 +105,7 @@ class DocumentPrinter:
         self._drawn_to.target = self._out
         self._drawing.line(((printable(path), "bold"), (f": {count}", "")))
         _flush(self._buffer, self._out)
-        _copy(self._spool, self._out)
+        self._spool.copy_to(self._out)
 
     def close(self) -> None:
         """Remove the temporary file."""
@@ -119,14 +120,14 @@ class DocumentPrinter:
 
 class JsonPrinter:
     """`show --json`'s text a document at a time, in memory that does not grow with their number: each document's
-    JSON is written as it comes into a temporary file (as DocumentPrinter's), and finish() prints the whole, which
+    JSON is written as it comes (into a _Spool, as DocumentPrinter's drawing), and finish() prints the whole, which
     is json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=ensure_ascii) with the
     characters of _JSON_UNSAFE_RE escaped in it."""
 
     def __init__(self, *, ensure_ascii: bool) -> None:
         self.count = 0
         self._ensure_ascii = ensure_ascii
-        self._spool = _spool()
+        self._spool = _Spool()
 
     def add(self, document: ArchivedDocument) -> None:
         """Write the document's JSON, indented as an item of the list."""
@@ -142,7 +143,7 @@ class JsonPrinter:
             out.write('{\n  "documents": []\n}\n')
             return
         out.write('{\n  "documents": [')
-        _copy(self._spool, out)
+        self._spool.copy_to(out)
         out.write("\n  ]\n}\n")
 
     def close(self) -> None:
@@ -170,26 +171,43 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
-def _spool() -> IO[str]:
-    """A temporary file for text drawn before it is printed: any string written comes back as it was (a lone
-    surrogate too; no line break translated)."""
-    return tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass", newline="")
+_IN_MEMORY = 8 << 20   # bytes of drawn text kept in memory before the rest goes to a temporary file
+_COPIED = 1 << 20   # bytes copied from it at a time
 
 
-_COPIED = 1 << 20   # characters copied from a temporary file at a time
+class _Spool:
+    """Text drawn before it is printed: its first _IN_MEMORY bytes in memory, the rest in a temporary file (in the
+    system's temporary folder, gone when closed). Every string written comes back as it was (a lone surrogate
+    too; no line break translated)."""
 
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(_IN_MEMORY)  # noqa: SIM115 - closed by close()
 
-def _copy(spool: IO[str], out: IO[str]) -> None:
-    """Write what was written to `spool` to `out`."""
-    spool.seek(0)
-    while chunk := spool.read(_COPIED):
-        out.write(chunk)
+    def write(self, text: str) -> int:
+        self._file.write(text.encode("utf-8", "surrogatepass"))
+        return len(text)
+
+    def flush(self) -> None:
+        """(Nothing to do: copy_to reads what was written.)"""
+
+    def copy_to(self, out: IO[str]) -> None:
+        """Write what was written here to `out`."""
+        self._file.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+        while chunk := self._file.read(_COPIED):
+            if text := decoder.decode(chunk):
+                out.write(text)
+        if text := decoder.decode(b"", final=True):   # (none: whole characters were written)
+            out.write(text)
+
+    def close(self) -> None:
+        self._file.close()
 
 
 class _Terminal:
-    """A terminal as rich sees it (isatty, encoding), whose writes go to `target`: first a temporary file."""
+    """A terminal as rich sees it (isatty, encoding), whose writes go to `target`: first a _Spool."""
 
-    def __init__(self, terminal: IO[str], target: IO[str]) -> None:
+    def __init__(self, terminal: IO[str], target: _Spool | IO[str]) -> None:
         self._terminal = terminal
         self.target = target
 
@@ -207,7 +225,7 @@ class _Terminal:
         return getattr(self._terminal, "encoding", None)
 
 
-def _flush(buffer: io.StringIO | None, out: IO[str]) -> None:
+def _flush(buffer: io.StringIO | None, out: _Spool | IO[str]) -> None:
     """Write what is in `buffer` to `out`, each line without trailing spaces, and empty it."""
     if buffer is None:
         return
