@@ -693,7 +693,7 @@ def _show(args: argparse.Namespace) -> int:
             ensure_ascii=encoding not in ("utf8", "utf16", "utf32"))
     else:
         printer = DocumentPrinter(sys.stdout)
-    with printer:   # (each document is drawn into a temporary file as it is read: the count line comes first)
+    with printer:   # (each document is drawn as it is read, into memory then a file: the count line comes first)
         def each(document: reader.ArchivedDocument) -> None:
             if document.offset is None:
                 textless.append((document.record_id, document.name))
