@@ -528,3 +528,74 @@ def test_characters_that_reorder_a_line_are_spelled_out() -> None:
         "differences: 1",
         "  changed at chars 0-1: 'e\\\\u202ex' for 's\\\\u2067y'",
         ""]
+
+
+_HOSTILE_NAMES = ["plain", "é and 中文 and 😀", "line\nbreak\ttab\rcr", "\u2028\u2029", "lone \ud800 \udfff surrogates",
+                  "c1 \x85\x9b[31m", "\u202egnp.exe", "zero\u200bwidth\ufeff", 'quote " and \\ backslash', "\x00\x1f\x7f",
+                  "[bold]x[/bold] :smile:", ""]
+
+
+def _json_documents() -> list[ArchivedDocument]:
+    """Hostile documents (test_drawing's, and names of every kind of character JSON or a terminal treats apart)."""
+    from test_drawing import DOCUMENTS
+
+    documents = [document for document in DOCUMENTS if isinstance(document.provenance.get("elisions", []), list)]
+    base = read_archive(ARCHIVE / "seeds.warc.gz")[0]
+    named = [replace(base, name=name, target_uri=name[::-1], provenance={**base.provenance, "fields": {
+        name: {"value": name, "from": "sidecar", "span": None}}}) for name in _HOSTILE_NAMES]
+    return documents + named
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+@pytest.mark.parametrize("count", [0, 1, 2, None], ids=["none", "one", "two", "all"])
+def test_json_printed_a_document_at_a_time_is_the_whole_dumped(ensure_ascii: bool, count: int | None,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """JsonPrinter, which writes each document's JSON as it comes, prints what json.dumps printed of the whole list
+    (indent=2; ensure_ascii either way), with the characters JSON leaves raw that a terminal acts on or hides
+    escaped as JSON escapes them, for no document, one, and many hostile ones; whether its spool stays in memory
+    or goes to a file, read back in pieces that cut characters apart."""
+    import json
+    import re
+
+    from provpack import display
+    from provpack.display import JsonPrinter
+    from provpack.errors import INVISIBLE
+
+    documents = _json_documents()[:count]
+    whole = json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=ensure_ascii)
+    unsafe = re.compile(rf"[\x80-\x9f\ud800-\udfff{INVISIBLE}]")
+    expected = unsafe.sub(lambda match: json.dumps(match.group())[1:-1], whole) + "\n"
+    for in_memory, copied in ((8 << 20, 1 << 20), (100, 7)):
+        monkeypatch.setattr(display, "_IN_MEMORY", in_memory)
+        monkeypatch.setattr(display, "_COPIED", copied)
+        out = io.StringIO()
+        with JsonPrinter(ensure_ascii=ensure_ascii) as printer:
+            for document in documents:
+                printer.add(document)
+            printer.finish(out)
+            rolled = printer._spool._file._rolled   # type: ignore[attr-defined]
+        assert out.getvalue() == expected
+        assert rolled == (in_memory == 100 and count != 0)   # (a document's JSON is over 100 bytes)
+
+
+def test_show_draws_a_document_at_a_time_as_it_drew_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DocumentPrinter, which draws each document as it comes and prints the count line first, prints what rich
+    printed of them all (test_drawing's reference), its spool in memory or in a file read back in pieces."""
+    from test_drawing import reference_print_documents
+
+    from provpack import display
+    from provpack.display import DocumentPrinter
+
+    documents = tuple(_json_documents())
+    expected = io.StringIO()
+    reference_print_documents("x.warc.gz", documents, expected)
+    for in_memory, copied in ((8 << 20, 1 << 20), (100, 7)):
+        monkeypatch.setattr(display, "_IN_MEMORY", in_memory)
+        monkeypatch.setattr(display, "_COPIED", copied)
+        out = io.StringIO()
+        with DocumentPrinter(out) as printer:
+            for document in documents:
+                printer.add(document)
+            printer.finish("x.warc.gz")
+            assert printer._spool._file._rolled == (in_memory == 100)   # type: ignore[attr-defined]
+        assert out.getvalue() == expected.getvalue()

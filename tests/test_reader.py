@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -1590,3 +1591,171 @@ def test_damage_after_bytes_before_the_first_member_is_read_past_too(three_docs:
     assert [(d.name, d.offset is None) for d in read_archive(bad, on_damage=damage.append)] == [
         ("d1", False), ("d2", False), ("d3", False)]
     assert [error.offset for error in damage] == [0, start + 3]
+
+
+# --- read_each, and show reading one document at a time -------------------------------------------------------
+
+def _moved(three_docs: Path, tmp_path: Path) -> tuple[Path, list[bytes]]:
+    """three_docs with each document's provenance record before its resource record (an order docs/format.md
+    allows): the file, and its gzip members (warcinfo, then provenance and resource per document)."""
+    data = three_docs.read_bytes()
+    starts = _members(data) + [len(data)]
+    members = [data[start:end] for start, end in zip(starts, starts[1:])]
+    swapped = [members[0]] + [member for at in (1, 3, 5) for member in (members[at + 1], members[at])]
+    moved = tmp_path / "moved.warc.gz"
+    moved.write_bytes(b"".join(swapped))
+    return moved, swapped
+
+
+def test_read_each_hands_on_each_document_as_read_archive_gives_it(three_docs: Path, tmp_path: Path) -> None:
+    """read_each hands each document to `each` once, in archive order, as read_archive gives it; one whose resource
+    record follows its provenance record without its offset, which resource_offsets then gives."""
+    handed: list[ArchivedDocument] = []
+    read = reader.read_each(three_docs, handed.append)
+    assert tuple(handed) == read_archive(three_docs) and read.records == 7
+    assert all(document.offset is not None for document in handed)
+    moved, _ = _moved(three_docs, tmp_path)
+    handed.clear()
+    read = reader.read_each(moved, handed.append)
+    listed = read_archive(moved)
+    assert [document.offset for document in handed] == [None, None, None]
+    assert [replace(document, offset=read.resource_offsets[document.record_id]) for document in handed] == list(listed)
+
+
+def _taken_back(three_docs: Path, tmp_path: Path) -> Path:
+    """three_docs with d3's provenance record (the last) named e3, its WARC-Block-Digest left as it was, and the file
+    cut off in the record's gzip trailer: warcio gives the record whole, and e3 is read; then the end of the file
+    is found cut off there, and the record, not shown whole, is taken back with e3."""
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    bad, _ = _record_changed(three_docs, folder, "gzip", 6, lambda member: member.replace(b'"d3"', b'"e3"'))
+    bad.write_bytes(bad.read_bytes()[:-1])
+    return bad
+
+
+def test_read_each_holds_back_a_document_damage_takes_back(three_docs: Path, tmp_path: Path) -> None:
+    """A document read from the record read last, which damage found after it takes back, is never handed on (show,
+    which draws each document as it comes, must not list it)."""
+    bad = _taken_back(three_docs, tmp_path)
+    damage: list[IntegrityError] = []
+    handed: list[ArchivedDocument] = []
+    read = reader.read_each(bad, handed.append, on_damage=damage.append)
+    assert [document.name for document in handed] == ["d1", "d2"] and len(damage) == 1
+    assert tuple(handed) == read_archive(bad, on_damage=lambda _: None) and read.records == 6
+
+
+def test_an_integrity_error_each_raises_is_not_damage(three_docs: Path) -> None:
+    """An IntegrityError that `each` raises stops the reading, raised as it is: never taken for damage to the file
+    (passed to on_damage, the reading going on past it)."""
+    mine = IntegrityError("elsewhere", "each's own")
+    damage: list[IntegrityError] = []
+
+    def each(document: ArchivedDocument) -> None:
+        raise mine
+
+    with pytest.raises(IntegrityError) as caught:
+        reader.read_each(three_docs, each, on_damage=damage.append)
+    assert caught.value is mine and damage == []
+
+
+def _shown_before(path: Path, *, as_json: bool) -> tuple[int, str, str]:
+    """What `provpack show [--json] PATH` printed when it held every document (read_listing's) until it printed
+    them, with rich drawing them (test_drawing's reference): (exit code, stdout, stderr)."""
+    import re
+    import sys
+
+    from test_drawing import reference_print_documents
+
+    from provpack.display import show_json
+    from provpack.errors import INVISIBLE, ProvpackError, printable
+
+    damage = reader.DamageSeen()
+    try:
+        documents, records = reader.read_listing(path, on_damage=damage)
+        if damage.first is not None and not documents:
+            raise IntegrityError(damage.first.path, damage.said())
+    except ProvpackError as exc:
+        return exc.exit_code, "", f"provpack: error: {printable(str(exc))}\n"
+    out = io.StringIO()
+    if as_json:
+        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        text = json.dumps({"documents": [show_json(d) for d in documents]}, indent=2,
+                          ensure_ascii=encoding not in ("utf8", "utf16", "utf32"))
+        unsafe = re.compile(rf"[\x80-\x9f\ud800-\udfff{INVISIBLE}]")
+        out.write(unsafe.sub(lambda match: json.dumps(match.group())[1:-1], text) + "\n")
+    else:
+        reference_print_documents(str(path), documents, out, records=records)
+    if damage.first is None:
+        return 0, out.getvalue(), ""
+    listed = "the document" if len(documents) == 1 else f"the {len(documents):,} documents"
+    said = (f"{printable(str(damage.first.path))}: {damage.said()}; {listed} read outside it "
+            f"{'is' if len(documents) == 1 else 'are'} listed")
+    textless = [document.name for document in documents if document.offset is None]
+    if textless:
+        names = ", ".join(reader.shown_name(name) for name in textless[:10])
+        if len(textless) > 10:
+            names += f", and {len(textless) - 10:,} more"
+        said += f"; the text of {names} lies in it"
+    return damage.first.exit_code, out.getvalue(), printable(f"provpack: error: {said}") + "\n"
+
+
+def _flipped(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 1]) + data[at + 1:]
+
+
+def _cases(three_docs: Path, tmp_path: Path) -> dict[str, Path]:
+    """Archives sound and damaged, every way show reads past, by what was done to three_docs."""
+    from conftest import ARCHIVE
+
+    cases = {"seeds": ARCHIVE / "seeds.warc.gz", "sound": three_docs}
+    data = three_docs.read_bytes()
+    ends = _members(data)[1:] + [len(data)]
+    for record in (2, 3, 4, 6):   # d1's provenance (no document left), d2's text, d2's provenance, d3's provenance
+        start, cuts = cut_points(three_docs, record)
+        for number, cut in enumerate(cuts):   # the file cut off there; its member cut short, the others after it
+            for rest, name in ((b"", "cut"), (data[ends[record]:], "short")):
+                cases[f"{name} {record}.{number}"] = path = tmp_path / f"{name}-{record}-{number}.warc.gz"
+                path.write_bytes(data[:cut] + rest)
+    for where in ("crc", "data", "magic"):
+        for record in (3, 4):
+            cases[f"{where} {record}"] = path = tmp_path / f"{where}-{record}.warc.gz"
+            _damaged(three_docs, record, where, path)
+    for kind in ("gzip", "plain"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        cases[f"junk {kind}"] = _no_record_at(three_docs, folder, kind)[0]
+        length = len(("doc 2 text " * 200).encode())
+        (folder / "length").mkdir()
+        cases[f"length {kind}"] = _d2_text_changed(three_docs, folder / "length", kind, lambda member: member.replace(
+            b"Content-Length: %d\r\n" % length, b"Content-Length: %d\r\n" % (length - 2), 1))[0]
+    moved, members = _moved(three_docs, tmp_path)
+    cases["moved"] = moved
+    for at, what in ((4, "data"), (6, "data"), (len(members) - 1, "cut")):   # d2's, d3's text damaged; d3's cut off
+        changed = list(members)
+        changed[at] = (changed[at][:len(changed[at]) // 2] if what == "cut"
+                       else _flipped(changed[at], len(changed[at]) // 2))
+        cases[f"moved {what} {at}"] = path = tmp_path / f"moved-{what}-{at}.warc.gz"
+        path.write_bytes(b"".join(changed))
+    cases["taken back"] = _taken_back(three_docs, tmp_path)
+    cases["other tool's"] = other = tmp_path / "other.warc.gz"
+    other.write_bytes(gzip.compress(b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:1>\r\nWARC-Date: "
+                                    b"2020-01-01T00:00:00Z\r\nWARC-Target-URI: http://example.com/\r\nContent-Type: "
+                                    b"text/plain\r\nContent-Length: 2\r\n\r\nhi\r\n\r\n", mtime=0))
+    return cases
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_show_prints_what_it_printed_holding_every_document(three_docs: Path, tmp_path: Path, as_json: bool,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """show draws each document as read_each hands it on, and prints the count line first, then them: its output
+    (stdout, stderr, exit code) is byte for byte what it was when it held them all (read_listing's tuple), on sound
+    archives, on one of another tool's, and on every kind of damage it reads past: documents read past, one the
+    damage takes back, the documents whose text lies in the damage (found late when their text follows them)."""
+    seen = set()
+    for what, path in _cases(three_docs, tmp_path).items():
+        before = _shown_before(path, as_json=as_json)
+        code = main(["show", *(["--json"] if as_json else []), str(path)])
+        assert (code, *capsys.readouterr()) == before, what
+        seen.add((before[0], before[2].count("lies in it"), "no provpack documents" in before[1]
+                  or before[1] == '{\n  "documents": []\n}\n'))
+    assert seen >= {(0, 0, False), (1, 0, False), (1, 1, False), (0, 0, True)}, seen   # (each kind was met)

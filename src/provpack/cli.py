@@ -9,7 +9,6 @@ import argparse
 import json
 import logging
 import os
-import re
 import signal
 import sys
 import threading
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ._entry import Terminated, report_interrupt, stopped_by
 from ._version import __version__
 from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
-from .errors import EMPTY_PATH, INVISIBLE, InputError, IntegrityError, ProvpackError, not_utf8, printable
+from .errors import EMPTY_PATH, InputError, IntegrityError, ProvpackError, not_utf8, printable
 
 if TYPE_CHECKING:
     from .config import Config
@@ -681,45 +680,43 @@ def _verify(args: argparse.Namespace) -> int:
 _NAMES_SAID = 10   # documents named in a message before "and N more"
 
 
-_JSON_UNSAFE_RE = re.compile(rf"[\x80-\x9f\ud800-\udfff{INVISIBLE}]")
-
-
-def _json_escape(match: re.Match[str]) -> str:
-    """A character as JSON escapes it: \\uNNNN, or the two of its UTF-16 surrogates past U+FFFF."""
-    code = ord(match.group())
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    code -= 0x10000
-    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-
-
 def _show(args: argparse.Namespace) -> int:
     from . import reader
-    from .display import print_documents, show_json
+    from .display import DocumentPrinter, JsonPrinter
 
     _not_stdin(args.file)
     damage = reader.DamageSeen()   # the documents outside damage to the file are listed, then it is said
-    documents, records = reader.read_listing(args.file, on_damage=damage)
-    if damage.first is not None and not documents:
-        raise IntegrityError(damage.first.path, damage.said())
+    textless: list[tuple[str, str]] = []   # (record id, name) of the documents read before their text, if any
     if args.json:
         encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-        text = json.dumps({"documents": [show_json(d) for d in documents]}, indent=2,
-                          ensure_ascii=encoding not in ("utf8", "utf16", "utf32"))   # \u00e9 where é cannot go
-        # json escapes C0 controls but not C1 (U+0080-U+009F: CSI among them), nor the characters that reorder
-        # the line or show as nothing (a name's U+202E); in JSON they occur only in strings: escaped there
-        print(_JSON_UNSAFE_RE.sub(_json_escape, text))
+        printer: DocumentPrinter | JsonPrinter = JsonPrinter(   # \u00e9 where é cannot go
+            ensure_ascii=encoding not in ("utf8", "utf16", "utf32"))
     else:
-        print_documents(args.file, documents, sys.stdout, records=records)
+        printer = DocumentPrinter(sys.stdout)
+    with printer:   # (each document is drawn as it is read, into memory then a file: the count line comes first)
+        def each(document: reader.ArchivedDocument) -> None:
+            if document.offset is None:
+                textless.append((document.record_id, document.name))
+            printer.add(document)
+
+        read = reader.read_each(args.file, each, on_damage=damage)
+        count = printer.count
+        if damage.first is not None and not count:
+            raise IntegrityError(damage.first.path, damage.said())
+        if isinstance(printer, JsonPrinter):
+            printer.finish(sys.stdout)
+        else:
+            printer.finish(args.file, records=read.records)
     if damage.first is not None:
-        listed = "the document" if len(documents) == 1 else f"the {len(documents):,} documents"
+        listed = "the document" if count == 1 else f"the {count:,} documents"
         said = (f"{printable(str(damage.first.path))}: {damage.said()}; {listed} read outside it "
-                f"{'is' if len(documents) == 1 else 'are'} listed")
-        textless = [document.name for document in documents if document.offset is None]
-        if textless:
-            names = ", ".join(reader.shown_name(name) for name in textless[:_NAMES_SAID])
-            if len(textless) > _NAMES_SAID:
-                names += f", and {len(textless) - _NAMES_SAID:,} more"
+                f"{'is' if count == 1 else 'are'} listed")
+        # (a document's resource record may follow its provenance record: read_each gives where)
+        unread = [name for record_id, name in textless if record_id not in read.resource_offsets]
+        if unread:
+            names = ", ".join(reader.shown_name(name) for name in unread[:_NAMES_SAID])
+            if len(unread) > _NAMES_SAID:
+                names += f", and {len(unread) - _NAMES_SAID:,} more"
             said += f"; the text of {names} lies in it"
         print(printable(f"provpack: error: {said}"), file=sys.stderr)
         return damage.first.exit_code

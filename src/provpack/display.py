@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
 import io
-from dataclasses import replace
+import json
 import re
-from typing import IO, Any
+import tempfile
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import IO, Any, cast
 
 from rich.console import Console
 
 from .drawing import Drawing, Piece
-from .errors import REORDERING, printable, spelled
+from .errors import INVISIBLE, REORDERING, printable, spelled
 from .httpbytes import is_error_status
 from .reader import ArchivedDocument, no_documents
 
@@ -57,28 +61,171 @@ def _original_json(original: Any) -> dict[str, Any] | None:
     return {key: original[key] for key in keys if key in original}
 
 
-def print_documents(path: str, documents: tuple[ArchivedDocument, ...], out: IO[str], *,
+def print_documents(path: str, documents: Iterable[ArchivedDocument], out: IO[str], *,
                     color: bool | None = None, records: int | None = None) -> None:
     """Print every document: a summary, its fields, and each elision in its context; with none, and the
     number of WARC records read given, that the file holds no provpack documents (another tool's WARC)."""
-    terminal = out.isatty()
-    # Piped, each document is drawn into a buffer and written without the padding rich puts at line ends.
-    buffer = None if terminal else io.StringIO()
-    console = Console(file=buffer or out, force_terminal=color, no_color=color is False, highlight=False,
-                      width=None if terminal else 1000)
-    count = f"{len(documents)} document{'s' if len(documents) != 1 else ''}"
-    if not documents and records is not None:
-        count = no_documents(records)
-    drawing = Drawing(console)   # (what rich prints, drawn faster where it can be)
-    drawing.line(((printable(path), "bold"), (f": {count}", "")))
-    for document in documents:
-        drawing.line(())   # (a blank line)
-        _print_document(drawing, _shown(document))
-        _flush(buffer, out)
-    _flush(buffer, out)
+    with DocumentPrinter(out, color=color) as printer:
+        for document in documents:
+            printer.add(document)
+        printer.finish(path, records=records)
 
 
-def _flush(buffer: io.StringIO | None, out: IO[str]) -> None:
+class DocumentPrinter:
+    """print_documents a document at a time, in memory that does not grow with their number: each is drawn as it
+    comes (into memory, past 8 MiB into a temporary file: _Spool), and finish() prints the count line, then what
+    was drawn."""
+
+    def __init__(self, out: IO[str], *, color: bool | None = None) -> None:
+        self.count = 0
+        self._out = out
+        self._spool = _Spool()
+        terminal = out.isatty()
+        # Piped, each document is drawn into a buffer and written without the padding rich puts at line ends; on a
+        # terminal, to a stand-in for it that writes to the spool.
+        self._buffer = None if terminal else io.StringIO()
+        self._drawn_to = _Terminal(out, self._spool)
+        self._console = Console(file=self._buffer or cast(IO[str], self._drawn_to), force_terminal=color,
+                                no_color=color is False, highlight=False, width=None if terminal else 1000)
+        self._drawing = Drawing(self._console)   # (what rich prints, drawn faster where it can be)
+
+    def add(self, document: ArchivedDocument) -> None:
+        """Draw the document (after a blank line)."""
+        self._drawing.line(())   # (a blank line)
+        _print_document(self._drawing, _shown(document))
+        _flush(self._buffer, self._spool)
+        self.count += 1
+
+    def finish(self, path: str, *, records: int | None = None) -> None:
+        """Print the count line, then the documents drawn; with none, and the number of WARC records read given,
+        that the file holds no provpack documents (another tool's WARC)."""
+        count = f"{self.count} document{'s' if self.count != 1 else ''}"
+        if not self.count and records is not None:
+            count = no_documents(records)
+        self._drawn_to.target = self._out
+        self._drawing.line(((printable(path), "bold"), (f": {count}", "")))
+        _flush(self._buffer, self._out)
+        self._spool.copy_to(self._out)
+
+    def close(self) -> None:
+        """Remove the temporary file."""
+        self._spool.close()
+
+    def __enter__(self) -> DocumentPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class JsonPrinter:
+    """`show --json`'s text a document at a time, in memory that does not grow with their number: each document's
+    JSON is written as it comes (into a _Spool, as DocumentPrinter's drawing), and finish() prints the whole, which
+    is json.dumps({"documents": [show_json(d) for d in documents]}, indent=2, ensure_ascii=ensure_ascii) with the
+    characters of _JSON_UNSAFE_RE escaped in it."""
+
+    def __init__(self, *, ensure_ascii: bool) -> None:
+        self.count = 0
+        self._ensure_ascii = ensure_ascii
+        self._spool = _Spool()
+
+    def add(self, document: ArchivedDocument) -> None:
+        """Write the document's JSON, indented as an item of the list."""
+        text = json.dumps(show_json(document), indent=2, ensure_ascii=self._ensure_ascii)
+        # (JSON has no line break but between its tokens: a string's are escaped)
+        self._spool.write(("\n    " if self.count == 0 else ",\n    ")
+                          + _JSON_UNSAFE_RE.sub(_json_escape, text).replace("\n", "\n    "))
+        self.count += 1
+
+    def finish(self, out: IO[str]) -> None:
+        """Print the JSON of every document added, and a line break."""
+        if not self.count:
+            out.write('{\n  "documents": []\n}\n')
+            return
+        out.write('{\n  "documents": [')
+        self._spool.copy_to(out)
+        out.write("\n  ]\n}\n")
+
+    def close(self) -> None:
+        """Remove the temporary file."""
+        self._spool.close()
+
+    def __enter__(self) -> JsonPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# json escapes C0 controls but not C1 (U+0080-U+009F: CSI among them), nor the characters that reorder the line or
+# show as nothing (a name's U+202E); in JSON they occur only in strings: escaped there.
+_JSON_UNSAFE_RE = re.compile(rf"[\x80-\x9f\ud800-\udfff{INVISIBLE}]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    """A character as JSON escapes it: \\uNNNN, or the two of its UTF-16 surrogates past U+FFFF."""
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+_IN_MEMORY = 8 << 20   # bytes of drawn text kept in memory before the rest goes to a temporary file
+_COPIED = 1 << 20   # bytes copied from it at a time
+
+
+class _Spool:
+    """Text drawn before it is printed: its first _IN_MEMORY bytes in memory, the rest in a temporary file (in the
+    system's temporary folder, gone when closed). Every string written comes back as it was (a lone surrogate
+    too; no line break translated)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(_IN_MEMORY)  # noqa: SIM115 - closed by close()
+
+    def write(self, text: str) -> int:
+        self._file.write(text.encode("utf-8", "surrogatepass"))
+        return len(text)
+
+    def flush(self) -> None:
+        """(Nothing to do: copy_to reads what was written.)"""
+
+    def copy_to(self, out: IO[str]) -> None:
+        """Write what was written here to `out`."""
+        self._file.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+        while chunk := self._file.read(_COPIED):
+            if text := decoder.decode(chunk):
+                out.write(text)
+        if text := decoder.decode(b"", final=True):   # (none: whole characters were written)
+            out.write(text)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _Terminal:
+    """A terminal as rich sees it (isatty, encoding), whose writes go to `target`: first a _Spool."""
+
+    def __init__(self, terminal: IO[str], target: _Spool | IO[str]) -> None:
+        self._terminal = terminal
+        self.target = target
+
+    def write(self, text: str) -> int:
+        return self.target.write(text)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+    def isatty(self) -> bool:
+        return self._terminal.isatty()
+
+    @property
+    def encoding(self) -> str | None:
+        return getattr(self._terminal, "encoding", None)
+
+
+def _flush(buffer: io.StringIO | None, out: _Spool | IO[str]) -> None:
     """Write what is in `buffer` to `out`, each line without trailing spaces, and empty it."""
     if buffer is None:
         return

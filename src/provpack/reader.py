@@ -7,9 +7,10 @@ import logging
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any, NamedTuple
 
 from warcio.exceptions import ArchiveLoadFailed
@@ -72,10 +73,44 @@ def read_listing(path: Path | str, *,
                  on_damage: Callable[[IntegrityError], None] | None = None) -> ArchiveListing:
     """read_archive's documents, with the number of records read (outside any damage): a WARC of another
     tool's, with no provpack documents, is then said as such (show, and an unknown name to extract)."""
-    require((("path", path, PATH), ("on_damage", on_damage, FUNCTION.or_none)))
-    archive = Path(path)
     documents: list[ArchivedDocument] = []
+    read = read_each(path, documents.append, on_damage=on_damage)
+    found = read.resource_offsets   # a resource record may follow its provenance record (docs/format.md)
+    listed = (document if document.offset is not None or document.record_id not in found
+              else replace(document, offset=found[document.record_id]) for document in documents)
+    return ArchiveListing(tuple(listed), read.records)
+
+
+class ReadEach(NamedTuple):
+    """What read_each read besides the documents it handed on."""
+
+    records: int   # WARC records read (of any tool), outside any damage
+    resource_offsets: Mapping[str, int]   # WARC-Record-ID -> offset of each resource record read
+
+
+def read_each(path: Path | str, each: Callable[[ArchivedDocument], None], *,
+              on_damage: Callable[[IntegrityError], None] | None = None) -> ReadEach:
+    """read_archive's documents handed to `each` one at a time, in archive order, as they are read: memory does not
+    grow with their number (`provpack show`). A document is handed on once no damage found later can take it back
+    (the record read last, which warcio may give whole though damage cuts it off). A document whose resource
+    record follows its provenance record is handed on with no `offset`: that record's offset is in the answer's
+    resource_offsets, by the document's record_id, when it was read (read_listing fills it in). An error raised
+    stops the reading: the documents handed on before it were read, but the archive as a whole was not."""
+    require((("path", path, PATH), ("each", each, FUNCTION), ("on_damage", on_damage, FUNCTION.or_none)))
+    archive = Path(path)
+    documents = _Held(each)
     state = _Reading()
+    try:
+        _read_past_damage(archive, documents, state, on_damage)
+    except _FromEach as exc:   # `each`'s own error, not damage to the file
+        raise exc.error from None
+    documents.hand_on()
+    return ReadEach(len(state.read_ids), MappingProxyType(state.resource_offsets))
+
+
+def _read_past_damage(archive: Path, documents: _Held, state: _Reading,
+                      on_damage: Callable[[IntegrityError], None] | None) -> None:
+    """Read the documents into `documents`, from the start, on past each damaged place when `on_damage` is given."""
     start = 0
     while True:
         try:
@@ -96,10 +131,43 @@ def read_listing(path: Path | str, *,
         if resumed is None:
             break
         start = resumed
-    found = state.resource_offsets   # a resource record may follow its provenance record (docs/format.md)
-    listed = (document if document.offset is not None or document.record_id not in found
-              else replace(document, offset=found[document.record_id]) for document in documents)
-    return ArchiveListing(tuple(listed), len(state.read_ids))
+
+
+class _Held:
+    """The document read last, held back from `each` until the next one is read: until then damage found past it
+    can take it back (_take_back)."""
+
+    __slots__ = ("_each", "_document")
+
+    def __init__(self, each: Callable[[ArchivedDocument], None]) -> None:
+        self._each = each
+        self._document: ArchivedDocument | None = None
+
+    def append(self, document: ArchivedDocument) -> None:
+        """Hold `document`, handing on the one held before (its record is no longer the one read last)."""
+        self.hand_on()
+        self._document = document
+
+    def pop(self) -> None:
+        """Forget the document held (read from the record taken back)."""
+        self._document = None
+
+    def hand_on(self) -> None:
+        """Hand the document held to `each`."""
+        document, self._document = self._document, None
+        if document is not None:
+            try:
+                self._each(document)
+            except IntegrityError as exc:   # (not to be taken for damage the reading found)
+                raise _FromEach(exc) from exc
+
+
+class _FromEach(Exception):
+    """An IntegrityError that read_each's `each` raised, carried past the reading's handling of damage."""
+
+    def __init__(self, error: IntegrityError) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 def _bare(error: IntegrityError) -> IntegrityError:
@@ -147,7 +215,7 @@ class _Reading:
     compressed: bool | None = None   # whether its records are in gzip members (known at the first damage)
 
 
-def _take_back(archive: Path, state: _Reading, documents: list[ArchivedDocument], at: int, *,
+def _take_back(archive: Path, state: _Reading, documents: _Held, at: int, *,
                whole: bool = True) -> None:
     """Forget the record read last when the damage found at offset `at` lies in it (it starts there; the records
     before it end before the damage), unless it shows itself whole (_whole; `whole` False: the damage is in the
@@ -220,8 +288,8 @@ def _resume_after(archive: Path, after: int, state: _Reading) -> int | None:
         return next_start(handle, after, compressed=state.compressed)
 
 
-def _read_documents(archive: Path, documents: list[ArchivedDocument], state: _Reading, start: int) -> None:
-    """Append each document to `documents` as its provenance record is read, from the record at `start` on."""
+def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int) -> None:
+    """Give each document to `documents` as its provenance record is read, from the record at `start` on."""
     resource_offsets = state.resource_offsets
     read_ids, own_ids = state.read_ids, state.own_ids
     for record, offset in _records(archive, start=start):
