@@ -599,3 +599,21 @@ def test_show_draws_a_document_at_a_time_as_it_drew_them_all(monkeypatch: pytest
             printer.finish("x.warc.gz")
             assert printer._spool._file._rolled == (in_memory == 100)   # type: ignore[attr-defined]
         assert out.getvalue() == expected.getvalue()
+
+
+def test_a_listing_that_cannot_go_to_a_temporary_file_says_where_and_what_to_do(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Drawn text past what show keeps in memory goes to a temporary file; when that cannot be made (a full disk,
+    a missing folder), the error names the folder and says what to do, not only the system's words."""
+    from provpack import display
+    from provpack.errors import ArchiveError
+
+    missing = tmp_path / "gone"
+    monkeypatch.setattr(display, "_IN_MEMORY", 100)
+    monkeypatch.setattr("tempfile.tempdir", str(missing))
+    for make in (lambda: display.DocumentPrinter(io.StringIO()), lambda: display.JsonPrinter(ensure_ascii=False)):
+        with make() as printer, pytest.raises(ArchiveError) as caught:
+            for _ in range(3):
+                printer.add(_full())
+        assert str(caught.value) == (f"{missing}: cannot hold the listing in a temporary file there: no such "
+                                     "folder; free some space there, or set TMPDIR to a folder with room")

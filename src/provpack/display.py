@@ -14,7 +14,7 @@ from typing import IO, Any, cast
 from rich.console import Console
 
 from .drawing import Drawing, Piece
-from .errors import INVISIBLE, REORDERING, printable, spelled
+from .errors import INVISIBLE, REORDERING, ArchiveError, printable, spelled, unreadable
 from .httpbytes import is_error_status
 from .reader import ArchivedDocument, no_documents
 
@@ -184,7 +184,12 @@ class _Spool:
         self._file = tempfile.SpooledTemporaryFile(_IN_MEMORY)  # noqa: SIM115 - closed by close()
 
     def write(self, text: str) -> int:
-        self._file.write(text.encode("utf-8", "surrogatepass"))
+        try:
+            self._file.write(text.encode("utf-8", "surrogatepass"))
+        except OSError as exc:   # (the temporary file made or written past _IN_MEMORY: a full disk, a missing folder)
+            problem, _ = unreadable(exc, "folder")
+            raise ArchiveError(tempfile.gettempdir(), f"cannot hold the listing in a temporary file there: {problem}",
+                               fix="free some space there, or set TMPDIR to a folder with room") from exc
         return len(text)
 
     def flush(self) -> None:
