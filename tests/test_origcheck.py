@@ -1860,3 +1860,23 @@ def test_the_originals_own_east_asian_ellipsis_is_judged_by_the_aligner_that_wro
         "t", lambda doc: doc.update(generator="provpack 0.5.0"))
     assert problems(report(said_older, tmp_path, monkeypatch)) == mismatches(
         said_older, "t", f"elisions[0]: omitted_reason {ellipsis!r}, but {told}: alignment gives {nothing!r}")
+
+
+def test_a_target_in_angle_brackets_is_the_target_within_them(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """WARC 1.0 put a WARC-Target-URI in angle brackets: the original's source and conversion records so written name
+    original.target_uri all the same; brackets on one side only, or none but a `<`, are another target."""
+    def bracket(target: str) -> Callable[[bytes, bytes], tuple[bytes, bytes]]:
+        return lambda head, block: (head.replace(f"WARC-Target-URI: {DECLARATION}\r".encode(),
+                                                 f"WARC-Target-URI: {target}\r".encode()), block)
+
+    bracketed = Archive(packaged).edit_record("resource", DECLARATION, bracket(f"<{DECLARATION}>"))
+    bracketed.edit_record("conversion", DECLARATION, bracket(f"<{DECLARATION}>"))
+    assert problems(report(bracketed, tmp_path, monkeypatch)) == []
+    original = Archive(packaged).doc("a")["original"]
+    for target in (f"<{DECLARATION}", f"{DECLARATION}>"):
+        edited = Archive(packaged).edit_record("conversion", DECLARATION, bracket(target))
+        said = (f"original.target_uri '{DECLARATION}' but the record original.conversion_record_id"
+                f" {original['conversion_record_id']} names has WARC-Target-URI '{target}'")
+        assert problems(report(edited, tmp_path, monkeypatch)) == (
+            mismatches(edited, "a", said) + mismatches(edited, "d", said)), target
