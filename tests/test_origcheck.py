@@ -1416,11 +1416,43 @@ def test_original_status_is_the_response_s_status_line(fetched: tuple[bytes, str
     (b"HTTP/1.1 404 Not Found\r\n", 404), (b"HTTP/1.0 200\r\n", 200), (b"HTTP/1.1  503  Busy\r\n", 503),
     (b"HTTP/1.1 999 x\r\n", 999), (b"HTTP/1.1 099 x\r\n", None), (b"HTTP/1.1 2000 x\r\n", None),
     (b"HTTP/1.1 +20 x\r\n", None), (b"GET / HTTP/1.1\r\n", None), (b"", None), (b"HTTP/1.1\r\n200 OK\r\n", None),
-    (b"HTTP/1.1 " + b" " * 1100 + b"200 OK\r\n", None)])
+    (b"HTTP/1.1 " + b" " * 1100 + b"200 OK\r\n", None), (b"HTTP/1.1" + b" " * 1013 + b"2001 x\r\n", None),
+    (b"HTTP/1.1" + b" " * 1012 + b"200\n", 200)])
 def test_response_status_reads_the_status_line_as_http_client(head: bytes, status: int | None) -> None:
     """The status code as http.client reads it from the line (white space between, three digits, 100 to 999);
     None when there is no such line in the bytes read (a line running on past them is not guessed at)."""
     assert origcheck.response_status(head[:origcheck.STATUS_PEEK]) == status
+
+
+def test_a_status_line_is_read_up_to_the_bytes_peeked() -> None:
+    """A code that ends the STATUS_PEEK bytes read (with nothing after it on the line) may run on past them: not read;
+    one that ends a line one byte shorter is."""
+    assert len((b"HTTP/1.1" + b" " * 1013 + b"200")) == origcheck.STATUS_PEEK
+    assert origcheck.response_status(b"HTTP/1.1" + b" " * 1013 + b"200") is None
+    assert origcheck.response_status(b"HTTP/1.1" + b" " * 1012 + b"200") == 200
+
+
+def test_messages_are_capped_at_ten() -> None:
+    """Ten disagreements are all said; of eleven, nine and how many more."""
+    ten = [f"m{i}" for i in range(origcheck.MAX_MESSAGES)]
+    assert origcheck._capped(ten) == ten
+    assert origcheck._capped([*ten, "m10"]) == [*ten[:9], "... and 2 more disagreements"]
+
+
+def test_a_digest_not_computed_is_not_compared() -> None:
+    """A source or conversion record whose sha256 was not computed (another digest, a block not kept): its digest is
+    not said to differ; its length and links still are."""
+    original = {"how": "local", "record_id": "<urn:uuid:s>", "target_uri": "urn:x", "sha256": "ab" * 32,
+                "length_bytes": 5, "conversion_record_id": "<urn:uuid:c>", "text_sha256": "cd" * 32,
+                "length_chars": 3}
+    parts = {"original": original, "segments": [], "elisions": [], "differences": []}
+    source = origcheck.Record("resource", "<urn:uuid:s>", "urn:x", None, None, 6, None)
+    assert origcheck.record_messages("record_id", "resource", parts, source) == (
+        ["original.length_bytes 5 but the source record <urn:uuid:s> block has 6 bytes"], True)
+    conversion = origcheck.Record("conversion", "<urn:uuid:c>", "urn:x", "<urn:uuid:t>", None, 3, None)
+    assert origcheck.record_messages("conversion_record_id", "conversion", parts, conversion) == (
+        ["original.record_id '<urn:uuid:s>' but the conversion record <urn:uuid:c> has WARC-Refers-To '<urn:uuid:t>'"],
+        False)
 
 
 def test_deep_reports_the_same(archive: Archive, tmp_path: Path) -> None:
@@ -1880,3 +1912,70 @@ def test_a_target_in_angle_brackets_is_the_target_within_them(packaged: bytes, t
                 f" {original['conversion_record_id']} names has WARC-Target-URI '{target}'")
         assert problems(report(edited, tmp_path, monkeypatch)) == (
             mismatches(edited, "a", said) + mismatches(edited, "d", said)), target
+
+
+def test_entries_that_are_not_objects_in_an_aligned_record(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment or elision that is not an object is said to be none (provcheck) and left out of the alignment's
+    checks, not taken for a malformed alignment; without the pieces (a segment not an object), a cut's passage is
+    checked between the segments found, and one of the wrong shape is said once (its span)."""
+    def entries(doc: dict[str, Any]) -> None:
+        doc["segments"][1] = 5
+        doc["elisions"][1] = "x"
+
+    edited = Archive(packaged).edit_doc("a", entries)
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "segments[1] is not an object", "elisions[1] is not an object",
+        "elisions[0].omitted: characters 238-377, but the conversion text from the end of segments[0] (238) to the"
+        " start of segments[2] (713), white space trimmed, is 238-713")
+
+    def unspanned(doc: dict[str, Any]) -> None:
+        doc["segments"][1] = 5
+        doc["elisions"][0]["omitted"].update(end=None)
+
+    edited = Archive(packaged).edit_doc("a", unspanned)
+    passage = Archive(packaged).doc("a")["elisions"][0]["omitted"]["text"]
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "segments[1] is not an object",
+        f"elisions[0].omitted: text {show(passage)}, start 238, end None are not a text and its span",
+        "elisions[1].omitted: characters 575-713, but the conversion text from the end of segments[0] (238) to the"
+        " start of segments[2] (713), white space trimmed, is 238-713")
+
+
+def test_an_aligned_original_without_a_target(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """original.target_uri null: said, and each record's target said not to be it (no content URN to look for)."""
+    edited = Archive(packaged).edit_doc("b", lambda doc: doc["original"].update(target_uri=None))
+    original = Archive(packaged).doc("b")["original"]
+    urn = original["target_uri"]
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "b", "original.target_uri None is missing or not a string",
+        f"elisions[0].omitted: oa:hasSource {{'@id': {urn!r}}} is not original.target_uri None",
+        f"original.target_uri None but the record original.record_id {original['record_id']} names has"
+        f" WARC-Target-URI {urn!r}",
+        f"original.target_uri None but the record original.conversion_record_id {original['conversion_record_id']}"
+        f" names has WARC-Target-URI {urn!r}")
+
+
+def test_a_marker_of_an_unknown_kind_is_not_judged_by_alignments_rules(packaged: bytes, tmp_path: Path,
+                                                                       merges: list[bool],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """An elision whose kind is neither bracketed nor possible: said (provcheck), and what it cut not judged (its
+    scope here would be 'between')."""
+    edited = Archive(packaged).edit_doc(
+        "a", lambda doc: doc["elisions"][0].update(kind="guessed", omitted_scope="paragraph-end"))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "elisions[0]: kind 'guessed' is not 'bracketed' or 'possible'")
+
+
+def test_an_omitted_passage_without_its_text_or_end(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A passage without an end, or without its text (its start moved too): said once, of its shape; its span is
+    not compared with what the marker cut."""
+    passage = Archive(packaged).doc("a")["elisions"][0]["omitted"]["text"]
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0]["omitted"].update(end=None))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", f"elisions[0].omitted: text {show(passage)}, start 238, end None are not a text and its span")
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0]["omitted"].update(text=None, start=239))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "elisions[0].omitted: text None, start 239, end 377 are not a text and its span")
