@@ -1979,3 +1979,16 @@ def test_an_omitted_passage_without_its_text_or_end(packaged: bytes, tmp_path: P
     edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0]["omitted"].update(text=None, start=239))
     assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
         edited, "a", "elisions[0].omitted: text None, start 239, end 377 are not a text and its span")
+
+
+def test_an_original_without_text_names_no_conversion_to_check(packaged: bytes, archive: Archive, tmp_path: Path,
+                                                               merges: list[bool],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """original.no_text with a conversion_record_id: said not to be null, and the record it names not looked for
+    (here the source record, which is no conversion)."""
+    original = dict(archive.doc("a")["original"], no_text="cannot extract text from application/pdf")
+    original["conversion_record_id"] = original["record_id"]
+    edited = Archive(packaged).edit_doc("c", lambda doc: doc.update(original=original))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "c", *(f"original.{key} is {original[key]!r}, not null: original.no_text says it has no text"
+                       for key in ("conversion_record_id", "text_sha256", "length_chars", "scope", "charset")))
