@@ -1992,3 +1992,17 @@ def test_an_original_without_text_names_no_conversion_to_check(packaged: bytes, 
     assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
         edited, "c", *(f"original.{key} is {original[key]!r}, not null: original.no_text says it has no text"
                        for key in ("conversion_record_id", "text_sha256", "length_chars", "scope", "charset")))
+
+
+def test_deep_holds_a_conversion_until_its_excerpt_and_its_source_have_both_come(
+        packaged: bytes, tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """a's provenance record, then its conversion, its source and its excerpt (package writes them the other way):
+    the conversion is held until the last of them has come, then aligned and extracted again (not checked when
+    the source has come, without the excerpt)."""
+    moved = Archive(packaged)
+    warcinfo, excerpt, provenance, source, conversion = moved.records[:5]
+    moved.records[:5] = [warcinfo, provenance, conversion, source, excerpt]
+    found = deep_report(moved, tmp_path, monkeypatch)
+    assert found.problems == ()
+    assert f"{origcheck.REALIGNED}: 3" in found.notes and f"{origcheck.REEXTRACTED}: 3" in found.notes
+    assert not any(note.startswith((origcheck.NOT_REALIGNED, origcheck.NOT_REEXTRACTED)) for note in found.notes)
