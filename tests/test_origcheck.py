@@ -2006,3 +2006,94 @@ def test_deep_holds_a_conversion_until_its_excerpt_and_its_source_have_both_come
     assert found.problems == ()
     assert f"{origcheck.REALIGNED}: 3" in found.notes and f"{origcheck.REEXTRACTED}: 3" in found.notes
     assert not any(note.startswith((origcheck.NOT_REALIGNED, origcheck.NOT_REEXTRACTED)) for note in found.notes)
+
+
+def another_writers(packaged: bytes, change: Callable[[dict[str, Any]], None]) -> Archive:
+    """The archive as another writer's (its warcinfo and every record's generator), `change` made to a's record."""
+    archive = Archive(packaged).software("otherwriter/1.0")
+    for name in "abcd":
+        archive.edit_doc(name, lambda doc: doc.update(generator="otherwriter 1.0"))
+    return archive.edit_doc("a", change)
+
+
+def test_fields_of_the_wrong_type_are_said_so(packaged: bytes, fetched: tuple[bytes, str], tmp_path: Path,
+                                              merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An elision that is not an object without an original, a count of characters or a status that is a string or
+    a float, a difference's end or excerpt null, a selector that is not an object: each said of its shape, not as
+    a malformed alignment."""
+    edited = Archive(packaged).edit_doc("c", lambda doc: doc["elisions"].__setitem__(0, "x"))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(edited, "c", "elisions[0] is not an object")
+    original = Archive(packaged).doc("a")["original"]
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["original"].update(length_chars="1469"))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "original.length_chars '1469' is not a count of characters",
+        f"original.length_chars '1469' but the conversion record {original['conversion_record_id']} text has 1469"
+        " characters")
+    for key in ("end", "excerpt"):
+        edited = Archive(packaged).edit_doc("d", lambda doc: doc["differences"][0].update({key: None}))
+        end = "None" if key == "end" else "189"
+        assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+            edited, "d", f"differences[0]: start 183, end {end}, source_start 776, source_end 779, excerpt and source"
+                         " are not spans and their texts (the excerpt has 257 characters)"), key
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0]["omitted"]["oa:hasSelector"].append(5))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "elisions[0].omitted: oa:hasSelector holds ['oa:TextPositionSelector', 'oa:TextQuoteSelector',"
+                     " None], not one oa:TextPositionSelector and one oa:TextQuoteSelector")
+    data, _ = fetched
+    response = Archive(data).doc("a")["original"]["record_id"]
+    edited = Archive(data).edit_doc("a", lambda doc: doc["original"].update(status=200.0))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", f"original.status 200.0 but the response record {response} has status 200 in its status line")
+
+
+def test_a_reason_given_with_a_passage_or_by_another_writer(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reason beside an omitted passage is said to be one, not judged as a reason; another writer's reason for
+    omitting nothing is not held to alignment's reasons."""
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0].update(omitted_reason="because"))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "elisions[0]: omitted_reason 'because', but a passage is omitted (expected null)")
+    edited = another_writers(packaged, lambda doc: doc["elisions"][0].update(omitted=None, omitted_reason="because"))
+    assert problems(report(edited, tmp_path, monkeypatch)) == []
+
+
+def test_a_passage_to_the_end_of_the_text_is_compared_with_the_cut(packaged: bytes, tmp_path: Path,
+                                                                   merges: list[bool],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A passage ending where the conversion text ends is a span inside it: compared with what the marker cut."""
+    text = conversion_text(Archive(packaged))
+    size = len(text)
+
+    def to_the_end(doc: dict[str, Any]) -> None:
+        omitted = doc["elisions"][2]["omitted"]
+        omitted.update(start=780, end=size, text=text[780:])
+        omitted["oa:hasSelector"][0].update({"oa:start": 780, "oa:end": size})
+        omitted["oa:hasSelector"][1]["oa:exact"] = text[780:]
+
+    edited = Archive(packaged).edit_doc("a", to_the_end)
+    prefix = Archive(packaged).doc("a")["elisions"][2]["omitted"]["oa:hasSelector"][1]["oa:prefix"]
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", f"elisions[2].omitted: text {show(text[780:])} is not the {size - 780} characters 780-{size},"
+                     " trimmed of white space",
+        f"elisions[2].omitted: TextQuoteSelector prefix {prefix!r} is not the 32 characters of the conversion text"
+        f" before character 780 ({text[748:780]!r})",
+        f"elisions[2].omitted: TextQuoteSelector suffix '\\n' is not the 0 characters of the conversion text after"
+        f" character {size} ('')",
+        f"elisions[2].omitted: characters 780-{size}, but the conversion text from the end of segments[2] (779) to the"
+        f" end of its paragraph ({size}), white space trimmed, is 779-{size - 1}")
+
+
+def test_another_writers_passage_said_to_start_a_paragraph(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another writer's cut said to start a paragraph (paragraph-start) is checked from its passage's start to
+    the segment after it, whatever segment lies before it."""
+    text = conversion_text(Archive(packaged))
+
+    def later(doc: dict[str, Any]) -> None:
+        elision = doc["elisions"][0]
+        elision["omitted_scope"] = "paragraph-start"
+        elision["omitted"].update(start=240, text=text[240:377])
+        elision["omitted"]["oa:hasSelector"][0]["oa:start"] = 240
+        elision["omitted"]["oa:hasSelector"][1].update({"oa:exact": text[240:377], "oa:prefix": text[208:240]})
+
+    assert problems(report(another_writers(packaged, later), tmp_path, monkeypatch)) == []
