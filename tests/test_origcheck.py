@@ -2097,3 +2097,42 @@ def test_another_writers_passage_said_to_start_a_paragraph(packaged: bytes, tmp_
         elision["omitted"]["oa:hasSelector"][1].update({"oa:exact": text[240:377], "oa:prefix": text[208:240]})
 
     assert problems(report(another_writers(packaged, later), tmp_path, monkeypatch)) == []
+
+
+def test_in_order_false_on_a_segment_starting_inside_the_one_before(packaged: bytes, tmp_path: Path,
+                                                                     merges: list[bool],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment said out of order whose source starts inside the source of the segment found before it, with no
+    letter or digit between (a comma both quote): it follows it, said so; the cut between them has nothing."""
+    def inside(doc: dict[str, Any]) -> None:
+        doc["segments"][0]["source_end"] = 239
+        doc["segments"][1].update(source_start=238, in_order=False)
+        doc["out_of_order"] = [[0, 1]]
+
+    edited = Archive(packaged).edit_doc("a", inside)
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "segments[1]: in_order is false, but its source 238-575 starts inside the source 96-239 of the"
+                     " segment found before it with no letter or digit between",
+        "elisions[0].omitted: a passage is omitted (between), but characters 239-239 of the conversion text, from the"
+        " end of segments[0] (239) to the start of segments[1] (239), white space trimmed, hold no words: ''")
+
+
+def test_first_difference_past_a_block() -> None:
+    """Texts that agree over a whole block (64 Ki characters) or more differ where they do; one that begins the
+    other, at its end."""
+    same = "a" * (1 << 16)
+    assert origcheck._first_difference(same + "bc", same + "bd") == (1 << 16) + 1
+    assert origcheck._first_difference(same, same + "x") == 1 << 16
+    assert origcheck._first_difference(same + same + "x", same + same + "y") == 2 << 16
+    assert origcheck._first_difference(same, same) is None
+
+
+def test_a_conversion_text_check_that_meets_a_shape_no_rule_foresaw() -> None:
+    """The checks against the conversion's text meet a shape alignment_messages would have said: said as a
+    malformed alignment, with what the record's own checks found before it."""
+    original = {"how": "local", "record_id": "<urn:uuid:s>", "target_uri": "urn:x",
+                "conversion_record_id": "<urn:uuid:c>", "text_sha256": "ab" * 32, "length_chars": 3}
+    parts = {"original": original, "segments": [], "elisions": [], "rules": origcheck.OTHER_RULES}
+    conversion = origcheck.Record("conversion", "<urn:uuid:c>", "urn:x", "<urn:uuid:s>", None, 3, b"abc")
+    assert origcheck.record_messages("conversion_record_id", "conversion", parts, conversion) == (
+        ["the alignment with the original is malformed (KeyError: 'differences')"], True)
