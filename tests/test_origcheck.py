@@ -2136,3 +2136,31 @@ def test_a_conversion_text_check_that_meets_a_shape_no_rule_foresaw() -> None:
     conversion = origcheck.Record("conversion", "<urn:uuid:c>", "urn:x", "<urn:uuid:s>", None, 3, b"abc")
     assert origcheck.record_messages("conversion_record_id", "conversion", parts, conversion) == (
         ["the alignment with the original is malformed (KeyError: 'differences')"], True)
+
+
+def test_another_writers_passage_between_segments_after_one_not_found(packaged: bytes, tmp_path: Path,
+                                                                      merges: list[bool],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another writer's record whose first segment was not found: the cut after it has no segment found before it,
+    and the next cut's passage (moved by a character) is checked between the segments on either side of it, named
+    by their own indexes."""
+    text = conversion_text(Archive(packaged))
+    passage = Archive(packaged).doc("a")["elisions"][1]["omitted"]["text"]
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][0].update(source_start=None, source_end=None)
+        doc["elisions"][1]["omitted"].update(start=576)
+
+    edited = another_writers(packaged, change)
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", f"elisions[1].omitted: text {show(passage)} is not the 137 characters 576-713, trimmed of white"
+                     " space",
+        "elisions[1].omitted: TextPositionSelector 575-713 disagrees with start/end 576-713",
+        "elisions[0].omitted: a passage is omitted (between), but no segment before the marker was found in the"
+        " original",
+        f"elisions[1].omitted: text {show(passage)} but characters 576-713 of the conversion text are"
+        f" {show(text[576:713])}",
+        f"elisions[1].omitted: TextQuoteSelector prefix {text[543:575]!r} is not the 32 characters of the conversion"
+        f" text before character 576 ({text[544:576]!r})",
+        "elisions[1].omitted: characters 576-713, but the conversion text from the end of segments[1] (575) to the"
+        " start of segments[2] (713), white space trimmed, is 575-713")
