@@ -421,3 +421,14 @@ def test_a_million_blank_lines_are_one_paragraph_break_in_flat_memory() -> None:
             tracemalloc.stop()
         assert found is not None and found.span() == (1, len(text) - 1)
         assert peak < 100_000, peak
+
+
+def test_a_marker_in_the_trailer_and_one_without_the_body_told() -> None:
+    """A marker after the quoted text (parts.body) is in the trailer: it omits nothing, for that reason; without
+    the body told (no parts.body), what a marker cut is not told."""
+    text = "Alpha beta gamma.\n"
+    scope, cut = Cuts([], [], [0, 10], text).cut(12, 15, "bracketed")
+    assert scope == "paragraph-start" and told(cut) == (
+        None, (cutcheck.TRAILER,), "the marker is in the trailer, after the quoted text (parts.body 0-10)")
+    assert Cuts([], [], None, text).cut(12, 15, "bracketed") == ("paragraph-start", None)
+    assert Cuts([], [], [0, 20], text).cut(12, 15, "bracketed")[1] is not None
