@@ -432,3 +432,12 @@ def test_a_marker_in_the_trailer_and_one_without_the_body_told() -> None:
         None, (cutcheck.TRAILER,), "the marker is in the trailer, after the quoted text (parts.body 0-10)")
     assert Cuts([], [], None, text).cut(12, 15, "bracketed") == ("paragraph-start", None)
     assert Cuts([], [], [0, 20], text).cut(12, 15, "bracketed")[1] is not None
+
+
+def test_without_the_excerpt_a_marker_inside_a_segment_has_no_scope_told() -> None:
+    """Without the excerpt's words, the pieces either side of a `...` inside a segment may hold none: its scope is
+    not told (with them, both hold words: between)."""
+    original = "The harbour council voted on Tuesday night to close the old pier, citing concerns.\n"
+    doc, excerpt = written("The harbour council voted on Tuesday night ... citing concerns. [...]\n", original)
+    assert [scope for scope, _ in expected(doc, None, original)[1]] == [None, "paragraph-end"]
+    assert [scope for scope, _ in expected(doc, excerpt, original)[1]] == ["between", "paragraph-end"]
