@@ -11,6 +11,7 @@ import re
 import tracemalloc
 from typing import Any
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -273,6 +274,41 @@ def test_pieces_and_their_words() -> None:
     assert pieces({"segments": [{"start": "0", "end": 22}], "elisions": []}, excerpt) is None
 
 
+@pytest.mark.parametrize(("segments", "elisions", "alterations"), [
+    ([(0, "22")], [], []), ([(5, 3)], [], []), ([(0, 10), (9.0, 22)], [], []), ([(-1, 22)], [], []),
+    ([(0, 22)], [("12", 15)], []), ([(0, 22)], [(12, "15")], []), ([(0, 22)], [(15, 12)], []),
+    ([(0, 22)], [(12, 15)], [("6", 11)]), ([(0, 22)], [(12, 15)], [(6, "11")]), ([(0, 22)], [(12, 15)], [(11, 6)])])
+def test_pieces_of_lists_not_of_the_shape_written(segments: list[tuple[Any, Any]], elisions: list[tuple[Any, Any]],
+                                                   alterations: list[tuple[Any, Any]]) -> None:
+    """A segment, marker or bracket whose start or end is not a number of characters, or that ends before it starts
+    (or a segment that starts before the one before it ends): no pieces (said by origcheck and provcheck)."""
+    doc = {"segments": [{"start": start, "end": end} for start, end in segments],
+           "elisions": [{"start": start, "end": end, "kind": "possible"} for start, end in elisions],
+           "alterations": [{"start": start, "end": end} for start, end in alterations]}
+    assert pieces(doc, "Alpha [sic] ... beta...\n") is None
+
+
+def test_pieces_of_lists_without_their_fields() -> None:
+    """A marker without its kind, a segment without its end, no list of elisions: no pieces."""
+    excerpt = "Alpha beta\n"
+    assert pieces({"segments": [{"start": 0, "end": 10}], "elisions": [{"start": 5, "end": 6}]}, excerpt) is None
+    assert pieces({"segments": [{"start": 0}], "elisions": []}, excerpt) is None
+    assert pieces({"segments": [{"start": 0, "end": 10}], "elisions": 5}, excerpt) is None
+
+
+def test_pieces_of_empty_and_adjacent_spans() -> None:
+    """Empty segments, markers and brackets, and a segment starting where the one before it ends, are of the shape
+    written; a marker reaching past its segment's end, or starting inside the marker before it, cuts nothing."""
+    excerpt = "Alpha beta gamma delta\n"
+    doc: dict[str, Any] = {
+        "segments": [{"start": 0, "end": 5}, {"start": 5, "end": 5}, {"start": 5, "end": 16}],
+        "elisions": [{"start": 6, "end": 6, "kind": "possible"}, {"start": 10, "end": 12, "kind": "possible"},
+                     {"start": 11, "end": 13, "kind": "possible"}, {"start": 15, "end": 18, "kind": "possible"}],
+        "alterations": [{"start": 3, "end": 3}]}
+    assert pieces(doc, excerpt) == [Piece(0, 5, 0, True), Piece(5, 5, 1, False), Piece(5, 6, 2, False),
+                                    Piece(6, 10, 2, True), Piece(12, 16, 2, True)]
+
+
 def test_follows() -> None:
     text = "one, two three"
     assert cutcheck.follows((0, 4), (4, 8), text) and cutcheck.follows((0, 4), (3, 8), text)
@@ -385,3 +421,23 @@ def test_a_million_blank_lines_are_one_paragraph_break_in_flat_memory() -> None:
             tracemalloc.stop()
         assert found is not None and found.span() == (1, len(text) - 1)
         assert peak < 100_000, peak
+
+
+def test_a_marker_in_the_trailer_and_one_without_the_body_told() -> None:
+    """A marker after the quoted text (parts.body) is in the trailer: it omits nothing, for that reason; without
+    the body told (no parts.body), what a marker cut is not told."""
+    text = "Alpha beta gamma.\n"
+    scope, cut = Cuts([], [], [0, 10], text).cut(12, 15, "bracketed")
+    assert scope == "paragraph-start" and told(cut) == (
+        None, (cutcheck.TRAILER,), "the marker is in the trailer, after the quoted text (parts.body 0-10)")
+    assert Cuts([], [], None, text).cut(12, 15, "bracketed") == ("paragraph-start", None)
+    assert Cuts([], [], [0, 20], text).cut(12, 15, "bracketed")[1] is not None
+
+
+def test_without_the_excerpt_a_marker_inside_a_segment_has_no_scope_told() -> None:
+    """Without the excerpt's words, the pieces either side of a `...` inside a segment may hold none: its scope is
+    not told (with them, both hold words: between)."""
+    original = "The harbour council voted on Tuesday night to close the old pier, citing concerns.\n"
+    doc, excerpt = written("The harbour council voted on Tuesday night ... citing concerns. [...]\n", original)
+    assert [scope for scope, _ in expected(doc, None, original)[1]] == [None, "paragraph-end"]
+    assert [scope for scope, _ in expected(doc, excerpt, original)[1]] == ["between", "paragraph-end"]

@@ -257,3 +257,20 @@ def test_member_after_junk_found_across_reads(junk: int) -> None:
         (len(data) - junk, "junk", f"{junk} bytes that are not gzip data after the last gzip member"),
     ]
     assert joined(chunks) == b"".join(RECORDS)
+
+
+def test_a_member_whose_inflated_bytes_end_with_the_member_inside_it() -> None:
+    """A member cut short by a whole member, which its own deflate data (a stored block as long as it) takes in and
+    ends with, then bytes that are not gzip: its "trailer" is wrong, the member inside it reaches that far, so it
+    was cut short there; reading resumes at it, and the bytes after it are junk."""
+    inner = gzip_member(RECORDS[1])
+
+    def stored(data: bytes, final: bool) -> bytes:
+        return bytes([final]) + struct.pack("<HH", len(data), len(data) ^ 0xFFFF) + data
+
+    outer = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + stored(RECORDS[0][:40], False) + stored(inner, True)[:5]
+    data = outer + inner + b"JUNKJUNK" + gzip_member(RECORDS[2])
+    _, chunks, found = read_all(data)
+    assert found == [(0, "bad-gzip", cut_short_message(0, len(outer), "before its end-of-stream marker")),
+                     (len(outer) + len(inner), "junk", "8 bytes that are not gzip data before the next gzip member")]
+    assert chunks == [RECORDS[0][:40], GAP, RECORDS[1], GAP, RECORDS[2]]

@@ -1416,11 +1416,43 @@ def test_original_status_is_the_response_s_status_line(fetched: tuple[bytes, str
     (b"HTTP/1.1 404 Not Found\r\n", 404), (b"HTTP/1.0 200\r\n", 200), (b"HTTP/1.1  503  Busy\r\n", 503),
     (b"HTTP/1.1 999 x\r\n", 999), (b"HTTP/1.1 099 x\r\n", None), (b"HTTP/1.1 2000 x\r\n", None),
     (b"HTTP/1.1 +20 x\r\n", None), (b"GET / HTTP/1.1\r\n", None), (b"", None), (b"HTTP/1.1\r\n200 OK\r\n", None),
-    (b"HTTP/1.1 " + b" " * 1100 + b"200 OK\r\n", None)])
+    (b"HTTP/1.1 " + b" " * 1100 + b"200 OK\r\n", None), (b"HTTP/1.1" + b" " * 1013 + b"2001 x\r\n", None),
+    (b"HTTP/1.1" + b" " * 1012 + b"200\n", 200)])
 def test_response_status_reads_the_status_line_as_http_client(head: bytes, status: int | None) -> None:
     """The status code as http.client reads it from the line (white space between, three digits, 100 to 999);
     None when there is no such line in the bytes read (a line running on past them is not guessed at)."""
     assert origcheck.response_status(head[:origcheck.STATUS_PEEK]) == status
+
+
+def test_a_status_line_is_read_up_to_the_bytes_peeked() -> None:
+    """A code that ends the STATUS_PEEK bytes read (with nothing after it on the line) may run on past them: not read;
+    one that ends a line one byte shorter is."""
+    assert len((b"HTTP/1.1" + b" " * 1013 + b"200")) == origcheck.STATUS_PEEK
+    assert origcheck.response_status(b"HTTP/1.1" + b" " * 1013 + b"200") is None
+    assert origcheck.response_status(b"HTTP/1.1" + b" " * 1012 + b"200") == 200
+
+
+def test_messages_are_capped_at_ten() -> None:
+    """Ten disagreements are all said; of eleven, nine and how many more."""
+    ten = [f"m{i}" for i in range(origcheck.MAX_MESSAGES)]
+    assert origcheck._capped(ten) == ten
+    assert origcheck._capped([*ten, "m10"]) == [*ten[:9], "... and 2 more disagreements"]
+
+
+def test_a_digest_not_computed_is_not_compared() -> None:
+    """A source or conversion record whose sha256 was not computed (another digest, a block not kept): its digest is
+    not said to differ; its length and links still are."""
+    original = {"how": "local", "record_id": "<urn:uuid:s>", "target_uri": "urn:x", "sha256": "ab" * 32,
+                "length_bytes": 5, "conversion_record_id": "<urn:uuid:c>", "text_sha256": "cd" * 32,
+                "length_chars": 3}
+    parts = {"original": original, "segments": [], "elisions": [], "differences": []}
+    source = origcheck.Record("resource", "<urn:uuid:s>", "urn:x", None, None, 6, None)
+    assert origcheck.record_messages("record_id", "resource", parts, source) == (
+        ["original.length_bytes 5 but the source record <urn:uuid:s> block has 6 bytes"], True)
+    conversion = origcheck.Record("conversion", "<urn:uuid:c>", "urn:x", "<urn:uuid:t>", None, 3, None)
+    assert origcheck.record_messages("conversion_record_id", "conversion", parts, conversion) == (
+        ["original.record_id '<urn:uuid:s>' but the conversion record <urn:uuid:c> has WARC-Refers-To '<urn:uuid:t>'"],
+        False)
 
 
 def test_deep_reports_the_same(archive: Archive, tmp_path: Path) -> None:
@@ -1860,3 +1892,275 @@ def test_the_originals_own_east_asian_ellipsis_is_judged_by_the_aligner_that_wro
         "t", lambda doc: doc.update(generator="provpack 0.5.0"))
     assert problems(report(said_older, tmp_path, monkeypatch)) == mismatches(
         said_older, "t", f"elisions[0]: omitted_reason {ellipsis!r}, but {told}: alignment gives {nothing!r}")
+
+
+def test_a_target_in_angle_brackets_is_the_target_within_them(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """WARC 1.0 put a WARC-Target-URI in angle brackets: the original's source and conversion records so written name
+    original.target_uri all the same; brackets on one side only, or none but a `<`, are another target."""
+    def bracket(target: str) -> Callable[[bytes, bytes], tuple[bytes, bytes]]:
+        return lambda head, block: (head.replace(f"WARC-Target-URI: {DECLARATION}\r".encode(),
+                                                 f"WARC-Target-URI: {target}\r".encode()), block)
+
+    bracketed = Archive(packaged).edit_record("resource", DECLARATION, bracket(f"<{DECLARATION}>"))
+    bracketed.edit_record("conversion", DECLARATION, bracket(f"<{DECLARATION}>"))
+    assert problems(report(bracketed, tmp_path, monkeypatch)) == []
+    original = Archive(packaged).doc("a")["original"]
+    for target in (f"<{DECLARATION}", f"{DECLARATION}>"):
+        edited = Archive(packaged).edit_record("conversion", DECLARATION, bracket(target))
+        said = (f"original.target_uri '{DECLARATION}' but the record original.conversion_record_id"
+                f" {original['conversion_record_id']} names has WARC-Target-URI '{target}'")
+        assert problems(report(edited, tmp_path, monkeypatch)) == (
+            mismatches(edited, "a", said) + mismatches(edited, "d", said)), target
+
+
+def test_entries_that_are_not_objects_in_an_aligned_record(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment or elision that is not an object is said to be none (provcheck) and left out of the alignment's
+    checks, not taken for a malformed alignment; without the pieces (a segment not an object), a cut's passage is
+    checked between the segments found, and one of the wrong shape is said once (its span)."""
+    def entries(doc: dict[str, Any]) -> None:
+        doc["segments"][1] = 5
+        doc["elisions"][1] = "x"
+
+    edited = Archive(packaged).edit_doc("a", entries)
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "segments[1] is not an object", "elisions[1] is not an object",
+        "elisions[0].omitted: characters 238-377, but the conversion text from the end of segments[0] (238) to the"
+        " start of segments[2] (713), white space trimmed, is 238-713")
+
+    def unspanned(doc: dict[str, Any]) -> None:
+        doc["segments"][1] = 5
+        doc["elisions"][0]["omitted"].update(end=None)
+
+    edited = Archive(packaged).edit_doc("a", unspanned)
+    passage = Archive(packaged).doc("a")["elisions"][0]["omitted"]["text"]
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "segments[1] is not an object",
+        f"elisions[0].omitted: text {show(passage)}, start 238, end None are not a text and its span",
+        "elisions[1].omitted: characters 575-713, but the conversion text from the end of segments[0] (238) to the"
+        " start of segments[2] (713), white space trimmed, is 238-713")
+
+
+def test_an_aligned_original_without_a_target(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """original.target_uri null: said, and each record's target said not to be it (no content URN to look for)."""
+    edited = Archive(packaged).edit_doc("b", lambda doc: doc["original"].update(target_uri=None))
+    original = Archive(packaged).doc("b")["original"]
+    urn = original["target_uri"]
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "b", "original.target_uri None is missing or not a string",
+        f"elisions[0].omitted: oa:hasSource {{'@id': {urn!r}}} is not original.target_uri None",
+        f"original.target_uri None but the record original.record_id {original['record_id']} names has"
+        f" WARC-Target-URI {urn!r}",
+        f"original.target_uri None but the record original.conversion_record_id {original['conversion_record_id']}"
+        f" names has WARC-Target-URI {urn!r}")
+
+
+def test_a_marker_of_an_unknown_kind_is_not_judged_by_alignments_rules(packaged: bytes, tmp_path: Path,
+                                                                       merges: list[bool],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """An elision whose kind is neither bracketed nor possible: said (provcheck), and what it cut not judged (its
+    scope here would be 'between')."""
+    edited = Archive(packaged).edit_doc(
+        "a", lambda doc: doc["elisions"][0].update(kind="guessed", omitted_scope="paragraph-end"))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "elisions[0]: kind 'guessed' is not 'bracketed' or 'possible'")
+
+
+def test_an_omitted_passage_without_its_text_or_end(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A passage without an end, or without its text (its start moved too): said once, of its shape; its span is
+    not compared with what the marker cut."""
+    passage = Archive(packaged).doc("a")["elisions"][0]["omitted"]["text"]
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0]["omitted"].update(end=None))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", f"elisions[0].omitted: text {show(passage)}, start 238, end None are not a text and its span")
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0]["omitted"].update(text=None, start=239))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "elisions[0].omitted: text None, start 239, end 377 are not a text and its span")
+
+
+def test_an_original_without_text_names_no_conversion_to_check(packaged: bytes, archive: Archive, tmp_path: Path,
+                                                               merges: list[bool],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """original.no_text with a conversion_record_id: said not to be null, and the record it names not looked for
+    (here the source record, which is no conversion)."""
+    original = dict(archive.doc("a")["original"], no_text="cannot extract text from application/pdf")
+    original["conversion_record_id"] = original["record_id"]
+    edited = Archive(packaged).edit_doc("c", lambda doc: doc.update(original=original))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "c", *(f"original.{key} is {original[key]!r}, not null: original.no_text says it has no text"
+                       for key in ("conversion_record_id", "text_sha256", "length_chars", "scope", "charset")))
+
+
+def test_deep_holds_a_conversion_until_its_excerpt_and_its_source_have_both_come(
+        packaged: bytes, tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """a's provenance record, then its conversion, its source and its excerpt (package writes them the other way):
+    the conversion is held until the last of them has come, then aligned and extracted again (not checked when
+    the source has come, without the excerpt)."""
+    moved = Archive(packaged)
+    warcinfo, excerpt, provenance, source, conversion = moved.records[:5]
+    moved.records[:5] = [warcinfo, provenance, conversion, source, excerpt]
+    found = deep_report(moved, tmp_path, monkeypatch)
+    assert found.problems == ()
+    assert f"{origcheck.REALIGNED}: 3" in found.notes and f"{origcheck.REEXTRACTED}: 3" in found.notes
+    assert not any(note.startswith((origcheck.NOT_REALIGNED, origcheck.NOT_REEXTRACTED)) for note in found.notes)
+
+
+def another_writers(packaged: bytes, change: Callable[[dict[str, Any]], None]) -> Archive:
+    """The archive as another writer's (its warcinfo and every record's generator), `change` made to a's record."""
+    archive = Archive(packaged).software("otherwriter/1.0")
+    for name in "abcd":
+        archive.edit_doc(name, lambda doc: doc.update(generator="otherwriter 1.0"))
+    return archive.edit_doc("a", change)
+
+
+def test_fields_of_the_wrong_type_are_said_so(packaged: bytes, fetched: tuple[bytes, str], tmp_path: Path,
+                                              merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An elision that is not an object without an original, a count of characters or a status that is a string or
+    a float, a difference's end or excerpt null, a selector that is not an object: each said of its shape, not as
+    a malformed alignment."""
+    edited = Archive(packaged).edit_doc("c", lambda doc: doc["elisions"].__setitem__(0, "x"))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(edited, "c", "elisions[0] is not an object")
+    original = Archive(packaged).doc("a")["original"]
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["original"].update(length_chars="1469"))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "original.length_chars '1469' is not a count of characters",
+        f"original.length_chars '1469' but the conversion record {original['conversion_record_id']} text has 1469"
+        " characters")
+    for key in ("end", "excerpt"):
+        edited = Archive(packaged).edit_doc("d", lambda doc: doc["differences"][0].update({key: None}))
+        end = "None" if key == "end" else "189"
+        assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+            edited, "d", f"differences[0]: start 183, end {end}, source_start 776, source_end 779, excerpt and source"
+                         " are not spans and their texts (the excerpt has 257 characters)"), key
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0]["omitted"]["oa:hasSelector"].append(5))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "elisions[0].omitted: oa:hasSelector holds ['oa:TextPositionSelector', 'oa:TextQuoteSelector',"
+                     " None], not one oa:TextPositionSelector and one oa:TextQuoteSelector")
+    data, _ = fetched
+    response = Archive(data).doc("a")["original"]["record_id"]
+    edited = Archive(data).edit_doc("a", lambda doc: doc["original"].update(status=200.0))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", f"original.status 200.0 but the response record {response} has status 200 in its status line")
+
+
+def test_a_reason_given_with_a_passage_or_by_another_writer(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reason beside an omitted passage is said to be one, not judged as a reason; another writer's reason for
+    omitting nothing is not held to alignment's reasons."""
+    edited = Archive(packaged).edit_doc("a", lambda doc: doc["elisions"][0].update(omitted_reason="because"))
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "elisions[0]: omitted_reason 'because', but a passage is omitted (expected null)")
+    edited = another_writers(packaged, lambda doc: doc["elisions"][0].update(omitted=None, omitted_reason="because"))
+    assert problems(report(edited, tmp_path, monkeypatch)) == []
+
+
+def test_a_passage_to_the_end_of_the_text_is_compared_with_the_cut(packaged: bytes, tmp_path: Path,
+                                                                   merges: list[bool],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A passage ending where the conversion text ends is a span inside it: compared with what the marker cut."""
+    text = conversion_text(Archive(packaged))
+    size = len(text)
+
+    def to_the_end(doc: dict[str, Any]) -> None:
+        omitted = doc["elisions"][2]["omitted"]
+        omitted.update(start=780, end=size, text=text[780:])
+        omitted["oa:hasSelector"][0].update({"oa:start": 780, "oa:end": size})
+        omitted["oa:hasSelector"][1]["oa:exact"] = text[780:]
+
+    edited = Archive(packaged).edit_doc("a", to_the_end)
+    prefix = Archive(packaged).doc("a")["elisions"][2]["omitted"]["oa:hasSelector"][1]["oa:prefix"]
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", f"elisions[2].omitted: text {show(text[780:])} is not the {size - 780} characters 780-{size},"
+                     " trimmed of white space",
+        f"elisions[2].omitted: TextQuoteSelector prefix {prefix!r} is not the 32 characters of the conversion text"
+        f" before character 780 ({text[748:780]!r})",
+        f"elisions[2].omitted: TextQuoteSelector suffix '\\n' is not the 0 characters of the conversion text after"
+        f" character {size} ('')",
+        f"elisions[2].omitted: characters 780-{size}, but the conversion text from the end of segments[2] (779) to the"
+        f" end of its paragraph ({size}), white space trimmed, is 779-{size - 1}")
+
+
+def test_another_writers_passage_said_to_start_a_paragraph(packaged: bytes, tmp_path: Path, merges: list[bool],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another writer's cut said to start a paragraph (paragraph-start) is checked from its passage's start to
+    the segment after it, whatever segment lies before it."""
+    text = conversion_text(Archive(packaged))
+
+    def later(doc: dict[str, Any]) -> None:
+        elision = doc["elisions"][0]
+        elision["omitted_scope"] = "paragraph-start"
+        elision["omitted"].update(start=240, text=text[240:377])
+        elision["omitted"]["oa:hasSelector"][0]["oa:start"] = 240
+        elision["omitted"]["oa:hasSelector"][1].update({"oa:exact": text[240:377], "oa:prefix": text[208:240]})
+
+    assert problems(report(another_writers(packaged, later), tmp_path, monkeypatch)) == []
+
+
+def test_in_order_false_on_a_segment_starting_inside_the_one_before(packaged: bytes, tmp_path: Path,
+                                                                     merges: list[bool],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment said out of order whose source starts inside the source of the segment found before it, with no
+    letter or digit between (a comma both quote): it follows it, said so; the cut between them has nothing."""
+    def inside(doc: dict[str, Any]) -> None:
+        doc["segments"][0]["source_end"] = 239
+        doc["segments"][1].update(source_start=238, in_order=False)
+        doc["out_of_order"] = [[0, 1]]
+
+    edited = Archive(packaged).edit_doc("a", inside)
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", "segments[1]: in_order is false, but its source 238-575 starts inside the source 96-239 of the"
+                     " segment found before it with no letter or digit between",
+        "elisions[0].omitted: a passage is omitted (between), but characters 239-239 of the conversion text, from the"
+        " end of segments[0] (239) to the start of segments[1] (239), white space trimmed, hold no words: ''")
+
+
+def test_first_difference_past_a_block() -> None:
+    """Texts that agree over a whole block (64 Ki characters) or more differ where they do; one that begins the
+    other, at its end."""
+    same = "a" * (1 << 16)
+    assert origcheck._first_difference(same + "bc", same + "bd") == (1 << 16) + 1
+    assert origcheck._first_difference(same, same + "x") == 1 << 16
+    assert origcheck._first_difference(same + same + "x", same + same + "y") == 2 << 16
+    assert origcheck._first_difference(same, same) is None
+
+
+def test_a_conversion_text_check_that_meets_a_shape_no_rule_foresaw() -> None:
+    """The checks against the conversion's text meet a shape alignment_messages would have said: said as a
+    malformed alignment, with what the record's own checks found before it."""
+    original = {"how": "local", "record_id": "<urn:uuid:s>", "target_uri": "urn:x",
+                "conversion_record_id": "<urn:uuid:c>", "text_sha256": "ab" * 32, "length_chars": 3}
+    parts = {"original": original, "segments": [], "elisions": [], "rules": origcheck.OTHER_RULES}
+    conversion = origcheck.Record("conversion", "<urn:uuid:c>", "urn:x", "<urn:uuid:s>", None, 3, b"abc")
+    assert origcheck.record_messages("conversion_record_id", "conversion", parts, conversion) == (
+        ["the alignment with the original is malformed (KeyError: 'differences')"], True)
+
+
+def test_another_writers_passage_between_segments_after_one_not_found(packaged: bytes, tmp_path: Path,
+                                                                      merges: list[bool],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another writer's record whose first segment was not found: the cut after it has no segment found before it,
+    and the next cut's passage (moved by a character) is checked between the segments on either side of it, named
+    by their own indexes."""
+    text = conversion_text(Archive(packaged))
+    passage = Archive(packaged).doc("a")["elisions"][1]["omitted"]["text"]
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["segments"][0].update(source_start=None, source_end=None)
+        doc["elisions"][1]["omitted"].update(start=576)
+
+    edited = another_writers(packaged, change)
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "a", f"elisions[1].omitted: text {show(passage)} is not the 137 characters 576-713, trimmed of white"
+                     " space",
+        "elisions[1].omitted: TextPositionSelector 575-713 disagrees with start/end 576-713",
+        "elisions[0].omitted: a passage is omitted (between), but no segment before the marker was found in the"
+        " original",
+        f"elisions[1].omitted: text {show(passage)} but characters 576-713 of the conversion text are"
+        f" {show(text[576:713])}",
+        f"elisions[1].omitted: TextQuoteSelector prefix {text[543:575]!r} is not the 32 characters of the conversion"
+        f" text before character 576 ({text[544:576]!r})",
+        "elisions[1].omitted: characters 576-713, but the conversion text from the end of segments[1] (575) to the"
+        " start of segments[2] (713), white space trimmed, is 575-713")
