@@ -615,5 +615,29 @@ def test_a_listing_that_cannot_go_to_a_temporary_file_says_where_and_what_to_do(
         with make() as printer, pytest.raises(ArchiveError) as caught:
             for _ in range(3):
                 printer.add(_full())
-        assert str(caught.value) == (f"{missing}: cannot hold the listing in a temporary file there: no such "
-                                     "folder; free some space there, or set TMPDIR to a folder with room")
+        assert str(caught.value) == (
+            f"{missing}: cannot hold the listing in a temporary file there (a listing over 0 MiB waits there for the "
+            "count line): No such file or directory; free some space or fix the folder's permissions, then run again; "
+            "or set TMPDIR to a folder with room")
+
+
+def test_a_file_size_limit_on_the_temporary_file_says_to_raise_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past a file-size limit (ulimit -f), the advice is to raise it, not to free space."""
+    import errno
+    import tempfile
+
+    from provpack import display
+    from provpack.errors import ArchiveError
+
+    class Limited(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(tempfile, "SpooledTemporaryFile", lambda size: Limited())
+    with display.JsonPrinter(ensure_ascii=False) as printer, pytest.raises(ArchiveError) as caught:
+        printer.add(_full())
+    assert str(caught.value) == (
+        f"{tempfile.gettempdir()}: cannot hold the listing in a temporary file there (a listing over 8 MiB waits "
+        "there for the count line): the file-size limit was reached (ulimit -f, or the largest file this file system "
+        "takes); raise the file-size limit (ulimit -f) or write to another file system, then run again; or set TMPDIR "
+        "to a folder with room")

@@ -14,7 +14,7 @@ from typing import IO, Any, cast
 from rich.console import Console
 
 from .drawing import Drawing, Piece
-from .errors import INVISIBLE, REORDERING, ArchiveError, printable, spelled, unreadable
+from .errors import INVISIBLE, REORDERING, ArchiveError, printable, spelled
 from .httpbytes import is_error_status
 from .reader import ArchivedDocument, no_documents
 
@@ -186,10 +186,12 @@ class _Spool:
     def write(self, text: str) -> int:
         try:
             self._file.write(text.encode("utf-8", "surrogatepass"))
-        except OSError as exc:   # (the temporary file made or written past _IN_MEMORY: a full disk, a missing folder)
-            problem, _ = unreadable(exc, "folder")
-            raise ArchiveError(tempfile.gettempdir(), f"cannot hold the listing in a temporary file there: {problem}",
-                               fix="free some space there, or set TMPDIR to a folder with room") from exc
+        except OSError as exc:   # (the temporary file made or written past _IN_MEMORY: a full disk, a file-size limit)
+            from .atomic import reason, write_fix
+
+            raise ArchiveError(tempfile.gettempdir(), "cannot hold the listing in a temporary file there (a listing "
+                               f"over {_IN_MEMORY >> 20} MiB waits there for the count line): {reason(exc)}",
+                               fix=f"{write_fix(exc)}; or set TMPDIR to a folder with room") from exc
         return len(text)
 
     def flush(self) -> None:
