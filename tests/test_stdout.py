@@ -153,6 +153,23 @@ def test_characters_the_terminal_cannot_show_are_spelled_out(tmp_path: Path) -> 
     assert "\u00dcn\u00ef title" in json.dumps(fields, ensure_ascii=False)
 
 
+def test_a_c_locale_spells_out_what_it_cannot_show_and_keeps_a_file_name_s_bytes() -> None:
+    """In a C locale without UTF-8 mode (LC_ALL=C PYTHONUTF8=0: ASCII, errors surrogateescape) show spells the table's
+    rules out as under PYTHONIOENCODING=ascii, where surrogateescape made it fail (UnicodeEncodeError on U+2503); a
+    byte of a file name that is not UTF-8 (a surrogate, as the locale decoded it) still goes out as that byte."""
+    from conftest import ARCHIVE
+
+    from provpack.stdout import _ESCAPED_OR_SPELLED
+
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    shown = subprocess.run([sys.executable, "-m", "provpack", "show", str(ARCHIVE / "seeds.warc.gz")],
+                           capture_output=True, env=env, timeout=60)
+    assert shown.returncode == 0 and b"Traceback" not in shown.stderr, shown.stderr
+    assert b"field       \\u2503 value" in shown.stdout and shown.stdout.isascii()
+    assert "caf\udcff\u00e9.txt".encode("ascii", _ESCAPED_OR_SPELLED) == b"caf\xff\\xe9.txt"
+
+
 def _closed_stderr(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """`provpack ARGS 2>&-`: descriptor 2 closed in the child before Python starts."""
     return subprocess.run([sys.executable, "-m", "provpack", *args], stdout=subprocess.PIPE, text=True, cwd=cwd,

@@ -9,6 +9,7 @@ the next write meets the error (ENOSPC, EFBIG), and turns that error into an Out
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import io
@@ -86,6 +87,28 @@ class _WholeWriter(io.RawIOBase):
             raise OutputError(reason(exc)) from exc
 
 
+def _escaped_or_spelled(error: UnicodeError) -> tuple[str | bytes, int]:
+    """An encoding error handler: a surrogate that stands for an undecodable byte (surrogateescape's) as that byte,
+    any other character the encoding lacks spelled as backslashreplace spells it."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chars = error.object[error.start:error.end]
+    if not any("\udc80" <= char <= "\udcff" for char in chars):
+        return codecs.backslashreplace_errors(error)   # (text, which the encoder then encodes)
+    out = bytearray()
+    for char in chars:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(code - 0xDC00)
+        else:
+            out += char.encode("ascii", "backslashreplace")
+    return bytes(out), error.end
+
+
+_ESCAPED_OR_SPELLED = "provpack.escaped-or-spelled"
+codecs.register_error(_ESCAPED_OR_SPELLED, _escaped_or_spelled)
+
+
 @contextlib.contextmanager
 def whole_stdout() -> Iterator[None]:
     """Replace sys.stdout for the block with one whose writes are complete or raise OutputError."""
@@ -99,8 +122,10 @@ def whole_stdout() -> Iterator[None]:
         yield
         return
     writer = _WholeWriter(target)
-    # A character the terminal's encoding lacks (PYTHONIOENCODING=ascii, a C locale) is spelled \xe9, not a crash.
-    errors = "backslashreplace" if original.errors == "strict" else original.errors
+    # A character the terminal's encoding lacks (PYTHONIOENCODING=ascii, a C locale) is spelled \xe9, not a crash;
+    # in a C locale (errors surrogateescape) an undecodable byte of a file name still goes out as the byte it was.
+    errors = {"strict": "backslashreplace", "surrogateescape": _ESCAPED_OR_SPELLED}.get(original.errors or "strict",
+                                                                                    original.errors)
     text = io.TextIOWrapper(cast(BinaryIO, writer), encoding=original.encoding, errors=errors,
                             line_buffering=bool(original.line_buffering), write_through=True)
     sys.stdout = text
