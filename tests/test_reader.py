@@ -704,10 +704,10 @@ def test_several_damaged_places_are_each_read_past(three_docs: Path, tmp_path: P
     said = (f"{bad}: damaged gzip member at byte {first}: {found_first}; `provpack verify` gives the full report"
             " (and 1 more damaged place)")
     assert main(["show", str(bad)]) == 1
-    assert capsys.readouterr().err == (f"provpack: error: {said}; the 2 documents read outside it are listed; "
+    assert capsys.readouterr().err == (f"provpack: error: {said}; the 2 documents read outside them are listed; "
                                        "the text of 'd1' lies in it\n")
     assert main(["extract", str(bad), "d2"]) == 0
-    assert capsys.readouterr() == ("doc 2 text " * 200, f"provpack: warning: {said}; 'd2' lies outside it: "
+    assert capsys.readouterr() == ("doc 2 text " * 200, f"provpack: warning: {said}; 'd2' lies outside them: "
                                    "extracted, its sha256 checked\n")
 
 
@@ -1372,7 +1372,7 @@ def test_memory_stays_flat_however_many_places_are_damaged(tmp_path: Path, fixed
         assert tracemalloc.get_traced_memory()[1] - before < 30_000_000
     finally:
         tracemalloc.stop()
-    assert capsys.readouterr().err.endswith("(and 299 more damaged places); the 150 documents read outside it are "
+    assert capsys.readouterr().err.endswith("(and 299 more damaged places); the 150 documents read outside them are "
                                             "listed\n")
 
 
@@ -1759,3 +1759,80 @@ def test_show_prints_what_it_printed_holding_every_document(three_docs: Path, tm
         seen.add((before[0], before[2].count("lies in it"), "no provpack documents" in before[1]
                   or before[1] == '{\n  "documents": []\n}\n'))
     assert seen >= {(0, 0, False), (1, 0, False), (1, 1, False), (0, 0, True)}, seen   # (each kind was met)
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_a_header_that_never_ends_then_the_next_record_at_once(three_docs: Path, tmp_path: Path, kind: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """d1's provenance record cut after its header's fields, 1.2 MiB with no blank line put there, and d2's text
+    record following its last byte: verify reports the header alone (it read d2's text record, not at a line start,
+    as show and extract do; it said d2's provenance named no record in the file), and show and extract give d2 and
+    d3, naming the damage."""
+    from provpack.verify import verify
+
+    def endless(member: bytes) -> bytes:
+        return member[: member.index(b"\r\n\r\n") + 2] + b"x" * (1200 << 10)
+
+    data = three_docs.read_bytes()
+    starts = _members(data) + [len(data)]
+    members = [gzip.decompress(data[start:end]) for start, end in zip(starts, starts[1:])]
+    members[2] = endless(members[2])   # (in gzip data, d2's text record starts the next member)
+    bad = tmp_path / ("bad.warc" if kind == "plain" else "bad.warc.gz")
+    bad.write_bytes(b"".join(members) if kind == "plain" else b"".join(gzip.compress(m, mtime=0) for m in members))
+    start = len(members[0]) + len(members[1]) if kind == "plain" else starts[2]
+    found = "no blank line ends the header within 1048576 bytes"
+    (file,) = verify(bad).files
+    assert [(p.offset, p.kind, p.message) for p in file.problems] == [(start, "malformed-header", found)]
+    said = f"{bad}: the record at byte {start}: {found}; `provpack verify` gives the full report"
+    damage: list[IntegrityError] = []
+    documents = read_archive(bad, on_damage=damage.append)
+    assert [(d.name, d.offset is not None) for d in documents] == [("d2", True), ("d3", True)]
+    assert [(str(error), error.offset) for error in damage] == [(said, start)]
+    assert main(["show", str(bad)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err == f"provpack: error: {said}; the 2 documents read outside it are listed\n"
+    assert main(["extract", str(bad), "d2", "-o", str(tmp_path / "d2.txt")]) == 0
+    assert (tmp_path / "d2.txt").read_text() == "doc 2 text " * 200
+
+
+def test_each_text_lost_is_tied_to_the_damaged_place_before_its_provenance(
+        tmp_path: Path, fixed_date: dt.datetime, capsys: pytest.CaptureFixture[str]) -> None:
+    """Five documents, the gzip members of d1's text (its header) and d3's (its block, near the end) damaged: show
+    and extract say d3's text lies in the second damaged place, not the first (as they said), and that the others
+    lie outside both."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for number in range(1, 6):
+        (source / f"d{number}.txt").write_text(f"doc {number} text " * 200, encoding="utf-8")
+    data = bytearray(provpack.package(source, out=tmp_path / "a.warc.gz", date=fixed_date).warc_path.read_bytes())
+    starts = _members(bytes(data)) + [len(data)]
+    data[starts[1] + 12] ^= 0xFF   # d1's text: its header
+    data[starts[6] - 30] ^= 0xFF   # d3's text: its block
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(bytes(data))
+    damage: list[IntegrityError] = []
+    assert [d.name for d in read_archive(bad, on_damage=damage.append)] == ["d1", "d2", "d3", "d4", "d5"]
+    assert [error.offset for error in damage] == [starts[1], starts[5]]
+    first = f"{damage[0].problem} (and 1 more damaged place)"
+    second = f"{damage[1].problem} (and 1 more damaged place)"
+    assert main(["show", str(bad)]) == 1
+    assert capsys.readouterr().err == (
+        f"provpack: error: {bad}: {first}; the 5 documents read outside them are listed; the text of 'd1' lies in it;"
+        f" the text of 'd3' lies in the damaged place at byte {starts[5]}\n")
+    records = {d.name: d.record_id for d in read_archive(bad, on_damage=lambda error: None)}
+    for name, place in (("d1", first), ("d3", second)):
+        assert main(["extract", str(bad), name, "-o", str(tmp_path / "out.txt")]) == 1
+        assert capsys.readouterr().err == (f"provpack: error: {bad}: {place}; the text of '{name}' lies in it (its "
+                                           f"resource record {records[name]} could not be read)\n")
+    for name in ("d2", "d4", "d5"):
+        assert main(["extract", str(bad), name, "-o", str(tmp_path / f"{name}.txt")]) == 0
+        written = tmp_path / f"{name}.txt"
+        assert capsys.readouterr().err == (
+            f"provpack: warning: {bad}: {first}; '{name}' lies outside them: extracted, its sha256 checked\nwrote "
+            f"{written} (2,200 bytes, sha256 {hashlib.sha256(written.read_bytes()).hexdigest()})\n")
+        assert written.read_text() == f"doc {name[1]} text " * 200
+    data[starts[1] + 12] ^= 0xFF   # d3's alone: it is the first damaged place
+    bad.write_bytes(bytes(data))
+    assert main(["show", str(bad)]) == 1
+    assert capsys.readouterr().err == (f"provpack: error: {bad}: {damage[1].problem}; the 5 documents read outside "
+                                       "it are listed; the text of 'd3' lies in it\n")

@@ -677,3 +677,23 @@ def test_generators_after_the_split_are_held_to_the_first_parts_warcinfo(
             assert split_report == serial, split
             assert merges == [merged], split
         assert serial.ok is (data is sound)
+
+
+def test_a_record_right_after_a_header_that_never_ends_is_read_in_either_part(
+        tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain WARC with a header that never ends, the record after it following its last byte: split at each record
+    start, the report is the serial one, which reads that record (one problem: the header)."""
+    records = provpack_records(texts(4))
+    lost = record("resource", b"lost")
+    endless = lost[: lost.index(b"\r\n\r\n") + 2] + b"x" * (1200 << 10)
+    parts = [*records[:3], endless + records[3], *records[4:]]
+    data = b"".join(parts)
+    path = tmp_path / "a.warc"
+    path.write_bytes(data)
+    starts = [sum(len(part) for part in parts[:i]) for i in range(1, len(parts))]
+    for split in starts:
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial, split
+        assert [(p.offset, p.kind) for p in serial.problems] == [(starts[2], "malformed-header")]
+        assert (serial.records, serial.verified) == (len(records) + 1, len(records))
+    assert True in merges

@@ -399,3 +399,54 @@ def test_a_record_at_a_gzip_member_start_is_found_mid_line_while_skipping() -> N
     second, third = record("resource", b"b"), record("resource", b"c")
     report = check(gzip_member(bad + b"xx") + gzip_member(second) + gzip_member(third))
     assert report.records == 3 and report.verified == 2, report.problems
+
+
+def _endless_then(records: list[bytes], *, gzip: bool) -> tuple[bytes, int]:
+    """records[0], then a header that never ends (its fields, then 1.2 MiB with no CRLF CRLF and no line break at
+    its end), then the other records, the first of them right after it with no CRLF CRLF between (`gzip`: each in a
+    member of its own): the file, and where the endless header starts."""
+    lost = record("resource", b"lost")
+    endless = lost[: lost.index(b"\r\n\r\n") + 2] + b"x" * (1200 << 10)
+    parts = [records[0], endless + records[1], *records[2:]]
+    if gzip:   # (each record in a member of its own: the next one starts a member)
+        parts = [gzip_member(part) for part in [records[0], endless, *records[1:]]]
+    return b"".join(parts), len(parts[0])
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+@pytest.mark.parametrize("seekable", [True, False])
+def test_a_record_right_after_a_header_that_never_ends_is_read(gzip: bool, seekable: bool) -> None:
+    """A header with no end within 1 MiB is malformed-header; the record whose version line follows its last byte,
+    not at a line start, is read (the damaged record has no block for it to lie in), as show and extract read it:
+    in a plain WARC it was skipped to the next `WARC/` at a line start, and its provenance record said to name no
+    record in the file."""
+    records = provpack_records(SAMPLE_TEXTS)   # (a warcinfo, then each text's resource and provenance records)
+    data, at = _endless_then(records, gzip=gzip)
+    report = check(data, seekable=seekable)
+    assert [(p.offset, p.kind, p.message) for p in report.problems] == [
+        (at, "malformed-header", "no blank line ends the header within 1048576 bytes")]
+    assert (report.records, report.verified) == (len(records) + 1, len(records))
+
+
+def test_after_a_header_that_never_ends_a_version_line_needs_a_whole_record_head() -> None:
+    """Past a header that never ends, a version line not at a line start starts a record only when its header has
+    a WARC-Record-ID, a WARC-Type and a Content-Length (as inside a header cut short): else it is skipped with the
+    damaged record, up to the next record start."""
+    sound = record("resource", b"next")
+    partial = b"WARC/1.1\r\nContent-Length: 4\r\n\r\nnext\r\n\r\n"
+    data, at = _endless_then([record("resource", b"first"), partial, sound], gzip=False)
+    report = check(data)
+    assert [(p.offset, p.kind) for p in report.problems] == [(at, "malformed-header")]
+    assert (report.records, report.verified) == (3, 2)
+
+
+def test_in_gzip_data_a_record_inside_the_member_of_a_header_that_never_ends_is_not_read() -> None:
+    """In gzip data, a record head inside the member of a header that never ends is skipped with it, to the next
+    member, as show and extract resume at the next member: one record per member, as provpack writes them."""
+    lost = record("resource", b"lost")
+    endless = lost[: lost.index(b"\r\n\r\n") + 2] + b"x" * (1200 << 10)
+    first, inner, last = record("resource", b"first"), record("resource", b"inner"), record("resource", b"last")
+    data = gzip_member(first) + gzip_member(endless + inner) + gzip_member(last)
+    report = check(data)
+    assert [(p.offset, p.kind) for p in report.problems] == [(len(gzip_member(first)), "malformed-header")]
+    assert (report.records, report.verified) == (3, 2)

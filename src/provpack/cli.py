@@ -709,18 +709,29 @@ def _show(args: argparse.Namespace) -> int:
             printer.finish(args.file, records=read.records)
     if damage.first is not None:
         listed = "the document" if count == 1 else f"the {count:,} documents"
-        said = (f"{printable(str(damage.first.path))}: {damage.said()}; {listed} read outside it "
+        said = (f"{printable(str(damage.first.path))}: {damage.said()}; {listed} read outside {damage.them} "
                 f"{'is' if count == 1 else 'are'} listed")
         # (a document's resource record may follow its provenance record: read_each gives where)
-        unread = [name for record_id, name in textless if record_id not in read.resource_offsets]
-        if unread:
+        places: dict[int, tuple[IntegrityError, list[str]]] = {}   # (by id: each damaged place holding a text)
+        for record_id, name in textless:
+            if record_id not in read.resource_offsets:
+                place = read.text_damage.get(record_id, damage.first)
+                places.setdefault(id(place), (place, []))[1].append(name)
+        for place, unread in places.values():
             names = ", ".join(reader.shown_name(name) for name in unread[:_NAMES_SAID])
             if len(unread) > _NAMES_SAID:
                 names += f", and {len(unread) - _NAMES_SAID:,} more"
-            said += f"; the text of {names} lies in it"
+            said += f"; the text of {names} lies in {_place(place, damage.first)}"
         print(printable(f"provpack: error: {said}"), file=sys.stderr)
         return damage.first.exit_code
     return 0
+
+
+def _place(place: IntegrityError, first: IntegrityError) -> str:
+    """A damaged place as show's message names it after naming the first: "it", or where it is."""
+    if place is first:
+        return "it"
+    return "another damaged place" if place.offset is None else f"the damaged place at byte {place.offset}"
 
 
 def _extract(args: argparse.Namespace) -> int:

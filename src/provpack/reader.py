@@ -73,12 +73,18 @@ def read_listing(path: Path | str, *,
                  on_damage: Callable[[IntegrityError], None] | None = None) -> ArchiveListing:
     """read_archive's documents, with the number of records read (outside any damage): a WARC of another
     tool's, with no provpack documents, is then said as such (show, and an unknown name to extract)."""
+    return _listing(path, on_damage)[0]
+
+
+def _listing(path: Path | str,
+             on_damage: Callable[[IntegrityError], None] | None) -> tuple[ArchiveListing, Mapping[str, IntegrityError]]:
+    """read_listing's answer, with read_each's text_damage (which damaged place holds a document's text)."""
     documents: list[ArchivedDocument] = []
     read = read_each(path, documents.append, on_damage=on_damage)
     found = read.resource_offsets   # a resource record may follow its provenance record (docs/format.md)
     listed = (document if document.offset is not None or document.record_id not in found
               else replace(document, offset=found[document.record_id]) for document in documents)
-    return ArchiveListing(tuple(listed), read.records)
+    return ArchiveListing(tuple(listed), read.records), read.text_damage
 
 
 class ReadEach(NamedTuple):
@@ -86,6 +92,11 @@ class ReadEach(NamedTuple):
 
     records: int   # WARC records read (of any tool), outside any damage
     resource_offsets: Mapping[str, int]   # WARC-Record-ID -> offset of each resource record read
+    # record_id -> the damaged place found last before the provenance record of a document handed on with no
+    # `offset`, whose resource record was not read after it either: its text lies there, where `package` writes it
+    # (just before). A document with no text read that is not in it has no damaged place before it: its text lies in
+    # the first (after it), or is not in the file.
+    text_damage: Mapping[str, IntegrityError] = MappingProxyType({})
 
 
 def read_each(path: Path | str, each: Callable[[ArchivedDocument], None], *,
@@ -105,7 +116,7 @@ def read_each(path: Path | str, each: Callable[[ArchivedDocument], None], *,
     except _FromEach as exc:   # `each`'s own error, not damage to the file
         raise exc.error from None
     documents.hand_on()
-    return ReadEach(len(state.read_ids), MappingProxyType(state.resource_offsets))
+    return ReadEach(len(state.read_ids), MappingProxyType(state.resource_offsets), MappingProxyType(state.text_damage))
 
 
 def _read_past_damage(archive: Path, documents: _Held, state: _Reading,
@@ -124,6 +135,7 @@ def _read_past_damage(archive: Path, documents: _Held, state: _Reading,
             if exc.offset is not None:
                 _take_back(archive, state, documents, exc.offset, whole=not isinstance(exc, _WrongLength))
             on_damage(_bare(exc))
+            state.damage = exc
             if exc.offset is None:
                 break
             after = max(exc.offset, start)
@@ -195,12 +207,19 @@ class DamageSeen:
             self.first = error
         self.count += 1
 
-    def said(self) -> str:
-        """The first damaged place in words, and how many more there are ("" when there is none)."""
-        if self.first is None:
+    def said(self, place: IntegrityError | None = None) -> str:
+        """The damaged place `place` (by default the first) in words, and how many more there are ("" when there is
+        none)."""
+        place = place or self.first
+        if place is None:
             return ""
         more = self.count - 1
-        return self.first.problem + (f" (and {more:,} more damaged place{'s' if more > 1 else ''})" if more else "")
+        return place.problem + (f" (and {more:,} more damaged place{'s' if more > 1 else ''})" if more else "")
+
+    @property
+    def them(self) -> str:
+        """The damaged places, as a message names them after said(): "it" (one) or "them"."""
+        return "it" if self.count <= 1 else "them"
 
 
 @dataclass(slots=True)
@@ -213,6 +232,8 @@ class _Reading:
     block: tuple[int, bytearray, Any] | None = None   # the last provenance record read: offset, block, headers
     listed_at: int = -1   # the offset of the provenance record the last document was taken from
     compressed: bool | None = None   # whether its records are in gzip members (known at the first damage)
+    damage: IntegrityError | None = None   # the damaged place found last
+    text_damage: dict[str, IntegrityError] = field(default_factory=dict)   # (ReadEach.text_damage)
 
 
 def _take_back(archive: Path, state: _Reading, documents: _Held, at: int, *,
@@ -308,6 +329,8 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
             own_ids[warc_id] = offset
         if warc_type == "resource":
             resource_offsets[warc_id] = offset
+            if state.text_damage:
+                state.text_damage.pop(warc_id, None)   # (read after its provenance record: not in the damage)
             continue
         if not provenance_kind:
             continue
@@ -331,13 +354,16 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
             raise IntegrityError(archive, f"the metadata record at byte {offset} ({quoted_text(warc_id, 100)}) is "
                                  f"damaged: its provenance JSON is not of the shape docs/format.md gives: {problem};"
                                  " `provpack verify` gives the full report", offset=offset)
+        text_at = resource_offsets.get(provenance["record_id"])
+        if text_at is None and state.damage is not None:
+            state.text_damage[provenance["record_id"]] = state.damage
         documents.append(ArchivedDocument(
             name=provenance["name"],
             record_id=provenance["record_id"],
             target_uri=str(provenance.get("@id", "")),
             sha256=provenance["sha256"],
             length_bytes=provenance["length_bytes"],
-            offset=resource_offsets.get(provenance["record_id"]),
+            offset=text_at,
             provenance=provenance,
         ))
         state.listed_at = offset
@@ -429,21 +455,23 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     binary_stream("dest", dest)   # before the archive is read, not at the first write after it
     archive = Path(path)
     damage = DamageSeen()
+    text_damage: Mapping[str, IntegrityError] = {}
     if isinstance(name, ArchivedDocument):
         _check_fields(name)
         document = name
     else:
-        documents, records = read_listing(archive, on_damage=damage)
+        (documents, records), text_damage = _listing(archive, damage)
         try:
             document = _named(archive, documents, records, name)
         except ArchiveError:
             if damage.first is not None:   # it may lie in the damage
                 raise IntegrityError(damage.first.path, f"{damage.said()}; no document named "
-                                     f"{shown_name(name)} outside it") from None
+                                     f"{shown_name(name)} outside {damage.them}") from None
             raise
     if document.offset is None:
-        if damage.first is not None:
-            raise IntegrityError(archive, f"{damage.said()}; the text of {shown_name(document.name)} "
+        if damage.first is not None:   # (the damaged place before its provenance record, where package wrote it)
+            place = text_damage.get(document.record_id)
+            raise IntegrityError(archive, f"{damage.said(place)}; the text of {shown_name(document.name)} "
                                  f"lies in it (its resource record {printable(document.record_id)} could not be read)")
         raise IntegrityError(archive, f"{printable(document.name)}: its resource record "
                              f"{printable(document.record_id)} is missing")
@@ -452,8 +480,8 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     else:
         _copy_held(archive, document, dest)
     if damage.first is not None:
-        log.warning("%s: %s; %s lies outside it: extracted, its sha256 checked", printable(str(archive)),
-                    damage.said(), shown_name(document.name))
+        log.warning("%s: %s; %s lies outside %s: extracted, its sha256 checked", printable(str(archive)),
+                    damage.said(), shown_name(document.name), damage.them)
     return document
 
 

@@ -138,6 +138,7 @@ class RecordChecker(ScanBuffer):
                 self._problem(kinds.MALFORMED_HEADER, f"no blank line ends the header within {MAX_HEADER} bytes")
                 self._pos += 5
                 self._silent = True
+                self._endless = not self.source.compressed
                 return None
             if not self._more():
                 if not self._gap:
@@ -183,6 +184,7 @@ class RecordChecker(ScanBuffer):
             self._problem(kinds.MALFORMED_HEADER, f"no blank line ends the header within {MAX_HEADER} bytes")
             self._pos -= len(header) - 3  # (5 bytes after the record start, as for a header that never ends)
             self._silent = True
+            self._endless = not self.source.compressed
             return
         fields, block_values, payload_values, length, issues = self._headers.parse(header)
         if issues and b"WARC/1." in header[1:] and self._cut_in_header(header):

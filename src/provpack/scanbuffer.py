@@ -36,6 +36,10 @@ class ScanBuffer:
         # While so skipping: the decompressed offset of a line start before the overrun whose records come to a
         # damaged one (-1: none), the record start unless a sound one follows before the overrun (warcscan).
         self._tentative = -1
+        # While skipping after a record of a plain WARC whose header has no end within MAX_HEADER bytes: it has no
+        # block, so a record head found past its start, at a line start or not, is the next record
+        # (warcscan._next_candidate). (In gzip data the next record starts the next member, as the readers resume.)
+        self._endless = False
         self._rec_offset: int | None = None
         self._rec_id: str | None = None
         self._rec_failed = False

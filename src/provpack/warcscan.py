@@ -72,6 +72,7 @@ class Scanner(QuickReader):
             if not self._gap and self._buf.startswith(b"WARC/", self._pos):
                 self._silent = False
                 self._overrun = None
+                self._endless = False
                 if first:
                     self.starts_with_record = self._base + self._pos == self._start
             elif not self._find_record_start():
@@ -111,6 +112,7 @@ class Scanner(QuickReader):
                 junk_start = None
                 self._silent = True
                 self._overrun = None
+                self._endless = False
                 self._tentative = -1
             buf, pos = self._buf, self._pos
             if len(buf) - pos >= 5:
@@ -122,6 +124,7 @@ class Scanner(QuickReader):
                     if verdict == 1:
                         self._silent = False
                         self._overrun = None
+                        self._endless = False
                         self._tentative = -1
                         return True
                     if verdict == 2:
@@ -135,6 +138,7 @@ class Scanner(QuickReader):
                         self._end_junk(junk_start, self._base + found, last=False)
                         self._silent = False
                         self._overrun = None
+                        self._endless = False
                         self._tentative = -1
                         return True
                     self._pos = resume
@@ -178,6 +182,7 @@ class Scanner(QuickReader):
         base = self._base
         loose = not self._silent
         overrun = self._overrun
+        endless = self._endless
         tentative = self._tentative - base if self._tentative >= 0 else -1
         idx = buf.find(b"WARC/", start)
         while idx >= 0:
@@ -192,10 +197,10 @@ class Scanner(QuickReader):
                     self._tentative = base + idx
                 if verdict < 0:  # undecided until more bytes come (the tentative start kept)
                     return -1, tentative if tentative >= 0 else idx - 1
-            elif loose or overrun is not None:
+            elif loose or overrun is not None or endless:
                 verdict = self._sound_header_at(idx, whole=not loose)
-                if verdict > 0 and not loose:
-                    verdict = self._chain_reaches(idx, overrun or 0)
+                if verdict > 0 and overrun is not None:
+                    verdict = self._chain_reaches(idx, overrun)
                 if verdict > 0:
                     return idx, idx
                 if verdict < 0:
