@@ -200,6 +200,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, b"", {"Location": "/cookie-a", "Set-Cookie": "seen=1; Path=/"})
         elif path in ("/cookie-same", "/cookie-new"):   # to itself for ever, the same cookie each time, or a new one
             self._send(302, b"", {"Location": path, "Set-Cookie": f"n={1 if path == '/cookie-same' else hits}; Path=/"})
+        elif path == "/visits":   # the page, each answer numbered (X-Visit): the same page, another response
+            self._send(200, PAGE, {**html, "X-Visit": str(hits)})
         elif path == "/goto":   # /goto?to=URL: a 302 to that URL
             self._send(302, b"", {"Location": parse_qs(urlsplit(self.path).query)["to"][0]})
         elif path.startswith("/declares/"):   # /declares/N: Content-Length N, then two bytes and the end

@@ -158,7 +158,7 @@ def test_the_conversion_of_a_content_urn_original_has_the_urn_of_its_own_text(fo
     text_sha256 = hashlib.sha256(conversion.block).hexdigest()
     assert resource.target_uri == original.target_uri != conversion.target_uri
     assert conversion.target_uri == f"urn:provpack:sha256:{text_sha256}"
-    assert conversion.record_id == record_id("conversion", "", conversion.target_uri, text_sha256)
+    assert conversion.record_id == record_id("conversion", resource.record_id, conversion.target_uri, text_sha256)
     assert ("WARC-Refers-To", resource.record_id) in conversion.extra_headers
     assert not any(name == "WARC-Date" for name, _ in conversion.extra_headers)   # dated as the run, as its source
 
@@ -355,14 +355,16 @@ def test_local_original_refuses_a_symlink_out_by_default(folder: Path, tmp_path:
 
 
 def test_local_original_description_and_record_ids(folder: Path) -> None:
-    """Every key docs/format.md lists for a local copy, and ids from the role, URL and content only."""
+    """Every key docs/format.md lists for a local copy, and ids from the role, URL and content only (the
+    conversion's from its source record's too)."""
     data = (ORIGINALS / "declaration.html").read_bytes()
     original = local_original(folder / "decl.yaml", "originals/decl.html")
     resource, conversion = original.records
     text_sha256 = hashlib.sha256(original.text.encode("utf-8")).hexdigest()
     target = original.target_uri
     assert resource.record_id == record_id("original", "", target, hashlib.sha256(data).hexdigest())
-    assert conversion.record_id == record_id("conversion", "", f"urn:provpack:sha256:{text_sha256}", text_sha256)
+    assert conversion.record_id == record_id("conversion", resource.record_id, f"urn:provpack:sha256:{text_sha256}",
+                                             text_sha256)
     charset = original.description["charset"]
     assert original.description == {
         "how": "local", "path": "originals/decl.html", "record_id": resource.record_id, "target_uri": target,
@@ -374,14 +376,20 @@ def test_local_original_description_and_record_ids(folder: Path) -> None:
 
 
 def test_fetched_original_description_and_record_ids(server: ServerState) -> None:
-    """Every key docs/format.md lists for a fetched original, per hop too; WARC-Date on both records."""
+    """Every key docs/format.md lists for a fetched original, per hop too; WARC-Date on both records; ids from the
+    role, URL, content and exchange (the date, the address, both blocks' sha256), the conversion's from its source."""
     original = fetched_original(capture(server.url("/gzip"), allow_private=True))
     request, response, conversion = original.records
     assert ("WARC-Date", original.description["fetched_at"]) in request.extra_headers
     assert ("WARC-Date", original.description["fetched_at"]) in response.extra_headers
     target = server.url("/gzip")
-    assert response.record_id == record_id("response", "", target, hashlib.sha256(response.block).hexdigest())
-    assert request.record_id == record_id("request", "", target, hashlib.sha256(request.block).hexdigest())
+    request_sha256, response_sha256 = (hashlib.sha256(record.block).hexdigest() for record in (request, response))
+    exchange = f"{original.description['fetched_at']} 127.0.0.1 {request_sha256} {response_sha256}"
+    assert ("WARC-IP-Address", "127.0.0.1") in response.extra_headers
+    assert response.record_id == record_id("response", exchange, target, response_sha256)
+    assert request.record_id == record_id("request", exchange, target, request_sha256)
+    assert conversion.record_id == record_id("conversion", response.record_id, target,
+                                             hashlib.sha256(conversion.block).hexdigest())
     description = dict(original.description)
     assert description.pop("content_encoding") == "gzip" and description.pop("attempts") == 1
     assert description.pop("exchanges") == [{

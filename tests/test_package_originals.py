@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -516,6 +518,107 @@ def test_one_archive_of_a_textless_url_for_two_excerpts(tmp_path: Path, server: 
     described = [json.loads(b) for h, b in records(result.warc_path) if h["WARC-Type"] == "metadata"]
     assert described[0]["original"] == described[1]["original"]
     assert [u.name for u in result.unaligned] == ["again", "decl"]
+
+
+def pairs(path: Path) -> list[tuple[str, str, int, int]]:
+    """Each request record with the response it is Concurrent-To, checked to be one capture event: the two name
+    each other (and nothing else), have one target and one date, and no record id is written twice; as (target,
+    date, status of the response, position of the response among the records)."""
+    found = records(path)
+    ids = [headers["WARC-Record-ID"] for headers, _ in found]
+    assert len(ids) == len(set(ids))
+    by_id = {headers["WARC-Record-ID"]: (number, headers, block) for number, (headers, block) in enumerate(found)}
+    out = []
+    for headers, _ in found:
+        if headers["WARC-Type"] == "request":
+            number, response, block = by_id[headers["WARC-Concurrent-To"]]
+            assert response["WARC-Type"] == "response"
+            assert response["WARC-Concurrent-To"] == headers["WARC-Record-ID"]
+            assert (response["WARC-Target-URI"], response["WARC-Date"]) == (headers["WARC-Target-URI"],
+                                                                            headers["WARC-Date"])
+            out.append((headers["WARC-Target-URI"], headers["WARC-Date"], int(block.split(b" ", 2)[1]), number))
+    assert len(out) == sum(headers["WARC-Type"] == "response" for headers, _ in found)
+    return out
+
+
+def ticking(start: dt.datetime) -> Callable[[], dt.datetime]:
+    """A clock that says one second more each time it is read."""
+    seconds = itertools.count()
+    return lambda: start + dt.timedelta(seconds=next(seconds))
+
+
+def test_an_error_answer_and_a_later_success_of_one_url_are_two_exchanges(
+        tmp_path: Path, server: ServerState) -> None:
+    """A URL answered 429 (kept: the server asks to wait longer than provpack does), then fetched again as another
+    excerpt's redirect and answered 200, sent the same request bytes twice: two request records all the same, each
+    Concurrent-To its own response, dated as it (one id for both, as ids over the request's bytes alone gave, wrote
+    one request record Concurrent-To the 429, which the 200 named as its own). Each provenance names its own."""
+    from provpack.verify import verify
+
+    url = server.url("/retry-after?value=60")
+    source = make_source(tmp_path / "src", f"source_url: {url}\n", name="a", with_copy=False)
+    make_source(source, f"source_url: {server.url('/goto?to=' + quote(url, safe=''))}\n", name="b", with_copy=False)
+    fetcher = functools.partial(capture, allow_private=True, keep_errors=True,
+                                clock=ticking(dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)))
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    assert server.hits["/retry-after?value=60"] == 2
+    found = records(result.warc_path)
+    assert [(url, date, status) for url, date, status, _ in pairs(result.warc_path)] == [
+        (url, "2020-01-01T00:00:00Z", 429), (server.url("/goto?to=" + quote(url, safe="")), "2020-01-01T00:00:01Z", 302),
+        (url, "2020-01-01T00:00:02Z", 200)]
+    requests = {json.loads(b)["name"]: json.loads(b)["original"]["request_record_id"] for h, b in found
+                if h["WARC-Type"] == "metadata"}
+    named = {h["WARC-Record-ID"]: h["WARC-Date"] for h, _ in found if h["WARC-Type"] == "request"}
+    assert [named[requests[name]] for name in ("a", "b")] == ["2020-01-01T00:00:00Z", "2020-01-01T00:00:02Z"]
+    for deep in (False, True):
+        assert verify(result.warc_path, deep=deep).problems == 0
+
+
+def test_one_text_from_two_captures_of_a_url_is_two_conversions(tmp_path: Path, server: ServerState) -> None:
+    """The same page fetched twice (directly, then by way of another excerpt's redirect), its two responses differing
+    only in a header: the same text extracted from each is two conversion records, each referring to its own
+    response (one id for both, as ids over the text alone gave, wrote one, referring to the first response, and
+    verify found the second provenance's conversion referring to another response: an archive provpack wrote that
+    its own verify failed)."""
+    from provpack.verify import verify
+
+    url = server.url("/visits")
+    source = make_source(tmp_path / "src", f"source_url: {url}\n", name="a", with_copy=False)
+    make_source(source, f"source_url: {server.url('/goto?to=' + quote(url, safe=''))}\n", name="b", with_copy=False)
+    fetcher = functools.partial(capture, allow_private=True,
+                                clock=ticking(dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)))
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    found = records(result.warc_path)
+    responses = [number for target, _, status, number in pairs(result.warc_path) if target == url]
+    conversions = [h for h, _ in found if h["WARC-Type"] == "conversion"]
+    assert [h["WARC-Refers-To"] for h in conversions] == [found[number][0]["WARC-Record-ID"] for number in responses]
+    assert [h["WARC-Date"] for h in conversions] == ["2020-01-01T00:00:00Z", "2020-01-01T00:00:02Z"]
+    assert len({block for h, block in found if h["WARC-Type"] == "conversion"}) == 1
+    for deep in (False, True):
+        assert verify(result.warc_path, deep=deep).problems == 0
+
+
+def test_two_copies_with_one_source_url_and_one_text_are_two_conversions(tmp_path: Path) -> None:
+    """Two local originals that differ in their bytes (not in their text) and give the same source_url: two
+    resources, and two conversions of the one text, each referring to its own (with one id, the second excerpt's
+    provenance named the first copy's conversion, which refers to the other copy: verify found it)."""
+    from provpack.verify import verify
+
+    source = make_source(tmp_path / "src", "source_url: https://example.org/declaration\noriginal: decl.html\n")
+    make_source(source, "source_url: https://example.org/declaration\noriginal: copy.html\n", name="other",
+                with_copy=False)
+    (source / "copy.html").write_bytes((ORIGINALS / "declaration.html").read_bytes() + b"\n\n")
+    result = package(source, out=tmp_path / "out.warc.gz", date=dt.datetime(2017, 11, 12, tzinfo=dt.timezone.utc))
+    found = records(result.warc_path)
+    resources = [h["WARC-Record-ID"] for h, _ in found if h["WARC-Type"] == "resource"
+                 and h["WARC-Target-URI"] == "https://example.org/declaration"]
+    conversions = [h for h, _ in found if h["WARC-Type"] == "conversion"]
+    assert len(resources) == 2 and [h["WARC-Refers-To"] for h in conversions] == resources
+    assert len({h["WARC-Record-ID"] for h in conversions}) == 2
+    assert [json.loads(b)["original"]["conversion_record_id"] for h, b in found if h["WARC-Type"] == "metadata"] == [
+        h["WARC-Record-ID"] for h in conversions]
+    for deep in (False, True):
+        assert verify(result.warc_path, deep=deep).problems == 0
 
 
 def test_cli_reports_verifies_and_shows_a_textless_original(

@@ -1087,3 +1087,31 @@ def test_changes_the_quick_check_could_miss_are_said(name: str, text: str, chang
     problems = tracker.metadata(0, "<urn:m>", json.dumps(doc).encode(), RID.encode(), seen=set())
     assert [(problem.kind, problem.message) for problem in problems] == [("metadata-mismatch", message)
                                                                           for message in expected]
+
+
+@pytest.mark.parametrize(("block", "searched"), [
+    (b'{"format": "provpack-provenance/1"}', True),
+    (b'{"format": "provpack\\u002dprovenance/1"}', True),   # an escape: the mark is not there, a \u is
+    (b'\xef\xbb\xbf\r\n {"\\u0066ormat": 1}', True),   # a BOM, white space, then an object with an escape
+    ('{"format": "provpack-provenance/1"}'.encode("utf-16-le"), True),   # UTF-16 and UTF-32: any block
+    ('{"format": "provpack-provenance/1"}'.encode("utf-16"), True),
+    ('{}'.encode("utf-32-be"), True),
+    (b'{"text": "a backslash \\\\ but no escape"}', False),
+    (b'{"text": "plain"}', False),
+    (b'\n\nprovpack-provenance/1 named in a text that starts with white space', False),   # no object: no search
+    (b' [{"format": "provpack-provenance/1"}]', False),   # an array is no provenance document
+])
+def test_may_hide_takes_every_spelling_json_loads_reads_and_little_else(block: bytes, searched: bool) -> None:
+    """may_hide says which blocks (whose first byte is in JSON_START) `hidden` parses: a JSON object in UTF-8 that
+    holds the format's name or a \\u escape (which may spell it), any block in UTF-16 or UTF-32; not a text that
+    only starts with white space, nor an object with neither. Whatever it takes, hidden decides on the parsed value,
+    as show and extract do."""
+    assert block[0] in provcheck.JSON_START
+    assert provcheck.may_hide(block, 0, len(block)) is searched
+    assert provcheck.may_hide(b"xx" + block + b"yy", 2, len(block) + 2) is searched
+    if not searched:
+        try:
+            doc, _ = parse(block)
+        except ValueError:
+            return
+        assert not is_provenance(doc)

@@ -331,7 +331,8 @@ def test_record_ids_are_what_docs_format_md_says(tmp_path: Path) -> None:
     """Every record id of an archive with a local original and a fetched one (a redirect hop, a conversion) is
     recomputed from the recipe docs/format.md gives, with the standard library's uuid5 (not provpack's): its
     namespace, its table's role strings, the four parts joined with "\\n", the block's sha256 hex without
-    "sha256:", the provenance keyed by its excerpt's target. So is the committed archive's."""
+    "sha256:", the provenance keyed by its excerpt's target, a request and its response named by their exchange
+    (date, address, both blocks' sha256), a conversion by its source record. So is the committed archive's."""
     import shutil
 
     from warcio.archiveiterator import ArchiveIterator
@@ -372,6 +373,7 @@ def test_record_ids_are_what_docs_format_md_says(tmp_path: Path) -> None:
         described = {headers["WARC-Refers-To"]: json.loads(block) for headers, block in found
                      if headers["WARC-Type"] == "metadata"}   # excerpt record id -> its provenance
         targets = {headers["WARC-Record-ID"]: headers.get("WARC-Target-URI") for headers, _ in found}
+        by_id = {headers["WARC-Record-ID"]: (headers, block) for headers, block in found}
         seen = []
         for headers, block in found:
             kind, own = headers["WARC-Type"], headers["WARC-Record-ID"]
@@ -383,6 +385,15 @@ def test_record_ids_are_what_docs_format_md_says(tmp_path: Path) -> None:
             elif kind == "resource" and own in described:
                 kind = "excerpt"
                 expected = recomputed(kind, described[own]["name"], headers["WARC-Target-URI"], block)
+            elif kind in ("request", "response"):   # named by the exchange: date, address, both blocks' sha256
+                other, other_block = by_id[headers["WARC-Concurrent-To"]]
+                request, response = (block, other_block) if kind == "request" else (other_block, block)
+                address = (headers if kind == "response" else other).get("WARC-IP-Address", "")
+                exchange = " ".join((headers["WARC-Date"], address, hashlib.sha256(request).hexdigest(),
+                                     hashlib.sha256(response).hexdigest()))
+                expected = recomputed(kind, exchange, headers["WARC-Target-URI"], block)
+            elif kind == "conversion":   # named by its source record
+                expected = recomputed(kind, headers["WARC-Refers-To"], headers["WARC-Target-URI"], block)
             else:
                 kind = "original" if kind == "resource" else kind
                 expected = recomputed(kind, "", headers["WARC-Target-URI"], block)

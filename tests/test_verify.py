@@ -1501,6 +1501,69 @@ def test_a_warcinfo_padded_past_its_limit_still_holds_the_generators(tmp_path: P
     assert software_writer(b"x" * (WARCINFO_LIMIT - len(line)) + b"\n" + line + b"more") is None
 
 
+def _spelled(block: bytes, how: str) -> bytes:
+    """A provenance JSON spelled another way that json.loads (show's and extract's reader) reads as the same."""
+    if how == "escaped dash":
+        return block.replace(b'"provpack-provenance/1"', b'"provpack\\u002dprovenance/1"')
+    if how == "all escaped":   # the key and its value, every character a \\u escape
+        def spelled(text: str) -> bytes:
+            return ('"' + "".join(f"\\u{ord(c):04x}" for c in text) + '"').encode("ascii")
+        return block.replace(b'"format":"provpack-provenance/1"',
+                             spelled("format") + b":" + spelled("provpack-provenance/1"))
+    if how == "BOM and white space":
+        return b"\xef\xbb\xbf \n" + _spelled(block, "escaped dash")
+    return block.decode("utf-8").encode(how)   # UTF-16 and UTF-32: json.loads tells them by their NULs or BOM
+
+
+@pytest.mark.parametrize("how", ["escaped dash", "all escaped", "BOM and white space", "utf-16-le", "utf-16-be",
+                                 "utf-16", "utf-32"])
+def test_provenance_spelled_with_escapes_or_in_utf16_is_said_as_in_plain_utf8(
+        how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON may spell any character with a \\u escape, and json.loads reads UTF-16 and UTF-32: a provenance record so
+    spelled whose Content-Type was made text/plain is a metadata-mismatch after a warcinfo of provpack's, a note
+    elsewhere, as one in plain UTF-8 is (a search for the format's name in the bytes missed it: verify passed an
+    archive from which show and extract silently dropped a document); so is one whose WARC-Type was made one no one
+    knows (a block the full reader does not keep). A JSON object that holds escapes, or only white space before the
+    format's name, and is no provenance, is nothing (in resource records, which it keeps). The same whichever reader
+    reads the record."""
+    from provpack.provcheck import HIDDEN
+    from provpack.quickread import QuickReader
+    from provpack.reader import read_archive
+
+    texts = [f"Text {n} [...] more.\n" for n in range(3)]
+
+    def made(software: str) -> list[bytes]:
+        records = provpack_records(texts, software=software, generators=["provpack 0.5.0"] * 3)
+        for index, warc_type, content_type in ((4, "metadata", "text/plain"), (6, "foo", "application/ld+json")):
+            head, _, block = records[index].partition(b"\r\n\r\n")
+            fields = dict(line.split(": ", 1) for line in head.decode("utf-8").split("\r\n")[1:])
+            spelled = _spelled(block[:-4], how)
+            assert json.loads(spelled) == json.loads(block)
+            records[index] = record(warc_type, spelled, record_id=fields["WARC-Record-ID"], content_type=content_type,
+                                    target=None, headers=[(name, fields[name]) for name in ("WARC-Target-URI",
+                                                                                            "WARC-Refers-To")])
+        return records + [record("resource", b'{"text": "caf\\u00e9", "note": "provpack-provenance"}',
+                                 content_type="text/plain", target="urn:example:doc"),
+                          record("resource", b' \n"format": "provpack\\u002dprovenance/1"\n',
+                                 content_type="text/plain", target="urn:example:other")]
+    for software, problems, notes in (("provpack/0.5.0", 1, 1), ("warcbuild", 0, 2)):
+        records = made(software)
+        path = write(tmp_path, b"".join(records), "h.warc")
+        assert len(read_archive(path)) == 1   # (show and extract list the one left as JSON metadata)
+        for quick in (True, False):
+            with monkeypatch.context() as patch:
+                if not quick:
+                    patch.setattr(QuickReader, "_express", lambda self: False)
+                file = verify(str(path), jobs=1).files[0]
+            assert [(p.offset, p.kind, p.message) for p in file.problems] == [
+                (sum(map(len, records[:4])), "metadata-mismatch", 'the block is provpack provenance ("format": '
+                 "\"provpack-provenance/1\"), but the record's Content-Type is 'text/plain', not JSON: it is not "
+                 "checked, and show and extract do not list its excerpt (package writes it as application/ld+json)")
+            ][:problems]
+            assert f"{HIDDEN}: {notes}" in file.notes and "provpack provenance records checked: 1" in file.notes
+            assert (file.records, file.verified) == (9, 9 - problems)
+
+
 @pytest.mark.parametrize("index", [2, 4])
 @pytest.mark.parametrize("warc_type", [b"conversion", b"response", b"request", b"foo"])
 def test_provenance_in_a_record_of_another_type_is_counted(warc_type: bytes, index: int, tmp_path: Path,

@@ -7,8 +7,8 @@ hops included). Either way a `conversion` record holds the extracted text, with
 extract (a PDF, an image, a Content-Encoding that cannot be undone, an empty body), or whose
 final answer is an HTTP error (a 404, a 410, a 503), is archived all the same, without a
 conversion: it is not aligned; a local copy with no text is refused.
-Record ids depend only on the URL or file content, so two excerpts of one original share its
-records.
+Record ids depend only on what their records hold (URL, content, the exchange or source record), so two
+excerpts of one original share its records, and records that differ never share an id.
 """
 
 from __future__ import annotations
@@ -199,7 +199,9 @@ def _conversion(source_target: str, extraction: Extraction, refers_to: str, date
     dated = () if date is None else (("WARC-Date", date),)
     return RecordSpec(
         warc_type="conversion",
-        record_id=record_id("conversion", "", target, text_sha256),
+        # Named by its source record too: the same text extracted from another record (another capture of the URL,
+        # another copy given the same source_url) is another conversion, which refers to that record.
+        record_id=record_id("conversion", refers_to, target, text_sha256),
         target_uri=target,
         content_type=TEXT_TYPE,
         block=block,
@@ -260,19 +262,26 @@ def _exchange_records(exchange: Exchange) -> tuple[RecordSpec, RecordSpec]:
     target = uri_value(exchange.sent_url, what="captured URL")
     response_block = exchange.response_block
     request_block = exchange.request_block
-    response_id = record_id("response", "", target, hashlib.sha256(response_block).hexdigest())
-    request_id = record_id("request", "", target, hashlib.sha256(request_block).hexdigest())
-    date = ("WARC-Date", warc_date(exchange.fetched_at))
+    response_sha256 = hashlib.sha256(response_block).hexdigest()
+    request_sha256 = hashlib.sha256(request_block).hexdigest()
+    when = warc_date(exchange.fetched_at)
+    # Both ids name the whole exchange, not only their own bytes: the same request sent again (a URL answered 503,
+    # then 200 by way of another excerpt's redirect) is another exchange, with a request record of its own
+    # Concurrent-To its own response (WARC 1.1 5.7: one capture event). Ids are equal only for equal records.
+    exchange_name = " ".join((when, exchange.peer_address or "", request_sha256, response_sha256))
+    response_id = record_id("response", exchange_name, target, response_sha256)
+    request_id = record_id("request", exchange_name, target, request_sha256)
+    date = ("WARC-Date", when)
     address = (("WARC-IP-Address", exchange.peer_address),) if exchange.peer_address else ()
     request = RecordSpec(
         warc_type="request", record_id=request_id, target_uri=target, content_type=REQUEST_CONTENT_TYPE,
         block=request_block, payload_digest=True, payload_offset=len(exchange.request_head),
-        extra_headers=(date, ("WARC-Concurrent-To", response_id)),
+        extra_headers=(date, ("WARC-Concurrent-To", response_id)), block_sha256=request_sha256,
     )
     response = RecordSpec(
         warc_type="response", record_id=response_id, target_uri=target, content_type=RESPONSE_CONTENT_TYPE,
         block=response_block, payload_digest=True, payload_offset=len(exchange.response_head),
-        extra_headers=(date, *address, ("WARC-Concurrent-To", request_id)),
+        extra_headers=(date, *address, ("WARC-Concurrent-To", request_id)), block_sha256=response_sha256,
     )
     if split_message(response_block)[1] != exchange.body:
         raise ValueError(f"{exchange.url}: the stored response head is not followed by the body")

@@ -59,9 +59,35 @@ UNSETTLED_KEPT = 16   # generators a segment notes before its first warcinfo (mo
 # provpack's is a problem; a record of another type but warcinfo (an excerpt may quote such a document, an original
 # may be one) or any record elsewhere, a note.
 HIDDEN_MARK = b"provpack-provenance"   # (also in the format spelled "provpack-provenance\/1")
-# The first byte of a block that may be a JSON object: "{", JSON white space, a UTF-8 BOM's (json.loads takes it);
-# only such blocks are searched for HIDDEN_MARK (an excerpt's text seldom starts so: the search costs little).
-JSON_START = frozenset(b" \t\r\n{\xef")
+# The first byte of a block that may be a JSON object, as json.loads (show's and extract's reader) reads one: "{",
+# JSON white space, a UTF-8 BOM's; or UTF-16 or UTF-32: a NUL, a BOM's first byte. Only such blocks are looked at by
+# may_hide (an excerpt's text seldom starts so: the search costs little).
+JSON_START = frozenset(b" \t\r\n{\xef\x00\xfe\xff")
+_ESCAPE = b"\\u"   # JSON may spell any character so ("provpack\u002dprovenance/1"), which HIDDEN_MARK misses
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")   # UTF-16's, and the first half of UTF-32's
+
+
+@functools.cache
+def _object() -> re.Pattern[bytes]:
+    """How a JSON object starts in UTF-8 (json.loads takes a BOM); compiled when first needed (some 1M instructions
+    of sre, which a file without a block that starts as JSON may never need)."""
+    return re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*\{")
+
+
+def may_hide(buf: bytes | bytearray, start: int, stop: int) -> bool:
+    """Whether buf[start:stop], a block whose first byte is in JSON_START, may be a JSON object that says provpack's
+    format (as `hidden` decides, on the parsed value): in UTF-8, one that holds HIDDEN_MARK or a \\u escape (which
+    may spell any character of it, or of its key); in UTF-16 or UTF-32 (as json.loads tells them: a BOM, or a NUL in
+    the first two bytes), any. A text that only starts with white space is not searched at all; an object, for the
+    mark, and for the escape only when it holds a backslash (memchr)."""
+    if buf[start] == 0 or (stop - start > 1 and (buf[start + 1] == 0 or buf[start:start + 2] in _WIDE_BOMS)):
+        return True
+    if _object().match(buf, start, stop) is None:
+        return False   # (no JSON object: no provenance)
+    return buf.find(HIDDEN_MARK, start, stop) >= 0 or (buf.find(b"\\", start, stop) >= 0
+                                                       and buf.find(_ESCAPE, start, stop) >= 0)
+
+
 HIDDEN = (f"records holding provpack provenance (\"format\": \"{PROVENANCE_FORMAT}\") that are not JSON metadata"
           " records (WARC-Type metadata, a JSON Content-Type), so not checked, and their excerpts not listed by show"
           " or extract")
@@ -313,7 +339,7 @@ class ProvenanceTracker:
                block: bytes) -> list[Problem]:
         """A resource, or a metadata record that is not JSON: a problem, or a count (HIDDEN), when its block is
         provpack provenance all the same (see HIDDEN)."""
-        if not block or block[0] not in JSON_START or block.find(HIDDEN_MARK) < 0:
+        if not block or block[0] not in JSON_START or not may_hide(block, 0, len(block)):
             return []
         try:
             doc, _ = parse(block)

@@ -14,8 +14,8 @@ from typing import NamedTuple
 from .digests import FACTORIES, LABELS, encoding_of, value_matches
 from .payload import Dechunker, http_block, http_payload
 from .origcheck import ORIGIN_TYPES, STATUS_PEEK, Record, response_status
-from .provcheck import (CONTENT_URN, HIDDEN_MARK, JSON_START, WARCINFO_LIMIT, ResourceFacts, content_urn,
-                        content_urn_fault)
+from .provcheck import (CONTENT_URN, JSON_START, WARCINFO_LIMIT, ResourceFacts, content_urn, content_urn_fault,
+                        may_hide)
 from .recordcheck import (DECHUNKED_MATCHED, INSIDE_MEMBER, KEEP_LIMIT, MAX_HEADER, OTHER_RECORD_PAYLOAD,
                           PROVENANCE_LIMIT, RAW_MATCHED, UNREAD_JSON, RecordChecker)
 from .warcheader import MAX_LENGTH_DIGITS, NOT_IN_ID, TYPE_REQUIRED, VERSIONS, date_fault, missing_for_type
@@ -228,15 +228,13 @@ class QuickReader(RecordChecker):
                 if urn is not None and content_urn_fault(urn, expected if algorithm == "sha256" else hexlify(
                         hashlib.sha256(view[start:stop]).digest())) is not None:
                     return False
-            if stop > start and buf[start] in JSON_START and buf.find(HIDDEN_MARK, start, stop) >= 0:
+            if stop > start and buf[start] in JSON_START and may_hide(buf, start, stop):
                 return False   # (provpack provenance, perhaps, not in a JSON metadata record: provcheck.hidden's)
         elif warc_type == b"metadata":   # (find: as `in`, without its int attempt)
             json_metadata = content_type is not None and content_type.lower().find(b"json") >= 0
-            if (not json_metadata and stop > start and buf[start] in JSON_START
-                    and buf.find(HIDDEN_MARK, start, stop) >= 0):
+            if not json_metadata and stop > start and buf[start] in JSON_START and may_hide(buf, start, stop):
                 return False
-        elif (stop > start and buf[start] in JSON_START and warc_type != b"warcinfo"
-              and buf.find(HIDDEN_MARK, start, stop) >= 0):
+        elif stop > start and buf[start] in JSON_START and warc_type != b"warcinfo" and may_hide(buf, start, stop):
             return False   # (any other type: the same)
         if not self.seen_ids.add(hash(record_id)):  # (a repeated id: left unchanged, for _read_record to report)
             return False

@@ -30,8 +30,8 @@ from .idset import IdSet
 from .origcheck import ORIGIN_TYPES, STATUS_PEEK, OriginTracker, Record, response_status
 from .payload import DECHUNKED, RAW, SNIFF_LIMIT, BlockSink, Readings, digest_block, http_block
 from .problems import Problem
-from .provcheck import (HIDDEN_MARK, JSON_START, WARCINFO_LIMIT, Deferred, ProvenanceTracker, ResourceFacts,
-                        content_urn, content_urn_fault, deep_realign, deep_reextract)
+from .provcheck import (JSON_START, WARCINFO_LIMIT, Deferred, ProvenanceTracker, ResourceFacts, content_urn,
+                        content_urn_fault, deep_realign, deep_reextract, may_hide)
 from .scanbuffer import PAST_END, ScanBuffer
 from .warcheader import HeaderParser, show
 from .warcstream import Source
@@ -293,7 +293,7 @@ class RecordChecker(ScanBuffer):
         buf, pos = self._buf, self._pos
         end = pos + length
         block: bytes | None = None
-        hidden: bytes | None = None   # a block not kept that holds HIDDEN_MARK
+        hidden: bytes | None = None   # a block not kept that may hold provenance (provcheck.may_hide)
         if end + 4 <= len(buf):
             # The whole block is in memory (the usual case for records up to a few MiB).
             if not http and len(block_algorithms) == 1 and payload_algorithms in ((), block_algorithms):
@@ -311,7 +311,7 @@ class RecordChecker(ScanBuffer):
             if keep:
                 block = buf[pos:end]
             elif (end > pos and buf[pos] in JSON_START and warc_type != b"warcinfo"
-                  and buf.find(HIDDEN_MARK, pos, end) >= 0
+                  and may_hide(buf, pos, end)
                   and not (warc_type == b"metadata" and b"json" in fields.get(b"content-type", b"").lower())):
                 hidden = buf[pos:end]   # (provpack provenance in a record of another type? provcheck.hidden)
             if buf.startswith(b"\r\n\r\n", end):

@@ -1,7 +1,8 @@
 """Document + analysis + metadata -> the WARC records that describe it; deterministic.
 
-Record ids are UUIDv5 over (role, document name, target URI, block digest), so
-the same input always gives the same ids; nothing here reads a clock or a file.
+Record ids are UUIDv5 over (role, name, target URI, block digest), the name a document's
+(or, for an original's records, what tells one from another record of the same bytes: see
+original.py), so the same input always gives the same ids; nothing here reads a clock or a file.
 """
 
 from __future__ import annotations
