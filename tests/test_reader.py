@@ -752,6 +752,101 @@ def test_a_content_length_too_small_is_damage_read_past(three_docs: Path, tmp_pa
     _serves_around(bad, said, capsys, lost="d2")
 
 
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_a_header_with_no_content_length_is_damage_read_past(three_docs: Path, tmp_path: Path, kind: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's text record with its Content-Length field's name damaged (Xontent-Length): a record that cannot be
+    delimited. warcio took the rest of the file (plain) or of its gzip member as its block: show listed d1 alone
+    (plain) or all three, with a warning, exit 0, and extract said "no document named" d3. It is the damage verify
+    finds (exit 1), read past at the next record start as verify reads on: d2's text lies in it, d1 and d3 given."""
+    from provpack.cdxj import index
+    from provpack.verify import verify
+
+    bad, start = _d2_text_changed(three_docs, tmp_path, kind,
+                                  lambda member: member.replace(b"\r\nContent-Length:", b"\r\nXontent-Length:", 1))
+    found = "no Content-Length header"
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (start, "missing-header", found)
+    said = f"{bad}: the record at byte {start}: {found}; `provpack verify` gives the full report"
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    damage: list[IntegrityError] = []
+    documents = read_archive(bad, on_damage=damage.append)
+    assert [(d.name, d.offset is not None) for d in documents] == [("d1", True), ("d2", False), ("d3", True)]
+    assert [(str(error), error.offset) for error in damage] == [(said, start)]
+    with pytest.raises(IntegrityError) as caught:
+        list(index(bad, records=None))
+    assert str(caught.value) == said
+    _serves_around(bad, said, capsys, lost="d2")
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+@pytest.mark.parametrize(("end", "line"), [(b"\r\n\r\r", "\\r\\r"), (b"\r\nX\n", "X\\n")])
+def test_a_header_whose_blank_line_is_damaged_is_damage_read_past(three_docs: Path, tmp_path: Path, kind: str,
+                                                                  end: bytes, line: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's text record with the CRLF CRLF that ends its header damaged: the header runs on into the block, up to the
+    CRLF CRLF after it. warcio took the next record's first bytes as its block and failed further on (plain: exit 2,
+    nothing listed), or gave a block cut short by its gzip member's end (gzip: show listed all three, exit 0). It is
+    the damage verify finds (exit 1), in its words, read past: d2's text lies in it, d1 and d3 given."""
+    from provpack.cdxj import index
+    from provpack.verify import verify
+
+    def damaged(member: bytes) -> bytes:
+        at = member.index(b"\r\n\r\n")
+        return member[:at] + end + member[at + 4:]
+
+    bad, start = _d2_text_changed(three_docs, tmp_path, kind, damaged)
+    found = f"header line '{line}{'doc 2 text ' * 5}doc...' is not 'Name: value'"   # (cut short, as verify cuts it)
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (
+        start, "malformed-header", found)
+    said = f"{bad}: the record at byte {start}: {found}; `provpack verify` gives the full report"
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    with pytest.raises(IntegrityError) as caught:
+        list(index(bad, records=None))
+    assert str(caught.value) == said
+    _serves_around(bad, said, capsys, lost="d2")
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_each_header_that_cannot_delimit_its_record_is_said_and_read_past(three_docs: Path, tmp_path: Path,
+                                                                         kind: str) -> None:
+    """Each record of three_docs in turn with its Content-Length field's name damaged, or one byte of the CRLF CRLF
+    that ends its header: verify reports it, and reading says damage at that record (exit 1 in show) and gives every
+    document whose two records lie outside it, byte for byte (many were read without a word, or not past the damage)."""
+    import io
+
+    from provpack.verify import verify
+
+    def named(member: bytes) -> bytes:
+        return member.replace(b"\r\nContent-Length:", b"\r\nXontent-Length:", 1)
+
+    def ended(byte: int) -> Callable[[bytes], bytes]:
+        def change(member: bytes) -> bytes:
+            at = member.index(b"\r\n\r\n") + byte
+            return member[:at] + b"X" + member[at + 1:]
+        return change
+
+    for record in range(7):   # (0: warcinfo; then each document's text and provenance records)
+        owner = f"d{(record + 1) // 2}" if record else None
+        for change in (named, ended(0), ended(1), ended(2), ended(3)):
+            bad, start = _record_changed(three_docs, tmp_path, kind, record, change)
+            assert verify(bad).exit_code() == 1
+            damage: list[IntegrityError] = []
+            documents = {d.name: d for d in read_archive(bad, on_damage=damage.append)}
+            assert damage and damage[0].offset == start, (record, change, damage)
+            for number in (1, 2, 3):
+                name = f"d{number}"
+                if name == owner:
+                    continue
+                assert documents[name].offset is not None, (record, change, name)
+                out = io.BytesIO()
+                extract(bad, documents[name], out)
+                assert out.getvalue() == (f"doc {number} text " * 200).encode()
+
+
 def _d2_text_changed(three_docs: Path, tmp_path: Path, kind: str,
                      change: Callable[[bytes], bytes]) -> tuple[Path, int]:
     """three_docs with d2's text record (its 4th) changed by `change`, gzipped per record or plain (`kind`): the

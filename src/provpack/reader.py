@@ -52,6 +52,7 @@ def read_archive(path: Path | str, *,
 
     Damage to the file (a gzip member cut off or corrupt, bytes between members that are not gzip data, or
     bytes where a record should start that are not one: junk, to verify; a Content-Length verify finds wrong; a
+    WARC header that cannot delimit its record, with no Content-Length or its blank line damaged; a
     WARC header block over 1 MiB, the blank line counted; a provenance record whose JSON does not parse, or is
     not of the shape docs/format.md gives) is an IntegrityError naming the byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
     gzip member (or, in a plain WARC, the next WARC header) past the damage that holds a record, as verify

@@ -11,13 +11,16 @@ import stat
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from .defaults import MAX_HEADER_BYTES
 from .errors import ArchiveError
 from .gzipsource import GZIP_MAGIC, PROBE, GzipSource, starts_warc_member
 from .rawreader import RawReader
 from .warcstream import PlainSource, Report, Source
+
+if TYPE_CHECKING:
+    from .problems import Problem
 
 
 def refuse_stream(path: Path) -> None:
@@ -298,8 +301,9 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     said too, which warcio fails on in words about what it read instead (a "first line" of
     gzip bytes, or of bytes that are no record): a gzip member that is corrupt, bytes between members that
     are not gzip data, and bytes where a record should start that are not one (junk, to verify), found by
-    reading the records from `start` as verify reads them, up to the first past `failed_at`; and a header block
-    over 1 MiB (the blank line counted) of the record at `failed_at`, which warciter.BoundedReader refuses.
+    reading the records from `start` as verify reads them, up to the first past `failed_at`; a header block
+    over 1 MiB (the blank line counted) of the record at `failed_at`, which warciter.BoundedReader refuses; and,
+    before `failed_at`, a header that cannot delimit its record (no Content-Length, or its blank line damaged).
     """
     from .errors import IntegrityError
     from .problems import BAD_GZIP, BAD_LENGTH, BAD_VERSION, JUNK, MALFORMED_HEADER, TRUNCATED, Problem
@@ -331,6 +335,7 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
         source = GzipSource(raw, head, report)
         records = False
     first: Problem | None = None   # the first thing verify finds in the records
+    problems: list[Problem] = []   # and all it finds there
     junk: tuple[int, int, int, bool] | None = None   # and when that is junk in gzip data, the scanner's entry
     if source.compressed and (failed_at is None or not records):   # the gzip data alone
         for _ in source.chunks():
@@ -344,7 +349,8 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
         scanner = Scanner(source, after_records=start > 0)
         forward = scanner.source_problem
         scanner.walk(None if failed_at is None else failed_at + 1)   # (past `failed_at`, nothing is said)
-        first = min(scanner.problems, key=lambda problem: problem.offset or 0, default=None)
+        problems = scanner.problems
+        first = min(problems, key=lambda problem: problem.offset or 0, default=None)
         junk = next((entry for entry in scanner.junk if first is scanner.problems[entry[0]]), None)
     if found:
         offset, kind, message = found[0]
@@ -386,6 +392,28 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
             raise several_records(path, failed_at)
         raise IntegrityError(path, f"the record at byte {failed_at}: {first.message}; "
                              "`provpack verify` gives the full report", offset=failed_at)
+    if first is None or failed_at is None:
+        return
+    # A header that cannot delimit its record: no Content-Length, or a line that is no field (its blank line
+    # damaged, the header runs on into the block). warcio reads the block to the end of the gzip member or, in a
+    # plain WARC, of the file, or as far as a Content-Length it finds further on says, then fails after it or reads
+    # on; verify reports the record and reads on at the next record start. Said in verify's words, at the record,
+    # when nothing above was found first (the record warcio failed at, `failed_at`, is said as warcio failed on it).
+    unread = next((problem for problem in problems if (problem.offset or 0) < failed_at and _undelimited(problem)),
+                  None)
+    if unread is not None:
+        raise IntegrityError(path, f"the record at byte {unread.offset or 0}: {unread.message}; "
+                             "`provpack verify` gives the full report", offset=unread.offset or 0)
+
+
+def _undelimited(problem: Problem) -> bool:
+    """Whether `problem` (verify's) is a WARC header that does not say where its record ends: no Content-Length, or a
+    line that is no `Name: value` field or holds a bare CR or LF (the blank line that ends the header damaged)."""
+    from .problems import MALFORMED_HEADER, MISSING_HEADER
+
+    if problem.kind == MISSING_HEADER:
+        return _NO_CONTENT_LENGTH.match(problem.message) is not None
+    return problem.kind == MALFORMED_HEADER and problem.message.startswith(_NOT_A_FIELD)
 
 
 def _first_header_ends(stream: IO[bytes], at: int) -> bool:
@@ -411,7 +439,8 @@ def _first_header_ends(stream: IO[bytes], at: int) -> bool:
 
 def check_length(path: Path, stream: IO[bytes], at: int) -> None:
     """An IntegrityError when verify finds the Content-Length of the record at `at` wrong (a block not followed by
-    CRLF CRLF, a length larger than any file, a block cut off by the end of the file), which warcio read on past
+    CRLF CRLF, a length larger than any file, a block cut off by the end of the file, a header with no Content-Length
+    or whose blank line is damaged), which warcio read on past
     (warciter.QuietArchiveIterator.damaged_at); the stream is left where it was, for warcio to read on."""
     position = stream.tell()
     try:
@@ -424,6 +453,8 @@ _CUT_HEADER = "the header is cut short: "   # (verify's words: recordcheck.py)
 _NO_HEADER_END = "no blank line ends the header within "   # (verify's words: recordcheck.py)
 _RESUMES = ": reading resumes there"   # (verify's, where it reads on: not every reader here does)
 _OTHER_VERSION = re.compile(r"version line 'WARC/[0-9]{1,4}\.[0-9]{1,4}' ")   # (verify's words: warcheader.py)
+_NO_CONTENT_LENGTH = re.compile(r"no (?:[A-Za-z-]+, )*Content-Length(?:, [A-Za-z-]+)* header\Z")   # (warcheader.py)
+_NOT_A_FIELD = ("header line ", "a header line contains a bare CR or LF")   # (verify's words: warcheader.py)
 
 
 def _no_record(stream: IO[bytes], offset: int, message: str, junk: tuple[int, int, int, bool] | None) -> str:
