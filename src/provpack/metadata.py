@@ -131,11 +131,12 @@ SHOWN_VALUE = 80   # a refused value longer than this is shown by its start and 
 class _Refused(Exception):
     """A scalar or key load_sidecar refuses, with the node it is about; `error` words it for the file."""
 
-    def __init__(self, node: yaml.Node, problem: str, *, quote: bool = True) -> None:
+    def __init__(self, node: yaml.Node, problem: str, *, quote: bool = True, first: str | None = None) -> None:
         super().__init__(problem)
         self.node = node
         self.problem = problem   # {at} stands for the scalar as written: 'key: value', the key '...' or '...'
         self.quote = quote
+        self.first = first   # what to do before quoting, which only keeps the value as text (a date that is none)
         self.key: str | None = None   # the mapping key whose value `node` is, when known
         self.is_key = False
 
@@ -150,6 +151,8 @@ class _Refused(Exception):
         else:
             at, quoted = (f"the key '{written}'" if self.is_key else f"'{written}'"), f'"{written}"'
         fix = f"quote it: {quoted}" if whole else "put the value in double quotes"
+        if self.first is not None:
+            fix = f"{self.first} (or, to keep it as text, {fix})"
         mark = self.node.start_mark
         return InputError(path, self.problem.replace("{at}", at, 1), line=mark.line + 1, column=mark.column + 1,
                           fix=fix if self.quote else "keep one of them")
@@ -208,8 +211,12 @@ def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> dt.date:
     try:
         value: dt.date = yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, AttributeError) as exc:   # AttributeError: an explicit !!timestamp on something else
-        reason = str(exc) if isinstance(exc, ValueError) else "not written YYYY-MM-DD"
-        raise _Refused(node, f"{{at}} reads as a date in YAML but is not a valid date ({reason[:120]})") from None
+        if isinstance(exc, AttributeError):
+            raise _Refused(node, "{at} reads as a date in YAML but is not a valid date (not written YYYY-MM-DD)"
+                           ) from None
+        # written as one, a day, month or hour that does not exist (2024-02-30): quoted, it would be kept as such
+        raise _Refused(node, f"{{at}} reads as a date in YAML but is not a valid date ({str(exc)[:120]})",
+                       first="correct the date") from None
     if isinstance(value, dt.datetime) and "." in node.value:
         fraction = loader.timestamp_regexp.match(node.value).group("fraction")
         if len(fraction) > _FRACTION_DIGITS:
