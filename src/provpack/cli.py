@@ -468,23 +468,29 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
     `existed`: a WACZ was); without, a WACZ beside it of the archive replaced is warned of."""
     from .package import package
     from .progress import progress_bar, wanted
+    from .stalesig import WACZ_NEXT
 
-    with progress_bar("package", unit="docs", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
-        result = package(
-            args.sources,
-            out=output,
-            force=args.force,
-            description=args.description or config.description,
-            operator=args.operator or config.operator,
-            level=args.level if args.level is not None else config.level,
-            deflate=args.deflate or config.deflate,
-            jobs=args.jobs if args.jobs is not None else config.jobs,
-            follow_symlinks=args.follow_symlinks,
-            fetch=args.fetch,
-            allow_private=args.allow_private,
-            max_text_bytes=args.max_text_bytes,
-            progress=update,
-        )
+    # (a signature of the archive replaced that covered this WACZ asks only for both signed: this run remakes it)
+    following = WACZ_NEXT.set(wacz_path if args.wacz else None)
+    try:
+        with progress_bar("package", unit="docs", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
+            result = package(
+                args.sources,
+                out=output,
+                force=args.force,
+                description=args.description or config.description,
+                operator=args.operator or config.operator,
+                level=args.level if args.level is not None else config.level,
+                deflate=args.deflate or config.deflate,
+                jobs=args.jobs if args.jobs is not None else config.jobs,
+                follow_symlinks=args.follow_symlinks,
+                fetch=args.fetch,
+                allow_private=args.allow_private,
+                max_text_bytes=args.max_text_bytes,
+                progress=update,
+            )
+    finally:
+        WACZ_NEXT.reset(following)
     stdout_closed = False   # (`| head -0`: the summary is not wanted, but the WACZ still is)
 
     def say(text: str) -> None:
