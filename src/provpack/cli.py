@@ -618,7 +618,7 @@ def _check_new(path: Path, *, force: bool) -> None:
     check_name(path)
     if path.is_dir():
         raise ArchiveError(path, "is a folder", fix="move it away, or give -o another name")
-    refuse_special(path)
+    refuse_special(path, force_option="--force")
     if os.path.lexists(path) and not force:
         raise ArchiveError(path, "already exists", fix="pass --force to replace it, or give -o another name")
 
@@ -740,8 +740,9 @@ def _extract(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
         return 0
     _file_output(args.output, Path(args.name).name or "TEXT")
-    refuse_input(args.output, archive_files(args.file))
-    with atomic_writer(Path(args.output), force=args.force) as out:
+    # (the library's extract writes to a stream and takes no force: only the flag is named)
+    refuse_input(args.output, archive_files(args.file), force_option="--force")
+    with atomic_writer(Path(args.output), force=args.force, force_option="--force") as out:
         # Straight into the temp file beside the output: it is renamed over the output only once the sha256
         # checks, and removed on an IntegrityError, so the bytes need not be held back elsewhere first.
         document = reader.extract(args.file, args.name, out, hold=False)
