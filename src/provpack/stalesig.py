@@ -93,10 +93,11 @@ class StaleSignature:
             beside = archive.with_name(signed.wacz_name)
             following = WACZ_NEXT.get()
             remade = following is not None and following.absolute() == beside.absolute()
-            recipe = ("this run makes the WACZ again: once it is written, sign both with 'provpack sign {0} --key KEY"
-                      " --wacz {1}{2}'" if remade else
-                      "make the WACZ again and sign both with 'provpack wacz {0} -o {1} --force' and 'provpack sign {0}"
-                      " --key KEY --wacz {1}{2}'").format(archive, beside, " --tsa URL" if timestamped else "")
+            signing = ("'provpack sign {0} --key KEY --wacz {1} --tsa URL'" if timestamped else
+                       "'provpack sign {0} --key KEY --wacz {1}'").format(archive, beside)
+            recipe = (f"this run makes the WACZ again: once it is written, sign both with {signing}" if remade else
+                      f"make the WACZ again and sign both with 'provpack wacz {archive} -o {beside} --force' and "
+                      f"{signing}")
             wacz = f" and the WACZ {signed.wacz_name}"
         log.warning("removed %s: %s %s (%s bytes, sha256 %s)%s, not this one; %s",
                     " and ".join(str(path) for path in removed),
