@@ -96,8 +96,8 @@ class StaleSignature:
             signing = ("'provpack sign {0} --key KEY --wacz {1} --tsa URL'" if timestamped else
                        "'provpack sign {0} --key KEY --wacz {1}'").format(archive, beside)
             recipe = (f"this run makes the WACZ again: once it is written, sign both with {signing}" if remade else
-                      f"make the WACZ again and sign both with 'provpack wacz {archive} -o {beside} --force' and "
-                      f"{signing}")
+                      "make the WACZ again and sign both with 'provpack wacz {0} -o {1} --force' and {2}".format(
+                          archive, beside, signing))
             wacz = f" and the WACZ {signed.wacz_name}"
         log.warning("removed %s: %s %s (%s bytes, sha256 %s)%s, not this one; %s",
                     " and ".join(str(path) for path in removed),
