@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import random
 import re
 import statistics
@@ -65,13 +66,19 @@ def bisect_right(values: list[int], x: int) -> int:
     return min(bisect.bisect_right(values, x), len(values) - 1)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Print the median of a few runs."""
-    rng = random.Random(1863)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of align() to take the median of (default 5)")
+    parser.add_argument("--seed", type=int, default=1863, help="seed of the generated original and excerpt")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error(f"--runs must be 1 or more, not {args.runs}")
+    rng = random.Random(args.seed)
     original = make_original(rng)
     excerpt, segments, elisions = make_excerpt(original, rng)
     times = []
-    for _ in range(5):
+    for _ in range(args.runs):
         began = time.perf_counter()
         result = align(excerpt, segments, elisions, original)
         times.append(time.perf_counter() - began)

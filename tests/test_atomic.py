@@ -309,7 +309,7 @@ def test_a_link_to_standard_output_or_a_device_is_refused_even_with_force(
     capsys.readouterr()
     assert main(["extract", str(tmp_path / "a.warc.gz"), SEED_NAME, "-o", str(link), "--force"]) == 2
     assert capsys.readouterr().err == (f"provpack: error: {link}: is a symbolic link to {shown}, not a regular file; "
-                                       "provpack does not replace it, even with --force (force=True); name a regular "
+                                       "provpack does not replace it, even with --force; name a regular "   # (extract's)
                                        "file to write (the commands extract and index write to standard output with "
                                        "-o -)\n")
     assert os.readlink(link) == points_to

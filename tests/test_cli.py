@@ -1502,10 +1502,29 @@ def test_an_output_that_is_an_input_is_refused_even_with_force(
     capsys.readouterr()
     assert main([command, *arguments, "-o", str(out), "--force"]) == 2
     read = archive if target == "seeds.warc.gz" else folder / target
+    force = "--force" if command == "extract" else "--force (force=True)"   # (the library's extract has no force)
     assert capsys.readouterr().err == (f"provpack: error: {out}: is {_WHAT[target]} ({read}); provpack does not write "
-                                       "over it, even with --force (force=True); write to another file\n")
+                                       f"over it, even with {force}; write to another file\n")
     assert out.read_bytes() == before
     assert main(["verify", str(packed)]) == 0
+
+
+def test_extract_names_only_the_flag_that_replaces_its_output(
+        packed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The library's extract writes to a stream and has no `force`: what only the command refuses names only
+    --force (it said `--force (force=True)`), for a file there, and for a FIFO even with --force."""
+    out = tmp_path / "existing.txt"
+    out.write_bytes(b"mine")
+    assert main(["extract", str(packed), SEED_NAME, "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {out}: already exists; pass --force to replace it, or choose"
+                                       " another name\n")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert main(["extract", str(packed), SEED_NAME, "-o", str(fifo), "--force"]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {fifo}: is a named pipe (FIFO), not a regular file; provpack"
+                                       " does not replace it, even with --force; name a regular file to write (the"
+                                       " commands extract and index write to standard output with -o -)\n")
+    assert out.read_bytes() == b"mine"
 
 
 @pytest.mark.parametrize("arguments, option, bad", [

@@ -193,7 +193,8 @@ def _full() -> ArchivedDocument:
                  "line": 3, "column": 20, "omitted": None, "omitted_reason": None, "confirmed": False},
             ],
             "segments": [{"start": 0, "end": 50}],
-            "alterations": [{"kind": "bracketed", "start": 60, "end": 66}],
+            "alterations": [{"marker": "[sic]", "start": 60, "end": 65, "byte_start": 61, "byte_end": 66, "line": 2,
+                             "column": 17}],
             "original": {"how": "fetched", "url": "https://e.org/a", "final_url": "https://e.org/b", "status": 200,
                          "fetched_at": "2026-01-02T03:04:05Z", "record_id": "<urn:uuid:2>",
                          "conversion_record_id": "<urn:uuid:3>", "target_uri": "https://e.org/a",
@@ -216,7 +217,8 @@ def _no_text() -> ArchivedDocument:
 
 def test_every_part_of_a_document_is_drawn() -> None:
     """Piped, the view is exactly: summary, fields with their spans, each elision in 40 characters of context
-    with what it cut or why not, then the original, where it was redirected, and each difference cut to 60."""
+    with what it cut or why not, each alteration, then the original, where it was redirected, and each difference
+    cut to 60."""
     out = io.StringIO()
     print_documents("x.warc.gz", (_full(), _no_text()), out)
     assert out.getvalue().split("\n") == [
@@ -244,6 +246,8 @@ def test_every_part_of_a_document_is_drawn() -> None:
         "  4. … possible: chars 99-100, bytes 104-107, line 3 col 20",
         "     ………",
         "     possible elision: not a cut",
+        "alterations: 1",
+        "  1. [sic]: chars 60-65, bytes 61-66, line 2 col 17",
         "original: fetched https://e.org/a (HTTP 200, 2026-01-02T03:04:05Z) -> https://e.org/b; "
         "text 4,321 characters from the article, record <urn:uuid:3>",
         "differences: 1; segments out of order: [[2, 1]]",
@@ -280,7 +284,7 @@ def test_what_an_archive_holds_is_shown_as_it_is_never_read_as_markup_or_emoji()
     assert lines[0] == "a [bold]b[/] :smile:.warc.gz: 2 documents"
     assert lines[9] == "title │ A Title │ text │ [b]-:+1:"
     assert lines[11] == "  1. […] bracketed: chars [/x]-83, bytes 83-88, line :smile: col 1"
-    assert lines[14] == ("original: fetched https://e.org/[/i]:smile: (HTTP 200, 2026-01-02T03:04:05Z) -> https://e.org/a; "
+    assert lines[16] == ("original: fetched https://e.org/[/i]:smile: (HTTP 200, 2026-01-02T03:04:05Z) -> https://e.org/a; "
                          "text 4,321 characters from the article, record <urn:uuid:3>")
     assert ("original: local copy originals/article [draft] :smile:.pdf; archived, not aligned: no text to align "
             "against (application/pdf)") in lines
@@ -429,6 +433,22 @@ def _shown_lines(tmp_path: Path, texts: dict[str, bytes]) -> list[str]:
     out = io.StringIO()
     print_documents("out.warc.gz", read_archive(result.warc_path), out)
     return out.getvalue().split("\n")
+
+
+def test_alterations_are_listed_where_they_are_as_the_elisions_are(tmp_path: Path) -> None:
+    """[sic] and [emphasis added] were only in show --json: the view lists them after the elisions, each where it
+    is; a text without any shows no such line (as the seeds' views in README)."""
+    lines = _shown_lines(tmp_path, {"a": "He wrote teh [sic] word [...] and more [emphasis added] é.\n".encode(),
+                                    "b": b"No [...] alteration.\n"})
+    start = lines.index("alterations: 2")
+    assert lines[start - 3:start + 3] == [
+        "  1. [...] bracketed: chars 24-29, bytes 24-29, line 1 col 25",
+        "     He wrote teh [sic] word [...] and more [emphasis added] é.",
+        "     (what it cut is not known: no original in the archive)",
+        "alterations: 2",
+        "  1. [sic]: chars 13-18, bytes 13-18, line 1 col 14",
+        "  2. [emphasis added]: chars 39-55, bytes 39-55, line 1 col 40"]
+    assert lines[start + 3] == "" and sum(line.startswith("alterations") for line in lines) == 1
 
 
 def test_the_context_has_an_ellipsis_only_where_text_is_left_out(tmp_path: Path) -> None:

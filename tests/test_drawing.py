@@ -125,6 +125,15 @@ def _reference_document(console: Console, document: ArchivedDocument) -> None:
         if elision.get("kind") == "possible" and elision.get("confirmed") is not None:
             verdict = " confirmed: the original has text there" if elision["confirmed"] else ": not a cut"
             console.print(Text(f"     possible elision{verdict}", style="dim"))
+    alterations = provenance.get("alterations", [])
+    if alterations:
+        console.print(Text(f"alterations: {len(alterations)}"))
+    for number, alteration in enumerate(alterations, start=1):
+        console.print(Text.assemble(
+            f"  {number}. ", (str(alteration.get("marker")), "bold"), f": "
+            f"chars {alteration.get('start')}-{alteration.get('end')}, bytes {alteration.get('byte_start')}-"
+            f"{alteration.get('byte_end')}, line {alteration.get('line')} col {alteration.get('column')}",
+        ))
     _reference_original(console, provenance)
 
 
@@ -242,9 +251,18 @@ def _document(rng: random.Random, hostile: bool) -> ArchivedDocument:
         elisions.append(elision)
     segments = [{"start": rng.randint(0, 50), "end": rng.randint(50, 99), "source_start": rng.choice([None, 3])}
                 for _ in range(rng.randint(0, 4))]
+    alterations: list[dict[str, Any]] = []
+    for _ in range(rng.randint(0, 3)):
+        start = rng.randint(0, length)
+        alterations.append({
+            "marker": rng.choice(["[sic]", "[emphasis added]", "[sic!]", "[ibid]"]) if rng.random() < 0.7 else text(1),
+            "start": start, "end": start + 5, "byte_start": _value(rng, hostile), "byte_end": _value(rng, hostile),
+            "line": _value(rng, hostile), "column": _value(rng, hostile)})
+    if hostile and rng.random() < 0.3:   # (a document not read_archive's: an alteration of other keys)
+        alterations.append({"kind": {text(1): text(1)}, "from": [text(1)], text(1): text(2)})
     provenance: dict[str, Any] = {"length_chars": length, "fields": fields, "elisions": elisions,
                                   "segments": segments, "@context": {"oa": "http://www.w3.org/ns/oa#"},
-                                  "alterations": [{"kind": {text(1): text(1)}, "from": [text(1)], text(1): text(2)}]}
+                                  "alterations": alterations}
     if rng.random() < 0.6:
         how = rng.choice(["fetched", "local"])
         provenance["original"] = {

@@ -70,6 +70,20 @@ def test_truncated_says_what_is_missing(keep: int, missing: str, seekable: bool)
     assert missing in report.problems[0].message
 
 
+def test_a_last_member_damaged_near_its_end_is_not_said_to_be_cut_off() -> None:
+    """A byte flipped near the end of the last member's deflate data, the file full length: its end-of-stream marker
+    is not read, and the data runs on to the end of the file, as a cut would. That is `truncated` still, but the
+    message says cut off or damaged (it said "the file is cut off", a guess stated as fact)."""
+    members = [gzip_member(r) for r in RECORDS]
+    last = bytearray(members[-1])
+    last[-12] ^= 0x80   # (the last bytes of the deflate data, before the 8-byte trailer)
+    data = b"".join(members[:-1]) + bytes(last)
+    _, _, found = read_all(data)
+    start = len(data) - len(last)
+    assert found == [(start, "truncated", f"gzip member ends after {len(last)} bytes without its end-of-stream marker:"
+                                          " the file is cut off, or the member's data is damaged")]
+
+
 def cut_short_message(start: int, cut: int, where: str) -> str:
     return (f"gzip member is cut short: another gzip member starts {cut} bytes into it, {where}, at offset"
             f" {start + cut}: reading resumes there")
@@ -138,7 +152,7 @@ def test_a_gzip_file_stored_in_a_damaged_member_is_not_read_as_members(damage: s
     _, chunks, found = read_all(data)
     message = {"crc": "gzip member is corrupt: incorrect data check",
                "cut off": f"gzip member ends after {len(outer) - 100} bytes without its end-of-stream marker:"
-                          " the file is cut off"}[damage]
+                          " the file is cut off, or the member's data is damaged"}[damage]
     kind = "truncated" if damage == "cut off" else "bad-gzip"
     assert found == [(start, kind, message)]
     assert chunks[0] == RECORDS[2] and all(chunk is GAP for chunk in chunks[chunks.index(GAP) :])

@@ -566,6 +566,13 @@ def test_a_yaml_error_without_a_place_still_names_the_file(tmp_path: Path) -> No
                          "convert string to float: 'abc'; quote it: n: \"abc\""),
     ("d: !!timestamp abc\n", "line 1, column 4: 'd: abc' reads as a date in YAML but is not a valid date (not written "
                              "YYYY-MM-DD); quote it: d: \"abc\""),
+    # a date that does not exist: quoted it would be kept as text and recorded as it is, so correcting it comes first
+    ("published: 2024-02-30\n", "line 1, column 12: 'published: 2024-02-30' reads as a date in YAML but is not a valid"
+                                " date (day is out of range for month); correct the date (or, to keep it as text,"
+                                " quote it: published: \"2024-02-30\")"),
+    ("r: [2024-03-01 25:00:00]\n", "line 1, column 5: '2024-03-01 25:00:00' reads as a date in YAML but is not a valid"
+                                   " date (hour must be in 0..23); correct the date (or, to keep it as text, quote it:"
+                                   " \"2024-03-01 25:00:00\")"),
     # a date-time's fraction of a second past 6 digits, which PyYAML drops unsaid (.123456789 kept as .123456)
     ("retrieved: 2024-03-01T10:00:00.123456789Z\n",
      "line 1, column 12: 'retrieved: 2024-03-01T10:00:00.123456789Z' reads as the date-time"

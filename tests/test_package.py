@@ -537,6 +537,56 @@ def test_urls_replay_tools_cannot_replay_are_said_in_ten_lines(
                         " target, which replays)"]
 
 
+def _misspelt(key: str, meant: str) -> str:
+    return (f"key '{key}' is not one provpack reads, so it is kept only in the record's copy of the sidecar (not as a"
+            f" field); a typo of '{meant}'? If so, rename it {meant}")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_sidecar_key_written_like_a_known_one_is_named_in_a_warning(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture, jobs: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key one edit (or a swap, or letter case, '-' or '_') from a known one is kept as any key of one's own, in
+    the sidecar's copy only, and named with the key it is written like; a key of one's own far from every known
+    key, or a word of its own (publisher), is not."""
+    folder = tmp_path / "s"
+    folder.mkdir()
+    keys = ["soruce_url: https://example.org/a", "Title: T", "source-url: https://example.org/a", "licence: CC0",
+            "publisher: P", "isbn: x", "sourceurl: https://example.org/a"]
+    for number, line in enumerate(keys):
+        (folder / f"e{number}.txt").write_text(f"Quote {number} [...] cut.\n", encoding="utf-8")
+        (folder / f"e{number}.yaml").write_text(f"{line}\n", encoding="utf-8")
+    monkeypatch.setattr(package_module, "POOL_MIN_DOCUMENTS", 1)
+    with caplog.at_level("WARNING", logger="provpack"):
+        result = provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=jobs)
+    assert warnings_of(caplog) == [
+        f"{folder / 'e0.yaml'}: {_misspelt('soruce_url', 'source_url')}",
+        f"{folder / 'e1.yaml'}: {_misspelt('Title', 'title')}",
+        f"{folder / 'e2.yaml'}: {_misspelt('source-url', 'source_url')}",
+        f"{folder / 'e3.yaml'}: {_misspelt('licence', 'license')}",
+        f"{folder / 'e6.yaml'}: {_misspelt('sourceurl', 'source_url')}"]
+    first = read_archive(result.warc_path)[0].provenance
+    assert first["sidecar"] == {"soruce_url": "https://example.org/a"} and "source_url" not in first["fields"]
+
+
+def test_sidecar_keys_written_like_known_ones_are_said_in_ten_lines(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    for number in range(12):
+        (folder / f"e{number:02d}.txt").write_text(f"Quote {number} [...] cut.\n", encoding="utf-8")
+        (folder / f"e{number:02d}.yaml").write_text("titel: T\nurls: x\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="provpack"):
+        provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=1)
+    said = warnings_of(caplog)
+    assert said[:9] == [f"{folder / 'e00.yaml'}: {_misspelt('titel', 'title')}",
+                        f"{folder / 'e00.yaml'}: {_misspelt('urls', 'url')}",
+                        *(f"{folder / f'e{n // 2:02d}.yaml'}: {_misspelt(*(('titel', 'title'), ('urls', 'url'))[n % 2])}"
+                          for n in range(2, 9))]
+    assert said[9:] == [f"15 more sidecar keys are not ones provpack reads but are written like one"
+                        f" ({folder / 'e04.yaml'} among them): rename each to the key meant"]
+
+
 def test_identical_texts_without_url_share_a_target_and_no_warning(
         tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
     """Two identical texts without url get one urn:provpack:sha256 target: what replays is the same text, nothing

@@ -365,7 +365,8 @@ def test_a_warc_with_no_provpack_documents_is_said_so(tmp_path: Path, count: int
                                        "excerpts 'provpack package' archived\n")
     with pytest.raises(ArchiveError):
         find(path, "foo")
-    assert read_archive(path) == () and reader.read_listing(path) == ((), count)
+    listing = reader.read_listing(path)
+    assert read_archive(path) == () and (listing.documents, listing.records) == ((), count)
 
 
 def cut_points(warc: Path, record: int) -> tuple[int, list[int]]:
@@ -376,6 +377,22 @@ def cut_points(warc: Path, record: int) -> tuple[int, list[int]]:
     start, length = lines[record].offset, lines[record].length
     return start, [start + 1, start + 5, start + 50, start + 85, start + length // 2, start + length - 4,
                    start + length - 1]
+
+
+def record_start(warc: Path, record: int, kind: str = "gzip") -> int:
+    """Where the `record`-th record (0: warcinfo) of the gzipped `warc` starts, or of it gunzipped (`kind` plain)."""
+    from provpack.cdxj import index
+
+    start = list(index(warc, records=None))[record].offset
+    return start if kind == "gzip" else len(gzip.decompress(warc.read_bytes()[:start]))
+
+
+def no_provenance(path: Path, offset: int, name: str) -> str:
+    """What extract adds to "no document named NAME outside it" when the text record at `offset` was read but no
+    provenance record names it (its own lies in the damage)."""
+    return (f", but no provenance record read names the text record at byte {offset}: its provenance record, with its"
+            f" document's name, lies in the damage (or is missing), so '{name}' may be that text; 'warcio extract"
+            f" --payload {path} {offset}' gives its bytes (unchecked)")
 
 
 @pytest.fixture
@@ -418,7 +435,9 @@ def test_an_archive_cut_off_is_said_to_be_truncated(three_docs: Path, tmp_path: 
         assert said in shown.err and shown.out.startswith(f"{cut}: {len(before)} document")
         assert main(["extract", str(cut), "d3", "-o", str(tmp_path / "d3.txt")]) == 1
         err = capsys.readouterr().err
-        assert said in err and err.endswith("; no document named 'd3' outside it\n")
+        # (d2's provenance record cut off: its text, read, is named by none, and d3 may be it as far as can be told)
+        suffix = no_provenance(cut, record_start(three_docs, 3), "d3") if record == 4 and "d2" not in before else ""
+        assert said in err and err.endswith(f"; no document named 'd3' outside it{suffix}\n")
         assert not (tmp_path / "d3.txt").exists()
         assert main(["-q", "extract", str(cut), "d1", "-o", str(tmp_path / "d1.txt"), "--force"]) == 0
         assert (tmp_path / "d1.txt").read_bytes() == b"doc 1 text " * 200
@@ -584,6 +603,39 @@ def _damaged(warc: Path, record: int, where: str, out: Path) -> tuple[int, str]:
     problems = [problem for problem in verify(out).files[0].problems if problem.kind in ("bad-gzip", "junk")]
     assert problems and problems[0].offset == start, problems
     return start, problems[0].message
+
+
+@pytest.mark.parametrize("provenances", [(4,), (4, 6)])   # d2's provenance record damaged; d2's and d3's
+def test_a_name_whose_provenance_record_is_damaged_points_to_the_texts_it_may_be(
+        three_docs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], provenances: tuple[int, ...]) -> None:
+    """d2's text record intact, its provenance record (which alone holds the name) in a corrupt gzip member: extract
+    d2 said only "no document named 'd2' outside it". It now names the text records no provenance record read names
+    (d2 may be one of them) and how to get their bytes, which that recipe gives."""
+    from warcio.cli import main as warcio_main
+
+    bad = tmp_path / "bad.warc.gz"
+    start, found = _damaged(three_docs, provenances[0], "crc", bad)
+    if len(provenances) > 1:   # (d3's too, as _damaged flips a bit of its CRC-32)
+        data = bytearray(bad.read_bytes())
+        data[len(data) - 8] ^= 0x01
+        bad.write_bytes(data)
+    said = f"{bad}: damaged gzip member at byte {start}: {found}; `provpack verify` gives the full report"
+    texts = [record_start(three_docs, record - 1) for record in provenances]
+    assert main(["extract", str(bad), "d2"]) == 1
+    if len(texts) == 1:
+        assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' outside it, but no "
+                                           f"provenance record read names the text record at byte {texts[0]}: its "
+                                           "provenance record, with its document's name, lies in the damage (or is "
+                                           f"missing), so 'd2' may be that text; 'warcio extract --payload {bad} "
+                                           f"{texts[0]}' gives its bytes (unchecked)\n")
+    else:
+        assert capsys.readouterr() == ("", f"provpack: error: {said} (and 1 more damaged place); no document named "
+                                           "'d2' outside it, but no provenance record read names the text records at"
+                                           f" bytes {texts[0]}, {texts[1]}: theirs, with their documents' names, lie in"
+                                           " the damage (or are missing), so 'd2' may be one of those texts; 'warcio"
+                                           f" extract --payload {bad} OFFSET' gives one's bytes (unchecked)\n")
+    warcio_main(["extract", "--payload", str(bad), str(texts[0])])
+    assert capsys.readouterr().out == "doc 2 text " * 200
 
 
 def _serves_around(bad: Path, said: str, capsys: pytest.CaptureFixture[str], *, lost: str | None) -> None:
@@ -980,7 +1032,8 @@ def test_a_header_block_over_1_mib_is_damage_read_past(three_docs: Path, tmp_pat
                                        f"{hashlib.sha256(f'doc {number} text '.encode() * 200).hexdigest()})\n")
         assert (tmp_path / f"d{number}.txt").read_text() == f"doc {number} text " * 200
     assert main(["extract", str(bad), "d3", "-o", str(tmp_path / "d3.txt")]) == 1
-    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd3' outside it\n")
+    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd3' outside it"
+                                       f"{no_provenance(bad, record_start(three_docs, 5, kind), 'd3')}\n")
     assert not (tmp_path / "d3.txt").exists()
 
 
@@ -1144,7 +1197,8 @@ def test_a_provenance_record_of_the_wrong_shape_is_damage_read_past(tmp_path: Pa
         assert capsys.readouterr() == (f"doc {number} [...] text\n", f"provpack: warning: {said}; 'd{number}' lies"
                                        " outside it: extracted, its sha256 checked\n")
     assert main(["extract", str(bad), "d2"]) == 1
-    assert capsys.readouterr().err == f"provpack: error: {said}; no document named 'd2' outside it\n"
+    assert capsys.readouterr().err == (f"provpack: error: {said}; no document named 'd2' outside it"
+                                       f"{no_provenance(bad, len(warc(records[:3])), 'd2')}\n")
     assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems] == [
         (start, "metadata-mismatch", "segments is not a list")]
 
@@ -1509,7 +1563,8 @@ def test_a_provenance_block_that_does_not_parse_is_damage_read_past(three_docs: 
         assert main(["extract", str(bad), f"d{number}"]) == 0
         assert capsys.readouterr().out == f"doc {number} text " * 200
     assert main(["extract", str(bad), "d2"]) == 1
-    assert capsys.readouterr().err == f"provpack: error: {said}; no document named 'd2' outside it\n"
+    assert capsys.readouterr().err == (f"provpack: error: {said}; no document named 'd2' outside it"
+                                       f"{no_provenance(bad, record_start(three_docs, 3, kind), 'd2')}\n")
 
 
 def _d2_damage_read_past(bad: Path, start: int, said: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -1766,7 +1821,7 @@ def _shown_before(path: Path, *, as_json: bool) -> tuple[int, str, str]:
 
     damage = reader.DamageSeen()
     try:
-        documents, records = reader.read_listing(path, on_damage=damage)
+        documents, records, _ = reader.read_listing(path, on_damage=damage)
         if damage.first is not None and not documents:
             raise IntegrityError(damage.first.path, damage.said())
     except ProvpackError as exc:

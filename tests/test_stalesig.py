@@ -325,6 +325,35 @@ def test_the_command_line_repro(tmp_path: Path, seed_dir: Path, capsys: pytest.C
     assert "bad-signature" not in out
 
 
+@pytest.mark.parametrize("covered", ["s.wacz", "other.wacz"])
+def test_package_wacz_force_asks_only_to_sign_the_wacz_it_made_again(
+        tmp_path: Path, seed_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        covered: str) -> None:
+    """package --wacz --force over an archive signed with its WACZ (sign --wacz): the run has made that WACZ again,
+    so the warning asks only for both signed (it asked for `provpack wacz ... --force` too); the recipe then checks.
+    A signature that covered a WACZ of another name still asks for that one made again."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["-q", "keygen", "-o", "key"]) == 0
+    assert main(["-q", "package", str(seed_dir), "-o", "s.warc.gz", "--wacz"]) == 0
+    if covered != "s.wacz":
+        assert main(["-q", "wacz", "s.warc.gz", "-o", covered]) == 0
+    assert main(["-q", "sign", "s.warc.gz", "--key", "key", "--wacz", covered]) == 0
+    old = Path("s.warc.gz").read_bytes()
+    (seed_dir / "000_8dbb4f68ea601904.txt").write_bytes(b"changed [...] x\n")
+    capsys.readouterr()
+    assert main(["package", str(seed_dir), "-o", "s.warc.gz", "--wacz", "--force"]) == 0
+    recipe = ("this run makes the WACZ again: once it is written, sign both with 'provpack sign s.warc.gz --key KEY"
+              " --wacz s.wacz'" if covered == "s.wacz" else
+              f"make the WACZ again and sign both with 'provpack wacz s.warc.gz -o {covered} --force' and 'provpack"
+              f" sign s.warc.gz --key KEY --wacz {covered}'")
+    assert capsys.readouterr().err == (
+        f"provpack: warning: removed s.warc.gz.sig: it signed the archive this run replaced ({len(old):,} bytes, "
+        f"sha256 {hashlib.sha256(old).hexdigest()}) and the WACZ {covered}, not this one; {recipe}\n")
+    if covered == "s.wacz":
+        assert main(["-q", "sign", "s.warc.gz", "--key", "key", "--wacz", "s.wacz"]) == 0
+        assert main(["-q", "verify", "s.warc.gz", "--key", "key.pub"]) == 0
+
+
 def _digest_file_sha256(wacz: Path) -> str:
     with zipfile.ZipFile(wacz) as bundle:
         return "sha256:" + hashlib.sha256(bundle.read("datapackage-digest.json")).hexdigest()

@@ -953,11 +953,12 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     # HTTP code (asking a TSA is tsarequest's, for sign --tsa); defaults holds the limits both sides share (the
     # largest provenance record) and imports nothing; _version names the writer whose records --deep compares;
     # arguments checks the public functions' argument types; resync finds where a record starts (for verifysplit's
-    # split, as for reading past damage); jsondepth refuses JSON nested too deep to read, as show and extract do.
+    # split, as for reading past damage); jsondepth refuses JSON nested too deep to read, as show and extract do;
+    # typos tells the digest label a misspelt one is near (digests), as it does a sidecar key for package.
     assert seen == {"arguments", "defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
                     "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
                     "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit", "origcheck",
-                    "cutcheck", "resync", "jsondepth", "fastjson",
+                    "cutcheck", "resync", "jsondepth", "fastjson", "typos",
                     "provrecompute"}
     assert not seen & WRITER
 

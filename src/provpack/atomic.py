@@ -157,7 +157,8 @@ if hasattr(os, "register_at_fork"):   # (POSIX)
 class Staging:
     """Files written under temp names; they take their final names together when the block ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, force_option: str = FORCE) -> None:
+        self.force_option = force_option   # the option that replaces an output, as the caller names it
         self._files: list[tuple[Path, Path, BinaryIO, int]] = []
         self._retired: list[Path] = []
         self._said: Callable[[tuple[Path, ...], tuple[tuple[Path, OSError], ...]], None] | None = None
@@ -181,7 +182,7 @@ class Staging:
         """A new temp file beside `path` that replaces `path` (permissions `mode`) on success."""
         if os.path.isdir(path):
             raise ArchiveError(path, "is a folder", fix="name a file to write")
-        refuse_special(path)
+        refuse_special(path, force_option=self.force_option)
         check_name(path)
         _remove_stale_temps(path)
         with signals_held():   # a signal between the file's creation and this note of it would leave it behind
@@ -265,18 +266,23 @@ def _set_aside(paths: Sequence[Path]) -> tuple[list[tuple[Path, Path]], tuple[tu
 
 
 @contextlib.contextmanager
-def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Iterator[Staging]:
-    """Lock `path`, refuse to replace it unless `force`, and commit what the block stages, or nothing."""
+def atomic_files(path: Path, *, force: bool = False, lock: bool = True,
+                 force_option: str = FORCE) -> Iterator[Staging]:
+    """Lock `path`, refuse to replace it unless `force`, and commit what the block stages, or nothing.
+
+    `force_option`: how messages name `force` to the caller, the command's flag and the API's argument by default;
+    a command whose library function takes no `force` (extract writes to a stream) gives its flag alone."""
     if os.path.isdir(path):
         raise ArchiveError(path, "is a folder", fix="name a file to write")
     check_name(path)
-    refuse_special(path)
+    refuse_special(path, force_option=force_option)
     make_folder(path)
     with output_lock(path) if lock else contextlib.nullcontext(lock_path_for(path)):
-        refuse_special(path)   # again under the lock: it may have appeared meanwhile
+        refuse_special(path, force_option=force_option)   # again under the lock: it may have appeared meanwhile
         if os.path.lexists(path) and not force:
-            raise ArchiveError(path, "already exists", fix=f"pass {FORCE} to replace it, or choose another name")
-        staging = Staging()
+            raise ArchiveError(path, "already exists",
+                               fix=f"pass {force_option} to replace it, or choose another name")
+        staging = Staging(force_option)
         try:
             yield staging
             staging._sync()
@@ -288,7 +294,7 @@ def atomic_files(path: Path, *, force: bool = False, lock: bool = True) -> Itera
                     done = ", ".join(str(final) for final in staging.committed)
                     raise ArchiveError(path, f"{reason(exc)} while renaming the files into place: {done} "
                                              "written, the others not",
-                                       fix=f"fix the folder, then run again with {FORCE}") from exc
+                                       fix=f"fix the folder, then run again with {force_option}") from exc
                 raise ArchiveError(path, f"{reason(exc)} while writing; nothing was changed",
                                    fix=write_fix(exc)) from exc
             raise
@@ -298,8 +304,9 @@ _FD_FOLDER = re.compile(r"/proc/[0-9]+(/task/[0-9]+)?/fd")   # /proc/self/fd and
 _LINK_HOPS = 40   # as the kernel's limit on links followed in one lookup
 
 
-def refuse_special(path: Path) -> None:
-    """Refuse, even with --force, an output that is a device, FIFO or socket: a rename over it would destroy it.
+def refuse_special(path: Path, *, force_option: str = FORCE) -> None:
+    """Refuse, even with --force, an output that is a device, FIFO or socket: a rename over it would destroy it
+    (`force_option` as atomic_files takes it).
 
     So is a symbolic link to one, or to an open file descriptor (/dev/stdout, /proc/self/fd/1, /dev/fd/1:
     whatever standard output is, even a regular file): the rename would replace the link, /dev/stdout itself
@@ -307,7 +314,8 @@ def refuse_special(path: Path) -> None:
     """
     kind = _special_kind(path)
     if kind is not None:
-        raise ArchiveError(path, f"is {kind}, not a regular file; provpack does not replace it, even with {FORCE}",
+        raise ArchiveError(path, f"is {kind}, not a regular file; provpack does not replace it, even with "
+                                 f"{force_option}",
                            fix="name a regular file to write (the commands extract and index write to standard "
                                "output with -o -)")
 
@@ -336,8 +344,9 @@ def _special_kind(path: Path) -> str | None:
     return special_kind(mode)
 
 
-def refuse_input(output: Path | str, reads: Iterable[tuple[Path | str, str]]) -> None:
-    """Refuse, even with --force, an output that is a file the command reads (or one that vouches for it).
+def refuse_input(output: Path | str, reads: Iterable[tuple[Path | str, str]], *, force_option: str = FORCE) -> None:
+    """Refuse, even with --force, an output that is a file the command reads (or one that vouches for it;
+    `force_option` as atomic_files takes it).
 
     `reads`: (path, what it is, e.g. "the archive this command reads"). Compared as files (device and
     inode), so another spelling of the path, or an input given through a link to the output, is caught
@@ -354,7 +363,7 @@ def refuse_input(output: Path | str, reads: Iterable[tuple[Path | str, str]]) ->
         except OSError:
             continue
         if os.path.samestat(written, read):
-            raise ArchiveError(output, f"is {what} ({path}); provpack does not write over it, even with {FORCE}",
+            raise ArchiveError(output, f"is {what} ({path}); provpack does not write over it, even with {force_option}",
                                fix="write to another file")
 
 
@@ -399,9 +408,10 @@ def signals_held() -> Iterator[None]:
 
 @contextlib.contextmanager
 def atomic_writer(path: Path, *, force: bool = False, mode: int = FILE_MODE,
-                  lock: bool = True) -> Iterator[BinaryIO]:
-    """Yield a temp file in `path`'s folder; on success it replaces `path`, on failure it vanishes."""
-    with atomic_files(path, force=force, lock=lock) as staging:
+                  lock: bool = True, force_option: str = FORCE) -> Iterator[BinaryIO]:
+    """Yield a temp file in `path`'s folder; on success it replaces `path`, on failure it vanishes (`force_option`
+    as atomic_files takes it)."""
+    with atomic_files(path, force=force, lock=lock, force_option=force_option) as staging:
         yield staging.open(path, mode=mode)
 
 

@@ -468,23 +468,29 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
     `existed`: a WACZ was); without, a WACZ beside it of the archive replaced is warned of."""
     from .package import package
     from .progress import progress_bar, wanted
+    from .stalesig import WACZ_NEXT
 
-    with progress_bar("package", unit="docs", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
-        result = package(
-            args.sources,
-            out=output,
-            force=args.force,
-            description=args.description or config.description,
-            operator=args.operator or config.operator,
-            level=args.level if args.level is not None else config.level,
-            deflate=args.deflate or config.deflate,
-            jobs=args.jobs if args.jobs is not None else config.jobs,
-            follow_symlinks=args.follow_symlinks,
-            fetch=args.fetch,
-            allow_private=args.allow_private,
-            max_text_bytes=args.max_text_bytes,
-            progress=update,
-        )
+    # (a signature of the archive replaced that covered this WACZ asks only for both signed: this run remakes it)
+    following = WACZ_NEXT.set(wacz_path if args.wacz else None)
+    try:
+        with progress_bar("package", unit="docs", enabled=wanted(sys.stderr, quiet=args.quiet)) as update:
+            result = package(
+                args.sources,
+                out=output,
+                force=args.force,
+                description=args.description or config.description,
+                operator=args.operator or config.operator,
+                level=args.level if args.level is not None else config.level,
+                deflate=args.deflate or config.deflate,
+                jobs=args.jobs if args.jobs is not None else config.jobs,
+                follow_symlinks=args.follow_symlinks,
+                fetch=args.fetch,
+                allow_private=args.allow_private,
+                max_text_bytes=args.max_text_bytes,
+                progress=update,
+            )
+    finally:
+        WACZ_NEXT.reset(following)
     stdout_closed = False   # (`| head -0`: the summary is not wanted, but the WACZ still is)
 
     def say(text: str) -> None:
@@ -612,7 +618,7 @@ def _check_new(path: Path, *, force: bool) -> None:
     check_name(path)
     if path.is_dir():
         raise ArchiveError(path, "is a folder", fix="move it away, or give -o another name")
-    refuse_special(path)
+    refuse_special(path, force_option="--force")
     if os.path.lexists(path) and not force:
         raise ArchiveError(path, "already exists", fix="pass --force to replace it, or give -o another name")
 
@@ -745,8 +751,9 @@ def _extract(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
         return 0
     _file_output(args.output, Path(args.name).name or "TEXT")
-    refuse_input(args.output, archive_files(args.file))
-    with atomic_writer(Path(args.output), force=args.force) as out:
+    # (the library's extract writes to a stream and takes no force: only the flag is named)
+    refuse_input(args.output, archive_files(args.file), force_option="--force")
+    with atomic_writer(Path(args.output), force=args.force, force_option="--force") as out:
         # Straight into the temp file beside the output: it is renamed over the output only once the sha256
         # checks, and removed on an IntegrityError, so the bytes need not be held back elsewhere first.
         document = reader.extract(args.file, args.name, out, hold=False)

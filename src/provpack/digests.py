@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from .typos import folded, one_edit
+
 HashFactory = Callable[..., Any]
 
 # Normalised label (lower case, "-" and "_" removed) -> (canonical name, hashlib constructor).
@@ -135,26 +137,10 @@ def fault_and_neighbours(raw: bytes) -> tuple[str | None, tuple[str, ...]]:
 def near_algorithms(label: str) -> tuple[str, ...]:
     """Every known algorithm a label not known is one edit away from (a letter changed, added, dropped, or
     two swapped; case, '-' and '_' aside): 'sha254' is near both sha224 and sha256."""
-    key = label.lower().replace("-", "").replace("_", "")
+    key = folded(label)
     if key in _ALGORITHMS or key in _REAL_NEIGHBOURS:
         return ()
-    return tuple(dict.fromkeys(name for known, (name, _) in _ALGORITHMS.items() if _one_edit(key, known)))
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """True when a and b differ by one substitution, insertion, deletion or swap of neighbours."""
-    if abs(len(a) - len(b)) > 1 or a == b:
-        return False
-    start = 0
-    while start < min(len(a), len(b)) and a[start] == b[start]:
-        start += 1
-    if len(a) == len(b):
-        rest_a, rest_b = a[start + 1 :], b[start + 1 :]
-        swapped = a[start + 2 :] == b[start + 2 :] and a[start : start + 2] == b[start : start + 2][::-1]
-        return rest_a == rest_b or swapped
-    if len(a) > len(b):
-        return a[start + 1 :] == b[start:]
-    return b[start + 1 :] == a[start:]
+    return tuple(dict.fromkeys(name for known, (name, _) in _ALGORITHMS.items() if one_edit(key, known)))
 
 
 def value_matches(algorithm: str, value: bytes, digest: bytes) -> bool:

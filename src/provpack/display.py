@@ -245,7 +245,7 @@ def _shown(document: ArchivedDocument) -> ArchivedDocument:
     """The document with every string read from the archive made safe for a terminal (an archive from
     elsewhere is hostile input: its names, fields and markers could hold escape sequences, or characters
     that reorder the line or show as nothing, to pass for another name or value). Of its provenance, only what
-    the view reads is kept (the JSON-LD context, the parts, the alterations are half of it)."""
+    the view reads is kept (the JSON-LD context and the parts are half of it)."""
     provenance = document.provenance
     if isinstance(provenance, dict):
         provenance = {key: value for key, value in provenance.items() if key in _VIEWED}
@@ -256,7 +256,8 @@ def _shown(document: ArchivedDocument) -> ArchivedDocument:
 
 # The keys of a document's provenance that the view reads (no other key is shown as one of these: the keys are
 # shown as printable() leaves them, and it leaves these alone and gives them to no other).
-_VIEWED = frozenset({"length_chars", "fields", "elisions", "segments", "original", "differences", "out_of_order"})
+_VIEWED = frozenset({"length_chars", "fields", "elisions", "alterations", "segments", "original", "differences",
+                     "out_of_order"})
 
 
 # Values that identify rather than tell (a document name is not text to lay out): every control character
@@ -347,7 +348,20 @@ def _print_document(drawing: Drawing, document: ArchivedDocument) -> None:
         if elision.get("kind") == "possible" and elision.get("confirmed") is not None:
             verdict = " confirmed: the original has text there" if elision["confirmed"] else ": not a cut"
             drawing.line(((f"     possible elision{verdict}", "dim"),))
+    _print_alterations(drawing, provenance.get("alterations", []))
     _print_original(drawing, provenance)
+
+
+def _print_alterations(drawing: Drawing, alterations: list[dict[str, Any]]) -> None:
+    """The editorial alterations ([sic], [emphasis added]: bracketed text that is no cut), each where it is, as the
+    elisions are listed; nothing when there are none."""
+    if not alterations:
+        return
+    drawing.line(((f"alterations: {len(alterations)}", ""),))
+    for number, alteration in enumerate(alterations, start=1):
+        where = (f"chars {alteration.get('start')}-{alteration.get('end')}, bytes {alteration.get('byte_start')}-"
+                 f"{alteration.get('byte_end')}, line {alteration.get('line')} col {alteration.get('column')}")
+        drawing.line(((f"  {number}. ", ""), (str(alteration.get("marker")), "bold"), (f": {where}", "")))
 
 
 def _print_original(drawing: Drawing, provenance: dict[str, Any]) -> None:

@@ -413,11 +413,13 @@ class GzipSource(Source):
             if outcome == "end":
                 continue
             if outcome == "truncated":
-                missing = "CRC-32 and length trailer" if decomp.eof else "end-of-stream marker"
+                # Deflate data that runs on to the end of the file: cut off there, or damaged so that its end-of-stream
+                # marker is not read as one (a byte flipped near its end), which the file's length alone cannot tell.
+                missing = ("CRC-32 and length trailer: the file is cut off" if decomp.eof else
+                           "end-of-stream marker: the file is cut off, or the member's data is damaged")
                 self.report(
                     member_start, kinds.TRUNCATED,
-                    f"gzip member ends after {raw.offset - member_start} bytes without"
-                    f" its {missing}: the file is cut off",
+                    f"gzip member ends after {raw.offset - member_start} bytes without its {missing}",
                 )
                 yield GAP
                 return

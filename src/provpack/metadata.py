@@ -21,6 +21,7 @@ from .errors import InputError
 from .iri import as_uri
 from .model import FieldValue, Metadata, ParsedField
 from .regular import NotRegularFile, open_regular
+from .typos import near_names
 
 try:
     _SafeLoader: Any = yaml.CSafeLoader
@@ -36,6 +37,8 @@ KNOWN_TEXT_KEYS = ("title", "publication", "published", "source_url", "url", "re
                    "license", "notes", "original", "description")
 KNOWN_KEYS = KNOWN_TEXT_KEYS + ("author",)
 FIELD_KEYS = ("title", "publication", "author", "published", "source_url", "url", "retrieved", "license")
+# Keys of one's own that are words a typo of a known key could make, and so not taken for one: `publisher: Penguin`.
+_OWN_NEIGHBOURS = frozenset({"publisher", "urn"})
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f-\x9f]+")   # \s holds U+2028/9; C1 as records' headers
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "value"))
@@ -128,11 +131,12 @@ SHOWN_VALUE = 80   # a refused value longer than this is shown by its start and 
 class _Refused(Exception):
     """A scalar or key load_sidecar refuses, with the node it is about; `error` words it for the file."""
 
-    def __init__(self, node: yaml.Node, problem: str, *, quote: bool = True) -> None:
+    def __init__(self, node: yaml.Node, problem: str, *, quote: bool = True, first: str | None = None) -> None:
         super().__init__(problem)
         self.node = node
         self.problem = problem   # {at} stands for the scalar as written: 'key: value', the key '...' or '...'
         self.quote = quote
+        self.first = first   # what to do before quoting, which only keeps the value as text (a date that is none)
         self.key: str | None = None   # the mapping key whose value `node` is, when known
         self.is_key = False
 
@@ -147,6 +151,8 @@ class _Refused(Exception):
         else:
             at, quoted = (f"the key '{written}'" if self.is_key else f"'{written}'"), f'"{written}"'
         fix = f"quote it: {quoted}" if whole else "put the value in double quotes"
+        if self.first is not None:
+            fix = f"{self.first} (or, to keep it as text, {fix})"
         mark = self.node.start_mark
         return InputError(path, self.problem.replace("{at}", at, 1), line=mark.line + 1, column=mark.column + 1,
                           fix=fix if self.quote else "keep one of them")
@@ -205,8 +211,12 @@ def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> dt.date:
     try:
         value: dt.date = yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, AttributeError) as exc:   # AttributeError: an explicit !!timestamp on something else
-        reason = str(exc) if isinstance(exc, ValueError) else "not written YYYY-MM-DD"
-        raise _Refused(node, f"{{at}} reads as a date in YAML but is not a valid date ({reason[:120]})") from None
+        if isinstance(exc, AttributeError):
+            raise _Refused(node, "{at} reads as a date in YAML but is not a valid date (not written YYYY-MM-DD)"
+                           ) from None
+        # written as one, a day, month or hour that does not exist (2024-02-30): quoted, it would be kept as such
+        raise _Refused(node, f"{{at}} reads as a date in YAML but is not a valid date ({str(exc)[:120]})",
+                       first="correct the date") from None
     if isinstance(value, dt.datetime) and "." in node.value:
         fraction = loader.timestamp_regexp.match(node.value).group("fraction")
         if len(fraction) > _FRACTION_DIGITS:
@@ -496,6 +506,22 @@ def _check_known(sidecar: dict[str, Any], path: Path | str, source: str) -> None
     for key, value in sidecar.items():
         if isinstance(value, str) and key in KNOWN_TEXT_KEYS and _CONTROL.search(value):
             raise refuse(key, f"'{key}' holds control characters", fix="remove them")
+
+
+def misspelt_keys(sidecar: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(key, the known keys it is written like) for each top-level key of the sidecar that is not a known key but
+    is written like one (typos.near_names: `soruce_url`, `Title`, `source-url`): kept as any key of one's own,
+    in the record's copy of the sidecar only, it is worth a warning, not a refusal."""
+    return tuple((key, near) for key in sidecar if key not in KNOWN_KEYS and key not in _OWN_NEIGHBOURS
+                 for near in (near_names(key, KNOWN_KEYS),) if near)
+
+
+def misspelt_warning(key: str, near: tuple[str, ...]) -> str:
+    """What package says of a sidecar's `key` that misspelt_keys found near the known keys `near`."""
+    meant = " or ".join(f"'{name}'" for name in near)
+    fix = f"rename it {near[0]}" if len(near) == 1 else "rename it to the key meant"
+    return (f"key '{key}' is not one provpack reads, so it is kept only in the record's copy of the sidecar "
+            f"(not as a field); a typo of {meant}? If so, {fix}")
 
 
 def _position(source: str, key: str) -> tuple[int | None, int | None]:

@@ -27,13 +27,13 @@ from .elisions import analyse
 from .errors import CaptureError, InputError, ProvpackError, not_utf8, option, require_utf8
 from .gzipper import Deflate, choose
 from .inputs import ARCHIVE_SUFFIX, Listing, archive_name, list_sources, read_bytes
-from .metadata import load_sidecar, merge
+from .metadata import load_sidecar, merge, misspelt_keys, misspelt_warning
 from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
                     UnalignedOriginal, UnmatchedOriginal)
 from .parallel import OrderedPool, default_jobs, usable_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
-from .replaykeys import ReplayKeys, Source, cdx_timestamp, replayable, warn_clashes, warn_unreplayable
+from .replaykeys import MOST, ReplayKeys, Source, cdx_timestamp, replayable, warn_clashes, warn_unreplayable
 from .urlkey import CONTENT_URN, urlkey
 from .tables import SummaryTable, pack_row
 from .warcwriter import encode, open_archive, warc_date, written
@@ -181,6 +181,7 @@ def package(
     unaligned: list[UnalignedOriginal] = []
     unmatched: list[UnmatchedOriginal] = []
     unreplayable: list[tuple[str, str]] = []   # (sidecar, url) of the excerpts whose url replay tools cannot replay
+    misspelt: list[tuple[str, str, tuple[str, ...]]] = []   # (sidecar, key, known keys it is written like)
     if fetch and fetcher is None:
         from .capture import capture   # requests and urllib3: only for runs that fetch
         fetcher = functools.partial(capture, allow_private=allow_private, keep_errors=True)
@@ -206,6 +207,7 @@ def package(
             summaries.extend(encoded.rows)
             unmatched.extend(encoded.unmatched)
             unreplayable.extend(encoded.unreplayable)
+            misspelt.extend(encoded.misspelt)
             for original_id, key, timestamp, source, chained in encoded.served:
                 if original_id is not None:   # an original shared by excerpts: once, as it is written
                     if original_id not in fresh:
@@ -216,6 +218,7 @@ def package(
                 progress(len(summaries), len(listing.names), sink.size)
         clashes = replay.clashes()
     archive = written(sink, out_path)
+    _warn_misspelt(misspelt)
     warn_unreplayable(unreplayable)
     warn_clashes(clashes, replay.count)
     log.info("wrote %s (%d records, %d bytes)", archive.path, archive.records, archive.size_bytes)
@@ -249,6 +252,7 @@ class _Encoded(NamedTuple):
                                                               # a redirect's next response)
     unmatched: list[UnmatchedOriginal]   # documents aligned with an original that has none of their segments
     unreplayable: list[tuple[str, str]]   # (sidecar, url): excerpts whose url replay tools cannot replay (mailto:)
+    misspelt: list[tuple[str, str, tuple[str, ...]]]   # (sidecar, key, known keys): metadata.misspelt_keys
 
 
 # What a worker gets: its documents as a listing of their own, then how to encode them.
@@ -321,6 +325,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
     served: list[tuple[str | None, str, str, Source, bool]] = []
     unmatched: list[UnmatchedOriginal] = []
     unreplayable: list[tuple[str, str]] = []
+    misspelt: list[tuple[str, str, tuple[str, ...]]] = []
 
     def flush() -> None:
         if own:
@@ -329,7 +334,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
             own.clear()
 
     files = documents.paths(0, len(documents))
-    for number, (resource, provenance, summary, original, unfound) in enumerate(
+    for number, (resource, provenance, summary, original, unfound, typos) in enumerate(
             _documents(files, originals, max_text_bytes, documents.confined(0, len(documents)))):
         own.extend((resource, provenance))
         sidecar = files[number][2]
@@ -337,6 +342,7 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
             served.extend(_served(sidecar, resource, original, date))   # (keyed here, in the worker)
             if resource.target_uri is not None and not replayable(resource.target_uri):
                 unreplayable.append((sidecar, resource.target_uri))
+            misspelt.extend((sidecar, key, near) for key, near in typos)
         rows += pack_row(summary)
         if unfound is not None:
             unmatched.append(unfound)
@@ -346,7 +352,17 @@ def _encode(documents: Listing, originals: _Originals, *, date: str, deflate: De
                 pieces = _members((spec,), date=date, deflate=deflate)
                 parts.append((spec.record_id, 1, pieces if lazy else (b"".join(pieces),)))
     flush()
-    return _Encoded(parts, bytes(rows), served, unmatched, unreplayable)
+    return _Encoded(parts, bytes(rows), served, unmatched, unreplayable, misspelt)
+
+
+def _warn_misspelt(given: Sequence[tuple[str, str, tuple[str, ...]]]) -> None:
+    """Warn, in at most MOST lines, of each sidecar key written like a known one (metadata.misspelt_keys)."""
+    shown = given[: MOST if len(given) <= MOST else MOST - 1]
+    for sidecar, key, near in shown:
+        log.warning("%s: %s", sidecar, misspelt_warning(key, near))
+    if len(shown) < len(given):
+        log.warning("%d more sidecar keys are not ones provpack reads but are written like one (%s among them): "
+                    "rename each to the key meant", len(given) - len(shown), given[len(shown)][0])
 
 
 def _served(sidecar: str, resource: RecordSpec, original: Original | TextlessOriginal | None,
@@ -479,7 +495,7 @@ def _aligned(document: Document, analysis: Analysis, original: Original) -> Alig
 
 
 _Encodable = tuple[RecordSpec, RecordSpec, DocumentSummary, "Original | TextlessOriginal | None",
-                   UnmatchedOriginal | None]
+                   UnmatchedOriginal | None, tuple[tuple[str, tuple[str, ...]], ...]]
 _Files = tuple[str, str, "str | None"]   # a document's name, text path and sidecar path, as Listing.paths gives them
 
 
@@ -587,7 +603,9 @@ def _records(files: _Files, raw: bytes, document: Document, analysis: Analysis, 
         omitted_found=0 if aligned is None else sum(1 for e in aligned.alignment.elisions if e.omitted),
         differences=0 if aligned is None else len(aligned.alignment.differences),
     )
-    return resource, provenance, summary, original, None if aligned is None else _unmatched(name, aligned)
+    misspelt = () if metadata.sidecar is None else misspelt_keys(metadata.sidecar)
+    return (resource, provenance, summary, original, None if aligned is None else _unmatched(name, aligned),
+            misspelt)
 
 
 def _unmatched(name: str, aligned: AlignedOriginal) -> UnmatchedOriginal | None:

@@ -68,6 +68,7 @@ class ArchiveListing(NamedTuple):
 
     documents: tuple[ArchivedDocument, ...]
     records: int
+    unnamed: tuple[int, ...] = ()   # offsets of the resource records read that no provenance record read names
 
 
 def read_listing(path: Path | str, *,
@@ -85,7 +86,18 @@ def _listing(path: Path | str,
     found = read.resource_offsets   # a resource record may follow its provenance record (docs/format.md)
     listed = (document if document.offset is not None or document.record_id not in found
               else replace(document, offset=found[document.record_id]) for document in documents)
-    return ArchiveListing(tuple(listed), read.records), read.text_damage
+    named = {document.record_id for document in documents}
+    named.update(_original_id(document.provenance) for document in documents)   # a local original's resource
+    return ArchiveListing(tuple(listed), read.records,
+                          tuple(sorted(offset for record_id, offset in found.items() if record_id not in named))
+                          ), read.text_damage
+
+
+def _original_id(provenance: Mapping[str, Any]) -> str:
+    """The WARC-Record-ID of the resource record holding the document's local original, or ""."""
+    original = provenance.get("original")
+    record_id = original.get("record_id") if isinstance(original, dict) and original.get("how") == "local" else None
+    return record_id if isinstance(record_id, str) else ""
 
 
 class ReadEach(NamedTuple):
@@ -373,7 +385,8 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
 def find(path: Path | str, name: str) -> ArchivedDocument:
     """The document called `name`, or shown so by `provpack show` (see _named); an ArchiveError listing the
     names there are, as show prints them, if none is."""
-    return _named(path, *read_listing(path), name)
+    listing = read_listing(path)
+    return _named(path, listing.documents, listing.records, name)
 
 
 def shown_name(name: str, limit: int = QUOTED) -> str:
@@ -461,13 +474,15 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
         _check_fields(name)
         document = name
     else:
-        (documents, records), text_damage = _listing(archive, damage)
+        listing, text_damage = _listing(archive, damage)
         try:
-            document = _named(archive, documents, records, name)
+            document = _named(archive, listing.documents, listing.records, name)
         except ArchiveError:
             if damage.first is not None:   # it may lie in the damage
                 raise IntegrityError(damage.first.path, f"{damage.said()}; no document named "
-                                     f"{shown_name(name)} outside {damage.them}") from None
+                                     f"{shown_name(name)} outside {damage.them}"   # (another tool's WARC: no texts)
+                                     f"{_unnamed(archive, listing.unnamed if listing.documents else (), name)}"
+                                     ) from None
             raise
     if document.offset is None:
         if damage.first is not None:   # (the damaged place before its provenance record, where package wrote it)
@@ -484,6 +499,28 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
         log.warning("%s: %s; %s lies outside %s: extracted, its sha256 checked", printable(str(archive)),
                     damage.said(), shown_name(document.name), damage.them)
     return document
+
+
+_OFFSETS_SAID = 3   # offsets of text records without their provenance record named before "and N more"
+
+
+def _unnamed(archive: Path, offsets: tuple[int, ...], name: str) -> str:
+    """What extract adds to "no document named NAME outside the damage" when text records of a provpack archive were
+    read whose provenance records were not (they lie in the damage, and with them the names: NAME may be one of those
+    texts), and how to get their bytes; "" when there are none."""
+    if not offsets:
+        return ""
+    said = ", ".join(str(offset) for offset in offsets[:_OFFSETS_SAID])
+    if len(offsets) > _OFFSETS_SAID:
+        said += f" and {len(offsets) - _OFFSETS_SAID:,} more"
+    shown = printable(str(archive))
+    if len(offsets) == 1:
+        return (f", but no provenance record read names the text record at byte {said}: its provenance record, with "
+                f"its document's name, lies in the damage (or is missing), so {shown_name(name)} may be that text; "
+                f"'warcio extract --payload {shown} {offsets[0]}' gives its bytes (unchecked)")
+    return (f", but no provenance record read names the text records at bytes {said}: theirs, with their documents'"
+            f" names, lie in the damage (or are missing), so {shown_name(name)} may be one of those texts; 'warcio "
+            f"extract --payload {shown} OFFSET' gives one's bytes (unchecked)")
 
 
 def _check_fields(document: ArchivedDocument) -> None:

@@ -13,7 +13,9 @@ name that is not a provpack signature (GPG's, say), or that cannot be read (a
 link to no file), is left in place, with a warning. A signature without its
 archive is refused unless `force`, as a .sha256 is: it is someone's file. A
 signature that also covered a WACZ (`sign --wacz`) is said to, and the warning
-asks for the WACZ made again and signed with the archive.
+asks for the WACZ made again and signed with the archive (only signed, when the
+command that writes the archive makes that WACZ next: `package --wacz` sets
+WACZ_NEXT, since the library's package writes none).
 
 A WACZ written again under the name a signature covers (`sign --wacz`) leaves
 the signature in place, since it still vouches for the WARC, with a warning that
@@ -22,6 +24,7 @@ the signature in place, since it still vouches for the WARC, with a warning that
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 from dataclasses import dataclass
@@ -38,6 +41,8 @@ log = logging.getLogger(__name__)
 SIGNATURE_SUFFIX = ".sig"   # as signing.SIGNATURE_SUFFIX and timestamp.TOKEN_SUFFIX, which import cryptography
 TOKEN_SUFFIX = ".tsr"
 _MAX_SIGNATURE_BYTES = 16 * 1024
+# The WACZ the caller makes from the archive right after writing it (`package --wacz`), else None.
+WACZ_NEXT: contextvars.ContextVar[Path | None] = contextvars.ContextVar("provpack_wacz_next", default=None)
 
 
 def signature_path(archive: Path) -> Path:
@@ -86,10 +91,13 @@ class StaleSignature:
             wacz = ""
         else:   # (the WACZ of that name beside it holds the archive it replaced, if any)
             beside = archive.with_name(signed.wacz_name)
-            recipe = ("make the WACZ again and sign both with 'provpack wacz {0} -o {1} --force' and 'provpack sign {0}"
-                      " --key KEY --wacz {1} --tsa URL'" if timestamped else
-                      "make the WACZ again and sign both with 'provpack wacz {0} -o {1} --force' and 'provpack sign {0}"
-                      " --key KEY --wacz {1}'").format(archive, beside)
+            following = WACZ_NEXT.get()
+            remade = following is not None and following.absolute() == beside.absolute()
+            signing = ("'provpack sign {0} --key KEY --wacz {1} --tsa URL'" if timestamped else
+                       "'provpack sign {0} --key KEY --wacz {1}'").format(archive, beside)
+            recipe = (f"this run makes the WACZ again: once it is written, sign both with {signing}" if remade else
+                      "make the WACZ again and sign both with 'provpack wacz {0} -o {1} --force' and {2}".format(
+                          archive, beside, signing))
             wacz = f" and the WACZ {signed.wacz_name}"
         log.warning("removed %s: %s %s (%s bytes, sha256 %s)%s, not this one; %s",
                     " and ".join(str(path) for path in removed),
