@@ -630,7 +630,7 @@ def test_a_name_whose_provenance_record_is_damaged_points_to_the_texts_it_may_be
                                            f"{texts[0]}' gives its bytes (unchecked)\n")
     else:
         assert capsys.readouterr() == ("", f"provpack: error: {said} (and 1 more damaged place); no document named "
-                                           "'d2' outside it, but no provenance record read names the text records at"
+                                           "'d2' outside them, but no provenance record read names the text records at"
                                            f" bytes {texts[0]}, {texts[1]}: theirs, with their documents' names, lie in"
                                            " the damage (or are missing), so 'd2' may be one of those texts; 'warcio"
                                            f" extract --payload {bad} OFFSET' gives one's bytes (unchecked)\n")
