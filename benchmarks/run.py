@@ -258,10 +258,11 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
     archive_mb = ours.stat().st_size / 1e6
     # `verify` reads in two processes unless the load average says the second core is busy; the
     # runs above leave it high for a minute, so the two-process read is also timed on its own.
-    warcio_check, fastwarc_check, verify, verify_two, floor = interleaved([
+    warcio_check, fastwarc_check, verify, verify_one, verify_two, floor = interleaved([
         Entry("warcio check", [tool("warcio"), "check", str(ours)]),
         Entry("fastwarc check", [tool("fastwarc"), "check", "-q", str(ours)]),
         Entry("provpack verify", [tool("provpack"), "verify", str(ours)]),
+        Entry("provpack verify --jobs 1", [tool("provpack"), "verify", "--jobs", "1", str(ours)]),
         Entry("provpack verify --jobs 2", [tool("provpack"), "verify", "--jobs", "2", str(ours)]),
         Entry("zcat | sha256sum (floor)", f"zcat {ours} | sha256sum", shell=True),
     ], args.repeat)
@@ -281,6 +282,9 @@ def _bench(args: argparse.Namespace, work: Path) -> int:
         (verify, f"{uncompressed_mb / verify.seconds:,.0f} MB/s",
          f"{warcio_check.seconds / verify.seconds:.1f}x warcio check, "
          f"{fastwarc_check.seconds / verify.seconds:.2f}x fastwarc check"),
+        (verify_one, f"{uncompressed_mb / verify_one.seconds:,.0f} MB/s",
+         f"{warcio_check.seconds / verify_one.seconds:.1f}x warcio check, "
+         f"{fastwarc_check.seconds / verify_one.seconds:.2f}x fastwarc check"),
         (verify_two, f"{uncompressed_mb / verify_two.seconds:,.0f} MB/s",
          f"{warcio_check.seconds / verify_two.seconds:.1f}x warcio check, "
          f"{fastwarc_check.seconds / verify_two.seconds:.2f}x fastwarc check"),
