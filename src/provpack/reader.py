@@ -7,7 +7,7 @@ import logging
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -77,15 +77,16 @@ def read_listing(path: Path | str, *,
     return _listing(path, on_damage)[0]
 
 
-def _listing(path: Path | str,
-             on_damage: Callable[[IntegrityError], None] | None) -> tuple[ArchiveListing, Mapping[str, IntegrityError]]:
-    """read_listing's answer, with read_each's text_damage (which damaged place holds a document's text)."""
+def _listing(path: Path | str, on_damage: Callable[[IntegrityError], None] | None
+             ) -> tuple[ArchiveListing, Mapping[str, IntegrityError], Mapping[str, int]]:
+    """read_listing's answer, with read_each's text_damage (which damaged place holds a document's text) and unread
+    (where the provenance record of a document whose text was not read is)."""
     documents: list[ArchivedDocument] = []
     read = read_each(path, documents.append, on_damage=on_damage)
     found = read.resource_offsets   # a resource record may follow its provenance record (docs/format.md)
     listed = (document if document.offset is not None or document.record_id not in found
               else replace(document, offset=found[document.record_id]) for document in documents)
-    return ArchiveListing(tuple(listed), read.records), read.text_damage
+    return ArchiveListing(tuple(listed), read.records), read.text_damage, read.unread
 
 
 class ReadEach(NamedTuple):
@@ -98,6 +99,9 @@ class ReadEach(NamedTuple):
     # (just before). A document with no text read that is not in it has no damaged place before it: its text lies in
     # the first (after it), or is not in the file.
     text_damage: Mapping[str, IntegrityError] = MappingProxyType({})
+    # record_id -> the offset of the provenance record of each document handed on with no `offset` whose resource
+    # record was not read after it either (outside any damage, not in the file: show and extract say so).
+    unread: Mapping[str, int] = MappingProxyType({})
 
 
 def read_each(path: Path | str, each: Callable[[ArchivedDocument], None], *,
@@ -117,7 +121,8 @@ def read_each(path: Path | str, each: Callable[[ArchivedDocument], None], *,
     except _FromEach as exc:   # `each`'s own error, not damage to the file
         raise exc.error from None
     documents.hand_on()
-    return ReadEach(len(state.read_ids), MappingProxyType(state.resource_offsets), MappingProxyType(state.text_damage))
+    return ReadEach(len(state.read_ids), MappingProxyType(state.resource_offsets), MappingProxyType(state.text_damage),
+                    MappingProxyType(state.unread))
 
 
 def _read_past_damage(archive: Path, documents: _Held, state: _Reading,
@@ -126,7 +131,7 @@ def _read_past_damage(archive: Path, documents: _Held, state: _Reading,
     start = 0
     while True:
         try:
-            _read_documents(archive, documents, state, start)
+            _read_documents(archive, documents, state, start, on_damage)
             break
         except _NoRecordAt as exc:   # a likely start past damage that holds no record after all
             after = exc.start
@@ -235,6 +240,8 @@ class _Reading:
     compressed: bool | None = None   # whether its records are in gzip members (known at the first damage)
     damage: IntegrityError | None = None   # the damaged place found last
     text_damage: dict[str, IntegrityError] = field(default_factory=dict)   # (ReadEach.text_damage)
+    unread: dict[str, int] = field(default_factory=dict)   # (ReadEach.unread)
+    warcinfo_at: int | None = None   # the offset of the last warcinfo record read
 
 
 def _take_back(archive: Path, state: _Reading, documents: _Held, at: int, *,
@@ -310,8 +317,11 @@ def _resume_after(archive: Path, after: int, state: _Reading) -> int | None:
         return next_start(handle, after, compressed=state.compressed)
 
 
-def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int) -> None:
-    """Give each document to `documents` as its provenance record is read, from the record at `start` on."""
+def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int,
+                    on_damage: Callable[[IntegrityError], None] | None) -> None:
+    """Give each document to `documents` as its provenance record is read, from the record at `start` on. A record
+    that is delimited but cannot be read as what it holds (_unreadable) is damage passed to `on_damage` (raised
+    without it) as it is met: the reading goes on at the next record."""
     resource_offsets = state.resource_offsets
     read_ids, own_ids = state.read_ids, state.own_ids
     for record, offset in _records(archive, start=start):
@@ -319,6 +329,17 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
         warc_id = record.rec_headers.get_header("WARC-Record-ID") or ""
         read_ids[offset] = warc_id
         provenance_kind = warc_type == "metadata" and _is_jsonld(record.rec_headers.get_header("Content-Type"))
+        if not warc_type or (not warc_id and warc_type == "resource") or (warc_type == "metadata" and not
+                                                                          provenance_kind):
+            unreadable = _unreadable(archive, record, offset, warc_type, warc_id, state)
+            if unreadable is not None:
+                if on_damage is None:
+                    raise unreadable
+                on_damage(unreadable)
+                state.damage = unreadable
+                continue
+        elif warc_type == "warcinfo":
+            state.warcinfo_at = offset
         # Documents are read from resource and JSON-LD metadata records, found by their ids: two of these with one
         # id leave which a document names unknown. Another tool's other records that repeat an id (requests, in
         # warcio's example-digest.warc) are verify's to report: they hide no document.
@@ -330,8 +351,10 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
             own_ids[warc_id] = offset
         if warc_type == "resource":
             resource_offsets[warc_id] = offset
-            if state.text_damage:
-                state.text_damage.pop(warc_id, None)   # (read after its provenance record: not in the damage)
+            if state.unread:
+                state.unread.pop(warc_id, None)   # (read after its provenance record)
+                if state.text_damage:
+                    state.text_damage.pop(warc_id, None)   # (not in the damage)
             continue
         if not provenance_kind:
             continue
@@ -356,8 +379,10 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
                                  f"damaged: its provenance JSON is not of the shape docs/format.md gives: {problem};"
                                  " `provpack verify` gives the full report", offset=offset)
         text_at = resource_offsets.get(provenance["record_id"])
-        if text_at is None and state.damage is not None:
-            state.text_damage[provenance["record_id"]] = state.damage
+        if text_at is None:
+            state.unread[provenance["record_id"]] = offset
+            if state.damage is not None:
+                state.text_damage[provenance["record_id"]] = state.damage
         documents.append(ArchivedDocument(
             name=provenance["name"],
             record_id=provenance["record_id"],
@@ -370,10 +395,75 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
         state.listed_at = offset
 
 
+def _unreadable(archive: Path, record: Any, offset: int, warc_type: str, warc_id: str,
+                state: _Reading) -> IntegrityError | None:
+    """The damage, in verify's words, of a record read whole that a document may be lost in (or None): one with no
+    WARC-Type header, whose kind is unknown; a resource record with no WARC-Record-ID, which no provenance record
+    can name; a metadata record whose block is provpack provenance but whose Content-Type is not JSON (damaged, in
+    a file whose warcinfo is provpack's: verify's metadata-mismatch; in another's, a note), its document not read.
+    Sound archives have none: only a metadata record that is not JSON-LD has its block looked at."""
+    named = f" ({quoted_text(warc_id, 100)})" if warc_id else ""
+    if not warc_type:
+        return IntegrityError(archive, f"the record at byte {offset}{named}: no WARC-Type header: what it holds is not "
+                              "read; `provpack verify` gives the full report", offset=offset)
+    if warc_type == "resource":
+        return IntegrityError(archive, f"the resource record at byte {offset}: no WARC-Record-ID header: no "
+                              "provenance record can name it, and the text it holds is not read; `provpack verify` "
+                              "gives the full report", offset=offset)
+    from .provcheck import JSON_START, may_hide
+
+    stream = record.content_stream()
+    block = bytearray(stream.read(1))   # (another tool's metadata, seldom JSON, is not read further)
+    if not block or block[0] not in JSON_START:
+        return None
+    block += _read_capped(stream, MAX_PROVENANCE_BYTES)
+    if not may_hide(block, 0, len(block)):
+        return None
+    try:
+        provenance = loads(block)   # (as a provenance record's is read)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if (not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT
+            or not _by_provpack(archive, state.warcinfo_at)):
+        return None
+    content_type = record.rec_headers.get_header("Content-Type")
+    shown = "none" if content_type is None else quoted_text(content_type.strip(), 80)
+    return IntegrityError(archive, f"the metadata record at byte {offset}{named}: the block is provpack provenance "
+                          f"(\"format\": \"{PROVENANCE_FORMAT}\"), but the record's Content-Type is {shown}, not "
+                          "JSON (package writes it as application/ld+json): its document is not read; "
+                          "`provpack verify` gives the full report", offset=offset)
+
+
+def _by_provpack(archive: Path, warcinfo_at: int | None) -> bool:
+    """Whether the warcinfo record at `warcinfo_at` (None: none read) is provpack's, as verify tells it."""
+    from .provcheck import WARCINFO_LIMIT, software_writer
+
+    if warcinfo_at is None:
+        return False
+    records = _records(archive, start=warcinfo_at)
+    try:
+        record, _ = next(records)
+        return software_writer(bytes(_read_capped(record.content_stream(), WARCINFO_LIMIT + 1))) is not None
+    except (ProvpackError, StopIteration, _NoRecordAt):
+        return False
+    finally:
+        records.close()
+
+
 def find(path: Path | str, name: str) -> ArchivedDocument:
     """The document called `name`, or shown so by `provpack show` (see _named); an ArchiveError listing the
     names there are, as show prints them, if none is."""
     return _named(path, *read_listing(path), name)
+
+
+def not_in_file(name: str, record_id: str, at: int, more: int = 0) -> str:
+    """What show and extract say of a document `name` whose text is not in the file (no damage found): its provenance
+    record at byte `at` names the resource record `record_id`, which no record read is (verify: "names no record in
+    this file"); `more`: how many more documents have none."""
+    others = f" (and {more:,} more document{'s' if more > 1 else ''} whose text is not in the file)" if more else ""
+    return (f"the provenance record at byte {at} names the resource record {quoted_text(record_id, 100)} as the text of "
+            f"{shown_name(name)}, and no resource record in the file has that WARC-Record-ID{others}; "
+            "`provpack verify` gives the full report")
 
 
 def shown_name(name: str, limit: int = QUOTED) -> str:
@@ -457,11 +547,12 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     archive = Path(path)
     damage = DamageSeen()
     text_damage: Mapping[str, IntegrityError] = {}
+    unread: Mapping[str, int] = {}
     if isinstance(name, ArchivedDocument):
         _check_fields(name)
         document = name
     else:
-        (documents, records), text_damage = _listing(archive, damage)
+        (documents, records), text_damage, unread = _listing(archive, damage)
         try:
             document = _named(archive, documents, records, name)
         except ArchiveError:
@@ -474,6 +565,9 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
             place = text_damage.get(document.record_id)
             raise IntegrityError(archive, f"{damage.said(place)}; the text of {shown_name(document.name)} "
                                  f"lies in it (its resource record {printable(document.record_id)} could not be read)")
+        at = unread.get(document.record_id)
+        if at is not None:
+            raise IntegrityError(archive, not_in_file(document.name, document.record_id, at), offset=at)
         raise IntegrityError(archive, f"{printable(document.name)}: its resource record "
                              f"{printable(document.record_id)} is missing")
     if not hold:
@@ -619,7 +713,7 @@ class _NoRecordAt(Exception):
         return f"no WARC record starts at offset {self.start}, {was} (the bytes there: {quoted(self.found, QUOTED)})"
 
 
-def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
+def _records(archive: Path, *, start: int = 0) -> Generator[tuple[Any, int], None, None]:
     """Each record of the archive with its offset, from the record at `start` on (_NoRecordAt when none starts
     there, `start` not 0); the damage the end of the reading meets is an IntegrityError (check_end)."""
     refuse_stream(archive)
