@@ -54,7 +54,8 @@ def read_archive(path: Path | str, *,
     bytes where a record should start that are not one: junk, to verify; a Content-Length verify finds wrong; a
     WARC header that cannot delimit its record, with no Content-Length or its blank line damaged; a
     WARC header block over 1 MiB, the blank line counted; a provenance record whose JSON does not parse, or is
-    not of the shape docs/format.md gives) is an IntegrityError naming the byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
+    not of the shape docs/format.md gives; a record a document is lost in, _unreadable) is an IntegrityError naming
+    the byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
     gzip member (or, in a plain WARC, the next WARC header) past the damage that holds a record, as verify
     reads on: the documents before and after each damaged place are returned. A document whose provenance
     record is read but whose resource record lies in the damage (or is not in the file) has no `offset`; its
@@ -329,21 +330,13 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
         warc_id = record.rec_headers.get_header("WARC-Record-ID") or ""
         read_ids[offset] = warc_id
         provenance_kind = warc_type == "metadata" and _is_jsonld(record.rec_headers.get_header("Content-Type"))
-        if not warc_type or (not warc_id and warc_type == "resource") or (warc_type == "metadata" and not
-                                                                          provenance_kind):
-            unreadable = _unreadable(archive, record, offset, warc_type, warc_id, state)
-            if unreadable is not None:
-                if on_damage is None:
-                    raise unreadable
-                on_damage(unreadable)
-                state.damage = unreadable
-                continue
-        elif warc_type == "warcinfo":
-            state.warcinfo_at = offset
         # Documents are read from resource and JSON-LD metadata records, found by their ids: two of these with one
         # id leave which a document names unknown. Another tool's other records that repeat an id (requests, in
         # warcio's example-digest.warc) are verify's to report: they hide no document.
         if warc_type == "resource" or provenance_kind:
+            if not warc_id and not provenance_kind:   # (a text no provenance record can name)
+                _said(_unreadable(archive, record, offset, warc_type, warc_id, state), state, on_damage)
+                continue
             if warc_id in own_ids:
                 raise _SharedId(archive, f"the {warc_type} record at byte {offset} has the WARC-Record-ID "
                                 f"{quoted_text(warc_id, 100)} of the record at byte {own_ids[warc_id]}: which one a "
@@ -357,6 +350,10 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
                     state.text_damage.pop(warc_id, None)   # (not in the damage)
             continue
         if not provenance_kind:
+            if warc_type == "warcinfo":
+                state.warcinfo_at = offset
+            elif not warc_type or warc_type == "metadata":   # (none in a sound provpack archive)
+                _said(_unreadable(archive, record, offset, warc_type, warc_id, state), state, on_damage)
             continue
         block = _read_capped(record.content_stream(), MAX_PROVENANCE_BYTES + 1)
         state.block = (offset, block, record.rec_headers)
@@ -393,6 +390,16 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
             provenance=provenance,
         ))
         state.listed_at = offset
+
+
+def _said(damage: IntegrityError | None, state: _Reading, on_damage: Callable[[IntegrityError], None] | None) -> None:
+    """`damage` (a record read whole, _unreadable's) passed to `on_damage`, or raised without it; None: nothing."""
+    if damage is None:
+        return
+    if on_damage is None:
+        raise damage
+    on_damage(damage)
+    state.damage = damage
 
 
 def _unreadable(archive: Path, record: Any, offset: int, warc_type: str, warc_id: str,
