@@ -292,7 +292,9 @@ def test_extract_errors_escape_what_the_archive_gives(tmp_path: Path) -> None:
     cases: list[tuple[Path | str, object, str]] = []
     missing = tmp_path / "missing.warc.gz"
     missing.write_bytes(b"".join(gzip.compress(m, mtime=0) for m in (members[0], members[2])))
-    cases.append((missing, document.name, f"{missing}: {shown}: its resource record {document.record_id} is missing"))
+    cases.append((missing, document.name, f"{missing}: the provenance record at byte {len(gzip.compress(members[0], mtime=0))} names the resource record "
+                  f"'{document.record_id}' as the text of '{shown}', and no resource record in the file has that "
+                  "WARC-Record-ID; `provpack verify` gives the full report"))
     changed = tmp_path / "changed.warc.gz"
     changed.write_bytes(b"".join(gzip.compress(m.replace(b"A [...] B", b"A [...] C"), mtime=0) for m in members))
     cases.append((changed, document.name, f"{changed}: {shown}: extracted bytes (sha256 "
@@ -1986,3 +1988,124 @@ def test_each_text_lost_is_tied_to_the_damaged_place_before_its_provenance(
     assert main(["show", str(bad)]) == 1
     assert capsys.readouterr().err == (f"provpack: error: {bad}: {damage[1].problem}; the 5 documents read outside "
                                        "it are listed; the text of 'd3' lies in it\n")
+
+
+def _field_renamed(name: bytes) -> Callable[[bytes], bytes]:
+    """A change for _record_changed: the header field `name` renamed, its first letter X (WARC-Type: XARC-Type)."""
+    def change(member: bytes) -> bytes:
+        assert b"\r\n" + name + b":" in member
+        return member.replace(b"\r\n" + name + b":", b"\r\nX" + name[1:] + b":", 1)
+    return change
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+@pytest.mark.parametrize("field", ["WARC-Type", "WARC-Record-ID"])
+def test_a_text_record_with_no_type_or_id_is_damage_its_text_lies_in(three_docs: Path, tmp_path: Path, kind: str,
+                                                                     field: str,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's text record with its WARC-Type or WARC-Record-ID field's name damaged: a record whose kind is unknown, or
+    that no provenance record can name. show listed all three, exit 0, without a word, and extract of d2 said its
+    resource record "is missing". It is damage, in verify's words (missing-header): d2's text lies in it."""
+    from provpack.verify import verify
+
+    record_id = next(d.record_id for d in read_archive(three_docs) if d.name == "d2")
+    bad, start = _record_changed(three_docs, tmp_path, kind, 3, _field_renamed(field.encode()))
+    found = f"no {field} header"
+    assert [(p.offset, p.kind, p.message) for p in verify(bad).files[0].problems][0] == (start, "missing-header", found)
+    said = (f"{bad}: the record at byte {start} ('{record_id}'): no WARC-Type header: what it holds is not read; "
+            "`provpack verify` gives the full report" if field == "WARC-Type" else
+            f"{bad}: the resource record at byte {start}: no WARC-Record-ID header: no provenance record can name "
+            "it, and the text it holds is not read; `provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    _serves_around(bad, said, capsys, lost="d2")
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+@pytest.mark.parametrize("field", ["WARC-Type", "Content-Type"])
+def test_a_provenance_record_with_no_type_is_damage_its_document_lost_in(three_docs: Path, tmp_path: Path, kind: str,
+                                                                         field: str,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's provenance record with its WARC-Type or Content-Type field's name damaged: not read as a JSON metadata
+    record. show listed d1 and d3, exit 0, without a word, and extract of d2 said "no document named 'd2'" (exit 2).
+    It is damage, as verify says it (missing-header; a metadata-mismatch after provpack's warcinfo): d2 lies in it."""
+    from provpack.cli import main
+    from provpack.verify import verify
+
+    record_id = _record_id(three_docs, 4)
+    bad, start = _record_changed(three_docs, tmp_path, kind, 4, _field_renamed(field.encode()))
+    assert verify(bad).exit_code() == 1
+    said = (f"{bad}: the record at byte {start} ('{record_id}'): no WARC-Type header: what it holds is not read; "
+            "`provpack verify` gives the full report" if field == "WARC-Type" else
+            f"{bad}: the metadata record at byte {start} ('{record_id}'): the block is provpack provenance "
+            "(\"format\": \"provpack-provenance/1\"), but the record's Content-Type is none, not JSON (package "
+            "writes it as application/ld+json): its document is not read; `provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(bad)
+    assert (str(caught.value), caught.value.offset) == (said, start)
+    assert main(["show", str(bad)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err == f"provpack: error: {said}; the 2 documents read outside it are listed\n"
+    assert shown.out.startswith(f"{bad}: 2 documents\n\nd1\n") and "\nd3\n" in shown.out and "\nd2\n" not in shown.out
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' outside it\n")
+    for number in (1, 3):
+        assert main(["extract", str(bad), f"d{number}"]) == 0
+        assert capsys.readouterr() == (f"doc {number} text " * 200, f"provpack: warning: {said}; 'd{number}' lies "
+                                       "outside it: extracted, its sha256 checked\n")
+
+
+def _record_id(archive: Path, record: int) -> str:
+    """The WARC-Record-ID of the `record`-th record of `archive` (0: the warcinfo)."""
+    from provpack.cdxj import index
+
+    start = list(index(archive, records=None))[record].offset
+    with archive.open("rb") as handle:
+        handle.seek(start)
+        header = gzip.GzipFile(fileobj=handle).read(2048)
+    return header.split(b"WARC-Record-ID: ", 1)[1].split(b"\r\n", 1)[0].decode()
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_a_text_not_in_the_file_is_said_by_show_and_extract(three_docs: Path, tmp_path: Path, kind: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """d2's text record taken out whole: no damage, but its provenance record names a resource record the file does
+    not hold. show listed all three, exit 0, without a word; it says so now, as verify does ("names no record in this
+    file"), naming the provenance record's byte (exit 1), and extract of d2 says the same."""
+    from provpack.cli import main
+
+    record_id = next(d.record_id for d in read_archive(three_docs) if d.name == "d2")
+    bad, start = _record_changed(three_docs, tmp_path, kind, 3, lambda member: b"")
+    if kind == "gzip":   # (no empty member in its place)
+        data = bad.read_bytes()
+        empty = gzip.compress(b"", mtime=0)
+        bad.write_bytes(data[:start] + data[start + len(empty):])
+    said = (f"{bad}: the provenance record at byte {start} names the resource record '{record_id}' as the text of "
+            "'d2', and no resource record in the file has that WARC-Record-ID; `provpack verify` gives the full report")
+    assert [d.offset is None for d in read_archive(bad)] == [False, True, False]
+    assert main(["show", str(bad)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err == f"provpack: error: {said}; the 3 documents are listed\n"
+    assert shown.out.startswith(f"{bad}: 3 documents\n\nd1\n")
+    assert main(["extract", str(bad), "d2"]) == 1
+    assert capsys.readouterr() == ("", f"provpack: error: {said}\n")
+    assert main(["extract", str(bad), "d3"]) == 0
+    assert capsys.readouterr() == ("doc 3 text " * 200, "")
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_a_field_that_loses_no_document_is_verifys_to_say(three_docs: Path, tmp_path: Path, kind: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A required field renamed where every document is still read (a WARC-Date, a text's WARC-Target-URI, a
+    provenance record's WARC-Refers-To or WARC-Record-ID): verify reports it (exit 1); show lists all three, exit 0
+    (docs/robustness.md: show says what loses a document or keeps it from being read, not every header's fault)."""
+    from provpack.cli import main
+    from provpack.verify import verify
+
+    for record, field in ((0, b"WARC-Date"), (3, b"WARC-Date"), (3, b"WARC-Target-URI"), (4, b"WARC-Refers-To"),
+                          (4, b"WARC-Record-ID")):
+        bad, _ = _record_changed(three_docs, tmp_path, kind, record, _field_renamed(field))
+        assert verify(bad).exit_code() == 1
+        assert main(["show", str(bad)]) == 0, (record, field)
+        assert capsys.readouterr().out.startswith(f"{bad}: 3 documents\n")

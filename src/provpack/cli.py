@@ -730,6 +730,13 @@ def _show(args: argparse.Namespace) -> int:
             said += f"; the text of {names} lies in {_place(place, damage.first)}"
         print(printable(f"provpack: error: {said}"), file=sys.stderr)
         return damage.first.exit_code
+    missing = [(record_id, name) for record_id, name in textless if record_id in read.unread]
+    if missing:   # (no damage found: the text is not in the file)
+        record_id, name = missing[0]
+        listed = "the document is" if count == 1 else f"the {count:,} documents are"
+        said = reader.not_in_file(name, record_id, read.unread[record_id], len(missing) - 1)
+        print(printable(f"provpack: error: {args.file}: {said}; {listed} listed"), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,7 +7,7 @@ import logging
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -54,7 +54,8 @@ def read_archive(path: Path | str, *,
     bytes where a record should start that are not one: junk, to verify; a Content-Length verify finds wrong; a
     WARC header that cannot delimit its record, with no Content-Length or its blank line damaged; a
     WARC header block over 1 MiB, the blank line counted; a provenance record whose JSON does not parse, or is
-    not of the shape docs/format.md gives) is an IntegrityError naming the byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
+    not of the shape docs/format.md gives; a record a document is lost in, _unreadable) is an IntegrityError naming
+    the byte where it is. Given `on_damage`, that error is passed to it instead, and reading resumes at the next
     gzip member (or, in a plain WARC, the next WARC header) past the damage that holds a record, as verify
     reads on: the documents before and after each damaged place are returned. A document whose provenance
     record is read but whose resource record lies in the damage (or is not in the file) has no `offset`; its
@@ -78,9 +79,10 @@ def read_listing(path: Path | str, *,
     return _listing(path, on_damage)[0]
 
 
-def _listing(path: Path | str,
-             on_damage: Callable[[IntegrityError], None] | None) -> tuple[ArchiveListing, Mapping[str, IntegrityError]]:
-    """read_listing's answer, with read_each's text_damage (which damaged place holds a document's text)."""
+def _listing(path: Path | str, on_damage: Callable[[IntegrityError], None] | None
+             ) -> tuple[ArchiveListing, Mapping[str, IntegrityError], Mapping[str, int]]:
+    """read_listing's answer, with read_each's text_damage (which damaged place holds a document's text) and unread
+    (where the provenance record of a document whose text was not read is)."""
     documents: list[ArchivedDocument] = []
     read = read_each(path, documents.append, on_damage=on_damage)
     found = read.resource_offsets   # a resource record may follow its provenance record (docs/format.md)
@@ -90,7 +92,7 @@ def _listing(path: Path | str,
     named.update(_original_id(document.provenance) for document in documents)   # a local original's resource
     return ArchiveListing(tuple(listed), read.records,
                           tuple(sorted(offset for record_id, offset in found.items() if record_id not in named))
-                          ), read.text_damage
+                          ), read.text_damage, read.unread
 
 
 def _original_id(provenance: Mapping[str, Any]) -> str:
@@ -110,6 +112,9 @@ class ReadEach(NamedTuple):
     # (just before). A document with no text read that is not in it has no damaged place before it: its text lies in
     # the first (after it), or is not in the file.
     text_damage: Mapping[str, IntegrityError] = MappingProxyType({})
+    # record_id -> the offset of the provenance record of each document handed on with no `offset` whose resource
+    # record was not read after it either (outside any damage, not in the file: show and extract say so).
+    unread: Mapping[str, int] = MappingProxyType({})
 
 
 def read_each(path: Path | str, each: Callable[[ArchivedDocument], None], *,
@@ -129,7 +134,8 @@ def read_each(path: Path | str, each: Callable[[ArchivedDocument], None], *,
     except _FromEach as exc:   # `each`'s own error, not damage to the file
         raise exc.error from None
     documents.hand_on()
-    return ReadEach(len(state.read_ids), MappingProxyType(state.resource_offsets), MappingProxyType(state.text_damage))
+    return ReadEach(len(state.read_ids), MappingProxyType(state.resource_offsets), MappingProxyType(state.text_damage),
+                    MappingProxyType(state.unread))
 
 
 def _read_past_damage(archive: Path, documents: _Held, state: _Reading,
@@ -138,7 +144,7 @@ def _read_past_damage(archive: Path, documents: _Held, state: _Reading,
     start = 0
     while True:
         try:
-            _read_documents(archive, documents, state, start)
+            _read_documents(archive, documents, state, start, on_damage)
             break
         except _NoRecordAt as exc:   # a likely start past damage that holds no record after all
             after = exc.start
@@ -247,6 +253,8 @@ class _Reading:
     compressed: bool | None = None   # whether its records are in gzip members (known at the first damage)
     damage: IntegrityError | None = None   # the damaged place found last
     text_damage: dict[str, IntegrityError] = field(default_factory=dict)   # (ReadEach.text_damage)
+    unread: dict[str, int] = field(default_factory=dict)   # (ReadEach.unread)
+    warcinfo_at: int | None = None   # the offset of the last warcinfo record read
 
 
 def _take_back(archive: Path, state: _Reading, documents: _Held, at: int, *,
@@ -322,8 +330,11 @@ def _resume_after(archive: Path, after: int, state: _Reading) -> int | None:
         return next_start(handle, after, compressed=state.compressed)
 
 
-def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int) -> None:
-    """Give each document to `documents` as its provenance record is read, from the record at `start` on."""
+def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int,
+                    on_damage: Callable[[IntegrityError], None] | None) -> None:
+    """Give each document to `documents` as its provenance record is read, from the record at `start` on. A record
+    that is delimited but cannot be read as what it holds (_unreadable) is damage passed to `on_damage` (raised
+    without it) as it is met: the reading goes on at the next record."""
     resource_offsets = state.resource_offsets
     read_ids, own_ids = state.read_ids, state.own_ids
     for record, offset in _records(archive, start=start):
@@ -335,6 +346,9 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
         # id leave which a document names unknown. Another tool's other records that repeat an id (requests, in
         # warcio's example-digest.warc) are verify's to report: they hide no document.
         if warc_type == "resource" or provenance_kind:
+            if not warc_id and not provenance_kind:   # (a text no provenance record can name)
+                _said(_unreadable(archive, record, offset, warc_type, warc_id, state), state, on_damage)
+                continue
             if warc_id in own_ids:
                 raise _SharedId(archive, f"the {warc_type} record at byte {offset} has the WARC-Record-ID "
                                 f"{quoted_text(warc_id, 100)} of the record at byte {own_ids[warc_id]}: which one a "
@@ -342,10 +356,16 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
             own_ids[warc_id] = offset
         if warc_type == "resource":
             resource_offsets[warc_id] = offset
-            if state.text_damage:
-                state.text_damage.pop(warc_id, None)   # (read after its provenance record: not in the damage)
+            if state.unread:
+                state.unread.pop(warc_id, None)   # (read after its provenance record)
+                if state.text_damage:
+                    state.text_damage.pop(warc_id, None)   # (not in the damage)
             continue
         if not provenance_kind:
+            if warc_type == "warcinfo":
+                state.warcinfo_at = offset
+            elif not warc_type or warc_type == "metadata":   # (none in a sound provpack archive)
+                _said(_unreadable(archive, record, offset, warc_type, warc_id, state), state, on_damage)
             continue
         block = _read_capped(record.content_stream(), MAX_PROVENANCE_BYTES + 1)
         state.block = (offset, block, record.rec_headers)
@@ -368,8 +388,10 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
                                  f"damaged: its provenance JSON is not of the shape docs/format.md gives: {problem};"
                                  " `provpack verify` gives the full report", offset=offset)
         text_at = resource_offsets.get(provenance["record_id"])
-        if text_at is None and state.damage is not None:
-            state.text_damage[provenance["record_id"]] = state.damage
+        if text_at is None:
+            state.unread[provenance["record_id"]] = offset
+            if state.damage is not None:
+                state.text_damage[provenance["record_id"]] = state.damage
         documents.append(ArchivedDocument(
             name=provenance["name"],
             record_id=provenance["record_id"],
@@ -382,11 +404,86 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
         state.listed_at = offset
 
 
+def _said(damage: IntegrityError | None, state: _Reading, on_damage: Callable[[IntegrityError], None] | None) -> None:
+    """`damage` (a record read whole, _unreadable's) passed to `on_damage`, or raised without it; None: nothing."""
+    if damage is None:
+        return
+    if on_damage is None:
+        raise damage
+    on_damage(damage)
+    state.damage = damage
+
+
+def _unreadable(archive: Path, record: Any, offset: int, warc_type: str, warc_id: str,
+                state: _Reading) -> IntegrityError | None:
+    """The damage, in verify's words, of a record read whole that a document may be lost in (or None): one with no
+    WARC-Type header, whose kind is unknown; a resource record with no WARC-Record-ID, which no provenance record
+    can name; a metadata record whose block is provpack provenance but whose Content-Type is not JSON (damaged, in
+    a file whose warcinfo is provpack's: verify's metadata-mismatch; in another's, a note), its document not read.
+    Sound archives have none: only a metadata record that is not JSON-LD has its block looked at."""
+    named = f" ({quoted_text(warc_id, 100)})" if warc_id else ""
+    if not warc_type:
+        return IntegrityError(archive, f"the record at byte {offset}{named}: no WARC-Type header: what it holds is not "
+                              "read; `provpack verify` gives the full report", offset=offset)
+    if warc_type == "resource":
+        return IntegrityError(archive, f"the resource record at byte {offset}: no WARC-Record-ID header: no "
+                              "provenance record can name it, and the text it holds is not read; `provpack verify` "
+                              "gives the full report", offset=offset)
+    from .provcheck import JSON_START, may_hide
+
+    stream = record.content_stream()
+    block = bytearray(stream.read(1))   # (another tool's metadata, seldom JSON, is not read further)
+    if not block or block[0] not in JSON_START:
+        return None
+    block += _read_capped(stream, MAX_PROVENANCE_BYTES)
+    if not may_hide(block, 0, len(block)):
+        return None
+    try:
+        provenance = loads(block)   # (as a provenance record's is read)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if (not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT
+            or not _by_provpack(archive, state.warcinfo_at)):
+        return None
+    content_type = record.rec_headers.get_header("Content-Type")
+    shown = "none" if content_type is None else quoted_text(content_type.strip(), 80)
+    return IntegrityError(archive, f"the metadata record at byte {offset}{named}: the block is provpack provenance "
+                          f"(\"format\": \"{PROVENANCE_FORMAT}\"), but the record's Content-Type is {shown}, not "
+                          "JSON (package writes it as application/ld+json): its document is not read; "
+                          "`provpack verify` gives the full report", offset=offset)
+
+
+def _by_provpack(archive: Path, warcinfo_at: int | None) -> bool:
+    """Whether the warcinfo record at `warcinfo_at` (None: none read) is provpack's, as verify tells it."""
+    from .provcheck import WARCINFO_LIMIT, software_writer
+
+    if warcinfo_at is None:
+        return False
+    records = _records(archive, start=warcinfo_at)
+    try:
+        record, _ = next(records)
+        return software_writer(bytes(_read_capped(record.content_stream(), WARCINFO_LIMIT + 1))) is not None
+    except (ProvpackError, StopIteration, _NoRecordAt):
+        return False
+    finally:
+        records.close()
+
+
 def find(path: Path | str, name: str) -> ArchivedDocument:
     """The document called `name`, or shown so by `provpack show` (see _named); an ArchiveError listing the
     names there are, as show prints them, if none is."""
     listing = read_listing(path)
     return _named(path, listing.documents, listing.records, name)
+
+
+def not_in_file(name: str, record_id: str, at: int, more: int = 0) -> str:
+    """What show and extract say of a document `name` whose text is not in the file (no damage found): its provenance
+    record at byte `at` names the resource record `record_id`, which no record read is (verify: "names no record in
+    this file"); `more`: how many more documents have none."""
+    others = f" (and {more:,} more document{'s' if more > 1 else ''} whose text is not in the file)" if more else ""
+    return (f"the provenance record at byte {at} names the resource record {quoted_text(record_id, 100)} as the text of "
+            f"{shown_name(name)}, and no resource record in the file has that WARC-Record-ID{others}; "
+            "`provpack verify` gives the full report")
 
 
 def shown_name(name: str, limit: int = QUOTED) -> str:
@@ -470,11 +567,12 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     archive = Path(path)
     damage = DamageSeen()
     text_damage: Mapping[str, IntegrityError] = {}
+    unread: Mapping[str, int] = {}
     if isinstance(name, ArchivedDocument):
         _check_fields(name)
         document = name
     else:
-        listing, text_damage = _listing(archive, damage)
+        listing, text_damage, unread = _listing(archive, damage)
         try:
             document = _named(archive, listing.documents, listing.records, name)
         except ArchiveError:
@@ -489,6 +587,9 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
             place = text_damage.get(document.record_id)
             raise IntegrityError(archive, f"{damage.said(place)}; the text of {shown_name(document.name)} "
                                  f"lies in it (its resource record {printable(document.record_id)} could not be read)")
+        at = unread.get(document.record_id)
+        if at is not None:
+            raise IntegrityError(archive, not_in_file(document.name, document.record_id, at), offset=at)
         raise IntegrityError(archive, f"{printable(document.name)}: its resource record "
                              f"{printable(document.record_id)} is missing")
     if not hold:
@@ -656,7 +757,7 @@ class _NoRecordAt(Exception):
         return f"no WARC record starts at offset {self.start}, {was} (the bytes there: {quoted(self.found, QUOTED)})"
 
 
-def _records(archive: Path, *, start: int = 0) -> Iterator[tuple[Any, int]]:
+def _records(archive: Path, *, start: int = 0) -> Generator[tuple[Any, int], None, None]:
     """Each record of the archive with its offset, from the record at `start` on (_NoRecordAt when none starts
     there, `start` not 0); the damage the end of the reading meets is an IntegrityError (check_end)."""
     refuse_stream(archive)
