@@ -2049,11 +2049,25 @@ def test_a_provenance_record_with_no_type_is_damage_its_document_lost_in(three_d
     assert shown.err == f"provpack: error: {said}; the 2 documents read outside it are listed\n"
     assert shown.out.startswith(f"{bad}: 2 documents\n\nd1\n") and "\nd3\n" in shown.out and "\nd2\n" not in shown.out
     assert main(["extract", str(bad), "d2"]) == 1
-    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' outside it\n")
+    text_at = _record_offset(bad, 3)   # (d2's text: no provenance record read names it)
+    assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' outside it, but no provenance "
+                                       f"record read names the text record at byte {text_at}: its provenance record, "
+                                       "with its document's name, lies in the damage (or is missing), so 'd2' may be "
+                                       f"that text; 'warcio extract --payload {bad} {text_at}' gives its bytes "
+                                       "(unchecked)\n")
     for number in (1, 3):
         assert main(["extract", str(bad), f"d{number}"]) == 0
         assert capsys.readouterr() == (f"doc {number} text " * 200, f"provpack: warning: {said}; 'd{number}' lies "
                                        "outside it: extracted, its sha256 checked\n")
+
+
+def _record_offset(archive: Path, record: int) -> int:
+    """The offset of the `record`-th record of `archive` (0: the warcinfo), the records before it sound."""
+    from itertools import islice
+
+    from provpack.cdxj import index
+
+    return next(islice(index(archive, records=None), record, None)).offset
 
 
 def _record_id(archive: Path, record: int) -> str:
