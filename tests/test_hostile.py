@@ -572,7 +572,7 @@ def test_a_huge_header_line_is_damage_said_in_bounded_memory(tmp_path: Path, com
 def test_an_html_original_of_unclosed_comments_or_odd_markup_is_packaged_in_linear_time(
         tmp_path: Path, unit: str) -> None:
     """An HTML original holding 400 KB of comments nothing closes (html.parser searched the rest of the page for
-    each one's end: 200 KB took 7.6 s to extract, 2 MB over an hour; tests/test_htmlmarkup.py counts the searches
+    each one's end: 200 KB took 7.6 s to extract, 2 MB more than 120 s; tests/test_htmlmarkup.py counts the searches
     of marked sections too), of marked sections of a
     keyword html.parser does not know (it raised AssertionError: "could not be read") or of decimal character
     references of 5,000 digits (html.unescape raised ValueError: "no text to align against") is packaged, the

@@ -142,8 +142,8 @@ class _CountingPattern:
 def test_comments_and_marked_sections_nothing_closes_are_searched_for_once(
         unit: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """html.parser read each comment or marked section nothing closes as text to the next `>`, and searched the
-    rest of the page for its end each time (2,000 of them, 12 million characters; 200 KB of them took 7.6 s, 2 MB
-    over an hour): the search is made once, and what they are read as is unchanged."""
+    rest of the page for its end each time (2,000 of them, 12 million characters; 200 KB of them took 7.6 s, 2 MB more
+    than 120 s): the search is made once, and what they are read as is unchanged."""
     page = "<p>a</p>" + unit * 2_000 + "<p>b</p>"
     counters = {name: _CountingPattern(getattr(_markupbase, name))
                 for name in ("_commentclose", "_markedsectionclose", "_msmarkedsectionclose")}
