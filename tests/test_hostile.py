@@ -565,3 +565,26 @@ def test_a_huge_header_line_is_damage_said_in_bounded_memory(tmp_path: Path, com
         1, [said + ("; no document named 'doc' outside it" if command == "extract" else "")]), output
     assert not (tmp_path / "h.wacz").exists() and not (tmp_path / "x").exists()
     assert peak_mib < (200 if kind == "gzip" and command in ("index", "wacz") else 80), peak_mib
+
+
+@pytest.mark.parametrize("unit", ["<!--x>", "<![foo[x]]>", "&#" + "1" * 5000 + ";"],
+                         ids=["unclosed comments", "unknown marked sections", "5,000-digit references"])
+def test_an_html_original_of_unclosed_comments_or_odd_markup_is_packaged_in_linear_time(
+        tmp_path: Path, unit: str) -> None:
+    """An HTML original holding 400 KB of comments nothing closes (html.parser searched the rest of the page for
+    each one's end: 200 KB took 7.6 s to extract, 2 MB more than 120 s; tests/test_htmlmarkup.py counts the searches
+    of marked sections too), of marked sections of a
+    keyword html.parser does not know (it raised AssertionError: "could not be read") or of decimal character
+    references of 5,000 digits (html.unescape raised ValueError: "no text to align against") is packaged, the
+    excerpt aligned, in seconds."""
+    start, end = "Four score and seven years ago our fathers brought forth a new nation.", "Now we are engaged in a war."
+    write_text(tmp_path / "src", "doc", f"{start} [...] {end}\n".encode(), sidecar="title: Doc\noriginal: orig.html\n")
+    page = f"<html><body><p>{start}</p><p>Between.</p>{unit * (400_000 // len(unit))}<p>{end}</p></body></html>"
+    (tmp_path / "src" / "orig.html").write_text(page, encoding="utf-8")
+    archive = tmp_path / "o.warc.gz"
+    code, output, seconds, _ = run_measured(["package", str(tmp_path / "src"), "-o", str(archive)])
+    assert code == 0, output
+    [document] = read_archive(archive)
+    [elision] = document.provenance["elisions"]
+    assert elision["omitted"]["start"] == len(start) + 2, elision
+    assert seconds < 20, seconds

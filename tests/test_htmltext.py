@@ -719,6 +719,64 @@ def test_an_unclosed_tag_at_the_end_costs_nothing(tail: str, monkeypatch: pytest
     assert text == "Kept text.\n\nand more\n" and len(calls) <= 3
 
 
+@pytest.mark.parametrize("section", ["<![foo[ x ]]>", "<![ x ]]>", "<![1]>", "<![>"])
+def test_a_marked_section_html_parser_cannot_read_is_left_out(section: str) -> None:
+    """`<![` with a keyword html.parser does not know, or none, is a comment to the next `>` (browsers' bogus
+    comment): html.parser raised AssertionError, and the original "could not be read"."""
+    page = f"<html><body><p>Four score.</p>{section}<p>and seven</p></body></html>".encode()
+    assert extract_text(page, content_type="text/html").text == "Four score.\n\nand seven\n"
+
+
+@pytest.mark.parametrize(("reference", "char"), [
+    ("&#" + "1" * 5000 + ";", "\ufffd"), ("&#" + "0" * 5000 + "65;", "A"), ("&#" + "0" * 5000, "\ufffd"),
+    ("&#" + "0" * 31 + "1114109", "\U0010fffd"), ("&#" + "0" * 30 + "1114112", "\ufffd"), ("&#" + "9" * 32, "\ufffd"),
+])
+def test_a_decimal_character_reference_of_thousands_of_digits_is_read_as_its_number(reference: str, char: str) -> None:
+    """A reference's number, whatever its digits (leading zeros too): past U+10FFFF it is U+FFFD, as html.unescape
+    reads it. html.unescape raised ValueError past the 4,300 digits Python reads, and the page "had no text"."""
+    page = f"<html><body><p>Four{reference} score.</p></body></html>".encode()
+    assert extract_text(page, content_type="text/html").text == f"Four{char} score.\n"
+
+
+def test_decimal_character_references_of_32_digits_and_more_are_read_as_written_out(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The long references written shorter (from 32 digits) give the text of the ones written out (generated
+    references of up to 52 digits, which Python reads, in text and in a kept attribute)."""
+    import random
+
+    rng = random.Random(20250611)
+    pages = []
+    for _ in range(1000):
+        digits = "0" * rng.randint(0, 40) + "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 12)))
+        reference = "&#" + digits + rng.choice(["", ";", "x", " "])
+        assert (htmltext_module._bounded_references(reference) != reference) == (len(digits) >= 32)
+        pages.append(f"<p id='{reference}'>a{reference}b</p><div class='ad {reference}'>{reference}</div>")
+    shortened = [html_to_text(page) for page in pages]
+    monkeypatch.setattr(htmltext_module, "_bounded_references", lambda page: page)
+    assert shortened == [html_to_text(page) for page in pages]
+
+
+@pytest.mark.parametrize("unit", ["<!--x>", "<![CDATA[x>", "<![if x>"])
+def test_comments_nothing_closes_are_read_in_linear_time(unit: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page of comments or marked sections nothing closes, each read as text to the next `>`: html.parser searched
+    the rest of the page for each one's end (200 KB took 7.6 s, 2 MB more than 120 s); read once (2 MB: 0.8 s)."""
+    import _markupbase
+
+    searched = []
+    for name in ("_commentclose", "_markedsectionclose", "_msmarkedsectionclose"):
+        pattern = getattr(_markupbase, name)
+
+        class Counted:
+            def search(self, text: str, pos: int = 0, pattern: re.Pattern[str] = pattern) -> re.Match[str] | None:
+                searched.append(len(text) - pos)
+                return pattern.search(text, pos)
+
+        monkeypatch.setattr(_markupbase, name, Counted())
+    page = "<html><body><p>Four score.</p>" + unit * 5000 + "<p>and seven</p></body></html>"
+    assert html_to_text(page) == (f"Four score.\n\n{unit * 5000}\n\nand seven\n", "body")
+    assert sum(searched) < 2 * len(page)
+
+
 def test_a_lone_less_than_sign_at_the_end_is_text() -> None:
     assert html_to_text("<p>a < b</p>and c < d")[0] == "a < b\n\nand c < d\n"
 

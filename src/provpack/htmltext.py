@@ -23,7 +23,7 @@ from typing import Literal
 import webencodings
 
 from .combining import COMBINING_MARKS
-from .htmltags import TagReader
+from .htmlmarkup import MarkupReader
 
 __all__ = [
     "Charset",
@@ -58,6 +58,9 @@ _BOILERPLATE_WORDS = frozenset(
     "related newsletter newsletters sponsored outbrain taboola".split()
 )
 _TAG_OPEN = re.compile(r"<[A-Za-z/!?]")   # where a tag, end tag, comment or declaration starts
+# A decimal character reference of 32 digits or more (int() reads 4,300 at most: html.unescape raised ValueError).
+_LONG_DECIMAL_REF = re.compile(r"&#[0-9]{32,}")
+_MAX_CODE_POINT_DIGITS = 7   # (0x10FFFF is 1114111)
 _NAME_PARTS_RE = re.compile(r"[\s_-]+")
 # What a marked block may still hold, and is then kept: a page wrapper classed "has-ads" holds the story.
 _STORY_TAGS = frozenset("html body main article".split())
@@ -185,7 +188,7 @@ class _Node:
     holds_story: bool = False
 
 
-class _TreeBuilder(TagReader):
+class _TreeBuilder(MarkupReader):
     """Builds a forgiving element tree, closing what HTML closes implicitly.
 
     Where each tag is open on the stack is indexed, so finding the innermost open element of a tag (or the
@@ -258,7 +261,7 @@ def _kept(attrs: list[tuple[str, str | None]]) -> dict[str, str | None]:
     return {name: value for name, value in attrs if name in _ATTRIBUTES}
 
 
-class _MetaCharset(TagReader):
+class _MetaCharset(MarkupReader):
     """Finds the <meta charset> and http-equiv Content-Type charsets, in order."""
 
     kept_attributes = frozenset({"charset", "http-equiv", "content"})
@@ -326,7 +329,7 @@ def _decode(data: bytes, name: str) -> str:
 def _meta_charsets(data: bytes) -> list[str]:
     """The charsets declared by <meta> tags near the start of the page, in order."""
     scanner = _MetaCharset()
-    scanner.feed(data[:_PRESCAN_BYTES].decode("latin-1"))
+    scanner.feed(_bounded_references(data[:_PRESCAN_BYTES].decode("latin-1")))
     return scanner.charsets
 
 
@@ -753,6 +756,19 @@ def _complete_part(html: str) -> str:
     return html if unclosed is None else html[: unclosed.start()]
 
 
+def _bounded_references(html: str) -> str:
+    """The page with each decimal character reference of 32 digits or more written with its number's digits (no
+    leading zeros), or as 1114112 where that number is past Unicode's last code point: html.unescape reads each as
+    it read the long one (the character, or U+FFFD past U+10FFFF), where it raised ValueError (Python reads numbers
+    of 4,300 digits at most: `&#` and 5,000 digits made a page "have no text")."""
+    return _LONG_DECIMAL_REF.sub(_bounded_reference, html)
+
+
+def _bounded_reference(found: re.Match[str]) -> str:
+    digits = found.group()[2:].lstrip("0") or "0"
+    return "&#" + (digits if len(digits) <= _MAX_CODE_POINT_DIGITS else "1114112")
+
+
 def html_to_text(html: str) -> tuple[str, Scope]:
     """Text of the page's main content and which element it came from.
 
@@ -761,7 +777,7 @@ def html_to_text(html: str) -> tuple[str, Scope]:
     only a short one (a teaser card in a "Most read" list) is not the story beside it.
     """
     builder = _TreeBuilder()
-    builder.feed(_complete_part(html))
+    builder.feed(_bounded_references(_complete_part(html)))
     builder.close()
     root = builder.root
     page = _Page(root)
