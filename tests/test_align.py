@@ -1367,3 +1367,56 @@ def test_a_run_of_thai_letters_is_split_in_memory_shared_by_its_repeated_letters
     assert words.keys[1:-1] == [align_module._forms(m.group())[1] for m in parts]
     assert len({id(word) for word in words.exact}) <= 2 * 40 + 2   # (a string for each letter, with and without its mark)
     assert peak < 8_000_000, peak   # (the lists and arrays of 100,000 words: some 4.4 MB)
+
+
+_TAXES = '"We will not raise taxes in the coming fiscal year, nor the one after, this year," the mayor said.'
+
+
+@pytest.mark.parametrize(("excerpt", "placed", "difference"), [
+    ('"We will raise taxes', '"We will not raise taxes', ("dropped", "", "not")),
+    ("raise taxes coming fiscal", "raise taxes in the coming fiscal", ("dropped", "", "in the")),
+    ("We will really not raise", "We will not raise", ("added", "really", "")),
+    ("will not lower taxes in", "will not raise taxes in", ("changed", "lower", "raise")),
+])
+def test_a_short_segment_with_no_three_word_phrase_of_the_original_is_placed_by_two_word_ones(
+        excerpt: str, placed: str, difference: tuple[str, str, str]) -> None:
+    """A four- or five-word segment with a word dropped, added or changed every two or three words has no
+    three-word phrase of the original; two of its two-word phrases in order there place it."""
+    result = run(excerpt, _TAXES)
+    (segment,) = result.segments
+    assert segment.found and _TAXES[segment.source_start : segment.source_end] == placed
+    assert [(d.kind, d.excerpt, d.source) for d in result.differences] == [difference]
+
+
+def test_a_dropped_not_in_a_short_segment_before_a_marker_is_a_difference() -> None:
+    """The segment before a marker, `"We will raise taxes`, is found with its dropped `not`, and the cut is told."""
+    result = run('"We will raise taxes [...] this year," the mayor said.', _TAXES)
+    assert [(s.found, s.words, s.matched_words) for s in result.segments] == [(True, 4, 4), (True, 5, 5)]
+    (difference,) = result.differences
+    assert (difference.kind, difference.source, difference.source_start) == ("dropped", "not", _TAXES.index("not"))
+    assert omitted_texts(result) == ["in the coming fiscal year, nor the one after,"]
+
+
+@pytest.mark.parametrize("excerpt", [
+    "We shall not raise",   # one two-word phrase of the original and a word: as a coincidence looks
+    "will raise taxes",
+    "We raise",
+    "in the city hall",
+    "nor the two after",
+    "love me you love",   # two phrases in the original, but out of order: one phrase placed, two words
+])
+def test_a_short_segment_with_only_one_two_word_phrase_of_the_original_in_order_is_not_found(excerpt: str) -> None:
+    """One two-word phrase of the original and a word near it is what a segment the original lacks shares
+    with it by chance (`you to a` with `you to pass a`): not found, whatever else it shares."""
+    result = run(excerpt, _TAXES + " So you love me and")
+    assert [(s.found, s.matched_words) for s in result.segments] == [(False, 0)]
+    assert result.differences == ()
+
+
+def test_a_short_segment_placed_by_two_word_phrases_goes_to_the_copy_between_its_neighbours() -> None:
+    """A segment the original has twice, with a word dropped, is placed at the copy before the next segment."""
+    original = "We will not raise taxes. Then we will not raise taxes again."
+    result = run("We will raise taxes [...] again", original)
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(30, 53), (54, 59)]
+    (difference,) = result.differences
+    assert (difference.kind, difference.source_start) == ("dropped", original.rindex("not"))

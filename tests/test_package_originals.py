@@ -955,3 +955,26 @@ def test_a_provenance_record_too_large_for_the_passages_its_cuts_omit_says_so(
     assert said.endswith(f" bytes, more than the 20,000 provpack writes for one document, {len(omitted) + 1:,}"
                          " characters of it the passages its cuts omit from its original; give the original only the"
                          " part the excerpt quotes, or no original")
+
+
+def test_cli_reports_a_dropped_not_in_a_short_quoted_segment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The segment `"We will raise taxes` before a marker, `not` dropped, is found: package counts the difference
+    and the cut, show lists them, and verify --deep aligns it again the same."""
+    from provpack.cli import main
+
+    source = tmp_path / "src"
+    (source / "originals").mkdir(parents=True)
+    (source / "originals" / "a.html").write_text(
+        '<html><body><article><p>"We will not raise taxes in the coming fiscal year, nor the one after, this year," '
+        "the mayor said.</p></article></body></html>\n", encoding="utf-8")
+    (source / "m.yaml").write_text("original: originals/a.html\n", encoding="utf-8")
+    (source / "m.txt").write_text('"We will raise taxes [...] this year," the mayor said.\n', encoding="utf-8")
+    out = tmp_path / "t.warc.gz"
+    assert main(["package", str(source), "-o", str(out)]) == 0
+    assert "originals: 1 aligned (1 omitted passage found, 1 difference)\n" in capsys.readouterr().out
+    assert main(["show", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "     - cut 25-70: in the coming fiscal year, nor the one after,\n" in shown
+    assert "differences: 1\n  dropped at chars 8-8: '' for 'not'\n" in shown
+    assert "not found" not in shown
+    assert main(["verify", "--deep", str(out)]) == 0
