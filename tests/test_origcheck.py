@@ -1198,8 +1198,8 @@ def test_the_conversion_of_a_content_urn_original_has_the_urn_of_its_own_text(
             doc["generator"] = generator
 
     def written(archive: Archive) -> Archive:   # (every record's generator, and the warcinfo's software, agree)
-        if generator != "provpack 0.6.0":
-            archive.software("provpack/0.5.2" if generator == "provpack 0.5.2" else "otherwriter/1.0")
+        archive.software({"provpack 0.6.0": "provpack/0.6.0", "provpack 0.5.2": "provpack/0.5.2"}.get(
+            generator or "", "otherwriter/1.0"))
         for name in "abcd":
             archive.edit_doc(name, generated)
         return archive
