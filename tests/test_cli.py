@@ -1262,7 +1262,7 @@ def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatc
     module = importlib.import_module("provpack.package")   # (provpack.package is also the function)
 
     totals = SimpleNamespace(documents=4, elisions=3, possible_elisions=1, text_bytes=1000, with_original=4,
-                             omitted_found=1, differences=4)
+                             omitted_found=1, differences=4, segments_not_found=3)
     out = tmp_path / "o.warc.gz"
     result = SimpleNamespace(
         fetch_failures=[SimpleNamespace(name="b", message="HTTP 206", url="https://e.org/b")],
@@ -1288,7 +1288,8 @@ def test_package_summary_of_originals(seed_dir: Path, tmp_path: Path, monkeypatc
                             "charset (<meta charset> in HTML), else check that it is the text quoted\n")
     assert captured.out.split("\n")[:2] == [
         "packaged 4 documents (1,000 bytes of text); elisions: 3 bracketed, 1 possible",
-        "originals: 2 aligned (1 omitted passage found, 4 differences); 1 archived but not aligned (no text): "
+        "originals: 2 aligned (1 omitted passage found, 4 differences; 3 segments not found in the original); 1 "
+        "archived but not aligned (no text): "
         "https://e.org/a; 1 answered with an HTTP error (archived, not aligned): https://e.org/d (HTTP 503); 1 with no "
         "segment found in the original; 1 not fetched: https://e.org/b"]
     assert main(["package", str(seed_dir), "-o", str(out), "--fetch", "-q"]) == 0   # warnings, not errors: silenced

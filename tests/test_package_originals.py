@@ -896,8 +896,8 @@ def test_an_original_read_in_the_wrong_charset_is_warned_about_by_name(
         "(fallback: not valid UTF-8 (byte 0); decoded as windows-1252); if the original is in another encoding, "
         "save it as UTF-8 or declare its charset (<meta charset> in HTML), else check that it is the text quoted\n")
     assert printed.err.count("was found in its original") == 1
-    assert ("originals: 2 aligned (3 omitted passages found, 0 differences); 1 with no segment found in the "
-            "original\n") in printed.out
+    assert ("originals: 2 aligned (3 omitted passages found, 0 differences; 2 segments not found in the original); 1 "
+            "with no segment found in the original\n") in printed.out
     result = package(source, out=out, force=True, date=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc))
     assert result.unmatched == (UnmatchedOriginal(
         name="koi", how="local", original="o/koi.txt", segments=2,
@@ -978,3 +978,65 @@ def test_cli_reports_a_dropped_not_in_a_short_quoted_segment(tmp_path: Path, cap
     assert "differences: 1\n  dropped at chars 8-8: '' for 'not'\n" in shown
     assert "not found" not in shown
     assert main(["verify", "--deep", str(out)]) == 0
+
+
+def _partly_found(source: Path) -> Path:
+    """A source whose one excerpt has a segment its original has and one it has not (the moon's cheese)."""
+    (source / "originals").mkdir(parents=True)
+    (source / "originals" / "a.html").write_text(
+        "<html><body><article><p>The mayor said the budget would be balanced next year, and that no new taxes were "
+        "planned.</p></article></body></html>\n", encoding="utf-8")
+    (source / "m.yaml").write_text("original: originals/a.html\n", encoding="utf-8")
+    (source / "m.txt").write_text("The mayor said the budget would be balanced [...] and the moon is made of green "
+                                  "cheese entirely.\n", encoding="utf-8")
+    return source
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_cli_counts_the_segments_not_found_of_an_excerpt_partly_found(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, jobs: str) -> None:
+    """One segment of two is not in the original: the summary says so (it said a clean "0 differences"), as show
+    does, with no warning (the document is not unmatched); the same through a worker (--jobs 2)."""
+    from provpack.cli import main
+
+    module = importlib.import_module("provpack.package")   # (provpack.package is the function)
+    monkeypatch.setattr(module, "POOL_MIN_DOCUMENTS", 1)   # (a worker for one document: its row travels packed)
+    monkeypatch.setattr(module, "POOL_MIN_BYTES", 0)
+    source = _partly_found(tmp_path / "src")
+    out = tmp_path / "t.warc.gz"
+    assert main(["package", str(source), "-o", str(out), "--jobs", jobs]) == 0
+    printed = capsys.readouterr()
+    assert printed.err == ""
+    assert printed.out.splitlines()[:2] == [
+        "packaged 1 document (97 bytes of text); elisions: 1 bracketed, 0 possible",
+        "originals: 1 aligned (0 omitted passages found, 0 differences; 1 segment not found in the original)"]
+    assert main(["show", str(out)]) == 0
+    assert "\nsegments not found in the original: 1 of 2 (chars 50-96)\ndifferences: 0\n" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_package_counts_the_segments_not_found_of_each_document(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    """Each summary counts its segments with words not found in its original, those of a document none of whose
+    segments was found too (it is also unmatched), none for punctuation or without an original; the totals add
+    them up, as kept while rows come from the workers (batches of two documents) and as read back."""
+    from provpack.model import Totals
+
+    module = importlib.import_module("provpack.package")
+    monkeypatch.setattr(module, "POOL_MIN_DOCUMENTS", 1)
+    monkeypatch.setattr(module, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(module, "BATCH_DOCUMENTS", 2)
+    source = _partly_found(tmp_path / "src")
+    for name, text in (("n", "Nothing here [...] at all matches this.\n"), ("p", "\u2014 [...] !\n"),
+                       ("w", "The mayor said the budget would be balanced next year.\n")):
+        (source / f"{name}.txt").write_text(text, encoding="utf-8")
+        (source / f"{name}.yaml").write_text("original: originals/a.html\n", encoding="utf-8")
+    (source / "x.txt").write_text("Not compared with anything [...] at all.\n", encoding="utf-8")
+    result = package(source, out=tmp_path / "out.warc.gz", jobs=jobs,
+                     date=dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc))
+    assert [(d.name, d.segments_not_found) for d in result.documents] == [("m", 1), ("n", 2), ("p", 0), ("w", 0),
+                                                                         ("x", 0)]
+    assert [u.name for u in result.unmatched] == ["n"]
+    assert result.summed() == Totals.of(result.documents) == Totals(
+        documents=5, text_bytes=sum(d.length_bytes for d in result.documents), elisions=4, possible_elisions=0,
+        with_original=4, omitted_found=0, differences=0, segments_not_found=3)

@@ -38,6 +38,7 @@ summaries = st.builds(
     original=st.sampled_from([None, "local", "fetched"]),
     omitted_found=st.integers(0, 2**31),
     differences=st.integers(0, 2**31),
+    segments_not_found=st.integers(0, 2**31),
 )
 
 
@@ -67,11 +68,11 @@ def test_summary_table_reads_back(rows: list[DocumentSummary], chunk: int) -> No
 
 def test_totals_count_what_they_name() -> None:
     """Totals.of sums each field of the summaries, and counts those with an original."""
-    rows = [DocumentSummary("a", "<urn:uuid:x>", "", 10, 2, 1, "local", 2, 3),
+    rows = [DocumentSummary("a", "<urn:uuid:x>", "", 10, 2, 1, "local", 2, 3, 1),
             DocumentSummary("b", "<urn:uuid:y>", "", 5, 0, 4),
-            DocumentSummary("c", "<urn:uuid:z>", "", 1, 1, 0, "fetched", 0, 1)]
+            DocumentSummary("c", "<urn:uuid:z>", "", 1, 1, 0, "fetched", 0, 1, 4)]
     assert Totals.of(rows) == Totals(documents=3, text_bytes=16, elisions=3, possible_elisions=5,
-                                     with_original=2, omitted_found=2, differences=4)
+                                     with_original=2, omitted_found=2, differences=4, segments_not_found=5)
     assert Totals.of([]) == Totals()
 
 
@@ -83,7 +84,7 @@ def test_only_provpack_ids_pack() -> None:
         pack_row(DocumentSummary("a", "<urn:other:1>", "ab" * 32, 1, 0, 0))
     with pytest.raises(ValueError):
         pack_row(DocumentSummary("a", good.record_id, "AB" * 32, 1, 0, 0))
-    with pytest.raises(ValueError, match=r"^7 bytes are not whole rows of 73$"):
+    with pytest.raises(ValueError, match=r"^7 bytes are not whole rows of 77$"):
         SummaryTable([]).extend(b"\0" * 7)
 
 
@@ -93,13 +94,16 @@ def test_summary_table_pickles_as_a_table_equal_to_it() -> None:
     the rows added."""
     import copy
 
-    row = DocumentSummary("", f"<urn:uuid:{uuid.UUID(int=5)}>", "cd" * 32, 3, 1, 0)
+    row = DocumentSummary("", f"<urn:uuid:{uuid.UUID(int=5)}>", "cd" * 32, 3, 1, 0, "local", 1, 2, 3)
     for names in (NameList(["a", "b", "c"]), ["a", "b", "c"]):
         table = SummaryTable(names)
         table.extend(pack_row(row) * 2)
         for copied in (pickle.loads(pickle.dumps(table)), copy.deepcopy(table)):
             assert isinstance(copied, SummaryTable) and copied == table and hash(copied) == hash(table)
             assert [s.name for s in copied] == ["a", "b"] and copied.totals() == table.totals()
+            assert copied[1] == DocumentSummary("b", row.record_id, row.sha256, 3, 1, 0, "local", 1, 2, 3)
+            assert copied.totals() == Totals(documents=2, text_bytes=6, elisions=2, possible_elisions=0,
+                                             with_original=2, omitted_found=2, differences=4, segments_not_found=6)
             assert list(copied._names) == ["a", "b"]
 
 

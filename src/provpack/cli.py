@@ -518,10 +518,13 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
               f"({totals.text_bytes:,} bytes of text); elisions: {totals.elisions:,} bracketed, "
               f"{totals.possible_elisions:,} possible")
         if totals.with_original or args.fetch:
-            # with_original counts every document with an original archived, aligned or not
+            # with_original counts every document with an original archived, aligned or not; the segments not found
+            # (said only when there are some) are those of every document aligned, unmatched ones too
             say(f"originals: {totals.with_original - len(result.unaligned)} aligned "
                   f"({totals.omitted_found} omitted passage{'' if totals.omitted_found == 1 else 's'} found, "
-                  f"{totals.differences} difference{'' if totals.differences == 1 else 's'})"
+                  f"{totals.differences} difference{'' if totals.differences == 1 else 's'}"
+                  + (f"; {totals.segments_not_found} segment{'' if totals.segments_not_found == 1 else 's'} not "
+                     "found in the original" if totals.segments_not_found else "") + ")"
                   + (f"; {len(textless)} archived but not aligned (no text): "
                      + ", ".join(u.url for u in textless) if textless else "")
                   + (f"; {len(answered)} answered with an HTTP error (archived, not aligned): "

@@ -157,6 +157,9 @@ class DocumentSummary:
     original: Literal["local", "fetched"] | None = None
     omitted_found: int = 0
     differences: int = 0
+    segments_not_found: int = 0
+    """Segments with words that alignment did not find in the original (0 without one): those `show` lists as
+    not found; a document none of whose segments was found is also in PackageResult.unmatched."""
 
 
 @quick_init
@@ -171,11 +174,13 @@ class Totals:
     with_original: int = 0
     omitted_found: int = 0
     differences: int = 0
+    segments_not_found: int = 0
+    """Segments not found in their documents' originals, of every document aligned with one."""
 
     @classmethod
     def of(cls, summaries: Iterable[DocumentSummary]) -> Totals:
         """The totals of `summaries`."""
-        documents = text_bytes = elisions = possible = with_original = omitted = differences = 0
+        documents = text_bytes = elisions = possible = with_original = omitted = differences = not_found = 0
         for summary in summaries:
             documents += 1
             text_bytes += summary.length_bytes
@@ -184,7 +189,8 @@ class Totals:
             with_original += summary.original is not None
             omitted += summary.omitted_found
             differences += summary.differences
-        return cls(documents, text_bytes, elisions, possible, with_original, omitted, differences)
+            not_found += summary.segments_not_found
+        return cls(documents, text_bytes, elisions, possible, with_original, omitted, differences, not_found)
 
 
 @quick_init

@@ -602,6 +602,8 @@ def _records(files: _Files, raw: bytes, document: Document, analysis: Analysis, 
         original=None if original is None else "local" if original.description["how"] == "local" else "fetched",
         omitted_found=0 if aligned is None else sum(1 for e in aligned.alignment.elisions if e.omitted),
         differences=0 if aligned is None else len(aligned.alignment.differences),
+        segments_not_found=0 if aligned is None else sum(1 for s in aligned.alignment.segments
+                                                         if s.words and not s.found),
     )
     misspelt = () if metadata.sidecar is None else misspelt_keys(metadata.sidecar)
     return (resource, provenance, summary, original, None if aligned is None else _unmatched(name, aligned),

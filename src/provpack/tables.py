@@ -2,7 +2,7 @@
 
 A Python str and a dataclass per document cost some 400 bytes each; packaging
 keeps each name packed with the others (past 16,384 names, in a temporary file,
-its end offset in a Column) and one 73-byte row on disk per document instead,
+its end offset in a Column) and one 77-byte row on disk per document instead,
 and builds the objects only when they are read.
 """
 
@@ -22,8 +22,9 @@ from typing import IO, Literal, overload
 from .column import Column
 from .model import DocumentSummary, Totals
 
-# record uuid, sha256, length in bytes, elisions, possible elisions, original, omitted found, differences
-_ROW = struct.Struct("<16s32sQIIBII")
+# record uuid, sha256, length in bytes, elisions, possible elisions, original, omitted found, differences,
+# segments not found
+_ROW = struct.Struct("<16s32sQIIBIII")
 _ORIGINALS: tuple[Literal["local", "fetched"] | None, ...] = (None, "local", "fetched")
 _RECORD_ID = re.compile(r"<urn:uuid:([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})>")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -180,7 +181,7 @@ def pack_row(summary: DocumentSummary) -> bytes:
         raise ValueError(f"not a provpack record id and sha256: {summary.record_id!r}, {summary.sha256!r}")
     return _ROW.pack(bytes.fromhex("".join(match.groups())), bytes.fromhex(summary.sha256), summary.length_bytes,
                      summary.elisions, summary.possible_elisions, _ORIGINALS.index(summary.original),
-                     summary.omitted_found, summary.differences)
+                     summary.omitted_found, summary.differences, summary.segments_not_found)
 
 
 class SummaryTable(Sequence[DocumentSummary]):
@@ -201,7 +202,8 @@ class SummaryTable(Sequence[DocumentSummary]):
         self._file = tempfile.TemporaryFile()
         weakref.finalize(self, self._file.close)
         self._count = 0
-        self._sums = [0] * 6   # text bytes, elisions, possible, with an original, omitted found, differences
+        self._sums = [0] * 7   # text bytes, elisions, possible, with an original, omitted found, differences,
+                               # segments not found
         self._digest: tuple[int, bytes] | None = None   # (rows it was taken over, sha256 of them and their names)
 
     def extend(self, rows: bytes) -> None:
@@ -209,13 +211,15 @@ class SummaryTable(Sequence[DocumentSummary]):
         if len(rows) % _ROW.size:
             raise ValueError(f"{len(rows)} bytes are not whole rows of {_ROW.size}")
         sums = self._sums
-        for _uuid, _digest, length_bytes, elisions, possible, original, omitted, differences in _ROW.iter_unpack(rows):
+        for _uuid, _digest, length_bytes, elisions, possible, original, omitted, differences, not_found in (
+                _ROW.iter_unpack(rows)):
             sums[0] += length_bytes
             sums[1] += elisions
             sums[2] += possible
             sums[3] += original != 0
             sums[4] += omitted
             sums[5] += differences
+            sums[6] += not_found
         self._file.write(rows)
         self._count += len(rows) // _ROW.size
 
@@ -291,11 +295,12 @@ def _table(names: Sequence[str], rows: bytes) -> SummaryTable:
     return table
 
 
-def _summary(name: str, row: tuple[bytes, bytes, int, int, int, int, int, int]) -> DocumentSummary:
-    uuid_bytes, digest, length_bytes, elisions, possible, original, omitted_found, differences = row
+def _summary(name: str, row: tuple[bytes, bytes, int, int, int, int, int, int, int]) -> DocumentSummary:
+    uuid_bytes, digest, length_bytes, elisions, possible, original, omitted_found, differences, not_found = row
     hexed = uuid_bytes.hex()
     return DocumentSummary(
         name=name,
         record_id=f"<urn:uuid:{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}>",
         sha256=digest.hex(), length_bytes=length_bytes, elisions=elisions, possible_elisions=possible,
-        original=_ORIGINALS[original], omitted_found=omitted_found, differences=differences)
+        original=_ORIGINALS[original], omitted_found=omitted_found, differences=differences,
+        segments_not_found=not_found)
