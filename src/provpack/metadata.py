@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import math
 import os
 import re
@@ -39,6 +40,7 @@ KNOWN_KEYS = KNOWN_TEXT_KEYS + ("author",)
 FIELD_KEYS = ("title", "publication", "author", "published", "source_url", "url", "retrieved", "license")
 # Keys of one's own that are words a typo of a known key could make, and so not taken for one: `publisher: Penguin`.
 _OWN_NEIGHBOURS = frozenset({"publisher", "urn"})
+_KNOWN_OR_OWN = frozenset(KNOWN_KEYS) | _OWN_NEIGHBOURS
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f-\x9f]+")   # \s holds U+2028/9; C1 as records' headers
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "value"))
@@ -512,8 +514,15 @@ def misspelt_keys(sidecar: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]],
     """(key, the known keys it is written like) for each top-level key of the sidecar that is not a known key but
     is written like one (typos.near_names: `soruce_url`, `Title`, `source-url`): kept as any key of one's own,
     in the record's copy of the sidecar only, it is worth a warning, not a refusal."""
-    return tuple((key, near) for key in sidecar if key not in KNOWN_KEYS and key not in _OWN_NEIGHBOURS
-                 for near in (near_names(key, KNOWN_KEYS),) if near)
+    if sidecar.keys() <= _KNOWN_OR_OWN:   # (the usual sidecar: one set operation)
+        return ()
+    return tuple((key, near) for key in sidecar if key not in _KNOWN_OR_OWN for near in (_near_known(key),) if near)
+
+
+@functools.lru_cache(maxsize=1024)
+def _near_known(key: str) -> tuple[str, ...]:
+    """near_names(key, KNOWN_KEYS), kept: the same keys of one's own come in sidecar after sidecar."""
+    return near_names(key, KNOWN_KEYS)
 
 
 def misspelt_warning(key: str, near: tuple[str, ...]) -> str:
