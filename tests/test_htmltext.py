@@ -624,7 +624,7 @@ class _ScanningTreeBuilder(HTMLParser):
 
         super().__init__(convert_charrefs=True)
         self.h = htmltext
-        self.root = htmltext._Node("#document", {}, None)
+        self.root = htmltext._Node("#document", {}, [])
         self.stack = [self.root]
 
     def _close_to(self, node: object) -> None:
@@ -652,14 +652,14 @@ class _ScanningTreeBuilder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._implied_ends(tag)
-        node = self.h._Node(tag, dict(attrs), self.stack[-1])
+        node = self.h._Node(tag, dict(attrs), [])
         self.stack[-1].children.append(node)
         if tag not in self.h._VOID:
             self.stack.append(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._implied_ends(tag)
-        self.stack[-1].children.append(self.h._Node(tag, dict(attrs), self.stack[-1]))
+        self.stack[-1].children.append(self.h._Node(tag, dict(attrs), []))
 
     def handle_endtag(self, tag: str) -> None:
         node = next((n for n in reversed(self.stack) if n.tag == tag), None)
