@@ -149,11 +149,13 @@ _META_ENCODINGS = {"utf-16be": "utf-8", "utf-16le": "utf-8", "x-user-defined": "
 _X_USER_DEFINED = {byte: 0xF780 + byte - 0x80 for byte in range(0x80, 0x100)}
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16le"), (codecs.BOM_UTF16_BE, "utf-16be"))
 _PRESCAN_BYTES = 4096
-# The most elements, and pieces of text, a page's tree holds: each takes some 100 bytes while the text is extracted
-# (the tag `<b>` 3 bytes of the page), so that a page of 64 MiB of `<br>` would take gigabytes. The largest pages
-# measured have a tenth of that (8.4 MB of Node.js's API in one page: 182,081 elements, 266,977 pieces of text).
-_MAX_ELEMENTS = 2_000_000
-_MAX_PIECES = 4_000_000
+# The most elements, and pieces of text (split by tags, comments, a stray `<`), a page's tree holds: each element
+# takes some 200 bytes while the text is extracted, each piece some 50 to 90 (`<b>` is 3 bytes of the page), so that
+# 64 MiB of `<b>` would take gigabytes; at these limits some 200 MiB. The largest pages measured hold a fifth of it
+# and less (Node.js's API in one page, 8.4 MB: 182,081 elements and 266,977 pieces; Rust's NEON intrinsics source,
+# 8.5 MB: 153,911 and 296,422).
+_MAX_ELEMENTS = 1_000_000
+_MAX_PIECES = 2_000_000
 
 
 class PageTooLarge(ValueError):
@@ -283,13 +285,14 @@ class _TreeBuilder(MarkupReader):
     def handle_data(self, data: str) -> None:
         self.pieces += 1
         if self.pieces > _MAX_PIECES:
-            raise PageTooLarge(f"more than {_MAX_PIECES:,} pieces of text")
+            raise PageTooLarge(f"its HTML splits its text in more than {_MAX_PIECES:,} pieces (by tags, comments or "
+                               f"stray `<`), more than a real page does")
         self.stack[-1].children.append(data)
 
     def _add(self, node: _Node) -> None:
         self.elements += 1
         if self.elements > _MAX_ELEMENTS:
-            raise PageTooLarge(f"more than {_MAX_ELEMENTS:,} elements")
+            raise PageTooLarge(f"its HTML holds more than {_MAX_ELEMENTS:,} elements, more than a real page does")
         self.stack[-1].children.append(node)
 
 
