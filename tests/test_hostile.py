@@ -588,3 +588,19 @@ def test_an_html_original_of_unclosed_comments_or_odd_markup_is_packaged_in_line
     [elision] = document.provenance["elisions"]
     assert elision["omitted"]["start"] == len(start) + 2, elision
     assert seconds < 20, seconds
+
+
+def test_an_html_original_of_more_elements_than_a_real_page_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """An HTML original of more elements than the limit (1,000,000; 3 MB of `<b>` would take some 200 MiB, 64 MiB
+    of them gigabytes) is refused naming it, the limit and what to do (exit 2), nothing written."""
+    monkeypatch.setattr(importlib.import_module("provpack.htmltext"), "_MAX_ELEMENTS", 1000)
+    write_text(tmp_path / "src", "doc", b"Four score [...] nation.\n", sidecar="title: Doc\noriginal: orig.html\n")
+    original = tmp_path / "src" / "orig.html"
+    original.write_text("<html><body><p>Four score and seven years</p>" + "<b>" * 1000 + "a new nation.</body></html>",
+                        encoding="utf-8")
+    assert package_exit(tmp_path) == 2
+    assert capsys.readouterr().err == (
+        f"provpack: error: {original}: the original's text is not extracted: its HTML holds more than 1,000 elements, "
+        "more than a real page does; give a copy of the article alone (or its text as a plain-text original)\n")
+    assert no_output(tmp_path)

@@ -624,7 +624,7 @@ class _ScanningTreeBuilder(HTMLParser):
 
         super().__init__(convert_charrefs=True)
         self.h = htmltext
-        self.root = htmltext._Node("#document", {}, None)
+        self.root = htmltext._Node("#document", {}, [])
         self.stack = [self.root]
 
     def _close_to(self, node: object) -> None:
@@ -652,14 +652,14 @@ class _ScanningTreeBuilder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._implied_ends(tag)
-        node = self.h._Node(tag, dict(attrs), self.stack[-1])
+        node = self.h._Node(tag, dict(attrs), [])
         self.stack[-1].children.append(node)
         if tag not in self.h._VOID:
             self.stack.append(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._implied_ends(tag)
-        self.stack[-1].children.append(self.h._Node(tag, dict(attrs), self.stack[-1]))
+        self.stack[-1].children.append(self.h._Node(tag, dict(attrs), []))
 
     def handle_endtag(self, tag: str) -> None:
         node = next((n for n in reversed(self.stack) if n.tag == tag), None)
@@ -1003,3 +1003,49 @@ def test_the_text_is_the_same_when_html_parser_reads_the_tags(page: str) -> None
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(htmltags, "_FLAT", False)
         assert html_to_text(page) == flat
+
+
+def _extraction_growth_mib(page: str) -> int:
+    """MiB the peak memory of a fresh process grows by while it extracts the page's text (VmHWM)."""
+    import subprocess
+    import sys
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs /proc to measure peak memory")
+    script = ("import sys; from provpack.htmltext import extract_text\n"
+              "def peak(): return int([l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1])\n"
+              "data = sys.stdin.buffer.read(); before = peak()\n"
+              "extract_text(data, content_type='text/html'); print((peak() - before) // 1024)")
+    done = subprocess.run([sys.executable, "-c", script], input=page.encode(), capture_output=True, timeout=60,
+                          check=True)
+    return int(done.stdout)
+
+
+@pytest.mark.parametrize("unit, count, most_mib", [
+    ("<b>", 200_000, 55), ("<br>", 250_000, 45), ("< ", 500_000, 60), ("&a", 500_000, 12),
+], ids=["nested elements", "void elements", "stray <", "references"])
+def test_the_text_of_a_page_of_many_elements_pieces_or_references_is_extracted_in_lean_memory(
+        unit: str, count: int, most_mib: int) -> None:
+    """Each element, piece of text or reference costs a few dozen bytes while the text is extracted (600 KB of `<b>`
+    38 MiB, 1 MB of `<br>` 25, of `< ` 37, of `&a` 2), not hundreds (74, 93, 90 and 33 MiB): elements in slots,
+    sharing one empty dict of attributes and list of children; the walk's stack and a paragraph's parts a pointer
+    each, not a tuple; html.unescape read a chunk at a time, not holding a string for each reference of the run."""
+    page = f"<html><body><p>{unit * count}</p><p>The end.</p></body></html>"
+    assert _extraction_growth_mib(page) < most_mib
+
+
+@pytest.mark.parametrize("limit, page, said", [
+    ("_MAX_ELEMENTS", "<p>x</p>" * 101, "its HTML holds more than 100 elements, more than a real page does"),
+    ("_MAX_PIECES", "<p>" + "a < b " * 51, "its HTML splits its text in more than 100 pieces (by tags, comments or "
+                                            "stray `<`), more than a real page does"),
+])
+def test_a_page_of_more_elements_or_pieces_of_text_than_a_real_page_is_refused(
+        monkeypatch: pytest.MonkeyPatch, limit: str, page: str, said: str) -> None:
+    """Past the limits (1,000,000 elements, 2,000,000 pieces; some 200 MiB) the text is not extracted: PageTooLarge
+    (a ValueError) says which limit; at them it is."""
+    monkeypatch.setattr(htmltext_module, limit, 100)
+    with pytest.raises(htmltext_module.PageTooLarge) as raised:
+        extract_text(f"<html><body>{page}</body></html>".encode(), content_type="text/html")
+    assert str(raised.value) == said
+    monkeypatch.setattr(htmltext_module, limit, 103)
+    assert extract_text(f"<html><body>{page}</body></html>".encode(), content_type="text/html").text

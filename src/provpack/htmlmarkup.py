@@ -22,6 +22,7 @@ import hashlib
 import re
 from html.parser import HTMLParser
 
+from . import htmlrefs
 from .htmltags import TagReader
 
 __all__ = ["MarkupReader"]
@@ -78,7 +79,7 @@ class MarkupReader(TagReader):
 
     def goahead(self, end: bool) -> None:
         try:
-            super().goahead(end)
+            htmlrefs.goahead(self, end)   # (html.parser's, unescaping text in flat memory)
         finally:
             self._searched, self._absent = None, {}   # (holding no text past its reading)
 

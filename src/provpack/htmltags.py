@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 import html.parser
 import re
-from html import unescape
 from html.parser import HTMLParser
+
+from .htmlrefs import unescape
 
 __all__ = ["TagReader"]
 

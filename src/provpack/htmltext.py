@@ -17,7 +17,7 @@ import codecs
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import webencodings
@@ -28,6 +28,7 @@ from .htmlmarkup import MarkupReader
 __all__ = [
     "Charset",
     "Extraction",
+    "PageTooLarge",
     "charset_from_content_type",
     "decode_html",
     "extract_text",
@@ -122,6 +123,9 @@ _SIBLINGS = {tag: frozenset(siblings.split()) for tag, siblings in (
 _P = frozenset({"p"})
 _P_STOPS = (_BLOCK - _P) | {"button", "td", "th"}
 _HTML_SPACE_RE = re.compile(r"[ \t\n\r\f]+")
+_TAG_NAMES = {tag: tag for tag in _SKIP | _BLOCK | _VOID | _CLOSES_P | _P_STOPS | _HEADINGS | _AD_TAGS | _SIBLINGS.keys()
+              | frozenset("a abbr b bdi bdo cite code data dfn em font i kbd label mark q ruby s samp small span "
+                          "strong sub sup time u var html".split())}
 # Each encoding of the WHATWG Encoding Standard (by its name, as webencodings gives it) -> the Python codec that
 # decodes it as the standard does. Labels resolve to these names by the standard's table (webencodings.lookup),
 # never by Python's own aliases: no codec outside this list decodes a page. GBK is read by gb18030's decoder, and
@@ -145,6 +149,17 @@ _META_ENCODINGS = {"utf-16be": "utf-8", "utf-16le": "utf-8", "x-user-defined": "
 _X_USER_DEFINED = {byte: 0xF780 + byte - 0x80 for byte in range(0x80, 0x100)}
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16le"), (codecs.BOM_UTF16_BE, "utf-16be"))
 _PRESCAN_BYTES = 4096
+# The most elements, and pieces of text (split by tags, comments, a stray `<`), a page's tree holds: each element
+# takes some 200 bytes while the text is extracted, each piece some 50 to 90 (`<b>` is 3 bytes of the page), so that
+# 64 MiB of `<b>` would take gigabytes; at these limits some 200 MiB. The largest pages measured hold a fifth of it
+# and less (Node.js's API in one page, 8.4 MB: 182,081 elements and 266,977 pieces; Rust's NEON intrinsics source,
+# 8.5 MB: 153,911 and 296,422).
+_MAX_ELEMENTS = 1_000_000
+_MAX_PIECES = 2_000_000
+
+
+class PageTooLarge(ValueError):
+    """A page of more elements or pieces of text than its text is extracted from (the limit, in its message)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,15 +192,23 @@ class Extraction:
     scope: Scope
 
 
-@dataclass(eq=False)
-class _Node:
-    """An element of the parsed page."""
+# What an element with no kept attribute, or no children, holds: one dict and one list for all such elements (never
+# changed: the tree builder appends only to the children of an open element, which gets a list of its own).
+_NO_ATTRIBUTES: dict[str, str | None] = {}
+_NO_CHILDREN: list[_Node | str] = []
 
-    tag: str
-    attrs: dict[str, str | None]
-    parent: _Node | None
-    children: list[_Node | str] = field(default_factory=list)
-    holds_story: bool = False
+
+class _Node:
+    """An element of the parsed page, in as few bytes as Python holds one in (slots; a void or empty element shares
+    _NO_CHILDREN, one without kept attributes _NO_ATTRIBUTES): a page is refused past _MAX_ELEMENTS of them."""
+
+    __slots__ = ("tag", "attrs", "children", "holds_story")
+
+    def __init__(self, tag: str, attrs: dict[str, str | None], children: list[_Node | str] = _NO_CHILDREN) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.children = children
+        self.holds_story = False
 
 
 class _TreeBuilder(MarkupReader):
@@ -200,10 +223,11 @@ class _TreeBuilder(MarkupReader):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.root = _Node("#document", {}, None)
+        self.root = _Node("#document", _NO_ATTRIBUTES, [])
         self.stack: list[_Node] = [self.root]
         self._depths: dict[str, list[int]] = {}  # tag -> stack positions of its open elements, innermost last
         self._p_stops: list[int] = []  # stack positions of open elements a <p> is not closed across
+        self.elements = self.pieces = 0   # elements and pieces of text in the tree
 
     def _push(self, node: _Node) -> None:
         depth = len(self.stack)
@@ -216,6 +240,8 @@ class _TreeBuilder(MarkupReader):
         """Close the open element at this stack position and everything opened inside it."""
         while len(self.stack) > depth:
             node = self.stack.pop()
+            if not node.children:
+                node.children = _NO_CHILDREN   # (its list freed)
             self._depths[node.tag].pop()
             if node.tag in _P_STOPS:
                 self._p_stops.pop()
@@ -236,15 +262,19 @@ class _TreeBuilder(MarkupReader):
                 self._close_to(sibling)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        tag = _TAG_NAMES.get(tag, tag)   # (one string for all elements of a known tag)
         self._implied_ends(tag)
-        node = _Node(tag, _kept(attrs), self.stack[-1])
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
+        if tag in _VOID:
+            self._add(_Node(tag, _kept(attrs)))
+        else:
+            node = _Node(tag, _kept(attrs), [])
+            self._add(node)
             self._push(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        tag = _TAG_NAMES.get(tag, tag)
         self._implied_ends(tag)
-        self.stack[-1].children.append(_Node(tag, _kept(attrs), self.stack[-1]))
+        self._add(_Node(tag, _kept(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
         if positions := self._depths.get(tag):
@@ -253,12 +283,23 @@ class _TreeBuilder(MarkupReader):
             self.handle_startendtag(tag, [])
 
     def handle_data(self, data: str) -> None:
+        self.pieces += 1
+        if self.pieces > _MAX_PIECES:
+            raise PageTooLarge(f"its HTML splits its text in more than {_MAX_PIECES:,} pieces (by tags, comments or "
+                               f"stray `<`), more than a real page does")
         self.stack[-1].children.append(data)
+
+    def _add(self, node: _Node) -> None:
+        self.elements += 1
+        if self.elements > _MAX_ELEMENTS:
+            raise PageTooLarge(f"its HTML holds more than {_MAX_ELEMENTS:,} elements, more than a real page does")
+        self.stack[-1].children.append(node)
 
 
 def _kept(attrs: list[tuple[str, str | None]]) -> dict[str, str | None]:
     """The attributes the text depends on, as `dict(attrs)` holds them (the last value of a name)."""
-    return {name: value for name, value in attrs if name in _ATTRIBUTES}
+    kept = {name: value for name, value in attrs if name in _ATTRIBUTES} if attrs else None
+    return kept or _NO_ATTRIBUTES
 
 
 class _MetaCharset(MarkupReader):
@@ -597,12 +638,13 @@ class _TextWriter:
 
     def __init__(self, page: _Page | None = None) -> None:
         self.paragraphs: list[str] = []
-        self.parts: list[tuple[str, str]] = []
+        self.parts: list[str] = []   # the paragraph's texts, line breaks and <pre> texts so far
+        self.kinds: list[str] = []   # which each part is: "text", "br" or "pre"
         self.page = page
 
     def preceding_text(self) -> str:
         """The text just before this point in the paragraph being written ("" after a line break)."""
-        for kind, data in reversed(self.parts):
+        for kind, data in zip(reversed(self.kinds), reversed(self.parts)):
             if kind == "br":
                 return ""
             if data:
@@ -622,17 +664,19 @@ class _TextWriter:
         return node.tag == "sup" and _footnote_reference(node, self.preceding_text())
 
     def text(self, data: str, pre: bool) -> None:
-        self.parts.append(("pre" if pre else "text", data))
+        self.parts.append(data)
+        self.kinds.append("pre" if pre else "text")
 
     def line_break(self) -> None:
-        self.parts.append(("br", "\n"))
+        self.parts.append("\n")
+        self.kinds.append("br")
 
     def paragraph_break(self) -> None:
         if not self.parts:
             return
         pieces: list[str] = []
         run: list[str] = []   # consecutive text parts collapse together: "a <span> </span> b" is "a b"
-        for kind, data in self.parts:
+        for kind, data in zip(self.kinds, self.parts):
             if kind == "text":
                 run.append(data)
                 continue
@@ -643,38 +687,47 @@ class _TextWriter:
         if run:
             pieces.append(_HTML_SPACE_RE.sub(" ", "".join(run)))
         joined = "".join(pieces)
-        if not any(kind == "pre" for kind, _ in self.parts):
+        if "pre" not in self.kinds:
             joined = "\n".join(line.strip(" \t\r\f") for line in joined.split("\n"))
         paragraph = joined.strip("\n")
         if paragraph:
             self.paragraphs.append(paragraph)
         self.parts = []
+        self.kinds = []
 
     def walk(self, root: _Node) -> None:
         """Visit `root` and everything in it in document order, with a stack of its own: a page nested
-        thousands of elements deep must not exhaust Python's recursion limit."""
-        # None: the end of a block element; then whether inside <pre>, and inside an <article> or <main>
-        pending: list[tuple[_Node | str | None, bool, bool]] = [(root, False, False)]
+        thousands of elements deep must not exhaust Python's recursion limit. The stack holds the elements and
+        texts themselves (a pointer each), with a mark where a block element ends and one where the
+        whether-inside-<pre> and inside-<article>-or-<main> flags its elements change come back."""
+        pending: list[_Node | str | tuple[bool, bool] | None] = [root]
+        pre = in_story = False
         while pending:
-            item, pre, in_story = pending.pop()
-            if item is None:
+            item = pending.pop()
+            if item is None:   # (the end of a block element)
                 self.paragraph_break()
                 continue
             if isinstance(item, str):
                 self.text(item, pre)
                 continue
+            if isinstance(item, tuple):   # (the flags outside an element that changed them)
+                pre, in_story = item
+                continue
             if self.leaves_out(item, in_story):
                 continue
             if item.tag in _BLOCK:
                 self.paragraph_break()
-                pending.append((None, False, False))
+                pending.append(None)
             if item.tag == "br":
                 self.line_break()
             elif item.tag in ("td", "th"):
                 self.text(" ", False)
             inside_pre = pre or item.tag == "pre"
             inside_story = in_story or _is_story(item)
-            pending.extend((child, inside_pre, inside_story) for child in reversed(item.children))
+            if item.children and (inside_pre is not pre or inside_story is not in_story):
+                pending.append((pre, in_story))
+                pre, in_story = inside_pre, inside_story
+            pending.extend(reversed(item.children))
 
 
 def _is_story(node: _Node) -> bool:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, as_seen, option
-from .htmltext import Extraction, extract_text
+from .htmltext import Extraction, PageTooLarge, extract_text
 from .httpbytes import (REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, is_error_status, reason_phrase,
                         split_message)
 from .inputs import read_bytes
@@ -174,6 +174,9 @@ def _content_type(path: Path, data: bytes) -> str:
 def _extract(data: bytes, content_type: str | None, where: str) -> Extraction:
     try:
         return extract_text(data, content_type=content_type)
+    except PageTooLarge as exc:
+        raise InputError(where, f"the original's text is not extracted: {exc}",
+                         fix="give a copy of the article alone (or its text as a plain-text original)") from exc
     except ValueError as exc:
         raise InputError(where, f"the original has no text to align against: {exc}",
                          fix="give an HTML or plain-text copy that holds the text quoted") from exc
