@@ -1527,8 +1527,6 @@ def test_provenance_spelled_with_escapes_or_in_utf16_is_said_as_in_plain_utf8(
     knows (a block the full reader does not keep). A JSON object that holds escapes, or only white space before the
     format's name, and is no provenance, is nothing (in resource records, which it keeps). The same whichever reader
     reads the record."""
-    from provpack.provcheck import HIDDEN
-    from provpack.quickread import QuickReader
     from provpack.reader import read_archive
 
     texts = [f"Text {n} [...] more.\n" for n in range(3)]
@@ -1553,18 +1551,29 @@ def test_provenance_spelled_with_escapes_or_in_utf16_is_said_as_in_plain_utf8(
         damage: list[Exception] = []   # (after provpack's warcinfo, the one made text/plain is damage to them)
         assert len(read_archive(path, on_damage=damage.append)) == 1   # (show and extract list the one left as JSON)
         assert [getattr(error, "offset", None) for error in damage] == [sum(map(len, records[:4]))][:problems]
-        for quick in (True, False):
-            with monkeypatch.context() as patch:
-                if not quick:
-                    patch.setattr(QuickReader, "_express", lambda self: False)
-                file = verify(str(path), jobs=1).files[0]
-            assert [(p.offset, p.kind, p.message) for p in file.problems] == [
-                (sum(map(len, records[:4])), "metadata-mismatch", 'the block is provpack provenance ("format": '
-                 "\"provpack-provenance/1\"), but the record's Content-Type is 'text/plain', not JSON: it is not "
-                 "checked, and show and extract do not list its excerpt (package writes it as application/ld+json)")
-            ][:problems]
-            assert f"{HIDDEN}: {notes}" in file.notes and "provpack provenance records checked: 1" in file.notes
-            assert (file.records, file.verified) == (9, 9 - problems)
+        _hidden_said(path, records, problems, notes, 9, monkeypatch)
+
+
+def _hidden_said(path: Path, records: list[bytes], problems: int, notes: int, count: int,
+                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify's verdict, by both readers, on a file whose fifth record, a metadata record made text/plain, holds
+    provenance: a problem after provpack's warcinfo (`problems` 1), else a note; `notes` records so noted, `count`
+    records in all."""
+    from provpack.provcheck import HIDDEN
+    from provpack.quickread import QuickReader
+
+    for quick in (True, False):
+        with monkeypatch.context() as patch:
+            if not quick:
+                patch.setattr(QuickReader, "_express", lambda self: False)
+            file = verify(str(path), jobs=1).files[0]
+        assert [(p.offset, p.kind, p.message) for p in file.problems] == [
+            (sum(map(len, records[:4])), "metadata-mismatch", 'the block is provpack provenance ("format": '
+             "\"provpack-provenance/1\"), but the record's Content-Type is 'text/plain', not JSON: it is not "
+             "checked, and show and extract do not list its excerpt (package writes it as application/ld+json)")
+        ][:problems]
+        assert f"{HIDDEN}: {notes}" in file.notes and "provpack provenance records checked: 1" in file.notes
+        assert (file.records, file.verified) == (count, count - problems)
 
 
 @pytest.mark.parametrize("index", [2, 4])
@@ -1597,9 +1606,6 @@ def test_provenance_not_declared_as_json_metadata_is_said(tmp_path: Path, monkey
     metadata-mismatch (package writes each as application/ld+json), anywhere else a note counts it, as it does a
     resource holding provenance (an excerpt may quote a provenance document); a text that only names the format
     is nothing. The same whichever reader reads the record."""
-    from provpack.provcheck import HIDDEN
-    from provpack.quickread import QuickReader
-
     texts = [f"Text {n} [...] more.\n" for n in range(3)]
 
     def made(software: str) -> list[bytes]:
@@ -1613,15 +1619,4 @@ def test_provenance_not_declared_as_json_metadata_is_said(tmp_path: Path, monkey
     for software, problems, notes in (("provpack/0.5.0", 1, 1), ("warcbuild", 0, 2)):
         records = made(software)
         path = write(tmp_path, b"".join(records), "h.warc")
-        for quick in (True, False):
-            with monkeypatch.context() as patch:
-                if not quick:
-                    patch.setattr(QuickReader, "_express", lambda self: False)
-                file = verify(str(path), jobs=1).files[0]
-            assert [(p.offset, p.kind, p.message) for p in file.problems] == [
-                (sum(map(len, records[:4])), "metadata-mismatch", 'the block is provpack provenance ("format": '
-                 "\"provpack-provenance/1\"), but the record's Content-Type is 'text/plain', not JSON: it is not "
-                 "checked, and show and extract do not list its excerpt (package writes it as application/ld+json)")
-            ][:problems]
-            assert f"{HIDDEN}: {notes}" in file.notes and "provpack provenance records checked: 1" in file.notes
-            assert (file.records, file.verified) == (8, 8 - problems)
+        _hidden_said(path, records, problems, notes, 8, monkeypatch)
