@@ -27,7 +27,8 @@ import unicodedata
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Callable, Literal
+from collections.abc import Iterator
+from typing import Callable, Literal, overload
 
 from .combining import COMBINING_MARKS
 
@@ -251,21 +252,67 @@ class Alignment:
         }
 
 
+class _ExactForms:
+    """The exact forms of a text's words (`_exact_form`), made when asked: alignment reads those of the few words it
+    pairs, and a list of every word's would hold 8 bytes a word (80 MB for the 10 million words of 20 MB of `x>`)."""
+
+    __slots__ = ("_text", "_starts", "_ends", "_made")
+
+    def __init__(self, text: str, starts: array[int], ends: array[int]) -> None:
+        self._text, self._starts, self._ends = text, starts, ends
+        self._made: dict[str, str] = {}   # (by raw form: a word read again shares the string made first)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        if isinstance(at, slice):
+            return [self._form(k) for k in range(*at.indices(len(self._starts)))]
+        return self._form(at)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._form(k) for k in range(len(self._starts)))
+
+    def _form(self, k: int) -> str:
+        raw = self._text[self._starts[k] : self._ends[k]]
+        form = self._made.get(raw)
+        if form is None:
+            form = self._made[raw] = _exact_form(raw)
+        return form
+
+
 @dataclass(frozen=True, slots=True)
 class _Words:
-    """Words of a text: matching keys, exact forms, raw offsets, case-tolerant flags."""
+    """Words of a text: matching keys, exact forms (made when asked), raw offsets.
 
+    A text of millions of words is held in some 16 bytes a word: a pointer to its key (a string shared by all the
+    words of that key), its offsets in 4-byte machine integers (8-byte ones for a text of 2**32 characters or more).
+    """
+
+    text: str
     keys: list[str]
-    exact: list[str]
-    starts: array[int]   # (8 bytes each, where a list holds an int object of 32 bytes and a pointer)
+    exact: _ExactForms
+    starts: array[int]   # (4 bytes each, where a list holds an int object of 32 bytes and a pointer)
     ends: array[int]
-    loose_initial: list[bool]
+
+    def loose_initial(self, k: int) -> bool:
+        """Whether word k's initial is a loose one in brackets (`[T]he`): its letter case may differ. (A word's
+        only `[` is its first character: no other goes on a word.)"""
+        return self.text[self.starts[k]] == "["
 
 
-def _no_words() -> _Words:
-    """Empty lists of words, offsets as unsigned 64-bit integers (whose append, unlike a signed one's, does
-    not parse its argument)."""
-    return _Words([], [], array("Q"), array("Q"), [])
+def _no_words(text: str) -> _Words:
+    """Empty lists of the words of `text`, offsets as unsigned integers (whose append, unlike a signed one's, does
+    not parse its argument): of 32 bits when the text's offsets fit, else of 64."""
+    code = "I" if len(text) < 2**32 else "Q"
+    starts, ends = array(code), array(code)
+    return _Words(text, [], _ExactForms(text, starts, ends), starts, ends)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,13 +326,13 @@ class _Block:
 
 def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: bool = False) -> _Words:
     """Cut text[start:end] into words with their raw offsets (without editorial notes if asked)."""
-    words = _no_words()
+    words = _no_words(text)
     notes = [(m.start(), m.end()) for m in _EDITORIAL_NOTE_RE.finditer(text)] if skip_notes and "[" in text else []
     limit = len(text) if end is None else end
     ideographs = False
-    # Each word's exact form and key, by its raw form: a word met again shares the strings of the first (a
-    # 30 MB original holds millions of words but a vocabulary of thousands: its lists hold pointers, not copies).
-    forms: dict[str, tuple[str, str]] = {}
+    # Each word's key, by its raw form: a word met again shares the string of the first (a 30 MB original holds
+    # millions of words but a vocabulary of thousands: its list holds pointers, not copies).
+    forms: dict[str, str] = {}
     keys: dict[str, str] = {}   # (one string for each key, whatever forms it is met in: `The`, `the`)
     for found in _WORD_RE.finditer(text, start, limit):
         match: re.Match[str] | None = found
@@ -295,24 +342,28 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
         if match is None:
             continue
         raw = match.group()
-        form = forms.get(raw)
-        if form is None:
+        key = forms.get(raw)
+        if key is None:
             if raw.isascii() and "[" not in raw:
                 exact, key = raw, raw.casefold()
             else:
                 exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
                 key = _key(exact)
-                if exact != raw and _NUMBER_FORM_RE.search(raw) is not None:
-                    exact = _number_forms_kept(raw)
                 ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
-            key = keys.setdefault(key, exact if key == exact else key)
-            form = forms[raw] = (exact, key)
-        words.keys.append(form[1])
-        words.exact.append(form[0])
+            key = forms[raw] = keys.setdefault(key, exact if key == exact else key)
+        words.keys.append(key)
         words.starts.append(match.start())
         words.ends.append(match.end())
-        words.loose_initial.append(raw.startswith("["))
     return _split_ideographs(text, words) if ideographs else words
+
+
+def _exact_form(raw: str) -> str:
+    """The exact form of a word: without soft hyphens, zero-width characters and brackets, NFKC-folded but for its
+    number forms (`_number_forms_kept`)."""
+    if raw.isascii() and "[" not in raw and "]" not in raw:
+        return raw
+    exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+    return _number_forms_kept(raw) if exact != raw and _NUMBER_FORM_RE.search(raw) is not None else exact
 
 
 def _forms(raw: str) -> tuple[str, str]:
@@ -351,33 +402,30 @@ def _split_ideographs(text: str, words: _Words) -> _Words:
     """The words with each Han or Kana character on its own, and each Thai, Lao, Khmer or Burmese letter with
     its marks, the letters and digits between such characters together (`2019年に` -> `2019`, `年`, `に`;
     `ที่นี่` -> `ที่`, `นี่`): Chinese, Japanese and those four are written without spaces."""
-    split = _no_words()
-    # A part met again shares the strings of the first, as in _tokenize: a run of a million Thai letters is a
-    # million parts but a few hundred forms (each part's own strings took some 150 bytes a letter).
-    forms: dict[str, tuple[str, str]] = {}
+    split = _no_words(text)
+    # A part met again shares the key of the first, as in _tokenize: a run of a million Thai letters is a million
+    # parts but a few hundred forms (each part's own strings took some 150 bytes a letter).
+    forms: dict[str, str] = {}
     for k, start in enumerate(words.starts):
         raw = text[start : words.ends[k]]
         if _MAYBE_IDEOGRAPH_RE.search(raw) is None:
-            _append_word(split, start, raw, (words.exact[k], words.keys[k]), words.loose_initial[k])
+            _append_word(split, start, raw, words.keys[k])
             continue
         for m in _ideograph_re().finditer(raw):   # (one at a time: no list of a long run's parts)
             part = m.group()
             if _WORD_RE.match(part):
-                form = (words.exact[k], words.keys[k]) if part is raw else forms.get(part)
-                if form is None:
-                    form = forms[part] = _forms(part)
-                at = start + m.start()
-                _append_word(split, at, part, form, words.loose_initial[k] and at == start)
+                key = words.keys[k] if part is raw else forms.get(part)
+                if key is None:
+                    key = forms[part] = _forms(part)[1]
+                _append_word(split, start + m.start(), part, key)
     return split
 
 
-def _append_word(words: _Words, at: int, raw: str, form: tuple[str, str], loose_initial: bool) -> None:
-    """Add the word `raw` found at `at`, its (exact form, key) given, to `words`."""
-    words.keys.append(form[1])
-    words.exact.append(form[0])
+def _append_word(words: _Words, at: int, raw: str, key: str) -> None:
+    """Add the word `raw` found at `at`, its key given, to `words`."""
+    words.keys.append(key)
     words.starts.append(at)
     words.ends.append(at + len(raw))
-    words.loose_initial.append(loose_initial)
 
 
 def _end_of(spans: list[tuple[int, int]], pos: int) -> int:
@@ -433,18 +481,24 @@ def _blocks(hits: list[tuple[int, int]], size: int) -> list[_Block]:
 class _Aligner:
     """Holds both texts' words and the indexes built over the original."""
 
-    def __init__(self, excerpt: str, original: str) -> None:
+    def __init__(self, excerpt: str, original: str, wanted: set[str]) -> None:
         self.excerpt = excerpt
         self.original = original
         self.source = _tokenize(original)
+        self._wanted = wanted
         self._positions: dict[str, array[int]] | None = None
 
     def positions(self) -> dict[str, array[int]]:
-        """Where each word key occurs in the original (built on first use)."""
+        """Where each word key of the excerpt's (`wanted`) occurs in the original (built on first use; the other
+        keys of the original are never looked up, and an original of millions of distinct words would hold an
+        array for each)."""
         if self._positions is None:
-            table: defaultdict[str, array[int]] = defaultdict(lambda: array("Q"))
+            code = self.source.starts.typecode   # (no more words than characters)
+            table: defaultdict[str, array[int]] = defaultdict(lambda: array(code))
+            wanted = self._wanted
             for i, key in enumerate(self.source.keys):
-                table[key].append(i)
+                if key in wanted:
+                    table[key].append(i)
             self._positions = dict(table)
         return self._positions
 
@@ -553,13 +607,13 @@ def _is_number(word: str) -> bool:
 
 
 def _edge_ops(
-    e_keys: list[str], o_keys: list[str], e_exact: list[str], o_exact: list[str],
+    e_keys: list[str], o_keys: list[str], e_exact: Callable[[int], str], o_exact: Callable[[int], str],
     apart: Callable[[int], bool],
 ) -> list[tuple[str, int, int, int, int]]:
     """Align the words of a segment's edge with the original's words next to its anchor.
 
-    Both lists (and the exact forms beside them) run outward from the anchor. Original words
-    past the segment's last word are not part of the quote, so alignment stops when the
+    Both lists (and the exact forms beside them, `e_exact(i)`, `o_exact(j)`: made when read) run outward from
+    the anchor. Original words past the segment's last word are not part of the quote, so alignment stops when the
     excerpt's words run out, and an outermost changed word counts as changed only when it
     looks like a typo or is a number put for a number (`35` for `30`), else as added. A number
     the original parts from the anchor by sentence punctuation (`apart(j)`: `1999.` before
@@ -573,7 +627,7 @@ def _edge_ops(
             break
         if i2 == len(e_keys) and tag == "replace":
             j2 = j1 + min(j2 - j1, i2 - i1)
-            one_for_one = (i2 - i1 == 1 and _is_number(e_exact[i1]) and _is_number(o_exact[j1])
+            one_for_one = (i2 - i1 == 1 and _is_number(e_exact(i1)) and _is_number(o_exact(j1))
                            and not apart(j1))
             if not one_for_one and not _similar(e_keys[i1:i2], o_keys[j1:j2]):
                 tag, j2 = "delete", j1
@@ -751,7 +805,7 @@ class _SegmentAligner:
 
     def _check_case(self, e: int, o: int) -> None:
         words, source = self.words, self.aligner.source
-        loose = words.loose_initial[e] or e == self.first
+        loose = words.loose_initial(e) or e == self.first
         kind = _word_kind(words.exact[e], source.exact[o], loose)
         if kind is not None:
             self.differences.append(self._difference(kind, e, e + 1, o, o + 1))
@@ -794,8 +848,8 @@ class _SegmentAligner:
         def lead_apart(j: int) -> bool:
             return _SENTENCE_END_RE.search(text, source.ends[head.o - 1 - j], source.starts[head.o]) is not None
 
-        lead_ops = _edge_ops(lead_e, lead_o, e_exact[self.first : head.e][::-1],
-                             o_exact[lead_o_start : head.o][::-1], lead_apart)
+        lead_ops = _edge_ops(lead_e, lead_o, lambda i: e_exact[head.e - 1 - i], lambda j: o_exact[head.o - 1 - j],
+                             lead_apart)
         for tag, i1, i2, j1, j2 in reversed(lead_ops):
             self.emit(tag, head.e - i2, head.e - i1, head.o - j2, head.o - j1)
         for k, block in enumerate(blocks):
@@ -814,7 +868,7 @@ class _SegmentAligner:
         def tail_apart(j: int) -> bool:
             return _SENTENCE_END_RE.search(text, source.ends[o_from - 1], source.starts[o_from + j]) is not None
 
-        tail_ops = _edge_ops(tail_e, tail_o, e_exact[e_from : self.last], o_exact[o_from:o_to], tail_apart)
+        tail_ops = _edge_ops(tail_e, tail_o, lambda i: e_exact[e_from + i], lambda j: o_exact[o_from + j], tail_apart)
         for tag, i1, i2, j1, j2 in tail_ops:
             self.emit(tag, e_from + i1, e_from + i2, o_from + j1, o_from + j2)
         self.differences.sort(key=lambda d: (d.start, d.source_start))
@@ -900,8 +954,8 @@ def align(
     segments, elisions = tuple(segments), tuple(elisions)
     quoted = (0, len(excerpt)) if quoted is None else quoted
     _check_inputs(excerpt, segments, elisions, quoted)
-    aligner = _Aligner(excerpt, original)
     words = _tokenize(excerpt, skip_notes=True)
+    aligner = _Aligner(excerpt, original, set(words.keys))
     pieces = _pieces(segments, elisions)
     bounds = [_word_range(words, start, end) for start, end, _ in pieces]
     glued = _glued(excerpt, pieces, elisions)
