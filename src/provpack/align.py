@@ -287,6 +287,56 @@ class _ExactForms:
         return form
 
 
+class _Keys:
+    """The matching keys of a text's words, in order: each word's number in the list of the text's distinct keys
+    (2 bytes a word while there are fewer than 65,536 of them, then 4: a list would hold a pointer of 8)."""
+
+    __slots__ = ("numbers", "vocabulary", "_number_of", "_wide")
+
+    def __init__(self, wide: str) -> None:
+        self.numbers: array[int] = array("H")
+        self.vocabulary: list[str] = []   # (one string for each key, whatever forms it is met in: `The`, `the`)
+        self._number_of: dict[str, int] = {}
+        self._wide = wide   # (the type of numbers past 65,535: that of the text's offsets)
+
+    def number(self, key: str) -> int:
+        """The number of `key`, given it if new."""
+        number = self._number_of.get(key)
+        if number is None:
+            number = self._number_of[key] = len(self.vocabulary)
+            self.vocabulary.append(key)
+            if number == 65_536:
+                self.numbers = array(self._wide, self.numbers)
+        return number
+
+    def find(self, key: str) -> int | None:
+        """The number of `key`; None when no word has it."""
+        return self._number_of.get(key)
+
+    def append(self, key: str) -> None:
+        """Add a word of key `key`."""
+        self.numbers.append(self.number(key))
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        vocabulary = self.vocabulary
+        if isinstance(at, slice):
+            return [vocabulary[number] for number in self.numbers[at]]
+        return vocabulary[self.numbers[at]]
+
+    def __iter__(self) -> Iterator[str]:
+        vocabulary = self.vocabulary
+        return (vocabulary[number] for number in self.numbers)
+
+
 @dataclass(frozen=True, slots=True)
 class _Words:
     """Words of a text: matching keys, exact forms (made when asked), raw offsets.
@@ -296,7 +346,7 @@ class _Words:
     """
 
     text: str
-    keys: list[str]
+    keys: _Keys
     exact: _ExactForms
     starts: array[int]   # (4 bytes each, where a list holds an int object of 32 bytes and a pointer)
     ends: array[int]
@@ -312,7 +362,7 @@ def _no_words(text: str) -> _Words:
     not parse its argument): of 32 bits when the text's offsets fit, else of 64."""
     code = "I" if len(text) < 2**32 else "Q"
     starts, ends = array(code), array(code)
-    return _Words(text, [], _ExactForms(text, starts, ends), starts, ends)
+    return _Words(text, _Keys(code), _ExactForms(text, starts, ends), starts, ends)
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,10 +380,10 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
     notes = [(m.start(), m.end()) for m in _EDITORIAL_NOTE_RE.finditer(text)] if skip_notes and "[" in text else []
     limit = len(text) if end is None else end
     ideographs = False
-    # Each word's key, by its raw form: a word met again shares the string of the first (a 30 MB original holds
-    # millions of words but a vocabulary of thousands: its list holds pointers, not copies).
-    forms: dict[str, str] = {}
-    keys: dict[str, str] = {}   # (one string for each key, whatever forms it is met in: `The`, `the`)
+    # Each word's key's number, by its raw form (a 30 MB original holds millions of words but a vocabulary of
+    # thousands: each word is a number, not a string).
+    forms: dict[str, int] = {}
+    keys = words.keys
     for found in _WORD_RE.finditer(text, start, limit):
         match: re.Match[str] | None = found
         while notes and match is not None and (note_end := _end_of(notes, match.start())) >= 0:
@@ -342,16 +392,16 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
         if match is None:
             continue
         raw = match.group()
-        key = forms.get(raw)
-        if key is None:
+        number = forms.get(raw)
+        if number is None:
             if raw.isascii() and "[" not in raw:
                 exact, key = raw, raw.casefold()
             else:
                 exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
                 key = _key(exact)
                 ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
-            key = forms[raw] = keys.setdefault(key, exact if key == exact else key)
-        words.keys.append(key)
+            number = forms[raw] = keys.number(exact if key == exact else key)
+        keys.numbers.append(number)
         words.starts.append(match.start())
         words.ends.append(match.end())
     return _split_ideographs(text, words) if ideographs else words
@@ -494,12 +544,13 @@ class _Aligner:
         array for each)."""
         if self._positions is None:
             code = self.source.starts.typecode   # (no more words than characters)
-            table: defaultdict[str, array[int]] = defaultdict(lambda: array(code))
-            wanted = self._wanted
-            for i, key in enumerate(self.source.keys):
-                if key in wanted:
-                    table[key].append(i)
-            self._positions = dict(table)
+            source = self.source.keys
+            wanted = {number for key in self._wanted if (number := source.find(key)) is not None}
+            table: defaultdict[int, array[int]] = defaultdict(lambda: array(code))
+            for i, number in enumerate(source.numbers):
+                if number in wanted:
+                    table[number].append(i)
+            self._positions = {source.vocabulary[number]: found for number, found in table.items()}
         return self._positions
 
     def whole_words(self, words: _Words, first: int, last: int, glued: tuple[bool, bool]) -> tuple[int, int]:
@@ -515,13 +566,21 @@ class _Aligner:
     def unique_anchors(self, wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
         """Positions of the wanted n-grams that occur exactly once in the original."""
         n = ANCHOR_WORDS
-        keys = self.source.keys
-        seen: dict[tuple[str, ...], int] = {}
+        source = self.source.keys
+        # looked for as the numbers of their keys (a gram with a word the original lacks is not in it), at the
+        # places of their first words
+        grams: dict[tuple[int, ...], tuple[str, ...]] = {}
+        for gram in wanted:
+            numbers = [source.find(key) for key in gram]
+            if None not in numbers:
+                grams[tuple(number for number in numbers if number is not None)] = gram
+        firsts = {numbers[0] for numbers in grams}
+        keys = source.numbers
+        seen: dict[tuple[int, ...], int] = {}
         for i in range(len(keys) - n + 1):
-            gram = tuple(keys[i : i + n])
-            if gram in wanted:
-                seen[gram] = -1 if gram in seen else i
-        return {gram: i for gram, i in seen.items() if i >= 0}
+            if keys[i] in firsts and (found := tuple(keys[i : i + n])) in grams:
+                seen[found] = -1 if found in seen else i
+        return {grams[found]: i for found, i in seen.items() if i >= 0}
 
     def pair_bands(self, keys: list[str], offset: int, after: int) -> list[list[tuple[int, int]]]:
         """For a piece of three words or more with no three-word phrase of the original (a word dropped, added
@@ -955,13 +1014,14 @@ def align(
     quoted = (0, len(excerpt)) if quoted is None else quoted
     _check_inputs(excerpt, segments, elisions, quoted)
     words = _tokenize(excerpt, skip_notes=True)
-    aligner = _Aligner(excerpt, original, set(words.keys))
+    aligner = _Aligner(excerpt, original, set(words.keys.vocabulary))
+    keys = words.keys[:]   # (a list: read 5 at a time at each word)
     pieces = _pieces(segments, elisions)
     bounds = [_word_range(words, start, end) for start, end, _ in pieces]
     glued = _glued(excerpt, pieces, elisions)
     n = ANCHOR_WORDS
     wanted = {
-        tuple(words.keys[i : i + n])
+        tuple(keys[i : i + n])
         for first, last in bounds
         for i in range(first, last - n + 1)
     }
@@ -973,15 +1033,15 @@ def align(
         hits = [
             (i, unique[gram])
             for i in range(first, last - n + 1)
-            if (gram := tuple(words.keys[i : i + n])) in unique
+            if (gram := tuple(keys[i : i + n])) in unique
         ]
         size, least = n, 0
         if not hits and last > first:
             low, high = aligner.whole_words(words, first, last, glued[number])
-            bands = aligner.voted_bands(words.keys[low:high], low, after, _FALLBACK_WORDS)
+            bands = aligner.voted_bands(keys[low:high], low, after, _FALLBACK_WORDS)
             size = min(_FALLBACK_WORDS, high - low)
             if not bands and size == _FALLBACK_WORDS:
-                bands = aligner.pair_bands(words.keys[low:high], low, after)
+                bands = aligner.pair_bands(keys[low:high], low, after)
                 size, least = _FALLBACK_WORDS - 1, _FALLBACK_WORDS
             hits = bands[0] if bands else []
             if len(bands) > 1:
