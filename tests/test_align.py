@@ -1257,7 +1257,7 @@ def test_a_word_met_again_shares_its_strings_and_offsets_are_machine_integers() 
     assert len({id(word) for word in words.exact[9:]}) == 1
     assert len({id(word) for word in words.keys[9:]}) == 1
     assert isinstance(words.starts, array) and isinstance(words.ends, array)
-    assert words.starts.itemsize == words.ends.itemsize == 4 and words.keys.numbers.itemsize == 2
+    assert words.starts.itemsize == words.ends.itemsize == words.keys.numbers.itemsize == 4
     assert words.keys.vocabulary == ["the", "cat", "saw", "café", "filler"]
     assert (list(words.starts[:3]), list(words.ends[:3])) == ([0, 4, 8], [3, 7, 11])
     aligner = _Aligner("the cat", text, {"the", "cat", "dog"})

@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
+import itertools
 import re
 import unicodedata
 from array import array
@@ -289,29 +290,26 @@ class _ExactForms:
 
 class _Keys:
     """The matching keys of a text's words, in order: each word's number in the list of the text's distinct keys
-    (2 bytes a word while there are fewer than 65,536 of them, then 4: a list would hold a pointer of 8)."""
+    (4 bytes a word, where a list would hold a pointer of 8)."""
 
-    __slots__ = ("numbers", "vocabulary", "_number_of", "_wide")
+    __slots__ = ("numbers", "vocabulary", "number_of")
 
-    def __init__(self, wide: str) -> None:
-        self.numbers: array[int] = array("H")
+    def __init__(self, code: str) -> None:
+        self.numbers: array[int] = array(code)   # (the type of the text's offsets: no more keys than characters)
         self.vocabulary: list[str] = []   # (one string for each key, whatever forms it is met in: `The`, `the`)
-        self._number_of: dict[str, int] = {}
-        self._wide = wide   # (the type of numbers past 65,535: that of the text's offsets)
+        self.number_of: dict[str, int] = {}
 
     def number(self, key: str) -> int:
         """The number of `key`, given it if new."""
-        number = self._number_of.get(key)
+        number = self.number_of.get(key)
         if number is None:
-            number = self._number_of[key] = len(self.vocabulary)
+            number = self.number_of[key] = len(self.vocabulary)
             self.vocabulary.append(key)
-            if number == 65_536:
-                self.numbers = array(self._wide, self.numbers)
         return number
 
     def find(self, key: str) -> int | None:
         """The number of `key`; None when no word has it."""
-        return self._number_of.get(key)
+        return self.number_of.get(key)
 
     def append(self, key: str) -> None:
         """Add a word of key `key`."""
@@ -341,8 +339,8 @@ class _Keys:
 class _Words:
     """Words of a text: matching keys, exact forms (made when asked), raw offsets.
 
-    A text of millions of words is held in some 16 bytes a word: a pointer to its key (a string shared by all the
-    words of that key), its offsets in 4-byte machine integers (8-byte ones for a text of 2**32 characters or more).
+    A text of millions of words is held in some 12 bytes a word: its key's number and its offsets, 4-byte machine
+    integers (8-byte ones for a text of 2**32 characters or more); 20 MB of `x>` is 10 million words.
     """
 
     text: str
@@ -381,9 +379,11 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
     limit = len(text) if end is None else end
     ideographs = False
     # Each word's key's number, by its raw form (a 30 MB original holds millions of words but a vocabulary of
-    # thousands: each word is a number, not a string).
+    # thousands: each word is a number, not a string). An ASCII word that is a key is its own (a key in ASCII is
+    # in lower case, and one that NFKC would change is not ASCII): found by it, and not held again in `forms`.
     forms: dict[str, int] = {}
     keys = words.keys
+    own = keys.number_of
     for found in _WORD_RE.finditer(text, start, limit):
         match: re.Match[str] | None = found
         while notes and match is not None and (note_end := _end_of(notes, match.start())) >= 0:
@@ -392,7 +392,9 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
         if match is None:
             continue
         raw = match.group()
-        number = forms.get(raw)
+        number = own.get(raw)
+        if number is None or not raw.isascii():
+            number = forms.get(raw)
         if number is None:
             if raw.isascii() and "[" not in raw:
                 exact, key = raw, raw.casefold()
@@ -400,7 +402,9 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
                 exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
                 key = _key(exact)
                 ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
-            number = forms[raw] = keys.number(exact if key == exact else key)
+            number = keys.number(exact if key == exact else key)
+            if key != raw or not raw.isascii():
+                forms[raw] = number
         keys.numbers.append(number)
         words.starts.append(match.start())
         words.ends.append(match.end())
@@ -567,18 +571,16 @@ class _Aligner:
         """Positions of the wanted n-grams that occur exactly once in the original."""
         n = ANCHOR_WORDS
         source = self.source.keys
-        # looked for as the numbers of their keys (a gram with a word the original lacks is not in it), at the
-        # places of their first words
-        grams: dict[tuple[int, ...], tuple[str, ...]] = {}
+        # looked for as the numbers of their keys (a gram with a word the original lacks is not in it), the original's
+        # grams read in C (zip of its numbers from each of n places on: no copy)
+        grams: dict[tuple[int | None, ...], tuple[str, ...]] = {}
         for gram in wanted:
-            numbers = [source.find(key) for key in gram]
+            numbers = tuple(map(source.number_of.get, gram))
             if None not in numbers:
-                grams[tuple(number for number in numbers if number is not None)] = gram
-        firsts = {numbers[0] for numbers in grams}
-        keys = source.numbers
+                grams[numbers] = gram
         seen: dict[tuple[int, ...], int] = {}
-        for i in range(len(keys) - n + 1):
-            if keys[i] in firsts and (found := tuple(keys[i : i + n])) in grams:
+        for i, found in enumerate(zip(*(itertools.islice(source.numbers, k, None) for k in range(n)))):
+            if found in grams:
                 seen[found] = -1 if found in seen else i
         return {grams[found]: i for found, i in seen.items() if i >= 0}
 
