@@ -27,8 +27,8 @@ import re
 import unicodedata
 from array import array
 from collections import defaultdict
-from dataclasses import dataclass, replace
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Callable, Literal, overload
 
 from .combining import COMBINING_MARKS
@@ -379,8 +379,8 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
     limit = len(text) if end is None else end
     ideographs = False
     # Each word's key's number, by its raw form (a 30 MB original holds millions of words but a vocabulary of
-    # thousands: each word is a number, not a string). An ASCII word that is a key is its own (a key in ASCII is
-    # in lower case, and one that NFKC would change is not ASCII): found by it, and not held again in `forms`.
+    # thousands: each word is a number, not a string). An ASCII word spelled as a key is its own key (a key in ASCII
+    # is case-folded already): found as one, and not held again in `forms` (an original of distinct words).
     forms: dict[str, int] = {}
     keys = words.keys
     own = keys.number_of
