@@ -9,7 +9,6 @@ import io
 import json
 import re
 import warnings
-import zipfile
 import zlib
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -19,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provpack.cdxj import DEFAULT_RECORDS, CdxjLine, archive_date, cdxj_text, index, write_index
+from provpack.cdxj import DEFAULT_RECORDS, CdxjLine, archive_date, index, write_index
 from provpack.errors import ArchiveError, InputError, IntegrityError
 from conftest import INTEROP
 from provpack_warcs import DOCS, Capture, Doc, write_provpack_warc
@@ -1021,62 +1020,3 @@ def test_an_empty_payload_digest_is_computed_where_cdxj_indexer_writes_it_empty(
     got = cdxj_text(index(path, express=express))
     assert [json.loads(line.split(" ", 2)[2])["digest"] for line in got.splitlines()] == [sha1, sha1]
     assert cdxj_indexer(path, tmp_path, "--sort") == got.replace(sha1, "")
-
-
-def test_an_http_header_over_1_mib_is_indexed_as_cdxj_indexer_indexes_it(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """docs/robustness.md: a response whose HTTP header block runs on past 1 MiB (2 MiB with no blank line; or one
-    that ends after 2 MiB, its payload after it) is a record verify reads (exit 0, its payload digest unchecked):
-    index and wacz index it, and the records around it, as cdxj-indexer does, with a warning naming the record,
-    in bounded memory. They stopped with "cannot read the record at or after byte N: a header block is larger than
-    1048576 bytes" (exit 2) and wrote nothing."""
-    import gzip
-
-    from provpack.cli import main
-    from provpack.verify import verify
-    from provpack.wacz import make_wacz
-    from warcbuild import record
-
-    def response(message: bytes) -> bytes:
-        return record("response", message, target="http://example.com/", block_digest=None,
-                      content_type="application/http; msgtype=response")
-
-    first, last = (response(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>hi</p>") for _ in range(2))
-    for big in (response(b"HTTP/1.1 200 OK\r\nX: " + b"a" * (2 << 20)),
-                response(b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nX: " + b"a" * (2 << 20)
-                         + b"\r\nContent-Type: image/png\r\n\r\nbody")):
-        for name, data, at in (("plain.warc", first + big + last, len(first)),
-                               ("members.warc.gz", b"".join(gzip.compress(r, mtime=0) for r in (first, big, last)),
-                                len(gzip.compress(first, mtime=0)))):
-            path = tmp_path / name
-            path.write_bytes(data)
-            assert verify(path).files[0].problems == ()
-            expected = cdxj_indexer(path, tmp_path, "--sort")
-            assert expected is not None and expected.count("\n") == 3
-            for express in (True, False):
-                assert cdxj_text(index(path, express=express)) == expected, (name, express)
-            said = (f"provpack: warning: {path}: the record at byte {at}: no blank line ends its HTTP header block "
-                    "within 1048576 bytes; it is read by the headers in them, the rest read past (cdxj-indexer reads "
-                    "it whole, the headers past them too)\n")
-            capsys.readouterr()
-            assert main(["index", str(path), "-o", str(tmp_path / "out.cdxj"), "--force"]) == 0
-            assert capsys.readouterr().err == said
-            assert (tmp_path / "out.cdxj").read_text() == expected
-            make_wacz(path, tmp_path / "out.wacz", force=True)
-            with zipfile.ZipFile(tmp_path / "out.wacz") as wacz:
-                assert wacz.read("indexes/index.cdx").decode() == expected
-
-
-def test_a_content_type_past_the_first_mib_of_an_http_header_is_not_seen(tmp_path: Path) -> None:
-    """docs/robustness.md: of an HTTP header block over 1 MiB, only the headers in its first MiB are read: a
-    Content-Type after 2 MiB of another header gives no mime (cdxj-indexer, which holds the block whole, gives it);
-    the status and the payload's digest are cdxj-indexer's."""
-    from warcbuild import record
-
-    path = tmp_path / "late.warc"
-    path.write_bytes(record("response", b"HTTP/1.1 200 OK\r\nX: " + b"a" * (2 << 20) + b"\r\nContent-Type: text/html"
-                            b"\r\n\r\n<p>hi</p>", target="http://example.com/", block_digest=None,
-                            content_type="application/http; msgtype=response"))
-    expected = cdxj_indexer(path, tmp_path, "--sort")
-    assert expected is not None and '"mime": "text/html", ' in expected
-    assert cdxj_text(index(path)) == expected.replace('"mime": "text/html", ', "")

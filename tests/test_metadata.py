@@ -649,3 +649,16 @@ def test_an_at_sign_elsewhere_in_an_address_is_kept(tmp_path: Path) -> None:
     """An @ in the path or query (a Mastodon handle, a mail address in a query) is no user name."""
     loaded = load_sidecar(sidecar(tmp_path, "url: https://example.social/@alice?to=a@b.org\n"))
     assert loaded == {"url": "https://example.social/@alice?to=a@b.org"}
+
+
+def test_a_key_one_edit_from_a_short_known_key_is_a_typo_only_as_a_swap_or_by_case() -> None:
+    """url, title and notes are short: a key one letter from them is often a word of its own (uri, purl, noted,
+    votes, note1); only the same but for case, '-' and '_', or two letters swapped, is taken for their typo. A key
+    one edit from a longer known key (originals, licence) is."""
+    from provpack.metadata import misspelt_keys
+
+    sidecar = {key: "x" for key in ("uri", "purl", "curl", "urls", "noted", "votes", "note1", "titles", "ulr", "titel",
+                                    "URL", "Notes", "licence", "originals", "sorce_url")}
+    assert misspelt_keys(sidecar) == (("ulr", ("url",)), ("titel", ("title",)), ("URL", ("url",)),
+                                      ("Notes", ("notes",)), ("licence", ("license",)), ("originals", ("original",)),
+                                      ("sorce_url", ("source_url",)))

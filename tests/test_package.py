@@ -575,13 +575,13 @@ def test_sidecar_keys_written_like_known_ones_are_said_in_ten_lines(
     folder.mkdir()
     for number in range(12):
         (folder / f"e{number:02d}.txt").write_text(f"Quote {number} [...] cut.\n", encoding="utf-8")
-        (folder / f"e{number:02d}.yaml").write_text("titel: T\nurls: x\n", encoding="utf-8")
+        (folder / f"e{number:02d}.yaml").write_text("titel: T\nulr: x\n", encoding="utf-8")
     with caplog.at_level("WARNING", logger="provpack"):
         provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=1)
     said = warnings_of(caplog)
     assert said[:9] == [f"{folder / 'e00.yaml'}: {_misspelt('titel', 'title')}",
-                        f"{folder / 'e00.yaml'}: {_misspelt('urls', 'url')}",
-                        *(f"{folder / f'e{n // 2:02d}.yaml'}: {_misspelt(*(('titel', 'title'), ('urls', 'url'))[n % 2])}"
+                        f"{folder / 'e00.yaml'}: {_misspelt('ulr', 'url')}",
+                        *(f"{folder / f'e{n // 2:02d}.yaml'}: {_misspelt(*(('titel', 'title'), ('ulr', 'url'))[n % 2])}"
                           for n in range(2, 9))]
     assert said[9:] == [f"15 more sidecar keys are not ones provpack reads but are written like one"
                         f" ({folder / 'e04.yaml'} among them): rename each to the key meant"]

@@ -1093,9 +1093,15 @@ def test_changes_the_quick_check_could_miss_are_said(name: str, text: str, chang
     (b'{"format": "provpack-provenance/1"}', True),
     (b'{"format": "provpack\\u002dprovenance/1"}', True),   # an escape: the mark is not there, a \u is
     (b'\xef\xbb\xbf\r\n {"\\u0066ormat": 1}', True),   # a BOM, white space, then an object with an escape
-    ('{"format": "provpack-provenance/1"}'.encode("utf-16-le"), True),   # UTF-16 and UTF-32: any block
+    ('{"format": "provpack-provenance/1"}'.encode("utf-16-le"), True),   # UTF-16 and UTF-32: any object
     ('{"format": "provpack-provenance/1"}'.encode("utf-16"), True),
     ('{}'.encode("utf-32-be"), True),
+    (' \r\n {"a": 1}'.encode("utf-16-be"), True),   # white space first: then an object
+    (("\ufeff" + " " * 300 + "{}").encode("utf-32-le"), True),   # white space past the bytes looked at: taken
+    (b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 4, False),   # an MP4 (a NUL first, but no object)
+    (b"\x00\x01\x00\x00\x00\x0e\x00\x80", False),   # a TrueType font
+    ("plain text, in UTF-16".encode("utf-16"), False),   # a BOM, then no object
+    ("[1, 2]".encode("utf-16-be"), False),   # an array
     (b'{"text": "a backslash \\\\ but no escape"}', False),
     (b'{"text": "plain"}', False),
     (b'\n\nprovpack-provenance/1 named in a text that starts with white space', False),   # no object: no search
@@ -1103,8 +1109,8 @@ def test_changes_the_quick_check_could_miss_are_said(name: str, text: str, chang
 ])
 def test_may_hide_takes_every_spelling_json_loads_reads_and_little_else(block: bytes, searched: bool) -> None:
     """may_hide says which blocks (whose first byte is in JSON_START) `hidden` parses: a JSON object in UTF-8 that
-    holds the format's name or a \\u escape (which may spell it), any block in UTF-16 or UTF-32; not a text that
-    only starts with white space, nor an object with neither. Whatever it takes, hidden decides on the parsed value,
+    holds the format's name or a \\u escape (which may spell it), any object in UTF-16 or UTF-32 (not a video or a
+    font whose first bytes hold a NUL); not a text that only starts with white space, nor an object with neither. Whatever it takes, hidden decides on the parsed value,
     as show and extract do."""
     assert block[0] in provcheck.JSON_START
     assert provcheck.may_hide(block, 0, len(block)) is searched

@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from provpack.jsondepth import MAX_DEPTH
 from provpack import reader
 from provpack.cli import main
 from provpack.reader import ArchivedDocument, extract, find, read_archive
+from provpack.verify import verify
 
 from conftest import SEED_NAME, SEEDS
 
@@ -2123,3 +2125,44 @@ def test_a_field_that_loses_no_document_is_verifys_to_say(three_docs: Path, tmp_
         assert verify(bad).exit_code() == 1
         assert main(["show", str(bad)]) == 0, (record, field)
         assert capsys.readouterr().out.startswith(f"{bad}: 3 documents\n")
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_a_text_in_no_damaged_place_before_it_is_said_to_be_not_in_the_file(
+        three_docs: Path, tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """d1's text loses its Content-Length (damage) and d3's text record is taken out whole: d3's text is not in the
+    damaged place, sound records lie between them, so show and extract say it is not in the file, as verify does
+    ("names no record in this file"); they tied it to d1's damaged place (review)."""
+    from provpack.cdxj import index
+
+    lines = list(index(three_docs, records=None))
+    data = three_docs.read_bytes()
+    gone = tmp_path / "gone.warc.gz"
+    gone.write_bytes(data[:lines[5].offset] + data[lines[6].offset:])
+    d3_text = _record_id(three_docs, 5)
+    bad, start = _record_changed(gone, tmp_path, kind, 1, lambda member: member.replace(b"Content-Length:",
+                                                                                           b"Xontent-Length:", 1))
+    found = verify(bad).files[0].problems
+    at = next(problem.offset for problem in found if problem.message.endswith("names no record in this file"))
+    not_in_file = (f"the provenance record at byte {at} names the resource record '{d3_text}' as the text of 'd3', "
+                   "and no resource record in the file has that WARC-Record-ID; `provpack verify` gives the full "
+                   "report")
+    assert main(["show", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"provpack: error: {bad}: the record at byte {start}: no Content-Length header; ")
+    assert err.endswith(f"; the 3 documents read outside it are listed; the text of 'd1' lies in it; {not_in_file}\n")
+    assert main(["extract", str(bad), "d3"]) == 1
+    assert capsys.readouterr().err == f"provpack: error: {bad}: {not_in_file}\n"
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_a_record_said_damaged_as_it_is_read_and_again_after_is_one_damaged_place(
+        three_docs: Path, tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """d1's text record without WARC-Type and Content-Length: said as the record is read (no WARC-Type), then found
+    again where warcio fails on it; one damaged place, not two (review)."""
+    bad, start = _record_changed(three_docs, tmp_path, kind, 1, lambda member: re.sub(
+        rb"(WARC-Type|Content-Length): [^\r]*\r\n", b"", member))
+    assert main(["show", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"the record at byte {start} (" in err and "more damaged place" not in err
+    assert err.endswith("; the 3 documents read outside it are listed; the text of 'd1' lies in it\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provpack.typos import near_names, one_edit
+from provpack.typos import near_names, one_edit, swapped
 
 KNOWN = ("title", "published", "source_url", "url", "license")
 
@@ -34,3 +34,11 @@ def test_a_name_near_two_known_ones_gives_both_in_their_order() -> None:
 ])
 def test_one_edit(a: str, b: str, near: bool) -> None:
     assert one_edit(a, b) is near
+
+
+@pytest.mark.parametrize(("a", "b", "near"), [
+    ("ulr", "url", True), ("titel", "title", True), ("abcd", "bacd", True), ("abcd", "abdc", True),
+    ("abc", "abd", False), ("abc", "abc", False), ("abc", "ab", False), ("abcd", "badc", False), ("abc", "cba", False),
+])
+def test_swapped(a: str, b: str, near: bool) -> None:
+    assert swapped(a, b) is near

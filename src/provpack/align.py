@@ -9,9 +9,8 @@ and line wrapping never count as drift; words that match so but are spelled othe
 anchored on word 5-grams that occur once in the original, the anchors are chained in order,
 and the gaps between them are aligned word by word with difflib; a segment without such an
 anchor falls back to shorter, repeated n-grams (each looked up by its rarest word, left out
-when that word occurs more than 200 times) voted by diagonal: 3-grams, else two 2-grams in
-order with three words equal (`pair_bands`); either way a segment with fewer than half its
-words matched is not found. Editorial notes the
+when that word occurs more than 200 times) voted by diagonal; either way a segment with
+fewer than half its words matched is not found. Editorial notes the
 quoter added in square brackets (`[sic]`, `[emphasis added]`, `[citation omitted]`) are
 not words of the quote and never count as added words. Offsets are code points into the
 texts exactly as given, end exclusive.
@@ -584,28 +583,15 @@ class _Aligner:
                 seen[found] = -1 if found in seen else i
         return {grams[found]: i for found, i in seen.items() if i >= 0}
 
-    def pair_bands(self, keys: list[str], offset: int, after: int) -> list[list[tuple[int, int]]]:
-        """For a piece of three words or more with no three-word phrase of the original (a word dropped, added
-        or changed every two or three words: `We will raise taxes` for `We will not raise taxes`): the voted bands
-        of its two-word phrases, those with two of them or more.
-
-        One two-word phrase and a common word near it is what a piece the original lacks may share with it
-        by chance (`you to a` with `you to pass a`): one such band places nothing. Placed so, a piece also
-        needs three words equal, as a three-word phrase has (`_enough`'s `least`).
-        """
-        bands = self.voted_bands(keys, offset, after, _FALLBACK_WORDS - 1)
-        return [band for band in bands if len({e for e, _ in band}) > 1]
-
     def voted_bands(
-        self, keys: list[str], offset: int, after: int, n: int
+        self, keys: list[str], offset: int, after: int
     ) -> list[list[tuple[int, int]]]:
-        """Hits of n-grams (n words, at most as many as the keys) grouped by diagonal: the densest bands, best
-        first (first after `after`).
+        """Hits of short n-grams grouped by diagonal: the densest bands, best first (first after `after`).
 
         Bands as dense as the best are all returned, so that a segment repeated in the
         original can later be moved to the copy its neighbours point at.
         """
-        n = min(n, len(keys))
+        n = min(_FALLBACK_WORDS, len(keys))
         source = self.source.keys
         positions = self.positions()
         hits: list[tuple[int, int]] = []
@@ -1029,7 +1015,7 @@ def align(
     }
     unique = aligner.unique_anchors(wanted)
     placed: list[_Placed | None] = []
-    repeated: dict[int, tuple[list[list[tuple[int, int]]], int, int]] = {}
+    repeated: dict[int, tuple[list[list[tuple[int, int]]], int]] = {}
     after = 0
     for number, (first, last) in enumerate(bounds):
         hits = [
@@ -1037,30 +1023,27 @@ def align(
             for i in range(first, last - n + 1)
             if (gram := tuple(keys[i : i + n])) in unique
         ]
-        size, least = n, 0
+        size = n
         if not hits and last > first:
             low, high = aligner.whole_words(words, first, last, glued[number])
-            bands = aligner.voted_bands(keys[low:high], low, after, _FALLBACK_WORDS)
+            bands = aligner.voted_bands(keys[low:high], low, after)
             size = min(_FALLBACK_WORDS, high - low)
-            if not bands and size == _FALLBACK_WORDS:
-                bands = aligner.pair_bands(keys[low:high], low, after)
-                size, least = _FALLBACK_WORDS - 1, _FALLBACK_WORDS
             hits = bands[0] if bands else []
             if len(bands) > 1:
-                repeated[number] = (bands, size, least)
+                repeated[number] = (bands, size)
         located = _place(aligner, words, pieces[number], bounds[number], hits, size, glued[number]) if hits else None
-        if located is None or not _enough(located, last - first, least):
+        if located is None or not _enough(located, last - first):
             placed.append(None)
             repeated.pop(number, None)
             continue
         after = located.o_last + 1
         placed.append(located)
     for number in sorted(repeated, reverse=True):
-        bands, size, least = repeated[number]
+        bands, size = repeated[number]
         closer = _closer_band(bands, size, placed, number)
         if closer is not None:
             moved = _place(aligner, words, pieces[number], bounds[number], closer, size, glued[number])
-            if _enough(moved, bounds[number][1] - bounds[number][0], least):
+            if _enough(moved, bounds[number][1] - bounds[number][0]):
                 placed[number] = moved
     spans = [None if piece is None else piece.span for piece in placed]
     owners = [index for _, _, index in pieces]
@@ -1136,10 +1119,9 @@ def _place(
     return _Placed((source_start, source_end), o_first, o_last, equal, segment.differences)
 
 
-def _enough(located: _Placed, words: int, least: int) -> bool:
-    """True when at least half a piece's words, and at least `least`, equal the original's where it was placed
-    (else: not found)."""
-    return located.matched_words >= max(words * MIN_MATCHED_SHARE, least)
+def _enough(located: _Placed, words: int) -> bool:
+    """True when at least half a piece's words equal the original's where it was placed (else: not found)."""
+    return located.matched_words >= words * MIN_MATCHED_SHARE
 
 
 def _closer_band(

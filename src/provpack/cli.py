@@ -722,15 +722,23 @@ def _show(args: argparse.Namespace) -> int:
                 f"{'is' if count == 1 else 'are'} listed")
         # (a document's resource record may follow its provenance record: read_each gives where)
         places: dict[int, tuple[IntegrityError, list[str]]] = {}   # (by id: each damaged place holding a text)
+        absent: list[tuple[str, str]] = []   # (texts in no damaged place, nor anywhere in the file)
         for record_id, name in textless:
             if record_id not in read.resource_offsets:
-                place = read.text_damage.get(record_id, damage.first)
+                place = read.text_damage.get(record_id)
+                if place is None and record_id in read.unread:
+                    absent.append((record_id, name))
+                    continue
+                place = place or damage.first
                 places.setdefault(id(place), (place, []))[1].append(name)
         for place, unread in places.values():
             names = ", ".join(reader.shown_name(name) for name in unread[:_NAMES_SAID])
             if len(unread) > _NAMES_SAID:
                 names += f", and {len(unread) - _NAMES_SAID:,} more"
             said += f"; the text of {names} lies in {_place(place, damage.first)}"
+        if absent:
+            record_id, name = absent[0]
+            said += f"; {reader.not_in_file(name, record_id, read.unread[record_id], len(absent) - 1)}"
         print(printable(f"provpack: error: {said}"), file=sys.stderr)
         return damage.first.exit_code
     missing = [(record_id, name) for record_id, name in textless if record_id in read.unread]

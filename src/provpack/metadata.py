@@ -22,7 +22,7 @@ from .errors import InputError
 from .iri import as_uri
 from .model import FieldValue, Metadata, ParsedField
 from .regular import NotRegularFile, open_regular
-from .typos import near_names
+from .typos import folded, near_names, swapped
 
 try:
     _SafeLoader: Any = yaml.CSafeLoader
@@ -41,6 +41,7 @@ FIELD_KEYS = ("title", "publication", "author", "published", "source_url", "url"
 # Keys of one's own that are words a typo of a known key could make, and so not taken for one: `publisher: Penguin`.
 _OWN_NEIGHBOURS = frozenset({"publisher", "urn"})
 _KNOWN_OR_OWN = frozenset(KNOWN_KEYS) | _OWN_NEIGHBOURS
+SHORT_KEY = 6   # letters (case, '-' and '_' set aside) of a known key one edit from which a key is taken for its typo
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f-\x9f]+")   # \s holds U+2028/9; C1 as records' headers
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "value"))
@@ -521,8 +522,13 @@ def misspelt_keys(sidecar: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]],
 
 @functools.lru_cache(maxsize=1024)
 def _near_known(key: str) -> tuple[str, ...]:
-    """near_names(key, KNOWN_KEYS), kept: the same keys of one's own come in sidecar after sidecar."""
-    return near_names(key, KNOWN_KEYS)
+    """near_names(key, KNOWN_KEYS), kept (the same keys of one's own come in sidecar after sidecar); of a known key
+    of fewer than SHORT_KEY letters (url, title, notes), only the same but for letter case, '-' and '_', or with two
+    neighbours swapped (`ulr`, `titel`): one edit from a word that short is often a word of its own (`uri`, `purl`,
+    `noted`, `votes`)."""
+    folded_key = folded(key)
+    return tuple(name for name in near_names(key, KNOWN_KEYS)
+                 if len(folded(name)) >= SHORT_KEY or folded(name) == folded_key or swapped(folded_key, folded(name)))
 
 
 def misspelt_warning(key: str, near: tuple[str, ...]) -> str:

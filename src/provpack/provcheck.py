@@ -7,6 +7,7 @@ and the resource block only; imports nothing of the writer.
 from __future__ import annotations
 
 import bisect
+import codecs
 import functools
 import hashlib
 import json
@@ -81,11 +82,27 @@ def may_hide(buf: bytes | bytearray, start: int, stop: int) -> bool:
     the first two bytes), any. A text that only starts with white space is not searched at all; an object, for the
     mark, and for the escape only when it holds a backslash (memchr)."""
     if buf[start] == 0 or (stop - start > 1 and (buf[start + 1] == 0 or buf[start:start + 2] in _WIDE_BOMS)):
-        return True
+        return _wide_object(bytes(buf[start:min(stop, start + _WIDE_HEAD)]))
     if _object().match(buf, start, stop) is None:
         return False   # (no JSON object: no provenance)
     return buf.find(HIDDEN_MARK, start, stop) >= 0 or (buf.find(b"\\", start, stop) >= 0
                                                        and buf.find(_ESCAPE, start, stop) >= 0)
+
+
+_WIDE_HEAD = 256   # bytes of a UTF-16 or UTF-32 block read to tell whether it starts as a JSON object
+
+
+def _wide_object(head: bytes) -> bool:
+    """Whether `head`, the first bytes of a block json.loads would read as UTF-16 or UTF-32, starts as a JSON object
+    (a BOM, JSON white space, then "{"; white space to its end may go on into one). A video, a font or an image whose
+    first bytes hold a NUL (MP4's `\\0\\0\\0\\x18ftyp`) is not one: it is not parsed (the depth check alone walked a 5 MB
+    one character by character)."""
+    encoding = json.detect_encoding(head)
+    if not encoding.startswith("utf-16") and not encoding.startswith("utf-32"):
+        return False
+    text = codecs.getincrementaldecoder(encoding)("ignore").decode(head)   # (a character cut at the end: left out)
+    first = text.lstrip("\ufeff").lstrip(" \t\r\n")[:1]
+    return first in ("{", "")
 
 
 HIDDEN = (f"records holding provpack provenance (\"format\": \"{PROVENANCE_FORMAT}\") that are not JSON metadata"

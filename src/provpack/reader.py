@@ -107,10 +107,10 @@ class ReadEach(NamedTuple):
 
     records: int   # WARC records read (of any tool), outside any damage
     resource_offsets: Mapping[str, int]   # WARC-Record-ID -> offset of each resource record read
-    # record_id -> the damaged place found last before the provenance record of a document handed on with no
-    # `offset`, whose resource record was not read after it either: its text lies there, where `package` writes it
-    # (just before). A document with no text read that is not in it has no damaged place before it: its text lies in
-    # the first (after it), or is not in the file.
+    # record_id -> the damaged place where the text of a document handed on with no `offset` lies (its resource record
+    # was not read after it either): the one found just before its provenance record, no record read between them
+    # (package writes the text just before), else the first after it (a text may follow); a document with no text
+    # read that is not in it has its text nowhere in the file (`unread`).
     text_damage: Mapping[str, IntegrityError] = MappingProxyType({})
     # record_id -> the offset of the provenance record of each document handed on with no `offset` whose resource
     # record was not read after it either (outside any damage, not in the file: show and extract say so).
@@ -153,8 +153,11 @@ def _read_past_damage(archive: Path, documents: _Held, state: _Reading,
                 raise
             if exc.offset is not None:
                 _take_back(archive, state, documents, exc.offset, whole=not isinstance(exc, _WrongLength))
-            on_damage(_bare(exc))
-            state.damage = exc
+            said = state.damage
+            if said is None or exc.offset is None or said.offset != exc.offset:   # (a record said as it was read,
+                on_damage(_bare(exc))                                              # then found damaged again: once)
+                _found(state, exc)
+            state.damage_next = True
             if exc.offset is None:
                 break
             after = max(exc.offset, start)
@@ -253,6 +256,7 @@ class _Reading:
     compressed: bool | None = None   # whether its records are in gzip members (known at the first damage)
     damage: IntegrityError | None = None   # the damaged place found last
     text_damage: dict[str, IntegrityError] = field(default_factory=dict)   # (ReadEach.text_damage)
+    damage_next: bool = False   # a damaged place was found, and no record has been read since
     unread: dict[str, int] = field(default_factory=dict)   # (ReadEach.unread)
     warcinfo_at: int | None = None   # the offset of the last warcinfo record read
 
@@ -338,6 +342,7 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
     resource_offsets = state.resource_offsets
     read_ids, own_ids = state.read_ids, state.own_ids
     for record, offset in _records(archive, start=start):
+        after_damage, state.damage_next = state.damage_next, False   # (the record read first after a damaged place)
         warc_type = (record.rec_type or "").lower()   # (read in any case, as verify reads it)
         warc_id = record.rec_headers.get_header("WARC-Record-ID") or ""
         read_ids[offset] = warc_id
@@ -390,8 +395,8 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
         text_at = resource_offsets.get(provenance["record_id"])
         if text_at is None:
             state.unread[provenance["record_id"]] = offset
-            if state.damage is not None:
-                state.text_damage[provenance["record_id"]] = state.damage
+            if state.damage is not None and after_damage:   # (package writes the text just before: there it lies;
+                state.text_damage[provenance["record_id"]] = state.damage   # past a record read, it is not there)
         documents.append(ArchivedDocument(
             name=provenance["name"],
             record_id=provenance["record_id"],
@@ -411,7 +416,18 @@ def _said(damage: IntegrityError | None, state: _Reading, on_damage: Callable[[I
     if on_damage is None:
         raise damage
     on_damage(damage)
+    _found(state, damage)
+    state.damage_next = True
+
+
+def _found(state: _Reading, damage: IntegrityError) -> None:
+    """A damaged place found: the last, and the place of the texts not read of the provenance records before it that
+    have none yet (no damaged place just before them: their text may follow, in the first after them)."""
     state.damage = damage
+    if damage.offset is not None:
+        for record_id, at in state.unread.items():
+            if at < damage.offset and record_id not in state.text_damage:
+                state.text_damage[record_id] = damage
 
 
 def _unreadable(archive: Path, record: Any, offset: int, warc_type: str, warc_id: str,
@@ -583,11 +599,11 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
                                      ) from None
             raise
     if document.offset is None:
-        if damage.first is not None:   # (the damaged place before its provenance record, where package wrote it)
-            place = text_damage.get(document.record_id)
+        place = text_damage.get(document.record_id)
+        at = unread.get(document.record_id)
+        if damage.first is not None and (place is not None or at is None):   # (see ReadEach.text_damage)
             raise IntegrityError(archive, f"{damage.said(place)}; the text of {shown_name(document.name)} "
                                  f"lies in it (its resource record {printable(document.record_id)} could not be read)")
-        at = unread.get(document.record_id)
         if at is not None:
             raise IntegrityError(archive, not_in_file(document.name, document.record_id, at), offset=at)
         raise IntegrityError(archive, f"{printable(document.name)}: its resource record "

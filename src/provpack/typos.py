@@ -27,6 +27,16 @@ def one_edit(a: str, b: str) -> bool:
     return b[start + 1 :] == a[start:]
 
 
+def swapped(a: str, b: str) -> bool:
+    """True when a and b differ only by two neighbouring letters swapped ('ulr' and 'url')."""
+    if len(a) != len(b) or a == b:
+        return False
+    start = 0
+    while a[start] == b[start]:
+        start += 1
+    return a[start + 2:] == b[start + 2:] and a[start:start + 2] == b[start:start + 2][::-1]
+
+
 def near_names(name: str, known: Iterable[str]) -> tuple[str, ...]:
     """The known names, in their order, that `name` (not one of them) is written like: the same but for letter
     case, '-' and '_', or one edit (one_edit) from one so folded; () for a known name."""
