@@ -21,12 +21,14 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
+import itertools
 import re
 import unicodedata
 from array import array
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Callable, Literal
+from typing import Callable, Literal, overload
 
 from .combining import COMBINING_MARKS
 
@@ -250,21 +252,114 @@ class Alignment:
         }
 
 
+class _ExactForms:
+    """The exact forms of a text's words (`_exact_form`), made when asked: alignment reads those of the few words it
+    pairs, and a list of every word's would hold 8 bytes a word (80 MB for the 10 million words of 20 MB of `x>`)."""
+
+    __slots__ = ("_text", "_starts", "_ends", "_made")
+
+    def __init__(self, text: str, starts: array[int], ends: array[int]) -> None:
+        self._text, self._starts, self._ends = text, starts, ends
+        self._made: dict[str, str] = {}   # (by raw form: a word read again shares the string made first)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        if isinstance(at, slice):
+            return [self._form(k) for k in range(*at.indices(len(self._starts)))]
+        return self._form(at)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._form(k) for k in range(len(self._starts)))
+
+    def _form(self, k: int) -> str:
+        raw = self._text[self._starts[k] : self._ends[k]]
+        form = self._made.get(raw)
+        if form is None:
+            form = self._made[raw] = _exact_form(raw)
+        return form
+
+
+class _Keys:
+    """The matching keys of a text's words, in order: each word's number in the list of the text's distinct keys
+    (4 bytes a word, where a list would hold a pointer of 8)."""
+
+    __slots__ = ("numbers", "vocabulary", "number_of")
+
+    def __init__(self, code: str) -> None:
+        self.numbers: array[int] = array(code)   # (the type of the text's offsets: no more keys than characters)
+        self.vocabulary: list[str] = []   # (one string for each key, whatever forms it is met in: `The`, `the`)
+        self.number_of: dict[str, int] = {}
+
+    def number(self, key: str) -> int:
+        """The number of `key`, given it if new."""
+        number = self.number_of.get(key)
+        if number is None:
+            number = self.number_of[key] = len(self.vocabulary)
+            self.vocabulary.append(key)
+        return number
+
+    def find(self, key: str) -> int | None:
+        """The number of `key`; None when no word has it."""
+        return self.number_of.get(key)
+
+    def append(self, key: str) -> None:
+        """Add a word of key `key`."""
+        self.numbers.append(self.number(key))
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        vocabulary = self.vocabulary
+        if isinstance(at, slice):
+            return [vocabulary[number] for number in self.numbers[at]]
+        return vocabulary[self.numbers[at]]
+
+    def __iter__(self) -> Iterator[str]:
+        vocabulary = self.vocabulary
+        return (vocabulary[number] for number in self.numbers)
+
+
 @dataclass(frozen=True, slots=True)
 class _Words:
-    """Words of a text: matching keys, exact forms, raw offsets, case-tolerant flags."""
+    """Words of a text: matching keys, exact forms (made when asked), raw offsets.
 
-    keys: list[str]
-    exact: list[str]
-    starts: array[int]   # (8 bytes each, where a list holds an int object of 32 bytes and a pointer)
+    A text of millions of words is held in some 12 bytes a word: its key's number and its offsets, 4-byte machine
+    integers (8-byte ones for a text of 2**32 characters or more); 20 MB of `x>` is 10 million words.
+    """
+
+    text: str
+    keys: _Keys
+    exact: _ExactForms
+    starts: array[int]   # (4 bytes each, where a list holds an int object of 32 bytes and a pointer)
     ends: array[int]
-    loose_initial: list[bool]
+
+    def loose_initial(self, k: int) -> bool:
+        """Whether word k's initial is a loose one in brackets (`[T]he`): its letter case may differ. (A word's
+        only `[` is its first character: no other goes on a word.)"""
+        return self.text[self.starts[k]] == "["
 
 
-def _no_words() -> _Words:
-    """Empty lists of words, offsets as unsigned 64-bit integers (whose append, unlike a signed one's, does
-    not parse its argument)."""
-    return _Words([], [], array("Q"), array("Q"), [])
+def _no_words(text: str) -> _Words:
+    """Empty lists of the words of `text`, offsets as unsigned integers (whose append, unlike a signed one's, does
+    not parse its argument): of 32 bits when the text's offsets fit, else of 64."""
+    code = "I" if len(text) < 2**32 else "Q"
+    starts, ends = array(code), array(code)
+    return _Words(text, _Keys(code), _ExactForms(text, starts, ends), starts, ends)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,14 +373,16 @@ class _Block:
 
 def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: bool = False) -> _Words:
     """Cut text[start:end] into words with their raw offsets (without editorial notes if asked)."""
-    words = _no_words()
+    words = _no_words(text)
     notes = [(m.start(), m.end()) for m in _EDITORIAL_NOTE_RE.finditer(text)] if skip_notes and "[" in text else []
     limit = len(text) if end is None else end
     ideographs = False
-    # Each word's exact form and key, by its raw form: a word met again shares the strings of the first (a
-    # 30 MB original holds millions of words but a vocabulary of thousands: its lists hold pointers, not copies).
-    forms: dict[str, tuple[str, str]] = {}
-    keys: dict[str, str] = {}   # (one string for each key, whatever forms it is met in: `The`, `the`)
+    # Each word's key's number, by its raw form (a 30 MB original holds millions of words but a vocabulary of
+    # thousands: each word is a number, not a string). An ASCII word spelled as a key is its own key (a key in ASCII
+    # is case-folded already): found as one, and not held again in `forms` (an original of distinct words).
+    forms: dict[str, int] = {}
+    keys = words.keys
+    own = keys.number_of
     for found in _WORD_RE.finditer(text, start, limit):
         match: re.Match[str] | None = found
         while notes and match is not None and (note_end := _end_of(notes, match.start())) >= 0:
@@ -294,24 +391,32 @@ def _tokenize(text: str, start: int = 0, end: int | None = None, *, skip_notes: 
         if match is None:
             continue
         raw = match.group()
-        form = forms.get(raw)
-        if form is None:
+        number = own.get(raw)
+        if number is None or not raw.isascii():
+            number = forms.get(raw)
+        if number is None:
             if raw.isascii() and "[" not in raw:
                 exact, key = raw, raw.casefold()
             else:
                 exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
                 key = _key(exact)
-                if exact != raw and _NUMBER_FORM_RE.search(raw) is not None:
-                    exact = _number_forms_kept(raw)
                 ideographs = ideographs or _MAYBE_IDEOGRAPH_RE.search(raw) is not None
-            key = keys.setdefault(key, exact if key == exact else key)
-            form = forms[raw] = (exact, key)
-        words.keys.append(form[1])
-        words.exact.append(form[0])
+            number = keys.number(exact if key == exact else key)
+            if key != raw or not raw.isascii():
+                forms[raw] = number
+        keys.numbers.append(number)
         words.starts.append(match.start())
         words.ends.append(match.end())
-        words.loose_initial.append(raw.startswith("["))
     return _split_ideographs(text, words) if ideographs else words
+
+
+def _exact_form(raw: str) -> str:
+    """The exact form of a word: without soft hyphens, zero-width characters and brackets, NFKC-folded but for its
+    number forms (`_number_forms_kept`)."""
+    if raw.isascii() and "[" not in raw and "]" not in raw:
+        return raw
+    exact = unicodedata.normalize("NFKC", _WORD_NOISE_RE.sub("", raw))
+    return _number_forms_kept(raw) if exact != raw and _NUMBER_FORM_RE.search(raw) is not None else exact
 
 
 def _forms(raw: str) -> tuple[str, str]:
@@ -350,33 +455,30 @@ def _split_ideographs(text: str, words: _Words) -> _Words:
     """The words with each Han or Kana character on its own, and each Thai, Lao, Khmer or Burmese letter with
     its marks, the letters and digits between such characters together (`2019年に` -> `2019`, `年`, `に`;
     `ที่นี่` -> `ที่`, `นี่`): Chinese, Japanese and those four are written without spaces."""
-    split = _no_words()
-    # A part met again shares the strings of the first, as in _tokenize: a run of a million Thai letters is a
-    # million parts but a few hundred forms (each part's own strings took some 150 bytes a letter).
-    forms: dict[str, tuple[str, str]] = {}
+    split = _no_words(text)
+    # A part met again shares the key of the first, as in _tokenize: a run of a million Thai letters is a million
+    # parts but a few hundred forms (each part's own strings took some 150 bytes a letter).
+    forms: dict[str, str] = {}
     for k, start in enumerate(words.starts):
         raw = text[start : words.ends[k]]
         if _MAYBE_IDEOGRAPH_RE.search(raw) is None:
-            _append_word(split, start, raw, (words.exact[k], words.keys[k]), words.loose_initial[k])
+            _append_word(split, start, raw, words.keys[k])
             continue
         for m in _ideograph_re().finditer(raw):   # (one at a time: no list of a long run's parts)
             part = m.group()
             if _WORD_RE.match(part):
-                form = (words.exact[k], words.keys[k]) if part is raw else forms.get(part)
-                if form is None:
-                    form = forms[part] = _forms(part)
-                at = start + m.start()
-                _append_word(split, at, part, form, words.loose_initial[k] and at == start)
+                key = words.keys[k] if part is raw else forms.get(part)
+                if key is None:
+                    key = forms[part] = _forms(part)[1]
+                _append_word(split, start + m.start(), part, key)
     return split
 
 
-def _append_word(words: _Words, at: int, raw: str, form: tuple[str, str], loose_initial: bool) -> None:
-    """Add the word `raw` found at `at`, its (exact form, key) given, to `words`."""
-    words.keys.append(form[1])
-    words.exact.append(form[0])
+def _append_word(words: _Words, at: int, raw: str, key: str) -> None:
+    """Add the word `raw` found at `at`, its key given, to `words`."""
+    words.keys.append(key)
     words.starts.append(at)
     words.ends.append(at + len(raw))
-    words.loose_initial.append(loose_initial)
 
 
 def _end_of(spans: list[tuple[int, int]], pos: int) -> int:
@@ -432,19 +534,26 @@ def _blocks(hits: list[tuple[int, int]], size: int) -> list[_Block]:
 class _Aligner:
     """Holds both texts' words and the indexes built over the original."""
 
-    def __init__(self, excerpt: str, original: str) -> None:
+    def __init__(self, excerpt: str, original: str, wanted: set[str]) -> None:
         self.excerpt = excerpt
         self.original = original
         self.source = _tokenize(original)
+        self._wanted = wanted
         self._positions: dict[str, array[int]] | None = None
 
     def positions(self) -> dict[str, array[int]]:
-        """Where each word key occurs in the original (built on first use)."""
+        """Where each word key of the excerpt's (`wanted`) occurs in the original (built on first use; the other
+        keys of the original are never looked up, and an original of millions of distinct words would hold an
+        array for each)."""
         if self._positions is None:
-            table: defaultdict[str, array[int]] = defaultdict(lambda: array("Q"))
-            for i, key in enumerate(self.source.keys):
-                table[key].append(i)
-            self._positions = dict(table)
+            code = self.source.starts.typecode   # (no more words than characters)
+            source = self.source.keys
+            wanted = {number for key in self._wanted if (number := source.find(key)) is not None}
+            table: defaultdict[int, array[int]] = defaultdict(lambda: array(code))
+            for i, number in enumerate(source.numbers):
+                if number in wanted:
+                    table[number].append(i)
+            self._positions = {source.vocabulary[number]: found for number, found in table.items()}
         return self._positions
 
     def whole_words(self, words: _Words, first: int, last: int, glued: tuple[bool, bool]) -> tuple[int, int]:
@@ -460,13 +569,19 @@ class _Aligner:
     def unique_anchors(self, wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
         """Positions of the wanted n-grams that occur exactly once in the original."""
         n = ANCHOR_WORDS
-        keys = self.source.keys
-        seen: dict[tuple[str, ...], int] = {}
-        for i in range(len(keys) - n + 1):
-            gram = tuple(keys[i : i + n])
-            if gram in wanted:
-                seen[gram] = -1 if gram in seen else i
-        return {gram: i for gram, i in seen.items() if i >= 0}
+        source = self.source.keys
+        # looked for as the numbers of their keys (a gram with a word the original lacks is not in it), the original's
+        # grams read in C (zip of its numbers from each of n places on: no copy)
+        grams: dict[tuple[int | None, ...], tuple[str, ...]] = {}
+        for gram in wanted:
+            numbers = tuple(map(source.number_of.get, gram))
+            if None not in numbers:
+                grams[numbers] = gram
+        seen: dict[tuple[int, ...], int] = {}
+        for i, found in enumerate(zip(*(itertools.islice(source.numbers, k, None) for k in range(n)))):
+            if found in grams:
+                seen[found] = -1 if found in seen else i
+        return {grams[found]: i for found, i in seen.items() if i >= 0}
 
     def voted_bands(
         self, keys: list[str], offset: int, after: int
@@ -539,13 +654,13 @@ def _is_number(word: str) -> bool:
 
 
 def _edge_ops(
-    e_keys: list[str], o_keys: list[str], e_exact: list[str], o_exact: list[str],
+    e_keys: list[str], o_keys: list[str], e_exact: Callable[[int], str], o_exact: Callable[[int], str],
     apart: Callable[[int], bool],
 ) -> list[tuple[str, int, int, int, int]]:
     """Align the words of a segment's edge with the original's words next to its anchor.
 
-    Both lists (and the exact forms beside them) run outward from the anchor. Original words
-    past the segment's last word are not part of the quote, so alignment stops when the
+    Both lists (and the exact forms beside them, `e_exact(i)`, `o_exact(j)`: made when read) run outward from
+    the anchor. Original words past the segment's last word are not part of the quote, so alignment stops when the
     excerpt's words run out, and an outermost changed word counts as changed only when it
     looks like a typo or is a number put for a number (`35` for `30`), else as added. A number
     the original parts from the anchor by sentence punctuation (`apart(j)`: `1999.` before
@@ -559,7 +674,7 @@ def _edge_ops(
             break
         if i2 == len(e_keys) and tag == "replace":
             j2 = j1 + min(j2 - j1, i2 - i1)
-            one_for_one = (i2 - i1 == 1 and _is_number(e_exact[i1]) and _is_number(o_exact[j1])
+            one_for_one = (i2 - i1 == 1 and _is_number(e_exact(i1)) and _is_number(o_exact(j1))
                            and not apart(j1))
             if not one_for_one and not _similar(e_keys[i1:i2], o_keys[j1:j2]):
                 tag, j2 = "delete", j1
@@ -737,7 +852,7 @@ class _SegmentAligner:
 
     def _check_case(self, e: int, o: int) -> None:
         words, source = self.words, self.aligner.source
-        loose = words.loose_initial[e] or e == self.first
+        loose = words.loose_initial(e) or e == self.first
         kind = _word_kind(words.exact[e], source.exact[o], loose)
         if kind is not None:
             self.differences.append(self._difference(kind, e, e + 1, o, o + 1))
@@ -780,8 +895,8 @@ class _SegmentAligner:
         def lead_apart(j: int) -> bool:
             return _SENTENCE_END_RE.search(text, source.ends[head.o - 1 - j], source.starts[head.o]) is not None
 
-        lead_ops = _edge_ops(lead_e, lead_o, e_exact[self.first : head.e][::-1],
-                             o_exact[lead_o_start : head.o][::-1], lead_apart)
+        lead_ops = _edge_ops(lead_e, lead_o, lambda i: e_exact[head.e - 1 - i], lambda j: o_exact[head.o - 1 - j],
+                             lead_apart)
         for tag, i1, i2, j1, j2 in reversed(lead_ops):
             self.emit(tag, head.e - i2, head.e - i1, head.o - j2, head.o - j1)
         for k, block in enumerate(blocks):
@@ -800,7 +915,7 @@ class _SegmentAligner:
         def tail_apart(j: int) -> bool:
             return _SENTENCE_END_RE.search(text, source.ends[o_from - 1], source.starts[o_from + j]) is not None
 
-        tail_ops = _edge_ops(tail_e, tail_o, e_exact[e_from : self.last], o_exact[o_from:o_to], tail_apart)
+        tail_ops = _edge_ops(tail_e, tail_o, lambda i: e_exact[e_from + i], lambda j: o_exact[o_from + j], tail_apart)
         for tag, i1, i2, j1, j2 in tail_ops:
             self.emit(tag, e_from + i1, e_from + i2, o_from + j1, o_from + j2)
         self.differences.sort(key=lambda d: (d.start, d.source_start))
@@ -886,14 +1001,15 @@ def align(
     segments, elisions = tuple(segments), tuple(elisions)
     quoted = (0, len(excerpt)) if quoted is None else quoted
     _check_inputs(excerpt, segments, elisions, quoted)
-    aligner = _Aligner(excerpt, original)
     words = _tokenize(excerpt, skip_notes=True)
+    aligner = _Aligner(excerpt, original, set(words.keys.vocabulary))
+    keys = words.keys[:]   # (a list: read 5 at a time at each word)
     pieces = _pieces(segments, elisions)
     bounds = [_word_range(words, start, end) for start, end, _ in pieces]
     glued = _glued(excerpt, pieces, elisions)
     n = ANCHOR_WORDS
     wanted = {
-        tuple(words.keys[i : i + n])
+        tuple(keys[i : i + n])
         for first, last in bounds
         for i in range(first, last - n + 1)
     }
@@ -905,12 +1021,12 @@ def align(
         hits = [
             (i, unique[gram])
             for i in range(first, last - n + 1)
-            if (gram := tuple(words.keys[i : i + n])) in unique
+            if (gram := tuple(keys[i : i + n])) in unique
         ]
         size = n
         if not hits and last > first:
             low, high = aligner.whole_words(words, first, last, glued[number])
-            bands = aligner.voted_bands(words.keys[low:high], low, after)
+            bands = aligner.voted_bands(keys[low:high], low, after)
             size = min(_FALLBACK_WORDS, high - low)
             hits = bands[0] if bands else []
             if len(bands) > 1:
