@@ -379,6 +379,29 @@ def test_records_of_provpacks_kinds_sharing_an_id(tmp_path: Path, capsys: pytest
     assert not (tmp_path / "x").exists()
 
 
+def test_provenance_records_without_ids_share_none(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two provenance records that lost their WARC-Record-ID: nothing can name either, so no id is shared (show and
+    extract once said both had "the WARC-Record-ID ''" and stopped, exit 1). Both documents are read; the missing
+    headers are verify's to report."""
+    source = tmp_path / "src"
+    write_text(source, "a", b"One text [...] here.\n")
+    write_text(source, "b", b"Two text [...] there.\n")
+    packed = provpack.package(source, out=tmp_path / "a.warc.gz").warc_path
+    records = gzip.decompress(packed.read_bytes()).split(b"WARC/1.1\r\n")
+    for index, record in enumerate(records):
+        head, _, rest = record.partition(b"\r\n\r\n")
+        if b"WARC-Type: metadata\r\n" in head:
+            lines = [line for line in head.split(b"\r\n") if not line.startswith(b"WARC-Record-ID:")]
+            records[index] = b"\r\n".join(lines) + b"\r\n\r\n" + rest
+    path = tmp_path / "b.warc"
+    path.write_bytes(b"WARC/1.1\r\n".join(records))
+    assert main(["verify", str(path)]) == 1
+    assert capsys.readouterr().out.count(": missing-header: no WARC-Record-ID header\n") == 2
+    assert [document.name for document in read_archive(path)] == ["a", "b"]
+    assert main(["extract", str(path), "b", "-o", str(tmp_path / "b.txt")]) == 0
+    assert (tmp_path / "b.txt").read_bytes() == b"Two text [...] there.\n"
+
+
 def test_another_tools_records_may_share_an_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Requests repeating one id, as in warcio's example-digest.warc (records provpack never reads documents from):
     no provpack documents, said as for any such WARC (exit 0); the repeated id is verify's to report."""

@@ -358,7 +358,8 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
                 raise _SharedId(archive, f"the {warc_type} record at byte {offset} has the WARC-Record-ID "
                                 f"{quoted_text(warc_id, 100)} of the record at byte {own_ids[warc_id]}: which one a "
                                 "document names is unknown; `provpack verify` gives the full report")
-            own_ids[warc_id] = offset
+            if warc_id:   # (a provenance record without one: nothing names it, so it shares none; verify says it)
+                own_ids[warc_id] = offset
         if warc_type == "resource":
             resource_offsets[warc_id] = offset
             if state.unread:
