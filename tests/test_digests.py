@@ -24,7 +24,7 @@ from provpack.digests import (
     value_matches,
 )
 
-ALGORITHMS = ["md5", "sha1", "sha256", "sha512"]
+ALGORITHMS = ["md5", "sha1", "sha256", "sha512", "blake2b", "blake2s"]
 
 
 @pytest.mark.parametrize("label, algorithm", [
@@ -35,7 +35,7 @@ ALGORITHMS = ["md5", "sha1", "sha256", "sha512"]
     ("sha2-256", "sha256"), ("SHA2_256", "sha256"), ("SHA2-512", "sha512"), ("sha2-224", "sha224"),
     ("sha2-384", "sha384"), ("sha2", None),
     ("sha224", "sha224"), ("sha384", "sha384"), ("SHA3-224", "sha3-224"), ("sha3_384", "sha3-384"),
-    ("sha3-512", "sha3-512"),
+    ("sha3-512", "sha3-512"), ("blake2b", "blake2b"), ("BLAKE2s", "blake2s"), ("blake2", None), ("blake3", None),
 ])
 def test_labels(label: str, algorithm: str | None) -> None:
     """Labels are read case-insensitively, with or without a dash; unknown ones give None."""
@@ -160,7 +160,8 @@ def test_other_algorithms_are_not_faults(raw: bytes) -> None:
     assert split_value(raw)[0] is None and fault(raw) is None
 
 
-@given(st.sampled_from(["md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3-256", "sha3-512"]),
+@given(st.sampled_from(["md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3-256", "sha3-512", "blake2b",
+                        "blake2s"]),
        st.data())
 def test_every_one_edit_damage_of_a_known_label_is_caught(name: str, data: st.DataObject) -> None:
     """A letter changed, added, dropped or two neighbours swapped in a known label gives a fault naming a
@@ -177,7 +178,8 @@ def test_every_one_edit_damage_of_a_known_label_is_caught(name: str, data: st.Da
         damaged = name[:at] + name[at + 1 :]
     else:
         damaged = name[:at] + name[at + 1] + name[at] + name[at + 2 :]
-    if algorithm_for(damaged) is None and damaged not in ("md2", "md4", "md6", "sha0", "sha2", "sha3", "sha256d"):
+    if algorithm_for(damaged) is None and damaged not in ("md2", "md4", "md6", "sha0", "sha2", "sha3", "sha256d",
+                                                          "blake2", "blake3"):
         assert near_algorithms(damaged), damaged
         assert "a damaged" in (fault(f"{damaged}:ABC".encode()) or ""), damaged
 

@@ -25,6 +25,9 @@ _ALGORITHMS: dict[str, tuple[str, HashFactory]] = {
     "sha3256": ("sha3-256", hashlib.sha3_256),
     "sha3384": ("sha3-384", hashlib.sha3_384),
     "sha3512": ("sha3-512", hashlib.sha3_512),
+    # BLAKE2 at its full size (hashlib's default, and warcio's through hashlib.new): blake2b 64 bytes, blake2s 32.
+    "blake2b": ("blake2b", hashlib.blake2b),
+    "blake2s": ("blake2s", hashlib.blake2s),
     # The multihash (and OpenSSL 3) names of SHA-2, which hashlib.new and so warcio accept too.
     "sha2224": ("sha224", hashlib.sha224),
     "sha2256": ("sha256", hashlib.sha256),
@@ -97,7 +100,7 @@ def split_value(raw: bytes) -> tuple[str | None, bytes, bytes]:
 
 _LABEL_CHARS = re.compile(rb"[A-Za-z0-9_-]+")
 # Real algorithms one edit away from a known one: unknown here, but not a damaged label.
-_REAL_NEIGHBOURS = frozenset({"md2", "md4", "md6", "sha0", "sha2", "sha3", "sha256d"})
+_REAL_NEIGHBOURS = frozenset({"md2", "md4", "md6", "sha0", "sha2", "sha3", "sha256d", "blake2", "blake3"})
 QUOTED = 16  # characters of a label quoted in a message
 
 
