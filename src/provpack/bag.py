@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -37,6 +38,13 @@ log = logging.getLogger(__name__)
 
 ALGORITHMS = ("sha256", "sha512")
 HASH_BLOCK_SIZE = 512 * 1024
+# bagit-python reads a manifest through a codecs reader, which ends a line where str.splitlines does, then strips
+# the line's whitespace (str.strip) before splitting off the checksum: a name holding one of these line breaks is
+# cut in two, and a name ending in whitespace loses it (whitespace before or inside a name is kept: "data/" comes
+# first). Written out, not str.splitlines or str.isspace, so that the rule does not change with Python's Unicode
+# version; the tests check the two sets against str.splitlines and str.isspace.
+_LINE_BREAK = re.compile(r"[\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]")
+_SPACE_AT_END = re.compile(r"[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]\Z")
 
 
 def make_bag(paths: Path | str | Iterable[Path | str], out_dir: Path | str) -> Path:
@@ -129,9 +137,9 @@ def _payload(paths: Sequence[Path | str]) -> list[Path]:
         except UnicodeEncodeError:   # bytes the file system gave that are not UTF-8 (surrogate escapes)
             raise InputError(path, "has a name that is not valid UTF-8, which BagIt manifests cannot name",
                              fix="rename the file") from None
-        if any(char in path.name for char in "%\r\n"):
-            raise InputError(path, "has %, CR or LF in its name, which BagIt validators encode differently",
-                             fix="rename the file")
+        misread = _name_problem(path.name)
+        if misread is not None:
+            raise InputError(path, misread, fix="rename the file")
         if path.name in names:
             raise InputError(path, f"has the same name as {names[path.name]}",
                              fix="bag files with different names, or rename one")
@@ -153,6 +161,25 @@ def _payload(paths: Sequence[Path | str]) -> list[Path]:
         names[path.name] = path
         sources.append(path)
     return sources
+
+
+def _name_problem(name: str) -> str | None:
+    """Why a manifest line cannot name `name` so that validators read it back as it is, or None when it can."""
+    if any(char in name for char in "%\r\n"):
+        return "has %, CR or LF in its name, which BagIt validators encode differently"
+    broken = _LINE_BREAK.search(name)
+    if broken is not None:
+        return (f"has {_character(broken.group())} in its name, a line break to bagit-python, which would cut the "
+                "file's manifest line in two")
+    if _SPACE_AT_END.search(name):
+        return f"has a name ending in whitespace, {_character(name[-1])}, which bagit-python strips from manifest lines"
+    return None
+
+
+def _character(char: str) -> str:
+    """`char` as U+XXXX, with its Unicode name when it has one: "U+00A0 (NO-BREAK SPACE)"."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
 
 
 def _bagging_date() -> dt.date:
@@ -225,7 +252,7 @@ def _copy_and_hash(source: Path, target: Path) -> tuple[dict[str, str], int]:
 
 
 def _manifest(digests: dict[str, str]) -> str:
-    """Manifest lines `<hex>  <path>`, sorted by path (names with %, CR or LF never get here)."""
+    """Manifest lines `<hex>  <path>`, sorted by path (names _name_problem refuses never get here)."""
     return "".join(f"{digests[path]}  {path}\n" for path in sorted(digests))
 
 
