@@ -240,14 +240,14 @@ def make_wacz(path: Path, files: dict[str, bytes], *, listed: dict[str, bytes] |
 
 def test_wacz_digest_is_signed_and_checked(archive: Path, keys: tuple[Path, Path], tmp_path: Path) -> None:
     """With --wacz the statement adds its datapackage digest; a changed file inside the WACZ is then caught."""
-    wacz = make_wacz(archive.with_name("seeds.wacz"), {"archive/data.warc.gz": archive.read_bytes(),
+    wacz = make_wacz(archive.with_name("seeds.wacz"), {"archive/seeds.warc.gz": archive.read_bytes(),
                                                        "pages/pages.jsonl": b'{"format": "json-pages-1.0"}\n'})
     sign(archive, keys[0], wacz=wacz)
     check = check_signature(archive, keys[1])
     assert check.ok and check.statement is not None and check.statement.wacz_name == "seeds.wacz"
     assert check.statement.wacz_datapackage_digest == "sha256:" + hashlib.sha256(
         zipfile.ZipFile(wacz).read("datapackage-digest.json")).hexdigest()
-    make_wacz(wacz, {"archive/data.warc.gz": archive.read_bytes(), "pages/pages.jsonl": b"{}\n"})
+    make_wacz(wacz, {"archive/seeds.warc.gz": archive.read_bytes(), "pages/pages.jsonl": b"{}\n"})
     check = check_signature(archive, keys[1])
     assert check.kind == "bad-signature" and "the WACZ changed after signing" in check.message
     wacz.unlink()
@@ -544,6 +544,16 @@ def _chained(package: dict[str, object] | bytes, **members: bytes) -> dict[str, 
     return {**members, "datapackage.json": data, "datapackage-digest.json": digest.encode()}
 
 
+def _holding(archive: Path, *resources: dict[str, object], algorithm: str = "sha256",
+             **members: bytes) -> dict[str, bytes]:
+    """The members of a WACZ that holds `archive` as archive/NAME (its hash by `algorithm`), with these other
+    resources and members, chained."""
+    data = archive.read_bytes()
+    listed = {"path": f"archive/{archive.name}", "hash": f"{algorithm}:{hashlib.new(algorithm, data).hexdigest()}",
+              "bytes": len(data)}
+    return _chained({"resources": [listed, *resources]}, **{f"archive/{archive.name}": data}, **members)
+
+
 def test_a_wacz_chain_that_does_not_hold_is_worded(archive: Path, keys: tuple[Path, Path], tmp_path: Path) -> None:
     """Each break in a WACZ's chain of hashes, or in its layout, is refused at signing with its own message."""
     wacz = tmp_path / "x.wacz"
@@ -570,7 +580,7 @@ def test_a_wacz_member_nothing_vouches_for_is_refused(archive: Path, keys: tuple
     """A WACZ holding a file datapackage.json does not list (an added WARC or index, which a replay tool reads), or
     a name twice (zipfile reads the last copy, another reader may take the first), is refused at signing, and a
     signed WACZ changed so is a bad-signature; an empty folder entry holds nothing and passes."""
-    listed = {"archive/a.warc.gz": archive.read_bytes(), "pages/pages.jsonl": b'{"format": "json-pages-1.0"}\n'}
+    listed = {"archive/seeds.warc.gz": archive.read_bytes(), "pages/pages.jsonl": b'{"format": "json-pages-1.0"}\n'}
     wacz = make_wacz(tmp_path / "x.wacz", listed)
     with zipfile.ZipFile(wacz, "a") as bundle:
         bundle.writestr(zipfile.ZipInfo("archive/"), b"")
@@ -583,14 +593,14 @@ def test_a_wacz_member_nothing_vouches_for_is_refused(archive: Path, keys: tuple
         bundle.writestr("indexes/evil.cdx", b"forged index\n")
     doubled = tmp_path / "doubled.wacz"
     with zipfile.ZipFile(wacz) as source, zipfile.ZipFile(doubled, "w") as bundle:
-        bundle.writestr("archive/a.warc.gz", b"WARC/1.1\r\n")   # first: the copy zipfile does not read
+        bundle.writestr("archive/seeds.warc.gz", b"WARC/1.1\r\n")   # first: the copy zipfile does not read
         for info in source.infolist():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)   # (zipfile's "Duplicate name")
                 bundle.writestr(info, source.read(info))
     said = {extra: "archive/evil.warc.gz (and 1 more) is in the zip but not listed in datapackage.json: nothing "
                    "vouches for it, and a replay tool would read it",
-            doubled: "archive/a.warc.gz is in the zip twice: a reader may take either copy, and only one is hashed "
+            doubled: "archive/seeds.warc.gz is in the zip twice: a reader may take either copy, and only one is hashed "
                      "in datapackage.json"}
     for changed, message in said.items():
         check = check_signature(archive, keys[1], wacz=changed)
@@ -619,13 +629,15 @@ def test_a_wacz_member_zipfile_cannot_read_is_worded(archive: Path, keys: tuple[
 @pytest.mark.parametrize("algorithm", ["sha256", "md5", "sha1", "sha512"])
 def test_wacz_resources_may_be_hashed_with_any_common_algorithm(archive: Path, keys: tuple[Path, Path],
                                                                 tmp_path: Path, algorithm: str) -> None:
-    """A resource's hash may be sha256, md5, sha1 or sha512 (WACZ allows them): checked with it, then signed."""
+    """A resource's hash may be sha256, md5, sha1 or sha512 (WACZ allows them): checked with it, then signed; the
+    archive's too (its sha256 is then hashed as well, to compare with the archive's)."""
     value = hashlib.new(algorithm, b"a").hexdigest()
-    wacz = _zip(tmp_path / "x.wacz", _chained({"resources": [{"path": "a.txt", "hash": f"{algorithm}:{value}"}]},
-                                              **{"a.txt": b"a"}))
+    wacz = _zip(tmp_path / "x.wacz", _holding(archive, {"path": "a.txt", "hash": f"{algorithm}:{value}"},
+                                              algorithm=algorithm, **{"a.txt": b"a"}))
     sign(archive, keys[0], wacz=wacz)
     assert check_signature(archive, keys[1], wacz=wacz).ok
-    _zip(wacz, _chained({"resources": [{"path": "a.txt", "hash": f"{algorithm}:{value}"}]}, **{"a.txt": b"b"}))
+    _zip(wacz, _holding(archive, {"path": "a.txt", "hash": f"{algorithm}:{value}"}, algorithm=algorithm,
+                        **{"a.txt": b"b"}))
     with pytest.raises(IntegrityError, match=f"a.txt: {algorithm} {hashlib.new(algorithm, b'b').hexdigest()}, but"):
         sign(archive, keys[0], wacz=wacz, force=True)
 
@@ -634,16 +646,117 @@ def test_wacz_json_is_read_up_to_64_mib(archive: Path, keys: tuple[Path, Path], 
     """A datapackage.json of 64 MiB is read; one byte more is refused from its size, before it is read."""
     limit = 64 * 1024 * 1024
     wacz = tmp_path / "x.wacz"
-    sign(archive, keys[0], wacz=_zip(wacz, _chained(b'{"resources": []}'.ljust(limit))))
-    _zip(wacz, _chained(b'{"resources": []}'.ljust(limit + 1)))
+    members = _holding(archive)
+    held = {"archive/seeds.warc.gz": members["archive/seeds.warc.gz"]}
+    sign(archive, keys[0], wacz=_zip(wacz, _chained(members["datapackage.json"].ljust(limit), **held)))
+    _zip(wacz, _chained(members["datapackage.json"].ljust(limit + 1), **held))
     with pytest.raises(ArchiveError) as caught:
         sign(archive, keys[0], wacz=wacz, force=True)
     assert str(caught.value) == f"{wacz}: datapackage.json is larger than {limit} bytes"
 
 
+def test_a_stale_wacz_is_not_signed_and_not_vouched_for(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The WACZ of an earlier archive of the same name (package --wacz, then package --force without it): sign
+    --wacz refuses it (exit 1, as an archive its .sha256 disagrees with) and writes nothing; a signature made over
+    the two all the same (by a provpack that did not check, stood in for here) is a bad-signature (exit 1). It used
+    to be signed and called "good signature ..., with the WACZ". Made again with `provpack wacz`, both sign and
+    verify (exit 0)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "src").mkdir()
+    Path("src/a.txt").write_text("One [...] text.\n")
+    assert main(["-q", "package", "src", "-o", "o/a.warc.gz", "--wacz"]) == 0
+    old = Path("o/a.warc.gz").read_bytes()
+    Path("src/a.txt").write_text("Two [...] text.\n")
+    assert main(["-q", "package", "src", "-o", "o/a.warc.gz", "--force"]) == 0
+    new = Path("o/a.warc.gz").read_bytes()
+    assert main(["-q", "keygen", "-o", "k"]) == 0
+    capsys.readouterr()
+    assert main(["sign", "o/a.warc.gz", "--key", "k", "--wacz", "o/a.wacz"]) == 1
+    holds = (f"holds another a.warc.gz (archive/a.warc.gz: {len(old):,} bytes, sha256 "
+             f"{hashlib.sha256(old).hexdigest()}) than o/a.warc.gz ({len(new):,} bytes, sha256 "
+             f"{hashlib.sha256(new).hexdigest()}), so it is not that archive's WACZ")
+    assert capsys.readouterr() == ("", f"provpack: error: o/a.wacz: {holds}; refusing to sign it with the archive (run "
+                                       "'provpack wacz o/a.warc.gz -o o/a.wacz --force', then sign again)\n")
+    assert not Path("o/a.warc.gz.sig").exists()
+    with monkeypatch.context() as unchecked:
+        unchecked.setattr(signing, "_not_holding", lambda *args: None)
+        assert main(["-q", "sign", "o/a.warc.gz", "--key", "k", "--wacz", "o/a.wacz"]) == 0
+    assert main(["verify", "o/a.warc.gz", "--key", "k.pub"]) == 1
+    assert _problems(capsys) == [
+        f"o/a.warc.gz: bad-signature: the signature also covers a.wacz: o/a.wacz: {holds}; make the WACZ again with "
+        "'provpack wacz o/a.warc.gz -o o/a.wacz --force', then sign both again with 'provpack sign o/a.warc.gz --key "
+        "KEY --wacz o/a.wacz --force'"]
+    assert main(["-q", "wacz", "o/a.warc.gz", "-o", "o/a.wacz", "--force"]) == 0
+    assert main(["-q", "sign", "o/a.warc.gz", "--key", "k", "--wacz", "o/a.wacz", "--force"]) == 0
+    assert main(["verify", "o/a.warc.gz", "--key", "k.pub"]) == 0
+    assert capsys.readouterr().out.count(", with the WACZ o/a.wacz\n") == 1
+    assert Path("o/a.warc.gz").read_bytes() == new
+
+
+def test_a_wacz_of_another_archive_is_named_with_what_it_holds(archive: Path, keys: tuple[Path, Path]) -> None:
+    """A WACZ whose datapackage.json lists no archive/NAME of the archive's sha256 and size is refused at signing,
+    saying what it holds: the archive under another name, other archives, none at all (a hand-made ZIP of a
+    consistent datapackage.json and datapackage-digest.json), or archive/NAME recorded with another size or none.
+    Each is a bad-signature for a signature made over it all the same."""
+    data = archive.read_bytes()
+    size, sha = len(data), hashlib.sha256(data).hexdigest()
+    other = b"WARC/1.1\r\n\r\n"
+    other_sha = hashlib.sha256(other).hexdigest()
+
+    def listed(path: str, content: bytes, **fields: object) -> dict[str, object]:
+        return {"path": path, "hash": "sha256:" + hashlib.sha256(content).hexdigest(), **fields}
+
+    wacz = archive.with_name("x.wacz")
+    cases = [
+        (_chained({"resources": [listed("archive/data.warc.gz", data, bytes=size)]},
+                  **{"archive/data.warc.gz": data}),
+         f"holds the bytes of {archive} as archive/data.warc.gz, not as archive/seeds.warc.gz, the name they are "
+         "signed under"),
+        (_chained({"resources": [listed("archive/b.warc.gz", other, bytes=len(other)),
+                                 listed("archive/c.warc", other, bytes=len(other))]},
+                  **{"archive/b.warc.gz": other, "archive/c.warc": other}),
+         f"holds archive/b.warc.gz (and 1 more), not archive/seeds.warc.gz, so it is not the WACZ of {archive}"),
+        (_chained({"resources": []}),
+         f"holds no archive (its datapackage.json lists no archive/ file), so it is not the WACZ of {archive}"),
+        (_chained({"resources": [listed("archive/seeds.warc.gz", other, bytes=len(other))]},
+                  **{"archive/seeds.warc.gz": other}),
+         f"holds another seeds.warc.gz (archive/seeds.warc.gz: {len(other)} bytes, sha256 {other_sha}) than {archive} "
+         f"({size:,} bytes, sha256 {sha}), so it is not that archive's WACZ"),
+        (_chained({"resources": [listed("archive/seeds.warc.gz", data, bytes=size + 1)]},
+                  **{"archive/seeds.warc.gz": data}),
+         f"holds another seeds.warc.gz (archive/seeds.warc.gz: {size + 1:,} bytes, sha256 {sha}) than {archive} "
+         f"({size:,} bytes, sha256 {sha}), so it is not that archive's WACZ"),
+        (_chained({"resources": [listed("archive/seeds.warc.gz", data, bytes=True)]},
+                  **{"archive/seeds.warc.gz": data}),
+         f"holds another seeds.warc.gz (archive/seeds.warc.gz: no count of bytes, sha256 {sha}) than {archive} "
+         f"({size:,} bytes, sha256 {sha}), so it is not that archive's WACZ"),
+    ]
+    sig = archive.with_name("seeds.warc.gz.sig")
+    for members, holds in cases:
+        _zip(wacz, members)
+        with pytest.raises(IntegrityError) as caught:
+            sign(archive, keys[0], wacz=wacz, force=True)
+        assert str(caught.value) == (f"{wacz}: {holds}; refusing to sign it with the archive (run 'provpack wacz "
+                                     f"{archive} -o {wacz} --force', then sign again)")
+        assert not sig.exists()
+        with pytest.MonkeyPatch.context() as unchecked:
+            unchecked.setattr(signing, "_not_holding", lambda *args: None)
+            sign(archive, keys[0], wacz=wacz)
+        check = check_signature(archive, keys[1])
+        assert (check.kind, check.message) == (
+            "bad-signature", f"the signature also covers x.wacz: {wacz}: {holds}; make the WACZ again with 'provpack "
+            f"wacz {archive} -o {wacz} --force', then sign both again with 'provpack sign {archive} --key KEY --wacz "
+            f"{wacz} --force'")
+        sig.unlink()
+    _zip(wacz, _holding(archive))   # the archive/NAME provpack's wacz writes, hashed "sha256:<hex>", with its bytes
+    sign(archive, keys[0], wacz=wacz)
+    assert check_signature(archive, keys[1]).ok
+
+
 def test_a_signed_wacz_gone_is_named(archive: Path, keys: tuple[Path, Path]) -> None:
     """The signature covers a WACZ that is no longer there: bad-signature saying so, with why."""
-    wacz = _zip(archive.with_name("seeds.wacz"), _chained({"resources": []}))
+    wacz = _zip(archive.with_name("seeds.wacz"), _holding(archive))
     sign(archive, keys[0], wacz=wacz)
     wacz.unlink()
     check = check_signature(archive, keys[1])
@@ -666,8 +779,8 @@ def test_a_name_that_is_not_utf8_is_refused_before_anything_is_written(
     assert capsys.readouterr().err == (f"provpack: error: {tmp_path}/caf\\xe9.warc.gz: has a name that is not valid "
                                        "UTF-8, which a signed statement cannot name; rename the file, then sign it\n")
     assert not os.path.lexists(signing.signature_path_for(odd))
-    wacz = _zip(tmp_path / os.fsdecode(b"caf\xe9.wacz"), _chained({"resources": []}))
     odd.rename(archive)
+    wacz = _zip(tmp_path / os.fsdecode(b"caf\xe9.wacz"), _holding(archive))
     with pytest.raises(InputError) as caught:
         sign(archive, keys[0], wacz=wacz)
     assert caught.value.problem == "has a name that is not valid UTF-8, which a signed statement cannot name"
@@ -697,7 +810,7 @@ def test_a_signature_or_wacz_given_by_path(archive: Path, keys: tuple[Path, Path
     signature does not cover is not vouched for; a missing ARCHIVE.sig points to where else it may be."""
     elsewhere = tmp_path / "pub"
     elsewhere.mkdir()
-    wacz = _zip(elsewhere / "other.wacz", _chained({"resources": []}))
+    wacz = _zip(elsewhere / "other.wacz", _holding(archive))
     sig = sign(archive, keys[0], wacz=wacz, out=tmp_path / "a.sig")
     check = check_signature(archive, keys[1])
     assert check.kind == "missing-signature"
@@ -742,7 +855,7 @@ def test_verify_finds_a_signature_and_wacz_written_elsewhere(archive: Path, keys
     reported missing or bad with no way to point verify to them."""
     key, pub = (str(k) for k in keys)
     (tmp_path / "pub").mkdir()
-    wacz = _zip(tmp_path / "pub" / "seeds.wacz", _chained({"resources": []}))
+    wacz = _zip(tmp_path / "pub" / "seeds.wacz", _holding(archive))
     sig = tmp_path / "elsewhere.sig"
     assert main(["-q", "sign", str(archive), "--key", key, "--wacz", str(wacz), "-o", str(sig)]) == 0
     assert main(["verify", str(archive), "--key", pub]) == 1
@@ -801,3 +914,5 @@ def test_sign_help_says_where_verify_looks(capsys: pytest.CaptureFixture[str]) -
     assert ("'provpack verify ARCHIVE --key KEY.pub' checks it, reading ARCHIVE.sig and the WACZ of its name beside "
             "ARCHIVE; when they are elsewhere, give them with verify's --signature SIG and --wacz WACZ.") in text
     assert "signature file (default: ARCHIVE.sig; verify needs --signature SIG for any other)" in text
+    assert ("also sign this WACZ's datapackage-digest.json: the WACZ of ARCHIVE, which holds it as archive/NAME "
+            "('provpack wacz ARCHIVE' writes one)") in text

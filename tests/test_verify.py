@@ -1152,6 +1152,30 @@ def test_sidecars_given_with_their_archive_are_noted(tmp_path: Path, capsys: pyt
     assert [f.status for f in report.files] == [Status.OK] * 4 and report.exit_code() == 0
 
 
+def test_a_token_beside_the_signature_without_tsa_ca_is_noted(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """verify --key without --tsa-ca: a FILE.sig.tsr (or SIG.tsr) lying beside the signature is noted as not
+    checked, as it is when given as a file (it was passed over in silence); none there, no note."""
+    from provpack.signing import keygen, sign
+
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)
+    key, pub = keygen(tmp_path / "k")
+    sign(archive, key)
+    code, out, _ = _cli(["verify", str(archive), "--key", str(pub)], capsys)
+    assert code == 0 and "timestamp" not in out
+    (tmp_path / "a.warc.gz.sig.tsr").write_bytes(b"\x30\x82\x01\x00")
+    code, out, _ = _cli(["verify", str(archive), "--key", str(pub)], capsys)
+    assert code == 0
+    assert (f"{archive}: note: timestamp: {archive}.sig.tsr, the RFC 3161 timestamp of {archive}.sig: not checked; "
+            "give --tsa-ca (tsa_ca) to check it\n") in out
+    elsewhere = sign(archive, key, out=tmp_path / "kept.sig")
+    (tmp_path / "kept.sig.tsr").write_bytes(b"\x30\x82\x01\x00")
+    report = verify(archive, key=pub, signature=elsewhere)
+    assert report.files[0].notes[-1] == (f"timestamp: {elsewhere}.tsr, the RFC 3161 timestamp of {elsewhere}: not "
+                                         "checked; give --tsa-ca (tsa_ca) to check it")
+    assert not any("timestamp" in note for note in verify(archive).files[0].notes)   # (no --key: no signature read)
+
+
 def test_the_wacz_beside_its_archive_is_noted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`package --wacz` then `verify archive/*`: the WACZ beside the archive is noted (its WARC is verified
     as the archive), not an error; alone, it is still refused as a ZIP."""

@@ -192,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
                                            "give them with verify's --signature SIG and --wacz WACZ.")
     seal.add_argument("archive", type=_path, metavar="ARCHIVE", help="the WARC file to sign (e.g. the .warc.gz)")
     seal.add_argument("--key", required=True, type=_path, metavar="KEY", help="private key from 'provpack keygen'")
-    seal.add_argument("--wacz", type=_path, metavar="FILE", help="also sign this WACZ's datapackage-digest.json")
+    seal.add_argument("--wacz", type=_path, metavar="FILE",
+                      help="also sign this WACZ's datapackage-digest.json: the WACZ of ARCHIVE, which holds it as "
+                      "archive/NAME ('provpack wacz ARCHIVE' writes one)")
     seal.add_argument("-o", "--output", type=_path, metavar="SIG",
                       help="signature file (default: ARCHIVE.sig; verify needs --signature SIG for any other)")
     seal.add_argument("--force", action="store_true", help="replace an existing signature file")

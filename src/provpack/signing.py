@@ -11,6 +11,9 @@ What is signed is a short statement in a fixed text form, not the bare digest:
     wacz: seeds.wacz                                  (only with --wacz)
     wacz-datapackage-digest: sha256:<hex of its datapackage-digest.json>
 
+A WACZ is signed (and checked) only as the WACZ of the archive: its datapackage.json
+lists archive/FILE with the archive's sha256 and size.
+
 The signature file ARCHIVE.sig is that statement followed by one line
 `signature: <base64 of the 64-byte Ed25519 signature over the statement's bytes>`.
 The first line names the format, so a signature made here cannot be passed off as
@@ -54,6 +57,10 @@ MAX_SIGNATURE_BYTES = 16 * 1024
 MAX_WACZ_JSON_BYTES = 64 * 1024 * 1024
 DATAPACKAGE_DIGEST = "datapackage-digest.json"
 DATAPACKAGE = "datapackage.json"
+ARCHIVE_FOLDER = "archive/"   # where a WACZ holds its WARC files (as archive/NAME, NAME the WARC's file name)
+# The commands that make an archive's WACZ again, and sign the two again: format(ARCHIVE, WACZ).
+_REMAKE = "'provpack wacz {0} -o {1} --force'"
+_RESIGN = "'provpack sign {0} --key KEY --wacz {1} --force'"
 _CHUNK = 1024 * 1024
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
@@ -232,7 +239,12 @@ def signature_file(archive: Path | str, key_path: Path | str, *, wacz: Path | st
     if wacz is not None:
         wacz_path = Path(wacz)
         _check_name(wacz_path)
-        wacz_name, wacz_digest = wacz_path.name, _wacz_chain(wacz_path)
+        wacz_digest, archives = _wacz_chain(wacz_path)
+        other = _not_holding(archives, archive_path, archive_path.name, size, digest)
+        if other is not None:
+            raise IntegrityError(wacz_path, f"{other}; refusing to sign it with the archive (run "
+                                 f"{_REMAKE.format(archive_path, wacz_path)}, then sign again)")
+        wacz_name = wacz_path.name
     statement = Statement(archive_path.name, size, digest, fingerprint(key.public_key()), wacz_name, wacz_digest)
     message = statement.to_bytes()
     signature = base64.b64encode(key.sign(message)).decode("ascii")
@@ -297,13 +309,18 @@ def check_signature(
                       f"beside the archive ({wacz_path}: no such file): if it is elsewhere, give it with verify "
                       f"{option('--wacz WACZ', 'wacz=WACZ')}", statement)
     try:
-        wacz_digest = _wacz_chain(wacz_path)
+        wacz_digest, archives = _wacz_chain(wacz_path)
     except ProvpackError as exc:
         return result("bad-signature", f"the signature also covers {statement.wacz_name}: {exc}", statement)
     if wacz_digest != statement.wacz_datapackage_digest:
         return result("bad-signature", f"{wacz_path}: {DATAPACKAGE_DIGEST} is {wacz_digest}, but the signed "
                       f"statement says {statement.wacz_datapackage_digest}: the WACZ changed after signing",
                       statement)
+    other = _not_holding(archives, archive_path, statement.file_name, size, digest)
+    if other is not None:   # (signed by a provpack that did not check this, or by hand)
+        return result("bad-signature", f"the signature also covers {statement.wacz_name}: {wacz_path}: {other}; "
+                      f"make the WACZ again with {_REMAKE.format(archive_path, wacz_path)}, then sign both again "
+                      f"with {_RESIGN.format(archive_path, wacz_path)}", statement)
     if wacz_path.name != statement.wacz_name:
         renamed += f" (WACZ signed as {statement.wacz_name})"
     return result(None, f"good signature by {key_id}{renamed}, with the WACZ {wacz_path}", statement)
@@ -406,8 +423,10 @@ def _check_sha256_file(archive: Path, digest: str) -> None:
                              "(run 'provpack verify')")
 
 
-def _wacz_chain(wacz: Path) -> str:
-    """sha256:<hex> of the WACZ's datapackage-digest.json, after checking the chain of hashes below it."""
+def _wacz_chain(wacz: Path) -> tuple[str, dict[str, tuple[int | None, str]]]:
+    """sha256:<hex> of the WACZ's datapackage-digest.json, after checking the chain of hashes below it; and the
+    archives it holds: each archive/ file datapackage.json lists, with the bytes it records for it (None when it
+    records no count) and the sha256 of the file (which the chain checked)."""
     try:
         with zipfile.ZipFile(wacz) as bundle:
             digest_bytes = _zip_member(bundle, wacz, DATAPACKAGE_DIGEST)
@@ -422,8 +441,12 @@ def _wacz_chain(wacz: Path) -> str:
                 raise ArchiveError(wacz, f"{DATAPACKAGE}: 'resources' is not a list")
             _check_members(bundle, wacz, {resource["path"] for resource in resources
                                           if isinstance(resource, dict) and isinstance(resource.get("path"), str)})
+            archives: dict[str, tuple[int | None, str]] = {}
             for resource in resources:
-                _check_resource(bundle, wacz, resource)
+                sha256 = _check_resource(bundle, wacz, resource)
+                if sha256 is not None:
+                    count = resource.get("bytes")
+                    archives[resource["path"]] = (count if type(count) is int else None, sha256)   # (not a bool)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
         if isinstance(exc, ProvpackError):
             raise
@@ -434,10 +457,12 @@ def _wacz_chain(wacz: Path) -> str:
             raise ArchiveError.unreadable(wacz, exc) from exc
         raise ArchiveError(wacz, f"not a readable WACZ (zip) file: {exc}",
                            fix="check it with `wacz validate`, or make it again with 'provpack wacz'") from exc
-    return "sha256:" + hashlib.sha256(digest_bytes).hexdigest()
+    return "sha256:" + hashlib.sha256(digest_bytes).hexdigest(), archives
 
 
-def _check_resource(bundle: zipfile.ZipFile, wacz: Path, resource: Any) -> None:
+def _check_resource(bundle: zipfile.ZipFile, wacz: Path, resource: Any) -> str | None:
+    """Check a resource's file against the hash datapackage.json gives it; for an archive/ file, return its sha256
+    (hashed as well when the hash given is another algorithm's), else None."""
     if not isinstance(resource, dict) or not isinstance(resource.get("path"), str):
         raise ArchiveError(wacz, f"{DATAPACKAGE}: a resource without a path")
     name, expected = resource["path"], str(resource.get("hash", ""))
@@ -445,14 +470,42 @@ def _check_resource(bundle: zipfile.ZipFile, wacz: Path, resource: Any) -> None:
     if algorithm.lower() not in ("sha256", "md5", "sha1", "sha512") or not value:
         raise ArchiveError(wacz, f"{DATAPACKAGE}: {name}: hash {expected[:80]!r} is not 'sha256:<hex>'")
     digest = hashlib.new(algorithm.lower())
+    archived = name.startswith(ARCHIVE_FOLDER)
+    sha256 = digest if algorithm.lower() == "sha256" or not archived else hashlib.sha256()
     try:
         with bundle.open(name) as member:
             while chunk := member.read(_CHUNK):
                 digest.update(chunk)
+                if sha256 is not digest:
+                    sha256.update(chunk)
     except KeyError as exc:
         raise IntegrityError(wacz, f"{name} is listed in {DATAPACKAGE} but missing from the zip") from exc
     if digest.hexdigest() != value.lower():
         raise IntegrityError(wacz, f"{name}: {algorithm} {digest.hexdigest()}, but {DATAPACKAGE} says {value}")
+    return sha256.hexdigest() if archived else None
+
+
+def _not_holding(archives: dict[str, tuple[int | None, str]], archive: Path, name: str, size: int,
+                 sha256: str) -> str | None:
+    """Why a WACZ holding `archives` (as _wacz_chain gives them) is not the WACZ of `archive`, of `size` bytes and
+    this `sha256`, which it holds as archive/NAME (`name`: the name it was signed under); None when it is."""
+    path = ARCHIVE_FOLDER + name
+    if path in archives:
+        count, held = archives[path]
+        if (count, held) == (size, sha256):
+            return None
+        said = "no count of bytes" if count is None else f"{count:,} bytes"
+        return (f"holds another {name} ({path}: {said}, sha256 {held}) than {archive} ({size:,} bytes, sha256 "
+                f"{sha256}), so it is not that archive's WACZ")
+    same = sorted(other for other, (_, held) in archives.items() if held == sha256)
+    if same:
+        return f"holds the bytes of {archive} as {same[0]}, not as {path}, the name they are signed under"
+    if not archives:
+        return (f"holds no archive (its {DATAPACKAGE} lists no {ARCHIVE_FOLDER} file), so it is not the WACZ of "
+                f"{archive}")
+    listed = sorted(archives)
+    more = f" (and {len(listed) - 1} more)" if len(listed) > 1 else ""
+    return f"holds {listed[0]}{more}, not {path}, so it is not the WACZ of {archive}"
 
 
 def _check_members(bundle: zipfile.ZipFile, wacz: Path, listed: set[str]) -> None:

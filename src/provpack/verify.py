@@ -254,6 +254,8 @@ def verify(paths: str | Path | Iterable[str | Path], *, strict: bool = False,
                 report = _with_signature(report, Path(path), Path(key), signature=signature, wacz=wacz)
             if tsa_ca is not None:
                 report = _with_timestamp(report, Path(path), Path(tsa_ca), signature=signature)
+            elif key is not None:
+                report = _with_token_unchecked(report, Path(path), signature=signature)
         done_bytes += Path(path).stat().st_size
         if progress is not None:
             progress(number + 1, len(paths), done_bytes)
@@ -357,6 +359,16 @@ def _with_timestamp(report: FileReport, path: Path, tsa_ca: Path, *,
     if check.kind is None:
         return replace(report, notes=report.notes + (f"timestamp: {check.message}",))
     return replace(report, problems=report.problems + (Problem(None, None, check.kind, check.message),))
+
+
+def _with_token_unchecked(report: FileReport, path: Path, *, signature: str | Path | None = None) -> FileReport:
+    """The report with a note when FILE.sig.tsr (or SIG.tsr) is there, but no --tsa-ca was given to check it."""
+    sig_path = Path(signature) if signature is not None else path.with_name(path.name + ".sig")
+    token = sig_path.with_name(sig_path.name + ".tsr")
+    if not os.path.lexists(token):
+        return report
+    return replace(report, notes=report.notes + (f"timestamp: {token}, the RFC 3161 timestamp of {sig_path}: not "
+                                                 f"checked; give {option('--tsa-ca')} to check it",))
 
 
 def _check_readable(path: Path) -> None:
