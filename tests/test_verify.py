@@ -1176,6 +1176,24 @@ def test_a_token_beside_the_signature_without_tsa_ca_is_noted(tmp_path: Path,
     assert not any("timestamp" in note for note in verify(archive).files[0].notes)   # (no --key: no signature read)
 
 
+def test_a_signature_beside_the_archive_without_key_is_noted(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """verify without --key: a FILE.sig beside the archive is noted as not checked (it was passed over in silence,
+    as though the good verdict vouched for the signer); with --key it is checked instead; none there, no note."""
+    from provpack.signing import keygen, sign
+
+    archive = write(tmp_path, ARCHIVE_BYTES, "a.warc.gz", sidecar=True)
+    assert not any("signature" in note for note in verify(archive).files[0].notes)
+    key, pub = keygen(tmp_path / "k")
+    sign(archive, key)
+    code, out, _ = _cli(["verify", str(archive)], capsys)
+    assert code == 0
+    assert (f"{archive}: note: signature: {archive}.sig, the signature of {archive}: not checked; give --key (key) "
+            "to check it\n") in out
+    notes = verify(archive, key=pub).files[0].notes
+    assert not any("not checked" in note for note in notes) and notes[-1].startswith("signature: good signature by")
+
+
 def test_the_wacz_beside_its_archive_is_noted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`package --wacz` then `verify archive/*`: the WACZ beside the archive is noted (its WARC is verified
     as the archive), not an error; alone, it is still refused as a ZIP."""

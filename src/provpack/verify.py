@@ -256,6 +256,8 @@ def verify(paths: str | Path | Iterable[str | Path], *, strict: bool = False,
                 report = _with_timestamp(report, Path(path), Path(tsa_ca), signature=signature)
             elif key is not None:
                 report = _with_token_unchecked(report, Path(path), signature=signature)
+            else:
+                report = _with_signature_unchecked(report, Path(path))
         done_bytes += Path(path).stat().st_size
         if progress is not None:
             progress(number + 1, len(paths), done_bytes)
@@ -369,6 +371,16 @@ def _with_token_unchecked(report: FileReport, path: Path, *, signature: str | Pa
         return report
     return replace(report, notes=report.notes + (f"timestamp: {token}, the RFC 3161 timestamp of {sig_path}: not "
                                                  f"checked; give {option('--tsa-ca')} to check it",))
+
+
+def _with_signature_unchecked(report: FileReport, path: Path) -> FileReport:
+    """The report with a note when FILE.sig is there, but no --key was given to check it (a good verdict is then
+    of the file's records, not of who signed it)."""
+    sig_path = path.with_name(path.name + ".sig")
+    if not os.path.lexists(sig_path):
+        return report
+    return replace(report, notes=report.notes + (f"signature: {sig_path}, the signature of {path}: not checked; "
+                                                 f"give {option('--key')} to check it",))
 
 
 def _check_readable(path: Path) -> None:
