@@ -14,8 +14,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import provpack.align as align_module
-from provpack.align import _NUMBER_FORMS, Alignment, _Aligner, _tokenize, align
+from provpack.align import _NUMBER_FORMS, Alignment, Passage, _Aligner, _tokenize, align
 from provpack.combining import COMBINING_MARKS, UNICODE_VERSION
+from provpack.document import parse_document
+from provpack.elisions import analyse
 from provpack.htmltext import extract_text
 
 ORIGINALS = Path(__file__).parent / "data" / "originals"
@@ -179,6 +181,95 @@ def test_a_possible_and_a_bracketed_marker_side_by_side_cut_one_passage() -> Non
     result = run("The mayor said no. [...] ... everyone went home.", _MAYOR)
     assert [(e.kind, None if e.omitted is None else e.omitted.text, e.reason, e.confirmed) for e in result.elisions] == [
         ("bracketed", "The council adjourned at noon and", None, None), ("possible", None, _SHARED, False)]
+
+
+_BUDGET = ("The budget was approved on Monday. Critics objected strongly to the plan.\n\n"
+           "The vote was close in the end.\n")
+_CRITICS = Passage("Critics objected strongly to the plan.", 35, 73)
+
+
+def analysed(excerpt: str, original: str) -> Alignment:
+    """Align an excerpt whose segments and markers provpack.elisions finds, as package does."""
+    document = parse_document("q.txt", excerpt.encode("utf-8"))
+    analysis = analyse(document)
+    return align(document.text, [(s.span.start, s.span.end) for s in analysis.segments],
+                 [(e.marker.span.start, e.marker.span.end, e.kind) for e in analysis.elisions], original,
+                 quoted=(document.body.start, document.body.end))
+
+
+def cuts(result: Alignment) -> list[tuple[str, Passage | None, str | None, str, bool | None]]:
+    return [(e.kind, e.omitted, e.reason, e.scope, e.confirmed) for e in result.elisions]
+
+
+@pytest.mark.parametrize("marker", ["....", ". . . .", ". ...", ".....", ".\u200b.\u200b.\u200b."])
+def test_a_four_dot_marker_after_a_sentence_quotes_its_full_stop(marker: str) -> None:
+    """`Monday....` and `Monday. . . .`: the marker takes the sentence's full stop as its first dot (elisions),
+    and that dot stands for the original's full stop: the omitted passage starts after it, as after
+    `Monday. [...]`, and the full stop is no difference."""
+    result = analysed(f"The budget was approved on Monday{marker} The vote was close in the end.\n", _BUDGET)
+    assert [e.kind for e in result.elisions] == ["possible"]
+    assert cuts(result) == [("possible", _CRITICS, None, "between", True)]
+    assert result.differences == ()
+    bracketed = analysed("The budget was approved on Monday. [...] The vote was close in the end.\n", _BUDGET)
+    assert cuts(bracketed) == [("bracketed", _CRITICS, None, "between", None)]
+
+
+def test_a_four_dot_marker_ending_the_quote_quotes_the_full_stop() -> None:
+    """At the quote's end the segment's source takes the full stop in, and the passage to the paragraph's end
+    starts after it."""
+    result = analysed("The budget was approved on Monday....\n", _BUDGET)
+    assert cuts(result) == [("possible", _CRITICS, None, "paragraph-end", True)]
+    (segment,) = result.segments
+    assert (segment.source_start, segment.source_end) == (0, 34)
+    assert _BUDGET[segment.source_start:segment.source_end] == "The budget was approved on Monday."
+    assert result.differences == ()
+
+
+def test_a_four_dot_marker_before_a_bracketed_one_gives_their_passage_from_the_full_stop() -> None:
+    """`Monday.... [...] The vote`: the first segment's source ends after the full stop, and the `....` (the first
+    of the two) omits the passage after it; the `[...]` nothing."""
+    result = analysed("The budget was approved on Monday.... [...] The vote was close in the end.\n", _BUDGET)
+    assert cuts(result) == [("possible", _CRITICS, None, "between", True),
+                            ("bracketed", None, _SHARED, "between", None)]
+    assert [(s.source_start, s.source_end) for s in result.segments] == [(0, 34), (75, 105)]
+
+
+@pytest.mark.parametrize(("excerpt", "original", "passage"), [
+    # the original has no full stop there: `?`, `!`, none
+    ("The budget was approved on Monday.... The vote was close in the end.\n",
+     _BUDGET.replace("Monday.", "Monday?"), Passage("? Critics objected strongly to the plan.", 33, 73)),
+    ("The budget was approved on Monday. . . . The vote was close in the end.\n",
+     _BUDGET.replace("Monday.", "Monday!"), Passage("! Critics objected strongly to the plan.", 33, 73)),
+    ("The budget was approved on Monday.... The vote was close in the end.\n",
+     _BUDGET.replace("Monday. Critics", "Monday and critics"),
+     Passage("and critics objected strongly to the plan.", 34, 76)),
+    # three dots hold no full stop
+    ("The budget was approved on Monday... The vote was close in the end.\n", _BUDGET,
+     Passage(". Critics objected strongly to the plan.", 33, 73)),
+    ("The budget was approved on Monday. . . The vote was close in the end.\n", _BUDGET,
+     Passage(". Critics objected strongly to the plan.", 33, 73)),
+    # four dots after a space are not glued to the sentence
+    ("The budget was approved on Monday .... The vote was close in the end.\n", _BUDGET,
+     Passage(". Critics objected strongly to the plan.", 33, 73)),
+    # the original's `.` starts its own ellipsis: no full stop
+    ("The budget was approved on Monday.... The vote was close in the end.\n",
+     _BUDGET.replace("Monday.", "Monday..."), Passage("... Critics objected strongly to the plan.", 33, 75)),
+])
+def test_a_four_dot_marker_quotes_no_full_stop_the_original_has_not(excerpt: str, original: str,
+                                                                    passage: Passage) -> None:
+    """Without a full stop right after the quoted text (or without a marker that can hold one), the passage starts
+    where the quoted text ends, as before."""
+    assert cuts(analysed(excerpt, original)) == [("possible", passage, None, "between", True)]
+
+
+@pytest.mark.parametrize("own", ["Monday...", "Monday....", "Monday. . . ."])
+def test_a_four_dot_marker_against_the_originals_own_ellipsis(own: str) -> None:
+    """`Monday....` where the original has its own ellipsis there (three dots, four, or a full stop and three):
+    the original has the ellipsis itself, whatever the full stop."""
+    original = f"The budget was approved on {own}\n\nThe vote was close in the end.\n"
+    result = analysed("The budget was approved on Monday.... The vote was close in the end.\n", original)
+    assert cuts(result) == [("possible", None, "the original has the ellipsis itself: not an elision", "between",
+                             False)]
 
 
 def test_the_first_of_markers_side_by_side_in_the_text_omits_the_passage_in_whatever_order_given() -> None:

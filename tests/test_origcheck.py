@@ -24,6 +24,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+import provpack.align as align_module
 from provpack import origcheck, provcheck, quickread, recordcheck, verifysplit, warcscan
 from provpack.package import package
 from provpack.verify import FileReport, _verify_path
@@ -818,6 +819,53 @@ def test_markers_around_a_dash_with_the_excerpt_moved(tmp_path: Path, merges: li
         edited = moved_after(Archive(packaged).edit_doc("h", claimed_twice), "h", to)
         assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(edited, "h", *said)
         assert report(moved_after(Archive(packaged), "h", to), tmp_path, monkeypatch).problems == ()
+
+
+BUDGET = "The budget was approved on Monday. Critics objected strongly to the plan.\n\nThe vote was close in the end.\n"
+
+
+def four_dots(tmp_path: Path) -> bytes:
+    """g: `Monday.... [...] The vote`, the `....` taking the sentence's full stop as its first dot."""
+    source = tmp_path / "source"
+    (source / "originals").mkdir(parents=True, exist_ok=True)
+    (source / "originals" / "budget.txt").write_text(BUDGET, encoding="utf-8")
+    (source / "g.txt").write_text("The budget was approved on Monday.... [...] The vote was close in the end.\n",
+                                  encoding="utf-8")
+    (source / "g.yaml").write_text("original: originals/budget.txt\n", encoding="utf-8")
+    return package(source, out=tmp_path / "out" / "g.warc.gz", date=DATE, force=True).warc_path.read_bytes()
+
+
+def test_a_four_dot_marker_quotes_the_full_stop(tmp_path: Path, merges: list[bool],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first segment's source takes the original's full stop in (the marker's first dot stands for it) and
+    the passage starts after it: sound by default (which judges both markers, from the segments' spans) and with
+    --deep. A record whose passage still starts with the full stop is found; one written by the rule before
+    (the segment's source and the passage both before the full stop) verifies by default as it did."""
+    archive = Archive(four_dots(tmp_path))
+    doc = archive.doc("g")
+    assert [(s["source_start"], s["source_end"]) for s in doc["segments"]] == [(0, 34), (75, 105)]
+    assert [(e["kind"], e["omitted"] and (e["omitted"]["text"], e["omitted"]["start"], e["omitted"]["end"]),
+             e["omitted_reason"]) for e in doc["elisions"]] == [
+        ("possible", ("Critics objected strongly to the plan.", 35, 73), None), ("bracketed", None, SHARED)]
+    assert report(archive, tmp_path, monkeypatch).problems == ()
+    assert deep_report(archive, tmp_path, monkeypatch).problems == ()
+
+    def full_stop_cut(doc: dict[str, Any]) -> None:
+        omitted = doc["elisions"][0]["omitted"]
+        omitted.update(text=". " + omitted["text"], start=33)
+        omitted["oa:hasSelector"] = [{"@type": "oa:TextPositionSelector", "oa:end": 73, "oa:start": 33},
+                                     {"@type": "oa:TextQuoteSelector", "oa:exact": omitted["text"],
+                                      "oa:prefix": BUDGET[1:33], "oa:suffix": BUDGET[73:105]}]
+
+    edited = Archive(four_dots(tmp_path)).edit_doc("g", full_stop_cut)
+    assert problems(report(edited, tmp_path, monkeypatch)) == mismatches(
+        edited, "g", "elisions[0].omitted: characters 33-73, but the conversion text from the end of segments[0] (34)"
+                     " to the start of segments[1] (75), white space trimmed, is 35-73")
+    monkeypatch.setattr(align_module, "_full_stops", lambda excerpt, pieces, elisions: [False] * len(pieces))
+    before = Archive(four_dots(tmp_path))
+    assert [s["source_end"] for s in before.doc("g")["segments"]] == [33, 105]
+    assert before.doc("g")["elisions"][0]["omitted"]["text"] == ". Critics objected strongly to the plan."
+    assert report(before, tmp_path, monkeypatch).problems == ()
 
 
 def test_markers_side_by_side_before_0_6_0_each_cut_the_passage(side_by_side: bytes, tmp_path: Path,

@@ -116,6 +116,10 @@ _ELLIPSIS_RE = re.compile(r"[\s(\[（［【〔]*(?:…+|⋯+|‥‥+|\.(?:\s?\.)
 _OMISSION_MARK_RE = re.compile(r"[(\[（［【〔](以下省略|以下略|中略|前略|後略|后略|上略|下略|省略|略|중략|후략|하략|상략|생략)"
                                r"[)\]）］】〕]")
 _UNPADDED_RE = re.compile(r"[\s\u061c\u200b\u200e\u200f\u202a-\u202c\u2060\u2066-\u2069\ufeff]+")
+# The invisible characters that may pad a marker (elisions._PAD): a marker after them is glued to the text before
+_INVISIBLE_PAD = "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u2060\u2066\u2067\u2068\u2069\ufeff"
+# A dot after a full stop (one space at most between): the full stop starts a run of dots, an ellipsis
+_DOT_AFTER_RE = re.compile(r"\s?\.")
 _FOLD = str.maketrans(
     {
         **dict.fromkeys("‘’‚‛′`´", "'"),
@@ -712,6 +716,23 @@ def _glued(
     ]
 
 
+def _full_stops(
+    excerpt: str, pieces: list[tuple[int, int, int]], elisions: tuple[tuple[int, int, str], ...]
+) -> list[bool]:
+    """For each piece, whether it ends where a possible marker of four dots or more starts (`Monday....`,
+    `Monday. . . .`: elisions' dot run, which takes the sentence's full stop as its first dot), glued to the
+    piece's text (no white space between, invisible characters aside): that first dot may be the full stop."""
+    dotted = {start for start, end, kind in elisions
+              if kind == "possible" and excerpt[start:start + 1] == "." and excerpt.count(".", start, end) >= 4}
+    out = []
+    for start, end, _ in pieces:
+        at = end
+        while at > start and excerpt[at - 1] in _INVISIBLE_PAD:
+            at -= 1
+        out.append(end in dotted and at > start and not excerpt[at - 1].isspace())
+    return out
+
+
 def _apostrophes(text: str, words: _Words, first: int, last: int) -> tuple[int, ...]:
     """Where in the words first..last run together an apostrophe joins two of them (`we're`: (2,)).
 
@@ -1007,6 +1028,7 @@ def align(
     pieces = _pieces(segments, elisions)
     bounds = [_word_range(words, start, end) for start, end, _ in pieces]
     glued = _glued(excerpt, pieces, elisions)
+    stops = _full_stops(excerpt, pieces, elisions)
     n = ANCHOR_WORDS
     wanted = {
         tuple(keys[i : i + n])
@@ -1031,7 +1053,8 @@ def align(
             hits = bands[0] if bands else []
             if len(bands) > 1:
                 repeated[number] = (bands, size)
-        located = _place(aligner, words, pieces[number], bounds[number], hits, size, glued[number]) if hits else None
+        located = _place(aligner, words, pieces[number], bounds[number], hits, size, glued[number],
+                         stops[number]) if hits else None
         if located is None or not _enough(located, last - first):
             placed.append(None)
             repeated.pop(number, None)
@@ -1042,7 +1065,8 @@ def align(
         bands, size = repeated[number]
         closer = _closer_band(bands, size, placed, number)
         if closer is not None:
-            moved = _place(aligner, words, pieces[number], bounds[number], closer, size, glued[number])
+            moved = _place(aligner, words, pieces[number], bounds[number], closer, size, glued[number],
+                           stops[number])
             if _enough(moved, bounds[number][1] - bounds[number][0]):
                 placed[number] = moved
     spans = [None if piece is None else piece.span for piece in placed]
@@ -1088,12 +1112,16 @@ def _place(
     hits: list[tuple[int, int]],
     size: int,
     glued: tuple[bool, bool],
+    full_stop: bool,
 ) -> _Placed:
     """Align one piece's words around its n-gram hits and find its span in the original.
 
     A word cut by a marker glued to it (`vot[...]`, `[...]day`) that is the start or the end of
     the original's word there is that much of it: no difference, and the piece's span ends or
-    starts inside the original's word.
+    starts inside the original's word. A piece before a marker of four dots or more glued to it
+    (`full_stop`: `Monday....`, `Monday. . . .`) quotes the original's full stop after its last
+    word, where it has one (a `.` that starts no run of dots): the marker's first dot stands for it,
+    so the piece's span takes it in, as it takes in `Monday.` before `[...]`.
     """
     start, end, index = piece
     first, last = bounds
@@ -1115,6 +1143,10 @@ def _place(
     source_end = cut_end if cut_end is not None else _extend_over_punctuation(
         excerpt[words.ends[e_last] : tail_to], original, source.ends[o_last], 1
     )
+    if full_stop and cut_end is None and tail_to == end:
+        stop = _extend_over_punctuation(excerpt[words.ends[e_last] : end] + ".", original, source.ends[o_last], 1)
+        if stop > source_end and _DOT_AFTER_RE.match(original, stop) is None:
+            source_end = stop
     equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e] or e in segment.fragments)
     return _Placed((source_start, source_end), o_first, o_last, equal, segment.differences)
 
