@@ -1,3 +1,3 @@
 """The version of provpack, recorded in every archive it writes."""
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"
