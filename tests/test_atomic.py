@@ -937,3 +937,51 @@ def test_kill_9_at_any_point_of_the_commit(tmp_path: Path, seed_dir: Path, capsy
         f"provpack: warning: removing {temp}, left by an interrupted run" for temp in temps]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != seed_dir.name) == ["a.warc.gz", "a.warc.gz.sha256"]
     assert main(["verify", "-q", str(out)]) == 0
+
+
+def test_a_replaced_file_keeps_its_permissions_never_wider(tmp_path: Path) -> None:
+    """A file replaced keeps its permission bits (0600 stays 0600, 0640 0640, 0444 0444), but never gets wider than
+    a new file's (0666 becomes 0644, less the umask); a link replaced gives way to a new file of the usual mode,
+    the file it points to untouched."""
+    usual = 0o644 & ~atomic._umask()
+    for before, after in ((0o600, 0o600), (0o640, 0o640 & usual), (0o444, 0o444 & usual), (0o666, usual),
+                          (0o755, usual)):
+        path = tmp_path / f"f{before:o}"
+        path.write_bytes(b"old")
+        path.chmod(before)
+        with atomic_writer(path, force=True) as out:
+            out.write(b"new")
+        assert (path.read_bytes(), stat.S_IMODE(path.stat().st_mode)) == (b"new", after), oct(before)
+    key = tmp_path / "key"
+    key.write_bytes(b"old")
+    key.chmod(0o644)
+    with atomic_writer(key, force=True, mode=0o600) as out:   # (a private file asked for stays private)
+        out.write(b"new")
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 & ~atomic._umask()
+    target = tmp_path / "target"
+    target.write_bytes(b"target")
+    target.chmod(0o600)
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    with atomic_writer(link, force=True) as out:
+        out.write(b"new")
+    assert not link.is_symlink() and stat.S_IMODE(link.stat().st_mode) == usual
+    assert (target.read_bytes(), stat.S_IMODE(target.stat().st_mode)) == (b"target", 0o600)
+
+
+def test_force_keeps_a_private_output_private(tmp_path: Path, seed_dir: Path) -> None:
+    """package, extract, index, wacz and sign with --force over outputs made private (0600): each stays 0600, an
+    archive's .sha256 too (they became 0644, readable by all)."""
+    archive = tmp_path / "a.warc.gz"
+    assert main(["-q", "keygen", "-o", str(tmp_path / "key")]) == 0
+    runs = [(["package", str(seed_dir), "-o", str(archive)], [archive, archive.with_name("a.warc.gz.sha256")]),
+            (["extract", str(archive), SEED_NAME, "-o", str(tmp_path / "t.txt")], [tmp_path / "t.txt"]),
+            (["index", str(archive), "-o", str(tmp_path / "i.cdxj")], [tmp_path / "i.cdxj"]),
+            (["wacz", str(archive), "-o", str(tmp_path / "w.wacz")], [tmp_path / "w.wacz"]),
+            (["sign", str(archive), "--key", str(tmp_path / "key")], [archive.with_name("a.warc.gz.sig")])]
+    for args, outputs in runs:
+        assert main(["-q", *args]) == 0, args
+        for output in outputs:
+            output.chmod(0o600)
+        assert main(["-q", *args, "--force"]) == 0, args
+        assert [stat.S_IMODE(output.stat().st_mode) for output in outputs] == [0o600] * len(outputs), args

@@ -2,7 +2,9 @@
 
 Each file is written under a temp name beside its final one (`.NAME.XXXXXXXX.tmp`),
 flushed and fsynced, renamed over the final name, and the folder fsynced so the
-rename survives a power cut. A lock file `.NAME.lock` beside the output, held
+rename survives a power cut. The file takes the permissions its writer asks for (0644, a
+private key 0600, less the umask), never wider than those of the file it replaces: a
+private archive replaced with --force stays private. A lock file `.NAME.lock` beside the output, held
 with flock for the whole run, makes a second run on the same output fail at once
 instead of racing the first; the kernel drops the lock if a run dies, so a
 leftover lock file never blocks the next run (processes it forks, its workers,
@@ -185,7 +187,8 @@ class Staging:
         self._said = said
 
     def open(self, path: Path, *, mode: int = FILE_MODE) -> BinaryIO:
-        """A new temp file beside `path` that replaces `path` (permissions `mode`) on success."""
+        """A new temp file beside `path` that replaces `path` on success, with permissions `mode` less the umask, and
+        no wider than those of the file it replaces (`_kept_mode`)."""
         if os.path.isdir(path):
             raise ArchiveError(path, "is a folder", fix="name a file to write")
         refuse_special(path, force_option=self.force_option)
@@ -201,11 +204,11 @@ class Staging:
         return handle
 
     def _sync(self) -> None:
-        for _, temp_path, handle, mode in self._files:
+        for final, temp_path, handle, mode in self._files:
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
-            os.chmod(temp_path, mode & ~_umask())
+            os.chmod(temp_path, _kept_mode(final, mode & ~_umask()))
 
     def _commit(self) -> None:
         """Give every staged file its final name; Ctrl-C, SIGTERM or SIGHUP meanwhile waits until all have theirs.
@@ -249,6 +252,17 @@ class Staging:
                 handle.close()
             with contextlib.suppress(OSError):
                 temp_path.unlink()
+
+
+def _kept_mode(path: Path, mode: int) -> int:
+    """The permissions of a file written to `path`: `mode`, but no wider than those of the regular file it replaces
+    there (a private 0600 archive replaced with --force stays 0600: it never becomes readable by all). A link at
+    `path` is replaced, not the file it points to: it leaves `mode` as it is."""
+    try:
+        there = os.lstat(path)
+    except OSError:   # nothing there (or nothing to read): a new file
+        return mode
+    return mode & stat.S_IMODE(there.st_mode) if stat.S_ISREG(there.st_mode) else mode
 
 
 def _set_aside(paths: Sequence[Path]) -> tuple[list[tuple[Path, Path]], tuple[tuple[Path, OSError], ...]]:
