@@ -33,6 +33,7 @@ from typing import Any, BinaryIO
 from .arguments import file_path
 from .errors import FORCE, ArchiveError
 from .regular import special_kind
+from .written import note
 
 log = logging.getLogger(__name__)
 
@@ -233,10 +234,12 @@ class Staging:
             except OSError as exc:
                 raise _not_replaced(first[0], exc, _put_back([*moved, *aside])) from exc
             self.committed.append(first[0])
+            note(first[0])
             try:
                 for final, temp_path, _, _ in companions:
                     os.replace(temp_path, final)
                     self.committed.append(final)
+                    note(final)
             finally:
                 for _, temp_path in (*moved, *aside):   # the old file is gone: so are its checksum and signature
                     with contextlib.suppress(OSError):
