@@ -985,3 +985,44 @@ def test_force_keeps_a_private_output_private(tmp_path: Path, seed_dir: Path) ->
             output.chmod(0o600)
         assert main(["-q", *args, "--force"]) == 0, args
         assert [stat.S_IMODE(output.stat().st_mode) for output in outputs] == [0o600] * len(outputs), args
+
+
+def _path_of(folder: Path, size: int, name: str) -> Path:
+    """A path in `folder`, through folders of at most 200 bytes, whose absolute form is `size` bytes long."""
+    base = os.path.abspath(folder)
+    left = size - len(base) - 1 - len(name)
+    parts = []
+    while left > 0:
+        length = min(200, left - 1)
+        if 0 < left - length - 1 < 3:   # (leave room for one more folder of a byte or two)
+            length -= 3
+        parts.append("d" * length)
+        left -= length + 1
+    path = Path(base, *parts, name)
+    assert len(os.fsencode(str(path))) == size
+    return path
+
+
+def test_a_path_too_long_for_the_file_system_is_refused_first(tmp_path: Path, seed_dir: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """25 folders of 200 bytes: a ProvpackError naming the path and saying to choose a shorter one (it was a bare
+    OSError from the library, and the command said 'too long for this file system' with nothing to do), before any
+    folder is made; the longest path that fits (its temp files' names included) is written."""
+    path_max = os.pathconf(tmp_path, "PC_PATH_MAX")
+    deep = tmp_path.joinpath(*["d" * 200] * 25, "a.warc.gz")
+    with pytest.raises(provpack.ProvpackError) as caught, atomic_writer(deep):
+        pass
+    size = len(os.fsencode(str(deep)))
+    assert str(caught.value) == (f"{deep}: the path is too long for this file system: {size:,} bytes as a full path, "
+                                 f"at most {path_max - 15:,}; choose a shorter path (fewer or shorter folder names)")
+    assert main(["package", str(seed_dir), "-o", str(deep)]) == 2
+    assert capsys.readouterr().err == (
+        f"provpack: error: {deep}: the path is too long for this file system with the .sha256 written beside it: "
+        f"{size:,} bytes as a full path, at most {path_max - 22:,}; choose a shorter path (fewer or shorter folder "
+        "names)\n")
+    assert sorted(os.listdir(tmp_path)) == [seed_dir.name]
+    longest = _path_of(tmp_path / "fits", path_max - 22, "a.warc.gz")
+    assert provpack.verify(provpack.package(seed_dir, out=longest, date=DATE).warc_path).ok
+    with pytest.raises(ArchiveError, match="the path is too long"):
+        provpack.package(seed_dir, out=_path_of(tmp_path / "over", path_max - 21, "a.warc.gz"), date=DATE)
+    assert atomic.name_max(deep.parent) == _name_max(tmp_path)   # (it raised ENAMETOOLONG, looking the folder up)

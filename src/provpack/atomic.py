@@ -83,24 +83,40 @@ def reason(exc: OSError) -> str:
 
 def name_max(folder: Path) -> int:
     """The most bytes a name may have in `folder`'s file system (of its nearest existing ancestor)."""
+    return _limit(folder, "PC_NAME_MAX") or DEFAULT_NAME_MAX
+
+
+def _limit(folder: Path, name: str) -> int | None:
+    """The file system's limit `name` (pathconf) for `folder`, as its nearest existing ancestor answers it (a path
+    too long to look up is not there); None where no ancestor answers (no pathconf: Windows)."""
     while True:
         try:
-            return int(os.pathconf(folder, "PC_NAME_MAX"))
+            return int(os.pathconf(folder, name))
         except (OSError, ValueError, AttributeError):   # a folder not made yet; or no pathconf (Windows)
-            if folder.parent == folder or folder.exists():
-                return DEFAULT_NAME_MAX
+            if folder.parent == folder or os.path.exists(folder):   # (os.path's: False for a path too long)
+                return None
             folder = folder.parent
 
 
 def check_name(path: Path, *, companion: str = "") -> None:
-    """Refuse, before any work, a name longer than its file system takes (with `companion`, e.g. '.sha256',
-    also written beside it under the name plus that suffix)."""
+    """Refuse, before any work, a name longer than its file system takes, or a path longer than it looks up (with
+    `companion`, e.g. '.sha256', also written beside it under the name plus that suffix)."""
+    beside = f" with the {companion} written beside it" if companion else ""
     limit = name_max(path.parent) - len(os.fsencode(companion))
     size = len(os.fsencode(path.name))
     if size > limit:
-        beside = f" with the {companion} written beside it" if companion else ""
         raise ArchiveError(path, f"the name is too long for this file system{beside}: {size:,} bytes, at most "
                                  f"{limit:,}", fix="choose a shorter name")
+    path_max = _limit(path.parent, "PC_PATH_MAX")
+    if path_max is None:
+        return
+    # The longest path given the OS: the companion's temp file, `FOLDER/.NAME<companion>.XXXXXXXX.tmp`, with the NUL
+    # that ends it; tempfile makes FOLDER absolute (a relative one as given is longer only with '..' in it).
+    most = path_max - len(".") - len(os.fsencode(companion)) - _LONGEST_HELPER - 1
+    size = max(len(os.fsencode(os.path.abspath(path))), len(os.fsencode(os.fspath(path))))
+    if size > most:
+        raise ArchiveError(path, f"the path is too long for this file system{beside}: {size:,} bytes as a full path, "
+                                 f"at most {most:,}", fix="choose a shorter path (fewer or shorter folder names)")
 
 
 def helper_stem(path: Path) -> str:
