@@ -243,7 +243,7 @@ class Staging:
         with signals_held():
             moved, unmoved = _set_aside([final for final, _, _, _ in companions])
             if unmoved:   # (an old checksum left beside the new file would be wrong: stop while nothing is changed)
-                raise _not_replaced(unmoved[0][0], unmoved[0][1], _put_back(moved))
+                raise _not_replaced(unmoved[0][0], unmoved[0][1], _put_back(moved)) from unmoved[0][1]
             aside, failed = _set_aside(self._retired)
             try:
                 os.replace(first[1], first[0])
