@@ -372,12 +372,15 @@ def test_companions_commit_after_the_main_file(tmp_path: Path) -> None:
 
 
 def _signal_after_first_rename(monkeypatch: pytest.MonkeyPatch, signum: int) -> list[str]:
-    """Make the first rename of a commit deliver `signum` to this process, as a signal arriving mid-commit would."""
+    """Make the first rename of a commit to a final name deliver `signum` to this process, as a signal arriving
+    mid-commit would (the renames that set old files aside, to temp names, are not counted)."""
     renamed: list[str] = []
     real_replace = os.replace
 
     def replace(source: Any, target: Any) -> None:
         real_replace(source, target)
+        if Path(target).name.endswith(atomic.TEMP_SUFFIX):
+            return
         renamed.append(Path(target).name)
         if len(renamed) == 1:
             signal.raise_signal(signum)
@@ -648,6 +651,7 @@ def test_a_folder_that_takes_no_new_files_is_said_so(tmp_path: Path) -> None:
     (errno.ENOTDIR, "a part of the path is a file, not a folder"),
     (errno.EACCES, "permission denied"),
     (errno.EPERM, "operation not permitted"),
+    (errno.EBUSY, "device or resource busy"),
 ])
 def test_each_write_failure_is_said_in_words(code: int, words: str) -> None:
     """The failures a write meets most are said in plain words, whatever the OS's strerror spells."""
@@ -754,3 +758,271 @@ def test_an_archive_name_leaves_room_for_its_sha256(tmp_path: Path, seed_dir: Pa
     assert str(caught.value) == (f"{over}: the name is too long for this file system with the .sha256 written "
                                  f"beside it: {limit - 6:,} bytes, at most {limit - 7:,}; choose a shorter name")
     assert sorted(os.listdir(tmp_path)) == [fits.name, fits.name + ".sha256"]
+
+
+def _failing_rename(monkeypatch: pytest.MonkeyPatch, code: int, *, onto: Path | None = None,
+                    away: Path | None = None) -> None:
+    """Make a rename onto `onto` (or away from `away`) fail with `code`, as over an immutable file or a mount point."""
+    real_replace = os.replace
+
+    def replace(source: Any, target: Any) -> None:
+        if Path(target) == onto or Path(source) == away:
+            raise OSError(code, os.strerror(code))
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+
+
+def _staged_pair(main_path: Path, companion: Path) -> None:
+    with atomic_files(main_path, force=True) as staging:
+        staging.open(main_path).write(b"B")
+        staging.open(companion).write(b"sum of B")
+
+
+@pytest.mark.parametrize("code, fix", [
+    (errno.EPERM, "it may be immutable (chattr -i it) or append-only (chattr -a), or another user's in a sticky folder "
+                  "such as /tmp: fix that or choose another name, then run again"),
+    (errno.EBUSY, "it may be a mount point or in use: unmount it or choose another name, then run again"),
+])
+def test_a_first_file_that_cannot_be_replaced_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              code: int, fix: str) -> None:
+    """The main file's rename fails (immutable: EPERM; a mount point: EBUSY): the old checksum and signature, set
+    aside for it, are put back, so 'nothing was changed' is true; the fix says why a file cannot be replaced."""
+    main_path, companion, retired = tmp_path / "a", tmp_path / "a.sha256", tmp_path / "a.sig"
+    main_path.write_bytes(b"A")
+    companion.write_bytes(b"sum of A")
+    retired.write_bytes(b"signs A")
+    _failing_rename(monkeypatch, code, onto=main_path)
+    said: list[object] = []
+    with pytest.raises(ArchiveError) as caught, atomic_files(main_path, force=True) as staging:
+        staging.open(main_path).write(b"B")
+        staging.open(companion).write(b"sum of B")
+        staging.retire([retired], lambda removed, failed: said.append(removed))
+    assert str(caught.value) == f"{main_path}: cannot be replaced ({atomic.reason(OSError(code, 'x'))}); nothing was " \
+                                f"changed; {fix}"
+    assert [p.read_bytes() for p in (main_path, companion, retired)] == [b"A", b"sum of A", b"signs A"]
+    assert leftovers(tmp_path) == [] and said == []
+
+
+def test_an_old_companion_that_cannot_be_moved_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An old checksum that cannot be moved aside (immutable) stops the commit before the main file takes its name,
+    naming the checksum: the new main file never stands beside the old checksum."""
+    main_path, companion = tmp_path / "a", tmp_path / "a.sha256"
+    main_path.write_bytes(b"A")
+    companion.write_bytes(b"sum of A")
+    _failing_rename(monkeypatch, errno.EPERM, away=companion)
+    with pytest.raises(ArchiveError) as caught:
+        _staged_pair(main_path, companion)
+    assert str(caught.value).startswith(f"{companion}: cannot be replaced (operation not permitted); nothing was "
+                                        "changed; it may be immutable (chattr -i it)")
+    assert (main_path.read_bytes(), companion.read_bytes()) == (b"A", b"sum of A")
+    assert leftovers(tmp_path) == []
+
+
+def test_an_old_companion_that_cannot_be_put_back_is_said_where_it_is(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main file's rename fails and the old checksum set aside cannot be renamed back either: the error does not
+    say 'nothing was changed', but where the old checksum is, and to rename it back."""
+    main_path, companion = tmp_path / "a", tmp_path / "a.sha256"
+    main_path.write_bytes(b"A")
+    companion.write_bytes(b"sum of A")
+    real_replace = os.replace
+
+    def replace(source: Any, target: Any) -> None:
+        if Path(target) in (main_path, companion):
+            raise OSError(errno.EIO, "Input/output error")
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    with pytest.raises(ArchiveError) as caught:
+        _staged_pair(main_path, companion)
+    [aside] = [p for p in tmp_path.iterdir() if p.name.startswith(".a.sha256.")]
+    assert str(caught.value) == (f"{main_path}: cannot be replaced (Input/output error), and what was set aside could "
+                                 f"not be put back: {companion} is at {aside}; rename it back before anything else; "
+                                 "then: free some space or fix the folder's permissions, then run again")
+    assert main_path.read_bytes() == b"A" and aside.read_bytes() == b"sum of A" and not companion.exists()
+
+
+def _chattr(flag: str, path: Path) -> None:
+    done = subprocess.run(["chattr", flag, str(path)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot chattr {flag} here (needs root and a file system with attributes): {done.stderr.strip()}")
+
+
+def test_an_immutable_archive_keeps_its_checksum(tmp_path: Path, seed_dir: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """package --force over an archive made immutable (chattr +i): exit 2, the archive and its .sha256 as they were
+    (the .sha256 was deleted, under 'nothing was changed'), and the fix names chattr -i, not free space."""
+    out = tmp_path / "a.warc.gz"
+    assert main(["-q", "package", str(seed_dir), "-o", str(out)]) == 0
+    before = snapshot_pair(out)
+    _chattr("+i", out)
+    try:
+        assert main(["package", str(seed_dir), "-o", str(out), "--force", "--description", "other"]) == 2
+    finally:
+        _chattr("-i", out)
+    assert capsys.readouterr().err == (
+        f"provpack: error: {out}: cannot be replaced (operation not permitted); nothing was changed; it may be "
+        "immutable (chattr -i it) or append-only (chattr -a), or another user's in a sticky folder such as /tmp: fix "
+        "that or choose another name, then run again\n")
+    assert snapshot_pair(out) == before and leftovers(tmp_path) == []
+
+
+def snapshot_pair(archive: Path) -> tuple[bytes, bytes]:
+    return archive.read_bytes(), archive.with_name(archive.name + ".sha256").read_bytes()
+
+
+def test_a_key_that_is_a_mount_point_keeps_its_public_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """keygen --force over a KEY that is a mount point (mount --bind): exit 2 (EBUSY), KEY.pub as it was."""
+    key = tmp_path / "k"
+    assert main(["-q", "keygen", "-o", str(key)]) == 0
+    pub = key.with_name("k.pub").read_bytes()
+    (tmp_path / "other").write_bytes(b"x")
+    done = subprocess.run(["mount", "--bind", str(tmp_path / "other"), str(key)], capture_output=True, text=True,
+                          check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here (needs root in a sandbox that allows it): {done.stderr.strip()}")
+    try:
+        assert main(["keygen", "-o", str(key), "--force"]) == 2
+    finally:
+        subprocess.run(["umount", str(key)], capture_output=True, check=False)
+    assert capsys.readouterr().err == (
+        f"provpack: error: {key}: cannot be replaced (device or resource busy); nothing was changed; it may be a mount "
+        "point or in use: unmount it or choose another name, then run again\n")
+    assert key.with_name("k.pub").read_bytes() == pub and leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork: POSIX")
+@pytest.mark.parametrize("dies_at", range(4), ids=["before-anything", "old-sha256-aside", "archive-renamed",
+                                                   "sha256-renamed"])
+def test_kill_9_at_any_point_of_the_commit(tmp_path: Path, seed_dir: Path, capsys: pytest.CaptureFixture[str],
+                                           dies_at: int) -> None:
+    """A run killed (kill -9; os._exit here) at each step of its commit: before the old .sha256 is set aside, before
+    the archive's rename, before the .sha256's, before the old .sha256 set aside is removed. A .sha256 under its name
+    always matches the archive beside it; until the new archive is in, the old .sha256 is kept (under its temp
+    name). The next run removes what was left, each with a one-line warning, and writes both."""
+    out = tmp_path / "a.warc.gz"
+    sha256_path = out.with_name("a.warc.gz.sha256")
+    provpack.package(seed_dir, out=out, date=DATE)
+    old = snapshot_pair(out)
+    child = os.fork()
+    if child == 0:   # (the run that dies: no finally, no cleanup, as under kill -9)
+        try:
+            steps = [0]
+
+            def dying(real: Any) -> Any:
+                def call(*args: Any) -> Any:
+                    if steps[0] == dies_at:
+                        os._exit(137)
+                    steps[0] += 1
+                    return real(*args)
+                return call
+
+            atomic.os.replace = dying(os.replace)   # type: ignore[assignment]
+            atomic.os.unlink = dying(os.unlink)   # type: ignore[assignment]
+            provpack.package(seed_dir, out=out, date=DATE, force=True, description="new")
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 137
+    temps = sorted(p for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
+    if sha256_path.exists():
+        assert sha256_path.read_text().split()[0] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert (out.read_bytes() == old[0]) == (dies_at < 2)
+    assert (sha256_path.exists(), old[1] in [p.read_bytes() for p in temps]) == {
+        0: (True, False), 1: (False, True), 2: (False, True), 3: (True, True)}[dies_at]
+    assert main(["package", str(seed_dir), "-o", str(out), "--force", "--description", "new"]) == 0
+    err = capsys.readouterr().err
+    assert sorted(line for line in err.splitlines() if "left by an interrupted run" in line) == [
+        f"provpack: warning: removing {temp}, left by an interrupted run" for temp in temps]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != seed_dir.name) == ["a.warc.gz", "a.warc.gz.sha256"]
+    assert main(["verify", "-q", str(out)]) == 0
+
+
+def test_a_replaced_file_keeps_its_permissions_never_wider(tmp_path: Path) -> None:
+    """A file replaced keeps its permission bits (0600 stays 0600, 0640 0640, 0444 0444), but never gets wider than
+    a new file's (0666 becomes 0644, less the umask); a link replaced gives way to a new file of the usual mode,
+    the file it points to untouched."""
+    usual = 0o644 & ~atomic._umask()
+    for before, after in ((0o600, 0o600), (0o640, 0o640 & usual), (0o444, 0o444 & usual), (0o666, usual),
+                          (0o755, usual)):
+        path = tmp_path / f"f{before:o}"
+        path.write_bytes(b"old")
+        path.chmod(before)
+        with atomic_writer(path, force=True) as out:
+            out.write(b"new")
+        assert (path.read_bytes(), stat.S_IMODE(path.stat().st_mode)) == (b"new", after), oct(before)
+    key = tmp_path / "key"
+    key.write_bytes(b"old")
+    key.chmod(0o644)
+    with atomic_writer(key, force=True, mode=0o600) as out:   # (a private file asked for stays private)
+        out.write(b"new")
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 & ~atomic._umask()
+    target = tmp_path / "target"
+    target.write_bytes(b"target")
+    target.chmod(0o600)
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    with atomic_writer(link, force=True) as out:
+        out.write(b"new")
+    assert not link.is_symlink() and stat.S_IMODE(link.stat().st_mode) == usual
+    assert (target.read_bytes(), stat.S_IMODE(target.stat().st_mode)) == (b"target", 0o600)
+
+
+def test_force_keeps_a_private_output_private(tmp_path: Path, seed_dir: Path) -> None:
+    """package, extract, index, wacz and sign with --force over outputs made private (0600): each stays 0600, an
+    archive's .sha256 too (they became 0644, readable by all)."""
+    archive = tmp_path / "a.warc.gz"
+    assert main(["-q", "keygen", "-o", str(tmp_path / "key")]) == 0
+    runs = [(["package", str(seed_dir), "-o", str(archive)], [archive, archive.with_name("a.warc.gz.sha256")]),
+            (["extract", str(archive), SEED_NAME, "-o", str(tmp_path / "t.txt")], [tmp_path / "t.txt"]),
+            (["index", str(archive), "-o", str(tmp_path / "i.cdxj")], [tmp_path / "i.cdxj"]),
+            (["wacz", str(archive), "-o", str(tmp_path / "w.wacz")], [tmp_path / "w.wacz"]),
+            (["sign", str(archive), "--key", str(tmp_path / "key")], [archive.with_name("a.warc.gz.sig")])]
+    for args, outputs in runs:
+        assert main(["-q", *args]) == 0, args
+        for output in outputs:
+            output.chmod(0o600)
+        assert main(["-q", *args, "--force"]) == 0, args
+        assert [stat.S_IMODE(output.stat().st_mode) for output in outputs] == [0o600] * len(outputs), args
+
+
+def _path_of(folder: Path, size: int, name: str) -> Path:
+    """A path in `folder`, through folders of at most 200 bytes, whose absolute form is `size` bytes long."""
+    base = os.path.abspath(folder)
+    left = size - len(base) - 1 - len(name)
+    parts = []
+    while left > 0:
+        length = min(200, left - 1)
+        if 0 < left - length - 1 < 3:   # (leave room for one more folder of a byte or two)
+            length -= 3
+        parts.append("d" * length)
+        left -= length + 1
+    path = Path(base, *parts, name)
+    assert len(os.fsencode(str(path))) == size
+    return path
+
+
+def test_a_path_too_long_for_the_file_system_is_refused_first(tmp_path: Path, seed_dir: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """25 folders of 200 bytes: a ProvpackError naming the path and saying to choose a shorter one (it was a bare
+    OSError from the library, and the command said 'too long for this file system' with nothing to do), before any
+    folder is made; the longest path that fits (its temp files' names included) is written."""
+    path_max = os.pathconf(tmp_path, "PC_PATH_MAX")
+    deep = tmp_path.joinpath(*["d" * 200] * 25, "a.warc.gz")
+    with pytest.raises(provpack.ProvpackError) as caught, atomic_writer(deep):
+        pass
+    size = len(os.fsencode(str(deep)))
+    assert str(caught.value) == (f"{deep}: the path is too long for this file system: {size:,} bytes as a full path, "
+                                 f"at most {path_max - 15:,}; choose a shorter path (fewer or shorter folder names)")
+    assert main(["package", str(seed_dir), "-o", str(deep)]) == 2
+    assert capsys.readouterr().err == (
+        f"provpack: error: {deep}: the path is too long for this file system with the .sha256 written beside it: "
+        f"{size:,} bytes as a full path, at most {path_max - 22:,}; choose a shorter path (fewer or shorter folder "
+        "names)\n")
+    assert sorted(os.listdir(tmp_path)) == [seed_dir.name]
+    longest = _path_of(tmp_path / "fits", path_max - 22, "a.warc.gz")
+    assert provpack.verify(provpack.package(seed_dir, out=longest, date=DATE).warc_path).ok
+    with pytest.raises(ArchiveError, match="the path is too long"):
+        provpack.package(seed_dir, out=_path_of(tmp_path / "over", path_max - 21, "a.warc.gz"), date=DATE)
+    assert atomic.name_max(deep.parent) == _name_max(tmp_path)   # (it raised ENAMETOOLONG, looking the folder up)

@@ -132,25 +132,26 @@ def _recorded(monkeypatch: pytest.MonkeyPatch, fail: str | None = None) -> list[
 
 def test_the_signature_goes_in_the_commit_moved_aside_before_the_archive_takes_its_name(
         signed: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The old .sha256 goes, the signature and token are moved aside, the archive and its .sha256 take their
-    names, then what was moved aside is removed: a crash at any point leaves the old archive with its signature
-    (under a temp name once moved aside) or the new archive with none of the old."""
+    """The old .sha256, the signature and token are moved aside, the archive and its .sha256 take their names,
+    then what was moved aside is removed: a crash at any point leaves the old archive with its signature (under a
+    temp name once moved aside) or the new archive with none of the old."""
     (seed_dir / "000_8dbb4f68ea601904.txt").write_bytes(b"changed [...] x\n")
     done = _recorded(monkeypatch)
     provpack.package(seed_dir, out=signed, date=DATE, force=True)
     assert [step for step in done if "lock" not in step] == [
-        "unlink seeds.warc.gz.sha256",
+        "replace seeds.warc.gz.sha256 TEMP",
         "replace seeds.warc.gz.sig TEMP", "replace seeds.warc.gz.sig.tsr TEMP",
         "replace TEMP seeds.warc.gz", "replace TEMP seeds.warc.gz.sha256",
-        "unlink TEMP", "unlink TEMP"]
+        "unlink TEMP", "unlink TEMP", "unlink TEMP"]
     assert sorted(p.name for p in signed.parent.iterdir()) == ["seeds.warc.gz", "seeds.warc.gz.sha256"]
 
 
 def test_an_archive_that_cannot_take_its_name_keeps_its_signature(
         signed: Path, seed_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rename of the new archive fails (after the signature was moved aside): the signature and token are put
-    back beside the old archive, and nothing is left under a temp name."""
+    """The rename of the new archive fails (after its .sha256 and signature were moved aside): the .sha256,
+    signature and token are put back beside the old archive, and nothing is left under a temp name."""
     old, sig_bytes = signed.read_bytes(), signed.with_name("seeds.warc.gz.sig").read_bytes()
+    sha256_bytes = signed.with_name("seeds.warc.gz.sha256").read_bytes()
     (seed_dir / "000_8dbb4f68ea601904.txt").write_bytes(b"changed [...] x\n")
     _recorded(monkeypatch, fail="seeds.warc.gz")
     with pytest.raises(ArchiveError):
@@ -158,8 +159,9 @@ def test_an_archive_that_cannot_take_its_name_keeps_its_signature(
     assert signed.read_bytes() == old
     assert signed.with_name("seeds.warc.gz.sig").read_bytes() == sig_bytes
     assert signed.with_name("seeds.warc.gz.sig.tsr").read_bytes() == b"a token"
-    assert sorted(p.name for p in signed.parent.iterdir()) == ["seeds.warc.gz", "seeds.warc.gz.sig",
-                                                              "seeds.warc.gz.sig.tsr"]
+    assert signed.with_name("seeds.warc.gz.sha256").read_bytes() == sha256_bytes
+    assert sorted(p.name for p in signed.parent.iterdir()) == ["seeds.warc.gz", "seeds.warc.gz.sha256",
+                                                              "seeds.warc.gz.sig", "seeds.warc.gz.sig.tsr"]
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])

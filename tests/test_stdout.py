@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import provpack
 from provpack.cli import main
 from provpack.stdout import OutputError, whole_stdout
 
@@ -197,3 +198,60 @@ def test_a_closed_standard_input_is_named(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout, done.stderr) == (
         2, "", "provpack: error: -: standard input is closed; send the archive into it (`provpack verify - < FILE`), "
                "or give the file's name\n")
+
+
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["unbuffered", "buffered"])
+@pytest.mark.parametrize("args, written", [
+    (["package", str(ARCHIVE.parent / "seeds"), "-o", "o/a.warc.gz"], "o/a.warc.gz and o/a.warc.gz.sha256 were"),
+    (["package", str(ARCHIVE.parent / "seeds"), "-o", "o/a.warc.gz", "--wacz"],
+     "o/a.warc.gz, o/a.warc.gz.sha256 and o/a.wacz were"),
+    (["keygen", "-o", "o/k"], "o/k and o/k.pub were"),
+    (["index", str(SEEDS_WARC), "-o", "o/i.cdxj"], "o/i.cdxj was"),
+], ids=["package", "package --wacz", "keygen", "index -o"])
+def test_standard_output_failing_after_the_files_are_written_says_they_are_complete(
+        args: list[str], written: str, unbuffered: bool, tmp_path: Path) -> None:
+    """`provpack package ... > /dev/full`: exit 2, but the files were written whole: the message names them and does
+    not say to run again (which would meet them: 'already exists', or with --force a new key pair). package --wacz
+    still makes the WACZ once its summary could not be printed (it was left unmade)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUNBUFFERED", "SOURCE_DATE_EPOCH")}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "provpack", *args], stdout=full, stderr=subprocess.PIPE,
+                              text=True, env=env, cwd=tmp_path, timeout=60)
+    assert (done.returncode, done.stderr) == (2, (
+        "provpack: error: could not write standard output: disk full (no space left on device); only what was "
+        f"printed is incomplete: {written} written and {'is' if written.endswith('was') else 'are'} complete, so "
+        "there is no need to run again\n"))
+    names = written.removesuffix(" was").removesuffix(" were").replace(" and ", ", ").split(", ")
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == sorted(Path(name).name for name in names)
+    if "--wacz" in args:
+        import zipfile
+
+        assert provpack.verify(tmp_path / "o" / "a.warc.gz").ok
+        with zipfile.ZipFile(tmp_path / "o" / "a.wacz") as bundle:
+            assert bundle.read("archive/a.warc.gz") == (tmp_path / "o" / "a.warc.gz").read_bytes()
+
+
+def test_the_files_written_are_noted_only_for_a_run_of_the_command_line(tmp_path: Path) -> None:
+    """The command line notes the files a run writes, for its own message; the library called from Python, or a
+    later run, keeps none of them."""
+    from provpack.written import noting, so_far
+
+    with noting() as written:
+        provpack.package(ARCHIVE.parent / "seeds", out=tmp_path / "a.warc.gz")
+        assert written == [tmp_path / "a.warc.gz", tmp_path / "a.warc.gz.sha256"] and so_far() == tuple(written)
+    provpack.package(ARCHIVE.parent / "seeds", out=tmp_path / "b.warc.gz")
+    assert so_far() == ()
+    assert main(["-q", "package", str(ARCHIVE.parent / "seeds"), "-o", str(tmp_path / "c.warc.gz")]) == 0
+    assert so_far() == ()
+
+
+def test_output_error_after_files_names_them() -> None:
+    """With no file written, the message is as before; with one, or several, it names them."""
+    error = OutputError("disk full")
+    assert error.after(()) == str(error)
+    assert error.after((Path("k"),)) == ("could not write standard output: disk full; only what was printed is "
+                                         "incomplete: k was written and is complete, so there is no need to run again")
+    assert error.after((Path("a"), Path("b"), Path("c"))).endswith(": a, b and c were written and are complete, so "
+                                                                    "there is no need to run again")

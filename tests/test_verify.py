@@ -954,11 +954,12 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     # largest provenance record) and imports nothing; _version names the writer whose records --deep compares;
     # arguments checks the public functions' argument types; resync finds where a record starts (for verifysplit's
     # split, as for reading past damage); jsondepth refuses JSON nested too deep to read, as show and extract do;
-    # typos tells the digest label a misspelt one is near (digests), as it does a sidecar key for package.
+    # typos tells the digest label a misspelt one is near (digests), as it does a sidecar key for package; written
+    # (atomic's) keeps the names of the files a command-line run wrote, for its message if standard output fails.
     assert seen == {"arguments", "defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
                     "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
                     "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit", "origcheck",
-                    "cutcheck", "resync", "jsondepth", "fastjson", "typos",
+                    "cutcheck", "resync", "jsondepth", "fastjson", "typos", "written",
                     "provrecompute"}
     assert not seen & WRITER
 

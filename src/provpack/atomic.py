@@ -2,7 +2,9 @@
 
 Each file is written under a temp name beside its final one (`.NAME.XXXXXXXX.tmp`),
 flushed and fsynced, renamed over the final name, and the folder fsynced so the
-rename survives a power cut. A lock file `.NAME.lock` beside the output, held
+rename survives a power cut. The file takes the permissions its writer asks for (0644, a
+private key 0600, less the umask), never wider than those of the file it replaces: a
+private archive replaced with --force stays private. A lock file `.NAME.lock` beside the output, held
 with flock for the whole run, makes a second run on the same output fail at once
 instead of racing the first; the kernel drops the lock if a run dies, so a
 leftover lock file never blocks the next run (processes it forks, its workers,
@@ -31,6 +33,7 @@ from typing import Any, BinaryIO
 from .arguments import file_path
 from .errors import FORCE, ArchiveError
 from .regular import special_kind
+from .written import note
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ _REASONS = {
     errno.EFBIG: "the file-size limit was reached (ulimit -f, or the largest file this file system takes)",
     errno.EACCES: "permission denied",
     errno.EPERM: "operation not permitted",
+    errno.EBUSY: "device or resource busy",
     errno.ENAMETOOLONG: "a name in the path, or the whole path, is too long for this file system",
     errno.ENOTDIR: "a part of the path is a file, not a folder",
 }
@@ -54,6 +58,11 @@ _WRITE_FIXES = {
     errno.EFBIG: "raise the file-size limit (ulimit -f) or write to another file system, then run again",
     errno.ENAMETOOLONG: "choose a shorter name",
     errno.ENOTDIR: "choose another output path",
+}
+_REPLACE_FIXES = {   # a rename over a file that failed (write_fix for any other errno)
+    errno.EPERM: "it may be immutable (chattr -i it) or append-only (chattr -a), or another user's in a sticky folder "
+                 "such as /tmp: fix that or choose another name, then run again",
+    errno.EBUSY: "it may be a mount point or in use: unmount it or choose another name, then run again",
 }
 DEFAULT_NAME_MAX = 255   # where the file system does not say (pathconf PC_NAME_MAX)
 _HASH_CHARS = 16   # hex digits of sha256(NAME) in a shortened helper name
@@ -74,24 +83,40 @@ def reason(exc: OSError) -> str:
 
 def name_max(folder: Path) -> int:
     """The most bytes a name may have in `folder`'s file system (of its nearest existing ancestor)."""
+    return _limit(folder, "PC_NAME_MAX") or DEFAULT_NAME_MAX
+
+
+def _limit(folder: Path, name: str) -> int | None:
+    """The file system's limit `name` (pathconf) for `folder`, as its nearest existing ancestor answers it (a path
+    too long to look up is not there); None where no ancestor answers (no pathconf: Windows)."""
     while True:
         try:
-            return int(os.pathconf(folder, "PC_NAME_MAX"))
+            return int(os.pathconf(folder, name))
         except (OSError, ValueError, AttributeError):   # a folder not made yet; or no pathconf (Windows)
-            if folder.parent == folder or folder.exists():
-                return DEFAULT_NAME_MAX
+            if folder.parent == folder or os.path.exists(folder):   # (os.path's: False for a path too long)
+                return None
             folder = folder.parent
 
 
 def check_name(path: Path, *, companion: str = "") -> None:
-    """Refuse, before any work, a name longer than its file system takes (with `companion`, e.g. '.sha256',
-    also written beside it under the name plus that suffix)."""
+    """Refuse, before any work, a name longer than its file system takes, or a path longer than it looks up (with
+    `companion`, e.g. '.sha256', also written beside it under the name plus that suffix)."""
+    beside = f" with the {companion} written beside it" if companion else ""
     limit = name_max(path.parent) - len(os.fsencode(companion))
     size = len(os.fsencode(path.name))
     if size > limit:
-        beside = f" with the {companion} written beside it" if companion else ""
         raise ArchiveError(path, f"the name is too long for this file system{beside}: {size:,} bytes, at most "
                                  f"{limit:,}", fix="choose a shorter name")
+    path_max = _limit(path.parent, "PC_PATH_MAX")
+    if path_max is None:
+        return
+    # The longest path given the OS: the companion's temp file, `FOLDER/.NAME<companion>.XXXXXXXX.tmp`, with the NUL
+    # that ends it; tempfile makes FOLDER absolute (a relative one as given is longer only with '..' in it).
+    most = path_max - len(".") - len(os.fsencode(companion)) - _LONGEST_HELPER - 1
+    size = max(len(os.fsencode(os.path.abspath(path))), len(os.fsencode(os.fspath(path))))
+    if size > most:
+        raise ArchiveError(path, f"the path is too long for this file system{beside}: {size:,} bytes as a full path, "
+                                 f"at most {most:,}", fix="choose a shorter path (fewer or shorter folder names)")
 
 
 def helper_stem(path: Path) -> str:
@@ -169,17 +194,18 @@ class Staging:
         """Files that go when the first staged file takes its name (the signature of the file it replaces).
 
         In the commit, each is moved aside to a temp name of its own just before the first
-        file's rename and removed once every staged file has its name; if the first file
-        does not take its name, they are put back. A crash in between (kill -9, a power
-        cut) leaves the old file, its companions gone, with these under temp names, never
-        the new file beside them. `said(removed, failed)` is called in the commit once the
+        file's rename, as the old companions are, and removed once every staged file has its
+        name; if the first file does not take its name, they are put back. A crash in between
+        (kill -9, a power cut) leaves the old file with these and its companions under temp
+        names, never the new file beside them. `said(removed, failed)` is called in the commit once the
         files have their names (failed: those that could not be moved, with why).
         """
         self._retired = list(paths)
         self._said = said
 
     def open(self, path: Path, *, mode: int = FILE_MODE) -> BinaryIO:
-        """A new temp file beside `path` that replaces `path` (permissions `mode`) on success."""
+        """A new temp file beside `path` that replaces `path` on success, with permissions `mode` less the umask, and
+        no wider than those of the file it replaces (`_kept_mode`)."""
         if os.path.isdir(path):
             raise ArchiveError(path, "is a folder", fix="name a file to write")
         refuse_special(path, force_option=self.force_option)
@@ -195,38 +221,45 @@ class Staging:
         return handle
 
     def _sync(self) -> None:
-        for _, temp_path, handle, mode in self._files:
+        for final, temp_path, handle, mode in self._files:
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
-            os.chmod(temp_path, mode & ~_umask())
+            os.chmod(temp_path, _kept_mode(final, mode & ~_umask()))
 
     def _commit(self) -> None:
-        """Give every staged file its final name; Ctrl-C, SIGTERM or SIGHUP meanwhile waits until all have theirs."""
+        """Give every staged file its final name; Ctrl-C, SIGTERM or SIGHUP meanwhile waits until all have theirs.
+
+        Companions (checksums) describe the first file: the old ones are moved aside to temp names of their own
+        before the new first file takes its name, so that a crash in between (kill -9, a power cut) leaves a file
+        without its checksum (the old one under its temp name, which the next run on that output removes, with a
+        warning), never with a wrong one. What is retired (a signature of the old file) is moved aside then too.
+        If the first file does not take its name, all of them are put back, and nothing was changed; once it has
+        it, they are removed.
+        """
         if not self._files:
             return
         first, *companions = self._files
         with signals_held():
-            # Companions (checksums) describe the first file: remove the old ones before
-            # the new first file takes its name, so a crash in between leaves a file
-            # without its checksum, never with a wrong one. What is retired (a signature
-            # of the old file) is moved aside then too, and removed once the new file is in.
-            for final, _, _, _ in companions:
-                if final.exists() or final.is_symlink():
-                    final.unlink()
+            moved, unmoved = _set_aside([final for final, _, _, _ in companions])
+            if unmoved:   # (an old checksum left beside the new file would be wrong: stop while nothing is changed)
+                raise _not_replaced(unmoved[0][0], unmoved[0][1], _put_back(moved)) from unmoved[0][1]
             aside, failed = _set_aside(self._retired)
             try:
-                for final, temp_path, _, _ in (first, *companions):
+                os.replace(first[1], first[0])
+            except OSError as exc:
+                raise _not_replaced(first[0], exc, _put_back([*moved, *aside])) from exc
+            self.committed.append(first[0])
+            note(first[0])
+            try:
+                for final, temp_path, _, _ in companions:
                     os.replace(temp_path, final)
                     self.committed.append(final)
+                    note(final)
             finally:
-                in_place = first[0] in self.committed
-                for retired, temp_path in aside:
+                for _, temp_path in (*moved, *aside):   # the old file is gone: so are its checksum and signature
                     with contextlib.suppress(OSError):
-                        if in_place:
-                            os.unlink(temp_path)
-                        else:   # the old file stays: so does its signature
-                            os.replace(temp_path, retired)
+                        os.unlink(temp_path)
             for folder in dict.fromkeys(final.parent for final, _, _, _ in self._files):
                 fsync_folder(folder)
             if self._said is not None and (aside or failed):
@@ -238,6 +271,17 @@ class Staging:
                 handle.close()
             with contextlib.suppress(OSError):
                 temp_path.unlink()
+
+
+def _kept_mode(path: Path, mode: int) -> int:
+    """The permissions of a file written to `path`: `mode`, but no wider than those of the regular file it replaces
+    there (a private 0600 archive replaced with --force stays 0600: it never becomes readable by all). A link at
+    `path` is replaced, not the file it points to: it leaves `mode` as it is."""
+    try:
+        there = os.lstat(path)
+    except OSError:   # nothing there (or nothing to read): a new file
+        return mode
+    return mode & stat.S_IMODE(there.st_mode) if stat.S_ISREG(there.st_mode) else mode
 
 
 def _set_aside(paths: Sequence[Path]) -> tuple[list[tuple[Path, Path]], tuple[tuple[Path, OSError], ...]]:
@@ -263,6 +307,33 @@ def _set_aside(paths: Sequence[Path]) -> tuple[list[tuple[Path, Path]], tuple[tu
             continue
         moved.append((path, temp_path))
     return moved, tuple(failed)
+
+
+def _put_back(moved: Sequence[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+    """Each (path, temp name) `_set_aside` moved, renamed back to its path: those that could not be."""
+    stuck: list[tuple[Path, Path]] = []
+    for path, temp_path in moved:
+        try:
+            os.replace(temp_path, path)
+        except OSError:
+            stuck.append((path, temp_path))
+    return stuck
+
+
+def _not_replaced(path: Path, exc: OSError, stuck: Sequence[tuple[Path, Path]]) -> ArchiveError:
+    """The error for a commit stopped because `path` could not be renamed (`exc`) before any new file had its name;
+    `stuck`: the old files set aside that could not be put back (then something was changed, and is said)."""
+    if not stuck:
+        return ArchiveError(path, f"cannot be replaced ({reason(exc)}); nothing was changed", fix=replace_fix(exc))
+    where = "; ".join(f"{old} is at {temp_path}" for old, temp_path in stuck)
+    return ArchiveError(path, f"cannot be replaced ({reason(exc)}), and what was set aside could not be put back: "
+                              f"{where}", fix=f"rename {'it' if len(stuck) == 1 else 'each'} back before anything "
+                                              f"else; then: {replace_fix(exc)}")
+
+
+def replace_fix(exc: OSError) -> str:
+    """What to do when a file there cannot be replaced by a rename (or renamed aside) that failed with `exc`."""
+    return _REPLACE_FIXES.get(exc.errno or 0) or write_fix(exc)
 
 
 @contextlib.contextmanager

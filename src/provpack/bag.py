@@ -31,6 +31,7 @@ from .atomic import (TEMP_SUFFIX, check_name, folder_problem, fsync_folder, help
                      remove_stale_temps, write_fix)
 from .errors import ArchiveError, InputError
 from .package import run_date
+from .written import note
 
 __all__ = ["ALGORITHMS", "make_bag"]
 
@@ -114,6 +115,7 @@ def _build_in_place(out: Path, sources: Sequence[Path], bagging_date: dt.date) -
             raise ArchiveError(out, f"cannot write the bag: {reason(exc)}; nothing was changed",
                                fix=write_fix(exc)) from exc
         raise
+    note(out)
 
 
 def _payload(paths: Sequence[Path | str]) -> list[Path]:

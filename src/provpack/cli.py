@@ -24,6 +24,7 @@ from .errors import EMPTY_PATH, InputError, IntegrityError, ProvpackError, not_u
 if TYPE_CHECKING:
     from .config import Config
     from .model import UnalignedOriginal, UnmatchedOriginal
+    from .stdout import OutputError
 
 # Each command imports what only it needs (requests, warcio, surt, cryptography, rich, yaml,
 # and provpack's own packager, listing and indexer) when it runs, so that `provpack verify`
@@ -252,20 +253,28 @@ class _Commands:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run provpack with `argv` (default: the command line); return the exit code."""
     from .stdout import OutputError, present_stderr, whole_stdout
+    from .written import noting
 
     code = 0
     # stderr closed (`2>&-`): its messages go nowhere, not onto standard output. A full disk under standard output
-    # is an error (exit 2), not a short file and exit 0.
-    with present_stderr(), whole_stdout():
+    # is an error (exit 2), not a short file and exit 0; the files the command wrote before are said to be complete.
+    with present_stderr(), whole_stdout(), noting():
         try:
-            code = _run(argv)   # an OutputError a command raises is reported there; this is for --help, --version
-            sys.stdout.flush()
+            code = _run(argv)   # an OutputError a command raises is reported there; this is for the output still
+            sys.stdout.flush()  # buffered (all of it, when it is short), and for --help, --version
         except BrokenPipeError:   # `... | head`: the reader has what it wanted; the command's verdict stands
             pass
         except OutputError as exc:
-            print(f"provpack: error: {exc}", file=sys.stderr)
-            return exc.exit_code
+            return _output_failed(exc)
     return code
+
+
+def _output_failed(exc: OutputError) -> int:
+    """Say that standard output failed, with the files the run wrote (whole) before; the exit code."""
+    from .written import so_far
+
+    print(f"provpack: error: {printable(exc.after(so_far()))}", file=sys.stderr)
+    return exc.exit_code
 
 
 # -o - is standard output for extract and index; the other commands write what cannot go there: refused, rather
@@ -300,6 +309,8 @@ def _run(argv: Sequence[str] | None) -> int:
                                        "provpack package"))
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
+    from .stdout import OutputError   # (loaded already: main() wraps standard output with it)
+
     restore = _configure_logging(args)
     previous = _catch_termination()
     try:
@@ -309,6 +320,8 @@ def _run(argv: Sequence[str] | None) -> int:
     except _UsageError as exc:
         print(usage_error(str(exc), f"provpack {args.command}"), end="", file=sys.stderr)
         return exc.exit_code
+    except OutputError as exc:
+        return _output_failed(exc)
     except ProvpackError as exc:
         print(f"provpack: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
@@ -493,15 +506,20 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
             )
     finally:
         WACZ_NEXT.reset(following)
+    from .stdout import OutputError
+
     stdout_closed = False   # (`| head -0`: the summary is not wanted, but the WACZ still is)
+    stdout_failed: OutputError | None = None   # (`> /dev/full`: the WACZ is still made, then the failure is said)
 
     def say(text: str) -> None:
-        nonlocal stdout_closed
+        nonlocal stdout_closed, stdout_failed
         if not stdout_closed:
             try:
                 print(text)
             except BrokenPipeError:
                 stdout_closed = True
+            except OutputError as exc:
+                stdout_closed, stdout_failed = True, exc
 
     # Warnings, as the library's are logged: -q silences them (the log's formatter escapes control characters)
     for failure in result.fetch_failures:
@@ -552,6 +570,8 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
             raise _wacz_not_written(result.warc_path, result.sha256_path, wacz_path, existed, exc) from exc
         if not args.quiet:
             say(printable(f"wrote {wacz_path}"))
+    if stdout_failed is not None:
+        raise stdout_failed
     return 0
 
 

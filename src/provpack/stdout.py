@@ -15,7 +15,8 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from .errors import ProvpackError
@@ -27,6 +28,18 @@ class OutputError(ProvpackError):
     def __init__(self, problem: str, fix: str = "free some space (or send it elsewhere) and run again") -> None:
         super().__init__(f"could not write standard output: {problem}; the output is incomplete, {fix}")
         self.problem = problem
+
+    def after(self, written: Sequence[Path]) -> str:
+        """The message once the run had written the files `written` (each whole, under its final name): only what
+        was printed is incomplete, and a run again is not wanted (it would meet those files: 'already exists', or
+        with --force a new key pair in place of the one just made)."""
+        if not written:
+            return str(self)
+        names = [str(path) for path in written]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return (f"could not write standard output: {self.problem}; only what was printed is incomplete: {listed} "
+                f"{'was written and is' if len(names) == 1 else 'were written and are'} complete, so there is no "
+                "need to run again")
 
 
 class _WholeWriter(io.RawIOBase):

@@ -194,7 +194,7 @@ def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
     """A sink whose bytes become `path`, with `path.sha256` beside it, when the block ends without error.
 
     Both files are staged under temp names and fsynced before either takes its
-    final name; the old .sha256 goes first, so a crash never pairs a new
+    final name; the old .sha256 is set aside first, so a crash never pairs a new
     archive with an old checksum (atomic_files commits in that order). An
     ARCHIVE.sig that signs other bytes goes with its .tsr in the same commit, as
     the archive takes its name (stalesig; the sink's `removed_signatures` names
