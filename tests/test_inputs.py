@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_text
+from conftest import FullTemporaryFolder, write_text
 from hypothesis import given
 from hypothesis import strategies as st
 
 import provpack
 from provpack import column, inputs, tables
-from provpack.errors import InputError
+from provpack.errors import InputError, ProvpackError
 from provpack.inputs import discover, list_sources
 
 
@@ -127,6 +127,21 @@ def test_listing_in_small_sorted_runs(tmp_path: Path, monkeypatch: pytest.Monkey
         expected = ".yaml" if position % 4 == 0 else ".yml" if position % 7 == 3 else None
         assert listing.sidecar_path(index) == (None if expected is None else str(tmp_path / f"{stem}{expected}"))
         assert listing.sizes[index] == len(stem)
+
+
+def test_a_listing_the_temporary_folder_cannot_hold_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             full_tmpdir: FullTemporaryFolder) -> None:
+    """Sorted runs that cannot go to the temporary file: an error naming the temporary folder and what to do, not
+    "FOLDER: cannot list the folder: no space left on device; check the folder" (the folder was fine)."""
+    monkeypatch.setattr(inputs, "_RUN", 2)
+    for number in range(5):
+        write_text(tmp_path / "texts", f"doc{number}", b"text")
+    with pytest.raises(ProvpackError) as caught:
+        list_sources([tmp_path / "texts"])
+    assert str(caught.value) == (
+        f"{full_tmpdir.folder}: cannot hold the list of texts in this temporary folder (a long list is kept there, not "
+        "in memory): disk full (no space left on device); free space there, or set TMPDIR to another folder")
+    assert full_tmpdir.made == 1
 
 
 def test_spilled_runs_keep_unusual_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

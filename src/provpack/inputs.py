@@ -9,7 +9,6 @@ import logging
 import os
 import shlex
 import stat
-import tempfile
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +21,7 @@ from .defaults import MAX_TEXT_BYTES
 from .errors import FORCE, InputError, as_seen, option
 from .model import SourceFile
 from .regular import NotRegularFile, link_out, open_regular
+from .spill import LISTING, discard, spilling, temporary_file
 from .tables import NameList
 
 log = logging.getLogger(__name__)
@@ -407,9 +407,19 @@ def _read_all(fd: int, size: int, limit: int) -> tuple[bytes | None, int]:
 
 def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     """The texts in one folder, sorted by name, with their sidecars and sizes."""
-    folder = str(root)
     texts = _SortedRuns()
     sidecar_stems = tuple(_SortedRuns() for _ in SIDECAR_SUFFIXES)
+    try:
+        return _scan_runs(root, texts, sidecar_stems, follow_symlinks=follow_symlinks)
+    finally:   # (their temporary files, whatever happened: a full temporary folder, an interrupt)
+        for runs in (texts, *sidecar_stems):
+            runs.close()
+
+
+def _scan_runs(root: Path, texts: _SortedRuns, sidecar_stems: tuple[_SortedRuns, ...], *,
+               follow_symlinks: bool) -> _Scan:
+    """_scan_folder's work, the folder's texts and sidecars gathered in these runs (the caller closes them)."""
+    folder = str(root)
     linked: set[str] = set()
     unusual: set[str] = set()   # sidecar names that are links or not regular files: checked one by one
     orphans = _Few()            # sidecars whose NAME.txt is not there
@@ -517,8 +527,6 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     finally:
         if folder_fd is not None:
             os.close(folder_fd)
-        for runs in (texts, *sidecar_stems):
-            runs.close()
     miscased.warn(folder, lambda name: f"only lower-case {TEXT_SUFFIX}, {', '.join(SIDECAR_SUFFIXES)} are read; "
                   f"rename it to {_lower_case_name(name)}",
                   "files whose suffix is not in lower case are not read; rename them")
@@ -630,23 +638,24 @@ class _SortedRuns:
         if not self._pending:
             return
         if self._spill is None:
-            self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+            self._spill = temporary_file(LISTING)   # closed by close()
         self._pending.sort()
         data = os.fsencode("\0".join(self._pending) + "\0")   # (as each name's fsencode, NUL-ended)
-        offset = self._spill.seek(0, os.SEEK_END)
-        self._spill.write(data)
+        with spilling(LISTING):
+            offset = self._spill.seek(0, os.SEEK_END)
+            self._spill.write(data)
+            self._spill.flush()   # (here, not when the runs are read back: a failure is the listing's)
         self._runs.append((offset, len(data)))
         self._pending = []
 
     def close(self) -> None:
         """Drop the temporary file, if there is one."""
         if self._spill is not None:
-            self._spill.close()
+            discard(self._spill)
 
 
 def _read_run(spill: IO[bytes], offset: int, length: int) -> Iterator[str]:
-    """The names of one spilled run, read a piece at a time (file names hold no NUL)."""
-    spill.flush()
+    """The names of one spilled run, read a piece at a time (file names hold no NUL; _write_run flushed them)."""
     fd = spill.fileno()
     end = offset + length
     rest = b""
