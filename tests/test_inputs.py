@@ -571,6 +571,28 @@ def test_a_dangling_link_is_refused_in_full(tmp_path: Path) -> None:
     assert str(caught.value) == f"{tmp_path / 'b.txt'}: symbolic link to a file that does not exist; fix or remove the link"
 
 
+def test_a_link_loop_is_said_so_as_a_source_and_in_a_folder(tmp_path: Path) -> None:
+    """A source that is a loop of symbolic links (l1 -> l2 -> l1) is said to loop, as one in a folder is (it was "no
+    such file or folder; check the path"), in the same words on every Python version; a source link to nothing is
+    said so."""
+    (tmp_path / "l1").symlink_to("l2")
+    (tmp_path / "l2").symlink_to("l1")
+    (tmp_path / "l3.txt").symlink_to("l1")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x1.txt").symlink_to("x2.txt")
+    (tmp_path / "d" / "x2.txt").symlink_to("x1.txt")
+    (tmp_path / "nowhere").symlink_to("nothing")
+    loop = "symbolic link cannot be followed: a loop of links (too many levels of symbolic links); fix or remove the link"
+    for source, named in (("l1", "l1"), ("l3.txt", "l3.txt"), ("d", "d/x1.txt")):
+        with pytest.raises(InputError) as caught:
+            list_sources([tmp_path / source])
+        assert str(caught.value) == f"{tmp_path / named}: {loop}"
+    with pytest.raises(InputError) as caught:
+        list_sources([tmp_path / "nowhere"])
+    assert str(caught.value) == (f"{tmp_path / 'nowhere'}: symbolic link to a file or folder that does not exist; fix "
+                                 "or remove the link")
+
+
 def test_a_sub_folder_with_only_hidden_texts_is_not_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Hidden texts (.NAME.txt) are skipped in a sub-folder as in a source: a sub-folder holding only those is quiet."""
     write_text(tmp_path, "a", b"A")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import heapq
 import io
 import itertools
@@ -153,7 +154,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
             code = 0 if sidecar is None else 1 + SIDECAR_SUFFIXES.index(sidecar.suffix)
             scan = _Scan(str(root.parent), NameList([root.stem]), Column("B", [code]), Column("q", [size]), named=True)
         else:
-            raise InputError(root, "no such file or folder", fix=_output_hint(root) or "check the path")
+            raise _missing(root)
         scans.append(scan)
     if not scans:
         raise InputError("sources", "no source given", fix="name a folder of .txt files or the files themselves")
@@ -677,9 +678,27 @@ def _check_link(path: Path, root: Path, *, follow_symlinks: bool) -> None:
     except FileNotFoundError as exc:
         raise InputError(path, "symbolic link to a file that does not exist", fix="fix or remove the link") from exc
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop, before Python 3.13
-        raise InputError(path, f"symbolic link cannot be followed: {exc}", fix="fix or remove the link") from exc
+        said = _LOOP if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP else str(exc)
+        raise InputError(path, f"symbolic link cannot be followed: {said}", fix="fix or remove the link") from exc
     if not follow_symlinks and not inside:
         raise link_out(path, target)
+
+
+_LOOP = "a loop of links (too many levels of symbolic links)"   # (Python words it otherwise in each version)
+
+
+def _missing(source: Path) -> InputError:
+    """The error for a source that is neither a folder nor a file: a symbolic link that loops or leads nowhere is
+    said so (a loop in a folder is, _check_link), else no such file or folder."""
+    try:
+        os.stat(source)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return InputError(source, f"symbolic link cannot be followed: {_LOOP}", fix="fix or remove the link")
+        if isinstance(exc, FileNotFoundError) and os.path.islink(source):
+            return InputError(source, "symbolic link to a file or folder that does not exist",
+                              fix="fix or remove the link")
+    return InputError(source, "no such file or folder", fix=_output_hint(source) or "check the path")
 
 
 def _require_regular(path: Path) -> int:
