@@ -593,6 +593,28 @@ def test_a_link_loop_is_said_so_as_a_source_and_in_a_folder(tmp_path: Path) -> N
                                  "or remove the link")
 
 
+def test_a_text_behind_a_folder_that_may_not_be_searched_says_what_to_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A text given by name in a folder without search (x) permission (simulated: tests run as root) is refused with
+    what to do, not the bare "noread/a.txt: permission denied" of the PermissionError its stat raised."""
+    import errno
+
+    from provpack.cli import main
+
+    text = write_text(tmp_path / "noread", "a", b"text [...]\n")
+    real_stat = os.stat
+
+    def refused(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if os.fspath(path).startswith(str(text.parent) + os.sep):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", refused)
+    assert main(["package", str(text), "-o", str(tmp_path / "o.warc.gz")]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {text}: permission denied; check the permissions of the "
+                                       "folders on its path (or run as their owner)\n")
+
+
 def test_a_sub_folder_with_only_hidden_texts_is_not_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Hidden texts (.NAME.txt) are skipped in a sub-folder as in a source: a sub-folder holding only those is quiet."""
     write_text(tmp_path, "a", b"A")

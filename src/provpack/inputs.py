@@ -133,6 +133,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
     given: dict[str, Path] = {}
     for source in sources:
         root = Path(source)
+        _require_searchable(root)
         real = os.path.realpath(root)
         if real in given:
             also = "" if str(given[real]) == str(root) else f" (also as {given[real]})"
@@ -685,6 +686,18 @@ def _check_link(path: Path, root: Path, *, follow_symlinks: bool) -> None:
 
 
 _LOOP = "a loop of links (too many levels of symbolic links)"   # (Python words it otherwise in each version)
+
+
+def _require_searchable(source: Path) -> None:
+    """An InputError for a source behind a folder that may not be searched (no x permission: its stat is refused),
+    rather than the bare PermissionError that checking what it is would raise."""
+    try:
+        os.stat(source)
+    except PermissionError as exc:
+        raise InputError(source, "permission denied",
+                         fix="check the permissions of the folders on its path (or run as their owner)") from exc
+    except OSError:   # (no such file, a loop: said once it is known what the source is not)
+        pass
 
 
 def _missing(source: Path) -> InputError:
