@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from .idset import IdSet
-from .spill import Held, discard, spilling
+from .spill import Held, discard, no_room, spilling
 from .urlkey import CONTENT_URN, urlkey
 
 __all__ = ["MOST", "Clash", "ReplayKeys", "Source", "cdx_timestamp", "replayable", "warn_clashes", "warn_unreplayable"]
@@ -126,8 +126,10 @@ class ReplayKeys:
         """Log who gave a record of key `key`, for clashes() to name the first."""
         where = source.where.encode("utf-8", "surrogatepass")
         what = source.what.encode("utf-8", "surrogatepass")
-        with spilling(_LOG):   # (past _SPOOL_BYTES: the file made, and written)
+        try:   # (past _SPOOL_BYTES: the file made, and written; a try costs nothing a record, a `with` would)
             self._log.write(_ENTRY.pack(key, source.excerpt, source.offset, len(where), len(what)) + where + what)
+        except OSError as exc:
+            raise no_room(exc, _LOG) from exc
 
     def clashes(self) -> list[Clash]:
         """The first `most` clashes (of `count`), each with the first record that had its key and second."""
