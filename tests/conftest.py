@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import importlib.util
+import io
+import os
 import shutil
+import tempfile
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -49,6 +54,45 @@ def fixed_date() -> dt.datetime:
 @pytest.fixture(autouse=True)
 def _no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+class FullTemporaryFolder:
+    """The system's temporary folder (`folder`), full: each temporary file made takes `room` bytes, then its writes
+    fail with ENOSPC, as on a full tmpfs; buffered as a real one is (a write may fail only when it is flushed)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.room = 0
+        self.made = 0   # temporary files made
+
+    def temporary_file(self, *args: Any, **kwargs: Any) -> io.BufferedRandom:
+        fd, name = tempfile.mkstemp(dir=self.folder)
+        os.unlink(name)
+        self.made += 1
+        return io.BufferedRandom(_Full(fd, self.room))
+
+
+class _Full(io.FileIO):
+    def __init__(self, fd: int, room: int) -> None:
+        super().__init__(fd, "r+b")
+        self.room = room
+
+    def write(self, data: Any) -> int:
+        if self.tell() + len(data) > self.room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return super().write(data)
+
+
+@pytest.fixture
+def full_tmpdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FullTemporaryFolder:
+    """The temporary folder full (see FullTemporaryFolder): tempfile.TemporaryFile, and the file a
+    SpooledTemporaryFile rolls over to, make its files; tempfile.gettempdir() names it."""
+    folder = tmp_path / "full-tmp"
+    folder.mkdir()
+    full = FullTemporaryFolder(folder)
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setattr(tempfile, "TemporaryFile", full.temporary_file)
+    return full
 
 
 def write_text(folder: Path, name: str, data: bytes, sidecar: str | None = None) -> Path:

@@ -673,6 +673,26 @@ def test_what_to_do_after_a_failed_write_fits_the_failure() -> None:
         "free some space or fix the folder's permissions, then run again"]
 
 
+def test_a_read_only_file_system_is_said_so_not_as_permissions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EROFS (a file system mounted read-only, simulated): the fix says so and to write elsewhere; it said "check the
+    folder's permissions", which are not the cause."""
+    real_open = os.open
+
+    def read_only(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT:
+            raise OSError(errno.EROFS, "Read-only file system", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "open", read_only)
+    out = tmp_path / "o.warc.gz"
+    with pytest.raises(ArchiveError) as caught, atomic_writer(out):
+        pass
+    assert str(caught.value) == (f"{out}: cannot create the lock file .o.warc.gz.lock: read-only file system; the file "
+                                 "system is mounted read-only: write elsewhere, or remount it read-write")
+    assert atomic.write_fix(OSError(errno.EROFS, "x")) == (
+        "the file system is mounted read-only: write elsewhere, or remount it read-write")
+
+
 def test_a_file_size_limit_mid_write_says_so(tmp_path: Path, seed_dir: Path) -> None:
     """Under ulimit -f, the archive's write fails with EFBIG: said as the file-size limit, not as a full disk."""
     resource = pytest.importorskip("resource")

@@ -18,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from provpack import cdxj
 from provpack.cdxj import DEFAULT_RECORDS, CdxjLine, archive_date, index, write_index
-from provpack.errors import ArchiveError, InputError, IntegrityError
-from conftest import INTEROP
+from provpack.errors import ArchiveError, InputError, IntegrityError, ProvpackError
+from conftest import INTEROP, FullTemporaryFolder
 from provpack_warcs import DOCS, Capture, Doc, write_provpack_warc
 from reference_tools import cdxj_indexer
 
@@ -740,6 +741,22 @@ def test_post_append_matches_cdxj_indexer_on_json_multipart_and_binary(
     assert got == expected
     assert "__wb_method=put&__wb_post_data=" in got and "name=x&tags=a&tags.2_=b" in got
     assert "\"requestBody\": \"note=caf%C3%A9+%26+more&file=%00%01+ok\"" in got and "__wb_method=get" not in got
+
+
+def test_a_post_body_the_temporary_folder_cannot_hold_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               full_tmpdir: FullTemporaryFolder) -> None:
+    """A POST body past the spool's size goes to a temporary file, as cdxj-indexer's does: one that cannot be written
+    is said of the temporary folder, with what to do, not as a bare OSError (nor as the archive's)."""
+    full_tmpdir.room = 1 << 30   # (while the archive is written)
+    warc = write_post_warc(tmp_path / "posts.warc.gz", POSTS[:1])
+    full_tmpdir.room = 0
+    monkeypatch.setattr(cdxj, "_SPOOL_SIZE", 8)
+    with pytest.raises(ProvpackError) as caught:
+        ours(warc, post_append=True)
+    assert str(caught.value) == (
+        f"{full_tmpdir.folder}: cannot hold a POST or PUT request's body in this temporary folder (past 64 KiB it is "
+        "kept there, as cdxj-indexer does): disk full (no space left on device); free space there, or set TMPDIR to "
+        "another folder")
 
 
 def test_post_append_changes_nothing_without_posts(provpack_warc: Path) -> None:

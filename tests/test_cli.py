@@ -597,7 +597,8 @@ def test_package_wacz_failing_after_the_archive_says_what_was_written(
         seed_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         earlier: bool) -> None:
     """A WACZ that fails once the archive is in place (a full disk): exit 2 saying the archive and .sha256 were
-    written, that an earlier WACZ is now stale, and the command that rebuilds it; never 'nothing was changed'."""
+    written (both named by their paths: the .sha256 was named without its folder), that an earlier WACZ is now
+    stale, and the command that rebuilds it; never 'nothing was changed'."""
     import provpack.wacz
     from provpack.errors import ArchiveError
 
@@ -616,7 +617,7 @@ def test_package_wacz_failing_after_the_archive_says_what_was_written(
     stale = "; the o.wacz already there is the previous run's and no longer matches the archive" if earlier else ""
     assert capsys.readouterr().err == (
         f"provpack: error: {wacz}: not written (disk full (no space left on device) while writing), but {out} and "
-        f"o.warc.gz.sha256 were: this run's archive is in place{stale}; fix that, then run "
+        f"{out}.sha256 were: this run's archive is in place{stale}; fix that, then run "
         f"`provpack wacz {out} -o {wacz} --force`\n")
     assert b"second" in gzip.decompress(out.read_bytes())
     assert (wacz.read_bytes() if earlier else wacz.exists()) == (old_wacz if earlier else False)
@@ -660,7 +661,7 @@ def test_package_wacz_stopped_by_a_signal_after_the_archive_says_what_was_writte
     monkeypatch.undo()
     stale = "; the o.wacz already there is the previous run's and no longer matches the archive" if earlier else ""
     assert capsys.readouterr().err == (
-        f"provpack: error: {wacz}: not written (the run was {words}), but {out} and o.warc.gz.sha256 were: this "
+        f"provpack: error: {wacz}: not written (the run was {words}), but {out} and {out}.sha256 were: this "
         f"run's archive is in place{stale}; to make it, run `provpack wacz {out} -o {wacz} --force`\n"
         f"provpack: {words}; no partial output was left: each output file is complete or as it was before\n")
     assert b"second" in gzip.decompress(out.read_bytes())

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from provpack import column
 from provpack.column import Column
+from provpack.errors import ProvpackError
+from conftest import FullTemporaryFolder
 
 
 @pytest.fixture()
@@ -124,3 +126,13 @@ def test_extending_from_a_long_generator_holds_a_block_at_a_time() -> None:
     tracemalloc.stop()
     assert len(col) == 100_000 and col[99_999] == 99_999
     assert peak < 400_000, peak
+
+
+def test_a_full_temporary_folder_is_named(small_blocks: None, full_tmpdir: FullTemporaryFolder) -> None:
+    """Values that cannot go to the temporary file: an error naming the temporary folder and what to do, not a bare
+    OSError (which packaging said as its output's disk being full)."""
+    with pytest.raises(ProvpackError) as caught:
+        Column("q", range(10))
+    assert str(caught.value) == (
+        f"{full_tmpdir.folder}: cannot hold the list of texts in this temporary folder (a long list is kept there, not "
+        "in memory): disk full (no space left on device); free space there, or set TMPDIR to another folder")

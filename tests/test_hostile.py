@@ -142,6 +142,26 @@ def test_file_vanishing_mid_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert no_output(tmp_path)
 
 
+def test_sidecar_vanishing_mid_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A sidecar deleted after discovery but before reading is said as a text deleted so is (it was "no such file;
+    check the path", as if the path given were wrong): exit 2, named, nothing written."""
+    write_text(tmp_path / "src", "a", b"first [...]\n")
+    write_text(tmp_path / "src", "b", b"second [...]\n", sidecar="title: B\n")
+    real = provpack.package.__globals__["list_sources"]
+
+    def list_then_delete(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        (tmp_path / "src" / "b.yaml").unlink()
+        return found
+
+    monkeypatch.setitem(provpack.package.__globals__, "list_sources", list_then_delete)
+    assert package_exit(tmp_path) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {tmp_path / 'src' / 'b.yaml'}: the file disappeared while "
+                                       "packaging; run again\n")
+    assert no_output(tmp_path)
+
+
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """A text we may not read (chmod 000 as a normal user; simulated, as tests run as root): exit 2, named."""
     locked = write_text(tmp_path / "src", "locked", b"secret [...]\n")

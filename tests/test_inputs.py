@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_text
+from conftest import FullTemporaryFolder, write_text
 from hypothesis import given
 from hypothesis import strategies as st
 
 import provpack
 from provpack import column, inputs, tables
-from provpack.errors import InputError
+from provpack.errors import InputError, ProvpackError
 from provpack.inputs import discover, list_sources
 
 
@@ -127,6 +127,21 @@ def test_listing_in_small_sorted_runs(tmp_path: Path, monkeypatch: pytest.Monkey
         expected = ".yaml" if position % 4 == 0 else ".yml" if position % 7 == 3 else None
         assert listing.sidecar_path(index) == (None if expected is None else str(tmp_path / f"{stem}{expected}"))
         assert listing.sizes[index] == len(stem)
+
+
+def test_a_listing_the_temporary_folder_cannot_hold_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             full_tmpdir: FullTemporaryFolder) -> None:
+    """Sorted runs that cannot go to the temporary file: an error naming the temporary folder and what to do, not
+    "FOLDER: cannot list the folder: no space left on device; check the folder" (the folder was fine)."""
+    monkeypatch.setattr(inputs, "_RUN", 2)
+    for number in range(5):
+        write_text(tmp_path / "texts", f"doc{number}", b"text")
+    with pytest.raises(ProvpackError) as caught:
+        list_sources([tmp_path / "texts"])
+    assert str(caught.value) == (
+        f"{full_tmpdir.folder}: cannot hold the list of texts in this temporary folder (a long list is kept there, not "
+        "in memory): disk full (no space left on device); free space there, or set TMPDIR to another folder")
+    assert full_tmpdir.made == 1
 
 
 def test_spilled_runs_keep_unusual_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -554,6 +569,50 @@ def test_a_dangling_link_is_refused_in_full(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         list_sources([tmp_path])
     assert str(caught.value) == f"{tmp_path / 'b.txt'}: symbolic link to a file that does not exist; fix or remove the link"
+
+
+def test_a_link_loop_is_said_so_as_a_source_and_in_a_folder(tmp_path: Path) -> None:
+    """A source that is a loop of symbolic links (l1 -> l2 -> l1) is said to loop, as one in a folder is (it was "no
+    such file or folder; check the path"), in the same words on every Python version; a source link to nothing is
+    said so."""
+    (tmp_path / "l1").symlink_to("l2")
+    (tmp_path / "l2").symlink_to("l1")
+    (tmp_path / "l3.txt").symlink_to("l1")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x1.txt").symlink_to("x2.txt")
+    (tmp_path / "d" / "x2.txt").symlink_to("x1.txt")
+    (tmp_path / "nowhere").symlink_to("nothing")
+    loop = "symbolic link cannot be followed: a loop of links (too many levels of symbolic links); fix or remove the link"
+    for source, named in (("l1", "l1"), ("l3.txt", "l3.txt"), ("d", "d/x1.txt")):
+        with pytest.raises(InputError) as caught:
+            list_sources([tmp_path / source])
+        assert str(caught.value) == f"{tmp_path / named}: {loop}"
+    with pytest.raises(InputError) as caught:
+        list_sources([tmp_path / "nowhere"])
+    assert str(caught.value) == (f"{tmp_path / 'nowhere'}: symbolic link to a file or folder that does not exist; fix "
+                                 "or remove the link")
+
+
+def test_a_text_behind_a_folder_that_may_not_be_searched_says_what_to_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A text given by name in a folder without search (x) permission (simulated: tests run as root) is refused with
+    what to do, not the bare "noread/a.txt: permission denied" of the PermissionError its stat raised."""
+    import errno
+
+    from provpack.cli import main
+
+    text = write_text(tmp_path / "noread", "a", b"text [...]\n")
+    real_stat = os.stat
+
+    def refused(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if os.fspath(path).startswith(str(text.parent) + os.sep):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", refused)
+    assert main(["package", str(text), "-o", str(tmp_path / "o.warc.gz")]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {text}: permission denied; check the permissions of the "
+                                       "folders on its path (or run as their owner)\n")
 
 
 def test_a_sub_folder_with_only_hidden_texts_is_not_warned_of(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

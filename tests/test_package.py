@@ -24,7 +24,7 @@ from provpack.errors import InputError
 from provpack.package import run_date
 from provpack.reader import extract, read_archive
 
-from conftest import SEED_NAME, write_text
+from conftest import SEED_NAME, FullTemporaryFolder, write_text
 from strategies import excerpt_texts
 
 
@@ -831,3 +831,24 @@ def test_the_library_refuses_a_link_out_of_the_folder_unless_told_to_follow(tmp_
         provpack.package(tmp_path / "src", out=tmp_path / "a.warc.gz", date=fixed_date)
     result = provpack.package(tmp_path / "src", out=tmp_path / "b.warc.gz", date=fixed_date, follow_symlinks=True)
     assert [d.name for d in result.documents] == ["link", "ok"]
+
+
+def test_a_full_temporary_folder_is_named_not_the_output(seed_dir: Path, tmp_path: Path, fixed_date: dt.datetime,
+                                                         full_tmpdir: FullTemporaryFolder,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The summaries go to a temporary file while the archive is written: when the temporary folder is full, the
+    error names it and says to free space there or set TMPDIR elsewhere; it said "OUT: disk full ... while writing",
+    blaming the output's disk, which had room. The archive there before is left as it was."""
+    from provpack.cli import main
+
+    full_tmpdir.room = 1 << 30
+    out = tmp_path / "out" / "seeds.warc.gz"
+    provpack.package(seed_dir, out=out, date=fixed_date)
+    before = sorted((path.name, path.read_bytes()) for path in out.parent.iterdir())
+    full_tmpdir.room = 0
+    assert main(["package", str(seed_dir), "-o", str(out), "--force"]) == 2
+    assert capsys.readouterr().err == (
+        f"provpack: error: {full_tmpdir.folder}: cannot hold the summaries of the documents packaged in this temporary "
+        "folder (they are kept there, not in memory): disk full (no space left on device); free space there, or set "
+        "TMPDIR to another folder\n")
+    assert sorted((path.name, path.read_bytes()) for path in out.parent.iterdir()) == before

@@ -2166,3 +2166,62 @@ def test_a_record_said_damaged_as_it_is_read_and_again_after_is_one_damaged_plac
     err = capsys.readouterr().err
     assert f"the record at byte {start} (" in err and "more damaged place" not in err
     assert err.endswith("; the 3 documents read outside it are listed; the text of 'd1' lies in it\n")
+
+
+class _FailingReads(io.BufferedReader):
+    """An archive whose disk fails (EIO) after `reads` reads of it."""
+
+    reads = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.reads <= 0:
+            raise OSError(5, "Input/output error")
+        self.reads -= 1
+        return super().read(size)
+
+
+def _failing_reads(monkeypatch: pytest.MonkeyPatch, archive: Path, reads: int) -> None:
+    real_open = Path.open
+
+    def opened(path: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if path == archive:
+            handle = _FailingReads(io.FileIO(str(path), "rb"))
+            handle.reads = reads
+            return handle
+        return real_open(path, mode, *args, **kwargs)   # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", opened)
+
+
+def test_an_archive_whose_reading_fails_is_named(seed_archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A read of the archive that fails (EIO) is said of the archive with what to do: extract -o said it of its
+    output ("OUT: Input/output error while writing; ... free some space ..."), to standard output it named nothing;
+    nothing is written either way."""
+    out = tmp_path / "x.txt"
+    before = sorted(path.name for path in tmp_path.iterdir())
+    _failing_reads(monkeypatch, seed_archive, 1)
+    said = f"{seed_archive}: cannot read it: input/output error; check the file"
+    with pytest.raises(ArchiveError) as caught:
+        read_archive(seed_archive)
+    assert str(caught.value) == said
+    for args in (["-o", str(out)], []):
+        assert main(["extract", str(seed_archive), SEED_NAME, *args]) == 2
+        captured = capsys.readouterr()
+        assert (captured.out, captured.err) == ("", f"provpack: error: {said}\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == before   # (no x.txt, nor a temp file of it)
+
+
+@pytest.mark.parametrize("hold", [True, False])
+def test_a_document_whose_bytes_cannot_be_read_names_the_archive(seed_archive: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 hold: bool) -> None:
+    """A document's bytes that fail to read (EIO) once it is found: said of the archive and the document, with what
+    became of the bytes written so far (cut off again), not as a bare OSError that extract -o said of its output."""
+    (document,) = read_archive(seed_archive)
+    _failing_reads(monkeypatch, seed_archive, 1)   # (its first bytes checked, then the record read)
+    dest = io.BytesIO()
+    with pytest.raises(ArchiveError) as caught:
+        extract(seed_archive, document, dest, hold=hold)
+    assert str(caught.value) == (f"{seed_archive}: {SEED_NAME}: cannot read its bytes: input/output error; nothing was "
+                                 "written; check the file")
+    assert dest.getvalue() == b""

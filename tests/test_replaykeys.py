@@ -6,7 +6,10 @@ import tracemalloc
 
 import pytest
 
+from provpack import replaykeys
+from provpack.errors import ProvpackError
 from provpack.replaykeys import Clash, ReplayKeys, Source, cdx_timestamp, warn_clashes
+from conftest import FullTemporaryFolder
 
 SECOND = "20171112000000"
 ADVICE = ("give each excerpt a url of its own, one whose path or query differs from every other url's and "
@@ -201,3 +204,19 @@ def test_cdx_timestamp_of_a_warc_date() -> None:
     for date in ("2017-11-12T00:00:00.5Z", "2017-11-12", "2017-11-12T00:00:0xZ"):
         with pytest.raises(ValueError, match="not a WARC-Date in whole seconds"):
             cdx_timestamp(date)
+
+
+def test_a_log_the_temporary_folder_cannot_hold_names_it(monkeypatch: pytest.MonkeyPatch,
+                                                         full_tmpdir: FullTemporaryFolder) -> None:
+    """Past its spool's size the log of who gave each record moves to a temporary file: one that cannot be written
+    is said of the temporary folder, with what to do (not a bare OSError, which package blamed on its output)."""
+    monkeypatch.setattr(replaykeys, "_SPOOL_BYTES", 50)
+    keys = ReplayKeys()
+    with pytest.raises(ProvpackError) as caught:
+        for number in range(5):
+            keys.add(f"https://example.org/{number}", SECOND, excerpt(f"n{number}", f"https://example.org/{number}"))
+    assert str(caught.value) == (
+        f"{full_tmpdir.folder}: cannot hold the list of who gave each record replay tools find by URL in this "
+        "temporary folder (past 1 MiB it is kept there, not in memory): disk full (no space left on device); free "
+        "space there, or set TMPDIR to another folder")
+    keys.close()

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from provpack.errors import ProvpackError
 from provpack.model import DocumentSummary, Totals
 from provpack import tables
 from provpack.tables import NameList, SummaryTable, pack_row
+from conftest import FullTemporaryFolder
 
 NAMES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 
@@ -210,3 +212,29 @@ def test_spilled_names_with_lone_surrogates_read_back(monkeypatch: pytest.Monkey
         assert table._file is not None
         assert list(table) == names and [table[i] for i in range(len(names))] == names
         assert list(table.part(1, 5)) == names[1:5] and list(pickle.loads(pickle.dumps(table))) == names
+
+
+def test_a_name_list_the_temporary_folder_cannot_hold_names_it(monkeypatch: pytest.MonkeyPatch,
+                                                               full_tmpdir: FullTemporaryFolder) -> None:
+    """Names past SPILL_AFTER that cannot go to the temporary file (its writes buffered: the failure comes when
+    they are flushed): an error naming the temporary folder and what to do, not a bare OSError."""
+    monkeypatch.setattr(tables, "SPILL_AFTER", 3)
+    monkeypatch.setattr(tables, "_PACK", 2)
+    full_tmpdir.room = 20
+    with pytest.raises(ProvpackError) as caught:
+        NameList(f"name{number}" for number in range(9))
+    assert str(caught.value) == (
+        f"{full_tmpdir.folder}: cannot hold the list of texts in this temporary folder (a long list is kept there, not "
+        "in memory): disk full (no space left on device); free space there, or set TMPDIR to another folder")
+
+
+def test_summaries_the_temporary_folder_cannot_hold_name_it(full_tmpdir: FullTemporaryFolder) -> None:
+    """Summary rows that cannot go to the temporary file fail when they are added (flushed there, not when read
+    back later): an error naming the temporary folder, not a bare OSError that packaging blamed on its output."""
+    table = SummaryTable(["a"])
+    with pytest.raises(ProvpackError) as caught:
+        table.extend(pack_row(DocumentSummary("a", f"<urn:uuid:{uuid.UUID(int=5)}>", "cd" * 32, 3, 1, 0)))
+    assert str(caught.value) == (
+        f"{full_tmpdir.folder}: cannot hold the summaries of the documents packaged in this temporary folder (they are "
+        "kept there, not in memory): disk full (no space left on device); free space there, or set TMPDIR to another "
+        "folder")

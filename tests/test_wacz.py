@@ -871,3 +871,39 @@ def test_a_provenance_record_nested_too_deep_gets_no_page(tmp_path: Path, caplog
     with zipfile.ZipFile(wacz) as bundle:
         pages = [json.loads(line) for line in bundle.read("pages/pages.jsonl").splitlines()[1:]]
     assert [page["id"] for page in pages] == ["d1", "d3"]
+
+
+def test_a_failed_write_of_the_wacz_is_not_blamed_on_the_archive(warc: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The WACZ's disk refusing the archive's bytes (ENOSPC once; the ZIP's header and directory still written) is
+    said of the WACZ, nothing changed; it was said of the archive it reads ("ARCHIVE: no space left on device; check
+    the file"), whose disk was fine."""
+    import errno
+    import io
+    import os
+
+    from provpack import atomic
+
+    real = atomic._open_temp
+
+    class RefusesOnce(io.BufferedWriter):
+        refused = False
+
+        def write(self, data: Any) -> int:
+            if len(data) > 1000 and not RefusesOnce.refused:
+                RefusesOnce.refused = True
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return super().write(data)
+
+    def open_temp(path: Path) -> tuple[Path, Any]:
+        temp_path, handle = real(path)
+        handle.close()
+        return temp_path, RefusesOnce(io.FileIO(temp_path, "wb"))
+
+    monkeypatch.setattr(atomic, "_open_temp", open_temp)
+    out = tmp_path / "o.wacz"
+    with pytest.raises(ArchiveError) as caught:
+        make_wacz(warc, out)
+    assert str(caught.value) == (f"{out}: disk full (no space left on device) while writing; nothing was changed; free "
+                                 "some space, then run again")
+    assert RefusesOnce.refused and not out.exists()

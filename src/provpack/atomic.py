@@ -56,6 +56,7 @@ _WRITE_FIXES = {
     errno.ENOSPC: "free some space, then run again",
     errno.EDQUOT: "free some space, then run again",
     errno.EFBIG: "raise the file-size limit (ulimit -f) or write to another file system, then run again",
+    errno.EROFS: "the file system is mounted read-only: write elsewhere, or remount it read-write",
     errno.ENAMETOOLONG: "choose a shorter name",
     errno.ENOTDIR: "choose another output path",
 }

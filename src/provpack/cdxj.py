@@ -16,6 +16,7 @@ base64), so both keep giving the same keys.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -25,7 +26,6 @@ import json.encoder
 import os
 import re
 import reprlib
-import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Collection, Generator, Iterable
@@ -39,6 +39,7 @@ from .atomic import archive_files, atomic_writer, refuse_input
 from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError, InputError, not_utf8, require_utf8
 from .sniff import refuse_stream
+from .spill import Held, discard, spilling
 from .urlkey import urlkey as _urlkey
 from .warcheader import date_fault
 
@@ -68,6 +69,8 @@ RECORD_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metada
 _DEFAULT_ORDER = ("response", "revisit", "resource", "metadata")
 _POST_METHODS = ("POST", "PUT")
 _SPOOL_SIZE = 64 * 1024   # a request body larger than this is spooled to disk, as cdxj-indexer does
+_SPOOL_CHUNK = 64 * 1024   # bytes copied into a spool at a time
+_BODY: Held = ("a POST or PUT request's body", f"past {_SPOOL_SIZE >> 10} KiB it is kept there, as cdxj-indexer does")
 
 _MIME_END = re.compile(r"[;\s]")
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -330,7 +333,7 @@ def _warcio_lines(
             finally:
                 if spool is not None:   # warcio reads the record's (spent) block stream to its end next
                     record.raw_stream = block
-                    spool.close()
+                    discard(spool)
     except (
         ArchiveLoadFailed,
         StatusAndHeadersParserException,
@@ -367,19 +370,31 @@ def _exchange(record: Any) -> tuple[_Exchange, IO[bytes] | None]:
     # cdxj-indexer's own code turns the body into a query; it is imported only for --post-append.
     from cdxj_indexer.postquery import append_method_query
 
-    spool: IO[bytes] = tempfile.SpooledTemporaryFile(_SPOOL_SIZE)   # closed by the caller
-    shutil.copyfileobj(record.raw_stream, spool)
-    spool.seek(0)
+    spool = _spooled(record.raw_stream)   # closed by the caller
     record.raw_stream = spool
-    body = tempfile.SpooledTemporaryFile(_SPOOL_SIZE)
-    with body:
-        shutil.copyfileobj(record.content_stream(), body)   # de-chunked and decoded, as cdxj-indexer buffers it
-        body.seek(0)
+    body = _spooled(record.content_stream())   # de-chunked and decoded, as cdxj-indexer buffers it
+    with contextlib.closing(body):
         query, append = append_method_query(method, record.http_headers.get_header("Content-Type"),
                                             record.http_headers.get_header("Content-Length"), body,
                                             exchange.url)
     spool.seek(0)
     return exchange._replace(method=method, query=query, append=append), spool
+
+
+def _spooled(source: IO[bytes]) -> IO[bytes]:
+    """What `source` gives, read to its end into a spool (memory, then a temporary file past _SPOOL_SIZE), at its
+    start; a full temporary folder is said as such (spill.no_room), an error reading `source` as it is."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(_SPOOL_SIZE)
+    try:
+        while chunk := source.read(_SPOOL_CHUNK):
+            with spilling(_BODY):
+                spool.write(chunk)
+        with spilling(_BODY):
+            spool.seek(0)
+    except BaseException:
+        discard(spool)
+        raise
+    return spool
 
 
 def _paired(

@@ -616,7 +616,7 @@ def _wacz_not_written(archive: Path, sha256_path: Path, wacz: Path, existed: boo
         problem, fix = problem.removesuffix("; nothing was changed"), f"fix that, then run {command}"   # (of the WACZ)
     stale = (f"; the {wacz.name} already there is the previous run's and no longer matches the archive"
              if existed else "")
-    return ArchiveError(wacz, f"not written ({problem}), but {archive} and {sha256_path.name} were: this run's "
+    return ArchiveError(wacz, f"not written ({problem}), but {archive} and {sha256_path} were: this run's "
                               f"archive is in place{stale}", fix=fix)
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import itertools
 import os
-import tempfile
 import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, overload
+
+from .spill import LISTING, discard, spilling, temporary_file
 
 SPILL_AFTER = 16384   # values kept in memory before a Column moves them to a temporary file
 BLOCK = 4096          # values written, and read back, at a time
@@ -66,11 +67,12 @@ class Column(Sequence[int]):
 
     def _write_tail(self) -> None:
         if self._file is None:
-            spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed when this column is collected
-            weakref.finalize(self, spill.close)
+            spill = temporary_file(LISTING)   # closed when this column is collected
+            weakref.finalize(self, discard, spill)
             self._file = spill
-        self._file.write(self._tail.tobytes())
-        self._file.flush()
+        with spilling(LISTING):
+            self._file.write(self._tail.tobytes())
+            self._file.flush()
         self._stored += len(self._tail)
         self._tail = array(self._code)
 

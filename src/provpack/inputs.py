@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import heapq
 import io
 import itertools
@@ -9,7 +10,6 @@ import logging
 import os
 import shlex
 import stat
-import tempfile
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +22,7 @@ from .defaults import MAX_TEXT_BYTES
 from .errors import FORCE, InputError, as_seen, option
 from .model import SourceFile
 from .regular import NotRegularFile, link_out, open_regular
+from .spill import LISTING, discard, spilling, temporary_file
 from .tables import NameList
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
     given: dict[str, Path] = {}
     for source in sources:
         root = Path(source)
+        _require_searchable(root)
         real = os.path.realpath(root)
         if real in given:
             also = "" if str(given[real]) == str(root) else f" (also as {given[real]})"
@@ -153,7 +155,7 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
             code = 0 if sidecar is None else 1 + SIDECAR_SUFFIXES.index(sidecar.suffix)
             scan = _Scan(str(root.parent), NameList([root.stem]), Column("B", [code]), Column("q", [size]), named=True)
         else:
-            raise InputError(root, "no such file or folder", fix=_output_hint(root) or "check the path")
+            raise _missing(root)
         scans.append(scan)
     if not scans:
         raise InputError("sources", "no source given", fix="name a folder of .txt files or the files themselves")
@@ -407,9 +409,19 @@ def _read_all(fd: int, size: int, limit: int) -> tuple[bytes | None, int]:
 
 def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     """The texts in one folder, sorted by name, with their sidecars and sizes."""
-    folder = str(root)
     texts = _SortedRuns()
     sidecar_stems = tuple(_SortedRuns() for _ in SIDECAR_SUFFIXES)
+    try:
+        return _scan_runs(root, texts, sidecar_stems, follow_symlinks=follow_symlinks)
+    finally:   # (their temporary files, whatever happened: a full temporary folder, an interrupt)
+        for runs in (texts, *sidecar_stems):
+            runs.close()
+
+
+def _scan_runs(root: Path, texts: _SortedRuns, sidecar_stems: tuple[_SortedRuns, ...], *,
+               follow_symlinks: bool) -> _Scan:
+    """_scan_folder's work, the folder's texts and sidecars gathered in these runs (the caller closes them)."""
+    folder = str(root)
     linked: set[str] = set()
     unusual: set[str] = set()   # sidecar names that are links or not regular files: checked one by one
     orphans = _Few()            # sidecars whose NAME.txt is not there
@@ -517,8 +529,6 @@ def _scan_folder(root: Path, *, follow_symlinks: bool) -> _Scan:
     finally:
         if folder_fd is not None:
             os.close(folder_fd)
-        for runs in (texts, *sidecar_stems):
-            runs.close()
     miscased.warn(folder, lambda name: f"only lower-case {TEXT_SUFFIX}, {', '.join(SIDECAR_SUFFIXES)} are read; "
                   f"rename it to {_lower_case_name(name)}",
                   "files whose suffix is not in lower case are not read; rename them")
@@ -630,23 +640,24 @@ class _SortedRuns:
         if not self._pending:
             return
         if self._spill is None:
-            self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+            self._spill = temporary_file(LISTING)   # closed by close()
         self._pending.sort()
         data = os.fsencode("\0".join(self._pending) + "\0")   # (as each name's fsencode, NUL-ended)
-        offset = self._spill.seek(0, os.SEEK_END)
-        self._spill.write(data)
+        with spilling(LISTING):
+            offset = self._spill.seek(0, os.SEEK_END)
+            self._spill.write(data)
+            self._spill.flush()   # (here, not when the runs are read back: a failure is the listing's)
         self._runs.append((offset, len(data)))
         self._pending = []
 
     def close(self) -> None:
         """Drop the temporary file, if there is one."""
         if self._spill is not None:
-            self._spill.close()
+            discard(self._spill)
 
 
 def _read_run(spill: IO[bytes], offset: int, length: int) -> Iterator[str]:
-    """The names of one spilled run, read a piece at a time (file names hold no NUL)."""
-    spill.flush()
+    """The names of one spilled run, read a piece at a time (file names hold no NUL; _write_run flushed them)."""
     fd = spill.fileno()
     end = offset + length
     rest = b""
@@ -668,9 +679,39 @@ def _check_link(path: Path, root: Path, *, follow_symlinks: bool) -> None:
     except FileNotFoundError as exc:
         raise InputError(path, "symbolic link to a file that does not exist", fix="fix or remove the link") from exc
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop, before Python 3.13
-        raise InputError(path, f"symbolic link cannot be followed: {exc}", fix="fix or remove the link") from exc
+        said = _LOOP if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP else str(exc)
+        raise InputError(path, f"symbolic link cannot be followed: {said}", fix="fix or remove the link") from exc
     if not follow_symlinks and not inside:
         raise link_out(path, target)
+
+
+_LOOP = "a loop of links (too many levels of symbolic links)"   # (Python words it otherwise in each version)
+
+
+def _require_searchable(source: Path) -> None:
+    """An InputError for a source behind a folder that may not be searched (no x permission: its stat is refused),
+    rather than the bare PermissionError that checking what it is would raise."""
+    try:
+        os.stat(source)
+    except PermissionError as exc:
+        raise InputError(source, "permission denied",
+                         fix="check the permissions of the folders on its path (or run as their owner)") from exc
+    except OSError:   # (no such file, a loop: said once it is known what the source is not)
+        pass
+
+
+def _missing(source: Path) -> InputError:
+    """The error for a source that is neither a folder nor a file: a symbolic link that loops or leads nowhere is
+    said so (a loop in a folder is, _check_link), else no such file or folder."""
+    try:
+        os.stat(source)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return InputError(source, f"symbolic link cannot be followed: {_LOOP}", fix="fix or remove the link")
+        if isinstance(exc, FileNotFoundError) and os.path.islink(source):
+            return InputError(source, "symbolic link to a file or folder that does not exist",
+                              fix="fix or remove the link")
+    return InputError(source, "no such file or folder", fix=_output_hint(source) or "check the path")
 
 
 def _require_regular(path: Path) -> int:

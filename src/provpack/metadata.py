@@ -47,9 +47,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "value"))
 
 
-def load_sidecar(path: Path | str, *, within: str | None = None) -> dict[str, Any]:
+def load_sidecar(path: Path | str, *, within: str | None = None, listed: bool = False) -> dict[str, Any]:
     """The sidecar's mapping, made JSON-ready and checked; an InputError naming file and line if not, or
-    (`within` given) if it is reached by a symbolic link out of that folder (regular.open_regular)."""
+    (`within` given) if it is reached by a symbolic link out of that folder (regular.open_regular).
+
+    `listed`: the file was found listing its folder, so one not there now has disappeared since (said as a text
+    that disappeared is, inputs.read_bytes), not been named wrong."""
     try:   # a str path needs no Path built and formatted per sidecar
         fd, info = open_regular(path, within=within)
         try:   # sized by what it holds (no buffer of the limit per sidecar); one byte more tells it grew
@@ -63,6 +66,8 @@ def load_sidecar(path: Path | str, *, within: str | None = None) -> dict[str, An
             raise InputError.unreadable(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))) from exc
         raise InputError(path, "not a regular file (it changed while packaging)", fix="run again") from exc
     except OSError as exc:
+        if listed and isinstance(exc, FileNotFoundError):
+            raise InputError(path, "the file disappeared while packaging", fix="run again") from exc
         raise InputError.unreadable(path, exc) from exc
     if len(raw) > MAX_SIDECAR_BYTES:
         raise InputError(path, f"sidecar is larger than {MAX_SIDECAR_BYTES} bytes", fix="keep sidecars small")

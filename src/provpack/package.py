@@ -561,7 +561,7 @@ def _sidecar(sidecar_path: str | None, *, follow_symlinks: bool) -> dict[str, ob
     """The sidecar's mapping; without `follow_symlinks`, read only if it is (still) in its text's folder."""
     if sidecar_path is None:
         return None
-    return load_sidecar(sidecar_path, within=None if follow_symlinks else os.path.dirname(sidecar_path))
+    return load_sidecar(sidecar_path, within=None if follow_symlinks else os.path.dirname(sidecar_path), listed=True)
 
 
 def _sidecar_name(sidecar_path: str | None) -> str | None:

@@ -17,7 +17,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, Kind, binary_stream, require
 from .defaults import MAX_PROVENANCE_BYTES
-from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable
+from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable, unreadable
 from .gzipsource import PROBE
 from .jsondepth import loads
 from .resync import WINDOW, gzip_start, next_start, plain_start
@@ -84,7 +84,12 @@ def _listing(path: Path | str, on_damage: Callable[[IntegrityError], None] | Non
     """read_listing's answer, with read_each's text_damage (which damaged place holds a document's text) and unread
     (where the provenance record of a document whose text was not read is)."""
     documents: list[ArchivedDocument] = []
-    read = read_each(path, documents.append, on_damage=on_damage)
+    try:
+        read = read_each(path, documents.append, on_damage=on_damage)
+    except OSError as exc:   # the archive's reading failed (EIO): said of it, not bare (extract -o blamed its output)
+        if isinstance(exc, ProvpackError):
+            raise
+        raise ArchiveError.unreadable(path, exc, doing="cannot read it") from exc
     found = read.resource_offsets   # a resource record may follow its provenance record (docs/format.md)
     listed = (document if document.offset is not None or document.record_id not in found
               else replace(document, offset=found[document.record_id]) for document in documents)
@@ -709,6 +714,7 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
     size = 0
     moved = ("; nothing was written; the file changed since it was read, or the document is another archive's: "
              "run 'provpack verify'")
+    writing = False   # (an OSError then is the output's, not the archive's)
     try:
         for record, offset in _records(archive, start=document.offset or 0):
             found = record.rec_headers.get_header("WARC-Record-ID") or ""
@@ -720,10 +726,17 @@ def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[by
             while chunk := stream.read(_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
+                writing = True
                 write(chunk)
+                writing = False
             break
     except _NoRecordAt as exc:
         raise IntegrityError(archive, f"{name}: {exc.what(document.record_id)}{moved}") from None
+    except OSError as exc:   # reading the archive failed (EIO): said of it, not of the output (extract -o blamed it)
+        if writing or isinstance(exc, ProvpackError):
+            raise
+        problem, fix = unreadable(exc)
+        raise ArchiveError(archive, f"{name}: cannot read its bytes: {problem}; {undo(size)}", fix=fix) from exc
     if digest.hexdigest() != document.sha256 or size != document.length_bytes:
         raise IntegrityError(archive, f"{name}: extracted bytes (sha256 {digest.hexdigest()}, {size} bytes) "
                              f"do not match the recorded sha256 {printable(document.sha256)}; {undo(size)}; "

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from .idset import IdSet
+from .spill import Held, discard, no_room, spilling
 from .urlkey import CONTENT_URN, urlkey
 
 __all__ = ["MOST", "Clash", "ReplayKeys", "Source", "cdx_timestamp", "replayable", "warn_clashes", "warn_unreplayable"]
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 MOST = 10   # warning lines at most: one per clash, the last counting the rest when there are more
 SERVED = frozenset({"resource", "response", "revisit"})   # the record types replay tools find by URL
 _SPOOL_BYTES = 1 << 20   # what the log keeps in memory before it moves to a temporary file
+_LOG: Held = ("the list of who gave each record replay tools find by URL",
+              f"past {_SPOOL_BYTES >> 20} MiB it is kept there, not in memory")
 _ENTRY = struct.Struct("<qBqII")   # key hash, excerpt or not, offset, bytes of `where`, bytes of `what`
 _NOT_DIGITS = str.maketrans("", "", "-T:Z")
 
@@ -70,7 +73,7 @@ class ReplayKeys:
         self._seen = IdSet()
         self._contents = IdSet()   # the content URNs' keys with each digest they were given (see add_key)
         self._log = tempfile.SpooledTemporaryFile(_SPOOL_BYTES)  # noqa: SIM115 - closed by close() or collection
-        weakref.finalize(self, self._log.close)
+        weakref.finalize(self, discard, self._log)
         self._found: list[tuple[int, Source, str, str]] = []   # the first `most` clashes: key hash, later, key
         self._most = most
         self.count = 0   # clashes in all
@@ -123,7 +126,10 @@ class ReplayKeys:
         """Log who gave a record of key `key`, for clashes() to name the first."""
         where = source.where.encode("utf-8", "surrogatepass")
         what = source.what.encode("utf-8", "surrogatepass")
-        self._log.write(_ENTRY.pack(key, source.excerpt, source.offset, len(where), len(what)) + where + what)
+        try:   # (past _SPOOL_BYTES: the file made, and written; a try costs nothing a record, a `with` would)
+            self._log.write(_ENTRY.pack(key, source.excerpt, source.offset, len(where), len(what)) + where + what)
+        except OSError as exc:
+            raise no_room(exc, _LOG) from exc
 
     def clashes(self) -> list[Clash]:
         """The first `most` clashes (of `count`), each with the first record that had its key and second."""
@@ -131,7 +137,8 @@ class ReplayKeys:
             return []
         first: dict[int, Source | None] = {key: None for key, *_ in self._found}
         missing = len(first)
-        self._log.seek(0)
+        with spilling(_LOG):   # (what is still buffered is written first)
+            self._log.seek(0)
         read = self._log.read
         while missing and (head := read(_ENTRY.size)):
             key, excerpt, offset, where_size, what_size = _ENTRY.unpack(head)
@@ -145,7 +152,7 @@ class ReplayKeys:
                 if (owner := first[key]) is not None]
 
     def close(self) -> None:
-        self._log.close()
+        discard(self._log)
 
 
 @functools.lru_cache(maxsize=64)   # a run's records share a date or a few

@@ -14,13 +14,13 @@ import itertools
 import os
 import re
 import struct
-import tempfile
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Literal, overload
 
 from .column import Column
 from .model import DocumentSummary, Totals
+from .spill import LISTING, Held, discard, spilling, temporary_file
 
 # record uuid, sha256, length in bytes, elisions, possible elisions, original, omitted found, differences,
 # segments not found
@@ -31,6 +31,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK_ROWS = 4096
 _PACK = 4096
 SPILL_AFTER = 16384   # names kept in memory before a NameList moves them to a temporary file
+SUMMARIES: Held = ("the summaries of the documents packaged", "they are kept there, not in memory")
 _CAN_SPILL = hasattr(os, "pread")
 
 
@@ -63,8 +64,8 @@ class NameList(Sequence[str]):
 
     def _spill(self, parts: list[str], rest: Iterator[str]) -> None:
         """Move what is packed so far, and every name still to come, to a temporary file."""
-        spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed when this list is collected
-        weakref.finalize(self, spill.close)
+        spill = temporary_file(LISTING)   # closed when this list is collected
+        weakref.finalize(self, discard, spill)
         self._file = spill
         self._text = ""
         ends = Column("Q")
@@ -76,7 +77,8 @@ class NameList(Sequence[str]):
         else:   # character ends -> byte ends
             starts = itertools.chain((0,), self._ends)
             ends.extend(itertools.accumulate(len(_encode(text[start:end])) for start, end in zip(starts, self._ends)))
-        spill.write(data)
+        with spilling(LISTING):   # (only the writes: an error of `rest`, which lists the folder, is its own)
+            spill.write(data)
         del text, data
         offset = ends[-1] if len(ends) else 0
         while chunk := list(itertools.islice(rest, _PACK)):
@@ -84,8 +86,10 @@ class NameList(Sequence[str]):
             lengths = map(len, chunk) if len(data) == sum(map(len, chunk)) else (len(_encode(name)) for name in chunk)
             ends.extend(_running(lengths, offset))
             offset = ends[-1]
-            spill.write(data)
-        spill.flush()
+            with spilling(LISTING):
+                spill.write(data)
+        with spilling(LISTING):
+            spill.flush()
         self._ends = ends
 
     def __len__(self) -> int:
@@ -199,8 +203,8 @@ class SummaryTable(Sequence[DocumentSummary]):
 
     def __init__(self, names: Sequence[str]) -> None:
         self._names = names
-        self._file = tempfile.TemporaryFile()
-        weakref.finalize(self, self._file.close)
+        self._file = temporary_file(SUMMARIES)
+        weakref.finalize(self, discard, self._file)
         self._count = 0
         self._sums = [0] * 7   # text bytes, elisions, possible, with an original, omitted found, differences,
                                # segments not found
@@ -220,7 +224,9 @@ class SummaryTable(Sequence[DocumentSummary]):
             sums[4] += omitted
             sums[5] += differences
             sums[6] += not_found
-        self._file.write(rows)
+        with spilling(SUMMARIES):   # flushed here, in the run: not later, when a summary is read back
+            self._file.write(rows)
+            self._file.flush()
         self._count += len(rows) // _ROW.size
 
     def __len__(self) -> int:

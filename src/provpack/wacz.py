@@ -461,18 +461,26 @@ def _add_bytes(
 def _add_file(
     zf: zipfile.ZipFile, name: str, source: Path, stamp: tuple[int, int, int, int, int, int]
 ) -> _Resource:
-    """Store the file `source` as `name`, hashing it in the same pass."""
+    """Store the file `source` as `name`, hashing it in the same pass. An error reading `source` names it; one
+    writing the WACZ is left to atomic_writer, which names the WACZ (a full disk there is not the archive's)."""
     info = _zip_info(name, stamp)
     hasher = hashlib.sha256()
     size = 0
     try:
-        with open(source, "rb") as src:
-            info.file_size = os.fstat(src.fileno()).st_size  # lets zipfile pick ZIP64 up front
-            with zf.open(info, "w") as dest:
-                while chunk := src.read(_BLOCK_SIZE):
-                    hasher.update(chunk)
-                    dest.write(chunk)
-                    size += len(chunk)
+        src = open(source, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise ArchiveError.unreadable(source, exc) from exc
+    with src:
+        info.file_size = os.fstat(src.fileno()).st_size  # lets zipfile pick ZIP64 up front
+        with zf.open(info, "w") as dest:
+            while True:
+                try:
+                    chunk = src.read(_BLOCK_SIZE)
+                except OSError as exc:
+                    raise ArchiveError.unreadable(source, exc) from exc
+                if not chunk:
+                    break
+                hasher.update(chunk)
+                dest.write(chunk)
+                size += len(chunk)
     return _Resource(name, hasher.hexdigest(), size)
