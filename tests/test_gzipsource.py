@@ -92,7 +92,7 @@ def cut_short_message(start: int, cut: int, where: str) -> str:
 def read_unseekable(data: bytes, read_size: int) -> tuple[list[bytes | object], Found]:
     found: Found = []
     source = open_source(RawReader(Unseekable(data), read_size=read_size),
-                         lambda offset, kind, message: found.append((offset, kind, message)))
+                         lambda offset, kind, message, cuts: found.append((offset, kind, message)))
     return list(source.chunks()), found
 
 
