@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 
 import pytest
 
-from provpack.gzipsource import GzipSource
+from provpack.gzipsource import MAX_OUT, GzipSource
 from provpack.rawreader import RawReader
 from provpack.sniff import open_source
 from provpack.warcstream import GAP
@@ -92,7 +93,17 @@ def cut_short_message(start: int, cut: int, where: str) -> str:
 def read_unseekable(data: bytes, read_size: int) -> tuple[list[bytes | object], Found]:
     found: Found = []
     source = open_source(RawReader(Unseekable(data), read_size=read_size),
-                         lambda offset, kind, message: found.append((offset, kind, message)))
+                         lambda offset, kind, message, cuts: found.append((offset, kind, message)))
+    return list(source.chunks()), found
+
+
+def read_saying_cuts(data: bytes, read_size: int = 1 << 20, *, seekable: bool = True,
+                     ) -> tuple[list[bytes | object], list[tuple[int, str, str, bool]]]:
+    """The chunks, and the problems with whether each cuts the record being read (a gap follows it)."""
+    found: list[tuple[int, str, str, bool]] = []
+    stream = io.BytesIO(data) if seekable else Unseekable(data)
+    source = open_source(RawReader(stream, read_size=read_size),
+                         lambda offset, kind, message, cuts: found.append((offset, kind, message, cuts)))
     return list(source.chunks()), found
 
 
@@ -142,9 +153,11 @@ def test_a_large_member_cut_short_then_more_members(seekable: bool) -> None:
 @pytest.mark.parametrize("damage", ["crc", "cut off"])
 def test_a_gzip_file_stored_in_a_damaged_member_is_not_read_as_members(damage: str) -> None:
     """A record holding a .warc.gz, stored as it is (level 0): when its member is damaged, the members
-    inside it are not taken for the file's own (they end before the damaged member does)."""
+    inside it are not taken for the file's own (they end before the damaged member does); with only its
+    CRC-32 wrong, the record is passed on whole."""
     inner = gzip_member(RECORDS[0]) + gzip_member(RECORDS[1])
-    outer = bytearray(gzip_member(record("resource", inner + b"x" * 300), level=0))
+    holder = record("resource", inner + b"x" * 300)
+    outer = bytearray(gzip_member(holder, level=0))
     start = len(gzip_member(RECORDS[2]))
     if damage == "crc":
         outer[-8] ^= 0xFF
@@ -155,27 +168,70 @@ def test_a_gzip_file_stored_in_a_damaged_member_is_not_read_as_members(damage: s
                           " the file is cut off, or the member's data is damaged"}[damage]
     kind = "truncated" if damage == "cut off" else "bad-gzip"
     assert found == [(start, kind, message)]
-    assert chunks[0] == RECORDS[2] and all(chunk is GAP for chunk in chunks[chunks.index(GAP) :])
+    if damage == "crc":
+        assert chunks == [RECORDS[2], holder]
+    else:
+        assert chunks[0] == RECORDS[2] and all(chunk is GAP for chunk in chunks[chunks.index(GAP) :])
 
 
-def test_a_member_cut_in_its_trailer_then_more_members() -> None:
-    """Cut in its trailer: the trailer read is the next member's first bytes, a bad-gzip; the next member is read."""
+@pytest.mark.parametrize("seekable", [True, False])
+@pytest.mark.parametrize("keep, check", [(-4, "length"), (-8, "data")])
+def test_a_member_cut_in_its_trailer_then_more_members(keep: int, check: str, seekable: bool) -> None:
+    """Cut in its trailer, or right after its deflate data: the trailer read is (partly) the next member's first
+    bytes, a bad-gzip that cuts the record being read; all the member inflated to is passed on, then a gap, and
+    the next member is read from its start."""
     members = [gzip_member(r) for r in RECORDS]
-    data = members[0] + members[1][:-4] + members[2]
-    _, chunks, found = read_all(data)
-    assert found == [(len(members[0]), "bad-gzip", "gzip member is corrupt: incorrect length check")]
-    assert joined(chunks) == RECORDS[0] + RECORDS[2]
+    data = members[0] + members[1][:keep] + members[2]
+    chunks, found = read_saying_cuts(data, seekable=seekable)
+    assert found == [(len(members[0]), "bad-gzip", f"gzip member is corrupt: incorrect {check} check", True)]
+    assert chunks == [RECORDS[0], RECORDS[1], GAP, RECORDS[2]]
 
 
-def test_bad_crc_is_bad_gzip_and_reading_resumes() -> None:
-    """A member with a wrong CRC is reported; the members after it are still read."""
+@pytest.mark.parametrize("seekable", [True, False])
+@pytest.mark.parametrize("after", [b"", b"GARBAGE"])
+def test_bad_crc_is_bad_gzip_and_reading_goes_on(after: bytes, seekable: bool) -> None:
+    """A member whose CRC-32 alone is wrong: bad-gzip at its offset, cutting no record; all it inflated to is
+    passed on, without a gap, and reading goes on right after its trailer: at the next member, or at bytes
+    there that are not gzip, which are junk (they were skipped unsaid)."""
     members = [gzip_member(r) for r in RECORDS]
     broken = bytearray(members[1])
     broken[-8] ^= 0xFF  # CRC32 in the trailer
-    _, chunks, found = read_all(members[0] + bytes(broken) + members[2])
-    assert [(o, k) for o, k, _ in found] == [(len(members[0]), "bad-gzip")]
-    assert "incorrect data check" in found[0][2]
-    assert GAP in chunks and joined(chunks).endswith(RECORDS[2])
+    chunks, found = read_saying_cuts(members[0] + bytes(broken) + after + members[2], seekable=seekable)
+    bad = (len(members[0]), "bad-gzip", "gzip member is corrupt: incorrect data check", False)
+    if after:
+        assert found == [bad, (len(members[0]) + len(broken), "junk",
+                               "7 bytes that are not gzip data before the next gzip member", True)]
+        assert chunks == [RECORDS[0], RECORDS[1], GAP, RECORDS[2]]
+    else:
+        assert found == [bad] and chunks == RECORDS
+
+
+@pytest.mark.parametrize("seekable", [True, False])
+@pytest.mark.parametrize("damage, check", [(-8, "data"), (-1, "length")])
+def test_a_large_member_with_a_wrong_trailer_is_passed_on_whole(damage: int, check: str, seekable: bool) -> None:
+    """A member of several MiB, its deflate data sound and its stored CRC-32 or length wrong: all it inflates to is
+    passed on (only its whole MiB pieces were), a piece of at most MAX_OUT bytes at a time, without a gap; bad-gzip
+    at its offset, cutting no record; the member after it is read (python-isal or zlib alike)."""
+    block = record("resource", bytes(range(256)) * 12_000)  # about 3 MiB: not a whole number of MiB
+    large = bytearray(gzip_member(block))
+    large[damage] ^= 1
+    small = gzip_member(RECORDS[0])
+    chunks, found = read_saying_cuts(small + bytes(large) + small, 1 << 16, seekable=seekable)
+    assert found == [(len(small), "bad-gzip", f"gzip member is corrupt: incorrect {check} check", False)]
+    assert GAP not in chunks and joined(chunks) == RECORDS[0] + block + RECORDS[0]
+    assert max(len(chunk) for chunk in chunks if isinstance(chunk, bytes)) <= MAX_OUT
+
+
+def test_the_member_after_a_wrong_trailer_is_read_on_when_it_starts_no_record() -> None:
+    """Records gzipped in pieces (a member need not start a record): the member after one whose CRC-32 is wrong
+    is read on, as the rest of the record it continues, not skipped for a member that starts a record."""
+    data = b"".join(RECORDS)
+    cut = len(RECORDS[0]) + 100
+    first = bytearray(gzip_member(data[:cut]))
+    first[-8] ^= 1
+    chunks, found = read_saying_cuts(bytes(first) + gzip_member(data[cut:]))
+    assert found == [(0, "bad-gzip", "gzip member is corrupt: incorrect data check", False)]
+    assert chunks == [data[:cut], data[cut:]]
 
 
 def test_junk_between_and_after_members() -> None:

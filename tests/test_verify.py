@@ -543,6 +543,39 @@ def test_a_member_cut_short_then_more_members_is_reported_and_read_on(
     assert True in merged
 
 
+@pytest.mark.parametrize("damage, check", [(-8, "data"), (-1, "length")])   # a bit of the stored CRC-32, of ISIZE
+def test_members_whose_trailers_alone_are_wrong_are_reported_at_their_offsets_and_read_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: int, check: str) -> None:
+    """Four 300 kB records in one gzip member, then one in a member of its own, each member's deflate data sound and
+    a bit of its trailer flipped: every record is read and verified (their digests show that only the trailers are
+    damaged), and each member is bad-gzip at its offset, on no record. (Only the whole MiB of the first member's output
+    was read, its last record not counted, and the bad-gzip was pinned on the record crossing that MiB; the second
+    member's record went unread.) In one or two processes, split at either member, from a file or a pipe."""
+    records = [record("resource", bytes([65 + i]) * 300_000,
+                      record_id=f"<urn:uuid:00000000-0000-4000-8000-00000000000{i}>") for i in range(6)]
+    first, second = bytearray(gzip_member(b"".join(records[:4]))), bytearray(gzip_member(records[4]))
+    first[damage] ^= 1
+    second[damage] ^= 1
+    data = bytes(first) + bytes(second) + gzip_member(records[5])
+    path = write(tmp_path, data)
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    assert render_text(serial).splitlines() == [
+        f"{path}: offset 0: bad-gzip: gzip member is corrupt: incorrect {check} check",
+        f"{path}: offset {len(first)}: bad-gzip: gzip member is corrupt: incorrect {check} check",
+        f"{path}: note: gzip: 3 members",
+        f"{path}: note: records that start inside a gzip member (not one member per record): 3",
+        "records 6, verified 6, unverified 0, problems 2",
+    ]
+    assert serial.exit_code() == 1
+    assert [problem["record_id"] for problem in serial.to_json()["files"][0]["problems"]] == [None, None]
+    assert verify_stream(Unseekable(data), name=str(path)) == serial.files[0]   # (a pipe: the same)
+    for split in (len(first), len(first) + len(second)):
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert merged == [True, True]
+
+
 @pytest.mark.parametrize("cut", [9, 100, 200, -300, -40, -5])   # in the header, in the block
 def test_a_plain_record_cut_short_then_more_records_is_reported_and_read_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: int) -> None:
@@ -802,7 +835,8 @@ def _zero_digest() -> str:
 
 
 def test_memory_stays_flat_for_a_large_record() -> None:
-    """A 200 MB record, plain and gzip, is verified with a small peak of traced memory."""
+    """A 200 MB record, plain and gzip, is verified with a small peak of traced memory; so it is in a gzip member
+    whose CRC-32 is wrong, all of which is read (a bad-gzip on no record)."""
     digest = _zero_digest()
     header = record("resource", b"", block_digest=f"sha256:{digest}", content_length=SIZE)[:-4]
     plain = io.BufferedReader(_Zeros([header, b"\r\n\r\n"], SIZE), buffer_size=1 << 20)
@@ -827,6 +861,16 @@ def test_memory_stays_flat_for_a_large_record() -> None:
     finally:
         tracemalloc.stop()
     assert report.ok and report.verified == 1 and peak < 20 * 1024 * 1024, peak
+    broken = bytearray(data)
+    broken[-8] ^= 1
+    tracemalloc.start()
+    try:
+        report = verify_stream(io.BytesIO(bytes(broken)), name="big.warc.gz")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.problems == (Problem(0, None, "bad-gzip", "gzip member is corrupt: incorrect data check"),)
+    assert (report.records, report.verified) == (1, 1) and peak < 20 * 1024 * 1024, peak
 
 
 # -- provpack's own output -----------------------------------------------------------------------

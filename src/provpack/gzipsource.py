@@ -2,6 +2,8 @@
 
 Reads in large blocks and never holds more than a few MiB. Every gzip member must end with a
 correct CRC32 and length (zlib checks both); bytes between members that are not gzip are junk.
+A member whose deflate data ends but whose CRC32 or length is wrong is reported, and all it
+inflates to passed on: the records' digests tell whether more than the trailer is damaged.
 A member that does not end properly (its deflate data corrupt, or running on to the end of the
 file) is looked into for the next member that starts a WARC record: when one starts inside it,
 the member was cut short there (a crashed writer resumed, or a partial download joined to
@@ -112,7 +114,6 @@ class GzipSource(Source):
         trailer = inflate.TRAILER.unpack_from
         view = memoryview(buf)
         seekable = raw.seekable()
-        resync = False
         redo = -1  # raw offset of a member to inflate again with zlib
         quick_feed = FIRST_FEED  # compressed bytes tried at once for a member: twice the largest so far
         while True:
@@ -125,22 +126,20 @@ class GzipSource(Source):
                     continue
                 if pos >= len(buf):
                     return
-                if buf[pos:] == GZIP_MAGIC[:1] and not resync:
+                if buf[pos:] == GZIP_MAGIC[:1]:
                     self.report(base + pos, kinds.TRUNCATED,
                                 "gzip member ends after 1 byte: the file is cut off")
                     yield GAP
                     return
-            if resync or not buf.startswith(GZIP_MAGIC, pos):
-                # Not a member start: junk, or the rest of a corrupt member. Find the next good member.
+            if not buf.startswith(GZIP_MAGIC, pos):
+                # Not a member start: junk. Find the next good member.
                 start = base + pos
                 found, buf, base, pos = self._find_member(buf, base, pos)
-                if not resync:
-                    end = base + pos if found else raw.offset
-                    what = "before the next gzip member" if found else "after the last gzip member"
-                    self.report(
-                        start, kinds.JUNK, f"{end - start} bytes that are not gzip data {what}"
-                    )
-                resync = False
+                end = base + pos if found else raw.offset
+                what = "before the next gzip member" if found else "after the last gzip member"
+                self.report(
+                    start, kinds.JUNK, f"{end - start} bytes that are not gzip data {what}"
+                )
                 yield GAP
                 if not found:
                     return
@@ -344,15 +343,25 @@ class GzipSource(Source):
                     pos = after
                     continue
             if outcome == "bad trailer":
-                # The member's data is suspect: only whole MAX_OUT pieces already complete are passed on.
-                upto = _boundary(produced, passed)
-                for data in _cut(pending, passed, upto, skip):
+                # Its deflate data ended, so all it inflates to is there: passed on whole (a piece at a time, as
+                # ever), for the records' digests to tell whether more than the trailer is damaged. The problem is
+                # the member's, said before the rest of its output and cutting no record (no bytes are lost), and
+                # reading goes on after the trailer. Unless a member starting a WARC record begins inside the trailer:
+                # this one was cut short there (in its trailer, or just after its deflate data), and after its output
+                # a gap cuts the record being read, and reading resumes at that member.
+                after = _member_in_trailer(buf, pos)
+                if after < 0:
+                    self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {message}", cuts=False)
+                    pos += 8
+                    self.member_end = base + pos  # (before passing the output on: see boundary())
+                for data in _cut(pending, passed, produced, skip):
                     yield data
-                upos = member_upos + upto
+                upos = member_upos + produced
                 skip = 0
-                self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {message}")
-                resync = True
-                yield GAP
+                if after >= 0:
+                    self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {message}")
+                    yield GAP
+                    pos = after
                 continue
             if outcome == "end":
                 pos += 8
@@ -499,6 +508,15 @@ def _cut_short(start: int, after: int, in_header: bool = False) -> str:
     where = "inside its header" if in_header else "before its end-of-stream marker"
     return (f"gzip member is cut short: another gzip member starts {after - start} bytes into it, {where},"
             f" at offset {after}: reading resumes there")
+
+
+def _member_in_trailer(data: bytes, pos: int) -> int:
+    """The index of a member starting a WARC record inside the 8-byte trailer at data[pos] (the member before it was
+    cut short there, in its trailer or just after its deflate data); -1 when none."""
+    idx = data.find(_MEMBER_START, pos, pos + 10)
+    while idx >= 0 and not starts_warc_member(data, idx):
+        idx = data.find(_MEMBER_START, idx + 1, pos + 10)
+    return idx
 
 
 def _inner_member(data: bytes, start: int, header: int, stop: int) -> int:

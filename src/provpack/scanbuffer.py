@@ -48,9 +48,10 @@ class ScanBuffer:
 
     # -- problems ---------------------------------------------------------------------------
 
-    def source_problem(self, offset: int, kind: str, message: str) -> None:
-        """A problem found by the stream reader (gzip level); tied to the record being read, if any."""
-        if self._rec_offset is not None:
+    def source_problem(self, offset: int, kind: str, message: str, cuts: bool) -> None:
+        """A problem found by the stream reader (gzip level); tied to the record being read, if any, when it `cuts`
+        it (bytes were lost there: a gap follows); else (a gzip member's wrong trailer) no record's."""
+        if cuts and self._rec_offset is not None:
             self._rec_failed = True
             self.problems.append(Problem(offset, self._rec_id, kind, message))
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import stat
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -210,7 +210,7 @@ def is_gzipped_warc(path: Path) -> bool:
     OSError when the file cannot be read.
     """
     with open(path, "rb") as stream:
-        return open_source(RawReader(stream), lambda offset, kind, message: None).compressed
+        return open_source(RawReader(stream), lambda offset, kind, message, cuts: None).compressed
 
 
 def open_source(raw: RawReader, report: Report) -> Source:
@@ -309,14 +309,14 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     from .problems import BAD_GZIP, BAD_LENGTH, BAD_VERSION, JUNK, MALFORMED_HEADER, TRUNCATED, Problem
 
     found: list[tuple[int, str, str]] = []
-    forward: Callable[[int, str, str], None] | None = None   # to the scanner, once there is one
+    forward: Report | None = None   # to the scanner, once there is one
 
-    def report(offset: int, kind: str, message: str) -> None:
+    def report(offset: int, kind: str, message: str, cuts: bool) -> None:
         if kind == TRUNCATED or (kind in (BAD_GZIP, JUNK)
                                  and (ended or (failed_at is not None and offset <= failed_at))):
             found.append((offset, kind, message))
         if forward is not None:   # (so that a record the gzip damage cuts is not also said to be wrong)
-            forward(offset, kind, message)
+            forward(offset, kind, message, cuts)
 
     start = max(start, 0)
     stream.seek(start)

@@ -290,9 +290,9 @@ def scan_segment(path: Path, split: int, *, compressed: bool, deep: bool = False
     `on_read(offset)` is told the raw offset reached after each block read."""
     scanner: Scanner | None = None
 
-    def report(offset: int, kind: str, message: str) -> None:
+    def report(offset: int, kind: str, message: str, cuts: bool) -> None:
         if scanner is not None:
-            scanner.source_problem(offset, kind, message)
+            scanner.source_problem(offset, kind, message, cuts)
 
     with path.open("rb", buffering=0) as stream:
         raw = RawReader(stream, on_read=on_read)

@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterator
 
 from .rawreader import RawReader
 
-Report = Callable[[int, str, str], None]  # (offset, kind, message)
+# (offset, kind, message, cuts): `cuts` when bytes were lost there (a GAP follows), which cuts the record being read;
+# not for a problem of a gzip member whose output was all passed on (a wrong trailer), which is no record's.
+Report = Callable[[int, str, str, bool], None]
 
 
 class Gap:
@@ -73,12 +75,12 @@ class Source:
         """Decompressed data again, from `upos` on (needs a seekable stream)."""
         raise NotImplementedError
 
-    def report(self, offset: int, kind: str, message: str) -> None:
-        """Pass a problem on once, even when a restart reads the same bytes again."""
+    def report(self, offset: int, kind: str, message: str, cuts: bool = True) -> None:
+        """Pass a problem on once, even when a restart reads the same bytes again; `cuts`: see Report."""
         key = (kind, offset)
         if key not in self._reported:
             self._reported.add(key)
-            self._report(offset, kind, message)
+            self._report(offset, kind, message, cuts)
 
 
 class PlainSource(Source):
