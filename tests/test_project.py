@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -38,3 +40,13 @@ def test_the_build_backend_reads_the_license_expression() -> None:
 def test_the_console_script_reports_ctrl_c_during_start_up() -> None:
     """The `provpack` script is _entry.main: cli.main would let Ctrl-C while the CLI is imported show a traceback."""
     assert PROJECT["project"]["scripts"] == {"provpack": "provpack._entry:main"}
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (REPO / ".git").exists(), reason="needs a git checkout")
+def test_pinned_inputs_are_checked_out_byte_for_byte() -> None:
+    """The seeds, the committed archive and the test data are never given CRLF line ends on checkout (Git for
+    Windows' core.autocrlf=true made a clone that rebuilt another archive): their text attribute is unset."""
+    files = ["seeds/000_8dbb4f68ea601904.txt", "archive/seeds.warc.gz.sha256", "tests/data/originals/gettysburg.txt"]
+    done = subprocess.run(["git", "check-attr", "text", "--", *files], cwd=REPO, capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.splitlines() == [f"{name}: text: unset" for name in files]
