@@ -318,6 +318,21 @@ def test_spawned_workers_write_the_same_bytes(tmp_path: Path, fixed_date: dt.dat
     assert spawned.warc_path.read_bytes() == forked.warc_path.read_bytes()
 
 
+def _package_with_two_jobs(source: Path, out: Path, date: dt.datetime) -> bytes:
+    return provpack.package(source, out=out, date=date, jobs=2).warc_path.read_bytes()
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_daemonic_process_packages_in_process(tmp_path: Path, fixed_date: dt.datetime) -> None:
+    """In a multiprocessing.Pool's worker, which may start no process (a daemon), jobs=2 encodes in-process, as
+    jobs=1 does, into the same bytes; before, multiprocessing's AssertionError came out of package."""
+    source = mixed_corpus(tmp_path / "src", count=12)
+    here = provpack.package(source, out=tmp_path / "here" / "o.warc.gz", date=fixed_date, jobs=1)
+    with multiprocessing.get_context("fork").Pool(1) as outer:
+        there = outer.apply(_package_with_two_jobs, (source, tmp_path / "there" / "o.warc.gz", fixed_date))
+    assert there == here.warc_path.read_bytes()
+
+
 @pytest.mark.usefixtures("small_batches")
 def test_no_more_workers_than_batches(tmp_path: Path, fixed_date: dt.datetime, monkeypatch: pytest.MonkeyPatch) -> None:
     """--jobs 100 over 4 batches starts 4 workers (a hundred forks hit the process limit), same bytes as --jobs 1."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import functools
 import gc
+import multiprocessing
 import os
 import pickle
 import signal
@@ -296,6 +297,81 @@ def test_pool_started_from_another_thread_uses_a_fork_server() -> None:
     assert isinstance(pids, list) and pids and os.getpid() not in pids
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork and forkserver: Linux")
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_a_start_method_the_caller_set_is_kept(method: str) -> None:
+    """multiprocessing.set_start_method("spawn") or ("forkserver"), even single-threaded, is used (the caller may
+    know of threads a C library started, which threading does not count); "fork" is not taken as an order to fork
+    while other threads run, and unset the choice is provpack's."""
+    before = multiprocessing.get_start_method(allow_none=True)
+    try:
+        multiprocessing.set_start_method(method, force=True)
+        assert _context().get_start_method() == method
+        multiprocessing.set_start_method("fork", force=True)
+        assert _context().get_start_method() == "fork"
+        found: list[str] = []
+        thread = threading.Thread(target=lambda: found.append(_context().get_start_method()))
+        thread.start()
+        thread.join()
+        assert found == ["forkserver"]
+        multiprocessing.set_start_method(None, force=True)
+        assert _context().get_start_method() == "fork"
+    finally:
+        multiprocessing.set_start_method(before, force=True)
+
+
+def test_workers_start_only_where_processes_may_be_started() -> None:
+    """Not in a daemonic process (a multiprocessing.Pool's worker), which multiprocessing forbids to start any."""
+    assert parallel.can_start_workers()
+    with multiprocessing.get_context("fork").Pool(1) as outer:
+        assert outer.apply(parallel.can_start_workers) is False
+
+
+FROM_STDIN = """
+import threading
+from provpack.errors import ProvpackError
+from provpack.parallel import OrderedPool
+
+stop = threading.Event()
+other = threading.Thread(target=stop.wait)   # another thread: workers are started by a fork server
+other.start()
+try:
+    with OrderedPool(abs, jobs=1) as pool:
+        print(list(pool.map(range(-3, 0))))
+except ProvpackError as exc:
+    print(exc)
+finally:
+    stop.set()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork and forkserver: Linux")
+def test_a_worker_that_dies_starting_says_what_a_script_needs() -> None:
+    """A script read from stdin, with another thread running: the fork server cannot import its main module again,
+    each worker ends with status 1 (printing why), and the error says what a script needs, or jobs=1."""
+    done = subprocess.run([sys.executable, "-"], input=FROM_STDIN, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.stdout == ("a worker process died (exit status 1); nothing was written; workers started by forkserver "
+                           "import the main module again: a script calling provpack must keep its work under "
+                           '`if __name__ == "__main__":` and be run from a file, not stdin; or pass jobs=1\n')
+    assert "<stdin>" in done.stderr
+
+
+def exit_1_on_three(number: int) -> int:
+    if number == 3:
+        os._exit(1)
+    return number
+
+
+def test_a_forked_worker_that_exits_1_says_only_that() -> None:
+    """Forked workers do not import the main module again: no advice about it."""
+    with OrderedPool(exit_1_on_three, jobs=1, window=2) as pool:
+        with pytest.raises(ProvpackError) as caught:
+            list(pool.map(range(10)))
+    assert str(caught.value) in ("a worker process died (exit status 1); nothing was written",
+                                 "a worker process died (killed or crashed); nothing was written")
+
+
 @pytest.mark.parametrize(("function", "how"), [
     (exit_on_three, "exit status 3"),
     (exit_0_on_three, "exit status 0"),
@@ -574,3 +650,47 @@ def test_no_thread_for_the_task_queue_stops_the_run(monkeypatch: pytest.MonkeyPa
     assert len(processes) == 2 and not any(process.is_alive() for process in processes)
     assert capfd.readouterr().err == ""
     assert threading.excepthook is hook
+
+
+def test_pools_open_in_two_threads_put_the_thread_hook_back_in_any_order() -> None:
+    """Pools opened in two threads and closed in the order they were opened (or the other) leave threading.excepthook
+    as it was; while either is open, another thread's exception goes to the hook there was before. Before, the
+    first to close left the other's in place, and the last put back the first's, bound to a pool long closed."""
+    hook = threading.excepthook
+    seen: list[str] = []
+
+    def mine(args: threading.ExceptHookArgs) -> None:
+        seen.append(str(args.exc_value))
+
+    def fail() -> None:
+        raise ValueError("not a pool's thread")
+
+    threading.excepthook = mine
+    try:
+        for order in ((0, 1), (1, 0)):
+            pools = [OrderedPool(slow_square, jobs=1), OrderedPool(slow_square, jobs=1)]
+            pools[0].__enter__()
+            pools[1].__enter__()
+            thread = threading.Thread(target=fail)
+            thread.start()
+            thread.join()
+            for index in order:
+                pools[index].__exit__(None, None, None)
+            assert threading.excepthook is mine
+        assert seen == ["not a pool's thread"] * 2
+    finally:
+        threading.excepthook = hook
+
+
+def test_a_thread_hook_installed_over_the_pools_is_left_in_place() -> None:
+    """Something that installs its own threading.excepthook while a pool is open keeps it after the pool closes."""
+    hook = threading.excepthook
+    try:
+        with OrderedPool(slow_square, jobs=1):
+            def other(args: threading.ExceptHookArgs) -> None:
+                hook(args)
+
+            threading.excepthook = other
+        assert threading.excepthook is other
+    finally:
+        threading.excepthook = hook

@@ -30,7 +30,7 @@ from .inputs import ARCHIVE_SUFFIX, Listing, archive_name, list_sources, read_by
 from .metadata import load_sidecar, merge, misspelt_keys, misspelt_warning
 from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
                     UnalignedOriginal, UnmatchedOriginal)
-from .parallel import OrderedPool, default_jobs, usable_jobs
+from .parallel import OrderedPool, can_start_workers, default_jobs, usable_jobs
 from .provenance import AlignedOriginal
 from .records import document_records, warcinfo_record
 from .replaykeys import MOST, ReplayKeys, Source, cdx_timestamp, replayable, warn_clashes, warn_unreplayable
@@ -137,7 +137,9 @@ def package(
     """Package texts (folders or .txt files) into one WARC file and its .sha256; returns what was written.
 
     `deflate` names the gzip backend (isal where installed, else zlib) and `level`
-    its level; `jobs` the worker processes (default: the CPUs available).
+    its level; `jobs` the worker processes (default: the CPUs available; none are started in a
+    daemonic process, such as a multiprocessing.Pool's worker, which may start none: the documents
+    are encoded in-process, as with jobs=1, into the same archive).
     With `fetch`, each document whose sidecar gives `source_url` (and no local `original`)
     has it fetched by `fetcher` (default: `capture`, refusing private addresses unless
     `allow_private`, keeping an error answer: `keep_errors`); a failed fetch is reported in the
@@ -261,10 +263,10 @@ _Task = tuple[Listing, str, Deflate, bool, int]
 
 def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Deflate, jobs: int,
              max_text_bytes: int) -> Generator[_Encoded, None, None]:
-    """Every document encoded, in order: in worker processes when that pays, else here."""
+    """Every document encoded, in order: in worker processes when that pays and may be had, else here."""
     count = len(listing)
     plan = _plan(listing.sizes)
-    if jobs == 1 or (count < POOL_MIN_DOCUMENTS and sum(listing.sizes) < POOL_MIN_BYTES):
+    if jobs == 1 or (count < POOL_MIN_DOCUMENTS and sum(listing.sizes) < POOL_MIN_BYTES) or not can_start_workers():
         for start, stop, local in plan:   # the batches a worker would take, taken here
             yield _encode(listing.part(start, stop), originals, date=date,
                           deflate=deflate, lazy=local, max_text_bytes=max_text_bytes)

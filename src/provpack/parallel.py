@@ -11,7 +11,8 @@ other workers are stopped and the caller gets a ProvpackError saying so.
 Workers whose parent died (kill -9) exit within a second; they run the cyclic
 garbage collector rarely (see `_worker_start`). A worker that cannot be started
 (fork refused at the process limit, a worker unable to start its thread) stops the
-run with a ProvpackError saying so, not a hang; `usable_jobs` caps the workers asked for.
+run with a ProvpackError saying so, not a hang; `usable_jobs` caps the workers asked for,
+and `can_start_workers` says whether any may be had (not in a daemonic process).
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def default_jobs() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
+
+
+def can_start_workers() -> bool:
+    """False in a daemonic process (a multiprocessing.Pool's worker): multiprocessing lets it start no process."""
+    return not multiprocessing.current_process().daemon
 
 
 def usable_jobs(jobs: int, tasks: int) -> int:
@@ -171,9 +177,57 @@ def _signals_held() -> Iterator[None]:
 def _context() -> multiprocessing.context.BaseContext:
     # fork starts workers in milliseconds but is only safe from a single-threaded process (and
     # not on macOS); with other threads running, forkserver; elsewhere the platform's default (spawn).
+    # A start method other than fork that the caller set (multiprocessing.set_start_method) is kept:
+    # threading.active_count() does not count the threads a C library started, which a fork copies
+    # mid-work, and the caller may know of them. (From Python 3.14, once the default context has been
+    # used, its forkserver counts as set: safe, a little slower to start.)
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    if chosen is not None and chosen != "fork":
+        return multiprocessing.get_context(chosen)
     if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
         return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
     return multiprocessing.get_context()
+
+
+class _ThreadHook:
+    """One threading.excepthook for every pool open in this process: a pool's thread failing is told to
+    its pool; any other thread's exception goes to the hook there was before.
+
+    Installed when the first pool opens and put back when the last one closes, whichever order pools
+    opened in other threads close in; left in place if something else has been installed over it since
+    (which may pass exceptions on to it).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._catchers: list[Callable[[threading.ExceptHookArgs], bool]] = []
+        self._previous: Callable[[threading.ExceptHookArgs], object] | None = None   # None: not installed
+
+    def add(self, catch: Callable[[threading.ExceptHookArgs], bool]) -> None:
+        """`catch(args)` is asked first, until removed; True: the exception was its pool's, and is dealt with."""
+        with self._lock:
+            if self._previous is None:
+                self._previous = threading.excepthook
+                threading.excepthook = self
+            self._catchers.append(catch)
+
+    def remove(self, catch: Callable[[threading.ExceptHookArgs], bool]) -> None:
+        """`catch` no longer asked; the last one removed puts back the hook there was before."""
+        with self._lock:
+            self._catchers = [other for other in self._catchers if other != catch]
+            if not self._catchers and self._previous is not None and threading.excepthook is self:
+                threading.excepthook = self._previous
+                self._previous = None
+
+    def __call__(self, args: threading.ExceptHookArgs) -> None:
+        with self._lock:
+            catchers = list(self._catchers)
+            previous = self._previous or threading.__excepthook__
+        if not any(catch(args) for catch in catchers):
+            previous(args)
+
+
+_thread_hook = _ThreadHook()
 
 
 class OrderedPool(Generic[T, R]):
@@ -190,14 +244,13 @@ class OrderedPool(Generic[T, R]):
 
     def __enter__(self) -> OrderedPool[T, R]:
         context = _context()
+        self._method = context.get_start_method()
         # The process a worker should have as parent: this one, except under a fork server (0: whichever it has).
-        parent = 0 if context.get_start_method() == "forkserver" else os.getpid()
+        parent = 0 if self._method == "forkserver" else os.getpid()
         self._executor = ProcessPoolExecutor(max_workers=self._jobs, mp_context=context,
                                              initializer=_worker_start, initargs=(parent,))
         self._thread_failure: str | None = None
-        self._hook = self._catch_thread_failure
-        self._previous_hook = threading.excepthook
-        threading.excepthook = self._hook
+        _thread_hook.add(self._caught_thread_failure)
         log.debug("started %d worker processes", self._jobs)
         return self
 
@@ -217,8 +270,7 @@ class OrderedPool(Generic[T, R]):
             self._stop(executor)
         finally:
             self._executor = None
-            if threading.excepthook is self._hook:
-                threading.excepthook = self._previous_hook
+            _thread_hook.remove(self._caught_thread_failure)
 
     def _stop(self, executor: ProcessPoolExecutor) -> None:
         """Unwinding (Ctrl-C, SIGTERM, an error): kill the workers and reap them, never wait for their results.
@@ -233,14 +285,14 @@ class OrderedPool(Generic[T, R]):
             self._abandon()
             executor.shutdown(wait=True, cancel_futures=True)   # (its thread ends at once: no worker is left)
 
-    def _catch_thread_failure(self, args: threading.ExceptHookArgs) -> None:
-        """The pool's thread failing (no thread for its queue at the process limit) is kept, for `_result` to
-        say; any other thread's exception goes to the hook there was before."""
+    def _caught_thread_failure(self, args: threading.ExceptHookArgs) -> bool:
+        """True when the exception is this pool's thread failing (no thread for its queue at the process
+        limit): kept, for `_result` to say."""
         thread = getattr(self._executor, "_executor_manager_thread", None)
         if thread is None or args.thread is not thread or args.exc_value is None:
-            self._previous_hook(args)
-            return
+            return False
         self._thread_failure = _reason(args.exc_value)
+        return True
 
     def map(self, tasks: Iterable[T]) -> Iterator[R]:
         """function(task) for each task, in the order of `tasks`; at most `window` tasks in flight."""
@@ -272,13 +324,23 @@ class OrderedPool(Generic[T, R]):
         except BrokenProcessPool as exc:
             dead = self._dead_worker(settle=SETTLE_SECONDS) or "killed or crashed"
             self._abandon()
-            raise ProvpackError(f"a worker process died ({dead}); nothing was written") from exc
+            raise self._died(dead) from exc
         except (OSError, RuntimeError) as exc:   # fork refused (EAGAIN), or no thread for the pool
             self._abandon()
             thread = getattr(executor, "_executor_manager_thread", None)
             if thread is not None and thread.ident is None:   # never started: shutdown() must not join it
                 setattr(executor, "_executor_manager_thread", None)   # noqa: B010 - typeshed's type refuses None
             raise self._not_started(_reason(exc)) from None
+
+    def _died(self, how: str) -> ProvpackError:
+        """A worker ended: how (`_dead_worker`). Status 1 is how one ends that failed to start (printing
+        why); under spawn and forkserver that is most often the caller's main module, imported again."""
+        if how != "exit status 1" or self._method not in ("spawn", "forkserver"):
+            return ProvpackError(f"a worker process died ({how}); nothing was written")
+        return ProvpackError(f"a worker process died ({how}); nothing was written; workers started by "
+                             f"{self._method} import the main module again: a script calling provpack must keep "
+                             'its work under `if __name__ == "__main__":` and be run from a file, not stdin; '
+                             "or pass jobs=1")
 
     def _not_started(self, reason: str) -> ProvpackError:
         return ProvpackError(f"could not start {self._jobs} worker processes: {reason}; "
@@ -296,14 +358,14 @@ class OrderedPool(Generic[T, R]):
                 dead = self._dead_worker()
                 if dead is not None:
                     self._abandon()
-                    raise ProvpackError(f"a worker process died ({dead}); nothing was written") from None
+                    raise self._died(dead) from None
                 if self._thread_failure is not None or not self._pool_thread_alive():
                     self._abandon()
                     raise self._not_started(self._thread_failure or "the pool's thread ended") from None
             except BrokenProcessPool as exc:
                 dead = self._dead_worker(settle=SETTLE_SECONDS) or "killed or crashed"
                 self._abandon()
-                raise ProvpackError(f"a worker process died ({dead}); nothing was written") from exc
+                raise self._died(dead) from exc
 
     def _pool_thread_alive(self) -> bool:
         """False once the executor's thread has ended while tasks wait: nothing would ever give their results."""
