@@ -219,3 +219,40 @@ def test_extract_checks_its_stream_before_reading(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(reader, "read_archive", read)
     with pytest.raises(provpack.InputError, match="^dest: must be a binary stream"):
         provpack.extract(COMMITTED, "000_8dbb4f68ea601904", io.StringIO())
+
+
+def test_streams_closed_or_open_to_read_are_refused_before_any_work(tmp_path: Path) -> None:
+    """extract and write_index given a stream that is closed, or open only for reading, raise an InputError naming
+    it before the archive is read (a missing archive is not even looked for): they raised ValueError or
+    io.UnsupportedOperation once the whole archive was read and checked. package, verify and make_bag given an open
+    file where paths are refuse it (its lines were taken for paths, a closed one's raised ValueError)."""
+    missing = str(tmp_path / "missing.warc.gz")
+    closed_binary, closed_text = io.BytesIO(), io.StringIO()
+    closed_binary.close()
+    closed_text.close()
+    with open(COMMITTED, "rb") as binary, open(COMMITTED, encoding="latin-1") as text:
+        for call, message in (
+                (lambda: provpack.extract(missing, "x", closed_binary),
+                 "dest: a binary stream (BytesIO) is closed; pass an open one (open(PATH, 'wb'))"),
+                (lambda: provpack.extract(missing, "x", binary, hold=False),
+                 "dest: a binary stream (BufferedReader) is not open for writing (mode 'rb'); pass one open for "
+                 "writing (open(PATH, 'wb'))"),
+                (lambda: provpack.write_index(missing, closed_text),
+                 "out: a text stream (StringIO) is closed; pass an open one (open(PATH, 'w'))"),
+                (lambda: provpack.write_index(missing, text),
+                 "out: a text stream (TextIOWrapper) is not open for writing (mode 'r'); pass one open for writing "
+                 "(open(PATH, 'w'))"),
+                (lambda: provpack.package(text, out=tmp_path / "a.warc.gz"),
+                 f"sources: must be {_PATH} or an iterable of them, not a text stream (TextIOWrapper): a file's lines "
+                 "are not taken for paths; pass the file's path, or a list of the paths in it"),
+                (lambda: provpack.verify(closed_binary),
+                 f"paths: must be {_PATH} or an iterable of them, not a binary stream (BytesIO): a file's lines are "
+                 "not taken for paths; pass the file's path, or a list of the paths in it"),
+                (lambda: provpack.make_bag(binary, tmp_path / "bag"),
+                 f"paths: must be {_PATH} or an iterable of them, not a binary stream (BufferedReader): a file's lines "
+                 "are not taken for paths; pass the file's path, or a list of the paths in it")):
+            with pytest.raises(provpack.InputError) as caught:
+                call()
+            assert str(caught.value) == message
+        assert binary.tell() == text.tell() == 0
+    assert list(tmp_path.iterdir()) == []

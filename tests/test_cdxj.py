@@ -146,6 +146,33 @@ def test_write_index_to_a_path(provpack_warc: Path, tmp_path: Path) -> None:
     assert [p.name for p in out.parent.iterdir()] == ["index.cdxj"]
 
 
+class _FullText(io.StringIO):
+    """A text stream named like a file whose writes fail as on a full disk."""
+
+    name = "/mnt/full/index.cdxj"
+
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_a_write_to_out_that_fails_is_an_archive_error_naming_it(provpack_warc: Path) -> None:
+    """A write to the caller's text stream that fails (a full disk) is an ArchiveError (an OSError still) naming the
+    stream, by its file name or else the argument (was the write's bare OSError); a pipe whose reader has gone stays
+    BrokenPipeError."""
+    with pytest.raises(ArchiveError) as caught:
+        write_index(provpack_warc, _FullText())
+    assert str(caught.value) == ("/mnt/full/index.cdxj: could not write the index: disk full (no space left on "
+                                 "device); the output is incomplete; free some space, then run again")
+    assert isinstance(caught.value, OSError)
+
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        write_index(provpack_warc, Gone())
+
+
 def test_write_index_replaces_a_file_only_when_forced(provpack_warc: Path, tmp_path: Path) -> None:
     """An existing index is an ArchiveError naming it, unless force=True."""
     out = tmp_path / "index.cdxj"

@@ -796,7 +796,8 @@ def _extract(args: argparse.Namespace) -> int:
     with atomic_writer(Path(args.output), force=args.force, force_option="--force") as out:
         # Straight into the temp file beside the output: it is renamed over the output only once the sha256
         # checks, and removed on an IntegrityError, so the bytes need not be held back elsewhere first.
-        document = reader.extract(args.file, args.name, out, hold=False)
+        # (a failed write of it is atomic_writer's to say, naming the output, not the temp file)
+        document = reader.extract_into(args.file, args.name, out, hold=False, argument=None)
     if not args.quiet:
         print(printable(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})"), file=sys.stderr)
     return 0
