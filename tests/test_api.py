@@ -109,6 +109,13 @@ SEEDS = str(Path(__file__).resolve().parents[1] / "seeds")
     (lambda out: provpack.make_wacz(COMMITTED, 5), f"out_path: must be {_PATH}, not int 5"),
     (lambda out: provpack.make_bag(COMMITTED, None), f"out_dir: must be {_PATH}, not None"),
     (lambda out: provpack.make_bag([COMMITTED, 5], out), f"paths[1]: must be {_PATH}, not int 5"),
+    (lambda out: provpack.package(SEEDS, out=out, allow_private=True),
+     "allow_private: changes nothing without fetch=True (it lets the fetch reach loopback and private addresses; "
+     "nothing else is fetched); pass fetch=True as well, or leave it out"),
+    (lambda out: provpack.package(SEEDS, out=out, fetch=True, allow_private=True, fetcher=print),
+     "allow_private: changes nothing with a fetcher given (it lets provpack's own fetcher, provpack.capture.capture, "
+     "reach loopback and private addresses); pass it to your fetcher itself (for capture: "
+     "functools.partial(capture, allow_private=True)), or leave it out"),
 ])
 def test_wrong_argument_types_are_input_errors_naming_the_argument(call: Callable[[Path], object], message: str,
                                                                     tmp_path: Path) -> None:
