@@ -111,6 +111,18 @@ def test_filename_is_the_basename_unless_given(provpack_warc: Path) -> None:
     assert {line.filename for line in index(provpack_warc, filename="x/y.warc.gz")} == {"x/y.warc.gz"}
 
 
+def test_an_empty_filename_is_refused(provpack_warc: Path, tmp_path: Path) -> None:
+    """filename="" gave lines that name no file (`"filename": ""`), which a replay tool cannot open: refused at the
+    call, by index and write_index, before anything is written."""
+    out = tmp_path / "index.cdxj"
+    for call in (lambda: index(provpack_warc, filename=""), lambda: write_index(provpack_warc, out, filename="")):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert str(caught.value) == ("filename: empty, but each CDXJ line names the archive's file by it; give the "
+                                     "file's name as the index's readers find it, or None for its own")
+    assert not out.exists()
+
+
 def test_a_file_name_that_is_not_utf8_is_refused_as_make_wacz_refuses_it(provpack_warc: Path, tmp_path: Path) -> None:
     """A file name whose bytes are not UTF-8 has no spelling in a CDXJ line's JSON "filename" (it was written as
     the escape of a lone surrogate, "\\udcfe.warc.gz", naming no file); index and write_index refuse it at the

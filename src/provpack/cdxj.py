@@ -166,7 +166,8 @@ def index(
 
 
 def _check_filename(warc_path: Path | str, filename: str | None) -> None:
-    """An InputError unless the name the lines give the file (`filename`, else the file's own) is UTF-8 text.
+    """An InputError unless the name the lines give the file (`filename`, else the file's own) is UTF-8 text, and
+    not empty.
 
     A CDXJ line is UTF-8 text, its "filename" a JSON string: a file name's bytes that are not UTF-8 (which
     os.fsdecode makes lone surrogates) have no spelling there. json.dumps, as cdxj-indexer writes, gives the
@@ -175,6 +176,9 @@ def _check_filename(warc_path: Path | str, filename: str | None) -> None:
     refuse such a name.
     """
     if filename is not None:
+        if not filename:   # (each line would name no file, which a replay tool cannot open)
+            raise InputError("filename", "empty, but each CDXJ line names the archive's file by it",
+                             fix="give the file's name as the index's readers find it, or None for its own")
         require_utf8((("filename", filename),))
         return
     bad = not_utf8(Path(warc_path).name)
