@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import sys
@@ -263,3 +264,18 @@ def test_streams_closed_or_open_to_read_are_refused_before_any_work(tmp_path: Pa
             assert str(caught.value) == message
         assert binary.tell() == text.tell() == 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_results_hash_alike_when_equal(tmp_path: Path) -> None:
+    """The result dataclasses hash, as the README says, and equal ones alike: a dict they hold (a document's
+    provenance, an unmatched original's charset) is left out of the hash (it made ArchivedDocument, and a
+    PackageResult with an unmatched original, unhashable)."""
+    documents = provpack.read_archive(COMMITTED)
+    assert len({*documents, *provpack.read_archive(COMMITTED)}) == len(documents) == 1
+    charset = {"encoding": "utf-8", "source": "default"}
+    unmatched = [provpack.UnmatchedOriginal(name="a", how="local", original="a.html", segments=2, charset=dict(charset))
+                 for _ in range(2)]
+    assert hash(unmatched[0]) == hash(unmatched[1]) and unmatched[0] == unmatched[1]
+    result = provpack.package(SEEDS, out=tmp_path / "a.warc.gz")
+    assert hash(dataclasses.replace(result, unmatched=(unmatched[0],))) == hash(
+        dataclasses.replace(result, unmatched=(unmatched[1],)))

@@ -35,7 +35,7 @@ _NAMES_LISTED = 20  # names an unknown-name error lists
 
 @dataclass(frozen=True, slots=True)
 class ArchivedDocument:
-    """One excerpt as the archive records it."""
+    """One excerpt as the archive records it (hashed by all but its provenance, a dict: equal ones hash alike)."""
 
     name: str
     record_id: str
@@ -43,7 +43,7 @@ class ArchivedDocument:
     sha256: str
     length_bytes: int
     offset: int | None
-    provenance: dict[str, Any]
+    provenance: dict[str, Any] = field(hash=False)
 
 
 def read_archive(path: Path | str, *,
