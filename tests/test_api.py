@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import sys
@@ -109,6 +110,13 @@ SEEDS = str(Path(__file__).resolve().parents[1] / "seeds")
     (lambda out: provpack.make_wacz(COMMITTED, 5), f"out_path: must be {_PATH}, not int 5"),
     (lambda out: provpack.make_bag(COMMITTED, None), f"out_dir: must be {_PATH}, not None"),
     (lambda out: provpack.make_bag([COMMITTED, 5], out), f"paths[1]: must be {_PATH}, not int 5"),
+    (lambda out: provpack.package(SEEDS, out=out, allow_private=True),
+     "allow_private: changes nothing without fetch=True (it lets the fetch reach loopback and private addresses; "
+     "nothing else is fetched); pass fetch=True as well, or leave it out"),
+    (lambda out: provpack.package(SEEDS, out=out, fetch=True, allow_private=True, fetcher=print),
+     "allow_private: changes nothing with a fetcher given (it lets provpack's own fetcher, provpack.capture.capture, "
+     "reach loopback and private addresses); pass it to your fetcher itself (for capture: "
+     "functools.partial(capture, allow_private=True)), or leave it out"),
 ])
 def test_wrong_argument_types_are_input_errors_naming_the_argument(call: Callable[[Path], object], message: str,
                                                                     tmp_path: Path) -> None:
@@ -219,3 +227,55 @@ def test_extract_checks_its_stream_before_reading(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(reader, "read_archive", read)
     with pytest.raises(provpack.InputError, match="^dest: must be a binary stream"):
         provpack.extract(COMMITTED, "000_8dbb4f68ea601904", io.StringIO())
+
+
+def test_streams_closed_or_open_to_read_are_refused_before_any_work(tmp_path: Path) -> None:
+    """extract and write_index given a stream that is closed, or open only for reading, raise an InputError naming
+    it before the archive is read (a missing archive is not even looked for): they raised ValueError or
+    io.UnsupportedOperation once the whole archive was read and checked. package, verify and make_bag given an open
+    file where paths are refuse it (its lines were taken for paths, a closed one's raised ValueError)."""
+    missing = str(tmp_path / "missing.warc.gz")
+    closed_binary, closed_text = io.BytesIO(), io.StringIO()
+    closed_binary.close()
+    closed_text.close()
+    with open(COMMITTED, "rb") as binary, open(COMMITTED, encoding="latin-1") as text:
+        for call, message in (
+                (lambda: provpack.extract(missing, "x", closed_binary),
+                 "dest: a binary stream (BytesIO) is closed; pass an open one (open(PATH, 'wb'))"),
+                (lambda: provpack.extract(missing, "x", binary, hold=False),
+                 "dest: a binary stream (BufferedReader) is not open for writing (mode 'rb'); pass one open for "
+                 "writing (open(PATH, 'wb'))"),
+                (lambda: provpack.write_index(missing, closed_text),
+                 "out: a text stream (StringIO) is closed; pass an open one (open(PATH, 'w'))"),
+                (lambda: provpack.write_index(missing, text),
+                 "out: a text stream (TextIOWrapper) is not open for writing (mode 'r'); pass one open for writing "
+                 "(open(PATH, 'w'))"),
+                (lambda: provpack.package(text, out=tmp_path / "a.warc.gz"),
+                 f"sources: must be {_PATH} or an iterable of them, not a text stream (TextIOWrapper): a file's lines "
+                 "are not taken for paths; pass the file's path, or a list of the paths in it"),
+                (lambda: provpack.verify(closed_binary),
+                 f"paths: must be {_PATH} or an iterable of them, not a binary stream (BytesIO): a file's lines are "
+                 "not taken for paths; pass the file's path, or a list of the paths in it"),
+                (lambda: provpack.make_bag(binary, tmp_path / "bag"),
+                 f"paths: must be {_PATH} or an iterable of them, not a binary stream (BufferedReader): a file's lines "
+                 "are not taken for paths; pass the file's path, or a list of the paths in it")):
+            with pytest.raises(provpack.InputError) as caught:
+                call()
+            assert str(caught.value) == message
+        assert binary.tell() == text.tell() == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_results_hash_alike_when_equal(tmp_path: Path) -> None:
+    """The result dataclasses hash, as the README says, and equal ones alike: a dict they hold (a document's
+    provenance, an unmatched original's charset) is left out of the hash (it made ArchivedDocument, and a
+    PackageResult with an unmatched original, unhashable)."""
+    documents = provpack.read_archive(COMMITTED)
+    assert len({*documents, *provpack.read_archive(COMMITTED)}) == len(documents) == 1
+    charset = {"encoding": "utf-8", "source": "default"}
+    unmatched = [provpack.UnmatchedOriginal(name="a", how="local", original="a.html", segments=2, charset=dict(charset))
+                 for _ in range(2)]
+    assert hash(unmatched[0]) == hash(unmatched[1]) and unmatched[0] == unmatched[1]
+    result = provpack.package(SEEDS, out=tmp_path / "a.warc.gz")
+    assert hash(dataclasses.replace(result, unmatched=(unmatched[0],))) == hash(
+        dataclasses.replace(result, unmatched=(unmatched[1],)))

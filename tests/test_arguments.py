@@ -160,3 +160,56 @@ def test_a_file_path_names_a_file() -> None:
         assert str(caught.value) == f"{value}: is a folder, not a file; give a file"
     with pytest.raises(ValueError, match=r"^\.: is a folder, not a file; name a file to write$"):
         file_path("out", ".", fix="name a file to write")
+
+
+class Untold(Writer):
+    """A stream that cannot tell whether it is writable (its writable() raises), nor says it is closed."""
+
+    def writable(self) -> bool:
+        raise OSError("cannot tell")
+
+
+def test_a_stream_closed_or_open_only_to_read_is_refused(tmp_path: Path) -> None:
+    """A stream that says it is closed, or open only for reading, is an InputError naming the argument with what to
+    pass (a closed one raised ValueError, one open to read io.UnsupportedOperation, at the first write, after the
+    whole archive was read); a stream that does not say passes, and its first write will tell."""
+    source = tmp_path / "a.txt"
+    source.write_bytes(b"x")
+    closed_binary, closed_text = io.BytesIO(), io.StringIO()
+    closed_binary.close()
+    closed_text.close()
+    with open(source, "rb") as binary, open(source, encoding="utf-8") as text:
+        for check, stream, said in (
+                (binary_stream, closed_binary, "a binary stream (BytesIO) is closed; pass an open one (open(PATH, "
+                                               "'wb'))"),
+                (binary_stream, binary, "a binary stream (BufferedReader) is not open for writing (mode 'rb'); pass "
+                                        "one open for writing (open(PATH, 'wb'))"),
+                (text_stream, closed_text, "a text stream (StringIO) is closed; pass an open one (open(PATH, 'w'))"),
+                (text_stream, text, "a text stream (TextIOWrapper) is not open for writing (mode 'r'); pass one open "
+                                    "for writing (open(PATH, 'w'))")):
+            with pytest.raises(InputError) as caught:
+                check("s", stream)
+            assert str(caught.value) == f"s: {said}"
+    for untold in (Writer(), Untold()):
+        binary_stream("s", untold)
+        text_stream("s", untold)
+
+
+def test_an_open_file_is_no_list_of_paths(tmp_path: Path) -> None:
+    """A file (open, closed, or another stream to read) given where paths are is refused naming the argument: its
+    lines were taken for paths (`seeds\\x0a: no such file or folder`), and a closed one's raised ValueError."""
+    listing = tmp_path / "list.txt"
+    listing.write_text("seeds\n", encoding="utf-8")
+    closed = open(listing, "rb")
+    closed.close()
+    with open(listing, encoding="utf-8") as text, open(listing, "rb") as binary, \
+            tempfile.NamedTemporaryFile() as wrapper:
+        for value, said in ((text, "a text stream (TextIOWrapper)"), (binary, "a binary stream (BufferedReader)"),
+                            (closed, "a binary stream (BufferedReader)"),
+                            (wrapper, "a binary stream (_TemporaryFileWrapper)")):
+            with pytest.raises(InputError) as caught:
+                paths("sources", value)
+            assert str(caught.value) == (f"sources: must be a path (a str or a pathlib.Path) or an iterable of them, "
+                                         f"not {said}: a file's lines are not taken for paths; pass the file's path, "
+                                         "or a list of the paths in it")
+        assert text.read() == "seeds\n"   # (not read)

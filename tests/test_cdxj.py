@@ -111,6 +111,18 @@ def test_filename_is_the_basename_unless_given(provpack_warc: Path) -> None:
     assert {line.filename for line in index(provpack_warc, filename="x/y.warc.gz")} == {"x/y.warc.gz"}
 
 
+def test_an_empty_filename_is_refused(provpack_warc: Path, tmp_path: Path) -> None:
+    """filename="" gave lines that name no file (`"filename": ""`), which a replay tool cannot open: refused at the
+    call, by index and write_index, before anything is written."""
+    out = tmp_path / "index.cdxj"
+    for call in (lambda: index(provpack_warc, filename=""), lambda: write_index(provpack_warc, out, filename="")):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert str(caught.value) == ("filename: empty, but each CDXJ line names the archive's file by it; give the "
+                                     "file's name as the index's readers find it, or None for its own")
+    assert not out.exists()
+
+
 def test_a_file_name_that_is_not_utf8_is_refused_as_make_wacz_refuses_it(provpack_warc: Path, tmp_path: Path) -> None:
     """A file name whose bytes are not UTF-8 has no spelling in a CDXJ line's JSON "filename" (it was written as
     the escape of a lone surrogate, "\\udcfe.warc.gz", naming no file); index and write_index refuse it at the
@@ -144,6 +156,33 @@ def test_write_index_to_a_path(provpack_warc: Path, tmp_path: Path) -> None:
     assert count == text.count("\n") == 2 * len(DOCS) + len(CAPTURES)
     assert text.splitlines() == sorted(text.splitlines())
     assert [p.name for p in out.parent.iterdir()] == ["index.cdxj"]
+
+
+class _FullText(io.StringIO):
+    """A text stream named like a file whose writes fail as on a full disk."""
+
+    name = "/mnt/full/index.cdxj"
+
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_a_write_to_out_that_fails_is_an_archive_error_naming_it(provpack_warc: Path) -> None:
+    """A write to the caller's text stream that fails (a full disk) is an ArchiveError (an OSError still) naming the
+    stream, by its file name or else the argument (was the write's bare OSError); a pipe whose reader has gone stays
+    BrokenPipeError."""
+    with pytest.raises(ArchiveError) as caught:
+        write_index(provpack_warc, _FullText())
+    assert str(caught.value) == ("/mnt/full/index.cdxj: could not write the index: disk full (no space left on "
+                                 "device); the output is incomplete; free some space, then run again")
+    assert isinstance(caught.value, OSError)
+
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        write_index(provpack_warc, Gone())
 
 
 def test_write_index_replaces_a_file_only_when_forced(provpack_warc: Path, tmp_path: Path) -> None:

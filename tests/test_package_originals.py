@@ -208,21 +208,77 @@ def test_a_bare_lf_head_with_crlf_crlf_in_the_body_is_archived(tmp_path: Path, s
     assert verify(result.warc_path).ok
 
 
-def test_an_unexpected_error_in_one_original_is_a_warning_not_a_traceback(tmp_path: Path) -> None:
-    """Whatever goes wrong with one fetched original (a bug included) is a failure naming the document and the
-    URL; the other documents are packaged."""
-    def fetcher(url: str) -> Capture:
+@pytest.mark.parametrize("given", [True, False], ids=["fetcher-given", "capture"])
+def test_an_unexpected_error_in_one_original_is_a_warning_not_a_traceback(tmp_path: Path, given: bool,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever goes wrong with one fetched original is a failure naming the document and the URL; the other
+    documents are packaged. provpack's own fetcher raises only CaptureError: anything else from it is a bug of
+    provpack's, said so."""
+    import provpack.capture
+
+    def fetcher(url: str, **options: object) -> Capture:   # (capture's options, as package passes them)
         raise RuntimeError("x" * 400)
 
+    monkeypatch.setattr(provpack.capture, "capture", fetcher)
     source = make_source(tmp_path / "src", "source_url: https://example.org/a\n", with_copy=False)
     (source / "plain.txt").write_text("Just a text.\n", encoding="utf-8")
-    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher if given else None)
     assert [d.name for d in result.documents] == ["decl", "plain"]
     (failure,) = result.fetch_failures
     assert (failure.name, failure.url) == ("decl", "https://example.org/a")
-    assert failure.message == ("https://example.org/a: could not be archived: RuntimeError: " + "x" * 300 + "... "
-                               "(report this as a bug); check the URL or try again later, or save the page and name "
-                               "the copy with `original:` in the sidecar")
+    said = ("could not be fetched: the fetcher given raised RuntimeError: " + "x" * 300 + "..." if given else
+            "could not be archived: RuntimeError: " + "x" * 300 + "... (report this as a bug)")
+    assert failure.message == (f"https://example.org/a: {said}; check the URL or try again later, or save the page and "
+                               "name the copy with `original:` in the sidecar")
+
+
+@pytest.mark.parametrize("error", [ConnectionError("connection refused"), AttributeError("no such thing")],
+                         ids=["network", "bug"])
+def test_an_exception_a_given_fetcher_raises_is_said_as_its_own(tmp_path: Path, error: Exception) -> None:
+    """An exception the caller's fetcher raises (its own network error, or its bug) is a failure said as raised by
+    the fetcher given, not provpack's bug to report; the run goes on."""
+    def fetcher(url: str) -> Capture:
+        raise error
+
+    source = make_source(tmp_path / "src", "source_url: https://example.org/a\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=fetcher)
+    (failure,) = result.fetch_failures
+    assert failure.message == (f"https://example.org/a: could not be fetched: the fetcher given raised "
+                               f"{type(error).__name__}: {error}; check the URL or try again later, or save the page "
+                               "and name the copy with `original:` in the sidecar")
+
+
+def test_a_given_fetcher_that_returns_no_capture_is_an_input_error(tmp_path: Path) -> None:
+    """A fetcher of the caller's that returns something other than a Capture (None) is an InputError naming
+    `fetcher`, and nothing is written: every fetch would fail the same way (it was a failure for each URL, an
+    AttributeError from inside said as provpack's bug)."""
+    from provpack.errors import InputError
+
+    source = make_source(tmp_path / "src", "source_url: https://example.org/a\n", with_copy=False)
+    with pytest.raises(InputError) as caught:
+        package(source, out=tmp_path / "out.warc.gz", fetch=True, fetcher=lambda url: None)  # type: ignore[arg-type,return-value]
+    assert str(caught.value) == ("fetcher: returned None for https://example.org/a, not a provpack.capture.Capture; "
+                                 "return what provpack.capture.capture returns, or raise CaptureError when the page "
+                                 "cannot be fetched")
+    assert not (tmp_path / "out.warc.gz").exists()
+
+
+def test_a_bug_after_a_given_fetcher_returned_is_provpacks(tmp_path: Path, server: ServerState,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """What goes wrong once the caller's fetcher returned its Capture is provpack's: said as a bug to report."""
+    import provpack.original
+
+    def broken(capture: Capture) -> None:
+        raise LookupError("no such thing")
+
+    monkeypatch.setattr(provpack.original, "fetched_original", broken)
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/page.html')}\n", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True,
+                     fetcher=functools.partial(capture, allow_private=True))
+    (failure,) = result.fetch_failures
+    assert failure.message == (f"{server.url('/page.html')}: could not be archived: LookupError: no such thing (report "
+                               "this as a bug); check the URL or try again later, or save the page and name the copy "
+                               "with `original:` in the sidecar")
 
 
 def test_an_unexpected_error_in_a_local_original_is_an_error_naming_it(

@@ -148,6 +148,64 @@ def test_extract_unheld_writes_as_it_reads_and_still_checks(seed_archive: Path, 
         assert b"Tehran was last" in back.read()
 
 
+class _Failing(io.RawIOBase):
+    """A stream of no file name whose every write raises `error`."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__()
+        self.error = error
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        raise self.error
+
+
+@pytest.mark.parametrize("hold", [True, False], ids=["held", "unheld"])
+def test_a_write_to_dest_that_fails_is_an_archive_error_naming_it(seed_archive: Path, hold: bool) -> None:
+    """A write to the caller's stream that fails (a full disk) is an ArchiveError (an OSError still) naming the
+    stream, by its file name or else the argument, and the document (was the write's bare OSError); a pipe whose
+    reader has gone stays BrokenPipeError, as print() raises it."""
+    import errno
+
+    with open("/dev/full", "wb", buffering=0) as full, pytest.raises(ArchiveError) as caught:
+        extract(seed_archive, SEED_NAME, full, hold=hold)
+    assert str(caught.value) == (f"/dev/full: could not write '{SEED_NAME}': disk full (no space left on device); the "
+                                 "output is incomplete; free some space, then run again")
+    assert isinstance(caught.value, OSError) and caught.value.exit_code == 2
+    with pytest.raises(ArchiveError) as caught:
+        extract(seed_archive, SEED_NAME, _Failing(OSError(errno.EIO, "Input/output error")),  # type: ignore[arg-type]
+                hold=hold)
+    assert str(caught.value) == (f"dest: could not write '{SEED_NAME}': Input/output error; the output is incomplete; "
+                                 "check what it writes to, then run again")
+    with pytest.raises(BrokenPipeError):
+        extract(seed_archive, SEED_NAME, _Failing(BrokenPipeError(errno.EPIPE, "Broken pipe")),  # type: ignore[arg-type]
+                hold=hold)
+
+
+def test_extract_to_a_file_on_a_full_disk_names_the_output(seed_archive: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`extract -o FILE` on a full disk names FILE, not its temp file (whose failure the command says, not the
+    library's extract), and leaves nothing."""
+    from provpack import atomic
+
+    opened = atomic._open_temp
+
+    def open_temp(path: Path) -> tuple[Path, object]:
+        temp_path, handle = opened(path)
+        handle.close()
+        return temp_path, open("/dev/full", "wb", buffering=0)
+
+    monkeypatch.setattr(atomic, "_open_temp", open_temp)
+    out = tmp_path / "back.txt"
+    assert main(["extract", str(seed_archive), SEED_NAME, "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {out}: disk full (no space left on device) while writing; "
+                                       "nothing was changed; free some space, then run again\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["s.warc.gz", "s.warc.gz.sha256", "seeds"]
+
+
 def test_missing_and_foreign_files(tmp_path: Path) -> None:
     """A missing file or a non-WARC is an ArchiveError naming it."""
     with pytest.raises(ArchiveError, match="none.warc.gz: no such file; check the path$"):

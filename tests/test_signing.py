@@ -875,21 +875,22 @@ def test_verify_finds_a_signature_and_wacz_written_elsewhere(archive: Path, keys
 
 @pytest.mark.parametrize("argv, message", [
     (["{archive}", "{archive}", "--key", "{pub}", "--signature", "{sig}"],
-     "--signature (signature): names a file of one archive's signature, but 2 files were given, so which archive it belongs "
+     "--signature (signature): names the signature of one archive, but 2 files were given, so which archive it belongs "
      "to is unclear; verify that archive alone with it"),
     (["{archive}", "{archive}.sha256", "--key", "{pub}", "--wacz", "{sig}"],
-     "--wacz (wacz): names a file of one archive's signature, but 2 files were given, so which archive it belongs "
+     "--wacz (wacz): names the WACZ signed with one archive, but 2 files were given, so which archive it belongs "
      "to is unclear; verify that archive alone with it"),
     (["{archive}", "--signature", "{sig}"],
-     "--signature (signature): names a file of a signature, which only --key (key) checks: give it as well"),
-    (["{archive}", "--wacz", "{sig}"], "--wacz (wacz): names a file of a signature, which only --key (key) checks: "
-     "give it as well"),
+     "--signature (signature): names the signature of the archive; only --key (key) checks a signature: give --key "
+     "(key) as well"),
+    (["{archive}", "--wacz", "{sig}"], "--wacz (wacz): names the WACZ signed with the archive; only --key (key) "
+     "checks a signature: give --key (key) as well"),
     (["{archive}", "--key", "{pub}", "--signature", "{archive}.none"], "{archive}.none: no such file; check the path"),
     (["{archive}", "--key", "{pub}", "--wacz", "{archive}.none"], "{archive}.none: no such file; check the path"),
-    (["-", "--signature", "{sig}"], "verify: --signature names a file of a signature, which only --key checks, "
-     "and --key needs the archive's file name, not '-'"),
-    (["-", "--wacz", "{sig}"], "verify: --wacz names a file of a signature, which only --key checks, "
-     "and --key needs the archive's file name, not '-'"),
+    (["-", "--signature", "{sig}"], "verify: --signature names the signature of the archive; only --key checks a "
+     "signature, and --key needs the archive's file name, not '-'"),
+    (["-", "--wacz", "{sig}"], "verify: --wacz names the WACZ signed with the archive; only --key checks a "
+     "signature, and --key needs the archive's file name, not '-'"),
 ])
 def test_signature_options_that_cannot_apply_are_refused(archive: Path, keys: tuple[Path, Path], argv: list[str],
                                                          message: str, capsys: pytest.CaptureFixture[str],

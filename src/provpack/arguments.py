@@ -3,7 +3,8 @@
 A value of the wrong type is an InputError naming the argument and what it must be
 (`jobs: must be an int or None, not str '2'`), not an AttributeError or TypeError from deep
 inside, or from the end of a read (`extract` into a text stream). Only types are checked here,
-cheaply, and of paths what no file name can hold (a NUL, a lone surrogate that stands for no byte),
+cheaply (and of a stream that it is open, for writing: a closed one raised ValueError after the whole archive was
+read), and of paths what no file name can hold (a NUL, a lone surrogate that stands for no byte),
 which the os refuses with a bare ValueError, and two things no path may be: empty ('' is the current
 folder to pathlib, which an unset shell variable does not mean), and, where a file is wanted, without a
 file name ('.', '/', on which pathlib's with_name raises ValueError). Each function checks the other
@@ -23,8 +24,8 @@ from typing import Any, cast
 
 from .errors import EMPTY_PATH, InputError
 
-__all__ = ["FLAG", "FUNCTION", "INT", "NUMBER", "PATH", "TEXT", "Kind", "binary_stream", "file_path", "path_flaw",
-           "paths", "refuse_empty", "require", "text_stream"]
+__all__ = ["FLAG", "FUNCTION", "INT", "NUMBER", "PATH", "TEXT", "Kind", "binary_stream", "described", "file_path",
+           "path_flaw", "paths", "refuse_empty", "require", "text_stream"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ def require(arguments: tuple[tuple[str, object, Kind], ...]) -> None:
         if value is None and kind.optional:
             continue
         if not kind.accepts(value):
-            raise InputError(name, f"must be {kind.what}, not {_described(value)}")
+            raise InputError(name, f"must be {kind.what}, not {described(value)}")
         if kind.path:
             refuse_empty(name, value)
         flaw = None if kind.flaw is None else kind.flaw(value)
@@ -124,7 +125,10 @@ def paths(name: str, value: object) -> list[str | Path]:
         require(((name, value, PATH),))   # (empty, or what no file name can hold)
         return [cast("str | Path", value)]   # (or another os.PathLike: Path() takes it)
     if isinstance(value, (bytes, bytearray)) or not isinstance(value, Iterable):
-        raise InputError(name, f"must be {PATH.what} or an iterable of them, not {_described(value)}")
+        raise InputError(name, f"must be {PATH.what} or an iterable of them, not {described(value)}")
+    if _is_file(value):   # (iterable: its lines, which were taken for paths, or a closed file's ValueError)
+        raise InputError(name, f"must be {PATH.what} or an iterable of them, not {described(value)}: a file's "
+                         "lines are not taken for paths", fix="pass the file's path, or a list of the paths in it")
     given: list[str | Path] = list(value)
     for number, item in enumerate(given):
         require(((f"{name}[{number}]", item, PATH),))
@@ -136,18 +140,43 @@ _TEXT = "a path or a text stream (open(PATH, 'w'), io.StringIO, sys.stdout)"
 
 
 def binary_stream(name: str, value: object) -> None:
-    """An InputError naming the argument unless `value` is a stream that takes bytes (checked before any read,
-    not by the first write after it)."""
+    """An InputError naming the argument unless `value` is a stream that takes bytes and is open for writing
+    (checked before any read, not by the first write after it)."""
     if not callable(getattr(value, "write", None)) or _is_text(value) is True:
-        raise InputError(name, f"must be {_BINARY}, not {_described(value)}")
+        raise InputError(name, f"must be {_BINARY}, not {described(value)}")
+    _require_writable(name, value, "open(PATH, 'wb')")
 
 
 def text_stream(name: str, value: object) -> None:
-    """An InputError naming the argument unless `value` is a path or a stream that takes text."""
+    """An InputError naming the argument unless `value` is a path or a stream that takes text and is open for
+    writing."""
     if _is_path(value):
         require(((name, value, PATH),))   # (empty, or what no file name can hold)
     elif not callable(getattr(value, "write", None)) or _is_text(value) is False:
-        raise InputError(name, f"must be {_TEXT}, not {_described(value)}")
+        raise InputError(name, f"must be {_TEXT}, not {described(value)}")
+    else:
+        _require_writable(name, value, "open(PATH, 'w')")
+
+
+def _require_writable(name: str, stream: Any, example: str) -> None:
+    """An InputError naming the argument when the stream says it is closed, or not open for writing (a file opened
+    to read: `example` opens one to write); a stream that does not say (no `closed`, no `writable()`) passes."""
+    if getattr(stream, "closed", False) is True:   # (writable() of a closed io stream raises ValueError)
+        raise InputError(name, f"{described(stream)} is closed", fix=f"pass an open one ({example})")
+    try:
+        writable = stream.writable() if callable(getattr(stream, "writable", None)) else None
+    except (OSError, ValueError):   # (a stream of another kind that cannot tell): its first write will say
+        writable = None
+    if writable is False:
+        mode = getattr(stream, "mode", None)
+        said = f" (mode {mode!r})" if isinstance(mode, str) else ""
+        raise InputError(name, f"{described(stream)} is not open for writing{said}",
+                         fix=f"pass one open for writing ({example})")
+
+
+def _is_file(value: object) -> bool:
+    """Whether `value` is an open (or closed) file or another stream to read: an io stream, or one with read()."""
+    return isinstance(value, io.IOBase) or callable(getattr(value, "read", None))
 
 
 def _is_text(stream: Any) -> bool | None:
@@ -160,13 +189,13 @@ def _is_text(stream: Any) -> bool | None:
     return ("b" not in mode) if isinstance(mode, str) else None
 
 
-def _described(value: object) -> str:
+def described(value: object) -> str:
     """The value for a message: its type, and a short repr unless it is a stream (whose repr is an address)."""
     if value is None:
         return "None"
     kind = type(value).__name__
     if isinstance(value, os.PathLike) and not isinstance(path := _fspath(value), str):   # (its repr may not say)
-        return f"{kind} whose os.fspath() is {'refused' if path is None else _described(path)}"
+        return f"{kind} whose os.fspath() is {'refused' if path is None else described(path)}"
     if callable(getattr(value, "write", None)):
         said = {True: "a text stream", False: "a binary stream", None: "a stream"}[_is_text(value)]
         return f"{said} ({kind})"

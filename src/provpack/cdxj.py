@@ -36,6 +36,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from .arguments import FLAG, PATH, TEXT, require, text_stream
 from .atomic import archive_files, atomic_writer, refuse_input
+from .callerstream import writer
 from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError, InputError, not_utf8, require_utf8
 from .sniff import refuse_stream
@@ -165,7 +166,8 @@ def index(
 
 
 def _check_filename(warc_path: Path | str, filename: str | None) -> None:
-    """An InputError unless the name the lines give the file (`filename`, else the file's own) is UTF-8 text.
+    """An InputError unless the name the lines give the file (`filename`, else the file's own) is UTF-8 text, and
+    not empty.
 
     A CDXJ line is UTF-8 text, its "filename" a JSON string: a file name's bytes that are not UTF-8 (which
     os.fsdecode makes lone surrogates) have no spelling there. json.dumps, as cdxj-indexer writes, gives the
@@ -174,6 +176,9 @@ def _check_filename(warc_path: Path | str, filename: str | None) -> None:
     refuse such a name.
     """
     if filename is not None:
+        if not filename:   # (each line would name no file, which a replay tool cannot open)
+            raise InputError("filename", "empty, but each CDXJ line names the archive's file by it",
+                             fix="give the file's name as the index's readers find it, or None for its own")
         require_utf8((("filename", filename),))
         return
     bad = not_utf8(Path(warc_path).name)
@@ -458,7 +463,10 @@ def write_index(
     Sorted (as `cdxj-indexer --sort`, which pywb and WACZ readers need) unless
     `sort=False`, which keeps file order (as plain `cdxj-indexer`). An existing
     file is replaced only with `force=True`; it is written atomically. `records`
-    and `post_append` are as for `index`.
+    and `post_append` are as for `index`. A stream that is closed or not open for
+    writing is an InputError, before the archive is read; a write to it that fails
+    (a full disk) is an ArchiveError naming it, and a pipe whose reader has gone
+    BrokenPipeError.
     """
     text_stream("out", out)
     require((("sort", sort, FLAG), ("force", force, FLAG)))
@@ -470,7 +478,7 @@ def write_index(
         with atomic_writer(Path(out), force=force) as stream:
             stream.write(text.encode("utf-8"))
     else:
-        out.write(text)
+        writer(out, "out", "the index")(text)
     return text.count("\n")
 
 

@@ -673,16 +673,18 @@ def _wacz_name(warc_path: Path) -> Path:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .verify import VerifyReport, render_text, standard_input, verify, verify_stream   # for this command only
+    from .verify import (SIGNATURE_NAMES, WACZ_NAMES, VerifyReport, render_text, standard_input,  # this command's
+                         verify, verify_stream)
 
     if "-" in args.files:
         if len(args.files) > 1:
             raise ProvpackError("verify: '-' (standard input) cannot be combined with other files")
         if args.key is not None:
             raise ProvpackError("verify: --key needs the archive's file name (FILE.sig sits beside it), not '-'")
-        for option, given in (("--signature", args.signature), ("--wacz", args.wacz)):
+        for option, given, names in (("--signature", args.signature, SIGNATURE_NAMES),
+                                     ("--wacz", args.wacz, WACZ_NAMES)):
             if given is not None:
-                raise ProvpackError(f"verify: {option} names a file of a signature, which only --key checks, and "
+                raise ProvpackError(f"verify: {option} {names.format('the')}; only --key checks a signature, and "
                                     "--key needs the archive's file name, not '-'")
         report = VerifyReport(files=(verify_stream(standard_input(), name="-", deep=args.deep),), strict=args.strict)
     else:
@@ -796,7 +798,8 @@ def _extract(args: argparse.Namespace) -> int:
     with atomic_writer(Path(args.output), force=args.force, force_option="--force") as out:
         # Straight into the temp file beside the output: it is renamed over the output only once the sha256
         # checks, and removed on an IntegrityError, so the bytes need not be held back elsewhere first.
-        document = reader.extract(args.file, args.name, out, hold=False)
+        # (a failed write of it is atomic_writer's to say, naming the output, not the temp file)
+        document = reader.extract_into(args.file, args.name, out, hold=False, argument=None)
     if not args.quiet:
         print(printable(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})"), file=sys.stderr)
     return 0

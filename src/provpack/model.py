@@ -224,14 +224,14 @@ class UnmatchedOriginal:
     Often a copy decoded in the wrong charset (a KOI8-R text read as windows-1252), or not the text
     quoted. `original` is the local copy's path as the sidecar gives it, or the URL fetched (`how`);
     `segments` counts the segments with words; `charset` is how its bytes were decoded, as the
-    provenance's `original.charset` says it.
+    provenance's `original.charset` says it (a dict, left out of the hash: equal ones hash alike).
     """
 
     name: str
     how: Literal["local", "fetched"]
     original: str
     segments: int
-    charset: dict[str, Any]
+    charset: dict[str, Any] = field(hash=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,12 +19,12 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
-from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, paths, require
+from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, described, paths, require
 from .atomic import check_name
 from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
-from .errors import CaptureError, InputError, ProvpackError, not_utf8, option, require_utf8
+from .errors import CaptureError, InputError, ProvpackError, not_utf8, option, printable, require_utf8
 from .gzipper import Deflate, choose
 from .inputs import ARCHIVE_SUFFIX, Listing, archive_name, list_sources, read_bytes
 from .metadata import load_sidecar, merge, misspelt_keys, misspelt_warning
@@ -91,6 +91,19 @@ def checked_date(date: dt.datetime, given_as: str) -> dt.datetime:
     return utc
 
 
+def _check_allow_private(allow_private: bool, *, fetch: bool, fetcher: object) -> None:
+    """An InputError when `allow_private` would change nothing (as the command's --allow-private without --fetch
+    is a usage error): without `fetch`, or with a `fetcher` of the caller's, which `allow_private` is not passed to."""
+    if allow_private and not fetch:
+        raise InputError("allow_private", "changes nothing without fetch=True (it lets the fetch reach loopback and "
+                         "private addresses; nothing else is fetched)", fix="pass fetch=True as well, or leave it out")
+    if allow_private and fetcher is not None:
+        raise InputError("allow_private", "changes nothing with a fetcher given (it lets provpack's own fetcher, "
+                         "provpack.capture.capture, reach loopback and private addresses)",
+                         fix="pass it to your fetcher itself (for capture: functools.partial(capture, "
+                         "allow_private=True)), or leave it out")
+
+
 def default_output(sources: Sequence[Path | str]) -> Path:
     """archive/<name of the first source>.warc.gz."""
     first = Path(sources[0]) if sources else Path("seeds")
@@ -144,8 +157,11 @@ def package(
     has it fetched by `fetcher` (default: `capture`, refusing private addresses unless
     `allow_private`, keeping an error answer: `keep_errors`); a failed fetch is reported in the
     result (`fetch_failures`), not raised, and so is an original fetched with no text to align
-    against or answered with an HTTP error (`unaligned`, archived all the same). Without
-    `fetch` nothing touches the network. Texts over `max_text_bytes` are refused.
+    against or answered with an HTTP error (`unaligned`, archived all the same). A `fetcher` of the
+    caller's signals a failed fetch by raising CaptureError; any other exception it raises is a
+    failure too, said as raised by the fetcher given, and what it returns must be a Capture (else an
+    InputError naming `fetcher`). `allow_private` without `fetch`, or with a `fetcher` given, would
+    change nothing: an InputError. Without `fetch` nothing touches the network. Texts over `max_text_bytes` are refused.
     `progress(documents_done, documents_total, archive_bytes)` is called as the work advances.
     `date` (default: SOURCE_DATE_EPOCH, else now) must have a time zone and a year from 1000 to 9999 in UTC.
     """
@@ -155,6 +171,7 @@ def package(
              ("level", level, INT.or_none), ("deflate", deflate, TEXT.or_none), ("jobs", jobs, INT.or_none),
              ("fetch", fetch, FLAG), ("allow_private", allow_private, FLAG), ("fetcher", fetcher, FUNCTION.or_none),
              ("max_text_bytes", max_text_bytes, INT), ("progress", progress, FUNCTION.or_none)))
+    _check_allow_private(allow_private, fetch=fetch, fetcher=fetcher)
     out_path = output_path(out, source_list)
     if not out_path.name.endswith(ARCHIVE_SUFFIX):
         known = archive_name(out_path.name)   # OUT.WARC.GZ, out.warc: the name to use is known
@@ -184,11 +201,12 @@ def package(
     unmatched: list[UnmatchedOriginal] = []
     unreplayable: list[tuple[str, str]] = []   # (sidecar, url) of the excerpts whose url replay tools cannot replay
     misspelt: list[tuple[str, str, tuple[str, ...]]] = []   # (sidecar, key, known keys it is written like)
+    given_fetcher = fetcher is not None
     if fetch and fetcher is None:
         from .capture import capture   # requests and urllib3: only for runs that fetch
         fetcher = functools.partial(capture, allow_private=allow_private, keep_errors=True)
-    originals = _Originals(fetch=fetch, fetcher=fetcher, follow_symlinks=follow_symlinks, failures=failures,
-                           unaligned=unaligned)
+    originals = _Originals(fetch=fetch, fetcher=fetcher, given_fetcher=given_fetcher, follow_symlinks=follow_symlinks,
+                           failures=failures, unaligned=unaligned)
     if fetch:
         workers = 1  # captures are shared between documents, and the fetcher may not travel to a worker
     written_originals: set[str] = set()
@@ -313,7 +331,8 @@ def _task(listing: Listing, start: int, stop: int, date: str, deflate: Deflate, 
 def _encode_task(task: _Task) -> _Encoded:
     """Run in a worker: encode a batch of documents."""
     documents, date, deflate, follow_symlinks, max_text_bytes = task
-    originals = _Originals(fetch=False, fetcher=None, follow_symlinks=follow_symlinks, failures=[], unaligned=[])
+    originals = _Originals(fetch=False, fetcher=None, given_fetcher=False, follow_symlinks=follow_symlinks, failures=[],
+                           unaligned=[])
     return _encode(documents, originals, date=date, deflate=deflate, lazy=False,
                    max_text_bytes=max_text_bytes)
 
@@ -413,12 +432,15 @@ class _Originals:
     """Finds each document's original: the sidecar's local copy, or a capture (once per URL).
 
     A failed fetch goes into `failures`, a capture with no text into `unaligned`, once per document.
+    `given_fetcher`: the fetcher is the caller's (package's `fetcher`), not `capture`: an exception it raises is
+    a failure saying so, not a bug of provpack's, and what it returns must be a Capture (else an InputError).
     """
 
-    def __init__(self, *, fetch: bool, fetcher: Callable[[str], Capture] | None, follow_symlinks: bool,
-                 failures: list[FetchFailure], unaligned: list[UnalignedOriginal]) -> None:
+    def __init__(self, *, fetch: bool, fetcher: Callable[[str], Capture] | None, given_fetcher: bool,
+                 follow_symlinks: bool, failures: list[FetchFailure], unaligned: list[UnalignedOriginal]) -> None:
         self.fetch = fetch
         self.fetcher = fetcher
+        self.given_fetcher = given_fetcher
         self.follow_symlinks = follow_symlinks
         self.failures = failures
         self.unaligned = unaligned
@@ -446,20 +468,7 @@ class _Originals:
             return None
         page = url.split("#", 1)[0]   # what is fetched and recorded: a #fragment names a part of the page
         if page not in self.captured:
-            from .original import fetched_original
-            # (info, not warning: a failure goes into the result's fetch_failures, which the command prints)
-            try:
-                self.captured[page] = fetched_original(self.fetcher(page))
-            except CaptureError as exc:
-                log.info("%s: %s", name, exc)
-                self.captured[page] = exc
-            except InputError as exc:
-                log.info("%s: %s", name, exc)
-                self.captured[page] = CaptureError(page, exc.problem)
-            except Exception as exc:  # noqa: BLE001 - one original's bug must not end the run: a failed fetch
-                log.info("%s: %s", name, exc, exc_info=True)
-                self.captured[page] = CaptureError(page, f"could not be archived: {_unexpected(exc)} (report this "
-                                                   "as a bug)")
+            self.captured[page] = self._fetched(name, page, self.fetcher)
         found = self.captured[page]
         if isinstance(found, CaptureError):
             self.failures.append(FetchFailure(name=name, url=url, message=f"{found}; {_NOT_FETCHED_FIX}"))
@@ -470,6 +479,50 @@ class _Originals:
             self.unaligned.append(UnalignedOriginal(name=name, url=url, reason=found.reason,
                                                     status=found.description["status"]))
         return found
+
+
+    def _fetched(self, name: str, page: str,
+                 fetcher: Callable[[str], Capture]) -> Original | TextlessOriginal | CaptureError:
+        """The original `fetcher` fetched at `page`, or the CaptureError saying why there is none."""
+        try:
+            capture = fetcher(page)
+        except Exception as exc:  # noqa: BLE001 - one original's failure must not end the run: a failed fetch
+            return _failed(name, page, exc, by_fetcher=self.given_fetcher)
+        if self.given_fetcher:
+            _check_capture(capture, page)
+        from .original import fetched_original
+        try:
+            return fetched_original(capture)
+        except Exception as exc:  # noqa: BLE001 - as above
+            return _failed(name, page, exc, by_fetcher=False)
+
+
+def _failed(name: str, page: str, exc: Exception, *, by_fetcher: bool) -> CaptureError:
+    """The CaptureError for `exc`, met fetching `page` for the document `name` or making its records: a CaptureError
+    as it is; another exception raised by the caller's fetcher (`by_fetcher`: a ConnectionError of its own, or its
+    bug) said as the fetcher's; any other, provpack's bug (`capture` raises only CaptureError and InputError)."""
+    # (info, not warning: a failure goes into the result's fetch_failures, which the command prints)
+    if isinstance(exc, CaptureError):
+        log.info("%s: %s", name, exc)
+        return exc
+    if isinstance(exc, InputError):
+        log.info("%s: %s", name, exc)
+        return CaptureError(page, exc.problem)
+    log.info("%s: %s", name, exc, exc_info=True)
+    if by_fetcher:
+        return CaptureError(page, f"could not be fetched: the fetcher given raised {_unexpected(exc)}")
+    return CaptureError(page, f"could not be archived: {_unexpected(exc)} (report this as a bug)")
+
+
+def _check_capture(capture: object, page: str) -> None:
+    """An InputError naming `fetcher` when what the caller's fetcher returned for `page` is no Capture (every fetch
+    would fail the same way: a bug of the caller's, not a page that could not be fetched)."""
+    from .capture import Capture
+
+    if not isinstance(capture, Capture):
+        raise InputError("fetcher", f"returned {described(capture)} for {printable(page)}, not a "
+                         "provpack.capture.Capture", fix="return what provpack.capture.capture returns, or raise "
+                         "CaptureError when the page cannot be fetched")
 
 
 _NOT_FETCHED_FIX = ("check the URL or try again later, or save the page and name the copy with `original:` in the "

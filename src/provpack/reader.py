@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Generator, Mapping
@@ -16,6 +15,7 @@ from typing import IO, Any, NamedTuple
 from warcio.exceptions import ArchiveLoadFailed
 
 from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, Kind, binary_stream, require
+from .callerstream import writer
 from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable, unreadable
 from .gzipsource import PROBE
@@ -35,7 +35,7 @@ _NAMES_LISTED = 20  # names an unknown-name error lists
 
 @dataclass(frozen=True, slots=True)
 class ArchivedDocument:
-    """One excerpt as the archive records it."""
+    """One excerpt as the archive records it (hashed by all but its provenance, a dict: equal ones hash alike)."""
 
     name: str
     record_id: str
@@ -43,7 +43,7 @@ class ArchivedDocument:
     sha256: str
     length_bytes: int
     offset: int | None
-    provenance: dict[str, Any]
+    provenance: dict[str, Any] = field(hash=False)
 
 
 def read_archive(path: Path | str, *,
@@ -583,9 +583,20 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
     over the output only on success), so they are not written twice; when they then do not match, they are
     cut off again where `dest` allows it (seekable and truncatable, holding nothing after them: a file or
     BytesIO written at its end), and the error says "nothing was written", else that they were written.
+
+    A `dest` that is closed or not open for writing is an InputError, before the archive is read; a write to it
+    that fails (a full disk) is an ArchiveError naming it, and a pipe whose reader has gone BrokenPipeError.
     """
     require((("path", path, PATH), ("name", name, _NAME_OR_DOCUMENT), ("hold", hold, FLAG)))
     binary_stream("dest", dest)   # before the archive is read, not at the first write after it
+    return extract_into(path, name, dest, hold=hold, argument="dest")
+
+
+def extract_into(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *, hold: bool,
+                 argument: str | None) -> ArchivedDocument:
+    """extract, its arguments checked; a failed write to `dest` is an ArchiveError naming it as the caller's
+    `argument` (callerstream), or with None (the command's temp file, which atomic_writer says a failure of,
+    naming the output) the write's own OSError."""
     archive = Path(path)
     damage = DamageSeen()
     text_damage: Mapping[str, IntegrityError] = {}
@@ -614,10 +625,11 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
             raise IntegrityError(archive, not_in_file(document.name, document.record_id, at), offset=at)
         raise IntegrityError(archive, f"{printable(document.name)}: its resource record "
                              f"{printable(document.record_id)} is missing")
+    write = dest.write if argument is None else writer(dest, argument, shown_name(document.name))
     if not hold:
-        _copy_unheld(archive, document, dest)
+        _copy_unheld(archive, document, dest, write)
     else:
-        _copy_held(archive, document, dest)
+        _copy_held(archive, document, write)
     if damage.first is not None:
         log.warning("%s: %s; %s lies outside %s: extracted, its sha256 checked", printable(str(archive)),
                     damage.said(), shown_name(document.name), damage.them)
@@ -656,8 +668,8 @@ def _check_fields(document: ArchivedDocument) -> None:
                          fix="pass a document that read_archive gave for this file")
 
 
-def _copy_held(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> None:
-    """_copy_checked into `dest`, the bytes held back until they are checked."""
+def _copy_held(archive: Path, document: ArchivedDocument, write: Callable[[bytes], object]) -> None:
+    """_copy_checked by `write`, the bytes held back until they are checked."""
     with tempfile.SpooledTemporaryFile(max_size=_HELD_IN_MEMORY) as held:
 
         def hold_back(chunk: bytes) -> int:
@@ -674,11 +686,13 @@ def _copy_held(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> No
 
         _copy_checked(archive, document, hold_back, lambda size: "nothing was written")
         held.seek(0)
-        shutil.copyfileobj(held, dest, _CHUNK)
+        while chunk := held.read(_CHUNK):
+            write(chunk)
 
 
-def _copy_unheld(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> None:
-    """_copy_checked straight into `dest`; bytes that do not match are cut off it again where it allows it."""
+def _copy_unheld(archive: Path, document: ArchivedDocument, dest: IO[bytes], write: Callable[[bytes], object]) -> None:
+    """_copy_checked straight into `dest`, by `write`; bytes that do not match are cut off it again where it allows
+    it."""
     start: int | None
     try:
         position = dest.tell()
@@ -700,7 +714,7 @@ def _copy_unheld(archive: Path, document: ArchivedDocument, dest: IO[bytes]) -> 
         return (f"its {size:,} bytes were written to the output as they were read (hold=False), which cannot be "
                 "cut back: throw it away")
 
-    _copy_checked(archive, document, dest.write, cut_back)
+    _copy_checked(archive, document, write, cut_back)
 
 
 def _copy_checked(archive: Path, document: ArchivedDocument, write: Callable[[bytes], object],

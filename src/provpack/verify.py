@@ -306,19 +306,25 @@ def _not_warc(path: Path, exc: _NotWarc, given: set[Path], *, key: bool, tsa_ca:
     return FileReport(str(path), 0, 0, 0, (), error=exc.message)
 
 
+# What --signature and --wacz name ("the" archive, or "one"), for the messages that refuse them without --key.
+SIGNATURE_NAMES = "names the signature of {} archive"
+WACZ_NAMES = "names the WACZ signed with {} archive"
+
+
 def _check_signature_options(paths: Sequence[str | Path], *, key: str | Path | None,
                              signature: str | Path | None, wacz: str | Path | None) -> None:
     """--signature and --wacz name the files of one archive's signature: with --key and one FILE, and there."""
-    for name, given in ((option("--signature"), signature), (option("--wacz"), wacz)):
+    for name, given, names in ((option("--signature"), signature, SIGNATURE_NAMES),
+                               (option("--wacz"), wacz, WACZ_NAMES)):
         if given is None:
             continue
         if key is None:
-            raise InputError(name, f"names a file of a signature, which only {option('--key')} checks: give it "
-                             "as well")
+            raise InputError(name, f"{names.format('the')}; only {option('--key')} checks a signature: give "
+                             f"{option('--key')} as well")
         count = len(paths)
         if count != 1:
-            raise InputError(name, f"names a file of one archive's signature, but {count} files were given, "
-                             "so which archive it belongs to is unclear", fix="verify that archive alone with it")
+            raise InputError(name, f"{names.format('one')}, but {count} files were given, so which archive it "
+                             "belongs to is unclear", fix="verify that archive alone with it")
         try:
             os.stat(given)
         except OSError as exc:
