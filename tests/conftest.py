@@ -143,3 +143,13 @@ def utf8_env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LC_", "LANG", "PYTHONIO"))}
     env.update(PYTHONUTF8="1")
     return env
+
+
+def run_in(env: dict[str, str], cwd: Path, *args: str) -> Any:
+    """`provpack ARGS` run from `cwd` in `env` (with SOURCE_DATE_EPOCH at the seed's date): the CompletedProcess,
+    output as bytes."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "provpack", *args], capture_output=True, cwd=cwd,
+                          env={**env, "SOURCE_DATE_EPOCH": str(SEED_EPOCH)}, timeout=120)
