@@ -44,7 +44,8 @@ _OUTPUT_SUFFIXES = (ARCHIVE_SUFFIX, ".warc")   # in any case: a source named so 
 class Listing:
     """The texts to package, sorted by name, each with its sidecar and size.
 
-    Past 16,384 documents each column moves to a temporary file (see column.py),
+    Names are as the archive holds them, the file names' bytes read as UTF-8 whatever the locale, and sorted
+    so; the paths made of them are the files' (fsnames.os_name). Past 16,384 documents each column moves to a temporary file (see column.py),
     so a listing of 100,000 texts holds almost nothing per document in memory.
     """
 
