@@ -103,3 +103,53 @@ def write_text(folder: Path, name: str, data: bytes, sidecar: str | None = None)
     if sidecar is not None:
         (folder / f"{name}.yaml").write_text(sidecar, encoding="utf-8")
     return path
+
+
+# Locales whose file system encoding is not UTF-8: "C" with Python's UTF-8 coercions off (ASCII, surrogateescape;
+# there on every POSIX system), and ones localedef builds where it can (else their tests are skipped).
+C_LOCALE = "C"
+BUILT_LOCALES = ("en_US.ISO-8859-1", "tr_TR.ISO-8859-9")
+
+
+def locale_env(tmp_path: Path, locale: str) -> dict[str, str]:
+    """The environment of a `python -m provpack` in `locale`; the test is skipped when the locale cannot be had
+    or Python's file system encoding there is UTF-8 all the same (macOS, Windows)."""
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LC_", "LANG", "PYTHONIO"))}
+    env.update(LC_ALL=locale, PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    if locale != C_LOCALE:
+        language, _, charset = locale.partition(".")
+        folder = tmp_path / "locales"
+        folder.mkdir(exist_ok=True)
+        try:
+            subprocess.run(["localedef", "-i", language, "-f", charset, str(folder / locale)], capture_output=True,
+                           timeout=120)
+        except OSError:
+            pytest.skip("no localedef here")
+        if not (folder / locale).is_dir():   # (its exit status is 1 for mere warnings)
+            pytest.skip(f"localedef cannot build {locale} here")
+        env["LOCPATH"] = str(folder)
+    encoding = subprocess.run([sys.executable, "-c", "import sys; print(sys.getfilesystemencoding())"],
+                              capture_output=True, text=True, env=env, timeout=60).stdout.strip()
+    if encoding in ("", "utf-8"):
+        pytest.skip(f"the file system encoding is {encoding or 'unknown'} in {locale} here")
+    return env
+
+
+def utf8_env() -> dict[str, str]:
+    """The environment of a `python -m provpack` in UTF-8 mode, whatever the locale."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LC_", "LANG", "PYTHONIO"))}
+    env.update(PYTHONUTF8="1")
+    return env
+
+
+def run_in(env: dict[str, str], cwd: Path, *args: str) -> Any:
+    """`provpack ARGS` run from `cwd` in `env` (with SOURCE_DATE_EPOCH at the seed's date): the CompletedProcess,
+    output as bytes."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "provpack", *args], capture_output=True, cwd=cwd,
+                          env={**env, "SOURCE_DATE_EPOCH": str(SEED_EPOCH)}, timeout=120)

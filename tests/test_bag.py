@@ -20,6 +20,7 @@ import provpack.bag
 from provpack.bag import make_bag
 from provpack.errors import ArchiveError, InputError, printable
 from provpack_warcs import write_provpack_warc
+from conftest import ARCHIVE, C_LOCALE, locale_env, run_in, utf8_env
 
 TAG_FILES = [
     "bag-info.txt",
@@ -565,3 +566,19 @@ def test_a_bag_made_in_the_empty_current_folder_named_dot(tmp_path: Path, monkey
     with pytest.raises(InputError) as caught:
         make_bag(source, "/")
     assert str(caught.value) == "/: is the root folder, which cannot be a bag; name a new or empty folder"
+
+
+def test_the_manifests_name_a_file_in_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """In a C locale (ASCII file names) `bag café.warc.gz` writes the bag a UTF-8 locale writes, the manifests
+    naming data/café.warc.gz by its name's bytes read as UTF-8 (the file copied under those bytes), where it
+    refused the name as not UTF-8 (and a Latin-1 locale wrote data/cafÃ©.warc.gz, a bag that does not validate)."""
+    (tmp_path / "caf\u00e9.warc.gz").write_bytes((ARCHIVE / "seeds.warc.gz").read_bytes())
+    bags = []
+    for env, out in ((utf8_env(), "u"), (locale_env(tmp_path, C_LOCALE), "c")):
+        done = run_in(env, tmp_path, "-q", "bag", "caf\u00e9.warc.gz", "-o", out)
+        assert (done.returncode, done.stderr) == (0, b"")
+        bags.append(sorted((str(path.relative_to(tmp_path / out)), path.read_bytes())
+                           for path in (tmp_path / out).rglob("*") if path.is_file()))
+    assert bags[0] == bags[1]
+    assert dict(bags[1])["manifest-sha256.txt"].endswith(b"  data/caf\xc3\xa9.warc.gz\n")
+    assert bagit.Bag(str(tmp_path / "c")).is_valid()

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from provpack import cdxj
 from provpack.cdxj import DEFAULT_RECORDS, CdxjLine, archive_date, index, write_index
 from provpack.errors import ArchiveError, InputError, IntegrityError, ProvpackError
-from conftest import INTEROP, FullTemporaryFolder
+from conftest import ARCHIVE, C_LOCALE, INTEROP, FullTemporaryFolder, locale_env, run_in, utf8_env
 from provpack_warcs import DOCS, Capture, Doc, write_provpack_warc
 from reference_tools import cdxj_indexer
 
@@ -1076,3 +1076,16 @@ def test_an_empty_payload_digest_is_computed_where_cdxj_indexer_writes_it_empty(
     got = cdxj_text(index(path, express=express))
     assert [json.loads(line.split(" ", 2)[2])["digest"] for line in got.splitlines()] == [sha1, sha1]
     assert cdxj_indexer(path, tmp_path, "--sort") == got.replace(sha1, "")
+
+
+def test_the_index_names_the_archive_in_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """In a C locale (ASCII file names) `index café.warc.gz` writes the lines a UTF-8 locale writes, "filename"
+    the name's bytes read as UTF-8, where it refused the name as not UTF-8 (0xC3 0xA9) (and a Latin-1 locale wrote
+    "caf\\u00c3\\u00a9.warc.gz")."""
+    (tmp_path / "caf\u00e9.warc.gz").write_bytes((ARCHIVE / "seeds.warc.gz").read_bytes())
+    written = []
+    for env, out in ((utf8_env(), "u.cdxj"), (locale_env(tmp_path, C_LOCALE), "c.cdxj")):
+        done = run_in(env, tmp_path, "-q", "index", "caf\u00e9.warc.gz", "-o", out)
+        assert (done.returncode, done.stderr) == (0, b"")
+        written.append((tmp_path / out).read_bytes())
+    assert written[0] == written[1] and written[0].count(b'"filename": "caf\\u00e9.warc.gz"') == 2

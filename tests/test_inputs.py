@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FullTemporaryFolder, write_text
+from conftest import C_LOCALE, FullTemporaryFolder, locale_env, write_text
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -700,3 +702,38 @@ def test_a_text_read_in_chunks_that_grows_past_the_limit_is_refused_in_full(tmp_
         inputs.read_bytes(text, limit=10)
     assert str(caught.value) == (f"{text}: more than the limit of 10 bytes (the file grew while packaging); "
                                  "split the document, or raise the limit with --max-text-bytes (max_text_bytes)")
+
+
+def test_names_are_listed_as_utf8_text_in_a_c_locale(tmp_path: Path) -> None:
+    """In a C locale (ASCII file names, each byte past ASCII a lone surrogate) the documents are named by their
+    bytes read as UTF-8, as in a UTF-8 locale, and sorted so; each one's path is still the file's, its sidecar's
+    too (printed, its bytes as they are). They were 'caf\\udcc3\\udca9' and the like."""
+    env = locale_env(tmp_path, C_LOCALE)
+    write_text(tmp_path / "src", "\u0430", b"a\n")
+    write_text(tmp_path / "src", "caf\u00e9", b"b\n", sidecar="title: T\n")
+    write_text(tmp_path / "src", "\U0001f600", b"c\n")
+    script = ("from provpack.inputs import discover\n"
+              "for found in discover(['src']):\n"
+              "    print(ascii(found.name), found.text_path.read_bytes(),"
+              " found.sidecar_path and found.sidecar_path.name)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env,
+                          timeout=60)
+    assert (done.returncode, done.stderr, done.stdout.splitlines()) == (0, "", [
+        "'caf\\xe9' b'b\\n' caf\u00e9.yaml", "'\\u0430' b'a\\n' None", "'\\U0001f600' b'c\\n' None"])
+
+
+def test_warnings_name_files_as_the_locale_shows_their_names(tmp_path: Path) -> None:
+    """In a C locale a warning names a file by its bytes (\\xc3\\xa9 for é, as in its path), also where it says
+    what to rename it to, though the names are compared as UTF-8 text (Café.yaml is found to differ from café.txt
+    in letter case only)."""
+    env = locale_env(tmp_path, C_LOCALE)
+    write_text(tmp_path / "src", "caf\u00e9", b"a [...] b\n")
+    (tmp_path / "src" / "Caf\u00e9.yaml").write_text("title: T\n", encoding="utf-8")
+    (tmp_path / "src" / "\u00e9t\u00e9.TXT").write_bytes(b"c\n")
+    done = subprocess.run([sys.executable, "-m", "provpack", "package", "src", "-o", "o.warc.gz"],
+                          capture_output=True, cwd=tmp_path, env=env, timeout=60)
+    assert (done.returncode, done.stderr.decode("ascii").splitlines()) == (0, [
+        "provpack: warning: src/\\xc3\\xa9t\\xc3\\xa9.TXT: only lower-case .txt, .yaml, .yml are read; rename it to "
+        "\\xc3\\xa9t\\xc3\\xa9.txt",
+        "provpack: warning: src/Caf\\xc3\\xa9.yaml: describes no Caf\\xc3\\xa9.txt, only caf\\xc3\\xa9.txt, whose name "
+        "differs in letter case ('Caf\\xe9.yaml' and 'caf\\xe9.txt'); not used: rename it caf\\xc3\\xa9.yaml"])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import importlib
+import io
 import multiprocessing
 import os
 import shutil
@@ -24,7 +26,8 @@ from provpack.errors import InputError
 from provpack.package import run_date
 from provpack.reader import extract, read_archive
 
-from conftest import SEED_NAME, FullTemporaryFolder, write_text
+from conftest import (BUILT_LOCALES, C_LOCALE, SEED_EPOCH, SEED_NAME, FullTemporaryFolder, locale_env, utf8_env,
+                      write_text)
 from strategies import excerpt_texts
 
 
@@ -867,3 +870,68 @@ def test_a_full_temporary_folder_is_named_not_the_output(seed_dir: Path, tmp_pat
         "folder (they are kept there, not in memory): disk full (no space left on device); free space there, or set "
         "TMPDIR to another folder\n")
     assert sorted((path.name, path.read_bytes()) for path in out.parent.iterdir()) == before
+
+
+def _package_in(env: dict[str, str], cwd: Path, out: str) -> tuple[bytes, bytes]:
+    """`provpack package src -o OUT --deflate zlib` run in `env` from `cwd`: the archive's bytes and its .sha256's."""
+    done = subprocess.run([sys.executable, "-m", "provpack", "-q", "package", "src", "-o", out, "--deflate", "zlib"],
+                          capture_output=True, cwd=cwd, env={**env, "SOURCE_DATE_EPOCH": str(SEED_EPOCH)},
+                          timeout=120)
+    assert (done.returncode, done.stderr) == (0, b"")
+    return (cwd / out).read_bytes(), (cwd / f"{out}.sha256").read_bytes()
+
+
+@pytest.mark.parametrize("locale", [C_LOCALE, *BUILT_LOCALES])
+def test_the_archive_is_the_same_in_a_locale_whose_file_system_encoding_is_not_utf8(tmp_path: Path,
+                                                                                    locale: str) -> None:
+    """The names the archive records are the files' bytes read as UTF-8, whatever the locale: in C (ASCII), Latin-1
+    or Turkish (ISO-8859-9) the archive is byte for byte the one a UTF-8 locale gives, where C refused café as
+    not UTF-8 and Latin-1 wrote cafÃ© (its document names, its sidecar's, its WARC-Filename, the name in the
+    .sha256); an original a sidecar names in UTF-8 is found, where it was no such file; and the documents are in
+    the order of their names as UTF-8 text (а before р, U+0430 and U+0440, which ISO-8859-9 reads as Ğ° and Ñ)."""
+    env = locale_env(tmp_path, locale)
+    src = tmp_path / "src"
+    write_text(src, "café", b"x [...] y\n", sidecar="title: T\noriginal: originals/p\u00e2ge.html\n")
+    (src / "originals").mkdir()
+    (src / "originals" / "p\u00e2ge.html").write_bytes(b"<p>x hello world y</p>")
+    for name in ("\u0440", "\u0430", "stra\u00dfe"):
+        write_text(src, name, b"a [...] b\n")
+    archive, sha256 = _package_in(env, tmp_path, "o/caf\u00e9.warc.gz")
+    assert (archive, sha256) == _package_in(utf8_env(), tmp_path, "u/caf\u00e9.warc.gz")
+    assert sha256 == f"{hashlib.sha256(archive).hexdigest()}  caf\u00e9.warc.gz\n".encode()   # (as sha256sum writes)
+    records = list(ArchiveIterator(io.BytesIO(archive)))
+    assert records[0].rec_headers.get_header("WARC-Filename") == "caf\u00e9.warc.gz"
+    documents = read_archive(tmp_path / "o" / "caf\u00e9.warc.gz")
+    assert [(d.name, d.provenance["sidecar_file"]) for d in documents] == [
+        ("caf\u00e9", "caf\u00e9.yaml"), ("stra\u00dfe", None), ("\u0430", None), ("\u0440", None)]
+
+
+def test_a_name_that_is_utf8_is_not_refused_as_not_utf8_in_a_c_locale(tmp_path: Path) -> None:
+    """In a C locale (ASCII file names) a-straße.txt, whose name is UTF-8, is packaged: the name that is not
+    (b\\xe9.txt, Latin-1) is the one refused, with the words a UTF-8 locale gives it; a-straße.txt was refused as
+    "not UTF-8 (0xC3 0x9F)" (its bytes as the locale read them)."""
+    env = locale_env(tmp_path, C_LOCALE)
+    src = tmp_path / "src"
+    write_text(src, "a-stra\u00dfe", b"a [...] b\n")
+    (src / os.fsdecode(b"b\xe9.txt")).write_bytes(b"a [...] b\n")
+    done = subprocess.run([sys.executable, "-m", "provpack", "package", "src", "-o", "o.warc.gz"], capture_output=True,
+                          cwd=tmp_path, env=env, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2, b"", b"provpack: error: src/b\\xe9.txt: the file name is not UTF-8 (0xE9); rename the file in UTF-8 (the "
+                b"archive holds document names as UTF-8)\n")
+
+
+def test_the_default_output_is_named_after_a_link_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`provpack package mylink` with mylink -> corp writes archive/mylink.warc.gz, as documented
+    (<first source>), not archive/corp.warc.gz; `.` and `..`, which name no folder, are named by the folder's own
+    name, and so is `corp/..`."""
+    from provpack.package import default_output
+    corp = tmp_path / "work" / "corp"
+    corp.mkdir(parents=True)
+    (tmp_path / "work" / "mylink").symlink_to("corp")
+    monkeypatch.chdir(corp)
+    assert default_output(["../mylink"]) == Path("archive/mylink.warc.gz")
+    assert default_output(["../mylink/"]) == Path("archive/mylink.warc.gz")
+    assert default_output(["."]) == Path("archive/corp.warc.gz")
+    assert default_output([".."]) == Path("archive/work.warc.gz")
+    assert default_output(["../corp/.."]) == Path("archive/work.warc.gz")

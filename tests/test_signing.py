@@ -22,6 +22,7 @@ from provpack.cli import main
 from provpack.errors import ArchiveError, InputError, IntegrityError
 from provpack.jsondepth import MAX_DEPTH
 from provpack.signing import Statement, check_signature, keygen, parse_signature_file, sign
+from conftest import ARCHIVE, C_LOCALE, locale_env, run_in, utf8_env
 
 DATE = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -917,3 +918,24 @@ def test_sign_help_says_where_verify_looks(capsys: pytest.CaptureFixture[str]) -
     assert "signature file (default: ARCHIVE.sig; verify needs --signature SIG for any other)" in text
     assert ("also sign this WACZ's datapackage-digest.json: the WACZ of ARCHIVE, which holds it as archive/NAME "
             "('provpack wacz ARCHIVE' writes one)") in text
+
+
+def test_a_statement_names_the_files_in_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """In a C locale (ASCII file names) `sign café.warc.gz --wacz café.wacz` signs the statement a UTF-8 locale
+    signs (file: café.warc.gz, its name's bytes read as UTF-8), where it refused the name; and a signature made
+    in a UTF-8 locale is checked there with the WACZ it names found beside the archive, where it was "not beside
+    the archive (caf\\xe9.wacz: no such file)"."""
+    keygen(tmp_path / "k")
+    signatures = []
+    for env, folder in ((utf8_env(), tmp_path / "u"), (locale_env(tmp_path, C_LOCALE), tmp_path / "c")):
+        folder.mkdir()
+        (folder / "caf\u00e9.warc.gz").write_bytes((ARCHIVE / "seeds.warc.gz").read_bytes())
+        assert run_in(utf8_env(), folder, "-q", "wacz", "caf\u00e9.warc.gz", "-o", "caf\u00e9.wacz").returncode == 0
+        done = run_in(env, folder, "-q", "sign", "caf\u00e9.warc.gz", "--key", "../k", "--wacz", "caf\u00e9.wacz")
+        assert (done.returncode, done.stderr) == (0, b"")
+        signatures.append((folder / "caf\u00e9.warc.gz.sig").read_bytes())
+    assert signatures[0] == signatures[1] and b"file: caf\xc3\xa9.warc.gz\n" in signatures[0]
+    checked = run_in(locale_env(tmp_path, C_LOCALE), tmp_path / "u", "verify", "caf\u00e9.warc.gz", "--key", "../k.pub")
+    assert checked.returncode == 0, checked.stdout
+    assert b"caf\\xc3\\xa9.warc.gz: note: signature: good signature by sha256:" in checked.stdout
+    assert b", with the WACZ caf\\xc3\\xa9.wacz\n" in checked.stdout

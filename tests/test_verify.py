@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import re
+import subprocess
 import sys
 import tracemalloc
 import zlib
@@ -25,7 +26,7 @@ from provpack.errors import ArchiveError, InputError
 from provpack.jsondepth import MAX_DEPTH
 from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
 
-from conftest import ARCHIVE
+from conftest import ARCHIVE, C_LOCALE, SEEDS, locale_env
 from readback import Unseekable
 from warcbuild import SAMPLE_TEXTS, archives, gzip_member, provpack_records, record, texts, warc
 
@@ -999,12 +1000,13 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     # arguments checks the public functions' argument types; resync finds where a record starts (for verifysplit's
     # split, as for reading past damage); jsondepth refuses JSON nested too deep to read, as show and extract do;
     # typos tells the digest label a misspelt one is near (digests), as it does a sidecar key for package; written
-    # (atomic's) keeps the names of the files a command-line run wrote, for its message if standard output fails.
+    # (atomic's) keeps the names of the files a command-line run wrote, for its message if standard output fails;
+    # fsnames reads a file's name as UTF-8 text, whatever the locale, as the .sha256 beside an archive spells it.
     assert seen == {"arguments", "defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
                     "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
                     "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit", "origcheck",
                     "cutcheck", "resync", "jsondepth", "fastjson", "typos", "written",
-                    "provrecompute"}
+                    "fsnames", "provrecompute"}
     assert not seen & WRITER
 
 
@@ -1707,3 +1709,17 @@ def test_provenance_not_declared_as_json_metadata_is_said(tmp_path: Path, monkey
         records = made(software)
         path = write(tmp_path, b"".join(records), "h.warc")
         _hidden_said(path, records, problems, notes, 8, monkeypatch)
+
+
+def test_a_sha256_file_naming_the_archive_in_utf8_matches_in_a_c_locale(tmp_path: Path) -> None:
+    """The .sha256 beside café.warc.gz names it in UTF-8, as sha256sum writes its bytes: verify in a C locale
+    (ASCII file names) reads that name as the file's, where it took the archive for renamed ("names café.warc.gz,
+    not caf\\xc3\\xa9.warc.gz")."""
+    env = locale_env(tmp_path, C_LOCALE)
+    provpack.package(SEEDS, out=tmp_path / "caf\u00e9.warc.gz")
+    done = subprocess.run([sys.executable, "-m", "provpack", "verify", "caf\u00e9.warc.gz"], capture_output=True,
+                          cwd=tmp_path, env=env, timeout=60)
+    assert done.returncode == 0 and done.stderr == b""
+    assert done.stdout.splitlines()[-2:] == [
+        b"caf\\xc3\\xa9.warc.gz: note: sidecar caf\\xc3\\xa9.warc.gz.sha256 matches the file's sha256",
+        b"records 3, verified 3, unverified 0, problems 0"]

@@ -18,7 +18,7 @@ from provpack.cdxj import write_index
 from provpack.cli import main
 from provpack.errors import ArchiveError, InputError, IntegrityError
 from provpack.wacz import WACZ_VERSION, make_wacz
-from conftest import INTEROP
+from conftest import ARCHIVE, C_LOCALE, INTEROP, locale_env, run_in, utf8_env
 from provpack_warcs import DOCS, Capture, write_provpack_warc
 from reference_tools import py_wacz_pages, wacz_validate
 
@@ -907,3 +907,18 @@ def test_a_failed_write_of_the_wacz_is_not_blamed_on_the_archive(warc: Path, tmp
     assert str(caught.value) == (f"{out}: disk full (no space left on device) while writing; nothing was changed; free "
                                  "some space, then run again")
     assert RefusesOnce.refused and not out.exists()
+
+
+def test_the_wacz_names_the_archive_in_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """In a C locale (ASCII file names) `wacz café.warc.gz` writes the WACZ a UTF-8 locale writes, the archive
+    as archive/café.warc.gz (its name's bytes read as UTF-8), where it refused the name as not UTF-8 (0xC3 0xA9)
+    (and a Latin-1 locale wrote archive/cafÃ©.warc.gz)."""
+    (tmp_path / "caf\u00e9.warc.gz").write_bytes((ARCHIVE / "seeds.warc.gz").read_bytes())
+    written = []
+    for env, out in ((utf8_env(), "u.wacz"), (locale_env(tmp_path, C_LOCALE), "c.wacz")):
+        done = run_in(env, tmp_path, "-q", "wacz", "caf\u00e9.warc.gz", "-o", out)
+        assert (done.returncode, done.stderr) == (0, b"")
+        written.append((tmp_path / out).read_bytes())
+    assert written[0] == written[1]
+    with zipfile.ZipFile(tmp_path / "c.wacz") as bundle:
+        assert "archive/caf\u00e9.warc.gz" in bundle.namelist()

@@ -30,6 +30,7 @@ from .arguments import paths as path_list
 from .atomic import (TEMP_SUFFIX, check_name, folder_problem, fsync_folder, helper_stem, output_lock, reason,
                      remove_stale_temps, write_fix)
 from .errors import ArchiveError, InputError
+from .fsnames import text_name
 from .package import run_date
 from .written import note
 
@@ -127,6 +128,7 @@ def _payload(paths: Sequence[Path | str]) -> list[Path]:
     folded: dict[str, Path] = {}   # names in canonical caseless form (Unicode 15, D145)
     for given in paths:
         path = Path(given)
+        name = text_name(path.name)   # (as the manifests name it: its bytes as UTF-8, whatever the locale)
         try:
             info = path.stat()
         except OSError as exc:
@@ -135,32 +137,33 @@ def _payload(paths: Sequence[Path | str]) -> list[Path]:
             problem = "is a folder" if S_ISDIR(info.st_mode) else "is not a regular file (a FIFO or device)"
             raise InputError(path, problem, fix="name the archive files to bag")
         try:
-            path.name.encode("utf-8")
+            name.encode("utf-8")
         except UnicodeEncodeError:   # bytes the file system gave that are not UTF-8 (surrogate escapes)
             raise InputError(path, "has a name that is not valid UTF-8, which BagIt manifests cannot name",
                              fix="rename the file") from None
-        misread = _name_problem(path.name)
+        misread = _name_problem(name)
         if misread is not None:
             raise InputError(path, misread, fix="rename the file")
-        if path.name in names:
-            raise InputError(path, f"has the same name as {names[path.name]}",
+        if name in names:
+            raise InputError(path, f"has the same name as {names[name]}",
                              fix="bag files with different names, or rename one")
         # Names one system keeps apart but another merges: bagit-python matches manifest lines to files
         # by their NFC form (café as é or as e + accent: one is then lost, and the bag fails or not by
         # directory order), macOS normalises names, and on macOS or Windows Doc and doc are one file.
-        key = unicodedata.normalize("NFD", unicodedata.normalize("NFD", path.name).casefold())
+        key = unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
         twin = folded.get(key)
         if twin is not None:
-            if unicodedata.normalize("NFC", twin.name) == unicodedata.normalize("NFC", path.name):
+            twin_name = text_name(twin.name)
+            if unicodedata.normalize("NFC", twin_name) == unicodedata.normalize("NFC", name):
                 how = ("Unicode normalisation (an accent as one character or as a letter and a combining mark): "
                        "BagIt validators such as bagit-python take them for one file")
             else:
-                how = ("letter case" if twin.name.casefold() == path.name.casefold() else
+                how = ("letter case" if twin_name.casefold() == name.casefold() else
                        "letter case and Unicode normalisation") + ": one file on macOS and Windows, where the bag " \
                       "would not validate"
             raise InputError(path, f"has a name that differs from {twin}'s only in {how}", fix="rename one of them")
         folded[key] = path
-        names[path.name] = path
+        names[name] = path
         sources.append(path)
     return sources
 
@@ -196,7 +199,7 @@ def _build(bag: Path, sources: Sequence[Path], bagging_date: dt.date) -> None:
     payload: dict[str, dict[str, str]] = {algorithm: {} for algorithm in ALGORITHMS}
     octets = 0
     for source in sources:
-        relative = f"data/{source.name}"
+        relative = f"data/{text_name(source.name)}"   # (the manifests' UTF-8 text; the copy has the same bytes)
         digests, size = _copy_and_hash(source, data / source.name)
         octets += size
         for algorithm in ALGORITHMS:

@@ -39,6 +39,7 @@ from .atomic import archive_files, atomic_writer, refuse_input
 from .callerstream import writer
 from .defaults import CDXJ_RECORDS
 from .errors import ArchiveError, InputError, not_utf8, require_utf8
+from .fsnames import text_name
 from .sniff import refuse_stream
 from .spill import Held, discard, spilling
 from .urlkey import urlkey as _urlkey
@@ -181,7 +182,7 @@ def _check_filename(warc_path: Path | str, filename: str | None) -> None:
                              fix="give the file's name as the index's readers find it, or None for its own")
         require_utf8((("filename", filename),))
         return
-    bad = not_utf8(Path(warc_path).name)
+    bad = not_utf8(text_name(Path(warc_path).name))   # (its bytes as UTF-8, whatever the locale)
     if bad is not None:
         raise InputError(warc_path, f"the archive's file name is not UTF-8 ({bad})",
                          fix="rename the file in UTF-8 (each CDXJ line names it, in JSON text)")
@@ -209,7 +210,7 @@ def _index(
 ) -> Generator[CdxjLine, None, None]:
     """index()'s lines, read as they are asked for (its arguments checked)."""
     path = Path(warc_path)
-    name = filename if filename is not None else path.name
+    name = filename if filename is not None else text_name(path.name)
     wanted = None if records is None else frozenset(records)
     skip_warc_fields = _is_default(records)
     refuse_stream(path)

@@ -20,6 +20,7 @@ from typing import IO, NamedTuple
 from .column import Column
 from .defaults import MAX_TEXT_BYTES
 from .errors import FORCE, InputError, as_seen, option
+from .fsnames import NATIVE, os_name, text_name
 from .model import SourceFile
 from .regular import NotRegularFile, link_out, open_regular
 from .spill import LISTING, discard, spilling, temporary_file
@@ -43,7 +44,8 @@ _OUTPUT_SUFFIXES = (ARCHIVE_SUFFIX, ".warc")   # in any case: a source named so 
 class Listing:
     """The texts to package, sorted by name, each with its sidecar and size.
 
-    Past 16,384 documents each column moves to a temporary file (see column.py),
+    Names are as the archive holds them, the file names' bytes read as UTF-8 whatever the locale, and sorted
+    so; the paths made of them are the files' (fsnames.os_name). Past 16,384 documents each column moves to a temporary file (see column.py),
     so a listing of 100,000 texts holds almost nothing per document in memory.
     """
 
@@ -59,14 +61,15 @@ class Listing:
 
     def text_path(self, index: int) -> str:
         """Where document `index`'s text is."""
-        return os.path.join(self.folders[self.folder_index[index]], self.names[index] + TEXT_SUFFIX)
+        return os.path.join(self.folders[self.folder_index[index]], os_name(self.names[index]) + TEXT_SUFFIX)
 
     def sidecar_path(self, index: int) -> str | None:
         """Where its sidecar is, if it has one."""
         code = self.sidecars[index]
         if not code:
             return None
-        return os.path.join(self.folders[self.folder_index[index]], self.names[index] + SIDECAR_SUFFIXES[code - 1])
+        return os.path.join(self.folders[self.folder_index[index]],
+                            os_name(self.names[index]) + SIDECAR_SUFFIXES[code - 1])
 
     def part(self, start: int, stop: int) -> Listing:
         """Documents [start, stop) as a listing of their own, built from slices (what a worker is sent)."""
@@ -85,8 +88,9 @@ class Listing:
         name = self.names[index]
         folder = self.folders[self.folder_index[index]]
         code = self.sidecars[index]
-        return SourceFile(name=name, text_path=Path(folder, name + TEXT_SUFFIX),
-                          sidecar_path=Path(folder, name + SIDECAR_SUFFIXES[code - 1]) if code else None)
+        file = os_name(name)
+        return SourceFile(name=name, text_path=Path(folder, file + TEXT_SUFFIX),
+                          sidecar_path=Path(folder, file + SIDECAR_SUFFIXES[code - 1]) if code else None)
 
     def paths(self, start: int, stop: int) -> list[tuple[str, str, str | None]]:
         """Documents [start, stop) as (name, text path, sidecar path or None), spelled as str(Path) spells them.
@@ -100,8 +104,9 @@ class Listing:
         for name, folder, code in zip(self.names.part(start, stop), self.folder_index.values(start, stop),
                                       self.sidecars.values(start, stop)):
             base = folders[folder]
-            found.append((name, join(base, name + TEXT_SUFFIX),
-                          join(base, name + SIDECAR_SUFFIXES[code - 1]) if code else None))
+            file = name if NATIVE else os_name(name)   # (no call per name where it changes nothing)
+            found.append((name, join(base, file + TEXT_SUFFIX),
+                          join(base, file + SIDECAR_SUFFIXES[code - 1]) if code else None))
         return found
 
     def sources(self, start: int, stop: int) -> list[SourceFile]:
@@ -111,8 +116,9 @@ class Listing:
         for name, folder, code in zip(self.names.part(start, stop), self.folder_index.values(start, stop),
                                       self.sidecars.values(start, stop)):
             folder_path = folder_paths[folder]   # a name is one path component: joining it parses only the name
-            found.append(SourceFile(name=name, text_path=folder_path / (name + TEXT_SUFFIX),
-                                    sidecar_path=folder_path / (name + SIDECAR_SUFFIXES[code - 1]) if code else None))
+            file = os_name(name)
+            found.append(SourceFile(name=name, text_path=folder_path / (file + TEXT_SUFFIX),
+                                    sidecar_path=folder_path / (file + SIDECAR_SUFFIXES[code - 1]) if code else None))
         return found
 
 
@@ -153,7 +159,8 @@ def list_sources(sources: Iterable[Path | str], *, follow_symlinks: bool = False
                           if os.path.lexists(path)]
             sidecar = _sidecar_of(root, candidates, root.parent, follow_symlinks=follow_symlinks)
             code = 0 if sidecar is None else 1 + SIDECAR_SUFFIXES.index(sidecar.suffix)
-            scan = _Scan(str(root.parent), NameList([root.stem]), Column("B", [code]), Column("q", [size]), named=True)
+            scan = _Scan(str(root.parent), NameList([text_name(root.stem)]), Column("B", [code]), Column("q", [size]),
+                         named=True)
         else:
             raise _missing(root)
         scans.append(scan)
@@ -199,12 +206,13 @@ def _warn_twins(listing: Listing) -> None:
         spelled = "" if (first + second).isascii() else f" ({ascii(first + '.txt')} and {ascii(second + '.txt')})"
         if _fold(first) == _fold(second):
             log.warning("%s.txt and %s.txt differ only in letter case or Unicode normalisation%s: extracted on "
-                        "macOS or Windows, one would overwrite the other; rename one", first, second, spelled)
+                        "macOS or Windows, one would overwrite the other; rename one", os_name(first), os_name(second),
+                        spelled)
         else:
             how = ("characters that show as nothing" if as_seen(first) == as_seen(second)
                    else "characters that show as nothing, letter case or Unicode normalisation")
             log.warning("%s.txt and %s.txt differ only in %s%s: they look the same when listed; rename one",
-                        first, second, how, spelled)
+                        os_name(first), os_name(second), how, spelled)
     if len(clashes) > _WARN_LINES:
         log.warning("%d more names differ from another only so", len(clashes) - _WARN_LINES)
 
@@ -298,7 +306,7 @@ class _Few:
     def warn(self, folder: str, problem: Callable[[str], str], more: str) -> None:
         """Log one warning per name (the first _WARN_LINES of them), then one line counting the rest."""
         for name in self.kept():
-            log.warning("%s: %s", os.path.join(folder, name), problem(name))
+            log.warning("%s: %s", os.path.join(folder, os_name(name)), problem(name))
         if self.count > _WARN_LINES:
             log.warning("%s: %d more %s", folder, self.count - _WARN_LINES, more)
 
@@ -318,13 +326,13 @@ def _merge(scans: list[_Scan]) -> Listing:
         for stem, number, position in heapq.merge(*(_keyed(scan.stems, number) for number, scan in enumerate(scans))):
             if stem == previous[0]:
                 first, second = scans[previous[1]], scans[number]
+                file = os_name(stem) + TEXT_SUFFIX
                 if os.path.realpath(first.folder) == os.path.realpath(second.folder):   # a folder and a file in it
-                    raise InputError(os.path.join(second.folder, stem + TEXT_SUFFIX),
+                    raise InputError(os.path.join(second.folder, file),
                                      f"given twice: as a file and in its folder {first.folder}",
                                      fix="give the folder or the file, not both")
-                raise InputError(os.path.join(second.folder, stem + TEXT_SUFFIX),
-                                 f"a document named {stem!r} is already given by "
-                                 f"{Path(first.folder, stem + TEXT_SUFFIX)}",
+                raise InputError(os.path.join(second.folder, file),
+                                 f"a document named {stem!r} is already given by {Path(first.folder, file)}",
                                  fix="document names (file stems) must be unique")
             previous = (stem, number)
             folder_index.append(number)
@@ -433,13 +441,14 @@ def _scan_runs(root: Path, texts: _SortedRuns, sidecar_stems: tuple[_SortedRuns,
                 name = entry.name
                 if name.endswith(TEXT_SUFFIX):
                     if not name.startswith("."):
-                        texts.add(name[:-len(TEXT_SUFFIX)])
+                        stem = name[:-len(TEXT_SUFFIX)]
+                        texts.add(stem if NATIVE else text_name(stem))
                         if entry.is_symlink():
                             linked.add(name)
                     continue
                 for number, suffix in enumerate(SIDECAR_SUFFIXES):
                     if name.endswith(suffix):
-                        sidecar_stems[number].add(name[:-len(suffix)])
+                        sidecar_stems[number].add(text_name(name[:-len(suffix)]))
                         if not entry.is_file(follow_symlinks=False):
                             unusual.add(name)
                         break
@@ -449,7 +458,7 @@ def _scan_runs(root: Path, texts: _SortedRuns, sidecar_stems: tuple[_SortedRuns,
                     if _is_folder(entry):
                         subfolders.append(name)
                     elif _lower_case_name(name) is not None:
-                        miscased.add(name)
+                        miscased.add(text_name(name))
     except OSError as exc:
         raise InputError.unreadable(root, exc, "folder", doing="cannot list the folder") from exc
     sidecar_iters = [iter(stems) for stems in sidecar_stems]
@@ -477,8 +486,9 @@ def _scan_runs(root: Path, texts: _SortedRuns, sidecar_stems: tuple[_SortedRuns,
         flush()
 
     def kept_unflushed(folder_fd: int | None) -> Iterator[str]:
-        for stem in texts:   # sorted; each sidecar stream is walked alongside
-            file_name = stem + TEXT_SUFFIX
+        for stem in texts:   # sorted (as UTF-8 text); each sidecar stream is walked alongside
+            file = stem if NATIVE else os_name(stem)   # (as the os names it)
+            file_name = file + TEXT_SUFFIX
             if file_name in linked:
                 _check_link(Path(folder, file_name), root, follow_symlinks=follow_symlinks)
             try:   # by name in the open folder: no path to join and walk for each text
@@ -506,13 +516,13 @@ def _scan_runs(root: Path, texts: _SortedRuns, sidecar_stems: tuple[_SortedRuns,
                 yield stem
                 continue
             path = os.path.join(folder, file_name)
-            names = [stem + SIDECAR_SUFFIXES[number] for number in present]
+            names = [file + SIDECAR_SUFFIXES[number] for number in present]
             if any(name in unusual for name in names):
                 sidecar = _sidecar_of(Path(path), [root / name for name in names], root,
                                       follow_symlinks=follow_symlinks)
                 present = [] if sidecar is None else [SIDECAR_SUFFIXES.index(sidecar.suffix)]
             elif len(names) > 1:
-                raise InputError(root / names[1], f"both {names[0]} and {names[1]} describe {stem}{TEXT_SUFFIX}",
+                raise InputError(root / names[1], f"both {names[0]} and {names[1]} describe {file_name}",
                                  fix="keep one sidecar per document")
             codes_pending.append(1 + present[0] if present else 0)
             sizes_pending.append(info.st_size)
@@ -530,7 +540,7 @@ def _scan_runs(root: Path, texts: _SortedRuns, sidecar_stems: tuple[_SortedRuns,
         if folder_fd is not None:
             os.close(folder_fd)
     miscased.warn(folder, lambda name: f"only lower-case {TEXT_SUFFIX}, {', '.join(SIDECAR_SUFFIXES)} are read; "
-                  f"rename it to {_lower_case_name(name)}",
+                  f"rename it to {os_name(_lower_case_name(name) or name)}",
                   "files whose suffix is not in lower case are not read; rename them")
     near = _near_texts(orphans.kept(), names) if orphans.count else {}
     orphans.warn(folder, lambda name: _orphan_problem(name, near),
@@ -560,7 +570,7 @@ def _orphan_problem(name: str, near: dict[str, list[str]]) -> str:
     renaming the sidecar is one step; the name suffixes in another case (NAME.TXT) are treated alike.
     """
     stem, _, suffix = name.rpartition(".")
-    said = f"describes no {stem}{TEXT_SUFFIX}"
+    said = f"describes no {os_name(stem)}{TEXT_SUFFIX}"   # (names shown as the os gives them, as paths are)
     texts = near.get(_fold(stem))
     if not texts:
         return f"{said}; not used"
@@ -568,10 +578,10 @@ def _orphan_problem(name: str, near: dict[str, list[str]]) -> str:
             else "letter case" if stem.lower() == text.lower() else "letter case and Unicode normalisation"
             for text in texts}
     how = ways.pop() if len(ways) == 1 else "letter case or Unicode normalisation"
-    shown = ", ".join(text + TEXT_SUFFIX for text in texts)
-    spelled = "" if (name + shown).isascii() else (
+    shown = ", ".join(os_name(text) + TEXT_SUFFIX for text in texts)
+    spelled = "" if (name + "".join(texts)).isascii() else (
         f" ({ascii(name)} and {', '.join(ascii(text + TEXT_SUFFIX) for text in texts)})")
-    fix = f"rename it {texts[0]}.{suffix}" if len(texts) == 1 else "rename it after the text it describes"
+    fix = f"rename it {os_name(texts[0])}.{suffix}" if len(texts) == 1 else "rename it after the text it describes"
     whose = "whose name differs" if len(texts) == 1 else "whose names differ"
     return f"{said}, only {shown}, {whose} in {how}{spelled}; not used: {fix}"
 
@@ -642,7 +652,7 @@ class _SortedRuns:
         if self._spill is None:
             self._spill = temporary_file(LISTING)   # closed by close()
         self._pending.sort()
-        data = os.fsencode("\0".join(self._pending) + "\0")   # (as each name's fsencode, NUL-ended)
+        data = ("\0".join(self._pending) + "\0").encode("utf-8", "surrogateescape")   # (each name NUL-ended)
         with spilling(LISTING):
             offset = self._spill.seek(0, os.SEEK_END)
             self._spill.write(data)
@@ -667,8 +677,8 @@ def _read_run(spill: IO[bytes], offset: int, length: int) -> Iterator[str]:
             raise OSError(f"the listing's temporary file ended early at byte {offset}")
         offset += len(piece)
         names, ended, rest = (rest + piece).rpartition(b"\0")
-        if ended:   # whole names only (one may be empty), decoded together (as each name's fsdecode)
-            yield from os.fsdecode(names).split("\0")
+        if ended:   # whole names only (one may be empty), decoded together (as each name alone)
+            yield from names.decode("utf-8", "surrogateescape").split("\0")
 
 
 def _check_link(path: Path, root: Path, *, follow_symlinks: bool) -> None:

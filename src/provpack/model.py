@@ -21,7 +21,7 @@ FieldOrigin = Literal["text", "sidecar"]
 class SourceFile:
     """One input text and its optional sidecar, as found on disk."""
 
-    name: str
+    name: str   # the document's name: the file's stem, its bytes read as UTF-8 whatever the locale (fsnames)
     text_path: Path
     sidecar_path: Path | None = None
 

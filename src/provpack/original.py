@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, as_seen, option
+from .fsnames import os_name, text_name
 from .htmltext import Extraction, PageTooLarge, extract_text
 from .httpbytes import (REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, is_error_status, reason_phrase,
                         split_message)
@@ -88,7 +89,7 @@ def original_path(sidecar_path: Path, value: object, *, follow_symlinks: bool = 
                          fix="copy the original into a folder beside the sidecar (e.g. originals/; a .txt "
                          "right beside it would be packaged as an excerpt) and name it relative to it")
     folder = sidecar_path.parent.resolve()
-    path = sidecar_path.parent / relative
+    path = sidecar_path.parent / os_name(value)   # (the sidecar's UTF-8 text as the os names it, whatever the locale)
     resolved = path.resolve()
     if not resolved.is_relative_to(folder) and not follow_symlinks:
         raise InputError(sidecar_path, f"'original' {value!r} is a symbolic link out of the source "
@@ -134,7 +135,9 @@ def _near_files(folder: Path, parts: tuple[str, ...]) -> list[str]:
                 names = sorted(os.listdir(where))
             except OSError:
                 continue
-            found += [(f"{shown}/{name}" if shown else name, where / name) for name in names if _look(name) == wanted]
+            texts = ((text_name(name), name) for name in names)   # (as a sidecar spells it: UTF-8 text)
+            found += [(f"{shown}/{text}" if shown else text, where / name) for text, name in texts
+                      if _look(text) == wanted]
         paths = found[:_NEAR_SHOWN]
     return [shown for shown, where in paths if where.is_file()]
 

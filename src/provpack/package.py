@@ -25,6 +25,7 @@ from .defaults import MAX_MARKERS, MAX_PROVENANCE_BYTES, MAX_TEXT_BYTES
 from .document import parse_document
 from .elisions import analyse
 from .errors import CaptureError, InputError, ProvpackError, not_utf8, option, printable, require_utf8
+from .fsnames import text_name
 from .gzipper import Deflate, choose
 from .inputs import ARCHIVE_SUFFIX, Listing, archive_name, list_sources, read_bytes
 from .metadata import load_sidecar, merge, misspelt_keys, misspelt_warning
@@ -105,9 +106,10 @@ def _check_allow_private(allow_private: bool, *, fetch: bool, fetcher: object) -
 
 
 def default_output(sources: Sequence[Path | str]) -> Path:
-    """archive/<name of the first source>.warc.gz."""
+    """archive/<name of the first source>.warc.gz: the name as given (a symbolic link's own), the folder's real name
+    only for one given as `.`, `..` or `/`, which name none."""
     first = Path(sources[0]) if sources else Path("seeds")
-    stem = first.resolve().name if first.is_dir() else first.stem
+    stem = (first.name if first.name not in ("", "..") else first.resolve().name) if first.is_dir() else first.stem
     return Path("archive") / f"{stem or 'archive'}{ARCHIVE_SUFFIX}"
 
 
@@ -179,7 +181,8 @@ def package(
             raise InputError(out_path, known.why, fix=f"name it {known.name}")
         raise InputError(out_path, f"the archive name must end in {ARCHIVE_SUFFIX}",
                          fix=f"name it e.g. {out_path.name.split('.')[0] or 'archive'}{ARCHIVE_SUFFIX}")
-    bad = not_utf8(out_path.name)
+    recorded = text_name(out_path.name)   # (its bytes as UTF-8 text, whatever the locale: WARC-Filename)
+    bad = not_utf8(recorded)
     if bad is not None:
         raise InputError(out_path, f"the archive name is not UTF-8 ({bad})",
                          fix="name it in UTF-8 (the archive records its name, in WARC-Filename)")
@@ -214,7 +217,7 @@ def package(
     batches = _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers,
                        max_text_bytes=max_text_bytes)
     with open_archive(out_path, force=force) as sink, contextlib.closing(batches), contextlib.closing(replay):
-        info = warcinfo_record(out_path.name, description=description, operator=operator)
+        info = warcinfo_record(recorded, description=description, operator=operator)
         sink.write(encode(info, date=stamp, deflate=compressor), records=1)
         for encoded in batches:
             fresh: set[str] = set()   # originals' records written from this batch
@@ -602,13 +605,10 @@ def _read_text(files: _Files, max_text_bytes: int, *, confined: bool) -> bytes:
     file opened: a text swapped for one after it was listed must not be read.
     """
     name, text_path, _ = files
-    if not name.isascii():   # O(1); only other names are encoded
-        try:
-            name.encode("utf-8")
-        except UnicodeEncodeError as exc:   # undecodable bytes of the file name, as os.fsdecode escapes them
-            bad = " ".join(f"0x{byte:02X}" for byte in os.fsencode(name[exc.start:exc.end]))
-            raise InputError(text_path, f"the file name is not UTF-8 ({bad})",
-                             fix="rename the file in UTF-8 (the archive holds document names as UTF-8)") from exc
+    bad = None if name.isascii() else not_utf8(name)   # (the name's bytes read as UTF-8, whatever the locale)
+    if bad is not None:
+        raise InputError(text_path, f"the file name is not UTF-8 ({bad})",
+                         fix="rename the file in UTF-8 (the archive holds document names as UTF-8)")
     return read_bytes(text_path, limit=max_text_bytes, within=os.path.dirname(text_path) if confined else None)
 
 
@@ -620,7 +620,7 @@ def _sidecar(sidecar_path: str | None, *, follow_symlinks: bool) -> dict[str, ob
 
 
 def _sidecar_name(sidecar_path: str | None) -> str | None:
-    return os.path.basename(sidecar_path) if sidecar_path is not None else None
+    return text_name(os.path.basename(sidecar_path)) if sidecar_path is not None else None
 
 
 def _records(files: _Files, raw: bytes, document: Document, analysis: Analysis, metadata: Metadata,

@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from .arguments import FLAG, PATH, file_path, require
 from .atomic import archive_files, atomic_files, atomic_writer, refuse_input
 from .errors import FORCE, ArchiveError, InputError, IntegrityError, ProvpackError, option
+from .fsnames import os_name, text_name
 from .jsondepth import TooDeep, loads
 from .regular import NotRegularFile, open_regular
 
@@ -240,12 +241,13 @@ def signature_file(archive: Path | str, key_path: Path | str, *, wacz: Path | st
         wacz_path = Path(wacz)
         _check_name(wacz_path)
         wacz_digest, archives = _wacz_chain(wacz_path)
-        other = _not_holding(archives, archive_path, archive_path.name, size, digest)
+        other = _not_holding(archives, archive_path, text_name(archive_path.name), size, digest)
         if other is not None:
             raise IntegrityError(wacz_path, f"{other}; refusing to sign it with the archive (run "
                                  f"{_REMAKE.format(archive_path, wacz_path)}, then sign again)")
-        wacz_name = wacz_path.name
-    statement = Statement(archive_path.name, size, digest, fingerprint(key.public_key()), wacz_name, wacz_digest)
+        wacz_name = text_name(wacz_path.name)
+    statement = Statement(text_name(archive_path.name), size, digest, fingerprint(key.public_key()), wacz_name,
+                          wacz_digest)
     message = statement.to_bytes()
     signature = base64.b64encode(key.sign(message)).decode("ascii")
     return message + f"signature: {signature}\n".encode("ascii")
@@ -297,13 +299,13 @@ def check_signature(
         return result("bad-signature", f"{archive_path}: sha256 {digest} ({size} bytes), but the signed statement "
                       f"says {statement.sha256} ({statement.size_bytes} bytes): the archive changed after signing",
                       statement)
-    renamed = "" if statement.file_name == archive_path.name else f" (signed as {statement.file_name})"
+    renamed = "" if statement.file_name == text_name(archive_path.name) else f" (signed as {statement.file_name})"
     if statement.wacz_name is None:
         if wacz is not None:
             return result("bad-signature", f"{wacz}: given as the signed WACZ, but {sig_path} covers no WACZ "
                           "(it was made without sign --wacz): the WACZ is not vouched for", statement)
         return result(None, f"good signature by {key_id}{renamed}", statement)
-    wacz_path = Path(wacz) if wacz is not None else archive_path.with_name(statement.wacz_name)
+    wacz_path = Path(wacz) if wacz is not None else archive_path.with_name(os_name(statement.wacz_name))
     if wacz is None and not os.path.lexists(wacz_path):
         return result("bad-signature", f"the signature also covers the WACZ {statement.wacz_name}, which is not "
                       f"beside the archive ({wacz_path}: no such file): if it is elsewhere, give it with verify "
@@ -321,7 +323,7 @@ def check_signature(
         return result("bad-signature", f"the signature also covers {statement.wacz_name}: {wacz_path}: {other}; "
                       f"make the WACZ again with {_REMAKE.format(archive_path, wacz_path)}, then sign both again "
                       f"with {_RESIGN.format(archive_path, wacz_path)}", statement)
-    if wacz_path.name != statement.wacz_name:
+    if text_name(wacz_path.name) != statement.wacz_name:
         renamed += f" (WACZ signed as {statement.wacz_name})"
     return result(None, f"good signature by {key_id}{renamed}, with the WACZ {wacz_path}", statement)
 
@@ -372,12 +374,13 @@ def parse_signature_file(data: bytes) -> tuple[Statement, bytes, bytes]:
 
 
 def _check_name(path: Path) -> None:
+    name = text_name(path.name)   # (what the statement names: its bytes as UTF-8, whatever the locale)
     try:
-        path.name.encode("utf-8")
+        name.encode("utf-8")
     except UnicodeEncodeError:   # bytes the file system gave that are not UTF-8 (surrogate escapes)
         raise InputError(path, "has a name that is not valid UTF-8, which a signed statement cannot name",
                          fix="rename the file, then sign it") from None
-    if _UNSAFE.search(path.name):
+    if _UNSAFE.search(name):
         raise InputError(path, "the file name holds a line break or control character, which a signed statement "
                          "cannot name", fix="rename the file")
 

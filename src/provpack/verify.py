@@ -24,6 +24,7 @@ from . import provcheck, verifysplit
 from .arguments import FLAG, FUNCTION, INT, PATH, require
 from .arguments import paths as path_list
 from .errors import ArchiveError, InputError, option, printable, unreadable
+from .fsnames import text_name
 from .gzipsource import GzipSource
 from .problems import Problem
 from .rawreader import RawReader
@@ -563,6 +564,7 @@ def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem],
     found: list[str] = []
     lines = text.splitlines()
     lone: tuple[str, str] | None = None
+    wanted = text_name(basename)   # (the sidecar's UTF-8 text names the file's bytes, whatever the locale)
     for number, line in enumerate(lines, start=1):
         match = _SIDECAR_LINE.fullmatch(line)
         if match is None:
@@ -575,7 +577,7 @@ def _read_sidecar(sidecar: Path, basename: str, problems: list[Problem],
         named = match.group(2)
         # The file's name, or a path to it, as `sha256sum d/a.warc.gz` writes it (sha256sum -c opens that path
         # from where it runs; beside the file, the name is what counts).
-        if (named == basename or named.rpartition("/")[2] == basename) and value not in found:
+        if (named == wanted or named.rpartition("/")[2] == wanted) and value not in found:
             found.append(value)
         lone = (named, value) if len(lines) == 1 else None
     if not found and lone is not None:

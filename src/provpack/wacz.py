@@ -28,6 +28,7 @@ from .arguments import FLAG, PATH, TEXT, file_path, require
 from .atomic import archive_files, atomic_writer, refuse_input
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
 from .errors import ArchiveError, InputError, IntegrityError, not_utf8, option, require_utf8
+from .fsnames import text_name
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
@@ -94,7 +95,7 @@ def make_wacz(
     out = Path(out_path)
     refuse_stream(warc)   # (it is read several times)
     refuse_input(out, archive_files(warc))
-    bad = not_utf8(warc.name)
+    bad = not_utf8(text_name(warc.name))   # (its bytes as UTF-8, whatever the locale)
     if bad is not None:
         raise InputError(warc, f"the archive's file name is not UTF-8 ({bad})",
                          fix="rename the file in UTF-8 (the WACZ holds it as archive/NAME)")
@@ -145,7 +146,7 @@ def warn_wraps_another(archive: Path, wacz: Path, *, size: int, sha256: str, rep
     """Warn when the WACZ `wacz` holds archive/NAME (NAME the archive's) of other bytes than the archive of `size`
     bytes and this `sha256` just written under that name (`replaced`: an archive had the name before): it is the
     WACZ of the archive replaced, and replay tools given it show that one."""
-    held = _held_archive(wacz, archive.name)
+    held = _held_archive(wacz, text_name(archive.name))
     if held is None or held == (size, sha256):
         return
     former = "the archive this run replaced" if replaced else "an archive of this name that was gone before this run"
@@ -201,7 +202,7 @@ def _archive_name(warc: Path) -> str:
             f"a WACZ needs a {'gzipped' if gzipped else 'plain'} WARC to be named NAME{suffix}",
             fix=f"rename it to end in {suffix}",
         )
-    return warc.name
+    return text_name(warc.name)
 
 
 _FIRST_MEMBER_PEEK = 1 << 20   # bytes of the first gzip member inflated to tell a WARC gzipped as a whole

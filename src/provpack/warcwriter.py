@@ -215,7 +215,8 @@ def open_archive(path: Path, *, force: bool = False) -> Iterator[ArchiveSink]:
         sink = ArchiveSink(staging.open(path))
         yield sink
         sink.flush()
-        staging.open(sha256_path).write(f"{sink.hexdigest()}  {path.name}\n".encode("utf-8"))
+        # (the name's own bytes, as sha256sum writes them and `sha256sum -c` opens them, whatever the locale)
+        staging.open(sha256_path).write(f"{sink.hexdigest()}  ".encode("ascii") + os.fsencode(path.name) + b"\n")
         stale = stale_signature(path, size=sink.size, sha256=sink.hexdigest(), replaced=replaced)
         if stale is not None:
             def said(removed: tuple[Path, ...], failed: tuple[tuple[Path, OSError], ...]) -> None:
