@@ -244,6 +244,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
                              b"5\r\nhello\r\n" + (b"zz\r\nmore\r\n0\r\n\r\n" if path == "/bad-chunk" else b""))
             self.close_connection = True
+        elif path in ("/continue", "/early-hints", "/processing"):   # interim 1xx heads, then the answer
+            interim = {"/continue": b"HTTP/1.1 100 Continue\r\n\r\n",
+                       "/early-hints": b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
+                       "/processing": b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n"}[path]
+            self.wfile.write(interim + b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s"
+                             % (len(PAGE), PAGE))
+        elif path == "/switching":   # a 101 to a GET that asked for no upgrade: no answer to archive
+            self.wfile.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+            self.close_connection = True
         elif path == "/odd-head":
             self.wfile.write(b"HTTP/1.1 200  Fine\r\nX-Odd:   spaced  \r\ncontent-length: 2\r\n\r\nok")
         else:

@@ -78,6 +78,24 @@ def test_head_is_recorded_exactly_as_received(server: ServerState) -> None:
     assert result.response.header("x-odd") == "spaced"
 
 
+@pytest.mark.parametrize("path", ["/continue", "/early-hints", "/processing"])
+def test_interim_1xx_heads_are_skipped_and_the_final_answer_recorded(server: ServerState, path: str) -> None:
+    """A 100 Continue, 102 Processing or 103 Early Hints before the answer is skipped, as http.client skips only a
+    100 (a 103 was taken for the answer: HTTP 103, a failure); the response record holds the final response."""
+    result = fetch(server.url(path))
+    assert (result.status, result.response.exact, result.response.body) == (200, True, PAGE)
+    assert result.response.response_head == (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(PAGE))
+
+
+def test_a_101_is_no_interim_answer(server: ServerState) -> None:
+    """A 101 Switching Protocols ends the exchange (the connection is another protocol's from there): it is not
+    skipped as an interim head, and not an answer to archive."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/switching"))
+    assert str(caught.value) == f"{server.url('/switching')}: HTTP 101 Switching Protocols"
+
+
 def test_redirects_are_followed_and_every_hop_kept(server: ServerState) -> None:
     """301 then 302 (relative Location, fragment dropped): both hops kept in order."""
     result = fetch(server.url("/redirect-abs"))

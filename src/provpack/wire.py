@@ -116,7 +116,7 @@ class HeadRecorder:
         return getattr(self.fp, name)
 
     def final_head(self) -> bytes:
-        """The last head read (interim 1xx heads dropped), through its blank line."""
+        """The last head read (interim 1xx heads dropped: the answer is the last), through its blank line."""
         heads: list[bytes] = []
         current = bytearray()
         for line in self.lines:
@@ -135,6 +135,13 @@ class _RecordingResponse(http.client.HTTPResponse):
         wire = CURRENT.get()
         self._sock = sock
         self.fp: Any = HeadRecorder(self.fp, sock, None if wire is None else wire.deadline)
+
+    def _read_status(self) -> tuple[str, int, str]:
+        """The status line; an interim 1xx other than 101 (102 Processing, 103 Early Hints) reads as a 100, whose
+        head begin() skips as it skips 100 Continue's: http.client skips only 100, and took a 103 for the answer.
+        (A 101 ends the exchange: what follows is another protocol.)"""
+        version, status, reason = super()._read_status()  # type: ignore[misc]
+        return (version, http.client.CONTINUE if 101 < status < 200 else status, reason)
 
     def begin(self) -> None:
         recorder = self.fp
