@@ -116,6 +116,15 @@ def test_a_utf8_location_is_followed_as_utf8(server: ServerState) -> None:
     assert server.hits["/caf%C3%A9/page"] == 1
 
 
+def test_a_url_fetched_as_given_is_its_own_final_url(server: ServerState) -> None:
+    """Not redirected, the final URL is the URL asked for as it was written, less its #fragment: an empty `?` and an
+    upper-case scheme were rebuilt away (urlunsplit), and show, package and wacz said it was redirected."""
+    for given in (server.url("/page.html?"), f"HTTP://127.0.0.1:{server.port}/page.html?e"):
+        result = fetch(given + "#part")
+        assert (result.requested_url, result.url, result.redirects) == (given + "#part", given, ())
+    assert server.hits["/page.html?"] == 0 and server.hits["/page.html?e"] == 1   # (requests drops an empty ?)
+
+
 def test_redirect_to_file_is_refused(server: ServerState) -> None:
     """A Location with another scheme stops the capture with a clear error."""
     with pytest.raises(CaptureError) as caught:

@@ -179,6 +179,26 @@ def test_fetch_stores_the_exchange_linked_to_the_excerpt(tmp_path: Path, server:
     assert result.fetch_failures == ()
 
 
+def test_a_url_fetched_as_given_is_no_redirect(tmp_path: Path, server: ServerState,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A source_url with an empty `?` or an upper-case scheme, answered 200: its final_url is the URL as given, and
+    show says no redirect (urlunsplit rebuilt it: `.../page.html`, `http://...`, shown as `-> ...`)."""
+    from provpack.cli import main
+
+    given = {"decl": server.url("/page.html?"), "upper": f"HTTP://127.0.0.1:{server.port}/page.html?e"}
+    source = make_source(tmp_path / "src", f"source_url: {given['decl']}\n", with_copy=False)
+    make_source(source, f"source_url: {given['upper']}\n", name="upper", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    originals = [json.loads(block)["original"] for headers, block in records(result.warc_path)
+                 if headers["WARC-Type"] == "metadata"]
+    assert [(o["url"], o["final_url"], len(o["exchanges"])) for o in originals] == [
+        (given["decl"], given["decl"], 1), (given["upper"], given["upper"], 1)]
+    capsys.readouterr()
+    assert main(["show", str(result.warc_path)]) == 0
+    shown = capsys.readouterr().out
+    assert "->" not in shown and shown.count(f"original: fetched ") == 2
+
+
 def test_failed_fetch_is_reported_and_the_run_goes_on(tmp_path: Path, server: ServerState) -> None:
     """A failed fetch (a 206, part of a page) for one document does not stop the others; the result names the URL."""
     source = make_source(tmp_path / "src", f"source_url: {server.url('/status/206')}\n", with_copy=False)

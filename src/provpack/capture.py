@@ -521,8 +521,9 @@ def _cookie_state(session: requests.Session) -> frozenset[tuple[str, str, str, s
 
 
 def _without_fragment(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(fragment=""))
+    """The URL without its #fragment, and otherwise as written: urlunsplit(urlsplit()) would drop an empty `?` and
+    lower-case the scheme, and the capture's final URL would differ from the one asked for, as after a redirect."""
+    return url.split("#", 1)[0]
 
 
 def _is_seconds(value: float) -> bool:

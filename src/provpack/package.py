@@ -26,6 +26,7 @@ from .document import parse_document
 from .elisions import analyse
 from .errors import CaptureError, InputError, ProvpackError, not_utf8, option, require_utf8
 from .gzipper import Deflate, choose
+from .httpbytes import redirected
 from .inputs import ARCHIVE_SUFFIX, Listing, archive_name, list_sources, read_bytes
 from .metadata import load_sidecar, merge, misspelt_keys, misspelt_warning
 from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
@@ -392,7 +393,7 @@ def _served_urls(sidecar: str, resource: RecordSpec, original: Original | Textle
             yield spec.record_id, spec.target_uri, cdx_timestamp(date), source, False
         return
     fetched = f"original fetched from {description['url']}"
-    if description["final_url"] != description["url"]:
+    if redirected(description):
         fetched += f" (redirected to {description['final_url']})"
     responses = [(spec, spec.target_uri) for spec in original.records if spec.warc_type == "response"]
     for number, (spec, url) in enumerate(responses):
