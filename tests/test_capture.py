@@ -125,6 +125,23 @@ def test_a_url_fetched_as_given_is_its_own_final_url(server: ServerState) -> Non
     assert server.hits["/page.html?"] == 0 and server.hits["/page.html?e"] == 1   # (requests drops an empty ?)
 
 
+@pytest.mark.parametrize(("host", "ascii_host"), [
+    ("\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54", "localhost"),   # full-width letters
+    ("127\u30020\u30020\u30021", "127.0.0.1"),   # ideographic full stops
+])
+def test_a_host_a_sidecar_check_accepts_is_fetched_in_its_ascii_form(server: ServerState, host: str,
+                                                                      ascii_host: str) -> None:
+    """A host UTS 46 maps to ASCII, as a sidecar's check (iri.as_uri) reads it, is fetched in that form, checked
+    for a private address in it; requests' own IDNA refused it ('is not a valid IDNA label')."""
+    given = f"http://{host}:{server.port}/page.html"
+    result = fetch(given)
+    assert (result.status, result.url, result.sent_url) == (200, given, f"http://{ascii_host}:{server.port}/page.html")
+    with pytest.raises(CaptureError) as caught:
+        capture(given, sleep=Sleeps())
+    assert str(caught.value) == (f"{given}: host '{ascii_host}' resolves to 127.0.0.1, which is loopback; refused "
+                                 "(pass --allow-private (allow_private=True) to fetch it)")
+
+
 def test_redirect_to_file_is_refused(server: ServerState) -> None:
     """A Location with another scheme stops the capture with a clear error."""
     with pytest.raises(CaptureError) as caught:

@@ -45,6 +45,7 @@ from .httpbytes import (
     parse_head,
     reason_phrase,
 )
+from .iri import with_ascii_host
 from .wire import CURRENT, BlockedAddress, RecordingHTTPPool, RecordingHTTPSPool, Wire, address_problem
 
 __all__ = [
@@ -300,13 +301,14 @@ def _read_body(response: requests.Response, url: str, settings: _Settings) -> by
     return b"".join(chunks)
 
 
-def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exchange:
-    """Send one GET (no redirect following) and read the whole response."""
+def _fetch_once(session: requests.Session, url: str, address: str, settings: _Settings) -> Exchange:
+    """Send one GET for `url` (no redirect following) to `address` (the URL with its host in ASCII) and read the
+    whole response."""
     wire = Wire(allow_private=settings.allow_private, deadline=settings.deadline)
     token = CURRENT.set(wire)
     try:
         try:
-            prepared = session.prepare_request(requests.Request("GET", url, headers=REQUEST_HEADERS))
+            prepared = session.prepare_request(requests.Request("GET", address, headers=REQUEST_HEADERS))
             environment = session.merge_environment_settings(prepared.url, {}, True, None, None)
             # The adapter, not Session.send: with allow_redirects=False the session still
             # reads a redirect's body (decoded) to look ahead, and it would be lost here.
@@ -436,12 +438,17 @@ def _fetch_with_retries(
     """Fetch one hop, retrying connection failures and 429/500/502/503/504 with backoff; with `keep_errors`, the
     last answer when a retry would pass the total time limit (else a CaptureError saying so)."""
     attempts = retries + 1
+    try:
+        address = with_ascii_host(url)   # (the host as a sidecar's check reads it, which requests' IDNA may refuse)
+    except ValueError as exc:
+        where = "" if url == requested else f"redirect to {url}: "
+        raise CaptureError(requested, f"{where}the URL is malformed: {exc}") from exc
     for attempt in range(attempts):
         try:
-            problem = _host_problem(url, settings.allow_private)
+            problem = _host_problem(address, settings.allow_private)
             if problem is not None:
                 raise CaptureError(requested, problem if url == requested else f"redirect to {url}: {problem}")
-            exchange = _fetch_once(session, url, settings)
+            exchange = _fetch_once(session, url, address, settings)
         except CaptureError as exc:
             if url == requested or exc.url == requested:
                 raise
