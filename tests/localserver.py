@@ -202,6 +202,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, b"", {"Location": path, "Set-Cookie": f"n={1 if path == '/cookie-same' else hits}; Path=/"})
         elif path == "/visits":   # the page, each answer numbered (X-Visit): the same page, another response
             self._send(200, PAGE, {**html, "X-Visit": str(hits)})
+        elif path in ("/no-location", "/blank-location"):   # a 302 with no Location, or one of white space alone
+            self._send(302, b"moved", {} if path == "/no-location" else {"Location": "  "})
         elif path == "/goto":   # /goto?to=URL: a 302 to that URL
             self._send(302, b"", {"Location": parse_qs(urlsplit(self.path).query)["to"][0]})
         elif path.startswith("/declares/"):   # /declares/N: Content-Length N, then two bytes and the end

@@ -342,6 +342,29 @@ def test_cli_fetch_and_show(tmp_path: Path, server: ServerState, capsys: pytest.
     assert decl["differences"] == [] and decl["original"]["how"] == "fetched"
 
 
+def test_cli_summary_names_ten_urls_of_a_list_then_counts_the_rest(
+        tmp_path: Path, server: ServerState, capsys: pytest.CaptureFixture[str]) -> None:
+    """The originals line lists at most ten URLs not fetched, ten answered with an error, ten with no text, then
+    `and N more` (each document is warned about apart): it listed every one, 500 URLs on one line."""
+    from provpack.cli import main
+
+    source = tmp_path / "src"
+    kinds = {"gone": "/status/206", "missing": "/missing", "pdf": "/paper.pdf"}
+    for kind, path in kinds.items():
+        for number in range(12):
+            make_source(source, f"source_url: {server.url(path)}?n={number:02}\n", name=f"{kind}{number:02}",
+                        with_copy=False)
+    assert main(["package", str(source), "-o", str(tmp_path / "out.warc.gz"), "--fetch", "--allow-private"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("originals: "))
+
+    def listed(kind: str, status: str = "") -> str:
+        return ", ".join(f"{server.url(kinds[kind])}?n={n:02}{status}" for n in range(10)) + ", and 2 more"
+
+    assert line == ("originals: 0 aligned (0 omitted passages found, 0 differences); 12 archived but not aligned (no "
+                    f"text): {listed('pdf')}; 12 answered with an HTTP error (archived, not aligned): "
+                    f"{listed('missing', ' (HTTP 404)')}; 12 not fetched: {listed('gone')}")
+
+
 @pytest.mark.parametrize(("path", "body", "mime"), [("/paper.pdf", PDF, "application/pdf"),
                                                     ("/blob", BLOB, "application/octet-stream")])
 def test_fetched_original_without_text_is_archived_not_aligned(

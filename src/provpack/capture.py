@@ -17,6 +17,7 @@ import email.utils
 import http.client
 import logging
 import math
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +33,7 @@ from urllib3.exceptions import InvalidChunkLength, LocationValueError, ProtocolE
 
 from ._version import __version__
 from .arguments import FLAG, FUNCTION, INT, NUMBER, TEXT, Kind, require
-from .defaults import MAX_FETCH_BYTES
+from .defaults import CONNECT_TIMEOUT, MAX_FETCH_BYTES, MAX_REDIRECTS, READ_TIMEOUT, TOTAL_TIMEOUT
 from .errors import CaptureError, InputError, option
 from .httpbytes import (
     Exchange,
@@ -163,6 +164,15 @@ class _Settings:
     allow_private: bool
     deadline: float
     clock: Callable[[], dt.datetime]
+    total: float   # the seconds of the whole capture, which `deadline` ends
+
+    @property
+    def too_long(self) -> str:
+        return f"the capture took longer than its total time limit ({self.total:g} s)"
+
+    @property
+    def no_retry(self) -> str:
+        return f"a retry would pass the total time limit ({self.total:g} s)"
 
 
 def _host_problem(url: str, allow_private: bool) -> str | None:
@@ -278,11 +288,11 @@ def _read_body(response: requests.Response, url: str, settings: _Settings) -> by
     total = 0
     while True:
         if time.monotonic() > settings.deadline:
-            raise CaptureError(url, "the capture took longer than its total time limit")
+            raise CaptureError(url, settings.too_long)
         try:
             chunk = response.raw.read1(_READ_CHUNK, decode_content=False)
         except ReadTimeoutError as exc:
-            raise CaptureError(url, f"read timed out after {settings.timeout[1]} s while receiving the body") from exc
+            raise CaptureError(url, f"read timed out after {settings.timeout[1]:g} s while receiving the body") from exc
         except (ProtocolError, Urllib3HTTPError, OSError) as exc:
             size_line = _bad_chunk_size(exc)
             if size_line:
@@ -331,8 +341,8 @@ def _fetch_once(session: requests.Session, url: str, address: str, settings: _Se
             raise _Transient(f"could not connect: {_describe(exc)}") from exc
         except requests.Timeout as exc:
             if time.monotonic() >= settings.deadline:
-                raise CaptureError(url, "the capture took longer than its total time limit") from exc
-            raise CaptureError(url, f"no response within the read timeout of {settings.timeout[1]} s") from exc
+                raise CaptureError(url, settings.too_long) from exc
+            raise CaptureError(url, f"no response within the read timeout of {settings.timeout[1]:g} s") from exc
         except requests.RequestException as exc:
             raise CaptureError(url, f"request failed: {_describe(exc)}") from exc
         try:
@@ -461,7 +471,7 @@ def _fetch_with_retries(
             if time.monotonic() + delay > settings.deadline:
                 where = "" if url == requested else f"redirect to {url}: "
                 raise CaptureError(requested, f"{where}{exc} (gave up after {_attempts(attempt + 1)}: "
-                                   "a retry would pass the total time limit)") from exc
+                                   f"{settings.no_retry})") from exc
             log.info("%s: %s; retrying", url, exc)
             sleep(delay)
             continue
@@ -482,7 +492,7 @@ def _fetch_with_retries(
                     return exchange, attempt + 1
                 where = "" if url == requested else f" from {url}"
                 raise CaptureError(requested, f"HTTP {exchange.status} {_clip(reason_phrase(exchange.reason))}{where} (gave up after "
-                                   f"{_attempts(attempt + 1)}: a retry would pass the total time limit)")
+                                   f"{_attempts(attempt + 1)}: {settings.no_retry})")
             log.info("%s: HTTP %d; retrying", url, exchange.status)
             sleep(delay)
             continue
@@ -512,6 +522,21 @@ def _attempts(count: int) -> str:
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_SPECIAL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file"})
+
+
+def _with_slashes(location: str) -> str:
+    """A Location with each backslash before its query or fragment read as a slash, as browsers read it in an http(s)
+    URL (the WHATWG URL standard, for its special schemes): `/\\host/a` is `//host/a`, a URL on another host, which
+    urljoin took for a path on this one. A Location of another scheme is left as it is (and refused)."""
+    scheme = _SCHEME.match(location)
+    if scheme is not None and scheme.group()[:-1].lower() not in _SPECIAL_SCHEMES:
+        return location
+    end = min((at for at in (location.find("?"), location.find("#")) if at >= 0), default=len(location))
+    return location[:end].replace("\\", "/") + location[end:]
 
 
 def _empty_authority(location: str) -> bool:
@@ -567,21 +592,21 @@ def capture(
     url: str,
     *,
     session: requests.Session | None = None,
-    timeout: tuple[float, float] = (5.0, 20.0),
+    timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
     max_bytes: int = MAX_FETCH_BYTES,
-    max_redirects: int = 5,
+    max_redirects: int = MAX_REDIRECTS,
     retries: int = 3,
     backoff: float = 0.5,
     allow_private: bool = False,
-    total_timeout: float = 120.0,
+    total_timeout: float = TOTAL_TIMEOUT,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], dt.datetime] = _utc_now,
     keep_errors: bool = False,
 ) -> Capture:
     """Fetch url (following redirects) and return every exchange as bytes; CaptureError on failure.
 
-    `timeout` is the (connect, read) seconds of each request, `total_timeout` those of the whole capture,
-    retries and redirects included. A final answer with an error status (4xx or 5xx, once retries and redirects
+    `timeout` is the (connect, read) seconds of each request (5 and 20), `total_timeout` those of the whole capture,
+    retries and redirects included (120). A final answer with an error status (4xx or 5xx, once retries and redirects
     are done) is a CaptureError, or with `keep_errors` returned as any answer is (its `status` says it), as web
     archivers keep one: the server's answer at that time. An argument of the wrong type, or a number out of its
     range, is an InputError naming it, raised before anything is sent.
@@ -596,7 +621,7 @@ def capture(
                            "archives are meant to be published, and it would be recorded in them (and sent as an "
                            "Authorization header); remove the user:password@ part, or for a page behind a login, "
                            "save it and package the copy as a local original")
-    settings = _Settings(timeout, max_bytes, allow_private, time.monotonic() + total_timeout, clock)
+    settings = _Settings(timeout, max_bytes, allow_private, time.monotonic() + total_timeout, clock, total_timeout)
     active = session if session is not None else capture_session()
     try:
         hops: list[Exchange] = []
@@ -608,19 +633,20 @@ def capture(
             exchange, attempts = _fetch_with_retries(active, url, current, settings, retries, backoff, sleep,
                                                      keep_errors)
             attempts_total += attempts
-            location = exchange.header("Location")
+            location = (exchange.header("Location") or "").strip()
             if exchange.status in REDIRECT_STATUSES and location:
                 hops.append(exchange)
                 target_problem: str | None
+                given = _with_slashes(_utf8(location))
                 try:
-                    target = _without_fragment(urljoin(current, _utf8(location.strip())))
-                    empty_host = _empty_authority(_utf8(location.strip()))
+                    target = _without_fragment(urljoin(current, given))
+                    empty_host = _empty_authority(given)
                 except ValueError as exc:
-                    target, target_problem = location.strip(), f"the URL is malformed: {exc}"
+                    target, target_problem = location, f"the URL is malformed: {exc}"
                 else:
                     target_problem = _url_problem(target)
                     if empty_host:   # (urljoin reads `http://` as the current URL: no loop, no URL at all)
-                        target, target_problem = location.strip(), (
+                        target, target_problem = location, (
                             "its Location has an empty host (nothing after '//'): it names no URL to go to")
                 if target_problem is None and has_credentials(target):
                     target, target_problem = _without_credentials(target), (
@@ -642,8 +668,9 @@ def capture(
                 tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                 where = "" if current == url else f" from {current}"
                 partial = ": only part of the page (a byte range, which was not asked for)" * (exchange.status == 206)
+                unled = ": a redirect without a Location (no URL to follow)" * (exchange.status in REDIRECT_STATUSES)
                 raise CaptureError(url, f"HTTP {exchange.status} {_clip(reason_phrase(exchange.reason))}".rstrip()
-                                   + f"{where}{tries}{partial}")
+                                   + f"{where}{tries}{partial}{unled}")
             try:
                 decoded = decode_body(exchange.body, exchange.header("Content-Encoding"), max_bytes=max_bytes)
             except ValueError as exc:   # received in full all the same: kept, with no text to align against
