@@ -25,7 +25,7 @@ from provpack.capture import Capture, capture
 from provpack.errors import CaptureError
 from provpack.httpbytes import split_message
 from provpack.model import UnalignedOriginal, UnmatchedOriginal
-from provpack.package import package
+from provpack.package import BATCH_DOCUMENTS, package
 from provpack.reader import read_archive
 from provpack.verify import verify as verify_archive
 
@@ -197,6 +197,26 @@ def test_a_url_fetched_as_given_is_no_redirect(tmp_path: Path, server: ServerSta
     assert main(["show", str(result.warc_path)]) == 0
     shown = capsys.readouterr().out
     assert "->" not in shown and shown.count(f"original: fetched ") == 2
+
+
+@pytest.mark.parametrize("broken", ["sidecar", "text"])
+def test_an_input_error_comes_out_before_anything_is_fetched(tmp_path: Path, server: ServerState, broken: str) -> None:
+    """With --fetch, every text and sidecar is read and checked before the first request: a bad sidecar (or a text
+    not in UTF-8) of the last document was met after the others' originals were fetched, each run again."""
+    from provpack.errors import InputError
+
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/page.html')}\n", name="a", with_copy=False)
+    for number in range(BATCH_DOCUMENTS):   # (in another batch than the first document's too)
+        make_source(source, f"source_url: {server.url('/visits')}?n={number}\n", name=f"m{number:03}", with_copy=False)
+    make_source(source, "source_url: " + (server.url("/q?a=%zz") if broken == "sidecar" else server.url("/page.html"))
+                + "\n", name="z", with_copy=False)
+    if broken == "text":
+        (source / "z.txt").write_bytes(b"caf\xe9 [...] cut\n")
+    with pytest.raises(InputError) as caught:
+        package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    assert str(caught.value).startswith(str(source / ("z.yaml: line 1, column 13: 'source_url': '%zz'" if broken ==
+                                                      "sidecar" else "z.txt: ")))
+    assert server.requests == [] and not (tmp_path / "out.warc.gz").exists()
 
 
 def test_failed_fetch_is_reported_and_the_run_goes_on(tmp_path: Path, server: ServerState) -> None:

@@ -190,6 +190,9 @@ def package(
                            unaligned=unaligned)
     if fetch:
         workers = 1  # captures are shared between documents, and the fetcher may not travel to a worker
+        # Every text and sidecar read and checked before the first request: a typo in the last sidecar must not
+        # come out after the fetches of all the others (each run again hitting every server, and writing nothing).
+        _check_inputs(listing, originals, max_text_bytes=max_text_bytes)
     written_originals: set[str] = set()
     replay = ReplayKeys()   # the keys replay tools find records by: two excerpts (or originals) must not share one
     batches = _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers,
@@ -258,6 +261,16 @@ class _Encoded(NamedTuple):
 
 # What a worker gets: its documents as a listing of their own, then how to encode them.
 _Task = tuple[Listing, str, Deflate, bool, int]
+
+
+def _check_inputs(listing: Listing, originals: _Originals, *, max_text_bytes: int) -> None:
+    """Read and check every document as packaging will (its text, its parse and markers, its sidecar and the fields
+    merged from both), batch by batch, keeping nothing: what would fail raises here, the first document's error,
+    before anything is fetched. A second pass over the inputs, taken only by runs that fetch (their time goes on
+    the network)."""
+    for start, stop, _local in _plan(listing.sizes):
+        part = listing.part(start, stop)
+        _documents(part.paths(0, len(part)), originals, max_text_bytes, part.confined(0, len(part)), check_only=True)
 
 
 def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Deflate, jobs: int,
@@ -501,10 +514,12 @@ _Files = tuple[str, str, "str | None"]   # a document's name, text path and side
 
 
 def _documents(
-    files: Sequence[_Files], originals: _Originals, max_text_bytes: int, confined: Sequence[bool]
+    files: Sequence[_Files], originals: _Originals, max_text_bytes: int, confined: Sequence[bool], *,
+    check_only: bool = False,
 ) -> list[_Encodable]:
     """Each document's two records, summary and original, in order; `files` as `Listing.paths` gives them,
     `confined` as `Listing.confined` does (without --follow-symlinks, such a text is read only from its folder).
+    With `check_only`, the stages up to the original (which would fetch it) and nothing back: what raises.
 
     The work goes stage by stage over all of them (read every text, then parse every
     one, ...): the interpreter's and the C libraries' caches stay warm, which costs
@@ -534,6 +549,10 @@ def _documents(
     analyses = stage(lambda n: analyse(documents[n], path=files[n][1], max_markers=MAX_MARKERS))
     sidecars = stage(lambda n: _sidecar(files[n][2], follow_symlinks=follow))
     metadata = stage(lambda n: merge(documents[n].parsed, sidecars[n], sidecar_name=_sidecar_name(files[n][2])))
+    if check_only:
+        if failed:
+            raise failed[-1]
+        return []
     found = stage(lambda n: originals.find(files[n][0], files[n][2], sidecars[n]))
     encodable = stage(lambda n: _records(files[n], raws[n], documents[n], analyses[n], metadata[n], found[n]))
     if failed:
