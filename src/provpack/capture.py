@@ -5,8 +5,9 @@ every hop is checked (http/https only, a Location with a host; no private, loopb
 address unless allowed; no loops: back to a URL with the cookies it was asked with before, while
 a cookie set since, as a cookie check sets one, is followed; a limit on their number) and kept. The session made by
 `capture_session()` records the request bytes as sent and the response head as received
-(through `wire`'s urllib3 connection classes); a caller's own session gets rebuilt heads
-instead, and `Exchange.exact` says which. Bodies are read raw (Content-Encoding kept),
+(through `wire`'s urllib3 connection classes), through the proxy the environment names (HTTP_PROXY,
+HTTPS_PROXY, NO_PROXY) and with nothing else taken from it (no .netrc); a caller's own session gets
+rebuilt heads instead, and `Exchange.exact` says which. Bodies are read raw (Content-Encoding kept),
 with the size cap enforced while streaming; see `httpbytes` for chunked bodies.
 """
 
@@ -28,6 +29,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.cookies import extract_cookies_to_jar
+from requests.utils import get_environ_proxies, select_proxy
+from urllib3 import ProxyManager
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import InvalidChunkLength, LocationValueError, ProtocolError, ReadTimeoutError
 
@@ -45,6 +48,7 @@ from .httpbytes import (
     is_error_status,
     parse_head,
     reason_phrase,
+    split_message,
 )
 from .iri import with_ascii_host
 from .wire import CURRENT, BlockedAddress, RecordingHTTPPool, RecordingHTTPSPool, Wire, address_problem
@@ -131,18 +135,47 @@ class Capture:
         return self.redirects + (self.response,)
 
 
+_RECORDING_POOLS = {"http": RecordingHTTPPool, "https": RecordingHTTPSPool}
+
+
 class _RecordingAdapter(HTTPAdapter):
-    """A requests adapter whose connections record the wire bytes."""
+    """A requests adapter whose connections record the wire bytes, through an HTTP proxy too."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": RecordingHTTPPool, "https": RecordingHTTPSPool}
+        self.poolmanager.pool_classes_by_scheme = dict(_RECORDING_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, ProxyManager):   # (a SOCKS proxy's manager has pools of its own: heads rebuilt)
+            manager.pool_classes_by_scheme = dict(_RECORDING_POOLS)
+        return manager
+
+
+class _ProxiedSession(requests.Session):
+    """A session that goes through the proxy the environment names for a URL (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
+    NO_PROXY, read as requests reads them), even with `trust_env` off, which keeps out the rest of what requests
+    takes from the environment: a .netrc's password (sent as an Authorization header, and recorded in an archive
+    meant to be published) and REQUESTS_CA_BUNDLE (a CA that could vouch for a TLS-intercepting proxy's copy of a
+    page). Proxies given to the session itself come first."""
+
+    def merge_environment_settings(self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any,
+                                   cert: Any) -> Any:
+        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if not self.trust_env and url:
+            chosen = dict(merged["proxies"] or {})
+            text = url.decode("utf-8", "replace") if isinstance(url, bytes) else url
+            for scheme, proxy in get_environ_proxies(text, no_proxy=chosen.get("no_proxy")).items():
+                chosen.setdefault(scheme, proxy)
+            merged["proxies"] = chosen
+        return merged
 
 
 def capture_session(*, trust_env: bool = False) -> requests.Session:
-    """A requests session that records exact wire bytes (and holds a Wire's deadline while a head arrives);
-    it ignores proxy environment variables unless `trust_env`."""
-    session = requests.Session()
+    """A requests session that records exact wire bytes (and holds a Wire's deadline while a head arrives).
+    It goes through the proxy HTTP_PROXY, HTTPS_PROXY or ALL_PROXY names for a URL whose host NO_PROXY does not
+    list, as requests does; with `trust_env` it also takes a .netrc's credentials and REQUESTS_CA_BUNDLE."""
+    session = _ProxiedSession()
     session.trust_env = trust_env
     adapter = _RecordingAdapter()
     session.mount("http://", adapter)
@@ -175,17 +208,24 @@ class _Settings:
         return f"a retry would pass the total time limit ({self.total:g} s)"
 
 
-def _host_problem(url: str, allow_private: bool) -> str | None:
-    """Resolve the URL's host and say why it may not be fetched, if so."""
+def _host_problem(url: str, allow_private: bool, proxy: str | None) -> str | None:
+    """Resolve the URL's host and say why it may not be fetched, if so. Through a `proxy`, which resolves the host
+    itself and connects to it, what can be checked here is: the host written as an address, `localhost` (and a name
+    ending in `.localhost`), and what this machine's resolver gives for it when it gives anything."""
     if allow_private:
         return None
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
+    if proxy is not None and (host == "localhost" or host.endswith(".localhost")):
+        return (f"host {host!r} names this machine (loopback); refused (pass "
+                f"{option('--allow-private', 'allow_private=True')} to fetch it)")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise _Transient(f"cannot resolve host {host!r}: {exc}") from exc
+        if proxy is not None:   # (a network that reaches the web through a proxy may resolve no name outside)
+            return None
+        raise _Transient(f"cannot resolve host {host!r}: {exc}{_NO_PROXY_HINT}") from exc
     for info in infos:
         address = str(info[4][0])
         problem = address_problem(address)
@@ -193,6 +233,21 @@ def _host_problem(url: str, allow_private: bool) -> str | None:
             return (f"host {host!r} resolves to {address}, which is {problem}; refused (pass "
                     f"{option('--allow-private', 'allow_private=True')} to fetch it)")
     return None
+
+
+_NO_PROXY_HINT = "; if this network reaches the web only through a proxy, set HTTPS_PROXY and HTTP_PROXY to it"
+
+
+def _proxy_for(session: requests.Session, url: str) -> str | None:
+    """The proxy a request for `url` goes through (the session's, or the environment's as `_ProxiedSession` reads
+    it), or None: straight to the host."""
+    proxies = session.merge_environment_settings(url, {}, True, None, None)["proxies"]
+    return select_proxy(url, proxies) if proxies else None
+
+
+def _resolution_failed(exc: BaseException) -> bool:
+    """Whether a connection failed because the host's name could not be resolved."""
+    return any(isinstance(inner, socket.gaierror) for inner in _chain(exc))
 
 
 def _without_credentials(url: str) -> str:
@@ -311,9 +366,10 @@ def _read_body(response: requests.Response, url: str, settings: _Settings) -> by
     return b"".join(chunks)
 
 
-def _fetch_once(session: requests.Session, url: str, address: str, settings: _Settings) -> Exchange:
-    """Send one GET for `url` (no redirect following) to `address` (the URL with its host in ASCII) and read the
-    whole response."""
+def _fetch_once(session: requests.Session, url: str, address: str, settings: _Settings,
+                proxy: str | None) -> Exchange:
+    """Send one GET for `url` (no redirect following) to `address` (the URL with its host in ASCII), through `proxy`
+    if not None, and read the whole response."""
     wire = Wire(allow_private=settings.allow_private, deadline=settings.deadline)
     token = CURRENT.set(wire)
     try:
@@ -334,17 +390,26 @@ def _fetch_once(session: requests.Session, url: str, address: str, settings: _Se
             raise CaptureError(url, f"connected to {exc.address}, which is {exc.problem}; "
                                f"refused (pass {option('--allow-private', 'allow_private=True')} to fetch it)") from exc
         except requests.exceptions.SSLError as exc:
+            if proxy is not None:   # (a proxy that intercepts TLS shows a certificate of its own CA's)
+                raise CaptureError(url, f"TLS failed through the proxy {_without_credentials(proxy)}: {_describe(exc)} "
+                                   "(a proxy that reads TLS traffic, with a certificate of its own, is not trusted: "
+                                   "its copy of the page is not the server's)") from exc
             raise CaptureError(url, f"TLS failed: {_describe(exc)}") from exc
         except requests.ConnectionError as exc:
             if (protocol := _protocol_problem(exc)) is not None:
                 raise CaptureError(url, protocol) from exc
-            raise _Transient(f"could not connect: {_describe(exc)}") from exc
+            if proxy is not None:
+                raise _Transient(f"could not connect through the proxy {_without_credentials(proxy)}: "
+                                 f"{_describe(exc)}") from exc
+            hint = _NO_PROXY_HINT if _resolution_failed(exc) else ""
+            raise _Transient(f"could not connect: {_describe(exc)}{hint}") from exc
         except requests.Timeout as exc:
             if time.monotonic() >= settings.deadline:
                 raise CaptureError(url, settings.too_long) from exc
             raise CaptureError(url, f"no response within the read timeout of {settings.timeout[1]:g} s") from exc
         except requests.RequestException as exc:
-            raise CaptureError(url, f"request failed: {_describe(exc)}") from exc
+            via = "" if proxy is None else f" through the proxy {_without_credentials(proxy)}"
+            raise CaptureError(url, f"request failed{via}: {_describe(exc)}") from exc
         try:
             body = _read_body(response, url, settings)
         finally:
@@ -362,10 +427,13 @@ def _exchange(
     wire: Wire,
     fetched_at: dt.datetime,
 ) -> Exchange:
-    """Assemble the exchange from what the wire recorded (or rebuild the heads)."""
+    """Assemble the exchange from what the wire recorded (or rebuild the heads); a Proxy-Authorization header the
+    request sent to a proxy is left out (the proxy's password: archives are meant to be published), and the heads
+    are then not exact."""
     exact = wire.head is not None and bool(wire.sent)
     if exact and wire.head is not None:
-        request_head, received_head = bytes(wire.sent), wire.head
+        request_head, received_head = _without_header(bytes(wire.sent), b"proxy-authorization"), wire.head
+        exact = len(request_head) == len(wire.sent)
     else:
         parts = urlsplit(url)
         host = [("Host", parts.netloc.rsplit("@", 1)[-1])]
@@ -394,6 +462,15 @@ def _exchange(
         exact=exact,
         dechunked=chunked,
     )
+
+
+def _without_header(message: bytes, name: bytes) -> bytes:
+    """An HTTP message without the lines of its head that hold the header `name` (in lower case)."""
+    head, body = split_message(message)
+    if name not in head.lower():
+        return message
+    first, *lines = head.splitlines(keepends=True)
+    return first + b"".join(line for line in lines if line.split(b":", 1)[0].strip().lower() != name) + body
 
 
 def _retry_delay(exchange: Exchange | None, attempt: int, backoff: float) -> float:
@@ -453,12 +530,13 @@ def _fetch_with_retries(
     except ValueError as exc:
         where = "" if url == requested else f"redirect to {url}: "
         raise CaptureError(requested, f"{where}the URL is malformed: {exc}") from exc
+    proxy = _proxy_for(session, address)
     for attempt in range(attempts):
         try:
-            problem = _host_problem(address, settings.allow_private)
+            problem = _host_problem(address, settings.allow_private, proxy)
             if problem is not None:
                 raise CaptureError(requested, problem if url == requested else f"redirect to {url}: {problem}")
-            exchange = _fetch_once(session, url, address, settings)
+            exchange = _fetch_once(session, url, address, settings, proxy)
         except CaptureError as exc:
             if url == requested or exc.url == requested:
                 raise
@@ -664,13 +742,15 @@ def capture(
                 visited.add(state)
                 continue
             kept = 200 <= exchange.status < 300 or keep_errors and is_error_status(exchange.status)
-            if not kept or exchange.status == 206:
+            if not kept or exchange.status in (206, 407):   # (a 407 is a proxy's answer, not the server's)
                 tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                 where = "" if current == url else f" from {current}"
                 partial = ": only part of the page (a byte range, which was not asked for)" * (exchange.status == 206)
                 unled = ": a redirect without a Location (no URL to follow)" * (exchange.status in REDIRECT_STATUSES)
+                proxy = (": the proxy asks for a user name and password; give them in its URL in HTTPS_PROXY and "
+                         "HTTP_PROXY (http://user:password@proxy:port; they are not archived)") * (exchange.status == 407)
                 raise CaptureError(url, f"HTTP {exchange.status} {_clip(reason_phrase(exchange.reason))}".rstrip()
-                                   + f"{where}{tries}{partial}{unled}")
+                                   + f"{where}{tries}{partial}{unled}{proxy}")
             try:
                 decoded = decode_body(exchange.body, exchange.header("Content-Encoding"), max_bytes=max_bytes)
             except ValueError as exc:   # received in full all the same: kept, with no text to align against

@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="fetch each sidecar's source_url (unless it names a local 'original') and "
                            f"archive the HTTP exchange (each URL: {CONNECT_TIMEOUT:g} s to connect, {READ_TIMEOUT:g} s "
                            f"for each read, {TOTAL_TIMEOUT:g} s in all, at most {MAX_FETCH_BYTES // 2**20} MiB and "
-                           f"{MAX_REDIRECTS} redirects); without it nothing touches the network")
+                           f"{MAX_REDIRECTS} redirects; through the proxy HTTPS_PROXY or HTTP_PROXY names, unless "
+                           "NO_PROXY lists the host); without it nothing touches the network")
     pack.add_argument("--wacz", action="store_true",
                       help="also write OUT.wacz (WACZ 1.1.1) beside the archive")
     pack.add_argument("--allow-private", action="store_true",

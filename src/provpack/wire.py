@@ -156,11 +156,12 @@ class _RecordingResponse(http.client.HTTPResponse):
 
 
 def _record_send(connection: HTTPConnection, data: Any) -> None:
-    """Check the peer's address and keep the bytes about to be sent."""
+    """Check the peer's address and keep the bytes about to be sent. Through a proxy the peer is the proxy, which
+    the user named (it may well be on a private network): not checked, nor recorded as the server's address."""
     wire = CURRENT.get()
     if wire is None:
         return
-    if wire.peer is None and connection.sock is not None:
+    if wire.peer is None and connection.sock is not None and connection.proxy is None:
         wire.peer = str(connection.sock.getpeername()[0])
         problem = None if wire.allow_private else address_problem(wire.peer)
         if problem is not None:
@@ -173,12 +174,26 @@ class _Recording(HTTPConnection):
     """Records the bytes a connection sends and the head it receives (a mixin for both schemes)."""
 
     response_class = _RecordingResponse
+    _tunnelling = False
 
     def send(self, data: Any) -> None:
         if self.sock is None:
             self.connect()
-        _record_send(self, data)
+        if not self._tunnelling:
+            _record_send(self, data)
         super().send(data)
+
+    def _tunnel(self) -> None:
+        """The CONNECT that opens a tunnel through a proxy (its answer's head read by the Wire's deadline too): no
+        part of the exchange with the server, so not recorded; the socket's timeout is restored after it."""
+        timeout = self.sock.gettimeout() if self.sock is not None else None
+        self._tunnelling = True
+        try:
+            super()._tunnel()
+        finally:
+            self._tunnelling = False
+            if self.sock is not None:
+                self.sock.settimeout(timeout)
 
 
 class _RecordingHTTPConnection(_Recording):
