@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gzip
 import hashlib
 import itertools
 import json
@@ -217,6 +218,32 @@ def test_an_input_error_comes_out_before_anything_is_fetched(tmp_path: Path, ser
     assert str(caught.value).startswith(str(source / ("z.yaml: line 1, column 13: 'source_url': '%zz'" if broken ==
                                                       "sidecar" else "z.txt: ")))
     assert server.requests == [] and not (tmp_path / "out.warc.gz").exists()
+
+
+def test_cli_fetch_through_a_proxy_archives_and_verifies(tmp_path: Path, server: ServerState,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """package --fetch behind a proxy (HTTP_PROXY, with a password): the page is archived and aligned without
+    --allow-private (the proxy is on loopback, the server's name is the proxy's to resolve), the password is in no
+    record, and verify passes the archive, its request record's absolute URL included."""
+    from localserver import serve_proxy
+
+    from provpack.cli import main
+
+    with serve_proxy(server.port) as proxy:
+        proxy.credentials = "Basic dXNlcjpzZWNyZXQ="
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("://", "://user:secret@"))
+        source = make_source(tmp_path / "src", "source_url: http://origin.invalid/page.html\n", with_copy=False)
+        out = tmp_path / "out.warc.gz"
+        assert main(["package", str(source), "-o", str(out), "--fetch"]) == 0
+    assert "originals: 1 aligned (3 omitted passages found, 0 differences)" in capsys.readouterr().out
+    found = records(out)
+    request = next(block for headers, block in found if headers["WARC-Type"] == "request")
+    assert request.startswith(b"GET http://origin.invalid/page.html HTTP/1.1\r\nHost: origin.invalid\r\n")
+    whole = gzip.decompress(out.read_bytes())
+    assert b"Proxy-Authorization" not in whole and b"dXNlcjpzZWNyZXQ" not in whole and b"secret" not in whole
+    assert "WARC-IP-Address" not in next(headers for headers, _ in found if headers["WARC-Type"] == "response")
+    assert main(["verify", "--deep", str(out)]) == 0
 
 
 def test_failed_fetch_is_reported_and_the_run_goes_on(tmp_path: Path, server: ServerState) -> None:
