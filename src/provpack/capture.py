@@ -748,7 +748,8 @@ def capture(
                 partial = ": only part of the page (a byte range, which was not asked for)" * (exchange.status == 206)
                 unled = ": a redirect without a Location (no URL to follow)" * (exchange.status in REDIRECT_STATUSES)
                 proxy = (": the proxy asks for a user name and password; give them in its URL in HTTPS_PROXY and "
-                         "HTTP_PROXY (http://user:password@proxy:port; they are not archived)") * (exchange.status == 407)
+                         "HTTP_PROXY (http://user:password@proxy:port; they are not archived)"
+                         ) * (exchange.status == 407)
                 raise CaptureError(url, f"HTTP {exchange.status} {_clip(reason_phrase(exchange.reason))}".rstrip()
                                    + f"{where}{tries}{partial}{unled}{proxy}")
             try:
