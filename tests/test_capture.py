@@ -974,8 +974,8 @@ def test_https_tunnels_through_the_proxy_and_records_the_exchange_not_the_connec
             fetch(state.url("/page.html"), session=session, retries=0)
         assert str(caught.value).startswith(f"{state.url('/page.html')}: TLS failed through the proxy {tunnel.url}: ")
         assert "certificate verify failed" in str(caught.value)
-        assert str(caught.value).endswith(" (a proxy that reads TLS traffic, with a certificate of its own, is not "
-                                          "trusted: its copy of the page is not the server's)")
+        assert str(caught.value).endswith(" (if the proxy reads TLS traffic, showing a certificate of its own, it is "
+                                          "not trusted: its copy of the page is not the server's)")
         tunnel.seen.clear()
         session.verify = str(ca)
         result = fetch(state.url("/page.html"), session=session)

@@ -392,8 +392,8 @@ def _fetch_once(session: requests.Session, url: str, address: str, settings: _Se
         except requests.exceptions.SSLError as exc:
             if proxy is not None:   # (a proxy that intercepts TLS shows a certificate of its own CA's)
                 raise CaptureError(url, f"TLS failed through the proxy {_without_credentials(proxy)}: {_describe(exc)} "
-                                   "(a proxy that reads TLS traffic, with a certificate of its own, is not trusted: "
-                                   "its copy of the page is not the server's)") from exc
+                                   "(if the proxy reads TLS traffic, showing a certificate of its own, it is not "
+                                   "trusted: its copy of the page is not the server's)") from exc
             raise CaptureError(url, f"TLS failed: {_describe(exc)}") from exc
         except requests.ConnectionError as exc:
             if (protocol := _protocol_problem(exc)) is not None:
