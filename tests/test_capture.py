@@ -962,6 +962,21 @@ def test_a_proxy_asking_for_a_password_is_a_failure_not_the_servers_answer(
     assert server.hits["/page.html"] == 0
 
 
+def test_a_proxy_refusing_a_tunnel_is_said_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CONNECT answered 407 (or any other status but 200) is the proxy's refusal: said as such, with what to do for
+    a 407, and not retried (it was a 'could not connect', tried four times)."""
+    with serve_tls(tmp_path) as (state, _ca), serve_proxy(state.port) as tunnel:
+        tunnel.credentials = BASIC
+        monkeypatch.setenv("HTTPS_PROXY", tunnel.url)
+        with pytest.raises(CaptureError) as caught:
+            fetch(state.url("/page.html"))
+    assert str(caught.value) == (f"{state.url('/page.html')}: the proxy {tunnel.url} refused to open a tunnel to the "
+                                 "server: HTTP 407 Proxy Authentication Required: the proxy asks for a user name and "
+                                 "password; give them in its URL in HTTPS_PROXY and HTTP_PROXY "
+                                 "(http://user:password@proxy:port; they are not archived)")
+    assert len(tunnel.seen) == 1
+
+
 def test_https_tunnels_through_the_proxy_and_records_the_exchange_not_the_connect(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """HTTPS_PROXY: a CONNECT opens a tunnel (with the proxy's password), TLS goes end to end with the server, and

@@ -236,6 +236,9 @@ def _host_problem(url: str, allow_private: bool, proxy: str | None) -> str | Non
 
 
 _NO_PROXY_HINT = "; if this network reaches the web only through a proxy, set HTTPS_PROXY and HTTP_PROXY to it"
+_PROXY_PASSWORD = (": the proxy asks for a user name and password; give them in its URL in HTTPS_PROXY and HTTP_PROXY "
+                   "(http://user:password@proxy:port; they are not archived)")
+_TUNNEL_FAILED = "Tunnel connection failed: "   # (http.client's words for a CONNECT answered with another status)
 
 
 def _proxy_for(session: requests.Session, url: str) -> str | None:
@@ -399,8 +402,12 @@ def _fetch_once(session: requests.Session, url: str, address: str, settings: _Se
             if (protocol := _protocol_problem(exc)) is not None:
                 raise CaptureError(url, protocol) from exc
             if proxy is not None:
-                raise _Transient(f"could not connect through the proxy {_without_credentials(proxy)}: "
-                                 f"{_describe(exc)}") from exc
+                said = _describe(exc)
+                if said.startswith(_TUNNEL_FAILED):   # the proxy's answer to the CONNECT: not worth retrying
+                    status = said[len(_TUNNEL_FAILED):]
+                    raise CaptureError(url, f"the proxy {_without_credentials(proxy)} refused to open a tunnel to the "
+                                       f"server: HTTP {status}" + _PROXY_PASSWORD * status.startswith("407 ")) from exc
+                raise _Transient(f"could not connect through the proxy {_without_credentials(proxy)}: {said}") from exc
             hint = _NO_PROXY_HINT if _resolution_failed(exc) else ""
             raise _Transient(f"could not connect: {_describe(exc)}{hint}") from exc
         except requests.Timeout as exc:
@@ -747,9 +754,7 @@ def capture(
                 where = "" if current == url else f" from {current}"
                 partial = ": only part of the page (a byte range, which was not asked for)" * (exchange.status == 206)
                 unled = ": a redirect without a Location (no URL to follow)" * (exchange.status in REDIRECT_STATUSES)
-                proxy = (": the proxy asks for a user name and password; give them in its URL in HTTPS_PROXY and "
-                         "HTTP_PROXY (http://user:password@proxy:port; they are not archived)"
-                         ) * (exchange.status == 407)
+                proxy = _PROXY_PASSWORD * (exchange.status == 407)
                 raise CaptureError(url, f"HTTP {exchange.status} {_clip(reason_phrase(exchange.reason))}".rstrip()
                                    + f"{where}{tries}{partial}{unled}{proxy}")
             try:
