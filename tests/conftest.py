@@ -56,6 +56,17 @@ def _no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
 
+PROXY_VARIABLES = tuple(name for base in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+                        for name in (base, base.upper()))
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fetches go through the proxy the environment names: the tests' local servers are reached straight."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 class FullTemporaryFolder:
     """The system's temporary folder (`folder`), full: each temporary file made takes `room` bytes, then its writes
     fail with ENOSPC, as on a full tmpfs; buffered as a real one is (a write may fail only when it is flushed)."""

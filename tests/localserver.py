@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email.utils
 import gzip
+import http.client
+import select
 import socket
 import ssl
 import threading
@@ -202,6 +204,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, b"", {"Location": path, "Set-Cookie": f"n={1 if path == '/cookie-same' else hits}; Path=/"})
         elif path == "/visits":   # the page, each answer numbered (X-Visit): the same page, another response
             self._send(200, PAGE, {**html, "X-Visit": str(hits)})
+        elif path in ("/no-location", "/blank-location"):   # a 302 with no Location, or one of white space alone
+            self._send(302, b"moved", {} if path == "/no-location" else {"Location": "  "})
         elif path == "/goto":   # /goto?to=URL: a 302 to that URL
             self._send(302, b"", {"Location": parse_qs(urlsplit(self.path).query)["to"][0]})
         elif path.startswith("/declares/"):   # /declares/N: Content-Length N, then two bytes and the end
@@ -244,6 +248,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
                              b"5\r\nhello\r\n" + (b"zz\r\nmore\r\n0\r\n\r\n" if path == "/bad-chunk" else b""))
             self.close_connection = True
+        elif path in ("/continue", "/early-hints", "/processing"):   # interim 1xx heads, then the answer
+            interim = {"/continue": b"HTTP/1.1 100 Continue\r\n\r\n",
+                       "/early-hints": b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
+                       "/processing": b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n"}[path]
+            self.wfile.write(interim + b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s"
+                             % (len(PAGE), PAGE))
+        elif path == "/switching":   # a 101 to a GET that asked for no upgrade: no answer to archive
+            self.wfile.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+            self.close_connection = True
         elif path == "/odd-head":
             self.wfile.write(b"HTTP/1.1 200  Fine\r\nX-Odd:   spaced  \r\ncontent-length: 2\r\n\r\nok")
         else:
@@ -280,6 +293,100 @@ def serve(tls: ssl.SSLContext | None = None) -> Iterator[ServerState]:
     server = _QuietServer(("127.0.0.1", 0), handler)
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    server.block_on_close = False
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=2)
+
+
+@dataclass
+class ProxyState:
+    """What the proxy saw: each request's line and headers (a GET to forward, or a CONNECT)."""
+
+    port: int = 0
+    seen: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    credentials: str | None = None   # a Proxy-Authorization asked for (407 without it), or None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """An HTTP proxy to one origin on 127.0.0.1, whatever host a request names: a GET in absolute form is forwarded
+    (its answer relayed with a Via header added), a CONNECT opens a tunnel."""
+
+    protocol_version = "HTTP/1.1"
+    state: ProxyState
+    origin: int
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet."""
+
+    def _allowed(self) -> bool:
+        self.state.seen.append((self.requestline, list(self.headers.items())))
+        if self.state.credentials is None or self.headers.get("Proxy-Authorization") == self.state.credentials:
+            return True
+        self.send_response(407)
+        self.send_header("Proxy-Authenticate", 'Basic realm="proxy"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return False
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._allowed():
+            return
+        target = urlsplit(self.path)
+        upstream = http.client.HTTPConnection("127.0.0.1", self.origin, timeout=5)
+        headers = {name: value for name, value in self.headers.items() if name.lower() != "proxy-authorization"}
+        upstream.request("GET", target.path + (f"?{target.query}" if target.query else ""), headers=headers)
+        answer = upstream.getresponse()
+        body = answer.read()
+        self.send_response_only(answer.status, answer.reason)
+        for name, value in answer.getheaders():
+            if name.lower() not in ("transfer-encoding", "content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("Via", "1.1 test-proxy")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        upstream.close()
+
+    def do_CONNECT(self) -> None:  # noqa: N802
+        if not self._allowed():
+            return
+        upstream = socket.create_connection(("127.0.0.1", self.origin), timeout=5)
+        self.send_response_only(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        ends = [self.connection, upstream]
+        try:
+            while True:
+                readable, _, _ = select.select(ends, [], [], 5)
+                data = readable[0].recv(65536) if readable else b""
+                if not data:
+                    break
+                (upstream if readable[0] is self.connection else self.connection).sendall(data)
+        except OSError:
+            pass
+        finally:
+            upstream.close()
+            self.close_connection = True
+
+
+@contextmanager
+def serve_proxy(origin: int) -> Iterator[ProxyState]:
+    """An HTTP proxy on 127.0.0.1 that sends every request on to 127.0.0.1:origin, for the block's duration."""
+    state = ProxyState()
+    handler = type("ProxyHandler", (_ProxyHandler,), {"state": state, "origin": origin})
+    server = _QuietServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     server.block_on_close = False
     state.port = server.server_address[1]

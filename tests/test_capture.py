@@ -15,7 +15,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from localserver import CHUNKS, ENCODED, HUGE, PAGE, WRONG_CHARSET, ServerState, serve, serve_tls, unused_port
+from localserver import (CHUNKS, ENCODED, HUGE, PAGE, WRONG_CHARSET, ProxyState, ServerState, serve, serve_proxy,
+                         serve_tls, unused_port)
 from provpack import capture as capture_module
 from provpack._version import __version__
 from provpack.capture import USER_AGENT, capture
@@ -78,6 +79,24 @@ def test_head_is_recorded_exactly_as_received(server: ServerState) -> None:
     assert result.response.header("x-odd") == "spaced"
 
 
+@pytest.mark.parametrize("path", ["/continue", "/early-hints", "/processing"])
+def test_interim_1xx_heads_are_skipped_and_the_final_answer_recorded(server: ServerState, path: str) -> None:
+    """A 100 Continue, 102 Processing or 103 Early Hints before the answer is skipped, as http.client skips only a
+    100 (a 103 was taken for the answer: HTTP 103, a failure); the response record holds the final response."""
+    result = fetch(server.url(path))
+    assert (result.status, result.response.exact, result.response.body) == (200, True, PAGE)
+    assert result.response.response_head == (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(PAGE))
+
+
+def test_a_101_is_no_interim_answer(server: ServerState) -> None:
+    """A 101 Switching Protocols ends the exchange (the connection is another protocol's from there): it is not
+    skipped as an interim head, and not an answer to archive."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url("/switching"))
+    assert str(caught.value) == f"{server.url('/switching')}: HTTP 101 Switching Protocols"
+
+
 def test_redirects_are_followed_and_every_hop_kept(server: ServerState) -> None:
     """301 then 302 (relative Location, fragment dropped): both hops kept in order."""
     result = fetch(server.url("/redirect-abs"))
@@ -96,6 +115,53 @@ def test_a_utf8_location_is_followed_as_utf8(server: ServerState) -> None:
     assert result.response.status == 200
     assert result.url == server.url("/caf\u00e9/page")   # (kept as an IRI, as a non-ASCII source_url is)
     assert server.hits["/caf%C3%A9/page"] == 1
+
+
+def test_a_url_fetched_as_given_is_its_own_final_url(server: ServerState) -> None:
+    """Not redirected, the final URL is the URL asked for as it was written, less its #fragment: an empty `?` and an
+    upper-case scheme were rebuilt away (urlunsplit), and show, package and wacz said it was redirected."""
+    for given in (server.url("/page.html?"), f"HTTP://127.0.0.1:{server.port}/page.html?e"):
+        result = fetch(given + "#part")
+        assert (result.requested_url, result.url, result.redirects) == (given + "#part", given, ())
+    assert server.hits["/page.html?"] == 0 and server.hits["/page.html?e"] == 1   # (requests drops an empty ?)
+
+
+@pytest.mark.parametrize(("host", "ascii_host"), [
+    ("\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54", "localhost"),   # full-width letters
+    ("127\u30020\u30020\u30021", "127.0.0.1"),   # ideographic full stops
+])
+def test_a_host_a_sidecar_check_accepts_is_fetched_in_its_ascii_form(server: ServerState, host: str,
+                                                                      ascii_host: str) -> None:
+    """A host UTS 46 maps to ASCII, as a sidecar's check (iri.as_uri) reads it, is fetched in that form, checked
+    for a private address in it; requests' own IDNA refused it ('is not a valid IDNA label')."""
+    given = f"http://{host}:{server.port}/page.html"
+    result = fetch(given)
+    assert (result.status, result.url, result.sent_url) == (200, given, f"http://{ascii_host}:{server.port}/page.html")
+    with pytest.raises(CaptureError) as caught:
+        capture(given, sleep=Sleeps())
+    assert str(caught.value) == (f"{given}: host '{ascii_host}' resolves to 127.0.0.1, which is loopback; refused "
+                                 "(pass --allow-private (allow_private=True) to fetch it)")
+
+
+@pytest.mark.parametrize("path", ["/no-location", "/blank-location"])
+def test_a_redirect_without_a_location_says_so(server: ServerState, path: str) -> None:
+    """A 302 with no Location, or one of white space alone, is a failure that says why: the status alone read as
+    if a 302 could not be archived, and white space was joined to the URL asked for, a 'redirect loop'."""
+    with pytest.raises(CaptureError) as caught:
+        fetch(server.url(path))
+    assert str(caught.value) == f"{server.url(path)}: HTTP 302 Found: a redirect without a Location (no URL to follow)"
+    assert server.hits[path] == 1
+
+
+def test_backslashes_in_a_location_are_slashes_as_browsers_read_them(server: ServerState) -> None:
+    """`Location: /\\localhost:PORT/page.html` goes where a browser goes (WHATWG URL: in an http URL a backslash is a
+    slash), to localhost, not to a path on this host; a backslash in the query stays as it is (sent as %5C)."""
+    result = fetch(server.url("/goto?to=" + quote(f"/\\localhost:{server.port}/page.html?q=a\\b")))
+    assert (result.status, result.url) == (200, f"http://localhost:{server.port}/page.html?q=a\\b")
+    assert result.sent_url == f"http://localhost:{server.port}/page.html?q=a%5Cb"
+    assert result.redirects[0].header("Location") == f"/\\localhost:{server.port}/page.html?q=a\\b"
+    result = fetch(server.url("/goto?to=" + quote(f"http:\\\\127.0.0.1:{server.port}\\page.html")))
+    assert result.url == server.url("/page.html")
 
 
 def test_redirect_to_file_is_refused(server: ServerState) -> None:
@@ -261,8 +327,9 @@ def test_a_head_trickled_past_the_total_time_limit_stops_there(server: ServerSta
     """A server sending its head a line at a time, each well within the read timeout, is cut off at the
     total time limit (it could hold a run for 100 lines x the read timeout), and not retried."""
     started = time.monotonic()
-    with pytest.raises(CaptureError, match="longer than its total time limit"):
+    with pytest.raises(CaptureError) as caught:
         fetch(server.url("/trickle-head"), timeout=(1.0, 1.0), total_timeout=0.5)
+    assert str(caught.value) == f"{server.url('/trickle-head')}: the capture took longer than its total time limit (0.5 s)"
     assert time.monotonic() - started < 1.5
     assert server.hits["/trickle-head"] == 1
 
@@ -295,8 +362,9 @@ def test_slow_response_hits_the_read_timeout(server: ServerState) -> None:
 
 def test_dripping_body_hits_the_total_time_limit(server: ServerState) -> None:
     """A body that trickles in under the read timeout still stops at the total limit."""
-    with pytest.raises(CaptureError, match="longer than its total time limit"):
+    with pytest.raises(CaptureError) as caught:
         fetch(server.url("/drip"), timeout=(1.0, 1.0), total_timeout=0.3)
+    assert str(caught.value) == f"{server.url('/drip')}: the capture took longer than its total time limit (0.3 s)"
 
 
 def test_a_content_length_int_refuses_does_not_crash(server: ServerState) -> None:
@@ -400,7 +468,7 @@ def test_redirect_hop_to_a_private_address_is_refused(
     """Every hop is checked: a redirect target that resolves privately is refused."""
     checked: list[str] = []
 
-    def first_hop_public(url: str, allow_private: bool) -> str | None:
+    def first_hop_public(url: str, allow_private: bool, proxy: str | None) -> str | None:
         checked.append(url)
         return None if len(checked) == 1 else "host resolves to 127.0.0.1, which is loopback; refused"
 
@@ -414,7 +482,7 @@ def test_connection_to_a_private_peer_is_refused_even_after_a_public_lookup(
     server: ServerState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If DNS changed between the check and the connection, the peer check still refuses."""
-    monkeypatch.setattr(capture_module, "_host_problem", lambda url, allow_private: None)
+    monkeypatch.setattr(capture_module, "_host_problem", lambda url, allow_private, proxy: None)
     with pytest.raises(CaptureError, match="connected to 127.0.0.1, which is loopback"):
         capture(server.url("/page.html"), sleep=Sleeps())
     assert server.hits["/page.html"] == 0
@@ -556,7 +624,7 @@ def test_a_redirect_hop_that_cannot_connect_is_named(server: ServerState) -> Non
     with pytest.raises(CaptureError) as caught:
         fetch(url, retries=1, backoff=5.0, total_timeout=1.0)
     assert str(caught.value).startswith(f"{url}: redirect to {dead}: could not connect: ")
-    assert str(caught.value).endswith(" (gave up after 1 attempt: a retry would pass the total time limit)")
+    assert str(caught.value).endswith(" (gave up after 1 attempt: a retry would pass the total time limit (1 s))")
     with pytest.raises(CaptureError) as caught:
         fetch(dead, retries=1, backoff=5.0, total_timeout=1.0)
     assert str(caught.value).startswith(f"{dead}: could not connect: ")
@@ -569,12 +637,12 @@ def test_an_http_retry_past_the_limit_counts_its_attempts(server: ServerState) -
     with pytest.raises(CaptureError) as caught:
         fetch(server.url("/error"), sleep=sleeps, backoff=2.0, total_timeout=3.0)
     assert str(caught.value) == (f"{server.url('/error')}: HTTP 500 Internal Server Error (gave up after 2 attempts: "
-                                 "a retry would pass the total time limit)")
+                                 "a retry would pass the total time limit (3 s))")
     assert sleeps == [2.0]
     with pytest.raises(CaptureError) as caught:
         fetch(server.url("/too-many"), sleep=Sleeps(), total_timeout=1.0)
     assert str(caught.value) == (f"{server.url('/too-many')}: HTTP 429 Too Many Requests (gave up after 1 attempt: "
-                                 "a retry would pass the total time limit)")
+                                 "a retry would pass the total time limit (1 s))")
 
 
 def test_five_redirects_by_default(server: ServerState) -> None:
@@ -833,3 +901,163 @@ def test_arguments_are_checked_before_anything_is_sent(server: ServerState, opti
         capture(**options)
     assert str(caught.value) == message
     assert server.requests == []
+
+
+# --- through a proxy ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def proxy(server: ServerState) -> Iterator[ProxyState]:
+    """An HTTP proxy that sends every request on to the local test server."""
+    with serve_proxy(server.port) as state:
+        yield state
+
+
+ORIGIN = "http://origin.invalid/page.html"   # (.invalid: no resolver knows it, RFC 6761; the proxy takes it on)
+BASIC = "Basic dXNlcjpzZWNyZXQ="   # user:secret
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+def test_an_http_url_goes_through_the_proxy_the_environment_names(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    """HTTP_PROXY (as requests reads it, ALL_PROXY too) is honoured: the request goes to the proxy in absolute form
+    and is recorded as sent; the proxy's own address (loopback here) is not refused, the server's is not known, so
+    no WARC-IP-Address; a host this machine cannot resolve is left to the proxy. It was ignored: a newsroom behind
+    a proxy could not fetch."""
+    monkeypatch.setenv(variable, proxy.url)
+    result = capture(ORIGIN, sleep=Sleeps(), clock=lambda: FETCHED_AT)
+    assert (result.status, result.url, result.response.body, result.response.exact) == (200, ORIGIN, PAGE, True)
+    (line, headers), = proxy.seen
+    assert line == f"GET {ORIGIN} HTTP/1.1" and server.hits["/page.html"] == 1
+    assert result.request_bytes == f"{line}\r\n".encode() + b"".join(
+        f"{name}: {value}\r\n".encode() for name, value in headers) + b"\r\n"
+    assert result.response.peer_address is None
+    assert result.response.header("Via") == "1.1 test-proxy"   # (what came back: the proxy's relay of the answer)
+
+
+def test_a_proxy_password_is_sent_to_the_proxy_but_never_recorded(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch) -> None:
+    """http://user:secret@proxy: the proxy gets its Proxy-Authorization; the request record leaves that line out
+    (archives are published), and so says its heads are not exact; errors name the proxy without it."""
+    proxy.credentials = BASIC
+    monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("://", "://user:secret@"))
+    result = capture(ORIGIN, sleep=Sleeps(), clock=lambda: FETCHED_AT)
+    (line, headers), = proxy.seen
+    assert dict(headers)["Proxy-Authorization"] == BASIC and result.status == 200
+    assert result.request_bytes == f"{line}\r\n".encode() + b"".join(
+        f"{name}: {value}\r\n".encode() for name, value in headers if name != "Proxy-Authorization") + b"\r\n"
+    assert not result.response.exact
+
+
+def test_a_proxy_asking_for_a_password_is_a_failure_not_the_servers_answer(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 407 is the proxy's answer: never archived as the page's error answer (keep_errors), and said what to do."""
+    proxy.credentials = BASIC
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    with pytest.raises(CaptureError) as caught:
+        capture(ORIGIN, sleep=Sleeps(), keep_errors=True)
+    assert str(caught.value) == (f"{ORIGIN}: HTTP 407 Proxy Authentication Required: the proxy asks for a user name "
+                                 "and password; give them in its URL in HTTPS_PROXY and HTTP_PROXY "
+                                 "(http://user:password@proxy:port; they are not archived)")
+    assert server.hits["/page.html"] == 0
+
+
+def test_a_proxy_refusing_a_tunnel_is_said_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CONNECT answered 407 (or any other status but 200) is the proxy's refusal: said as such, with what to do for
+    a 407, and not retried (it was a 'could not connect', tried four times)."""
+    with serve_tls(tmp_path) as (state, _ca), serve_proxy(state.port) as tunnel:
+        tunnel.credentials = BASIC
+        monkeypatch.setenv("HTTPS_PROXY", tunnel.url)
+        with pytest.raises(CaptureError) as caught:
+            fetch(state.url("/page.html"))
+    assert str(caught.value) == (f"{state.url('/page.html')}: the proxy {tunnel.url} refused to open a tunnel to the "
+                                 "server: HTTP 407 Proxy Authentication Required: the proxy asks for a user name and "
+                                 "password; give them in its URL in HTTPS_PROXY and HTTP_PROXY "
+                                 "(http://user:password@proxy:port; they are not archived)")
+    assert len(tunnel.seen) == 1
+
+
+def test_https_tunnels_through_the_proxy_and_records_the_exchange_not_the_connect(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTPS_PROXY: a CONNECT opens a tunnel (with the proxy's password), TLS goes end to end with the server, and
+    the request record holds the GET sent through it, exactly, not the CONNECT."""
+    with serve_tls(tmp_path) as (state, ca), serve_proxy(state.port) as tunnel:
+        tunnel.credentials = BASIC
+        monkeypatch.setenv("HTTPS_PROXY", tunnel.url.replace("://", "://user:secret@"))
+        session = capture_module.capture_session()
+        with pytest.raises(CaptureError) as caught:   # (certifi's CAs: as a TLS-intercepting proxy's certificate)
+            fetch(state.url("/page.html"), session=session, retries=0)
+        assert str(caught.value).startswith(f"{state.url('/page.html')}: TLS failed through the proxy {tunnel.url}: ")
+        assert "certificate verify failed" in str(caught.value)
+        assert str(caught.value).endswith(" (if the proxy reads TLS traffic, showing a certificate of its own, it is "
+                                          "not trusted: its copy of the page is not the server's)")
+        tunnel.seen.clear()
+        session.verify = str(ca)
+        result = fetch(state.url("/page.html"), session=session)
+    (line, headers), = tunnel.seen
+    assert line == f"CONNECT 127.0.0.1:{state.port} HTTP/1.0" and dict(headers)["Proxy-Authorization"] == BASIC
+    assert (result.status, result.response.body, result.response.exact) == (200, PAGE, True)
+    request_line, sent = state.requests[0]
+    assert result.request_bytes == f"{request_line}\r\n".encode() + b"".join(
+        f"{name}: {value}\r\n".encode() for name, value in sent) + b"\r\n"
+    assert result.response.peer_address is None
+
+
+def test_a_host_no_proxy_lists_is_fetched_straight(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_PROXY is honoured: a host it lists is reached without the proxy (and its address checked and recorded)."""
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("NO_PROXY", "example.org,127.0.0.1")
+    result = fetch(server.url("/page.html"))
+    assert proxy.seen == [] and result.response.peer_address == "127.0.0.1"
+
+
+@pytest.mark.parametrize(("host", "said"), [
+    ("127.0.0.1", "host '127.0.0.1' resolves to 127.0.0.1, which is loopback"),
+    ("localhost", "host 'localhost' names this machine (loopback)"),
+    ("[::1]", "host '::1' resolves to ::1, which is loopback"),
+    ("news.localhost", "host 'news.localhost' names this machine (loopback)"),
+])
+def test_a_private_host_is_refused_through_a_proxy_too(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch, host: str, said: str) -> None:
+    """Through a proxy the target is checked on what can be known here: an address written as the host, localhost,
+    what this machine's resolver says of the name; nothing reaches the proxy."""
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    url = f"http://{host}:{server.port}/page.html"
+    with pytest.raises(CaptureError) as caught:
+        capture(url, sleep=Sleeps())
+    assert str(caught.value) == f"{url}: {said}; refused (pass --allow-private (allow_private=True) to fetch it)"
+    assert proxy.seen == []
+
+
+def test_a_proxy_that_cannot_be_reached_is_named_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection failure through a proxy names the proxy (without its password): it is where to look."""
+    dead = f"http://127.0.0.1:{unused_port()}"
+    monkeypatch.setenv("HTTP_PROXY", dead.replace("://", "://user:secret@"))
+    with pytest.raises(CaptureError) as caught:
+        capture(ORIGIN, retries=0, sleep=Sleeps())
+    assert str(caught.value).startswith(f"{ORIGIN}: could not connect through the proxy {dead}: ")
+    assert str(caught.value).endswith(" (gave up after 1 attempt)") and "secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_a_host_that_cannot_be_resolved_without_a_proxy_says_to_set_one(allow_private: bool) -> None:
+    """No proxy set and a name that does not resolve (what a network reaching the web only through a proxy gives):
+    the message says which variables to set."""
+    with pytest.raises(CaptureError) as caught:
+        capture(ORIGIN, retries=0, allow_private=allow_private, sleep=Sleeps())
+    assert str(caught.value).startswith(f"{ORIGIN}: cannot resolve host 'origin.invalid': " if not allow_private
+                                        else f"{ORIGIN}: could not connect: ")
+    assert str(caught.value).endswith("; if this network reaches the web only through a proxy, set HTTPS_PROXY and "
+                                      "HTTP_PROXY to it (gave up after 1 attempt)")
+
+
+def test_a_netrc_password_is_never_sent(proxy: ProxyState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of what requests takes from the environment, only the proxy is: a .netrc's password for the host would be
+    sent as an Authorization header and recorded in an archive meant to be published."""
+    (tmp_path / "netrc").write_text("machine origin.invalid login user password secret\n", encoding="utf-8")
+    monkeypatch.setenv("NETRC", str(tmp_path / "netrc"))
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    result = capture(ORIGIN, sleep=Sleeps())
+    assert result.status == 200 and "Authorization" not in dict(proxy.seen[0][1])
+    assert b"secret" not in result.request_bytes

@@ -1119,6 +1119,16 @@ def test_timestamp_help_says_how_to_install_from_a_checkout(capsys: pytest.Captu
     assert "pip install '.[timestamp]'" in " ".join(capsys.readouterr().out.split())
 
 
+def test_package_help_gives_the_fetch_limits(capsys: pytest.CaptureFixture[str]) -> None:
+    """--fetch's help gives its timeouts and caps, which were only in capture()'s signature."""
+    assert main(["package", "--help"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert ("--fetch fetch each sidecar's source_url (unless it names a local 'original') and archive the HTTP "
+            "exchange (each URL: 5 s to connect, 20 s for each read, 120 s in all, at most 50 MiB and 5 redirects; "
+            "through the proxy HTTPS_PROXY or HTTP_PROXY names, unless NO_PROXY lists the host); without it nothing "
+            "touches the network") in said
+
+
 def test_verify_help_says_strict_takes_unknown_digests_for_problems_too(capsys: pytest.CaptureFixture[str]) -> None:
     """--strict makes every unverified record a problem: a digest of an unknown algorithm too, not only none."""
     assert main(["verify", "--help"]) == 0

@@ -423,6 +423,21 @@ def test_a_fetch_not_redirected_and_a_long_cut() -> None:
             "13 c14 c15 c16 c17 c18 c19 c20 c21 c22 c23 c24!!\n") in text
 
 
+@pytest.mark.parametrize("exchanges", [1, 2])
+def test_a_redirect_is_said_by_the_exchanges_not_by_the_urls(exchanges: int) -> None:
+    """An arrow to the final URL when the fetch was redirected (more than one exchange), whatever the URLs say: an
+    archive whose final_url was written as urlunsplit rebuilt it (`https://e.org/a?` -> `https://e.org/a`) was
+    shown as redirected."""
+    document = _full()
+    hop = {"url": "https://e.org/a?", "status": 200}
+    original = {**document.provenance["original"], "url": "https://e.org/a?", "final_url": "https://e.org/a",
+                "exchanges": [hop] * exchanges}
+    out = io.StringIO()
+    print_documents("x.warc.gz", (replace(document, provenance={**document.provenance, "original": original}),), out)
+    arrow = " -> https://e.org/a" if exchanges > 1 else ""
+    assert f"\noriginal: fetched https://e.org/a? (HTTP 200, 2026-01-02T03:04:05Z){arrow}; text 4,321 " in out.getvalue()
+
+
 def _shown_lines(tmp_path: Path, texts: dict[str, bytes]) -> list[str]:
     """show's plain view of an archive packaged from `texts`."""
     source = tmp_path / "src"

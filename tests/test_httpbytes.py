@@ -155,6 +155,19 @@ def test_an_error_status_is_a_4xx_or_5xx(status: int, error: bool) -> None:
     assert is_error_status(status) is error
 
 
+@pytest.mark.parametrize(("original", "redirected"), [
+    ({"url": "http://a/q?", "final_url": "http://a/q", "exchanges": [{}]}, False),
+    ({"url": "http://a/c", "final_url": "http://a/c", "exchanges": [{}, {}]}, True),   # (a cookie check: back to it)
+    ({"url": "http://a/x", "final_url": "http://a/y"}, True),   # (no list of exchanges: the URLs tell)
+    ({"url": "http://a/x", "final_url": "http://a/x", "exchanges": "?"}, False),
+])
+def test_a_redirect_is_read_from_the_exchanges(original: dict[str, object], redirected: bool) -> None:
+    """More than one exchange is a redirect, whatever the URLs say; without a list of them, a final URL of its own."""
+    from provpack.httpbytes import redirected as is_redirected
+
+    assert is_redirected(original) is redirected
+
+
 def test_all_names_the_public_api() -> None:
     """__all__ names what `from provpack.httpbytes import *` gives, and each name exists."""
     import provpack.httpbytes as module
@@ -162,7 +175,7 @@ def test_all_names_the_public_api() -> None:
     assert sorted(module.__all__) == sorted([
         "REQUEST_CONTENT_TYPE", "RESPONSE_CONTENT_TYPE", "Exchange", "HttpRecordBlocks", "build_request_head",
         "build_response_head", "decode_body", "dechunked_head", "has_credentials", "http_record_blocks",
-        "is_error_status", "parse_head", "split_message"])
+        "is_error_status", "parse_head", "redirected", "split_message"])
     assert all(hasattr(module, name) for name in module.__all__)
     # the Content-Type WARC 1.1 gives request and response records (section 6.3.2)
     assert module.REQUEST_CONTENT_TYPE == "application/http; msgtype=request"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provpack.iri import as_uri
+from provpack.iri import as_uri, with_ascii_host
 
 # RFC 3986 appendix A, the URI production, written out here apart from provpack's own code.
 _UNRESERVED, _PCT, _SUB = r"[A-Za-z0-9\-._~]", r"%[0-9A-Fa-f]{2}", r"[!$&'()*+,;=]"
@@ -48,6 +48,23 @@ def test_a_host_idna_refuses_is_a_value_error() -> None:
     """An empty label or a character IDNA forbids is named, not passed on."""
     with pytest.raises(ValueError, match="the host 'a..\u4f8b' is not a valid internationalized domain name"):
         as_uri("https://a..\u4f8b/x")
+
+
+@pytest.mark.parametrize("url, ascii_host", [
+    ("http://example\u3002com/a", "http://example.com/a"),
+    ("http://\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com:8080/\u00e9?q=\u00e9#\u00e9",
+     "http://example.com:8080/\u00e9?q=\u00e9#\u00e9"),
+    ("https://us\u00e9r@B\u00fccher.DE/", "https://us\u00e9r@xn--bcher-kva.de/"),
+    ("http://EXAMPLE.com/a?", "http://EXAMPLE.com/a?"),   # an ASCII host: all as written
+    ("http://[::1]:80/\u00e9", "http://[::1]:80/\u00e9"),
+    ("mailto:\u00e9@example.org", "mailto:\u00e9@example.org"),
+])
+def test_with_ascii_host_changes_the_host_alone(url: str, ascii_host: str) -> None:
+    """A non-ASCII host becomes what as_uri makes it (UTS 46: an ideographic full stop is a dot, full-width
+    letters ASCII), the rest of the URL as it was written."""
+    assert with_ascii_host(url) == ascii_host
+    with pytest.raises(ValueError, match="the host 'a..\u4f8b' is not a valid internationalized domain name"):
+        with_ascii_host("https://a..\u4f8b/x")
 
 
 @pytest.mark.parametrize("given, uri", [
@@ -119,4 +136,4 @@ def test_port_host_and_ip_literal_boundaries(given: str, outcome: str) -> None:
 def test_exported_names_exist() -> None:
     """__all__ names what the module defines."""
     from provpack import iri
-    assert iri.__all__ == ["as_uri"] and all(callable(getattr(iri, name)) for name in iri.__all__)
+    assert iri.__all__ == ["as_uri", "with_ascii_host"] and all(callable(getattr(iri, name)) for name in iri.__all__)

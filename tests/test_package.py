@@ -675,6 +675,32 @@ def test_a_fetched_original_is_keyed_by_each_response(
                                    one_capture(f"{folder / 'c.yaml'}: url {moved}", original, f"{host})/redirect")]
 
 
+def test_a_fetch_is_said_redirected_by_its_exchanges_not_its_urls(
+        tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
+    """A capture of one exchange whose final URL is written otherwise than the URL asked for (`/page.html?` and
+    `/page.html`, as capture once rebuilt it) was no redirect: the warning names the original without one."""
+    from dataclasses import replace
+
+    from localserver import serve
+
+    from provpack.capture import Capture, capture
+
+    def rebuilt(url: str) -> Capture:   # (the URL asked for, the final one written without its empty `?`)
+        return replace(capture(url.rstrip("?"), allow_private=True, clock=lambda: fixed_date), requested_url=url)
+
+    folder = tmp_path / "s"
+    with serve() as server:
+        page = server.url("/page.html")
+        _with_original(folder, "a", f"source_url: {page}?\n")
+        _with_original(folder, "b", f"url: {page}\n")
+        with caplog.at_level("WARNING", logger="provpack"):
+            provpack.package(folder, out=tmp_path / "s.warc.gz", date=fixed_date, jobs=1, fetch=True, fetcher=rebuilt)
+    host = "1,0,0,127:" + page.split(":")[2].split("/")[0]
+    assert warnings_of(caplog) == [one_capture(f"{folder / 'b.yaml'}: url {page}",
+                                               f"{folder / 'a.yaml'}'s original fetched from {page}?",
+                                               f"{host})/page.html")]
+
+
 def test_a_redirect_to_the_same_key_is_no_clash(
         tmp_path: Path, fixed_date: dt.datetime, caplog: pytest.LogCaptureFixture) -> None:
     """A capture redirected from /self to /self/ (one key to replay tools, which follow such a redirect) is one

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gzip
 import hashlib
 import itertools
 import json
@@ -25,7 +26,7 @@ from provpack.capture import Capture, capture
 from provpack.errors import CaptureError
 from provpack.httpbytes import split_message
 from provpack.model import UnalignedOriginal, UnmatchedOriginal
-from provpack.package import package
+from provpack.package import BATCH_DOCUMENTS, package
 from provpack.reader import read_archive
 from provpack.verify import verify as verify_archive
 
@@ -177,6 +178,72 @@ def test_fetch_stores_the_exchange_linked_to_the_excerpt(tmp_path: Path, server:
     assert described["original"]["final_url"] == server.url("/page.html")
     assert described["elisions"][0]["omitted"]["text"] == FIRST_CUT
     assert result.fetch_failures == ()
+
+
+def test_a_url_fetched_as_given_is_no_redirect(tmp_path: Path, server: ServerState,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A source_url with an empty `?` or an upper-case scheme, answered 200: its final_url is the URL as given, and
+    show says no redirect (urlunsplit rebuilt it: `.../page.html`, `http://...`, shown as `-> ...`)."""
+    from provpack.cli import main
+
+    given = {"decl": server.url("/page.html?"), "upper": f"HTTP://127.0.0.1:{server.port}/page.html?e"}
+    source = make_source(tmp_path / "src", f"source_url: {given['decl']}\n", with_copy=False)
+    make_source(source, f"source_url: {given['upper']}\n", name="upper", with_copy=False)
+    result = package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    originals = [json.loads(block)["original"] for headers, block in records(result.warc_path)
+                 if headers["WARC-Type"] == "metadata"]
+    assert [(o["url"], o["final_url"], len(o["exchanges"])) for o in originals] == [
+        (given["decl"], given["decl"], 1), (given["upper"], given["upper"], 1)]
+    capsys.readouterr()
+    assert main(["show", str(result.warc_path)]) == 0
+    shown = capsys.readouterr().out
+    assert "->" not in shown and shown.count(f"original: fetched ") == 2
+
+
+@pytest.mark.parametrize("broken", ["sidecar", "text"])
+def test_an_input_error_comes_out_before_anything_is_fetched(tmp_path: Path, server: ServerState, broken: str) -> None:
+    """With --fetch, every text and sidecar is read and checked before the first request: a bad sidecar (or a text
+    not in UTF-8) of the last document was met after the others' originals were fetched, each run again."""
+    from provpack.errors import InputError
+
+    source = make_source(tmp_path / "src", f"source_url: {server.url('/page.html')}\n", name="a", with_copy=False)
+    for number in range(BATCH_DOCUMENTS):   # (in another batch than the first document's too)
+        make_source(source, f"source_url: {server.url('/visits')}?n={number}\n", name=f"m{number:03}", with_copy=False)
+    make_source(source, "source_url: " + (server.url("/q?a=%zz") if broken == "sidecar" else server.url("/page.html"))
+                + "\n", name="z", with_copy=False)
+    if broken == "text":
+        (source / "z.txt").write_bytes(b"caf\xe9 [...] cut\n")
+    with pytest.raises(InputError) as caught:
+        package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
+    assert str(caught.value).startswith(str(source / ("z.yaml: line 1, column 13: 'source_url': '%zz'" if broken ==
+                                                      "sidecar" else "z.txt: ")))
+    assert server.requests == [] and not (tmp_path / "out.warc.gz").exists()
+
+
+def test_cli_fetch_through_a_proxy_archives_and_verifies(tmp_path: Path, server: ServerState,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """package --fetch behind a proxy (HTTP_PROXY, with a password): the page is archived and aligned without
+    --allow-private (the proxy is on loopback, the server's name is the proxy's to resolve), the password is in no
+    record, and verify passes the archive, its request record's absolute URL included."""
+    from localserver import serve_proxy
+
+    from provpack.cli import main
+
+    with serve_proxy(server.port) as proxy:
+        proxy.credentials = "Basic dXNlcjpzZWNyZXQ="
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("://", "://user:secret@"))
+        source = make_source(tmp_path / "src", "source_url: http://origin.invalid/page.html\n", with_copy=False)
+        out = tmp_path / "out.warc.gz"
+        assert main(["package", str(source), "-o", str(out), "--fetch"]) == 0
+    assert "originals: 1 aligned (3 omitted passages found, 0 differences)" in capsys.readouterr().out
+    found = records(out)
+    request = next(block for headers, block in found if headers["WARC-Type"] == "request")
+    assert request.startswith(b"GET http://origin.invalid/page.html HTTP/1.1\r\nHost: origin.invalid\r\n")
+    whole = gzip.decompress(out.read_bytes())
+    assert b"Proxy-Authorization" not in whole and b"dXNlcjpzZWNyZXQ" not in whole and b"secret" not in whole
+    assert "WARC-IP-Address" not in next(headers for headers, _ in found if headers["WARC-Type"] == "response")
+    assert main(["verify", "--deep", str(out)]) == 0
 
 
 def test_failed_fetch_is_reported_and_the_run_goes_on(tmp_path: Path, server: ServerState) -> None:
@@ -376,6 +443,29 @@ def test_cli_fetch_and_show(tmp_path: Path, server: ServerState, capsys: pytest.
     decl = next(d for d in documents if d["name"] == "decl")
     assert decl["elisions"][0]["omitted"] == {"text": FIRST_CUT, "start": 238, "end": 377}
     assert decl["differences"] == [] and decl["original"]["how"] == "fetched"
+
+
+def test_cli_summary_names_ten_urls_of_a_list_then_counts_the_rest(
+        tmp_path: Path, server: ServerState, capsys: pytest.CaptureFixture[str]) -> None:
+    """The originals line lists at most ten URLs not fetched, ten answered with an error, ten with no text, then
+    `and N more` (each document is warned about apart): it listed every one, 500 URLs on one line."""
+    from provpack.cli import main
+
+    source = tmp_path / "src"
+    kinds = {"gone": "/status/206", "missing": "/missing", "pdf": "/paper.pdf"}
+    for kind, path in kinds.items():
+        for number in range(12):
+            make_source(source, f"source_url: {server.url(path)}?n={number:02}\n", name=f"{kind}{number:02}",
+                        with_copy=False)
+    assert main(["package", str(source), "-o", str(tmp_path / "out.warc.gz"), "--fetch", "--allow-private"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("originals: "))
+
+    def listed(kind: str, status: str = "") -> str:
+        return ", ".join(f"{server.url(kinds[kind])}?n={n:02}{status}" for n in range(10)) + ", and 2 more"
+
+    assert line == ("originals: 0 aligned (0 omitted passages found, 0 differences); 12 archived but not aligned (no "
+                    f"text): {listed('pdf')}; 12 answered with an HTTP error (archived, not aligned): "
+                    f"{listed('missing', ' (HTTP 404)')}; 12 not fetched: {listed('gone')}")
 
 
 @pytest.mark.parametrize(("path", "body", "mime"), [("/paper.pdf", PDF, "application/pdf"),

@@ -223,6 +223,21 @@ def test_a_trickling_tsa_is_cut_off_at_the_total_limit(tsa: Authority, signed: t
     assert not token_path_for(sig).exists()
 
 
+def test_a_trickling_tsa_is_cut_off_at_the_total_limit_through_a_proxy_too(
+        tsa: Authority, signed: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through an HTTP proxy (here the TSA itself, answering the POST sent to it as to a proxy) the answer's head is
+    held to the total limit too: the proxy's connections were requests' own, which hold it only to each read."""
+    import time
+
+    _, sig, _ = signed
+    tsa.mode = "slow-head"
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{tsa.port}")
+    started = time.monotonic()
+    with pytest.raises(CaptureError, match=r"the TSA did not answer within 0.5 s"):
+        request_timestamp(sig, "http://tsa.invalid/tsa", timeout=0.5)
+    assert time.monotonic() - started < 1.2 and len(tsa.queries) == 1
+
+
 def test_unreachable_tsa_and_bad_urls(signed: tuple[Path, Path, Path]) -> None:
     """No TSA listening, or an address that is not http(s): clear errors."""
     _, sig, _ = signed

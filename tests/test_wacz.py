@@ -596,6 +596,39 @@ def test_a_redirect_to_the_same_key_is_no_clash(tmp_path: Path, caplog: pytest.L
     assert [r for r in caplog.records if r.levelname == "WARNING"] == []
 
 
+def test_a_fetch_is_said_redirected_by_its_exchanges_not_its_urls(tmp_path: Path,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """An archive whose capture of one exchange has a final URL written otherwise than the URL asked for
+    (`/page.html?`, `/page.html`: as capture once rebuilt it): wacz names the original without a redirect."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from localserver import serve
+
+    from provpack.capture import Capture, capture
+    from provpack.package import package
+
+    date = dt.datetime(2017, 11, 12, tzinfo=dt.timezone.utc)
+
+    def rebuilt(url: str) -> Capture:
+        return replace(capture(url.rstrip("?"), allow_private=True, clock=lambda: date), requested_url=url)
+
+    folder = tmp_path / "s"
+    folder.mkdir()
+    with serve() as server:
+        page = server.url("/page.html")
+        for name, sidecar in (("a", f"source_url: {page}?\n"), ("b", f"url: {page}\n")):
+            (folder / f"{name}.txt").write_text(f"Quote {name} [...] cut.\n", encoding="utf-8")
+            (folder / f"{name}.yaml").write_text(sidecar, encoding="utf-8")
+        archive = package(folder, out=tmp_path / "s.warc.gz", date=date, fetch=True, fetcher=rebuilt).warc_path
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="provpack"):
+        make_wacz(archive, tmp_path / "s.wacz")
+    host = "1,0,0,127:" + page.split(":")[2].split("/")[0]
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        one_capture(archive, f"page b: url {page}", f"page a's original fetched from {page}?", f"{host})/page.html")]
+
+
 def test_records_of_another_tool_are_not_its_concern(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """A WARC with no provpack page gets no such warning, whatever its records' keys (a crawler's http and https
     captures of one second are its own affair)."""

@@ -5,8 +5,9 @@ every hop is checked (http/https only, a Location with a host; no private, loopb
 address unless allowed; no loops: back to a URL with the cookies it was asked with before, while
 a cookie set since, as a cookie check sets one, is followed; a limit on their number) and kept. The session made by
 `capture_session()` records the request bytes as sent and the response head as received
-(through `wire`'s urllib3 connection classes); a caller's own session gets rebuilt heads
-instead, and `Exchange.exact` says which. Bodies are read raw (Content-Encoding kept),
+(through `wire`'s urllib3 connection classes), through the proxy the environment names (HTTP_PROXY,
+HTTPS_PROXY, NO_PROXY) and with nothing else taken from it (no .netrc); a caller's own session gets
+rebuilt heads instead, and `Exchange.exact` says which. Bodies are read raw (Content-Encoding kept),
 with the size cap enforced while streaming; see `httpbytes` for chunked bodies.
 """
 
@@ -17,6 +18,7 @@ import email.utils
 import http.client
 import logging
 import math
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -27,12 +29,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.cookies import extract_cookies_to_jar
+from requests.utils import get_environ_proxies, select_proxy
+from urllib3 import ProxyManager
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import InvalidChunkLength, LocationValueError, ProtocolError, ReadTimeoutError
 
 from ._version import __version__
 from .arguments import FLAG, FUNCTION, INT, NUMBER, TEXT, Kind, require
-from .defaults import MAX_FETCH_BYTES
+from .defaults import CONNECT_TIMEOUT, MAX_FETCH_BYTES, MAX_REDIRECTS, READ_TIMEOUT, TOTAL_TIMEOUT
 from .errors import CaptureError, InputError, option
 from .httpbytes import (
     Exchange,
@@ -44,7 +48,9 @@ from .httpbytes import (
     is_error_status,
     parse_head,
     reason_phrase,
+    split_message,
 )
+from .iri import with_ascii_host
 from .wire import CURRENT, BlockedAddress, RecordingHTTPPool, RecordingHTTPSPool, Wire, address_problem
 
 __all__ = [
@@ -129,18 +135,47 @@ class Capture:
         return self.redirects + (self.response,)
 
 
+_RECORDING_POOLS = {"http": RecordingHTTPPool, "https": RecordingHTTPSPool}
+
+
 class _RecordingAdapter(HTTPAdapter):
-    """A requests adapter whose connections record the wire bytes."""
+    """A requests adapter whose connections record the wire bytes, through an HTTP proxy too."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": RecordingHTTPPool, "https": RecordingHTTPSPool}
+        self.poolmanager.pool_classes_by_scheme = dict(_RECORDING_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, ProxyManager):   # (a SOCKS proxy's manager has pools of its own: heads rebuilt)
+            manager.pool_classes_by_scheme = dict(_RECORDING_POOLS)
+        return manager
+
+
+class _ProxiedSession(requests.Session):
+    """A session that goes through the proxy the environment names for a URL (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
+    NO_PROXY, read as requests reads them), even with `trust_env` off, which keeps out the rest of what requests
+    takes from the environment: a .netrc's password (sent as an Authorization header, and recorded in an archive
+    meant to be published) and REQUESTS_CA_BUNDLE (a CA that could vouch for a TLS-intercepting proxy's copy of a
+    page). Proxies given to the session itself come first."""
+
+    def merge_environment_settings(self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any,
+                                   cert: Any) -> Any:
+        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if not self.trust_env and url:
+            chosen = dict(merged["proxies"] or {})
+            text = url.decode("utf-8", "replace") if isinstance(url, bytes) else url
+            for scheme, proxy in get_environ_proxies(text, no_proxy=chosen.get("no_proxy")).items():
+                chosen.setdefault(scheme, proxy)
+            merged["proxies"] = chosen
+        return merged
 
 
 def capture_session(*, trust_env: bool = False) -> requests.Session:
-    """A requests session that records exact wire bytes (and holds a Wire's deadline while a head arrives);
-    it ignores proxy environment variables unless `trust_env`."""
-    session = requests.Session()
+    """A requests session that records exact wire bytes (and holds a Wire's deadline while a head arrives).
+    It goes through the proxy HTTP_PROXY, HTTPS_PROXY or ALL_PROXY names for a URL whose host NO_PROXY does not
+    list, as requests does; with `trust_env` it also takes a .netrc's credentials and REQUESTS_CA_BUNDLE."""
+    session = _ProxiedSession()
     session.trust_env = trust_env
     adapter = _RecordingAdapter()
     session.mount("http://", adapter)
@@ -162,19 +197,35 @@ class _Settings:
     allow_private: bool
     deadline: float
     clock: Callable[[], dt.datetime]
+    total: float   # the seconds of the whole capture, which `deadline` ends
+
+    @property
+    def too_long(self) -> str:
+        return f"the capture took longer than its total time limit ({self.total:g} s)"
+
+    @property
+    def no_retry(self) -> str:
+        return f"a retry would pass the total time limit ({self.total:g} s)"
 
 
-def _host_problem(url: str, allow_private: bool) -> str | None:
-    """Resolve the URL's host and say why it may not be fetched, if so."""
+def _host_problem(url: str, allow_private: bool, proxy: str | None) -> str | None:
+    """Resolve the URL's host and say why it may not be fetched, if so. Through a `proxy`, which resolves the host
+    itself and connects to it, what can be checked here is: the host written as an address, `localhost` (and a name
+    ending in `.localhost`), and what this machine's resolver gives for it when it gives anything."""
     if allow_private:
         return None
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
+    if proxy is not None and (host == "localhost" or host.endswith(".localhost")):
+        return (f"host {host!r} names this machine (loopback); refused (pass "
+                f"{option('--allow-private', 'allow_private=True')} to fetch it)")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise _Transient(f"cannot resolve host {host!r}: {exc}") from exc
+        if proxy is not None:   # (a network that reaches the web through a proxy may resolve no name outside)
+            return None
+        raise _Transient(f"cannot resolve host {host!r}: {exc}{_NO_PROXY_HINT}") from exc
     for info in infos:
         address = str(info[4][0])
         problem = address_problem(address)
@@ -182,6 +233,24 @@ def _host_problem(url: str, allow_private: bool) -> str | None:
             return (f"host {host!r} resolves to {address}, which is {problem}; refused (pass "
                     f"{option('--allow-private', 'allow_private=True')} to fetch it)")
     return None
+
+
+_NO_PROXY_HINT = "; if this network reaches the web only through a proxy, set HTTPS_PROXY and HTTP_PROXY to it"
+_PROXY_PASSWORD = (": the proxy asks for a user name and password; give them in its URL in HTTPS_PROXY and HTTP_PROXY "
+                   "(http://user:password@proxy:port; they are not archived)")
+_TUNNEL_FAILED = "Tunnel connection failed: "   # (http.client's words for a CONNECT answered with another status)
+
+
+def _proxy_for(session: requests.Session, url: str) -> str | None:
+    """The proxy a request for `url` goes through (the session's, or the environment's as `_ProxiedSession` reads
+    it), or None: straight to the host."""
+    proxies = session.merge_environment_settings(url, {}, True, None, None)["proxies"]
+    return select_proxy(url, proxies) if proxies else None
+
+
+def _resolution_failed(exc: BaseException) -> bool:
+    """Whether a connection failed because the host's name could not be resolved."""
+    return any(isinstance(inner, socket.gaierror) for inner in _chain(exc))
 
 
 def _without_credentials(url: str) -> str:
@@ -277,11 +346,11 @@ def _read_body(response: requests.Response, url: str, settings: _Settings) -> by
     total = 0
     while True:
         if time.monotonic() > settings.deadline:
-            raise CaptureError(url, "the capture took longer than its total time limit")
+            raise CaptureError(url, settings.too_long)
         try:
             chunk = response.raw.read1(_READ_CHUNK, decode_content=False)
         except ReadTimeoutError as exc:
-            raise CaptureError(url, f"read timed out after {settings.timeout[1]} s while receiving the body") from exc
+            raise CaptureError(url, f"read timed out after {settings.timeout[1]:g} s while receiving the body") from exc
         except (ProtocolError, Urllib3HTTPError, OSError) as exc:
             size_line = _bad_chunk_size(exc)
             if size_line:
@@ -300,13 +369,15 @@ def _read_body(response: requests.Response, url: str, settings: _Settings) -> by
     return b"".join(chunks)
 
 
-def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exchange:
-    """Send one GET (no redirect following) and read the whole response."""
+def _fetch_once(session: requests.Session, url: str, address: str, settings: _Settings,
+                proxy: str | None) -> Exchange:
+    """Send one GET for `url` (no redirect following) to `address` (the URL with its host in ASCII), through `proxy`
+    if not None, and read the whole response."""
     wire = Wire(allow_private=settings.allow_private, deadline=settings.deadline)
     token = CURRENT.set(wire)
     try:
         try:
-            prepared = session.prepare_request(requests.Request("GET", url, headers=REQUEST_HEADERS))
+            prepared = session.prepare_request(requests.Request("GET", address, headers=REQUEST_HEADERS))
             environment = session.merge_environment_settings(prepared.url, {}, True, None, None)
             # The adapter, not Session.send: with allow_redirects=False the session still
             # reads a redirect's body (decoded) to look ahead, and it would be lost here.
@@ -322,17 +393,30 @@ def _fetch_once(session: requests.Session, url: str, settings: _Settings) -> Exc
             raise CaptureError(url, f"connected to {exc.address}, which is {exc.problem}; "
                                f"refused (pass {option('--allow-private', 'allow_private=True')} to fetch it)") from exc
         except requests.exceptions.SSLError as exc:
+            if proxy is not None:   # (a proxy that intercepts TLS shows a certificate of its own CA's)
+                raise CaptureError(url, f"TLS failed through the proxy {_without_credentials(proxy)}: {_describe(exc)} "
+                                   "(if the proxy reads TLS traffic, showing a certificate of its own, it is not "
+                                   "trusted: its copy of the page is not the server's)") from exc
             raise CaptureError(url, f"TLS failed: {_describe(exc)}") from exc
         except requests.ConnectionError as exc:
             if (protocol := _protocol_problem(exc)) is not None:
                 raise CaptureError(url, protocol) from exc
-            raise _Transient(f"could not connect: {_describe(exc)}") from exc
+            if proxy is not None:
+                said = _describe(exc)
+                if said.startswith(_TUNNEL_FAILED):   # the proxy's answer to the CONNECT: not worth retrying
+                    status = said[len(_TUNNEL_FAILED):]
+                    raise CaptureError(url, f"the proxy {_without_credentials(proxy)} refused to open a tunnel to the "
+                                       f"server: HTTP {status}" + _PROXY_PASSWORD * status.startswith("407 ")) from exc
+                raise _Transient(f"could not connect through the proxy {_without_credentials(proxy)}: {said}") from exc
+            hint = _NO_PROXY_HINT if _resolution_failed(exc) else ""
+            raise _Transient(f"could not connect: {_describe(exc)}{hint}") from exc
         except requests.Timeout as exc:
             if time.monotonic() >= settings.deadline:
-                raise CaptureError(url, "the capture took longer than its total time limit") from exc
-            raise CaptureError(url, f"no response within the read timeout of {settings.timeout[1]} s") from exc
+                raise CaptureError(url, settings.too_long) from exc
+            raise CaptureError(url, f"no response within the read timeout of {settings.timeout[1]:g} s") from exc
         except requests.RequestException as exc:
-            raise CaptureError(url, f"request failed: {_describe(exc)}") from exc
+            via = "" if proxy is None else f" through the proxy {_without_credentials(proxy)}"
+            raise CaptureError(url, f"request failed{via}: {_describe(exc)}") from exc
         try:
             body = _read_body(response, url, settings)
         finally:
@@ -350,10 +434,13 @@ def _exchange(
     wire: Wire,
     fetched_at: dt.datetime,
 ) -> Exchange:
-    """Assemble the exchange from what the wire recorded (or rebuild the heads)."""
+    """Assemble the exchange from what the wire recorded (or rebuild the heads); a Proxy-Authorization header the
+    request sent to a proxy is left out (the proxy's password: archives are meant to be published), and the heads
+    are then not exact."""
     exact = wire.head is not None and bool(wire.sent)
     if exact and wire.head is not None:
-        request_head, received_head = bytes(wire.sent), wire.head
+        request_head, received_head = _without_header(bytes(wire.sent), b"proxy-authorization"), wire.head
+        exact = len(request_head) == len(wire.sent)
     else:
         parts = urlsplit(url)
         host = [("Host", parts.netloc.rsplit("@", 1)[-1])]
@@ -382,6 +469,15 @@ def _exchange(
         exact=exact,
         dechunked=chunked,
     )
+
+
+def _without_header(message: bytes, name: bytes) -> bytes:
+    """An HTTP message without the lines of its head that hold the header `name` (in lower case)."""
+    head, body = split_message(message)
+    if name not in head.lower():
+        return message
+    first, *lines = head.splitlines(keepends=True)
+    return first + b"".join(line for line in lines if line.split(b":", 1)[0].strip().lower() != name) + body
 
 
 def _retry_delay(exchange: Exchange | None, attempt: int, backoff: float) -> float:
@@ -436,12 +532,18 @@ def _fetch_with_retries(
     """Fetch one hop, retrying connection failures and 429/500/502/503/504 with backoff; with `keep_errors`, the
     last answer when a retry would pass the total time limit (else a CaptureError saying so)."""
     attempts = retries + 1
+    try:
+        address = with_ascii_host(url)   # (the host as a sidecar's check reads it, which requests' IDNA may refuse)
+    except ValueError as exc:
+        where = "" if url == requested else f"redirect to {url}: "
+        raise CaptureError(requested, f"{where}the URL is malformed: {exc}") from exc
+    proxy = _proxy_for(session, address)
     for attempt in range(attempts):
         try:
-            problem = _host_problem(url, settings.allow_private)
+            problem = _host_problem(address, settings.allow_private, proxy)
             if problem is not None:
                 raise CaptureError(requested, problem if url == requested else f"redirect to {url}: {problem}")
-            exchange = _fetch_once(session, url, settings)
+            exchange = _fetch_once(session, url, address, settings, proxy)
         except CaptureError as exc:
             if url == requested or exc.url == requested:
                 raise
@@ -454,7 +556,7 @@ def _fetch_with_retries(
             if time.monotonic() + delay > settings.deadline:
                 where = "" if url == requested else f"redirect to {url}: "
                 raise CaptureError(requested, f"{where}{exc} (gave up after {_attempts(attempt + 1)}: "
-                                   "a retry would pass the total time limit)") from exc
+                                   f"{settings.no_retry})") from exc
             log.info("%s: %s; retrying", url, exc)
             sleep(delay)
             continue
@@ -475,7 +577,7 @@ def _fetch_with_retries(
                     return exchange, attempt + 1
                 where = "" if url == requested else f" from {url}"
                 raise CaptureError(requested, f"HTTP {exchange.status} {_clip(reason_phrase(exchange.reason))}{where} (gave up after "
-                                   f"{_attempts(attempt + 1)}: a retry would pass the total time limit)")
+                                   f"{_attempts(attempt + 1)}: {settings.no_retry})")
             log.info("%s: HTTP %d; retrying", url, exchange.status)
             sleep(delay)
             continue
@@ -507,6 +609,21 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_SPECIAL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file"})
+
+
+def _with_slashes(location: str) -> str:
+    """A Location with each backslash before its query or fragment read as a slash, as browsers read it in an http(s)
+    URL (the WHATWG URL standard, for its special schemes): `/\\host/a` is `//host/a`, a URL on another host, which
+    urljoin took for a path on this one. A Location of another scheme is left as it is (and refused)."""
+    scheme = _SCHEME.match(location)
+    if scheme is not None and scheme.group()[:-1].lower() not in _SPECIAL_SCHEMES:
+        return location
+    end = min((at for at in (location.find("?"), location.find("#")) if at >= 0), default=len(location))
+    return location[:end].replace("\\", "/") + location[end:]
+
+
 def _empty_authority(location: str) -> bool:
     """True when an http(s) or scheme-relative Location has `//` where its host goes but no host after it
     (`http://`, `//`, `http:///p`), which urljoin would read as the current URL or its host: no URL to go to."""
@@ -521,8 +638,9 @@ def _cookie_state(session: requests.Session) -> frozenset[tuple[str, str, str, s
 
 
 def _without_fragment(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(fragment=""))
+    """The URL without its #fragment, and otherwise as written: urlunsplit(urlsplit()) would drop an empty `?` and
+    lower-case the scheme, and the capture's final URL would differ from the one asked for, as after a redirect."""
+    return url.split("#", 1)[0]
 
 
 def _is_seconds(value: float) -> bool:
@@ -559,21 +677,21 @@ def capture(
     url: str,
     *,
     session: requests.Session | None = None,
-    timeout: tuple[float, float] = (5.0, 20.0),
+    timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
     max_bytes: int = MAX_FETCH_BYTES,
-    max_redirects: int = 5,
+    max_redirects: int = MAX_REDIRECTS,
     retries: int = 3,
     backoff: float = 0.5,
     allow_private: bool = False,
-    total_timeout: float = 120.0,
+    total_timeout: float = TOTAL_TIMEOUT,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], dt.datetime] = _utc_now,
     keep_errors: bool = False,
 ) -> Capture:
     """Fetch url (following redirects) and return every exchange as bytes; CaptureError on failure.
 
-    `timeout` is the (connect, read) seconds of each request, `total_timeout` those of the whole capture,
-    retries and redirects included. A final answer with an error status (4xx or 5xx, once retries and redirects
+    `timeout` is the (connect, read) seconds of each request (5 and 20), `total_timeout` those of the whole capture,
+    retries and redirects included (120). A final answer with an error status (4xx or 5xx, once retries and redirects
     are done) is a CaptureError, or with `keep_errors` returned as any answer is (its `status` says it), as web
     archivers keep one: the server's answer at that time. An argument of the wrong type, or a number out of its
     range, is an InputError naming it, raised before anything is sent.
@@ -588,7 +706,7 @@ def capture(
                            "archives are meant to be published, and it would be recorded in them (and sent as an "
                            "Authorization header); remove the user:password@ part, or for a page behind a login, "
                            "save it and package the copy as a local original")
-    settings = _Settings(timeout, max_bytes, allow_private, time.monotonic() + total_timeout, clock)
+    settings = _Settings(timeout, max_bytes, allow_private, time.monotonic() + total_timeout, clock, total_timeout)
     active = session if session is not None else capture_session()
     try:
         hops: list[Exchange] = []
@@ -600,19 +718,20 @@ def capture(
             exchange, attempts = _fetch_with_retries(active, url, current, settings, retries, backoff, sleep,
                                                      keep_errors)
             attempts_total += attempts
-            location = exchange.header("Location")
+            location = (exchange.header("Location") or "").strip()
             if exchange.status in REDIRECT_STATUSES and location:
                 hops.append(exchange)
                 target_problem: str | None
+                given = _with_slashes(_utf8(location))
                 try:
-                    target = _without_fragment(urljoin(current, _utf8(location.strip())))
-                    empty_host = _empty_authority(_utf8(location.strip()))
+                    target = _without_fragment(urljoin(current, given))
+                    empty_host = _empty_authority(given)
                 except ValueError as exc:
-                    target, target_problem = location.strip(), f"the URL is malformed: {exc}"
+                    target, target_problem = location, f"the URL is malformed: {exc}"
                 else:
                     target_problem = _url_problem(target)
                     if empty_host:   # (urljoin reads `http://` as the current URL: no loop, no URL at all)
-                        target, target_problem = location.strip(), (
+                        target, target_problem = location, (
                             "its Location has an empty host (nothing after '//'): it names no URL to go to")
                 if target_problem is None and has_credentials(target):
                     target, target_problem = _without_credentials(target), (
@@ -630,12 +749,14 @@ def capture(
                 visited.add(state)
                 continue
             kept = 200 <= exchange.status < 300 or keep_errors and is_error_status(exchange.status)
-            if not kept or exchange.status == 206:
+            if not kept or exchange.status in (206, 407):   # (a 407 is a proxy's answer, not the server's)
                 tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                 where = "" if current == url else f" from {current}"
                 partial = ": only part of the page (a byte range, which was not asked for)" * (exchange.status == 206)
+                unled = ": a redirect without a Location (no URL to follow)" * (exchange.status in REDIRECT_STATUSES)
+                proxy = _PROXY_PASSWORD * (exchange.status == 407)
                 raise CaptureError(url, f"HTTP {exchange.status} {_clip(reason_phrase(exchange.reason))}".rstrip()
-                                   + f"{where}{tries}{partial}")
+                                   + f"{where}{tries}{partial}{unled}{proxy}")
             try:
                 decoded = decode_body(exchange.body, exchange.header("Content-Encoding"), max_bytes=max_bytes)
             except ValueError as exc:   # received in full all the same: kept, with no text to align against

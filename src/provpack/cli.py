@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._entry import Terminated, report_interrupt, stopped_by
 from ._version import __version__
-from .defaults import CDXJ_RECORDS, MAX_TEXT_BYTES
+from .defaults import (CDXJ_RECORDS, CONNECT_TIMEOUT, MAX_FETCH_BYTES, MAX_REDIRECTS, MAX_TEXT_BYTES, READ_TIMEOUT,
+                       TOTAL_TIMEOUT)
 from .errors import EMPTY_PATH, InputError, IntegrityError, ProvpackError, not_utf8, printable
 
 if TYPE_CHECKING:
@@ -88,7 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"refuse texts larger than N bytes; K, M, G suffixes (default {MAX_TEXT_BYTES // 2**20}M)")
     pack.add_argument("--fetch", action="store_true",
                       help="fetch each sidecar's source_url (unless it names a local 'original') and "
-                           "archive the HTTP exchange; without it nothing touches the network")
+                           f"archive the HTTP exchange (each URL: {CONNECT_TIMEOUT:g} s to connect, {READ_TIMEOUT:g} s "
+                           f"for each read, {TOTAL_TIMEOUT:g} s in all, at most {MAX_FETCH_BYTES // 2**20} MiB and "
+                           f"{MAX_REDIRECTS} redirects; through the proxy HTTPS_PROXY or HTTP_PROXY names, unless "
+                           "NO_PROXY lists the host); without it nothing touches the network")
     pack.add_argument("--wacz", action="store_true",
                       help="also write OUT.wacz (WACZ 1.1.1) beside the archive")
     pack.add_argument("--allow-private", action="store_true",
@@ -546,13 +550,13 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
                   + (f"; {totals.segments_not_found} segment{'' if totals.segments_not_found == 1 else 's'} not "
                      "found in the original" if totals.segments_not_found else "") + ")"
                   + (f"; {len(textless)} archived but not aligned (no text): "
-                     + ", ".join(u.url for u in textless) if textless else "")
+                     + _some([u.url for u in textless]) if textless else "")
                   + (f"; {len(answered)} answered with an HTTP error (archived, not aligned): "
-                     + ", ".join(f"{u.url} (HTTP {u.status})" for u in answered) if answered else "")
+                     + _some([f"{u.url} (HTTP {u.status})" for u in answered]) if answered else "")
                   + (f"; {len(result.unmatched)} with no segment found in the original"
                      if result.unmatched else "")
                   + (f"; {len(result.fetch_failures)} not fetched: "
-                     + ", ".join(f.url for f in result.fetch_failures) if result.fetch_failures else ""))
+                     + _some([f.url for f in result.fetch_failures]) if result.fetch_failures else ""))
         say(printable(f"wrote {result.warc_path} ({result.records:,} records, {result.size_bytes:,} bytes)"))
         say(printable(f"sha256 {result.sha256}  ({result.sha256_path})"))
     if not args.wacz and existed:
@@ -711,6 +715,12 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 _NAMES_SAID = 10   # documents named in a message before "and N more"
+
+
+def _some(names: list[str]) -> str:
+    """The first _NAMES_SAID names, then how many more there are: a summary line, not a list of every URL."""
+    said = ", ".join(names[:_NAMES_SAID])
+    return said + (f", and {len(names) - _NAMES_SAID:,} more" if len(names) > _NAMES_SAID else "")
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -32,5 +32,12 @@ MAX_HEADER_BYTES = 1024 * 1024
 # (capture's default); `verify --deep` undoes a body's Content-Encoding up to it to extract its text again.
 MAX_FETCH_BYTES = 50 * 1024 * 1024
 
+# capture's limits on each URL fetched: seconds to connect, seconds to wait for each read (the head's first
+# byte, or more of the body), seconds in all (retries, redirects and waits between them included), and redirects.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 20.0
+TOTAL_TIMEOUT = 120.0
+MAX_REDIRECTS = 5
+
 #: Record types cdxj-indexer indexes unless told otherwise.
 CDXJ_RECORDS: frozenset[str] = frozenset({"response", "revisit", "resource", "metadata"})

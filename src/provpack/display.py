@@ -15,7 +15,7 @@ from rich.console import Console
 
 from .drawing import Drawing, Piece
 from .errors import INVISIBLE, REORDERING, ArchiveError, printable, spelled
-from .httpbytes import is_error_status
+from .httpbytes import is_error_status, redirected
 from .reader import ArchivedDocument, no_documents
 
 CONTEXT = 40
@@ -370,7 +370,7 @@ def _print_original(drawing: Drawing, provenance: dict[str, Any]) -> None:
         return
     if original.get("how") == "fetched":
         where = f"fetched {original.get('url')} (HTTP {original.get('status')}, {original.get('fetched_at')})"
-        if original.get("final_url") != original.get("url"):
+        if redirected(original):
             where += f" -> {original.get('final_url')}"
     else:
         where = f"local copy {original.get('path')}"

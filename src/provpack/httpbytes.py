@@ -16,7 +16,9 @@ import datetime as dt
 import hashlib
 import re
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "http_record_blocks",
     "is_error_status",
     "parse_head",
+    "redirected",
     "split_message",
 ]
 
@@ -123,6 +126,16 @@ def has_credentials(url: str) -> bool:
 def is_error_status(status: int) -> bool:
     """A client or server error (4xx, 5xx, RFC 9110 15.5 and 15.6): the server's answer, not the page asked for."""
     return 400 <= status < 600
+
+
+def redirected(original: Mapping[str, Any]) -> bool:
+    """Whether a fetched original's provenance description records a redirect: more than one exchange (a
+    description without a list of them: a `final_url` other than its `url`). Not by comparing the URLs alone: a
+    URL fetched as given is its own final URL, however it is written (`HTTP://host/q?`)."""
+    exchanges = original.get("exchanges")
+    if isinstance(exchanges, list):
+        return len(exchanges) > 1
+    return original.get("final_url") != original.get("url")
 
 
 def split_message(block: bytes) -> tuple[bytes, bytes]:

@@ -27,6 +27,7 @@ from .elisions import analyse
 from .errors import CaptureError, InputError, ProvpackError, not_utf8, option, printable, require_utf8
 from .fsnames import text_name
 from .gzipper import Deflate, choose
+from .httpbytes import redirected
 from .inputs import ARCHIVE_SUFFIX, Listing, archive_name, list_sources, read_bytes
 from .metadata import load_sidecar, merge, misspelt_keys, misspelt_warning
 from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
@@ -212,6 +213,9 @@ def package(
                            failures=failures, unaligned=unaligned)
     if fetch:
         workers = 1  # captures are shared between documents, and the fetcher may not travel to a worker
+        # Every text and sidecar read and checked before the first request: a typo in the last sidecar must not
+        # come out after the fetches of all the others (each run again hitting every server, and writing nothing).
+        _check_inputs(listing, originals, max_text_bytes=max_text_bytes)
     written_originals: set[str] = set()
     replay = ReplayKeys()   # the keys replay tools find records by: two excerpts (or originals) must not share one
     batches = _encoded(listing, originals, date=stamp, deflate=compressor, jobs=workers,
@@ -280,6 +284,16 @@ class _Encoded(NamedTuple):
 
 # What a worker gets: its documents as a listing of their own, then how to encode them.
 _Task = tuple[Listing, str, Deflate, bool, int]
+
+
+def _check_inputs(listing: Listing, originals: _Originals, *, max_text_bytes: int) -> None:
+    """Read and check every document as packaging will (its text, its parse and markers, its sidecar and the fields
+    merged from both), batch by batch, keeping nothing: what would fail raises here, the first document's error,
+    before anything is fetched. A second pass over the inputs, taken only by runs that fetch (their time goes on
+    the network)."""
+    for start, stop, _local in _plan(listing.sizes):
+        part = listing.part(start, stop)
+        _documents(part.paths(0, len(part)), originals, max_text_bytes, part.confined(0, len(part)), check_only=True)
 
 
 def _encoded(listing: Listing, originals: _Originals, *, date: str, deflate: Deflate, jobs: int,
@@ -416,7 +430,7 @@ def _served_urls(sidecar: str, resource: RecordSpec, original: Original | Textle
             yield spec.record_id, spec.target_uri, cdx_timestamp(date), source, False
         return
     fetched = f"original fetched from {description['url']}"
-    if description["final_url"] != description["url"]:
+    if redirected(description):
         fetched += f" (redirected to {description['final_url']})"
     responses = [(spec, spec.target_uri) for spec in original.records if spec.warc_type == "response"]
     for number, (spec, url) in enumerate(responses):
@@ -558,10 +572,12 @@ _Files = tuple[str, str, "str | None"]   # a document's name, text path and side
 
 
 def _documents(
-    files: Sequence[_Files], originals: _Originals, max_text_bytes: int, confined: Sequence[bool]
+    files: Sequence[_Files], originals: _Originals, max_text_bytes: int, confined: Sequence[bool], *,
+    check_only: bool = False,
 ) -> list[_Encodable]:
     """Each document's two records, summary and original, in order; `files` as `Listing.paths` gives them,
     `confined` as `Listing.confined` does (without --follow-symlinks, such a text is read only from its folder).
+    With `check_only`, the stages up to the original (which would fetch it) and nothing back: what raises.
 
     The work goes stage by stage over all of them (read every text, then parse every
     one, ...): the interpreter's and the C libraries' caches stay warm, which costs
@@ -591,6 +607,10 @@ def _documents(
     analyses = stage(lambda n: analyse(documents[n], path=files[n][1], max_markers=MAX_MARKERS))
     sidecars = stage(lambda n: _sidecar(files[n][2], follow_symlinks=follow))
     metadata = stage(lambda n: merge(documents[n].parsed, sidecars[n], sidecar_name=_sidecar_name(files[n][2])))
+    if check_only:
+        if failed:
+            raise failed[-1]
+        return []
     found = stage(lambda n: originals.find(files[n][0], files[n][2], sidecars[n]))
     encodable = stage(lambda n: _records(files[n], raws[n], documents[n], analyses[n], metadata[n], found[n]))
     if failed:

@@ -29,6 +29,7 @@ from .atomic import archive_files, atomic_writer, refuse_input
 from .cdxj import CdxjLine, archive_date, cdxj_text, index
 from .errors import ArchiveError, InputError, IntegrityError, not_utf8, option, require_utf8
 from .fsnames import text_name
+from .httpbytes import redirected
 from .inflate import errors, fast_inflater
 from .provcheck import is_provenance, parse
 from .rawreader import RawReader
@@ -354,7 +355,7 @@ def _name_records(wanted: dict[str, Source | None], provenance: dict[str, Any], 
                 what = f"original {original.get('path')} (source_url {original.get('target_uri')})"
             else:
                 what = f"original fetched from {original.get('url')}"
-                if original.get("final_url") != original.get("url"):
+                if redirected(original):
                     what += f" (redirected to {original.get('final_url')})"
             wanted[record_id] = Source(page, what, False)
 

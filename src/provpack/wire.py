@@ -116,7 +116,7 @@ class HeadRecorder:
         return getattr(self.fp, name)
 
     def final_head(self) -> bytes:
-        """The last head read (interim 1xx heads dropped), through its blank line."""
+        """The last head read (interim 1xx heads dropped: the answer is the last), through its blank line."""
         heads: list[bytes] = []
         current = bytearray()
         for line in self.lines:
@@ -136,6 +136,13 @@ class _RecordingResponse(http.client.HTTPResponse):
         self._sock = sock
         self.fp: Any = HeadRecorder(self.fp, sock, None if wire is None else wire.deadline)
 
+    def _read_status(self) -> tuple[str, int, str]:
+        """The status line; an interim 1xx other than 101 (102 Processing, 103 Early Hints) reads as a 100, whose
+        head begin() skips as it skips 100 Continue's: http.client skips only 100, and took a 103 for the answer.
+        (A 101 ends the exchange: what follows is another protocol.)"""
+        version, status, reason = super()._read_status()  # type: ignore[misc]
+        return (version, http.client.CONTINUE if 101 < status < 200 else status, reason)
+
     def begin(self) -> None:
         recorder = self.fp
         super().begin()
@@ -149,11 +156,12 @@ class _RecordingResponse(http.client.HTTPResponse):
 
 
 def _record_send(connection: HTTPConnection, data: Any) -> None:
-    """Check the peer's address and keep the bytes about to be sent."""
+    """Check the peer's address and keep the bytes about to be sent. Through a proxy the peer is the proxy, which
+    the user named (it may well be on a private network): not checked, nor recorded as the server's address."""
     wire = CURRENT.get()
     if wire is None:
         return
-    if wire.peer is None and connection.sock is not None:
+    if wire.peer is None and connection.sock is not None and connection.proxy is None:
         wire.peer = str(connection.sock.getpeername()[0])
         problem = None if wire.allow_private else address_problem(wire.peer)
         if problem is not None:
@@ -166,12 +174,26 @@ class _Recording(HTTPConnection):
     """Records the bytes a connection sends and the head it receives (a mixin for both schemes)."""
 
     response_class = _RecordingResponse
+    _tunnelling = False
 
     def send(self, data: Any) -> None:
         if self.sock is None:
             self.connect()
-        _record_send(self, data)
+        if not self._tunnelling:
+            _record_send(self, data)
         super().send(data)
+
+    def _tunnel(self) -> None:
+        """The CONNECT that opens a tunnel through a proxy (its answer's head read by the Wire's deadline too): no
+        part of the exchange with the server, so not recorded; the socket's timeout is restored after it."""
+        timeout = self.sock.gettimeout() if self.sock is not None else None
+        self._tunnelling = True
+        try:
+            super()._tunnel()
+        finally:
+            self._tunnelling = False
+            if self.sock is not None:
+                self.sock.settimeout(timeout)
 
 
 class _RecordingHTTPConnection(_Recording):
