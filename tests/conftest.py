@@ -82,10 +82,19 @@ class FullTemporaryFolder:
         self.made += 1
         return io.BufferedRandom(_Full(fd, self.room))
 
+    def named_temporary_file(self, *args: Any, prefix: str = "tmp", delete: bool = True,
+                             **kwargs: Any) -> io.BufferedRandom:
+        """A named one (delete=False: a Spill's), whose `name` is its path."""
+        assert not delete
+        fd, name = tempfile.mkstemp(dir=self.folder, prefix=prefix)
+        os.close(fd)
+        self.made += 1
+        return io.BufferedRandom(_Full(name, self.room))
+
 
 class _Full(io.FileIO):
-    def __init__(self, fd: int, room: int) -> None:
-        super().__init__(fd, "r+b")
+    def __init__(self, file: int | str, room: int) -> None:
+        super().__init__(file, "r+b")
         self.room = room
 
     def write(self, data: Any) -> int:
@@ -97,12 +106,14 @@ class _Full(io.FileIO):
 @pytest.fixture
 def full_tmpdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FullTemporaryFolder:
     """The temporary folder full (see FullTemporaryFolder): tempfile.TemporaryFile, and the file a
-    SpooledTemporaryFile rolls over to, make its files; tempfile.gettempdir() names it."""
+    SpooledTemporaryFile rolls over to, and tempfile.NamedTemporaryFile (a Spill's) make its files;
+    tempfile.gettempdir() names it."""
     folder = tmp_path / "full-tmp"
     folder.mkdir()
     full = FullTemporaryFolder(folder)
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
     monkeypatch.setattr(tempfile, "TemporaryFile", full.temporary_file)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", full.named_temporary_file)
     return full
 
 

@@ -693,6 +693,30 @@ def test_a_read_only_file_system_is_said_so_not_as_permissions(tmp_path: Path, m
         "the file system is mounted read-only: write elsewhere, or remount it read-write")
 
 
+def test_the_open_files_limit_is_said_as_the_process_s(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No descriptor left for the lock file or the output (EMFILE): said as the process's limit, with what to do; it
+    said "too many open files; check the folder's permissions", which are not the cause."""
+    from provpack import errors
+
+    monkeypatch.setattr(errors, "_open_files_limit", lambda: 60)
+    real_open = os.open
+
+    def no_descriptor_left(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT:
+            raise OSError(errno.EMFILE, "Too many open files", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "open", no_descriptor_left)
+    out = tmp_path / "o.warc.gz"
+    with pytest.raises(ArchiveError) as caught, atomic_writer(out):
+        pass
+    limit = "too many open files in this process (its limit is 60); raise the limit (ulimit -n), or close files this " \
+            "process holds open"
+    assert str(caught.value) == f"{out}: cannot create the lock file .o.warc.gz.lock: {limit}"
+    emfile = OSError(errno.EMFILE, "Too many open files")
+    assert f"{atomic.reason(emfile)}; {atomic.write_fix(emfile)}" == limit
+
+
 def test_a_file_size_limit_mid_write_says_so(tmp_path: Path, seed_dir: Path) -> None:
     """Under ulimit -f, the archive's write fails with EFBIG: said as the file-size limit, not as a full disk."""
     resource = pytest.importorskip("resource")

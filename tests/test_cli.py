@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import errno
 import gzip
 import hashlib
 import io
@@ -1238,6 +1239,24 @@ def test_an_os_error_names_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(tmp_path)
     assert main(["show", "x"]) == 2
     assert capsys.readouterr().err == f"provpack: error: some/file.txt: {reason(exc)}\n"
+
+
+def test_an_open_files_limit_the_command_meets_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """EMFILE that a command lets through (a module it imports late, a file it opens without a message of its own):
+    said as the process's limit and what to do, not as the file's fault."""
+    from provpack import cli, errors
+
+    def failing(args: Any) -> int:
+        raise OSError(errno.EMFILE, "Too many open files", "some/module.py")
+
+    monkeypatch.setattr(cli, "_show", failing)
+    monkeypatch.setattr(errors, "_open_files_limit", lambda: 60)
+    monkeypatch.chdir(tmp_path)
+    assert main(["show", "x"]) == 2
+    assert capsys.readouterr().err == ("provpack: error: some/module.py: too many open files in this process (its "
+                                       "limit is 60); raise the limit (ulimit -n), or close files this process holds "
+                                       "open\n")
 
 
 def test_sigterm_during_a_command_is_exit_143_and_the_handler_is_put_back(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import errno
 import re
 from pathlib import Path
 
 import pytest
 
-from provpack.errors import FORCE, ArchiveError, CaptureError, InputError, IntegrityError, option, printable, unreadable
+from provpack import errors
+from provpack.errors import (FORCE, ArchiveError, CaptureError, InputError, IntegrityError, descriptors, option,
+                             printable, unreadable)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "provpack"
 
@@ -83,6 +86,34 @@ def test_unreadable_says_why_and_what_to_do(exc: OSError, what: str, words: tupl
     assert str(ArchiveError.unreadable("x.warc.gz", exc, what)) == f"x.warc.gz: {words[0]}; {words[1]}"
     assert str(InputError.unreadable("k", exc, what, doing="cannot read the key")) == \
         f"k: cannot read the key: {words[0]}; {words[1]}"
+
+
+@pytest.mark.parametrize("limit, said", [(60, " (its limit is 60)"), (1_048_576, " (its limit is 1,048,576)"),
+                                         (None, "")])
+def test_the_open_files_limit_is_the_process_s_not_the_file_s(limit: int | None, said: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """EMFILE was said "too many open files; check the file", blaming a text (or an archive, a key) for the limit of
+    the process that opens it, which every command may reach (a program that keeps many files open calls the
+    library): the limit is said as the process's, with what to do; ENFILE as the system's."""
+    monkeypatch.setattr(errors, "_open_files_limit", lambda: limit)
+    process = (f"too many open files in this process{said}",
+               "raise the limit (ulimit -n), or close files this process holds open")
+    system = ("too many open files on this system (all processes together)",
+              "close files or programs elsewhere, or raise the system's limit (fs.file-max)")
+    for exc, words in ((OSError(errno.EMFILE, "Too many open files"), process),
+                       (OSError(errno.ENFILE, "Too many open files in system"), system)):
+        assert descriptors(exc) == words
+        for what in ("file", "folder"):
+            assert unreadable(exc, what) == words
+        assert str(InputError.unreadable("seeds/a.txt", exc)) == f"seeds/a.txt: {words[0]}; {words[1]}"
+    assert descriptors(OSError(errno.ENOENT, "No such file or directory")) is None
+
+
+def test_the_open_files_limit_is_the_soft_one() -> None:
+    """The limit said is the one the process meets: RLIMIT_NOFILE's soft limit."""
+    resource = pytest.importorskip("resource")
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    assert errors._open_files_limit() == (None if soft == resource.RLIM_INFINITY else soft)
 
 
 def test_option_names_both_spellings() -> None:

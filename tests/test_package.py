@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import errno
 import functools
+import gc
 import hashlib
 import importlib
 import io
 import multiprocessing
 import os
+import pickle
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +25,7 @@ from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
 import provpack
-from provpack import gzipper, parallel
+from provpack import column, errors, gzipper, parallel, tables
 from provpack.tables import SummaryTable
 from provpack.errors import InputError
 from provpack.package import run_date
@@ -879,11 +884,15 @@ def test_the_library_refuses_a_link_out_of_the_folder_unless_told_to_follow(tmp_
 
 def test_a_full_temporary_folder_is_named_not_the_output(seed_dir: Path, tmp_path: Path, fixed_date: dt.datetime,
                                                          full_tmpdir: FullTemporaryFolder,
+                                                         monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    """The summaries go to a temporary file while the archive is written: when the temporary folder is full, the
-    error names it and says to free space there or set TMPDIR elsewhere; it said "OUT: disk full ... while writing",
-    blaming the output's disk, which had room. The archive there before is left as it was."""
+    """The summaries go to a temporary file while the archive is written (past SPILL_ROWS of them: here, from the
+    first): when the temporary folder is full, the error names it and says to free space there or set TMPDIR
+    elsewhere; it said "OUT: disk full ... while writing", blaming the output's disk, which had room. The archive
+    there before is left as it was."""
     from provpack.cli import main
+
+    monkeypatch.setattr(tables, "SPILL_ROWS", 0)
 
     full_tmpdir.room = 1 << 30
     out = tmp_path / "out" / "seeds.warc.gz"
@@ -961,3 +970,66 @@ def test_the_default_output_is_named_after_a_link_as_given(tmp_path: Path, monke
     assert default_output(["."]) == Path("archive/corp.warc.gz")
     assert default_output([".."]) == Path("archive/work.warc.gz")
     assert default_output(["../corp/.."]) == Path("archive/work.warc.gz")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc/self/fd")
+@pytest.mark.usefixtures("small_batches")
+def test_a_result_holds_no_file_descriptor(tmp_path: Path, fixed_date: dt.datetime,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each PackageResult kept a temporary file open (its summaries) for as long as it lived, even of one document:
+    a program keeping its results failed after some ulimit -n of them, on an input text said to be at fault. A
+    result now holds none, also that of a long run whose summaries, names and names' ends went to temporary
+    files (the thresholds made small here), with --jobs 1 or 2; such a result reads back the summaries of a short
+    run, is equal across jobs, and pickles and deep-copies equal, none of which opens a file for good."""
+    source = mixed_corpus(tmp_path / "src", count=12)
+    short = provpack.package(source, out=tmp_path / "short" / "o.warc.gz", date=fixed_date)
+    gc.collect()
+    before = open_descriptors()
+    kept = [provpack.package(source, out=tmp_path / f"{number}" / "o.warc.gz", date=fixed_date) for number in range(3)]
+    assert open_descriptors() == before and all(result.documents == short.documents for result in kept)
+    monkeypatch.setattr(tables, "SPILL_AFTER", 3)
+    monkeypatch.setattr(tables, "SPILL_ROWS", 3)
+    monkeypatch.setattr(tables, "_PACK", 2)
+    monkeypatch.setattr(column, "SPILL_AFTER", 3)
+    monkeypatch.setattr(column, "BLOCK", 2)
+    long = {jobs: provpack.package(source, out=tmp_path / f"jobs{jobs}" / "o.warc.gz", date=fixed_date, jobs=jobs)
+            for jobs in (1, 2)}
+    gc.collect()
+    assert open_descriptors() == before
+    documents = long[1].documents
+    assert isinstance(documents, SummaryTable) and documents._file is not None   # (spilled: rows, names, ends)
+    assert documents._names._file is not None and documents._names._ends._file is not None
+    assert list(documents) == list(short.documents) and documents == long[2].documents == short.documents
+    assert long[1].totals == long[2].totals == short.totals
+    for result in long.values():
+        assert pickle.loads(pickle.dumps(result)) == result == copy.deepcopy(result)
+    gc.collect()
+    assert open_descriptors() == before
+
+
+def open_descriptors() -> int:
+    """How many file descriptors this process holds open."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_the_open_files_limit_is_said_as_the_process_s(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A text that cannot be opened because the process holds as many files as it may (EMFILE) was said "too many
+    open files; check the file", as though the text were at fault: the limit is said as the process's, with what
+    to do."""
+    from provpack import inputs
+    from provpack.cli import main
+
+    text = write_text(tmp_path / "src", "a", b"12 November 2017\n\nText [...] more.\n")
+    real_open = os.open
+
+    def no_descriptor_left(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == text:
+            raise OSError(errno.EMFILE, os.strerror(errno.EMFILE), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(inputs.os, "open", no_descriptor_left)
+    monkeypatch.setattr(errors, "_open_files_limit", lambda: 1024)
+    assert main(["package", str(tmp_path / "src"), "-o", str(tmp_path / "o.warc.gz")]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {text}: too many open files in this process (its limit is "
+                                       "1,024); raise the limit (ulimit -n), or close files this process holds open\n")

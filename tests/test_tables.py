@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import pickle
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -11,7 +15,7 @@ from hypothesis import strategies as st
 
 from provpack.errors import ProvpackError
 from provpack.model import DocumentSummary, Totals
-from provpack import tables
+from provpack import column, tables
 from provpack.tables import NameList, SummaryTable, pack_row
 from conftest import FullTemporaryFolder
 
@@ -44,12 +48,18 @@ summaries = st.builds(
 )
 
 
-@given(rows=st.lists(summaries, max_size=20), chunk=st.integers(1, 8))
-def test_summary_table_reads_back(rows: list[DocumentSummary], chunk: int) -> None:
+@given(rows=st.lists(summaries, max_size=20), chunk=st.integers(1, 8), in_memory=st.sampled_from([0, 3, 4096]))
+def test_summary_table_reads_back(rows: list[DocumentSummary], chunk: int, in_memory: int) -> None:
     """Packed rows come back as equal DocumentSummary objects, with their names, read in runs of
-    any length, and the totals kept as rows are added equal those of the summaries."""
+    any length, and the totals kept as rows are added equal those of the summaries; whether the
+    rows are in memory, in a temporary file, or moved there between two extends."""
     names = [f"doc{n}" for n in range(len(rows))]
-    table = SummaryTable(NameList(names))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tables, "SPILL_ROWS", in_memory)
+        _reads_back(SummaryTable(NameList(names)), names, rows, chunk)
+
+
+def _reads_back(table: SummaryTable, names: list[str], rows: list[DocumentSummary], chunk: int) -> None:
     half = len(rows) // 2
     expected = [DocumentSummary(name, *(getattr(row, field) for field in DocumentSummary.__slots__[1:]))
                 for name, row in zip(names, rows)]
@@ -121,16 +131,18 @@ def test_summary_tables_of_the_same_summaries_are_equal_and_hash_alike(monkeypat
     comparison count in the next. A table is no tuple (as a list is none). Comparing and hashing build no
     DocumentSummary: they read the rows and names a run at a time."""
     monkeypatch.setattr(tables, "SPILL_AFTER", 3)
+    monkeypatch.setattr(tables, "SPILL_ROWS", 4)
     monkeypatch.setattr(tables, "_PACK", 2)
     monkeypatch.setattr(tables, "_CHUNK_ROWS", 2)
     rows = [DocumentSummary("", f"<urn:uuid:{uuid.UUID(int=n)}>", f"{n:02x}" * 32, n, n % 3, 0) for n in range(9)]
     names = [f"doc{n}" for n in range(8)] + ["caf\udce9"]
     table = _table(names, rows)
-    assert table._names._file is not None   # (spilled)
+    assert table._names._file is not None and table._file is not None   # (spilled)
     same = SummaryTable(list(names))
     same.extend(b"".join(map(pack_row, rows[:4])))
-    assert same != table
+    assert same != table and same._file is None   # (in memory)
     same.extend(b"".join(map(pack_row, rows[4:])))
+    table.release()   # (read from a file it opens for each read)
 
     def built(*args: object) -> DocumentSummary:
         raise AssertionError("a DocumentSummary was built")
@@ -228,13 +240,57 @@ def test_a_name_list_the_temporary_folder_cannot_hold_names_it(monkeypatch: pyte
         "in memory): disk full (no space left on device); free space there, or set TMPDIR to another folder")
 
 
-def test_summaries_the_temporary_folder_cannot_hold_name_it(full_tmpdir: FullTemporaryFolder) -> None:
+def test_summaries_the_temporary_folder_cannot_hold_name_it(full_tmpdir: FullTemporaryFolder,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Summary rows that cannot go to the temporary file fail when they are added (flushed there, not when read
-    back later): an error naming the temporary folder, not a bare OSError that packaging blamed on its output."""
-    table = SummaryTable(["a"])
+    back later): an error naming the temporary folder, not a bare OSError that packaging blamed on its output.
+    Rows up to SPILL_ROWS stay in memory: no temporary file yet."""
+    monkeypatch.setattr(tables, "SPILL_ROWS", 1)
+    table = SummaryTable(["a", "b"])
+    row = pack_row(DocumentSummary("a", f"<urn:uuid:{uuid.UUID(int=5)}>", "cd" * 32, 3, 1, 0))
+    table.extend(row)
+    assert full_tmpdir.made == 0
     with pytest.raises(ProvpackError) as caught:
-        table.extend(pack_row(DocumentSummary("a", f"<urn:uuid:{uuid.UUID(int=5)}>", "cd" * 32, 3, 1, 0)))
+        table.extend(row)
     assert str(caught.value) == (
         f"{full_tmpdir.folder}: cannot hold the summaries of the documents packaged in this temporary folder (they are "
         "kept there, not in memory): disk full (no space left on device); free space there, or set TMPDIR to another "
         "folder")
+
+
+def open_descriptors() -> int:
+    """How many file descriptors this process holds open."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc/self/fd")
+def test_a_released_table_holds_no_file_descriptor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every table held an open temporary file for as long as it lived, even of one row: a program keeping the
+    results of many runs ran out of descriptors (ulimit -n). A table of a few rows has no file; released, a table
+    whose rows, names and names' ends went to temporary files holds none open, reads back and compares as before,
+    and arrives pickled or deep-copied holding none either. Its files go when it is collected."""
+    import copy
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    row = DocumentSummary("", f"<urn:uuid:{uuid.UUID(int=5)}>", "cd" * 32, 3, 1, 0, "local", 1, 2, 3)
+    names = [f"name{number}" for number in range(9)]
+    before = open_descriptors()
+    small = SummaryTable(NameList(names))
+    small.extend(pack_row(row) * 9)
+    assert open_descriptors() == before and list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(tables, "SPILL_AFTER", 3)
+    monkeypatch.setattr(tables, "SPILL_ROWS", 3)
+    monkeypatch.setattr(tables, "_PACK", 2)
+    monkeypatch.setattr(column, "SPILL_AFTER", 3)
+    monkeypatch.setattr(column, "BLOCK", 2)
+    table = SummaryTable(NameList(names))
+    table.extend(pack_row(row) * 9)
+    assert open_descriptors() == before + 3 and len(list(tmp_path.iterdir())) == 3   # rows, names, names' ends
+    table.release()
+    assert open_descriptors() == before
+    assert list(table) == list(small) and table[7] == small[7] and table == small and hash(table) == hash(small)
+    copies = [pickle.loads(pickle.dumps(table)), copy.deepcopy(table)]
+    assert copies == [small, small] and open_descriptors() == before
+    del table, copies
+    gc.collect()
+    assert list(tmp_path.iterdir()) == []

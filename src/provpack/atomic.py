@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .arguments import file_path
-from .errors import FORCE, ArchiveError
+from .errors import FORCE, ArchiveError, descriptors
 from .regular import special_kind
 from .written import note
 
@@ -72,6 +72,9 @@ _LONGEST_HELPER = len(".XXXXXXXX") + len(TEMP_SUFFIX)   # bytes a helper name ad
 
 def write_fix(exc: OSError) -> str:
     """What to do about a write that failed with `exc`."""
+    limit = descriptors(exc)
+    if limit is not None:
+        return limit[1]
     return _WRITE_FIXES.get(exc.errno or 0, "free some space or fix the folder's permissions, then run again")
 
 
@@ -79,6 +82,9 @@ def reason(exc: OSError) -> str:
     """What an OSError means, in words: 'disk full (no space left on device)'."""
     if exc.errno in _REASONS:
         return _REASONS[exc.errno]
+    limit = descriptors(exc)
+    if limit is not None:
+        return limit[0]
     return exc.strerror or str(exc) or type(exc).__name__
 
 
@@ -560,6 +566,9 @@ def _open_temp(path: Path) -> tuple[Path, BinaryIO]:
 
 def _open_fix(exc: OSError) -> str:
     """What to do when a file cannot be created in the folder."""
+    limit = descriptors(exc)
+    if limit is not None:
+        return limit[1]
     return _WRITE_FIXES.get(exc.errno or 0, "check the folder's permissions")
 
 

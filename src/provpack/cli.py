@@ -20,7 +20,7 @@ from ._entry import Terminated, report_interrupt, stopped_by
 from ._version import __version__
 from .defaults import (CDXJ_RECORDS, CONNECT_TIMEOUT, MAX_FETCH_BYTES, MAX_REDIRECTS, MAX_TEXT_BYTES, READ_TIMEOUT,
                        TOTAL_TIMEOUT)
-from .errors import EMPTY_PATH, InputError, IntegrityError, ProvpackError, not_utf8, printable
+from .errors import EMPTY_PATH, InputError, IntegrityError, ProvpackError, descriptors, not_utf8, printable
 
 if TYPE_CHECKING:
     from .config import Config
@@ -337,7 +337,8 @@ def _run(argv: Sequence[str] | None) -> int:
         from .atomic import reason
 
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"provpack: error: {printable(where + reason(exc))}", file=sys.stderr)
+        limit = descriptors(exc)   # (the one failure said with what to do: it is no fault of the file named)
+        print(f"provpack: error: {printable(where + reason(exc))}{f'; {limit[1]}' if limit else ''}", file=sys.stderr)
         return 2
     except MemoryError:
         print("provpack: error: out of memory; give smaller inputs (see --max-text-bytes)", file=sys.stderr)

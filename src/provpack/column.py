@@ -2,21 +2,22 @@
 
 Listing 100,000 texts keeps each one's size, sidecar, folder and name's end; in
 arrays that would be 19 bytes a document, 1.9 MB. A Column holds its first SPILL_AFTER
-values in an array; past that they go to an anonymous temporary file, and are
+values in an array; past that they go to a temporary file (a Spill), and are
 read back a block at a time, so that reading them in order (what packaging
 does) costs one read a block. Values still being added wait in a short tail.
+Released (`release`), a column holds no file descriptor: each later read opens
+its file for that read.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO, overload
+from typing import overload
 
-from .spill import LISTING, discard, spilling, temporary_file
+from .spill import LISTING, Spill
 
 SPILL_AFTER = 16384   # values kept in memory before a Column moves them to a temporary file
 BLOCK = 4096          # values written, and read back, at a time
@@ -31,7 +32,7 @@ class Column(Sequence[int]):
     def __init__(self, code: str, values: Iterable[int] = ()) -> None:
         self._code = code
         self._tail = array(code)     # every value while in memory; once spilled, those not yet written
-        self._file: IO[bytes] | None = None
+        self._file: Spill | None = None
         self._stored = 0             # values in the file
         self._cached_at = -1         # the block read last, and its values
         self._cached = array(code)
@@ -67,12 +68,8 @@ class Column(Sequence[int]):
 
     def _write_tail(self) -> None:
         if self._file is None:
-            spill = temporary_file(LISTING)   # closed when this column is collected
-            weakref.finalize(self, discard, spill)
-            self._file = spill
-        with spilling(LISTING):
-            self._file.write(self._tail.tobytes())
-            self._file.flush()
+            self._file = Spill(LISTING)   # removed when this column is collected
+        self._file.write(self._tail.tobytes())
         self._stored += len(self._tail)
         self._tail = array(self._code)
 
@@ -129,11 +126,16 @@ class Column(Sequence[int]):
         if self._file is None or stop <= start:
             return found
         size = found.itemsize
-        data = os.pread(self._file.fileno(), (stop - start) * size, start * size)
+        data = self._file.read(start * size, (stop - start) * size)
         if len(data) != (stop - start) * size:
             raise OSError(f"a temporary file of the listing ended early at byte {start * size + len(data)}")
         found.frombytes(data)
         return found
+
+    def release(self) -> None:
+        """Close its file, if it has one: it holds no file descriptor until it is appended to again."""
+        if self._file is not None:
+            self._file.release()
 
     def __eq__(self, other: object) -> bool:
         """Equal to any sequence of the same integers (a list, an array, another Column)."""
@@ -157,4 +159,5 @@ def _unpickled(code: str, values: array[int]) -> Column:
         column._tail = values
     else:
         column.extend(values)
+        column.release()
     return column

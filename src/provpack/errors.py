@@ -93,8 +93,34 @@ EMPTY_PATH = ("empty path", "give a path")   # what a path given as '' is (pathl
 _PERMISSION = (errno.EACCES, errno.EPERM)
 
 
+def descriptors(exc: OSError) -> tuple[str, str] | None:
+    """EMFILE, ENFILE: the limit on open files was reached, the process's or the system's, which is no fault of the
+    file being opened: (that limit, in words; what to do), else None."""
+    if exc.errno == errno.EMFILE:
+        limit = _open_files_limit()
+        return (f"too many open files in this process{f' (its limit is {limit:,})' if limit else ''}",
+                "raise the limit (ulimit -n), or close files this process holds open")
+    if exc.errno == errno.ENFILE:
+        return ("too many open files on this system (all processes together)",
+                "close files or programs elsewhere, or raise the system's limit (fs.file-max)")
+    return None
+
+
+def _open_files_limit() -> int | None:
+    """The most files this process may hold open (its soft RLIMIT_NOFILE), or None where that is not known."""
+    try:
+        import resource
+    except ImportError:   # (Windows)
+        return None
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
 def unreadable(exc: OSError, what: str = "file") -> tuple[str, str]:
     """Why a `what` ("file", "folder") could not be opened or read, and what to do: ("no such file", "check the path")."""
+    limit = descriptors(exc)
+    if limit is not None:
+        return limit
     if exc.errno == errno.ENOENT:
         return f"no such {what}", "check the path"
     if exc.errno in _PERMISSION:

@@ -249,6 +249,7 @@ def package(
     warn_unreplayable(unreplayable)
     warn_clashes(clashes, replay.count)
     log.info("wrote %s (%d records, %d bytes)", archive.path, archive.records, archive.size_bytes)
+    summaries.release()   # a result holds no file descriptor, however many are kept (the process has only so many)
     return PackageResult(
         warc_path=archive.path,
         sha256_path=archive.sha256_path,

@@ -2,8 +2,10 @@
 
 A Python str and a dataclass per document cost some 400 bytes each; packaging
 keeps each name packed with the others (past 16,384 names, in a temporary file,
-its end offset in a Column) and one 77-byte row on disk per document instead,
-and builds the objects only when they are read.
+its end offset in a Column) and one 77-byte row per document instead (past 4,096
+rows, in a temporary file too), and builds the objects only when they are read.
+Those temporary files are Spills: released when `package` returns, they hold no
+file descriptor however long its result is kept.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ import itertools
 import os
 import re
 import struct
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO, Literal, overload
+from typing import Literal, overload
 
 from .column import Column
 from .model import DocumentSummary, Totals
-from .spill import LISTING, Held, discard, spilling, temporary_file
+from .spill import LISTING, Held, Spill
 
 # record uuid, sha256, length in bytes, elisions, possible elisions, original, omitted found, differences,
 # segments not found
@@ -31,6 +32,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CHUNK_ROWS = 4096
 _PACK = 4096
 SPILL_AFTER = 16384   # names kept in memory before a NameList moves them to a temporary file
+SPILL_ROWS = 4096     # summary rows (315 KB) kept in memory before a SummaryTable moves them to a temporary file
 SUMMARIES: Held = ("the summaries of the documents packaged", "they are kept there, not in memory")
 _CAN_SPILL = hasattr(os, "pread")
 
@@ -38,10 +40,10 @@ _CAN_SPILL = hasattr(os, "pread")
 class NameList(Sequence[str]):
     """Strings stored as one str and the offsets where each ends.
 
-    Past SPILL_AFTER names the characters go to an anonymous temporary file instead (as
+    Past SPILL_AFTER names the characters go to a temporary file (a Spill) instead (as
     UTF-8, lone surrogates passed through), read back a name or a run of names at a time,
     and the ends are a Column, which spills too: a listing of 100,000 names then holds
-    next to nothing per name in memory.
+    next to nothing per name in memory. Released, it holds no file descriptor either.
     """
 
     __slots__ = ("_text", "_ends", "_file", "__weakref__")
@@ -49,7 +51,7 @@ class NameList(Sequence[str]):
     def __init__(self, names: Iterable[str]) -> None:
         parts: list[str] = []
         self._ends = Column("Q")
-        self._file: IO[bytes] | None = None
+        self._file: Spill | None = None
         end = 0
         names = iter(names)   # one pass: _spill takes the rest of it
         # Packed _PACK names at a time as they come: the names never all exist as objects at once.
@@ -64,8 +66,7 @@ class NameList(Sequence[str]):
 
     def _spill(self, parts: list[str], rest: Iterator[str]) -> None:
         """Move what is packed so far, and every name still to come, to a temporary file."""
-        spill = temporary_file(LISTING)   # closed when this list is collected
-        weakref.finalize(self, discard, spill)
+        spill = Spill(LISTING)   # removed when this list is collected
         self._file = spill
         self._text = ""
         ends = Column("Q")
@@ -77,8 +78,7 @@ class NameList(Sequence[str]):
         else:   # character ends -> byte ends
             starts = itertools.chain((0,), self._ends)
             ends.extend(itertools.accumulate(len(_encode(text[start:end])) for start, end in zip(starts, self._ends)))
-        with spilling(LISTING):   # (only the writes: an error of `rest`, which lists the folder, is its own)
-            spill.write(data)
+        spill.write(data)   # (an error of `rest`, which lists the folder, stays its own)
         del text, data
         offset = ends[-1] if len(ends) else 0
         while chunk := list(itertools.islice(rest, _PACK)):
@@ -86,10 +86,7 @@ class NameList(Sequence[str]):
             lengths = map(len, chunk) if len(data) == sum(map(len, chunk)) else (len(_encode(name)) for name in chunk)
             ends.extend(_running(lengths, offset))
             offset = ends[-1]
-            with spilling(LISTING):
-                spill.write(data)
-        with spilling(LISTING):
-            spill.flush()
+            spill.write(data)
         self._ends = ends
 
     def __len__(self) -> int:
@@ -113,13 +110,19 @@ class NameList(Sequence[str]):
             return []
         ends = self._ends
         base = ends[first - 1] if first > 0 else 0
-        raw = os.pread(spill.fileno(), ends[stop - 1] - base, base)
+        raw = spill.read(base, ends[stop - 1] - base)
         names = []
         start = 0
         for end in ends[first:stop]:
             names.append(_decode(raw[start:end - base]))
             start = end - base
         return names
+
+    def release(self) -> None:
+        """Close its files, if it has any: it holds no file descriptor, and each later read opens them for itself."""
+        if self._file is not None:
+            self._file.release()
+        self._ends.release()
 
     def part(self, start: int, stop: int) -> NameList:
         """Names [start, stop) as a NameList of their own: two slices, no str per name (cheap to pickle)."""
@@ -191,20 +194,21 @@ def pack_row(summary: DocumentSummary) -> bytes:
 class SummaryTable(Sequence[DocumentSummary]):
     """The summaries of the documents named in `names`, in that order.
 
-    Rows go to an anonymous temporary file as they come, so memory stays flat
-    however many documents there are; reading one builds its DocumentSummary.
+    Rows are kept in memory up to SPILL_ROWS of them; past that they go to a temporary file (a Spill) as they
+    come, so memory stays flat however many documents there are. `release` closes that file: the table then holds
+    no file descriptor, and each later read opens it for itself. Reading a summary builds its DocumentSummary.
 
     Two tables are equal when they hold the same summaries (so two results of one run are), and hash alike
-    then: both compare a sha256 of their rows and names, read from the file a run at a time when first asked
+    then: both compare a sha256 of their rows and names, read a run at a time when first asked
     for (no DocumentSummary built) and kept until rows are added, which only `package` does, before it returns.
     """
 
-    __slots__ = ("_names", "_file", "_count", "_sums", "_digest", "__weakref__")
+    __slots__ = ("_names", "_rows", "_file", "_count", "_sums", "_digest", "__weakref__")
 
     def __init__(self, names: Sequence[str]) -> None:
         self._names = names
-        self._file = temporary_file(SUMMARIES)
-        weakref.finalize(self, discard, self._file)
+        self._rows = bytearray()   # the rows, until there are more than SPILL_ROWS
+        self._file: Spill | None = None   # then the rows (removed when this table is collected)
         self._count = 0
         self._sums = [0] * 7   # text bytes, elisions, possible, with an original, omitted found, differences,
                                # segments not found
@@ -224,10 +228,24 @@ class SummaryTable(Sequence[DocumentSummary]):
             sums[4] += omitted
             sums[5] += differences
             sums[6] += not_found
-        with spilling(SUMMARIES):   # flushed here, in the run: not later, when a summary is read back
-            self._file.write(rows)
-            self._file.flush()
+        if self._file is not None:
+            self._file.write(rows)   # (flushed: a failure is said here, in the run, not when a summary is read back)
+        elif len(self._rows) + len(rows) > SPILL_ROWS * _ROW.size:
+            spill = Spill(SUMMARIES)
+            spill.write(self._rows)
+            spill.write(rows)
+            self._file, self._rows = spill, bytearray()
+        else:
+            self._rows += rows
         self._count += len(rows) // _ROW.size
+
+    def release(self) -> None:
+        """Close its file, and its names' (a NameList's), if they have any: it holds no file descriptor, until rows
+        are added again (`package` releases its table before it returns)."""
+        if self._file is not None:
+            self._file.release()
+        if isinstance(self._names, NameList):
+            self._names.release()
 
     def __len__(self) -> int:
         return self._count
@@ -287,17 +305,16 @@ class SummaryTable(Sequence[DocumentSummary]):
         return _table, (names, self._read(0, self._count))
 
     def _read(self, first: int, count: int) -> bytes:
-        self._file.flush()
-        self._file.seek(first * _ROW.size)
-        data = self._file.read(count * _ROW.size)
-        self._file.seek(0, os.SEEK_END)
-        return data
+        if self._file is None:
+            return bytes(memoryview(self._rows)[first * _ROW.size:(first + count) * _ROW.size])
+        return self._file.read(first * _ROW.size, count * _ROW.size)
 
 
 def _table(names: Sequence[str], rows: bytes) -> SummaryTable:
     """A SummaryTable of `names` and their `rows` (unpickling)."""
     table = SummaryTable(names)
     table.extend(rows)
+    table.release()
     return table
 
 
