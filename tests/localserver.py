@@ -286,6 +286,19 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 @contextmanager
+def _running(server: ThreadingHTTPServer) -> Iterator[None]:
+    """Serve in a thread for the duration of the block, then shut the server down and close it."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=2)
+
+
+@contextmanager
 def serve(tls: ssl.SSLContext | None = None) -> Iterator[ServerState]:
     """Run the server on 127.0.0.1 in a thread for the duration of the block (over TLS with `tls`)."""
     state = ServerState(scheme="https" if tls else "http")
@@ -296,14 +309,8 @@ def serve(tls: ssl.SSLContext | None = None) -> Iterator[ServerState]:
     server.daemon_threads = True
     server.block_on_close = False
     state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with _running(server):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=2)
 
 
 @dataclass
@@ -390,14 +397,8 @@ def serve_proxy(origin: int) -> Iterator[ProxyState]:
     server.daemon_threads = True
     server.block_on_close = False
     state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with _running(server):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=2)
 
 
 def unused_port() -> int:

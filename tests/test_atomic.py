@@ -673,17 +673,22 @@ def test_what_to_do_after_a_failed_write_fits_the_failure() -> None:
         "free some space or fix the folder's permissions, then run again"]
 
 
+def _creating_fails(monkeypatch: pytest.MonkeyPatch, code: int, words: str) -> None:
+    """atomic's os.open fails with `code` for every file it would create (opening an existing one still works)."""
+    real_open = os.open
+
+    def failing(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT:
+            raise OSError(code, words, os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "open", failing)
+
+
 def test_a_read_only_file_system_is_said_so_not_as_permissions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """EROFS (a file system mounted read-only, simulated): the fix says so and to write elsewhere; it said "check the
     folder's permissions", which are not the cause."""
-    real_open = os.open
-
-    def read_only(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        if flags & os.O_CREAT:
-            raise OSError(errno.EROFS, "Read-only file system", os.fspath(path))
-        return real_open(path, flags, *args, **kwargs)
-
-    monkeypatch.setattr(atomic.os, "open", read_only)
+    _creating_fails(monkeypatch, errno.EROFS, "Read-only file system")
     out = tmp_path / "o.warc.gz"
     with pytest.raises(ArchiveError) as caught, atomic_writer(out):
         pass
@@ -699,14 +704,7 @@ def test_the_open_files_limit_is_said_as_the_process_s(tmp_path: Path, monkeypat
     from provpack import errors
 
     monkeypatch.setattr(errors, "_open_files_limit", lambda: 60)
-    real_open = os.open
-
-    def no_descriptor_left(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        if flags & os.O_CREAT:
-            raise OSError(errno.EMFILE, "Too many open files", os.fspath(path))
-        return real_open(path, flags, *args, **kwargs)
-
-    monkeypatch.setattr(atomic.os, "open", no_descriptor_left)
+    _creating_fails(monkeypatch, errno.EMFILE, "Too many open files")
     out = tmp_path / "o.warc.gz"
     with pytest.raises(ArchiveError) as caught, atomic_writer(out):
         pass
