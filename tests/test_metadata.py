@@ -471,6 +471,68 @@ def test_duplicate_keys_are_refused(tmp_path: Path, text: str, words: str) -> No
         load_sidecar(sidecar(tmp_path, text))
 
 
+@pytest.mark.parametrize("text, message", [
+    # one instant at two offsets, or as Z and +00:00: PyYAML's dict kept one key with the last value ("first" lost)
+    ("title: A\nlog:\n  2017-01-01 10:00:00+00:00: first\n  2017-01-01 11:00:00+01:00: second\n",
+     "line 4, column 3: duplicate key '2017-01-01 11:00:00+01:00' (first given on line 3 as '2017-01-01 10:00:00+00:00';"
+     " both read as the date-time 2017-01-01T10:00:00+00:00): YAML keys must be unique; keep one of them"),
+    ("log:\n  2017-01-01T10:00:00Z: first\n  2017-01-01 10:00:00+00:00: second\n",
+     "line 3, column 3: duplicate key '2017-01-01 10:00:00+00:00' (first given on line 2 as '2017-01-01T10:00:00Z';"
+     " both read as the date-time 2017-01-01T10:00:00+00:00): YAML keys must be unique; keep one of them"),
+    ("log: {2017-01-01 00:00:00: a, 2017-1-1 0:00:00: b}\n",
+     "line 1, column 31: duplicate key '2017-1-1 0:00:00' (first given on line 1 as '2017-01-01 00:00:00'; both read"
+     " as the date-time 2017-01-01T00:00:00): YAML keys must be unique; keep one of them"),
+    # a member of a set dropped so
+    ("seen: !!set {2017-01-01T10:00:00Z, 2017-01-01 10:00:00+00:00}\n",
+     "line 1, column 36: duplicate key '2017-01-01 10:00:00+00:00' (first given on line 1 as '2017-01-01T10:00:00Z';"
+     " both read as the date-time 2017-01-01T10:00:00+00:00): YAML keys must be unique; keep one of them"),
+    # a date and its ISO 8601 text: one key in the record's copy (refused there before, without the line), one member
+    # twice in a set's list
+    ("log: {2017-01-01: a, \"2017-01-01\": b}\n",
+     "line 1, column 22: duplicate key '2017-01-01' (first given on line 1 as '2017-01-01'; a date and a text, both"
+     " '2017-01-01' in the record's copy): YAML keys must be unique; keep one of them"),
+    ("seen: !!set {'2017-01-01T10:00:00', 2017-01-01 10:00:00}\n",
+     "line 1, column 37: duplicate key '2017-01-01 10:00:00' (first given on line 1 as '2017-01-01T10:00:00'; a"
+     " date-time and a text, both '2017-01-01T10:00:00' in the record's copy): YAML keys must be unique; keep one of"
+     " them"),
+    # a key overriding a merged one of the same instant kept the merged key's spelling, with its own value
+    ("log: {<<: {2017-01-01 10:00:00Z: a}, 2017-01-01 11:00:00+01:00: b}\n",
+     "line 1, column 38: the key '2017-01-01 11:00:00+01:00' overrides the key '2017-01-01 10:00:00Z' merged in from"
+     " line 1 (both read as the date-time 2017-01-01T10:00:00+00:00), whose spelling YAML would keep; spell them"
+     " alike"),
+    ("log: {<<: [{2017-01-01 10:00:00Z: a}, {2017-01-01 11:00:00+01:00: c}]}\n",
+     "line 1, column 40: the key '2017-01-01 11:00:00+01:00' overrides the key '2017-01-01 10:00:00Z' merged in from"
+     " line 1 (both read as the date-time 2017-01-01T10:00:00+00:00), whose spelling YAML would keep; spell them"
+     " alike"),
+    # keys equal once read as other things (1 == 1.0 == True in Python): refused as not text, the first of them
+    ("log: {1: a, 1.0: b, true: c}\n", "line 1, column 7: the key '1' reads as a number in YAML, not as text; quote it:"
+                                       " \"1\""),
+    ("log: {0x1: a, 1: b}\n", "line 1, column 7: the key '0x1' reads as a number in YAML, not as text; quote it:"
+                              " \"0x1\""),
+    ("log: {null: a, ~: b}\n", "line 1, column 7: the key 'null' reads as null in YAML, not as text; quote it:"
+                               " \"null\""),
+    ("log: {true: a, True: b}\n", "line 1, column 7: the key 'true' reads as a boolean in YAML, not as text; quote"
+                                  " it: \"true\""),
+])
+def test_keys_one_once_read_are_refused_as_duplicates(tmp_path: Path, text: str, message: str) -> None:
+    """Keys spelled differently that PyYAML reads as one (date-times of one instant), or that the record's copy
+    writes as one (a date and its ISO 8601 text), are a key given twice: refused with both spellings and the lines,
+    where a value (or a set's member) was lost or kept under another spelling."""
+    path = sidecar(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_keys_read_as_different_dates_are_kept(tmp_path: Path) -> None:
+    """A date and a date-time at its midnight, or a date-time with and without an offset, are different keys (and
+    written differently): kept; a merged key overridden by the same date-time spelled alike is merging."""
+    loaded = load_sidecar(sidecar(tmp_path, "log: {2017-01-01: a, 2017-01-01 00:00:00: b, 2017-01-01 00:00:00Z: c}\n"
+                                            "m: {<<: {2017-01-01 10:00:00Z: a}, 2017-01-01 10:00:00Z: b}\n"))
+    assert loaded == {"log": {"2017-01-01": "a", "2017-01-01T00:00:00": "b", "2017-01-01T00:00:00+00:00": "c"},
+                      "m": {"2017-01-01T10:00:00+00:00": "b"}}
+
+
 def test_a_merge_key_may_be_overridden(tmp_path: Path) -> None:
     """Keys a merge key brings in are overridden by the mapping's own: that is what merging means."""
     loaded = load_sidecar(sidecar(tmp_path, "base: &b {x: 1, y: 2}\nd: {<<: *b, y: 3}\n"))

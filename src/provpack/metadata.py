@@ -44,7 +44,8 @@ _KNOWN_OR_OWN = frozenset(KNOWN_KEYS) | _OWN_NEIGHBOURS
 SHORT_KEY = 6   # letters (case, '-' and '_' set aside) of a known key one edit from which a key is taken for its typo
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f-\x9f]+")   # \s holds U+2028/9; C1 as records' headers
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "value"))
+_STR, _SEQ, _MAP, _VALUE, _MERGE, _TIMESTAMP = (f"tag:yaml.org,2002:{name}" for name in
+                                                ("str", "seq", "map", "value", "merge", "timestamp"))
 
 
 def load_sidecar(path: Path | str, *, within: str | None = None, listed: bool = False) -> dict[str, Any]:
@@ -139,11 +140,13 @@ SHOWN_VALUE = 80   # a refused value longer than this is shown by its start and 
 class _Refused(Exception):
     """A scalar or key load_sidecar refuses, with the node it is about; `error` words it for the file."""
 
-    def __init__(self, node: yaml.Node, problem: str, *, quote: bool = True, first: str | None = None) -> None:
+    def __init__(self, node: yaml.Node, problem: str, *, quote: bool = True, first: str | None = None,
+                 fix: str = "keep one of them") -> None:
         super().__init__(problem)
         self.node = node
         self.problem = problem   # {at} stands for the scalar as written: 'key: value', the key '...' or '...'
         self.quote = quote
+        self.fix = fix   # what to do, when not to quote it
         self.first = first   # what to do before quoting, which only keeps the value as text (a date that is none)
         self.key: str | None = None   # the mapping key whose value `node` is, when known
         self.is_key = False
@@ -163,7 +166,7 @@ class _Refused(Exception):
             fix = f"{self.first} (or, to keep it as text, {fix})"
         mark = self.node.start_mark
         return InputError(path, self.problem.replace("{at}", at, 1), line=mark.line + 1, column=mark.column + 1,
-                          fix=fix if self.quote else "keep one of them")
+                          fix=fix if self.quote else self.fix)
 
 
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
@@ -240,9 +243,11 @@ _KEY_KINDS = {f"tag:yaml.org,2002:{tag}": kind for tag, kind in
               (("int", "a number"), ("float", "a number"), ("bool", "a boolean"), ("null", "null"))}
 
 
-def _check_unique(node: yaml.MappingNode) -> None:
-    """Refuse a key given twice among the mapping's own (YAML 1.2 requires unique keys; PyYAML keeps the last)."""
-    seen: dict[tuple[str, str], yaml.Node] = {}
+def _check_unique(loader: Any, node: yaml.MappingNode) -> None:
+    """Refuse a key given twice among the mapping's own (YAML 1.2 requires unique keys; PyYAML keeps the last),
+    spelled alike or not: date-times of one instant (`10:00:00Z`, `11:00:00+01:00`) are one key to PyYAML, and
+    a date and the text of its ISO 8601 form (`2017-01-01`, `"2017-01-01"`) one in the record's copy."""
+    seen: dict[object, yaml.ScalarNode] = {}
     for key_node, _ in node.value:
         if isinstance(key_node, yaml.ScalarNode):
             kind = _KEY_KINDS.get(key_node.tag)
@@ -252,11 +257,46 @@ def _check_unique(node: yaml.MappingNode) -> None:
                 refused = _Refused(key_node, f"{{at}} reads as {kind} in YAML, not as text")
                 refused.is_key = True
                 raise refused
-            tag = _STR if key_node.tag == _VALUE else key_node.tag   # flatten_mapping makes '=' text
-            first = seen.setdefault((tag, key_node.value), key_node)
-            if first is not key_node:
-                raise _Refused(key_node, f"duplicate key '{key_node.value}' (first given on line "
-                               f"{first.start_mark.line + 1}): YAML keys must be unique", quote=False)
+            names: tuple[object, ...]
+            if key_node.tag == _TIMESTAMP:   # the date (equal as PyYAML reads it) and its text (as _jsonable writes it)
+                value = loader.construct_object(key_node)
+                names = (value, value.isoformat())
+            else:
+                tag = _STR if key_node.tag == _VALUE else key_node.tag   # flatten_mapping makes '=' text
+                names = (key_node.value,) if tag == _STR else ((tag, key_node.value),)
+            for name in names:
+                first = seen.setdefault(name, key_node)
+                if first is not key_node:
+                    raise _duplicate(loader, first, key_node)
+
+
+def _duplicate(loader: Any, first: yaml.ScalarNode, again: yaml.ScalarNode, *, merged: bool = False) -> _Refused:
+    """The refusal of key `again`, one key with `first` once read; said with both spellings when they differ."""
+    line = first.start_mark.line + 1
+    if _TIMESTAMP not in (first.tag, again.tag) or first.value == again.value and first.tag == again.tag:
+        return _Refused(again, f"duplicate key '{again.value}' (first given on line {line}): YAML keys must be "
+                               "unique", quote=False)
+    value = loader.construct_object(first if first.tag == _TIMESTAMP else again)
+    what = "date-time" if isinstance(value, dt.datetime) else "date"
+    both = (f"both read as the {what} {value.isoformat()}" if first.tag == again.tag else
+            f"a {what} and a text, both '{value.isoformat()}' in the record's copy")
+    if merged:
+        return _Refused(again, f"the key '{again.value}' overrides the key '{first.value}' merged in from line {line}"
+                               f" ({both}), whose spelling YAML would keep", quote=False, fix="spell them alike")
+    return _Refused(again, f"duplicate key '{again.value}' (first given on line {line} as '{first.value}'; {both}): "
+                           "YAML keys must be unique", quote=False)
+
+
+def _check_merged(loader: Any, node: yaml.MappingNode) -> None:
+    """Refuse date keys of one instant among a mapping's pairs once a merge key's joined them (flatten_mapping),
+    though spelled differently: PyYAML keeps the first one's spelling with the last one's value."""
+    seen: dict[object, yaml.ScalarNode] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == _TIMESTAMP and isinstance(key_node, yaml.ScalarNode):
+            value = loader.construct_object(key_node)
+            first = seen.setdefault(value, key_node)
+            if first is not key_node and loader.construct_object(first).isoformat() != value.isoformat():
+                raise _duplicate(loader, first, key_node, merged=True)
 
 
 class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc]
@@ -270,8 +310,11 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc]
         """Check the mapping's own keys once (before a merge key's pairs join them, which they may override)."""
         if id(node) not in self._checked:
             self._checked.add(id(node))
-            _check_unique(node)
+            _check_unique(self, node)
+        merges = any(key_node.tag == _MERGE for key_node, _ in node.value)
         super().flatten_mapping(node)
+        if merges:
+            _check_merged(self, node)
 
 
 def load_unique_keys(text: str, path: Path | str) -> Any:
