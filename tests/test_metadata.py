@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
+import os
 import re
+import subprocess
 import sys
 import tracemalloc
 from collections.abc import Iterator
@@ -531,6 +534,21 @@ def test_keys_read_as_different_dates_are_kept(tmp_path: Path) -> None:
                                             "m: {<<: {2017-01-01 10:00:00Z: a}, 2017-01-01 10:00:00Z: b}\n"))
     assert loaded == {"log": {"2017-01-01": "a", "2017-01-01T00:00:00": "b", "2017-01-01T00:00:00+00:00": "c"},
                       "m": {"2017-01-01T10:00:00+00:00": "b"}}
+
+
+def test_a_set_is_written_in_one_order_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """A set's members are sorted by their JSON text: sorted by str(), a date-time and the text it prints as tied,
+    and took the set's order, which changes with PYTHONHASHSEED (the archive changed from run to run)."""
+    path = sidecar(tmp_path, "seen: !!set {2017-01-01 10:00:00, \"2017-01-01 10:00:00\", 2017-01-01,"
+                             " \"2017-01-01\\t\", b, \"a\\\"\", 2016-12-31 23:00:00-01:00}\n")
+    expected = ["2016-12-31T23:00:00-01:00", "2017-01-01", "2017-01-01\t", "2017-01-01 10:00:00",
+                "2017-01-01T10:00:00", "a\"", "b"]
+    assert load_sidecar(path) == {"seen": expected}
+    code = ("import json, sys; from provpack.metadata import load_sidecar; "
+            "print(json.dumps(load_sidecar(sys.argv[1])))")
+    outputs = {subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(8)}
+    assert outputs == {json.dumps({"seen": expected}) + "\n"}
 
 
 def test_a_merge_key_may_be_overridden(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import functools
+import json
 import math
 import os
 import re
@@ -488,15 +489,27 @@ def _jsonable(value: Any, path: Path | str, where: _Where, budget: list[int], de
                                  fix="keep one of them")
             out[name] = _jsonable(item, path, (where, name), budget, depth + 1, active)
         return out
-    if isinstance(value, (list, set)):
-        items = sorted(value, key=str) if isinstance(value, set) else value
-        return [_jsonable(item, path, (where, n), budget, depth + 1, active) for n, item in enumerate(items)]
+    if isinstance(value, list):
+        return [_jsonable(item, path, (where, n), budget, depth + 1, active) for n, item in enumerate(value)]
+    if isinstance(value, set):   # never in the set's order, which is the hash seed's: the members' (text, date,
+        # bytes: two of a type are never one text) to check them in, the JSON text of each to write them in
+        items = sorted(value, key=lambda item: (type(item).__name__, str(item)))
+        members = [_jsonable(item, path, (where, n), budget, depth + 1, active) for n, item in enumerate(items)]
+        return sorted(members, key=_member_order)
     if isinstance(value, (bool, int, float)) or value is None:   # finite floats only: _Loader refuses the rest
         return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     raise InputError(path, f"value of {_where(where)} has a type JSON cannot hold ({type(value).__name__})",
                      fix="write it as text")
+
+
+def _member_order(member: object) -> tuple[int, str]:
+    """Where a set's JSON-ready member goes: texts (all a set holds: its members are keys) in their order, before
+    any other value in its JSON text's (one for each value, keys sorted): a total order."""
+    if isinstance(member, str):
+        return 0, member
+    return 1, json.dumps(member, ensure_ascii=False, sort_keys=True)
 
 
 def _kind(value: object) -> str:
