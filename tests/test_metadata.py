@@ -327,6 +327,29 @@ def test_safe_loader_has_no_path_resolvers() -> None:
     assert not yaml.SafeLoader.yaml_path_resolvers and not metadata._SafeLoader.yaml_path_resolvers
 
 
+def test_a_value_pyyaml_fails_on_is_an_input_error(tmp_path: Path) -> None:
+    """A ValueError or OverflowError from PyYAML's code (none is known to reach here) names the sidecar: an input
+    error, never a traceback."""
+    path = sidecar(tmp_path, "title: A\n")
+    for error in (ValueError("chr() arg not in range(0x110000)"), OverflowError("date value out of range")):
+        with mock.patch.object(metadata, "_quick_load", side_effect=error), pytest.raises(InputError) as caught:
+            load_sidecar(path)
+        assert str(caught.value) == f"{path}: malformed YAML: a value cannot be read ({error}); fix the YAML syntax"
+
+
+@pytest.mark.parametrize("text, at, written", [("t: !!float\n", "line 1, column 4", "t: "),
+                                              ("t: !!int ''\n", "line 1, column 4", "t: "),
+                                              ("t: [!!int +]\n", "line 1, column 5", "+")])
+def test_an_explicit_number_of_no_digits_is_refused(tmp_path: Path, text: str, at: str, written: str) -> None:
+    """`!!float` or `!!int` on nothing (or a sign) made PyYAML raise IndexError, a traceback with either loader."""
+    path = sidecar(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    quoted = f't: "{written[3:]}"' if written.startswith("t: ") else f'"{written}"'
+    assert str(caught.value) == (f"{path}: {at}: '{written}' is tagged as a number but holds no digits; "
+                                 f"quote it: {quoted}")
+
+
 def test_str_path_reads_and_fails_as_a_path(tmp_path: Path) -> None:
     """A sidecar named by a str loads as by its Path, and a failure names the file the same way."""
     sidecar = tmp_path / "a.yaml"

@@ -98,6 +98,9 @@ def load_sidecar(path: Path | str, *, within: str | None = None, listed: bool = 
         raise InputError(path, f"malformed YAML: {exc}", fix="fix the YAML syntax") from exc
     except RecursionError as exc:  # the pure-Python loader, without libyaml's own depth limit
         raise InputError(path, "malformed YAML: nested too deeply", fix="flatten it") from exc
+    except (ValueError, OverflowError) as exc:   # a value PyYAML's code fails on (none known)
+        raise InputError(path, f"malformed YAML: a value cannot be read ({str(exc)[:120]})",
+                         fix="fix the YAML syntax") from exc
     if quick is not None:
         sidecar = quick
     elif loaded is None:
@@ -170,6 +173,9 @@ class _Refused(Exception):
                           fix=fix if self.quote else self.fix)
 
 
+_NO_DIGITS = "{at} is tagged as a number but holds no digits"
+
+
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
     """PyYAML's int, refused unless it is written as Python writes it: 0123, 0x1F, 1_000, 12:30, +5 are not.
 
@@ -182,6 +188,8 @@ def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
                              "colons, or in hex, octal or binary), not as the text written")
     try:
         value: int = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except IndexError:   # an explicit !!int on nothing but signs and underscores (PyYAML reads its first character)
+        raise _Refused(node, _NO_DIGITS) from None
     except ValueError as exc:   # over 4,300 digits (Python 3.11 and later), or an explicit !!int on something else
         if _PLAIN_INT.fullmatch(node.value) is not None:
             raise _Refused(node, f"{{at}} reads as a number of {len(node.value.lstrip('-')):,} digits in YAML, "
@@ -196,6 +204,8 @@ def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
     """PyYAML's float, refused unless it is written as Python writes it: 1.10, .5, 1e3, .inf are not."""
     try:
         value: float = yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+    except IndexError:   # an explicit !!float on nothing but underscores (PyYAML reads its first character)
+        raise _Refused(node, _NO_DIGITS) from None
     except ValueError as exc:   # an explicit !!float on something else
         raise _Refused(node, f"a value YAML reads as a number cannot be read ({{at}}): {str(exc)[:120]}") from None
     if repr(value) != node.value:   # also infinities and NaN, which JSON cannot hold
