@@ -14,6 +14,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,13 +79,18 @@ def load_sidecar(path: Path | str, *, within: str | None = None, listed: bool = 
     except UnicodeDecodeError as exc:
         raise InputError(path, "invalid UTF-8", offset=exc.start, fix="re-save the sidecar as UTF-8") from exc
     try:
+        _check_portable(source)
         quick = _quick_load(source)
         loaded = yaml.load(source, Loader=_Loader) if quick is None else None  # noqa: S506 - safe loader
     except _Refused as exc:
         raise exc.error(path) from None
+    except _Unportable as exc:
+        raise exc.error(path) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
+        if problem == "found unexpected ':'" and mark is not None:   # libyaml's, of what _check_flow refuses
+            raise _colon(source, mark.index).error(path) from exc
         if mark is None:
             raise InputError(path, f"malformed YAML: {problem}", fix="fix the YAML syntax") from exc
         long_key = _long_key(source, exc.problem_mark)
@@ -98,7 +104,7 @@ def load_sidecar(path: Path | str, *, within: str | None = None, listed: bool = 
         raise InputError(path, f"malformed YAML: {exc}", fix="fix the YAML syntax") from exc
     except RecursionError as exc:  # the pure-Python loader, without libyaml's own depth limit
         raise InputError(path, "malformed YAML: nested too deeply", fix="flatten it") from exc
-    except (ValueError, OverflowError) as exc:   # a value PyYAML's code fails on (none known)
+    except (ValueError, OverflowError) as exc:   # a value PyYAML's code fails on (none known: _check_portable's)
         raise InputError(path, f"malformed YAML: a value cannot be read ({str(exc)[:120]})",
                          fix="fix the YAML syntax") from exc
     if quick is not None:
@@ -136,6 +142,184 @@ def _long_key(source: str, mark: Any) -> tuple[int, int] | None:
     if len(key) <= _KEY_MOST or ": " in key or key.rstrip() != key:
         return None
     return start, len(key)
+
+
+# What libyaml (the C loader) and PyYAML's own loader read differently, refused whichever reads the sidecar, so
+# that it gives one result or one refusal: checked on its text, each with a test of one character first. (The
+# patterns are compiled when first used, by re's cache: most are for text few sidecars hold.)
+_BREAKS = "\r\n\x85\u2028\u2029"   # line breaks to YAML 1.1 (and to both loaders)
+_BLANKS = frozenset(" " + _BREAKS)
+_BREAK = r"\r\n|[\r\n\x85\u2028\u2029]"
+_BLANK_LINE = r"[ \t]*(?:#[^\r\n\x85\u2028\u2029]*)?(?:\r\n|[\r\n\x85\u2028\u2029])"
+_DIRECTIVE = r"%([^ \t\r\n\x85\u2028\u2029]*)[ \t]*([^ \t\r\n\x85\u2028\u2029]*)[^\r\n\x85\u2028\u2029]*"
+# \uD800-\uDFFF, and \U of a surrogate or beyond 10FFFF (the \U found here are those, checked): escapes of no
+# character (libyaml refuses them, PyYAML's own makes a surrogate of the first, that no UTF-8 holds, and fails on
+# the second)
+_NO_CHARACTER = r"\\(?:u[dD][89a-fA-F][0-9a-fA-F]{2}|U[0-9a-fA-F]{8})"
+_PAIRED = r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"   # the second of a surrogate pair's escapes
+_INDENTED = r"[|>](?:[+-]?[1-9]|[1-9][+-]?)"   # a block scalar's header giving its indentation
+_FLOW_INDICATORS = (",", "[", "]", "{", "}")
+_FLOW_INDICATOR = r"[,\[\]{}]"
+# What only a scan tells from text like it: a block scalar's header with a comment and no space before it (libyaml
+# takes it, PyYAML's own refuses it)
+_HEADER_COMMENT = r"[|>][-+1-9]{0,2}#"
+_BEFORE_TAG = frozenset(" \t\r\n\x85\u2028\u2029[]{},?:\ufeff")   # what a tag's '!' may follow (or the start)
+_TAB = ("a tab outside quoted and block (| or >) values and comments, where YAML readers differ (libyaml reads it "
+        "as a space, PyYAML's own refuses it)", "write spaces instead")
+
+
+class _Unportable(Exception):
+    """Text libyaml and PyYAML's own loader read differently, at `index` of the sidecar's `source`."""
+
+    def __init__(self, source: str, index: int, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.source, self.index, self.problem, self.fix = source, index, problem, fix
+
+    def error(self, path: Path | str) -> InputError:
+        """The InputError naming `path` and the line and column (counted as PyYAML counts them)."""
+        line, start = 1, 0
+        for found in re.compile(_BREAK).finditer(self.source, 0, self.index):
+            line, start = line + 1, found.end()
+        return InputError(path, self.problem, line=line, column=self.index - start + 1, fix=self.fix)
+
+
+def _check_portable(source: str) -> None:
+    """Refuse (_Unportable) what libyaml and PyYAML's own loader read differently: a byte order mark past the start,
+    a %YAML directive but 1.1 or 1.2 and any directive but %YAML and %TAG (libyaml refuses them), and what a scan by
+    PyYAML's own scanner (the stricter: it refuses tabs libyaml reads as spaces) tells (_check_scanned), made when
+    the text holds a tab, an escape of no character, or text like a block scalar's header with a comment. Each is
+    first tested for with one character or a short pattern: most sidecars hold none. (Plain values in [ ] or { }
+    and tags on empty values are _check_flow's and _check_empty's, on the nodes.) tests/test_metadata.py reads
+    tricky and generated sidecars with both loaders."""
+    bom = source.find("\ufeff", 1) if "\ufeff" in source else -1   # (at the start, both skip it)
+    if bom >= 0:
+        raise _Unportable(source, bom, "a byte order mark (U+FEFF) past the start of the sidecar, which YAML readers"
+                          " take differently (libyaml skips it at a line's start, PyYAML's own keeps it as text)",
+                          "remove it (to keep the character in a value, write it \"\\uFEFF\" in double quotes)")
+    if "%" in source:
+        _check_directives(source)
+    escapes = [found for found in re.finditer(_NO_CHARACTER, source) if _escapes(source, found.start()) and
+               (0xD800 <= int(found.group()[2:], 16) <= 0xDFFF or int(found.group()[2:], 16) > 0x10FFFF)] \
+        if "\\" in source else ()
+    if escapes or "\t" in source or "#" in source and re.search(_HEADER_COMMENT, source):
+        _check_scanned(source, escapes)
+
+
+def _check_directives(source: str) -> None:
+    """Refuse a directive, at the start of the text (after blank and comment lines), that one loader reads and the
+    other refuses: %YAML but 1.1 and 1.2, or another than %YAML and %TAG."""
+    at = 1 if source.startswith("\ufeff") else 0
+    while True:
+        blank = re.compile(_BLANK_LINE).match(source, at)
+        if blank is not None:
+            at = blank.end()
+            continue
+        if not source.startswith("%", at):
+            return
+        directive = re.compile(_DIRECTIVE).match(source, at)
+        assert directive is not None   # (it matches "%" and anything after it on the line)
+        name, value = directive.groups()
+        shown = directive.group()[:SHOWN_VALUE].rstrip()
+        if name == "YAML" and value not in ("1.1", "1.2"):
+            raise _Unportable(source, at, f"'{shown}': a YAML version other than 1.1 and 1.2, which YAML readers take"
+                              " differently (libyaml refuses it, PyYAML's own reads it as 1.1)",
+                              "write %YAML 1.1, or remove the line")
+        if name not in ("YAML", "TAG"):
+            raise _Unportable(source, at, f"'{shown}': a directive other than %YAML and %TAG, which YAML readers take"
+                              " differently (libyaml refuses it, PyYAML's own skips it)", "remove the line")
+        at = directive.end()
+        if at < len(source):
+            at += 2 if source.startswith("\r\n", at) else 1
+
+
+def _escapes(source: str, at: int) -> bool:
+    """Whether the backslash at `at` starts an escape (is not itself escaped by an odd number before it)."""
+    before = at
+    while before and source[before - 1] == "\\":
+        before -= 1
+    return (at - before) % 2 == 0
+
+
+def _check_scanned(source: str, escapes: Sequence[re.Match[str]]) -> None:
+    """Scan `source` with PyYAML's own scanner, its escapes of no character made harmless, and refuse the first of:
+    a scanning error (said as a tab's when at a tab), one of `escapes` in double quotes, and a tab where a block
+    scalar's indentation is being found."""
+    text = source
+    for found in escapes:   # (as long, so every place stays where it is)
+        text = f"{text[:found.start() + 2]}{'0' * (found.end() - found.start() - 4)}41{text[found.end():]}"
+    scanner: Any = yaml.SafeLoader(text)   # (PyYAML's own, whichever loader reads the sidecar)
+    refusals: list[tuple[int, Exception]] = []
+    try:
+        while scanner.check_token():
+            token = scanner.get_token()
+            start, end = token.start_mark.index, token.end_mark.index
+            kind = type(token)
+            if kind is yaml.ScalarToken and token.style == '"':
+                refusals.extend((found.start(), _no_character(source, found)) for found in escapes
+                                if start < found.start() < end)
+            elif kind is yaml.ScalarToken and token.style in ("|", ">"):
+                tab = _first_indentation_tab(source, start, end) if "\t" in source[start:end] and \
+                    not re.compile(_INDENTED).match(source, start) else None
+                if tab is not None:
+                    refusals.append((tab, _Unportable(
+                        source, tab, "a tab where a block value's (| or >) indentation is being found, which YAML "
+                        "readers take differently (libyaml refuses it, PyYAML's own keeps it as text)",
+                        "indent with spaces, or give the indentation after the | or > (|2 for 2 spaces)")))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        at = len(text) if mark is None else mark.index
+        refusals.append((at, _Unportable(source, at, *_TAB) if text.startswith("\t", at) else exc))
+    finally:
+        scanner.dispose()
+    if refusals:
+        raise min(refusals, key=lambda refusal: refusal[0])[1]
+
+
+def _question(source: str, at: int) -> _Unportable:
+    """The refusal of the '?' at `at` after (or in) a plain value in [ ] or { }."""
+    return _Unportable(source, at, "a '?' in a plain value in [ ] or { }, which YAML readers take differently "
+                       "(libyaml reads it as part of the value, PyYAML's own as a key, and refuses it)",
+                       "quote the value")
+
+
+def _colon(source: str, at: int) -> _Unportable:
+    """The refusal of the ':' at `at`, right before , [ ] { } after a plain value in [ ] or { }."""
+    return _Unportable(source, at, "a ':' right before , ? [ ] { } after a plain value in [ ] or { }, which YAML "
+                       "readers take differently (libyaml refuses it, PyYAML's own reads a key)",
+                       "put a space after the ':', or quote the value")
+
+
+def _first_indentation_tab(source: str, start: int, end: int) -> int | None:
+    """The tab right after the leading spaces of a line of the block scalar at source[start:end] (its header without
+    an indentation) up to its first line of text, where libyaml finds its indentation; None if none."""
+    found = re.compile(_BREAK).search(source, start, end)
+    while found is not None:
+        at = found.end()
+        while at < end and source[at] == " ":
+            at += 1
+        if at >= end or source[at] not in _BREAKS + "\t":
+            return None
+        if source[at] == "\t":
+            return at
+        found = re.compile(_BREAK).match(source, at)   # (a line of spaces: on to the next)
+    return None
+
+
+def _no_character(source: str, found: re.Match[str]) -> _Unportable:
+    """The refusal of the escape `found` in double quotes, of no character (a surrogate, or past U+10FFFF)."""
+    written = found.group()
+    code = int(written[2:], 16)
+    follows = source[found.end():found.end() + 6]
+    if 0xD800 <= code < 0xDC00 and re.fullmatch(_PAIRED, follows):
+        pair = 0x10000 + ((code - 0xD800) << 10) + (int(follows[2:], 16) - 0xDC00)
+        return _Unportable(source, found.start(), f"'{written}{follows}' in double quotes: a UTF-16 surrogate pair, "
+                           "whose escapes are of no character (libyaml refuses them, PyYAML's own keeps two halves of "
+                           "one that no UTF-8 text can hold)", f"write the character's own escape, \\U{pair:08X}")
+    what = "no character (past U+10FFFF)" if code > 0x10FFFF else "a UTF-16 surrogate, no character"
+    return _Unportable(source, found.start(), f"'{written}' in double quotes: the escape of {what}, which YAML readers"
+                       " take differently (libyaml refuses it, PyYAML's own " + (
+                           "fails on it)" if code > 0x10FFFF else "keeps it, and no UTF-8 text can hold it)"),
+                       "write the character meant, or its escape")
 
 
 SHOWN_VALUE = 80   # a refused value longer than this is shown by its start and its length
@@ -316,6 +500,7 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._checked: set[int] = set()
+        self.source = stream   # (for the places _check_flow and _check_empties find)
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         """Check the mapping's own keys once (before a merge key's pairs join them, which they may override)."""
@@ -337,8 +522,95 @@ def load_unique_keys(text: str, path: Path | str) -> Any:
         raise exc.error(path) from None
 
 
+def _check_flow(node: yaml.CollectionNode, source: str) -> None:
+    """Refuse (_Unportable) among the flow collection's own keys and items (of `source`) a plain scalar holding a '?'
+    (libyaml's reading: PyYAML's own ends the value there, and refuses the '?' that follows as a key out of place),
+    and a plain key whose ':' comes right before , [ ] { } (PyYAML's own reading: libyaml refuses it)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if type(key) is _SCALAR_NODE and not key.style:   # plain: None, or libyaml's ""
+                at = key.end_mark.index
+                while source[at:at + 1] in _BLANKS:   # (libyaml's plain value goes on over them)
+                    at += 1
+                if source[at:at + 1] == ":" and source[at + 1:at + 2] in _FLOW_INDICATORS:
+                    raise _colon(source, at)
+        items: Any = (item for pair in node.value for item in pair)
+    else:
+        items = node.value
+    if "?" in source:
+        for item in items:
+            if type(item) is _SCALAR_NODE and not item.style and "?" in item.value:
+                start, end = item.start_mark.index, item.end_mark.index
+                raise _question(source, max(source.find("?", start, end), start))
+
+
+def _check_empty(node: yaml.ScalarNode, source: str) -> None:
+    """Refuse (_Unportable) an empty scalar of `source` tagged '!' alone (libyaml reads text, PyYAML's own null), or
+    by a tag running into , [ ] { } (libyaml ends it there; PyYAML's own takes them into it and knows no such tag)."""
+    at = node.start_mark.index
+    if source.startswith("&", at):   # an anchor before the tag
+        at = _after_word(source, at)
+        while source[at:at + 1] == " ":
+            at += 1
+    if not source.startswith("!", at):
+        return
+    tag = source[at:_after_word(source, at)]
+    if tag in ("!", "!<!>") or not tag.startswith("!<") and re.search(_FLOW_INDICATOR, tag):
+        alone = tag in ("!", "!<!>")
+        raise _Unportable(source, at, f"the tag '{tag[:SHOWN_VALUE]}', which YAML readers take differently" + (
+                          " (on an empty value, libyaml reads text, PyYAML's own null)" if alone else
+                          " (in [ ] or { }, libyaml ends it at the , [ ] { } that PyYAML's own takes into it)"),
+                          "remove it (to keep a value as text, quote it)" if alone else "put a space after the tag")
+
+
+def _has_tag(source: str) -> bool:
+    """Whether a '!' in `source` may start a tag (comes first, or after a space, a line break or , [ ] { } ? :)."""
+    at = source.find("!")
+    while at >= 0:
+        if at == 0 or source[at - 1] in _BEFORE_TAG:
+            return True
+        at = source.find("!", at + 1)
+    return False
+
+
+def _check_empties(node: yaml.Node, source: str) -> None:
+    """_check_empty on every empty scalar under `node`, in the order of the text."""
+    stack, seen = [node], set()
+    while stack:
+        below = stack.pop()
+        if isinstance(below, yaml.ScalarNode):
+            if not below.value:
+                _check_empty(below, source)
+        elif id(below) not in seen:
+            seen.add(id(below))
+            stack.extend(reversed(below.value) if isinstance(below, yaml.SequenceNode) else
+                         [item for pair in reversed(below.value) for item in reversed(pair)])
+
+
+def _after_word(source: str, at: int) -> int:
+    """Where the run of characters from `at` to the next space or line break (or the end) ends."""
+    found = re.compile(r"[ \t\r\n\x85\u2028\u2029]").search(source, at)
+    return len(source) if found is None else found.start()
+
+
 class _Loader(_UniqueKeyLoader):
     """The safe loader with checked numbers, booleans and dates, and unique keys; both paths use it."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        """SafeConstructor's, once every flow collection (_check_flow) is checked, in the order _quick_value checks
+        them, and then every empty scalar if the text may hold a tag (_check_empties), as _quick_load does."""
+        stack, seen = [node], set()
+        while stack:
+            below = stack.pop()
+            if isinstance(below, yaml.CollectionNode) and id(below) not in seen:
+                seen.add(id(below))
+                if below.flow_style:
+                    _check_flow(below, self.source)
+                stack.extend(reversed(below.value) if isinstance(below, yaml.SequenceNode) else
+                             [item for pair in reversed(below.value) for item in reversed(pair)])
+        if "!" in self.source and _has_tag(self.source):
+            _check_empties(node, self.source)
+        return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         """SafeConstructor's, with a refused scalar told which key it is or belongs to."""
@@ -406,6 +678,8 @@ def _quick_load(source: str) -> dict[str, Any] | None:
             mapping: dict[str, Any] = _quick_value(loader, node, 0, values, set())
         except _Unusual:
             return None
+        if "!" in source and _has_tag(source):
+            _check_empties(node, source)
         return mapping if values[0] <= MAX_VALUES else None
     finally:
         loader.dispose()
@@ -432,6 +706,8 @@ def _quick_value(loader: Any, node: yaml.Node, depth: int, values: list[int], se
     values[0] += len(node.value)
     # Text scalars, most values, are taken here as _quick_value would take them, without a call each.
     if tag == _MAP and isinstance(node, yaml.MappingNode):
+        if node.flow_style:
+            _check_flow(node, loader.source)
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag != _STR or not isinstance(key_node, yaml.ScalarNode):
@@ -444,6 +720,8 @@ def _quick_value(loader: Any, node: yaml.Node, depth: int, values: list[int], se
             raise _Unusual
         return mapping
     if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+        if node.flow_style and "?" in loader.source:   # (of a sequence's, _check_flow checks '?' alone)
+            _check_flow(node, loader.source)
         return [item.value if item.tag == _STR and type(item) is _SCALAR_NODE and len(item.value) <= MAX_STRING
                 else _quick_value(loader, item, depth + 1, values, seen) for item in node.value]
     raise _Unusual
