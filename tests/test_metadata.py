@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.util
+import json
+import os
 import re
+import subprocess
 import sys
 import tracemalloc
 from collections.abc import Iterator
@@ -14,7 +18,7 @@ from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from provpack import metadata
@@ -324,6 +328,262 @@ def test_safe_loader_has_no_path_resolvers() -> None:
     assert not yaml.SafeLoader.yaml_path_resolvers and not metadata._SafeLoader.yaml_path_resolvers
 
 
+# libyaml's loader (used when PyYAML has it) and PyYAML's own must give a sidecar one result or one refusal.
+
+@pytest.fixture(scope="module")
+def loaders() -> tuple[Any, Any]:
+    """provpack.metadata reading with libyaml's loader, and a copy of it reading with PyYAML's own."""
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML is built without libyaml: there is one loader")
+    spec = importlib.util.find_spec("provpack.metadata")
+    assert spec is not None and spec.loader is not None
+    pure = importlib.util.module_from_spec(spec)
+    with mock.patch.object(yaml, "CSafeLoader"):
+        del yaml.CSafeLoader
+        spec.loader.exec_module(pure)
+    assert metadata._SafeLoader is yaml.CSafeLoader and pure._SafeLoader is yaml.SafeLoader
+    return metadata, pure
+
+
+def read_with(module: Any, path: Path) -> tuple[str, str]:
+    """("ok", the result's repr) or ("refused", the InputError's message): anything else raised is a bug."""
+    try:
+        loaded = module.load_sidecar(path)
+    except InputError as exc:
+        return "refused", str(exc)
+    json.dumps(loaded, ensure_ascii=False).encode("utf-8")   # (no lone surrogate: it must be written as UTF-8)
+    return "ok", repr(loaded)
+
+
+def read_alike(loaders: tuple[Any, Any], path: Path, text: str) -> tuple[str, str]:
+    """The outcome of `text` in `path` with both loaders, asserted one result or one refusal."""
+    path.write_bytes(text.encode("utf-8"))
+    with_libyaml, own = (read_with(module, path) for module in loaders)
+    assert with_libyaml[0] == own[0], (text, with_libyaml, own)
+    if with_libyaml[0] == "ok":
+        assert with_libyaml == own, text
+    return with_libyaml
+
+
+TRICKY_SIDECARS = [
+    # a byte order mark: skipped by both at the start; past it, libyaml skips it at a line's start (nesting the
+    # key under the one before), PyYAML's own keeps it as a character of the key
+    "\ufefftitle: A\n", "\ufeff# c\n---\ntitle: A\n", "title: A\nextra:\n\ufeffauthor: Jane\n",
+    "title: A\n\ufeffauthor: Jane\n", "---\n\ufefftitle: A\n", "\ufeff\ufefftitle: A\n", "title: \"a\ufeffb\"\n",
+    'title: "\\ufeff"\n',
+    # tabs: libyaml takes them as spaces where PyYAML's own refuses them, and refuses one in a block scalar's
+    # indentation that PyYAML's own keeps as text
+    "title:\tA\n", "t: [a,\tb]\n", "title: A\t\n", "t: 2017-11-12\t10:00:00\n", "title: A\t# c\n", "a: 1\n \t\nb: 2\n",
+    "a:\n\tb: 1\n", "t: |\t# c\n  x\n", "t: |\n \tx\n", "t: >\n \tx\n y\n", "t: |\n  \n \tx\n", "t: |2\n  \tx\n",
+    "t: |2\n \tx\n", "t: |\n  a\n  \tb\n", "t: \"a\tb\"\n", "t: 'a\t\n\tb'\n", "t: \"a\n\t  b\"\n", "# a\tb\nt: x\n",
+    "t: x # \t\n", 't: "\\\tx"\n', "t: |\n  a\n\tb\n",
+    # directives: libyaml reads %YAML 1.1 and 1.2 and %TAG only; PyYAML's own any %YAML 1.x, and skips others
+    "%YAML 1.3\n---\ntitle: A\n", "%YAML 1.0\n---\ntitle: A\n", "%YAML 1.1\n---\ntitle: A\n", "%YAML 1.2\n---\nt: A\n",
+    "%YAML 1.0000000001\n---\nt: A\n", "%YAML 2.0\n---\nt: A\n", "%FOO bar\n---\nt: A\n", "# c\n\n%FOO\n---\nt: A\n",
+    "%TAG !e! tag:yaml.org,2002:\n---\nt: !e!int 1\n", "t: '\n%x'\n", "t: a\n%YAML 1.1\n", "t: |\n%x\n",
+    # escapes of no character: libyaml refuses them, PyYAML's own failed on one (a traceback) and kept the others
+    'notes: "\\U00110000"\n', 'notes: "\\uD83D\\uDE00"\n', 'notes: "\\ud800"\n', 'notes: "\\uDC00x"\n',
+    'notes: "\\U0000D800"\n', 'notes: "\\\\ud800"\n', "notes: '\\ud800'\n", "notes: a\\ud800\n",
+    'notes: "\\U0010FFFF"\n', 'notes: "\\U0001F600 \\U000E0041 \\u00e9"\n', '"\\ud800": a\n',
+    # in [ ] and { }: a '?' in a plain value (libyaml's; PyYAML's own reads a key and refuses it), a ':' right
+    # before , [ ] { } (libyaml refuses it), tags (libyaml ends one at , [ ] { }; the tag '!' on nothing)
+    "links: [https://example.org/?p=1]\n", "k: [a ?b]\n", "k: {a: b?}\n", "k: {a?b: c}\n", "k: [a\n  ?b]\n",
+    "k: [a, ?b]\n", "k: [? a]\n", "k: ['a?']\n", "k: {a: [x, {y: z?}]}\n", "a: &x [b?]\nc: *x\n", "k: [a:]\n",
+    "k: {a:}\n", "k: { a :, b: c}\n", "k: {a:b}\n", '{"a":[1]}\n', '{"a":}\n', "k: [a #c\n  :]\n", "k: !\n",
+    "k: [!]\n", "k: [! , a]\n", "k: {a: !}\n", "k: [?!  ]\n", "k: !<!>\n", "k: ! a\n", "k: [!!str, a]\n",
+    "k: [!!str]\n", "k: [!a, b]\n", "k: !!str\n", "! {a: 1}\n", "{&x ! : a}\n",
+    # a block scalar's header with a comment and no space before it (libyaml takes it, PyYAML's own refuses it)
+    "k: |#c\n  x\n", "k: >-#c\n  x\n", "k: | #c\n  x\n",
+    # empty explicit numbers (a traceback with either loader)
+    "t: !!float\n", "t: !!int ''\n", "t: [!!int ]\n",
+    # what both read alike, for contrast
+    CORPUS_LIKE, "t: 2017-01-01 10:00:00+01:00\n", "s: !!set {b, a}\n", "t: \"a\\tb\\u00e9\"\n", "t: |\n  a\tb\n",
+    "x: {a: [1, {b: c}], d: 'e'}\n", "title: Why? Because!\ntags: [a, b]\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_SIDECARS)
+def test_both_loaders_give_one_result_or_one_refusal(loaders: tuple[Any, Any], sidecar_file: Path,
+                                                     text: str) -> None:
+    """Each tricky sidecar loads to the same value with libyaml's loader and PyYAML's own, or both refuse it: it
+    cannot be packaged one way here and another on a machine whose PyYAML lacks libyaml."""
+    read_alike(loaders, sidecar_file, text)
+
+
+ATOMS = ["a", "b", "1", " ", " ", "  ", "\t", " \t", "\n", "\n ", "\n  ", "\n\t", ": ", ":", "- ", "-", '"', "'", "\\",
+         " #c", "#", "[", "]", "{", "}", ", ", ",", "|", ">", "|-", "|2", "&x ", "*x", "!", "! ", "!!str ", "? ", "?",
+         "\ufeff", "2017-01-01", "10:00:00", "%", "%YAML 1.3\n", "%FOO\n", "---", "...", "\\t", "\\ud800",
+         "\\U00110000", "\\uD83D\\uDE00", "\r\n", "\u2028", "\x85"]
+
+
+@given(start=st.sampled_from(["k: ", "k:\n  ", "- ", "k: [", "k: {", "k: |\n", "k: \"", "k: '", "? ", ""]),
+       atoms=st.lists(st.sampled_from(ATOMS), min_size=1, max_size=10),
+       end=st.sampled_from(["\n", "", "]\n", "}\n", "\"\n", "'\n", "\nz: 1\n"]))
+@settings(max_examples=400, deadline=None)
+def test_both_loaders_agree_on_generated_sidecars(loaders: tuple[Any, Any], sidecar_file: Path, start: str,
+                                                  atoms: list[str], end: str) -> None:
+    """Small sidecars made of YAML's indicators, tabs, byte order marks, directives and escapes: one result or
+    one refusal with either loader."""
+    read_alike(loaders, sidecar_file, start + "".join(atoms) + end)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # escapes of characters, past the basic plane too (U+E0041 a tag character), in \u or \U or \x
+    ('notes: "\\U000E0041 \\U0001F600 \\U0010FFFF \\U0000FFFF \\U000000E9 \\uD7FF \\uE000 \\x41 \\\\ud800"\n',
+     {"notes": "\U000e0041 \U0001f600 \U0010ffff \uffff \xe9 \ud7ff \ue000 A \\ud800"}),
+    ("notes: '\\ud800'\nraw: a\\uD83D\\uDE00\n", {"notes": "\\ud800", "raw": "a\\uD83D\\uDE00"}),
+    # a byte order mark at the start; tabs in quoted and block values and in comments; %YAML 1.1 and 1.2, %TAG
+    ("\ufefftitle: A\n", {"title": "A"}),
+    ("# by\thand\nt: \"a\tb\"\nu: 'c\t\n  \td'\nv: |\n  e\tf\n  \tg\nw: |2\n  \th\nx: y # z\t\n",
+     {"t": "a\tb", "u": "c d", "v": "e\tf\n\tg\n", "w": "\th\n", "x": "y"}),
+    ("%YAML 1.1\n---\nt: a\n", {"t": "a"}), ("# c\n%YAML 1.2\n---\nt: a\n", {"t": "a"}),
+    ("%TAG !e! tag:yaml.org,2002:\n---\nt: !e!str 1\n", {"t": "1"}), ("t: '\n%x'\n", {"t": " %x"}),
+    # '?' and ':' where both read them alike; tags with a space after them; the text of a '!' in prose
+    ("k: [a, ? b, 'c?', \"d?\"]\nl: {\"a\":[1], b: 'c?d'}\nm: a?b\nn: {x: [1]}\n",
+     {"k": ["a", {"b": None}, "c?", "d?"], "l": {"a": [1], "b": "c?d"}, "m": "a?b", "n": {"x": [1]}}),
+    ("k: ! a\nl: [!!str , a]\nm: !!str\nn: Wow! [see below] !\no: 'x !'\n",
+     {"k": "a", "l": ["", "a"], "m": "", "n": "Wow! [see below] !", "o": "x !"}),
+    ("k: | #c\n  x\nl: >-\n  y # z\n", {"k": "x\n", "l": "y # z"}),
+])
+def test_what_both_loaders_read_alike_is_kept(loaders: tuple[Any, Any], sidecar_file: Path, text: str,
+                                              expected: dict[str, Any]) -> None:
+    """The checks refuse only what the loaders read differently: escapes of characters, tabs where both read them,
+    directives both read, and '?', ':' and tags both read alike load as before, with either loader."""
+    assert read_alike(loaders, sidecar_file, text) == ("ok", repr(expected))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("title: A\nextra:\n\ufeffauthor: Jane\n",
+     "line 3, column 1: a byte order mark (U+FEFF) past the start of the sidecar, which YAML readers take differently"
+     " (libyaml skips it at a line's start, PyYAML's own keeps it as text); remove it (to keep the character in a"
+     " value, write it \"\\uFEFF\" in double quotes)"),
+    ("title: \"a\ufeffb\"\n", "line 1, column 10: a byte order mark (U+FEFF) past the start of the sidecar, which YAML"
+     " readers take differently (libyaml skips it at a line's start, PyYAML's own keeps it as text); remove it (to"
+     " keep the character in a value, write it \"\\uFEFF\" in double quotes)"),
+    ("title:\tA\n", "line 1, column 7: a tab outside quoted and block (| or >) values and comments, where YAML"
+     " readers differ (libyaml reads it as a space, PyYAML's own refuses it); write spaces instead"),
+    ("t: 2017-11-12\t10:00:00\n", "line 1, column 14: a tab outside quoted and block (| or >) values and comments,"
+     " where YAML readers differ (libyaml reads it as a space, PyYAML's own refuses it); write spaces instead"),
+    ("t: [a,\tb]\n", "line 1, column 7: a tab outside quoted and block (| or >) values and comments, where YAML"
+     " readers differ (libyaml reads it as a space, PyYAML's own refuses it); write spaces instead"),
+    ("notes: |\n  one\n\ttwo\n", "line 3, column 1: a tab outside quoted and block (| or >) values and comments, where"
+     " YAML readers differ (libyaml reads it as a space, PyYAML's own refuses it); write spaces instead"),
+    ("notes: |\n \tcode\n", "line 2, column 2: a tab where a block value's (| or >) indentation is being found, which"
+     " YAML readers take differently (libyaml refuses it, PyYAML's own keeps it as text); indent with spaces, or give"
+     " the indentation after the | or > (|2 for 2 spaces)"),
+    ("%YAML 1.3\n---\ntitle: A\n", "line 1, column 1: '%YAML 1.3': a YAML version other than 1.1 and 1.2, which YAML"
+     " readers take differently (libyaml refuses it, PyYAML's own reads it as 1.1); write %YAML 1.1, or remove the"
+     " line"),
+    ("# made by hand\n%FOO bar\n---\ntitle: A\n", "line 2, column 1: '%FOO bar': a directive other than %YAML and %TAG,"
+     " which YAML readers take differently (libyaml refuses it, PyYAML's own skips it); remove the line"),
+    ('title: A\nnotes: "\\U00110000"\n', "line 2, column 9: '\\U00110000' in double quotes: the escape of no character"
+     " (past U+10FFFF), which YAML readers take differently (libyaml refuses it, PyYAML's own fails on it); write the"
+     " character meant, or its escape"),
+    ('notes: "\\uD83D\\uDE00"\n', "line 1, column 9: '\\uD83D\\uDE00' in double quotes: a UTF-16 surrogate pair, whose"
+     " escapes are of no character (libyaml refuses them, PyYAML's own keeps two halves of one that no UTF-8 text can"
+     " hold); write the character's own escape, \\U0001F600"),
+    ('notes: "ok \\\\ud800 \\ud800"\n', "line 1, column 20: '\\ud800' in double quotes: the escape of a UTF-16"
+     " surrogate, no character, which YAML readers take differently (libyaml refuses it, PyYAML's own keeps it, and"
+     " no UTF-8 text can hold it); write the character meant, or its escape"),
+    ("k: [a, b]\nl: [x:]\n", "line 2, column 6: a ':' right before , ? [ ] { } after a plain value in [ ] or { },"
+     " which YAML readers take differently (libyaml refuses it, PyYAML's own reads a key); put a space after the ':',"
+     " or quote the value"),
+    ("k: {a:{b: c}}\n", "line 1, column 6: a ':' right before , ? [ ] { } after a plain value in [ ] or { }, which"
+     " YAML readers take differently (libyaml refuses it, PyYAML's own reads a key); put a space after the ':', or"
+     " quote the value"),
+    ("k: !\n", "line 1, column 4: the tag '!', which YAML readers take differently (on an empty value, libyaml reads"
+     " text, PyYAML's own null); remove it (to keep a value as text, quote it)"),
+    ("k: [a, ! , b]\n", "line 1, column 8: the tag '!', which YAML readers take differently (on an empty value,"
+     " libyaml reads text, PyYAML's own null); remove it (to keep a value as text, quote it)"),
+    ("{&x ! : a}\n", "line 1, column 5: the tag '!', which YAML readers take differently (on an empty value, libyaml"
+     " reads text, PyYAML's own null); remove it (to keep a value as text, quote it)"),
+    ("k: |#c\n  x\n", "line 1, column 5: malformed YAML: expected chomping or indentation indicators, but found '#';"
+     " fix the YAML syntax"),
+])
+def test_what_the_loaders_read_differently_is_refused_alike(loaders: tuple[Any, Any], sidecar_file: Path,
+                                                            text: str, message: str) -> None:
+    """Text libyaml and PyYAML's own loader read differently is refused with the same message by both, naming the
+    sidecar, the line and column, and what to write instead."""
+    sidecar_file.write_text(text, encoding="utf-8")
+    assert [read_with(module, sidecar_file) for module in loaders] == [("refused", f"{sidecar_file}: {message}")] * 2
+
+
+def test_a_tag_running_into_a_comma_is_refused(loaders: tuple[Any, Any], sidecar_file: Path) -> None:
+    """`[!!str, a]`: libyaml reads the tag !!str on an empty value, PyYAML's own the tag `!!str,` (which it has no
+    constructor for): refused with libyaml too, saying to put a space after the tag."""
+    sidecar_file.write_text("k: [!!str, a]\n", encoding="utf-8")
+    assert read_with(loaders[0], sidecar_file) == ("refused", (
+        f"{sidecar_file}: line 1, column 5: the tag '!!str,', which YAML readers take differently (in [ ] or {{ }},"
+        " libyaml ends it at the , [ ] { } that PyYAML's own takes into it); put a space after the tag"))
+    assert read_with(loaders[1], sidecar_file)[0] == "refused"
+    assert read_alike(loaders, sidecar_file, "k: [!!str , a]\n") == ("ok", repr({"k": ["", "a"]}))
+
+
+def test_a_question_mark_in_a_plain_value_in_brackets_is_refused(loaders: tuple[Any, Any],
+                                                                 sidecar_file: Path) -> None:
+    """`links: [https://example.org/?p=1]`: libyaml reads the address, PyYAML's own a key at the '?' (and refuses it):
+    refused with libyaml too, saying to quote it, wherever the list is."""
+    for text, at in (("links: [https://example.org/?p=1]\n", "line 1, column 29"),
+                     ("a: 1\nb: {c: [d, {e: 'f?', g: h?}]}\n", "line 2, column 26"),
+                     ("a: &x [b, c?]\nd: *x\n", "line 1, column 12")):   # (an alias: PyYAML's whole loader)
+        sidecar_file.write_text(text, encoding="utf-8")
+        assert read_with(loaders[0], sidecar_file) == ("refused", (
+            f"{sidecar_file}: {at}: a '?' in a plain value in [ ] or {{ }}, which YAML readers take differently"
+            " (libyaml reads it as part of the value, PyYAML's own as a key, and refuses it); quote the value"))
+        assert read_with(loaders[1], sidecar_file)[0] == "refused"
+    assert read_alike(loaders, sidecar_file, "links: ['https://example.org/?p=1']\n") == (
+        "ok", repr({"links": ["https://example.org/?p=1"]}))
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "own"])
+@pytest.mark.parametrize("escape, message", [
+    ("\\U00110000", "line 1, column 9: '\\U00110000' in double quotes: the escape of no character (past U+10FFFF),"
+                     " which YAML readers take differently (libyaml refuses it, PyYAML's own fails on it); write the"
+                     " character meant, or its escape"),
+    ("\\uD83D\\uDE00", "line 1, column 9: '\\uD83D\\uDE00' in double quotes: a UTF-16 surrogate pair, whose escapes are"
+                         " of no character (libyaml refuses them, PyYAML's own keeps two halves of one that no UTF-8"
+                         " text can hold); write the character's own escape, \\U0001F600"),
+])
+def test_package_refuses_an_escape_of_no_character_naming_the_sidecar(tmp_path: Path, loader: str, escape: str,
+                                                                      message: str) -> None:
+    """With PyYAML's own loader, `notes: "\\U00110000"` was a traceback (exit 1, an integrity problem) and
+    `notes: "\\uD83D\\uDE00"` an error about a command-line value or file name not UTF-8; now with either loader an
+    input error (exit 2) naming the sidecar, line and column."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.txt").write_text("Some text.\n", encoding="utf-8")
+    (source / "a.yaml").write_text(f'notes: "{escape}"\n', encoding="utf-8")
+    code = ("import sys, yaml\n" + ("del yaml.CSafeLoader\n" if loader == "own" else "") +
+            "from provpack.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+    done = subprocess.run([sys.executable, "-c", code, "package", str(source), "-o", str(tmp_path / "a.warc.gz")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert f"{source / 'a.yaml'}: {message}" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_value_pyyaml_fails_on_is_an_input_error(tmp_path: Path) -> None:
+    """A ValueError or OverflowError from PyYAML's code (none is known to reach here) names the sidecar: an input
+    error, never a traceback."""
+    path = sidecar(tmp_path, "title: A\n")
+    for error in (ValueError("chr() arg not in range(0x110000)"), OverflowError("date value out of range")):
+        with mock.patch.object(metadata, "_quick_load", side_effect=error), pytest.raises(InputError) as caught:
+            load_sidecar(path)
+        assert str(caught.value) == f"{path}: malformed YAML: a value cannot be read ({error}); fix the YAML syntax"
+
+
+@pytest.mark.parametrize("text, at, written", [("t: !!float\n", "line 1, column 4", "t: "),
+                                              ("t: !!int ''\n", "line 1, column 4", "t: "),
+                                              ("t: [!!int +]\n", "line 1, column 5", "+")])
+def test_an_explicit_number_of_no_digits_is_refused(tmp_path: Path, text: str, at: str, written: str) -> None:
+    """`!!float` or `!!int` on nothing (or a sign) made PyYAML raise IndexError, a traceback with either loader."""
+    path = sidecar(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    quoted = f't: "{written[3:]}"' if written.startswith("t: ") else f'"{written}"'
+    assert str(caught.value) == (f"{path}: {at}: '{written}' is tagged as a number but holds no digits; "
+                                 f"quote it: {quoted}")
+
+
 def test_str_path_reads_and_fails_as_a_path(tmp_path: Path) -> None:
     """A sidecar named by a str loads as by its Path, and a failure names the file the same way."""
     sidecar = tmp_path / "a.yaml"
@@ -469,6 +729,84 @@ def test_duplicate_keys_are_refused(tmp_path: Path, text: str, words: str) -> No
     """YAML requires unique keys; PyYAML silently kept the last value, losing the first."""
     with pytest.raises(InputError, match=re.escape(words)):
         load_sidecar(sidecar(tmp_path, text))
+
+
+@pytest.mark.parametrize("text, message", [
+    # one instant at two offsets, or as Z and +00:00: PyYAML's dict kept one key with the last value ("first" lost)
+    ("title: A\nlog:\n  2017-01-01 10:00:00+00:00: first\n  2017-01-01 11:00:00+01:00: second\n",
+     "line 4, column 3: duplicate key '2017-01-01 11:00:00+01:00' (first given on line 3 as"
+     " '2017-01-01 10:00:00+00:00'; both read as the date-time 2017-01-01T10:00:00+00:00): YAML keys must be unique;"
+     " keep one of them"),
+    ("log:\n  2017-01-01T10:00:00Z: first\n  2017-01-01 10:00:00+00:00: second\n",
+     "line 3, column 3: duplicate key '2017-01-01 10:00:00+00:00' (first given on line 2 as '2017-01-01T10:00:00Z';"
+     " both read as the date-time 2017-01-01T10:00:00+00:00): YAML keys must be unique; keep one of them"),
+    ("log: {2017-01-01 00:00:00: a, 2017-1-1 0:00:00: b}\n",
+     "line 1, column 31: duplicate key '2017-1-1 0:00:00' (first given on line 1 as '2017-01-01 00:00:00'; both read"
+     " as the date-time 2017-01-01T00:00:00): YAML keys must be unique; keep one of them"),
+    # a member of a set dropped so
+    ("seen: !!set {2017-01-01T10:00:00Z, 2017-01-01 10:00:00+00:00}\n",
+     "line 1, column 36: duplicate key '2017-01-01 10:00:00+00:00' (first given on line 1 as '2017-01-01T10:00:00Z';"
+     " both read as the date-time 2017-01-01T10:00:00+00:00): YAML keys must be unique; keep one of them"),
+    # a date and its ISO 8601 text: one key in the record's copy (refused there before, without the line), one member
+    # twice in a set's list
+    ("log: {2017-01-01: a, \"2017-01-01\": b}\n",
+     "line 1, column 22: duplicate key '2017-01-01' (first given on line 1 as '2017-01-01'; a date and a text, both"
+     " '2017-01-01' in the record's copy): YAML keys must be unique; keep one of them"),
+    ("seen: !!set {'2017-01-01T10:00:00', 2017-01-01 10:00:00}\n",
+     "line 1, column 37: duplicate key '2017-01-01 10:00:00' (first given on line 1 as '2017-01-01T10:00:00'; a"
+     " date-time and a text, both '2017-01-01T10:00:00' in the record's copy): YAML keys must be unique; keep one of"
+     " them"),
+    # a key overriding a merged one of the same instant kept the merged key's spelling, with its own value
+    ("log: {<<: {2017-01-01 10:00:00Z: a}, 2017-01-01 11:00:00+01:00: b}\n",
+     "line 1, column 38: the key '2017-01-01 11:00:00+01:00' overrides the key '2017-01-01 10:00:00Z' merged in from"
+     " line 1 (both read as the date-time 2017-01-01T10:00:00+00:00), whose spelling YAML would keep; spell them"
+     " alike"),
+    ("log: {<<: [{2017-01-01 10:00:00Z: a}, {2017-01-01 11:00:00+01:00: c}]}\n",
+     "line 1, column 40: the key '2017-01-01 11:00:00+01:00' overrides the key '2017-01-01 10:00:00Z' merged in from"
+     " line 1 (both read as the date-time 2017-01-01T10:00:00+00:00), whose spelling YAML would keep; spell them"
+     " alike"),
+    # keys equal once read as other things (1 == 1.0 == True in Python): refused as not text, the first of them
+    ("log: {1: a, 1.0: b, true: c}\n", "line 1, column 7: the key '1' reads as a number in YAML, not as text; quote it:"
+                                       " \"1\""),
+    ("log: {0x1: a, 1: b}\n", "line 1, column 7: the key '0x1' reads as a number in YAML, not as text; quote it:"
+                              " \"0x1\""),
+    ("log: {null: a, ~: b}\n", "line 1, column 7: the key 'null' reads as null in YAML, not as text; quote it:"
+                               " \"null\""),
+    ("log: {true: a, True: b}\n", "line 1, column 7: the key 'true' reads as a boolean in YAML, not as text; quote"
+                                  " it: \"true\""),
+])
+def test_keys_one_once_read_are_refused_as_duplicates(tmp_path: Path, text: str, message: str) -> None:
+    """Keys spelled differently that PyYAML reads as one (date-times of one instant), or that the record's copy
+    writes as one (a date and its ISO 8601 text), are a key given twice: refused with both spellings and the lines,
+    where a value (or a set's member) was lost or kept under another spelling."""
+    path = sidecar(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_sidecar(path)
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_keys_read_as_different_dates_are_kept(tmp_path: Path) -> None:
+    """A date and a date-time at its midnight, or a date-time with and without an offset, are different keys (and
+    written differently): kept; a merged key overridden by the same date-time spelled alike is merging."""
+    loaded = load_sidecar(sidecar(tmp_path, "log: {2017-01-01: a, 2017-01-01 00:00:00: b, 2017-01-01 00:00:00Z: c}\n"
+                                            "m: {<<: {2017-01-01 10:00:00Z: a}, 2017-01-01 10:00:00Z: b}\n"))
+    assert loaded == {"log": {"2017-01-01": "a", "2017-01-01T00:00:00": "b", "2017-01-01T00:00:00+00:00": "c"},
+                      "m": {"2017-01-01T10:00:00+00:00": "b"}}
+
+
+def test_a_set_is_written_in_one_order_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """A set's members are sorted by their JSON text: sorted by str(), a date-time and the text it prints as tied,
+    and took the set's order, which changes with PYTHONHASHSEED (the archive changed from run to run)."""
+    path = sidecar(tmp_path, "seen: !!set {2017-01-01 10:00:00, \"2017-01-01 10:00:00\", 2017-01-01,"
+                             " \"2017-01-01\\t\", b, \"a\\\"\", 2016-12-31 23:00:00-01:00}\n")
+    expected = ["2016-12-31T23:00:00-01:00", "2017-01-01", "2017-01-01\t", "2017-01-01 10:00:00",
+                "2017-01-01T10:00:00", "a\"", "b"]
+    assert load_sidecar(path) == {"seen": expected}
+    code = ("import json, sys; from provpack.metadata import load_sidecar; "
+            "print(json.dumps(load_sidecar(sys.argv[1])))")
+    outputs = {subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(8)}
+    assert outputs == {json.dumps({"seen": expected}) + "\n"}
 
 
 def test_a_merge_key_may_be_overridden(tmp_path: Path) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import functools
+import json
 import math
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,8 @@ _KNOWN_OR_OWN = frozenset(KNOWN_KEYS) | _OWN_NEIGHBOURS
 SHORT_KEY = 6   # letters (case, '-' and '_' set aside) of a known key one edit from which a key is taken for its typo
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f-\x9f]+")   # \s holds U+2028/9; C1 as records' headers
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "value"))
+_STR, _SEQ, _MAP, _VALUE, _MERGE, _TIMESTAMP = (f"tag:yaml.org,2002:{name}" for name in
+                                                ("str", "seq", "map", "value", "merge", "timestamp"))
 
 
 def load_sidecar(path: Path | str, *, within: str | None = None, listed: bool = False) -> dict[str, Any]:
@@ -76,13 +79,18 @@ def load_sidecar(path: Path | str, *, within: str | None = None, listed: bool = 
     except UnicodeDecodeError as exc:
         raise InputError(path, "invalid UTF-8", offset=exc.start, fix="re-save the sidecar as UTF-8") from exc
     try:
+        _check_portable(source)
         quick = _quick_load(source)
         loaded = yaml.load(source, Loader=_Loader) if quick is None else None  # noqa: S506 - safe loader
     except _Refused as exc:
         raise exc.error(path) from None
+    except _Unportable as exc:
+        raise exc.error(path) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
+        if problem == "found unexpected ':'" and mark is not None:   # libyaml's, of what _check_flow refuses
+            raise _colon(source, mark.index).error(path) from exc
         if mark is None:
             raise InputError(path, f"malformed YAML: {problem}", fix="fix the YAML syntax") from exc
         long_key = _long_key(source, exc.problem_mark)
@@ -96,6 +104,9 @@ def load_sidecar(path: Path | str, *, within: str | None = None, listed: bool = 
         raise InputError(path, f"malformed YAML: {exc}", fix="fix the YAML syntax") from exc
     except RecursionError as exc:  # the pure-Python loader, without libyaml's own depth limit
         raise InputError(path, "malformed YAML: nested too deeply", fix="flatten it") from exc
+    except (ValueError, OverflowError) as exc:   # a value PyYAML's code fails on (none known: _check_portable's)
+        raise InputError(path, f"malformed YAML: a value cannot be read ({str(exc)[:120]})",
+                         fix="fix the YAML syntax") from exc
     if quick is not None:
         sidecar = quick
     elif loaded is None:
@@ -133,17 +144,197 @@ def _long_key(source: str, mark: Any) -> tuple[int, int] | None:
     return start, len(key)
 
 
+# What libyaml (the C loader) and PyYAML's own loader read differently, refused whichever reads the sidecar, so
+# that it gives one result or one refusal: checked on its text, each with a test of one character first. (The
+# patterns are compiled when first used, by re's cache: most are for text few sidecars hold.)
+_BREAKS = "\r\n\x85\u2028\u2029"   # line breaks to YAML 1.1 (and to both loaders)
+_BLANKS = frozenset(" " + _BREAKS)
+_BREAK = r"\r\n|[\r\n\x85\u2028\u2029]"
+_BLANK_LINE = r"[ \t]*(?:#[^\r\n\x85\u2028\u2029]*)?(?:\r\n|[\r\n\x85\u2028\u2029])"
+_DIRECTIVE = r"%([^ \t\r\n\x85\u2028\u2029]*)[ \t]*([^ \t\r\n\x85\u2028\u2029]*)[^\r\n\x85\u2028\u2029]*"
+# \uD800-\uDFFF, and \U of a surrogate or beyond 10FFFF (the \U found here are those, checked): escapes of no
+# character (libyaml refuses them, PyYAML's own makes a surrogate of the first, that no UTF-8 holds, and fails on
+# the second)
+_NO_CHARACTER = r"\\(?:u[dD][89a-fA-F][0-9a-fA-F]{2}|U[0-9a-fA-F]{8})"
+_PAIRED = r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"   # the second of a surrogate pair's escapes
+_INDENTED = r"[|>](?:[+-]?[1-9]|[1-9][+-]?)"   # a block scalar's header giving its indentation
+_FLOW_INDICATORS = (",", "[", "]", "{", "}")
+_FLOW_INDICATOR = r"[,\[\]{}]"
+# What only a scan tells from text like it: a block scalar's header with a comment and no space before it (libyaml
+# takes it, PyYAML's own refuses it)
+_HEADER_COMMENT = r"[|>][-+1-9]{0,2}#"
+_BEFORE_TAG = frozenset(" \t\r\n\x85\u2028\u2029[]{},?:\ufeff")   # what a tag's '!' may follow (or the start)
+_TAB = ("a tab outside quoted and block (| or >) values and comments, where YAML readers differ (libyaml reads it "
+        "as a space, PyYAML's own refuses it)", "write spaces instead")
+
+
+class _Unportable(Exception):
+    """Text libyaml and PyYAML's own loader read differently, at `index` of the sidecar's `source`."""
+
+    def __init__(self, source: str, index: int, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.source, self.index, self.problem, self.fix = source, index, problem, fix
+
+    def error(self, path: Path | str) -> InputError:
+        """The InputError naming `path` and the line and column (counted as PyYAML counts them)."""
+        line, start = 1, 0
+        for found in re.compile(_BREAK).finditer(self.source, 0, self.index):
+            line, start = line + 1, found.end()
+        return InputError(path, self.problem, line=line, column=self.index - start + 1, fix=self.fix)
+
+
+def _check_portable(source: str) -> None:
+    """Refuse (_Unportable) what libyaml and PyYAML's own loader read differently: a byte order mark past the start,
+    a %YAML directive but 1.1 or 1.2 and any directive but %YAML and %TAG (libyaml refuses them), and what a scan by
+    PyYAML's own scanner (the stricter: it refuses tabs libyaml reads as spaces) tells (_check_scanned), made when
+    the text holds a tab, an escape of no character, or text like a block scalar's header with a comment. Each is
+    first tested for with one character or a short pattern: most sidecars hold none. (Plain values in [ ] or { }
+    and tags on empty values are _check_flow's and _check_empty's, on the nodes.) tests/test_metadata.py reads
+    tricky and generated sidecars with both loaders."""
+    bom = source.find("\ufeff", 1) if "\ufeff" in source else -1   # (at the start, both skip it)
+    if bom >= 0:
+        raise _Unportable(source, bom, "a byte order mark (U+FEFF) past the start of the sidecar, which YAML readers"
+                          " take differently (libyaml skips it at a line's start, PyYAML's own keeps it as text)",
+                          "remove it (to keep the character in a value, write it \"\\uFEFF\" in double quotes)")
+    if "%" in source:
+        _check_directives(source)
+    escapes = [found for found in re.finditer(_NO_CHARACTER, source) if _escapes(source, found.start()) and
+               (0xD800 <= int(found.group()[2:], 16) <= 0xDFFF or int(found.group()[2:], 16) > 0x10FFFF)] \
+        if "\\" in source else ()
+    if escapes or "\t" in source or "#" in source and re.search(_HEADER_COMMENT, source):
+        _check_scanned(source, escapes)
+
+
+def _check_directives(source: str) -> None:
+    """Refuse a directive, at the start of the text (after blank and comment lines), that one loader reads and the
+    other refuses: %YAML but 1.1 and 1.2, or another than %YAML and %TAG."""
+    at = 1 if source.startswith("\ufeff") else 0
+    while True:
+        blank = re.compile(_BLANK_LINE).match(source, at)
+        if blank is not None:
+            at = blank.end()
+            continue
+        if not source.startswith("%", at):
+            return
+        directive = re.compile(_DIRECTIVE).match(source, at)
+        assert directive is not None   # (it matches "%" and anything after it on the line)
+        name, value = directive.groups()
+        shown = directive.group()[:SHOWN_VALUE].rstrip()
+        if name == "YAML" and value not in ("1.1", "1.2"):
+            raise _Unportable(source, at, f"'{shown}': a YAML version other than 1.1 and 1.2, which YAML readers take"
+                              " differently (libyaml refuses it, PyYAML's own reads it as 1.1)",
+                              "write %YAML 1.1, or remove the line")
+        if name not in ("YAML", "TAG"):
+            raise _Unportable(source, at, f"'{shown}': a directive other than %YAML and %TAG, which YAML readers take"
+                              " differently (libyaml refuses it, PyYAML's own skips it)", "remove the line")
+        at = directive.end()
+        if at < len(source):
+            at += 2 if source.startswith("\r\n", at) else 1
+
+
+def _escapes(source: str, at: int) -> bool:
+    """Whether the backslash at `at` starts an escape (is not itself escaped by an odd number before it)."""
+    before = at
+    while before and source[before - 1] == "\\":
+        before -= 1
+    return (at - before) % 2 == 0
+
+
+def _check_scanned(source: str, escapes: Sequence[re.Match[str]]) -> None:
+    """Scan `source` with PyYAML's own scanner, its escapes of no character made harmless, and refuse the first of:
+    a scanning error (said as a tab's when at a tab), one of `escapes` in double quotes, and a tab where a block
+    scalar's indentation is being found."""
+    text = source
+    for found in escapes:   # (as long, so every place stays where it is)
+        text = f"{text[:found.start() + 2]}{'0' * (found.end() - found.start() - 4)}41{text[found.end():]}"
+    scanner: Any = yaml.SafeLoader(text)   # (PyYAML's own, whichever loader reads the sidecar)
+    refusals: list[tuple[int, Exception]] = []
+    try:
+        while scanner.check_token():
+            token = scanner.get_token()
+            start, end = token.start_mark.index, token.end_mark.index
+            kind = type(token)
+            if kind is yaml.ScalarToken and token.style == '"':
+                refusals.extend((found.start(), _no_character(source, found)) for found in escapes
+                                if start < found.start() < end)
+            elif kind is yaml.ScalarToken and token.style in ("|", ">"):
+                tab = _first_indentation_tab(source, start, end) if "\t" in source[start:end] and \
+                    not re.compile(_INDENTED).match(source, start) else None
+                if tab is not None:
+                    refusals.append((tab, _Unportable(
+                        source, tab, "a tab where a block value's (| or >) indentation is being found, which YAML "
+                        "readers take differently (libyaml refuses it, PyYAML's own keeps it as text)",
+                        "indent with spaces, or give the indentation after the | or > (|2 for 2 spaces)")))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        at = len(text) if mark is None else mark.index
+        refusals.append((at, _Unportable(source, at, *_TAB) if text.startswith("\t", at) else exc))
+    finally:
+        scanner.dispose()
+    if refusals:
+        raise min(refusals, key=lambda refusal: refusal[0])[1]
+
+
+def _question(source: str, at: int) -> _Unportable:
+    """The refusal of the '?' at `at` after (or in) a plain value in [ ] or { }."""
+    return _Unportable(source, at, "a '?' in a plain value in [ ] or { }, which YAML readers take differently "
+                       "(libyaml reads it as part of the value, PyYAML's own as a key, and refuses it)",
+                       "quote the value")
+
+
+def _colon(source: str, at: int) -> _Unportable:
+    """The refusal of the ':' at `at`, right before , [ ] { } after a plain value in [ ] or { }."""
+    return _Unportable(source, at, "a ':' right before , ? [ ] { } after a plain value in [ ] or { }, which YAML "
+                       "readers take differently (libyaml refuses it, PyYAML's own reads a key)",
+                       "put a space after the ':', or quote the value")
+
+
+def _first_indentation_tab(source: str, start: int, end: int) -> int | None:
+    """The tab right after the leading spaces of a line of the block scalar at source[start:end] (its header without
+    an indentation) up to its first line of text, where libyaml finds its indentation; None if none."""
+    found = re.compile(_BREAK).search(source, start, end)
+    while found is not None:
+        at = found.end()
+        while at < end and source[at] == " ":
+            at += 1
+        if at >= end or source[at] not in _BREAKS + "\t":
+            return None
+        if source[at] == "\t":
+            return at
+        found = re.compile(_BREAK).match(source, at)   # (a line of spaces: on to the next)
+    return None
+
+
+def _no_character(source: str, found: re.Match[str]) -> _Unportable:
+    """The refusal of the escape `found` in double quotes, of no character (a surrogate, or past U+10FFFF)."""
+    written = found.group()
+    code = int(written[2:], 16)
+    follows = source[found.end():found.end() + 6]
+    if 0xD800 <= code < 0xDC00 and re.fullmatch(_PAIRED, follows):
+        pair = 0x10000 + ((code - 0xD800) << 10) + (int(follows[2:], 16) - 0xDC00)
+        return _Unportable(source, found.start(), f"'{written}{follows}' in double quotes: a UTF-16 surrogate pair, "
+                           "whose escapes are of no character (libyaml refuses them, PyYAML's own keeps two halves of "
+                           "one that no UTF-8 text can hold)", f"write the character's own escape, \\U{pair:08X}")
+    what = "no character (past U+10FFFF)" if code > 0x10FFFF else "a UTF-16 surrogate, no character"
+    return _Unportable(source, found.start(), f"'{written}' in double quotes: the escape of {what}, which YAML readers"
+                       " take differently (libyaml refuses it, PyYAML's own " + (
+                           "fails on it)" if code > 0x10FFFF else "keeps it, and no UTF-8 text can hold it)"),
+                       "write the character meant, or its escape")
+
+
 SHOWN_VALUE = 80   # a refused value longer than this is shown by its start and its length
 
 
 class _Refused(Exception):
     """A scalar or key load_sidecar refuses, with the node it is about; `error` words it for the file."""
 
-    def __init__(self, node: yaml.Node, problem: str, *, quote: bool = True, first: str | None = None) -> None:
+    def __init__(self, node: yaml.Node, problem: str, *, quote: bool = True, first: str | None = None,
+                 fix: str = "keep one of them") -> None:
         super().__init__(problem)
         self.node = node
         self.problem = problem   # {at} stands for the scalar as written: 'key: value', the key '...' or '...'
         self.quote = quote
+        self.fix = fix   # what to do, when not to quote it
         self.first = first   # what to do before quoting, which only keeps the value as text (a date that is none)
         self.key: str | None = None   # the mapping key whose value `node` is, when known
         self.is_key = False
@@ -163,7 +354,10 @@ class _Refused(Exception):
             fix = f"{self.first} (or, to keep it as text, {fix})"
         mark = self.node.start_mark
         return InputError(path, self.problem.replace("{at}", at, 1), line=mark.line + 1, column=mark.column + 1,
-                          fix=fix if self.quote else "keep one of them")
+                          fix=fix if self.quote else self.fix)
+
+
+_NO_DIGITS = "{at} is tagged as a number but holds no digits"
 
 
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
@@ -178,6 +372,8 @@ def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
                              "colons, or in hex, octal or binary), not as the text written")
     try:
         value: int = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except IndexError:   # an explicit !!int on nothing but signs and underscores (PyYAML reads its first character)
+        raise _Refused(node, _NO_DIGITS) from None
     except ValueError as exc:   # over 4,300 digits (Python 3.11 and later), or an explicit !!int on something else
         if _PLAIN_INT.fullmatch(node.value) is not None:
             raise _Refused(node, f"{{at}} reads as a number of {len(node.value.lstrip('-')):,} digits in YAML, "
@@ -192,6 +388,8 @@ def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
     """PyYAML's float, refused unless it is written as Python writes it: 1.10, .5, 1e3, .inf are not."""
     try:
         value: float = yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+    except IndexError:   # an explicit !!float on nothing but underscores (PyYAML reads its first character)
+        raise _Refused(node, _NO_DIGITS) from None
     except ValueError as exc:   # an explicit !!float on something else
         raise _Refused(node, f"a value YAML reads as a number cannot be read ({{at}}): {str(exc)[:120]}") from None
     if repr(value) != node.value:   # also infinities and NaN, which JSON cannot hold
@@ -240,9 +438,11 @@ _KEY_KINDS = {f"tag:yaml.org,2002:{tag}": kind for tag, kind in
               (("int", "a number"), ("float", "a number"), ("bool", "a boolean"), ("null", "null"))}
 
 
-def _check_unique(node: yaml.MappingNode) -> None:
-    """Refuse a key given twice among the mapping's own (YAML 1.2 requires unique keys; PyYAML keeps the last)."""
-    seen: dict[tuple[str, str], yaml.Node] = {}
+def _check_unique(loader: Any, node: yaml.MappingNode) -> None:
+    """Refuse a key given twice among the mapping's own (YAML 1.2 requires unique keys; PyYAML keeps the last),
+    spelled alike or not: date-times of one instant (`10:00:00Z`, `11:00:00+01:00`) are one key to PyYAML, and
+    a date and the text of its ISO 8601 form (`2017-01-01`, `"2017-01-01"`) one in the record's copy."""
+    seen: dict[object, yaml.ScalarNode] = {}
     for key_node, _ in node.value:
         if isinstance(key_node, yaml.ScalarNode):
             kind = _KEY_KINDS.get(key_node.tag)
@@ -252,11 +452,46 @@ def _check_unique(node: yaml.MappingNode) -> None:
                 refused = _Refused(key_node, f"{{at}} reads as {kind} in YAML, not as text")
                 refused.is_key = True
                 raise refused
-            tag = _STR if key_node.tag == _VALUE else key_node.tag   # flatten_mapping makes '=' text
-            first = seen.setdefault((tag, key_node.value), key_node)
-            if first is not key_node:
-                raise _Refused(key_node, f"duplicate key '{key_node.value}' (first given on line "
-                               f"{first.start_mark.line + 1}): YAML keys must be unique", quote=False)
+            names: tuple[object, ...]
+            if key_node.tag == _TIMESTAMP:   # the date (equal as PyYAML reads it) and its text (as _jsonable writes it)
+                value = loader.construct_object(key_node)
+                names = (value, value.isoformat())
+            else:
+                tag = _STR if key_node.tag == _VALUE else key_node.tag   # flatten_mapping makes '=' text
+                names = (key_node.value,) if tag == _STR else ((tag, key_node.value),)
+            for name in names:
+                first = seen.setdefault(name, key_node)
+                if first is not key_node:
+                    raise _duplicate(loader, first, key_node)
+
+
+def _duplicate(loader: Any, first: yaml.ScalarNode, again: yaml.ScalarNode, *, merged: bool = False) -> _Refused:
+    """The refusal of key `again`, one key with `first` once read; said with both spellings when they differ."""
+    line = first.start_mark.line + 1
+    if _TIMESTAMP not in (first.tag, again.tag) or first.value == again.value and first.tag == again.tag:
+        return _Refused(again, f"duplicate key '{again.value}' (first given on line {line}): YAML keys must be "
+                               "unique", quote=False)
+    value = loader.construct_object(first if first.tag == _TIMESTAMP else again)
+    what = "date-time" if isinstance(value, dt.datetime) else "date"
+    both = (f"both read as the {what} {value.isoformat()}" if first.tag == again.tag else
+            f"a {what} and a text, both '{value.isoformat()}' in the record's copy")
+    if merged:
+        return _Refused(again, f"the key '{again.value}' overrides the key '{first.value}' merged in from line {line}"
+                               f" ({both}), whose spelling YAML would keep", quote=False, fix="spell them alike")
+    return _Refused(again, f"duplicate key '{again.value}' (first given on line {line} as '{first.value}'; {both}): "
+                           "YAML keys must be unique", quote=False)
+
+
+def _check_merged(loader: Any, node: yaml.MappingNode) -> None:
+    """Refuse date keys of one instant among a mapping's pairs once a merge key's joined them (flatten_mapping),
+    though spelled differently: PyYAML keeps the first one's spelling with the last one's value."""
+    seen: dict[object, yaml.ScalarNode] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == _TIMESTAMP and isinstance(key_node, yaml.ScalarNode):
+            value = loader.construct_object(key_node)
+            first = seen.setdefault(value, key_node)
+            if first is not key_node and loader.construct_object(first).isoformat() != value.isoformat():
+                raise _duplicate(loader, first, key_node, merged=True)
 
 
 class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc]
@@ -265,13 +500,17 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._checked: set[int] = set()
+        self.source = stream   # (for the places _check_flow and _check_empties find)
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         """Check the mapping's own keys once (before a merge key's pairs join them, which they may override)."""
         if id(node) not in self._checked:
             self._checked.add(id(node))
-            _check_unique(node)
+            _check_unique(self, node)
+        merges = any(key_node.tag == _MERGE for key_node, _ in node.value)
         super().flatten_mapping(node)
+        if merges:
+            _check_merged(self, node)
 
 
 def load_unique_keys(text: str, path: Path | str) -> Any:
@@ -283,8 +522,95 @@ def load_unique_keys(text: str, path: Path | str) -> Any:
         raise exc.error(path) from None
 
 
+def _check_flow(node: yaml.CollectionNode, source: str) -> None:
+    """Refuse (_Unportable) among the flow collection's own keys and items (of `source`) a plain scalar holding a '?'
+    (libyaml's reading: PyYAML's own ends the value there, and refuses the '?' that follows as a key out of place),
+    and a plain key whose ':' comes right before , [ ] { } (PyYAML's own reading: libyaml refuses it)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if type(key) is _SCALAR_NODE and not key.style:   # plain: None, or libyaml's ""
+                at = key.end_mark.index
+                while source[at:at + 1] in _BLANKS:   # (libyaml's plain value goes on over them)
+                    at += 1
+                if source[at:at + 1] == ":" and source[at + 1:at + 2] in _FLOW_INDICATORS:
+                    raise _colon(source, at)
+        items: Any = (item for pair in node.value for item in pair)
+    else:
+        items = node.value
+    if "?" in source:
+        for item in items:
+            if type(item) is _SCALAR_NODE and not item.style and "?" in item.value:
+                start, end = item.start_mark.index, item.end_mark.index
+                raise _question(source, max(source.find("?", start, end), start))
+
+
+def _check_empty(node: yaml.ScalarNode, source: str) -> None:
+    """Refuse (_Unportable) an empty scalar of `source` tagged '!' alone (libyaml reads text, PyYAML's own null), or
+    by a tag running into , [ ] { } (libyaml ends it there; PyYAML's own takes them into it and knows no such tag)."""
+    at = node.start_mark.index
+    if source.startswith("&", at):   # an anchor before the tag
+        at = _after_word(source, at)
+        while source[at:at + 1] == " ":
+            at += 1
+    if not source.startswith("!", at):
+        return
+    tag = source[at:_after_word(source, at)]
+    if tag in ("!", "!<!>") or not tag.startswith("!<") and re.search(_FLOW_INDICATOR, tag):
+        alone = tag in ("!", "!<!>")
+        raise _Unportable(source, at, f"the tag '{tag[:SHOWN_VALUE]}', which YAML readers take differently" + (
+                          " (on an empty value, libyaml reads text, PyYAML's own null)" if alone else
+                          " (in [ ] or { }, libyaml ends it at the , [ ] { } that PyYAML's own takes into it)"),
+                          "remove it (to keep a value as text, quote it)" if alone else "put a space after the tag")
+
+
+def _has_tag(source: str) -> bool:
+    """Whether a '!' in `source` may start a tag (comes first, or after a space, a line break or , [ ] { } ? :)."""
+    at = source.find("!")
+    while at >= 0:
+        if at == 0 or source[at - 1] in _BEFORE_TAG:
+            return True
+        at = source.find("!", at + 1)
+    return False
+
+
+def _check_empties(node: yaml.Node, source: str) -> None:
+    """_check_empty on every empty scalar under `node`, in the order of the text."""
+    stack, seen = [node], set()
+    while stack:
+        below = stack.pop()
+        if isinstance(below, yaml.ScalarNode):
+            if not below.value:
+                _check_empty(below, source)
+        elif id(below) not in seen:
+            seen.add(id(below))
+            stack.extend(reversed(below.value) if isinstance(below, yaml.SequenceNode) else
+                         [item for pair in reversed(below.value) for item in reversed(pair)])
+
+
+def _after_word(source: str, at: int) -> int:
+    """Where the run of characters from `at` to the next space or line break (or the end) ends."""
+    found = re.compile(r"[ \t\r\n\x85\u2028\u2029]").search(source, at)
+    return len(source) if found is None else found.start()
+
+
 class _Loader(_UniqueKeyLoader):
     """The safe loader with checked numbers, booleans and dates, and unique keys; both paths use it."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        """SafeConstructor's, once every flow collection (_check_flow) is checked, in the order _quick_value checks
+        them, and then every empty scalar if the text may hold a tag (_check_empties), as _quick_load does."""
+        stack, seen = [node], set()
+        while stack:
+            below = stack.pop()
+            if isinstance(below, yaml.CollectionNode) and id(below) not in seen:
+                seen.add(id(below))
+                if below.flow_style:
+                    _check_flow(below, self.source)
+                stack.extend(reversed(below.value) if isinstance(below, yaml.SequenceNode) else
+                             [item for pair in reversed(below.value) for item in reversed(pair)])
+        if "!" in self.source and _has_tag(self.source):
+            _check_empties(node, self.source)
+        return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         """SafeConstructor's, with a refused scalar told which key it is or belongs to."""
@@ -352,6 +678,8 @@ def _quick_load(source: str) -> dict[str, Any] | None:
             mapping: dict[str, Any] = _quick_value(loader, node, 0, values, set())
         except _Unusual:
             return None
+        if "!" in source and _has_tag(source):
+            _check_empties(node, source)
         return mapping if values[0] <= MAX_VALUES else None
     finally:
         loader.dispose()
@@ -378,6 +706,8 @@ def _quick_value(loader: Any, node: yaml.Node, depth: int, values: list[int], se
     values[0] += len(node.value)
     # Text scalars, most values, are taken here as _quick_value would take them, without a call each.
     if tag == _MAP and isinstance(node, yaml.MappingNode):
+        if node.flow_style:
+            _check_flow(node, loader.source)
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag != _STR or not isinstance(key_node, yaml.ScalarNode):
@@ -390,6 +720,8 @@ def _quick_value(loader: Any, node: yaml.Node, depth: int, values: list[int], se
             raise _Unusual
         return mapping
     if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+        if node.flow_style and "?" in loader.source:   # (of a sequence's, _check_flow checks '?' alone)
+            _check_flow(node, loader.source)
         return [item.value if item.tag == _STR and type(item) is _SCALAR_NODE and len(item.value) <= MAX_STRING
                 else _quick_value(loader, item, depth + 1, values, seen) for item in node.value]
     raise _Unusual
@@ -445,15 +777,27 @@ def _jsonable(value: Any, path: Path | str, where: _Where, budget: list[int], de
                                  fix="keep one of them")
             out[name] = _jsonable(item, path, (where, name), budget, depth + 1, active)
         return out
-    if isinstance(value, (list, set)):
-        items = sorted(value, key=str) if isinstance(value, set) else value
-        return [_jsonable(item, path, (where, n), budget, depth + 1, active) for n, item in enumerate(items)]
+    if isinstance(value, list):
+        return [_jsonable(item, path, (where, n), budget, depth + 1, active) for n, item in enumerate(value)]
+    if isinstance(value, set):   # never in the set's order, which is the hash seed's: the members' (text, date,
+        # bytes: two of a type are never one text) to check them in, the JSON text of each to write them in
+        items = sorted(value, key=lambda item: (type(item).__name__, str(item)))
+        members = [_jsonable(item, path, (where, n), budget, depth + 1, active) for n, item in enumerate(items)]
+        return sorted(members, key=_member_order)
     if isinstance(value, (bool, int, float)) or value is None:   # finite floats only: _Loader refuses the rest
         return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     raise InputError(path, f"value of {_where(where)} has a type JSON cannot hold ({type(value).__name__})",
                      fix="write it as text")
+
+
+def _member_order(member: object) -> tuple[int, str]:
+    """Where a set's JSON-ready member goes: texts (all a set holds: its members are keys) in their order, before
+    any other value in its JSON text's (one for each value, keys sorted): a total order."""
+    if isinstance(member, str):
+        return 0, member
+    return 1, json.dumps(member, ensure_ascii=False, sort_keys=True)
 
 
 def _kind(value: object) -> str:
