@@ -27,7 +27,6 @@ from .elisions import analyse
 from .errors import CaptureError, InputError, ProvpackError, not_utf8, option, printable, require_utf8
 from .fsnames import text_name
 from .gzipper import Deflate, choose
-from .httpbytes import redirected
 from .inputs import ARCHIVE_SUFFIX, Listing, archive_name, list_sources, read_bytes
 from .metadata import load_sidecar, merge, misspelt_keys, misspelt_warning
 from .model import (Analysis, Document, DocumentSummary, FetchFailure, Metadata, PackageResult, RecordSpec,
@@ -430,6 +429,8 @@ def _served_urls(sidecar: str, resource: RecordSpec, original: Original | Textle
             source = Source(sidecar, f"original {description['path']} (source_url {spec.target_uri})", False)
             yield spec.record_id, spec.target_uri, cdx_timestamp(date), source, False
         return
+    from .httpbytes import redirected   # (only for a fetched original: its import is some 10M instructions of start-up)
+
     fetched = f"original fetched from {description['url']}"
     if redirected(description):
         fetched += f" (redirected to {description['final_url']})"
