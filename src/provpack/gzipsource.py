@@ -116,6 +116,7 @@ class GzipSource(Source):
         trailer = inflate.TRAILER.unpack_from
         view = memoryview(buf)
         seekable = raw.seekable()
+        read_size = raw.read_size
         redo = -1  # raw offset of a member to inflate again with zlib
         quick_feed = FIRST_FEED  # compressed bytes tried at once for a member: twice the largest so far
         while True:
@@ -245,21 +246,27 @@ class GzipSource(Source):
             piece = view[pos:pos]
             try:
                 while True:
-                    if pos >= len(buf):
+                    # zlib's pieces end where blocks read from the member's start end (as when it inflates python-isal's
+                    # member again), not where this read block does: the output that corrupt data loses (that of the
+                    # call that fails) is the same however the file was read (a pipe, a second part, isal or not).
+                    want = min(feed, read_size - (base + pos - member_start) % read_size) if slow else 1
+                    if len(buf) - pos < want:
                         more = raw.read()
-                        if not more:
+                        if more:
+                            if not seekable:  # kept to look for a member start in, should this one be cut short
+                                behind.append(memoryview(buf)[:pos])
+                                behind_size += pos
+                                while behind_size - len(behind[0]) >= BACK:
+                                    behind_size -= len(behind.pop(0))
+                            base += pos
+                            buf = buf[pos:] + more if pos < len(buf) else more
+                            pos = 0
+                            view = memoryview(buf)
+                            continue
+                        if pos >= len(buf):
                             outcome = "truncated"
                             break
-                        if not seekable:  # kept to look for a member start in, should this one be cut short
-                            behind.append(buf)
-                            behind_size += len(buf)
-                            while behind_size - len(behind[0]) >= BACK:
-                                behind_size -= len(behind.pop(0))
-                        base += len(buf)
-                        buf = more
-                        pos = 0
-                        view = memoryview(buf)
-                    piece = view[pos : pos + feed]
+                    piece = view[pos : pos + (want if slow else feed)]
                     out = decomp.decompress(piece, MAX_OUT)
                     while True:
                         if out:
