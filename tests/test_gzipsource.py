@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 
 import pytest
 
+from provpack import inflate
 from provpack.gzipsource import MAX_OUT, GzipSource
 from provpack.rawreader import RawReader
 from provpack.sniff import open_source
@@ -344,3 +346,107 @@ def test_a_member_whose_inflated_bytes_end_with_the_member_inside_it() -> None:
     assert found == [(0, "bad-gzip", cut_short_message(0, len(outer), "before its end-of-stream marker")),
                      (len(outer) + len(inner), "junk", "8 bytes that are not gzip data before the next gzip member")]
     assert chunks == [RECORDS[0][:40], GAP, RECORDS[1], GAP, RECORDS[2]]
+
+
+PIECES = b"".join(record("resource", b"block %d " % i * 40) for i in range(9))
+
+
+def corrupt_member(data: bytes, good: int) -> bytes:
+    """A gzip member for `data` whose deflate data goes wrong after its first `good` bytes: a block of the
+    reserved type (whatever precedes it in the piece zlib is fed is lost with it)."""
+    deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = deflate.compress(data[:good]) + deflate.flush(zlib.Z_FULL_FLUSH) + b"\x07" + b"\x00" * 40
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + body + struct.pack("<II", zlib.crc32(data), len(data))
+
+
+def pieces(*cuts: int) -> list[bytes]:
+    """PIECES cut at these offsets (inside records, not at their starts), one gzip member each."""
+    ends = [0, *cuts, len(PIECES)]
+    return [gzip_member(PIECES[a:b]) for a, b in zip(ends, ends[1:])]
+
+
+@pytest.mark.parametrize("read_size", [64, 1 << 20])
+@pytest.mark.parametrize("seekable", [True, False])
+def test_a_corrupt_member_then_members_that_start_no_record(seekable: bool, read_size: int) -> None:
+    """Records gzipped in pieces of their bytes: after a member whose deflate data is corrupt, reading resumes at
+    the next member though it starts inside a record (the message says so), and every member after it is read;
+    only what the corrupt member held is lost. (Reading went on only at a member starting a record: none did, and
+    the rest of the file went unread.)"""
+    members = pieces(700, 1500, 3000)
+    members[1] = corrupt_member(PIECES[700:1500], 300)
+    data = b"".join(members)
+    stream = io.BytesIO(data) if seekable else Unseekable(data)
+    found: Found = []
+    source = open_source(RawReader(stream, read_size=read_size),
+                         lambda offset, kind, message, cuts: found.append((offset, kind, message)))
+    chunks = list(source.chunks())
+    resumed = len(members[0]) + len(members[1])
+    assert found == [(len(members[0]), "bad-gzip", "gzip member is corrupt: invalid block type; the next gzip member,"
+                      f" at offset {resumed}, starts inside a record: reading resumes at the first record start"
+                      " from there on")]
+    gap = chunks.index(GAP)
+    before = joined(chunks[:gap])   # (with small reads, zlib's pieces are small: less is lost with the one that fails)
+    assert PIECES[:1000].startswith(before) and len(before) == (700 if read_size > len(data) else 913)
+    assert joined(chunks[gap:]) == PIECES[1500:]
+    assert chunks.count(GAP) == 1 and isinstance(source, GzipSource) and source.member_count == 4
+
+
+def test_junk_between_members_that_start_no_record() -> None:
+    """Bytes that are not gzip between members that start no record are junk of their own length, and the
+    member after them is read (they were taken to run on to a member starting a record: here, to the end)."""
+    members = pieces(700, 1500)
+    data = members[0] + b"JUNK" + members[1] + members[2]
+    _, chunks, found = read_all(data)
+    assert found == [(len(members[0]), "junk", "4 bytes that are not gzip data before the next gzip member")]
+    assert chunks == [PIECES[:700], GAP, PIECES[700:1500], PIECES[1500:]]
+
+
+@pytest.mark.parametrize("seekable", [True, False])
+def test_a_member_cut_in_its_trailer_then_a_member_that_starts_no_record(seekable: bool) -> None:
+    """Cut in its trailer by a member that starts inside a record: the record being read is cut there, and
+    reading resumes at that member (it was read as the trailer's last bytes, then its rest as junk)."""
+    members = pieces(700, 1500)
+    data = members[0] + members[1][:-4] + members[2]
+    chunks, found = read_saying_cuts(data, seekable=seekable)
+    assert found == [(len(members[0]), "bad-gzip", "gzip member is corrupt: incorrect length check", True)]
+    assert chunks == [PIECES[:700], PIECES[700:1500], GAP, PIECES[1500:]]
+
+
+def test_a_gzip_file_stored_after_the_damage_in_a_member_is_not_read_as_a_member() -> None:
+    """A record holding a .gz file (of no WARC record), stored as it is, after the point where its member's deflate
+    data goes wrong: it is followed by other bytes, not a member, so reading resumes at the next member."""
+    stored = gzip_member(b"not a record " * 30)
+    holder = record("resource", b"x" * 100 + stored + b"y" * 300)
+    member = bytearray(gzip_member(holder, level=0))
+    member[12] ^= 0xFF   # (the stored block's length: its check fails)
+    data = gzip_member(RECORDS[0]) + bytes(member) + gzip_member(RECORDS[1])
+    _, chunks, found = read_all(data)
+    assert found == [(len(gzip_member(RECORDS[0])), "bad-gzip", "gzip member is corrupt: invalid stored block lengths")]
+    assert chunks == [RECORDS[0], GAP, RECORDS[1]]
+
+
+@pytest.mark.parametrize("read_size", [1000, 1 << 16])
+def test_what_a_corrupt_member_loses_does_not_depend_on_how_it_was_read(
+        read_size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """zlib is fed pieces that end where blocks read from the member's start would, not where the blocks read
+    from the file's start do: what corrupt data loses (the output of the call that fails) is the same from a file
+    (python-isal, then zlib again from the member's start), a pipe or a file with zlib alone. (From a pipe or
+    without python-isal, more or less was lost, by where the file's blocks happened to end.)"""
+    block = random.Random(5).randbytes(300_000)   # (stored: as many bytes compressed)
+    data = record("resource", block)
+    first = gzip_member(RECORDS[0][:333])   # (the damaged member starts at no multiple of the read size)
+    member = corrupt_member(data, 250_000)
+    whole = first + member
+    outputs = []
+    for fast, seekable in ((True, True), (True, False), (False, True)):
+        if not fast:
+            monkeypatch.setattr(inflate, "fast_inflater", lambda: None)
+        stream = io.BytesIO(whole) if seekable else Unseekable(whole)
+        found: Found = []
+        source = open_source(RawReader(stream, read_size=read_size),
+                             lambda offset, kind, message, cuts: found.append((offset, kind, message)))
+        chunks = list(source.chunks())
+        assert found == [(len(first), "bad-gzip", "gzip member is corrupt: invalid block type")]
+        outputs.append(joined(chunks))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert data.startswith(outputs[0][333:]) and len(outputs[0]) > 333 + 100_000

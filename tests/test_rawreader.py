@@ -19,3 +19,9 @@ def test_raw_reader_hashes_every_byte_once() -> None:
     reader.read()
     reader.drain()
     assert hasher.hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_read_size_is_what_each_read_asks_for() -> None:
+    """The block size, for a reader that cuts its work where blocks read from some offset would end (gzipsource)."""
+    reader = RawReader(io.BytesIO(b"x" * 20), read_size=7)
+    assert reader.read_size == 7 and len(reader.read()) == 7

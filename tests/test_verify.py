@@ -577,6 +577,51 @@ def test_members_whose_trailers_alone_are_wrong_are_reported_at_their_offsets_an
     assert merged == [True, True]
 
 
+def test_a_corrupt_member_in_a_file_gzipped_in_pieces_loses_only_what_it_held(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve records gzipped in five pieces of their bytes (members start inside records, but the last), the
+    second's deflate data corrupt: bad-gzip on the record it cuts, saying where reading resumes; the records that
+    start in it are lost, and the rest of the record the next member starts inside is skipped as part of the damage
+    (no junk), a `WARC/1.1` line in it, with no header after it, not taken for a record; every record after that
+    is read, every member counted. The same from a pipe, by the full reader alone, and in two parts split anywhere
+    (merged where a member starts a record). (Reading went on only at a member starting a record: seven records
+    and two members were said, the rest of the file went unread and uncounted.)"""
+    from provpack.quickread import QuickReader
+
+    ids = [f"<urn:uuid:00000000-0000-4000-8000-0000000000{i:02d}>" for i in range(12)]
+    blocks = [b"block %d " % i * 40 for i in range(12)]
+    blocks[5] = b"quoted:\r\nWARC/1.1\r\nno header here\r\n" * 8
+    records = [record("resource", block, record_id=ids[i]) for i, block in enumerate(blocks)]
+    plain = b"".join(records)
+    starts = [sum(len(r) for r in records[:i]) for i in range(12)]
+    cuts = [0, starts[3] - 50, starts[5] + 30, starts[8] + 50, starts[10], len(plain)]
+    members = [gzip_member(plain[a:b]) for a, b in zip(cuts, cuts[1:])]
+    members[1] = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\x07" + b"\x00" * 300   # (a block of the reserved type)
+    data = b"".join(members)
+    path = write(tmp_path, data)
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    at = len(members[0])
+    assert render_text(serial).splitlines() == [
+        f"{path}: offset {at}: record {ids[2]}: bad-gzip: gzip member is corrupt: invalid block type; the next gzip"
+        f" member, at offset {at + len(members[1])}, starts inside a record: reading resumes at the first record start"
+        " from there on",
+        f"{path}: note: gzip: 5 members",
+        f"{path}: note: records that start inside a gzip member (not one member per record): 7",
+        "records 9, verified 8, unverified 0, problems 1",
+    ]
+    assert serial.exit_code() == 1
+    assert verify_stream(Unseekable(data), name=str(path)) == serial.files[0]   # (a pipe: the same)
+    with monkeypatch.context() as patch:
+        patch.setattr(QuickReader, "_express", lambda self: False)
+        assert verify(path, jobs=1) == serial
+    member_starts = [sum(len(m) for m in members[:i]) for i in range(1, 5)]
+    for split in member_starts + list(range(at + 1, at + len(members[1]), 37)):
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
+
+
 @pytest.mark.parametrize("cut", [9, 100, 200, -300, -40, -5])   # in the header, in the block
 def test_a_plain_record_cut_short_then_more_records_is_reported_and_read_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: int) -> None:

@@ -100,6 +100,38 @@ def test_false_candidate_and_stored_member(tmp_path: Path, merges: list[bool], m
     assert merges == []  # the first part ran on past the split: the child's work was dropped
 
 
+def test_a_file_gzipped_in_pieces_with_corrupt_members_split_anywhere(
+        tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records gzipped in pieces of their bytes, two members corrupt: one followed by a member that starts inside a
+    record, one by a member that starts a record. Reading resumes at the member after each, and at every split (each
+    member start, and all along the file, in the damaged members too) the report is the serial one."""
+    ids = [f"<urn:uuid:00000000-0000-4000-8000-0000000000{i:02d}>" for i in range(16)]
+    records = [record("resource", b"block %d " % i * 40, record_id=ids[i]) for i in range(16)]
+    plain = b"".join(records)
+    at = [sum(len(r) for r in records[:i]) for i in range(16)]
+    cuts = [0, at[2] + 70, at[4], at[6] - 40, at[8] + 20, at[10] + 7, at[12], at[14] - 9, len(plain)]
+    members = [gzip_member(plain[a:b]) for a, b in zip(cuts, cuts[1:])]
+    for broken in (3, 5):
+        members[broken] = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\x07" + bytes(120)   # (a block of the reserved type)
+    data = b"".join(members)
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(data)
+    starts = [sum(len(m) for m in members[:i]) for i in range(1, len(members))]
+    serial = None
+    damaged = [*range(starts[2], starts[3], 7), *range(starts[4], starts[5], 7)]
+    for split in starts + damaged + list(range(1, len(data), 53)):
+        serial, split_report = serial_and_split(path, split, monkeypatch)
+        assert split_report == serial, split
+    assert serial is not None and [(p.offset, p.record_id, p.kind, p.message) for p in serial.problems] == [
+        (starts[2], ids[5], "bad-gzip", "gzip member is corrupt: invalid block type; the next gzip member, at offset"
+                                        f" {starts[3]}, starts inside a record: reading resumes at the first record"
+                                        " start from there on"),
+        (starts[4], None, "bad-gzip", "gzip member is corrupt: invalid block type"),   # (7 bytes of record 10 before it)
+    ]
+    assert (serial.records, serial.verified) == (12, 10) and "gzip: 8 members" in serial.notes
+    assert True in merges
+
+
 def test_warnings_beyond_the_listed_limit(tmp_path: Path, merges: list[bool], monkeypatch: pytest.MonkeyPatch) -> None:
     """Unverified records are listed up to the limit across the split, and the rest counted."""
     monkeypatch.setattr(recordcheck, "MAX_WARNINGS", 5)

@@ -5,9 +5,11 @@ correct CRC32 and length (zlib checks both); bytes between members that are not 
 A member whose deflate data ends but whose CRC32 or length is wrong is reported, and all it
 inflates to passed on: the records' digests tell whether more than the trailer is damaged.
 A member that does not end properly (its deflate data corrupt, or running on to the end of the
-file) is looked into for the next member that starts a WARC record: when one starts inside it,
-the member was cut short there (a crashed writer resumed, or a partial download joined to
-another file) and reading resumes there; only when none follows is the file cut off.
+file) is looked into for the next member: when one starts inside it, the member was cut short
+there (a crashed writer resumed, or a partial download joined to another file) and reading
+resumes there; only when none follows is the file cut off. After a corrupt member (or bytes
+that are not gzip), reading resumes at the next member, whether it starts a record or not
+(a file gzipped in pieces of its bytes): the reader of its output finds the next record start.
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ class GzipSource(Source):
         trailer = inflate.TRAILER.unpack_from
         view = memoryview(buf)
         seekable = raw.seekable()
+        read_size = raw.read_size
         redo = -1  # raw offset of a member to inflate again with zlib
         quick_feed = FIRST_FEED  # compressed bytes tried at once for a member: twice the largest so far
         while True:
@@ -220,7 +223,7 @@ class GzipSource(Source):
                     if found and base + pos < member_start + 10:
                         self.report(member_start, kinds.BAD_GZIP, _cut_short(member_start, base + pos, True))
                     else:
-                        self.report(member_start, kinds.BAD_GZIP, f"gzip member is corrupt: {exc}")
+                        self.report(member_start, kinds.BAD_GZIP, _corrupt(str(exc), buf, base, pos, found))
                     yield GAP
                     if not found:
                         return
@@ -243,21 +246,27 @@ class GzipSource(Source):
             piece = view[pos:pos]
             try:
                 while True:
-                    if pos >= len(buf):
+                    # zlib's pieces end where blocks read from the member's start end (as when it inflates python-isal's
+                    # member again), not where this read block does: the output that corrupt data loses (that of the
+                    # call that fails) is the same however the file was read (a pipe, a second part, isal or not).
+                    want = min(feed, read_size - (base + pos - member_start) % read_size) if slow else 1
+                    if len(buf) - pos < want:
                         more = raw.read()
-                        if not more:
+                        if more:
+                            if not seekable:  # kept to look for a member start in, should this one be cut short
+                                behind.append(memoryview(buf)[:pos])
+                                behind_size += pos
+                                while behind_size - len(behind[0]) >= BACK:
+                                    behind_size -= len(behind.pop(0))
+                            base += pos
+                            buf = buf[pos:] + more if pos < len(buf) else more
+                            pos = 0
+                            view = memoryview(buf)
+                            continue
+                        if pos >= len(buf):
                             outcome = "truncated"
                             break
-                        if not seekable:  # kept to look for a member start in, should this one be cut short
-                            behind.append(buf)
-                            behind_size += len(buf)
-                            while behind_size - len(behind[0]) >= BACK:
-                                behind_size -= len(behind.pop(0))
-                        base += len(buf)
-                        buf = more
-                        pos = 0
-                        view = memoryview(buf)
-                    piece = view[pos : pos + feed]
+                    piece = view[pos : pos + (want if slow else feed)]
                     out = decomp.decompress(piece, MAX_OUT)
                     while True:
                         if out:
@@ -399,7 +408,7 @@ class GzipSource(Source):
                     elif outcome == "truncated":  # (the member's start is out of reach: BACK)
                         message = _cut_short(member_start, after)
                     else:
-                        message = f"gzip member is corrupt: {message}"
+                        message = _corrupt(message, buf, base, pos, True)
                 else:
                     message = f"gzip member is corrupt: {message}"
                 if found or outcome == "corrupt":
@@ -463,7 +472,7 @@ class GzipSource(Source):
         return data, data_base, lo
 
     def _find_member(self, buf: bytes, base: int, pos: int) -> tuple[bool, bytes, int, int]:
-        """Skip to the next gzip member that decompresses to a WARC record start; (found, buf, base, pos)."""
+        """Skip to the next gzip member (see starts_member); (found, buf, base, pos)."""
         raw = self.raw
         search = pos
         eof = False
@@ -478,7 +487,7 @@ class GzipSource(Source):
                         search = 0
                         continue
                     eof = True
-                if starts_warc_member(buf, idx):
+                if starts_member(buf, idx):
                     return True, buf, base, idx
                 search = idx + 1
                 continue
@@ -503,6 +512,40 @@ def starts_warc_member(buf: bytes, idx: int) -> bool:
     return out == b"WARC/"
 
 
+def starts_member(data: bytes, idx: int) -> bool:
+    """True when a gzip member seems to start at data[idx] (`data` holds PROBE bytes past it, or ends where the
+    file does): one that decompresses to a WARC record start; or else one with a whole header whose deflate data,
+    in the PROBE bytes from `idx`, inflates without a fault and, when it ends there, is followed by its trailer
+    and the next member or the end of the file. (A gzip file that a record holds as it is, in stored deflate
+    blocks, is followed by other bytes, or cut by the blocks' own headers.) Looks only at those PROBE bytes,
+    however many more `data` holds: how the file was read decides nothing."""
+    if starts_warc_member(data, idx):
+        return True
+    window = data[idx : idx + PROBE]
+    try:
+        header = inflate.header_length(window, 0)
+    except inflate.GzipError:
+        return False
+    if not header:
+        return False
+    trial = zlib.decompressobj(-15)
+    try:
+        trial.decompress(memoryview(window)[header:], MAX_OUT)
+        while trial.unconsumed_tail and not trial.eof:
+            trial.decompress(trial.unconsumed_tail, MAX_OUT)
+    except zlib.error:
+        return False
+    return not trial.eof or _MEMBER_START.startswith(trial.unused_data[8:11])
+
+
+def _corrupt(reason: str, buf: bytes, base: int, pos: int, found: bool) -> str:
+    """The message for a corrupt member, after which reading resumes at the member at buf[pos] when `found`."""
+    if not found or starts_warc_member(buf, pos):
+        return f"gzip member is corrupt: {reason}"
+    return (f"gzip member is corrupt: {reason}; the next gzip member, at offset {base + pos}, starts inside a record:"
+            " reading resumes at the first record start from there on")
+
+
 def _cut_short(start: int, after: int, in_header: bool = False) -> str:
     """The message for the member at raw offset `start` cut short by another member starting at `after`."""
     where = "inside its header" if in_header else "before its end-of-stream marker"
@@ -511,20 +554,20 @@ def _cut_short(start: int, after: int, in_header: bool = False) -> str:
 
 
 def _member_in_trailer(data: bytes, pos: int) -> int:
-    """The index of a member starting a WARC record inside the 8-byte trailer at data[pos] (the member before it was
-    cut short there, in its trailer or just after its deflate data); -1 when none."""
+    """The index of a member (see starts_member) starting inside the 8-byte trailer at data[pos] (the member before it
+    was cut short there, in its trailer or just after its deflate data); -1 when none."""
     idx = data.find(_MEMBER_START, pos, pos + 10)
-    while idx >= 0 and not starts_warc_member(data, idx):
+    while idx >= 0 and not starts_member(data, idx):
         idx = data.find(_MEMBER_START, idx + 1, pos + 10)
     return idx
 
 
 def _inner_member(data: bytes, start: int, header: int, stop: int) -> int:
-    """The index of the first member starting a WARC record inside the member at data[start] before data[stop]
+    """The index of the first member (see starts_member) starting inside the member at data[start] before data[stop]
     (its trailer) whose members reach the trailer (a gzip file stored in a record does not); -1 when none."""
     idx = data.find(_MEMBER_START, start + 1, stop + 2)
     while idx >= 0:
-        if starts_warc_member(data, idx) and (idx < start + header or _chain_reaches(data, idx, stop)):
+        if starts_member(data, idx) and (idx < start + header or _chain_reaches(data, idx, stop)):
             return idx
         idx = data.find(_MEMBER_START, idx + 1, stop + 2)
     return -1

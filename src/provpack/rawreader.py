@@ -35,6 +35,11 @@ class RawReader:
         return data
 
     @property
+    def read_size(self) -> int:
+        """The bytes each read() asks the stream for."""
+        return self._read_size
+
+    @property
     def hashing(self) -> bool:
         """True when every byte read is hashed (for a sidecar)."""
         return self._hasher is not None

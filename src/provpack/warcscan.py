@@ -105,9 +105,11 @@ class Scanner(QuickReader):
         junk_start: int | None = None
         undecided = False  # a record head whose verdict waits for more bytes (or for the end of the stream)
         retried = False
+        resumed = False  # after a gap: reading may have resumed inside a record (see _next_candidate)
         while True:
             if self._gap:
                 self._gap = False
+                resumed = True
                 self._drop_buffer()
                 junk_start = None
                 self._silent = True
@@ -132,7 +134,7 @@ class Scanner(QuickReader):
                     if verdict >= 0:
                         junk_start = self._base + pos
                 if verdict >= 0:
-                    found, resume = self._next_candidate(pos + 1)
+                    found, resume = self._next_candidate(pos + 1, resumed)
                     if found >= 0:
                         self._pos = found
                         self._end_junk(junk_start, self._base + found, last=False)
@@ -163,7 +165,7 @@ class Scanner(QuickReader):
                 self._end_junk(junk_start, self._base + len(self._buf), last=True)
                 return False
 
-    def _next_candidate(self, start: int) -> tuple[int, int]:
+    def _next_candidate(self, start: int, resumed: bool = False) -> tuple[int, int]:
         """The buffer index of the next record start from `start` on (-1: none yet), and the index to
         look again from (the byte before the next one to consider) once more bytes have come.
 
@@ -177,6 +179,10 @@ class Scanner(QuickReader):
         A line start whose records come to a damaged one (the tentative start) is taken unless a sound
         start follows it before that point (and within CHAIN_LIMIT bytes): then it was a record quoted
         in the block, itself cut short with it.
+
+        When `resumed` (after a gap, where reading may have resumed at a gzip member inside a record: a file
+        gzipped in pieces of its bytes), a line start is taken only for a version line whose header parses
+        to a Content-Length (see _sound_header_at): the rest of the record the gap cut may hold any text.
         """
         buf = self._buf
         base = self._base
@@ -190,6 +196,8 @@ class Scanner(QuickReader):
                 return tentative, tentative
             if buf[idx - 1] == 10 or self.source.is_member_start(base + idx):
                 verdict = 1 if overrun is None else self._takes(idx)
+                if resumed and verdict == 1 and not self.source.is_member_start(base + idx):
+                    verdict = self._sound_header_at(idx)
                 if verdict == 1:
                     return idx, idx
                 if verdict == 2 and tentative < 0:
