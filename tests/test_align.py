@@ -251,6 +251,10 @@ def test_a_four_dot_marker_before_a_bracketed_one_gives_their_passage_from_the_f
     # four dots after a space are not glued to the sentence
     ("The budget was approved on Monday .... The vote was close in the end.\n", _BUDGET,
      Passage(". Critics objected strongly to the plan.", 33, 73)),
+    # the original's `.` is inside a word (a host name), no full stop: `example.com`
+    ("The budget was approved on Monday.... The vote was close in the end.\n",
+     _BUDGET.replace("Monday. Critics", "Monday.com and critics"),
+     Passage(".com and critics objected strongly to the plan.", 33, 80)),
     # the original's `.` starts its own ellipsis: no full stop
     ("The budget was approved on Monday.... The vote was close in the end.\n",
      _BUDGET.replace("Monday.", "Monday..."), Passage("... Critics objected strongly to the plan.", 33, 75)),

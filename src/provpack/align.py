@@ -1145,8 +1145,8 @@ def _place(
     )
     if full_stop and cut_end is None and tail_to == end:
         stop = _extend_over_punctuation(excerpt[words.ends[e_last] : end] + ".", original, source.ends[o_last], 1)
-        if stop > source_end and _DOT_AFTER_RE.match(original, stop) is None:
-            source_end = stop
+        if stop > source_end and _DOT_AFTER_RE.match(original, stop) is None and not original[stop:stop + 1].isalnum():
+            source_end = stop   # (a full stop: not a dot starting an ellipsis, nor one inside a word, `example.com`)
     equal = sum(1 for e, o in segment.pairs if source.keys[o] == words.keys[e] or e in segment.fragments)
     return _Placed((source_start, source_end), o_first, o_last, equal, segment.differences)
 
