@@ -382,3 +382,35 @@ def test_a_wacz_written_again_under_a_signed_name_is_warned_of(
         f"sign {signed} --key KEY --wacz {wacz} --force'"]
     assert sig.exists()
     assert check_signature(signed, keys[1]).kind == "bad-signature"
+
+
+def test_a_signed_wacz_is_named_in_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """In a C locale (ASCII file names), café.wacz signed with its archive: remaking the WACZ warns that the
+    signature covers another WACZ (the statement's name, UTF-8 text, was compared with the os's spelling, and the
+    warning never came), and packaging again with --wacz says this run makes that WACZ again (it named a
+    caf\\xe9.wacz that is not there, and said to make the WACZ again)."""
+    import subprocess
+    import sys
+
+    from provpack.signing import keygen
+
+    from conftest import C_LOCALE, locale_env, write_text
+
+    keygen(tmp_path / "k")
+    write_text(tmp_path / "src", "a", b"One [...] text.\n")
+    env = locale_env(tmp_path, C_LOCALE)
+
+    def run(epoch: int, *args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "provpack", *args], capture_output=True, cwd=tmp_path,
+                              env={**env, "SOURCE_DATE_EPOCH": str(epoch)}, timeout=120)
+
+    for args in (("package", "src", "-o", "caf\u00e9.warc.gz"), ("wacz", "caf\u00e9.warc.gz", "-o", "caf\u00e9.wacz"),
+                 ("sign", "caf\u00e9.warc.gz", "--key", "k", "--wacz", "caf\u00e9.wacz")):
+        assert run(1510444800, "-q", *args).returncode == 0
+    remade = run(1600000000, "wacz", "caf\u00e9.warc.gz", "-o", "caf\u00e9.wacz", "--force")
+    assert remade.returncode == 0
+    assert b"caf\\xc3\\xa9.warc.gz.sig covers another caf\\xc3\\xa9.wacz (datapackage digest" in remade.stderr
+    again = run(1600000000, "package", "src", "-o", "caf\u00e9.warc.gz", "--force", "--wacz")
+    assert again.returncode == 0, again.stderr
+    assert b"this run makes the WACZ again: once it is written, sign both with" in again.stderr, again.stderr
+    assert b"caf\\xe9" not in again.stderr

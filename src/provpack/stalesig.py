@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import FORCE, ArchiveError, ProvpackError
+from .fsnames import os_name, text_name
 
 if TYPE_CHECKING:
     from .signing import Statement
@@ -90,7 +91,7 @@ class StaleSignature:
                       else "sign this one with 'provpack sign {0} --key KEY'").format(archive)
             wacz = ""
         else:   # (the WACZ of that name beside it holds the archive it replaced, if any)
-            beside = archive.with_name(signed.wacz_name)
+            beside = archive.with_name(os_name(signed.wacz_name))   # (the statement holds the name as UTF-8 text)
             following = WACZ_NEXT.get()
             remade = following is not None and following.absolute() == beside.absolute()
             signing = ("'provpack sign {0} --key KEY --wacz {1} --tsa URL'" if timestamped else
@@ -98,7 +99,7 @@ class StaleSignature:
             recipe = (f"this run makes the WACZ again: once it is written, sign both with {signing}" if remade else
                       "make the WACZ again and sign both with 'provpack wacz {0} -o {1} --force' and {2}".format(
                           archive, beside, signing))
-            wacz = f" and the WACZ {signed.wacz_name}"
+            wacz = f" and the WACZ {beside.name}"
         log.warning("removed %s: %s %s (%s bytes, sha256 %s)%s, not this one; %s",
                     " and ".join(str(path) for path in removed),
                     "they signed and timestamped" if len(removed) > 1 else "it signed", self.former,
@@ -140,7 +141,7 @@ def warn_stale_wacz(archive: Path, wacz: Path, datapackage_digest: str) -> None:
         statement, _, _ = parse_signature_file(read_small(sig_path, _MAX_SIGNATURE_BYTES, what="signature file"))
     except (ProvpackError, ValueError):
         return   # not one provpack wrote, or not one sign --wacz wrote: it says nothing about this WACZ
-    if statement.wacz_name != wacz.name or statement.wacz_datapackage_digest == datapackage_digest:
+    if statement.wacz_name != text_name(wacz.name) or statement.wacz_datapackage_digest == datapackage_digest:
         return
     log.warning("%s covers another %s (datapackage digest %s) than the one this run wrote: 'provpack verify %s "
                 "--key PUB' calls the signature bad until it is signed again with 'provpack sign %s --key KEY --wacz "
