@@ -692,5 +692,9 @@ def test_a_thread_hook_installed_over_the_pools_is_left_in_place() -> None:
 
             threading.excepthook = other
         assert threading.excepthook is other
+        threading.excepthook = hook   # (the caller puts its own back: the next pool installs the pools' hook again)
+        with OrderedPool(slow_square, jobs=1):
+            assert threading.excepthook is parallel._thread_hook
+        assert threading.excepthook is hook
     finally:
         threading.excepthook = hook

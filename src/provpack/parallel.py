@@ -215,9 +215,10 @@ class _ThreadHook:
         """`catch` no longer asked; the last one removed puts back the hook there was before."""
         with self._lock:
             self._catchers = [other for other in self._catchers if other != catch]
-            if not self._catchers and self._previous is not None and threading.excepthook is self:
-                threading.excepthook = self._previous
-                self._previous = None
+            if not self._catchers and self._previous is not None:
+                if threading.excepthook is self:
+                    threading.excepthook = self._previous
+                self._previous = None   # (uninstalled, or another hook over it: the next pool installs it again)
 
     def __call__(self, args: threading.ExceptHookArgs) -> None:
         with self._lock:
