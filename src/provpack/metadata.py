@@ -30,6 +30,10 @@ try:
     _SafeLoader: Any = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
     _SafeLoader = yaml.SafeLoader
+# Whether libyaml reads the sidecars: then what only PyYAML's own loader refuses (tabs it does not take as spaces, a
+# '?' in a plain value in [ ] or { }) is read, as it always was; PyYAML's own refuses it, so no sidecar gives two
+# different archives, one with each loader (tests/test_metadata.py reads tricky and generated ones with both).
+_LIBYAML = _SafeLoader is not yaml.SafeLoader
 
 MAX_SIDECAR_BYTES = 1024 * 1024
 MAX_VALUES = 10_000
@@ -186,7 +190,8 @@ class _Unportable(Exception):
 def _check_portable(source: str) -> None:
     """Refuse (_Unportable) what libyaml and PyYAML's own loader read differently: a byte order mark past the start,
     a %YAML directive but 1.1 or 1.2 and any directive but %YAML and %TAG (libyaml refuses them), and what a scan by
-    PyYAML's own scanner (the stricter: it refuses tabs libyaml reads as spaces) tells (_check_scanned), made when
+    PyYAML's own scanner tells (_check_scanned: an escape of no character, a tab where a block scalar's indentation
+    is found, and, with PyYAML's own loader only, a tab it refuses, which libyaml reads as a space), made when
     the text holds a tab, an escape of no character, or text like a block scalar's header with a comment. Each is
     first tested for with one character or a short pattern: most sidecars hold none. (Plain values in [ ] or { }
     and tags on empty values are _check_flow's and _check_empty's, on the nodes.) tests/test_metadata.py reads
@@ -265,21 +270,15 @@ def _check_scanned(source: str, escapes: Sequence[re.Match[str]]) -> None:
                         source, tab, "a tab where a block value's (| or >) indentation is being found, which YAML "
                         "readers take differently (libyaml refuses it, PyYAML's own keeps it as text)",
                         "indent with spaces, or give the indentation after the | or > (|2 for 2 spaces)")))
-    except yaml.MarkedYAMLError as exc:
+    except yaml.MarkedYAMLError as exc:   # (PyYAML's own refuses the text: libyaml, reading it, may take it)
         mark = exc.problem_mark
         at = len(text) if mark is None else mark.index
-        refusals.append((at, _Unportable(source, at, *_TAB) if text.startswith("\t", at) else exc))
+        if not _LIBYAML:
+            refusals.append((at, _Unportable(source, at, *_TAB) if text.startswith("\t", at) else exc))
     finally:
         scanner.dispose()
     if refusals:
         raise min(refusals, key=lambda refusal: refusal[0])[1]
-
-
-def _question(source: str, at: int) -> _Unportable:
-    """The refusal of the '?' at `at` after (or in) a plain value in [ ] or { }."""
-    return _Unportable(source, at, "a '?' in a plain value in [ ] or { }, which YAML readers take differently "
-                       "(libyaml reads it as part of the value, PyYAML's own as a key, and refuses it)",
-                       "quote the value")
 
 
 def _colon(source: str, at: int) -> _Unportable:
@@ -523,9 +522,10 @@ def load_unique_keys(text: str, path: Path | str) -> Any:
 
 
 def _check_flow(node: yaml.CollectionNode, source: str) -> None:
-    """Refuse (_Unportable) among the flow collection's own keys and items (of `source`) a plain scalar holding a '?'
-    (libyaml's reading: PyYAML's own ends the value there, and refuses the '?' that follows as a key out of place),
-    and a plain key whose ':' comes right before , [ ] { } (PyYAML's own reading: libyaml refuses it)."""
+    """Refuse (_Unportable) among the flow mapping's own keys (of `source`) a plain key whose ':' comes right before
+    , [ ] { } (PyYAML's own reading: libyaml refuses it). (A plain scalar holding a '?' in [ ] or { }, `[why?]`,
+    `[https://example.org/?q=1]`, is libyaml's to read: PyYAML's own refuses it, so the two never give different
+    archives, and it is taken where libyaml reads the sidecar, as it always was.)"""
     if isinstance(node, yaml.MappingNode):
         for key, _ in node.value:
             if type(key) is _SCALAR_NODE and not key.style:   # plain: None, or libyaml's ""
@@ -534,14 +534,6 @@ def _check_flow(node: yaml.CollectionNode, source: str) -> None:
                     at += 1
                 if source[at:at + 1] == ":" and source[at + 1:at + 2] in _FLOW_INDICATORS:
                     raise _colon(source, at)
-        items: Any = (item for pair in node.value for item in pair)
-    else:
-        items = node.value
-    if "?" in source:
-        for item in items:
-            if type(item) is _SCALAR_NODE and not item.style and "?" in item.value:
-                start, end = item.start_mark.index, item.end_mark.index
-                raise _question(source, max(source.find("?", start, end), start))
 
 
 def _check_empty(node: yaml.ScalarNode, source: str) -> None:
@@ -720,8 +712,6 @@ def _quick_value(loader: Any, node: yaml.Node, depth: int, values: list[int], se
             raise _Unusual
         return mapping
     if tag == _SEQ and isinstance(node, yaml.SequenceNode):
-        if node.flow_style and "?" in loader.source:   # (of a sequence's, _check_flow checks '?' alone)
-            _check_flow(node, loader.source)
         return [item.value if item.tag == _STR and type(item) is _SCALAR_NODE and len(item.value) <= MAX_STRING
                 else _quick_value(loader, item, depth + 1, values, seen) for item in node.value]
     raise _Unusual
