@@ -949,6 +949,30 @@ def test_a_proxy_password_is_sent_to_the_proxy_but_never_recorded(
     assert not result.response.exact
 
 
+@pytest.mark.parametrize("where", ["localhost", "user:secret@127.0.0.1"])
+def test_a_proxy_without_a_scheme_is_an_http_one(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """HTTP_PROXY=host:port (with a password too) is read as curl reads it, http://host:port; requests took the host
+    (or user name) for a scheme, and every fetch said the page's URL was malformed."""
+    proxy.credentials = BASIC if "@" in where else None
+    monkeypatch.setenv("HTTP_PROXY", f"{where}:{proxy.port}")
+    result = capture(ORIGIN, sleep=Sleeps(), clock=lambda: FETCHED_AT)
+    (line, headers), = proxy.seen
+    assert line == "GET http://origin.invalid/page.html HTTP/1.1" and result.status == 200
+    assert dict(headers).get("Proxy-Authorization") == proxy.credentials
+
+
+def test_a_proxy_without_a_scheme_that_cannot_be_reached_is_named_without_its_password(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Such a proxy is named in a failure as an http:// one, its password left out."""
+    port = unused_port()
+    monkeypatch.setenv("HTTP_PROXY", f"user:secret@127.0.0.1:{port}")
+    with pytest.raises(CaptureError) as caught:
+        capture(ORIGIN, retries=0, sleep=Sleeps())
+    assert str(caught.value).startswith(f"{ORIGIN}: could not connect through the proxy http://127.0.0.1:{port}: ")
+    assert "secret" not in str(caught.value)
+
+
 def test_a_proxy_asking_for_a_password_is_a_failure_not_the_servers_answer(
         server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch) -> None:
     """A 407 is the proxy's answer: never archived as the page's error answer (keep_errors), and said what to do."""
@@ -1028,6 +1052,48 @@ def test_a_private_host_is_refused_through_a_proxy_too(
         capture(url, sleep=Sleeps())
     assert str(caught.value) == f"{url}: {said}; refused (pass --allow-private (allow_private=True) to fetch it)"
     assert proxy.seen == []
+
+
+_REFUSED = "; refused (pass --allow-private (allow_private=True) to fetch it)"
+
+
+@pytest.mark.parametrize("through_proxy", [True, False])
+@pytest.mark.parametrize(("host", "said"), [
+    ("[::1%25lo]", "host '::1%25lo' resolves to ::1, which is loopback"),
+    ("[fe80::1%25eth0]", "host 'fe80::1%25eth0' resolves to fe80::1, which is link-local"),
+    ("localhost.", "host 'localhost.' {localhost}"),
+    ("LOCALHOST.", "host 'localhost.' {localhost}"),
+    ("LOCALHOST", "host 'localhost' {localhost}"),
+    ("foo.localhost.", "host 'foo.localhost.' names this machine (loopback)"),
+    ("127.0.0.1.", "host '127.0.0.1.' resolves to 127.0.0.1, which is loopback"),
+    ("0x7f.1.", "host '0x7f.1.' resolves to 127.0.0.1, which is loopback"),
+])
+def test_a_loopback_host_in_any_spelling_is_refused(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch, host: str, said: str,
+        through_proxy: bool) -> None:
+    """A host is read as a resolver reads it: in any case, with a trailing dot, an IPv6 address with a zone id (which
+    this machine's resolver fails on, and through a proxy a failed resolution let it through). Nothing is fetched."""
+    if through_proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    url = f"http://{host}:{server.port}/page.html"
+    with pytest.raises(CaptureError) as caught:
+        capture(url, retries=0, sleep=Sleeps())
+    # (straight, `localhost` is resolved here, as before; through a proxy, which would resolve it, it is not)
+    localhost = "names this machine (loopback)" if through_proxy else "resolves to 127.0.0.1, which is loopback"
+    assert str(caught.value) == f"{url}: {said.format(localhost=localhost)}{_REFUSED}"
+    assert proxy.seen == [] and server.hits["/page.html"] == 0
+
+
+def test_a_redirect_to_a_loopback_name_with_a_trailing_dot_is_refused_through_a_proxy(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every hop is checked as the first: a redirect to `foo.localhost.` is not followed through the proxy."""
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    url = "http://origin.invalid/goto?to=http://foo.localhost./page.html"
+    with pytest.raises(CaptureError) as caught:
+        capture(url, retries=0, sleep=Sleeps())
+    assert str(caught.value) == (f"{url}: redirect to http://foo.localhost./page.html: host 'foo.localhost.' names "
+                                 f"this machine (loopback){_REFUSED}")
+    assert len(proxy.seen) == 1 and server.hits["/page.html"] == 0
 
 
 def test_a_proxy_that_cannot_be_reached_is_named_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -200,23 +200,31 @@ def test_a_url_fetched_as_given_is_no_redirect(tmp_path: Path, server: ServerSta
     assert "->" not in shown and shown.count(f"original: fetched ") == 2
 
 
-@pytest.mark.parametrize("broken", ["sidecar", "text"])
+@pytest.mark.parametrize("broken", ["sidecar", "text", "original", "large original"])
 def test_an_input_error_comes_out_before_anything_is_fetched(tmp_path: Path, server: ServerState, broken: str) -> None:
     """With --fetch, every text and sidecar is read and checked before the first request: a bad sidecar (or a text
-    not in UTF-8) of the last document was met after the others' originals were fetched, each run again."""
+    not in UTF-8) of the last document was met after the others' originals were fetched, each run again. So is a
+    local original the sidecar names: there, and not over the limit (a sparse file: the check does not read it)."""
     from provpack.errors import InputError
+    from provpack.original import MAX_ORIGINAL_BYTES
 
     source = make_source(tmp_path / "src", f"source_url: {server.url('/page.html')}\n", name="a", with_copy=False)
     for number in range(BATCH_DOCUMENTS):   # (in another batch than the first document's too)
         make_source(source, f"source_url: {server.url('/visits')}?n={number}\n", name=f"m{number:03}", with_copy=False)
     make_source(source, "source_url: " + (server.url("/q?a=%zz") if broken == "sidecar" else server.url("/page.html"))
-                + "\n", name="z", with_copy=False)
+                + "\n" + ("original: z.html\n" if broken.endswith("original") else ""), name="z", with_copy=False)
     if broken == "text":
         (source / "z.txt").write_bytes(b"caf\xe9 [...] cut\n")
+    if broken == "large original":
+        with (source / "z.html").open("wb") as large:
+            large.truncate(MAX_ORIGINAL_BYTES + 1)
     with pytest.raises(InputError) as caught:
         package(source, out=tmp_path / "out.warc.gz", fetch=True, allow_private=True)
-    assert str(caught.value).startswith(str(source / ("z.yaml: line 1, column 13: 'source_url': '%zz'" if broken ==
-                                                      "sidecar" else "z.txt: ")))
+    said = {"sidecar": "z.yaml: line 1, column 13: 'source_url': '%zz'", "text": "z.txt: ",
+            "original": "z.yaml: 'original' 'z.html': no such file",
+            "large original": f"z.html: {MAX_ORIGINAL_BYTES + 1:,} bytes is more than the limit of "
+                              f"{MAX_ORIGINAL_BYTES:,} bytes"}[broken]
+    assert str(caught.value).startswith(str(source / said))
     assert server.requests == [] and not (tmp_path / "out.warc.gz").exists()
 
 

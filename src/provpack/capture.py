@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import http.client
+import ipaddress
 import logging
 import math
 import re
@@ -162,13 +163,20 @@ class _ProxiedSession(requests.Session):
     def merge_environment_settings(self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any,
                                    cert: Any) -> Any:
         merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        chosen = dict(merged["proxies"] or {})
         if not self.trust_env and url:
-            chosen = dict(merged["proxies"] or {})
             text = url.decode("utf-8", "replace") if isinstance(url, bytes) else url
             for scheme, proxy in get_environ_proxies(text, no_proxy=chosen.get("no_proxy")).items():
                 chosen.setdefault(scheme, proxy)
-            merged["proxies"] = chosen
+        # A proxy written without a scheme (`proxy.corp:3128`, `user:pw@proxy:3128`) is an http:// one, as curl reads
+        # it; requests read `proxy.corp` as the scheme and said the page's URL was malformed.
+        merged["proxies"] = {key: _with_scheme(proxy) if key != "no_proxy" else proxy for key, proxy in chosen.items()}
         return merged
+
+
+def _with_scheme(proxy: Any) -> Any:
+    """A proxy's URL with `http://` before it if it has no scheme."""
+    return f"http://{proxy}" if isinstance(proxy, str) and proxy and "://" not in proxy else proxy
 
 
 def capture_session(*, trust_env: bool = False) -> requests.Session:
@@ -211,18 +219,28 @@ class _Settings:
 def _host_problem(url: str, allow_private: bool, proxy: str | None) -> str | None:
     """Resolve the URL's host and say why it may not be fetched, if so. Through a `proxy`, which resolves the host
     itself and connects to it, what can be checked here is: the host written as an address, `localhost` (and a name
-    ending in `.localhost`), and what this machine's resolver gives for it when it gives anything."""
+    ending in `.localhost`), and what this machine's resolver gives for it when it gives anything. The host is read
+    as a resolver reads it: in any case, with or without one trailing dot, an IPv6 address without its zone id."""
     if allow_private:
         return None
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    host = parts.hostname or ""   # (lower case)
+    name = host[:-1] if host.endswith(".") else host
+    refused = f"; refused (pass {option('--allow-private', 'allow_private=True')} to fetch it)"
+    loopback = f"host {host!r} names this machine (loopback){refused}"
+    localhost = name == "localhost" or name.endswith(".localhost")   # (RFC 6761: never a name of another machine)
+    if localhost and proxy is not None:
+        return loopback
+    written = _written_address(name)
+    if written is not None:   # (never resolved: a resolver may refuse it, a zone id, and a proxy would take it on)
+        problem = address_problem(written)
+        return None if problem is None else f"host {host!r} resolves to {written}, which is {problem}{refused}"
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    if proxy is not None and (host == "localhost" or host.endswith(".localhost")):
-        return (f"host {host!r} names this machine (loopback); refused (pass "
-                f"{option('--allow-private', 'allow_private=True')} to fetch it)")
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
+        if localhost:
+            return loopback
         if proxy is not None:   # (a network that reaches the web through a proxy may resolve no name outside)
             return None
         raise _Transient(f"cannot resolve host {host!r}: {exc}{_NO_PROXY_HINT}") from exc
@@ -230,9 +248,29 @@ def _host_problem(url: str, allow_private: bool, proxy: str | None) -> str | Non
         address = str(info[4][0])
         problem = address_problem(address)
         if problem is not None:
-            return (f"host {host!r} resolves to {address}, which is {problem}; refused (pass "
-                    f"{option('--allow-private', 'allow_private=True')} to fetch it)")
-    return None
+            return f"host {host!r} resolves to {address}, which is {problem}{refused}"
+    return loopback if localhost else None
+
+
+_NUMBER = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)\Z")   # (a last label read as a number makes the host IPv4, as in URLs)
+
+
+def _written_address(name: str) -> str | None:
+    """The address a host (lower case, without a trailing dot) is written as, or None for a name: IPv6 without its
+    zone id (`fe80::1%25eth0`), IPv4 in any form the C library reads (`127.1`, `0x7f.1`, `2130706433`)."""
+    if ":" in name:
+        address = name.split("%", 1)[0]
+        try:
+            ipaddress.IPv6Address(address)
+        except ValueError:
+            return None
+        return address
+    if _NUMBER.match(name.rsplit(".", 1)[-1]) is None:
+        return None
+    try:
+        return socket.inet_ntoa(socket.inet_aton(name))
+    except OSError:
+        return None
 
 
 _NO_PROXY_HINT = "; if this network reaches the web only through a proxy, set HTTPS_PROXY and HTTP_PROXY to it"

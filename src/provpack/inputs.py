@@ -352,18 +352,8 @@ def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES, too_large: str 
                within: str | None = None) -> bytes:
     """The file's exact bytes; an InputError naming the file when it cannot be read or is too large (with
     `too_large` as what to do), or (`within` given) when it is reached by a symbolic link out of that folder."""
-    try:   # a file swapped for a FIFO, or for a link out, after discovery must not hang the run nor be read
-        fd, info = open_regular(path, within=within)
-    except FileNotFoundError as exc:
-        raise InputError(path, "the file disappeared while packaging", fix="run again") from exc
-    except NotRegularFile as exc:
-        raise InputError(path, "not a regular file (it changed while packaging)", fix="run again") from exc
-    except OSError as exc:
-        raise InputError.unreadable(path, exc) from exc
+    fd, info = _opened(path, limit=limit, too_large=too_large, within=within)
     try:
-        if info.st_size > limit:
-            raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes",
-                             fix=too_large)
         data, read = _read_all(fd, info.st_size, limit)
     except OSError as exc:
         raise InputError.unreadable(path, exc) from exc
@@ -376,6 +366,29 @@ def read_bytes(path: Path | str, *, limit: int = MAX_TEXT_BYTES, too_large: str 
         raise InputError(path, f"{info.st_size:,} bytes when opened, {read:,} when read "
                          "(the file changed while packaging)", fix="run again")
     return data
+
+
+def check_readable(path: Path | str, *, limit: int, too_large: str, within: str | None = None) -> None:
+    """What `read_bytes` would raise on opening the file (not there, not regular, unreadable, too large, a link out of
+    `within`), without reading it."""
+    fd, _ = _opened(path, limit=limit, too_large=too_large, within=within)
+    os.close(fd)
+
+
+def _opened(path: Path | str, *, limit: int, too_large: str, within: str | None) -> tuple[int, os.stat_result]:
+    """The file opened for `read_bytes`, and its fstat; an InputError as `read_bytes` says."""
+    try:   # a file swapped for a FIFO, or for a link out, after discovery must not hang the run nor be read
+        fd, info = open_regular(path, within=within)
+    except FileNotFoundError as exc:
+        raise InputError(path, "the file disappeared while packaging", fix="run again") from exc
+    except NotRegularFile as exc:
+        raise InputError(path, "not a regular file (it changed while packaging)", fix="run again") from exc
+    except OSError as exc:
+        raise InputError.unreadable(path, exc) from exc
+    if info.st_size > limit:
+        os.close(fd)
+        raise InputError(path, f"{info.st_size:,} bytes is more than the limit of {limit:,} bytes", fix=too_large)
+    return fd, info
 
 
 def _read_all(fd: int, size: int, limit: int) -> tuple[bytes | None, int]:

@@ -27,7 +27,7 @@ from .fsnames import os_name, text_name
 from .htmltext import Extraction, PageTooLarge, extract_text
 from .httpbytes import (REQUEST_CONTENT_TYPE, RESPONSE_CONTENT_TYPE, Exchange, is_error_status, reason_phrase,
                         split_message)
-from .inputs import read_bytes
+from .inputs import check_readable, read_bytes
 from .model import RecordSpec
 from .records import TEXT_TYPE, record_id, uri_value
 from .urlkey import CONTENT_URN
@@ -227,12 +227,23 @@ def _conversion_description(extraction: Extraction, conversion: RecordSpec) -> d
     }
 
 
+_ORIGINAL_TOO_LARGE = ("a local original is read up to this fixed limit: give a copy of the article alone, or leave "
+                       "`original` out of the sidecar")
+
+
+def check_local_original(sidecar_path: Path, value: object, *, follow_symlinks: bool = False) -> None:
+    """What `local_original` would raise finding and opening the file (not what reading it finds), without reading
+    it: a run that fetches checks every document's before it fetches anything."""
+    path = original_path(sidecar_path, value, follow_symlinks=follow_symlinks)
+    check_readable(path, limit=MAX_ORIGINAL_BYTES, too_large=_ORIGINAL_TOO_LARGE,
+                   within=None if follow_symlinks else str(sidecar_path.parent))
+
+
 def local_original(sidecar_path: Path, value: object, *, source_url: str | None = None,
                    follow_symlinks: bool = False) -> Original:
     """Records for a local copy of the original named by the sidecar."""
     path = original_path(sidecar_path, value, follow_symlinks=follow_symlinks)
-    data = read_bytes(path, limit=MAX_ORIGINAL_BYTES, too_large="a local original is read up to this fixed limit:"
-                      " give a copy of the article alone, or leave `original` out of the sidecar",
+    data = read_bytes(path, limit=MAX_ORIGINAL_BYTES, too_large=_ORIGINAL_TOO_LARGE,
                       within=None if follow_symlinks else str(sidecar_path.parent))   # checked again, as opened
     content_type = _content_type(path, data)
     data_sha256 = hashlib.sha256(data).hexdigest()

@@ -465,6 +465,12 @@ class _Originals:
         self.unaligned = unaligned
         self.captured: dict[str, Original | TextlessOriginal | CaptureError] = {}
 
+    def check(self, sidecar_path: str | None, sidecar: dict[str, object] | None) -> None:
+        """What `find` would raise finding and opening a local original, without reading it (nor fetching)."""
+        if sidecar is not None and sidecar_path is not None and sidecar.get("original") is not None:
+            from .original import check_local_original
+            check_local_original(Path(sidecar_path), sidecar["original"], follow_symlinks=self.follow_symlinks)
+
     def find(self, name: str, sidecar_path: str | None,
              sidecar: dict[str, object] | None) -> Original | TextlessOriginal | None:
         """The original for one document, or None (not given, not fetching, or the fetch failed)."""
@@ -610,6 +616,7 @@ def _documents(
     sidecars = stage(lambda n: _sidecar(files[n][2], follow_symlinks=follow))
     metadata = stage(lambda n: merge(documents[n].parsed, sidecars[n], sidecar_name=_sidecar_name(files[n][2])))
     if check_only:
+        stage(lambda n: originals.check(files[n][2], sidecars[n]))
         if failed:
             raise failed[-1]
         return []
