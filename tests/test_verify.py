@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import json
+import random
 import re
 import subprocess
 import sys
@@ -617,6 +618,48 @@ def test_a_corrupt_member_in_a_file_gzipped_in_pieces_loses_only_what_it_held(
         assert verify(path, jobs=1) == serial
     member_starts = [sum(len(m) for m in members[:i]) for i in range(1, 5)]
     for split in member_starts + list(range(at + 1, at + len(members[1]), 37)):
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
+
+
+def test_an_uncompressed_warc_with_gzip_bodies_between_gzip_warcs_is_junk_of_its_whole_length(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gzip WARC, an uncompressed one whose responses have gzip bodies longer than 64 KiB (Content-Encoding:
+    gzip), and another gzip WARC, joined: the middle file is one junk problem of its whole length, and its records'
+    bodies are not taken for members of the file (they were: 9 members, junk of 452 + 458 + 458 + 4 bytes, and the
+    records in the bodies skipped silently). The same read in two parts, split anywhere."""
+    rng = random.Random(3)
+
+    def responses(tag: str) -> list[bytes]:
+        out = []
+        for i in range(3):
+            text = b"<html>" + b" ".join(b"%.17f" % rng.random() for _ in range(9000 + i * 3000)) + b"</html>"
+            body = gzip_member(text)
+            head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(body))
+            ids = f"<urn:uuid:00000000-0000-4000-8000-{tag}{i:011d}>"
+            out.append(record("response", head + body, record_id=ids, content_type="application/http; msgtype=response"))
+        return out
+
+    first, plain, last = responses("a"), responses("b"), responses("c")
+    assert all(len(r) > (80 << 10) for r in plain)
+    before = warc(first)
+    middle = warc(plain, gzip=False)
+    data = before + middle + warc(last)
+    path = write(tmp_path, data)
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    assert render_text(serial).splitlines() == [
+        f"{path}: offset {len(before)}: junk: {len(middle)} bytes that are not gzip data before the next gzip member",
+        f"{path}: note: gzip: 6 members",
+        "records 6, verified 6, unverified 0, problems 1",
+    ]
+    assert verify(path, jobs=2) == serial
+    assert verify_stream(Unseekable(data), name=str(path)) == serial.files[0]   # (a pipe: the same)
+    member_starts = [len(warc(first[:i])) for i in range(1, 3)] + [len(before + middle + warc(last[:i])) for i in range(3)]
+    bodies = [data.find(b"\x1f\x8b\x08", len(before) + sum(map(len, plain[:i]))) for i in range(3)]
+    for split in member_starts + bodies + list(range(1, len(data), 40_009)):
         monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
         assert verify(path, jobs=2) == serial, split
     assert True in merged

@@ -10,6 +10,8 @@ there (a crashed writer resumed, or a partial download joined to another file) a
 resumes there; only when none follows is the file cut off. After a corrupt member (or bytes
 that are not gzip), reading resumes at the next member, whether it starts a record or not
 (a file gzipped in pieces of its bytes): the reader of its output finds the next record start.
+After bytes that are not gzip, a member that starts no record must also end soon after (see
+starts_member): a gzip body in an uncompressed record is part of the junk, not a member.
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ class GzipSource(Source):
             if not buf.startswith(GZIP_MAGIC, pos):
                 # Not a member start: junk. Find the next good member.
                 start = base + pos
-                found, buf, base, pos = self._find_member(buf, base, pos)
+                found, buf, base, pos = self._find_member(buf, base, pos, whole=True)
                 end = base + pos if found else raw.offset
                 what = "before the next gzip member" if found else "after the last gzip member"
                 self.report(
@@ -471,8 +473,8 @@ class GzipSource(Source):
             data = b"".join(parts)
         return data, data_base, lo
 
-    def _find_member(self, buf: bytes, base: int, pos: int) -> tuple[bool, bytes, int, int]:
-        """Skip to the next gzip member (see starts_member); (found, buf, base, pos)."""
+    def _find_member(self, buf: bytes, base: int, pos: int, whole: bool = False) -> tuple[bool, bytes, int, int]:
+        """Skip to the next gzip member (see starts_member, and `whole` there: after junk); (found, buf, base, pos)."""
         raw = self.raw
         search = pos
         eof = False
@@ -487,7 +489,7 @@ class GzipSource(Source):
                         search = 0
                         continue
                     eof = True
-                if starts_member(buf, idx):
+                if starts_member(buf, idx, whole):
                     return True, buf, base, idx
                 search = idx + 1
                 continue
@@ -512,13 +514,16 @@ def starts_warc_member(buf: bytes, idx: int) -> bool:
     return out == b"WARC/"
 
 
-def starts_member(data: bytes, idx: int) -> bool:
+def starts_member(data: bytes, idx: int, whole: bool = False) -> bool:
     """True when a gzip member seems to start at data[idx] (`data` holds PROBE bytes past it, or ends where the
     file does): one that decompresses to a WARC record start; or else one with a whole header whose deflate data,
     in the PROBE bytes from `idx`, inflates without a fault and, when it ends there, is followed by its trailer
     and the next member or the end of the file. (A gzip file that a record holds as it is, in stored deflate
     blocks, is followed by other bytes, or cut by the blocks' own headers.) Looks only at those PROBE bytes,
-    however many more `data` holds: how the file was read decides nothing."""
+    however many more `data` holds: how the file was read decides nothing.
+    When `whole` (after bytes that are not gzip: an uncompressed WARC, say, whose records may hold gzip bodies
+    longer than PROBE), a member that starts no record must end in those PROBE bytes, followed so: a gzip body
+    in a record is followed by the record's own bytes, and is not taken for a member of the file."""
     if starts_warc_member(data, idx):
         return True
     window = data[idx : idx + PROBE]
@@ -535,7 +540,9 @@ def starts_member(data: bytes, idx: int) -> bool:
             trial.decompress(trial.unconsumed_tail, MAX_OUT)
     except zlib.error:
         return False
-    return not trial.eof or _MEMBER_START.startswith(trial.unused_data[8:11])
+    if not trial.eof:
+        return not whole
+    return _MEMBER_START.startswith(trial.unused_data[8:11])
 
 
 def _corrupt(reason: str, buf: bytes, base: int, pos: int, found: bool) -> str:
