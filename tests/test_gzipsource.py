@@ -10,7 +10,7 @@ import zlib
 import pytest
 
 from provpack import inflate
-from provpack.gzipsource import MAX_OUT, GzipSource
+from provpack.gzipsource import MAX_OUT, GzipSource, _after_http_head
 from provpack.rawreader import RawReader
 from provpack.sniff import open_source
 from provpack.warcstream import GAP
@@ -450,3 +450,17 @@ def test_what_a_corrupt_member_loses_does_not_depend_on_how_it_was_read(
         outputs.append(joined(chunks))
     assert outputs[0] == outputs[1] == outputs[2]
     assert data.startswith(outputs[0][333:]) and len(outputs[0]) > 333 + 100_000
+
+
+@pytest.mark.parametrize("before, skip, body", [
+    (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n", 0, True),
+    (b"Transfer-Encoding: chunked\r\n\r\n1f4a\r\n", 0, True),   # (a chunked body: its first chunk's size line)
+    (b"Transfer-Encoding: chunked\r\n\r\n1F4A;name=value\r\n", 0, True),
+    (b"block\r\n", 0, False),   # (a line of the damaged member's bytes)
+    (b"HTTP/1.1 200 OK\r\n\r\n", 17, False),   # (only the bytes from `lo` on count: here "\n\r\n")
+])
+def test_what_ends_an_http_head_before_a_gzip_body(before: bytes, skip: int, body: bool) -> None:
+    """After a damaged member, a member that starts no record right after an HTTP head (or a chunk size line) is a
+    gzip body in an uncompressed record; only the bytes from `lo` on are looked at."""
+    data = b"xx" + before + b"\x1f\x8b\x08"
+    assert _after_http_head(data, len(data) - 3, 2 + skip) is body

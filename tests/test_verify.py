@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import json
+import random
 import re
 import subprocess
 import sys
@@ -617,6 +618,81 @@ def test_a_corrupt_member_in_a_file_gzipped_in_pieces_loses_only_what_it_held(
         assert verify(path, jobs=1) == serial
     member_starts = [sum(len(m) for m in members[:i]) for i in range(1, 5)]
     for split in member_starts + list(range(at + 1, at + len(members[1]), 37)):
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
+
+
+def gzip_body_responses(rng: random.Random, tag: str) -> list[bytes]:
+    """Three responses whose bodies are gzip (Content-Encoding: gzip), each over 64 KiB, ids ending in `tag` and 0-2."""
+    out = []
+    for i in range(3):
+        text = b"<html>" + b" ".join(b"%.17f" % rng.random() for _ in range(9000 + i * 3000)) + b"</html>"
+        body = gzip_member(text)
+        head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+                b"Content-Length: %d\r\n\r\n" % len(body))
+        ids = f"<urn:uuid:00000000-0000-4000-8000-{tag}{i:011d}>"
+        out.append(record("response", head + body, record_id=ids, content_type="application/http; msgtype=response"))
+    return out
+
+
+def test_an_uncompressed_warc_with_gzip_bodies_between_gzip_warcs_is_junk_of_its_whole_length(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gzip WARC, an uncompressed one whose responses have gzip bodies longer than 64 KiB (Content-Encoding:
+    gzip), and another gzip WARC, joined: the middle file is one junk problem of its whole length, and its records'
+    bodies are not taken for members of the file (they were: 9 members, junk of 452 + 458 + 458 + 4 bytes, and the
+    records in the bodies skipped silently). The same read in two parts, split anywhere."""
+    rng = random.Random(3)
+    first, plain, last = (gzip_body_responses(rng, tag) for tag in "abc")
+    assert all(len(r) > (80 << 10) for r in plain)
+    before = warc(first)
+    middle = warc(plain, gzip=False)
+    data = before + middle + warc(last)
+    path = write(tmp_path, data)
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    assert render_text(serial).splitlines() == [
+        f"{path}: offset {len(before)}: junk: {len(middle)} bytes that are not gzip data before the next gzip member",
+        f"{path}: note: gzip: 6 members",
+        "records 6, verified 6, unverified 0, problems 1",
+    ]
+    assert verify(path, jobs=2) == serial
+    assert verify_stream(Unseekable(data), name=str(path)) == serial.files[0]   # (a pipe: the same)
+    member_starts = [len(warc(first[:i])) for i in range(1, 3)] + [len(before + middle + warc(last[:i])) for i in range(3)]
+    bodies = [data.find(b"\x1f\x8b\x08", len(before) + sum(map(len, plain[:i]))) for i in range(3)]
+    for split in member_starts + bodies + list(range(1, len(data), 40_009)):
+        monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
+        assert verify(path, jobs=2) == serial, split
+    assert True in merged
+
+
+def test_a_gzip_body_in_an_uncompressed_record_after_a_corrupt_member_is_not_taken_for_a_member(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gzip WARC whose last member is cut in half, then an uncompressed WARC whose responses have gzip bodies,
+    then a gzip WARC: reading resumes at the next member that starts a record, the gzip body of the first plain
+    record (after the damage, right after an HTTP head) not taken for a member cutting the damaged one short (it
+    was: 7 members, and the rest of the plain WARC called junk, its first record's head and body lost unsaid).
+    The same from a pipe, and read in two parts split anywhere."""
+    rng = random.Random(5)
+    first, plain, last = (gzip_body_responses(rng, tag) for tag in "abc")
+    members = [gzip_member(r) for r in first]
+    members[2] = members[2][: len(members[2]) // 2]
+    before = b"".join(members)
+    data = before + warc(plain, gzip=False) + warc(last)
+    path = write(tmp_path, data)
+    merged = split_anywhere(monkeypatch)
+    serial = verify(path, jobs=1)
+    assert render_text(serial).splitlines() == [
+        f"{path}: offset {len(before) - len(members[2])}: record <urn:uuid:00000000-0000-4000-8000-a00000000002>:"
+        " bad-gzip: gzip member is corrupt: invalid code lengths set",
+        f"{path}: note: gzip: 6 members",
+        "records 6, verified 5, unverified 0, problems 1",
+    ]
+    assert verify(path, jobs=2) == serial
+    assert verify_stream(Unseekable(data), name=str(path)) == serial.files[0]   # (a pipe: the same)
+    member_starts = [len(b"".join(members[:i])) for i in range(1, 3)] + [len(data) - len(warc(last[i:])) for i in range(3)]
+    bodies = [data.find(b"\x1f\x8b\x08", len(before) + sum(map(len, plain[:i]))) for i in range(3)]
+    for split in member_starts + bodies + list(range(1, len(data), 40_009)):
         monkeypatch.setattr(verifysplit, "find_split", lambda *args, split=split, **kwargs: split)
         assert verify(path, jobs=2) == serial, split
     assert True in merged

@@ -10,10 +10,14 @@ there (a crashed writer resumed, or a partial download joined to another file) a
 resumes there; only when none follows is the file cut off. After a corrupt member (or bytes
 that are not gzip), reading resumes at the next member, whether it starts a record or not
 (a file gzipped in pieces of its bytes): the reader of its output finds the next record start.
+After bytes that are not gzip, a member that starts no record must also end soon after (see
+starts_member): a gzip body in an uncompressed record is part of the junk, not a member; after a
+damaged member, neither is one right after an HTTP head (see _after_http_head).
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections import deque
 from collections.abc import Iterator
@@ -32,6 +36,8 @@ MAX_OUT = 1 << 20  # decompressed bytes per zlib call, and per piece of a large 
 HOLD = 2  # pieces of a member's output held back with python-isal (see GzipSource)
 PROBE = 64 << 10  # compressed bytes tried when testing whether a member holds a WARC record
 BACK = 4 << 20  # how far before the end of a damaged member's data a member cut short is looked for
+HEAD_LOOK = 256  # bytes before a member start looked at for the end of an HTTP head (see _after_http_head)
+_HTTP_BODY_START = re.compile(rb"\r\n(?:\r\n|[0-9A-Fa-f]{1,16}(?:;[^\r\n]*)?\r\n)\Z")
 
 
 class GzipSource(Source):
@@ -137,7 +143,7 @@ class GzipSource(Source):
             if not buf.startswith(GZIP_MAGIC, pos):
                 # Not a member start: junk. Find the next good member.
                 start = base + pos
-                found, buf, base, pos = self._find_member(buf, base, pos)
+                found, buf, base, pos = self._find_member(buf, base, pos, whole=True)
                 end = base + pos if found else raw.offset
                 what = "before the next gzip member" if found else "after the last gzip member"
                 self.report(
@@ -389,7 +395,7 @@ class GzipSource(Source):
                 behind = []
                 buf, base, pos = data, data_base, lo + 1 - data_base
                 while True:
-                    found, buf, base, pos = self._find_member(buf, base, pos)
+                    found, buf, base, pos = self._find_member(buf, base, pos, floor=lo)
                     if not found or base + pos >= reach or _chain_reaches(buf, pos, reach - base):
                         break
                     pos += 1
@@ -471,8 +477,11 @@ class GzipSource(Source):
             data = b"".join(parts)
         return data, data_base, lo
 
-    def _find_member(self, buf: bytes, base: int, pos: int) -> tuple[bool, bytes, int, int]:
-        """Skip to the next gzip member (see starts_member); (found, buf, base, pos)."""
+    def _find_member(self, buf: bytes, base: int, pos: int, whole: bool = False,
+                     floor: int = -1) -> tuple[bool, bytes, int, int]:
+        """Skip to the next gzip member (see starts_member, and `whole` there: after junk); (found, buf, base, pos).
+        With a `floor` (the raw offset a damaged member's bytes are looked into from), one that starts no record is
+        not taken where the bytes from `floor` on before it end an HTTP head (see _after_http_head)."""
         raw = self.raw
         search = pos
         eof = False
@@ -482,12 +491,14 @@ class GzipSource(Source):
                 if len(buf) - idx < PROBE and not eof:
                     more = raw.read()
                     if more:
-                        base += idx
-                        buf = buf[idx:] + more
-                        search = 0
+                        keep = max(idx - HEAD_LOOK, 0)
+                        base += keep
+                        buf = buf[keep:] + more
+                        search = idx - keep
                         continue
                     eof = True
-                if starts_member(buf, idx):
+                if starts_member(buf, idx, whole) and (
+                        floor < 0 or not _after_http_head(buf, idx, max(floor - base, 0)) or starts_warc_member(buf, idx)):
                     return True, buf, base, idx
                 search = idx + 1
                 continue
@@ -512,13 +523,16 @@ def starts_warc_member(buf: bytes, idx: int) -> bool:
     return out == b"WARC/"
 
 
-def starts_member(data: bytes, idx: int) -> bool:
+def starts_member(data: bytes, idx: int, whole: bool = False) -> bool:
     """True when a gzip member seems to start at data[idx] (`data` holds PROBE bytes past it, or ends where the
     file does): one that decompresses to a WARC record start; or else one with a whole header whose deflate data,
     in the PROBE bytes from `idx`, inflates without a fault and, when it ends there, is followed by its trailer
     and the next member or the end of the file. (A gzip file that a record holds as it is, in stored deflate
     blocks, is followed by other bytes, or cut by the blocks' own headers.) Looks only at those PROBE bytes,
-    however many more `data` holds: how the file was read decides nothing."""
+    however many more `data` holds: how the file was read decides nothing.
+    When `whole` (after bytes that are not gzip: an uncompressed WARC, say, whose records may hold gzip bodies
+    longer than PROBE), a member that starts no record must end in those PROBE bytes, followed so: a gzip body
+    in a record is followed by the record's own bytes, and is not taken for a member of the file."""
     if starts_warc_member(data, idx):
         return True
     window = data[idx : idx + PROBE]
@@ -535,7 +549,15 @@ def starts_member(data: bytes, idx: int) -> bool:
             trial.decompress(trial.unconsumed_tail, MAX_OUT)
     except zlib.error:
         return False
-    return not trial.eof or _MEMBER_START.startswith(trial.unused_data[8:11])
+    if not trial.eof:
+        return not whole
+    return _MEMBER_START.startswith(trial.unused_data[8:11])
+
+
+def _after_http_head(data: bytes, idx: int, lo: int) -> bool:
+    """True when data[lo:idx] ends where an HTTP body (or a chunk of one) starts: a gzip body (Content-Encoding:
+    gzip) in an uncompressed record after the damage, not a member of the file (which follows a trailer)."""
+    return _HTTP_BODY_START.search(data, max(idx - HEAD_LOOK, lo), idx) is not None
 
 
 def _corrupt(reason: str, buf: bytes, base: int, pos: int, found: bool) -> str:
