@@ -16,6 +16,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -972,10 +973,9 @@ def test_the_default_output_is_named_after_a_link_as_given(tmp_path: Path, monke
     assert default_output(["../corp/.."]) == Path("archive/work.warc.gz")
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc/self/fd")
 @pytest.mark.usefixtures("small_batches")
 def test_a_result_holds_no_file_descriptor(tmp_path: Path, fixed_date: dt.datetime,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+                                           monkeypatch: pytest.MonkeyPatch, descriptors: Callable[[], int]) -> None:
     """Each PackageResult kept a temporary file open (its summaries) for as long as it lived, even of one document:
     a program keeping its results failed after some ulimit -n of them, on an input text said to be at fault. A
     result now holds none, also that of a long run whose summaries, names and names' ends went to temporary
@@ -984,9 +984,9 @@ def test_a_result_holds_no_file_descriptor(tmp_path: Path, fixed_date: dt.dateti
     source = mixed_corpus(tmp_path / "src", count=12)
     short = provpack.package(source, out=tmp_path / "short" / "o.warc.gz", date=fixed_date)
     gc.collect()
-    before = open_descriptors()
+    before = descriptors()
     kept = [provpack.package(source, out=tmp_path / f"{number}" / "o.warc.gz", date=fixed_date) for number in range(3)]
-    assert open_descriptors() == before and all(result.documents == short.documents for result in kept)
+    assert descriptors() == before and all(result.documents == short.documents for result in kept)
     monkeypatch.setattr(tables, "SPILL_AFTER", 3)
     monkeypatch.setattr(tables, "SPILL_ROWS", 3)
     monkeypatch.setattr(tables, "_PACK", 2)
@@ -995,7 +995,7 @@ def test_a_result_holds_no_file_descriptor(tmp_path: Path, fixed_date: dt.dateti
     long = {jobs: provpack.package(source, out=tmp_path / f"jobs{jobs}" / "o.warc.gz", date=fixed_date, jobs=jobs)
             for jobs in (1, 2)}
     gc.collect()
-    assert open_descriptors() == before
+    assert descriptors() == before
     documents = long[1].documents
     assert isinstance(documents, SummaryTable) and documents._file is not None   # (spilled: rows, names, ends)
     assert documents._names._file is not None and documents._names._ends._file is not None
@@ -1004,12 +1004,7 @@ def test_a_result_holds_no_file_descriptor(tmp_path: Path, fixed_date: dt.dateti
     for result in long.values():
         assert pickle.loads(pickle.dumps(result)) == result == copy.deepcopy(result)
     gc.collect()
-    assert open_descriptors() == before
-
-
-def open_descriptors() -> int:
-    """How many file descriptors this process holds open."""
-    return len(os.listdir("/proc/self/fd"))
+    assert descriptors() == before
 
 
 def test_the_open_files_limit_is_said_as_the_process_s(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

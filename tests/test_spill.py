@@ -6,6 +6,7 @@ import errno
 import gc
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -63,32 +64,24 @@ def test_discard_drops_what_could_not_be_written(full_tmpdir: FullTemporaryFolde
     assert held.closed
 
 
-def open_descriptors() -> int:
-    """How many file descriptors this process holds open."""
-    return len(os.listdir("/proc/self/fd"))
-
-
-needs_proc = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc/self/fd")
-
-
-@needs_proc
-def test_a_released_spill_holds_no_descriptor_and_reads_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_released_spill_holds_no_descriptor_and_reads_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             descriptors: Callable[[], int]) -> None:
     """A Spill reads back what was written, by offset; released, it holds no file descriptor, and a read opens its
     file for that read only; written again, it goes on at the end."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    before = open_descriptors()
+    before = descriptors()
     held = spill.Spill(HELD)
     held.write(b"0123")
     held.write(bytearray(b"456789"))
-    assert open_descriptors() == before + 1 and held.read(2, 5) == b"23456"
+    assert descriptors() == before + 1 and held.read(2, 5) == b"23456"
     held.release()
-    assert open_descriptors() == before
+    assert descriptors() == before
     assert held.read(0, 10) == b"0123456789" and held.read(8, 5) == b"89" and held.read(10, 1) == b""
-    assert open_descriptors() == before
+    assert descriptors() == before
     held.write(b"ab")
     assert held.read(9, 3) == b"9ab"
     held.release()
-    assert open_descriptors() == before and held.read(0, 12) == b"0123456789ab"
+    assert descriptors() == before and held.read(0, 12) == b"0123456789ab"
     assert [path.name[:9] for path in tmp_path.iterdir()] == ["provpack-"]
 
 

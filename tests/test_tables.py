@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import gc
-import os
 import pickle
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -258,13 +258,8 @@ def test_summaries_the_temporary_folder_cannot_hold_name_it(full_tmpdir: FullTem
         "folder")
 
 
-def open_descriptors() -> int:
-    """How many file descriptors this process holds open."""
-    return len(os.listdir("/proc/self/fd"))
-
-
-@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc/self/fd")
-def test_a_released_table_holds_no_file_descriptor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_released_table_holds_no_file_descriptor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   descriptors: Callable[[], int]) -> None:
     """Every table held an open temporary file for as long as it lived, even of one row: a program keeping the
     results of many runs ran out of descriptors (ulimit -n). A table of a few rows has no file; released, a table
     whose rows, names and names' ends went to temporary files holds none open, reads back and compares as before,
@@ -274,10 +269,10 @@ def test_a_released_table_holds_no_file_descriptor(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     row = DocumentSummary("", f"<urn:uuid:{uuid.UUID(int=5)}>", "cd" * 32, 3, 1, 0, "local", 1, 2, 3)
     names = [f"name{number}" for number in range(9)]
-    before = open_descriptors()
+    before = descriptors()
     small = SummaryTable(NameList(names))
     small.extend(pack_row(row) * 9)
-    assert open_descriptors() == before and list(tmp_path.iterdir()) == []
+    assert descriptors() == before and list(tmp_path.iterdir()) == []
     monkeypatch.setattr(tables, "SPILL_AFTER", 3)
     monkeypatch.setattr(tables, "SPILL_ROWS", 3)
     monkeypatch.setattr(tables, "_PACK", 2)
@@ -285,12 +280,12 @@ def test_a_released_table_holds_no_file_descriptor(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(column, "BLOCK", 2)
     table = SummaryTable(NameList(names))
     table.extend(pack_row(row) * 9)
-    assert open_descriptors() == before + 3 and len(list(tmp_path.iterdir())) == 3   # rows, names, names' ends
+    assert descriptors() == before + 3 and len(list(tmp_path.iterdir())) == 3   # rows, names, names' ends
     table.release()
-    assert open_descriptors() == before
+    assert descriptors() == before
     assert list(table) == list(small) and table[7] == small[7] and table == small and hash(table) == hash(small)
     copies = [pickle.loads(pickle.dumps(table)), copy.deepcopy(table)]
-    assert copies == [small, small] and open_descriptors() == before
+    assert copies == [small, small] and descriptors() == before
     del table, copies
     gc.collect()
     assert list(tmp_path.iterdir()) == []
