@@ -1096,6 +1096,113 @@ def test_a_redirect_to_a_loopback_name_with_a_trailing_dot_is_refused_through_a_
     assert len(proxy.seen) == 1 and server.hits["/page.html"] == 0
 
 
+@pytest.mark.parametrize("through_proxy", [True, False])
+@pytest.mark.parametrize(("host", "said"), [
+    ("localhost%2e", "host 'localhost.' {localhost}"),
+    ("%6c%6fcalhost", "host 'localhost' {localhost}"),
+    ("%4C%4FCALHOST", "host 'localhost' {localhost}"),
+    ("%EF%BD%8Cocalhost", "host 'localhost' {localhost}"),   # a full-width l, escaped
+    ("foo.localhost%2e", "host 'foo.localhost.' names this machine (loopback)"),
+    ("127.0.0.1%2e", "host '127.0.0.1.' resolves to 127.0.0.1, which is loopback"),
+    ("%31%32%37.0.0.1", "host '127.0.0.1' resolves to 127.0.0.1, which is loopback"),
+    ("127.0.0.1%EF%BC%8E", "host '127.0.0.1.' resolves to 127.0.0.1, which is loopback"),   # a full-width full stop
+    ("0x", "host '0x' resolves to 0.0.0.0, which is unspecified"),
+    ("0x.0x.0x.0x", "host '0x.0x.0x.0x' resolves to 0.0.0.0, which is unspecified"),
+    ("0177.0.0.1", "host '0177.0.0.1' resolves to 127.0.0.1, which is loopback"),
+    ("0x7f000001", "host '0x7f000001' resolves to 127.0.0.1, which is loopback"),
+    ("2130706433", "host '2130706433' resolves to 127.0.0.1, which is loopback"),
+    ("127.1", "host '127.1' resolves to 127.0.0.1, which is loopback"),
+    ("169.254.0xa9fe", "host '169.254.0xa9fe' resolves to 169.254.169.254, which is link-local"),
+])
+def test_a_host_browsers_read_as_loopback_is_refused(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch, host: str, said: str,
+        through_proxy: bool) -> None:
+    """A host is read as the WHATWG URL standard reads it, as browsers and the proxies that follow them do: its
+    percent-escapes decoded (`localhost%2e` is `localhost.`), UTS 46 applied, an IPv4 address in any of its forms (`0x`
+    is 0.0.0.0). Through a proxy an escaped host was sent on (requests decodes the escapes of letters and digits
+    itself: `localhost%2e` went out as `localhost.`) and fetched; nothing reaches the proxy now."""
+    if through_proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    url = f"http://{host}:{server.port}/page.html"
+    with pytest.raises(CaptureError) as caught:
+        capture(url, retries=0, sleep=Sleeps())
+    localhost = "names this machine (loopback)" if through_proxy else "resolves to 127.0.0.1, which is loopback"
+    assert str(caught.value) == f"{url}: {said.format(localhost=localhost)}{_REFUSED}"
+    assert proxy.seen == [] and server.hits["/page.html"] == 0
+
+
+_NOT_NUMBER = "is not a number (decimal, octal after a leading 0, hexadecimal after 0x)"
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+@pytest.mark.parametrize("through_proxy", [True, False])
+@pytest.mark.parametrize(("host", "said"), [
+    ("a%ffb", "the host 'a%ffb' is not UTF-8 text once its percent-escapes are decoded (%FF is not UTF-8 where it "
+              "stands)"),
+    ("a%2fb", "the host 'a%2fb' holds '/' once its percent-escapes are decoded, which no host name may"),
+    ("a%25b", "the host 'a%25b' holds '%' once its percent-escapes are decoded, which no host name may"),
+    ("a%00b", "the host 'a%00b' holds '\\x00' once its percent-escapes are decoded, which no host name may"),
+    ("1.2.3.09", f"the host '1.2.3.09' ends in a number but is not an IPv4 address as browsers read one: '09' "
+                 f"{_NOT_NUMBER}"),
+    ("4294967296", "the host '4294967296' ends in a number but is not an IPv4 address as browsers read one: its last "
+                   "part, '4294967296', is more than 32 bits hold"),
+    ("%31.2.3.09", f"the host '%31.2.3.09' (read as '1.2.3.09') ends in a number but is not an IPv4 address as "
+                   f"browsers read one: '09' {_NOT_NUMBER}"),
+])
+def test_a_host_browsers_read_as_no_host_is_a_malformed_url(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch, host: str, said: str,
+        through_proxy: bool, allow_private: bool) -> None:
+    """A host the WHATWG URL standard refuses (escapes that decode to no UTF-8 text or to a character no host may hold,
+    a host ending in a number that is no IPv4 address) names nothing a browser or a proxy that follows it would reach:
+    the URL is malformed, refused before anything is sent, with --allow-private too. Through a proxy, such a host
+    went to the proxy, for it to read as it reads it (`1.2.3.09`, `4294967296`), or failed in an assertion of
+    http.client's (`a%ffb`, `a%2fb`: an AssertionError, no CaptureError); without one, it was 'cannot resolve host'
+    (or 'could not connect'); urllib3 alone refused `a%00b`, in other words."""
+    if through_proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    url = f"http://{host}:{server.port}/page.html"
+    with pytest.raises(CaptureError) as caught:
+        capture(url, retries=0, allow_private=allow_private, sleep=Sleeps())
+    assert str(caught.value) == f"{url}: the URL is malformed: {said}"
+    assert proxy.seen == [] and server.hits["/page.html"] == 0
+
+
+@pytest.mark.parametrize(("target", "said"), [
+    ("http://localhost%2e:{port}/page.html", "host 'localhost.' names this machine (loopback)" + _REFUSED),
+    ("http://0x7f.1:{port}/page.html", "host '0x7f.1' resolves to 127.0.0.1, which is loopback" + _REFUSED),
+    ("http://a%ffb:{port}/page.html", "the URL is malformed: the host 'a%ffb' is not UTF-8 text once its "
+                                      "percent-escapes are decoded (%FF is not UTF-8 where it stands)"),
+])
+def test_a_redirect_to_a_host_browsers_read_as_loopback_or_no_host_is_refused_through_a_proxy(
+        server: ServerState, proxy: ProxyState, monkeypatch: pytest.MonkeyPatch, target: str, said: str) -> None:
+    """Every hop is read as the first: a redirect to `localhost%2e` is not followed through the proxy."""
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    location = target.format(port=server.port)
+    url = "http://origin.invalid/goto?to=" + quote(location, safe="")
+    with pytest.raises(CaptureError) as caught:
+        capture(url, retries=0, sleep=Sleeps())
+    assert str(caught.value) == f"{url}: redirect to {location}: {said}"
+    assert len(proxy.seen) == 1 and server.hits["/page.html"] == 0
+
+
+@pytest.mark.parametrize(("host", "read"), [
+    ("ex%61mple.invalid", "example.invalid"),           # (requests decodes these escapes itself: as before)
+    ("%C3%A9xample.invalid", "xn--xample-9ua.invalid"),  # (an AssertionError in http.client through a proxy)
+    ("a%21b.invalid", "a!b.invalid"),                    # (the same)
+])
+def test_a_host_with_escapes_is_asked_for_as_browsers_read_it(
+        proxy: ProxyState, monkeypatch: pytest.MonkeyPatch, host: str, read: str) -> None:
+    """A host with percent-escapes that names no private address is asked for as browsers read it, escapes decoded
+    (and in IDNA): what the check read is what the proxy is sent, and no escape is left for it to read otherwise. Its
+    final URL is the URL as given; the captured URL (the WARC-Target-URI) is the one sent."""
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    given = f"http://{host}/page.html"
+    result = capture(given, sleep=Sleeps(), clock=lambda: FETCHED_AT)
+    assert (result.status, result.url, result.sent_url) == (200, given, f"http://{read}/page.html")
+    assert [line for line, _ in proxy.seen] == [f"GET http://{read}/page.html HTTP/1.1"]
+    assert result.request_bytes.startswith(f"GET http://{read}/page.html HTTP/1.1\r\nHost: {read}\r\n".encode())
+
+
 def test_a_proxy_that_cannot_be_reached_is_named_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
     """A connection failure through a proxy names the proxy (without its password): it is where to look."""
     dead = f"http://127.0.0.1:{unused_port()}"

@@ -58,13 +58,33 @@ def test_a_host_idna_refuses_is_a_value_error() -> None:
     ("http://EXAMPLE.com/a?", "http://EXAMPLE.com/a?"),   # an ASCII host: all as written
     ("http://[::1]:80/\u00e9", "http://[::1]:80/\u00e9"),
     ("mailto:\u00e9@example.org", "mailto:\u00e9@example.org"),
+    ("http://ex%61mple.com:8080/%61?%61", "http://example.com:8080/%61?%61"),   # escapes decoded in the host alone
+    ("http://user@Loc%41lhost%2E/a", "http://user@localhost./a"),
+    ("http://%C3%A9xample.com/a", "http://xn--xample-9ua.com/a"),
+    ("http://127.0.0.1%EF%BC%8E/a", "http://127.0.0.1./a"),
+    ("http://0x7f.1/a", "http://0x7f.1/a"),   # an IPv4 address as written
 ])
 def test_with_ascii_host_changes_the_host_alone(url: str, ascii_host: str) -> None:
     """A non-ASCII host becomes what as_uri makes it (UTS 46: an ideographic full stop is a dot, full-width
-    letters ASCII), the rest of the URL as it was written."""
+    letters ASCII), a host's percent-escapes are decoded (as browsers decode them), the rest of the URL as it was
+    written."""
     assert with_ascii_host(url) == ascii_host
     with pytest.raises(ValueError, match="the host 'a..\u4f8b' is not a valid internationalized domain name"):
         with_ascii_host("https://a..\u4f8b/x")
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://a%ffb/x", "the host 'a%ffb' is not UTF-8 text once its percent-escapes are decoded (%FF is not UTF-8 "
+                       "where it stands)"),
+    ("http://a%2fb:80/x", "the host 'a%2fb' holds '/' once its percent-escapes are decoded, which no host name may"),
+    ("http://1.2.3.09/x", "the host '1.2.3.09' ends in a number but is not an IPv4 address as browsers read one: '09' "
+                          "is not a number (decimal, octal after a leading 0, hexadecimal after 0x)"),
+])
+def test_with_ascii_host_refuses_what_browsers_read_as_no_host(url: str, message: str) -> None:
+    """A host the WHATWG URL standard refuses is a ValueError saying why, even when it is left as written."""
+    with pytest.raises(ValueError) as caught:
+        with_ascii_host(url)
+    assert str(caught.value) == message
 
 
 @pytest.mark.parametrize("given, uri", [

@@ -254,6 +254,33 @@ def test_cli_fetch_through_a_proxy_archives_and_verifies(tmp_path: Path, server:
     assert main(["verify", "--deep", str(out)]) == 0
 
 
+def test_a_sidecar_url_whose_host_browsers_read_as_loopback_is_not_fetched_through_a_proxy(
+        tmp_path: Path, server: ServerState, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source_url whose host is `localhost` once its percent-escapes are decoded, as browsers and proxies decode
+    them, is refused as loopback through a proxy (it was sent on, as `localhost.`, and archived), and one that names
+    no host as they read it is malformed: each a fetch failure naming the document and the URL; nothing reaches the
+    proxy."""
+    from localserver import serve_proxy
+
+    with serve_proxy(server.port) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        looped = f"http://localhost%2e:{server.port}/page.html"
+        malformed = f"http://1.2.3.09:{server.port}/page.html"
+        source = make_source(tmp_path / "src", f"source_url: {looped}\n", with_copy=False)
+        make_source(source, f"source_url: {malformed}\n", name="other", with_copy=False)
+        result = package(source, out=tmp_path / "out.warc.gz", fetch=True)
+    assert proxy.seen == [] and server.requests == []
+    assert [d.original for d in result.documents] == [None, None]
+    fix = "check the URL or try again later, or save the page and name the copy with `original:` in the sidecar"
+    assert [(f.name, f.url, f.message) for f in result.fetch_failures] == [
+        ("decl", looped, f"{looped}: host 'localhost.' names this machine (loopback); refused (pass --allow-private "
+                         f"(allow_private=True) to fetch it); {fix}"),
+        ("other", malformed, f"{malformed}: the URL is malformed: the host '1.2.3.09' ends in a number but is not an "
+                             "IPv4 address as browsers read one: '09' is not a number (decimal, octal after a leading "
+                             f"0, hexadecimal after 0x); {fix}"),
+    ]
+
+
 def test_failed_fetch_is_reported_and_the_run_goes_on(tmp_path: Path, server: ServerState) -> None:
     """A failed fetch (a 206, part of a page) for one document does not stop the others; the result names the URL."""
     source = make_source(tmp_path / "src", f"source_url: {server.url('/status/206')}\n", with_copy=False)

@@ -52,6 +52,7 @@ from .httpbytes import (
     split_message,
 )
 from .iri import with_ascii_host
+from .urlhost import ipv4_address
 from .wire import CURRENT, BlockedAddress, RecordingHTTPPool, RecordingHTTPSPool, Wire, address_problem
 
 __all__ = [
@@ -220,7 +221,9 @@ def _host_problem(url: str, allow_private: bool, proxy: str | None) -> str | Non
     """Resolve the URL's host and say why it may not be fetched, if so. Through a `proxy`, which resolves the host
     itself and connects to it, what can be checked here is: the host written as an address, `localhost` (and a name
     ending in `.localhost`), and what this machine's resolver gives for it when it gives anything. The host is read
-    as a resolver reads it: in any case, with or without one trailing dot, an IPv6 address without its zone id."""
+    as a resolver reads it: in any case, with or without one trailing dot, an IPv6 address without its zone id; and
+    as the WHATWG URL standard reads it (`with_ascii_host` has decoded its percent-escapes; an IPv4 address in any
+    of the standard's forms), as browsers and the proxies that follow them read it."""
     if allow_private:
         return None
     parts = urlsplit(url)
@@ -252,12 +255,9 @@ def _host_problem(url: str, allow_private: bool, proxy: str | None) -> str | Non
     return loopback if localhost else None
 
 
-_NUMBER = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)\Z")   # (a last label read as a number makes the host IPv4, as in URLs)
-
-
 def _written_address(name: str) -> str | None:
     """The address a host (lower case, without a trailing dot) is written as, or None for a name: IPv6 without its
-    zone id (`fe80::1%25eth0`), IPv4 in any form the C library reads (`127.1`, `0x7f.1`, `2130706433`)."""
+    zone id (`fe80::1%25eth0`), IPv4 in any form a URL's host may take (`127.1`, `0x7f.1`, `2130706433`, `0x`)."""
     if ":" in name:
         address = name.split("%", 1)[0]
         try:
@@ -265,11 +265,9 @@ def _written_address(name: str) -> str | None:
         except ValueError:
             return None
         return address
-    if _NUMBER.match(name.rsplit(".", 1)[-1]) is None:
-        return None
     try:
-        return socket.inet_ntoa(socket.inet_aton(name))
-    except OSError:
+        return ipv4_address(name)
+    except ValueError:   # (`1.2.3.09.` of `1.2.3.09..`, which the URL standard reads as a name: resolved as one)
         return None
 
 
@@ -571,7 +569,7 @@ def _fetch_with_retries(
     last answer when a retry would pass the total time limit (else a CaptureError saying so)."""
     attempts = retries + 1
     try:
-        address = with_ascii_host(url)   # (the host as a sidecar's check reads it, which requests' IDNA may refuse)
+        address = with_ascii_host(url)   # (the host as browsers read it: UTS 46's IDNA, percent-escapes decoded)
     except ValueError as exc:
         where = "" if url == requested else f"redirect to {url}: "
         raise CaptureError(requested, f"{where}the URL is malformed: {exc}") from exc

@@ -14,6 +14,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from .urlhost import idna_host, read_host
+
 __all__ = ["as_uri", "with_ascii_host"]
 
 # RFC 3986 appendix B, anchored on a scheme (section 3.1); group 2 is None without "//".
@@ -58,20 +60,24 @@ def as_uri(value: str) -> str:
 
 
 def with_ascii_host(url: str) -> str:
-    """`url` with a non-ASCII host in IDNA, as `as_uri` writes it (`http://example\u3002com/a`, a full-width host:
-    `http://example.com/a`), all else as written; ValueError naming a host IDNA refuses. What capture asks for:
-    requests' own IDNA, without the UTS 46 mapping, refuses such a host, which a sidecar's check accepts."""
+    """`url` with its host as a browser reads it when it is not plain ASCII: a non-ASCII host in IDNA, as `as_uri`
+    writes it (`http://example\u3002com/a`, a full-width host: `http://example.com/a`), a host with percent-escapes
+    decoded (`http://ex%61mple.com/a`: `http://example.com/a`), all else as written; a ValueError naming a host the
+    WHATWG URL standard refuses (`urlhost.read_host`), whether or not it is changed. What capture asks for: requests'
+    own IDNA, without the UTS 46 mapping, refuses such a host, which a sidecar's check accepts, and it passes escapes
+    on as written (but for those of letters, digits and `-._~`, which it decodes), for a proxy to decode."""
     parts = _PARTS.fullmatch(url)
-    if parts is None or parts.group(3) is None or parts.group(3).isascii():
+    if parts is None or parts.group(3) is None:
         return url
     authority = parts.group(3)
     userinfo, at, hostport = authority.rpartition("@")
     if hostport.startswith("["):
         return url
     host, colon, port = hostport.partition(":")
-    if host.isascii():
+    read = read_host(host)
+    if host.isascii() and "%" not in host:
         return url
-    return url[:parts.start(3)] + userinfo + at + _idna(host) + colon + port + url[parts.end(3):]
+    return url[:parts.start(3)] + userinfo + at + read + colon + port + url[parts.end(3):]
 
 
 def _authority(authority: str, scheme: str) -> str:
@@ -89,7 +95,7 @@ def _authority(authority: str, scheme: str) -> str:
         host, colon, port_text = hostport.partition(":")
         port = port_text if colon else None
         if not host.isascii():
-            host = _idna(host)
+            host = idna_host(host)
         elif not _REG_NAME.fullmatch(host):
             bad = next(char for char in host if not _REG_NAME.fullmatch(char))
             raise ValueError(f"the host {host!r} holds {bad!r}, which no host name may")
@@ -112,16 +118,6 @@ def _ip_literal(host: str) -> bool:
     except ValueError:
         return False
     return "%" not in inner   # a zone id (RFC 6874) is not part of a URI's host
-
-
-def _idna(host: str) -> str:
-    """The non-ASCII host in IDNA 2008 with UTS 46 mapping; ValueError naming a host IDNA refuses."""
-    import idna   # requests' own dependency
-
-    try:
-        return str(idna.encode(host, uts46=True).decode("ascii"))
-    except idna.IDNAError as exc:
-        raise ValueError(f"the host {host!r} is not a valid internationalized domain name ({exc})") from exc
 
 
 def _encoded(not_allowed: re.Pattern[str], text: str) -> str:
