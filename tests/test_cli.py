@@ -1899,6 +1899,21 @@ def test_a_name_whose_utf8_and_latin1_readings_name_two_documents_is_refused(tmp
         assert (done.returncode, done.stdout, done.stderr) == (0, text, b"")
 
 
+@pytest.mark.parametrize("locale", [C_LOCALE, LATIN_1])
+def test_index_writes_utf8_to_standard_output_whatever_the_locale(tmp_path: Path, locale: str) -> None:
+    """The CDXJ index on standard output is the UTF-8 `-o FILE` writes: a key surt cannot canonicalise is the URL
+    itself, which went out as 0xE9 in Latin-1 and as the text \\xe9 in a C locale (\\u2013 in both), another key."""
+    from warcbuild import record, warc
+
+    (tmp_path / "w.warc.gz").write_bytes(warc([record("resource", b"x", target=url) for url in (
+        "http://\u00e9:99999/x", "http://\u2013.org:x/")]))
+    assert run_in(utf8_env(), tmp_path, "-q", "index", "w.warc.gz", "-o", "w.cdxj").returncode == 0
+    written = (tmp_path / "w.cdxj").read_bytes()
+    assert written.startswith("http://\u00e9:99999/x ".encode())
+    done = run_in(locale_env(tmp_path, locale), tmp_path, "index", "w.warc.gz")
+    assert (done.returncode, done.stdout, done.stderr) == (0, written, b"")
+
+
 @pytest.mark.parametrize("command", [["package", "src", "-o", "a.warc.gz", "--description"],
                                      ["package", "src", "-o", "a.warc.gz", "--operator"],
                                      ["wacz", "a.warc.gz", "--title"], ["wacz", "a.warc.gz", "--description"]],

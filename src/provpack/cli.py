@@ -870,7 +870,10 @@ def _index(args: argparse.Namespace) -> int:
     _not_stdin(args.file)
     records = _record_types(args.records)
     if args.output in (None, "-"):   # '-' is standard output, as for extract (./- names a file called -)
-        write_index(args.file, sys.stdout, records=records, sort=not args.unsorted, post_append=args.post_append)
+        from .stdout import utf8_stdout
+
+        with utf8_stdout() as out:   # (CDXJ is UTF-8, as -o FILE writes it, whatever the locale)
+            write_index(args.file, out, records=records, sort=not args.unsorted, post_append=args.post_append)
         return 0
     _file_output(args.output, Path(args.file).name.removesuffix(".gz").removesuffix(".warc") + ".cdxj")
     lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force,
