@@ -163,7 +163,9 @@ def write_text(folder: Path, name: str, data: bytes, sidecar: str | None = None)
 # Locales whose file system encoding is not UTF-8: "C" with Python's UTF-8 coercions off (ASCII, surrogateescape;
 # there on every POSIX system), and ones localedef builds where it can (else their tests are skipped).
 C_LOCALE = "C"
-BUILT_LOCALES = ("en_US.ISO-8859-1", "tr_TR.ISO-8859-9")
+LATIN_1 = "en_US.ISO-8859-1"
+EUC_JP = "ja_JP.EUC-JP"   # (a multibyte one, whose C library's reading of bytes Python's codec does not always undo)
+BUILT_LOCALES = (LATIN_1, "tr_TR.ISO-8859-9")
 
 
 def locale_env(tmp_path: Path, locale: str) -> dict[str, str]:
@@ -200,9 +202,9 @@ def utf8_env() -> dict[str, str]:
     return env
 
 
-def run_in(env: dict[str, str], cwd: Path, *args: str) -> Any:
+def run_in(env: dict[str, str], cwd: Path, *args: str | bytes) -> Any:
     """`provpack ARGS` run from `cwd` in `env` (with SOURCE_DATE_EPOCH at the seed's date): the CompletedProcess,
-    output as bytes."""
+    output as bytes. An argument given as bytes is those bytes on the command line, whatever the locale."""
     import subprocess
     import sys
 

@@ -22,7 +22,8 @@ import pytest
 
 from provpack.cli import main
 
-from conftest import INTEROP, SEED_NAME, SEEDS, write_text
+from conftest import (C_LOCALE, EUC_JP, INTEROP, LATIN_1, SEED_NAME, SEEDS, locale_env, run_in, utf8_env,
+                      write_text)
 
 
 @pytest.fixture
@@ -1838,3 +1839,100 @@ def test_show_holds_one_document_at_a_time(many_documents: Path, json_flag: list
                           capture_output=True, text=True, timeout=300)
     code, peak = done.stderr.split()
     assert code == "0" and int(peak) < 16_000_000, done.stderr
+
+
+# Names in the characters of the locales below: Latin-1's, ISO-8859-9's (Turkish), EUC-JP's, and ones none has
+NAMES = ("caf\u00e9", "\u0130stanbul \u0131", "\u65e5\u672c", "na\u00efve \u2013 \u201cquoted\u201d")
+EXTRACT_EACH = ("import sys\nfrom provpack.cli import main\n"   # (NAME read from this command line, as provpack's is)
+                "print([main(['-q', 'extract', 'a.warc.gz', name, '-o', f'out{number}.txt'])"
+                " for number, name in enumerate(sys.argv[1:])])")
+
+
+@pytest.mark.parametrize("locale", [C_LOCALE, LATIN_1, "tr_TR.ISO-8859-9", EUC_JP])
+def test_extract_finds_a_name_typed_in_utf8_in_the_locale_or_as_show_prints_it(tmp_path: Path, locale: str) -> None:
+    """In a locale whose encoding is not UTF-8, NAME finds its document typed as UTF-8 (the archive's names: bytes
+    copied from a UTF-8 file or script), in the locale's encoding (typed in its terminal), and as show and show --json
+    print it there (\\u2013 for a character the locale has not). Only the locale's own bytes were found: café's UTF-8
+    was 'no document named' in each, and a name show printed escaped could not be typed back."""
+    env = locale_env(tmp_path, locale)
+    charset = "ascii" if locale == C_LOCALE else locale.partition(".")[2]
+    for number, name in enumerate(NAMES):
+        write_text(tmp_path / "src", name, b"text %d [...] end\n" % number)
+    assert run_in(utf8_env(), tmp_path, "-q", "package", "src", "-o", "a.warc.gz").returncode == 0
+    as_json = run_in(env, tmp_path, "show", "--json", "a.warc.gz").stdout
+    listed = [document["name"] for document in json.loads(as_json)["documents"]]
+    spelled = re.findall(rb'"name": "((?:[^"\\]|\\.)*)"', as_json)   # (as JSON spells them, escapes and all)
+    lines = run_in(env, tmp_path, "show", "a.warc.gz").stdout.split(b"\n")
+    shown = [line for line, following in zip(lines, lines[1:]) if following.startswith(b"record  <urn:uuid:")]
+    assert sorted(listed) == sorted(NAMES) and len(spelled) == len(shown) == len(NAMES)
+    typed: list[tuple[bytes, str]] = []   # (NAME's bytes, the document they name)
+    for name, as_shown, in_json in zip(listed, shown, spelled):
+        typed += [(name.encode(), name), (as_shown, name), (in_json, name)]
+        if name.encode(charset, "ignore").decode(charset) == name:   # (a name the locale has every character of)
+            typed.append((name.encode(charset), name))
+    done = subprocess.run([sys.executable, "-c", EXTRACT_EACH, *(data for data, _ in typed)], capture_output=True,
+                          cwd=tmp_path, env=env, timeout=120)
+    assert (done.returncode, done.stderr, done.stdout) == (0, b"", str([0] * len(typed)).encode() + b"\n")
+    texts = {name: b"text %d [...] end\n" % number for number, name in enumerate(NAMES)}
+    assert [(tmp_path / f"out{number}.txt").read_bytes() for number in range(len(typed))] == [
+        texts[name] for _, name in typed]
+    extracted = run_in(env, tmp_path, "extract", "a.warc.gz", NAMES[2].encode())   # (to standard output)
+    assert (extracted.returncode, extracted.stdout, extracted.stderr) == (0, texts[NAMES[2]], b"")
+
+
+def test_a_name_whose_utf8_and_latin1_readings_name_two_documents_is_refused(tmp_path: Path) -> None:
+    """In a Latin-1 locale café's UTF-8 bytes also read 'cafÃ©': with a document of each name, extract takes neither
+    (exit 2) and gives an escaped spelling of each, which finds it in any locale; 0xE9 is café alone."""
+    env = locale_env(tmp_path, LATIN_1)
+    write_text(tmp_path / "src", "caf\u00e9", b"one [...] text\n")
+    write_text(tmp_path / "src", "caf\u00c3\u00a9", b"other [...] text\n")
+    assert run_in(utf8_env(), tmp_path, "-q", "package", "src", "-o", "a.warc.gz").returncode == 0
+    done = run_in(env, tmp_path, "extract", "a.warc.gz", "caf\u00e9".encode(), "-o", "x.txt")
+    assert (done.returncode, done.stdout, done.stderr) == (2, b"", (
+        "provpack: error: a.warc.gz: 'caf\u00c3\u00a9' names two documents: 'caf\u00c3\u00a9' as this locale "
+        "(iso8859-1) reads it, and 'caf\u00e9' as its bytes read as UTF-8; type 'caf\\xc3\\xa9' for the one or "
+        "'caf\\xe9' for the other (escaped so, a name means the same in any locale)\n").encode("latin-1"))
+    assert not (tmp_path / "x.txt").exists()
+    for name, text in ((b"caf\xe9", b"one [...] text\n"), (b"caf\\xe9", b"one [...] text\n"),
+                       (b"caf\\xc3\\xa9", b"other [...] text\n")):
+        done = run_in(env, tmp_path, "extract", "a.warc.gz", name)
+        assert (done.returncode, done.stdout, done.stderr) == (0, text, b"")
+
+
+@pytest.mark.parametrize("locale", [C_LOCALE, LATIN_1])
+def test_index_writes_utf8_to_standard_output_whatever_the_locale(tmp_path: Path, locale: str) -> None:
+    """The CDXJ index on standard output is the UTF-8 `-o FILE` writes: a key surt cannot canonicalise is the URL
+    itself, which went out as 0xE9 in Latin-1 and as the text \\xe9 in a C locale (\\u2013 in both), another key."""
+    from warcbuild import record, warc
+
+    (tmp_path / "w.warc.gz").write_bytes(warc([record("resource", b"x", target=url) for url in (
+        "http://\u00e9:99999/x", "http://\u2013.org:x/")]))
+    assert run_in(utf8_env(), tmp_path, "-q", "index", "w.warc.gz", "-o", "w.cdxj").returncode == 0
+    written = (tmp_path / "w.cdxj").read_bytes()
+    assert written.startswith("http://\u00e9:99999/x ".encode())
+    done = run_in(locale_env(tmp_path, locale), tmp_path, "index", "w.warc.gz")
+    assert (done.returncode, done.stdout, done.stderr) == (0, written, b"")
+
+
+@pytest.mark.parametrize("command", [["package", "src", "-o", "a.warc.gz", "--description"],
+                                     ["package", "src", "-o", "a.warc.gz", "--operator"],
+                                     ["wacz", "a.warc.gz", "--title"], ["wacz", "a.warc.gz", "--description"]],
+                         ids=lambda command: f"{command[0]} {command[-1]}")
+def test_free_text_in_utf8_is_taken_in_a_c_locale(tmp_path: Path, command: list[str]) -> None:
+    """A C locale reads only ASCII: a description or title given in UTF-8 is taken as UTF-8 (the files are those a
+    UTF-8 locale writes), where it was refused as 'not UTF-8 text (0xC3 0xA9)'; bytes that are not UTF-8 still are."""
+    write_text(tmp_path / "src", "a", b"one [...] text\n")
+    if command[0] == "wacz":
+        assert run_in(utf8_env(), tmp_path, "-q", "package", "src", "-o", "a.warc.gz").returncode == 0
+    made = tmp_path / ("a.warc.gz" if command[0] == "package" else "a.wacz")
+    runs = []
+    for env in (utf8_env(), locale_env(tmp_path, C_LOCALE)):
+        done = run_in(env, tmp_path, "-q", *command, "Caf\u00e9 \u2013 Z\u00fcrich".encode(), "--force")
+        assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+        runs.append(made.read_bytes())
+    assert runs[0] == runs[1] and "Caf\u00e9 \u2013 Z\u00fcrich".encode() in (
+        gzip.decompress(runs[0]) if command[0] == "package" else zipfile.ZipFile(io.BytesIO(runs[0])).read(
+            "datapackage.json" if command[-1] == "--title" else "pages/pages.jsonl") + runs[0])
+    done = run_in(locale_env(tmp_path, C_LOCALE), tmp_path, "-q", *command, b"Caf\xe9", "--force")
+    assert (done.returncode, done.stderr) == (2, f"provpack: error: {command[-1]} ({command[-1][2:]}): not UTF-8 "
+                                                 "text (0xE9); give it in UTF-8\n".encode())

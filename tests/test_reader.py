@@ -408,6 +408,81 @@ def test_two_names_show_prints_alike_are_said(tmp_path: Path) -> None:
     assert reader._named(tmp_path / "x.warc.gz", documents[1:], 1, "a\\x85") is documents[1]
 
 
+def _documents(*names: str) -> tuple[ArchivedDocument, ...]:
+    """Documents of these names, as an archive's listing gives them (only the names count here)."""
+    return tuple(ArchivedDocument(name, f"<urn:uuid:{number}>", "", "0" * 64, 0, 0, {})
+                 for number, name in enumerate(names))
+
+
+@pytest.mark.parametrize("typed, name", [
+    ("caf\\xe9", "caf\u00e9"),   # as show prints it where the locale has no é (a C locale)
+    ("na\\xefve \\u2013 x", "na\u00efve \u2013 x"),   # as show prints it in Latin-1, and show --json there
+    ("\\U0001f600 \\ud83d\\ude00", "\U0001f600 \U0001f600"),   # as ascii() and JSON spell past U+FFFF
+    ("a\\tb\\\\c", "a\tb\\c"),   # as ascii() and JSON spell a tab and a backslash
+])
+def test_a_name_spelled_with_escapes_is_found(tmp_path: Path, typed: str, name: str) -> None:
+    """A name typed as show prints what the locale cannot show, or as show --json and ascii() spell it, finds its
+    document (it was 'no document named'); the escapes are read back as the characters they spell."""
+    documents = _documents("other", name)
+    assert reader.unescaped(typed) == name
+    assert reader._named(tmp_path / "x.warc.gz", documents, 2, typed) is documents[1]
+
+
+def test_an_escape_that_spells_no_character_is_kept() -> None:
+    """Past U+10FFFF, or cut short, an escape is left as it is; a lone surrogate stays one."""
+    assert reader.unescaped("a\\U00110000\\u12\\x4\\q") == "a\\U00110000\\u12\\x4\\q"
+    assert reader.unescaped("\\udce9") == "\udce9"
+
+
+@pytest.mark.parametrize("name, also, found", [
+    ("caf\u00c3\u00a9", "caf\u00e9", 0),   # café's UTF-8 as Latin-1 reads it, and read as UTF-8
+    ("caf\udcc3\udca9", "caf\u00e9", 0),   # ... as a C locale reads it (the locale's reading names nothing)
+    ("cafe\u0301", None, 0),   # (in another normalisation)
+    ("caf\u00c3\u00a9", "cafe\u0301", 0),   # (the UTF-8 reading in another normalisation)
+    ("caf\u00e9", None, 0),   # café typed in a Latin-1 terminal: 0xE9, one reading
+])
+def test_a_name_is_looked_for_as_the_locale_reads_it_and_as_utf8(tmp_path: Path, name: str, also: str | None,
+                                                                 found: int) -> None:
+    """A name's two readings (the locale's, and its bytes read as UTF-8) are each looked for: the one that names a
+    document gives it."""
+    documents = _documents("caf\u00e9", "other")
+    assert reader._named(tmp_path / "x.warc.gz", documents, 2, name, also) is documents[found]
+
+
+def test_a_name_whose_two_readings_name_two_documents_is_refused(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """café's UTF-8 bytes in a Latin-1 locale are 'cafÃ©' there: with documents of both names, neither is taken, and
+    the error gives a spelling of each that means the same in any locale (which finds it)."""
+    monkeypatch.setattr(reader, "ENCODING", "iso8859-1")
+    documents = _documents("caf\u00e9", "caf\u00c3\u00a9")
+    with pytest.raises(ArchiveError) as caught:
+        reader._named(tmp_path / "x.warc.gz", documents, 2, "caf\u00c3\u00a9", "caf\u00e9")
+    assert str(caught.value) == (
+        f"{tmp_path / 'x.warc.gz'}: 'caf\u00c3\u00a9' names two documents: 'caf\u00c3\u00a9' as this locale "
+        "(iso8859-1) reads it, and 'caf\u00e9' as its bytes read as UTF-8; type 'caf\\xc3\\xa9' for the one or "
+        "'caf\\xe9' for the other (escaped so, a name means the same in any locale)")
+    assert reader._named(tmp_path / "x.warc.gz", documents, 2, "caf\\xc3\\xa9") is documents[1]
+    assert reader._named(tmp_path / "x.warc.gz", documents, 2, "caf\\xe9") is documents[0]
+
+
+def test_a_name_neither_reading_finds_is_said_with_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not found, a name is said as the locale read it and as UTF-8, with the names close to either."""
+    monkeypatch.setattr(reader, "ENCODING", "iso8859-1")
+    documents = _documents("caf\u00e9", "cafes", "other")
+    with pytest.raises(ArchiveError) as caught:
+        reader._named(tmp_path / "x.warc.gz", documents, 3, "caf\u00c3\u00a9s", "caf\u00e9s")
+    assert str(caught.value) == (
+        f"{tmp_path / 'x.warc.gz'}: no document named 'caf\u00c3\u00a9s' (as this locale, iso8859-1, reads it) or "
+        "'caf\u00e9s' (its bytes read as UTF-8); similar: 'caf\u00e9', 'cafes' (documents: 'caf\u00e9', 'cafes', "
+        "'other'); use a name that 'provpack show' lists")
+    with pytest.raises(ArchiveError) as caught:
+        reader._named(tmp_path / "x.warc.gz", (), 4, "caf\u00c3\u00a9s", "caf\u00e9s")
+    assert str(caught.value) == (
+        f"{tmp_path / 'x.warc.gz'}: no document named 'caf\u00c3\u00a9s' (as this locale, iso8859-1, reads it) or "
+        "'caf\u00e9s' (its bytes read as UTF-8): the file holds no provpack documents (4 WARC records; 'provpack "
+        "index' lists them); extract gives back the excerpts 'provpack package' archived")
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_a_warc_with_no_provpack_documents_is_said_so(tmp_path: Path, count: int,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
@@ -698,6 +773,22 @@ def test_a_name_whose_provenance_record_is_damaged_points_to_the_texts_it_may_be
                                            f" extract --payload {bad} OFFSET' gives one's bytes (unchecked)\n")
     warcio_main(["extract", "--payload", str(bad), str(texts[0])])
     assert capsys.readouterr().out == "doc 2 text " * 200
+
+
+def test_a_name_read_two_ways_that_is_not_outside_the_damage_is_said_both_ways(three_docs: Path,
+                                                                               tmp_path: Path) -> None:
+    """A name given with another reading (the command line's bytes read as UTF-8) that names no document read
+    outside the damage is said both ways."""
+    bad = tmp_path / "bad.warc.gz"
+    start, found = _damaged(three_docs, 4, "crc", bad)
+    text = record_start(three_docs, 3)
+    with pytest.raises(IntegrityError) as caught:
+        reader.extract_into(bad, "d\u00c3\u00a9", io.BytesIO(), hold=True, argument="dest", also="d\u00e9")
+    assert str(caught.value) == (
+        f"{bad}: damaged gzip member at byte {start}: {found}; `provpack verify` gives the full report; no document "
+        f"named 'd\u00c3\u00a9' (or 'd\u00e9') outside it, but no provenance record read names the text record at byte "
+        f"{text}: its provenance record, with its document's name, lies in the damage (or is missing), so "
+        f"'d\u00c3\u00a9' may be that text; 'warcio extract --payload {bad} {text}' gives its bytes (unchecked)")
 
 
 def _serves_around(bad: Path, said: str, capsys: pytest.CaptureFixture[str], *, lost: str | None) -> None:

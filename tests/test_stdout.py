@@ -14,9 +14,9 @@ import pytest
 
 import provpack
 from provpack.cli import main
-from provpack.stdout import OutputError, whole_stdout
+from provpack.stdout import OutputError, utf8_stdout, whole_stdout
 
-from conftest import ARCHIVE, SEED_NAME
+from conftest import ARCHIVE, C_LOCALE, SEED_NAME, locale_env
 
 SEEDS_WARC = ARCHIVE / "seeds.warc.gz"
 COMMANDS = {"extract": ["extract", str(SEEDS_WARC), SEED_NAME], "show": ["show", str(SEEDS_WARC)],
@@ -63,6 +63,39 @@ def test_dev_full_is_exit_2_even_for_small_output(args: list[str], unbuffered: b
     assert done.stderr.strip().splitlines() == [
         "provpack: error: could not write standard output: disk full (no space left on device); the output is "
         "incomplete, free some space (or send it elsewhere) and run again"]
+
+
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["unbuffered", "buffered"])
+def test_dev_full_is_exit_2_for_the_index_written_as_utf8_in_a_c_locale(tmp_path: Path, unbuffered: bool) -> None:
+    """In a C locale index writes UTF-8 through a stream of its own over standard output's bytes: a full disk met
+    when it is flushed is still said, exit 2 (not lost with that stream, exit 0)."""
+    env = {**locale_env(tmp_path, C_LOCALE), **({"PYTHONUNBUFFERED": "1"} if unbuffered else {})}
+    if not unbuffered:
+        env.pop("PYTHONUNBUFFERED", None)
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "provpack", "index", str(SEEDS_WARC)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+    assert (done.returncode, done.stderr) == (2, "provpack: error: could not write standard output: disk full (no "
+                                                 "space left on device); the output is incomplete, free some space "
+                                                 "(or send it elsewhere) and run again\n")
+
+
+def test_utf8_stdout_is_utf8_over_any_standard_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """utf8_stdout writes UTF-8 over standard output's bytes whatever its encoding (a lone surrogate spelled as a
+    UTF-8 one spells it), and leaves standard output as it was, open; a UTF-8 one, or one without bytes, it is."""
+    raw = io.BytesIO()
+    latin = io.TextIOWrapper(raw, encoding="latin-1", write_through=True)
+    monkeypatch.setattr(sys, "stdout", latin)
+    print("caf\u00e9", end=" ")
+    with utf8_stdout() as out:
+        assert out is not latin
+        out.write("caf\u00e9 \u2013 \udce9\n")
+    print("caf\u00e9")
+    assert sys.stdout is latin and raw.getvalue() == b"caf\xe9 caf\xc3\xa9 \xe2\x80\x93 \\udce9\ncaf\xe9\n"
+    for stream in (io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()):
+        monkeypatch.setattr(sys, "stdout", stream)
+        with utf8_stdout() as out:
+            assert out is stream
 
 
 def test_output_that_fits_is_unchanged(tmp_path: Path) -> None:

@@ -74,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("-o", "--output", type=_path, metavar="OUT.warc.gz",
                       help="archive to write (default: archive/<first source>.warc.gz)")
     pack.add_argument("--force", action="store_true", help="replace an existing archive")
-    pack.add_argument("--description", help="description for the warcinfo record")
-    pack.add_argument("--operator", help="operator for the warcinfo record (person or organisation)")
+    pack.add_argument("--description", type=_text, help="description for the warcinfo record")
+    pack.add_argument("--operator", type=_text, help="operator for the warcinfo record (person or organisation)")
     pack.add_argument("--level", type=int, metavar="N",
                       help="deflate level: 0-3 with isal (default 1), 0-9 with zlib (default 6)")
     pack.add_argument("--deflate", choices=("isal", "zlib"),
@@ -168,8 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     zipped.add_argument("file", type=_path, metavar="ARCHIVE", help="a WARC file (.warc.gz or .warc)")
     zipped.add_argument("-o", "--output", type=_path, metavar="OUT.wacz",
                         help="file to write (default: ARCHIVE with .wacz for .warc.gz)")
-    zipped.add_argument("--title", help="title of the collection (default: the archive's name)")
-    zipped.add_argument("--description", help="description of the collection (Markdown)")
+    zipped.add_argument("--title", type=_text, help="title of the collection (default: the archive's name)")
+    zipped.add_argument("--description", type=_text, help="description of the collection (Markdown)")
     zipped.add_argument("--force", action="store_true", help="replace an existing file")
     zipped.set_defaults(handler=_wacz)
 
@@ -222,6 +222,14 @@ def _path(text: str) -> str:
     if flaw is not None:
         raise argparse.ArgumentTypeError(flaw)
     return text
+
+
+def _text(text: str) -> str:
+    """A value of free text (a description, a title) as the locale reads it, or as UTF-8 where the locale cannot
+    read its bytes and they are UTF-8 (a C locale reads only ASCII): fsnames.command_text."""
+    from .fsnames import command_text
+
+    return command_text(text)
 
 
 def _config_path(text: str) -> Path:
@@ -796,11 +804,15 @@ def _place(place: IntegrityError, first: IntegrityError) -> str:
 def _extract(args: argparse.Namespace) -> int:
     from . import reader
     from .atomic import archive_files, atomic_writer, refuse_input
+    from .fsnames import utf8_reading
 
     _not_stdin(args.file)
+    # The archive holds names as UTF-8: NAME's bytes are read so too, where the locale reads them otherwise (café's
+    # UTF-8 in a Latin-1 or C locale), and the locale's reading of them is looked for as well (0xE9 in Latin-1).
+    also = utf8_reading(args.name)
     if args.output in (None, "-"):
         # extract holds the bytes back until their sha256 checks: a changed text writes nothing.
-        reader.extract(args.file, args.name, sys.stdout.buffer)
+        reader.extract_into(args.file, args.name, sys.stdout.buffer, hold=True, argument="dest", also=also)
         sys.stdout.buffer.flush()
         return 0
     _file_output(args.output, Path(args.name).name or "TEXT")
@@ -810,7 +822,7 @@ def _extract(args: argparse.Namespace) -> int:
         # Straight into the temp file beside the output: it is renamed over the output only once the sha256
         # checks, and removed on an IntegrityError, so the bytes need not be held back elsewhere first.
         # (a failed write of it is atomic_writer's to say, naming the output, not the temp file)
-        document = reader.extract_into(args.file, args.name, out, hold=False, argument=None)
+        document = reader.extract_into(args.file, args.name, out, hold=False, argument=None, also=also)
     if not args.quiet:
         print(printable(f"wrote {args.output} ({document.length_bytes:,} bytes, sha256 {document.sha256})"), file=sys.stderr)
     return 0
@@ -858,7 +870,10 @@ def _index(args: argparse.Namespace) -> int:
     _not_stdin(args.file)
     records = _record_types(args.records)
     if args.output in (None, "-"):   # '-' is standard output, as for extract (./- names a file called -)
-        write_index(args.file, sys.stdout, records=records, sort=not args.unsorted, post_append=args.post_append)
+        from .stdout import utf8_stdout
+
+        with utf8_stdout() as out:   # (CDXJ is UTF-8, as -o FILE writes it, whatever the locale)
+            write_index(args.file, out, records=records, sort=not args.unsorted, post_append=args.post_append)
         return 0
     _file_output(args.output, Path(args.file).name.removesuffix(".gz").removesuffix(".warc") + ".cdxj")
     lines = write_index(args.file, Path(args.output), records=records, sort=not args.unsorted, force=args.force,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import tempfile
 import zlib
 from collections.abc import Callable, Generator, Mapping
@@ -18,6 +19,7 @@ from .arguments import FLAG, FUNCTION, INT, PATH, TEXT, Kind, binary_stream, req
 from .callerstream import writer
 from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable, unreadable
+from .fsnames import ENCODING
 from .gzipsource import PROBE
 from .jsondepth import loads
 from .resync import WINDOW, gzip_start, next_start, plain_start
@@ -520,22 +522,59 @@ def no_documents(records: int) -> str:
             "'provpack index' lists them)")
 
 
-def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], records: int, name: str) -> ArchivedDocument:
+def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], records: int, name: str,
+           also: str | None = None) -> ArchivedDocument:
     """The document of `documents` called `name`: the one of that exact name, else the one `provpack show`
-    prints so (a\\x09b for a tab), else the one of that name in another Unicode normalisation, each taken
-    only when exactly one document is it."""
+    prints so (a\\x09b for a tab) or whose name `name` spells with escapes (caf\\xe9, caf\\u00e9: as show prints
+    what the locale cannot, and show --json and Python's ascii() spell names), else the one of that name in another
+    Unicode normalisation, each taken only when exactly one document is it.
+
+    `also`: another reading of the same argument, its bytes read as UTF-8 where the locale read them otherwise
+    (fsnames.utf8_reading); each reading is looked for so, and when the two find different documents, neither is
+    taken."""
+    found = _one_named(path, documents, name)
+    other = None if also is None else _one_named(path, documents, also)
+    if found is not None and other is not None and found is not other:
+        raise ArchiveError(path, f"{shown_name(name)} names two documents: {shown_name(found.name)} as this locale "
+                           f"({ENCODING}) reads it, and {shown_name(other.name)} as its bytes read as UTF-8",
+                           fix=f"type {ascii(found.name)} for the one or {ascii(other.name)} for the other "
+                               "(escaped so, a name means the same in any locale)")
+    chosen = found if found is not None else other
+    if chosen is not None:
+        return chosen
+    import difflib
+
+    asked = shown_name(name) if also is None else (f"{shown_name(name)} (as this locale, {ENCODING}, reads it) or "
+                                                   f"{shown_name(also)} (its bytes read as UTF-8)")
+    if not documents:   # another tool's WARC: no name would do
+        raise ArchiveError(path, f"no document named {asked}: the file {no_documents(records)}",
+                           fix="extract gives back the excerpts 'provpack package' archived")
+    every = [d.name for d in documents]
+    shown = [printable(known) for known in every]   # (similar: close to either reading, as shown)
+    similar = list(dict.fromkeys(close for reading in ((name,) if also is None else (also, name))
+                                 for close in difflib.get_close_matches(printable(reading), shown, n=5)))
+    names = ", ".join(shown_name(known) for known in every[:_NAMES_LISTED]) or "none"
+    if len(every) > _NAMES_LISTED:
+        names += f", and {len(every) - _NAMES_LISTED:,} more"
+    raise ArchiveError(path, f"no document named {asked}"
+                       + (f"; similar: {', '.join(shown_name(known) for known in similar[:5])}" if similar else "")
+                       + f" (documents: {names})", fix="use a name that 'provpack show' lists")
+
+
+def _one_named(path: Path | str, documents: tuple[ArchivedDocument, ...], name: str) -> ArchivedDocument | None:
+    """_named's document for one reading of the name; None when none is it; an ArchiveError when two are, alike."""
     for document in documents:
         if document.name == name:
             return document
-    if "\\" in name:   # show spells control characters out: the name may be copied from its output
-        shown = [d for d in documents if printable(d.name) == name]
+    if "\\" in name:   # show spells control characters out: the name may be copied from its output, or escaped
+        text = unescaped(name)
+        shown = [d for d in documents if printable(d.name) == name or d.name == text]
         if len(shown) == 1:
             return shown[0]
         if shown:
             raise ArchiveError(path, f"no document named {shown_name(name)}; {len(shown)} names are shown so: "
                                f"{', '.join(ascii(d.name) for d in shown)}",
                                fix="type the name exactly as 'provpack show --json' gives it")
-    import difflib
     import unicodedata
 
     # The same letters in another Unicode normalisation (a name typed on macOS is NFD, most files NFC):
@@ -544,21 +583,31 @@ def _named(path: Path | str, documents: tuple[ArchivedDocument, ...], records: i
     twins = [d for d in documents if unicodedata.normalize("NFC", d.name) == folded]
     if len(twins) == 1:
         return twins[0]
-    if not documents:   # another tool's WARC: no name would do
-        raise ArchiveError(path, f"no document named {shown_name(name)}: the file {no_documents(records)}",
-                           fix="extract gives back the excerpts 'provpack package' archived")
-    every = [d.name for d in documents]
     if twins:
         raise ArchiveError(path, f"no document named {shown_name(name)}; {len(twins)} names differ from it only in "
                            f"Unicode normalisation: {', '.join(ascii(d.name) for d in twins)}",
                            fix="type the name exactly as 'provpack show --json' gives it")
-    similar = difflib.get_close_matches(printable(name), [printable(known) for known in every], n=5)   # as shown
-    names = ", ".join(shown_name(known) for known in every[:_NAMES_LISTED]) or "none"
-    if len(every) > _NAMES_LISTED:
-        names += f", and {len(every) - _NAMES_LISTED:,} more"
-    raise ArchiveError(path, f"no document named {shown_name(name)}"
-                       + (f"; similar: {', '.join(shown_name(known) for known in similar)}" if similar else "")
-                       + f" (documents: {names})", fix="use a name that 'provpack show' lists")
+    return None
+
+
+# \xNN, \uNNNN and \UNNNNNNNN, as show, Python's ascii() and JSON spell a character; and \\, \t, \n, ... as the
+# last two spell a backslash, a tab, a line break (and JSON a quote and a slash)
+_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([\\\"/bfnrt]))")
+_SPELLED = {"\\": "\\", "\"": "\"", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def unescaped(name: str) -> str:
+    """`name` with each escape read as the character it spells (caf\\u00e9 is café); a pair of UTF-16 surrogates
+    (as JSON spells a character past U+FFFF) as that character; an escape past U+10FFFF as it is."""
+    def character(match: re.Match[str]) -> str:
+        code = match.group(1) or match.group(2) or match.group(3)
+        if code is None:
+            return _SPELLED[match.group(4)]
+        number = int(code, 16)
+        return chr(number) if number <= 0x10FFFF else match.group()
+
+    text = _ESCAPE.sub(character, name)
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 _NAME_OR_DOCUMENT = Kind(lambda value: isinstance(value, (str, ArchivedDocument)),
@@ -593,10 +642,11 @@ def extract(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *,
 
 
 def extract_into(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes], *, hold: bool,
-                 argument: str | None) -> ArchivedDocument:
+                 argument: str | None, also: str | None = None) -> ArchivedDocument:
     """extract, its arguments checked; a failed write to `dest` is an ArchiveError naming it as the caller's
     `argument` (callerstream), or with None (the command's temp file, which atomic_writer says a failure of,
-    naming the output) the write's own OSError."""
+    naming the output) the write's own OSError. `also`: the name's other reading, as `_named` takes it (the command
+    line's bytes read as UTF-8)."""
     archive = Path(path)
     damage = DamageSeen()
     text_damage: Mapping[str, IntegrityError] = {}
@@ -607,11 +657,12 @@ def extract_into(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes]
     else:
         listing, text_damage, unread = _listing(archive, damage)
         try:
-            document = _named(archive, listing.documents, listing.records, name)
+            document = _named(archive, listing.documents, listing.records, name, also)
         except ArchiveError:
             if damage.first is not None:   # it may lie in the damage
+                asked = shown_name(name) if also is None else f"{shown_name(name)} (or {shown_name(also)})"
                 raise IntegrityError(damage.first.path, f"{damage.said()}; no document named "
-                                     f"{shown_name(name)} outside {damage.them}"   # (another tool's WARC: no texts)
+                                     f"{asked} outside {damage.them}"   # (another tool's WARC: no texts)
                                      f"{_unnamed(archive, listing.unnamed if listing.documents else (), name)}"
                                      ) from None
             raise

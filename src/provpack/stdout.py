@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, TextIO, cast
 
 from .errors import ProvpackError
 
@@ -152,6 +152,28 @@ def whole_stdout() -> Iterator[None]:
             text.detach()
         if writer.failed:
             _drop_the_rest(target)
+
+
+@contextlib.contextmanager
+def utf8_stdout() -> Iterator[TextIO]:
+    """Standard output as UTF-8 text whatever the locale, for output meant for programs (a CDXJ index, which `-o FILE`
+    writes in UTF-8 too): in a Latin-1 or C locale sys.stdout writes é as 0xE9 or \\xe9, and – as \\u2013. A
+    character UTF-8 has no bytes for (a lone surrogate) is spelled as in a UTF-8 locale (\\udce9). sys.stdout as it
+    is when it is UTF-8 already, or has no bytes underneath (a test's StringIO)."""
+    original = sys.stdout
+    target = getattr(original, "buffer", None)
+    if target is None or codecs.lookup(original.encoding or "ascii").name == "utf-8":
+        yield original
+        return
+    original.flush()   # (what it holds goes first)
+    text = io.TextIOWrapper(target, encoding="utf-8", errors="backslashreplace",
+                            line_buffering=bool(original.line_buffering), write_through=True)
+    try:
+        yield text
+        text.flush()   # (through to the file: a full disk is said here, as the command's own failure)
+    finally:
+        with contextlib.suppress(OSError, ValueError, ProvpackError):
+            text.detach()   # (the buffer is sys.stdout's: it stays open)
 
 
 @contextlib.contextmanager
