@@ -742,23 +742,38 @@ def _damaged(warc: Path, record: int, where: str, out: Path) -> tuple[int, str]:
     return start, problems[0].message
 
 
-@pytest.mark.parametrize("provenances", [(4,), (4, 6)])   # d2's provenance record damaged; d2's and d3's
-def test_a_name_whose_provenance_record_is_damaged_points_to_the_texts_it_may_be(
+@pytest.mark.parametrize("provenances", [(4,), (4, 6), (2, 4, 6)])   # d2's provenance record damaged; d2's and
+def test_a_name_whose_provenance_record_is_damaged_points_to_the_texts_it_may_be(  # d3's; every document's
         three_docs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], provenances: tuple[int, ...]) -> None:
     """d2's text record intact, its provenance record (which alone holds the name) in a corrupt gzip member: extract
     d2 said only "no document named 'd2' outside it". It now names the text records no provenance record read names
-    (d2 may be one of them) and how to get their bytes, which that recipe gives."""
+    (d2 may be one of them) and how to get their bytes, which that recipe gives; also when no provenance record at
+    all was read (the archive is told provpack's by its warcinfo), where the hint was left out."""
     from warcio.cli import main as warcio_main
 
     bad = tmp_path / "bad.warc.gz"
-    start, found = _damaged(three_docs, provenances[0], "crc", bad)
-    if len(provenances) > 1:   # (d3's too, as _damaged flips a bit of its CRC-32)
-        data = bytearray(bad.read_bytes())
-        data[len(data) - 8] ^= 0x01
-        bad.write_bytes(data)
-    said = f"{bad}: damaged gzip member at byte {start}: {found}; `provpack verify` gives the full report"
-    texts = [record_start(three_docs, record - 1) for record in provenances]
+    start, found = _damaged(three_docs, 4, "crc", bad)
+    data = bytearray(bad.read_bytes())
+    for record in set(provenances) - {4}:   # (the others too, as _damaged flips a bit of the CRC-32)
+        end = len(data) if record == 6 else record_start(three_docs, record + 1)
+        data[end - 8] ^= 0x01
+    bad.write_bytes(data)
+    first = min(record_start(three_docs, record) for record in provenances)
+    if first != start:
+        found = next(problem.message for problem in provpack.verify(bad).files[0].problems if problem.offset == first)
+    said = f"{bad}: damaged gzip member at byte {first}: {found}; `provpack verify` gives the full report"
+    texts = sorted(record_start(three_docs, record - 1) for record in provenances)
     assert main(["extract", str(bad), "d2"]) == 1
+    if len(texts) == 3:
+        assert capsys.readouterr() == ("", f"provpack: error: {said} (and 2 more damaged places); no document named "
+                                           "'d2' outside them, but no provenance record read names the text records at"
+                                           f" bytes {texts[0]}, {texts[1]}, {texts[2]}: theirs, with their documents'"
+                                           " names, lie in the damage (or are missing), so 'd2' may be one of those "
+                                           f"texts; 'warcio extract --payload {bad} OFFSET' gives one's bytes "
+                                           "(unchecked)\n")
+        warcio_main(["extract", "--payload", str(bad), str(texts[1])])
+        assert capsys.readouterr().out == "doc 2 text " * 200
+        return
     if len(texts) == 1:
         assert capsys.readouterr() == ("", f"provpack: error: {said}; no document named 'd2' outside it, but no "
                                            f"provenance record read names the text record at byte {texts[0]}: its "

@@ -82,9 +82,9 @@ def read_listing(path: Path | str, *,
 
 
 def _listing(path: Path | str, on_damage: Callable[[IntegrityError], None] | None
-             ) -> tuple[ArchiveListing, Mapping[str, IntegrityError], Mapping[str, int]]:
-    """read_listing's answer, with read_each's text_damage (which damaged place holds a document's text) and unread
-    (where the provenance record of a document whose text was not read is)."""
+             ) -> tuple[ArchiveListing, ReadEach]:
+    """read_listing's answer, with read_each's (text_damage: which damaged place holds a document's text; unread:
+    where the provenance record of a document whose text was not read is; warcinfo_at)."""
     documents: list[ArchivedDocument] = []
     try:
         read = read_each(path, documents.append, on_damage=on_damage)
@@ -99,7 +99,7 @@ def _listing(path: Path | str, on_damage: Callable[[IntegrityError], None] | Non
     named.update(_original_id(document.provenance) for document in documents)   # a local original's resource
     return ArchiveListing(tuple(listed), read.records,
                           tuple(sorted(offset for record_id, offset in found.items() if record_id not in named))
-                          ), read.text_damage, read.unread
+                          ), read
 
 
 def _original_id(provenance: Mapping[str, Any]) -> str:
@@ -122,6 +122,7 @@ class ReadEach(NamedTuple):
     # record_id -> the offset of the provenance record of each document handed on with no `offset` whose resource
     # record was not read after it either (outside any damage, not in the file: show and extract say so).
     unread: Mapping[str, int] = MappingProxyType({})
+    warcinfo_at: int | None = None   # the offset of the last warcinfo record read (None: none was)
 
 
 def read_each(path: Path | str, each: Callable[[ArchivedDocument], None], *,
@@ -142,7 +143,7 @@ def read_each(path: Path | str, each: Callable[[ArchivedDocument], None], *,
         raise exc.error from None
     documents.hand_on()
     return ReadEach(len(state.read_ids), MappingProxyType(state.resource_offsets), MappingProxyType(state.text_damage),
-                    MappingProxyType(state.unread))
+                    MappingProxyType(state.unread), state.warcinfo_at)
 
 
 def _read_past_damage(archive: Path, documents: _Held, state: _Reading,
@@ -655,15 +656,19 @@ def extract_into(path: Path | str, name: str | ArchivedDocument, dest: IO[bytes]
         _check_fields(name)
         document = name
     else:
-        listing, text_damage, unread = _listing(archive, damage)
+        listing, read = _listing(archive, damage)
+        text_damage, unread = read.text_damage, read.unread
         try:
             document = _named(archive, listing.documents, listing.records, name, also)
         except ArchiveError:
             if damage.first is not None:   # it may lie in the damage
+                # texts no provenance read names are said in provpack's archive (a document read, or its warcinfo:
+                # every provenance record may lie in the damage), not in another tool's, whose resources are no texts
+                ours = bool(listing.documents) or _by_provpack(archive, read.warcinfo_at)
                 asked = shown_name(name) if also is None else f"{shown_name(name)} (or {shown_name(also)})"
                 raise IntegrityError(damage.first.path, f"{damage.said()}; no document named "
-                                     f"{asked} outside {damage.them}"   # (another tool's WARC: no texts)
-                                     f"{_unnamed(archive, listing.unnamed if listing.documents else (), name)}"
+                                     f"{asked} outside {damage.them}"
+                                     f"{_unnamed(archive, listing.unnamed if ours else (), name)}"
                                      ) from None
             raise
     if document.offset is None:
