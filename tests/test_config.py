@@ -397,3 +397,32 @@ def test_an_empty_output_dir_is_refused(tmp_path: Path) -> None:
         load_config(settings)
     assert str(caught.value) == (f"{settings}: 'output_dir': empty path; give a folder ('.' for this file's own "
                                  "folder), or leave the setting out")
+
+
+def test_an_output_dir_of_a_settings_file_named_through_dotdot_is_made(tmp_path: Path, seed_dir: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """`--config ../provpack.yaml` with `output_dir: archive` stopped with "the folder ../archive does not exist;
+    create it first, or set output_dir to a path without '..'": the '..' of the settings file's own path was taken
+    as written in output_dir, and the rule that no folder is made behind a '..' refused it. The folder is made as it
+    is run from the settings file's own folder; a '..' written in output_dir itself is still refused so."""
+    from provpack.cli import main
+
+    project = tmp_path / "p"
+    (project / "sub").mkdir(parents=True)
+    (project / "provpack.yaml").write_text("output_dir: archive\n")
+    monkeypatch.chdir(project / "sub")
+    assert main(["-q", "--config", "../provpack.yaml", "package", str(seed_dir)]) == 0
+    assert sorted(path.name for path in (project / "archive").iterdir()) == [f"{seed_dir.name}.warc.gz",
+                                                                              f"{seed_dir.name}.warc.gz.sha256"]
+    assert sorted(path.name for path in project.iterdir()) == ["archive", "provpack.yaml", "sub"]
+    capsys.readouterr()
+    (project / "provpack.yaml").write_text("output_dir: ../ghost\n")
+    (project / "sub" / "provpack.yaml").write_text("output_dir: ../ghost\n")
+    for config in ("../provpack.yaml", "provpack.yaml"):
+        assert main(["--config", config, "package", str(seed_dir)]) == 2
+        ghost = (project / ".." / "ghost") if config.startswith("..") else Path("../ghost")
+        assert capsys.readouterr().err == (f"provpack: error: {config}: 'output_dir': the folder {ghost} does not "
+                                           "exist; create it first, or set output_dir to a path without '..', or "
+                                           "give -o\n")
+    assert not (project / "ghost").exists() and not (tmp_path / "ghost").exists()

@@ -66,6 +66,14 @@ def load_config(path: Path | None = None, *, folder: Path | None = None) -> Conf
     return Config()
 
 
+def _folder_of(path: Path) -> Path:
+    """The folder of the settings file at `path`, that a relative output_dir is taken from: as given, but resolved
+    when it is reached through '..' (`--config ../provpack.yaml`), which would else stand in the output's path as
+    though output_dir were written with it, and the folder it names never be made."""
+    folder = path.parent
+    return folder.resolve() if ".." in folder.parts else folder
+
+
 def _toml() -> ModuleType:
     if sys.version_info >= (3, 11):
         import tomllib
@@ -179,7 +187,7 @@ def _parse(values: Any, path: Path) -> Config:
         operator=values.get("operator"),
         description=values.get("description"),
         level=level,
-        output_dir=(path.parent / output_dir) if output_dir is not None else None,   # relative: to the file's folder
+        output_dir=(_folder_of(path) / output_dir) if output_dir is not None else None,   # (relative: to its folder)
         jobs=jobs,
         deflate=deflate,
         source=path,
