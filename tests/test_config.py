@@ -126,19 +126,36 @@ def test_control_characters_name_the_config_file(tmp_path: Path, key: str, bad: 
         load_config(folder=tmp_path)
 
 
-def test_level_outside_the_backend_names_the_config_file(tmp_path: Path, seed_dir: Path,
-                                                         monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    """`level: 9` with the isal backend is blamed on the settings file, not on a --level nobody gave."""
+def test_a_level_set_for_the_settings_backend_is_left_with_it(tmp_path: Path, seed_dir: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """`deflate: zlib` and `level: 9` in the settings with --deflate isal: the level is zlib's, and was blamed on
+    the file ("isal levels are 0 to 3, not 9"), though the command line's flag overrides the file. isal's default
+    level is taken, as with no settings; a --level given is taken; a level set with no deflate in the file is the
+    file's for any backend, and blamed there when it does not fit."""
     from provpack.cli import main
 
     pytest.importorskip("isal")
-    (tmp_path / "provpack.yaml").write_text("deflate: zlib\nlevel: 9\n")
-    monkeypatch.chdir(tmp_path)
-    assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", "--deflate", "isal"]) == 2
-    err = capsys.readouterr().err
-    assert f"{tmp_path / 'provpack.yaml'}: 'level': isal levels are 0 to 3, not 9" in err
-    assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", "--deflate", "isal", "--level", "2"]) == 0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1510444800")
+    (tmp_path / "plain").mkdir()
+    monkeypatch.chdir(tmp_path / "plain")
+    assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", "--deflate", "isal"]) == 0
+    assert main(["-q", "package", str(seed_dir), "-o", "b.warc.gz", "--deflate", "isal", "--level", "3"]) == 0
+    assert main(["-q", "package", str(seed_dir), "-o", "z.warc.gz", "--deflate", "zlib", "--level", "9"]) == 0
+    (tmp_path / "set").mkdir()
+    (tmp_path / "set" / "provpack.yaml").write_text("deflate: zlib\nlevel: 9\n")
+    monkeypatch.chdir(tmp_path / "set")
+    assert main(["-q", "package", str(seed_dir), "-o", "a.warc.gz", "--deflate", "isal"]) == 0
+    assert main(["-q", "package", str(seed_dir), "-o", "b.warc.gz", "--deflate", "isal", "--level", "3"]) == 0
+    assert main(["-q", "package", str(seed_dir), "-o", "z.warc.gz"]) == 0   # (the file's zlib at 9)
+    for name in ("a.warc.gz", "b.warc.gz", "z.warc.gz"):
+        assert (tmp_path / "set" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
+    assert (tmp_path / "set" / "a.warc.gz").read_bytes() != (tmp_path / "set" / "b.warc.gz").read_bytes()
+    (tmp_path / "set" / "provpack.yaml").write_text("level: 9\n")
+    capsys.readouterr()
+    assert main(["-q", "package", str(seed_dir), "-o", "c.warc.gz", "--deflate", "isal"]) == 2
+    assert capsys.readouterr().err == (f"provpack: error: {tmp_path / 'set' / 'provpack.yaml'}: 'level': isal levels "
+                                       "are 0 to 3, not 9; change it there, or give --level on the command line\n")
 
 
 ARCHIVE = Path(__file__).resolve().parents[1] / "archive" / "seeds.warc.gz"

@@ -508,7 +508,7 @@ def _package_run(args: argparse.Namespace, config: Config, output: Path, wacz_pa
                 force=args.force,
                 description=args.description or config.description,
                 operator=args.operator or config.operator,
-                level=args.level if args.level is not None else config.level,
+                level=_level(args, config),
                 deflate=args.deflate or config.deflate,
                 jobs=args.jobs if args.jobs is not None else config.jobs,
                 follow_symlinks=args.follow_symlinks,
@@ -661,18 +661,29 @@ def _check_new(path: Path, *, force: bool) -> None:
         raise ArchiveError(path, "already exists", fix="pass --force to replace it, or give -o another name")
 
 
+def _level(args: argparse.Namespace, config: Config) -> int | None:
+    """The deflate level package is given: --level; else the settings file's level, but not when --deflate picks
+    another backend than the file's deflate, whose level it is (`deflate: zlib`, `level: 6` with --deflate isal,
+    whose levels are 0 to 3): that backend's default then."""
+    if args.level is not None:
+        return int(args.level)
+    if args.deflate is not None and config.deflate is not None and args.deflate != config.deflate:
+        return None
+    return config.level
+
+
 def _check_deflate(args: argparse.Namespace, config: Config) -> None:
     """A deflate backend or level from the settings file that does not fit is blamed on that file."""
     from .gzipper import choose
 
     from .errors import option
 
-    given = {"--level": args.level is None and config.level is not None,
+    given = {"--level": args.level is None and _level(args, config) is not None,
              "--deflate": args.deflate is None and config.deflate is not None}
     if config.source is None or not any(given.values()):
         return
     try:
-        choose(args.deflate or config.deflate, args.level if args.level is not None else config.level)
+        choose(args.deflate or config.deflate, _level(args, config))
     except InputError as exc:
         flag = next((flag for flag in given if str(exc.path) == option(flag)), None)
         if flag is None or not given[flag]:
