@@ -1131,6 +1131,16 @@ def test_package_help_gives_the_fetch_limits(capsys: pytest.CaptureFixture[str])
             "touches the network") in said
 
 
+def test_package_help_names_the_checksum_file_it_writes(seed_dir: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """package's help said it writes OUT.sha256 beside OUT.warc.gz; the file is OUT.warc.gz.sha256."""
+    assert main(["package", "--help"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "into one WARC file, and write OUT.warc.gz.sha256 beside it." in said and "-o OUT.warc.gz" in said
+    assert main(["-q", "package", str(seed_dir), "-o", str(tmp_path / "OUT.warc.gz")]) == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["OUT.warc.gz", "OUT.warc.gz.sha256", seed_dir.name]
+
+
 def test_verify_help_says_strict_takes_unknown_digests_for_problems_too(capsys: pytest.CaptureFixture[str]) -> None:
     """--strict makes every unverified record a problem: a digest of an unknown algorithm too, not only none."""
     assert main(["verify", "--help"]) == 0

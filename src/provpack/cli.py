@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pack = commands.add_parser("package", help="package texts into a WARC file",
                                description="Package NAME.txt files (with optional NAME.yaml sidecars) "
-                                           "into one WARC file, and write OUT.sha256 beside it.")
+                                           "into one WARC file, and write OUT.warc.gz.sha256 beside it.")
     pack.add_argument("sources", nargs="+", type=_path, metavar="SRC", help="a folder of .txt files, or .txt files")
     pack.add_argument("-o", "--output", type=_path, metavar="OUT.warc.gz",
                       help="archive to write (default: archive/<first source>.warc.gz)")
