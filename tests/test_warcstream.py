@@ -60,5 +60,7 @@ def test_a_problem_is_reported_once() -> None:
     source.report(5, "truncated", "other kind")
     source.report(6, "junk", "other offset")
     source.report(7, "bad-gzip", "cuts no record", cuts=False)
-    assert found == [(5, "junk", "first", True), (5, "truncated", "other kind", True),
-                     (6, "junk", "other offset", True), (7, "bad-gzip", "cuts no record", False)]
+    source.report(8, "bad-gzip", "skips bytes", skipped=(20, 30))
+    assert found == [(5, "junk", "first", True, None), (5, "truncated", "other kind", True, None),
+                     (6, "junk", "other offset", True, None), (7, "bad-gzip", "cuts no record", False, None),
+                     (8, "bad-gzip", "skips bytes", True, (20, 30))]
