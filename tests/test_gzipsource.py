@@ -508,11 +508,11 @@ def test_the_bytes_a_corrupt_member_skips_are_counted_however_it_was_read(
     for fast, seekable in ((True, True), (True, False), (False, True)):
         if not fast:
             monkeypatch.setattr(inflate, "fast_inflater", lambda: None)
-        stream = io.BytesIO(data) if seekable else Unseekable(data)
+        stream: io.BytesIO | Unseekable = io.BytesIO(data) if seekable else Unseekable(data)
         found: list[tuple[int, str, str, tuple[int, int] | None]] = []
-        source = open_source(RawReader(stream, read_size=read_size), lambda offset, kind, message, cuts, skipped:
-                             found.append((offset, kind, message, skipped)))
-        chunks = list(source.chunks())
+        source = open_source(RawReader(stream, read_size=read_size),   # type: ignore[arg-type]
+                             lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message, skipped)))
+        chunks: list[bytes | object] = list(source.chunks())
         assert found == [(len(first), "bad-gzip", f"gzip member is corrupt: invalid distance too far back;"
                           f" {resumed - stopped} bytes skipped unread, from offset {stopped} (where inflating stopped)"
                           f" to the next gzip member, at offset {resumed}", (stopped, resumed))], (fast, seekable)
@@ -532,10 +532,10 @@ def test_a_member_cut_short_far_from_its_start_skips_nothing(seekable: bool, mon
     resumed = len(first) + len(cut)
     stopped = len(first) + 10 + where_zlib_stops(cut[10:] + after)
     assert resumed < stopped
-    found = []
-    source = open_source(RawReader(io.BytesIO(data) if seekable else Unseekable(data)),
+    found: list[tuple[int, str, str, tuple[int, int] | None]] = []
+    source = open_source(RawReader(io.BytesIO(data) if seekable else Unseekable(data)),   # type: ignore[arg-type]
                          lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message, skipped)))
-    chunks = list(source.chunks())
+    chunks: list[bytes | object] = list(source.chunks())
     assert found == [(len(first), "bad-gzip", "gzip member is corrupt: invalid stored block lengths; no bytes skipped"
                       f" unread: reading resumes at the next gzip member, at offset {resumed}, not past offset {stopped}"
                       " (where inflating stopped)", None)]
@@ -556,7 +556,7 @@ def test_a_corrupt_last_member_skips_to_the_end_of_the_file(member: bytes, stop:
     """A corrupt member with none after it: the bytes from where inflating stopped (its start, for a bad header) to
     the end of the file are skipped unread, and counted; none when it stopped at the end."""
     first = gzip_member(RECORDS[0])
-    found = []
+    found: list[tuple[int, str, str, tuple[int, int] | None]] = []
     source = open_source(RawReader(io.BytesIO(first + member)),
                          lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message, skipped)))
     assert list(source.chunks()) == [RECORDS[0], GAP]

@@ -53,7 +53,7 @@ def test_plain_boundary() -> None:
 
 def test_a_problem_is_reported_once() -> None:
     """The same kind at the same offset (a restart reading bytes again) is passed on once; others each time."""
-    found: list[tuple[int, str, str, bool]] = []
+    found: list[tuple[int, str, str, bool, tuple[int, int] | None]] = []
     source = PlainSource(RawReader(io.BytesIO(b"")), b"", lambda *problem: found.append(problem))
     source.report(5, "junk", "first")
     source.report(5, "junk", "again")
