@@ -17,7 +17,7 @@ Found = list[tuple[int, str, str]]
 def read_all(data: bytes, read_size: int = 1 << 20) -> tuple[Source, list[bytes | object], Found]:
     found: Found = []
     source = open_source(RawReader(io.BytesIO(data), read_size=read_size),
-                         lambda offset, kind, message, cuts: found.append((offset, kind, message)))
+                         lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message)))
     return source, list(source.chunks()), found
 
 

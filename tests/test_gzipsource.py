@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from provpack import inflate
+from provpack import gzipsource, inflate
 from provpack.gzipsource import MAX_OUT, GzipSource, _after_http_head
 from provpack.rawreader import RawReader
 from provpack.sniff import open_source
@@ -95,7 +95,7 @@ def cut_short_message(start: int, cut: int, where: str) -> str:
 def read_unseekable(data: bytes, read_size: int) -> tuple[list[bytes | object], Found]:
     found: Found = []
     source = open_source(RawReader(Unseekable(data), read_size=read_size),
-                         lambda offset, kind, message, cuts: found.append((offset, kind, message)))
+                         lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message)))
     return list(source.chunks()), found
 
 
@@ -105,7 +105,7 @@ def read_saying_cuts(data: bytes, read_size: int = 1 << 20, *, seekable: bool = 
     found: list[tuple[int, str, str, bool]] = []
     stream = io.BytesIO(data) if seekable else Unseekable(data)
     source = open_source(RawReader(stream, read_size=read_size),
-                         lambda offset, kind, message, cuts: found.append((offset, kind, message, cuts)))
+                         lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message, cuts)))
     return list(source.chunks()), found
 
 
@@ -348,12 +348,14 @@ def test_a_member_whose_inflated_bytes_end_with_the_member_inside_it() -> None:
     assert chunks == [RECORDS[0][:40], GAP, RECORDS[1], GAP, RECORDS[2]]
 
 
+CORRUPT_TAIL = 48   # (40 bytes after the block type's, then the trailer)
 PIECES = b"".join(record("resource", b"block %d " % i * 40) for i in range(9))
 
 
 def corrupt_member(data: bytes, good: int) -> bytes:
     """A gzip member for `data` whose deflate data goes wrong after its first `good` bytes: a block of the
-    reserved type (whatever precedes it in the piece zlib is fed is lost with it)."""
+    reserved type (whatever precedes it in the piece zlib is fed is lost with it). Inflating stops right after the
+    byte that says that type: its last CORRUPT_TAIL bytes are not read."""
     deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
     body = deflate.compress(data[:good]) + deflate.flush(zlib.Z_FULL_FLUSH) + b"\x07" + b"\x00" * 40
     return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + body + struct.pack("<II", zlib.crc32(data), len(data))
@@ -378,12 +380,13 @@ def test_a_corrupt_member_then_members_that_start_no_record(seekable: bool, read
     stream = io.BytesIO(data) if seekable else Unseekable(data)
     found: Found = []
     source = open_source(RawReader(stream, read_size=read_size),
-                         lambda offset, kind, message, cuts: found.append((offset, kind, message)))
+                         lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message)))
     chunks = list(source.chunks())
     resumed = len(members[0]) + len(members[1])
-    assert found == [(len(members[0]), "bad-gzip", "gzip member is corrupt: invalid block type; the next gzip member,"
-                      f" at offset {resumed}, starts inside a record: reading resumes at the first record start"
-                      " from there on")]
+    assert found == [(len(members[0]), "bad-gzip", f"gzip member is corrupt: invalid block type; {CORRUPT_TAIL} bytes"
+                      f" skipped unread, from offset {resumed - CORRUPT_TAIL} (where inflating stopped) to the next gzip"
+                      f" member, at offset {resumed}; that member starts inside a record: reading resumes at the first"
+                      " record start from there on")]
     gap = chunks.index(GAP)
     before = joined(chunks[:gap])   # (with small reads, zlib's pieces are small: less is lost with the one that fails)
     assert PIECES[:1000].startswith(before) and len(before) == (700 if read_size > len(data) else 913)
@@ -421,7 +424,11 @@ def test_a_gzip_file_stored_after_the_damage_in_a_member_is_not_read_as_a_member
     member[12] ^= 0xFF   # (the stored block's length: its check fails)
     data = gzip_member(RECORDS[0]) + bytes(member) + gzip_member(RECORDS[1])
     _, chunks, found = read_all(data)
-    assert found == [(len(gzip_member(RECORDS[0])), "bad-gzip", "gzip member is corrupt: invalid stored block lengths")]
+    at = len(gzip_member(RECORDS[0]))
+    stopped = at + 15   # (its 10-byte header, and the stored block's first byte, length and its complement, read)
+    assert found == [(at, "bad-gzip", f"gzip member is corrupt: invalid stored block lengths; {len(member) - 15} bytes"
+                      f" skipped unread, from offset {stopped} (where inflating stopped) to the next gzip member, at"
+                      f" offset {at + len(member)}")]
     assert chunks == [RECORDS[0], GAP, RECORDS[1]]
 
 
@@ -444,12 +451,118 @@ def test_what_a_corrupt_member_loses_does_not_depend_on_how_it_was_read(
         stream = io.BytesIO(whole) if seekable else Unseekable(whole)
         found: Found = []
         source = open_source(RawReader(stream, read_size=read_size),
-                             lambda offset, kind, message, cuts: found.append((offset, kind, message)))
+                             lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message)))
         chunks = list(source.chunks())
-        assert found == [(len(first), "bad-gzip", "gzip member is corrupt: invalid block type")]
+        assert found == [(len(first), "bad-gzip", f"gzip member is corrupt: invalid block type; {CORRUPT_TAIL} bytes"
+                          f" skipped unread, from offset {len(whole) - CORRUPT_TAIL} (where inflating stopped) to the"
+                          f" end of the file, at offset {len(whole)}")]
         outputs.append(joined(chunks))
     assert outputs[0] == outputs[1] == outputs[2]
     assert data.startswith(outputs[0][333:]) and len(outputs[0]) > 333 + 100_000
+
+
+def where_zlib_stops(deflate: bytes) -> int:
+    """How many bytes of the deflate data zlib takes before it fails, fed them one at a time."""
+    inflater = zlib.decompressobj(-15)
+    for at in range(len(deflate)):
+        try:
+            inflater.decompress(deflate[at : at + 1])
+        except zlib.error:
+            return at + 1 - len(inflater.unconsumed_tail)
+    raise AssertionError("the deflate data does not fail")
+
+
+def word_text(rng: random.Random, count: int) -> bytes:
+    return b" ".join(bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(2, 9)))
+                     for _ in range(count))
+
+
+def far_back_member() -> tuple[bytes, bytes]:
+    """A gzip member of three records, and its deflate data, made with a preset dictionary that only the second
+    record's block (bytes 0x80 and up) matches, some 25 kB in: inflated without it, as any gzip reader does, it
+    fails there, "invalid distance too far back", inside a Huffman-coded block, some 370 kB before its end."""
+    rng = random.Random(7)
+    letters = word_text(rng, 60_000)
+    high = bytes(0x80 | (byte & 0x3F) for byte in word_text(rng, 40_000))
+    data = record("resource", letters[:25_000]) + record("resource", high) + record("resource", letters)
+    deflater = zlib.compressobj(6, zlib.DEFLATED, -15, zdict=high[:32_768])
+    deflate = deflater.compress(data) + deflater.flush()
+    member = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + deflate + struct.pack("<II", zlib.crc32(data), len(data))
+    return member, deflate
+
+
+@pytest.mark.parametrize("read_size", [333, 4096, 1 << 16, 1 << 20])
+def test_the_bytes_a_corrupt_member_skips_are_counted_however_it_was_read(
+        read_size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A member whose deflate data fails inside a Huffman-coded block, some 370 kB before its end: the message says
+    how many bytes are skipped unread, from where inflating stopped (where zlib fed a byte at a time stops) to the next
+    member, and the problem gives their offsets; the same from a file (python-isal, then zlib again from the member's
+    start), a pipe or a file with zlib alone, whatever the read size, though the output passed on before the fault
+    differs with it. (The message said only "invalid distance too far back": 5 bytes lost or 370 kB, who could tell?)"""
+    first = gzip_member(RECORDS[0])
+    member, deflate = far_back_member()
+    data = first + member + gzip_member(RECORDS[1]) + gzip_member(RECORDS[2])
+    stopped = len(first) + 10 + where_zlib_stops(deflate)
+    resumed = len(first) + len(member)
+    assert len(first) + 25_000 // 4 < stopped < resumed - 300_000
+    for fast, seekable in ((True, True), (True, False), (False, True)):
+        if not fast:
+            monkeypatch.setattr(inflate, "fast_inflater", lambda: None)
+        stream: io.BytesIO | Unseekable = io.BytesIO(data) if seekable else Unseekable(data)
+        found: list[tuple[int, str, str, tuple[int, int] | None]] = []
+        source = open_source(RawReader(stream, read_size=read_size),   # type: ignore[arg-type]
+                             lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message, skipped)))
+        chunks: list[bytes | object] = list(source.chunks())
+        assert found == [(len(first), "bad-gzip", f"gzip member is corrupt: invalid distance too far back;"
+                          f" {resumed - stopped} bytes skipped unread, from offset {stopped} (where inflating stopped)"
+                          f" to the next gzip member, at offset {resumed}", (stopped, resumed))], (fast, seekable)
+        assert chunks.count(GAP) == 1 and joined(chunks[chunks.index(GAP) + 1 :]) == RECORDS[1] + RECORDS[2]
+
+
+@pytest.mark.parametrize("seekable", [True, False])
+def test_a_member_cut_short_far_from_its_start_skips_nothing(seekable: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A member cut short more than BACK bytes into it (made 4 KiB here), then members: its data goes wrong a little
+    after the cut, and reading resumes at the member that cuts it, before where inflating stopped; nothing is skipped
+    unread, and the message says so (it does not count bytes back)."""
+    monkeypatch.setattr(gzipsource, "BACK", 4096)
+    big = gzip_member(record("resource", word_text(random.Random(7), 60_000)))
+    first, cut = gzip_member(RECORDS[0]), big[: len(big) // 2]
+    after = gzip_member(RECORDS[1]) + gzip_member(RECORDS[2])
+    data = first + cut + after
+    resumed = len(first) + len(cut)
+    stopped = len(first) + 10 + where_zlib_stops(cut[10:] + after)
+    assert resumed < stopped
+    found: list[tuple[int, str, str, tuple[int, int] | None]] = []
+    source = open_source(RawReader(io.BytesIO(data) if seekable else Unseekable(data)),   # type: ignore[arg-type]
+                         lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message, skipped)))
+    chunks: list[bytes | object] = list(source.chunks())
+    assert found == [(len(first), "bad-gzip", "gzip member is corrupt: invalid stored block lengths; no bytes skipped"
+                      f" unread: reading resumes at the next gzip member, at offset {resumed}, not past offset {stopped}"
+                      " (where inflating stopped)", None)]
+    assert joined(chunks[chunks.index(GAP) + 1 :]) == RECORDS[1] + RECORDS[2]
+
+
+@pytest.mark.parametrize("member, stop, message", [
+    (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\x07" + bytes(30), 11,
+     "invalid block type; 30 bytes skipped unread, from offset {stopped} (where inflating stopped) to the end of the"
+     " file, at offset {end}"),
+    (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\x07", 11,
+     "invalid block type; no bytes skipped unread: the file ends at offset {end} (where inflating stopped)"),
+    (b"\x1f\x8b\x08\x20\x00\x00\x00\x00\x00\xff" + bytes(30), 0,
+     "unknown header flags set; 40 bytes skipped unread, from offset {stopped} (its header) to the end of the file, at"
+     " offset {end}"),
+])
+def test_a_corrupt_last_member_skips_to_the_end_of_the_file(member: bytes, stop: int, message: str) -> None:
+    """A corrupt member with none after it: the bytes from where inflating stopped (its start, for a bad header) to
+    the end of the file are skipped unread, and counted; none when it stopped at the end."""
+    first = gzip_member(RECORDS[0])
+    found: list[tuple[int, str, str, tuple[int, int] | None]] = []
+    source = open_source(RawReader(io.BytesIO(first + member)),
+                         lambda offset, kind, message, cuts, skipped: found.append((offset, kind, message, skipped)))
+    assert list(source.chunks()) == [RECORDS[0], GAP]
+    stopped, end = len(first) + stop, len(first) + len(member)
+    assert found == [(len(first), "bad-gzip", "gzip member is corrupt: " + message.format(stopped=stopped, end=end),
+                      (stopped, end) if end > stopped else None)]
 
 
 @pytest.mark.parametrize("before, skip, body", [

@@ -793,7 +793,7 @@ def test_the_quick_path_takes_no_header_over_1_mib(over: int) -> None:
     pad = MAX_HEADER + over - (record("resource", b"abc", target="urn:x:").index(b"\r\n\r\n") + 4)
     big = record("resource", b"abc", target="urn:x:" + "a" * pad)   # the same field names as `first`
     raw = RawReader(io.BytesIO(first + big + record("resource", b"last", target="urn:x:last")), read_size=8 << 20)
-    scanner = Scanner(PlainSource(raw, raw.read(), lambda offset, kind, message, cuts: None))
+    scanner = Scanner(PlainSource(raw, raw.read(), lambda offset, kind, message, cuts, skipped: None))
     scanner.walk()
     assert [(p.offset, p.kind, p.message) for p in scanner.problems] == (
         [(len(first), "malformed-header", f"no blank line ends the header within {MAX_HEADER} bytes")] if over else [])

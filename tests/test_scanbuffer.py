@@ -27,9 +27,9 @@ class Scripted(Source):
         super().__init__(RawReader(io.BytesIO(b"")), b"", self._to_scanner)
         self._cuts = cuts
 
-    def _to_scanner(self, offset: int, kind: str, message: str, cuts: bool) -> None:
+    def _to_scanner(self, offset: int, kind: str, message: str, cuts: bool, skipped: tuple[int, int] | None) -> None:
         assert self.scanner is not None
-        self.scanner.source_problem(offset, kind, message, cuts)
+        self.scanner.source_problem(offset, kind, message, cuts, skipped)
 
     def chunks(self) -> Iterator[bytes | Gap]:
         yield RECORD[:HALF]

@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import provpack
-from provpack import verifysplit
+from provpack import inflate, verifysplit
 from provpack.errors import ArchiveError, InputError
 from provpack.jsondepth import MAX_DEPTH
 from provpack.verify import FileReport, Problem, Status, VerifyReport, render_text, verify, verify_stream
@@ -185,7 +185,8 @@ def test_problem_lines_and_json(tmp_path: Path) -> None:
     (file,) = data["files"]
     assert {"path", "records", "verified", "unverified", "problems", "notes", "warnings"} <= set(file)
     assert file["problems"][0] == {"offset": offset, "record_id": "<urn:uuid:22222222-2222-5222-8222-222222222222>",
-                                   "kind": "digest-mismatch", "message": report.files[0].problems[0].message}
+                                   "kind": "digest-mismatch", "message": report.files[0].problems[0].message,
+                                   "skipped": None}
 
 
 def test_several_files(tmp_path: Path) -> None:
@@ -584,9 +585,10 @@ def test_a_corrupt_member_in_a_file_gzipped_in_pieces_loses_only_what_it_held(
     second's deflate data corrupt: bad-gzip on the record it cuts, saying where reading resumes; the records that
     start in it are lost, and the rest of the record the next member starts inside is skipped as part of the damage
     (no junk), a `WARC/1.1` line in it, with no header after it, not taken for a record; every record after that
-    is read, every member counted. The same from a pipe, by the full reader alone, and in two parts split anywhere
-    (merged where a member starts a record). (Reading went on only at a member starting a record: seven records
-    and two members were said, the rest of the file went unread and uncounted.)"""
+    is read, every member counted. The message, and the JSON, say how many bytes were skipped unread, and where: the
+    300 after the byte where inflating stopped. The same from a pipe, by the full reader alone, with zlib alone, and
+    in two parts split anywhere (merged where a member starts a record). (Reading went on only at a member starting a
+    record: seven records and two members were said, the rest of the file went unread and uncounted.)"""
     from provpack.quickread import QuickReader
 
     ids = [f"<urn:uuid:00000000-0000-4000-8000-0000000000{i:02d}>" for i in range(12)]
@@ -604,17 +606,23 @@ def test_a_corrupt_member_in_a_file_gzipped_in_pieces_loses_only_what_it_held(
     serial = verify(path, jobs=1)
     at = len(members[0])
     assert render_text(serial).splitlines() == [
-        f"{path}: offset {at}: record {ids[2]}: bad-gzip: gzip member is corrupt: invalid block type; the next gzip"
-        f" member, at offset {at + len(members[1])}, starts inside a record: reading resumes at the first record start"
+        f"{path}: offset {at}: record {ids[2]}: bad-gzip: gzip member is corrupt: invalid block type; 300 bytes skipped"
+        f" unread, from offset {at + 11} (where inflating stopped) to the next gzip member, at offset"
+        f" {at + len(members[1])}; that member starts inside a record: reading resumes at the first record start"
         " from there on",
         f"{path}: note: gzip: 5 members",
         f"{path}: note: records that start inside a gzip member (not one member per record): 7",
         "records 9, verified 8, unverified 0, problems 1",
     ]
     assert serial.exit_code() == 1
+    assert serial.to_json()["files"][0]["problems"][0]["skipped"] == {"from": at + 11, "to": at + len(members[1]),
+                                                                      "bytes": 300}
     assert verify_stream(Unseekable(data), name=str(path)) == serial.files[0]   # (a pipe: the same)
     with monkeypatch.context() as patch:
         patch.setattr(QuickReader, "_express", lambda self: False)
+        assert verify(path, jobs=1) == serial
+    with monkeypatch.context() as patch:
+        patch.setattr(inflate, "fast_inflater", lambda: None)
         assert verify(path, jobs=1) == serial
     member_starts = [sum(len(m) for m in members[:i]) for i in range(1, 5)]
     for split in member_starts + list(range(at + 1, at + len(members[1]), 37)):
@@ -672,7 +680,8 @@ def test_a_gzip_body_in_an_uncompressed_record_after_a_corrupt_member_is_not_tak
     then a gzip WARC: reading resumes at the next member that starts a record, the gzip body of the first plain
     record (after the damage, right after an HTTP head) not taken for a member cutting the damaged one short (it
     was: 7 members, and the rest of the plain WARC called junk, its first record's head and body lost unsaid).
-    The same from a pipe, and read in two parts split anywhere."""
+    The message counts the bytes skipped unread: the plain WARC but the first bytes zlib inflates as the cut member's
+    deflate data. The same from a pipe, and read in two parts split anywhere."""
     rng = random.Random(5)
     first, plain, last = (gzip_body_responses(rng, tag) for tag in "abc")
     members = [gzip_member(r) for r in first]
@@ -682,12 +691,16 @@ def test_a_gzip_body_in_an_uncompressed_record_after_a_corrupt_member_is_not_tak
     path = write(tmp_path, data)
     merged = split_anywhere(monkeypatch)
     serial = verify(path, jobs=1)
+    stopped, resumed = len(before) + 12_332, len(data) - len(warc(last))   # (where zlib fails in the plain WARC)
     assert render_text(serial).splitlines() == [
         f"{path}: offset {len(before) - len(members[2])}: record <urn:uuid:00000000-0000-4000-8000-a00000000002>:"
-        " bad-gzip: gzip member is corrupt: invalid code lengths set",
+        f" bad-gzip: gzip member is corrupt: invalid code lengths set; {resumed - stopped} bytes skipped unread, from"
+        f" offset {stopped} (where inflating stopped) to the next gzip member, at offset {resumed}",
         f"{path}: note: gzip: 6 members",
         "records 6, verified 5, unverified 0, problems 1",
     ]
+    assert serial.to_json()["files"][0]["problems"][0]["skipped"] == {"from": stopped, "to": resumed,
+                                                                      "bytes": resumed - stopped}
     assert verify(path, jobs=2) == serial
     assert verify_stream(Unseekable(data), name=str(path)) == serial.files[0]   # (a pipe: the same)
     member_starts = [len(b"".join(members[:i])) for i in range(1, 3)] + [len(data) - len(warc(last[i:])) for i in range(3)]

@@ -122,11 +122,15 @@ def test_a_file_gzipped_in_pieces_with_corrupt_members_split_anywhere(
     for split in starts + damaged + list(range(1, len(data), 53)):
         serial, split_report = serial_and_split(path, split, monkeypatch)
         assert split_report == serial, split
-    assert serial is not None and [(p.offset, p.record_id, p.kind, p.message) for p in serial.problems] == [
-        (starts[2], ids[5], "bad-gzip", "gzip member is corrupt: invalid block type; the next gzip member, at offset"
-                                        f" {starts[3]}, starts inside a record: reading resumes at the first record"
-                                        " start from there on"),
-        (starts[4], None, "bad-gzip", "gzip member is corrupt: invalid block type"),   # (7 bytes of record 10 before it)
+    # (Inflating stops at the 11th byte, the block type's: the 120 bytes after it are skipped unread.)
+    assert serial is not None and [(p.offset, p.record_id, p.kind, p.message, p.skipped) for p in serial.problems] == [
+        (starts[2], ids[5], "bad-gzip", f"gzip member is corrupt: invalid block type; 120 bytes skipped unread, from"
+                                        f" offset {starts[2] + 11} (where inflating stopped) to the next gzip member,"
+                                        f" at offset {starts[3]}; that member starts inside a record: reading resumes"
+                                        " at the first record start from there on", (starts[2] + 11, starts[3])),
+        (starts[4], None, "bad-gzip", f"gzip member is corrupt: invalid block type; 120 bytes skipped unread, from"
+                                      f" offset {starts[4] + 11} (where inflating stopped) to the next gzip member, at"
+                                      f" offset {starts[5]}", (starts[4] + 11, starts[5])),   # (7 bytes of record 10 before it)
     ]
     assert (serial.records, serial.verified) == (12, 10) and "gzip: 8 members" in serial.notes
     assert True in merges

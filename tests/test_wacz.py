@@ -99,6 +99,25 @@ def test_index_is_our_sorted_cdxj(warc: Path, tmp_path: Path) -> None:
         assert zf.read("indexes/index.cdx") == expected.read_bytes()
 
 
+def test_an_http_head_over_1_mib_is_indexed_and_packaged(tmp_path: Path) -> None:
+    """A WARC whose responses (and a POST request) have HTTP heads past 1 MiB is packaged, its index `provpack index
+    --post-append`'s (which cdxj-indexer's is: tests/test_cdxj.py), and py-wacz's validator accepts it, where wacz
+    stopped at the first such record (exit 2)."""
+    from test_cdxj import long_head_records
+    from warcbuild import warc
+
+    path = tmp_path / "long.warc.gz"
+    path.write_bytes(warc(long_head_records()))
+    out = make_wacz(path, tmp_path / "long.wacz")
+    expected = tmp_path / "expected.cdxj"
+    write_index(path, expected, post_append=True)
+    with zipfile.ZipFile(out) as zf:
+        assert zf.read("indexes/index.cdx") == expected.read_bytes()
+    assert expected.read_text(encoding="utf-8").count("\n") == 5 and "?__wb_method=post&a=1&b=two" in expected.read_text()
+    code, output = wacz_validate(out)
+    assert code == 0 and "Validation succeeded" in output, output
+
+
 def test_pages_list_each_excerpt_with_its_title(warc: Path, tmp_path: Path) -> None:
     """One page per excerpt: dcterms:title first, then the parsed title, then the name."""
     out = make_wacz(warc, tmp_path / "seeds.wacz")

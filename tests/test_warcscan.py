@@ -109,9 +109,9 @@ def scan(data: bytes, read_size: int) -> tuple[list[Problem], int, int, list[Pro
     """Problems, records, verified records and warnings of `data` read `read_size` bytes at a time."""
     scanner: Scanner | None = None
 
-    def report(offset: int, kind: str, message: str, cuts: bool) -> None:
+    def report(offset: int, kind: str, message: str, cuts: bool, skipped: tuple[int, int] | None) -> None:
         assert scanner is not None
-        scanner.source_problem(offset, kind, message, cuts)
+        scanner.source_problem(offset, kind, message, cuts, skipped)
 
     scanner = Scanner(open_source(RawReader(io.BytesIO(data), read_size=read_size), report))
     scanner.walk()

@@ -53,12 +53,14 @@ def test_plain_boundary() -> None:
 
 def test_a_problem_is_reported_once() -> None:
     """The same kind at the same offset (a restart reading bytes again) is passed on once; others each time."""
-    found: list[tuple[int, str, str, bool]] = []
+    found: list[tuple[int, str, str, bool, tuple[int, int] | None]] = []
     source = PlainSource(RawReader(io.BytesIO(b"")), b"", lambda *problem: found.append(problem))
     source.report(5, "junk", "first")
     source.report(5, "junk", "again")
     source.report(5, "truncated", "other kind")
     source.report(6, "junk", "other offset")
     source.report(7, "bad-gzip", "cuts no record", cuts=False)
-    assert found == [(5, "junk", "first", True), (5, "truncated", "other kind", True),
-                     (6, "junk", "other offset", True), (7, "bad-gzip", "cuts no record", False)]
+    source.report(8, "bad-gzip", "skips bytes", skipped=(20, 30))
+    assert found == [(5, "junk", "first", True, None), (5, "truncated", "other kind", True, None),
+                     (6, "junk", "other offset", True, None), (7, "bad-gzip", "cuts no record", False, None),
+                     (8, "bad-gzip", "skips bytes", True, (20, 30))]

@@ -676,7 +676,7 @@ def _check_warc(path: Path, stream: IO[bytes]) -> bool:
     if found is None and not first.startswith((b"\x1f\x8b", b"filedesc://")):   # plain, and no ARC file
         stream.seek(0)
         try:   # as verify and wacz tell it: plain text with no WARC record in its first MiB
-            open_source(RawReader(cast(BinaryIO, stream)), lambda offset, kind, message, cuts: None)
+            open_source(RawReader(cast(BinaryIO, stream)), lambda offset, kind, message, cuts, skipped: None)
         except NotWarcError as exc:
             found = exc
     if first.startswith(b"\x1f\x8b"):

@@ -229,7 +229,8 @@ class GzipSource(Source):
                     if found and base + pos < member_start + 10:
                         self.report(member_start, kinds.BAD_GZIP, _cut_short(member_start, base + pos, True))
                     else:
-                        self.report(member_start, kinds.BAD_GZIP, _corrupt(str(exc), buf, base, pos, found))
+                        said, skipped = _corrupt(str(exc), member_start, "its header", buf, base, pos, found)
+                        self.report(member_start, kinds.BAD_GZIP, said, skipped=skipped)
                     yield GAP
                     if not found:
                         return
@@ -247,6 +248,7 @@ class GzipSource(Source):
             pending: list[bytes] = []  # output from `passed` to `produced`
             outcome = ""  # "end", "truncated", "corrupt" or "bad trailer"
             message = ""
+            stopped = -1  # "corrupt": the raw offset where inflating stopped (zlib's, however it was fed)
             behind: list[bytes | memoryview] = []  # earlier bytes of this member, from a stream that cannot seek
             behind_size = 0
             piece = view[pos:pos]
@@ -297,6 +299,9 @@ class GzipSource(Source):
             except bad_data as exc:
                 outcome = "corrupt"
                 message = inflate.reason(exc)
+                # zlib leaves the input it had not taken when it failed in unconsumed_tail (of the piece, or of the
+                # piece's tail fed last): it stops at the same byte however the deflate data was cut into pieces.
+                stopped = base + pos + len(piece) - len(decomp.unconsumed_tail)
             if outcome == "end":
                 if pos < 0:  # isal kept input of an earlier buffer: let zlib do this member
                     outcome = "truncated"
@@ -400,6 +405,7 @@ class GzipSource(Source):
                         break
                     pos += 1
                 view = memoryview(buf)
+                skipped = None
                 if found:
                     after = base + pos
                     redone = None
@@ -414,15 +420,15 @@ class GzipSource(Source):
                     elif outcome == "truncated":  # (the member's start is out of reach: BACK)
                         message = _cut_short(member_start, after)
                     else:
-                        message = _corrupt(message, buf, base, pos, True)
-                else:
-                    message = f"gzip member is corrupt: {message}"
+                        message, skipped = _corrupt(message, stopped, "where inflating stopped", buf, base, pos, True)
+                elif outcome == "corrupt":
+                    message, skipped = _corrupt(message, stopped, "where inflating stopped", buf, base, pos, False)
                 if found or outcome == "corrupt":
                     for out in _cut(pending, passed, produced, skip):
                         yield out
                     upos = member_upos + produced
                     skip = 0
-                    self.report(member_start, kinds.BAD_GZIP, message)
+                    self.report(member_start, kinds.BAD_GZIP, message, skipped=skipped)
                     yield GAP
                     if not found:
                         return
@@ -560,12 +566,26 @@ def _after_http_head(data: bytes, idx: int, lo: int) -> bool:
     return _HTTP_BODY_START.search(data, max(idx - HEAD_LOOK, lo), idx) is not None
 
 
-def _corrupt(reason: str, buf: bytes, base: int, pos: int, found: bool) -> str:
-    """The message for a corrupt member, after which reading resumes at the member at buf[pos] when `found`."""
-    if not found or starts_warc_member(buf, pos):
-        return f"gzip member is corrupt: {reason}"
-    return (f"gzip member is corrupt: {reason}; the next gzip member, at offset {base + pos}, starts inside a record:"
-            " reading resumes at the first record start from there on")
+def _corrupt(reason: str, stopped: int, where: str, buf: bytes, base: int, pos: int,
+             found: bool) -> tuple[str, tuple[int, int] | None]:
+    """The message for a corrupt member whose reading stopped at raw offset `stopped` (`where`: what that is), after
+    which reading resumes at the member at buf[pos] when `found` (else the file ends at base + pos); and the raw
+    offsets [start, end) of the bytes skipped unread in between, None when none were (reading resumes no later)."""
+    resume = base + pos
+    skipped: tuple[int, int] | None = None
+    if resume > stopped:
+        to = "the next gzip member" if found else "the end of the file"
+        said = (f"gzip member is corrupt: {reason}; {resume - stopped} bytes skipped unread, from offset {stopped}"
+                f" ({where}) to {to}, at offset {resume}")
+        skipped = (stopped, resume)
+    elif found:   # (a member cut short, found past BACK bytes from its start: see chunks)
+        said = (f"gzip member is corrupt: {reason}; no bytes skipped unread: reading resumes at the next gzip member,"
+                f" at offset {resume}, not past offset {stopped} ({where})")
+    else:
+        said = f"gzip member is corrupt: {reason}; no bytes skipped unread: the file ends at offset {resume} ({where})"
+    if found and not starts_warc_member(buf, pos):
+        said += "; that member starts inside a record: reading resumes at the first record start from there on"
+    return said, skipped
 
 
 def _cut_short(start: int, after: int, in_header: bool = False) -> str:

@@ -48,18 +48,24 @@ WARNING_KINDS = (MISSING_DIGEST, UNKNOWN_DIGEST)
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with an archive: where (record offset, record id), what kind, and a message."""
+    """One thing wrong with an archive: where (record offset, record id), what kind, and a message; for a corrupt
+    gzip member after which reading skipped bytes unread to the next member (or the end of the file), the raw
+    offsets [start, end) of those bytes (the message says them too)."""
 
     offset: int | None
     record_id: str | None
     kind: str
     message: str
+    skipped: tuple[int, int] | None = None
 
     def to_json(self) -> dict[str, object]:
         """The problem as a JSON-ready dict."""
+        skipped = self.skipped
         return {
             "offset": self.offset,
             "record_id": self.record_id,
             "kind": self.kind,
             "message": self.message,
+            "skipped": None if skipped is None else {"from": skipped[0], "to": skipped[1],
+                                                     "bytes": skipped[1] - skipped[0]},
         }

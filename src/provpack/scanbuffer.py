@@ -48,14 +48,16 @@ class ScanBuffer:
 
     # -- problems ---------------------------------------------------------------------------
 
-    def source_problem(self, offset: int, kind: str, message: str, cuts: bool) -> None:
+    def source_problem(self, offset: int, kind: str, message: str, cuts: bool,
+                       skipped: tuple[int, int] | None = None) -> None:
         """A problem found by the stream reader (gzip level); tied to the record being read, if any, when it `cuts`
-        it (bytes were lost there: a gap follows); else (a gzip member's wrong trailer) no record's."""
+        it (bytes were lost there: a gap follows); else (a gzip member's wrong trailer) no record's. `skipped`: the
+        raw offsets of the bytes skipped unread after it (see warcstream.Report)."""
         if cuts and self._rec_offset is not None:
             self._rec_failed = True
-            self.problems.append(Problem(offset, self._rec_id, kind, message))
+            self.problems.append(Problem(offset, self._rec_id, kind, message, skipped))
         else:
-            self.problems.append(Problem(offset, None, kind, message))
+            self.problems.append(Problem(offset, None, kind, message, skipped))
 
     def _problem(self, kind: str, message: str) -> None:
         self._rec_failed = True

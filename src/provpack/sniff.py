@@ -210,7 +210,7 @@ def is_gzipped_warc(path: Path) -> bool:
     OSError when the file cannot be read.
     """
     with open(path, "rb") as stream:
-        return open_source(RawReader(stream), lambda offset, kind, message, cuts: None).compressed
+        return open_source(RawReader(stream), lambda offset, kind, message, cuts, skipped: None).compressed
 
 
 def open_source(raw: RawReader, report: Report) -> Source:
@@ -311,12 +311,12 @@ def check_end(path: Path, stream: IO[bytes], start: int, *, failed_at: int | Non
     found: list[tuple[int, str, str]] = []
     forward: Report | None = None   # to the scanner, once there is one
 
-    def report(offset: int, kind: str, message: str, cuts: bool) -> None:
+    def report(offset: int, kind: str, message: str, cuts: bool, skipped: tuple[int, int] | None) -> None:
         if kind == TRUNCATED or (kind in (BAD_GZIP, JUNK)
                                  and (ended or (failed_at is not None and offset <= failed_at))):
             found.append((offset, kind, message))
         if forward is not None:   # (so that a record the gzip damage cuts is not also said to be wrong)
-            forward(offset, kind, message, cuts)
+            forward(offset, kind, message, cuts, skipped)
 
     start = max(start, 0)
     stream.seek(start)

@@ -426,9 +426,9 @@ def _verify(stream: BinaryIO, *, name: str, sidecar: Path | None, path: Path | N
     raw = RawReader(stream, hasher=hasher, on_read=on_read)
     reading: list[Scanner] = []   # the scanner, for `report`; emptied at the end (see below)
 
-    def report(offset: int, kind: str, message: str, cuts: bool) -> None:
+    def report(offset: int, kind: str, message: str, cuts: bool, skipped: tuple[int, int] | None) -> None:
         if reading:
-            reading[0].source_problem(offset, kind, message, cuts)
+            reading[0].source_problem(offset, kind, message, cuts, skipped)
 
     try:
         source = open_source(raw, report)

@@ -22,7 +22,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -290,9 +290,9 @@ def scan_segment(path: Path, split: int, *, compressed: bool, deep: bool = False
     `on_read(offset)` is told the raw offset reached after each block read."""
     scanner: Scanner | None = None
 
-    def report(offset: int, kind: str, message: str, cuts: bool) -> None:
+    def report(offset: int, kind: str, message: str, cuts: bool, skipped: tuple[int, int] | None) -> None:
         if scanner is not None:
-            scanner.source_problem(offset, kind, message, cuts)
+            scanner.source_problem(offset, kind, message, cuts, skipped)
 
     with path.open("rb", buffering=0) as stream:
         raw = RawReader(stream, on_read=on_read)
@@ -375,8 +375,7 @@ def absorb(scanner: Scanner, part: Segment) -> bool:
     base = scanner.upos  # decompressed offset of the split in this scanner
     for index, start, end, last in part.junk:
         old = problems[index]
-        problems[index] = Problem(old.offset, old.record_id, old.kind,
-                                  junk_message(start + base, end + base, compressed=True, last=last))
+        problems[index] = replace(old, message=junk_message(start + base, end + base, compressed=True, last=last))
     for at, _, found in sorted(inserts, key=lambda item: (item[0], item[1]), reverse=True):
         problems[at:at] = found
     for resolution in resolved:

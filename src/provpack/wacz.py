@@ -231,7 +231,7 @@ def _check_gzip(warc: Path) -> None:
     try:
         with open(warc, "rb") as stream:
             try:
-                source = open_source(RawReader(stream), lambda offset, kind, message, cuts: found.append(
+                source = open_source(RawReader(stream), lambda offset, kind, message, cuts, skipped: found.append(
                     (offset, kind, message)))
             except NotWarcError:
                 return   # _archive_name has refused it already

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator
 
 from .rawreader import RawReader
 
-# (offset, kind, message, cuts): `cuts` when bytes were lost there (a GAP follows), which cuts the record being read;
-# not for a problem of a gzip member whose output was all passed on (a wrong trailer), which is no record's.
-Report = Callable[[int, str, str, bool], None]
+# (offset, kind, message, cuts, skipped): `cuts` when bytes were lost there (a GAP follows), which cuts the record being
+# read; not for a problem of a gzip member whose output was all passed on (a wrong trailer), which is no record's.
+# `skipped`: the raw offsets [start, end) of the bytes that reading skipped unread after a corrupt gzip member, or None.
+Report = Callable[[int, str, str, bool, tuple[int, int] | None], None]
 
 
 class Gap:
@@ -75,12 +76,13 @@ class Source:
         """Decompressed data again, from `upos` on (needs a seekable stream)."""
         raise NotImplementedError
 
-    def report(self, offset: int, kind: str, message: str, cuts: bool = True) -> None:
-        """Pass a problem on once, even when a restart reads the same bytes again; `cuts`: see Report."""
+    def report(self, offset: int, kind: str, message: str, cuts: bool = True,
+               skipped: tuple[int, int] | None = None) -> None:
+        """Pass a problem on once, even when a restart reads the same bytes again; `cuts`, `skipped`: see Report."""
         key = (kind, offset)
         if key not in self._reported:
             self._reported.add(key)
-            self._report(offset, kind, message, cuts)
+            self._report(offset, kind, message, cuts, skipped)
 
 
 class PlainSource(Source):
