@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import struct
+import uuid
 import zlib
 
 import pytest
@@ -16,7 +17,7 @@ from provpack.sniff import open_source
 from provpack.warcstream import GAP
 
 from readback import RECORDS, Found, Unseekable, check, joined, read_all
-from warcbuild import gzip_member, record
+from warcbuild import NAMESPACE, gzip_member, record
 
 
 @pytest.mark.parametrize("read_size", [7, 100, 1 << 20])
@@ -349,7 +350,10 @@ def test_a_member_whose_inflated_bytes_end_with_the_member_inside_it() -> None:
 
 
 CORRUPT_TAIL = 48   # (40 bytes after the block type's, then the trailer)
-PIECES = b"".join(record("resource", b"block %d " % i * 40) for i in range(9))
+# (each record its own id: the default, a count of the records built so far, made these bytes, and so how much
+# zlib gives back before a corrupt piece, depend on which test modules were collected first)
+PIECES = b"".join(record("resource", b"block %d " % i * 40,
+                         record_id=f"<urn:uuid:{uuid.uuid5(NAMESPACE, f'piece {i}')}>") for i in range(9))
 
 
 def corrupt_member(data: bytes, good: int) -> bytes:
