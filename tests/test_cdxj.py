@@ -957,13 +957,14 @@ def test_archive_date_of_gzip_of_nothing_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("date", ["2020", "2020-01", "2020-01-02", "2020-01-02T03:04Z", "2016-12-31T23:59:60Z",
                                   "2020-01-02T03:04:05+00:00", "2020-01-02T03:04:05", "0000-01-01T00:00:00Z",
                                   "2020-02-30T00:00:00Z", "2020-01-02T03:04:05Z", "2020-01-02T03:04:05.123456789Z",
-                                  "2016-12-31T23:59:59.5Z"])
+                                  "2016-12-31T23:59:59.5Z", "99999999999999999999-01-01T00:00:00Z"])
 @pytest.mark.parametrize("express", [True, False])
 def test_index_refuses_only_dates_verify_reports(date: str, express: bool, tmp_path: Path) -> None:
     """`index` (and so `wacz`) reads a WARC-Date as warcio does, keys as cdxj-indexer's; a date it cannot read
     is refused saying why, in verify's words (warcheader.date_fault), and verify reports every such date (it
     passed `2020`, `2020-01` and a leap second, which index refused). A date warcio reads that WARC 1.1 does not
-    allow (no seconds, no Z) is indexed, and reported by verify."""
+    allow (no seconds, no Z) is indexed, and reported by verify. A year too large for a C long (warcio's
+    OverflowError) is refused too (it was that OverflowError, a crash)."""
     from readback import check
     from warcbuild import record, warc
 

@@ -591,12 +591,13 @@ def _walked_line(
 def _timestamp(date: str) -> str:
     """The 14-digit CDX timestamp of a WARC-Date as warcio reads it (so the key cdxj-indexer and pywb compute);
     a ValueError saying what is wrong for a date it cannot read. `verify` reports every such date (and more:
-    a date without its seconds or its Z is read here as warcio reads it, and reported by verify)."""
+    a date without its seconds or its Z is read here as warcio reads it, and reported by verify). A number too
+    large for a C long (a year of 20 digits) is warcio's OverflowError, said as a date it cannot read."""
     from warcio.timeutils import iso_date_to_timestamp
 
     try:
         return str(iso_date_to_timestamp(date))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         fault = date_fault(date.encode("utf-8", "surrogateescape"))   # (the verifier's words for it)
         raise ValueError(fault if fault is not None else f"is not a date warcio can read ({exc})") from exc
 
