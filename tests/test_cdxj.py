@@ -994,6 +994,26 @@ def test_index_refuses_only_dates_verify_reports(date: str, express: bool, tmp_p
 
 
 @pytest.mark.parametrize("express", [True, False])
+def test_a_year_before_1000_is_keyed_in_14_digits(express: bool, tmp_path: Path) -> None:
+    """A WARC-Date before the year 1000, which verify passes, is keyed in 14 digits, its year in 4: warcio's strftime
+    gave 13 or fewer on Linux before Python 3.13 (`9991231235959`), which sorted after the year 2020, archive_date
+    read as the year 9990, and for the year 0001 (`10101000000`) failed on with strptime's ValueError, a crash."""
+    from readback import check
+    from warcbuild import record, warc
+
+    path = tmp_path / "early.warc"
+    records = [record("resource", b"text", content_type="text/plain", target="https://example.org/t", date=date)
+               for date in ("0001-01-01T00:00:00Z", "0999-12-31T23:59:59Z", "2020-01-02T03:04:05Z")]
+    path.write_bytes(warc(records, gzip=False))
+    assert check(path.read_bytes()).ok
+    assert [line.timestamp for line in index(path, express=express)] == [
+        "00010101000000", "09991231235959", "20200102030405"]
+    assert [line.split(" ")[1] for line in ours(path).splitlines()] == [
+        "00010101000000", "09991231235959", "20200102030405"]
+    assert archive_date(path) == datetime(1, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("express", [True, False])
 def test_a_record_without_a_date_is_named(express: bool, tmp_path: Path) -> None:
     """A record with no WARC-Date cannot be indexed: said with its type and byte, by both readers."""
     from warcbuild import record, warc
