@@ -397,7 +397,7 @@ class ProvenanceTracker:
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, f"the JSON does not parse: {exc}; show and "
                             "extract take this record for damage")]
         except (UnicodeDecodeError, ValueError) as exc:
-            if block.find(_MARK) < 0:  # other JSON: not ours to judge (`in` would first try the mark as an int)
+            if not marked(block):  # other JSON: not ours to judge
                 return []
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, f"the provenance JSON does not parse: {exc}")]
         # Decided on the parsed value, as `show` and `extract` decide (reader.py): JSON may spell the
@@ -545,6 +545,13 @@ def parse(block: bytes) -> tuple[Any, bool]:
         except orjson.JSONDecodeError:
             pass
     return json.loads(block), False
+
+
+def marked(block: bytes | bytearray) -> bool:
+    """Whether a JSON block that does not parse holds the provenance format's name: damaged provenance, which verify
+    reports and show and extract take for damage. Other JSON that does not parse is another tool's to judge: verify
+    passes it, and show and extract read past it (they took it for damage, exit 1, of a file verify found sound)."""
+    return block.find(_MARK) >= 0   # (`in` would first try the mark as an int)
 
 
 def is_provenance(doc: object) -> bool:

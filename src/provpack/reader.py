@@ -21,7 +21,7 @@ from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable, unreadable
 from .fsnames import ENCODING
 from .gzipsource import PROBE
-from .jsondepth import loads
+from .jsondepth import TooDeep, loads
 from .resync import WINDOW, gzip_start, next_start, plain_start
 from .sniff import (GZIP_OF_NO_WARC, QUOTED, SEVERAL_RECORDS, check_end, check_length, foreign_format,
                     inflates_to_nothing, quoted, quoted_text, refuse_stream, several_records, unreadable_reason)
@@ -391,6 +391,10 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
             provenance = loads(block)   # (one nested deeper than provpack's is TooDeep: damage too)
         except (ValueError, UnicodeDecodeError) as exc:
             _check_block(archive, offset)   # a block in a gzip member cut off or corrupt is said as such
+            from .provcheck import marked
+
+            if not isinstance(exc, TooDeep) and not marked(block):   # another tool's JSON, as verify reads it
+                continue
             raise IntegrityError(archive, f"the metadata record at byte {offset} ({quoted_text(warc_id, 100)}) is "
                                  f"damaged: its JSON does not parse: {exc}; `provpack verify` gives the full report",
                                  offset=offset) from None
