@@ -1025,13 +1025,14 @@ def test_archive_date_of_gzip_of_nothing_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("date", ["2020", "2020-01", "2020-01-02", "2020-01-02T03:04Z", "2016-12-31T23:59:60Z",
                                   "2020-01-02T03:04:05+00:00", "2020-01-02T03:04:05", "0000-01-01T00:00:00Z",
                                   "2020-02-30T00:00:00Z", "2020-01-02T03:04:05Z", "2020-01-02T03:04:05.123456789Z",
-                                  "2016-12-31T23:59:59.5Z"])
+                                  "2016-12-31T23:59:59.5Z", "99999999999999999999-01-01T00:00:00Z"])
 @pytest.mark.parametrize("express", [True, False])
 def test_index_refuses_only_dates_verify_reports(date: str, express: bool, tmp_path: Path) -> None:
     """`index` (and so `wacz`) reads a WARC-Date as warcio does, keys as cdxj-indexer's; a date it cannot read
     is refused saying why, in verify's words (warcheader.date_fault), and verify reports every such date (it
     passed `2020`, `2020-01` and a leap second, which index refused). A date warcio reads that WARC 1.1 does not
-    allow (no seconds, no Z) is indexed, and reported by verify."""
+    allow (no seconds, no Z) is indexed, and reported by verify. A year too large for a C long (warcio's
+    OverflowError) is refused too (it was that OverflowError, a crash)."""
     from readback import check
     from warcbuild import record, warc
 
@@ -1058,6 +1059,26 @@ def test_index_refuses_only_dates_verify_reports(date: str, express: bool, tmp_p
     with pytest.raises(ArchiveError) as caught:
         list(index(path, express=express))
     assert str(caught.value) == f"{path}: the record at byte {len(first)} has a bad WARC-Date {date!r}: it {fault}"
+
+
+@pytest.mark.parametrize("express", [True, False])
+def test_a_year_before_1000_is_keyed_in_14_digits(express: bool, tmp_path: Path) -> None:
+    """A WARC-Date before the year 1000, which verify passes, is keyed in 14 digits, its year in 4: warcio's strftime
+    gave 13 or fewer on Linux before Python 3.13 (`9991231235959`), which sorted after the year 2020, archive_date
+    read as the year 9990, and for the year 0001 (`10101000000`) failed on with strptime's ValueError, a crash."""
+    from readback import check
+    from warcbuild import record, warc
+
+    path = tmp_path / "early.warc"
+    records = [record("resource", b"text", content_type="text/plain", target="https://example.org/t", date=date)
+               for date in ("0001-01-01T00:00:00Z", "0999-12-31T23:59:59Z", "2020-01-02T03:04:05Z")]
+    path.write_bytes(warc(records, gzip=False))
+    assert check(path.read_bytes()).ok
+    assert [line.timestamp for line in index(path, express=express)] == [
+        "00010101000000", "09991231235959", "20200102030405"]
+    assert [line.split(" ")[1] for line in ours(path).splitlines()] == [
+        "00010101000000", "09991231235959", "20200102030405"]
+    assert archive_date(path) == datetime(1, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize("express", [True, False])

@@ -423,6 +423,18 @@ def test_a_fetch_not_redirected_and_a_long_cut() -> None:
             "13 c14 c15 c16 c17 c18 c19 c20 c21 c22 c23 c24!!\n") in text
 
 
+def test_an_aligned_original_of_no_recorded_length_is_shown() -> None:
+    """An original aligned (no `no_text`) whose `length_chars` is null, which read_archive lets through (null is an
+    original with no text) and verify reports: shown as of no recorded length. `show` failed on it with a TypeError
+    (None's format spec `,`), a traceback."""
+    document = _full()
+    original = {**document.provenance["original"], "length_chars": None}
+    out = io.StringIO()
+    print_documents("x.warc.gz", (replace(document, provenance={**document.provenance, "original": original}),), out)
+    assert ("\noriginal: fetched https://e.org/a (HTTP 200, 2026-01-02T03:04:05Z) -> https://e.org/b; text of no "
+            "recorded length from the article, record <urn:uuid:3>\n") in out.getvalue()
+
+
 @pytest.mark.parametrize("exchanges", [1, 2])
 def test_a_redirect_is_said_by_the_exchanges_not_by_the_urls(exchanges: int) -> None:
     """An arrow to the final URL when the fetch was redirected (more than one exchange), whatever the URLs say: an

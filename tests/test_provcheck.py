@@ -20,6 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from provpack import package, provcheck
 from provpack.blockring import BlockRing
+from provpack.errors import IntegrityError
 from provpack.problems import Problem
 from provpack.provcheck import ProvenanceTracker, ResourceFacts, check_provenance, explain, is_provenance, parse
 from provpack.provcheck import sound
@@ -1121,3 +1122,53 @@ def test_may_hide_takes_every_spelling_json_loads_reads_and_little_else(block: b
         except ValueError:
             return
         assert not is_provenance(doc)
+
+
+@pytest.mark.parametrize(("path", "value", "problem", "deeper"), [
+    (("name",), None, "'name' is missing or not text", None),
+    (("sidecar",), "x", "'sidecar' is not an object", None),
+    (("elisions", 0, "line"), "5", "elision 0 lacks its marker, kind, offsets or selectors",
+     "elisions[0]: line '5' column 12, but character 29 is at line 3 column 12"),
+    (("elisions", 0, "column"), 2**70, None,   # (orjson reads it as a float: judged by json.loads's reading, an int)
+     f"elisions[0]: line 3 column {2**70}, but character 29 is at line 3 column 12"),
+    (("fields",), {"title": {"span": [5, 2, 1]}}, "field 'title' is not an object with a [start, end] span", None),
+])
+@pytest.mark.parametrize("deep", [False, True])
+def test_a_record_not_of_the_shape_readers_rely_on_is_a_problem(path: tuple[Any, ...], value: Any,
+                                                                 problem: str | None, deeper: str | None, deep: bool,
+                                                                 tmp_path: Path) -> None:
+    """A provenance record of a shape show and extract take for damage (reader: exit 1, `provpack verify gives the
+    full report`) is a problem to verify too, in the same words (provshape), where no other check finds one (else
+    that one is said, `deeper` with --deep): verify, --deep too, passed a record whose name was null or whose sidecar
+    was text, which its excerpt's rules do not look at, and without --deep one whose elision's line was text."""
+    from warcbuild import provpack_records, warc
+
+    from provpack import read_archive, verify
+
+    text = SAMPLE_TEXTS[0]
+    info, resource, _ = provpack_records([text])
+    record_id = resource.split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    doc = provenance(text, record_id=record_id, target=f"urn:provpack:sha256:{digest}")
+    target: Any = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    _, _, meta = provpack_records([text], docs=[doc])
+    archive = tmp_path / "a.warc"
+    archive.write_bytes(warc([info, resource, meta], gzip=False))
+    at = len(info) + len(resource)
+    meta_id = meta.split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+    said = (deeper if deep and deeper is not None else None if problem is None else
+            f"the provenance JSON is not of the shape docs/format.md gives: {problem}; show and extract take this "
+            "record for damage")
+    assert [(p.offset, p.kind, p.message) for p in verify(archive, deep=deep).files[0].problems] == (
+        [] if said is None else [(at, "metadata-mismatch", said)])
+    if problem is None:
+        assert len(read_archive(archive)) == 1
+        return
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(archive)
+    assert str(caught.value) == (f"{archive}: the metadata record at byte {at} ('{meta_id}') is damaged: its "
+                                 f"provenance JSON is not of the shape docs/format.md gives: {problem}; `provpack "
+                                 "verify` gives the full report")

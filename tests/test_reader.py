@@ -1779,6 +1779,37 @@ def test_a_provenance_record_nested_too_deep_is_damage_read_past(tmp_path: Path,
         (start, "metadata-mismatch", f"the JSON does not parse: {exc}; show and extract take this record for damage")]
 
 
+@pytest.mark.parametrize("software", ["provpack/0.8.0", "other-tool/1.0"])
+def test_another_tools_json_ld_that_does_not_parse_is_read_past_as_verify_reads_it(
+        tmp_path: Path, software: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A JSON-LD metadata record whose JSON does not parse and does not name provpack's format (another tool's, a
+    provpack archive's or not) is not provpack's to judge: verify passes it, and read_archive, show and extract read
+    past it to the documents after it. They took it for damage (`its JSON does not parse: Extra data`, show exit 1,
+    `provpack verify` to give the full report) of a file verify found sound."""
+    from warcbuild import provpack_records, record, warc
+
+    info, *d1 = provpack_records(["doc 1 [...] text\n"], software=software, generators=[software.replace("/", " ")])
+    other = record("metadata", b'{"a": 1}}', content_type="application/ld+json")
+    path = tmp_path / "other.warc"
+    path.write_bytes(warc([info, other, *d1], gzip=False))
+    assert provpack.verify(path).ok
+    assert [d.name for d in read_archive(path)] == ["doc"]
+    assert main(["show", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["extract", str(path), "doc"]) == 0
+    assert capsys.readouterr() == ("doc 1 [...] text\n", "")
+    marked = record("metadata", b'{"format": "provpack-provenance/1"}}', content_type="application/ld+json",
+                    record_id="<urn:uuid:marked>")
+    path.write_bytes(warc([info, marked, *d1], gzip=False))
+    said = (f"{path}: the metadata record at byte {len(info)} ('<urn:uuid:marked>') is damaged: its JSON does not "
+            "parse: Extra data: line 1 column 36 (char 35); `provpack verify` gives the full report")
+    with pytest.raises(IntegrityError) as caught:
+        read_archive(path)
+    assert str(caught.value) == said
+    assert [p.message for p in provpack.verify(path).files[0].problems] == [
+        "the provenance JSON does not parse: Extra data: line 1 column 36 (char 35)"]
+
+
 def test_a_provenance_record_as_deep_as_provpack_reads_is_read(tmp_path: Path) -> None:
     path, _, _ = _nested_in_d2(tmp_path, MAX_DEPTH - 1)
     assert [d.name for d in read_archive(path)] == ["d1", "d2", "d3"]

@@ -1135,12 +1135,13 @@ def test_verifier_imports_nothing_of_the_writer() -> None:
     # split, as for reading past damage); jsondepth refuses JSON nested too deep to read, as show and extract do;
     # typos tells the digest label a misspelt one is near (digests), as it does a sidecar key for package; written
     # (atomic's) keeps the names of the files a command-line run wrote, for its message if standard output fails;
-    # fsnames reads a file's name as UTF-8 text, whatever the locale, as the .sha256 beside an archive spells it.
+    # fsnames reads a file's name as UTF-8 text, whatever the locale, as the .sha256 beside an archive spells it;
+    # provshape is the shape of a provenance record show and extract read, which verify judges by too.
     assert seen == {"arguments", "defaults", "_version", "blockring", "idset", "verify", "warcscan", "quickread", "recordcheck", "scanbuffer",
                     "warcstream", "rawreader", "gzipsource", "sniff", "warcheader", "digests", "payload", "provcheck",
                     "problems", "errors", "signing", "timestamp", "atomic", "regular", "inflate", "verifysplit", "origcheck",
                     "cutcheck", "resync", "jsondepth", "fastjson", "typos", "written",
-                    "fsnames", "provrecompute"}
+                    "fsnames", "provrecompute", "provshape"}
     assert not seen & WRITER
 
 

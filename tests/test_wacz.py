@@ -265,6 +265,22 @@ def test_interop_warcs_make_valid_packages(name: str, tmp_path: Path) -> None:
     assert [(page["url"], page["ts"]) for page in pages] == [("http://example.com/", "2017-03-06T04:02:06Z")]
 
 
+def test_a_page_before_the_year_1000_is_dated_in_4_digits(tmp_path: Path) -> None:
+    """A page of a record dated before the year 1000 (a WARC-Date verify passes) gets a `ts` of 4-digit year, as RFC
+    3339 writes it: the year 0001 failed (the index's 13-digit timestamp, strptime's ValueError, a crash), and the
+    year 0999 was dated `999-12-31T23:59:59Z` on Linux before Python 3.13."""
+    from warcbuild import record, warc as records
+
+    path = tmp_path / "early.warc"
+    path.write_bytes(records([record("resource", b"<p>a</p>", content_type="text/html", target=f"https://e.org/{n}",
+                                     date=date)
+                              for n, date in enumerate(("0001-01-01T00:00:00Z", "0999-12-31T23:59:59Z"))], gzip=False))
+    with zipfile.ZipFile(make_wacz(path, tmp_path / "early.wacz")) as zf:
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()[1:]]
+    assert [(page["url"], page["ts"]) for page in pages] == [("https://e.org/0", "0001-01-01T00:00:00Z"),
+                                                             ("https://e.org/1", "0999-12-31T23:59:59Z")]
+
+
 WHOLE = ("is gzipped as a whole (its first gzip member holds more than one record), which warcio and replay tools"
          " cannot read record by record")
 

@@ -591,12 +591,17 @@ def _walked_line(
 def _timestamp(date: str) -> str:
     """The 14-digit CDX timestamp of a WARC-Date as warcio reads it (so the key cdxj-indexer and pywb compute);
     a ValueError saying what is wrong for a date it cannot read. `verify` reports every such date (and more:
-    a date without its seconds or its Z is read here as warcio reads it, and reported by verify)."""
-    from warcio.timeutils import iso_date_to_timestamp
+    a date without its seconds or its Z is read here as warcio reads it, and reported by verify). A number too
+    large for a C long (a year of 20 digits) is warcio's OverflowError, said as a date it cannot read. A year
+    before 1000 is written in 4 digits, as the 14 say: warcio's strftime writes it in fewer on Linux before Python
+    3.13 (0999 as 999: a 13-digit timestamp, which sorted out of place, archive_date read as the year 9990 and
+    make_wacz failed on for the year 0001)."""
+    from warcio.timeutils import iso_date_to_datetime
 
     try:
-        return str(iso_date_to_timestamp(date))
-    except (ValueError, TypeError) as exc:
+        when = iso_date_to_datetime(date)
+        return f"{when.year:04d}{when.month:02d}{when.day:02d}{when.hour:02d}{when.minute:02d}{when.second:02d}"
+    except (ValueError, TypeError, OverflowError) as exc:
         fault = date_fault(date.encode("utf-8", "surrogateescape"))   # (the verifier's words for it)
         raise ValueError(fault if fault is not None else f"is not a date warcio can read ({exc})") from exc
 

@@ -379,7 +379,9 @@ def _print_original(drawing: Drawing, provenance: dict[str, Any]) -> None:
                f"no text to align against ({original.get('no_text')})")
         drawing.line(((f"original: {where}; archived, not aligned: {why}", ""),), soft_wrap=True)
         return   # nothing compared: no differences to list
-    drawing.plain(f"original: {where}; text {original.get('length_chars', 0):,} characters "
+    chars = original.get("length_chars", 0)   # (a count, or null: read_archive lets no other value through)
+    size = "of no recorded length" if chars is None else f"{chars:,} characters"   # (verify reports a null)
+    drawing.plain(f"original: {where}; text {size} "
                   f"from the {original.get('scope')}, record {original.get('conversion_record_id')}",
                   soft_wrap=True)   # URIs and a record id: the terminal wraps them, nothing cuts or breaks them
     missing = _not_found(provenance)

@@ -27,6 +27,7 @@ from .jsondepth import TooDeep
 from .jsondepth import check as check_depth
 from .origcheck import alignment_messages, provpack_version
 from .problems import Problem
+from .provshape import shape_problem
 
 orjson: ModuleType | None = fastjson.orjson   # (None: the standard library parses everything)
 
@@ -397,7 +398,7 @@ class ProvenanceTracker:
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, f"the JSON does not parse: {exc}; show and "
                             "extract take this record for damage")]
         except (UnicodeDecodeError, ValueError) as exc:
-            if block.find(_MARK) < 0:  # other JSON: not ours to judge (`in` would first try the mark as an int)
+            if not marked(block):  # other JSON: not ours to judge
                 return []
             return [Problem(offset, record_id, kinds.METADATA_MISMATCH, f"the provenance JSON does not parse: {exc}")]
         # Decided on the parsed value, as `show` and `extract` decide (reader.py): JSON may spell the
@@ -414,7 +415,8 @@ class ProvenanceTracker:
         if facts is not None:
             if not self.deep and sound(doc, facts):  # the usual case (as _check)
                 self.counts[_CHECKED] += 1
-                return []
+                return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message)
+                        for message in shape_messages(doc, block if quick else None)]
             return self._check(offset, record_id, doc, facts, block if quick else None)
         if quick:
             doc = json.loads(block)  # a waiting document is kept as the standard library reads it
@@ -483,6 +485,7 @@ class ProvenanceTracker:
                                       and since[1] + context.peak_bytes <= self._keep_budget):
                 facts = self._facts(resources[refers_to])
                 messages, complete = check_provenance(doc, facts, deep=self.deep)
+                messages = messages or shape_messages(doc)
                 if self.deep and complete and doc.get("generator") != WRITER:
                     self.counts[_OTHER_WRITER] += 1
                 problems = [Problem(offset, record_id, kinds.METADATA_MISMATCH, m) for m in messages]
@@ -521,6 +524,7 @@ class ProvenanceTracker:
                     self.counts[_OTHER_WRITER] += 1
         elif not sound(doc, facts):  # what is wrong is said of the standard library's reading
             messages, complete = explain(json.loads(raw) if raw is not None else doc, facts)
+        messages = messages or shape_messages(doc, raw)
         self.counts[_CHECKED if complete else _CHECKED_PART] += 1
         return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message) for message in messages]
 
@@ -545,6 +549,27 @@ def parse(block: bytes) -> tuple[Any, bool]:
         except orjson.JSONDecodeError:
             pass
     return json.loads(block), False
+
+
+def marked(block: bytes | bytearray) -> bool:
+    """Whether a JSON block that does not parse holds the provenance format's name: damaged provenance, which verify
+    reports and show and extract take for damage. Other JSON that does not parse is another tool's to judge: verify
+    passes it, and show and extract read past it (they took it for damage, exit 1, of a file verify found sound)."""
+    return block.find(_MARK) >= 0   # (`in` would first try the mark as an int)
+
+
+def shape_messages(doc: dict[str, Any], raw: bytes | None = None) -> list[str]:
+    """The problem of a provenance record whose other checks found none, but which is not of the shape show and
+    extract read (provshape; they take it for damage): verify passed a record whose name was null, or whose sidecar
+    was text, which the excerpt's rules never look at. Said of json.loads's reading, as show reads it (`raw`: the
+    JSON when orjson read `doc`, which reads an integer beyond 64 bits as a float)."""
+    problem = shape_problem(doc)
+    if problem is not None and raw is not None:
+        problem = shape_problem(json.loads(raw))
+    if problem is None:
+        return []
+    return [f"the provenance JSON is not of the shape docs/format.md gives: {problem}; show and extract take this "
+            "record for damage"]
 
 
 def is_provenance(doc: object) -> bool:

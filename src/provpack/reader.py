@@ -21,7 +21,8 @@ from .defaults import MAX_PROVENANCE_BYTES
 from .errors import ArchiveError, InputError, IntegrityError, ProvpackError, printable, unreadable
 from .fsnames import ENCODING
 from .gzipsource import PROBE
-from .jsondepth import loads
+from .jsondepth import TooDeep, loads
+from .provshape import shape_problem
 from .resync import WINDOW, gzip_start, next_start, plain_start
 from .sniff import (GZIP_OF_NO_WARC, QUOTED, SEVERAL_RECORDS, check_end, check_length, foreign_format,
                     inflates_to_nothing, quoted, quoted_text, refuse_stream, several_records, unreadable_reason)
@@ -391,12 +392,16 @@ def _read_documents(archive: Path, documents: _Held, state: _Reading, start: int
             provenance = loads(block)   # (one nested deeper than provpack's is TooDeep: damage too)
         except (ValueError, UnicodeDecodeError) as exc:
             _check_block(archive, offset)   # a block in a gzip member cut off or corrupt is said as such
+            from .provcheck import marked
+
+            if not isinstance(exc, TooDeep) and not marked(block):   # another tool's JSON, as verify reads it
+                continue
             raise IntegrityError(archive, f"the metadata record at byte {offset} ({quoted_text(warc_id, 100)}) is "
                                  f"damaged: its JSON does not parse: {exc}; `provpack verify` gives the full report",
                                  offset=offset) from None
         if not isinstance(provenance, dict) or provenance.get("format") != PROVENANCE_FORMAT:
             continue
-        problem = _shape_problem(provenance)
+        problem = shape_problem(provenance)
         if problem is not None:   # damage too, as JSON that does not parse: the other documents are read past it
             raise IntegrityError(archive, f"the metadata record at byte {offset} ({quoted_text(warc_id, 100)}) is "
                                  f"damaged: its provenance JSON is not of the shape docs/format.md gives: {problem};"
@@ -976,55 +981,6 @@ def _not_at_start(handle: IO[bytes], start: int, failed_at: int) -> None:
     if start != 0 and failed_at == start:
         handle.seek(start)
         raise _NoRecordAt(start, handle.read(QUOTED + 1), handle.seek(0, 2))
-
-
-_TEXT_KEYS = ("name", "record_id", "sha256")
-_INT_KEYS = ("length_bytes",)
-_ELISION_TEXT = ("marker", "kind")
-_ELISION_INTS = ("start", "end", "byte_start", "byte_end", "line", "column")
-_LISTS = ("elisions", "segments", "alterations", "differences")
-
-
-def _shape_problem(provenance: dict[str, Any]) -> str | None:
-    """What is wrong with the shape of a provenance record that readers rely on, or None."""
-    for key in _TEXT_KEYS:
-        if not isinstance(provenance.get(key), str):
-            return f"'{key}' is missing or not text"
-    for key in _INT_KEYS + ("length_chars",):
-        value = provenance.get(key, 0 if key == "length_chars" else None)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            return f"'{key}' is missing or not a count"
-    for key in _LISTS:
-        items = provenance.get(key, [])
-        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            return f"'{key}' is not a list of objects"
-    for key in ("fields", "sidecar", "original"):
-        if not isinstance(provenance.get(key) or {}, dict):
-            return f"'{key}' is not an object"
-    original_chars = (provenance.get("original") or {}).get("length_chars", 0)
-    if original_chars is not None and not _is_count(original_chars):   # null: an original with no text
-        return "'original.length_chars' is not a count"
-    for name, field in (provenance.get("fields") or {}).items():
-        span = field.get("span") if isinstance(field, dict) else None
-        if not isinstance(field, dict) or not (span is None or _is_span(span)):
-            return f"field {quoted_text(str(name))} is not an object with a [start, end] span"
-    for number, elision in enumerate(provenance.get("elisions", [])):
-        target = elision.get("oa:hasTarget", {})
-        selectors = target.get("oa:hasSelector", []) if isinstance(target, dict) else None
-        if (not all(isinstance(elision.get(key), str) for key in _ELISION_TEXT)
-                or not all(_is_count(elision.get(key)) for key in _ELISION_INTS)
-                or not isinstance(selectors, list) or not all(isinstance(item, dict) for item in selectors)
-                or not isinstance(elision.get("omitted") or {}, dict)):
-            return f"elision {number} lacks its marker, kind, offsets or selectors"
-    return None
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _is_span(value: Any) -> bool:
-    return isinstance(value, list) and len(value) == 2 and all(_is_count(item) for item in value)
 
 
 def _read_capped(stream: Any, limit: int) -> bytearray:

@@ -434,8 +434,10 @@ def _title(provenance: dict[str, Any]) -> str:
 
 @functools.lru_cache(maxsize=64)   # a provpack archive's records share the run's date
 def _iso(timestamp: str) -> str:
-    """RFC 3339 form of a 14-digit CDX timestamp."""
-    return datetime.strptime(timestamp, "%Y%m%d%H%M%S").strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339 form of a 14-digit CDX timestamp; a year before 1000 in 4 digits (strftime's %Y gives fewer on Linux
+    before Python 3.13: `1-01-01T00:00:00Z`)."""
+    when = datetime.strptime(timestamp, "%Y%m%d%H%M%S")
+    return f"{when.year:04d}-{when:%m-%dT%H:%M:%S}Z"
 
 
 def _json_bytes(data: dict[str, Any]) -> bytes:
