@@ -22,6 +22,7 @@ from provpack import package, provcheck
 from provpack.blockring import BlockRing
 from provpack.errors import IntegrityError
 from provpack.problems import Problem
+from provpack.provshape import shape_problem
 from provpack.provcheck import ProvenanceTracker, ResourceFacts, check_provenance, explain, is_provenance, parse
 from provpack.provcheck import sound
 
@@ -273,7 +274,7 @@ def _variants(old: Any, text: str) -> list[Any]:
 ])
 def test_quick_check_against_every_single_change(text: str) -> None:
     """Each field of a sound document changed in each way: sound() passes only what the reference passes, and fails
-    only what it faults (with --deep's check of the segments)."""
+    only what it faults (with --deep's check of the segments); what it passes is judged for shape as in full."""
     base: dict[str, Any] = copy.deepcopy(provenance(text, record_id=RID, target="urn:x"))
     for alteration in base["alterations"]:   # an alteration may have a target too: checked as well
         alteration["oa:hasTarget"] = {"oa:hasSelector": [{"@type": "oa:TextPositionSelector",
@@ -298,6 +299,8 @@ def test_quick_check_against_every_single_change(text: str) -> None:
             faulted += reference != ([], True)
             if sound(doc, facts):
                 assert reference == ([], True), (path, doc)
+                # (verify then judges only the shape of what sound() does not read as provshape does)
+                assert shape_problem(doc, sound=True) == shape_problem(doc), (path, doc)
             else:   # (and never stricter but on the segments, which only --deep checks in full)
                 assert reference != ([], True) or explain(doc, facts, full=True) != ([], True), (path, doc)
             assert check_provenance(doc, facts) == reference

@@ -415,8 +415,8 @@ class ProvenanceTracker:
         if facts is not None:
             if not self.deep and sound(doc, facts):  # the usual case (as _check)
                 self.counts[_CHECKED] += 1
-                return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message)
-                        for message in shape_messages(doc, block if quick else None)]
+                return [Problem(offset, record_id, kinds.METADATA_MISMATCH, message)   # (sound: as it read them)
+                        for message in shape_messages(doc, block if quick else None, sound=True)]
             return self._check(offset, record_id, doc, facts, block if quick else None)
         if quick:
             doc = json.loads(block)  # a waiting document is kept as the standard library reads it
@@ -558,14 +558,14 @@ def marked(block: bytes | bytearray) -> bool:
     return block.find(_MARK) >= 0   # (`in` would first try the mark as an int)
 
 
-def shape_messages(doc: dict[str, Any], raw: bytes | None = None) -> list[str]:
+def shape_messages(doc: dict[str, Any], raw: bytes | None = None, *, sound: bool = False) -> list[str]:
     """The problem of a provenance record whose other checks found none, but which is not of the shape show and
     extract read (provshape; they take it for damage): verify passed a record whose name was null, or whose sidecar
     was text, which the excerpt's rules never look at. Said of json.loads's reading, as show reads it (`raw`: the
     JSON when orjson read `doc`, which reads an integer beyond 64 bits as a float)."""
-    problem = shape_problem(doc)
+    problem = shape_problem(doc, sound=sound)
     if problem is not None and raw is not None:
-        problem = shape_problem(json.loads(raw))
+        problem = shape_problem(json.loads(raw))   # (orjson's reading was sound: json.loads's is not known to be)
     if problem is None:
         return []
     return [f"the provenance JSON is not of the shape docs/format.md gives: {problem}; show and extract take this "
@@ -756,6 +756,10 @@ def sound(doc: dict[str, Any], resource: ResourceFacts) -> bool:
                     and block[byte_start:byte_end] == marker.encode("utf-8")):
                 return False   # (listed once each, in text order: each starts after the one before)
             previous = end
+            line, column, omitted = get("line"), get("column"), get("omitted")
+            if not (type(line) is type(column) is int and line >= 0 and column >= 0) or (omitted and
+                                                                                        type(omitted) is not dict):
+                return False   # (of the shape show reads, provshape: the rest of it is checked here already)
             kind = get("kind")
             shape = shape_kept(marker) if len(marker) <= _SHAPES_KEPT else shape_of(marker)
             if not (kind == shape == "bracketed" or (kind == shape == "possible" and end <= limit)):
