@@ -277,10 +277,7 @@ def read_head(parser: StatusAndHeadersParser, stream: Any) -> StatusAndHeaders:
         protocol_status = statusline.split(" ", 1)
     headers: list[tuple[str, str]] = []
     names: set[str] | None = None   # past MAX_HEADER_BYTES, the fields given so far (lower case)
-    raw = readline(PIECE)
-    length = len(raw)
-    if raw and raw[-1] != 10:
-        raw, length = _rest(readline, raw)
+    raw, length = _line(readline)
     read += length
     text = decode(raw)
     total += len(text) + length - len(raw)
@@ -297,10 +294,7 @@ def read_head(parser: StatusAndHeadersParser, stream: Any) -> StatusAndHeaders:
                     names.add(name.lower())
                 else:
                     colon = ""
-        raw = readline(PIECE)
-        length = len(raw)
-        if raw and raw[-1] != 10:
-            raw, length = _rest(readline, raw)
+        raw, length = _line(readline)
         read += length
         text = decode(raw)
         total += len(text) + length - len(raw)
@@ -308,10 +302,7 @@ def read_head(parser: StatusAndHeadersParser, stream: Any) -> StatusAndHeaders:
         while next_line and next_line.startswith((" ", "\t")):   # continuation lines
             if colon and len(value) < limit:
                 value = (value + next_line)[:limit]
-            raw = readline(PIECE)
-            length = len(raw)
-            if raw and raw[-1] != 10:
-                raw, length = _rest(readline, raw)
+            raw, length = _line(readline)
             read += length
             text = decode(raw)
             total += len(text) + length - len(raw)
@@ -321,6 +312,14 @@ def read_head(parser: StatusAndHeadersParser, stream: Any) -> StatusAndHeaders:
         line = next_line
     return StatusAndHeaders(statusline=protocol_status[1].strip() if len(protocol_status) > 1 else "",
                             headers=headers, protocol=protocol_status[0], total_len=total)
+
+
+def _line(readline: Any) -> tuple[bytes, int]:
+    """The next line read with `readline`, a piece at a time: its first MAX_HEADER_BYTES bytes, and its length."""
+    raw: bytes = readline(PIECE)
+    if raw and raw[-1] != 10:   # (longer than a piece, ending in no LF: read on)
+        return _rest(readline, raw)
+    return raw, len(raw)
 
 
 def _rest(readline: Any, piece: bytes) -> tuple[bytes, int]:
